@@ -1,0 +1,135 @@
+"""In-memory storage with the same guarantees as the MongoDB adapter (unique shipment hold, version
+compare-and-set, leased outbox). Used by unit tests and by the benchmark to isolate the service's own cost."""
+
+from datetime import datetime, timedelta
+
+from disputes.errors import ActiveDisputeExists, StaleVersion
+from disputes.model import Dispute
+from disputes.ports import DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
+from schemas.dispute import DeliveredEffect, OutboxMessage, Status
+from schemas.orders import Order
+
+
+class InMemoryDisputes:
+    def __init__(self) -> None:
+        self.docs: dict[str, Dispute] = {}
+        self.outbox_due: dict[str, datetime] = {}
+
+    async def add(self, dispute: Dispute) -> None:
+        holder = self._holder(dispute.order.order_id, dispute.order.shipment_id)
+        if holder is not None:
+            raise ActiveDisputeExists(holder.id)
+        if (key := dispute.idempotency) is not None:
+            for other in self.docs.values():
+                if other.idempotency and other.idempotency.key == key.key:
+                    if other.idempotency.expires_at > dispute.opened_at:
+                        raise IdempotencyKeyTaken(key.key)
+                    other.idempotency = None
+        self._store(dispute, 1)
+
+    async def get(self, dispute_id: str) -> Dispute | None:
+        stored = self.docs.get(dispute_id)
+        return stored.model_copy(deep=True) if stored else None
+
+    async def save(self, dispute: Dispute) -> None:
+        stored = self.docs.get(dispute.id)
+        if stored is None or stored.version != dispute.version:
+            raise StaleVersion("The dispute changed since it was read.")
+        dispute.outbox = [*stored.outbox, *dispute.new_messages]
+        dispute.effects_delivered = stored.effects_delivered
+        dispute.effects_parked = stored.effects_parked
+        self._store(dispute, dispute.version + 1)
+
+    async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
+        for d in self.docs.values():
+            if d.idempotency and d.idempotency.key == key and d.idempotency.expires_at > now:
+                return d.model_copy(deep=True)
+        return None
+
+    async def find_holding_shipment(self, order_id: str, shipment_id: str) -> Dispute | None:
+        holder = self._holder(order_id, shipment_id)
+        return holder.model_copy(deep=True) if holder else None
+
+    async def query(self, query: DisputeQuery) -> DisputePage:
+        def matches(d: Dispute) -> bool:
+            return (
+                (not query.statuses or d.status in query.statuses)
+                and query.carrier in (None, d.order.carrier)
+                and query.assignee in (None, d.assignee)
+                and query.customer_id in (None, d.customer_id)
+                and (query.due_before is None or d.sla.decision_due < query.due_before)
+                and (query.opened_from is None or d.opened_at >= query.opened_from)
+                and (query.opened_to is None or d.opened_at < query.opened_to)
+                and (query.after is None or (d.sla.decision_due, d.id) > query.after)
+            )
+
+        found = sorted(filter(matches, self.docs.values()), key=lambda d: (d.sla.decision_due, d.id))
+        page = [d.model_copy(deep=True) for d in found[: query.limit]]
+        more = len(found) > query.limit
+        return DisputePage(page, (page[-1].sla.decision_due, page[-1].id) if more else None)
+
+    # --- outbox ------------------------------------------------------------------------------------
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxBatch]:
+        due = sorted((at, i) for i, at in self.outbox_due.items() if at <= now)[:limit]
+        batches = []
+        for _, dispute_id in due:
+            self.outbox_due[dispute_id] = lease_until
+            batches.append(OutboxBatch(dispute_id, list(self.docs[dispute_id].outbox), lease_until))
+        return batches
+
+    async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
+        doc = self.docs[dispute_id]
+        doc.outbox = [m for m in doc.outbox if m.id != message.id]
+        doc.effects_delivered.append(DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at))
+        if not doc.outbox:
+            self.outbox_due.pop(dispute_id, None)
+
+    async def failed(self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool) -> None:
+        doc = self.docs[dispute_id]
+        updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error})
+        doc.outbox = [updated if m.id == message.id else m for m in doc.outbox if not (park and m.id == message.id)]
+        if park:
+            doc.effects_parked.append(updated)
+        if doc.outbox:
+            self.outbox_due[dispute_id] = min(self.outbox_due.get(dispute_id, retry_at), retry_at)
+        else:
+            self.outbox_due.pop(dispute_id, None)
+
+    # --- internals ---------------------------------------------------------------------------------
+
+    def _holder(self, order_id: str, shipment_id: str) -> Dispute | None:
+        return next(
+            (
+                d
+                for d in self.docs.values()
+                if d.order.order_id == order_id and d.order.shipment_id == shipment_id and d.status is not Status.WITHDRAWN
+            ),
+            None,
+        )
+
+    def _store(self, dispute: Dispute, version: int) -> None:
+        dispute.version = version
+        if dispute.new_messages:
+            self.outbox_due[dispute.id] = min(self.outbox_due.get(dispute.id, dispute.updated_at), dispute.updated_at)
+        dispute._new_messages.clear()
+        self.docs[dispute.id] = dispute.model_copy(deep=True)
+
+
+class InMemoryOrders:
+    def __init__(self, orders: list[Order] | None = None) -> None:
+        self.orders = {o.order_id: o for o in orders or []}
+
+    async def get(self, order_id: str) -> Order | None:
+        return self.orders.get(order_id)
+
+
+class FixedClock:
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)

@@ -1,0 +1,70 @@
+"""The one place configuration enters: environment variables prefixed `DISPUTES_` (or a `.env` file)."""
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from disputes.rules import Rules
+
+DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DISPUTES_", env_file=".env", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str | None = None
+
+    mongodb_uri: str | None = Field(
+        default=None, description="MongoDB URI; unset means the embedded mongoeco server on data_dir."
+    )
+    mongodb_database: str = "disputes"
+    data_dir: Path = Path("var/data")
+
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_issuer: str = "dispute-service"
+    jwt_audience: str = "dispute-service"
+
+    orders_url: str | None = None
+    orders_file: Path = Path("adapters/demo/orders.json")
+    payments_url: str | None = None
+    fulfillment_url: str | None = None
+    notifications_url: str | None = None
+    downstream_timeout_seconds: float = 5.0
+    downstream_attempts: int = 3
+
+    claim_window_days: int = 30
+    appeal_window_days: int = 14
+    idempotency_ttl_hours: int = 24
+    first_response_business_days: int = 1
+    decision_business_days: int = 3
+    half_day_eves: Literal["business", "holiday"] = "business"
+
+    run_workers: bool = True
+    relay_interval_seconds: float = 0.5
+    relay_batch: int = 20
+    relay_lease_seconds: float = 30.0
+    relay_max_attempts: int = 20
+
+    max_body_bytes: int = 64 * 1024
+    max_page_size: int = 100
+    log_level: str = "INFO"
+    log_json: bool | None = None
+
+    @property
+    def embedded(self) -> bool:
+        return self.mongodb_uri is None
+
+    def rules(self) -> Rules:
+        return Rules(
+            claim_window=timedelta(days=self.claim_window_days),
+            appeal_window=timedelta(days=self.appeal_window_days),
+            idempotency_ttl=timedelta(hours=self.idempotency_ttl_hours),
+            first_response_business_days=self.first_response_business_days,
+            decision_business_days=self.decision_business_days,
+            half_day_eves=self.half_day_eves,
+        )

@@ -1,0 +1,283 @@
+"""The dispute aggregate: its state, the rules of each change, and the timeline and effects they cause.
+
+Every change goes through `_apply`, which consults the transition table, appends a timeline entry and
+queues the outbox messages the change causes. Storage saves the state and those messages in one atomic
+write, compare-and-set on `version`.
+"""
+
+from datetime import datetime
+from typing import Any
+from uuid import uuid4
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, PrivateAttr
+
+from disputes.actors import Actor
+from disputes.errors import CompensationAlreadyIssued, Conflict, Forbidden, Unprocessable
+from disputes.states import ACTIVE, Action, next_status
+from schemas.common import Outcome, RefundDestination, Resolution, Role
+from schemas.dispute import (
+    Appeal,
+    Decision,
+    DeliveredEffect,
+    EffectKind,
+    OrderSnapshot,
+    OutboxMessage,
+    ReasonCode,
+    Sla,
+    Status,
+    TimelineEntry,
+)
+from schemas.effects import CustomerNotification, NotificationTemplate, RefundRequest, ReshipRequest
+
+REJECTION_REASONS = frozenset(
+    {ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE}
+)
+
+
+class IdempotencyRecord(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    key: str
+    fingerprint: str
+    expires_at: AwareDatetime
+
+
+class Dispute(BaseModel):
+    model_config = ConfigDict(validate_assignment=False)
+
+    id: str
+    version: int = 0
+    status: Status
+    customer_id: str
+    order: OrderSnapshot
+    statement: str
+    preferred_resolution: Resolution
+    opened_at: AwareDatetime
+    updated_at: AwareDatetime
+    sla: Sla
+    assignee: str | None = None
+    decision: Decision | None = None
+    decisions: int = 0
+    compensation: Outcome | None = None
+    appeal: Appeal | None = None
+    timeline: list[TimelineEntry] = []
+    outbox: list[OutboxMessage] = []
+    effects_delivered: list[DeliveredEffect] = []
+    effects_parked: list[OutboxMessage] = []
+    idempotency: IdempotencyRecord | None = None
+
+    _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE
+
+    @property
+    def new_messages(self) -> list[OutboxMessage]:
+        """Messages caused by changes since the dispute was loaded, not yet stored."""
+        return list(self._new_messages)
+
+    def owned_by(self, actor: Actor) -> bool:
+        return actor.role is Role.CUSTOMER and actor.customer_id == self.customer_id
+
+    # --- changes ---------------------------------------------------------------------------------
+
+    def record_opening(self, actor: Actor) -> None:
+        self._record(actor, "opened", None, self.status, {"carrier": self.order.carrier})
+        self._notify("dispute_opened")
+
+    def assign(self, actor: Actor, assignee: str, now: datetime) -> None:
+        actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
+        if assignee != actor.id and actor.role is not Role.SUPERVISOR:
+            raise Forbidden("Only a supervisor may assign a case to someone else.")
+        if not self.is_active:
+            raise Conflict(f"A {self.status.value} dispute cannot be assigned.")
+        if self.assignee not in (None, actor.id, assignee) and actor.role is not Role.SUPERVISOR:
+            raise Conflict("The case is assigned to another investigator.", assignee=self.assignee)
+        previous = self.assignee
+        self.assignee = assignee
+        action = Action.START_REVIEW if self.status in (Status.OPENED, Status.APPEALED) else None
+        self._apply(actor, "assigned", now, action, {"assignee": assignee, "previous": previous})
+
+    def release(self, actor: Actor, now: datetime) -> None:
+        actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
+        if self.assignee is None:
+            raise Conflict("The case is not assigned.")
+        if self.assignee != actor.id and actor.role is not Role.SUPERVISOR:
+            raise Forbidden("Only the assignee or a supervisor may release a case.")
+        previous, self.assignee = self.assignee, None
+        self._apply(actor, "released", now, None, {"previous": previous})
+
+    def add_note(self, actor: Actor, text: str, now: datetime) -> None:
+        actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
+        self._apply(actor, "note_added", now, None, {"text": text})
+
+    def decide(
+        self,
+        actor: Actor,
+        outcome: Outcome,
+        reason_code: ReasonCode,
+        note: str,
+        refund_to: RefundDestination | None,
+        now: datetime,
+    ) -> None:
+        actor.require(Role.INVESTIGATOR, Role.SUPERVISOR, Role.SERVICE)
+        self._check_may_decide(actor, outcome)
+        if (outcome is Outcome.REJECTED) != (reason_code in REJECTION_REASONS):
+            raise Unprocessable(f"Reason '{reason_code.value}' does not fit outcome '{outcome.value}'.")
+        if outcome is not Outcome.REJECTED and self.compensation is not None:
+            raise CompensationAlreadyIssued(
+                f"A {self.compensation.value} was already issued for this dispute."
+            )
+        if outcome is Outcome.RESHIP and not self.order.reshippable:
+            raise Unprocessable("These items cannot be shipped again; decide a refund instead.")
+        destination = (refund_to or RefundDestination.ORIGINAL_PAYMENT) if outcome is Outcome.REFUND else None
+        self.decisions += 1
+        self.decision = Decision(
+            outcome=outcome,
+            reason_code=reason_code,
+            note=note,
+            refund_to=destination,
+            decided_by=actor.id,
+            decided_by_role=actor.role,
+            decided_at=now,
+            sequence=self.decisions,
+        )
+        if outcome is not Outcome.REJECTED:
+            self.compensation = outcome
+        self._apply(
+            actor, "decided", now, Action.RESOLVE, {"outcome": outcome.value, "reason_code": reason_code.value}
+        )
+        self._queue_decision_effects()
+
+    def withdraw(self, actor: Actor, reason: str | None, now: datetime) -> None:
+        self._require_owner(actor)
+        self._apply(actor, "withdrawn", now, Action.WITHDRAW, {"reason": reason})
+        self._notify("dispute_withdrawn")
+
+    def file_appeal(self, actor: Actor, statement: str, now: datetime, window_ends: datetime) -> None:
+        self._require_owner(actor)
+        if self.decision is None or self.decision.outcome is not Outcome.REJECTED:
+            raise Conflict("Only a rejected dispute can be appealed.")
+        if self.appeal is not None:
+            raise Conflict("This dispute was already appealed once.")
+        if now > window_ends:
+            raise Conflict("The appeal window has closed.", window_ended_at=window_ends.isoformat())
+        self._apply(actor, "appealed", now, Action.APPEAL, {"statement": statement})
+        self.appeal = Appeal(statement=statement, appealed_at=now)
+        self._notify("appeal_received")
+
+    def reopen(self, actor: Actor, reason: str, now: datetime) -> None:
+        actor.require(Role.SUPERVISOR)
+        self._apply(actor, "reopened", now, Action.REOPEN, {"reason": reason})
+
+    # --- internals -------------------------------------------------------------------------------
+
+    def _require_owner(self, actor: Actor) -> None:
+        if not self.owned_by(actor):
+            raise Forbidden("Only the customer who opened the dispute may do this.")
+
+    def _check_may_decide(self, actor: Actor, outcome: Outcome) -> None:
+        if actor.role is Role.SUPERVISOR or actor.role is Role.SERVICE:
+            return
+        if self.assignee not in (None, actor.id):
+            raise Conflict("The case is assigned to another investigator.", assignee=self.assignee)
+        previous = self.decision
+        overturns_rejection = (
+            previous is not None
+            and previous.outcome is Outcome.REJECTED
+            and outcome is not Outcome.REJECTED
+            and previous.decided_by != actor.id
+        )
+        if overturns_rejection:
+            raise Forbidden("Overriding another investigator's rejection needs a supervisor.")
+
+    def _apply(
+        self, actor: Actor, what: str, now: datetime, action: Action | None, details: dict[str, Any]
+    ) -> None:
+        before = self.status
+        if action is not None:
+            self.status = next_status(before, action)
+        self.updated_at = now
+        self._record(actor, what, before if action else None, self.status if action else None, details)
+
+    def _record(
+        self,
+        actor: Actor,
+        what: str,
+        before: Status | None,
+        after: Status | None,
+        details: dict[str, Any],
+    ) -> None:
+        self.timeline.append(
+            TimelineEntry(
+                at=self.updated_at,
+                actor=actor.id,
+                role=actor.role,
+                action=what,
+                from_status=before,
+                to_status=after,
+                details={k: v for k, v in details.items() if v is not None},
+            )
+        )
+
+    def _queue(self, kind: EffectKind, key: str, payload: BaseModel) -> None:
+        message = OutboxMessage(
+            id=uuid4().hex,
+            kind=kind,
+            key=key,
+            payload=payload.model_dump(mode="json"),
+            created_at=self.updated_at,
+        )
+        self.outbox.append(message)
+        self._new_messages.append(message)
+
+    def _notify(self, template: NotificationTemplate) -> None:
+        decision = self.decision if template == "decision_made" else None
+        suffix = f"d{decision.sequence}" if decision else str(len(self.timeline))
+        self._queue(
+            EffectKind.NOTIFICATION,
+            f"{self.id}:{suffix}:{template}",
+            CustomerNotification(
+                dispute_id=self.id,
+                customer_id=self.customer_id,
+                template=template,
+                outcome=decision.outcome if decision else None,
+                reason=decision.reason_code.value if decision else None,
+            ),
+        )
+
+    def _queue_decision_effects(self) -> None:
+        decision = self.decision
+        assert decision is not None
+        order = self.order
+        prefix = f"{self.id}:d{decision.sequence}"
+        if decision.outcome is Outcome.REFUND:
+            assert decision.refund_to is not None
+            self._queue(
+                EffectKind.REFUND,
+                f"{prefix}:refund",
+                RefundRequest(
+                    dispute_id=self.id,
+                    order_id=order.order_id,
+                    customer_id=self.customer_id,
+                    amount_minor=order.value_minor,
+                    currency=order.currency,
+                    destination=decision.refund_to,
+                    payment_method=order.payment_method,
+                ),
+            )
+        elif decision.outcome is Outcome.RESHIP:
+            self._queue(
+                EffectKind.RESHIP,
+                f"{prefix}:reship",
+                ReshipRequest(
+                    dispute_id=self.id,
+                    order_id=order.order_id,
+                    original_shipment_id=order.shipment_id,
+                    carrier=order.carrier,
+                    items=order.items,
+                    address=order.address,
+                    recipient_name=order.recipient_name,
+                ),
+            )
+        self._notify("decision_made")

@@ -1,0 +1,108 @@
+"""What the core needs from the outside world. Adapters implement these; unit tests use in-memory fakes."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from disputes.model import Dispute
+from schemas.dispute import OutboxMessage, Status
+from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest
+from schemas.orders import Order
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeQuery:
+    """The investigator queue: filters, ordered by decision due date then id, cursor-paginated."""
+
+    statuses: tuple[Status, ...] = ()
+    carrier: str | None = None
+    assignee: str | None = None
+    customer_id: str | None = None
+    due_before: datetime | None = None
+    opened_from: datetime | None = None
+    opened_to: datetime | None = None
+    after: tuple[datetime, str] | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class DisputePage:
+    items: list[Dispute]
+    next_after: tuple[datetime, str] | None = None
+
+
+class DisputeRepository(Protocol):
+    async def add(self, dispute: Dispute) -> None:
+        """Store a new dispute and its queued messages.
+
+        Raises ActiveDisputeExists when the shipment already has a dispute, and
+        IdempotencyKeyTaken when another request stored the same idempotency key first."""
+
+    async def get(self, dispute_id: str) -> Dispute | None: ...
+
+    async def save(self, dispute: Dispute) -> None:
+        """Store a change made on `dispute` as loaded (compare-and-set on its version) with its new
+        messages, in one atomic write; afterwards `dispute.version` is the stored version.
+
+        Raises StaleVersion when someone else changed it first."""
+
+    async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
+        """The dispute created with this (customer-scoped) key, unless the key has expired."""
+
+    async def find_holding_shipment(self, order_id: str, shipment_id: str) -> Dispute | None: ...
+
+    async def query(self, query: DisputeQuery) -> DisputePage: ...
+
+
+class IdempotencyKeyTaken(Exception):
+    """Raised by `DisputeRepository.add` when the key was stored by a concurrent request."""
+
+
+class OrderDirectory(Protocol):
+    async def get(self, order_id: str) -> Order | None: ...
+
+
+@dataclass(slots=True)
+class OutboxBatch:
+    """The pending messages of one dispute, claimed by one relay until `lease_until`."""
+
+    dispute_id: str
+    messages: list[OutboxMessage]
+    lease_until: datetime
+    failures: list[str] = field(default_factory=list)
+
+
+class Outbox(Protocol):
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxBatch]:
+        """Lease up to `limit` disputes with due messages; no other relay gets them until the lease ends."""
+
+    async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None: ...
+
+    async def failed(
+        self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool
+    ) -> None:
+        """Record a failed attempt; `park` stops retrying a message that can never succeed."""
+
+
+class EffectUnavailable(Exception):
+    """A downstream service could not take the effect now; retry later."""
+
+
+class EffectRejected(Exception):
+    """A downstream service refused the effect for good (bad request); retrying will not help."""
+
+
+class Payments(Protocol):
+    async def refund(self, request: RefundRequest, idempotency_key: str) -> None: ...
+
+
+class Fulfillment(Protocol):
+    async def reship(self, request: ReshipRequest, idempotency_key: str) -> None: ...
+
+
+class Notifications(Protocol):
+    async def notify(self, request: CustomerNotification, idempotency_key: str) -> None: ...

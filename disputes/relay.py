@@ -1,0 +1,91 @@
+"""Delivering outbox messages downstream: at least once, each with its idempotency key, so each effect
+happens exactly once. A dispute's messages go out in order; a transient failure holds the rest back."""
+
+import asyncio
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+from disputes.ports import (
+    Clock,
+    EffectRejected,
+    EffectUnavailable,
+    Fulfillment,
+    Notifications,
+    Outbox,
+    OutboxBatch,
+    Payments,
+)
+from schemas.dispute import EffectKind, OutboxMessage
+from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest
+
+
+class Result(StrEnum):
+    DELIVERED = "delivered"
+    RETRY = "retry"
+    PARKED = "parked"
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    dispute_id: str
+    message_id: str
+    kind: EffectKind
+    result: Result
+    error: str | None = None
+
+
+@dataclass
+class Relay:
+    outbox: Outbox
+    payments: Payments
+    fulfillment: Fulfillment
+    notifications: Notifications
+    clock: Clock
+    lease: timedelta = timedelta(seconds=30)
+    batch: int = 20
+    max_attempts: int = 20
+    backoff: timedelta = timedelta(seconds=1)
+    max_backoff: timedelta = timedelta(minutes=5)
+    _rng: random.Random = field(default_factory=random.Random)
+
+    async def run_once(self) -> list[Attempt]:
+        now = self.clock.now()
+        batches = await self.outbox.claim(now, now + self.lease, self.batch)
+        results = await asyncio.gather(*(self._deliver_batch(b) for b in batches))
+        return [attempt for batch in results for attempt in batch]
+
+    async def _deliver_batch(self, batch: OutboxBatch) -> list[Attempt]:
+        attempts = []
+        for message in batch.messages:
+            attempt = await self._deliver(batch.dispute_id, message)
+            attempts.append(attempt)
+            if attempt.result is Result.RETRY:
+                break
+        return attempts
+
+    async def _deliver(self, dispute_id: str, message: OutboxMessage) -> Attempt:
+        try:
+            await self._send(message)
+        except EffectRejected as error:
+            return await self._fail(dispute_id, message, f"rejected: {error}", park=True)
+        except EffectUnavailable as error:
+            parked = message.attempts + 1 >= self.max_attempts
+            return await self._fail(dispute_id, message, f"unavailable: {error}", park=parked)
+        await self.outbox.delivered(dispute_id, message, self.clock.now())
+        return Attempt(dispute_id, message.id, message.kind, Result.DELIVERED)
+
+    async def _fail(self, dispute_id: str, message: OutboxMessage, error: str, park: bool) -> Attempt:
+        delay = min(self.backoff * 2**message.attempts, self.max_backoff) * self._rng.uniform(0.5, 1.0)
+        await self.outbox.failed(dispute_id, message, error, self.clock.now() + delay, park)
+        return Attempt(dispute_id, message.id, message.kind, Result.PARKED if park else Result.RETRY, error)
+
+    async def _send(self, message: OutboxMessage) -> None:
+        match message.kind:
+            case EffectKind.REFUND:
+                await self.payments.refund(RefundRequest.model_validate(message.payload), message.key)
+            case EffectKind.RESHIP:
+                await self.fulfillment.reship(ReshipRequest.model_validate(message.payload), message.key)
+            case EffectKind.NOTIFICATION:
+                await self.notifications.notify(CustomerNotification.model_validate(message.payload), message.key)

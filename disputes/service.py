@@ -1,0 +1,219 @@
+"""Use cases: what callers can do with disputes. Each loads, changes the aggregate, and saves atomically."""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from uuid import uuid4
+
+from disputes.actors import Actor
+from disputes.errors import ActiveDisputeExists, IdempotencyKeyReused, NotFound, StaleVersion, Unprocessable
+from disputes.model import Dispute, IdempotencyRecord
+from disputes.ports import Clock, DisputePage, DisputeQuery, DisputeRepository, IdempotencyKeyTaken, OrderDirectory
+from disputes.rules import Rules
+from disputes.sla import deadlines
+from schemas.common import Outcome, RefundDestination, Resolution, Role
+from schemas.dispute import OrderSnapshot, ReasonCode, Status
+from schemas.orders import Order, Shipment, ShipmentStatus
+
+CONFLICT_RETRIES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRequest:
+    order_id: str
+    shipment_id: str | None
+    statement: str
+    preferred_resolution: Resolution
+
+    def fingerprint(self) -> str:
+        parts = (self.order_id, self.shipment_id or "", self.statement, self.preferred_resolution.value)
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    dispute: Dispute
+    created: bool
+
+
+@dataclass
+class DisputeService:
+    repository: DisputeRepository
+    orders: OrderDirectory
+    clock: Clock
+    rules: Rules
+
+    async def open(self, actor: Actor, request: OpenRequest, idempotency_key: str | None) -> Opened:
+        actor.require(Role.CUSTOMER)
+        scoped_key = f"{actor.customer_id}:{idempotency_key}" if idempotency_key else None
+        for _ in range(CONFLICT_RETRIES):
+            if scoped_key and (replay := await self._replay(scoped_key, request)):
+                return Opened(replay, created=False)
+            dispute = await self._new_dispute(actor, request, scoped_key)
+            try:
+                await self.repository.add(dispute)
+            except IdempotencyKeyTaken:
+                continue
+            except ActiveDisputeExists:
+                if scoped_key and (replay := await self._replay(scoped_key, request)):
+                    return Opened(replay, created=False)
+                raise
+            return Opened(dispute, created=True)
+        raise StaleVersion("The request raced with another one; try again.")
+
+    async def get(self, actor: Actor, dispute_id: str) -> Dispute:
+        dispute = await self.repository.get(dispute_id)
+        if dispute is None or not (actor.is_staff or dispute.owned_by(actor)):
+            raise NotFound(f"No dispute {dispute_id}.")
+        return dispute
+
+    async def list(self, actor: Actor, query: DisputeQuery) -> DisputePage:
+        if not actor.is_staff:
+            actor.require(Role.CUSTOMER)
+            query = replace(query, customer_id=actor.customer_id)
+        return await self.repository.query(query)
+
+    async def assign(self, actor: Actor, dispute_id: str, assignee: str | None) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.assign(actor, assignee or actor.id, now))
+
+    async def release(self, actor: Actor, dispute_id: str) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.release(actor, now))
+
+    async def add_note(self, actor: Actor, dispute_id: str, text: str) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.add_note(actor, text, now))
+
+    async def decide(
+        self,
+        actor: Actor,
+        dispute_id: str,
+        expected_version: int,
+        outcome: Outcome,
+        reason_code: ReasonCode,
+        note: str,
+        refund_to: RefundDestination | None,
+    ) -> Dispute:
+        return await self._change(
+            actor,
+            dispute_id,
+            lambda d, now: d.decide(actor, outcome, reason_code, note, refund_to, now),
+            expected_version,
+        )
+
+    async def withdraw(self, actor: Actor, dispute_id: str, reason: str | None) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.withdraw(actor, reason, now))
+
+    async def appeal(self, actor: Actor, dispute_id: str, statement: str) -> Dispute:
+        def change(d: Dispute, now: datetime) -> None:
+            resolved_at = d.decision.decided_at if d.decision else now
+            d.file_appeal(actor, statement, now, resolved_at + self.rules.appeal_window)
+
+        return await self._change(actor, dispute_id, change)
+
+    async def reopen(self, actor: Actor, dispute_id: str, reason: str) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.reopen(actor, reason, now))
+
+    async def _change(
+        self,
+        actor: Actor,
+        dispute_id: str,
+        change: Callable[[Dispute, datetime], None],
+        expected_version: int | None = None,
+    ) -> Dispute:
+        """Load, change, save. Without an expected version a lost race is retried on fresh state (the
+        rules are checked again); with one, the caller acted on what it saw, so a mismatch is final."""
+        for _ in range(CONFLICT_RETRIES):
+            dispute = await self.get(actor, dispute_id)
+            if expected_version is not None and dispute.version != expected_version:
+                raise StaleVersion(
+                    f"The dispute is at version {dispute.version}, not {expected_version}.",
+                    current_version=dispute.version,
+                )
+            change(dispute, self.clock.now())
+            try:
+                await self.repository.save(dispute)
+            except StaleVersion:
+                if expected_version is not None:
+                    raise
+                continue
+            return dispute
+        raise StaleVersion("The dispute kept changing; try again.")
+
+    async def _replay(self, scoped_key: str, request: OpenRequest) -> Dispute | None:
+        existing = await self.repository.find_by_idempotency_key(scoped_key, self.clock.now())
+        if existing is None:
+            return None
+        assert existing.idempotency is not None
+        if existing.idempotency.fingerprint != request.fingerprint():
+            raise IdempotencyKeyReused("This Idempotency-Key was already used with a different request.")
+        return existing
+
+    async def _new_dispute(self, actor: Actor, request: OpenRequest, scoped_key: str | None) -> Dispute:
+        now = self.clock.now()
+        order = await self.orders.get(request.order_id)
+        if order is None or order.customer_id != actor.customer_id:
+            raise Unprocessable(f"No order {request.order_id} for this customer.", field="order_id")
+        shipment = _pick_shipment(order, request.shipment_id)
+        if shipment.status is not ShipmentStatus.DELIVERED or shipment.delivered_at is None:
+            raise Unprocessable("This shipment is not marked delivered; there is nothing to dispute yet.")
+        if now > shipment.delivered_at + self.rules.claim_window:
+            raise Unprocessable(
+                f"Claims must be made within {self.rules.claim_window.days} days of delivery.",
+                window_days=self.rules.claim_window.days,
+            )
+        dispute = Dispute(
+            id=f"dsp_{uuid4().hex}",
+            status=Status.OPENED,
+            customer_id=order.customer_id,
+            order=_snapshot(order, shipment),
+            statement=request.statement,
+            preferred_resolution=request.preferred_resolution,
+            opened_at=now,
+            updated_at=now,
+            sla=deadlines(now, self.rules),
+            idempotency=(
+                IdempotencyRecord(
+                    key=scoped_key, fingerprint=request.fingerprint(), expires_at=now + self.rules.idempotency_ttl
+                )
+                if scoped_key
+                else None
+            ),
+        )
+        dispute.record_opening(actor)
+        return dispute
+
+
+def _pick_shipment(order: Order, shipment_id: str | None) -> Shipment:
+    if shipment_id is not None:
+        shipment = order.shipment(shipment_id)
+        if shipment is None:
+            raise Unprocessable(f"Order {order.order_id} has no shipment {shipment_id}.", field="shipment_id")
+        return shipment
+    if len(order.shipments) != 1:
+        raise Unprocessable(
+            "This order has several shipments; say which one did not arrive.",
+            field="shipment_id",
+            shipments=[s.shipment_id for s in order.shipments],
+        )
+    return order.shipments[0]
+
+
+def _snapshot(order: Order, shipment: Shipment) -> OrderSnapshot:
+    assert shipment.delivered_at is not None
+    return OrderSnapshot(
+        order_id=order.order_id,
+        customer_id=order.customer_id,
+        buyer_name=order.buyer_name,
+        recipient_name=order.recipient_name,
+        recipient_phone=order.recipient_phone,
+        address=order.address,
+        currency=order.currency,
+        payment_method=order.payment_method,
+        shipment_id=shipment.shipment_id,
+        carrier=shipment.carrier,
+        tracking_number=shipment.tracking_number,
+        delivered_at=shipment.delivered_at,
+        items=shipment.items,
+        value_minor=shipment.value_minor,
+        reshippable=shipment.reshippable,
+    )

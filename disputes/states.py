@@ -1,0 +1,49 @@
+"""The dispute lifecycle as one explicit transition table."""
+
+from enum import StrEnum
+
+from disputes.errors import IllegalTransition
+from schemas.dispute import Status
+
+
+class Action(StrEnum):
+    AWAIT_EVIDENCE = "await_evidence"
+    START_REVIEW = "start_review"
+    RESOLVE = "resolve"
+    WITHDRAW = "withdraw"
+    APPEAL = "appeal"
+    REOPEN = "reopen"
+
+
+S = Status
+TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    (S.OPENED, Action.AWAIT_EVIDENCE): S.AWAITING_EVIDENCE,
+    (S.UNDER_REVIEW, Action.AWAIT_EVIDENCE): S.AWAITING_EVIDENCE,
+    (S.OPENED, Action.START_REVIEW): S.UNDER_REVIEW,
+    (S.AWAITING_EVIDENCE, Action.START_REVIEW): S.UNDER_REVIEW,
+    (S.APPEALED, Action.START_REVIEW): S.UNDER_REVIEW,
+    (S.OPENED, Action.RESOLVE): S.RESOLVED,
+    (S.AWAITING_EVIDENCE, Action.RESOLVE): S.RESOLVED,
+    (S.UNDER_REVIEW, Action.RESOLVE): S.RESOLVED,
+    (S.APPEALED, Action.RESOLVE): S.RESOLVED,
+    (S.OPENED, Action.WITHDRAW): S.WITHDRAWN,
+    (S.AWAITING_EVIDENCE, Action.WITHDRAW): S.WITHDRAWN,
+    (S.UNDER_REVIEW, Action.WITHDRAW): S.WITHDRAWN,
+    (S.APPEALED, Action.WITHDRAW): S.WITHDRAWN,
+    (S.RESOLVED, Action.APPEAL): S.APPEALED,
+    (S.RESOLVED, Action.REOPEN): S.UNDER_REVIEW,
+}
+
+ACTIVE = frozenset({S.OPENED, S.AWAITING_EVIDENCE, S.UNDER_REVIEW, S.APPEALED})
+"""Statuses in which the case is still being worked (the investigator queue)."""
+
+
+def next_status(current: Status, action: Action) -> Status:
+    try:
+        return TRANSITIONS[(current, action)]
+    except KeyError:
+        raise IllegalTransition(
+            f"Cannot {action.value.replace('_', ' ')} a dispute that is {current.value}.",
+            status=current.value,
+            action=action.value,
+        ) from None

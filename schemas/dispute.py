@@ -1,0 +1,108 @@
+"""The parts of a dispute that cross a boundary: API views, stored documents, outbox payloads."""
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from schemas.common import Outcome, RefundDestination, Role
+from schemas.orders import Address, OrderItem
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Status(StrEnum):
+    OPENED = "opened"
+    AWAITING_EVIDENCE = "awaiting_evidence"
+    UNDER_REVIEW = "under_review"
+    RESOLVED = "resolved"
+    WITHDRAWN = "withdrawn"
+    APPEALED = "appealed"
+
+
+class ReasonCode(StrEnum):
+    CARRIER_NO_PROOF = "carrier_no_proof"
+    WEAK_PROOF = "weak_proof"
+    LOST_IN_TRANSIT = "lost_in_transit"
+    GOODWILL = "goodwill"
+    PROOF_OF_DELIVERY = "proof_of_delivery"
+    THIRD_PARTY_CONFIRMED = "third_party_confirmed"
+    SUSPECTED_ABUSE = "suspected_abuse"
+
+
+class OrderSnapshot(_Model):
+    """The order facts a dispute was opened on; later changes to the order do not alter it."""
+
+    order_id: str
+    customer_id: str
+    buyer_name: str
+    recipient_name: str
+    recipient_phone: str | None
+    address: Address
+    currency: str
+    payment_method: str
+    shipment_id: str
+    carrier: str
+    tracking_number: str
+    delivered_at: AwareDatetime
+    items: list[OrderItem]
+    value_minor: int
+    reshippable: bool
+
+
+class Sla(_Model):
+    first_response_due: AwareDatetime
+    decision_due: AwareDatetime
+
+
+class Decision(_Model):
+    outcome: Outcome
+    reason_code: ReasonCode
+    note: str
+    refund_to: RefundDestination | None
+    decided_by: str
+    decided_by_role: Role
+    decided_at: AwareDatetime
+    sequence: int
+
+
+class Appeal(_Model):
+    statement: str
+    appealed_at: AwareDatetime
+
+
+class TimelineEntry(_Model):
+    at: AwareDatetime
+    actor: str
+    role: Role
+    action: str
+    from_status: Status | None = None
+    to_status: Status | None = None
+    details: dict[str, Any] = {}
+
+
+class EffectKind(StrEnum):
+    REFUND = "refund"
+    RESHIP = "reship"
+    NOTIFICATION = "notification"
+
+
+class OutboxMessage(_Model):
+    """An effect to deliver downstream; `key` is the idempotency key sent with every attempt."""
+
+    id: str
+    kind: EffectKind
+    key: str
+    payload: dict[str, Any]
+    created_at: AwareDatetime
+    attempts: int = 0
+    last_error: str | None = None
+
+
+class DeliveredEffect(_Model):
+    id: str
+    kind: EffectKind
+    key: str
+    delivered_at: AwareDatetime

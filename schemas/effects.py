@@ -1,0 +1,43 @@
+"""What the service asks of downstream services: the payloads of outbox messages."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from schemas.common import Outcome, RefundDestination
+from schemas.orders import Address, OrderItem
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class RefundRequest(_Model):
+    dispute_id: str
+    order_id: str
+    customer_id: str
+    amount_minor: int
+    currency: str
+    destination: RefundDestination
+    payment_method: str
+
+
+class ReshipRequest(_Model):
+    dispute_id: str
+    order_id: str
+    original_shipment_id: str
+    carrier: str
+    items: list[OrderItem]
+    address: Address
+    recipient_name: str
+
+
+NotificationTemplate = Literal["dispute_opened", "decision_made", "dispute_withdrawn", "appeal_received"]
+
+
+class CustomerNotification(_Model):
+    dispute_id: str
+    customer_id: str
+    template: NotificationTemplate
+    outcome: Outcome | None = None
+    reason: str | None = None

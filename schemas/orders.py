@@ -1,0 +1,67 @@
+"""Order facts as the order service describes them: what a dispute is opened on."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from schemas.common import Id
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class ShipmentStatus(StrEnum):
+    PREPARING = "preparing"
+    IN_TRANSIT = "in_transit"
+    DELIVERED = "delivered"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+
+
+class Address(_Model):
+    line: str
+    district: str
+    city: str
+    postal_code: str | None = None
+    country: str = "TR"
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class OrderItem(_Model):
+    sku: Id
+    name: str
+    quantity: int = Field(ge=1)
+    unit_price_minor: int = Field(ge=0, description="Price in minor units (kuruş).")
+
+
+class Shipment(_Model):
+    shipment_id: Id
+    carrier: Id
+    tracking_number: Id
+    status: ShipmentStatus
+    delivered_at: AwareDatetime | None = None
+    items: list[OrderItem]
+    reshippable: bool = True
+
+    @property
+    def value_minor(self) -> int:
+        return sum(item.unit_price_minor * item.quantity for item in self.items)
+
+
+class Order(_Model):
+    order_id: Id
+    customer_id: Id
+    placed_at: datetime
+    buyer_name: str
+    recipient_name: str
+    recipient_phone: str | None = None
+    address: Address
+    currency: str = "TRY"
+    payment_method: str = "card"
+    shipments: list[Shipment]
+
+    def shipment(self, shipment_id: str) -> Shipment | None:
+        return next((s for s in self.shipments if s.shipment_id == shipment_id), None)

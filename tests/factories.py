@@ -1,0 +1,47 @@
+"""Orders and actors for tests: realistic, personal-looking values that must never reach a log."""
+
+from datetime import UTC, datetime, timedelta
+
+from disputes.actors import Actor
+from schemas.common import Role
+from schemas.orders import Address, Order, OrderItem, Shipment, ShipmentStatus
+
+NOW = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
+CUSTOMER = Actor("cust-1", Role.CUSTOMER, customer_id="cust-1")
+OTHER_CUSTOMER = Actor("cust-2", Role.CUSTOMER, customer_id="cust-2")
+INVESTIGATOR = Actor("inv-ayse", Role.INVESTIGATOR)
+OTHER_INVESTIGATOR = Actor("inv-mehmet", Role.INVESTIGATOR)
+SUPERVISOR = Actor("sup-zeynep", Role.SUPERVISOR)
+
+
+def shipment(
+    shipment_id: str = "shp-1",
+    status: ShipmentStatus = ShipmentStatus.DELIVERED,
+    delivered_days_ago: float | None = 2,
+    price: int = 129_900,
+    reshippable: bool = True,
+    carrier: str = "yurtici",
+) -> Shipment:
+    delivered_at = NOW - timedelta(days=delivered_days_ago) if delivered_days_ago is not None else None
+    return Shipment(
+        shipment_id=shipment_id,
+        carrier=carrier,
+        tracking_number=f"TRK{shipment_id.replace('-', '')}",
+        status=status,
+        delivered_at=delivered_at,
+        items=[OrderItem(sku="sku-kettle", name="Çay makinesi", quantity=1, unit_price_minor=price)],
+        reshippable=reshippable,
+    )
+
+
+def order(order_id: str = "ord-1", customer_id: str = "cust-1", shipments: list[Shipment] | None = None) -> Order:
+    return Order(
+        order_id=order_id,
+        customer_id=customer_id,
+        placed_at=NOW - timedelta(days=5),
+        buyer_name="Şükrü Güneş",
+        recipient_name="Ayşe Yılmaz",
+        recipient_phone="+90 532 111 22 33",
+        address=Address(line="Bağdat Cad. No:12 D:4", district="Kadıköy", city="İstanbul", lat=40.9819, lon=29.0576),
+        shipments=shipments if shipments is not None else [shipment()],
+    )

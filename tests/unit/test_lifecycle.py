@@ -1,0 +1,169 @@
+"""Working a case: assignment, notes, decisions and their effects, withdrawal, appeal, reopening."""
+
+import pytest
+
+from disputes.errors import CompensationAlreadyIssued, Conflict, Forbidden, IllegalTransition, NotFound, StaleVersion, Unprocessable
+from schemas.common import Outcome, RefundDestination
+from schemas.dispute import EffectKind, ReasonCode, Status
+from tests.factories import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, OTHER_INVESTIGATOR, SUPERVISOR, order, shipment
+
+
+@pytest.fixture
+async def dispute(service, request_for):
+    return (await service.open(CUSTOMER, request_for(), None)).dispute
+
+
+def outbox_kinds(repository, dispute_id):
+    return [(m.kind, m.key.split(":", 1)[1]) for m in repository.docs[dispute_id].outbox]
+
+
+async def decide(service, actor, dispute_id, outcome=Outcome.REFUND, reason=ReasonCode.CARRIER_NO_PROOF, version=None):
+    if version is None:
+        version = (await service.get(actor, dispute_id)).version
+    return await service.decide(actor, dispute_id, version, outcome, reason, "Kargo teslim kanıtı sunamadı.", None)
+
+
+async def test_assigning_to_oneself_starts_the_review(service, dispute):
+    assigned = await service.assign(INVESTIGATOR, dispute.id, None)
+    assert assigned.status is Status.UNDER_REVIEW and assigned.assignee == INVESTIGATOR.id
+    assert assigned.timeline[-1].action == "assigned" and assigned.timeline[-1].to_status is Status.UNDER_REVIEW
+
+
+async def test_only_a_supervisor_assigns_someone_else_or_takes_over(service, dispute):
+    with pytest.raises(Forbidden):
+        await service.assign(INVESTIGATOR, dispute.id, OTHER_INVESTIGATOR.id)
+    await service.assign(SUPERVISOR, dispute.id, OTHER_INVESTIGATOR.id)
+    with pytest.raises(Conflict, match="assigned to another"):
+        await service.assign(INVESTIGATOR, dispute.id, None)
+    with pytest.raises(Forbidden):
+        await service.release(INVESTIGATOR, dispute.id)
+    released = await service.release(OTHER_INVESTIGATOR, dispute.id)
+    assert released.assignee is None and released.status is Status.UNDER_REVIEW
+
+
+async def test_customers_cannot_work_cases(service, dispute):
+    for action in (service.assign(CUSTOMER, dispute.id, None), service.add_note(CUSTOMER, dispute.id, "x")):
+        with pytest.raises(Forbidden):
+            await action
+
+
+async def test_a_customer_sees_only_their_own_disputes(service, dispute):
+    assert (await service.get(CUSTOMER, dispute.id)).id == dispute.id
+    with pytest.raises(NotFound):
+        await service.get(OTHER_CUSTOMER, dispute.id)
+
+
+async def test_notes_go_on_the_timeline(service, dispute):
+    noted = await service.add_note(INVESTIGATOR, dispute.id, "Kapıcıyla görüşülecek.")
+    assert noted.timeline[-1].details == {"text": "Kapıcıyla görüşülecek."} and noted.version == 2
+
+
+async def test_a_refund_decision_queues_the_refund_and_the_customer_message(service, dispute, repository):
+    decided = await decide(service, INVESTIGATOR, dispute.id)
+    assert decided.status is Status.RESOLVED and decided.decision.outcome is Outcome.REFUND
+    assert decided.decision.refund_to is RefundDestination.ORIGINAL_PAYMENT
+    stored = repository.docs[dispute.id].outbox
+    refund = next(m for m in stored if m.kind is EffectKind.REFUND)
+    assert refund.key == f"{dispute.id}:d1:refund" and refund.payload["amount_minor"] == 129_900
+    assert outbox_kinds(repository, dispute.id)[-2:] == [(EffectKind.REFUND, "d1:refund"), (EffectKind.NOTIFICATION, "d1:decision_made")]
+
+
+async def test_a_reship_decision_queues_a_replacement_for_the_disputed_items(service, dispute, repository):
+    await decide(service, INVESTIGATOR, dispute.id, Outcome.RESHIP, ReasonCode.LOST_IN_TRANSIT)
+    reship = next(m for m in repository.docs[dispute.id].outbox if m.kind is EffectKind.RESHIP)
+    assert reship.payload["items"][0]["sku"] == "sku-kettle" and reship.payload["address"]["city"] == "İstanbul"
+
+
+async def test_items_that_cannot_be_reshipped_must_be_refunded(service, orders, request_for):
+    orders.orders["ord-1"] = order(shipments=[shipment(reshippable=False)])
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    with pytest.raises(Unprocessable, match="cannot be shipped again"):
+        await decide(service, INVESTIGATOR, dispute.id, Outcome.RESHIP, ReasonCode.LOST_IN_TRANSIT)
+
+
+async def test_a_rejection_needs_a_rejection_reason(service, dispute):
+    with pytest.raises(Unprocessable, match="does not fit"):
+        await decide(service, INVESTIGATOR, dispute.id, Outcome.REJECTED, ReasonCode.CARRIER_NO_PROOF)
+
+
+async def test_a_decision_on_a_stale_version_is_refused_and_changes_nothing(service, dispute, repository):
+    await service.add_note(INVESTIGATOR, dispute.id, "note")
+    with pytest.raises(StaleVersion):
+        await decide(service, INVESTIGATOR, dispute.id, version=1)
+    assert repository.docs[dispute.id].status is Status.OPENED and repository.docs[dispute.id].version == 2
+
+
+async def test_a_resolved_case_cannot_be_decided_again(service, dispute):
+    await decide(service, INVESTIGATOR, dispute.id)
+    with pytest.raises(IllegalTransition):
+        await decide(service, INVESTIGATOR, dispute.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
+
+
+async def test_reopening_needs_a_supervisor_and_never_pays_twice(service, dispute):
+    await decide(service, INVESTIGATOR, dispute.id)
+    with pytest.raises(Forbidden):
+        await service.reopen(INVESTIGATOR, dispute.id, "Yeniden bak")
+    reopened = await service.reopen(SUPERVISOR, dispute.id, "Yeniden bak")
+    assert reopened.status is Status.UNDER_REVIEW
+    with pytest.raises(CompensationAlreadyIssued):
+        await decide(service, SUPERVISOR, dispute.id, Outcome.RESHIP, ReasonCode.LOST_IN_TRANSIT)
+
+
+async def test_the_customer_withdraws_an_open_case(service, dispute, repository):
+    withdrawn = await service.withdraw(CUSTOMER, dispute.id, "Komşuda buldum")
+    assert withdrawn.status is Status.WITHDRAWN
+    assert outbox_kinds(repository, dispute.id)[-1] == (EffectKind.NOTIFICATION, "2:dispute_withdrawn")
+    with pytest.raises(NotFound):
+        await service.withdraw(OTHER_CUSTOMER, dispute.id, None)
+    with pytest.raises(Forbidden):
+        await service.withdraw(INVESTIGATOR, dispute.id, None)
+    with pytest.raises(IllegalTransition):
+        await service.withdraw(CUSTOMER, dispute.id, None)
+
+
+async def test_a_rejection_can_be_appealed_once_within_the_window(service, dispute, clock):
+    await decide(service, INVESTIGATOR, dispute.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
+    appealed = await service.appeal(CUSTOMER, dispute.id, "İmza benim değil.")
+    assert appealed.status is Status.APPEALED and appealed.appeal.statement == "İmza benim değil."
+    await decide(service, INVESTIGATOR, dispute.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
+    with pytest.raises(Conflict, match="already appealed"):
+        await service.appeal(CUSTOMER, dispute.id, "Tekrar")
+
+
+async def test_an_appeal_after_the_window_or_of_a_refund_is_refused(service, dispute, clock, request_for, orders):
+    await decide(service, INVESTIGATOR, dispute.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
+    clock.advance(days=15)
+    with pytest.raises(Conflict, match="window has closed"):
+        await service.appeal(CUSTOMER, dispute.id, "Geç kaldım")
+    orders.orders["ord-2"] = order("ord-2")
+    refunded = (await service.open(CUSTOMER, request_for(order_id="ord-2"), None)).dispute
+    await decide(service, INVESTIGATOR, refunded.id)
+    with pytest.raises(Conflict, match="Only a rejected"):
+        await service.appeal(CUSTOMER, refunded.id, "x")
+
+
+async def test_overturning_another_investigators_rejection_needs_a_supervisor(service, dispute):
+    await decide(service, INVESTIGATOR, dispute.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
+    await service.appeal(CUSTOMER, dispute.id, "İmza benim değil.")
+    await service.assign(SUPERVISOR, dispute.id, OTHER_INVESTIGATOR.id)
+    with pytest.raises(Forbidden, match="supervisor"):
+        await decide(service, OTHER_INVESTIGATOR, dispute.id)
+    decided = await decide(service, SUPERVISOR, dispute.id)
+    assert decided.decision.outcome is Outcome.REFUND and decided.decision.sequence == 2
+
+
+async def test_a_concurrent_change_without_if_match_is_retried_on_fresh_state(service, dispute, repository):
+    original_save = repository.save
+    calls = 0
+
+    async def racing_save(d):
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            stored = repository.docs[d.id]
+            stored.version += 1
+        await original_save(d)
+
+    repository.save = racing_save
+    noted = await service.add_note(INVESTIGATOR, dispute.id, "note")
+    assert calls == 2 and noted.version == 3

@@ -1,0 +1,106 @@
+"""Opening a dispute: which orders qualify, the snapshot it keeps, and idempotent retries."""
+
+import pytest
+
+from disputes.errors import ActiveDisputeExists, Forbidden, IdempotencyKeyReused, Unprocessable
+from schemas.dispute import EffectKind, Status
+from schemas.orders import ShipmentStatus
+from tests.factories import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, order, shipment
+
+
+async def test_a_customer_opens_a_dispute_on_a_delivered_shipment(service, request_for, repository):
+    opened = await service.open(CUSTOMER, request_for(), None)
+
+    assert opened.created
+    dispute = opened.dispute
+    assert dispute.status is Status.OPENED and dispute.version == 1
+    assert dispute.order.tracking_number == "TRKshp1" and dispute.order.value_minor == 129_900
+    assert dispute.order.address.lat == 40.9819 and dispute.order.recipient_name == "Ayşe Yılmaz"
+    assert [e.action for e in dispute.timeline] == ["opened"]
+    assert [m.kind for m in repository.docs[dispute.id].outbox] == [EffectKind.NOTIFICATION]
+
+
+async def test_the_decision_deadline_is_three_turkish_business_days_away(service, request_for):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    # Opened Wednesday 18 Nov 2026 (Istanbul): due at the end of Monday 23 Nov, Istanbul time.
+    assert dispute.sla.decision_due.isoformat() == "2026-11-23T21:00:00+00:00"
+    assert dispute.sla.first_response_due.isoformat() == "2026-11-19T21:00:00+00:00"
+
+
+async def test_someone_elses_order_is_refused_like_an_unknown_one(service, request_for):
+    with pytest.raises(Unprocessable, match="No order ord-1"):
+        await service.open(OTHER_CUSTOMER, request_for(), None)
+    with pytest.raises(Unprocessable, match="No order ord-404"):
+        await service.open(CUSTOMER, request_for(order_id="ord-404"), None)
+
+
+async def test_only_customers_open_disputes(service, request_for):
+    with pytest.raises(Forbidden):
+        await service.open(INVESTIGATOR, request_for(), None)
+
+
+async def test_a_shipment_not_yet_delivered_cannot_be_disputed(service, orders, request_for):
+    orders.orders["ord-1"] = order(shipments=[shipment(status=ShipmentStatus.IN_TRANSIT, delivered_days_ago=None)])
+    with pytest.raises(Unprocessable, match="not marked delivered"):
+        await service.open(CUSTOMER, request_for(), None)
+
+
+@pytest.mark.parametrize(("days_ago", "allowed"), [(29.9, True), (30.1, False)])
+async def test_claims_are_accepted_only_within_the_claim_window(service, orders, request_for, days_ago, allowed):
+    orders.orders["ord-1"] = order(shipments=[shipment(delivered_days_ago=days_ago)])
+    if allowed:
+        assert (await service.open(CUSTOMER, request_for(), None)).created
+    else:
+        with pytest.raises(Unprocessable, match="within 30 days"):
+            await service.open(CUSTOMER, request_for(), None)
+
+
+async def test_an_order_with_several_shipments_needs_the_shipment_named(service, orders, request_for):
+    orders.orders["ord-1"] = order(shipments=[shipment("shp-1"), shipment("shp-2", price=5_000)])
+    with pytest.raises(Unprocessable) as raised:
+        await service.open(CUSTOMER, request_for(), None)
+    assert raised.value.facts["shipments"] == ["shp-1", "shp-2"]
+    dispute = (await service.open(CUSTOMER, request_for(shipment_id="shp-2"), None)).dispute
+    assert dispute.order.shipment_id == "shp-2" and dispute.order.value_minor == 5_000
+    with pytest.raises(Unprocessable, match="no shipment shp-9"):
+        await service.open(CUSTOMER, request_for(shipment_id="shp-9"), None)
+
+
+async def test_a_second_dispute_on_the_same_shipment_names_the_first(service, request_for):
+    first = (await service.open(CUSTOMER, request_for(), None)).dispute
+    with pytest.raises(ActiveDisputeExists) as raised:
+        await service.open(CUSTOMER, request_for(statement="Again"), None)
+    assert raised.value.dispute_id == first.id
+
+
+async def test_after_a_withdrawal_the_shipment_can_be_disputed_again(service, request_for):
+    first = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.withdraw(CUSTOMER, first.id, "Komşuda buldum")
+    assert (await service.open(CUSTOMER, request_for(), None)).created
+
+
+async def test_the_same_key_and_body_replays_the_first_answer(service, request_for, repository):
+    first = await service.open(CUSTOMER, request_for(), "key-1")
+    again = await service.open(CUSTOMER, request_for(), "key-1")
+    assert not again.created and again.dispute.id == first.dispute.id
+    assert len(repository.docs) == 1
+
+
+async def test_the_same_key_with_a_different_body_is_refused(service, request_for):
+    await service.open(CUSTOMER, request_for(), "key-1")
+    with pytest.raises(IdempotencyKeyReused):
+        await service.open(CUSTOMER, request_for(statement="Different words"), "key-1")
+
+
+async def test_keys_are_scoped_to_the_customer(service, orders, request_for):
+    orders.orders["ord-2"] = order("ord-2", customer_id="cust-2")
+    await service.open(CUSTOMER, request_for(), "key-1")
+    assert (await service.open(OTHER_CUSTOMER, request_for(order_id="ord-2"), "key-1")).created
+
+
+async def test_an_expired_key_is_a_new_request(service, request_for, clock):
+    first = await service.open(CUSTOMER, request_for(), "key-1")
+    clock.advance(hours=25)
+    with pytest.raises(ActiveDisputeExists) as raised:
+        await service.open(CUSTOMER, request_for(), "key-1")
+    assert raised.value.dispute_id == first.dispute.id

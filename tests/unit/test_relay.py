@@ -1,0 +1,107 @@
+"""The outbox relay: every effect reaches its service with its key; failures wait and retry, in order."""
+
+from datetime import timedelta
+
+import pytest
+
+from disputes.ports import EffectRejected, EffectUnavailable
+from disputes.relay import Relay, Result
+from schemas.common import Outcome
+from schemas.dispute import EffectKind, ReasonCode
+from tests.factories import CUSTOMER, INVESTIGATOR
+
+
+class Downstream:
+    """Plays payments, fulfillment and notifications; `failures` scripts what the next calls raise."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.failures: list[Exception] = []
+
+    async def _take(self, service: str, key: str) -> None:
+        self.calls.append((service, key))
+        if self.failures:
+            raise self.failures.pop(0)
+
+    async def refund(self, request, idempotency_key):
+        await self._take("payments", idempotency_key)
+
+    async def reship(self, request, idempotency_key):
+        await self._take("fulfillment", idempotency_key)
+
+    async def notify(self, request, idempotency_key):
+        await self._take("notifications", idempotency_key)
+
+
+@pytest.fixture
+def downstream():
+    return Downstream()
+
+
+@pytest.fixture
+def relay(repository, downstream, clock):
+    return Relay(repository, downstream, downstream, downstream, clock, backoff=timedelta(seconds=10))
+
+
+@pytest.fixture
+async def refunded(service, request_for):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.decide(INVESTIGATOR, dispute.id, 1, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    return dispute
+
+
+async def test_every_queued_effect_is_delivered_once_in_order(relay, refunded, downstream, repository):
+    attempts = await relay.run_once()
+
+    assert [a.result for a in attempts] == [Result.DELIVERED] * 3
+    assert downstream.calls == [
+        ("notifications", f"{refunded.id}:1:dispute_opened"),
+        ("payments", f"{refunded.id}:d1:refund"),
+        ("notifications", f"{refunded.id}:d1:decision_made"),
+    ]
+    stored = repository.docs[refunded.id]
+    assert stored.outbox == [] and [e.kind for e in stored.effects_delivered] == [
+        EffectKind.NOTIFICATION, EffectKind.REFUND, EffectKind.NOTIFICATION
+    ]
+    assert await relay.run_once() == [] and len(downstream.calls) == 3
+
+
+async def test_a_transient_failure_holds_the_rest_back_until_the_retry_time(relay, refunded, downstream, clock, repository):
+    downstream.failures = [EffectUnavailable("503")]
+    first = await relay.run_once()
+    assert [a.result for a in first] == [Result.RETRY]
+    assert repository.docs[refunded.id].outbox[0].attempts == 1
+    assert await relay.run_once() == []
+
+    clock.advance(seconds=10)
+    second = await relay.run_once()
+    assert [a.result for a in second] == [Result.DELIVERED] * 3
+    assert [key for _, key in downstream.calls].count(f"{refunded.id}:1:dispute_opened") == 2
+
+
+async def test_a_rejected_effect_is_parked_for_a_person_and_the_rest_continue(relay, refunded, downstream, repository):
+    downstream.failures = [EffectRejected("400 bad request")]
+    attempts = await relay.run_once()
+    assert [a.result for a in attempts] == [Result.PARKED, Result.DELIVERED, Result.DELIVERED]
+    stored = repository.docs[refunded.id]
+    assert [m.kind for m in stored.effects_parked] == [EffectKind.NOTIFICATION] and stored.outbox == []
+
+
+async def test_an_effect_that_keeps_failing_is_parked_after_the_attempt_limit(repository, downstream, clock, service, request_for):
+    relay = Relay(repository, downstream, downstream, downstream, clock, max_attempts=3, backoff=timedelta(seconds=1))
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    downstream.failures = [EffectUnavailable("down")] * 3
+    results = []
+    for _ in range(3):
+        results += [a.result for a in await relay.run_once()]
+        clock.advance(minutes=10)
+    assert results == [Result.RETRY, Result.RETRY, Result.PARKED]
+    assert repository.docs[dispute.id].effects_parked[0].attempts == 3
+
+
+async def test_a_claimed_batch_is_not_handed_to_a_second_relay_during_its_lease(repository, refunded, clock):
+    now = clock.now()
+    first = await repository.claim(now, now + timedelta(seconds=30), 10)
+    assert [b.dispute_id for b in first] == [refunded.id]
+    assert await repository.claim(now, now + timedelta(seconds=30), 10) == []
+    assert [b.dispute_id for b in await repository.claim(now + timedelta(seconds=31), now, 10)] == [refunded.id]
