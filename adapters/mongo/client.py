@@ -1,0 +1,17 @@
+"""The one way the service connects to MongoDB: the same client and options for mongoeco and production."""
+
+from typing import Any
+
+from pymongo import AsyncMongoClient
+
+
+def connect(uri: str, *, timeout_seconds: float = 5.0) -> AsyncMongoClient[dict[str, Any]]:
+    """A client that returns aware UTC datetimes and fails fast when the database is away, so the API can
+    answer 503 instead of hanging. Connecting is lazy: no I/O happens here."""
+    return AsyncMongoClient(
+        uri,
+        tz_aware=True,
+        serverSelectionTimeoutMS=int(timeout_seconds * 1000),
+        connectTimeoutMS=int(timeout_seconds * 1000),
+        appname="dispute-service",
+    )

@@ -1,0 +1,185 @@
+"""Disputes in MongoDB. Every state change is one atomic single-document write (compare-and-set on
+`version`), and the outbox messages it causes live in the same document, so no transaction is needed.
+
+Document = the aggregate's fields, `_id` = dispute id, plus fields derived for indexes: `shipment_key`,
+`holds_shipment` (false once withdrawn) and `outbox_due` (when the relay should next look; absent when
+nothing is pending).
+"""
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+from adapters.mongo.indexes import DISPUTES
+from disputes.errors import ActiveDisputeExists, StaleVersion
+from disputes.model import Dispute
+from disputes.ports import DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
+from schemas.dispute import DeliveredEffect, OutboxMessage, Status
+
+Doc = dict[str, Any]
+APPEND_ONLY = ("outbox", "effects_delivered", "effects_parked")
+
+
+def to_doc(dispute: Dispute) -> Doc:
+    doc = dispute.model_dump(exclude={"id"})
+    doc["_id"] = dispute.id
+    doc["shipment_key"] = f"{dispute.order.order_id}/{dispute.order.shipment_id}"
+    doc["holds_shipment"] = dispute.status is not Status.WITHDRAWN
+    return doc
+
+
+def from_doc(doc: Doc) -> Dispute:
+    return Dispute.model_validate({**doc, "id": doc["_id"]})
+
+
+class MongoDisputes:
+    def __init__(self, collection: AsyncCollection[Doc]) -> None:
+        self.collection = collection
+
+    @classmethod
+    def in_database(cls, db: Any) -> "MongoDisputes":
+        return cls(db[DISPUTES])
+
+    async def add(self, dispute: Dispute) -> None:
+        doc = to_doc(dispute)
+        doc["version"] = 1
+        if dispute.outbox:
+            doc["outbox_due"] = dispute.updated_at
+        for attempt in range(2):
+            try:
+                await self.collection.insert_one(doc)
+                break
+            except DuplicateKeyError as error:
+                key_value = (error.details or {}).get("keyValue") or {}
+                if "shipment_key" in key_value:
+                    holder = await self.collection.find_one(
+                        {"shipment_key": doc["shipment_key"], "holds_shipment": True}, {"_id": 1}
+                    )
+                    raise ActiveDisputeExists(holder["_id"] if holder else "unknown") from error
+                if "idempotency.key" not in key_value or dispute.idempotency is None:
+                    raise
+                key = dispute.idempotency.key
+                if attempt == 0 and await self._release_expired_key(key, dispute.opened_at):
+                    continue
+                raise IdempotencyKeyTaken(key) from error
+        dispute.version = 1
+        dispute._new_messages.clear()
+
+    async def get(self, dispute_id: str) -> Dispute | None:
+        doc = await self.collection.find_one({"_id": dispute_id})
+        return from_doc(doc) if doc else None
+
+    async def save(self, dispute: Dispute) -> None:
+        doc = to_doc(dispute)
+        changes = {k: v for k, v in doc.items() if k not in ("_id", "version", *APPEND_ONLY)}
+        update: Doc = {"$set": changes, "$inc": {"version": 1}}
+        if new := dispute.new_messages:
+            update["$push"] = {"outbox": {"$each": [m.model_dump() for m in new]}}
+            update["$min"] = {"outbox_due": dispute.updated_at}
+        result = await self.collection.update_one({"_id": dispute.id, "version": dispute.version}, update)
+        if result.matched_count == 0:
+            raise StaleVersion("The dispute changed since it was read.")
+        dispute.version += 1
+        dispute._new_messages.clear()
+
+    async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
+        doc = await self.collection.find_one({"idempotency.key": key, "idempotency.expires_at": {"$gt": now}})
+        return from_doc(doc) if doc else None
+
+    async def find_holding_shipment(self, order_id: str, shipment_id: str) -> Dispute | None:
+        doc = await self.collection.find_one({"shipment_key": f"{order_id}/{shipment_id}", "holds_shipment": True})
+        return from_doc(doc) if doc else None
+
+    async def query(self, query: DisputeQuery) -> DisputePage:
+        filter_ = _filter(query)
+        cursor = self.collection.find(filter_).sort([("sla.decision_due", 1), ("_id", 1)]).limit(query.limit + 1)
+        docs = [doc async for doc in cursor]
+        items = [from_doc(doc) for doc in docs[: query.limit]]
+        more = len(docs) > query.limit
+        return DisputePage(items, (items[-1].sla.decision_due, items[-1].id) if more else None)
+
+    # --- outbox --------------------------------------------------------------------------------------
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxBatch]:
+        batches = []
+        for _ in range(limit):
+            doc = await self.collection.find_one_and_update(
+                {"outbox_due": {"$lte": now}},
+                {"$set": {"outbox_due": lease_until}},
+                projection={"outbox": 1},
+                sort=[("outbox_due", 1)],
+                return_document=ReturnDocument.AFTER,
+            )
+            if doc is None:
+                break
+            messages = [OutboxMessage.model_validate(m) for m in doc.get("outbox", [])]
+            batches.append(OutboxBatch(doc["_id"], messages, lease_until))
+        return batches
+
+    async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
+        effect = DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at)
+        await self.collection.update_one(
+            {"_id": dispute_id},
+            {"$pull": {"outbox": {"id": message.id}}, "$push": {"effects_delivered": effect.model_dump()}},
+        )
+        await self._clear_due_if_empty(dispute_id)
+
+    async def failed(self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool) -> None:
+        updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:500]})
+        if park:
+            await self.collection.update_one(
+                {"_id": dispute_id},
+                {"$pull": {"outbox": {"id": message.id}}, "$push": {"effects_parked": updated.model_dump()}},
+            )
+            await self._clear_due_if_empty(dispute_id)
+            return
+        await self.collection.update_one(
+            {"_id": dispute_id, "outbox.id": message.id},
+            {
+                "$set": {
+                    "outbox.$.attempts": updated.attempts,
+                    "outbox.$.last_error": updated.last_error,
+                    "outbox_due": retry_at,
+                }
+            },
+        )
+
+    async def _clear_due_if_empty(self, dispute_id: str) -> None:
+        await self.collection.update_one({"_id": dispute_id, "outbox": {"$size": 0}}, {"$unset": {"outbox_due": ""}})
+
+    async def _release_expired_key(self, key: str, now: datetime) -> bool:
+        result = await self.collection.update_one(
+            {"idempotency.key": key, "idempotency.expires_at": {"$lte": now}}, {"$unset": {"idempotency": ""}}
+        )
+        return result.modified_count == 1
+
+
+def _filter(query: DisputeQuery) -> Doc:
+    filter_: Doc = {}
+    if query.statuses:
+        filter_["status"] = {"$in": [s.value for s in query.statuses]}
+    for field, value in (("order.carrier", query.carrier), ("assignee", query.assignee), ("customer_id", query.customer_id)):
+        if value is not None:
+            filter_[field] = value
+    due: Doc = {}
+    if query.due_before is not None:
+        due["$lt"] = query.due_before
+    if due:
+        filter_["sla.decision_due"] = due
+    opened: Doc = {}
+    if query.opened_from is not None:
+        opened["$gte"] = query.opened_from
+    if query.opened_to is not None:
+        opened["$lt"] = query.opened_to
+    if opened:
+        filter_["opened_at"] = opened
+    if query.after is not None:
+        after_due, after_id = query.after
+        filter_["$or"] = [
+            {"sla.decision_due": {"$gt": after_due}},
+            {"sla.decision_due": after_due, "_id": {"$gt": after_id}},
+        ]
+    return filter_

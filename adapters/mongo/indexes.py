@@ -1,0 +1,68 @@
+"""Every index the service needs, with the query it serves. Created at start-up (idempotently).
+
+In production the `disputes` collection is sharded on a hashed `_id`; the lookups by shipment, customer
+and idempotency key go through their own indexes below.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+DISPUTES = "disputes"
+
+
+@dataclass(frozen=True)
+class Index:
+    collection: str
+    keys: tuple[tuple[str, int], ...]
+    name: str
+    serves: str
+    options: dict[str, Any]
+
+    def model(self) -> IndexModel:
+        return IndexModel(list(self.keys), name=self.name, **self.options)
+
+
+def _queue(first: str | None, name: str, serves: str) -> Index:
+    keys = ((first, ASCENDING),) if first else ()
+    return Index(DISPUTES, (*keys, ("sla.decision_due", ASCENDING), ("_id", ASCENDING)), name, serves, {})
+
+
+INDEXES: tuple[Index, ...] = (
+    Index(
+        DISPUTES,
+        (("shipment_key", ASCENDING),),
+        "one_dispute_per_shipment",
+        "Enforces one non-withdrawn dispute per shipment; finds the dispute holding a shipment (409 answer).",
+        {"unique": True, "partialFilterExpression": {"holds_shipment": True}},
+    ),
+    Index(
+        DISPUTES,
+        (("idempotency.key", ASCENDING),),
+        "idempotency_key",
+        "Dispute creation replay: find by the customer-scoped Idempotency-Key; unique per key.",
+        {"unique": True, "partialFilterExpression": {"idempotency.key": {"$exists": True}}},
+    ),
+    Index(
+        DISPUTES,
+        (("outbox_due", ASCENDING),),
+        "outbox_due",
+        "Outbox relay: claim disputes whose pending messages are due, oldest first.",
+        {"partialFilterExpression": {"outbox_due": {"$exists": True}}},
+    ),
+    _queue(None, "queue", "Investigator queue without filters, ordered by decision due date."),
+    _queue("status", "queue_by_status", "Investigator queue filtered by status."),
+    _queue("order.carrier", "queue_by_carrier", "Investigator queue filtered by carrier."),
+    _queue("assignee", "queue_by_assignee", "Investigator queue filtered by assignee ('my cases')."),
+    _queue("customer_id", "by_customer", "A customer's own disputes."),
+)
+
+
+async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
+    by_collection: dict[str, list[IndexModel]] = {}
+    for index in INDEXES:
+        by_collection.setdefault(index.collection, []).append(index.model())
+    for collection, models in by_collection.items():
+        await db[collection].create_indexes(models)
