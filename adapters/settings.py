@@ -23,7 +23,11 @@ class Settings(BaseSettings):
         default=None, description="MongoDB URI; unset means the embedded mongoeco server on data_dir."
     )
     mongodb_database: str = "disputes"
+    storage: Literal["mongodb", "memory"] = Field(
+        default="mongodb", description="memory: no persistence; for measuring the service's own cost only."
+    )
     data_dir: Path = Path("var/data")
+    sandbox_port: int = 8090
 
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_issuer: str = "dispute-service"

@@ -1,0 +1,139 @@
+"""The composition root: builds the application from settings. Tests pass fakes through `Overrides`.
+
+No I/O happens at import or construction time; clients are created in `cleanup_ctx` and closed there.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from importlib.metadata import version
+from typing import Any
+
+import aiohttp
+import structlog
+from aiohttp import web
+
+from adapters.downstream import FulfillmentClient, NotificationsClient, PaymentsClient
+from adapters.memory import InMemoryDisputes
+from adapters.mongo.client import connect
+from adapters.mongo.disputes import MongoDisputes
+from adapters.mongo.indexes import ensure_indexes
+from adapters.observability import request_context
+from adapters.orders import FileOrderDirectory, HttpOrderDirectory
+from adapters.settings import Settings
+from adapters.web import ops
+from adapters.web.auth import HmacTokens
+from adapters.web.disputes_api import ENDPOINTS
+from adapters.web.endpoint import Endpoint
+from adapters.web.keys import MAX_PAGE, SERVICE, TOKENS
+from adapters.web.openapi import build_openapi
+from adapters.web.problems import problem_middleware
+from adapters.workers import run_relay
+from disputes.ports import Clock, Fulfillment, Notifications, OrderDirectory, Payments
+from disputes.relay import Relay
+from disputes.service import DisputeService
+
+log = structlog.get_logger("bootstrap")
+
+OPS_ENDPOINTS = (
+    Endpoint("GET", "/healthz", ops.healthz, "Liveness", tag="operations"),
+    Endpoint("GET", "/readyz", ops.readyz, "Readiness: the database answers ping", tag="operations", errors=(503,)),
+)
+HIDDEN = (
+    Endpoint("GET", "/openapi.json", ops.openapi, "This document", tag="operations"),
+    Endpoint("GET", "/docs", ops.docs, "API docs page", tag="operations"),
+    Endpoint("GET", "/docs/init.js", ops.docs_init, "API docs page script", tag="operations"),
+)
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        """Millisecond precision: what BSON stores, so a stored dispute reads back exactly as it was written."""
+        now = datetime.now(UTC)
+        return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+@dataclass
+class Overrides:
+    """Replacements for the real adapters (tests, benchmark)."""
+
+    repository: Any = None
+    orders: OrderDirectory | None = None
+    payments: Payments | None = None
+    fulfillment: Fulfillment | None = None
+    notifications: Notifications | None = None
+    clock: Clock | None = None
+
+
+RELAY = web.AppKey("relay", Relay)
+
+
+def create_app(settings: Settings, overrides: Overrides | None = None) -> web.Application:
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[request_context, problem_middleware])
+    app[TOKENS] = HmacTokens(settings.jwt_secret.get_secret_value(), settings.jwt_issuer, settings.jwt_audience)
+    app[MAX_PAGE] = settings.max_page_size
+    app[ops.OPENAPI] = build_openapi(ENDPOINTS + OPS_ENDPOINTS, version("dispute-service"))
+    for endpoint in ENDPOINTS + OPS_ENDPOINTS + HIDDEN:
+        app.router.add_route(endpoint.method, endpoint.path, endpoint.aiohttp_handler())
+    app.router.add_static("/docs/static", ops.DOCS_DIR)
+    app.cleanup_ctx.append(partial(_resources, settings, overrides or Overrides()))
+    return app
+
+
+async def _resources(settings: Settings, overrides: Overrides, app: web.Application) -> AsyncIterator[None]:
+    clock = overrides.clock or SystemClock()
+    timeout = aiohttp.ClientTimeout(total=settings.downstream_timeout_seconds)
+    async with aiohttp.ClientSession(timeout=timeout, raise_for_status=False) as session:
+        client = None
+        repository = overrides.repository
+        if repository is None and settings.storage == "memory":
+            repository = InMemoryDisputes()
+        if repository is None:
+            if settings.mongodb_uri is None:
+                raise RuntimeError("DISPUTES_MONGODB_URI is not set (use `disputes embedded` for the local default)")
+            client = connect(settings.mongodb_uri)
+            db = client[settings.mongodb_database]
+            await ensure_indexes(db)
+            repository = MongoDisputes.in_database(db)
+            app[ops.READINESS] = partial(db.command, "ping")
+        else:
+            app[ops.READINESS] = _always_ready
+        downstream = partial(_client, settings, session)
+        app[SERVICE] = DisputeService(repository, overrides.orders or _orders(settings, session), clock, settings.rules())
+        app[RELAY] = Relay(
+            repository,
+            overrides.payments or downstream(PaymentsClient, settings.payments_url),
+            overrides.fulfillment or downstream(FulfillmentClient, settings.fulfillment_url),
+            overrides.notifications or downstream(NotificationsClient, settings.notifications_url),
+            clock,
+            lease=timedelta(seconds=settings.relay_lease_seconds),
+            batch=settings.relay_batch,
+            max_attempts=settings.relay_max_attempts,
+        )
+        stop = asyncio.Event()
+        workers = [asyncio.create_task(run_relay(app[RELAY], settings.relay_interval_seconds, stop))] if settings.run_workers else []
+        try:
+            yield
+        finally:
+            stop.set()
+            await asyncio.gather(*workers, return_exceptions=True)
+            if client is not None:
+                await client.close()
+
+
+async def _always_ready() -> None:
+    return None
+
+
+def _client(settings: Settings, session: aiohttp.ClientSession, kind: type[Any], url: str | None) -> Any:
+    if url is None:
+        raise RuntimeError(f"{kind.service} URL is not configured (DISPUTES_{kind.service.upper()}_URL)")
+    return kind(session, url, settings.downstream_timeout_seconds, settings.downstream_attempts)
+
+
+def _orders(settings: Settings, session: aiohttp.ClientSession) -> OrderDirectory:
+    if settings.orders_url:
+        return HttpOrderDirectory(session, settings.orders_url, settings.downstream_timeout_seconds, settings.downstream_attempts)
+    return FileOrderDirectory(settings.orders_file)

@@ -1,0 +1,142 @@
+"""The `disputes` command: the same code runs as API, worker, sandbox or the all-in-one embedded default.
+
+    disputes embedded   mongoeco on a local file + sandbox + API + workers + demo data (zero config)
+    disputes serve      the HTTP API (production: DISPUTES_MONGODB_URI and the service URLs set)
+    disputes worker     the background workers only
+    disputes sandbox    the local stand-in for the marketplace's order, payment, fulfillment, notification services
+    disputes token      mint a development JWT for a role
+"""
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from aiohttp import web
+
+from adapters.bootstrap import create_app
+from adapters.demo.seed import demo_orders, write_demo_orders
+from adapters.quickstart import banner
+from adapters.mongo.embedded import EmbeddedMongo
+from adapters.observability import configure_logging
+from adapters.sandbox.downstream import serve_downstream_sandbox
+from adapters.settings import DEV_JWT_SECRET, Settings
+from adapters.web.auth import HmacTokens
+from schemas.common import Role
+
+COMMANDS = ("embedded", "serve", "worker", "sandbox", "token")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="disputes", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("embedded", help="run everything locally on the embedded default")
+    sub.add_parser("serve", help="run the HTTP API")
+    sub.add_parser("worker", help="run the background workers")
+    sandbox = sub.add_parser("sandbox", help="run the downstream sandbox")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8090)
+    token = sub.add_parser("token", help="mint a development JWT")
+    token.add_argument("--role", choices=[r.value for r in Role], required=True)
+    token.add_argument("--sub", required=True)
+    token.add_argument("--customer-id")
+    token.add_argument("--hours", type=float, default=8)
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_json)
+    match args.command:
+        case "token":
+            tokens = HmacTokens(settings.jwt_secret.get_secret_value(), settings.jwt_issuer, settings.jwt_audience)
+            customer = args.customer_id or (args.sub if args.role == Role.CUSTOMER else None)
+            print(tokens.mint(args.sub, Role(args.role), customer, timedelta(hours=args.hours)))
+        case "sandbox":
+            _run(_sandbox(args.host, args.port))
+        case "serve":
+            _require_production_settings(settings)
+            _run(_serve(settings, listen=True))
+        case "worker":
+            _require_production_settings(settings)
+            _run(_serve(settings.model_copy(update={"run_workers": True}), listen=False))
+        case "embedded":
+            _run(_embedded(settings))
+
+
+def _require_production_settings(settings: Settings) -> None:
+    if settings.mongodb_uri is None:
+        sys.exit("DISPUTES_MONGODB_URI is not set. For the local all-in-one default run `disputes embedded`.")
+    if settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
+        sys.exit("DISPUTES_JWT_SECRET must be set to a secret of your own outside the embedded default.")
+
+
+def _run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    async def runner() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await main(stop)
+
+    asyncio.run(runner())
+
+
+def _sandbox(host: str, port: int) -> Callable[[asyncio.Event], Awaitable[None]]:
+    async def run(stop: asyncio.Event) -> None:
+        runner = await serve_downstream_sandbox(host, port, demo_orders(datetime.now(UTC)))
+        print(f"sandbox listening on http://{host}:{port}", flush=True)
+        await stop.wait()
+        await runner.cleanup()
+
+    return run
+
+
+def _serve(
+    settings: Settings, listen: bool, announce: Callable[[], str] | None = None
+) -> Callable[[asyncio.Event], Awaitable[None]]:
+    async def run(stop: asyncio.Event) -> None:
+        runner = web.AppRunner(create_app(settings), handler_cancellation=True)
+        await runner.setup()
+        if listen:
+            await web.TCPSite(runner, settings.host, settings.port).start()
+        print(announce() if announce else f"{'listening on' if listen else 'workers running for'} "
+              f"http://{settings.host}:{settings.port}", flush=True)
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+
+    return run
+
+
+def _embedded(settings: Settings) -> Callable[[asyncio.Event], Awaitable[None]]:
+    async def run(stop: asyncio.Event) -> None:
+        data_dir = settings.data_dir
+        orders_file = write_demo_orders(data_dir / "orders.json", datetime.now(UTC))
+        mongo = EmbeddedMongo(data_dir)
+        uri = await asyncio.to_thread(mongo.start)
+        sandbox = await serve_downstream_sandbox("127.0.0.1", settings.sandbox_port, demo_orders(datetime.now(UTC)))
+        sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
+        local = settings.model_copy(
+            update={
+                "mongodb_uri": uri,
+                "orders_file": orders_file,
+                "payments_url": sandbox_url,
+                "fulfillment_url": sandbox_url,
+                "notifications_url": sandbox_url,
+                "run_workers": True,
+            }
+        )
+        try:
+            await _serve(local, True, lambda: banner(local, sandbox_url, Path(data_dir)))(stop)
+        finally:
+            await sandbox.cleanup()
+            await asyncio.to_thread(mongo.stop)
+
+    return run
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""HTTP clients for the marketplace services the outbox relay drives: payments, fulfillment, notifications.
+
+What a caller sees::
+
+    EffectUnavailable   transient failures outlasted every attempt → the relay tries again later
+    EffectRejected      any other non-2xx answer (a 4xx other than 408/429) → never retried
+
+Inside, ``Transient`` marks what is retried here: connection errors, timeouts, 408, 429 (waiting at least
+its ``Retry-After``) and 5xx. ``DownstreamClient`` is the shared base; ``HttpOrderDirectory`` uses it too.
+Messages and log lines name the service, the attempt and the HTTP status, never payload contents: those
+hold names and addresses.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import aiohttp
+import structlog
+from pydantic import BaseModel
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_exponential_jitter,
+)
+
+from carriers.http import parse_retry_after
+from disputes.ports import EffectRejected, EffectUnavailable
+from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Waits between attempts (exponential with jitter) and the budget: no attempt starts after it."""
+
+    multiplier: float = 0.25
+    max_wait: float = 4.0
+    jitter: float = 0.25
+    budget: float = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    body: bytes
+
+
+class Transient(Exception):
+    def __init__(self, reason: str, status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class DownstreamClient:
+    """One marketplace service over HTTP: per-attempt timeout, retries of transient failures only."""
+
+    service: ClassVar[str]
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        timeout: float,
+        attempts: int,
+        *,
+        backoff: Backoff = Backoff(),
+    ) -> None:
+        self._session = session
+        self._base_url = base_url.rstrip("/")
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._attempts = attempts
+        self._backoff = backoff
+        self._exponential = wait_exponential_jitter(
+            multiplier=backoff.multiplier, max=backoff.max_wait, jitter=backoff.jitter
+        )
+
+    async def _request(
+        self, method: str, path: str, *, json: Any = None, headers: dict[str, str] | None = None
+    ) -> Reply:
+        """The first answer that is not transient; raises ``Transient`` when attempts or budget run out."""
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(Transient),
+            stop=stop_after_attempt(self._attempts) | stop_before_delay(self._backoff.budget),
+            wait=self._wait,
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+        return await retrying(self._attempt, method, self._base_url + path, json, headers or {})
+
+    async def _attempt(self, method: str, url: str, json: Any, headers: dict[str, str]) -> Reply:
+        try:
+            async with self._session.request(
+                method, url, json=json, headers=headers, timeout=self._timeout, allow_redirects=False
+            ) as response:
+                reply = Reply(response.status, await response.read())
+                retry_after = parse_retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
+        except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as error:
+            raise Transient(type(error).__name__) from error
+        if reply.status in (408, 429) or reply.status >= 500:
+            raise Transient(f"HTTP {reply.status}", reply.status, retry_after)
+        return reply
+
+    def _wait(self, state: RetryCallState) -> float:
+        """Exponential backoff, but never sooner than the server's ``Retry-After``; a ``Retry-After`` beyond
+        the budget makes the stop condition give up at once instead of sleeping past it."""
+        error = state.outcome.exception() if state.outcome else None
+        floor = error.retry_after if isinstance(error, Transient) and error.retry_after else 0.0
+        return max(floor, self._exponential(state))
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        log.warning(
+            "downstream_retry",
+            service=self.service,
+            attempt=state.attempt_number,
+            wait=round(state.upcoming_sleep, 3),
+            status=getattr(error, "status", None),
+            reason=str(error),
+        )
+
+
+class _EffectClient(DownstreamClient):
+    path: ClassVar[str]
+
+    async def _post(self, payload: BaseModel, idempotency_key: str) -> None:
+        try:
+            reply = await self._request(
+                "POST",
+                self.path,
+                json=payload.model_dump(mode="json"),
+                headers={"Idempotency-Key": idempotency_key},
+            )
+        except Transient as error:
+            raise EffectUnavailable(f"{self.service} unavailable: {error}") from error
+        if not 200 <= reply.status < 300:
+            raise EffectRejected(f"{self.service} rejected the request: HTTP {reply.status}")
+
+
+class PaymentsClient(_EffectClient):
+    service = "payments"
+    path = "/payments/v1/refunds"
+
+    async def refund(self, request: RefundRequest, idempotency_key: str) -> None:
+        await self._post(request, idempotency_key)
+
+
+class FulfillmentClient(_EffectClient):
+    service = "fulfillment"
+    path = "/fulfillment/v1/reships"
+
+    async def reship(self, request: ReshipRequest, idempotency_key: str) -> None:
+        await self._post(request, idempotency_key)
+
+
+class NotificationsClient(_EffectClient):
+    service = "notifications"
+    path = "/notifications/v1/messages"
+
+    async def notify(self, request: CustomerNotification, idempotency_key: str) -> None:
+        await self._post(request, idempotency_key)

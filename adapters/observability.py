@@ -1,0 +1,63 @@
+"""Logging: configured once, JSON when not on a terminal, request context first. One canonical line per
+request. Bodies, names, phones, addresses and images are never logged; handlers bind ids only."""
+
+import logging
+import re
+import sys
+import time
+import uuid
+from typing import Any
+
+import structlog
+from aiohttp import web
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+log = structlog.get_logger("api")
+
+
+def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
+    json = not sys.stderr.isatty() if json is None else json
+    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+@web.middleware
+async def request_context(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Accept a well-formed X-Request-ID or make one, echo it, and bind it to every log line."""
+    given = request.headers.get("X-Request-ID", "")
+    request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+    request["request_id"] = request_id
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(request_id=request_id)
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        response.headers["X-Request-ID"] = request_id
+        return response
+    except web.HTTPException as error:
+        status = error.status
+        error.headers["X-Request-ID"] = request_id
+        raise
+    finally:
+        route = request.match_info.route.resource
+        log.info(
+            "request",
+            method=request.method,
+            route=route.canonical if route is not None else "unmatched",
+            status=status,
+            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            role=request.get("role"),
+        )

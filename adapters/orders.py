@@ -1,0 +1,58 @@
+"""Where order facts come from: a JSON file (embedded default, demo) or the marketplace's order service.
+
+    OrdersUnavailable   the order service gave no usable answer: down after every retry, an unexpected
+                        status, or a body that is not an order. An unknown order is ``None``, not an error.
+"""
+
+from pathlib import Path
+from urllib.parse import quote
+
+from pydantic import BaseModel, ValidationError
+
+from adapters.downstream import DownstreamClient, Transient
+from schemas.orders import Order
+
+
+class OrdersUnavailable(Exception):
+    pass
+
+
+class OrderFile(BaseModel):
+    """The file format: ``{"orders": [...]}``, the same shape the demo seed writes."""
+
+    orders: list[Order]
+
+
+class FileOrderDirectory:
+    """Orders read once from a JSON file at construction, so a broken file fails start-up, not a request."""
+
+    def __init__(self, path: Path) -> None:
+        document = OrderFile.model_validate_json(path.read_bytes())
+        self._orders = {order.order_id: order for order in document.orders}
+        if len(self._orders) != len(document.orders):
+            raise ValueError(f"{path} lists the same order_id more than once")
+
+    async def get(self, order_id: str) -> Order | None:
+        return self._orders.get(order_id)
+
+
+class HttpOrderDirectory(DownstreamClient):
+    """``GET {base}/orders/v1/orders/{order_id}``: 200 is the order, 404 is ``None``."""
+
+    service = "orders"
+
+    async def get(self, order_id: str) -> Order | None:
+        try:
+            reply = await self._request("GET", f"/orders/v1/orders/{quote(order_id, safe='')}")
+        except Transient as error:
+            raise OrdersUnavailable(f"orders unavailable: {error}") from error
+        if reply.status == 404:
+            return None
+        if reply.status != 200:
+            raise OrdersUnavailable(f"orders answered HTTP {reply.status}")
+        try:
+            return Order.model_validate_json(reply.body)
+        except ValidationError as error:
+            # `from None`: the validation error quotes the input (names, addresses); its field paths suffice.
+            fields = ", ".join(sorted({".".join(map(str, e["loc"])) for e in error.errors()}))
+            raise OrdersUnavailable(f"orders answered an invalid order (fields: {fields})") from None

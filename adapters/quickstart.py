@@ -1,0 +1,46 @@
+"""What the embedded default prints once it listens: where, and how to try it."""
+
+from pathlib import Path
+
+from adapters.settings import Settings
+from adapters.web.auth import HmacTokens
+from schemas.common import Role
+
+
+def banner(settings: Settings, sandbox_url: str, data_dir: Path) -> str:
+    tokens = HmacTokens(settings.jwt_secret.get_secret_value(), settings.jwt_issuer, settings.jwt_audience)
+    customer = tokens.mint("cust-1001", Role.CUSTOMER, "cust-1001")
+    investigator = tokens.mint("inv-ayse", Role.INVESTIGATOR)
+    supervisor = tokens.mint("sup-zeynep", Role.SUPERVISOR)
+    base = f"http://{settings.host}:{settings.port}"
+    return f"""
+Dispute service (embedded default) is running.
+  API        {base}/v1
+  Docs       {base}/docs        OpenAPI: {base}/openapi.json
+  Health     {base}/healthz     {base}/readyz
+  Database   mongoeco on {data_dir}/disputes.sqlite ({settings.mongodb_uri})
+  Sandbox    {sandbox_url}  (orders, payments, fulfillment, notifications; GET /_sandbox/received)
+  Demo data  {data_dir}/orders.json
+
+Tokens (8 h; mint more with `./dev token --role investigator --sub inv-1`):
+  export CUSTOMER={customer}
+  export INVESTIGATOR={investigator}
+  export SUPERVISOR={supervisor}
+
+Try it:
+  # the customer reports order ord-2001 as not received
+  curl -s -X POST {base}/v1/disputes -H "Authorization: Bearer $CUSTOMER" -H 'Content-Type: application/json' \\
+       -H 'Idempotency-Key: demo-1' \\
+       -d '{{"order_id":"ord-2001","statement":"Teslim edildi görünüyor ama elime ulaşmadı.","preferred_resolution":"refund"}}'
+  # the investigator's queue, then take the case (use the id from above)
+  curl -s {base}/v1/disputes -H "Authorization: Bearer $INVESTIGATOR"
+  curl -s -X POST {base}/v1/disputes/$ID/assign -H "Authorization: Bearer $INVESTIGATOR"
+  # decide, quoting the ETag (version) you reviewed
+  curl -s -X POST {base}/v1/disputes/$ID/decision -H "Authorization: Bearer $INVESTIGATOR" -H 'If-Match: "2"' \\
+       -H 'Content-Type: application/json' \\
+       -d '{{"outcome":"refund","reason_code":"carrier_no_proof","note":"Carrier has no proof of delivery."}}'
+  # the refund and the customer's messages arrive downstream, once each
+  curl -s {sandbox_url}/_sandbox/received
+
+Stop with Ctrl-C; data stays in {data_dir}.
+"""

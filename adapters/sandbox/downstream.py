@@ -1,0 +1,226 @@
+"""The downstream sandbox: a local stand-in for the marketplace's payments, fulfillment, notifications and
+order services, for the embedded default, demos and integration tests. No authentication: loopback only.
+
+    POST   /payments/v1/refunds  /fulfillment/v1/reships  /notifications/v1/messages
+           Idempotency-Key required (400 without). First use: applied, 200 {"id", "replayed": false}.
+           Same key, same body: 200 with the same id and "replayed": true, not applied again.
+           Same key, other body: 422. A body that is not the service's payload: 400.
+    GET    /orders/v1/orders/{order_id}     the order from the seeded document, or 404
+    GET    /_sandbox/received               {"requests": [every request], "applied": {service: {key: count}}}
+    DELETE /_sandbox/received               forget everything, idempotency keys included
+    POST   /_sandbox/faults                 {"service", "mode", "times", "delay_seconds"}: the next `times`
+                                            requests to `service` fail; a second POST queues behind the first
+    DELETE /_sandbox/faults                 clear pending faults
+
+Fault modes: ``error`` 503; ``reject`` 400; ``throttle`` 429 with ``Retry-After: delay_seconds``;
+``timeout`` hangs for delay_seconds, then 504, nothing applied (the client's timeout fires first);
+``slow`` applies at once and answers after delay_seconds (so a client that gave up has to rely on the key).
+"""
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import math
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+from uuid import uuid4
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest
+
+EFFECTS: dict[str, tuple[str, type[BaseModel]]] = {
+    "payments": ("/payments/v1/refunds", RefundRequest),
+    "fulfillment": ("/fulfillment/v1/reships", ReshipRequest),
+    "notifications": ("/notifications/v1/messages", CustomerNotification),
+}
+
+
+class FaultSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    service: Literal["payments", "fulfillment", "notifications", "orders"]
+    mode: Literal["error", "timeout", "reject", "slow", "throttle"]
+    times: int = Field(default=1, ge=1, le=1000)
+    delay_seconds: float = Field(default=0.0, ge=0, le=600)
+
+
+@dataclass
+class Ledger:
+    """Requests that reached a service (the latest 10 000: the embedded default runs for days), and the
+    effects applied per idempotency key."""
+
+    requests: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=10_000))
+    applied: defaultdict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    answers: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+    def apply(self, service: str, key: str, fingerprint: str) -> tuple[str, bool] | None:
+        """(effect id, replayed), or None when the key was used with another body."""
+        if (seen := self.answers.get((service, key))) is not None:
+            return (seen[1], True) if seen[0] == fingerprint else None
+        effect_id = f"{service[:3]}_{uuid4().hex[:12]}"
+        self.answers[service, key] = (fingerprint, effect_id)
+        self.applied[service][key] = self.applied[service].get(key, 0) + 1
+        return effect_id, False
+
+    def reset(self) -> None:
+        self.requests.clear()
+        self.applied.clear()
+        self.answers.clear()
+
+
+@dataclass
+class Faults:
+    pending: defaultdict[str, deque[FaultSpec]] = field(default_factory=lambda: defaultdict(deque))
+    release: asyncio.Event = field(default_factory=asyncio.Event)  # set at shutdown: hung requests end
+
+    def take(self, service: str) -> FaultSpec | None:
+        queue = self.pending[service]
+        return queue.popleft() if queue else None
+
+
+LEDGER = web.AppKey("downstream_ledger", Ledger)
+FAULTS = web.AppKey("downstream_faults", Faults)
+ORDERS = web.AppKey("downstream_orders", dict[str, dict[str, Any]])
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
+
+
+def _problem(status: int, title: str, headers: dict[str, str] | None = None) -> web.Response:
+    body = {"type": "about:blank", "title": title, "status": status}
+    return web.json_response(body, status=status, headers=headers, content_type="application/problem+json")
+
+
+@web.middleware
+async def _record_and_inject(request: web.Request, handler: Handler) -> web.StreamResponse:
+    service = request.match_info.route.name
+    if service is None:  # the /_sandbox endpoints
+        return await handler(request)
+    fault = request.app[FAULTS].take(service)
+    entry: dict[str, Any] = {
+        "service": service,
+        "method": request.method,
+        "path": request.path,
+        "key": request.headers.get("Idempotency-Key"),
+        "at": datetime.now(UTC).isoformat(),
+        "body": _json_or_none(await request.read()),
+        "fault": fault.mode if fault else None,
+        "status": None,  # stays None when the client gave up first
+    }
+    request.app[LEDGER].requests.append(entry)
+    response = await _answer(request, handler, fault)
+    entry["status"] = response.status
+    return response
+
+
+async def _answer(request: web.Request, handler: Handler, fault: FaultSpec | None) -> web.StreamResponse:
+    match fault:
+        case None:
+            return await handler(request)
+        case FaultSpec(mode="error"):
+            return _problem(503, "Injected fault: service unavailable")
+        case FaultSpec(mode="reject"):
+            return _problem(400, "Injected fault: request rejected")
+        case FaultSpec(mode="throttle"):
+            retry_after = {"Retry-After": str(math.ceil(fault.delay_seconds))}
+            return _problem(429, "Injected fault: too many requests", retry_after)
+        case FaultSpec(mode="timeout"):
+            await _pause(request.app, fault.delay_seconds)
+            return _problem(504, "Injected fault: timed out")
+        case _:  # slow
+            response = await handler(request)
+            await _pause(request.app, fault.delay_seconds)
+            return response
+
+
+async def _pause(app: web.Application, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(app[FAULTS].release.wait(), seconds)
+
+
+async def _apply_effect(request: web.Request) -> web.Response:
+    service = request.match_info.route.name or ""
+    key = request.headers.get("Idempotency-Key")
+    if not key:
+        return _problem(400, "The Idempotency-Key header is required.")
+    try:
+        body = await request.json()
+        EFFECTS[service][1].model_validate(body)
+    except ValueError:  # malformed JSON or a ValidationError
+        return _problem(400, f"The body is not a valid {service} request.")
+    fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    if (result := request.app[LEDGER].apply(service, key, fingerprint)) is None:
+        return _problem(422, "This Idempotency-Key was already used with a different body.")
+    effect_id, replayed = result
+    return web.json_response({"id": effect_id, "replayed": replayed})
+
+
+async def _get_order(request: web.Request) -> web.Response:
+    order = request.app[ORDERS].get(request.match_info["order_id"])
+    return web.json_response(order) if order is not None else _problem(404, "No such order.")
+
+
+async def _received(request: web.Request) -> web.Response:
+    ledger = request.app[LEDGER]
+    return web.json_response({"requests": list(ledger.requests), "applied": ledger.applied})
+
+
+async def _reset_received(request: web.Request) -> web.Response:
+    request.app[LEDGER].reset()
+    return web.Response(status=204)
+
+
+async def _add_fault(request: web.Request) -> web.Response:
+    try:
+        spec = FaultSpec.model_validate_json(await request.read())
+    except ValidationError as error:
+        fields = ", ".join(".".join(map(str, e["loc"])) or "body" for e in error.errors())
+        return _problem(400, f"Invalid fault ({fields}).")
+    request.app[FAULTS].pending[spec.service].extend([spec] * spec.times)
+    return web.json_response({"pending": {s: len(q) for s, q in request.app[FAULTS].pending.items()}})
+
+
+async def _clear_faults(request: web.Request) -> web.Response:
+    request.app[FAULTS].pending.clear()
+    return web.Response(status=204)
+
+
+async def _release_hung_requests(app: web.Application) -> None:
+    app[FAULTS].release.set()
+
+
+def create_downstream_sandbox(orders: dict[str, Any] | None = None) -> web.Application:
+    """The sandbox app; `orders` is an order document ``{"orders": [...]}``, e.g. ``demo_orders(now)``."""
+    app = web.Application(middlewares=[_record_and_inject])
+    app[LEDGER] = Ledger()
+    app[FAULTS] = Faults()
+    app[ORDERS] = {order["order_id"]: order for order in (orders or {}).get("orders", [])}
+    for service, (path, _) in EFFECTS.items():
+        app.router.add_post(path, _apply_effect, name=service)
+    app.router.add_get("/orders/v1/orders/{order_id:[^/]+}", _get_order, name="orders")
+    app.router.add_get("/_sandbox/received", _received)
+    app.router.add_delete("/_sandbox/received", _reset_received)
+    app.router.add_post("/_sandbox/faults", _add_fault)
+    app.router.add_delete("/_sandbox/faults", _clear_faults)
+    app.on_shutdown.append(_release_hung_requests)
+    return app
+
+
+async def serve_downstream_sandbox(host: str, port: int, orders: dict[str, Any] | None) -> web.AppRunner:
+    """Start the sandbox on `host:port` (meant for loopback: it has no authentication); the caller owns
+    the returned runner and calls ``cleanup()``. Handlers end when their client disconnects."""
+    runner = web.AppRunner(create_downstream_sandbox(orders), handler_cancellation=True)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner

@@ -1,0 +1,166 @@
+"""The dispute endpoints: the order page's (customer) and the investigators' (staff)."""
+
+from typing import Any
+
+import structlog
+from aiohttp import web
+from pydantic import BaseModel
+
+from adapters.web.endpoint import Call, Endpoint
+from adapters.web.keys import MAX_PAGE, SERVICE
+from adapters.web.problems import ProblemError
+from adapters.web.views import customer_view, decode_cursor, encode_cursor, staff_view, summary
+from disputes.model import Dispute
+from disputes.ports import DisputeQuery
+from disputes.service import OpenRequest
+from schemas.api import (
+    AppealRequest,
+    Assign,
+    CustomerDisputeView,
+    DecisionRequest,
+    DisputePageView,
+    DisputeView,
+    ListQuery,
+    Note,
+    OpenDispute,
+    Reopen,
+    Timeline,
+    Withdraw,
+)
+from schemas.common import Role
+
+CUSTOMER = frozenset({Role.CUSTOMER})
+STAFF = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
+EVERYONE = CUSTOMER | STAFF
+SUPERVISOR = frozenset({Role.SUPERVISOR})
+IDEMPOTENCY_KEY_MAX = 128
+
+
+def _json(model: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(status=status, text=model.model_dump_json(), content_type="application/json", headers=headers)
+
+
+def _dispute(call: Call, dispute: Dispute, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    structlog.contextvars.bind_contextvars(dispute_id=dispute.id)
+    view = staff_view(dispute) if call.actor.is_staff else customer_view(dispute)
+    return _json(view, status, {"ETag": f'"{dispute.version}"', **(headers or {})})
+
+
+def _expected_version(call: Call) -> int:
+    value = call.header("If-Match")
+    if value is None:
+        raise ProblemError(428, "precondition-required", "If-Match required", "Send the ETag of the version you reviewed.")
+    tag = value.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit() or len(tag) > 12:
+        raise ProblemError(412, "stale-version", "The dispute changed since you read it", "Unrecognised ETag.")
+    return int(tag)
+
+
+def _idempotency_key(call: Call) -> str | None:
+    key = call.header("Idempotency-Key")
+    if key is not None and not (0 < len(key) <= IDEMPOTENCY_KEY_MAX and key.isprintable()):
+        raise ProblemError(422, "validation-failed", "The request is not valid", "Idempotency-Key must be 1-128 printable characters.")
+    return key
+
+
+async def open_dispute(call: Call) -> web.Response:
+    body: OpenDispute = call.body
+    request = OpenRequest(body.order_id, body.shipment_id, body.statement, body.preferred_resolution)
+    opened = await call.request.app[SERVICE].open(call.actor, request, _idempotency_key(call))
+    headers = {"Location": f"/v1/disputes/{opened.dispute.id}"}
+    if not opened.created:
+        headers["Idempotent-Replayed"] = "true"
+    return _dispute(call, opened.dispute, 201, headers)
+
+
+async def get_dispute(call: Call) -> web.Response:
+    return _dispute(call, await call.request.app[SERVICE].get(call.actor, call.path_id()))
+
+
+async def list_disputes(call: Call) -> web.Response:
+    q: ListQuery = call.query
+    after = None
+    if q.cursor:
+        try:
+            after = decode_cursor(q.cursor)
+        except (ValueError, TypeError):
+            raise ProblemError(422, "validation-failed", "The request is not valid", "Unknown cursor.") from None
+    query = DisputeQuery(
+        statuses=tuple(q.status or ()),
+        carrier=q.carrier,
+        assignee=q.assignee,
+        due_before=q.due_before,
+        opened_from=q.opened_from,
+        opened_to=q.opened_to,
+        after=after,
+        limit=min(q.limit, call.request.app[MAX_PAGE]),
+    )
+    page = await call.request.app[SERVICE].list(call.actor, query)
+    cursor = encode_cursor(page.next_after) if page.next_after else None
+    return _json(DisputePageView(items=[summary(d) for d in page.items], next_cursor=cursor))
+
+
+async def get_timeline(call: Call) -> web.Response:
+    dispute = await call.request.app[SERVICE].get(call.actor, call.path_id())
+    return _json(Timeline(dispute_id=dispute.id, entries=dispute.timeline))
+
+
+async def assign(call: Call) -> web.Response:
+    return _dispute(call, await call.request.app[SERVICE].assign(call.actor, call.path_id(), call.body.assignee))
+
+
+async def release(call: Call) -> web.Response:
+    return _dispute(call, await call.request.app[SERVICE].release(call.actor, call.path_id()))
+
+
+async def add_note(call: Call) -> web.Response:
+    return _dispute(call, await call.request.app[SERVICE].add_note(call.actor, call.path_id(), call.body.text), 201)
+
+
+async def decide(call: Call) -> web.Response:
+    body: DecisionRequest = call.body
+    dispute = await call.request.app[SERVICE].decide(
+        call.actor, call.path_id(), _expected_version(call), body.outcome, body.reason_code, body.note, body.refund_to
+    )
+    return _dispute(call, dispute)
+
+
+async def withdraw(call: Call) -> web.Response:
+    return _dispute(call, await call.request.app[SERVICE].withdraw(call.actor, call.path_id(), call.body.reason))
+
+
+async def appeal(call: Call) -> web.Response:
+    return _dispute(call, await call.request.app[SERVICE].appeal(call.actor, call.path_id(), call.body.statement))
+
+
+async def reopen(call: Call) -> web.Response:
+    return _dispute(call, await call.request.app[SERVICE].reopen(call.actor, call.path_id(), call.body.reason))
+
+
+ONE = "/v1/disputes/{id}"
+VIEW: Any = DisputeView | CustomerDisputeView
+
+ENDPOINTS = (
+    Endpoint("POST", "/v1/disputes", open_dispute, "Open a dispute (order page)", CUSTOMER, OpenDispute,
+             response=CustomerDisputeView, status=201, headers=("Idempotency-Key",), errors=(409, 422)),
+    Endpoint("GET", "/v1/disputes", list_disputes, "The queue, ordered by decision due date", EVERYONE,
+             query=ListQuery, response=DisputePageView, errors=(422,)),
+    Endpoint("GET", ONE, get_dispute, "One dispute (customers: their own)", EVERYONE, response=DisputeView,
+             errors=(404, 422), extra={"customer_response": CustomerDisputeView}),
+    Endpoint("GET", ONE + "/timeline", get_timeline, "Everything that happened, by whom", STAFF, response=Timeline,
+             errors=(404,)),
+    Endpoint("POST", ONE + "/assign", assign, "Assign (to oneself; supervisors: to anyone)", STAFF, Assign,
+             body_optional=True, response=DisputeView, errors=(404, 409, 422)),
+    Endpoint("POST", ONE + "/release", release, "Release an assignment", STAFF, response=DisputeView,
+             errors=(404, 409)),
+    Endpoint("POST", ONE + "/notes", add_note, "Add an investigator note", STAFF, Note, response=DisputeView,
+             status=201, errors=(404, 422)),
+    Endpoint("POST", ONE + "/decision", decide, "Decide: refund, reship or reject", STAFF, DecisionRequest,
+             response=DisputeView, headers=("If-Match",), errors=(404, 409, 412, 422, 428)),
+    Endpoint("POST", ONE + "/reopen", reopen, "Reopen a resolved case (supervisor)", SUPERVISOR, Reopen,
+             response=DisputeView, errors=(404, 409, 422)),
+    Endpoint("POST", ONE + "/withdraw", withdraw, "Withdraw (the customer found the parcel)", CUSTOMER, Withdraw,
+             body_optional=True, response=CustomerDisputeView, errors=(404, 409, 422)),
+    Endpoint("POST", ONE + "/appeal", appeal, "Appeal a rejection, once", CUSTOMER, AppealRequest,
+             response=CustomerDisputeView, errors=(404, 409, 422)),
+)

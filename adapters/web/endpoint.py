@@ -1,0 +1,115 @@
+"""One declaration per endpoint: roles, inputs and outputs. The same table drives routing, input
+validation, authorization and the OpenAPI document, so they cannot drift apart."""
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from adapters.web.auth import InvalidToken
+from adapters.web.keys import TOKENS
+from adapters.web.problems import ProblemError, validation_problem
+from disputes.actors import Actor
+from schemas.common import Id, Role
+
+_ID = TypeAdapter(Id)
+
+
+@dataclass(frozen=True)
+class Call:
+    request: web.Request
+    actor: Actor
+    body: Any = None
+    query: Any = None
+
+    def path_id(self, name: str = "id") -> str:
+        value = self.request.match_info[name]
+        try:
+            return _ID.validate_python(value)
+        except ValidationError as error:
+            raise validation_problem(error, f"path parameter '{name}'") from None
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name)
+
+
+Handler = Callable[[Call], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    roles: frozenset[Role] = frozenset()
+    body: type[BaseModel] | None = None
+    body_optional: bool = False
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    headers: tuple[str, ...] = ()
+    errors: tuple[int, ...] = ()
+    tag: str = "disputes"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def aiohttp_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def handle(request: web.Request) -> web.StreamResponse:
+            actor = _authenticate(request, self.roles)
+            body = await _read_body(request, self.body, self.body_optional) if self.body else None
+            query = _read_query(request, self.query) if self.query else None
+            return await self.handler(Call(request, actor, body, query))
+
+        handle.__name__ = self.handler.__name__
+        return handle
+
+
+PUBLIC = Actor("anonymous", Role.SERVICE)
+
+
+def _authenticate(request: web.Request, roles: frozenset[Role]) -> Actor:
+    if not roles:
+        return PUBLIC
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise ProblemError(401, "unauthenticated", "Authentication required", "Send a bearer token.")
+    try:
+        actor = request.app[TOKENS].verify(token.strip())
+    except InvalidToken:
+        raise ProblemError(401, "unauthenticated", "Authentication required", "The token is not valid.") from None
+    request["role"] = actor.role.value
+    if actor.role not in roles:
+        raise ProblemError(403, "forbidden", "Not allowed for this role", f"Role '{actor.role.value}' may not do this.")
+    return actor
+
+
+async def _read_body(request: web.Request, model: type[BaseModel], optional: bool) -> BaseModel:
+    raw = await request.read()
+    if not raw and optional:
+        return model()
+    if request.content_type != "application/json":
+        raise ProblemError(415, "unsupported-media-type", "Unsupported media type", "Send application/json.")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ProblemError(400, "malformed-json", "Malformed JSON", "The body is not valid JSON.") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise validation_problem(error, "body") from None
+
+
+def _read_query(request: web.Request, model: type[BaseModel]) -> BaseModel:
+    data: dict[str, Any] = {}
+    for key in request.query.keys():
+        values = request.query.getall(key)
+        if len(values) > 1:
+            raise ProblemError(422, "validation-failed", "The request is not valid", f"'{key}' is given twice.")
+        data[key] = values[0].split(",") if key == "status" else values[0]
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise validation_problem(error, "query") from None

@@ -1,0 +1,10 @@
+"""Typed application keys for what handlers and workers share."""
+
+from aiohttp import web
+
+from adapters.web.auth import TokenVerifier
+from disputes.service import DisputeService
+
+SERVICE = web.AppKey("service", DisputeService)
+TOKENS = web.AppKey("tokens", TokenVerifier)
+MAX_PAGE = web.AppKey("max_page", int)

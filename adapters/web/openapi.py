@@ -1,0 +1,73 @@
+"""The OpenAPI 3.1 document, generated from the endpoint table and the pydantic schemas."""
+
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from adapters.web.endpoint import Endpoint
+from schemas.api import Problem
+
+REF = "#/components/schemas/{model}"
+STATUS_TEXT = {
+    400: "Malformed request", 401: "Not authenticated", 403: "Not allowed for this role", 404: "Not found",
+    409: "Conflicts with the dispute's state", 412: "Stale version", 413: "Body too large",
+    415: "Unsupported media type", 422: "Invalid request", 428: "If-Match required", 503: "Temporarily unavailable",
+}
+HEADERS = {
+    "Idempotency-Key": "Retries with the same key and body return the first answer; another body is a 422.",
+    "If-Match": "The ETag (version) of the dispute you reviewed; a stale one is refused with 412.",
+}
+
+
+def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, Any]:
+    models = {m for e in endpoints for m in (e.body, e.response, e.extra.get("customer_response")) if m}
+    _, defs = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m: m.__name__)] +
+                                 [(Problem, "validation")], ref_template=REF)
+    paths: dict[str, dict[str, Any]] = {}
+    for e in endpoints:
+        paths.setdefault(e.path, {})[e.method.lower()] = _operation(e)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Delivery-dispute investigation service", "version": version,
+                 "description": "Opens, investigates and resolves 'shows delivered, never arrived' disputes."},
+        "paths": paths,
+        "components": {
+            "schemas": defs.get("$defs", {}),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def _operation(e: Endpoint) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": e.summary, "operationId": e.handler.__name__, "tags": [e.tag]}
+    params = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}] if "{id}" in e.path else []
+    params += [{"name": h, "in": "header", "required": h == "If-Match", "description": HEADERS[h],
+                "schema": {"type": "string", "maxLength": 128}} for h in e.headers]
+    if e.query:
+        for name, field in e.query.model_json_schema(ref_template=REF)["properties"].items():
+            params.append({"name": name, "in": "query", "required": False, "schema": field,
+                           "explode": False, "style": "form"})
+    if params:
+        op["parameters"] = params
+    if e.body:
+        op["requestBody"] = {"required": not e.body_optional, "content": {"application/json": {"schema": _ref(e.body)}}}
+    ok: dict[str, Any] = {"description": "OK"}
+    if e.response:
+        schema = _ref(e.response)
+        if customer := e.extra.get("customer_response"):
+            schema = {"oneOf": [_ref(e.response), _ref(customer)]}
+        ok["content"] = {"application/json": {"schema": schema}}
+    problem = {"application/problem+json": {"schema": _ref(Problem)}}
+    codes = set(e.errors) | ({401, 403} if e.roles else set()) | ({400, 413, 415} if e.body else set()) | {503}
+    if e.query:
+        codes.add(422)
+    op["responses"] = {str(e.status): ok} | {str(c): {"description": STATUS_TEXT[c], "content": problem} for c in sorted(codes)}
+    if e.roles:
+        op["security"] = [{"bearer": []}]
+        op["description"] = "Roles: " + ", ".join(sorted(r.value for r in e.roles))
+    return op

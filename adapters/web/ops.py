@@ -1,0 +1,50 @@
+"""Operational endpoints: liveness, readiness, the API document and its offline docs page."""
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import structlog
+from aiohttp import web
+from swagger_ui_bundle import swagger_ui_path
+
+from adapters.web.endpoint import Call
+from adapters.web.problems import problem
+from schemas.api import Health
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+READINESS = web.AppKey("readiness", ReadinessCheck)
+OPENAPI = web.AppKey("openapi", dict)
+DOCS_DIR = Path(swagger_ui_path)
+log = structlog.get_logger("api")
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Dispute service API</title>
+<link rel="stylesheet" href="/docs/static/swagger-ui.css"></head>
+<body><div id="ui"></div><script src="/docs/static/swagger-ui-bundle.js"></script>
+<script src="/docs/init.js"></script></body></html>"""
+DOCS_INIT = 'window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui", deepLinking: true});'
+
+
+async def healthz(call: Call) -> web.Response:
+    return web.json_response(Health(status="ok").model_dump())
+
+
+async def readyz(call: Call) -> web.Response:
+    try:
+        await call.request.app[READINESS]()
+    except Exception as error:
+        log.warning("not_ready", error=type(error).__name__)
+        return problem(503, "not-ready", "Not ready", "The database is not reachable.")
+    return web.json_response(Health(status="ready").model_dump())
+
+
+async def openapi(call: Call) -> web.Response:
+    return web.json_response(call.request.app[OPENAPI])
+
+
+async def docs(call: Call) -> web.Response:
+    return web.Response(text=DOCS_PAGE, content_type="text/html")
+
+
+async def docs_init(call: Call) -> web.Response:
+    return web.Response(text=DOCS_INIT, content_type="application/javascript")

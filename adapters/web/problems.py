@@ -1,0 +1,77 @@
+"""RFC 9457 problem+json for every error the API returns, including the framework's own (404, 405, 413)
+and unexpected ones (logged with the request id, answered without internals)."""
+
+from typing import Any
+
+import structlog
+from aiohttp import web
+from pydantic import ValidationError
+from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
+
+from adapters.orders import OrdersUnavailable
+from disputes import errors as domain
+from schemas.api import FieldError, Problem
+
+PROBLEM_JSON = "application/problem+json"
+log = structlog.get_logger("api")
+
+DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
+    (domain.NotFound, 404),
+    (domain.Forbidden, 403),
+    (domain.StaleVersion, 412),
+    (domain.Conflict, 409),
+    (domain.Unprocessable, 422),
+]
+
+
+class ProblemError(Exception):
+    """Raised by handlers for errors at the HTTP edge (bad JSON, wrong media type, auth)."""
+
+    def __init__(self, status: int, code: str, title: str, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or title)
+        self.status, self.code, self.title, self.detail, self.extra = status, code, title, detail, extra
+
+
+def problem(status: int, code: str, title: str, detail: str | None = None, **extra: Any) -> web.Response:
+    body = Problem(type=f"urn:dispute-service:problem:{code}", title=title, status=status, detail=detail, **extra)
+    return web.Response(status=status, text=body.model_dump_json(exclude_none=True), content_type=PROBLEM_JSON)
+
+
+def validation_problem(error: ValidationError, where: str) -> ProblemError:
+    fields = [
+        FieldError(field=".".join(str(p) for p in e["loc"]) or where, message=e["msg"])
+        for e in error.errors(include_input=False, include_url=False)
+    ]
+    return ProblemError(422, "validation-failed", "The request is not valid", f"Invalid {where}.", errors=fields)
+
+
+@web.middleware
+async def problem_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    request_id = request.get("request_id")
+    try:
+        return await handler(request)
+    except ProblemError as error:
+        response = problem(error.status, error.code, error.title, error.detail, request_id=request_id, **error.extra)
+        if error.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="disputes"'
+        return response
+    except domain.DomainError as error:
+        status = next(code for kind, code in DOMAIN_STATUS if isinstance(error, kind))
+        extra = {"dispute_id": error.facts["dispute_id"]} if "dispute_id" in error.facts else {}
+        return problem(status, error.code, error.title, error.detail, request_id=request_id, **extra)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        code = error.reason.lower().replace(" ", "-")
+        response = problem(error.status, code, error.reason, error.text if error.status != 404 else None, request_id=request_id)
+        if allow := error.headers.get("Allow"):
+            response.headers["Allow"] = allow
+        return response
+    except (ConnectionFailure, ServerSelectionTimeoutError, OrdersUnavailable) as error:
+        log.warning("dependency_unavailable", error=type(error).__name__)
+        response = problem(503, "unavailable", "Temporarily unavailable", "Please retry shortly.", request_id=request_id)
+        response.headers["Retry-After"] = "2"
+        return response
+    except Exception:
+        log.exception("unhandled_error")
+        return problem(500, "internal-error", "Internal error", "The error was logged.", request_id=request_id)

@@ -1,0 +1,98 @@
+"""From the aggregate to what each caller may see, and the queue cursor's wire form."""
+
+import base64
+import json
+from datetime import datetime
+
+from disputes.model import Dispute
+from schemas.api import (
+    CustomerDecision,
+    CustomerDisputeView,
+    CustomerOrder,
+    DisputeSummary,
+    DisputeView,
+    Effects,
+)
+
+
+def staff_view(d: Dispute) -> DisputeView:
+    return DisputeView(
+        id=d.id,
+        version=d.version,
+        status=d.status,
+        customer_id=d.customer_id,
+        order=d.order,
+        statement=d.statement,
+        preferred_resolution=d.preferred_resolution,
+        opened_at=d.opened_at,
+        updated_at=d.updated_at,
+        sla=d.sla,
+        assignee=d.assignee,
+        decision=d.decision,
+        appeal=d.appeal,
+        effects=Effects(pending=d.outbox, delivered=d.effects_delivered, parked=d.effects_parked),
+    )
+
+
+def customer_view(d: Dispute) -> CustomerDisputeView:
+    o = d.order
+    decision = d.decision
+    return CustomerDisputeView(
+        id=d.id,
+        version=d.version,
+        status=d.status,
+        order=CustomerOrder(
+            order_id=o.order_id,
+            shipment_id=o.shipment_id,
+            carrier=o.carrier,
+            tracking_number=o.tracking_number,
+            delivered_at=o.delivered_at,
+            items=o.items,
+        ),
+        statement=d.statement,
+        preferred_resolution=d.preferred_resolution,
+        opened_at=d.opened_at,
+        updated_at=d.updated_at,
+        decision_due=d.sla.decision_due,
+        decision=(
+            CustomerDecision(
+                outcome=decision.outcome,
+                reason_code=decision.reason_code,
+                decided_at=decision.decided_at,
+                refund_to=decision.refund_to,
+            )
+            if decision
+            else None
+        ),
+        appeal=d.appeal,
+    )
+
+
+def summary(d: Dispute) -> DisputeSummary:
+    return DisputeSummary(
+        id=d.id,
+        status=d.status,
+        customer_id=d.customer_id,
+        carrier=d.order.carrier,
+        tracking_number=d.order.tracking_number,
+        value_minor=d.order.value_minor,
+        preferred_resolution=d.preferred_resolution,
+        assignee=d.assignee,
+        opened_at=d.opened_at,
+        decision_due=d.sla.decision_due,
+    )
+
+
+def encode_cursor(after: tuple[datetime, str]) -> str:
+    raw = json.dumps([after[0].isoformat(), after[1]]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """Raises ValueError for anything that is not a cursor this API issued."""
+    padded = cursor + "=" * (-len(cursor) % 4)
+    due, dispute_id = json.loads(base64.urlsafe_b64decode(padded))
+    when = datetime.fromisoformat(due)
+    if not isinstance(dispute_id, str) or when.tzinfo is None:
+        raise ValueError("not a cursor")
+    return when, dispute_id
