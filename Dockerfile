@@ -1,0 +1,46 @@
+# syntax=docker/dockerfile:1
+
+# Both stages use the same base image so the interpreter the virtualenv points at exists at run time.
+ARG PYTHON_IMAGE=python:3.13-slim
+
+FROM ${PYTHON_IMAGE} AS build
+COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /uvx /bin/
+ENV UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_PYTHON=/usr/local/bin/python3.13 \
+    UV_PYTHON_DOWNLOADS=never
+WORKDIR /app
+
+# Dependencies first, in their own layer: it is rebuilt only when the lock file changes.
+RUN --mount=type=cache,target=/root/.cache/uv \
+    --mount=type=bind,source=uv.lock,target=uv.lock \
+    --mount=type=bind,source=pyproject.toml,target=pyproject.toml \
+    uv sync --locked --no-dev --no-install-project
+
+COPY pyproject.toml uv.lock README.md ./
+COPY disputes ./disputes
+COPY schemas ./schemas
+COPY carriers ./carriers
+COPY adapters ./adapters
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev
+
+
+FROM ${PYTHON_IMAGE} AS runtime
+RUN groupadd --system --gid 10001 app \
+    && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app
+WORKDIR /app
+# Code stays owned by root (read-only for the service); only var/ (embedded data) is writable.
+COPY --from=build /app /app
+RUN mkdir -p /app/var && chown app:app /app/var
+ENV PATH="/app/.venv/bin:${PATH}" \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    DISPUTES_HOST=0.0.0.0 \
+    DISPUTES_PORT=8080
+USER app
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('DISPUTES_PORT', '8080') + '/healthz', timeout=4)"]
+ENTRYPOINT ["disputes"]
+CMD ["serve"]

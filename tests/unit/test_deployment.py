@@ -1,0 +1,269 @@
+"""The deployment files (docker-compose.yml, Dockerfile, .dockerignore) agree with the code they deploy.
+
+No Docker engine runs in CI, so these read the files: compose with a YAML parser, the Dockerfile as text.
+"""
+
+import importlib
+import json
+import re
+import shlex
+import tomllib
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import yaml
+
+from adapters.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPECTED_COMMANDS = frozenset({"serve", "worker", "sandbox", "token", "embedded"})
+MONGO_SERVICES = ("mongo1", "mongo2", "mongo3")
+APP_COMMANDS = {"sandbox": "sandbox", "api": "serve", "worker": "worker"}
+DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    loaded = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert isinstance(loaded, dict) and isinstance(loaded.get("services"), dict)
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict) -> dict:
+    return compose["services"]
+
+
+def command_of(service: dict) -> list[str]:
+    command = service["command"]
+    return shlex.split(command) if isinstance(command, str) else [str(part) for part in command]
+
+
+def option(argv: list[str], name: str) -> str:
+    assert name in argv, f"{name} missing from {argv}"
+    return argv[argv.index(name) + 1]
+
+
+def environment_of(service: dict) -> dict[str, str]:
+    env = service.get("environment", {})
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {name: str(value) for name, value in env.items()}
+
+
+def healthcheck_enabled(service: dict) -> bool:
+    check = service.get("healthcheck")
+    return bool(check) and not check.get("disable", False) and check.get("test") not in (["NONE"], "NONE")
+
+
+def published_ports(service: dict) -> list[tuple[str, int, int]]:
+    """(host ip, host port, container port) for every published port, short and long syntax."""
+    found = []
+    for entry in service.get("ports", []):
+        if isinstance(entry, dict):
+            found.append((entry.get("host_ip", ""), int(entry["published"]), int(entry["target"])))
+            continue
+        parts = str(entry).split("/")[0].split(":")
+        assert len(parts) in (2, 3), f"port {entry!r} is not published on a fixed host port"
+        host_ip, host_port, container = parts if len(parts) == 3 else ["", *parts]
+        found.append((host_ip, int(host_port), int(container)))
+    return found
+
+
+def test_compose_declares_the_expected_services_without_the_obsolete_version_key(compose, services):
+    assert "version" not in compose
+    assert set(services) == {*MONGO_SERVICES, *APP_COMMANDS}
+
+
+def test_every_disputes_variable_in_compose_is_a_settings_field(services):
+    fields = set(Settings.model_fields)
+    for name, service in services.items():
+        for variable in environment_of(service):
+            if variable.startswith("DISPUTES_"):
+                assert variable.removeprefix("DISPUTES_").lower() in fields, f"{name}: {variable} is read by nothing"
+
+
+def test_api_and_worker_environments_load_into_settings(services, monkeypatch):
+    for name, run_workers in (("api", False), ("worker", True)):
+        env = environment_of(services[name])
+        assert re.fullmatch(r"\$\{DISPUTES_JWT_SECRET:\?[^}]+\}", env["DISPUTES_JWT_SECRET"]), "secret must be required"
+        env["DISPUTES_JWT_SECRET"] = "a-test-secret-that-is-long-enough-0123456789"
+        with monkeypatch.context() as patch:
+            for variable in env:
+                patch.setenv(variable, env[variable])
+            settings = Settings(_env_file=None)
+        assert not settings.embedded
+        assert settings.host == "0.0.0.0"
+        assert settings.run_workers is run_workers
+        assert settings.log_json is True
+        assert settings.mongodb_database
+
+
+def test_downstream_urls_point_at_the_sandbox_service(services):
+    sandbox_port = int(option(command_of(services["sandbox"]), "--port"))
+    assert option(command_of(services["sandbox"]), "--host") == "0.0.0.0"
+    for name in ("api", "worker"):
+        env = environment_of(services[name])
+        for variable in ("ORDERS", "PAYMENTS", "FULFILLMENT", "NOTIFICATIONS"):
+            url = urlsplit(env[f"DISPUTES_{variable}_URL"])
+            assert (url.hostname, url.port) == ("sandbox", sandbox_port), f"{name}: DISPUTES_{variable}_URL"
+
+
+def mongo_uri(services: dict) -> tuple[list[tuple[str, int]], str]:
+    uri = environment_of(services["api"])["DISPUTES_MONGODB_URI"]
+    assert environment_of(services["worker"])["DISPUTES_MONGODB_URI"] == uri
+    parts = urlsplit(uri)
+    assert parts.scheme == "mongodb"
+    hosts = [(host, int(port)) for host, port in (member.split(":") for member in parts.netloc.split(","))]
+    (replica_set,) = parse_qs(parts.query)["replicaSet"]
+    return hosts, replica_set
+
+
+def test_mongo_uri_names_the_replica_set_and_every_member_is_a_service(services):
+    hosts, replica_set = mongo_uri(services)
+    assert sorted(host for host, _ in hosts) == sorted(MONGO_SERVICES)
+    for host, port in hosts:
+        argv = command_of(services[host])
+        assert services[host]["image"].startswith("mongo:")
+        assert option(argv, "--replSet") == replica_set
+        assert "--bind_ip_all" in argv
+        assert int(option(argv, "--port")) == port
+
+
+def test_mongo1_healthcheck_initiates_the_replica_set_with_every_member(services):
+    hosts, replica_set = mongo_uri(services)
+    test = services["mongo1"]["healthcheck"]["test"]
+    assert test[:2] == ["CMD", "mongosh"] and "--quiet" in test
+    script = option(test, "--eval")
+    assert "rs.status()" in script
+    initiate = re.search(r"rs\.initiate\((.*)\)", script, re.DOTALL)
+    assert initiate, "the healthcheck must initiate the replica set"
+    config = initiate.group(1)
+    assert re.search(rf"""_id:\s*["']{replica_set}["']""", config)
+    members = re.findall(r"""host:\s*["']([\w.-]+):(\d+)["']""", config)
+    assert sorted((host, int(port)) for host, port in members) == sorted(hosts)
+    member_ids = re.findall(r"_id:\s*(\d+)", config)
+    assert len(set(member_ids)) == len(hosts)
+
+
+def test_mongo_members_keep_their_data_in_named_volumes(compose, services):
+    declared = set(compose.get("volumes") or {})
+    for name in MONGO_SERVICES:
+        targets = {volume.split(":")[1]: volume.split(":")[0] for volume in services[name]["volumes"]}
+        data_volume = targets.get("/data/db")
+        assert data_volume in declared, f"{name} keeps /data/db in {data_volume!r}"
+
+
+def test_depends_on_targets_exist_and_use_valid_conditions(services):
+    for name, service in services.items():
+        depends_on = service.get("depends_on", {})
+        if isinstance(depends_on, list):
+            depends_on = {target: {"condition": "service_started"} for target in depends_on}
+        for target, spec in depends_on.items():
+            assert target in services, f"{name} depends on unknown {target}"
+            assert spec["condition"] in DEPENDS_ON_CONDITIONS, f"{name} -> {target}: {spec['condition']}"
+            if spec["condition"] == "service_healthy":
+                assert healthcheck_enabled(services[target]), f"{name} waits for {target}, which has no healthcheck"
+    for name in ("api", "worker"):
+        assert services[name]["depends_on"]["mongo1"]["condition"] == "service_healthy"
+        assert "sandbox" in services[name]["depends_on"]
+
+
+def test_published_ports_are_unique_and_the_api_publishes_its_configured_port(services):
+    published = [(ip, host) for service in services.values() for ip, host, _ in published_ports(service)]
+    assert len(published) == len(set(published))
+    api_port = int(environment_of(services["api"])["DISPUTES_PORT"])
+    assert api_port in [container for _, _, container in published_ports(services["api"])]
+
+
+def test_the_api_healthcheck_probes_readiness_on_its_port(services):
+    api = services["api"]
+    test = " ".join(api["healthcheck"]["test"])
+    assert api["healthcheck"]["test"][:2] == ["CMD", "python"]
+    assert f"127.0.0.1:{environment_of(api)['DISPUTES_PORT']}/readyz" in test
+    assert healthcheck_enabled(api)
+
+
+def test_app_services_run_cli_subcommands_from_this_image(services):
+    for name, subcommand in APP_COMMANDS.items():
+        service = services[name]
+        argv = command_of(service)
+        assert argv[0] == subcommand and argv[0] in EXPECTED_COMMANDS
+        assert service["image"] == services["api"]["image"]
+        assert (ROOT / service["build"]["context"] / "Dockerfile").is_file()
+    for name in ("api", "worker"):
+        assert services[name]["restart"] == "unless-stopped"
+
+
+def test_the_cli_declares_every_command_the_deployment_uses():
+    try:
+        cli = importlib.import_module("adapters.cli")
+    except ModuleNotFoundError as missing:
+        if missing.name != "adapters.cli":
+            raise
+        cli = None
+    if cli is None:
+        pytest.fail("adapters/cli.py must exist and export COMMANDS (the `disputes` subcommands)", pytrace=False)
+    assert EXPECTED_COMMANDS <= set(getattr(cli, "COMMANDS", ()))
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    text = re.sub(r"\\\n", " ", (ROOT / "Dockerfile").read_text())
+    lines = (line.strip() for line in text.splitlines())
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1]) for line in lines if line and not line.startswith("#")]
+
+
+def final_stage() -> list[tuple[str, str]]:
+    instructions = dockerfile_instructions()
+    last_from = max(index for index, (keyword, _) in enumerate(instructions) if keyword == "FROM")
+    return instructions[last_from:]
+
+
+def test_the_image_runs_python_3_13_slim_in_every_stage():
+    instructions = dockerfile_instructions()
+    defaults = dict(arg.split("=", 1) for keyword, arg in instructions if keyword == "ARG" and "=" in arg)
+    stages = [re.sub(r"\$\{(\w+)\}", lambda m: defaults[m.group(1)], arg).split()[0]
+              for keyword, arg in instructions if keyword == "FROM"]
+    assert len(stages) >= 2, "multi-stage build"
+    assert all(image.startswith("python:3.13") and "slim" in image for image in stages)
+
+
+def test_the_image_installs_the_locked_dependencies_with_a_pinned_uv():
+    runs = [arg for keyword, arg in dockerfile_instructions() if keyword == "RUN"]
+    assert any("uv sync --locked --no-dev" in run and "--no-install-project" not in run for run in runs)
+    copies = " ".join(arg for keyword, arg in dockerfile_instructions() if keyword == "COPY")
+    assert "ghcr.io/astral-sh/uv:0.13.9" in copies or any("uv==0.13.9" in run for run in runs)
+
+
+def test_the_image_runs_the_disputes_entry_point_as_a_non_root_user():
+    stage = final_stage()
+    users = [arg.split(":")[0] for keyword, arg in stage if keyword == "USER"]
+    assert users and users[-1] not in {"root", "0"}
+    keywords = [keyword for keyword, _ in stage]
+    assert keywords.index("USER") < keywords.index("ENTRYPOINT")
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    (entrypoint,) = [json.loads(arg) for keyword, arg in stage if keyword == "ENTRYPOINT"]
+    assert entrypoint == ["disputes"] and "disputes" in scripts
+    (cmd,) = [json.loads(arg) for keyword, arg in stage if keyword == "CMD"]
+    assert cmd == ["serve"]
+
+
+def test_the_image_exposes_the_settings_port_and_checks_healthz_with_python():
+    stage = final_stage()
+    exposed = {int(port.split("/")[0]) for keyword, arg in stage if keyword == "EXPOSE" for port in arg.split()}
+    assert exposed == {Settings.model_fields["port"].default} == {8080}
+    (healthcheck,) = [arg for keyword, arg in stage if keyword == "HEALTHCHECK"]
+    assert "/healthz" in healthcheck and "python" in healthcheck and "curl" not in healthcheck
+
+
+def test_the_build_context_holds_what_the_image_copies_and_nothing_local():
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert {".venv", ".tools", "var", "tests", ".git", ".env", "**/__pycache__"} <= ignored
+    for keyword, arg in dockerfile_instructions():
+        if keyword != "COPY" or "--from=" in arg:
+            continue
+        *sources, _destination = arg.split()
+        for source in sources:
+            assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
+            assert source.rstrip("/") not in ignored, f"COPY {source}: excluded by .dockerignore"
