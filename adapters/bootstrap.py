@@ -76,7 +76,8 @@ def create_app(settings: Settings, overrides: Overrides | None = None) -> web.Ap
     app[MAX_PAGE] = settings.max_page_size
     app[ops.OPENAPI] = build_openapi(ENDPOINTS + OPS_ENDPOINTS, version("dispute-service"))
     for endpoint in ENDPOINTS + OPS_ENDPOINTS + HIDDEN:
-        app.router.add_route(endpoint.method, endpoint.path, endpoint.aiohttp_handler())
+        # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
+        app.router.add_route(endpoint.method, endpoint.path.replace("{id}", "{id:[^/]+}"), endpoint.aiohttp_handler())
     app.router.add_static("/docs/static", ops.DOCS_DIR)
     app.cleanup_ctx.append(partial(_resources, settings, overrides or Overrides()))
     return app

@@ -11,6 +11,8 @@ from typing import Any
 import structlog
 from aiohttp import web
 
+from adapters.web.keys import REQUEST_ID, ROLE
+
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = structlog.get_logger("api")
 
@@ -37,7 +39,7 @@ async def request_context(request: web.Request, handler: Any) -> web.StreamRespo
     """Accept a well-formed X-Request-ID or make one, echo it, and bind it to every log line."""
     given = request.headers.get("X-Request-ID", "")
     request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
-    request["request_id"] = request_id
+    request[REQUEST_ID] = request_id
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(request_id=request_id)
     started = time.perf_counter()
@@ -59,5 +61,5 @@ async def request_context(request: web.Request, handler: Any) -> web.StreamRespo
             route=route.canonical if route is not None else "unmatched",
             status=status,
             duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            role=request.get("role"),
+            role=request.get(ROLE),
         )

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 
 from adapters.orders import OrdersUnavailable
+from adapters.web.keys import REQUEST_ID
 from disputes import errors as domain
 from schemas.api import FieldError, Problem
 
@@ -47,7 +48,7 @@ def validation_problem(error: ValidationError, where: str) -> ProblemError:
 
 @web.middleware
 async def problem_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    request_id = request.get("request_id")
+    request_id = request.get(REQUEST_ID)
     try:
         return await handler(request)
     except ProblemError as error:

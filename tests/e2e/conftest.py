@@ -1,0 +1,104 @@
+"""The whole application over HTTP: real MongoDB wire server, the downstream sandbox on loopback, and a
+clock that starts at a fixed instant and then runs in real time (deadlines are deterministic, retries due)."""
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from adapters.bootstrap import Overrides, create_app
+from adapters.sandbox.downstream import create_downstream_sandbox
+from adapters.settings import Settings
+from adapters.web.auth import HmacTokens
+from adapters.web.keys import SERVICE
+from schemas.common import Role
+from schemas.orders import ShipmentStatus
+from tests.factories import NOW, order, shipment
+
+SECRET = "e2e-secret-" + "x" * 32
+
+
+class RunningClock:
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.offset = timedelta()
+
+    def now(self):
+        elapsed = timedelta(seconds=time.monotonic() - self.started)
+        at = NOW + elapsed + self.offset
+        return at.replace(microsecond=at.microsecond // 1000 * 1000)
+
+
+def e2e_orders() -> dict:
+    orders = [
+        order("ord-1"),
+        order("ord-2", shipments=[shipment("shp-2", carrier="aras")]),
+        order("ord-3", shipments=[shipment("shp-3", status=ShipmentStatus.IN_TRANSIT, delivered_days_ago=None)]),
+        order("ord-4", shipments=[shipment("shp-4", delivered_days_ago=45)]),
+        order("ord-5", shipments=[shipment("shp-5a"), shipment("shp-5b", price=4_500)]),
+        order("ord-6", shipments=[shipment("shp-6", reshippable=False)]),
+        order("ord-9", customer_id="cust-2", shipments=[shipment("shp-9")]),
+    ]
+    return {"orders": [json.loads(o.model_dump_json()) for o in orders]}
+
+
+@pytest.fixture
+async def sandbox(aiohttp_server):
+    return await aiohttp_server(create_downstream_sandbox(e2e_orders()))
+
+
+@pytest.fixture
+def clock():
+    return RunningClock()
+
+
+@pytest.fixture
+async def api(aiohttp_client, sandbox, mongo_uri, tmp_path, clock) -> TestClient:
+    orders_file = tmp_path / "orders.json"
+    orders_file.write_text(json.dumps(e2e_orders()))
+    url = str(sandbox.make_url("/")).rstrip("/")
+    settings = Settings(
+        mongodb_uri=mongo_uri,
+        mongodb_database=f"e2e_{uuid.uuid4().hex[:10]}",
+        orders_file=orders_file,
+        payments_url=url,
+        fulfillment_url=url,
+        notifications_url=url,
+        jwt_secret=SECRET,
+        relay_interval_seconds=0.02,
+        downstream_timeout_seconds=1.0,
+        max_body_bytes=16 * 1024,
+    )
+    client = await aiohttp_client(create_app(settings, Overrides(clock=clock)))
+    yield client
+    db = client.app[SERVICE].repository.collection.database
+    await db.client.drop_database(db.name)
+
+
+TOKENS = HmacTokens(SECRET, "dispute-service", "dispute-service")
+
+
+def bearer(role: Role, sub: str, customer_id: str | None = None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {TOKENS.mint(sub, role, customer_id)}"}
+
+
+CUSTOMER = bearer(Role.CUSTOMER, "cust-1", "cust-1")
+OTHER_CUSTOMER = bearer(Role.CUSTOMER, "cust-2", "cust-2")
+INVESTIGATOR = bearer(Role.INVESTIGATOR, "inv-ayse")
+OTHER_INVESTIGATOR = bearer(Role.INVESTIGATOR, "inv-mehmet")
+SUPERVISOR = bearer(Role.SUPERVISOR, "sup-zeynep")
+
+
+async def eventually(check: Callable[[], object], timeout: float = 5.0, interval: float = 0.02):
+    """Wait for an async condition to hold, with a bound; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await check()
+        if value or time.monotonic() > deadline:
+            return value
+        await asyncio.sleep(interval)

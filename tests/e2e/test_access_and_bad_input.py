@@ -1,0 +1,172 @@
+"""Who may call what, and bad input: every refusal is problem+json with the right status and changes nothing."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from adapters.web.disputes_api import ENDPOINTS
+from schemas.common import Role
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SECRET, SUPERVISOR, bearer
+
+OPEN = {"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}
+ROLE_HEADERS = {
+    Role.CUSTOMER: CUSTOMER,
+    Role.INVESTIGATOR: INVESTIGATOR,
+    Role.SUPERVISOR: SUPERVISOR,
+    Role.SERVICE: bearer(Role.SERVICE, "svc-orders"),
+}
+
+
+def url(endpoint, dispute_id="dsp_unknown"):
+    return endpoint.path.replace("{id}", dispute_id)
+
+
+async def total(api) -> int:
+    page = await (await api.get("/v1/disputes?limit=100", headers=SUPERVISOR)).json()
+    return len(page["items"])
+
+
+async def assert_problem(response, status):
+    assert response.status == status, await response.text()
+    assert response.content_type == "application/problem+json"
+    body = await response.json()
+    assert body["status"] == status and body["type"].startswith("urn:dispute-service:problem:") and body["title"]
+    assert "Traceback" not in json.dumps(body)
+    return body
+
+
+MATRIX = [(e, role) for e in ENDPOINTS for role in Role]
+
+
+@pytest.mark.parametrize(("endpoint", "role"), MATRIX, ids=[f"{e.method} {e.path} as {r.value}" for e, r in MATRIX])
+async def test_every_endpoint_admits_exactly_its_roles(api, endpoint, role):
+    response = await api.request(endpoint.method, url(endpoint), headers=ROLE_HEADERS[role], json={})
+    if role in endpoint.roles:
+        assert response.status not in (401, 403), f"{role} should be admitted"
+    else:
+        await assert_problem(response, 403)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[f"{e.method} {e.path}" for e in ENDPOINTS])
+async def test_every_endpoint_needs_a_token(api, endpoint):
+    response = await api.request(endpoint.method, url(endpoint))
+    await assert_problem(response, 401)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def forged(**changes):
+    now = datetime.now(UTC)
+    claims = {"sub": "inv-x", "role": "investigator", "iss": "dispute-service", "aud": "dispute-service",
+              "iat": now, "exp": now + timedelta(hours=1)} | changes
+    return claims
+
+
+BAD_TOKENS = {
+    "expired": jwt.encode(forged(exp=datetime.now(UTC) - timedelta(hours=1)), SECRET, "HS256"),
+    "not yet valid": jwt.encode(forged(nbf=datetime.now(UTC) + timedelta(hours=1)), SECRET, "HS256"),
+    "wrong signature": jwt.encode(forged(), "another-secret-" + "y" * 32, "HS256"),
+    "alg none": jwt.encode(forged(), None, "none"),
+    "unknown role": jwt.encode(forged(role="admin"), SECRET, "HS256"),
+    "no subject": jwt.encode({k: v for k, v in forged().items() if k != "sub"}, SECRET, "HS256"),
+    "wrong audience": jwt.encode(forged(aud="someone-else"), SECRET, "HS256"),
+    "customer without customer id": jwt.encode(forged(role="customer"), SECRET, "HS256"),
+    "garbage": "not.a.jwt",
+}
+
+
+@pytest.mark.parametrize("token", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
+async def test_bad_tokens_are_refused(api, token):
+    await assert_problem(await api.get("/v1/disputes", headers={"Authorization": f"Bearer {token}"}), 401)
+
+
+async def test_a_customer_cannot_see_or_touch_someone_elses_dispute(api):
+    dispute = await (await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER)).json()
+    one = f"/v1/disputes/{dispute['id']}"
+    await assert_problem(await api.get(one, headers=OTHER_CUSTOMER), 404)
+    await assert_problem(await api.post(one + "/withdraw", headers=OTHER_CUSTOMER), 404)
+    await assert_problem(await api.post(one + "/appeal", json={"statement": "x"}, headers=OTHER_CUSTOMER), 404)
+    others = await (await api.get("/v1/disputes", headers=OTHER_CUSTOMER)).json()
+    assert others["items"] == []
+    assert (await (await api.get(one, headers=CUSTOMER)).json())["status"] == "opened"
+
+
+BAD_OPENINGS = [
+    ("missing statement", {"order_id": "ord-1", "preferred_resolution": "refund"}, 422, "statement"),
+    ("wrong type", {**OPEN, "statement": 5}, 422, "statement"),
+    ("operator in an id", {**OPEN, "order_id": {"$ne": None}}, 422, "order_id"),
+    ("operator as a string", {**OPEN, "order_id": "$where"}, 422, "order_id"),
+    ("unknown field", {**OPEN, "admin": True}, 422, "admin"),
+    ("unknown resolution", {**OPEN, "preferred_resolution": "cash"}, 422, "preferred_resolution"),
+    ("blank statement", {**OPEN, "statement": "   "}, 422, "statement"),
+    ("not an object", [OPEN], 422, None),
+    ("unknown order", {**OPEN, "order_id": "ord-404"}, 422, None),
+    ("someone else's order", {**OPEN, "order_id": "ord-9"}, 422, None),
+    ("not delivered", {**OPEN, "order_id": "ord-3"}, 422, None),
+    ("claim window closed", {**OPEN, "order_id": "ord-4"}, 422, None),
+    ("several shipments, none named", {**OPEN, "order_id": "ord-5"}, 422, None),
+    ("unknown shipment", {**OPEN, "shipment_id": "shp-404"}, 422, None),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "field"), [b[1:] for b in BAD_OPENINGS], ids=[b[0] for b in BAD_OPENINGS])
+async def test_a_bad_opening_is_refused_and_stores_nothing(api, body, status, field):
+    problem = await assert_problem(await api.post("/v1/disputes", json=body, headers=CUSTOMER), status)
+    if field:
+        assert field in [e["field"].split(".")[0] for e in problem["errors"]]
+    assert await total(api) == 0
+
+
+async def test_malformed_json_wrong_media_type_and_oversized_bodies_are_refused(api):
+    headers = {**CUSTOMER, "Content-Type": "application/json"}
+    await assert_problem(await api.post("/v1/disputes", data=b'{"order_id": ', headers=headers), 400)
+    deep = await api.post("/v1/disputes", data=b"[" * 5_000 + b"]" * 5_000, headers=headers)
+    assert (await assert_problem(deep, 422))["errors"][0]["field"] == "body"
+    await assert_problem(await api.post("/v1/disputes", data=json.dumps(OPEN), headers={**CUSTOMER, "Content-Type": "text/plain"}), 415)
+    huge = {**OPEN, "statement": "x" * 20_000}
+    await assert_problem(await api.post("/v1/disputes", json=huge, headers=CUSTOMER), 413)
+    assert await total(api) == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["limit=100000", "limit=0", "status=bogus", "carrier[$ne]=x", "cursor=not-a-cursor", "cursor=e30",
+     "due_before=yesterday", "opened_from=2026-01-01T00:00:00", "carrier=a&carrier=b"],
+)
+async def test_bad_queue_queries_are_422(api, query):
+    await assert_problem(await api.get(f"/v1/disputes?{query}", headers=INVESTIGATOR), 422)
+
+
+async def test_an_operator_in_the_path_is_422_not_a_query(api):
+    await assert_problem(await api.get('/v1/disputes/{"$ne":null}', headers=INVESTIGATOR), 422)
+
+
+async def test_unknown_routes_and_methods_answer_problems(api):
+    await assert_problem(await api.get("/v2/nothing"), 404)
+    response = await api.delete("/v1/disputes", headers=INVESTIGATOR)
+    await assert_problem(response, 405)
+    assert "POST" in response.headers["Allow"]
+
+
+async def test_bad_decisions_are_refused_and_change_nothing(api):
+    dispute = await (await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER)).json()
+    decide = f"/v1/disputes/{dispute['id']}/decision"
+    headers = {**INVESTIGATOR, "If-Match": '"1"'}
+    cases = [
+        ({"outcome": "refund", "reason_code": "proof_of_delivery", "note": "x"}, 422),
+        ({"outcome": "refund", "reason_code": "carrier_no_proof"}, 422),
+        ({"outcome": "maybe", "reason_code": "carrier_no_proof", "note": "x"}, 422),
+    ]
+    for body, status in cases:
+        await assert_problem(await api.post(decide, json=body, headers=headers), status)
+    await assert_problem(await api.post(decide, json=cases[0][0], headers={**INVESTIGATOR, "If-Match": "garbage"}), 412)
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    assert case["version"] == 1 and case["decision"] is None
+
+
+async def test_request_ids_are_echoed_or_made(api):
+    given = await api.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert given.headers["X-Request-ID"] == "abc-123"
+    made = await api.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
+    assert len(made.headers["X-Request-ID"]) == 32

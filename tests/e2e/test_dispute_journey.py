@@ -1,0 +1,147 @@
+"""A dispute from the order page to the money: the three callers over HTTP, effects delivered once."""
+
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, eventually
+
+OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
+
+
+async def open_dispute(api, body=OPEN, key=None):
+    headers = {**CUSTOMER, **({"Idempotency-Key": key} if key else {})}
+    return await api.post("/v1/disputes", json=body, headers=headers)
+
+
+async def applied(sandbox_client, service):
+    received = await (await sandbox_client.get("/_sandbox/received")).json()
+    return received["applied"].get(service, {})
+
+
+async def test_a_refund_travels_from_the_order_page_to_payments_exactly_once(api, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    opened = await open_dispute(api, key="click-1")
+    assert opened.status == 201 and opened.headers["ETag"] == '"1"'
+    dispute = await opened.json()
+    assert opened.headers["Location"] == f"/v1/disputes/{dispute['id']}"
+    assert dispute["status"] == "opened" and "buyer_name" not in str(dispute)
+
+    again = await open_dispute(api, key="click-1")
+    assert again.status == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert await again.json() == dispute
+
+    queue = await (await api.get("/v1/disputes?status=opened", headers=INVESTIGATOR)).json()
+    assert [item["id"] for item in queue["items"]] == [dispute["id"]]
+
+    one = f"/v1/disputes/{dispute['id']}"
+    assigned = await api.post(one + "/assign", headers=INVESTIGATOR)
+    assert assigned.status == 200 and (await assigned.json())["status"] == "under_review"
+    noted = await api.post(one + "/notes", json={"text": "Kargo firması kanıt sunmadı."}, headers=INVESTIGATOR)
+    assert noted.status == 201
+    decision = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "No proof of delivery."}
+    decided = await api.post(one + "/decision", json=decision, headers={**INVESTIGATOR, "If-Match": noted.headers["ETag"]})
+    assert decided.status == 200, await decided.text()
+    assert (await decided.json())["decision"]["outcome"] == "refund"
+
+    payments = await eventually(lambda: applied(downstream, "payments"))
+    assert payments == {f"{dispute['id']}:d1:refund": 1}
+    notified = await eventually(lambda: _count(applied(downstream, "notifications"), 2))
+    assert set(notified) == {f"{dispute['id']}:1:dispute_opened", f"{dispute['id']}:d1:decision_made"}
+
+    case = await eventually(lambda: _delivered(api, one, 3))
+    assert case["effects"]["pending"] == [] and len(case["effects"]["delivered"]) == 3
+    timeline = await (await api.get(one + "/timeline", headers=INVESTIGATOR)).json()
+    assert [e["action"] for e in timeline["entries"]] == ["opened", "assigned", "note_added", "decided"]
+    assert timeline["entries"][-1]["actor"] == "inv-ayse" and timeline["entries"][-1]["role"] == "investigator"
+    mine = await (await api.get(one, headers=CUSTOMER)).json()
+    assert mine["status"] == "resolved" and mine["decision"]["outcome"] == "refund" and "note" not in mine["decision"]
+
+
+async def test_a_reship_reaches_fulfillment_once(api, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    dispute = await (await open_dispute(api, {**OPEN, "preferred_resolution": "reship"})).json()
+    decision = {"outcome": "reship", "reason_code": "lost_in_transit", "note": "Yeniden gönderilecek."}
+    decided = await api.post(f"/v1/disputes/{dispute['id']}/decision", json=decision, headers={**INVESTIGATOR, "If-Match": '"1"'})
+    assert decided.status == 200
+    assert await eventually(lambda: applied(downstream, "fulfillment")) == {f"{dispute['id']}:d1:reship": 1}
+    assert await applied(downstream, "payments") == {}
+
+
+async def test_the_relay_retries_a_failing_payments_service_and_pays_once(api, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    await downstream.post("/_sandbox/faults", json={"service": "payments", "mode": "error", "times": 4})
+    dispute = await (await open_dispute(api)).json()
+    decision = {"outcome": "refund", "reason_code": "weak_proof", "note": "İmza yok, fotoğraf yok."}
+    await api.post(f"/v1/disputes/{dispute['id']}/decision", json=decision, headers={**INVESTIGATOR, "If-Match": '"1"'})
+    assert await eventually(lambda: applied(downstream, "payments"), timeout=15) == {f"{dispute['id']}:d1:refund": 1}
+    received = await (await downstream.get("/_sandbox/received")).json()
+    attempts = [r for r in received["requests"] if r["service"] == "payments"]
+    assert len(attempts) >= 5 and sum(r["status"] == 200 for r in attempts) == 1
+
+
+async def test_withdrawing_closes_the_case_and_frees_the_shipment(api):
+    dispute = await (await open_dispute(api)).json()
+    withdrawn = await api.post(f"/v1/disputes/{dispute['id']}/withdraw", json={"reason": "Kapıcıda buldum."}, headers=CUSTOMER)
+    assert withdrawn.status == 200 and (await withdrawn.json())["status"] == "withdrawn"
+    again = await api.post(f"/v1/disputes/{dispute['id']}/withdraw", headers=CUSTOMER)
+    assert again.status == 409 and again.content_type == "application/problem+json"
+    assert (await open_dispute(api)).status == 201
+
+
+async def test_a_rejection_is_appealed_once_and_only_a_supervisor_overturns_it(api):
+    dispute = await (await open_dispute(api)).json()
+    one = f"/v1/disputes/{dispute['id']}"
+    reject = {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "İmzalı teslim, konum adreste."}
+    assert (await api.post(one + "/decision", json=reject, headers={**INVESTIGATOR, "If-Match": '"1"'})).status == 200
+    appealed = await api.post(one + "/appeal", json={"statement": "İmza bana ait değil."}, headers=CUSTOMER)
+    assert appealed.status == 200 and (await appealed.json())["status"] == "appealed"
+    twice = await api.post(one + "/appeal", json={"statement": "Tekrar"}, headers=CUSTOMER)
+    assert twice.status == 409
+
+    refund = {"outcome": "refund", "reason_code": "weak_proof", "note": "İtiraz haklı."}
+    overturn = await api.post(one + "/decision", json=refund, headers={**OTHER_INVESTIGATOR, "If-Match": '"3"'})
+    assert overturn.status == 403
+    by_supervisor = await api.post(one + "/decision", json=refund, headers={**SUPERVISOR, "If-Match": '"3"'})
+    assert by_supervisor.status == 200 and (await by_supervisor.json())["decision"]["sequence"] == 2
+
+
+async def test_a_decision_on_a_stale_version_changes_nothing(api):
+    dispute = await (await open_dispute(api)).json()
+    one = f"/v1/disputes/{dispute['id']}"
+    await api.post(one + "/notes", json={"text": "ilk not"}, headers=INVESTIGATOR)
+    decision = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "x"}
+    stale = await api.post(one + "/decision", json=decision, headers={**INVESTIGATOR, "If-Match": '"1"'})
+    missing = await api.post(one + "/decision", json=decision, headers=INVESTIGATOR)
+    assert (stale.status, missing.status) == (412, 428)
+    case = await (await api.get(one, headers=INVESTIGATOR)).json()
+    assert case["status"] == "opened" and case["version"] == 2 and case["decision"] is None
+
+
+async def test_a_second_dispute_for_the_shipment_is_a_conflict_naming_the_first(api):
+    first = await (await open_dispute(api)).json()
+    second = await open_dispute(api, {**OPEN, "statement": "Tekrar açıyorum"})
+    body = await second.json()
+    assert second.status == 409 and body["dispute_id"] == first["id"] and body["type"].endswith("dispute-exists")
+
+
+async def test_the_same_key_with_another_body_is_refused(api):
+    assert (await open_dispute(api, key="k")).status == 201
+    reused = await open_dispute(api, {**OPEN, "preferred_resolution": "reship"}, key="k")
+    assert reused.status == 422 and (await reused.json())["type"].endswith("idempotency-key-reused")
+
+
+async def test_the_queue_pages_with_a_cursor(api):
+    for order_id in ("ord-1", "ord-2", "ord-6"):
+        assert (await open_dispute(api, {**OPEN, "order_id": order_id})).status == 201
+    first = await (await api.get("/v1/disputes?limit=2", headers=INVESTIGATOR)).json()
+    second = await (await api.get(f"/v1/disputes?limit=2&cursor={first['next_cursor']}", headers=INVESTIGATOR)).json()
+    assert len(first["items"]) == 2 and len(second["items"]) == 1 and second["next_cursor"] is None
+    mine = await (await api.get("/v1/disputes", headers=CUSTOMER)).json()
+    assert len(mine["items"]) == 3
+
+
+async def _count(values, n):
+    found = await values
+    return found if len(found) >= n else None
+
+
+async def _delivered(api, path, n):
+    case = await (await api.get(path, headers=INVESTIGATOR)).json()
+    return case if len(case["effects"]["delivered"]) >= n else None

@@ -1,0 +1,219 @@
+"""The payments, fulfillment and notifications clients against the downstream sandbox over a real socket."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from structlog.testing import capture_logs
+
+from adapters.downstream import Backoff, FulfillmentClient, NotificationsClient, PaymentsClient, Transient
+from adapters.sandbox.downstream import LEDGER, create_downstream_sandbox
+from disputes.ports import EffectRejected, EffectUnavailable
+from schemas.common import Outcome, RefundDestination
+from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest
+from schemas.orders import Address, OrderItem
+
+FAST = Backoff(multiplier=0.001, max_wait=0.01, jitter=0.001, budget=5.0)
+KEY = "dsp_7f3a:decision-1:refund"
+REFUND = RefundRequest(
+    dispute_id="dsp_7f3a",
+    order_id="ord-2001",
+    customer_id="cust-1001",
+    amount_minor=899_900,
+    currency="TRY",
+    destination=RefundDestination.ORIGINAL_PAYMENT,
+    payment_method="card",
+)
+
+
+@pytest.fixture
+async def sandbox(aiohttp_server: Any) -> TestServer:
+    return await aiohttp_server(create_downstream_sandbox())
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+def payments(session: aiohttp.ClientSession, sandbox: TestServer, timeout: float = 2.0) -> PaymentsClient:
+    return PaymentsClient(session, str(sandbox.make_url("/")), timeout, 3, backoff=FAST)
+
+
+async def inject(session: aiohttp.ClientSession, sandbox: TestServer, **fault: Any) -> None:
+    async with session.post(sandbox.make_url("/_sandbox/faults"), json=fault) as response:
+        assert response.status == 200, await response.text()
+
+
+def received(sandbox: TestServer, field: str = "status") -> list[Any]:
+    return [request[field] for request in sandbox.app[LEDGER].requests]
+
+
+def applied(sandbox: TestServer, service: str = "payments") -> dict[str, int]:
+    return sandbox.app[LEDGER].applied[service]
+
+
+async def test_a_refund_is_applied_once_with_its_payload_and_key(session, sandbox) -> None:
+    await payments(session, sandbox).refund(REFUND, KEY)
+
+    assert applied(sandbox) == {KEY: 1}
+    assert received(sandbox, "body") == [REFUND.model_dump(mode="json")]
+    assert received(sandbox, "key") == [KEY]
+
+
+async def test_repeating_a_refund_with_the_same_key_does_not_apply_it_twice(session, sandbox) -> None:
+    client = payments(session, sandbox)
+    await client.refund(REFUND, KEY)
+    await client.refund(REFUND, KEY)
+
+    assert received(sandbox) == [200, 200]
+    assert applied(sandbox) == {KEY: 1}
+
+
+async def test_a_replay_answers_with_the_first_id(session, sandbox) -> None:
+    url, body = sandbox.make_url("/payments/v1/refunds"), REFUND.model_dump(mode="json")
+    answers = []
+    for _ in range(2):
+        async with session.post(url, json=body, headers={"Idempotency-Key": KEY}) as response:
+            answers.append(await response.json())
+
+    assert answers[1] == {"id": answers[0]["id"], "replayed": True}
+    assert answers[0]["replayed"] is False
+
+
+async def test_reusing_a_key_for_another_refund_is_rejected(session, sandbox) -> None:
+    client = payments(session, sandbox)
+    await client.refund(REFUND, KEY)
+
+    with pytest.raises(EffectRejected, match="HTTP 422"):
+        await client.refund(REFUND.model_copy(update={"amount_minor": 1}), KEY)
+    assert applied(sandbox) == {KEY: 1}
+
+
+async def test_two_503s_then_success_deliver_once_after_logged_retries(session, sandbox) -> None:
+    await inject(session, sandbox, service="payments", mode="error", times=2)
+
+    with capture_logs() as logs:
+        await payments(session, sandbox).refund(REFUND, KEY)
+
+    assert received(sandbox) == [503, 503, 200]
+    assert received(sandbox, "key") == [KEY, KEY, KEY]
+    assert applied(sandbox) == {KEY: 1}
+    assert [(line["event"], line["service"], line["attempt"], line["status"]) for line in logs] == [
+        ("downstream_retry", "payments", 1, 503),
+        ("downstream_retry", "payments", 2, 503),
+    ]
+    assert set(logs[0]) == {"event", "log_level", "service", "attempt", "wait", "status", "reason"}
+
+
+async def test_a_timeout_is_retried(session, sandbox) -> None:
+    await inject(session, sandbox, service="payments", mode="timeout", delay_seconds=30)
+
+    await payments(session, sandbox, timeout=0.2).refund(REFUND, KEY)
+
+    assert received(sandbox, "fault") == ["timeout", None]
+    assert applied(sandbox) == {KEY: 1}
+
+
+async def test_an_answer_lost_to_a_timeout_is_retried_without_refunding_twice(session, sandbox) -> None:
+    await inject(session, sandbox, service="payments", mode="slow", delay_seconds=30)
+
+    await payments(session, sandbox, timeout=0.2).refund(REFUND, KEY)
+
+    assert received(sandbox, "fault") == ["slow", None]
+    assert applied(sandbox) == {KEY: 1}
+
+
+async def test_a_throttled_request_is_retried(session, sandbox) -> None:
+    await inject(session, sandbox, service="payments", mode="throttle", delay_seconds=0)
+
+    await payments(session, sandbox).refund(REFUND, KEY)
+
+    assert received(sandbox) == [429, 200]
+
+
+async def test_a_retry_after_beyond_the_time_budget_gives_up_without_waiting(session, sandbox) -> None:
+    await inject(session, sandbox, service="payments", mode="throttle", delay_seconds=60)
+
+    with pytest.raises(EffectUnavailable, match="HTTP 429"):
+        await payments(session, sandbox).refund(REFUND, KEY)
+    assert received(sandbox) == [429]
+
+
+async def test_a_permanent_400_is_rejected_at_once(session, sandbox) -> None:
+    await inject(session, sandbox, service="payments", mode="reject", times=5)
+
+    with pytest.raises(EffectRejected, match="payments rejected the request: HTTP 400"):
+        await payments(session, sandbox).refund(REFUND, KEY)
+    assert received(sandbox) == [400]
+
+
+async def test_exhausted_retries_raise_effect_unavailable_from_the_last_failure(session, sandbox) -> None:
+    await inject(session, sandbox, service="payments", mode="error", times=5)
+
+    with pytest.raises(EffectUnavailable, match="payments unavailable: HTTP 503") as raised:
+        await payments(session, sandbox).refund(REFUND, KEY)
+    assert isinstance(raised.value.__cause__, Transient)
+    assert received(sandbox) == [503, 503, 503]
+    assert applied(sandbox) == {}
+
+
+async def test_a_service_that_is_not_listening_is_unavailable(session, unused_tcp_port) -> None:
+    client = PaymentsClient(session, f"http://127.0.0.1:{unused_tcp_port}", 1.0, 2, backoff=FAST)
+
+    with pytest.raises(EffectUnavailable, match="ClientConnectorError"):
+        await client.refund(REFUND, KEY)
+
+
+async def test_a_request_without_an_idempotency_key_is_refused(session, sandbox) -> None:
+    url = sandbox.make_url("/payments/v1/refunds")
+    async with session.post(url, json=REFUND.model_dump(mode="json")) as response:
+        assert response.status == 400
+    assert applied(sandbox) == {}
+
+
+async def test_reships_and_notifications_go_to_their_own_services(session, sandbox) -> None:
+    base = str(sandbox.make_url("/"))
+    reship = ReshipRequest(
+        dispute_id="dsp_7f3a",
+        order_id="ord-2001",
+        original_shipment_id="shp-2001-1",
+        carrier="hepsijet",
+        items=[OrderItem(sku="HB-AIRFRYER", name="Airfryer XXL", quantity=1, unit_price_minor=899_900)],
+        address=Address(line="Caferağa Mah. Moda Cad. No: 42 D: 5", district="Kadıköy", city="İstanbul"),
+        recipient_name="Ayşe Yılmaz",
+    )
+    notice = CustomerNotification(
+        dispute_id="dsp_7f3a", customer_id="cust-1001", template="decision_made", outcome=Outcome.RESHIP
+    )
+
+    await FulfillmentClient(session, base, 2.0, 3, backoff=FAST).reship(reship, "k-reship")
+    await NotificationsClient(session, base, 2.0, 3, backoff=FAST).notify(notice, "k-notice")
+
+    assert received(sandbox, "path") == ["/fulfillment/v1/reships", "/notifications/v1/messages"]
+    assert applied(sandbox, "fulfillment") == {"k-reship": 1}
+    assert applied(sandbox, "notifications") == {"k-notice": 1}
+
+
+async def test_the_sandbox_state_can_be_read_and_reset_over_http(session, sandbox) -> None:
+    await inject(session, sandbox, service="payments", mode="error", times=3)
+    async with session.delete(sandbox.make_url("/_sandbox/faults")) as response:
+        assert response.status == 204
+    await payments(session, sandbox).refund(REFUND, KEY)
+
+    async with session.get(sandbox.make_url("/_sandbox/received")) as response:
+        state = await response.json()
+    assert state["applied"] == {"payments": {KEY: 1}}
+    assert [(r["service"], r["key"], r["status"]) for r in state["requests"]] == [("payments", KEY, 200)]
+    async with session.delete(sandbox.make_url("/_sandbox/received")) as response:
+        assert response.status == 204
+    assert received(sandbox) == [] and applied(sandbox) == {}
+
+
+async def test_a_fault_with_an_unknown_mode_is_refused(session, sandbox) -> None:
+    async with session.post(sandbox.make_url("/_sandbox/faults"), json={"service": "payments", "mode": "x"}) as r:
+        assert r.status == 400
+        assert "mode" in (await r.json())["title"]

@@ -1,0 +1,108 @@
+"""The HTTP order directory against the downstream sandbox's order service over a real socket."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from adapters.demo import demo_orders
+from adapters.downstream import Backoff
+from adapters.orders import HttpOrderDirectory, OrderFile, OrdersUnavailable
+from adapters.sandbox.downstream import (
+    FAULTS,
+    LEDGER,
+    FaultSpec,
+    create_downstream_sandbox,
+    serve_downstream_sandbox,
+)
+
+NOW = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
+DEMO = demo_orders(NOW)
+BROKEN = {"order_id": "ord-9999", "customer_id": "cust-1001", "buyer_name": "Ayşe Yılmaz"}
+
+
+@pytest.fixture
+async def sandbox(aiohttp_server: Any) -> TestServer:
+    return await aiohttp_server(create_downstream_sandbox({"orders": [*DEMO["orders"], BROKEN]}))
+
+
+@pytest.fixture
+async def orders(sandbox: TestServer) -> AsyncIterator[HttpOrderDirectory]:
+    async with aiohttp.ClientSession() as session:
+        fast = Backoff(multiplier=0.001, max_wait=0.01, jitter=0.001)
+        yield HttpOrderDirectory(session, str(sandbox.make_url("/")), 0.5, 3, backoff=fast)
+
+
+def fail_next(sandbox: TestServer, mode: str, times: int) -> None:
+    spec = FaultSpec.model_validate({"service": "orders", "mode": mode, "times": times})
+    sandbox.app[FAULTS].pending["orders"].extend([spec] * times)
+
+
+def paths(sandbox: TestServer) -> list[str]:
+    return [request["path"] for request in sandbox.app[LEDGER].requests]
+
+
+async def test_a_known_order_is_returned_as_an_order(orders) -> None:
+    expected = next(o for o in OrderFile.model_validate(DEMO).orders if o.order_id == "ord-2013")
+
+    assert await orders.get("ord-2013") == expected
+
+
+async def test_an_unknown_order_is_none(orders) -> None:
+    assert await orders.get("ord-0000") is None
+
+
+async def test_a_503_is_retried_until_the_order_comes_back(orders, sandbox) -> None:
+    fail_next(sandbox, "error", 2)
+
+    order = await orders.get("ord-2001")
+
+    assert order is not None and order.order_id == "ord-2001"
+    assert [r["status"] for r in sandbox.app[LEDGER].requests] == [503, 503, 200]
+
+
+async def test_an_order_service_that_stays_down_is_unavailable(orders, sandbox) -> None:
+    fail_next(sandbox, "error", 3)
+
+    with pytest.raises(OrdersUnavailable, match="HTTP 503"):
+        await orders.get("ord-2001")
+
+
+async def test_an_unexpected_status_is_unavailable_without_retrying(orders, sandbox) -> None:
+    fail_next(sandbox, "reject", 1)
+
+    with pytest.raises(OrdersUnavailable, match="HTTP 400"):
+        await orders.get("ord-2001")
+    assert len(paths(sandbox)) == 1
+
+
+async def test_an_invalid_order_names_the_fields_but_not_their_values(orders) -> None:
+    with pytest.raises(OrdersUnavailable, match="placed_at") as raised:
+        await orders.get("ord-9999")
+
+    assert "Ayşe" not in str(raised.value)
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
+ODD_IDS = ["../ord-2001", "ord-2001?expand=all", "ord 2001/1#x", "sipariş-2001", '{"$ne":1}', "%2e%2e"]
+
+
+@pytest.mark.parametrize("odd_id", ODD_IDS)
+async def test_an_order_id_travels_quoted_as_one_path_segment(orders, sandbox, odd_id) -> None:
+    assert await orders.get(odd_id) is None
+
+    assert paths(sandbox) == [f"/orders/v1/orders/{odd_id}"]
+
+
+async def test_the_served_sandbox_answers_from_the_seeded_orders(unused_tcp_port) -> None:
+    runner = await serve_downstream_sandbox("127.0.0.1", unused_tcp_port, DEMO)
+    try:
+        async with aiohttp.ClientSession() as session:
+            order = await HttpOrderDirectory(session, f"http://127.0.0.1:{unused_tcp_port}", 1.0, 1).get("ord-2012")
+    finally:
+        await runner.cleanup()
+
+    assert order is not None and order.shipments[0].value_minor == 6_500_000
