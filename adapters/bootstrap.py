@@ -67,26 +67,25 @@ class Overrides:
     clock: Clock | None = None
 
 
-RELAY = web.AppKey("relay", Relay)
-
-
-def create_app(settings: Settings, overrides: Overrides | None = None) -> web.Application:
+def create_app(settings: Settings, overrides: Overrides | None = None, *, api: bool = True) -> web.Application:
+    """The API application; with `api=False` only the background workers run (no routes are served)."""
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[request_context, problem_middleware])
     app[TOKENS] = HmacTokens(settings.jwt_secret.get_secret_value(), settings.jwt_issuer, settings.jwt_audience)
     app[MAX_PAGE] = settings.max_page_size
     app[ops.OPENAPI] = build_openapi(ENDPOINTS + OPS_ENDPOINTS, version("dispute-service"))
-    for endpoint in ENDPOINTS + OPS_ENDPOINTS + HIDDEN:
+    for endpoint in ENDPOINTS + OPS_ENDPOINTS + HIDDEN if api else ():
         # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
         app.router.add_route(endpoint.method, endpoint.path.replace("{id}", "{id:[^/]+}"), endpoint.aiohttp_handler())
-    app.router.add_static("/docs/static", ops.DOCS_DIR)
-    app.cleanup_ctx.append(partial(_resources, settings, overrides or Overrides()))
+    if api:
+        app.router.add_static("/docs/static", ops.DOCS_DIR)
+    app.cleanup_ctx.append(partial(_resources, settings, overrides or Overrides(), api))
     return app
 
 
-async def _resources(settings: Settings, overrides: Overrides, app: web.Application) -> AsyncIterator[None]:
+async def _resources(settings: Settings, overrides: Overrides, api: bool, app: web.Application) -> AsyncIterator[None]:
     clock = overrides.clock or SystemClock()
     timeout = aiohttp.ClientTimeout(total=settings.downstream_timeout_seconds)
-    async with aiohttp.ClientSession(timeout=timeout, raise_for_status=False) as session:
+    async with aiohttp.ClientSession(timeout=timeout) as session:
         client = None
         repository = overrides.repository
         if repository is None and settings.storage == "memory":
@@ -101,20 +100,24 @@ async def _resources(settings: Settings, overrides: Overrides, app: web.Applicat
             app[ops.READINESS] = partial(db.command, "ping")
         else:
             app[ops.READINESS] = _always_ready
-        downstream = partial(_client, settings, session)
-        app[SERVICE] = DisputeService(repository, overrides.orders or _orders(settings, session), clock, settings.rules())
-        app[RELAY] = Relay(
-            repository,
-            overrides.payments or downstream(PaymentsClient, settings.payments_url),
-            overrides.fulfillment or downstream(FulfillmentClient, settings.fulfillment_url),
-            overrides.notifications or downstream(NotificationsClient, settings.notifications_url),
-            clock,
-            lease=timedelta(seconds=settings.relay_lease_seconds),
-            batch=settings.relay_batch,
-            max_attempts=settings.relay_max_attempts,
-        )
+        if api:
+            orders = overrides.orders or _orders(settings, session)
+            app[SERVICE] = DisputeService(repository, orders, clock, settings.rules())
+        workers = []
         stop = asyncio.Event()
-        workers = [asyncio.create_task(run_relay(app[RELAY], settings.relay_interval_seconds, stop))] if settings.run_workers else []
+        if settings.run_workers:
+            downstream = partial(_client, settings, session)
+            relay = Relay(
+                repository,
+                overrides.payments or downstream(PaymentsClient, settings.payments_url),
+                overrides.fulfillment or downstream(FulfillmentClient, settings.fulfillment_url),
+                overrides.notifications or downstream(NotificationsClient, settings.notifications_url),
+                clock,
+                lease=timedelta(seconds=settings.relay_lease_seconds),
+                batch=settings.relay_batch,
+                max_attempts=settings.relay_max_attempts,
+            )
+            workers.append(asyncio.create_task(run_relay(relay, settings.relay_interval_seconds, stop)))
         try:
             yield
         finally:
@@ -137,4 +140,6 @@ def _client(settings: Settings, session: aiohttp.ClientSession, kind: type[Any],
 def _orders(settings: Settings, session: aiohttp.ClientSession) -> OrderDirectory:
     if settings.orders_url:
         return HttpOrderDirectory(session, settings.orders_url, settings.downstream_timeout_seconds, settings.downstream_attempts)
-    return FileOrderDirectory(settings.orders_file)
+    if settings.orders_file:
+        return FileOrderDirectory(settings.orders_file)
+    raise RuntimeError("No order source: set DISPUTES_ORDERS_URL (or DISPUTES_ORDERS_FILE)")

@@ -97,7 +97,7 @@ def _serve(
     settings: Settings, listen: bool, announce: Callable[[], str] | None = None
 ) -> Callable[[asyncio.Event], Awaitable[None]]:
     async def run(stop: asyncio.Event) -> None:
-        runner = web.AppRunner(create_app(settings), handler_cancellation=True)
+        runner = web.AppRunner(create_app(settings, api=listen), handler_cancellation=True)
         await runner.setup()
         if listen:
             await web.TCPSite(runner, settings.host, settings.port).start()

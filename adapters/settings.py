@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     jwt_audience: str = "dispute-service"
 
     orders_url: str | None = None
-    orders_file: Path = Path("adapters/demo/orders.json")
+    orders_file: Path | None = Field(default=None, description="A JSON order file, used when orders_url is unset.")
     payments_url: str | None = None
     fulfillment_url: str | None = None
     notifications_url: str | None = None

@@ -1,0 +1,96 @@
+"""Kill the relay process in the middle of delivering, start another: every effect happens exactly once.
+
+The payments sandbox applies the first refunds and then holds its answers, so the worker dies after the
+money moved but before it could record the delivery: the worst moment. The next worker re-sends those
+refunds with the same idempotency keys, and the sandbox must not apply them again."""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from adapters.memory import FixedClock, InMemoryOrders
+from adapters.mongo.disputes import MongoDisputes
+from adapters.sandbox.downstream import FAULTS, LEDGER, FaultSpec, create_downstream_sandbox
+from disputes.rules import Rules
+from disputes.service import DisputeService, OpenRequest
+from schemas.common import Outcome, Resolution
+from schemas.dispute import ReasonCode
+from tests.e2e.conftest import eventually
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
+
+ROOT = Path(__file__).resolve().parents[2]
+DISPUTES = 6
+
+
+def start_worker(mongo_uri: str, database: str, downstream_url: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DISPUTES_MONGODB_URI": mongo_uri,
+        "DISPUTES_MONGODB_DATABASE": database,
+        "DISPUTES_JWT_SECRET": "crash-test-secret-" + "z" * 32,
+        "DISPUTES_PAYMENTS_URL": downstream_url,
+        "DISPUTES_FULFILLMENT_URL": downstream_url,
+        "DISPUTES_NOTIFICATIONS_URL": downstream_url,
+        "DISPUTES_RELAY_LEASE_SECONDS": "1",
+        "DISPUTES_RELAY_INTERVAL_SECONDS": "0.05",
+        "DISPUTES_DOWNSTREAM_TIMEOUT_SECONDS": "60",
+        "DISPUTES_LOG_JSON": "true",
+    }
+    command = [sys.executable, "-m", "adapters.cli", "worker"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.fixture
+async def refunds_due(mongo_db):
+    repository = MongoDisputes.in_database(mongo_db)
+    orders = InMemoryOrders([order(f"ord-{i}", shipments=[shipment(f"shp-{i}")]) for i in range(DISPUTES)])
+    service = DisputeService(repository, orders, FixedClock(NOW), Rules())
+    ids = []
+    for i in range(DISPUTES):
+        opened = await service.open(CUSTOMER, OpenRequest(f"ord-{i}", None, "Gelmedi.", Resolution.REFUND), None)
+        await service.decide(INVESTIGATOR, opened.dispute.id, 1, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "x", None)
+        ids.append(opened.dispute.id)
+    return ids
+
+
+async def test_a_relay_killed_mid_delivery_loses_and_duplicates_nothing(aiohttp_server, mongo_uri, mongo_db, refunds_due):
+    sandbox = create_downstream_sandbox()
+    sandbox[FAULTS].pending["payments"].extend([FaultSpec(service="payments", mode="slow", delay_seconds=120)] * 3)
+    server = await aiohttp_server(sandbox)
+    ledger = sandbox[LEDGER]
+    url = str(server.make_url("/")).rstrip("/")
+
+    async def held_refunds():
+        return sum(1 for r in ledger.requests if r["service"] == "payments" and r["fault"] == "slow") >= 3
+
+    first = start_worker(mongo_uri, mongo_db.name, url)
+    try:
+        assert await eventually(held_refunds, timeout=30), "the first worker never reached the payments service"
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    assert await mongo_db.disputes.count_documents({"outbox.kind": "refund"}) >= 3
+
+    second = start_worker(mongo_uri, mongo_db.name, url)
+    try:
+        async def drained():
+            return await mongo_db.disputes.count_documents({"outbox.0": {"$exists": True}}) == 0
+
+        assert await eventually(drained, timeout=60), "the second worker did not finish the outbox"
+    finally:
+        second.terminate()
+        second.wait(timeout=10)
+
+    expected = {f"{i}:d1:refund" for i in refunds_due}
+    assert ledger.applied["payments"] == {key: 1 for key in expected}
+    notifications = {f"{i}:{suffix}" for i in refunds_due for suffix in ("1:dispute_opened", "d1:decision_made")}
+    assert ledger.applied["notifications"] == {key: 1 for key in notifications}
+    sent_twice = [r["key"] for r in ledger.requests if r["service"] == "payments"]
+    assert len(sent_twice) > len(expected), "no refund was re-sent: the crash did not hit mid-delivery"
+    for dispute_id in refunds_due:
+        doc = await mongo_db.disputes.find_one({"_id": dispute_id})
+        assert sorted(e["kind"] for e in doc["effects_delivered"]) == ["notification", "notification", "refund"]
