@@ -1,13 +1,15 @@
 """In-memory storage with the same guarantees as the MongoDB adapter (unique shipment hold, version
 compare-and-set, leased outbox). Used by unit tests and by the benchmark to isolate the service's own cost."""
 
+import hashlib
 from datetime import datetime, timedelta
 
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute
 from disputes.ports import DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
-from schemas.dispute import DeliveredEffect, OutboxMessage, Status
+from schemas.dispute import DeliveredEffect, Evidence, OutboxMessage, Status
 from schemas.orders import Order
+from schemas.proof import ProofOfDelivery
 
 
 class InMemoryDisputes:
@@ -68,6 +70,23 @@ class InMemoryDisputes:
         more = len(found) > query.limit
         return DisputePage(page, (page[-1].sla.decision_due, page[-1].id) if more else None)
 
+    # --- evidence ------------------------------------------------------------------------------------
+
+    async def claim_evidence(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+        due = sorted(
+            (d.evidence_pull_due, d.id) for d in self.docs.values() if d.evidence_pull_due and d.evidence_pull_due <= now
+        )[:limit]
+        for _, dispute_id in due:
+            self.docs[dispute_id].evidence_pull_due = lease_until
+        return [dispute_id for _, dispute_id in due]
+
+    async def active_for_shipment(self, carrier: str, tracking_number: str) -> list[str]:
+        return [
+            d.id
+            for d in self.docs.values()
+            if (d.order.carrier, d.order.tracking_number) == (carrier, tracking_number) and d.status is not Status.WITHDRAWN
+        ]
+
     # --- outbox ------------------------------------------------------------------------------------
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxBatch]:
@@ -114,6 +133,48 @@ class InMemoryDisputes:
             self.outbox_due[dispute.id] = min(self.outbox_due.get(dispute.id, dispute.updated_at), dispute.updated_at)
         dispute._new_messages.clear()
         self.docs[dispute.id] = dispute.model_copy(deep=True)
+
+
+class InMemoryEvidenceStore:
+    """Pushed carrier events, keyed by the carrier's event identity."""
+
+    def __init__(self) -> None:
+        self.events: dict[str, Evidence] = {}
+        self.attach_due: dict[str, datetime] = {}
+        self.attachments: dict[str, tuple[str, bytes]] = {}
+
+    async def store_raw(self, carrier: str, body: bytes, at: datetime) -> str:
+        return "raw_" + hashlib.sha256(body).hexdigest()[:40]
+
+    async def store_attachments(self, proof: ProofOfDelivery, at: datetime) -> ProofOfDelivery:
+        refs = {}
+        for kind, attachment in proof.inline_attachments().items():
+            ref = "att_" + hashlib.sha256(attachment.content()).hexdigest()[:40]
+            self.attachments[ref] = (attachment.media_type or "", attachment.content())
+            refs[kind] = ref
+        return proof.with_attachment_refs(refs) if refs else proof
+
+    async def record(self, evidence: Evidence, at: datetime) -> bool:
+        if evidence.key in self.events:
+            return False
+        self.events[evidence.key] = evidence
+        self.attach_due[evidence.key] = at
+        return True
+
+    async def attachment(self, ref: str) -> tuple[str, bytes] | None:
+        return self.attachments.get(ref)
+
+    async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
+        return [e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == (carrier, tracking_number)]
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Evidence]:
+        due = sorted((at, key) for key, at in self.attach_due.items() if at <= now)[:limit]
+        for _, key in due:
+            self.attach_due[key] = lease_until
+        return [self.events[key] for _, key in due]
+
+    async def attached(self, key: str) -> None:
+        self.attach_due.pop(key, None)
 
 
 class InMemoryOrders:

@@ -20,6 +20,7 @@ from schemas.dispute import (
     Decision,
     DeliveredEffect,
     EffectKind,
+    Evidence,
     OrderSnapshot,
     OutboxMessage,
     ReasonCode,
@@ -28,6 +29,7 @@ from schemas.dispute import (
     TimelineEntry,
 )
 from schemas.effects import CustomerNotification, NotificationTemplate, RefundRequest, ReshipRequest
+from schemas.proof import ProofStatus
 
 REJECTION_REASONS = frozenset(
     {ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE}
@@ -64,6 +66,10 @@ class Dispute(BaseModel):
     effects_delivered: list[DeliveredEffect] = []
     effects_parked: list[OutboxMessage] = []
     idempotency: IdempotencyRecord | None = None
+    evidence: list[Evidence] = []
+    evidence_pull_due: AwareDatetime | None = None
+    evidence_pulls: int = 0
+    proof_missing: bool = False
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 
@@ -81,9 +87,64 @@ class Dispute(BaseModel):
 
     # --- changes ---------------------------------------------------------------------------------
 
+    @property
+    def has_delivery_proof(self) -> bool:
+        return any(e.proof.status is ProofStatus.DELIVERED for e in self.evidence)
+
     def record_opening(self, actor: Actor) -> None:
         self._record(actor, "opened", None, self.status, {"carrier": self.order.carrier})
+        self.evidence_pull_due = self.opened_at
         self._notify("dispute_opened")
+
+    # --- evidence ----------------------------------------------------------------------------------
+
+    def attach_evidence(self, actor: Actor, evidence: Evidence, now: datetime) -> bool:
+        """Add carrier evidence; False (and no change) when this evidence is already on the case.
+        Proof of delivery ends the wait for evidence and puts the case in front of an investigator."""
+        proof = evidence.proof
+        delivered = proof.status is ProofStatus.DELIVERED
+        if any(e.key == evidence.key for e in self.evidence):
+            if delivered and self.evidence_pull_due is not None:  # the same proof, pulled again on request
+                self.evidence_pull_due = None
+                self.updated_at = now
+                return True
+            return False
+        self.evidence.append(evidence)
+        if delivered:
+            self.evidence_pull_due = None
+        action = Action.START_REVIEW if delivered and self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
+        self._apply(actor, "evidence_received", now, action, {
+            "source": proof.source.value,
+            "status": proof.status.value,
+            "signature": proof.signature is not None,
+            "photo": proof.photo is not None,
+            "document": proof.document is not None,
+            "location": proof.location is not None,
+            "relation": proof.recipient_relation.value,
+        })
+        return True
+
+    def evidence_pull_failed(self, actor: Actor, error: str, retry_at: datetime | None, now: datetime) -> None:
+        """A pull did not give proof; try again at `retry_at` (None: pulling cannot work, wait for pushes)."""
+        self.evidence_pulls += 1
+        self.evidence_pull_due = retry_at
+        action = Action.AWAIT_EVIDENCE if self.status is Status.OPENED else None
+        self._apply(actor, "evidence_pull_failed", now, action, {"attempt": self.evidence_pulls, "error": error})
+
+    def evidence_deadline_passed(self, actor: Actor, now: datetime) -> None:
+        """The carrier did not prove delivery in time: record it and hand the case to review."""
+        self.proof_missing = True
+        self.evidence_pull_due = None
+        action = Action.START_REVIEW if self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
+        self._apply(actor, "carrier_did_not_provide_proof", now, action, {"deadline": self.sla.evidence_due.isoformat()})
+
+    def request_evidence(self, actor: Actor, now: datetime) -> None:
+        actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
+        if not self.is_active:
+            raise Conflict(f"A {self.status.value} dispute takes no more evidence requests.")
+        self.evidence_pull_due = now
+        action = Action.AWAIT_EVIDENCE if self.status in (Status.OPENED, Status.UNDER_REVIEW) else None
+        self._apply(actor, "evidence_requested", now, action, {})
 
     def assign(self, actor: Actor, assignee: str, now: datetime) -> None:
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
@@ -197,6 +258,8 @@ class Dispute(BaseModel):
         before = self.status
         if action is not None:
             self.status = next_status(before, action)
+            if not self.is_active:
+                self.evidence_pull_due = None
         self.updated_at = now
         self._record(actor, what, before if action else None, self.status if action else None, details)
 

@@ -5,9 +5,10 @@ from datetime import datetime
 from typing import Protocol
 
 from disputes.model import Dispute
-from schemas.dispute import OutboxMessage, Status
+from schemas.dispute import Evidence, OutboxMessage, Status
 from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest
 from schemas.orders import Order
+from schemas.proof import ProofOfDelivery
 
 
 class Clock(Protocol):
@@ -106,3 +107,34 @@ class Fulfillment(Protocol):
 
 class Notifications(Protocol):
     async def notify(self, request: CustomerNotification, idempotency_key: str) -> None: ...
+
+
+class EvidenceUnavailable(Exception):
+    """The carrier could not answer now (timeouts, 5xx, 429, circuit open); ask again later."""
+
+
+class EvidenceRejected(Exception):
+    """Pulling cannot work for this shipment (no pull API, credentials refused, unreadable answer)."""
+
+
+class CarrierGateway(Protocol):
+    async def pull(self, carrier: str, tracking_number: str) -> ProofOfDelivery: ...
+
+
+class EvidenceClaims(Protocol):
+    async def claim_evidence(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+        """Lease up to `limit` disputes whose evidence pull is due; returns their ids."""
+
+    async def active_for_shipment(self, carrier: str, tracking_number: str) -> list[str]:
+        """Ids of the disputes that hold this carrier's shipment (any status but withdrawn)."""
+
+
+class PushedEvidence(Protocol):
+    """Evidence carriers pushed to us, stored durably before we answered them."""
+
+    async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]: ...
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Evidence]:
+        """Lease up to `limit` received events that still need attaching to disputes."""
+
+    async def attached(self, key: str) -> None: ...

@@ -77,7 +77,7 @@ class Relay:
         return Attempt(dispute_id, message.id, message.kind, Result.DELIVERED)
 
     async def _fail(self, dispute_id: str, message: OutboxMessage, error: str, park: bool) -> Attempt:
-        delay = min(self.backoff * 2**message.attempts, self.max_backoff) * self._rng.uniform(0.5, 1.0)
+        delay = min(self.backoff * 2 ** min(message.attempts, 16), self.max_backoff) * self._rng.uniform(0.5, 1.0)
         await self.outbox.failed(dispute_id, message, error, self.clock.now() + delay, park)
         return Attempt(dispute_id, message.id, message.kind, Result.PARKED if park else Result.RETRY, error)
 

@@ -14,3 +14,6 @@ class Rules:
     first_response_business_days: int = 1
     decision_business_days: int = 3
     half_day_eves: HalfDayEves = "business"
+    evidence_business_days: int = 2
+    evidence_retry: timedelta = timedelta(minutes=2)
+    evidence_max_retry: timedelta = timedelta(hours=1)

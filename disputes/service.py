@@ -113,11 +113,18 @@ class DisputeService:
     async def reopen(self, actor: Actor, dispute_id: str, reason: str) -> Dispute:
         return await self._change(actor, dispute_id, lambda d, now: d.reopen(actor, reason, now))
 
+    async def request_evidence(self, actor: Actor, dispute_id: str) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.request_evidence(actor, now))
+
+    async def apply(self, actor: Actor, dispute_id: str, change: Callable[[Dispute], bool | None]) -> Dispute:
+        """Run a change made by the system (workers); a change that returns False stores nothing."""
+        return await self._change(actor, dispute_id, lambda d, _: change(d))
+
     async def _change(
         self,
         actor: Actor,
         dispute_id: str,
-        change: Callable[[Dispute, datetime], None],
+        change: Callable[[Dispute, datetime], bool | None],
         expected_version: int | None = None,
     ) -> Dispute:
         """Load, change, save. Without an expected version a lost race is retried on fresh state (the
@@ -129,7 +136,8 @@ class DisputeService:
                     f"The dispute is at version {dispute.version}, not {expected_version}.",
                     current_version=dispute.version,
                 )
-            change(dispute, self.clock.now())
+            if change(dispute, self.clock.now()) is False:
+                return dispute
             try:
                 await self.repository.save(dispute)
             except StaleVersion:

@@ -11,5 +11,6 @@ def deadlines(opened_at: datetime, rules: Rules) -> Sla:
     calendar = BusinessCalendar(half_day_eves=rules.half_day_eves)
     return Sla(
         first_response_due=calendar.add_business_days(opened_at, rules.first_response_business_days),
+        evidence_due=calendar.add_business_days(opened_at, rules.evidence_business_days),
         decision_due=calendar.add_business_days(opened_at, rules.decision_business_days),
     )

@@ -7,6 +7,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from schemas.common import Outcome, RefundDestination, Role
 from schemas.orders import Address, OrderItem
+from schemas.proof import ProofOfDelivery
 
 
 class _Model(BaseModel):
@@ -54,6 +55,7 @@ class OrderSnapshot(_Model):
 
 class Sla(_Model):
     first_response_due: AwareDatetime
+    evidence_due: AwareDatetime
     decision_due: AwareDatetime
 
 
@@ -106,3 +108,11 @@ class DeliveredEffect(_Model):
     kind: EffectKind
     key: str
     delivered_at: AwareDatetime
+
+
+class Evidence(_Model):
+    """One piece of carrier evidence on a dispute. `key` is its identity, so a redelivered webhook or a
+    repeated pull with the same content is recognised and changes nothing."""
+
+    key: str
+    proof: ProofOfDelivery

@@ -21,6 +21,7 @@ from schemas.dispute import DeliveredEffect, OutboxMessage, Status
 
 Doc = dict[str, Any]
 APPEND_ONLY = ("outbox", "effects_delivered", "effects_parked")
+SPARSE = ("evidence_pull_due",)  # absent rather than null, so their partial indexes hold only what is due
 
 
 def to_doc(dispute: Dispute) -> Doc:
@@ -28,6 +29,9 @@ def to_doc(dispute: Dispute) -> Doc:
     doc["_id"] = dispute.id
     doc["shipment_key"] = f"{dispute.order.order_id}/{dispute.order.shipment_id}"
     doc["holds_shipment"] = dispute.status is not Status.WITHDRAWN
+    for name in SPARSE:
+        if doc[name] is None:
+            del doc[name]
     return doc
 
 
@@ -76,6 +80,8 @@ class MongoDisputes:
         doc = to_doc(dispute)
         changes = {k: v for k, v in doc.items() if k not in ("_id", "version", *APPEND_ONLY)}
         update: Doc = {"$set": changes, "$inc": {"version": 1}}
+        if unset := {name: "" for name in SPARSE if name not in doc}:
+            update["$unset"] = unset
         if new := dispute.new_messages:
             update["$push"] = {"outbox": {"$each": [m.model_dump() for m in new]}}
             update["$min"] = {"outbox_due": dispute.updated_at}
@@ -100,6 +106,28 @@ class MongoDisputes:
         items = [from_doc(doc) for doc in docs[: query.limit]]
         more = len(docs) > query.limit
         return DisputePage(items, (items[-1].sla.decision_due, items[-1].id) if more else None)
+
+    # --- evidence ------------------------------------------------------------------------------------
+
+    async def claim_evidence(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+        claimed = []
+        for _ in range(limit):
+            doc = await self.collection.find_one_and_update(
+                {"evidence_pull_due": {"$lte": now}},
+                {"$set": {"evidence_pull_due": lease_until}},
+                projection={"_id": 1},
+                sort=[("evidence_pull_due", 1)],
+            )
+            if doc is None:
+                break
+            claimed.append(doc["_id"])
+        return claimed
+
+    async def active_for_shipment(self, carrier: str, tracking_number: str) -> list[str]:
+        cursor = self.collection.find(
+            {"order.carrier": carrier, "order.tracking_number": tracking_number, "holds_shipment": True}, {"_id": 1}
+        )
+        return [doc["_id"] async for doc in cursor]
 
     # --- outbox --------------------------------------------------------------------------------------
 

@@ -11,6 +11,9 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 DISPUTES = "disputes"
+CARRIER_EVENTS = "carrier_events"
+ATTACHMENTS = "attachments"
+RAW_PAYLOADS = "raw_payloads"
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,34 @@ INDEXES: tuple[Index, ...] = (
         "outbox_due",
         "Outbox relay: claim disputes whose pending messages are due, oldest first.",
         {"partialFilterExpression": {"outbox_due": {"$exists": True}}},
+    ),
+    Index(
+        DISPUTES,
+        (("evidence_pull_due", ASCENDING),),
+        "evidence_pull_due",
+        "Evidence puller: claim disputes whose carrier pull (or evidence deadline) is due.",
+        {"partialFilterExpression": {"evidence_pull_due": {"$exists": True}}},
+    ),
+    Index(
+        DISPUTES,
+        (("order.carrier", ASCENDING), ("order.tracking_number", ASCENDING)),
+        "by_tracking_number",
+        "Attaching pushed evidence: the disputes on a carrier's tracking number.",
+        {"partialFilterExpression": {"holds_shipment": True}},
+    ),
+    Index(
+        CARRIER_EVENTS,
+        (("carrier", ASCENDING), ("tracking_number", ASCENDING)),
+        "events_by_tracking_number",
+        "A dispute opening picks up evidence pushed before it existed.",
+        {},
+    ),
+    Index(
+        CARRIER_EVENTS,
+        (("attach_due", ASCENDING),),
+        "events_attach_due",
+        "Push attacher: claim received events not yet attached to disputes.",
+        {"partialFilterExpression": {"attach_due": {"$exists": True}}},
     ),
     _queue(None, "queue", "Investigator queue without filters, ordered by decision due date."),
     _queue("status", "queue_by_status", "Investigator queue filtered by status."),

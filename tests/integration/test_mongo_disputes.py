@@ -43,8 +43,8 @@ def opening(order_id="ord-1", statement="Teslim görünüyor ama gelmedi."):
 
 
 async def test_every_declared_index_exists_with_its_options(mongo_db):
-    info = await mongo_db.disputes.index_information()
     for index in INDEXES:
+        info = await mongo_db[index.collection].index_information()
         assert info[index.name]["key"] == list(index.keys)
         assert info[index.name].get("unique", False) == index.options.get("unique", False)
 

@@ -1,0 +1,81 @@
+"""What carriers push, stored before we answer them: the raw body (for audit), images by reference, and
+one document per event keyed by the carrier's event identity, so a redelivered event changes nothing."""
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from bson import Binary
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, RAW_PAYLOADS
+from schemas.dispute import Evidence
+from schemas.proof import ProofOfDelivery
+
+Doc = dict[str, Any]
+
+
+class MongoEvidenceStore:
+    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+        self.events = db[CARRIER_EVENTS]
+        self.attachments = db[ATTACHMENTS]
+        self.raw = db[RAW_PAYLOADS]
+
+    async def store_raw(self, carrier: str, body: bytes, at: datetime) -> str:
+        ref = "raw_" + hashlib.sha256(body).hexdigest()[:40]
+        await self._insert_once(self.raw, {"_id": ref, "carrier": carrier, "body": Binary(body), "received_at": at})
+        return ref
+
+    async def store_attachments(self, proof: ProofOfDelivery, at: datetime) -> ProofOfDelivery:
+        """Move inline images into their own collection; the proof keeps only references."""
+        refs = {}
+        for kind, attachment in proof.inline_attachments().items():
+            content = attachment.content()
+            ref = "att_" + hashlib.sha256(content).hexdigest()[:40]
+            doc = {"_id": ref, "kind": kind.value, "media_type": attachment.media_type, "content": Binary(content),
+                   "carrier": proof.carrier, "tracking_number": proof.tracking_number, "stored_at": at}
+            await self._insert_once(self.attachments, doc)
+            refs[kind] = ref
+        return proof.with_attachment_refs(refs) if refs else proof
+
+    async def record(self, evidence: Evidence, at: datetime) -> bool:
+        """Store a pushed event; False when the carrier sent this event before."""
+        proof = evidence.proof
+        doc = {"_id": evidence.key, "carrier": proof.carrier, "tracking_number": proof.tracking_number,
+               "proof": proof.model_dump(), "received_at": at, "attach_due": at}
+        return await self._insert_once(self.events, doc)
+
+    async def attachment(self, ref: str) -> tuple[str, bytes] | None:
+        doc = await self.attachments.find_one({"_id": ref})
+        return (doc["media_type"], bytes(doc["content"])) if doc else None
+
+    async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
+        cursor = self.events.find({"carrier": carrier, "tracking_number": tracking_number}).sort("received_at", 1)
+        return [_evidence(doc) async for doc in cursor]
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Evidence]:
+        claimed = []
+        for _ in range(limit):
+            doc = await self.events.find_one_and_update(
+                {"attach_due": {"$lte": now}}, {"$set": {"attach_due": lease_until}}, sort=[("attach_due", 1)]
+            )
+            if doc is None:
+                break
+            claimed.append(_evidence(doc))
+        return claimed
+
+    async def attached(self, key: str) -> None:
+        await self.events.update_one({"_id": key}, {"$unset": {"attach_due": ""}})
+
+    @staticmethod
+    async def _insert_once(collection: Any, doc: Doc) -> bool:
+        try:
+            await collection.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+
+def _evidence(doc: Doc) -> Evidence:
+    return Evidence(key=doc["_id"], proof=ProofOfDelivery.model_validate(doc["proof"]))
