@@ -1,0 +1,117 @@
+"""Carrier authentication: OAuth2 client-credentials tokens, API-key headers, shared-secret webhooks."""
+
+import asyncio
+import base64
+import hashlib
+import hmac
+from collections.abc import Awaitable, Callable, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from carriers.clock import Clock
+from carriers.errors import CarrierAuthError, WebhookRejected
+from carriers.http import HttpRequest
+from carriers.parsing import WireModel
+
+
+class ClientCredentials(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    client_id: SecretStr
+    client_secret: SecretStr
+
+
+class TokenGrant(WireModel):
+    model_config = ConfigDict(alias_generator=None)  # OAuth2 token responses are snake_case
+
+    access_token: str = Field(min_length=1)
+    expires_in: float | None = Field(default=None, gt=0)  # UPS sends it as a string; pydantic coerces
+
+
+def client_credentials_request(url: str, credentials: ClientCredentials, *, secret_in_body: bool) -> HttpRequest:
+    """The token request: client id and secret as HTTP Basic auth (RFC 6749 §2.3.1) or in the form body."""
+    client_id = credentials.client_id.get_secret_value()
+    secret = credentials.client_secret.get_secret_value()
+    form = {"grant_type": "client_credentials"}
+    headers = {"Accept": "application/json"}
+    if secret_in_body:
+        form |= {"client_id": client_id, "client_secret": secret}
+    else:
+        headers["Authorization"] = "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    return HttpRequest("POST", url, headers=headers, form=form)
+
+
+class TokenCache:
+    """One carrier's bearer token, fetched once and shared until shortly before it expires.
+
+    The lock makes concurrent callers wait for a single fetch. It guards only this process's copy of
+    the token: every process holds its own, which the carrier allows.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[TokenGrant]],
+        *,
+        clock: Clock,
+        refresh_margin: float = 60.0,
+        default_lifetime: float = 300.0,
+    ) -> None:
+        self._fetch = fetch
+        self._clock = clock
+        self._margin = refresh_margin
+        self._default_lifetime = default_lifetime
+        self._lock = asyncio.Lock()
+        self._token: str | None = None
+        self._refresh_at = 0.0
+
+    async def token(self) -> str:
+        if (token := self._fresh()) is not None:
+            return token
+        async with self._lock:
+            if (token := self._fresh()) is not None:  # fetched by the caller we waited for
+                return token
+            grant = await self._fetch()
+            lifetime = grant.expires_in or self._default_lifetime
+            self._token = grant.access_token
+            self._refresh_at = self._clock.monotonic() + lifetime - min(self._margin, lifetime / 2)
+            return grant.access_token
+
+    def invalidate(self, token: str) -> None:
+        """Forget ``token`` (unless a newer one has replaced it meanwhile)."""
+        if self._token == token:
+            self._token = None
+
+    async def call[T](self, call: Callable[[str], Awaitable[T]]) -> T:
+        """Run ``call`` with a token; on 401 fetch a fresh token and run it once more."""
+        token = await self.token()
+        try:
+            return await call(token)
+        except CarrierAuthError as exc:
+            if exc.status != 401:
+                raise
+            self.invalidate(token)
+        return await call(await self.token())
+
+    def _fresh(self) -> str | None:
+        return self._token if self._clock.monotonic() < self._refresh_at else None
+
+
+def api_key_headers(header: str, key: SecretStr) -> dict[str, str]:
+    return {header: key.get_secret_value()}
+
+
+def verify_shared_secret(headers: Mapping[str, str], header: str, expected: SecretStr | None) -> None:
+    """Check a static credential header in constant time; fails closed when none is configured."""
+    if expected is None:
+        raise WebhookRejected("no webhook credential configured")
+    wanted = header.lower()
+    provided = next((value for name, value in headers.items() if name.lower() == wanted), None)
+    if provided is None:
+        raise WebhookRejected(f"missing {header} header")
+    # Comparing digests keeps even the length of the secret out of the timing.
+    if not hmac.compare_digest(_digest(provided), _digest(expected.get_secret_value())):
+        raise WebhookRejected(f"wrong {header} credential")
+
+
+def _digest(value: str) -> bytes:
+    return hashlib.sha256(value.encode()).digest()

@@ -1,0 +1,103 @@
+"""The contract every carrier package fulfils, and the settings every carrier shares.
+
+A carrier adapter pulls proof of delivery on demand (``CarrierAdapter``); a carrier that also pushes
+events to us by webhook additionally verifies and parses them (``PushCarrier``). The web layer checks
+``isinstance(adapter, PushCarrier)`` before routing a webhook to it.
+"""
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+from carriers.breaker import BreakerSettings, CircuitBreaker
+from carriers.errors import BadRequest
+from carriers.retry import RetryBudget
+from schemas.common import Id
+from schemas.proof import ProofOfDelivery
+
+_TRACKING_NUMBER = TypeAdapter(Id)
+
+
+class Capabilities(BaseModel):
+    """What a carrier can give us: pull on demand, push by webhook, and which evidence it carries."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    pull: bool
+    push: bool
+    signature: bool
+    photo: bool
+    location: bool  # where it was left: coordinates, or the carrier's place text / delivery address
+
+
+BaseUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")]
+
+
+class CarrierSettings(BaseModel):
+    """Settings shared by every carrier; each carrier subclasses it with its credentials (``SecretStr``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    base_url: BaseUrl
+    timeout_seconds: float = Field(default=10, gt=0, le=120)
+    retry: RetryBudget = RetryBudget()
+    breaker: BreakerSettings = BreakerSettings()
+
+    def url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + path
+
+
+class WebhookEvent(BaseModel):
+    """One pushed fact; ``event_id`` is the carrier's identity for it, used to drop duplicates."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    tracking_number: Id
+    proof: ProofOfDelivery
+
+
+def checked_tracking_number(carrier: str, tracking_number: str) -> str:
+    """Refuse, before any call, a number that is not a plain identifier (the canonical proof needs one)."""
+    try:
+        return _TRACKING_NUMBER.validate_python(tracking_number)
+    except ValidationError:
+        raise BadRequest("tracking number is not a plain identifier", carrier=carrier) from None
+
+
+def derive_event_id(*parts: str | None) -> str:
+    """A stable event identity for carriers that send none: a hash of the fields that make the event."""
+    return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()
+
+
+@runtime_checkable
+class CarrierAdapter(Protocol):
+    code: str
+    name: str
+    capabilities: Capabilities
+    breaker: CircuitBreaker
+
+    async def pull(self, tracking_number: str) -> ProofOfDelivery:
+        """The carrier's current evidence; status ``not_found`` when it does not know the number.
+
+        Raises ``CarrierUnavailable`` once the retry budget is spent, ``CarrierRejected`` at once.
+        """
+        ...
+
+
+@runtime_checkable
+class PushCarrier(CarrierAdapter, Protocol):
+    def verify_webhook(self, headers: Mapping[str, str], raw_body: bytes, now: datetime) -> None:
+        """Raise ``WebhookRejected`` unless the request carries the carrier's credential.
+
+        ``now`` serves signature schemes with a timestamp window against replays; static credential
+        headers (UPS, DHL) have no timestamp, and their replays are caught by ``event_id``.
+        """
+        ...
+
+    def parse_webhook(self, raw_body: bytes) -> list[WebhookEvent]:
+        """The events in a verified body; ``MalformedResponse`` if it does not match the carrier's shape."""
+        ...

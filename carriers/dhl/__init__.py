@@ -1,0 +1,1 @@
+"""DHL: Shipment Tracking – Unified API pull (API key) and push (static token header)."""

@@ -1,0 +1,38 @@
+"""DHL adapter: the only DHL code that does I/O (unified tracking pull; push entry points)."""
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import aiohttp
+
+from carriers.auth import verify_shared_secret
+from carriers.base import Capabilities, WebhookEvent, checked_tracking_number
+from carriers.clock import SYSTEM_CLOCK, Clock
+from carriers.dhl.mapping import CODE, build_track_request, parse_track_response
+from carriers.dhl.settings import DhlSettings
+from carriers.dhl.webhook import parse_push
+from carriers.link import CarrierLink
+from schemas.proof import ProofOfDelivery
+
+
+class DhlAdapter:
+    code = CODE
+    name = "DHL"
+    capabilities = Capabilities(pull=True, push=True, signature=True, photo=False, location=True)
+
+    def __init__(self, settings: DhlSettings, session: aiohttp.ClientSession, *, clock: Clock = SYSTEM_CLOCK) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._link = CarrierLink(CODE, settings, session, clock)
+        self.breaker = self._link.breaker
+
+    async def pull(self, tracking_number: str) -> ProofOfDelivery:
+        tracking_number = checked_tracking_number(CODE, tracking_number)
+        response = await self._link.send(build_track_request(self._settings, tracking_number), accept=(404,))
+        return parse_track_response(response, tracking_number, self._clock.now())
+
+    def verify_webhook(self, headers: Mapping[str, str], raw_body: bytes, now: datetime) -> None:
+        verify_shared_secret(headers, self._settings.webhook_header, self._settings.webhook_token)
+
+    def parse_webhook(self, raw_body: bytes) -> list[WebhookEvent]:
+        return parse_push(raw_body, self._clock.now())

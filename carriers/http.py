@@ -1,0 +1,112 @@
+"""HTTP to carriers: one wrapper around the application's ``aiohttp.ClientSession``.
+
+Every call ends as either an ``HttpResponse`` (2xx, or a status the caller declared it can read, such as a
+404 that means "no such shipment") or an exception from ``carriers.errors``. The session is injected: the
+application owns one per process, tests point the carrier's base URL at a local ``aiohttp`` server.
+"""
+
+import email.utils
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+
+from carriers.clock import SYSTEM_CLOCK, Clock
+from carriers.errors import BadRequest, CarrierAuthError, CarrierError, CarrierUnavailable, MalformedResponse
+
+MAX_BODY_BYTES = 32 * 1024 * 1024  # signature and POD images are inline; anything bigger is not a carrier reply
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = field(default_factory=dict)
+    json: Any = None
+    form: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delay-seconds or an HTTP date; None if unreadable."""
+    if not value or not (value := value.strip()):
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+class CarrierHttp:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        carrier: str,
+        timeout_seconds: float,
+        clock: Clock = SYSTEM_CLOCK,
+        max_body_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
+        self._session = session
+        self._carrier = carrier
+        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._clock = clock
+        self._max_body = max_body_bytes
+
+    async def send(self, request: HttpRequest, *, accept: Collection[int] = ()) -> HttpResponse:
+        carrier = self._carrier
+        try:
+            async with self._session.request(
+                request.method,
+                request.url,
+                headers=dict(request.headers),
+                params=dict(request.params),
+                json=request.json,
+                data=request.form,
+                timeout=self._timeout,
+                allow_redirects=False,  # never replay our credentials to wherever a redirect points
+            ) as resp:
+                response = HttpResponse(resp.status, resp.headers, await self._read(resp))
+        except TimeoutError as exc:
+            raise CarrierUnavailable(f"no answer within {self._timeout.total}s", carrier=carrier) from exc
+        except aiohttp.InvalidURL as exc:
+            raise BadRequest("invalid request URL", carrier=carrier) from exc
+        except aiohttp.ClientError as exc:
+            raise CarrierUnavailable(f"transport error ({type(exc).__name__})", carrier=carrier) from exc
+        if 200 <= response.status < 300 or response.status in accept:
+            return response
+        raise self._error_for(response)
+
+    async def _read(self, resp: aiohttp.ClientResponse) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_chunked(64 * 1024):
+            size += len(chunk)
+            if size > self._max_body:
+                raise MalformedResponse(f"response body over {self._max_body} bytes", carrier=self._carrier)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _error_for(self, response: HttpResponse) -> CarrierError:
+        status, carrier = response.status, self._carrier
+        message = f"HTTP {status}"
+        if status == 429 or status == 408 or status >= 500:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"), self._clock.now())
+            return CarrierUnavailable(message, carrier=carrier, status=status, retry_after=retry_after)
+        if status in (401, 403):
+            return CarrierAuthError(message, carrier=carrier, status=status)
+        return BadRequest(message, carrier=carrier, status=status)

@@ -1,0 +1,61 @@
+"""One carrier's resilient path to its API, the same for every carrier.
+
+Each attempt passes the carrier's circuit breaker; the whole call runs under the carrier's retry budget.
+Carrier clients build requests and parse responses; they never loop, sleep or count failures themselves.
+"""
+
+from collections.abc import Awaitable, Callable, Collection
+
+import aiohttp
+
+from carriers.auth import TokenCache, TokenGrant
+from carriers.base import CarrierSettings
+from carriers.breaker import CircuitBreaker
+from carriers.clock import Clock
+from carriers.http import CarrierHttp, HttpRequest, HttpResponse
+from carriers.parsing import read_wire
+from carriers.retry import call_with_retry
+
+
+class CarrierLink:
+    def __init__(self, carrier: str, settings: CarrierSettings, session: aiohttp.ClientSession, clock: Clock) -> None:
+        self.carrier = carrier
+        self.http = CarrierHttp(session, carrier=carrier, timeout_seconds=settings.timeout_seconds, clock=clock)
+        self.breaker = CircuitBreaker(carrier, settings.breaker, clock)
+        self._budget = settings.retry
+        self._clock = clock
+
+    async def call[T](self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Run ``attempt`` (one try, possibly several HTTP requests) with breaker and retries."""
+        return await call_with_retry(
+            lambda: self.breaker.call(attempt), carrier=self.carrier, budget=self._budget, clock=self._clock
+        )
+
+    async def send(self, request: HttpRequest, *, accept: Collection[int] = ()) -> HttpResponse:
+        return await self.call(lambda: self.http.send(request, accept=accept))
+
+
+class OAuthLink(CarrierLink):
+    """A link whose requests carry an OAuth2 bearer token, fetched over the same link and cached."""
+
+    def __init__(
+        self,
+        carrier: str,
+        settings: CarrierSettings,
+        session: aiohttp.ClientSession,
+        clock: Clock,
+        token_request: HttpRequest,
+    ) -> None:
+        super().__init__(carrier, settings, session, clock)
+        self._token_request = token_request
+        self._tokens = TokenCache(self._fetch_token, clock=clock)
+
+    async def send_with_token(
+        self, build: Callable[[str], HttpRequest], *, accept: Collection[int] = ()
+    ) -> HttpResponse:
+        """Send ``build(token)``; a fresh request is built for every attempt and after a token refresh."""
+        return await self.call(lambda: self._tokens.call(lambda token: self.http.send(build(token), accept=accept)))
+
+    async def _fetch_token(self) -> TokenGrant:
+        response = await self.http.send(self._token_request)
+        return read_wire(TokenGrant, response.body, carrier=self.carrier, what="token response")

@@ -1,0 +1,90 @@
+"""The retry policy for every carrier call: bounded attempts and bounded total time.
+
+Only ``CarrierUnavailable`` is retried (never ``CircuitOpen``: the breaker already says "not now").
+Waits back off exponentially with jitter, but a carrier's ``Retry-After`` wins; either is cut to what
+is left of the time budget. Time is read from the injected ``Clock`` rather than tenacity's own
+``stop_after_delay`` (which reads ``time.monotonic`` directly), so tests run a whole budget without
+sleeping.
+"""
+
+from collections.abc import Awaitable, Callable
+
+import structlog
+from pydantic import BaseModel, ConfigDict, Field
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity.stop import stop_base
+from tenacity.wait import wait_exponential_jitter
+
+from carriers.clock import Clock
+from carriers.errors import CarrierUnavailable, CircuitOpen
+
+log = structlog.get_logger("carriers.retry")
+
+
+class RetryBudget(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    attempts: int = Field(default=4, ge=1, le=10)
+    total_seconds: float = Field(default=20, gt=0, le=300)
+    initial_backoff: float = Field(default=0.2, gt=0)
+    max_backoff: float = Field(default=5, gt=0)
+
+
+class _Deadline(stop_base):
+    def __init__(self, clock: Clock, total_seconds: float) -> None:
+        self._clock = clock
+        self._ends = clock.monotonic() + total_seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self._ends - self._clock.monotonic())
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self.remaining() <= 0
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, CarrierUnavailable) and not isinstance(exc, CircuitOpen)
+
+
+def _policy(carrier: str, budget: RetryBudget, clock: Clock) -> AsyncRetrying:
+    deadline = _Deadline(clock, budget.total_seconds)
+    backoff = wait_exponential_jitter(
+        multiplier=budget.initial_backoff, max=budget.max_backoff, jitter=budget.initial_backoff
+    )
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        asked = getattr(exc, "retry_after", None)
+        return min(backoff(state) if asked is None else asked, deadline.remaining())
+
+    def before_sleep(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        sleep = state.next_action.sleep if state.next_action else 0.0
+        # The message of our own errors names carrier and status only; no payload reaches the log.
+        log.warning(
+            "carrier_call_retry",
+            carrier=carrier,
+            attempt=state.attempt_number,
+            wait_seconds=round(sleep, 3),
+            reason=str(exc),
+        )
+
+    return AsyncRetrying(
+        stop=stop_after_attempt(budget.attempts) | deadline,
+        wait=wait,
+        retry=retry_if_exception(_retryable),
+        before_sleep=before_sleep,
+        sleep=clock.sleep,
+        reraise=True,
+    )
+
+
+async def call_with_retry[T](
+    attempt: Callable[[], Awaitable[T]], *, carrier: str, budget: RetryBudget, clock: Clock
+) -> T:
+    """Run ``attempt`` until it succeeds, fails permanently, or the budget is spent (then re-raise)."""
+
+    async def once() -> T:  # tenacity awaits only what it can see is a coroutine function
+        return await attempt()
+
+    return await _policy(carrier, budget, clock)(once)

@@ -1,0 +1,1 @@
+"""UPS: Track API pull (OAuth2) and Track Alert push."""

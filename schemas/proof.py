@@ -1,0 +1,168 @@
+"""Canonical proof of delivery: every carrier's evidence, pull or push, mapped to one shape.
+
+Personal data (names, addresses, images) lives in these models, so their ``repr``/``str`` show only an
+allow-listed set of harmless fields: a proof that ends up in a log line or a traceback leaks nothing.
+Images may arrive inline (base64) but are stored by reference: ``inline_attachments`` lists what must
+be moved to storage, ``with_attachment_refs`` returns the proof pointing at the stored copies.
+"""
+
+import base64
+import binascii
+from collections.abc import Iterator, Mapping
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from schemas.common import Id, ShortText
+
+HttpUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://[^\s]+$")]
+MAX_INLINE_CHARS = 16_000_000  # ~12 MB decoded: a multi-page signed POD still fits
+
+
+class ProofStatus(StrEnum):
+    DELIVERED = "delivered"
+    IN_TRANSIT = "in_transit"
+    PRE_TRANSIT = "pre_transit"
+    FAILED_ATTEMPT = "failed_attempt"
+    RETURNED = "returned"
+    EXCEPTION = "exception"
+    UNKNOWN = "unknown"
+    NOT_FOUND = "not_found"
+
+
+class RecipientRelation(StrEnum):
+    RECIPIENT = "recipient"
+    HOUSEHOLD_MEMBER = "household_member"
+    NEIGHBOUR = "neighbour"
+    DOORMAN = "doorman"  # also concierge, reception, mailroom, building security
+    PARCEL_LOCKER = "parcel_locker"
+    PICKUP_POINT = "pickup_point"
+    SAFE_PLACE = "safe_place"
+    UNKNOWN = "unknown"
+
+
+class AttachmentKind(StrEnum):
+    SIGNATURE = "signature"
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
+class ProofSource(StrEnum):
+    PULL = "pull"
+    PUSH = "push"
+
+
+class _Private(BaseModel):
+    """Frozen, strict model whose repr shows only ``_shown`` fields (default: none)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    _shown: ClassVar[tuple[str, ...]] = ()
+
+    def __repr_args__(self) -> Iterator[tuple[str, Any]]:
+        return ((name, getattr(self, name)) for name in self._shown)
+
+
+class Attachment(_Private):
+    """A signature, photo or document: exactly one of a link, inline content, or a storage reference."""
+
+    _shown = ("kind", "media_type")
+    kind: AttachmentKind
+    url: HttpUrl | None = None
+    content_b64: Annotated[str, StringConstraints(max_length=MAX_INLINE_CHARS)] | None = None
+    media_type: Annotated[str, StringConstraints(pattern=r"^[\w.+-]+/[\w.+-]+$")] | None = None
+    ref: Id | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        if sum(v is not None for v in (self.url, self.content_b64, self.ref)) != 1:
+            raise ValueError("exactly one of url, content_b64 or ref is required")
+        if self.content_b64 is not None:
+            if self.media_type is None:
+                raise ValueError("inline content needs a media_type")
+            self.content()  # rejects content that is not base64
+        return self
+
+    def content(self) -> bytes:
+        """The decoded inline content (empty when the attachment is a link or a reference)."""
+        if self.content_b64 is None:
+            return b""
+        try:
+            return base64.b64decode(self.content_b64, validate=True)
+        except binascii.Error:
+            raise ValueError("content_b64 is not valid base64") from None
+
+
+class DeliveryLocation(_Private):
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    accuracy_m: float | None = Field(default=None, ge=0)
+    text: ShortText | None = None  # the carrier's words for the spot, e.g. "Front Door"
+    address: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _coordinates_in_pairs(self) -> Self:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon come together")
+        return self
+
+
+class Courier(_Private):
+    name: ShortText | None = None
+    unit: ShortText | None = None
+
+
+class TrackingEvent(_Private):
+    _shown = ("at", "code")
+    at: AwareDatetime
+    code: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    description: ShortText | None = None
+    location_text: ShortText | None = None
+
+
+class ProofOfDelivery(_Private):
+    _shown = ("carrier", "tracking_number", "status")
+    _attachment_fields: ClassVar[dict[AttachmentKind, str]] = {k: k.value for k in AttachmentKind}
+
+    carrier: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+    tracking_number: Id
+    status: ProofStatus
+    delivered_at: AwareDatetime | None = None
+    received_by: ShortText | None = None
+    recipient_relation: RecipientRelation = RecipientRelation.UNKNOWN
+    signature: Attachment | None = None
+    photo: Attachment | None = None
+    document: Attachment | None = None
+    location: DeliveryLocation | None = None
+    courier: Courier | None = None
+    source: ProofSource
+    received_at: AwareDatetime
+    raw_ref: Id | None = None
+    events: tuple[TrackingEvent, ...] = Field(default=(), max_length=1000)
+
+    @model_validator(mode="after")
+    def _attachments_in_their_slots(self) -> Self:
+        for kind, attachment in self._attachments():
+            if attachment.kind is not kind:
+                raise ValueError(f"the {kind} field holds a {attachment.kind} attachment")
+        return self
+
+    def _attachments(self) -> Iterator[tuple[AttachmentKind, Attachment]]:
+        for kind, field in self._attachment_fields.items():
+            attachment = getattr(self, field)
+            if attachment is not None:
+                yield kind, attachment
+
+    def inline_attachments(self) -> dict[AttachmentKind, Attachment]:
+        """The attachments whose bytes are carried inline and should be moved to storage."""
+        return {kind: a for kind, a in self._attachments() if a.content_b64 is not None}
+
+    def with_attachment_refs(self, refs: Mapping[AttachmentKind, str]) -> Self:
+        """This proof with the given attachments replaced by storage references (media type kept)."""
+        update: dict[str, Attachment] = {}
+        for kind, ref in refs.items():
+            current = getattr(self, self._attachment_fields[kind])
+            if current is None:
+                raise ValueError(f"no {kind} attachment to replace")
+            update[self._attachment_fields[kind]] = Attachment(kind=kind, ref=ref, media_type=current.media_type)
+        return self.model_copy(update=update)  # the new attachments are validated already

@@ -1,0 +1,158 @@
+import asyncio
+import base64
+
+import pytest
+from pydantic import SecretStr
+
+from carriers import auth
+from carriers.auth import ClientCredentials, TokenCache, TokenGrant, client_credentials_request, verify_shared_secret
+from carriers.errors import CarrierAuthError, WebhookRejected
+
+CREDENTIALS = ClientCredentials(client_id=SecretStr("id"), client_secret=SecretStr("s3cret"))
+
+
+class TokenEndpoint:
+    """Counts fetches; each fetch returns a new token, optionally waiting for a gate first."""
+
+    def __init__(self, expires_in: float = 3600) -> None:
+        self.fetches = 0
+        self.expires_in = expires_in
+        self.gate = asyncio.Event()
+        self.gate.set()
+
+    async def fetch(self) -> TokenGrant:
+        self.fetches += 1
+        await self.gate.wait()
+        return TokenGrant(access_token=f"token-{self.fetches}", expires_in=self.expires_in)
+
+
+async def test_concurrent_callers_share_a_single_token_fetch(clock) -> None:
+    endpoint = TokenEndpoint()
+    endpoint.gate.clear()
+    cache = TokenCache(endpoint.fetch, clock=clock)
+    waiting = [asyncio.create_task(cache.token()) for _ in range(10)]
+    await asyncio.sleep(0)
+    endpoint.gate.set()
+    assert set(await asyncio.gather(*waiting)) == {"token-1"}
+    assert endpoint.fetches == 1
+
+
+async def test_the_token_is_refreshed_shortly_before_it_expires(clock) -> None:
+    endpoint = TokenEndpoint(expires_in=600)
+    cache = TokenCache(endpoint.fetch, clock=clock, refresh_margin=60)
+    assert await cache.token() == "token-1"
+    clock.advance(539)
+    assert await cache.token() == "token-1"
+    clock.advance(1)
+    assert await cache.token() == "token-2"
+
+
+async def test_a_token_without_a_lifetime_is_kept_for_the_default_lifetime(clock) -> None:
+    async def fetch() -> TokenGrant:
+        return TokenGrant(access_token="t")
+
+    cache = TokenCache(fetch, clock=clock, refresh_margin=60, default_lifetime=300)
+    await cache.token()
+    clock.advance(239)
+    assert cache._fresh() == "t"
+    clock.advance(1)
+    assert cache._fresh() is None
+
+
+async def test_a_401_invalidates_the_token_and_the_call_is_retried_once_with_a_new_one(clock) -> None:
+    endpoint = TokenEndpoint()
+    cache = TokenCache(endpoint.fetch, clock=clock)
+    seen: list[str] = []
+
+    async def call(token: str) -> str:
+        seen.append(token)
+        if token == "token-1":
+            raise CarrierAuthError("HTTP 401", carrier="ups", status=401)
+        return "proof"
+
+    assert await cache.call(call) == "proof"
+    assert seen == ["token-1", "token-2"]
+
+
+async def test_a_second_401_is_not_retried_again(clock) -> None:
+    cache = TokenCache(TokenEndpoint().fetch, clock=clock)
+    seen: list[str] = []
+
+    async def call(token: str) -> str:
+        seen.append(token)
+        raise CarrierAuthError("HTTP 401", carrier="ups", status=401)
+
+    with pytest.raises(CarrierAuthError):
+        await cache.call(call)
+    assert seen == ["token-1", "token-2"]
+
+
+async def test_a_403_is_not_a_stale_token_and_is_not_retried(clock) -> None:
+    endpoint = TokenEndpoint()
+    cache = TokenCache(endpoint.fetch, clock=clock)
+
+    async def call(token: str) -> str:
+        raise CarrierAuthError("HTTP 403", carrier="ups", status=403)
+
+    with pytest.raises(CarrierAuthError):
+        await cache.call(call)
+    assert endpoint.fetches == 1
+
+
+def test_invalidating_an_old_token_keeps_a_newer_one(clock) -> None:
+    cache = TokenCache(TokenEndpoint().fetch, clock=clock)
+    cache._token, cache._refresh_at = "token-2", clock.monotonic() + 100
+    cache.invalidate("token-1")
+    assert cache._fresh() == "token-2"
+
+
+def test_client_credentials_go_in_basic_auth() -> None:
+    request = client_credentials_request("https://carrier.test/token", CREDENTIALS, secret_in_body=False)
+    assert (request.method, request.url) == ("POST", "https://carrier.test/token")
+    assert request.headers["Authorization"] == "Basic " + base64.b64encode(b"id:s3cret").decode()
+    assert request.form == {"grant_type": "client_credentials"}
+
+
+def test_client_credentials_go_in_the_form_body() -> None:
+    request = client_credentials_request("https://carrier.test/token", CREDENTIALS, secret_in_body=True)
+    assert "Authorization" not in request.headers
+    assert request.form == {"grant_type": "client_credentials", "client_id": "id", "client_secret": "s3cret"}
+
+
+def test_a_token_grant_accepts_a_lifetime_given_as_a_string() -> None:
+    assert TokenGrant.model_validate({"access_token": "t", "expires_in": "14399"}).expires_in == 14399
+
+
+class TestSharedSecretWebhooks:
+    SECRET = SecretStr("hook-secret")
+
+    def test_the_right_credential_passes_whatever_the_header_case(self) -> None:
+        verify_shared_secret({"X-Api-Key": "hook-secret"}, "x-api-key", self.SECRET)
+
+    @pytest.mark.parametrize("headers", [{"x-api-key": "hook-secreT"}, {"x-api-key": ""}, {"x-api-key": "hook"}])
+    def test_a_wrong_credential_is_rejected_without_echoing_it(self, headers: dict[str, str]) -> None:
+        with pytest.raises(WebhookRejected) as caught:
+            verify_shared_secret(headers, "x-api-key", self.SECRET)
+        assert "hook" not in str(caught.value)
+
+    def test_a_missing_header_is_rejected(self) -> None:
+        with pytest.raises(WebhookRejected, match="missing x-api-key"):
+            verify_shared_secret({"authorization": "hook-secret"}, "x-api-key", self.SECRET)
+
+    def test_without_a_configured_credential_every_request_is_rejected(self) -> None:
+        with pytest.raises(WebhookRejected, match="no webhook credential configured"):
+            verify_shared_secret({"x-api-key": ""}, "x-api-key", None)
+
+    def test_the_comparison_is_constant_time(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        compared: list[tuple[bytes, bytes]] = []
+
+        def spy(a: bytes, b: bytes) -> bool:
+            compared.append((a, b))
+            return a == b
+
+        monkeypatch.setattr(auth.hmac, "compare_digest", spy)
+        verify_shared_secret({"x-api-key": "hook-secret"}, "x-api-key", self.SECRET)
+        with pytest.raises(WebhookRejected):
+            verify_shared_secret({"x-api-key": "x"}, "x-api-key", self.SECRET)
+        assert len(compared) == 2
+        assert all(len(a) == len(b) == 32 for a, b in compared)  # digests: equal length whatever was sent

@@ -1,0 +1,119 @@
+import asyncio
+import socket
+from datetime import UTC, datetime
+
+import pytest
+from aiohttp import web
+
+from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, MalformedResponse
+from carriers.http import CarrierHttp, HttpRequest, parse_retry_after
+
+NOW = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
+
+
+def reply(status: int, headers: dict[str, str] | None = None, body: bytes = b"{}"):
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(status=status, headers=headers, body=body)
+
+    return handler
+
+
+async def send(session, clock, base: str, accept=(), timeout: float = 5, max_body: int = 1024):
+    http = CarrierHttp(session, carrier="test", timeout_seconds=timeout, clock=clock, max_body_bytes=max_body)
+    return await http.send(HttpRequest("GET", base + "/track"), accept=accept)
+
+
+async def test_a_2xx_response_is_returned_with_status_headers_and_body(session, clock, carrier_server) -> None:
+    base = await carrier_server([("GET", "/track", reply(200, {"X-Trace": "abc"}, b'{"ok": true}'))])
+    response = await send(session, clock, base)
+    assert (response.status, response.headers["X-Trace"], response.body) == (200, "abc", b'{"ok": true}')
+
+
+async def test_a_status_the_caller_accepts_is_returned_not_raised(session, clock, carrier_server) -> None:
+    base = await carrier_server([("GET", "/track", reply(404))])
+    assert (await send(session, clock, base, accept=(404,))).status == 404
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (500, CarrierUnavailable),
+        (502, CarrierUnavailable),
+        (503, CarrierUnavailable),
+        (429, CarrierUnavailable),
+        (408, CarrierUnavailable),
+        (401, CarrierAuthError),
+        (403, CarrierAuthError),
+        (400, BadRequest),
+        (404, BadRequest),
+        (302, BadRequest),
+    ],
+)
+async def test_error_statuses_map_to_the_exception_tree(session, clock, carrier_server, status, error) -> None:
+    base = await carrier_server([("GET", "/track", reply(status, {"Location": "https://elsewhere.test/"}))])
+    with pytest.raises(error) as caught:
+        await send(session, clock, base)
+    assert caught.value.status == status
+    assert type(caught.value) is error
+
+
+async def test_a_429_carries_retry_after_in_seconds(session, clock, carrier_server) -> None:
+    base = await carrier_server([("GET", "/track", reply(429, {"Retry-After": "7"}))])
+    with pytest.raises(CarrierUnavailable) as caught:
+        await send(session, clock, base)
+    assert caught.value.retry_after == 7.0
+
+
+async def test_a_503_carries_retry_after_given_as_an_http_date(session, clock, carrier_server) -> None:
+    base = await carrier_server([("GET", "/track", reply(503, {"Retry-After": "Tue, 23 Apr 2024 14:00:30 GMT"}))])
+    with pytest.raises(CarrierUnavailable) as caught:
+        await send(session, clock, base)
+    assert caught.value.retry_after == 30.0
+
+
+async def test_an_error_message_names_the_status_but_never_the_body(session, clock, carrier_server) -> None:
+    base = await carrier_server([("GET", "/track", reply(400, body=b'{"recipient": "Ayse Yilmaz"}'))])
+    with pytest.raises(BadRequest) as caught:
+        await send(session, clock, base)
+    assert str(caught.value) == "test: HTTP 400"
+
+
+async def test_a_carrier_that_never_answers_times_out_as_unavailable(session, clock, carrier_server) -> None:
+    async def hang(request: web.Request) -> web.Response:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    base = await carrier_server([("GET", "/track", hang)])
+    with pytest.raises(CarrierUnavailable, match=r"no answer within 0\.05s"):
+        await send(session, clock, base, timeout=0.05)
+
+
+async def test_a_refused_connection_is_unavailable(session, clock) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(CarrierUnavailable, match="transport error"):
+        await send(session, clock, f"http://127.0.0.1:{port}")
+
+
+async def test_an_oversized_body_is_malformed(session, clock, carrier_server) -> None:
+    base = await carrier_server([("GET", "/track", reply(200, body=b"x" * 2048))])
+    with pytest.raises(MalformedResponse, match="over 1024 bytes"):
+        await send(session, clock, base, max_body=1024)
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("120", 120.0),
+        (" 3 ", 3.0),
+        ("Tue, 23 Apr 2024 14:01:00 GMT", 60.0),
+        ("Tue, 23 Apr 2024 13:00:00 GMT", 0.0),
+        ("soon", None),
+        ("-5", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_retry_after_is_read_as_seconds_or_an_http_date(header: str | None, seconds: float | None) -> None:
+    assert parse_retry_after(header, NOW) == seconds

@@ -1,0 +1,50 @@
+import pytest
+from pydantic import SecretStr, ValidationError
+
+from carriers.base import CarrierAdapter
+from carriers.dhl.settings import DhlSettings
+from carriers.registry import CARRIERS, create_adapter
+
+CONFIG = {
+    "ups": {"credentials": {"client_id": "ups-client-id", "client_secret": "ups-client-secret"}},
+    "dhl": {"api_key": "key"},
+    "fedex": {"credentials": {"client_id": "id", "client_secret": "secret"}},
+}
+
+
+def test_the_international_carriers_are_registered() -> None:
+    assert set(CARRIERS) == {"ups", "dhl", "fedex"}
+
+
+@pytest.mark.parametrize("code", sorted(CONFIG))
+def test_each_carrier_is_built_from_raw_configuration(code: str, session) -> None:
+    adapter = create_adapter(code, CONFIG[code], session)
+    assert isinstance(adapter, CarrierAdapter)
+    assert adapter.code == code and adapter.capabilities.pull
+    assert adapter.breaker.state == "closed"
+
+
+def test_settings_objects_are_accepted_as_they_are(session) -> None:
+    settings = DhlSettings(api_key=SecretStr("key"), timeout_seconds=3)
+    assert create_adapter("dhl", settings, session).code == "dhl"
+
+
+def test_credentials_never_show_in_settings_repr() -> None:
+    shown = repr(CARRIERS["ups"].settings.model_validate(CONFIG["ups"]))
+    assert "ups-client" not in shown
+
+
+def test_settings_for_the_wrong_carrier_are_refused(session) -> None:
+    with pytest.raises(ValidationError):
+        create_adapter("ups", DhlSettings(api_key=SecretStr("key")), session)
+
+
+@pytest.mark.parametrize("config", [{"api_key": "k", "base_url": "ftp://dhl.test"}, {"api_key": "k", "typo": 1}, {}])
+def test_invalid_configuration_is_refused(config: dict[str, object], session) -> None:
+    with pytest.raises(ValidationError):
+        create_adapter("dhl", config, session)
+
+
+def test_an_unknown_carrier_code_is_refused(session) -> None:
+    with pytest.raises(LookupError, match="hepsijet"):
+        create_adapter("hepsijet", {}, session)

@@ -1,0 +1,100 @@
+from collections.abc import Awaitable, Callable
+
+import pytest
+from structlog.testing import capture_logs
+
+from carriers.errors import BadRequest, CarrierAuthError, CarrierError, CarrierUnavailable, CircuitOpen
+from carriers.retry import RetryBudget, call_with_retry
+
+BUDGET = RetryBudget(attempts=4, total_seconds=20, initial_backoff=0.2, max_backoff=5)
+
+
+def scripted(*outcomes: CarrierError | str) -> tuple[Callable[[], Awaitable[str]], list[int]]:
+    """An attempt that raises or returns the given outcomes in turn, counting its calls."""
+    calls: list[int] = []
+
+    async def attempt() -> str:
+        calls.append(1)
+        outcome = outcomes[min(len(calls), len(outcomes)) - 1]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    return attempt, calls
+
+
+def unavailable(retry_after: float | None = None) -> CarrierUnavailable:
+    return CarrierUnavailable("HTTP 503", carrier="ups", status=503, retry_after=retry_after)
+
+
+async def test_transient_faults_recover(clock) -> None:
+    attempt, calls = scripted(unavailable(), unavailable(), "proof")
+    assert await call_with_retry(attempt, carrier="ups", budget=BUDGET, clock=clock) == "proof"
+    assert len(calls) == 3
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        BadRequest("HTTP 400", carrier="ups", status=400),
+        CarrierAuthError("HTTP 401", carrier="ups", status=401),
+        CircuitOpen("circuit open", carrier="ups", retry_after=3),
+    ],
+)
+async def test_permanent_faults_stop_at_once(clock, error: CarrierError) -> None:
+    attempt, calls = scripted(error)
+    with pytest.raises(type(error)):
+        await call_with_retry(attempt, carrier="ups", budget=BUDGET, clock=clock)
+    assert len(calls) == 1
+    assert clock.sleeps == []
+
+
+async def test_attempts_are_bounded_and_the_last_error_is_raised(clock) -> None:
+    attempt, calls = scripted(unavailable())
+    with pytest.raises(CarrierUnavailable):
+        await call_with_retry(attempt, carrier="ups", budget=BUDGET, clock=clock)
+    assert len(calls) == 4
+
+
+async def test_backoff_grows_exponentially_within_its_bounds(clock) -> None:
+    attempt, _ = scripted(unavailable())
+    budget = RetryBudget(attempts=6, total_seconds=300, initial_backoff=0.2, max_backoff=1)
+    with pytest.raises(CarrierUnavailable):
+        await call_with_retry(attempt, carrier="ups", budget=budget, clock=clock)
+    floors = [0.2, 0.4, 0.8, 1.0, 1.0]  # initial * 2**n, capped; jitter adds up to initial_backoff
+    assert all(floor <= wait <= min(floor + 0.2, 1.0) for floor, wait in zip(floors, clock.sleeps, strict=True))
+
+
+async def test_retry_after_is_honoured(clock) -> None:
+    attempt, _ = scripted(unavailable(retry_after=7), "proof")
+    await call_with_retry(attempt, carrier="ups", budget=BUDGET, clock=clock)
+    assert clock.sleeps == [7]
+
+
+async def test_the_total_time_budget_holds_even_against_a_long_retry_after(clock) -> None:
+    attempt, calls = scripted(unavailable(retry_after=15), unavailable(retry_after=15), unavailable(retry_after=15))
+    with pytest.raises(CarrierUnavailable):
+        await call_with_retry(attempt, carrier="ups", budget=BUDGET, clock=clock)
+    assert clock.sleeps == [15, 5]  # the second wait is cut to what is left of the 20 s
+    assert sum(clock.sleeps) <= BUDGET.total_seconds
+    assert len(calls) == 3
+
+
+async def test_a_retry_is_logged_before_sleeping_without_personal_data(clock) -> None:
+    attempt, _ = scripted(unavailable(retry_after=2), "proof")
+    with capture_logs() as logs:
+        await call_with_retry(attempt, carrier="ups", budget=BUDGET, clock=clock)
+    assert logs == [
+        {
+            "event": "carrier_call_retry",
+            "log_level": "warning",
+            "carrier": "ups",
+            "attempt": 1,
+            "wait_seconds": 2,
+            "reason": "ups: HTTP 503",
+        }
+    ]
+
+
+def test_the_default_budget_is_four_attempts_in_twenty_seconds() -> None:
+    assert RetryBudget() == BUDGET

@@ -1,0 +1,119 @@
+import base64
+
+import pytest
+from aiohttp import web
+from pydantic import SecretStr
+
+from carriers.auth import ClientCredentials
+from carriers.errors import BadRequest, CarrierAuthError
+from carriers.retry import RetryBudget
+from carriers.ups.client import UpsAdapter
+from carriers.ups.settings import UpsSettings
+from schemas.proof import ProofStatus
+
+NUMBER = "1Z023E2X0214323462"
+
+
+class FakeUps:
+    """A stand-in for the UPS token and Track endpoints that records what reached it."""
+
+    def __init__(self, payloads, track_statuses: list[int] | None = None) -> None:
+        self.payloads = payloads
+        self.track_statuses = track_statuses or [200]
+        self.token_requests: list[tuple[dict[str, str], dict[str, str]]] = []
+        self.track_requests: list[web.Request] = []
+
+    async def token(self, request: web.Request) -> web.Response:
+        self.token_requests.append((dict(request.headers), dict(await request.post())))
+        body = self.payloads.json("ups/token.json") | {"access_token": f"ups-token-{len(self.token_requests)}"}
+        return web.json_response(body)
+
+    async def track(self, request: web.Request) -> web.Response:
+        self.track_requests.append(request)
+        status = self.track_statuses[min(len(self.track_requests), len(self.track_statuses)) - 1]
+        if status == 200:
+            return web.Response(body=self.payloads.raw("ups/track-delivered.json"), content_type="application/json")
+        return web.Response(status=status, body=self.payloads.raw("ups/track-not-found.json"))
+
+    def routes(self):
+        return [
+            ("POST", "/security/v1/oauth/token", self.token),
+            ("GET", "/api/track/v1/details/{number}", self.track),
+        ]
+
+
+async def adapter_for(fake: FakeUps, carrier_server, session, clock) -> UpsAdapter:
+    settings = UpsSettings(
+        base_url=await carrier_server(fake.routes()),
+        credentials=ClientCredentials(client_id=SecretStr("ups-id"), client_secret=SecretStr("ups-secret")),
+        transaction_src="disputes",
+        retry=RetryBudget(attempts=3, total_seconds=10),
+    )
+    return UpsAdapter(settings, session, clock=clock)
+
+
+async def test_a_pull_sends_the_token_request_then_the_track_request(payloads, carrier_server, session, clock) -> None:
+    fake = FakeUps(payloads)
+    ups = await adapter_for(fake, carrier_server, session, clock)
+
+    proof = await ups.pull(NUMBER)
+
+    assert proof.status is ProofStatus.DELIVERED
+    [(token_headers, token_form)] = fake.token_requests
+    assert token_headers["Authorization"] == "Basic " + base64.b64encode(b"ups-id:ups-secret").decode()
+    assert token_form == {"grant_type": "client_credentials"}
+    [track] = fake.track_requests
+    assert track.match_info["number"] == NUMBER
+    assert dict(track.query) == {"locale": "en_US", "returnSignature": "true", "returnPOD": "true"}
+    assert track.headers["Authorization"] == "Bearer ups-token-1"
+    assert track.headers["transactionSrc"] == "disputes"
+    assert len(track.headers["transId"]) == 32
+
+
+async def test_the_token_is_fetched_once_for_many_pulls(payloads, carrier_server, session, clock) -> None:
+    fake = FakeUps(payloads)
+    ups = await adapter_for(fake, carrier_server, session, clock)
+    await ups.pull(NUMBER)
+    await ups.pull(NUMBER)
+    assert len(fake.token_requests) == 1
+    assert len({r.headers["transId"] for r in fake.track_requests}) == 2
+
+
+async def test_an_expired_token_is_replaced_and_the_pull_succeeds(payloads, carrier_server, session, clock) -> None:
+    fake = FakeUps(payloads, track_statuses=[401, 200])
+    ups = await adapter_for(fake, carrier_server, session, clock)
+    assert (await ups.pull(NUMBER)).status is ProofStatus.DELIVERED
+    assert [r.headers["Authorization"] for r in fake.track_requests] == ["Bearer ups-token-1", "Bearer ups-token-2"]
+
+
+async def test_a_blocked_merchant_is_rejected_without_retrying(payloads, carrier_server, session, clock) -> None:
+    fake = FakeUps(payloads, track_statuses=[403])
+    ups = await adapter_for(fake, carrier_server, session, clock)
+    with pytest.raises(CarrierAuthError):
+        await ups.pull(NUMBER)
+    assert len(fake.track_requests) == 1
+
+
+async def test_a_transient_503_is_retried_without_waiting_for_real(payloads, carrier_server, session, clock) -> None:
+    fake = FakeUps(payloads, track_statuses=[503, 503, 200])
+    ups = await adapter_for(fake, carrier_server, session, clock)
+    assert (await ups.pull(NUMBER)).status is ProofStatus.DELIVERED
+    assert len(fake.track_requests) == 3 and len(clock.sleeps) == 2
+    assert ups.breaker.failures == 0
+
+
+async def test_an_unknown_number_is_a_not_found_result(payloads, carrier_server, session, clock) -> None:
+    fake = FakeUps(payloads, track_statuses=[404])
+    ups = await adapter_for(fake, carrier_server, session, clock)
+    proof = await ups.pull("1Z999")
+    assert (proof.status, proof.tracking_number, proof.received_at) == (ProofStatus.NOT_FOUND, "1Z999", clock.now())
+
+
+async def test_a_number_that_is_not_a_plain_identifier_is_refused_before_any_call(
+    payloads, carrier_server, session, clock
+) -> None:
+    fake = FakeUps(payloads)
+    ups = await adapter_for(fake, carrier_server, session, clock)
+    with pytest.raises(BadRequest, match="not a plain identifier"):
+        await ups.pull("../security/v1/oauth/token")
+    assert (fake.token_requests, fake.track_requests) == ([], [])
