@@ -14,30 +14,36 @@ from typing import Any
 import aiohttp
 import structlog
 from aiohttp import web
+from prometheus_client import CollectorRegistry
 
 from adapters.downstream import FulfillmentClient, NotificationsClient, PaymentsClient
-from adapters.memory import InMemoryDisputes
+from adapters.carrier_gateway import CarrierMetrics, RegistryGateway, build_carriers
+from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore
 from adapters.mongo.client import connect
 from adapters.mongo.disputes import MongoDisputes
+from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.indexes import ensure_indexes
 from adapters.observability import request_context
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory
 from adapters.settings import Settings
 from adapters.web import ops
 from adapters.web.auth import HmacTokens
-from adapters.web.disputes_api import ENDPOINTS
+from adapters.web import carriers_api
+from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
-from adapters.web.keys import MAX_PAGE, SERVICE, TOKENS
+from adapters.web.keys import CARRIERS, CLOCK, EVIDENCE_STORE, MAX_PAGE, METRICS, SERVICE, TOKENS, WEBHOOK_MAX_BYTES
 from adapters.web.openapi import build_openapi
 from adapters.web.problems import problem_middleware
-from adapters.workers import run_relay
-from disputes.ports import Clock, Fulfillment, Notifications, OrderDirectory, Payments
+from adapters.workers import relay_step, run_loop
+from disputes.evidence import EvidencePuller, PushAttacher
+from disputes.ports import CarrierGateway, Clock, Fulfillment, Notifications, OrderDirectory, Payments
 from disputes.relay import Relay
 from disputes.service import DisputeService
 
 log = structlog.get_logger("bootstrap")
 
-OPS_ENDPOINTS = (
+ENDPOINTS = DISPUTE_ENDPOINTS + carriers_api.ENDPOINTS
+OPS_ENDPOINTS = carriers_api.OPS + (
     Endpoint("GET", "/healthz", ops.healthz, "Liveness", tag="operations"),
     Endpoint("GET", "/readyz", ops.readyz, "Readiness: the database answers ping", tag="operations", errors=(503,)),
 )
@@ -65,6 +71,8 @@ class Overrides:
     fulfillment: Fulfillment | None = None
     notifications: Notifications | None = None
     clock: Clock | None = None
+    carriers: dict[str, Any] | None = None
+    gateway: CarrierGateway | None = None
 
 
 def create_app(settings: Settings, overrides: Overrides | None = None, *, api: bool = True) -> web.Application:
@@ -72,6 +80,8 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[request_context, problem_middleware])
     app[TOKENS] = HmacTokens(settings.jwt_secret.get_secret_value(), settings.jwt_issuer, settings.jwt_audience)
     app[MAX_PAGE] = settings.max_page_size
+    app[WEBHOOK_MAX_BYTES] = settings.webhook_max_bytes
+    app[METRICS] = CollectorRegistry()
     app[ops.OPENAPI] = build_openapi(ENDPOINTS + OPS_ENDPOINTS, version("dispute-service"))
     for endpoint in ENDPOINTS + OPS_ENDPOINTS + HIDDEN if api else ():
         # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
@@ -84,6 +94,7 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
 
 async def _resources(settings: Settings, overrides: Overrides, api: bool, app: web.Application) -> AsyncIterator[None]:
     clock = overrides.clock or SystemClock()
+    app[CLOCK] = clock
     timeout = aiohttp.ClientTimeout(total=settings.downstream_timeout_seconds)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         client = None
@@ -97,27 +108,35 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             db = client[settings.mongodb_database]
             await ensure_indexes(db)
             repository = MongoDisputes.in_database(db)
+            store: Any = MongoEvidenceStore(db)
             app[ops.READINESS] = partial(db.command, "ping")
         else:
+            store = InMemoryEvidenceStore()
             app[ops.READINESS] = _always_ready
-        if api:
-            orders = overrides.orders or _orders(settings, session)
-            app[SERVICE] = DisputeService(repository, orders, clock, settings.rules())
-        workers = []
+        app[EVIDENCE_STORE] = store
+        carriers = overrides.carriers if overrides.carriers is not None else build_carriers(settings.carriers, session)
+        app[CARRIERS] = carriers
+        orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
+        service = DisputeService(repository, orders, clock, settings.rules())
+        app[SERVICE] = service
         stop = asyncio.Event()
+        workers = []
         if settings.run_workers:
-            downstream = partial(_client, settings, session)
-            relay = Relay(
-                repository,
-                overrides.payments or downstream(PaymentsClient, settings.payments_url),
-                overrides.fulfillment or downstream(FulfillmentClient, settings.fulfillment_url),
-                overrides.notifications or downstream(NotificationsClient, settings.notifications_url),
-                clock,
-                lease=timedelta(seconds=settings.relay_lease_seconds),
-                batch=settings.relay_batch,
-                max_attempts=settings.relay_max_attempts,
-            )
-            workers.append(asyncio.create_task(run_relay(relay, settings.relay_interval_seconds, stop)))
+            gateway = overrides.gateway or RegistryGateway(carriers, store, clock, CarrierMetrics(app[METRICS]))
+            loops = {
+                "relay": relay_step(_relay(settings, overrides, session, repository, clock)),
+                "evidence": EvidencePuller(
+                    service, repository, gateway, store, clock, settings.rules(),
+                    lease=timedelta(seconds=settings.evidence_lease_seconds),
+                    batch=settings.evidence_batch, per_carrier=settings.evidence_per_carrier,
+                ).run_once,
+                "push_attacher": PushAttacher(service, repository, store, clock).run_once,
+            }
+            interval = {"relay": settings.relay_interval_seconds}
+            workers = [
+                asyncio.create_task(run_loop(name, step, interval.get(name, settings.evidence_interval_seconds), stop))
+                for name, step in loops.items()
+            ]
         try:
             yield
         finally:
@@ -125,6 +144,27 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             await asyncio.gather(*workers, return_exceptions=True)
             if client is not None:
                 await client.close()
+
+
+def _relay(settings: Settings, overrides: Overrides, session: aiohttp.ClientSession, repository: Any, clock: Clock) -> Relay:
+    downstream = partial(_client, settings, session)
+    return Relay(
+        repository,
+        overrides.payments or downstream(PaymentsClient, settings.payments_url),
+        overrides.fulfillment or downstream(FulfillmentClient, settings.fulfillment_url),
+        overrides.notifications or downstream(NotificationsClient, settings.notifications_url),
+        clock,
+        lease=timedelta(seconds=settings.relay_lease_seconds),
+        batch=settings.relay_batch,
+        max_attempts=settings.relay_max_attempts,
+    )
+
+
+class _NoOrders:
+    """Workers never open disputes, so they need no order source."""
+
+    async def get(self, order_id: str) -> None:
+        raise RuntimeError("workers do not look up orders")
 
 
 async def _always_ready() -> None:

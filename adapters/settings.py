@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -54,6 +54,16 @@ class Settings(BaseSettings):
     relay_lease_seconds: float = 30.0
     relay_max_attempts: int = 20
 
+    carriers: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per-carrier settings by carrier code (JSON), see carriers/<code>/settings.py."
+    )
+    evidence_interval_seconds: float = 1.0
+    evidence_batch: int = 50
+    evidence_per_carrier: int = 8
+    evidence_lease_seconds: float = 120.0
+    evidence_business_days: int = 2
+    webhook_max_bytes: int = 4 * 1024 * 1024
+
     max_body_bytes: int = 64 * 1024
     max_page_size: int = 100
     log_level: str = "INFO"
@@ -71,4 +81,5 @@ class Settings(BaseSettings):
             first_response_business_days=self.first_response_business_days,
             decision_business_days=self.decision_business_days,
             half_day_eves=self.half_day_eves,
+            evidence_business_days=self.evidence_business_days,
         )

@@ -3,6 +3,7 @@ database, never by assuming a single process."""
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 
 import structlog
 
@@ -11,14 +12,22 @@ from disputes.relay import Relay, Result
 log = structlog.get_logger("worker")
 
 
-async def run_relay(relay: Relay, interval: float, stop: asyncio.Event) -> None:
-    """Deliver due outbox messages until `stop` is set; sleep only when there was nothing to do."""
+async def run_loop(name: str, step: Callable[[], Awaitable[int]], interval: float, stop: asyncio.Event) -> None:
+    """Run `step` until `stop` is set; sleep only after a pass that found nothing to do."""
     while not stop.is_set():
         try:
-            attempts = await relay.run_once()
-        except Exception as error:  # the database may be away for a while; keep the loop alive
-            log.warning("relay_pass_failed", error=type(error).__name__)
-            attempts = []
+            done = await step()
+        except Exception as error:  # the database or a carrier may be away for a while; keep the loop alive
+            log.warning("worker_pass_failed", worker=name, error=type(error).__name__)
+            done = 0
+        if not done:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval)
+
+
+def relay_step(relay: Relay) -> Callable[[], Awaitable[int]]:
+    async def step() -> int:
+        attempts = await relay.run_once()
         for attempt in attempts:
             level = log.info if attempt.result is Result.DELIVERED else log.warning
             level(
@@ -28,6 +37,6 @@ async def run_relay(relay: Relay, interval: float, stop: asyncio.Event) -> None:
                 kind=attempt.kind.value,
                 error=attempt.error,
             )
-        if not attempts:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), interval)
+        return len(attempts)
+
+    return step

@@ -10,6 +10,7 @@ from schemas.dispute import (
     Appeal,
     Decision,
     DeliveredEffect,
+    Evidence,
     OrderSnapshot,
     OutboxMessage,
     ReasonCode,
@@ -97,6 +98,9 @@ class DisputeView(_Output):
     assignee: str | None
     decision: Decision | None
     appeal: Appeal | None
+    evidence: list[Evidence]
+    evidence_pull_due: AwareDatetime | None
+    proof_missing: bool
     effects: Effects
 
 
@@ -181,3 +185,32 @@ class TokenClaims(_Output):
     sub: str
     role: Role
     customer_id: str | None = None
+
+
+class CarrierCapabilities(_Output):
+    pull: bool
+    push: bool
+    signature: bool
+    photo: bool
+    location: bool
+
+
+class CarrierHealth(_Output):
+    circuit: str
+    consecutive_failures: int
+
+
+class CarrierView(_Output):
+    code: str
+    name: str
+    capabilities: CarrierCapabilities
+    health: CarrierHealth
+
+
+class CarrierList(_Output):
+    carriers: list[CarrierView]
+
+
+class WebhookReceipt(_Output):
+    received: int
+    duplicates: int

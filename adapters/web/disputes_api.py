@@ -40,7 +40,7 @@ def _json(model: BaseModel, status: int = 200, headers: dict[str, str] | None = 
     return web.Response(status=status, text=model.model_dump_json(), content_type="application/json", headers=headers)
 
 
-def _dispute(call: Call, dispute: Dispute, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     structlog.contextvars.bind_contextvars(dispute_id=dispute.id)
     view = staff_view(dispute) if call.actor.is_staff else customer_view(dispute)
     return _json(view, status, {"ETag": f'"{dispute.version}"', **(headers or {})})
@@ -70,11 +70,11 @@ async def open_dispute(call: Call) -> web.Response:
     headers = {"Location": f"/v1/disputes/{opened.dispute.id}"}
     if not opened.created:
         headers["Idempotent-Replayed"] = "true"
-    return _dispute(call, opened.dispute, 201, headers)
+    return dispute_response(call, opened.dispute, 201, headers)
 
 
 async def get_dispute(call: Call) -> web.Response:
-    return _dispute(call, await call.request.app[SERVICE].get(call.actor, call.path_id()))
+    return dispute_response(call, await call.request.app[SERVICE].get(call.actor, call.path_id()))
 
 
 async def list_disputes(call: Call) -> web.Response:
@@ -106,15 +106,15 @@ async def get_timeline(call: Call) -> web.Response:
 
 
 async def assign(call: Call) -> web.Response:
-    return _dispute(call, await call.request.app[SERVICE].assign(call.actor, call.path_id(), call.body.assignee))
+    return dispute_response(call, await call.request.app[SERVICE].assign(call.actor, call.path_id(), call.body.assignee))
 
 
 async def release(call: Call) -> web.Response:
-    return _dispute(call, await call.request.app[SERVICE].release(call.actor, call.path_id()))
+    return dispute_response(call, await call.request.app[SERVICE].release(call.actor, call.path_id()))
 
 
 async def add_note(call: Call) -> web.Response:
-    return _dispute(call, await call.request.app[SERVICE].add_note(call.actor, call.path_id(), call.body.text), 201)
+    return dispute_response(call, await call.request.app[SERVICE].add_note(call.actor, call.path_id(), call.body.text), 201)
 
 
 async def decide(call: Call) -> web.Response:
@@ -122,19 +122,23 @@ async def decide(call: Call) -> web.Response:
     dispute = await call.request.app[SERVICE].decide(
         call.actor, call.path_id(), _expected_version(call), body.outcome, body.reason_code, body.note, body.refund_to
     )
-    return _dispute(call, dispute)
+    return dispute_response(call, dispute)
 
 
 async def withdraw(call: Call) -> web.Response:
-    return _dispute(call, await call.request.app[SERVICE].withdraw(call.actor, call.path_id(), call.body.reason))
+    return dispute_response(call, await call.request.app[SERVICE].withdraw(call.actor, call.path_id(), call.body.reason))
 
 
 async def appeal(call: Call) -> web.Response:
-    return _dispute(call, await call.request.app[SERVICE].appeal(call.actor, call.path_id(), call.body.statement))
+    return dispute_response(call, await call.request.app[SERVICE].appeal(call.actor, call.path_id(), call.body.statement))
+
+
+async def request_evidence(call: Call) -> web.Response:
+    return dispute_response(call, await call.request.app[SERVICE].request_evidence(call.actor, call.path_id()), 202)
 
 
 async def reopen(call: Call) -> web.Response:
-    return _dispute(call, await call.request.app[SERVICE].reopen(call.actor, call.path_id(), call.body.reason))
+    return dispute_response(call, await call.request.app[SERVICE].reopen(call.actor, call.path_id(), call.body.reason))
 
 
 ONE = "/v1/disputes/{id}"
@@ -157,6 +161,8 @@ ENDPOINTS = (
              status=201, errors=(404, 422)),
     Endpoint("POST", ONE + "/decision", decide, "Decide: refund, reship or reject", STAFF, DecisionRequest,
              response=DisputeView, headers=("If-Match",), errors=(404, 409, 412, 422, 428)),
+    Endpoint("POST", ONE + "/evidence-requests", request_evidence, "Ask the carrier for its proof again", STAFF,
+             response=DisputeView, status=202, errors=(404, 409)),
     Endpoint("POST", ONE + "/reopen", reopen, "Reopen a resolved case (supervisor)", SUPERVISOR, Reopen,
              response=DisputeView, errors=(404, 409, 422)),
     Endpoint("POST", ONE + "/withdraw", withdraw, "Withdraw (the customer found the parcel)", CUSTOMER, Withdraw,

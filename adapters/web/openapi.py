@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 document, generated from the endpoint table and the pydantic schemas."""
 
+import re
 from typing import Any
 
 from pydantic import BaseModel
@@ -45,7 +46,8 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
 
 def _operation(e: Endpoint) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": e.summary, "operationId": e.handler.__name__, "tags": [e.tag]}
-    params = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}] if "{id}" in e.path else []
+    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+              for name in re.findall(r"{(\w+)}", e.path)]
     params += [{"name": h, "in": "header", "required": h == "If-Match", "description": HEADERS[h],
                 "schema": {"type": "string", "maxLength": 128}} for h in e.headers]
     if e.query:

@@ -30,6 +30,9 @@ def staff_view(d: Dispute) -> DisputeView:
         assignee=d.assignee,
         decision=d.decision,
         appeal=d.appeal,
+        evidence=d.evidence,
+        evidence_pull_due=d.evidence_pull_due,
+        proof_missing=d.proof_missing,
         effects=Effects(pending=d.outbox, delivered=d.effects_delivered, parked=d.effects_parked),
     )
 

@@ -2,7 +2,7 @@
 
 from openapi_spec_validator import validate
 
-from adapters.web.disputes_api import ENDPOINTS
+from adapters.bootstrap import ENDPOINTS
 
 
 async def test_the_openapi_document_is_valid_3_1_and_lists_every_endpoint(api):

@@ -1,0 +1,94 @@
+"""Carrier-facing and carrier-status endpoints: webhooks in, the registry and its health, metrics out."""
+
+import structlog
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from adapters.web.endpoint import Call, Endpoint
+from adapters.web.keys import CARRIERS, CLOCK, EVIDENCE_STORE, METRICS, WEBHOOK_MAX_BYTES
+from adapters.web.problems import ProblemError
+from carriers.base import CarrierAdapter, PushCarrier
+from carriers.errors import CarrierRejected, WebhookRejected
+from schemas.api import (
+    CarrierCapabilities,
+    CarrierHealth,
+    CarrierList,
+    CarrierView,
+    WebhookReceipt,
+)
+from schemas.common import Role
+from schemas.dispute import Evidence
+
+log = structlog.get_logger("webhooks")
+STAFF = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
+
+
+async def read_bounded(request: web.Request, limit: int) -> bytes:
+    """The raw body, refused with 413 past `limit` (webhooks carry images, so their limit is their own)."""
+    if request.content_length is not None and request.content_length > limit:
+        raise ProblemError(413, "content-too-large", "Content Too Large", f"Bodies are limited to {limit} bytes.")
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > limit:
+            raise ProblemError(413, "content-too-large", "Content Too Large", f"Bodies are limited to {limit} bytes.")
+    return bytes(body)
+
+
+async def receive_webhook(call: Call) -> web.Response:
+    """Verify, store durably (raw body, images, one record per carrier event), answer; attach later."""
+    app = call.request.app
+    code = call.path_id("carrier")
+    adapter = app[CARRIERS].get(code)
+    if not isinstance(adapter, PushCarrier) or not adapter.capabilities.push:
+        raise ProblemError(404, "unknown-carrier", "Not found", f"No webhook for carrier '{code}'.")
+    raw = await read_bounded(call.request, app[WEBHOOK_MAX_BYTES])
+    now = app[CLOCK].now()
+    try:
+        adapter.verify_webhook(call.request.headers, raw, now)
+    except WebhookRejected:
+        log.warning("webhook_rejected", carrier=code)
+        raise ProblemError(401, "unauthenticated", "Authentication required") from None
+    try:
+        events = adapter.parse_webhook(raw)
+    except CarrierRejected as error:
+        raise ProblemError(422, "malformed-webhook", "The webhook body is not valid", str(error)) from None
+    store = app[EVIDENCE_STORE]
+    raw_ref = await store.store_raw(code, raw, now)
+    duplicates = 0
+    for event in events:
+        proof = await store.store_attachments(event.proof.model_copy(update={"raw_ref": raw_ref}), now)
+        if not await store.record(Evidence(key=f"push:{code}:{event.event_id}", proof=proof), now):
+            duplicates += 1
+    log.info("webhook_received", carrier=code, events=len(events), duplicates=duplicates)
+    receipt = WebhookReceipt(received=len(events), duplicates=duplicates)
+    return web.json_response(receipt.model_dump(), status=202)
+
+
+def _view(adapter: CarrierAdapter) -> CarrierView:
+    return CarrierView(
+        code=adapter.code,
+        name=adapter.name,
+        capabilities=CarrierCapabilities.model_validate(adapter.capabilities.model_dump()),
+        health=CarrierHealth(circuit=adapter.breaker.state.value, consecutive_failures=adapter.breaker.failures),
+    )
+
+
+async def list_carriers(call: Call) -> web.Response:
+    carriers = [_view(a) for _, a in sorted(call.request.app[CARRIERS].items())]
+    return web.json_response(CarrierList(carriers=carriers).model_dump())
+
+
+async def metrics(call: Call) -> web.Response:
+    body = generate_latest(call.request.app[METRICS])
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+ENDPOINTS = (
+    Endpoint("POST", "/v1/carriers/{carrier}/webhooks", receive_webhook,
+             "Carrier evidence push (authenticated by the carrier's own signature or credential)",
+             response=WebhookReceipt, status=202, errors=(401, 404, 413, 422), tag="carriers"),
+    Endpoint("GET", "/v1/carriers", list_carriers, "Registered carriers, capabilities and health", STAFF,
+             response=CarrierList, tag="carriers"),
+)
+OPS = (Endpoint("GET", "/metrics", metrics, "Prometheus metrics", tag="operations"),)
