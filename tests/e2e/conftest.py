@@ -21,6 +21,18 @@ from schemas.orders import ShipmentStatus
 from tests.factories import NOW, order, shipment
 
 SECRET = "e2e-secret-" + "x" * 32
+UPS_TRACKING = "1Z204W4R0308071865"
+UPS_WEBHOOK_CREDENTIAL = "ups-webhook-credential-0123456789"
+CARRIERS = {
+    # Pulls go to a closed port: UPS is "down", so evidence can only arrive by push in these tests.
+    "ups": {
+        "base_url": "http://127.0.0.1:9",
+        "credentials": {"client_id": "e2e", "client_secret": "e2e-secret"},
+        "webhook_credential": UPS_WEBHOOK_CREDENTIAL,
+        "timeout_seconds": 0.5,
+        "retry": {"attempts": 1, "total_seconds": 1},
+    },
+}
 
 
 class RunningClock:
@@ -43,6 +55,7 @@ def e2e_orders() -> dict:
         order("ord-5", shipments=[shipment("shp-5a"), shipment("shp-5b", price=4_500)]),
         order("ord-6", shipments=[shipment("shp-6", reshippable=False)]),
         order("ord-9", customer_id="cust-2", shipments=[shipment("shp-9")]),
+        order("ord-7", shipments=[shipment("shp-7", carrier="ups").model_copy(update={"tracking_number": UPS_TRACKING})]),
     ]
     return {"orders": [json.loads(o.model_dump_json()) for o in orders]}
 
@@ -73,6 +86,9 @@ async def api(aiohttp_client, sandbox, mongo_uri, tmp_path, clock) -> TestClient
         relay_interval_seconds=0.02,
         downstream_timeout_seconds=1.0,
         max_body_bytes=16 * 1024,
+        carriers=CARRIERS,
+        evidence_interval_seconds=0.02,
+        webhook_max_bytes=256 * 1024,
     )
     client = await aiohttp_client(create_app(settings, Overrides(clock=clock)))
     yield client

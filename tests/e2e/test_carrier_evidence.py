@@ -1,0 +1,95 @@
+"""Carrier evidence through the running app: pushed by webhook, stored once, attached, visible to staff."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, UPS_TRACKING, UPS_WEBHOOK_CREDENTIAL, eventually
+
+FIXTURES = Path(__file__).resolve().parents[1] / "unit" / "carriers" / "fixtures" / "ups"
+DELIVERED = (FIXTURES / "alert-delivered.json").read_bytes()
+UPS = {"x-api-key": UPS_WEBHOOK_CREDENTIAL, "Content-Type": "application/json"}
+
+
+@pytest.fixture
+async def ups_dispute(api):
+    body = {"order_id": "ord-7", "statement": "Gelmedi.", "preferred_resolution": "refund"}
+    return await (await api.post("/v1/disputes", json=body, headers=CUSTOMER)).json()
+
+
+async def case(api, dispute_id):
+    return await (await api.get(f"/v1/disputes/{dispute_id}", headers=INVESTIGATOR)).json()
+
+
+async def test_a_pushed_delivery_proof_reaches_the_dispute_once(api, ups_dispute):
+    first = await api.post("/v1/carriers/ups/webhooks", data=DELIVERED, headers=UPS)
+    again = await api.post("/v1/carriers/ups/webhooks", data=DELIVERED, headers=UPS)
+    assert first.status == 202 and await first.json() == {"received": 1, "duplicates": 0}
+    assert again.status == 202 and await again.json() == {"received": 1, "duplicates": 1}
+
+    async def attached():
+        found = await case(api, ups_dispute["id"])
+        return found if found["evidence"] else None
+
+    found = await eventually(attached)
+    assert found is not None, "pushed evidence never reached the dispute"
+    assert [e["proof"]["source"] for e in found["evidence"]] == ["push"]
+    proof = found["evidence"][0]["proof"]
+    assert proof["status"] == "delivered" and proof["tracking_number"] == UPS_TRACKING and proof["raw_ref"]
+    assert found["status"] == "under_review"
+    timeline = await (await api.get(f"/v1/disputes/{ups_dispute['id']}/timeline", headers=INVESTIGATOR)).json()
+    assert [e["action"] for e in timeline["entries"]].count("evidence_received") == 1
+
+
+async def test_evidence_pushed_before_the_dispute_opens_is_attached_when_it_does(api):
+    assert (await api.post("/v1/carriers/ups/webhooks", data=DELIVERED, headers=UPS)).status == 202
+    body = {"order_id": "ord-7", "statement": "Gelmedi.", "preferred_resolution": "reship"}
+    dispute = await (await api.post("/v1/disputes", json=body, headers=CUSTOMER)).json()
+
+    async def attached():
+        return (await case(api, dispute["id"]))["evidence"]
+
+    assert len(await eventually(attached)) == 1
+
+
+async def test_forged_unknown_and_malformed_webhooks_store_nothing(api, ups_dispute):
+    forged = await api.post("/v1/carriers/ups/webhooks", data=DELIVERED, headers={**UPS, "x-api-key": "guess"})
+    assert forged.status == 401 and (await forged.json()).get("detail") is None
+    unknown = await api.post("/v1/carriers/acme/webhooks", data=DELIVERED, headers=UPS)
+    assert unknown.status == 404
+    malformed = await api.post("/v1/carriers/ups/webhooks", data=b'{"trackingNumber": 5}', headers=UPS)
+    assert malformed.status == 422 and malformed.content_type == "application/problem+json"
+    oversized = await api.post("/v1/carriers/ups/webhooks", data=b"x" * 300_000, headers=UPS)
+    assert oversized.status == 413
+    assert (await case(api, ups_dispute["id"]))["evidence"] == []
+
+
+async def test_a_carrier_that_is_down_leaves_failures_on_the_timeline(api, ups_dispute):
+    async def failed():
+        entries = (await (await api.get(f"/v1/disputes/{ups_dispute['id']}/timeline", headers=INVESTIGATOR)).json())["entries"]
+        return [e for e in entries if e["action"] == "evidence_pull_failed"]
+
+    failures = await eventually(failed)
+    assert failures and failures[0]["details"]["error"].startswith("carrier unavailable")
+    assert (await case(api, ups_dispute["id"]))["status"] == "awaiting_evidence"
+
+
+async def test_staff_see_the_carriers_and_their_health(api):
+    listed = await (await api.get("/v1/carriers", headers=INVESTIGATOR)).json()
+    ups = next(c for c in listed["carriers"] if c["code"] == "ups")
+    assert ups["capabilities"]["push"] and ups["capabilities"]["signature"]
+    assert ups["health"]["circuit"] in {"closed", "open", "half_open"}
+    assert (await api.get("/v1/carriers", headers=CUSTOMER)).status == 403
+    metrics = await (await api.get("/metrics")).text()
+    assert 'carrier_circuit_state{carrier="ups"}' in metrics
+
+
+async def test_an_investigator_asks_for_the_proof_again(api, ups_dispute):
+    asked = await api.post(f"/v1/disputes/{ups_dispute['id']}/evidence-requests", headers=INVESTIGATOR)
+    assert asked.status == 202 and (await asked.json())["evidence_pull_due"] is not None
+    refused = await api.post(f"/v1/disputes/{ups_dispute['id']}/evidence-requests", headers=CUSTOMER)
+    assert refused.status == 403
+    assert json.loads(await (await api.get(f"/v1/disputes/{ups_dispute['id']}/timeline", headers=INVESTIGATOR)).text())[
+        "entries"
+    ][-1]["action"] in {"evidence_requested", "evidence_pull_failed"}
