@@ -1,0 +1,46 @@
+"""The embedded default: mongoeco on a local file keeps data across restarts; the CLI mints usable tokens."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from adapters.mongo.client import connect
+from adapters.mongo.embedded import EmbeddedMongo
+from adapters.web.auth import HmacTokens
+from adapters.settings import DEV_JWT_SECRET
+from schemas.common import Role
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_data_written_before_a_restart_is_there_after_it(tmp_path):
+    with EmbeddedMongo(tmp_path) as first:
+        client = connect(first.uri)
+        await client.disputes.probe.insert_one({"_id": "kept", "value": "Şükrü"})
+        await client.close()
+    with EmbeddedMongo(tmp_path) as second:
+        client = connect(second.uri)
+        assert await client.disputes.probe.find_one({"_id": "kept"}) == {"_id": "kept", "value": "Şükrü"}
+        assert (await client.disputes.command("ping"))["ok"] == 1
+        await client.close()
+    assert (tmp_path / "disputes.sqlite").exists()
+
+
+def test_the_cli_mints_a_token_the_api_accepts():
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "token", "--role", "customer", "--sub", "cust-1001"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    actor = HmacTokens(DEV_JWT_SECRET, "dispute-service", "dispute-service").verify(result.stdout.strip())
+    assert (actor.id, actor.role, actor.customer_id) == ("cust-1001", Role.CUSTOMER, "cust-1001")
+
+
+def test_production_commands_refuse_to_start_without_a_database_or_secret():
+    for env in ({}, {"DISPUTES_MONGODB_URI": "mongodb://db:27017/?replicaSet=rs0"}):
+        result = subprocess.run(
+            [sys.executable, "-m", "adapters.cli", "serve"],
+            cwd=ROOT, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin", **env},
+        )
+        assert result.returncode != 0
+        assert ("DISPUTES_MONGODB_URI" in result.stderr) if not env else ("DISPUTES_JWT_SECRET" in result.stderr)

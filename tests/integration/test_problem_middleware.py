@@ -1,0 +1,31 @@
+"""Unexpected failures and an unreachable database still answer problem+json, never internals."""
+
+from aiohttp import web
+from pymongo.errors import ServerSelectionTimeoutError
+
+from adapters.observability import request_context
+from adapters.web.problems import problem_middleware
+
+
+async def boom(request):
+    raise RuntimeError("secret internal detail: Ayşe Yılmaz, Bağdat Cad. 12")
+
+
+async def database_away(request):
+    raise ServerSelectionTimeoutError("no servers")
+
+
+async def test_an_unhandled_error_is_a_500_problem_without_internals(aiohttp_client):
+    app = web.Application(middlewares=[request_context, problem_middleware])
+    app.router.add_get("/boom", boom)
+    app.router.add_get("/db", database_away)
+    client = await aiohttp_client(app)
+
+    response = await client.get("/boom", headers={"X-Request-ID": "req-42"})
+    body = await response.json()
+    assert response.status == 500 and response.content_type == "application/problem+json"
+    assert body["request_id"] == "req-42" and "secret" not in str(body) and "Traceback" not in str(body)
+
+    unavailable = await client.get("/db")
+    assert unavailable.status == 503 and unavailable.headers["Retry-After"] == "2"
+    assert (await unavailable.json())["type"].endswith("unavailable")
