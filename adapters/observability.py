@@ -13,7 +13,7 @@ from aiohttp import web
 
 from adapters.web.keys import REQUEST_ID, ROLE
 
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+REQUEST_ID_FORMAT = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = structlog.get_logger("api")
 
 
@@ -38,7 +38,7 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
 async def request_context(request: web.Request, handler: Any) -> web.StreamResponse:
     """Accept a well-formed X-Request-ID or make one, echo it, and bind it to every log line."""
     given = request.headers.get("X-Request-ID", "")
-    request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+    request_id = given if REQUEST_ID_FORMAT.match(given) else uuid.uuid4().hex
     request[REQUEST_ID] = request_id
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(request_id=request_id)

@@ -1,6 +1,7 @@
 """RFC 9457 problem+json for every error the API returns, including the framework's own (404, 405, 413)
 and unexpected ones (logged with the request id, answered without internals)."""
 
+import traceback
 from typing import Any
 
 import structlog
@@ -73,6 +74,7 @@ async def problem_middleware(request: web.Request, handler: Any) -> web.StreamRe
         response = problem(503, "unavailable", "Temporarily unavailable", "Please retry shortly.", request_id=request_id)
         response.headers["Retry-After"] = "2"
         return response
-    except Exception:
-        log.exception("unhandled_error")
+    except Exception as error:
+        # The stack without the message or locals: those can carry request data (names, addresses).
+        log.error("unhandled_error", error=type(error).__name__, stack="".join(traceback.format_tb(error.__traceback__)))
         return problem(500, "internal-error", "Internal error", "The error was logged.", request_id=request_id)

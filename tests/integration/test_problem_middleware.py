@@ -7,8 +7,11 @@ from adapters.observability import request_context
 from adapters.web.problems import problem_middleware
 
 
+PERSONAL = "Ayşe Yılmaz, Bağdat Cad. 12"
+
+
 async def boom(request):
-    raise RuntimeError("secret internal detail: Ayşe Yılmaz, Bağdat Cad. 12")
+    raise RuntimeError(f"secret internal detail: {PERSONAL}")
 
 
 async def database_away(request):
@@ -29,3 +32,14 @@ async def test_an_unhandled_error_is_a_500_problem_without_internals(aiohttp_cli
     unavailable = await client.get("/db")
     assert unavailable.status == 503 and unavailable.headers["Retry-After"] == "2"
     assert (await unavailable.json())["type"].endswith("unavailable")
+
+
+async def test_the_error_log_names_the_failure_but_not_its_message(aiohttp_client, capsys):
+    app = web.Application(middlewares=[request_context, problem_middleware])
+    app.router.add_get("/boom", boom)
+    client = await aiohttp_client(app)
+    await client.get("/boom")
+    logged = capsys.readouterr()
+    output = logged.out + logged.err
+    assert "unhandled_error" in output and "RuntimeError" in output
+    assert "Ayşe" not in output and "Bağdat" not in output
