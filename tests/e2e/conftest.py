@@ -71,7 +71,14 @@ def clock():
 
 
 @pytest.fixture
-async def api(aiohttp_client, sandbox, mongo_uri, tmp_path, clock) -> TestClient:
+def evidence_interval() -> float:
+    """The evidence workers pass once at start-up, then wait this long: decisions in these tests quote
+    ETags, and a background pull would (rightly) make them stale. Evidence tests override it."""
+    return 3600.0
+
+
+@pytest.fixture
+async def api(aiohttp_client, sandbox, mongo_uri, tmp_path, clock, evidence_interval) -> TestClient:
     orders_file = tmp_path / "orders.json"
     orders_file.write_text(json.dumps(e2e_orders()))
     url = str(sandbox.make_url("/")).rstrip("/")
@@ -87,7 +94,7 @@ async def api(aiohttp_client, sandbox, mongo_uri, tmp_path, clock) -> TestClient
         downstream_timeout_seconds=1.0,
         max_body_bytes=16 * 1024,
         carriers=CARRIERS,
-        evidence_interval_seconds=0.02,
+        evidence_interval_seconds=evidence_interval,
         webhook_max_bytes=256 * 1024,
     )
     client = await aiohttp_client(create_app(settings, Overrides(clock=clock)))

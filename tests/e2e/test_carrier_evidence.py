@@ -13,6 +13,11 @@ UPS = {"x-api-key": UPS_WEBHOOK_CREDENTIAL, "Content-Type": "application/json"}
 
 
 @pytest.fixture
+def evidence_interval() -> float:
+    return 0.02
+
+
+@pytest.fixture
 async def ups_dispute(api):
     body = {"order_id": "ord-7", "statement": "Gelmedi.", "preferred_resolution": "refund"}
     return await (await api.post("/v1/disputes", json=body, headers=CUSTOMER)).json()
