@@ -23,6 +23,7 @@ from adapters.mongo.client import connect
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.indexes import ensure_indexes
+from adapters.mongo.retention import AttachmentRetention
 from adapters.observability import request_context
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory
 from adapters.settings import Settings
@@ -107,11 +108,13 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             client = connect(settings.mongodb_uri)
             db = client[settings.mongodb_database]
             await ensure_indexes(db)
-            repository = MongoDisputes.in_database(db)
+            repository = MongoDisputes.in_database(db, timedelta(days=settings.attachment_retention_days))
             store: Any = MongoEvidenceStore(db)
+            retention: AttachmentRetention | None = AttachmentRetention(db)
             app[ops.READINESS] = partial(db.command, "ping")
         else:
             store = InMemoryEvidenceStore()
+            retention = None
             app[ops.READINESS] = _always_ready
         app[EVIDENCE_STORE] = store
         carriers = overrides.carriers if overrides.carriers is not None else build_carriers(settings.carriers, session)
@@ -132,7 +135,9 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                 ).run_once,
                 "push_attacher": PushAttacher(service, repository, store, clock).run_once,
             }
-            interval = {"relay": settings.relay_interval_seconds}
+            if retention is not None:
+                loops["retention"] = partial(_retention_step, retention, clock)
+            interval = {"relay": settings.relay_interval_seconds, "retention": 60.0}
             workers = [
                 asyncio.create_task(run_loop(name, step, interval.get(name, settings.evidence_interval_seconds), stop))
                 for name, step in loops.items()
@@ -158,6 +163,10 @@ def _relay(settings: Settings, overrides: Overrides, session: aiohttp.ClientSess
         batch=settings.relay_batch,
         max_attempts=settings.relay_max_attempts,
     )
+
+
+async def _retention_step(retention: AttachmentRetention, clock: Clock) -> int:
+    return await retention.run_once(clock.now())
 
 
 class _NoOrders:

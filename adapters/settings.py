@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     evidence_lease_seconds: float = 120.0
     evidence_business_days: int = 2
     webhook_max_bytes: int = 4 * 1024 * 1024
+    attachment_retention_days: int = Field(default=365, description="Images are deleted this long after the case closes.")
 
     max_body_bytes: int = 64 * 1024
     max_page_size: int = 100

@@ -70,6 +70,7 @@ class Dispute(BaseModel):
     evidence_pull_due: AwareDatetime | None = None
     evidence_pulls: int = 0
     proof_missing: bool = False
+    closed_at: AwareDatetime | None = None
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 
@@ -260,6 +261,7 @@ class Dispute(BaseModel):
             self.status = next_status(before, action)
             if not self.is_active:
                 self.evidence_pull_due = None
+            self.closed_at = None if self.is_active else now
         self.updated_at = now
         self._record(actor, what, before if action else None, self.status if action else None, details)
 

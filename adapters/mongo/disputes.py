@@ -6,7 +6,7 @@ Document = the aggregate's fields, `_id` = dispute id, plus fields derived for i
 nothing is pending).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -21,11 +21,15 @@ from schemas.dispute import DeliveredEffect, OutboxMessage, Status
 
 Doc = dict[str, Any]
 APPEND_ONLY = ("outbox", "effects_delivered", "effects_parked")
-SPARSE = ("evidence_pull_due",)  # absent rather than null, so their partial indexes hold only what is due
+SPARSE = ("evidence_pull_due", "purge_due")  # absent rather than null, so their partial indexes hold only what is due
 
 
-def to_doc(dispute: Dispute) -> Doc:
+def to_doc(dispute: Dispute, retention: timedelta = timedelta(days=365)) -> Doc:
     doc = dispute.model_dump(exclude={"id"})
+    doc["evidence_refs"] = sorted(
+        {a.ref for e in dispute.evidence for a in (e.proof.signature, e.proof.photo, e.proof.document) if a and a.ref}
+    )
+    doc["purge_due"] = dispute.closed_at + retention if dispute.closed_at and doc["evidence_refs"] else None
     doc["_id"] = dispute.id
     doc["shipment_key"] = f"{dispute.order.order_id}/{dispute.order.shipment_id}"
     doc["holds_shipment"] = dispute.status is not Status.WITHDRAWN
@@ -35,20 +39,24 @@ def to_doc(dispute: Dispute) -> Doc:
     return doc
 
 
+DERIVED = ("shipment_key", "holds_shipment", "evidence_refs", "purge_due", "purged", "outbox_due")
+
+
 def from_doc(doc: Doc) -> Dispute:
-    return Dispute.model_validate({**doc, "id": doc["_id"]})
+    return Dispute.model_validate({k: v for k, v in doc.items() if k not in DERIVED} | {"id": doc["_id"]})
 
 
 class MongoDisputes:
-    def __init__(self, collection: AsyncCollection[Doc]) -> None:
+    def __init__(self, collection: AsyncCollection[Doc], retention: timedelta = timedelta(days=365)) -> None:
         self.collection = collection
+        self.retention = retention
 
     @classmethod
-    def in_database(cls, db: Any) -> "MongoDisputes":
-        return cls(db[DISPUTES])
+    def in_database(cls, db: Any, retention: timedelta = timedelta(days=365)) -> "MongoDisputes":
+        return cls(db[DISPUTES], retention)
 
     async def add(self, dispute: Dispute) -> None:
-        doc = to_doc(dispute)
+        doc = to_doc(dispute, self.retention)
         doc["version"] = 1
         if dispute.outbox:
             doc["outbox_due"] = dispute.updated_at
@@ -77,7 +85,7 @@ class MongoDisputes:
         return from_doc(doc) if doc else None
 
     async def save(self, dispute: Dispute) -> None:
-        doc = to_doc(dispute)
+        doc = to_doc(dispute, self.retention)
         changes = {k: v for k, v in doc.items() if k not in ("_id", "version", *APPEND_ONLY)}
         update: Doc = {"$set": changes, "$inc": {"version": 1}}
         if unset := {name: "" for name in SPARSE if name not in doc}:

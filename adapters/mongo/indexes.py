@@ -70,6 +70,20 @@ INDEXES: tuple[Index, ...] = (
         {"partialFilterExpression": {"holds_shipment": True}},
     ),
     Index(
+        DISPUTES,
+        (("purge_due", ASCENDING),),
+        "purge_due",
+        "Image retention: closed cases whose images are due for deletion.",
+        {"partialFilterExpression": {"purge_due": {"$exists": True}}},
+    ),
+    Index(
+        DISPUTES,
+        (("evidence_refs", ASCENDING),),
+        "by_attachment",
+        "Image retention: is an image still referenced by a case not yet purged?",
+        {},
+    ),
+    Index(
         CARRIER_EVENTS,
         (("carrier", ASCENDING), ("tracking_number", ASCENDING)),
         "events_by_tracking_number",

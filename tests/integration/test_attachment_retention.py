@@ -1,0 +1,53 @@
+"""Images live in their own collection, by reference, and are deleted a configured time after the case closes."""
+
+import base64
+from datetime import timedelta
+
+from adapters.memory import FixedClock, InMemoryOrders
+from adapters.mongo.disputes import MongoDisputes
+from adapters.mongo.evidence_store import MongoEvidenceStore
+from adapters.mongo.retention import AttachmentRetention
+from disputes.actors import SYSTEM
+from disputes.rules import Rules
+from disputes.service import DisputeService, OpenRequest
+from schemas.common import Resolution
+from schemas.dispute import Evidence
+from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus
+from tests.factories import CUSTOMER, NOW, order, shipment
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"signature-pixels" * 50
+
+
+def signed_proof(tracking: str) -> ProofOfDelivery:
+    return ProofOfDelivery(
+        carrier="yurtici", tracking_number=tracking, status=ProofStatus.DELIVERED, delivered_at=NOW,
+        signature=Attachment(kind=AttachmentKind.SIGNATURE, content_b64=base64.b64encode(PNG).decode(), media_type="image/png"),
+        source=ProofSource.PUSH, received_at=NOW,
+    )
+
+
+async def test_images_are_stored_by_reference_and_deleted_after_the_retention(mongo_db):
+    clock = FixedClock(NOW)
+    repository = MongoDisputes.in_database(mongo_db, retention=timedelta(days=30))
+    store = MongoEvidenceStore(mongo_db)
+    orders = InMemoryOrders([order("ord-1"), order("ord-2", shipments=[shipment("shp-2")])])
+    service = DisputeService(repository, orders, clock, Rules())
+    ids = [(await service.open(CUSTOMER, OpenRequest(o, None, "Gelmedi.", Resolution.REFUND), None)).dispute.id
+           for o in ("ord-1", "ord-2")]
+    stored = await store.store_attachments(signed_proof("TRKshp1"), NOW)
+    assert stored.signature.ref and stored.signature.content_b64 is None
+    for dispute_id in ids:  # the same image on two cases
+        await service.apply(SYSTEM, dispute_id, lambda d: d.attach_evidence(SYSTEM, Evidence(key="push:x:1", proof=stored), NOW))
+    doc = await mongo_db.disputes.find_one({"_id": ids[0]})
+    assert doc["evidence_refs"] == [stored.signature.ref] and base64.b64encode(PNG).decode()[:40] not in str(doc)
+
+    await service.withdraw(CUSTOMER, ids[0], "Buldum")
+    retention = AttachmentRetention(mongo_db)
+    assert await retention.run_once(NOW + timedelta(days=29)) == 0
+    assert await retention.run_once(NOW + timedelta(days=31)) == 1
+    assert await store.attachment(stored.signature.ref) == ("image/png", PNG), "still referenced by an open case"
+
+    clock.advance(days=40)
+    await service.withdraw(CUSTOMER, ids[1], "Buldum")
+    assert await retention.run_once(clock.now() + timedelta(days=31)) == 1
+    assert await store.attachment(stored.signature.ref) is None
