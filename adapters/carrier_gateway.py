@@ -3,17 +3,20 @@ retries and circuit breaker), translates the carrier error tree into the core's 
 images to storage, and counts what happened per carrier for /metrics."""
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
 import aiohttp
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from carriers.base import CarrierAdapter
 from carriers.breaker import BreakerState
 from carriers.errors import CarrierRejected, CarrierUnavailable
 from carriers.registry import create_adapter
+from carriers.retry import RETRIES
 from disputes.ports import Clock, EvidenceRejected, EvidenceUnavailable
 from schemas.proof import ProofOfDelivery
 
@@ -28,8 +31,17 @@ def build_carriers(config: Mapping[str, Mapping[str, Any]], session: aiohttp.Cli
     return {code: create_adapter(code, settings, session) for code, settings in config.items()}
 
 
+class _RetryCollector(Collector):
+    def collect(self) -> Iterator[Metric]:
+        family = CounterMetricFamily("carrier_retries", "Carrier calls retried after a transient failure", labels=["carrier"])
+        for carrier, count in sorted(RETRIES.items()):
+            family.add_metric([carrier], count)
+        yield family
+
+
 class CarrierMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
+        registry.register(_RetryCollector())
         self.calls = Counter("carrier_pulls", "Proof-of-delivery pulls by outcome", ["carrier", "outcome"], registry=registry)
         self.latency = Histogram("carrier_pull_seconds", "Pull latency including retries", ["carrier"], registry=registry)
         self.circuit = Gauge("carrier_circuit_state", "0 closed, 1 half-open, 2 open", ["carrier"], registry=registry)

@@ -7,6 +7,7 @@ is left of the time budget. Time is read from the injected ``Clock`` rather than
 sleeping.
 """
 
+from collections import Counter
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -19,6 +20,8 @@ from carriers.clock import Clock
 from carriers.errors import CarrierUnavailable, CircuitOpen
 
 log = structlog.get_logger("carriers.retry")
+RETRIES: Counter[str] = Counter()
+"""Retries per carrier since the process started; read by the service's metrics endpoint."""
 
 
 class RetryBudget(BaseModel):
@@ -60,6 +63,7 @@ def _policy(carrier: str, budget: RetryBudget, clock: Clock) -> AsyncRetrying:
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         sleep = state.next_action.sleep if state.next_action else 0.0
+        RETRIES[carrier] += 1
         # The message of our own errors names carrier and status only; no payload reaches the log.
         log.warning(
             "carrier_call_retry",

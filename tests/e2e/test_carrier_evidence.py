@@ -88,6 +88,7 @@ async def test_staff_see_the_carriers_and_their_health(api):
     assert (await api.get("/v1/carriers", headers=CUSTOMER)).status == 403
     metrics = await (await api.get("/metrics")).text()
     assert 'carrier_circuit_state{carrier="ups"}' in metrics
+    assert "carrier_pulls_total" in metrics and "carrier_pull_seconds" in metrics and "carrier_retries" in metrics
 
 
 async def test_an_investigator_asks_for_the_proof_again(api, ups_dispute):
