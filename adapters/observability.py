@@ -6,7 +6,7 @@ import re
 import sys
 import time
 import uuid
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 from aiohttp import web
@@ -17,8 +17,9 @@ REQUEST_ID_FORMAT = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = structlog.get_logger("api")
 
 
-def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
-    json = not sys.stderr.isatty() if json is None else json
+def configure_logging(level: str = "INFO", json: bool | None = None, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stderr
+    json = not stream.isatty() if json is None else json
     renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     structlog.configure(
         processors=[
@@ -29,7 +30,7 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(stream),
         cache_logger_on_first_use=False,
     )
 

@@ -14,6 +14,10 @@ OTHER_INVESTIGATOR = Actor("inv-mehmet", Role.INVESTIGATOR)
 SUPERVISOR = Actor("sup-zeynep", Role.SUPERVISOR)
 
 
+PERSONAL_VALUES = ("Şükrü Güneş", "Ayşe Yılmaz", "Yılmaz", "+90 532 111 22 33", "532 111", "Bağdat Cad", "Kadıköy")
+"""What the factories put in orders that must never reach a log line."""
+
+
 def shipment(
     shipment_id: str = "shp-1",
     status: ShipmentStatus = ShipmentStatus.DELIVERED,

@@ -2,6 +2,7 @@
 clock that starts at a fixed instant and then runs in real time (deadlines are deterministic, retries due)."""
 
 import asyncio
+import io
 import json
 import time
 import uuid
@@ -12,13 +13,14 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from adapters.bootstrap import Overrides, create_app
+from adapters.observability import configure_logging
 from adapters.sandbox.downstream import create_downstream_sandbox
 from adapters.settings import Settings
 from adapters.web.auth import HmacTokens
 from adapters.web.keys import SERVICE
 from schemas.common import Role
 from schemas.orders import ShipmentStatus
-from tests.factories import NOW, order, shipment
+from tests.factories import NOW, PERSONAL_VALUES, order, shipment
 
 SECRET = "e2e-secret-" + "x" * 32
 UPS_TRACKING = "1Z204W4R0308071865"
@@ -58,6 +60,18 @@ def e2e_orders() -> dict:
         order("ord-7", shipments=[shipment("shp-7", carrier="ups").model_copy(update={"tracking_number": UPS_TRACKING})]),
     ]
     return {"orders": [json.loads(o.model_dump_json()) for o in orders]}
+
+
+@pytest.fixture(autouse=True)
+def log_audit():
+    """Every e2e test runs with production logging captured; no personal value may appear in it."""
+    captured = io.StringIO()
+    configure_logging("DEBUG", json=True, stream=captured)
+    yield captured
+    logs = captured.getvalue()
+    assert logs, "nothing was logged: the audit would prove nothing"
+    leaked = [value for value in PERSONAL_VALUES if value in logs]
+    assert not leaked, f"personal data in logs: {leaked}"
 
 
 @pytest.fixture
