@@ -17,6 +17,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from adapters.downstream import FulfillmentClient, NotificationsClient, PaymentsClient
+from adapters.evidence_store import EvidenceStore
 from adapters.carrier_gateway import CarrierMetrics, RegistryGateway, build_carriers
 from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore
 from adapters.mongo.client import connect
@@ -109,9 +110,9 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             db = client[settings.mongodb_database]
             await ensure_indexes(db)
             repository = MongoDisputes.in_database(db, timedelta(days=settings.attachment_retention_days))
-            store: Any = MongoEvidenceStore(db)
+            store: EvidenceStore = MongoEvidenceStore(db)
             retention: AttachmentRetention | None = AttachmentRetention(db)
-            app[ops.READINESS] = partial(db.command, "ping")
+            app[ops.READINESS] = _pinger(db)
         else:
             store = InMemoryEvidenceStore()
             retention = None
@@ -174,6 +175,13 @@ class _NoOrders:
 
     async def get(self, order_id: str) -> None:
         raise RuntimeError("workers do not look up orders")
+
+
+def _pinger(db: Any) -> ops.ReadinessCheck:
+    async def ping() -> None:
+        await db.command("ping")
+
+    return ping
 
 
 async def _always_ready() -> None:

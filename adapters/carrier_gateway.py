@@ -3,7 +3,7 @@ retries and circuit breaker), translates the carrier error tree into the core's 
 images to storage, and counts what happened per carrier for /metrics."""
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -47,6 +47,10 @@ class CarrierMetrics:
         self.circuit = Gauge("carrier_circuit_state", "0 closed, 1 half-open, 2 open", ["carrier"], registry=registry)
 
 
+def _circuit_level(adapter: CarrierAdapter) -> Callable[[], float]:
+    return lambda: CIRCUIT_LEVEL[adapter.breaker.state]
+
+
 class RegistryGateway:
     def __init__(
         self, carriers: Mapping[str, CarrierAdapter], store: AttachmentStore, clock: Clock, metrics: CarrierMetrics
@@ -56,7 +60,7 @@ class RegistryGateway:
         self.clock = clock
         self.metrics = metrics
         for code, adapter in carriers.items():
-            metrics.circuit.labels(code).set_function(lambda a=adapter: CIRCUIT_LEVEL[a.breaker.state])
+            metrics.circuit.labels(code).set_function(_circuit_level(adapter))
 
     async def pull(self, carrier: str, tracking_number: str) -> ProofOfDelivery:
         adapter = self.carriers.get(carrier)

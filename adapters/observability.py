@@ -6,6 +6,7 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
 import structlog
@@ -15,6 +16,7 @@ from adapters.web.keys import REQUEST_ID, ROLE
 
 REQUEST_ID_FORMAT = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = structlog.get_logger("api")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def configure_logging(level: str = "INFO", json: bool | None = None, stream: TextIO | None = None) -> None:
@@ -36,7 +38,7 @@ def configure_logging(level: str = "INFO", json: bool | None = None, stream: Tex
 
 
 @web.middleware
-async def request_context(request: web.Request, handler: Any) -> web.StreamResponse:
+async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Accept a well-formed X-Request-ID or make one, echo it, and bind it to every log line."""
     given = request.headers.get("X-Request-ID", "")
     request_id = given if REQUEST_ID_FORMAT.match(given) else uuid.uuid4().hex

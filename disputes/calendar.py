@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from holidays.constants import HALF_DAY, PUBLIC
+from holidays.countries.turkey import Turkey
 
 type HalfDayEves = Literal["business", "holiday"]
 
@@ -26,7 +27,7 @@ _ONE_DAY = timedelta(days=1)
 @cache
 def _closed_days(year: int, eves_closed: bool) -> frozenset[date]:
     """Weekday-independent non-business dates of one year, built once per process (the sweeper is hot)."""
-    if not holidays.Turkey.start_year <= year <= holidays.Turkey.end_year:
+    if not Turkey.start_year <= year <= Turkey.end_year:
         # The library answers "no holidays" outside its range; a silent wrong deadline is worse than an error.
         raise ValueError(f"no Turkish holiday data for {year}")
     categories = (PUBLIC, HALF_DAY) if eves_closed else (PUBLIC,)

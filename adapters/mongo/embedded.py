@@ -19,10 +19,12 @@ READY = "ready "
 
 
 async def _serve(data_dir: Path | None, host: str, port: int) -> None:
+    from mongoeco.engines.base import AsyncStorageEngine
     from mongoeco.engines.memory import MemoryEngine
     from mongoeco.engines.sqlite import SQLiteEngine
     from mongoeco.wire import AsyncMongoEcoProxyServer
 
+    engine: AsyncStorageEngine
     if data_dir is None:
         engine = MemoryEngine()
     else:

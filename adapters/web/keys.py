@@ -4,6 +4,8 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from adapters.web.auth import TokenVerifier
+from adapters.evidence_store import EvidenceStore
+from disputes.ports import Clock
 from disputes.service import DisputeService
 
 SERVICE = web.AppKey("service", DisputeService)
@@ -12,7 +14,7 @@ MAX_PAGE = web.AppKey("max_page", int)
 REQUEST_ID = web.RequestKey("request_id", str)
 ROLE = web.RequestKey("role", str)
 CARRIERS = web.AppKey("carriers", dict)
-EVIDENCE_STORE = web.AppKey("evidence_store", object)
+EVIDENCE_STORE = web.AppKey("evidence_store", EvidenceStore)
 METRICS = web.AppKey("metrics", CollectorRegistry)
 WEBHOOK_MAX_BYTES = web.AppKey("webhook_max_bytes", int)
-CLOCK = web.AppKey("clock", object)
+CLOCK = web.AppKey("clock", Clock)

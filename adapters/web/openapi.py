@@ -46,7 +46,7 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
 
 def _operation(e: Endpoint) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": e.summary, "operationId": e.handler.__name__, "tags": [e.tag]}
-    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+    params: list[dict[str, Any]] = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
               for name in re.findall(r"{(\w+)}", e.path)]
     params += [{"name": h, "in": "header", "required": h == "If-Match", "description": HEADERS[h],
                 "schema": {"type": "string", "maxLength": 128}} for h in e.headers]
@@ -60,7 +60,7 @@ def _operation(e: Endpoint) -> dict[str, Any]:
         op["requestBody"] = {"required": not e.body_optional, "content": {"application/json": {"schema": _ref(e.body)}}}
     ok: dict[str, Any] = {"description": "OK"}
     if e.response:
-        schema = _ref(e.response)
+        schema: dict[str, Any] = _ref(e.response)
         if customer := e.extra.get("customer_response"):
             schema = {"oneOf": [_ref(e.response), _ref(customer)]}
         ok["content"] = {"application/json": {"schema": schema}}

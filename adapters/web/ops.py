@@ -5,14 +5,14 @@ from pathlib import Path
 
 import structlog
 from aiohttp import web
-from swagger_ui_bundle import swagger_ui_path
+from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from adapters.web.endpoint import Call
 from adapters.web.problems import problem
 from schemas.api import Health
 
 ReadinessCheck = Callable[[], Awaitable[None]]
-READINESS = web.AppKey("readiness", ReadinessCheck)
+READINESS: web.AppKey[ReadinessCheck] = web.AppKey("readiness")
 OPENAPI = web.AppKey("openapi", dict)
 DOCS_DIR = Path(swagger_ui_path)
 log = structlog.get_logger("api")

@@ -9,6 +9,7 @@ from aiohttp import web
 from pydantic import ValidationError
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 
+from adapters.observability import Handler
 from adapters.orders import OrdersUnavailable
 from adapters.web.keys import REQUEST_ID
 from disputes import errors as domain
@@ -48,7 +49,7 @@ def validation_problem(error: ValidationError, where: str) -> ProblemError:
 
 
 @web.middleware
-async def problem_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     request_id = request.get(REQUEST_ID)
     try:
         return await handler(request)
