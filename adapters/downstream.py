@@ -29,7 +29,7 @@ from tenacity import (
 
 from carriers.http import parse_retry_after
 from disputes.ports import EffectRejected, EffectUnavailable
-from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest
+from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest, StaffAlert
 
 log = structlog.get_logger(__name__)
 
@@ -128,11 +128,11 @@ class DownstreamClient:
 class _EffectClient(DownstreamClient):
     path: ClassVar[str]
 
-    async def _post(self, payload: BaseModel, idempotency_key: str) -> None:
+    async def _post(self, payload: BaseModel, idempotency_key: str, path: str | None = None) -> None:
         try:
             reply = await self._request(
                 "POST",
-                self.path,
+                path or self.path,
                 json=payload.model_dump(mode="json"),
                 headers={"Idempotency-Key": idempotency_key},
             )
@@ -164,3 +164,6 @@ class NotificationsClient(_EffectClient):
 
     async def notify(self, request: CustomerNotification, idempotency_key: str) -> None:
         await self._post(request, idempotency_key)
+
+    async def alert_staff(self, alert: StaffAlert, idempotency_key: str) -> None:
+        await self._post(alert, idempotency_key, "/notifications/v1/staff-alerts")

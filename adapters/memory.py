@@ -73,11 +73,17 @@ class InMemoryDisputes:
     # --- evidence ------------------------------------------------------------------------------------
 
     async def claim_evidence(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+        return self._claim("evidence_pull_due", now, lease_until, limit)
+
+    async def claim_sla(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+        return self._claim("sla_check_due", now, lease_until, limit)
+
+    def _claim(self, due_field: str, now: datetime, lease_until: datetime, limit: int) -> list[str]:
         due = sorted(
-            (d.evidence_pull_due, d.id) for d in self.docs.values() if d.evidence_pull_due and d.evidence_pull_due <= now
+            (at, d.id) for d in self.docs.values() if (at := getattr(d, due_field)) is not None and at <= now
         )[:limit]
         for _, dispute_id in due:
-            self.docs[dispute_id].evidence_pull_due = lease_until
+            setattr(self.docs[dispute_id], due_field, lease_until)
         return [dispute_id for _, dispute_id in due]
 
     async def active_for_shipment(self, carrier: str, tracking_number: str) -> list[str]:

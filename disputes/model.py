@@ -5,8 +5,8 @@ queues the outbox messages the change causes. Storage saves the state and those 
 write, compare-and-set on `version`.
 """
 
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Literal
 from uuid import uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, PrivateAttr
@@ -28,7 +28,7 @@ from schemas.dispute import (
     Status,
     TimelineEntry,
 )
-from schemas.effects import CustomerNotification, NotificationTemplate, RefundRequest, ReshipRequest
+from schemas.effects import CustomerNotification, NotificationTemplate, RefundRequest, ReshipRequest, StaffAlert
 from schemas.proof import ProofStatus
 
 REJECTION_REASONS = frozenset(
@@ -71,6 +71,10 @@ class Dispute(BaseModel):
     evidence_pulls: int = 0
     proof_missing: bool = False
     closed_at: AwareDatetime | None = None
+    priority: int = 0
+    escalated: bool = False
+    needs_supervisor: bool = False
+    sla_check_due: AwareDatetime | None = None
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 
@@ -92,9 +96,10 @@ class Dispute(BaseModel):
     def has_delivery_proof(self) -> bool:
         return any(e.proof.status is ProofStatus.DELIVERED for e in self.evidence)
 
-    def record_opening(self, actor: Actor) -> None:
+    def record_opening(self, actor: Actor, escalate_before: timedelta) -> None:
         self._record(actor, "opened", None, self.status, {"carrier": self.order.carrier})
         self.evidence_pull_due = self.opened_at
+        self.sla_check_due = max(self.opened_at, self.sla.decision_due - escalate_before)
         self._notify("dispute_opened")
 
     # --- evidence ----------------------------------------------------------------------------------
@@ -138,6 +143,36 @@ class Dispute(BaseModel):
         self.evidence_pull_due = None
         action = Action.START_REVIEW if self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
         self._apply(actor, "carrier_did_not_provide_proof", now, action, {"deadline": self.sla.evidence_due.isoformat()})
+
+    # --- SLA ------------------------------------------------------------------------------------------
+
+    def escalate(self, actor: Actor, now: datetime) -> None:
+        """Near the decision deadline: raise the priority and alert supervisors, once."""
+        self.priority = max(self.priority, 2)
+        self.escalated = True
+        self.sla_check_due = self.sla.decision_due
+        self._apply(actor, "sla_escalated", now, None, {"decision_due": self.sla.decision_due.isoformat()})
+        self._alert("deadline_near")
+
+    def restart_sla(self, sla: Sla, escalate_before: timedelta) -> None:
+        """An appeal or a reopening is a new review with its own deadlines."""
+        self.sla = sla
+        self.escalated = False
+        self.sla_check_due = max(self.updated_at, sla.decision_due - escalate_before)
+
+    def deadline_reached(self, actor: Actor, now: datetime) -> None:
+        """The promise holds by construction: at the deadline the case is resolved for the customer,
+        or, when it needs a supervisor (abuse signals, or it was compensated before it was reopened), handed
+        to one with the highest priority."""
+        if self.needs_supervisor or self.compensation is not None:
+            self.priority = 3
+            self.sla_check_due = None
+            self._apply(actor, "sla_deadline_reached", now, None, {"rule": "supervisor"})
+            self._alert("deadline_reached_needs_supervisor")
+            return
+        reship = self.preferred_resolution is Resolution.RESHIP and self.order.reshippable
+        note = "The decision deadline was reached without a decision; resolved for the customer."
+        self.decide(actor, Outcome.RESHIP if reship else Outcome.REFUND, ReasonCode.DEADLINE_REACHED, note, None, now)
 
     def request_evidence(self, actor: Actor, now: datetime) -> None:
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
@@ -261,6 +296,7 @@ class Dispute(BaseModel):
             self.status = next_status(before, action)
             if not self.is_active:
                 self.evidence_pull_due = None
+                self.sla_check_due = None
             self.closed_at = None if self.is_active else now
         self.updated_at = now
         self._record(actor, what, before if action else None, self.status if action else None, details)
@@ -295,6 +331,10 @@ class Dispute(BaseModel):
         )
         self.outbox.append(message)
         self._new_messages.append(message)
+
+    def _alert(self, reason: Literal["deadline_near", "deadline_reached_needs_supervisor"]) -> None:
+        alert = StaffAlert(dispute_id=self.id, reason=reason, decision_due=self.sla.decision_due, priority=self.priority)
+        self._queue(EffectKind.STAFF_ALERT, f"{self.id}:{len(self.timeline)}:{reason}", alert)
 
     def _notify(self, template: NotificationTemplate) -> None:
         decision = self.decision if template == "decision_made" else None

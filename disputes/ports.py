@@ -6,7 +6,7 @@ from typing import Protocol
 
 from disputes.model import Dispute
 from schemas.dispute import Evidence, OutboxMessage, Status
-from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest
+from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest, StaffAlert
 from schemas.orders import Order
 from schemas.proof import ProofOfDelivery
 
@@ -108,6 +108,8 @@ class Fulfillment(Protocol):
 class Notifications(Protocol):
     async def notify(self, request: CustomerNotification, idempotency_key: str) -> None: ...
 
+    async def alert_staff(self, alert: StaffAlert, idempotency_key: str) -> None: ...
+
 
 class EvidenceUnavailable(Exception):
     """The carrier could not answer now (timeouts, 5xx, 429, circuit open); ask again later."""
@@ -127,6 +129,11 @@ class EvidenceClaims(Protocol):
 
     async def active_for_shipment(self, carrier: str, tracking_number: str) -> list[str]:
         """Ids of the disputes that hold this carrier's shipment (any status but withdrawn)."""
+
+
+class SlaClaims(Protocol):
+    async def claim_sla(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+        """Lease up to `limit` disputes whose SLA check (escalation or deadline) is due."""
 
 
 class PushedEvidence(Protocol):

@@ -18,7 +18,7 @@ from disputes.ports import (
     Payments,
 )
 from schemas.dispute import EffectKind, OutboxMessage
-from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest
+from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest, StaffAlert
 
 
 class Result(StrEnum):
@@ -89,3 +89,5 @@ class Relay:
                 await self.fulfillment.reship(ReshipRequest.model_validate(message.payload), message.key)
             case EffectKind.NOTIFICATION:
                 await self.notifications.notify(CustomerNotification.model_validate(message.payload), message.key)
+            case EffectKind.STAFF_ALERT:
+                await self.notifications.alert_staff(StaffAlert.model_validate(message.payload), message.key)

@@ -15,5 +15,6 @@ class Rules:
     decision_business_days: int = 3
     half_day_eves: HalfDayEves = "business"
     evidence_business_days: int = 2
+    escalate_before_deadline: timedelta = timedelta(hours=12)
     evidence_retry: timedelta = timedelta(minutes=2)
     evidence_max_retry: timedelta = timedelta(hours=1)

@@ -107,11 +107,16 @@ class DisputeService:
         def change(d: Dispute, now: datetime) -> None:
             resolved_at = d.decision.decided_at if d.decision else now
             d.file_appeal(actor, statement, now, resolved_at + self.rules.appeal_window)
+            d.restart_sla(deadlines(now, self.rules), self.rules.escalate_before_deadline)
 
         return await self._change(actor, dispute_id, change)
 
     async def reopen(self, actor: Actor, dispute_id: str, reason: str) -> Dispute:
-        return await self._change(actor, dispute_id, lambda d, now: d.reopen(actor, reason, now))
+        def change(d: Dispute, now: datetime) -> None:
+            d.reopen(actor, reason, now)
+            d.restart_sla(deadlines(now, self.rules), self.rules.escalate_before_deadline)
+
+        return await self._change(actor, dispute_id, change)
 
     async def request_evidence(self, actor: Actor, dispute_id: str) -> Dispute:
         return await self._change(actor, dispute_id, lambda d, now: d.request_evidence(actor, now))
@@ -187,7 +192,7 @@ class DisputeService:
                 else None
             ),
         )
-        dispute.record_opening(actor)
+        dispute.record_opening(actor, self.rules.escalate_before_deadline)
         return dispute
 
 

@@ -31,6 +31,7 @@ class ReasonCode(StrEnum):
     PROOF_OF_DELIVERY = "proof_of_delivery"
     THIRD_PARTY_CONFIRMED = "third_party_confirmed"
     SUSPECTED_ABUSE = "suspected_abuse"
+    DEADLINE_REACHED = "deadline_reached"
 
 
 class OrderSnapshot(_Model):
@@ -89,6 +90,7 @@ class EffectKind(StrEnum):
     REFUND = "refund"
     RESHIP = "reship"
     NOTIFICATION = "notification"
+    STAFF_ALERT = "staff_alert"
 
 
 class OutboxMessage(_Model):

@@ -1,5 +1,6 @@
 """What the service asks of downstream services: the payloads of outbox messages."""
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -30,6 +31,15 @@ class ReshipRequest(_Model):
     items: list[OrderItem]
     address: Address
     recipient_name: str
+
+
+class StaffAlert(_Model):
+    """For supervisors: a case needs attention (its decision deadline is near, or it needs a supervisor)."""
+
+    dispute_id: str
+    reason: Literal["deadline_near", "deadline_reached_needs_supervisor"]
+    decision_due: datetime
+    priority: int
 
 
 NotificationTemplate = Literal["dispute_opened", "decision_made", "dispute_withdrawn", "appeal_received"]

@@ -21,7 +21,7 @@ from schemas.dispute import DeliveredEffect, OutboxMessage, Status
 
 Doc = dict[str, Any]
 APPEND_ONLY = ("outbox", "effects_delivered", "effects_parked")
-SPARSE = ("evidence_pull_due", "purge_due")  # absent rather than null, so their partial indexes hold only what is due
+SPARSE = ("evidence_pull_due", "purge_due", "sla_check_due")  # absent rather than null, so their partial indexes hold only what is due
 
 
 def to_doc(dispute: Dispute, retention: timedelta = timedelta(days=365)) -> Doc:
@@ -118,18 +118,25 @@ class MongoDisputes:
     # --- evidence ------------------------------------------------------------------------------------
 
     async def claim_evidence(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+        return await self._claim("evidence_pull_due", now, lease_until, limit)
+
+    async def _claim(self, due_field: str, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+        """Lease due disputes one atomic find-and-modify at a time: safe with any number of workers."""
         claimed = []
         for _ in range(limit):
             doc = await self.collection.find_one_and_update(
-                {"evidence_pull_due": {"$lte": now}},
-                {"$set": {"evidence_pull_due": lease_until}},
+                {due_field: {"$lte": now}},
+                {"$set": {due_field: lease_until}},
                 projection={"_id": 1},
-                sort=[("evidence_pull_due", 1)],
+                sort=[(due_field, 1)],
             )
             if doc is None:
                 break
             claimed.append(doc["_id"])
         return claimed
+
+    async def claim_sla(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+        return await self._claim("sla_check_due", now, lease_until, limit)
 
     async def active_for_shipment(self, carrier: str, tracking_number: str) -> list[str]:
         cursor = self.collection.find(

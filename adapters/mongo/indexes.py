@@ -71,6 +71,13 @@ INDEXES: tuple[Index, ...] = (
     ),
     Index(
         DISPUTES,
+        (("sla_check_due", ASCENDING),),
+        "sla_check_due",
+        "SLA sweeper: active cases whose escalation or decision deadline has come.",
+        {"partialFilterExpression": {"sla_check_due": {"$exists": True}}},
+    ),
+    Index(
+        DISPUTES,
         (("purge_due", ASCENDING),),
         "purge_due",
         "Image retention: closed cases whose images are due for deletion.",

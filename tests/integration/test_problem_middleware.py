@@ -1,9 +1,11 @@
 """Unexpected failures and an unreachable database still answer problem+json, never internals."""
 
+import io
+
 from aiohttp import web
 from pymongo.errors import ServerSelectionTimeoutError
 
-from adapters.observability import request_context
+from adapters.observability import configure_logging, request_context
 from adapters.web.problems import problem_middleware
 
 
@@ -34,12 +36,13 @@ async def test_an_unhandled_error_is_a_500_problem_without_internals(aiohttp_cli
     assert (await unavailable.json())["type"].endswith("unavailable")
 
 
-async def test_the_error_log_names_the_failure_but_not_its_message(aiohttp_client, capsys):
+async def test_the_error_log_names_the_failure_but_not_its_message(aiohttp_client):
+    captured = io.StringIO()
+    configure_logging("INFO", json=True, stream=captured)
     app = web.Application(middlewares=[request_context, problem_middleware])
     app.router.add_get("/boom", boom)
     client = await aiohttp_client(app)
     await client.get("/boom")
-    logged = capsys.readouterr()
-    output = logged.out + logged.err
+    output = captured.getvalue()
     assert "unhandled_error" in output and "RuntimeError" in output
     assert "Ayşe" not in output and "Bağdat" not in output

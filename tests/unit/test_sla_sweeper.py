@@ -1,0 +1,79 @@
+"""The SLA holds by construction: cases near the deadline are escalated, cases at it are resolved."""
+
+from datetime import timedelta
+
+import pytest
+
+from disputes.sla_sweeper import SlaSweeper
+from schemas.common import Outcome, Resolution
+from schemas.dispute import EffectKind, ReasonCode, Status
+from tests.factories import CUSTOMER, INVESTIGATOR, order, shipment
+
+
+@pytest.fixture
+def sweeper(service, repository, clock):
+    return SlaSweeper(service, repository, clock)
+
+
+@pytest.fixture
+async def dispute(service, request_for):
+    return (await service.open(CUSTOMER, request_for(resolution=Resolution.RESHIP), None)).dispute
+
+
+async def test_nothing_happens_before_the_escalation_point(sweeper, dispute, repository):
+    assert await sweeper.run_once() == 0
+    assert repository.docs[dispute.id].sla_check_due == dispute.sla.decision_due - timedelta(hours=12)
+
+
+async def test_a_case_near_its_deadline_is_escalated_once(sweeper, dispute, repository, clock):
+    clock.current = dispute.sla.decision_due - timedelta(hours=11)
+    assert await sweeper.run_once() == 1
+    stored = repository.docs[dispute.id]
+    assert stored.escalated and stored.priority == 2 and stored.timeline[-1].action == "sla_escalated"
+    assert stored.outbox[-1].kind is EffectKind.STAFF_ALERT and stored.outbox[-1].payload["reason"] == "deadline_near"
+    assert await sweeper.run_once() == 0
+
+
+async def test_at_the_deadline_the_case_is_resolved_for_the_customer(sweeper, dispute, repository, clock):
+    clock.current = dispute.sla.decision_due + timedelta(seconds=1)
+    await sweeper.run_once()
+    stored = repository.docs[dispute.id]
+    assert stored.status is Status.RESOLVED and stored.decision.reason_code is ReasonCode.DEADLINE_REACHED
+    assert stored.decision.outcome is Outcome.RESHIP and stored.decision.decided_by == "system"
+    assert stored.sla_check_due is None and await sweeper.run_once() == 0
+
+
+async def test_a_case_that_cannot_be_reshipped_is_refunded_at_the_deadline(service, orders, request_for, sweeper, repository, clock):
+    orders.orders["ord-1"] = order(shipments=[shipment(reshippable=False)])
+    dispute = (await service.open(CUSTOMER, request_for(resolution=Resolution.RESHIP), None)).dispute
+    clock.current = dispute.sla.decision_due
+    await sweeper.run_once()
+    assert repository.docs[dispute.id].decision.outcome is Outcome.REFUND
+
+
+async def test_a_case_needing_a_supervisor_goes_to_one_at_the_deadline(sweeper, dispute, repository, clock):
+    repository.docs[dispute.id].needs_supervisor = True
+    clock.current = dispute.sla.decision_due
+    await sweeper.run_once()
+    stored = repository.docs[dispute.id]
+    assert stored.status is not Status.RESOLVED and stored.priority == 3
+    assert stored.outbox[-1].payload["reason"] == "deadline_reached_needs_supervisor"
+
+
+async def test_decided_cases_are_not_visited(sweeper, service, dispute, repository, clock):
+    await service.decide(INVESTIGATOR, dispute.id, 1, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "imzalı", None)
+    assert repository.docs[dispute.id].sla_check_due is None
+    clock.current = dispute.sla.decision_due + timedelta(days=1)
+    assert await sweeper.run_once() == 0
+
+
+async def test_an_appeal_is_a_new_review_with_its_own_deadline(sweeper, service, dispute, repository, clock):
+    await service.decide(INVESTIGATOR, dispute.id, 1, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "imzalı", None)
+    clock.current = dispute.sla.decision_due + timedelta(days=1)
+    appealed = await service.appeal(CUSTOMER, dispute.id, "İmza benim değil")
+    assert appealed.sla.decision_due > clock.now() + timedelta(days=2)
+    assert await sweeper.run_once() == 0
+    clock.current = appealed.sla.decision_due
+    await sweeper.run_once()
+    stored = repository.docs[dispute.id]
+    assert stored.status is Status.RESOLVED and stored.decision.sequence == 2
