@@ -1,6 +1,8 @@
 """Every carrier we can talk to, by code. Adding a carrier is one package and one line in ``CARRIERS``.
 
-Still to come: hepsijet, yurtici, aras, mng, ptt, surat.
+International: ups, dhl, fedex (their own APIs and webhooks). Turkish: hepsijet, yurtici, aras, mng, ptt
+pull from their own APIs and may also push through our partner webhook (``carriers.partner``), each with
+its own secrets; surat pushes through the partner webhook only (``capabilities.pull`` is False).
 """
 
 from collections.abc import Callable, Mapping
@@ -10,13 +12,25 @@ from typing import Any
 
 import aiohttp
 
+from carriers.aras.client import ArasAdapter
+from carriers.aras.settings import ArasSettings
 from carriers.base import CarrierAdapter, CarrierSettings
 from carriers.dhl.client import DhlAdapter
 from carriers.dhl.settings import DhlSettings
 from carriers.fedex.client import FedexAdapter
 from carriers.fedex.settings import FedexSettings
+from carriers.hepsijet.client import HepsijetAdapter
+from carriers.hepsijet.settings import HepsijetSettings
+from carriers.mng.client import MngAdapter
+from carriers.mng.settings import MngSettings
+from carriers.ptt.client import PttAdapter
+from carriers.ptt.settings import PttSettings
+from carriers.surat.client import SuratAdapter
+from carriers.surat.settings import SuratSettings
 from carriers.ups.client import UpsAdapter
 from carriers.ups.settings import UpsSettings
+from carriers.yurtici.client import YurticiAdapter
+from carriers.yurtici.settings import YurticiSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +44,12 @@ CARRIERS: Mapping[str, CarrierEntry[Any]] = MappingProxyType(
         "ups": CarrierEntry(UpsSettings, UpsAdapter),
         "dhl": CarrierEntry(DhlSettings, DhlAdapter),
         "fedex": CarrierEntry(FedexSettings, FedexAdapter),
+        "hepsijet": CarrierEntry(HepsijetSettings, HepsijetAdapter),
+        "yurtici": CarrierEntry(YurticiSettings, YurticiAdapter),
+        "aras": CarrierEntry(ArasSettings, ArasAdapter),
+        "mng": CarrierEntry(MngSettings, MngAdapter),
+        "ptt": CarrierEntry(PttSettings, PttAdapter),
+        "surat": CarrierEntry(SuratSettings, SuratAdapter),
     }
 )
 

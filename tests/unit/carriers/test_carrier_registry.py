@@ -12,8 +12,8 @@ CONFIG = {
 }
 
 
-def test_the_international_carriers_are_registered() -> None:
-    assert set(CARRIERS) == {"ups", "dhl", "fedex"}
+def test_the_international_and_turkish_carriers_are_registered() -> None:
+    assert set(CARRIERS) == {"ups", "dhl", "fedex", "hepsijet", "yurtici", "aras", "mng", "ptt", "surat"}
 
 
 @pytest.mark.parametrize("code", sorted(CONFIG))
@@ -46,5 +46,5 @@ def test_invalid_configuration_is_refused(config: dict[str, object], session) ->
 
 
 def test_an_unknown_carrier_code_is_refused(session) -> None:
-    with pytest.raises(LookupError, match="hepsijet"):
-        create_adapter("hepsijet", {}, session)
+    with pytest.raises(LookupError, match="kargoist"):
+        create_adapter("kargoist", {}, session)

@@ -1,0 +1,32 @@
+"""Per-carrier settings of the partner webhook: the carrier's secrets, the replay window, the size bound."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from carriers.base import CarrierSettings
+from schemas.partner_webhook import MAX_BODY_BYTES
+
+Secret = Annotated[SecretStr, Field(min_length=32, max_length=512)]
+
+
+class PartnerWebhookSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)  # inputs are secrets
+
+    # Every secret currently valid for this carrier; during a rotation the old and the new one. None
+    # configured means the carrier cannot push: every request is rejected.
+    secrets: tuple[Secret, ...] = Field(default=(), max_length=4)
+    tolerance_seconds: int = Field(default=300, ge=1, le=3600)
+    max_body_bytes: int = Field(default=MAX_BODY_BYTES, ge=1024, le=MAX_BODY_BYTES)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.secrets)
+
+
+class PartnerCarrierSettings(CarrierSettings):
+    """Settings of a carrier that may push through the partner webhook, with its own secrets."""
+
+    model_config = ConfigDict(hide_input_in_errors=True)  # configuration errors never echo a credential
+
+    partner_webhook: PartnerWebhookSettings = PartnerWebhookSettings()

@@ -1,0 +1,102 @@
+"""The partner webhook signature, Stripe-style: a timestamp and HMAC-SHA256 of "<timestamp>.<raw body>".
+
+    X-Partner-Signature: t=1713792669,v1=5257a869e7…[,v1=…]
+
+- ``t``: when the partner signed, in Unix seconds; a request outside ``tolerance`` of our clock, in either
+  direction, is refused (a captured request cannot be replayed later; within the window the event's
+  ``event_id`` de-duplicates it).
+- ``v1``: lower- or upper-case hex HMAC-SHA256 under one of the carrier's secrets. Several ``v1`` values
+  may be sent, and several secrets configured, so a secret can be rotated without downtime. Other
+  schemes (``v0=…``) are ignored, as Stripe does, so the scheme can evolve.
+
+Comparisons are constant-time (``hmac.compare_digest``), and every candidate is compared under every
+secret, whatever matched first. Rejections say what was wrong, never a value.
+"""
+
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import SecretStr
+
+from carriers.errors import WebhookRejected
+
+HEADER = "X-Partner-Signature"
+SCHEME = "v1"
+MAX_HEADER_CHARS = 1024
+MAX_SIGNATURES = 8
+_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
+_TIMESTAMP = re.compile(r"^\d{1,12}$")
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureHeader:
+    timestamp: int
+    signatures: tuple[str, ...]
+
+
+def _secret_bytes(secret: str | SecretStr) -> bytes:
+    return (secret.get_secret_value() if isinstance(secret, SecretStr) else secret).encode()
+
+
+def signature(secret: str | SecretStr, body: bytes, timestamp: int) -> str:
+    """The hex ``v1`` value for ``body`` signed at ``timestamp``."""
+    return hmac.new(_secret_bytes(secret), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def sign(secret: str | SecretStr, body: bytes, timestamp: int) -> str:
+    """The ``X-Partner-Signature`` header value a partner sends with ``body`` (used by sandbox and tests)."""
+    return f"t={timestamp},{SCHEME}={signature(secret, body, timestamp)}"
+
+
+def parse_header(value: str) -> SignatureHeader:
+    if len(value) > MAX_HEADER_CHARS:
+        raise WebhookRejected(f"malformed {HEADER} header (too long)")
+    timestamps: list[str] = []
+    signatures: list[str] = []
+    for item in value.split(","):
+        key, sep, val = item.strip().partition("=")
+        if not sep:
+            raise WebhookRejected(f"malformed {HEADER} header (expected key=value pairs)")
+        if key == "t":
+            timestamps.append(val)
+        elif key == SCHEME:
+            signatures.append(val)
+    if len(timestamps) != 1 or not _TIMESTAMP.match(timestamps[0]):
+        raise WebhookRejected(f"malformed {HEADER} header (needs exactly one t=<unix seconds>)")
+    if not signatures or len(signatures) > MAX_SIGNATURES or not all(_HEX.match(s) for s in signatures):
+        raise WebhookRejected(f"malformed {HEADER} header (needs 1 to {MAX_SIGNATURES} hex {SCHEME} values)")
+    return SignatureHeader(int(timestamps[0]), tuple(s.lower() for s in signatures))
+
+
+def header_value(headers: Mapping[str, str], name: str = HEADER) -> str:
+    """The one value of ``name`` (any case); missing or repeated is a rejection."""
+    wanted = name.lower()
+    values = [value for key, value in headers.items() if key.lower() == wanted]
+    if not values:
+        raise WebhookRejected(f"missing {name} header")
+    if len(values) > 1:
+        raise WebhookRejected(f"repeated {name} header")
+    return values[0]
+
+
+def verify(
+    headers: Mapping[str, str], body: bytes, *, secrets: Sequence[SecretStr], now: datetime, tolerance_seconds: float
+) -> int:
+    """Check the signature of ``body``; the signing time (Unix seconds) if it holds, else ``WebhookRejected``."""
+    if not secrets:
+        raise WebhookRejected("no partner webhook secret configured")
+    header = parse_header(header_value(headers))
+    if abs(now.timestamp() - header.timestamp) > tolerance_seconds:
+        raise WebhookRejected(f"signature timestamp outside the {tolerance_seconds:g}s replay window")
+    matched = False
+    for secret in secrets:
+        expected = signature(secret, body, header.timestamp)
+        for candidate in header.signatures:
+            matched |= hmac.compare_digest(expected, candidate)
+    if not matched:
+        raise WebhookRejected("signature does not match")
+    return header.timestamp

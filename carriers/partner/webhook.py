@@ -1,0 +1,72 @@
+"""One carrier's partner webhook, composed into its adapter: verify the signature, then parse the body.
+
+``PartnerPush`` gives an adapter the ``PushCarrier`` entry points by delegating to its ``partner``;
+``with_partner_push`` states what the carrier can then give us.
+"""
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+
+from carriers.base import Capabilities, WebhookEvent
+from carriers.clock import Clock
+from carriers.errors import WebhookRejected
+from carriers.partner import signing
+from carriers.partner.mapping import event_proof, read_event
+from carriers.partner.settings import PartnerWebhookSettings
+from carriers.parsing import reading
+
+
+class PartnerWebhook:
+    def __init__(self, carrier: str, settings: PartnerWebhookSettings, clock: Clock) -> None:
+        self.carrier = carrier
+        self._settings = settings
+        self._clock = clock
+
+    def verify(self, headers: Mapping[str, str], raw_body: bytes, now: datetime) -> None:
+        """The signature must hold under one of this carrier's secrets, and the body be this carrier's."""
+        if len(raw_body) > self._settings.max_body_bytes:
+            raise WebhookRejected(f"body over {self._settings.max_body_bytes} bytes")
+        signing.verify(
+            headers,
+            raw_body,
+            secrets=self._settings.secrets,
+            now=now,
+            tolerance_seconds=self._settings.tolerance_seconds,
+        )
+        if (claimed := _claimed_carrier(raw_body)) is not None and claimed != self.carrier:
+            raise WebhookRejected("body is for another carrier than the secret's")
+
+    def parse(self, raw_body: bytes) -> list[WebhookEvent]:
+        event = read_event(raw_body, carrier=self.carrier, max_body_bytes=self._settings.max_body_bytes)
+        with reading(self.carrier, "partner webhook body"):
+            return [event_proof(event, self._clock.now())]
+
+
+class PartnerPush:
+    """``verify_webhook`` / ``parse_webhook`` for an adapter that holds a ``PartnerWebhook``."""
+
+    partner: PartnerWebhook
+
+    def verify_webhook(self, headers: Mapping[str, str], raw_body: bytes, now: datetime) -> None:
+        self.partner.verify(headers, raw_body, now)
+
+    def parse_webhook(self, raw_body: bytes) -> list[WebhookEvent]:
+        return self.partner.parse(raw_body)
+
+
+def with_partner_push(pull: Capabilities, settings: PartnerWebhookSettings) -> Capabilities:
+    """A carrier's capabilities with the partner webhook configured: push, and all it can carry."""
+    if not settings.enabled:
+        return pull
+    return pull.model_copy(update={"push": True, "signature": True, "photo": True, "location": True})
+
+
+def _claimed_carrier(raw_body: bytes) -> str | None:
+    """The body's ``carrier``, read only to match it against the secret; shape errors are ``parse``'s."""
+    try:
+        body = json.loads(raw_body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None
+    claimed = body.get("carrier") if isinstance(body, dict) else None
+    return claimed if isinstance(claimed, str) else None

@@ -1,0 +1,207 @@
+"""SOAP 1.1 for the carriers that speak it: envelopes out, replies in, over the carrier's resilient link.
+
+Out: ``SoapRequest`` renders the envelope itself, every value escaped; names are written as given, and a
+name with the ``op:`` prefix is qualified with the operation's namespace (``.NET`` services want their
+parameters qualified, JAX-WS ones usually do not).
+
+In: replies are parsed with ``defusedxml`` only (no DTDs, no entities, no external references). Element
+names lose their namespace; ``xml_data`` turns an element into plain data for a ``WireModel``, where a
+repeated element becomes a list. XML cannot tell one repeated element from a single one, so wire fields
+that may repeat are declared ``XmlList``.
+
+Faults: SOAP 1.1 reports errors as a ``Fault`` with HTTP 500. A fault is the carrier's answer to our
+request (``BadRequest``, not retried); a 500 that is not a fault is the carrier being down
+(``CarrierUnavailable``, retried). Fault codes are carrier vocabulary; fault strings may echo our
+input, so they are never copied into errors.
+"""
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+from xml.etree.ElementTree import Element  # the type only: parsing goes through defusedxml
+from xml.sax.saxutils import escape, quoteattr
+
+import aiohttp
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+from pydantic import BeforeValidator
+
+from carriers.base import CarrierSettings
+from carriers.clock import Clock
+from carriers.errors import BadRequest, CarrierUnavailable, MalformedResponse
+from carriers.http import CarrierHttp, HttpResponse
+from carriers.link import CarrierLink
+from carriers.parsing import WireModel, reading, text
+
+ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+_XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_MAX_DEPTH = 32
+
+type XmlValue = str | None | Sequence[tuple[str, "XmlValue"]]
+
+
+def _one_or_many(value: Any) -> Any:
+    """One element or several → a list; empty elements (None) are dropped."""
+    if value is None:
+        return None
+    return [v for v in (value if isinstance(value, list) else [value]) if v is not None]
+
+
+type XmlList[T] = Annotated[list[T], BeforeValidator(_one_or_many)]
+
+
+def xml_element(name: str, value: XmlValue, *, carrier: str) -> str:
+    """``<name>value</name>``; a sequence of (name, value) pairs nests, None leaves the element empty."""
+    if value is None:
+        return f"<{name}/>"
+    if isinstance(value, str):
+        if _NOT_XML.search(value):
+            raise BadRequest("a request value cannot be written as XML", carrier=carrier)
+        return f"<{name}>{escape(value)}</{name}>"
+    return f"<{name}>{''.join(xml_element(child, v, carrier=carrier) for child, v in value)}</{name}>"
+
+
+@dataclass(frozen=True, slots=True)
+class SoapRequest:
+    carrier: str
+    url: str
+    action: str
+    namespace: str
+    operation: str
+    # In the order the WSDL's sequence declares them. Out of repr: they include the credentials.
+    params: Sequence[tuple[str, XmlValue]] = field(repr=False)
+
+    def envelope(self) -> bytes:
+        body = xml_element(f"op:{self.operation}", self.params, carrier=self.carrier)
+        return (
+            '<?xml version="1.0" encoding="utf-8"?>'
+            f'<soapenv:Envelope xmlns:soapenv="{ENVELOPE_NS}" xmlns:op={quoteattr(self.namespace)}>'
+            f"<soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"
+        ).encode()
+
+    def headers(self) -> dict[str, str]:
+        return {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{self.action}"', "Accept": "text/xml"}
+
+
+def local_name(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def parse_xml(raw: bytes | str, *, carrier: str, what: str) -> Element:
+    try:
+        return fromstring(raw, forbid_dtd=True)
+    except DefusedXmlException:
+        raise MalformedResponse(f"{what} uses forbidden XML constructs", carrier=carrier) from None
+    except ParseError:
+        raise MalformedResponse(f"{what} is not well-formed XML", carrier=carrier) from None
+
+
+def fault_code(body: bytes, *, carrier: str) -> str | None:
+    """The fault code when ``body`` is a SOAP fault, else None (also for bodies that are not XML)."""
+    try:
+        envelope = parse_xml(body, carrier=carrier, what="reply")
+    except MalformedResponse:
+        return None
+    return _fault_code(_body_child(envelope))
+
+
+def operation_result(raw: bytes, *, carrier: str, what: str) -> Element:
+    """The operation's response element, the first child of the SOAP body (``queryShipmentResponse``)."""
+    envelope = parse_xml(raw, carrier=carrier, what=what)
+    if local_name(envelope.tag) != "Envelope":
+        raise MalformedResponse(f"{what} is not a SOAP envelope", carrier=carrier)
+    result = _body_child(envelope)
+    if result is None:
+        raise MalformedResponse(f"{what} has an empty SOAP body", carrier=carrier)
+    if (code := _fault_code(result)) is not None:
+        raise BadRequest(f"SOAP fault {code}", carrier=carrier)
+    return result
+
+
+def returned(raw: bytes, *, carrier: str, what: str) -> Element | None:
+    """What the operation returned: the response element's first child (``return``, ``XxxResult``, …)."""
+    return next(iter(operation_result(raw, carrier=carrier, what=what)), None)
+
+
+def xml_data(element: Element, *, carrier: str, what: str, depth: int = 0) -> Any:
+    """An element as data: text for a leaf (None when empty or ``xsi:nil``), else a dict by local name."""
+    if depth > _MAX_DEPTH:
+        raise MalformedResponse(f"{what} nests deeper than {_MAX_DEPTH} levels", carrier=carrier)
+    if len(element) == 0:
+        return None if element.get(_XSI_NIL) in ("true", "1") else text(element.text)
+    data: dict[str, Any] = {}
+    repeated: set[str] = set()
+    for child in element:
+        name, value = local_name(child.tag), xml_data(child, carrier=carrier, what=what, depth=depth + 1)
+        if name in repeated:
+            data[name].append(value)
+        elif name in data:
+            data[name] = [data[name], value]
+            repeated.add(name)
+        else:
+            data[name] = value
+    return data
+
+
+def read_xml[M: WireModel](model: type[M], element: Element, *, carrier: str, what: str) -> M:
+    """An element validated against a wire model; ``MalformedResponse`` naming field paths only."""
+    data = xml_data(element, carrier=carrier, what=what)
+    with reading(carrier, what):
+        return model.model_validate(data)
+
+
+def _body_child(envelope: Element) -> Element | None:
+    body = next((child for child in envelope if local_name(child.tag) == "Body"), None)
+    return next(iter(body), None) if body is not None else None
+
+
+def _fault_code(element: Element | None) -> str | None:
+    if element is None or local_name(element.tag) != "Fault":
+        return None
+    # SOAP 1.1: <faultcode>; SOAP 1.2: <Code><Value>.
+    code = next((c.text for c in element.iter() if local_name(c.tag) in ("faultcode", "Value")), None)
+    return (text(code) or "unknown")[:64]
+
+
+class SoapHttp(CarrierHttp):
+    """``CarrierHttp`` for XML bodies, which ``HttpRequest`` cannot carry (it knows JSON and forms)."""
+
+    async def post_envelope(self, request: SoapRequest, *, accept: Collection[int] = ()) -> HttpResponse:
+        try:
+            async with self._session.post(
+                request.url,
+                data=request.envelope(),
+                headers=request.headers(),
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as resp:
+                response = HttpResponse(resp.status, resp.headers, await self._read(resp))
+        except TimeoutError as exc:
+            raise CarrierUnavailable(f"no answer within {self._timeout.total}s", carrier=request.carrier) from exc
+        except aiohttp.InvalidURL as exc:
+            raise BadRequest("invalid request URL", carrier=request.carrier) from exc
+        except aiohttp.ClientError as exc:
+            raise CarrierUnavailable(f"transport error ({type(exc).__name__})", carrier=request.carrier) from exc
+        if 200 <= response.status < 300 or response.status in accept:
+            return response
+        raise self._error_for(response)
+
+
+class SoapLink(CarrierLink):
+    def __init__(self, carrier: str, settings: CarrierSettings, session: aiohttp.ClientSession, clock: Clock) -> None:
+        super().__init__(carrier, settings, session, clock)
+        self.soap = SoapHttp(session, carrier=carrier, timeout_seconds=settings.timeout_seconds, clock=clock)
+
+    async def send_soap(self, request: SoapRequest) -> HttpResponse:
+        """Post the envelope under breaker and retries; a fault raises ``BadRequest`` at once."""
+        return await self.call(lambda: self._attempt(request))
+
+    async def _attempt(self, request: SoapRequest) -> HttpResponse:
+        response = await self.soap.post_envelope(request, accept=(500,))
+        if response.status == 500:
+            if (code := fault_code(response.body, carrier=self.carrier)) is None:
+                raise CarrierUnavailable("HTTP 500", carrier=self.carrier, status=500)
+            raise BadRequest(f"SOAP fault {code}", carrier=self.carrier, status=500)
+        return response

@@ -1,0 +1,107 @@
+"""What the Turkish carriers share: local times in Europe/Istanbul, and Turkish text as table keys.
+
+Times: the Turkish carriers send local wall-clock times without an offset (``20240422`` + ``143105``,
+``22.04.2024 14:31``, ``2024-04-22T14:31:05``). They are read in ``Europe/Istanbul``, not UTC as
+``carriers.parsing.parse_timestamp`` assumes for the international carriers; a date without a time is
+no instant at all (None), never midnight.
+
+Text: carriers write the same word as ``KENDİSİ``, ``Kendisi`` or ``KENDISI``, and Python's ``upper``
+keeps ``İ`` but turns ``ı`` and ``i`` into ``I`` (so ``carriers.status.CodeTable`` would miss). ``fold``
+maps every spelling to one ASCII key, and the tables here fold both their keys and what they are asked.
+"""
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+import structlog
+
+from carriers.errors import MalformedResponse
+from carriers.parsing import text
+
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+log = structlog.get_logger("carriers.turkish")
+
+_DATES = (
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), (1, 2, 3)),  # yyyyMMdd
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), (1, 2, 3)),  # yyyy-MM-dd
+    (re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$"), (3, 2, 1)),  # dd.MM.yyyy
+)
+_TIME = re.compile(r"^(\d{1,2}):?(\d{2})(?::?(\d{2}))?(?:[.,]\d+)?$")
+
+
+def fold(value: str | None) -> str:
+    """One upper-case ASCII spelling of Turkish text, blanks collapsed: ``Komşusu`` → ``KOMSUSU``."""
+    decomposed = unicodedata.normalize("NFKD", (value or "").replace("ı", "i"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.upper().split())
+
+
+def local_time(date: str | None, time: str | None, *, carrier: str, what: str) -> datetime | None:
+    """A local date and time of day in ``Europe/Istanbul``; None unless both are given.
+
+    Dates: ``yyyyMMdd``, ``yyyy-MM-dd``, ``dd.MM.yyyy`` (also with ``/`` or ``-``). Times: ``HHmmss``,
+    ``HHmm``, ``HH:mm``, ``HH:mm:ss``; a leading zero may be missing (``93015`` is 09:30:15).
+    """
+    date, time = text(date), text(time)
+    if not (date and time):
+        return None
+    if time.isdigit() and len(time) in (3, 5):
+        time = time.zfill(len(time) + 1)
+    clock = _TIME.match(time)
+    for pattern, (year, month, day) in _DATES:
+        if (match := pattern.match(date)) and clock:
+            try:
+                return datetime(
+                    int(match[year]), int(match[month]), int(match[day]),
+                    int(clock[1]), int(clock[2]), int(clock[3] or 0), tzinfo=ISTANBUL,
+                )
+            except ValueError:
+                break
+    raise MalformedResponse(f"unreadable date or time in {what}", carrier=carrier)
+
+
+def local_timestamp(value: str | None, *, carrier: str, what: str) -> datetime | None:
+    """One string holding date and time: ISO 8601 (its offset wins, else Istanbul) or ``dd.MM.yyyy HH:mm[:ss]``."""
+    if not (value := text(value)):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        date, _, time = value.partition(" ")
+        return local_time(date, time, carrier=carrier, what=what)
+    if parsed.tzinfo is None and "T" not in value.upper() and ":" not in value:
+        return None  # a bare ISO date is no instant
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ISTANBUL)
+
+
+def keyword_table[V: StrEnum](
+    carrier: str, field: str, words: Sequence[tuple[str, V]], default: V
+) -> Callable[[str | None], V]:
+    """For carriers that describe a state in free text: the first listed keyword found in it decides.
+
+    List the longer phrase first where one contains another (``TESLİM EDİLEMEDİ`` before ``TESLİM``).
+    Unlike ``CodeTable``, an unmapped phrase is logged without its words: free text may name a person.
+    """
+    folded = tuple((fold(word), value) for word, value in words)
+
+    def lookup(phrase: str | None) -> V:
+        key = fold(phrase)
+        if not key:
+            return default
+        if (value := next((value for word, value in folded if word in key), None)) is None:
+            log.info("carrier_text_unmapped", carrier=carrier, field=field, words=len(key.split()))
+            return default
+        return value
+
+    return lookup
+
+
+def word_table[V](entries: Mapping[str, V]) -> Callable[[str | None], V | None]:
+    """A folded exact-match lookup that answers None for anything else and logs nothing: for fields that
+    hold either one of the carrier's words or a person's name, which must not reach the logs."""
+    folded = {fold(word): value for word, value in entries.items()}
+    return lambda phrase: folded.get(fold(phrase))

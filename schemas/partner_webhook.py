@@ -1,0 +1,121 @@
+"""The partner webhook: the marketplace's own evidence-push format, open to any carrier partner.
+
+One request carries one event, as JSON (UTF-8), signed by the partner::
+
+    POST /v1/carriers/{carrier}/webhooks
+    Content-Type: application/json
+    X-Partner-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>[,v1=<…>]
+
+    {"event_id": "…", "carrier": "yurtici", "tracking_number": "…", "status": "delivered",
+     "delivered_at": "2024-04-22T14:31:05+03:00", "received_by": "…", "recipient_relation": "neighbour",
+     "signature": {"url": "https://…"}, "photo": {"content_b64": "…", "media_type": "image/jpeg"},
+     "location": {"lat": 41.0, "lon": 29.0, "accuracy_m": 12, "text": "…"},
+     "courier": {"name": "…", "unit": "…"}, "occurred_at": "2024-04-22T14:31:09+03:00"}
+
+The schema is strict: unknown fields, naive datetimes, values of the wrong JSON type and strings over
+their bound are refused. ``event_id`` is the partner's identity for the event; a retried delivery must
+reuse it. Personal data (names, places, images) stays out of ``repr``.
+"""
+
+import base64
+import binascii
+from collections.abc import Iterator
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from schemas.common import Id
+from schemas.proof import RecipientRelation
+
+MAX_BODY_BYTES = 12 * 1024 * 1024
+MAX_IMAGE_B64_CHARS = 5_500_000  # ~4 MB decoded per image; a signature and a photo fit in one body
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+HttpsUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https://[^\s]+$")]
+ImageType = Annotated[str, StringConstraints(pattern=r"^(image/(png|jpeg|gif|webp|tiff)|application/pdf)$")]
+
+
+class PartnerStatus(StrEnum):
+    """What a partner may report: the canonical statuses a carrier knows first-hand."""
+
+    DELIVERED = "delivered"
+    IN_TRANSIT = "in_transit"
+    PRE_TRANSIT = "pre_transit"
+    FAILED_ATTEMPT = "failed_attempt"
+    RETURNED = "returned"
+    EXCEPTION = "exception"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    _shown: ClassVar[tuple[str, ...]] = ()
+
+    def __repr_args__(self) -> Iterator[tuple[str, Any]]:
+        return ((name, getattr(self, name)) for name in self._shown)
+
+
+class PartnerImage(_Strict):
+    """A signature or photo: an https link, or inline base64 content with its media type."""
+
+    _shown = ("media_type",)
+    url: HttpsUrl | None = None
+    content_b64: Annotated[str, StringConstraints(min_length=4, max_length=MAX_IMAGE_B64_CHARS)] | None = None
+    media_type: ImageType | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        if (self.url is None) == (self.content_b64 is None):
+            raise ValueError("exactly one of url or content_b64 is required")
+        if self.content_b64 is not None:
+            if self.media_type is None:
+                raise ValueError("content_b64 needs a media_type")
+            try:
+                base64.b64decode(self.content_b64, validate=True)
+            except binascii.Error:
+                raise ValueError("content_b64 is not valid base64") from None
+        return self
+
+
+class PartnerLocation(_Strict):
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+    text: Place | None = None
+
+    @model_validator(mode="after")
+    def _something_to_place(self) -> Self:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon come together")
+        if self.lat is None and self.text is None:
+            raise ValueError("a location needs coordinates or text")
+        return self
+
+
+class PartnerCourier(_Strict):
+    name: Name | None = None
+    unit: Name | None = None
+
+
+class PartnerEvent(_Strict):
+    _shown = ("event_id", "carrier", "status")
+
+    event_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
+    carrier: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+    tracking_number: Id
+    status: PartnerStatus
+    delivered_at: AwareDatetime | None = None
+    received_by: Name | None = None
+    recipient_relation: RecipientRelation = RecipientRelation.UNKNOWN
+    signature: PartnerImage | None = None
+    photo: PartnerImage | None = None
+    location: PartnerLocation | None = None
+    courier: PartnerCourier | None = None
+    occurred_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _delivered_at_with_delivery(self) -> Self:
+        if (self.status is PartnerStatus.DELIVERED) != (self.delivered_at is not None):
+            raise ValueError("delivered_at is required with status delivered, and only then")
+        return self

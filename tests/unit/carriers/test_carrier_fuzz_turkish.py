@@ -1,0 +1,108 @@
+"""The Turkish carriers and the partner webhook under mutation: a canonical proof or a clear rejection.
+
+JSON payloads are mutated as in ``test_carrier_fuzz``; SOAP replies have one element's text replaced,
+the element removed, repeated, or given an unexpected child.
+"""
+
+import contextlib
+import copy
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+import pytest
+from defusedxml.ElementTree import fromstring
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from carriers.aras.mapping import parse_query_response as parse_aras
+from carriers.errors import BadRequest, MalformedResponse
+from carriers.hepsijet.mapping import parse_tracking_response as parse_hepsijet
+from carriers.http import HttpResponse
+from carriers.mng.mapping import read_events, read_status, shipment_proof
+from carriers.partner.mapping import event_proof, read_event
+from carriers.ptt.mapping import parse_query_response as parse_ptt
+from carriers.soap import ENVELOPE_NS
+from carriers.yurtici.mapping import parse_query_response as parse_yurtici
+from tests.unit.carriers.test_carrier_fuzz import JSON, paths, replaced
+
+FIXTURES = Path(__file__).parent / "fixtures"
+AT = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
+TEXT = st.text(max_size=20)
+
+
+def ok(body: bytes) -> HttpResponse:
+    return HttpResponse(200, {}, body)
+
+
+def mng(body: bytes) -> object:
+    return shipment_proof(read_status(ok(body), "SIP-2024-0001"), read_events(ok(body)), "SIP-2024-0001", AT)
+
+
+def partner(body: bytes) -> object:
+    return event_proof(read_event(body, carrier="yurtici", max_body_bytes=1 << 20), AT)
+
+
+def aras(document: bytes) -> object:
+    root = Element(f"{{{ENVELOPE_NS}}}Envelope")
+    response = SubElement(SubElement(root, f"{{{ENVELOPE_NS}}}Body"), "GetQueryJSONResponse")
+    result = SubElement(response, "GetQueryJSONResult")
+    result.text = document.decode()
+    return parse_aras(ok(tostring(root)), "ORD-777", AT)
+
+
+JSON_PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
+    "hepsijet tracking": ("hepsijet/tracking-delivered.json", lambda b: parse_hepsijet(ok(b), "HJ100200300", AT)),
+    "mng status and track": ("mng/status-delivered.json", mng),
+    "mng track": ("mng/track.json", mng),
+    "aras document": ("aras/query-delivered.json", aras),
+    "partner webhook": ("partner/delivered.json", partner),
+}
+
+XML_PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
+    "yurtici query": ("yurtici/query-delivered.xml", lambda b: parse_yurtici(ok(b), "YK20240421001", AT)),
+    "ptt query": ("ptt/query-delivered.xml", lambda b: parse_ptt(ok(b), "KP01234567890", AT)),
+}
+
+
+def json_fixture(name: str) -> object:
+    if name.startswith("aras/"):  # the JSON document inside the SOAP reply
+        root = fromstring((FIXTURES / "aras/query-delivered.xml").read_bytes())
+        return json.loads(next(e.text for e in root.iter() if e.tag.endswith("GetQueryJSONResult")))
+    return json.loads((FIXTURES / name).read_bytes())
+
+
+@pytest.mark.parametrize("case", sorted(JSON_PARSERS))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_mutation_of_a_json_payload_parses_or_is_refused(case: str, data: st.DataObject) -> None:
+    fixture, parse = JSON_PARSERS[case]
+    original = json_fixture(fixture)
+    path = data.draw(st.sampled_from(list(paths(original))), label="path")
+    body = json.dumps(replaced(original, path, data.draw(JSON, label="value"))).encode()
+    with contextlib.suppress(MalformedResponse, BadRequest):
+        parse(body)
+
+
+@pytest.mark.parametrize("case", sorted(XML_PARSERS))
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_mutation_of_a_soap_reply_parses_or_is_refused(case: str, data: st.DataObject) -> None:
+    fixture, parse = XML_PARSERS[case]
+    root = fromstring((FIXTURES / fixture).read_bytes())
+    elements = list(root.iter())[2:]  # inside the envelope's body
+    target = data.draw(st.sampled_from(elements), label="element")
+    parent = next(p for p in root.iter() if target in list(p))
+    mutation = data.draw(st.sampled_from(["text", "remove", "repeat", "child"]), label="mutation")
+    if mutation == "text":
+        target.text = data.draw(TEXT, label="text")
+    elif mutation == "remove":
+        parent.remove(target)
+    elif mutation == "repeat":
+        parent.append(copy.deepcopy(target))
+    else:
+        SubElement(target, data.draw(st.sampled_from(["x", "ISLEM", "eventDate", "dongu"]), label="tag")).text = "1"
+    with contextlib.suppress(MalformedResponse, BadRequest):
+        parse(tostring(root))

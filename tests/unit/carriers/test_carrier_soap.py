@@ -1,0 +1,157 @@
+import pytest
+from aiohttp import web
+from defusedxml.ElementTree import fromstring
+
+from carriers.base import CarrierSettings
+from carriers.errors import BadRequest, CarrierUnavailable, MalformedResponse
+from carriers.retry import RetryBudget
+from carriers.soap import ENVELOPE_NS, SoapLink, SoapRequest, local_name, operation_result, returned, xml_data
+
+REQUEST = SoapRequest(
+    carrier="yurtici",
+    url="http://127.0.0.1/ws",
+    action="urn:query",
+    namespace="urn:test",
+    operation="query",
+    params=(("user", "ws<&>\"'"), ("op:input", (("key", "K-1"), ("empty", None)))),
+)
+
+
+def envelope(body: str) -> bytes:
+    return f'<e:Envelope xmlns:e="{ENVELOPE_NS}"><e:Body>{body}</e:Body></e:Envelope>'.encode()
+
+
+def test_the_envelope_escapes_values_and_qualifies_op_names() -> None:
+    root = fromstring(REQUEST.envelope())
+    [body] = list(root)
+    [operation] = list(body)
+    assert (root.tag, body.tag) == (f"{{{ENVELOPE_NS}}}Envelope", f"{{{ENVELOPE_NS}}}Body")
+    assert operation.tag == "{urn:test}query"
+    user, wrapper = list(operation)
+    assert (user.tag, user.text) == ("user", "ws<&>\"'")
+    assert wrapper.tag == "{urn:test}input"
+    assert [(child.tag, child.text) for child in wrapper] == [("key", "K-1"), ("empty", None)]
+    assert REQUEST.headers() == {
+        "Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"urn:query"', "Accept": "text/xml",
+    }
+
+
+def test_a_value_xml_cannot_hold_is_refused_before_sending() -> None:
+    request = SoapRequest("ptt", "http://x", "a", "urn:t", "q", (("barkod", "KP\x00"),))
+    with pytest.raises(BadRequest, match="cannot be written as XML"):
+        request.envelope()
+
+
+def test_repeated_elements_become_lists_and_nil_becomes_none() -> None:
+    body = envelope(
+        '<r xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><a>1</a><a>2</a><b xsi:nil="true"/>'
+        "<c><d> x </d></c><e/></r>"
+    )
+    element = operation_result(body, carrier="ptt", what="reply")
+    assert xml_data(element, carrier="ptt", what="reply") == {"a": ["1", "2"], "b": None, "c": {"d": "x"}, "e": None}
+
+
+def test_the_returned_element_is_the_first_child_of_the_response() -> None:
+    result = returned(envelope("<qResponse><return><x>1</x></return></qResponse>"), carrier="ptt", what="reply")
+    assert result is not None and local_name(result.tag) == "return"
+    assert returned(envelope("<qResponse/>"), carrier="ptt", what="reply") is None
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"<html>502 Bad Gateway", "not well-formed XML"),
+        (b"", "not well-formed XML"),
+        (b"<notSoap/>", "not a SOAP envelope"),
+        (envelope(""), "empty SOAP body"),
+        (b'<!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>', "forbidden XML constructs"),
+        (b'<!DOCTYPE x SYSTEM "file:///etc/passwd"><x/>', "forbidden XML constructs"),
+    ],
+    ids=["html", "empty", "not soap", "empty body", "entity", "external dtd"],
+)
+def test_replies_that_are_not_safe_soap_are_malformed(body: bytes, message: str) -> None:
+    with pytest.raises(MalformedResponse, match=message):
+        operation_result(body, carrier="yurtici", what="reply")
+
+
+def test_nesting_beyond_reason_is_malformed() -> None:
+    deep = "<a>" * 40 + "x" + "</a>" * 40
+    with pytest.raises(MalformedResponse, match="nests deeper"):
+        xml_data(operation_result(envelope(deep), carrier="ptt", what="reply"), carrier="ptt", what="reply")
+
+
+def test_a_fault_in_a_200_reply_is_a_bad_request_without_its_text() -> None:
+    fault = envelope(
+        "<e:Fault><faultcode>e:Client</faultcode><faultstring>user ayse@x.test unknown</faultstring></e:Fault>"
+    )
+    with pytest.raises(BadRequest) as caught:
+        operation_result(fault, carrier="aras", what="reply")
+    assert str(caught.value) == "aras: SOAP fault e:Client"
+
+
+async def link_to(handler, carrier_server, session, clock) -> tuple[SoapLink, str]:
+    base = await carrier_server([("POST", "/ws", handler)])
+    settings = CarrierSettings(base_url=base, retry=RetryBudget(attempts=3, total_seconds=10))
+    return SoapLink("yurtici", settings, session, clock), base + "/ws"
+
+
+async def test_the_envelope_reaches_the_server_with_its_soap_headers(carrier_server, session, clock) -> None:
+    seen: list[tuple[dict[str, str], bytes]] = []
+
+    async def service(request: web.Request) -> web.Response:
+        seen.append((dict(request.headers), await request.read()))
+        return web.Response(body=envelope("<qResponse/>"), content_type="text/xml")
+
+    link, url = await link_to(service, carrier_server, session, clock)
+    response = await link.send_soap(SoapRequest("yurtici", url, "urn:q", "urn:t", "q", (("k", "v"),)))
+    assert response.status == 200
+    [(headers, body)] = seen
+    assert headers["SOAPAction"] == '"urn:q"' and headers["Content-Type"] == "text/xml; charset=utf-8"
+    assert body == SoapRequest("yurtici", url, "urn:q", "urn:t", "q", (("k", "v"),)).envelope()
+
+
+async def test_a_fault_with_http_500_is_not_retried(carrier_server, session, clock) -> None:
+    calls: list[int] = []
+
+    async def faulty(request: web.Request) -> web.Response:
+        calls.append(1)
+        body = envelope("<e:Fault><faultcode>e:Server</faultcode><faultstring>x</faultstring></e:Fault>")
+        return web.Response(status=500, body=body, content_type="text/xml")
+
+    link, url = await link_to(faulty, carrier_server, session, clock)
+    with pytest.raises(BadRequest, match="SOAP fault e:Server"):
+        await link.send_soap(SoapRequest("yurtici", url, "a", "urn:t", "q", ()))
+    assert len(calls) == 1 and clock.sleeps == []
+
+
+async def test_a_500_that_is_no_fault_is_retried_until_the_carrier_answers(carrier_server, session, clock) -> None:
+    replies = iter([web.Response(status=500, text="<html>down</html>"), web.Response(body=envelope("<ok/>"))])
+
+    async def flaky(request: web.Request) -> web.Response:
+        return next(replies)
+
+    link, url = await link_to(flaky, carrier_server, session, clock)
+    assert (await link.send_soap(SoapRequest("yurtici", url, "a", "urn:t", "q", ()))).status == 200
+    assert len(clock.sleeps) == 1
+
+
+async def test_a_carrier_that_stays_down_ends_as_unavailable(carrier_server, session, clock) -> None:
+    async def down(request: web.Request) -> web.Response:
+        return web.Response(status=503)
+
+    link, url = await link_to(down, carrier_server, session, clock)
+    with pytest.raises(CarrierUnavailable):
+        await link.send_soap(SoapRequest("yurtici", url, "a", "urn:t", "q", ()))
+    assert len(clock.sleeps) == 2
+
+
+async def test_an_unreachable_carrier_is_unavailable(session, clock) -> None:
+    settings = CarrierSettings(base_url="http://127.0.0.1:9", retry=RetryBudget(attempts=1))
+    link = SoapLink("ptt", settings, session, clock)
+    with pytest.raises(CarrierUnavailable, match="transport error"):
+        await link.send_soap(SoapRequest("ptt", "http://127.0.0.1:9/ws", "a", "urn:t", "q", ()))
+
+
+def test_parameters_and_so_credentials_stay_out_of_the_request_repr() -> None:
+    request = SoapRequest("yurtici", "http://x", "a", "urn:t", "q", (("wsPassword", "hunter2"),))
+    assert "hunter2" not in repr(request) and "urn:t" in repr(request)
