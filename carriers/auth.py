@@ -1,4 +1,4 @@
-"""Carrier authentication: OAuth2 client-credentials tokens, API-key headers, shared-secret webhooks."""
+"""Carrier authentication: OAuth2 client-credentials tokens, Basic auth, API-key headers, shared-secret webhooks."""
 
 import asyncio
 import base64
@@ -37,8 +37,13 @@ def client_credentials_request(url: str, credentials: ClientCredentials, *, secr
     if secret_in_body:
         form |= {"client_id": client_id, "client_secret": secret}
     else:
-        headers["Authorization"] = "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+        headers["Authorization"] = basic_auth(client_id, credentials.client_secret)
     return HttpRequest("POST", url, headers=headers, form=form)
+
+
+def basic_auth(user: str, password: SecretStr) -> str:
+    """The ``Authorization`` value for HTTP Basic auth (RFC 7617), UTF-8 as Turkish user names need."""
+    return "Basic " + base64.b64encode(f"{user}:{password.get_secret_value()}".encode()).decode()
 
 
 class TokenCache:

@@ -21,12 +21,15 @@ MAX_BODY_BYTES = 32 * 1024 * 1024  # signature and POD images are inline; anythi
 
 @dataclass(frozen=True, slots=True)
 class HttpRequest:
+    """One request to a carrier; its body, if any, is one of ``json``, ``form`` or raw ``body`` bytes."""
+
     method: str
     url: str
     headers: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, str] = field(default_factory=dict)
     json: Any = None
     form: Mapping[str, str] | None = None
+    body: bytes | None = field(default=None, repr=False)  # sent as is (SOAP envelopes): may hold credentials
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +79,7 @@ class CarrierHttp:
                 headers=dict(request.headers),
                 params=dict(request.params),
                 json=request.json,
-                data=request.form,
+                data=request.form if request.body is None else request.body,
                 timeout=self._timeout,
                 allow_redirects=False,  # never replay our credentials to wherever a redirect points
             ) as resp:

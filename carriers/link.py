@@ -35,8 +35,17 @@ class CarrierLink:
         return await self.call(lambda: self.http.send(request, accept=accept))
 
 
+type GrantReader = Callable[[HttpResponse], TokenGrant]
+
+
 class OAuthLink(CarrierLink):
-    """A link whose requests carry an OAuth2 bearer token, fetched over the same link and cached."""
+    """A link whose requests carry a bearer token, fetched over the same link and cached.
+
+    By default the token reply is read as RFC 6749 (``access_token``, ``expires_in``). Carriers whose token
+    endpoint answers in its own shape (HepsiJET, MNG), often without a lifetime, pass ``read_grant``, which
+    returns a ``TokenGrant`` (with the configured lifetime when the carrier states none). Caching, sharing
+    one fetch between concurrent callers, and refreshing once on 401 are ``TokenCache``'s either way.
+    """
 
     def __init__(
         self,
@@ -45,9 +54,11 @@ class OAuthLink(CarrierLink):
         session: aiohttp.ClientSession,
         clock: Clock,
         token_request: HttpRequest,
+        read_grant: GrantReader | None = None,
     ) -> None:
         super().__init__(carrier, settings, session, clock)
         self._token_request = token_request
+        self._read_grant = read_grant or self._read_oauth_grant
         self._tokens = TokenCache(self._fetch_token, clock=clock)
 
     async def send_with_token(
@@ -57,5 +68,7 @@ class OAuthLink(CarrierLink):
         return await self.call(lambda: self._tokens.call(lambda token: self.http.send(build(token), accept=accept)))
 
     async def _fetch_token(self) -> TokenGrant:
-        response = await self.http.send(self._token_request)
+        return self._read_grant(await self.http.send(self._token_request))
+
+    def _read_oauth_grant(self, response: HttpResponse) -> TokenGrant:
         return read_wire(TokenGrant, response.body, carrier=self.carrier, what="token response")

@@ -9,7 +9,7 @@ offending value, which may be a name, an address or image bytes.
 import base64
 import binascii
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
 from carriers.errors import MalformedResponse
-from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus
+from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
 
 _MAGIC = (
     (b"\x89PNG", "image/png"),
@@ -60,6 +60,11 @@ def text(value: str | None) -> str | None:
     return (value.strip() or None) if value is not None else None
 
 
+def text_of(value: str | int | None) -> str | None:
+    """``text`` for a field the carrier sends as a string or as a number."""
+    return text(str(value)) if value is not None else None
+
+
 def join_text(*parts: str | None, sep: str = ", ") -> str | None:
     return sep.join(p for p in map(text, parts) if p) or None
 
@@ -98,6 +103,11 @@ def linked_attachment(kind: AttachmentKind, url: str | None) -> Attachment | Non
     if not (url := text(url)) or not url.lower().startswith(("https://", "http://")):
         return None
     return Attachment(kind=kind, url=url)
+
+
+def timeline(events: Iterable[TrackingEvent | None]) -> tuple[TrackingEvent, ...]:
+    """A proof's events in time order; None (an entry without a readable time or code) is left out."""
+    return tuple(sorted(filter(None, events), key=lambda event: event.at))
 
 
 def not_found(carrier: str, tracking_number: str, received_at: datetime) -> ProofOfDelivery:

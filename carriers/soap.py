@@ -16,21 +16,18 @@ input, so they are never copied into errors.
 """
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from xml.etree.ElementTree import Element  # the type only: parsing goes through defusedxml
 from xml.sax.saxutils import escape, quoteattr
 
-import aiohttp
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 from pydantic import BeforeValidator
 
-from carriers.base import CarrierSettings
-from carriers.clock import Clock
 from carriers.errors import BadRequest, CarrierUnavailable, MalformedResponse
-from carriers.http import CarrierHttp, HttpResponse
+from carriers.http import HttpRequest, HttpResponse
 from carriers.link import CarrierLink
 from carriers.parsing import WireModel, reading, text
 
@@ -83,6 +80,9 @@ class SoapRequest:
 
     def headers(self) -> dict[str, str]:
         return {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{self.action}"', "Accept": "text/xml"}
+
+    def http_request(self) -> HttpRequest:
+        return HttpRequest("POST", self.url, headers=self.headers(), body=self.envelope())
 
 
 def local_name(tag: str) -> str:
@@ -165,41 +165,13 @@ def _fault_code(element: Element | None) -> str | None:
     return (text(code) or "unknown")[:64]
 
 
-class SoapHttp(CarrierHttp):
-    """``CarrierHttp`` for XML bodies, which ``HttpRequest`` cannot carry (it knows JSON and forms)."""
-
-    async def post_envelope(self, request: SoapRequest, *, accept: Collection[int] = ()) -> HttpResponse:
-        try:
-            async with self._session.post(
-                request.url,
-                data=request.envelope(),
-                headers=request.headers(),
-                timeout=self._timeout,
-                allow_redirects=False,
-            ) as resp:
-                response = HttpResponse(resp.status, resp.headers, await self._read(resp))
-        except TimeoutError as exc:
-            raise CarrierUnavailable(f"no answer within {self._timeout.total}s", carrier=request.carrier) from exc
-        except aiohttp.InvalidURL as exc:
-            raise BadRequest("invalid request URL", carrier=request.carrier) from exc
-        except aiohttp.ClientError as exc:
-            raise CarrierUnavailable(f"transport error ({type(exc).__name__})", carrier=request.carrier) from exc
-        if 200 <= response.status < 300 or response.status in accept:
-            return response
-        raise self._error_for(response)
-
-
 class SoapLink(CarrierLink):
-    def __init__(self, carrier: str, settings: CarrierSettings, session: aiohttp.ClientSession, clock: Clock) -> None:
-        super().__init__(carrier, settings, session, clock)
-        self.soap = SoapHttp(session, carrier=carrier, timeout_seconds=settings.timeout_seconds, clock=clock)
-
     async def send_soap(self, request: SoapRequest) -> HttpResponse:
         """Post the envelope under breaker and retries; a fault raises ``BadRequest`` at once."""
         return await self.call(lambda: self._attempt(request))
 
     async def _attempt(self, request: SoapRequest) -> HttpResponse:
-        response = await self.soap.post_envelope(request, accept=(500,))
+        response = await self.http.send(request.http_request(), accept=(500,))
         if response.status == 500:
             if (code := fault_code(response.body, carrier=self.carrier)) is None:
                 raise CarrierUnavailable("HTTP 500", carrier=self.carrier, status=500)

@@ -7,7 +7,8 @@ no instant at all (None), never midnight.
 
 Text: carriers write the same word as ``KENDİSİ``, ``Kendisi`` or ``KENDISI``, and Python's ``upper``
 keeps ``İ`` but turns ``ı`` and ``i`` into ``I`` (so ``carriers.status.CodeTable`` would miss). ``fold``
-maps every spelling to one ASCII key, and the tables here fold both their keys and what they are asked.
+maps every spelling to one ASCII key, and the tables here fold both their keys and what they are asked;
+``relation_by_name`` compares the receiver's and the addressee's names the same way.
 """
 
 import re
@@ -21,6 +22,7 @@ import structlog
 
 from carriers.errors import MalformedResponse
 from carriers.parsing import text
+from schemas.proof import RecipientRelation
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 log = structlog.get_logger("carriers.turkish")
@@ -38,6 +40,13 @@ def fold(value: str | None) -> str:
     decomposed = unicodedata.normalize("NFKD", (value or "").replace("ı", "i"))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.upper().split())
+
+
+def relation_by_name(receiver: str | None, addressee: str | None) -> RecipientRelation:
+    """``recipient`` when whoever took the parcel is the addressee by name (spellings folded), else ``unknown``."""
+    if receiver and addressee and fold(receiver) == fold(addressee):
+        return RecipientRelation.RECIPIENT
+    return RecipientRelation.UNKNOWN
 
 
 def local_time(date: str | None, time: str | None, *, carrier: str, what: str) -> datetime | None:

@@ -15,14 +15,14 @@ from datetime import datetime
 
 from carriers import soap
 from carriers.aras.settings import ArasSettings
-from carriers.aras.wire import Cargo, QueryReply, Value
+from carriers.aras.wire import Cargo, QueryReply
 from carriers.errors import MalformedResponse
 from carriers.http import HttpResponse
-from carriers.parsing import not_found, reading, text
+from carriers.parsing import not_found, reading, text, text_of
 from carriers.soap import SoapRequest, xml_element
 from carriers.status import status_table
-from carriers.turkish import fold, keyword_table, local_time, local_timestamp
-from schemas.proof import Courier, ProofOfDelivery, ProofSource, ProofStatus, RecipientRelation, TrackingEvent
+from carriers.turkish import fold, keyword_table, local_time, local_timestamp, relation_by_name
+from schemas.proof import Courier, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
 
 CODE = "aras"
 SERVICE_PATH = "/ArasCargoCustomerIntegrationService/ArasCargoIntegrationService.svc"
@@ -91,23 +91,21 @@ def parse_query_response(response: HttpResponse, tracking_number: str, received_
 
 
 def _proof(cargo: Cargo, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
-    code, words = _str(cargo.durum_kodu), _str(cargo.durumu)
+    code, words = text_of(cargo.durum_kodu), text_of(cargo.durumu)
     status = STATUS(code)
     if status is ProofStatus.UNKNOWN:
         status = STATUS_TEXT(words)
     at = _delivered_at(cargo)
     event = TrackingEvent(at=at, code=(code or fold(words))[:64], description=words) if at and (code or words) else None
-    receiver, addressee = _str(cargo.teslim_alan), _str(cargo.alici)
-    unit = _str(cargo.varis_sube)
+    receiver, addressee = text_of(cargo.teslim_alan), text_of(cargo.alici)
+    unit = text_of(cargo.varis_sube)
     return ProofOfDelivery(
         carrier=CODE,
         tracking_number=tracking_number,
         status=status,
         delivered_at=at if status is ProofStatus.DELIVERED else None,
         received_by=receiver,
-        recipient_relation=RecipientRelation.RECIPIENT
-        if receiver and addressee and fold(receiver) == fold(addressee)
-        else RecipientRelation.UNKNOWN,
+        recipient_relation=relation_by_name(receiver, addressee),
         courier=Courier(unit=unit) if unit else None,
         source=ProofSource.PULL,
         received_at=received_at,
@@ -116,11 +114,7 @@ def _proof(cargo: Cargo, tracking_number: str, received_at: datetime) -> ProofOf
 
 
 def _delivered_at(cargo: Cargo) -> datetime | None:
-    stamp, time = _str(cargo.teslim_tarihi), _str(cargo.teslim_saati)
+    stamp, time = text_of(cargo.teslim_tarihi), text_of(cargo.teslim_saati)
     if stamp and time and " " not in stamp and "T" not in stamp:
         return local_time(stamp, time, carrier=CODE, what="TESLIM_TARIHI")
     return local_timestamp(stamp, carrier=CODE, what="TESLIM_TARIHI")
-
-
-def _str(value: Value) -> str | None:
-    return text(str(value)) if value is not None else None

@@ -5,9 +5,10 @@ from datetime import datetime
 
 import aiohttp
 
+from carriers.adapter import PullAdapter
 from carriers.auth import verify_shared_secret
-from carriers.base import Capabilities, WebhookEvent, checked_tracking_number
-from carriers.clock import SYSTEM_CLOCK, Clock
+from carriers.base import Capabilities, WebhookEvent
+from carriers.clock import Clock
 from carriers.dhl.mapping import CODE, build_track_request, parse_track_response
 from carriers.dhl.settings import DhlSettings
 from carriers.dhl.webhook import parse_push
@@ -15,19 +16,15 @@ from carriers.link import CarrierLink
 from schemas.proof import ProofOfDelivery
 
 
-class DhlAdapter:
+class DhlAdapter(PullAdapter[DhlSettings, CarrierLink]):
     code = CODE
     name = "DHL"
     capabilities = Capabilities(pull=True, push=True, signature=True, photo=False, location=True)
 
-    def __init__(self, settings: DhlSettings, session: aiohttp.ClientSession, *, clock: Clock = SYSTEM_CLOCK) -> None:
-        self._settings = settings
-        self._clock = clock
-        self._link = CarrierLink(CODE, settings, session, clock)
-        self.breaker = self._link.breaker
+    def _open_link(self, settings: DhlSettings, session: aiohttp.ClientSession, clock: Clock) -> CarrierLink:
+        return CarrierLink(CODE, settings, session, clock)
 
-    async def pull(self, tracking_number: str) -> ProofOfDelivery:
-        tracking_number = checked_tracking_number(CODE, tracking_number)
+    async def _pull(self, tracking_number: str) -> ProofOfDelivery:
         response = await self._link.send(build_track_request(self._settings, tracking_number), accept=(404,))
         return parse_track_response(response, tracking_number, self._clock.now())
 

@@ -19,7 +19,16 @@ from carriers.auth import api_key_headers
 from carriers.dhl.settings import DhlSettings
 from carriers.dhl.wire import Address, Person, Shipment, Shipments, Status
 from carriers.http import HttpRequest, HttpResponse
-from carriers.parsing import join_text, linked_attachment, not_found, parse_timestamp, read_wire, reading, text
+from carriers.parsing import (
+    join_text,
+    linked_attachment,
+    not_found,
+    parse_timestamp,
+    read_wire,
+    reading,
+    text,
+    timeline,
+)
 from carriers.status import status_table
 from schemas.proof import (
     AttachmentKind,
@@ -97,7 +106,7 @@ def shipment_proof(
         location=DeliveryLocation(address=place) if place else None,
         source=source,
         received_at=received_at,
-        events=tuple(sorted(filter(None, map(_event, shipment.events or ())), key=lambda e: e.at)),
+        events=timeline(map(_event, shipment.events or ())),
     )
 
 

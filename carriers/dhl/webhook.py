@@ -9,7 +9,7 @@ from carriers.base import WebhookEvent, derive_event_id
 from carriers.dhl.mapping import CODE, shipment_proof
 from carriers.dhl.wire import Shipments
 from carriers.errors import MalformedResponse
-from carriers.parsing import read_wire, reading, text
+from carriers.parsing import read_wire, reading, text_of
 from schemas.proof import ProofSource
 
 WHAT = "push body"
@@ -20,7 +20,7 @@ def parse_push(raw_body: bytes, received_at: datetime) -> list[WebhookEvent]:
     events = []
     with reading(CODE, WHAT):
         for index, shipment in enumerate(shipments):
-            if not (tracking_number := text(str(shipment.id) if shipment.id is not None else None)):
+            if not (tracking_number := text_of(shipment.id)):
                 raise MalformedResponse(f"{WHAT}: shipments.{index}.id is missing", carrier=CODE)
             status = shipment.status
             event_id = derive_event_id(

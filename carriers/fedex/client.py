@@ -5,8 +5,9 @@ from uuid import uuid4
 import aiohttp
 import structlog
 
-from carriers.base import Capabilities, checked_tracking_number
-from carriers.clock import SYSTEM_CLOCK, Clock
+from carriers.adapter import PullAdapter
+from carriers.base import Capabilities
+from carriers.clock import Clock
 from carriers.errors import BadRequest
 from carriers.fedex.documents import build_spod_request, offers_spod, parse_spod_response
 from carriers.fedex.mapping import (
@@ -26,19 +27,15 @@ from schemas.proof import Attachment, ProofOfDelivery, ProofStatus
 log = structlog.get_logger("carriers.fedex")
 
 
-class FedexAdapter:
+class FedexAdapter(PullAdapter[FedexSettings, OAuthLink]):
     code = CODE
     name = "FedEx"
     capabilities = Capabilities(pull=True, push=False, signature=True, photo=False, location=True)
 
-    def __init__(self, settings: FedexSettings, session: aiohttp.ClientSession, *, clock: Clock = SYSTEM_CLOCK) -> None:
-        self._settings = settings
-        self._clock = clock
-        self._link = OAuthLink(CODE, settings, session, clock, build_token_request(settings))
-        self.breaker = self._link.breaker
+    def _open_link(self, settings: FedexSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:
+        return OAuthLink(CODE, settings, session, clock, build_token_request(settings))
 
-    async def pull(self, tracking_number: str) -> ProofOfDelivery:
-        tracking_number = checked_tracking_number(CODE, tracking_number)
+    async def _pull(self, tracking_number: str) -> ProofOfDelivery:
         response = await self._link.send_with_token(
             lambda token: build_track_request(self._settings, tracking_number, token=token, transaction_id=uuid4().hex)
         )

@@ -20,7 +20,7 @@ from carriers.errors import BadRequest
 from carriers.fedex.settings import FedexSettings
 from carriers.fedex.wire import Address, ScanEvent, TrackResponse, TrackResult
 from carriers.http import HttpRequest, HttpResponse
-from carriers.parsing import join_text, parse_timestamp, read_wire, text
+from carriers.parsing import join_text, parse_timestamp, read_wire, text, timeline
 from carriers.status import relation_table, status_table
 from schemas.proof import Attachment, DeliveryLocation, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
 from schemas.proof import RecipientRelation as R
@@ -129,7 +129,7 @@ def track_proof(
         location=DeliveryLocation(text=place, address=address) if place or address else None,
         source=ProofSource.PULL,
         received_at=received_at,
-        events=tuple(sorted(filter(None, map(_event, result.scan_events or ())), key=lambda e: e.at)),
+        events=timeline(map(_event, result.scan_events or ())),
     )
 
 

@@ -2,8 +2,9 @@
 
 import aiohttp
 
-from carriers.base import Capabilities, checked_tracking_number
-from carriers.clock import SYSTEM_CLOCK, Clock
+from carriers.adapter import PartnerPullAdapter
+from carriers.base import Capabilities
+from carriers.clock import Clock
 from carriers.hepsijet.mapping import (
     CODE,
     build_token_request,
@@ -12,32 +13,22 @@ from carriers.hepsijet.mapping import (
     read_token,
 )
 from carriers.hepsijet.settings import HepsijetSettings
-from carriers.partner.webhook import PartnerPush, PartnerWebhook, with_partner_push
-from carriers.tokens import GrantLink
+from carriers.link import OAuthLink
 from schemas.proof import ProofOfDelivery
 
-PULL = Capabilities(pull=True, push=False, signature=True, photo=True, location=True)
 
-
-class HepsijetAdapter(PartnerPush):
+class HepsijetAdapter(PartnerPullAdapter[HepsijetSettings, OAuthLink]):
     code = CODE
     name = "HepsiJET"
+    capabilities = Capabilities(pull=True, push=False, signature=True, photo=True, location=True)
 
-    def __init__(
-        self, settings: HepsijetSettings, session: aiohttp.ClientSession, *, clock: Clock = SYSTEM_CLOCK
-    ) -> None:
-        self._settings = settings
-        self._clock = clock
+    def _open_link(self, settings: HepsijetSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:
         lifetime = settings.token_lifetime_seconds
-        self._link = GrantLink(
+        return OAuthLink(
             CODE, settings, session, clock, build_token_request(settings), lambda reply: read_token(reply, lifetime)
         )
-        self.breaker = self._link.breaker
-        self.partner = PartnerWebhook(CODE, settings.partner_webhook, clock)
-        self.capabilities = with_partner_push(PULL, settings.partner_webhook)
 
-    async def pull(self, tracking_number: str) -> ProofOfDelivery:
-        tracking_number = checked_tracking_number(CODE, tracking_number)
+    async def _pull(self, tracking_number: str) -> ProofOfDelivery:
         response = await self._link.send_with_token(
             lambda token: build_tracking_request(self._settings, tracking_number, token=token), accept=(404,)
         )

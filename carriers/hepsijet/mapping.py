@@ -13,17 +13,15 @@ Field mapping (``delivery`` = the ``data[]`` entry whose ``customerDeliveryNo`` 
     transactions[] (assumed)                   → events; undeliveredReason (values confirmed) → description
 """
 
-from collections.abc import Iterable
 from datetime import datetime
 
-from carriers.auth import TokenGrant
+from carriers.auth import TokenGrant, basic_auth
 from carriers.errors import BadRequest, CarrierAuthError
 from carriers.hepsijet.settings import HepsijetSettings
 from carriers.hepsijet.wire import Delivery, Location, TokenReply, TrackingReply, Transaction
 from carriers.http import HttpRequest, HttpResponse
-from carriers.parsing import join_text, linked_attachment, not_found, read_wire, reading, text
+from carriers.parsing import join_text, linked_attachment, not_found, read_wire, reading, text, timeline
 from carriers.status import relation_table, status_table
-from carriers.tokens import basic_auth
 from carriers.turkish import fold, local_timestamp
 from schemas.proof import AttachmentKind, Courier, DeliveryLocation, ProofOfDelivery, ProofSource, ProofStatus
 from schemas.proof import RecipientRelation as R
@@ -103,7 +101,7 @@ def parse_tracking_response(response: HttpResponse, tracking_number: str, receiv
 
 def _proof(delivery: Delivery, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
     status = STATUS(delivery.delivery_status)
-    events = _events(delivery.transactions or ())
+    events = timeline(map(_event, delivery.transactions or ()))
     courier = Courier(name=text(delivery.courier_name), unit=text(delivery.delivery_branch_name))
     return ProofOfDelivery(
         carrier=CODE,
@@ -127,16 +125,13 @@ def _delivered_at(delivery: Delivery, events: tuple[TrackingEvent, ...]) -> date
     return stated or next((e.at for e in reversed(events) if STATUS(e.code) is ProofStatus.DELIVERED), None)
 
 
-def _events(transactions: Iterable[Transaction]) -> tuple[TrackingEvent, ...]:
-    events = []
-    for transaction in transactions:
-        at, code = _time(transaction.transaction_date), text(transaction.delivery_status)
-        if at is None or code is None:
-            continue
-        description = join_text(transaction.description, transaction.undelivered_reason, sep=" — ")
-        place = join_text(transaction.town, transaction.city)
-        events.append(TrackingEvent(at=at, code=code[:64], description=description, location_text=place))
-    return tuple(sorted(events, key=lambda e: e.at))
+def _event(transaction: Transaction) -> TrackingEvent | None:
+    at, code = _time(transaction.transaction_date), text(transaction.delivery_status)
+    if at is None or code is None:
+        return None
+    description = join_text(transaction.description, transaction.undelivered_reason, sep=" — ")
+    place = join_text(transaction.town, transaction.city)
+    return TrackingEvent(at=at, code=code[:64], description=description, location_text=place)
 
 
 def _location(location: Location | None) -> DeliveryLocation | None:

@@ -11,7 +11,6 @@ docstring):
 """
 
 import json
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -21,7 +20,7 @@ from carriers.errors import CarrierAuthError, MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
 from carriers.mng.settings import MngSettings
 from carriers.mng.wire import Event, Events, ShipmentStatus, TokenReply
-from carriers.parsing import not_found, read_wire, reading, text
+from carriers.parsing import not_found, read_wire, reading, text, text_of, timeline
 from carriers.status import status_table
 from carriers.turkish import local_timestamp
 from schemas.proof import Courier, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
@@ -97,7 +96,7 @@ def read_events(response: HttpResponse) -> tuple[TrackingEvent, ...]:
             entries = Events.model_validate(records[0]).events or []
         else:
             entries = [Event.model_validate(record) for record in records]
-        return _events(entries)
+        return timeline(map(_event, entries))
 
 
 def shipment_proof(
@@ -106,8 +105,8 @@ def shipment_proof(
     if status is None:
         return not_found(CODE, reference_id, received_at)
     with reading(CODE, STATUS_WHAT):
-        delivered = (_str(status.is_delivered) or "").upper() in _TRUE
-        normalised = ProofStatus.DELIVERED if delivered else STATUS(_str(status.shipment_status_code))
+        delivered = (text_of(status.is_delivered) or "").upper() in _TRUE
+        normalised = ProofStatus.DELIVERED if delivered else STATUS(text_of(status.shipment_status_code))
         at = _time(status.delivery_date_time) or (events[-1].at if events else None)
         unit = text(status.delivery_branch)
         return ProofOfDelivery(
@@ -141,21 +140,12 @@ def _records(body: bytes, what: str) -> list[Any]:
     return decoded if isinstance(decoded, list) else [decoded]
 
 
-def _events(entries: Iterable[Event]) -> tuple[TrackingEvent, ...]:
-    events = []
-    for entry in entries:
-        at, code = _time(entry.event_date_time), _str(entry.event_status)
-        if at is None or code is None:
-            continue
-        events.append(TrackingEvent(
-            at=at, code=code[:64], description=text(entry.description), location_text=text(entry.location)
-        ))
-    return tuple(sorted(events, key=lambda e: e.at))
+def _event(entry: Event) -> TrackingEvent | None:
+    at, code = _time(entry.event_date_time), text_of(entry.event_status)
+    if at is None or code is None:
+        return None
+    return TrackingEvent(at=at, code=code[:64], description=text(entry.description), location_text=text(entry.location))
 
 
 def _time(value: str | None) -> datetime | None:
     return local_timestamp(value, carrier=CODE, what="an MNG date")
-
-
-def _str(value: str | int | bool | None) -> str | None:
-    return text(str(value)) if value is not None else None

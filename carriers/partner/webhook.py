@@ -46,7 +46,14 @@ class PartnerWebhook:
 class PartnerPush:
     """``verify_webhook`` / ``parse_webhook`` for an adapter that holds a ``PartnerWebhook``."""
 
+    code: str
+    capabilities: Capabilities
     partner: PartnerWebhook
+
+    def _accept_partner_push(self, settings: PartnerWebhookSettings, clock: Clock) -> None:
+        """Compose the carrier's partner webhook, and widen ``capabilities`` to what pushes carry."""
+        self.partner = PartnerWebhook(self.code, settings, clock)
+        self.capabilities = with_partner_push(self.capabilities, settings)
 
     def verify_webhook(self, headers: Mapping[str, str], raw_body: bytes, now: datetime) -> None:
         self.partner.verify(headers, raw_body, now)

@@ -21,8 +21,8 @@ from carriers.parsing import join_text, not_found, reading, text
 from carriers.ptt.settings import PttSettings
 from carriers.ptt.wire import Inquiry, Movement
 from carriers.soap import SoapRequest
-from carriers.turkish import fold, keyword_table, local_time
-from schemas.proof import Courier, ProofOfDelivery, ProofSource, ProofStatus, RecipientRelation, TrackingEvent
+from carriers.turkish import fold, keyword_table, local_time, relation_by_name
+from schemas.proof import Courier, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
 
 CODE = "ptt"
 SERVICE_PATH = "/GonderiTakipV2/services/Sorgu"
@@ -93,9 +93,7 @@ def _proof(inquiry: Inquiry, movements: list[Movement], tracking_number: str, re
         status=status,
         delivered_at=delivery[0] if delivery and status is ProofStatus.DELIVERED else None,
         received_by=receiver,
-        recipient_relation=RecipientRelation.RECIPIENT
-        if receiver and addressee and fold(receiver) == fold(addressee)
-        else RecipientRelation.UNKNOWN,
+        recipient_relation=relation_by_name(receiver, addressee),
         courier=Courier(unit=unit) if unit else None,
         source=ProofSource.PULL,
         received_at=received_at,

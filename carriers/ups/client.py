@@ -6,9 +6,10 @@ from uuid import uuid4
 
 import aiohttp
 
+from carriers.adapter import PullAdapter
 from carriers.auth import verify_shared_secret
-from carriers.base import Capabilities, WebhookEvent, checked_tracking_number
-from carriers.clock import SYSTEM_CLOCK, Clock
+from carriers.base import Capabilities, WebhookEvent
+from carriers.clock import Clock
 from carriers.link import OAuthLink
 from carriers.ups.mapping import CODE, build_token_request, build_track_request, parse_track_response
 from carriers.ups.settings import UpsSettings
@@ -16,19 +17,15 @@ from carriers.ups.webhook import parse_tracking_event
 from schemas.proof import ProofOfDelivery
 
 
-class UpsAdapter:
+class UpsAdapter(PullAdapter[UpsSettings, OAuthLink]):
     code = CODE
     name = "UPS"
     capabilities = Capabilities(pull=True, push=True, signature=True, photo=True, location=True)
 
-    def __init__(self, settings: UpsSettings, session: aiohttp.ClientSession, *, clock: Clock = SYSTEM_CLOCK) -> None:
-        self._settings = settings
-        self._clock = clock
-        self._link = OAuthLink(CODE, settings, session, clock, build_token_request(settings))
-        self.breaker = self._link.breaker
+    def _open_link(self, settings: UpsSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:
+        return OAuthLink(CODE, settings, session, clock, build_token_request(settings))
 
-    async def pull(self, tracking_number: str) -> ProofOfDelivery:
-        tracking_number = checked_tracking_number(CODE, tracking_number)
+    async def _pull(self, tracking_number: str) -> ProofOfDelivery:
         response = await self._link.send_with_token(
             lambda token: build_track_request(self._settings, tracking_number, token=token, trans_id=uuid4().hex),
             accept=(404,),

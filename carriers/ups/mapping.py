@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from carriers.auth import client_credentials_request
 from carriers.http import HttpRequest, HttpResponse
-from carriers.parsing import inline_attachment, join_text, not_found, read_wire, reading, text
+from carriers.parsing import inline_attachment, join_text, not_found, read_wire, reading, text, timeline
 from carriers.status import status_table
 from carriers.ups.settings import UpsSettings
 from carriers.ups.times import compact, gmt_offset, instant
@@ -133,7 +133,7 @@ def _proof(package: Package, tracking_number: str, received_at: datetime) -> Pro
         location=DeliveryLocation(text=place, address=address) if place or address else None,
         source=ProofSource.PULL,
         received_at=received_at,
-        events=tuple(sorted(filter(None, map(_event, activities)), key=lambda e: e.at)),
+        events=timeline(map(_event, activities)),
     )
 
 

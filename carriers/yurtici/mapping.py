@@ -14,13 +14,12 @@ Field mapping (``detail`` = the ``shippingDeliveryDetailVO`` for our key, ``item
                                                 unitName, townName, cityName)
 """
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from carriers import soap
 from carriers.errors import BadRequest
 from carriers.http import HttpResponse
-from carriers.parsing import join_text, not_found, reading, text
+from carriers.parsing import join_text, not_found, reading, text, timeline
 from carriers.soap import SoapRequest
 from carriers.status import status_table
 from carriers.turkish import local_time, word_table
@@ -116,23 +115,20 @@ def _proof(detail: DeliveryDetail, tracking_number: str, received_at: datetime) 
         courier=courier if courier.name or courier.unit else None,
         source=ProofSource.PULL,
         received_at=received_at,
-        events=_events(item.events or ()),
+        events=timeline(map(_event, item.events or ())),
     )
 
 
-def _events(entries: Iterable[CargoEvent]) -> tuple[TrackingEvent, ...]:
-    events = []
-    for entry in entries:
-        at, code = _time(entry.event_date, entry.event_time), text(entry.event_id) or text(entry.event_name)
-        if at is None or code is None:
-            continue
-        events.append(TrackingEvent(
-            at=at,
-            code=code[:64],
-            description=join_text(entry.event_name, entry.reason_name, sep=" — "),
-            location_text=join_text(entry.unit_name, entry.town_name, entry.city_name),
-        ))
-    return tuple(sorted(events, key=lambda e: e.at))
+def _event(entry: CargoEvent) -> TrackingEvent | None:
+    at, code = _time(entry.event_date, entry.event_time), text(entry.event_id) or text(entry.event_name)
+    if at is None or code is None:
+        return None
+    return TrackingEvent(
+        at=at,
+        code=code[:64],
+        description=join_text(entry.event_name, entry.reason_name, sep=" — "),
+        location_text=join_text(entry.unit_name, entry.town_name, entry.city_name),
+    )
 
 
 def _time(date: str | None, time: str | None) -> datetime | None:

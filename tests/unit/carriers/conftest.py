@@ -1,11 +1,12 @@
 """Shared fixtures for carrier tests: a fake clock, canned payloads, an HTTP session, a local carrier.
 
-``clock`` here overrides the unit tier's clock: the carrier layer needs one that also sleeps.
+``clock`` here overrides the unit tier's clock: the carrier layer needs one that also sleeps. Helpers the
+carriers' tests share (``ok``, ``nth``, ``Recorder``, ``xml_texts``) are imported from here.
 """
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,28 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from defusedxml.ElementTree import fromstring
+
+from carriers.http import HttpResponse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
+RECEIVED = NOW  # the ``received_at`` mapping tests pass
+
+
+def ok(body: object) -> HttpResponse:
+    """A 200 reply carrying ``body``: bytes as they are, anything else as JSON."""
+    return HttpResponse(200, {}, body if isinstance(body, bytes) else json.dumps(body).encode())
+
+
+def nth(statuses: Sequence[int], call: int) -> int:
+    """The status scripted for the ``call``-th request (counting from 1); the last one answers all later calls."""
+    return statuses[min(call, len(statuses)) - 1]
+
+
+def xml_texts(body: bytes) -> dict[str, str | None]:
+    """Each element's text by its local name (namespaces dropped)."""
+    return {element.tag.rpartition("}")[2]: element.text for element in fromstring(body).iter()}
 
 
 class FakeClock:
@@ -84,3 +104,28 @@ def carrier_server(
         return str(server.make_url("")).rstrip("/")
 
     return start
+
+
+@pytest.fixture
+def adapter_at(
+    carrier_server: Callable[[Routes], Awaitable[str]], session: aiohttp.ClientSession, clock: FakeClock
+) -> Callable[..., Awaitable[Any]]:
+    """Build a carrier's adapter on the fake clock against a local stand-in serving ``routes``."""
+
+    async def build(adapter: Callable[..., Any], settings: Callable[..., Any], routes: Routes, **config: Any) -> Any:
+        return adapter(settings(base_url=await carrier_server(routes), **config), session, clock=clock)
+
+    return build
+
+
+class Recorder:
+    """A carrier endpoint that answers every request with one canned reply and keeps its headers and body."""
+
+    def __init__(self, body: bytes, content_type: str = "text/xml") -> None:
+        self.body = body
+        self.content_type = content_type
+        self.seen: list[tuple[dict[str, str], bytes]] = []
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.seen.append((dict(request.headers), await request.read()))
+        return web.Response(body=self.body, content_type=self.content_type)

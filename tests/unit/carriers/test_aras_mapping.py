@@ -11,6 +11,7 @@ from carriers.errors import BadRequest, MalformedResponse
 from carriers.http import HttpResponse
 from carriers.soap import ENVELOPE_NS
 from schemas.proof import ProofSource, ProofStatus, RecipientRelation
+from tests.unit.carriers.conftest import RECEIVED
 
 SETTINGS = ArasSettings(
     base_url="https://customerservicestest.araskargo.com.tr",
@@ -18,7 +19,6 @@ SETTINGS = ArasSettings(
     password=SecretStr("p&ss"),
     customer_code="1234567",
 )
-RECEIVED = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
 CODE = "ORD-777"
 
 

@@ -14,36 +14,35 @@ from schemas.proof import ProofSource, ProofStatus
 NUMBER = "7777777770"
 
 
-async def dhl_at(routes, carrier_server, session, clock, **settings) -> DhlAdapter:
-    base_url = await carrier_server(routes)
-    return DhlAdapter(DhlSettings(base_url=base_url, api_key=SecretStr("dhl-key"), **settings), session, clock=clock)
+async def dhl_at(routes, adapter_at, **settings) -> DhlAdapter:
+    return await adapter_at(DhlAdapter, DhlSettings, routes, api_key=SecretStr("dhl-key"), **settings)
 
 
-async def test_a_pull_sends_the_api_key_and_tracking_number(payloads, carrier_server, session, clock) -> None:
+async def test_a_pull_sends_the_api_key_and_tracking_number(payloads, adapter_at) -> None:
     seen: list[web.Request] = []
 
     async def shipments(request: web.Request) -> web.Response:
         seen.append(request)
         return web.Response(body=payloads.raw("dhl/shipments-example.json"), content_type="application/json")
 
-    dhl = await dhl_at([("GET", "/track/shipments", shipments)], carrier_server, session, clock)
+    dhl = await dhl_at([("GET", "/track/shipments", shipments)], adapter_at)
     proof = await dhl.pull(NUMBER)
     assert (proof.tracking_number, proof.source) == (NUMBER, ProofSource.PULL)
     [request] = seen
     assert (request.headers["DHL-API-Key"], dict(request.query)) == ("dhl-key", {"trackingNumber": NUMBER})
 
 
-async def test_a_404_is_a_not_found_result(payloads, carrier_server, session, clock) -> None:
+async def test_a_404_is_a_not_found_result(payloads, adapter_at) -> None:
     async def missing(request: web.Request) -> web.Response:
         return web.Response(
             status=404, body=payloads.raw("dhl/not-found.json"), content_type="application/problem+json"
         )
 
-    dhl = await dhl_at([("GET", "/track/shipments", missing)], carrier_server, session, clock)
+    dhl = await dhl_at([("GET", "/track/shipments", missing)], adapter_at)
     assert (await dhl.pull("8264715546")).status is ProofStatus.NOT_FOUND
 
 
-async def test_rate_limiting_is_waited_out_as_the_carrier_asks(payloads, carrier_server, session, clock) -> None:
+async def test_rate_limiting_is_waited_out_as_the_carrier_asks(payloads, adapter_at, clock) -> None:
     replies = iter(
         [
             web.Response(status=429, headers={"Retry-After": "3"}),
@@ -54,12 +53,12 @@ async def test_rate_limiting_is_waited_out_as_the_carrier_asks(payloads, carrier
     async def limited(request: web.Request) -> web.Response:
         return next(replies)
 
-    dhl = await dhl_at([("GET", "/track/shipments", limited)], carrier_server, session, clock)
+    dhl = await dhl_at([("GET", "/track/shipments", limited)], adapter_at)
     await dhl.pull(NUMBER)
     assert clock.sleeps == [3]
 
 
-async def test_a_carrier_that_stays_down_opens_the_breaker(carrier_server, session, clock) -> None:
+async def test_a_carrier_that_stays_down_opens_the_breaker(adapter_at) -> None:
     calls: list[int] = []
 
     async def down(request: web.Request) -> web.Response:
@@ -68,9 +67,7 @@ async def test_a_carrier_that_stays_down_opens_the_breaker(carrier_server, sessi
 
     dhl = await dhl_at(
         [("GET", "/track/shipments", down)],
-        carrier_server,
-        session,
-        clock,
+        adapter_at,
         retry=RetryBudget(attempts=10, total_seconds=60),
         breaker={"failure_threshold": 3},
     )

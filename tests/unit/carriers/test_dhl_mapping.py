@@ -1,4 +1,3 @@
-import json
 from datetime import UTC, datetime
 
 import pytest
@@ -9,14 +8,10 @@ from carriers.dhl.settings import DhlSettings
 from carriers.errors import MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
 from schemas.proof import Attachment, AttachmentKind, ProofStatus, RecipientRelation
+from tests.unit.carriers.conftest import RECEIVED, ok
 
 SETTINGS = DhlSettings(api_key=SecretStr("dhl-key"))
-RECEIVED = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
 NUMBER = "7777777770"
-
-
-def ok(body: object) -> HttpResponse:
-    return HttpResponse(200, {}, json.dumps(body).encode())
 
 
 def delivered(example: dict) -> dict:

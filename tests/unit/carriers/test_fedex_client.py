@@ -46,18 +46,19 @@ class FakeFedex:
         ]
 
 
-async def fedex_for(fake: FakeFedex, carrier_server, session, clock) -> FedexAdapter:
-    settings = FedexSettings(
-        base_url=await carrier_server(fake.routes()),
+async def fedex_for(fake: FakeFedex, adapter_at) -> FedexAdapter:
+    return await adapter_at(
+        FedexAdapter,
+        FedexSettings,
+        fake.routes(),
         credentials=ClientCredentials(client_id=SecretStr("api-key"), client_secret=SecretStr("secret-key")),
         retry=RetryBudget(attempts=2, total_seconds=5),
     )
-    return FedexAdapter(settings, session, clock=clock)
 
 
-async def test_a_pull_fetches_a_token_then_tracks_then_gets_the_spod(payloads, carrier_server, session, clock) -> None:
+async def test_a_pull_fetches_a_token_then_tracks_then_gets_the_spod(payloads, adapter_at) -> None:
     fake = FakeFedex(payloads)
-    fedex = await fedex_for(fake, carrier_server, session, clock)
+    fedex = await fedex_for(fake, adapter_at)
 
     proof = await fedex.pull(NUMBER)
 
@@ -78,26 +79,24 @@ async def test_a_pull_fetches_a_token_then_tracks_then_gets_the_spod(payloads, c
     assert proof.document is not None and proof.document.media_type == "image/png"
 
 
-async def test_an_unknown_number_is_not_found_and_asks_for_no_document(
-    payloads, carrier_server, session, clock
-) -> None:
+async def test_an_unknown_number_is_not_found_and_asks_for_no_document(payloads, adapter_at, clock) -> None:
     fake = FakeFedex(payloads, track="fedex/track-not-found.json")
-    fedex = await fedex_for(fake, carrier_server, session, clock)
+    fedex = await fedex_for(fake, adapter_at)
     proof = await fedex.pull("123456789012")
     assert (proof.status, proof.received_at) == (ProofStatus.NOT_FOUND, clock.now())
     assert fake.seen["spod"] == []
 
 
-async def test_a_missing_spod_leaves_the_proof_without_a_document(payloads, carrier_server, session, clock) -> None:
+async def test_a_missing_spod_leaves_the_proof_without_a_document(payloads, adapter_at) -> None:
     fake = FakeFedex(payloads, spod_status=400)
-    fedex = await fedex_for(fake, carrier_server, session, clock)
+    fedex = await fedex_for(fake, adapter_at)
     proof = await fedex.pull(NUMBER)
     assert (proof.status, proof.received_by, proof.document) == (ProofStatus.DELIVERED, "Reciever", None)
 
 
-async def test_an_unavailable_document_service_fails_the_pull(payloads, carrier_server, session, clock) -> None:
+async def test_an_unavailable_document_service_fails_the_pull(payloads, adapter_at) -> None:
     fake = FakeFedex(payloads, spod_status=503)
-    fedex = await fedex_for(fake, carrier_server, session, clock)
+    fedex = await fedex_for(fake, adapter_at)
     with pytest.raises(CarrierUnavailable):
         await fedex.pull(NUMBER)
     assert len(fake.seen["spod"]) == 2  # retried within its budget first

@@ -1,5 +1,4 @@
-import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from pydantic import SecretStr
@@ -17,12 +16,12 @@ from carriers.fedex.mapping import (
 )
 from carriers.fedex.settings import FedexSettings
 from carriers.fedex.wire import TrackingNumberInfo, TrackResult
-from carriers.http import HttpRequest, HttpResponse
+from carriers.http import HttpRequest
 from carriers.parsing import reading
 from schemas.proof import AttachmentKind, ProofStatus, RecipientRelation
+from tests.unit.carriers.conftest import RECEIVED, ok
 
 SETTINGS = FedexSettings(credentials=ClientCredentials(client_id=SecretStr("key"), client_secret=SecretStr("secret")))
-RECEIVED = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
 MST = timezone(-timedelta(hours=7))
 NUMBER = "128667043726"
 HEADERS = {
@@ -31,10 +30,6 @@ HEADERS = {
     "X-locale": "en_US",
     "x-customer-transaction-id": "tx-1",
 }
-
-
-def ok(body: object) -> HttpResponse:
-    return HttpResponse(200, {}, body if isinstance(body, bytes) else json.dumps(body).encode())
 
 
 def result_from(payloads, name: str = "fedex/track-delivered.json") -> TrackResult:

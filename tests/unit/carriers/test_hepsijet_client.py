@@ -9,6 +9,7 @@ from carriers.hepsijet.client import HepsijetAdapter
 from carriers.hepsijet.settings import HepsijetSettings
 from carriers.retry import RetryBudget
 from schemas.proof import ProofSource, ProofStatus
+from tests.unit.carriers.conftest import nth
 
 NUMBER = "HJ100200300"
 
@@ -31,7 +32,7 @@ class FakeHepsijet:
 
     async def tracking(self, request: web.Request) -> web.Response:
         self.tracking_requests.append((dict(request.headers), await request.json()))
-        status = self.tracking_statuses[min(len(self.tracking_requests), len(self.tracking_statuses)) - 1]
+        status = nth(self.tracking_statuses, len(self.tracking_requests))
         if status == 200:
             body = self.payloads.raw("hepsijet/tracking-delivered.json")
             return web.Response(body=body, content_type="application/json")
@@ -46,19 +47,20 @@ class FakeHepsijet:
         ]
 
 
-async def adapter_for(fake: FakeHepsijet, carrier_server, session, clock) -> HepsijetAdapter:
-    settings = HepsijetSettings(
-        base_url=await carrier_server(fake.routes()),
+async def adapter_for(fake: FakeHepsijet, adapter_at) -> HepsijetAdapter:
+    return await adapter_at(
+        HepsijetAdapter,
+        HepsijetSettings,
+        fake.routes(),
         username="pazaryeri",
         password=SecretStr("ş1fre"),
         retry=RetryBudget(attempts=3, total_seconds=10),
     )
-    return HepsijetAdapter(settings, session, clock=clock)
 
 
-async def test_a_pull_fetches_a_token_then_posts_the_tracking_query(payloads, carrier_server, session, clock) -> None:
+async def test_a_pull_fetches_a_token_then_posts_the_tracking_query(payloads, adapter_at, clock) -> None:
     fake = FakeHepsijet(payloads)
-    hepsijet = await adapter_for(fake, carrier_server, session, clock)
+    hepsijet = await adapter_for(fake, adapter_at)
 
     proof = await hepsijet.pull(NUMBER)
 
@@ -70,9 +72,9 @@ async def test_a_pull_fetches_a_token_then_posts_the_tracking_query(payloads, ca
     assert body == {"deliveries": [{"customerDeliveryNo": NUMBER}]}
 
 
-async def test_the_token_is_reused_until_it_expires(payloads, carrier_server, session, clock) -> None:
+async def test_the_token_is_reused_until_it_expires(payloads, adapter_at, clock) -> None:
     fake = FakeHepsijet(payloads)
-    hepsijet = await adapter_for(fake, carrier_server, session, clock)
+    hepsijet = await adapter_for(fake, adapter_at)
     await hepsijet.pull(NUMBER)
     await hepsijet.pull(NUMBER)
     assert len(fake.token_requests) == 1
@@ -82,38 +84,38 @@ async def test_the_token_is_reused_until_it_expires(payloads, carrier_server, se
     assert fake.tracking_requests[-1][0]["X-Auth-Token"] == "hj-token-2"
 
 
-async def test_a_token_hepsijet_no_longer_accepts_is_replaced_once(payloads, carrier_server, session, clock) -> None:
+async def test_a_token_hepsijet_no_longer_accepts_is_replaced_once(payloads, adapter_at) -> None:
     fake = FakeHepsijet(payloads, tracking_statuses=[401, 200])
-    hepsijet = await adapter_for(fake, carrier_server, session, clock)
+    hepsijet = await adapter_for(fake, adapter_at)
     assert (await hepsijet.pull(NUMBER)).status is ProofStatus.DELIVERED
     assert [h["X-Auth-Token"] for h, _ in fake.tracking_requests] == ["hj-token-1", "hj-token-2"]
 
 
-async def test_refused_credentials_fail_at_once(payloads, carrier_server, session, clock) -> None:
+async def test_refused_credentials_fail_at_once(payloads, adapter_at, clock) -> None:
     fake = FakeHepsijet(payloads, token_status=401)
-    hepsijet = await adapter_for(fake, carrier_server, session, clock)
+    hepsijet = await adapter_for(fake, adapter_at)
     with pytest.raises(CarrierAuthError):
         await hepsijet.pull(NUMBER)
     assert fake.tracking_requests == [] and clock.sleeps == []
 
 
-async def test_a_transient_failure_is_retried(payloads, carrier_server, session, clock) -> None:
+async def test_a_transient_failure_is_retried(payloads, adapter_at, clock) -> None:
     fake = FakeHepsijet(payloads, tracking_statuses=[502, 200])
-    hepsijet = await adapter_for(fake, carrier_server, session, clock)
+    hepsijet = await adapter_for(fake, adapter_at)
     assert (await hepsijet.pull(NUMBER)).status is ProofStatus.DELIVERED
     assert len(clock.sleeps) == 1 and hepsijet.breaker.failures == 0
 
 
-async def test_a_carrier_that_stays_down_is_unavailable(payloads, carrier_server, session, clock) -> None:
+async def test_a_carrier_that_stays_down_is_unavailable(payloads, adapter_at) -> None:
     fake = FakeHepsijet(payloads, tracking_statuses=[503])
-    hepsijet = await adapter_for(fake, carrier_server, session, clock)
+    hepsijet = await adapter_for(fake, adapter_at)
     with pytest.raises(CarrierUnavailable):
         await hepsijet.pull(NUMBER)
     assert len(fake.tracking_requests) == 3
 
 
-async def test_an_unknown_delivery_is_a_not_found_result(payloads, carrier_server, session, clock) -> None:
+async def test_an_unknown_delivery_is_a_not_found_result(payloads, adapter_at) -> None:
     fake = FakeHepsijet(payloads, tracking_statuses=[404])
-    hepsijet = await adapter_for(fake, carrier_server, session, clock)
+    hepsijet = await adapter_for(fake, adapter_at)
     proof = await hepsijet.pull("HJ999")
     assert (proof.status, proof.tracking_number) == (ProofStatus.NOT_FOUND, "HJ999")

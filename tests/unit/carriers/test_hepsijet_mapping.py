@@ -15,16 +15,12 @@ from carriers.hepsijet.mapping import (
 from carriers.hepsijet.settings import HepsijetSettings
 from carriers.http import HttpRequest, HttpResponse
 from schemas.proof import AttachmentKind, ProofSource, ProofStatus, RecipientRelation
+from tests.unit.carriers.conftest import RECEIVED, ok
 
 SETTINGS = HepsijetSettings(
     base_url="https://integration-apitest.hepsijet.com", username="pazaryeri", password=SecretStr("ş1fre")
 )
-RECEIVED = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
 NUMBER = "HJ100200300"
-
-
-def ok(body: object) -> HttpResponse:
-    return HttpResponse(200, {}, body if isinstance(body, bytes) else json.dumps(body).encode())
 
 
 def test_the_token_request_is_a_get_with_basic_auth() -> None:

@@ -8,6 +8,7 @@ from carriers.mng.client import MngAdapter
 from carriers.mng.settings import MngSettings
 from carriers.retry import RetryBudget
 from schemas.proof import ProofStatus
+from tests.unit.carriers.conftest import nth
 
 REF = "SIP-2024-0001"
 
@@ -28,7 +29,7 @@ class FakeMng:
 
     async def status(self, request: web.Request) -> web.Response:
         self.calls.append((request.path, dict(request.headers)))
-        code = self.status_replies[min(len([c for c in self.calls if "status" in c[0]]), len(self.status_replies)) - 1]
+        code = nth(self.status_replies, len([c for c in self.calls if "status" in c[0]]))
         if code != 200:
             return web.json_response({"error": "x"}, status=code)
         return web.Response(body=self.payloads.raw("mng/status-delivered.json"), content_type="application/json")
@@ -47,20 +48,21 @@ class FakeMng:
         ]
 
 
-async def adapter_for(fake: FakeMng, carrier_server, session, clock) -> MngAdapter:
-    settings = MngSettings(
-        base_url=await carrier_server(fake.routes()),
+async def adapter_for(fake: FakeMng, adapter_at) -> MngAdapter:
+    return await adapter_at(
+        MngAdapter,
+        MngSettings,
+        fake.routes(),
         api_client=ClientCredentials(client_id=SecretStr("ibm-id"), client_secret=SecretStr("ibm-secret")),
         customer_number="332211",
         password=SecretStr("mng-pass"),
         retry=RetryBudget(attempts=3, total_seconds=10),
     )
-    return MngAdapter(settings, session, clock=clock)
 
 
-async def test_a_pull_gets_a_token_then_the_status_and_the_history(payloads, carrier_server, session, clock) -> None:
+async def test_a_pull_gets_a_token_then_the_status_and_the_history(payloads, adapter_at) -> None:
     fake = FakeMng(payloads)
-    mng = await adapter_for(fake, carrier_server, session, clock)
+    mng = await adapter_for(fake, adapter_at)
 
     proof = await mng.pull(REF)
 
@@ -75,32 +77,30 @@ async def test_a_pull_gets_a_token_then_the_status_and_the_history(payloads, car
         assert headers["Authorization"] == "Bearer mng-jwt-1" and headers["x-ibm-client-id"] == "ibm-id"
 
 
-async def test_an_expired_token_is_replaced_once(payloads, carrier_server, session, clock) -> None:
+async def test_an_expired_token_is_replaced_once(payloads, adapter_at) -> None:
     fake = FakeMng(payloads, status_replies=[401, 200])
-    mng = await adapter_for(fake, carrier_server, session, clock)
+    mng = await adapter_for(fake, adapter_at)
     assert (await mng.pull(REF)).status is ProofStatus.DELIVERED
     assert [h["Authorization"] for _, h in fake.calls] == ["Bearer mng-jwt-1", "Bearer mng-jwt-2", "Bearer mng-jwt-2"]
 
 
-async def test_an_unknown_reference_is_not_found_and_has_no_history_asked(
-    payloads, carrier_server, session, clock
-) -> None:
+async def test_an_unknown_reference_is_not_found_and_has_no_history_asked(payloads, adapter_at) -> None:
     fake = FakeMng(payloads, status_replies=[404])
-    mng = await adapter_for(fake, carrier_server, session, clock)
+    mng = await adapter_for(fake, adapter_at)
     assert (await mng.pull("SIP-404")).status is ProofStatus.NOT_FOUND
     assert [path for path, _ in fake.calls] == ["/standardqueryapi/getshipmentstatus/SIP-404"]
 
 
-async def test_a_missing_history_still_gives_the_status(payloads, carrier_server, session, clock) -> None:
+async def test_a_missing_history_still_gives_the_status(payloads, adapter_at) -> None:
     fake = FakeMng(payloads, track_status=404)
-    mng = await adapter_for(fake, carrier_server, session, clock)
+    mng = await adapter_for(fake, adapter_at)
     proof = await mng.pull(REF)
     assert (proof.status, proof.events) == (ProofStatus.DELIVERED, ())
 
 
-async def test_refused_client_keys_fail_at_once(payloads, carrier_server, session, clock) -> None:
+async def test_refused_client_keys_fail_at_once(payloads, adapter_at, clock) -> None:
     fake = FakeMng(payloads, status_replies=[403])
-    mng = await adapter_for(fake, carrier_server, session, clock)
+    mng = await adapter_for(fake, adapter_at)
     with pytest.raises(CarrierAuthError):
         await mng.pull(REF)
     assert clock.sleeps == []

@@ -18,6 +18,7 @@ from carriers.mng.mapping import (
 )
 from carriers.mng.settings import MngSettings
 from schemas.proof import ProofSource, ProofStatus
+from tests.unit.carriers.conftest import RECEIVED, ok
 
 SETTINGS = MngSettings(
     base_url="https://testapi.mngkargo.com.tr/mngapi/api",
@@ -25,13 +26,8 @@ SETTINGS = MngSettings(
     customer_number="332211",
     password=SecretStr("mng-pass"),
 )
-RECEIVED = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
 REF = "SIP-2024-0001"
 CLIENT_HEADERS = {"x-ibm-client-id": "ibm-id", "x-ibm-client-secret": "ibm-secret", "Accept": "application/json"}
-
-
-def ok(body: object) -> HttpResponse:
-    return HttpResponse(200, {}, body if isinstance(body, bytes) else json.dumps(body).encode())
 
 
 def proof_of(status: object, events: object = ()) -> object:

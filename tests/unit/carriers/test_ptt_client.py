@@ -1,6 +1,5 @@
 import pytest
 from aiohttp import web
-from defusedxml.ElementTree import fromstring
 from pydantic import SecretStr
 
 from carriers.errors import CarrierUnavailable
@@ -8,51 +7,48 @@ from carriers.ptt.client import PttAdapter
 from carriers.ptt.settings import PttSettings
 from carriers.retry import RetryBudget
 from schemas.proof import ProofStatus
+from tests.unit.carriers.conftest import Recorder, xml_texts
 
 PATH = "/GonderiTakipV2/services/Sorgu"
 
 
-async def ptt_at(handler, carrier_server, session, clock, **settings) -> PttAdapter:
-    config = PttSettings(
-        base_url=await carrier_server([("POST", PATH, handler)]),
+async def ptt_at(handler, adapter_at, **settings) -> PttAdapter:
+    return await adapter_at(
+        PttAdapter,
+        PttSettings,
+        [("POST", PATH, handler)],
         username="900123456",
         password=SecretStr("ptt-pass"),
         retry=RetryBudget(attempts=3, total_seconds=10),
         **settings,
     )
-    return PttAdapter(config, session, clock=clock)
 
 
-async def test_a_pull_posts_the_barcode_query_and_reads_the_movements(payloads, carrier_server, session, clock) -> None:
-    seen: list[tuple[dict[str, str], bytes]] = []
-
-    async def service(request: web.Request) -> web.Response:
-        seen.append((dict(request.headers), await request.read()))
-        return web.Response(body=payloads.raw("ptt/query-delivered.xml"), content_type="text/xml")
-
-    ptt = await ptt_at(service, carrier_server, session, clock)
+async def test_a_pull_posts_the_barcode_query_and_reads_the_movements(payloads, adapter_at, clock) -> None:
+    service = Recorder(payloads.raw("ptt/query-delivered.xml"))
+    ptt = await ptt_at(service.handle, adapter_at)
     proof = await ptt.pull("KP01234567890")
 
     assert (proof.status, proof.received_at) == (ProofStatus.DELIVERED, clock.now())
-    [(headers, body)] = seen
+    [(headers, body)] = service.seen
     assert headers["SOAPAction"] == '"urn:gonderiSorgu"'
-    values = {element.tag.rpartition("}")[2]: element.text for element in fromstring(body).iter()}
+    values = xml_texts(body)
     assert (values["barkod"], values["kullanici"], values["sifre"]) == ("KP01234567890", "900123456", "ptt-pass")
 
 
-async def test_a_reference_query_is_sent_when_configured(payloads, carrier_server, session, clock) -> None:
+async def test_a_reference_query_is_sent_when_configured(payloads, adapter_at) -> None:
     actions: list[str] = []
 
     async def service(request: web.Request) -> web.Response:
         actions.append(request.headers["SOAPAction"])
         return web.Response(body=payloads.raw("ptt/query-not-found.xml"), content_type="text/xml")
 
-    ptt = await ptt_at(service, carrier_server, session, clock, key="referansNo")
+    ptt = await ptt_at(service, adapter_at, key="referansNo")
     assert (await ptt.pull("ORD-777")).status is ProofStatus.NOT_FOUND
     assert actions == ['"urn:gonderiSorgu_referansNo"']
 
 
-async def test_a_gateway_timeout_is_retried(payloads, carrier_server, session, clock) -> None:
+async def test_a_gateway_timeout_is_retried(payloads, adapter_at) -> None:
     calls: list[int] = []
 
     async def slow_then_fine(request: web.Request) -> web.Response:
@@ -61,16 +57,16 @@ async def test_a_gateway_timeout_is_retried(payloads, carrier_server, session, c
             return web.Response(status=504)
         return web.Response(body=payloads.raw("ptt/query-delivered.xml"), content_type="text/xml")
 
-    ptt = await ptt_at(slow_then_fine, carrier_server, session, clock)
+    ptt = await ptt_at(slow_then_fine, adapter_at)
     assert (await ptt.pull("KP01234567890")).status is ProofStatus.DELIVERED
     assert len(calls) == 2
 
 
-async def test_a_garbage_500_is_treated_as_an_outage(carrier_server, session, clock) -> None:
+async def test_a_garbage_500_is_treated_as_an_outage(adapter_at, clock) -> None:
     async def broken(request: web.Request) -> web.Response:
         return web.Response(status=500, text="Internal Server Error")
 
-    ptt = await ptt_at(broken, carrier_server, session, clock)
+    ptt = await ptt_at(broken, adapter_at)
     with pytest.raises(CarrierUnavailable, match="HTTP 500"):
         await ptt.pull("KP01234567890")
     assert len(clock.sleeps) == 2

@@ -10,9 +10,9 @@ from carriers.ptt.mapping import NAMESPACE, STATUS, build_query_request, parse_q
 from carriers.ptt.settings import PttSettings
 from carriers.soap import ENVELOPE_NS
 from schemas.proof import ProofSource, ProofStatus, RecipientRelation
+from tests.unit.carriers.conftest import RECEIVED
 
 SETTINGS = PttSettings(username="900123456", password=SecretStr("ptt<pass>"))
-RECEIVED = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
 BARCODE = "KP01234567890"
 
 

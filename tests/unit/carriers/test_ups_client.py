@@ -10,6 +10,7 @@ from carriers.retry import RetryBudget
 from carriers.ups.client import UpsAdapter
 from carriers.ups.settings import UpsSettings
 from schemas.proof import ProofStatus
+from tests.unit.carriers.conftest import nth
 
 NUMBER = "1Z023E2X0214323462"
 
@@ -30,7 +31,7 @@ class FakeUps:
 
     async def track(self, request: web.Request) -> web.Response:
         self.track_requests.append(request)
-        status = self.track_statuses[min(len(self.track_requests), len(self.track_statuses)) - 1]
+        status = nth(self.track_statuses, len(self.track_requests))
         if status == 200:
             return web.Response(body=self.payloads.raw("ups/track-delivered.json"), content_type="application/json")
         return web.Response(status=status, body=self.payloads.raw("ups/track-not-found.json"))
@@ -42,19 +43,20 @@ class FakeUps:
         ]
 
 
-async def adapter_for(fake: FakeUps, carrier_server, session, clock) -> UpsAdapter:
-    settings = UpsSettings(
-        base_url=await carrier_server(fake.routes()),
+async def adapter_for(fake: FakeUps, adapter_at) -> UpsAdapter:
+    return await adapter_at(
+        UpsAdapter,
+        UpsSettings,
+        fake.routes(),
         credentials=ClientCredentials(client_id=SecretStr("ups-id"), client_secret=SecretStr("ups-secret")),
         transaction_src="disputes",
         retry=RetryBudget(attempts=3, total_seconds=10),
     )
-    return UpsAdapter(settings, session, clock=clock)
 
 
-async def test_a_pull_sends_the_token_request_then_the_track_request(payloads, carrier_server, session, clock) -> None:
+async def test_a_pull_sends_the_token_request_then_the_track_request(payloads, adapter_at) -> None:
     fake = FakeUps(payloads)
-    ups = await adapter_for(fake, carrier_server, session, clock)
+    ups = await adapter_for(fake, adapter_at)
 
     proof = await ups.pull(NUMBER)
 
@@ -70,50 +72,48 @@ async def test_a_pull_sends_the_token_request_then_the_track_request(payloads, c
     assert len(track.headers["transId"]) == 32
 
 
-async def test_the_token_is_fetched_once_for_many_pulls(payloads, carrier_server, session, clock) -> None:
+async def test_the_token_is_fetched_once_for_many_pulls(payloads, adapter_at) -> None:
     fake = FakeUps(payloads)
-    ups = await adapter_for(fake, carrier_server, session, clock)
+    ups = await adapter_for(fake, adapter_at)
     await ups.pull(NUMBER)
     await ups.pull(NUMBER)
     assert len(fake.token_requests) == 1
     assert len({r.headers["transId"] for r in fake.track_requests}) == 2
 
 
-async def test_an_expired_token_is_replaced_and_the_pull_succeeds(payloads, carrier_server, session, clock) -> None:
+async def test_an_expired_token_is_replaced_and_the_pull_succeeds(payloads, adapter_at) -> None:
     fake = FakeUps(payloads, track_statuses=[401, 200])
-    ups = await adapter_for(fake, carrier_server, session, clock)
+    ups = await adapter_for(fake, adapter_at)
     assert (await ups.pull(NUMBER)).status is ProofStatus.DELIVERED
     assert [r.headers["Authorization"] for r in fake.track_requests] == ["Bearer ups-token-1", "Bearer ups-token-2"]
 
 
-async def test_a_blocked_merchant_is_rejected_without_retrying(payloads, carrier_server, session, clock) -> None:
+async def test_a_blocked_merchant_is_rejected_without_retrying(payloads, adapter_at) -> None:
     fake = FakeUps(payloads, track_statuses=[403])
-    ups = await adapter_for(fake, carrier_server, session, clock)
+    ups = await adapter_for(fake, adapter_at)
     with pytest.raises(CarrierAuthError):
         await ups.pull(NUMBER)
     assert len(fake.track_requests) == 1
 
 
-async def test_a_transient_503_is_retried_without_waiting_for_real(payloads, carrier_server, session, clock) -> None:
+async def test_a_transient_503_is_retried_without_waiting_for_real(payloads, adapter_at, clock) -> None:
     fake = FakeUps(payloads, track_statuses=[503, 503, 200])
-    ups = await adapter_for(fake, carrier_server, session, clock)
+    ups = await adapter_for(fake, adapter_at)
     assert (await ups.pull(NUMBER)).status is ProofStatus.DELIVERED
     assert len(fake.track_requests) == 3 and len(clock.sleeps) == 2
     assert ups.breaker.failures == 0
 
 
-async def test_an_unknown_number_is_a_not_found_result(payloads, carrier_server, session, clock) -> None:
+async def test_an_unknown_number_is_a_not_found_result(payloads, adapter_at, clock) -> None:
     fake = FakeUps(payloads, track_statuses=[404])
-    ups = await adapter_for(fake, carrier_server, session, clock)
+    ups = await adapter_for(fake, adapter_at)
     proof = await ups.pull("1Z999")
     assert (proof.status, proof.tracking_number, proof.received_at) == (ProofStatus.NOT_FOUND, "1Z999", clock.now())
 
 
-async def test_a_number_that_is_not_a_plain_identifier_is_refused_before_any_call(
-    payloads, carrier_server, session, clock
-) -> None:
+async def test_a_number_that_is_not_a_plain_identifier_is_refused_before_any_call(payloads, adapter_at) -> None:
     fake = FakeUps(payloads)
-    ups = await adapter_for(fake, carrier_server, session, clock)
+    ups = await adapter_for(fake, adapter_at)
     with pytest.raises(BadRequest, match="not a plain identifier"):
         await ups.pull("../security/v1/oauth/token")
     assert (fake.token_requests, fake.track_requests) == ([], [])

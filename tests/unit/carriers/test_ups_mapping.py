@@ -11,18 +11,14 @@ from carriers.http import HttpRequest, HttpResponse
 from carriers.ups.mapping import build_token_request, build_track_request, parse_track_response, relation_from_place
 from carriers.ups.settings import UpsSettings
 from schemas.proof import AttachmentKind, ProofSource, ProofStatus, RecipientRelation
+from tests.unit.carriers.conftest import RECEIVED, ok
 
 SETTINGS = UpsSettings(
     base_url="https://onlinetools.ups.com",
     credentials=ClientCredentials(client_id=SecretStr("ups-id"), client_secret=SecretStr("ups-secret")),
     transaction_src="disputes",
 )
-RECEIVED = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
 EST = timezone(timedelta(hours=-5))
-
-
-def ok(body: object) -> HttpResponse:
-    return HttpResponse(200, {}, body if isinstance(body, bytes) else json.dumps(body).encode())
 
 
 def test_the_track_request_asks_for_signature_and_pod_with_transaction_headers() -> None:

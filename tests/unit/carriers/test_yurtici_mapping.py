@@ -10,9 +10,9 @@ from carriers.soap import ENVELOPE_NS
 from carriers.yurtici.mapping import NAMESPACE, RELATION, build_query_request, parse_query_response
 from carriers.yurtici.settings import YurticiSettings
 from schemas.proof import ProofSource, ProofStatus, RecipientRelation
+from tests.unit.carriers.conftest import RECEIVED
 
 SETTINGS = YurticiSettings(base_url="https://testws.yurticikargo.com", username="YKTEST", password=SecretStr("p<&>ss"))
-RECEIVED = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
 NUMBER = "YK20240421001"
 
 
