@@ -16,7 +16,7 @@ import structlog
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from adapters.downstream import FulfillmentClient, NotificationsClient, PaymentsClient
+from adapters.downstream import AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient
 from adapters.evidence_store import EvidenceStore
 from adapters.carrier_gateway import CarrierMetrics, RegistryGateway, build_carriers
 from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore
@@ -39,7 +39,7 @@ from adapters.web.problems import problem_middleware
 from adapters.workers import relay_step, run_loop
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.sla_sweeper import SlaSweeper
-from disputes.ports import CarrierGateway, Clock, Fulfillment, Notifications, OrderDirectory, Payments
+from disputes.ports import Accounts, CarrierGateway, Clock, Finance, Fulfillment, Notifications, OrderDirectory, Payments
 from disputes.relay import Relay
 from disputes.service import DisputeService
 
@@ -73,6 +73,8 @@ class Overrides:
     payments: Payments | None = None
     fulfillment: Fulfillment | None = None
     notifications: Notifications | None = None
+    accounts: Accounts | None = None
+    finance: Finance | None = None
     clock: Clock | None = None
     carriers: dict[str, Any] | None = None
     gateway: CarrierGateway | None = None
@@ -161,6 +163,8 @@ def _relay(settings: Settings, overrides: Overrides, session: aiohttp.ClientSess
         overrides.payments or downstream(PaymentsClient, settings.payments_url),
         overrides.fulfillment or downstream(FulfillmentClient, settings.fulfillment_url),
         overrides.notifications or downstream(NotificationsClient, settings.notifications_url),
+        overrides.accounts or downstream(AccountsClient, settings.accounts_url),
+        overrides.finance or downstream(FinanceClient, settings.finance_url),
         clock,
         lease=timedelta(seconds=settings.relay_lease_seconds),
         batch=settings.relay_batch,

@@ -126,6 +126,8 @@ def _embedded(settings: Settings) -> Callable[[asyncio.Event], Awaitable[None]]:
                 "payments_url": sandbox_url,
                 "fulfillment_url": sandbox_url,
                 "notifications_url": sandbox_url,
+                "accounts_url": sandbox_url,
+                "finance_url": sandbox_url,
                 "run_workers": True,
             }
         )

@@ -29,7 +29,7 @@ from tenacity import (
 
 from carriers.http import parse_retry_after
 from disputes.ports import EffectRejected, EffectUnavailable
-from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest, StaffAlert
+from schemas.effects import CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert
 
 log = structlog.get_logger(__name__)
 
@@ -156,6 +156,22 @@ class FulfillmentClient(_EffectClient):
 
     async def reship(self, request: ReshipRequest, idempotency_key: str) -> None:
         await self._post(request, idempotency_key)
+
+
+class AccountsClient(_EffectClient):
+    service = "accounts"
+    path = "/accounts/v1/risk-signals"
+
+    async def report_risk(self, signal: CustomerRisk, idempotency_key: str) -> None:
+        await self._post(signal, idempotency_key)
+
+
+class FinanceClient(_EffectClient):
+    service = "finance"
+    path = "/finance/v1/carrier-liabilities"
+
+    async def record_liability(self, liability: CarrierLiability, idempotency_key: str) -> None:
+        await self._post(liability, idempotency_key)
 
 
 class NotificationsClient(_EffectClient):

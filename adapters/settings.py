@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     payments_url: str | None = None
     fulfillment_url: str | None = None
     notifications_url: str | None = None
+    accounts_url: str | None = None
+    finance_url: str | None = None
     downstream_timeout_seconds: float = 5.0
     downstream_attempts: int = 3
 

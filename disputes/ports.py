@@ -6,7 +6,7 @@ from typing import Protocol
 
 from disputes.model import Dispute
 from schemas.dispute import Evidence, OutboxMessage, Status
-from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest, StaffAlert
+from schemas.effects import CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert
 from schemas.orders import Order
 from schemas.proof import ProofOfDelivery
 
@@ -103,6 +103,14 @@ class Payments(Protocol):
 
 class Fulfillment(Protocol):
     async def reship(self, request: ReshipRequest, idempotency_key: str) -> None: ...
+
+
+class Accounts(Protocol):
+    async def report_risk(self, signal: CustomerRisk, idempotency_key: str) -> None: ...
+
+
+class Finance(Protocol):
+    async def record_liability(self, liability: CarrierLiability, idempotency_key: str) -> None: ...
 
 
 class Notifications(Protocol):

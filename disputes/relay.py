@@ -8,9 +8,11 @@ from datetime import timedelta
 from enum import StrEnum
 
 from disputes.ports import (
+    Accounts,
     Clock,
     EffectRejected,
     EffectUnavailable,
+    Finance,
     Fulfillment,
     Notifications,
     Outbox,
@@ -18,7 +20,7 @@ from disputes.ports import (
     Payments,
 )
 from schemas.dispute import EffectKind, OutboxMessage
-from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest, StaffAlert
+from schemas.effects import CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert
 
 
 class Result(StrEnum):
@@ -42,6 +44,8 @@ class Relay:
     payments: Payments
     fulfillment: Fulfillment
     notifications: Notifications
+    accounts: Accounts
+    finance: Finance
     clock: Clock
     lease: timedelta = timedelta(seconds=30)
     batch: int = 20
@@ -91,3 +95,7 @@ class Relay:
                 await self.notifications.notify(CustomerNotification.model_validate(message.payload), message.key)
             case EffectKind.STAFF_ALERT:
                 await self.notifications.alert_staff(StaffAlert.model_validate(message.payload), message.key)
+            case EffectKind.CUSTOMER_RISK:
+                await self.accounts.report_risk(CustomerRisk.model_validate(message.payload), message.key)
+            case EffectKind.CARRIER_LIABILITY:
+                await self.finance.record_liability(CarrierLiability.model_validate(message.payload), message.key)

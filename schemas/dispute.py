@@ -91,6 +91,8 @@ class EffectKind(StrEnum):
     RESHIP = "reship"
     NOTIFICATION = "notification"
     STAFF_ALERT = "staff_alert"
+    CUSTOMER_RISK = "customer_risk"
+    CARRIER_LIABILITY = "carrier_liability"
 
 
 class OutboxMessage(_Model):

@@ -42,7 +42,30 @@ class StaffAlert(_Model):
     priority: int
 
 
-NotificationTemplate = Literal["dispute_opened", "decision_made", "dispute_withdrawn", "appeal_received"]
+class CustomerRisk(_Model):
+    """For the account service, which decides on restrictions (we do not)."""
+
+    customer_id: str
+    dispute_id: str
+    flags: list[str]
+    observed_at: datetime
+
+
+class CarrierLiability(_Model):
+    """For finance: the carrier could not prove delivery, so the loss is theirs."""
+
+    dispute_id: str
+    carrier: str
+    tracking_number: str
+    amount_minor: int
+    currency: str
+    reason: str
+    decided_at: datetime
+
+
+NotificationTemplate = Literal[
+    "dispute_opened", "decision_made", "dispute_withdrawn", "appeal_received", "check_with_third_party"
+]
 
 
 class CustomerNotification(_Model):
@@ -51,3 +74,4 @@ class CustomerNotification(_Model):
     template: NotificationTemplate
     outcome: Outcome | None = None
     reason: str | None = None
+    message: str | None = None

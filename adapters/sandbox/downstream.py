@@ -32,20 +32,22 @@ from uuid import uuid4
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest, StaffAlert
+from schemas.effects import CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert
 
 EFFECTS: dict[str, tuple[str, type[BaseModel]]] = {
     "payments": ("/payments/v1/refunds", RefundRequest),
     "fulfillment": ("/fulfillment/v1/reships", ReshipRequest),
     "notifications": ("/notifications/v1/messages", CustomerNotification),
     "staff_alerts": ("/notifications/v1/staff-alerts", StaffAlert),
+    "accounts": ("/accounts/v1/risk-signals", CustomerRisk),
+    "finance": ("/finance/v1/carrier-liabilities", CarrierLiability),
 }
 
 
 class FaultSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    service: Literal["payments", "fulfillment", "notifications", "staff_alerts", "orders"]
+    service: Literal["payments", "fulfillment", "notifications", "staff_alerts", "accounts", "finance", "orders"]
     mode: Literal["error", "timeout", "reject", "slow", "throttle"]
     times: int = Field(default=1, ge=1, le=1000)
     delay_seconds: float = Field(default=0.0, ge=0, le=600)

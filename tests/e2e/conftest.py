@@ -103,6 +103,8 @@ async def api(aiohttp_client, sandbox, mongo_uri, tmp_path, clock, evidence_inte
         payments_url=url,
         fulfillment_url=url,
         notifications_url=url,
+        accounts_url=url,
+        finance_url=url,
         jwt_secret=SECRET,
         relay_interval_seconds=0.02,
         downstream_timeout_seconds=1.0,

@@ -114,7 +114,7 @@ async def test_the_relay_drains_the_outbox_and_leases_keep_relays_apart(service,
             sent.append(key)
 
     clock.advance(seconds=31)
-    relay = Relay(repository, Downstream(), Downstream(), Downstream(), clock)
+    relay = Relay(repository, Downstream(), Downstream(), Downstream(), Downstream(), Downstream(), clock)
     assert [a.result for a in await relay.run_once()] == [Result.DELIVERED]
     stored = await repository.get(opened.id)
     assert stored.outbox == [] and [e.kind for e in stored.effects_delivered] == [EffectKind.NOTIFICATION]

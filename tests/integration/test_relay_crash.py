@@ -35,6 +35,8 @@ def start_worker(mongo_uri: str, database: str, downstream_url: str) -> subproce
         "DISPUTES_PAYMENTS_URL": downstream_url,
         "DISPUTES_FULFILLMENT_URL": downstream_url,
         "DISPUTES_NOTIFICATIONS_URL": downstream_url,
+        "DISPUTES_ACCOUNTS_URL": downstream_url,
+        "DISPUTES_FINANCE_URL": downstream_url,
         "DISPUTES_RELAY_LEASE_SECONDS": "1",
         "DISPUTES_RELAY_INTERVAL_SECONDS": "0.05",
         "DISPUTES_DOWNSTREAM_TIMEOUT_SECONDS": "60",

@@ -32,6 +32,15 @@ class Downstream:
     async def notify(self, request, idempotency_key):
         await self._take("notifications", idempotency_key)
 
+    async def alert_staff(self, alert, idempotency_key):
+        await self._take("staff_alerts", idempotency_key)
+
+    async def report_risk(self, signal, idempotency_key):
+        await self._take("accounts", idempotency_key)
+
+    async def record_liability(self, liability, idempotency_key):
+        await self._take("finance", idempotency_key)
+
 
 @pytest.fixture
 def downstream():
@@ -40,7 +49,7 @@ def downstream():
 
 @pytest.fixture
 def relay(repository, downstream, clock):
-    return Relay(repository, downstream, downstream, downstream, clock, backoff=timedelta(seconds=10))
+    return Relay(repository, downstream, downstream, downstream, downstream, downstream, clock, backoff=timedelta(seconds=10))
 
 
 @pytest.fixture
@@ -88,7 +97,7 @@ async def test_a_rejected_effect_is_parked_for_a_person_and_the_rest_continue(re
 
 
 async def test_an_effect_that_keeps_failing_is_parked_after_the_attempt_limit(repository, downstream, clock, service, request_for):
-    relay = Relay(repository, downstream, downstream, downstream, clock, max_attempts=3, backoff=timedelta(seconds=1))
+    relay = Relay(repository, downstream, downstream, downstream, downstream, downstream, clock, max_attempts=3, backoff=timedelta(seconds=1))
     dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
     downstream.failures = [EffectUnavailable("down")] * 3
     results = []

@@ -1,0 +1,83 @@
+"""Abuse signals: patterns that make a person, not the policy, decide.
+
+A signal says nothing about this parcel, so its finding is neutral; what it changes is who decides (a
+supervisor), how soon (priority) and what the account service hears (the flag, which is the finding's
+code). None of them is proof of abuse: a genuine misdelivery is also reported quickly.
+
+Windows end at the dispute's opening, not at "now", so recomputing a recommendation later gives the same
+signals; a past claim opened at the same instant as this dispute is taken to be this dispute.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from disputes.model import Dispute
+from disputes.policy.settings import PolicySettings
+from disputes.policy.wording import duration, finding
+from schemas.common import Outcome
+from schemas.recommendation import Effect, Finding
+
+
+@dataclass(frozen=True, slots=True)
+class PastClaim:
+    opened_at: datetime
+    outcome: Outcome | None  # None: still open, or withdrawn by the customer
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerHistory:
+    """What the database knows about this customer and this delivery address."""
+
+    claims: tuple[PastClaim, ...] = ()
+    """The customer's non-receipt disputes (this one may be included; it is recognised and skipped)."""
+    accounts_at_address: int = 1
+    """Distinct customer accounts, this one included, that disputed deliveries to this address in the window."""
+
+
+def repeat_claims_signal(dispute: Dispute, history: CustomerHistory, settings: PolicySettings) -> Finding | None:
+    start = dispute.opened_at - settings.abuse_window
+    earlier = [c for c in history.claims if start <= c.opened_at < dispute.opened_at]
+    count = len(earlier) + 1
+    if count < settings.repeat_claims_threshold:
+        return None
+    rejected = sum(c.outcome is Outcome.REJECTED for c in earlier)
+    days = settings.abuse_window.days
+    return finding(
+        "repeat_claims", Effect.NEUTRAL, [],
+        f"Non-receipt claim number {count} by this customer in {days} days ({rejected} earlier ones rejected)",
+        f"Müşterinin {days} gün içindeki {count}. teslim almadım talebi "
+        f"(öncekilerden {rejected} tanesi reddedildi)",
+    )
+
+
+def soon_after_delivery_signal(dispute: Dispute, settings: PolicySettings) -> Finding | None:
+    """A claim filed within minutes of the delivery scan the customer was shown."""
+    gap = dispute.opened_at - dispute.order.delivered_at
+    if not 0 <= gap.total_seconds() < settings.soon_after_delivery.total_seconds():
+        return None
+    en, tr = duration(gap)
+    return finding(
+        "claim_soon_after_delivery", Effect.NEUTRAL, [],
+        f"Claim filed {en} after the delivery scan", f"Talep, teslim taramasından {tr} sonra açılmış",
+    )
+
+
+def shared_address_signal(history: CustomerHistory, settings: PolicySettings) -> Finding | None:
+    accounts = history.accounts_at_address
+    if accounts < settings.shared_address_accounts:
+        return None
+    days = settings.abuse_window.days
+    return finding(
+        "shared_address_claims", Effect.NEUTRAL, [],
+        f"{accounts} customer accounts disputed deliveries to this address in {days} days",
+        f"Bu adrese yapılan teslimatlara {days} gün içinde {accounts} farklı hesap itiraz etti",
+    )
+
+
+def abuse_signals(dispute: Dispute, history: CustomerHistory, settings: PolicySettings) -> list[Finding]:
+    signals = (
+        repeat_claims_signal(dispute, history, settings),
+        soon_after_delivery_signal(dispute, settings),
+        shared_address_signal(history, settings),
+    )
+    return [s for s in signals if s is not None]

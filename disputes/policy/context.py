@@ -1,0 +1,48 @@
+"""Facts about the case rather than the proof that change who decides: value, lateness, history, reshipping."""
+
+from disputes.model import Dispute
+from disputes.policy.reading import ProofReading
+from disputes.policy.settings import PolicySettings
+from disputes.policy.wording import finding, money
+from schemas.common import Resolution
+from schemas.recommendation import Effect, Finding, RecommendedAction
+
+BLOCKS_AUTOMATION = frozenset({"high_value_order", "decided_before"})
+BLOCKS_AUTOMATIC_REJECTION = frozenset({"proof_after_deadline"})  # the deadline rule would favour the customer
+N = Effect.NEUTRAL
+
+
+def is_high_value(dispute: Dispute, settings: PolicySettings) -> bool:
+    return dispute.order.value_minor > settings.high_value_minor
+
+
+def context_findings(
+    dispute: Dispute, reading: ProofReading | None, action: RecommendedAction, settings: PolicySettings
+) -> list[Finding]:
+    found: list[Finding] = []
+    if is_high_value(dispute, settings):
+        limit, limit_tr = money(settings.high_value_minor, dispute.order.currency)
+        found.append(finding(
+            "high_value_order", N, [],
+            f"Order value above {limit}: a person decides",
+            f"Sipariş tutarı {limit_tr} üzerinde: karar bir kişiye ait",
+        ))
+    if reading is not None and reading.evidence.proof.received_at > dispute.sla.evidence_due:
+        found.append(finding(
+            "proof_after_deadline", N, [reading.evidence],
+            "The proof arrived after the evidence deadline", "Kanıt, kanıt süresi dolduktan sonra geldi",
+        ))
+    if dispute.decision is not None:
+        found.append(finding(
+            "decided_before", N, [],
+            "The case was decided before (appeal or reopening): a person decides",
+            "Dosya daha önce karara bağlandı (itiraz ya da yeniden açma): karar bir kişiye ait",
+        ))
+    wanted_reship = dispute.preferred_resolution is Resolution.RESHIP and not dispute.order.reshippable
+    if wanted_reship and action is RecommendedAction.REFUND:
+        found.append(finding(
+            "reship_not_possible", N, [],
+            "The customer asked for a reship, but the items cannot be shipped again: refund",
+            "Müşteri yeniden gönderim istedi, ürünler yeniden gönderilemiyor: iade",
+        ))
+    return found

@@ -1,0 +1,138 @@
+"""The decision policy: a dispute, its evidence, the customer's history and "now" in; a recommendation out.
+
+Rules, first match wins (the proof read is the latest "delivered" evidence, see `reading`):
+
+1. No "delivered" evidence: after the evidence deadline → for the customer, carrier liable; before it →
+   a person, "waiting for carrier evidence".
+2. Weak proof: no signature, photo or document for a hand-over at the address; or the scan far from the
+   address; or a receiver said to be the recipient whose name matches nobody on the order → for the
+   customer, carrier liable.
+3. A third party took it (neighbour, doorman, locker, pickup point, or a household member not named on the
+   order) and nothing speaks against delivery → wait for the customer's check, with a message saying who
+   and where, until `third_party_wait` after that evidence arrived; then a person.
+4. Strong proof: someone named on the order, a signature or photo, the scan near the address, nothing
+   against delivery → reject; for a high-value order only with a signature, otherwise a person.
+5. Anything else → a person.
+
+Whatever the rule: refund or reship follows the customer's preference, refund when the items cannot be
+shipped again. Nothing resolves automatically for a high-value order, with abuse signals, or on a case decided before
+(an appeal, a reopening); a rejection does only when `auto_reject_enabled` and never on proof that arrived
+after the evidence deadline; any action only with confidence >= `auto_resolve_confidence`. Priority is +1 for
+high value and +2 for abuse signals (at most 3); abuse signals also need a supervisor.
+
+Confidence, how sure the policy is of its action (never above 0.95: no rule is certain). The strength of
+the proof is the sum of the weights of the findings supporting delivery: signature 0.25, scan near the
+address 0.25, photo 0.20, matching name 0.20, consistent delivery time 0.05, document 0.05. A rejection's
+confidence is the strength; refund or reship is 1 - strength (no proof: strength 0); waiting and "needs a
+person" decide nothing and are 0.5.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from disputes.model import Dispute
+from disputes.policy.abuse import CustomerHistory, abuse_signals
+from disputes.policy.context import BLOCKS_AUTOMATIC_REJECTION, BLOCKS_AUTOMATION, context_findings, is_high_value
+from disputes.policy.findings import no_proof_finding, not_delivered_finding
+from disputes.policy.messages import third_party_message
+from disputes.policy.reading import ProofReading, read_proof
+from disputes.policy.settings import PolicySettings
+from disputes.policy.wording import duration, finding
+from schemas.common import Resolution
+from schemas.recommendation import Effect, Finding, PolicyRule, Recommendation
+from schemas.recommendation import RecommendedAction as Act
+
+MAX_CONFIDENCE = 0.95
+UNDECIDED = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    action: Act
+    rule: PolicyRule
+    decisive: tuple[Finding, ...]
+    confidence: float = UNDECIDED
+    carrier_liable: bool = False
+    customer_message: str | None = None
+
+
+def recommend(dispute: Dispute, history: CustomerHistory, now: datetime, settings: PolicySettings) -> Recommendation:
+    reading = read_proof(dispute, settings)
+    verdict = _verdict(dispute, reading, now, settings)
+    signals = abuse_signals(dispute, history, settings)
+    context = context_findings(dispute, reading, verdict.action, settings)
+    rejects = verdict.action is Act.REJECT
+    may_resolve = verdict.action in (Act.REFUND, Act.RESHIP) or (rejects and settings.auto_reject_enabled)
+    facts = {f.code for f in context}
+    blocked = bool(signals or facts & BLOCKS_AUTOMATION or (rejects and facts & BLOCKS_AUTOMATIC_REJECTION))
+    ordered: dict[str, Finding] = {}
+    for f in (*verdict.decisive, *signals, *context, *(reading.findings if reading else ())):
+        ordered.setdefault(f.code, f)
+    return Recommendation(
+        action=verdict.action,
+        rule=verdict.rule,
+        confidence=verdict.confidence,
+        findings=list(ordered.values()),
+        auto_resolve=may_resolve and not blocked and verdict.confidence >= settings.auto_resolve_confidence,
+        carrier_liable=verdict.carrier_liable,
+        needs_supervisor=bool(signals),
+        priority=min(3, (1 if is_high_value(dispute, settings) else 0) + (2 if signals else 0)),
+        abuse_flags=[s.code for s in signals],
+        customer_message=verdict.customer_message,
+        computed_at=now,
+    )
+
+
+def _verdict(dispute: Dispute, reading: ProofReading | None, now: datetime, settings: PolicySettings) -> _Verdict:
+    if reading is None:
+        return _without_proof(dispute, now)
+    if reading.weak_because:
+        confidence = min(MAX_CONFIDENCE, 1 - reading.strength)
+        return _Verdict(_for_customer(dispute), PolicyRule.WEAK_PROOF, reading.weak_because, confidence, True)
+    if reading.third_party:
+        return _third_party(dispute, reading, now, settings)
+    if reading.strong:
+        if is_high_value(dispute, settings) and not reading.signed:
+            unsigned = finding(
+                "high_value_without_signature", Effect.NEUTRAL, [reading.evidence],
+                "High-value order: rejecting it needs a signature, and there is none",
+                "Yüksek tutarlı sipariş: reddetmek için imza gerekir, imza yok",
+            )
+            return _Verdict(Act.NEEDS_PERSON, PolicyRule.HIGH_VALUE_WITHOUT_SIGNATURE, (unsigned,))
+        support = tuple(f for f in reading.findings if f.effect is Effect.SUPPORTS_DELIVERY)
+        return _Verdict(Act.REJECT, PolicyRule.STRONG_PROOF, support, min(MAX_CONFIDENCE, reading.strength))
+    return _Verdict(Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, reading.short_of_strong)
+
+
+def _without_proof(dispute: Dispute, now: datetime) -> _Verdict:
+    status = not_delivered_finding(dispute.evidence)
+    said = (status,) if status else ()
+    missing = no_proof_finding(dispute, now)
+    if missing is not None:
+        return _Verdict(_for_customer(dispute), PolicyRule.NO_PROOF_BY_DEADLINE, (missing, *said), MAX_CONFIDENCE, True)
+    due = dispute.sla.evidence_due.isoformat(timespec="minutes")
+    waiting = finding(
+        "awaiting_carrier_evidence", Effect.NEUTRAL, dispute.evidence,
+        f"Waiting for the carrier's evidence (due {due})", f"Kargo firmasının kanıtı bekleniyor (son: {due})",
+    )
+    return _Verdict(Act.NEEDS_PERSON, PolicyRule.AWAITING_CARRIER_EVIDENCE, (waiting, *said))
+
+
+def _third_party(dispute: Dispute, reading: ProofReading, now: datetime, settings: PolicySettings) -> _Verdict:
+    e = reading.evidence
+    who = tuple(f for f in reading.findings if f.code.startswith("received_by_") or f.code == "receiver_not_on_order")
+    if now < e.proof.received_at + settings.third_party_wait:
+        message = third_party_message(e, dispute.order, settings.third_party_wait)
+        return _Verdict(Act.WAIT_FOR_CUSTOMER_CHECK, PolicyRule.THIRD_PARTY_CHECK, who, customer_message=message)
+    en, tr = duration(settings.third_party_wait)
+    over = finding(
+        "third_party_check_over", Effect.NEUTRAL, [e],
+        f"The customer's {en} to check with the receiver have passed",
+        f"Müşterinin teslim alanla görüşmesi için verilen {tr} doldu",
+    )
+    return _Verdict(Act.NEEDS_PERSON, PolicyRule.THIRD_PARTY_CHECK_OVER, (over, *who))
+
+
+def _for_customer(dispute: Dispute) -> Act:
+    reship = dispute.preferred_resolution is Resolution.RESHIP and dispute.order.reshippable
+    return Act.RESHIP if reship else Act.REFUND

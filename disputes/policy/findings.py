@@ -1,0 +1,177 @@
+"""One assessment per function: what one piece of carrier evidence shows, as a finding a person can read.
+
+A finding's effect says which way it points. Who received the parcel matters for how the rest is read: a
+neighbour's name is not expected to be on the order, and a pickup point is not expected at the address.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from disputes.model import Dispute
+from disputes.policy.geo import Proximity, assess_location
+from disputes.policy.names import OrderName, best_order_name
+from disputes.policy.settings import PolicySettings
+from disputes.policy.wording import RELATION_WORDS, distance, duration, finding
+from schemas.dispute import Evidence, OrderSnapshot
+from schemas.proof import ProofStatus, RecipientRelation
+from schemas.recommendation import Effect, Finding
+
+R = RecipientRelation
+NAMED_ON_ORDER = frozenset({R.RECIPIENT, R.UNKNOWN, R.HOUSEHOLD_MEMBER})
+"""Hand-overs where the receiver should be someone on the order (a household member may not be)."""
+AWAY_FROM_ADDRESS = frozenset({R.PARCEL_LOCKER, R.PICKUP_POINT})
+"""Deliveries that are, by design, not at the address."""
+_ORDER_NAME_WORDS = {OrderName.RECIPIENT: ("recipient", "alıcı"), OrderName.BUYER: ("buyer", "sipariş veren")}
+S, A, N = Effect.SUPPORTS_DELIVERY, Effect.AGAINST_DELIVERY, Effect.NEUTRAL
+_PROXIMITY = {
+    Proximity.NEAR: ("location_near", S),
+    Proximity.BETWEEN: ("location_between", N),
+    Proximity.FAR: ("location_far", A),
+}
+
+
+def signature_finding(e: Evidence) -> Finding:
+    if e.proof.signature is not None:
+        return finding("signature_present", S, [e], "Signature present", "İmza var")
+    return finding("signature_missing", N, [e], "No signature", "İmza yok")
+
+
+def photo_finding(e: Evidence) -> Finding:
+    if e.proof.photo is not None:
+        return finding("photo_present", S, [e], "Delivery photo present", "Teslimat fotoğrafı var")
+    return finding("photo_missing", N, [e], "No delivery photo", "Teslimat fotoğrafı yok")
+
+
+def document_finding(e: Evidence) -> Finding | None:
+    """A delivery document (e.g. a signed receipt scan); most carriers send none, so absence says nothing."""
+    if e.proof.document is None:
+        return None
+    return finding("document_present", S, [e], "Delivery document present", "Teslimat belgesi var")
+
+
+def relation_finding(e: Evidence) -> Finding:
+    relation = e.proof.recipient_relation
+    en, tr = RELATION_WORDS[relation]
+    effect = S if relation in (R.RECIPIENT, R.HOUSEHOLD_MEMBER) else N
+    return finding(f"received_by_{relation.value}", effect, [e], f"Received by: {en}", f"Teslim alan: {tr}")
+
+
+def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) -> Finding:
+    """The receiver's name against every name on the order; it only counts against delivery when the
+    carrier says the recipient (or someone unstated) took the parcel."""
+    name, relation = e.proof.received_by, e.proof.recipient_relation
+    if name is None:
+        return finding("recipient_name_missing", N, [e], "The carrier gave no receiver name", "Teslim alan adı yok")
+    match = best_order_name(name, order.recipient_name, order.buyer_name)
+    whose, whose_tr = _ORDER_NAME_WORDS[match.name]
+    said, said_tr, score = f"Receiver name '{name}'", f"Teslim alan adı '{name}'", f"{match.score:.0f}"
+    if match.score >= settings.name_match_threshold and relation in NAMED_ON_ORDER:
+        return finding(
+            "recipient_name_matches", S, [e],
+            f"{said} matches the order's {whose} (score {score})",
+            f"{said_tr} siparişteki {whose_tr} adıyla eşleşiyor (skor {score})",
+        )
+    if relation not in (R.RECIPIENT, R.UNKNOWN):
+        return finding(
+            "receiver_not_on_order", N, [e],
+            f"Received by '{name}', not a name on the order", f"Teslim alan '{name}', siparişteki bir ad değil",
+        )
+    if match.score < settings.name_mismatch_threshold:
+        return finding(
+            "recipient_name_mismatch", A, [e],
+            f"{said} matches no name on the order (best score {score})",
+            f"{said_tr} siparişteki hiçbir adla eşleşmiyor (en iyi skor {score})",
+        )
+    return finding(
+        "recipient_name_uncertain", N, [e],
+        f"{said} is only partly like the order's {whose} (score {score})",
+        f"{said_tr} siparişteki {whose_tr} adına kısmen benziyor (skor {score})",
+    )
+
+
+def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) -> Finding:
+    where = assess_location(e.proof.location, order.address, settings)
+    if where.proximity is Proximity.UNKNOWN:
+        return finding(
+            "location_unknown", N, [e],
+            "No delivery location to compare with the address", "Adresle karşılaştırılacak teslimat konumu yok",
+        )
+    if where.proximity is Proximity.WORDS_ONLY:
+        return finding(
+            "location_words_only", N, [e],
+            "Delivery location described in words only, no coordinates",
+            "Teslimat yeri yalnızca yazıyla belirtilmiş, koordinat yok",
+        )
+    assert where.distance_m is not None
+    far, far_tr = distance(where.distance_m)
+    if e.proof.recipient_relation in AWAY_FROM_ADDRESS:
+        return finding(
+            "location_of_point", N, [e],
+            f"Locker or pickup point {far} from the address", f"Dolap / teslimat noktası adrese {far_tr} uzakta",
+        )
+    code, effect = _PROXIMITY[where.proximity]
+    return finding(
+        code, effect, [e], f"Delivery scan {far} from the address", f"Teslimat taraması adrese {far_tr} uzakta"
+    )
+
+
+
+def timing_finding(e: Evidence, order: OrderSnapshot, reported_at: datetime, settings: PolicySettings) -> Finding:
+    """Delivered before the customer reported it, at the time the tracking shows."""
+    at, tolerance = e.proof.delivered_at, settings.delivery_time_tolerance
+    if at is None:
+        return finding(
+            "delivery_time_missing", N, [e], "The carrier gave no delivery time", "Teslim zamanı verilmemiş"
+        )
+    if at > reported_at:
+        return finding(
+            "delivered_after_report", A, [e],
+            "The carrier's delivery time is after the customer's report",
+            "Kargonun teslim zamanı müşterinin bildiriminden sonra",
+        )
+    if abs(at - order.delivered_at) > tolerance:
+        gap, gap_tr = duration(at - order.delivered_at)
+        return finding(
+            "delivery_time_differs", A, [e],
+            f"The proof's delivery time differs from the order's by {gap}",
+            f"Kanıttaki teslim zamanı siparişteki zamandan {gap_tr} farklı",
+        )
+    if e.proof.events and not any(abs(event.at - at) <= tolerance for event in e.proof.events):
+        window, window_tr = duration(tolerance)
+        return finding(
+            "no_scan_at_delivery_time", A, [e],
+            f"No tracking event within {window} of the delivery time",
+            f"Teslim zamanına {window_tr} yakın bir takip hareketi yok",
+        )
+    return finding(
+        "delivery_time_consistent", S, [e],
+        "Delivery time consistent with the tracking, before the report",
+        "Teslim zamanı takip bilgisiyle tutarlı ve bildirimden önce",
+    )
+
+
+def no_proof_finding(dispute: Dispute, now: datetime) -> Finding | None:
+    """No proof of delivery by the evidence deadline (recorded, or passed and not yet recorded)."""
+    deadline_passed = dispute.proof_missing or now >= dispute.sla.evidence_due
+    if not deadline_passed or dispute.has_delivery_proof:
+        return None
+    return finding(
+        "carrier_no_proof_by_deadline", A, dispute.evidence,
+        "The carrier gave no proof of delivery by the deadline",
+        "Kargo firması süresi içinde teslim kanıtı sunmadı",
+    )
+
+
+def not_delivered_finding(evidence: Sequence[Evidence]) -> Finding | None:
+    """The carrier's latest word (the evidence received last) is not "delivered"."""
+    if not evidence:
+        return None
+    latest = max(reversed(evidence), key=lambda e: e.proof.received_at)  # on a tie, the one attached last
+    status = latest.proof.status.value
+    if latest.proof.status is ProofStatus.DELIVERED:
+        return None
+    return finding(
+        "carrier_status_not_delivered", A, [latest],
+        f"The carrier's latest status is '{status}', not delivered",
+        f"Kargonun son durumu '{status}', teslim edildi değil",
+    )

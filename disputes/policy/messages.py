@@ -1,0 +1,41 @@
+"""What the customer is told while they check with a third party: who received the parcel, where, when.
+
+Turkish, the customers' language. It names the receiver, which is the point of it, so it goes to the
+customer and nowhere else (never into logs or staff alerts).
+"""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from schemas.dispute import Evidence, OrderSnapshot
+from schemas.proof import RecipientRelation
+
+R = RecipientRelation
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+_HANDED_TO = {
+    R.NEIGHBOUR: "komşunuz",
+    R.DOORMAN: "kapıcı / site görevlisi",
+    R.HOUSEHOLD_MEMBER: "hanenizden biri",
+}
+_LEFT_IN = {R.PARCEL_LOCKER: "bir kargo dolabına", R.PICKUP_POINT: "bir teslimat noktasına"}
+
+
+def third_party_message(evidence: Evidence, order: OrderSnapshot, wait: timedelta) -> str:
+    """For a hand-over to a neighbour, the doorman, a household member, a locker or a pickup point."""
+    proof = evidence.proof
+    delivered_at = proof.delivered_at or order.delivered_at
+    when = delivered_at.astimezone(ISTANBUL).strftime("%d.%m.%Y %H:%M")
+    relation = proof.recipient_relation
+    if relation in _LEFT_IN:
+        what = f"gönderinizin {when} tarihinde {_LEFT_IN[relation]} bırakıldığını"
+    else:
+        who = " ".join(w for w in (_HANDED_TO.get(relation), proof.received_by) if w)
+        what = f"gönderinizin {when} tarihinde {who} tarafından teslim alındığını"
+    location = proof.location
+    place = (location.address or location.text) if location else None
+    where = f" Teslimat yeri: {place}." if place else ""
+    hours = int(wait.total_seconds() // 3600)
+    return (
+        f"Kargo firması {what} bildirdi.{where} Lütfen kontrol edin; {hours} saat içinde bulamazsanız "
+        "incelemeye devam edip size sonucu bildireceğiz."
+    )

@@ -1,0 +1,84 @@
+"""Reading the carrier's proof: its findings, and whether it is weak, a third-party hand-over, or strong.
+
+The proof read is the latest "delivered" evidence; a later evidence that says otherwise is a finding
+against it. Strength is the sum of the weights of the findings that support delivery (`WEIGHTS`, 1.0 in
+all): it only grows as proof gets stronger, which is what makes the confidence monotone.
+"""
+
+from dataclasses import dataclass
+
+from disputes.model import Dispute
+from disputes.policy.findings import (
+    AWAY_FROM_ADDRESS,
+    NAMED_ON_ORDER,
+    document_finding,
+    location_finding,
+    name_finding,
+    not_delivered_finding,
+    photo_finding,
+    relation_finding,
+    signature_finding,
+    timing_finding,
+)
+from disputes.policy.settings import PolicySettings
+from schemas.dispute import Evidence
+from schemas.proof import ProofStatus, RecipientRelation
+from schemas.recommendation import Effect, Finding
+
+R = RecipientRelation
+WEIGHTS = {
+    "signature_present": 0.25,
+    "location_near": 0.25,
+    "photo_present": 0.20,
+    "recipient_name_matches": 0.20,
+    "delivery_time_consistent": 0.05,
+    "document_present": 0.05,
+}
+THIRD_PARTIES = frozenset({R.NEIGHBOUR, R.DOORMAN, R.PARCEL_LOCKER, R.PICKUP_POINT})
+WEAK_CODES = ("location_far", "recipient_name_mismatch")
+
+
+@dataclass(frozen=True, slots=True)
+class ProofReading:
+    evidence: Evidence  # the proof read
+    findings: tuple[Finding, ...]  # everything it shows, in display order
+    weak_because: tuple[Finding, ...]  # empty unless the proof is weak
+    short_of_strong: tuple[Finding, ...]  # what stands between it and strong proof
+    third_party: bool  # a third party took it, and nothing speaks against delivery
+    strength: float  # 0..1
+
+    @property
+    def strong(self) -> bool:
+        return not self.short_of_strong
+
+    @property
+    def signed(self) -> bool:
+        return self.evidence.proof.signature is not None
+
+
+def read_proof(dispute: Dispute, settings: PolicySettings) -> ProofReading | None:
+    """The latest delivered proof, read; None when the carrier has not said "delivered" with any evidence."""
+    delivered = [e for e in dispute.evidence if e.proof.status is ProofStatus.DELIVERED]
+    if not delivered:
+        return None
+    e = max(reversed(delivered), key=lambda d: d.proof.received_at)  # on a tie, the one attached last
+    order, relation = dispute.order, e.proof.recipient_relation
+    signature, photo, document = signature_finding(e), photo_finding(e), document_finding(e)
+    name, place, who = name_finding(e, order, settings), location_finding(e, order, settings), relation_finding(e)
+    timing = timing_finding(e, order, dispute.opened_at, settings)
+    status = not_delivered_finding(dispute.evidence)
+    findings = tuple(f for f in (signature, photo, document, name, place, who, timing, status) if f is not None)
+    against = tuple(f for f in findings if f.effect is Effect.AGAINST_DELIVERY)
+    handed_over = Effect.SUPPORTS_DELIVERY in (signature.effect, photo.effect)
+    name_matches = name.code == "recipient_name_matches"
+
+    weak = tuple(f for f in against if f.code in WEAK_CODES)
+    # A document is no signature or photo, but a person can read it: it keeps the proof from being weak.
+    # A locker or pickup point has no one to sign; the customer's check there is the test.
+    if not handed_over and document is None and relation not in AWAY_FROM_ADDRESS:
+        weak += (signature, photo)
+    requirements = ((who, relation in NAMED_ON_ORDER), (name, name_matches), (place, place.code == "location_near"))
+    gaps = against + tuple(f for f, met in requirements if not met) + (() if handed_over else (signature, photo))
+    third_party = relation in THIRD_PARTIES or (relation is R.HOUSEHOLD_MEMBER and not name_matches)
+    strength = sum(WEIGHTS.get(f.code, 0.0) for f in findings if f.effect is Effect.SUPPORTS_DELIVERY)
+    return ProofReading(e, findings, weak, gaps, third_party and not against, round(strength, 4))
