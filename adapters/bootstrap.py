@@ -38,6 +38,7 @@ from adapters.web.openapi import build_openapi
 from adapters.web.problems import problem_middleware
 from adapters.workers import relay_step, run_loop
 from disputes.evidence import EvidencePuller, PushAttacher
+from disputes.assessment import Assessor
 from disputes.sla_sweeper import SlaSweeper
 from disputes.ports import Accounts, CarrierGateway, Clock, Finance, Fulfillment, Notifications, OrderDirectory, Payments
 from disputes.relay import Relay
@@ -139,6 +140,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                 ).run_once,
                 "push_attacher": PushAttacher(service, repository, store, clock).run_once,
                 "sla": SlaSweeper(service, repository, clock).run_once,
+                "assessor": Assessor(service, repository, clock, settings.policy()).run_once,
             }
             if retention is not None:
                 loops["retention"] = partial(_retention_step, retention, clock)

@@ -5,7 +5,8 @@ import hashlib
 from datetime import datetime, timedelta
 
 from disputes.errors import ActiveDisputeExists, StaleVersion
-from disputes.model import Dispute
+from disputes.model import Dispute, address_key
+from disputes.policy import CustomerHistory, PastClaim
 from disputes.ports import DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
 from schemas.dispute import DeliveredEffect, Evidence, OutboxMessage, Status
 from schemas.orders import Order
@@ -77,6 +78,19 @@ class InMemoryDisputes:
 
     async def claim_sla(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
         return self._claim("sla_check_due", now, lease_until, limit)
+
+    async def claim_assessment(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+        return self._claim("assess_due", now, lease_until, limit)
+
+    async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
+        claims = tuple(
+            PastClaim(d.opened_at, d.decision.outcome if d.decision else None)
+            for d in self.docs.values()
+            if d.customer_id == dispute.customer_id and d.opened_at >= since and d.id != dispute.id
+        )
+        address = address_key(dispute)
+        accounts = {d.customer_id for d in self.docs.values() if address_key(d) == address and d.opened_at >= since}
+        return CustomerHistory(claims=claims, accounts_at_address=len(accounts | {dispute.customer_id}))
 
     def _claim(self, due_field: str, now: datetime, lease_until: datetime, limit: int) -> list[str]:
         due = sorted(

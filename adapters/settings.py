@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from disputes.policy import PolicySettings
 from disputes.rules import Rules
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
@@ -71,6 +72,25 @@ class Settings(BaseSettings):
     max_page_size: int = 100
     log_level: str = "INFO"
     log_json: bool | None = None
+
+    policy_auto_reject: bool = Field(default=False, description="Let the policy reject on strong proof without a person.")
+    policy_high_value_minor: int = 1_000_000
+    policy_near_radius_m: float = 250.0
+    policy_third_party_wait_hours: float = 24.0
+    policy_abuse_window_days: int = 180
+    policy_repeat_claims: int = 3
+    policy_auto_resolve_confidence: float = 0.8
+
+    def policy(self) -> PolicySettings:
+        return PolicySettings(
+            auto_reject_enabled=self.policy_auto_reject,
+            high_value_minor=self.policy_high_value_minor,
+            near_radius_m=self.policy_near_radius_m,
+            third_party_wait=timedelta(hours=self.policy_third_party_wait_hours),
+            abuse_window=timedelta(days=self.policy_abuse_window_days),
+            repeat_claims_threshold=self.policy_repeat_claims,
+            auto_resolve_confidence=self.policy_auto_resolve_confidence,
+        )
 
     @property
     def embedded(self) -> bool:

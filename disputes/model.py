@@ -28,12 +28,37 @@ from schemas.dispute import (
     Status,
     TimelineEntry,
 )
-from schemas.effects import CustomerNotification, NotificationTemplate, RefundRequest, ReshipRequest, StaffAlert
+from schemas.effects import (
+    CarrierLiability,
+    CustomerNotification,
+    CustomerRisk,
+    NotificationTemplate,
+    RefundRequest,
+    ReshipRequest,
+    StaffAlert,
+)
 from schemas.proof import ProofStatus
+from schemas.recommendation import PolicyRule, Recommendation, RecommendedAction
 
+AUTOMATIC = {
+    RecommendedAction.REFUND: Outcome.REFUND,
+    RecommendedAction.RESHIP: Outcome.RESHIP,
+    RecommendedAction.REJECT: Outcome.REJECTED,
+}
+RULE_REASONS = {
+    PolicyRule.NO_PROOF_BY_DEADLINE: ReasonCode.CARRIER_NO_PROOF,
+    PolicyRule.WEAK_PROOF: ReasonCode.WEAK_PROOF,
+    PolicyRule.STRONG_PROOF: ReasonCode.PROOF_OF_DELIVERY,
+}
 REJECTION_REASONS = frozenset(
     {ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE}
 )
+
+
+def address_key(dispute: "Dispute") -> str:
+    """One spelling for one delivery address, to see several accounts disputing deliveries to it."""
+    a = dispute.order.address
+    return " ".join(f"{a.line} {a.district} {a.city}".casefold().split())
 
 
 class IdempotencyRecord(BaseModel):
@@ -75,6 +100,9 @@ class Dispute(BaseModel):
     escalated: bool = False
     needs_supervisor: bool = False
     sla_check_due: AwareDatetime | None = None
+    recommendation: Recommendation | None = None
+    assess_due: AwareDatetime | None = None
+    abuse_flags: list[str] = []
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 
@@ -99,6 +127,7 @@ class Dispute(BaseModel):
     def record_opening(self, actor: Actor, escalate_before: timedelta) -> None:
         self._record(actor, "opened", None, self.status, {"carrier": self.order.carrier})
         self.evidence_pull_due = self.opened_at
+        self.assess_due = self.opened_at
         self.sla_check_due = max(self.opened_at, self.sla.decision_due - escalate_before)
         self._notify("dispute_opened")
 
@@ -116,6 +145,7 @@ class Dispute(BaseModel):
                 return True
             return False
         self.evidence.append(evidence)
+        self.assess_due = now
         if delivered:
             self.evidence_pull_due = None
         action = Action.START_REVIEW if delivered and self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
@@ -141,8 +171,34 @@ class Dispute(BaseModel):
         """The carrier did not prove delivery in time: record it and hand the case to review."""
         self.proof_missing = True
         self.evidence_pull_due = None
+        self.assess_due = now
         action = Action.START_REVIEW if self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
         self._apply(actor, "carrier_did_not_provide_proof", now, action, {"deadline": self.sla.evidence_due.isoformat()})
+
+    # --- the policy's recommendation ------------------------------------------------------------------
+
+    def record_assessment(self, actor: Actor, advice: Recommendation, now: datetime, recheck_after: timedelta) -> None:
+        """Store the policy's advice and act on it: raise priority, pass abuse signals on, tell the customer
+        whom to ask, and resolve on its own when the policy may (through the same decision path as a person)."""
+        previous, self.recommendation = self.recommendation, advice
+        self.priority = max(self.priority, advice.priority)
+        self.needs_supervisor = self.needs_supervisor or advice.needs_supervisor
+        waiting = advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK
+        self.assess_due = now + recheck_after if waiting else None
+        if previous is None or (previous.action, previous.rule) != (advice.action, advice.rule):
+            self._apply(actor, "assessed", now, None, {
+                "action": advice.action.value, "rule": advice.rule.value, "confidence": round(advice.confidence, 2)
+            })
+        if new_flags := [flag for flag in advice.abuse_flags if flag not in self.abuse_flags]:
+            self.abuse_flags = [*self.abuse_flags, *new_flags]
+            risk = CustomerRisk(customer_id=self.customer_id, dispute_id=self.id, flags=new_flags, observed_at=now)
+            self._queue(EffectKind.CUSTOMER_RISK, f"{self.id}:{len(self.timeline)}:risk", risk)
+        if waiting and advice.customer_message and (previous is None or previous.rule is not advice.rule):
+            self._notify("check_with_third_party", advice.customer_message)
+        if advice.auto_resolve and self.is_active and advice.action in AUTOMATIC:
+            outcome, reason = AUTOMATIC[advice.action], RULE_REASONS.get(advice.rule, ReasonCode.WEAK_PROOF)
+            note = "; ".join(f.text for f in advice.findings[:4]) or "Resolved by the decision policy."
+            self.decide(actor, outcome, reason, note[:4000], None, now)
 
     # --- SLA ------------------------------------------------------------------------------------------
 
@@ -216,9 +272,17 @@ class Dispute(BaseModel):
         note: str,
         refund_to: RefundDestination | None,
         now: datetime,
+        override_reason: str | None = None,
     ) -> None:
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR, Role.SERVICE)
         self._check_may_decide(actor, outcome)
+        advised = AUTOMATIC.get(self.recommendation.action) if self.recommendation else None
+        overridden = advised is not None and advised is not outcome
+        if overridden and actor.role is not Role.SERVICE and not override_reason:
+            raise Unprocessable(
+                f"The policy recommends '{advised.value if advised else ''}'; deciding otherwise needs an override_reason.",
+                field="override_reason",
+            )
         if (outcome is Outcome.REJECTED) != (reason_code in REJECTION_REASONS):
             raise Unprocessable(f"Reason '{reason_code.value}' does not fit outcome '{outcome.value}'.")
         if outcome is not Outcome.REJECTED and self.compensation is not None:
@@ -238,6 +302,9 @@ class Dispute(BaseModel):
             decided_by_role=actor.role,
             decided_at=now,
             sequence=self.decisions,
+            recommended=self.recommendation.action.value if self.recommendation else None,
+            overridden=overridden,
+            override_reason=override_reason if overridden else None,
         )
         if outcome is not Outcome.REJECTED:
             self.compensation = outcome
@@ -297,6 +364,7 @@ class Dispute(BaseModel):
             if not self.is_active:
                 self.evidence_pull_due = None
                 self.sla_check_due = None
+                self.assess_due = None
             self.closed_at = None if self.is_active else now
         self.updated_at = now
         self._record(actor, what, before if action else None, self.status if action else None, details)
@@ -336,7 +404,7 @@ class Dispute(BaseModel):
         alert = StaffAlert(dispute_id=self.id, reason=reason, decision_due=self.sla.decision_due, priority=self.priority)
         self._queue(EffectKind.STAFF_ALERT, f"{self.id}:{len(self.timeline)}:{reason}", alert)
 
-    def _notify(self, template: NotificationTemplate) -> None:
+    def _notify(self, template: NotificationTemplate, message: str | None = None) -> None:
         decision = self.decision if template == "decision_made" else None
         suffix = f"d{decision.sequence}" if decision else str(len(self.timeline))
         self._queue(
@@ -348,6 +416,7 @@ class Dispute(BaseModel):
                 template=template,
                 outcome=decision.outcome if decision else None,
                 reason=decision.reason_code.value if decision else None,
+                message=message,
             ),
         )
 
@@ -385,4 +454,17 @@ class Dispute(BaseModel):
                     recipient_name=order.recipient_name,
                 ),
             )
+        if decision.outcome is not Outcome.REJECTED and (
+            self.proof_missing or (self.recommendation is not None and self.recommendation.carrier_liable)
+        ):
+            liability = CarrierLiability(
+                dispute_id=self.id,
+                carrier=order.carrier,
+                tracking_number=order.tracking_number,
+                amount_minor=order.value_minor,
+                currency=order.currency,
+                reason=decision.reason_code.value,
+                decided_at=decision.decided_at,
+            )
+            self._queue(EffectKind.CARRIER_LIABILITY, f"{prefix}:liability", liability)
         self._notify("decision_made")

@@ -92,11 +92,12 @@ class DisputeService:
         reason_code: ReasonCode,
         note: str,
         refund_to: RefundDestination | None,
+        override_reason: str | None = None,
     ) -> Dispute:
         return await self._change(
             actor,
             dispute_id,
-            lambda d, now: d.decide(actor, outcome, reason_code, note, refund_to, now),
+            lambda d, now: d.decide(actor, outcome, reason_code, note, refund_to, now, override_reason),
             expected_version,
         )
 

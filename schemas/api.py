@@ -55,6 +55,7 @@ class DecisionRequest(_Input):
     reason_code: ReasonCode
     note: Text
     refund_to: RefundDestination | None = None
+    override_reason: Text | None = Field(default=None, description="Required when deciding against the recommendation.")
 
 
 class Reopen(_Input):

@@ -69,6 +69,9 @@ class Decision(_Model):
     decided_by_role: Role
     decided_at: AwareDatetime
     sequence: int
+    recommended: str | None = None
+    overridden: bool = False
+    override_reason: str | None = None
 
 
 class Appeal(_Model):

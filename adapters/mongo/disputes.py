@@ -15,13 +15,16 @@ from pymongo.errors import DuplicateKeyError
 
 from adapters.mongo.indexes import DISPUTES
 from disputes.errors import ActiveDisputeExists, StaleVersion
-from disputes.model import Dispute
+from disputes.model import Dispute, address_key
+from disputes.policy import CustomerHistory, PastClaim
 from disputes.ports import DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
+from schemas.common import Outcome
 from schemas.dispute import DeliveredEffect, OutboxMessage, Status
 
 Doc = dict[str, Any]
+HISTORY_LIMIT = 200  # enough to see any abuse pattern; bounds the read for a pathological account
 APPEND_ONLY = ("outbox", "effects_delivered", "effects_parked")
-SPARSE = ("evidence_pull_due", "purge_due", "sla_check_due")  # absent rather than null, so their partial indexes hold only what is due
+SPARSE = ("evidence_pull_due", "purge_due", "sla_check_due", "assess_due")  # absent rather than null, so their partial indexes hold only what is due
 
 
 def to_doc(dispute: Dispute, retention: timedelta = timedelta(days=365)) -> Doc:
@@ -33,13 +36,14 @@ def to_doc(dispute: Dispute, retention: timedelta = timedelta(days=365)) -> Doc:
     doc["_id"] = dispute.id
     doc["shipment_key"] = f"{dispute.order.order_id}/{dispute.order.shipment_id}"
     doc["holds_shipment"] = dispute.status is not Status.WITHDRAWN
+    doc["address_key"] = address_key(dispute)
     for name in SPARSE:
         if doc[name] is None:
             del doc[name]
     return doc
 
 
-DERIVED = ("shipment_key", "holds_shipment", "evidence_refs", "purge_due", "purged", "outbox_due")
+DERIVED = ("shipment_key", "holds_shipment", "address_key", "evidence_refs", "purge_due", "purged", "outbox_due")
 
 
 def from_doc(doc: Doc) -> Dispute:
@@ -137,6 +141,24 @@ class MongoDisputes:
 
     async def claim_sla(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
         return await self._claim("sla_check_due", now, lease_until, limit)
+
+    async def claim_assessment(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+        return await self._claim("assess_due", now, lease_until, limit)
+
+    async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
+        mine = self.collection.find(
+            {"customer_id": dispute.customer_id, "opened_at": {"$gte": since}, "_id": {"$ne": dispute.id}},
+            {"opened_at": 1, "decision.outcome": 1},
+        ).limit(HISTORY_LIMIT)
+        claims = tuple(
+            [PastClaim(doc["opened_at"], Outcome((doc.get("decision") or {}).get("outcome")) if doc.get("decision") else None)
+             async for doc in mine]
+        )
+        same_address = self.collection.find(
+            {"address_key": address_key(dispute), "opened_at": {"$gte": since}}, {"customer_id": 1}
+        ).limit(HISTORY_LIMIT)
+        accounts = {doc["customer_id"] async for doc in same_address} | {dispute.customer_id}
+        return CustomerHistory(claims=claims, accounts_at_address=len(accounts))
 
     async def active_for_shipment(self, carrier: str, tracking_number: str) -> list[str]:
         cursor = self.collection.find(

@@ -78,6 +78,27 @@ INDEXES: tuple[Index, ...] = (
     ),
     Index(
         DISPUTES,
+        (("assess_due", ASCENDING),),
+        "assess_due",
+        "Assessor: cases whose facts changed (or whose third-party check ended) since the last advice.",
+        {"partialFilterExpression": {"assess_due": {"$exists": True}}},
+    ),
+    Index(
+        DISPUTES,
+        (("address_key", ASCENDING), ("opened_at", ASCENDING)),
+        "by_address",
+        "Abuse signal: how many accounts disputed deliveries to one address in the window.",
+        {},
+    ),
+    Index(
+        DISPUTES,
+        (("customer_id", ASCENDING), ("opened_at", ASCENDING)),
+        "history_by_customer",
+        "Abuse signal: the customer's claims in the window.",
+        {},
+    ),
+    Index(
+        DISPUTES,
         (("purge_due", ASCENDING),),
         "purge_due",
         "Image retention: closed cases whose images are due for deletion.",

@@ -120,7 +120,14 @@ async def add_note(call: Call) -> web.Response:
 async def decide(call: Call) -> web.Response:
     body: DecisionRequest = call.body
     dispute = await call.request.app[SERVICE].decide(
-        call.actor, call.path_id(), _expected_version(call), body.outcome, body.reason_code, body.note, body.refund_to
+        call.actor,
+        call.path_id(),
+        _expected_version(call),
+        body.outcome,
+        body.reason_code,
+        body.note,
+        body.refund_to,
+        body.override_reason,
     )
     return dispute_response(call, dispute)
 

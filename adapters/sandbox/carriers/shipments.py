@@ -1,0 +1,99 @@
+"""What the carrier sandbox knows: shipments, each with the scenario the carrier will report for it.
+
+A shipment file is ``{"shipments": [...]}``; an entry may give ``delivered_days_ago`` instead of
+``delivered_at`` (as ``adapters/demo/orders.json`` does), so a demo file stays true whatever day it runs.
+"""
+
+import json
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from schemas.common import Id
+
+DEMO_FILE = Path(__file__).with_name("demo.json")
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Scenario(StrEnum):
+    DELIVERED = "delivered"  # to the customer: signed, photographed, scanned at the door
+    NEIGHBOUR = "neighbour"  # handed to a neighbour, who signed
+    DOORMAN = "doorman"  # handed to the building's doorman (kapıcı), who signed
+    PARCEL_LOCKER = "parcel_locker"  # put in a parcel locker near the address, photographed
+    SAFE_PLACE = "safe_place"  # left at the front door, photographed
+    UNSIGNED = "unsigned"  # "delivered" to the customer without signature or photo
+    FAR_GPS = "far_gps"  # signed and photographed, but scanned kilometres from the address
+    IN_TRANSIT = "in_transit"  # not delivered yet
+    UNKNOWN = "unknown"  # the carrier does not know the number
+
+    @property
+    def delivered(self) -> bool:
+        return self not in (Scenario.IN_TRANSIT, Scenario.UNKNOWN)
+
+
+class SandboxShipment(BaseModel):
+    """One parcel as its carrier sees it. ``lat``/``lon`` are the delivery address's coordinates; where the
+    courier's scan lands follows from the scenario (at the door, at a locker nearby, or kilometres away)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    carrier: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+    tracking_number: Id
+    scenario: Scenario
+    recipient_name: Name
+    received_by: Name | None = None  # the neighbour's or doorman's name; a default one when not given
+    delivered_at: AwareDatetime | None = None  # delivered scenarios: an hour ago when not given
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    city: Name = "İstanbul"
+    district: Name | None = None
+    postal_code: Annotated[str, StringConstraints(pattern=r"^\d{5}$")] | None = None
+
+    @field_validator("delivered_at")
+    @classmethod
+    def _whole_seconds(cls, value: datetime | None) -> datetime | None:
+        return value.replace(microsecond=0) if value else None  # every carrier format stops at seconds
+
+    @model_validator(mode="after")
+    def _delivery_time_with_delivery(self) -> Self:
+        if not self.scenario.delivered and self.delivered_at is not None:
+            raise ValueError("delivered_at belongs to delivered scenarios only")
+        if self.scenario.delivered and self.delivered_at is None:
+            hour_ago = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+            return self.model_copy(update={"delivered_at": hour_ago})
+        return self
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.carrier, self.tracking_number
+
+
+def shipments_from(document: Any, now: datetime) -> list[SandboxShipment]:
+    """Shipments from a file's content; ``delivered_days_ago`` entries are placed relative to ``now``."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    entries = document.get("shipments") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise ValueError('a shipment file is {"shipments": [...]}')
+    return [SandboxShipment.model_validate(_placed(entry, now)) for entry in entries]
+
+
+def load_shipments(path: Path, now: datetime) -> list[SandboxShipment]:
+    return shipments_from(json.loads(path.read_text(encoding="utf-8")), now)
+
+
+def demo_shipments(now: datetime) -> list[SandboxShipment]:
+    """The carriers' side of the demo orders in ``adapters/demo/orders.json``."""
+    return load_shipments(DEMO_FILE, now)
+
+
+def _placed(entry: Any, now: datetime) -> Any:
+    if not isinstance(entry, dict) or "delivered_days_ago" not in entry:
+        return entry
+    placed = {k: v for k, v in entry.items() if k != "delivered_days_ago"}
+    days = entry["delivered_days_ago"]
+    placed["delivered_at"] = None if days is None else (now - timedelta(days=float(days))).isoformat()
+    return placed

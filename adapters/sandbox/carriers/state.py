@@ -1,0 +1,69 @@
+"""What the carrier sandbox holds while it runs, under typed application keys."""
+
+import asyncio
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import aiohttp
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from adapters.sandbox.carriers.auth import TokenIssuer
+from adapters.sandbox.carriers.shipments import SandboxShipment
+
+FaultMode = Literal["latency", "timeout", "error", "throttle", "garbage", "expired_token"]
+
+
+class FaultSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    carrier: str
+    mode: FaultMode
+    times: int = Field(default=1, ge=1, le=1000)
+    delay_seconds: float = Field(default=0.0, ge=0, le=600)
+
+
+@dataclass
+class Faults:
+    """Pending faults per carrier, first in first out; each applies to one request to the carrier's API."""
+
+    pending: defaultdict[str, deque[FaultSpec]] = field(default_factory=lambda: defaultdict(deque))
+    release: asyncio.Event = field(default_factory=asyncio.Event)  # set at shutdown: hung requests end
+
+    def take(self, carrier: str) -> FaultSpec | None:
+        queue = self.pending[carrier]
+        return queue.popleft() if queue else None
+
+    def counts(self) -> dict[str, int]:
+        return {carrier: len(queue) for carrier, queue in self.pending.items() if queue}
+
+
+@dataclass
+class RequestLog:
+    """The latest requests that reached a carrier and the latest pushes made (no bodies, no credentials:
+    they carry personal data and secrets), with per-carrier totals since the last reset."""
+
+    requests: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=10_000))
+    pushes: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=1_000))
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def reset(self) -> None:
+        self.requests.clear()
+        self.pushes.clear()
+        self.counts.clear()
+
+
+@dataclass
+class PushConfig:
+    target: str | None  # the service's base URL; webhooks go to {target}/v1/carriers/{carrier}/webhooks
+    auto: bool = False  # push every shipment added at run time
+    origin: str = "http://127.0.0.1"  # the sandbox's own base URL, for links in pushes made without a request
+
+
+SHIPMENTS = web.AppKey("carrier_sandbox_shipments", dict[tuple[str, str], SandboxShipment])
+FAULTS = web.AppKey("carrier_sandbox_faults", Faults)
+REQUEST_LOG = web.AppKey("carrier_sandbox_requests", RequestLog)
+TOKENS = web.AppKey("carrier_sandbox_tokens", dict[str, TokenIssuer])
+PUSH = web.AppKey("carrier_sandbox_push", PushConfig)
+CLIENT = web.AppKey("carrier_sandbox_client", aiohttp.ClientSession)

@@ -1,0 +1,55 @@
+"""Turning evidence into a recommendation, and acting on it, whenever a case's facts change.
+
+The assessor visits disputes whose `assess_due` has come (at opening, after new evidence, at the evidence
+deadline, at the end of a third-party check), reads the customer's history, asks the pure policy, and
+records the advice on the case — which may resolve it through the ordinary decision path."""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from disputes.actors import SYSTEM
+from disputes.model import Dispute
+from disputes.policy import CustomerHistory, PolicySettings, recommend
+from disputes.ports import Clock
+from disputes.service import DisputeService
+
+
+class AssessmentStore(Protocol):
+    async def claim_assessment(self, now: datetime, lease_until: datetime, limit: int) -> list[str]: ...
+
+    async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
+        """The customer's claims opened since `since`, and how many accounts disputed this address."""
+
+
+@dataclass
+class Assessor:
+    service: DisputeService
+    store: AssessmentStore
+    clock: Clock
+    settings: PolicySettings
+    lease: timedelta = timedelta(seconds=60)
+    batch: int = 50
+
+    async def run_once(self) -> int:
+        now = self.clock.now()
+        ids = await self.store.claim_assessment(now, now + self.lease, self.batch)
+        await asyncio.gather(*(self._assess(dispute_id) for dispute_id in ids))
+        return len(ids)
+
+    async def _assess(self, dispute_id: str) -> None:
+        current = await self.service.repository.get(dispute_id)
+        if current is None:
+            return
+        history = await self.store.customer_history(current, self.clock.now() - self.settings.abuse_window)
+
+        def change(dispute: Dispute) -> None:
+            now = self.clock.now()
+            if not dispute.is_active:
+                dispute.assess_due = None
+                return
+            advice = recommend(dispute, history, now, self.settings)
+            dispute.record_assessment(SYSTEM, advice, now, self.settings.third_party_wait)
+
+        await self.service.apply(SYSTEM, dispute_id, change)

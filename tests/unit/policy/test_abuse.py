@@ -1,0 +1,73 @@
+"""Abuse signals: repeated claims in the window, claims minutes after the scan, many accounts at one address."""
+
+from datetime import timedelta
+
+from disputes.policy.abuse import (
+    CustomerHistory,
+    PastClaim,
+    abuse_signals,
+    repeat_claims_signal,
+    shared_address_signal,
+    soon_after_delivery_signal,
+)
+from disputes.policy.settings import PolicySettings
+from schemas.common import Outcome
+from schemas.recommendation import Effect
+from tests.unit.policy.builders import DELIVERED_AT, OPENED_AT, dispute
+
+SETTINGS = PolicySettings()  # 3 claims in 180 days, 10 minutes, 3 accounts
+
+
+def claims(*days_ago: float, outcome: Outcome | None = Outcome.REFUND, before=OPENED_AT) -> tuple[PastClaim, ...]:
+    """Claims opened the given number of days before `before` (by default, before this dispute opened)."""
+    return tuple(PastClaim(before - timedelta(days=d), outcome) for d in days_ago)
+
+
+def test_a_third_claim_in_the_window_is_a_signal() -> None:
+    found = repeat_claims_signal(dispute(), CustomerHistory(claims(10, 90)), SETTINGS)
+    assert found is not None and found.code == "repeat_claims" and found.effect is Effect.NEUTRAL
+    assert found.text == "Non-receipt claim number 3 by this customer in 180 days (0 earlier ones rejected)"
+
+
+def test_a_second_claim_is_not_a_signal() -> None:
+    assert repeat_claims_signal(dispute(), CustomerHistory(claims(10)), SETTINGS) is None
+
+
+def test_claims_older_than_the_window_do_not_count() -> None:
+    history = CustomerHistory(claims(10, 180.01, 400))
+    assert repeat_claims_signal(dispute(), history, SETTINGS) is None
+    assert repeat_claims_signal(dispute(), CustomerHistory(claims(10, 180)), SETTINGS) is not None
+
+
+def test_this_dispute_in_its_own_history_is_not_counted_twice() -> None:
+    assert repeat_claims_signal(dispute(), CustomerHistory(claims(0, 10, outcome=None)), SETTINGS) is None
+
+
+def test_the_signal_counts_how_many_earlier_claims_were_rejected() -> None:
+    history = CustomerHistory(claims(5, 50, outcome=Outcome.REJECTED) + claims(100))
+    found = repeat_claims_signal(dispute(), history, SETTINGS)
+    assert found is not None and "(2 earlier ones rejected)" in found.text and "4." in found.text_tr
+
+
+def test_a_claim_minutes_after_the_delivery_scan_is_a_signal() -> None:
+    found = soon_after_delivery_signal(dispute(opened_at=DELIVERED_AT + timedelta(minutes=4)), SETTINGS)
+    assert found is not None and found.text == "Claim filed 4 min after the delivery scan"
+
+
+def test_a_claim_ten_minutes_or_more_after_the_scan_is_not_a_signal() -> None:
+    assert soon_after_delivery_signal(dispute(opened_at=DELIVERED_AT + timedelta(minutes=10)), SETTINGS) is None
+    assert soon_after_delivery_signal(dispute(), SETTINGS) is None
+
+
+def test_three_accounts_disputing_one_address_is_a_signal_and_two_is_not() -> None:
+    found = shared_address_signal(CustomerHistory(accounts_at_address=3), SETTINGS)
+    assert found is not None and found.code == "shared_address_claims"
+    assert shared_address_signal(CustomerHistory(accounts_at_address=2), SETTINGS) is None
+
+
+def test_all_signals_are_collected_and_none_for_a_first_claim() -> None:
+    soon = dispute(opened_at=DELIVERED_AT + timedelta(minutes=1))
+    history = CustomerHistory(claims(1, 2, before=soon.opened_at), accounts_at_address=5)
+    codes = [f.code for f in abuse_signals(soon, history, SETTINGS)]
+    assert codes == ["repeat_claims", "claim_soon_after_delivery", "shared_address_claims"]
+    assert abuse_signals(dispute(), CustomerHistory(), SETTINGS) == []

@@ -1,0 +1,246 @@
+"""The policy's rules on realistic cases: what it recommends, by which rule, and who may carry it out."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pytest
+
+from disputes.model import Dispute
+from disputes.policy import CustomerHistory, PastClaim, PolicySettings, recommend
+from schemas.common import Resolution
+from schemas.proof import ProofStatus, RecipientRelation
+from schemas.recommendation import PolicyRule, Recommendation
+from schemas.recommendation import RecommendedAction as Act
+from tests.factories import NOW
+from tests.unit.policy.builders import HIGH_VALUE, OPENED_AT, RECEIVED_AT, SLA, dispute, evidence
+
+R = RecipientRelation
+DEFAULTS = PolicySettings()
+AUTO_REJECT = PolicySettings(auto_reject_enabled=True)
+REPEAT_CLAIMER = CustomerHistory(tuple(PastClaim(OPENED_AT - timedelta(days=d), None) for d in (20, 60)))
+LATE = SLA.evidence_due + timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Case:
+    dispute: Dispute
+    action: Act
+    rule: PolicyRule
+    first: str
+    liable: bool = False
+    auto: bool = False
+    now: datetime = NOW
+    settings: PolicySettings = DEFAULTS
+    history: CustomerHistory = field(default_factory=CustomerHistory)
+
+
+CASES = {
+    "strong signed proof": Case(dispute(evidence()), Act.REJECT, PolicyRule.STRONG_PROOF, "signature_present"),
+    "strong proof, auto rejection allowed": Case(
+        dispute(evidence(photo=True)), Act.REJECT, PolicyRule.STRONG_PROOF, "signature_present", auto=True,
+        settings=AUTO_REJECT),
+    "signature only is below the automatic confidence": Case(
+        dispute(evidence()), Act.REJECT, PolicyRule.STRONG_PROOF, "signature_present", settings=AUTO_REJECT),
+    "household member named on the order": Case(
+        dispute(evidence(relation=R.HOUSEHOLD_MEMBER, received_by="Şükrü Güneş")), Act.REJECT,
+        PolicyRule.STRONG_PROOF, "signature_present"),
+    "neighbour": Case(
+        dispute(evidence(relation=R.NEIGHBOUR, received_by="Mehmet Kaya")), Act.WAIT_FOR_CUSTOMER_CHECK,
+        PolicyRule.THIRD_PARTY_CHECK, "receiver_not_on_order"),
+    "neighbour, the customer's check window over": Case(
+        dispute(evidence(relation=R.NEIGHBOUR, received_by="Mehmet Kaya")), Act.NEEDS_PERSON,
+        PolicyRule.THIRD_PARTY_CHECK_OVER, "third_party_check_over", now=RECEIVED_AT + timedelta(hours=24)),
+    "doorman": Case(
+        dispute(evidence(relation=R.DOORMAN, received_by="Kapıcı Hasan")), Act.WAIT_FOR_CUSTOMER_CHECK,
+        PolicyRule.THIRD_PARTY_CHECK, "receiver_not_on_order"),
+    "parcel locker 1.8 km away, no signature or photo": Case(
+        dispute(evidence(relation=R.PARCEL_LOCKER, received_by=None, signature=False, metres=1_800)),
+        Act.WAIT_FOR_CUSTOMER_CHECK, PolicyRule.THIRD_PARTY_CHECK, "received_by_parcel_locker"),
+    "pickup point": Case(
+        dispute(evidence(relation=R.PICKUP_POINT, received_by=None, metres=700)), Act.WAIT_FOR_CUSTOMER_CHECK,
+        PolicyRule.THIRD_PARTY_CHECK, "received_by_pickup_point"),
+    "household member not named on the order": Case(
+        dispute(evidence(relation=R.HOUSEHOLD_MEMBER, received_by="Mehmet Yılmaz")), Act.WAIT_FOR_CUSTOMER_CHECK,
+        PolicyRule.THIRD_PARTY_CHECK, "receiver_not_on_order"),
+    "neighbour without signature or photo": Case(
+        dispute(evidence(relation=R.NEIGHBOUR, received_by="Mehmet Kaya", signature=False)), Act.REFUND,
+        PolicyRule.WEAK_PROOF, "signature_missing", liable=True),
+    "no proof by the deadline": Case(
+        dispute(proof_missing=True), Act.REFUND, PolicyRule.NO_PROOF_BY_DEADLINE, "carrier_no_proof_by_deadline",
+        liable=True, auto=True),
+    "deadline passed, not yet recorded": Case(
+        dispute(), Act.REFUND, PolicyRule.NO_PROOF_BY_DEADLINE, "carrier_no_proof_by_deadline", liable=True,
+        auto=True, now=SLA.evidence_due),
+    "carrier still says in transit at the deadline": Case(
+        dispute(evidence(status=ProofStatus.IN_TRANSIT), proof_missing=True), Act.REFUND,
+        PolicyRule.NO_PROOF_BY_DEADLINE, "carrier_no_proof_by_deadline", liable=True, auto=True),
+    "no evidence yet": Case(
+        dispute(), Act.NEEDS_PERSON, PolicyRule.AWAITING_CARRIER_EVIDENCE, "awaiting_carrier_evidence"),
+    "carrier says in transit, deadline ahead": Case(
+        dispute(evidence(status=ProofStatus.IN_TRANSIT)), Act.NEEDS_PERSON, PolicyRule.AWAITING_CARRIER_EVIDENCE,
+        "awaiting_carrier_evidence"),
+    "far GPS on a signed proof": Case(
+        dispute(evidence(metres=1_800)), Act.REFUND, PolicyRule.WEAK_PROOF, "location_far", liable=True),
+    "far GPS and nothing else": Case(
+        dispute(evidence(metres=1_800, signature=False, received_by=None)), Act.REFUND, PolicyRule.WEAK_PROOF,
+        "location_far", liable=True, auto=True),
+    "name matches nobody on the order": Case(
+        dispute(evidence(received_by="Mehmet Kaya")), Act.REFUND, PolicyRule.WEAK_PROOF, "recipient_name_mismatch",
+        liable=True),
+    "neither signature nor photo": Case(
+        dispute(evidence(signature=False)), Act.REFUND, PolicyRule.WEAK_PROOF, "signature_missing", liable=True),
+    "a document instead of a signature": Case(
+        dispute(evidence(signature=False, document=True)), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF,
+        "signature_missing"),
+    "high value, signed": Case(
+        dispute(evidence(photo=True), value_minor=HIGH_VALUE), Act.REJECT, PolicyRule.STRONG_PROOF,
+        "signature_present", settings=AUTO_REJECT),
+    "high value, photo without signature": Case(
+        dispute(evidence(signature=False, photo=True), value_minor=HIGH_VALUE), Act.NEEDS_PERSON,
+        PolicyRule.HIGH_VALUE_WITHOUT_SIGNATURE, "high_value_without_signature"),
+    "high value, no proof": Case(
+        dispute(proof_missing=True, value_minor=HIGH_VALUE), Act.REFUND, PolicyRule.NO_PROOF_BY_DEADLINE,
+        "carrier_no_proof_by_deadline", liable=True),
+    "repeat claimer with weak proof": Case(
+        dispute(evidence(metres=1_800, signature=False, received_by=None)), Act.REFUND, PolicyRule.WEAK_PROOF,
+        "location_far", liable=True, history=REPEAT_CLAIMER),
+    "reship wanted and possible": Case(
+        dispute(proof_missing=True, preference=Resolution.RESHIP), Act.RESHIP, PolicyRule.NO_PROOF_BY_DEADLINE,
+        "carrier_no_proof_by_deadline", liable=True, auto=True),
+    "reship wanted, not reshippable": Case(
+        dispute(proof_missing=True, preference=Resolution.RESHIP, reshippable=False), Act.REFUND,
+        PolicyRule.NO_PROOF_BY_DEADLINE, "carrier_no_proof_by_deadline", liable=True, auto=True),
+    "left at a safe place with a photo": Case(
+        dispute(evidence(relation=R.SAFE_PLACE, received_by=None, signature=False, photo=True)), Act.NEEDS_PERSON,
+        PolicyRule.INCONCLUSIVE_PROOF, "received_by_safe_place"),
+    "a nearly right surname": Case(
+        dispute(evidence(received_by="Ayşe Yılmazer")), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF,
+        "recipient_name_uncertain"),
+    "scan 600 m away": Case(
+        dispute(evidence(metres=600)), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, "location_between"),
+    "location in words only": Case(
+        dispute(evidence(metres=None, place="Front Door")), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF,
+        "location_words_only"),
+    "delivered after the report": Case(
+        dispute(evidence(delivered_at=OPENED_AT + timedelta(hours=1))), Act.NEEDS_PERSON,
+        PolicyRule.INCONCLUSIVE_PROOF, "delivered_after_report"),
+    "returned after the proof of delivery": Case(
+        dispute(evidence("ev-1"), evidence("ev-2", status=ProofStatus.RETURNED, received_at=NOW)), Act.NEEDS_PERSON,
+        PolicyRule.INCONCLUSIVE_PROOF, "carrier_status_not_delivered"),
+    "strong proof after the deadline": Case(
+        dispute(evidence(photo=True, received_at=LATE), proof_missing=True), Act.REJECT, PolicyRule.STRONG_PROOF,
+        "signature_present", now=LATE, settings=AUTO_REJECT),
+    "strong proof on an appealed case": Case(
+        dispute(evidence(photo=True), decided_before=True), Act.REJECT, PolicyRule.STRONG_PROOF, "signature_present",
+        settings=AUTO_REJECT),
+}
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_each_case_gets_the_action_of_its_rule(case: Case) -> None:
+    advice = recommend(case.dispute, case.history, case.now, case.settings)
+    assert (advice.action, advice.rule) == (case.action, case.rule)
+    assert advice.findings[0].code == case.first
+    assert (advice.carrier_liable, advice.auto_resolve) == (case.liable, case.auto)
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_every_recommendation_lists_each_finding_once_and_is_stamped_with_now(case: Case) -> None:
+    advice = recommend(case.dispute, case.history, case.now, case.settings)
+    codes = [f.code for f in advice.findings]
+    assert len(codes) == len(set(codes)) and advice.computed_at == case.now
+
+
+def advise(d: Dispute, history: CustomerHistory = CustomerHistory(), now: datetime = NOW,
+           settings: PolicySettings = DEFAULTS) -> Recommendation:
+    return recommend(d, history, now, settings)
+
+
+def test_the_customer_is_told_which_neighbour_took_it_and_when_in_istanbul_time() -> None:
+    advice = advise(dispute(evidence(relation=R.NEIGHBOUR, received_by="Mehmet Kaya", place="Daire 5")))
+    assert advice.customer_message is not None
+    assert "komşunuz Mehmet Kaya tarafından teslim alındığını" in advice.customer_message
+    assert "16.11.2026 12:30" in advice.customer_message  # 09:30 UTC
+    assert "Teslimat yeri: Daire 5." in advice.customer_message and "24 saat" in advice.customer_message
+
+
+def test_the_customer_is_told_which_locker_holds_it() -> None:
+    locker = evidence(relation=R.PARCEL_LOCKER, received_by=None, place="Moda Migros kargo dolabı")
+    message = advise(dispute(locker)).customer_message
+    assert message is not None and "bir kargo dolabına bırakıldığını" in message and "Moda Migros" in message
+
+
+def test_only_a_wait_for_the_customers_check_carries_a_message() -> None:
+    assert advise(dispute(evidence())).customer_message is None
+
+
+def test_abuse_signals_block_automation_raise_priority_and_need_a_supervisor() -> None:
+    advice = advise(dispute(proof_missing=True), REPEAT_CLAIMER)
+    assert advice.action is Act.REFUND and not advice.auto_resolve
+    assert advice.needs_supervisor and advice.priority == 2 and advice.abuse_flags == ["repeat_claims"]
+    assert [f.code for f in advice.findings[:2]] == ["carrier_no_proof_by_deadline", "repeat_claims"]
+
+
+def test_a_high_value_order_is_priority_one_and_with_abuse_signals_urgent() -> None:
+    assert advise(dispute(evidence(), value_minor=HIGH_VALUE)).priority == 1
+    assert advise(dispute(evidence(), value_minor=HIGH_VALUE), REPEAT_CLAIMER).priority == 3
+    assert advise(dispute(evidence())).priority == 0
+
+
+def test_the_high_value_limit_itself_is_not_high_value() -> None:
+    assert advise(dispute(proof_missing=True, value_minor=DEFAULTS.high_value_minor)).auto_resolve
+
+
+def test_a_refund_instead_of_the_wanted_reship_is_explained() -> None:
+    advice = advise(dispute(proof_missing=True, preference=Resolution.RESHIP, reshippable=False))
+    assert "reship_not_possible" in [f.code for f in advice.findings]
+
+
+def test_a_proof_after_the_deadline_and_an_earlier_decision_are_findings() -> None:
+    late = advise(dispute(evidence(received_at=LATE), proof_missing=True), now=LATE)
+    again = advise(dispute(evidence(), decided_before=True))
+    assert "proof_after_deadline" in [f.code for f in late.findings]
+    assert "decided_before" in [f.code for f in again.findings]
+
+
+def test_the_latest_proof_of_delivery_is_the_one_read() -> None:
+    signed = evidence("ev-1", received_at=NOW - timedelta(hours=3))
+    far = evidence("ev-2", metres=1_800, received_at=NOW - timedelta(hours=2))
+    advice = advise(dispute(signed, far))
+    assert advice.rule is PolicyRule.WEAK_PROOF and advice.findings[0].evidence_keys == ["ev-2"]
+
+
+def test_confidence_follows_the_documented_weights() -> None:
+    assert advise(dispute(proof_missing=True)).confidence == 0.95
+    assert advise(dispute(evidence())).confidence == 0.75  # signature, near, name, time
+    assert advise(dispute(evidence(photo=True, document=True))).confidence == 0.95  # everything: capped
+    assert advise(dispute(evidence(metres=1_800))).confidence == 0.5  # 1 - (signature, name, time)
+    assert advise(dispute()).confidence == 0.5  # waiting decides nothing
+
+
+def test_personal_data_stays_out_of_the_recommendations_repr() -> None:
+    advice = advise(dispute(evidence(relation=R.NEIGHBOUR, received_by="Mehmet Kaya", place="Bağdat Cad. 12")))
+    shown = repr(advice) + str(advice) + repr(advice.findings[0])
+    assert "Mehmet" not in shown and "Bağdat" not in shown and "komşunuz" not in shown
+    assert "wait_for_customer_check" in shown
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"name_match_threshold": 50, "name_mismatch_threshold": 60},
+        {"near_radius_m": 2_000},
+        {"gps_accuracy_cap_m": -1},
+        {"repeat_claims_threshold": 0},
+        {"auto_resolve_confidence": 1.5},
+    ],
+)
+def test_inconsistent_settings_are_refused(overrides: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        PolicySettings(**overrides)
+
+
+def test_a_weak_proof_after_the_deadline_still_resolves_for_the_customer_automatically() -> None:
+    late_and_weak = evidence(metres=1_800, signature=False, received_by=None, received_at=LATE)
+    advice = advise(dispute(late_and_weak, proof_missing=True), now=LATE)
+    assert advice.action is Act.REFUND and advice.auto_resolve

@@ -1,0 +1,222 @@
+"""Each assessment on its own: clear, borderline and adversarial evidence, and missing fields."""
+
+from datetime import timedelta
+
+import pytest
+
+from disputes.policy.findings import (
+    document_finding,
+    location_finding,
+    name_finding,
+    no_proof_finding,
+    not_delivered_finding,
+    photo_finding,
+    relation_finding,
+    signature_finding,
+    timing_finding,
+)
+from disputes.policy.settings import PolicySettings
+from schemas.proof import ProofStatus, RecipientRelation, TrackingEvent
+from schemas.recommendation import Effect
+from tests.factories import NOW
+from tests.unit.policy.builders import DELIVERED_AT, OPENED_AT, SLA, dispute, evidence, snapshot
+
+R = RecipientRelation
+SETTINGS = PolicySettings()
+ORDER = snapshot()
+
+
+def test_a_signature_supports_delivery_and_its_absence_is_neutral() -> None:
+    assert signature_finding(evidence(signature=True)).effect is Effect.SUPPORTS_DELIVERY
+    missing = signature_finding(evidence(signature=False))
+    assert (missing.code, missing.effect, missing.text) == ("signature_missing", Effect.NEUTRAL, "No signature")
+
+
+def test_a_photo_supports_delivery_and_its_absence_is_neutral() -> None:
+    assert photo_finding(evidence(photo=True)).code == "photo_present"
+    assert photo_finding(evidence(photo=False)).effect is Effect.NEUTRAL
+
+
+def test_a_document_supports_delivery_and_its_absence_is_not_worth_a_finding() -> None:
+    present = document_finding(evidence(document=True))
+    assert present is not None and present.effect is Effect.SUPPORTS_DELIVERY
+    assert document_finding(evidence(document=False)) is None
+
+
+def test_every_finding_names_the_evidence_it_rests_on() -> None:
+    assert signature_finding(evidence("push:abc")).evidence_keys == ["push:abc"]
+
+
+@pytest.mark.parametrize(
+    ("relation", "effect"),
+    [
+        (R.RECIPIENT, Effect.SUPPORTS_DELIVERY),
+        (R.HOUSEHOLD_MEMBER, Effect.SUPPORTS_DELIVERY),
+        (R.NEIGHBOUR, Effect.NEUTRAL),
+        (R.DOORMAN, Effect.NEUTRAL),
+        (R.PARCEL_LOCKER, Effect.NEUTRAL),
+        (R.PICKUP_POINT, Effect.NEUTRAL),
+        (R.SAFE_PLACE, Effect.NEUTRAL),
+        (R.UNKNOWN, Effect.NEUTRAL),
+    ],
+)
+def test_who_received_it_is_stated_in_both_languages(relation: RecipientRelation, effect: Effect) -> None:
+    found = relation_finding(evidence(relation=relation))
+    assert found.code == f"received_by_{relation.value}" and found.effect is effect
+    assert found.text.startswith("Received by: ") and found.text_tr.startswith("Teslim alan: ")
+
+
+# --- names ------------------------------------------------------------------------------------------------
+
+
+def test_the_recipients_name_in_capitals_matches_and_the_finding_says_so() -> None:
+    found = name_finding(evidence(received_by="AYŞE YILMAZ"), ORDER, SETTINGS)
+    assert found.code == "recipient_name_matches" and found.effect is Effect.SUPPORTS_DELIVERY
+    assert found.text == "Receiver name 'AYŞE YILMAZ' matches the order's recipient (score 100)"
+
+
+def test_the_buyers_name_matches_too_and_the_finding_says_it_was_the_buyer() -> None:
+    found = name_finding(evidence(received_by="Sukru Gunes"), ORDER, SETTINGS)
+    assert found.code == "recipient_name_matches" and "the order's buyer" in found.text
+
+
+@pytest.mark.parametrize("relation", [R.RECIPIENT, R.UNKNOWN])
+def test_a_stranger_said_to_be_the_recipient_speaks_against_delivery(relation: RecipientRelation) -> None:
+    found = name_finding(evidence(received_by="Mehmet Kaya", relation=relation), ORDER, SETTINGS)
+    assert found.code == "recipient_name_mismatch" and found.effect is Effect.AGAINST_DELIVERY
+    assert "matches no name on the order" in found.text
+
+
+def test_a_nearly_right_surname_is_uncertain_not_a_match() -> None:
+    found = name_finding(evidence(received_by="Ayşe Yılmazer"), ORDER, SETTINGS)
+    assert found.code == "recipient_name_uncertain" and found.effect is Effect.NEUTRAL
+
+
+@pytest.mark.parametrize("relation", [R.NEIGHBOUR, R.DOORMAN, R.HOUSEHOLD_MEMBER, R.PICKUP_POINT])
+def test_a_third_partys_own_name_is_expected_and_neutral(relation: RecipientRelation) -> None:
+    found = name_finding(evidence(received_by="Mehmet Kaya", relation=relation), ORDER, SETTINGS)
+    assert found.code == "receiver_not_on_order" and found.effect is Effect.NEUTRAL
+
+
+def test_a_household_member_named_on_the_order_supports_delivery() -> None:
+    found = name_finding(evidence(received_by="Şükrü Güneş", relation=R.HOUSEHOLD_MEMBER), ORDER, SETTINGS)
+    assert found.code == "recipient_name_matches"
+
+
+def test_a_missing_receiver_name_is_neutral() -> None:
+    assert name_finding(evidence(received_by=None), ORDER, SETTINGS).code == "recipient_name_missing"
+
+
+def test_the_match_threshold_is_configuration() -> None:
+    lenient = PolicySettings(name_match_threshold=80)
+    assert name_finding(evidence(received_by="Ayşe Yılmazer"), ORDER, lenient).code == "recipient_name_matches"
+
+
+# --- location ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("metres", "accuracy", "code", "effect"),
+    [
+        (20, 10, "location_near", Effect.SUPPORTS_DELIVERY),
+        (259.5, 10, "location_near", Effect.SUPPORTS_DELIVERY),
+        (260.5, 10, "location_between", Effect.NEUTRAL),
+        (1_800, 20, "location_far", Effect.AGAINST_DELIVERY),
+    ],
+)
+def test_the_scan_location_is_judged_against_the_address(
+    metres: float, accuracy: float, code: str, effect: Effect
+) -> None:
+    found = location_finding(evidence(metres=metres, accuracy=accuracy), ORDER, SETTINGS)
+    assert (found.code, found.effect) == (code, effect)
+
+
+def test_a_far_scan_says_how_far_in_both_languages() -> None:
+    found = location_finding(evidence(metres=1_800, accuracy=20), ORDER, SETTINGS)
+    assert found.text == "Delivery scan 1.8 km from the address"
+    assert found.text_tr == "Teslimat taraması adrese 1,8 km uzakta"
+
+
+@pytest.mark.parametrize("relation", [R.PARCEL_LOCKER, R.PICKUP_POINT])
+def test_a_locker_away_from_the_address_is_expected_and_neutral(relation: RecipientRelation) -> None:
+    found = location_finding(evidence(relation=relation, metres=1_800), ORDER, SETTINGS)
+    assert found.code == "location_of_point" and found.effect is Effect.NEUTRAL
+
+
+def test_a_spot_in_words_only_is_neutral() -> None:
+    found = location_finding(evidence(metres=None, place="Front Door"), ORDER, SETTINGS)
+    assert found.code == "location_words_only" and found.effect is Effect.NEUTRAL
+
+
+def test_no_location_or_no_address_coordinates_is_neutral() -> None:
+    assert location_finding(evidence(metres=None), ORDER, SETTINGS).code == "location_unknown"
+    assert location_finding(evidence(), snapshot(coordinates=False), SETTINGS).code == "location_unknown"
+
+
+# --- timing -----------------------------------------------------------------------------------------------
+
+
+def test_a_delivery_at_the_tracked_time_before_the_report_is_consistent() -> None:
+    found = timing_finding(evidence(), ORDER, OPENED_AT, SETTINGS)
+    assert found.code == "delivery_time_consistent" and found.effect is Effect.SUPPORTS_DELIVERY
+
+
+def test_a_delivery_after_the_customers_report_speaks_against_it() -> None:
+    found = timing_finding(evidence(delivered_at=OPENED_AT + timedelta(minutes=1)), ORDER, OPENED_AT, SETTINGS)
+    assert found.code == "delivered_after_report" and found.effect is Effect.AGAINST_DELIVERY
+
+
+def test_a_delivery_time_at_the_tolerance_is_still_consistent_and_beyond_it_is_not() -> None:
+    at_edge = evidence(delivered_at=DELIVERED_AT + timedelta(hours=6))
+    beyond = evidence(delivered_at=DELIVERED_AT + timedelta(hours=6, minutes=1))
+    assert timing_finding(at_edge, ORDER, OPENED_AT, SETTINGS).code == "delivery_time_consistent"
+    found = timing_finding(beyond, ORDER, OPENED_AT, SETTINGS)
+    assert found.code == "delivery_time_differs" and "by 6 h" in found.text
+
+
+def test_a_delivery_time_no_tracking_event_comes_near_speaks_against_it() -> None:
+    early = [TrackingEvent(at=DELIVERED_AT - timedelta(days=1), code="IN_TRANSIT")]
+    found = timing_finding(evidence(events=early), ORDER, OPENED_AT, SETTINGS)
+    assert found.code == "no_scan_at_delivery_time" and found.effect is Effect.AGAINST_DELIVERY
+
+
+def test_a_proof_without_tracking_events_is_judged_on_its_times_alone() -> None:
+    assert timing_finding(evidence(events=[]), ORDER, OPENED_AT, SETTINGS).code == "delivery_time_consistent"
+
+
+def test_a_missing_delivery_time_is_neutral() -> None:
+    assert timing_finding(evidence(delivered_at=None), ORDER, OPENED_AT, SETTINGS).code == "delivery_time_missing"
+
+
+# --- carrier silence and status -------------------------------------------------------------------------
+
+
+def test_a_recorded_missing_proof_is_a_finding_against_delivery() -> None:
+    found = no_proof_finding(dispute(proof_missing=True), NOW)
+    assert found is not None and found.code == "carrier_no_proof_by_deadline"
+    assert found.effect is Effect.AGAINST_DELIVERY
+
+
+def test_a_passed_deadline_counts_before_the_worker_records_it() -> None:
+    assert no_proof_finding(dispute(), SLA.evidence_due) is not None
+    assert no_proof_finding(dispute(), SLA.evidence_due - timedelta(seconds=1)) is None
+
+
+def test_a_late_proof_of_delivery_is_not_a_missing_proof() -> None:
+    assert no_proof_finding(dispute(evidence(), proof_missing=True), NOW) is None
+
+
+def test_the_carriers_latest_status_decides_whether_it_says_delivered() -> None:
+    delivered = evidence("ev-1", received_at=NOW - timedelta(hours=3))
+    returned = evidence("ev-2", status=ProofStatus.RETURNED, received_at=NOW - timedelta(hours=2))
+    found = not_delivered_finding([delivered, returned])
+    assert found is not None and found.evidence_keys == ["ev-2"] and "'returned'" in found.text
+    assert not_delivered_finding([returned, evidence("ev-3", received_at=NOW)]) is None
+    assert not_delivered_finding([]) is None
+
+
+def test_evidence_received_at_the_same_instant_is_ordered_by_when_it_was_attached() -> None:
+    first = evidence("ev-1", status=ProofStatus.IN_TRANSIT)
+    second = evidence("ev-2")
+    assert not_delivered_finding([first, second]) is None
+    assert not_delivered_finding([second, first]) is not None

@@ -1,0 +1,41 @@
+"""Numbers as investigators read them: metres and kilometres, minutes and hours, lira in both notations."""
+
+from datetime import timedelta
+
+import pytest
+
+from disputes.policy.messages import third_party_message
+from disputes.policy.wording import distance, duration, money
+from schemas.proof import RecipientRelation
+from tests.unit.policy.builders import evidence, snapshot
+
+
+@pytest.mark.parametrize(
+    ("metres", "english", "turkish"),
+    [(0, "0 m", "0 m"), (999.4, "999 m", "999 m"), (999.6, "1.0 km", "1,0 km"), (1_800, "1.8 km", "1,8 km")],
+)
+def test_distances_are_metres_below_a_kilometre_and_tenths_of_kilometres_above(
+    metres: float, english: str, turkish: str
+) -> None:
+    assert distance(metres) == (english, turkish)
+
+
+def test_durations_are_minutes_below_two_hours_and_whole_hours_above() -> None:
+    assert duration(timedelta(minutes=4, seconds=59)) == ("4 min", "4 dakika")
+    assert duration(timedelta(hours=-27)) == ("27 h", "27 saat")
+
+
+def test_money_uses_english_and_turkish_separators() -> None:
+    assert money(1_000_000, "TRY") == ("10,000.00 TRY", "10.000,00 TRY")
+    assert money(129_905, "TRY") == ("1,299.05 TRY", "1.299,05 TRY")
+
+
+def test_a_household_member_without_a_name_is_still_named_as_household() -> None:
+    household = evidence(relation=RecipientRelation.HOUSEHOLD_MEMBER, received_by=None)
+    message = third_party_message(household, snapshot(), timedelta(hours=24))
+    assert "hanenizden biri tarafından teslim alındığını" in message and "Teslimat yeri" not in message
+
+
+def test_the_doormans_name_follows_his_role() -> None:
+    doorman = evidence(relation=RecipientRelation.DOORMAN, received_by="Hasan Demir")
+    assert "kapıcı / site görevlisi Hasan Demir tarafından" in third_party_message(doorman, snapshot(), timedelta(hours=6))
