@@ -1,0 +1,111 @@
+"""The assessor: the policy's advice recorded on the case and acted on through the ordinary paths."""
+
+from datetime import timedelta
+
+import pytest
+
+from adapters.memory import InMemoryEvidenceStore
+from disputes.actors import SYSTEM
+from disputes.assessment import Assessor
+from disputes.errors import Unprocessable
+from disputes.policy import PolicySettings
+from schemas.common import Outcome
+from schemas.dispute import EffectKind, ReasonCode, Status
+from schemas.recommendation import RecommendedAction
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
+from tests.unit.policy.builders import evidence
+
+
+@pytest.fixture
+def assessor(service, repository, clock):
+    return Assessor(service, repository, clock, PolicySettings())
+
+
+@pytest.fixture
+async def dispute(service, request_for):
+    return (await service.open(CUSTOMER, request_for(), None)).dispute
+
+
+async def attach(service, dispute_id, clock, **proof):
+    ev = evidence(key=f"push:{len(proof)}", **proof)
+    await service.apply(SYSTEM, dispute_id, lambda d: d.attach_evidence(SYSTEM, ev, clock.now()))
+
+
+def kinds(repository, dispute_id):
+    return [m.kind for m in repository.docs[dispute_id].outbox]
+
+
+async def test_while_the_carrier_is_awaited_a_person_is_advised_and_nothing_is_decided(assessor, dispute, repository):
+    assert await assessor.run_once() == 1
+    stored = repository.docs[dispute.id]
+    assert stored.recommendation.action is RecommendedAction.NEEDS_PERSON and stored.status is Status.OPENED
+    assert stored.timeline[-1].action == "assessed" and stored.assess_due is None
+
+
+async def test_no_proof_by_the_deadline_refunds_and_makes_the_carrier_liable(assessor, service, dispute, repository, clock):
+    clock.current = dispute.sla.evidence_due
+    await service.apply(SYSTEM, dispute.id, lambda d: d.evidence_deadline_passed(SYSTEM, clock.now()))
+    await assessor.run_once()
+    stored = repository.docs[dispute.id]
+    assert stored.status is Status.RESOLVED and stored.decision.outcome is Outcome.REFUND
+    assert stored.decision.reason_code is ReasonCode.CARRIER_NO_PROOF and stored.decision.decided_by == "system"
+    assert EffectKind.CARRIER_LIABILITY in kinds(repository, dispute.id)
+    liability = next(m for m in stored.outbox if m.kind is EffectKind.CARRIER_LIABILITY)
+    assert liability.payload["amount_minor"] == 129_900 and liability.payload["carrier"] == "yurtici"
+
+
+async def test_weak_proof_is_resolved_for_the_customer(assessor, service, dispute, repository, clock):
+    await attach(service, dispute.id, clock, signature=False, photo=False, received_by="Mehmet Kaya", metres=None)
+    await assessor.run_once()
+    stored = repository.docs[dispute.id]
+    assert stored.recommendation.rule.value == "weak_proof" and stored.status is Status.RESOLVED
+    assert any("Mehmet Kaya" in f.text for f in stored.recommendation.findings)
+
+
+async def test_strong_proof_recommends_rejection_but_a_person_decides(assessor, service, dispute, repository, clock):
+    await attach(service, dispute.id, clock, photo=True, metres=20)
+    await assessor.run_once()
+    stored = repository.docs[dispute.id]
+    assert stored.recommendation.action is RecommendedAction.REJECT and not stored.recommendation.auto_resolve
+    assert stored.status is Status.UNDER_REVIEW and stored.decision is None
+
+
+async def test_deciding_against_the_advice_needs_a_written_reason(assessor, service, dispute, clock):
+    await attach(service, dispute.id, clock, photo=True, metres=20)
+    await assessor.run_once()
+    version = (await service.get(INVESTIGATOR, dispute.id)).version
+    with pytest.raises(Unprocessable, match="override_reason"):
+        await service.decide(INVESTIGATOR, dispute.id, version, Outcome.REFUND, ReasonCode.GOODWILL, "iyi niyet", None)
+    decided = await service.decide(
+        INVESTIGATOR, dispute.id, version, Outcome.REFUND, ReasonCode.GOODWILL, "iyi niyet", None, "Müşteri 10 yıllık."
+    )
+    assert decided.decision.overridden and decided.decision.recommended == "reject"
+    assert decided.decision.override_reason == "Müşteri 10 yıllık."
+
+
+async def test_a_neighbour_delivery_tells_the_customer_whom_to_ask_and_waits(assessor, service, dispute, repository, clock):
+    await attach(service, dispute.id, clock, relation="neighbour", received_by="Fatma Demir")
+    await assessor.run_once()
+    stored = repository.docs[dispute.id]
+    assert stored.recommendation.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK
+    message = next(m for m in reversed(stored.outbox) if m.kind is EffectKind.NOTIFICATION)
+    assert message.payload["template"] == "check_with_third_party" and "Fatma Demir" in message.payload["message"]
+    assert stored.assess_due == clock.now() + timedelta(hours=24)
+    clock.advance(hours=25)
+    await assessor.run_once()
+    after = repository.docs[dispute.id]
+    assert after.recommendation.rule.value == "third_party_check_over"
+    assert [m.payload.get("template") for m in after.outbox].count("check_with_third_party") == 1
+
+
+async def test_a_repeat_claimer_is_flagged_for_a_supervisor_and_the_account_service(service, orders, request_for, assessor, repository, clock):
+    ids = []
+    for i in range(3):
+        orders.orders[f"ord-r{i}"] = order(f"ord-r{i}", shipments=[shipment(f"shp-r{i}")])
+        ids.append((await service.open(CUSTOMER, request_for(order_id=f"ord-r{i}"), None)).dispute.id)
+        clock.advance(days=1)
+    await assessor.run_once()
+    flagged = repository.docs[ids[-1]]
+    assert flagged.needs_supervisor and flagged.priority >= 2 and flagged.abuse_flags
+    risk = [m for m in flagged.outbox if m.kind is EffectKind.CUSTOMER_RISK]
+    assert len(risk) == 1 and risk[0].payload["customer_id"] == "cust-1"
