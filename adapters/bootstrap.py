@@ -23,14 +23,15 @@ from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore
 from adapters.mongo.client import connect
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
-from adapters.mongo.indexes import ensure_indexes
+from adapters.mongo.indexes import DISPUTES, ensure_indexes
+from adapters.mongo.reports import MongoReports
 from adapters.mongo.retention import AttachmentRetention
 from adapters.observability import request_context
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory
 from adapters.settings import Settings
 from adapters.web import ops
 from adapters.web.auth import HmacTokens
-from adapters.web import carriers_api
+from adapters.web import carriers_api, reports_api
 from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
 from adapters.web.keys import CARRIERS, CLOCK, EVIDENCE_STORE, MAX_PAGE, METRICS, SERVICE, TOKENS, WEBHOOK_MAX_BYTES
@@ -46,7 +47,7 @@ from disputes.service import DisputeService
 
 log = structlog.get_logger("bootstrap")
 
-ENDPOINTS = DISPUTE_ENDPOINTS + carriers_api.ENDPOINTS
+ENDPOINTS = DISPUTE_ENDPOINTS + carriers_api.ENDPOINTS + reports_api.ENDPOINTS
 OPS_ENDPOINTS = carriers_api.OPS + (
     Endpoint("GET", "/healthz", ops.healthz, "Liveness", tag="operations"),
     Endpoint("GET", "/readyz", ops.readyz, "Readiness: the database answers ping", tag="operations", errors=(503,)),
@@ -116,6 +117,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             repository = MongoDisputes.in_database(db, timedelta(days=settings.attachment_retention_days))
             store: EvidenceStore = MongoEvidenceStore(db)
             retention: AttachmentRetention | None = AttachmentRetention(db)
+            app[reports_api.REPORTS] = MongoReports(db[DISPUTES])
             app[ops.READINESS] = _pinger(db)
         else:
             store = InMemoryEvidenceStore()

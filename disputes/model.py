@@ -115,6 +115,14 @@ class Dispute(BaseModel):
         """Messages caused by changes since the dispute was loaded, not yet stored."""
         return list(self._new_messages)
 
+    @property
+    def carrier_liable(self) -> bool:
+        """The case went the customer's way because the carrier could not prove delivery."""
+        resolved_for_customer = self.decision is not None and self.decision.outcome is not Outcome.REJECTED
+        return resolved_for_customer and (
+            self.proof_missing or (self.recommendation is not None and self.recommendation.carrier_liable)
+        )
+
     def owned_by(self, actor: Actor) -> bool:
         return actor.role is Role.CUSTOMER and actor.customer_id == self.customer_id
 
@@ -454,9 +462,7 @@ class Dispute(BaseModel):
                     recipient_name=order.recipient_name,
                 ),
             )
-        if decision.outcome is not Outcome.REJECTED and (
-            self.proof_missing or (self.recommendation is not None and self.recommendation.carrier_liable)
-        ):
+        if self.carrier_liable:
             liability = CarrierLiability(
                 dispute_id=self.id,
                 carrier=order.carrier,

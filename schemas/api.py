@@ -215,3 +215,39 @@ class CarrierList(_Output):
 class WebhookReceipt(_Output):
     received: int
     duplicates: int
+
+
+class ReportQuery(_Input):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    start: AwareDatetime = Field(alias="from", description="Disputes opened at or after this instant.")
+    end: AwareDatetime = Field(alias="to", description="Disputes opened before this instant.")
+
+
+class CarrierReportRow(_Output):
+    carrier: str
+    disputes: int
+    outcomes: dict[str, int]
+    share_with_evidence: float
+    share_with_signature: float
+    share_with_photo: float
+    share_with_location: float
+    median_hours_to_proof: float | None
+    liability_minor: int
+
+
+class CarrierReport(_Output):
+    start: AwareDatetime
+    end: AwareDatetime
+    carriers: list[CarrierReportRow]
+
+
+class SlaReport(_Output):
+    start: AwareDatetime
+    end: AwareDatetime
+    disputes: int
+    decided: int
+    decided_within_sla: float | None
+    auto_resolution_rate: float | None
+    median_hours_to_decision: float | None
+    p95_hours_to_decision: float | None

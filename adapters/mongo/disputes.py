@@ -18,13 +18,35 @@ from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
 from disputes.ports import DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
-from schemas.common import Outcome
+from schemas.common import Outcome, Role
 from schemas.dispute import DeliveredEffect, OutboxMessage, Status
 
 Doc = dict[str, Any]
 HISTORY_LIMIT = 200  # enough to see any abuse pattern; bounds the read for a pathological account
 APPEND_ONLY = ("outbox", "effects_delivered", "effects_parked")
 SPARSE = ("evidence_pull_due", "purge_due", "sla_check_due", "assess_due")  # absent rather than null, so their partial indexes hold only what is due
+
+
+def report_facts(dispute: Dispute) -> Doc:
+    """What the reports aggregate, derived on every write so a report is one indexed aggregation."""
+    proofs = [e.proof for e in dispute.evidence]
+    decision = dispute.decision
+
+    def hours(at: datetime | None) -> float | None:
+        return round((at - dispute.opened_at).total_seconds() / 3600, 3) if at else None
+
+    return {
+        "outcome": decision.outcome.value if decision else None,
+        "signature": any(p.signature for p in proofs),
+        "photo": any(p.photo for p in proofs),
+        "location": any(p.location for p in proofs),
+        "with_evidence": bool(proofs),
+        "hours_to_proof": hours(min((p.received_at for p in proofs), default=None)),
+        "hours_to_decision": hours(decision.decided_at if decision else None),
+        "within_sla": decision.decided_at <= dispute.sla.decision_due if decision else None,
+        "automatic": decision is not None and decision.decided_by_role is Role.SERVICE,
+        "liability_minor": dispute.order.value_minor if dispute.carrier_liable else 0,
+    }
 
 
 def to_doc(dispute: Dispute, retention: timedelta = timedelta(days=365)) -> Doc:
@@ -37,13 +59,14 @@ def to_doc(dispute: Dispute, retention: timedelta = timedelta(days=365)) -> Doc:
     doc["shipment_key"] = f"{dispute.order.order_id}/{dispute.order.shipment_id}"
     doc["holds_shipment"] = dispute.status is not Status.WITHDRAWN
     doc["address_key"] = address_key(dispute)
+    doc["facts"] = report_facts(dispute)
     for name in SPARSE:
         if doc[name] is None:
             del doc[name]
     return doc
 
 
-DERIVED = ("shipment_key", "holds_shipment", "address_key", "evidence_refs", "purge_due", "purged", "outbox_due")
+DERIVED = ("shipment_key", "holds_shipment", "address_key", "facts", "evidence_refs", "purge_due", "purged", "outbox_due")
 
 
 def from_doc(doc: Doc) -> Dispute:

@@ -99,6 +99,13 @@ INDEXES: tuple[Index, ...] = (
     ),
     Index(
         DISPUTES,
+        (("opened_at", ASCENDING),),
+        "by_opened_at",
+        "Reports: the disputes opened in a period.",
+        {},
+    ),
+    Index(
+        DISPUTES,
         (("purge_due", ASCENDING),),
         "purge_due",
         "Image retention: closed cases whose images are due for deletion.",
