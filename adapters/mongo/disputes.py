@@ -173,10 +173,7 @@ class MongoDisputes:
             {"customer_id": dispute.customer_id, "opened_at": {"$gte": since}, "_id": {"$ne": dispute.id}},
             {"opened_at": 1, "decision.outcome": 1},
         ).limit(HISTORY_LIMIT)
-        claims = tuple(
-            [PastClaim(doc["opened_at"], Outcome((doc.get("decision") or {}).get("outcome")) if doc.get("decision") else None)
-             async for doc in mine]
-        )
+        claims = tuple([PastClaim(doc["opened_at"], _outcome(doc)) async for doc in mine])
         same_address = self.collection.find(
             {"address_key": address_key(dispute), "opened_at": {"$gte": since}}, {"customer_id": 1}
         ).limit(HISTORY_LIMIT)
@@ -243,6 +240,11 @@ class MongoDisputes:
             {"idempotency.key": key, "idempotency.expires_at": {"$lte": now}}, {"$unset": {"idempotency": ""}}
         )
         return result.modified_count == 1
+
+
+def _outcome(doc: Doc) -> Outcome | None:
+    decision = doc.get("decision")
+    return Outcome(decision["outcome"]) if decision else None
 
 
 def _filter(query: DisputeQuery) -> Doc:

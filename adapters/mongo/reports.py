@@ -20,7 +20,7 @@ class MongoReports:
         self.collection = collection
 
     async def carriers(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        pipeline = [
+        pipeline: list[dict[str, Any]] = [
             {"$match": {"opened_at": {"$gte": start, "$lt": end}}},
             {"$group": {
                 "_id": "$order.carrier",
@@ -41,7 +41,7 @@ class MongoReports:
         return await (await self.collection.aggregate(pipeline)).to_list()
 
     async def sla(self, start: datetime, end: datetime) -> dict[str, Any]:
-        pipeline = [
+        pipeline: list[dict[str, Any]] = [
             {"$match": {"opened_at": {"$gte": start, "$lt": end}}},
             {"$group": {
                 "_id": None,
