@@ -121,6 +121,11 @@ class CustomerOrder(_Output):
     items: list[OrderItem]
 
 
+class NextStep(_Output):
+    en: str
+    tr: str
+
+
 class CustomerDisputeView(_Output):
     """What the order page shows the customer: their case, without internal notes or staff names."""
 
@@ -135,6 +140,7 @@ class CustomerDisputeView(_Output):
     decision_due: AwareDatetime
     decision: CustomerDecision | None
     appeal: Appeal | None
+    next_step: NextStep
 
 
 class DisputeSummary(_Output):

@@ -42,7 +42,8 @@ def _json(model: BaseModel, status: int = 200, headers: dict[str, str] | None = 
 
 def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     structlog.contextvars.bind_contextvars(dispute_id=dispute.id)
-    view = staff_view(dispute) if call.actor.is_staff else customer_view(dispute)
+    service = call.request.app[SERVICE]
+    view = staff_view(dispute) if call.actor.is_staff else customer_view(dispute, service.rules.appeal_window)
     return _json(view, status, {"ETag": f'"{dispute.version}"', **(headers or {})})
 
 

@@ -2,9 +2,10 @@
 
 import base64
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from disputes.model import Dispute
+from disputes.next_step import next_step
 from schemas.api import (
     CustomerDecision,
     CustomerDisputeView,
@@ -12,6 +13,7 @@ from schemas.api import (
     DisputeSummary,
     DisputeView,
     Effects,
+    NextStep,
 )
 
 
@@ -37,9 +39,10 @@ def staff_view(d: Dispute) -> DisputeView:
     )
 
 
-def customer_view(d: Dispute) -> CustomerDisputeView:
+def customer_view(d: Dispute, appeal_window: timedelta) -> CustomerDisputeView:
     o = d.order
     decision = d.decision
+    en, tr = next_step(d, appeal_window)
     return CustomerDisputeView(
         id=d.id,
         version=d.version,
@@ -68,6 +71,7 @@ def customer_view(d: Dispute) -> CustomerDisputeView:
             else None
         ),
         appeal=d.appeal,
+        next_step=NextStep(en=en, tr=tr),
     )
 
 

@@ -145,3 +145,13 @@ async def _count(values, n):
 async def _delivered(api, path, n):
     case = await (await api.get(path, headers=INVESTIGATOR)).json()
     return case if len(case["effects"]["delivered"]) >= n else None
+
+
+async def test_the_customer_is_told_what_happens_next_and_by_when(api):
+    dispute = await (await open_dispute(api)).json()
+    assert dispute["next_step"]["en"].endswith("by 23.11.2026.")
+    assert "23.11.2026" in dispute["next_step"]["tr"] and "Kargo" in dispute["next_step"]["tr"]
+    reject = {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "imzalı"}
+    await api.post(f"/v1/disputes/{dispute['id']}/decision", json=reject, headers={**INVESTIGATOR, "If-Match": '"1"'})
+    mine = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=CUSTOMER)).json()
+    assert "appeal once" in mine["next_step"]["en"] and "itiraz" in mine["next_step"]["tr"]

@@ -1,0 +1,57 @@
+"""What the customer is told at each step: what happens next and by when, in Turkish and English."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from disputes.model import Dispute
+from schemas.common import Outcome, RefundDestination
+from schemas.dispute import Status
+from schemas.recommendation import RecommendedAction
+
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+
+
+def _day(at: datetime) -> str:
+    # Deadlines are the midnight that ends a business day: show that day, not the next one.
+    return (at.astimezone(ISTANBUL) - timedelta(microseconds=1)).strftime("%d.%m.%Y")
+
+
+def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
+    """(English, Turkish)."""
+    due = _day(dispute.sla.decision_due)
+    decision = dispute.decision
+    advice = dispute.recommendation
+    if dispute.status is Status.WITHDRAWN:
+        return ("You withdrew this claim; nothing more will happen.", "Bu başvuruyu geri çektiniz; başka işlem yapılmayacak.")
+    if dispute.status is Status.RESOLVED and decision is not None:
+        if decision.outcome is Outcome.REFUND:
+            wallet = decision.refund_to is RefundDestination.WALLET
+            return (
+                f"We are refunding you{' to your wallet' if wallet else ' to your original payment method'}.",
+                f"Ücret iadeniz {'cüzdanınıza' if wallet else 'ödeme yönteminize'} yapılıyor.",
+            )
+        if decision.outcome is Outcome.RESHIP:
+            return ("We are shipping your items again.", "Ürünleriniz yeniden gönderiliyor.")
+        until = _day(decision.decided_at + appeal_window)
+        if dispute.appeal is None:
+            return (
+                f"The carrier proved delivery. You may appeal once, with new information, until {until}.",
+                f"Kargo firması teslimatı belgeledi. {until} tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
+            )
+        return ("Your appeal was reviewed and the claim rejected.", "İtirazınız incelendi ve başvurunuz reddedildi.")
+    if advice is not None and advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK and advice.customer_message:
+        return (
+            "The carrier says someone else received your parcel. Please check with them; we will answer by " + due + ".",
+            advice.customer_message,
+        )
+    if dispute.status is Status.APPEALED:
+        return (f"We received your appeal and will answer by {due}.", f"İtirazınızı aldık; en geç {due} tarihinde yanıtlayacağız.")
+    if not dispute.evidence and not dispute.proof_missing:
+        return (
+            f"We have asked the carrier for its proof of delivery. You will have our answer by {due}.",
+            f"Kargo firmasından teslimat kanıtını istedik. En geç {due} tarihinde yanıt vereceğiz.",
+        )
+    return (
+        f"An investigator is reviewing the carrier's evidence. You will have our answer by {due}.",
+        f"Bir uzmanımız kargo firmasının kanıtlarını inceliyor. En geç {due} tarihinde yanıt vereceğiz.",
+    )
