@@ -60,6 +60,7 @@ class InMemoryDisputes:
                 and query.carrier in (None, d.order.carrier)
                 and query.assignee in (None, d.assignee)
                 and query.customer_id in (None, d.customer_id)
+                and query.overridden in (None, d.decision is not None and d.decision.overridden)
                 and (query.due_before is None or d.sla.decision_due < query.due_before)
                 and (query.opened_from is None or d.opened_at >= query.opened_from)
                 and (query.opened_to is None or d.opened_at < query.opened_to)

@@ -103,6 +103,7 @@ class Dispute(BaseModel):
     recommendation: Recommendation | None = None
     assess_due: AwareDatetime | None = None
     abuse_flags: list[str] = []
+    cleared_flags: list[str] = []
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 
@@ -189,15 +190,16 @@ class Dispute(BaseModel):
         """Store the policy's advice and act on it: raise priority, pass abuse signals on, tell the customer
         whom to ask, and resolve on its own when the policy may (through the same decision path as a person)."""
         previous, self.recommendation = self.recommendation, advice
-        self.priority = max(self.priority, advice.priority)
-        self.needs_supervisor = self.needs_supervisor or advice.needs_supervisor
+        standing = [flag for flag in advice.abuse_flags if flag not in self.cleared_flags]
+        self.priority = max(self.priority, advice.priority if standing or not advice.abuse_flags else 1)
+        self.needs_supervisor = self.needs_supervisor or (advice.needs_supervisor and bool(standing or not advice.abuse_flags))
         waiting = advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK
         self.assess_due = now + recheck_after if waiting else None
         if previous is None or (previous.action, previous.rule) != (advice.action, advice.rule):
             self._apply(actor, "assessed", now, None, {
                 "action": advice.action.value, "rule": advice.rule.value, "confidence": round(advice.confidence, 2)
             })
-        if new_flags := [flag for flag in advice.abuse_flags if flag not in self.abuse_flags]:
+        if new_flags := [flag for flag in standing if flag not in self.abuse_flags]:
             self.abuse_flags = [*self.abuse_flags, *new_flags]
             risk = CustomerRisk(customer_id=self.customer_id, dispute_id=self.id, flags=new_flags, observed_at=now)
             self._queue(EffectKind.CUSTOMER_RISK, f"{self.id}:{len(self.timeline)}:risk", risk)
@@ -207,6 +209,17 @@ class Dispute(BaseModel):
             outcome, reason = AUTOMATIC[advice.action], RULE_REASONS.get(advice.rule, ReasonCode.WEAK_PROOF)
             note = "; ".join(f.text for f in advice.findings[:4]) or "Resolved by the decision policy."
             self.decide(actor, outcome, reason, note[:4000], None, now)
+
+    def clear_flags(self, actor: Actor, reason: str, now: datetime) -> None:
+        """A supervisor reverses the abuse signals (with a reason on the timeline); they are not raised again
+        for this case, which returns to ordinary review."""
+        actor.require(Role.SUPERVISOR)
+        if not (self.abuse_flags or self.needs_supervisor):
+            raise Conflict("This dispute carries no flags.")
+        cleared, self.abuse_flags, self.needs_supervisor = self.abuse_flags, [], False
+        self.cleared_flags = sorted({*self.cleared_flags, *cleared})
+        self.assess_due = now if self.is_active else None
+        self._apply(actor, "flags_cleared", now, None, {"flags": cleared, "reason": reason})
 
     # --- SLA ------------------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ class DisputeQuery:
     carrier: str | None = None
     assignee: str | None = None
     customer_id: str | None = None
+    overridden: bool | None = None
     due_before: datetime | None = None
     opened_from: datetime | None = None
     opened_to: datetime | None = None

@@ -122,6 +122,9 @@ class DisputeService:
     async def request_evidence(self, actor: Actor, dispute_id: str) -> Dispute:
         return await self._change(actor, dispute_id, lambda d, now: d.request_evidence(actor, now))
 
+    async def clear_flags(self, actor: Actor, dispute_id: str, reason: str) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.clear_flags(actor, reason, now))
+
     async def apply(self, actor: Actor, dispute_id: str, change: Callable[[Dispute], bool | None]) -> Dispute:
         """Run a change made by the system (workers); a change that returns False stores nothing."""
         return await self._change(actor, dispute_id, lambda d, _: change(d))

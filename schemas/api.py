@@ -19,6 +19,7 @@ from schemas.dispute import (
     TimelineEntry,
 )
 from schemas.orders import OrderItem
+from schemas.recommendation import Recommendation
 
 Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
@@ -62,10 +63,15 @@ class Reopen(_Input):
     reason: ShortText
 
 
+class ClearFlags(_Input):
+    reason: ShortText
+
+
 class ListQuery(_Input):
     status: list[Status] | None = Field(default=None, description="Comma-separated statuses.")
     carrier: Id | None = None
     assignee: Id | None = None
+    overridden: bool | None = Field(default=None, description="Only decisions taken against the recommendation.")
     due_before: AwareDatetime | None = None
     opened_from: AwareDatetime | None = None
     opened_to: AwareDatetime | None = None
@@ -99,6 +105,10 @@ class DisputeView(_Output):
     assignee: str | None
     decision: Decision | None
     appeal: Appeal | None
+    recommendation: Recommendation | None
+    priority: int
+    abuse_flags: list[str]
+    needs_supervisor: bool
     evidence: list[Evidence]
     evidence_pull_due: AwareDatetime | None
     proof_missing: bool

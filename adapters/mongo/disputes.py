@@ -251,7 +251,12 @@ def _filter(query: DisputeQuery) -> Doc:
     filter_: Doc = {}
     if query.statuses:
         filter_["status"] = {"$in": [s.value for s in query.statuses]}
-    for field, value in (("order.carrier", query.carrier), ("assignee", query.assignee), ("customer_id", query.customer_id)):
+    for field, value in (
+        ("order.carrier", query.carrier),
+        ("assignee", query.assignee),
+        ("customer_id", query.customer_id),
+        ("decision.overridden", query.overridden),
+    ):
         if value is not None:
             filter_[field] = value
     due: Doc = {}

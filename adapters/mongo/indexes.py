@@ -137,6 +137,7 @@ INDEXES: tuple[Index, ...] = (
     _queue("order.carrier", "queue_by_carrier", "Investigator queue filtered by carrier."),
     _queue("assignee", "queue_by_assignee", "Investigator queue filtered by assignee ('my cases')."),
     _queue("customer_id", "by_customer", "A customer's own disputes."),
+    _queue("decision.overridden", "queue_by_override", "Supervisors: decisions taken against the recommendation."),
 )
 
 

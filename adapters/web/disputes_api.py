@@ -16,6 +16,7 @@ from disputes.service import OpenRequest
 from schemas.api import (
     AppealRequest,
     Assign,
+    ClearFlags,
     CustomerDisputeView,
     DecisionRequest,
     DisputePageView,
@@ -90,6 +91,7 @@ async def list_disputes(call: Call) -> web.Response:
         statuses=tuple(q.status or ()),
         carrier=q.carrier,
         assignee=q.assignee,
+        overridden=q.overridden,
         due_before=q.due_before,
         opened_from=q.opened_from,
         opened_to=q.opened_to,
@@ -145,6 +147,10 @@ async def request_evidence(call: Call) -> web.Response:
     return dispute_response(call, await call.request.app[SERVICE].request_evidence(call.actor, call.path_id()), 202)
 
 
+async def clear_flags(call: Call) -> web.Response:
+    return dispute_response(call, await call.request.app[SERVICE].clear_flags(call.actor, call.path_id(), call.body.reason))
+
+
 async def reopen(call: Call) -> web.Response:
     return dispute_response(call, await call.request.app[SERVICE].reopen(call.actor, call.path_id(), call.body.reason))
 
@@ -171,6 +177,8 @@ ENDPOINTS = (
              response=DisputeView, headers=("If-Match",), errors=(404, 409, 412, 422, 428)),
     Endpoint("POST", ONE + "/evidence-requests", request_evidence, "Ask the carrier for its proof again", STAFF,
              response=DisputeView, status=202, errors=(404, 409)),
+    Endpoint("POST", ONE + "/flags/clear", clear_flags, "Reverse abuse flags, with a reason (supervisor)", SUPERVISOR,
+             ClearFlags, response=DisputeView, errors=(404, 409, 422)),
     Endpoint("POST", ONE + "/reopen", reopen, "Reopen a resolved case (supervisor)", SUPERVISOR, Reopen,
              response=DisputeView, errors=(404, 409, 422)),
     Endpoint("POST", ONE + "/withdraw", withdraw, "Withdraw (the customer found the parcel)", CUSTOMER, Withdraw,

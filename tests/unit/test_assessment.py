@@ -109,3 +109,23 @@ async def test_a_repeat_claimer_is_flagged_for_a_supervisor_and_the_account_serv
     assert flagged.needs_supervisor and flagged.priority >= 2 and flagged.abuse_flags
     risk = [m for m in flagged.outbox if m.kind is EffectKind.CUSTOMER_RISK]
     assert len(risk) == 1 and risk[0].payload["customer_id"] == "cust-1"
+
+
+async def test_a_supervisor_clears_flags_with_a_reason_and_automation_resumes(service, orders, request_for, assessor, repository, clock):
+    from tests.factories import SUPERVISOR
+
+    ids = []
+    for i in range(3):
+        orders.orders[f"ord-r{i}"] = order(f"ord-r{i}", shipments=[shipment(f"shp-r{i}")])
+        ids.append((await service.open(CUSTOMER, request_for(order_id=f"ord-r{i}"), None)).dispute.id)
+        clock.advance(days=1)
+    await assessor.run_once()
+    with pytest.raises(Exception, match="roles"):
+        await service.clear_flags(INVESTIGATOR, ids[-1], "Hepsi farklı adresler")
+    cleared = await service.clear_flags(SUPERVISOR, ids[-1], "Kargo firmasının bilinen sorunu")
+    assert not cleared.abuse_flags and not cleared.needs_supervisor and cleared.assess_due is not None
+    assert cleared.timeline[-1].details["reason"] == "Kargo firmasının bilinen sorunu"
+    await assessor.run_once()
+    reassessed = repository.docs[ids[-1]]
+    assert not reassessed.abuse_flags and not reassessed.needs_supervisor
+    assert [m.kind for m in reassessed.outbox].count(EffectKind.CUSTOMER_RISK) == 1

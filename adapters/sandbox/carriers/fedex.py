@@ -16,18 +16,8 @@ from aiohttp import web
 
 from adapters.sandbox.carriers.auth import bearer, same
 from adapters.sandbox.carriers.facts import Event, Step, delivery, history
-from adapters.sandbox.carriers.kit import (
-    SIGNATURE_PNG,
-    Route,
-    SandboxCarrier,
-    View,
-    json_body,
-    local,
-    lookup,
-    tokens,
-    upper_tr,
-    view,
-)
+from adapters.sandbox.carriers.kit import SIGNATURE_PNG, Route, SandboxCarrier, View, json_body, local, lookup
+from adapters.sandbox.carriers.kit import tokens, upper_tr, view
 from adapters.sandbox.carriers.shipments import SandboxShipment
 from schemas.proof import RecipientRelation as R
 
@@ -53,7 +43,8 @@ _ERROR_CODES = {401: "NOT.AUTHORIZED.ERROR", 404: "NOT.FOUND.ERROR", 429: "TOO.M
 
 def failure(status: int, message: str) -> web.Response:
     code = _ERROR_CODES.get(status, "SERVICE.UNAVAILABLE.ERROR" if status >= 500 else "BAD.REQUEST.ERROR")
-    return web.json_response({"transactionId": str(uuid4()), "errors": [{"code": code, "message": message}]}, status=status)
+    body = {"transactionId": str(uuid4()), "errors": [{"code": code, "message": message}]}
+    return web.json_response(body, status=status)
 
 
 def render_result(shipment: SandboxShipment | None, tracking_number: str, at: View) -> dict[str, Any]:
@@ -79,8 +70,9 @@ def render_result(shipment: SandboxShipment | None, tracking_number: str, at: Vi
     }
     if done is not None:
         location_type, place = _PLACES[done.relation]
-        details: dict[str, Any] = {"locationType": location_type, "locationDescription": place, "deliveryAttempts": "0",
-                                   "actualDeliveryAddress": _address(events[-1], shipment.postal_code) | {"residential": True}}
+        address = _address(events[-1], shipment.postal_code) | {"residential": True}
+        details: dict[str, Any] = {"locationType": location_type, "locationDescription": place,
+                                   "actualDeliveryAddress": address, "deliveryAttempts": "0"}
         if done.received_by:
             details["receivedByName"] = upper_tr(done.received_by)
             if done.signed:

@@ -19,18 +19,8 @@ from aiohttp import web
 
 from adapters.sandbox.carriers.auth import bearer, same
 from adapters.sandbox.carriers.facts import Event, Step, delivery, history
-from adapters.sandbox.carriers.kit import (
-    Handler,
-    Route,
-    SandboxCarrier,
-    View,
-    json_body,
-    local,
-    lookup,
-    tokens,
-    view,
-    wall_clock,
-)
+from adapters.sandbox.carriers.kit import Handler, Route, SandboxCarrier, View, json_body, local, lookup, tokens
+from adapters.sandbox.carriers.kit import view, wall_clock
 from adapters.sandbox.carriers.partner import partner_credentials, partner_webhook
 from adapters.sandbox.carriers.shipments import SandboxShipment
 

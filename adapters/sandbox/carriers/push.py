@@ -58,7 +58,8 @@ async def client_and_start_up_pushes(app: web.Application) -> AsyncIterator[None
     """``cleanup_ctx``: the HTTP client for pushes, and the start-up pushes of push-only carriers."""
     async with aiohttp.ClientSession() as client:
         app[CLIENT] = client
-        task = asyncio.create_task(_push_at_start_up(app)) if app[PUSH].target else None
+        target = app[PUSH].target
+        task = asyncio.create_task(_push_at_start_up(app, target)) if target else None
         yield
         if task is not None:
             task.cancel()
@@ -66,16 +67,13 @@ async def client_and_start_up_pushes(app: web.Application) -> AsyncIterator[None
                 await task
 
 
-async def _push_at_start_up(app: web.Application) -> None:
-    config = app[PUSH]
-    waiting = [
-        s for s in app[SHIPMENTS].values() if not SANDBOX_CARRIERS[s.carrier].pulls and pushable(s)
-    ]
+async def _push_at_start_up(app: web.Application, target: str) -> None:
+    waiting = [s for s in app[SHIPMENTS].values() if not SANDBOX_CARRIERS[s.carrier].pulls and pushable(s)]
     for shipment in waiting:
         wait = START_UP_BACKOFF[0]
         for _ in range(START_UP_ATTEMPTS):
             with contextlib.suppress(aiohttp.ClientError, TimeoutError):
-                if (await push(app, shipment, config.target or "", config.origin))["status"] < 500:
+                if (await push(app, shipment, target, app[PUSH].origin))["status"] < 500:
                     break
             await asyncio.sleep(wait)  # the service may still be starting
             wait = min(wait * 2, START_UP_BACKOFF[1])

@@ -34,6 +34,9 @@ class Scenario(StrEnum):
         return self not in (Scenario.IN_TRANSIT, Scenario.UNKNOWN)
 
 
+_DELIVERED = frozenset(s.value for s in Scenario if s.delivered)
+
+
 class SandboxShipment(BaseModel):
     """One parcel as its carrier sees it. ``lat``/``lon`` are the delivery address's coordinates; where the
     courier's scan lands follows from the scenario (at the door, at a locker nearby, or kilometres away)."""
@@ -52,18 +55,25 @@ class SandboxShipment(BaseModel):
     district: Name | None = None
     postal_code: Annotated[str, StringConstraints(pattern=r"^\d{5}$")] | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _delivered_an_hour_ago_by_default(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("delivered_at") is not None:
+            return data
+        scenario = data.get("scenario")
+        if isinstance(scenario, str) and scenario in _DELIVERED:
+            return data | {"delivered_at": datetime.now(UTC) - timedelta(hours=1)}
+        return data
+
     @field_validator("delivered_at")
     @classmethod
     def _whole_seconds(cls, value: datetime | None) -> datetime | None:
         return value.replace(microsecond=0) if value else None  # every carrier format stops at seconds
 
     @model_validator(mode="after")
-    def _delivery_time_with_delivery(self) -> Self:
+    def _delivery_time_with_delivery_only(self) -> Self:
         if not self.scenario.delivered and self.delivered_at is not None:
             raise ValueError("delivered_at belongs to delivered scenarios only")
-        if self.scenario.delivered and self.delivered_at is None:
-            hour_ago = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
-            return self.model_copy(update={"delivered_at": hour_ago})
         return self
 
     @property

@@ -17,20 +17,8 @@ from aiohttp import web
 
 from adapters.sandbox.carriers.auth import basic_credentials, bearer, same
 from adapters.sandbox.carriers.facts import Delivery, Event, Step, delivery, history
-from adapters.sandbox.carriers.kit import (
-    PHOTO_PNG,
-    SIGNATURE_PNG,
-    Route,
-    SandboxCarrier,
-    View,
-    Webhook,
-    compact,
-    local,
-    lookup,
-    tokens,
-    upper_tr,
-    view,
-)
+from adapters.sandbox.carriers.kit import PHOTO_PNG, SIGNATURE_PNG, Route, SandboxCarrier, View, Webhook
+from adapters.sandbox.carriers.kit import compact, local, lookup, tokens, upper_tr, view
 from adapters.sandbox.carriers.shipments import SandboxShipment
 from schemas.proof import RecipientRelation as R
 

@@ -25,7 +25,12 @@ NAMESPACE = "http://yurticikargo.com.tr/ShippingOrderDispatcherServices"
 PREFIX = "env"
 
 # receiverInfo; a locker delivery is recorded as handed over at a branch point, a doorstep has no word.
-_RECEIVER_INFO = {R.RECIPIENT: "KENDİSİ", R.NEIGHBOUR: "KOMŞUSU", R.DOORMAN: "KAPICI", R.PARCEL_LOCKER: "ŞUBEDEN TESLİM"}
+_RECEIVER_INFO = {
+    R.RECIPIENT: "KENDİSİ",
+    R.NEIGHBOUR: "KOMŞUSU",
+    R.DOORMAN: "KAPICI",
+    R.PARCEL_LOCKER: "ŞUBEDEN TESLİM",
+}
 _EVENTS = {
     Step.PICKED_UP: "Kargo Teslim Alındı",
     Step.IN_TRANSIT: "Transfer Merkezinden Çıkış",
@@ -40,8 +45,10 @@ def render_query(shipment: SandboxShipment | None, key: str, at: View) -> str:
         detail = [el("cargoKey", key), el("errCode", "80859"), el("errMessage", "Kargo anahtarı bulunamadı")]
     else:
         detail = _detail(shipment, at)
-    result = [el("count", "1"), el("outFlag", "0"), el("outResult", "Başarılı"), el("shippingDeliveryDetailVO", detail)]
-    return f'<ns1:queryShipmentResponse xmlns:ns1="{NAMESPACE}">{el("ShippingDeliveryVO", result)}</ns1:queryShipmentResponse>'
+    result = el("ShippingDeliveryVO", [
+        el("count", "1"), el("outFlag", "0"), el("outResult", "Başarılı"), el("shippingDeliveryDetailVO", detail)
+    ])
+    return f'<ns1:queryShipmentResponse xmlns:ns1="{NAMESPACE}">{result}</ns1:queryShipmentResponse>'
 
 
 def _detail(shipment: SandboxShipment, at: View) -> list[str]:

@@ -1,0 +1,551 @@
+"""The carrier sandbox against the real adapters (``carriers.registry.create_adapter``) over loopback sockets:
+every scenario through every carrier's own wire format, its handshakes, its faults, and its pushes."""
+
+import asyncio
+import math
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from structlog.testing import capture_logs
+
+from adapters.demo import demo_orders
+from adapters.sandbox.carriers import (
+    SandboxShipment,
+    Scenario,
+    create_carrier_sandbox,
+    demo_shipments,
+    sandbox_carrier_settings,
+    serve_carrier_sandbox,
+)
+from carriers.base import CarrierAdapter, PushCarrier
+from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, MalformedResponse, WebhookRejected
+from carriers.registry import CARRIERS, create_adapter
+from carriers.turkish import fold
+from schemas.proof import ProofOfDelivery, ProofStatus
+from schemas.proof import RecipientRelation as R
+
+PULL = ("ups", "dhl", "fedex", "hepsijet", "yurtici", "aras", "mng", "ptt")
+PUSH = ("ups", "dhl", "hepsijet", "yurtici", "aras", "mng", "ptt", "surat")
+TOKENS = ("ups", "fedex", "hepsijet", "mng")
+HOME = (40.9858, 29.0262)  # the delivery address (Kadıköy)
+DELIVERED_AT = datetime(2026, 11, 17, 11, 42, 7, tzinfo=UTC)
+S = Scenario
+
+# The relation each carrier's own words come to, for each delivered scenario; a scenario not listed comes to
+# UNKNOWN. DHL, Aras and PTT name people, not relations (the addressee's name counts as the recipient), MNG
+# names nobody's relation, FedEx files a neighbour under OTHER and a doorstep under RESIDENCE.
+RELATIONS: dict[str, dict[Scenario, R]] = {
+    "ups": {S.DELIVERED: R.RECIPIENT, S.NEIGHBOUR: R.NEIGHBOUR, S.DOORMAN: R.DOORMAN,
+            S.PARCEL_LOCKER: R.PARCEL_LOCKER, S.SAFE_PLACE: R.SAFE_PLACE, S.UNSIGNED: R.RECIPIENT,
+            S.FAR_GPS: R.RECIPIENT},
+    "dhl": {S.DELIVERED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
+    "fedex": {S.DELIVERED: R.RECIPIENT, S.DOORMAN: R.DOORMAN, S.PARCEL_LOCKER: R.PICKUP_POINT,
+              S.SAFE_PLACE: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
+    "hepsijet": {S.DELIVERED: R.RECIPIENT, S.NEIGHBOUR: R.NEIGHBOUR, S.DOORMAN: R.DOORMAN,
+                 S.PARCEL_LOCKER: R.PARCEL_LOCKER, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
+    "yurtici": {S.DELIVERED: R.RECIPIENT, S.NEIGHBOUR: R.NEIGHBOUR, S.DOORMAN: R.DOORMAN,
+                S.PARCEL_LOCKER: R.PICKUP_POINT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
+    "aras": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
+    "mng": {},
+    "ptt": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
+}
+SIGNED = {S.DELIVERED, S.NEIGHBOUR, S.DOORMAN, S.FAR_GPS}
+PHOTOGRAPHED = {S.DELIVERED, S.NEIGHBOUR, S.PARCEL_LOCKER, S.SAFE_PLACE, S.FAR_GPS}
+SIGNATURE_CARRIERS = {"ups", "dhl", "hepsijet"}  # FedEx's signature arrives as the SPOD document
+PHOTO_CARRIERS = {"ups", "hepsijet"}
+WRONG_CREDENTIALS: dict[str, tuple[dict[str, Any], type[Exception]]] = {
+    "ups": ({"credentials": {"client_id": "sandbox-ups-client-id", "client_secret": "wrong"}}, CarrierAuthError),
+    "dhl": ({"api_key": "wrong"}, CarrierAuthError),
+    "fedex": ({"credentials": {"client_id": "wrong", "client_secret": "wrong"}}, CarrierAuthError),
+    "hepsijet": ({"password": "wrong"}, CarrierAuthError),
+    "mng": ({"password": "wrong"}, CarrierAuthError),
+    "yurtici": ({"password": "wrong"}, BadRequest),  # SOAP services refuse with a fault
+    "aras": ({"customer_code": "999"}, BadRequest),
+    "ptt": ({"password": "wrong"}, BadRequest),  # PTT answers in band with an error code
+}
+
+
+def number(scenario: Scenario) -> str:
+    return f"SBX-{scenario.value}"
+
+
+def shipment(carrier: str, scenario: Scenario, tracking_number: str | None = None) -> SandboxShipment:
+    return SandboxShipment(
+        carrier=carrier,
+        tracking_number=tracking_number or number(scenario),
+        scenario=scenario,
+        recipient_name="Ayşe Yılmaz",
+        delivered_at=DELIVERED_AT if scenario.delivered else None,
+        lat=HOME[0],
+        lon=HOME[1],
+        city="İstanbul",
+        district="Kadıköy",
+        postal_code="34710",
+    )
+
+
+SHIPMENTS = [shipment(code, scenario) for code in (*PULL, "surat") for scenario in Scenario]
+
+
+def metres(lat: float, lon: float) -> float:
+    """Great-circle distance from the delivery address."""
+    lat0, lon0 = map(math.radians, HOME)
+    lat1, lon1 = math.radians(lat), math.radians(lon)
+    a = math.sin((lat1 - lat0) / 2) ** 2 + math.cos(lat0) * math.cos(lat1) * math.sin((lon1 - lon0) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+@pytest.fixture
+async def sandbox(aiohttp_server: Any) -> TestServer:
+    return await aiohttp_server(create_carrier_sandbox(SHIPMENTS))
+
+
+class Target:
+    """The service's webhook endpoint, stood in for: it records what the sandbox pushes and answers 202."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, dict[str, str], bytes]] = []
+        self.arrived = asyncio.Event()
+
+    async def receive(self, request: web.Request) -> web.Response:
+        self.received.append((request.match_info["carrier"], dict(request.headers), await request.read()))
+        self.arrived.set()
+        return web.json_response({"received": 1, "duplicates": 0}, status=202)
+
+
+@pytest.fixture
+async def target(aiohttp_server: Any) -> tuple[Target, str]:
+    stand_in = Target()
+    app = web.Application()
+    app.router.add_post("/v1/carriers/{carrier}/webhooks", stand_in.receive)
+    server = await aiohttp_server(app)
+    return stand_in, str(server.make_url("")).rstrip("/")
+
+
+def base(sandbox: TestServer) -> str:
+    return str(sandbox.make_url("")).rstrip("/")
+
+
+def adapter(sandbox: TestServer, session: aiohttp.ClientSession, code: str, **changes: Any) -> CarrierAdapter:
+    return create_adapter(code, sandbox_carrier_settings(base(sandbox))[code] | changes, session)
+
+
+async def control(session: aiohttp.ClientSession, sandbox: TestServer, method: str, path: str, **body: Any) -> Any:
+    async with session.request(method, sandbox.make_url(path), json=body or None) as response:
+        return response.status, (await response.json() if response.content_type.endswith("json") else None)
+
+
+async def data_calls(session: aiohttp.ClientSession, sandbox: TestServer, code: str) -> list[dict[str, Any]]:
+    """The requests that reached the carrier's API (its token endpoint aside)."""
+    _, seen = await control(session, sandbox, "GET", "/_sandbox/requests")
+    return [e for e in seen["requests"] if e["carrier"] == code and e["endpoint"] != "token"]
+
+
+async def inject(session: aiohttp.ClientSession, sandbox: TestServer, **fault: Any) -> None:
+    status, answer = await control(session, sandbox, "POST", "/_sandbox/faults", **fault)
+    assert status == 200, answer
+
+
+# --- every scenario through every carrier ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scenario", list(Scenario))
+@pytest.mark.parametrize("code", PULL)
+async def test_each_scenario_pulls_through_the_carriers_own_format(sandbox, session, code, scenario) -> None:
+    proof = await adapter(sandbox, session, code).pull(number(scenario))
+
+    assert (proof.carrier, proof.tracking_number) == (code, number(scenario))
+    if not scenario.delivered:
+        expected = ProofStatus.NOT_FOUND if scenario is S.UNKNOWN else ProofStatus.IN_TRANSIT
+        assert (proof.status, proof.delivered_at, proof.signature, proof.photo) == (expected, None, None, None)
+        return
+    assert proof.status is ProofStatus.DELIVERED
+    assert proof.delivered_at == DELIVERED_AT
+    assert proof.recipient_relation is RELATIONS[code].get(scenario, R.UNKNOWN)
+    assert (proof.signature is not None) == (scenario in SIGNED and code in SIGNATURE_CARRIERS)
+    assert (proof.photo is not None) == (scenario in PHOTOGRAPHED and code in PHOTO_CARRIERS)
+    if code == "fedex":
+        assert (proof.document is not None) == (scenario in SIGNED)
+    assert_location(code, scenario, proof)
+
+
+def assert_location(code: str, scenario: Scenario, proof: ProofOfDelivery) -> None:
+    location = proof.location
+    if code == "hepsijet":  # the one pull API with the courier's coordinates
+        assert location is not None and location.lat is not None and location.lon is not None
+        distance = metres(location.lat, location.lon)
+        assert distance > 1_000 if scenario is S.FAR_GPS else distance < 250
+    elif code in ("ups", "fedex"):  # the place in words, and the delivery address
+        assert location is not None and location.text and location.address and location.lat is None
+    elif code == "dhl":
+        assert location is not None and location.address and "34710" in location.address
+    else:
+        assert location is None
+
+
+@pytest.mark.parametrize("code", PULL)
+async def test_the_recipients_name_reaches_the_proof_in_the_carriers_spelling(sandbox, session, code) -> None:
+    proof = await adapter(sandbox, session, code).pull(number(S.DELIVERED))
+
+    assert fold(proof.received_by) == fold("Ayşe Yılmaz")
+
+
+async def test_the_signature_and_photo_links_carriers_send_resolve(sandbox, session) -> None:
+    proof = await adapter(sandbox, session, "hepsijet").pull(number(S.DELIVERED))
+
+    for attachment in (proof.signature, proof.photo):
+        assert attachment is not None and attachment.url
+        async with session.get(attachment.url) as response:
+            assert response.status == 200 and response.content_type == "image/png"
+
+
+# --- handshakes ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", PULL)
+async def test_wrong_credentials_get_the_carriers_refusal_at_once(sandbox, session, code) -> None:
+    changes, refusal = WRONG_CREDENTIALS[code]
+
+    with pytest.raises(refusal):
+        await adapter(sandbox, session, code, **changes).pull(number(S.DELIVERED))
+    _, seen = await control(session, sandbox, "GET", "/_sandbox/requests")
+    assert seen["counts"] == {code: 1}  # refused, not retried
+
+
+@pytest.mark.parametrize("code", TOKENS)
+async def test_a_token_is_fetched_once_and_reused(sandbox, session, code) -> None:
+    carrier = adapter(sandbox, session, code)
+    for _ in range(3):
+        await carrier.pull(number(S.DELIVERED))
+
+    _, seen = await control(session, sandbox, "GET", "/_sandbox/requests")
+    assert [e["endpoint"] for e in seen["requests"]].count("token") == 1
+
+
+# --- faults, as the adapter sees them ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", PULL)
+async def test_an_outage_is_retried_until_the_carrier_answers(sandbox, session, code) -> None:
+    await inject(session, sandbox, carrier=code, mode="error")
+
+    proof = await adapter(sandbox, session, code).pull(number(S.DELIVERED))
+
+    assert proof.status is ProofStatus.DELIVERED
+    assert [(e["fault"], e["status"]) for e in await data_calls(session, sandbox, code)][:2] == [
+        ("error", 503),
+        (None, 200),
+    ]
+
+
+@pytest.mark.parametrize("code", PULL)
+async def test_an_outage_longer_than_the_retry_budget_is_unavailable(sandbox, session, code) -> None:
+    await inject(session, sandbox, carrier=code, mode="error", times=5)
+
+    with pytest.raises(CarrierUnavailable):
+        await adapter(sandbox, session, code).pull(number(S.DELIVERED))
+    assert len(await data_calls(session, sandbox, code)) == 3  # the generated budget: three attempts
+
+
+@pytest.mark.parametrize("code", PULL)
+async def test_a_garbled_answer_is_malformed_and_not_retried(sandbox, session, code) -> None:
+    await inject(session, sandbox, carrier=code, mode="garbage")
+
+    with pytest.raises(MalformedResponse):
+        await adapter(sandbox, session, code).pull(number(S.DELIVERED))
+    assert [(e["fault"], e["status"]) for e in await data_calls(session, sandbox, code)] == [("garbage", 200)]
+
+
+@pytest.mark.parametrize("code", PULL)
+async def test_a_slow_answer_within_the_timeout_is_still_read(sandbox, session, code) -> None:
+    await inject(session, sandbox, carrier=code, mode="latency", delay_seconds=0.05)
+
+    proof = await adapter(sandbox, session, code).pull(number(S.DELIVERED))
+
+    assert proof.status is ProofStatus.DELIVERED
+    assert (await data_calls(session, sandbox, code))[0]["fault"] == "latency"
+
+
+@pytest.mark.parametrize("code", PULL)
+async def test_a_call_that_hangs_times_out_and_is_tried_again(sandbox, session, code) -> None:
+    await inject(session, sandbox, carrier=code, mode="timeout", delay_seconds=5)
+
+    proof = await adapter(sandbox, session, code, timeout_seconds=0.2).pull(number(S.DELIVERED))
+
+    assert proof.status is ProofStatus.DELIVERED
+    calls = await data_calls(session, sandbox, code)
+    assert (calls[0]["fault"], calls[0]["status"], calls[1]["status"]) == ("timeout", None, 200)
+
+
+async def test_throttling_is_waited_out_as_long_as_retry_after_says(sandbox, session) -> None:
+    for code in PULL:
+        await inject(session, sandbox, carrier=code, mode="throttle", delay_seconds=1)
+
+    with capture_logs() as logs:
+        proofs = await asyncio.gather(*(adapter(sandbox, session, c).pull(number(S.DELIVERED)) for c in PULL))
+
+    assert all(proof.status is ProofStatus.DELIVERED for proof in proofs)
+    waits = {e["carrier"]: e["wait_seconds"] for e in logs if e["event"] == "carrier_call_retry"}
+    assert waits == dict.fromkeys(PULL, 1.0)
+
+
+@pytest.mark.parametrize("code", TOKENS)
+async def test_an_expired_token_is_replaced_and_the_call_repeated(sandbox, session, code) -> None:
+    carrier = adapter(sandbox, session, code)
+    await carrier.pull(number(S.DELIVERED))
+    await inject(session, sandbox, carrier=code, mode="expired_token")
+
+    proof = await carrier.pull(number(S.DELIVERED))
+
+    assert proof.status is ProofStatus.DELIVERED
+    _, seen = await control(session, sandbox, "GET", "/_sandbox/requests")
+    assert [e["endpoint"] for e in seen["requests"]].count("token") == 2
+    assert any(e["fault"] == "expired_token" and e["status"] == 401 for e in seen["requests"])
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ({"carrier": "dhl", "mode": "expired_token"}, "issues no tokens"),
+        ({"carrier": "surat", "mode": "error"}, "only pushes"),
+        ({"carrier": "aramex", "mode": "error"}, "plays no carrier"),
+        ({"carrier": "ups", "mode": "meteor"}, "not valid"),
+    ],
+)
+async def test_a_fault_the_carrier_cannot_have_is_refused(sandbox, session, fault, reason) -> None:
+    status, answer = await control(session, sandbox, "POST", "/_sandbox/faults", **fault)
+
+    assert status == 422 and reason in answer["title"]
+
+
+async def test_cleared_faults_no_longer_apply(sandbox, session) -> None:
+    await inject(session, sandbox, carrier="dhl", mode="error", times=3)
+    status, _ = await control(session, sandbox, "DELETE", "/_sandbox/faults")
+
+    await adapter(sandbox, session, "dhl").pull(number(S.DELIVERED))
+
+    assert status == 204
+    assert [e["status"] for e in await data_calls(session, sandbox, "dhl")] == [200]
+
+
+# --- pushes ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", PUSH)
+async def test_a_push_reaches_the_service_signed_the_carriers_way(sandbox, session, target, code) -> None:
+    stand_in, url = target
+    status, answer = await control(session, sandbox, "POST", "/_sandbox/push",
+                                   carrier=code, tracking_number=number(S.NEIGHBOUR), target=url)
+
+    assert (status, answer["status"], answer["response"]) == (200, 202, {"received": 1, "duplicates": 0})
+    (carrier_code, headers, body), = stand_in.received
+    carrier = adapter(sandbox, session, code)
+    assert carrier_code == code and isinstance(carrier, PushCarrier)
+    carrier.verify_webhook(headers, body, datetime.now(UTC))
+    (event,) = carrier.parse_webhook(body)
+    assert (event.tracking_number, event.proof.status) == (number(S.NEIGHBOUR), ProofStatus.DELIVERED)
+    assert event.proof.delivered_at == DELIVERED_AT
+    assert fold(event.proof.received_by) == fold("Hatice Kaya")
+    if code not in ("ups", "dhl"):  # the partner format carries all the evidence
+        assert event.proof.recipient_relation is R.NEIGHBOUR
+        location = event.proof.location
+        assert event.proof.signature and event.proof.photo and location and location.lat and location.lon
+        assert metres(location.lat, location.lon) < 250
+
+
+@pytest.mark.parametrize("code", PUSH)
+async def test_a_push_does_not_pass_for_another_secret(sandbox, session, target, code) -> None:
+    stand_in, url = target
+    await control(session, sandbox, "POST", "/_sandbox/push", carrier=code, tracking_number=number(S.DELIVERED),
+                  target=url)
+    other = {"ups": {"webhook_credential": "other"}, "dhl": {"webhook_token": "other"}}.get(
+        code, {"partner_webhook": {"secrets": ["another-secret-of-at-least-32-characters"]}}
+    )
+
+    carrier = adapter(sandbox, session, code, **other)
+    assert isinstance(carrier, PushCarrier)
+    with pytest.raises(WebhookRejected):
+        carrier.verify_webhook(stand_in.received[0][1], stand_in.received[0][2], datetime.now(UTC))
+
+
+async def test_an_in_transit_push_says_so(sandbox, session, target) -> None:
+    stand_in, url = target
+    await control(session, sandbox, "POST", "/_sandbox/push", carrier="ups", tracking_number=number(S.IN_TRANSIT),
+                  target=url)
+
+    carrier = adapter(sandbox, session, "ups")
+    assert isinstance(carrier, PushCarrier)
+    (event,) = carrier.parse_webhook(stand_in.received[0][2])
+    assert (event.proof.status, event.proof.delivered_at) == (ProofStatus.IN_TRANSIT, None)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"carrier": "fedex", "tracking_number": number(S.DELIVERED)}, 409),  # FedEx does not push
+        ({"carrier": "ups", "tracking_number": number(S.UNKNOWN)}, 409),  # nothing the carrier knows
+        ({"carrier": "ups", "tracking_number": "NOPE"}, 404),
+    ],
+)
+async def test_what_cannot_be_pushed_is_refused(sandbox, session, target, body, expected) -> None:
+    status, _ = await control(session, sandbox, "POST", "/_sandbox/push", **body, target=target[1])
+
+    assert status == expected and target[0].received == []
+
+
+async def test_a_push_to_a_service_that_is_not_listening_is_a_bad_gateway(sandbox, session, unused_tcp_port) -> None:
+    status, answer = await control(session, sandbox, "POST", "/_sandbox/push", carrier="ups",
+                                   tracking_number=number(S.DELIVERED), target=f"http://127.0.0.1:{unused_tcp_port}")
+
+    assert status == 502 and "did not answer" in answer["title"]
+
+
+async def test_with_auto_push_on_an_added_shipment_is_pushed(aiohttp_server, session, target) -> None:
+    stand_in, url = target
+    server = await aiohttp_server(create_carrier_sandbox(push_target=url))
+    status, switch = await control(session, server, "PUT", "/_sandbox/auto-push", enabled=True)
+
+    added = shipment("hepsijet", S.DOORMAN, "HJ900000000001").model_dump(mode="json")
+    status, answer = await control(session, server, "POST", "/_sandbox/shipments", **added)
+
+    assert switch == {"enabled": True, "target": url}
+    assert status == 201 and [p["status"] for p in answer["pushed"]] == [202]
+    assert [(c, b"HJ900000000001" in b) for c, _, b in stand_in.received] == [("hepsijet", True)]
+
+
+async def test_shipments_of_push_only_carriers_are_pushed_at_start_up(aiohttp_server, target) -> None:
+    stand_in, url = target
+    await aiohttp_server(create_carrier_sandbox([shipment("surat", S.DELIVERED), shipment("ups", S.DELIVERED)],
+                                                push_target=url))
+
+    await asyncio.wait_for(stand_in.arrived.wait(), 5)
+
+    assert [carrier for carrier, _, _ in stand_in.received] == ["surat"]
+
+
+# --- the sandbox's own endpoints -----------------------------------------------------------------------------
+
+
+async def test_a_shipment_added_at_run_time_is_listed_and_pulled(sandbox, session) -> None:
+    added = shipment("dhl", S.DOORMAN, "1234567890").model_dump(mode="json")
+    status, _ = await control(session, sandbox, "POST", "/_sandbox/shipments", **added)
+
+    _, listed = await control(session, sandbox, "GET", "/_sandbox/shipments?carrier=dhl")
+    proof = await adapter(sandbox, session, "dhl").pull("1234567890")
+
+    assert status == 201 and added in listed["shipments"] and len(listed["shipments"]) == len(Scenario) + 1
+    assert fold(proof.received_by) == fold("Hüseyin Aydın")
+
+
+async def test_a_delivery_added_without_a_time_happened_an_hour_ago(sandbox, session) -> None:
+    added = {"carrier": "aras", "tracking_number": "7021000000001", "scenario": "delivered",
+             "recipient_name": "Zeynep Öztürk", "lat": 38.4598, "lon": 27.0966}
+    await control(session, sandbox, "POST", "/_sandbox/shipments", **added)
+
+    proof = await adapter(sandbox, session, "aras").pull("7021000000001")
+
+    assert proof.delivered_at is not None
+    assert abs(datetime.now(UTC) - timedelta(hours=1) - proof.delivered_at) < timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"carrier": "ups", "tracking_number": "1Z1", "scenario": "lost", "recipient_name": "Gizli Ad",
+         "lat": 1, "lon": 1},
+        {"carrier": "ups", "tracking_number": {"$ne": 1}, "scenario": "delivered", "recipient_name": "Gizli Ad"},
+        {"carrier": "aramex", "tracking_number": "1", "scenario": "delivered", "recipient_name": "Gizli Ad",
+         "lat": 1, "lon": 1},
+    ],
+)
+async def test_an_invalid_shipment_is_refused_without_echoing_it(sandbox, session, body) -> None:
+    async with session.post(sandbox.make_url("/_sandbox/shipments"), json=body) as response:
+        status, text = response.status, await response.text()
+
+    assert status == 422 and "Gizli" not in text
+
+
+async def test_the_request_log_counts_requests_per_carrier(sandbox, session) -> None:
+    await adapter(sandbox, session, "ups").pull(number(S.DELIVERED))
+    await adapter(sandbox, session, "mng").pull(number(S.DELIVERED))
+
+    _, seen = await control(session, sandbox, "GET", "/_sandbox/requests")
+    status, _ = await control(session, sandbox, "DELETE", "/_sandbox/requests")
+    _, after = await control(session, sandbox, "GET", "/_sandbox/requests")
+
+    assert seen["counts"] == {"ups": 2, "mng": 3}  # UPS: token, track; MNG: token, status, history
+    assert {e["endpoint"] for e in seen["requests"]} == {"token", "track", "status"}
+    assert status == 204 and after == {"requests": [], "pushes": [], "counts": {}}
+
+
+def test_the_generated_settings_build_every_registered_carrier() -> None:
+    settings = sandbox_carrier_settings("http://127.0.0.1:8091/")
+
+    assert set(settings) == set(CARRIERS)
+    for code, entry in CARRIERS.items():
+        built = entry.settings.model_validate(settings[code])
+        assert built.base_url == f"http://127.0.0.1:8091/{code}" and built.retry.total_seconds <= 5
+
+
+async def test_the_served_sandbox_lists_what_it_plays(session, unused_tcp_port) -> None:
+    runner = await serve_carrier_sandbox("127.0.0.1", unused_tcp_port, None, None)
+    try:
+        async with session.get(f"http://127.0.0.1:{unused_tcp_port}/_sandbox/carriers") as response:
+            carriers = (await response.json())["carriers"]
+    finally:
+        await runner.cleanup()
+
+    assert set(carriers) == set(CARRIERS)
+    assert carriers["surat"] == {"base_path": "/surat", "pull": False, "push": True, "tokens": False}
+    assert carriers["fedex"] == {"base_path": "/fedex", "pull": True, "push": False, "tokens": True}
+
+
+# --- the demo -----------------------------------------------------------------------------------------------
+
+
+NOW = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
+DEMO = demo_shipments(NOW)
+ORDERS = {(s["carrier"], s["tracking_number"]): (o, s) for o in demo_orders(NOW)["orders"] for s in o["shipments"]}
+
+
+def test_the_demo_shipments_are_the_demo_orders_seen_from_the_carriers() -> None:
+    assert {s.key for s in DEMO} == set(ORDERS) and len(DEMO) == len(ORDERS)
+    for demo in DEMO:
+        order, ordered = ORDERS[demo.key]
+        assert demo.recipient_name == order["recipient_name"]
+        address = order["address"]
+        assert (demo.lat, demo.lon, demo.city) == (address["lat"], address["lon"], address["city"])
+        if ordered["delivered_at"] is None:
+            assert demo.scenario is S.IN_TRANSIT
+        else:
+            assert demo.delivered_at is not None
+            assert abs(demo.delivered_at - datetime.fromisoformat(ordered["delivered_at"])) < timedelta(seconds=1)
+
+
+def test_the_demo_mixes_strong_proof_with_every_kind_of_doubt() -> None:
+    scenarios = [s.scenario for s in DEMO]
+
+    assert scenarios.count(S.DELIVERED) > len(DEMO) / 2
+    assert {S.NEIGHBOUR, S.PARCEL_LOCKER, S.FAR_GPS, S.UNSIGNED, S.IN_TRANSIT} <= set(scenarios)
+
+
+async def test_every_demo_order_gets_its_evidence_from_its_carrier(aiohttp_server, session) -> None:
+    server = await aiohttp_server(create_carrier_sandbox(DEMO))
+    pulled = [s for s in DEMO if s.carrier in PULL]
+
+    proofs = await asyncio.gather(*(adapter(server, session, s.carrier).pull(s.tracking_number) for s in pulled))
+
+    for demo, proof in zip(pulled, proofs, strict=True):
+        _, ordered = ORDERS[demo.key]
+        assert proof.status.value == ordered["status"]
