@@ -28,6 +28,7 @@ from adapters.mongo.reports import MongoReports
 from adapters.mongo.retention import AttachmentRetention
 from adapters.observability import request_context
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory
+from adapters.sandbox.carriers import sandbox_carrier_settings
 from adapters.settings import Settings
 from adapters.web import ops
 from adapters.web.auth import HmacTokens
@@ -124,7 +125,10 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             retention = None
             app[ops.READINESS] = _always_ready
         app[EVIDENCE_STORE] = store
-        carriers = overrides.carriers if overrides.carriers is not None else build_carriers(settings.carriers, session)
+        carrier_config = settings.carriers
+        if settings.carrier_sandbox_url:
+            carrier_config = sandbox_carrier_settings(settings.carrier_sandbox_url) | carrier_config
+        carriers = overrides.carriers if overrides.carriers is not None else build_carriers(carrier_config, session)
         app[CARRIERS] = carriers
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
         service = DisputeService(repository, orders, clock, settings.rules())

@@ -22,6 +22,7 @@ from adapters.demo.seed import demo_orders, write_demo_orders
 from adapters.quickstart import banner
 from adapters.mongo.embedded import EmbeddedMongo
 from adapters.observability import configure_logging
+from adapters.sandbox.carriers import demo_shipments, serve_carrier_sandbox
 from adapters.sandbox.downstream import serve_downstream_sandbox
 from adapters.settings import DEV_JWT_SECRET, Settings
 from adapters.web.auth import HmacTokens
@@ -38,7 +39,9 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("worker", help="run the background workers")
     sandbox = sub.add_parser("sandbox", help="run the downstream sandbox")
     sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=8090)
+    sandbox.add_argument("--port", type=int, default=8090, help="the downstream services")
+    sandbox.add_argument("--carriers-port", type=int, default=8091, help="the carriers")
+    sandbox.add_argument("--push-target", help="the service's base URL, for carrier webhooks")
     token = sub.add_parser("token", help="mint a development JWT")
     token.add_argument("--role", choices=[r.value for r in Role], required=True)
     token.add_argument("--sub", required=True)
@@ -54,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
             customer = args.customer_id or (args.sub if args.role == Role.CUSTOMER else None)
             print(tokens.mint(args.sub, Role(args.role), customer, timedelta(hours=args.hours)))
         case "sandbox":
-            _run(_sandbox(args.host, args.port))
+            _run(_sandbox(args.host, args.port, args.carriers_port, args.push_target))
         case "serve":
             _require_production_settings(settings)
             _run(_serve(settings, listen=True))
@@ -83,12 +86,15 @@ def _run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
     asyncio.run(runner())
 
 
-def _sandbox(host: str, port: int) -> Callable[[asyncio.Event], Awaitable[None]]:
+def _sandbox(host: str, port: int, carriers_port: int, push_target: str | None) -> Callable[[asyncio.Event], Awaitable[None]]:
     async def run(stop: asyncio.Event) -> None:
-        runner = await serve_downstream_sandbox(host, port, demo_orders(datetime.now(UTC)))
-        print(f"sandbox listening on http://{host}:{port}", flush=True)
+        now = datetime.now(UTC)
+        downstream = await serve_downstream_sandbox(host, port, demo_orders(now))
+        carriers = await serve_carrier_sandbox(host, carriers_port, demo_shipments(now), push_target)
+        print(f"sandbox: downstream services on http://{host}:{port}, carriers on http://{host}:{carriers_port}", flush=True)
         await stop.wait()
-        await runner.cleanup()
+        await carriers.cleanup()
+        await downstream.cleanup()
 
     return run
 
@@ -117,8 +123,12 @@ def _embedded(settings: Settings) -> Callable[[asyncio.Event], Awaitable[None]]:
         orders_file = write_demo_orders(data_dir / "orders.json", datetime.now(UTC))
         mongo = EmbeddedMongo(data_dir)
         uri = await asyncio.to_thread(mongo.start)
-        sandbox = await serve_downstream_sandbox("127.0.0.1", settings.sandbox_port, demo_orders(datetime.now(UTC)))
+        now = datetime.now(UTC)
+        sandbox = await serve_downstream_sandbox("127.0.0.1", settings.sandbox_port, demo_orders(now))
         sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
+        service_url = f"http://{settings.host}:{settings.port}"
+        carriers = await serve_carrier_sandbox("127.0.0.1", settings.carrier_sandbox_port, demo_shipments(now), service_url)
+        carriers_url = f"http://127.0.0.1:{settings.carrier_sandbox_port}"
         local = settings.model_copy(
             update={
                 "mongodb_uri": uri,
@@ -128,12 +138,14 @@ def _embedded(settings: Settings) -> Callable[[asyncio.Event], Awaitable[None]]:
                 "notifications_url": sandbox_url,
                 "accounts_url": sandbox_url,
                 "finance_url": sandbox_url,
+                "carrier_sandbox_url": carriers_url,
                 "run_workers": True,
             }
         )
         try:
-            await _serve(local, True, lambda: banner(local, sandbox_url, Path(data_dir)))(stop)
+            await _serve(local, True, lambda: banner(local, sandbox_url, carriers_url, Path(data_dir)))(stop)
         finally:
+            await carriers.cleanup()
             await sandbox.cleanup()
             await asyncio.to_thread(mongo.stop)
 

@@ -7,7 +7,7 @@ from adapters.web.auth import HmacTokens
 from schemas.common import Role
 
 
-def banner(settings: Settings, sandbox_url: str, data_dir: Path) -> str:
+def banner(settings: Settings, sandbox_url: str, carriers_url: str, data_dir: Path) -> str:
     tokens = HmacTokens(settings.jwt_secret.get_secret_value(), settings.jwt_issuer, settings.jwt_audience)
     customer = tokens.mint("cust-1001", Role.CUSTOMER, "cust-1001")
     investigator = tokens.mint("inv-ayse", Role.INVESTIGATOR)
@@ -20,6 +20,7 @@ Dispute service (embedded default) is running.
   Health     {base}/healthz     {base}/readyz
   Database   mongoeco on {data_dir}/disputes.sqlite ({settings.mongodb_uri})
   Sandbox    {sandbox_url}  (orders, payments, fulfillment, notifications; GET /_sandbox/received)
+  Carriers   {carriers_url}  (all nine carriers' APIs; GET /_sandbox/shipments, POST /_sandbox/push)
   Demo data  {data_dir}/orders.json
 
 Tokens (8 h; mint more with `./dev token --role investigator --sub inv-1`):
@@ -32,6 +33,8 @@ Try it:
   curl -s -X POST {base}/v1/disputes -H "Authorization: Bearer $CUSTOMER" -H 'Content-Type: application/json' \\
        -H 'Idempotency-Key: demo-1' \\
        -d '{{"order_id":"ord-2001","statement":"Teslim edildi görünüyor ama elime ulaşmadı.","preferred_resolution":"refund"}}'
+  # within seconds the carrier's proof is on the case, with the policy's recommendation and findings
+  curl -s {base}/v1/disputes/$ID -H "Authorization: Bearer $INVESTIGATOR"
   # the investigator's queue, then take the case (use the id from above)
   curl -s {base}/v1/disputes -H "Authorization: Bearer $INVESTIGATOR"
   curl -s -X POST {base}/v1/disputes/$ID/assign -H "Authorization: Bearer $INVESTIGATOR"

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Path("var/data")
     sandbox_port: int = 8090
+    carrier_sandbox_port: int = 8091
 
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_issuer: str = "dispute-service"
@@ -59,6 +60,9 @@ class Settings(BaseSettings):
 
     carriers: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-carrier settings by carrier code (JSON), see carriers/<code>/settings.py."
+    )
+    carrier_sandbox_url: str | None = Field(
+        default=None, description="Talk to every carrier through the carrier sandbox at this URL (demo, tests)."
     )
     evidence_interval_seconds: float = 1.0
     evidence_batch: int = 50

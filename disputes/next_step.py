@@ -41,7 +41,8 @@ def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
         return ("Your appeal was reviewed and the claim rejected.", "İtirazınız incelendi ve başvurunuz reddedildi.")
     if advice is not None and advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK and advice.customer_message:
         return (
-            "The carrier says someone else received your parcel. Please check with them; we will answer by " + due + ".",
+            "The carrier says your parcel was handed to someone else or left at a locker or pickup point. "
+            f"Please check there; we will answer by {due}.",
             advice.customer_message,
         )
     if dispute.status is Status.APPEALED:
