@@ -80,4 +80,5 @@ class RegistryGateway:
         finally:
             self.metrics.calls.labels(carrier, outcome).inc()
             self.metrics.latency.labels(carrier).observe(time.perf_counter() - started)
-        return await self.store.store_attachments(proof, self.clock.now())
+        now = self.clock.now()  # when the service received it, on the service's clock
+        return await self.store.store_attachments(proof.model_copy(update={"received_at": now}), now)

@@ -1,5 +1,7 @@
 """Carrier-facing and carrier-status endpoints: webhooks in, the registry and its health, metrics out."""
 
+from datetime import UTC, datetime
+
 import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -45,7 +47,8 @@ async def receive_webhook(call: Call) -> web.Response:
     raw = await read_bounded(call.request, app[WEBHOOK_MAX_BYTES])
     now = app[CLOCK].now()
     try:
-        adapter.verify_webhook(call.request.headers, raw, now)
+        # The replay window is about transport, so it is measured on the real clock, not the business one.
+        adapter.verify_webhook(call.request.headers, raw, datetime.now(UTC))
     except WebhookRejected:
         log.warning("webhook_rejected", carrier=code)
         raise ProblemError(401, "unauthenticated", "Authentication required") from None
@@ -57,7 +60,8 @@ async def receive_webhook(call: Call) -> web.Response:
     raw_ref = await store.store_raw(code, raw, now)
     duplicates = 0
     for event in events:
-        proof = await store.store_attachments(event.proof.model_copy(update={"raw_ref": raw_ref}), now)
+        proof = event.proof.model_copy(update={"raw_ref": raw_ref, "received_at": now})
+        proof = await store.store_attachments(proof, now)
         if not await store.record(Evidence(key=f"push:{code}:{event.event_id}", proof=proof), now):
             duplicates += 1
     log.info("webhook_received", carrier=code, events=len(events), duplicates=duplicates)

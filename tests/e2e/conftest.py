@@ -75,8 +75,23 @@ def log_audit():
 
 
 @pytest.fixture
-async def sandbox(aiohttp_server):
-    return await aiohttp_server(create_downstream_sandbox(e2e_orders()))
+def orders_document() -> dict:
+    return e2e_orders()
+
+
+@pytest.fixture
+def carrier_settings() -> dict:
+    return CARRIERS
+
+
+@pytest.fixture
+def carrier_sandbox_url() -> str | None:
+    return None
+
+
+@pytest.fixture
+async def sandbox(aiohttp_server, orders_document):
+    return await aiohttp_server(create_downstream_sandbox(orders_document))
 
 
 @pytest.fixture
@@ -92,9 +107,12 @@ def evidence_interval() -> float:
 
 
 @pytest.fixture
-async def api(aiohttp_client, sandbox, mongo_uri, tmp_path, clock, evidence_interval) -> TestClient:
+async def api(
+    aiohttp_client, sandbox, mongo_uri, tmp_path, clock, evidence_interval, orders_document, carrier_settings,
+    carrier_sandbox_url,
+) -> TestClient:
     orders_file = tmp_path / "orders.json"
-    orders_file.write_text(json.dumps(e2e_orders()))
+    orders_file.write_text(json.dumps(orders_document))
     url = str(sandbox.make_url("/")).rstrip("/")
     settings = Settings(
         mongodb_uri=mongo_uri,
@@ -109,7 +127,8 @@ async def api(aiohttp_client, sandbox, mongo_uri, tmp_path, clock, evidence_inte
         relay_interval_seconds=0.02,
         downstream_timeout_seconds=1.0,
         max_body_bytes=16 * 1024,
-        carriers=CARRIERS,
+        carriers=carrier_settings,
+        carrier_sandbox_url=carrier_sandbox_url,
         evidence_interval_seconds=evidence_interval,
         webhook_max_bytes=256 * 1024,
     )

@@ -1,0 +1,160 @@
+"""Realistic cases through the running app and the carrier sandbox: the proof is pulled (or pushed) with no
+manual step, the policy advises, and the case ends where an experienced investigator would take it."""
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from adapters.sandbox.carriers import SandboxShipment, create_carrier_sandbox
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, bearer, eventually
+from tests.factories import NOW, order, shipment
+from schemas.common import Role
+
+HIGH_VALUE = 6_500_000
+# (order id, carrier, sandbox scenario, name the carrier reports, order value) → what should follow
+CASES = {
+    "strong-proof": ("ord-s1", "hepsijet", "delivered", "Ayşe Yılmaz", 129_900),
+    "neighbour": ("ord-s2", "hepsijet", "neighbour", "Fatma Demir", 129_900),
+    "locker": ("ord-s3", "hepsijet", "parcel_locker", "Ayşe Yılmaz", 129_900),
+    "far-gps": ("ord-s4", "hepsijet", "far_gps", "Ayşe Yılmaz", 129_900),
+    "name-mismatch": ("ord-s5", "hepsijet", "delivered", "Mehmet Kaya", 129_900),
+    "high-value": ("ord-s6", "hepsijet", "delivered", "Ayşe Yılmaz", HIGH_VALUE),
+    "unknown-to-carrier": ("ord-s7", "ups", "unknown", "Ayşe Yılmaz", 129_900),
+    "pushed-by-surat": ("ord-s8", "surat", "delivered", "Ayşe Yılmaz", 129_900),
+}
+
+
+def scenario_orders():
+    orders = []
+    for i, (order_id, carrier, _, _, value) in enumerate(CASES.values()):
+        item_shipment = shipment(f"shp-s{i}", carrier=carrier, price=value)
+        orders.append(order(order_id, customer_id=f"cust-s{i}", shipments=[item_shipment]))
+    return orders
+
+
+ORDERS = scenario_orders()
+
+
+@pytest.fixture
+def orders_document():
+    return {"orders": [json.loads(o.model_dump_json()) for o in ORDERS]}
+
+
+@pytest.fixture
+def evidence_interval():
+    return 0.02
+
+
+@pytest.fixture
+def carrier_settings():
+    return {}
+
+
+@pytest.fixture
+async def carrier_sandbox(aiohttp_server):
+    address = ORDERS[0].address
+    shipments = [
+        SandboxShipment(
+            carrier=o.shipments[0].carrier, tracking_number=o.shipments[0].tracking_number, scenario=scenario,
+            recipient_name=name, received_by=name,
+            delivered_at=NOW - timedelta(days=2) if scenario not in ("unknown", "in_transit") else None,
+            lat=address.lat, lon=address.lon, city=address.city, district=address.district,
+        )
+        for o, (_, _, scenario, name, _) in zip(ORDERS, CASES.values(), strict=True)
+    ]
+    return await aiohttp_server(create_carrier_sandbox(shipments))
+
+
+@pytest.fixture
+def carrier_sandbox_url(carrier_sandbox):
+    return str(carrier_sandbox.make_url("")).rstrip("/")
+
+
+async def open_case(api, name):
+    order_id = CASES[name][0]
+    customer = next(o.customer_id for o in ORDERS if o.order_id == order_id)
+    headers = bearer(Role.CUSTOMER, customer, customer)
+    body = {"order_id": order_id, "statement": "Teslim görünüyor, gelmedi.", "preferred_resolution": "refund"}
+    response = await api.post("/v1/disputes", json=body, headers=headers)
+    assert response.status == 201, await response.text()
+    return (await response.json())["id"], headers
+
+
+async def advised(api, dispute_id, rule=None):
+    async def check():
+        case = await (await api.get(f"/v1/disputes/{dispute_id}", headers=INVESTIGATOR)).json()
+        advice = case["recommendation"]
+        return case if advice and case["evidence"] and (rule is None or advice["rule"] == rule) else None
+
+    case = await eventually(check, timeout=10)
+    assert case is not None, f"no advice{' ' + rule if rule else ''} for {dispute_id}"
+    return case
+
+
+@pytest.mark.parametrize(
+    ("name", "action", "rule", "resolved"),
+    [
+        ("strong-proof", "reject", "strong_proof", False),
+        ("neighbour", "wait_for_customer_check", "third_party_check", False),
+        ("locker", "wait_for_customer_check", "third_party_check", False),
+        ("far-gps", "refund", "weak_proof", False),
+        ("name-mismatch", "refund", "weak_proof", False),
+        ("high-value", "reject", "strong_proof", False),
+    ],
+)
+async def test_pulled_proof_leads_to_the_expected_advice(api, name, action, rule, resolved):
+    dispute_id, _ = await open_case(api, name)
+    case = await advised(api, dispute_id, rule)
+    assert case["recommendation"]["action"] == action
+    assert case["evidence"][0]["proof"]["source"] == "pull"
+    assert (case["status"] == "resolved") is resolved
+    if resolved:
+        assert case["decision"]["decided_by"] == "system" and case["decision"]["reason_code"] == rule
+    texts = [f["text"] for f in case["recommendation"]["findings"]]
+    assert texts and all(isinstance(t, str) and t for t in texts)
+
+
+async def test_a_neighbour_delivery_tells_the_customer_who_has_it(api):
+    dispute_id, headers = await open_case(api, "neighbour")
+    await advised(api, dispute_id, "third_party_check")
+    mine = await (await api.get(f"/v1/disputes/{dispute_id}", headers=headers)).json()
+    assert "komşu" in mine["next_step"]["tr"].casefold() and "someone else" in mine["next_step"]["en"]
+
+
+async def test_a_carrier_that_cannot_prove_delivery_by_the_deadline_pays(api, clock, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    dispute_id, _ = await open_case(api, "unknown-to-carrier")
+
+    async def pulled():
+        case = await (await api.get(f"/v1/disputes/{dispute_id}", headers=INVESTIGATOR)).json()
+        return case["evidence"]
+
+    assert (await eventually(pulled))[0]["proof"]["status"] == "not_found"
+    clock.offset = timedelta(days=5)  # past the evidence deadline (2 business days)
+    await api.post(f"/v1/disputes/{dispute_id}/evidence-requests", headers=INVESTIGATOR)
+
+    async def resolved():
+        case = await (await api.get(f"/v1/disputes/{dispute_id}", headers=INVESTIGATOR)).json()
+        return case if case["status"] == "resolved" else None
+
+    case = await eventually(resolved, timeout=10)
+    assert case is not None and case["decision"]["reason_code"] == "carrier_no_proof"
+    assert case["recommendation"]["carrier_liable"] and case["decision"]["decided_by"] == "system"
+
+    async def liability():
+        received = await (await downstream.get("/_sandbox/received")).json()
+        return received["applied"].get("finance")
+
+    assert await eventually(liability) == {f"{dispute_id}:d1:liability": 1}
+
+
+async def test_a_push_only_carrier_delivers_its_proof_by_signed_webhook(api, carrier_sandbox, aiohttp_client):
+    control = await aiohttp_client(carrier_sandbox)
+    dispute_id, _ = await open_case(api, "pushed-by-surat")
+    tracking = next(o.shipments[0].tracking_number for o in ORDERS if o.order_id == CASES["pushed-by-surat"][0])
+    target = str(api.make_url("")).rstrip("/")
+    pushed = await control.post("/_sandbox/push", json={"carrier": "surat", "tracking_number": tracking, "target": target})
+    assert pushed.status == 200 and (await pushed.json())["status"] == 202, await pushed.text()
+    case = await advised(api, dispute_id)
+    assert case["evidence"][0]["proof"]["source"] == "push" and case["evidence"][0]["proof"]["carrier"] == "surat"
