@@ -98,3 +98,17 @@ async def test_an_investigator_asks_for_the_proof_again(api, ups_dispute):
     assert json.loads(await (await api.get(f"/v1/disputes/{ups_dispute['id']}/timeline", headers=INVESTIGATOR)).text())[
         "entries"
     ][-1]["action"] in {"evidence_requested", "evidence_pull_failed"}
+
+
+async def test_reordered_and_repeated_events_leave_the_evidence_exact(api, ups_dispute):
+    earlier = (FIXTURES / "alert-out-for-delivery.json").read_bytes()
+    for body in (DELIVERED, earlier, DELIVERED, earlier):  # the older event arrives last, each one twice
+        assert (await api.post("/v1/carriers/ups/webhooks", data=body, headers=UPS)).status == 202
+
+    async def both_assessed():
+        found = await case(api, ups_dispute["id"])
+        return found if len(found["evidence"]) == 2 and found["recommendation"] else None
+
+    found = await eventually(both_assessed)
+    assert found is not None and sorted(e["proof"]["status"] for e in found["evidence"]) == ["delivered", "in_transit"]
+    assert found["recommendation"]["rule"] != "awaiting_carrier_evidence"

@@ -12,6 +12,7 @@ from tests.factories import NOW, order, shipment
 from schemas.common import Role
 
 HIGH_VALUE = 6_500_000
+PULLED = ("ups", "dhl", "fedex", "hepsijet", "yurtici", "aras", "mng", "ptt")
 # (order id, carrier, sandbox scenario, name the carrier reports, order value) → what should follow
 CASES = {
     "strong-proof": ("ord-s1", "hepsijet", "delivered", "Ayşe Yılmaz", 129_900),
@@ -22,14 +23,19 @@ CASES = {
     "high-value": ("ord-s6", "hepsijet", "delivered", "Ayşe Yılmaz", HIGH_VALUE),
     "unknown-to-carrier": ("ord-s7", "ups", "unknown", "Ayşe Yılmaz", 129_900),
     "pushed-by-surat": ("ord-s8", "surat", "delivered", "Ayşe Yılmaz", 129_900),
-}
+    "repeat-1": ("ord-r1", "yurtici", "delivered", "Ayşe Yılmaz", 129_900),
+    "repeat-2": ("ord-r2", "aras", "delivered", "Ayşe Yılmaz", 129_900),
+    "repeat-3": ("ord-r3", "ptt", "delivered", "Ayşe Yılmaz", 129_900),
+} | {f"carrier-{code}": (f"ord-c-{code}", code, "delivered", "Ayşe Yılmaz", 129_900) for code in PULLED}
+REPEAT_CUSTOMER = "cust-repeat"
 
 
 def scenario_orders():
     orders = []
     for i, (order_id, carrier, _, _, value) in enumerate(CASES.values()):
         item_shipment = shipment(f"shp-s{i}", carrier=carrier, price=value)
-        orders.append(order(order_id, customer_id=f"cust-s{i}", shipments=[item_shipment]))
+        customer = REPEAT_CUSTOMER if order_id.startswith("ord-r") else f"cust-s{i}"
+        orders.append(order(order_id, customer_id=customer, shipments=[item_shipment]))
     return orders
 
 
@@ -158,3 +164,29 @@ async def test_a_push_only_carrier_delivers_its_proof_by_signed_webhook(api, car
     assert pushed.status == 200 and (await pushed.json())["status"] == 202, await pushed.text()
     case = await advised(api, dispute_id)
     assert case["evidence"][0]["proof"]["source"] == "push" and case["evidence"][0]["proof"]["carrier"] == "surat"
+
+
+@pytest.mark.parametrize("carrier", PULLED)
+async def test_every_carrier_s_proof_arrives_through_its_own_api_with_no_manual_step(api, carrier):
+    dispute_id, _ = await open_case(api, f"carrier-{carrier}")
+    case = await advised(api, dispute_id)
+    proof = case["evidence"][0]["proof"]
+    assert (proof["carrier"], proof["source"], proof["status"]) == (carrier, "pull", "delivered")
+
+
+async def test_a_customer_who_keeps_claiming_is_flagged_for_a_supervisor(api, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    ids = [(await open_case(api, f"repeat-{i}"))[0] for i in (1, 2, 3)]
+
+    async def flagged():
+        case = await (await api.get(f"/v1/disputes/{ids[-1]}", headers=INVESTIGATOR)).json()
+        return case if case["abuse_flags"] else None
+
+    case = await eventually(flagged, timeout=10)
+    assert case is not None and case["needs_supervisor"] and case["priority"] >= 2 and case["status"] != "resolved"
+
+    async def reported():
+        received = await (await downstream.get("/_sandbox/received")).json()
+        return received["applied"].get("accounts")
+
+    assert await eventually(reported)

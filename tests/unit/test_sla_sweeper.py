@@ -77,3 +77,21 @@ async def test_an_appeal_is_a_new_review_with_its_own_deadline(sweeper, service,
     await sweeper.run_once()
     stored = repository.docs[dispute.id]
     assert stored.status is Status.RESOLVED and stored.decision.sequence == 2
+
+
+async def test_a_case_opened_before_a_holiday_weekend_is_due_after_it_and_resolved_then(service, orders, request_for, sweeper, repository, clock):
+    from datetime import UTC, datetime
+
+    # Tuesday 27 October 2026; Thursday 29 October is Republic Day, then the weekend.
+    clock.current = datetime(2026, 10, 27, 10, 0, tzinfo=UTC)
+    orders.orders["ord-h"] = order("ord-h", shipments=[shipment("shp-h", delivered_days_ago=23)])
+    dispute = (await service.open(CUSTOMER, request_for(order_id="ord-h"), None)).dispute
+    assert dispute.sla.decision_due == datetime(2026, 11, 2, 21, 0, tzinfo=UTC)  # end of Monday 2 Nov, Istanbul
+    clock.current = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)  # Saturday: not yet near
+    assert await sweeper.run_once() == 0
+    clock.current = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    await sweeper.run_once()
+    assert repository.docs[dispute.id].escalated
+    clock.current = datetime(2026, 11, 2, 21, 0, tzinfo=UTC)
+    await sweeper.run_once()
+    assert repository.docs[dispute.id].status is Status.RESOLVED
