@@ -12,7 +12,7 @@ from disputes.policy import PolicySettings
 from schemas.common import Outcome
 from schemas.dispute import EffectKind, ReasonCode, Status
 from schemas.recommendation import RecommendedAction
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
+from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR, order, shipment
 from tests.unit.policy.builders import evidence
 
 
@@ -98,28 +98,28 @@ async def test_a_neighbour_delivery_tells_the_customer_whom_to_ask_and_waits(ass
     assert [m.payload.get("template") for m in after.outbox].count("check_with_third_party") == 1
 
 
-async def test_a_repeat_claimer_is_flagged_for_a_supervisor_and_the_account_service(service, orders, request_for, assessor, repository, clock):
+@pytest.fixture
+async def repeat_claims(service, orders, request_for, assessor, clock):
+    """Three claims by one customer on three days, assessed: the third is a pattern."""
     ids = []
     for i in range(3):
         orders.orders[f"ord-r{i}"] = order(f"ord-r{i}", shipments=[shipment(f"shp-r{i}")])
         ids.append((await service.open(CUSTOMER, request_for(order_id=f"ord-r{i}"), None)).dispute.id)
         clock.advance(days=1)
     await assessor.run_once()
+    return ids
+
+
+async def test_a_repeat_claimer_is_flagged_for_a_supervisor_and_the_account_service(repeat_claims, repository):
+    ids = repeat_claims
     flagged = repository.docs[ids[-1]]
     assert flagged.needs_supervisor and flagged.priority >= 2 and flagged.abuse_flags
     risk = [m for m in flagged.outbox if m.kind is EffectKind.CUSTOMER_RISK]
     assert len(risk) == 1 and risk[0].payload["customer_id"] == "cust-1"
 
 
-async def test_a_supervisor_clears_flags_with_a_reason_and_automation_resumes(service, orders, request_for, assessor, repository, clock):
-    from tests.factories import SUPERVISOR
-
-    ids = []
-    for i in range(3):
-        orders.orders[f"ord-r{i}"] = order(f"ord-r{i}", shipments=[shipment(f"shp-r{i}")])
-        ids.append((await service.open(CUSTOMER, request_for(order_id=f"ord-r{i}"), None)).dispute.id)
-        clock.advance(days=1)
-    await assessor.run_once()
+async def test_a_supervisor_clears_flags_with_a_reason_and_they_stay_cleared(service, repeat_claims, assessor, repository):
+    ids = repeat_claims
     with pytest.raises(Exception, match="roles"):
         await service.clear_flags(INVESTIGATOR, ids[-1], "Hepsi farklı adresler")
     cleared = await service.clear_flags(SUPERVISOR, ids[-1], "Kargo firmasının bilinen sorunu")
