@@ -28,22 +28,27 @@ Tokens (8 h; mint more with `./dev token --role investigator --sub inv-1`):
   export INVESTIGATOR={investigator}
   export SUPERVISOR={supervisor}
 
-Try it:
+Try it (bash):
   # the customer reports order ord-2001 as not received
-  curl -s -X POST {base}/v1/disputes -H "Authorization: Bearer $CUSTOMER" -H 'Content-Type: application/json' \\
+  ID=$(curl -s -X POST {base}/v1/disputes -H "Authorization: Bearer $CUSTOMER" -H 'Content-Type: application/json' \\
        -H 'Idempotency-Key: demo-1' \\
-       -d '{{"order_id":"ord-2001","statement":"Teslim edildi görünüyor ama elime ulaşmadı.","preferred_resolution":"refund"}}'
-  # within seconds the carrier's proof is on the case, with the policy's recommendation and findings
-  curl -s {base}/v1/disputes/$ID -H "Authorization: Bearer $INVESTIGATOR"
-  # the investigator's queue, then take the case (use the id from above)
+       -d '{{"order_id":"ord-2001","statement":"Teslim edildi görünüyor ama elime ulaşmadı.","preferred_resolution":"refund"}}' \\
+       | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  # within seconds the carrier's proof is on the case, with the policy's recommendation and its findings
+  curl -s {base}/v1/disputes/$ID -H "Authorization: Bearer $INVESTIGATOR" | python3 -m json.tool
+  # what the customer sees: the next step, in English and Turkish
+  curl -s {base}/v1/disputes/$ID -H "Authorization: Bearer $CUSTOMER" | python3 -m json.tool
+  # the investigator's queue; take the case, then decide quoting the version you reviewed (If-Match)
   curl -s {base}/v1/disputes -H "Authorization: Bearer $INVESTIGATOR"
-  curl -s -X POST {base}/v1/disputes/$ID/assign -H "Authorization: Bearer $INVESTIGATOR"
-  # decide, quoting the ETag (version) you reviewed
-  curl -s -X POST {base}/v1/disputes/$ID/decision -H "Authorization: Bearer $INVESTIGATOR" -H 'If-Match: "2"' \\
+  VERSION=$(curl -s -X POST {base}/v1/disputes/$ID/assign -H "Authorization: Bearer $INVESTIGATOR" \\
+       | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')
+  curl -s -X POST {base}/v1/disputes/$ID/decision -H "Authorization: Bearer $INVESTIGATOR" -H "If-Match: \\"$VERSION\\"" \\
        -H 'Content-Type: application/json' \\
-       -d '{{"outcome":"refund","reason_code":"carrier_no_proof","note":"Carrier has no proof of delivery."}}'
+       -d '{{"outcome":"refund","reason_code":"weak_proof","note":"Locker delivery without a signature; customer checked."}}'
   # the refund and the customer's messages arrive downstream, once each
-  curl -s {sandbox_url}/_sandbox/received
+  curl -s {sandbox_url}/_sandbox/received | python3 -m json.tool
+  # staff reports
+  curl -s "{base}/v1/reports/carriers?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z" -H "Authorization: Bearer $SUPERVISOR"
 
 Stop with Ctrl-C; data stays in {data_dir}.
 """
