@@ -81,6 +81,8 @@ class Overrides:
     clock: Clock | None = None
     carriers: dict[str, Any] | None = None
     gateway: CarrierGateway | None = None
+    mongo_listeners: tuple[Any, ...] = ()
+    """PyMongo command listeners (tests audit every query against the declared indexes)."""
 
 
 def create_app(settings: Settings, overrides: Overrides | None = None, *, api: bool = True) -> web.Application:
@@ -112,7 +114,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         if repository is None:
             if settings.mongodb_uri is None:
                 raise RuntimeError("DISPUTES_MONGODB_URI is not set (use `disputes embedded` for the local default)")
-            client = connect(settings.mongodb_uri)
+            client = connect(settings.mongodb_uri, event_listeners=overrides.mongo_listeners)
             db = client[settings.mongodb_database]
             await ensure_indexes(db)
             repository = MongoDisputes.in_database(db, timedelta(days=settings.attachment_retention_days))

@@ -1,11 +1,14 @@
 """The one way the service connects to MongoDB: the same client and options for mongoeco and production."""
 
+from collections.abc import Sequence
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 
 
-def connect(uri: str, *, timeout_seconds: float = 5.0) -> AsyncMongoClient[dict[str, Any]]:
+def connect(
+    uri: str, *, timeout_seconds: float = 5.0, event_listeners: Sequence[monitoring._EventListener] = ()
+) -> AsyncMongoClient[dict[str, Any]]:
     """A client that returns aware UTC datetimes and fails fast when the database is away, so the API can
     answer 503 instead of hanging. Connecting is lazy: no I/O happens here."""
     return AsyncMongoClient(
@@ -14,4 +17,5 @@ def connect(uri: str, *, timeout_seconds: float = 5.0) -> AsyncMongoClient[dict[
         serverSelectionTimeoutMS=int(timeout_seconds * 1000),
         connectTimeoutMS=int(timeout_seconds * 1000),
         appname="dispute-service",
+        event_listeners=list(event_listeners),
     )

@@ -120,7 +120,7 @@ INDEXES: tuple[Index, ...] = (
     ),
     Index(
         CARRIER_EVENTS,
-        (("carrier", ASCENDING), ("tracking_number", ASCENDING)),
+        (("carrier", ASCENDING), ("tracking_number", ASCENDING), ("received_at", ASCENDING)),
         "events_by_tracking_number",
         "A dispute opening picks up evidence pushed before it existed.",
         {},

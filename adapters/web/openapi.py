@@ -3,13 +3,15 @@
 import re
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
 from adapters.web.endpoint import Endpoint
 from schemas.api import Problem
+from schemas.common import Id
 
 REF = "#/components/schemas/{model}"
+ID_SCHEMA = TypeAdapter(Id).json_schema()
 STATUS_TEXT = {
     400: "Malformed request", 401: "Not authenticated", 403: "Not allowed for this role", 404: "Not found",
     409: "Conflicts with the dispute's state", 412: "Stale version", 413: "Body too large",
@@ -46,8 +48,9 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
 
 def _operation(e: Endpoint) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": e.summary, "operationId": e.handler.__name__, "tags": [e.tag]}
-    params: list[dict[str, Any]] = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-              for name in re.findall(r"{(\w+)}", e.path)]
+    path_names = re.findall(r"{(\w+)}", e.path)
+    params: list[dict[str, Any]] = [{"name": name, "in": "path", "required": True, "schema": ID_SCHEMA}
+                                    for name in path_names]
     params += [{"name": h, "in": "header", "required": h == "If-Match", "description": HEADERS[h],
                 "schema": {"type": "string", "maxLength": 128}} for h in e.headers]
     if e.query:
@@ -66,7 +69,7 @@ def _operation(e: Endpoint) -> dict[str, Any]:
         ok["content"] = {"application/json": {"schema": schema}}
     problem = {"application/problem+json": {"schema": _ref(Problem)}}
     codes = set(e.errors) | ({401, 403} if e.roles else set()) | ({400, 413, 415} if e.body else set()) | {503}
-    if e.query:
+    if e.query or path_names:
         codes.add(422)
     op["responses"] = {str(e.status): ok} | {str(c): {"description": STATUS_TEXT[c], "content": problem} for c in sorted(codes)}
     if e.roles:

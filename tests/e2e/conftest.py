@@ -17,7 +17,7 @@ from adapters.observability import configure_logging
 from adapters.sandbox.downstream import create_downstream_sandbox
 from adapters.settings import Settings
 from adapters.web.auth import HmacTokens
-from adapters.web.keys import SERVICE
+from adapters.mongo.client import connect
 from schemas.common import Role
 from schemas.orders import ShipmentStatus
 from tests.factories import NOW, PERSONAL_VALUES, order, shipment
@@ -109,7 +109,7 @@ def evidence_interval() -> float:
 @pytest.fixture
 async def api(
     aiohttp_client, sandbox, mongo_uri, tmp_path, clock, evidence_interval, orders_document, carrier_settings,
-    carrier_sandbox_url,
+    carrier_sandbox_url, query_audit,
 ) -> TestClient:
     orders_file = tmp_path / "orders.json"
     orders_file.write_text(json.dumps(orders_document))
@@ -132,10 +132,12 @@ async def api(
         evidence_interval_seconds=evidence_interval,
         webhook_max_bytes=256 * 1024,
     )
-    client = await aiohttp_client(create_app(settings, Overrides(clock=clock)))
+    client = await aiohttp_client(create_app(settings, Overrides(clock=clock, mongo_listeners=(query_audit,))))
     yield client
-    db = client.app[SERVICE].repository.collection.database
-    await db.client.drop_database(db.name)
+    await client.close()  # stop the workers before the audit and the clean-up
+    cleaner = connect(mongo_uri)
+    await cleaner.drop_database(settings.mongodb_database)
+    await cleaner.close()
 
 
 TOKENS = HmacTokens(SECRET, "dispute-service", "dispute-service")

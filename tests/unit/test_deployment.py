@@ -267,3 +267,10 @@ def test_the_build_context_holds_what_the_image_copies_and_nothing_local():
         for source in sources:
             assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
             assert source.rstrip("/") not in ignored, f"COPY {source}: excluded by .dockerignore"
+
+
+def test_the_readme_documents_every_declared_index():
+    from adapters.mongo.indexes import INDEXES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [i.name for i in INDEXES if f"`{i.name}`" not in readme] == []

@@ -1,0 +1,97 @@
+"""Every query the service sends must be served by a declared index (equality fields first, then the
+sort, then ranges — the ESR rule), checked on the commands recorded with PyMongo's command monitoring."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import monitoring
+
+from adapters.mongo.indexes import INDEXES
+
+EQUALITY_OPERATORS = {"$eq", "$in"}
+READS = {"find": ("filter", "sort"), "findAndModify": ("query", "sort"), "count": ("query", None)}
+NOT_QUERIES = {"insert", "createIndexes", "listIndexes", "dropDatabase", "drop", "ping", "endSessions", "getMore",
+               "killCursors", "hello", "isMaster", "ismaster", "buildInfo", "saslStart", "saslContinue", "abortTransaction",
+               "commitTransaction"}
+# Queries that knowingly run without an index, and why.
+ALLOWED: dict[tuple[str, frozenset[str]], str] = {}
+
+
+@dataclass
+class CommandRecorder(monitoring.CommandListener):
+    commands: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name not in NOT_QUERIES:
+            self.commands.append((event.command_name, dict(event.command)))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        return None
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        return None
+
+
+def _fields(filter_: Mapping[str, Any]) -> tuple[set[str], set[str]]:
+    equality: set[str] = set()
+    ranges: set[str] = set()
+    for key, value in filter_.items():
+        if key in ("$or", "$and"):
+            for branch in value:
+                more_eq, more_range = _fields(branch)
+                equality |= more_eq if key == "$and" else set()
+                ranges |= more_range | (more_eq if key == "$or" else set())
+        elif isinstance(value, Mapping) and value and all(str(op).startswith("$") for op in value):
+            (equality if set(value) <= EQUALITY_OPERATORS else ranges).add(key)
+        else:
+            equality.add(key)
+    return equality, ranges
+
+
+def _usable(index_options: Mapping[str, Any], mentioned: set[str]) -> bool:
+    partial = index_options.get("partialFilterExpression", {})
+    return set(partial) <= mentioned
+
+
+def served(collection: str, filter_: Mapping[str, Any], sort: Iterable[str]) -> bool:
+    equality, ranges = _fields(filter_)
+    sort = list(sort)
+    if "_id" in equality:
+        return True
+    for index in (i for i in INDEXES if i.collection == collection):
+        if not _usable(index.options, equality | ranges):
+            continue
+        keys = [name for name, _ in index.keys]
+        prefix = 0
+        while prefix < len(keys) and keys[prefix] in equality:
+            prefix += 1
+        rest = keys[prefix:]
+        if (equality and not prefix) or (sort and rest[: len(sort)] != sort):
+            continue  # an equality the index ignores means scanning it all; a sort it cannot give is done in memory
+        if prefix or sort or (rest and rest[0] in ranges):
+            return True
+    return False
+
+
+def unindexed(commands: Iterable[tuple[str, dict[str, Any]]]) -> list[str]:
+    problems = []
+    for name, command in commands:
+        collection = command.get(name)
+        if name in READS:
+            filter_key, sort_key = READS[name]
+            queries = [(command.get(filter_key) or {}, list((command.get(sort_key) or {}) if sort_key else []))]
+        elif name in ("update", "delete"):
+            key = "updates" if name == "update" else "deletes"
+            queries = [(statement.get("q", {}), []) for statement in command.get(key, [])]
+        elif name == "aggregate":
+            first = (command.get("pipeline") or [{}])[0]
+            queries = [(first.get("$match", {}), [])]
+        else:
+            problems.append(f"{name} on {collection}: not checked by the index audit")
+            continue
+        for filter_, sort in queries:
+            shape = (str(collection), frozenset(_fields(filter_)[0] | _fields(filter_)[1]))
+            if not served(str(collection), filter_, sort) and shape not in ALLOWED:
+                problems.append(f"{name} on {collection}: filter {sorted(shape[1])} sort {sort}")
+    return sorted(set(problems))
