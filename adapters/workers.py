@@ -18,7 +18,8 @@ async def run_loop(name: str, step: Callable[[], Awaitable[int]], interval: floa
         try:
             done = await step()
         except Exception as error:  # the database or a carrier may be away for a while; keep the loop alive
-            log.warning("worker_pass_failed", worker=name, error=type(error).__name__)
+            errors = [type(e).__name__ for e in error.exceptions] if isinstance(error, ExceptionGroup) else []
+            log.warning("worker_pass_failed", worker=name, error=type(error).__name__, errors=errors)
             done = 0
         if not done:
             with contextlib.suppress(TimeoutError):

@@ -4,12 +4,12 @@ The assessor visits disputes whose `assess_due` has come (at opening, after new 
 deadline, at the end of a third-party check), reads the customer's history, asks the pure policy, and
 records the advice on the case — which may resolve it through the ordinary decision path."""
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from disputes.actors import SYSTEM
+from disputes.batch import each
 from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from disputes.ports import Clock
@@ -35,7 +35,7 @@ class Assessor:
     async def run_once(self) -> int:
         now = self.clock.now()
         ids = await self.store.claim_assessment(now, now + self.lease, self.batch)
-        await asyncio.gather(*(self._assess(dispute_id) for dispute_id in ids))
+        await each(ids, self._assess)
         return len(ids)
 
     async def _assess(self, dispute_id: str) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from disputes.actors import SYSTEM
+from disputes.batch import each
 from disputes.model import Dispute
 from disputes.ports import (
     CarrierGateway,
@@ -55,7 +56,7 @@ class EvidencePuller:
     async def run_once(self) -> int:
         now = self.clock.now()
         ids = await self.claims.claim_evidence(now, now + self.lease, self.batch)
-        await asyncio.gather(*(self._collect(dispute_id) for dispute_id in ids))
+        await each(ids, self._collect)
         return len(ids)
 
     async def _collect(self, dispute_id: str) -> None:
@@ -112,9 +113,11 @@ class PushAttacher:
     async def run_once(self) -> int:
         now = self.clock.now()
         received = await self.pushed.claim(now, now + self.lease, self.batch)
-        for evidence in received:
-            proof = evidence.proof
-            for dispute_id in await self.claims.active_for_shipment(proof.carrier, proof.tracking_number):
-                await self.service.apply(SYSTEM, dispute_id, lambda d: d.attach_evidence(SYSTEM, evidence, self.clock.now()))
-            await self.pushed.attached(evidence.key)
+        await each(received, self._attach)
         return len(received)
+
+    async def _attach(self, evidence: Evidence) -> None:
+        proof = evidence.proof
+        for dispute_id in await self.claims.active_for_shipment(proof.carrier, proof.tracking_number):
+            await self.service.apply(SYSTEM, dispute_id, lambda d: d.attach_evidence(SYSTEM, evidence, self.clock.now()))
+        await self.pushed.attached(evidence.key)

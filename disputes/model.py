@@ -45,11 +45,7 @@ AUTOMATIC = {
     RecommendedAction.RESHIP: Outcome.RESHIP,
     RecommendedAction.REJECT: Outcome.REJECTED,
 }
-RULE_REASONS = {
-    PolicyRule.NO_PROOF_BY_DEADLINE: ReasonCode.CARRIER_NO_PROOF,
-    PolicyRule.WEAK_PROOF: ReasonCode.WEAK_PROOF,
-    PolicyRule.STRONG_PROOF: ReasonCode.PROOF_OF_DELIVERY,
-}
+RULE_REASONS = {PolicyRule.NO_PROOF_BY_DEADLINE: ReasonCode.CARRIER_NO_PROOF, PolicyRule.WEAK_PROOF: ReasonCode.WEAK_PROOF}
 REJECTION_REASONS = frozenset(
     {ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE}
 )
@@ -206,7 +202,12 @@ class Dispute(BaseModel):
         if waiting and advice.customer_message and (previous is None or previous.rule is not advice.rule):
             self._notify("check_with_third_party", advice.customer_message)
         if advice.auto_resolve and self.is_active and advice.action in AUTOMATIC:
-            outcome, reason = AUTOMATIC[advice.action], RULE_REASONS.get(advice.rule, ReasonCode.WEAK_PROOF)
+            outcome = AUTOMATIC[advice.action]
+            reason = (
+                ReasonCode.PROOF_OF_DELIVERY
+                if outcome is Outcome.REJECTED
+                else RULE_REASONS.get(advice.rule, ReasonCode.WEAK_PROOF)
+            )
             note = "; ".join(f.text for f in advice.findings[:4]) or "Resolved by the decision policy."
             self.decide(actor, outcome, reason, note[:4000], None, now)
 

@@ -2,11 +2,11 @@
 is near (escalate) and when it arrives (apply the deadline rule). It only visits due cases, through an
 index on `sla_check_due`, so its cost grows with the number of due cases, not with the total."""
 
-import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
 from disputes.actors import SYSTEM
+from disputes.batch import each
 from disputes.model import Dispute
 from disputes.ports import Clock, SlaClaims
 from disputes.service import DisputeService
@@ -23,7 +23,7 @@ class SlaSweeper:
     async def run_once(self) -> int:
         now = self.clock.now()
         ids = await self.claims.claim_sla(now, now + self.lease, self.batch)
-        await asyncio.gather(*(self.service.apply(SYSTEM, dispute_id, self._check) for dispute_id in ids))
+        await each(ids, lambda dispute_id: self.service.apply(SYSTEM, dispute_id, self._check))
         return len(ids)
 
     def _check(self, dispute: Dispute) -> bool:
