@@ -114,7 +114,10 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         if repository is None:
             if settings.mongodb_uri is None:
                 raise RuntimeError("DISPUTES_MONGODB_URI is not set (use `disputes embedded` for the local default)")
-            client = connect(settings.mongodb_uri, event_listeners=overrides.mongo_listeners)
+            client = connect(
+                settings.mongodb_uri, timeout_seconds=settings.mongodb_timeout_seconds,
+                event_listeners=overrides.mongo_listeners,
+            )
             db = client[settings.mongodb_database]
             await ensure_indexes(db)
             repository = MongoDisputes.in_database(db, timedelta(days=settings.attachment_retention_days))

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
         default=None, description="MongoDB URI; unset means the embedded mongoeco server on data_dir."
     )
     mongodb_database: str = "disputes"
+    mongodb_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="How long a request waits for an absent database before answering 503."
+    )
     storage: Literal["mongodb", "memory"] = Field(
         default="mongodb", description="memory: no persistence; for measuring the service's own cost only."
     )
