@@ -122,6 +122,7 @@ async def test_a_database_outage_answers_503_quickly_and_the_service_recovers_by
         assert await eventually(lambda: served("before", 4), timeout=15), "no dispute opened before the outage"
         assert (await app_client.get("/readyz")).status == 200
 
+        load.phase = "stopping"  # answers while the server is going down belong to neither side
         await asyncio.to_thread(database.stop)
         load.phase = "outage"
 
