@@ -1,9 +1,11 @@
 """The HTTP API's request bodies, query parameters and responses. Inputs are strict: unknown fields, wrong
 types and objects where a string belongs are rejected."""
 
+import re
+from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from schemas.common import Id, Outcome, RefundDestination, Resolution, Role, ShortText, Text
 from schemas.dispute import (
@@ -21,7 +23,34 @@ from schemas.dispute import (
 from schemas.orders import OrderItem
 from schemas.recommendation import Recommendation
 
-Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+NOT_BLANK = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+"""Some character that is not Unicode white space (what `strip_whitespace` removes): with it the published
+schema refuses blank text just as validation does. Spelled out, as engines disagree on what `\\s` means."""
+Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=NOT_BLANK)]
+Remark = Annotated[Text, StringConstraints(pattern=NOT_BLANK)]
+Reason = Annotated[ShortText, StringConstraints(pattern=NOT_BLANK)]
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _rfc3339(value: object) -> object:
+    """Lax parsing would also read `0.5` or a Unix time as an instant; the document promises RFC 3339 only."""
+    if isinstance(value, str) and not RFC3339.fullmatch(value):
+        raise ValueError("expected an RFC 3339 date-time, e.g. 2026-05-01T00:00:00Z")
+    return value
+
+
+def _within_utc(value: datetime) -> datetime:
+    """Queries compare in UTC, where `0001-01-01T00:00:00+01:00` does not exist: an instant beyond the range
+    is read as the range's end on its side, before or after anything stored."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if value.year == datetime.min.year else datetime.max).replace(tzinfo=UTC)
+    return value
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339), AfterValidator(_within_utc)]
+"""An instant given by a client (query strings arrive as text): RFC 3339 with an offset, as documented."""
 
 
 class _Input(BaseModel):
@@ -36,7 +65,7 @@ class OpenDispute(_Input):
 
 
 class Withdraw(_Input):
-    reason: ShortText | None = None
+    reason: Reason | None = None
 
 
 class AppealRequest(_Input):
@@ -48,23 +77,23 @@ class Assign(_Input):
 
 
 class Note(_Input):
-    text: Text
+    text: Remark
 
 
 class DecisionRequest(_Input):
     outcome: Outcome
     reason_code: ReasonCode
-    note: Text
+    note: Remark
     refund_to: RefundDestination | None = None
-    override_reason: Text | None = Field(default=None, description="Required when deciding against the recommendation.")
+    override_reason: Remark | None = Field(default=None, description="Required when deciding against the recommendation.")
 
 
 class Reopen(_Input):
-    reason: ShortText
+    reason: Reason
 
 
 class ClearFlags(_Input):
-    reason: ShortText
+    reason: Reason
 
 
 class ListQuery(_Input):
@@ -72,9 +101,9 @@ class ListQuery(_Input):
     carrier: Id | None = None
     assignee: Id | None = None
     overridden: bool | None = Field(default=None, description="Only decisions taken against the recommendation.")
-    due_before: AwareDatetime | None = None
-    opened_from: AwareDatetime | None = None
-    opened_to: AwareDatetime | None = None
+    due_before: Instant | None = None
+    opened_from: Instant | None = None
+    opened_to: Instant | None = None
     cursor: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=-]{1,200}$")] | None = None
     limit: int = Field(default=50, ge=1, le=100)
 
@@ -236,8 +265,8 @@ class WebhookReceipt(_Output):
 class ReportQuery(_Input):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    start: AwareDatetime = Field(alias="from", description="Disputes opened at or after this instant.")
-    end: AwareDatetime = Field(alias="to", description="Disputes opened before this instant.")
+    start: Instant = Field(alias="from", description="Disputes opened at or after this instant.")
+    end: Instant = Field(alias="to", description="Disputes opened before this instant.")
 
 
 class CarrierReportRow(_Output):

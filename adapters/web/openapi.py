@@ -54,8 +54,9 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     params += [{"name": h, "in": "header", "required": h == "If-Match", "description": HEADERS[h],
                 "schema": {"type": "string", "maxLength": 128}} for h in e.headers]
     if e.query:
-        for name, field in e.query.model_json_schema(ref_template=REF)["properties"].items():
-            params.append({"name": name, "in": "query", "required": False, "schema": field,
+        query = e.query.model_json_schema(ref_template=REF)
+        for name, field in query["properties"].items():
+            params.append({"name": name, "in": "query", "required": name in query.get("required", ()), "schema": field,
                            "explode": False, "style": "form"})
     if params:
         op["parameters"] = params

@@ -2,7 +2,7 @@
 
 import base64
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from disputes.model import Dispute
 from disputes.next_step import next_step
@@ -106,4 +106,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     when = datetime.fromisoformat(due)
     if not isinstance(dispute_id, str) or when.tzinfo is None:
         raise ValueError("not a cursor")
-    return when, dispute_id
+    try:
+        return when.astimezone(UTC), dispute_id
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00, which has no UTC equivalent
+        raise ValueError("not a cursor") from None
