@@ -187,8 +187,9 @@ class Dispute(BaseModel):
         whom to ask, and resolve on its own when the policy may (through the same decision path as a person)."""
         previous, self.recommendation = self.recommendation, advice
         standing = [flag for flag in advice.abuse_flags if flag not in self.cleared_flags]
-        self.priority = max(self.priority, advice.priority if standing or not advice.abuse_flags else 1)
-        self.needs_supervisor = self.needs_supervisor or (advice.needs_supervisor and bool(standing or not advice.abuse_flags))
+        reversed_only = bool(advice.abuse_flags) and not standing  # a supervisor cleared every signal raised
+        self.priority = max(self.priority, advice.priority - 2 if reversed_only else advice.priority)
+        self.needs_supervisor = self.needs_supervisor or (advice.needs_supervisor and not reversed_only)
         waiting = advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK
         self.assess_due = now + recheck_after if waiting else None
         if previous is None or (previous.action, previous.rule) != (advice.action, advice.rule):
