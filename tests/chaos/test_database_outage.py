@@ -13,9 +13,8 @@ import pytest
 
 from adapters.bootstrap import Overrides, create_app
 from adapters.mongo.embedded import EmbeddedMongo
-from adapters.settings import Settings
 from schemas.common import Role
-from tests.e2e.conftest import SECRET, RunningClock, bearer, eventually
+from tests.e2e.conftest import RunningClock, app_settings, bearer, eventually
 from tests.factories import order, shipment
 
 DB_TIMEOUT = 1.0  # seconds the app waits for an absent database (DISPUTES_MONGODB_TIMEOUT_SECONDS)
@@ -100,12 +99,9 @@ async def app_client(aiohttp_client, sandbox, database, tmp_path, orders_documen
     orders_file = tmp_path / "orders.json"
     orders_file.write_text(json.dumps(orders_document))
     url = str(sandbox.make_url("/")).rstrip("/")
-    settings = Settings(
-        mongodb_uri=database.uri, mongodb_database=f"outage_{uuid.uuid4().hex[:10]}",
-        mongodb_timeout_seconds=DB_TIMEOUT, orders_file=orders_file, jwt_secret=SECRET,
-        payments_url=url, fulfillment_url=url, notifications_url=url, accounts_url=url, finance_url=url,
-        relay_interval_seconds=0.05, evidence_interval_seconds=0.2, downstream_timeout_seconds=1.0,
-        carriers={},
+    settings = app_settings(
+        database.uri, f"outage_{uuid.uuid4().hex[:10]}", orders_file, url,
+        mongodb_timeout_seconds=DB_TIMEOUT, relay_interval_seconds=0.05, evidence_interval_seconds=0.2, carriers={},
     )
     client = await aiohttp_client(create_app(settings, Overrides(clock=RunningClock())))
     yield client

@@ -113,24 +113,14 @@ async def api(
 ) -> TestClient:
     orders_file = tmp_path / "orders.json"
     orders_file.write_text(json.dumps(orders_document))
-    url = str(sandbox.make_url("/")).rstrip("/")
-    settings = Settings(
-        mongodb_uri=mongo_uri,
-        mongodb_database=f"e2e_{uuid.uuid4().hex[:10]}",
-        orders_file=orders_file,
-        payments_url=url,
-        fulfillment_url=url,
-        notifications_url=url,
-        accounts_url=url,
-        finance_url=url,
-        jwt_secret=SECRET,
-        relay_interval_seconds=0.02,
-        downstream_timeout_seconds=1.0,
-        max_body_bytes=16 * 1024,
+    settings = app_settings(
+        mongo_uri,
+        f"e2e_{uuid.uuid4().hex[:10]}",
+        orders_file,
+        str(sandbox.make_url("/")).rstrip("/"),
         carriers=carrier_settings,
         carrier_sandbox_url=carrier_sandbox_url,
         evidence_interval_seconds=evidence_interval,
-        webhook_max_bytes=256 * 1024,
     )
     client = await aiohttp_client(create_app(settings, Overrides(clock=clock, mongo_listeners=(query_audit,))))
     yield client
@@ -138,6 +128,27 @@ async def api(
     cleaner = connect(mongo_uri)
     await cleaner.drop_database(settings.mongodb_database)
     await cleaner.close()
+
+
+def app_settings(mongo_uri: str, database: str, orders_file, downstream_url: str, **changes) -> Settings:
+    """Settings for the app under test: every downstream service on the sandbox, fast loops, small bodies."""
+    defaults = dict(
+        mongodb_uri=mongo_uri,
+        mongodb_database=database,
+        orders_file=orders_file,
+        payments_url=downstream_url,
+        fulfillment_url=downstream_url,
+        notifications_url=downstream_url,
+        accounts_url=downstream_url,
+        finance_url=downstream_url,
+        jwt_secret=SECRET,
+        relay_interval_seconds=0.02,
+        downstream_timeout_seconds=1.0,
+        max_body_bytes=16 * 1024,
+        carriers=CARRIERS,
+        webhook_max_bytes=256 * 1024,
+    )
+    return Settings(**(defaults | changes))
 
 
 TOKENS = HmacTokens(SECRET, "dispute-service", "dispute-service")

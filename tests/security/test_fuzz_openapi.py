@@ -35,9 +35,8 @@ from schemathesis.specs.openapi.checks import (
 from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS, Overrides, create_app
 from adapters.observability import configure_logging
 from adapters.sandbox.downstream import create_downstream_sandbox
-from adapters.settings import Settings
 from adapters.web.openapi import build_openapi
-from tests.e2e.conftest import CARRIERS, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SECRET, SUPERVISOR, RunningClock, e2e_orders
+from tests.e2e.conftest import CARRIERS, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR, RunningClock, app_settings, e2e_orders
 from tests.factories import PERSONAL_VALUES
 from tests.query_plans import CommandRecorder, unindexed
 
@@ -146,22 +145,9 @@ def live_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     orders_file.write_text(json.dumps(e2e_orders()))
     loop = LoopThread()
     sandbox, sandbox_url = loop.run(serve(create_downstream_sandbox(e2e_orders())))
-    settings = Settings(
-        mongodb_uri=mongo_uri,
-        mongodb_database=f"fuzz_{uuid.uuid4().hex[:10]}",
-        orders_file=orders_file,
-        payments_url=sandbox_url,
-        fulfillment_url=sandbox_url,
-        notifications_url=sandbox_url,
-        accounts_url=sandbox_url,
-        finance_url=sandbox_url,
-        jwt_secret=SECRET,
-        relay_interval_seconds=0.05,
-        downstream_timeout_seconds=1.0,
-        max_body_bytes=16 * 1024,
-        carriers=CARRIERS,
-        evidence_interval_seconds=3600.0,
-        webhook_max_bytes=256 * 1024,
+    settings = app_settings(
+        mongo_uri, f"fuzz_{uuid.uuid4().hex[:10]}", orders_file, sandbox_url,
+        relay_interval_seconds=0.05, evidence_interval_seconds=3600.0,
     )
     queries = CommandRecorder()
     runner, url = loop.run(serve(create_app(settings, Overrides(clock=RunningClock(), mongo_listeners=(queries,)))))
