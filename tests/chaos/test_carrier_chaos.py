@@ -2,7 +2,6 @@
 Whatever the carriers do, each dispute is decided by its deadline, once, and paid once downstream."""
 
 import itertools
-import json
 import random
 from collections import Counter
 from datetime import datetime, timedelta
@@ -10,10 +9,10 @@ from datetime import datetime, timedelta
 import pytest
 from aiohttp.test_utils import TestClient
 
-from adapters.sandbox.carriers import SandboxShipment, create_carrier_sandbox
+from adapters.sandbox.carriers import create_carrier_sandbox
 from schemas.common import Role
-from tests.e2e.conftest import INVESTIGATOR, bearer, eventually
-from tests.factories import NOW, order, shipment
+from tests.e2e.conftest import INVESTIGATOR, bearer, eventually, orders_file_document, sandbox_shipments
+from tests.factories import order, shipment
 
 SEED = 7
 PULLED = ("ups", "dhl", "fedex", "hepsijet", "yurtici", "aras", "mng", "ptt")
@@ -40,7 +39,7 @@ ORDERS = [chaos_order(n, carrier) for n, (carrier, _) in enumerate(CASES)]
 
 @pytest.fixture
 def orders_document():
-    return {"orders": [json.loads(o.model_dump_json()) for o in ORDERS]}
+    return orders_file_document(ORDERS)
 
 
 @pytest.fixture
@@ -55,17 +54,8 @@ def carrier_settings():
 
 @pytest.fixture
 async def carrier_sandbox(aiohttp_server):
-    address = ORDERS[0].address
-    shipments = [
-        SandboxShipment(
-            carrier=carrier, tracking_number=o.shipments[0].tracking_number, scenario=scenario,
-            recipient_name="Ayşe Yılmaz", received_by="Ayşe Yılmaz",
-            delivered_at=NOW - timedelta(days=2) if scenario not in ("unknown", "in_transit") else None,
-            lat=address.lat, lon=address.lon, city=address.city, district=address.district,
-        )
-        for o, (carrier, scenario) in zip(ORDERS, CASES, strict=True)
-    ]
-    return await aiohttp_server(create_carrier_sandbox(shipments))
+    cases = [(o, scenario, "Ayşe Yılmaz") for o, (_, scenario) in zip(ORDERS, CASES, strict=True)]
+    return await aiohttp_server(create_carrier_sandbox(sandbox_shipments(cases)))
 
 
 @pytest.fixture

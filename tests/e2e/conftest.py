@@ -14,12 +14,13 @@ from aiohttp.test_utils import TestClient
 
 from adapters.bootstrap import Overrides, create_app
 from adapters.observability import configure_logging
+from adapters.sandbox.carriers import SandboxShipment
 from adapters.sandbox.downstream import create_downstream_sandbox
 from adapters.settings import Settings
 from adapters.web.auth import HmacTokens
 from adapters.mongo.client import connect
 from schemas.common import Role
-from schemas.orders import ShipmentStatus
+from schemas.orders import Order, ShipmentStatus
 from tests.factories import NOW, PERSONAL_VALUES, order, shipment
 
 SECRET = "e2e-secret-" + "x" * 32
@@ -149,6 +150,25 @@ def app_settings(mongo_uri: str, database: str, orders_file, downstream_url: str
         webhook_max_bytes=256 * 1024,
     )
     return Settings(**(defaults | changes))
+
+
+def orders_file_document(orders: list[Order]) -> dict:
+    return {"orders": [json.loads(o.model_dump_json()) for o in orders]}
+
+
+def sandbox_shipments(cases: list[tuple[Order, str, str]]) -> list[SandboxShipment]:
+    """The carrier sandbox's view of each (order, scenario, name the carrier reports): at the order's address,
+    delivered two days before NOW unless the scenario is not a delivery."""
+    shipments = []
+    for placed, scenario, name in cases:
+        address, parcel = placed.address, placed.shipments[0]
+        delivered = scenario not in ("unknown", "in_transit")
+        shipments.append(SandboxShipment(
+            carrier=parcel.carrier, tracking_number=parcel.tracking_number, scenario=scenario,
+            recipient_name=name, received_by=name, delivered_at=NOW - timedelta(days=2) if delivered else None,
+            lat=address.lat, lon=address.lon, city=address.city, district=address.district,
+        ))
+    return shipments
 
 
 TOKENS = HmacTokens(SECRET, "dispute-service", "dispute-service")

@@ -1,14 +1,13 @@
 """Realistic cases through the running app and the carrier sandbox: the proof is pulled (or pushed) with no
 manual step, the policy advises, and the case ends where an experienced investigator would take it."""
 
-import json
 from datetime import timedelta
 
 import pytest
 
-from adapters.sandbox.carriers import SandboxShipment, create_carrier_sandbox
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, bearer, eventually
-from tests.factories import NOW, order, shipment
+from adapters.sandbox.carriers import create_carrier_sandbox
+from tests.e2e.conftest import INVESTIGATOR, bearer, eventually, orders_file_document, sandbox_shipments
+from tests.factories import order, shipment
 from schemas.common import Role
 
 HIGH_VALUE = 6_500_000
@@ -44,7 +43,7 @@ ORDERS = scenario_orders()
 
 @pytest.fixture
 def orders_document():
-    return {"orders": [json.loads(o.model_dump_json()) for o in ORDERS]}
+    return orders_file_document(ORDERS)
 
 
 @pytest.fixture
@@ -59,17 +58,8 @@ def carrier_settings():
 
 @pytest.fixture
 async def carrier_sandbox(aiohttp_server):
-    address = ORDERS[0].address
-    shipments = [
-        SandboxShipment(
-            carrier=o.shipments[0].carrier, tracking_number=o.shipments[0].tracking_number, scenario=scenario,
-            recipient_name=name, received_by=name,
-            delivered_at=NOW - timedelta(days=2) if scenario not in ("unknown", "in_transit") else None,
-            lat=address.lat, lon=address.lon, city=address.city, district=address.district,
-        )
-        for o, (_, _, scenario, name, _) in zip(ORDERS, CASES.values(), strict=True)
-    ]
-    return await aiohttp_server(create_carrier_sandbox(shipments))
+    cases = [(o, scenario, name) for o, (_, _, scenario, name, _) in zip(ORDERS, CASES.values(), strict=True)]
+    return await aiohttp_server(create_carrier_sandbox(sandbox_shipments(cases)))
 
 
 @pytest.fixture
