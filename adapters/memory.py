@@ -1,7 +1,12 @@
 """In-memory storage with the same guarantees as the MongoDB adapter (unique shipment hold, version
-compare-and-set, leased outbox). Used by unit tests and by the benchmark to isolate the service's own cost."""
+compare-and-set, leased outbox). Used by unit tests and by the benchmark to isolate the service's own cost,
+so every lookup the MongoDB adapter serves from an index is served from a dict here, not a scan.
+
+Stored disputes are snapshots: what goes in and what comes out are copies (dumped and validated, as a
+database round trip would), so a caller's later changes never reach storage without a save."""
 
 import hashlib
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from disputes.errors import ActiveDisputeExists, StaleVersion
@@ -13,26 +18,40 @@ from schemas.orders import Order
 from schemas.proof import ProofOfDelivery
 
 
+def _copy(dispute: Dispute) -> Dispute:
+    return Dispute.model_validate(dispute.model_dump())
+
+
 class InMemoryDisputes:
     def __init__(self) -> None:
         self.docs: dict[str, Dispute] = {}
         self.outbox_due: dict[str, datetime] = {}
+        self._holders: dict[tuple[str, str], str] = {}  # (order, shipment) → the non-withdrawn dispute
+        self._keys: dict[str, str] = {}  # idempotency key → dispute
+        self._by_customer: defaultdict[str, list[str]] = defaultdict(list)
+        self._by_address: defaultdict[str, list[str]] = defaultdict(list)
+        self._by_shipment: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
 
     async def add(self, dispute: Dispute) -> None:
         holder = self._holder(dispute.order.order_id, dispute.order.shipment_id)
         if holder is not None:
             raise ActiveDisputeExists(holder.id)
-        if (key := dispute.idempotency) is not None:
-            for other in self.docs.values():
-                if other.idempotency and other.idempotency.key == key.key:
-                    if other.idempotency.expires_at > dispute.opened_at:
-                        raise IdempotencyKeyTaken(key.key)
-                    other.idempotency = None
+        if (key := dispute.idempotency) is not None and (other_id := self._keys.get(key.key)) is not None:
+            other = self.docs[other_id]
+            assert other.idempotency is not None
+            if other.idempotency.expires_at > dispute.opened_at:
+                raise IdempotencyKeyTaken(key.key)
+            other.idempotency = None
+        if key is not None:
+            self._keys[key.key] = dispute.id
+        self._by_customer[dispute.customer_id].append(dispute.id)
+        self._by_address[address_key(dispute)].append(dispute.id)
+        self._by_shipment[(dispute.order.carrier, dispute.order.tracking_number)].append(dispute.id)
         self._store(dispute, 1)
 
     async def get(self, dispute_id: str) -> Dispute | None:
         stored = self.docs.get(dispute_id)
-        return stored.model_copy(deep=True) if stored else None
+        return _copy(stored) if stored else None
 
     async def save(self, dispute: Dispute) -> None:
         stored = self.docs.get(dispute.id)
@@ -44,14 +63,14 @@ class InMemoryDisputes:
         self._store(dispute, dispute.version + 1)
 
     async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
-        for d in self.docs.values():
-            if d.idempotency and d.idempotency.key == key and d.idempotency.expires_at > now:
-                return d.model_copy(deep=True)
+        d = self.docs.get(self._keys.get(key, ""))
+        if d is not None and d.idempotency is not None and d.idempotency.key == key and d.idempotency.expires_at > now:
+            return _copy(d)
         return None
 
     async def find_holding_shipment(self, order_id: str, shipment_id: str) -> Dispute | None:
         holder = self._holder(order_id, shipment_id)
-        return holder.model_copy(deep=True) if holder else None
+        return _copy(holder) if holder else None
 
     async def query(self, query: DisputeQuery) -> DisputePage:
         def matches(d: Dispute) -> bool:
@@ -68,7 +87,7 @@ class InMemoryDisputes:
             )
 
         found = sorted(filter(matches, self.docs.values()), key=lambda d: (d.sla.decision_due, d.id))
-        page = [d.model_copy(deep=True) for d in found[: query.limit]]
+        page = [_copy(d) for d in found[: query.limit]]
         more = len(found) > query.limit
         return DisputePage(page, (page[-1].sla.decision_due, page[-1].id) if more else None)
 
@@ -84,13 +103,14 @@ class InMemoryDisputes:
         return self._claim("assess_due", now, lease_until, limit)
 
     async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
+        mine = (self.docs[i] for i in self._by_customer.get(dispute.customer_id, ()))
         claims = tuple(
             PastClaim(d.opened_at, d.decision.outcome if d.decision else None)
-            for d in self.docs.values()
-            if d.customer_id == dispute.customer_id and d.opened_at >= since and d.id != dispute.id
+            for d in mine
+            if d.opened_at >= since and d.id != dispute.id
         )
-        address = address_key(dispute)
-        accounts = {d.customer_id for d in self.docs.values() if address_key(d) == address and d.opened_at >= since}
+        at_address = (self.docs[i] for i in self._by_address.get(address_key(dispute), ()))
+        accounts = {d.customer_id for d in at_address if d.opened_at >= since}
         return CustomerHistory(claims=claims, accounts_at_address=len(accounts | {dispute.customer_id}))
 
     def _claim(self, due_field: str, now: datetime, lease_until: datetime, limit: int) -> list[str]:
@@ -102,11 +122,8 @@ class InMemoryDisputes:
         return [dispute_id for _, dispute_id in due]
 
     async def active_for_shipment(self, carrier: str, tracking_number: str) -> list[str]:
-        return [
-            d.id
-            for d in self.docs.values()
-            if (d.order.carrier, d.order.tracking_number) == (carrier, tracking_number) and d.status is not Status.WITHDRAWN
-        ]
+        ids = self._by_shipment.get((carrier, tracking_number), ())
+        return [i for i in ids if self.docs[i].status is not Status.WITHDRAWN]
 
     # --- outbox ------------------------------------------------------------------------------------
 
@@ -139,21 +156,22 @@ class InMemoryDisputes:
     # --- internals ---------------------------------------------------------------------------------
 
     def _holder(self, order_id: str, shipment_id: str) -> Dispute | None:
-        return next(
-            (
-                d
-                for d in self.docs.values()
-                if d.order.order_id == order_id and d.order.shipment_id == shipment_id and d.status is not Status.WITHDRAWN
-            ),
-            None,
-        )
+        holder = self._holders.get((order_id, shipment_id))
+        return self.docs[holder] if holder is not None else None
 
     def _store(self, dispute: Dispute, version: int) -> None:
         dispute.version = version
         if dispute.new_messages:
             self.outbox_due[dispute.id] = min(self.outbox_due.get(dispute.id, dispute.updated_at), dispute.updated_at)
         dispute._new_messages.clear()
-        self.docs[dispute.id] = dispute.model_copy(deep=True)
+        self.docs[dispute.id] = _copy(dispute)
+        shipment = (dispute.order.order_id, dispute.order.shipment_id)
+        if dispute.status is not Status.WITHDRAWN:
+            self._holders[shipment] = dispute.id
+        elif self._holders.get(shipment) == dispute.id:
+            del self._holders[shipment]
+        if dispute.idempotency is not None:  # a key is taken over only in `add`, never by a stale save
+            self._keys.setdefault(dispute.idempotency.key, dispute.id)
 
 
 class InMemoryEvidenceStore:
