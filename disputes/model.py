@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import uuid4
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, PrivateAttr
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr
 
 from disputes.actors import Actor
 from disputes.errors import CompensationAlreadyIssued, Conflict, Forbidden, Unprocessable
@@ -82,12 +82,12 @@ class Dispute(BaseModel):
     decisions: int = 0
     compensation: Outcome | None = None
     appeal: Appeal | None = None
-    timeline: list[TimelineEntry] = []
-    outbox: list[OutboxMessage] = []
-    effects_delivered: list[DeliveredEffect] = []
-    effects_parked: list[OutboxMessage] = []
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    outbox: list[OutboxMessage] = Field(default_factory=list)
+    effects_delivered: list[DeliveredEffect] = Field(default_factory=list)
+    effects_parked: list[OutboxMessage] = Field(default_factory=list)
     idempotency: IdempotencyRecord | None = None
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = Field(default_factory=list)
     evidence_pull_due: AwareDatetime | None = None
     evidence_pulls: int = 0
     proof_missing: bool = False
@@ -98,8 +98,8 @@ class Dispute(BaseModel):
     sla_check_due: AwareDatetime | None = None
     recommendation: Recommendation | None = None
     assess_due: AwareDatetime | None = None
-    abuse_flags: list[str] = []
-    cleared_flags: list[str] = []
+    abuse_flags: list[str] = Field(default_factory=list)
+    cleared_flags: list[str] = Field(default_factory=list)
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 

@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from schemas.common import Outcome, RefundDestination, Role
 from schemas.orders import Address, OrderItem
@@ -86,7 +86,7 @@ class TimelineEntry(_Model):
     action: str
     from_status: Status | None = None
     to_status: Status | None = None
-    details: dict[str, Any] = {}
+    details: dict[str, Any] = Field(default_factory=dict)
 
 
 class EffectKind(StrEnum):
