@@ -2,12 +2,15 @@
 compare-and-set, leased outbox). Used by unit tests and by the benchmark to isolate the service's own cost,
 so every lookup the MongoDB adapter serves from an index is served from a dict here, not a scan.
 
-Stored disputes are snapshots: what goes in and what comes out are copies (dumped and validated, as a
-database round trip would), so a caller's later changes never reach storage without a save."""
+Stored disputes are snapshots: what goes in and what comes out are copies, so a caller's later changes
+never reach storage without a save. Everything a dispute holds is immutable (frozen models, strings,
+datetimes) except its own fields and lists, so a copy needs only a fresh top level and fresh lists
+(tests/unit/test_memory_storage.py keeps that true)."""
 
 import hashlib
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import get_origin
 
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute, address_key
@@ -18,8 +21,13 @@ from schemas.orders import Order
 from schemas.proof import ProofOfDelivery
 
 
+LISTS = tuple(name for name, f in Dispute.model_fields.items() if get_origin(f.annotation) is list)
+
+
 def _copy(dispute: Dispute) -> Dispute:
-    return Dispute.model_validate(dispute.model_dump())
+    copy = dispute.model_copy(update={name: list(getattr(dispute, name)) for name in LISTS})
+    copy._new_messages = []
+    return copy
 
 
 class InMemoryDisputes:

@@ -1,0 +1,64 @@
+"""The in-memory storage keeps what it stores apart from what callers hold, as a database would."""
+
+import types
+from datetime import datetime
+from enum import Enum
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import AwareDatetime, BaseModel
+
+from disputes.model import Dispute
+from tests.factories import CUSTOMER, INVESTIGATOR
+
+IMMUTABLE = (str, int, float, bool, datetime, AwareDatetime, type(None))
+
+
+def _shared_safely(annotation: Any) -> bool:
+    """A value of this type may be shared between copies: immutable, or a frozen model."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return all(_shared_safely(a) for a in get_args(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return bool(annotation.model_config.get("frozen"))
+    return isinstance(annotation, type) and issubclass(annotation, (Enum, *IMMUTABLE))
+
+
+def test_a_dispute_holds_only_immutable_values_besides_its_own_lists() -> None:
+    unsafe = []
+    for name, field in Dispute.model_fields.items():
+        annotation = field.annotation
+        if get_origin(annotation) is list:
+            annotation = get_args(annotation)[0]
+        if not _shared_safely(annotation):
+            unsafe.append(name)
+    assert unsafe == []
+
+
+async def test_changes_to_a_dispute_after_it_is_stored_do_not_reach_storage(service, request_for, repository) -> None:
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+    opened.statement = "changed"
+    opened.timeline.clear()
+
+    stored = await repository.get(opened.id)
+
+    assert stored.statement != "changed" and len(stored.timeline) == 1
+
+
+async def test_changes_to_a_dispute_read_from_storage_need_a_save(service, request_for, repository) -> None:
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+    read = await repository.get(opened.id)
+    read.assignee = "someone"
+    read.timeline.append(read.timeline[0])
+    read._new_messages.append(read.outbox[0])
+
+    again = await repository.get(opened.id)
+
+    assert again.assignee is None and len(again.timeline) == 1 and again.new_messages == []
+
+
+async def test_a_saved_change_is_read_back_and_bumps_the_version(service, request_for, repository) -> None:
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.assign(INVESTIGATOR, opened.id, None)
+
+    stored = await repository.get(opened.id)
+
+    assert stored.assignee == INVESTIGATOR.id and stored.version == 2
