@@ -35,10 +35,21 @@ from adapters.web.auth import HmacTokens
 from adapters.web import carriers_api, reports_api
 from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
-from adapters.web.keys import CARRIERS, CLOCK, EVIDENCE_STORE, MAX_PAGE, METRICS, SERVICE, TOKENS, WEBHOOK_MAX_BYTES
+from adapters.web.keys import (
+    CARRIERS,
+    CLOCK,
+    EVIDENCE_STORE,
+    MAX_PAGE,
+    METRICS,
+    PUSH_CARRIERS,
+    SERVICE,
+    TOKENS,
+    WEBHOOK_MAX_BYTES,
+)
 from adapters.web.openapi import build_openapi
 from adapters.web.problems import problem_middleware
 from adapters.workers import relay_step, run_loop
+from carriers.base import PushCarrier
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.assessment import Assessor
 from disputes.sla_sweeper import SlaSweeper
@@ -135,6 +146,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             carrier_config = sandbox_carrier_settings(settings.carrier_sandbox_url) | carrier_config
         carriers = overrides.carriers if overrides.carriers is not None else build_carriers(carrier_config, session)
         app[CARRIERS] = carriers
+        app[PUSH_CARRIERS] = {c: a for c, a in carriers.items() if isinstance(a, PushCarrier) and a.capabilities.push}
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
         service = DisputeService(repository, orders, clock, settings.rules())
         app[SERVICE] = service

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_json, once=True)
     match args.command:
         case "token":
             tokens = HmacTokens(settings.jwt_secret.get_secret_value(), settings.jwt_issuer, settings.jwt_audience)

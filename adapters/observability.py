@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
+import orjson
 import structlog
 from aiohttp import web
 
@@ -19,10 +20,18 @@ log = structlog.get_logger("api")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def configure_logging(level: str = "INFO", json: bool | None = None, stream: TextIO | None = None) -> None:
+def _dumps(value: Any, **options: Any) -> str:
+    return orjson.dumps(value, default=options.get("default")).decode()
+
+
+def configure_logging(
+    level: str = "INFO", json: bool | None = None, stream: TextIO | None = None, once: bool = False
+) -> None:
+    """`once=True` for a process that configures logging once and for all (the CLI): each logger then
+    builds its pipeline on first use instead of on every line. Tests that reconfigure logging leave it off."""
     stream = stream or sys.stderr
     json = not stream.isatty() if json is None else json
-    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    renderer: Any = structlog.processors.JSONRenderer(serializer=_dumps) if json else structlog.dev.ConsoleRenderer()
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -32,8 +41,8 @@ def configure_logging(level: str = "INFO", json: bool | None = None, stream: Tex
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(stream),
-        cache_logger_on_first_use=False,
+        logger_factory=structlog.WriteLoggerFactory(stream),
+        cache_logger_on_first_use=once,
     )
 
 

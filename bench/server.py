@@ -71,7 +71,7 @@ def service_app(config: dict[str, Any]) -> web.Application:
 
     # Production logging (JSON, INFO, one line per request), into a file instead of stderr.
     log = open(config["log_file"], "a", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
-    configure_logging("INFO", json=True, stream=log)
+    configure_logging("INFO", json=True, stream=log, once=True)
     settings = Settings(_env_file=None, **config["settings"])  # type: ignore[call-arg]
     return create_app(settings)
 

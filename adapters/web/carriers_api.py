@@ -7,7 +7,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.web.endpoint import Call, Endpoint
-from adapters.web.keys import CARRIERS, CLOCK, EVIDENCE_STORE, METRICS, WEBHOOK_MAX_BYTES
+from adapters.web.keys import CARRIERS, CLOCK, EVIDENCE_STORE, METRICS, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
 from adapters.web.problems import ProblemError
 from carriers.base import CarrierAdapter, PushCarrier
 from carriers.errors import CarrierRejected, WebhookRejected
@@ -41,8 +41,8 @@ async def receive_webhook(call: Call) -> web.Response:
     """Verify, store durably (raw body, images, one record per carrier event), answer; attach later."""
     app = call.request.app
     code = call.path_id("carrier")
-    adapter = app[CARRIERS].get(code)
-    if not isinstance(adapter, PushCarrier) or not adapter.capabilities.push:
+    adapter: PushCarrier | None = app[PUSH_CARRIERS].get(code)
+    if adapter is None:
         raise ProblemError(404, "unknown-carrier", "Not found", f"No webhook for carrier '{code}'.")
     raw = await read_bounded(call.request, app[WEBHOOK_MAX_BYTES])
     now = app[CLOCK].now()
@@ -64,7 +64,7 @@ async def receive_webhook(call: Call) -> web.Response:
         proof = await store.store_attachments(proof, now)
         if not await store.record(Evidence(key=f"push:{code}:{event.event_id}", proof=proof), now):
             duplicates += 1
-    log.info("webhook_received", carrier=code, events=len(events), duplicates=duplicates)
+    structlog.contextvars.bind_contextvars(carrier=code, events=len(events), duplicates=duplicates)  # on the request line
     receipt = WebhookReceipt(received=len(events), duplicates=duplicates)
     return web.json_response(receipt.model_dump(), status=202)
 

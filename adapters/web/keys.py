@@ -14,6 +14,7 @@ MAX_PAGE = web.AppKey("max_page", int)
 REQUEST_ID = web.RequestKey("request_id", str)
 ROLE = web.RequestKey("role", str)
 CARRIERS = web.AppKey("carriers", dict)
+PUSH_CARRIERS = web.AppKey("push_carriers", dict)  # the carriers that accept webhooks, by code
 EVIDENCE_STORE = web.AppKey("evidence_store", EvidenceStore)
 METRICS = web.AppKey("metrics", CollectorRegistry)
 WEBHOOK_MAX_BYTES = web.AppKey("webhook_max_bytes", int)
