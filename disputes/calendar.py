@@ -78,7 +78,7 @@ class BusinessCalendar:
 
     def is_business_time(self, at: datetime) -> bool:
         """True if the instant falls on a business day in the calendar's zone."""
-        return self.is_business_day(self._local_day(at))
+        return self.is_business_day(self.local_day(at))
 
     def add_business_days(self, start: datetime, n: int) -> datetime:
         """The deadline `n` business days after `start`, as an aware UTC datetime.
@@ -92,13 +92,13 @@ class BusinessCalendar:
         """
         if n < 0:
             raise ValueError("n must be >= 0")
-        return self._midnight(_nth_business_day(self._local_day(start), n, self.half_day_eves == "holiday") + _ONE_DAY)
+        return self._midnight(_nth_business_day(self.local_day(start), n, self.half_day_eves == "holiday") + _ONE_DAY)
 
     def business_time_remaining(self, now: datetime, deadline: datetime) -> timedelta:
         """Business time in [now, deadline): full local business days, partial at either end; 0 if past."""
         # Compare in UTC: subtracting two datetimes of the same zone ignores offset changes.
         start, end = self._utc(now), self._utc(deadline)
-        remaining, day = timedelta(0), self._local_day(now)
+        remaining, day = timedelta(0), self.local_day(now)
         while (day_start := self._midnight(day)) < end:
             if self.is_business_day(day):
                 day_end = self._midnight(day + _ONE_DAY)
@@ -106,9 +106,14 @@ class BusinessCalendar:
             day += _ONE_DAY
         return remaining
 
-    def _local_day(self, at: datetime) -> date:
+    def local_day(self, at: datetime) -> date:
+        """The calendar day `at` falls on in the calendar's zone."""
         _require_aware(at)
         return at.astimezone(self._zone).date()
+
+    def start_of(self, d: date) -> datetime:
+        """The local midnight that starts day `d`, in UTC."""
+        return self._midnight(d)
 
     def _utc(self, at: datetime) -> datetime:
         _require_aware(at)

@@ -13,7 +13,8 @@ ISTANBUL = ZoneInfo("Europe/Istanbul")
 
 def _day(at: datetime) -> str:
     # Deadlines are the midnight that ends a business day: show that day, not the next one.
-    return (at.astimezone(ISTANBUL) - timedelta(microseconds=1)).strftime("%d.%m.%Y")
+    day = (at.astimezone(ISTANBUL) - timedelta(microseconds=1)).date()
+    return f"{day.day:02d}.{day.month:02d}.{day.year}"
 
 
 def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:

@@ -1,7 +1,7 @@
 """SLA deadlines, fixed on the dispute when it opens, counted in Turkish business days."""
 
-from datetime import datetime
-from functools import cache
+from datetime import date, datetime
+from functools import cache, lru_cache
 
 from disputes.calendar import BusinessCalendar, HalfDayEves
 from disputes.rules import Rules
@@ -15,8 +15,12 @@ def _calendar(half_day_eves: HalfDayEves) -> BusinessCalendar:
 
 def deadlines(opened_at: datetime, rules: Rules) -> Sla:
     calendar = _calendar(rules.half_day_eves)
-    return Sla(
-        first_response_due=calendar.add_business_days(opened_at, rules.first_response_business_days),
-        evidence_due=calendar.add_business_days(opened_at, rules.evidence_business_days),
-        decision_due=calendar.add_business_days(opened_at, rules.decision_business_days),
-    )
+    days = (rules.first_response_business_days, rules.evidence_business_days, rules.decision_business_days)
+    return _deadlines(calendar, calendar.local_day(opened_at), days)
+
+
+@lru_cache(maxsize=1024)
+def _deadlines(calendar: BusinessCalendar, opened_on: date, days: tuple[int, int, int]) -> Sla:
+    """Deadlines depend only on the local day a dispute opens (Sla is immutable, so it is shared)."""
+    first, evidence, decision = (calendar.add_business_days(calendar.start_of(opened_on), n) for n in days)
+    return Sla(first_response_due=first, evidence_due=evidence, decision_due=decision)
