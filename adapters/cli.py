@@ -9,6 +9,7 @@
 
 import argparse
 import asyncio
+import gc
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -114,6 +115,7 @@ def _serve(
     async def run(stop: asyncio.Event) -> None:
         runner = web.AppRunner(create_app(settings, api=listen), handler_cancellation=True)
         await runner.setup()
+        gc.freeze()  # what start-up built lives as long as the process: the collector stops rescanning it
         if listen:
             await web.TCPSite(runner, settings.host, settings.port).start()
         print(announce() if announce else f"{'listening on' if listen else 'workers running for'} "

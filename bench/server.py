@@ -17,6 +17,7 @@ so the service runs unchanged, with its own client, indexes and evidence store.
 
 import asyncio
 import cProfile
+import gc
 import json
 import signal
 import sys
@@ -148,6 +149,7 @@ async def main(config: dict[str, Any]) -> None:
         runner, port = await _listen(baseline_app() if kind == "baseline" else service_app(config))
         runners = [runner]
     control, control_port = await _listen(control_app(commands))
+    gc.freeze()  # as `disputes serve` does after start-up (the baseline too, so both are served alike)
     print(f"{READY}{port} {control_port}", flush=True)
     try:
         await stop.wait()
