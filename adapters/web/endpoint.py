@@ -1,7 +1,6 @@
 """One declaration per endpoint: roles, inputs and outputs. The same table drives routing, input
 validation, authorization and the OpenAPI document, so they cannot drift apart."""
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,12 +92,10 @@ async def _read_body(request: web.Request, model: type[BaseModel], optional: boo
     if request.content_type != "application/json":
         raise ProblemError(415, "unsupported-media-type", "Unsupported media type", "Send application/json.")
     try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise ProblemError(400, "malformed-json", "Malformed JSON", "The body is not valid JSON.") from None
-    try:
-        return model.model_validate(data)
+        return model.model_validate_json(raw)
     except ValidationError as error:
+        if any(e["type"] == "json_invalid" for e in error.errors(include_input=False, include_url=False)):
+            raise ProblemError(400, "malformed-json", "Malformed JSON", "The body is not valid JSON.") from None
         raise validation_problem(error, "body") from None
 
 

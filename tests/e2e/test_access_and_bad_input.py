@@ -125,7 +125,7 @@ async def test_malformed_json_wrong_media_type_and_oversized_bodies_are_refused(
     headers = {**CUSTOMER, "Content-Type": "application/json"}
     await assert_problem(await api.post("/v1/disputes", data=b'{"order_id": ', headers=headers), 400)
     deep = await api.post("/v1/disputes", data=b"[" * 5_000 + b"]" * 5_000, headers=headers)
-    assert (await assert_problem(deep, 422))["errors"][0]["field"] == "body"
+    assert (await assert_problem(deep, 400))["type"].endswith("malformed-json")  # nested past the parser's limit
     await assert_problem(await api.post("/v1/disputes", data=json.dumps(OPEN), headers={**CUSTOMER, "Content-Type": "text/plain"}), 415)
     huge = {**OPEN, "statement": "x" * 20_000}
     await assert_problem(await api.post("/v1/disputes", json=huge, headers=CUSTOMER), 413)
