@@ -12,6 +12,7 @@ from carriers.parsing import text
 
 CARRIER = "ups"
 _OFFSET = re.compile(r"^([+-])(\d{1,2})[:.]?(\d{2})$")
+_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})")
 
 
 def gmt_offset(value: str | None) -> tzinfo | None:
@@ -30,7 +31,10 @@ def compact(date: str | None, time: str | None, zone: tzinfo | None) -> datetime
     if not (date and time and zone):
         return None
     try:
-        return datetime.strptime(date + time.zfill(6), "%Y%m%d%H%M%S").replace(tzinfo=zone)
+        if not (parts := _COMPACT.fullmatch(date + time.zfill(6))):
+            raise ValueError
+        year, month, day, hour, minute, second = map(int, parts.groups())
+        return datetime(year, month, day, hour, minute, second, tzinfo=zone)
     except ValueError:
         raise MalformedResponse("unreadable activity date or time", carrier=CARRIER) from None
 

@@ -8,6 +8,7 @@ from pydantic import SecretStr
 from carriers.auth import ClientCredentials
 from carriers.errors import MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
+from carriers.ups import times
 from carriers.ups.mapping import build_token_request, build_track_request, parse_track_response, relation_from_place
 from carriers.ups.settings import UpsSettings
 from schemas.proof import AttachmentKind, ProofSource, ProofStatus, RecipientRelation
@@ -183,3 +184,24 @@ def test_malformed_responses_are_rejected_without_personal_data(body: bytes) -> 
 )
 def test_the_delivery_place_text_suggests_who_has_the_parcel(place: str | None, relation: RecipientRelation) -> None:
     assert relation_from_place(place) is relation
+
+
+@pytest.mark.parametrize(
+    ("date", "time", "expected"),
+    [
+        ("20240423", "095004", datetime(2024, 4, 23, 9, 50, 4, tzinfo=UTC)),
+        ("20240423", "74700", datetime(2024, 4, 23, 7, 47, tzinfo=UTC)),  # UPS drops the leading zero
+        ("20240423", None, None),
+    ],
+)
+def test_compact_dates_and_times_are_read_exactly(date, time, expected):
+    assert times.compact(date, time, UTC) == expected
+
+
+@pytest.mark.parametrize(
+    ("date", "time"), [("20241323", "095004"), ("20240431", "095004"), ("20240423", "250000"), ("2024-04-23", "0950"),
+                       ("２０２４０４２３", "095004"), ("20240423", "1095004")],
+)
+def test_unreadable_compact_dates_are_malformed(date, time):
+    with pytest.raises(MalformedResponse):
+        times.compact(date, time, UTC)
