@@ -88,9 +88,13 @@ class Settings(BaseSettings):
                     "headers, counted from the connection or the previous answer. Keep it above the load balancer's "
                     "idle timeout.",
     )
+    body_timeout_seconds: float = Field(
+        default=30.0, gt=0,
+        description="How long a client may take to send a request body once its headers are in; slower is a 408.",
+    )
     linger_seconds: float = Field(
         default=5.0, ge=0,
-        description="After answering a request whose body was not read (413), how long the rest is drained "
+        description="After answering a request whose body was not read (408, 413), how long the rest is drained "
                     "before the connection closes.",
     )
     log_level: str = "INFO"

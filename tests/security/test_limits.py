@@ -2,8 +2,8 @@
 (the same runner options), with limits made small and short so each test takes about a second.
 
 What aiohttp refuses itself (request line, header field, header count) comes from its protocol layer before
-any middleware: a plain-text 400 and a closed connection. Waits on the server are bounded; the only sleeps
-pace a deliberately slow client.
+any middleware: a plain-text 400 and a closed connection. A body that does not arrive in time is ours: a 408
+problem, nothing stored. Waits on the server are bounded; the only sleeps pace a deliberately slow client.
 """
 
 import asyncio
@@ -37,6 +37,7 @@ LIMITS = {
     "max_header_bytes": 1024,
     "max_headers": 20,
     "keepalive_timeout_seconds": 1.0,
+    "body_timeout_seconds": 0.5,
     "linger_seconds": 0.2,
 }
 OPEN = json.dumps({"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}).encode()
@@ -243,3 +244,110 @@ async def test_a_silent_connection_and_an_idle_keepalive_connection_are_closed(s
     finally:
         silent.close()
         writer.close()
+
+
+async def test_many_stalled_connections_do_not_keep_others_from_being_served(serve):
+    # Long limits: the stalled connections stay open, held by the server, while others are served.
+    service = await serve(keepalive_timeout_seconds=30.0, body_timeout_seconds=30.0)
+    partial = {
+        "silent": b"",
+        "half a request line": b"POST /v1/disp",
+        "headers without their end": head("GET", "/healthz")[:-2],
+        "a body that stops": head("POST", "/v1/disputes", {**CUSTOMER, "Content-Type": "application/json"}, len(OPEN)) + OPEN[:10],
+    }
+    stalled = []
+    for kind in [kind for kind in partial for _ in range(25)]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
+        writer.write(partial[kind])
+        stalled.append((reader, writer))
+    server = service.runner.server
+    assert server is not None
+    try:
+        # Every connection reached the server, and the 25 stalled bodies each hold a running handler.
+        assert await eventually(lambda: len(server.connections) == 100 and server.requests_count == 25)
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=BOUND)) as session:
+            opened = await session.post(f"{service.url}/v1/disputes", data=OPEN,
+                                        headers={**CUSTOMER, "Content-Type": "application/json"})
+            assert opened.status == 201, await opened.text()
+            assert (await session.get(f"{service.url}/healthz")).status == 200
+        assert not any(reader.at_eof() for reader, _ in stalled), "served others by dropping the stalled ones"
+        assert await service.stored(DISPUTES) == 1
+    finally:
+        for _, writer in stalled:
+            writer.close()
+    assert await eventually(lambda: len(server.connections) == 0)
+
+
+# --- bodies that do not arrive in time ---------------------------------------------------------------------
+
+async def send_slowly(service: Service, request_head: bytes, body: bytes, *, sent: int, pace: float | None) -> Answer:
+    """Headers and the first `sent` bytes of the body, then one more byte every `pace` seconds (or nothing at all)
+    until the server answers. The answer must come while some of the body is still unsent."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
+    writer.write(request_head + body[:sent])
+    unsent = body[sent:]
+
+    async def trickle() -> None:
+        nonlocal unsent
+        while pace is not None and len(unsent) > 1:
+            await asyncio.sleep(pace)
+            writer.write(unsent[:1])
+            unsent = unsent[1:]
+
+    trickling = asyncio.create_task(trickle())
+    try:
+        raw = await until_closed(reader)  # the 408 asks for the connection to close; the server closes it
+        assert unsent, "the whole body was sent: this proves nothing about a slow one"
+        return parse(raw)
+    finally:
+        trickling.cancel()
+        writer.close()
+
+
+SLOWNESS = {"trickles": 0.05, "stops sending": None}
+
+
+@pytest.mark.parametrize("pace", SLOWNESS.values(), ids=SLOWNESS.keys())
+async def test_a_dispute_body_that_does_not_arrive_in_time_is_a_408_and_nothing_is_stored(service, pace):
+    headers = {**CUSTOMER, "Content-Type": "application/json", "Idempotency-Key": "slow-1"}
+    answer = await send_slowly(service, head("POST", "/v1/disputes", headers, len(OPEN)), OPEN, sent=20, pace=pace)
+
+    assert answer.status == 408 and answer.headers["content-type"].split(";")[0] == "application/problem+json"
+    assert answer.headers["connection"] == "close"
+    problem = answer.json()
+    assert problem["type"] == "urn:dispute-service:problem:request-timeout" and problem["status"] == 408
+    assert problem["title"] and problem["request_id"] == answer.headers["x-request-id"]
+    assert await service.stored(DISPUTES) == 0
+    # The same request sent promptly is stored: the count above would have seen it, and the key was not used up.
+    assert (await exchange(service, head("POST", "/v1/disputes", headers | {"Connection": "close"}, len(OPEN)) + OPEN)).status == 201
+    assert await service.stored(DISPUTES) == 1
+
+
+@pytest.mark.parametrize("pace", SLOWNESS.values(), ids=SLOWNESS.keys())
+async def test_a_slow_webhook_is_a_408_and_nothing_is_stored(service, pace):
+    request_head = head("POST", "/v1/carriers/ups/webhooks", UPS, len(WEBHOOK))
+    answer = await send_slowly(service, request_head, WEBHOOK, sent=100, pace=pace)
+
+    assert answer.status == 408 and answer.json()["type"] == "urn:dispute-service:problem:request-timeout"
+    assert (await service.stored(RAW_PAYLOADS), await service.stored(CARRIER_EVENTS)) == (0, 0)
+    prompt = await exchange(service, head("POST", "/v1/carriers/ups/webhooks", UPS | {"Connection": "close"}, len(WEBHOOK)) + WEBHOOK)
+    assert prompt.status == 202
+    assert (await service.stored(RAW_PAYLOADS), await service.stored(CARRIER_EVENTS)) == (1, 1)
+
+
+async def test_the_deadline_ends_when_the_body_is_in_so_slow_work_after_it_is_never_cut_short(serve):
+    # The body arrives in two parts, well within the deadline; the order lookup then takes twice the deadline.
+    service = await serve(orders_delay=2 * LIMITS["body_timeout_seconds"])
+    server = service.runner.server
+    assert server is not None
+    reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
+    try:
+        writer.write(head("POST", "/v1/disputes", {**CUSTOMER, "Content-Type": "application/json", "Connection": "close"},
+                          len(OPEN)) + OPEN[:20])
+        assert await eventually(lambda: server.requests_count == 1)  # the handler runs and the deadline is set
+        writer.write(OPEN[20:])
+        answer = parse(await until_closed(reader))
+    finally:
+        writer.close()
+    assert answer.status == 201, answer.body
+    assert await service.stored(DISPUTES) == 1
