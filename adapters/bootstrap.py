@@ -36,6 +36,7 @@ from adapters.web import carriers_api, reports_api
 from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
 from adapters.web.keys import (
+    BODY_TIMEOUT,
     CARRIERS,
     CLOCK,
     EVIDENCE_STORE,
@@ -46,6 +47,7 @@ from adapters.web.keys import (
     TOKENS,
     WEBHOOK_MAX_BYTES,
 )
+from adapters.web.limits import body_deadline
 from adapters.web.openapi import build_openapi
 from adapters.web.problems import problem_middleware
 from adapters.workers import relay_step, run_loop
@@ -98,10 +100,13 @@ class Overrides:
 
 def create_app(settings: Settings, overrides: Overrides | None = None, *, api: bool = True) -> web.Application:
     """The API application; with `api=False` only the background workers run (no routes are served)."""
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[request_context, problem_middleware])
+    app = web.Application(
+        client_max_size=settings.max_body_bytes, middlewares=[request_context, problem_middleware, body_deadline]
+    )
     app[TOKENS] = HmacTokens(settings.jwt_secret.get_secret_value(), settings.jwt_issuer, settings.jwt_audience)
     app[MAX_PAGE] = settings.max_page_size
     app[WEBHOOK_MAX_BYTES] = settings.webhook_max_bytes
+    app[BODY_TIMEOUT] = settings.body_timeout_seconds
     app[METRICS] = CollectorRegistry()
     app[ops.OPENAPI] = build_openapi(ENDPOINTS + OPS_ENDPOINTS, version("dispute-service"))
     for endpoint in ENDPOINTS + OPS_ENDPOINTS + HIDDEN if api else ():

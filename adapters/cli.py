@@ -27,6 +27,7 @@ from adapters.sandbox.carriers import demo_shipments, serve_carrier_sandbox
 from adapters.sandbox.downstream import serve_downstream_sandbox
 from adapters.settings import DEV_JWT_SECRET, Settings
 from adapters.web.auth import HmacTokens
+from adapters.web.limits import server_options
 from schemas.common import Role
 
 COMMANDS = ("embedded", "serve", "worker", "sandbox", "token")
@@ -113,7 +114,7 @@ def _serve(
     settings: Settings, listen: bool, announce: Callable[[], str] | None = None
 ) -> Callable[[asyncio.Event], Awaitable[None]]:
     async def run(stop: asyncio.Event) -> None:
-        runner = web.AppRunner(create_app(settings, api=listen), handler_cancellation=True)
+        runner = web.AppRunner(create_app(settings, api=listen), **server_options(settings))
         await runner.setup()
         gc.freeze()  # what start-up built lives as long as the process: the collector stops rescanning it
         if listen:

@@ -77,6 +77,26 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = 64 * 1024
     max_page_size: int = 100
+
+    # What one client may hold. aiohttp refuses the first three itself, with a plain-text 400, before the app runs.
+    max_request_line_bytes: int = Field(default=8190, gt=0, description="Longest request line (method, path, query).")
+    max_header_bytes: int = Field(default=8190, gt=0, description="Longest header field, name and value together.")
+    max_headers: int = Field(default=128, gt=0, description="Most header fields in one request.")
+    keepalive_timeout_seconds: float = Field(
+        default=75.0, gt=0,
+        description="An idle connection is closed after this long; it is also all a client gets to send a request's "
+                    "headers, counted from the connection or the previous answer. Keep it above the load balancer's "
+                    "idle timeout.",
+    )
+    body_timeout_seconds: float = Field(
+        default=30.0, gt=0,
+        description="How long a client may take to send a request body once its headers are in; slower is a 408.",
+    )
+    linger_seconds: float = Field(
+        default=5.0, ge=0,
+        description="After answering a request whose body was not read (408, 413), how long the rest is drained "
+                    "before the connection closes.",
+    )
     log_level: str = "INFO"
     log_json: bool | None = None
 

@@ -18,4 +18,5 @@ PUSH_CARRIERS = web.AppKey("push_carriers", dict)  # the carriers that accept we
 EVIDENCE_STORE = web.AppKey("evidence_store", EvidenceStore)
 METRICS = web.AppKey("metrics", CollectorRegistry)
 WEBHOOK_MAX_BYTES = web.AppKey("webhook_max_bytes", int)
+BODY_TIMEOUT = web.AppKey("body_timeout", float)
 CLOCK = web.AppKey("clock", Clock)

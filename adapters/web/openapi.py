@@ -14,8 +14,9 @@ REF = "#/components/schemas/{model}"
 ID_SCHEMA = TypeAdapter(Id).json_schema()
 STATUS_TEXT = {
     400: "Malformed request", 401: "Not authenticated", 403: "Not allowed for this role", 404: "Not found",
-    409: "Conflicts with the dispute's state", 412: "Stale version", 413: "Body too large",
-    415: "Unsupported media type", 422: "Invalid request", 428: "If-Match required", 503: "Temporarily unavailable",
+    408: "Body not received in time", 409: "Conflicts with the dispute's state", 412: "Stale version",
+    413: "Body too large", 415: "Unsupported media type", 422: "Invalid request", 428: "If-Match required",
+    503: "Temporarily unavailable",
 }
 HEADERS = {
     "Idempotency-Key": "Retries with the same key and body return the first answer; another body is a 422.",
@@ -72,6 +73,8 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     codes = set(e.errors) | ({401, 403} if e.roles else set()) | ({400, 413, 415} if e.body else set()) | {503}
     if e.query or path_names:
         codes.add(422)
+    if 413 in codes:  # a bounded body is also bounded in time
+        codes.add(408)
     op["responses"] = {str(e.status): ok} | {str(c): {"description": STATUS_TEXT[c], "content": problem} for c in sorted(codes)}
     if e.roles:
         op["security"] = [{"bearer": []}]

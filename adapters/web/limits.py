@@ -1,0 +1,85 @@
+"""What one client may hold: header sizes and idle time (enforced by aiohttp's HTTP layer, configured here) and
+the time to send a body (enforced here, since aiohttp has no read timeout for request bodies).
+
+aiohttp refuses an oversized request line, header field or header count in its protocol layer, before any
+middleware runs: a plain-text 400 and a closed connection. It logs the refusal with the offending bytes and
+the client's address, so its logger is replaced by one that keeps the error class only.
+"""
+
+import asyncio
+import logging
+import traceback
+from typing import Any
+
+import structlog
+from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+
+from adapters.observability import Handler
+from adapters.settings import Settings
+from adapters.web.keys import BODY_TIMEOUT, REQUEST_ID
+from adapters.web.problems import problem
+
+log = structlog.get_logger("http")
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for `web.AppRunner`: the limits aiohttp enforces per connection."""
+    return {
+        "handler_cancellation": True,
+        "keepalive_timeout": settings.keepalive_timeout_seconds,
+        "max_line_size": settings.max_request_line_bytes,
+        "max_field_size": settings.max_header_bytes,
+        "max_headers": settings.max_headers,
+        "lingering_time": settings.linger_seconds,
+        "logger": ProtocolLog("aiohttp.server"),
+    }
+
+
+@web.middleware
+async def body_deadline(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Answer 408 when the body has not fully arrived in time. The clock starts once the headers are in and
+    stops the moment the last byte is received, so what the handler does with the body is never cut short."""
+    if request.content.is_eof():  # no body, or all of it came with the headers
+        return await handler(request)
+    finished = False
+    deadline = asyncio.timeout(request.app[BODY_TIMEOUT])
+
+    def received() -> None:
+        if not finished and not deadline.expired():
+            deadline.reschedule(None)
+
+    try:
+        async with deadline:
+            request.content.on_eof(received)
+            return await handler(request)
+    except TimeoutError:
+        if not deadline.expired():
+            raise
+    finally:
+        finished = True
+    # RFC 9110 §15.5.9: a 408 closes the connection (after at most `linger_seconds` draining what still comes).
+    log.warning("body_timeout", timeout_seconds=request.app[BODY_TIMEOUT])
+    response = problem(408, "request-timeout", "Request Timeout",
+                       "The request body did not arrive in time.", request_id=request.get(REQUEST_ID))
+    response.force_close()
+    return response
+
+
+class ProtocolLog(logging.Logger):
+    """Stands in for aiohttp's server logger: one structured line with the error class, never the message (it
+    quotes the refused request line or header) nor the client's address."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, logging.DEBUG)
+
+    def handle(self, record: logging.LogRecord) -> None:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            level = logging.DEBUG if record.levelno <= logging.DEBUG else logging.WARNING
+            log.log(level, "http_protocol_error", error=type(error).__name__, status=error.code)
+        elif error is not None:
+            log.error("http_server_error", error=type(error).__name__,
+                      stack="".join(traceback.format_tb(error.__traceback__)))
+        else:
+            log.log(record.levelno, "http_server", message=str(record.msg))

@@ -1,0 +1,353 @@
+"""Oversized headers and slow clients, over raw sockets against the app served as `disputes serve` serves it
+(the same runner options), with limits made small and short so each test takes about a second.
+
+What aiohttp refuses itself (request line, header field, header count) comes from its protocol layer before
+any middleware: a plain-text 400 and a closed connection. A body that does not arrive in time is ours: a 408
+problem, nothing stored. Waits on the server are bounded; the only sleeps pace a deliberately slow client.
+"""
+
+import asyncio
+import io
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from adapters.bootstrap import Overrides, create_app
+from adapters.mongo.client import connect
+from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
+from adapters.observability import configure_logging
+from adapters.orders import FileOrderDirectory
+from adapters.web.limits import server_options
+from schemas.orders import Order
+from tests.e2e.conftest import CUSTOMER, UPS_WEBHOOK_CREDENTIAL, RunningClock, app_settings, e2e_orders
+from tests.factories import PERSONAL_VALUES
+
+BOUND = 5.0
+"""The longest any wait here may take: far above every configured limit, so a pass is never a near miss."""
+LIMITS = {
+    "max_request_line_bytes": 1024,
+    "max_header_bytes": 1024,
+    "max_headers": 20,
+    "keepalive_timeout_seconds": 1.0,
+    "body_timeout_seconds": 0.5,
+    "linger_seconds": 0.2,
+}
+OPEN = json.dumps({"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}).encode()
+WEBHOOK = (Path(__file__).resolve().parents[1] / "unit" / "carriers" / "fixtures" / "ups" / "alert-delivered.json").read_bytes()
+UPS = {"x-api-key": UPS_WEBHOOK_CREDENTIAL, "Content-Type": "application/json"}
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Service:
+    runner: web.AppRunner
+    db: Any
+    port: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.port = self.runner.addresses[0][1]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def stored(self, collection: str) -> int:
+        return await self.db[collection].count_documents({})
+
+
+class SlowOrders:
+    """The order service taking its time: work that starts once the body is in."""
+
+    def __init__(self, orders: FileOrderDirectory, delay: float) -> None:
+        self.orders, self.delay = orders, delay
+
+    async def get(self, order_id: str) -> Order | None:
+        await asyncio.sleep(self.delay)
+        return await self.orders.get(order_id)
+
+
+@pytest.fixture
+def logs(capfd: pytest.CaptureFixture[str]) -> Any:
+    """Everything the service logs, structured or through the standard library; no personal value may be in it."""
+    stream = io.StringIO()
+    configure_logging("DEBUG", json=True, stream=stream)
+    yield stream
+    everything = stream.getvalue() + "".join(capfd.readouterr())
+    assert not [value for value in PERSONAL_VALUES if value in everything], "personal data in logs"
+
+
+@pytest.fixture
+async def serve(mongo_uri: str, tmp_path: Path, logs: io.StringIO) -> AsyncIterator[Callable[..., Awaitable[Service]]]:
+    """Starts the app on a loopback port with `LIMITS` (and any changes); every one started is stopped at the end."""
+    orders_file = tmp_path / "orders.json"
+    orders_file.write_text(json.dumps(e2e_orders()))
+    started: list[Service] = []
+    client = connect(mongo_uri)
+
+    async def start(orders_delay: float | None = None, **changes: Any) -> Service:
+        settings = app_settings(
+            mongo_uri, f"limits_{uuid.uuid4().hex[:10]}", orders_file, "http://127.0.0.1:9",
+            run_workers=False, **(LIMITS | changes),
+        )
+        orders = SlowOrders(FileOrderDirectory(orders_file), orders_delay) if orders_delay else None
+        runner = web.AppRunner(create_app(settings, Overrides(clock=RunningClock(), orders=orders)), **server_options(settings))
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        started.append(service := Service(runner, client[settings.mongodb_database]))
+        return service
+
+    yield start
+    for service in started:
+        await service.runner.cleanup()
+        await client.drop_database(service.db.name)
+    await client.close()
+
+
+@pytest.fixture
+async def service(serve: Callable[..., Awaitable[Service]]) -> Service:
+    return await serve()
+
+
+def head(method: str, path: str, headers: dict[str, str] | None = None, length: int | None = None) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: disputes.test", *(f"{k}: {v}" for k, v in (headers or {}).items())]
+    if length is not None:
+        lines.append(f"Content-Length: {length}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def parse(raw: bytes) -> Answer:
+    top, _, body = raw.partition(b"\r\n\r\n")
+    status_line, *header_lines = top.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in header_lines)}
+    return Answer(int(status_line.split()[1]), headers, body)
+
+
+async def until_closed(reader: asyncio.StreamReader) -> bytes:
+    """Everything the server sends until it closes the connection; fails if it does not within BOUND."""
+    return await asyncio.wait_for(reader.read(), BOUND)
+
+
+async def exchange(service: Service, data: bytes) -> Answer:
+    """Send the bytes, then read until the server closes the connection (the request asks it to)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
+    try:
+        writer.write(data)
+        return parse(await until_closed(reader))
+    finally:
+        writer.close()
+
+
+async def healthy(service: Service) -> bool:
+    answer = await exchange(service, head("GET", "/healthz", {"Connection": "close"}))
+    return answer.status == 200
+
+
+async def eventually(check: Callable[[], bool]) -> bool:
+    deadline = time.monotonic() + BOUND
+    while not check() and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    return check()
+
+
+# --- oversized headers -------------------------------------------------------------------------------------
+
+def long_line(size: int) -> bytes:
+    return head("GET", "/healthz?pad=" + "p" * (size - len("GET /healthz?pad= HTTP/1.1")), {"Connection": "close"})
+
+
+def long_header(size: int) -> bytes:
+    return head("GET", "/healthz", {"Connection": "close", "X-Note": "n" * (size - len("X-Note"))})
+
+
+def many_headers(count: int) -> bytes:
+    return head("GET", "/healthz", {"Connection": "close"} | {f"X-{i}": "1" for i in range(count - 2)})  # and Host
+
+
+# Each pair lands just within and just beyond its limit in LIMITS.
+HEADER_LIMITS = {
+    "request line": (long_line(1000), long_line(1100)),
+    "header field": (long_header(1000), long_header(1100)),
+    "header count": (many_headers(20), many_headers(21)),
+}
+
+
+@pytest.mark.parametrize("within", [pair[0] for pair in HEADER_LIMITS.values()], ids=HEADER_LIMITS.keys())
+async def test_a_request_within_the_header_limits_is_served(service, within):
+    assert (await exchange(service, within)).status == 200
+
+
+@pytest.mark.parametrize("beyond", [pair[1] for pair in HEADER_LIMITS.values()], ids=HEADER_LIMITS.keys())
+async def test_an_oversized_request_line_or_header_is_refused_by_aiohttp_and_the_connection_closed(service, beyond):
+    answer = await exchange(service, beyond)  # returns only once the server has closed the connection
+    # aiohttp's protocol layer answers before any middleware runs: not problem+json, and 400 rather than 431.
+    assert answer.status == 400 and answer.headers["content-type"].startswith("text/plain")
+    assert await healthy(service), "the server stopped serving others"
+
+
+async def test_what_aiohttp_refuses_is_logged_without_the_refused_bytes(service, logs):
+    name = PERSONAL_VALUES[1].encode()
+    answer = await exchange(service, head("GET", "/healthz")[:-2] + b"X-Recipient: " + name + b"x" * 1100 + b"\r\n\r\n")
+    assert answer.status == 400
+    lines = [json.loads(line) for line in logs.getvalue().splitlines()]
+    assert {"event": "http_protocol_error", "error": "LineTooLong", "status": 400} in [
+        {k: line.get(k) for k in ("event", "error", "status")} for line in lines
+    ]
+    assert "127.0.0.1" not in logs.getvalue()  # nor the client's address; the `logs` fixture checks the name
+
+
+# --- slow and stalled connections --------------------------------------------------------------------------
+
+async def test_a_client_that_never_finishes_its_headers_is_disconnected_after_the_keepalive_timeout(service):
+    reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
+    writer.write(head("GET", "/healthz")[:-2] + b"X-Slow: ")
+
+    async def one_byte_at_a_time() -> None:  # a slowloris: the header never ends, the line never grows past the limit
+        while not reader.at_eof():
+            writer.write(b"s")
+            await asyncio.sleep(0.05)
+
+    trickling = asyncio.create_task(one_byte_at_a_time())
+    try:
+        assert await until_closed(reader) == b"", "the server answered a request it never received"
+    finally:
+        trickling.cancel()
+        writer.close()
+
+
+async def test_a_silent_connection_and_an_idle_keepalive_connection_are_closed(service):
+    silent_reader, silent = await asyncio.open_connection("127.0.0.1", service.port)
+    reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
+    writer.write(head("GET", "/healthz"))
+    answered = parse(await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), BOUND))
+    assert answered.status == 200 and "close" not in answered.headers.get("connection", "")
+    try:
+        await asyncio.wait_for(reader.readexactly(int(answered.headers["content-length"])), BOUND)
+        assert await until_closed(silent_reader) == b""
+        assert await until_closed(reader) == b""
+    finally:
+        silent.close()
+        writer.close()
+
+
+async def test_many_stalled_connections_do_not_keep_others_from_being_served(serve):
+    # Long limits: the stalled connections stay open, held by the server, while others are served.
+    service = await serve(keepalive_timeout_seconds=30.0, body_timeout_seconds=30.0)
+    partial = {
+        "silent": b"",
+        "half a request line": b"POST /v1/disp",
+        "headers without their end": head("GET", "/healthz")[:-2],
+        "a body that stops": head("POST", "/v1/disputes", {**CUSTOMER, "Content-Type": "application/json"}, len(OPEN)) + OPEN[:10],
+    }
+    stalled = []
+    for kind in [kind for kind in partial for _ in range(25)]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
+        writer.write(partial[kind])
+        stalled.append((reader, writer))
+    server = service.runner.server
+    assert server is not None
+    try:
+        # Every connection reached the server, and the 25 stalled bodies each hold a running handler.
+        assert await eventually(lambda: len(server.connections) == 100 and server.requests_count == 25)
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=BOUND)) as session:
+            opened = await session.post(f"{service.url}/v1/disputes", data=OPEN,
+                                        headers={**CUSTOMER, "Content-Type": "application/json"})
+            assert opened.status == 201, await opened.text()
+            assert (await session.get(f"{service.url}/healthz")).status == 200
+        assert not any(reader.at_eof() for reader, _ in stalled), "served others by dropping the stalled ones"
+        assert await service.stored(DISPUTES) == 1
+    finally:
+        for _, writer in stalled:
+            writer.close()
+    assert await eventually(lambda: len(server.connections) == 0)
+
+
+# --- bodies that do not arrive in time ---------------------------------------------------------------------
+
+async def send_slowly(service: Service, request_head: bytes, body: bytes, *, sent: int, pace: float | None) -> Answer:
+    """Headers and the first `sent` bytes of the body, then one more byte every `pace` seconds (or nothing at all)
+    until the server answers. The answer must come while some of the body is still unsent."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
+    writer.write(request_head + body[:sent])
+    unsent = body[sent:]
+
+    async def trickle() -> None:
+        nonlocal unsent
+        while pace is not None and len(unsent) > 1:
+            await asyncio.sleep(pace)
+            writer.write(unsent[:1])
+            unsent = unsent[1:]
+
+    trickling = asyncio.create_task(trickle())
+    try:
+        raw = await until_closed(reader)  # the 408 asks for the connection to close; the server closes it
+        assert unsent, "the whole body was sent: this proves nothing about a slow one"
+        return parse(raw)
+    finally:
+        trickling.cancel()
+        writer.close()
+
+
+SLOWNESS = {"trickles": 0.05, "stops sending": None}
+
+
+@pytest.mark.parametrize("pace", SLOWNESS.values(), ids=SLOWNESS.keys())
+async def test_a_dispute_body_that_does_not_arrive_in_time_is_a_408_and_nothing_is_stored(service, pace):
+    headers = {**CUSTOMER, "Content-Type": "application/json", "Idempotency-Key": "slow-1"}
+    answer = await send_slowly(service, head("POST", "/v1/disputes", headers, len(OPEN)), OPEN, sent=20, pace=pace)
+
+    assert answer.status == 408 and answer.headers["content-type"].split(";")[0] == "application/problem+json"
+    assert answer.headers["connection"] == "close"
+    problem = answer.json()
+    assert problem["type"] == "urn:dispute-service:problem:request-timeout" and problem["status"] == 408
+    assert problem["title"] and problem["request_id"] == answer.headers["x-request-id"]
+    assert await service.stored(DISPUTES) == 0
+    # The same request sent promptly is stored: the count above would have seen it, and the key was not used up.
+    assert (await exchange(service, head("POST", "/v1/disputes", headers | {"Connection": "close"}, len(OPEN)) + OPEN)).status == 201
+    assert await service.stored(DISPUTES) == 1
+
+
+@pytest.mark.parametrize("pace", SLOWNESS.values(), ids=SLOWNESS.keys())
+async def test_a_slow_webhook_is_a_408_and_nothing_is_stored(service, pace):
+    request_head = head("POST", "/v1/carriers/ups/webhooks", UPS, len(WEBHOOK))
+    answer = await send_slowly(service, request_head, WEBHOOK, sent=100, pace=pace)
+
+    assert answer.status == 408 and answer.json()["type"] == "urn:dispute-service:problem:request-timeout"
+    assert (await service.stored(RAW_PAYLOADS), await service.stored(CARRIER_EVENTS)) == (0, 0)
+    prompt = await exchange(service, head("POST", "/v1/carriers/ups/webhooks", UPS | {"Connection": "close"}, len(WEBHOOK)) + WEBHOOK)
+    assert prompt.status == 202
+    assert (await service.stored(RAW_PAYLOADS), await service.stored(CARRIER_EVENTS)) == (1, 1)
+
+
+async def test_the_deadline_ends_when_the_body_is_in_so_slow_work_after_it_is_never_cut_short(serve):
+    # The body arrives in two parts, well within the deadline; the order lookup then takes twice the deadline.
+    service = await serve(orders_delay=2 * LIMITS["body_timeout_seconds"])
+    server = service.runner.server
+    assert server is not None
+    reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
+    try:
+        writer.write(head("POST", "/v1/disputes", {**CUSTOMER, "Content-Type": "application/json", "Connection": "close"},
+                          len(OPEN)) + OPEN[:20])
+        assert await eventually(lambda: server.requests_count == 1)  # the handler runs and the deadline is set
+        writer.write(OPEN[20:])
+        answer = parse(await until_closed(reader))
+    finally:
+        writer.close()
+    assert answer.status == 201, answer.body
+    assert await service.stored(DISPUTES) == 1
