@@ -111,7 +111,11 @@ def control_app(commands: CommandCounter) -> web.Application:
 
 
 async def _listen(app: web.Application) -> tuple[web.AppRunner, int]:
-    runner = web.AppRunner(app, handler_cancellation=True)  # as `disputes serve` runs it
+    from adapters.settings import Settings
+    from adapters.web.limits import server_options
+
+    # As `disputes serve` runs it, with the default limits (the baseline too, so both are served alike).
+    runner = web.AppRunner(app, **server_options(Settings(_env_file=None)))  # type: ignore[call-arg]
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     return runner, runner.addresses[0][1]
