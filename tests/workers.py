@@ -41,12 +41,15 @@ class Workers:
             self.runs.append(subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))
 
     def kill(self) -> None:
-        """SIGKILL the latest worker: no clean-up, no last write. It must still be running: one that died on
-        its own (bad settings, a crash) would make the test prove nothing."""
-        process = self.runs[-1]
-        assert process.poll() is None, f"the worker exited on its own: {self.log_text()[-2000:]}"
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
+        """SIGKILL every running worker: no clean-up, no last write. Each must still be running: one that died
+        on its own (bad settings, a crash) would make the test prove nothing."""
+        running = [process for process in self.runs if process.returncode is None]
+        for process in running:
+            assert process.poll() is None, f"a worker exited on its own: {self.log_text()[-2000:]}"
+        for process in running:
+            process.send_signal(signal.SIGKILL)
+        for process in running:
+            process.wait(timeout=10)
 
     def stop_all(self) -> None:
         """SIGTERM what still runs (a clean shutdown), SIGKILL what does not stop in time."""

@@ -1,14 +1,17 @@
-"""SIGKILL the worker process in the middle of pulling evidence, and the next one in the middle of delivering
-what that evidence led to; a third one finishes. Every case gets its proof once and every effect happens once.
+"""SIGKILL the worker process in the middle of pulling evidence; then two workers, killed together in the middle
+of delivering what that evidence led to; a last one finishes. Every case gets its proof once and every effect
+happens once downstream.
 
 Fourteen disputes are opened through the API, as the order page opens them, on six carriers whose pull is
 one call each. The carrier sandbox holds the first call to every carrier (a worker sends one carrier one pull
 at a time here), so the first worker dies with six pulls in flight and eight more cases claimed and waiting
-for their carrier: every case leased, no answer received. The leases run out and the second worker pulls
-again. The answers let the policy resolve every case on its own: weak proof (no signature and no photo, or the
-scan kilometres away) for the customer, with a refund or a reship and the carrier's liability; strong proof
-to a rejection. The payments sandbox applies the first refunds and holds its answers, so the second worker
-dies after the money moved but before it recorded the delivery. The third sends them again, with the same keys.
+for their carrier: every case leased, no answer received. The leases run out and two new workers pull again.
+One of them has its HepsiJET call held too, long enough for its lease to run out while it is still alive:
+the other takes those cases over. The answers let the policy resolve every case on its own: weak proof (no
+signature and no photo, or the scan kilometres away) for the customer, with a refund or a reship and the
+carrier's liability; strong proof to a rejection. The payments sandbox applies the first refunds and holds
+its answers, so both workers die after money moved but before they recorded the delivery. The last worker
+sends those refunds again, with the same keys.
 
 The workers are real `disputes worker` processes on the real clock against the session's MongoDB server; the
 API runs in the test's process, without workers. Leases are seconds long here (settings), and the test waits
@@ -50,7 +53,8 @@ CASES = [(carrier, "unsigned", preference) for carrier in CARRIERS for preferenc
 CASES += [("hepsijet", "far_gps", "refund"), ("hepsijet", "delivered", "refund")]
 PER_CARRIER = 1  # pulls a worker sends one carrier at a time; the carrier's other cases wait for a slot
 HOLD = 120.0  # held answers outlast the test; the sandboxes release them when they shut down
-LEASE = 2.0  # evidence and assessment leases: a dead worker's cases are due again this soon
+LEASE = 1.0  # evidence and assessment leases: a dead worker's cases are due again this soon
+TAKEN_OVER = "hepsijet"  # in the second phase its first call is held while another worker takes its cases over
 BOUND = 30.0  # the longest any phase may take before the test fails
 
 
@@ -150,13 +154,14 @@ def pull_calls(carrier_sandbox: TestServer) -> list[dict[str, Any]]:
 async def test_workers_killed_mid_pull_and_mid_delivery_leave_each_proof_and_each_effect_exactly_once(
     api, workers, carrier_sandbox, sandbox, orders, mongo_uri, database
 ):
-    expected: dict[str, Outcome] = {}
-    for placed, (_, scenario, preference) in zip(orders, CASES, strict=True):
+    cases: dict[str, tuple[str, Outcome]] = {}  # dispute id → (carrier, the outcome expected)
+    for placed, (carrier, scenario, preference) in zip(orders, CASES, strict=True):
         headers = {**bearer(Role.CUSTOMER, placed.customer_id, placed.customer_id), "Idempotency-Key": placed.order_id}
         body = {"order_id": placed.order_id, "statement": "Kargo gelmedi.", "preferred_resolution": preference}
         opened = await api.post("/v1/disputes", json=body, headers=headers)
         assert opened.status == 201, await opened.text()
-        expected[(await opened.json())["id"]] = Outcome.REJECTED if scenario == "delivered" else Outcome(preference)
+        outcome = Outcome.REJECTED if scenario == "delivered" else Outcome(preference)
+        cases[(await opened.json())["id"]] = (carrier, outcome)
 
     mongo = connect(mongo_uri)
     collection = mongo[database].disputes
@@ -168,7 +173,7 @@ async def test_workers_killed_mid_pull_and_mid_delivery_leave_each_proof_and_eac
     started = time.monotonic()
     phases: dict[str, float] = {}
     try:
-        # 1. The first worker dies with pulls in flight: every carrier holds as many calls as one worker sends it.
+        # 1. One worker; it dies with pulls in flight: every carrier holds as many calls as one worker sends it.
         workers.start()
 
         async def pulls_held() -> list[dict[str, Any]] | None:
@@ -181,27 +186,37 @@ async def test_workers_killed_mid_pull_and_mid_delivery_leave_each_proof_and_eac
         killed_mid_pull = datetime.now(UTC)
         phases["killed mid-pull"] = time.monotonic() - started
         assert Counter(r["carrier"] for r in held) == dict.fromkeys(CARRIERS, PER_CARRIER)
-        assert len(pull_calls(carrier_sandbox)) == len(held) < len(expected), "some cases must wait for a slot"
+        assert len(pull_calls(carrier_sandbox)) == len(held) < len(cases), "some cases must wait for a slot"
         for dispute in await disputes():
             # Claimed (the lease moved the pull past the opening), and nothing came back before the kill.
             assert dispute.evidence_pull_due is not None and dispute.evidence_pull_due > dispute.opened_at, dispute.id
             assert dispute.evidence == [] and dispute.evidence_pulls == 0 and dispute.is_active, dispute.id
 
-        # 2. The second worker pulls again; the first refunds are applied and their answers held: it dies then.
+        # 2. Two workers now, as production runs them. The HepsiJET call of whichever claims first is held, so its
+        # lease runs out while it waits and the other claims those cases, pulls them and attaches the proof. The
+        # first refunds are applied and their answers held; both workers die then, the held pull with them.
+        before = len(pull_calls(carrier_sandbox))
+        held_fault = CarrierFault(carrier=TAKEN_OVER, mode="latency", delay_seconds=HOLD)
+        carrier_sandbox.app[CARRIER_FAULTS].pending[TAKEN_OVER].append(held_fault)
         sandbox.app[FAULTS].pending["payments"].extend([FaultSpec(service="payments", mode="slow", delay_seconds=HOLD)] * 3)
         workers.start()
+        workers.start()
+        taken_over = [dispute_id for dispute_id, (carrier, _) in cases.items() if carrier == TAKEN_OVER]
 
-        async def refunds_held() -> list[str] | None:
+        async def taken_over_and_refunds_held() -> list[str] | None:
+            held = [r for r in pull_calls(carrier_sandbox)[before:] if r["fault"] == "latency" and r["status"] is None]
+            proven = await collection.count_documents({"_id": {"$in": taken_over}, "evidence.0": {"$exists": True}})
             payments = [r for r in ledger.requests if r["service"] == "payments"]
-            return [r["key"] for r in payments if r["fault"] == "slow" and r["status"] is None] or None
+            refunds = [r["key"] for r in payments if r["fault"] == "slow" and r["status"] is None]
+            return refunds if held and proven == len(taken_over) and refunds else None
 
-        refunds_in_flight = await eventually(refunds_held, timeout=BOUND)
-        assert refunds_in_flight, f"the second worker never reached the payments service: {workers.log_text()[-2000:]}"
+        refunds_in_flight = await eventually(taken_over_and_refunds_held, timeout=BOUND, interval=0.1)
+        assert refunds_in_flight, f"no take-over, or no refund held: {workers.log_text()[-2000:]}"
         workers.kill()
         sandbox.app[FAULTS].pending["payments"].clear()
         phases["killed mid-delivery"] = time.monotonic() - started
 
-        # 3. The third worker finishes: every case resolved, every outbox empty.
+        # 3. A last worker finishes: every case resolved, every outbox empty.
         workers.start()
         settled = await eventually(lambda: nothing_left(collection), timeout=BOUND, interval=0.1)
         final = await disputes()
@@ -219,13 +234,13 @@ async def test_workers_killed_mid_pull_and_mid_delivery_leave_each_proof_and_eac
         assert proof.received_at > killed_mid_pull, "an answer reached the first worker: the kill was not mid-pull"
         assert [e.action for e in dispute.timeline].count("evidence_received") == 1, dispute.id
         assert dispute.decision is not None and dispute.decisions == 1 and dispute.decision.sequence == 1
-        assert dispute.decision.outcome is expected[dispute.id], (dispute.id, dispute.decision.outcome)
+        assert dispute.decision.outcome is cases[dispute.id][1], (dispute.id, dispute.decision.outcome)
         assert dispute.decision.decided_by_role is Role.SERVICE
         assert dispute.effects_parked == []
 
     # Every effect applied exactly once downstream, under the key derived from the dispute and its decision.
     keys: defaultdict[str, set[str]] = defaultdict(set)
-    for dispute_id, outcome in expected.items():
+    for dispute_id, (_, outcome) in cases.items():
         keys["notifications"] |= {f"{dispute_id}:1:dispute_opened", f"{dispute_id}:d1:decision_made"}
         if outcome is Outcome.REFUND:
             keys["payments"].add(f"{dispute_id}:d1:refund")
@@ -242,12 +257,12 @@ async def test_workers_killed_mid_pull_and_mid_delivery_leave_each_proof_and_eac
 
     # The kills hit work in flight: the held pulls were asked again, the held refunds sent again.
     calls = Counter(r["carrier"] for r in pull_calls(carrier_sandbox))
-    cases = Counter(carrier for carrier, _, _ in CASES)
-    assert all(calls[c] >= cases[c] + PER_CARRIER for c in CARRIERS), (calls, cases)
+    per_carrier = Counter(carrier for carrier, _ in cases.values())
+    assert all(calls[c] >= per_carrier[c] + PER_CARRIER for c in CARRIERS), (calls, per_carrier)
     sent = Counter(r["key"] for r in ledger.requests if r["service"] == "payments")
     assert all(sent[key] >= 2 for key in refunds_in_flight), "a refund held at the kill was never sent again"
     print(
-        f"\n{len(held)} pulls in flight and {len(expected) - len(held)} cases waiting at the first kill, "
+        f"\n{len(held)} pulls in flight and {len(cases) - len(held)} cases waiting at the first kill, "
         f"refunds held at the second: {len(refunds_in_flight)}; carrier calls: {sum(calls.values())} for "
-        f"{len(expected)} cases; " + ", ".join(f"{name} at {at:.1f}s" for name, at in phases.items())
+        f"{len(cases)} cases; " + ", ".join(f"{name} at {at:.1f}s" for name, at in phases.items())
     )
