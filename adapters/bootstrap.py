@@ -168,7 +168,9 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                 ).run_once,
                 "push_attacher": PushAttacher(service, repository, store, clock).run_once,
                 "sla": SlaSweeper(service, repository, clock).run_once,
-                "assessor": Assessor(service, repository, clock, settings.policy()).run_once,
+                "assessor": Assessor(
+                    service, repository, clock, settings.policy(), lease=timedelta(seconds=settings.assessment_lease_seconds)
+                ).run_once,
             }
             if retention is not None:
                 loops["retention"] = partial(_retention_step, retention, clock)

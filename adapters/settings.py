@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     evidence_batch: int = 50
     evidence_per_carrier: int = 8
     evidence_lease_seconds: float = 120.0
+    assessment_lease_seconds: float = Field(
+        default=60.0, gt=0, description="How long a worker holds a case it assesses; a dead worker's cases are due again after it."
+    )
     evidence_business_days: int = 2
     webhook_max_bytes: int = 4 * 1024 * 1024
     attachment_retention_days: int = Field(default=365, description="Images are deleted this long after the case closes.")

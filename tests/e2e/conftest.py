@@ -7,7 +7,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -156,16 +156,16 @@ def orders_file_document(orders: list[Order]) -> dict:
     return {"orders": [json.loads(o.model_dump_json()) for o in orders]}
 
 
-def sandbox_shipments(cases: list[tuple[Order, str, str]]) -> list[SandboxShipment]:
+def sandbox_shipments(cases: list[tuple[Order, str, str]], now: datetime = NOW) -> list[SandboxShipment]:
     """The carrier sandbox's view of each (order, scenario, name the carrier reports): at the order's address,
-    delivered two days before NOW unless the scenario is not a delivery."""
+    delivered two days before `now` unless the scenario is not a delivery."""
     shipments = []
     for placed, scenario, name in cases:
         address, parcel = placed.address, placed.shipments[0]
         delivered = scenario not in ("unknown", "in_transit")
         shipments.append(SandboxShipment(
             carrier=parcel.carrier, tracking_number=parcel.tracking_number, scenario=scenario,
-            recipient_name=name, received_by=name, delivered_at=NOW - timedelta(days=2) if delivered else None,
+            recipient_name=name, received_by=name, delivered_at=now - timedelta(days=2) if delivered else None,
             lat=address.lat, lon=address.lon, city=address.city, district=address.district,
         ))
     return shipments

@@ -4,12 +4,6 @@ The payments sandbox applies the first refunds and then holds its answers, so th
 money moved but before it could record the delivery: the worst moment. The next worker re-sends those
 refunds with the same idempotency keys, and the sandbox must not apply them again."""
 
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from adapters.memory import FixedClock, InMemoryOrders
@@ -21,29 +15,9 @@ from schemas.common import Outcome, Resolution
 from schemas.dispute import ReasonCode
 from tests.e2e.conftest import eventually
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
+from tests.workers import Workers
 
-ROOT = Path(__file__).resolve().parents[2]
 DISPUTES = 6
-
-
-def start_worker(mongo_uri: str, database: str, downstream_url: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DISPUTES_MONGODB_URI": mongo_uri,
-        "DISPUTES_MONGODB_DATABASE": database,
-        "DISPUTES_JWT_SECRET": "crash-test-secret-" + "z" * 32,
-        "DISPUTES_PAYMENTS_URL": downstream_url,
-        "DISPUTES_FULFILLMENT_URL": downstream_url,
-        "DISPUTES_NOTIFICATIONS_URL": downstream_url,
-        "DISPUTES_ACCOUNTS_URL": downstream_url,
-        "DISPUTES_FINANCE_URL": downstream_url,
-        "DISPUTES_RELAY_LEASE_SECONDS": "1",
-        "DISPUTES_RELAY_INTERVAL_SECONDS": "0.05",
-        "DISPUTES_DOWNSTREAM_TIMEOUT_SECONDS": "60",
-        "DISPUTES_LOG_JSON": "true",
-    }
-    command = [sys.executable, "-m", "adapters.cli", "worker"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 @pytest.fixture
@@ -59,7 +33,9 @@ async def refunds_due(mongo_db):
     return ids
 
 
-async def test_a_relay_killed_mid_delivery_loses_and_duplicates_nothing(aiohttp_server, mongo_uri, mongo_db, refunds_due):
+async def test_a_relay_killed_mid_delivery_loses_and_duplicates_nothing(
+    aiohttp_server, mongo_uri, mongo_db, refunds_due, tmp_path
+):
     sandbox = create_downstream_sandbox()
     sandbox[FAULTS].pending["payments"].extend([FaultSpec(service="payments", mode="slow", delay_seconds=120)] * 3)
     server = await aiohttp_server(sandbox)
@@ -69,23 +45,25 @@ async def test_a_relay_killed_mid_delivery_loses_and_duplicates_nothing(aiohttp_
     async def held_refunds():
         return sum(1 for r in ledger.requests if r["service"] == "payments" and r["fault"] == "slow") >= 3
 
-    first = start_worker(mongo_uri, mongo_db.name, url)
+    workers = Workers(
+        mongo_uri, mongo_db.name, url, tmp_path,
+        relay_lease_seconds=1, relay_interval_seconds=0.05, downstream_timeout_seconds=60,
+    )
     try:
+        workers.start()
         assert await eventually(held_refunds, timeout=30), "the first worker never reached the payments service"
-    finally:
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=10)
-    assert await mongo_db.disputes.count_documents({"outbox.kind": "refund"}) >= 3
+        workers.kill()
+        assert await mongo_db.disputes.count_documents({"outbox.kind": "refund"}) >= 3
 
-    second = start_worker(mongo_uri, mongo_db.name, url)
-    try:
+        workers.start()
+
         async def drained():
             return await mongo_db.disputes.count_documents({"outbox.0": {"$exists": True}}) == 0
 
         assert await eventually(drained, timeout=60), "the second worker did not finish the outbox"
     finally:
-        second.terminate()
-        second.wait(timeout=10)
+        workers.stop_all()
+    workers.audit_logs()
 
     expected = {f"{i}:d1:refund" for i in refunds_due}
     assert ledger.applied["payments"] == {key: 1 for key in expected}

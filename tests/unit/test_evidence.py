@@ -1,5 +1,6 @@
 """Evidence without anyone asking: pulled on opening, retried until the deadline, pushed before or after."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -39,6 +40,24 @@ class Gateway:
         if isinstance(answer, Exception):
             raise answer
         return answer
+
+
+class HeldGateway:
+    """The carrier's answer, stamped when it arrives (as the real gateway does); the first call is held until
+    `release` is set."""
+
+    def __init__(self, clock):
+        self.clock = clock
+        self.calls = 0
+        self.holding = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def pull(self, carrier, tracking_number):
+        self.calls += 1
+        if self.calls == 1:
+            self.holding.set()
+            await self.release.wait()
+        return proof().model_copy(update={"received_at": self.clock.now()})
 
 
 @pytest.fixture
@@ -144,3 +163,22 @@ async def test_an_investigator_can_ask_for_a_fresh_pull(make_puller, service, di
     await make_puller(gateway).run_once()
     stored = repository.docs[dispute.id]
     assert gateway.calls == 2 and len(stored.evidence) == 1 and stored.evidence_pull_due is None
+
+
+async def test_a_pull_that_outlasts_its_lease_is_taken_over_and_the_same_answer_attached_once(
+    service, repository, pushed, clock, dispute
+):
+    gateway = HeldGateway(clock)
+    lease = timedelta(seconds=60)
+    first, second = (EvidencePuller(service, repository, gateway, pushed, clock, Rules(), lease=lease) for _ in range(2))
+    waiting = asyncio.create_task(first.run_once())
+    try:
+        await asyncio.wait_for(gateway.holding.wait(), timeout=5)
+        clock.advance(seconds=61)
+        assert await second.run_once() == 1  # the lease ran out: claimed again and pulled
+    finally:
+        gateway.release.set()
+    assert await asyncio.wait_for(waiting, timeout=5) == 1
+    stored = repository.docs[dispute.id]
+    assert gateway.calls == 2 and [e.key for e in stored.evidence] == [pull_key(proof())]
+    assert [t.action for t in stored.timeline].count("evidence_received") == 1

@@ -1,0 +1,268 @@
+"""SIGKILL the worker process in the middle of pulling evidence; then two workers, killed together in the middle
+of delivering what that evidence led to; a last one finishes. Every case gets its proof once and every effect
+happens once downstream.
+
+Fourteen disputes are opened through the API, as the order page opens them, on six carriers whose pull is
+one call each. The carrier sandbox holds the first call to every carrier (a worker sends one carrier one pull
+at a time here), so the first worker dies with six pulls in flight and eight more cases claimed and waiting
+for their carrier: every case leased, no answer received. The leases run out and two new workers pull again.
+One of them has its HepsiJET call held too, long enough for its lease to run out while it is still alive:
+the other takes those cases over. The answers let the policy resolve every case on its own: weak proof (no
+signature and no photo, or the scan kilometres away) for the customer, with a refund or a reship and the
+carrier's liability; strong proof to a rejection. The payments sandbox applies the first refunds and holds
+its answers, so both workers die after money moved but before they recorded the delivery. The last worker
+sends those refunds again, with the same keys.
+
+The workers are real `disputes worker` processes on the real clock against the session's MongoDB server; the
+API runs in the test's process, without workers. Leases are seconds long here (settings), and the test waits
+on conditions, never for a fixed time.
+"""
+
+import json
+import time
+import uuid
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapters.bootstrap import Overrides, create_app
+from adapters.mongo.client import connect
+from adapters.mongo.disputes import from_doc
+from adapters.sandbox.carriers import create_carrier_sandbox, sandbox_carrier_settings
+from adapters.sandbox.carriers.state import FAULTS as CARRIER_FAULTS
+from adapters.sandbox.carriers.state import REQUEST_LOG
+from adapters.sandbox.carriers.state import FaultSpec as CarrierFault
+from adapters.sandbox.downstream import FAULTS, LEDGER, FaultSpec
+from disputes.model import Dispute
+from schemas.common import Outcome, Role
+from schemas.dispute import Status
+from schemas.orders import Order
+from schemas.proof import ProofSource, ProofStatus
+from tests.e2e.conftest import app_settings, bearer, eventually, orders_file_document, sandbox_shipments
+from tests.factories import order, shipment
+from tests.workers import Workers
+
+CARRIERS = ("ups", "dhl", "hepsijet", "yurtici", "aras", "ptt")  # one call per pull: a held call is a held pull
+# (carrier, what it reports, the customer's preference). No signature and no photo is weak proof in every
+# carrier's format: the customer gets what they asked for. HepsiJET's format carries coordinates, signature
+# and photo: a scan kilometres away is weak proof too, a signed delivery at the door strong proof.
+CASES = [(carrier, "unsigned", preference) for carrier in CARRIERS for preference in ("refund", "reship")]
+CASES += [("hepsijet", "far_gps", "refund"), ("hepsijet", "delivered", "refund")]
+PER_CARRIER = 1  # pulls a worker sends one carrier at a time; the carrier's other cases wait for a slot
+HOLD = 120.0  # held answers outlast the test; the sandboxes release them when they shut down
+LEASE = 1.0  # evidence and assessment leases: a dead worker's cases are due again this soon
+TAKEN_OVER = "hepsijet"  # in the second phase its first call is held while another worker takes its cases over
+BOUND = 30.0  # the longest any phase may take before the test fails
+
+
+def case_order(n: int, carrier: str, now: datetime) -> Order:
+    """One customer per address and one claim each: several claims there would be an abuse signal, not chaos."""
+    parcel = shipment(f"shp-wc{n}", carrier=carrier).model_copy(update={"delivered_at": now - timedelta(days=2)})
+    placed = order(f"ord-wc{n}", customer_id=f"cust-wc{n}", shipments=[parcel])
+    address = placed.address.model_copy(update={"line": f"Bağdat Cad. No:{n + 1}"})
+    return placed.model_copy(update={"placed_at": now - timedelta(days=5), "address": address})
+
+
+@pytest.fixture
+def now() -> datetime:
+    """The workers run on the real clock, so the orders are placed relative to it."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture
+def orders(now: datetime) -> list[Order]:
+    return [case_order(n, carrier, now) for n, (carrier, _, _) in enumerate(CASES)]
+
+
+@pytest.fixture
+def orders_document(orders: list[Order]) -> dict[str, Any]:
+    return orders_file_document(orders)
+
+
+@pytest.fixture
+async def carrier_sandbox(aiohttp_server, orders, now) -> TestServer:
+    cases = [(o, scenario, "Ayşe Yılmaz") for o, (_, scenario, _) in zip(orders, CASES, strict=True)]
+    app = create_carrier_sandbox(sandbox_shipments(cases, now))
+    for carrier in CARRIERS:
+        held = CarrierFault(carrier=carrier, mode="latency", delay_seconds=HOLD)
+        app[CARRIER_FAULTS].pending[carrier].extend([held] * PER_CARRIER)
+    return await aiohttp_server(app)
+
+
+@pytest.fixture
+def database() -> str:
+    return f"chaos_{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+async def api(aiohttp_client, sandbox, mongo_uri, tmp_path, database, orders_document, query_audit) -> TestClient:
+    """The API alone, as the order page reaches it: its workers run as processes of their own."""
+    orders_file = tmp_path / "orders.json"
+    orders_file.write_text(json.dumps(orders_document))
+    downstream = str(sandbox.make_url("/")).rstrip("/")
+    settings = app_settings(mongo_uri, database, orders_file, downstream, run_workers=False)
+    client = await aiohttp_client(create_app(settings, Overrides(mongo_listeners=(query_audit,))))
+    yield client
+    await client.close()
+    cleaner = connect(mongo_uri)
+    await cleaner.drop_database(database)
+    await cleaner.close()
+
+
+@pytest.fixture
+def workers(mongo_uri, database, sandbox, carrier_sandbox, tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    carriers = sandbox_carrier_settings(str(carrier_sandbox.make_url("")).rstrip("/"))
+    for config in carriers.values():
+        config["timeout_seconds"] = HOLD  # a held call stays in flight until the worker dies, not retried
+    processes = Workers(
+        mongo_uri, database, str(sandbox.make_url("/")).rstrip("/"), logs,
+        carriers={code: carriers[code] for code in CARRIERS},
+        evidence_interval_seconds=0.1,
+        evidence_lease_seconds=LEASE,
+        assessment_lease_seconds=LEASE,
+        evidence_per_carrier=PER_CARRIER,
+        relay_interval_seconds=0.1,
+        relay_lease_seconds=1,
+        downstream_timeout_seconds=HOLD,  # a held refund stays in flight until the worker dies
+        policy_auto_reject=True,
+        policy_auto_resolve_confidence=0.25,  # every weak proof here resolves on its own, not only the surest
+        log_level="DEBUG",
+    )
+    try:
+        yield processes
+    finally:
+        processes.stop_all()
+    processes.audit_logs()
+
+
+async def nothing_left(collection: Any) -> bool:
+    """Every case resolved and its effects delivered (a light query, polled: the workers share the server)."""
+    unsettled = {"$or": [{"status": {"$ne": Status.RESOLVED.value}}, {"outbox.0": {"$exists": True}}]}
+    return await collection.count_documents(unsettled) == 0
+
+
+def pull_calls(carrier_sandbox: TestServer) -> list[dict[str, Any]]:
+    """The calls that reached a carrier's tracking API (token requests aside)."""
+    return [r for r in carrier_sandbox.app[REQUEST_LOG].requests if r["endpoint"] != "token"]
+
+
+async def test_workers_killed_mid_pull_and_mid_delivery_leave_each_proof_and_each_effect_exactly_once(
+    api, workers, carrier_sandbox, sandbox, orders, mongo_uri, database
+):
+    cases: dict[str, tuple[str, Outcome]] = {}  # dispute id → (carrier, the outcome expected)
+    for placed, (carrier, scenario, preference) in zip(orders, CASES, strict=True):
+        headers = {**bearer(Role.CUSTOMER, placed.customer_id, placed.customer_id), "Idempotency-Key": placed.order_id}
+        body = {"order_id": placed.order_id, "statement": "Kargo gelmedi.", "preferred_resolution": preference}
+        opened = await api.post("/v1/disputes", json=body, headers=headers)
+        assert opened.status == 201, await opened.text()
+        outcome = Outcome.REJECTED if scenario == "delivered" else Outcome(preference)
+        cases[(await opened.json())["id"]] = (carrier, outcome)
+
+    mongo = connect(mongo_uri)
+    collection = mongo[database].disputes
+
+    async def disputes() -> list[Dispute]:
+        return [from_doc(doc) async for doc in collection.find({})]
+
+    ledger = sandbox.app[LEDGER]
+    started = time.monotonic()
+    phases: dict[str, float] = {}
+    try:
+        # 1. One worker; it dies with pulls in flight: every carrier holds as many calls as one worker sends it.
+        workers.start()
+
+        async def pulls_held() -> list[dict[str, Any]] | None:
+            held = [r for r in pull_calls(carrier_sandbox) if r["status"] is None]
+            return held if len(held) == len(CARRIERS) * PER_CARRIER else None
+
+        held = await eventually(pulls_held, timeout=BOUND)
+        assert held, f"the first worker never had its pulls in flight: {workers.log_text()[-2000:]}"
+        workers.kill()
+        killed_mid_pull = datetime.now(UTC)
+        phases["killed mid-pull"] = time.monotonic() - started
+        assert Counter(r["carrier"] for r in held) == dict.fromkeys(CARRIERS, PER_CARRIER)
+        assert len(pull_calls(carrier_sandbox)) == len(held) < len(cases), "some cases must wait for a slot"
+        for dispute in await disputes():
+            # Claimed (the lease moved the pull past the opening), and nothing came back before the kill.
+            assert dispute.evidence_pull_due is not None and dispute.evidence_pull_due > dispute.opened_at, dispute.id
+            assert dispute.evidence == [] and dispute.evidence_pulls == 0 and dispute.is_active, dispute.id
+
+        # 2. Two workers now, as production runs them. The HepsiJET call of whichever claims first is held, so its
+        # lease runs out while it waits and the other claims those cases, pulls them and attaches the proof. The
+        # first refunds are applied and their answers held; both workers die then, the held pull with them.
+        before = len(pull_calls(carrier_sandbox))
+        held_fault = CarrierFault(carrier=TAKEN_OVER, mode="latency", delay_seconds=HOLD)
+        carrier_sandbox.app[CARRIER_FAULTS].pending[TAKEN_OVER].append(held_fault)
+        sandbox.app[FAULTS].pending["payments"].extend([FaultSpec(service="payments", mode="slow", delay_seconds=HOLD)] * 3)
+        workers.start()
+        workers.start()
+        taken_over = [dispute_id for dispute_id, (carrier, _) in cases.items() if carrier == TAKEN_OVER]
+
+        async def taken_over_and_refunds_held() -> list[str] | None:
+            held = [r for r in pull_calls(carrier_sandbox)[before:] if r["fault"] == "latency" and r["status"] is None]
+            proven = await collection.count_documents({"_id": {"$in": taken_over}, "evidence.0": {"$exists": True}})
+            payments = [r for r in ledger.requests if r["service"] == "payments"]
+            refunds = [r["key"] for r in payments if r["fault"] == "slow" and r["status"] is None]
+            return refunds if held and proven == len(taken_over) and refunds else None
+
+        refunds_in_flight = await eventually(taken_over_and_refunds_held, timeout=BOUND, interval=0.1)
+        assert refunds_in_flight, f"no take-over, or no refund held: {workers.log_text()[-2000:]}"
+        workers.kill()
+        sandbox.app[FAULTS].pending["payments"].clear()
+        phases["killed mid-delivery"] = time.monotonic() - started
+
+        # 3. A last worker finishes: every case resolved, every outbox empty.
+        workers.start()
+        settled = await eventually(lambda: nothing_left(collection), timeout=BOUND, interval=0.1)
+        final = await disputes()
+        phases["settled"] = time.monotonic() - started
+        assert settled, [(d.id, d.status.value, len(d.outbox)) for d in final if d.status is not Status.RESOLVED or d.outbox]
+    finally:
+        workers.stop_all()
+        await mongo.close()
+
+    # Every case: its proof attached once (the re-pull added nothing), decided once, as the policy decides.
+    for dispute in final:
+        assert len(dispute.evidence) == 1, (dispute.id, [e.key for e in dispute.evidence])
+        proof = dispute.evidence[0].proof
+        assert proof.source is ProofSource.PULL and proof.status is ProofStatus.DELIVERED
+        assert proof.received_at > killed_mid_pull, "an answer reached the first worker: the kill was not mid-pull"
+        assert [e.action for e in dispute.timeline].count("evidence_received") == 1, dispute.id
+        assert dispute.decision is not None and dispute.decisions == 1 and dispute.decision.sequence == 1
+        assert dispute.decision.outcome is cases[dispute.id][1], (dispute.id, dispute.decision.outcome)
+        assert dispute.decision.decided_by_role is Role.SERVICE
+        assert dispute.effects_parked == []
+
+    # Every effect applied exactly once downstream, under the key derived from the dispute and its decision.
+    keys: defaultdict[str, set[str]] = defaultdict(set)
+    for dispute_id, (_, outcome) in cases.items():
+        keys["notifications"] |= {f"{dispute_id}:1:dispute_opened", f"{dispute_id}:d1:decision_made"}
+        if outcome is Outcome.REFUND:
+            keys["payments"].add(f"{dispute_id}:d1:refund")
+        if outcome is Outcome.RESHIP:
+            keys["fulfillment"].add(f"{dispute_id}:d1:reship")
+        if outcome is not Outcome.REJECTED:
+            keys["finance"].add(f"{dispute_id}:d1:liability")
+    applied = {service: counts for service, counts in ledger.applied.items() if counts}
+    assert applied == {service: dict.fromkeys(wanted, 1) for service, wanted in keys.items()}
+    for dispute in final:
+        delivered = Counter(effect.key for effect in dispute.effects_delivered)
+        assert set(delivered) == {k for wanted in keys.values() for k in wanted if k.startswith(f"{dispute.id}:")}
+        assert max(delivered.values()) == 1, dispute.id
+
+    # The kills hit work in flight: the held pulls were asked again, the held refunds sent again.
+    calls = Counter(r["carrier"] for r in pull_calls(carrier_sandbox))
+    per_carrier = Counter(carrier for carrier, _ in cases.values())
+    assert all(calls[c] >= per_carrier[c] + PER_CARRIER for c in CARRIERS), (calls, per_carrier)
+    sent = Counter(r["key"] for r in ledger.requests if r["service"] == "payments")
+    assert all(sent[key] >= 2 for key in refunds_in_flight), "a refund held at the kill was never sent again"
+    print(
+        f"\n{len(held)} pulls in flight and {len(cases) - len(held)} cases waiting at the first kill, "
+        f"refunds held at the second: {len(refunds_in_flight)}; carrier calls: {sum(calls.values())} for "
+        f"{len(cases)} cases; " + ", ".join(f"{name} at {at:.1f}s" for name, at in phases.items())
+    )

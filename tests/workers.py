@@ -1,0 +1,73 @@
+"""The background workers as a real OS process (`disputes worker`), for the crash tests.
+
+Each process gets the test's database, downstream sandbox and settings through the environment, as it would
+in production, and logs to its own file, which the test audits. The test that starts processes stops them:
+`stop_all` in a `finally`."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.factories import PERSONAL_VALUES
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "worker-crash-secret-" + "w" * 32
+DOWNSTREAM = ("PAYMENTS", "FULFILLMENT", "NOTIFICATIONS", "ACCOUNTS", "FINANCE")
+
+
+class Workers:
+    """Worker processes started one after another with the same environment; `settings` are `Settings`
+    field names (`relay_lease_seconds=1` becomes `DISPUTES_RELAY_LEASE_SECONDS=1`)."""
+
+    def __init__(self, mongo_uri: str, database: str, downstream_url: str, logs: Path, **settings: object) -> None:
+        self.env = {
+            **os.environ,
+            "DISPUTES_MONGODB_URI": mongo_uri,
+            "DISPUTES_MONGODB_DATABASE": database,
+            "DISPUTES_JWT_SECRET": SECRET,
+            "DISPUTES_LOG_JSON": "true",
+            **{f"DISPUTES_{service}_URL": downstream_url for service in DOWNSTREAM},
+            **{f"DISPUTES_{name.upper()}": v if isinstance(v, str) else json.dumps(v) for name, v in settings.items()},
+        }
+        self.logs = logs
+        self.runs: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> None:
+        with open(self.logs / f"worker-{len(self.runs)}.log", "wb") as log:
+            command = [sys.executable, "-m", "adapters.cli", "worker"]
+            self.runs.append(subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))
+
+    def kill(self) -> None:
+        """SIGKILL every running worker: no clean-up, no last write. Each must still be running: one that died
+        on its own (bad settings, a crash) would make the test prove nothing."""
+        running = [process for process in self.runs if process.returncode is None]
+        for process in running:
+            assert process.poll() is None, f"a worker exited on its own: {self.log_text()[-2000:]}"
+        for process in running:
+            process.send_signal(signal.SIGKILL)
+        for process in running:
+            process.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        """SIGTERM what still runs (a clean shutdown), SIGKILL what does not stop in time."""
+        for process in self.runs:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.runs:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+    def log_text(self) -> str:
+        return "".join(p.read_text(errors="replace") for p in sorted(self.logs.glob("worker-*.log")))
+
+    def audit_logs(self) -> None:
+        logs = self.log_text()
+        assert logs, "the workers logged nothing: the audit would prove nothing"
+        leaked = [value for value in PERSONAL_VALUES if value in logs]
+        assert not leaked, f"personal data in the workers' logs: {leaked}"
