@@ -26,6 +26,7 @@ from carriers.base import CarrierAdapter, PushCarrier
 from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, MalformedResponse, WebhookRejected
 from carriers.registry import CARRIERS, create_adapter
 from carriers.turkish import fold
+from disputes.evidence import pull_key
 from schemas.proof import ProofOfDelivery, ProofStatus
 from schemas.proof import RecipientRelation as R
 
@@ -178,6 +179,17 @@ async def test_each_scenario_pulls_through_the_carriers_own_format(sandbox, sess
     if code == "fedex":
         assert (proof.document is not None) == (scenario in SIGNED)
     assert_location(code, scenario, proof)
+
+
+@pytest.mark.parametrize("code", PULL)
+async def test_pulling_a_parcel_in_transit_again_reads_the_same_scans(sandbox, session, code) -> None:
+    carrier = adapter(sandbox, session, code)
+    first, again = await carrier.pull(number(S.IN_TRANSIT)), await carrier.pull(number(S.IN_TRANSIT))
+
+    assert first.events == again.events  # Aras answers with its latest status only: no scans
+    assert pull_key(first) == pull_key(again)  # retried pulls add no evidence
+    shipment = next(s for s in SHIPMENTS if s.tracking_number == number(S.IN_TRANSIT) and s.carrier == code)
+    assert all(e.at <= shipment.last_scan_at for e in first.events if e.at)
 
 
 def assert_location(code: str, scenario: Scenario, proof: ProofOfDelivery) -> None:

@@ -38,7 +38,7 @@ def render_document(shipment: SandboxShipment | None, at: View) -> dict[str, Any
     """The JSON document ``GetQueryJSON`` returns for one integration code."""
     if shipment is None:
         return {"QueryResult": {}}
-    code, words = _STATUS[history(shipment, at.now)[-1].step]
+    code, words = _STATUS[history(shipment)[-1].step]
     cargo = {
         "MUSTERI_OZEL_KODU": shipment.tracking_number,
         "KARGO_TAKIP_NO": shipment.tracking_number,

@@ -45,7 +45,7 @@ def failure(status: int, message: str) -> web.Response:
 
 
 def render_shipments(shipment: SandboxShipment, at: View) -> dict[str, Any]:
-    events = [_status(event, shipment) for event in reversed(history(shipment, at.now))]  # latest first
+    events = [_status(event, shipment) for event in reversed(history(shipment))]  # latest first
     details: dict[str, Any] = {"receiver": _person(shipment.recipient_name), "totalNumberOfPieces": 1}
     if (done := delivery(shipment)) is not None:
         pod: dict[str, Any] = {"timestamp": local(done.at).isoformat()}

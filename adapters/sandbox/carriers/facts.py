@@ -76,10 +76,11 @@ def delivery(shipment: SandboxShipment) -> Delivery | None:
     )
 
 
-def history(shipment: SandboxShipment, now: datetime) -> tuple[Event, ...]:
+def history(shipment: SandboxShipment) -> tuple[Event, ...]:
     """The parcel's scans, oldest first: a delivered parcel ends with its delivery, one in transit is on
-    its way to the delivery branch (timed back from ``now``)."""
-    end = shipment.delivered_at or now
+    its way to the delivery branch (its last scan fixed when the sandbox learnt of it, so every pull of the
+    same parcel reads the same scans, as from a real carrier)."""
+    end = shipment.delivered_at or shipment.last_scan_at
     local = (shipment.city, shipment.district)
     events = [
         Event(Step.PICKED_UP, end - timedelta(hours=30), HUB_CITY, HUB_DISTRICT),

@@ -53,7 +53,7 @@ def render_result(shipment: SandboxShipment | None, tracking_number: str, at: Vi
             "trackingNumberInfo": {"trackingNumber": tracking_number, "carrierCode": "", "trackingNumberUniqueId": ""},
             "error": {"code": "TRACKING.TRACKINGNUMBER.NOTFOUND", "message": "Tracking number cannot be found."},
         }
-    events = history(shipment, at.now)
+    events = history(shipment)
     code, derived, description = _SCANS[events[-1].step]
     done = delivery(shipment)
     result: dict[str, Any] = {

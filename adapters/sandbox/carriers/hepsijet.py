@@ -38,7 +38,7 @@ def failure(status: int, message: str) -> web.Response:
 
 
 def render_delivery(shipment: SandboxShipment, at: View) -> dict[str, Any]:
-    events = history(shipment, at.now)
+    events = history(shipment)
     record: dict[str, Any] = {
         "customerDeliveryNo": shipment.tracking_number,
         "deliveryStatus": _STATUS[events[-1].step][0],

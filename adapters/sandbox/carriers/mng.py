@@ -43,7 +43,7 @@ def failure(status: int, message: str) -> web.Response:
 
 
 def render_status(shipment: SandboxShipment, at: View) -> list[dict[str, Any]]:
-    latest = history(shipment, at.now)[-1]
+    latest = history(shipment)[-1]
     done = delivery(shipment)
     code, words, _, _ = _STATUS[latest.step]
     return [{
@@ -60,7 +60,7 @@ def render_status(shipment: SandboxShipment, at: View) -> list[dict[str, Any]]:
 
 
 def render_track(shipment: SandboxShipment, at: View) -> list[dict[str, Any]]:
-    return [_event(number, event) for number, event in enumerate(history(shipment, at.now), start=1)]
+    return [_event(number, event) for number, event in enumerate(history(shipment), start=1)]
 
 
 def _event(sequence: int, event: Event) -> dict[str, Any]:

@@ -5,7 +5,7 @@ same helper the service verifies with, so the sandbox cannot drift from the sche
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from adapters.sandbox.carriers.facts import COURIER, delivery, history
@@ -22,9 +22,9 @@ def partner_credentials(code: str) -> dict[str, Any]:
     return {"partner_webhook": {"secrets": [secret(code)]}}
 
 
-def partner_event(shipment: SandboxShipment, now: datetime) -> dict[str, Any]:
+def partner_event(shipment: SandboxShipment) -> dict[str, Any]:
     """The event for the shipment's latest scan; its id is stable, so pushing it again is a duplicate."""
-    latest = history(shipment, now)[-1]
+    latest = history(shipment)[-1]
     event: dict[str, Any] = {
         "event_id": f"sbx-{shipment.carrier}-{shipment.tracking_number}-{latest.step.value}",
         "carrier": shipment.carrier,
@@ -54,7 +54,7 @@ def partner_event(shipment: SandboxShipment, now: datetime) -> dict[str, Any]:
 
 def partner_webhook(code: str) -> Callable[[SandboxShipment, View], Webhook]:
     def render(shipment: SandboxShipment, at: View) -> Webhook:
-        body = json.dumps(partner_event(shipment, at.now), ensure_ascii=False).encode()
+        body = json.dumps(partner_event(shipment), ensure_ascii=False).encode()
         signature = signing.sign(secret(code), body, int(at.now.timestamp()))
         return Webhook(body, {"Content-Type": "application/json", signing.HEADER: signature})
 

@@ -53,7 +53,7 @@ def render_return(shipment: SandboxShipment | None, at: View) -> list[str]:
     ]
     if done is not None and done.received_by:
         fields.append(el("ax:TESALAN", upper_tr(done.received_by)))
-    fields += [el("ax:dongu", _movement(event, done)) for event in history(shipment, at.now)]
+    fields += [el("ax:dongu", _movement(event, done)) for event in history(shipment)]
     return [*fields, el("ax:sonucAciklama", "BAŞARILI"), el("ax:sonucKodu", "1")]
 
 

@@ -49,6 +49,7 @@ class SandboxShipment(BaseModel):
     recipient_name: Name
     received_by: Name | None = None  # the neighbour's or doorman's name; a default one when not given
     delivered_at: AwareDatetime | None = None  # delivered scenarios: an hour ago when not given
+    last_scan_at: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC))  # in transit: the latest scan
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     city: Name = "İstanbul"

@@ -50,7 +50,7 @@ def failure(status: int, message: str) -> web.Response:
 
 
 def render_track(shipment: SandboxShipment, at: View) -> dict[str, Any]:
-    events = history(shipment, at.now)
+    events = history(shipment)
     type_, _, description, status_code = _STATUS[events[-1].step]
     package: dict[str, Any] = {
         "trackingNumber": shipment.tracking_number,
@@ -67,7 +67,7 @@ def render_track(shipment: SandboxShipment, at: View) -> dict[str, Any]:
 
 
 def render_alert(shipment: SandboxShipment, now: datetime) -> dict[str, Any]:
-    latest = history(shipment, now)[-1]
+    latest = history(shipment)[-1]
     (date, time), (gmt_date, gmt_time) = compact(local(latest.at)), compact(latest.at.astimezone(UTC))
     type_, code, description, status_code = _STATUS[latest.step]
     event: dict[str, Any] = {

@@ -60,7 +60,7 @@ def _detail(shipment: SandboxShipment, at: View) -> list[str]:
         if (word := _RECEIVER_INFO.get(done.relation)) is not None:
             item.append(el("receiverInfo", word))
     item += [el("deliveryUnitName", upper_tr(shipment.district or shipment.city)), el("delEmpName", upper_tr(COURIER))]
-    item += [el("invDocCargoVOArray", _event(event)) for event in history(shipment, at.now)]
+    item += [el("invDocCargoVOArray", _event(event)) for event in history(shipment)]
     return [
         el("cargoKey", shipment.tracking_number),
         el("errCode", "0"),
