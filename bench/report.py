@@ -74,7 +74,7 @@ def render(results: dict[str, Any]) -> str:
                          f"{trips['minimum_text']} — {verdict}")
     lines += ["", "## Event loop", "", "- " + (results["uvloop"].get("note") or f"uvloop {results['uvloop']['version']}: rows with loop = uvloop, ratios to the uvloop baseline")]
     if fan := results.get("fanout"):
-        lines += ["", "## Evidence fan-out", ""] + _fanout(fan)
+        lines += ["", "## Evidence fan-out", ""] + fanout_lines(fan)
     if hot := results.get("hotspots"):
         lines += ["", "## Hot spots (cProfile of the in-memory runs; own time unless stated)", ""]
         for scenario, summary in hot.items():
@@ -82,7 +82,7 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _fanout(fan: dict[str, Any]) -> list[str]:
+def fanout_lines(fan: dict[str, Any]) -> list[str]:
     if "error" in fan:
         return [f"- did not complete: {fan['error']}"]
     lines = [
