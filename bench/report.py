@@ -88,7 +88,7 @@ def fanout_lines(fan: dict[str, Any]) -> list[str]:
     lines = [
         f"- {fan['disputes']} disputes opened at once (in {_n(fan['open_s'], 2)} s) against the carrier sandbox "
         f"({fan['carrier']}) answering in {fan['latency_ms']:.0f} ms, one answer in ten a 503; in-memory adapter, "
-        f"workers in the API process (evidence batch {fan['batch']}, {fan['per_carrier']} pulls at once per carrier).",
+        f"workers in the API process ({fan['per_carrier']} pulls at once per carrier).",
         f"- all had proof after **{_n(fan['all_proof_s'], 1)} s**; ideal count × latency ÷ concurrency = "
         f"{_n(fan['ideal_s'], 1)} s → efficiency {_n(fan['efficiency'], 2)}; the service process used "
         f"{fan.get('service_cpu', float('nan')):.0%} of a CPU meanwhile.",
