@@ -4,7 +4,7 @@ No I/O happens at import or construction time; clients are created in `cleanup_c
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -159,13 +159,12 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         workers = []
         if settings.run_workers:
             gateway = overrides.gateway or RegistryGateway(carriers, store, clock, CarrierMetrics(app[METRICS]))
-            loops = {
+            loops: dict[str, Callable[[], Awaitable[int]]] = {
                 "relay": relay_step(_relay(settings, overrides, session, repository, clock)),
-                "evidence": EvidencePuller(
+                "evidence": partial(EvidencePuller(
                     service, repository, gateway, store, clock, settings.rules(),
-                    lease=timedelta(seconds=settings.evidence_lease_seconds),
-                    batch=settings.evidence_batch, per_carrier=settings.evidence_per_carrier,
-                ).run_once,
+                    lease=timedelta(seconds=settings.evidence_lease_seconds), per_carrier=settings.evidence_per_carrier,
+                ).run_once, stop),
                 "push_attacher": PushAttacher(service, repository, store, clock).run_once,
                 "sla": SlaSweeper(service, repository, clock).run_once,
                 "assessor": Assessor(

@@ -68,7 +68,6 @@ class Settings(BaseSettings):
         default=None, description="Talk to every carrier through the carrier sandbox at this URL (demo, tests)."
     )
     evidence_interval_seconds: float = 1.0
-    evidence_batch: int = 50
     evidence_per_carrier: int = 8
     evidence_lease_seconds: float = 120.0
     assessment_lease_seconds: float = Field(

@@ -49,7 +49,7 @@ def fanout(plan: Any, workdir: Path, profile: Path | None = None) -> dict[str, A
         with Server(config, workdir, "fanout-service") as service:
             base = f"http://127.0.0.1:{service.port}"
             http("DELETE", f"{carriers}/_sandbox/requests")
-            per_carrier, batch = 8, 50  # Settings defaults (evidence_per_carrier, evidence_batch)
+            per_carrier = 8  # the Settings default (evidence_per_carrier)
             cpu = service.call("GET", "/stats")["cpu"]
             if profile is not None:
                 service.call("POST", "/profile/start")
@@ -64,7 +64,7 @@ def fanout(plan: Any, workdir: Path, profile: Path | None = None) -> dict[str, A
     ideal = count * LATENCY / per_carrier
     result = {
         "disputes": count, "carrier": CARRIER, "latency_ms": LATENCY * 1000, "failure_every": FAILURE_EVERY,
-        "per_carrier": per_carrier, "batch": batch, "open_s": outcome["open_s"], "all_proof_s": outcome["all_proof_s"],
+        "per_carrier": per_carrier, "open_s": outcome["open_s"], "all_proof_s": outcome["all_proof_s"],
         "ideal_s": ideal, "efficiency": ideal / outcome["all_proof_s"], "pulls_ok": calls["ok"],
         "pulls_failed": calls["failed"], "faults_left": enqueued - calls["faulted"], "curve": outcome["curve"],
         "service_cpu": cpu / outcome["all_proof_s"], **check,

@@ -74,7 +74,7 @@ def render(results: dict[str, Any]) -> str:
                          f"{trips['minimum_text']} — {verdict}")
     lines += ["", "## Event loop", "", "- " + (results["uvloop"].get("note") or f"uvloop {results['uvloop']['version']}: rows with loop = uvloop, ratios to the uvloop baseline")]
     if fan := results.get("fanout"):
-        lines += ["", "## Evidence fan-out", ""] + _fanout(fan)
+        lines += ["", "## Evidence fan-out", ""] + fanout_lines(fan)
     if hot := results.get("hotspots"):
         lines += ["", "## Hot spots (cProfile of the in-memory runs; own time unless stated)", ""]
         for scenario, summary in hot.items():
@@ -82,13 +82,13 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _fanout(fan: dict[str, Any]) -> list[str]:
+def fanout_lines(fan: dict[str, Any]) -> list[str]:
     if "error" in fan:
         return [f"- did not complete: {fan['error']}"]
     lines = [
         f"- {fan['disputes']} disputes opened at once (in {_n(fan['open_s'], 2)} s) against the carrier sandbox "
         f"({fan['carrier']}) answering in {fan['latency_ms']:.0f} ms, one answer in ten a 503; in-memory adapter, "
-        f"workers in the API process (evidence batch {fan['batch']}, {fan['per_carrier']} pulls at once per carrier).",
+        f"workers in the API process ({fan['per_carrier']} pulls at once per carrier).",
         f"- all had proof after **{_n(fan['all_proof_s'], 1)} s**; ideal count × latency ÷ concurrency = "
         f"{_n(fan['ideal_s'], 1)} s → efficiency {_n(fan['efficiency'], 2)}; the service process used "
         f"{fan.get('service_cpu', float('nan')):.0%} of a CPU meanwhile.",

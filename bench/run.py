@@ -2,6 +2,7 @@
 their database round trips, and the evidence fan-out. See bench/README.md.
 
     .venv/bin/python -m bench.run [--quick] [--concurrency N] [--profile | --no-profile] [--skip-fanout]
+    .venv/bin/python -m bench.run --only fanout [--quick] [--profile]
 
 Every server runs in its own process (`bench.server`), the load in another (`bench.load`), all on
 127.0.0.1; each scenario gets a fresh server (and, on mongoeco, a fresh database). Results go to
@@ -302,11 +303,16 @@ def main() -> None:
     parser.add_argument("--profile", action=argparse.BooleanOptionalAction, default=None,
                         help="profile the in-memory open and webhook runs (default: only when a target is missed, full mode)")
     parser.add_argument("--skip-fanout", action="store_true", help="leave out the evidence fan-out scenario")
+    parser.add_argument("--only", choices=["fanout"],
+                        help="run only this scenario; its figures go to <output>/<scenario>.json, latest.* are left alone")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where latest.json / latest.md go")
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     if args.concurrency:
         plan = Plan(**(asdict(plan) | {"concurrency": args.concurrency}))
+    if args.only == "fanout":
+        only_fanout(plan, args.output, bool(args.profile))
+        return
     started = time.monotonic()
     extra: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="dispute-bench-") as tmp:
@@ -352,6 +358,24 @@ def main() -> None:
             results["hotspots"] = {scenario: bench.profiled(scenario) for scenario in wanted}
         results["duration_s"] = round(time.monotonic() - started, 1)
     write(results, args.output)
+
+
+def only_fanout(plan: Plan, output: Path, profile: bool) -> None:
+    """The fan-out alone (with ``--profile``, under cProfile in the service process: the time is then not
+    comparable). Writes <output>/fanout.json, and fanout.pstats when profiled."""
+    from bench.fanout import fanout
+    from bench.report import fanout_lines
+
+    output.mkdir(parents=True, exist_ok=True)
+    stats = output / "fanout.pstats" if profile else None
+    with tempfile.TemporaryDirectory(prefix="dispute-bench-") as tmp:
+        result = fanout(plan, Path(tmp), stats)
+    result |= {"date": datetime.now(UTC).isoformat(timespec="seconds"), "mode": "quick" if plan is QUICK else "full",
+               "profiled": profile, "machine": machine()}
+    (output / "fanout.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print("\n".join(fanout_lines(result)), flush=True)
+    if stats is not None:
+        print(f"profile: {stats}", flush=True)
 
 
 def event_loops(bench: Bench) -> dict[str, Any]:

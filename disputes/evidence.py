@@ -1,9 +1,12 @@
 """Getting the carrier's proof onto disputes without anyone asking.
 
-`EvidencePuller` pulls proof for disputes whose pull is due (claimed with a lease, bounded concurrency per
-carrier), retries with backoff until the evidence deadline, and then records that the carrier did not
-provide proof. `PushAttacher` attaches evidence that carriers pushed to every dispute on that shipment;
-evidence pushed before a dispute existed is picked up by the puller when the dispute opens.
+`EvidencePuller` pulls proof for disputes whose pull is due, as a continuously fed pipeline: up to
+`per_carrier` pulls are in flight per carrier, and as soon as one ends the puller claims (with a lease) as
+many disputes as there is room for (`disputes.lanes`), so leases are not taken for work that would sit
+waiting. It retries with backoff until the evidence deadline, and then records that the carrier did not
+provide proof.
+`PushAttacher` attaches evidence that carriers pushed to every dispute on that shipment; evidence pushed
+before a dispute existed is picked up by the puller when the dispute opens.
 """
 
 import asyncio
@@ -15,11 +18,11 @@ from datetime import datetime, timedelta
 
 from disputes.actors import SYSTEM
 from disputes.batch import each
+from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
 from disputes.ports import (
     CarrierGateway,
     Clock,
-    DisputeRepository,
     EvidenceClaims,
     EvidenceRejected,
     EvidenceUnavailable,
@@ -30,6 +33,8 @@ from disputes.service import DisputeService
 from schemas.dispute import Evidence
 from schemas.proof import ProofOfDelivery, ProofStatus
 
+type Answer = ProofOfDelivery | EvidenceUnavailable | EvidenceRejected
+
 
 def pull_key(proof: ProofOfDelivery) -> str:
     """Identity of pulled evidence: its content, so pulling the same answer twice adds nothing."""
@@ -39,6 +44,10 @@ def pull_key(proof: ProofOfDelivery) -> str:
 
 @dataclass
 class EvidencePuller:
+    """Claims are sized by `Lanes` (one lane per carrier, `per_carrier` places each). The claim itself does
+    not choose carriers, so when a full carrier's disputes lead the due order they fill the room until its
+    pulls end; a dispute whose lease ran out while it waited for its carrier is left to the next claim."""
+
     service: DisputeService
     claims: EvidenceClaims
     gateway: CarrierGateway
@@ -46,22 +55,63 @@ class EvidencePuller:
     clock: Clock
     rules: Rules
     lease: timedelta = timedelta(seconds=60)
-    batch: int = 50
     per_carrier: int = 8
     _slots: defaultdict[str, asyncio.Semaphore] = field(init=False)
+    _lanes: Lanes = field(init=False)
 
     def __post_init__(self) -> None:
         self._slots = defaultdict(lambda: asyncio.Semaphore(self.per_carrier))
+        self._lanes = Lanes(self.per_carrier)
 
-    async def run_once(self) -> int:
-        now = self.clock.now()
-        ids = await self.claims.claim_evidence(now, now + self.lease, self.batch)
-        await each(ids, self._collect)
-        return len(ids)
+    async def run_once(self, stop: asyncio.Event | None = None) -> int:
+        """Work until nothing is due or `stop` is set, claiming more whenever a pull ends; returns how many
+        disputes were claimed. After a failure nothing more is claimed; what is in flight finishes, then the
+        failures are raised together (their leases let those disputes be tried again). Cancelled, it cancels
+        what is in flight and leaves it to the leases."""
+        claimed, failures = 0, list[Exception]()
+        working: set[asyncio.Task[None]] = set()
+        lanes = self._lanes
+        lanes.start_run()
+        try:
+            while True:
+                lanes.changed.clear()
+                failures += _finished(working)
+                if not failures and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
+                    try:
+                        now = self.clock.now()
+                        lease_until = now + self.lease
+                        ids = await self.claims.claim_evidence(now, lease_until, room)
+                    except Exception as error:  # the database may be away: stop claiming, finish the rest
+                        failures.append(error)
+                        continue
+                    for dispute_id in ids:
+                        task = asyncio.create_task(self._work(lanes.enter(), dispute_id, lease_until))
+                        task.add_done_callback(lambda _: lanes.changed.set())
+                        working.add(task)
+                    claimed += len(ids)
+                    if len(ids) == room:
+                        continue  # more may be due
+                if not working:
+                    break
+                await lanes.changed.wait()
+        finally:
+            for task in working:
+                task.cancel()
+            await asyncio.gather(*working, return_exceptions=True)
+        if failures:
+            raise ExceptionGroup("some evidence pulls failed", failures)
+        return claimed
 
-    async def _collect(self, dispute_id: str) -> None:
+    async def _work(self, place: Place, dispute_id: str, lease_until: datetime) -> None:
+        try:
+            await self._collect(place, dispute_id, lease_until)
+        finally:
+            place.leave()
+
+    async def _collect(self, place: Place, dispute_id: str, lease_until: datetime) -> None:
         dispute = await self.service.get(SYSTEM, dispute_id)
         carrier, tracking = dispute.order.carrier, dispute.order.tracking_number
+        place.move_to(carrier)
         for evidence in await self.pushed.for_shipment(carrier, tracking):
             dispute = await self._attach(dispute_id, evidence)
         if not dispute.is_active or dispute.evidence_pull_due is None:
@@ -71,25 +121,34 @@ class EvidencePuller:
             await self._change(dispute_id, lambda d: d.evidence_deadline_passed(SYSTEM, now))
             return
         async with self._slots[carrier]:
-            await self._pull(dispute, carrier, tracking)
+            if self.clock.now() >= lease_until:
+                return  # waited too long for the carrier: another claim may have it by now
+            answer = await self._ask(carrier, tracking)
+        place.leave()  # the carrier call is over: the next claim may take this place while the answer is stored
+        await self._record(dispute, answer)
 
-    async def _pull(self, dispute: Dispute, carrier: str, tracking: str) -> None:
+    async def _ask(self, carrier: str, tracking: str) -> Answer:
+        try:
+            return await self.gateway.pull(carrier, tracking)
+        except (EvidenceUnavailable, EvidenceRejected) as error:
+            return error
+
+    async def _record(self, dispute: Dispute, answer: Answer) -> None:
         now, deadline = self.clock.now(), dispute.sla.evidence_due
         backoff = min(self.rules.evidence_retry * 2 ** min(dispute.evidence_pulls, 16), self.rules.evidence_max_retry)
         # Retries stop at the evidence deadline; a pull asked for after it is tried once.
         retry_at = min(now + backoff, deadline) if now < deadline else None
         give_up_at = deadline if now < deadline else None
-        try:
-            proof = await self.gateway.pull(carrier, tracking)
-        except EvidenceUnavailable as error:
-            await self._failed(dispute.id, f"carrier unavailable: {error}", retry_at)
-            return
-        except EvidenceRejected as error:
-            await self._failed(dispute.id, f"pull not possible: {error}", give_up_at)
-            return
-        await self._attach(dispute.id, Evidence(key=pull_key(proof), proof=proof))
-        if proof.status is not ProofStatus.DELIVERED:
-            await self._failed(dispute.id, f"no proof of delivery yet (carrier says {proof.status.value})", retry_at)
+        match answer:
+            case EvidenceUnavailable():
+                await self._failed(dispute.id, f"carrier unavailable: {answer}", retry_at)
+            case EvidenceRejected():
+                await self._failed(dispute.id, f"pull not possible: {answer}", give_up_at)
+            case ProofOfDelivery():
+                await self._attach(dispute.id, Evidence(key=pull_key(answer), proof=answer))
+                if answer.status is not ProofStatus.DELIVERED:
+                    message = f"no proof of delivery yet (carrier says {answer.status.value})"
+                    await self._failed(dispute.id, message, retry_at)
 
     async def _attach(self, dispute_id: str, evidence: Evidence) -> Dispute:
         return await self._change(dispute_id, lambda d: d.attach_evidence(SYSTEM, evidence, self.clock.now()))
@@ -99,6 +158,19 @@ class EvidencePuller:
 
     async def _change(self, dispute_id: str, change: Callable[[Dispute], bool | None]) -> Dispute:
         return await self.service.apply(SYSTEM, dispute_id, change)
+
+
+def _finished(working: set[asyncio.Task[None]]) -> list[Exception]:
+    """Take the finished tasks out of `working`; their failures."""
+    failures: list[Exception] = []
+    for task in [t for t in working if t.done()]:
+        working.discard(task)
+        if task.cancelled() or (error := task.exception()) is None:
+            continue
+        if not isinstance(error, Exception):
+            raise error
+        failures.append(error)
+    return failures
 
 
 @dataclass

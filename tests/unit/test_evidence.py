@@ -1,22 +1,27 @@
-"""Evidence without anyone asking: pulled on opening, retried until the deadline, pushed before or after."""
+"""Evidence without anyone asking: pulled on opening, retried until the deadline, pushed before or after;
+pulled by a continuously fed pipeline that keeps each carrier's share of pulls busy and claims no more than
+it has room for."""
 
 import asyncio
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 import pytest
 
-from adapters.memory import InMemoryEvidenceStore
+from adapters.memory import InMemoryEvidenceStore, InMemoryOrders
 from disputes.evidence import EvidencePuller, PushAttacher, pull_key
 from disputes.ports import EvidenceRejected, EvidenceUnavailable
 from disputes.rules import Rules
 from schemas.dispute import Evidence, Status
 from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus, RecipientRelation
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
 
 
-def proof(status=ProofStatus.DELIVERED, source=ProofSource.PULL, tracking="TRKshp1", **extra) -> ProofOfDelivery:
+def proof(
+    status=ProofStatus.DELIVERED, source=ProofSource.PULL, tracking="TRKshp1", carrier="yurtici", **extra
+) -> ProofOfDelivery:
     return ProofOfDelivery(
-        carrier="yurtici",
+        carrier=carrier,
         tracking_number=tracking,
         status=status,
         delivered_at=NOW - timedelta(days=2) if status is ProofStatus.DELIVERED else None,
@@ -182,3 +187,219 @@ async def test_a_pull_that_outlasts_its_lease_is_taken_over_and_the_same_answer_
     stored = repository.docs[dispute.id]
     assert gateway.calls == 2 and [e.key for e in stored.evidence] == [pull_key(proof())]
     assert [t.action for t in stored.timeline].count("evidence_received") == 1
+
+
+# --- the pipeline ------------------------------------------------------------------------------------
+
+
+class HeldCarriers:
+    """A gateway whose pulls answer only when the test lets them (each on its own, or a whole carrier at
+    once); it records what is in flight per carrier."""
+
+    def __init__(self, answering: tuple[str, ...] = ()):
+        self.answering = set(answering)
+        self.gates: defaultdict[str, asyncio.Event] = defaultdict(asyncio.Event)
+        self.started: list[str] = []
+        self.answered: list[str] = []
+        self.in_flight: Counter[str] = Counter()
+        self.most: Counter[str] = Counter()
+
+    def answer(self, *tracking_numbers):
+        for tracking in tracking_numbers:
+            self.gates[tracking].set()
+
+    async def pull(self, carrier, tracking_number):
+        self.started.append(tracking_number)
+        self.in_flight[carrier] += 1
+        self.most[carrier] = max(self.most[carrier], self.in_flight[carrier])
+        try:
+            if carrier not in self.answering:
+                await self.gates[tracking_number].wait()
+        finally:
+            self.in_flight[carrier] -= 1
+        self.answered.append(tracking_number)
+        return proof(tracking=tracking_number, carrier=carrier)
+
+
+class RecordedClaims:
+    """The repository's claims, with what was free when each was made: claimed and not yet answered."""
+
+    def __init__(self, repository, carriers: HeldCarriers):
+        self.repository, self.carriers = repository, carriers
+        self.claimed = 0
+        self.asked: list[tuple[int, int]] = []  # (limit, disputes claimed and still waiting for their answer)
+
+    async def claim_evidence(self, now, lease_until, limit):
+        self.asked.append((limit, self.claimed - len(self.carriers.answered)))
+        ids = await self.repository.claim_evidence(now, lease_until, limit)
+        self.claimed += len(ids)
+        return ids
+
+    async def active_for_shipment(self, carrier, tracking_number):
+        return await self.repository.active_for_shipment(carrier, tracking_number)
+
+
+async def until(condition, turns=2000):
+    """Let the event loop run until `condition` holds, for a bounded number of turns (never a timed sleep)."""
+    for _ in range(turns):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("the condition was not reached")
+
+
+CARRIER_OF = {"a": "yurtici", "b": "aras"}
+
+
+@pytest.fixture
+def orders():
+    """ord-1, and ord-a1, ord-b1, … : one shipment each (tracking TRKa1, TRKb1, …), carrier by letter."""
+    placed = [order()] + [
+        order(f"ord-{code}{i}", shipments=[shipment(f"{code}-{i}", carrier=carrier)])
+        for code, carrier in CARRIER_OF.items()
+        for i in range(1, 13)
+    ]
+    return InMemoryOrders(placed)
+
+
+@pytest.fixture
+def open_in_order(service, request_for, clock):
+    """Open disputes on the given orders a second apart (their pulls fall due in that order), then let them
+    all be due."""
+
+    async def open_all(*order_codes):
+        ids = {}
+        for code in order_codes:
+            ids[code] = (await service.open(CUSTOMER, request_for(f"ord-{code}"), None)).dispute.id
+            clock.advance(seconds=1)
+        return ids
+
+    return open_all
+
+
+def pipeline(service, claims, carriers, pushed, clock, per_carrier):
+    return EvidencePuller(service, claims, carriers, pushed, clock, Rules(), per_carrier=per_carrier)
+
+
+async def test_a_finished_pull_is_replaced_at_once_without_waiting_for_the_others(
+    service, repository, pushed, clock, open_in_order
+):
+    await open_in_order("a1", "a2", "a3")
+    carriers = HeldCarriers()
+    run = asyncio.create_task(pipeline(service, repository, carriers, pushed, clock, 2).run_once())
+    await until(lambda: carriers.started == ["TRKa1", "TRKa2"])
+    carriers.answer("TRKa1")
+    await until(lambda: len(carriers.started) == 3)
+    assert carriers.answered == ["TRKa1"] and carriers.in_flight["yurtici"] == 2  # a2 still out, a3 taken up
+    carriers.answer("TRKa2", "TRKa3")
+    assert await run == 3
+    assert all(d.has_delivery_proof for d in repository.docs.values() if d.order.order_id != "ord-1")
+
+
+async def test_claims_never_take_more_than_there_is_room_for(service, repository, pushed, clock, open_in_order):
+    await open_in_order(*(f"a{i}" for i in range(1, 11)))
+    carriers = HeldCarriers()
+    claims = RecordedClaims(repository, carriers)
+    run = asyncio.create_task(pipeline(service, claims, carriers, pushed, clock, 3).run_once())
+    for answered in range(10):  # answer one at a time, oldest first
+        await until(lambda: len(carriers.started) >= min(answered + 3, 10))
+        carriers.answer(carriers.started[answered])
+    assert await run == 10
+    assert claims.asked and all(limit + waiting <= 3 for limit, waiting in claims.asked)
+    assert carriers.most["yurtici"] == 3 and len(carriers.answered) == len(set(carriers.answered)) == 10
+
+
+async def test_no_carrier_has_more_than_its_share_of_pulls_in_flight(service, repository, pushed, clock, open_in_order):
+    await open_in_order(*(f"{code}{i}" for i in range(1, 9) for code in "ab"))
+    carriers = HeldCarriers()
+    run = asyncio.create_task(pipeline(service, repository, carriers, pushed, clock, 3).run_once())
+    while len(carriers.answered) < 16:  # answer whatever is out, in rounds
+        await until(lambda: len(carriers.started) > len(carriers.answered))
+        out = len(carriers.started)
+        carriers.answer(*carriers.started)
+        await until(lambda: len(carriers.answered) == out)
+    assert await run == 16
+    assert carriers.most == Counter({"yurtici": 3, "aras": 3})
+
+
+async def test_a_slow_carrier_does_not_hold_up_another(service, repository, pushed, clock, open_in_order):
+    ids = await open_in_order("a1", "b1", "b2", "b3", "a2", "b4", "b5", "b6")
+    carriers = HeldCarriers(answering=("aras",))  # yurtici hangs until told
+    run = asyncio.create_task(pipeline(service, repository, carriers, pushed, clock, 2).run_once())
+    b_cases = [ids[f"b{i}"] for i in range(1, 7)]
+    await until(lambda: all(repository.docs[i].has_delivery_proof for i in b_cases))
+    assert carriers.in_flight["yurtici"] == 2 and not run.done()
+    carriers.answer("TRKa1", "TRKa2")
+    assert await run == 8 and carriers.most["yurtici"] == 2
+
+
+async def test_stop_ends_the_run_once_what_is_in_flight_is_stored(service, repository, pushed, clock, open_in_order):
+    ids = await open_in_order("a1", "a2", "a3", "a4", "a5")
+    carriers = HeldCarriers()
+    stop = asyncio.Event()
+    run = asyncio.create_task(pipeline(service, repository, carriers, pushed, clock, 2).run_once(stop))
+    await until(lambda: len(carriers.started) == 2)
+    stop.set()
+    carriers.answer("TRKa1", "TRKa2")
+    assert await run == 2 and carriers.started == ["TRKa1", "TRKa2"]
+    assert [repository.docs[ids[c]].has_delivery_proof for c in ("a1", "a2", "a3")] == [True, True, False]
+    assert all(repository.docs[ids[c]].evidence_pull_due <= clock.now() for c in ("a3", "a4", "a5"))
+    carriers.answering.add("yurtici")
+    assert await pipeline(service, repository, carriers, pushed, clock, 2).run_once() == 3
+
+
+async def test_pulls_cut_off_by_cancellation_are_taken_up_again_when_their_lease_ends(
+    service, repository, pushed, clock, open_in_order
+):
+    ids = await open_in_order("a1", "a2", "a3")
+    carriers = HeldCarriers()
+    run = asyncio.create_task(pipeline(service, repository, carriers, pushed, clock, 2).run_once())
+    await until(lambda: len(carriers.started) == 2)
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    assert carriers.in_flight["yurtici"] == 0 and not any(d.evidence for d in repository.docs.values())
+    carriers.answering.add("yurtici")
+    puller = pipeline(service, repository, carriers, pushed, clock, 2)
+    assert await puller.run_once() == 1  # a3 was never claimed; a1 and a2 wait for their lease
+    clock.advance(seconds=61)
+    assert await puller.run_once() == 2
+    assert all(len(repository.docs[i].evidence) == 1 for i in ids.values())
+
+
+async def test_a_failing_case_stops_the_claims_and_is_raised_once_the_rest_is_done(
+    service, repository, pushed, clock, open_in_order
+):
+    ids = await open_in_order("a1", "a2", "a3")
+
+    class Breaking(HeldCarriers):
+        async def pull(self, carrier, tracking_number):
+            if tracking_number == "TRKa1":
+                raise RuntimeError("a bug at the edge")
+            return await super().pull(carrier, tracking_number)
+
+    carriers = Breaking()
+    run = asyncio.create_task(pipeline(service, repository, carriers, pushed, clock, 2).run_once())
+    await until(lambda: carriers.started == ["TRKa2"])
+    carriers.answer("TRKa2")
+    with pytest.raises(ExceptionGroup) as raised:
+        await run
+    assert [type(e) for e in raised.value.exceptions] == [RuntimeError]
+    assert repository.docs[ids["a2"]].has_delivery_proof and carriers.started == ["TRKa2"]
+    assert repository.docs[ids["a3"]].evidence_pull_due <= clock.now() < repository.docs[ids["a1"]].evidence_pull_due
+
+
+async def test_a_dispute_whose_lease_ran_out_while_it_waited_is_claimed_again_before_it_is_pulled(
+    service, repository, pushed, clock, open_in_order
+):
+    ids = await open_in_order("a1", "b1", "a2", "a3")
+    carriers = HeldCarriers(answering=("aras",))
+    claims = RecordedClaims(repository, carriers)
+    run = asyncio.create_task(pipeline(service, claims, carriers, pushed, clock, 2).run_once())
+    await until(lambda: carriers.started == ["TRKa1", "TRKb1", "TRKa2"] and claims.claimed == 4)
+    first_lease = repository.docs[ids["a3"]].evidence_pull_due  # a3 waits for a yurtici slot
+    clock.advance(seconds=61)
+    carriers.answer("TRKa1", "TRKa2", "TRKa3")
+    assert await run == 5  # a3 twice: its first claim lapsed while it waited
+    assert carriers.started.count("TRKa3") == 1 and first_lease < clock.now()
+    assert all(len(repository.docs[i].evidence) == 1 for i in ids.values())

@@ -1,0 +1,60 @@
+"""Room for claimed work that goes through per-lane bottlenecks (the evidence puller's lanes are carriers).
+
+Every claimed item holds a place from its claim until it is through its lane's bottleneck; its lane is
+known only once the item is read (until then it is `UNREAD`). The room for more claims is `per_lane` for
+every lane met during the run (at least one), less the places held:
+
+- with one lane that is exactly its free slots, so nothing is claimed that would have to wait;
+- with several, an item claimed into another lane's share waits for its own lane, and that wait is bounded
+  because it counts against the room of all; a lane keeps its share while it is idle, so a lane that is
+  full (a slow carrier) does not take away the room of the others.
+"""
+
+import asyncio
+from collections import Counter
+
+UNREAD = ""
+
+
+class Lanes:
+    def __init__(self, per_lane: int) -> None:
+        self.per_lane = per_lane
+        self.changed = asyncio.Event()
+        """Set whenever a place is given up or moves to a lane: the room may have grown."""
+        self._held: Counter[str] = Counter()
+
+    def start_run(self) -> None:
+        """Forget the lanes that hold nothing: a new run gives shares only to the lanes it meets."""
+        for lane in [lane for lane, held in self._held.items() if not held]:
+            del self._held[lane]
+
+    def room(self) -> int:
+        lanes = sum(1 for lane in self._held if lane != UNREAD)
+        return self.per_lane * max(1, lanes) - self._held.total()
+
+    def enter(self) -> "Place":
+        return Place(self)
+
+    def _add(self, lane: str, count: int) -> None:
+        self._held[lane] += count
+        if count < 0:
+            self.changed.set()
+
+
+class Place:
+    """One claimed item's place: under `UNREAD`, then in its lane, until it leaves."""
+
+    def __init__(self, lanes: Lanes) -> None:
+        self._lanes = lanes
+        self._lane: str | None = UNREAD
+        lanes._add(UNREAD, 1)
+
+    def move_to(self, lane: str) -> None:
+        self.leave()
+        self._lane = lane
+        self._lanes._add(lane, 1)
+
+    def leave(self) -> None:
+        if self._lane is not None:
+            self._lanes._add(self._lane, -1)
+            self._lane = None
