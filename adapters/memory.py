@@ -101,8 +101,10 @@ class InMemoryDisputes:
 
     # --- evidence ------------------------------------------------------------------------------------
 
-    async def claim_evidence(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
-        return self._claim("evidence_pull_due", now, lease_until, limit)
+    async def claim_evidence(
+        self, now: datetime, lease_until: datetime, limit: int, skip_carriers: frozenset[str] = frozenset()
+    ) -> list[str]:
+        return self._claim("evidence_pull_due", now, lease_until, limit, skip_carriers)
 
     async def claim_sla(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
         return self._claim("sla_check_due", now, lease_until, limit)
@@ -121,9 +123,13 @@ class InMemoryDisputes:
         accounts = {d.customer_id for d in at_address if d.opened_at >= since}
         return CustomerHistory(claims=claims, accounts_at_address=len(accounts | {dispute.customer_id}))
 
-    def _claim(self, due_field: str, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+    def _claim(
+        self, due_field: str, now: datetime, lease_until: datetime, limit: int, skip_carriers: frozenset[str] = frozenset()
+    ) -> list[str]:
         due = sorted(
-            (at, d.id) for d in self.docs.values() if (at := getattr(d, due_field)) is not None and at <= now
+            (at, d.id)
+            for d in self.docs.values()
+            if (at := getattr(d, due_field)) is not None and at <= now and d.order.carrier not in skip_carriers
         )[:limit]
         for _, dispute_id in due:
             setattr(self.docs[dispute_id], due_field, lease_until)

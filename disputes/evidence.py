@@ -44,9 +44,10 @@ def pull_key(proof: ProofOfDelivery) -> str:
 
 @dataclass
 class EvidencePuller:
-    """Claims are sized by `Lanes` (one lane per carrier, `per_carrier` places each). The claim itself does
-    not choose carriers, so when a full carrier's disputes lead the due order they fill the room until its
-    pulls end; a dispute whose lease ran out while it waited for its carrier is left to the next claim."""
+    """Claims are sized by `Lanes` (one lane per carrier, `per_carrier` places each) and skip the carriers
+    whose lane is full, so a carrier whose calls hang in this worker does not make it lease, and sit on, the
+    cases another worker could pull. A dispute whose lease ran out while it waited for its carrier is left
+    to the next claim, by whichever worker."""
 
     service: DisputeService
     claims: EvidenceClaims
@@ -80,7 +81,7 @@ class EvidencePuller:
                     try:
                         now = self.clock.now()
                         lease_until = now + self.lease
-                        ids = await self.claims.claim_evidence(now, lease_until, room)
+                        ids = await self.claims.claim_evidence(now, lease_until, room, lanes.full())
                     except Exception as error:  # the database may be away: stop claiming, finish the rest
                         failures.append(error)
                         continue
@@ -120,10 +121,18 @@ class EvidencePuller:
         if now >= dispute.sla.evidence_due and not (dispute.has_delivery_proof or dispute.proof_missing):
             await self._change(dispute_id, lambda d: d.evidence_deadline_passed(SYSTEM, now))
             return
-        async with self._slots[carrier]:
+        slot = self._slots[carrier]
+        try:  # a slot is waited for only while the lease lasts: a carrier that hangs must not hold its queue
+            async with asyncio.timeout((lease_until - self.clock.now()).total_seconds()):
+                await slot.acquire()
+        except TimeoutError:
+            return  # another claim may have it by now
+        try:
             if self.clock.now() >= lease_until:
-                return  # waited too long for the carrier: another claim may have it by now
+                return
             answer = await self._ask(carrier, tracking)
+        finally:
+            slot.release()
         place.leave()  # the carrier call is over: the next claim may take this place while the answer is stored
         await self._record(dispute, answer)
 

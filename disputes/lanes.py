@@ -2,12 +2,15 @@
 
 Every claimed item holds a place from its claim until it is through its lane's bottleneck; its lane is
 known only once the item is read (until then it is `UNREAD`). The room for more claims is `per_lane` for
-every lane met during the run (at least one), less the places held:
+every lane met during the run, plus one place for a lane not met yet (`per_lane` before any is met), less
+the places held:
 
-- with one lane that is exactly its free slots, so nothing is claimed that would have to wait;
+- with one lane that is its free slots and one read ahead, so little is claimed that would have to wait;
 - with several, an item claimed into another lane's share waits for its own lane, and that wait is bounded
   because it counts against the room of all; a lane keeps its share while it is idle, so a lane that is
-  full (a slow carrier) does not take away the room of the others.
+  full (a slow carrier) does not take away the room of the others;
+- the place kept for an unmet lane means a lane that hangs cannot hide the others: while the first carrier
+  met holds all its places, claims still reach the carriers behind it in the due order.
 """
 
 import asyncio
@@ -30,7 +33,11 @@ class Lanes:
 
     def room(self) -> int:
         lanes = sum(1 for lane in self._held if lane != UNREAD)
-        return self.per_lane * max(1, lanes) - self._held.total()
+        return self.per_lane * lanes + (1 if lanes else self.per_lane) - self._held.total()
+
+    def full(self) -> frozenset[str]:
+        """The lanes with no free place: claims for them would only wait."""
+        return frozenset(lane for lane, held in self._held.items() if lane != UNREAD and held >= self.per_lane)
 
     def enter(self) -> "Place":
         return Place(self)

@@ -133,8 +133,11 @@ class CarrierGateway(Protocol):
 
 
 class EvidenceClaims(Protocol):
-    async def claim_evidence(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
-        """Lease up to `limit` disputes whose evidence pull is due; returns their ids."""
+    async def claim_evidence(
+        self, now: datetime, lease_until: datetime, limit: int, skip_carriers: frozenset[str] = frozenset()
+    ) -> list[str]:
+        """Lease up to `limit` disputes whose evidence pull is due, none for `skip_carriers` (the caller has no
+        room for them now); returns their ids."""
 
     async def active_for_shipment(self, carrier: str, tracking_number: str) -> list[str]:
         """Ids of the disputes that hold this carrier's shipment (any status but withdrawn)."""

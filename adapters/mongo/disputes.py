@@ -144,15 +144,20 @@ class MongoDisputes:
 
     # --- evidence ------------------------------------------------------------------------------------
 
-    async def claim_evidence(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
-        return await self._claim("evidence_pull_due", now, lease_until, limit)
+    async def claim_evidence(
+        self, now: datetime, lease_until: datetime, limit: int, skip_carriers: frozenset[str] = frozenset()
+    ) -> list[str]:
+        skip = {"order.carrier": {"$nin": sorted(skip_carriers)}} if skip_carriers else {}
+        return await self._claim("evidence_pull_due", now, lease_until, limit, skip)
 
-    async def _claim(self, due_field: str, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+    async def _claim(
+        self, due_field: str, now: datetime, lease_until: datetime, limit: int, also: Doc | None = None
+    ) -> list[str]:
         """Lease due disputes one atomic find-and-modify at a time: safe with any number of workers."""
         claimed = []
         for _ in range(limit):
             doc = await self.collection.find_one_and_update(
-                {due_field: {"$lte": now}},
+                {due_field: {"$lte": now}, **(also or {})},
                 {"$set": {due_field: lease_until}},
                 projection={"_id": 1},
                 sort=[(due_field, 1)],

@@ -10,9 +10,18 @@ def test_with_one_lane_the_room_is_its_free_places():
     assert lanes.room() == 0  # not read yet: they count, whatever their lane turns out to be
     for place in places:
         place.move_to("dhl")
-    assert lanes.room() == 0
+    assert lanes.room() == 1  # dhl is full; one place is kept for a carrier not met yet
     places[0].leave()
-    assert lanes.room() == 1 and lanes.changed.is_set()
+    assert lanes.room() == 2 and lanes.changed.is_set()
+
+
+def test_a_lane_that_hangs_does_not_hide_the_lanes_behind_it():
+    lanes = Lanes(per_lane=1)
+    lanes.enter().move_to("hepsijet")  # its pull never ends
+    for carrier in ("ups", "dhl", "ptt"):
+        assert lanes.room() == 1
+        lanes.enter().move_to(carrier)
+    assert lanes.room() == 1
 
 
 def test_an_idle_lane_keeps_its_share_for_the_run_and_loses_it_in_the_next():
@@ -20,13 +29,14 @@ def test_an_idle_lane_keeps_its_share_for_the_run_and_loses_it_in_the_next():
     slow = [lanes.enter() for _ in range(2)]
     for place in slow:
         place.move_to("yurtici")
+    assert lanes.room() == 1  # yurtici is full: the place kept for a carrier not met yet
     fast = lanes.enter()
     fast.move_to("aras")
-    assert lanes.room() == 1
+    assert lanes.room() == 2
     fast.leave()
-    assert lanes.room() == 2  # aras is idle but keeps its share: yurtici being full takes nothing from it
+    assert lanes.room() == 3  # aras is idle but keeps its share: yurtici being full takes nothing from it
     extra = lanes.enter()
     extra.move_to("yurtici")  # claimed into aras's share, it waits for a yurtici place
-    assert lanes.room() == 1
+    assert lanes.room() == 2
     lanes.start_run()
-    assert lanes.room() == 2 - 3  # a new run: only yurtici is met, and it holds three
+    assert lanes.room() == 2 + 1 - 3  # a new run: only yurtici is met, and it holds three
