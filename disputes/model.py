@@ -51,6 +51,10 @@ REJECTION_REASONS = frozenset(
 )
 
 
+LEASED = ("evidence_pull_due", "sla_check_due", "assess_due")
+"""Due times that claims move (the lease) without a new version."""
+
+
 def address_key(dispute: "Dispute") -> str:
     """One spelling for one delivery address, to see several accounts disputing deliveries to it."""
     a = dispute.order.address
@@ -102,6 +106,9 @@ class Dispute(BaseModel):
     cleared_flags: list[str] = Field(default_factory=list)
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
+    _leases_as_read: dict[str, datetime | None] = PrivateAttr(default_factory=dict)
+    """The due times workers lease (LEASED) as storage read them: a save writes only those the change moved,
+    so it never puts back a due time a worker's claim moved after the read."""
 
     @property
     def is_active(self) -> bool:

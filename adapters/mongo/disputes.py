@@ -15,7 +15,7 @@ from pymongo.errors import DuplicateKeyError
 
 from adapters.mongo.indexes import DISPUTES
 from disputes.errors import ActiveDisputeExists, StaleVersion
-from disputes.model import Dispute, address_key
+from disputes.model import LEASED, Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
 from disputes.ports import DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
 from schemas.common import Outcome, Role
@@ -70,7 +70,14 @@ DERIVED = ("shipment_key", "holds_shipment", "address_key", "facts", "evidence_r
 
 
 def from_doc(doc: Doc) -> Dispute:
-    return Dispute.model_validate({k: v for k, v in doc.items() if k not in DERIVED} | {"id": doc["_id"]})
+    dispute = Dispute.model_validate({k: v for k, v in doc.items() if k not in DERIVED} | {"id": doc["_id"]})
+    _as_stored(dispute)
+    return dispute
+
+
+def _as_stored(dispute: Dispute) -> None:
+    dispute._leases_as_read = {name: getattr(dispute, name) for name in LEASED}
+    dispute._new_messages.clear()
 
 
 class MongoDisputes:
@@ -105,7 +112,7 @@ class MongoDisputes:
                     continue
                 raise IdempotencyKeyTaken(key) from error
         dispute.version = 1
-        dispute._new_messages.clear()
+        _as_stored(dispute)
 
     async def get(self, dispute_id: str) -> Dispute | None:
         doc = await self.collection.find_one({"_id": dispute_id})
@@ -113,9 +120,11 @@ class MongoDisputes:
 
     async def save(self, dispute: Dispute) -> None:
         doc = to_doc(dispute, self.retention)
-        changes = {k: v for k, v in doc.items() if k not in ("_id", "version", *APPEND_ONLY)}
+        # A due time the change did not move is left as stored: a claim may have leased it since the read.
+        kept = {name for name, read in dispute._leases_as_read.items() if getattr(dispute, name) == read}
+        changes = {k: v for k, v in doc.items() if k not in ("_id", "version", *APPEND_ONLY, *kept)}
         update: Doc = {"$set": changes, "$inc": {"version": 1}}
-        if unset := {name: "" for name in SPARSE if name not in doc}:
+        if unset := {name: "" for name in SPARSE if name not in doc and name not in kept}:
             update["$unset"] = unset
         if new := dispute.new_messages:
             update["$push"] = {"outbox": {"$each": [m.model_dump() for m in new]}}
@@ -124,7 +133,7 @@ class MongoDisputes:
         if result.matched_count == 0:
             raise StaleVersion("The dispute changed since it was read.")
         dispute.version += 1
-        dispute._new_messages.clear()
+        _as_stored(dispute)
 
     async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
         doc = await self.collection.find_one({"idempotency.key": key, "idempotency.expires_at": {"$gt": now}})

@@ -136,3 +136,26 @@ async def test_the_queue_is_ordered_by_due_date_and_pages_with_a_cursor(service,
     assert [d.id for d in first.items + second.items + third.items] == ids and third.next_after is None
     ups = await repository.query(DisputeQuery(carrier="ups", statuses=(Status.OPENED,)))
     assert [d.id for d in ups.items] == [i for i in ids if i in (opened[1].id, opened[3].id)]
+
+
+async def test_a_save_does_not_put_back_a_lease_taken_after_its_read(service, repository, clock):
+    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    read_before_the_claim = await repository.get(opened.id)
+    lease_until = clock.now() + timedelta(seconds=60)
+    assert await repository.claim_evidence(clock.now(), lease_until, 5) == [opened.id]
+
+    read_before_the_claim.assign(INVESTIGATOR, INVESTIGATOR.id, clock.now())
+    await repository.save(read_before_the_claim)
+
+    stored = await repository.get(opened.id)
+    assert stored.assignee == INVESTIGATOR.id and stored.evidence_pull_due == lease_until
+    assert await repository.claim_evidence(clock.now(), lease_until, 5) == []  # not due again: still leased
+
+
+async def test_a_due_time_the_change_moves_is_written(service, repository, clock):
+    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    read = await repository.get(opened.id)
+    read.evidence_pull_failed(INVESTIGATOR, "carrier unavailable", clock.now() + timedelta(minutes=5), clock.now())
+    await repository.save(read)
+
+    assert (await repository.get(opened.id)).evidence_pull_due == clock.now() + timedelta(minutes=5)
