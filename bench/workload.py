@@ -43,7 +43,7 @@ def order(order_id: str, customer_id: str, carrier: str, tracking: str, now: dat
         "buyer_name": "Bench Buyer",
         "recipient_name": "Bench Recipient",
         "recipient_phone": "+90 500 000 00 00",
-        "address": {"line": "Bench Sok. No:1", "district": "Kadıköy", "city": "İstanbul", "lat": 40.98, "lon": 29.05},
+        "address": {"line": f"Bench Sok. No:{order_id}", "district": "Kadıköy", "city": "İstanbul", "lat": 40.98, "lon": 29.05},
         "shipments": [
             {
                 "shipment_id": f"{order_id}-s1",
