@@ -44,6 +44,7 @@ MINIMUM = {  # DESIGN.md §4/§6: what each operation needs at least
 }
 TITLES = {
     "baseline": "bare aiohttp handler (GET, small JSON)",
+    "middleware": "the same handler behind the service's middlewares (request id and log line, problems, body deadline)",
     "open": "open a dispute (POST /v1/disputes)",
     "open_key": "open with Idempotency-Key",
     "webhook_ups": "UPS webhook (POST /v1/carriers/ups/webhooks)",
@@ -166,6 +167,15 @@ class Bench:
             spec = self.spec(server, w.baseline_requests(), 200, mode="cycle", duration=self.plan.baseline_s)
             result = self.timed(server, spec, "baseline")
         self.record("baseline", "-", result, loop)
+
+    def middleware(self) -> None:
+        """The baseline's handler behind the service's middlewares: the ceiling of every service row."""
+        config = {"kind": "baseline", "middlewares": True, "loop": "asyncio", "log_file": str(self.workdir / "middleware.log")}
+        with Server(config, self.workdir, "middleware") as server:
+            self.warm(server, w.baseline_requests(), 200, "middleware", self.plan.warm_s)
+            spec = self.spec(server, w.baseline_requests(), 200, mode="cycle", duration=self.plan.baseline_s)
+            result = self.timed(server, spec, "middleware")
+        self.record("middleware", "-", result)
 
     def opens(self, storage: str, with_key: bool, loop: str = "asyncio") -> None:
         warm, count = self.sizes(storage, self.plan.memory_opens)
@@ -321,6 +331,7 @@ def main() -> None:
         print(f"benchmark ({'quick' if args.quick else 'full'}), concurrency {plan.concurrency}, work dir {workdir}", flush=True)
         bench.baseline()
         steps: list[Callable[[], None]] = [
+            bench.middleware,
             lambda: bench.opens("memory", False),
             lambda: bench.opens("memory", True),
             lambda: bench.webhooks("memory", False),
