@@ -11,7 +11,7 @@ Every public method takes timezone-aware datetimes (naive ones raise ValueError)
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache, lru_cache
+from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -32,24 +32,6 @@ def _closed_days(year: int, eves_closed: bool) -> frozenset[date]:
         raise ValueError(f"no Turkish holiday data for {year}")
     categories = (PUBLIC, HALF_DAY) if eves_closed else (PUBLIC,)
     return frozenset(holidays.country_holidays("TR", years=year, categories=categories))
-
-
-def _open(d: date, eves_closed: bool) -> bool:
-    return d.weekday() < 5 and d not in _closed_days(d.year, eves_closed)
-
-
-@lru_cache(maxsize=4096)
-def _nth_business_day(day: date, n: int, eves_closed: bool) -> date:
-    """The n-th business day after `day` (n=0: `day` itself if it is one, else the next); every dispute
-    opened on the same local day shares the answer, so it is computed once per day."""
-    if n == 0:
-        while not _open(day, eves_closed):
-            day += _ONE_DAY
-    for _ in range(n):
-        day += _ONE_DAY
-        while not _open(day, eves_closed):
-            day += _ONE_DAY
-    return day
 
 
 def _require_aware(at: datetime) -> None:
@@ -74,7 +56,7 @@ class BusinessCalendar:
         """True for a Monday–Friday that is not a public holiday (nor an eve, if eves are holidays)."""
         if isinstance(d, datetime):
             raise TypeError("pass a date; use is_business_time for an instant")
-        return _open(d, self.half_day_eves == "holiday")
+        return d.weekday() < 5 and d not in _closed_days(d.year, self.half_day_eves == "holiday")
 
     def is_business_time(self, at: datetime) -> bool:
         """True if the instant falls on a business day in the calendar's zone."""
@@ -92,7 +74,15 @@ class BusinessCalendar:
         """
         if n < 0:
             raise ValueError("n must be >= 0")
-        return self._midnight(_nth_business_day(self.local_day(start), n, self.half_day_eves == "holiday") + _ONE_DAY)
+        day = self.local_day(start)
+        if n == 0:
+            while not self.is_business_day(day):
+                day += _ONE_DAY
+        for _ in range(n):
+            day += _ONE_DAY
+            while not self.is_business_day(day):
+                day += _ONE_DAY
+        return self._midnight(day + _ONE_DAY)
 
     def business_time_remaining(self, now: datetime, deadline: datetime) -> timedelta:
         """Business time in [now, deadline): full local business days, partial at either end; 0 if past."""
