@@ -62,6 +62,7 @@ from disputes.service import DisputeService
 log = structlog.get_logger("bootstrap")
 
 ENDPOINTS = DISPUTE_ENDPOINTS + carriers_api.ENDPOINTS + reports_api.ENDPOINTS
+MIDDLEWARES = (request_context, problem_middleware, body_deadline)
 OPS_ENDPOINTS = carriers_api.OPS + (
     Endpoint("GET", "/healthz", ops.healthz, "Liveness", tag="operations"),
     Endpoint("GET", "/readyz", ops.readyz, "Readiness: the database answers ping", tag="operations", errors=(503,)),
@@ -100,9 +101,7 @@ class Overrides:
 
 def create_app(settings: Settings, overrides: Overrides | None = None, *, api: bool = True) -> web.Application:
     """The API application; with `api=False` only the background workers run (no routes are served)."""
-    app = web.Application(
-        client_max_size=settings.max_body_bytes, middlewares=[request_context, problem_middleware, body_deadline]
-    )
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=MIDDLEWARES)
     app[TOKENS] = HmacTokens(settings.jwt_secret.get_secret_value(), settings.jwt_issuer, settings.jwt_audience)
     app[MAX_PAGE] = settings.max_page_size
     app[WEBHOOK_MAX_BYTES] = settings.webhook_max_bytes

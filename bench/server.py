@@ -65,28 +65,30 @@ def baseline_app(config: dict[str, Any]) -> web.Application:
     if not config.get("middlewares"):
         app = web.Application()
     else:
-        from adapters.observability import configure_logging, request_context
+        from adapters.bootstrap import MIDDLEWARES
         from adapters.settings import Settings
         from adapters.web.keys import BODY_TIMEOUT
-        from adapters.web.limits import body_deadline
-        from adapters.web.problems import problem_middleware
 
-        log = open(config["log_file"], "a", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
-        configure_logging("INFO", json=True, stream=log, once=True)
-        app = web.Application(middlewares=[request_context, problem_middleware, body_deadline])
+        _production_logging(config)
+        app = web.Application(middlewares=MIDDLEWARES)
         app[BODY_TIMEOUT] = Settings(_env_file=None).body_timeout_seconds  # type: ignore[call-arg]
     app.router.add_get("/baseline", hello)
     return app
 
 
-def service_app(config: dict[str, Any]) -> web.Application:
-    from adapters.bootstrap import create_app
+def _production_logging(config: dict[str, Any]) -> None:
+    """Production logging (JSON, INFO, one line per request), into a file instead of stderr."""
     from adapters.observability import configure_logging
-    from adapters.settings import Settings
 
-    # Production logging (JSON, INFO, one line per request), into a file instead of stderr.
     log = open(config["log_file"], "a", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
     configure_logging("INFO", json=True, stream=log, once=True)
+
+
+def service_app(config: dict[str, Any]) -> web.Application:
+    from adapters.bootstrap import create_app
+    from adapters.settings import Settings
+
+    _production_logging(config)
     settings = Settings(_env_file=None, **config["settings"])  # type: ignore[call-arg]
     return create_app(settings)
 
