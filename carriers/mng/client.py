@@ -26,7 +26,9 @@ class MngAdapter(PartnerPullAdapter[MngSettings, OAuthLink]):
     name = "MNG Kargo"
     # MNG's replies name who took the parcel (``deliveryTo``), unmasked; no signature, photo or position.
     capabilities = Capabilities(
-        pull=ProofOffer(signature=False, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=False),
+        pull=ProofOffer(
+            signature=False, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=False
+        ),
         push=None,
     )
 

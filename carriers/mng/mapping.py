@@ -213,7 +213,9 @@ def _same(value: str | None, reference_id: str) -> bool:
 
 
 def _is_for(shipment: Shipment | None, reference_id: str) -> bool:
-    return shipment is not None and (_same(shipment.reference_id, reference_id) or _same(shipment.shipment_id, reference_id))
+    if shipment is None:
+        return False
+    return _same(shipment.reference_id, reference_id) or _same(shipment.shipment_id, reference_id)
 
 
 def _time(value: str | None) -> datetime | None:
