@@ -110,6 +110,8 @@ def xml_variants(draw: st.DrawFn, original: bytes, max_changes: int = 3) -> byte
     root = ElementTree.fromstring(original)
     for _ in range(draw(st.integers(1, max_changes))):
         parents = [element for element in root.iter() if len(element)]
+        if not parents:  # everything below the root was removed
+            break
         parent = draw(st.sampled_from(parents))
         children = list(parent)
         change = draw(st.sampled_from(["remove", "duplicate", "reorder", "add", "retext"]))
