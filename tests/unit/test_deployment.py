@@ -17,7 +17,7 @@ import yaml
 from adapters.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-EXPECTED_COMMANDS = frozenset({"serve", "worker", "sandbox", "token", "embedded"})
+EXPECTED_COMMANDS = frozenset({"serve", "worker", "sandbox", "token", "embedded", "sandbox-shipment"})
 MONGO_SERVICES = ("mongo1", "mongo2", "mongo3")
 APP_COMMANDS = {"sandbox": "sandbox", "api": "serve", "worker": "worker"}
 DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
