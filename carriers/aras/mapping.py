@@ -147,7 +147,7 @@ def read_document(body: bytes) -> Any:
 
 def is_ours(record: Record, tracking_number: str) -> bool:
     """The record describes the asked number: our integration code, or Aras's tracking number."""
-    return tracking_number in (text(_scalar(record.get("MUSTERI_OZEL_KODU"))), text(_scalar(record.get("KARGO_TAKIP_NO"))))
+    return tracking_number in (text(_scalar(record.get(name))) for name in ("MUSTERI_OZEL_KODU", "KARGO_TAKIP_NO"))
 
 
 def latest(candidates: Sequence[tuple[int, Record]]) -> Record:
