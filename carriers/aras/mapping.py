@@ -62,7 +62,7 @@ ACTION = "http://tempuri.org/IArasCargoIntegrationService/GetQueryJSON"
 RESULT = "GetQueryJSONResult"
 WHAT = "GetQueryJSON reply"
 RETURNED = "3"  # TIP_KODU: 1 normal, 2 redirected, 3 returned
-FIELDS = tuple(field.alias or name for name, field in Cargo.model_fields.items())
+_FIELDS = tuple(field.alias or name for name, field in Cargo.model_fields.items())
 
 STATUS = status_table(CODE, "DURUM_KODU", {
     "1": ProofStatus.IN_TRANSIT,  # at the origin branch: in Aras's hands
@@ -122,18 +122,18 @@ def build_query_request(settings: ArasSettings, tracking_number: str) -> SoapReq
 
 
 def parse_query_response(response: HttpResponse, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
-    document = read_document(response.body)
+    document = _read_document(response.body)
     found = records(document)
-    ours = [(place, record) for place, record in enumerate(found) if is_ours(record, tracking_number)]
+    ours = [(place, record) for place, record in enumerate(found) if _is_ours(record, tracking_number)]
     if not ours:
         if found or is_empty(document):
             return not_found(CODE, tracking_number, received_at)
         raise MalformedResponse(f"{WHAT} holds values but no cargo record", carrier=CODE)
     notes = ProofNotes()
-    return _proof(cargo(latest(ours), notes), tracking_number, received_at, notes)
+    return _proof(_read_cargo(_latest(ours), notes), tracking_number, received_at, notes)
 
 
-def read_document(body: bytes) -> Any:
+def _read_document(body: bytes) -> Any:
     """The JSON document in ``GetQueryJSONResult``; None when the result is missing, nil or blank."""
     response = soap.operation_result(body, carrier=CODE, what=WHAT)
     result = next((child for child in response if soap.local_name(child.tag) == RESULT), None)
@@ -145,20 +145,20 @@ def read_document(body: bytes) -> Any:
         raise MalformedResponse(f"{WHAT} does not hold JSON", carrier=CODE) from None
 
 
-def is_ours(record: Record, tracking_number: str) -> bool:
+def _is_ours(record: Record, tracking_number: str) -> bool:
     """The record describes the asked number: our integration code, or Aras's tracking number."""
     return tracking_number in (text(_scalar(record.get(name))) for name in ("MUSTERI_OZEL_KODU", "KARGO_TAKIP_NO"))
 
 
-def latest(candidates: Sequence[tuple[int, Record]]) -> Record:
+def _latest(candidates: Sequence[tuple[int, Record]]) -> Record:
     """Of several records of ours, the one of the latest day; the later one in the document on a tie."""
     return max(candidates, key=lambda candidate: (_day(candidate[1]), candidate[0]))[1]
 
 
-def cargo(record: Record, notes: ProofNotes) -> Cargo:
+def _read_cargo(record: Record, notes: ProofNotes) -> Cargo:
     """The fields we read as text; one holding something else (an object, a list, true) is left out, noted."""
     values: dict[str, str | None] = {}
-    for name in FIELDS:
+    for name in _FIELDS:
         values[name] = _scalar(record.get(name))
         if values[name] is None and record.get(name) is not None:
             notes.unreadable(name, "neither text nor a number")
