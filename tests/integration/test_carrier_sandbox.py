@@ -66,7 +66,7 @@ WRONG_CREDENTIALS: dict[str, tuple[dict[str, Any], type[Exception]]] = {
     "hepsijet": ({"password": "wrong"}, CarrierAuthError),
     "mng": ({"password": "wrong"}, CarrierAuthError),
     "yurtici": ({"password": "wrong"}, CarrierAuthError),  # a SOAP fault that refuses the credentials
-    "aras": ({"customer_code": "999"}, BadRequest),
+    "aras": ({"password": "wrong"}, BadRequest),  # the service's own fault: it names no credentials
     "ptt": ({"password": "wrong"}, BadRequest),  # PTT answers in band with an error code
 }
 

@@ -62,7 +62,7 @@ XML_PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
 
 def json_fixture(name: str) -> object:
     if name.startswith("aras/"):  # the JSON document inside the SOAP reply
-        root = fromstring((FIXTURES / "aras/query-delivered.xml").read_bytes())
+        root = fromstring((FIXTURES.parents[2] / "fixtures/carriers/aras/delivered.xml").read_bytes())
         return json.loads(next(e.text for e in root.iter() if e.tag.endswith("GetQueryJSONResult")))
     return json.loads((FIXTURES / name).read_bytes())
 
