@@ -38,7 +38,7 @@ DELIVERED_AT = datetime(2026, 11, 17, 11, 42, 7, tzinfo=UTC)
 S = Scenario
 
 # The relation each carrier's own words come to, for each delivered scenario; a scenario not listed comes to
-# UNKNOWN. DHL, Aras and PTT name people, not relations (the addressee's name counts as the recipient), MNG
+# UNKNOWN. DHL, Yurtiçi, Aras and PTT name people, not relations (the addressee's name counts as the recipient), MNG
 # names nobody's relation, FedEx files a neighbour under OTHER and a doorstep under RESIDENCE.
 RELATIONS: dict[str, dict[Scenario, R]] = {
     "ups": {S.DELIVERED: R.RECIPIENT, S.NEIGHBOUR: R.NEIGHBOUR, S.DOORMAN: R.DOORMAN,
@@ -49,8 +49,7 @@ RELATIONS: dict[str, dict[Scenario, R]] = {
               S.SAFE_PLACE: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
     "hepsijet": {S.DELIVERED: R.RECIPIENT, S.NEIGHBOUR: R.NEIGHBOUR, S.DOORMAN: R.DOORMAN,
                  S.PARCEL_LOCKER: R.PARCEL_LOCKER, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
-    "yurtici": {S.DELIVERED: R.RECIPIENT, S.NEIGHBOUR: R.NEIGHBOUR, S.DOORMAN: R.DOORMAN,
-                S.PARCEL_LOCKER: R.PICKUP_POINT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
+    "yurtici": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
     "aras": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
     "mng": {},
     "ptt": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
