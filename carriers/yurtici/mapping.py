@@ -12,8 +12,8 @@ about our key, ``item`` its ``shippingDeliveryItemDetailVO``.
     errCode 82526 / 82527 (keys / keyType missing) → BadRequest                                      D
     a SOAP Fault → CarrierAuthError when it speaks of credentials, else BadRequest (carriers.soap)   W, F
     no detail, or our detail with another errCode  → status not_found                               L, O
-    detail: cargoKey (or item.cargoKey) = our number → the package; invoiceKey = our number → the shipment
-            of all the invoice's packages (several details, one per package, with the same invoiceKey)           W, D
+    detail: cargoKey (or item.cargoKey) = our number → the package; invoiceKey = our number → the
+            shipment of the invoice's packages (one detail per package, same invoiceKey)             W, D
     detail.operationCode (int) → status, through OPERATION_CODE; status_code keeps it as sent;
             detail.operationStatus (NOP, IND, ISR, CNL, ISC, DLV, BI) when the code is missing        D, O
     item.rejectStatus 9 or 10 (return made / finished), when not delivered → returned               D
