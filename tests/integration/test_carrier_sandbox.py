@@ -38,8 +38,8 @@ DELIVERED_AT = datetime(2026, 11, 17, 11, 42, 7, tzinfo=UTC)
 S = Scenario
 
 # The relation each carrier's own words come to, for each delivered scenario; a scenario not listed comes to
-# UNKNOWN. DHL, Aras, MNG and PTT name people, not relations (the addressee's name counts as the recipient),
-# FedEx files a neighbour under OTHER and a doorstep under RESIDENCE.
+# UNKNOWN. DHL, Yurtiçi, Aras, MNG and PTT name people, not relations (the addressee's name counts as the
+# recipient), FedEx files a neighbour under OTHER and a doorstep under RESIDENCE.
 RELATIONS: dict[str, dict[Scenario, R]] = {
     "ups": {S.DELIVERED: R.RECIPIENT, S.NEIGHBOUR: R.NEIGHBOUR, S.DOORMAN: R.DOORMAN,
             S.PARCEL_LOCKER: R.PARCEL_LOCKER, S.SAFE_PLACE: R.SAFE_PLACE, S.UNSIGNED: R.RECIPIENT,
@@ -49,8 +49,7 @@ RELATIONS: dict[str, dict[Scenario, R]] = {
               S.SAFE_PLACE: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
     "hepsijet": {S.DELIVERED: R.RECIPIENT, S.NEIGHBOUR: R.NEIGHBOUR, S.DOORMAN: R.DOORMAN,
                  S.PARCEL_LOCKER: R.PARCEL_LOCKER, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
-    "yurtici": {S.DELIVERED: R.RECIPIENT, S.NEIGHBOUR: R.NEIGHBOUR, S.DOORMAN: R.DOORMAN,
-                S.PARCEL_LOCKER: R.PICKUP_POINT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
+    "yurtici": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
     "aras": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
     "mng": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
     "ptt": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},

@@ -24,7 +24,6 @@ from carriers.http import HttpResponse
 from carriers.partner.mapping import event_proof, read_event
 from carriers.ptt.mapping import parse_query_response as parse_ptt
 from carriers.soap import ENVELOPE_NS
-from carriers.yurtici.mapping import parse_query_response as parse_yurtici
 from tests.unit.carriers.test_carrier_fuzz import JSON, paths, replaced
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -55,7 +54,6 @@ JSON_PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
 }
 
 XML_PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
-    "yurtici query": ("yurtici/query-delivered.xml", lambda b: parse_yurtici(ok(b), "YK20240421001", AT)),
     "ptt query": ("ptt/query-delivered.xml", lambda b: parse_ptt(ok(b), "KP01234567890", AT)),
 }
 
