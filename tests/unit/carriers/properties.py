@@ -141,9 +141,8 @@ def tolerant(
     parse: Callable[[], ProofOfDelivery], *, asked: str, says_delivered: bool
 ) -> ProofOfDelivery | None:
     """Run ``parse``: a typed error the retry policy understands is fine (None); anything else it raises fails
-    the test. A proof it
-    returns is about ``asked``, says delivered only if the carrier did, and carries no delivery facts
-    unless delivered."""
+    the test. A proof it returns is about ``asked``, says delivered only if the carrier did, and carries no
+    delivery facts unless delivered."""
     try:
         proof = parse()
     except (CarrierRejected, CarrierUnavailable):
