@@ -42,6 +42,7 @@ _MAGIC = (
     (b"II*\x00", "image/tiff"),
     (b"MM\x00*", "image/tiff"),
 )
+_MAX_NOTES = 100  # ProofOfDelivery.notes holds at most this many
 _MIN_IMAGE_BYTES = 32  # below this no real signature, photo or document fits: a placeholder
 _HTML = ("<!doctype html", "<html")
 
@@ -130,7 +131,10 @@ class ProofNotes:
         return tuple(self._items)
 
     def add(self, code: NoteCode, field: str, reason: str) -> None:
-        self._items.append(ProofNote(code=code, field=field[:128], reason=reason[:200]))
+        """Note it once; past the proof's limit of notes, further ones are left out (never the proof)."""
+        note = ProofNote(code=code, field=field[:128], reason=reason[:200])
+        if note not in self._items and len(self._items) < _MAX_NOTES:
+            self._items.append(note)
 
     def unreadable(self, field: str, reason: str) -> None:
         self.add(NoteCode.FIELD_UNREADABLE, field, reason)

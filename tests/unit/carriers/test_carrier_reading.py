@@ -109,3 +109,13 @@ def test_a_pull_transcript_keeps_each_data_reply_as_received_without_query_strin
          "body_base64": b64(PNG)},
     ]}
     assert transcript_bytes("ups", replies) == transcript_bytes("ups", list(replies))  # stored once
+
+
+def test_notes_are_kept_once_and_never_more_than_a_proof_holds() -> None:
+    notes = ProofNotes()
+    for index in range(150):
+        notes.unreadable(f"events.{index}.date", "the value could not be read")
+        notes.unreadable(f"events.{index}.date", "the value could not be read")
+    assert len(notes.items) == 100 == len(set(notes.items))
+    ProofOfDelivery(carrier="ptt", tracking_number="T1", status=ProofStatus.IN_TRANSIT, source=ProofSource.PULL,
+                    received_at=NOW, notes=notes.items)
