@@ -1,4 +1,5 @@
-"""The Turkish carriers and the partner webhook under mutation: a canonical proof or a clear rejection.
+"""The Turkish carriers under mutation: a canonical proof or a clear rejection (PTT and the
+partner webhook: ``test_ptt_properties``, ``test_partner_properties``).
 
 JSON payloads are mutated as in ``test_carrier_fuzz``; SOAP replies have one element's text replaced,
 the element removed, repeated, or given an unexpected child.
@@ -22,8 +23,6 @@ from carriers.errors import BadRequest, MalformedResponse
 from carriers.hepsijet.mapping import parse_tracking_response as parse_hepsijet
 from carriers.http import HttpResponse
 from carriers.mng.mapping import read_events, read_status, shipment_proof
-from carriers.partner.mapping import event_proof, read_event
-from carriers.ptt.mapping import parse_query_response as parse_ptt
 from carriers.soap import ENVELOPE_NS
 from carriers.yurtici.mapping import parse_query_response as parse_yurtici
 from tests.unit.carriers.test_carrier_fuzz import JSON, paths, replaced
@@ -41,10 +40,6 @@ def mng(body: bytes) -> object:
     return shipment_proof(read_status(ok(body), "SIP-2024-0001"), read_events(ok(body)), "SIP-2024-0001", AT)
 
 
-def partner(body: bytes) -> object:
-    return event_proof(read_event(body, carrier="yurtici", max_body_bytes=1 << 20), AT)
-
-
 def aras(document: bytes) -> object:
     root = Element(f"{{{ENVELOPE_NS}}}Envelope")
     response = SubElement(SubElement(root, f"{{{ENVELOPE_NS}}}Body"), "GetQueryJSONResponse")
@@ -58,12 +53,10 @@ JSON_PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
     "mng status and track": ("mng/status-delivered.json", mng),
     "mng track": ("mng/track.json", mng),
     "aras document": ("aras/query-delivered.json", aras),
-    "partner webhook": ("partner/delivered.json", partner),
 }
 
 XML_PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
     "yurtici query": ("yurtici/query-delivered.xml", lambda b: parse_yurtici(ok(b), "YK20240421001", AT)),
-    "ptt query": ("ptt/query-delivered.xml", lambda b: parse_ptt(ok(b), "KP01234567890", AT)),
 }
 
 
