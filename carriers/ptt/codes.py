@@ -94,8 +94,8 @@ CODES: MappingProxyType[str, S | None] = MappingProxyType(_codes())
 STATES: dict[str, S] = {code: status for code, status in CODES.items() if status is not None}
 NOTES: frozenset[str] = frozenset(code for code, status in CODES.items() if status is None)
 
-# Who took the parcel, where the delivering code says; other delivering codes name nobody's relation (the
-# addressee's name against ``TESALAN`` decides for the plain "Teslim Edildi").
+# Who took the parcel, where the delivering code says; for the codes that do not (the plain "Teslim Edildi"),
+# the addressee's name against ``TESALAN`` decides.
 RELATIONS: dict[str, R] = {
     "807": R.RECIPIENT,  # MUHATABA BİZZAT TESLİM
     **dict.fromkeys(("220", "221", "222", "223"), R.RECIPIENT),  # ... Adreste Kendisine Teslim
@@ -103,4 +103,6 @@ RELATIONS: dict[str, R] = {
     **dict.fromkeys(("224", "225", "226", "227"), R.HOUSEHOLD_MEMBER),  # ... Adreste Aile Bireyine Teslim
     "157": R.DOORMAN,  # Evrak Memuruna Teslim (the mailroom)
     "202": R.PARCEL_LOCKER,  # Kargomatikten Teslim Alındı
+    # someone at the addressee's workplace, or an official (muhtar, ihtiyar heyeti, zabıta): not the addressee
+    **dict.fromkeys(("228", "229", "230", "231", "818", "824", "813", "814", "815", "829"), R.UNKNOWN),
 }

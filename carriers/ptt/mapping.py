@@ -59,6 +59,7 @@ SERVICE_PATH = "/GonderiTakipV2/services/Sorgu"
 NAMESPACE = "http://takip.ptt.gov.tr"
 WHAT = "gonderiSorgu reply"
 BY_REFERENCE = "gonderiSorgu_referansNo"
+_RESPONSES = frozenset({"gonderiSorguResponse", f"{BY_REFERENCE}Response"})
 STATUS = status_table(CODE, "dongu.IKODU", STATES)
 _REFUSED = ("SIFRE", "PAROLA", "YETKI")  # folded words of a credentials refusal
 _MAX_EVENTS = 1000
@@ -80,6 +81,9 @@ def build_query_request(settings: PttSettings, tracking_number: str) -> SoapRequ
 
 def parse_query_response(response: HttpResponse, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
     result = soap.operation_result(response.body, carrier=CODE, what=WHAT)
+    operation = soap.local_name(result.tag)
+    if operation not in _RESPONSES:
+        raise MalformedResponse(f"{WHAT} is not the answer of gonderiSorgu", carrier=CODE)
     returned = next(iter(result), None)
     inquiry = _inquiry(returned) if returned is not None else Inquiry()
     notes = ProofNotes()
@@ -88,7 +92,7 @@ def parse_query_response(response: HttpResponse, tracking_number: str, received_
     if barcode is None and not movements:
         _refused_in_band(inquiry)
         return not_found(CODE, tracking_number, received_at)
-    by_reference = soap.local_name(result.tag).startswith(BY_REFERENCE)
+    by_reference = operation == f"{BY_REFERENCE}Response"
     if barcode is not None and not by_reference and fold(barcode) != fold(tracking_number):
         raise MalformedResponse(f"{WHAT} is about another barcode", carrier=CODE)
     with reading(CODE, WHAT):
@@ -197,7 +201,7 @@ def _delivered_at(movement: Movement | None, notes: ProofNotes) -> datetime | No
 
 
 def _relation(code: str | None, receiver: str | None, addressee: str | None) -> RecipientRelation:
-    return RELATIONS.get(code or "") or relation_by_name(receiver, addressee)
+    return RELATIONS[code] if code in RELATIONS else relation_by_name(receiver, addressee)
 
 
 def _courier(movement: Movement | None) -> Courier | None:
