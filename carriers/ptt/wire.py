@@ -1,4 +1,8 @@
-"""The parts of PTT's ``gonderiSorgu`` ``return`` we read, as ``carriers.soap.xml_data`` renders it."""
+"""The parts of PTT's ``gonderiSorgu`` / ``gonderiSorgu_referansNo`` ``return`` we read, as
+``carriers.soap.xml_data`` renders it. Every field is optional; what a field may hold is checked where it is
+read (``mapping``), so one odd field costs that field only."""
+
+from typing import Any
 
 from pydantic import ConfigDict, Field
 
@@ -7,19 +11,23 @@ from carriers.soap import XmlList
 
 
 class Movement(WireModel):
+    """One ``dongu``: a movement of the parcel."""
+
     model_config = ConfigDict(alias_generator=str.upper)
 
-    islem: str | None = None
-    imerk: str | None = None
-    iyer: str | None = None
-    itarih: str | None = None
-    isaat: str | None = None
+    ikodu: str | None = None  # PTT's status id for the movement (gonderi_durum_id)
+    islem: str | None = None  # its words
+    imerk: str | None = None  # the office where it happened
+    itarih: str | None = None  # dd/MM/yyyy
+    isaat: str | None = None  # HH:mm:ss
+    sira_no: str | None = Field(default=None, alias="siraNo")  # its place in the parcel's history
 
 
 class Inquiry(WireModel):
-    sonuc_kodu: str | None = None
-    sonuc_aciklama: str | None = None
-    barno: str | None = Field(default=None, alias="BARNO")
-    alici: str | None = Field(default=None, alias="ALICI")
-    tesalan: str | None = Field(default=None, alias="TESALAN")
-    movements: XmlList[Movement] | None = Field(default=None, alias="dongu")
+    model_config = ConfigDict(alias_generator=None)
+
+    barno: Any = Field(default=None, alias="BARNO")  # the barcode the reply is about
+    alici: Any = Field(default=None, alias="ALICI")  # the addressee
+    tesalan: Any = Field(default=None, alias="TESALAN")  # who signed for the parcel, once delivered
+    sonuc_aciklama: Any = Field(default=None, alias="sonucAciklama")  # the outcome in words
+    movements: XmlList[Any] | None = Field(default=None, alias="dongu")  # each read as a ``Movement``

@@ -16,10 +16,7 @@ CODE = "surat"
 class SuratAdapter(PartnerPush):
     code = CODE
     name = "Sürat Kargo"
-    capabilities = Capabilities(
-        pull=None,
-        push=None,
-    )
+    capabilities = Capabilities(pull=None, push=None)  # push: the partner webhook, required by its settings
 
     def __init__(self, settings: SuratSettings, session: aiohttp.ClientSession, *, clock: Clock = SYSTEM_CLOCK) -> None:
         # ``session`` is part of every carrier's constructor (see ``carriers.registry``); Sürat needs none.

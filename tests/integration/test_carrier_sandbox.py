@@ -52,7 +52,8 @@ RELATIONS: dict[str, dict[Scenario, R]] = {
     "yurtici": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
     "aras": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
     "mng": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
-    "ptt": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
+    "ptt": {S.DELIVERED: R.RECIPIENT, S.PARCEL_LOCKER: R.PARCEL_LOCKER, S.UNSIGNED: R.RECIPIENT,
+            S.FAR_GPS: R.RECIPIENT},
 }
 SIGNED = {S.DELIVERED, S.NEIGHBOUR, S.DOORMAN, S.FAR_GPS}
 PHOTOGRAPHED = {S.DELIVERED, S.NEIGHBOUR, S.PARCEL_LOCKER, S.SAFE_PLACE, S.FAR_GPS}
@@ -66,7 +67,7 @@ WRONG_CREDENTIALS: dict[str, tuple[dict[str, Any], type[Exception]]] = {
     "mng": ({"password": "wrong"}, CarrierAuthError),
     "yurtici": ({"password": "wrong"}, CarrierAuthError),  # a SOAP fault that refuses the credentials
     "aras": ({"password": "wrong"}, BadRequest),  # the service's own fault: it names no credentials
-    "ptt": ({"password": "wrong"}, BadRequest),  # PTT answers in band with an error code
+    "ptt": ({"password": "wrong"}, CarrierAuthError),  # a SOAP fault that refuses the credentials
 }
 
 

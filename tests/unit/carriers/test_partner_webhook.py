@@ -25,10 +25,13 @@ from carriers.surat.settings import SuratSettings
 from carriers.yurtici.client import YurticiAdapter
 from carriers.yurtici.settings import YurticiSettings
 from schemas.partner_webhook import PartnerEvent
-from schemas.proof import AttachmentKind, ProofSource, ProofStatus, RecipientRelation
+from schemas.proof import AttachmentKind, NoteCode, ProofSource, ProofStatus, RecipientRelation
 from tests.unit.carriers.conftest import NOW
+from tests.unit.carriers.properties import sample, sample_json
 
 T = int(NOW.timestamp())
+DELIVERED = "delivered-with-proof.json"
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
 CREDENTIALS: dict[str, tuple[type, type, dict[str, Any]]] = {
     "hepsijet": (HepsijetAdapter, HepsijetSettings, {"username": "u", "password": "p"}),
     "yurtici": (YurticiAdapter, YurticiSettings, {"username": "u", "password": "p"}),
@@ -56,8 +59,8 @@ def yurtici(session, clock) -> YurticiAdapter:
     return build("yurtici", session, clock, secret_of("yurtici"))
 
 
-def body(payloads, **changes: Any) -> bytes:
-    event = payloads.json("partner/delivered.json") | changes
+def body(**changes: Any) -> bytes:
+    event = sample_json("partner", DELIVERED) | changes
     return json.dumps({k: v for k, v in event.items() if v is not ...}, ensure_ascii=False).encode()
 
 
@@ -66,11 +69,11 @@ def signed(raw: bytes, secret: str, at: int = T) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("code", sorted(CREDENTIALS))
-def test_every_turkish_carrier_takes_partner_pushes_with_its_own_secret(code: str, session, clock, payloads) -> None:
+def test_every_turkish_carrier_takes_partner_pushes_with_its_own_secret(code: str, session, clock) -> None:
     carrier = build(code, session, clock, secret_of(code))
     assert isinstance(carrier, PushCarrier) and carrier.capabilities.push
     assert carrier.capabilities.push == PARTNER_PUSH
-    raw = body(payloads, carrier=code)
+    raw = body(carrier=code)
     carrier.verify_webhook(signed(raw, secret_of(code)), raw, NOW)
     [event] = carrier.parse_webhook(raw)
     assert (event.proof.carrier, event.proof.source) == (code, ProofSource.PUSH)
@@ -92,16 +95,16 @@ def test_each_turkish_carrier_is_registered_and_built_from_raw_configuration(cod
 
 
 @pytest.mark.parametrize("code", ["hepsijet", "yurtici", "aras", "mng", "ptt"])
-def test_a_carrier_without_partner_secrets_pulls_only_and_refuses_pushes(code: str, session, clock, payloads) -> None:
+def test_a_carrier_without_partner_secrets_pulls_only_and_refuses_pushes(code: str, session, clock) -> None:
     carrier = build(code, session, clock)
     assert carrier.capabilities.pull and not carrier.capabilities.push
-    raw = body(payloads, carrier=code)
+    raw = body(carrier=code)
     with pytest.raises(WebhookRejected, match="no partner webhook secret configured"):
         carrier.verify_webhook(signed(raw, secret_of(code)), raw, NOW)
 
 
-def test_a_delivered_event_maps_to_a_pushed_proof(yurtici, payloads, clock) -> None:
-    raw = payloads.raw("partner/delivered.json")
+def test_a_delivered_event_maps_to_a_pushed_proof(yurtici, clock) -> None:
+    raw = sample("partner", DELIVERED)
     yurtici.verify_webhook(signed(raw, secret_of("yurtici")), raw, NOW)
     [event] = yurtici.parse_webhook(raw)
     proof = event.proof
@@ -113,9 +116,8 @@ def test_a_delivered_event_maps_to_a_pushed_proof(yurtici, payloads, clock) -> N
     assert (proof.received_by, proof.recipient_relation) == ("Mehmet Demir", RecipientRelation.NEIGHBOUR)
     assert proof.signature is not None and proof.signature.kind is AttachmentKind.SIGNATURE
     assert proof.signature.url == "https://partner.yurtici.test/pod/YK20240421001/signature.png"
-    assert proof.photo is not None and (proof.photo.media_type, proof.photo.content_b64) == (
-        "image/jpeg", "/9j/4AAQSkZJRgABAQAAAQABAAD/",
-    )
+    assert proof.photo is not None and (proof.photo.media_type, proof.photo.content_b64) == ("image/png", PNG)
+    assert (proof.status_code, proof.notes) == ("delivered", ())
     assert proof.location is not None
     assert (proof.location.lat, proof.location.lon, proof.location.accuracy_m, proof.location.text) == (
         40.9869, 29.0266, 12.5, "Komşu, daire 4",
@@ -125,13 +127,13 @@ def test_a_delivered_event_maps_to_a_pushed_proof(yurtici, payloads, clock) -> N
     assert (scan.code, scan.at) == ("delivered", datetime(2024, 4, 22, 11, 31, 9, tzinfo=UTC))
 
 
-def test_a_redelivered_event_keeps_its_event_id(yurtici, payloads) -> None:
-    first = yurtici.parse_webhook(payloads.raw("partner/delivered.json"))[0]
-    again = yurtici.parse_webhook(json.dumps(payloads.json("partner/delivered.json"), indent=2).encode())[0]
+def test_a_redelivered_event_keeps_its_event_id(yurtici) -> None:
+    first = yurtici.parse_webhook(sample("partner", DELIVERED))[0]
+    again = yurtici.parse_webhook(json.dumps(sample_json("partner", DELIVERED), indent=2).encode())[0]
     assert first.event_id == again.event_id
 
 
-def test_a_minimal_in_transit_event_is_enough(yurtici, payloads) -> None:
+def test_a_minimal_in_transit_event_is_enough(yurtici) -> None:
     raw = json.dumps({
         "event_id": "e-2", "carrier": "yurtici", "tracking_number": "YK1", "status": "in_transit",
         "occurred_at": "2024-04-22T08:02:00+03:00",
@@ -141,46 +143,46 @@ def test_a_minimal_in_transit_event_is_enough(yurtici, payloads) -> None:
     assert event.proof.recipient_relation is RecipientRelation.UNKNOWN
 
 
-def test_a_forged_signature_is_rejected(yurtici, payloads) -> None:
-    raw = body(payloads)
+def test_a_forged_signature_is_rejected(yurtici) -> None:
+    raw = body()
     with pytest.raises(WebhookRejected, match="signature does not match"):
         yurtici.verify_webhook(signed(raw, "whsec_attacker_0123456789abcdef01234567"), raw, NOW)
 
 
-def test_a_tampered_body_is_rejected(yurtici, payloads) -> None:
-    raw = body(payloads)
+def test_a_tampered_body_is_rejected(yurtici) -> None:
+    raw = body()
     headers = signed(raw, secret_of("yurtici"))
-    tampered = body(payloads, received_by="Ayşe Yılmaz", recipient_relation="recipient")
+    tampered = body(received_by="Ayşe Yılmaz", recipient_relation="recipient")
     with pytest.raises(WebhookRejected, match="signature does not match"):
         yurtici.verify_webhook(headers, tampered, NOW)
 
 
-def test_a_replayed_request_outside_the_window_is_rejected(yurtici, payloads) -> None:
-    raw = body(payloads)
+def test_a_replayed_request_outside_the_window_is_rejected(yurtici) -> None:
+    raw = body()
     headers = signed(raw, secret_of("yurtici"))
     yurtici.verify_webhook(headers, raw, NOW)
     with pytest.raises(WebhookRejected, match="replay window"):
         yurtici.verify_webhook(headers, raw, NOW + timedelta(minutes=6))
 
 
-def test_a_timestamp_too_far_in_the_future_is_rejected(yurtici, payloads) -> None:
-    raw = body(payloads)
+def test_a_timestamp_too_far_in_the_future_is_rejected(yurtici) -> None:
+    raw = body()
     with pytest.raises(WebhookRejected, match="replay window"):
         yurtici.verify_webhook(signed(raw, secret_of("yurtici"), at=T + 301), raw, NOW)
 
 
-def test_the_replay_window_is_configurable(session, clock, payloads) -> None:
+def test_the_replay_window_is_configurable(session, clock) -> None:
     adapter, settings, config = CREDENTIALS["yurtici"]
     webhook = PartnerWebhookSettings(secrets=(SecretStr(secret_of("yurtici")),), tolerance_seconds=30)
     carrier = adapter(settings.model_validate(config | {"partner_webhook": webhook}), session, clock=clock)
-    raw = body(payloads)
+    raw = body()
     with pytest.raises(WebhookRejected, match="30s replay window"):
         carrier.verify_webhook(signed(raw, secret_of("yurtici"), at=T - 31), raw, NOW)
 
 
-def test_secrets_rotate_without_downtime(session, clock, payloads) -> None:
+def test_secrets_rotate_without_downtime(session, clock) -> None:
     carrier = build("yurtici", session, clock, secret_of("yurtici", 2), secret_of("yurtici", 1))
-    raw = body(payloads)
+    raw = body()
     carrier.verify_webhook(signed(raw, secret_of("yurtici", 1)), raw, NOW)
     carrier.verify_webhook(signed(raw, secret_of("yurtici", 2)), raw, NOW)
     retired = build("yurtici", session, clock, secret_of("yurtici", 2))
@@ -188,16 +190,16 @@ def test_secrets_rotate_without_downtime(session, clock, payloads) -> None:
         retired.verify_webhook(signed(raw, secret_of("yurtici", 1)), raw, NOW)
 
 
-def test_a_body_for_another_carrier_is_rejected_even_when_signed_with_this_carriers_secret(yurtici, payloads) -> None:
-    raw = body(payloads, carrier="aras")
+def test_a_body_for_another_carrier_is_rejected_even_when_signed_with_this_carriers_secret(yurtici) -> None:
+    raw = body(carrier="aras")
     with pytest.raises(WebhookRejected, match="another carrier"):
         yurtici.verify_webhook(signed(raw, secret_of("yurtici")), raw, NOW)
     with pytest.raises(MalformedResponse, match="names another carrier"):
         yurtici.parse_webhook(raw)
 
 
-def test_a_body_signed_by_another_carrier_is_rejected(yurtici, payloads) -> None:
-    raw = body(payloads, carrier="aras")
+def test_a_body_signed_by_another_carrier_is_rejected(yurtici) -> None:
+    raw = body(carrier="aras")
     with pytest.raises(WebhookRejected, match="signature does not match"):
         yurtici.verify_webhook(signed(raw, secret_of("aras")), raw, NOW)
 
@@ -207,13 +209,13 @@ def test_a_body_signed_by_another_carrier_is_rejected(yurtici, payloads) -> None
     [{}, {HEADER: "sha256=abc"}, {HEADER: f"t={T}"}, {"X-Hmac-Signature": "hmac-sha256-hex=abc"}],
     ids=["none", "wrong format", "no v1", "another scheme's header"],
 )
-def test_a_missing_or_malformed_header_is_rejected(yurtici, payloads, headers: dict[str, str]) -> None:
+def test_a_missing_or_malformed_header_is_rejected(yurtici, headers: dict[str, str]) -> None:
     with pytest.raises(WebhookRejected, match=HEADER):
-        yurtici.verify_webhook(headers, body(payloads), NOW)
+        yurtici.verify_webhook(headers, body(), NOW)
 
 
-def test_a_repeated_signature_header_is_rejected(yurtici, payloads) -> None:
-    raw = body(payloads)
+def test_a_repeated_signature_header_is_rejected(yurtici) -> None:
+    raw = body()
     header = sign(secret_of("yurtici"), raw, T)
     with pytest.raises(WebhookRejected, match="repeated"):
         yurtici.verify_webhook(CIMultiDict([(HEADER, header), (HEADER.lower(), header)]), raw, NOW)
@@ -243,11 +245,6 @@ PERSONAL = "Mehmet Demir"
         ({"received_by": PERSONAL * 20}, "received_by"),
         ({"recipient_relation": "cousin"}, "recipient_relation"),
         ({"nickname": PERSONAL}, "nickname"),
-        ({"signature": {"url": "http://partner.test/sig.png"}}, "signature.url"),
-        ({"signature": {"url": "https://p.test/s.png", "content_b64": "AAAA", "media_type": "image/png"}}, "signature"),
-        ({"photo": {"content_b64": "%%% " + PERSONAL, "media_type": "image/jpeg"}}, "photo"),
-        ({"photo": {"content_b64": "AAAA"}}, "photo"),
-        ({"photo": {"content_b64": "AAAA", "media_type": "text/html"}}, "photo.media_type"),
         ({"location": {"lat": 91, "lon": 29}}, "location.lat"),
         ({"location": {"lat": 41}}, "location"),
         ({"location": {"accuracy_m": 5}}, "location"),
@@ -258,12 +255,36 @@ PERSONAL = "Mehmet Demir"
         ({"courier": {"name": PERSONAL, "phone": "+905551112233"}}, "courier.phone"),
     ],
 )
-def test_a_malformed_body_is_rejected_naming_the_field_but_no_value(yurtici, payloads, changes, where: str) -> None:
+def test_a_malformed_body_is_rejected_naming_the_field_but_no_value(yurtici, changes, where: str) -> None:
     with pytest.raises(MalformedResponse) as caught:
-        yurtici.parse_webhook(body(payloads, **changes))
+        yurtici.parse_webhook(body(**changes))
     message = str(caught.value)
     assert message.startswith("yurtici: partner webhook body does not match") and where in message
     assert PERSONAL not in message and "+90" not in message and "DROP" not in message
+
+
+@pytest.mark.parametrize(
+    ("image", "reason"),
+    [
+        ({"url": "http://partner.test/sig.png"}, "not a valid image"),
+        ({"url": "https://p.test/s.png", "content_b64": PNG, "media_type": "image/png"}, "not a valid image"),
+        ({"content_b64": "%%% " + PERSONAL, "media_type": "image/jpeg"}, "not a valid image"),
+        ({"content_b64": PNG}, "not a valid image"),
+        ({"content_b64": PNG, "media_type": "text/html"}, "not a valid image"),
+        ({"content_b64": "/9j/4AAQSkZJRgABAQAAAQABAAD/", "media_type": "image/jpeg"}, "placeholder"),
+        ({"content_b64": "PGh0bWw+PC9odG1sPg==", "media_type": "image/png"}, "placeholder"),
+        ("a signature", "not a valid image"),
+    ],
+)
+@pytest.mark.parametrize("kind", ["signature", "photo"])
+def test_a_bad_image_is_dropped_with_a_note_and_the_rest_stays(yurtici, kind: str, image: Any, reason: str) -> None:
+    [event] = yurtici.parse_webhook(body(**{kind: image}))
+    proof = event.proof
+    [note] = proof.notes
+    assert (note.code, note.field) == (NoteCode.ATTACHMENT_DROPPED, kind) and reason in note.reason
+    assert getattr(proof, kind) is None and PERSONAL not in repr(note)
+    kept = proof.photo if kind == "signature" else proof.signature
+    assert kept is not None and proof.received_by == PERSONAL and proof.status is ProofStatus.DELIVERED
 
 
 @pytest.mark.parametrize("raw", [b"", b"not json", b"[]", b"null", b'{"event_id": 1}', b"\xff\xfe"])
@@ -272,8 +293,8 @@ def test_a_body_that_is_no_event_at_all_is_malformed(yurtici, raw: bytes) -> Non
         yurtici.parse_webhook(raw)
 
 
-def test_the_event_repr_shows_no_personal_data(payloads) -> None:
-    event = PartnerEvent.model_validate_json(payloads.raw("partner/delivered.json"))
+def test_the_event_repr_shows_no_personal_data() -> None:
+    event = PartnerEvent.model_validate_json(sample("partner", DELIVERED))
     shown = repr(event)
     assert "evt_01HW3K9Q8Z6V4R2M" in shown and PERSONAL not in shown and "Kadıköy" not in shown
 
