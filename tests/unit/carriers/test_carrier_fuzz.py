@@ -42,8 +42,11 @@ def fedex_track(body: bytes) -> object:
 PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
     "ups track": ("ups/track-delivered.json", lambda b: parse_ups(HttpResponse(200, {}, b), "1Z023E2X0214323462", AT)),
     "ups alert": ("ups/alert-delivered.json", lambda b: parse_tracking_event(b, AT)),
-    "dhl track": ("dhl/shipments-example.json", lambda b: parse_dhl(HttpResponse(200, {}, b), "7777777770", AT)),
-    "dhl push": ("dhl/shipments-example.json", lambda b: parse_push(b, AT)),
+    "dhl track": (
+        "../../../fixtures/carriers/dhl/express-spec-example.json",
+        lambda b: parse_dhl(HttpResponse(200, {}, b), "7777777770", AT),
+    ),
+    "dhl push": ("../../../fixtures/carriers/dhl/push-delivered.json", lambda b: parse_push(b, AT)),
     "fedex track": ("fedex/track-delivered.json", fedex_track),
     "fedex spod": ("fedex/spod.json", lambda b: parse_spod_response(HttpResponse(200, {}, b))),
 }
