@@ -134,7 +134,7 @@ def shipment_proof(
 ) -> ProofOfDelivery:
     read = _read(shipment, notes)
     shipment_status = _status(read, notes)
-    status, code = (shipment_status, read.code) if read.covers(asked) else (ProofStatus.UNKNOWN, read.code_of(asked))
+    status, code = _state(read, asked, shipment_status)
     handover = _handover(read, notes) if status is ProofStatus.DELIVERED else _Handover()
     with reading(CODE, "shipment"):
         return ProofOfDelivery(
@@ -197,11 +197,9 @@ class _Read:
     def covers(self, number: str) -> bool:
         """Whether the shipment's status speaks for ``number``: the shipment itself, or a piece its latest
         scan includes (a scan that names no pieces covers them all)."""
-        if number not in self.pieces:
-            return True
-        timed = [scan for scan in self.scans if scan.at is not None]
-        latest = max((scan.at for scan in timed if scan.at), default=None)
-        return all(_names(scan.event, number) for scan in timed if scan.at == latest)
+        latest = max((scan.at for scan in self.scans if scan.at), default=None)
+        latest_scans = [scan.event for scan in self.scans if latest and scan.at == latest]
+        return number not in self.pieces or all(_names(event, number) for event in latest_scans)
 
     def code_of(self, piece: str) -> str | None:
         """The status code of the latest scan that names ``piece``."""
@@ -238,18 +236,25 @@ def _status(read: _Read, notes: ProofNotes) -> ProofStatus:
     return ProofStatus.RETURNED if returned else status
 
 
+def _state(read: _Read, number: str, shipment_status: ProofStatus) -> tuple[ProofStatus, str | None]:
+    """The status and DHL's code for ``number``: the shipment's, unless it is a piece the latest scan leaves
+    out; then ``unknown``, with the code of the latest scan that names it."""
+    if read.covers(number):
+        return shipment_status, read.code
+    return ProofStatus.UNKNOWN, read.code_of(number)
+
+
 def _packages(read: _Read, asked: str, shipment_status: ProofStatus) -> tuple[PackageState, ...]:
     """The shipment's other pieces, each with the state its scans give it (none when it has one piece)."""
     if len(read.pieces) < 2:
         return ()
-    states = [
-        PackageState(number=piece, status=shipment_status, status_code=_clip(read.code, "code"))
-        if read.covers(piece)
-        else PackageState(number=piece, status=ProofStatus.UNKNOWN, status_code=_clip(read.code_of(piece), "code"))
-        for piece in dict.fromkeys(read.pieces)
-        if piece != asked and _is_number(piece)
-    ]
-    return tuple(states[: _LIMITS["packages"]])
+    others = [piece for piece in dict.fromkeys(read.pieces) if piece != asked and _is_number(piece)]
+    return tuple(_package(read, piece, shipment_status) for piece in others[: _LIMITS["packages"]])
+
+
+def _package(read: _Read, piece: str, shipment_status: ProofStatus) -> PackageState:
+    status, code = _state(read, piece, shipment_status)
+    return PackageState(number=piece, status=status, status_code=_clip(code, "code"))
 
 
 def _is_number(value: str) -> bool:
@@ -283,13 +288,17 @@ def _handover(read: _Read, notes: ProofNotes) -> _Handover:
     return _Handover(
         at=read.at or _time(pod.timestamp, "details.proofOfDelivery.timestamp", notes, *read.countries),
         signer=signer,
-        relation=RecipientRelation.RECIPIENT
-        if signer and receiver and signer.casefold() == receiver.casefold()
-        else RecipientRelation.UNKNOWN,
+        relation=_relation(signer, receiver),
         signature=signature,
         document=document,
         place=_clip(_place(read.status.location if read.status else None), "text"),
     )
+
+
+def _relation(signer: str | None, receiver: str | None) -> RecipientRelation:
+    """DHL names people, not relations: the signer is the recipient when DHL names them as the receiver."""
+    same = signer and receiver and signer.casefold() == receiver.casefold()
+    return RecipientRelation.RECIPIENT if same else RecipientRelation.UNKNOWN
 
 
 def _signer(person: Person | None, status: Status | None, notes: ProofNotes) -> str | None:
@@ -353,7 +362,7 @@ def _place(place: Place | None) -> str | None:
 
 
 def _clip(value: str | None, kind: str) -> str | None:
-    return value[: _LIMITS[kind]].strip() or None if value else None
+    return (value[: _LIMITS[kind]].strip() or None) if value else None
 
 
 def _notes(notes: ProofNotes) -> tuple[ProofNote, ...]:
