@@ -21,7 +21,6 @@ from carriers.aras.mapping import parse_query_response as parse_aras
 from carriers.errors import BadRequest, MalformedResponse
 from carriers.hepsijet.mapping import parse_tracking_response as parse_hepsijet
 from carriers.http import HttpResponse
-from carriers.mng.mapping import read_events, read_status, shipment_proof
 from carriers.partner.mapping import event_proof, read_event
 from carriers.ptt.mapping import parse_query_response as parse_ptt
 from carriers.soap import ENVELOPE_NS
@@ -35,10 +34,6 @@ TEXT = st.text(max_size=20)
 
 def ok(body: bytes) -> HttpResponse:
     return HttpResponse(200, {}, body)
-
-
-def mng(body: bytes) -> object:
-    return shipment_proof(read_status(ok(body), "SIP-2024-0001"), read_events(ok(body)), "SIP-2024-0001", AT)
 
 
 def partner(body: bytes) -> object:
@@ -55,8 +50,6 @@ def aras(document: bytes) -> object:
 
 JSON_PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
     "hepsijet tracking": ("hepsijet/tracking-delivered.json", lambda b: parse_hepsijet(ok(b), "HJ100200300", AT)),
-    "mng status and track": ("mng/status-delivered.json", mng),
-    "mng track": ("mng/track.json", mng),
     "aras document": ("aras/query-delivered.json", aras),
     "partner webhook": ("partner/delivered.json", partner),
 }
@@ -69,7 +62,7 @@ XML_PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
 
 def json_fixture(name: str) -> object:
     if name.startswith("aras/"):  # the JSON document inside the SOAP reply
-        root = fromstring((FIXTURES / "aras/query-delivered.xml").read_bytes())
+        root = fromstring((FIXTURES.parents[2] / "fixtures/carriers/aras/delivered.xml").read_bytes())
         return json.loads(next(e.text for e in root.iter() if e.tag.endswith("GetQueryJSONResult")))
     return json.loads((FIXTURES / name).read_bytes())
 
