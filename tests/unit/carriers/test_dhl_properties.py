@@ -69,7 +69,7 @@ def descriptions(entry: dict[str, Any]) -> set[str]:
 @PROPERTIES
 @given(data=st.data())
 def test_a_changed_reply_still_gives_a_sound_proof_for_the_number_asked(name: str, number: str, data) -> None:
-    variant = data.draw(json_variants(sample_json("dhl", name), max_changes=1))
+    variant = data.draw(json_variants(sample_json("dhl", name)))
 
     tolerant(
         lambda: parse_track_response(ok(variant), number, RECEIVED),
@@ -85,7 +85,7 @@ def test_no_scan_of_another_shipment_reaches_the_proof(number: str, data) -> Non
     original = sample_json("dhl", "express-three-numbers.json")
     own = set().union(*(descriptions(s) for s in original["shipments"] if s["id"] == number))
     theirs = set().union(*(descriptions(s) for s in original["shipments"] if s["id"] != number)) - own
-    variant = data.draw(json_variants(original, max_changes=1))
+    variant = data.draw(json_variants(original))
 
     proof = tolerant(lambda: parse_track_response(ok(variant), number, RECEIVED), asked=number, says_delivered=True)
 
@@ -141,7 +141,7 @@ def test_a_reply_cut_short_is_malformed_or_still_sound(name: str, number: str, d
 @PROPERTIES
 @given(data=st.data())
 def test_a_changed_push_gives_sound_proofs_for_the_shipments_it_names(name: str, data) -> None:
-    variant = data.draw(json_variants(sample_json("dhl", name), max_changes=1))
+    variant = data.draw(json_variants(sample_json("dhl", name)))
 
     try:
         events = parse_push(json.dumps(variant).encode(), RECEIVED)
