@@ -16,13 +16,15 @@ from carriers.link import CarrierLink
 from schemas.proof import ProofOfDelivery, ProofOffer
 
 
+# Pull and push carry the same shipment: signature and ePOD links and the signer's name, no photo, no
+# coordinates, no words for the drop-off spot (the status place is a city). Names are not masked.
+OFFER = ProofOffer(signature=True, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=False)
+
+
 class DhlAdapter(PullAdapter[DhlSettings, CarrierLink]):
     code = CODE
     name = "DHL"
-    capabilities = Capabilities(
-        pull=ProofOffer(signature=True, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=False),
-        push=ProofOffer(signature=True, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=False),
-    )
+    capabilities = Capabilities(pull=OFFER, push=OFFER)
 
     def _open_link(self, settings: DhlSettings, session: aiohttp.ClientSession, clock: Clock) -> CarrierLink:
         return CarrierLink(CODE, settings, session, clock)

@@ -1,38 +1,64 @@
-"""DHL unified tracking: request builder and shipment → canonical proof mapping (pure).
+"""DHL Shipment Tracking – Unified: request builder and reply → canonical proof (pure).
 
-    shipments[].status.statusCode               → status, through STATUS
-    details.proofOfDelivery.timestamp           → delivered_at (else status.timestamp when delivered)
-    details.proofOfDelivery.signed              → received_by ("givenName familyName", else name)
-    details.receiver                            → recipient_relation = recipient when the signer is the
-                                                  receiver (same name, ignoring case); else unknown
-    details.proofOfDelivery.signatureUrl        → signature (link; ignored unless an http(s) URL)
-    details.proofOfDelivery.documentUrl         → document (link)
-    status.location.address, when delivered     → location.address
-    events[]                                    → events
+Every field read, and the public sample that shows it (``tests/fixtures/carriers/dhl/``, see PROVENANCE.md):
 
-Timestamps without an offset (the published example has some) are read as UTC.
+    shipments[].id                        the shipment answering the number asked; shipments for other
+                                          numbers in the same reply are never read (express-three-numbers)
+    details.pieceIds                      the shipment's pieces: a number asked may be one of them, and the
+                                          others are reported as ``packages`` (express-four-pieces,
+                                          express-spec-example)
+    status.statusCode                     status through STATUS (pre-transit, transit, delivered, failure,
+                                          unknown: definition 1.5.8 ``StatusCode``), kept as ``status_code``
+    status.description / status.status    "Returned to shipper" under ``failure`` → returned
+                                          (express-three-numbers)
+    status.timestamp                      delivered_at, when delivered; the latest of several entries for one
+                                          number wins (duplicate-results)
+    status.location.address               delivered: the place (addressLocality, postalCode, countryCode)
+    destination.address.countryCode       the zone of times without offset (parcel-de-delivered)
+    details.proofOfDelivery.timestamp     delivered_at when the status has no time; never read unless the
+                                          status says delivered (express-spec-example has one on a pre-transit
+                                          shipment, express-three-numbers POD links on returned shipments)
+    details.proofOfDelivery.signed        received_by ("givenName familyName", else "name"); a name that is
+                                          DHL's own status word ("Delivered", express-three-numbers) is none
+    details.receiver                      recipient_relation = recipient when it names the signer
+    details.proofOfDelivery.signatureUrl  signature link; Express sends its ePOD page here, the same link as
+                                          documentUrl (express-three-numbers): then it is the document only
+    details.proofOfDelivery.documentUrl   document link
+    events[]                              timeline: timestamp, statusCode (Express events have none:
+                                          express-three-numbers), description else status, location; pieceIds
+                                          say which pieces a scan covers (express-four-pieces)
+    HTTP 404 problem                      not found (not-found.json)
+
+A piece the latest scan leaves out is not delivered with its shipment: express-four-pieces shows a
+"delivered" shipment whose delivery scan lists two of its four pieces. Such a piece is ``unknown``.
+
+Times without an offset are local to the event's place (definition 1.5.8), see ``local_time``.
+Assumed, no public sample shows it: ``signed.givenName``/``familyName`` on a live Express reply (the
+definition's ``Person``); several entries with one ``id`` in a reply; the zone of a time whose place names
+no single-zone country (read as Turkey's).
 """
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pydantic import TypeAdapter, ValidationError
 
 from carriers.auth import api_key_headers
+from carriers.dhl.local_time import local_timestamp
 from carriers.dhl.settings import DhlSettings
-from carriers.dhl.wire import Address, Person, Shipment, Shipments, Status
+from carriers.dhl.wire import Address, Details, Person, Place, Shipment, Shipments, Status
+from carriers.dhl.wire import ProofOfDelivery as Pod
 from carriers.http import HttpRequest, HttpResponse
-from carriers.parsing import (
-    join_text,
-    linked_attachment,
-    not_found,
-    parse_timestamp,
-    read_wire,
-    reading,
-    text,
-    timeline,
-)
+from carriers.parsing import ProofNotes, WireModel, join_text, not_found, read_wire, reading, text, text_of, timeline
 from carriers.status import status_table
+from schemas.common import Id
 from schemas.proof import (
+    Attachment,
     AttachmentKind,
     DeliveryLocation,
+    NoteCode,
+    PackageState,
+    ProofNote,
     ProofOfDelivery,
     ProofSource,
     ProofStatus,
@@ -55,6 +81,11 @@ STATUS = status_table(
         "unknown": ProofStatus.UNKNOWN,
     },
 )
+RETURNED_WORDS = "returned to shipper"  # Express's words for a parcel on its way back, under ``failure``
+NO_CODE = "unknown"  # an event's code when DHL groups it under none (Express events carry no statusCode)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_NUMBER = TypeAdapter(Id)
+_LIMITS = {"code": 64, "text": 500, "events": 1000, "packages": 200, "notes": 100}
 
 
 def build_track_request(settings: DhlSettings, tracking_number: str) -> HttpRequest:
@@ -67,68 +98,272 @@ def build_track_request(settings: DhlSettings, tracking_number: str) -> HttpRequ
 
 
 def parse_track_response(response: HttpResponse, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
-    """404 or no shipments: DHL does not know the number. Several shipments (one per DHL service) may
-    answer; the one whose id is the number asked for wins, else the first."""
+    """404, or no shipment for the number asked: DHL does not know it (shipments for other numbers in the
+    same reply are no answer). Several entries for the number (one per DHL service): the latest status wins."""
     if response.status == 404:
         return not_found(CODE, tracking_number, received_at)
-    shipments = read_wire(Shipments, response.body, carrier=CODE, what="track response").shipments or []
-    shipment = next((s for s in shipments if str(s.id) == tracking_number), shipments[0] if shipments else None)
-    if shipment is None:
-        return not_found(CODE, tracking_number, received_at)
-    with reading(CODE, "track response"):
-        return shipment_proof(shipment, tracking_number, ProofSource.PULL, received_at)
+    reply = read_wire(Shipments, response.body, carrier=CODE, what="track response")
+    notes = ProofNotes()
+    shipments = [
+        shipment
+        for index, raw in enumerate(reply.shipments or ())
+        if (shipment := read_part(Shipment, raw, f"shipments.{index}", notes)) is not None
+    ]
+    if (shipment := _answer(shipments, tracking_number)) is None:
+        return not_found(CODE, tracking_number, received_at).model_copy(update={"notes": _notes(notes)})
+    return shipment_proof(shipment, tracking_number, ProofSource.PULL, received_at, notes)
+
+
+def read_part[M: WireModel](model: type[M], raw: object, field: str, notes: ProofNotes) -> M | None:
+    """One part of the reply, or None (noted) when it does not have DHL's shape."""
+    if raw is None:
+        return None
+    try:
+        return model.model_validate(raw)
+    except ValidationError:
+        notes.unreadable(field, "the part does not match DHL's shape")
+        return None
+
+
+def shipment_id(shipment: Shipment) -> str | None:
+    return text_of(shipment.id)
 
 
 def shipment_proof(
-    shipment: Shipment, tracking_number: str, source: ProofSource, received_at: datetime
+    shipment: Shipment, asked: str, source: ProofSource, received_at: datetime, notes: ProofNotes
 ) -> ProofOfDelivery:
-    """Call inside ``reading(CODE, ...)``: invalid carrier values surface as ``MalformedResponse``."""
-    status = shipment.status
-    details = shipment.details
-    pod = details.proof_of_delivery if details else None
-    normalised = STATUS(status.status_code if status else None)
-    delivered = normalised is ProofStatus.DELIVERED
-    signer = _full_name(pod.signed if pod else None)
-    receiver = _full_name(details.receiver if details else None)
-    place = _place(status.location.address if status and status.location else None) if delivered else None
-    pod_time = parse_timestamp(pod.timestamp if pod else None, carrier=CODE, what="proofOfDelivery.timestamp")
-    return ProofOfDelivery(
-        carrier=CODE,
-        tracking_number=tracking_number,
-        status=normalised,
-        delivered_at=pod_time or (_time(status) if delivered and status else None),
-        received_by=signer,
-        recipient_relation=RecipientRelation.RECIPIENT
-        if signer and receiver and signer.casefold() == receiver.casefold()
-        else RecipientRelation.UNKNOWN,
-        signature=linked_attachment(AttachmentKind.SIGNATURE, pod.signature_url if pod else None),
-        document=linked_attachment(AttachmentKind.DOCUMENT, pod.document_url if pod else None),
-        location=DeliveryLocation(address=place) if place else None,
-        source=source,
-        received_at=received_at,
-        events=timeline(map(_event, shipment.events or ())),
+    read = _read(shipment, notes)
+    shipment_status = _status(read, notes)
+    status, code = _state(read, asked, shipment_status)
+    handover = _handover(read, notes) if status is ProofStatus.DELIVERED else _Handover()
+    with reading(CODE, "shipment"):
+        return ProofOfDelivery(
+            carrier=CODE,
+            tracking_number=asked,
+            status=status,
+            status_code=_clip(code, "code"),
+            package_number=asked if asked in read.pieces else None,
+            packages=_packages(read, asked, shipment_status),
+            delivered_at=handover.at,
+            received_by=handover.signer,
+            recipient_relation=handover.relation,
+            signature=handover.signature,
+            document=handover.document,
+            location=DeliveryLocation(address=handover.place) if handover.place else None,
+            source=source,
+            received_at=received_at,
+            events=timeline(map(_event, read.scans))[-_LIMITS["events"] :],
+            notes=_notes(notes),
+        )
+
+
+# --- which shipment answers -------------------------------------------------------------------------------
+
+
+def _answer(shipments: list[Shipment], number: str) -> Shipment | None:
+    """The entry about ``number`` (its id, or one of its pieces) with the latest status. A lone entry without
+    an id answers the number asked; an entry naming another number never does."""
+    mine = [s for s in shipments if number == shipment_id(s) or number in _read(s, ProofNotes()).pieces]
+    if not mine and len(shipments) == 1 and shipment_id(shipments[0]) is None:
+        mine = shipments
+    return max(mine, key=lambda s: _read(s, ProofNotes()).at or _EARLIEST, default=None)
+
+
+# --- reading one shipment ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    at: datetime | None
+    event: Status
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    status: Status | None
+    at: datetime | None  # the status's time
+    details: Details | None
+    scans: tuple[_Scan, ...]
+    countries: tuple[str | None, ...]  # the status place's country, then the destination's
+
+    @property
+    def code(self) -> str | None:
+        return text(self.status.status_code) if self.status else None
+
+    @property
+    def pieces(self) -> tuple[str, ...]:
+        return tuple(filter(None, map(text, self.details.piece_ids or ()))) if self.details else ()
+
+    def covers(self, number: str) -> bool:
+        """Whether the shipment's status speaks for ``number``: the shipment itself, or a piece its latest
+        scan includes (a scan that names no pieces covers them all)."""
+        latest = max((scan.at for scan in self.scans if scan.at), default=None)
+        latest_scans = [scan.event for scan in self.scans if latest and scan.at == latest]
+        return number not in self.pieces or all(_names(event, number) for event in latest_scans)
+
+    def code_of(self, piece: str) -> str | None:
+        """The status code of the latest scan that names ``piece``."""
+        named = [scan for scan in self.scans if scan.at and piece in (scan.event.piece_ids or ())]
+        latest = max(named, key=lambda scan: scan.at or _EARLIEST, default=None)
+        return text(latest.event.status_code) if latest else None
+
+
+def _names(event: Status, piece: str) -> bool:
+    return event.piece_ids is None or piece in event.piece_ids
+
+
+def _read(shipment: Shipment, notes: ProofNotes) -> _Read:
+    status = read_part(Status, shipment.status, "status", notes)
+    destination = _country(shipment.destination)
+    countries = (_country(status.location) if status else None, destination)
+    scans = tuple(
+        _Scan(_time(event.timestamp, f"events.{index}.timestamp", notes, _country(event.location), destination), event)
+        for index, raw in enumerate(shipment.events or ())
+        if (event := read_part(Status, raw, f"events.{index}", notes)) is not None
+    )
+    return _Read(
+        status=status,
+        at=_time(status.timestamp, "status.timestamp", notes, *countries) if status else None,
+        details=read_part(Details, shipment.details, "details", notes),
+        scans=scans,
+        countries=countries,
     )
 
 
-def _event(event: Status) -> TrackingEvent | None:
-    at, code = _time(event), text(event.status_code) or text(event.status)
-    if at is None or code is None:
+def _status(read: _Read, notes: ProofNotes) -> ProofStatus:
+    status = notes.status(STATUS, read.code, "status.statusCode")
+    returned = status is ProofStatus.FAILED_ATTEMPT and RETURNED_WORDS in _words(read.status)
+    return ProofStatus.RETURNED if returned else status
+
+
+def _state(read: _Read, number: str, shipment_status: ProofStatus) -> tuple[ProofStatus, str | None]:
+    """The status and DHL's code for ``number``: the shipment's, unless it is a piece the latest scan leaves
+    out; then ``unknown``, with the code of the latest scan that names it."""
+    if read.covers(number):
+        return shipment_status, read.code
+    return ProofStatus.UNKNOWN, read.code_of(number)
+
+
+def _packages(read: _Read, asked: str, shipment_status: ProofStatus) -> tuple[PackageState, ...]:
+    """The shipment's other pieces, each with the state its scans give it (none when it has one piece)."""
+    if len(read.pieces) < 2:
+        return ()
+    others = [piece for piece in dict.fromkeys(read.pieces) if piece != asked and _is_number(piece)]
+    return tuple(_package(read, piece, shipment_status) for piece in others[: _LIMITS["packages"]])
+
+
+def _package(read: _Read, piece: str, shipment_status: ProofStatus) -> PackageState:
+    status, code = _state(read, piece, shipment_status)
+    return PackageState(number=piece, status=status, status_code=_clip(code, "code"))
+
+
+def _is_number(value: str) -> bool:
+    try:
+        _NUMBER.validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+# --- the delivery ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Handover:
+    at: datetime | None = None
+    signer: str | None = None
+    relation: RecipientRelation = RecipientRelation.UNKNOWN
+    signature: Attachment | None = None
+    document: Attachment | None = None
+    place: str | None = None
+
+
+def _handover(read: _Read, notes: ProofNotes) -> _Handover:
+    """What DHL says of a delivery; read only when its status says delivered."""
+    pod = read_part(Pod, read.details.proof_of_delivery if read.details else None, "details.proofOfDelivery", notes)
+    pod = pod or Pod()
+    signer = _signer(pod.signed, read.status, notes)
+    receiver = _full_name(read.details.receiver if read.details else None)
+    signature, document = _links(pod, notes)
+    return _Handover(
+        at=read.at or _time(pod.timestamp, "details.proofOfDelivery.timestamp", notes, *read.countries),
+        signer=signer,
+        relation=_relation(signer, receiver),
+        signature=signature,
+        document=document,
+        place=_clip(_place(read.status.location if read.status else None), "text"),
+    )
+
+
+def _relation(signer: str | None, receiver: str | None) -> RecipientRelation:
+    """DHL names people, not relations: the signer is the recipient when DHL names them as the receiver."""
+    same = signer and receiver and signer.casefold() == receiver.casefold()
+    return RecipientRelation.RECIPIENT if same else RecipientRelation.UNKNOWN
+
+
+def _signer(person: Person | None, status: Status | None, notes: ProofNotes) -> str | None:
+    name = _full_name(person)
+    if name and name.casefold() in _words(status):
+        notes.unreadable("details.proofOfDelivery.signed", "DHL's status word stands where a name belongs")
         return None
-    place = _place(event.location.address if event.location else None)
-    return TrackingEvent(at=at, code=code, description=text(event.description), location_text=place)
+    return name
 
 
-def _time(status: Status) -> datetime | None:
-    return parse_timestamp(status.timestamp, carrier=CODE, what="status timestamp")
+def _links(pod: Pod, notes: ProofNotes) -> tuple[Attachment | None, Attachment | None]:
+    field = "details.proofOfDelivery"
+    document = notes.linked(AttachmentKind.DOCUMENT, pod.document_url, f"{field}.documentUrl")
+    if (link := text(pod.signature_url)) and link == text(pod.document_url):
+        reason = "the same link as documentUrl (DHL's ePOD page), kept as the document"
+        notes.add(NoteCode.ATTACHMENT_DROPPED, f"{field}.signatureUrl", reason)
+        return None, document
+    return notes.linked(AttachmentKind.SIGNATURE, pod.signature_url, f"{field}.signatureUrl"), document
+
+
+# --- small readers -----------------------------------------------------------------------------------------
+
+
+def _event(scan: _Scan) -> TrackingEvent | None:
+    if scan.at is None:
+        return None
+    event = scan.event
+    return TrackingEvent(
+        at=scan.at,
+        code=_clip(text(event.status_code), "code") or NO_CODE,
+        description=_clip(text(event.description) or text(event.status), "text"),
+        location_text=_clip(_place(event.location), "text"),
+    )
+
+
+def _words(status: Status | None) -> set[str]:
+    """DHL's words for a status (its code, title and description), case-folded."""
+    fields = (status.status_code, status.status, status.description) if status else ()
+    return {word.casefold() for word in map(text, fields) if word}
+
+
+def _time(value: str | None, field: str, notes: ProofNotes, *countries: str | None) -> datetime | None:
+    return notes.optional(field, lambda: local_timestamp(value, *countries, carrier=CODE, what=field))
+
+
+def _country(place: Place | None) -> str | None:
+    return place.address.country_code if place and place.address else None
 
 
 def _full_name(person: Person | None) -> str | None:
     if person is None:
         return None
-    return join_text(person.given_name, person.family_name, sep=" ") or text(person.name)
+    return _clip(join_text(person.given_name, person.family_name, sep=" ") or text(person.name), "text")
 
 
-def _place(address: Address | None) -> str | None:
+def _place(place: Place | None) -> str | None:
+    address: Address | None = place.address if place else None
     if address is None:
         return None
     return join_text(address.address_locality, address.postal_code, address.country_code)
+
+
+def _clip(value: str | None, kind: str) -> str | None:
+    return (value[: _LIMITS[kind]].strip() or None) if value else None
+
+
+def _notes(notes: ProofNotes) -> tuple[ProofNote, ...]:
+    return notes.items[: _LIMITS["notes"]]

@@ -1,4 +1,9 @@
-"""The parts of DHL's unified tracking payload we read (pull response and push body share it)."""
+"""The parts of DHL's Unified tracking payload we read (pull reply and push body share the shipment shape).
+
+Containers hold their parts as raw JSON (``object``): the mapping validates each part on its own, so one
+unreadable event or proof-of-delivery block costs that part (with a note), never the whole shipment, and a
+malformed shipment for another number never spoils ours.
+"""
 
 from carriers.parsing import WireModel
 
@@ -20,13 +25,14 @@ class Person(WireModel):
 
 
 class Status(WireModel):
-    """A shipment's current status; events have the same shape."""
+    """A shipment's current status; events have the same shape (events may add ``pieceIds``)."""
 
     timestamp: str | None = None
     location: Place | None = None
     status_code: str | None = None
     status: str | None = None
     description: str | None = None
+    piece_ids: list[str] | None = None
 
 
 class ProofOfDelivery(WireModel):
@@ -38,15 +44,20 @@ class ProofOfDelivery(WireModel):
 
 class Details(WireModel):
     receiver: Person | None = None
-    proof_of_delivery: ProofOfDelivery | None = None
+    proof_of_delivery: object = None
+    piece_ids: list[str] | None = None
 
 
 class Shipment(WireModel):
     id: str | int | None = None
-    status: Status | None = None
-    details: Details | None = None
-    events: list[Status] | None = None
+    destination: Place | None = None
+    status: object = None
+    details: object = None
+    events: list[object] | None = None
 
 
 class Shipments(WireModel):
-    shipments: list[Shipment] | None = None
+    """The pull reply; the push body adds ``scope`` (``subscription.push`` for shipment updates)."""
+
+    scope: str | None = None
+    shipments: list[object] | None = None

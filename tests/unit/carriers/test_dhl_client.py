@@ -1,3 +1,5 @@
+"""The DHL adapter over HTTP (a local stand-in answers with DHL's public reply samples), and DHL's push."""
+
 import json
 
 import pytest
@@ -7,54 +9,77 @@ from pydantic import SecretStr
 from carriers.base import PushCarrier
 from carriers.dhl.client import DhlAdapter
 from carriers.dhl.settings import DhlSettings
-from carriers.errors import CarrierUnavailable, MalformedResponse, WebhookRejected
+from carriers.errors import CarrierAuthError, CarrierUnavailable, MalformedResponse, WebhookRejected
 from carriers.retry import RetryBudget
 from schemas.proof import ProofSource, ProofStatus
+from tests.unit.carriers.properties import sample, sample_json
 
-NUMBER = "7777777770"
+NUMBER = "1297318621"
+PROBLEM = "application/problem+json"
 
 
 async def dhl_at(routes, adapter_at, **settings) -> DhlAdapter:
     return await adapter_at(DhlAdapter, DhlSettings, routes, api_key=SecretStr("dhl-key"), **settings)
 
 
-async def test_a_pull_sends_the_api_key_and_tracking_number(payloads, adapter_at) -> None:
+def replying(name: str, status: int = 200, content_type: str = "application/json", **headers: str):
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(status=status, body=sample("dhl", name), content_type=content_type, headers=headers)
+
+    return handler
+
+
+async def test_a_pull_gets_track_shipments_with_the_api_key_and_the_number(adapter_at) -> None:
     seen: list[web.Request] = []
 
     async def shipments(request: web.Request) -> web.Response:
         seen.append(request)
-        return web.Response(body=payloads.raw("dhl/shipments-example.json"), content_type="application/json")
+        return await replying("express-three-numbers.json")(request)
 
     dhl = await dhl_at([("GET", "/track/shipments", shipments)], adapter_at)
     proof = await dhl.pull(NUMBER)
-    assert (proof.tracking_number, proof.source) == (NUMBER, ProofSource.PULL)
+
+    assert (proof.tracking_number, proof.source, proof.status) == (NUMBER, ProofSource.PULL, ProofStatus.DELIVERED)
     [request] = seen
-    assert (request.headers["DHL-API-Key"], dict(request.query)) == ("dhl-key", {"trackingNumber": NUMBER})
+    assert (request.method, request.path) == ("GET", "/track/shipments")
+    assert (request.headers["DHL-API-Key"], request.headers["Accept"]) == ("dhl-key", "application/json")
+    assert dict(request.query) == {"trackingNumber": NUMBER}
 
 
-async def test_a_404_is_a_not_found_result(payloads, adapter_at) -> None:
-    async def missing(request: web.Request) -> web.Response:
-        return web.Response(
-            status=404, body=payloads.raw("dhl/not-found.json"), content_type="application/problem+json"
-        )
+async def test_a_404_problem_is_a_not_found_result(adapter_at) -> None:
+    dhl = await dhl_at([("GET", "/track/shipments", replying("not-found.json", 404, PROBLEM))], adapter_at)
 
-    dhl = await dhl_at([("GET", "/track/shipments", missing)], adapter_at)
     assert (await dhl.pull("8264715546")).status is ProofStatus.NOT_FOUND
 
 
-async def test_rate_limiting_is_waited_out_as_the_carrier_asks(payloads, adapter_at, clock) -> None:
+async def test_a_refused_api_key_is_an_authentication_failure_tried_once(adapter_at) -> None:
+    calls: list[int] = []
+
+    async def refused(request: web.Request) -> web.Response:
+        calls.append(1)
+        return await replying("error-unauthorized.json", 401, PROBLEM)(request)
+
+    dhl = await dhl_at([("GET", "/track/shipments", refused)], adapter_at)
+
+    with pytest.raises(CarrierAuthError):
+        await dhl.pull(NUMBER)
+    assert calls == [1]
+
+
+async def test_dhls_rate_limit_is_waited_out_as_it_asks(adapter_at, clock) -> None:
     replies = iter(
         [
-            web.Response(status=429, headers={"Retry-After": "3"}),
-            web.Response(body=payloads.raw("dhl/shipments-example.json")),
+            replying("error-rate-limited.json", 429, PROBLEM, **{"Retry-After": "3"}),
+            replying("express-three-numbers.json"),
         ]
     )
 
     async def limited(request: web.Request) -> web.Response:
-        return next(replies)
+        return await next(replies)(request)
 
     dhl = await dhl_at([("GET", "/track/shipments", limited)], adapter_at)
-    await dhl.pull(NUMBER)
+
+    assert (await dhl.pull(NUMBER)).status is ProofStatus.DELIVERED
     assert clock.sleeps == [3]
 
 
@@ -90,22 +115,33 @@ class TestPush:
         with pytest.raises(WebhookRejected):
             dhl.verify_webhook({"x-our-token": "tok-2"}, b"{}", clock.now())
 
-    def test_a_push_body_has_one_event_per_shipment(self, dhl, payloads, clock) -> None:
-        body = payloads.json("dhl/shipments-example.json")
-        second = json.loads(json.dumps(body["shipments"][0])) | {"id": "JD014600006281230704"}
-        second["status"]["statusCode"] = "delivered"
-        events = dhl.parse_webhook(json.dumps({"shipments": [body["shipments"][0], second]}).encode())
-        assert [(e.tracking_number, e.proof.status) for e in events] == [
-            (NUMBER, ProofStatus.PRE_TRANSIT),
-            ("JD014600006281230704", ProofStatus.DELIVERED),
-        ]
-        assert all(e.proof.source is ProofSource.PUSH and e.proof.received_at == clock.now() for e in events)
-        assert len({e.event_id for e in events}) == 2
+    def test_a_pushed_delivery_is_a_proof_from_the_push(self, dhl, clock) -> None:
+        [event] = dhl.parse_webhook(sample("dhl", "push-delivered.json"))
 
-    def test_the_same_push_twice_has_the_same_event_id(self, dhl, payloads) -> None:
-        body = payloads.raw("dhl/shipments-example.json")
+        assert (event.tracking_number, event.proof.status) == (NUMBER, ProofStatus.DELIVERED)
+        assert (event.proof.source, event.proof.received_at) == (ProofSource.PUSH, clock.now())
+        assert event.proof.document is not None and event.proof.signature is None
+
+    def test_a_push_body_has_one_event_per_shipment(self, dhl) -> None:
+        body = sample_json("dhl", "push-delivered.json")
+        body["shipments"] = sample_json("dhl", "express-three-numbers.json")["shipments"]
+
+        events = dhl.parse_webhook(json.dumps(body).encode())
+
+        assert [(e.tracking_number, e.proof.status) for e in events] == [
+            ("7837361350", ProofStatus.RETURNED),
+            ("1600370450", ProofStatus.RETURNED),
+            (NUMBER, ProofStatus.DELIVERED),
+        ]
+        assert len({e.event_id for e in events}) == 3
+
+    def test_the_same_push_twice_has_the_same_event_id(self, dhl) -> None:
+        body = sample("dhl", "push-delivered.json")
         assert dhl.parse_webhook(body)[0].event_id == dhl.parse_webhook(body)[0].event_id
 
+    def test_the_subscription_handshake_carries_no_events(self, dhl) -> None:
+        assert dhl.parse_webhook(sample("dhl", "push-validate.json")) == []
+
     def test_a_pushed_shipment_without_an_id_is_malformed(self, dhl) -> None:
-        with pytest.raises(MalformedResponse, match=r"shipments\.0\.id is missing"):
-            dhl.parse_webhook(b'{"shipments": [{"status": {"statusCode": "delivered"}}]}')
+        with pytest.raises(MalformedResponse, match=r"shipments\.0 names no shipment"):
+            dhl.parse_webhook(b'{"scope": "subscription.push", "shipments": [{"status": {"statusCode": "delivered"}}]}')

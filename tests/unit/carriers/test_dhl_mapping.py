@@ -1,4 +1,11 @@
-from datetime import UTC, datetime
+"""DHL Unified tracking replies (public samples in tests/fixtures/carriers/dhl/) → canonical proof.
+
+Expected values are read off the samples by hand; see the fixtures' PROVENANCE.md for where each comes from.
+"""
+
+import json
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import SecretStr
@@ -7,105 +14,267 @@ from carriers.dhl.mapping import build_track_request, parse_track_response
 from carriers.dhl.settings import DhlSettings
 from carriers.errors import MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
-from schemas.proof import Attachment, AttachmentKind, ProofStatus, RecipientRelation
+from carriers.status import UNMAPPED
+from schemas.proof import (
+    Attachment,
+    AttachmentKind,
+    NoteCode,
+    PackageState,
+    ProofOfDelivery,
+    ProofStatus,
+    RecipientRelation,
+)
 from tests.unit.carriers.conftest import RECEIVED, ok
+from tests.unit.carriers.properties import sample, sample_json
 
 SETTINGS = DhlSettings(api_key=SecretStr("dhl-key"))
-NUMBER = "7777777770"
+ISTANBUL, BERLIN = ZoneInfo("Europe/Istanbul"), ZoneInfo("Europe/Berlin")
+EPOD_DELIVERED = (
+    "https://webpod.dhl.com/webPOD/DHLePODRequest?hwb=a%2FWPGBbwKAuAhUodE78X3Q%3D%3D&pudate=tXMCnmf%2BbnPg9tzxoYCXdQ"
+    "%3D%3D&appuid=4L5D0s%2BN1GZjoQHER9S9XA%3D%3D&language=en&country=G0"
+)
+PIECES = ("JD014600012592400513", "JD014600012592400514", "JD014600012592400515", "JD014600012592400516")
 
 
-def delivered(example: dict) -> dict:
-    """The spec example with a delivered status and a real signature link, as a delivered shipment reads."""
-    shipment = example["shipments"][0]
-    shipment["status"]["statusCode"] = "delivered"
-    shipment["details"]["proofOfDelivery"]["signatureUrl"] = "https://webpod.dhl.com/signature/7777777770.png"
-    return example
+def parse(name: str, number: str, status: int = 200) -> ProofOfDelivery:
+    return parse_track_response(HttpResponse(status, {}, sample("dhl", name)), number, RECEIVED)
+
+
+def notes_of(proof: ProofOfDelivery) -> set[tuple[NoteCode, str]]:
+    return {(note.code, note.field) for note in proof.notes}
 
 
 def test_the_track_request_sends_the_number_as_a_query_with_the_api_key_header() -> None:
-    assert build_track_request(SETTINGS, NUMBER) == HttpRequest(
+    assert build_track_request(SETTINGS, "1297318621") == HttpRequest(
         "GET",
         "https://api-eu.dhl.com/track/shipments",
         headers={"DHL-API-Key": "dhl-key", "Accept": "application/json"},
-        params={"trackingNumber": NUMBER},
+        params={"trackingNumber": "1297318621"},
     )
 
 
-def test_the_spec_example_maps_faithfully(payloads) -> None:
-    proof = parse_track_response(ok(payloads.json("dhl/shipments-example.json")), NUMBER, RECEIVED)
-    assert (proof.carrier, proof.tracking_number, proof.status) == ("dhl", NUMBER, ProofStatus.PRE_TRANSIT)
-    assert proof.delivered_at == datetime(2018, 9, 5, 16, 33, tzinfo=UTC)  # proofOfDelivery.timestamp
-    assert proof.received_by == "John Doe"
-    assert proof.recipient_relation is RecipientRelation.RECIPIENT  # signer and receiver are the same person
-    assert proof.signature is None  # the example's signatureUrl is the placeholder "string"
-    assert proof.document == Attachment(
-        kind=AttachmentKind.DOCUMENT, url="https://webpod.dhl.com/webPOD/DHLePODRequest"
+# --- delivered ------------------------------------------------------------------------------------------------
+
+
+def test_a_delivered_express_shipment_carries_its_epod_document_and_place() -> None:
+    proof = parse("express-three-numbers.json", "1297318621")
+
+    assert (proof.status, proof.status_code) == (ProofStatus.DELIVERED, "delivered")
+    assert proof.delivered_at == datetime(2021, 4, 26, 11, 42, tzinfo=ISTANBUL)  # no offset, no country: Turkey
+    assert proof.document == Attachment(kind=AttachmentKind.DOCUMENT, url=EPOD_DELIVERED)
+    assert proof.location is not None and proof.location.address == "EAST ELMHURST"
+    assert (proof.package_number, proof.packages) == (None, ())
+    assert len(proof.events) == 15
+    first, last = proof.events[0], proof.events[-1]
+    assert (first.at, first.code, first.description) == (
+        datetime(2021, 4, 22, 16, 41, tzinfo=ISTANBUL),
+        "unknown",
+        "Shipment picked up",
     )
-    assert proof.location is None  # a location is only kept for a delivered status
+    assert (last.at, last.description, last.location_text) == (
+        datetime(2021, 4, 26, 11, 42, tzinfo=ISTANBUL),
+        "Delivered",
+        "EAST ELMHURST",
+    )
+
+
+def test_the_signature_link_that_is_the_epod_page_is_kept_as_the_document_only() -> None:
+    proof = parse("express-three-numbers.json", "1297318621")
+
+    assert proof.signature is None and proof.document is not None
+    assert (NoteCode.ATTACHMENT_DROPPED, "details.proofOfDelivery.signatureUrl") in notes_of(proof)
+
+
+def test_dhls_status_word_in_the_signer_slot_is_no_name() -> None:
+    proof = parse("express-three-numbers.json", "1297318621")  # signed: {"@type": "Person", "name": "Delivered"}
+
+    assert proof.received_by is None
+    assert (NoteCode.FIELD_UNREADABLE, "details.proofOfDelivery.signed") in notes_of(proof)
+
+
+def test_a_named_signer_is_the_receiver() -> None:
+    proof = parse("express-delivered-signed.json", "1297318621")
+
+    assert (proof.received_by, proof.recipient_relation) == ("John Doe", RecipientRelation.UNKNOWN)
+
+
+def test_a_signer_who_is_the_addressee_is_the_recipient() -> None:
+    reply = sample_json("dhl", "express-delivered-signed.json")
+    reply["shipments"][0]["details"]["receiver"] = {"@type": "Person", "givenName": "John", "familyName": "Doe"}
+
+    proof = parse_track_response(ok(reply), "1297318621", RECEIVED)
+
+    assert (proof.received_by, proof.recipient_relation) == ("John Doe", RecipientRelation.RECIPIENT)
+
+
+def test_a_parcel_delivered_without_proof_has_its_time_in_the_places_zone() -> None:
+    proof = parse("parcel-de-delivered.json", "470800204932")
+
+    assert (proof.status, proof.status_code) == (ProofStatus.DELIVERED, "delivered")
+    assert proof.delivered_at == datetime(2023, 3, 13, 9, 50, tzinfo=BERLIN)  # destination DE
+    assert (proof.received_by, proof.signature, proof.document) == (None, None, None)
+    assert proof.location is not None and proof.location.address == "Deutschland"
+    assert [e.code for e in proof.events] == ["transit", "pre-transit", *["transit"] * 7, "delivered"]
+    assert proof.events[-1].description == "Die Sendung wurde zugestellt."
+    assert proof.notes == ()
+
+
+# --- not delivered ------------------------------------------------------------------------------------------
+
+
+def test_a_proof_of_delivery_time_on_a_shipment_not_delivered_is_no_delivery_time() -> None:
+    """DHL's published example: statusCode pre-transit, yet proofOfDelivery.timestamp and signed are set."""
+    proof = parse("express-spec-example.json", "7777777770")
+
+    assert (proof.status, proof.status_code) == (ProofStatus.PRE_TRANSIT, "pre-transit")
+    assert (proof.delivered_at, proof.received_by, proof.signature, proof.document) == (None, None, None, None)
     [event] = proof.events
-    assert (event.at, event.code) == (datetime(2018, 3, 2, 7, 53, 47, tzinfo=UTC), "pre-transit")
+    assert (event.at, event.code, event.description) == (
+        datetime(2018, 3, 2, 7, 53, 47, tzinfo=ZoneInfo("Europe/Amsterdam")),  # no offset, placed in NL
+        "pre-transit",
+        "JESSICA",
+    )
     assert event.location_text == "Oderweg 2, AMSTERDAM, 1043 AG, NL"
 
 
-def test_a_delivered_shipment_carries_signature_link_and_delivery_place(payloads) -> None:
-    proof = parse_track_response(ok(delivered(payloads.json("dhl/shipments-example.json"))), NUMBER, RECEIVED)
-    assert proof.status is ProofStatus.DELIVERED
-    assert proof.signature is not None and proof.signature.url == "https://webpod.dhl.com/signature/7777777770.png"
-    assert proof.location is not None and proof.location.address == "Oderweg 2, AMSTERDAM, 1043 AG, NL"
+def test_pod_links_on_a_returned_shipment_are_not_evidence_of_delivery() -> None:
+    proof = parse("express-three-numbers.json", "7837361350")
+
+    assert (proof.status, proof.status_code) == (ProofStatus.RETURNED, "failure")  # "Returned to shipper"
+    assert (proof.delivered_at, proof.signature, proof.document, proof.location) == (None, None, None, None)
+    assert [e.description for e in proof.events][-2:] == [
+        "Arrived at Sort Facility DUBAI - UNITED ARAB EMIRATES",
+        "Returned to shipper",
+    ]
 
 
-def test_without_a_pod_timestamp_the_delivered_status_time_is_used(payloads) -> None:
-    example = delivered(payloads.json("dhl/shipments-example.json"))
-    del example["shipments"][0]["details"]["proofOfDelivery"]
-    proof = parse_track_response(ok(example), NUMBER, RECEIVED)
-    assert proof.delivered_at == datetime(2018, 3, 2, 7, 53, 47, tzinfo=UTC)
-    assert (proof.received_by, proof.recipient_relation) == (None, RecipientRelation.UNKNOWN)
+def test_pod_links_in_transit_are_not_evidence_of_delivery() -> None:
+    proof = parse("express-transit-pod-links.json", "7777777770")
+
+    assert (proof.status, proof.status_code) == (ProofStatus.IN_TRANSIT, "transit")
+    assert (proof.signature, proof.document) == (None, None)
+    [event] = proof.events  # "Shipment picked up" has no time
+    assert event.description == "Arrived at DHL Delivery Facility NUREMBERG - GERMANY"
 
 
-def test_a_signer_other_than_the_receiver_is_of_unknown_relation(payloads) -> None:
-    example = payloads.json("dhl/shipments-example.json")
-    example["shipments"][0]["details"]["proofOfDelivery"]["signed"] = {"name": "JESSICA"}
-    proof = parse_track_response(ok(example), NUMBER, RECEIVED)
-    assert (proof.received_by, proof.recipient_relation) == ("JESSICA", RecipientRelation.UNKNOWN)
+def test_an_ecommerce_shipment_in_transit_keeps_every_timed_scan() -> None:
+    proof = parse("ecommerce-in-transit.json", "GMDBD8E9CCE94842E495B7")
+
+    assert (proof.status, proof.status_code, proof.delivered_at) == (ProofStatus.IN_TRANSIT, "transit", None)
+    assert len(proof.events) == 8
+    assert (proof.events[0].code, proof.events[0].description) == ("unknown", "LABEL CREATED")
+    assert proof.events[-1].at == datetime(2023, 1, 29, 16, 2, tzinfo=ZoneInfo("Europe/London"))  # DHL's "UK"
 
 
-@pytest.mark.parametrize("code", ["pre-transit", "transit", "delivered", "failure", "unknown", "brand-new"])
-def test_each_status_code_is_normalised(code: str) -> None:
-    expected = {
-        "pre-transit": ProofStatus.PRE_TRANSIT,
-        "transit": ProofStatus.IN_TRANSIT,
-        "delivered": ProofStatus.DELIVERED,
-        "failure": ProofStatus.FAILED_ATTEMPT,
-    }.get(code, ProofStatus.UNKNOWN)
-    body = {"shipments": [{"id": NUMBER, "status": {"statusCode": code}}]}
-    assert parse_track_response(ok(body), NUMBER, RECEIVED).status is expected
+# --- which shipment and which piece -------------------------------------------------------------------------
 
 
-def test_the_shipment_for_the_number_asked_for_wins() -> None:
-    body = {
-        "shipments": [
-            {"id": "other", "status": {"statusCode": "transit"}},
-            {"id": 7777777770, "status": {"statusCode": "delivered"}},
-        ]
-    }
-    assert parse_track_response(ok(body), NUMBER, RECEIVED).status is ProofStatus.DELIVERED
+def test_a_reply_about_other_numbers_never_answers_for_the_number_asked() -> None:
+    assert parse("express-three-numbers.json", "1600370450").status is ProofStatus.RETURNED
+    assert parse("express-three-numbers.json", "4191468945").status is ProofStatus.NOT_FOUND
 
 
-def test_a_404_or_no_shipments_means_not_found(payloads) -> None:
-    not_found = HttpResponse(404, {}, payloads.raw("dhl/not-found.json"))
-    assert parse_track_response(not_found, NUMBER, RECEIVED).status is ProofStatus.NOT_FOUND
-    assert parse_track_response(ok({"shipments": []}), NUMBER, RECEIVED).status is ProofStatus.NOT_FOUND
+def test_a_piece_the_delivery_scan_leaves_out_is_not_delivered_with_its_shipment() -> None:
+    proof = parse("express-four-pieces.json", PIECES[2])
+
+    assert (proof.status, proof.package_number) == (ProofStatus.UNKNOWN, PIECES[2])
+    assert (proof.delivered_at, proof.signature, proof.document) == (None, None, None)
+    assert proof.packages == (
+        PackageState(number=PIECES[0], status=ProofStatus.DELIVERED, status_code="delivered"),
+        PackageState(number=PIECES[1], status=ProofStatus.DELIVERED, status_code="delivered"),
+        PackageState(number=PIECES[3], status=ProofStatus.UNKNOWN),
+    )
+
+
+def test_a_piece_the_delivery_scan_names_is_delivered() -> None:
+    proof = parse("express-four-pieces.json", PIECES[0])
+
+    assert (proof.status, proof.package_number) == (ProofStatus.DELIVERED, PIECES[0])
+    assert proof.delivered_at == datetime(2026, 5, 6, 14, 31, tzinfo=ISTANBUL)
+    assert [p.number for p in proof.packages] == [PIECES[1], PIECES[2], PIECES[3]]
+
+
+def test_a_shipment_asked_by_its_waybill_lists_its_pieces_as_they_stand() -> None:
+    proof = parse("express-four-pieces.json", "4191468945")
+
+    assert (proof.status, proof.package_number) == (ProofStatus.DELIVERED, None)
+    assert [(p.number, p.status) for p in proof.packages] == [
+        (PIECES[0], ProofStatus.DELIVERED),
+        (PIECES[1], ProofStatus.DELIVERED),
+        (PIECES[2], ProofStatus.UNKNOWN),
+        (PIECES[3], ProofStatus.UNKNOWN),
+    ]
+    assert proof.signature == Attachment(kind=AttachmentKind.SIGNATURE, url="https://example/sig.png")
+
+
+def test_of_two_entries_for_one_number_the_latest_status_wins() -> None:
+    proof = parse("duplicate-results.json", "470800204932")  # a stale pre-transit entry comes first
+
+    assert (proof.status, proof.delivered_at) == (ProofStatus.DELIVERED, datetime(2023, 3, 13, 9, 50, tzinfo=BERLIN))
+
+
+# --- tolerance ----------------------------------------------------------------------------------------------
+
+
+def test_a_placeholder_signature_link_is_dropped_and_the_rest_of_the_proof_stays() -> None:
+    reply = sample_json("dhl", "express-spec-example.json")  # signatureUrl is the placeholder "string"
+    reply["shipments"][0]["status"]["statusCode"] = "delivered"
+
+    proof = parse_track_response(ok(reply), "7777777770", RECEIVED)
+
+    assert proof.signature is None
+    assert proof.document == Attachment(
+        kind=AttachmentKind.DOCUMENT, url="https://webpod.dhl.com/webPOD/DHLePODRequest"
+    )
+    assert (proof.received_by, proof.recipient_relation) == ("John Doe", RecipientRelation.RECIPIENT)
+    assert proof.delivered_at == datetime(2018, 3, 2, 7, 53, 47, tzinfo=timezone.utc)  # the status's own time
+    assert (NoteCode.ATTACHMENT_DROPPED, "details.proofOfDelivery.signatureUrl") in notes_of(proof)
+
+
+def test_an_unknown_status_code_is_kept_noted_and_counted() -> None:
+    reply = sample_json("dhl", "parcel-de-delivered.json")
+    reply["shipments"][0]["status"]["statusCode"] = "held-at-customs"
+    before = UNMAPPED[("dhl", "HELD-AT-CUSTOMS")]
+
+    proof = parse_track_response(ok(reply), "470800204932", RECEIVED)
+
+    assert (proof.status, proof.status_code, proof.delivered_at) == (ProofStatus.UNKNOWN, "held-at-customs", None)
+    assert (NoteCode.STATUS_UNMAPPED, "status.statusCode") in notes_of(proof)
+    assert UNMAPPED[("dhl", "HELD-AT-CUSTOMS")] == before + 1
+
+
+def test_an_unreadable_event_costs_that_event_only() -> None:
+    reply = sample_json("dhl", "parcel-de-delivered.json")
+    reply["shipments"][0]["events"][1] = {"timestamp": "yesterday", "statusCode": "transit"}
+    reply["shipments"][0]["events"][2] = ["not", "an", "event"]
+
+    proof = parse_track_response(ok(reply), "470800204932", RECEIVED)
+
+    assert proof.status is ProofStatus.DELIVERED and len(proof.events) == 8
+    assert {(NoteCode.FIELD_UNREADABLE, "events.1.timestamp"), (NoteCode.FIELD_UNREADABLE, "events.2")} <= notes_of(
+        proof
+    )
+
+
+def test_a_time_with_an_offset_is_taken_as_written() -> None:
+    reply = sample_json("dhl", "parcel-de-delivered.json")
+    reply["shipments"][0]["status"]["timestamp"] = "2023-03-13T09:50:00+02:00"
+
+    proof = parse_track_response(ok(reply), "470800204932", RECEIVED)
+
+    assert proof.delivered_at == datetime(2023, 3, 13, 9, 50, tzinfo=timezone(timedelta(hours=2)))
+
+
+def test_a_404_or_no_shipments_means_not_found() -> None:
+    assert parse("not-found.json", "8264715546", status=404).status is ProofStatus.NOT_FOUND
+    assert parse_track_response(ok({"shipments": []}), "8264715546", RECEIVED).status is ProofStatus.NOT_FOUND
 
 
 @pytest.mark.parametrize(
     "body",
-    [
-        {"shipments": {"id": NUMBER}},
-        {"shipments": [{"events": [{"timestamp": "yesterday", "statusCode": "transit"}]}]},
-        {"shipments": [{"details": {"proofOfDelivery": {"signed": {"name": 7}}}}]},
-    ],
-    ids=["shipments not a list", "bad timestamp", "wrong type"],
+    [b"<html>Service Unavailable</html>", json.dumps({"shipments": {"id": "1"}}).encode(), b"[]"],
+    ids=["not JSON", "shipments not a list", "not an object"],
 )
-def test_malformed_responses_are_rejected(body: object) -> None:
+def test_a_reply_without_dhls_shape_is_malformed(body: bytes) -> None:
     with pytest.raises(MalformedResponse):
-        parse_track_response(ok(body), NUMBER, RECEIVED)
+        parse_track_response(HttpResponse(200, {}, body), "470800204932", RECEIVED)
