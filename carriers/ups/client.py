@@ -20,9 +20,15 @@ from schemas.proof import ProofOfDelivery, ProofOffer
 class UpsAdapter(PullAdapter[UpsSettings, OAuthLink]):
     code = CODE
     name = "UPS"
+    # Pull: signature and photo only for accounts related to the package (issues #39, #57); the place in
+    # words ("Front Door"). Push: receivedBy and the photo for enhanced Track Alert subscriptions.
     capabilities = Capabilities(
-        pull=ProofOffer(signature=True, photo=True, gps=False, place_text=True, receiver_name=True, masked_names=False),
-        push=ProofOffer(signature=False, photo=True, gps=False, place_text=False, receiver_name=True, masked_names=False),
+        pull=ProofOffer(
+            signature=True, photo=True, gps=False, place_text=True, receiver_name=True, masked_names=False
+        ),
+        push=ProofOffer(
+            signature=False, photo=True, gps=False, place_text=False, receiver_name=True, masked_names=False
+        ),
     )
 
     def _open_link(self, settings: UpsSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:

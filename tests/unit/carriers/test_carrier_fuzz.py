@@ -40,8 +40,11 @@ def fedex_track(body: bytes) -> object:
 
 
 PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
-    "ups track": ("ups/track-delivered.json", lambda b: parse_ups(HttpResponse(200, {}, b), "1Z023E2X0214323462", AT)),
-    "ups alert": ("ups/alert-delivered.json", lambda b: parse_tracking_event(b, AT)),
+    "ups track": (
+        "../../../fixtures/carriers/ups/track-delivered-signature-photo.json",
+        lambda b: parse_ups(HttpResponse(200, {}, b), "1Z023E2X0214323462", AT),
+    ),
+    "ups alert": ("../../../fixtures/carriers/ups/alert-delivered.json", lambda b: parse_tracking_event(b, AT)),
     "dhl track": ("dhl/shipments-example.json", lambda b: parse_dhl(HttpResponse(200, {}, b), "7777777770", AT)),
     "dhl push": ("dhl/shipments-example.json", lambda b: parse_push(b, AT)),
     "fedex track": ("fedex/track-delivered.json", fedex_track),
