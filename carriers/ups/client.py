@@ -11,7 +11,8 @@ from carriers.auth import verify_shared_secret
 from carriers.base import Capabilities, WebhookEvent
 from carriers.clock import Clock
 from carriers.link import OAuthLink
-from carriers.ups.mapping import CODE, build_token_request, build_track_request, parse_track_response
+from carriers.ups.mapping import build_token_request, build_track_request, parse_track_response
+from carriers.ups.reading import CODE
 from carriers.ups.settings import UpsSettings
 from carriers.ups.webhook import parse_tracking_event
 from schemas.proof import ProofOfDelivery, ProofOffer

@@ -22,9 +22,10 @@ public sources in its ``PROVENANCE.md``; ``Tracking.yaml`` / ``UPSTrackAlert.yam
                                                     three-digit codes through PACKAGE_STATUS (003, 005, 011,
                                                     021 in track-delivered-no-proof, alert-*; 072 in issue
                                                     #236) when there is no type
-    .activity[].date/time (+ gmtOffset, gmtDate,    the event's instant, see ``times`` and ``reading.instant``
-      gmtTime, location.address.countryCode)        (track-delivered-no-proof and -no-offsets have no GMT
-                                                    fields at all; track-delivered-signature-photo has them)
+    .activity[].date/time (+ gmtOffset, gmtDate,    the event's instant, see ``times`` and ``reading.instant``:
+      gmtTime, location.address.countryCode)        local time at its place (track-delivered-no-proof and
+                                                    -no-offsets have no GMT fields at all; issue #38); an
+                                                    activity without offset is kept, never dropped
     .activity[].location.address                    the event's place, and the delivery address
     .activity[].status.code / description           the event's code and words
     .deliveryDate[type=DEL].date +                  delivered_at when no delivery activity has a time
@@ -37,8 +38,10 @@ public sources in its ``PROVENANCE.md``; ``Tracking.yaml`` / ``UPSTrackAlert.yam
     .deliveryInformation.deliveryPhoto.photo        photo (base64)           }  Base64", Tracking.yaml) and
     .deliveryInformation.pod.content                document (base64 HTML)   }  undecodable content dropped
                                                                                 with a note
-    .shipment[].warnings[].code TW0001, or HTTP 404 not found (track-not-found, track-not-found-404)
-    response.errors[].code                          UPS refused the request (error-*): credentials → auth error
+    a shipment without packages (UPS adds           not found (track-not-found); so is HTTP 404
+      the warning TW0001), or no shipment           (track-not-found-404)
+    response.errors[].code                          UPS refused the request (error-*): credentials (250002,
+                                                    250003, 251004, UJ0001) → an authentication failure
 
 Delivery facts are read only from a package whose own status says delivered (deliveryInformation arrives
 on packages that are not delivered: track-in-transit, track-placeholder-images).
@@ -71,8 +74,6 @@ from schemas.proof import (
     RecipientRelation,
     TrackingEvent,
 )
-
-__all__ = ["CODE", "STATUS", "build_token_request", "build_track_request", "parse_track_response", "read_status"]
 
 TRACK_PATH = "/api/track/v1/details/"
 TOKEN_PATH = "/security/v1/oauth/token"
@@ -173,12 +174,14 @@ def read_status(status: Status, notes: Notes, field: str) -> tuple[ProofStatus, 
     return ProofStatus.UNKNOWN, kind
 
 
-def says_delivered(status: Status | None) -> bool:
+def _is_delivery(status: Status | None) -> bool:
     """Whether the status is UPS's "delivered", without noting anything (for choosing the delivery scan)."""
     if status is None:
         return False
-    kind, detail = (text(status.type) or "").upper(), _detail(status)
-    return detail == DELIVERED_CODE if kind != "D" else detail in (None, DELIVERED_CODE)
+    kind, detail = text(status.type), _detail(status)
+    if kind is not None:
+        return kind.upper() == "D" and detail in (None, DELIVERED_CODE)
+    return detail == DELIVERED_CODE
 
 
 def place_text(address: Address | None) -> str | None:
@@ -271,12 +274,12 @@ def _newest_scan(package: Package) -> datetime:
     return _time(latest) if latest else datetime.min.replace(tzinfo=UTC)
 
 
-def _package_states(packages: list[Package], asked: str) -> tuple[PackageState, ...]:
+def _package_states(packages: list[Package]) -> tuple[PackageState, ...]:
     """The other packages' numbers and states (first copy of each number), never their proof."""
     states: dict[str, PackageState] = {}
     for package in packages:
         number = text(package.tracking_number)
-        if number and _key(number) != _key(asked) and number not in states and _is_id(number):
+        if number and number not in states and _is_id(number):
             status, code = _status(package, _scans(package, Notes()), Notes())
             states[number] = PackageState(number=number, status=status, status_code=code)
     return tuple(states.values())
@@ -307,7 +310,7 @@ def _status(package: Package, scans: list[_Scan], notes: Notes) -> tuple[ProofSt
 
 
 def _proof(reply: _Reply, notes: Notes, received_at: datetime) -> ProofOfDelivery:
-    others = _package_states(reply.others, reply.asked)
+    others = _package_states(reply.others)
     if (package := reply.package) is None:
         notes.unreadable(f"{PACKAGE}.trackingNumber", "no package in the reply carries the asked number")
         return ProofOfDelivery(
@@ -357,7 +360,7 @@ class _Delivery:
 
     @classmethod
     def read(cls, package: Package, scans: list[_Scan], notes: Notes) -> "_Delivery":
-        scan = _latest(scan for scan in scans if says_delivered(scan.activity.status))
+        scan = _latest(scan for scan in scans if _is_delivery(scan.activity.status))
         info = package.delivery_information or DeliveryInformation()
         place, address = short(info.location), place_text(scan.address if scan else None)
         signature = info.signature.image if info.signature else None

@@ -97,14 +97,9 @@ class Package(WireModel):
     delivery_information: Annotated[DeliveryInformation | None, LENIENT] = None
 
 
-class Warning(WireModel):
-    code: Text = None
-
-
 class Shipment(WireModel):
     inquiry_number: Text = None
     package: Annotated[list[Annotated[Package | None, LENIENT]] | None, LENIENT] = None
-    warnings: Annotated[list[Annotated[Warning | None, LENIENT]] | None, LENIENT] = None
 
 
 class TrackResponse(WireModel):
