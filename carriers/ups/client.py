@@ -11,7 +11,8 @@ from carriers.auth import verify_shared_secret
 from carriers.base import Capabilities, WebhookEvent
 from carriers.clock import Clock
 from carriers.link import OAuthLink
-from carriers.ups.mapping import CODE, build_token_request, build_track_request, parse_track_response
+from carriers.ups.mapping import build_token_request, build_track_request, parse_track_response
+from carriers.ups.reading import CODE
 from carriers.ups.settings import UpsSettings
 from carriers.ups.webhook import parse_tracking_event
 from schemas.proof import ProofOfDelivery, ProofOffer
@@ -20,9 +21,15 @@ from schemas.proof import ProofOfDelivery, ProofOffer
 class UpsAdapter(PullAdapter[UpsSettings, OAuthLink]):
     code = CODE
     name = "UPS"
+    # Pull: signature and photo only for accounts related to the package (issues #39, #57); the place in
+    # words ("Front Door"). Push: receivedBy and the photo for enhanced Track Alert subscriptions.
     capabilities = Capabilities(
-        pull=ProofOffer(signature=True, photo=True, gps=False, place_text=True, receiver_name=True, masked_names=False),
-        push=ProofOffer(signature=False, photo=True, gps=False, place_text=False, receiver_name=True, masked_names=False),
+        pull=ProofOffer(
+            signature=True, photo=True, gps=False, place_text=True, receiver_name=True, masked_names=False
+        ),
+        push=ProofOffer(
+            signature=False, photo=True, gps=False, place_text=False, receiver_name=True, masked_names=False
+        ),
     )
 
     def _open_link(self, settings: UpsSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:

@@ -1,32 +1,73 @@
 """UPS Track API: request builders and the response → canonical proof mapping (pure).
 
-Field mapping (``package`` = ``trackResponse.shipment[0].package[0]``):
+Every field read, and where it is shown (files in ``tests/fixtures/carriers/ups/``, described with their
+public sources in its ``PROVENANCE.md``; ``Tracking.yaml`` / ``UPSTrackAlert.yaml`` are UPS's definitions in
+``shared/specs/ups/``):
 
-    currentStatus.type (else activity[0].status.type) → status, through STATUS
-    deliveryInformation.receivedBy                    → received_by
-    deliveryInformation.location ("Front Door")       → location.text, and recipient_relation by keyword
-    deliveryInformation.signature.image (base64)      → signature
-    deliveryInformation.deliveryPhoto.photo (base64)  → photo
-    deliveryInformation.pod.content (base64)          → document
-    deliveryDate[type=DEL].date + deliveryTime[type=DEL].endTime, in the delivery activity's gmtOffset
-                                                      → delivered_at (else that activity's own instant)
-    delivery activity location.address               → location.address
-    activity[]                                        → events
+    trackResponse.shipment[].package[]              the reply's packages; the proof is the one whose
+      .trackingNumber                               trackingNumber is the asked number (track-multi-package:
+                                                    constructed from Tracking.yaml). The shipment's other
+                                                    packages are listed (number, status), never read for
+                                                    proof. One package without a number, in a shipment of
+                                                    the asked inquiryNumber (or none), is the asked one.
+                                                    Assumed: several copies of the asked package are one
+                                                    package at different times (the latest scan wins).
+    .currentStatus{type, code, statusCode}          the status: its type when it has one (track-placeholder-
+                                                    images); live replies send {description, code} with the
+                                                    three-digit code and no type (track-in-transit, issue
+                                                    #236), then the latest activity's status decides
+    .activity[].status{type, code, statusCode}      type through STATUS (types D, I, M, MV, U, X from
+                                                    UPSTrackAlert.yaml); D is "delivery information", so D
+                                                    counts as delivered only with statusCode 011 or none;
+                                                    three-digit codes through PACKAGE_STATUS (003, 005, 011,
+                                                    021 in track-delivered-no-proof, alert-*; 072 in issue
+                                                    #236) when there is no type
+    .activity[].date/time (+ gmtOffset, gmtDate,    the event's instant, see ``times`` and ``reading.instant``:
+      gmtTime, location.address.countryCode)        local time at its place (track-delivered-no-proof and
+                                                    -no-offsets have no GMT fields at all; issue #38); an
+                                                    activity without offset is kept, never dropped
+    .activity[].location.address                    the event's place, and the delivery address
+    .activity[].status.code / description           the event's code and words
+    .deliveryDate[type=DEL].date +                  delivered_at when no delivery activity has a time
+      .deliveryTime[type=DEL].endTime               (a local time "in an unknown zone", issue #187)
+    .deliveryInformation.receivedBy                 received_by (track-delivered-signature-photo)
+    .deliveryInformation.location ("Front Door")    location.text, and recipient_relation by keyword; only
+                                                    "Front Door" is published (Tracking.yaml): the other
+                                                    keywords below are assumed
+    .deliveryInformation.signature.image            signature (base64 PNG)   } placeholders ("encoding
+    .deliveryInformation.deliveryPhoto.photo        photo (base64)           }  Base64", Tracking.yaml) and
+    .deliveryInformation.pod.content                document (base64 HTML)   }  undecodable content dropped
+                                                                                with a note
+    a shipment without packages (UPS adds           not found (track-not-found); so is HTTP 404
+      the warning TW0001), or no shipment           (track-not-found-404)
+    response.errors[].code                          UPS refused the request (error-*): credentials (250002,
+                                                    250003, 251004, UJ0001) → an authentication failure
+
+Delivery facts are read only from a package whose own status says delivered (deliveryInformation arrives
+on packages that are not delivered: track-in-transit, track-placeholder-images).
 """
 
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import quote
 
+from pydantic import TypeAdapter, ValidationError
+
 from carriers.auth import client_credentials_request
+from carriers.errors import BadRequest, CarrierAuthError, MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
-from carriers.parsing import inline_attachment, join_text, not_found, read_wire, reading, text, timeline
+from carriers.parsing import join_text, not_found, reading, text, timeline
 from carriers.status import status_table
+from carriers.ups.reading import CODE, Notes, Stamp, decode, instant, place_zone, short
 from carriers.ups.settings import UpsSettings
-from carriers.ups.times import compact, gmt_offset, instant
-from carriers.ups.wire import Activity, Address, DeliveryInformation, Package, Status, TrackApiResponse
+from carriers.ups.wire import Activity, Address, DeliveryInformation, Location, Package, Status, TrackApiResponse
+from schemas.common import Id
 from schemas.proof import (
+    Attachment,
     AttachmentKind,
     DeliveryLocation,
+    PackageState,
     ProofOfDelivery,
     ProofSource,
     ProofStatus,
@@ -34,27 +75,42 @@ from schemas.proof import (
     TrackingEvent,
 )
 
-CODE = "ups"
 TRACK_PATH = "/api/track/v1/details/"
 TOKEN_PATH = "/security/v1/oauth/token"
+PACKAGE = "trackResponse.shipment.package"
+ACTIVITY = f"{PACKAGE}.activity"
+INFO = f"{PACKAGE}.deliveryInformation"
 
-# Activity status types. D, I, M, MV, U, X are listed in the Track Alert spec; P (pickup), O (out for
-# delivery) and RS (returned to shipper) come from UPS's public tracking appendix.
+# Activity status types, as UPSTrackAlert.yaml lists them.
 STATUS = status_table(
     CODE,
     "activity status type",
     {
-        "D": ProofStatus.DELIVERED,
+        "D": ProofStatus.DELIVERED,  # "delivery information": delivered only with code 011 (see read_status)
         "I": ProofStatus.IN_TRANSIT,
-        "P": ProofStatus.IN_TRANSIT,
-        "O": ProofStatus.IN_TRANSIT,
-        "U": ProofStatus.IN_TRANSIT,
-        "M": ProofStatus.PRE_TRANSIT,
-        "MV": ProofStatus.EXCEPTION,  # label voided
+        "M": ProofStatus.PRE_TRANSIT,  # manifest: a label exists
+        "MV": ProofStatus.EXCEPTION,  # manifest void: the label was cancelled
+        "U": ProofStatus.IN_TRANSIT,  # updated delivery date or time
         "X": ProofStatus.EXCEPTION,
-        "RS": ProofStatus.RETURNED,
     },
 )
+DELIVERED_CODE = "011"
+# The three-digit package status codes seen in UPS's replies and examples.
+PACKAGE_STATUS = status_table(
+    CODE,
+    "package status code",
+    {
+        "003": ProofStatus.PRE_TRANSIT,  # shipper created a label
+        "005": ProofStatus.IN_TRANSIT,  # on the way
+        DELIVERED_CODE: ProofStatus.DELIVERED,
+        "021": ProofStatus.IN_TRANSIT,  # out for delivery
+        "072": ProofStatus.IN_TRANSIT,  # loaded on delivery vehicle
+    },
+)
+NOT_FOUND = "TW0001"
+# Error codes for refused credentials (UPSTrackAlert.yaml's table: 250002, 251004, UJ0001; 250003 in error-auth).
+AUTH_ERRORS = frozenset({"250002", "250003", "251004", "UJ0001"})
+_ID = TypeAdapter(Id)
 
 # ``deliveryInformation.location`` is free text; the first keyword found decides (so DOORMAN before DOOR).
 _PLACE_WORDS: tuple[tuple[str, RecipientRelation], ...] = (
@@ -63,17 +119,7 @@ _PLACE_WORDS: tuple[tuple[str, RecipientRelation], ...] = (
     ("LOCKER", RecipientRelation.PARCEL_LOCKER),
     *(
         (word, RecipientRelation.DOORMAN)
-        for word in (
-            "DOORMAN",
-            "CONCIERGE",
-            "RECEPTION",
-            "FRONT DESK",
-            "MAIL ROOM",
-            "MAILROOM",
-            "GUARD",
-            "SECURITY",
-            "OFFICE",
-        )
+        for word in ("DOORMAN", "CONCIERGE", "RECEPTION", "FRONT DESK", "MAIL ROOM", "MAILROOM", "GUARD", "OFFICE")
     ),
     *((word, RecipientRelation.SAFE_PLACE) for word in ("DOOR", "PORCH", "GARAGE", "PATIO", "DECK", "MAILBOX")),
     ("RECEIVER", RecipientRelation.RECIPIENT),
@@ -101,69 +147,251 @@ def build_track_request(settings: UpsSettings, tracking_number: str, *, token: s
 def parse_track_response(response: HttpResponse, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
     if response.status == 404:
         return not_found(CODE, tracking_number, received_at)
-    data = read_wire(TrackApiResponse, response.body, carrier=CODE, what="track response")
-    shipments = (data.track_response.shipment if data.track_response else None) or []
-    package = next((p for s in shipments for p in s.package or ()), None)
-    if package is None:
+    data, ignored = decode(TrackApiResponse, response.body, "track response")
+    shipments = [s for s in (data.track_response.shipment or ()) if s] if data.track_response else []
+    listed = [(s.inquiry_number, p) for s in shipments for p in s.package or () if p]
+    if not listed:
+        if data.track_response is None:
+            raise _refusal(data)
         return not_found(CODE, tracking_number, received_at)
+    notes = Notes()
+    notes.ignored(ignored, "trackResponse")
     with reading(CODE, "track response"):
-        return _proof(package, tracking_number, received_at)
+        return _proof(_Reply(listed, tracking_number), notes, received_at)
 
 
-def _proof(package: Package, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
-    activities = package.activity or []
-    latest = package.current_status or (activities[0].status if activities else None)
-    delivery = next((a for a in activities if a.status and STATUS(a.status.type) is ProofStatus.DELIVERED), None)
-    info = package.delivery_information or DeliveryInformation()
-    place = text(info.location)
-    address = place_text(delivery.location.address if delivery and delivery.location else None)
-    signature = info.signature.image if info.signature else None
-    photo = info.delivery_photo.photo if info.delivery_photo else None
-    pod = info.pod.content if info.pod else None
-    return ProofOfDelivery(
-        carrier=CODE,
-        tracking_number=tracking_number,
-        status=STATUS(latest.type if latest else None),
-        delivered_at=_delivered_at(package, delivery),
-        received_by=text(info.received_by),
-        recipient_relation=relation_from_place(place),
-        signature=inline_attachment(AttachmentKind.SIGNATURE, signature),
-        photo=inline_attachment(AttachmentKind.PHOTO, photo),
-        document=inline_attachment(AttachmentKind.DOCUMENT, pod),
-        location=DeliveryLocation(text=place, address=address) if place or address else None,
-        source=ProofSource.PULL,
-        received_at=received_at,
-        events=timeline(map(_event, activities)),
-    )
+def read_status(status: Status, notes: Notes, field: str) -> tuple[ProofStatus, str | None]:
+    """A status and the carrier's code that decided it. The type decides, except that a delivery-type
+    status counts as delivered only with code 011 (or no code): Track Alert's "D" also covers "loaded on
+    delivery vehicle" and "out for delivery"; otherwise the three-digit code decides."""
+    kind, detail = text(status.type), _detail(status)
+    if kind is not None:
+        found = notes.status(STATUS, kind, f"{field}.type")
+        if found is not ProofStatus.DELIVERED or detail in (None, DELIVERED_CODE):
+            return found, kind
+    if detail is not None:
+        return notes.status(PACKAGE_STATUS, detail, f"{field}.statusCode"), detail
+    return ProofStatus.UNKNOWN, kind
 
 
-def _delivered_at(package: Package, delivery: Activity | None) -> datetime | None:
-    if delivery is None:
-        return None
-    date = next((d.date for d in package.delivery_date or () if (d.type or "").upper() == "DEL"), None)
-    time = package.delivery_time.end_time if package.delivery_time and package.delivery_time.type == "DEL" else None
-    return compact(date, time, gmt_offset(delivery.gmt_offset)) or activity_instant(delivery)
-
-
-def activity_instant(activity: Activity) -> datetime | None:
-    return instant(activity.date, activity.time, activity.gmt_offset, activity.gmt_date, activity.gmt_time)
-
-
-def _event(activity: Activity) -> TrackingEvent | None:
-    status = activity.status or Status()
-    at, code = activity_instant(activity), text(status.code) or text(status.type)
-    if at is None or code is None:
-        return None
-    place = place_text(activity.location.address if activity.location else None)
-    return TrackingEvent(at=at, code=code, description=text(status.description), location_text=place)
+def _is_delivery(status: Status | None) -> bool:
+    """Whether the status is UPS's "delivered", without noting anything (for choosing the delivery scan)."""
+    if status is None:
+        return False
+    kind, detail = text(status.type), _detail(status)
+    if kind is not None:
+        return kind.upper() == "D" and detail in (None, DELIVERED_CODE)
+    return detail == DELIVERED_CODE
 
 
 def place_text(address: Address | None) -> str | None:
     if address is None:
         return None
-    return join_text(address.city, address.state_province, address.postal_code, address.country_code or address.country)
+    return short(join_text(address.city, address.state_province, address.postal_code, _country(address)))
 
 
 def relation_from_place(place: str | None) -> RecipientRelation:
     words = (place or "").upper()
     return next((relation for word, relation in _PLACE_WORDS if word in words), RecipientRelation.UNKNOWN)
+
+
+def _detail(status: Status) -> str | None:
+    """The three-digit code: ``statusCode`` (Track API), ``descriptionCode`` (Track Alert), or ``code`` on a
+    type-less ``currentStatus``."""
+    code = text(status.code)
+    return text(status.status_code) or text(status.description_code) or (code if code and code.isdigit() else None)
+
+
+def _country(address: Address | None) -> str | None:
+    return (text(address.country_code) or text(address.country)) if address else None
+
+
+def _refusal(data: TrackApiResponse) -> Exception:
+    codes = [text(e.code) for e in (data.response.errors or ()) if e] if data.response else []
+    if not (found := [code for code in codes if code]):
+        return MalformedResponse("track response holds neither tracking data nor errors", carrier=CODE)
+    if AUTH_ERRORS.intersection(found):
+        return CarrierAuthError(f"credentials refused ({found[0][:16]})", carrier=CODE)
+    return BadRequest(f"request refused ({found[0][:16]})", carrier=CODE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    activity: Activity
+    at: datetime | None
+
+    @property
+    def address(self) -> Address | None:
+        return (self.activity.location or Location()).address
+
+
+def _scans(package: Package, notes: Notes) -> list[_Scan]:
+    activities = [a for a in package.activity or () if a]
+    return [_Scan(a, instant(_stamp(a), notes, ACTIVITY)) for a in activities]
+
+
+def _stamp(activity: Activity) -> Stamp:
+    country = _country((activity.location or Location()).address)
+    return Stamp(activity.date, activity.time, activity.gmt_offset, activity.gmt_date, activity.gmt_time, country)
+
+
+def _latest(scans: Iterable[_Scan]) -> _Scan | None:
+    """The newest scan by time; with no times, the first listed (UPS lists the most recent first)."""
+    listed = list(scans)
+    timed = [scan for scan in listed if scan.at is not None]
+    return max(timed, key=_time) if timed else next(iter(listed), None)
+
+
+def _time(scan: _Scan) -> datetime:
+    return scan.at or datetime.min.replace(tzinfo=UTC)
+
+
+class _Reply:
+    """The reply's packages, told apart: the asked one (if any) and the others."""
+
+    def __init__(self, listed: list[tuple[str | None, Package]], asked: str) -> None:
+        self.asked = asked
+        key = _key(asked)
+        mine = [package for _, package in listed if _key(package.tracking_number) == key]
+        self.numbered = bool(mine)
+        if not mine and len(listed) == 1 and _unnumbered(*listed[0], key):
+            mine = [listed[0][1]]
+        self.package = max(mine, key=_newest_scan) if mine else None
+        self.others = [package for _, package in listed if package not in mine]
+
+
+def _key(number: str | None) -> str:
+    return "".join((number or "").split()).upper()
+
+
+def _unnumbered(inquiry: str | None, package: Package, key: str) -> bool:
+    """A package without a number, in a shipment of the asked number or of none: the asked package."""
+    return not text(package.tracking_number) and _key(inquiry) in ("", key)
+
+
+def _newest_scan(package: Package) -> datetime:
+    latest = _latest(_scans(package, Notes()))
+    return _time(latest) if latest else datetime.min.replace(tzinfo=UTC)
+
+
+def _package_states(packages: list[Package]) -> tuple[PackageState, ...]:
+    """The other packages' numbers and states (first copy of each number), never their proof."""
+    states: dict[str, PackageState] = {}
+    for package in packages:
+        number = text(package.tracking_number)
+        if number and number not in states and _is_id(number):
+            status, code = _status(package, _scans(package, Notes()), Notes())
+            states[number] = PackageState(number=number, status=status, status_code=code)
+    return tuple(states.values())
+
+
+def _is_id(value: str) -> bool:
+    try:
+        _ID.validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _status(package: Package, scans: list[_Scan], notes: Notes) -> tuple[ProofStatus, str | None]:
+    """The package's status: ``currentStatus`` when it has a type, else the latest scan's, else the
+    three-digit code of a type-less ``currentStatus``."""
+    current = package.current_status
+    latest = _latest(scans)
+    candidates = [
+        (current if current and text(current.type) else None, f"{PACKAGE}.currentStatus"),
+        (latest.activity.status if latest else None, f"{ACTIVITY}.status"),
+        (current, f"{PACKAGE}.currentStatus"),
+    ]
+    for status, field in candidates:
+        if status is not None and (text(status.type) or _detail(status)):
+            return read_status(status, notes, field)
+    return ProofStatus.UNKNOWN, None
+
+
+def _proof(reply: _Reply, notes: Notes, received_at: datetime) -> ProofOfDelivery:
+    others = _package_states(reply.others)
+    if (package := reply.package) is None:
+        notes.unreadable(f"{PACKAGE}.trackingNumber", "no package in the reply carries the asked number")
+        return ProofOfDelivery(
+            carrier=CODE,
+            tracking_number=reply.asked,
+            status=ProofStatus.UNKNOWN,
+            packages=others,
+            source=ProofSource.PULL,
+            received_at=received_at,
+            notes=notes.items,
+        )
+    scans = _scans(package, notes)
+    status, code = _status(package, scans, notes)
+    delivery = _Delivery.read(package, scans, notes) if status is ProofStatus.DELIVERED else _Delivery()
+    return ProofOfDelivery(
+        carrier=CODE,
+        tracking_number=reply.asked,
+        status=status,
+        status_code=code,
+        package_number=reply.asked if reply.numbered else None,
+        packages=others,
+        delivered_at=delivery.at,
+        received_by=delivery.received_by,
+        recipient_relation=relation_from_place(delivery.place),
+        signature=delivery.signature,
+        photo=delivery.photo,
+        document=delivery.document,
+        location=delivery.location,
+        source=ProofSource.PULL,
+        received_at=received_at,
+        events=timeline(map(_event, scans)),
+        notes=notes.items,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Delivery:
+    """What a delivered package's reply says about the delivery."""
+
+    at: datetime | None = None
+    received_by: str | None = None
+    place: str | None = None
+    signature: Attachment | None = None
+    photo: Attachment | None = None
+    document: Attachment | None = None
+    location: DeliveryLocation | None = None
+
+    @classmethod
+    def read(cls, package: Package, scans: list[_Scan], notes: Notes) -> "_Delivery":
+        scan = _latest(scan for scan in scans if _is_delivery(scan.activity.status))
+        info = package.delivery_information or DeliveryInformation()
+        place, address = short(info.location), place_text(scan.address if scan else None)
+        signature = info.signature.image if info.signature else None
+        photo = info.delivery_photo.photo if info.delivery_photo else None
+        pod = info.pod.content if info.pod else None
+        return cls(
+            at=(scan.at if scan else None) or _del_time(package, scan, notes),
+            received_by=short(info.received_by),
+            place=place,
+            signature=notes.inline(AttachmentKind.SIGNATURE, signature, f"{INFO}.signature.image"),
+            photo=notes.inline(AttachmentKind.PHOTO, photo, f"{INFO}.deliveryPhoto.photo"),
+            document=notes.inline(AttachmentKind.DOCUMENT, pod, f"{INFO}.pod.content"),
+            location=DeliveryLocation(text=place, address=address) if place or address else None,
+        )
+
+
+def _del_time(package: Package, scan: _Scan | None, notes: Notes) -> datetime | None:
+    """The package-level delivered date and time, in the delivery scan's zone if there is one."""
+    date = next((d.date for d in package.delivery_date or () if d and _is_del(d.type)), None)
+    time = package.delivery_time.end_time if package.delivery_time and _is_del(package.delivery_time.type) else None
+    zone = place_zone(_stamp(scan.activity), notes, ACTIVITY) if scan else None
+    return instant(Stamp(date, time), notes, f"{PACKAGE}.deliveryDate", zone)
+
+
+def _is_del(kind: str | None) -> bool:
+    return (text(kind) or "").upper() == "DEL"
+
+
+def _event(scan: _Scan) -> TrackingEvent | None:
+    status = scan.activity.status or Status()
+    if scan.at is None or not (code := text(status.code) or text(status.type)):
+        return None
+    description, place = short(status.description), place_text(scan.address)
+    return TrackingEvent(at=scan.at, code=code[:64], description=description, location_text=place)

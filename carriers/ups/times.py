@@ -1,21 +1,32 @@
-"""UPS dates and times: ``YYYYMMDD`` and ``HHMMSS`` strings, local to the activity, plus a GMT offset.
+"""UPS dates and times: local wall-clock date and time, plus (sometimes) the GMT pair and the offset.
 
-An instant is built from the local date/time when the offset is known (``-05:00`` in the Track API,
-``-04.00`` in Track Alert), otherwise from the GMT date/time UPS sends alongside.
+What UPS writes (see ``tests/fixtures/carriers/ups/PROVENANCE.md``):
+- dates ``YYYYMMDD`` (``YYYY-MM-DD`` in UPS's own description of ``gmtDate``);
+- times ``HHMMSS``, with leading zeros dropped at times (``74700`` is 07:47:00), and ``HH:MM:SS`` in the
+  ``gmtTime`` of live replies;
+- offsets ``-05:00`` (Track API) and ``-04.00`` (Track Alert).
+
+An activity's local date and time are the local time of its place. Many replies carry nothing else: the
+place's zone is then taken from its country where the country has a single zone we can name (Turkey,
+where the marketplace's parcels are delivered); elsewhere no zone is known and the mapping says so.
 """
 
 import re
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
 
 from carriers.errors import MalformedResponse
 from carriers.parsing import text
 
 CARRIER = "ups"
 _OFFSET = re.compile(r"^([+-])(\d{1,2})[:.]?(\d{2})$")
-_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})")
+_DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
+_TIME = re.compile(r"^(\d{1,2}):?(\d{2}):?(\d{2})$")
+ZONES: dict[str, tzinfo] = {"TR": ZoneInfo("Europe/Istanbul")}  # one zone for the whole country
 
 
-def gmt_offset(value: str | None) -> tzinfo | None:
+def offset(value: str | None) -> tzinfo | None:
+    """The zone a ``gmtOffset`` names; None when there is none. Unreadable: ``MalformedResponse``."""
     if not (value := text(value)):
         return None
     if not (match := _OFFSET.match(value)) or int(match[2]) > 14 or int(match[3]) > 59:
@@ -24,22 +35,22 @@ def gmt_offset(value: str | None) -> tzinfo | None:
     return timezone(-delta if match[1] == "-" else delta)
 
 
-def compact(date: str | None, time: str | None, zone: tzinfo | None) -> datetime | None:
-    """``YYYYMMDD`` + ``HHMMSS`` in ``zone``; None when any part is missing. UPS drops leading zeros
-    from times at times (``74700`` is 07:47:00)."""
+def wall_clock(date: str | None, time: str | None) -> datetime | None:
+    """The date and time as written, without a zone; None when either is missing. Unreadable:
+    ``MalformedResponse``."""
     date, time = text(date), text(time)
-    if not (date and time and zone):
+    if not (date and time):
         return None
+    day, moment = _DATE.match(date), _TIME.match(time)
     try:
-        if not (parts := _COMPACT.fullmatch(date + time.zfill(6))):
+        if not (day and moment):
             raise ValueError
-        year, month, day, hour, minute, second = map(int, parts.groups())
-        return datetime(year, month, day, hour, minute, second, tzinfo=zone)
+        (year, month, dom), (hour, minute, second) = map(int, day.groups()), map(int, moment.groups())
+        return datetime(year, month, dom, hour, minute, second)  # noqa: DTZ001 - callers add the zone
     except ValueError:
-        raise MalformedResponse("unreadable activity date or time", carrier=CARRIER) from None
+        raise MalformedResponse("unreadable date or time", carrier=CARRIER) from None
 
 
-def instant(
-    local_date: str | None, local_time: str | None, offset: str | None, gmt_date: str | None, gmt_time: str | None
-) -> datetime | None:
-    return compact(local_date, local_time, gmt_offset(offset)) or compact(gmt_date, gmt_time, UTC)
+def zone_of(country: str | None) -> tzinfo | None:
+    """The zone of a country that has only one; None for the others and for unknown countries."""
+    return ZONES.get((text(country) or "").upper())

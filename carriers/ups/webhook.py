@@ -1,14 +1,18 @@
 """UPS Track Alert ``TrackingEvent`` webhook → canonical proof (pure).
 
-    trackingNumber                                    → tracking_number
-    activityStatus.type                               → status, through STATUS
-    localActivityDate/Time + gmtOffset (else gmtActivityDate/Time as UTC)
-                                                      → the event's time
-    actualDeliveryDate/Time + gmtOffset (else the event's time), when delivered
-                                                      → delivered_at
-    receivedBy                                        → received_by
-    deliveryPhoto (base64)                            → photo
-    activityLocation, when delivered                  → location.address
+Fields read (samples ``alert-*.json`` in ``tests/fixtures/carriers/ups/``: UPSTrackAlert.yaml's two examples
+and an enhanced delivery built from its schema; see ``PROVENANCE.md``):
+
+    trackingNumber                                    tracking_number (and the package: UPS pushes per package)
+    activityStatus{type, code, descriptionCode}       status, through the Track API's ``read_status``
+    localActivityDate/Time + gmtOffset ("-04.00"),    the event's instant (``reading.instant``): the examples
+      else gmtActivityDate/Time as UTC                carry no gmtOffset, only the GMT pair
+    actualDeliveryDate/Time, when delivered           delivered_at, local at the same offset (else the event's
+                                                      instant)
+    receivedBy, when delivered                        received_by ("Clarified signature", enhanced only)
+    deliveryPhoto (base64), when delivered            photo (enhanced only); placeholders dropped with a note
+    activityLocation{city, stateProvince,             the event's place; when delivered, the delivery address
+      postalCode, country}
 
 UPS sends no event identifier: ``event_id`` is derived from tracking number, status type and code and the
 activity time, so a redelivered webhook maps to the same id.
@@ -17,10 +21,10 @@ activity time, so a redelivered webhook maps to the same id.
 from datetime import datetime
 
 from carriers.base import WebhookEvent, derive_event_id
-from carriers.parsing import inline_attachment, read_wire, reading, text
-from carriers.ups.mapping import CODE, STATUS, place_text
-from carriers.ups.times import compact, gmt_offset, instant
-from carriers.ups.wire import TrackingEvent
+from carriers.parsing import reading, text
+from carriers.ups.mapping import place_text, read_status
+from carriers.ups.reading import CODE, Notes, Stamp, decode, instant, place_zone, short
+from carriers.ups.wire import Status, TrackingEvent
 from schemas.proof import AttachmentKind, DeliveryLocation, ProofOfDelivery, ProofSource, ProofStatus
 from schemas.proof import TrackingEvent as CanonicalEvent
 
@@ -28,41 +32,56 @@ WHAT = "Track Alert event"
 
 
 def parse_tracking_event(raw_body: bytes, received_at: datetime) -> WebhookEvent:
-    event = read_wire(TrackingEvent, raw_body, carrier=CODE, what=WHAT)
-    activity = event.activity_status
+    event, ignored = decode(TrackingEvent, raw_body, WHAT)
+    notes = Notes()
+    notes.ignored(ignored, "TrackingEvent")
     with reading(CODE, WHAT):
-        status = STATUS(activity.type)
-        at = instant(
-            event.local_activity_date,
-            event.local_activity_time,
-            event.gmt_offset,
-            event.gmt_activity_date,
-            event.gmt_activity_time,
-        )
-        code = text(activity.code) or text(activity.type)
-        place = place_text(event.activity_location)
-        delivered = status is ProofStatus.DELIVERED
-        delivered_at = compact(event.actual_delivery_date, event.actual_delivery_time, gmt_offset(event.gmt_offset))
-        proof = ProofOfDelivery(
-            carrier=CODE,
-            tracking_number=event.tracking_number,
-            status=status,
-            delivered_at=(delivered_at or at) if delivered else None,
-            received_by=text(event.received_by),
-            photo=inline_attachment(AttachmentKind.PHOTO, event.delivery_photo),
-            location=DeliveryLocation(address=place) if delivered and place else None,
-            source=ProofSource.PUSH,
-            received_at=received_at,
-            events=(CanonicalEvent(at=at, code=code, description=text(activity.description), location_text=place),)
-            if at and code
-            else (),
-        )
+        proof = _proof(event, notes, received_at)
         event_id = derive_event_id(
             CODE,
             event.tracking_number,
-            activity.type,
-            activity.code,
+            event.activity_status.type,
+            event.activity_status.code,
             event.gmt_activity_date or event.local_activity_date,
             event.gmt_activity_time or event.local_activity_time,
         )
         return WebhookEvent(event_id=event_id, tracking_number=event.tracking_number, proof=proof)
+
+
+def _proof(event: TrackingEvent, notes: Notes, received_at: datetime) -> ProofOfDelivery:
+    activity = event.activity_status
+    status, code = read_status(activity, notes, "activityStatus")
+    scanned = Stamp(
+        event.local_activity_date,
+        event.local_activity_time,
+        event.gmt_offset,
+        event.gmt_activity_date,
+        event.gmt_activity_time,
+        event.activity_location.country if event.activity_location else None,
+    )
+    at = instant(scanned, notes, "localActivityDate")
+    place = place_text(event.activity_location)
+    delivered = status is ProofStatus.DELIVERED
+    actual = Stamp(event.actual_delivery_date, event.actual_delivery_time)
+    zone = place_zone(scanned, notes, "localActivityDate") if delivered else None
+    return ProofOfDelivery(
+        carrier=CODE,
+        tracking_number=event.tracking_number,
+        status=status,
+        status_code=code,
+        package_number=event.tracking_number,
+        delivered_at=(instant(actual, notes, "actualDeliveryDate", zone) or at) if delivered else None,
+        received_by=short(event.received_by) if delivered else None,
+        photo=notes.inline(AttachmentKind.PHOTO, event.delivery_photo, "deliveryPhoto") if delivered else None,
+        location=DeliveryLocation(address=place) if delivered and place else None,
+        source=ProofSource.PUSH,
+        received_at=received_at,
+        events=_scan(activity, at, place),
+        notes=notes.items,
+    )
+
+
+def _scan(activity: Status, at: datetime | None, place: str | None) -> tuple[CanonicalEvent, ...]:
+    if at is None or not (code := text(activity.code) or text(activity.type)):
+        return ()
+    return (CanonicalEvent(at=at, code=code[:64], description=short(activity.description), location_text=place),)

@@ -1,102 +1,136 @@
-"""The parts of UPS's payloads we read: Track API response and Track Alert ``TrackingEvent`` webhook."""
+"""The parts of UPS's payloads we read: Track API response and Track Alert ``TrackingEvent`` webhook.
 
-from pydantic import Field
+Every field is lenient: a value of the wrong type (``"signature": "xxxxxxx"``, a number where a string
+belongs, a stray entry in a list) reads as absent and its name is recorded in the validation context, so
+the mapping can note it. Only the webhook's two required fields can make a payload unreadable.
+"""
+
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationError, ValidationInfo, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic.alias_generators import to_camel
 
 from carriers.parsing import WireModel
 
 
+def _or_none(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+    try:
+        return handler(value)
+    except ValidationError:
+        if isinstance(info.context, list) and info.field_name:
+            info.context.append(to_camel(info.field_name))
+        return None
+
+
+LENIENT = WrapValidator(_or_none)
+Text = Annotated[str | None, LENIENT]
+
+
 class Address(WireModel):
-    city: str | None = None
-    state_province: str | None = None
-    postal_code: str | None = None
-    country: str | None = None
-    country_code: str | None = None
+    city: Text = None
+    state_province: Text = None
+    postal_code: Text = None
+    country: Text = None
+    country_code: Text = None
 
 
 class Location(WireModel):
-    address: Address | None = None
+    address: Annotated[Address | None, LENIENT] = None
 
 
 class Status(WireModel):
-    type: str | None = None
-    code: str | None = None
-    description: str | None = None
+    """An activity's or the package's status; Track Alert's ``activityStatus`` too."""
+
+    type: Text = None  # D, I, M, MV, U, X
+    code: Text = None  # two letters (FS, OT…) on activities; the three digits on a type-less currentStatus
+    status_code: Text = None  # three digits (011 delivered, 021 out for delivery…): Track API
+    description_code: Text = None  # the same three digits: Track Alert
+    description: Text = None
 
 
 class Activity(WireModel):
-    date: str | None = None
-    time: str | None = None
-    gmt_date: str | None = None
-    gmt_time: str | None = None
-    gmt_offset: str | None = None
-    location: Location | None = None
-    status: Status | None = None
+    date: Text = None  # local to the activity's place
+    time: Text = None
+    gmt_date: Text = None
+    gmt_time: Text = None
+    gmt_offset: Text = None
+    location: Annotated[Location | None, LENIENT] = None
+    status: Annotated[Status | None, LENIENT] = None
 
 
 class Signature(WireModel):
-    image: str | None = None
+    image: Text = None
 
 
 class DeliveryPhoto(WireModel):
-    photo: str | None = None
+    photo: Text = None
 
 
 class Pod(WireModel):
-    content: str | None = None
+    content: Text = None
 
 
 class DeliveryInformation(WireModel):
-    location: str | None = None
-    received_by: str | None = None
-    signature: Signature | None = None
-    delivery_photo: DeliveryPhoto | None = None
-    pod: Pod | None = None
+    location: Text = None
+    received_by: Text = None
+    signature: Annotated[Signature | None, LENIENT] = None
+    delivery_photo: Annotated[DeliveryPhoto | None, LENIENT] = None
+    pod: Annotated[Pod | None, LENIENT] = None
 
 
 class DeliveryDate(WireModel):
-    type: str | None = None  # DEL = delivered (SDD/RDD are scheduled dates)
-    date: str | None = None
+    type: Text = None  # DEL = delivered (SDD/RDD are scheduled dates)
+    date: Text = None
 
 
 class DeliveryTime(WireModel):
-    type: str | None = None  # DEL = delivered; endTime is then the delivery time
-    end_time: str | None = None
+    type: Text = None  # DEL = delivered; endTime is then the delivery time
+    end_time: Text = None
 
 
 class Package(WireModel):
-    tracking_number: str | None = None
-    current_status: Status | None = None
-    activity: list[Activity] | None = None  # most recent first
-    delivery_date: list[DeliveryDate] | None = None
-    delivery_time: DeliveryTime | None = None
-    delivery_information: DeliveryInformation | None = None
+    tracking_number: Text = None
+    current_status: Annotated[Status | None, LENIENT] = None
+    activity: Annotated[list[Annotated[Activity | None, LENIENT]] | None, LENIENT] = None
+    delivery_date: Annotated[list[Annotated[DeliveryDate | None, LENIENT]] | None, LENIENT] = None
+    delivery_time: Annotated[DeliveryTime | None, LENIENT] = None
+    delivery_information: Annotated[DeliveryInformation | None, LENIENT] = None
 
 
 class Shipment(WireModel):
-    inquiry_number: str | None = None
-    package: list[Package] | None = None
+    inquiry_number: Text = None
+    package: Annotated[list[Annotated[Package | None, LENIENT]] | None, LENIENT] = None
 
 
 class TrackResponse(WireModel):
-    shipment: list[Shipment] | None = None
+    shipment: Annotated[list[Annotated[Shipment | None, LENIENT]] | None, LENIENT] = None
+
+
+class Error(WireModel):
+    code: Text = None
+
+
+class ErrorResponse(WireModel):
+    errors: Annotated[list[Annotated[Error | None, LENIENT]] | None, LENIENT] = None
 
 
 class TrackApiResponse(WireModel):
-    track_response: TrackResponse | None = None
+    track_response: Annotated[TrackResponse | None, LENIENT] = None
+    response: Annotated[ErrorResponse | None, LENIENT] = None  # UPS's error envelope
 
 
 class TrackingEvent(WireModel):
-    """Track Alert webhook body."""
+    """Track Alert webhook body: ``trackingNumber`` and ``activityStatus`` are required by UPS's schema."""
 
     tracking_number: str = Field(min_length=1)
     activity_status: Status
-    local_activity_date: str | None = None
-    local_activity_time: str | None = None
-    gmt_activity_date: str | None = None
-    gmt_activity_time: str | None = None
-    gmt_offset: str | None = None
-    actual_delivery_date: str | None = None
-    actual_delivery_time: str | None = None
-    activity_location: Address | None = None
-    delivery_photo: str | None = None
-    received_by: str | None = None
+    local_activity_date: Text = None
+    local_activity_time: Text = None
+    gmt_activity_date: Text = None
+    gmt_activity_time: Text = None
+    gmt_offset: Text = None  # "-04.00"
+    actual_delivery_date: Text = None
+    actual_delivery_time: Text = None
+    activity_location: Annotated[Address | None, LENIENT] = None
+    delivery_photo: Text = None  # base64, enhanced subscriptions only
+    received_by: Text = None

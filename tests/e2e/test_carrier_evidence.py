@@ -7,7 +7,7 @@ import pytest
 
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, UPS_TRACKING, UPS_WEBHOOK_CREDENTIAL, eventually
 
-FIXTURES = Path(__file__).resolve().parents[1] / "unit" / "carriers" / "fixtures" / "ups"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "carriers" / "ups"
 DELIVERED = (FIXTURES / "alert-delivered.json").read_bytes()
 UPS = {"x-api-key": UPS_WEBHOOK_CREDENTIAL, "Content-Type": "application/json"}
 

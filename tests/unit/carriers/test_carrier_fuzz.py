@@ -31,8 +31,11 @@ JSON = st.recursive(
 
 
 PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
-    "ups track": ("ups/track-delivered.json", lambda b: parse_ups(HttpResponse(200, {}, b), "1Z023E2X0214323462", AT)),
-    "ups alert": ("ups/alert-delivered.json", lambda b: parse_tracking_event(b, AT)),
+    "ups track": (
+        "../../../fixtures/carriers/ups/track-delivered-signature-photo.json",
+        lambda b: parse_ups(HttpResponse(200, {}, b), "1Z023E2X0214323462", AT),
+    ),
+    "ups alert": ("../../../fixtures/carriers/ups/alert-delivered.json", lambda b: parse_tracking_event(b, AT)),
     "dhl track": (
         "../../../fixtures/carriers/dhl/express-spec-example.json",
         lambda b: parse_dhl(HttpResponse(200, {}, b), "7777777770", AT),

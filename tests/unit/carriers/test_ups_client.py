@@ -5,36 +5,45 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from carriers.auth import ClientCredentials
-from carriers.errors import BadRequest, CarrierAuthError
+from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable
 from carriers.retry import RetryBudget
+from carriers.transcript import recording
 from carriers.ups.client import UpsAdapter
 from carriers.ups.settings import UpsSettings
 from schemas.proof import ProofStatus
 from tests.unit.carriers.conftest import nth
+from tests.unit.carriers.properties import sample, sample_json
 
 NUMBER = "1Z023E2X0214323462"
+# What UPS answers with each status: its samples (tests/fixtures/carriers/ups/PROVENANCE.md).
+REPLIES = {
+    200: "track-delivered-signature-photo.json",
+    400: "error-invalid-inquiry.json",
+    401: "error-auth.json",
+    403: "error-auth.json",
+    404: "track-not-found-404.json",
+    500: "error-server.json",
+    503: "error-server.json",
+}
 
 
 class FakeUps:
     """A stand-in for the UPS token and Track endpoints that records what reached it."""
 
-    def __init__(self, payloads, track_statuses: list[int] | None = None) -> None:
-        self.payloads = payloads
+    def __init__(self, track_statuses: list[int] | None = None) -> None:
         self.track_statuses = track_statuses or [200]
         self.token_requests: list[tuple[dict[str, str], dict[str, str]]] = []
         self.track_requests: list[web.Request] = []
 
     async def token(self, request: web.Request) -> web.Response:
         self.token_requests.append((dict(request.headers), dict(await request.post())))
-        body = self.payloads.json("ups/token.json") | {"access_token": f"ups-token-{len(self.token_requests)}"}
+        body = sample_json("ups", "token.json") | {"access_token": f"ups-token-{len(self.token_requests)}"}
         return web.json_response(body)
 
     async def track(self, request: web.Request) -> web.Response:
         self.track_requests.append(request)
         status = nth(self.track_statuses, len(self.track_requests))
-        if status == 200:
-            return web.Response(body=self.payloads.raw("ups/track-delivered.json"), content_type="application/json")
-        return web.Response(status=status, body=self.payloads.raw("ups/track-not-found.json"))
+        return web.Response(status=status, body=sample("ups", REPLIES[status]), content_type="application/json")
 
     def routes(self):
         return [
@@ -54,8 +63,8 @@ async def adapter_for(fake: FakeUps, adapter_at) -> UpsAdapter:
     )
 
 
-async def test_a_pull_sends_the_token_request_then_the_track_request(payloads, adapter_at) -> None:
-    fake = FakeUps(payloads)
+async def test_a_pull_sends_the_token_request_then_the_track_request(adapter_at) -> None:
+    fake = FakeUps()
     ups = await adapter_for(fake, adapter_at)
 
     proof = await ups.pull(NUMBER)
@@ -72,8 +81,8 @@ async def test_a_pull_sends_the_token_request_then_the_track_request(payloads, a
     assert len(track.headers["transId"]) == 32
 
 
-async def test_the_token_is_fetched_once_for_many_pulls(payloads, adapter_at) -> None:
-    fake = FakeUps(payloads)
+async def test_the_token_is_fetched_once_for_many_pulls(adapter_at) -> None:
+    fake = FakeUps()
     ups = await adapter_for(fake, adapter_at)
     await ups.pull(NUMBER)
     await ups.pull(NUMBER)
@@ -81,39 +90,73 @@ async def test_the_token_is_fetched_once_for_many_pulls(payloads, adapter_at) ->
     assert len({r.headers["transId"] for r in fake.track_requests}) == 2
 
 
-async def test_an_expired_token_is_replaced_and_the_pull_succeeds(payloads, adapter_at) -> None:
-    fake = FakeUps(payloads, track_statuses=[401, 200])
+async def test_an_expired_token_is_replaced_and_the_pull_succeeds(adapter_at) -> None:
+    fake = FakeUps(track_statuses=[401, 200])
     ups = await adapter_for(fake, adapter_at)
     assert (await ups.pull(NUMBER)).status is ProofStatus.DELIVERED
     assert [r.headers["Authorization"] for r in fake.track_requests] == ["Bearer ups-token-1", "Bearer ups-token-2"]
 
 
-async def test_a_blocked_merchant_is_rejected_without_retrying(payloads, adapter_at) -> None:
-    fake = FakeUps(payloads, track_statuses=[403])
+async def test_a_blocked_merchant_is_rejected_without_retrying(adapter_at) -> None:
+    fake = FakeUps(track_statuses=[403])
     ups = await adapter_for(fake, adapter_at)
     with pytest.raises(CarrierAuthError):
         await ups.pull(NUMBER)
     assert len(fake.track_requests) == 1
 
 
-async def test_a_transient_503_is_retried_without_waiting_for_real(payloads, adapter_at, clock) -> None:
-    fake = FakeUps(payloads, track_statuses=[503, 503, 200])
+async def test_a_transient_503_is_retried_without_waiting_for_real(adapter_at, clock) -> None:
+    fake = FakeUps(track_statuses=[503, 503, 200])
     ups = await adapter_for(fake, adapter_at)
     assert (await ups.pull(NUMBER)).status is ProofStatus.DELIVERED
     assert len(fake.track_requests) == 3 and len(clock.sleeps) == 2
     assert ups.breaker.failures == 0
 
 
-async def test_an_unknown_number_is_a_not_found_result(payloads, adapter_at, clock) -> None:
-    fake = FakeUps(payloads, track_statuses=[404])
+async def test_an_unknown_number_is_a_not_found_result(adapter_at, clock) -> None:
+    fake = FakeUps(track_statuses=[404])
     ups = await adapter_for(fake, adapter_at)
     proof = await ups.pull("1Z999")
     assert (proof.status, proof.tracking_number, proof.received_at) == (ProofStatus.NOT_FOUND, "1Z999", clock.now())
 
 
-async def test_a_number_that_is_not_a_plain_identifier_is_refused_before_any_call(payloads, adapter_at) -> None:
-    fake = FakeUps(payloads)
+async def test_a_number_that_is_not_a_plain_identifier_is_refused_before_any_call(adapter_at) -> None:
+    fake = FakeUps()
     ups = await adapter_for(fake, adapter_at)
     with pytest.raises(BadRequest, match="not a plain identifier"):
         await ups.pull("../security/v1/oauth/token")
     assert (fake.token_requests, fake.track_requests) == ([], [])
+
+
+async def test_refused_credentials_are_an_authentication_failure_at_once(adapter_at) -> None:
+    fake = FakeUps(track_statuses=[401])
+    ups = await adapter_for(fake, adapter_at)
+    with pytest.raises(CarrierAuthError):
+        await ups.pull(NUMBER)
+    assert len(fake.track_requests) == 2  # one fresh token is tried, then UPS's refusal stands
+
+
+async def test_an_invalid_inquiry_is_a_bad_request_not_retried(adapter_at) -> None:
+    fake = FakeUps(track_statuses=[400])
+    ups = await adapter_for(fake, adapter_at)
+    with pytest.raises(BadRequest):
+        await ups.pull(NUMBER)
+    assert len(fake.track_requests) == 1
+
+
+async def test_a_server_fault_is_retried_within_the_budget_then_reported_unavailable(adapter_at) -> None:
+    fake = FakeUps(track_statuses=[500])
+    ups = await adapter_for(fake, adapter_at)
+    with pytest.raises(CarrierUnavailable):
+        await ups.pull(NUMBER)
+    assert len(fake.track_requests) == 3
+
+
+async def test_the_track_reply_is_kept_as_received_and_the_token_reply_is_not(adapter_at) -> None:
+    fake = FakeUps()
+    ups = await adapter_for(fake, adapter_at)
+    with recording() as replies:
+        await ups.pull(NUMBER)
+    [reply] = replies
+    assert (reply.method, reply.status, reply.body) == ("GET", 200, sample("ups", REPLIES[200]))
+    assert reply.path.endswith(f"/api/track/v1/details/{NUMBER}")

@@ -1,18 +1,25 @@
+"""UPS Track API mapping, against UPS's published and public client samples (``tests/fixtures/carriers/ups``).
+
+Every expected value below is read by hand from the sample named in the test (see its PROVENANCE.md).
+"""
+
 import base64
 import json
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
 
 from carriers.auth import ClientCredentials
-from carriers.errors import MalformedResponse
+from carriers.errors import BadRequest, CarrierAuthError, MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
-from carriers.ups import times
-from carriers.ups.mapping import build_token_request, build_track_request, parse_track_response, relation_from_place
+from carriers.status import UNMAPPED
+from carriers.ups.mapping import build_token_request, build_track_request, parse_track_response
 from carriers.ups.settings import UpsSettings
-from schemas.proof import AttachmentKind, ProofSource, ProofStatus, RecipientRelation
+from schemas.proof import NoteCode, PackageState, ProofOfDelivery, ProofStatus, RecipientRelation
 from tests.unit.carriers.conftest import RECEIVED, ok
+from tests.unit.carriers.properties import sample, sample_json
 
 SETTINGS = UpsSettings(
     base_url="https://onlinetools.ups.com",
@@ -20,10 +27,29 @@ SETTINGS = UpsSettings(
     transaction_src="disputes",
 )
 EST = timezone(timedelta(hours=-5))
+SIGNED = "1Z023E2X0214323462"  # the Tracking.yaml example number; in track-multi-package the delivered package
+ON_ITS_WAY = "1Z023E2X0214323471"  # track-multi-package's second package
+INFO = "trackResponse.shipment.package.deliveryInformation"
+NO_ZONE = (NoteCode.FIELD_UNREADABLE, "trackResponse.shipment.package.activity")
+
+
+def parse(name: str, number: str, status: int = 200) -> ProofOfDelivery:
+    return parse_track_response(HttpResponse(status, {}, sample("ups", name)), number, RECEIVED)
+
+
+def notes(proof: ProofOfDelivery) -> list[tuple[NoteCode, str]]:
+    return [(note.code, note.field) for note in proof.notes]
+
+
+def events(proof: ProofOfDelivery) -> list[tuple[datetime, str, str | None]]:
+    return [(event.at, event.code, event.location_text) for event in proof.events]
+
+
+# --- requests ----------------------------------------------------------------------------------------------
 
 
 def test_the_track_request_asks_for_signature_and_pod_with_transaction_headers() -> None:
-    request = build_track_request(SETTINGS, "1Z023E2X0214323462", token="tok", trans_id="t-1")
+    request = build_track_request(SETTINGS, SIGNED, token="tok", trans_id="t-1")
     assert request == HttpRequest(
         "GET",
         "https://onlinetools.ups.com/api/track/v1/details/1Z023E2X0214323462",
@@ -49,159 +75,241 @@ def test_the_token_request_uses_basic_auth_against_the_oauth_endpoint() -> None:
     assert request.form == {"grant_type": "client_credentials"}
 
 
-def test_a_delivered_package_maps_to_a_full_proof(payloads) -> None:
-    fixture = payloads.json("ups/track-delivered.json")
-    info = fixture["trackResponse"]["shipment"][0]["package"][0]["deliveryInformation"]
-    proof = parse_track_response(ok(fixture), "1Z023E2X0214323462", RECEIVED)
+# --- every sample ------------------------------------------------------------------------------------------
 
-    assert (proof.carrier, proof.tracking_number, proof.status) == ("ups", "1Z023E2X0214323462", ProofStatus.DELIVERED)
+
+def test_a_delivered_package_with_full_proof() -> None:
+    proof = parse("track-delivered-signature-photo.json", SIGNED)
+
+    assert (proof.status, proof.status_code, proof.package_number) == (ProofStatus.DELIVERED, "D", SIGNED)
     assert proof.delivered_at == datetime(2021, 2, 10, 7, 13, 56, tzinfo=EST)
-    assert proof.received_by == "JOHN"
-    assert proof.recipient_relation is RecipientRelation.SAFE_PLACE
-    assert proof.location is not None
-    assert (proof.location.text, proof.location.address) == ("Front Door", "Wayne, NJ, 07470, US")
-    assert proof.signature is not None and proof.signature.content_b64 == info["signature"]["image"]
-    assert proof.signature.media_type == "image/png"
-    assert proof.photo is not None and proof.photo.kind is AttachmentKind.PHOTO
-    assert proof.photo.media_type == "image/jpeg"
-    assert proof.document is not None and proof.document.media_type == "text/html"
-    assert (proof.source, proof.received_at, proof.raw_ref) == (ProofSource.PULL, RECEIVED, None)
-    assert [(e.at, e.code) for e in proof.events] == [
-        (datetime(2021, 2, 9, 18, tzinfo=EST), "MP"),
-        (datetime(2021, 2, 10, 3, 15, tzinfo=EST), "OT"),
-        (datetime(2021, 2, 10, 7, 13, 56, tzinfo=EST), "FS"),
+    assert (proof.received_by, proof.recipient_relation) == ("John", RecipientRelation.SAFE_PLACE)
+    assert proof.signature and proof.signature.media_type == "image/png"
+    assert proof.photo and proof.photo.media_type == "image/jpeg"
+    assert proof.document and proof.document.media_type == "text/html"
+    assert proof.location and (proof.location.text, proof.location.address) == ("Front Door", "Wayne, NJ, 07470, US")
+    assert events(proof) == [
+        (datetime(2021, 2, 9, 18, 0, tzinfo=EST), "MP", "US"),
+        (datetime(2021, 2, 10, 3, 15, tzinfo=EST), "OT", "Wayne, NJ, US"),
+        (datetime(2021, 2, 10, 7, 13, 56, tzinfo=EST), "FS", "Wayne, NJ, 07470, US"),
     ]
-    assert proof.events[-1].location_text == "Wayne, NJ, 07470, US"
+    assert (proof.packages, proof.notes) == ((), ())
 
 
-def test_a_package_on_its_way_is_in_transit_without_delivery_evidence(payloads) -> None:
-    proof = parse_track_response(ok(payloads.json("ups/track-in-transit.json")), "1Z1234567891234556", RECEIVED)
-    assert proof.status is ProofStatus.IN_TRANSIT
-    assert (proof.delivered_at, proof.received_by, proof.signature, proof.location) == (None, None, None, None)
-    assert proof.events[0].at == datetime(2024, 4, 23, 13, 15, 19, tzinfo=UTC)
+def test_ups_own_sample_without_gmt_fields_is_delivered_with_both_scans() -> None:
+    proof = parse("track-delivered-no-proof.json", "1Z1442YY7229014688")
+
+    assert (proof.status, proof.status_code) == (ProofStatus.DELIVERED, "D")
+    # PARAMUS, NJ: a US place, whose zone UPS does not state and the mapping does not guess
+    assert proof.delivered_at == datetime(2022, 1, 26, 16, 30, tzinfo=UTC)
+    assert events(proof) == [
+        (datetime(2022, 1, 26, 15, 16, 41, tzinfo=UTC), "MP", "US"),
+        (datetime(2022, 1, 26, 16, 30, tzinfo=UTC), "F4", "PARAMUS, NJ, US"),
+    ]
+    assert proof.events[-1].description == "DELIVERED"
+    assert proof.location and (proof.location.text, proof.location.address) == (None, "PARAMUS, NJ, US")
+    assert (proof.received_by, proof.signature, proof.photo, proof.document) == (None, None, None, None)
+    assert notes(proof) == [NO_ZONE]
 
 
-def test_a_404_means_the_number_is_not_found(payloads) -> None:
-    response = HttpResponse(404, {}, payloads.raw("ups/track-not-found.json"))
-    assert parse_track_response(response, "1Z999", RECEIVED).status is ProofStatus.NOT_FOUND
+def test_a_real_twelve_scan_reply_keeps_every_scan() -> None:
+    proof = parse("track-delivered-no-offsets.json", "1ZR760R60332160282")
+
+    assert (proof.status, proof.package_number) == (ProofStatus.DELIVERED, "1ZR760R60332160282")
+    assert proof.delivered_at == datetime(2021, 10, 21, 14, 33, 16, tzinfo=UTC)
+    assert [event.code for event in proof.events] == [
+        *("MP", "XD", "OR", "DP", "AR", "DP"),
+        *("AR", "DP", "AR", "YP", "OT", "FS"),
+    ]
+    assert proof.events[0].at == datetime(2021, 10, 18, 14, 2, 29, tzinfo=UTC)
+    assert proof.location and proof.location.address == "ADRIAN, MI, US"
+    assert notes(proof) == [NO_ZONE]
 
 
-@pytest.mark.parametrize(
-    "body",
-    [{}, {"trackResponse": {}}, {"trackResponse": {"shipment": [{"inquiryNumber": "1Z", "warnings": [{}]}]}}],
-    ids=["empty", "no shipments", "shipment without package"],
-)
-def test_a_response_without_a_package_means_not_found(body: object) -> None:
-    assert parse_track_response(ok(body), "1Z999", RECEIVED).status is ProofStatus.NOT_FOUND
+def test_a_package_in_transit_with_a_flags_only_delivery_photo() -> None:
+    proof = parse("track-in-transit.json", SIGNED)
+
+    assert (proof.status, proof.status_code) == (ProofStatus.IN_TRANSIT, "I")
+    assert (proof.delivered_at, proof.photo, proof.location) == (None, None, None)
+    assert (proof.events, proof.notes) == ((), ())  # its one scan carries no time
 
 
-def test_missing_gmt_fields_fall_back_to_local_time_and_offset() -> None:
-    activity = {"date": "20240423", "time": "95004", "gmtOffset": "-04:00", "status": {"type": "D", "code": "FS"}}
-    proof = parse_track_response(
-        ok({"trackResponse": {"shipment": [{"package": [{"activity": [activity]}]}]}}), "1Z", RECEIVED
+@pytest.mark.parametrize(("name", "status"), [("track-not-found.json", 200), ("track-not-found-404.json", 404)])
+def test_an_unknown_number_is_a_not_found_result(name: str, status: int) -> None:
+    proof = parse(name, "1Z12345E6205277936", status)
+
+    assert (proof.status, proof.tracking_number, proof.received_at) == (
+        ProofStatus.NOT_FOUND,
+        "1Z12345E6205277936",
+        RECEIVED,
     )
-    assert proof.delivered_at == datetime(2024, 4, 23, 13, 50, 4, tzinfo=UTC)
-
-
-def test_an_unknown_status_type_is_unknown_not_an_error() -> None:
-    package = {"currentStatus": {"type": "ZZ"}, "futureField": {"nested": [1, 2]}}
-    proof = parse_track_response(ok({"trackResponse": {"shipment": [{"package": [package]}]}}), "1Z", RECEIVED)
-    assert proof.status is ProofStatus.UNKNOWN
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("name", "error"),
     [
-        b"<html>502 Bad Gateway</html>",
-        b'["not", "an", "object"]',
-        json.dumps(
-            {"trackResponse": {"shipment": [{"package": [{"deliveryInformation": {"receivedBy": 42}}]}]}}
-        ).encode(),
-        json.dumps(
-            {
-                "trackResponse": {
-                    "shipment": [
-                        {
-                            "package": [
-                                {
-                                    "activity": [
-                                        {
-                                            "date": "2024-04-23",
-                                            "time": "1",
-                                            "gmtOffset": "-04:00",
-                                            "status": {"type": "I"},
-                                        }
-                                    ]
-                                }
-                            ]
-                        }
-                    ]
-                }
-            }
-        ).encode(),
-        json.dumps(
-            {
-                "trackResponse": {
-                    "shipment": [
-                        {
-                            "package": [
-                                {
-                                    "deliveryInformation": {
-                                        "receivedBy": "Ayşe Yılmaz",
-                                        "signature": {"image": "%%% not base64 %%%"},
-                                    }
-                                }
-                            ]
-                        }
-                    ]
-                }
-            }
-        ).encode(),
-    ],
-    ids=["not json", "not an object", "wrong type", "bad date", "bad image"],
-)
-def test_malformed_responses_are_rejected_without_personal_data(body: bytes) -> None:
-    with pytest.raises(MalformedResponse) as caught:
-        parse_track_response(ok(body), "1Z", RECEIVED)
-    assert "Ayşe" not in str(caught.value) and "not base64" not in str(caught.value)
-    assert caught.value.__cause__ is None
-
-
-@pytest.mark.parametrize(
-    ("place", "relation"),
-    [
-        ("Front Door", RecipientRelation.SAFE_PLACE),
-        ("BACK PORCH", RecipientRelation.SAFE_PLACE),
-        ("Left with neighbour", RecipientRelation.NEIGHBOUR),
-        ("NEIGHBOR", RecipientRelation.NEIGHBOUR),
-        ("Doorman", RecipientRelation.DOORMAN),
-        ("Front Desk", RecipientRelation.DOORMAN),
-        ("UPS Access Point", RecipientRelation.PICKUP_POINT),
-        ("Receiver", RecipientRelation.RECIPIENT),
-        ("Somewhere", RecipientRelation.UNKNOWN),
-        (None, RecipientRelation.UNKNOWN),
+        ("error-auth.json", CarrierAuthError),
+        ("error-invalid-inquiry.json", BadRequest),
+        ("error-server.json", BadRequest),
     ],
 )
-def test_the_delivery_place_text_suggests_who_has_the_parcel(place: str | None, relation: RecipientRelation) -> None:
-    assert relation_from_place(place) is relation
+def test_an_error_envelope_is_a_typed_refusal(name: str, error: type[Exception]) -> None:
+    with pytest.raises(error, match=json.loads(sample("ups", name))["response"]["errors"][0]["code"]):
+        parse(name, SIGNED)
 
 
-@pytest.mark.parametrize(
-    ("date", "time", "expected"),
-    [
-        ("20240423", "095004", datetime(2024, 4, 23, 9, 50, 4, tzinfo=UTC)),
-        ("20240423", "74700", datetime(2024, 4, 23, 7, 47, tzinfo=UTC)),  # UPS drops the leading zero
-        ("20240423", None, None),
-    ],
-)
-def test_compact_dates_and_times_are_read_exactly(date, time, expected):
-    assert times.compact(date, time, UTC) == expected
+def test_a_body_that_is_not_json_is_malformed() -> None:
+    with pytest.raises(MalformedResponse, match="not JSON"):
+        parse_track_response(ok(b"<html>gateway</html>"), SIGNED, RECEIVED)
 
 
-@pytest.mark.parametrize(
-    ("date", "time"), [("20241323", "095004"), ("20240431", "095004"), ("20240423", "250000"), ("2024-04-23", "0950"),
-                       ("２０２４０４２３", "095004"), ("20240423", "1095004")],
-)
-def test_unreadable_compact_dates_are_malformed(date, time):
-    with pytest.raises(MalformedResponse):
-        times.compact(date, time, UTC)
+# --- the defects of issue 16 -------------------------------------------------------------------------------
+
+
+def test_asked_about_the_undelivered_package_no_proof_of_the_delivered_one_is_taken() -> None:
+    proof = parse("track-multi-package.json", ON_ITS_WAY)
+
+    assert (proof.status, proof.status_code, proof.package_number) == (ProofStatus.IN_TRANSIT, "I", ON_ITS_WAY)
+    assert (proof.received_by, proof.signature, proof.photo, proof.document, proof.delivered_at) == (None,) * 5
+    assert proof.packages == (PackageState(number=SIGNED, status=ProofStatus.DELIVERED, status_code="D"),)
+    assert [event.code for event in proof.events] == ["MP", "AR"]
+
+
+def test_asked_about_the_delivered_package_its_own_proof_is_taken() -> None:
+    proof = parse("track-multi-package.json", SIGNED)
+
+    assert (proof.status, proof.package_number, proof.received_by) == (ProofStatus.DELIVERED, SIGNED, "John")
+    assert proof.signature and proof.photo and proof.document
+    assert proof.packages == (PackageState(number=ON_ITS_WAY, status=ProofStatus.IN_TRANSIT, status_code="I"),)
+
+
+def test_the_asked_package_is_found_whatever_its_place_in_the_list() -> None:
+    reply = sample_json("ups", "track-multi-package.json")
+    reply["trackResponse"]["shipment"][0]["package"].reverse()
+
+    proof = parse_track_response(ok(reply), ON_ITS_WAY, RECEIVED)
+
+    assert (proof.status, proof.signature, proof.packages[0].number) == (ProofStatus.IN_TRANSIT, None, SIGNED)
+
+
+def test_a_reply_whose_only_package_has_another_number_gives_no_proof() -> None:
+    proof = parse("track-placeholder-images.json", SIGNED)  # the inquiry number; its package says "string"
+
+    assert (proof.status, proof.package_number, proof.received_by, proof.signature) == (
+        ProofStatus.UNKNOWN,
+        None,
+        None,
+        None,
+    )
+    assert proof.packages == (PackageState(number="string", status=ProofStatus.EXCEPTION, status_code="X"),)
+    assert notes(proof) == [(NoteCode.FIELD_UNREADABLE, "trackResponse.shipment.package.trackingNumber")]
+
+
+def test_a_placeholder_and_an_undecodable_image_are_dropped_and_the_signature_stays() -> None:
+    proof = parse("track-delivered-bad-attachments.json", SIGNED)
+
+    assert proof.status is ProofStatus.DELIVERED
+    assert proof.signature and proof.signature.media_type == "image/png"
+    assert (proof.photo, proof.document) == (None, None)
+    assert (proof.received_by, proof.delivered_at) == ("John", datetime(2021, 2, 10, 7, 13, 56, tzinfo=EST))
+    assert notes(proof) == [
+        (NoteCode.ATTACHMENT_DROPPED, f"{INFO}.deliveryPhoto.photo"),
+        (NoteCode.ATTACHMENT_DROPPED, f"{INFO}.pod.content"),
+    ]
+    assert all(note.reason == "not valid base64" for note in proof.notes)
+
+
+def test_an_image_that_decodes_to_a_few_bytes_is_a_placeholder() -> None:
+    reply = sample_json("ups", "track-delivered-signature-photo.json")
+    info = reply["trackResponse"]["shipment"][0]["package"][0]["deliveryInformation"]
+    info["signature"]["image"] = "c3RyaW5n"  # base64 of "string"
+
+    proof = parse_track_response(ok(reply), SIGNED, RECEIVED)
+
+    assert (proof.signature, proof.photo is not None) == (None, True)
+    assert [note.reason for note in proof.notes] == ["only 6 bytes: a placeholder, not an image"]
+
+
+def test_activities_without_gmt_offset_are_kept_as_local_times_in_their_country() -> None:
+    reply = sample_json("ups", "track-delivered-no-proof.json")
+    for activity in reply["trackResponse"]["shipment"][0]["package"][0]["activity"]:
+        activity["location"]["address"] |= {"countryCode": "TR", "country": "TR"}
+
+    proof = parse_track_response(ok(reply), "1Z1442YY7229014688", RECEIVED)
+
+    istanbul = timezone(timedelta(hours=3))
+    assert [event.at for event in proof.events] == [
+        datetime(2022, 1, 26, 15, 16, 41, tzinfo=istanbul),
+        datetime(2022, 1, 26, 16, 30, tzinfo=istanbul),
+    ]
+    assert (proof.delivered_at, proof.notes) == (datetime(2022, 1, 26, 16, 30, tzinfo=istanbul), ())
+
+
+def test_gmt_times_as_live_replies_write_them_place_a_scan_without_offset() -> None:
+    reply = sample_json("ups", "track-delivered-signature-photo.json")
+    scan = reply["trackResponse"]["shipment"][0]["package"][0]["activity"][0]
+    del scan["gmtOffset"]  # "gmtDate": "20210210", "gmtTime": "12:13:56", local 07:13:56
+
+    proof = parse_track_response(ok(reply), SIGNED, RECEIVED)
+
+    assert proof.delivered_at == datetime(2021, 2, 10, 12, 13, 56, tzinfo=UTC)
+    assert proof.notes == ()
+
+
+# --- status --------------------------------------------------------------------------------------------------
+
+
+def test_a_customs_exception_is_not_delivered_whatever_the_simplified_text_says() -> None:
+    proof = parse("track-placeholder-images.json", "string")
+
+    assert (proof.status, proof.status_code) == (ProofStatus.EXCEPTION, "X")
+    assert (proof.received_by, proof.signature, proof.photo, proof.location) == (None, None, None, None)
+    assert events(proof) == [(datetime(2021, 2, 10, 7, 13, 56, tzinfo=UTC), "SR", "Wayne, NJ, 07470, US")]
+    assert notes(proof) == [NO_ZONE]  # no attachment notes: a package that is not delivered has no proof to read
+
+
+def test_a_delivery_type_scan_that_is_not_code_011_is_not_a_delivery() -> None:
+    reply = _with_scan_status({"type": "D", "code": "OF", "statusCode": "072", "description": "Loaded on Vehicle"})
+
+    proof = parse_track_response(ok(reply), SIGNED, RECEIVED)
+
+    assert (proof.status, proof.status_code, proof.signature) == (ProofStatus.IN_TRANSIT, "072", None)
+
+
+def test_an_unknown_status_type_is_kept_counted_and_noted() -> None:
+    before = UNMAPPED[("ups", "ZQ")]
+    reply = _with_scan_status({"type": "ZQ", "code": "QQ", "description": "New"})
+
+    proof = parse_track_response(ok(reply), SIGNED, RECEIVED)
+
+    assert (proof.status, proof.status_code, proof.delivered_at) == (ProofStatus.UNKNOWN, "ZQ", None)
+    assert notes(proof) == [(NoteCode.STATUS_UNMAPPED, "trackResponse.shipment.package.activity.status.type")]
+    assert UNMAPPED[("ups", "ZQ")] == before + 1
+
+
+def test_a_type_less_current_status_with_code_011_and_no_scans_is_delivered() -> None:
+    reply = sample_json("ups", "track-delivered-signature-photo.json")
+    del reply["trackResponse"]["shipment"][0]["package"][0]["activity"]
+
+    proof = parse_track_response(ok(reply), SIGNED, RECEIVED)
+
+    assert (proof.status, proof.status_code) == (ProofStatus.DELIVERED, "011")
+    # the package's delivered date and time, read as UTC: no scan tells the zone
+    assert proof.delivered_at == datetime(2021, 2, 10, 7, 13, 56, tzinfo=UTC)
+
+
+def test_a_wrongly_typed_optional_field_costs_that_field_only() -> None:
+    reply = sample_json("ups", "track-delivered-signature-photo.json")
+    reply["trackResponse"]["shipment"][0]["package"][0]["deliveryInformation"]["signature"] = "xxxxxxx"
+
+    proof = parse_track_response(ok(reply), SIGNED, RECEIVED)
+
+    assert (proof.status, proof.signature, proof.photo is not None) == (ProofStatus.DELIVERED, None, True)
+    assert notes(proof) == [(NoteCode.FIELD_UNREADABLE, "trackResponse.signature")]
+
+
+def _with_scan_status(status: dict[str, Any]) -> Any:
+    reply = sample_json("ups", "track-delivered-signature-photo.json")
+    package = reply["trackResponse"]["shipment"][0]["package"][0]
+    package["activity"][0]["status"] = status
+    return reply

@@ -1,4 +1,3 @@
-import base64
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -10,9 +9,11 @@ from carriers.base import PushCarrier
 from carriers.errors import MalformedResponse, WebhookRejected
 from carriers.ups.client import UpsAdapter
 from carriers.ups.settings import UpsSettings
-from schemas.proof import ProofSource, ProofStatus
+from carriers.status import UNMAPPED
+from schemas.proof import NoteCode, ProofSource, ProofStatus
+from tests.unit.carriers.properties import sample, sample_json
 
-JPEG = "/9j/4AAQSkZJRgABAQAAAQABAAD/"
+EDT = timezone(-timedelta(hours=4))
 
 
 @pytest.fixture
@@ -40,40 +41,94 @@ def test_a_request_without_the_credential_is_rejected(ups, clock, headers: dict[
         ups.verify_webhook(headers, b"{}", clock.now())
 
 
-def test_the_delivery_example_maps_to_a_pushed_proof(ups, payloads, clock) -> None:
-    [event] = ups.parse_webhook(payloads.raw("ups/alert-delivered.json"))
+def test_ups_delivery_example_maps_to_a_pushed_proof(ups, clock) -> None:
+    [event] = ups.parse_webhook(sample("ups", "alert-delivered.json"))
     proof = event.proof
+
     assert (event.tracking_number, proof.carrier, proof.status) == ("1Z204W4R0308071865", "ups", ProofStatus.DELIVERED)
-    assert proof.delivered_at == datetime(2024, 4, 23, 13, 50, 4, tzinfo=UTC)  # from the GMT activity time
+    assert (proof.status_code, proof.package_number) == ("D", "1Z204W4R0308071865")
+    # local 09:50:04 and GMT 13:50:04: the place is 4 hours behind, and the actual delivery time is local
+    assert proof.delivered_at == datetime(2024, 4, 23, 9, 50, 4, tzinfo=EDT)
     assert proof.received_by == "John"
     assert proof.location is not None and proof.location.address == "CHARLOTTE, NC, 28209, US"
-    assert (proof.source, proof.received_at) == (ProofSource.PUSH, clock.now())
+    assert (proof.source, proof.received_at, proof.photo, proof.notes) == (ProofSource.PUSH, clock.now(), None, ())
     [scan] = proof.events
     assert (scan.code, scan.description, scan.at) == ("FS", "Delivered", datetime(2024, 4, 23, 13, 50, 4, tzinfo=UTC))
 
 
-def test_the_out_for_delivery_example_is_in_transit(ups, payloads) -> None:
-    [event] = ups.parse_webhook(payloads.raw("ups/alert-out-for-delivery.json"))
-    assert event.proof.status is ProofStatus.IN_TRANSIT
-    assert (event.proof.delivered_at, event.proof.location) == (None, None)
+def test_ups_out_for_delivery_example_is_in_transit(ups) -> None:
+    [event] = ups.parse_webhook(sample("ups", "alert-out-for-delivery.json"))
+    proof = event.proof
+
+    assert (proof.status, proof.status_code, proof.delivered_at, proof.location) == (
+        ProofStatus.IN_TRANSIT,
+        "I",
+        None,
+        None,
+    )
+    assert [(e.code, e.at) for e in proof.events] == [("OT", datetime(2024, 4, 23, 13, 15, 19, tzinfo=UTC))]
 
 
-def test_local_time_with_gmt_offset_gives_the_delivery_time(ups, payloads) -> None:
-    body = payloads.json("ups/alert-delivered.json") | {"gmtOffset": "-04.00", "deliveryPhoto": JPEG}
-    del body["gmtActivityDate"], body["gmtActivityTime"]
+def test_an_enhanced_delivery_carries_the_photo_at_the_stated_offset(ups) -> None:
+    [event] = ups.parse_webhook(sample("ups", "alert-delivered-photo.json"))
+    proof = event.proof
+
+    assert proof.delivered_at == datetime(2024, 4, 23, 9, 50, 4, tzinfo=EDT)
+    assert proof.events[0].at == datetime(2024, 4, 23, 9, 50, 4, tzinfo=EDT)
+    assert proof.photo is not None and proof.photo.media_type == "image/jpeg"
+
+
+def test_a_placeholder_photo_is_dropped_and_the_delivery_stays(ups) -> None:
+    body = sample_json("ups", "alert-delivered-photo.json") | {"deliveryPhoto": "encoding Base64"}
+
     [event] = ups.parse_webhook(json.dumps(body).encode())
-    edt = timezone(-timedelta(hours=4))
-    assert event.proof.delivered_at == datetime(2024, 4, 23, 9, 50, 4, tzinfo=edt)
-    assert event.proof.events[0].at == datetime(2024, 4, 23, 9, 50, 4, tzinfo=edt)
-    assert event.proof.photo is not None and event.proof.photo.media_type == "image/jpeg"
-    assert base64.b64decode(event.proof.photo.content_b64 or "").startswith(b"\xff\xd8")
+
+    assert (event.proof.status, event.proof.received_by, event.proof.photo) == (ProofStatus.DELIVERED, "John", None)
+    assert [(n.code, n.field) for n in event.proof.notes] == [(NoteCode.ATTACHMENT_DROPPED, "deliveryPhoto")]
 
 
-def test_a_redelivered_webhook_keeps_its_event_id(ups, payloads) -> None:
-    first = ups.parse_webhook(payloads.raw("ups/alert-delivered.json"))[0]
-    again = ups.parse_webhook(json.dumps(payloads.json("ups/alert-delivered.json"), indent=4).encode())[0]
-    other = ups.parse_webhook(payloads.raw("ups/alert-out-for-delivery.json"))[0]
+def test_a_photo_on_an_event_that_is_not_a_delivery_is_not_kept(ups) -> None:
+    body = sample_json("ups", "alert-delivered-photo.json")
+    body["activityStatus"] |= {"code": "OT", "descriptionCode": "021", "description": "Out for Delivery"}
+
+    [event] = ups.parse_webhook(json.dumps(body).encode())
+
+    assert (event.proof.status, event.proof.status_code) == (ProofStatus.IN_TRANSIT, "021")  # a "D" that is not 011
+    assert (event.proof.photo, event.proof.received_by, event.proof.delivered_at) == (None, None, None)
+
+
+def test_an_unknown_status_type_is_kept_as_unknown_and_counted(ups) -> None:
+    before = UNMAPPED[("ups", "QZ")]
+    body = sample_json("ups", "alert-delivered.json")
+    body["activityStatus"] = {"type": "QZ", "code": "Q1", "description": "Something new"}
+
+    [event] = ups.parse_webhook(json.dumps(body).encode())
+
+    assert (event.proof.status, event.proof.status_code, event.proof.received_by) == (ProofStatus.UNKNOWN, "QZ", None)
+    assert [(n.code, n.field) for n in event.proof.notes] == [(NoteCode.STATUS_UNMAPPED, "activityStatus.type")]
+    assert UNMAPPED[("ups", "QZ")] == before + 1
+
+
+def test_a_redelivered_webhook_keeps_its_event_id(ups) -> None:
+    first = ups.parse_webhook(sample("ups", "alert-delivered.json"))[0]
+    again = ups.parse_webhook(json.dumps(sample_json("ups", "alert-delivered.json"), indent=4).encode())[0]
+    other = ups.parse_webhook(sample("ups", "alert-out-for-delivery.json"))[0]
     assert first.event_id == again.event_id != other.event_id
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"gmtOffset": "EST"}, "localActivityDate"), ({"receivedBy": ["John"]}, "TrackingEvent.receivedBy")],
+    ids=["bad offset", "wrong type"],
+)
+def test_an_unreadable_optional_field_is_noted_and_the_rest_is_kept(ups, changes, field: str) -> None:
+    body = sample_json("ups", "alert-delivered.json") | changes
+
+    [event] = ups.parse_webhook(json.dumps(body).encode())
+
+    assert event.proof.status is ProofStatus.DELIVERED
+    assert event.proof.events[0].at == datetime(2024, 4, 23, 13, 50, 4, tzinfo=UTC)
+    assert [(n.code, n.field) for n in event.proof.notes] == [(NoteCode.FIELD_UNREADABLE, field)]
 
 
 @pytest.mark.parametrize(
@@ -83,12 +138,12 @@ def test_a_redelivered_webhook_keeps_its_event_id(ups, payloads) -> None:
         b"not json",
         json.dumps({"activityStatus": {"type": "D"}}).encode(),
         json.dumps({"trackingNumber": "1Z204W4R0308071865"}).encode(),
-        json.dumps({"trackingNumber": "1Z1", "activityStatus": {"type": "D"}, "gmtOffset": "EST"}).encode(),
-        json.dumps({"trackingNumber": "1Z1", "activityStatus": {"type": "D"}, "receivedBy": ["John"]}).encode(),
+        json.dumps({"trackingNumber": "1Z204W4R0308071865", "activityStatus": "D"}).encode(),
+        json.dumps(["John"]).encode(),
     ],
-    ids=["empty", "not json", "no tracking number", "no status", "bad offset", "wrong type"],
+    ids=["empty", "not json", "no tracking number", "no status", "status not an object", "not an object"],
 )
-def test_a_malformed_event_is_rejected_with_a_clear_message(ups, body: bytes) -> None:
+def test_an_event_without_what_ups_requires_is_rejected_with_a_clear_message(ups, body: bytes) -> None:
     with pytest.raises(MalformedResponse) as caught:
         ups.parse_webhook(body)
     assert str(caught.value).startswith("ups: ") and "John" not in str(caught.value)

@@ -1,0 +1,110 @@
+"""Reading one UPS payload: decode it leniently, gather what could not be used, resolve UPS's times.
+
+Both the Track API mapping and the Track Alert webhook read through here. ``decode`` keeps the names of
+fields that held a value of the wrong type (see ``wire``); ``Notes`` records each reading problem once;
+``instant`` turns UPS's local date and time into an instant (see ``times`` for the rules).
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+
+from carriers.errors import MalformedResponse
+from carriers.parsing import ProofNotes, WireModel, reading, text
+from carriers.ups.times import offset, wall_clock, zone_of
+from schemas.proof import NoteCode
+
+CODE = "ups"
+MAX_NOTES = 100  # what a proof can carry
+SHORT = 500  # the canonical model's longest short text
+_QUARTER = timedelta(minutes=15)
+_MAX_OFFSET = timedelta(hours=14)
+
+
+class Notes(ProofNotes):
+    """``ProofNotes`` that keep one note per (code, field, reason): a reply with a hundred activities
+    lacking an offset says so once."""
+
+    def add(self, code: NoteCode, field: str, reason: str) -> None:
+        seen = {(note.code, note.field, note.reason) for note in self.items}
+        if len(seen) < MAX_NOTES and (code, field[:128], reason[:200]) not in seen:
+            super().add(code, field, reason)
+
+    def ignored(self, fields: list[str], where: str) -> None:
+        for field in fields:
+            self.unreadable(f"{where}.{field}", "a value of the wrong type, ignored")
+
+
+def decode[M: WireModel](model: type[M], body: bytes, what: str) -> tuple[M, list[str]]:
+    """The payload as ``model``, and the names of the fields whose values had the wrong type."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise MalformedResponse(f"{what} is not JSON", carrier=CODE) from None
+    ignored: list[str] = []
+    with reading(CODE, what):
+        return model.model_validate(data, context=ignored), ignored
+
+
+def short(value: str | None) -> str | None:
+    """The carrier's text, stripped and cut to what the canonical model holds."""
+    return found[:SHORT] if (found := text(value)) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """One UPS time as sent: the local date and time, the place's offset, the GMT date and time, and the
+    country of the place (for its zone when no offset is given)."""
+
+    date: str | None
+    time: str | None
+    offset: str | None = None
+    gmt_date: str | None = None
+    gmt_time: str | None = None
+    country: str | None = None
+
+
+def instant(stamp: Stamp, notes: Notes, field: str, zone: tzinfo | None = None) -> datetime | None:
+    """The instant ``stamp`` names: its local time in its place's zone (``place_zone``, else ``zone``: the
+    zone of another time at the same place), else its GMT time, else (noted) its local time read as UTC.
+    None when no date and time can be read."""
+    local, gmt = _pairs(stamp, notes, field)
+    if local is None:
+        return gmt.replace(tzinfo=UTC) if gmt is not None else None
+    if (place := _zone(stamp, local, gmt, notes, field) or zone) is not None:
+        return local.replace(tzinfo=place)
+    if gmt is not None:  # local and GMT times too far apart to be one moment: UTC is stated, local is not
+        return gmt.replace(tzinfo=UTC)
+    notes.unreadable(field, "a local time without offset, GMT time or known zone: read as UTC, may be hours off")
+    return local.replace(tzinfo=UTC)
+
+
+def place_zone(stamp: Stamp, notes: Notes, field: str) -> tzinfo | None:
+    """The zone of the stamp's place: its offset, else the distance between its local and GMT times, else
+    the zone of its country (see ``times``); None when none of them is known."""
+    local, gmt = _pairs(stamp, notes, field)
+    return _zone(stamp, local, gmt, notes, field)
+
+
+def _pairs(stamp: Stamp, notes: Notes, field: str) -> tuple[datetime | None, datetime | None]:
+    local = _read(lambda: wall_clock(stamp.date, stamp.time), notes, field, "the local date or time")
+    gmt = _read(lambda: wall_clock(stamp.gmt_date, stamp.gmt_time), notes, field, "the GMT date or time")
+    return local, gmt
+
+
+def _zone(stamp: Stamp, local: datetime | None, gmt: datetime | None, notes: Notes, field: str) -> tzinfo | None:
+    if (given := _read(lambda: offset(stamp.offset), notes, field, "the gmtOffset")) is not None:
+        return given
+    if local is not None and gmt is not None and abs(local - gmt) <= _MAX_OFFSET:
+        quarters = round((local - gmt) / _QUARTER)  # offsets are whole quarter hours
+        return timezone(quarters * _QUARTER)
+    return zone_of(stamp.country)
+
+
+def _read[T](read: Callable[[], T | None], notes: Notes, field: str, what: str) -> T | None:
+    try:
+        return read()
+    except MalformedResponse:
+        notes.unreadable(field, f"{what} could not be read")
+        return None
