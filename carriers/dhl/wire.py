@@ -5,6 +5,8 @@ unreadable event or proof-of-delivery block costs that part (with a note), never
 malformed shipment for another number never spoils ours.
 """
 
+from pydantic import StrictInt
+
 from carriers.parsing import WireModel
 
 
@@ -49,7 +51,7 @@ class Details(WireModel):
 
 
 class Shipment(WireModel):
-    id: str | int | None = None
+    id: str | StrictInt | None = None  # strict: a JSON true/false is no shipment number
     destination: Place | None = None
     status: object = None
     details: object = None
