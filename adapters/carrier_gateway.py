@@ -8,22 +8,28 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import aiohttp
+import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from carriers.base import CarrierAdapter
 from carriers.breaker import BreakerState
-from carriers.errors import CarrierRejected, CarrierUnavailable
+from carriers.errors import CarrierAuthError, CarrierRejected, CarrierUnavailable
 from carriers.registry import create_adapter
-from carriers.retry import RETRIES
-from disputes.ports import Clock, EvidenceRejected, EvidenceUnavailable
+from carriers.retry import RETRIES, waiting_outside
+from carriers.status import UNMAPPED
+from carriers.transcript import recording, transcript_bytes
+from disputes.ports import Clock, EvidenceRejected, EvidenceUnavailable, Slot
 from schemas.proof import ProofOfDelivery
 
+log = structlog.get_logger("carriers")
 CIRCUIT_LEVEL = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
 
 
 class AttachmentStore(Protocol):
+    async def store_raw(self, carrier: str, body: bytes, at: datetime) -> str: ...
+
     async def store_attachments(self, proof: ProofOfDelivery, at: datetime) -> ProofOfDelivery: ...
 
 
@@ -37,6 +43,12 @@ class _RetryCollector(Collector):
         for carrier, count in sorted(RETRIES.items()):
             family.add_metric([carrier], count)
         yield family
+        unmapped = CounterMetricFamily(
+            "carrier_unmapped_status", "Carrier status codes the mapping does not know yet", labels=["carrier", "code"]
+        )
+        for (carrier, code), count in sorted(UNMAPPED.items()):
+            unmapped.add_metric([carrier, code], count)
+        yield unmapped
 
 
 class CarrierMetrics:
@@ -62,17 +74,23 @@ class RegistryGateway:
         for code, adapter in carriers.items():
             metrics.circuit.labels(code).set_function(_circuit_level(adapter))
 
-    async def pull(self, carrier: str, tracking_number: str) -> ProofOfDelivery:
+    async def pull(self, carrier: str, tracking_number: str, slot: Slot | None = None) -> ProofOfDelivery:
         adapter = self.carriers.get(carrier)
         if adapter is None or not adapter.capabilities.pull:
             raise EvidenceRejected(f"{carrier} offers no pull API here")
         started = time.perf_counter()
         outcome = "error"
         try:
-            proof = await adapter.pull(tracking_number)
+            with waiting_outside(slot), recording() as replies:
+                proof = await adapter.pull(tracking_number)
             outcome = proof.status.value
         except CarrierUnavailable as error:
             outcome = "unavailable"
+            raise EvidenceUnavailable(str(error)) from error
+        except CarrierAuthError as error:
+            outcome = "auth_failed"
+            # Our credentials, not the case: operators must act, and the case waits instead of giving up.
+            log.error("carrier_auth_failed", carrier=carrier)
             raise EvidenceUnavailable(str(error)) from error
         except CarrierRejected as error:
             outcome = "rejected"
@@ -81,4 +99,6 @@ class RegistryGateway:
             self.metrics.calls.labels(carrier, outcome).inc()
             self.metrics.latency.labels(carrier).observe(time.perf_counter() - started)
         now = self.clock.now()  # when the service received it, on the service's clock
-        return await self.store.store_attachments(proof.model_copy(update={"received_at": now}), now)
+        raw_ref = await self.store.store_raw(carrier, transcript_bytes(carrier, replies), now) if replies else None
+        kept = proof.model_copy(update={"received_at": now, "raw_ref": raw_ref, "offer": adapter.capabilities.pull})
+        return await self.store.store_attachments(kept, now)

@@ -16,21 +16,21 @@ from carriers.breaker import BreakerSettings, CircuitBreaker
 from carriers.errors import BadRequest
 from carriers.retry import RetryBudget
 from schemas.common import Id
-from schemas.proof import ProofOfDelivery
+from schemas.proof import ProofOfDelivery, ProofOffer
 
 _TRACKING_NUMBER = TypeAdapter(Id)
 
 
 class Capabilities(BaseModel):
-    """What a carrier can give us: pull on demand, push by webhook, and which evidence it carries."""
+    """What a carrier can give us on each channel: the proof fields a pull (on demand) and a push (webhook)
+    carry, or None where the carrier has no such channel. Set where the proof enters the service, on the
+    proof itself (``ProofOfDelivery.offer``), so the decision engine can tell proof a carrier never supplies
+    from proof it withheld."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    pull: bool
-    push: bool
-    signature: bool
-    photo: bool
-    location: bool  # where it was left: coordinates, or the carrier's place text / delivery address
+    pull: ProofOffer | None
+    push: ProofOffer | None
 
 
 BaseUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")]

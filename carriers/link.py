@@ -15,6 +15,7 @@ from carriers.clock import Clock
 from carriers.http import CarrierHttp, HttpRequest, HttpResponse
 from carriers.parsing import read_wire
 from carriers.retry import call_with_retry
+from carriers.transcript import keep
 
 
 class CarrierLink:
@@ -32,7 +33,13 @@ class CarrierLink:
         )
 
     async def send(self, request: HttpRequest, *, accept: Collection[int] = ()) -> HttpResponse:
-        return await self.call(lambda: self.http.send(request, accept=accept))
+        return await self.call(lambda: self.send_data(request, accept=accept))
+
+    async def send_data(self, request: HttpRequest, *, accept: Collection[int] = ()) -> HttpResponse:
+        """One try at a data call: its reply is kept in the pull's transcript (``carriers.transcript``)."""
+        response = await self.http.send(request, accept=accept)
+        keep(request, response)
+        return response
 
 
 type GrantReader = Callable[[HttpResponse], TokenGrant]
@@ -65,7 +72,7 @@ class OAuthLink(CarrierLink):
         self, build: Callable[[str], HttpRequest], *, accept: Collection[int] = ()
     ) -> HttpResponse:
         """Send ``build(token)``; a fresh request is built for every attempt and after a token refresh."""
-        return await self.call(lambda: self._tokens.call(lambda token: self.http.send(build(token), accept=accept)))
+        return await self.call(lambda: self._tokens.call(lambda token: self.send_data(build(token), accept=accept)))
 
     async def _fetch_token(self) -> TokenGrant:
         return self._read_grant(await self.http.send(self._token_request))

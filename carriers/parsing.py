@@ -9,25 +9,41 @@ offending value, which may be a name, an address or image bytes.
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
 from carriers.errors import MalformedResponse
-from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
+from schemas.proof import (
+    Attachment,
+    AttachmentKind,
+    NoteCode,
+    ProofNote,
+    ProofOfDelivery,
+    ProofSource,
+    ProofStatus,
+    TrackingEvent,
+)
+
+if TYPE_CHECKING:  # carriers.status logs through structlog and imports nothing from here
+    from carriers.status import CodeTable
 
 _MAGIC = (
-    (b"\x89PNG", "image/png"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF8", "image/gif"),
-    (b"%PDF", "application/pdf"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
     (b"II*\x00", "image/tiff"),
     (b"MM\x00*", "image/tiff"),
-    (b"<", "text/html"),
 )
+_MIN_IMAGE_BYTES = 32  # below this no real signature, photo or document fits: a placeholder
+_HTML = ("<!doctype html", "<html")
 
 
 class WireModel(BaseModel):
@@ -80,13 +96,90 @@ def parse_timestamp(value: str | None, *, carrier: str, what: str) -> datetime |
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def sniff(content: bytes) -> str | None:
+    """The media type the bytes themselves show (PNG, JPEG, GIF, WebP, TIFF, PDF, HTML); None for anything else."""
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    if media := next((media for magic, media in _MAGIC if content.startswith(magic)), None):
+        return media
+    head = content[:64].lstrip().lower()
+    return "text/html" if head.startswith(tuple(h.encode() for h in _HTML)) else None
+
+
 def media_type_of(content_b64: str) -> str:
     """Media type sniffed from the first bytes, for carriers that send images without saying which kind."""
     try:
-        head = base64.b64decode(content_b64[:16], validate=True)
+        head = base64.b64decode(content_b64[:64], validate=True)
     except (binascii.Error, ValueError):
         return "application/octet-stream"
-    return next((media for magic, media in _MAGIC if head.startswith(magic)), "application/octet-stream")
+    return sniff(head) or "application/octet-stream"
+
+
+class ProofNotes:
+    """What one reply's mapping could not use, gathered while it reads, for the proof's ``notes``.
+
+    The readers below never raise for one bad optional part: they answer None and note why, so a placeholder
+    signature or an unreadable time costs that piece of proof only, never the whole proof.
+    """
+
+    def __init__(self) -> None:
+        self._items: list[ProofNote] = []
+
+    @property
+    def items(self) -> tuple[ProofNote, ...]:
+        return tuple(self._items)
+
+    def add(self, code: NoteCode, field: str, reason: str) -> None:
+        self._items.append(ProofNote(code=code, field=field[:128], reason=reason[:200]))
+
+    def unreadable(self, field: str, reason: str) -> None:
+        self.add(NoteCode.FIELD_UNREADABLE, field, reason)
+
+    def optional[T](self, field: str, read: Callable[[], T]) -> T | None:
+        """``read()``, or None with a note when it finds the field malformed (``MalformedResponse``)."""
+        try:
+            return read()
+        except MalformedResponse:
+            self.unreadable(field, "the value could not be read")
+            return None
+
+    def status[V: StrEnum](self, table: "CodeTable[V]", code: str | None, field: str) -> V:
+        """``table(code)``; a code the table does not know is noted (the proof keeps it as ``status_code``)."""
+        value = table(code)
+        if code and text(code) and not table.knows(code):
+            self.add(NoteCode.STATUS_UNMAPPED, field, "the carrier's status code is not mapped yet")
+        return value
+
+    def inline(self, kind: AttachmentKind, content_b64: str | None, field: str) -> Attachment | None:
+        """An attachment from base64 content (line breaks tolerated); None when the carrier sent nothing or
+        sent something that is no usable image or document (noted). The bytes decide the media type; HTML
+        is accepted for documents only (UPS sends its proof-of-delivery letter as HTML)."""
+        if not (content := "".join((content_b64 or "").split())):
+            return None
+        try:
+            raw = base64.b64decode(content, validate=True)
+        except (binascii.Error, ValueError):
+            reason = "not valid base64"
+        else:
+            sniffed = sniff(raw)
+            if len(raw) < _MIN_IMAGE_BYTES:
+                reason = f"only {len(raw)} bytes: a placeholder, not an image"
+            elif sniffed is None or (sniffed == "text/html" and kind is not AttachmentKind.DOCUMENT):
+                reason = "the content is not a recognised image or document"
+            else:  # the bytes decide the media type, whatever the carrier claims
+                return Attachment(kind=kind, content_b64=content, media_type=sniffed)
+        self.add(NoteCode.ATTACHMENT_DROPPED, field, reason)
+        return None
+
+    def linked(self, kind: AttachmentKind, url: str | None, field: str) -> Attachment | None:
+        """An attachment from a link; None when there is none, or (noted) when it is no absolute http(s) URL."""
+        if not (url := text(url)):
+            return None
+        try:
+            return Attachment(kind=kind, url=url)
+        except ValidationError:
+            self.add(NoteCode.ATTACHMENT_DROPPED, field, "the link is not an absolute http(s) URL")
+            return None
 
 
 def inline_attachment(

@@ -2,13 +2,17 @@
 
 Only ``CarrierUnavailable`` is retried (never ``CircuitOpen``: the breaker already says "not now").
 Waits back off exponentially with jitter, but a carrier's ``Retry-After`` wins; either is cut to what
-is left of the time budget. Time is read from the injected ``Clock`` rather than tenacity's own
+is left of the time budget. A caller that holds a place in a carrier's concurrency limit names it with
+``waiting_outside``: the place is given up for each wait and taken back before the next try. Time is read from the injected ``Clock`` rather than tenacity's own
 ``stop_after_delay`` (which reads ``time.monotonic`` directly), so tests run a whole budget without
 sleeping.
 """
 
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Protocol
 
 import structlog
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,6 +26,38 @@ from carriers.errors import CarrierUnavailable, CircuitOpen
 log = structlog.get_logger("carriers.retry")
 RETRIES: Counter[str] = Counter()
 """Retries per carrier since the process started; read by the service's metrics endpoint."""
+
+
+class Slot(Protocol):
+    def release(self) -> None: ...
+
+    async def acquire(self) -> None: ...
+
+
+_HELD: ContextVar[Slot | None] = ContextVar("carrier_slot_held", default=None)
+
+
+@contextmanager
+def waiting_outside(slot: Slot | None) -> Iterator[None]:
+    """Within the block, retry waits give ``slot`` up and take it back before the next try."""
+    token = _HELD.set(slot)
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
+
+
+def _sleeper(clock: Clock) -> Callable[[float], Awaitable[None]]:
+    async def sleep(seconds: float) -> None:
+        if (slot := _HELD.get()) is None:
+            return await clock.sleep(seconds)
+        slot.release()
+        try:
+            await clock.sleep(seconds)
+        finally:
+            await slot.acquire()
+
+    return sleep
 
 
 class RetryBudget(BaseModel):
@@ -78,7 +114,7 @@ def _policy(carrier: str, budget: RetryBudget, clock: Clock) -> AsyncRetrying:
         wait=wait,
         retry=retry_if_exception(_retryable),
         before_sleep=before_sleep,
-        sleep=clock.sleep,
+        sleep=_sleeper(clock),
         reraise=True,
     )
 

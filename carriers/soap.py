@@ -10,12 +10,15 @@ repeated element becomes a list. XML cannot tell one repeated element from a sin
 that may repeat are declared ``XmlList``.
 
 Faults: SOAP 1.1 reports errors as a ``Fault`` with HTTP 500. A fault is the carrier's answer to our
-request (``BadRequest``, not retried); a 500 that is not a fault is the carrier being down
-(``CarrierUnavailable``, retried). Fault codes are carrier vocabulary; fault strings may echo our
-input, so they are never copied into errors.
+request (``BadRequest``, not retried); a fault that refuses our credentials (WS-Security's
+``FailedAuthentication`` family, or a fault string about the user name, password or authorisation) is
+``CarrierAuthError``: an alert for operators, never a retry storm. A 500 that is not a fault is the carrier
+being down (``CarrierUnavailable``, retried). Fault codes are carrier vocabulary; fault strings may echo our
+input, so they are matched against known words but never copied into errors.
 """
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -26,7 +29,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 from pydantic import BeforeValidator
 
-from carriers.errors import BadRequest, CarrierUnavailable, MalformedResponse
+from carriers.errors import BadRequest, CarrierAuthError, CarrierRejected, CarrierUnavailable, MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
 from carriers.link import CarrierLink
 from carriers.parsing import WireModel, reading, text
@@ -35,6 +38,12 @@ ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 _XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _MAX_DEPTH = 32
+_AUTH_CODES = ("FAILEDAUTHENTICATION", "INVALIDSECURITY", "INVALIDSECURITYTOKEN", "AUTHENTICATION", "UNAUTHORIZED")
+# Folded (ASCII upper case) words that, in a fault string, mean our credentials were refused. Turkish services
+# say "Kullanıcı adı veya şifre hatalı", "Yetkisiz erişim", "Geçersiz kullanıcı".
+_AUTH_WORDS = re.compile(
+    r"AUTHENTICAT|UNAUTHORI[SZ]|CREDENTIAL|PASSWORD|INVALID USER|LOGIN|KULLANICI|SIFRE|PAROLA|YETKI|OTURUM"
+)
 
 type XmlValue = str | None | Sequence[tuple[str, "XmlValue"]]
 
@@ -98,13 +107,15 @@ def parse_xml(raw: bytes | str, *, carrier: str, what: str) -> Element:
         raise MalformedResponse(f"{what} is not well-formed XML", carrier=carrier) from None
 
 
-def fault_code(body: bytes, *, carrier: str) -> str | None:
-    """The fault code when ``body`` is a SOAP fault, else None (also for bodies that are not XML)."""
+def _fault(body: bytes, *, carrier: str) -> tuple[Element, str] | None:
+    """The fault element and its code when ``body`` is a SOAP fault, else None (also for bodies not XML)."""
     try:
         envelope = parse_xml(body, carrier=carrier, what="reply")
     except MalformedResponse:
         return None
-    return _fault_code(_body_child(envelope))
+    element = _body_child(envelope)
+    code = _fault_code(element)
+    return (element, code) if element is not None and code is not None else None
 
 
 def operation_result(raw: bytes, *, carrier: str, what: str) -> Element:
@@ -116,8 +127,21 @@ def operation_result(raw: bytes, *, carrier: str, what: str) -> Element:
     if result is None:
         raise MalformedResponse(f"{what} has an empty SOAP body", carrier=carrier)
     if (code := _fault_code(result)) is not None:
-        raise BadRequest(f"SOAP fault {code}", carrier=carrier)
+        raise fault_error(result, code, carrier=carrier)
     return result
+
+
+def fault_error(fault: Element, code: str, *, carrier: str, status: int | None = None) -> CarrierRejected:
+    """The error a fault stands for: our credentials refused (``CarrierAuthError``), else ``BadRequest``."""
+    words = " ".join(c.text or "" for c in fault.iter() if local_name(c.tag) in ("faultstring", "Text"))
+    refused = code.rpartition(":")[2].upper() in _AUTH_CODES or _AUTH_WORDS.search(_folded(words))
+    kind = CarrierAuthError if refused else BadRequest
+    return kind(f"SOAP fault {code}" + (" (credentials refused)" if refused else ""), carrier=carrier, status=status)
+
+
+def _folded(value: str) -> str:
+    bare = unicodedata.normalize("NFKD", value.replace("ı", "i"))
+    return "".join(ch for ch in bare if not unicodedata.combining(ch)).upper()
 
 
 def returned(raw: bytes, *, carrier: str, what: str) -> Element | None:
@@ -171,9 +195,9 @@ class SoapLink(CarrierLink):
         return await self.call(lambda: self._attempt(request))
 
     async def _attempt(self, request: SoapRequest) -> HttpResponse:
-        response = await self.http.send(request.http_request(), accept=(500,))
+        response = await self.send_data(request.http_request(), accept=(500,))
         if response.status == 500:
-            if (code := fault_code(response.body, carrier=self.carrier)) is None:
+            if (found := _fault(response.body, carrier=self.carrier)) is None:
                 raise CarrierUnavailable("HTTP 500", carrier=self.carrier, status=500)
-            raise BadRequest(f"SOAP fault {code}", carrier=self.carrier, status=500)
+            raise fault_error(*found, carrier=self.carrier, status=500)
         return response

@@ -3,9 +3,11 @@
 Each carrier's ``mapping`` declares a ``CodeTable`` from its status codes to ``ProofStatus`` (and, where
 the carrier reports where or to whom it delivered, from those codes to ``RecipientRelation``). Lookups
 ignore case and surrounding blanks; a code missing from the table maps to the table's default, so a
-carrier adding a new code degrades to "unknown" rather than failing the pull.
+carrier adding a new code degrades to "unknown" rather than failing the pull. Such a code is logged and
+counted in ``UNMAPPED`` (by carrier and code, for the service's metrics) so operators can add it.
 """
 
+from collections import Counter
 from collections.abc import Mapping
 from enum import StrEnum
 
@@ -14,6 +16,16 @@ import structlog
 from schemas.proof import ProofStatus, RecipientRelation
 
 log = structlog.get_logger("carriers.status")
+UNMAPPED: Counter[tuple[str, str]] = Counter()
+"""Codes met that a table does not know, by (carrier, code), since the process started."""
+_MAX_UNMAPPED_KINDS = 500  # a carrier sending garbage codes must not grow the metric without bound
+_CODE_CHARS = 32
+
+
+def count_unmapped(carrier: str, code: str) -> None:
+    key = (carrier, code[:_CODE_CHARS])
+    if key in UNMAPPED or len(UNMAPPED) < _MAX_UNMAPPED_KINDS:
+        UNMAPPED[key] += 1
 
 
 class CodeTable[V: StrEnum]:
@@ -29,9 +41,13 @@ class CodeTable[V: StrEnum]:
             return self._default
         if (value := self._entries.get(key)) is None:
             # Codes are carrier vocabulary, not personal data: safe to log, useful to extend the table.
-            log.info("carrier_code_unmapped", carrier=self._carrier, field=self._field, code=key[:32])
+            log.warning("carrier_code_unmapped", carrier=self._carrier, field=self._field, code=key[:_CODE_CHARS])
+            count_unmapped(self._carrier, key)
             return self._default
         return value
+
+    def knows(self, code: str | None) -> bool:
+        return (code or "").strip().upper() in self._entries
 
 
 def status_table(carrier: str, field: str, entries: Mapping[str, ProofStatus]) -> CodeTable[ProofStatus]:

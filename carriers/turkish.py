@@ -22,6 +22,7 @@ import structlog
 
 from carriers.errors import MalformedResponse
 from carriers.parsing import text
+from carriers.status import count_unmapped
 from schemas.proof import RecipientRelation
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -102,7 +103,8 @@ def keyword_table[V: StrEnum](
         if not key:
             return default
         if (value := next((value for word, value in folded if word in key), None)) is None:
-            log.info("carrier_text_unmapped", carrier=carrier, field=field, words=len(key.split()))
+            log.warning("carrier_text_unmapped", carrier=carrier, field=field, words=len(key.split()))
+            count_unmapped(carrier, "(text)")  # the words themselves may name a person: never a label
             return default
         return value
 

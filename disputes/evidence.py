@@ -27,6 +27,7 @@ from disputes.ports import (
     EvidenceRejected,
     EvidenceUnavailable,
     PushedEvidence,
+    Slot,
 )
 from disputes.rules import Rules
 from disputes.service import DisputeService
@@ -121,7 +122,7 @@ class EvidencePuller:
         if now >= dispute.sla.evidence_due and not (dispute.has_delivery_proof or dispute.proof_missing):
             await self._change(dispute_id, lambda d: d.evidence_deadline_passed(SYSTEM, now))
             return
-        slot = self._slots[carrier]
+        slot = CarrierSlot(self._slots[carrier])
         try:  # a slot is waited for only while the lease lasts: a carrier that hangs must not hold its queue
             async with asyncio.timeout((lease_until - self.clock.now()).total_seconds()):
                 await slot.acquire()
@@ -130,15 +131,15 @@ class EvidencePuller:
         try:
             if self.clock.now() >= lease_until:
                 return
-            answer = await self._ask(carrier, tracking)
+            answer = await self._ask(carrier, tracking, slot)
         finally:
             slot.release()
         place.leave()  # the carrier call is over: the next claim may take this place while the answer is stored
         await self._record(dispute, answer)
 
-    async def _ask(self, carrier: str, tracking: str) -> Answer:
+    async def _ask(self, carrier: str, tracking: str, slot: Slot) -> Answer:
         try:
-            return await self.gateway.pull(carrier, tracking)
+            return await self.gateway.pull(carrier, tracking, slot)
         except (EvidenceUnavailable, EvidenceRejected) as error:
             return error
 
@@ -167,6 +168,24 @@ class EvidencePuller:
 
     async def _change(self, dispute_id: str, change: Callable[[Dispute], bool | None]) -> Dispute:
         return await self.service.apply(SYSTEM, dispute_id, change)
+
+
+class CarrierSlot:
+    """A place in a carrier's semaphore that knows whether it is held, so a pull that gave it up to wait
+    for a retry, and was cancelled before it got it back, does not release a place it no longer holds."""
+
+    def __init__(self, semaphore: asyncio.Semaphore) -> None:
+        self._semaphore = semaphore
+        self._held = False
+
+    async def acquire(self) -> None:
+        await self._semaphore.acquire()
+        self._held = True
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._semaphore.release()
 
 
 def _finished(working: set[asyncio.Task[None]]) -> list[Exception]:

@@ -128,8 +128,18 @@ class EvidenceRejected(Exception):
     """Pulling cannot work for this shipment (no pull API, credentials refused, unreadable answer)."""
 
 
+class Slot(Protocol):
+    """A place in a carrier's concurrency limit, held by the caller of `CarrierGateway.pull`."""
+
+    def release(self) -> None: ...
+
+    async def acquire(self) -> None: ...
+
+
 class CarrierGateway(Protocol):
-    async def pull(self, carrier: str, tracking_number: str) -> ProofOfDelivery: ...
+    async def pull(self, carrier: str, tracking_number: str, slot: Slot | None = None) -> ProofOfDelivery:
+        """The carrier's proof. While the call waits to retry it gives `slot` up and takes it back before the
+        next try, so a flaky carrier's backoff does not keep other cases from that carrier waiting."""
 
 
 class EvidenceClaims(Protocol):

@@ -21,6 +21,7 @@ from schemas.dispute import (
     TimelineEntry,
 )
 from schemas.orders import OrderItem
+from schemas.proof import ProofOffer
 from schemas.recommendation import Recommendation
 
 NOT_BLANK = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
@@ -234,11 +235,10 @@ class TokenClaims(_Output):
 
 
 class CarrierCapabilities(_Output):
-    pull: bool
-    push: bool
-    signature: bool
-    photo: bool
-    location: bool
+    """The proof fields each channel carries; null where the carrier has no such channel."""
+
+    pull: ProofOffer | None
+    push: ProofOffer | None
 
 
 class CarrierHealth(_Output):

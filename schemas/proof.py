@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from schemas.common import Id, ShortText
 
+StatusCode = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 HttpUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://[^\s]+$")]
 MAX_INLINE_CHARS = 16_000_000  # ~12 MB decoded: a multi-page signed POD still fits
 
@@ -51,6 +52,12 @@ class AttachmentKind(StrEnum):
 class ProofSource(StrEnum):
     PULL = "pull"
     PUSH = "push"
+
+
+class NoteCode(StrEnum):
+    ATTACHMENT_DROPPED = "attachment_dropped"  # an image or document that could not be used
+    FIELD_UNREADABLE = "field_unreadable"  # an optional field the carrier filled with something unreadable
+    STATUS_UNMAPPED = "status_unmapped"  # a status code the carrier's table does not know yet
 
 
 class _Private(BaseModel):
@@ -120,13 +127,50 @@ class TrackingEvent(_Private):
     location_text: ShortText | None = None
 
 
+class ProofNote(_Private):
+    """Something the mapping could not use, and why: carrier vocabulary and field paths, never values."""
+
+    _shown = ("code", "field", "reason")
+    code: NoteCode
+    field: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class PackageState(_Private):
+    """Another package of the same shipment, as the carrier reported it: its number and state, no proof."""
+
+    _shown = ("number", "status", "status_code")
+    number: Id
+    status: ProofStatus
+    status_code: StatusCode | None = None
+
+
+class ProofOffer(_Private):
+    """Which pieces of proof a carrier can supply at all, so a missing one is told apart from one withheld."""
+
+    _shown = ("signature", "photo", "gps", "place_text", "receiver_name", "masked_names")
+    signature: bool
+    photo: bool
+    gps: bool  # coordinates of the delivery scan
+    place_text: bool  # the carrier's words for where it was left ("Front Door", "KAPICI")
+    receiver_name: bool
+    masked_names: bool  # names arrive partly hidden ("GAYE Ü***")
+
+
+# Fields that only describe a delivery: a proof whose status is not "delivered" never carries them.
+_DELIVERY_ONLY = ("delivered_at", "received_by", "recipient_relation", "signature", "photo", "document", "location")
+
+
 class ProofOfDelivery(_Private):
-    _shown = ("carrier", "tracking_number", "status")
+    _shown = ("carrier", "tracking_number", "status", "status_code")
     _attachment_fields: ClassVar[dict[AttachmentKind, str]] = {k: k.value for k in AttachmentKind}
 
     carrier: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
     tracking_number: Id
     status: ProofStatus
+    status_code: StatusCode | None = None  # the carrier's own code or word for the status, as sent
+    package_number: Id | None = None  # the package this proof is about, when the carrier tells packages apart
+    packages: tuple[PackageState, ...] = Field(default=(), max_length=200)  # the shipment's other packages
     delivered_at: AwareDatetime | None = None
     received_by: ShortText | None = None
     recipient_relation: RecipientRelation = RecipientRelation.UNKNOWN
@@ -139,6 +183,17 @@ class ProofOfDelivery(_Private):
     received_at: AwareDatetime
     raw_ref: Id | None = None
     events: tuple[TrackingEvent, ...] = Field(default=(), max_length=1000)
+    notes: tuple[ProofNote, ...] = Field(default=(), max_length=100)
+    offer: ProofOffer | None = None  # what the carrier can supply; set where the proof enters the service
+
+    @model_validator(mode="before")
+    @classmethod
+    def _delivery_facts_need_a_delivery(cls, data: Any) -> Any:
+        """A parcel that is not delivered has no delivery time, receiver, signature, photo or drop-off place,
+        whatever a carrier's reply holds besides its status (some fill proof fields on every reply)."""
+        if isinstance(data, dict) and data.get("status") not in (ProofStatus.DELIVERED, ProofStatus.DELIVERED.value):
+            return {key: value for key, value in data.items() if key not in _DELIVERY_ONLY}
+        return data
 
     @model_validator(mode="after")
     def _attachments_in_their_slots(self) -> Self:

@@ -58,9 +58,10 @@ async def receive_webhook(call: Call) -> web.Response:
         raise ProblemError(422, "malformed-webhook", "The webhook body is not valid", str(error)) from None
     store = app[EVIDENCE_STORE]
     raw_ref = await store.store_raw(code, raw, now)
+    offer = adapter.capabilities.push
     duplicates = 0
     for event in events:
-        proof = event.proof.model_copy(update={"raw_ref": raw_ref, "received_at": now})
+        proof = event.proof.model_copy(update={"raw_ref": raw_ref, "received_at": now, "offer": offer})
         proof = await store.store_attachments(proof, now)
         if not await store.record(Evidence(key=f"push:{code}:{event.event_id}", proof=proof), now):
             duplicates += 1

@@ -13,13 +13,16 @@ from carriers.dhl.mapping import CODE, build_track_request, parse_track_response
 from carriers.dhl.settings import DhlSettings
 from carriers.dhl.webhook import parse_push
 from carriers.link import CarrierLink
-from schemas.proof import ProofOfDelivery
+from schemas.proof import ProofOfDelivery, ProofOffer
 
 
 class DhlAdapter(PullAdapter[DhlSettings, CarrierLink]):
     code = CODE
     name = "DHL"
-    capabilities = Capabilities(pull=True, push=True, signature=True, photo=False, location=True)
+    capabilities = Capabilities(
+        pull=ProofOffer(signature=True, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=False),
+        push=ProofOffer(signature=True, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=False),
+    )
 
     def _open_link(self, settings: DhlSettings, session: aiohttp.ClientSession, clock: Clock) -> CarrierLink:
         return CarrierLink(CODE, settings, session, clock)

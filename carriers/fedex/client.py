@@ -6,6 +6,7 @@ import aiohttp
 import structlog
 
 from carriers.adapter import PullAdapter
+from schemas.proof import ProofOffer
 from carriers.base import Capabilities
 from carriers.clock import Clock
 from carriers.errors import BadRequest
@@ -30,7 +31,10 @@ log = structlog.get_logger("carriers.fedex")
 class FedexAdapter(PullAdapter[FedexSettings, OAuthLink]):
     code = CODE
     name = "FedEx"
-    capabilities = Capabilities(pull=True, push=False, signature=True, photo=False, location=True)
+    capabilities = Capabilities(
+        pull=ProofOffer(signature=True, photo=False, gps=False, place_text=True, receiver_name=True, masked_names=False),
+        push=None,
+    )
 
     def _open_link(self, settings: FedexSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:
         return OAuthLink(CODE, settings, session, clock, build_token_request(settings))

@@ -14,13 +14,16 @@ from carriers.hepsijet.mapping import (
 )
 from carriers.hepsijet.settings import HepsijetSettings
 from carriers.link import OAuthLink
-from schemas.proof import ProofOfDelivery
+from schemas.proof import ProofOfDelivery, ProofOffer
 
 
 class HepsijetAdapter(PartnerPullAdapter[HepsijetSettings, OAuthLink]):
     code = CODE
     name = "HepsiJET"
-    capabilities = Capabilities(pull=True, push=False, signature=True, photo=True, location=True)
+    capabilities = Capabilities(
+        pull=ProofOffer(signature=False, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=True),
+        push=None,
+    )
 
     def _open_link(self, settings: HepsijetSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:
         lifetime = settings.token_lifetime_seconds

@@ -3,6 +3,7 @@
 import aiohttp
 
 from carriers.adapter import PartnerPullAdapter
+from schemas.proof import ProofOffer
 from carriers.base import Capabilities
 from carriers.clock import Clock
 from carriers.link import OAuthLink
@@ -23,7 +24,10 @@ from schemas.proof import ProofOfDelivery, TrackingEvent
 class MngAdapter(PartnerPullAdapter[MngSettings, OAuthLink]):
     code = CODE
     name = "MNG Kargo"
-    capabilities = Capabilities(pull=True, push=False, signature=False, photo=False, location=False)
+    capabilities = Capabilities(
+        pull=ProofOffer(signature=False, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=False),
+        push=None,
+    )
 
     def _open_link(self, settings: MngSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:
         lifetime = settings.token_lifetime_seconds

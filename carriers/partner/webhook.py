@@ -15,6 +15,7 @@ from carriers.partner import signing
 from carriers.partner.mapping import event_proof, read_event
 from carriers.partner.settings import PartnerWebhookSettings
 from carriers.parsing import reading
+from schemas.proof import ProofOffer
 
 
 class PartnerWebhook:
@@ -62,11 +63,15 @@ class PartnerPush:
         return self.partner.parse(raw_body)
 
 
+PARTNER_PUSH = ProofOffer(signature=True, photo=True, gps=True, place_text=True, receiver_name=True, masked_names=False)
+"""What the partner webhook can carry (``schemas.partner_webhook``)."""
+
+
 def with_partner_push(pull: Capabilities, settings: PartnerWebhookSettings) -> Capabilities:
-    """A carrier's capabilities with the partner webhook configured: push, and all it can carry."""
+    """A carrier's capabilities with the partner webhook configured: it pushes, with all the format carries."""
     if not settings.enabled:
         return pull
-    return pull.model_copy(update={"push": True, "signature": True, "photo": True, "location": True})
+    return pull.model_copy(update={"push": PARTNER_PUSH})
 
 
 def _claimed_carrier(raw_body: bytes) -> str | None:

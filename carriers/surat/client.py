@@ -16,7 +16,10 @@ CODE = "surat"
 class SuratAdapter(PartnerPush):
     code = CODE
     name = "Sürat Kargo"
-    capabilities = Capabilities(pull=False, push=False, signature=False, photo=False, location=False)
+    capabilities = Capabilities(
+        pull=None,
+        push=None,
+    )
 
     def __init__(self, settings: SuratSettings, session: aiohttp.ClientSession, *, clock: Clock = SYSTEM_CLOCK) -> None:
         # ``session`` is part of every carrier's constructor (see ``carriers.registry``); Sürat needs none.

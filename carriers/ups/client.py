@@ -14,13 +14,16 @@ from carriers.link import OAuthLink
 from carriers.ups.mapping import CODE, build_token_request, build_track_request, parse_track_response
 from carriers.ups.settings import UpsSettings
 from carriers.ups.webhook import parse_tracking_event
-from schemas.proof import ProofOfDelivery
+from schemas.proof import ProofOfDelivery, ProofOffer
 
 
 class UpsAdapter(PullAdapter[UpsSettings, OAuthLink]):
     code = CODE
     name = "UPS"
-    capabilities = Capabilities(pull=True, push=True, signature=True, photo=True, location=True)
+    capabilities = Capabilities(
+        pull=ProofOffer(signature=True, photo=True, gps=False, place_text=True, receiver_name=True, masked_names=False),
+        push=ProofOffer(signature=False, photo=True, gps=False, place_text=False, receiver_name=True, masked_names=False),
+    )
 
     def _open_link(self, settings: UpsSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:
         return OAuthLink(CODE, settings, session, clock, build_token_request(settings))

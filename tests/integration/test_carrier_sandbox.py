@@ -65,7 +65,7 @@ WRONG_CREDENTIALS: dict[str, tuple[dict[str, Any], type[Exception]]] = {
     "fedex": ({"credentials": {"client_id": "wrong", "client_secret": "wrong"}}, CarrierAuthError),
     "hepsijet": ({"password": "wrong"}, CarrierAuthError),
     "mng": ({"password": "wrong"}, CarrierAuthError),
-    "yurtici": ({"password": "wrong"}, BadRequest),  # SOAP services refuse with a fault
+    "yurtici": ({"password": "wrong"}, CarrierAuthError),  # a SOAP fault that refuses the credentials
     "aras": ({"customer_code": "999"}, BadRequest),
     "ptt": ({"password": "wrong"}, BadRequest),  # PTT answers in band with an error code
 }

@@ -39,7 +39,7 @@ class Gateway:
         self.answers = list(answers)
         self.calls = 0
 
-    async def pull(self, carrier, tracking_number):
+    async def pull(self, carrier, tracking_number, slot=None):
         self.calls += 1
         answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         if isinstance(answer, Exception):
@@ -57,7 +57,7 @@ class HeldGateway:
         self.holding = asyncio.Event()
         self.release = asyncio.Event()
 
-    async def pull(self, carrier, tracking_number):
+    async def pull(self, carrier, tracking_number, slot=None):
         self.calls += 1
         if self.calls == 1:
             self.holding.set()
@@ -208,7 +208,7 @@ class HeldCarriers:
         for tracking in tracking_numbers:
             self.gates[tracking].set()
 
-    async def pull(self, carrier, tracking_number):
+    async def pull(self, carrier, tracking_number, slot=None):
         self.started.append(tracking_number)
         self.in_flight[carrier] += 1
         self.most[carrier] = max(self.most[carrier], self.in_flight[carrier])
@@ -392,7 +392,7 @@ async def test_a_failing_case_stops_the_claims_and_is_raised_once_the_rest_is_do
     ids = await open_in_order("a1", "a2", "a3")
 
     class Breaking(HeldCarriers):
-        async def pull(self, carrier, tracking_number):
+        async def pull(self, carrier, tracking_number, slot=None):
             if tracking_number == "TRKa1":
                 raise RuntimeError("a bug at the edge")
             return await super().pull(carrier, tracking_number)

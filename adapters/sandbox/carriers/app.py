@@ -1,6 +1,7 @@
 """The carrier sandbox application: every carrier's routes under its prefix, the control endpoints, and the
 middleware that logs each carrier request and applies the pending fault."""
 
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -8,12 +9,23 @@ from aiohttp import web
 
 from adapters.sandbox.carriers import control
 from adapters.sandbox.carriers.auth import TokenIssuer
-from adapters.sandbox.carriers.faults import with_fault
+from adapters.sandbox.carriers.faults import after_lookup, with_fault
 from adapters.sandbox.carriers.kit import Handler, Route, SandboxCarrier, serve_image
 from adapters.sandbox.carriers.push import client_and_start_up_pushes
 from adapters.sandbox.carriers.registry import SANDBOX_CARRIERS
 from adapters.sandbox.carriers.shipments import SandboxShipment
-from adapters.sandbox.carriers.state import FAULTS, PUSH, REQUEST_LOG, SHIPMENTS, TOKENS, Faults, PushConfig, RequestLog
+from adapters.sandbox.carriers.state import (
+    FAULTS,
+    PULLS,
+    PUSH,
+    REQUEST_LOG,
+    SCRIPTED_FAULT,
+    SHIPMENTS,
+    TOKENS,
+    Faults,
+    PushConfig,
+    RequestLog,
+)
 
 ROUTES = web.AppKey("carrier_sandbox_routes", dict[str, tuple[SandboxCarrier, Route]])
 
@@ -38,6 +50,9 @@ async def _observe(request: web.Request, handler: Handler) -> web.StreamResponse
     log.requests.append(entry)
     log.counts[carrier.code] += 1
     response = await handler(request) if fault is None else await with_fault(request, handler, fault, carrier)
+    if (scripted := request.get(SCRIPTED_FAULT)) is not None:
+        entry["fault"] = scripted[0]
+        response = await after_lookup(request, response, scripted, carrier)
     entry["status"] = response.status
     return response
 
@@ -55,6 +70,7 @@ def create_carrier_sandbox(
         raise ValueError(f"the sandbox plays no carrier {', '.join(sorted(unknown))}")
     app = web.Application(middlewares=[_observe])
     app[SHIPMENTS] = {s.key: s for s in shipments or ()}
+    app[PULLS] = Counter()
     app[FAULTS] = Faults()
     app[REQUEST_LOG] = RequestLog()
     app[PUSH] = PushConfig(target=push_target, auto=auto_push)

@@ -11,7 +11,7 @@ from adapters.sandbox.carriers.kit import problem
 from adapters.sandbox.carriers.push import CannotPush, push, pushable
 from adapters.sandbox.carriers.registry import SANDBOX_CARRIERS
 from adapters.sandbox.carriers.shipments import SandboxShipment
-from adapters.sandbox.carriers.state import FAULTS, PUSH, REQUEST_LOG, SHIPMENTS, FaultSpec
+from adapters.sandbox.carriers.state import FAULTS, PULLS, PUSH, REQUEST_LOG, SHIPMENTS, FaultSpec
 
 _NEW_SHIPMENTS = TypeAdapter(SandboxShipment | list[SandboxShipment])
 
@@ -60,6 +60,8 @@ async def add_shipments(request: web.Request) -> web.Response:
     if unknown := sorted({s.carrier for s in added} - set(SANDBOX_CARRIERS)):
         return problem(422, f"The sandbox plays no carrier {', '.join(c[:32] for c in unknown)}.")
     request.app[SHIPMENTS].update((s.key, s) for s in added)
+    for shipment in added:  # a shipment added again starts its script over
+        request.app[PULLS].pop(shipment.key, None)
     config, pushed = request.app[PUSH], []
     if config.auto and config.target:
         for shipment in filter(pushable, added):

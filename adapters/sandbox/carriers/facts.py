@@ -6,9 +6,9 @@ format cannot say something (most have no coordinates, several no relation), it 
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from adapters.sandbox.carriers.shipments import SandboxShipment, Scenario
+from adapters.sandbox.carriers.shipments import Step as Step  # re-exported: renderers speak of steps
 from schemas.proof import RecipientRelation as R
 
 HUB_CITY, HUB_DISTRICT = "İstanbul", "Esenyurt"  # where the marketplace's parcels enter every network
@@ -32,13 +32,7 @@ class Delivery:
     signed: bool
     photographed: bool
     position: Position
-
-
-class Step(StrEnum):
-    PICKED_UP = "picked_up"
-    IN_TRANSIT = "in_transit"  # left the hub for the delivery branch
-    OUT_FOR_DELIVERY = "out_for_delivery"
-    DELIVERED = "delivered"
+    masked: bool  # the carrier prints ``received_by`` masked: ``masked(received_by)``
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,33 +57,65 @@ _FACTS: dict[Scenario, tuple[R, bool, bool, float]] = {
 
 def delivery(shipment: SandboxShipment) -> Delivery | None:
     """How the parcel was delivered; None while it is not (in transit, or unknown to the carrier)."""
-    if shipment.delivered_at is None or shipment.scenario not in _FACTS:
+    if shipment.step is not Step.DELIVERED or shipment.delivered_at is None or shipment.scenario not in _FACTS:
         return None
     relation, signed, photographed, metres = _FACTS[shipment.scenario]
+    relation = shipment.relation or relation
     return Delivery(
         at=shipment.delivered_at,
         relation=relation,
         received_by=_receiver(shipment, relation),
-        signed=signed,
-        photographed=photographed,
-        position=Position(*_moved(shipment.lat, shipment.lon, metres), accuracy_m=12),
+        signed=signed if shipment.signed is None else shipment.signed,
+        photographed=photographed if shipment.photographed is None else shipment.photographed,
+        position=Position(*_moved(shipment.lat, shipment.lon, _or(shipment.scan_distance_m, metres)), accuracy_m=12),
+        masked=shipment.masked_name,
     )
 
 
+# The scans a parcel shows before it reaches each state, oldest first, with hours before the latest scan.
+_ROUTE = ((Step.PICKED_UP, 30), (Step.IN_TRANSIT, 22), (Step.OUT_FOR_DELIVERY, 5))
+_AT_HUB = frozenset({Step.PICKED_UP, Step.IN_TRANSIT, Step.RETURNED})
+
+
 def history(shipment: SandboxShipment) -> tuple[Event, ...]:
-    """The parcel's scans, oldest first: a delivered parcel ends with its delivery, one in transit is on
-    its way to the delivery branch (its last scan fixed when the sandbox learnt of it, so every pull of the
-    same parcel reads the same scans, as from a real carrier)."""
+    """The parcel's scans, oldest first, ending with its current state: a delivered parcel ends with its
+    delivery, one in transit is on its way to the delivery branch. A scripted status sequence is the scans
+    after pickup, an hour apart. The latest scan is fixed when the sandbox learnt of the parcel, so every
+    pull of the same parcel reads the same scans, as from a real carrier."""
     end = shipment.delivered_at or shipment.last_scan_at
-    local = (shipment.city, shipment.district)
-    events = [
-        Event(Step.PICKED_UP, end - timedelta(hours=30), HUB_CITY, HUB_DISTRICT),
-        Event(Step.IN_TRANSIT, end - timedelta(hours=22), HUB_CITY, HUB_DISTRICT),
-    ]
-    if shipment.delivered_at is not None:
-        events.append(Event(Step.OUT_FOR_DELIVERY, end - timedelta(hours=5), *local))
-        events.append(Event(Step.DELIVERED, end, *local))
-    return tuple(events)
+    if shipment.statuses:
+        steps = [Step.PICKED_UP, *shipment.statuses]
+        hours = [len(steps) - 1 - i for i in range(len(steps))]
+    else:
+        current = shipment.step or Step.IN_TRANSIT
+        steps = [step for step, _ in _ROUTE if current is Step.DELIVERED or step is not Step.OUT_FOR_DELIVERY]
+        hours = [h for step, h in _ROUTE if step in steps]
+        if current is Step.DELIVERED:
+            steps, hours = [*steps, Step.DELIVERED], [*hours, 0]
+    return tuple(
+        Event(step, end - timedelta(hours=h), *(_hub() if step in _AT_HUB else (shipment.city, shipment.district)))
+        for step, h in zip(steps, hours, strict=True)
+    )
+
+
+def masked(name: str) -> str:
+    """A name masked as HepsiJET prints it: first name whole, each later word's first letter and ``***``
+    (``Gaye Ünal`` → ``GAYE Ü***``), upper-cased the Turkish way."""
+    first, *rest = name.split()
+    words = [_upper_tr(first), *(_upper_tr(word[0]) + "***" for word in rest)]
+    return " ".join(words)
+
+
+def _upper_tr(value: str) -> str:
+    return value.replace("i", "İ").replace("ı", "I").upper()
+
+
+def _hub() -> tuple[str, str | None]:
+    return HUB_CITY, HUB_DISTRICT
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
 
 
 def given_and_family(name: str) -> tuple[str, str]:

@@ -9,7 +9,8 @@
                     and the client must fetch a new token (token-issuing carriers only)
 
 A fault applies to one request to the carrier's API; token endpoints are left alone, so ``times`` counts the
-calls a pull makes for data.
+calls a pull makes for data. Faults scripted on a shipment (``SandboxShipment.faults``) apply the same way to
+the data calls for that number, once the handler has looked it up (``after_lookup``).
 """
 
 import asyncio
@@ -19,6 +20,7 @@ import math
 from aiohttp import web
 
 from adapters.sandbox.carriers.kit import Handler, SandboxCarrier
+from adapters.sandbox.carriers.shipments import FaultMode
 from adapters.sandbox.carriers.state import FAULTS, TOKENS, FaultSpec
 
 
@@ -43,17 +45,43 @@ async def with_fault(
         case "timeout":
             await pause(request.app, fault.delay_seconds)
             return carrier.failure(504, "Gateway timeout")
-        case "error":
-            return carrier.failure(503, "Service temporarily unavailable")
-        case "throttle":
-            response = carrier.failure(429, "Too many requests")
-            response.headers["Retry-After"] = str(math.ceil(fault.delay_seconds))
-            return response
+        case "error" | "throttle":
+            return _refused(fault.mode, fault.delay_seconds, carrier)
         case "garbage":
             return _cut(await handler(request))
         case "expired_token":
             request.app[TOKENS][carrier.code].expire_all()
             return await handler(request)
+
+
+async def after_lookup(
+    request: web.Request, response: web.StreamResponse, fault: tuple[FaultMode, float], carrier: SandboxCarrier
+) -> web.StreamResponse:
+    """The answer to a call whose tracking number has a scripted fault (or latency) due."""
+    mode, seconds = fault
+    match mode:
+        case "latency":
+            await pause(request.app, seconds)
+            return response
+        case "timeout":
+            await pause(request.app, seconds)
+            return carrier.failure(504, "Gateway timeout")
+        case "garbage":
+            return _cut(response)
+        case "expired_token":
+            if tokens := request.app[TOKENS].get(carrier.code):
+                tokens.expire_all()
+            return carrier.failure(401, "Token expired")
+        case _:
+            return _refused(mode, seconds, carrier)
+
+
+def _refused(mode: FaultMode, seconds: float, carrier: SandboxCarrier) -> web.Response:
+    if mode == "throttle":
+        response = carrier.failure(429, "Too many requests")
+        response.headers["Retry-After"] = str(math.ceil(seconds))
+        return response
+    return carrier.failure(503, "Service temporarily unavailable")
 
 
 async def pause(app: web.Application, seconds: float) -> None:

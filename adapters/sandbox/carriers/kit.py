@@ -4,12 +4,20 @@ A carrier module declares a ``SandboxCarrier``: its routes (below ``/<code>``), 
 adapter needs to get in, its error reply, and, when the carrier pushes, its webhook. Handlers read the
 request the carrier's way, check its credentials, and answer through a pure renderer
 ``(SandboxShipment, View) → body``.
+
+Replies are built from the carriers' own public reply samples in ``tests/fixtures/carriers/<carrier>/``
+(``template`` loads one; the renderer changes values only), never from the service's mapping code, so a
+mapping tested against the sandbox can still disagree with the carrier's real format.
 """
 
 import base64
+import copy
+import functools
+import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,7 +25,9 @@ from aiohttp import web
 
 from adapters.sandbox.carriers.auth import TokenIssuer
 from adapters.sandbox.carriers.shipments import SandboxShipment, Scenario
-from adapters.sandbox.carriers.state import SHIPMENTS, TOKENS
+from adapters.sandbox.carriers.state import PULLS, SCRIPTED_FAULT, SHIPMENTS, TOKENS
+
+SAMPLES = Path(__file__).parents[3] / "tests" / "fixtures" / "carriers"
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 SIGNATURE_PNG = (
@@ -84,9 +94,41 @@ def view(request: web.Request, code: str) -> View:
 
 
 def lookup(request: web.Request, code: str, tracking_number: str) -> SandboxShipment | None:
-    """The shipment the carrier knows by this number; None when it knows none (the ``unknown`` scenario too)."""
-    shipment = request.app[SHIPMENTS].get((code, tracking_number.strip()))
-    return None if shipment is None or shipment.scenario is Scenario.UNKNOWN else shipment
+    """The shipment the carrier knows by this number, as this data call finds it (its scripted status
+    sequence so far); None when it knows none (the ``unknown`` scenario too). Counts the call, and hands
+    the number's next scripted fault and latency to the sandbox's middleware."""
+    key = (code, tracking_number.strip())
+    shipment = request.app[SHIPMENTS].get(key)
+    if shipment is None:
+        return None
+    pulls = request.app[PULLS]
+    pulls[key] += 1
+    if shipment.latency_seconds:
+        request[SCRIPTED_FAULT] = ("latency", shipment.latency_seconds)
+    if pulls[key] <= len(shipment.faults):
+        request[SCRIPTED_FAULT] = (shipment.faults[pulls[key] - 1], shipment.latency_seconds or 30.0)
+    # Calls refused by a scripted fault do not move the parcel along its status sequence.
+    return None if shipment.scenario is Scenario.UNKNOWN else shipment.at_pull(pulls[key] - len(shipment.faults))
+
+
+@functools.cache
+def _sample(carrier: str, name: str) -> bytes:
+    return (SAMPLES / carrier / name).read_bytes()
+
+
+def template(carrier: str, name: str) -> Any:
+    """A fresh copy of one of the carrier's public JSON reply samples, for a renderer to fill in."""
+    return copy.deepcopy(_parsed(carrier, name))
+
+
+@functools.cache
+def _parsed(carrier: str, name: str) -> Any:
+    return json.loads(_sample(carrier, name))
+
+
+def template_text(carrier: str, name: str) -> str:
+    """One of the carrier's public reply samples as text (SOAP envelopes), for a renderer to fill in."""
+    return _sample(carrier, name).decode()
 
 
 def tokens(request: web.Request, code: str) -> TokenIssuer:

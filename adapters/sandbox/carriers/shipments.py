@@ -2,20 +2,53 @@
 
 A shipment file is ``{"shipments": [...]}``; an entry may give ``delivered_days_ago`` instead of
 ``delivered_at`` (as ``adapters/demo/orders.json`` does), so a demo file stays true whatever day it runs.
+
+Beyond its scenario a shipment can be scripted, number by number (all optional):
+
+    statuses        the state each successive pull finds, e.g. ["in_transit", "failed_attempt", "delivered"]
+                    (the last one holds for every later pull; a push reports the last one)
+    relation        who took it (overrides the scenario's), signed / photographed, scan_distance_m (GPS)
+    masked_name     the carrier prints the receiver's name masked ("GAYE Ü***"), as HepsiJET does
+    status_code     the carrier's raw code to report for the current state (e.g. one no mapping knows)
+    other_packages  more packages in the same shipment, each with its own number and whether it arrived
+    latency_seconds every data call for this number answers that much later
+    faults          the next data calls for this number fail so, one per call, in order (fault modes)
 """
 
 import json
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from schemas.common import Id
+from schemas.proof import RecipientRelation
 
 DEMO_FILE = Path(__file__).with_name("demo.json")
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Step(StrEnum):
+    PICKED_UP = "picked_up"
+    IN_TRANSIT = "in_transit"  # left the hub for the delivery branch
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    FAILED_ATTEMPT = "failed_attempt"  # the courier could not deliver (nobody home, address not found)
+    DELIVERED = "delivered"
+    RETURNED = "returned"  # on its way back to the sender
+
+
+FaultMode = Literal["latency", "timeout", "error", "throttle", "garbage", "expired_token"]
+
+
+class OtherPackage(BaseModel):
+    """Another package of the same shipment (a multi-package reply names it beside the asked one)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tracking_number: Id
+    delivered: bool
 
 
 class Scenario(StrEnum):
@@ -55,6 +88,16 @@ class SandboxShipment(BaseModel):
     city: Name = "İstanbul"
     district: Name | None = None
     postal_code: Annotated[str, StringConstraints(pattern=r"^\d{5}$")] | None = None
+    statuses: list[Step] = Field(default_factory=list, max_length=20)
+    relation: RecipientRelation | None = None
+    signed: bool | None = None
+    photographed: bool | None = None
+    scan_distance_m: float | None = Field(default=None, ge=0, le=100_000)
+    masked_name: bool = False
+    status_code: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
+    other_packages: list[OtherPackage] = Field(default_factory=list, max_length=10)
+    latency_seconds: float = Field(default=0, ge=0, le=120)
+    faults: list[FaultMode] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="before")
     @classmethod
@@ -75,11 +118,28 @@ class SandboxShipment(BaseModel):
     def _delivery_time_with_delivery_only(self) -> Self:
         if not self.scenario.delivered and self.delivered_at is not None:
             raise ValueError("delivered_at belongs to delivered scenarios only")
+        if Step.DELIVERED in self.statuses and not self.scenario.delivered:
+            raise ValueError("a status sequence that reaches delivered needs a delivered scenario")
         return self
 
     @property
     def key(self) -> tuple[str, str]:
         return self.carrier, self.tracking_number
+
+    @property
+    def step(self) -> Step | None:
+        """Where the parcel is now; None when the carrier does not know it."""
+        if self.scenario is Scenario.UNKNOWN:
+            return None
+        if self.statuses:
+            return self.statuses[-1]
+        return Step.DELIVERED if self.scenario.delivered else Step.IN_TRANSIT
+
+    def at_pull(self, pull: int) -> "SandboxShipment":
+        """The shipment as the ``pull``-th data call (from 1) finds it: its status sequence so far."""
+        if len(self.statuses) <= pull:
+            return self
+        return self.model_copy(update={"statuses": self.statuses[: max(pull, 1)]})
 
 
 def shipments_from(document: Any, now: datetime) -> list[SandboxShipment]:

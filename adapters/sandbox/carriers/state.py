@@ -3,16 +3,14 @@
 import asyncio
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.sandbox.carriers.auth import TokenIssuer
-from adapters.sandbox.carriers.shipments import SandboxShipment
-
-FaultMode = Literal["latency", "timeout", "error", "throttle", "garbage", "expired_token"]
+from adapters.sandbox.carriers.shipments import FaultMode, SandboxShipment
 
 
 class FaultSpec(BaseModel):
@@ -67,3 +65,5 @@ REQUEST_LOG = web.AppKey("carrier_sandbox_requests", RequestLog)
 TOKENS = web.AppKey("carrier_sandbox_tokens", dict[str, TokenIssuer])
 PUSH = web.AppKey("carrier_sandbox_push", PushConfig)
 CLIENT = web.AppKey("carrier_sandbox_client", aiohttp.ClientSession)
+PULLS = web.AppKey("carrier_sandbox_pulls", Counter[tuple[str, str]])  # data calls per (carrier, number)
+SCRIPTED_FAULT = web.RequestKey("carrier_sandbox_scripted_fault", tuple[FaultMode, float])  # set by ``lookup``

@@ -66,5 +66,5 @@ def test_a_status_table_ignores_case_and_blanks_and_logs_codes_it_does_not_know(
     with capture_logs() as logs:
         assert table("ZZ") is ProofStatus.UNKNOWN
     assert logs == [
-        {"event": "carrier_code_unmapped", "log_level": "info", "carrier": "test", "field": "status", "code": "ZZ"}
+        {"event": "carrier_code_unmapped", "log_level": "warning", "carrier": "test", "field": "status", "code": "ZZ"}
     ]

@@ -70,7 +70,7 @@ def test_a_keyword_table_lets_the_longer_phrase_win() -> None:
     assert table(None) is ProofStatus.UNKNOWN
     with capture_logs() as logs:
         assert table("AYŞE YILMAZ BEKLİYOR") is ProofStatus.UNKNOWN
-    assert logs == [{"event": "carrier_text_unmapped", "carrier": "ptt", "field": "ISLEM", "words": 3, "log_level": "info"}]
+    assert logs == [{"event": "carrier_text_unmapped", "carrier": "ptt", "field": "ISLEM", "words": 3, "log_level": "warning"}]
 
 
 def test_a_word_table_answers_none_for_a_name_and_logs_nothing() -> None:

@@ -23,7 +23,7 @@ def surat(session, clock) -> SuratAdapter:
 
 def test_surat_is_a_push_only_carrier(surat) -> None:
     assert isinstance(surat, CarrierAdapter) and isinstance(surat, PushCarrier)
-    assert (surat.capabilities.pull, surat.capabilities.push) == (False, True)
+    assert surat.capabilities.pull is None and surat.capabilities.push is not None
     assert surat.breaker.state == "closed"
 
 
