@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from carriers.aras.mapping import parse_query_response as parse_aras
 from carriers.errors import BadRequest, MalformedResponse
-from carriers.hepsijet.mapping import parse_tracking_response as parse_hepsijet
 from carriers.http import HttpResponse
 from carriers.mng.mapping import read_events, read_status, shipment_proof
 from carriers.partner.mapping import event_proof, read_event
@@ -54,7 +53,6 @@ def aras(document: bytes) -> object:
 
 
 JSON_PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
-    "hepsijet tracking": ("hepsijet/tracking-delivered.json", lambda b: parse_hepsijet(ok(b), "HJ100200300", AT)),
     "mng status and track": ("mng/status-delivered.json", mng),
     "mng track": ("mng/track.json", mng),
     "aras document": ("aras/query-delivered.json", aras),

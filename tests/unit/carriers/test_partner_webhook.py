@@ -30,7 +30,7 @@ from tests.unit.carriers.conftest import NOW
 
 T = int(NOW.timestamp())
 CREDENTIALS: dict[str, tuple[type, type, dict[str, Any]]] = {
-    "hepsijet": (HepsijetAdapter, HepsijetSettings, {"username": "u", "password": "p"}),
+    "hepsijet": (HepsijetAdapter, HepsijetSettings, {"username": "u", "password": "p", "apikey": "k"}),
     "yurtici": (YurticiAdapter, YurticiSettings, {"username": "u", "password": "p"}),
     "aras": (ArasAdapter, ArasSettings, {"username": "u", "password": "p", "customer_code": "c"}),
     "mng": (MngAdapter, MngSettings, {
