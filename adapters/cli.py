@@ -5,11 +5,13 @@
     disputes worker     the background workers only
     disputes sandbox    the local stand-in for the marketplace's order, payment, fulfillment, notification services
     disputes token      mint a development JWT for a role
+    disputes sandbox-shipment   script what a carrier in the running sandbox says about one tracking number
 """
 
 import argparse
 import asyncio
 import gc
+import json
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -23,14 +25,14 @@ from adapters.demo.seed import demo_orders, write_demo_orders
 from adapters.quickstart import banner
 from adapters.mongo.embedded import EmbeddedMongo
 from adapters.observability import configure_logging
-from adapters.sandbox.carriers import demo_shipments, serve_carrier_sandbox
+from adapters.sandbox.carriers import demo_shipments, script, serve_carrier_sandbox
 from adapters.sandbox.downstream import serve_downstream_sandbox
 from adapters.settings import DEV_JWT_SECRET, Settings
 from adapters.web.auth import HmacTokens
 from adapters.web.limits import server_options
 from schemas.common import Role
 
-COMMANDS = ("embedded", "serve", "worker", "sandbox", "token")
+COMMANDS = ("embedded", "serve", "worker", "sandbox", "token", "sandbox-shipment")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -49,6 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("--sub", required=True)
     token.add_argument("--customer-id")
     token.add_argument("--hours", type=float, default=8)
+    script.add_arguments(sub.add_parser("sandbox-shipment", help="script a carrier's answers for one tracking number"))
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -68,6 +71,10 @@ def main(argv: list[str] | None = None) -> None:
             _run(_serve(settings.model_copy(update={"run_workers": True}), listen=False))
         case "embedded":
             _run(_embedded(settings))
+        case "sandbox-shipment":
+            status, answer = asyncio.run(script.send(args.sandbox, script.shipment_from(args)))
+            print(json.dumps(answer, ensure_ascii=False))
+            sys.exit(0 if status == 201 else 1)
 
 
 def _require_production_settings(settings: Settings) -> None:

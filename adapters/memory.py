@@ -195,9 +195,12 @@ class InMemoryEvidenceStore:
         self.events: dict[str, Evidence] = {}
         self.attach_due: dict[str, datetime] = {}
         self.attachments: dict[str, tuple[str, bytes]] = {}
+        self.raw: dict[str, bytes] = {}
 
     async def store_raw(self, carrier: str, body: bytes, at: datetime) -> str:
-        return "raw_" + hashlib.sha256(body).hexdigest()[:40]
+        ref = "raw_" + hashlib.sha256(body).hexdigest()[:40]
+        self.raw.setdefault(ref, body)
+        return ref
 
     async def store_attachments(self, proof: ProofOfDelivery, at: datetime) -> ProofOfDelivery:
         refs = {}

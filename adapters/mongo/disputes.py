@@ -53,6 +53,7 @@ def to_doc(dispute: Dispute, retention: timedelta = timedelta(days=365)) -> Doc:
     doc = dispute.model_dump(exclude={"id"})
     doc["evidence_refs"] = sorted(
         {a.ref for e in dispute.evidence for a in (e.proof.signature, e.proof.photo, e.proof.document) if a and a.ref}
+        | {e.proof.raw_ref for e in dispute.evidence if e.proof.raw_ref}
     )
     doc["purge_due"] = dispute.closed_at + retention if dispute.closed_at and doc["evidence_refs"] else None
     doc["_id"] = dispute.id

@@ -1,18 +1,20 @@
-"""Signature, photo and proof-document images are kept for a configured time after the case closes,
-then deleted. An image still referenced by a dispute that is open (or closed more recently) is kept."""
+"""Signature, photo and proof-document images, and the carriers' raw replies, are kept for a configured
+time after the case closes, then deleted. One still referenced by a dispute that is open (or closed more
+recently) is kept."""
 
 from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from adapters.mongo.indexes import ATTACHMENTS, DISPUTES
+from adapters.mongo.indexes import ATTACHMENTS, DISPUTES, RAW_PAYLOADS
 
 
 class AttachmentRetention:
     def __init__(self, db: AsyncDatabase[dict[str, Any]], batch: int = 50) -> None:
         self.disputes = db[DISPUTES]
         self.attachments = db[ATTACHMENTS]
+        self.raw = db[RAW_PAYLOADS]
         self.batch = batch
 
     async def run_once(self, now: datetime) -> int:
@@ -27,6 +29,6 @@ class AttachmentRetention:
                 break
             for ref in doc.get("evidence_refs", []):
                 if not await self.disputes.count_documents({"evidence_refs": ref, "purged": {"$ne": True}}, limit=1):
-                    await self.attachments.delete_one({"_id": ref})
+                    await (self.raw if ref.startswith("raw_") else self.attachments).delete_one({"_id": ref})
             purged += 1
         return purged

@@ -3,17 +3,17 @@
 from carriers.adapter import PartnerPullAdapter, SoapPullAdapter
 from carriers.aras.mapping import CODE, build_query_request, parse_query_response
 from carriers.aras.settings import ArasSettings
-from schemas.proof import ProofOffer
 from carriers.base import Capabilities
 from carriers.soap import SoapLink
+from schemas.proof import ProofOffer
+
+# GetQueryJSON names who took the parcel (TESLIM_ALAN), unmasked, and nothing else of the delivery.
+PULLED = ProofOffer(signature=False, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=False)
 
 
 class ArasAdapter(PartnerPullAdapter[ArasSettings, SoapLink], SoapPullAdapter[ArasSettings]):
     code = CODE
     name = "Aras Kargo"
-    capabilities = Capabilities(
-        pull=ProofOffer(signature=False, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=False),
-        push=None,
-    )
+    capabilities = Capabilities(pull=PULLED, push=None)  # push: the partner webhook, when configured
     build_request = staticmethod(build_query_request)
     parse_response = staticmethod(parse_query_response)

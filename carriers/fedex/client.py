@@ -6,24 +6,24 @@ import aiohttp
 import structlog
 
 from carriers.adapter import PullAdapter
-from schemas.proof import ProofOffer
 from carriers.base import Capabilities
 from carriers.clock import Clock
 from carriers.errors import BadRequest
-from carriers.fedex.documents import build_spod_request, offers_spod, parse_spod_response
+from carriers.fedex.documents import build_spod_request, offers_spod, read_spod
 from carriers.fedex.mapping import (
     CODE,
+    REFUSALS,
     build_token_request,
     build_track_request,
-    read_track_result,
-    status_of,
+    is_delivered,
+    read_track_reply,
     track_proof,
 )
 from carriers.fedex.settings import FedexSettings
 from carriers.fedex.wire import TrackResult
 from carriers.link import OAuthLink
-from carriers.parsing import not_found, reading
-from schemas.proof import Attachment, ProofOfDelivery, ProofStatus
+from carriers.parsing import ProofNotes
+from schemas.proof import Attachment, ProofOfDelivery, ProofOffer
 
 log = structlog.get_logger("carriers.fedex")
 
@@ -31,8 +31,11 @@ log = structlog.get_logger("carriers.fedex")
 class FedexAdapter(PullAdapter[FedexSettings, OAuthLink]):
     code = CODE
     name = "FedEx"
+    # The signature reaches us as the SPOD letter; the place in words and the delivery address, no coordinates.
     capabilities = Capabilities(
-        pull=ProofOffer(signature=True, photo=False, gps=False, place_text=True, receiver_name=True, masked_names=False),
+        pull=ProofOffer(
+            signature=True, photo=False, gps=False, place_text=True, receiver_name=True, masked_names=False
+        ),
         push=None,
     )
 
@@ -41,31 +44,28 @@ class FedexAdapter(PullAdapter[FedexSettings, OAuthLink]):
 
     async def _pull(self, tracking_number: str) -> ProofOfDelivery:
         response = await self._link.send_with_token(
-            lambda token: build_track_request(self._settings, tracking_number, token=token, transaction_id=uuid4().hex)
+            lambda token: build_track_request(self._settings, tracking_number, token=token, transaction_id=uuid4().hex),
+            accept=REFUSALS,
         )
-        result = read_track_result(response)
-        if result is None:
-            return not_found(CODE, tracking_number, self._clock.now())
-        document = await self._spod(result, tracking_number) if status_of(result) is ProofStatus.DELIVERED else None
-        with reading(CODE, "track response"):
-            return track_proof(result, tracking_number, self._clock.now(), document)
+        found = read_track_reply(response, tracking_number)
+        notes = ProofNotes()
+        result = found.result
+        document = await self._spod(result, tracking_number, notes) if result and is_delivered(result) else None
+        return track_proof(found, tracking_number, self._clock.now(), document, notes)
 
-    async def _spod(self, result: TrackResult, tracking_number: str) -> Attachment | None:
+    async def _spod(self, result: TrackResult, tracking_number: str, notes: ProofNotes) -> Attachment | None:
         """The SPOD, or None when FedEx has none to give. An unavailable document service fails the pull:
         a proof without its signature would read as weak evidence."""
         if not offers_spod(result):
             return None
+        info = result.tracking_number_info  # names the very shipment when FedEx reuses the number
         try:
             response = await self._link.send_with_token(
                 lambda token: build_spod_request(
-                    self._settings,
-                    tracking_number,
-                    result.tracking_number_info,
-                    token=token,
-                    transaction_id=uuid4().hex,
+                    self._settings, tracking_number, info, token=token, transaction_id=uuid4().hex
                 )
             )
         except BadRequest as exc:
             log.info("fedex_spod_unavailable", carrier=CODE, status=exc.status)
             return None
-        return parse_spod_response(response)
+        return read_spod(response, notes)

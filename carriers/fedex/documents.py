@@ -1,16 +1,20 @@
-"""FedEx tracking documents: the signature proof of delivery (SPOD) as a PNG (pure).
+"""FedEx tracking documents: the signature proof of delivery (SPOD) (pure).
 
-FedEx renders the SPOD as a letter carrying the recipient's signature, returned base64-encoded; it maps to
-the canonical ``document`` attachment. The spec returns a list of images; the canonical proof has one
-document slot, so the first is kept.
+FedEx renders the SPOD as a letter carrying the recipient's signature, base64-encoded; it maps to the
+canonical ``document`` attachment. The published definition lists the pages as ``output.document``
+(``spod-document-published.json``); FedEx's own sandbox answers ``output.documents``
+(``spod-documents-sandbox.json``, a PDF, with a ``VIRTUAL.RESPONSE`` alert beside it): both are read, and
+the first page is kept. The bytes decide the media type, whatever ``documentFormat`` says. A page that is no
+usable image or PDF, or a reply that cannot be read at all, costs the document only (a note says why).
 """
 
+from carriers.errors import MalformedResponse
 from carriers.fedex.mapping import CODE, api_headers
 from carriers.fedex.settings import FedexSettings
 from carriers.fedex.wire import DocumentResponse, TrackingNumberInfo, TrackResult
 from carriers.http import HttpRequest, HttpResponse
-from carriers.parsing import inline_attachment, read_wire, reading
-from schemas.proof import Attachment, AttachmentKind
+from carriers.parsing import ProofNotes, read_wire
+from schemas.proof import Attachment, AttachmentKind, NoteCode
 
 DOCUMENT_PATH = "/track/v1/trackingdocuments"
 SPOD = "SIGNATURE_PROOF_OF_DELIVERY"
@@ -39,10 +43,14 @@ def build_spod_request(
     )
 
 
-def parse_spod_response(response: HttpResponse) -> Attachment | None:
-    output = read_wire(DocumentResponse, response.body, carrier=CODE, what="document response").output
-    pages = (output.document if output else None) or []
-    first = pages if isinstance(pages, str) else next(iter(pages), None)
-    media_type = "application/pdf" if output and (output.document_format or "").upper() == "PDF" else "image/png"
-    with reading(CODE, "document response"):
-        return inline_attachment(AttachmentKind.DOCUMENT, first, media_type)
+def read_spod(response: HttpResponse, notes: ProofNotes) -> Attachment | None:
+    """The SPOD's first page, or None when FedEx sent none or (noted) nothing usable."""
+    try:
+        output = read_wire(DocumentResponse, response.body, carrier=CODE, what="document response").output
+    except MalformedResponse:
+        notes.add(NoteCode.ATTACHMENT_DROPPED, "output.documents", "the document reply could not be read")
+        return None
+    if output is None:
+        return None
+    field, pages = ("output.documents", output.documents) if output.documents else ("output.document", output.document)
+    return notes.inline(AttachmentKind.DOCUMENT, next(iter(pages or ()), None), f"{field}[0]")

@@ -1,42 +1,77 @@
-"""FedEx Track API: request builders and track result → canonical proof mapping (pure).
+"""FedEx Track API: request builders, and a track reply → canonical proof (pure).
 
-Field mapping (``result`` = ``output.completeTrackResults[0].trackResults[0]``):
+Every field read, and where it is shown (samples in ``tests/fixtures/carriers/fedex/``, see PROVENANCE.md;
+"spec" is FedEx's published definition ``shared/specs/fedex/track.json``):
 
-    latestStatusDetail.code (else derivedCode)      → status, through STATUS
-    deliveryDetails.receivedByName (else signedByName) → received_by
-    deliveryDetails.locationType                    → recipient_relation, through RELATION
-    deliveryDetails.locationDescription             → location.text
-    deliveryDetails.actualDeliveryAddress           → location.address
-    the DL scan event's date (else dateAndTimes[type=ACTUAL_DELIVERY].dateTime) → delivered_at
-    scanEvents[]                                    → events
-    error.code *NOTFOUND*                           → status not_found; any other error code → BadRequest
-    SPOD document (see ``documents``)               → document
+    which number a result is about: ``r.trackingNumberInfo.trackingNumber``, else the enclosing
+        ``completeTrackResults[].trackingNumber`` (every sample; they differ in the spec's example reply,
+        ``track-published-example.json``). Results about another number are other packages of the shipment
+        (``packages``: number and status only, never proof; ``track-multi-package.json``)
+    several results for the asked number (FedEx reuses numbers): the one whose newest scan is latest
+        (``track-duplicate-results.json``: an older shipment at FD, then the delivered one)
+    ``r.error.code`` ending in NOTFOUND → not found (``track-not-found.json``, ``track-not-found-live.json``);
+        an error on a result that has data is ignored (``track-published-example.json``); any other code on
+        a result without data → ``BadRequest``. The same for ``errors[].code`` of a 400/404 reply (``error-*.json``)
+    ``r.latestStatusDetail.code`` (else ``derivedCode``) → status through ``STATUS``, kept as ``status_code``.
+        Its codes: OC PU DP HL DE (spec examples); IN AE AO AR AF IT OD FD RL HP RR DY DL RS (samples); SE DD CA
+        (FedEx's track status codes, in no stored sample). A DE whose newest scan is RS ("Returning package to
+        shipper") is returned (``track-returned.json``)
+    delivered only (a proof that is not delivered carries none of these):
+        ``r.scanEvents[eventType=DL].date``, else ``r.dateAndTimes[type=ACTUAL_DELIVERY].dateTime`` → delivered_at
+        ``r.deliveryDetails.receivedByName``, else ``signedByName`` (spec example only) → received_by
+        ``r.deliveryDetails.locationType`` → recipient_relation through ``RELATION`` (the spec's enum)
+        ``r.deliveryDetails.locationDescription`` → location.text; ``actualDeliveryAddress`` → location.address
+        the SPOD document (``documents``), asked for when ``r.availableImages`` lists it
+    ``r.scanEvents[]``: ``date``, ``eventType`` (else ``derivedStatusCode``), ``eventDescription``,
+        ``exceptionDescription``, ``scanLocation`` → events
+
+Assumed, no public source says: a timestamp without an offset (FedEx sends some: a PU scan in
+``track-delivered.json``, the spec example's ACTUAL_DELIVERY) is UTC. A scan's ``derivedStatusCode`` never
+decides the parcel's status: an RS scan is derived "DL, Delivered" in ``track-returned.json``.
 """
 
-from datetime import datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
 
 from carriers.auth import client_credentials_request
-from carriers.errors import BadRequest
+from carriers.errors import BadRequest, MalformedResponse
 from carriers.fedex.settings import FedexSettings
-from carriers.fedex.wire import Address, ScanEvent, TrackResponse, TrackResult
+from carriers.fedex.wire import Address, DeliveryDetails, ScanEvent, TrackResponse, TrackResult
 from carriers.http import HttpRequest, HttpResponse
-from carriers.parsing import join_text, parse_timestamp, read_wire, text, timeline
+from carriers.parsing import ProofNotes, join_text, parse_timestamp, read_wire, reading, text, timeline
 from carriers.status import relation_table, status_table
-from schemas.proof import Attachment, DeliveryLocation, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
+from schemas.common import Id
+from schemas.proof import (
+    Attachment,
+    DeliveryLocation,
+    PackageState,
+    ProofOfDelivery,
+    ProofSource,
+    ProofStatus,
+    TrackingEvent,
+)
 from schemas.proof import RecipientRelation as R
 
 CODE = "fedex"
 TOKEN_PATH = "/oauth/token"
 TRACK_PATH = "/track/v1/trackingnumbers"
+REFUSALS = (400, 404)  # read for their error codes: FedEx may say "not found" in a refusal
+DELIVERED = "DL"
 
-# PU, DE, DP, HL, OC are the spec's examples; the rest are FedEx's published track status codes.
 STATUS = status_table(
     CODE,
-    "status code",
+    "latestStatusDetail.code",
     {
-        "OC": ProofStatus.PRE_TRANSIT,
-        **dict.fromkeys(("PU", "AR", "AF", "DP", "IT", "FD", "OD", "HL"), ProofStatus.IN_TRANSIT),
-        "DL": ProofStatus.DELIVERED,
+        **dict.fromkeys(("OC", "IN"), ProofStatus.PRE_TRANSIT),
+        **dict.fromkeys(
+            ("PU", "AE", "AO", "AR", "AF", "DP", "IT", "FD", "RL", "OD", "HL", "HP", "RR"), ProofStatus.IN_TRANSIT
+        ),
+        DELIVERED: ProofStatus.DELIVERED,
         "DE": ProofStatus.FAILED_ATTEMPT,
         **dict.fromkeys(("SE", "DY", "DD", "CA"), ProofStatus.EXCEPTION),
         "RS": ProofStatus.RETURNED,
@@ -71,6 +106,18 @@ RELATION = relation_table(
     },
 )
 
+_PACKAGE_NUMBER: TypeAdapter[str] = TypeAdapter(Id)
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class TrackReading:
+    """What a track reply says about the asked number: its result, or (None) that FedEx does not know it."""
+
+    result: TrackResult | None
+    others: tuple[PackageState, ...] = ()  # the shipment's other packages the reply describes
+    not_found_code: str | None = None
+
 
 def build_token_request(settings: FedexSettings) -> HttpRequest:
     return client_credentials_request(settings.url(TOKEN_PATH), settings.credentials, secret_in_body=True)
@@ -94,61 +141,194 @@ def build_track_request(
     )
 
 
-def read_track_result(response: HttpResponse) -> TrackResult | None:
-    """The first track result, or None when FedEx does not know the number."""
-    output = read_wire(TrackResponse, response.body, carrier=CODE, what="track response").output
-    complete = (output.complete_track_results if output else None) or []
-    result = next((r for c in complete for r in c.track_results or ()), None)
-    if result is None or (result.error and "NOTFOUND" in (result.error.code or "").upper()):
-        return None
-    if result.error and result.error.code:
-        raise BadRequest(f"track result error {result.error.code[:64]}", carrier=CODE)
-    return result
+def read_track_reply(response: HttpResponse, tracking_number: str) -> TrackReading:
+    """The asked number's result in a track reply (a 200, or a refusal in ``REFUSALS``)."""
+    if response.status != 200:
+        return _without_data(_refusal_codes(response), response.status)
+    reply = read_wire(TrackResponse, response.body, carrier=CODE, what="track response")
+    results = list(_results(reply))
+    asked = tracking_number.casefold()
+    mine = [result for number, result in results if number == asked]
+    if data := [result for result in mine if _has_data(result)]:
+        return TrackReading(_latest(data), _other_packages(results, asked))
+    codes = [text(result.error.code) for result in mine if result.error] + [text(e.code) for e in reply.errors or ()]
+    return _without_data([code for code in codes if code], response.status)
 
 
-def status_of(result: TrackResult) -> ProofStatus:
+def is_delivered(result: TrackResult) -> bool:
+    """Whether FedEx's own latest status says delivered."""
+    return (status_code_of(result) or "").upper() == DELIVERED
+
+
+def status_code_of(result: TrackResult) -> str | None:
     detail = result.latest_status_detail
-    return STATUS((detail.code or detail.derived_code) if detail else None)
+    return (text(detail.code) or text(detail.derived_code)) if detail else None
 
 
 def track_proof(
-    result: TrackResult, tracking_number: str, received_at: datetime, document: Attachment | None
+    found: TrackReading, tracking_number: str, received_at: datetime, document: Attachment | None, notes: ProofNotes
 ) -> ProofOfDelivery:
-    """Call inside ``reading(CODE, ...)``: invalid carrier values surface as ``MalformedResponse``."""
-    details = result.delivery_details
-    place = text(details.location_description) if details else None
-    address = _address(details.actual_delivery_address) if details else None
-    return ProofOfDelivery(
-        carrier=CODE,
-        tracking_number=tracking_number,
-        status=status_of(result),
-        delivered_at=_delivered_at(result),
-        received_by=(text(details.received_by_name) or text(details.signed_by_name)) if details else None,
-        recipient_relation=RELATION(details.location_type if details else None),
-        document=document,
-        location=DeliveryLocation(text=place, address=address) if place or address else None,
-        source=ProofSource.PULL,
-        received_at=received_at,
-        events=timeline(map(_event, result.scan_events or ())),
-    )
+    """The canonical proof for what ``read_track_reply`` found (and the SPOD ``document``, if fetched); a value
+    the canonical proof cannot hold is ``MalformedResponse``."""
+    with reading(CODE, "track response"):
+        return ProofOfDelivery(
+            carrier=CODE,
+            tracking_number=tracking_number,
+            source=ProofSource.PULL,
+            received_at=received_at,
+            **_proof_fields(found, tracking_number, document, notes),
+        )
 
 
-def _delivered_at(result: TrackResult) -> datetime | None:
-    scan = next((e for e in result.scan_events or () if STATUS(e.event_type) is ProofStatus.DELIVERED), None)
+def parse_track_response(response: HttpResponse, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
+    """A track reply on its own (no SPOD) → canonical proof; a reply that does not fit is ``MalformedResponse``."""
+    found = read_track_reply(response, tracking_number)
+    return track_proof(found, tracking_number, received_at, None, ProofNotes())
+
+
+def _proof_fields(
+    found: TrackReading, tracking_number: str, document: Attachment | None, notes: ProofNotes
+) -> dict[str, Any]:
+    if (result := found.result) is None:
+        return {"status": ProofStatus.NOT_FOUND, "status_code": found.not_found_code}
+    status = _status(result, notes)
+    facts = _delivery_facts(result, document, notes) if status is ProofStatus.DELIVERED else {}
+    events = _events(result.scan_events or (), notes)
+    return facts | {
+        "status": status,
+        "status_code": (status_code_of(result) or "")[:64] or None,
+        "package_number": tracking_number,
+        "packages": found.others,
+        "events": events,
+        "notes": notes.items,  # last: every reader above may have added to them
+    }
+
+
+def _results(reply: TrackResponse) -> Iterator[tuple[str | None, TrackResult]]:
+    """Each result with the number it is about (case-folded)."""
+    for group in (reply.output.complete_track_results if reply.output else None) or ():
+        for result in group.track_results or ():
+            info = result.tracking_number_info
+            number = (text(info.tracking_number) if info else None) or text(group.tracking_number)
+            yield (number.casefold() if number else None), result
+
+
+def _has_data(result: TrackResult) -> bool:
+    return result.latest_status_detail is not None or bool(result.scan_events)
+
+
+def _latest(results: list[TrackResult]) -> TrackResult:
+    """The result describing the latest state: newest scan last; on a tie, the later result."""
+    return max(enumerate(results), key=lambda item: (_newest_scan(item[1]), item[0]))[1]
+
+
+def _newest_scan(result: TrackResult) -> datetime:
+    return max(filter(None, (_quiet_time(event.date) for event in result.scan_events or ())), default=_NEVER)
+
+
+def _other_packages(results: list[tuple[str | None, TrackResult]], asked: str) -> tuple[PackageState, ...]:
+    by_number: dict[str, list[TrackResult]] = {}
+    for number, result in results:
+        if number and number != asked and _has_data(result):
+            by_number.setdefault(number, []).append(result)
+    packages = (_package(number, _latest(found)) for number, found in by_number.items())
+    return tuple(package for package in packages if package)[:200]
+
+
+def _package(number: str, result: TrackResult) -> PackageState | None:
+    info = result.tracking_number_info
+    try:  # the number as FedEx spelt it, when it is a plain identifier
+        name = _PACKAGE_NUMBER.validate_python((text(info.tracking_number) if info else None) or number)
+    except ValidationError:
+        return None
+    code = status_code_of(result)
+    return PackageState(number=name, status=STATUS(code), status_code=code[:64] if code else None)
+
+
+def _without_data(codes: list[str], http_status: int) -> TrackReading:
+    if found := next((code for code in codes if code.upper().endswith("NOTFOUND")), None):
+        return TrackReading(None, not_found_code=found[:64])
+    if codes:
+        raise BadRequest(f"track error {codes[0][:64]}", carrier=CODE, status=http_status)
+    if http_status != 200:
+        raise BadRequest(f"HTTP {http_status}", carrier=CODE, status=http_status)
+    raise MalformedResponse("track response has no result for the asked number", carrier=CODE)
+
+
+def _refusal_codes(response: HttpResponse) -> list[str]:
+    try:
+        reply = read_wire(TrackResponse, response.body, carrier=CODE, what="track refusal")
+    except MalformedResponse:
+        return []
+    return [code for code in (text(error.code) for error in reply.errors or ()) if code]
+
+
+def _status(result: TrackResult, notes: ProofNotes) -> ProofStatus:
+    status = notes.status(STATUS, status_code_of(result), "latestStatusDetail.code")
+    newest = next(iter(result.scan_events or ()), None)
+    if status is ProofStatus.FAILED_ATTEMPT and newest and (text(newest.event_type) or "").upper() == "RS":
+        return ProofStatus.RETURNED  # "Delivery exception" while the newest scan says it is going back
+    return status
+
+
+def _delivery_facts(result: TrackResult, document: Attachment | None, notes: ProofNotes) -> dict[str, Any]:
+    details = result.delivery_details or DeliveryDetails()
+    place, address = text(details.location_description), _address(details.actual_delivery_address)
+    return {
+        "delivered_at": _delivered_at(result, notes),
+        "received_by": text(details.received_by_name) or text(details.signed_by_name),
+        "recipient_relation": RELATION(details.location_type),
+        "document": document,
+        "location": DeliveryLocation(text=place, address=address) if place or address else None,
+    }
+
+
+def _delivered_at(result: TrackResult, notes: ProofNotes) -> datetime | None:
+    scan = next((e for e in result.scan_events or () if (text(e.event_type) or "").upper() == DELIVERED), None)
     actual = next((d for d in result.date_and_times or () if d.type == "ACTUAL_DELIVERY"), None)
-    return _time(scan.date if scan else None) or _time(actual.date_time if actual else None)
+    candidates = (
+        ("scanEvents.date", scan.date if scan else None),
+        ("dateAndTimes.dateTime", actual.date_time if actual else None),
+    )
+    for field, value in candidates:
+        if at := notes.optional(field, partial(_time, value)):
+            return at
+    return None
 
 
-def _event(event: ScanEvent) -> TrackingEvent | None:
-    at, code = _time(event.date), text(event.event_type) or text(event.derived_status_code)
+def _events(scans: Iterable[ScanEvent], notes: ProofNotes) -> tuple[TrackingEvent, ...]:
+    events: list[TrackingEvent | None] = []
+    unreadable = 0
+    for scan in scans:
+        if (at := _quiet_time(scan.date)) is None and text(scan.date):
+            unreadable += 1
+        events.append(_event(scan, at))
+    if unreadable:
+        notes.unreadable("scanEvents.date", f"{unreadable} scan times could not be read; those scans are left out")
+    return timeline(events)
+
+
+def _event(scan: ScanEvent, at: datetime | None) -> TrackingEvent | None:
+    code = text(scan.event_type) or text(scan.derived_status_code)
     if at is None or code is None:
         return None
-    place = _address(event.scan_location, street=False)
-    return TrackingEvent(at=at, code=code, description=text(event.event_description), location_text=place)
+    return TrackingEvent(
+        at=at,
+        code=code[:64],
+        description=join_text(scan.event_description, scan.exception_description, sep=": "),
+        location_text=_address(scan.scan_location, street=False),
+    )
 
 
 def _time(value: str | None) -> datetime | None:
     return parse_timestamp(value, carrier=CODE, what="a date field")
+
+
+def _quiet_time(value: str | None) -> datetime | None:
+    try:
+        return _time(value)
+    except MalformedResponse:
+        return None
 
 
 def _address(address: Address | None, *, street: bool = True) -> str | None:

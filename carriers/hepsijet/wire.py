@@ -2,8 +2,8 @@
 ``tests/fixtures/carriers/hepsijet/PROVENANCE.md``).
 
 Read tolerantly: unknown fields are ignored, every field is optional, a text field holding anything but text
-(or a number, as the document types ``customerDeliveryNo``) counts as missing, and a list entry that is not an
-object is left out. Only the envelope must be what it says: a reply that is not a JSON object, or whose
+counts as missing (a delivery or parcel number may also be a number: the document types
+``customerDeliveryNo`` Integer), and a list entry that is not an object is left out. Only the envelope must be what it says: a reply that is not a JSON object, or whose
 ``data`` is not of its documented kind, is malformed.
 """
 
@@ -15,11 +15,13 @@ from carriers.parsing import WireModel
 
 
 def _text_or_none(value: Any) -> Any:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value)
     return value if isinstance(value, str) else None
+
+
+def _number_or_none(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _text_or_none(value)
 
 
 def _objects(value: Any) -> Any:
@@ -31,6 +33,7 @@ def _object_entries(value: Any) -> Any:
 
 
 type Text = Annotated[str | None, BeforeValidator(_text_or_none)]
+type Number = Annotated[str | None, BeforeValidator(_number_or_none)]  # the document types some numbers Integer
 
 
 class Envelope(WireModel):
@@ -64,8 +67,8 @@ class Transaction(WireModel):
 class Delivery(WireModel):
     """One ``data[]`` entry of ``getDeliveryTracking``: a delivery, or one parcel of it (``barcode``)."""
 
-    customer_delivery_no: Text = None
-    barcode: Text = None
+    customer_delivery_no: Number = None
+    barcode: Number = None
     delivery_status: Text = None
     operation_status: Text = None
     transaction_type: Text = None
@@ -91,7 +94,7 @@ class TrackDetail(WireModel):
 
 
 class TrackResult(WireModel):
-    barcode: Text = None
+    barcode: Number = None
     tracking_url: Text = None
     details: Annotated[list[TrackDetail], BeforeValidator(_objects)] = []
 

@@ -1,31 +1,34 @@
-"""MNG Kargo adapter: the only MNG code that does I/O (status and track pull; partner push)."""
+"""MNG Kargo adapter: the only MNG code that does I/O (getshipment and trackshipment pull; partner push)."""
 
 import aiohttp
 
 from carriers.adapter import PartnerPullAdapter
-from schemas.proof import ProofOffer
 from carriers.base import Capabilities
 from carriers.clock import Clock
 from carriers.link import OAuthLink
 from carriers.mng.mapping import (
     CODE,
-    build_status_request,
+    build_shipment_request,
     build_token_request,
     build_track_request,
     read_events,
-    read_status,
+    read_shipment,
     read_token,
     shipment_proof,
 )
 from carriers.mng.settings import MngSettings
-from schemas.proof import ProofOfDelivery, TrackingEvent
+from carriers.parsing import not_found
+from schemas.proof import ProofOfDelivery, ProofOffer
 
 
 class MngAdapter(PartnerPullAdapter[MngSettings, OAuthLink]):
     code = CODE
     name = "MNG Kargo"
+    # MNG's replies name who took the parcel (``deliveryTo``), unmasked; no signature, photo or position.
     capabilities = Capabilities(
-        pull=ProofOffer(signature=False, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=False),
+        pull=ProofOffer(
+            signature=False, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=False
+        ),
         push=None,
     )
 
@@ -36,15 +39,13 @@ class MngAdapter(PartnerPullAdapter[MngSettings, OAuthLink]):
         )
 
     async def _pull(self, tracking_number: str) -> ProofOfDelivery:
-        """The status first; the track history only for a reference MNG knows."""
+        """The shipment first; its history only for a reference MNG knows."""
         response = await self._link.send_with_token(
-            lambda token: build_status_request(self._settings, tracking_number, token=token), accept=(404,)
+            lambda token: build_shipment_request(self._settings, tracking_number, token=token), accept=(404,)
         )
-        status = read_status(response, tracking_number)
-        events: tuple[TrackingEvent, ...] = ()
-        if status is not None:
-            track = await self._link.send_with_token(
-                lambda token: build_track_request(self._settings, tracking_number, token=token), accept=(404,)
-            )
-            events = read_events(track)
-        return shipment_proof(status, events, tracking_number, self._clock.now())
+        if (record := read_shipment(response, tracking_number)) is None:
+            return not_found(CODE, tracking_number, self._clock.now())
+        track = await self._link.send_with_token(
+            lambda token: build_track_request(self._settings, tracking_number, token=token), accept=(404,)
+        )
+        return shipment_proof(record, read_events(track), tracking_number, self._clock.now())

@@ -1,62 +1,118 @@
-"""MNG Kargo: request builders, and status + track replies → canonical proof (pure).
+"""MNG Kargo: request builders, and getshipment + trackshipment replies → canonical proof (pure).
 
-Field mapping (``status`` = the ``getshipmentstatus`` record for the reference; "assumed" per the package
-docstring):
+Every field read, and its public source (keys of ``tests/fixtures/carriers/mng/PROVENANCE.md``; *assumed*
+where no public source shows it):
 
-    isDelivered (assumed) true                → status delivered; else shipmentStatusCode through STATUS
-    deliveryDateTime (assumed), when delivered → delivered_at (else the latest track event's time)
-    deliveredTo (assumed)                     → received_by
-    deliveryBranch (assumed)                  → courier.unit
-    trackshipment events: eventDateTime, eventStatus, description, location → events
+    POST /token            body ``{customerNumber, password, identityType: 1}``, the customer number as a JSON
+                           number when it is one (OM-CREATE, AS; the backend reads an int64: AS README);
+                           reply ``jwt`` (token.json, OK-DTO). Lifetime: *assumed* ``token_lifetime_seconds``
+                           (``jwtExpireDate`` states no time zone; a 401 fetches a new token at once).
+    headers                ``x-ibm-client-id``, ``x-ibm-client-secret``, ``Authorization: Bearer``,
+                           ``x-api-version`` when configured (OK-DTO ``MngClient``).
+    GET getshipment/{ref}  a list of records (OK-DTO; one object is read as a one-element list, OM-README);
+                           404 or an empty list: not found (404: KI-CLIENT; the empty list *assumed*).
+      shipment.referenceId, shipment.shipmentId
+                           whose record it is: a record for another reference is never read (OK-DTO).
+      shipment.shipmentDateTime
+                           the latest of several records for one reference wins (format and the reason
+                           for several records *assumed*, getshipment-duplicate.json).
+      shipment.shipmentStatusCode
+                           → status through ``STATUS``, kept as ``status_code`` (dictionary 1–8: KI-STATUS).
+      shipment.isDelivered a 0 beside code 5 makes the status unknown (noted); read alone when the code is
+                           missing (OK-DTO).
+      shipment.deliveryTo  → received_by (OK-DTO, OM-TRACK).
+      shipmentPieceList[].barcode
+                           the shipment's pieces, listed as ``packages`` when there are two or more; MNG
+                           reports one state for all pieces of a shipment (OK-DTO).
+      recipient.fullName   the receiver counts as the recipient when it is the addressee's name (OK-DTO).
+    GET trackshipment/{ref}
+                           a list of events (OK-DTO, OM-TRACK); 404 or an empty list: no events.
+      referenceId, shipmentId
+                           an event of another reference or shipment is left out (OK-DTO).
+      eventDateTime        the event time, ``dd-MM-yyyy HH:mm:ss`` (OM-TRACK) in Istanbul time (zone *assumed*,
+                           as for every Turkish carrier).
+      eventStatus          the event code: the dictionary's number, sent as a number (KI-STATUS) or in words
+                           (OM-TRACK); other words are kept as sent.
+      description, location, locationAddress
+                           the event's description and place (OK-DTO, OM-TRACK).
+      deliveryDateTime, deliveryTo, location
+                           on the delivered event (code 5): delivered_at (else the event's own time),
+                           received_by when the shipment names nobody, and the delivering branch (OK-DTO;
+                           that the delivered event carries them is *assumed*).
 """
 
 import json
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
+
+from pydantic import TypeAdapter, ValidationError
 
 from carriers.auth import TokenGrant, api_key_headers
 from carriers.errors import CarrierAuthError, MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
 from carriers.mng.settings import MngSettings
-from carriers.mng.wire import Event, Events, ShipmentStatus, TokenReply
-from carriers.parsing import not_found, read_wire, reading, text, text_of, timeline
+from carriers.mng.wire import Event, Record, Shipment, TokenReply
+from carriers.parsing import ProofNotes, join_text, not_found, read_wire, reading, text, timeline
 from carriers.status import status_table
-from carriers.turkish import local_timestamp
-from schemas.proof import Courier, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
+from carriers.turkish import local_timestamp, relation_by_name, word_table
+from schemas.common import Id
+from schemas.proof import Courier, PackageState, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
 
 CODE = "mng"
 TOKEN_PATH = "/token"
-STATUS_PATH = "/standardqueryapi/getshipmentstatus/"
+SHIPMENT_PATH = "/standardqueryapi/getshipment/"
 TRACK_PATH = "/standardqueryapi/trackshipment/"
-STATUS_WHAT = "shipment status reply"
-TRACK_WHAT = "track reply"
-_TRUE = frozenset({"1", "TRUE", "EVET"})
+SHIPMENT_WHAT = "getshipment reply"
+TRACK_WHAT = "trackshipment reply"
+DELIVERED = "5"
 
-STATUS = status_table(CODE, "shipmentStatusCode", {
-    "0": ProofStatus.PRE_TRANSIT,  # order not handed over yet
-    "1": ProofStatus.IN_TRANSIT,  # accepted
-    "2": ProofStatus.IN_TRANSIT,  # in transfer
-    "3": ProofStatus.IN_TRANSIT,  # at the delivery branch
-    "4": ProofStatus.IN_TRANSIT,  # out for delivery
-    "5": ProofStatus.DELIVERED,
-    "6": ProofStatus.FAILED_ATTEMPT,
-    "7": ProofStatus.RETURNED,
-})
+# ShipmentOUT.shipmentStatusCode and TrackShipmentResponse.eventStatus in MNG's Standard Query API.
+DICTIONARY: dict[str, tuple[str, ProofStatus]] = {
+    "1": ("Gönderi Hazırlandı", ProofStatus.PRE_TRANSIT),  # prepared: not handed over yet
+    "2": ("Transfer Aşamasında", ProofStatus.IN_TRANSIT),
+    "3": ("Teslimat Birimine Ulaştı", ProofStatus.IN_TRANSIT),  # at the delivering branch
+    "4": ("Alıcı Adresine Yönlendirildi", ProofStatus.IN_TRANSIT),  # out for delivery
+    "5": ("Teslim Edildi", ProofStatus.DELIVERED),
+    "6": ("Teslim Edilemedi", ProofStatus.FAILED_ATTEMPT),
+    "7": ("Geri Geliyor", ProofStatus.RETURNED),
+    "8": ("Destek Gerekiyor", ProofStatus.EXCEPTION),  # support needed
+}
+STATUS = status_table(CODE, "shipmentStatusCode", {code: status for code, (_, status) in DICTIONARY.items()})
+_NUMBER_OF = word_table({words: code for code, (words, _) in DICTIONARY.items()})
+_SHORT = 500  # ShortText
+_CODE = 64
+_MAX_EVENTS = 1000
+_PIECE_NUMBER = TypeAdapter(Id)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """A track event of the asked shipment, with its time read."""
+
+    entry: Event
+    at: datetime
+    code: str
 
 
 def client_headers(settings: MngSettings) -> dict[str, str]:
     credentials = settings.api_client
+    version = {"x-api-version": settings.api_version} if settings.api_version else {}
     return {
         **api_key_headers("x-ibm-client-id", credentials.client_id),
         **api_key_headers("x-ibm-client-secret", credentials.client_secret),
+        **version,
         "Accept": "application/json",
     }
 
 
 def build_token_request(settings: MngSettings) -> HttpRequest:
+    number = settings.customer_number
     body = {
-        "customerNumber": settings.customer_number,
+        "customerNumber": int(number) if number.isascii() and number.isdigit() else number,
         "password": settings.password.get_secret_value(),
         "identityType": 1,
     }
@@ -70,55 +126,64 @@ def read_token(response: HttpResponse, lifetime_seconds: float) -> TokenGrant:
     return TokenGrant(access_token=token, expires_in=lifetime_seconds)
 
 
-def build_status_request(settings: MngSettings, reference_id: str, *, token: str) -> HttpRequest:
-    return _query(settings, STATUS_PATH, reference_id, token)
+def build_shipment_request(settings: MngSettings, reference_id: str, *, token: str) -> HttpRequest:
+    return _query(settings, SHIPMENT_PATH, reference_id, token)
 
 
 def build_track_request(settings: MngSettings, reference_id: str, *, token: str) -> HttpRequest:
     return _query(settings, TRACK_PATH, reference_id, token)
 
 
-def read_status(response: HttpResponse, reference_id: str) -> ShipmentStatus | None:
-    """The status record for ``reference_id``; None when MNG does not know it."""
+def read_shipment(response: HttpResponse, reference_id: str) -> Record | None:
+    """The getshipment record of ``reference_id``; None when MNG does not know it."""
     if response.status == 404:
         return None
-    with reading(CODE, STATUS_WHAT):
-        records = [ShipmentStatus.model_validate(record) for record in _records(response.body, STATUS_WHAT)]
-    return next((r for r in records if text(r.reference_id) == reference_id), records[0] if records else None)
+    with reading(CODE, SHIPMENT_WHAT):
+        records = [Record.model_validate(entry) for entry in _objects(response.body, SHIPMENT_WHAT)]
+    if not records:
+        return None
+    if not (own := [record for record in records if _is_for(record.shipment, reference_id)]):
+        raise MalformedResponse(f"{SHIPMENT_WHAT} holds no record of the asked reference", carrier=CODE)
+    return max(enumerate(own), key=lambda numbered: (_shipped_at(numbered[1].shipment), numbered[0]))[1]
 
 
-def read_events(response: HttpResponse) -> tuple[TrackingEvent, ...]:
+def read_events(response: HttpResponse) -> list[Event]:
     if response.status == 404:
-        return ()
-    records = _records(response.body, TRACK_WHAT)
+        return []
     with reading(CODE, TRACK_WHAT):
-        if len(records) == 1 and isinstance(records[0], dict) and "events" in records[0]:
-            entries = Events.model_validate(records[0]).events or []
-        else:
-            entries = [Event.model_validate(record) for record in records]
-        return timeline(map(_event, entries))
+        return [Event.model_validate(entry) for entry in _objects(response.body, TRACK_WHAT)]
 
 
 def shipment_proof(
-    status: ShipmentStatus | None, events: tuple[TrackingEvent, ...], reference_id: str, received_at: datetime
+    record: Record | None, events: Sequence[Event], reference_id: str, received_at: datetime
 ) -> ProofOfDelivery:
-    if status is None:
+    if record is None or (shipment := record.shipment) is None:
         return not_found(CODE, reference_id, received_at)
-    with reading(CODE, STATUS_WHAT):
-        delivered = (text_of(status.is_delivered) or "").upper() in _TRUE
-        normalised = ProofStatus.DELIVERED if delivered else STATUS(text_of(status.shipment_status_code))
-        at = _time(status.delivery_date_time) or (events[-1].at if events else None)
-        unit = text(status.delivery_branch)
+    notes = ProofNotes()
+    status, code = _status(shipment, notes)
+    delivered = status is ProofStatus.DELIVERED
+    scans = _scans(events, reference_id, text(shipment.shipment_id), notes)
+    handed_over = max((scan for scan in scans if scan.code == DELIVERED), key=lambda scan: scan.at, default=None)
+    received_by = _short(shipment.delivery_to) or (_short(handed_over.entry.delivery_to) if handed_over else None)
+    unit = _short(handed_over.entry.location) if handed_over and delivered else None
+    packages = _packages(record, reference_id, status, code, notes)
+    delivered_at = _delivered_at(handed_over, notes) if delivered else None
+    addressee = text(record.recipient.full_name) if record.recipient else None
+    with reading(CODE, SHIPMENT_WHAT):
         return ProofOfDelivery(
             carrier=CODE,
             tracking_number=reference_id,
-            status=normalised,
-            delivered_at=at if normalised is ProofStatus.DELIVERED else None,
-            received_by=text(status.delivered_to),
+            status=status,
+            status_code=code,
+            packages=packages,
+            delivered_at=delivered_at,
+            received_by=received_by,
+            recipient_relation=relation_by_name(received_by, addressee),
             courier=Courier(unit=unit) if unit else None,
             source=ProofSource.PULL,
             received_at=received_at,
-            events=events,
+            events=timeline(_event(scan) for scan in scans)[-_MAX_EVENTS:],
+            notes=notes.items,
         )
 
 
@@ -127,25 +192,127 @@ def _query(settings: MngSettings, path: str, reference_id: str, token: str) -> H
     return HttpRequest("GET", settings.url(path + quote(reference_id, safe="")), headers=headers)
 
 
-def _records(body: bytes, what: str) -> list[Any]:
-    """A JSON reply as a list of records: MNG answers one object or a list (empty body: none)."""
-    if not body.strip():
-        return []
+def _objects(body: bytes, what: str) -> list[dict[str, Any]]:
+    """A JSON list reply's objects (one object is a list of one); a reply with entries but no object is
+    malformed."""
     try:
         decoded = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise MalformedResponse(f"{what} is not JSON", carrier=CODE) from None
-    if decoded is None:
-        return []
-    return decoded if isinstance(decoded, list) else [decoded]
+    entries = [decoded] if isinstance(decoded, dict) else decoded
+    if not isinstance(entries, list):
+        raise MalformedResponse(f"{what} is not a list", carrier=CODE)
+    objects = [entry for entry in entries if isinstance(entry, dict)]
+    if entries and not objects:
+        raise MalformedResponse(f"{what} holds no record", carrier=CODE)
+    return objects
 
 
-def _event(entry: Event) -> TrackingEvent | None:
-    at, code = _time(entry.event_date_time), text_of(entry.event_status)
-    if at is None or code is None:
-        return None
-    return TrackingEvent(at=at, code=code[:64], description=text(entry.description), location_text=text(entry.location))
+def _same(value: str | None, reference_id: str) -> bool:
+    return (text(value) or "").casefold() == reference_id.casefold()
+
+
+def _is_for(shipment: Shipment | None, reference_id: str) -> bool:
+    if shipment is None:
+        return False
+    return _same(shipment.reference_id, reference_id) or _same(shipment.shipment_id, reference_id)
 
 
 def _time(value: str | None) -> datetime | None:
-    return local_timestamp(value, carrier=CODE, what="an MNG date")
+    return local_timestamp(value, carrier=CODE, what="an MNG time")
+
+
+def _shipped_at(shipment: Shipment | None) -> datetime:
+    try:
+        return (_time(shipment.shipment_date_time) if shipment else None) or _EARLIEST
+    except MalformedResponse:
+        return _EARLIEST
+
+
+def _status(shipment: Shipment, notes: ProofNotes) -> tuple[ProofStatus, str | None]:
+    """The status MNG's own code gives, and that code; the 0/1 delivered flag only corroborates it."""
+    code, flag = text(shipment.shipment_status_code), text(shipment.is_delivered)
+    if code is None:
+        return (ProofStatus.DELIVERED if flag == "1" else ProofStatus.UNKNOWN), None
+    status = notes.status(STATUS, code, "shipment.shipmentStatusCode")
+    if (status is ProofStatus.DELIVERED) != (flag == "1") and flag in ("0", "1"):
+        notes.unreadable("shipment.isDelivered", "the delivered flag contradicts the status code")
+        if status is ProofStatus.DELIVERED:
+            status = ProofStatus.UNKNOWN
+    return status, code[:_CODE]
+
+
+def _scans(events: Iterable[Event], reference_id: str, shipment_id: str | None, notes: ProofNotes) -> list[_Scan]:
+    """The events of the asked shipment with a readable time; those without one are left out (noted)."""
+    scans, unreadable = [], 0
+    for entry in events:
+        if not _is_own(entry, reference_id, shipment_id) or (code := _event_code(entry.event_status)) is None:
+            continue
+        try:
+            at = _time(entry.event_date_time)
+        except MalformedResponse:
+            at = None
+        if at is None:
+            unreadable += 1
+        else:
+            scans.append(_Scan(entry, at, code))
+    if unreadable:
+        notes.unreadable("trackshipment[].eventDateTime", f"{unreadable} event(s) without a readable time left out")
+    return scans
+
+
+def _is_own(entry: Event, reference_id: str, shipment_id: str | None) -> bool:
+    """An event names the asked reference, or names none; and its shipment, if both are named."""
+    reference, shipment = text(entry.reference_id), text(entry.shipment_id)
+    return (reference is None or _same(reference, reference_id)) and (
+        shipment is None or shipment_id is None or shipment == shipment_id
+    )
+
+
+def _event_code(status: str | None) -> str | None:
+    """The dictionary's number for an event status sent as a number or in its words; other words as sent."""
+    if (raw := text(status)) is None:
+        return None
+    return raw if raw in DICTIONARY else (_NUMBER_OF(raw.replace("_", " ")) or raw[:_CODE])
+
+
+def _event(scan: _Scan) -> TrackingEvent:
+    entry = scan.entry
+    return TrackingEvent(
+        at=scan.at,
+        code=scan.code,
+        description=_short(entry.description) or DICTIONARY.get(scan.code, (_short(entry.event_status),))[0],
+        location_text=_short(join_text(entry.location, entry.location_address)),
+    )
+
+
+def _delivered_at(handed_over: _Scan | None, notes: ProofNotes) -> datetime | None:
+    if handed_over is None:
+        return None
+    stated = notes.optional("trackshipment[].deliveryDateTime", lambda: _time(handed_over.entry.delivery_date_time))
+    return stated or handed_over.at
+
+
+def _packages(
+    record: Record, reference_id: str, status: ProofStatus, code: str | None, notes: ProofNotes
+) -> tuple[PackageState, ...]:
+    """The pieces of a shipment of two or more, each in the shipment's state (MNG reports one for all)."""
+    barcodes = list(dict.fromkeys(filter(None, (text(piece.barcode) for piece in record.shipment_piece_list))))
+    if len(barcodes) < 2:
+        return ()
+    numbers = list(filter(None, map(_piece_number, barcodes)))
+    if len(numbers) < len(barcodes):
+        notes.unreadable("shipmentPieceList[].barcode", "a piece barcode that is no plain identifier left out")
+    others = [number for number in numbers if not _same(number, reference_id)][:200]
+    return tuple(PackageState(number=number, status=status, status_code=code) for number in others)
+
+
+def _piece_number(barcode: str) -> str | None:
+    try:
+        return _PIECE_NUMBER.validate_python(barcode)
+    except ValidationError:
+        return None
+
+
+def _short(value: str | None) -> str | None:
+    return (text(value) or "")[:_SHORT].strip() or None

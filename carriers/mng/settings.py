@@ -12,6 +12,7 @@ from carriers.partner.settings import PartnerCarrierSettings
 class MngSettings(PartnerCarrierSettings):
     base_url: BaseUrl = "https://api.mngkargo.com.tr/mngapi/api"  # test: https://testapi.mngkargo.com.tr/mngapi/api
     api_client: ClientCredentials  # sent as x-ibm-client-id / x-ibm-client-secret
+    api_version: Annotated[str, StringConstraints(pattern=r"^[\w.-]{1,64}$")] | None = None  # x-api-version
     customer_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     password: SecretStr
     token_lifetime_seconds: float = Field(default=3600, gt=0, le=86_400)

@@ -1,19 +1,21 @@
 """Yurtiçi Kargo adapter: the only Yurtiçi code that does I/O (``queryShipment`` pull; partner push)."""
 
 from carriers.adapter import PartnerPullAdapter, SoapPullAdapter
-from schemas.proof import ProofOffer
 from carriers.base import Capabilities
 from carriers.soap import SoapLink
 from carriers.yurtici.mapping import CODE, build_query_request, parse_query_response
 from carriers.yurtici.settings import YurticiSettings
+from schemas.proof import ProofOffer
+
+# queryShipment names who took the parcel (receiverInfo), in full; no signature, photo, position or place.
+PULL_OFFER = ProofOffer(
+    signature=False, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=False
+)
 
 
 class YurticiAdapter(PartnerPullAdapter[YurticiSettings, SoapLink], SoapPullAdapter[YurticiSettings]):
     code = CODE
     name = "Yurtiçi Kargo"
-    capabilities = Capabilities(
-        pull=ProofOffer(signature=False, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=False),
-        push=None,
-    )
+    capabilities = Capabilities(pull=PULL_OFFER, push=None)
     build_request = staticmethod(build_query_request)
     parse_response = staticmethod(parse_query_response)

@@ -1,51 +1,86 @@
 """Yurtiçi Kargo ``queryShipment``: request builder and reply → canonical proof mapping (pure).
 
-Field mapping (``detail`` = the ``shippingDeliveryDetailVO`` for our key, ``item`` = its
-``shippingDeliveryItemDetailVO``):
+Sources (full citations in ``tests/fixtures/carriers/yurtici/PROVENANCE.md``): the service's WSDL (W), Yurtiçi's
+"Web Servis Giden Kargo" document as transcribed in a public client (D), the Odoo connector (O), the ERPNext
+connector (L). Paths below are relative to ``ShippingDeliveryVO``; ``detail`` is the ``shippingDeliveryDetailVO``
+about our key, ``item`` its ``shippingDeliveryItemDetailVO``.
 
-    detail.operationStatus                    → status, through STATUS
-    detail.errCode 80859 (or no detail)       → status not_found; another non-zero errCode → BadRequest
-    item.deliveryDate + item.deliveryTime (Istanbul), when delivered → delivered_at
-    item.receiverInfo                         → recipient_relation, through RELATION (a relation word);
-                                                anything else is the receiver's name → received_by
-    item.receiverCustName, when receiverInfo says the addressee took it ("KENDİSİ") → received_by
-    item.delEmpName / item.deliveryUnitName   → courier.name / courier.unit
-    item.invDocCargoVOArray[] (CargoEventVO)  → events (eventDate + eventTime, eventName, reasonName,
-                                                unitName, townName, cityName)
+    request: wsUserName, wsPassword, wsLanguage, keys, keyType (0 cargo key, 1 invoice key),
+             addHistoricalData, onlyTracking                                   W, D
+    outFlag 1 without details (errCode beside it)  → CarrierAuthError (credentials refused in band)  L, D
+    outFlag 2, or errCode 936                      → CarrierUnavailable (Yurtiçi's unexpected error)  D
+    errCode 82526 / 82527 (keys / keyType missing) → BadRequest                                      D
+    a SOAP Fault → CarrierAuthError when it speaks of credentials, else BadRequest (carriers.soap)   W, F
+    no detail, or our detail with another errCode  → status not_found                               L, O
+    detail: cargoKey (or item.cargoKey) = our number → the package; invoiceKey = our number → the
+            shipment of the invoice's packages (one detail per package, same invoiceKey)             W, D
+    detail.operationCode (int) → status, through OPERATION_CODE; status_code keeps it as sent;
+            detail.operationStatus (NOP, IND, ISR, CNL, ISC, DLV, BI) when the code is missing        D, O
+    item.rejectStatus 9 or 10 (return made / finished), when not delivered → returned               D
+    item.deliveryDate (yyyyMMdd) + item.deliveryTime (HHmmss, Istanbul), when delivered → delivered_at  O, D
+    item.receiverInfo, when delivered → received_by (who took the parcel)                           O
+    item.receiverInfo equal to item.receiverCustName (the addressee) → relation recipient            O, W
+    item.delEmpName / item.deliveryUnitName → courier.name / courier.unit                            W
+    item.invDocCargoVOArray[] → events (eventDate + eventTime, eventId or eventName, reasonName,
+                                 unitName, townName, cityName)                                      W, D, O
+    other details of the reply (other cargo keys) → packages (number, status, status_code)          W, D
+
+Assumed (no public source shows them): that an unknown key comes back as a detail with a non-zero errCode or
+as no detail at all; that ``receiverInfo`` may hold a relation word instead of a name (``KENDİSİ``,
+``KOMŞUSU``, ``KAPICI``…, read through RELATION); that ``operationCode`` 6 is ``BI`` (D lists it, O stops at 5).
+Yurtiçi sends no signature, photo or position.
 """
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from pydantic import TypeAdapter, ValidationError
 
 from carriers import soap
-from carriers.errors import BadRequest
+from carriers.errors import BadRequest, CarrierAuthError, CarrierError, CarrierUnavailable, MalformedResponse
 from carriers.http import HttpResponse
-from carriers.parsing import join_text, not_found, reading, text, timeline
+from carriers.parsing import ProofNotes, join_text, not_found, reading, text, timeline
 from carriers.soap import SoapRequest
 from carriers.status import status_table
-from carriers.turkish import local_time, word_table
+from carriers.turkish import local_time, relation_by_name, word_table
 from carriers.yurtici.settings import YurticiSettings
 from carriers.yurtici.wire import CargoEvent, DeliveryDetail, DeliveryVO, ItemDetail
-from schemas.proof import Courier, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
+from schemas.common import Id
+from schemas.proof import Courier, PackageState, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
 from schemas.proof import RecipientRelation as R
 
 CODE = "yurtici"
 SERVICE_PATH = "/KOPSWebServices/ShippingOrderDispatcherServices"
 NAMESPACE = "http://yurticikargo.com.tr/ShippingOrderDispatcherServices"
 WHAT = "queryShipment reply"
-NOT_FOUND_CODES = frozenset({"80859"})
+REQUEST_ERRORS = frozenset({"82526", "82527"})  # keys / keyType missing: our request is wrong
+UNEXPECTED_ERROR = "936"
+RETURN_DONE = frozenset({"9", "10"})  # rejectStatus: return made, return finished
+_SHORT = 500  # ShortText
+_ID = TypeAdapter(Id)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 
-STATUS = status_table(CODE, "operationStatus", {
-    "NOP": ProofStatus.PRE_TRANSIT,  # not processed yet
-    "ISR": ProofStatus.IN_TRANSIT,  # processed, invoice not issued yet
-    "IND": ProofStatus.IN_TRANSIT,  # in delivery
+OPERATION_CODE = status_table(CODE, "operationCode", {
+    "0": ProofStatus.PRE_TRANSIT,  # NOP: not processed yet
+    "1": ProofStatus.IN_TRANSIT,  # IND: in delivery
+    "2": ProofStatus.IN_TRANSIT,  # ISR: processed, invoice not issued yet
+    "3": ProofStatus.EXCEPTION,  # CNL: dispatch blocked
+    "4": ProofStatus.EXCEPTION,  # ISC: cancelled
+    "5": ProofStatus.DELIVERED,  # DLV
+    "6": ProofStatus.EXCEPTION,  # BI: cancelled by the Yurtiçi branch
+})
+OPERATION_STATUS = status_table(CODE, "operationStatus", {
+    "NOP": ProofStatus.PRE_TRANSIT,
+    "IND": ProofStatus.IN_TRANSIT,
+    "ISR": ProofStatus.IN_TRANSIT,
+    "CNL": ProofStatus.EXCEPTION,
+    "ISC": ProofStatus.EXCEPTION,
     "DLV": ProofStatus.DELIVERED,
-    "CNL": ProofStatus.EXCEPTION,  # dispatch blocked
-    "ISC": ProofStatus.EXCEPTION,  # cancelled
-    "BI": ProofStatus.EXCEPTION,  # invoice cancelled by the branch
+    "BI": ProofStatus.EXCEPTION,
 })
 
-# receiverInfo: who took the parcel, in the courier's words. Spellings with or without Turkish letters,
-# in any case, find the same entry.
+# receiverInfo in the courier's words (assumed, see above); anything else is the receiver's name. Spellings
+# with or without Turkish letters, in any case, find the same entry.
 RELATION = word_table({
     **dict.fromkeys(("KENDİSİ", "ALICI", "ALICININ KENDİSİ"), R.RECIPIENT),
     **dict.fromkeys((
@@ -82,41 +117,159 @@ def build_query_request(settings: YurticiSettings, tracking_number: str) -> Soap
 def parse_query_response(response: HttpResponse, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
     returned = soap.returned(response.body, carrier=CODE, what=WHAT)
     if returned is None:
-        return not_found(CODE, tracking_number, received_at)
+        raise MalformedResponse(f"{WHAT} holds no ShippingDeliveryVO", carrier=CODE)
     reply = soap.read_xml(DeliveryVO, returned, carrier=CODE, what=WHAT)
-    details = reply.details or []
-    detail = next((d for d in details if text(d.cargo_key) == tracking_number), details[0] if details else None)
-    if detail is None:
-        if (text(reply.out_flag) or "0") != "0":
-            raise BadRequest(f"{WHAT} outFlag {text(reply.out_flag)}", carrier=CODE)
-        return not_found(CODE, tracking_number, received_at)
-    error = text(detail.err_code) or "0"
-    if error in NOT_FOUND_CODES:
-        return not_found(CODE, tracking_number, received_at)
-    if error != "0":
-        raise BadRequest(f"{WHAT} errCode {error[:16]}", carrier=CODE)
+    if (refusal := _refusal(reply)) is not None:
+        raise refusal
     with reading(CODE, WHAT):
-        return _proof(detail, tracking_number, received_at)
+        return _answer(reply.details, tracking_number, received_at, ProofNotes())
 
 
-def _proof(detail: DeliveryDetail, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
-    status = STATUS(detail.operation_status)
+def _refusal(reply: DeliveryVO) -> CarrierError | None:
+    """The error the reply as a whole reports, if any; per-key errors are read with their detail."""
+    flag, error = text(reply.out_flag) or "0", text(reply.err_code) or "0"
+    if error in REQUEST_ERRORS:
+        return BadRequest(f"{WHAT} errCode {error}", carrier=CODE)
+    if flag == "2" or error == UNEXPECTED_ERROR:
+        return CarrierUnavailable(f"{WHAT} reports an unexpected error (outFlag {flag[:8]})", carrier=CODE)
+    if flag == "1" and not reply.details:
+        return CarrierAuthError(f"{WHAT} refused the credentials (outFlag 1)", carrier=CODE)
+    return None
+
+
+def _answer(
+    details: Sequence[DeliveryDetail], number: str, received_at: datetime, notes: ProofNotes
+) -> ProofOfDelivery:
+    if packages := [d for d in details if _key(d) == number]:
+        ours = _latest(packages)
+        others = [d for d in details if _key(d) not in (None, number)]
+        several = bool(others) or len(packages) > 1
+        return _proof(ours, number, received_at, notes, package=number if several else None, others=others)
+    if invoice := [d for d in details if text(d.invoice_key) == number]:
+        return _shipment(invoice, number, received_at, notes)
+    if len(details) == 1 and _key(details[0]) is None:
+        return _proof(details[0], number, received_at, notes)  # the only answer to our one-key question
+    if not details:
+        return not_found(CODE, number, received_at)
+    raise MalformedResponse(f"{WHAT} describes other keys only", carrier=CODE)
+
+
+def _shipment(
+    packages: Sequence[DeliveryDetail], number: str, received_at: datetime, notes: ProofNotes
+) -> ProofOfDelivery:
+    """The invoice's packages as one shipment: delivered when every package is (with the latest delivery's
+    evidence), else as the first package still on its way; every package is listed beside it."""
+    if len(packages) == 1:
+        return _proof(packages[0], number, received_at, notes)
+    statuses = [_status(detail, ProofNotes())[0] for detail in packages]
+    waiting = [d for d, status in zip(packages, statuses, strict=True) if status is not ProofStatus.DELIVERED]
+    basis = waiting[0] if waiting else _latest(packages)
+    return _proof(basis, number, received_at, notes, others=packages)
+
+
+def _proof(
+    detail: DeliveryDetail,
+    number: str,
+    received_at: datetime,
+    notes: ProofNotes,
+    *,
+    package: str | None = None,
+    others: Sequence[DeliveryDetail] = (),
+) -> ProofOfDelivery:
+    error = text(detail.err_code) or "0"
+    if error in REQUEST_ERRORS:
+        raise BadRequest(f"{WHAT} errCode {error}", carrier=CODE)
+    if error == UNEXPECTED_ERROR:
+        raise CarrierUnavailable(f"{WHAT} reports an unexpected error", carrier=CODE)
+    if error != "0":
+        return not_found(CODE, number, received_at)
+    status, status_code = _status(detail, notes)
     item = detail.item or ItemDetail()
-    relation = RELATION(item.receiver_info)
-    received_by = text(item.receiver_cust_name) if relation is R.RECIPIENT else None
-    courier = Courier(name=text(item.del_emp_name), unit=text(item.delivery_unit_name))
+    delivered = status is ProofStatus.DELIVERED
+    received_by, relation = _receiver(item) if delivered else (None, R.UNKNOWN)
+    courier = Courier(name=_short(item.del_emp_name), unit=_short(item.delivery_unit_name))
     return ProofOfDelivery(
         carrier=CODE,
-        tracking_number=tracking_number,
+        tracking_number=number,
         status=status,
-        delivered_at=_time(item.delivery_date, item.delivery_time) if status is ProofStatus.DELIVERED else None,
-        received_by=received_by if relation else text(item.receiver_info),
-        recipient_relation=relation or R.UNKNOWN,
+        status_code=status_code,
+        package_number=package,
+        packages=_packages(others, number, notes),
+        delivered_at=notes.optional("shippingDeliveryItemDetailVO.deliveryDate", lambda: _delivery_time(item))
+        if delivered
+        else None,
+        received_by=received_by,
+        recipient_relation=relation,
         courier=courier if courier.name or courier.unit else None,
         source=ProofSource.PULL,
         received_at=received_at,
-        events=timeline(map(_event, item.events or ())),
+        events=_events(item.events, notes),
+        notes=notes.items,
     )
+
+
+def _status(detail: DeliveryDetail, notes: ProofNotes) -> tuple[ProofStatus, str | None]:
+    """The carrier's own status for one key, and its code as sent."""
+    if code := text(detail.operation_code):
+        status = notes.status(OPERATION_CODE, code, "shippingDeliveryDetailVO.operationCode")
+    else:
+        code = text(detail.operation_status)
+        status = notes.status(OPERATION_STATUS, code, "shippingDeliveryDetailVO.operationStatus")
+    returned = detail.item is not None and text(detail.item.reject_status) in RETURN_DONE
+    if returned and status is not ProofStatus.DELIVERED:
+        status = ProofStatus.RETURNED
+    return status, code[:64] if code else None
+
+
+def _receiver(item: ItemDetail) -> tuple[str | None, R]:
+    """Who took the parcel (``receiverInfo``), and how they relate to the addressee."""
+    info = _short(item.receiver_info)
+    if (relation := RELATION(info)) is not None:
+        addressee = _short(item.receiver_cust_name) if relation is R.RECIPIENT else None
+        return addressee, relation
+    return info, relation_by_name(info, item.receiver_cust_name)
+
+
+def _packages(others: Sequence[DeliveryDetail], number: str, notes: ProofNotes) -> tuple[PackageState, ...]:
+    states: dict[str, PackageState] = {}
+    for detail in others:
+        key = _key(detail)
+        if key is None or key == number or key in states or not _is_id(key):
+            continue
+        status, code = _status(detail, notes)
+        states[key] = PackageState(number=key, status=status, status_code=code)
+    return tuple(states.values())
+
+
+def _key(detail: DeliveryDetail) -> str | None:
+    """The cargo key a detail is about: its own, else its item's (the WSDL gives both)."""
+    return text(detail.cargo_key) or (text(detail.item.cargo_key) if detail.item else None)
+
+
+def _latest(details: Sequence[DeliveryDetail]) -> DeliveryDetail:
+    """Of several details about one key, the one whose latest scan is the latest (the first on a tie)."""
+    return max(details, key=lambda detail: _last_scan(detail) or _EARLIEST)
+
+
+def _last_scan(detail: DeliveryDetail) -> datetime | None:
+    events = _events(detail.item.events if detail.item else [], ProofNotes())
+    return events[-1].at if events else None
+
+
+def _events(entries: Sequence[CargoEvent], notes: ProofNotes) -> tuple[TrackingEvent, ...]:
+    unreadable = 0
+    events: list[TrackingEvent] = []
+    for entry in entries:
+        try:
+            event = _event(entry)
+        except MalformedResponse:
+            unreadable += 1
+            continue
+        if event is not None:
+            events.append(event)
+    if unreadable:
+        notes.unreadable("invDocCargoVOArray.eventDate", f"{unreadable} history entries have no readable time")
+    return timeline(events)
 
 
 def _event(entry: CargoEvent) -> TrackingEvent | None:
@@ -126,10 +279,26 @@ def _event(entry: CargoEvent) -> TrackingEvent | None:
     return TrackingEvent(
         at=at,
         code=code[:64],
-        description=join_text(entry.event_name, entry.reason_name, sep=" — "),
-        location_text=join_text(entry.unit_name, entry.town_name, entry.city_name),
+        description=_short(join_text(entry.event_name, entry.reason_name, sep=" — ")),
+        location_text=_short(join_text(entry.unit_name, entry.town_name, entry.city_name)),
     )
+
+
+def _delivery_time(item: ItemDetail) -> datetime | None:
+    return _time(item.delivery_date, item.delivery_time)
 
 
 def _time(date: str | None, time: str | None) -> datetime | None:
     return local_time(date, time, carrier=CODE, what="a Yurtiçi date")
+
+
+def _short(value: str | None) -> str | None:
+    return value[:_SHORT] if (value := text(value)) else None
+
+
+def _is_id(value: str) -> bool:
+    try:
+        _ID.validate_python(value)
+    except ValidationError:
+        return False
+    return True

@@ -1,45 +1,82 @@
-"""The parts of Yurtiçi's ``queryShipment`` reply we read, as ``carriers.soap.xml_data`` renders it."""
+"""The parts of Yurtiçi's ``queryShipment`` reply we read, as ``carriers.soap.xml_data`` renders it.
 
-from pydantic import AliasChoices, Field
+Element names and nesting follow the service's WSDL (``shippingDeliveryResultVO`` and the types below it; see
+``tests/fixtures/carriers/yurtici/PROVENANCE.md``). Every value is a leaf's text: an element that arrives
+repeated or with children where the WSDL has one text value is read as missing (``Leaf``), so one odd field
+costs that field only.
+"""
+
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
 
 from carriers.parsing import WireModel
-from carriers.soap import XmlList
+
+
+def _text_only(value: Any) -> Any:
+    return value if isinstance(value, str) else None
+
+
+type Leaf = Annotated[str | None, BeforeValidator(_text_only)]
+
+
+def _elements(value: Any) -> list[Any]:
+    """A repeated element's entries that have children; an empty or stray text entry is left out."""
+    return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, dict)]
 
 
 class CargoEvent(WireModel):
-    event_id: str | None = None
-    event_name: str | None = None
-    reason_name: str | None = None
-    unit_name: str | None = None
-    city_name: str | None = None
-    town_name: str | None = None
-    event_date: str | None = None
-    event_time: str | None = None
+    """``InvDocCargoVO``: one scan of the parcel's history."""
+
+    unit_name: Leaf = None
+    event_id: Leaf = None
+    event_name: Leaf = None
+    reason_name: Leaf = None
+    event_date: Leaf = None
+    event_time: Leaf = None
+    city_name: Leaf = None
+    town_name: Leaf = None
 
 
 class ItemDetail(WireModel):
-    receiver_cust_name: str | None = None
-    receiver_info: str | None = None
-    delivery_date: str | None = None
-    delivery_time: str | None = None
-    delivery_unit_name: str | None = None
-    del_emp_name: str | None = None
-    cargo_event_explanation: str | None = None
-    cargo_reason_explanation: str | None = None
-    events: XmlList[CargoEvent] | None = Field(
-        default=None, validation_alias=AliasChoices("invDocCargoVOArray", "cargoEventVO")
+    """``ShippingDeliveryItemDetailVO``: the parcel's delivery, as far as it got."""
+
+    cargo_key: Leaf = None
+    doc_id: Leaf = None
+    receiver_cust_name: Leaf = None
+    receiver_info: Leaf = None
+    delivery_date: Leaf = None
+    delivery_time: Leaf = None
+    delivery_unit_name: Leaf = None
+    del_emp_name: Leaf = None
+    reject_status: Leaf = None
+    events: Annotated[list[CargoEvent], BeforeValidator(_elements)] = Field(
+        default_factory=list, alias="invDocCargoVOArray"
     )
 
 
+def _item(value: Any) -> Any:
+    return value if isinstance(value, dict) else None
+
+
 class DeliveryDetail(WireModel):
-    cargo_key: str | None = None
-    operation_status: str | None = None
-    operation_message: str | None = None
-    err_code: str | None = None
-    item: ItemDetail | None = Field(default=None, alias="shippingDeliveryItemDetailVO")
+    """``shippingDeliveryDetailVO``: what Yurtiçi knows about one key."""
+
+    cargo_key: Leaf = None
+    err_code: Leaf = None
+    invoice_key: Leaf = None
+    operation_code: Leaf = None
+    operation_status: Leaf = None
+    item: Annotated[ItemDetail | None, BeforeValidator(_item)] = Field(
+        default=None, alias="shippingDeliveryItemDetailVO"
+    )
 
 
 class DeliveryVO(WireModel):
-    out_flag: str | None = None
-    out_result: str | None = None
-    details: XmlList[DeliveryDetail] | None = Field(default=None, alias="shippingDeliveryDetailVO")
+    """``ShippingDeliveryVO`` (``shippingDeliveryResultVO``): the answer to the whole query."""
+
+    out_flag: Leaf = None
+    err_code: Leaf = None
+    details: Annotated[list[DeliveryDetail], BeforeValidator(_elements)] = Field(
+        default_factory=list, alias="shippingDeliveryDetailVO"
+    )

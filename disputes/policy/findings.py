@@ -4,16 +4,16 @@ A finding's effect says which way it points. Who received the parcel matters for
 neighbour's name is not expected to be on the order, and a pickup point is not expected at the address.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from disputes.model import Dispute
 from disputes.policy.geo import Proximity, assess_location
-from disputes.policy.names import OrderName, best_order_name
+from disputes.policy.names import OrderName, best_order_name, is_masked
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import RELATION_WORDS, distance, duration, finding
 from schemas.dispute import Evidence, OrderSnapshot
-from schemas.proof import ProofStatus, RecipientRelation
+from schemas.proof import NoteCode, ProofOffer, ProofStatus, RecipientRelation
 from schemas.recommendation import Effect, Finding
 
 R = RecipientRelation
@@ -30,16 +30,45 @@ _PROXIMITY = {
 }
 
 
+def _never_supplied(e: Evidence, supplies: Callable[[ProofOffer], bool]) -> bool:
+    """Whether the carrier cannot supply this piece of proof at all on the channel the proof came by."""
+    return e.proof.offer is not None and not supplies(e.proof.offer)
+
+
 def signature_finding(e: Evidence) -> Finding:
     if e.proof.signature is not None:
         return finding("signature_present", S, [e], "Signature present", "İmza var")
+    if _never_supplied(e, lambda offer: offer.signature):
+        return finding(
+            "signature_not_offered", N, [e],
+            "No signature: this carrier never supplies one here", "İmza yok: bu kargo firması imza sağlamıyor",
+        )
     return finding("signature_missing", N, [e], "No signature", "İmza yok")
 
 
 def photo_finding(e: Evidence) -> Finding:
     if e.proof.photo is not None:
         return finding("photo_present", S, [e], "Delivery photo present", "Teslimat fotoğrafı var")
+    if _never_supplied(e, lambda offer: offer.photo):
+        return finding(
+            "photo_not_offered", N, [e],
+            "No delivery photo: this carrier never supplies one here",
+            "Teslimat fotoğrafı yok: bu kargo firması fotoğraf sağlamıyor",
+        )
     return finding("photo_missing", N, [e], "No delivery photo", "Teslimat fotoğrafı yok")
+
+
+def dropped_findings(e: Evidence) -> tuple[Finding, ...]:
+    """Proof the carrier sent that could not be used (a placeholder image, an unreadable field), and why."""
+    return tuple(
+        finding(
+            f"carrier_{note.code.value}", N, [e],
+            f"Carrier proof not usable ({note.field}): {note.reason}",
+            f"Kargonun kanıtı kullanılamadı ({note.field}): {note.reason}",
+        )
+        for note in e.proof.notes
+        if note.code is not NoteCode.STATUS_UNMAPPED
+    )
 
 
 def document_finding(e: Evidence) -> Finding | None:
@@ -61,11 +90,25 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
     carrier says the recipient (or someone unstated) took the parcel."""
     name, relation = e.proof.received_by, e.proof.recipient_relation
     if name is None:
+        if _never_supplied(e, lambda offer: offer.receiver_name):
+            return finding(
+                "recipient_name_not_offered", N, [e],
+                "No receiver name: this carrier never supplies one here",
+                "Teslim alan adı yok: bu kargo firması ad bildirmiyor",
+            )
         return finding("recipient_name_missing", N, [e], "The carrier gave no receiver name", "Teslim alan adı yok")
     match = best_order_name(name, order.recipient_name, order.buyer_name)
     whose, whose_tr = _ORDER_NAME_WORDS[match.name]
     said, said_tr, score = f"Receiver name '{name}'", f"Teslim alan adı '{name}'", f"{match.score:.0f}"
+    if masked := is_masked(name):
+        said, said_tr = f"{said} (masked by the carrier)", f"{said_tr} (kargo tarafından maskelenmiş)"
     if match.score >= settings.name_match_threshold and relation in NAMED_ON_ORDER:
+        if masked:  # only an initial is visible of some words: weaker than a whole matching name
+            return finding(
+                "recipient_name_matches_masked", S, [e],
+                f"{said} matches the order's {whose} on its visible part only (score {score})",
+                f"{said_tr} yalnızca görünen kısmıyla siparişteki {whose_tr} adıyla eşleşiyor (skor {score})",
+            )
         return finding(
             "recipient_name_matches", S, [e],
             f"{said} matches the order's {whose} (score {score})",
@@ -91,6 +134,12 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
 
 def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) -> Finding:
     where = assess_location(e.proof.location, order.address, settings)
+    if where.proximity is Proximity.UNKNOWN and _never_supplied(e, lambda offer: offer.gps or offer.place_text):
+        return finding(
+            "location_not_offered", N, [e],
+            "No delivery location: this carrier never supplies one here",
+            "Teslimat konumu yok: bu kargo firması konum bildirmiyor",
+        )
     if where.proximity is Proximity.UNKNOWN:
         return finding(
             "location_unknown", N, [e],
@@ -170,6 +219,8 @@ def not_delivered_finding(evidence: Sequence[Evidence]) -> Finding | None:
     status = latest.proof.status.value
     if latest.proof.status is ProofStatus.DELIVERED:
         return None
+    if latest.proof.status is ProofStatus.UNKNOWN and (code := latest.proof.status_code):
+        status = f"{status}: carrier code {code}"
     return finding(
         "carrier_status_not_delivered", A, [latest],
         f"The carrier's latest status is '{status}', not delivered",

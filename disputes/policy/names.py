@@ -17,6 +17,11 @@ So the names are compared word by word instead:
   the score by 0.8, so a string of many names does not match everyone.
 
 Honorifics (Bey, Hanım, Sn., Sayın) are ignored. Only the first 200 characters of a name are read.
+
+Masked names: some carriers print a receiver's name partly hidden (HepsiJET: ``GAYE Ü***``). Only the visible
+part is compared: a masked word matches a word that starts with the letters it shows, and weighs only as
+many letters as it shows. The score says how well the visible part fits; the finding says the name was
+masked, and the policy counts such a match as weaker evidence.
 """
 
 import re
@@ -31,7 +36,9 @@ INITIAL_SIMILARITY = 0.7
 SINGLE_WORD_FACTOR = 0.8
 EXTRA_WORD_FACTOR = 0.8
 _HONORIFICS = frozenset({"bay", "bayan", "bey", "hanim", "sn", "sayin"})
-_WORD = re.compile(r"[^\W\d_]+")
+MASK_CHARS = "*•●×"
+_WORD = re.compile(rf"([^\W\d_]*)([{MASK_CHARS}]*)")
+_MASKED = "*"  # a folded word ending in it is the visible start of a hidden word
 
 
 class OrderName(StrEnum):
@@ -57,9 +64,26 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ı", "i")
 
 
+def is_masked(name: str) -> bool:
+    """Whether the carrier hid part of the name (``GAYE Ü***``)."""
+    return any(mark in name for mark in MASK_CHARS)
+
+
 def name_words(name: str) -> tuple[str, ...]:
-    """The folded words of a name, without punctuation, digits and honorifics."""
-    return tuple(w for w in _WORD.findall(fold(name[:MAX_NAME_CHARS])) if w not in _HONORIFICS)
+    """The folded words of a name, without punctuation, digits and honorifics; a masked word is the letters
+    it shows followed by ``*`` (a word that shows none is left out)."""
+    words = (word + (_MASKED if mask else "") for word, mask in _WORD.findall(fold(name[:MAX_NAME_CHARS])) if word)
+    return tuple(w for w in words if w not in _HONORIFICS)
+
+
+def _paired(a: str, b: str) -> tuple[float, int]:
+    """Similarity of two words and the weight of the pair (its longer word's length, or the letters a masked
+    word shows)."""
+    if a.endswith(_MASKED) or b.endswith(_MASKED):
+        shown, other = (a, b) if a.endswith(_MASKED) else (b, a)
+        prefix = shown.rstrip(_MASKED)
+        return (1.0 if other.rstrip(_MASKED).startswith(prefix) else 0.0), len(prefix)
+    return word_similarity(a, b), max(len(a), len(b))
 
 
 def word_similarity(a: str, b: str) -> float:
@@ -75,17 +99,12 @@ def name_similarity(a: str, b: str) -> float:
     if not words_a or not words_b:
         return 0.0
     candidates = sorted(
-        (
-            (word_similarity(x, y), i, j, max(len(x), len(y)))
-            for i, x in enumerate(words_a)
-            for j, y in enumerate(words_b)
-        ),
-        reverse=True,
+        ((*_paired(x, y), i, j) for i, x in enumerate(words_a) for j, y in enumerate(words_b)), reverse=True
     )
     used_a: set[int] = set()
     used_b: set[int] = set()
     total = weight = 0.0
-    for similarity, i, j, length in candidates:
+    for similarity, length, i, j in candidates:
         if i not in used_a and j not in used_b:
             used_a.add(i)
             used_b.add(j)
@@ -100,7 +119,8 @@ def name_similarity(a: str, b: str) -> float:
 
 
 def best_order_name(received_by: str, recipient_name: str, buyer_name: str) -> NameMatch:
-    """The order name the carrier's name is most like (the recipient on a tie: the parcel was addressed to them)."""
+    """The order name the carrier's name is most like (the recipient on a tie: the parcel was addressed to them);
+    a masked name is compared on its visible part."""
     recipient = NameMatch(name_similarity(received_by, recipient_name), OrderName.RECIPIENT)
     buyer = NameMatch(name_similarity(received_by, buyer_name), OrderName.BUYER)
     return buyer if buyer.score > recipient.score else recipient

@@ -12,6 +12,7 @@ from disputes.policy.findings import (
     AWAY_FROM_ADDRESS,
     NAMED_ON_ORDER,
     document_finding,
+    dropped_findings,
     location_finding,
     name_finding,
     not_delivered_finding,
@@ -31,6 +32,7 @@ WEIGHTS = {
     "location_near": 0.25,
     "photo_present": 0.20,
     "recipient_name_matches": 0.20,
+    "recipient_name_matches_masked": 0.10,  # only the visible part matched: half a name
     "delivery_time_consistent": 0.05,
     "document_present": 0.05,
 }
@@ -67,10 +69,13 @@ def read_proof(dispute: Dispute, settings: PolicySettings) -> ProofReading | Non
     name, place, who = name_finding(e, order, settings), location_finding(e, order, settings), relation_finding(e)
     timing = timing_finding(e, order, dispute.opened_at, settings)
     status = not_delivered_finding(dispute.evidence)
-    findings = tuple(f for f in (signature, photo, document, name, place, who, timing, status) if f is not None)
+    read = (signature, photo, document, name, place, who, timing, status)
+    findings = tuple(f for f in read if f is not None) + dropped_findings(e)
     against = tuple(f for f in findings if f.effect is Effect.AGAINST_DELIVERY)
     handed_over = Effect.SUPPORTS_DELIVERY in (signature.effect, photo.effect)
-    name_matches = name.code == "recipient_name_matches"
+    # A masked name that matches counts, at half weight; it cannot make proof strong on its own, which
+    # also needs a signature or photo and a scan near the address.
+    name_matches = name.code in ("recipient_name_matches", "recipient_name_matches_masked")
 
     weak = tuple(f for f in against if f.code in WEAK_CODES)
     # A document is no signature or photo, but a person can read it: it keeps the proof from being weak.

@@ -82,12 +82,14 @@ async def test_a_carrier_that_is_down_leaves_failures_on_the_timeline(api, ups_d
 async def test_staff_see_the_carriers_and_their_health(api):
     listed = await (await api.get("/v1/carriers", headers=INVESTIGATOR)).json()
     ups = next(c for c in listed["carriers"] if c["code"] == "ups")
-    assert ups["capabilities"]["push"] and ups["capabilities"]["signature"]
+    assert ups["capabilities"]["pull"]["signature"] and ups["capabilities"]["push"]["photo"]
+    assert all(set(c["capabilities"]) == {"pull", "push"} for c in listed["carriers"])
     assert ups["health"]["circuit"] in {"closed", "open", "half_open"}
     assert (await api.get("/v1/carriers", headers=CUSTOMER)).status == 403
     metrics = await (await api.get("/metrics")).text()
     assert 'carrier_circuit_state{carrier="ups"}' in metrics
     assert "carrier_pulls_total" in metrics and "carrier_pull_seconds" in metrics and "carrier_retries" in metrics
+    assert "carrier_unmapped_status" in metrics
 
 
 async def test_an_investigator_asks_for_the_proof_again(api, ups_dispute):

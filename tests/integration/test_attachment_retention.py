@@ -1,4 +1,5 @@
-"""Images live in their own collection, by reference, and are deleted a configured time after the case closes."""
+"""Images and carriers' raw replies live in their own collections, by reference, and are deleted a configured
+time after the case closes."""
 
 import base64
 from datetime import timedelta
@@ -34,20 +35,23 @@ async def test_images_are_stored_by_reference_and_deleted_after_the_retention(mo
     service = DisputeService(repository, orders, clock, Rules())
     ids = [(await service.open(CUSTOMER, OpenRequest(o, None, "Gelmedi.", Resolution.REFUND), None)).dispute.id
            for o in ("ord-1", "ord-2")]
-    stored = await store.store_attachments(signed_proof("TRKshp1"), NOW)
+    raw_ref = await store.store_raw("yurtici", b'{"as": "the carrier sent it"}', NOW)
+    stored = await store.store_attachments(signed_proof("TRKshp1").model_copy(update={"raw_ref": raw_ref}), NOW)
     assert stored.signature.ref and stored.signature.content_b64 is None
     for dispute_id in ids:  # the same image on two cases
         await service.apply(SYSTEM, dispute_id, lambda d: d.attach_evidence(SYSTEM, Evidence(key="push:x:1", proof=stored), NOW))
     doc = await mongo_db.disputes.find_one({"_id": ids[0]})
-    assert doc["evidence_refs"] == [stored.signature.ref] and base64.b64encode(PNG).decode()[:40] not in str(doc)
+    assert doc["evidence_refs"] == sorted([stored.signature.ref, raw_ref]) and base64.b64encode(PNG).decode()[:40] not in str(doc)
 
     await service.withdraw(CUSTOMER, ids[0], "Buldum")
     retention = AttachmentRetention(mongo_db)
     assert await retention.run_once(NOW + timedelta(days=29)) == 0
     assert await retention.run_once(NOW + timedelta(days=31)) == 1
     assert await store.attachment(stored.signature.ref) == ("image/png", PNG), "still referenced by an open case"
+    assert await mongo_db.raw_payloads.count_documents({"_id": raw_ref}) == 1
 
     clock.advance(days=40)
     await service.withdraw(CUSTOMER, ids[1], "Buldum")
     assert await retention.run_once(clock.now() + timedelta(days=31)) == 1
     assert await store.attachment(stored.signature.ref) is None
+    assert await mongo_db.raw_payloads.count_documents({"_id": raw_ref}) == 0

@@ -38,8 +38,8 @@ DELIVERED_AT = datetime(2026, 11, 17, 11, 42, 7, tzinfo=UTC)
 S = Scenario
 
 # The relation each carrier's own words come to, for each delivered scenario; a scenario not listed comes to
-# UNKNOWN. DHL, Aras and PTT name people, not relations (the addressee's name counts as the recipient), MNG
-# names nobody's relation, FedEx files a neighbour under OTHER and a doorstep under RESIDENCE.
+# UNKNOWN. DHL, Yurtiçi, Aras, MNG and PTT name people, not relations (the addressee's name counts as the
+# recipient), FedEx files a neighbour under OTHER and a doorstep under RESIDENCE.
 RELATIONS: dict[str, dict[Scenario, R]] = {
     "ups": {S.DELIVERED: R.RECIPIENT, S.NEIGHBOUR: R.NEIGHBOUR, S.DOORMAN: R.DOORMAN,
             S.PARCEL_LOCKER: R.PARCEL_LOCKER, S.SAFE_PLACE: R.SAFE_PLACE, S.UNSIGNED: R.RECIPIENT,
@@ -48,10 +48,9 @@ RELATIONS: dict[str, dict[Scenario, R]] = {
     "fedex": {S.DELIVERED: R.RECIPIENT, S.DOORMAN: R.DOORMAN, S.PARCEL_LOCKER: R.PICKUP_POINT,
               S.SAFE_PLACE: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
     "hepsijet": {},  # HepsiJET names who took it, and prints the addressee masked: no relation to read
-    "yurtici": {S.DELIVERED: R.RECIPIENT, S.NEIGHBOUR: R.NEIGHBOUR, S.DOORMAN: R.DOORMAN,
-                S.PARCEL_LOCKER: R.PICKUP_POINT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
+    "yurtici": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
     "aras": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
-    "mng": {},
+    "mng": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
     "ptt": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
 }
 SIGNED = {S.DELIVERED, S.NEIGHBOUR, S.DOORMAN, S.FAR_GPS}
@@ -65,7 +64,7 @@ WRONG_CREDENTIALS: dict[str, tuple[dict[str, Any], type[Exception]]] = {
     "hepsijet": ({"password": "wrong"}, CarrierAuthError),
     "mng": ({"password": "wrong"}, CarrierAuthError),
     "yurtici": ({"password": "wrong"}, CarrierAuthError),  # a SOAP fault that refuses the credentials
-    "aras": ({"customer_code": "999"}, BadRequest),
+    "aras": ({"password": "wrong"}, BadRequest),  # the service's own fault: it names no credentials
     "ptt": ({"password": "wrong"}, BadRequest),  # PTT answers in band with an error code
 }
 

@@ -1,80 +1,144 @@
-"""Aras Kargo as the sandbox plays it (the shapes ``carriers/aras`` documents and its fixtures show):
+"""Aras Kargo as the sandbox plays it, every reply built from Aras's samples in ``tests/fixtures/carriers/aras``:
 
     POST /aras/ArasCargoCustomerIntegrationService/ArasCargoIntegrationService.svc    SOAP ``GetQueryJSON``
          loginInfo = "<LoginInfo><UserName/><Password/><CustomerCode/></LoginInfo>" (an XML document in a string),
          queryInfo = "<QueryInfo><QueryType/><IntegrationCode/></QueryInfo>"
     push: the partner webhook (``partner``)
 
-The reply is a JSON document inside ``GetQueryJSONResult``, Turkish upper-case keys; an unknown code is an
-empty ``QueryResult``; wrong credentials are a SOAP fault. Aras names who took the parcel (``TESLIM_ALAN``)
-next to the addressee (``ALICI``), nothing more.
+The reply is a JSON document inside ``GetQueryJSONResult`` (``delivered.xml`` and its siblings), one record
+per waybill with Turkish upper-case keys; the renderer takes the sample of the parcel's state and changes
+values only. An unknown integration code, or a customer code that is not ours, is ``{"QueryResult":null}``
+(``not-found.xml``; Aras raises nothing for a wrong customer code); a wrong user name or password is the
+service's fault (``fault.xml``, HTTP 500).
+
+Scripted facts, as Aras can say them: the status sequence (``DURUM_KODU``, with a non-delivery reason for a
+failed attempt and ``TIP_KODU`` 3 for a return), who took it (``TESLIM_ALAN``, masked when scripted), a raw
+status code, and other packages as records of their own numbers. Aras has no signature, photo, GPS or
+relation word: those facts are not said.
 """
 
 import json
+import zlib
+from datetime import datetime
 from typing import Any
+from xml.sax.saxutils import escape, unescape
 
 from aiohttp import web
 
 from adapters.sandbox.carriers import soap
 from adapters.sandbox.carriers.auth import same
-from adapters.sandbox.carriers.facts import HUB_DISTRICT, Step, delivery, history
-from adapters.sandbox.carriers.kit import Route, SandboxCarrier, View, local, lookup, upper_tr, view
+from adapters.sandbox.carriers.facts import HUB_DISTRICT, Step, delivery, history, masked
+from adapters.sandbox.carriers.kit import Route, SandboxCarrier, local, lookup, template_text, upper_tr
 from adapters.sandbox.carriers.partner import partner_credentials, partner_webhook
-from adapters.sandbox.carriers.shipments import SandboxShipment
-from adapters.sandbox.carriers.soap import el
+from adapters.sandbox.carriers.shipments import OtherPackage, SandboxShipment
 
 CODE = "aras"
 USERNAME, PASSWORD, CUSTOMER_CODE = "sandbox-aras", "sandbox-aras-password", "1234567"
-PREFIX = "s"
-_STATUS = {  # step → (DURUM_KODU, DURUMU)
-    Step.PICKED_UP: ("1", "ÇIKIŞ ŞUBESİNDE"),
-    Step.IN_TRANSIT: ("2", "YOLDA"),
-    Step.OUT_FOR_DELIVERY: ("4", "DAĞITIMDA"),
-    Step.DELIVERED: ("6", "TESLİM EDİLDİ"),
+_OPEN, _CLOSE = "<GetQueryJSONResult>", "</GetQueryJSONResult>"
+_SAMPLE = {  # the sample that shows each state
+    Step.PICKED_UP: "in-transit.xml",
+    Step.IN_TRANSIT: "in-transit.xml",
+    Step.OUT_FOR_DELIVERY: "in-transit.xml",
+    Step.FAILED_ATTEMPT: "failed-attempt.xml",
+    Step.DELIVERED: "delivered.xml",
+    Step.RETURNED: "returned.xml",
 }
+# DURUM_KODU, DURUMU and DURUM_EN where the sample shows another state (Aras's document, §2.2.1); a return on
+# its way back is ``returned.xml``'s TIP_KODU 3 with the code of a parcel on its way.
+_STATE = {
+    Step.PICKED_UP: ("1", "ÇIKIŞ ŞUBESİNDE", "RECEIVED"),
+    Step.OUT_FOR_DELIVERY: ("4", "TESLİMATTA", "OUT FOR DELIVERY"),
+    Step.RETURNED: ("2", "YOLDA", "PROCESSED AT LOCATION"),
+}
+_DELIVERY = ("TESLIM_ALAN", "TESLIM_TARIHI", "TESLIM_SAATI")
+type Handover = tuple[str | None, str, str]  # who took it, the day, the time of day
 
 
-def render_document(shipment: SandboxShipment | None, at: View) -> dict[str, Any]:
-    """The JSON document ``GetQueryJSON`` returns for one integration code."""
-    if shipment is None:
-        return {"QueryResult": {}}
-    code, words = _STATUS[history(shipment)[-1].step]
-    cargo = {
-        "MUSTERI_OZEL_KODU": shipment.tracking_number,
-        "KARGO_TAKIP_NO": shipment.tracking_number,
-        "CIKIS_SUBE": upper_tr(HUB_DISTRICT),
-        "VARIS_SUBE": upper_tr(shipment.district or shipment.city),
-        "ALICI": upper_tr(shipment.recipient_name),
-        "DURUMU": words,
-        "DURUM_KODU": code,
-        "ADET": "1",
-    }
-    if (done := delivery(shipment)) is not None:
-        cargo["TESLIM_TARIHI"] = local(done.at).strftime("%d.%m.%Y %H:%M:%S")
-        if done.received_by:
-            cargo["TESLIM_ALAN"] = done.received_by
-    return {"QueryResult": {"Cargo": cargo}}
+def render_reply(shipment: SandboxShipment | None) -> str:
+    """The ``GetQueryJSON`` envelope for one integration code: its record, and one per other package."""
+    if shipment is None or shipment.step is None:
+        return template_text(CODE, "not-found.xml")
+    own = _record(shipment, shipment.tracking_number, shipment.step, _handed_over(shipment))
+    if shipment.status_code is not None:
+        own["DURUM_KODU"] = shipment.status_code
+    if not shipment.other_packages:
+        return _reply(_SAMPLE[shipment.step], own)
+    return _reply("several-records.xml", [own, *(_other(shipment, package) for package in shipment.other_packages)])
 
 
-def render_reply(document: dict[str, Any]) -> str:
-    result = el("GetQueryJSONResult", json.dumps(document, ensure_ascii=False))
-    return f'<GetQueryJSONResponse xmlns="http://tempuri.org/">{result}</GetQueryJSONResponse>'
+def _record(shipment: SandboxShipment, number: str, step: Step, handed: Handover | None) -> dict[str, Any]:
+    record: dict[str, Any] = _document(_SAMPLE[step])["QueryResult"]["Cargo"]
+    record.update(
+        MUSTERI_OZEL_KODU=number,
+        KARGO_TAKIP_NO=_tracking_number(number),
+        ALICI=upper_tr(shipment.recipient_name),
+        CIKIS_SUBE=upper_tr(HUB_DISTRICT),
+        VARIS_SUBE=upper_tr(shipment.district or shipment.city),
+        CIKIS_TARIH=_when(history(shipment)[0].at)[0],
+    )
+    if step in _STATE:
+        record.update(zip(("DURUM_KODU", "DURUMU", "DURUM_EN"), _STATE[step], strict=True))
+    record.update(zip(_DELIVERY, handed or (None, None, None), strict=True))
+    return record
+
+
+def _handed_over(shipment: SandboxShipment) -> Handover | None:
+    """TESLIM_ALAN, TESLIM_TARIHI and TESLIM_SAATI of a delivered parcel (the name masked when scripted)."""
+    if (done := delivery(shipment)) is None:
+        return None
+    name = done.received_by and (masked(done.received_by) if done.masked else upper_tr(done.received_by))
+    return name, *_when(done.at)
+
+
+def _other(shipment: SandboxShipment, package: OtherPackage) -> dict[str, Any]:
+    """Another package: a record of its own number, delivered to the addressee or still on its way."""
+    if not package.delivered:
+        return _record(shipment, package.tracking_number, Step.IN_TRANSIT, None)
+    handed = (upper_tr(shipment.recipient_name), *_when(shipment.delivered_at or shipment.last_scan_at))
+    return _record(shipment, package.tracking_number, Step.DELIVERED, handed)
+
+
+def _tracking_number(number: str) -> str:
+    """Aras's 13-digit tracking number of the waybill, another number than our integration code."""
+    return f"7{zlib.crc32(number.encode()) % 10**12:012d}"
+
+
+def _when(moment: datetime) -> tuple[str, str]:
+    """The day and time of day as the samples write them (``22.02.2015``, ``14:31:05``), Istanbul time."""
+    wall = local(moment)
+    return wall.strftime("%d.%m.%Y"), wall.strftime("%H:%M:%S")
+
+
+def _document(sample: str) -> Any:
+    """The JSON document inside one of the samples, freshly read."""
+    envelope = template_text(CODE, sample)
+    return json.loads(unescape(envelope[envelope.index(_OPEN) + len(_OPEN) : envelope.index(_CLOSE)]))
+
+
+def _reply(sample: str, cargo: Any) -> str:
+    """The sample's envelope, its document's records replaced by ``cargo``."""
+    document = _document(sample)
+    document["QueryResult"]["Cargo"] = cargo
+    envelope = template_text(CODE, sample)
+    text = escape(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+    return envelope[: envelope.index(_OPEN) + len(_OPEN)] + text + envelope[envelope.index(_CLOSE) :]
+
+
+def _answer(envelope: str, status: int = 200) -> web.Response:
+    return web.Response(status=status, body=envelope.encode(), content_type="text/xml", charset="utf-8")
 
 
 async def query(request: web.Request) -> web.Response:
     call = soap.read_call(await request.read())
-    if call is None or call.operation != "GetQueryJSON":
-        return soap.fault("Client", "Geçersiz istek", prefix=PREFIX)
-    login = soap.leaves(call.params.get("loginInfo", "")) or {}
-    question = soap.leaves(call.params.get("queryInfo", "")) or {}
-    if not (
-        same(login.get("UserName"), USERNAME)
-        and same(login.get("Password"), PASSWORD)
-        and same(login.get("CustomerCode"), CUSTOMER_CODE)
+    login = soap.leaves((call.params.get("loginInfo") or "") if call else "") or {}
+    question = soap.leaves((call.params.get("queryInfo") or "") if call else "") or {}
+    if call is None or call.operation != "GetQueryJSON" or not (
+        same(login.get("UserName"), USERNAME) and same(login.get("Password"), PASSWORD)
     ):
-        return soap.fault("Client", "Hatalı giriş bilgileri", prefix=PREFIX)
-    shipment = lookup(request, CODE, question.get("IntegrationCode", ""))
-    return soap.reply(render_reply(render_document(shipment, view(request, CODE))), prefix=PREFIX)
+        return _answer(template_text(CODE, "fault.xml"), status=500)
+    if not same(login.get("CustomerCode"), CUSTOMER_CODE):
+        return _answer(template_text(CODE, "not-found.xml"))
+    return _answer(render_reply(lookup(request, CODE, question.get("IntegrationCode", ""))))
 
 
 ARAS = SandboxCarrier(

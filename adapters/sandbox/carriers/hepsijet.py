@@ -11,7 +11,7 @@
 Errors are token-fail.json's shape, ``{"status": "FAIL", "message"}``, with the HTTP status of the refusal.
 What HepsiJET's pull cannot say, it does not say: no signature, photo, coordinates or relation (a push
 carries those). Scripted per number: the status sequence (each tracking call moves it on; the receiver call
-reads the state the latest tracking call found), who took it and whether the name is masked, a raw
+reads the state that call found), who took it and whether the name is masked, a raw
 ``deliveryStatus`` code, and other packages (one entry per parcel, told apart by ``barcode``).
 """
 
@@ -25,6 +25,7 @@ from adapters.sandbox.carriers.facts import Event, Step, delivery, history, mask
 from adapters.sandbox.carriers.kit import (
     Route,
     SandboxCarrier,
+    current,
     json_body,
     local,
     lookup,
@@ -33,8 +34,7 @@ from adapters.sandbox.carriers.kit import (
     upper_tr,
 )
 from adapters.sandbox.carriers.partner import partner_credentials, partner_webhook
-from adapters.sandbox.carriers.shipments import SandboxShipment, Scenario
-from adapters.sandbox.carriers.state import PULLS, SHIPMENTS
+from adapters.sandbox.carriers.shipments import SandboxShipment
 
 CODE = "hepsijet"
 USERNAME, PASSWORD = "sandbox-pazaryeri", "sandbox-hepsijet-şifre"  # not ASCII: Basic auth must be UTF-8
@@ -156,15 +156,6 @@ async def _listed(request: web.Request, field: str) -> list[str] | None:
     return [str(item) for item in items if isinstance(item, (str, int))] if isinstance(items, list) else None
 
 
-def _as_last_tracked(request: web.Request, number: str) -> SandboxShipment | None:
-    """The shipment as the latest tracking call found it: asking who took it does not move it along."""
-    key = (CODE, number.strip())
-    shipment = request.app[SHIPMENTS].get(key)
-    if shipment is None or shipment.scenario is Scenario.UNKNOWN:
-        return None
-    return shipment.at_pull(request.app[PULLS][key] - len(shipment.faults))
-
-
 async def token(request: web.Request) -> web.Response:
     credentials = basic_credentials(request.headers.get("Authorization"))
     if credentials is None or not (same(credentials[0], USERNAME) and same(credentials[1], PASSWORD)):
@@ -198,7 +189,7 @@ async def receiver(request: web.Request) -> web.Response:
     if not (barcodes := await _listed(request, "barcodes")):
         return failure(400, "barcodes alanı zorunludur")
     reply = template(CODE, "track-delivered.json")
-    reply["data"] = [render_track(s) for n in barcodes if (s := _as_last_tracked(request, n)) is not None]
+    reply["data"] = [render_track(s) for n in barcodes if (s := current(request, CODE, n)) is not None]
     return web.json_response(reply)
 
 

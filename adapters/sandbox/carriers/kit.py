@@ -111,6 +111,16 @@ def lookup(request: web.Request, code: str, tracking_number: str) -> SandboxShip
     return None if shipment.scenario is Scenario.UNKNOWN else shipment.at_pull(pulls[key] - len(shipment.faults))
 
 
+def current(request: web.Request, code: str, tracking_number: str) -> SandboxShipment | None:
+    """The shipment as this pull's ``lookup`` found it, for a carrier's further calls in the same pull (a
+    second endpoint, a proof document): counts no call and applies no fault."""
+    key = (code, tracking_number.strip())
+    shipment = request.app[SHIPMENTS].get(key)
+    if shipment is None or shipment.scenario is Scenario.UNKNOWN:
+        return None
+    return shipment.at_pull(max(request.app[PULLS][key] - len(shipment.faults), 1))
+
+
 @functools.cache
 def _sample(carrier: str, name: str) -> bytes:
     return (SAMPLES / carrier / name).read_bytes()

@@ -1,13 +1,21 @@
-"""MNG Kargo / DHL eCommerce Türkiye as the sandbox plays it (the shapes ``carriers/mng`` documents):
+"""MNG Kargo / DHL eCommerce Türkiye as the sandbox plays it, every reply built from MNG's public samples
+(``tests/fixtures/carriers/mng``, see its ``PROVENANCE.md``) with only the values changed:
 
-    POST /mng/token                                           x-ibm-client-id/-secret; {customerNumber, password,
-                                                              identityType} → {"jwt", "refreshToken", …}
-    GET  /mng/standardqueryapi/getshipmentstatus/{reference}  client headers + Bearer jwt
-    GET  /mng/standardqueryapi/trackshipment/{reference}      client headers + Bearer jwt
+    POST /mng/token                                   x-ibm-client-id/-secret; {customerNumber, password,
+                                                      identityType} → token.json
+    GET  /mng/standardqueryapi/getshipment/{ref}      client keys + Bearer jwt → getshipment-delivered.json
+    GET  /mng/standardqueryapi/trackshipment/{ref}    client keys + Bearer jwt → trackshipment-delivered.json
     push: the partner webhook (``partner``)
 
-Errors are IBM API Connect's ``{"httpCode", "httpMessage", "moreInformation"}``; an unknown reference is a
-404. MNG says who took the parcel by name only: no relation, signature, photo or position.
+Refusals: the API gateway's ``{httpCode, httpMessage, moreInformation}`` (error-401-gateway.json) for 401,
+403, 429, 503 and 504; MNG's own ``{"error": {Code, Message, Description}}`` otherwise (error-404-not-found.json
+for an unknown reference, error-500-business.json for the rest).
+
+What can be scripted on a number, and how MNG says it: the status sequence (one state per getshipment call;
+the trackshipment call of the same pull reads the same state), ``status_code`` (sent as
+``shipmentStatusCode`` and on the latest scan), who took it (``deliveryTo``, masked when scripted so), and
+other packages (more pieces in ``shipmentPieceList``: MNG reports one state for all pieces of a shipment, so
+whether each arrived cannot be said). MNG sends no relation, signature, photo or position.
 """
 
 import secrets
@@ -18,57 +26,122 @@ from typing import Any
 from aiohttp import web
 
 from adapters.sandbox.carriers.auth import bearer, same
-from adapters.sandbox.carriers.facts import Event, Step, delivery, history
-from adapters.sandbox.carriers.kit import Handler, Route, SandboxCarrier, View, json_body, local, lookup, tokens
-from adapters.sandbox.carriers.kit import view, wall_clock
+from adapters.sandbox.carriers.facts import Event, Step, delivery, history, masked
+from adapters.sandbox.carriers.kit import Handler, Route, SandboxCarrier, View, json_body, local, lookup, template
+from adapters.sandbox.carriers.kit import tokens, upper_tr, view
 from adapters.sandbox.carriers.partner import partner_credentials, partner_webhook
-from adapters.sandbox.carriers.shipments import SandboxShipment
+from adapters.sandbox.carriers.shipments import SandboxShipment, Scenario
+from adapters.sandbox.carriers.state import PULLS, SHIPMENTS
 
 CODE = "mng"
 CLIENT_ID, CLIENT_SECRET = "sandbox-mng-client-id", "sandbox-mng-client-secret"
 CUSTOMER_NUMBER, PASSWORD = "334455667", "sandbox-mng-password"
-_STATUS = {  # step → (shipmentStatusCode, shipmentStatus, eventStatus, eventStatusEn)
-    Step.PICKED_UP: (1, "Kabul Edildi", "KABUL", "ACCEPTED"),
-    Step.IN_TRANSIT: (2, "Transferde", "TRANSFER", "IN_TRANSFER"),
-    Step.OUT_FOR_DELIVERY: (4, "Dağıtımda", "DAGITIM", "OUT_FOR_DELIVERY"),
-    Step.DELIVERED: (5, "Teslim Edildi", "TESLIM", "DELIVERED"),
+# step → (MNG's status number, its words in Turkish as the dictionary writes them, English words)
+_STATUS = {
+    Step.PICKED_UP: (1, "Gönderi Hazırlandı", "Shipment Created"),
+    Step.IN_TRANSIT: (2, "Transfer Aşamasında", "In Transfer"),
+    Step.OUT_FOR_DELIVERY: (4, "Alıcı Adresine Yönlendirildi", "Out For Delivery"),
+    Step.FAILED_ATTEMPT: (6, "Teslim Edilemedi", "Not Delivered"),
+    Step.DELIVERED: (5, "Teslim Edildi", "Delivered"),
+    Step.RETURNED: (7, "Geri Geliyor", "Returning"),
 }
-_MESSAGES = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests"}
+_GATEWAY = {401: "Unauthorized", 403: "Forbidden", 429: "Too Many Requests", 503: "Service Unavailable",
+            504: "Gateway Timeout"}
+_NOT_DELIVERED_REASON = "Adres bulunamadı"  # trackshipment-failed-attempt.json
 
 
 def failure(status: int, message: str) -> web.Response:
-    body = {"httpCode": str(status), "httpMessage": _MESSAGES.get(status, "Service Unavailable"),
-            "moreInformation": message}
+    """MNG's refusal for ``status``: the gateway's body for gateway statuses, MNG's error envelope otherwise."""
+    if status in _GATEWAY:
+        body = template(CODE, "error-401-gateway.json")
+        body.update(httpCode=str(status), httpMessage=_GATEWAY[status], moreInformation=message)
+    else:
+        body = template(CODE, "error-404-not-found.json" if status == 404 else "error-500-business.json")
+        body["error"].update(Code=str(status), Description=message)
     return web.json_response(body, status=status)
 
 
-def render_status(shipment: SandboxShipment, at: View) -> list[dict[str, Any]]:
-    latest = history(shipment)[-1]
+def render_shipment(shipment: SandboxShipment, at: View) -> list[dict[str, Any]]:
+    """The getshipment reply: one record of the shipment, its state and its pieces."""
+    scans = history(shipment)
     done = delivery(shipment)
-    code, words, _, _ = _STATUS[latest.step]
-    return [{
-        "orderId": shipment.tracking_number,
-        "referenceId": shipment.tracking_number,
-        "shipmentId": f"MNG{shipment.tracking_number}",
-        "shipmentStatusCode": code,
-        "shipmentStatus": words,
-        "isDelivered": 1 if done else 0,
-        "deliveryDateTime": wall_clock(done.at) if done else None,
-        "deliveredTo": done.received_by if done else None,
-        "deliveryBranch": f"{shipment.district or shipment.city} Şube",
-    }]
+    [record] = template(CODE, "getshipment-delivered.json")
+    branch = f"{shipment.district or shipment.city} Şube"
+    record["shipment"].update(
+        referenceId=shipment.tracking_number,
+        shipmentId=_shipment_id(shipment),
+        shipmentDateTime=_mng_time(scans[0].at),
+        shipmentStatusCode=_code(shipment),
+        isDelivered=1 if done else 0,
+        deliveryTo=_receiver(shipment) or "",
+        receivingBranch=branch,
+        estimatedDeliveryDate=local(scans[-1].at).strftime("%d-%m-%Y"),
+        pieceCount=len(_pieces(shipment)),
+    )
+    [piece] = record["shipmentPieceList"]
+    record["shipmentPieceList"] = [piece | {"barcode": barcode} for barcode in _pieces(shipment)]
+    record["recipient"].update(fullName=shipment.recipient_name, cityName=shipment.city,
+                               districtName=shipment.district or "", address="")
+    return [record]
 
 
 def render_track(shipment: SandboxShipment, at: View) -> list[dict[str, Any]]:
-    return [_event(number, event) for number, event in enumerate(history(shipment), start=1)]
+    """The trackshipment reply: the shipment's scans, oldest first; the delivered one says when and to whom."""
+    scans = history(shipment)
+    events = [_event(shipment, number, scan) for number, scan in enumerate(scans, start=1)]
+    if shipment.status_code:
+        events[-1]["eventStatus"] = shipment.status_code
+    return events
 
 
-def _event(sequence: int, event: Event) -> dict[str, Any]:
-    _, words, status, status_en = _STATUS[event.step]
-    return {"eventSequence": sequence, "eventStatus": status, "eventStatusEn": status_en,
-            "eventDateTime": wall_clock(event.at), "location": f"{event.district or event.city} Şube",
-            "description": words}
+def _event(shipment: SandboxShipment, sequence: int, scan: Event) -> dict[str, Any]:
+    base: dict[str, Any] = template(CODE, "trackshipment-delivered.json")[-1]
+    number, words, english = _STATUS[scan.step]
+    delivered = scan.step is Step.DELIVERED
+    return base | {
+        "referenceId": shipment.tracking_number,
+        "shipmentId": _shipment_id(shipment),
+        "eventSequence": str(sequence),
+        "eventStatus": words,
+        "eventStatusEn": english,
+        "eventDateTime": _mng_time(scan.at),
+        "eventDateTime2": local(scan.at).strftime("%Y-%m-%d %H:%M:%S"),
+        "location": f"{scan.district or scan.city} Şube",
+        "locationAddress": upper_tr(scan.city),
+        "deliveryDateTime": _mng_time(scan.at) if delivered else "",
+        "deliveryTo": (_receiver(shipment) or "") if delivered else "",
+        "description": _NOT_DELIVERED_REASON if number == 6 else "",
+        "pieceTotal": str(len(_pieces(shipment))),
+    }
 
+
+def _code(shipment: SandboxShipment) -> int | str:
+    """The status MNG reports: the scripted raw code (a number where it is one), else the step's number."""
+    if shipment.status_code:
+        return int(shipment.status_code) if shipment.status_code.isdigit() else shipment.status_code
+    return _STATUS[shipment.step or Step.IN_TRANSIT][0]
+
+
+def _receiver(shipment: SandboxShipment) -> str | None:
+    done = delivery(shipment)
+    if done is None or done.received_by is None:
+        return None
+    return masked(done.received_by) if done.masked else done.received_by
+
+
+def _pieces(shipment: SandboxShipment) -> list[str]:
+    """The shipment's piece barcodes: its own first piece, then each other package scripted on it."""
+    return [f"{shipment.tracking_number}_PARCA1", *(p.tracking_number for p in shipment.other_packages)]
+
+
+def _shipment_id(shipment: SandboxShipment) -> str:
+    """A stable numeric shipment id per reference, as MNG numbers its shipments."""
+    return str(int.from_bytes(shipment.tracking_number.encode()[-8:], "big") % 10**12).zfill(12)
+
+
+def _mng_time(moment: datetime) -> str:
+    """Istanbul wall-clock time as MNG writes it (``12-02-2019 20:30:45``)."""
+    return local(moment).strftime("%d-%m-%Y %H:%M:%S")
 
 
 def _client_known(request: web.Request) -> bool:
@@ -78,26 +151,43 @@ def _client_known(request: web.Request) -> bool:
 
 async def token(request: web.Request) -> web.Response:
     if not _client_known(request):
-        return failure(401, "Invalid client id or secret.")
+        return failure(401, "Cannot find valid subscription for the incoming API request.")
     body = await json_body(request)
     account = body if isinstance(body, dict) else {}
     if not (same(str(account.get("customerNumber")), CUSTOMER_NUMBER) and same(account.get("password"), PASSWORD)):
-        return failure(401, "Müşteri numarası veya şifre hatalı.")
+        return failure(401, "Unauthorized")
     issuer, now = tokens(request, CODE), local(datetime.now(UTC))
-    expires = (now + timedelta(seconds=issuer.lifetime)).strftime("%d.%m.%Y %H:%M:%S")
-    refresh_expires = (now + timedelta(days=7)).strftime("%d.%m.%Y %H:%M:%S")
-    return web.json_response({"jwt": issuer.issue(), "refreshToken": secrets.token_urlsafe(24),
-                              "jwtExpireDate": expires, "refreshTokenExpireDate": refresh_expires})
+    reply = template(CODE, "token.json")
+    reply.update(jwt=issuer.issue(), refreshToken=secrets.token_urlsafe(24),
+                 jwtExpireDate=_token_time(now + timedelta(seconds=issuer.lifetime)),
+                 refreshTokenExpireDate=_token_time(now + timedelta(days=7)))
+    return web.json_response(reply)
 
 
-def _query(render: Callable[[SandboxShipment, View], list[dict[str, Any]]]) -> Handler:
+def _token_time(moment: datetime) -> str:
+    return moment.strftime("%d.%m.%Y %H:%M:%S")  # as token.json writes jwtExpireDate
+
+
+def _as_found(request: web.Request, reference: str) -> SandboxShipment | None:
+    """The shipment as this pull's getshipment call found it (``lookup`` counts that call): the history a
+    pull reads is of the same state as its shipment record."""
+    key = (CODE, reference.strip())
+    if (shipment := request.app[SHIPMENTS].get(key)) is None or shipment.scenario is Scenario.UNKNOWN:
+        return None
+    return shipment.at_pull(max(request.app[PULLS][key] - len(shipment.faults), 1))
+
+
+def _query(
+    find: Callable[[web.Request, str], SandboxShipment | None],
+    render: Callable[[SandboxShipment, View], list[dict[str, Any]]],
+) -> Handler:
     async def handler(request: web.Request) -> web.Response:
         if not _client_known(request):
-            return failure(401, "Invalid client id or secret.")
+            return failure(401, "Cannot find valid subscription for the incoming API request.")
         if not tokens(request, CODE).valid(bearer(request.headers.get("Authorization"))):
             return failure(401, "Token expired.")
-        if (shipment := lookup(request, CODE, request.match_info["reference"])) is None:
-            return failure(404, "Gönderi bulunamadı.")
+        if (shipment := find(request, request.match_info["reference"])) is None:
+            return failure(404, "Kayıt bulunamadı.")
         return web.json_response(render(shipment, view(request, CODE)))
 
     return handler
@@ -110,8 +200,9 @@ MNG = SandboxCarrier(
     failure=failure,
     routes=(
         Route("POST", "/token", token, "token", auth=True),
-        Route("GET", "/standardqueryapi/getshipmentstatus/{reference}", _query(render_status), "status"),
-        Route("GET", "/standardqueryapi/trackshipment/{reference}", _query(render_track), "track"),
+        Route("GET", "/standardqueryapi/getshipment/{reference}",
+              _query(lambda request, ref: lookup(request, CODE, ref), render_shipment), "status"),
+        Route("GET", "/standardqueryapi/trackshipment/{reference}", _query(_as_found, render_track), "track"),
     ),
     token_lifetime=3_600,
     webhook=partner_webhook(CODE),

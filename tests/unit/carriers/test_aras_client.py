@@ -1,14 +1,16 @@
+"""The Aras adapter over HTTP: only the carrier's server is faked, the request and its reading are real."""
+
 import pytest
 from aiohttp import web
 from pydantic import SecretStr
 
 from carriers.aras.client import ArasAdapter
-from carriers.aras.mapping import ACTION
 from carriers.aras.settings import ArasSettings
-from carriers.errors import BadRequest, CarrierUnavailable
+from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable
 from carriers.retry import RetryBudget
 from schemas.proof import ProofStatus
 from tests.unit.carriers.conftest import Recorder, xml_texts
+from tests.unit.carriers.properties import sample
 
 PATH = "/ArasCargoCustomerIntegrationService/ArasCargoIntegrationService.svc"
 
@@ -25,41 +27,58 @@ async def aras_at(handler, adapter_at) -> ArasAdapter:
     )
 
 
-async def test_a_pull_posts_get_query_json_and_reads_the_document(payloads, adapter_at) -> None:
-    service = Recorder(payloads.raw("aras/query-delivered.xml"))
+def answering(status: int, body: bytes):
+    async def handle(request: web.Request) -> web.Response:
+        return web.Response(status=status, body=body, content_type="text/xml")
+
+    return handle
+
+
+async def test_a_pull_posts_get_query_json_to_the_service_and_reads_the_reply(adapter_at) -> None:
+    service = Recorder(sample("aras", "delivered.xml"))
     aras = await aras_at(service.handle, adapter_at)
-    proof = await aras.pull("ORD-777")
+    proof = await aras.pull("100")
 
-    assert (proof.status, proof.received_by) == (ProofStatus.DELIVERED, "Ayse Yilmaz")
+    assert (proof.status, proof.received_by) == (ProofStatus.DELIVERED, "NEBAHAT YILMAZ")
     [(headers, body)] = service.seen
-    assert headers["SOAPAction"] == f'"{ACTION}"'
+    assert headers["SOAPAction"] == '"http://tempuri.org/IArasCargoIntegrationService/GetQueryJSON"'
+    assert headers["Content-Type"].startswith("text/xml")
     texts = xml_texts(body)
-    assert "<CustomerCode>1234567</CustomerCode>" in texts["loginInfo"]
-    assert "<IntegrationCode>ORD-777</IntegrationCode>" in texts["queryInfo"]
+    assert texts["loginInfo"] == (
+        "<LoginInfo><UserName>aras-user</UserName><Password>aras-pass</Password>"
+        "<CustomerCode>1234567</CustomerCode></LoginInfo>"
+    )
+    assert texts["queryInfo"] == "<QueryInfo><QueryType>1</QueryType><IntegrationCode>100</IntegrationCode></QueryInfo>"
 
 
-async def test_a_service_fault_is_reported_without_retrying(adapter_at, clock) -> None:
-    fault = (
-        '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>'
-        "<faultcode>s:Client</faultcode><faultstring>Hatalı giriş</faultstring></s:Fault></s:Body></s:Envelope>"
-    ).encode()
+async def test_the_services_fault_is_refused_without_retrying(adapter_at, clock) -> None:
+    aras = await aras_at(answering(500, sample("aras", "fault.xml")), adapter_at)
 
-    async def refuses(request: web.Request) -> web.Response:
-        return web.Response(status=500, body=fault, content_type="text/xml")
-
-    aras = await aras_at(refuses, adapter_at)
-    with pytest.raises(BadRequest, match="SOAP fault s:Client"):
-        await aras.pull("ORD-777")
+    with pytest.raises(BadRequest, match="SOAP fault a:InternalServiceFault"):
+        await aras.pull("100")
     assert clock.sleeps == []
 
 
-async def test_a_timeout_like_outage_is_retried_then_unavailable(adapter_at, clock) -> None:
+async def test_a_fault_refusing_the_login_is_an_authentication_failure(adapter_at, clock) -> None:
+    fault = (
+        '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>'
+        "<faultcode>s:Client</faultcode><faultstring>Kullanıcı adı veya şifre hatalı</faultstring>"
+        "</s:Fault></s:Body></s:Envelope>"
+    ).encode()
+    aras = await aras_at(answering(500, fault), adapter_at)
+
+    with pytest.raises(CarrierAuthError):
+        await aras.pull("100")
+    assert clock.sleeps == []
+
+
+async def test_a_throttled_service_is_waited_for_then_unavailable(adapter_at, clock) -> None:
     async def busy(request: web.Request) -> web.Response:
         return web.Response(status=429, headers={"Retry-After": "2"})
 
     aras = await aras_at(busy, adapter_at)
     with pytest.raises(CarrierUnavailable):
-        await aras.pull("ORD-777")
+        await aras.pull("100")
     assert clock.sleeps == [2]
 
 
@@ -70,3 +89,9 @@ async def test_a_number_that_is_no_identifier_is_refused_before_calling(adapter_
     aras = await aras_at(never, adapter_at)
     with pytest.raises(BadRequest, match="not a plain identifier"):
         await aras.pull('{"$ne": 1}')
+
+
+def test_the_pull_offers_the_receivers_name_only() -> None:
+    offer = ArasAdapter.capabilities.pull
+    assert offer is not None and offer.receiver_name and not offer.masked_names
+    assert (offer.signature, offer.photo, offer.gps, offer.place_text) == (False, False, False, False)

@@ -17,10 +17,7 @@ from hypothesis import strategies as st
 from carriers.dhl.mapping import parse_track_response as parse_dhl
 from carriers.dhl.webhook import parse_push
 from carriers.errors import BadRequest, MalformedResponse
-from carriers.fedex.documents import parse_spod_response
-from carriers.fedex.mapping import read_track_result, track_proof
 from carriers.http import HttpResponse
-from carriers.parsing import reading
 from carriers.ups.mapping import parse_track_response as parse_ups
 from carriers.ups.webhook import parse_tracking_event
 
@@ -33,19 +30,11 @@ JSON = st.recursive(
 )
 
 
-def fedex_track(body: bytes) -> object:
-    result = read_track_result(HttpResponse(200, {}, body))
-    with reading("fedex", "track response"):
-        return result and track_proof(result, "128667043726", AT, None)
-
-
 PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
     "ups track": ("ups/track-delivered.json", lambda b: parse_ups(HttpResponse(200, {}, b), "1Z023E2X0214323462", AT)),
     "ups alert": ("ups/alert-delivered.json", lambda b: parse_tracking_event(b, AT)),
     "dhl track": ("dhl/shipments-example.json", lambda b: parse_dhl(HttpResponse(200, {}, b), "7777777770", AT)),
     "dhl push": ("dhl/shipments-example.json", lambda b: parse_push(b, AT)),
-    "fedex track": ("fedex/track-delivered.json", fedex_track),
-    "fedex spod": ("fedex/spod.json", lambda b: parse_spod_response(HttpResponse(200, {}, b))),
 }
 
 

@@ -20,11 +20,9 @@ from hypothesis import strategies as st
 from carriers.aras.mapping import parse_query_response as parse_aras
 from carriers.errors import BadRequest, MalformedResponse
 from carriers.http import HttpResponse
-from carriers.mng.mapping import read_events, read_status, shipment_proof
 from carriers.partner.mapping import event_proof, read_event
 from carriers.ptt.mapping import parse_query_response as parse_ptt
 from carriers.soap import ENVELOPE_NS
-from carriers.yurtici.mapping import parse_query_response as parse_yurtici
 from tests.unit.carriers.test_carrier_fuzz import JSON, paths, replaced
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -34,10 +32,6 @@ TEXT = st.text(max_size=20)
 
 def ok(body: bytes) -> HttpResponse:
     return HttpResponse(200, {}, body)
-
-
-def mng(body: bytes) -> object:
-    return shipment_proof(read_status(ok(body), "SIP-2024-0001"), read_events(ok(body)), "SIP-2024-0001", AT)
 
 
 def partner(body: bytes) -> object:
@@ -53,21 +47,18 @@ def aras(document: bytes) -> object:
 
 
 JSON_PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
-    "mng status and track": ("mng/status-delivered.json", mng),
-    "mng track": ("mng/track.json", mng),
     "aras document": ("aras/query-delivered.json", aras),
     "partner webhook": ("partner/delivered.json", partner),
 }
 
 XML_PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
-    "yurtici query": ("yurtici/query-delivered.xml", lambda b: parse_yurtici(ok(b), "YK20240421001", AT)),
     "ptt query": ("ptt/query-delivered.xml", lambda b: parse_ptt(ok(b), "KP01234567890", AT)),
 }
 
 
 def json_fixture(name: str) -> object:
     if name.startswith("aras/"):  # the JSON document inside the SOAP reply
-        root = fromstring((FIXTURES / "aras/query-delivered.xml").read_bytes())
+        root = fromstring((FIXTURES.parents[2] / "fixtures/carriers/aras/delivered.xml").read_bytes())
         return json.loads(next(e.text for e in root.iter() if e.tag.endswith("GetQueryJSONResult")))
     return json.loads((FIXTURES / name).read_bytes())
 

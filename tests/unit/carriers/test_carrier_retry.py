@@ -4,7 +4,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from carriers.errors import BadRequest, CarrierAuthError, CarrierError, CarrierUnavailable, CircuitOpen
-from carriers.retry import RetryBudget, call_with_retry
+from carriers.retry import RetryBudget, call_with_retry, waiting_outside
 
 BUDGET = RetryBudget(attempts=4, total_seconds=20, initial_backoff=0.2, max_backoff=5)
 
@@ -98,3 +98,47 @@ async def test_a_retry_is_logged_before_sleeping_without_personal_data(clock) ->
 
 def test_the_default_budget_is_four_attempts_in_twenty_seconds() -> None:
     assert RetryBudget() == BUDGET
+
+
+class Slot:
+    """A carrier slot that records when it was given up and taken back."""
+
+    def __init__(self, clock) -> None:
+        self.clock = clock
+        self.held = True
+        self.log: list[tuple[str, float]] = []
+
+    def release(self) -> None:
+        assert self.held
+        self.held = False
+        self.log.append(("release", self.clock.monotonic()))
+
+    async def acquire(self) -> None:
+        assert not self.held
+        self.held = True
+        self.log.append(("acquire", self.clock.monotonic()))
+
+
+async def test_a_retry_waits_without_holding_the_callers_carrier_slot(clock) -> None:
+    slot = Slot(clock)
+    held_at_attempts: list[bool] = []
+    outcomes = iter([unavailable(retry_after=3), unavailable(retry_after=4), "proof"])
+
+    async def attempt() -> str:
+        held_at_attempts.append(slot.held)
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    with waiting_outside(slot):
+        assert await call_with_retry(attempt, carrier="ups", budget=BUDGET, clock=clock) == "proof"
+    assert held_at_attempts == [True, True, True]  # every try runs inside the slot
+    start = 1_000.0
+    assert slot.log == [("release", start), ("acquire", start + 3), ("release", start + 3), ("acquire", start + 7)]
+
+
+async def test_without_a_slot_a_retry_simply_waits(clock) -> None:
+    attempt, calls = scripted(unavailable(retry_after=1), "proof")
+    assert await call_with_retry(attempt, carrier="ups", budget=BUDGET, clock=clock) == "proof"
+    assert (len(calls), clock.sleeps) == (2, [1])

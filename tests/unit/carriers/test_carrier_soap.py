@@ -3,7 +3,7 @@ from aiohttp import web
 from defusedxml.ElementTree import fromstring
 
 from carriers.base import CarrierSettings
-from carriers.errors import BadRequest, CarrierUnavailable, MalformedResponse
+from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, MalformedResponse
 from carriers.retry import RetryBudget
 from carriers.soap import ENVELOPE_NS, SoapLink, SoapRequest, local_name, operation_result, returned, xml_data
 
@@ -155,3 +155,35 @@ async def test_an_unreachable_carrier_is_unavailable(session, clock) -> None:
 def test_parameters_and_so_credentials_stay_out_of_the_request_repr() -> None:
     request = SoapRequest("yurtici", "http://x", "a", "urn:t", "q", (("wsPassword", "hunter2"),))
     assert "hunter2" not in repr(request) and "urn:t" in repr(request)
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("wsse:FailedAuthentication", "The security token could not be authenticated"),
+        ("soap:Client", "Kullanıcı adı veya şifre hatalı"),
+        ("S:Server", "Yetkisiz erişim"),
+        ("e:Client", "Invalid username or password"),
+    ],
+)
+async def test_a_fault_that_refuses_our_credentials_is_an_authentication_failure_not_retried(
+    carrier_server, session, clock, code: str, words: str
+) -> None:
+    calls: list[int] = []
+
+    async def refusing(request: web.Request) -> web.Response:
+        calls.append(1)
+        body = envelope(f"<e:Fault><faultcode>{code}</faultcode><faultstring>{words}</faultstring></e:Fault>")
+        return web.Response(status=500, body=body, content_type="text/xml")
+
+    link, url = await link_to(refusing, carrier_server, session, clock)
+    with pytest.raises(CarrierAuthError) as caught:
+        await link.send_soap(SoapRequest("yurtici", url, "a", "urn:t", "q", ()))
+    assert str(caught.value) == f"yurtici: SOAP fault {code} (credentials refused)"  # the fault's words stay out
+    assert len(calls) == 1 and clock.sleeps == []
+
+
+def test_a_credentials_fault_in_a_200_reply_is_an_authentication_failure_too() -> None:
+    fault = envelope("<e:Fault><faultcode>e:Client</faultcode><faultstring>Şifre geçersiz</faultstring></e:Fault>")
+    with pytest.raises(CarrierAuthError):
+        operation_result(fault, carrier="ptt", what="reply")

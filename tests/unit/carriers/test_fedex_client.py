@@ -1,48 +1,57 @@
+"""The FedEx adapter over real HTTP, against a local stand-in that answers with FedEx's own reply samples."""
+
+from collections.abc import Awaitable, Callable
+
 import pytest
 from aiohttp import web
 from pydantic import SecretStr
 
 from carriers.auth import ClientCredentials
 from carriers.base import PushCarrier
-from carriers.errors import CarrierUnavailable
+from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable
 from carriers.fedex.client import FedexAdapter
 from carriers.fedex.settings import FedexSettings
 from carriers.retry import RetryBudget
+from carriers.transcript import recording
 from schemas.proof import ProofStatus
+from tests.unit.carriers.properties import sample
 
-NUMBER = "128667043726"
+type Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
 class FakeFedex:
-    """A stand-in for FedEx's token, track and tracking-documents endpoints."""
+    """A stand-in for FedEx's token, track and tracking-documents endpoints, replying with the samples."""
 
-    def __init__(self, payloads, track: str = "fedex/track-delivered.json", spod_status: int = 200) -> None:
-        self.payloads = payloads
-        self.track_fixture = track
-        self.spod_status = spod_status
+    def __init__(
+        self,
+        track: str = "track-delivered.json",
+        *,
+        track_status: int = 200,
+        spod: str = "spod-documents-sandbox.json",
+        spod_status: int = 200,
+        token_status: int = 200,
+    ) -> None:
+        self.replies = {
+            "token": ("token.json" if token_status == 200 else "token-error.json", token_status),
+            "track": (track, track_status),
+            "spod": (spod, spod_status),
+        }
         self.seen: dict[str, list[tuple[dict[str, str], object]]] = {"token": [], "track": [], "spod": []}
 
-    async def token(self, request: web.Request) -> web.Response:
-        self.seen["token"].append((dict(request.headers), dict(await request.post())))
-        return web.Response(body=self.payloads.raw("fedex/token.json"), content_type="application/json")
+    def endpoint(self, name: str) -> Handler:
+        async def handle(request: web.Request) -> web.Response:
+            body = dict(await request.post()) if name == "token" else await request.json()
+            self.seen[name].append((dict(request.headers), body))
+            fixture, status = self.replies[name]
+            return web.Response(body=sample("fedex", fixture), status=status, content_type="application/json")
 
-    async def track(self, request: web.Request) -> web.Response:
-        self.seen["track"].append((dict(request.headers), await request.json()))
-        return web.Response(body=self.payloads.raw(self.track_fixture), content_type="application/json")
+        return handle
 
-    async def spod(self, request: web.Request) -> web.Response:
-        self.seen["spod"].append((dict(request.headers), await request.json()))
-        if self.spod_status != 200:
-            return web.json_response(
-                {"errors": [{"code": "TRACKING.TRACKINGNUMBER.NOTFOUND"}]}, status=self.spod_status
-            )
-        return web.Response(body=self.payloads.raw("fedex/spod.json"), content_type="application/json")
-
-    def routes(self):
+    def routes(self) -> list[tuple[str, str, Handler]]:
         return [
-            ("POST", "/oauth/token", self.token),
-            ("POST", "/track/v1/trackingnumbers", self.track),
-            ("POST", "/track/v1/trackingdocuments", self.spod),
+            ("POST", "/oauth/token", self.endpoint("token")),
+            ("POST", "/track/v1/trackingnumbers", self.endpoint("track")),
+            ("POST", "/track/v1/trackingdocuments", self.endpoint("spod")),
         ]
 
 
@@ -56,53 +65,117 @@ async def fedex_for(fake: FakeFedex, adapter_at) -> FedexAdapter:
     )
 
 
-async def test_a_pull_fetches_a_token_then_tracks_then_gets_the_spod(payloads, adapter_at) -> None:
-    fake = FakeFedex(payloads)
+async def test_a_pull_fetches_a_token_then_tracks_then_gets_the_spod(adapter_at) -> None:
+    fake = FakeFedex()
     fedex = await fedex_for(fake, adapter_at)
 
-    proof = await fedex.pull(NUMBER)
+    with recording() as replies:
+        proof = await fedex.pull("738488882438")
 
-    [(_, form)] = fake.seen["token"]
+    [(token_headers, form)] = fake.seen["token"]
+    assert token_headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert form == {"grant_type": "client_credentials", "client_id": "api-key", "client_secret": "secret-key"}
     [(track_headers, track_body)] = fake.seen["track"]
-    assert track_headers["Authorization"] == "Bearer fedex-token-1"
-    assert track_headers["X-locale"] == "en_US"
+    assert (track_headers["Authorization"], track_headers["X-locale"]) == ("Bearer access_token", "en_US")
     assert track_body == {
         "includeDetailedScans": True,
-        "trackingInfo": [{"trackingNumberInfo": {"trackingNumber": NUMBER}}],
+        "trackingInfo": [{"trackingNumberInfo": {"trackingNumber": "738488882438"}}],
     }
     [(spod_headers, spod_body)] = fake.seen["spod"]
-    assert spod_headers["Authorization"] == "Bearer fedex-token-1"
-    assert spod_body["trackDocumentDetail"] == {"documentType": "SIGNATURE_PROOF_OF_DELIVERY", "documentFormat": "PNG"}
-    assert spod_body["trackDocumentSpecification"][0]["trackingNumberInfo"]["carrierCode"] == "FDXE"
-    assert proof.status is ProofStatus.DELIVERED
-    assert proof.document is not None and proof.document.media_type == "image/png"
+    assert spod_headers["Authorization"] == "Bearer access_token"
+    assert spod_body["trackDocumentSpecification"] == [
+        {
+            "trackingNumberInfo": {
+                "trackingNumber": "738488882438",
+                "carrierCode": "FDXG",
+                "trackingNumberUniqueId": "12028~738488882438~FDEG",
+            }
+        }
+    ]
+    assert (proof.status, proof.received_by) == (ProofStatus.DELIVERED, "CREILLY")
+    assert proof.document is not None and proof.document.media_type == "application/pdf"
+    assert [reply.path.rsplit("/", 1)[-1] for reply in replies] == ["trackingnumbers", "trackingdocuments"]
 
 
-async def test_an_unknown_number_is_not_found_and_asks_for_no_document(payloads, adapter_at, clock) -> None:
-    fake = FakeFedex(payloads, track="fedex/track-not-found.json")
+async def test_the_spod_is_asked_for_the_delivered_one_of_two_shipments_with_one_number(adapter_at) -> None:
+    fake = FakeFedex("track-duplicate-results.json")
     fedex = await fedex_for(fake, adapter_at)
-    proof = await fedex.pull("123456789012")
-    assert (proof.status, proof.received_at) == (ProofStatus.NOT_FOUND, clock.now())
-    assert fake.seen["spod"] == []
+
+    proof = await fedex.pull("776094337676")
+
+    [(_, spod_body)] = fake.seen["spod"]
+    unique_id = spod_body["trackDocumentSpecification"][0]["trackingNumberInfo"]["trackingNumberUniqueId"]
+    assert (proof.status, unique_id) == (ProofStatus.DELIVERED, "2460426000~776094337676~FX")
+    assert proof.document is not None
 
 
-async def test_a_missing_spod_leaves_the_proof_without_a_document(payloads, adapter_at) -> None:
-    fake = FakeFedex(payloads, spod_status=400)
+@pytest.mark.parametrize(
+    ("track", "number", "status"),
+    [
+        ("track-out-for-delivery.json", "231300687629630", ProofStatus.IN_TRANSIT),
+        ("track-failed-attempt.json", "377101283611590", ProofStatus.FAILED_ATTEMPT),
+        ("track-delivered-no-proof.json", "738488882438", ProofStatus.DELIVERED),  # FedEx offers no SPOD
+        ("track-not-found.json", "647719948679", ProofStatus.NOT_FOUND),
+    ],
+)
+async def test_no_spod_is_asked_for_unless_fedex_offers_one_for_a_delivery(adapter_at, track, number, status) -> None:
+    fake = FakeFedex(track)
     fedex = await fedex_for(fake, adapter_at)
-    proof = await fedex.pull(NUMBER)
-    assert (proof.status, proof.received_by, proof.document) == (ProofStatus.DELIVERED, "Reciever", None)
+
+    proof = await fedex.pull(number)
+
+    assert (proof.status, proof.document, fake.seen["spod"]) == (status, None, [])
 
 
-async def test_an_unavailable_document_service_fails_the_pull(payloads, adapter_at) -> None:
-    fake = FakeFedex(payloads, spod_status=503)
+async def test_a_refused_spod_leaves_the_proof_without_a_document(adapter_at) -> None:
+    fake = FakeFedex(spod="spod-not-found.json", spod_status=400)
     fedex = await fedex_for(fake, adapter_at)
+
+    proof = await fedex.pull("738488882438")
+
+    assert (proof.status, proof.received_by, proof.document) == (ProofStatus.DELIVERED, "CREILLY", None)
+
+
+async def test_an_unavailable_document_service_fails_the_pull(adapter_at) -> None:
+    fake = FakeFedex(spod="error-server.json", spod_status=503)
+    fedex = await fedex_for(fake, adapter_at)
+
     with pytest.raises(CarrierUnavailable):
-        await fedex.pull(NUMBER)
+        await fedex.pull("738488882438")
     assert len(fake.seen["spod"]) == 2  # retried within its budget first
+
+
+async def test_a_not_found_refusal_is_not_found(adapter_at) -> None:
+    fedex = await fedex_for(FakeFedex("spod-not-found.json", track_status=400), adapter_at)
+    assert (await fedex.pull("647719948679")).status is ProofStatus.NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    ("fixture", "status", "refusal"),
+    [
+        ("error-bad-request.json", 400, BadRequest),
+        ("error-unauthorized.json", 401, CarrierAuthError),
+        ("error-server.json", 503, CarrierUnavailable),
+    ],
+)
+async def test_fedex_errors_reach_the_caller_as_their_kind(adapter_at, fixture, status, refusal) -> None:
+    fedex = await fedex_for(FakeFedex(fixture, track_status=status), adapter_at)
+    with pytest.raises(refusal):
+        await fedex.pull("738488882438")
+
+
+async def test_refused_credentials_are_an_authentication_failure(adapter_at) -> None:
+    fake = FakeFedex(token_status=401)
+    fedex = await fedex_for(fake, adapter_at)
+
+    with pytest.raises(CarrierAuthError):
+        await fedex.pull("738488882438")
+    assert (len(fake.seen["token"]), fake.seen["track"]) == (1, [])
 
 
 async def test_fedex_only_pulls(session, clock) -> None:
     settings = FedexSettings(credentials=ClientCredentials(client_id=SecretStr("a"), client_secret=SecretStr("b")))
     fedex = FedexAdapter(settings, session, clock=clock)
-    assert not isinstance(fedex, PushCarrier) and not fedex.capabilities.push
+    assert not isinstance(fedex, PushCarrier) and fedex.capabilities.push is None
+    offer = fedex.capabilities.pull
+    assert offer is not None and (offer.signature, offer.photo, offer.gps) == (True, False, False)

@@ -1,7 +1,6 @@
 """HepsiJET's parser under the ways real replies differ (``tests/unit/carriers/properties.py``): every sample,
 mutated, still gives a proof that keeps the invariants, or a typed refusal."""
 
-import copy
 import json
 from typing import Any
 
@@ -27,16 +26,6 @@ ASKED = {
 CASES = [(name, number) for name, numbers in ASKED.items() for number in numbers]
 RECEIVERS = ("track-delivered.json", "track-delivered-no-person.json", "track-failed-attempt.json")
 PUBLISHED = set(sample_json("hepsijet", "enums.json")["deliveryStatus"])
-
-
-@st.composite
-def variants(draw: st.DrawFn, original: Any) -> Any:
-    """``json_variants`` one change at a time, each on a fresh copy: the harness draws its odd ``[]`` and ``{}``
-    as one shared object, which a second change in the same draw can append to itself."""
-    document = original
-    for _ in range(draw(st.integers(1, 3))):
-        document = draw(json_variants(copy.deepcopy(document), max_changes=1))
-    return document
 
 
 def says_delivered(reply: Any, asked: str) -> bool:
@@ -72,7 +61,7 @@ def named_receivers(track: Any, asked: str) -> set[str]:
 @PROPERTIES
 @given(data=st.data())
 def test_any_variant_of_a_tracking_reply_keeps_the_invariants(name: str, asked: str, data: st.DataObject) -> None:
-    variant = data.draw(variants(sample_json("hepsijet", name)))
+    variant = data.draw(json_variants(sample_json("hepsijet", name)))
     tolerant(lambda: parse_tracking_response(ok(variant), asked, RECEIVED), asked=asked,
              says_delivered=says_delivered(variant, asked))
 
@@ -83,7 +72,7 @@ def test_any_variant_of_a_tracking_reply_keeps_the_invariants(name: str, asked: 
 def test_the_receiver_comes_only_from_the_asked_numbers_delivered_step(receiver: str, data: st.DataObject) -> None:
     asked = "3539185854"
     tracking = sample_json("hepsijet", "tracking-delivered.json")
-    track = data.draw(variants(sample_json("hepsijet", receiver)))
+    track = data.draw(json_variants(sample_json("hepsijet", receiver)))
     proof = tolerant(lambda: parse_tracking_response(ok(tracking), asked, RECEIVED, ok(track)), asked=asked,
                      says_delivered=True)
     assert proof is not None and proof.status is ProofStatus.DELIVERED  # a bad receiver reply costs the name only

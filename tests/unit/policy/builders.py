@@ -3,6 +3,7 @@ before NOW, disputed six hours before NOW, with evidence received an hour before
 
 from datetime import datetime, timedelta
 from math import degrees
+from typing import Any
 
 from disputes.model import Dispute
 from disputes.policy.geo import EARTH_RADIUS_M
@@ -64,6 +65,7 @@ def proof(
     delivered_at: datetime | None = DELIVERED_AT,
     received_at: datetime = RECEIVED_AT,
     events: list[TrackingEvent] = _UNSET,
+    **carrier_facts: Any,
 ) -> ProofOfDelivery:
     """By default a strong proof: the recipient signed, the scan 20 m from the door, at the tracked time."""
     lat, lon = north_of_address(metres) if metres is not None else (None, None)
@@ -79,7 +81,7 @@ def proof(
         signature=_attachment(AttachmentKind.SIGNATURE) if signature else None,
         photo=_attachment(AttachmentKind.PHOTO) if photo else None,
         document=_attachment(AttachmentKind.DOCUMENT) if document else None,
-        location=location, source=ProofSource.PULL, received_at=received_at, events=tuple(events),
+        location=location, source=ProofSource.PULL, received_at=received_at, events=tuple(events), **carrier_facts,
     )
 
 

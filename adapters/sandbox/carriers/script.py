@@ -1,0 +1,73 @@
+"""``disputes sandbox-shipment``: script what a carrier will say about one tracking number, on a running
+carrier sandbox (``POST /_sandbox/shipments``), so a case can be reproduced by hand.
+
+    ./dev sandbox-shipment --carrier hepsijet --tracking HJ100 --recipient "Gaye Ünal" \\
+        --status in_transit --status failed_attempt --status delivered --masked-name --no-signed
+"""
+
+import argparse
+import json
+from typing import Any, get_args
+
+import aiohttp
+
+from adapters.sandbox.carriers.shipments import FaultMode, Scenario, SandboxShipment, Step
+from schemas.proof import RecipientRelation
+
+DEFAULT_SANDBOX = "http://127.0.0.1:8091"
+FAULT_MODES: tuple[str, ...] = get_args(FaultMode)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sandbox", default=DEFAULT_SANDBOX, help="the carrier sandbox's base URL")
+    parser.add_argument("--carrier", required=True)
+    parser.add_argument("--tracking", required=True, help="the tracking number")
+    parser.add_argument("--scenario", choices=[s.value for s in Scenario], default=Scenario.DELIVERED.value)
+    parser.add_argument("--recipient", default="Ayşe Yılmaz", help="the addressee's name")
+    parser.add_argument("--received-by", help="who took it (a neighbour's or doorman's name)")
+    parser.add_argument("--relation", choices=[r.value for r in RecipientRelation])
+    parser.add_argument("--status", action="append", choices=[s.value for s in Step], dest="statuses",
+                        help="the state each successive pull finds (repeat, in order)")
+    parser.add_argument("--signed", action=argparse.BooleanOptionalAction, default=None)
+    parser.add_argument("--photo", action=argparse.BooleanOptionalAction, default=None, dest="photographed")
+    parser.add_argument("--scan-distance-m", type=float, help="metres between the address and the delivery scan")
+    parser.add_argument("--masked-name", action="store_true", help="the carrier masks the receiver's name")
+    parser.add_argument("--status-code", help="report this raw carrier status code instead")
+    parser.add_argument("--other-package", action="append", default=[], metavar="NUMBER[:delivered]",
+                        help="another package of the same shipment (repeat)")
+    parser.add_argument("--latency", type=float, default=0, dest="latency_seconds", help="seconds per data call")
+    parser.add_argument("--fault", action="append", default=[], choices=FAULT_MODES, dest="faults",
+                        help="the next data calls fail so, one per call (repeat, in order)")
+    parser.add_argument("--lat", type=float, default=41.0082, help="the delivery address's latitude")
+    parser.add_argument("--lon", type=float, default=28.9784, help="the delivery address's longitude")
+
+
+def shipment_from(args: argparse.Namespace) -> SandboxShipment:
+    """The scripted shipment the arguments describe (validated as the sandbox validates it)."""
+    fields: dict[str, Any] = {
+        "carrier": args.carrier, "tracking_number": args.tracking, "scenario": args.scenario,
+        "recipient_name": args.recipient, "lat": args.lat, "lon": args.lon, "masked_name": args.masked_name,
+        "latency_seconds": args.latency_seconds, "faults": args.faults, "statuses": args.statuses or [],
+        "other_packages": [_package(spec) for spec in args.other_package],
+    }
+    optional = ("received_by", "relation", "signed", "photographed", "scan_distance_m", "status_code")
+    fields |= {name: getattr(args, name) for name in optional if getattr(args, name) is not None}
+    return SandboxShipment.model_validate(fields)
+
+
+async def send(sandbox: str, shipment: SandboxShipment) -> tuple[int, Any]:
+    """Add (or replace) the shipment on the sandbox; its status and answer (``SystemExit`` with one line when
+    the sandbox cannot be reached)."""
+    try:
+        async with aiohttp.ClientSession() as session, session.post(
+            f"{sandbox.rstrip('/')}/_sandbox/shipments", data=shipment.model_dump_json(),
+            headers={"Content-Type": "application/json"},
+        ) as response:
+            return response.status, json.loads(await response.read() or b"null")
+    except aiohttp.ClientError:
+        raise SystemExit(f"No carrier sandbox answers at {sandbox} (start it with ./dev serve).") from None
+
+
+def _package(spec: str) -> dict[str, Any]:
+    number, _, state = spec.partition(":")
+    return {"tracking_number": number, "delivered": state == "delivered"}

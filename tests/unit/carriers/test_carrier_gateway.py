@@ -1,0 +1,77 @@
+"""The gateway between the evidence worker and the carriers: what a carrier answered is kept for audit, the
+proof says what the carrier can supply, and an authentication failure is an alert, not a verdict."""
+
+import json
+from datetime import UTC, datetime
+
+import aiohttp
+import pytest
+from aiohttp import web
+from prometheus_client import CollectorRegistry, generate_latest
+from pydantic import SecretStr
+from structlog.testing import capture_logs
+
+from adapters.carrier_gateway import CarrierMetrics, RegistryGateway
+from adapters.memory import InMemoryEvidenceStore
+from carriers.dhl.client import DhlAdapter
+from carriers.dhl.settings import DhlSettings
+from carriers.retry import RetryBudget
+from carriers.status import count_unmapped
+from disputes.ports import EvidenceUnavailable
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+# The smallest Unified Tracking reply: one shipment, its status (DHL's published shape).
+REPLY = {"shipments": [{"id": "7777777770", "service": "express",
+                        "status": {"statusCode": "transit", "status": "transit", "timestamp": "2026-11-30T10:00:00Z"}}]}
+
+
+class Clock:
+    def now(self) -> datetime:
+        return NOW
+
+
+async def gateway_for(carrier_server, session: aiohttp.ClientSession, handler) -> tuple[RegistryGateway, InMemoryEvidenceStore, CollectorRegistry]:
+    base = await carrier_server([("GET", "/track/shipments", handler)])
+    settings = DhlSettings(base_url=base, api_key=SecretStr("k"), retry=RetryBudget(attempts=1))
+    store, registry = InMemoryEvidenceStore(), CollectorRegistry()
+    gateway = RegistryGateway({"dhl": DhlAdapter(settings, session)}, store, Clock(), CarrierMetrics(registry))
+    return gateway, store, registry
+
+
+async def test_a_pulled_proof_keeps_what_the_carrier_answered_and_what_it_can_supply(carrier_server, session) -> None:
+    body = json.dumps(REPLY).encode()
+
+    async def track(request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="application/json")
+
+    gateway, store, _ = await gateway_for(carrier_server, session, track)
+    proof = await gateway.pull("dhl", "7777777770")
+    assert proof.raw_ref is not None and proof.received_at == NOW
+    kept = json.loads(store.raw[proof.raw_ref])
+    assert [(r["status"], r["url"].rsplit("/", 2)[-2:], r["body"]) for r in kept["replies"]] == [
+        (200, ["track", "shipments"], body.decode())
+    ]
+    assert proof.offer == gateway.carriers["dhl"].capabilities.pull
+    assert (await gateway.pull("dhl", "7777777770")).raw_ref == proof.raw_ref  # the same answer is stored once
+    assert len(store.raw) == 1
+
+
+async def test_refused_credentials_are_an_alert_and_the_case_waits(carrier_server, session) -> None:
+    async def refuse(request: web.Request) -> web.Response:
+        return web.json_response({"status": 401, "title": "Unauthorized"}, status=401)
+
+    gateway, store, registry = await gateway_for(carrier_server, session, refuse)
+    with capture_logs() as logs, pytest.raises(EvidenceUnavailable):
+        await gateway.pull("dhl", "7777777770")
+    assert {"event": "carrier_auth_failed", "carrier": "dhl", "log_level": "error"} in logs
+    assert 'carrier_pulls_total{carrier="dhl",outcome="auth_failed"} 1.0' in generate_latest(registry).decode()
+    assert store.raw == {}
+
+
+async def test_unmapped_status_codes_are_counted_by_carrier_and_code(carrier_server, session) -> None:
+    async def never(request: web.Request) -> web.Response:
+        raise AssertionError("not called")
+
+    _, _, registry = await gateway_for(carrier_server, session, never)
+    count_unmapped("dhl", "ZZ-NEW")
+    assert 'carrier_unmapped_status_total{carrier="dhl",code="ZZ-NEW"}' in generate_latest(registry).decode()
