@@ -3,8 +3,9 @@
 
 Read tolerantly: unknown fields are ignored, every field is optional, a text field holding anything but text
 counts as missing (a delivery or parcel number may also be a number: the document types
-``customerDeliveryNo`` Integer), and a list entry that is not an object is left out. Only the envelope must be what it says: a reply that is not a JSON object, or whose
-``data`` is not of its documented kind, is malformed.
+``customerDeliveryNo`` Integer), and a list entry that is not an object is left out. Only the envelope must
+be what it says: a reply that is not a JSON object, or whose ``data`` is not of its documented kind, is
+malformed.
 """
 
 from typing import Annotated, Any

@@ -156,7 +156,8 @@ async def push(api, carrier_sandbox, aiohttp_client, name):
     carrier = CASES[name][1]
     tracking = next(o.shipments[0].tracking_number for o in ORDERS if o.order_id == CASES[name][0])
     target = str(api.make_url("")).rstrip("/")
-    pushed = await control.post("/_sandbox/push", json={"carrier": carrier, "tracking_number": tracking, "target": target})
+    body = {"carrier": carrier, "tracking_number": tracking, "target": target}
+    pushed = await control.post("/_sandbox/push", json=body)
     assert pushed.status == 200 and (await pushed.json())["status"] == 202, await pushed.text()
 
 

@@ -3,7 +3,7 @@
 
     GET  /hepsijet/auth/getToken                                 Basic auth + apikey → token-ok.json
     POST /hepsijet/rest/deliveryTransaction/getDeliveryTracking  X-Auth-Token + apikey; {"deliveries": [...]}
-                                                                 → tracking-*.json; unknown → tracking-not-found.json
+                                                                 → tracking-*.json (unknown: tracking-not-found)
     POST /hepsijet/rest/delivery/integration/track               X-Auth-Token + apikey; {"barcodes": [...]}
                                                                  → track-*.json (main steps, who took it)
     push: the partner webhook (``partner``)

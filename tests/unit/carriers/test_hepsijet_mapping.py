@@ -240,7 +240,8 @@ def test_the_same_delivery_listed_twice_is_read_from_its_latest_state() -> None:
 
 def test_an_ok_reply_without_the_asked_number_is_not_found() -> None:
     assert parse("tracking-undelivered.json", DELIVERED).status is ProofStatus.NOT_FOUND
-    assert parse_tracking_response(ok({"status": "OK", "data": []}), DELIVERED, RECEIVED).status is ProofStatus.NOT_FOUND
+    empty = ok({"status": "OK", "data": []})
+    assert parse_tracking_response(empty, DELIVERED, RECEIVED).status is ProofStatus.NOT_FOUND
 
 
 # --- statuses ---------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ ASKED = {
 }
 CASES = [(name, number) for name, numbers in ASKED.items() for number in numbers]
 RECEIVERS = ("track-delivered.json", "track-delivered-no-person.json", "track-failed-attempt.json")
-PUBLISHED = set(sample_json("hepsijet", "enums.json")["deliveryStatus"])
+KNOWN = set(sample_json("hepsijet", "enums.json")["deliveryStatus"])  # the published deliveryStatus values
 
 
 def says_delivered(reply: Any, asked: str) -> bool:
@@ -90,7 +90,7 @@ def test_a_reply_cut_short_is_refused_or_read(name: str, asked: str, data: st.Da
 
 
 @PROPERTIES
-@given(code=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ_", min_size=1, max_size=24).filter(lambda c: c not in PUBLISHED))
+@given(code=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ_", min_size=1, max_size=24).filter(lambda c: c not in KNOWN))
 def test_an_unknown_status_is_kept_as_unknown_with_its_code_and_a_note(code: str) -> None:
     body = sample_json("hepsijet", "tracking-delivered.json")
     body["data"][0]["deliveryStatus"] = code
