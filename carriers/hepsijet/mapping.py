@@ -54,7 +54,7 @@ from schemas.proof import PackageState, ProofOfDelivery, ProofSource, RecipientR
 from schemas.proof import ProofStatus as S
 
 CODE = "hepsijet"
-TOKEN_PATH = "/auth/getToken"
+TOKEN_PATH = "/auth/getToken"  # no /rest/ here: so MD §getToken and every public client (PROVENANCE.md)
 TRACKING_PATH = "/rest/deliveryTransaction/getDeliveryTracking"
 TRACK_PATH = "/rest/delivery/integration/track"
 TOKEN_HEADER = "X-Auth-Token"
