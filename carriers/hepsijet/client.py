@@ -1,4 +1,8 @@
-"""HepsiJET adapter: the only HepsiJET code that does I/O (tracking pull; partner-webhook push)."""
+"""HepsiJET adapter: the only HepsiJET code that does I/O (tracking pull; partner-webhook push).
+
+A pull asks ``getDeliveryTracking`` for the parcel's state and steps; for a delivered parcel it then asks
+``integration/track`` who took it, the one place HepsiJET names the receiver.
+"""
 
 import aiohttp
 
@@ -8,9 +12,11 @@ from carriers.clock import Clock
 from carriers.hepsijet.mapping import (
     CODE,
     build_token_request,
+    build_track_request,
     build_tracking_request,
     parse_tracking_response,
     read_token,
+    wants_receiver,
 )
 from carriers.hepsijet.settings import HepsijetSettings
 from carriers.link import OAuthLink
@@ -20,8 +26,12 @@ from schemas.proof import ProofOfDelivery, ProofOffer
 class HepsijetAdapter(PartnerPullAdapter[HepsijetSettings, OAuthLink]):
     code = CODE
     name = "HepsiJET"
+    # The pull replies name who took the parcel (masked, as HepsiJET prints names) and nothing else of the
+    # delivery; signature, photo and place arrive by the partner webhook, when it is configured.
     capabilities = Capabilities(
-        pull=ProofOffer(signature=False, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=True),
+        pull=ProofOffer(
+            signature=False, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=True
+        ),
         push=None,
     )
 
@@ -32,7 +42,14 @@ class HepsijetAdapter(PartnerPullAdapter[HepsijetSettings, OAuthLink]):
         )
 
     async def _pull(self, tracking_number: str) -> ProofOfDelivery:
-        response = await self._link.send_with_token(
-            lambda token: build_tracking_request(self._settings, tracking_number, token=token), accept=(404,)
+        settings, received_at = self._settings, self._clock.now()
+        tracking = await self._link.send_with_token(
+            lambda token: build_tracking_request(settings, tracking_number, token=token), accept=(404,)
         )
-        return parse_tracking_response(response, tracking_number, self._clock.now())
+        proof = parse_tracking_response(tracking, tracking_number, received_at)
+        if not wants_receiver(proof):
+            return proof
+        receiver = await self._link.send_with_token(
+            lambda token: build_track_request(settings, tracking_number, token=token)
+        )
+        return parse_tracking_response(tracking, tracking_number, received_at, receiver)

@@ -1,153 +1,374 @@
-"""HepsiJET: request builders and tracking reply → canonical proof (pure).
+"""HepsiJET: request builders, and replies → canonical proof (pure).
 
-Field mapping (``delivery`` = the ``data[]`` entry whose ``customerDeliveryNo`` is the number asked for;
-"assumed" fields are our design, see the package docstring):
+Sources, named per sample in ``tests/fixtures/carriers/hepsijet/PROVENANCE.md``: HepsiJET's "Module Design
+Document – Integration (Customer Services)" (MD; v1.9.2 and v2.1, shipped in public client repositories) and
+the enums of the public Java client OmerKilic0/HepsijetIntegration (``enums.json``). Calls (MD §getToken,
+§getDeliveryTracking, §integration/track; every call carries ``apikey`` since MD v2.0):
 
-    deliveryStatus                             → status, through STATUS (values confirmed)
-    deliveredDate (assumed; else the DELIVERED transaction's date), when delivered → delivered_at
-    deliveredTo (assumed)                      → received_by
-    deliveredToRelation (assumed)              → recipient_relation, through RELATION
-    signatureUrl / podImageUrl (assumed)       → signature / photo (links)
-    deliveryLocation{latitude, longitude, accuracy, address} (assumed) → location
-    courierName / deliveryBranchName (assumed) → courier.name / courier.unit
-    transactions[] (assumed)                   → events; undeliveredReason (values confirmed) → description
+    GET  /auth/getToken                                 Basic auth → {"status": "OK", "data": {"token"}}
+    POST /rest/deliveryTransaction/getDeliveryTracking  X-Auth-Token; {"deliveries": [{"customerDeliveryNo"}]}
+    POST /rest/delivery/integration/track               X-Auth-Token; {"barcodes": [...], "isTrackAdded": true}
+
+Fields read, with the sample that shows each ("assumed" where no public sample does):
+
+    status, message                    OK or FAIL; FAIL "Gönderi numarası bulunamadı." is "not found", a result
+                                       (tracking-not-found.json); a bad login is FAIL too (token-fail.json)
+    detailStatus                       on FAIL (fail-detail-status.json); NOT_FOUND = not found, UNAUTHORIZED =
+                                       refused credentials, SERVER_ERROR = try later (values: enums.json; that
+                                       tracking replies use them is assumed)
+    data[].customerDeliveryNo          the delivery an entry is about (tracking-undelivered.json); a number
+                                       (the document types it Integer) is read as text
+    data[].barcode                     the parcel an entry is about when a delivery has several: assumed
+                                       (tracking-attached-parcels.json); one entry per parcel is assumed too
+    data[].deliveryStatus              → status through STATUS (all 41 values of enums.json), kept as
+                                       status_code; without it, the latest transaction's deliveryStatus
+    data[].transactions[]              → events: transactionDateTime (ISO 8601 with offset) as the time,
+                                       deliveryStatus as the code (else transactionType), transaction and
+                                       nonDeliveryReason as the description, location as the place
+    the latest DELIVERED transaction   → delivered_at (tracking-delivered.json, constructed: assumed)
+    data[].recipientName               → recipient_relation "recipient" when the receiver bears that name and
+                                       neither is masked (masked names are never compared here)
+    track data[].barcode, .details[]   the detail with integrationStatus DELIVERED for the asked number:
+                                       deliveredPerson → received_by as printed, masked or not
+                                       (track-delivered.json); transactionDate → delivered_at when no
+                                       tracking transaction gives one
+
+HepsiJET's pull replies carry no signature, photo, coordinates, relation or courier: such proof reaches us
+through the partner webhook only. ``receiver`` (who ordered) is not who took the parcel and is not read.
 """
 
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from carriers.auth import TokenGrant, basic_auth
-from carriers.errors import BadRequest, CarrierAuthError
+from carriers.base import checked_tracking_number
+from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, MalformedResponse
 from carriers.hepsijet.settings import HepsijetSettings
-from carriers.hepsijet.wire import Delivery, Location, TokenReply, TrackingReply, Transaction
+from carriers.hepsijet.wire import Delivery, Envelope, TokenReply, TrackDetail, TrackingReply, TrackReply, Transaction
 from carriers.http import HttpRequest, HttpResponse
-from carriers.parsing import join_text, linked_attachment, not_found, read_wire, reading, text, timeline
-from carriers.status import relation_table, status_table
-from carriers.turkish import fold, local_timestamp
-from schemas.proof import AttachmentKind, Courier, DeliveryLocation, ProofOfDelivery, ProofSource, ProofStatus
-from schemas.proof import RecipientRelation as R
-from schemas.proof import TrackingEvent
+from carriers.parsing import ProofNotes, join_text, not_found, read_wire, reading, text, timeline
+from carriers.status import status_table
+from carriers.turkish import fold, local_timestamp, relation_by_name
+from schemas.proof import PackageState, ProofOfDelivery, ProofSource, RecipientRelation, TrackingEvent
+from schemas.proof import ProofStatus as S
 
 CODE = "hepsijet"
-TOKEN_PATH = "/auth/getToken"
-TRACKING_PATH = "/deliveryTransaction/getDeliveryTracking"
+TOKEN_PATH = "/auth/getToken"  # no /rest/ here: so MD §getToken and every public client (PROVENANCE.md)
+TRACKING_PATH = "/rest/deliveryTransaction/getDeliveryTracking"
+TRACK_PATH = "/rest/delivery/integration/track"
 TOKEN_HEADER = "X-Auth-Token"
+APIKEY_HEADER = "apikey"
 WHAT = "tracking reply"
-_OK = frozenset({"OK", "SUCCESS"})
+_DELIVERED = "DELIVERED"
+_NOT_FOUND = fold("bulunamadı")  # "Gönderi numarası bulunamadı.": the number was not found
+_MASK = "*"
+_DAWN = datetime.min.replace(tzinfo=UTC)  # ranks an entry without a readable time before every other
+_SHORT = 500
 
 STATUS = status_table(CODE, "deliveryStatus", {
-    "COLLECTED": ProofStatus.IN_TRANSIT,  # taken over from the seller
-    "READY": ProofStatus.IN_TRANSIT,  # at the delivery hub, ready to go out
-    "DELIVERING": ProofStatus.IN_TRANSIT,  # out for delivery
-    "DELIVERED": ProofStatus.DELIVERED,
-    "UNDELIVERED": ProofStatus.FAILED_ATTEMPT,
-    "RETURNED": ProofStatus.RETURNED,
-    "CANCELLED": ProofStatus.EXCEPTION,
-})
-
-# Assumed codes: HepsiJET's own words for who took the parcel, including its lockers and pickup points.
-RELATION = relation_table(CODE, "deliveredToRelation", {
-    "SELF": R.RECIPIENT,
-    "RECIPIENT": R.RECIPIENT,
-    "FAMILY_MEMBER": R.HOUSEHOLD_MEMBER,
-    "NEIGHBOUR": R.NEIGHBOUR,
-    "NEIGHBOR": R.NEIGHBOUR,
-    "DOORMAN": R.DOORMAN,
-    "SECURITY": R.DOORMAN,
-    "RECEPTION": R.DOORMAN,
-    "HEPSIJET_BOX": R.PARCEL_LOCKER,
-    "LOCKER": R.PARCEL_LOCKER,
-    "PICKUP_POINT": R.PICKUP_POINT,
+    "NEO": S.PRE_TRANSIT,  # the order is announced, the parcel not yet handed over
+    "MISSING": S.EXCEPTION,  # lost
+    "DAMAGED": S.EXCEPTION,
+    "READY": S.IN_TRANSIT,  # taken into custody at the hub ("Kargoya verildi")
+    "TRANSFERRING": S.IN_TRANSIT,
+    "DISPATCHING": S.IN_TRANSIT,  # at the delivery branch ("Teslimat birimine ulaştı")
+    "DELIVERING": S.IN_TRANSIT,  # out for delivery ("Dağıtıma çıktı")
+    "DELIVERED": S.DELIVERED,
+    "RETRY": S.FAILED_ATTEMPT,  # an attempt failed, another follows ("Tekrar Denenecek")
+    "UNDELIVERED": S.FAILED_ATTEMPT,  # the attempts failed ("İade Edilecek": it goes back)
+    "UNDELIVERABLE": S.EXCEPTION,
+    "REFUSED": S.FAILED_ATTEMPT,  # the recipient refused it at the door
+    "CANCELLED": S.EXCEPTION,
+    "DELETED": S.EXCEPTION,
+    "RETURNED": S.RETURNED,
+    "MISSING_CONTENT": S.EXCEPTION,
+    "PARTIALLY_DELIVERED": S.EXCEPTION,  # part of the delivery did not arrive: not "delivered"
+    "WAITING_FOR_DISPATCH": S.IN_TRANSIT,
+    "BACK_TO_WAREHOUSE": S.IN_TRANSIT,
+    "COLLECTING": S.PRE_TRANSIT,  # being collected from the seller
+    "COLLECTED": S.IN_TRANSIT,
+    "UNABLE_TO_COLLECT": S.PRE_TRANSIT,  # still with the seller
+    "NEO_COLLECT": S.PRE_TRANSIT,
+    "TRANSFERRING_COLLECT": S.IN_TRANSIT,
+    "READY_FOR_DELIVERY": S.IN_TRANSIT,
+    "MARK_FOR_RETURN": S.RETURNED,  # on its way back to the sender
+    "TRANSFERRING_RETURN": S.RETURNED,
+    # HepsiJET's contract service (a courier brings a document to be signed: transaction types SIGN_ATTEMPT,
+    # DISPOSE_CONTRACT, EXPIRE_CONTRACT). Its states say nothing about a parcel's delivery.
+    "SIGNED": S.UNKNOWN,
+    "NOT_SIGNED": S.FAILED_ATTEMPT,
+    "PENDING_SIGNATURE": S.IN_TRANSIT,
+    "PRINTED_OUT": S.PRE_TRANSIT,
+    "SIGNING": S.IN_TRANSIT,
+    "EXPIRED": S.EXCEPTION,
+    "DISPOSED": S.EXCEPTION,
+    "MISSING_DOCUMENT": S.EXCEPTION,
+    "COMPLETE_REQUEST": S.UNKNOWN,
+    "PROCESSED": S.UNKNOWN,
+    # Handed to a partner ("vendor") for the last mile.
+    "TRANSFERRED_VENDOR": S.IN_TRANSIT,
+    "MARKED_FOR_VENDOR": S.IN_TRANSIT,
+    "READY_FOR_VENDOR": S.IN_TRANSIT,
+    "TRANSFERRING_TRANSFER": S.IN_TRANSIT,
 })
 
 
 def build_token_request(settings: HepsijetSettings) -> HttpRequest:
-    headers = {"Authorization": basic_auth(settings.username, settings.password), "Accept": "application/json"}
-    return HttpRequest("GET", settings.url(TOKEN_PATH), headers=headers)
+    authorization = basic_auth(settings.username, settings.password)
+    return HttpRequest("GET", settings.url(TOKEN_PATH), headers=_headers(settings, Authorization=authorization))
 
 
 def read_token(response: HttpResponse, lifetime_seconds: float) -> TokenGrant:
     reply = read_wire(TokenReply, response.body, carrier=CODE, what="token reply")
-    token = text(reply.data.token if reply.data else None) or text(reply.token)
-    if token is None:
+    token = text(reply.data.token) if reply.data else None
+    if token is None or _failed(reply):
         raise CarrierAuthError("token reply carries no token", carrier=CODE, status=response.status)
     return TokenGrant(access_token=token, expires_in=lifetime_seconds)
 
 
 def build_tracking_request(settings: HepsijetSettings, tracking_number: str, *, token: str) -> HttpRequest:
-    return HttpRequest(
-        "POST",
-        settings.url(TRACKING_PATH),
-        headers={TOKEN_HEADER: token, "Accept": "application/json"},
-        json={"deliveries": [{"customerDeliveryNo": tracking_number}]},
-    )
+    body = {"deliveries": [{"customerDeliveryNo": tracking_number}]}
+    return HttpRequest("POST", settings.url(TRACKING_PATH), headers=_with_token(settings, token), json=body)
 
 
-def parse_tracking_response(response: HttpResponse, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
-    if response.status == 404:
+def build_track_request(settings: HepsijetSettings, tracking_number: str, *, token: str) -> HttpRequest:
+    body = {"barcodes": [tracking_number], "isTrackAdded": True}
+    return HttpRequest("POST", settings.url(TRACK_PATH), headers=_with_token(settings, token), json=body)
+
+
+def parse_tracking_response(
+    response: HttpResponse, tracking_number: str, received_at: datetime, receiver: HttpResponse | None = None
+) -> ProofOfDelivery:
+    """The proof in a ``getDeliveryTracking`` reply; ``receiver``, the ``integration/track`` reply for the
+    same number, adds who took a delivered parcel (a reply it cannot read costs that name only, noted)."""
+    reply = _envelope(response)
+    if _failed(reply):
+        return _refusal(reply, tracking_number, received_at)
+    if reply.data is None:
+        raise MalformedResponse(f"{WHAT} has no data", carrier=CODE)
+    if (pick := _pick(reply.data, tracking_number)) is None:
         return not_found(CODE, tracking_number, received_at)
-    reply = read_wire(TrackingReply, response.body, carrier=CODE, what=WHAT)
-    if reply.status is not None and fold(reply.status) not in _OK:
-        raise BadRequest(f"{WHAT} status {fold(reply.status)[:32]}", carrier=CODE)
-    deliveries = reply.data or []
-    wanted = tracking_number.strip().upper()
-    delivery = next((d for d in deliveries if (d.customer_delivery_no or "").strip().upper() == wanted), None)
-    if delivery is None and len(deliveries) == 1 and deliveries[0].customer_delivery_no is None:
-        delivery = deliveries[0]
-    if delivery is None:
-        return not_found(CODE, tracking_number, received_at)
+    notes = ProofNotes()
+    handover = _handover(receiver, tracking_number, notes)
     with reading(CODE, WHAT):
-        return _proof(delivery, tracking_number, received_at)
+        return _proof(pick, tracking_number, received_at, handover, notes)
 
 
-def _proof(delivery: Delivery, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
-    status = STATUS(delivery.delivery_status)
-    events = timeline(map(_event, delivery.transactions or ()))
-    courier = Courier(name=text(delivery.courier_name), unit=text(delivery.delivery_branch_name))
-    return ProofOfDelivery(
-        carrier=CODE,
-        tracking_number=tracking_number,
-        status=status,
-        delivered_at=_delivered_at(delivery, events) if status is ProofStatus.DELIVERED else None,
-        received_by=text(delivery.delivered_to),
-        recipient_relation=RELATION(delivery.delivered_to_relation),
-        signature=linked_attachment(AttachmentKind.SIGNATURE, delivery.signature_url),
-        photo=linked_attachment(AttachmentKind.PHOTO, delivery.pod_image_url),
-        location=_location(delivery.delivery_location),
-        courier=courier if courier.name or courier.unit else None,
-        source=ProofSource.PULL,
-        received_at=received_at,
-        events=events,
-    )
+def wants_receiver(proof: ProofOfDelivery) -> bool:
+    """Whether to ask ``integration/track`` who took the parcel: only a delivered parcel has a taker."""
+    return proof.status is S.DELIVERED
 
 
-def _delivered_at(delivery: Delivery, events: tuple[TrackingEvent, ...]) -> datetime | None:
-    stated = _time(delivery.delivered_date)
-    return stated or next((e.at for e in reversed(events) if STATUS(e.code) is ProofStatus.DELIVERED), None)
+@dataclass(frozen=True, slots=True)
+class _Pick:
+    entry: Delivery  # the entry the proof is read from
+    package_number: str | None  # the asked parcel, when its delivery has others
+    others: tuple[Delivery, ...]  # the parcels reported beside it (``packages``)
 
 
-def _event(transaction: Transaction) -> TrackingEvent | None:
-    at, code = _time(transaction.transaction_date), text(transaction.delivery_status)
-    if at is None or code is None:
+def _headers(settings: HepsijetSettings, **extra: str) -> dict[str, str]:
+    return {
+        APIKEY_HEADER: settings.apikey.get_secret_value(),
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        **extra,
+    }
+
+
+def _with_token(settings: HepsijetSettings, token: str) -> dict[str, str]:
+    return _headers(settings, **{TOKEN_HEADER: token})
+
+
+def _failed(reply: Envelope) -> bool:
+    return fold(reply.status) == "FAIL"
+
+
+def _envelope(response: HttpResponse) -> TrackingReply:
+    """The reply's envelope; a refused status (404, accepted by the client) is read only for a FAIL body."""
+    if response.status < 300:
+        return read_wire(TrackingReply, response.body, carrier=CODE, what=WHAT)
+    try:
+        reply = read_wire(TrackingReply, response.body, carrier=CODE, what=WHAT)
+    except MalformedResponse:
+        reply = None
+    if reply is None or not _failed(reply):
+        raise BadRequest(f"HTTP {response.status}", carrier=CODE, status=response.status)
+    return reply
+
+
+def _refusal(reply: Envelope, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
+    detail = fold(reply.detail_status)
+    if detail == "NOT_FOUND" or _NOT_FOUND in fold(reply.message):
+        return not_found(CODE, tracking_number, received_at)
+    if detail == "UNAUTHORIZED":
+        raise CarrierAuthError(f"{WHAT}: FAIL {detail}", carrier=CODE)
+    if detail == "SERVER_ERROR":
+        raise CarrierUnavailable(f"{WHAT}: FAIL {detail}", carrier=CODE)
+    raise BadRequest(f"{WHAT}: FAIL {detail[:32] or 'without detailStatus'}", carrier=CODE)
+
+
+def _pick(deliveries: Sequence[Delivery], number: str) -> _Pick | None:
+    """The entry about the asked number, never another's: the asked parcel itself, or the asked delivery
+    (when its parcels differ, the one furthest behind, with every parcel reported beside it)."""
+    exact = [d for d in deliveries if _same(_number(d), number)]
+    if exact:
+        entry = _latest(exact)
+        delivery_no = text(entry.customer_delivery_no)
+        siblings = [d for d in deliveries if delivery_no and _same(d.customer_delivery_no, delivery_no)]
+        others = _parcels(d for d in siblings if not _same(_number(d), number))
+        return _Pick(entry, number if others else None, others)
+    parcels = _parcels(d for d in deliveries if _same(d.customer_delivery_no, number))
+    if not parcels:
         return None
-    description = join_text(transaction.description, transaction.undelivered_reason, sep=" — ")
-    place = join_text(transaction.town, transaction.city)
-    return TrackingEvent(at=at, code=code[:64], description=description, location_text=place)
+    if len(parcels) == 1:
+        return _Pick(parcels[0], None, ())
+    pending = [p for p in parcels if fold(_status_code(p)) != _DELIVERED]
+    return _Pick(pending[0] if pending else _latest(parcels), None, parcels)
 
 
-def _location(location: Location | None) -> DeliveryLocation | None:
-    if location is None:
+def _number(delivery: Delivery) -> str | None:
+    """What the entry is about: its parcel (``barcode``), else its delivery."""
+    return text(delivery.barcode) or text(delivery.customer_delivery_no)
+
+
+def _same(value: str | None, number: str) -> bool:
+    return (text(value) or "").upper() == number.strip().upper()
+
+
+def _parcels(entries: Iterable[Delivery]) -> tuple[Delivery, ...]:
+    """One entry per parcel number (the latest, when a parcel is listed twice), in the reply's order, leaving
+    out entries whose number could not name a package."""
+    by_number: dict[str, list[Delivery]] = {}
+    for entry in entries:
+        if (number := _number(entry)) is not None and _is_id(number):
+            by_number.setdefault(number.upper(), []).append(entry)
+    return tuple(_latest(group) for group in by_number.values())
+
+
+def _is_id(number: str) -> bool:
+    try:
+        checked_tracking_number(CODE, number)
+    except BadRequest:
+        return False
+    return True
+
+
+def _latest(entries: Sequence[Delivery]) -> Delivery:
+    """The entry describing the latest state (its latest transaction); the first among equals."""
+    return max(entries, key=lambda entry: max(map(_moment, entry.transactions), default=_DAWN))
+
+
+def _moment(transaction: Transaction) -> datetime:
+    return _readable_time(transaction.transaction_date_time) or _DAWN
+
+
+def _readable_time(value: str | None) -> datetime | None:
+    try:
+        return _time(value)
+    except MalformedResponse:
         return None
-    lat, lon, address = location.latitude, location.longitude, text(location.address)
-    if (lat is None or lon is None) and address is None:
-        return None
-    pair = lat is not None and lon is not None
-    return DeliveryLocation(
-        lat=lat if pair else None,
-        lon=lon if pair else None,
-        accuracy_m=location.accuracy if pair else None,
-        address=address,
-    )
+
+
+def _noted_time(value: str | None, field: str, notes: ProofNotes) -> datetime | None:
+    """A stated time, or None with a note when the carrier wrote something that is no date and time."""
+    if (at := _readable_time(value)) is None and text(value):
+        notes.unreadable(field, "not a date and time")
+    return at
 
 
 def _time(value: str | None) -> datetime | None:
-    return local_timestamp(value, carrier=CODE, what="a HepsiJET date")
+    return local_timestamp(value, carrier=CODE, what="a HepsiJET time")
+
+
+def _status_code(entry: Delivery) -> str | None:
+    """The entry's ``deliveryStatus``; without one, that of its latest transaction that has one."""
+    if code := text(entry.delivery_status):
+        return code
+    stated = [t for t in entry.transactions if text(t.delivery_status)]
+    return text(max(stated, key=_moment).delivery_status) if stated else None
+
+
+def _handover(receiver: HttpResponse | None, number: str, notes: ProofNotes) -> TrackDetail | None:
+    """The ``integration/track`` step in which the asked parcel was delivered, if that reply has one."""
+    if receiver is None:
+        return None
+    try:
+        reply = read_wire(TrackReply, receiver.body, carrier=CODE, what="track reply")
+    except MalformedResponse:
+        notes.unreadable("integration/track", "the reply could not be read")
+        return None
+    if _failed(reply):
+        notes.unreadable("integration/track", "HepsiJET answered FAIL")
+        return None
+    steps = [
+        detail
+        for result in reply.data
+        if _same(result.barcode, number)
+        for detail in result.details
+        if fold(detail.integration_status) == _DELIVERED
+    ]
+    return max(steps, key=lambda step: _readable_time(step.transaction_date) or _DAWN, default=None)
+
+
+def _proof(
+    pick: _Pick, number: str, received_at: datetime, handover: TrackDetail | None, notes: ProofNotes
+) -> ProofOfDelivery:
+    entry = pick.entry
+    events = timeline(_event(transaction, index, notes) for index, transaction in enumerate(entry.transactions))
+    code = _status_code(entry)
+    status = notes.status(STATUS, code, "data.deliveryStatus")
+    received_by = text(handover.delivered_person) if handover else None
+    return ProofOfDelivery(
+        carrier=CODE,
+        tracking_number=number,
+        status=status,
+        status_code=code[:64] if code else None,
+        package_number=pick.package_number,
+        packages=tuple(map(_package, pick.others)),
+        delivered_at=_delivered_at(events, handover, notes) if status is S.DELIVERED else None,
+        received_by=_short(received_by),
+        recipient_relation=_relation(received_by, text(entry.recipient_name)),
+        source=ProofSource.PULL,
+        received_at=received_at,
+        events=events,
+        notes=notes.items,
+    )
+
+
+def _event(transaction: Transaction, index: int, notes: ProofNotes) -> TrackingEvent | None:
+    at = _noted_time(transaction.transaction_date_time, f"data.transactions.{index}.transactionDateTime", notes)
+    code = text(transaction.delivery_status) or text(transaction.transaction_type)
+    if at is None or code is None:
+        return None
+    return TrackingEvent(
+        at=at,
+        code=code[:64],
+        description=_short(join_text(transaction.transaction, transaction.non_delivery_reason, sep=" — ")),
+        location_text=_short(text(transaction.location)),
+    )
+
+
+def _delivered_at(events: Sequence[TrackingEvent], handover: TrackDetail | None, notes: ProofNotes) -> datetime | None:
+    if stated := next((e.at for e in reversed(events) if fold(e.code) == _DELIVERED), None):
+        return stated
+    if handover is None:
+        return None
+    return _noted_time(handover.transaction_date, "integration/track.details.transactionDate", notes)
+
+
+def _relation(received_by: str | None, addressee: str | None) -> RecipientRelation:
+    """``recipient`` when the parcel's taker bears the addressee's name; a masked name proves no match here."""
+    if received_by and addressee and _MASK not in received_by + addressee:
+        return relation_by_name(received_by, addressee)
+    return RecipientRelation.UNKNOWN
+
+
+def _package(parcel: Delivery) -> PackageState:
+    code = _status_code(parcel)
+    status = STATUS(code) if STATUS.knows(code) else S.UNKNOWN  # only the proof's own status is noted and counted
+    return PackageState(number=_number(parcel) or "", status=status, status_code=code[:64] if code else None)
+
+
+def _short(value: str | None) -> str | None:
+    return text(value[:_SHORT]) if value else None

@@ -1,50 +1,104 @@
-"""The parts of HepsiJET's replies we read. Beyond the status and reason codes, the shapes are assumed
-(see the package docstring); every field is optional and unknown fields are ignored."""
+"""The parts of HepsiJET's replies we read, as its integration document and public clients show them (see
+``tests/fixtures/carriers/hepsijet/PROVENANCE.md``).
+
+Read tolerantly: unknown fields are ignored, every field is optional, a text field holding anything but text
+counts as missing (a delivery or parcel number may also be a number: the document types
+``customerDeliveryNo`` Integer), and a list entry that is not an object is left out. Only the envelope must
+be what it says: a reply that is not a JSON object, or whose ``data`` is not of its documented kind, is
+malformed.
+"""
+
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
 
 from carriers.parsing import WireModel
 
 
+def _text_or_none(value: Any) -> Any:
+    return value if isinstance(value, str) else None
+
+
+def _number_or_none(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _text_or_none(value)
+
+
+def _objects(value: Any) -> Any:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _object_entries(value: Any) -> Any:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else value
+
+
+type Text = Annotated[str | None, BeforeValidator(_text_or_none)]
+type Number = Annotated[str | None, BeforeValidator(_number_or_none)]  # the document types some numbers Integer
+
+
+class Envelope(WireModel):
+    """What every HepsiJET reply carries: ``status`` OK or FAIL, a ``message``, a ``detailStatus`` on errors."""
+
+    status: Text = None
+    message: Text = None
+    detail_status: Text = None
+
+
 class TokenData(WireModel):
-    token: str | None = None
+    token: Text = None
 
 
-class TokenReply(WireModel):
-    status: str | None = None
-    token: str | None = None
+class TokenReply(Envelope):
     data: TokenData | None = None
 
 
-class Location(WireModel):
-    latitude: float | None = None
-    longitude: float | None = None
-    accuracy: float | None = None  # metres
-    address: str | None = None
-
-
 class Transaction(WireModel):
-    transaction_date: str | None = None
-    delivery_status: str | None = None
-    undelivered_reason: str | None = None
-    description: str | None = None
-    city: str | None = None
-    town: str | None = None
+    """One step of ``getDeliveryTracking``'s ``transactions[]``."""
+
+    delivery_status: Text = None
+    operation_status: Text = None
+    transaction_type: Text = None
+    transaction_date_time: Text = None
+    location: Text = None
+    transaction: Text = None  # the step in words: "Dağıtıma çıktı", "TESLİM EDİLDİ"
+    non_delivery_reason: Text = None
 
 
 class Delivery(WireModel):
-    customer_delivery_no: str | None = None
-    delivery_status: str | None = None
-    undelivered_reason: str | None = None
-    delivered_date: str | None = None
-    delivered_to: str | None = None
-    delivered_to_relation: str | None = None
-    signature_url: str | None = None
-    pod_image_url: str | None = None
-    delivery_location: Location | None = None
-    courier_name: str | None = None
-    delivery_branch_name: str | None = None
-    transactions: list[Transaction] | None = None
+    """One ``data[]`` entry of ``getDeliveryTracking``: a delivery, or one parcel of it (``barcode``)."""
+
+    customer_delivery_no: Number = None
+    barcode: Number = None
+    delivery_status: Text = None
+    operation_status: Text = None
+    transaction_type: Text = None
+    last_transaction: Text = None
+    current_location: Text = None
+    receiver: Text = None  # who ordered (masked)
+    recipient_name: Text = None  # the addressee (masked)
+    transactions: Annotated[list[Transaction], BeforeValidator(_objects)] = []
 
 
-class TrackingReply(WireModel):
-    status: str | None = None
-    data: list[Delivery] | None = None
+class TrackingReply(Envelope):
+    data: Annotated[list[Delivery] | None, BeforeValidator(_object_entries)] = None
+
+
+class TrackDetail(WireModel):
+    """One of ``integration/track``'s ``details[]``: a main step, with who took the parcel once delivered."""
+
+    transaction_location: Text = None
+    transaction_date: Text = None
+    integration_status: Text = None
+    delivered_person: Text = None
+    non_delivery_reason: Text = None
+
+
+class TrackResult(WireModel):
+    barcode: Number = None
+    tracking_url: Text = None
+    details: Annotated[list[TrackDetail], BeforeValidator(_objects)] = []
+
+
+class TrackReply(Envelope):
+    data: Annotated[list[TrackResult], BeforeValidator(_objects)] = []

@@ -45,7 +45,7 @@ def carrier_settings():
     return {
         "ups": {"base_url": CLOSED, "credentials": {"client_id": "c", "client_secret": "s"},
                 "webhook_credential": UPS_WEBHOOK_CREDENTIAL, **NO_RETRY},
-        "hepsijet": {"base_url": CLOSED, "username": "u", "password": "p",
+        "hepsijet": {"base_url": CLOSED, "username": "u", "password": "p", "apikey": "k",
                      "partner_webhook": {"secrets": [HEPSIJET_SECRET]}, **NO_RETRY},
     }
 

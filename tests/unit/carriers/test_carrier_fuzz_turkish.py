@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from carriers.aras.mapping import parse_query_response as parse_aras
 from carriers.errors import BadRequest, MalformedResponse
-from carriers.hepsijet.mapping import parse_tracking_response as parse_hepsijet
 from carriers.http import HttpResponse
 from carriers.soap import ENVELOPE_NS
 from tests.unit.carriers.test_carrier_fuzz import JSON, paths, replaced
@@ -39,7 +38,6 @@ def aras(document: bytes) -> object:
 
 
 JSON_PARSERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
-    "hepsijet tracking": ("hepsijet/tracking-delivered.json", lambda b: parse_hepsijet(ok(b), "HJ100200300", AT)),
     "aras document": ("aras/query-delivered.json", aras),
 }
 

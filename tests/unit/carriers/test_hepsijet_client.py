@@ -1,4 +1,8 @@
+"""HepsiJET's adapter over HTTP: only the carrier is faked, by a local server answering with the published
+reply samples on HepsiJET's documented paths."""
+
 import base64
+import json
 
 import pytest
 from aiohttp import web
@@ -8,42 +12,60 @@ from carriers.errors import CarrierAuthError, CarrierUnavailable
 from carriers.hepsijet.client import HepsijetAdapter
 from carriers.hepsijet.settings import HepsijetSettings
 from carriers.retry import RetryBudget
+from carriers.transcript import recording
 from schemas.proof import ProofSource, ProofStatus
 from tests.unit.carriers.conftest import nth
+from tests.unit.carriers.properties import sample
 
-NUMBER = "HJ100200300"
+DELIVERED = "3539185854"
+UNDELIVERED = "5000000879243"
+TOKEN = "6322d15d-e3f2-4bea-90a3-d803fef33de8"  # token-ok.json
+APIKEY = "hj-apikey-1"
 
 
 class FakeHepsijet:
-    """A stand-in for HepsiJET's token and tracking endpoints that records what reached it."""
+    """HepsiJET's token, tracking and track services, answering with the samples and recording each call."""
 
-    def __init__(self, payloads, tracking_statuses: list[int] | None = None, token_status: int = 200) -> None:
-        self.payloads = payloads
-        self.tracking_statuses = tracking_statuses or [200]
-        self.token_status = token_status
-        self.token_requests: list[dict[str, str]] = []
-        self.tracking_requests: list[tuple[dict[str, str], object]] = []
+    def __init__(
+        self,
+        tracking: str = "tracking-delivered.json",
+        *,
+        tracking_statuses: tuple[int, ...] = (200,),
+        track_statuses: tuple[int, ...] = (200,),
+        token: str = "token-ok.json",
+        token_status: int = 200,
+    ) -> None:
+        self.tracking, self.token = tracking, token
+        self.tracking_statuses, self.track_statuses, self.token_status = tracking_statuses, track_statuses, token_status
+        self.token_calls: list[dict[str, str]] = []
+        self.tracking_calls: list[tuple[dict[str, str], object]] = []
+        self.track_calls: list[tuple[dict[str, str], object]] = []
 
-    async def token(self, request: web.Request) -> web.Response:
-        self.token_requests.append(dict(request.headers))
-        if self.token_status != 200:
-            return web.json_response({"status": "FAIL"}, status=self.token_status)
-        return web.json_response({"status": "OK", "data": {"token": f"hj-token-{len(self.token_requests)}"}})
+    async def get_token(self, request: web.Request) -> web.Response:
+        self.token_calls.append(dict(request.headers))
+        body = json.loads(sample("hepsijet", self.token))
+        if "data" in body:  # a new token each time, so a refreshed one can be told apart
+            body["data"]["token"] = f"{TOKEN}-{len(self.token_calls)}"
+        return web.json_response(body, status=self.token_status)
 
-    async def tracking(self, request: web.Request) -> web.Response:
-        self.tracking_requests.append((dict(request.headers), await request.json()))
-        status = nth(self.tracking_statuses, len(self.tracking_requests))
-        if status == 200:
-            body = self.payloads.raw("hepsijet/tracking-delivered.json")
-            return web.Response(body=body, content_type="application/json")
-        if status == 404:
-            return web.Response(status=404, body=self.payloads.raw("hepsijet/tracking-not-found.json"))
-        return web.json_response({"status": "FAIL"}, status=status)
+    async def get_delivery_tracking(self, request: web.Request) -> web.Response:
+        self.tracking_calls.append((dict(request.headers), await request.json()))
+        return self._answer(nth(self.tracking_statuses, len(self.tracking_calls)), self.tracking)
+
+    async def integration_track(self, request: web.Request) -> web.Response:
+        self.track_calls.append((dict(request.headers), await request.json()))
+        return self._answer(nth(self.track_statuses, len(self.track_calls)), "track-delivered.json")
+
+    def _answer(self, status: int, name: str) -> web.Response:
+        if status != 200:
+            return web.Response(status=status, text="<html>gateway</html>", content_type="text/html")
+        return web.Response(body=sample("hepsijet", name), content_type="application/json")
 
     def routes(self):
         return [
-            ("GET", "/auth/getToken", self.token),
-            ("POST", "/deliveryTransaction/getDeliveryTracking", self.tracking),
+            ("GET", "/auth/getToken", self.get_token),
+            ("POST", "/rest/deliveryTransaction/getDeliveryTracking", self.get_delivery_tracking),
+            ("POST", "/rest/delivery/integration/track", self.integration_track),
         ]
 
 
@@ -54,68 +76,93 @@ async def adapter_for(fake: FakeHepsijet, adapter_at) -> HepsijetAdapter:
         fake.routes(),
         username="pazaryeri",
         password=SecretStr("ş1fre"),
+        apikey=SecretStr(APIKEY),
         retry=RetryBudget(attempts=3, total_seconds=10),
     )
 
 
-async def test_a_pull_fetches_a_token_then_posts_the_tracking_query(payloads, adapter_at, clock) -> None:
-    fake = FakeHepsijet(payloads)
+async def test_a_delivered_parcel_is_tracked_then_its_receiver_asked_for(adapter_at, clock) -> None:
+    fake = FakeHepsijet()
     hepsijet = await adapter_for(fake, adapter_at)
 
-    proof = await hepsijet.pull(NUMBER)
+    proof = await hepsijet.pull(DELIVERED)
 
-    assert (proof.status, proof.source, proof.received_at) == (ProofStatus.DELIVERED, ProofSource.PULL, clock.now())
-    [token_headers] = fake.token_requests
+    assert (proof.status, proof.received_by, proof.source, proof.received_at) == (
+        ProofStatus.DELIVERED, "Hassan Alzubieri", ProofSource.PULL, clock.now()
+    )
+    [token_headers] = fake.token_calls
     assert token_headers["Authorization"] == "Basic " + base64.b64encode("pazaryeri:ş1fre".encode()).decode()
-    [(headers, body)] = fake.tracking_requests
-    assert headers["X-Auth-Token"] == "hj-token-1" and "Authorization" not in headers
-    assert body == {"deliveries": [{"customerDeliveryNo": NUMBER}]}
+    assert token_headers["apikey"] == APIKEY
+    [(headers, body)] = fake.tracking_calls
+    assert (headers["X-Auth-Token"], headers["apikey"], "Authorization" in headers) == (f"{TOKEN}-1", APIKEY, False)
+    assert body == {"deliveries": [{"customerDeliveryNo": DELIVERED}]}
+    [(headers, body)] = fake.track_calls
+    assert (headers["X-Auth-Token"], headers["apikey"]) == (f"{TOKEN}-1", APIKEY)
+    assert body == {"barcodes": [DELIVERED], "isTrackAdded": True}
 
 
-async def test_the_token_is_reused_until_it_expires(payloads, adapter_at, clock) -> None:
-    fake = FakeHepsijet(payloads)
+async def test_a_parcel_not_delivered_needs_no_receiver_call(adapter_at) -> None:
+    fake = FakeHepsijet("tracking-undelivered.json")
+    proof = await (await adapter_for(fake, adapter_at)).pull(UNDELIVERED)
+    assert (proof.status, len(proof.events)) == (ProofStatus.FAILED_ATTEMPT, 6)
+    assert fake.track_calls == []
+
+
+async def test_the_real_not_found_reply_is_a_result(adapter_at, clock) -> None:
+    fake = FakeHepsijet("tracking-not-found.json")
+    proof = await (await adapter_for(fake, adapter_at)).pull("5000000000000")
+    assert (proof.status, proof.tracking_number) == (ProofStatus.NOT_FOUND, "5000000000000")
+    assert (fake.track_calls, clock.sleeps) == ([], [])
+
+
+async def test_both_replies_are_kept_as_received(adapter_at) -> None:
+    fake = FakeHepsijet()
     hepsijet = await adapter_for(fake, adapter_at)
-    await hepsijet.pull(NUMBER)
-    await hepsijet.pull(NUMBER)
-    assert len(fake.token_requests) == 1
-    clock.advance(1800)
-    await hepsijet.pull(NUMBER)
-    assert len(fake.token_requests) == 2
-    assert fake.tracking_requests[-1][0]["X-Auth-Token"] == "hj-token-2"
+    with recording() as replies:
+        await hepsijet.pull(DELIVERED)
+    assert [(r.path.rpartition("/")[2], r.status, r.body) for r in replies] == [
+        ("getDeliveryTracking", 200, sample("hepsijet", "tracking-delivered.json")),
+        ("track", 200, sample("hepsijet", "track-delivered.json")),
+    ]
 
 
-async def test_a_token_hepsijet_no_longer_accepts_is_replaced_once(payloads, adapter_at) -> None:
-    fake = FakeHepsijet(payloads, tracking_statuses=[401, 200])
+async def test_the_token_is_reused_for_its_hour(adapter_at, clock) -> None:
+    fake = FakeHepsijet("tracking-undelivered.json")
     hepsijet = await adapter_for(fake, adapter_at)
-    assert (await hepsijet.pull(NUMBER)).status is ProofStatus.DELIVERED
-    assert [h["X-Auth-Token"] for h, _ in fake.tracking_requests] == ["hj-token-1", "hj-token-2"]
+    await hepsijet.pull(UNDELIVERED)
+    await hepsijet.pull(UNDELIVERED)
+    assert len(fake.token_calls) == 1
+    clock.advance(3600)
+    await hepsijet.pull(UNDELIVERED)
+    assert len(fake.token_calls) == 2
+    assert fake.tracking_calls[-1][0]["X-Auth-Token"] == f"{TOKEN}-2"
 
 
-async def test_refused_credentials_fail_at_once(payloads, adapter_at, clock) -> None:
-    fake = FakeHepsijet(payloads, token_status=401)
-    hepsijet = await adapter_for(fake, adapter_at)
+async def test_a_token_hepsijet_no_longer_accepts_is_replaced_once(adapter_at) -> None:
+    fake = FakeHepsijet(tracking_statuses=(401, 200))
+    assert (await (await adapter_for(fake, adapter_at)).pull(DELIVERED)).status is ProofStatus.DELIVERED
+    assert [h["X-Auth-Token"] for h, _ in fake.tracking_calls] == [f"{TOKEN}-1", f"{TOKEN}-2"]
+
+
+@pytest.mark.parametrize("token_status", [200, 401])
+async def test_the_documented_bad_login_fails_at_once(adapter_at, clock, token_status: int) -> None:
+    fake = FakeHepsijet(token="token-fail.json", token_status=token_status)
     with pytest.raises(CarrierAuthError):
-        await hepsijet.pull(NUMBER)
-    assert fake.tracking_requests == [] and clock.sleeps == []
+        await (await adapter_for(fake, adapter_at)).pull(DELIVERED)
+    assert (fake.tracking_calls, clock.sleeps) == ([], [])
 
 
-async def test_a_transient_failure_is_retried(payloads, adapter_at, clock) -> None:
-    fake = FakeHepsijet(payloads, tracking_statuses=[502, 200])
+async def test_a_transient_failure_of_either_call_is_retried(adapter_at, clock) -> None:
+    fake = FakeHepsijet(tracking_statuses=(502, 200), track_statuses=(503, 200))
     hepsijet = await adapter_for(fake, adapter_at)
-    assert (await hepsijet.pull(NUMBER)).status is ProofStatus.DELIVERED
-    assert len(clock.sleeps) == 1 and hepsijet.breaker.failures == 0
+    proof = await hepsijet.pull(DELIVERED)
+    assert (proof.status, proof.received_by) == (ProofStatus.DELIVERED, "Hassan Alzubieri")
+    assert (len(fake.tracking_calls), len(fake.track_calls), len(clock.sleeps)) == (2, 2, 2)
+    assert hepsijet.breaker.failures == 0
 
 
-async def test_a_carrier_that_stays_down_is_unavailable(payloads, adapter_at) -> None:
-    fake = FakeHepsijet(payloads, tracking_statuses=[503])
-    hepsijet = await adapter_for(fake, adapter_at)
+async def test_a_carrier_that_stays_down_is_unavailable(adapter_at) -> None:
+    fake = FakeHepsijet(tracking_statuses=(503,))
     with pytest.raises(CarrierUnavailable):
-        await hepsijet.pull(NUMBER)
-    assert len(fake.tracking_requests) == 3
-
-
-async def test_an_unknown_delivery_is_a_not_found_result(payloads, adapter_at) -> None:
-    fake = FakeHepsijet(payloads, tracking_statuses=[404])
-    hepsijet = await adapter_for(fake, adapter_at)
-    proof = await hepsijet.pull("HJ999")
-    assert (proof.status, proof.tracking_number) == (ProofStatus.NOT_FOUND, "HJ999")
+        await (await adapter_for(fake, adapter_at)).pull(DELIVERED)
+    assert len(fake.tracking_calls) == 3

@@ -1,187 +1,358 @@
+"""HepsiJET's mapping against the replies its integration document publishes (``tests/fixtures/carriers/
+hepsijet/``). Every expected value below is read off the sample by hand."""
+
 import base64
-import json
-from datetime import UTC, datetime, timedelta, timezone
+import copy
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from pydantic import SecretStr
 
-from carriers.errors import BadRequest, CarrierAuthError, MalformedResponse
+from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, MalformedResponse
 from carriers.hepsijet.mapping import (
+    STATUS,
     build_token_request,
+    build_track_request,
     build_tracking_request,
     parse_tracking_response,
     read_token,
 )
 from carriers.hepsijet.settings import HepsijetSettings
 from carriers.http import HttpRequest, HttpResponse
-from schemas.proof import AttachmentKind, ProofSource, ProofStatus, RecipientRelation
+from carriers.status import UNMAPPED
+from schemas.proof import NoteCode, PackageState, ProofSource, ProofStatus, RecipientRelation
 from tests.unit.carriers.conftest import RECEIVED, ok
+from tests.unit.carriers.properties import sample, sample_json
 
 SETTINGS = HepsijetSettings(
-    base_url="https://integration-apitest.hepsijet.com", username="pazaryeri", password=SecretStr("ş1fre")
+    base_url="https://integration-apitest.hepsijet.com",
+    username="pazaryeri",
+    password=SecretStr("ş1fre"),
+    apikey=SecretStr("hj-apikey-1"),
 )
-NUMBER = "HJ100200300"
+TR = timezone(timedelta(hours=3))
+UNDELIVERED = "5000000879243"  # tracking-undelivered.json
+DELIVERED = "3539185854"  # tracking-delivered.json, track-delivered.json (first result)
+MASKED = "3539188794"  # track-delivered.json (second result); tracking-attached-parcels.json
 
 
-def test_the_token_request_is_a_get_with_basic_auth() -> None:
+def reply(name: str) -> HttpResponse:
+    return ok(sample("hepsijet", name))
+
+
+def parse(name: str, number: str, receiver: str | None = None) -> object:
+    return parse_tracking_response(reply(name), number, RECEIVED, reply(receiver) if receiver else None)
+
+
+def delivered_as(number: str) -> dict[str, object]:
+    """``tracking-delivered.json`` about another number (the delivered state of ``track-delivered.json``'s
+    second result)."""
+    body = sample_json("hepsijet", "tracking-delivered.json")
+    body["data"][0] |= {"customerDeliveryNo": number, "barcode": number}
+    return body
+
+
+# --- requests -------------------------------------------------------------------------------------------
+
+
+def test_the_token_request_is_a_get_with_basic_auth_and_the_apikey() -> None:
     assert build_token_request(SETTINGS) == HttpRequest(
         "GET",
         "https://integration-apitest.hepsijet.com/auth/getToken",
         headers={
-            "Authorization": "Basic " + base64.b64encode("pazaryeri:ş1fre".encode()).decode(),
+            "apikey": "hj-apikey-1",
+            "Content-Type": "application/json",
             "Accept": "application/json",
+            "Authorization": "Basic " + base64.b64encode("pazaryeri:ş1fre".encode()).decode(),
         },
     )
 
 
-def test_the_tracking_request_posts_the_delivery_number_with_the_token() -> None:
-    assert build_tracking_request(SETTINGS, NUMBER, token="tok") == HttpRequest(
+def test_the_tracking_request_posts_under_rest_with_the_token_and_the_apikey() -> None:
+    assert build_tracking_request(SETTINGS, UNDELIVERED, token="tok") == HttpRequest(
         "POST",
-        "https://integration-apitest.hepsijet.com/deliveryTransaction/getDeliveryTracking",
-        headers={"X-Auth-Token": "tok", "Accept": "application/json"},
-        json={"deliveries": [{"customerDeliveryNo": NUMBER}]},
+        "https://integration-apitest.hepsijet.com/rest/deliveryTransaction/getDeliveryTracking",
+        headers={"apikey": "hj-apikey-1", "Content-Type": "application/json", "Accept": "application/json",
+                 "X-Auth-Token": "tok"},
+        json={"deliveries": [{"customerDeliveryNo": UNDELIVERED}]},
     )
 
 
-def test_the_token_reply_gives_a_token_with_the_configured_lifetime(payloads) -> None:
-    grant = read_token(ok(payloads.json("hepsijet/token.json")), 1800)
-    assert (grant.access_token, grant.expires_in) == ("hj-token-1", 1800)
-    assert read_token(ok({"token": "flat"}), 60).access_token == "flat"
+def test_the_receiver_request_asks_integration_track_for_the_number() -> None:
+    assert build_track_request(SETTINGS, DELIVERED, token="tok") == HttpRequest(
+        "POST",
+        "https://integration-apitest.hepsijet.com/rest/delivery/integration/track",
+        headers={"apikey": "hj-apikey-1", "Content-Type": "application/json", "Accept": "application/json",
+                 "X-Auth-Token": "tok"},
+        json={"barcodes": [DELIVERED], "isTrackAdded": True},
+    )
 
 
-@pytest.mark.parametrize("body", [{"status": "FAIL", "data": None}, {"data": {"token": " "}}, {}])
-def test_a_token_reply_without_a_token_is_an_auth_error(body: object) -> None:
+# --- token ----------------------------------------------------------------------------------------------
+
+
+def test_the_documented_token_reply_gives_its_token_for_the_configured_lifetime() -> None:
+    grant = read_token(reply("token-ok.json"), 3600)
+    assert (grant.access_token, grant.expires_in) == ("6322d15d-e3f2-4bea-90a3-d803fef33de8", 3600)
+
+
+def test_the_documented_bad_login_reply_is_an_auth_error() -> None:
     with pytest.raises(CarrierAuthError, match="no token"):
-        read_token(ok(body), 1800)
+        read_token(reply("token-fail.json"), 3600)
 
 
-def test_a_delivered_parcel_maps_to_a_full_proof(payloads) -> None:
-    proof = parse_tracking_response(ok(payloads.json("hepsijet/tracking-delivered.json")), NUMBER, RECEIVED)
-    istanbul = timezone(timedelta(hours=3))
-    assert (proof.carrier, proof.tracking_number, proof.status) == ("hepsijet", NUMBER, ProofStatus.DELIVERED)
-    assert proof.delivered_at == datetime(2024, 4, 22, 14, 31, 5, tzinfo=istanbul)
-    assert (proof.received_by, proof.recipient_relation) == ("Ayşe Yılmaz", RecipientRelation.RECIPIENT)
-    assert proof.signature is not None and proof.signature.kind is AttachmentKind.SIGNATURE
-    assert proof.signature.url == "https://pod.hepsijet.test/signature/HJ100200300.png"
-    assert proof.photo is not None and proof.photo.url == "https://pod.hepsijet.test/photo/HJ100200300.jpg"
-    assert proof.location is not None
-    assert (proof.location.lat, proof.location.lon, proof.location.accuracy_m) == (40.9869, 29.0266, 15)
-    assert proof.location.address == "Caferağa Mah. Moda Cad. No:1 Kadıköy/İstanbul"
-    assert proof.courier is not None
-    assert (proof.courier.name, proof.courier.unit) == ("Emre Kaya", "Kadıköy Transfer Merkezi")
-    assert (proof.source, proof.received_at) == (ProofSource.PULL, RECEIVED)
-    assert [(e.code, e.at.hour, e.location_text) for e in proof.events] == [
-        ("COLLECTED", 9, "Esenyurt, İstanbul"),
-        ("DELIVERING", 8, "Kadıköy, İstanbul"),
-        ("DELIVERED", 14, "Kadıköy, İstanbul"),
+# --- the published replies, read ---------------------------------------------------------------------------
+
+
+def test_real_transactions_become_events_all_six_of_them() -> None:
+    # The defect: the names read were not HepsiJET's, and 0 of these 6 transactions became events.
+    proof = parse("tracking-undelivered.json", UNDELIVERED)
+    assert (proof.carrier, proof.tracking_number, proof.source, proof.received_at) == (
+        "hepsijet", UNDELIVERED, ProofSource.PULL, RECEIVED
+    )
+    assert (proof.status, proof.status_code) == (ProofStatus.FAILED_ATTEMPT, "UNDELIVERED")
+    assert (proof.delivered_at, proof.received_by, proof.package_number, proof.packages) == (None, None, None, ())
+    assert [(e.at, e.code, e.location_text) for e in proof.events] == [
+        (datetime(2019, 3, 2, 11, 31, 25, tzinfo=TR), "READY", "HB DEPO Transfer Merkezi"),
+        (datetime(2019, 3, 2, 17, 10, 44, tzinfo=TR), "DISPATCHING", "KÜÇÜKÇEKMECE Dağıtım Merkezi"),
+        (datetime(2019, 3, 4, 9, 12, 11, tzinfo=TR), "DELIVERING", "Dağıtım Aracında"),
+        (datetime(2019, 3, 4, 13, 5, 53, tzinfo=TR), "RETRY", "Dağıtım Aracında"),
+        (datetime(2019, 3, 5, 8, 38, 16, tzinfo=TR), "DELIVERING", "Dağıtım Aracında"),
+        (datetime(2019, 3, 5, 13, 6, 41, tzinfo=TR), "UNDELIVERED", "Dağıtım Aracında"),
+    ]
+    assert proof.events[0].description == "Kargoya verildi"
+    assert proof.events[3].description == (
+        "Teslimat Denemesi - Alıcı Adreste Bulunamadı - (Tekrar Denenecek) — RECIPIENT_NOT_FOUND"
+    )
+    assert proof.notes == ()
+
+
+def test_the_real_not_found_reply_is_a_not_found_result() -> None:
+    # The defect: {"status":"FAIL","message":"Gönderi numarası bulunamadı."} raised instead.
+    proof = parse("tracking-not-found.json", "5000000000000")
+    assert (proof.status, proof.tracking_number, proof.events) == (ProofStatus.NOT_FOUND, "5000000000000", ())
+
+
+def test_a_parcel_out_for_delivery_is_in_transit() -> None:
+    proof = parse("tracking-in-transit.json", UNDELIVERED)
+    assert (proof.status, proof.status_code, proof.delivered_at) == (ProofStatus.IN_TRANSIT, "DELIVERING", None)
+    assert [e.code for e in proof.events] == ["READY", "DISPATCHING", "DELIVERING"]
+
+
+def test_a_delivered_parcel_takes_its_time_from_the_delivered_step_and_its_receiver_from_integration_track() -> None:
+    proof = parse("tracking-delivered.json", DELIVERED, "track-delivered.json")
+    assert (proof.status, proof.status_code) == (ProofStatus.DELIVERED, "DELIVERED")
+    assert proof.delivered_at == datetime(2018, 11, 15, 12, 53, 29, tzinfo=TR)
+    assert proof.received_by == "Hassan Alzubieri"  # the sample's trailing blank dropped
+    assert proof.recipient_relation is RecipientRelation.UNKNOWN  # the addressee is "SEDAT YILMAZ"
+    assert (proof.signature, proof.photo, proof.location, proof.courier) == (None, None, None, None)
+    assert [(e.code, e.description) for e in proof.events] == [
+        ("READY", "Kargoya verildi"), ("DELIVERING", "Dağıtıma çıktı"), ("DELIVERED", "TESLİM EDİLDİ")
     ]
 
 
-def test_a_failed_attempt_carries_the_non_delivery_reason_in_its_event(payloads) -> None:
-    proof = parse_tracking_response(ok(payloads.json("hepsijet/tracking-undelivered.json")), "HJ100200301", RECEIVED)
-    assert (proof.status, proof.delivered_at, proof.received_by) == (ProofStatus.FAILED_ATTEMPT, None, None)
-    assert proof.events[-1].code == "UNDELIVERED"
-    assert proof.events[-1].description == "Alıcı adreste yok — RECIPIENT_NOT_AVAILABLE"
+def test_a_masked_receiver_is_kept_as_printed_and_taken_from_the_asked_numbers_result() -> None:
+    proof = parse_tracking_response(ok(delivered_as(MASKED)), MASKED, RECEIVED, reply("track-delivered.json"))
+    assert proof.received_by == "Akın Er******"
+    assert proof.recipient_relation is RecipientRelation.UNKNOWN
 
 
-def test_the_delivered_transaction_gives_the_time_when_no_delivery_date_is_stated(payloads) -> None:
-    fixture = payloads.json("hepsijet/tracking-delivered.json")
-    del fixture["data"][0]["deliveredDate"]
-    proof = parse_tracking_response(ok(fixture), NUMBER, RECEIVED)
-    assert proof.delivered_at == datetime(2024, 4, 22, 11, 31, 5, tzinfo=UTC)
+def test_a_delivery_without_a_named_receiver_has_none() -> None:
+    for receiver in ("track-delivered-no-person.json", None):
+        proof = parse("tracking-delivered.json", DELIVERED, receiver)
+        assert (proof.status, proof.received_by) == (ProofStatus.DELIVERED, None)
+        assert proof.delivered_at == datetime(2018, 11, 15, 12, 53, 29, tzinfo=TR)
+
+
+def test_the_receiver_is_the_addressee_when_the_unmasked_names_agree() -> None:
+    body = delivered_as(DELIVERED)
+    body["data"][0]["recipientName"] = "HASSAN ALZUBIERI"
+    proof = parse_tracking_response(ok(body), DELIVERED, RECEIVED, reply("track-delivered.json"))
+    assert proof.recipient_relation is RecipientRelation.RECIPIENT
+
+
+def test_masked_names_are_never_matched_to_the_addressee() -> None:
+    body = delivered_as(MASKED)
+    body["data"][0]["recipientName"] = "Akın Er******"
+    proof = parse_tracking_response(ok(body), MASKED, RECEIVED, reply("track-delivered.json"))
+    assert proof.recipient_relation is RecipientRelation.UNKNOWN
+
+
+def test_the_delivered_step_of_integration_track_dates_a_delivery_whose_steps_carry_no_time() -> None:
+    body = sample_json("hepsijet", "tracking-delivered.json")
+    body["data"][0]["transactions"] = []
+    proof = parse_tracking_response(ok(body), DELIVERED, RECEIVED, reply("track-delivered.json"))
+    assert proof.delivered_at == datetime(2018, 11, 15, 12, 53, 29, tzinfo=TR)
+
+
+# --- the asked number's entry only ------------------------------------------------------------------------
+
+
+def test_proof_is_never_taken_from_another_delivery_in_the_same_reply() -> None:
+    # The delivered entry comes first; the asked, undelivered one second.
+    proof = parse("tracking-two-deliveries.json", UNDELIVERED, "track-delivered.json")
+    assert (proof.status, proof.status_code, proof.delivered_at, proof.received_by) == (
+        ProofStatus.FAILED_ATTEMPT, "UNDELIVERED", None, None
+    )
+    assert len(proof.events) == 6
+    assert parse("tracking-two-deliveries.json", DELIVERED).status is ProofStatus.DELIVERED
+
+
+def test_a_receiver_named_for_another_number_is_not_taken() -> None:
+    track = sample_json("hepsijet", "track-delivered.json")
+    track["data"] = track["data"][1:]  # only 3539188794's result
+    proof = parse_tracking_response(reply("tracking-delivered.json"), DELIVERED, RECEIVED, ok(track))
+    assert (proof.status, proof.received_by) == (ProofStatus.DELIVERED, None)
+
+
+def test_a_delivery_whose_parcels_differ_is_reported_per_parcel() -> None:
+    proof = parse("tracking-attached-parcels.json", MASKED, "track-delivered.json")
+    assert (proof.status, proof.status_code, proof.package_number) == (ProofStatus.IN_TRANSIT, "DELIVERING", None)
+    assert (proof.delivered_at, proof.received_by) == (None, None)
+    assert proof.packages == (
+        PackageState(number="3539188794-1", status=ProofStatus.DELIVERED, status_code="DELIVERED"),
+        PackageState(number="3539188794-2", status=ProofStatus.IN_TRANSIT, status_code="DELIVERING"),
+    )
+
+
+def test_a_parcel_asked_by_its_barcode_is_read_alone_with_its_siblings_beside_it() -> None:
+    delivered = parse("tracking-attached-parcels.json", "3539188794-1")
+    assert (delivered.status, delivered.package_number) == (ProofStatus.DELIVERED, "3539188794-1")
+    assert delivered.delivered_at == datetime(2018, 11, 15, 12, 55, 20, tzinfo=TR)
+    assert delivered.packages == (
+        PackageState(number="3539188794-2", status=ProofStatus.IN_TRANSIT, status_code="DELIVERING"),
+    )
+    pending = parse("tracking-attached-parcels.json", "3539188794-2")
+    assert (pending.status, pending.package_number, pending.delivered_at) == (
+        ProofStatus.IN_TRANSIT, "3539188794-2", None
+    )
+    assert [p.number for p in pending.packages] == ["3539188794-1"]
+
+
+def test_the_same_delivery_listed_twice_is_read_from_its_latest_state() -> None:
+    older = sample_json("hepsijet", "tracking-in-transit.json")["data"][0]
+    newer = sample_json("hepsijet", "tracking-undelivered.json")["data"][0]
+    body = {"status": "OK", "data": [newer, older]}
+    assert parse_tracking_response(ok(body), UNDELIVERED, RECEIVED).status_code == "UNDELIVERED"
+    body["data"] = [older, newer]
+    assert parse_tracking_response(ok(body), UNDELIVERED, RECEIVED).status_code == "UNDELIVERED"
+
+
+def test_an_ok_reply_without_the_asked_number_is_not_found() -> None:
+    assert parse("tracking-undelivered.json", DELIVERED).status is ProofStatus.NOT_FOUND
+    empty = ok({"status": "OK", "data": []})
+    assert parse_tracking_response(empty, DELIVERED, RECEIVED).status is ProofStatus.NOT_FOUND
+
+
+# --- statuses ---------------------------------------------------------------------------------------------
+
+
+def test_every_published_delivery_status_is_mapped_and_only_delivered_is_a_delivery() -> None:
+    published = sample_json("hepsijet", "enums.json")["deliveryStatus"]
+    assert len(published) == 41
+    assert [code for code in published if not STATUS.knows(code)] == []
+    assert [code for code in published if STATUS(code) is ProofStatus.DELIVERED] == ["DELIVERED"]
 
 
 @pytest.mark.parametrize(
-    ("status", "expected"),
+    ("code", "expected"),
     [
-        ("COLLECTED", ProofStatus.IN_TRANSIT),
+        ("NEO", ProofStatus.PRE_TRANSIT),
         ("READY", ProofStatus.IN_TRANSIT),
+        ("DISPATCHING", ProofStatus.IN_TRANSIT),
         ("DELIVERING", ProofStatus.IN_TRANSIT),
-        ("DELIVERED", ProofStatus.DELIVERED),
+        ("RETRY", ProofStatus.FAILED_ATTEMPT),
         ("UNDELIVERED", ProofStatus.FAILED_ATTEMPT),
+        ("REFUSED", ProofStatus.FAILED_ATTEMPT),
+        ("PARTIALLY_DELIVERED", ProofStatus.EXCEPTION),
         ("RETURNED", ProofStatus.RETURNED),
         ("CANCELLED", ProofStatus.EXCEPTION),
-        ("TELEPORTED", ProofStatus.UNKNOWN),
-        (None, ProofStatus.UNKNOWN),
+        ("MISSING", ProofStatus.EXCEPTION),
     ],
 )
-def test_each_hepsijet_status_is_normalised(status: str | None, expected: ProofStatus) -> None:
-    body = {"status": "OK", "data": [{"customerDeliveryNo": NUMBER, "deliveryStatus": status}]}
-    assert parse_tracking_response(ok(body), NUMBER, RECEIVED).status is expected
+def test_hepsijet_statuses_are_normalised(code: str, expected: ProofStatus) -> None:
+    body = {"status": "OK", "data": [{"customerDeliveryNo": DELIVERED, "deliveryStatus": code}]}
+    proof = parse_tracking_response(ok(body), DELIVERED, RECEIVED)
+    assert (proof.status, proof.status_code) == (expected, code)
+
+
+def test_an_unknown_status_is_unknown_with_its_code_kept_noted_and_counted() -> None:
+    body = sample_json("hepsijet", "tracking-delivered.json")
+    body["data"][0]["deliveryStatus"] = "TELEPORTED"
+    before = UNMAPPED[("hepsijet", "TELEPORTED")]
+    proof = parse_tracking_response(ok(body), DELIVERED, RECEIVED, reply("track-delivered.json"))
+    assert (proof.status, proof.status_code) == (ProofStatus.UNKNOWN, "TELEPORTED")
+    assert (proof.delivered_at, proof.received_by) == (None, None)
+    assert [(n.code, n.field) for n in proof.notes] == [(NoteCode.STATUS_UNMAPPED, "data.deliveryStatus")]
+    assert UNMAPPED[("hepsijet", "TELEPORTED")] == before + 1
+
+
+def test_without_a_status_of_its_own_an_entry_takes_its_latest_steps() -> None:
+    body = sample_json("hepsijet", "tracking-undelivered.json")
+    del body["data"][0]["deliveryStatus"]
+    body["data"][0]["transactions"].reverse()
+    proof = parse_tracking_response(ok(body), UNDELIVERED, RECEIVED)
+    assert (proof.status, proof.status_code) == (ProofStatus.FAILED_ATTEMPT, "UNDELIVERED")
+
+
+# --- refusals and damaged replies --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("relation", "expected"),
-    [
-        ("SELF", RecipientRelation.RECIPIENT),
-        ("FAMILY_MEMBER", RecipientRelation.HOUSEHOLD_MEMBER),
-        ("NEIGHBOUR", RecipientRelation.NEIGHBOUR),
-        ("SECURITY", RecipientRelation.DOORMAN),
-        ("HEPSIJET_BOX", RecipientRelation.PARCEL_LOCKER),
-        ("PICKUP_POINT", RecipientRelation.PICKUP_POINT),
-        ("OTHER", RecipientRelation.UNKNOWN),
-    ],
+    ("detail", "error"),
+    [("UNAUTHORIZED", CarrierAuthError), ("SERVER_ERROR", CarrierUnavailable), ("VALIDATION_ERROR", BadRequest)],
 )
-def test_who_took_the_parcel_is_normalised(relation: str, expected: RecipientRelation) -> None:
-    body = {"data": [{"customerDeliveryNo": NUMBER, "deliveryStatus": "DELIVERED", "deliveredToRelation": relation}]}
-    assert parse_tracking_response(ok(body), NUMBER, RECEIVED).recipient_relation is expected
+def test_a_fail_reply_is_refused_by_its_detail_status(detail: str, error: type[Exception]) -> None:
+    body = {"status": "FAIL", "detailStatus": detail, "message": "…"}
+    with pytest.raises(error):
+        parse_tracking_response(ok(body), DELIVERED, RECEIVED)
 
 
-def test_only_the_delivery_asked_for_is_read() -> None:
-    body = {"data": [
-        {"customerDeliveryNo": "OTHER", "deliveryStatus": "RETURNED"},
-        {"customerDeliveryNo": NUMBER.lower(), "deliveryStatus": "DELIVERING"},
-    ]}
-    assert parse_tracking_response(ok(body), NUMBER, RECEIVED).status is ProofStatus.IN_TRANSIT
-    assert parse_tracking_response(ok(body), "HJ-UNKNOWN", RECEIVED).status is ProofStatus.NOT_FOUND
+def test_a_fail_reply_that_is_not_about_the_number_is_a_bad_request() -> None:
+    with pytest.raises(BadRequest, match="BARCODE_EXIST"):
+        parse("fail-detail-status.json", DELIVERED)
+
+
+def test_a_fail_saying_not_found_by_its_detail_status_is_not_found() -> None:
+    body = {"status": "FAIL", "detailStatus": "NOT_FOUND", "message": "Not found"}
+    assert parse_tracking_response(ok(body), DELIVERED, RECEIVED).status is ProofStatus.NOT_FOUND
+
+
+def test_a_404_is_not_found_only_when_its_body_says_so() -> None:
+    not_found = HttpResponse(404, {}, sample("hepsijet", "tracking-not-found.json"))
+    assert parse_tracking_response(not_found, DELIVERED, RECEIVED).status is ProofStatus.NOT_FOUND
+    with pytest.raises(BadRequest, match="HTTP 404"):
+        parse_tracking_response(HttpResponse(404, {}, b"<html>Not Found</html>"), DELIVERED, RECEIVED)
 
 
 @pytest.mark.parametrize(
-    "response",
-    [
-        HttpResponse(404, {}, b'{"status": "FAIL"}'),
-        ok({"status": "OK", "data": []}),
-        ok({"status": "OK"}),
-        ok({"status": "OK", "data": [{"customerDeliveryNo": "SOMEONE-ELSE"}]}),
-    ],
-    ids=["404", "empty data", "no data", "another delivery"],
+    "body", [b"<html>502 Bad Gateway</html>", b'{"status": "OK", "data": {"customerDeliveryNo": 1}}', b"[]",
+             b'{"status": "OK"}']
 )
-def test_an_unknown_delivery_is_a_not_found_result(response: HttpResponse) -> None:
-    proof = parse_tracking_response(response, "HJ999", RECEIVED)
-    assert (proof.status, proof.tracking_number) == (ProofStatus.NOT_FOUND, "HJ999")
+def test_a_reply_that_is_not_hepsijets_envelope_is_malformed(body: bytes) -> None:
+    with pytest.raises(MalformedResponse):
+        parse_tracking_response(ok(body), DELIVERED, RECEIVED)
 
 
-def test_a_reply_with_a_failure_status_is_a_bad_request() -> None:
-    with pytest.raises(BadRequest, match="status FAIL"):
-        parse_tracking_response(ok({"status": "FAIL", "message": "Ayşe yetkisiz", "data": []}), NUMBER, RECEIVED)
+def test_a_step_with_an_unreadable_time_is_left_out_with_a_note() -> None:
+    body = sample_json("hepsijet", "tracking-undelivered.json")
+    body["data"][0]["transactions"][1]["transactionDateTime"] = "yarın"
+    proof = parse_tracking_response(ok(body), UNDELIVERED, RECEIVED)
+    assert [e.code for e in proof.events] == ["READY", "DELIVERING", "RETRY", "DELIVERING", "UNDELIVERED"]
+    assert [(n.code, n.field) for n in proof.notes] == [
+        (NoteCode.FIELD_UNREADABLE, "data.transactions.1.transactionDateTime")
+    ]
 
 
-def test_partial_evidence_is_kept_and_the_rest_left_empty() -> None:
-    body = {"data": [{
-        "customerDeliveryNo": NUMBER, "deliveryStatus": "DELIVERED", "signatureUrl": "ftp://not-a-link",
-        "deliveryLocation": {"latitude": 41.0}, "transactions": [{"deliveryStatus": "DELIVERED"}],
-    }]}
-    proof = parse_tracking_response(ok(body), NUMBER, RECEIVED)
-    assert (proof.delivered_at, proof.signature, proof.location, proof.courier) == (None, None, None, None)
-    assert proof.events == ()
+def test_an_unreadable_receiver_reply_costs_the_name_only() -> None:
+    for receiver in (b"<html>oops</html>", sample("hepsijet", "token-fail.json")):
+        proof = parse_tracking_response(reply("tracking-delivered.json"), DELIVERED, RECEIVED, ok(receiver))
+        assert (proof.status, proof.received_by) == (ProofStatus.DELIVERED, None)
+        assert proof.delivered_at == datetime(2018, 11, 15, 12, 53, 29, tzinfo=TR)
+        assert [(n.code, n.field) for n in proof.notes] == [(NoteCode.FIELD_UNREADABLE, "integration/track")]
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        b"<html>502</html>",
-        b'["not", "an", "object"]',
-        json.dumps({"data": {"customerDeliveryNo": NUMBER}}).encode(),
-        json.dumps({"data": [{"customerDeliveryNo": NUMBER, "deliveredTo": ["Ayşe Yılmaz"]}]}).encode(),
-        json.dumps({"data": [{"customerDeliveryNo": NUMBER, "deliveryStatus": "DELIVERED",
-                              "deliveredDate": "Ayşe Yılmaz teslim aldı"}]}).encode(),
-        json.dumps({"data": [{"customerDeliveryNo": NUMBER, "deliveryLocation": {
-            "latitude": 410, "longitude": 29, "address": "Ayşe Yılmaz evi",
-        }}]}).encode(),
-    ],
-    ids=["not json", "not an object", "data not a list", "wrong type", "bad date", "impossible coordinates"],
-)
-def test_malformed_replies_are_rejected_without_personal_data(body: bytes) -> None:
-    with pytest.raises(MalformedResponse) as caught:
-        parse_tracking_response(ok(body), NUMBER, RECEIVED)
-    assert "Ayşe" not in str(caught.value) and caught.value.__cause__ is None
+def test_a_customer_delivery_number_sent_as_a_number_is_read() -> None:
+    body = copy.deepcopy(sample_json("hepsijet", "tracking-undelivered.json"))
+    body["data"][0] |= {"customerDeliveryNo": 5000000879243, "barcode": None}
+    assert parse_tracking_response(ok(body), UNDELIVERED, RECEIVED).status is ProofStatus.FAILED_ATTEMPT

@@ -33,7 +33,7 @@ T = int(NOW.timestamp())
 DELIVERED = "delivered-with-proof.json"
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
 CREDENTIALS: dict[str, tuple[type, type, dict[str, Any]]] = {
-    "hepsijet": (HepsijetAdapter, HepsijetSettings, {"username": "u", "password": "p"}),
+    "hepsijet": (HepsijetAdapter, HepsijetSettings, {"username": "u", "password": "p", "apikey": "k"}),
     "yurtici": (YurticiAdapter, YurticiSettings, {"username": "u", "password": "p"}),
     "aras": (ArasAdapter, ArasSettings, {"username": "u", "password": "p", "customer_code": "c"}),
     "mng": (MngAdapter, MngSettings, {
