@@ -23,9 +23,11 @@ _CODE_CHARS = 32
 
 
 def count_unmapped(carrier: str, code: str) -> None:
+    """Count a code no table knows; past the bound on distinct codes, new ones count under ``(other)``."""
     key = (carrier, code[:_CODE_CHARS])
-    if key in UNMAPPED or len(UNMAPPED) < _MAX_UNMAPPED_KINDS:
-        UNMAPPED[key] += 1
+    if key not in UNMAPPED and len(UNMAPPED) >= _MAX_UNMAPPED_KINDS:
+        key = (carrier, "(other)")
+    UNMAPPED[key] += 1
 
 
 class CodeTable[V: StrEnum]:

@@ -1,7 +1,7 @@
 """Scripted DHL cases pulled through the real adapter from the sandbox, over a loopback socket.
 
 The sandbox words each scripted fact in DHL's own reply (filled into DHL's public samples); the adapter
-reads it back. What DHL's format cannot say (coordinates, photos, relations, masked names) stays unsaid.
+reads it back. What DHL's format cannot say (coordinates, photos, relations) stays unsaid.
 """
 
 from collections.abc import AsyncIterator
@@ -106,7 +106,7 @@ async def test_an_unsigned_delivery_has_its_epod_but_no_signature_or_signer(dhl)
 async def test_what_dhl_cannot_say_stays_unsaid(dhl) -> None:
     proof = await dhl.pull("DHL-MASKED")
 
-    assert proof.received_by == "Ayşe Yılmaz"  # DHL prints names whole
+    assert proof.received_by == "AYŞE Y***"  # a name scripted masked is printed so
     assert proof.location is not None and (proof.location.lat, proof.location.lon) == (None, None)
     assert proof.photo is None
 

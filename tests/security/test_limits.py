@@ -41,7 +41,7 @@ LIMITS = {
     "linger_seconds": 0.2,
 }
 OPEN = json.dumps({"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}).encode()
-WEBHOOK = (Path(__file__).resolve().parents[1] / "unit" / "carriers" / "fixtures" / "ups" / "alert-delivered.json").read_bytes()
+WEBHOOK = (Path(__file__).resolve().parents[1] / "fixtures" / "carriers" / "ups" / "alert-delivered.json").read_bytes()
 UPS = {"x-api-key": UPS_WEBHOOK_CREDENTIAL, "Content-Type": "application/json"}
 
 

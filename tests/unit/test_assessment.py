@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.memory import InMemoryEvidenceStore
 from disputes.actors import SYSTEM
 from disputes.assessment import Assessor
 from disputes.errors import Unprocessable

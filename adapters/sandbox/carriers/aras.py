@@ -27,7 +27,7 @@ from aiohttp import web
 
 from adapters.sandbox.carriers import soap
 from adapters.sandbox.carriers.auth import same
-from adapters.sandbox.carriers.facts import HUB_DISTRICT, Step, delivery, history, masked
+from adapters.sandbox.carriers.facts import HUB_DISTRICT, Step, delivery, history, printed_name
 from adapters.sandbox.carriers.kit import Route, SandboxCarrier, local, lookup, template_text, upper_tr
 from adapters.sandbox.carriers.partner import partner_credentials, partner_webhook
 from adapters.sandbox.carriers.shipments import OtherPackage, SandboxShipment
@@ -86,7 +86,7 @@ def _handed_over(shipment: SandboxShipment) -> Handover | None:
     """TESLIM_ALAN, TESLIM_TARIHI and TESLIM_SAATI of a delivered parcel (the name masked when scripted)."""
     if (done := delivery(shipment)) is None:
         return None
-    name = done.received_by and (masked(done.received_by) if done.masked else upper_tr(done.received_by))
+    name = printed_name(done, capitals=True)
     return name, *_when(done.at)
 
 

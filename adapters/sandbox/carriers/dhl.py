@@ -22,7 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from adapters.sandbox.carriers.auth import same
-from adapters.sandbox.carriers.facts import Event, Step, delivery, given_and_family, history
+from adapters.sandbox.carriers.facts import Event, Step, delivery, given_and_family, history, printed_name
 from adapters.sandbox.carriers.kit import (
     Route,
     SandboxCarrier,
@@ -147,7 +147,7 @@ def _details(details: dict[str, Any], shipment: SandboxShipment, at: View) -> di
     pod["documentUrl"] = at.image_link(shipment.tracking_number, "pod")
     if done.signed:
         pod["signatureUrl"] = at.image_link(shipment.tracking_number, "signature")
-        pod["signed"] = _person(done.received_by or shipment.recipient_name)
+        pod["signed"] = _person(printed_name(done) or shipment.recipient_name)
     else:
         del pod["signatureUrl"], pod["signed"]
     return details | {"proofOfDelivery": pod}

@@ -98,6 +98,16 @@ def history(shipment: SandboxShipment) -> tuple[Event, ...]:
     )
 
 
+def printed_name(done: Delivery, *, capitals: bool = False) -> str | None:
+    """Who took the parcel, as the carrier prints it: masked when scripted so, else whole (in capitals, the
+    Turkish way, for carriers that print names so)."""
+    if done.received_by is None:
+        return None
+    if done.masked:
+        return masked(done.received_by)
+    return _upper_tr(done.received_by) if capitals else done.received_by
+
+
 def masked(name: str) -> str:
     """A name masked as HepsiJET prints it: first name whole, each later word's first letter and ``***``
     (``Gaye Ünal`` → ``GAYE Ü***``), upper-cased the Turkish way."""

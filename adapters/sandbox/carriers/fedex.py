@@ -25,7 +25,7 @@ from uuid import uuid4
 from aiohttp import web
 
 from adapters.sandbox.carriers.auth import bearer, same
-from adapters.sandbox.carriers.facts import Delivery, Event, Step, delivery, history, masked
+from adapters.sandbox.carriers.facts import Delivery, Event, Step, delivery, history, printed_name
 from adapters.sandbox.carriers.kit import Route, SandboxCarrier, json_body, local, lookup, template, tokens, upper_tr
 from adapters.sandbox.carriers.shipments import SandboxShipment, Scenario
 from adapters.sandbox.carriers.state import SHIPMENTS
@@ -151,7 +151,7 @@ def _delivered(details: dict[str, Any], shipment: SandboxShipment, done: Deliver
     details |= {"locationType": location_type, "locationDescription": place}
     details["actualDeliveryAddress"] = _placed(details["actualDeliveryAddress"], shipment.city, shipment.postal_code)
     if done.received_by:
-        details["receivedByName"] = masked(done.received_by) if done.masked else upper_tr(done.received_by)
+        details["receivedByName"] = printed_name(done, capitals=True)
 
 
 def _siblings(shipment: SandboxShipment | None) -> list[tuple[str, SandboxShipment]]:

@@ -21,7 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from adapters.sandbox.carriers.auth import basic_credentials, same
-from adapters.sandbox.carriers.facts import Event, Step, delivery, history, masked
+from adapters.sandbox.carriers.facts import Event, Step, delivery, history, masked, printed_name
 from adapters.sandbox.carriers.kit import (
     Route,
     SandboxCarrier,
@@ -129,7 +129,7 @@ def _detail(shipment: SandboxShipment, event: Event) -> dict[str, Any]:
     if event.step is Step.DELIVERED:
         detail.pop("deliveredPerson", None)
         if (done := delivery(shipment)) is not None and done.received_by:
-            detail["deliveredPerson"] = masked(done.received_by) if done.masked else done.received_by
+            detail["deliveredPerson"] = printed_name(done)
     return detail
 
 

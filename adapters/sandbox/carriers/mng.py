@@ -26,7 +26,7 @@ from typing import Any
 from aiohttp import web
 
 from adapters.sandbox.carriers.auth import bearer, same
-from adapters.sandbox.carriers.facts import Event, Step, delivery, history, masked
+from adapters.sandbox.carriers.facts import Event, Step, delivery, history, printed_name
 from adapters.sandbox.carriers.kit import Handler, Route, SandboxCarrier, View, json_body, local, lookup, template
 from adapters.sandbox.carriers.kit import tokens, upper_tr, view
 from adapters.sandbox.carriers.partner import partner_credentials, partner_webhook
@@ -126,7 +126,7 @@ def _receiver(shipment: SandboxShipment) -> str | None:
     done = delivery(shipment)
     if done is None or done.received_by is None:
         return None
-    return masked(done.received_by) if done.masked else done.received_by
+    return printed_name(done)
 
 
 def _pieces(shipment: SandboxShipment) -> list[str]:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from adapters.sandbox.carriers.facts import COURIER, Delivery, Step, delivery, history, masked
+from adapters.sandbox.carriers.facts import COURIER, Delivery, Step, delivery, history, printed_name
 from adapters.sandbox.carriers.kit import PHOTO_PNG, SIGNATURE_PNG, View, Webhook, local, template
 from adapters.sandbox.carriers.shipments import SandboxShipment
 
@@ -66,7 +66,7 @@ def _delivered(shipment: SandboxShipment, done: Delivery) -> dict[str, Any]:
     position = done.position
     facts: dict[str, Any] = {
         "delivered_at": local(done.at).isoformat(),
-        "received_by": masked(done.received_by) if done.received_by and done.masked else done.received_by,
+        "received_by": printed_name(done),
         "recipient_relation": done.relation.value,
         "location": {"lat": position.lat, "lon": position.lon, "accuracy_m": position.accuracy_m,
                      "text": _place(shipment)},

@@ -25,7 +25,7 @@ from aiohttp import web
 
 from adapters.sandbox.carriers import soap
 from adapters.sandbox.carriers.auth import same
-from adapters.sandbox.carriers.facts import Delivery, Event, Step, delivery, history
+from adapters.sandbox.carriers.facts import Delivery, Event, Step, delivery, history, printed_name
 from adapters.sandbox.carriers.kit import Route, SandboxCarrier, local, lookup, template_text, upper_tr
 from adapters.sandbox.carriers.partner import partner_credentials, partner_webhook
 from adapters.sandbox.carriers.shipments import SandboxShipment
@@ -65,7 +65,7 @@ def render_found(shipment: SandboxShipment, operation: str) -> str:
         "BARNO": shipment.tracking_number,
         "GONDEREN": SENDER,
         "ITARIH": _date(events[0].at),
-        "TESALAN": upper_tr(done.received_by) if done and done.received_by else None,
+        "TESALAN": printed_name(done, capitals=True) if done else None,
         "VMERK": _office(shipment.city, shipment.district),
     }
     for tag, value in fields.items():

@@ -35,7 +35,7 @@ from typing import Any
 from aiohttp import web
 
 from adapters.sandbox.carriers.auth import basic_credentials, bearer, same
-from adapters.sandbox.carriers.facts import Delivery, Event, Step, delivery, history, masked
+from adapters.sandbox.carriers.facts import Delivery, Event, Step, delivery, history, printed_name
 from adapters.sandbox.carriers.kit import PHOTO_PNG, SIGNATURE_PNG, Route, SandboxCarrier, View, Webhook
 from adapters.sandbox.carriers.kit import compact, local, lookup, template, tokens, upper_tr
 from adapters.sandbox.carriers.shipments import SandboxShipment, Scenario
@@ -180,7 +180,7 @@ def _summary(step: Step) -> dict[str, str]:
 def _fill_delivery_information(info: dict[str, Any], done: Delivery, tracking_number: str) -> None:
     info["location"] = _PLACES[done.relation]
     if done.received_by:
-        info["receivedBy"] = masked(done.received_by) if done.masked else upper_tr(done.received_by)
+        info["receivedBy"] = printed_name(done, capitals=True)
     else:
         del info["receivedBy"]
     if done.signed:
@@ -226,7 +226,7 @@ def render_alert(shipment: SandboxShipment) -> dict[str, Any]:
     event["actualDeliveryDate"], event["actualDeliveryTime"] = compact(local(done.at))
     event["gmtOffset"] = _offset(moment, ".")
     if done.received_by:
-        event["receivedBy"] = masked(done.received_by) if done.masked else upper_tr(done.received_by)
+        event["receivedBy"] = printed_name(done, capitals=True)
     else:
         del event["receivedBy"]
     if done.photographed:

@@ -27,7 +27,7 @@ from defusedxml.ElementTree import fromstring
 
 from adapters.sandbox.carriers import soap
 from adapters.sandbox.carriers.auth import same
-from adapters.sandbox.carriers.facts import COURIER, HUB_DISTRICT, Event, Step, delivery, history, masked
+from adapters.sandbox.carriers.facts import COURIER, HUB_DISTRICT, Event, Step, delivery, history, printed_name
 from adapters.sandbox.carriers.kit import Route, SandboxCarrier, compact, local, lookup, template_text, upper_tr
 from adapters.sandbox.carriers.partner import partner_credentials, partner_webhook
 from adapters.sandbox.carriers.shipments import SandboxShipment, Scenario
@@ -184,7 +184,7 @@ def _item(item: Element, shipment: SandboxShipment, step: Step) -> None:
         _set(item, "deliveryDate", date)
         _set(item, "deliveryTime", time)
         _set(item, "delEmpName", upper_tr(COURIER))
-        name = done.received_by and (masked(done.received_by) if done.masked else done.received_by)
+        name = printed_name(done)
         _set(item, "receiverInfo", name)
     if step is Step.RETURNED:
         _insert_before(item, "invDocCargoVOArray", "rejectStatus", RETURN_MADE)

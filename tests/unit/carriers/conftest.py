@@ -1,4 +1,5 @@
-"""Shared fixtures for carrier tests: a fake clock, canned payloads, an HTTP session, a local carrier.
+"""Shared fixtures for carrier tests: a fake clock, an HTTP session, a local carrier (replies to read are in
+``tests/fixtures/carriers/``, see ``properties.sample``).
 
 ``clock`` here overrides the unit tier's clock: the carrier layer needs one that also sleeps. Helpers the
 carriers' tests share (``ok``, ``nth``, ``Recorder``, ``xml_texts``) are imported from here.
@@ -6,9 +7,8 @@ carriers' tests share (``ok``, ``nth``, ``Recorder``, ``xml_texts``) are importe
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -18,8 +18,8 @@ from aiohttp.test_utils import TestServer
 from defusedxml.ElementTree import fromstring
 
 from carriers.http import HttpResponse
+from carriers.status import UNMAPPED
 
-FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
 RECEIVED = NOW  # the ``received_at`` mapping tests pass
 
@@ -61,24 +61,17 @@ class FakeClock:
         self._elapsed += seconds
 
 
+@pytest.fixture(autouse=True)
+def unmapped_codes() -> Iterator[None]:
+    """Each test counts unmapped codes from zero: property tests send thousands of made-up codes."""
+    UNMAPPED.clear()
+    yield
+    UNMAPPED.clear()
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-class Payloads:
-    """Canned carrier payloads from ``fixtures/`` (derived from the examples in the carriers' specs)."""
-
-    def raw(self, name: str) -> bytes:
-        return (FIXTURES / name).read_bytes()
-
-    def json(self, name: str) -> Any:
-        return json.loads(self.raw(name))
-
-
-@pytest.fixture
-def payloads() -> Payloads:
-    return Payloads()
 
 
 @pytest.fixture

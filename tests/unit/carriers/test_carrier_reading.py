@@ -8,7 +8,7 @@ import pytest
 
 from carriers.http import HttpRequest, HttpResponse
 from carriers.parsing import ProofNotes, parse_timestamp, sniff
-from carriers.status import UNMAPPED, status_table
+from carriers.status import UNMAPPED, count_unmapped, status_table
 from carriers.transcript import keep, recording, transcript_bytes
 from schemas.proof import AttachmentKind, NoteCode, ProofOfDelivery, ProofSource, ProofStatus, RecipientRelation
 from tests.unit.carriers.conftest import NOW
@@ -119,3 +119,10 @@ def test_notes_are_kept_once_and_never_more_than_a_proof_holds() -> None:
     assert len(notes.items) == 100 == len(set(notes.items))
     ProofOfDelivery(carrier="ptt", tracking_number="T1", status=ProofStatus.IN_TRANSIT, source=ProofSource.PULL,
                     received_at=NOW, notes=notes.items)
+
+
+def test_past_its_bound_the_unmapped_code_counter_counts_new_codes_together() -> None:
+    for index in range(600):
+        count_unmapped("acme", f"C{index}")
+    count_unmapped("acme", "C1")
+    assert len(UNMAPPED) == 501 and UNMAPPED[("acme", "C1")] == 2 and UNMAPPED[("acme", "(other)")] == 100

@@ -38,13 +38,14 @@ KNOWN = {"PRE-TRANSIT", "TRANSIT", "DELIVERED", "FAILURE", "UNKNOWN"}
 
 
 def entries_about(reply: Any, number: str) -> list[dict[str, Any]]:
-    """The shipment entries that name ``number`` (as id or piece), or a lone entry that names none."""
+    """The shipment entries that name ``number`` (as id or piece), or a lone entry that names none (no id, or a
+    blank one)."""
     shipments = reply.get("shipments") if isinstance(reply, dict) else None
     if not isinstance(shipments, list):
         return []
     entries = [s for s in shipments if isinstance(s, dict)]
     about = [s for s in entries if str(s.get("id")).strip() == number or number in _pieces(s)]
-    return about or [s for s in entries if s.get("id") is None][: len(entries) == 1]
+    return about or [s for s in entries if s.get("id") is None or str(s.get("id")).strip() == ""][: len(entries) == 1]
 
 
 def _pieces(entry: dict[str, Any]) -> list[Any]:

@@ -1,0 +1,113 @@
+"""Scripting the carrier sandbox number by number, pulled through every carrier's real adapter: a status
+sequence advances one pull at a time, a scripted fault hits only its number, a raw code nobody mapped stays
+visible, a masked name arrives masked. The CLI builds the same scripts (``disputes sandbox-shipment``)."""
+
+import argparse
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from adapters.sandbox.carriers import SandboxShipment, create_carrier_sandbox, sandbox_carrier_settings, script
+from carriers.base import CarrierAdapter
+from carriers.registry import create_adapter
+from schemas.proof import ProofStatus
+
+PULL = ("ups", "dhl", "fedex", "hepsijet", "yurtici", "aras", "mng", "ptt")
+HOME = (40.9858, 29.0262)
+
+
+def scripted(carrier: str, number: str, **script: Any) -> SandboxShipment:
+    return SandboxShipment.model_validate({
+        "carrier": carrier, "tracking_number": number, "scenario": "delivered", "recipient_name": "Gaye Ünal",
+        "delivered_at": (datetime.now(UTC) - timedelta(hours=2)).isoformat(), "lat": HOME[0], "lon": HOME[1],
+        "district": "Kadıköy", "postal_code": "34710", **script,
+    })
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+@pytest.fixture
+async def sandbox(aiohttp_server: Any) -> TestServer:
+    return await aiohttp_server(create_carrier_sandbox())
+
+
+def adapter(sandbox: TestServer, session: aiohttp.ClientSession, code: str) -> CarrierAdapter:
+    base = str(sandbox.make_url("")).rstrip("/")
+    return create_adapter(code, sandbox_carrier_settings(base)[code], session)
+
+
+async def add(session: aiohttp.ClientSession, sandbox: TestServer, shipment: SandboxShipment) -> None:
+    status, answer = await script.send(str(sandbox.make_url("")), shipment)
+    assert status == 201, answer
+
+
+async def calls(session: aiohttp.ClientSession, sandbox: TestServer, code: str) -> list[dict[str, Any]]:
+    async with session.get(sandbox.make_url("/_sandbox/requests")) as response:
+        seen = (await response.json())["requests"]
+    return [e for e in seen if e["carrier"] == code and e["endpoint"] != "token"]
+
+
+@pytest.mark.parametrize("code", PULL)
+async def test_a_status_sequence_advances_one_pull_at_a_time(sandbox, session, code) -> None:
+    await add(session, sandbox, scripted(code, "SEQ1", statuses=["in_transit", "failed_attempt", "delivered"]))
+    carrier = adapter(sandbox, session, code)
+    first, second, third, later = [await carrier.pull("SEQ1") for _ in range(4)]
+    assert first.status is not ProofStatus.DELIVERED and first.delivered_at is None
+    assert second.status is not ProofStatus.DELIVERED
+    assert third.status is ProofStatus.DELIVERED and third.delivered_at is not None
+    assert later.status is ProofStatus.DELIVERED  # the last state holds
+
+
+@pytest.mark.parametrize("code", PULL)
+async def test_a_scripted_fault_hits_only_its_own_number(sandbox, session, code) -> None:
+    await add(session, sandbox, scripted(code, "FLT1", faults=["error"]))
+    await add(session, sandbox, scripted(code, "OK1"))
+    carrier = adapter(sandbox, session, code)
+    assert (await carrier.pull("OK1")).status is ProofStatus.DELIVERED
+    assert (await carrier.pull("FLT1")).status is ProofStatus.DELIVERED  # retried past the one 503
+    faulted = [(c["fault"], c["status"]) for c in await calls(session, sandbox, code) if c["fault"]]
+    assert faulted == [("error", 503)]
+
+
+@pytest.mark.parametrize("code", PULL)
+async def test_a_status_code_nobody_mapped_is_unknown_and_kept(sandbox, session, code) -> None:
+    await add(session, sandbox, scripted(code, "RAW1", status_code="97"))
+    proof = await adapter(sandbox, session, code).pull("RAW1")
+    assert (proof.status, proof.status_code) == (ProofStatus.UNKNOWN, "97")
+
+
+@pytest.mark.parametrize("code", PULL)
+async def test_a_scripted_masked_name_arrives_masked_from_every_carrier_that_names_the_receiver(
+    sandbox, session, code
+) -> None:
+    carrier = adapter(sandbox, session, code)
+    await add(session, sandbox, scripted(code, "MSK1", masked_name=True))
+    proof = await carrier.pull("MSK1")
+    offer = carrier.capabilities.pull
+    assert offer is not None and proof.status is ProofStatus.DELIVERED
+    assert offer.receiver_name and proof.received_by is not None and "***" in proof.received_by
+
+
+def test_the_cli_builds_the_script_it_is_given() -> None:
+    parser = argparse.ArgumentParser()
+    script.add_arguments(parser)
+    args = parser.parse_args([
+        "--carrier", "ups", "--tracking", "1Z1", "--status", "in_transit", "--status", "delivered",
+        "--no-signed", "--masked-name", "--other-package", "1Z2:delivered", "--other-package", "1Z3",
+        "--fault", "throttle", "--latency", "1.5", "--status-code", "ZZ", "--relation", "neighbour",
+    ])
+    shipment = script.shipment_from(args)
+    assert shipment.model_dump(include={"statuses", "signed", "photographed", "masked_name", "faults",
+                                        "latency_seconds", "status_code", "relation"}) == {
+        "statuses": ["in_transit", "delivered"], "signed": False, "photographed": None, "masked_name": True,
+        "faults": ["throttle"], "latency_seconds": 1.5, "status_code": "ZZ", "relation": "neighbour",
+    }
+    assert [(p.tracking_number, p.delivered) for p in shipment.other_packages] == [("1Z2", True), ("1Z3", False)]
