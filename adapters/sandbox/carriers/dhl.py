@@ -144,12 +144,12 @@ def _details(details: dict[str, Any], shipment: SandboxShipment, at: View) -> di
     if (done := delivery(shipment)) is None:
         return details
     pod["timestamp"] = wall_clock(done.at.replace(microsecond=0))
-    pod["documentUrl"] = at.image_link(shipment.tracking_number, "pod")
-    if done.signed:
+    if done.signed:  # the ePOD page is the signed proof: no signature, no ePOD
+        pod["documentUrl"] = at.image_link(shipment.tracking_number, "pod")
         pod["signatureUrl"] = at.image_link(shipment.tracking_number, "signature")
         pod["signed"] = _person(printed_name(done) or shipment.recipient_name)
     else:
-        del pod["signatureUrl"], pod["signed"]
+        del pod["documentUrl"], pod["signatureUrl"], pod["signed"]
     return details | {"proofOfDelivery": pod}
 
 
