@@ -107,15 +107,6 @@ def sniff(content: bytes) -> str | None:
     return "text/html" if head.startswith(tuple(h.encode() for h in _HTML)) else None
 
 
-def media_type_of(content_b64: str) -> str:
-    """Media type sniffed from the first bytes, for carriers that send images without saying which kind."""
-    try:
-        head = base64.b64decode(content_b64[:64], validate=True)
-    except (binascii.Error, ValueError):
-        return "application/octet-stream"
-    return sniff(head) or "application/octet-stream"
-
-
 class ProofNotes:
     """What one reply's mapping could not use, gathered while it reads, for the proof's ``notes``.
 
@@ -184,22 +175,6 @@ class ProofNotes:
         except ValidationError:
             self.add(NoteCode.ATTACHMENT_DROPPED, field, "the link is not an absolute http(s) URL")
             return None
-
-
-def inline_attachment(
-    kind: AttachmentKind, content_b64: str | None, media_type: str | None = None
-) -> Attachment | None:
-    """An attachment from base64 content (line breaks tolerated); None when the carrier sent nothing."""
-    if not (content := "".join((content_b64 or "").split())):
-        return None
-    return Attachment(kind=kind, content_b64=content, media_type=media_type or media_type_of(content))
-
-
-def linked_attachment(kind: AttachmentKind, url: str | None) -> Attachment | None:
-    """An attachment from a link; None unless it is an absolute http(s) URL."""
-    if not (url := text(url)) or not url.lower().startswith(("https://", "http://")):
-        return None
-    return Attachment(kind=kind, url=url)
 
 
 def timeline(events: Iterable[TrackingEvent | None]) -> tuple[TrackingEvent, ...]:

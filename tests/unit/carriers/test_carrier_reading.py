@@ -26,6 +26,7 @@ def b64(raw: bytes) -> str:
 
 @pytest.mark.parametrize(("raw", "media"), [(PNG, "image/png"), (JPEG, "image/jpeg"), (WEBP, "image/webp"),
                                             (PDF, "application/pdf"), (b"  <!DOCTYPE html><p>", "text/html"),
+                                            (b"GIF89a......", "image/gif"), (b"II*\x00......", "image/tiff"),
                                             (b"plain words", None)])
 def test_media_types_come_from_the_bytes(raw: bytes, media: str | None) -> None:
     assert sniff(raw) == media
