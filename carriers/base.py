@@ -68,6 +68,15 @@ def checked_tracking_number(carrier: str, tracking_number: str) -> str:
         raise BadRequest("tracking number is not a plain identifier", carrier=carrier) from None
 
 
+def is_tracking_number(value: str) -> bool:
+    """Whether a number a carrier's reply names could be a tracking number of ours (a plain identifier)."""
+    try:
+        _TRACKING_NUMBER.validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def derive_event_id(*parts: str | None) -> str:
     """A stable event identity for carriers that send none: a hash of the fields that make the event."""
     return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()

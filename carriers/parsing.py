@@ -11,7 +11,7 @@ import binascii
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -86,15 +86,15 @@ def join_text(*parts: str | None, sep: str = ", ") -> str | None:
     return sep.join(p for p in map(text, parts) if p) or None
 
 
-def parse_timestamp(value: str | None, *, carrier: str, what: str) -> datetime | None:
-    """ISO 8601 timestamp; one without an offset is taken as UTC (see the carrier's mapping notes)."""
+def parse_timestamp(value: str | None, *, carrier: str, what: str, zone: tzinfo = UTC) -> datetime | None:
+    """ISO 8601 timestamp; one without an offset is taken to be in ``zone`` (see the carrier's mapping notes)."""
     if not (value := text(value)):
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise MalformedResponse(f"unreadable timestamp in {what}", carrier=carrier) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
 def sniff(content: bytes) -> str | None:

@@ -41,17 +41,29 @@ no single-zone country (read as Turkey's).
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from carriers.auth import api_key_headers
-from carriers.dhl.local_time import local_timestamp
+from carriers.base import is_tracking_number
 from carriers.dhl.settings import DhlSettings
 from carriers.dhl.wire import Address, Details, Person, Place, Shipment, Shipments, Status
 from carriers.dhl.wire import ProofOfDelivery as Pod
 from carriers.http import HttpRequest, HttpResponse
-from carriers.parsing import ProofNotes, WireModel, join_text, not_found, read_wire, reading, text, text_of, timeline
+from carriers.parsing import (
+    ProofNotes,
+    WireModel,
+    join_text,
+    not_found,
+    parse_timestamp,
+    read_wire,
+    reading,
+    text,
+    text_of,
+    timeline,
+)
 from carriers.status import status_table
-from schemas.common import Id
+from carriers.turkish import ISTANBUL
+from carriers.zones import zone_of
 from schemas.proof import (
     Attachment,
     AttachmentKind,
@@ -84,7 +96,6 @@ STATUS = status_table(
 RETURNED_WORDS = "returned to shipper"  # Express's words for a parcel on its way back, under ``failure``
 NO_CODE = "unknown"  # an event's code when DHL groups it under none (Express events carry no statusCode)
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
-_NUMBER = TypeAdapter(Id)
 _LIMITS = {"code": 64, "text": 500, "events": 1000, "packages": 200, "notes": 100}
 
 
@@ -248,7 +259,7 @@ def _packages(read: _Read, asked: str, shipment_status: ProofStatus) -> tuple[Pa
     """The shipment's other pieces, each with the state its scans give it (none when it has one piece)."""
     if len(read.pieces) < 2:
         return ()
-    others = [piece for piece in dict.fromkeys(read.pieces) if piece != asked and _is_number(piece)]
+    others = [piece for piece in dict.fromkeys(read.pieces) if piece != asked and is_tracking_number(piece)]
     return tuple(_package(read, piece, shipment_status) for piece in others[: _LIMITS["packages"]])
 
 
@@ -256,13 +267,6 @@ def _package(read: _Read, piece: str, shipment_status: ProofStatus) -> PackageSt
     status, code = _state(read, piece, shipment_status)
     return PackageState(number=piece, status=status, status_code=_clip(code, "code"))
 
-
-def _is_number(value: str) -> bool:
-    try:
-        _NUMBER.validate_python(value)
-    except ValidationError:
-        return False
-    return True
 
 
 # --- the delivery ------------------------------------------------------------------------------------------
@@ -341,7 +345,11 @@ def _words(status: Status | None) -> set[str]:
 
 
 def _time(value: str | None, field: str, notes: ProofNotes, *countries: str | None) -> datetime | None:
-    return notes.optional(field, lambda: local_timestamp(value, *countries, carrier=CODE, what=field))
+    """An ISO 8601 time; DHL's definition (1.5.8) says one without an offset "should be interpreted as in the
+    place of the respective shipment event": the zone of the first of ``countries`` with a known zone, else
+    Istanbul (assumed: the marketplace's DHL parcels are delivered in Turkey)."""
+    zone = next(filter(None, map(zone_of, countries)), ISTANBUL)
+    return notes.optional(field, lambda: parse_timestamp(value, carrier=CODE, what=field, zone=zone))
 
 
 def _country(place: Place | None) -> str | None:

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from carriers.auth import TokenGrant, basic_auth
-from carriers.base import checked_tracking_number
+from carriers.base import is_tracking_number
 from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, MalformedResponse
 from carriers.hepsijet.settings import HepsijetSettings
 from carriers.hepsijet.wire import Delivery, Envelope, TokenReply, TrackDetail, TrackingReply, TrackReply, Transaction
@@ -241,17 +241,10 @@ def _parcels(entries: Iterable[Delivery]) -> tuple[Delivery, ...]:
     out entries whose number could not name a package."""
     by_number: dict[str, list[Delivery]] = {}
     for entry in entries:
-        if (number := _number(entry)) is not None and _is_id(number):
+        if (number := _number(entry)) is not None and is_tracking_number(number):
             by_number.setdefault(number.upper(), []).append(entry)
     return tuple(_latest(group) for group in by_number.values())
 
-
-def _is_id(number: str) -> bool:
-    try:
-        checked_tracking_number(CODE, number)
-    except BadRequest:
-        return False
-    return True
 
 
 def _latest(entries: Sequence[Delivery]) -> Delivery:

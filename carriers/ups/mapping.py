@@ -52,9 +52,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from pydantic import TypeAdapter, ValidationError
 
 from carriers.auth import client_credentials_request
+from carriers.base import is_tracking_number
 from carriers.errors import BadRequest, CarrierAuthError, MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
 from carriers.parsing import join_text, not_found, reading, text, timeline
@@ -62,7 +62,6 @@ from carriers.status import status_table
 from carriers.ups.reading import CODE, Notes, Stamp, decode, instant, place_zone, short
 from carriers.ups.settings import UpsSettings
 from carriers.ups.wire import Activity, Address, DeliveryInformation, Location, Package, Status, TrackApiResponse
-from schemas.common import Id
 from schemas.proof import (
     Attachment,
     AttachmentKind,
@@ -110,7 +109,6 @@ PACKAGE_STATUS = status_table(
 NOT_FOUND = "TW0001"
 # Error codes for refused credentials (UPSTrackAlert.yaml's table: 250002, 251004, UJ0001; 250003 in error-auth).
 AUTH_ERRORS = frozenset({"250002", "250003", "251004", "UJ0001"})
-_ID = TypeAdapter(Id)
 
 # ``deliveryInformation.location`` is free text; the first keyword found decides (so DOORMAN before DOOR).
 _PLACE_WORDS: tuple[tuple[str, RecipientRelation], ...] = (
@@ -279,18 +277,11 @@ def _package_states(packages: list[Package]) -> tuple[PackageState, ...]:
     states: dict[str, PackageState] = {}
     for package in packages:
         number = text(package.tracking_number)
-        if number and number not in states and _is_id(number):
+        if number and number not in states and is_tracking_number(number):
             status, code = _status(package, _scans(package, Notes()), Notes())
             states[number] = PackageState(number=number, status=status, status_code=code)
     return tuple(states.values())
 
-
-def _is_id(value: str) -> bool:
-    try:
-        _ID.validate_python(value)
-    except ValidationError:
-        return False
-    return True
 
 
 def _status(package: Package, scans: list[_Scan], notes: Notes) -> tuple[ProofStatus, str | None]:

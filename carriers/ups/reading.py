@@ -1,7 +1,7 @@
 """Reading one UPS payload: decode it leniently, gather what could not be used, resolve UPS's times.
 
 Both the Track API mapping and the Track Alert webhook read through here. ``decode`` keeps the names of
-fields that held a value of the wrong type (see ``wire``); ``Notes`` records each reading problem once;
+fields that held a value of the wrong type (see ``wire``); ``Notes`` records each reading problem once (``ProofNotes``);
 ``instant`` turns UPS's local date and time into an instant (see ``times`` for the rules).
 """
 
@@ -12,24 +12,17 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from carriers.errors import MalformedResponse
 from carriers.parsing import ProofNotes, WireModel, reading, text
-from carriers.ups.times import offset, wall_clock, zone_of
-from schemas.proof import NoteCode
+from carriers.ups.times import offset, wall_clock
+from carriers.zones import zone_of
 
 CODE = "ups"
-MAX_NOTES = 100  # what a proof can carry
 SHORT = 500  # the canonical model's longest short text
 _QUARTER = timedelta(minutes=15)
 _MAX_OFFSET = timedelta(hours=14)
 
 
 class Notes(ProofNotes):
-    """``ProofNotes`` that keep one note per (code, field, reason): a reply with a hundred activities
-    lacking an offset says so once."""
-
-    def add(self, code: NoteCode, field: str, reason: str) -> None:
-        seen = {(note.code, note.field, note.reason) for note in self.items}
-        if len(seen) < MAX_NOTES and (code, field[:128], reason[:200]) not in seen:
-            super().add(code, field, reason)
+    """``ProofNotes`` that also note the fields ``decode`` ignored for a value of the wrong type."""
 
     def ignored(self, fields: list[str], where: str) -> None:
         for field in fields:

@@ -7,13 +7,13 @@ What UPS writes (see ``tests/fixtures/carriers/ups/PROVENANCE.md``):
 - offsets ``-05:00`` (Track API) and ``-04.00`` (Track Alert).
 
 An activity's local date and time are the local time of its place. Many replies carry nothing else: the
-place's zone is then taken from its country where the country has a single zone we can name (Turkey,
-where the marketplace's parcels are delivered); elsewhere no zone is known and the mapping says so.
+place's zone is then taken from its country where most of the country keeps one zone (``carriers.zones``:
+Turkey, where the marketplace's parcels are delivered, Germany, …); elsewhere (the United States) no zone is
+known and the mapping says so.
 """
 
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo
 
 from carriers.errors import MalformedResponse
 from carriers.parsing import text
@@ -22,7 +22,6 @@ CARRIER = "ups"
 _OFFSET = re.compile(r"^([+-])(\d{1,2})[:.]?(\d{2})$")
 _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
 _TIME = re.compile(r"^(\d{1,2}):?(\d{2}):?(\d{2})$")
-ZONES: dict[str, tzinfo] = {"TR": ZoneInfo("Europe/Istanbul")}  # one zone for the whole country
 
 
 def offset(value: str | None) -> tzinfo | None:
@@ -49,8 +48,3 @@ def wall_clock(date: str | None, time: str | None) -> datetime | None:
         return datetime(year, month, dom, hour, minute, second)  # noqa: DTZ001 - callers add the zone
     except ValueError:
         raise MalformedResponse("unreadable date or time", carrier=CARRIER) from None
-
-
-def zone_of(country: str | None) -> tzinfo | None:
-    """The zone of a country that has only one; None for the others and for unknown countries."""
-    return ZONES.get((text(country) or "").upper())

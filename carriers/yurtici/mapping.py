@@ -34,9 +34,9 @@ Yurtiçi sends no signature, photo or position.
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from pydantic import TypeAdapter, ValidationError
 
 from carriers import soap
+from carriers.base import is_tracking_number
 from carriers.errors import BadRequest, CarrierAuthError, CarrierError, CarrierUnavailable, MalformedResponse
 from carriers.http import HttpResponse
 from carriers.parsing import ProofNotes, join_text, not_found, reading, text, timeline
@@ -45,7 +45,6 @@ from carriers.status import status_table
 from carriers.turkish import local_time, relation_by_name, word_table
 from carriers.yurtici.settings import YurticiSettings
 from carriers.yurtici.wire import CargoEvent, DeliveryDetail, DeliveryVO, ItemDetail
-from schemas.common import Id
 from schemas.proof import Courier, PackageState, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
 from schemas.proof import RecipientRelation as R
 
@@ -57,7 +56,6 @@ REQUEST_ERRORS = frozenset({"82526", "82527"})  # keys / keyType missing: our re
 UNEXPECTED_ERROR = "936"
 RETURN_DONE = frozenset({"9", "10"})  # rejectStatus: return made, return finished
 _SHORT = 500  # ShortText
-_ID = TypeAdapter(Id)
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 OPERATION_CODE = status_table(CODE, "operationCode", {
@@ -234,7 +232,7 @@ def _packages(others: Sequence[DeliveryDetail], number: str, notes: ProofNotes) 
     states: dict[str, PackageState] = {}
     for detail in others:
         key = _key(detail)
-        if key is None or key == number or key in states or not _is_id(key):
+        if key is None or key == number or key in states or not is_tracking_number(key):
             continue
         status, code = _status(detail, notes)
         states[key] = PackageState(number=key, status=status, status_code=code)
@@ -295,10 +293,3 @@ def _time(date: str | None, time: str | None) -> datetime | None:
 def _short(value: str | None) -> str | None:
     return value[:_SHORT] if (value := text(value)) else None
 
-
-def _is_id(value: str) -> bool:
-    try:
-        _ID.validate_python(value)
-    except ValidationError:
-        return False
-    return True

@@ -1,0 +1,40 @@
+"""The time zone of a country, for carriers that write local times without an offset and name the place's
+country: the country's only zone in IANA's ``zone.tab`` (shipped with ``tzdata``), or the one it describes as
+"most of" the country or its "mainland" (Germany, Spain). Carriers write ``UK`` for Great Britain. A country
+with several zones and none for most of it (the United States) has no zone here.
+"""
+
+import functools
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from carriers.parsing import text
+
+_ALIASES = {"UK": "GB"}
+_PRINCIPAL = ("most of ", "(mainland)")
+
+
+def zone_of(country: str | None) -> ZoneInfo | None:
+    """The zone most of ``country`` (an ISO 3166 code) keeps; None when it is unknown or has no such zone."""
+    if not (code := (text(country) or "").upper()):
+        return None
+    zone = _principal_zones().get(_ALIASES.get(code, code))
+    return ZoneInfo(zone) if zone else None
+
+
+@functools.cache
+def _principal_zones() -> dict[str, str]:
+    """Country code → the zone most of the country keeps, where ``zone.tab`` names one."""
+    zones: dict[str, list[tuple[str, str]]] = {}
+    table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    for line in table.splitlines():
+        if line and not line.startswith("#"):
+            country, _, name, *comment = line.split("\t")
+            zones.setdefault(country, []).append((name, "".join(comment)))
+    return {country: principal for country, entries in zones.items() if (principal := _principal(entries))}
+
+
+def _principal(entries: list[tuple[str, str]]) -> str | None:
+    if len(entries) == 1:
+        return entries[0][0]
+    return next((zone for zone, comment in entries if any(mark in comment for mark in _PRINCIPAL)), None)
