@@ -1,36 +1,23 @@
 """Aras Kargo's scripted cases, pulled through the real adapter from the carrier sandbox over a socket: the
 sandbox answers from Aras's samples, the adapter reads them with its own mapping."""
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox, sandbox_carrier_settings
+from adapters.sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox
 from carriers.base import CarrierAdapter
 from carriers.errors import CarrierUnavailable
-from carriers.registry import create_adapter
 from carriers.turkish import fold
 from schemas.proof import NoteCode, ProofStatus, RecipientRelation
+from tests.integration.conftest import DELIVERED_AT, sandbox_adapter, scripted_shipment
 
-DELIVERED_AT = datetime(2026, 11, 17, 11, 42, 7, tzinfo=UTC)
 
 
 def shipment(number: str, scenario: Scenario = Scenario.DELIVERED, **script: Any) -> SandboxShipment:
-    return SandboxShipment(
-        carrier="aras",
-        tracking_number=number,
-        scenario=scenario,
-        recipient_name="Ayşe Yılmaz",
-        delivered_at=DELIVERED_AT if scenario.delivered else None,
-        lat=40.9858,
-        lon=29.0262,
-        district="Kadıköy",
-        **script,
-    )
+    return scripted_shipment("aras", number, scenario, **script)
 
 
 SHIPMENTS = [
@@ -47,19 +34,12 @@ SHIPMENTS = [
 
 
 @pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
-
-
-@pytest.fixture
 async def sandbox(aiohttp_server: Any) -> TestServer:
     return await aiohttp_server(create_carrier_sandbox(SHIPMENTS))
 
 
 def aras(sandbox: TestServer, session: aiohttp.ClientSession, **changes: Any) -> CarrierAdapter:
-    settings = sandbox_carrier_settings(str(sandbox.make_url("")).rstrip("/"))["aras"]
-    return create_adapter("aras", settings | changes, session)
+    return sandbox_adapter(sandbox, session, "aras", **changes)
 
 
 async def test_each_pull_finds_the_next_scripted_state(sandbox, session) -> None:

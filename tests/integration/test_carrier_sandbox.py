@@ -3,7 +3,6 @@ every scenario through every carrier's own wire format, its handshakes, its faul
 
 import asyncio
 import math
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -98,12 +97,6 @@ def metres(lat: float, lon: float) -> float:
     lat1, lon1 = math.radians(lat), math.radians(lon)
     a = math.sin((lat1 - lat0) / 2) ** 2 + math.cos(lat0) * math.cos(lat1) * math.sin((lon1 - lon0) / 2) ** 2
     return 2 * 6_371_000 * math.asin(math.sqrt(a))
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
 
 
 @pytest.fixture

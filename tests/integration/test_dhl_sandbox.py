@@ -4,7 +4,6 @@ The sandbox words each scripted fact in DHL's own reply (filled into DHL's publi
 reads it back. What DHL's format cannot say (coordinates, photos, relations) stays unsaid.
 """
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,30 +11,17 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox, sandbox_carrier_settings
+from adapters.sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox
 from adapters.sandbox.carriers.dhl import push
 from adapters.sandbox.carriers.kit import View
 from carriers.base import CarrierAdapter, PushCarrier
-from carriers.registry import create_adapter
 from schemas.proof import NoteCode, PackageState, ProofStatus, RecipientRelation
+from tests.integration.conftest import DELIVERED_AT, sandbox_adapter, scripted_shipment
 
-DELIVERED_AT = datetime(2026, 11, 17, 11, 42, 7, tzinfo=UTC)
 
 
 def scripted(number: str, scenario: Scenario = Scenario.DELIVERED, **script: Any) -> SandboxShipment:
-    return SandboxShipment(
-        carrier="dhl",
-        tracking_number=number,
-        scenario=scenario,
-        recipient_name="Ayşe Yılmaz",
-        delivered_at=DELIVERED_AT if scenario.delivered else None,
-        lat=40.9858,
-        lon=29.0262,
-        city="İstanbul",
-        district="Kadıköy",
-        postal_code="34710",
-        **script,
-    )
+    return scripted_shipment("dhl", number, scenario, **script)
 
 
 CASES = [
@@ -54,16 +40,9 @@ CASES = [
 
 
 @pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
-
-
-@pytest.fixture
 async def dhl(aiohttp_server: Any, session: aiohttp.ClientSession) -> CarrierAdapter:
     sandbox: TestServer = await aiohttp_server(create_carrier_sandbox(CASES))
-    settings = sandbox_carrier_settings(str(sandbox.make_url("")).rstrip("/"))["dhl"]
-    return create_adapter("dhl", settings, session)
+    return sandbox_adapter(sandbox, session, "dhl")
 
 
 async def test_each_pull_finds_the_next_scripted_status(dhl) -> None:

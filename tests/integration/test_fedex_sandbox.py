@@ -4,37 +4,22 @@ The sandbox builds its replies from FedEx's own samples and the mapping reads th
 are the scripted facts, so either side drifting from FedEx's format fails these tests.
 """
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox, sandbox_carrier_settings
+from adapters.sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox
 from carriers.fedex.client import FedexAdapter
-from carriers.registry import create_adapter
 from schemas.proof import NoteCode, PackageState, ProofOfDelivery, ProofStatus
 from schemas.proof import RecipientRelation as R
+from tests.integration.conftest import DELIVERED_AT, sandbox_adapter, scripted_shipment
 
-DELIVERED_AT = datetime(2026, 11, 17, 11, 42, 7, tzinfo=UTC)
 
 
 def shipment(number: str, scenario: Scenario = Scenario.DELIVERED, **script: Any) -> SandboxShipment:
-    return SandboxShipment(
-        carrier="fedex",
-        tracking_number=number,
-        scenario=scenario,
-        recipient_name="Ayşe Yılmaz",
-        delivered_at=DELIVERED_AT if scenario.delivered else None,
-        lat=40.9858,
-        lon=29.0262,
-        city="İstanbul",
-        district="Kadıköy",
-        postal_code="34710",
-        **script,
-    )
+    return scripted_shipment("fedex", number, scenario, **script)
 
 
 SCRIPTED = [
@@ -51,18 +36,12 @@ SCRIPTED = [
 
 
 @pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
-
-
-@pytest.fixture
 async def sandbox(aiohttp_server: Any) -> TestServer:
     return await aiohttp_server(create_carrier_sandbox(SCRIPTED))
 
 
 def fedex(sandbox: TestServer, session: aiohttp.ClientSession) -> FedexAdapter:
-    adapter = create_adapter("fedex", sandbox_carrier_settings(str(sandbox.make_url("")))["fedex"], session)
+    adapter = sandbox_adapter(sandbox, session, "fedex")
     assert isinstance(adapter, FedexAdapter)
     return adapter
 

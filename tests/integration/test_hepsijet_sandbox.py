@@ -1,20 +1,17 @@
 """HepsiJET's real adapter against the sandbox's HepsiJET over loopback, one scripted case at a time: what
 HepsiJET's replies can say reaches the proof, and what they cannot say never appears in it."""
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.sandbox.carriers import SandboxShipment, create_carrier_sandbox, sandbox_carrier_settings
+from adapters.sandbox.carriers import SandboxShipment, create_carrier_sandbox
 from carriers.errors import CarrierAuthError, MalformedResponse
-from carriers.registry import create_adapter
 from schemas.proof import NoteCode, PackageState, ProofOfDelivery, ProofStatus, RecipientRelation
+from tests.integration.conftest import DELIVERED_AT, sandbox_adapter, scripted_shipment
 
-DELIVERED_AT = datetime(2026, 11, 17, 11, 42, 7, tzinfo=UTC)
 CASES: dict[str, dict[str, Any]] = {
     "HJ100000000001": {"scenario": "delivered", "statuses": ["in_transit", "out_for_delivery", "delivered"]},
     "HJ100000000002": {"scenario": "in_transit", "statuses": ["out_for_delivery", "failed_attempt", "returned"]},
@@ -32,18 +29,7 @@ CASES: dict[str, dict[str, Any]] = {
 
 
 def shipment(number: str, script: dict[str, Any]) -> SandboxShipment:
-    delivered = script["scenario"] != "in_transit"
-    return SandboxShipment.model_validate({
-        "carrier": "hepsijet", "tracking_number": number, "recipient_name": "Ayşe Yılmaz",
-        "delivered_at": DELIVERED_AT.isoformat() if delivered else None, "lat": 40.9858, "lon": 29.0262,
-        "city": "İstanbul", "district": "Kadıköy", **script,
-    })
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
+    return scripted_shipment("hepsijet", number, **script)
 
 
 @pytest.fixture
@@ -52,8 +38,7 @@ async def sandbox(aiohttp_server: Any) -> TestServer:
 
 
 def hepsijet(sandbox: TestServer, session: aiohttp.ClientSession, **changes: Any) -> Any:
-    settings = sandbox_carrier_settings(str(sandbox.make_url("")).rstrip("/"))["hepsijet"] | changes
-    return create_adapter("hepsijet", settings, session)
+    return sandbox_adapter(sandbox, session, "hepsijet", **changes)
 
 
 async def pulls(sandbox: TestServer, session: aiohttp.ClientSession, number: str, times: int) -> list[ProofOfDelivery]:

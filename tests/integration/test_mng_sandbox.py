@@ -1,8 +1,6 @@
 """MNG's real adapter against the carrier sandbox over loopback, for each thing a tracking number can be
 scripted to say: the sandbox answers from MNG's public samples, the adapter reads them as MNG's replies."""
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -14,16 +12,12 @@ from carriers.registry import create_adapter
 from carriers.turkish import fold
 from schemas.proof import NoteCode, PackageState, ProofOfDelivery, ProofStatus
 from schemas.proof import RecipientRelation as R
+from tests.integration.conftest import DELIVERED_AT, scripted_shipment
 
-DELIVERED_AT = datetime(2026, 11, 17, 11, 42, 7, tzinfo=UTC)
 
 
 def scripted(number: str, scenario: Scenario = Scenario.DELIVERED, **script: Any) -> SandboxShipment:
-    return SandboxShipment(
-        carrier="mng", tracking_number=number, scenario=scenario, recipient_name="Ayşe Yılmaz",
-        delivered_at=DELIVERED_AT if scenario.delivered else None, lat=40.9858, lon=29.0262,
-        city="İstanbul", district="Kadıköy", **script,
-    )
+    return scripted_shipment("mng", number, scenario, **script)
 
 
 SHIPMENTS = [
@@ -37,12 +31,6 @@ SHIPMENTS = [
     scripted("GONE-1", Scenario.UNKNOWN),
     scripted("FAULTY-1", faults=["error", "throttle"], latency_seconds=0.05),
 ]
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ what the sandbox is told about a parcel (``SandboxShipment``'s scripted facts) c
 the partner push (Sürat's only way in, PTT's other one), read by the service's own mapping."""
 
 import math
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,17 +18,13 @@ from carriers.registry import create_adapter
 from carriers.turkish import fold
 from schemas.proof import NoteCode, ProofOfDelivery, ProofStatus
 from schemas.proof import RecipientRelation as R
+from tests.integration.conftest import DELIVERED_AT, sandbox_adapter, scripted_shipment
 
 HOME = (40.9858, 29.0262)
-DELIVERED_AT = datetime(2026, 11, 17, 11, 42, 7, tzinfo=UTC)
 
 
 def parcel(number: str, scenario: Scenario = Scenario.DELIVERED, carrier: str = "ptt", **script: Any) -> SandboxShipment:
-    return SandboxShipment(
-        carrier=carrier, tracking_number=number, scenario=scenario, recipient_name="Ayşe Yılmaz",
-        delivered_at=DELIVERED_AT if scenario.delivered else None, lat=HOME[0], lon=HOME[1], city="İstanbul",
-        district="Kadıköy", **script,
-    )
+    return scripted_shipment(carrier, number, scenario, **script)
 
 
 PARCELS = [
@@ -49,19 +44,12 @@ PARCELS = [
 
 
 @pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
-
-
-@pytest.fixture
 async def sandbox(aiohttp_server: Any) -> TestServer:
     return await aiohttp_server(create_carrier_sandbox(PARCELS))
 
 
 def ptt(sandbox: TestServer, session: aiohttp.ClientSession, **changes: Any) -> Any:
-    settings = sandbox_carrier_settings(str(sandbox.make_url("")).rstrip("/"))["ptt"] | changes
-    return create_adapter("ptt", settings, session)
+    return sandbox_adapter(sandbox, session, "ptt", **changes)
 
 
 async def pull(sandbox: TestServer, session: aiohttp.ClientSession, number: str) -> ProofOfDelivery:

@@ -3,45 +3,22 @@ sequence advances one pull at a time, a scripted fault hits only its number, a r
 visible, a masked name arrives masked. The CLI builds the same scripts (``disputes sandbox-shipment``)."""
 
 import argparse
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.sandbox.carriers import SandboxShipment, create_carrier_sandbox, sandbox_carrier_settings, script
-from carriers.base import CarrierAdapter
-from carriers.registry import create_adapter
+from adapters.sandbox.carriers import SandboxShipment, create_carrier_sandbox, script
 from schemas.proof import ProofStatus
+from tests.integration.conftest import sandbox_adapter, scripted_shipment
 
 PULL = ("ups", "dhl", "fedex", "hepsijet", "yurtici", "aras", "mng", "ptt")
-HOME = (40.9858, 29.0262)
-
-
-def scripted(carrier: str, number: str, **script: Any) -> SandboxShipment:
-    return SandboxShipment.model_validate({
-        "carrier": carrier, "tracking_number": number, "scenario": "delivered", "recipient_name": "Gaye Ünal",
-        "delivered_at": (datetime.now(UTC) - timedelta(hours=2)).isoformat(), "lat": HOME[0], "lon": HOME[1],
-        "district": "Kadıköy", "postal_code": "34710", **script,
-    })
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
 
 
 @pytest.fixture
 async def sandbox(aiohttp_server: Any) -> TestServer:
     return await aiohttp_server(create_carrier_sandbox())
-
-
-def adapter(sandbox: TestServer, session: aiohttp.ClientSession, code: str) -> CarrierAdapter:
-    base = str(sandbox.make_url("")).rstrip("/")
-    return create_adapter(code, sandbox_carrier_settings(base)[code], session)
 
 
 async def add(session: aiohttp.ClientSession, sandbox: TestServer, shipment: SandboxShipment) -> None:
@@ -57,8 +34,8 @@ async def calls(session: aiohttp.ClientSession, sandbox: TestServer, code: str) 
 
 @pytest.mark.parametrize("code", PULL)
 async def test_a_status_sequence_advances_one_pull_at_a_time(sandbox, session, code) -> None:
-    await add(session, sandbox, scripted(code, "SEQ1", statuses=["in_transit", "failed_attempt", "delivered"]))
-    carrier = adapter(sandbox, session, code)
+    await add(session, sandbox, scripted_shipment(code, "SEQ1", statuses=["in_transit", "failed_attempt", "delivered"]))
+    carrier = sandbox_adapter(sandbox, session, code)
     first, second, third, later = [await carrier.pull("SEQ1") for _ in range(4)]
     assert first.status is not ProofStatus.DELIVERED and first.delivered_at is None
     assert second.status is not ProofStatus.DELIVERED
@@ -68,9 +45,9 @@ async def test_a_status_sequence_advances_one_pull_at_a_time(sandbox, session, c
 
 @pytest.mark.parametrize("code", PULL)
 async def test_a_scripted_fault_hits_only_its_own_number(sandbox, session, code) -> None:
-    await add(session, sandbox, scripted(code, "FLT1", faults=["error"]))
-    await add(session, sandbox, scripted(code, "OK1"))
-    carrier = adapter(sandbox, session, code)
+    await add(session, sandbox, scripted_shipment(code, "FLT1", faults=["error"]))
+    await add(session, sandbox, scripted_shipment(code, "OK1"))
+    carrier = sandbox_adapter(sandbox, session, code)
     assert (await carrier.pull("OK1")).status is ProofStatus.DELIVERED
     assert (await carrier.pull("FLT1")).status is ProofStatus.DELIVERED  # retried past the one 503
     faulted = [(c["fault"], c["status"]) for c in await calls(session, sandbox, code) if c["fault"]]
@@ -79,8 +56,8 @@ async def test_a_scripted_fault_hits_only_its_own_number(sandbox, session, code)
 
 @pytest.mark.parametrize("code", PULL)
 async def test_a_status_code_nobody_mapped_is_unknown_and_kept(sandbox, session, code) -> None:
-    await add(session, sandbox, scripted(code, "RAW1", status_code="97"))
-    proof = await adapter(sandbox, session, code).pull("RAW1")
+    await add(session, sandbox, scripted_shipment(code, "RAW1", status_code="97"))
+    proof = await sandbox_adapter(sandbox, session, code).pull("RAW1")
     assert (proof.status, proof.status_code) == (ProofStatus.UNKNOWN, "97")
 
 
@@ -88,8 +65,8 @@ async def test_a_status_code_nobody_mapped_is_unknown_and_kept(sandbox, session,
 async def test_a_scripted_masked_name_arrives_masked_from_every_carrier_that_names_the_receiver(
     sandbox, session, code
 ) -> None:
-    carrier = adapter(sandbox, session, code)
-    await add(session, sandbox, scripted(code, "MSK1", masked_name=True))
+    carrier = sandbox_adapter(sandbox, session, code)
+    await add(session, sandbox, scripted_shipment(code, "MSK1", masked_name=True))
     proof = await carrier.pull("MSK1")
     offer = carrier.capabilities.pull
     assert offer is not None and proof.status is ProofStatus.DELIVERED

@@ -3,23 +3,20 @@ are UPS's public samples with the values changed: each scripted fact must come o
 would have reported it."""
 
 import json
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox, sandbox_carrier_settings
+from adapters.sandbox.carriers import SandboxShipment, create_carrier_sandbox
 from adapters.sandbox.carriers.ups import render_alert
 from carriers.errors import MalformedResponse
-from carriers.registry import create_adapter
 from carriers.turkish import fold
 from carriers.ups.client import UpsAdapter
 from schemas.proof import NoteCode, PackageState, ProofStatus, RecipientRelation
+from tests.integration.conftest import DELIVERED_AT, sandbox_adapter, scripted_shipment
 
-DELIVERED_AT = datetime(2026, 11, 17, 11, 42, 7, tzinfo=UTC)
 SCRIPTED: dict[str, dict[str, Any]] = {
     "1ZSEQUENCE0000001": {
         "scenario": "delivered",
@@ -45,34 +42,13 @@ SCRIPTED: dict[str, dict[str, Any]] = {
 
 
 def scripted(number: str, script: dict[str, Any]) -> SandboxShipment:
-    delivered = Scenario(script["scenario"]).delivered
-    return SandboxShipment.model_validate(
-        {
-            "carrier": "ups",
-            "tracking_number": number,
-            "recipient_name": "Ayşe Yılmaz",
-            "delivered_at": DELIVERED_AT if delivered else None,
-            "lat": 40.9858,
-            "lon": 29.0262,
-            "city": "İstanbul",
-            "district": "Kadıköy",
-            "postal_code": "34710",
-        }
-        | script
-    )
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
+    return scripted_shipment("ups", number, **script)
 
 
 @pytest.fixture
 async def ups(aiohttp_server: Any, session: aiohttp.ClientSession) -> UpsAdapter:
     server: TestServer = await aiohttp_server(create_carrier_sandbox([scripted(n, s) for n, s in SCRIPTED.items()]))
-    settings = sandbox_carrier_settings(str(server.make_url("")).rstrip("/"))["ups"]
-    adapter = create_adapter("ups", settings, session)
+    adapter = sandbox_adapter(server, session, "ups")
     assert isinstance(adapter, UpsAdapter)
     return adapter
 

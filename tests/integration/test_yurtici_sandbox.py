@@ -4,29 +4,20 @@ Each shipment is scripted through the sandbox's admin API (``POST /_sandbox/ship
 tester would; the sandbox answers in Yurtiçi's format built from its reply samples, so what is asserted here is
 what the mapping reads from that format."""
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.sandbox.carriers import create_carrier_sandbox, sandbox_carrier_settings
+from adapters.sandbox.carriers import create_carrier_sandbox
 from carriers.base import CarrierAdapter
 from carriers.errors import CarrierAuthError
-from carriers.registry import create_adapter
 from schemas.proof import NoteCode, PackageState, ProofStatus
 from schemas.proof import RecipientRelation as R
+from tests.integration.conftest import DELIVERED_AT, sandbox_adapter
 
-DELIVERED_AT = datetime(2026, 11, 17, 11, 42, 7, tzinfo=UTC)
 ADDRESSEE = "Ayşe Yılmaz"
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
 
 
 @pytest.fixture
@@ -35,8 +26,7 @@ async def sandbox(aiohttp_server: Any) -> TestServer:
 
 
 def yurtici(sandbox: TestServer, session: aiohttp.ClientSession, **changes: Any) -> CarrierAdapter:
-    settings = sandbox_carrier_settings(str(sandbox.make_url("")).rstrip("/"))["yurtici"]
-    return create_adapter("yurtici", settings | changes, session)
+    return sandbox_adapter(sandbox, session, "yurtici", **changes)
 
 
 async def scripted(sandbox: TestServer, session: aiohttp.ClientSession, number: str, **facts: Any) -> None:
