@@ -29,10 +29,10 @@ Tokens (8 h; mint more with `./dev token --role investigator --sub inv-1`):
   export SUPERVISOR={supervisor}
 
 Try it (bash):
-  # the customer reports order ord-2001 as not received
+  # the customer reports order ord-2009 (FedEx) as not received
   ID=$(curl -s -X POST {base}/v1/disputes -H "Authorization: Bearer $CUSTOMER" -H 'Content-Type: application/json' \\
        -H 'Idempotency-Key: demo-1' \\
-       -d '{{"order_id":"ord-2001","statement":"Teslim edildi görünüyor ama elime ulaşmadı.","preferred_resolution":"refund"}}' \\
+       -d '{{"order_id":"ord-2009","statement":"Teslim edildi görünüyor ama elime ulaşmadı.","preferred_resolution":"refund"}}' \\
        | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   # within seconds the carrier's proof is on the case, with the policy's recommendation and its findings
   curl -s {base}/v1/disputes/$ID -H "Authorization: Bearer $INVESTIGATOR" | python3 -m json.tool
@@ -44,7 +44,7 @@ Try it (bash):
        | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')
   curl -s -X POST {base}/v1/disputes/$ID/decision -H "Authorization: Bearer $INVESTIGATOR" -H "If-Match: \\"$VERSION\\"" \\
        -H 'Content-Type: application/json' \\
-       -d '{{"outcome":"refund","reason_code":"weak_proof","note":"Locker delivery without a signature; customer checked."}}'
+       -d '{{"outcome":"refund","reason_code":"weak_proof","note":"Signed for, but no scan position to place it at the address."}}'
   # the refund and the customer's messages arrive downstream, once each
   curl -s {sandbox_url}/_sandbox/received | python3 -m json.tool
   # staff reports
