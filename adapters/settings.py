@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_issuer: str = "dispute-service"
     jwt_audience: str = "dispute-service"
+    jwt_max_lifetime_hours: float = Field(
+        default=24.0, gt=0,
+        description="Longest a bearer token may be valid (its exp minus its iat); a longer-lived token is a 401, "
+                    "and `disputes token --hours` mints none longer.",
+    )
 
     orders_url: str | None = None
     orders_file: Path | None = Field(default=None, description="A JSON order file, used when orders_url is unset.")

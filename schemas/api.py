@@ -228,10 +228,14 @@ class Health(_Output):
     status: str
 
 
+Subject = Annotated[str, StringConstraints(pattern=NOT_BLANK)]
+"""Who a token speaks for: taken as sent, but never empty or only white space."""
+
+
 class TokenClaims(_Output):
-    sub: str
+    sub: Subject
     role: Role
-    customer_id: str | None = None
+    customer_id: Subject | None = None
 
 
 class CarrierCapabilities(_Output):

@@ -2,8 +2,11 @@
 replace `HmacTokens` behind the same `TokenVerifier` protocol.
 
 A caller sends the same token with every request until it expires, so a verified token is remembered (by
-its exact text, until its own expiry) and the next request costs a dictionary lookup instead of a
-signature check and claim validation. Only tokens that passed verification are remembered."""
+its exact text, until its own `exp`, not counting the clock leeway) and the next request costs a dictionary
+lookup instead of a signature check and claim validation. Only tokens that passed verification are remembered.
+
+A token is refused when it is valid for longer than `max_lifetime` (`exp - iat`), before its `nbf`, or when
+its `sub` is empty or blank; `exp`, `iat` (not in the future) and `nbf` are checked with `leeway`."""
 
 import time
 from collections.abc import Callable
@@ -14,13 +17,17 @@ import jwt
 from cachetools import TLRUCache
 from pydantic import ValidationError
 
+from adapters.settings import Settings
 from disputes.actors import Actor
 from schemas.api import TokenClaims
 from schemas.common import Role
 
 
+DEFAULT_TTL = timedelta(hours=8)
+
+
 class InvalidToken(Exception):
-    """Missing, malformed, expired, not yet valid, badly signed, or lacking claims."""
+    """Missing, malformed, expired, not yet valid, too long-lived, badly signed, or lacking claims."""
 
 
 class TokenVerifier(Protocol):
@@ -32,20 +39,37 @@ class HmacTokens:
     leeway = 30
 
     def __init__(
-        self, secret: str, issuer: str, audience: str, remember: int = 10_000, timer: Callable[[], float] = time.time
+        self,
+        secret: str,
+        issuer: str,
+        audience: str,
+        remember: int = 10_000,
+        timer: Callable[[], float] = time.time,
+        max_lifetime: timedelta = timedelta(hours=24),
     ) -> None:
         self._secret = secret
         self.issuer = issuer
         self.audience = audience
+        self.max_lifetime = max_lifetime
+        self.default_ttl = min(DEFAULT_TTL, max_lifetime)
         self._verified: TLRUCache[str, tuple[Actor, float]] = TLRUCache(
             maxsize=remember, ttu=lambda _token, entry, _now: entry[1], timer=timer
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "HmacTokens":
+        return cls(
+            settings.jwt_secret.get_secret_value(),
+            settings.jwt_issuer,
+            settings.jwt_audience,
+            max_lifetime=timedelta(hours=settings.jwt_max_lifetime_hours),
         )
 
     def verify(self, token: str) -> Actor:
         if (entry := self._verified.get(token)) is not None:
             return entry[0]
         actor, expires = self._verify(token)
-        self._verified[token] = (actor, expires + self.leeway)
+        self._verified[token] = (actor, expires)  # not kept at all if `expires` has passed (within the leeway)
         return actor
 
     def _verify(self, token: str) -> tuple[Actor, float]:
@@ -64,10 +88,18 @@ class HmacTokens:
             raise InvalidToken(type(error).__name__) from error
         if claims.role is Role.CUSTOMER and not claims.customer_id:
             raise InvalidToken("customer token without customer_id")
-        return Actor(claims.sub, claims.role, claims.customer_id), float(payload["exp"])
+        # PyJWT has read both as int() already, so these cannot fail; ints, as a float may overflow
+        expires, issued = int(payload["exp"]), int(payload["iat"])
+        if expires - issued > self.max_lifetime.total_seconds():
+            raise InvalidToken("token lives longer than the maximum lifetime")
+        return Actor(claims.sub, claims.role, claims.customer_id), expires
 
-    def mint(self, sub: str, role: Role, customer_id: str | None = None, ttl: timedelta = timedelta(hours=8)) -> str:
-        now = datetime.now(UTC)
+    def mint(self, sub: str, role: Role, customer_id: str | None = None, ttl: timedelta | None = None) -> str:
+        """A token valid for `ttl` (8 h, or the maximum lifetime if shorter); never longer than the maximum."""
+        ttl = self.default_ttl if ttl is None else ttl
+        if ttl > self.max_lifetime:
+            raise ValueError(f"a token may be valid for at most {self.max_lifetime}")
+        now = datetime.now(UTC).replace(microsecond=0)
         claims = {"sub": sub, "role": role.value, "iss": self.issuer, "aud": self.audience, "iat": now, "exp": now + ttl}
         if customer_id:
             claims["customer_id"] = customer_id

@@ -73,6 +73,12 @@ BAD_TOKENS = {
     "alg none": jwt.encode(forged(), None, "none"),
     "unknown role": jwt.encode(forged(role="admin"), SECRET, "HS256"),
     "no subject": jwt.encode({k: v for k, v in forged().items() if k != "sub"}, SECRET, "HS256"),
+    "empty subject": jwt.encode(forged(sub=""), SECRET, "HS256"),
+    "blank subject": jwt.encode(forged(sub=" \t "), SECRET, "HS256"),
+    "longer than a day": jwt.encode(forged(exp=datetime.now(UTC) + timedelta(hours=24, seconds=1)), SECRET, "HS256"),
+    "issued a year ago, valid another hour": jwt.encode(
+        forged(iat=datetime.now(UTC) - timedelta(days=365)), SECRET, "HS256"
+    ),
     "wrong audience": jwt.encode(forged(aud="someone-else"), SECRET, "HS256"),
     "customer without customer id": jwt.encode(forged(role="customer"), SECRET, "HS256"),
     "garbage": "not.a.jwt",

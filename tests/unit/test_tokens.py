@@ -1,16 +1,39 @@
-"""Verified bearer tokens are remembered until their own expiry, and only verified ones."""
+"""Verified bearer tokens are remembered until their own expiry, and only verified ones; tokens that live
+too long, are not valid yet or speak for nobody are refused."""
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
 
+from adapters.settings import Settings
 from adapters.web import auth
 from adapters.web.auth import HmacTokens, InvalidToken
 from schemas.common import Role
 
 SECRET = "unit-test-secret-" + "x" * 32
+DAY = 24 * 3600
+
+
+def signed(**changes: object) -> str:
+    """An investigator's token for issuer `iss` and audience `aud`, issued now for an hour, with `changes`."""
+    now = int(time.time())
+    claims = {"sub": "inv-1", "role": "investigator", "iss": "iss", "aud": "aud", "iat": now, "exp": now + 3600}
+    return jwt.encode(claims | changes, SECRET, "HS256")
+
+
+def claims_of(token: str) -> dict[str, int]:
+    """The token's claims, read without a check (and without counting as one)."""
+    return jwt.PyJWT().decode(token, options={"verify_signature": False})
+
+
+def refused_every_time(tokens: HmacTokens, token: str, decodes: list[str]) -> None:
+    """Refused on each try, and checked again each time: a refusal is never remembered."""
+    for _ in range(2):
+        with pytest.raises(InvalidToken):
+            tokens.verify(token)
+    assert decodes == [token, token]
 
 
 class Timer:
@@ -76,3 +99,91 @@ def test_the_memory_is_bounded() -> None:
         tokens.verify(tokens.mint(f"inv-{i}", Role.INVESTIGATOR))
 
     assert len(tokens._verified) == 3
+
+
+def test_a_token_is_not_remembered_once_its_exp_has_come(decodes: list[str]) -> None:
+    timer = Timer()
+    tokens = HmacTokens(SECRET, "iss", "aud", timer=timer)
+    token = tokens.mint("inv-1", Role.INVESTIGATOR, ttl=timedelta(minutes=5))
+    tokens.verify(token)
+    timer.now = claims_of(token)["exp"]  # the leeway is not counted
+
+    tokens.verify(token)
+
+    assert decodes == [token, token]
+
+
+def test_a_token_past_its_exp_but_within_the_leeway_is_accepted_and_not_remembered(decodes: list[str]) -> None:
+    tokens = HmacTokens(SECRET, "iss", "aud")
+    token = signed(iat=int(time.time()) - 600, exp=int(time.time()) - HmacTokens.leeway // 3)
+
+    assert tokens.verify(token) == tokens.verify(token)
+    assert decodes == [token, token]
+
+
+@pytest.mark.parametrize(
+    ("iat", "exp"),
+    [(0, DAY + 1), (-3600, DAY - 1800), (-DAY, 3600), (0, 10**30)],
+    ids=["a second too long", "issued long ago", "a day old and valid another hour", "absurd exp"],
+)
+def test_a_token_living_longer_than_the_maximum_is_refused(decodes: list[str], iat: int, exp: int) -> None:
+    now = int(time.time())
+    refused_every_time(HmacTokens(SECRET, "iss", "aud"), signed(iat=now + iat, exp=now + exp), decodes)
+
+
+def test_a_token_living_exactly_the_maximum_is_accepted() -> None:
+    now = int(time.time())
+
+    assert HmacTokens(SECRET, "iss", "aud").verify(signed(iat=now, exp=now + DAY)).id == "inv-1"
+
+
+def test_the_maximum_lifetime_comes_from_the_settings(decodes: list[str]) -> None:
+    settings = Settings(_env_file=None, jwt_secret=SECRET, jwt_issuer="iss", jwt_audience="aud", jwt_max_lifetime_hours=1)
+    tokens = HmacTokens.from_settings(settings)
+    now = int(time.time())
+
+    assert tokens.verify(signed(iat=now, exp=now + 3600)).id == "inv-1"
+    decodes.clear()
+    refused_every_time(tokens, signed(iat=now, exp=now + 3601), decodes)
+
+
+def test_the_maximum_lifetime_defaults_to_a_day() -> None:
+    assert Settings(_env_file=None).jwt_max_lifetime_hours == 24
+    assert HmacTokens(SECRET, "iss", "aud").max_lifetime == timedelta(hours=24)
+
+
+@pytest.mark.parametrize("sub", ["", " ", "\t\n", "\u3000\u00a0"], ids=["empty", "space", "tab and newline", "wide spaces"])
+def test_a_token_for_an_empty_or_blank_subject_is_refused(decodes: list[str], sub: str) -> None:
+    refused_every_time(HmacTokens(SECRET, "iss", "aud"), signed(sub=sub), decodes)
+
+
+def test_a_customer_token_with_a_blank_customer_id_is_refused(decodes: list[str]) -> None:
+    refused_every_time(HmacTokens(SECRET, "iss", "aud"), signed(role="customer", customer_id="  "), decodes)
+
+
+def test_a_token_not_yet_valid_is_refused_and_not_remembered(decodes: list[str]) -> None:
+    later = int(time.time()) + HmacTokens.leeway + 60
+    refused_every_time(HmacTokens(SECRET, "iss", "aud"), signed(nbf=later), decodes)
+
+
+@pytest.mark.parametrize("offset", [-60, HmacTokens.leeway // 3], ids=["already valid", "valid within the leeway"])
+def test_a_token_whose_nbf_has_come_is_accepted(offset: int) -> None:
+    token = signed(nbf=int(time.time()) + offset)
+
+    assert HmacTokens(SECRET, "iss", "aud").verify(token).id == "inv-1"
+
+
+def test_a_token_issued_in_the_future_is_refused(decodes: list[str]) -> None:
+    later = int(time.time()) + HmacTokens.leeway + 60
+    refused_every_time(HmacTokens(SECRET, "iss", "aud"), signed(iat=later, exp=later + 3600), decodes)
+
+
+def test_minting_stays_within_the_maximum_lifetime() -> None:
+    tokens = HmacTokens(SECRET, "iss", "aud", max_lifetime=timedelta(hours=2))
+
+    with pytest.raises(ValueError, match="at most"):
+        tokens.mint("inv-1", Role.INVESTIGATOR, ttl=timedelta(hours=2, seconds=1))
+    short = HmacTokens(SECRET, "iss", "aud", max_lifetime=timedelta(hours=1)).mint("inv-1", Role.INVESTIGATOR)
+    claims = claims_of(short)
+    assert claims["exp"] - claims["iat"] == 3600  # the default 8 h, cut to the maximum
+    assert tokens.verify(tokens.mint("inv-1", Role.INVESTIGATOR, ttl=timedelta(hours=2))).id == "inv-1"
