@@ -102,7 +102,7 @@ class Overrides:
 def create_app(settings: Settings, overrides: Overrides | None = None, *, api: bool = True) -> web.Application:
     """The API application; with `api=False` only the background workers run (no routes are served)."""
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=MIDDLEWARES)
-    app[TOKENS] = HmacTokens(settings.jwt_secret.get_secret_value(), settings.jwt_issuer, settings.jwt_audience)
+    app[TOKENS] = HmacTokens.from_settings(settings)
     app[MAX_PAGE] = settings.max_page_size
     app[WEBHOOK_MAX_BYTES] = settings.webhook_max_bytes
     app[BODY_TIMEOUT] = settings.body_timeout_seconds

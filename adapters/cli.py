@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("--role", choices=[r.value for r in Role], required=True)
     token.add_argument("--sub", required=True)
     token.add_argument("--customer-id")
-    token.add_argument("--hours", type=float, default=8)
+    token.add_argument(
+        "--hours", type=float, help="how long it is valid (default 8, at most DISPUTES_JWT_MAX_LIFETIME_HOURS)"
+    )
     script.add_arguments(sub.add_parser("sandbox-shipment", help="script a carrier's answers for one tracking number"))
     args = parser.parse_args(argv)
 
@@ -58,9 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging(settings.log_level, settings.log_json, once=True)
     match args.command:
         case "token":
-            tokens = HmacTokens(settings.jwt_secret.get_secret_value(), settings.jwt_issuer, settings.jwt_audience)
-            customer = args.customer_id or (args.sub if args.role == Role.CUSTOMER else None)
-            print(tokens.mint(args.sub, Role(args.role), customer, timedelta(hours=args.hours)))
+            print(_token(settings, args))
         case "sandbox":
             _run(_sandbox(args.host, args.port, args.carriers_port, args.push_target))
         case "serve":
@@ -75,6 +75,15 @@ def main(argv: list[str] | None = None) -> None:
             status, answer = asyncio.run(script.send(args.sandbox, script.shipment_from(args)))
             print(json.dumps(answer, ensure_ascii=False))
             sys.exit(0 if status == 201 else 1)
+
+
+def _token(settings: Settings, args: argparse.Namespace) -> str:
+    most = settings.jwt_max_lifetime_hours
+    if args.hours is not None and not 0 < args.hours <= most:
+        sys.exit(f"--hours must be more than 0 and at most {most:g} (DISPUTES_JWT_MAX_LIFETIME_HOURS).")
+    customer = args.customer_id or (args.sub if args.role == Role.CUSTOMER else None)
+    ttl = None if args.hours is None else timedelta(hours=args.hours)
+    return HmacTokens.from_settings(settings).mint(args.sub, Role(args.role), customer, ttl)
 
 
 def _require_production_settings(settings: Settings) -> None:

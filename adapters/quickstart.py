@@ -1,5 +1,6 @@
 """What the embedded default prints once it listens: where, and how to try it."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from adapters.settings import Settings
@@ -8,7 +9,8 @@ from schemas.common import Role
 
 
 def banner(settings: Settings, sandbox_url: str, carriers_url: str, data_dir: Path) -> str:
-    tokens = HmacTokens(settings.jwt_secret.get_secret_value(), settings.jwt_issuer, settings.jwt_audience)
+    tokens = HmacTokens.from_settings(settings)
+    hours = tokens.default_ttl / timedelta(hours=1)
     customer = tokens.mint("cust-1001", Role.CUSTOMER, "cust-1001")
     investigator = tokens.mint("inv-ayse", Role.INVESTIGATOR)
     supervisor = tokens.mint("sup-zeynep", Role.SUPERVISOR)
@@ -23,7 +25,7 @@ Dispute service (embedded default) is running.
   Carriers   {carriers_url}  (all nine carriers' APIs; GET /_sandbox/shipments, POST /_sandbox/push)
   Demo data  {data_dir}/orders.json
 
-Tokens (8 h; mint more with `./dev token --role investigator --sub inv-1`):
+Tokens ({hours:g} h; mint more with `./dev token --role investigator --sub inv-1`):
   export CUSTOMER={customer}
   export INVESTIGATOR={investigator}
   export SUPERVISOR={supervisor}

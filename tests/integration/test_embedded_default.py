@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jwt
+
 from adapters.mongo.client import connect
 from adapters.mongo.embedded import EmbeddedMongo
 from adapters.web.auth import HmacTokens
@@ -26,14 +28,31 @@ async def test_data_written_before_a_restart_is_there_after_it(tmp_path):
     assert (tmp_path / "disputes.sqlite").exists()
 
 
-def test_the_cli_mints_a_token_the_api_accepts():
-    result = subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "token", "--role", "customer", "--sub", "cust-1001"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"},
+def mint(*options: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "token", *options],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin", **env},
     )
+
+
+def test_the_cli_mints_a_token_the_api_accepts():
+    result = mint("--role", "customer", "--sub", "cust-1001")
     assert result.returncode == 0, result.stderr
     actor = HmacTokens(DEV_JWT_SECRET, "dispute-service", "dispute-service").verify(result.stdout.strip())
     assert (actor.id, actor.role, actor.customer_id) == ("cust-1001", Role.CUSTOMER, "cust-1001")
+
+
+def test_the_cli_mints_up_to_the_maximum_lifetime_and_refuses_longer():
+    limit = {"DISPUTES_JWT_MAX_LIFETIME_HOURS": "2"}
+    longest = mint("--role", "investigator", "--sub", "inv-1", "--hours", "2", **limit)
+    assert longest.returncode == 0, longest.stderr
+    claims = jwt.PyJWT().decode(longest.stdout.strip(), options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == 2 * 3600
+
+    for hours, env in (("2.01", limit), ("25", {}), ("0", {}), ("nan", {})):
+        refused = mint("--role", "investigator", "--sub", "inv-1", "--hours", hours, **env)
+        assert (refused.returncode, refused.stdout) == (1, ""), hours
+        assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("--hours must be"), refused.stderr
 
 
 def test_production_commands_refuse_to_start_without_a_database_or_secret():
