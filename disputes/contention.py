@@ -3,12 +3,17 @@
 Each retry waits a random share of a pause that doubles up to a cap ("full jitter"), so many writers on one
 dispute spread out instead of colliding again in step. The number of attempts is bounded: a change that keeps
 losing ends in `Contended` (the dispute is busy), never in `StaleVersion`, which only a caller who quoted a
-version can get."""
+version can get.
+
+Writers to one dispute within this process take turns (`Turns`), so they do not race each other at all;
+the compare-and-set and the retries are for writers in other processes (workers, other API instances)."""
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from disputes.errors import Contended, StaleVersion
@@ -38,3 +43,26 @@ class Backoff:
             except StaleVersion:
                 continue
         raise Contended(f"The dispute kept changing during {self.attempts} attempts; try again shortly.")
+
+
+@dataclass
+class Turns:
+    """One lock per key, held only while someone holds or awaits it."""
+
+    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _users: Counter[str] = field(default_factory=Counter)
+
+    @asynccontextmanager
+    async def of(self, key: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
+
+    def __len__(self) -> int:
+        return len(self._locks)

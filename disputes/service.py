@@ -2,12 +2,12 @@
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import uuid4
 
 from disputes.actors import Actor
-from disputes.contention import Backoff
+from disputes.contention import Backoff, Turns
 from disputes.errors import ActiveDisputeExists, Contended, IdempotencyKeyReused, NotFound, StaleVersion, Unprocessable
 from disputes.model import Dispute, IdempotencyRecord
 from disputes.ports import Clock, DisputePage, DisputeQuery, DisputeRepository, IdempotencyKeyTaken, OrderDirectory
@@ -45,6 +45,7 @@ class DisputeService:
     clock: Clock
     rules: Rules
     backoff: Backoff = Backoff()
+    turns: Turns = field(default_factory=Turns)
 
     async def open(self, actor: Actor, request: OpenRequest, idempotency_key: str | None) -> Opened:
         actor.require(Role.CUSTOMER)
@@ -151,15 +152,16 @@ class DisputeService:
         change: Callable[[Dispute, datetime], bool | None],
         expected_version: int | None,
     ) -> Dispute:
-        dispute = await self.get(actor, dispute_id)
-        if expected_version is not None and dispute.version != expected_version:
-            raise StaleVersion(
-                f"The dispute is at version {dispute.version}, not {expected_version}.",
-                current_version=dispute.version,
-            )
-        if change(dispute, self.clock.now()) is not False:
-            await self.repository.save(dispute)
-        return dispute
+        async with self.turns.of(dispute_id):
+            dispute = await self.get(actor, dispute_id)
+            if expected_version is not None and dispute.version != expected_version:
+                raise StaleVersion(
+                    f"The dispute is at version {dispute.version}, not {expected_version}.",
+                    current_version=dispute.version,
+                )
+            if change(dispute, self.clock.now()) is not False:
+                await self.repository.save(dispute)
+            return dispute
 
     async def _replay(self, scoped_key: str, request: OpenRequest) -> Dispute | None:
         existing = await self.repository.find_by_idempotency_key(scoped_key, self.clock.now())

@@ -1,6 +1,8 @@
 """Writes sent without a precondition that lose the compare-and-set race are applied again on fresh state,
 a bounded number of times with jittered pauses; only a caller who quoted a version hears it is stale."""
 
+import asyncio
+
 import pytest
 from aiohttp import web
 
@@ -25,6 +27,10 @@ class RacingDisputes(InMemoryDisputes):
         self.rivals = 0
         self.saves = 0
         self.rival = lambda dispute, n: dispute.add_note(OTHER_INVESTIGATOR, f"rival {n}", NOW)
+
+    async def get(self, dispute_id):
+        await asyncio.sleep(0)  # as a database would: other writers run between the read and the write
+        return await super().get(dispute_id)
 
     async def save(self, dispute) -> None:
         self.saves += 1
@@ -112,6 +118,13 @@ async def test_a_decision_that_loses_the_race_is_stale_at_once(service, dispute,
         await service.decide(INVESTIGATOR, dispute.id, 1, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "x", None)
     assert repository.saves == 1 and pauses == []
     assert repository.docs[dispute.id].status is Status.OPENED
+
+
+async def test_writers_in_one_process_take_turns_instead_of_racing(service, dispute, repository, pauses):
+    texts = [f"note {n}" for n in range(40)]
+    noted = await asyncio.gather(*(service.add_note(INVESTIGATOR, dispute.id, text) for text in texts))
+    assert notes(repository, dispute.id) == texts and sorted(d.version for d in noted) == list(range(2, 42))
+    assert repository.saves == 40 and pauses == [] and len(service.turns) == 0
 
 
 def test_pauses_are_a_random_share_of_a_doubling_pause_up_to_a_cap():
