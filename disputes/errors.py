@@ -6,7 +6,8 @@
     ├── Conflict                 the request clashes with the dispute's state
     │   ├── IllegalTransition
     │   ├── ActiveDisputeExists  (names the dispute that holds the shipment)
-    │   └── CompensationAlreadyIssued
+    │   ├── CompensationAlreadyIssued
+    │   └── Contended            other changes kept winning the race for the dispute; try again shortly
     ├── StaleVersion             the caller acted on an older version
     └── Unprocessable            the request is well-formed but breaks a rule
         └── IdempotencyKeyReused
@@ -55,6 +56,13 @@ class ActiveDisputeExists(Conflict):
 class CompensationAlreadyIssued(Conflict):
     code = "compensation-issued"
     title = "A refund or reship was already issued for this dispute"
+
+
+class Contended(Conflict):
+    """Raised to a caller who quoted no version, after bounded retries; never StaleVersion for them."""
+
+    code = "contended"
+    title = "The dispute is busy with other changes; try again shortly"
 
 
 class StaleVersion(DomainError):

@@ -2,12 +2,13 @@
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import uuid4
 
 from disputes.actors import Actor
-from disputes.errors import ActiveDisputeExists, IdempotencyKeyReused, NotFound, StaleVersion, Unprocessable
+from disputes.contention import Backoff, Turns
+from disputes.errors import ActiveDisputeExists, Contended, IdempotencyKeyReused, NotFound, StaleVersion, Unprocessable
 from disputes.model import Dispute, IdempotencyRecord
 from disputes.ports import Clock, DisputePage, DisputeQuery, DisputeRepository, IdempotencyKeyTaken, OrderDirectory
 from disputes.rules import Rules
@@ -16,7 +17,7 @@ from schemas.common import Outcome, RefundDestination, Resolution, Role
 from schemas.dispute import OrderSnapshot, ReasonCode, Status
 from schemas.orders import Order, Shipment, ShipmentStatus
 
-CONFLICT_RETRIES = 3
+KEY_RACE_RETRIES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +44,13 @@ class DisputeService:
     orders: OrderDirectory
     clock: Clock
     rules: Rules
+    backoff: Backoff = Backoff()
+    turns: Turns = field(default_factory=Turns)
 
     async def open(self, actor: Actor, request: OpenRequest, idempotency_key: str | None) -> Opened:
         actor.require(Role.CUSTOMER)
         scoped_key = f"{actor.customer_id}:{idempotency_key}" if idempotency_key else None
-        for _ in range(CONFLICT_RETRIES):
+        for _ in range(KEY_RACE_RETRIES):
             if scoped_key and (replay := await self._replay(scoped_key, request)):
                 return Opened(replay, created=False)
             dispute = await self._new_dispute(actor, request, scoped_key)
@@ -60,7 +63,7 @@ class DisputeService:
                     return Opened(replay, created=False)
                 raise
             return Opened(dispute, created=True)
-        raise StaleVersion("The request raced with another one; try again.")
+        raise Contended("The request raced with another one; try again.")
 
     async def get(self, actor: Actor, dispute_id: str) -> Dispute:
         dispute = await self.repository.get(dispute_id)
@@ -136,25 +139,29 @@ class DisputeService:
         change: Callable[[Dispute, datetime], bool | None],
         expected_version: int | None = None,
     ) -> Dispute:
-        """Load, change, save. Without an expected version a lost race is retried on fresh state (the
-        rules are checked again); with one, the caller acted on what it saw, so a mismatch is final."""
-        for _ in range(CONFLICT_RETRIES):
+        """Load, change, save. With an expected version the caller acted on what it saw, so a mismatch is
+        final (StaleVersion); without one a lost race is retried on fresh state, the rules checked again."""
+        if expected_version is not None:
+            return await self._change_once(actor, dispute_id, change, expected_version)
+        return await self.backoff.run(lambda: self._change_once(actor, dispute_id, change, None))
+
+    async def _change_once(
+        self,
+        actor: Actor,
+        dispute_id: str,
+        change: Callable[[Dispute, datetime], bool | None],
+        expected_version: int | None,
+    ) -> Dispute:
+        async with self.turns.of(dispute_id):
             dispute = await self.get(actor, dispute_id)
             if expected_version is not None and dispute.version != expected_version:
                 raise StaleVersion(
                     f"The dispute is at version {dispute.version}, not {expected_version}.",
                     current_version=dispute.version,
                 )
-            if change(dispute, self.clock.now()) is False:
-                return dispute
-            try:
+            if change(dispute, self.clock.now()) is not False:
                 await self.repository.save(dispute)
-            except StaleVersion:
-                if expected_version is not None:
-                    raise
-                continue
             return dispute
-        raise StaleVersion("The dispute kept changing; try again.")
 
     async def _replay(self, scoped_key: str, request: OpenRequest) -> Dispute | None:
         existing = await self.repository.find_by_idempotency_key(scoped_key, self.clock.now())

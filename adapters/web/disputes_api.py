@@ -172,7 +172,7 @@ ENDPOINTS = (
     Endpoint("POST", ONE + "/release", release, "Release an assignment", STAFF, response=DisputeView,
              errors=(404, 409)),
     Endpoint("POST", ONE + "/notes", add_note, "Add an investigator note", STAFF, Note, response=DisputeView,
-             status=201, errors=(404, 422)),
+             status=201, errors=(404, 409, 422)),
     Endpoint("POST", ONE + "/decision", decide, "Decide: refund, reship or reject", STAFF, DecisionRequest,
              response=DisputeView, headers=("If-Match",), errors=(404, 409, 412, 422, 428)),
     Endpoint("POST", ONE + "/evidence-requests", request_evidence, "Ask the carrier for its proof again", STAFF,

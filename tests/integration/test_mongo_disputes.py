@@ -159,3 +159,20 @@ async def test_a_due_time_the_change_moves_is_written(service, repository, clock
     await repository.save(read)
 
     assert (await repository.get(opened.id)).evidence_pull_due == clock.now() + timedelta(minutes=5)
+
+
+async def test_notes_from_two_processes_racing_on_one_dispute_are_all_stored_once_in_order_of_acceptance(
+    repository, orders, clock
+):
+    """Each service stands for a process; they share only the database, so their writers race on its
+    compare-and-set, and the losers apply their note again on fresh state."""
+    processes = [DisputeService(repository, orders, clock, Rules()) for _ in range(2)]
+    dispute = (await processes[0].open(CUSTOMER, opening(), None)).dispute
+    texts = [f"note {n}" for n in range(40)]
+    noted = await asyncio.gather(
+        *(processes[n % 2].add_note(INVESTIGATOR, dispute.id, text) for n, text in enumerate(texts))
+    )
+    accepted = [text for _, text in sorted(zip((d.version for d in noted), texts))]
+    stored = await repository.get(dispute.id)
+    assert [e.details["text"] for e in stored.timeline if e.action == "note_added"] == accepted
+    assert sorted(accepted) == sorted(texts) and stored.version == 41
