@@ -1,7 +1,7 @@
 """Use cases: what callers can do with disputes. Each loads, changes the aggregate, and saves atomically."""
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import uuid4
@@ -87,7 +87,7 @@ class DisputeService:
         self,
         actor: Actor,
         dispute_id: str,
-        expected_version: int,
+        expected_versions: AbstractSet[int] | None,
         outcome: Outcome,
         reason_code: ReasonCode,
         note: str,
@@ -98,7 +98,7 @@ class DisputeService:
             actor,
             dispute_id,
             lambda d, now: d.decide(actor, outcome, reason_code, note, refund_to, now, override_reason),
-            expected_version,
+            expected_versions,
         )
 
     async def withdraw(self, actor: Actor, dispute_id: str, reason: str | None) -> Dispute:
@@ -134,23 +134,20 @@ class DisputeService:
         actor: Actor,
         dispute_id: str,
         change: Callable[[Dispute, datetime], bool | None],
-        expected_version: int | None = None,
+        expected_versions: AbstractSet[int] | None = None,
     ) -> Dispute:
-        """Load, change, save. Without an expected version a lost race is retried on fresh state (the
-        rules are checked again); with one, the caller acted on what it saw, so a mismatch is final."""
+        """Load, change, save. Without expected versions (None: any) a lost race is retried on fresh state
+        (the rules are checked again); with them, the caller acted on what it saw, so a mismatch is final."""
         for _ in range(CONFLICT_RETRIES):
             dispute = await self.get(actor, dispute_id)
-            if expected_version is not None and dispute.version != expected_version:
-                raise StaleVersion(
-                    f"The dispute is at version {dispute.version}, not {expected_version}.",
-                    current_version=dispute.version,
-                )
+            if expected_versions is not None and dispute.version not in expected_versions:
+                raise StaleVersion(_stale(dispute.version, expected_versions), current_version=dispute.version)
             if change(dispute, self.clock.now()) is False:
                 return dispute
             try:
                 await self.repository.save(dispute)
             except StaleVersion:
-                if expected_version is not None:
+                if expected_versions is not None:
                     raise
                 continue
             return dispute
@@ -213,6 +210,12 @@ def _pick_shipment(order: Order, shipment_id: str | None) -> Shipment:
             shipments=[s.shipment_id for s in order.shipments],
         )
     return order.shipments[0]
+
+
+def _stale(current: int, expected: AbstractSet[int]) -> str:
+    if not expected:
+        return f"The dispute is at version {current}; the request named no version of it."
+    return f"The dispute is at version {current}, not {' or '.join(map(str, sorted(expected)))}."
 
 
 def _snapshot(order: Order, shipment: Shipment) -> OrderSnapshot:
