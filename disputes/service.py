@@ -2,6 +2,7 @@
 
 import hashlib
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import uuid4
@@ -90,7 +91,7 @@ class DisputeService:
         self,
         actor: Actor,
         dispute_id: str,
-        expected_version: int,
+        expected_versions: AbstractSet[int] | None,
         outcome: Outcome,
         reason_code: ReasonCode,
         note: str,
@@ -101,7 +102,7 @@ class DisputeService:
             actor,
             dispute_id,
             lambda d, now: d.decide(actor, outcome, reason_code, note, refund_to, now, override_reason),
-            expected_version,
+            expected_versions,
         )
 
     async def withdraw(self, actor: Actor, dispute_id: str, reason: str | None) -> Dispute:
@@ -137,12 +138,12 @@ class DisputeService:
         actor: Actor,
         dispute_id: str,
         change: Callable[[Dispute, datetime], bool | None],
-        expected_version: int | None = None,
+        expected_versions: AbstractSet[int] | None = None,
     ) -> Dispute:
-        """Load, change, save. With an expected version the caller acted on what it saw, so a mismatch is
-        final (StaleVersion); without one a lost race is retried on fresh state, the rules checked again."""
-        if expected_version is not None:
-            return await self._change_once(actor, dispute_id, change, expected_version)
+        """Load, change, save. With expected versions the caller acted on what it saw, so a mismatch is final
+        (StaleVersion); without them (None: any) a lost race is retried on fresh state, the rules checked again."""
+        if expected_versions is not None:
+            return await self._change_once(actor, dispute_id, change, expected_versions)
         return await self.backoff.run(lambda: self._change_once(actor, dispute_id, change, None))
 
     async def _change_once(
@@ -150,15 +151,12 @@ class DisputeService:
         actor: Actor,
         dispute_id: str,
         change: Callable[[Dispute, datetime], bool | None],
-        expected_version: int | None,
+        expected_versions: AbstractSet[int] | None,
     ) -> Dispute:
         async with self.turns.of(dispute_id):
             dispute = await self.get(actor, dispute_id)
-            if expected_version is not None and dispute.version != expected_version:
-                raise StaleVersion(
-                    f"The dispute is at version {dispute.version}, not {expected_version}.",
-                    current_version=dispute.version,
-                )
+            if expected_versions is not None and dispute.version not in expected_versions:
+                raise StaleVersion(_stale(dispute.version, expected_versions), current_version=dispute.version)
             if change(dispute, self.clock.now()) is not False:
                 await self.repository.save(dispute)
             return dispute
@@ -220,6 +218,12 @@ def _pick_shipment(order: Order, shipment_id: str | None) -> Shipment:
             shipments=[s.shipment_id for s in order.shipments],
         )
     return order.shipments[0]
+
+
+def _stale(current: int, expected: AbstractSet[int]) -> str:
+    if not expected:
+        return f"The dispute is at version {current}; the request named no version of it."
+    return f"The dispute is at version {current}, not {' or '.join(map(str, sorted(expected)))}."
 
 
 def _snapshot(order: Order, shipment: Shipment) -> OrderSnapshot:

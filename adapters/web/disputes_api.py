@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from adapters.web.endpoint import Call, Endpoint
 from adapters.web.keys import MAX_PAGE, SERVICE
+from adapters.web.preconditions import MalformedIfMatch, matching_versions, strong_tags
 from adapters.web.problems import ProblemError
 from adapters.web.views import customer_view, decode_cursor, encode_cursor, staff_view, summary
 from disputes.model import Dispute
@@ -48,14 +49,18 @@ def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: d
     return _json(view, status, {"ETag": f'"{dispute.version}"', **(headers or {})})
 
 
-def _expected_version(call: Call) -> int:
-    value = call.header("If-Match")
-    if value is None:
+def _expected_versions(call: Call) -> frozenset[int] | None:
+    """The versions If-Match accepts (None for "*": any current one); which of them, if any, is current is
+    the service's to say, after it has checked the caller may see the dispute at all."""
+    lines = call.request.headers.getall("If-Match", [])
+    if not lines:
         raise ProblemError(428, "precondition-required", "If-Match required", "Send the ETag of the version you reviewed.")
-    tag = value.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit() or len(tag) > 12:
-        raise ProblemError(412, "stale-version", "The dispute changed since you read it", "Unrecognised ETag.")
-    return int(tag)
+    try:
+        tags = strong_tags(lines)
+    except MalformedIfMatch:
+        raise ProblemError(400, "malformed-header", "Malformed If-Match header",
+                           'If-Match takes "*" or a comma-separated list of ETags such as "3".') from None
+    return None if tags is None else matching_versions(tags)
 
 
 def _idempotency_key(call: Call) -> str | None:
@@ -125,7 +130,7 @@ async def decide(call: Call) -> web.Response:
     dispute = await call.request.app[SERVICE].decide(
         call.actor,
         call.path_id(),
-        _expected_version(call),
+        _expected_versions(call),
         body.outcome,
         body.reason_code,
         body.note,

@@ -20,7 +20,8 @@ STATUS_TEXT = {
 }
 HEADERS = {
     "Idempotency-Key": "Retries with the same key and body return the first answer; another body is a 422.",
-    "If-Match": "The ETag (version) of the dispute you reviewed; a stale one is refused with 412.",
+    "If-Match": 'The ETag (version) of the dispute you reviewed, a list of them, or "*" for any current version; '
+                "a malformed value is refused with 400, one naming no current version with 412 (weak ETags never match).",
 }
 
 

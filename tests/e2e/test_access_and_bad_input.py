@@ -1,10 +1,14 @@
 """Who may call what, and bad input: every refusal is problem+json with the right status and changes nothing."""
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
+import hypothesis.strategies as st
 import jwt
 import pytest
+from hypothesis import HealthCheck, given, settings
+from multidict import CIMultiDict
 
 from adapters.bootstrap import ENDPOINTS as ALL_ENDPOINTS
 from schemas.common import Role
@@ -169,9 +173,89 @@ async def test_bad_decisions_are_refused_and_change_nothing(api):
     ]
     for body, status in cases:
         await assert_problem(await api.post(decide, json=body, headers=headers), status)
-    await assert_problem(await api.post(decide, json=cases[0][0], headers={**INVESTIGATOR, "If-Match": "garbage"}), 412)
+    await assert_problem(await api.post(decide, json=cases[0][0], headers={**INVESTIGATOR, "If-Match": "garbage"}), 400)
     case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
     assert case["version"] == 1 and case["decision"] is None
+
+
+REJECT = {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "İmzalı teslim."}
+IF_MATCH_REFUSALS = [
+    ('"²"', 412), ('"٣"', 412), ('"１"', 412), ('W/"1"', 412), ('"01"', 412), ('"2", "3"', 412), ("", 412),
+    ("garbage", 400), ("1", 400), ('"1', 400), ('w/"1"', 400), ('*, "1"', 400), ('"1" "2"', 400), ('"1";', 400),
+]
+
+
+async def decision_url(api) -> str:
+    dispute = await (await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER)).json()
+    return f"/v1/disputes/{dispute['id']}/decision"
+
+
+async def version_of(api, decide: str) -> int:
+    return (await (await api.get(decide.removesuffix("/decision"), headers=INVESTIGATOR)).json())["version"]
+
+
+async def test_if_match_is_read_strictly_and_a_refusal_changes_nothing(api):
+    decide = await decision_url(api)
+    for value, status in IF_MATCH_REFUSALS:
+        body = await assert_problem(await api.post(decide, json=REJECT, headers={**INVESTIGATOR, "If-Match": value}), status)
+        assert body["type"].endswith("malformed-header" if status == 400 else "stale-version"), value
+    assert await version_of(api, decide) == 1
+
+
+async def test_if_match_star_decides_on_any_current_version(api):
+    decide = await decision_url(api)
+    decided = await api.post(decide, json=REJECT, headers={**INVESTIGATOR, "If-Match": "*"})
+    assert decided.status == 200, await decided.text()
+    assert decided.headers["ETag"] == '"2"' and (await decided.json())["decision"]["outcome"] == "rejected"
+
+
+@pytest.mark.parametrize("lines", [['W/"1", "7", "1"'], ['"7"', '"1"'], [' , "1" ,']], ids=["list", "field-lines", "empty-elements"])
+async def test_a_list_naming_the_current_version_decides(api, lines):
+    decide = await decision_url(api)
+    headers = CIMultiDict(INVESTIGATOR)
+    for line in lines:
+        headers.add("If-Match", line)
+    decided = await api.post(decide, json=REJECT, headers=headers)
+    assert decided.status == 200, await decided.text()
+    assert decided.headers["ETag"] == '"2"'
+
+
+# On a case this investigator already decided (version 2) a precondition that holds reaches the rules and is
+# refused as a conflict (409): so the fuzzer can tell "matched" from "did not match" and nothing ever changes.
+FIELD_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=30)
+FIELD_CHARS = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))
+TAG = st.one_of(st.sampled_from(["1", "2", "02", "²", "٢", "２", "*", "W/", ","]), st.text(FIELD_CHARS, max_size=6))
+ETAGC = re.compile(r'[\x21\x23-\x7e\x80-\U0010ffff]*')
+WELL_FORMED = st.lists(st.tuples(st.booleans(), TAG.filter(ETAGC.fullmatch)), max_size=5)
+FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture
+async def decided(api) -> str:
+    decide = await decision_url(api)
+    assert (await api.post(decide, json=REJECT, headers={**INVESTIGATOR, "If-Match": '"1"'})).status == 200
+    return decide
+
+
+@FUZZ
+@given(value=st.one_of(FIELD_TEXT, TAG.map(lambda t: f'"{t}"'), TAG.map(lambda t: f'W/"{t}"')))
+async def test_fuzzed_if_match_is_never_a_server_error(api, decided, value):
+    response = await api.post(decided, json=REJECT, headers={**INVESTIGATOR, "If-Match": value})
+    assert response.status in (400, 409, 412), (value, response.status)
+    await assert_problem(response, response.status)
+    if response.status == 409:
+        assert value.strip() == "*" or '"2"' in value
+    assert await version_of(api, decided) == 2
+
+
+@FUZZ
+@given(tags=WELL_FORMED, current=st.booleans())
+async def test_a_fuzzed_well_formed_list_matches_exactly_when_it_names_the_current_version(api, decided, tags, current):
+    elements = [("W/" if weak else "") + f'"{tag}"' for weak, tag in tags] + (['"2"'] if current else [])
+    response = await api.post(decided, json=REJECT, headers={**INVESTIGATOR, "If-Match": " , ".join(elements)})
+    names_current = current or any(tag == "2" and not weak for weak, tag in tags)
+    await assert_problem(response, 409 if names_current else 412)
+    assert await version_of(api, decided) == 2
 
 
 async def test_request_ids_are_echoed_or_made(api):

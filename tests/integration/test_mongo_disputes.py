@@ -94,7 +94,7 @@ async def test_a_write_on_a_stale_version_is_refused_and_changes_nothing(service
 
 async def test_the_decision_and_its_messages_are_stored_in_one_write(service, repository, mongo_db):
     opened = (await service.open(CUSTOMER, opening(), None)).dispute
-    await service.decide(INVESTIGATOR, opened.id, 1, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    await service.decide(INVESTIGATOR, opened.id, {1}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
     doc = await mongo_db.disputes.find_one({"_id": opened.id})
     assert doc["status"] == "resolved" and doc["version"] == 2
     assert [m["kind"] for m in doc["outbox"]] == ["notification", "refund", "notification"]

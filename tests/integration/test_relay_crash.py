@@ -28,7 +28,7 @@ async def refunds_due(mongo_db):
     ids = []
     for i in range(DISPUTES):
         opened = await service.open(CUSTOMER, OpenRequest(f"ord-{i}", None, "Gelmedi.", Resolution.REFUND), None)
-        await service.decide(INVESTIGATOR, opened.dispute.id, 1, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "x", None)
+        await service.decide(INVESTIGATOR, opened.dispute.id, {1}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "x", None)
         ids.append(opened.dispute.id)
     return ids
 

@@ -72,7 +72,7 @@ async def test_strong_proof_recommends_rejection_but_a_person_decides(assessor, 
 async def test_deciding_against_the_advice_needs_a_written_reason(assessor, service, dispute, clock):
     await attach(service, dispute.id, clock, photo=True, metres=20)
     await assessor.run_once()
-    version = (await service.get(INVESTIGATOR, dispute.id)).version
+    version = {(await service.get(INVESTIGATOR, dispute.id)).version}
     with pytest.raises(Unprocessable, match="override_reason"):
         await service.decide(INVESTIGATOR, dispute.id, version, Outcome.REFUND, ReasonCode.GOODWILL, "iyi niyet", None)
     decided = await service.decide(

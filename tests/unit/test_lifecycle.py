@@ -20,7 +20,7 @@ def outbox_kinds(repository, dispute_id):
 async def decide(service, actor, dispute_id, outcome=Outcome.REFUND, reason=ReasonCode.CARRIER_NO_PROOF, version=None):
     if version is None:
         version = (await service.get(actor, dispute_id)).version
-    return await service.decide(actor, dispute_id, version, outcome, reason, "Kargo teslim kanıtı sunamadı.", None)
+    return await service.decide(actor, dispute_id, {version}, outcome, reason, "Kargo teslim kanıtı sunamadı.", None)
 
 
 async def test_assigning_to_oneself_starts_the_review(service, dispute):
@@ -91,6 +91,17 @@ async def test_a_decision_on_a_stale_version_is_refused_and_changes_nothing(serv
     with pytest.raises(StaleVersion):
         await decide(service, INVESTIGATOR, dispute.id, version=1)
     assert repository.docs[dispute.id].status is Status.OPENED and repository.docs[dispute.id].version == 2
+
+
+async def test_a_decision_holds_when_any_named_version_is_current_and_none_named_is_final(service, dispute, repository):
+    await service.add_note(INVESTIGATOR, dispute.id, "note")
+    with pytest.raises(StaleVersion, match="named no version"):
+        await service.decide(INVESTIGATOR, dispute.id, frozenset(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    with pytest.raises(NotFound):  # who may see the case is settled before the precondition
+        await service.decide(OTHER_CUSTOMER, dispute.id, frozenset(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    assert repository.docs[dispute.id].version == 2
+    decided = await service.decide(INVESTIGATOR, dispute.id, {1, 2, 7}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    assert decided.version == 3 and decided.decision.outcome is Outcome.REFUND
 
 
 async def test_a_resolved_case_cannot_be_decided_again(service, dispute):

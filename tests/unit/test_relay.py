@@ -55,7 +55,7 @@ def relay(repository, downstream, clock):
 @pytest.fixture
 async def refunded(service, request_for):
     dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
-    await service.decide(INVESTIGATOR, dispute.id, 1, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    await service.decide(INVESTIGATOR, dispute.id, {1}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
     return dispute
 
 

@@ -61,14 +61,14 @@ async def test_a_case_needing_a_supervisor_goes_to_one_at_the_deadline(sweeper, 
 
 
 async def test_decided_cases_are_not_visited(sweeper, service, dispute, repository, clock):
-    await service.decide(INVESTIGATOR, dispute.id, 1, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "imzalı", None)
+    await service.decide(INVESTIGATOR, dispute.id, {1}, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "imzalı", None)
     assert repository.docs[dispute.id].sla_check_due is None
     clock.current = dispute.sla.decision_due + timedelta(days=1)
     assert await sweeper.run_once() == 0
 
 
 async def test_an_appeal_is_a_new_review_with_its_own_deadline(sweeper, service, dispute, repository, clock):
-    await service.decide(INVESTIGATOR, dispute.id, 1, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "imzalı", None)
+    await service.decide(INVESTIGATOR, dispute.id, {1}, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "imzalı", None)
     clock.current = dispute.sla.decision_due + timedelta(days=1)
     appealed = await service.appeal(CUSTOMER, dispute.id, "İmza benim değil")
     assert appealed.sla.decision_due > clock.now() + timedelta(days=2)
