@@ -115,7 +115,7 @@ async def test_the_rules_are_checked_again_on_the_fresh_state(service, dispute, 
 async def test_a_decision_that_loses_the_race_is_stale_at_once(service, dispute, repository, pauses):
     repository.rivals = 1
     with pytest.raises(StaleVersion):
-        await service.decide(INVESTIGATOR, dispute.id, 1, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "x", None)
+        await service.decide(INVESTIGATOR, dispute.id, {1}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "x", None)
     assert repository.saves == 1 and pauses == []
     assert repository.docs[dispute.id].status is Status.OPENED
 
