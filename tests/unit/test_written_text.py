@@ -5,6 +5,7 @@ import json
 import re
 import unicodedata
 
+import jsonschema_rs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,7 +15,7 @@ from schemas.api import AppealRequest, ClearFlags, DecisionRequest, Note, OpenDi
 from schemas.common import WRITTEN
 from schemas.partner_webhook import PartnerCourier, PartnerEvent, PartnerLocation
 
-UNWRITTEN_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co"}
+UNWRITTEN_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf", "Co"}
 INVISIBLE = [
     "\u200b",  # zero-width space
     "\u200c\u200d\u2060",  # zero-width non-joiner, joiner, word joiner
@@ -62,8 +63,13 @@ def unwritten_ranges() -> str:
     return "".join(escape(a) if a == b else f"{escape(a)}-{escape(b)}" for a, b in ranges)
 
 
-def test_the_published_class_is_exactly_unicode_s_white_space_control_format_surrogate_and_private_use() -> None:
+def test_the_published_class_is_exactly_unicode_s_white_space_control_format_and_private_use() -> None:
     assert WRITTEN == f"[^{unwritten_ranges()}]"
+
+
+def test_the_published_pattern_is_one_the_schema_validators_compile() -> None:
+    validator = jsonschema_rs.validator_for({"type": "string", "pattern": WRITTEN})
+    assert [validator.is_valid(text) for text in ("\u200b\u2060", "\x89", "Gelmedi.", "😀")] == [False, False, True, True]
 
 
 @pytest.mark.parametrize(("model", "rest", "field"), FIELDS, ids=FIELD_IDS)
@@ -92,3 +98,9 @@ def test_text_is_accepted_exactly_when_it_has_a_letter_mark_number_punctuation_o
         accepted = True
     assert accepted == written
     assert bool(re.search(WRITTEN, value)) == written  # what the document says is what the server does
+
+
+def test_lone_surrogates_are_not_text_either() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Note.model_validate({"text": "\ud800 \udfff"})
+    assert [error["loc"] for error in caught.value.errors()] == [("text",)]
