@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import get_origin
 
+from carriers.parsing import attachment_media_type
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
@@ -203,6 +204,7 @@ class InMemoryEvidenceStore:
         return ref
 
     async def store_attachments(self, proof: ProofOfDelivery, at: datetime) -> ProofOfDelivery:
+        proof = proof.with_inline_media_types(attachment_media_type)
         refs = {}
         for kind, attachment in proof.inline_attachments().items():
             ref = "att_" + hashlib.sha256(attachment.content()).hexdigest()[:40]

@@ -20,6 +20,7 @@ from pydantic.alias_generators import to_camel
 
 from carriers.errors import MalformedResponse
 from schemas.proof import (
+    MAX_NOTES,
     Attachment,
     AttachmentKind,
     NoteCode,
@@ -42,7 +43,6 @@ _MAGIC = (
     (b"II*\x00", "image/tiff"),
     (b"MM\x00*", "image/tiff"),
 )
-_MAX_NOTES = 100  # ProofOfDelivery.notes holds at most this many
 _MIN_IMAGE_BYTES = 32  # below this no real signature, photo or document fits: a placeholder
 _HTML = ("<!doctype html", "<html")
 
@@ -107,6 +107,21 @@ def sniff(content: bytes) -> str | None:
     return "text/html" if head.startswith(tuple(h.encode() for h in _HTML)) else None
 
 
+class UnusableContent(ValueError):
+    """Bytes that make no usable signature, photo or document; the message says why (never the bytes)."""
+
+
+def attachment_media_type(kind: AttachmentKind, content: bytes) -> str:
+    """The media type ``content`` itself shows, when it is a usable attachment of this kind; else
+    ``UnusableContent``. HTML is accepted for documents only (UPS sends its proof-of-delivery letter as HTML)."""
+    if len(content) < _MIN_IMAGE_BYTES:
+        raise UnusableContent(f"only {len(content)} bytes: a placeholder, not an image")
+    sniffed = sniff(content)
+    if sniffed is None or (sniffed == "text/html" and kind is not AttachmentKind.DOCUMENT):
+        raise UnusableContent("the content is not a recognised image or document")
+    return sniffed
+
+
 class ProofNotes:
     """What one reply's mapping could not use, gathered while it reads, for the proof's ``notes``.
 
@@ -124,7 +139,7 @@ class ProofNotes:
     def add(self, code: NoteCode, field: str, reason: str) -> None:
         """Note it once; past the proof's limit of notes, further ones are left out (never the proof)."""
         note = ProofNote(code=code, field=field[:128], reason=reason[:200])
-        if note not in self._items and len(self._items) < _MAX_NOTES:
+        if note not in self._items and len(self._items) < MAX_NOTES:
             self._items.append(note)
 
     def unreadable(self, field: str, reason: str) -> None:
@@ -156,13 +171,10 @@ class ProofNotes:
         except (binascii.Error, ValueError):
             reason = "not valid base64"
         else:
-            sniffed = sniff(raw)
-            if len(raw) < _MIN_IMAGE_BYTES:
-                reason = f"only {len(raw)} bytes: a placeholder, not an image"
-            elif sniffed is None or (sniffed == "text/html" and kind is not AttachmentKind.DOCUMENT):
-                reason = "the content is not a recognised image or document"
-            else:  # the bytes decide the media type, whatever the carrier claims
-                return Attachment(kind=kind, content_b64=content, media_type=sniffed)
+            try:  # the bytes decide the media type, whatever the carrier claims
+                return Attachment(kind=kind, content_b64=content, media_type=attachment_media_type(kind, raw))
+            except UnusableContent as unusable:
+                reason = str(unusable)
         self.add(NoteCode.ATTACHMENT_DROPPED, field, reason)
         return None
 

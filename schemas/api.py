@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from schemas.common import Id, Outcome, RefundDestination, Resolution, Role, ShortText, Text
+from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement
 from schemas.dispute import (
     Appeal,
     Decision,
@@ -24,12 +24,6 @@ from schemas.orders import OrderItem
 from schemas.proof import ProofOffer
 from schemas.recommendation import Recommendation
 
-NOT_BLANK = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-"""Some character that is not Unicode white space (what `strip_whitespace` removes): with it the published
-schema refuses blank text just as validation does. Spelled out, as engines disagree on what `\\s` means."""
-Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=NOT_BLANK)]
-Remark = Annotated[Text, StringConstraints(pattern=NOT_BLANK)]
-Reason = Annotated[ShortText, StringConstraints(pattern=NOT_BLANK)]
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 
 

@@ -1,9 +1,12 @@
-"""Small value types shared by every boundary: identifiers, roles, resolutions."""
+"""Small value types shared by every boundary: identifiers, roles, resolutions, written text."""
 
+import re
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import StringConstraints
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, StringConstraints
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 Id = Annotated[
     str,
@@ -13,6 +16,52 @@ Id = Annotated[
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+_UNWRITTEN = (
+    r"\u0000-\u0020\u007f-\u00a0\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u1680\u180e\u2000-\u200f"
+    r"\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ue000-\uf8ff\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    r"\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+    r"\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+)
+"""Every character of Unicode's white space (Zs, Zl, Zp), control (Cc), format (Cf: zero-width and
+direction marks, BOM, tag characters) and private-use (Co) categories, as ranges; a test derives them again
+from ``unicodedata``. Spelled out, as regex engines disagree on ``\\s`` and ``\\p{…}``."""
+WRITTEN = f"[^{_UNWRITTEN}]"
+"""Some character that is none of those: a letter, mark, number, punctuation or symbol (a code point that is
+unassigned in this Unicode version also counts: a newer emoji must not be refused as blank). Published as
+the schemas' ``pattern``."""
+_WRITTEN = re.compile(f"[^{_UNWRITTEN}\\ud800-\\udfff]")
+"""What the server checks: also no lone surrogate (Cs), which JSON's ``\\ud800`` escapes can smuggle in
+but no valid UTF-8 document holds, so the published pattern (for engines that cannot name them) leaves
+them out."""
+
+
+class _Written:
+    """Refuses text without a single written character, and says so in the published schema (``pattern``)."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(_written, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {**handler(schema), "pattern": WRITTEN}
+
+
+def _written(value: str) -> str:
+    if not _WRITTEN.search(value):
+        raise ValueError("must contain a letter, digit, punctuation mark or symbol, not only white space, "
+                         "control or invisible format characters")
+    return value
+
+
+Written = _Written()
+"""Annotate a required free-text type with this: white space, zero-width or control characters alone are
+refused."""
+Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Written]
+"""A customer's own words."""
+Remark = Annotated[Text, Written]
+"""A note written by staff."""
+Reason = Annotated[ShortText, Written]
+"""Why someone acted: a withdrawal, a reopening, flags cleared."""
 
 
 class Role(StrEnum):

@@ -25,14 +25,14 @@ from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from schemas.common import Id
+from schemas.common import Id, Written
 from schemas.proof import RecipientRelation
 
 MAX_BODY_BYTES = 12 * 1024 * 1024
 MAX_IMAGE_B64_CHARS = 5_500_000  # ~4 MB decoded per image; a signature and a photo fit in one body
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Written]
+Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Written]
 HttpsUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https://[^\s]+$")]
 ImageType = Annotated[str, StringConstraints(pattern=r"^(image/(png|jpeg|gif|webp|tiff)|application/pdf)$")]
 

@@ -8,7 +8,7 @@ be moved to storage, ``with_attachment_refs`` returns the proof pointing at the 
 
 import base64
 import binascii
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
@@ -19,6 +19,7 @@ from schemas.common import Id, ShortText
 StatusCode = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 HttpUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://[^\s]+$")]
 MAX_INLINE_CHARS = 16_000_000  # ~12 MB decoded: a multi-page signed POD still fits
+MAX_NOTES = 100
 
 
 class ProofStatus(StrEnum):
@@ -183,7 +184,7 @@ class ProofOfDelivery(_Private):
     received_at: AwareDatetime
     raw_ref: Id | None = None
     events: tuple[TrackingEvent, ...] = Field(default=(), max_length=1000)
-    notes: tuple[ProofNote, ...] = Field(default=(), max_length=100)
+    notes: tuple[ProofNote, ...] = Field(default=(), max_length=MAX_NOTES)
     offer: ProofOffer | None = None  # what the carrier can supply; set where the proof enters the service
 
     @model_validator(mode="before")
@@ -211,6 +212,22 @@ class ProofOfDelivery(_Private):
     def inline_attachments(self) -> dict[AttachmentKind, Attachment]:
         """The attachments whose bytes are carried inline and should be moved to storage."""
         return {kind: a for kind, a in self._attachments() if a.content_b64 is not None}
+
+    def with_inline_media_types(self, media_type: Callable[[AttachmentKind, bytes], str]) -> Self:
+        """This proof with each inline attachment labelled ``media_type(kind, its bytes)``, whatever it was
+        labelled before; one that ``media_type`` refuses (``ValueError``, saying why) is dropped, with a note."""
+        update: dict[str, Any] = {}
+        dropped: list[ProofNote] = []
+        for kind, attachment in self.inline_attachments().items():
+            try:
+                media = media_type(kind, attachment.content())
+            except ValueError as unusable:
+                update[self._attachment_fields[kind]] = None
+                dropped.append(ProofNote(code=NoteCode.ATTACHMENT_DROPPED, field=kind.value, reason=str(unusable)[:200]))
+            else:
+                update[self._attachment_fields[kind]] = attachment.model_copy(update={"media_type": media})
+        notes = (*self.notes, *(note for note in dropped if note not in self.notes))
+        return self.model_copy(update={**update, "notes": notes[:MAX_NOTES]})
 
     def with_attachment_refs(self, refs: Mapping[AttachmentKind, str]) -> Self:
         """This proof with the given attachments replaced by storage references (media type kept)."""

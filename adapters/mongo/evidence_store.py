@@ -10,6 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, RAW_PAYLOADS
+from carriers.parsing import attachment_media_type
 from schemas.dispute import Evidence
 from schemas.proof import ProofOfDelivery
 
@@ -28,7 +29,9 @@ class MongoEvidenceStore:
         return ref
 
     async def store_attachments(self, proof: ProofOfDelivery, at: datetime) -> ProofOfDelivery:
-        """Move inline images into their own collection; the proof keeps only references."""
+        """Move inline images into their own collection, labelled by what their bytes are (bytes that are no
+        image or document are dropped, with a note); the proof keeps only references."""
+        proof = proof.with_inline_media_types(attachment_media_type)
         refs = {}
         for kind, attachment in proof.inline_attachments().items():
             content = attachment.content()

@@ -19,9 +19,9 @@ from carriers.errors import MalformedResponse
 from carriers.parsing import text
 
 CARRIER = "ups"
-_OFFSET = re.compile(r"^([+-])(\d{1,2})[:.]?(\d{2})$")
-_DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
-_TIME = re.compile(r"^(\d{1,2}):?(\d{2}):?(\d{2})$")
+_OFFSET = re.compile(r"^([+-])(\d{1,2})[:.]?(\d{2})$", re.ASCII)
+_DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$", re.ASCII)
+_TIME = re.compile(r"^(\d{1,2}):?(\d{2}):?(\d{2})$", re.ASCII)
 
 
 def offset(value: str | None) -> tzinfo | None:

@@ -113,6 +113,7 @@ BAD_OPENINGS = [
     ("unknown field", {**OPEN, "admin": True}, 422, "admin"),
     ("unknown resolution", {**OPEN, "preferred_resolution": "cash"}, 422, "preferred_resolution"),
     ("blank statement", {**OPEN, "statement": "   "}, 422, "statement"),
+    ("invisible statement", {**OPEN, "statement": "\u200b\u200d\ufeff\u2060"}, 422, "statement"),
     ("not an object", [OPEN], 422, None),
     ("unknown order", {**OPEN, "order_id": "ord-404"}, 422, None),
     ("someone else's order", {**OPEN, "order_id": "ord-9"}, 422, None),

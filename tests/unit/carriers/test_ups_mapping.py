@@ -313,3 +313,45 @@ def _with_scan_status(status: dict[str, Any]) -> Any:
     package = reply["trackResponse"]["shipment"][0]["package"][0]
     package["activity"][0]["status"] = status
     return reply
+
+
+# --- impossible dates ---------------------------------------------------------------------------------------
+
+ACTIVITY = "trackResponse.shipment.package.activity"
+DELIVERY_SCAN = datetime(2021, 2, 10, 7, 13, 56, tzinfo=EST)  # the delivery scan, its GMT time 12:13:56
+
+
+def delivered_with(scan_changes: dict[str, str], package_changes: dict[str, Any] | None = None) -> ProofOfDelivery:
+    reply = sample_json("ups", "track-delivered-signature-photo.json")
+    package = reply["trackResponse"]["shipment"][0]["package"][0]
+    package["activity"][0] |= scan_changes
+    package |= package_changes or {}
+    return parse_track_response(ok(reply), SIGNED, RECEIVED)
+
+
+@pytest.mark.parametrize(
+    ("changes", "what"),
+    [({"date": "20210231"}, "the local date"), ({"time": "251356"}, "the local date"),
+     ({"date": "２０２１０２１０"}, "the local date"), ({"gmtDate": "20211310"}, "the GMT date"),
+     ({"gmtTime": "12:60:56"}, "the GMT date")],
+    ids=["31 February", "hour 25", "full-width digits", "month 13", "minute 60"],
+)
+def test_an_impossible_scan_date_or_time_is_refused_with_a_note_and_the_readable_one_is_kept(
+        changes: dict[str, str], what: str) -> None:
+    proof = delivered_with(changes)
+
+    assert proof.status is ProofStatus.DELIVERED and proof.delivered_at == DELIVERY_SCAN  # local or GMT, same moment
+    assert [(note.code, note.field, note.reason) for note in proof.notes] == [
+        (NoteCode.FIELD_UNREADABLE, ACTIVITY, f"{what} or time could not be read")]
+
+
+def test_a_delivery_scan_whose_dates_are_all_impossible_proves_no_delivery_and_says_why() -> None:
+    proof = delivered_with({"date": "20210231", "gmtDate": "20210231"},
+                           {"deliveryDate": [{"type": "DEL", "date": "20210230"}]})
+
+    assert (proof.status, proof.delivered_at) == (ProofStatus.IN_TRANSIT, None)  # the latest readable scan: OT
+    assert DELIVERY_SCAN not in [event.at for event in proof.events]
+    assert {(note.field, note.reason) for note in proof.notes} == {
+        (ACTIVITY, "the local date or time could not be read"),
+        (ACTIVITY, "the GMT date or time could not be read"),
+    }

@@ -147,3 +147,47 @@ def test_an_event_without_what_ups_requires_is_rejected_with_a_clear_message(ups
     with pytest.raises(MalformedResponse) as caught:
         ups.parse_webhook(body)
     assert str(caught.value).startswith("ups: ") and "John" not in str(caught.value)
+
+
+IMPOSSIBLE = [
+    ({"localActivityDate": "20240231"}, "localActivityDate", "the local date"),
+    ({"localActivityTime": "250004"}, "localActivityDate", "the local date"),
+    ({"localActivityDate": "２０２４０４２３"}, "localActivityDate", "the local date"),  # digits, but not ASCII
+    ({"gmtActivityDate": "20241301"}, "localActivityDate", "the GMT date"),
+    ({"gmtActivityTime": "136004"}, "localActivityDate", "the GMT date"),
+    ({"actualDeliveryDate": "20240230"}, "actualDeliveryDate", "the local date"),
+    ({"actualDeliveryTime": "240000"}, "actualDeliveryDate", "the local date"),
+]
+
+
+@pytest.mark.parametrize(("changes", "field", "what"), IMPOSSIBLE,
+                         ids=["31 February", "hour 25", "full-width digits", "month 13", "minute 60",
+                              "delivered 30 February", "delivered at hour 24"])
+def test_an_impossible_date_or_time_is_refused_with_a_note_and_the_readable_ones_are_kept(
+        ups, changes, field: str, what: str) -> None:
+    body = sample_json("ups", "alert-delivered.json") | changes
+
+    [event] = ups.parse_webhook(json.dumps(body).encode())
+
+    proof = event.proof
+    assert (NoteCode.FIELD_UNREADABLE, field, f"{what} or time could not be read") in [
+        (note.code, note.field, note.reason) for note in proof.notes]
+    assert proof.status is ProofStatus.DELIVERED and proof.delivered_at is not None
+    # what is kept is the readable local or GMT time of 23 April 2024 09:50:04 EDT, nothing made up
+    assert {proof.delivered_at, *(e.at for e in proof.events)} <= {
+        datetime(2024, 4, 23, 9, 50, 4, tzinfo=EDT), datetime(2024, 4, 23, 13, 50, 4, tzinfo=UTC),
+        datetime(2024, 4, 23, 9, 50, 4, tzinfo=UTC)}
+
+
+def test_a_delivery_whose_every_date_is_impossible_has_no_time_and_says_why(ups) -> None:
+    body = sample_json("ups", "alert-delivered.json") | {
+        "localActivityDate": "20240231", "gmtActivityDate": "20240231", "actualDeliveryDate": "20240231"}
+
+    [event] = ups.parse_webhook(json.dumps(body).encode())
+
+    assert (event.proof.delivered_at, event.proof.events) == (None, ())
+    assert {(note.field, note.reason) for note in event.proof.notes} == {
+        ("localActivityDate", "the local date or time could not be read"),
+        ("localActivityDate", "the GMT date or time could not be read"),
+        ("actualDeliveryDate", "the local date or time could not be read"),
+    }
