@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement
+from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement, Written
 from schemas.dispute import (
     Appeal,
     Decision,
@@ -222,8 +222,8 @@ class Health(_Output):
     status: str
 
 
-Subject = Annotated[str, StringConstraints(pattern=NOT_BLANK)]
-"""Who a token speaks for: taken as sent, but never empty or only white space."""
+Subject = Annotated[str, Written]
+"""Who a token speaks for: taken as sent, but never empty or only invisible characters."""
 
 
 class TokenClaims(_Output):
