@@ -152,6 +152,8 @@ class InMemoryDisputes:
 
     async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
         doc = self.docs[dispute_id]
+        if all(m.id != message.id for m in doc.outbox):
+            return  # another relay recorded it first
         doc.outbox = [m for m in doc.outbox if m.id != message.id]
         doc.effects_delivered.append(DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at))
         if not doc.outbox:

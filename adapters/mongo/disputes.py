@@ -220,9 +220,11 @@ class MongoDisputes:
         return batches
 
     async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
+        """Record the delivery once: a message two relays delivered (one took over the other's lease) is moved
+        out of the outbox by whichever records it first; the other finds it gone and records nothing."""
         effect = DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at)
         await self.collection.update_one(
-            {"_id": dispute_id},
+            {"_id": dispute_id, "outbox.id": message.id},
             {"$pull": {"outbox": {"id": message.id}}, "$push": {"effects_delivered": effect.model_dump()}},
         )
         await self._clear_due_if_empty(dispute_id)
@@ -231,7 +233,7 @@ class MongoDisputes:
         updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:500]})
         if park:
             await self.collection.update_one(
-                {"_id": dispute_id},
+                {"_id": dispute_id, "outbox.id": message.id},
                 {"$pull": {"outbox": {"id": message.id}}, "$push": {"effects_parked": updated.model_dump()}},
             )
             await self._clear_due_if_empty(dispute_id)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.memory import FixedClock, InMemoryOrders
+from adapters.memory import FixedClock, InMemoryDisputes, InMemoryOrders
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.indexes import INDEXES
 from disputes.errors import ActiveDisputeExists, StaleVersion
@@ -120,6 +120,19 @@ async def test_the_relay_drains_the_outbox_and_leases_keep_relays_apart(service,
     assert stored.outbox == [] and [e.kind for e in stored.effects_delivered] == [EffectKind.NOTIFICATION]
     assert sent == [f"{opened.id}:1:dispute_opened"]
     assert await repository.claim(clock.now() + timedelta(hours=1), lease, 5) == []
+
+
+@pytest.mark.parametrize("store", ["memory", "mongo"])
+async def test_a_message_two_relays_delivered_is_recorded_once(service, repository, clock, store):
+    opened = (await service.open(CUSTOMER, opening(), None)).dispute
+    storage = repository if store == "mongo" else InMemoryDisputes()
+    if store == "memory":
+        await storage.add(await repository.get(opened.id))
+    [message] = (await storage.get(opened.id)).outbox
+    for _ in range(2):  # a relay whose lease ran out, and the one that took its batch over
+        await storage.delivered(opened.id, message, clock.now())
+    stored = await storage.get(opened.id)
+    assert stored.outbox == [] and [e.key for e in stored.effects_delivered] == [message.key]
 
 
 async def test_the_queue_is_ordered_by_due_date_and_pages_with_a_cursor(service, orders, clock, repository):
