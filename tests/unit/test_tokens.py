@@ -2,7 +2,7 @@
 too long, are not valid yet or speak for nobody are refused."""
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import jwt
 import pytest

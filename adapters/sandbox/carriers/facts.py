@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from adapters.sandbox.carriers.kit import upper_tr
 from adapters.sandbox.carriers.shipments import SandboxShipment, Scenario
 from adapters.sandbox.carriers.shipments import Step as Step  # re-exported: renderers speak of steps
 from schemas.proof import RecipientRelation as R
@@ -105,19 +106,15 @@ def printed_name(done: Delivery, *, capitals: bool = False) -> str | None:
         return None
     if done.masked:
         return masked(done.received_by)
-    return _upper_tr(done.received_by) if capitals else done.received_by
+    return upper_tr(done.received_by) if capitals else done.received_by
 
 
 def masked(name: str) -> str:
     """A name masked as HepsiJET prints it: first name whole, each later word's first letter and ``***``
     (``Gaye Ünal`` → ``GAYE Ü***``), upper-cased the Turkish way."""
     first, *rest = name.split()
-    words = [_upper_tr(first), *(_upper_tr(word[0]) + "***" for word in rest)]
+    words = [upper_tr(first), *(upper_tr(word[0]) + "***" for word in rest)]
     return " ".join(words)
-
-
-def _upper_tr(value: str) -> str:
-    return value.replace("i", "İ").replace("ı", "I").upper()
 
 
 def _hub() -> tuple[str, str | None]:
