@@ -22,6 +22,7 @@ COPY disputes ./disputes
 COPY schemas ./schemas
 COPY carriers ./carriers
 COPY adapters ./adapters
+COPY sandbox ./sandbox
 # The carrier sandbox (``disputes sandbox``) answers from the carriers' public reply samples.
 COPY tests/fixtures/carriers ./tests/fixtures/carriers
 RUN --mount=type=cache,target=/root/.cache/uv \

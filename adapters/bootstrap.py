@@ -28,7 +28,7 @@ from adapters.mongo.reports import MongoReports
 from adapters.mongo.retention import AttachmentRetention
 from adapters.observability import request_context
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory
-from adapters.sandbox.carriers import sandbox_carrier_settings
+from sandbox.carriers import sandbox_carrier_settings
 from adapters.settings import Settings
 from adapters.web import ops
 from adapters.web.auth import HmacTokens

@@ -25,8 +25,8 @@ from adapters.demo.seed import demo_orders, write_demo_orders
 from adapters.quickstart import banner
 from adapters.mongo.embedded import EmbeddedMongo
 from adapters.observability import configure_logging
-from adapters.sandbox.carriers import demo_shipments, script, serve_carrier_sandbox
-from adapters.sandbox.downstream import serve_downstream_sandbox
+from sandbox.carriers import demo_shipments, script, serve_carrier_sandbox
+from sandbox.downstream import serve_downstream_sandbox
 from adapters.settings import DEV_JWT_SECRET, Settings
 from adapters.web.auth import HmacTokens
 from adapters.web.limits import server_options

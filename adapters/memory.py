@@ -77,10 +77,6 @@ class InMemoryDisputes:
             return _copy(d)
         return None
 
-    async def find_holding_shipment(self, order_id: str, shipment_id: str) -> Dispute | None:
-        holder = self._holder(order_id, shipment_id)
-        return _copy(holder) if holder else None
-
     async def query(self, query: DisputeQuery) -> DisputePage:
         def matches(d: Dispute) -> bool:
             return (

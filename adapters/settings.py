@@ -18,7 +18,6 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8080
-    public_url: str | None = None
 
     mongodb_uri: str | None = Field(
         default=None, description="MongoDB URI; unset means the embedded mongoeco server on data_dir."

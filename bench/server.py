@@ -140,9 +140,9 @@ async def _listen(app: web.Application) -> tuple[web.AppRunner, int]:
 async def _sandboxes(config: dict[str, Any]) -> tuple[list[web.AppRunner], int]:
     """The downstream sandbox and the carrier sandbox; the port printed is the downstream one, the carrier
     sandbox's goes to stdout as a second line ``carriers <port>``."""
-    from adapters.sandbox.carriers import create_carrier_sandbox, shipments_from
-    from adapters.sandbox.carriers.state import PUSH
-    from adapters.sandbox.downstream import create_downstream_sandbox
+    from sandbox.carriers import create_carrier_sandbox, shipments_from
+    from sandbox.carriers.state import PUSH
+    from sandbox.downstream import create_downstream_sandbox
     from datetime import UTC, datetime
 
     downstream, port = await _listen(create_downstream_sandbox(config.get("orders")))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from adapters.sandbox.carriers import sandbox_carrier_settings
+from sandbox.carriers import sandbox_carrier_settings
 from adapters.web.auth import HmacTokens
 from carriers.partner import signing
 from schemas.common import Role

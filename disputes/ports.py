@@ -55,8 +55,6 @@ class DisputeRepository(Protocol):
     async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
         """The dispute created with this (customer-scoped) key, unless the key has expired."""
 
-    async def find_holding_shipment(self, order_id: str, shipment_id: str) -> Dispute | None: ...
-
     async def query(self, query: DisputeQuery) -> DisputePage: ...
 
 

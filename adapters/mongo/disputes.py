@@ -140,10 +140,6 @@ class MongoDisputes:
         doc = await self.collection.find_one({"idempotency.key": key, "idempotency.expires_at": {"$gt": now}})
         return from_doc(doc) if doc else None
 
-    async def find_holding_shipment(self, order_id: str, shipment_id: str) -> Dispute | None:
-        doc = await self.collection.find_one({"shipment_key": f"{order_id}/{shipment_id}", "holds_shipment": True})
-        return from_doc(doc) if doc else None
-
     async def query(self, query: DisputeQuery) -> DisputePage:
         filter_ = _filter(query)
         cursor = self.collection.find(filter_).sort([("sla.decision_due", 1), ("_id", 1)]).limit(query.limit + 1)

@@ -1,6 +1,5 @@
 """The dispute endpoints: the order page's (customer) and the investigators' (staff)."""
 
-from typing import Any
 
 import structlog
 from aiohttp import web
@@ -161,7 +160,6 @@ async def reopen(call: Call) -> web.Response:
 
 
 ONE = "/v1/disputes/{id}"
-VIEW: Any = DisputeView | CustomerDisputeView
 
 ENDPOINTS = (
     Endpoint("POST", "/v1/disputes", open_dispute, "Open a dispute (order page)", CUSTOMER, OpenDispute,

@@ -27,8 +27,8 @@ import aiohttp
 import pytest
 
 from adapters.mongo.client import connect
-from adapters.sandbox.downstream import LEDGER, create_downstream_sandbox
-from adapters.sandbox.downstream import Ledger as DownstreamLedger
+from sandbox.downstream import LEDGER, create_downstream_sandbox
+from sandbox.downstream import Ledger as DownstreamLedger
 from adapters.web.auth import HmacTokens
 from carriers.ups.webhook import parse_tracking_event
 from schemas.common import Role

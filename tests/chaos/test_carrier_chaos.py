@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from aiohttp.test_utils import TestClient
 
-from adapters.sandbox.carriers import create_carrier_sandbox
+from sandbox.carriers import create_carrier_sandbox
 from schemas.common import Role
 from tests.e2e.conftest import INVESTIGATOR, bearer, eventually, orders_file_document, sandbox_shipments
 from tests.factories import order, shipment

@@ -31,11 +31,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.bootstrap import Overrides, create_app
 from adapters.mongo.client import connect
 from adapters.mongo.disputes import from_doc
-from adapters.sandbox.carriers import create_carrier_sandbox, sandbox_carrier_settings
-from adapters.sandbox.carriers.state import FAULTS as CARRIER_FAULTS
-from adapters.sandbox.carriers.state import REQUEST_LOG
-from adapters.sandbox.carriers.state import FaultSpec as CarrierFault
-from adapters.sandbox.downstream import FAULTS, LEDGER, FaultSpec
+from sandbox.carriers import create_carrier_sandbox, sandbox_carrier_settings
+from sandbox.carriers.state import FAULTS as CARRIER_FAULTS
+from sandbox.carriers.state import REQUEST_LOG
+from sandbox.carriers.state import FaultSpec as CarrierFault
+from sandbox.downstream import FAULTS, LEDGER, FaultSpec
 from disputes.model import Dispute
 from schemas.common import Outcome, Role
 from schemas.dispute import Status

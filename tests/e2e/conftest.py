@@ -14,8 +14,8 @@ from aiohttp.test_utils import TestClient
 
 from adapters.bootstrap import Overrides, create_app
 from adapters.observability import configure_logging
-from adapters.sandbox.carriers import SandboxShipment
-from adapters.sandbox.downstream import create_downstream_sandbox
+from sandbox.carriers import SandboxShipment
+from sandbox.downstream import create_downstream_sandbox
 from adapters.settings import Settings
 from adapters.web.auth import HmacTokens
 from adapters.mongo.client import connect

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.sandbox.carriers import create_carrier_sandbox
+from sandbox.carriers import create_carrier_sandbox
 from tests.e2e.conftest import INVESTIGATOR, bearer, eventually, orders_file_document, sandbox_shipments
 from tests.factories import order, shipment
 from schemas.common import Role

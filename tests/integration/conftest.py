@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.sandbox.carriers import SandboxShipment, Scenario, sandbox_carrier_settings
+from sandbox.carriers import SandboxShipment, Scenario, sandbox_carrier_settings
 from carriers.base import CarrierAdapter
 from carriers.registry import create_adapter
 

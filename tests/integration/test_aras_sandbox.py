@@ -7,7 +7,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox
+from sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox
 from carriers.base import CarrierAdapter
 from carriers.errors import CarrierUnavailable
 from carriers.turkish import fold

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestServer
 from structlog.testing import capture_logs
 
 from adapters.demo import demo_orders
-from adapters.sandbox.carriers import (
+from sandbox.carriers import (
     SandboxShipment,
     Scenario,
     create_carrier_sandbox,

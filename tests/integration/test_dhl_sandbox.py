@@ -11,9 +11,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox
-from adapters.sandbox.carriers.dhl import push
-from adapters.sandbox.carriers.kit import View
+from sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox
+from sandbox.carriers.dhl import push
+from sandbox.carriers.kit import View
 from carriers.base import CarrierAdapter, PushCarrier
 from schemas.proof import NoteCode, PackageState, ProofStatus, RecipientRelation
 from tests.integration.conftest import DELIVERED_AT, sandbox_adapter, scripted_shipment

@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestServer
 from structlog.testing import capture_logs
 
 from adapters.downstream import Backoff, FulfillmentClient, NotificationsClient, PaymentsClient, Transient
-from adapters.sandbox.downstream import LEDGER, create_downstream_sandbox
+from sandbox.downstream import LEDGER, create_downstream_sandbox
 from disputes.ports import EffectRejected, EffectUnavailable
 from schemas.common import Outcome, RefundDestination
 from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest

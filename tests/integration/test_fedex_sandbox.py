@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox
+from sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox
 from carriers.fedex.client import FedexAdapter
 from schemas.proof import NoteCode, PackageState, ProofOfDelivery, ProofStatus
 from schemas.proof import RecipientRelation as R

@@ -7,7 +7,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.sandbox.carriers import SandboxShipment, create_carrier_sandbox
+from sandbox.carriers import SandboxShipment, create_carrier_sandbox
 from carriers.errors import CarrierAuthError, MalformedResponse
 from schemas.proof import NoteCode, PackageState, ProofOfDelivery, ProofStatus, RecipientRelation
 from tests.integration.conftest import DELIVERED_AT, sandbox_adapter, scripted_shipment

@@ -7,7 +7,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox, sandbox_carrier_settings
+from sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox, sandbox_carrier_settings
 from carriers.registry import create_adapter
 from carriers.turkish import fold
 from schemas.proof import NoteCode, PackageState, ProofOfDelivery, ProofStatus

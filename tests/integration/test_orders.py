@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestServer
 from adapters.demo import demo_orders
 from adapters.downstream import Backoff
 from adapters.orders import HttpOrderDirectory, OrderFile, OrdersUnavailable
-from adapters.sandbox.downstream import (
+from sandbox.downstream import (
     FAULTS,
     LEDGER,
     FaultSpec,

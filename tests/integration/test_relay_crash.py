@@ -8,7 +8,7 @@ import pytest
 
 from adapters.memory import FixedClock, InMemoryOrders
 from adapters.mongo.disputes import MongoDisputes
-from adapters.sandbox.downstream import FAULTS, LEDGER, FaultSpec, create_downstream_sandbox
+from sandbox.downstream import FAULTS, LEDGER, FaultSpec, create_downstream_sandbox
 from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
 from schemas.common import Outcome, Resolution

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.sandbox.carriers import SandboxShipment, create_carrier_sandbox, script
+from sandbox.carriers import SandboxShipment, create_carrier_sandbox, script
 from schemas.proof import ProofStatus
 from tests.integration.conftest import sandbox_adapter, scripted_shipment
 

@@ -9,8 +9,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.sandbox.carriers import SandboxShipment, create_carrier_sandbox
-from adapters.sandbox.carriers.ups import render_alert
+from sandbox.carriers import SandboxShipment, create_carrier_sandbox
+from sandbox.carriers.ups import render_alert
 from carriers.errors import MalformedResponse
 from carriers.turkish import fold
 from carriers.ups.client import UpsAdapter

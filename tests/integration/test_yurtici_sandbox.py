@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.sandbox.carriers import create_carrier_sandbox
+from sandbox.carriers import create_carrier_sandbox
 from carriers.base import CarrierAdapter
 from carriers.errors import CarrierAuthError
 from schemas.proof import NoteCode, PackageState, ProofStatus

@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import (
 
 from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS, Overrides, create_app
 from adapters.observability import configure_logging
-from adapters.sandbox.downstream import create_downstream_sandbox
+from sandbox.downstream import create_downstream_sandbox
 from adapters.web.openapi import build_openapi
 from tests.e2e.conftest import CARRIERS, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR, RunningClock, app_settings, e2e_orders
 from tests.factories import PERSONAL_VALUES

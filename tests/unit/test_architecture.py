@@ -17,7 +17,7 @@ def test_the_import_contracts_hold():
 def test_nothing_reads_the_environment_but_the_settings():
     readers = [
         str(path.relative_to(ROOT))
-        for folder in ("disputes", "schemas", "carriers", "adapters")
+        for folder in ("disputes", "schemas", "carriers", "adapters", "sandbox")
         for path in (ROOT / folder).rglob("*.py")
         if "os.environ" in path.read_text(encoding="utf-8") or "getenv(" in path.read_text(encoding="utf-8")
     ]

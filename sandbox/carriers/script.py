@@ -11,7 +11,7 @@ from typing import Any, get_args
 
 import aiohttp
 
-from adapters.sandbox.carriers.shipments import FaultMode, Scenario, SandboxShipment, Step
+from sandbox.carriers.shipments import FaultMode, Scenario, SandboxShipment, Step
 from schemas.proof import RecipientRelation
 
 DEFAULT_SANDBOX = "http://127.0.0.1:8091"

@@ -20,9 +20,9 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.sandbox.carriers.auth import basic_credentials, same
-from adapters.sandbox.carriers.facts import Event, Step, delivery, history, masked, printed_name
-from adapters.sandbox.carriers.kit import (
+from sandbox.carriers.auth import basic_credentials, same
+from sandbox.carriers.facts import Event, Step, delivery, history, masked, printed_name
+from sandbox.carriers.kit import (
     Route,
     SandboxCarrier,
     current,
@@ -33,8 +33,8 @@ from adapters.sandbox.carriers.kit import (
     tokens,
     upper_tr,
 )
-from adapters.sandbox.carriers.partner import partner_credentials, partner_webhook
-from adapters.sandbox.carriers.shipments import SandboxShipment
+from sandbox.carriers.partner import partner_credentials, partner_webhook
+from sandbox.carriers.shipments import SandboxShipment
 
 CODE = "hepsijet"
 USERNAME, PASSWORD = "sandbox-pazaryeri", "sandbox-hepsijet-şifre"  # not ASCII: Basic auth must be UTF-8

@@ -21,9 +21,9 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.sandbox.carriers.auth import same
-from adapters.sandbox.carriers.facts import Event, Step, delivery, given_and_family, history, printed_name
-from adapters.sandbox.carriers.kit import (
+from sandbox.carriers.auth import same
+from sandbox.carriers.facts import Event, Step, delivery, given_and_family, history, printed_name
+from sandbox.carriers.kit import (
     Route,
     SandboxCarrier,
     View,
@@ -34,7 +34,7 @@ from adapters.sandbox.carriers.kit import (
     view,
     wall_clock,
 )
-from adapters.sandbox.carriers.shipments import SandboxShipment
+from sandbox.carriers.shipments import SandboxShipment
 
 CODE = "dhl"
 API_KEY_HEADER, API_KEY = "DHL-API-Key", "sandbox-dhl-api-key"

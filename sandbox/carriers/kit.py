@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from adapters.sandbox.carriers.auth import TokenIssuer
-from adapters.sandbox.carriers.shipments import SandboxShipment, Scenario
-from adapters.sandbox.carriers.state import PULLS, SCRIPTED_FAULT, SHIPMENTS, TOKENS
+from sandbox.carriers.auth import TokenIssuer
+from sandbox.carriers.shipments import SandboxShipment, Scenario
+from sandbox.carriers.state import PULLS, SCRIPTED_FAULT, SHIPMENTS, TOKENS
 
-SAMPLES = Path(__file__).parents[3] / "tests" / "fixtures" / "carriers"
+SAMPLES = Path(__file__).parents[2] / "tests" / "fixtures" / "carriers"
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 SIGNATURE_PNG = (

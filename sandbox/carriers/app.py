@@ -7,14 +7,14 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.sandbox.carriers import control
-from adapters.sandbox.carriers.auth import TokenIssuer
-from adapters.sandbox.carriers.faults import after_lookup, with_fault
-from adapters.sandbox.carriers.kit import Handler, Route, SandboxCarrier, serve_image
-from adapters.sandbox.carriers.push import client_and_start_up_pushes
-from adapters.sandbox.carriers.registry import SANDBOX_CARRIERS
-from adapters.sandbox.carriers.shipments import SandboxShipment
-from adapters.sandbox.carriers.state import (
+from sandbox.carriers import control
+from sandbox.carriers.auth import TokenIssuer
+from sandbox.carriers.faults import after_lookup, with_fault
+from sandbox.carriers.kit import Handler, Route, SandboxCarrier, serve_image
+from sandbox.carriers.push import client_and_start_up_pushes
+from sandbox.carriers.registry import SANDBOX_CARRIERS
+from sandbox.carriers.shipments import SandboxShipment
+from sandbox.carriers.state import (
     FAULTS,
     PULLS,
     PUSH,

@@ -25,13 +25,13 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.sandbox.carriers.auth import bearer, same
-from adapters.sandbox.carriers.facts import Event, Step, delivery, history, printed_name
-from adapters.sandbox.carriers.kit import Handler, Route, SandboxCarrier, View, json_body, local, lookup, template
-from adapters.sandbox.carriers.kit import tokens, upper_tr, view
-from adapters.sandbox.carriers.partner import partner_credentials, partner_webhook
-from adapters.sandbox.carriers.shipments import SandboxShipment, Scenario
-from adapters.sandbox.carriers.state import PULLS, SHIPMENTS
+from sandbox.carriers.auth import bearer, same
+from sandbox.carriers.facts import Event, Step, delivery, history, printed_name
+from sandbox.carriers.kit import Handler, Route, SandboxCarrier, View, json_body, local, lookup, template
+from sandbox.carriers.kit import tokens, upper_tr, view
+from sandbox.carriers.partner import partner_credentials, partner_webhook
+from sandbox.carriers.shipments import SandboxShipment, Scenario
+from sandbox.carriers.state import PULLS, SHIPMENTS
 
 CODE = "mng"
 CLIENT_ID, CLIENT_SECRET = "sandbox-mng-client-id", "sandbox-mng-client-secret"

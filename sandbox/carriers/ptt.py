@@ -23,12 +23,12 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from adapters.sandbox.carriers import soap
-from adapters.sandbox.carriers.auth import same
-from adapters.sandbox.carriers.facts import Delivery, Event, Step, delivery, history, printed_name
-from adapters.sandbox.carriers.kit import Route, SandboxCarrier, local, lookup, template_text, upper_tr
-from adapters.sandbox.carriers.partner import partner_credentials, partner_webhook
-from adapters.sandbox.carriers.shipments import SandboxShipment
+from sandbox.carriers import soap
+from sandbox.carriers.auth import same
+from sandbox.carriers.facts import Delivery, Event, Step, delivery, history, printed_name
+from sandbox.carriers.kit import Route, SandboxCarrier, local, lookup, template_text, upper_tr
+from sandbox.carriers.partner import partner_credentials, partner_webhook
+from sandbox.carriers.shipments import SandboxShipment
 from schemas.proof import RecipientRelation as R
 
 CODE = "ptt"

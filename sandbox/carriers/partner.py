@@ -16,9 +16,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from adapters.sandbox.carriers.facts import COURIER, Delivery, Step, delivery, history, printed_name
-from adapters.sandbox.carriers.kit import PHOTO_PNG, SIGNATURE_PNG, View, Webhook, local, template
-from adapters.sandbox.carriers.shipments import SandboxShipment
+from sandbox.carriers.facts import COURIER, Delivery, Step, delivery, history, printed_name
+from sandbox.carriers.kit import PHOTO_PNG, SIGNATURE_PNG, View, Webhook, local, template
+from sandbox.carriers.shipments import SandboxShipment
 
 HEADER = "X-Partner-Signature"
 # what a sample says about its own parcel: left out, then said again about this one as far as it is true

@@ -27,9 +27,9 @@ Module map: ``shipments`` (the model and scenarios), ``facts`` (a scenario as ca
 the Turkish carriers share), ``soap``, ``auth``, ``faults``, ``push``, ``control``, ``app``, ``settings``.
 """
 
-from adapters.sandbox.carriers.app import create_carrier_sandbox, serve_carrier_sandbox
-from adapters.sandbox.carriers.settings import sandbox_carrier_settings
-from adapters.sandbox.carriers.shipments import (
+from sandbox.carriers.app import create_carrier_sandbox, serve_carrier_sandbox
+from sandbox.carriers.settings import sandbox_carrier_settings
+from sandbox.carriers.shipments import (
     DEMO_FILE,
     SandboxShipment,
     Scenario,

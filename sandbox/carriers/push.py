@@ -17,10 +17,10 @@ import aiohttp
 import structlog
 from aiohttp import web
 
-from adapters.sandbox.carriers.kit import View
-from adapters.sandbox.carriers.registry import SANDBOX_CARRIERS
-from adapters.sandbox.carriers.shipments import SandboxShipment, Scenario
-from adapters.sandbox.carriers.state import CLIENT, PUSH, REQUEST_LOG, SHIPMENTS
+from sandbox.carriers.kit import View
+from sandbox.carriers.registry import SANDBOX_CARRIERS
+from sandbox.carriers.shipments import SandboxShipment, Scenario
+from sandbox.carriers.state import CLIENT, PUSH, REQUEST_LOG, SHIPMENTS
 
 log = structlog.get_logger("sandbox.carriers")
 START_UP_ATTEMPTS = 60

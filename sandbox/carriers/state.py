@@ -9,8 +9,8 @@ import aiohttp
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from adapters.sandbox.carriers.auth import TokenIssuer
-from adapters.sandbox.carriers.shipments import FaultMode, SandboxShipment
+from sandbox.carriers.auth import TokenIssuer
+from sandbox.carriers.shipments import FaultMode, SandboxShipment
 
 
 class FaultSpec(BaseModel):

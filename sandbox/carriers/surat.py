@@ -5,8 +5,8 @@ Its shipments reach the service only when pushed: by ``POST /_sandbox/push``, by
 when the sandbox has a push target, once at start-up (see ``push``).
 """
 
-from adapters.sandbox.carriers.kit import SandboxCarrier
-from adapters.sandbox.carriers.partner import partner_credentials, partner_webhook
+from sandbox.carriers.kit import SandboxCarrier
+from sandbox.carriers.partner import partner_credentials, partner_webhook
 
 CODE = "surat"
 

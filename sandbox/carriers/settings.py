@@ -7,7 +7,7 @@ answered in two seconds is an injected fault, and retries wait milliseconds (a `
 import copy
 from typing import Any
 
-from adapters.sandbox.carriers.registry import SANDBOX_CARRIERS
+from sandbox.carriers.registry import SANDBOX_CARRIERS
 
 LOCAL: dict[str, Any] = {
     "timeout_seconds": 2.0,

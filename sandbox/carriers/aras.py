@@ -25,12 +25,12 @@ from xml.sax.saxutils import escape, unescape
 
 from aiohttp import web
 
-from adapters.sandbox.carriers import soap
-from adapters.sandbox.carriers.auth import same
-from adapters.sandbox.carriers.facts import HUB_DISTRICT, Step, delivery, history, printed_name
-from adapters.sandbox.carriers.kit import Route, SandboxCarrier, local, lookup, template_text, upper_tr
-from adapters.sandbox.carriers.partner import partner_credentials, partner_webhook
-from adapters.sandbox.carriers.shipments import OtherPackage, SandboxShipment
+from sandbox.carriers import soap
+from sandbox.carriers.auth import same
+from sandbox.carriers.facts import HUB_DISTRICT, Step, delivery, history, printed_name
+from sandbox.carriers.kit import Route, SandboxCarrier, local, lookup, template_text, upper_tr
+from sandbox.carriers.partner import partner_credentials, partner_webhook
+from sandbox.carriers.shipments import OtherPackage, SandboxShipment
 
 CODE = "aras"
 USERNAME, PASSWORD, CUSTOMER_CODE = "sandbox-aras", "sandbox-aras-password", "1234567"

@@ -6,12 +6,12 @@ import aiohttp
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from adapters.sandbox.carriers.faults import refusal
-from adapters.sandbox.carriers.kit import problem
-from adapters.sandbox.carriers.push import CannotPush, push, pushable
-from adapters.sandbox.carriers.registry import SANDBOX_CARRIERS
-from adapters.sandbox.carriers.shipments import SandboxShipment
-from adapters.sandbox.carriers.state import FAULTS, PULLS, PUSH, REQUEST_LOG, SHIPMENTS, FaultSpec
+from sandbox.carriers.faults import refusal
+from sandbox.carriers.kit import problem
+from sandbox.carriers.push import CannotPush, push, pushable
+from sandbox.carriers.registry import SANDBOX_CARRIERS
+from sandbox.carriers.shipments import SandboxShipment
+from sandbox.carriers.state import FAULTS, PULLS, PUSH, REQUEST_LOG, SHIPMENTS, FaultSpec
 
 _NEW_SHIPMENTS = TypeAdapter(SandboxShipment | list[SandboxShipment])
 

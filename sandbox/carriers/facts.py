@@ -7,9 +7,9 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from adapters.sandbox.carriers.kit import upper_tr
-from adapters.sandbox.carriers.shipments import SandboxShipment, Scenario
-from adapters.sandbox.carriers.shipments import Step as Step  # re-exported: renderers speak of steps
+from sandbox.carriers.kit import upper_tr
+from sandbox.carriers.shipments import SandboxShipment, Scenario
+from sandbox.carriers.shipments import Step as Step  # re-exported: renderers speak of steps
 from schemas.proof import RecipientRelation as R
 
 HUB_CITY, HUB_DISTRICT = "İstanbul", "Esenyurt"  # where the marketplace's parcels enter every network

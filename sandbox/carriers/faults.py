@@ -19,9 +19,9 @@ import math
 
 from aiohttp import web
 
-from adapters.sandbox.carriers.kit import Handler, SandboxCarrier
-from adapters.sandbox.carriers.shipments import FaultMode
-from adapters.sandbox.carriers.state import FAULTS, TOKENS, FaultSpec
+from sandbox.carriers.kit import Handler, SandboxCarrier
+from sandbox.carriers.shipments import FaultMode
+from sandbox.carriers.state import FAULTS, TOKENS, FaultSpec
 
 
 def refusal(spec: FaultSpec, carrier: SandboxCarrier | None) -> str | None:

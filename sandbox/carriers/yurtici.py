@@ -25,13 +25,13 @@ from xml.sax.saxutils import escape
 from aiohttp import web
 from defusedxml.ElementTree import fromstring
 
-from adapters.sandbox.carriers import soap
-from adapters.sandbox.carriers.auth import same
-from adapters.sandbox.carriers.facts import COURIER, HUB_DISTRICT, Event, Step, delivery, history, printed_name
-from adapters.sandbox.carriers.kit import Route, SandboxCarrier, compact, local, lookup, template_text, upper_tr
-from adapters.sandbox.carriers.partner import partner_credentials, partner_webhook
-from adapters.sandbox.carriers.shipments import SandboxShipment, Scenario
-from adapters.sandbox.carriers.state import SHIPMENTS
+from sandbox.carriers import soap
+from sandbox.carriers.auth import same
+from sandbox.carriers.facts import COURIER, HUB_DISTRICT, Event, Step, delivery, history, printed_name
+from sandbox.carriers.kit import Route, SandboxCarrier, compact, local, lookup, template_text, upper_tr
+from sandbox.carriers.partner import partner_credentials, partner_webhook
+from sandbox.carriers.shipments import SandboxShipment, Scenario
+from sandbox.carriers.state import SHIPMENTS
 
 CODE = "yurtici"
 USERNAME, PASSWORD = "SANDBOXWS", "sandbox-yurtici-password"

@@ -24,11 +24,11 @@ from uuid import uuid4
 
 from aiohttp import web
 
-from adapters.sandbox.carriers.auth import bearer, same
-from adapters.sandbox.carriers.facts import Delivery, Event, Step, delivery, history, printed_name
-from adapters.sandbox.carriers.kit import Route, SandboxCarrier, json_body, local, lookup, template, tokens, upper_tr
-from adapters.sandbox.carriers.shipments import SandboxShipment, Scenario
-from adapters.sandbox.carriers.state import SHIPMENTS
+from sandbox.carriers.auth import bearer, same
+from sandbox.carriers.facts import Delivery, Event, Step, delivery, history, printed_name
+from sandbox.carriers.kit import Route, SandboxCarrier, json_body, local, lookup, template, tokens, upper_tr
+from sandbox.carriers.shipments import SandboxShipment, Scenario
+from sandbox.carriers.state import SHIPMENTS
 from schemas.proof import RecipientRelation as R
 
 CODE = "fedex"

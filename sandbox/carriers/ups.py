@@ -34,11 +34,11 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.sandbox.carriers.auth import basic_credentials, bearer, same
-from adapters.sandbox.carriers.facts import Delivery, Event, Step, delivery, history, printed_name
-from adapters.sandbox.carriers.kit import PHOTO_PNG, SIGNATURE_PNG, Route, SandboxCarrier, View, Webhook
-from adapters.sandbox.carriers.kit import compact, local, lookup, template, tokens, upper_tr
-from adapters.sandbox.carriers.shipments import SandboxShipment, Scenario
+from sandbox.carriers.auth import basic_credentials, bearer, same
+from sandbox.carriers.facts import Delivery, Event, Step, delivery, history, printed_name
+from sandbox.carriers.kit import PHOTO_PNG, SIGNATURE_PNG, Route, SandboxCarrier, View, Webhook
+from sandbox.carriers.kit import compact, local, lookup, template, tokens, upper_tr
+from sandbox.carriers.shipments import SandboxShipment, Scenario
 from schemas.proof import RecipientRelation as R
 
 CODE = "ups"
