@@ -4,7 +4,7 @@ No I/O happens at import or construction time; clients are created in `cleanup_c
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -19,13 +19,14 @@ from prometheus_client import CollectorRegistry
 from adapters.downstream import AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient
 from adapters.evidence_store import EvidenceStore
 from adapters.carrier_gateway import CarrierMetrics, RegistryGateway, build_carriers
-from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore
+from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore, InMemorySchedule
 from adapters.mongo.client import connect
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.indexes import DISPUTES, ensure_indexes
 from adapters.mongo.reports import MongoReports
 from adapters.mongo.retention import AttachmentRetention
+from adapters.mongo.schedule import MongoSchedule
 from adapters.observability import request_context
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory
 from sandbox.carriers import sandbox_carrier_settings
@@ -50,12 +51,24 @@ from adapters.web.keys import (
 from adapters.web.limits import body_deadline
 from adapters.web.openapi import build_openapi
 from adapters.web.problems import problem_middleware
-from adapters.workers import relay_step, run_loop
+from adapters.workers import log_attempt, run_workers, worker_id
 from carriers.base import PushCarrier
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.assessment import Assessor
 from disputes.sla_sweeper import SlaSweeper
-from disputes.ports import Accounts, CarrierGateway, Clock, Finance, Fulfillment, Notifications, OrderDirectory, Payments
+from disputes.ports import (
+    Accounts,
+    CarrierGateway,
+    Clock,
+    Finance,
+    Fulfillment,
+    Notifications,
+    OrderDirectory,
+    Outbox,
+    Payments,
+    Schedule,
+)
+from disputes.schedule import DueWork, Job
 from disputes.relay import Relay
 from disputes.service import DisputeService
 
@@ -85,7 +98,6 @@ class SystemClock:
 class Overrides:
     """Replacements for the real adapters (tests, benchmark)."""
 
-    repository: Any = None
     orders: OrderDirectory | None = None
     payments: Payments | None = None
     fulfillment: Fulfillment | None = None
@@ -123,10 +135,14 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
     timeout = aiohttp.ClientTimeout(total=settings.downstream_timeout_seconds)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         client = None
-        repository = overrides.repository
-        if repository is None and settings.storage == "memory":
-            repository = InMemoryDisputes()
-        if repository is None:
+        if settings.storage == "memory":
+            memory, memory_store = InMemoryDisputes(), InMemoryEvidenceStore()
+            repository: InMemoryDisputes | MongoDisputes = memory
+            store: EvidenceStore = memory_store
+            schedule: Schedule = InMemorySchedule(memory, memory_store)
+            retention: AttachmentRetention | None = None
+            app[ops.READINESS] = _always_ready
+        else:
             if settings.mongodb_uri is None:
                 raise RuntimeError("DISPUTES_MONGODB_URI is not set (use `disputes embedded` for the local default)")
             client = connect(
@@ -136,14 +152,11 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             db = client[settings.mongodb_database]
             await ensure_indexes(db)
             repository = MongoDisputes.in_database(db, timedelta(days=settings.attachment_retention_days))
-            store: EvidenceStore = MongoEvidenceStore(db)
-            retention: AttachmentRetention | None = AttachmentRetention(db)
+            store = MongoEvidenceStore(db)
+            schedule = MongoSchedule(db)
+            retention = AttachmentRetention(db)
             app[reports_api.REPORTS] = MongoReports(db[DISPUTES])
             app[ops.READINESS] = _pinger(db)
-        else:
-            store = InMemoryEvidenceStore()
-            retention = None
-            app[ops.READINESS] = _always_ready
         app[EVIDENCE_STORE] = store
         carrier_config = settings.carriers
         if settings.carrier_sandbox_url:
@@ -155,38 +168,40 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         service = DisputeService(repository, orders, clock, settings.rules())
         app[SERVICE] = service
         stop = asyncio.Event()
-        workers = []
+        workers = None
         if settings.run_workers:
             gateway = overrides.gateway or RegistryGateway(carriers, store, clock, CarrierMetrics(app[METRICS]))
-            loops: dict[str, Callable[[], Awaitable[int]]] = {
-                "relay": relay_step(_relay(settings, overrides, session, repository, clock)),
-                "evidence": partial(EvidencePuller(
-                    service, repository, gateway, store, clock, settings.rules(),
-                    lease=timedelta(seconds=settings.evidence_lease_seconds), per_carrier=settings.evidence_per_carrier,
-                ).run_once, stop),
-                "push_attacher": PushAttacher(service, repository, store, clock).run_once,
-                "sla": SlaSweeper(service, repository, clock).run_once,
-                "assessor": Assessor(
-                    service, repository, clock, settings.policy(), lease=timedelta(seconds=settings.assessment_lease_seconds)
-                ).run_once,
-            }
-            if retention is not None:
-                loops["retention"] = partial(_retention_step, retention, clock)
-            interval = {"relay": settings.relay_interval_seconds, "retention": 60.0}
-            workers = [
-                asyncio.create_task(run_loop(name, step, interval.get(name, settings.evidence_interval_seconds), stop))
-                for name, step in loops.items()
+            lease = timedelta(seconds=settings.lease_seconds)
+            jobs: list[tuple[Job, float]] = [
+                (EvidencePuller(
+                    service, gateway, store, clock, settings.rules(), per_carrier=settings.evidence_per_carrier,
+                    slot_wait=lease,
+                ), settings.evidence_interval_seconds),
+                (PushAttacher(service, repository, store, clock), settings.push_interval_seconds),
+                (Assessor(service, repository, clock, settings.policy()), settings.assess_interval_seconds),
+                (SlaSweeper(service, clock), settings.sla_interval_seconds),
+                (_relay(settings, overrides, session, repository, clock), settings.relay_interval_seconds),
             ]
+            if retention is not None:
+                jobs.append((retention, settings.retention_interval_seconds))
+            holder = settings.worker_id or worker_id()
+            heartbeat = timedelta(seconds=settings.heartbeat_seconds)
+            workers = asyncio.create_task(run_workers(
+                [(DueWork(schedule, job, clock, holder, lease, heartbeat), interval) for job, interval in jobs], stop
+            ))
         try:
             yield
         finally:
             stop.set()
-            await asyncio.gather(*workers, return_exceptions=True)
+            if workers is not None:
+                await asyncio.gather(workers, return_exceptions=True)
             if client is not None:
                 await client.close()
 
 
-def _relay(settings: Settings, overrides: Overrides, session: aiohttp.ClientSession, repository: Any, clock: Clock) -> Relay:
+def _relay(
+    settings: Settings, overrides: Overrides, session: aiohttp.ClientSession, repository: Outbox, clock: Clock
+) -> Relay:
     downstream = partial(_client, settings, session)
     return Relay(
         repository,
@@ -196,14 +211,10 @@ def _relay(settings: Settings, overrides: Overrides, session: aiohttp.ClientSess
         overrides.accounts or downstream(AccountsClient, settings.accounts_url),
         overrides.finance or downstream(FinanceClient, settings.finance_url),
         clock,
-        lease=timedelta(seconds=settings.relay_lease_seconds),
         batch=settings.relay_batch,
         max_attempts=settings.relay_max_attempts,
+        observe=log_attempt,
     )
-
-
-async def _retention_step(retention: AttachmentRetention, clock: Clock) -> int:
-    return await retention.run_once(clock.now())
 
 
 class _NoOrders:

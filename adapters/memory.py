@@ -9,14 +9,16 @@ datetimes) except its own fields and lists, so a copy needs only a fresh top lev
 
 import hashlib
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import get_origin
+from typing import Protocol, get_origin
 
 from carriers.parsing import attachment_media_type
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
-from disputes.ports import DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
+from disputes.ports import DisputePage, DisputeQuery, IdempotencyKeyTaken
+from disputes.work import WorkKind
 from schemas.dispute import DeliveredEffect, Evidence, OutboxMessage, Status
 from schemas.orders import Order
 from schemas.proof import ProofOfDelivery
@@ -31,10 +33,14 @@ def _copy(dispute: Dispute) -> Dispute:
     return copy
 
 
+type Due = defaultdict[WorkKind, dict[str, datetime]]
+"""When each subject's work of each kind is due, kept by the store that holds the subjects."""
+
+
 class InMemoryDisputes:
     def __init__(self) -> None:
         self.docs: dict[str, Dispute] = {}
-        self.outbox_due: dict[str, datetime] = {}
+        self.due: Due = defaultdict(dict)
         self._holders: dict[tuple[str, str], str] = {}  # (order, shipment) → the non-withdrawn dispute
         self._keys: dict[str, str] = {}  # idempotency key → dispute
         self._by_customer: defaultdict[str, list[str]] = defaultdict(list)
@@ -96,18 +102,7 @@ class InMemoryDisputes:
         more = len(found) > query.limit
         return DisputePage(page, (page[-1].sla.decision_due, page[-1].id) if more else None)
 
-    # --- evidence ------------------------------------------------------------------------------------
-
-    async def claim_evidence(
-        self, now: datetime, lease_until: datetime, limit: int, skip_carriers: frozenset[str] = frozenset()
-    ) -> list[str]:
-        return self._claim("evidence_pull_due", now, lease_until, limit, skip_carriers)
-
-    async def claim_sla(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
-        return self._claim("sla_check_due", now, lease_until, limit)
-
-    async def claim_assessment(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
-        return self._claim("assess_due", now, lease_until, limit)
+    # --- evidence and assessment ------------------------------------------------------------------
 
     async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
         mine = (self.docs[i] for i in self._by_customer.get(dispute.customer_id, ()))
@@ -120,17 +115,8 @@ class InMemoryDisputes:
         accounts = {d.customer_id for d in at_address if d.opened_at >= since}
         return CustomerHistory(claims=claims, accounts_at_address=len(accounts | {dispute.customer_id}))
 
-    def _claim(
-        self, due_field: str, now: datetime, lease_until: datetime, limit: int, skip_carriers: frozenset[str] = frozenset()
-    ) -> list[str]:
-        due = sorted(
-            (at, d.id)
-            for d in self.docs.values()
-            if (at := getattr(d, due_field)) is not None and at <= now and d.order.carrier not in skip_carriers
-        )[:limit]
-        for _, dispute_id in due:
-            setattr(self.docs[dispute_id], due_field, lease_until)
-        return [dispute_id for _, dispute_id in due]
+    def carrier(self, dispute_id: str) -> str:
+        return self.docs[dispute_id].order.carrier
 
     async def active_for_shipment(self, carrier: str, tracking_number: str) -> list[str]:
         ids = self._by_shipment.get((carrier, tracking_number), ())
@@ -138,13 +124,8 @@ class InMemoryDisputes:
 
     # --- outbox ------------------------------------------------------------------------------------
 
-    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxBatch]:
-        due = sorted((at, i) for i, at in self.outbox_due.items() if at <= now)[:limit]
-        batches = []
-        for _, dispute_id in due:
-            self.outbox_due[dispute_id] = lease_until
-            batches.append(OutboxBatch(dispute_id, list(self.docs[dispute_id].outbox), lease_until))
-        return batches
+    async def pending(self, dispute_id: str) -> list[OutboxMessage]:
+        return list(self.docs[dispute_id].outbox)
 
     async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
         doc = self.docs[dispute_id]
@@ -153,7 +134,7 @@ class InMemoryDisputes:
         doc.outbox = [m for m in doc.outbox if m.id != message.id]
         doc.effects_delivered.append(DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at))
         if not doc.outbox:
-            self.outbox_due.pop(dispute_id, None)
+            self.due[WorkKind.RELAY].pop(dispute_id, None)
 
     async def failed(self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool) -> None:
         doc = self.docs[dispute_id]
@@ -161,10 +142,11 @@ class InMemoryDisputes:
         doc.outbox = [updated if m.id == message.id else m for m in doc.outbox if not (park and m.id == message.id)]
         if park:
             doc.effects_parked.append(updated)
+        relay = self.due[WorkKind.RELAY]
         if doc.outbox:
-            self.outbox_due[dispute_id] = min(self.outbox_due.get(dispute_id, retry_at), retry_at)
+            relay[dispute_id] = retry_at
         else:
-            self.outbox_due.pop(dispute_id, None)
+            relay.pop(dispute_id, None)
 
     # --- internals ---------------------------------------------------------------------------------
 
@@ -175,8 +157,14 @@ class InMemoryDisputes:
     def _store(self, dispute: Dispute, version: int) -> None:
         dispute.version = version
         if dispute.new_messages:
-            self.outbox_due[dispute.id] = min(self.outbox_due.get(dispute.id, dispute.updated_at), dispute.updated_at)
+            relay = self.due[WorkKind.RELAY]
+            relay[dispute.id] = min(relay.get(dispute.id, dispute.updated_at), dispute.updated_at)
         dispute._new_messages.clear()
+        for kind, at in dispute.due_work().items():
+            if at is None:
+                self.due[kind].pop(dispute.id, None)
+            else:
+                self.due[kind][dispute.id] = at
         self.docs[dispute.id] = _copy(dispute)
         shipment = (dispute.order.order_id, dispute.order.shipment_id)
         if dispute.status is not Status.WITHDRAWN:
@@ -192,7 +180,7 @@ class InMemoryEvidenceStore:
 
     def __init__(self) -> None:
         self.events: dict[str, Evidence] = {}
-        self.attach_due: dict[str, datetime] = {}
+        self.due: Due = defaultdict(dict)
         self.attachments: dict[str, tuple[str, bytes]] = {}
         self.raw: dict[str, bytes] = {}
 
@@ -214,7 +202,7 @@ class InMemoryEvidenceStore:
         if evidence.key in self.events:
             return False
         self.events[evidence.key] = evidence
-        self.attach_due[evidence.key] = at
+        self.due[WorkKind.ATTACH_PUSHED][evidence.key] = at
         return True
 
     async def attachment(self, ref: str) -> tuple[str, bytes] | None:
@@ -223,14 +211,73 @@ class InMemoryEvidenceStore:
     async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
         return [e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == (carrier, tracking_number)]
 
-    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Evidence]:
-        due = sorted((at, key) for key, at in self.attach_due.items() if at <= now)[:limit]
-        for _, key in due:
-            self.attach_due[key] = lease_until
-        return [self.events[key] for _, key in due]
+    async def get(self, key: str) -> Evidence | None:
+        return self.events.get(key)
 
     async def attached(self, key: str) -> None:
-        self.attach_due.pop(key, None)
+        self.due[WorkKind.ATTACH_PUSHED].pop(key, None)
+
+    def carrier(self, key: str) -> str:
+        return self.events[key].proof.carrier
+
+
+class Subjects(Protocol):
+    """A store whose subjects have work due: when (`due`) and for which carrier."""
+
+    @property
+    def due(self) -> Due: ...
+
+    def carrier(self, subject: str) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    holder: str
+    until: datetime
+
+
+class InMemorySchedule:
+    """Leases kept apart from the due times (as MongoDB keeps them in fields no save writes): a save moves a
+    due time, never a lease."""
+
+    def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore) -> None:
+        self.leases: dict[tuple[WorkKind, str], Lease] = {}
+        self._stores: dict[WorkKind, Subjects] = {kind: disputes for kind in WorkKind} | {WorkKind.ATTACH_PUSHED: events}
+
+    async def claim_due(
+        self,
+        kind: WorkKind,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        holder: str,
+        skip_carriers: frozenset[str] = frozenset(),
+    ) -> list[str]:
+        store = self._stores[kind]
+        due = sorted(
+            (at, subject)
+            for subject, at in store.due[kind].items()
+            if at <= now and not self._held(kind, subject, now) and store.carrier(subject) not in skip_carriers
+        )[:limit]
+        for _, subject in due:
+            self.leases[(kind, subject)] = Lease(holder, now + lease)
+        return [subject for _, subject in due]
+
+    async def renew(self, kind: WorkKind, subject: str, holder: str, until: datetime) -> bool:
+        held = self.leases.get((kind, subject))
+        if held is None or held.holder != holder:
+            return False
+        self.leases[(kind, subject)] = Lease(holder, until)
+        return True
+
+    async def release(self, kind: WorkKind, subject: str, holder: str) -> None:
+        held = self.leases.get((kind, subject))
+        if held is not None and held.holder == holder:
+            del self.leases[(kind, subject)]
+
+    def _held(self, kind: WorkKind, subject: str, now: datetime) -> bool:
+        held = self.leases.get((kind, subject))
+        return held is not None and held.until > now
 
 
 class InMemoryOrders:

@@ -4,7 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from disputes.policy import PolicySettings
@@ -60,9 +60,24 @@ class Settings(BaseSettings):
     half_day_eves: Literal["business", "holiday"] = "business"
 
     run_workers: bool = True
-    relay_interval_seconds: float = 0.5
+    worker_id: str | None = Field(
+        default=None,
+        description="This worker's name in the leases it holds (unset: host name, process id and a random suffix).",
+    )
+    lease_seconds: float = Field(
+        default=10.0, gt=0,
+        description="How long a worker holds due work without renewing it: a worker that dies has its work taken "
+                    "over this long after its last heartbeat.",
+    )
+    heartbeat_seconds: float = Field(
+        default=3.0, gt=0,
+        description="How often a worker renews the leases of the work it runs (less than lease_seconds); work whose "
+                    "lease could not be renewed is abandoned.",
+    )
+    relay_interval_seconds: float = Field(
+        default=0.5, gt=0, description="Pause of the outbox relay after a pass that found nothing due."
+    )
     relay_batch: int = 20
-    relay_lease_seconds: float = 30.0
     relay_max_attempts: int = 20
 
     carriers: dict[str, dict[str, Any]] = Field(
@@ -71,12 +86,22 @@ class Settings(BaseSettings):
     carrier_sandbox_url: str | None = Field(
         default=None, description="Talk to every carrier through the carrier sandbox at this URL (demo, tests)."
     )
-    evidence_interval_seconds: float = 1.0
-    evidence_per_carrier: int = 8
-    evidence_lease_seconds: float = 120.0
-    assessment_lease_seconds: float = Field(
-        default=60.0, gt=0, description="How long a worker holds a case it assesses; a dead worker's cases are due again after it."
+    evidence_interval_seconds: float = Field(
+        default=1.0, gt=0, description="Pause of the evidence puller after a pass that found nothing due."
     )
+    push_interval_seconds: float = Field(
+        default=1.0, gt=0, description="Pause of the pushed-evidence attacher after a pass that found nothing due."
+    )
+    assess_interval_seconds: float = Field(
+        default=1.0, gt=0, description="Pause of the assessor after a pass that found nothing due."
+    )
+    sla_interval_seconds: float = Field(
+        default=1.0, gt=0, description="Pause of the SLA sweeper after a pass that found nothing due."
+    )
+    retention_interval_seconds: float = Field(
+        default=60.0, gt=0, description="Pause of image retention after a pass that found nothing due."
+    )
+    evidence_per_carrier: int = 8
     evidence_business_days: int = 2
     webhook_max_bytes: int = 4 * 1024 * 1024
     attachment_retention_days: int = Field(default=365, description="Images are deleted this long after the case closes.")
@@ -113,6 +138,12 @@ class Settings(BaseSettings):
     policy_abuse_window_days: int = 180
     policy_repeat_claims: int = 3
     policy_auto_resolve_confidence: float = 0.8
+
+    @model_validator(mode="after")
+    def _heartbeat_within_lease(self) -> "Settings":
+        if self.heartbeat_seconds >= self.lease_seconds:
+            raise ValueError("heartbeat_seconds must be less than lease_seconds")
+        return self
 
     def policy(self) -> PolicySettings:
         return PolicySettings(

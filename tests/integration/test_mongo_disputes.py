@@ -8,10 +8,13 @@ import pytest
 from adapters.memory import FixedClock, InMemoryDisputes, InMemoryOrders
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.indexes import INDEXES
+from adapters.mongo.schedule import MongoSchedule
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.ports import DisputeQuery
 from disputes.relay import Relay, Result
 from disputes.rules import Rules
+from disputes.schedule import DueWork
+from disputes.work import WorkKind
 from disputes.service import DisputeService, OpenRequest
 from schemas.common import Outcome, Resolution
 from schemas.dispute import EffectKind, ReasonCode, Status
@@ -26,6 +29,11 @@ def clock():
 @pytest.fixture
 def repository(mongo_db):
     return MongoDisputes.in_database(mongo_db)
+
+
+@pytest.fixture
+def schedule(mongo_db):
+    return MongoSchedule(mongo_db)
 
 
 @pytest.fixture
@@ -98,14 +106,14 @@ async def test_the_decision_and_its_messages_are_stored_in_one_write(service, re
     doc = await mongo_db.disputes.find_one({"_id": opened.id})
     assert doc["status"] == "resolved" and doc["version"] == 2
     assert [m["kind"] for m in doc["outbox"]] == ["notification", "refund", "notification"]
-    assert doc["outbox_due"] <= NOW
+    assert doc["due"]["relay"] <= NOW and "lease" not in doc
 
 
-async def test_the_relay_drains_the_outbox_and_leases_keep_relays_apart(service, repository, clock):
+async def test_the_relay_drains_the_outbox_and_leases_keep_relays_apart(service, repository, schedule, clock):
     opened = (await service.open(CUSTOMER, opening(), None)).dispute
-    lease = clock.now() + timedelta(seconds=30)
-    assert [b.dispute_id for b in await repository.claim(clock.now(), lease, 5)] == [opened.id]
-    assert await repository.claim(clock.now(), lease, 5) == []
+    lease = timedelta(seconds=30)
+    assert await schedule.claim_due(WorkKind.RELAY, clock.now(), lease, 5, "relay-1") == [opened.id]
+    assert await schedule.claim_due(WorkKind.RELAY, clock.now(), lease, 5, "relay-2") == []
 
     sent = []
 
@@ -114,12 +122,14 @@ async def test_the_relay_drains_the_outbox_and_leases_keep_relays_apart(service,
             sent.append(key)
 
     clock.advance(seconds=31)
-    relay = Relay(repository, Downstream(), Downstream(), Downstream(), Downstream(), Downstream(), clock)
-    assert [a.result for a in await relay.run_once()] == [Result.DELIVERED]
+    d = Downstream()
+    attempts = []
+    relay = DueWork(schedule, Relay(repository, d, d, d, d, d, clock, observe=attempts.append), clock, "relay-2")
+    assert await relay.run_once() == 1 and [a.result for a in attempts] == [Result.DELIVERED]
     stored = await repository.get(opened.id)
     assert stored.outbox == [] and [e.kind for e in stored.effects_delivered] == [EffectKind.NOTIFICATION]
     assert sent == [f"{opened.id}:1:dispute_opened"]
-    assert await repository.claim(clock.now() + timedelta(hours=1), lease, 5) == []
+    assert await schedule.claim_due(WorkKind.RELAY, clock.now() + timedelta(hours=1), lease, 5, "relay-1") == []
 
 
 @pytest.mark.parametrize("store", ["memory", "mongo"])
@@ -151,27 +161,46 @@ async def test_the_queue_is_ordered_by_due_date_and_pages_with_a_cursor(service,
     assert [d.id for d in ups.items] == [i for i in ids if i in (opened[1].id, opened[3].id)]
 
 
-async def test_a_save_does_not_put_back_a_lease_taken_after_its_read(service, repository, clock):
-    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+async def test_a_save_neither_puts_back_nor_erases_a_lease_taken_after_its_read(service, repository, schedule, clock):
+    opened = (await service.open(CUSTOMER, opening(), None)).dispute
     read_before_the_claim = await repository.get(opened.id)
-    lease_until = clock.now() + timedelta(seconds=60)
-    assert await repository.claim_evidence(clock.now(), lease_until, 5) == [opened.id]
+    lease = timedelta(seconds=60)
+    assert await schedule.claim_due(WorkKind.PULL_EVIDENCE, clock.now(), lease, 5, "worker-1") == [opened.id]
 
     read_before_the_claim.assign(INVESTIGATOR, INVESTIGATOR.id, clock.now())
     await repository.save(read_before_the_claim)
+    again = await repository.get(opened.id)
+    again.request_evidence(INVESTIGATOR, clock.now())  # moves the due time itself
+    await repository.save(again)
 
     stored = await repository.get(opened.id)
-    assert stored.assignee == INVESTIGATOR.id and stored.evidence_pull_due == lease_until
-    assert await repository.claim_evidence(clock.now(), lease_until, 5) == []  # not due again: still leased
+    assert stored.assignee == INVESTIGATOR.id and stored.evidence_pull_due == clock.now()
+    assert await schedule.claim_due(WorkKind.PULL_EVIDENCE, clock.now(), lease, 5, "worker-2") == []  # still held
+    assert await schedule.renew(WorkKind.PULL_EVIDENCE, opened.id, "worker-1", clock.now() + lease)
 
 
-async def test_a_due_time_the_change_moves_is_written(service, repository, clock):
-    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
-    read = await repository.get(opened.id)
-    read.evidence_pull_failed(INVESTIGATOR, "carrier unavailable", clock.now() + timedelta(minutes=5), clock.now())
-    await repository.save(read)
+async def test_a_lease_is_renewed_and_released_only_by_its_holder(service, schedule, clock):
+    opened = (await service.open(CUSTOMER, opening(), None)).dispute
+    lease, kind = timedelta(seconds=10), WorkKind.PULL_EVIDENCE
+    assert await schedule.claim_due(kind, clock.now(), lease, 5, "worker-1") == [opened.id]
+    assert not await schedule.renew(kind, opened.id, "worker-2", clock.now() + lease)
+    await schedule.release(kind, opened.id, "worker-2")
+    assert await schedule.claim_due(kind, clock.now(), lease, 5, "worker-2") == []  # the release changed nothing
 
-    assert (await repository.get(opened.id)).evidence_pull_due == clock.now() + timedelta(minutes=5)
+    later = clock.now() + timedelta(seconds=11)  # worker-1 stopped renewing: its lease ran out
+    assert await schedule.claim_due(kind, later, lease, 5, "worker-2") == [opened.id]
+    assert not await schedule.renew(kind, opened.id, "worker-1", later + lease)  # it lost it
+    await schedule.release(kind, opened.id, "worker-2")
+    assert await schedule.claim_due(kind, later, lease, 5, "worker-1") == [opened.id]  # due again once released
+
+
+async def test_claims_skip_the_carriers_asked_to_and_take_the_earliest_due_first(service, schedule, clock):
+    first = (await service.open(CUSTOMER, opening(), None)).dispute  # yurtici
+    clock.advance(seconds=1)
+    second = (await service.open(CUSTOMER, opening("ord-2"), None)).dispute  # aras
+    kind, lease = WorkKind.PULL_EVIDENCE, timedelta(seconds=10)
+    assert await schedule.claim_due(kind, clock.now(), lease, 5, "w", frozenset({"yurtici"})) == [second.id]
+    assert await schedule.claim_due(kind, clock.now(), lease, 5, "w") == [first.id]
 
 
 async def test_notes_from_two_processes_racing_on_one_dispute_are_all_stored_once_in_order_of_acceptance(

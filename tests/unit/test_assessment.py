@@ -16,8 +16,8 @@ from tests.unit.policy.builders import evidence
 
 
 @pytest.fixture
-def assessor(service, repository, clock):
-    return Assessor(service, repository, clock, PolicySettings())
+def assessor(service, repository, clock, due_work):
+    return due_work(Assessor(service, repository, clock, PolicySettings()))
 
 
 @pytest.fixture

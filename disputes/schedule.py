@@ -1,0 +1,146 @@
+"""One loop for every kind of background work: claim what is due with a short lease, hold the lease with a
+heartbeat while the work runs, give it back when the work is done.
+
+The lease is short (seconds) so a worker that dies is replaced within one lease; the heartbeat renews it
+every `heartbeat` while the work runs, so slow work (a carrier that takes a minute to answer) keeps its
+holder and no second worker starts it. A holder that cannot renew (another worker took the work over after
+its lease ran out, or storage did not answer before the lease ended) abandons the work at once: it cancels it
+and raises `LeaseLost`, so at no time do two workers believe they hold the same work. Work that fails keeps
+its lease until it runs out (a short pause before the next try); work that ends is released, due again
+at whatever due time it left.
+
+The loop is a continuously fed pipeline: claims are sized by the job's `Lanes` (for the evidence puller, one
+lane per carrier), the lanes with no room are skipped, and whenever one item ends more are claimed.
+"""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from disputes.lanes import Lanes, Place
+from disputes.ports import Clock, Schedule
+from disputes.work import WorkKind
+
+
+class LeaseLost(Exception):
+    """The work was abandoned: its lease could not be renewed (another worker holds it now)."""
+
+
+class Job(Protocol):
+    """What one kind of work does with one claimed subject."""
+
+    @property
+    def kind(self) -> WorkKind: ...
+
+    def lanes(self) -> Lanes:
+        """The room for claims (made once per `DueWork`)."""
+
+    async def handle(self, subject: str, place: Place) -> None:
+        """Do the work on `subject`; `place` is the subject's place in the lanes (move it to its lane once
+        known, leave it once past the lane's bottleneck)."""
+
+
+@dataclass
+class DueWork:
+    schedule: Schedule
+    job: Job
+    clock: Clock
+    holder: str
+    """This worker's id, stored with every lease it holds."""
+    lease: timedelta = timedelta(seconds=10)
+    heartbeat: timedelta = timedelta(seconds=3)
+
+    def __post_init__(self) -> None:
+        if self.heartbeat >= self.lease:
+            raise ValueError("the heartbeat must come more often than the lease runs out")
+        self._lanes = self.job.lanes()
+
+    async def run_once(self, stop: asyncio.Event | None = None) -> int:
+        """Work until nothing is due or `stop` is set, claiming more whenever an item ends; returns how many
+        were claimed. After a failure nothing more is claimed; what is in flight finishes, then the failures
+        are raised together. Cancelled, it cancels what is in flight and leaves it to the leases."""
+        claimed, failures = 0, list[Exception]()
+        working: set[asyncio.Task[None]] = set()
+        lanes = self._lanes
+        lanes.start_run()
+        try:
+            while True:
+                lanes.changed.clear()
+                failures += _finished(working)
+                if not failures and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
+                    try:
+                        now = self.clock.now()
+                        ids = await self.schedule.claim_due(
+                            self.job.kind, now, self.lease, room, self.holder, lanes.full()
+                        )
+                    except Exception as error:  # the database may be away: stop claiming, finish the rest
+                        failures.append(error)
+                        continue
+                    for subject in ids:
+                        task = asyncio.create_task(self._hold(subject, lanes.enter(), now + self.lease))
+                        task.add_done_callback(lambda _: lanes.changed.set())
+                        working.add(task)
+                    claimed += len(ids)
+                    if len(ids) == room:
+                        continue  # more may be due
+                if not working:
+                    break
+                await lanes.changed.wait()
+        finally:
+            for task in working:
+                task.cancel()
+            await asyncio.gather(*working, return_exceptions=True)
+        if failures:
+            raise ExceptionGroup(f"some {self.job.kind.value} work failed", failures)
+        return claimed
+
+    async def _hold(self, subject: str, place: Place, held_until: datetime) -> None:
+        """Run the work in this task, the heartbeat beside it; a lost lease cancels the work."""
+        holding = asyncio.current_task()
+        assert holding is not None
+        lost = asyncio.Event()
+
+        async def beat() -> None:
+            await self._beat(subject, held_until)
+            lost.set()
+            holding.cancel()
+
+        heartbeat = asyncio.create_task(beat())
+        try:
+            await self.job.handle(subject, place)
+        except asyncio.CancelledError:
+            if lost.is_set() and holding.uncancel() == 0:  # cancelled by the heartbeat alone
+                raise LeaseLost(f"{self.job.kind.value} {subject}") from None
+            raise
+        finally:
+            place.leave()
+            heartbeat.cancel()
+        await self.schedule.release(self.job.kind, subject, self.holder)
+
+    async def _beat(self, subject: str, held_until: datetime) -> None:
+        """Renew the lease every heartbeat; return once it is lost or could not be renewed before it ended."""
+        while True:
+            await asyncio.sleep(self.heartbeat.total_seconds())
+            now = self.clock.now()
+            if now >= held_until:
+                return  # not renewed in time (storage away, the loop blocked): another may hold it by now
+            try:
+                if not await self.schedule.renew(self.job.kind, subject, self.holder, now + self.lease):
+                    return
+            except Exception:  # storage may answer at the next beat; until the lease ends the work is ours
+                continue
+            held_until = now + self.lease
+
+
+def _finished(working: set[asyncio.Task[None]]) -> list[Exception]:
+    """Take the finished tasks out of `working`; their failures."""
+    failures: list[Exception] = []
+    for task in [t for t in working if t.done()]:
+        working.discard(task)
+        if task.cancelled() or (error := task.exception()) is None:
+            continue
+        if not isinstance(error, Exception):
+            raise error
+        failures.append(error)
+    return failures
