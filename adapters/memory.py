@@ -9,6 +9,7 @@ datetimes) except its own fields and lists, so a copy needs only a fresh top lev
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, get_origin
@@ -263,12 +264,11 @@ class InMemorySchedule:
             self.leases[(kind, subject)] = Lease(holder, now + lease)
         return [subject for _, subject in due]
 
-    async def renew(self, kind: WorkKind, subject: str, holder: str, until: datetime) -> bool:
-        held = self.leases.get((kind, subject))
-        if held is None or held.holder != holder:
-            return False
-        self.leases[(kind, subject)] = Lease(holder, until)
-        return True
+    async def renew(self, kind: WorkKind, subjects: Collection[str], holder: str, until: datetime) -> set[str]:
+        kept = {subject for subject in subjects if (held := self.leases.get((kind, subject))) and held.holder == holder}
+        for subject in kept:
+            self.leases[(kind, subject)] = Lease(holder, until)
+        return kept
 
     async def release(self, kind: WorkKind, subject: str, holder: str) -> None:
         held = self.leases.get((kind, subject))

@@ -1,5 +1,6 @@
 """What the core needs from the outside world. Adapters implement these; unit tests use in-memory fakes."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -86,8 +87,9 @@ class Schedule(Protocol):
         evidence) whose `kind` of work is due at `now` and that nobody holds (or whose lease has run out),
         earliest due first, none of `skip_carriers`' (the caller has no room for them now)."""
 
-    async def renew(self, kind: WorkKind, subject: str, holder: str, until: datetime) -> bool:
-        """Extend `holder`'s lease to `until`; False when `holder` no longer holds it (another took it over)."""
+    async def renew(self, kind: WorkKind, subjects: Collection[str], holder: str, until: datetime) -> set[str]:
+        """Extend `holder`'s leases on `subjects` to `until`; the subjects it still holds (a subject missing
+        from the answer was taken over by another holder once its lease had run out)."""
 
     async def release(self, kind: WorkKind, subject: str, holder: str) -> None:
         """End `holder`'s lease (nothing happens when another holds it): the work is due again at its due time."""

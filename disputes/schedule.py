@@ -1,8 +1,8 @@
 """One loop for every kind of background work: claim what is due with a short lease, hold the lease with a
 heartbeat while the work runs, give it back when the work is done.
 
-The lease is short (seconds) so a worker that dies is replaced within one lease; the heartbeat renews it
-every `heartbeat` while the work runs, so slow work (a carrier that takes a minute to answer) keeps its
+The lease is short (seconds) so a worker that dies is replaced within one lease; the heartbeat renews the
+leases of all the work in flight (one storage call per kind) every `heartbeat` while the work runs, so slow work (a carrier that takes a minute to answer) keeps its
 holder and no second worker starts it. A holder that cannot renew (another worker took the work over after
 its lease ran out, or storage did not answer before the lease ended) abandons the work at once: it cancels it
 and raises `LeaseLost`, so at no time do two workers believe they hold the same work. Work that fails keeps
@@ -55,6 +55,7 @@ class DueWork:
         if self.heartbeat >= self.lease:
             raise ValueError("the heartbeat must come more often than the lease runs out")
         self._lanes = self.job.lanes()
+        self._held: dict[str, _Held] = {}
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Work until nothing is due or `stop` is set, claiming more whenever an item ends; returns how many
@@ -64,6 +65,7 @@ class DueWork:
         working: set[asyncio.Task[None]] = set()
         lanes = self._lanes
         lanes.start_run()
+        heartbeat = asyncio.create_task(self._beat())
         try:
             while True:
                 lanes.changed.clear()
@@ -91,46 +93,61 @@ class DueWork:
             for task in working:
                 task.cancel()
             await asyncio.gather(*working, return_exceptions=True)
+            heartbeat.cancel()
         if failures:
             raise ExceptionGroup(f"some {self.job.kind.value} work failed", failures)
         return claimed
 
     async def _hold(self, subject: str, place: Place, held_until: datetime) -> None:
-        """Run the work in this task, the heartbeat beside it; a lost lease cancels the work."""
-        holding = asyncio.current_task()
-        assert holding is not None
-        lost = asyncio.Event()
-
-        async def beat() -> None:
-            await self._beat(subject, held_until)
-            lost.set()
-            holding.cancel()
-
-        heartbeat = asyncio.create_task(beat())
+        """Run the work in this task while the heartbeat renews its lease; a lost lease cancels the work."""
+        task = asyncio.current_task()
+        assert task is not None
+        held = self._held[subject] = _Held(task, held_until)
         try:
             await self.job.handle(subject, place)
         except asyncio.CancelledError:
-            if lost.is_set() and holding.uncancel() == 0:  # cancelled by the heartbeat alone
+            if held.lost and task.uncancel() == 0:  # cancelled by the heartbeat alone
                 raise LeaseLost(f"{self.job.kind.value} {subject}") from None
             raise
         finally:
             place.leave()
-            heartbeat.cancel()
+            del self._held[subject]
         await self.schedule.release(self.job.kind, subject, self.holder)
 
-    async def _beat(self, subject: str, held_until: datetime) -> None:
-        """Renew the lease every heartbeat; return once it is lost or could not be renewed before it ended."""
+    async def _beat(self) -> None:
+        """Every heartbeat, renew the leases of all the work in flight in one call; work whose lease was taken
+        over, or could not be renewed before it ended (storage away, the loop blocked), is abandoned."""
         while True:
             await asyncio.sleep(self.heartbeat.total_seconds())
             now = self.clock.now()
-            if now >= held_until:
-                return  # not renewed in time (storage away, the loop blocked): another may hold it by now
-            try:
-                if not await self.schedule.renew(self.job.kind, subject, self.holder, now + self.lease):
-                    return
-            except Exception:  # storage may answer at the next beat; until the lease ends the work is ours
+            for held in self._held.values():
+                if held.until <= now:
+                    held.lose()
+            renewing = [subject for subject, held in self._held.items() if not held.lost]
+            if not renewing:
                 continue
-            held_until = now + self.lease
+            try:
+                kept = await self.schedule.renew(self.job.kind, renewing, self.holder, now + self.lease)
+            except Exception:  # storage may answer at the next beat; until a lease ends its work goes on
+                continue
+            for subject in renewing:
+                if (still := self._held.get(subject)) is not None:  # not ended meanwhile
+                    if subject in kept:
+                        still.until = now + self.lease
+                    else:
+                        still.lose()
+
+
+@dataclass
+class _Held:
+    task: asyncio.Task[None]
+    until: datetime
+    lost: bool = False
+
+    def lose(self) -> None:
+        if not self.lost:
+            self.lost = True
+            self.task.cancel()
 
 
 def _finished(working: set[asyncio.Task[None]]) -> list[Exception]:

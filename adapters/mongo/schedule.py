@@ -1,8 +1,9 @@
 """Due background work in MongoDB. Each subject's document holds its schedule: `due.<kind>` (written by the
 saves that change what is due) and `lease.<kind>` = {holder, until} (written only here). A claim is one atomic
-find-and-modify on one document, served by the `due_<kind>` index; renewing and releasing are one update by
-`_id`, conditional on the holder. No save writes `lease`, so no writer ever puts back or erases a lease."""
+find-and-modify on one document, served by the `due_<kind>` index; renewing (all of a holder's leases of a
+kind at once) and releasing are updates by `_id`, conditional on the holder. No save writes `lease`, so no writer ever puts back or erases a lease."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,11 +57,14 @@ class MongoSchedule:
             claimed.append(doc["_id"])
         return claimed
 
-    async def renew(self, kind: WorkKind, subject: str, holder: str, until: datetime) -> bool:
-        result = await self.db[SUBJECTS[kind].collection].update_one(
-            {"_id": subject, f"lease.{kind}.holder": holder}, {"$set": {f"lease.{kind}.until": until}}
-        )
-        return result.matched_count == 1
+    async def renew(self, kind: WorkKind, subjects: Collection[str], holder: str, until: datetime) -> set[str]:
+        """One update for all the holder's leases of a kind (a second read only when some were lost)."""
+        collection = self.db[SUBJECTS[kind].collection]
+        held = {"_id": {"$in": list(subjects)}, f"lease.{kind}.holder": holder}
+        result = await collection.update_many(held, {"$set": {f"lease.{kind}.until": until}})
+        if result.matched_count == len(subjects):
+            return set(subjects)
+        return {doc["_id"] async for doc in collection.find(held, {"_id": 1})}
 
     async def release(self, kind: WorkKind, subject: str, holder: str) -> None:
         await self.db[SUBJECTS[kind].collection].update_one(

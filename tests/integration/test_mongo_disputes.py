@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.memory import FixedClock, InMemoryDisputes, InMemoryOrders
+from adapters.memory import FixedClock, InMemoryDisputes, InMemoryEvidenceStore, InMemoryOrders, InMemorySchedule
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.indexes import INDEXES
 from adapters.mongo.schedule import MongoSchedule
@@ -34,6 +34,17 @@ def repository(mongo_db):
 @pytest.fixture
 def schedule(mongo_db):
     return MongoSchedule(mongo_db)
+
+
+@pytest.fixture(params=["memory", "mongo"])
+def backend(request, mongo_db, orders, clock):
+    """Storage and schedule on either backend: the lease rules hold the same on both."""
+    if request.param == "mongo":
+        repository, scheduled = MongoDisputes.in_database(mongo_db), MongoSchedule(mongo_db)
+    else:
+        repository = InMemoryDisputes()
+        scheduled = InMemorySchedule(repository, InMemoryEvidenceStore())
+    return DisputeService(repository, orders, clock, Rules()), repository, scheduled
 
 
 @pytest.fixture
@@ -161,7 +172,8 @@ async def test_the_queue_is_ordered_by_due_date_and_pages_with_a_cursor(service,
     assert [d.id for d in ups.items] == [i for i in ids if i in (opened[1].id, opened[3].id)]
 
 
-async def test_a_save_neither_puts_back_nor_erases_a_lease_taken_after_its_read(service, repository, schedule, clock):
+async def test_a_save_neither_puts_back_nor_erases_a_lease_taken_after_its_read(backend, clock):
+    service, repository, schedule = backend
     opened = (await service.open(CUSTOMER, opening(), None)).dispute
     read_before_the_claim = await repository.get(opened.id)
     lease = timedelta(seconds=60)
@@ -176,25 +188,27 @@ async def test_a_save_neither_puts_back_nor_erases_a_lease_taken_after_its_read(
     stored = await repository.get(opened.id)
     assert stored.assignee == INVESTIGATOR.id and stored.evidence_pull_due == clock.now()
     assert await schedule.claim_due(WorkKind.PULL_EVIDENCE, clock.now(), lease, 5, "worker-2") == []  # still held
-    assert await schedule.renew(WorkKind.PULL_EVIDENCE, opened.id, "worker-1", clock.now() + lease)
+    assert await schedule.renew(WorkKind.PULL_EVIDENCE, [opened.id], "worker-1", clock.now() + lease) == {opened.id}
 
 
-async def test_a_lease_is_renewed_and_released_only_by_its_holder(service, schedule, clock):
+async def test_a_lease_is_renewed_and_released_only_by_its_holder(backend, clock):
+    service, _, schedule = backend
     opened = (await service.open(CUSTOMER, opening(), None)).dispute
     lease, kind = timedelta(seconds=10), WorkKind.PULL_EVIDENCE
     assert await schedule.claim_due(kind, clock.now(), lease, 5, "worker-1") == [opened.id]
-    assert not await schedule.renew(kind, opened.id, "worker-2", clock.now() + lease)
+    assert await schedule.renew(kind, [opened.id], "worker-2", clock.now() + lease) == set()
     await schedule.release(kind, opened.id, "worker-2")
     assert await schedule.claim_due(kind, clock.now(), lease, 5, "worker-2") == []  # the release changed nothing
 
     later = clock.now() + timedelta(seconds=11)  # worker-1 stopped renewing: its lease ran out
     assert await schedule.claim_due(kind, later, lease, 5, "worker-2") == [opened.id]
-    assert not await schedule.renew(kind, opened.id, "worker-1", later + lease)  # it lost it
+    assert await schedule.renew(kind, [opened.id], "worker-1", later + lease) == set()  # it lost it
     await schedule.release(kind, opened.id, "worker-2")
     assert await schedule.claim_due(kind, later, lease, 5, "worker-1") == [opened.id]  # due again once released
 
 
-async def test_claims_skip_the_carriers_asked_to_and_take_the_earliest_due_first(service, schedule, clock):
+async def test_claims_skip_the_carriers_asked_to_and_take_the_earliest_due_first(backend, clock):
+    service, _, schedule = backend
     first = (await service.open(CUSTOMER, opening(), None)).dispute  # yurtici
     clock.advance(seconds=1)
     second = (await service.open(CUSTOMER, opening("ord-2"), None)).dispute  # aras

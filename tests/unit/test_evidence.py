@@ -287,8 +287,8 @@ class RecordedClaims:
         self.claimed += len(ids)
         return ids
 
-    async def renew(self, kind, subject, holder, until):
-        return await self.schedule.renew(kind, subject, holder, until)
+    async def renew(self, kind, subjects, holder, until):
+        return await self.schedule.renew(kind, subjects, holder, until)
 
     async def release(self, kind, subject, holder):
         await self.schedule.release(kind, subject, holder)
