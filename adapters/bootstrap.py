@@ -9,19 +9,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from importlib.metadata import version
-from typing import Any
 
 import aiohttp
 import structlog
 from aiohttp import web
 from prometheus_client import CollectorRegistry
+from pymongo import monitoring
+from pymongo.asynchronous.database import AsyncDatabase
 
-from adapters.downstream import AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient
-from adapters.evidence_store import EvidenceStore
+from adapters.downstream import (
+    AccountsClient,
+    DownstreamClient,
+    FinanceClient,
+    FulfillmentClient,
+    NotificationsClient,
+    PaymentsClient,
+)
 from adapters.carrier_gateway import CarrierMetrics, RegistryGateway, build_carriers
 from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore
 from adapters.mongo.client import connect
-from adapters.mongo.disputes import MongoDisputes
+from adapters.mongo.disputes import Doc, MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.indexes import DISPUTES, ensure_indexes
 from adapters.mongo.reports import MongoReports
@@ -38,8 +45,7 @@ from adapters.web.endpoint import Endpoint
 from adapters.web.keys import (
     BODY_TIMEOUT,
     CARRIERS,
-    CLOCK,
-    EVIDENCE_STORE,
+    INTAKE,
     MAX_PAGE,
     METRICS,
     PUSH_CARRIERS,
@@ -51,11 +57,24 @@ from adapters.web.limits import body_deadline
 from adapters.web.openapi import build_openapi
 from adapters.web.problems import problem_middleware
 from adapters.workers import relay_step, run_loop
-from carriers.base import PushCarrier
+from carriers.base import CarrierAdapter, PushCarrier
+from carriers.parsing import attachment_media_type
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.assessment import Assessor
 from disputes.sla_sweeper import SlaSweeper
-from disputes.ports import Accounts, CarrierGateway, Clock, Finance, Fulfillment, Notifications, OrderDirectory, Payments
+from disputes.intake import EvidenceIntake
+from disputes.ports import (
+    Accounts,
+    CarrierGateway,
+    Clock,
+    DisputeStorage,
+    EvidenceStore,
+    Finance,
+    Fulfillment,
+    Notifications,
+    OrderDirectory,
+    Payments,
+)
 from disputes.relay import Relay
 from disputes.service import DisputeService
 
@@ -85,7 +104,7 @@ class SystemClock:
 class Overrides:
     """Replacements for the real adapters (tests, benchmark)."""
 
-    repository: Any = None
+    repository: DisputeStorage | None = None
     orders: OrderDirectory | None = None
     payments: Payments | None = None
     fulfillment: Fulfillment | None = None
@@ -93,9 +112,9 @@ class Overrides:
     accounts: Accounts | None = None
     finance: Finance | None = None
     clock: Clock | None = None
-    carriers: dict[str, Any] | None = None
+    carriers: dict[str, CarrierAdapter] | None = None
     gateway: CarrierGateway | None = None
-    mongo_listeners: tuple[Any, ...] = ()
+    mongo_listeners: tuple[monitoring._EventListener, ...] = ()
     """PyMongo command listeners (tests audit every query against the declared indexes)."""
 
 
@@ -119,11 +138,10 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
 
 async def _resources(settings: Settings, overrides: Overrides, api: bool, app: web.Application) -> AsyncIterator[None]:
     clock = overrides.clock or SystemClock()
-    app[CLOCK] = clock
     timeout = aiohttp.ClientTimeout(total=settings.downstream_timeout_seconds)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         client = None
-        repository = overrides.repository
+        repository: DisputeStorage | None = overrides.repository
         if repository is None and settings.storage == "memory":
             repository = InMemoryDisputes()
         if repository is None:
@@ -144,7 +162,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             store = InMemoryEvidenceStore()
             retention = None
             app[ops.READINESS] = _always_ready
-        app[EVIDENCE_STORE] = store
+        intake = EvidenceIntake(store, store, clock, attachment_media_type)
+        app[INTAKE] = intake
         carrier_config = settings.carriers
         if settings.carrier_sandbox_url:
             carrier_config = sandbox_carrier_settings(settings.carrier_sandbox_url) | carrier_config
@@ -157,7 +176,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         stop = asyncio.Event()
         workers = []
         if settings.run_workers:
-            gateway = overrides.gateway or RegistryGateway(carriers, store, clock, CarrierMetrics(app[METRICS]))
+            gateway = overrides.gateway or RegistryGateway(carriers, intake, CarrierMetrics(app[METRICS]))
             loops: dict[str, Callable[[], Awaitable[int]]] = {
                 "relay": relay_step(_relay(settings, overrides, session, repository, clock)),
                 "evidence": partial(EvidencePuller(
@@ -186,7 +205,9 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                 await client.close()
 
 
-def _relay(settings: Settings, overrides: Overrides, session: aiohttp.ClientSession, repository: Any, clock: Clock) -> Relay:
+def _relay(
+    settings: Settings, overrides: Overrides, session: aiohttp.ClientSession, repository: DisputeStorage, clock: Clock
+) -> Relay:
     downstream = partial(_client, settings, session)
     return Relay(
         repository,
@@ -213,7 +234,7 @@ class _NoOrders:
         raise RuntimeError("workers do not look up orders")
 
 
-def _pinger(db: Any) -> ops.ReadinessCheck:
+def _pinger(db: AsyncDatabase[Doc]) -> ops.ReadinessCheck:
     async def ping() -> None:
         await db.command("ping")
 
@@ -224,7 +245,7 @@ async def _always_ready() -> None:
     return None
 
 
-def _client(settings: Settings, session: aiohttp.ClientSession, kind: type[Any], url: str | None) -> Any:
+def _client[C: DownstreamClient](settings: Settings, session: aiohttp.ClientSession, kind: type[C], url: str | None) -> C:
     if url is None:
         raise RuntimeError(f"{kind.service} URL is not configured (DISPUTES_{kind.service.upper()}_URL)")
     return kind(session, url, settings.downstream_timeout_seconds, settings.downstream_attempts)

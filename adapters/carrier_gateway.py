@@ -1,11 +1,10 @@
 """The core's `CarrierGateway` over the carrier registry: pulls through each carrier's adapter (its own
-retries and circuit breaker), translates the carrier error tree into the core's two outcomes, moves inline
-images to storage, and counts what happened per carrier for /metrics."""
+retries and circuit breaker), translates the carrier error tree into the core's two outcomes, hands what
+the carrier answered to the evidence intake, and counts what happened per carrier for /metrics."""
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 import structlog
@@ -20,17 +19,12 @@ from carriers.registry import create_adapter
 from carriers.retry import RETRIES, waiting_outside
 from carriers.status import UNMAPPED
 from carriers.transcript import recording, transcript_bytes
-from disputes.ports import Clock, EvidenceRejected, EvidenceUnavailable, Slot
+from disputes.intake import EvidenceIntake
+from disputes.ports import EvidenceRejected, EvidenceUnavailable, Slot
 from schemas.proof import ProofOfDelivery
 
 log = structlog.get_logger("carriers")
 CIRCUIT_LEVEL = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
-
-
-class AttachmentStore(Protocol):
-    async def store_raw(self, carrier: str, body: bytes, at: datetime) -> str: ...
-
-    async def store_attachments(self, proof: ProofOfDelivery, at: datetime) -> ProofOfDelivery: ...
 
 
 def build_carriers(config: Mapping[str, Mapping[str, Any]], session: aiohttp.ClientSession) -> dict[str, CarrierAdapter]:
@@ -65,11 +59,10 @@ def _circuit_level(adapter: CarrierAdapter) -> Callable[[], float]:
 
 class RegistryGateway:
     def __init__(
-        self, carriers: Mapping[str, CarrierAdapter], store: AttachmentStore, clock: Clock, metrics: CarrierMetrics
+        self, carriers: Mapping[str, CarrierAdapter], intake: EvidenceIntake, metrics: CarrierMetrics
     ) -> None:
         self.carriers = carriers
-        self.store = store
-        self.clock = clock
+        self.intake = intake
         self.metrics = metrics
         for code, adapter in carriers.items():
             metrics.circuit.labels(code).set_function(_circuit_level(adapter))
@@ -98,7 +91,5 @@ class RegistryGateway:
         finally:
             self.metrics.calls.labels(carrier, outcome).inc()
             self.metrics.latency.labels(carrier).observe(time.perf_counter() - started)
-        now = self.clock.now()  # when the service received it, on the service's clock
-        raw_ref = await self.store.store_raw(carrier, transcript_bytes(carrier, replies), now) if replies else None
-        kept = proof.model_copy(update={"received_at": now, "raw_ref": raw_ref, "offer": adapter.capabilities.pull})
-        return await self.store.store_attachments(kept, now)
+        transcript = transcript_bytes(carrier, replies) if replies else None
+        return await self.intake.receive_pull(carrier, proof, adapter.capabilities.pull, transcript)

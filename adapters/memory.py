@@ -7,19 +7,16 @@ never reach storage without a save. Everything a dispute holds is immutable (fro
 datetimes) except its own fields and lists, so a copy needs only a fresh top level and fresh lists
 (tests/unit/test_memory_storage.py keeps that true)."""
 
-import hashlib
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import get_origin
 
-from carriers.parsing import attachment_media_type
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
-from disputes.ports import DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
+from disputes.ports import DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch, StoredAttachment
 from schemas.dispute import DeliveredEffect, Evidence, OutboxMessage, Status
 from schemas.orders import Order
-from schemas.proof import ProofOfDelivery
 
 
 LISTS = tuple(name for name, f in Dispute.model_fields.items() if get_origin(f.annotation) is list)
@@ -188,7 +185,7 @@ class InMemoryDisputes:
 
 
 class InMemoryEvidenceStore:
-    """Pushed carrier events, keyed by the carrier's event identity."""
+    """What carriers sent: raw bodies and attachments by reference, pushed events by the carrier's identity."""
 
     def __init__(self) -> None:
         self.events: dict[str, Evidence] = {}
@@ -196,19 +193,11 @@ class InMemoryEvidenceStore:
         self.attachments: dict[str, tuple[str, bytes]] = {}
         self.raw: dict[str, bytes] = {}
 
-    async def store_raw(self, carrier: str, body: bytes, at: datetime) -> str:
-        ref = "raw_" + hashlib.sha256(body).hexdigest()[:40]
+    async def put_raw(self, ref: str, carrier: str, body: bytes, at: datetime) -> None:
         self.raw.setdefault(ref, body)
-        return ref
 
-    async def store_attachments(self, proof: ProofOfDelivery, at: datetime) -> ProofOfDelivery:
-        proof = proof.with_inline_media_types(attachment_media_type)
-        refs = {}
-        for kind, attachment in proof.inline_attachments().items():
-            ref = "att_" + hashlib.sha256(attachment.content()).hexdigest()[:40]
-            self.attachments[ref] = (attachment.media_type or "", attachment.content())
-            refs[kind] = ref
-        return proof.with_attachment_refs(refs) if refs else proof
+    async def put_attachment(self, ref: str, attachment: StoredAttachment, at: datetime) -> None:
+        self.attachments.setdefault(ref, (attachment.media_type, attachment.content))
 
     async def record(self, evidence: Evidence, at: datetime) -> bool:
         if evidence.key in self.events:

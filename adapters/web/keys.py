@@ -4,8 +4,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from adapters.web.auth import TokenVerifier
-from adapters.evidence_store import EvidenceStore
-from disputes.ports import Clock
+from disputes.intake import EvidenceIntake
 from disputes.service import DisputeService
 
 SERVICE = web.AppKey("service", DisputeService)
@@ -15,8 +14,7 @@ REQUEST_ID = web.RequestKey("request_id", str)
 ROLE = web.RequestKey("role", str)
 CARRIERS = web.AppKey("carriers", dict)
 PUSH_CARRIERS = web.AppKey("push_carriers", dict)  # the carriers that accept webhooks, by code
-EVIDENCE_STORE = web.AppKey("evidence_store", EvidenceStore)
+INTAKE = web.AppKey("intake", EvidenceIntake)
 METRICS = web.AppKey("metrics", CollectorRegistry)
 WEBHOOK_MAX_BYTES = web.AppKey("webhook_max_bytes", int)
 BODY_TIMEOUT = web.AppKey("body_timeout", float)
-CLOCK = web.AppKey("clock", Clock)

@@ -13,10 +13,12 @@ from structlog.testing import capture_logs
 
 from adapters.carrier_gateway import CarrierMetrics, RegistryGateway
 from adapters.memory import InMemoryEvidenceStore
+from carriers.parsing import attachment_media_type
 from carriers.dhl.client import DhlAdapter
 from carriers.dhl.settings import DhlSettings
 from carriers.retry import RetryBudget
 from carriers.status import count_unmapped
+from disputes.intake import EvidenceIntake
 from disputes.ports import EvidenceUnavailable
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -34,7 +36,10 @@ async def gateway_for(carrier_server, session: aiohttp.ClientSession, handler) -
     base = await carrier_server([("GET", "/track/shipments", handler)])
     settings = DhlSettings(base_url=base, api_key=SecretStr("k"), retry=RetryBudget(attempts=1))
     store, registry = InMemoryEvidenceStore(), CollectorRegistry()
-    gateway = RegistryGateway({"dhl": DhlAdapter(settings, session)}, store, Clock(), CarrierMetrics(registry))
+    gateway = RegistryGateway(
+        {"dhl": DhlAdapter(settings, session)}, EvidenceIntake(store, store, Clock(), attachment_media_type),
+        CarrierMetrics(registry),
+    )
     return gateway, store, registry
 
 
