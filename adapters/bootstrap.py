@@ -26,7 +26,7 @@ from adapters.downstream import (
     PaymentsClient,
 )
 from adapters.carrier_gateway import CarrierMetrics, RegistryGateway, build_carriers
-from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore
+from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore, InMemoryReports
 from adapters.mongo.client import connect
 from adapters.mongo.disputes import Doc, MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
@@ -104,7 +104,6 @@ class SystemClock:
 class Overrides:
     """Replacements for the real adapters (tests, benchmark)."""
 
-    repository: DisputeStorage | None = None
     orders: OrderDirectory | None = None
     payments: Payments | None = None
     fulfillment: Fulfillment | None = None
@@ -141,10 +140,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
     timeout = aiohttp.ClientTimeout(total=settings.downstream_timeout_seconds)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         client = None
-        repository: DisputeStorage | None = overrides.repository
-        if repository is None and settings.storage == "memory":
-            repository = InMemoryDisputes()
-        if repository is None:
+        repository: DisputeStorage
+        if settings.storage == "mongodb":
             if settings.mongodb_uri is None:
                 raise RuntimeError("DISPUTES_MONGODB_URI is not set (use `disputes embedded` for the local default)")
             client = connect(
@@ -159,8 +156,11 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             app[reports_api.REPORTS] = MongoReports(db[DISPUTES])
             app[ops.READINESS] = _pinger(db)
         else:
+            memory = InMemoryDisputes()
+            repository = memory
             store = InMemoryEvidenceStore()
             retention = None
+            app[reports_api.REPORTS] = InMemoryReports(memory)
             app[ops.READINESS] = _always_ready
         intake = EvidenceIntake(store, store, clock, attachment_media_type)
         app[INTAKE] = intake

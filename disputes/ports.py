@@ -215,3 +215,38 @@ class DisputeStorage(DisputeRepository, Outbox, EvidenceClaims, SlaClaims, Asses
 
 class EvidenceStore(AttachmentStore, EvidenceInbox, PushedEvidence, Protocol):
     """Everything evidence intake and attaching need from where carriers' answers are kept."""
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierFigures:
+    """One carrier's disputes opened in a period: outcomes (refund, reship, rejected, undecided), the share
+    with each kind of proof, and what the carrier owes."""
+
+    carrier: str
+    disputes: int
+    outcomes: dict[str, int]
+    share_with_evidence: float
+    share_with_signature: float
+    share_with_photo: float
+    share_with_location: float
+    median_hours_to_proof: float | None
+    liability_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class SlaFigures:
+    """The disputes opened in a period against their decision deadlines."""
+
+    disputes: int
+    decided: int
+    within_sla: int
+    automatic: int
+    median_hours_to_decision: float | None
+    p95_hours_to_decision: float | None
+
+
+class Reports(Protocol):
+    async def carriers(self, start: datetime, end: datetime) -> list[CarrierFigures]:
+        """Per carrier (by code), the disputes opened in [start, end)."""
+
+    async def sla(self, start: datetime, end: datetime) -> SlaFigures: ...

@@ -8,6 +8,7 @@ from bson import Binary
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, RAW_PAYLOADS
 from disputes.ports import StoredAttachment
 from schemas.dispute import Evidence
@@ -16,6 +17,7 @@ from schemas.proof import ProofOfDelivery
 Doc = dict[str, Any]
 
 
+@translate_driver_errors
 class MongoEvidenceStore:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.events = db[CARRIER_EVENTS]
