@@ -4,6 +4,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from adapters.web.auth import TokenVerifier
+from carriers.base import CarrierAdapter, PushCarrier
 from disputes.intake import EvidenceIntake
 from disputes.service import DisputeService
 
@@ -12,8 +13,8 @@ TOKENS = web.AppKey("tokens", TokenVerifier)
 MAX_PAGE = web.AppKey("max_page", int)
 REQUEST_ID = web.RequestKey("request_id", str)
 ROLE = web.RequestKey("role", str)
-CARRIERS = web.AppKey("carriers", dict)
-PUSH_CARRIERS = web.AppKey("push_carriers", dict)  # the carriers that accept webhooks, by code
+CARRIERS: web.AppKey[dict[str, CarrierAdapter]] = web.AppKey("carriers")
+PUSH_CARRIERS: web.AppKey[dict[str, PushCarrier]] = web.AppKey("push_carriers")  # the carriers that accept webhooks
 INTAKE = web.AppKey("intake", EvidenceIntake)
 METRICS = web.AppKey("metrics", CollectorRegistry)
 WEBHOOK_MAX_BYTES = web.AppKey("webhook_max_bytes", int)
