@@ -56,7 +56,7 @@ async def receive_webhook(call: Call) -> web.Response:
     except CarrierRejected as error:
         raise ProblemError(422, "malformed-webhook", "The webhook body is not valid", str(error)) from None
     kept = await app[INTAKE].receive_push(code, raw, events, adapter.capabilities.push)
-    # on the request line
+    # named on the request line
     structlog.contextvars.bind_contextvars(carrier=code, events=kept.received, duplicates=kept.duplicates)
     receipt = WebhookReceipt(received=kept.received, duplicates=kept.duplicates)
     return web.json_response(receipt.model_dump(), status=202)
