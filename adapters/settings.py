@@ -19,13 +19,18 @@ DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 SECOND, MINUTE, HOUR, DAY = timedelta(seconds=1), timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 UNIT_NAMES = {SECOND: "seconds", MINUTE: "minutes", HOUR: "hours", DAY: "days"}
 type Configured = PolicySettings | Rules
+DESCRIBED: dict[type[Configured], tuple[Configured, dict[str, Any]]] = {
+    config: (config(), TypeAdapter(config).json_schema()["properties"]) for config in (PolicySettings, Rules)
+}
+"""The core's configurations: their defaults, and their fields as JSON schema (docstrings as descriptions)."""
 
 
 def _configures(config: type[Configured], name: str, unit: timedelta | None = None) -> Any:
     """A setting for the number `name` of `config`: its default and description are that number's, a duration
     counted in `unit`."""
-    default = getattr(config(), name)
-    description = " ".join(TypeAdapter(config).json_schema()["properties"][name]["description"].split())
+    defaults, fields = DESCRIBED[config]
+    default = getattr(defaults, name)
+    description = " ".join(fields[name]["description"].split())
     if unit is not None:
         default = default // unit if default % unit == timedelta(0) else default / unit
         description = f"{description} In {UNIT_NAMES[unit]}."
