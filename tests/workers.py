@@ -30,15 +30,18 @@ class Workers:
             "DISPUTES_JWT_SECRET": SECRET,
             "DISPUTES_LOG_JSON": "true",
             **{f"DISPUTES_{service}_URL": downstream_url for service in DOWNSTREAM},
-            **{f"DISPUTES_{name.upper()}": v if isinstance(v, str) else json.dumps(v) for name, v in settings.items()},
+            **_variables(settings),
         }
         self.logs = logs
         self.runs: list[subprocess.Popen[bytes]] = []
 
-    def start(self) -> None:
+    def start(self, **settings: object) -> subprocess.Popen[bytes]:
+        """Start one more worker; `settings` are this one's own (its `worker_port`, say)."""
         with open(self.logs / f"worker-{len(self.runs)}.log", "wb") as log:
             command = [sys.executable, "-m", "adapters.cli", "worker"]
-            self.runs.append(subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))
+            env = self.env | _variables(settings)
+            self.runs.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+        return self.runs[-1]
 
     def kill(self) -> None:
         """SIGKILL every running worker: no clean-up, no last write. Each must still be running: one that died
@@ -71,3 +74,7 @@ class Workers:
         assert logs, "the workers logged nothing: the audit would prove nothing"
         leaked = [value for value in PERSONAL_VALUES if value in logs]
         assert not leaked, f"personal data in the workers' logs: {leaked}"
+
+
+def _variables(settings: dict[str, object]) -> dict[str, str]:
+    return {f"DISPUTES_{name.upper()}": v if isinstance(v, str) else json.dumps(v) for name, v in settings.items()}
