@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from aiohttp.test_utils import unused_port
+
 from tests.factories import PERSONAL_VALUES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,10 +38,11 @@ class Workers:
         self.runs: list[subprocess.Popen[bytes]] = []
 
     def start(self, **settings: object) -> subprocess.Popen[bytes]:
-        """Start one more worker; `settings` are this one's own (its `worker_port`, say)."""
+        """Start one more worker; `settings` are this one's own. Each serves its operations endpoints on a free
+        port unless `worker_port` is given."""
         with open(self.logs / f"worker-{len(self.runs)}.log", "wb") as log:
             command = [sys.executable, "-m", "adapters.cli", "worker"]
-            env = self.env | _variables(settings)
+            env = self.env | _variables({"worker_port": unused_port(), **settings})
             self.runs.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
         return self.runs[-1]
 
