@@ -5,7 +5,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import structlog
-from aiohttp import web
+from aiohttp import hdrs, web
 from prometheus_client import CollectorRegistry, Counter
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
@@ -28,18 +28,23 @@ DOCS_INIT = 'window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui", d
 
 
 class ResponseCounter:
-    """Counts each response as it is sent (``on_response_prepare``), errors included."""
+    """Counts each response as it is sent (``on_response_prepare``), errors included. Each (method, route,
+    status) child is looked up once: on the request path only a dictionary hit and an increment remain."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self._responses = Counter(
             "http_responses", "Responses sent, by method, route and status", ["method", "route", "status"],
             registry=registry,
         )
+        self._children: dict[tuple[str, str, int], Counter] = {}
 
     async def __call__(self, request: web.BaseRequest, response: web.StreamResponse) -> None:
         route = request.match_info.route.resource if isinstance(request, web.Request) else None
-        name = route.canonical if route is not None else "unmatched"
-        self._responses.labels(request.method, name, str(response.status)).inc()
+        method = request.method if request.method in hdrs.METH_ALL else "OTHER"  # a client names any method
+        key = (method, route.canonical if route is not None else "unmatched", response.status)
+        if (child := self._children.get(key)) is None:
+            child = self._children[key] = self._responses.labels(key[0], key[1], str(key[2]))
+        child.inc()
 
 
 async def healthz(call: Call) -> web.Response:

@@ -88,7 +88,8 @@ async def test_a_call_the_breaker_refuses_names_when_to_ask_again(carrier_server
     breaker = {"failure_threshold": 1, "cool_down_seconds": 30}
     settings = DhlSettings(base_url=base, api_key=SecretStr("k"), retry=RetryBudget(attempts=1), breaker=breaker)
     registry = CollectorRegistry()
-    gateway = RegistryGateway({"dhl": DhlAdapter(settings, session)}, InMemoryEvidenceStore(), Clock(), CarrierMetrics(registry))
+    adapters = {"dhl": DhlAdapter(settings, session)}
+    gateway = RegistryGateway(adapters, InMemoryEvidenceStore(), Clock(), CarrierMetrics(registry))
     with pytest.raises(EvidenceUnavailable) as failed:
         await gateway.pull("dhl", "7777777770")
     assert failed.value.retry_at is None  # the carrier itself failed: the evidence backoff decides
