@@ -181,8 +181,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                 "push_attacher": PushAttacher(service, repository, store, clock).run_once,
                 "sla": SlaSweeper(service, repository, clock).run_once,
                 "assessor": Assessor(
-                    service, repository, clock, settings.policy(), lease=timedelta(seconds=settings.assessment_lease_seconds),
-                    log=work_log,
+                    service, repository, clock, settings.policy(),
+                    lease=timedelta(seconds=settings.assessment_lease_seconds), log=work_log,
                 ).run_once,
             }
             if retention is not None:

@@ -30,8 +30,9 @@ class CarrierHealth(Collector):
         registry.register(self)
 
     async def read(self) -> dict[str, tuple[BreakerState, BreakerRecord]]:
+        records = await self._store.read_all(self._carriers)
         now = self._clock.now()
-        return {code: (record.state(now), record) for code, record in (await self._store.read_all(self._carriers)).items()}
+        return {code: (record.state(now), record) for code, record in records.items()}
 
     async def refresh(self) -> None:
         """Read the breakers for the next scrape; with the database away, the last reading is served."""

@@ -11,9 +11,8 @@ log = structlog.get_logger("worker")
 
 class StructlogWorkLog:
     def pulled(self, dispute_id: str, carrier: str, outcome: str, seconds: float) -> None:
-        log.info(
-            "evidence_pull", dispute_id=dispute_id, carrier=carrier, outcome=outcome, duration_ms=round(seconds * 1000, 2)
-        )
+        duration_ms = round(seconds * 1000, 2)
+        log.info("evidence_pull", dispute_id=dispute_id, carrier=carrier, outcome=outcome, duration_ms=duration_ms)
 
     def assessed(self, dispute_id: str, advice: Recommendation, status: Status) -> None:
         log.info(

@@ -5,8 +5,8 @@
     └── PartnerPullAdapter   plus the partner webhook (the Turkish carriers)
 
 A carrier's adapter subclasses one of them (both, for a SOAP carrier that takes partner pushes), names its
-``code``, ``name`` and pull ``capabilities``, opens its kind of link (``_open_link``, over ``self.breaker``) and, unless it is a
-plain SOAP query, pulls a checked number itself (``_pull``) with its mapping's pure functions.
+``code``, ``name`` and pull ``capabilities``, opens its kind of link over ``self.breaker`` (``_open_link``) and,
+unless it is a plain SOAP query, pulls a checked number itself (``_pull``) with its mapping's pure functions.
 """
 
 from abc import ABC, abstractmethod

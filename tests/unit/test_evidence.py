@@ -111,7 +111,9 @@ async def test_a_carrier_that_is_down_is_asked_again_with_backoff(make_puller, d
     assert [e.action for e in stored.timeline].count("evidence_pull_failed") == 2
 
 
-async def test_a_case_the_breaker_refused_is_back_when_the_breaker_lets_calls_through(make_puller, dispute, repository, clock):
+async def test_a_case_the_breaker_refused_is_back_when_the_breaker_lets_calls_through(
+    make_puller, dispute, repository, clock
+):
     """Not on the backoff: a recovering carrier's cases wait for its breaker, not minutes more."""
     soon = NOW + timedelta(seconds=5)
     gateway = Gateway(EvidenceUnavailable("circuit half-open, probe in flight", retry_at=soon), proof())

@@ -93,7 +93,8 @@ def test_a_fault_in_a_200_reply_is_a_bad_request_without_its_text() -> None:
 async def link_to(handler, carrier_server, session, clock) -> tuple[SoapLink, str]:
     base = await carrier_server([("POST", "/ws", handler)])
     settings = CarrierSettings(base_url=base, retry=RetryBudget(attempts=3, total_seconds=10))
-    return SoapLink("yurtici", settings, session, clock, CircuitBreaker("yurtici", settings.breaker, clock)), base + "/ws"
+    breaker = CircuitBreaker("yurtici", settings.breaker, clock)
+    return SoapLink("yurtici", settings, session, clock, breaker), base + "/ws"
 
 
 async def test_the_envelope_reaches_the_server_with_its_soap_headers(carrier_server, session, clock) -> None:
