@@ -29,7 +29,7 @@ from tests.factories import order, shipment
 from tests.workers import Workers
 
 CARRIER = "dhl"
-CASES = 10
+CASES = 16
 THRESHOLD = 4  # failed calls that open the breaker
 COOL_DOWN = 600.0  # longer than the test: once open, the breaker stays open
 PER_CARRIER = 1  # pulls a worker sends the carrier at a time
@@ -123,14 +123,6 @@ async def get(session: aiohttp.ClientSession, url: str) -> tuple[int, str]:
 async def test_workers_apart_share_one_breaker_and_the_api_sees_it(
     api: TestClient, workers, carrier_sandbox, mongo_uri, database
 ):
-    ids = []
-    for n in range(CASES):
-        headers = {**bearer(Role.CUSTOMER, f"cust-apart{n}", f"cust-apart{n}"), "Idempotency-Key": f"ord-apart{n}"}
-        body = {"order_id": f"ord-apart{n}", "statement": "Kargo gelmedi.", "preferred_resolution": "refund"}
-        opened = await api.post("/v1/disputes", json=body, headers=headers)
-        assert opened.status == 201, await opened.text()
-        ids.append((await opened.json())["id"])
-
     ports = [unused_port() for _ in range(WORKERS)]
     processes = [workers.start(worker_port=port) for port in ports]
     async with aiohttp.ClientSession() as session:
@@ -138,6 +130,16 @@ async def test_workers_apart_share_one_breaker_and_the_api_sees_it(
             return all([(await get(session, f"http://127.0.0.1:{port}/healthz"))[0] == 200 for port in ports])
 
         assert await eventually(serving, timeout=BOUND, interval=0.2), workers.log_text()[-3000:]
+
+    # Both workers are up before the cases open, so both pull them (a worker's own breaker would let each
+    # of them spend the whole threshold).
+    ids = []
+    for n in range(CASES):
+        headers = {**bearer(Role.CUSTOMER, f"cust-apart{n}", f"cust-apart{n}"), "Idempotency-Key": f"ord-apart{n}"}
+        body = {"order_id": f"ord-apart{n}", "statement": "Kargo gelmedi.", "preferred_resolution": "refund"}
+        opened = await api.post("/v1/disputes", json=body, headers=headers)
+        assert opened.status == 201, await opened.text()
+        ids.append((await opened.json())["id"])
     mongo = connect(mongo_uri)
     collection = mongo[database].disputes
     try:
