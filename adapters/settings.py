@@ -102,6 +102,14 @@ class Settings(BaseSettings):
     run_workers: bool = Field(
         default=True, description="Run the background workers in this process (false keeps them out of the API)."
     )
+    worker_port: int = Field(
+        default=8081, ge=1, le=65535,
+        description="Where `disputes worker` serves /healthz, /readyz and /metrics (on `host`).",
+    )
+    worker_id: str | None = Field(
+        default=None, min_length=1, max_length=128,
+        description="Names a worker in every log line it writes; unset: its host name and process id.",
+    )
     relay_interval_seconds: float = Field(
         default=0.5, gt=0, description="How often the outbox relay looks for effects to deliver."
     )

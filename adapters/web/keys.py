@@ -4,6 +4,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from adapters.web.auth import TokenVerifier
+from adapters.carrier_health import CarrierHealth
 from carriers.base import CarrierAdapter, PushCarrier
 from disputes.intake import EvidenceIntake
 from disputes.service import DisputeService
@@ -17,5 +18,6 @@ CARRIERS: web.AppKey[dict[str, CarrierAdapter]] = web.AppKey("carriers")
 PUSH_CARRIERS: web.AppKey[dict[str, PushCarrier]] = web.AppKey("push_carriers")  # the carriers that accept webhooks
 INTAKE = web.AppKey("intake", EvidenceIntake)
 METRICS = web.AppKey("metrics", CollectorRegistry)
+CARRIER_HEALTH = web.AppKey("carrier_health", CarrierHealth)  # the shared breakers, for /v1/carriers and /metrics
 WEBHOOK_MAX_BYTES = web.AppKey("webhook_max_bytes", int)
 BODY_TIMEOUT = web.AppKey("body_timeout", float)

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from adapters.memory import FixedClock, InMemoryDisputes, InMemoryOrders, InMemoryReports
+from adapters.mongo.breakers import MongoBreakerStore
 from adapters.mongo.client import connect
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
@@ -64,6 +65,7 @@ async def test_an_unreachable_database_is_storage_unavailable_from_the_driver_er
             MongoEvidenceStore(db).put_raw("raw_1", "yurtici", b"{}", NOW),
             MongoEvidenceStore(db).attachment("att_1"),
             MongoReports(db.disputes).sla(*PERIOD),
+            MongoBreakerStore(db).read_all(["yurtici"]),
         ]
         for call in calls:
             with pytest.raises(StorageUnavailable) as raised:
