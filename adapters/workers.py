@@ -8,7 +8,6 @@ import os
 import socket
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
-from uuid import uuid4
 
 import structlog
 
@@ -19,8 +18,8 @@ log = structlog.get_logger("worker")
 
 
 def worker_id() -> str:
-    """Unique among the workers on one database, and says where to look: host, process, a random suffix."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:6]}"
+    """A worker's name when `worker_id` is not set: where to look for it, its host and process."""
+    return f"{socket.gethostname()}-{os.getpid()}"
 
 
 async def run_workers(kinds: Iterable[tuple[DueWork, float]], stop: asyncio.Event) -> None:

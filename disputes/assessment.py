@@ -4,22 +4,16 @@ The assessor visits disputes whose assessment is due (at opening, after new evid
 deadline, at the end of a third-party check), reads the customer's history, asks the pure policy, and
 records the advice on the case — which may resolve it through the ordinary decision path."""
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+from dataclasses import dataclass, field
 
 from disputes.actors import SYSTEM
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
-from disputes.policy import CustomerHistory, PolicySettings, recommend
-from disputes.ports import Clock
+from disputes.policy import PolicySettings, recommend
+from disputes.ports import AssessmentStore, Clock, SilentWorkLog, WorkLog
 from disputes.service import DisputeService
 from disputes.work import WorkKind
-
-
-class AssessmentStore(Protocol):
-    async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
-        """The customer's claims opened since `since`, and how many accounts disputed this address."""
+from schemas.recommendation import Recommendation
 
 
 @dataclass
@@ -29,6 +23,7 @@ class Assessor:
     clock: Clock
     settings: PolicySettings
     batch: int = 50
+    log: WorkLog = field(default_factory=SilentWorkLog)
     kind: WorkKind = WorkKind.ASSESS
 
     def lanes(self) -> Lanes:
@@ -39,13 +34,18 @@ class Assessor:
         if current is None:
             return
         history = await self.store.customer_history(current, self.clock.now() - self.settings.abuse_window)
+        advised: list[Recommendation] = []
 
         def change(dispute: Dispute) -> None:
+            advised.clear()  # a lost race is retried on fresh state: only the stored try counts
             now = self.clock.now()
             if not dispute.is_active:
                 dispute.assess_due = None
                 return
             advice = recommend(dispute, history, now, self.settings)
             dispute.record_assessment(SYSTEM, advice, now, self.settings.third_party_wait)
+            advised.append(advice)
 
-        await self.service.apply(SYSTEM, dispute_id, change)
+        assessed = await self.service.apply(SYSTEM, dispute_id, change)
+        for advice in advised:
+            self.log.assessed(dispute_id, advice, assessed.status)

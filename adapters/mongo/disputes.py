@@ -8,19 +8,22 @@ when not due). Leases live in `lease.<kind>`, which only the schedule (`adapters
 a save never touches them.
 """
 
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import DISPUTES
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
 from disputes.ports import DisputePage, DisputeQuery, IdempotencyKeyTaken
+from disputes.reports import report_facts
 from disputes.work import WorkKind
-from schemas.common import Outcome, Role
+from schemas.common import Outcome
 from schemas.dispute import DeliveredEffect, OutboxMessage, Status
 
 Doc = dict[str, Any]
@@ -44,28 +47,6 @@ def _evidence_refs(dispute: Dispute) -> list[str]:
     )
 
 
-def report_facts(dispute: Dispute) -> Doc:
-    """What the reports aggregate, derived on every write so a report is one indexed aggregation."""
-    proofs = [e.proof for e in dispute.evidence]
-    decision = dispute.decision
-
-    def hours(at: datetime | None) -> float | None:
-        return round((at - dispute.opened_at).total_seconds() / 3600, 3) if at else None
-
-    return {
-        "outcome": decision.outcome.value if decision else None,
-        "signature": any(p.signature for p in proofs),
-        "photo": any(p.photo for p in proofs),
-        "location": any(p.location for p in proofs),
-        "with_evidence": bool(proofs),
-        "hours_to_proof": hours(min((p.received_at for p in proofs), default=None)),
-        "hours_to_decision": hours(decision.decided_at if decision else None),
-        "within_sla": decision.decided_at <= dispute.sla.decision_due if decision else None,
-        "automatic": decision is not None and decision.decided_by_role is Role.SERVICE,
-        "liability_minor": dispute.order.value_minor if dispute.carrier_liable else 0,
-    }
-
-
 def to_doc(dispute: Dispute) -> Doc:
     """The document's state, without its schedule (`due`, `lease`)."""
     doc = dispute.model_dump(exclude={"id"})
@@ -74,7 +55,7 @@ def to_doc(dispute: Dispute) -> Doc:
     doc["shipment_key"] = f"{dispute.order.order_id}/{dispute.order.shipment_id}"
     doc["holds_shipment"] = dispute.status is not Status.WITHDRAWN
     doc["address_key"] = address_key(dispute)
-    doc["facts"] = report_facts(dispute)
+    doc["facts"] = asdict(report_facts(dispute))
     return doc
 
 
@@ -85,6 +66,7 @@ def from_doc(doc: Doc) -> Dispute:
     return Dispute.model_validate({k: v for k, v in doc.items() if k not in DERIVED} | {"id": doc["_id"]})
 
 
+@translate_driver_errors
 class MongoDisputes:
     def __init__(self, collection: AsyncCollection[Doc], retention: timedelta = timedelta(days=365)) -> None:
         self.collection = collection

@@ -134,8 +134,8 @@ async def pull_leases(collection: Any) -> dict[str, dict[str, Any]]:
 
 
 def pid_of(holder: str) -> int:
-    """Worker ids are host:pid:suffix (`adapters.workers.worker_id`)."""
-    return int(holder.split(":")[-2])
+    """Worker ids are host-pid (`adapters.workers.worker_id`)."""
+    return int(holder.rsplit("-", 1)[1])
 
 
 async def test_a_worker_killed_mid_pull_has_its_cases_taken_over_within_15_seconds_and_nothing_duplicated(
