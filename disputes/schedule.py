@@ -2,12 +2,14 @@
 heartbeat while the work runs, give it back when the work is done.
 
 The lease is short (seconds) so a worker that dies is replaced within one lease; the heartbeat renews the
-leases of all the work in flight (one storage call per kind) every `heartbeat` while the work runs, so slow work (a carrier that takes a minute to answer) keeps its
-holder and no second worker starts it. A holder that cannot renew (another worker took the work over after
-its lease ran out, or storage did not answer before the lease ended) abandons the work at once: it cancels it
-and raises `LeaseLost`, so at no time do two workers believe they hold the same work. Work that fails keeps
-its lease until it runs out (a short pause before the next try); work that ends is released, due again
-at whatever due time it left.
+leases of all the work in flight (one storage call per kind) every `heartbeat` while the work runs, so slow
+work (a carrier that takes a minute to answer) keeps its holder and no second worker starts it. A holder
+that cannot renew (another worker took the work over after its lease ran out, or storage did not answer
+before the lease ended) abandons the work at its next heartbeat: it cancels it and raises `LeaseLost`. Two
+workers can overlap only when one was paused past its whole lease, and then for one heartbeat at most; the
+effects' idempotency keys and the evidence's content keys make that harmless. Work that fails keeps its lease
+until it runs out (a short pause before the next try); work that ends is released, due again at whatever
+due time it left.
 
 The loop is a continuously fed pipeline: claims are sized by the job's `Lanes` (for the evidence puller, one
 lane per carrier), the lanes with no room are skipped, and whenever one item ends more are claimed.
@@ -115,20 +117,21 @@ class DueWork:
         await self.schedule.release(self.job.kind, subject, self.holder)
 
     async def _beat(self) -> None:
-        """Every heartbeat, renew the leases of all the work in flight in one call; work whose lease was taken
-        over, or could not be renewed before it ended (storage away, the loop blocked), is abandoned."""
+        """Every heartbeat, renew the leases of all the work in flight in one call. Work whose lease another
+        worker took is abandoned; so is work whose lease ran out while storage could not be asked (a renewal
+        that succeeds late proves nobody took it meanwhile: the holder is still this worker)."""
         while True:
             await asyncio.sleep(self.heartbeat.total_seconds())
-            now = self.clock.now()
-            for held in self._held.values():
-                if held.until <= now:
-                    held.lose()
             renewing = [subject for subject, held in self._held.items() if not held.lost]
             if not renewing:
                 continue
+            now = self.clock.now()
             try:
                 kept = await self.schedule.renew(self.job.kind, renewing, self.holder, now + self.lease)
             except Exception:  # storage may answer at the next beat; until a lease ends its work goes on
+                for held in self._held.values():
+                    if held.until <= self.clock.now():
+                        held.lose()
                 continue
             for subject in renewing:
                 if (still := self._held.get(subject)) is not None:  # not ended meanwhile

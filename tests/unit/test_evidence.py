@@ -250,7 +250,7 @@ async def test_a_pull_slower_than_its_lease_keeps_its_holder_while_the_heartbeat
     assert (WorkKind.PULL_EVIDENCE, dispute.id) not in schedule.leases  # released once done
 
 
-async def test_a_holder_that_could_not_renew_in_time_abandons_the_pull_and_another_takes_it_over_once(
+async def test_a_holder_paused_past_its_lease_abandons_the_pull_another_took_over_and_the_proof_is_attached_once(
     make_puller, schedule, repository, clock, dispute
 ):
     gateway = HeldGateway(clock)
@@ -268,6 +268,39 @@ async def test_a_holder_that_could_not_renew_in_time_abandons_the_pull_and_anoth
     stored = repository.docs[dispute.id]
     assert gateway.calls == 2 and gateway.answered == 1  # the first call was abandoned, never answered
     assert [t.action for t in stored.timeline].count("evidence_received") == 1
+
+
+async def test_a_holder_that_cannot_reach_storage_abandons_the_pull_once_its_lease_has_run_out(
+    make_puller, schedule, repository, clock, dispute
+):
+    class Unreachable:
+        """Claims work; from then on storage does not answer."""
+
+        def __init__(self):
+            self.renewals = 0
+
+        async def claim_due(self, *args):
+            return await schedule.claim_due(*args)
+
+        async def renew(self, kind, subjects, holder, until):
+            self.renewals += 1
+            raise ConnectionError("the database is away")
+
+    gateway = HeldGateway(clock)
+    first = make_puller(gateway, "worker-1", heartbeat=timedelta(milliseconds=1))
+    first.schedule = storage = Unreachable()
+    waiting = asyncio.create_task(first.run_once())
+    try:
+        await asyncio.wait_for(gateway.holding.wait(), timeout=5)
+        await eventually(lambda: storage.renewals >= 3)
+        assert not waiting.done()  # renewals fail, but the lease lasts: the pull goes on
+        clock.advance(seconds=first.lease.total_seconds())
+        with pytest.raises(ExceptionGroup) as raised:
+            await asyncio.wait_for(waiting, timeout=5)
+        assert [type(e) for e in raised.value.exceptions] == [LeaseLost]
+    finally:
+        gateway.release.set()
+    assert repository.docs[dispute.id].evidence == [] and gateway.answered == 0
 
 
 async def test_a_holder_whose_lease_another_worker_took_stops_at_its_next_heartbeat(
