@@ -82,7 +82,10 @@ class DueWork:
                         failures.append(error)
                         continue
                     for subject in ids:
-                        task = asyncio.create_task(self._hold(subject, lanes.enter(), now + self.lease))
+                        if subject in self._held:
+                            continue  # still at work here (a renewal came late): the claim renewed its lease
+                        task = asyncio.create_task(self._hold(subject, lanes.enter()))
+                        self._held[subject] = _Held(task, now + self.lease)
                         task.add_done_callback(lambda _: lanes.changed.set())
                         working.add(task)
                     claimed += len(ids)
@@ -96,19 +99,19 @@ class DueWork:
                 task.cancel()
             await asyncio.gather(*working, return_exceptions=True)
             heartbeat.cancel()
+            for subject in [s for s, held in self._held.items() if held.task.done()]:
+                del self._held[subject]  # cancelled before it started: its lease is left to run out
         if failures:
             raise ExceptionGroup(f"some {self.job.kind.value} work failed", failures)
         return claimed
 
-    async def _hold(self, subject: str, place: Place, held_until: datetime) -> None:
+    async def _hold(self, subject: str, place: Place) -> None:
         """Run the work in this task while the heartbeat renews its lease; a lost lease cancels the work."""
-        task = asyncio.current_task()
-        assert task is not None
-        held = self._held[subject] = _Held(task, held_until)
+        held = self._held[subject]
         try:
             await self.job.handle(subject, place)
         except asyncio.CancelledError:
-            if held.lost and task.uncancel() == 0:  # cancelled by the heartbeat alone
+            if held.lost and held.task.uncancel() == 0:  # cancelled by the heartbeat alone
                 raise LeaseLost(f"{self.job.kind.value} {subject}") from None
             raise
         finally:
