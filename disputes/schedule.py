@@ -61,7 +61,8 @@ class DueWork:
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Work until nothing is due or `stop` is set, claiming more whenever an item ends; returns how many
-        were claimed. After a failure nothing more is claimed; what is in flight finishes, then the failures
+        were claimed. After a failure nothing more is claimed (work abandoned for a lost lease is no failure of
+        this worker's: claims go on); what is in flight finishes, then the failures
         are raised together. Cancelled, it cancels what is in flight and leaves it to the leases."""
         claimed, failures = 0, list[Exception]()
         working: set[asyncio.Task[None]] = set()
@@ -72,7 +73,8 @@ class DueWork:
             while True:
                 lanes.changed.clear()
                 failures += _finished(working)
-                if not failures and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
+                stopping = any(not isinstance(failure, LeaseLost) for failure in failures)
+                if not stopping and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
                     try:
                         now = self.clock.now()
                         ids = await self.schedule.claim_due(

@@ -286,6 +286,9 @@ async def test_a_holder_that_cannot_reach_storage_abandons_the_pull_once_its_lea
             self.renewals += 1
             raise ConnectionError("the database is away")
 
+        async def release(self, *args):
+            await schedule.release(*args)
+
     gateway = HeldGateway(clock)
     first = make_puller(gateway, "worker-1", heartbeat=timedelta(milliseconds=1))
     first.schedule = storage = Unreachable()
@@ -300,7 +303,9 @@ async def test_a_holder_that_cannot_reach_storage_abandons_the_pull_once_its_lea
         assert [type(e) for e in raised.value.exceptions] == [LeaseLost]
     finally:
         gateway.release.set()
-    assert repository.docs[dispute.id].evidence == [] and gateway.answered == 0
+    # The abandoned call was never answered; the case, due again, was pulled anew (here by the same worker).
+    assert gateway.calls == 2 and gateway.answered == 1
+    assert [t.action for t in repository.docs[dispute.id].timeline].count("evidence_received") == 1
 
 
 async def test_a_holder_whose_lease_another_worker_took_stops_at_its_next_heartbeat(
