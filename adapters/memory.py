@@ -10,6 +10,7 @@ datetimes) except its own fields and lists, so a copy needs only a fresh top lev
 import hashlib
 from collections import defaultdict
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import get_origin
 
 from carriers.parsing import attachment_media_type
@@ -26,8 +27,15 @@ LISTS = tuple(name for name, f in Dispute.model_fields.items() if get_origin(f.a
 
 
 def _copy(dispute: Dispute) -> Dispute:
-    copy = dispute.model_copy(update={name: list(getattr(dispute, name)) for name in LISTS})
-    copy._new_messages = []
+    """A fresh top level and fresh lists: what `model_copy(update=...)` makes, without its generic work."""
+    state = dispute.__dict__.copy()
+    for name in LISTS:
+        state[name] = list(state[name])
+    copy = Dispute.__new__(Dispute)
+    object.__setattr__(copy, "__dict__", state)
+    object.__setattr__(copy, "__pydantic_fields_set__", set(dispute.__pydantic_fields_set__))
+    object.__setattr__(copy, "__pydantic_extra__", None)
+    object.__setattr__(copy, "__pydantic_private__", {**(dispute.__pydantic_private__ or {}), "_new_messages": []})
     return copy
 
 
@@ -40,6 +48,7 @@ class InMemoryDisputes:
         self._by_customer: defaultdict[str, list[str]] = defaultdict(list)
         self._by_address: defaultdict[str, list[str]] = defaultdict(list)
         self._by_shipment: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+        self._queue_order: list[Dispute] | None = None  # by (decision due, id), as the queue index; None: stale
 
     async def add(self, dispute: Dispute) -> None:
         holder = self._holder(dispute.order.order_id, dispute.order.shipment_id)
@@ -91,7 +100,9 @@ class InMemoryDisputes:
                 and (query.after is None or (d.sla.decision_due, d.id) > query.after)
             )
 
-        found = sorted(filter(matches, self.docs.values()), key=lambda d: (d.sla.decision_due, d.id))
+        if self._queue_order is None:
+            self._queue_order = sorted(self.docs.values(), key=lambda d: (d.sla.decision_due, d.id))
+        found = list(islice(filter(matches, self._queue_order), query.limit + 1))
         page = [_copy(d) for d in found[: query.limit]]
         more = len(found) > query.limit
         return DisputePage(page, (page[-1].sla.decision_due, page[-1].id) if more else None)
@@ -178,6 +189,7 @@ class InMemoryDisputes:
             self.outbox_due[dispute.id] = min(self.outbox_due.get(dispute.id, dispute.updated_at), dispute.updated_at)
         dispute._new_messages.clear()
         self.docs[dispute.id] = _copy(dispute)
+        self._queue_order = None
         shipment = (dispute.order.order_id, dispute.order.shipment_id)
         if dispute.status is not Status.WITHDRAWN:
             self._holders[shipment] = dispute.id

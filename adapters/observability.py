@@ -4,8 +4,8 @@ request. Bodies, names, phones, addresses and images are never logged; handlers 
 import asyncio
 import atexit
 import logging
-import os
 import re
+from secrets import token_hex
 import sys
 import threading
 import time
@@ -29,7 +29,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def new_request_id() -> str:
     """128 random bits in hex, like `uuid4().hex` without building a UUID object."""
-    return os.urandom(16).hex()
+    return token_hex(16)
 
 
 def _render_json(logger: WrappedLogger, method: str, event: EventDict) -> str:

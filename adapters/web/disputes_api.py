@@ -38,14 +38,18 @@ IDEMPOTENCY_KEY_MAX = 128
 
 
 def _json(model: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(status=status, text=model.model_dump_json(), content_type="application/json", headers=headers)
+    """The model serialised straight to UTF-8 JSON bytes, with no str in between."""
+    body = model.__pydantic_serializer__.to_json(model)
+    return web.Response(status=status, body=body, content_type="application/json", charset="utf-8", headers=headers)
 
 
 def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     structlog.contextvars.bind_contextvars(dispute_id=dispute.id)
     service = call.request.app[SERVICE]
     view = staff_view(dispute) if call.actor.is_staff else customer_view(dispute, service.rules.appeal_window)
-    return _json(view, status, {"ETag": f'"{dispute.version}"', **(headers or {})})
+    headers = headers if headers is not None else {}
+    headers["ETag"] = f'"{dispute.version}"'
+    return _json(view, status, headers)
 
 
 def _expected_versions(call: Call) -> frozenset[int] | None:
