@@ -27,7 +27,7 @@ from typing import Any
 
 from bench import workload as w
 from bench.hotspots import summarise
-from bench.procs import ROOT, Server, load
+from bench.procs import Server, load
 from bench.report import render
 
 RESULTS = Path(__file__).with_name("results")

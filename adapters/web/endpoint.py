@@ -101,7 +101,7 @@ async def _read_body(request: web.Request, model: type[BaseModel], optional: boo
 
 def _read_query(request: web.Request, model: type[BaseModel]) -> BaseModel:
     data: dict[str, Any] = {}
-    for key in request.query.keys():
+    for key in request.query:
         values = request.query.getall(key)
         if len(values) > 1:
             raise ProblemError(422, "validation-failed", "The request is not valid", f"'{key}' is given twice.")
