@@ -76,7 +76,7 @@ def render(results: dict[str, Any]) -> str:
     if fan := results.get("fanout"):
         lines += ["", "## Evidence fan-out", ""] + fanout_lines(fan)
     if hot := results.get("hotspots"):
-        lines += ["", "## Hot spots (cProfile of the in-memory runs; own time unless stated)", ""]
+        lines += ["", "## Hot spots (cProfile of the server process, CPU time; own time unless stated)", ""]
         for scenario, summary in hot.items():
             lines += _hotspots(scenario, summary)
     return "\n".join(lines)
