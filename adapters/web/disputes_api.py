@@ -9,7 +9,7 @@ from adapters.web.endpoint import Call, Endpoint
 from adapters.web.keys import MAX_PAGE, SERVICE
 from adapters.web.preconditions import MalformedIfMatch, matching_versions, strong_tags
 from adapters.web.problems import ProblemError
-from adapters.web.views import customer_view, decode_cursor, encode_cursor, staff_view, summary
+from adapters.web.views import customer_view, decode_cursor, encode_cursor, page_json, staff_view
 from disputes.model import Dispute
 from disputes.ports import DisputeQuery
 from disputes.service import OpenRequest
@@ -39,7 +39,10 @@ IDEMPOTENCY_KEY_MAX = 128
 
 def _json(model: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     """The model serialised straight to UTF-8 JSON bytes, with no str in between."""
-    body = model.__pydantic_serializer__.to_json(model)
+    return _json_body(model.__pydantic_serializer__.to_json(model), status, headers)
+
+
+def _json_body(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(status=status, body=body, content_type="application/json", charset="utf-8", headers=headers)
 
 
@@ -108,7 +111,7 @@ async def list_disputes(call: Call) -> web.Response:
     )
     page = await call.request.app[SERVICE].list(call.actor, query)
     cursor = encode_cursor(page.next_after) if page.next_after else None
-    return _json(DisputePageView(items=[summary(d) for d in page.items], next_cursor=cursor))
+    return _json_body(page_json(page.items, cursor))
 
 
 async def get_timeline(call: Call) -> web.Response:
