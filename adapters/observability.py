@@ -5,12 +5,12 @@ import asyncio
 import atexit
 import logging
 import re
-from secrets import token_hex
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
+from secrets import token_hex
 from typing import Any, TextIO
 
 import orjson
@@ -99,11 +99,16 @@ class _Logger:
 
 
 def configure_logging(
-    level: str = "INFO", json: bool | None = None, stream: TextIO | None = None, once: bool = False
+    level: str = "INFO",
+    json: bool | None = None,
+    stream: TextIO | None = None,
+    once: bool = False,
+    process: Mapping[str, str] | None = None,
 ) -> None:
     """`once=True` for a process that configures logging once and for all (the CLI): each logger then
     builds its pipeline on first use instead of on every line, and lines are buffered (`LineWriter`).
-    Tests that reconfigure logging leave it off and read every line as soon as it is logged."""
+    Tests that reconfigure logging leave it off and read every line as soon as it is logged.
+    `process`: fields every line of this process carries (a worker's id), whichever task logs it."""
     stream = stream or sys.stderr
     json = not stream.isatty() if json is None else json
     stamp_and_render: list[Any] = (
@@ -114,11 +119,24 @@ def configure_logging(
     )
     writer = _Logger(LineWriter(stream, buffered=once))
     structlog.configure(
-        processors=[structlog.contextvars.merge_contextvars, structlog.processors.format_exc_info, *stamp_and_render],
+        processors=[
+            *([_add(dict(process))] if process else []),
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.format_exc_info,
+            *stamp_and_render,
+        ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=lambda *_: writer,
         cache_logger_on_first_use=once,
     )
+
+
+def _add(fields: dict[str, str]) -> structlog.types.Processor:
+    def add(logger: Any, method: str, event: structlog.types.EventDict) -> structlog.types.EventDict:
+        event.update(fields)
+        return event
+
+    return add
 
 
 @web.middleware
