@@ -161,7 +161,7 @@ async def healthy(service: Service) -> bool:
 
 async def eventually(check: Callable[[], bool]) -> bool:
     deadline = time.monotonic() + BOUND
-    while not check() and time.monotonic() < deadline:  # noqa: ASYNC110 - a bounded wait on a condition
+    while not check() and time.monotonic() < deadline:
         await asyncio.sleep(0.01)
     return check()
 
