@@ -16,7 +16,7 @@ from carriers.parsing import attachment_media_type
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
-from disputes.ports import DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
+from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
 from schemas.dispute import DeliveredEffect, Evidence, OutboxMessage, Status
 from schemas.orders import Order
 from schemas.proof import ProofOfDelivery
@@ -69,6 +69,7 @@ class InMemoryDisputes:
         dispute.outbox = [*stored.outbox, *dispute.new_messages]
         dispute.effects_delivered = stored.effects_delivered
         dispute.effects_parked = stored.effects_parked
+        dispute.idempotency = stored.idempotency  # written by `add` only: a later add may have taken the key over
         self._store(dispute, dispute.version + 1)
 
     async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
@@ -84,7 +85,7 @@ class InMemoryDisputes:
                 and query.carrier in (None, d.order.carrier)
                 and query.assignee in (None, d.assignee)
                 and query.customer_id in (None, d.customer_id)
-                and query.overridden in (None, d.decision is not None and d.decision.overridden)
+                and (query.overridden is None or (d.decision is not None and d.decision.overridden is query.overridden))
                 and (query.due_before is None or d.sla.decision_due < query.due_before)
                 and (query.opened_from is None or d.opened_at >= query.opened_from)
                 and (query.opened_to is None or d.opened_at < query.opened_to)
@@ -157,14 +158,18 @@ class InMemoryDisputes:
 
     async def failed(self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool) -> None:
         doc = self.docs[dispute_id]
-        updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error})
-        doc.outbox = [updated if m.id == message.id else m for m in doc.outbox if not (park and m.id == message.id)]
+        if all(m.id != message.id for m in doc.outbox):
+            return  # another relay recorded it first
+        updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT]})
         if park:
+            doc.outbox = [m for m in doc.outbox if m.id != message.id]
             doc.effects_parked.append(updated)
-        if doc.outbox:
-            self.outbox_due[dispute_id] = min(self.outbox_due.get(dispute_id, retry_at), retry_at)
         else:
+            doc.outbox = [updated if m.id == message.id else m for m in doc.outbox]
+        if not doc.outbox:
             self.outbox_due.pop(dispute_id, None)
+        elif not park:
+            self.outbox_due[dispute_id] = retry_at
 
     # --- internals ---------------------------------------------------------------------------------
 
@@ -183,8 +188,6 @@ class InMemoryDisputes:
             self._holders[shipment] = dispute.id
         elif self._holders.get(shipment) == dispute.id:
             del self._holders[shipment]
-        if dispute.idempotency is not None:  # a key is taken over only in `add`, never by a stale save
-            self._keys.setdefault(dispute.idempotency.key, dispute.id)
 
 
 class InMemoryEvidenceStore:
@@ -192,6 +195,7 @@ class InMemoryEvidenceStore:
 
     def __init__(self) -> None:
         self.events: dict[str, Evidence] = {}
+        self.received: dict[str, datetime] = {}
         self.attach_due: dict[str, datetime] = {}
         self.attachments: dict[str, tuple[str, bytes]] = {}
         self.raw: dict[str, bytes] = {}
@@ -214,6 +218,7 @@ class InMemoryEvidenceStore:
         if evidence.key in self.events:
             return False
         self.events[evidence.key] = evidence
+        self.received[evidence.key] = at
         self.attach_due[evidence.key] = at
         return True
 
@@ -221,7 +226,8 @@ class InMemoryEvidenceStore:
         return self.attachments.get(ref)
 
     async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
-        return [e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == (carrier, tracking_number)]
+        shipment = (e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == (carrier, tracking_number))
+        return sorted(shipment, key=lambda e: self.received[e.key])
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Evidence]:
         due = sorted((at, key) for key, at in self.attach_due.items() if at <= now)[:limit]
