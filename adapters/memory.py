@@ -1,6 +1,7 @@
 """In-memory storage with the same guarantees as the MongoDB adapter (unique shipment hold, version
-compare-and-set, leased outbox). Used by unit tests and by the benchmark to isolate the service's own cost,
-so every lookup the MongoDB adapter serves from an index is served from a dict here, not a scan.
+compare-and-set, leases a save does not undo, leased outbox), proven by the contract suite in
+tests/contract/. Used by unit tests and by the benchmark to isolate the service's own cost, so every
+lookup the MongoDB adapter serves from an index is served from a dict here, not a scan.
 
 Stored disputes are snapshots: what goes in and what comes out are copies, so a caller's later changes
 never reach storage without a save. Everything a dispute holds is immutable (frozen models, strings,
@@ -14,7 +15,7 @@ from typing import get_origin
 
 from carriers.parsing import attachment_media_type
 from disputes.errors import ActiveDisputeExists, StaleVersion
-from disputes.model import Dispute, address_key
+from disputes.model import LEASED, Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
 from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
 from schemas.dispute import DeliveredEffect, Evidence, OutboxMessage, Status
@@ -27,8 +28,13 @@ LISTS = tuple(name for name, f in Dispute.model_fields.items() if get_origin(f.a
 
 def _copy(dispute: Dispute) -> Dispute:
     copy = dispute.model_copy(update={name: list(getattr(dispute, name)) for name in LISTS})
-    copy._new_messages = []
+    _as_stored(copy)
     return copy
+
+
+def _as_stored(dispute: Dispute) -> None:
+    dispute._new_messages = []
+    dispute._leases_as_read = {name: getattr(dispute, name) for name in LEASED}
 
 
 class InMemoryDisputes:
@@ -70,7 +76,10 @@ class InMemoryDisputes:
         dispute.effects_delivered = stored.effects_delivered
         dispute.effects_parked = stored.effects_parked
         dispute.idempotency = stored.idempotency  # written by `add` only: a later add may have taken the key over
-        self._store(dispute, dispute.version + 1)
+        # A due time the change did not move is left as stored: a claim may have leased it since the read.
+        read = dispute._leases_as_read
+        kept = {name: getattr(stored, name) for name in LEASED if name in read and getattr(dispute, name) == read[name]}
+        self._store(dispute, dispute.version + 1, kept)
 
     async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
         d = self.docs.get(self._keys.get(key, ""))
@@ -177,12 +186,15 @@ class InMemoryDisputes:
         holder = self._holders.get((order_id, shipment_id))
         return self.docs[holder] if holder is not None else None
 
-    def _store(self, dispute: Dispute, version: int) -> None:
+    def _store(self, dispute: Dispute, version: int, kept: dict[str, datetime | None] | None = None) -> None:
         dispute.version = version
         if dispute.new_messages:
             self.outbox_due[dispute.id] = min(self.outbox_due.get(dispute.id, dispute.updated_at), dispute.updated_at)
-        dispute._new_messages.clear()
-        self.docs[dispute.id] = _copy(dispute)
+        _as_stored(dispute)
+        stored = _copy(dispute)
+        for name, value in (kept or {}).items():
+            setattr(stored, name, value)
+        self.docs[dispute.id] = stored
         shipment = (dispute.order.order_id, dispute.order.shipment_id)
         if dispute.status is not Status.WITHDRAWN:
             self._holders[shipment] = dispute.id
@@ -226,8 +238,9 @@ class InMemoryEvidenceStore:
         return self.attachments.get(ref)
 
     async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
-        shipment = (e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == (carrier, tracking_number))
-        return sorted(shipment, key=lambda e: self.received[e.key])
+        shipment = (carrier, tracking_number)
+        events = (e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == shipment)
+        return sorted(events, key=lambda e: self.received[e.key])
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Evidence]:
         due = sorted((at, key) for key, at in self.attach_due.items() if at <= now)[:limit]

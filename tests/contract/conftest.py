@@ -64,7 +64,7 @@ class Cases:
     storage: Storage
     clock: FixedClock
     orders: InMemoryOrders = field(default_factory=InMemoryOrders)
-    opened: int = 0
+    numbered: int = 0
 
     async def draft(
         self,
@@ -76,15 +76,18 @@ class Cases:
         address: Address = HOME,
     ) -> Dispute:
         """A new dispute, not yet stored; `number` names its order and shipment (ord-N, shp-N, TRKshpN)."""
-        if number is None:
-            self.opened += 1
-            number = self.opened
+        number = self.number() if number is None else number
         shipped = shipment(f"shp-{number}", carrier=carrier)
         placed = order(f"ord-{number}", customer, [shipped]).model_copy(update={"address": address})
         self.orders.orders[placed.order_id] = placed
         service = DisputeService(_Drafts(), self.orders, self.clock, Rules())  # type: ignore[arg-type]
         request = OpenRequest(placed.order_id, None, "Teslim görünüyor ama gelmedi.", Resolution.REFUND)
         return (await service.open(Actor(customer, Role.CUSTOMER, customer), request, key)).dispute
+
+    def number(self) -> int:
+        """A number no earlier call gave."""
+        self.numbered += 1
+        return self.numbered
 
     async def open(self, number: int | None = None, **options: Any) -> Dispute:
         """A new dispute, stored."""
