@@ -80,7 +80,7 @@ class Cases:
         shipped = shipment(f"shp-{number}", carrier=carrier)
         placed = order(f"ord-{number}", customer, [shipped]).model_copy(update={"address": address})
         self.orders.orders[placed.order_id] = placed
-        service = DisputeService(_Drafts(), self.orders, self.clock, Rules())  # type: ignore[arg-type]
+        service = DisputeService(_Drafts(), self.orders, self.clock, Rules())
         request = OpenRequest(placed.order_id, None, "Teslim görünüyor ama gelmedi.", Resolution.REFUND)
         return (await service.open(Actor(customer, Role.CUSTOMER, customer), request, key)).dispute
 
