@@ -2,6 +2,7 @@
 MongoDB (the session's mongoeco server, a fresh database per test). A fake that behaves differently from
 production fails here."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -64,7 +65,7 @@ class Cases:
     storage: Storage
     clock: FixedClock
     orders: InMemoryOrders = field(default_factory=InMemoryOrders)
-    numbered: int = 0
+    numbered: int = 100  # the numbers up to here are left to tests that name their shipments
 
     async def draft(
         self,
@@ -95,7 +96,7 @@ class Cases:
         await self.storage.disputes.add(dispute)
         return dispute
 
-    async def change(self, dispute_id: str, change: Any) -> Dispute:
+    async def change(self, dispute_id: str, change: Callable[[Dispute], object]) -> Dispute:
         """Read the dispute, apply `change` to it and save it; the stored result."""
         read = await self.storage.disputes.get(dispute_id)
         change(read)
