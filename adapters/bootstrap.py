@@ -19,7 +19,9 @@ from prometheus_client import CollectorRegistry
 from adapters.downstream import AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient
 from adapters.evidence_store import EvidenceStore
 from adapters.carrier_gateway import CarrierMetrics, RegistryGateway, build_carriers
+from adapters.carrier_health import CarrierHealth
 from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore
+from adapters.mongo.breakers import MongoBreakerStore
 from adapters.mongo.client import connect
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
@@ -37,6 +39,7 @@ from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
 from adapters.web.keys import (
     BODY_TIMEOUT,
+    CARRIER_HEALTH,
     CARRIERS,
     CLOCK,
     EVIDENCE_STORE,
@@ -51,7 +54,9 @@ from adapters.web.limits import body_deadline
 from adapters.web.openapi import build_openapi
 from adapters.web.problems import problem_middleware
 from adapters.workers import relay_step, run_loop
+from adapters.worklog import StructlogWorkLog
 from carriers.base import PushCarrier
+from carriers.breaker import BreakerStore, InMemoryBreakerStore
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.assessment import Assessor
 from disputes.sla_sweeper import SlaSweeper
@@ -100,15 +105,17 @@ class Overrides:
 
 
 def create_app(settings: Settings, overrides: Overrides | None = None, *, api: bool = True) -> web.Application:
-    """The API application; with `api=False` only the background workers run (no routes are served)."""
+    """The API application; with `api=False` the background workers, serving only the operations endpoints
+    (liveness, readiness, metrics)."""
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=MIDDLEWARES)
     app[TOKENS] = HmacTokens.from_settings(settings)
     app[MAX_PAGE] = settings.max_page_size
     app[WEBHOOK_MAX_BYTES] = settings.webhook_max_bytes
     app[BODY_TIMEOUT] = settings.body_timeout_seconds
     app[METRICS] = CollectorRegistry()
+    app.on_response_prepare.append(ops.ResponseCounter(app[METRICS]))
     app[ops.OPENAPI] = build_openapi(ENDPOINTS + OPS_ENDPOINTS, version("dispute-service"))
-    for endpoint in ENDPOINTS + OPS_ENDPOINTS + HIDDEN if api else ():
+    for endpoint in ENDPOINTS + OPS_ENDPOINTS + HIDDEN if api else OPS_ENDPOINTS:
         # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
         app.router.add_route(endpoint.method, endpoint.path.replace("{id}", "{id:[^/]+}"), endpoint.aiohttp_handler())
     if api:
@@ -137,19 +144,24 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             await ensure_indexes(db)
             repository = MongoDisputes.in_database(db, timedelta(days=settings.attachment_retention_days))
             store: EvidenceStore = MongoEvidenceStore(db)
+            breakers: BreakerStore = MongoBreakerStore(db)
             retention: AttachmentRetention | None = AttachmentRetention(db)
             app[reports_api.REPORTS] = MongoReports(db[DISPUTES])
             app[ops.READINESS] = _pinger(db)
         else:
             store = InMemoryEvidenceStore()
+            breakers = InMemoryBreakerStore()
             retention = None
             app[ops.READINESS] = _always_ready
         app[EVIDENCE_STORE] = store
         carrier_config = settings.carriers
         if settings.carrier_sandbox_url:
             carrier_config = sandbox_carrier_settings(settings.carrier_sandbox_url) | carrier_config
-        carriers = overrides.carriers if overrides.carriers is not None else build_carriers(carrier_config, session)
+        carriers = overrides.carriers
+        if carriers is None:
+            carriers = build_carriers(carrier_config, session, breakers)
         app[CARRIERS] = carriers
+        app[CARRIER_HEALTH] = CarrierHealth(breakers, carriers, app[METRICS])
         app[PUSH_CARRIERS] = {c: a for c, a in carriers.items() if isinstance(a, PushCarrier) and a.capabilities.push}
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
         service = DisputeService(repository, orders, clock, settings.rules())
@@ -158,16 +170,19 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         workers = []
         if settings.run_workers:
             gateway = overrides.gateway or RegistryGateway(carriers, store, clock, CarrierMetrics(app[METRICS]))
+            work_log = StructlogWorkLog()
             loops: dict[str, Callable[[], Awaitable[int]]] = {
                 "relay": relay_step(_relay(settings, overrides, session, repository, clock)),
                 "evidence": partial(EvidencePuller(
                     service, repository, gateway, store, clock, settings.rules(),
                     lease=timedelta(seconds=settings.evidence_lease_seconds), per_carrier=settings.evidence_per_carrier,
+                    log=work_log,
                 ).run_once, stop),
                 "push_attacher": PushAttacher(service, repository, store, clock).run_once,
                 "sla": SlaSweeper(service, repository, clock).run_once,
                 "assessor": Assessor(
-                    service, repository, clock, settings.policy(), lease=timedelta(seconds=settings.assessment_lease_seconds)
+                    service, repository, clock, settings.policy(),
+                    lease=timedelta(seconds=settings.assessment_lease_seconds), log=work_log,
                 ).run_once,
             }
             if retention is not None:

@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     half_day_eves: Literal["business", "holiday"] = "business"
 
     run_workers: bool = True
+    worker_port: int = Field(
+        default=8081, ge=1, le=65535,
+        description="Where `disputes worker` serves /healthz, /readyz and /metrics (on `host`).",
+    )
+    worker_id: str | None = Field(
+        default=None, min_length=1, max_length=128,
+        description="Names a worker in every log line it writes; unset: its host name and process id.",
+    )
     relay_interval_seconds: float = 0.5
     relay_batch: int = 20
     relay_lease_seconds: float = 30.0

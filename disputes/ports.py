@@ -9,6 +9,7 @@ from schemas.dispute import Evidence, OutboxMessage, Status
 from schemas.effects import CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert
 from schemas.orders import Order
 from schemas.proof import ProofOfDelivery
+from schemas.recommendation import Recommendation
 
 
 class Clock(Protocol):
@@ -126,11 +127,37 @@ class Notifications(Protocol):
 
 
 class EvidenceUnavailable(Exception):
-    """The carrier could not answer now (timeouts, 5xx, 429, circuit open); ask again later."""
+    """The carrier could not answer now (timeouts, 5xx, 429, circuit open); ask again later.
+
+    `retry_at`, when set, is when asking again makes sense: a call the carrier's circuit breaker refused
+    names the end of its cool-down (or a moment after the probe in flight), which is sooner than the
+    evidence backoff for a carrier that is recovering."""
+
+    def __init__(self, message: str, retry_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
 
 
 class EvidenceRejected(Exception):
     """Pulling cannot work for this shipment (no pull API, credentials refused, unreadable answer)."""
+
+
+class WorkLog(Protocol):
+    """What the workers did, for operators: ids, carriers and outcomes only, never a person's data."""
+
+    def pulled(self, dispute_id: str, carrier: str, outcome: str, seconds: float) -> None:
+        """One evidence pull ended: the proof's status, `unavailable`, `refused` (circuit breaker) or `rejected`."""
+
+    def assessed(self, dispute_id: str, advice: Recommendation, status: Status) -> None:
+        """The policy's advice was recorded on a case, which is now in `status`."""
+
+
+class SilentWorkLog:
+    def pulled(self, dispute_id: str, carrier: str, outcome: str, seconds: float) -> None:
+        return None
+
+    def assessed(self, dispute_id: str, advice: Recommendation, status: Status) -> None:
+        return None
 
 
 class Slot(Protocol):

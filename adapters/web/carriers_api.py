@@ -7,9 +7,18 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.web.endpoint import Call, Endpoint
-from adapters.web.keys import CARRIERS, CLOCK, EVIDENCE_STORE, METRICS, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
+from adapters.web.keys import (
+    CARRIER_HEALTH,
+    CARRIERS,
+    CLOCK,
+    EVIDENCE_STORE,
+    METRICS,
+    PUSH_CARRIERS,
+    WEBHOOK_MAX_BYTES,
+)
 from adapters.web.problems import ProblemError
 from carriers.base import CarrierAdapter, PushCarrier
+from carriers.breaker import BreakerRecord, BreakerState
 from carriers.errors import CarrierRejected, WebhookRejected
 from schemas.api import (
     CarrierCapabilities,
@@ -70,21 +79,24 @@ async def receive_webhook(call: Call) -> web.Response:
     return web.json_response(receipt.model_dump(), status=202)
 
 
-def _view(adapter: CarrierAdapter) -> CarrierView:
+def _view(adapter: CarrierAdapter, state: BreakerState, record: BreakerRecord) -> CarrierView:
     return CarrierView(
         code=adapter.code,
         name=adapter.name,
         capabilities=CarrierCapabilities.model_validate(adapter.capabilities.model_dump()),
-        health=CarrierHealth(circuit=adapter.breaker.state.value, consecutive_failures=adapter.breaker.failures),
+        health=CarrierHealth(circuit=state.value, consecutive_failures=record.failures),
     )
 
 
 async def list_carriers(call: Call) -> web.Response:
-    carriers = [_view(a) for _, a in sorted(call.request.app[CARRIERS].items())]
+    """Health as the shared breakers record it, whichever process called the carrier."""
+    health = await call.request.app[CARRIER_HEALTH].read()
+    carriers = [_view(a, *health[code]) for code, a in sorted(call.request.app[CARRIERS].items())]
     return web.json_response(CarrierList(carriers=carriers).model_dump())
 
 
 async def metrics(call: Call) -> web.Response:
+    await call.request.app[CARRIER_HEALTH].refresh()
     body = generate_latest(call.request.app[METRICS])
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 

@@ -4,6 +4,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from adapters.web.auth import TokenVerifier
+from adapters.carrier_health import CarrierHealth
 from adapters.evidence_store import EvidenceStore
 from disputes.ports import Clock
 from disputes.service import DisputeService
@@ -17,6 +18,7 @@ CARRIERS = web.AppKey("carriers", dict)
 PUSH_CARRIERS = web.AppKey("push_carriers", dict)  # the carriers that accept webhooks, by code
 EVIDENCE_STORE = web.AppKey("evidence_store", EvidenceStore)
 METRICS = web.AppKey("metrics", CollectorRegistry)
+CARRIER_HEALTH = web.AppKey("carrier_health", CarrierHealth)  # the shared breakers, for /v1/carriers and /metrics
 WEBHOOK_MAX_BYTES = web.AppKey("webhook_max_bytes", int)
 BODY_TIMEOUT = web.AppKey("body_timeout", float)
 CLOCK = web.AppKey("clock", Clock)
