@@ -12,6 +12,7 @@ from importlib.metadata import version
 from typing import Any
 
 import aiohttp
+import pymongo
 import structlog
 from aiohttp import web
 from prometheus_client import CollectorRegistry
@@ -215,7 +216,8 @@ class _NoOrders:
 
 def _pinger(db: Any) -> ops.ReadinessCheck:
     async def ping() -> None:
-        await db.command("ping")
+        with pymongo.timeout(ops.READINESS_TIMEOUT_SECONDS):  # server selection included: an absent database fails fast
+            await db.command("ping")
 
     return ping
 

@@ -23,7 +23,7 @@ from aiohttp import web
 from adapters.bootstrap import create_app
 from adapters.demo.seed import demo_orders, write_demo_orders
 from adapters.quickstart import banner
-from adapters.mongo.embedded import EmbeddedMongo
+from adapters.mongo.embedded import DataDirBusy, DataDirLock, EmbeddedMongo
 from adapters.observability import configure_logging
 from sandbox.carriers import demo_shipments, script, serve_carrier_sandbox
 from sandbox.downstream import serve_downstream_sandbox
@@ -70,7 +70,11 @@ def main(argv: list[str] | None = None) -> None:
             _require_production_settings(settings)
             _run(_serve(settings.model_copy(update={"run_workers": True}), listen=False))
         case "embedded":
-            _run(_embedded(settings))
+            try:
+                lock = DataDirLock(settings.data_dir)
+            except DataDirBusy as busy:
+                sys.exit(str(busy))
+            _run(_embedded(settings, lock))
         case "sandbox-shipment":
             status, answer = asyncio.run(script.send(args.sandbox, script.shipment_from(args)))
             print(json.dumps(answer, ensure_ascii=False))
@@ -145,12 +149,14 @@ def _serve(
     return run
 
 
-def _embedded(settings: Settings) -> Callable[[asyncio.Event], Awaitable[None]]:
+def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event], Awaitable[None]]:
     async def run(stop: asyncio.Event) -> None:
         data_dir = settings.data_dir
         orders_file = write_demo_orders(data_dir / "orders.json", datetime.now(UTC))
-        mongo = EmbeddedMongo(data_dir)
-        uri = await asyncio.to_thread(mongo.start)
+        mongo = EmbeddedMongo(data_dir, lock=lock)
+        mongo.launch()
+        uri = await asyncio.to_thread(mongo.wait_ready)
+        supervisor = asyncio.create_task(mongo.supervise(stop))
         now = datetime.now(UTC)
         sandbox = await serve_downstream_sandbox("127.0.0.1", settings.sandbox_port, demo_orders(now))
         sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
@@ -173,9 +179,11 @@ def _embedded(settings: Settings) -> Callable[[asyncio.Event], Awaitable[None]]:
         try:
             await _serve(local, True, lambda: banner(local, sandbox_url, carriers_url, Path(data_dir)))(stop)
         finally:
+            stop.set()
             await carriers.cleanup()
             await sandbox.cleanup()
             await asyncio.to_thread(mongo.stop)
+            await supervisor
 
     return run
 
