@@ -77,7 +77,7 @@ def _watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
     """The parent holds the other end of our stdin; end-of-file means it is gone (or asked us to stop)."""
 
     def wait() -> None:
-        while sys.stdin.buffer.read(4096):
+        while os.read(sys.stdin.fileno(), 4096):  # unbuffered: no lock left held at interpreter shutdown
             pass
         loop.call_soon_threadsafe(stop.set)
 
