@@ -42,6 +42,7 @@ OPENS = 60  # measured per size
 WARM = 5
 READS = 30
 TARGET = 1.5  # cost of an open at the largest size ÷ at the smallest
+BATCH = 200  # documents per bulk insert: short write transactions keep mongoeco's own background writer from timing out
 RESULTS = Path(__file__).resolve().parent / "results"
 Doc = dict[str, Any]
 
@@ -124,8 +125,8 @@ async def fill(mongo: EmbeddedMongo, template: Doc, start: int, stop: int) -> fl
     started = time.perf_counter()
     await asyncio.to_thread(mongo.stop)
     async with AsyncMongoClient(SQLiteEngine(str(mongo.data_dir / "disputes.sqlite"))) as client:
-        for first in range(start, stop, 1_000):
-            await client["disputes"][DISPUTES].insert_many([copy_of(template, n) for n in range(first, min(stop, first + 1_000))])
+        for first in range(start, stop, BATCH):
+            await client["disputes"][DISPUTES].insert_many([copy_of(template, n) for n in range(first, min(stop, first + BATCH))])
     await asyncio.to_thread(mongo.start)
     return time.perf_counter() - started
 
