@@ -9,20 +9,29 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from importlib.metadata import version
-from typing import Any
 
 import aiohttp
 import pymongo
 import structlog
 from aiohttp import web
 from prometheus_client import CollectorRegistry
+from pymongo import monitoring
+from pymongo.asynchronous.database import AsyncDatabase
 
-from adapters.downstream import AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient
-from adapters.evidence_store import EvidenceStore
+from adapters.downstream import (
+    AccountsClient,
+    DownstreamClient,
+    FinanceClient,
+    FulfillmentClient,
+    NotificationsClient,
+    PaymentsClient,
+)
 from adapters.carrier_gateway import CarrierMetrics, RegistryGateway, build_carriers
-from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore
+from adapters.carrier_health import CarrierHealth
+from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore, InMemoryReports
+from adapters.mongo.breakers import MongoBreakerStore
 from adapters.mongo.client import connect
-from adapters.mongo.disputes import MongoDisputes
+from adapters.mongo.disputes import Doc, MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.indexes import DISPUTES, ensure_indexes
 from adapters.mongo.reports import MongoReports
@@ -38,9 +47,9 @@ from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
 from adapters.web.keys import (
     BODY_TIMEOUT,
+    CARRIER_HEALTH,
     CARRIERS,
-    CLOCK,
-    EVIDENCE_STORE,
+    INTAKE,
     MAX_PAGE,
     METRICS,
     PUSH_CARRIERS,
@@ -52,11 +61,26 @@ from adapters.web.limits import body_deadline
 from adapters.web.openapi import build_openapi
 from adapters.web.problems import problem_middleware
 from adapters.workers import relay_step, run_loop
-from carriers.base import PushCarrier
+from adapters.worklog import StructlogWorkLog
+from carriers.base import CarrierAdapter, PushCarrier
+from carriers.breaker import BreakerStore, InMemoryBreakerStore
+from carriers.parsing import attachment_media_type
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.assessment import Assessor
 from disputes.sla_sweeper import SlaSweeper
-from disputes.ports import Accounts, CarrierGateway, Clock, Finance, Fulfillment, Notifications, OrderDirectory, Payments
+from disputes.intake import EvidenceIntake
+from disputes.ports import (
+    Accounts,
+    CarrierGateway,
+    Clock,
+    DisputeStorage,
+    EvidenceStore,
+    Finance,
+    Fulfillment,
+    Notifications,
+    OrderDirectory,
+    Payments,
+)
 from disputes.relay import Relay
 from disputes.service import DisputeService
 
@@ -86,7 +110,6 @@ class SystemClock:
 class Overrides:
     """Replacements for the real adapters (tests, benchmark)."""
 
-    repository: Any = None
     orders: OrderDirectory | None = None
     payments: Payments | None = None
     fulfillment: Fulfillment | None = None
@@ -94,22 +117,24 @@ class Overrides:
     accounts: Accounts | None = None
     finance: Finance | None = None
     clock: Clock | None = None
-    carriers: dict[str, Any] | None = None
+    carriers: dict[str, CarrierAdapter] | None = None
     gateway: CarrierGateway | None = None
-    mongo_listeners: tuple[Any, ...] = ()
+    mongo_listeners: tuple[monitoring._EventListener, ...] = ()
     """PyMongo command listeners (tests audit every query against the declared indexes)."""
 
 
 def create_app(settings: Settings, overrides: Overrides | None = None, *, api: bool = True) -> web.Application:
-    """The API application; with `api=False` only the background workers run (no routes are served)."""
+    """The API application; with `api=False` the background workers, serving only the operations endpoints
+    (liveness, readiness, metrics)."""
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=MIDDLEWARES)
     app[TOKENS] = HmacTokens.from_settings(settings)
     app[MAX_PAGE] = settings.max_page_size
     app[WEBHOOK_MAX_BYTES] = settings.webhook_max_bytes
     app[BODY_TIMEOUT] = settings.body_timeout_seconds
     app[METRICS] = CollectorRegistry()
+    app.on_response_prepare.append(ops.ResponseCounter(app[METRICS]))
     app[ops.OPENAPI] = build_openapi(ENDPOINTS + OPS_ENDPOINTS, version("dispute-service"))
-    for endpoint in ENDPOINTS + OPS_ENDPOINTS + HIDDEN if api else ():
+    for endpoint in ENDPOINTS + OPS_ENDPOINTS + HIDDEN if api else OPS_ENDPOINTS:
         # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
         app.router.add_route(endpoint.method, endpoint.path.replace("{id}", "{id:[^/]+}"), endpoint.aiohttp_handler())
     if api:
@@ -120,14 +145,11 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
 
 async def _resources(settings: Settings, overrides: Overrides, api: bool, app: web.Application) -> AsyncIterator[None]:
     clock = overrides.clock or SystemClock()
-    app[CLOCK] = clock
     timeout = aiohttp.ClientTimeout(total=settings.downstream_timeout_seconds)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         client = None
-        repository = overrides.repository
-        if repository is None and settings.storage == "memory":
-            repository = InMemoryDisputes()
-        if repository is None:
+        repository: DisputeStorage
+        if settings.storage == "mongodb":
             if settings.mongodb_uri is None:
                 raise RuntimeError("DISPUTES_MONGODB_URI is not set (use `disputes embedded` for the local default)")
             client = connect(
@@ -138,19 +160,28 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             await ensure_indexes(db)
             repository = MongoDisputes.in_database(db, timedelta(days=settings.attachment_retention_days))
             store: EvidenceStore = MongoEvidenceStore(db)
+            breakers: BreakerStore = MongoBreakerStore(db)
             retention: AttachmentRetention | None = AttachmentRetention(db)
             app[reports_api.REPORTS] = MongoReports(db[DISPUTES])
             app[ops.READINESS] = _pinger(db)
         else:
+            memory = InMemoryDisputes()
+            repository = memory
             store = InMemoryEvidenceStore()
+            breakers = InMemoryBreakerStore()
             retention = None
+            app[reports_api.REPORTS] = InMemoryReports(memory)
             app[ops.READINESS] = _always_ready
-        app[EVIDENCE_STORE] = store
+        intake = EvidenceIntake(store, store, clock, attachment_media_type)
+        app[INTAKE] = intake
         carrier_config = settings.carriers
         if settings.carrier_sandbox_url:
             carrier_config = sandbox_carrier_settings(settings.carrier_sandbox_url) | carrier_config
-        carriers = overrides.carriers if overrides.carriers is not None else build_carriers(carrier_config, session)
+        carriers = overrides.carriers
+        if carriers is None:
+            carriers = build_carriers(carrier_config, session, breakers)
         app[CARRIERS] = carriers
+        app[CARRIER_HEALTH] = CarrierHealth(breakers, carriers, app[METRICS])
         app[PUSH_CARRIERS] = {c: a for c, a in carriers.items() if isinstance(a, PushCarrier) and a.capabilities.push}
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
         service = DisputeService(repository, orders, clock, settings.rules())
@@ -158,17 +189,20 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         stop = asyncio.Event()
         workers = []
         if settings.run_workers:
-            gateway = overrides.gateway or RegistryGateway(carriers, store, clock, CarrierMetrics(app[METRICS]))
+            gateway = overrides.gateway or RegistryGateway(carriers, intake, clock, CarrierMetrics(app[METRICS]))
+            work_log = StructlogWorkLog()
             loops: dict[str, Callable[[], Awaitable[int]]] = {
                 "relay": relay_step(_relay(settings, overrides, session, repository, clock)),
                 "evidence": partial(EvidencePuller(
                     service, repository, gateway, store, clock, settings.rules(),
                     lease=timedelta(seconds=settings.evidence_lease_seconds), per_carrier=settings.evidence_per_carrier,
+                    log=work_log,
                 ).run_once, stop),
                 "push_attacher": PushAttacher(service, repository, store, clock).run_once,
                 "sla": SlaSweeper(service, repository, clock).run_once,
                 "assessor": Assessor(
-                    service, repository, clock, settings.policy(), lease=timedelta(seconds=settings.assessment_lease_seconds)
+                    service, repository, clock, settings.policy(),
+                    lease=timedelta(seconds=settings.assessment_lease_seconds), log=work_log,
                 ).run_once,
             }
             if retention is not None:
@@ -187,7 +221,9 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                 await client.close()
 
 
-def _relay(settings: Settings, overrides: Overrides, session: aiohttp.ClientSession, repository: Any, clock: Clock) -> Relay:
+def _relay(
+    settings: Settings, overrides: Overrides, session: aiohttp.ClientSession, repository: DisputeStorage, clock: Clock
+) -> Relay:
     downstream = partial(_client, settings, session)
     return Relay(
         repository,
@@ -214,7 +250,7 @@ class _NoOrders:
         raise RuntimeError("workers do not look up orders")
 
 
-def _pinger(db: Any) -> ops.ReadinessCheck:
+def _pinger(db: AsyncDatabase[Doc]) -> ops.ReadinessCheck:
     async def ping() -> None:
         with pymongo.timeout(ops.READINESS_TIMEOUT_SECONDS):  # server selection included: an absent database fails fast
             await db.command("ping")
@@ -226,7 +262,7 @@ async def _always_ready() -> None:
     return None
 
 
-def _client(settings: Settings, session: aiohttp.ClientSession, kind: type[Any], url: str | None) -> Any:
+def _client[C: DownstreamClient](settings: Settings, session: aiohttp.ClientSession, kind: type[C], url: str | None) -> C:
     if url is None:
         raise RuntimeError(f"{kind.service} URL is not configured (DISPUTES_{kind.service.upper()}_URL)")
     return kind(session, url, settings.downstream_timeout_seconds, settings.downstream_attempts)

@@ -1,40 +1,37 @@
 """The core's `CarrierGateway` over the carrier registry: pulls through each carrier's adapter (its own
-retries and circuit breaker), translates the carrier error tree into the core's two outcomes, moves inline
-images to storage, and counts what happened per carrier for /metrics."""
+retries and circuit breaker), translates the carrier error tree into the core's two outcomes (a call the
+breaker refused names when to ask again), hands what the carrier answered to the evidence intake, and counts
+what happened per carrier for /metrics."""
 
 import time
-from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
-from typing import Any, Protocol
+from collections.abc import Iterator, Mapping
+from datetime import timedelta
+from typing import Any
 
 import aiohttp
 import structlog
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from carriers.base import CarrierAdapter
-from carriers.breaker import BreakerState
-from carriers.errors import CarrierAuthError, CarrierRejected, CarrierUnavailable
+from carriers.breaker import BreakerStore
+from carriers.errors import CarrierAuthError, CarrierRejected, CarrierUnavailable, CircuitOpen
 from carriers.registry import create_adapter
 from carriers.retry import RETRIES, waiting_outside
 from carriers.status import UNMAPPED
 from carriers.transcript import recording, transcript_bytes
+from disputes.intake import EvidenceIntake
 from disputes.ports import Clock, EvidenceRejected, EvidenceUnavailable, Slot
 from schemas.proof import ProofOfDelivery
 
 log = structlog.get_logger("carriers")
-CIRCUIT_LEVEL = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
 
 
-class AttachmentStore(Protocol):
-    async def store_raw(self, carrier: str, body: bytes, at: datetime) -> str: ...
-
-    async def store_attachments(self, proof: ProofOfDelivery, at: datetime) -> ProofOfDelivery: ...
-
-
-def build_carriers(config: Mapping[str, Mapping[str, Any]], session: aiohttp.ClientSession) -> dict[str, CarrierAdapter]:
-    return {code: create_adapter(code, settings, session) for code, settings in config.items()}
+def build_carriers(
+    config: Mapping[str, Mapping[str, Any]], session: aiohttp.ClientSession, breakers: BreakerStore
+) -> dict[str, CarrierAdapter]:
+    return {code: create_adapter(code, settings, session, breakers) for code, settings in config.items()}
 
 
 class _RetryCollector(Collector):
@@ -56,23 +53,16 @@ class CarrierMetrics:
         registry.register(_RetryCollector())
         self.calls = Counter("carrier_pulls", "Proof-of-delivery pulls by outcome", ["carrier", "outcome"], registry=registry)
         self.latency = Histogram("carrier_pull_seconds", "Pull latency including retries", ["carrier"], registry=registry)
-        self.circuit = Gauge("carrier_circuit_state", "0 closed, 1 half-open, 2 open", ["carrier"], registry=registry)
-
-
-def _circuit_level(adapter: CarrierAdapter) -> Callable[[], float]:
-    return lambda: CIRCUIT_LEVEL[adapter.breaker.state]
 
 
 class RegistryGateway:
     def __init__(
-        self, carriers: Mapping[str, CarrierAdapter], store: AttachmentStore, clock: Clock, metrics: CarrierMetrics
+        self, carriers: Mapping[str, CarrierAdapter], intake: EvidenceIntake, clock: Clock, metrics: CarrierMetrics
     ) -> None:
         self.carriers = carriers
-        self.store = store
+        self.intake = intake
         self.clock = clock
         self.metrics = metrics
-        for code, adapter in carriers.items():
-            metrics.circuit.labels(code).set_function(_circuit_level(adapter))
 
     async def pull(self, carrier: str, tracking_number: str, slot: Slot | None = None) -> ProofOfDelivery:
         adapter = self.carriers.get(carrier)
@@ -84,6 +74,10 @@ class RegistryGateway:
             with waiting_outside(slot), recording() as replies:
                 proof = await adapter.pull(tracking_number)
             outcome = proof.status.value
+        except CircuitOpen as error:
+            outcome = "refused"
+            retry_at = self.clock.now() + timedelta(seconds=error.retry_after or 0)
+            raise EvidenceUnavailable(str(error), retry_at=retry_at) from error
         except CarrierUnavailable as error:
             outcome = "unavailable"
             raise EvidenceUnavailable(str(error)) from error
@@ -98,7 +92,5 @@ class RegistryGateway:
         finally:
             self.metrics.calls.labels(carrier, outcome).inc()
             self.metrics.latency.labels(carrier).observe(time.perf_counter() - started)
-        now = self.clock.now()  # when the service received it, on the service's clock
-        raw_ref = await self.store.store_raw(carrier, transcript_bytes(carrier, replies), now) if replies else None
-        kept = proof.model_copy(update={"received_at": now, "raw_ref": raw_ref, "offer": adapter.capabilities.pull})
-        return await self.store.store_attachments(kept, now)
+        transcript = transcript_bytes(carrier, replies) if replies else None
+        return await self.intake.receive_pull(carrier, proof, adapter.capabilities.pull, transcript)

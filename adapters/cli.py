@@ -12,7 +12,9 @@ import argparse
 import asyncio
 import gc
 import json
+import os
 import signal
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -57,7 +59,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    configure_logging(settings.log_level, settings.log_json, once=True)
+    worker_id = settings.worker_id or f"{socket.gethostname()}-{os.getpid()}"
+    process = {"worker_id": worker_id} if args.command == "worker" else None
+    configure_logging(settings.log_level, settings.log_json, once=True, process=process)
     match args.command:
         case "token":
             print(_token(settings, args))
@@ -65,10 +69,12 @@ def main(argv: list[str] | None = None) -> None:
             _run(_sandbox(args.host, args.port, args.carriers_port, args.push_target))
         case "serve":
             _require_production_settings(settings)
-            _run(_serve(settings, listen=True))
+            _run(_serve(settings))
         case "worker":
             _require_production_settings(settings)
-            _run(_serve(settings.model_copy(update={"run_workers": True}), listen=False))
+            workers = settings.model_copy(update={"run_workers": True})
+            ops = f"worker {worker_id}: /healthz, /readyz, /metrics on http://{settings.host}:{settings.worker_port}"
+            _run(_serve(workers, api=False, announce=lambda: ops))
         case "embedded":
             try:
                 lock = DataDirLock(settings.data_dir)
@@ -131,16 +137,17 @@ def _sandbox(host: str, port: int, carriers_port: int, push_target: str | None) 
 
 
 def _serve(
-    settings: Settings, listen: bool, announce: Callable[[], str] | None = None
+    settings: Settings, api: bool = True, announce: Callable[[], str] | None = None
 ) -> Callable[[asyncio.Event], Awaitable[None]]:
+    """The API on `port`, or (`api=False`) the workers with their operations endpoints on `worker_port`."""
+
     async def run(stop: asyncio.Event) -> None:
-        runner = web.AppRunner(create_app(settings, api=listen), **server_options(settings))
+        runner = web.AppRunner(create_app(settings, api=api), **server_options(settings))
         await runner.setup()
         gc.freeze()  # what start-up built lives as long as the process: the collector stops rescanning it
-        if listen:
-            await web.TCPSite(runner, settings.host, settings.port).start()
-        print(announce() if announce else f"{'listening on' if listen else 'workers running for'} "
-              f"http://{settings.host}:{settings.port}", flush=True)
+        port = settings.port if api else settings.worker_port
+        await web.TCPSite(runner, settings.host, port).start()
+        print(announce() if announce else f"listening on http://{settings.host}:{port}", flush=True)
         try:
             await stop.wait()
         finally:
@@ -177,7 +184,7 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
             }
         )
         try:
-            await _serve(local, True, lambda: banner(local, sandbox_url, carriers_url, Path(data_dir)))(stop)
+            await _serve(local, announce=lambda: banner(local, sandbox_url, carriers_url, Path(data_dir)))(stop)
         finally:
             stop.set()
             await carriers.cleanup()

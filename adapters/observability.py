@@ -6,7 +6,7 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TextIO
 
 import orjson
@@ -25,15 +25,21 @@ def _dumps(value: Any, **options: Any) -> str:
 
 
 def configure_logging(
-    level: str = "INFO", json: bool | None = None, stream: TextIO | None = None, once: bool = False
+    level: str = "INFO",
+    json: bool | None = None,
+    stream: TextIO | None = None,
+    once: bool = False,
+    process: Mapping[str, str] | None = None,
 ) -> None:
     """`once=True` for a process that configures logging once and for all (the CLI): each logger then
-    builds its pipeline on first use instead of on every line. Tests that reconfigure logging leave it off."""
+    builds its pipeline on first use instead of on every line. Tests that reconfigure logging leave it off.
+    `process`: fields every line of this process carries (a worker's id), whichever task logs it."""
     stream = stream or sys.stderr
     json = not stream.isatty() if json is None else json
     renderer: Any = structlog.processors.JSONRenderer(serializer=_dumps) if json else structlog.dev.ConsoleRenderer()
     structlog.configure(
         processors=[
+            *([_add(dict(process))] if process else []),
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -44,6 +50,14 @@ def configure_logging(
         logger_factory=structlog.WriteLoggerFactory(stream),
         cache_logger_on_first_use=once,
     )
+
+
+def _add(fields: dict[str, str]) -> structlog.types.Processor:
+    def add(logger: Any, method: str, event: structlog.types.EventDict) -> structlog.types.EventDict:
+        event.update(fields)
+        return event
+
+    return add
 
 
 @web.middleware

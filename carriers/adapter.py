@@ -5,8 +5,8 @@
     └── PartnerPullAdapter   plus the partner webhook (the Turkish carriers)
 
 A carrier's adapter subclasses one of them (both, for a SOAP carrier that takes partner pushes), names its
-``code``, ``name`` and pull ``capabilities``, opens its kind of link (``_open_link``) and, unless it is a
-plain SOAP query, pulls a checked number itself (``_pull``) with its mapping's pure functions.
+``code``, ``name`` and pull ``capabilities``, opens its kind of link over ``self.breaker`` (``_open_link``) and,
+unless it is a plain SOAP query, pulls a checked number itself (``_pull``) with its mapping's pure functions.
 """
 
 from abc import ABC, abstractmethod
@@ -16,7 +16,7 @@ from datetime import datetime
 import aiohttp
 
 from carriers.base import Capabilities, CarrierSettings, checked_tracking_number
-from carriers.breaker import CircuitBreaker
+from carriers.breaker import BreakerStore, CircuitBreaker
 from carriers.clock import SYSTEM_CLOCK, Clock
 from carriers.http import HttpResponse
 from carriers.link import CarrierLink
@@ -36,11 +36,14 @@ class PullAdapter[S: CarrierSettings, L: CarrierLink](ABC):
     capabilities: Capabilities
     breaker: CircuitBreaker
 
-    def __init__(self, settings: S, session: aiohttp.ClientSession, *, clock: Clock = SYSTEM_CLOCK) -> None:
+    def __init__(
+        self, settings: S, session: aiohttp.ClientSession, *, clock: Clock = SYSTEM_CLOCK,
+        breakers: BreakerStore | None = None,
+    ) -> None:
         self._settings = settings
         self._clock = clock
+        self.breaker = CircuitBreaker(self.code, settings.breaker, clock, breakers)
         self._link = self._open_link(settings, session, clock)
-        self.breaker = self._link.breaker
 
     async def pull(self, tracking_number: str) -> ProofOfDelivery:
         return await self._pull(checked_tracking_number(self.code, tracking_number))
@@ -62,7 +65,7 @@ class SoapPullAdapter[S: CarrierSettings](PullAdapter[S, SoapLink]):
     parse_response: ResponseParser
 
     def _open_link(self, settings: S, session: aiohttp.ClientSession, clock: Clock) -> SoapLink:
-        return SoapLink(self.code, settings, session, clock)
+        return SoapLink(self.code, settings, session, clock, self.breaker)
 
     async def _pull(self, tracking_number: str) -> ProofOfDelivery:
         response = await self._link.send_soap(self.build_request(self._settings, tracking_number))
@@ -72,6 +75,9 @@ class SoapPullAdapter[S: CarrierSettings](PullAdapter[S, SoapLink]):
 class PartnerPullAdapter[S: PartnerCarrierSettings, L: CarrierLink](PullAdapter[S, L], PartnerPush):
     """A pull adapter that also takes the carrier's pushes through the partner webhook."""
 
-    def __init__(self, settings: S, session: aiohttp.ClientSession, *, clock: Clock = SYSTEM_CLOCK) -> None:
-        super().__init__(settings, session, clock=clock)
+    def __init__(
+        self, settings: S, session: aiohttp.ClientSession, *, clock: Clock = SYSTEM_CLOCK,
+        breakers: BreakerStore | None = None,
+    ) -> None:
+        super().__init__(settings, session, clock=clock, breakers=breakers)
         self._accept_partner_push(settings.partner_webhook, clock)

@@ -19,10 +19,13 @@ from carriers.transcript import keep
 
 
 class CarrierLink:
-    def __init__(self, carrier: str, settings: CarrierSettings, session: aiohttp.ClientSession, clock: Clock) -> None:
+    def __init__(
+        self, carrier: str, settings: CarrierSettings, session: aiohttp.ClientSession, clock: Clock,
+        breaker: CircuitBreaker,
+    ) -> None:
         self.carrier = carrier
         self.http = CarrierHttp(session, carrier=carrier, timeout_seconds=settings.timeout_seconds, clock=clock)
-        self.breaker = CircuitBreaker(carrier, settings.breaker, clock)
+        self.breaker = breaker
         self._budget = settings.retry
         self._clock = clock
 
@@ -60,10 +63,11 @@ class OAuthLink(CarrierLink):
         settings: CarrierSettings,
         session: aiohttp.ClientSession,
         clock: Clock,
+        breaker: CircuitBreaker,
         token_request: HttpRequest,
         read_grant: GrantReader | None = None,
     ) -> None:
-        super().__init__(carrier, settings, session, clock)
+        super().__init__(carrier, settings, session, clock, breaker)
         self._token_request = token_request
         self._read_grant = read_grant or self._read_oauth_grant
         self._tokens = TokenCache(self._fetch_token, clock=clock)

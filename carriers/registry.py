@@ -5,16 +5,17 @@ pull from their own APIs and may also push through our partner webhook (``carrie
 its own secrets; surat pushes through the partner webhook only (``capabilities.pull`` is False).
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 
 from carriers.aras.client import ArasAdapter
 from carriers.aras.settings import ArasSettings
 from carriers.base import CarrierAdapter, CarrierSettings
+from carriers.breaker import BreakerStore
 from carriers.dhl.client import DhlAdapter
 from carriers.dhl.settings import DhlSettings
 from carriers.fedex.client import FedexAdapter
@@ -33,10 +34,16 @@ from carriers.yurtici.client import YurticiAdapter
 from carriers.yurtici.settings import YurticiSettings
 
 
+class AdapterFactory[S: CarrierSettings](Protocol):
+    def __call__(
+        self, settings: S, session: aiohttp.ClientSession, *, breakers: BreakerStore | None = None
+    ) -> CarrierAdapter: ...
+
+
 @dataclass(frozen=True, slots=True)
 class CarrierEntry[S: CarrierSettings]:
     settings: type[S]
-    build: Callable[[S, aiohttp.ClientSession], CarrierAdapter]
+    build: AdapterFactory[S]
 
 
 CARRIERS: Mapping[str, CarrierEntry[Any]] = MappingProxyType(
@@ -55,9 +62,13 @@ CARRIERS: Mapping[str, CarrierEntry[Any]] = MappingProxyType(
 
 
 def create_adapter(
-    code: str, settings: CarrierSettings | Mapping[str, Any], session: aiohttp.ClientSession
+    code: str,
+    settings: CarrierSettings | Mapping[str, Any],
+    session: aiohttp.ClientSession,
+    breakers: BreakerStore | None = None,
 ) -> CarrierAdapter:
-    """Build the adapter for ``code``; ``settings`` may be the carrier's settings or raw configuration."""
+    """Build the adapter for ``code``; ``settings`` may be the carrier's settings or raw configuration.
+    ``breakers``: where its circuit breaker lives (shared by every process), this process's memory if None."""
     if (entry := CARRIERS.get(code)) is None:
         raise LookupError(f"unknown carrier {code!r}")
-    return entry.build(entry.settings.model_validate(settings), session)
+    return entry.build(entry.settings.model_validate(settings), session, breakers=breakers)

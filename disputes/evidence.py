@@ -10,7 +10,7 @@ before a dispute existed is picked up by the puller when the dispute opens.
 """
 
 import asyncio
-import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from disputes.actors import SYSTEM
 from disputes.batch import each
+from disputes.intake import pull_key
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
 from disputes.ports import (
@@ -27,7 +28,9 @@ from disputes.ports import (
     EvidenceRejected,
     EvidenceUnavailable,
     PushedEvidence,
+    SilentWorkLog,
     Slot,
+    WorkLog,
 )
 from disputes.rules import Rules
 from disputes.service import DisputeService
@@ -35,12 +38,6 @@ from schemas.dispute import Evidence
 from schemas.proof import ProofOfDelivery, ProofStatus
 
 type Answer = ProofOfDelivery | EvidenceUnavailable | EvidenceRejected
-
-
-def pull_key(proof: ProofOfDelivery) -> str:
-    """Identity of pulled evidence: its content, so pulling the same answer twice adds nothing."""
-    content = proof.model_dump_json(exclude={"received_at", "raw_ref"})
-    return "pull:" + hashlib.sha256(content.encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -58,6 +55,7 @@ class EvidencePuller:
     rules: Rules
     lease: timedelta = timedelta(seconds=60)
     per_carrier: int = 8
+    log: WorkLog = field(default_factory=SilentWorkLog)
     _slots: defaultdict[str, asyncio.Semaphore] = field(init=False)
     _lanes: Lanes = field(init=False)
 
@@ -131,17 +129,21 @@ class EvidencePuller:
         try:
             if self.clock.now() >= lease_until:
                 return
-            answer = await self._ask(carrier, tracking, slot)
+            answer = await self._ask(dispute_id, carrier, tracking, slot)
         finally:
             slot.release()
         place.leave()  # the carrier call is over: the next claim may take this place while the answer is stored
         await self._record(dispute, answer)
 
-    async def _ask(self, carrier: str, tracking: str, slot: Slot) -> Answer:
+    async def _ask(self, dispute_id: str, carrier: str, tracking: str, slot: Slot) -> Answer:
+        started = time.monotonic()
+        answer: Answer
         try:
-            return await self.gateway.pull(carrier, tracking, slot)
+            answer = await self.gateway.pull(carrier, tracking, slot)
         except (EvidenceUnavailable, EvidenceRejected) as error:
-            return error
+            answer = error
+        self.log.pulled(dispute_id, carrier, _outcome(answer), time.monotonic() - started)
+        return answer
 
     async def _record(self, dispute: Dispute, answer: Answer) -> None:
         now, deadline = self.clock.now(), dispute.sla.evidence_due
@@ -150,6 +152,9 @@ class EvidencePuller:
         retry_at = min(now + backoff, deadline) if now < deadline else None
         give_up_at = deadline if now < deadline else None
         match answer:
+            case EvidenceUnavailable(retry_at=datetime() as named) if retry_at is not None:
+                # Refused by the carrier's circuit breaker: back as soon as it lets calls through again.
+                await self._failed(dispute.id, f"carrier unavailable: {answer}", min(max(named, now), deadline))
             case EvidenceUnavailable():
                 await self._failed(dispute.id, f"carrier unavailable: {answer}", retry_at)
             case EvidenceRejected():
@@ -186,6 +191,16 @@ class CarrierSlot:
         if self._held:
             self._held = False
             self._semaphore.release()
+
+
+def _outcome(answer: Answer) -> str:
+    match answer:
+        case ProofOfDelivery():
+            return answer.status.value
+        case EvidenceUnavailable():
+            return "unavailable" if answer.retry_at is None else "refused"
+        case EvidenceRejected():
+            return "rejected"
 
 
 def _finished(working: set[asyncio.Task[None]]) -> list[Exception]:

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from aiohttp.test_utils import unused_port
+
 from tests.factories import PERSONAL_VALUES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,15 +32,19 @@ class Workers:
             "DISPUTES_JWT_SECRET": SECRET,
             "DISPUTES_LOG_JSON": "true",
             **{f"DISPUTES_{service}_URL": downstream_url for service in DOWNSTREAM},
-            **{f"DISPUTES_{name.upper()}": v if isinstance(v, str) else json.dumps(v) for name, v in settings.items()},
+            **_variables(settings),
         }
         self.logs = logs
         self.runs: list[subprocess.Popen[bytes]] = []
 
-    def start(self) -> None:
+    def start(self, **settings: object) -> subprocess.Popen[bytes]:
+        """Start one more worker; `settings` are this one's own. Each serves its operations endpoints on a free
+        port unless `worker_port` is given."""
         with open(self.logs / f"worker-{len(self.runs)}.log", "wb") as log:
             command = [sys.executable, "-m", "adapters.cli", "worker"]
-            self.runs.append(subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))
+            env = self.env | _variables({"worker_port": unused_port(), **settings})
+            self.runs.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+        return self.runs[-1]
 
     def kill(self) -> None:
         """SIGKILL every running worker: no clean-up, no last write. Each must still be running: one that died
@@ -71,3 +77,7 @@ class Workers:
         assert logs, "the workers logged nothing: the audit would prove nothing"
         leaked = [value for value in PERSONAL_VALUES if value in logs]
         assert not leaked, f"personal data in the workers' logs: {leaked}"
+
+
+def _variables(settings: dict[str, object]) -> dict[str, str]:
+    return {f"DISPUTES_{name.upper()}": v if isinstance(v, str) else json.dumps(v) for name, v in settings.items()}

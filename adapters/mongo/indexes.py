@@ -14,6 +14,7 @@ DISPUTES = "disputes"
 CARRIER_EVENTS = "carrier_events"
 ATTACHMENTS = "attachments"
 RAW_PAYLOADS = "raw_payloads"
+CARRIER_BREAKERS = "carrier_breakers"  # one document per carrier, found by its `_id` (the carrier code) only
 
 
 @dataclass(frozen=True)

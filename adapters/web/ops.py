@@ -1,10 +1,12 @@
-"""Operational endpoints: liveness, readiness, the API document and its offline docs page."""
+"""Operational endpoints: liveness, readiness, the API document and its offline docs page; the count of
+responses served, by route and status, for /metrics."""
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import structlog
-from aiohttp import web
+from aiohttp import hdrs, web
+from prometheus_client import CollectorRegistry, Counter
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from adapters.web.endpoint import Call
@@ -24,6 +26,26 @@ DOCS_PAGE = """<!doctype html>
 <body><div id="ui"></div><script src="/docs/static/swagger-ui-bundle.js"></script>
 <script src="/docs/init.js"></script></body></html>"""
 DOCS_INIT = 'window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui", deepLinking: true});'
+
+
+class ResponseCounter:
+    """Counts each response as it is sent (``on_response_prepare``), errors included. Each (method, route,
+    status) child is looked up once: on the request path only a dictionary hit and an increment remain."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._responses = Counter(
+            "http_responses", "Responses sent, by method, route and status", ["method", "route", "status"],
+            registry=registry,
+        )
+        self._children: dict[tuple[str, str, int], Counter] = {}
+
+    async def __call__(self, request: web.BaseRequest, response: web.StreamResponse) -> None:
+        route = request.match_info.route.resource if isinstance(request, web.Request) else None
+        method = request.method if request.method in hdrs.METH_ALL else "OTHER"  # a client names any method
+        key = (method, route.canonical if route is not None else "unmatched", response.status)
+        if (child := self._children.get(key)) is None:
+            child = self._children[key] = self._responses.labels(key[0], key[1], str(key[2]))
+        child.inc()
 
 
 async def healthz(call: Call) -> web.Response:

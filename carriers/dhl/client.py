@@ -27,7 +27,7 @@ class DhlAdapter(PullAdapter[DhlSettings, CarrierLink]):
     capabilities = Capabilities(pull=OFFER, push=OFFER)
 
     def _open_link(self, settings: DhlSettings, session: aiohttp.ClientSession, clock: Clock) -> CarrierLink:
-        return CarrierLink(CODE, settings, session, clock)
+        return CarrierLink(CODE, settings, session, clock, self.breaker)
 
     async def _pull(self, tracking_number: str) -> ProofOfDelivery:
         response = await self._link.send(build_track_request(self._settings, tracking_number), accept=(404,))

@@ -40,7 +40,7 @@ class FedexAdapter(PullAdapter[FedexSettings, OAuthLink]):
     )
 
     def _open_link(self, settings: FedexSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:
-        return OAuthLink(CODE, settings, session, clock, build_token_request(settings))
+        return OAuthLink(CODE, settings, session, clock, self.breaker, build_token_request(settings))
 
     async def _pull(self, tracking_number: str) -> ProofOfDelivery:
         response = await self._link.send_with_token(

@@ -35,7 +35,8 @@ class MngAdapter(PartnerPullAdapter[MngSettings, OAuthLink]):
     def _open_link(self, settings: MngSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:
         lifetime = settings.token_lifetime_seconds
         return OAuthLink(
-            CODE, settings, session, clock, build_token_request(settings), lambda reply: read_token(reply, lifetime)
+            CODE, settings, session, clock, self.breaker, build_token_request(settings),
+            lambda reply: read_token(reply, lifetime),
         )
 
     async def _pull(self, tracking_number: str) -> ProofOfDelivery:

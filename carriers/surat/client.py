@@ -3,7 +3,7 @@
 import aiohttp
 
 from carriers.base import Capabilities
-from carriers.breaker import CircuitBreaker
+from carriers.breaker import BreakerStore, CircuitBreaker
 from carriers.clock import SYSTEM_CLOCK, Clock
 from carriers.errors import CarrierRejected
 from carriers.partner.webhook import PartnerPush
@@ -18,9 +18,12 @@ class SuratAdapter(PartnerPush):
     name = "Sürat Kargo"
     capabilities = Capabilities(pull=None, push=None)  # push: the partner webhook, required by its settings
 
-    def __init__(self, settings: SuratSettings, session: aiohttp.ClientSession, *, clock: Clock = SYSTEM_CLOCK) -> None:
+    def __init__(
+        self, settings: SuratSettings, session: aiohttp.ClientSession, *, clock: Clock = SYSTEM_CLOCK,
+        breakers: BreakerStore | None = None,
+    ) -> None:
         # ``session`` is part of every carrier's constructor (see ``carriers.registry``); Sürat needs none.
-        self.breaker = CircuitBreaker(CODE, settings.breaker, clock)
+        self.breaker = CircuitBreaker(CODE, settings.breaker, clock, breakers)
         self._accept_partner_push(settings.partner_webhook, clock)
 
     async def pull(self, tracking_number: str) -> ProofOfDelivery:

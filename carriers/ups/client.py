@@ -33,7 +33,7 @@ class UpsAdapter(PullAdapter[UpsSettings, OAuthLink]):
     )
 
     def _open_link(self, settings: UpsSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:
-        return OAuthLink(CODE, settings, session, clock, build_token_request(settings))
+        return OAuthLink(CODE, settings, session, clock, self.breaker, build_token_request(settings))
 
     async def _pull(self, tracking_number: str) -> ProofOfDelivery:
         response = await self._link.send_with_token(

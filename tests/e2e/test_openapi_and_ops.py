@@ -1,4 +1,4 @@
-"""The published API document, the offline docs page, and the health endpoints."""
+"""The published API document, the offline docs page, the health endpoints and the metrics."""
 
 from openapi_spec_validator import validate
 
@@ -32,3 +32,14 @@ async def test_the_docs_page_and_its_assets_are_served_locally(api):
 async def test_liveness_and_readiness(api):
     assert (await (await api.get("/healthz")).json()) == {"status": "ok"}
     assert (await (await api.get("/readyz")).json()) == {"status": "ready"}
+
+
+async def test_metrics_count_the_apis_own_responses_with_a_bounded_set_of_labels(api):
+    await api.get("/healthz")
+    await api.get("/no/such/page")
+    await api.request("PROPFIND", "/healthz")  # a WebDAV method the parser knows, no route takes
+    metrics = await (await api.get("/metrics")).text()
+    assert 'http_responses_total{method="GET",route="/healthz",status="200"} 1.0' in metrics
+    assert 'http_responses_total{method="GET",route="unmatched",status="404"} 1.0' in metrics
+    assert 'method="OTHER"' in metrics and "PROPFIND" not in metrics
+    assert 'carrier_circuit_state{carrier="ups"} 0.0' in metrics  # the shared breakers, read from storage

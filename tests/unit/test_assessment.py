@@ -53,6 +53,27 @@ async def test_no_proof_by_the_deadline_refunds_and_makes_the_carrier_liable(ass
     assert liability.payload["amount_minor"] == 129_900 and liability.payload["carrier"] == "yurtici"
 
 
+class Assessments:
+    def __init__(self):
+        self.lines = []
+
+    def pulled(self, dispute_id, carrier, outcome, seconds):
+        raise AssertionError("the assessor pulls nothing")
+
+    def assessed(self, dispute_id, advice, status):
+        self.lines.append((dispute_id, advice.rule.value, advice.action, status))
+
+
+async def test_each_assessment_is_reported_with_the_advice_and_the_status_it_left(
+    service, repository, clock, dispute
+):
+    log = Assessments()
+    await attach(service, dispute.id, clock, signature=False, photo=False, received_by="Mehmet Kaya", metres=None)
+    await Assessor(service, repository, clock, PolicySettings(), log=log).run_once()
+    stored = repository.docs[dispute.id]
+    assert log.lines == [(dispute.id, "weak_proof", stored.recommendation.action, Status.RESOLVED)]
+
+
 async def test_weak_proof_is_resolved_for_the_customer(assessor, service, dispute, repository, clock):
     await attach(service, dispute.id, clock, signature=False, photo=False, received_by="Mehmet Kaya", metres=None)
     await assessor.run_once()

@@ -177,12 +177,18 @@ def test_published_ports_are_unique_and_the_api_publishes_its_configured_port(se
     assert api_port in [container for _, _, container in published_ports(services["api"])]
 
 
-def test_the_api_healthcheck_probes_readiness_on_its_port(services):
-    api = services["api"]
-    test = " ".join(api["healthcheck"]["test"])
-    assert api["healthcheck"]["test"][:2] == ["CMD", "python"]
-    assert f"127.0.0.1:{environment_of(api)['DISPUTES_PORT']}/readyz" in test
-    assert healthcheck_enabled(api)
+@pytest.mark.parametrize(("name", "port"), [("api", "DISPUTES_PORT"), ("worker", "DISPUTES_WORKER_PORT")])
+def test_the_app_healthchecks_probe_readiness_on_the_port_each_serves(services, name, port):
+    service = services[name]
+    test = " ".join(service["healthcheck"]["test"])
+    assert service["healthcheck"]["test"][:2] == ["CMD", "python"]
+    assert f"127.0.0.1:{environment_of(service)[port]}/readyz" in test
+    assert healthcheck_enabled(service)
+
+
+def test_the_worker_serves_its_operations_endpoints_on_a_port_of_its_own(services):
+    env = environment_of(services["worker"])
+    assert int(env["DISPUTES_WORKER_PORT"]) != int(env["DISPUTES_PORT"])
 
 
 def test_app_services_run_cli_subcommands_from_this_image(services):

@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 
 from adapters.memory import InMemoryEvidenceStore, InMemoryOrders
-from disputes.evidence import EvidencePuller, PushAttacher, pull_key
+from disputes.evidence import EvidencePuller, PushAttacher
+from disputes.intake import pull_key
 from disputes.ports import EvidenceRejected, EvidenceUnavailable
 from disputes.rules import Rules
 from schemas.dispute import Evidence, Status
@@ -109,6 +110,55 @@ async def test_a_carrier_that_is_down_is_asked_again_with_backoff(make_puller, d
     stored = repository.docs[dispute.id]
     assert stored.status is Status.UNDER_REVIEW and gateway.calls == 3
     assert [e.action for e in stored.timeline].count("evidence_pull_failed") == 2
+
+
+async def test_a_case_the_breaker_refused_is_back_when_the_breaker_lets_calls_through(
+    make_puller, dispute, repository, clock
+):
+    """Not on the backoff: a recovering carrier's cases wait for its breaker, not minutes more."""
+    soon = NOW + timedelta(seconds=5)
+    gateway = Gateway(EvidenceUnavailable("circuit half-open, probe in flight", retry_at=soon), proof())
+    puller = make_puller(gateway)
+    await puller.run_once()
+    assert repository.docs[dispute.id].evidence_pull_due == soon
+    clock.advance(seconds=5)
+    await puller.run_once()
+    assert repository.docs[dispute.id].status is Status.UNDER_REVIEW and gateway.calls == 2
+
+
+async def test_a_breaker_that_stays_open_past_the_deadline_does_not_push_the_case_past_it(
+    make_puller, dispute, repository
+):
+    late = dispute.sla.evidence_due + timedelta(days=1)
+    await make_puller(Gateway(EvidenceUnavailable("circuit open", retry_at=late))).run_once()
+    assert repository.docs[dispute.id].evidence_pull_due == dispute.sla.evidence_due
+
+
+class Pulls:
+    def __init__(self):
+        self.lines = []
+
+    def pulled(self, dispute_id, carrier, outcome, seconds):
+        self.lines.append((dispute_id, carrier, outcome, seconds >= 0))
+
+    def assessed(self, dispute_id, advice, status):
+        raise AssertionError("the puller assesses nothing")
+
+
+async def test_each_pull_is_reported_with_its_carrier_and_outcome(service, repository, pushed, clock, dispute):
+    log = Pulls()
+    gateway = Gateway(
+        EvidenceUnavailable("503"), EvidenceUnavailable("open", retry_at=NOW + timedelta(seconds=5)), proof()
+    )
+    puller = EvidencePuller(service, repository, gateway, pushed, clock, Rules(), log=log)
+    for wait in (timedelta(0), timedelta(minutes=2), timedelta(seconds=5)):
+        clock.advance(seconds=wait.total_seconds())
+        await puller.run_once()
+    carrier = dispute.order.carrier
+    assert log.lines == [
+        (dispute.id, carrier, "unavailable", True), (dispute.id, carrier, "refused", True),
+        (dispute.id, carrier, "delivered", True),
+    ]
 
 
 async def test_silence_until_the_deadline_is_recorded_as_no_proof(make_puller, dispute, repository, clock):

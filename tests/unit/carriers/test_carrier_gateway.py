@@ -2,7 +2,7 @@
 proof says what the carrier can supply, and an authentication failure is an alert, not a verdict."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
@@ -13,10 +13,12 @@ from structlog.testing import capture_logs
 
 from adapters.carrier_gateway import CarrierMetrics, RegistryGateway
 from adapters.memory import InMemoryEvidenceStore
+from carriers.parsing import attachment_media_type
 from carriers.dhl.client import DhlAdapter
 from carriers.dhl.settings import DhlSettings
 from carriers.retry import RetryBudget
 from carriers.status import count_unmapped
+from disputes.intake import EvidenceIntake
 from disputes.ports import EvidenceUnavailable
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -34,8 +36,12 @@ async def gateway_for(carrier_server, session: aiohttp.ClientSession, handler) -
     base = await carrier_server([("GET", "/track/shipments", handler)])
     settings = DhlSettings(base_url=base, api_key=SecretStr("k"), retry=RetryBudget(attempts=1))
     store, registry = InMemoryEvidenceStore(), CollectorRegistry()
-    gateway = RegistryGateway({"dhl": DhlAdapter(settings, session)}, store, Clock(), CarrierMetrics(registry))
+    gateway = RegistryGateway({"dhl": DhlAdapter(settings, session)}, intake_over(store), Clock(), CarrierMetrics(registry))
     return gateway, store, registry
+
+
+def intake_over(store: InMemoryEvidenceStore) -> EvidenceIntake:
+    return EvidenceIntake(store, store, Clock(), attachment_media_type)
 
 
 async def test_a_pulled_proof_keeps_what_the_carrier_answered_and_what_it_can_supply(carrier_server, session) -> None:
@@ -75,3 +81,26 @@ async def test_unmapped_status_codes_are_counted_by_carrier_and_code(carrier_ser
     _, _, registry = await gateway_for(carrier_server, session, never)
     count_unmapped("dhl", "ZZ-NEW")
     assert 'carrier_unmapped_status_total{carrier="dhl",code="ZZ-NEW"}' in generate_latest(registry).decode()
+
+
+async def test_a_call_the_breaker_refuses_names_when_to_ask_again(carrier_server, session) -> None:
+    calls: list[int] = []
+
+    async def down(request: web.Request) -> web.Response:
+        calls.append(1)
+        return web.Response(status=503)
+
+    base = await carrier_server([("GET", "/track/shipments", down)])
+    breaker = {"failure_threshold": 1, "cool_down_seconds": 30}
+    settings = DhlSettings(base_url=base, api_key=SecretStr("k"), retry=RetryBudget(attempts=1), breaker=breaker)
+    registry = CollectorRegistry()
+    adapters = {"dhl": DhlAdapter(settings, session)}
+    gateway = RegistryGateway(adapters, intake_over(InMemoryEvidenceStore()), Clock(), CarrierMetrics(registry))
+    with pytest.raises(EvidenceUnavailable) as failed:
+        await gateway.pull("dhl", "7777777770")
+    assert failed.value.retry_at is None  # the carrier itself failed: the evidence backoff decides
+    with pytest.raises(EvidenceUnavailable, match="circuit open") as refused:
+        await gateway.pull("dhl", "7777777770")
+    assert calls == [1] and refused.value.retry_at is not None
+    assert NOW + timedelta(seconds=29) <= refused.value.retry_at <= NOW + timedelta(seconds=30)
+    assert 'carrier_pulls_total{carrier="dhl",outcome="refused"} 1.0' in generate_latest(registry).decode()

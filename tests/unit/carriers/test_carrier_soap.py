@@ -3,6 +3,7 @@ from aiohttp import web
 from defusedxml.ElementTree import fromstring
 
 from carriers.base import CarrierSettings
+from carriers.breaker import CircuitBreaker
 from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, MalformedResponse
 from carriers.retry import RetryBudget
 from carriers.soap import ENVELOPE_NS, SoapLink, SoapRequest, local_name, operation_result, returned, xml_data
@@ -92,7 +93,8 @@ def test_a_fault_in_a_200_reply_is_a_bad_request_without_its_text() -> None:
 async def link_to(handler, carrier_server, session, clock) -> tuple[SoapLink, str]:
     base = await carrier_server([("POST", "/ws", handler)])
     settings = CarrierSettings(base_url=base, retry=RetryBudget(attempts=3, total_seconds=10))
-    return SoapLink("yurtici", settings, session, clock), base + "/ws"
+    breaker = CircuitBreaker("yurtici", settings.breaker, clock)
+    return SoapLink("yurtici", settings, session, clock, breaker), base + "/ws"
 
 
 async def test_the_envelope_reaches_the_server_with_its_soap_headers(carrier_server, session, clock) -> None:
@@ -147,7 +149,7 @@ async def test_a_carrier_that_stays_down_ends_as_unavailable(carrier_server, ses
 
 async def test_an_unreachable_carrier_is_unavailable(session, clock) -> None:
     settings = CarrierSettings(base_url="http://127.0.0.1:9", retry=RetryBudget(attempts=1))
-    link = SoapLink("ptt", settings, session, clock)
+    link = SoapLink("ptt", settings, session, clock, CircuitBreaker("ptt", settings.breaker, clock))
     with pytest.raises(CarrierUnavailable, match="transport error"):
         await link.send_soap(SoapRequest("ptt", "http://127.0.0.1:9/ws", "a", "urn:t", "q", ()))
 
