@@ -252,7 +252,7 @@ class _NoOrders:
 
 def _pinger(db: AsyncDatabase[Doc]) -> ops.ReadinessCheck:
     async def ping() -> None:
-        with pymongo.timeout(ops.READINESS_TIMEOUT_SECONDS):  # server selection included: an absent database fails fast
+        with pymongo.timeout(ops.READINESS_TIMEOUT_SECONDS):  # server selection included: fails fast when it is away
             await db.command("ping")
 
     return ping

@@ -82,7 +82,8 @@ class SQLiteEngine(_SQLiteEngine):
         conn: sqlite3.Connection | None = getattr(self._thread_local, "connection", None) or self._connection
         # Writes invalidate inside their transaction; anywhere else, touching the connection would open one.
         written = self._take_written(conn, db_name, coll_name) if conn is not None and conn.in_transaction else []
-        cached = {key: answer for key, answer in self._collection_features_cache.items() if key[:2] == (db_name, coll_name)}
+        namespace = (db_name, coll_name)
+        cached = {key: answer for key, answer in self._collection_features_cache.items() if key[:2] == namespace}
         super()._invalidate_collection_features_cache(db_name, coll_name)
         if written and cached and db_name is not None and coll_name is not None:
             self._collection_features_cache.update(self._still_true(db_name, coll_name, cached, written))

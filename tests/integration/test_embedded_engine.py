@@ -59,7 +59,7 @@ async def test_mongoeco_reads_every_document_to_check_a_string_id_and_the_adapte
     assert bool(loaded) is still_needed
 
 
-async def test_mongoeco_forgets_what_it_knows_of_a_collection_on_every_write_and_the_adapted_engine_keeps_it(collection):
+async def test_mongoeco_forgets_what_it_knows_of_a_collection_on_each_write_and_the_adapted_engine_keeps_it(collection):
     await collection.insert_one({"_id": "id-new", "k": "k-new", "v": "v-new"})
     await collection.find_one({"k": "k-3"})  # the query planner records what it learnt of the collection
     known = features(collection.engine)
