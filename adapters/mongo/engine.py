@@ -123,6 +123,8 @@ class SQLiteEngine(_SQLiteEngine):
         self._collection_features_cache.pop(key, None)
         try:
             ask(self, key[0], key[1], argument)
+        except sqlite3.Error:  # a question the scratch database cannot answer: mongoeco asks it again later
+            return False
         finally:
             fresh = self._collection_features_cache.pop(key, None)
         return bool(fresh == answer)
