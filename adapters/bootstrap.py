@@ -9,21 +9,29 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from importlib.metadata import version
-from typing import Any
 
 import aiohttp
+import pymongo
 import structlog
 from aiohttp import web
 from prometheus_client import CollectorRegistry
+from pymongo import monitoring
+from pymongo.asynchronous.database import AsyncDatabase
 
-from adapters.downstream import AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient
-from adapters.evidence_store import EvidenceStore
+from adapters.downstream import (
+    AccountsClient,
+    DownstreamClient,
+    FinanceClient,
+    FulfillmentClient,
+    NotificationsClient,
+    PaymentsClient,
+)
 from adapters.carrier_gateway import CarrierMetrics, RegistryGateway, build_carriers
 from adapters.carrier_health import CarrierHealth
-from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore
+from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore, InMemoryReports
 from adapters.mongo.breakers import MongoBreakerStore
 from adapters.mongo.client import connect
-from adapters.mongo.disputes import MongoDisputes
+from adapters.mongo.disputes import Doc, MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.indexes import DISPUTES, ensure_indexes
 from adapters.mongo.reports import MongoReports
@@ -41,8 +49,7 @@ from adapters.web.keys import (
     BODY_TIMEOUT,
     CARRIER_HEALTH,
     CARRIERS,
-    CLOCK,
-    EVIDENCE_STORE,
+    INTAKE,
     MAX_PAGE,
     METRICS,
     PUSH_CARRIERS,
@@ -55,12 +62,25 @@ from adapters.web.openapi import build_openapi
 from adapters.web.problems import problem_middleware
 from adapters.workers import relay_step, run_loop
 from adapters.worklog import StructlogWorkLog
-from carriers.base import PushCarrier
+from carriers.base import CarrierAdapter, PushCarrier
 from carriers.breaker import BreakerStore, InMemoryBreakerStore
+from carriers.parsing import attachment_media_type
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.assessment import Assessor
 from disputes.sla_sweeper import SlaSweeper
-from disputes.ports import Accounts, CarrierGateway, Clock, Finance, Fulfillment, Notifications, OrderDirectory, Payments
+from disputes.intake import EvidenceIntake
+from disputes.ports import (
+    Accounts,
+    CarrierGateway,
+    Clock,
+    DisputeStorage,
+    EvidenceStore,
+    Finance,
+    Fulfillment,
+    Notifications,
+    OrderDirectory,
+    Payments,
+)
 from disputes.relay import Relay
 from disputes.service import DisputeService
 
@@ -90,7 +110,6 @@ class SystemClock:
 class Overrides:
     """Replacements for the real adapters (tests, benchmark)."""
 
-    repository: Any = None
     orders: OrderDirectory | None = None
     payments: Payments | None = None
     fulfillment: Fulfillment | None = None
@@ -98,9 +117,9 @@ class Overrides:
     accounts: Accounts | None = None
     finance: Finance | None = None
     clock: Clock | None = None
-    carriers: dict[str, Any] | None = None
+    carriers: dict[str, CarrierAdapter] | None = None
     gateway: CarrierGateway | None = None
-    mongo_listeners: tuple[Any, ...] = ()
+    mongo_listeners: tuple[monitoring._EventListener, ...] = ()
     """PyMongo command listeners (tests audit every query against the declared indexes)."""
 
 
@@ -126,14 +145,11 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
 
 async def _resources(settings: Settings, overrides: Overrides, api: bool, app: web.Application) -> AsyncIterator[None]:
     clock = overrides.clock or SystemClock()
-    app[CLOCK] = clock
     timeout = aiohttp.ClientTimeout(total=settings.downstream_timeout_seconds)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         client = None
-        repository = overrides.repository
-        if repository is None and settings.storage == "memory":
-            repository = InMemoryDisputes()
-        if repository is None:
+        repository: DisputeStorage
+        if settings.storage == "mongodb":
             if settings.mongodb_uri is None:
                 raise RuntimeError("DISPUTES_MONGODB_URI is not set (use `disputes embedded` for the local default)")
             client = connect(
@@ -149,11 +165,15 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             app[reports_api.REPORTS] = MongoReports(db[DISPUTES])
             app[ops.READINESS] = _pinger(db)
         else:
+            memory = InMemoryDisputes()
+            repository = memory
             store = InMemoryEvidenceStore()
             breakers = InMemoryBreakerStore()
             retention = None
+            app[reports_api.REPORTS] = InMemoryReports(memory)
             app[ops.READINESS] = _always_ready
-        app[EVIDENCE_STORE] = store
+        intake = EvidenceIntake(store, store, clock, attachment_media_type)
+        app[INTAKE] = intake
         carrier_config = settings.carriers
         if settings.carrier_sandbox_url:
             carrier_config = sandbox_carrier_settings(settings.carrier_sandbox_url) | carrier_config
@@ -169,7 +189,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         stop = asyncio.Event()
         workers = []
         if settings.run_workers:
-            gateway = overrides.gateway or RegistryGateway(carriers, store, clock, CarrierMetrics(app[METRICS]))
+            gateway = overrides.gateway or RegistryGateway(carriers, intake, clock, CarrierMetrics(app[METRICS]))
             work_log = StructlogWorkLog()
             loops: dict[str, Callable[[], Awaitable[int]]] = {
                 "relay": relay_step(_relay(settings, overrides, session, repository, clock)),
@@ -201,7 +221,9 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                 await client.close()
 
 
-def _relay(settings: Settings, overrides: Overrides, session: aiohttp.ClientSession, repository: Any, clock: Clock) -> Relay:
+def _relay(
+    settings: Settings, overrides: Overrides, session: aiohttp.ClientSession, repository: DisputeStorage, clock: Clock
+) -> Relay:
     downstream = partial(_client, settings, session)
     return Relay(
         repository,
@@ -228,9 +250,10 @@ class _NoOrders:
         raise RuntimeError("workers do not look up orders")
 
 
-def _pinger(db: Any) -> ops.ReadinessCheck:
+def _pinger(db: AsyncDatabase[Doc]) -> ops.ReadinessCheck:
     async def ping() -> None:
-        await db.command("ping")
+        with pymongo.timeout(ops.READINESS_TIMEOUT_SECONDS):  # server selection included: fails fast when it is away
+            await db.command("ping")
 
     return ping
 
@@ -239,7 +262,7 @@ async def _always_ready() -> None:
     return None
 
 
-def _client(settings: Settings, session: aiohttp.ClientSession, kind: type[Any], url: str | None) -> Any:
+def _client[C: DownstreamClient](settings: Settings, session: aiohttp.ClientSession, kind: type[C], url: str | None) -> C:
     if url is None:
         raise RuntimeError(f"{kind.service} URL is not configured (DISPUTES_{kind.service.upper()}_URL)")
     return kind(session, url, settings.downstream_timeout_seconds, settings.downstream_attempts)

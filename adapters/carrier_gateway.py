@@ -1,12 +1,12 @@
 """The core's `CarrierGateway` over the carrier registry: pulls through each carrier's adapter (its own
 retries and circuit breaker), translates the carrier error tree into the core's two outcomes (a call the
-breaker refused names when to ask again), moves inline images to storage, and counts what happened per carrier
-for /metrics."""
+breaker refused names when to ask again), hands what the carrier answered to the evidence intake, and counts
+what happened per carrier for /metrics."""
 
 import time
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from datetime import timedelta
+from typing import Any
 
 import aiohttp
 import structlog
@@ -21,16 +21,11 @@ from carriers.registry import create_adapter
 from carriers.retry import RETRIES, waiting_outside
 from carriers.status import UNMAPPED
 from carriers.transcript import recording, transcript_bytes
+from disputes.intake import EvidenceIntake
 from disputes.ports import Clock, EvidenceRejected, EvidenceUnavailable, Slot
 from schemas.proof import ProofOfDelivery
 
 log = structlog.get_logger("carriers")
-
-
-class AttachmentStore(Protocol):
-    async def store_raw(self, carrier: str, body: bytes, at: datetime) -> str: ...
-
-    async def store_attachments(self, proof: ProofOfDelivery, at: datetime) -> ProofOfDelivery: ...
 
 
 def build_carriers(
@@ -62,10 +57,10 @@ class CarrierMetrics:
 
 class RegistryGateway:
     def __init__(
-        self, carriers: Mapping[str, CarrierAdapter], store: AttachmentStore, clock: Clock, metrics: CarrierMetrics
+        self, carriers: Mapping[str, CarrierAdapter], intake: EvidenceIntake, clock: Clock, metrics: CarrierMetrics
     ) -> None:
         self.carriers = carriers
-        self.store = store
+        self.intake = intake
         self.clock = clock
         self.metrics = metrics
 
@@ -97,7 +92,5 @@ class RegistryGateway:
         finally:
             self.metrics.calls.labels(carrier, outcome).inc()
             self.metrics.latency.labels(carrier).observe(time.perf_counter() - started)
-        now = self.clock.now()  # when the service received it, on the service's clock
-        raw_ref = await self.store.store_raw(carrier, transcript_bytes(carrier, replies), now) if replies else None
-        kept = proof.model_copy(update={"received_at": now, "raw_ref": raw_ref, "offer": adapter.capabilities.pull})
-        return await self.store.store_attachments(kept, now)
+        transcript = transcript_bytes(carrier, replies) if replies else None
+        return await self.intake.receive_pull(carrier, proof, adapter.capabilities.pull, transcript)

@@ -8,19 +8,28 @@ never reach storage without a save. Everything a dispute holds is immutable (fro
 datetimes) except its own fields and lists, so a copy needs only a fresh top level and fresh lists
 (tests/unit/test_memory_storage.py keeps that true)."""
 
-import hashlib
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import get_origin
 
-from carriers.parsing import attachment_media_type
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import LEASED, Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
-from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
+from disputes.ports import (
+    ERROR_KEPT,
+    CarrierFigures,
+    DisputePage,
+    DisputeQuery,
+    IdempotencyKeyTaken,
+    OutboxBatch,
+    SlaFigures,
+    StoredAttachment,
+)
+from disputes.reports import OUTCOMES, UNDECIDED, ReportFacts, report_facts
 from schemas.dispute import DeliveredEffect, Evidence, OutboxMessage, Status
 from schemas.orders import Order
-from schemas.proof import ProofOfDelivery
 
 
 LISTS = tuple(name for name, f in Dispute.model_fields.items() if get_origin(f.annotation) is list)
@@ -203,7 +212,7 @@ class InMemoryDisputes:
 
 
 class InMemoryEvidenceStore:
-    """Pushed carrier events, keyed by the carrier's event identity."""
+    """What carriers sent: raw bodies and attachments by reference, pushed events by the carrier's identity."""
 
     def __init__(self) -> None:
         self.events: dict[str, Evidence] = {}
@@ -212,19 +221,11 @@ class InMemoryEvidenceStore:
         self.attachments: dict[str, tuple[str, bytes]] = {}
         self.raw: dict[str, bytes] = {}
 
-    async def store_raw(self, carrier: str, body: bytes, at: datetime) -> str:
-        ref = "raw_" + hashlib.sha256(body).hexdigest()[:40]
+    async def put_raw(self, ref: str, carrier: str, body: bytes, at: datetime) -> None:
         self.raw.setdefault(ref, body)
-        return ref
 
-    async def store_attachments(self, proof: ProofOfDelivery, at: datetime) -> ProofOfDelivery:
-        proof = proof.with_inline_media_types(attachment_media_type)
-        refs = {}
-        for kind, attachment in proof.inline_attachments().items():
-            ref = "att_" + hashlib.sha256(attachment.content()).hexdigest()[:40]
-            self.attachments[ref] = (attachment.media_type or "", attachment.content())
-            refs[kind] = ref
-        return proof.with_attachment_refs(refs) if refs else proof
+    async def put_attachment(self, ref: str, attachment: StoredAttachment, at: datetime) -> None:
+        self.attachments.setdefault(ref, (attachment.media_type, attachment.content))
 
     async def record(self, evidence: Evidence, at: datetime) -> bool:
         if evidence.key in self.events:
@@ -250,6 +251,58 @@ class InMemoryEvidenceStore:
 
     async def attached(self, key: str) -> None:
         self.attach_due.pop(key, None)
+
+
+class InMemoryReports:
+    """The reports over in-memory disputes, counted as the MongoDB aggregation counts them."""
+
+    def __init__(self, disputes: InMemoryDisputes) -> None:
+        self.disputes = disputes
+
+    async def carriers(self, start: datetime, end: datetime) -> list[CarrierFigures]:
+        by_carrier: defaultdict[str, list[ReportFacts]] = defaultdict(list)
+        for dispute in self.disputes.docs.values():
+            if start <= dispute.opened_at < end:
+                by_carrier[dispute.order.carrier].append(report_facts(dispute))
+        return [_carrier_figures(carrier, facts) for carrier, facts in sorted(by_carrier.items())]
+
+    async def sla(self, start: datetime, end: datetime) -> SlaFigures:
+        facts = [report_facts(d) for d in self.disputes.docs.values() if start <= d.opened_at < end]
+        hours = [f.hours_to_decision for f in facts if f.hours_to_decision is not None]
+        return SlaFigures(
+            disputes=len(facts),
+            decided=sum(f.outcome is not None for f in facts),
+            within_sla=sum(f.within_sla is True for f in facts),
+            automatic=sum(f.automatic for f in facts),
+            median_hours_to_decision=_percentile(hours, 0.5),
+            p95_hours_to_decision=_percentile(hours, 0.95),
+        )
+
+
+def _carrier_figures(carrier: str, facts: list[ReportFacts]) -> CarrierFigures:
+    def share(has: Callable[[ReportFacts], bool]) -> float:
+        return sum(map(has, facts)) / len(facts)
+
+    outcomes = Counter(f.outcome.value if f.outcome else UNDECIDED for f in facts)
+    return CarrierFigures(
+        carrier=carrier,
+        disputes=len(facts),
+        outcomes={outcome: outcomes[outcome] for outcome in OUTCOMES},
+        share_with_evidence=share(lambda f: f.with_evidence),
+        share_with_signature=share(lambda f: f.signature),
+        share_with_photo=share(lambda f: f.photo),
+        share_with_location=share(lambda f: f.location),
+        median_hours_to_proof=_percentile([f.hours_to_proof for f in facts if f.hours_to_proof is not None], 0.5),
+        liability_minor=sum(f.liability_minor for f in facts),
+    )
+
+
+def _percentile(values: list[float], p: float) -> float | None:
+    """The nearest-rank percentile: a value that occurred, as MongoDB's approximate percentile gives."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(math.ceil(p * len(ordered)) - 1, 0)]
 
 
 class InMemoryOrders:

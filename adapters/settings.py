@@ -1,65 +1,107 @@
-"""The one place configuration enters: environment variables prefixed `DISPUTES_` (or a `.env` file)."""
+"""The one place configuration enters: environment variables prefixed `DISPUTES_` (or a `.env` file).
+
+The business's numbers (`disputes.policy.PolicySettings`, `disputes.rules.Rules`) keep their defaults and
+reasons where they are used; each is a setting here through `_configures`, which takes both from there.
+`docs/settings.md` is generated from this model (`python -m adapters.settings_doc`)."""
 
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, TypeAdapter, model_validator
+from pydantic.config import JsonDict
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from disputes.policy import PolicySettings
 from disputes.rules import Rules
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+SECOND, MINUTE, HOUR, DAY = timedelta(seconds=1), timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
+UNIT_NAMES = {SECOND: "seconds", MINUTE: "minutes", HOUR: "hours", DAY: "days"}
+type Configured = PolicySettings | Rules
+DESCRIBED: dict[type[Configured], tuple[Configured, dict[str, Any]]] = {
+    config: (config(), TypeAdapter(config).json_schema()["properties"]) for config in (PolicySettings, Rules)
+}
+"""The core's configurations: their defaults, and their fields as JSON schema (docstrings as descriptions)."""
+
+
+def _configures(config: type[Configured], name: str, unit: timedelta | None = None) -> Any:
+    """A setting for the number `name` of `config`: its default and description are that number's, a duration
+    counted in `unit`."""
+    defaults, fields = DESCRIBED[config]
+    default = getattr(defaults, name)
+    description = " ".join(fields[name]["description"].split())
+    if unit is not None:
+        default = default // unit if default % unit == timedelta(0) else default / unit
+        description = f"{description} In {UNIT_NAMES[unit]}."
+    extra: JsonDict = {"configures": f"{config.__name__}.{name}", "unit_seconds": unit.total_seconds() if unit else None}
+    return Field(default=default, description=description, json_schema_extra=extra)
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DISPUTES_", env_file=".env", extra="ignore")
 
-    host: str = "127.0.0.1"
-    port: int = 8080
+    host: str = Field(default="127.0.0.1", description="The address the API listens on.")
+    port: int = Field(default=8080, description="The port the API listens on.")
 
     mongodb_uri: str | None = Field(
         default=None, description="MongoDB URI; unset means the embedded mongoeco server on data_dir."
     )
-    mongodb_database: str = "disputes"
+    mongodb_database: str = Field(default="disputes", description="The database the service keeps its collections in.")
     mongodb_timeout_seconds: float = Field(
         default=5.0, gt=0, description="How long a request waits for an absent database before answering 503."
     )
     storage: Literal["mongodb", "memory"] = Field(
         default="mongodb", description="memory: no persistence; for measuring the service's own cost only."
     )
-    data_dir: Path = Path("var/data")
-    sandbox_port: int = 8090
-    carrier_sandbox_port: int = 8091
+    data_dir: Path = Field(default=Path("var/data"), description="Where `disputes embedded` keeps its database file.")
+    sandbox_port: int = Field(
+        default=8090, description="`disputes embedded`: the port of the stand-in marketplace services (orders, payments, ...)."
+    )
+    carrier_sandbox_port: int = Field(default=8091, description="`disputes embedded`: the port of the stand-in carriers.")
 
-    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
-    jwt_issuer: str = "dispute-service"
-    jwt_audience: str = "dispute-service"
+    jwt_secret: SecretStr = Field(
+        default=SecretStr(DEV_JWT_SECRET),
+        description="The HMAC key bearer tokens are signed with; required outside the embedded default.",
+    )
+    jwt_issuer: str = Field(default="dispute-service", description="The `iss` every bearer token must carry.")
+    jwt_audience: str = Field(default="dispute-service", description="The `aud` every bearer token must carry.")
     jwt_max_lifetime_hours: float = Field(
         default=24.0, gt=0,
         description="Longest a bearer token may be valid (its exp minus its iat); a longer-lived token is a 401, "
                     "and `disputes token --hours` mints none longer.",
     )
 
-    orders_url: str | None = None
+    orders_url: str | None = Field(default=None, description="Base URL of the marketplace's order service.")
     orders_file: Path | None = Field(default=None, description="A JSON order file, used when orders_url is unset.")
-    payments_url: str | None = None
-    fulfillment_url: str | None = None
-    notifications_url: str | None = None
-    accounts_url: str | None = None
-    finance_url: str | None = None
-    downstream_timeout_seconds: float = 5.0
-    downstream_attempts: int = 3
+    payments_url: str | None = Field(default=None, description="Base URL of the payment service (refunds).")
+    fulfillment_url: str | None = Field(default=None, description="Base URL of the fulfillment service (reships).")
+    notifications_url: str | None = Field(
+        default=None, description="Base URL of the notification service (customer messages, staff alerts)."
+    )
+    accounts_url: str | None = Field(default=None, description="Base URL of the account service (customer risk signals).")
+    finance_url: str | None = Field(default=None, description="Base URL of the finance service (carrier liability).")
+    downstream_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="How long one call to a marketplace service may take."
+    )
+    downstream_attempts: int = Field(
+        default=3, ge=1, description="Attempts per call to a marketplace service before the failure is reported."
+    )
 
-    claim_window_days: int = 30
-    appeal_window_days: int = 14
-    idempotency_ttl_hours: int = 24
-    first_response_business_days: int = 1
-    decision_business_days: int = 3
-    half_day_eves: Literal["business", "holiday"] = "business"
+    claim_window_days: int = _configures(Rules, "claim_window", DAY)
+    appeal_window_days: int = _configures(Rules, "appeal_window", DAY)
+    idempotency_ttl_hours: int = _configures(Rules, "idempotency_ttl", HOUR)
+    first_response_business_days: int = _configures(Rules, "first_response_business_days")
+    decision_business_days: int = _configures(Rules, "decision_business_days")
+    half_day_eves: Literal["business", "holiday"] = _configures(Rules, "half_day_eves")
+    evidence_business_days: int = _configures(Rules, "evidence_business_days")
+    escalate_before_deadline_hours: float = _configures(Rules, "escalate_before_deadline", HOUR)
+    evidence_retry_seconds: float = _configures(Rules, "evidence_retry", SECOND)
+    evidence_max_retry_seconds: float = _configures(Rules, "evidence_max_retry", SECOND)
 
-    run_workers: bool = True
+    run_workers: bool = Field(
+        default=True, description="Run the background workers in this process (false keeps them out of the API)."
+    )
     worker_port: int = Field(
         default=8081, ge=1, le=65535,
         description="Where `disputes worker` serves /healthz, /readyz and /metrics (on `host`).",
@@ -68,10 +110,16 @@ class Settings(BaseSettings):
         default=None, min_length=1, max_length=128,
         description="Names a worker in every log line it writes; unset: its host name and process id.",
     )
-    relay_interval_seconds: float = 0.5
-    relay_batch: int = 20
-    relay_lease_seconds: float = 30.0
-    relay_max_attempts: int = 20
+    relay_interval_seconds: float = Field(
+        default=0.5, gt=0, description="How often the outbox relay looks for effects to deliver."
+    )
+    relay_batch: int = Field(default=20, ge=1, description="Disputes whose effects one relay pass takes at most.")
+    relay_lease_seconds: float = Field(
+        default=30.0, gt=0, description="How long a relay holds the effects it took; a dead relay's are due again after it."
+    )
+    relay_max_attempts: int = Field(
+        default=20, ge=1, description="Attempts to deliver an effect before it is parked for a person."
+    )
 
     carriers: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-carrier settings by carrier code (JSON), see carriers/<code>/settings.py."
@@ -79,18 +127,25 @@ class Settings(BaseSettings):
     carrier_sandbox_url: str | None = Field(
         default=None, description="Talk to every carrier through the carrier sandbox at this URL (demo, tests)."
     )
-    evidence_interval_seconds: float = 1.0
-    evidence_per_carrier: int = 8
-    evidence_lease_seconds: float = 120.0
+    evidence_interval_seconds: float = Field(
+        default=1.0, gt=0,
+        description="How often the evidence, push-attaching, SLA and assessment workers look for due work.",
+    )
+    evidence_per_carrier: int = Field(default=8, ge=1, description="Evidence pulls in flight at once per carrier.")
+    evidence_lease_seconds: float = Field(
+        default=120.0, gt=0,
+        description="How long a worker holds a case whose evidence it pulls; a dead worker's cases are due again after it.",
+    )
     assessment_lease_seconds: float = Field(
         default=60.0, gt=0, description="How long a worker holds a case it assesses; a dead worker's cases are due again after it."
     )
-    evidence_business_days: int = 2
-    webhook_max_bytes: int = 4 * 1024 * 1024
+    webhook_max_bytes: int = Field(
+        default=4 * 1024 * 1024, gt=0, description="Largest carrier webhook body (they carry images); larger is a 413."
+    )
     attachment_retention_days: int = Field(default=365, description="Images are deleted this long after the case closes.")
 
-    max_body_bytes: int = 64 * 1024
-    max_page_size: int = 100
+    max_body_bytes: int = Field(default=64 * 1024, gt=0, description="Largest API request body; larger is a 413.")
+    max_page_size: int = Field(default=100, gt=0, description="Most disputes one page of a list may hold.")
 
     # What one client may hold. aiohttp refuses the first three itself, with a plain-text 400, before the app runs.
     max_request_line_bytes: int = Field(default=8190, gt=0, description="Longest request line (method, path, query).")
@@ -111,39 +166,52 @@ class Settings(BaseSettings):
         description="After answering a request whose body was not read (408, 413), how long the rest is drained "
                     "before the connection closes.",
     )
-    log_level: str = "INFO"
-    log_json: bool | None = None
+    log_level: str = Field(default="INFO", description="The lowest level logged (DEBUG, INFO, WARNING, ERROR).")
+    log_json: bool | None = Field(
+        default=None, description="Log JSON lines (true) or for a person (false); unset: JSON unless to a terminal."
+    )
 
-    policy_auto_reject: bool = Field(default=False, description="Let the policy reject on strong proof without a person.")
-    policy_high_value_minor: int = 1_000_000
-    policy_near_radius_m: float = 250.0
-    policy_third_party_wait_hours: float = 24.0
-    policy_abuse_window_days: int = 180
-    policy_repeat_claims: int = 3
-    policy_auto_resolve_confidence: float = 0.8
+    policy_auto_reject: bool = _configures(PolicySettings, "auto_reject_enabled")
+    policy_auto_resolve_confidence: float = _configures(PolicySettings, "auto_resolve_confidence")
+    policy_name_match_threshold: float = _configures(PolicySettings, "name_match_threshold")
+    policy_name_mismatch_threshold: float = _configures(PolicySettings, "name_mismatch_threshold")
+    policy_near_radius_m: float = _configures(PolicySettings, "near_radius_m")
+    policy_far_distance_m: float = _configures(PolicySettings, "far_distance_m")
+    policy_gps_accuracy_cap_m: float = _configures(PolicySettings, "gps_accuracy_cap_m")
+    policy_delivery_time_tolerance_hours: float = _configures(PolicySettings, "delivery_time_tolerance", HOUR)
+    policy_high_value_minor: int = _configures(PolicySettings, "high_value_minor")
+    policy_third_party_wait_hours: float = _configures(PolicySettings, "third_party_wait", HOUR)
+    policy_abuse_window_days: int = _configures(PolicySettings, "abuse_window", DAY)
+    policy_repeat_claims: int = _configures(PolicySettings, "repeat_claims_threshold")
+    policy_soon_after_delivery_minutes: float = _configures(PolicySettings, "soon_after_delivery", MINUTE)
+    policy_shared_address_accounts: int = _configures(PolicySettings, "shared_address_accounts")
 
-    def policy(self) -> PolicySettings:
-        return PolicySettings(
-            auto_reject_enabled=self.policy_auto_reject,
-            high_value_minor=self.policy_high_value_minor,
-            near_radius_m=self.policy_near_radius_m,
-            third_party_wait=timedelta(hours=self.policy_third_party_wait_hours),
-            abuse_window=timedelta(days=self.policy_abuse_window_days),
-            repeat_claims_threshold=self.policy_repeat_claims,
-            auto_resolve_confidence=self.policy_auto_resolve_confidence,
-        )
+    @model_validator(mode="after")
+    def _business_numbers_hold_together(self) -> "Settings":
+        """Refuse, when the settings load, numbers the policy or the rules refuse (near radius beyond the far
+        distance, say), rather than when a worker first needs them."""
+        self.policy()
+        self.rules()
+        return self
 
     @property
     def embedded(self) -> bool:
         return self.mongodb_uri is None
 
+    def policy(self) -> PolicySettings:
+        return PolicySettings(**self._configured(PolicySettings))
+
     def rules(self) -> Rules:
-        return Rules(
-            claim_window=timedelta(days=self.claim_window_days),
-            appeal_window=timedelta(days=self.appeal_window_days),
-            idempotency_ttl=timedelta(hours=self.idempotency_ttl_hours),
-            first_response_business_days=self.first_response_business_days,
-            decision_business_days=self.decision_business_days,
-            half_day_eves=self.half_day_eves,
-            evidence_business_days=self.evidence_business_days,
-        )
+        return Rules(**self._configured(Rules))
+
+    def _configured(self, config: type[Configured]) -> dict[str, Any]:
+        """The values of the settings that configure `config`, by its own field names, durations as timedelta."""
+        values: dict[str, Any] = {}
+        for setting, info in type(self).model_fields.items():
+            match info.json_schema_extra:
+                case {"configures": str(target), "unit_seconds": unit} if target.startswith(f"{config.__name__}."):
+                    value = getattr(self, setting)
+                    values[target.removeprefix(f"{config.__name__}.")] = (
+                        value if unit is None else timedelta(seconds=value * unit)
+                    )
+        return values

@@ -5,23 +5,15 @@ deadline, at the end of a third-party check), reads the customer's history, asks
 records the advice on the case — which may resolve it through the ordinary decision path."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import timedelta
 
 from disputes.actors import SYSTEM
 from disputes.batch import each
 from disputes.model import Dispute
-from disputes.policy import CustomerHistory, PolicySettings, recommend
-from disputes.ports import Clock, SilentWorkLog, WorkLog
+from disputes.policy import PolicySettings, recommend
+from disputes.ports import AssessmentStore, Clock, SilentWorkLog, WorkLog
 from disputes.service import DisputeService
 from schemas.recommendation import Recommendation
-
-
-class AssessmentStore(Protocol):
-    async def claim_assessment(self, now: datetime, lease_until: datetime, limit: int) -> list[str]: ...
-
-    async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
-        """The customer's claims opened since `since`, and how many accounts disputed this address."""
 
 
 @dataclass

@@ -10,7 +10,6 @@ before a dispute existed is picked up by the puller when the dispute opens.
 """
 
 import asyncio
-import hashlib
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from datetime import datetime, timedelta
 
 from disputes.actors import SYSTEM
 from disputes.batch import each
+from disputes.intake import pull_key
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
 from disputes.ports import (
@@ -38,12 +38,6 @@ from schemas.dispute import Evidence
 from schemas.proof import ProofOfDelivery, ProofStatus
 
 type Answer = ProofOfDelivery | EvidenceUnavailable | EvidenceRejected
-
-
-def pull_key(proof: ProofOfDelivery) -> str:
-    """Identity of pulled evidence: its content, so pulling the same answer twice adds nothing."""
-    content = proof.model_dump_json(exclude={"received_at", "raw_ref"})
-    return "pull:" + hashlib.sha256(content.encode()).hexdigest()[:32]
 
 
 @dataclass

@@ -5,15 +5,21 @@ from datetime import datetime
 from typing import Protocol
 
 from disputes.model import Dispute
+from disputes.policy import CustomerHistory
 from schemas.dispute import Evidence, OutboxMessage, Status
 from schemas.effects import CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert
 from schemas.orders import Order
-from schemas.proof import ProofOfDelivery
+from schemas.proof import AttachmentKind, ProofOfDelivery
 from schemas.recommendation import Recommendation
 
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+class StorageUnavailable(Exception):
+    """The database could not be reached or did not answer in time; asking again shortly may work.
+    Storage adapters raise it, from the driver's own error, for every outage whatever the operation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,3 +205,82 @@ class PushedEvidence(Protocol):
         """Lease up to `limit` received events that still need attaching to disputes."""
 
     async def attached(self, key: str) -> None: ...
+
+
+class EvidenceInbox(Protocol):
+    async def record(self, evidence: Evidence, at: datetime) -> bool:
+        """Store a pushed event, due for attaching at `at`; False (and nothing changes) when an event with
+        its key was stored before."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAttachment:
+    """An image or document a carrier sent, labelled by what its bytes are, with the shipment it proves."""
+
+    kind: AttachmentKind
+    media_type: str
+    content: bytes
+    carrier: str
+    tracking_number: str
+
+
+class AttachmentStore(Protocol):
+    """What carriers sent, by content-addressed reference: storing the same bytes again keeps the one copy."""
+
+    async def put_raw(self, ref: str, carrier: str, body: bytes, at: datetime) -> None:
+        """A carrier's raw answer or webhook body, kept for audit."""
+
+    async def put_attachment(self, ref: str, attachment: StoredAttachment, at: datetime) -> None: ...
+
+    async def attachment(self, ref: str) -> tuple[str, bytes] | None:
+        """The media type and bytes stored under `ref`; None once deleted (or never stored)."""
+
+
+class AssessmentStore(Protocol):
+    async def claim_assessment(self, now: datetime, lease_until: datetime, limit: int) -> list[str]: ...
+
+    async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
+        """The customer's claims opened since `since`, and how many accounts disputed this address."""
+
+
+class DisputeStorage(DisputeRepository, Outbox, EvidenceClaims, SlaClaims, AssessmentStore, Protocol):
+    """Everything the service and its workers need from where disputes are kept (MongoDB or in memory)."""
+
+
+class EvidenceStore(AttachmentStore, EvidenceInbox, PushedEvidence, Protocol):
+    """Everything evidence intake and attaching need from where carriers' answers are kept."""
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierFigures:
+    """One carrier's disputes opened in a period: outcomes (refund, reship, rejected, undecided), the share
+    with each kind of proof, and what the carrier owes."""
+
+    carrier: str
+    disputes: int
+    outcomes: dict[str, int]
+    share_with_evidence: float
+    share_with_signature: float
+    share_with_photo: float
+    share_with_location: float
+    median_hours_to_proof: float | None
+    liability_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class SlaFigures:
+    """The disputes opened in a period against their decision deadlines."""
+
+    disputes: int
+    decided: int
+    within_sla: int
+    automatic: int
+    median_hours_to_decision: float | None
+    p95_hours_to_decision: float | None
+
+
+class Reports(Protocol):
+    async def carriers(self, start: datetime, end: datetime) -> list[CarrierFigures]:
+        """Per carrier (by code), the disputes opened in [start, end)."""
+
+    async def sla(self, start: datetime, end: datetime) -> SlaFigures: ...

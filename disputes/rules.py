@@ -1,20 +1,34 @@
-"""Numbers the business sets. Every default here is overridden from configuration."""
+"""Numbers the business sets: the defaults are the starting point, and configuration overrides each of them
+(the composition root builds this from the environment). Each docstring is what the settings documentation
+says about its number."""
 
-from dataclasses import dataclass
 from datetime import timedelta
+
+from pydantic import ConfigDict
+from pydantic.dataclasses import dataclass
 
 from disputes.calendar import HalfDayEves
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=ConfigDict(use_attribute_docstrings=True))
 class Rules:
     claim_window: timedelta = timedelta(days=30)
+    """How long after delivery a customer may open a dispute."""
     appeal_window: timedelta = timedelta(days=14)
+    """How long after a decision the customer may appeal it."""
     idempotency_ttl: timedelta = timedelta(hours=24)
+    """How long an Idempotency-Key on opening a dispute replays the first answer."""
     first_response_business_days: int = 1
+    """Turkish business days to the first response."""
     decision_business_days: int = 3
+    """Turkish business days to the decision."""
     half_day_eves: HalfDayEves = "business"
+    """Whether the half-day eves of religious holidays count as business days ("business") or not ("holiday")."""
     evidence_business_days: int = 2
+    """Turkish business days the carrier's proof is waited for; without it by then, the carrier is liable."""
     escalate_before_deadline: timedelta = timedelta(hours=12)
+    """A case still open this long before its decision deadline is escalated to a supervisor."""
     evidence_retry: timedelta = timedelta(minutes=2)
+    """The first wait before asking a carrier again; it doubles with each try."""
     evidence_max_retry: timedelta = timedelta(hours=1)
+    """The longest wait between two tries to get a carrier's proof."""

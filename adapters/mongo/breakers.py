@@ -8,6 +8,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import CARRIER_BREAKERS
 from carriers.breaker import CLOSED, BreakerRecord
 
@@ -15,6 +16,7 @@ Doc = dict[str, Any]
 FIELDS = ("failures", "open_until", "probe_until", "last_failure_at")
 
 
+@translate_driver_errors
 class MongoBreakerStore:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.breakers = db[CARRIER_BREAKERS]

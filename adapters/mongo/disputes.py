@@ -6,6 +6,7 @@ Document = the aggregate's fields, `_id` = dispute id, plus fields derived for i
 nothing is pending).
 """
 
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,12 +14,14 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import DISPUTES
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import LEASED, Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
 from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
-from schemas.common import Outcome, Role
+from disputes.reports import report_facts
+from schemas.common import Outcome
 from schemas.dispute import DeliveredEffect, OutboxMessage, Status
 
 Doc = dict[str, Any]
@@ -26,28 +29,6 @@ HISTORY_LIMIT = 200  # enough to see any abuse pattern; bounds the read for a pa
 APPEND_ONLY = ("outbox", "effects_delivered", "effects_parked")
 WRITTEN_BY_ADD = ("idempotency",)  # a save never writes the key back: a later `add` may have taken it over
 SPARSE = ("evidence_pull_due", "purge_due", "sla_check_due", "assess_due")  # absent rather than null, so their partial indexes hold only what is due
-
-
-def report_facts(dispute: Dispute) -> Doc:
-    """What the reports aggregate, derived on every write so a report is one indexed aggregation."""
-    proofs = [e.proof for e in dispute.evidence]
-    decision = dispute.decision
-
-    def hours(at: datetime | None) -> float | None:
-        return round((at - dispute.opened_at).total_seconds() / 3600, 3) if at else None
-
-    return {
-        "outcome": decision.outcome.value if decision else None,
-        "signature": any(p.signature for p in proofs),
-        "photo": any(p.photo for p in proofs),
-        "location": any(p.location for p in proofs),
-        "with_evidence": bool(proofs),
-        "hours_to_proof": hours(min((p.received_at for p in proofs), default=None)),
-        "hours_to_decision": hours(decision.decided_at if decision else None),
-        "within_sla": decision.decided_at <= dispute.sla.decision_due if decision else None,
-        "automatic": decision is not None and decision.decided_by_role is Role.SERVICE,
-        "liability_minor": dispute.order.value_minor if dispute.carrier_liable else 0,
-    }
 
 
 def to_doc(dispute: Dispute, retention: timedelta = timedelta(days=365)) -> Doc:
@@ -61,7 +42,7 @@ def to_doc(dispute: Dispute, retention: timedelta = timedelta(days=365)) -> Doc:
     doc["shipment_key"] = f"{dispute.order.order_id}/{dispute.order.shipment_id}"
     doc["holds_shipment"] = dispute.status is not Status.WITHDRAWN
     doc["address_key"] = address_key(dispute)
-    doc["facts"] = report_facts(dispute)
+    doc["facts"] = asdict(report_facts(dispute))
     for name in SPARSE:
         if doc[name] is None:
             del doc[name]
@@ -82,6 +63,7 @@ def _as_stored(dispute: Dispute) -> None:
     dispute._new_messages.clear()
 
 
+@translate_driver_errors
 class MongoDisputes:
     def __init__(self, collection: AsyncCollection[Doc], retention: timedelta = timedelta(days=365)) -> None:
         self.collection = collection

@@ -1,7 +1,6 @@
-"""What carriers push, stored before we answer them: the raw body (for audit), images by reference, and
-one document per event keyed by the carrier's event identity, so a redelivered event changes nothing."""
+"""What carriers send, stored before we answer them: raw bodies (for audit), images by reference, and one
+document per pushed event keyed by the carrier's event identity, so a redelivered event changes nothing."""
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -9,38 +8,30 @@ from bson import Binary
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, RAW_PAYLOADS
-from carriers.parsing import attachment_media_type
+from disputes.ports import StoredAttachment
 from schemas.dispute import Evidence
 from schemas.proof import ProofOfDelivery
 
 Doc = dict[str, Any]
 
 
+@translate_driver_errors
 class MongoEvidenceStore:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.events = db[CARRIER_EVENTS]
         self.attachments = db[ATTACHMENTS]
         self.raw = db[RAW_PAYLOADS]
 
-    async def store_raw(self, carrier: str, body: bytes, at: datetime) -> str:
-        ref = "raw_" + hashlib.sha256(body).hexdigest()[:40]
+    async def put_raw(self, ref: str, carrier: str, body: bytes, at: datetime) -> None:
         await self._insert_once(self.raw, {"_id": ref, "carrier": carrier, "body": Binary(body), "received_at": at})
-        return ref
 
-    async def store_attachments(self, proof: ProofOfDelivery, at: datetime) -> ProofOfDelivery:
-        """Move inline images into their own collection, labelled by what their bytes are (bytes that are no
-        image or document are dropped, with a note); the proof keeps only references."""
-        proof = proof.with_inline_media_types(attachment_media_type)
-        refs = {}
-        for kind, attachment in proof.inline_attachments().items():
-            content = attachment.content()
-            ref = "att_" + hashlib.sha256(content).hexdigest()[:40]
-            doc = {"_id": ref, "kind": kind.value, "media_type": attachment.media_type, "content": Binary(content),
-                   "carrier": proof.carrier, "tracking_number": proof.tracking_number, "stored_at": at}
-            await self._insert_once(self.attachments, doc)
-            refs[kind] = ref
-        return proof.with_attachment_refs(refs) if refs else proof
+    async def put_attachment(self, ref: str, attachment: StoredAttachment, at: datetime) -> None:
+        doc = {"_id": ref, "kind": attachment.kind.value, "media_type": attachment.media_type,
+               "content": Binary(attachment.content), "carrier": attachment.carrier,
+               "tracking_number": attachment.tracking_number, "stored_at": at}
+        await self._insert_once(self.attachments, doc)
 
     async def record(self, evidence: Evidence, at: datetime) -> bool:
         """Store a pushed event; False when the carrier sent this event before."""

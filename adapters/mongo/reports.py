@@ -1,34 +1,36 @@
 """Carrier and SLA reports: one aggregation each over the disputes opened in a period (index `by_opened_at`),
-reading the `facts` every write keeps up to date."""
+reading the `facts` every write keeps up to date (`disputes.reports`)."""
 
 from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
+from adapters.mongo.errors import translate_driver_errors
+from disputes.ports import CarrierFigures, SlaFigures
+from disputes.reports import OUTCOMES, UNDECIDED
+
 
 def _share(condition: str) -> dict[str, Any]:
     return {"$avg": {"$cond": [f"$facts.{condition}", 1, 0]}}
 
 
-def _count(outcome: str | None) -> dict[str, Any]:
-    return {"$sum": {"$cond": [{"$eq": ["$facts.outcome", outcome]}, 1, 0]}}
+def _count(outcome: str) -> dict[str, Any]:
+    return {"$sum": {"$cond": [{"$eq": ["$facts.outcome", None if outcome == UNDECIDED else outcome]}, 1, 0]}}
 
 
+@translate_driver_errors
 class MongoReports:
     def __init__(self, collection: AsyncCollection[dict[str, Any]]) -> None:
         self.collection = collection
 
-    async def carriers(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    async def carriers(self, start: datetime, end: datetime) -> list[CarrierFigures]:
         pipeline: list[dict[str, Any]] = [
             {"$match": {"opened_at": {"$gte": start, "$lt": end}}},
             {"$group": {
                 "_id": "$order.carrier",
                 "disputes": {"$sum": 1},
-                "refund": _count("refund"),
-                "reship": _count("reship"),
-                "rejected": _count("rejected"),
-                "undecided": _count(None),
+                **{outcome: _count(outcome) for outcome in OUTCOMES},
                 "with_evidence": _share("with_evidence"),
                 "with_signature": _share("signature"),
                 "with_photo": _share("photo"),
@@ -38,9 +40,23 @@ class MongoReports:
             }},
             {"$sort": {"_id": 1}},
         ]
-        return await (await self.collection.aggregate(pipeline)).to_list()
+        rows = await (await self.collection.aggregate(pipeline)).to_list()
+        return [
+            CarrierFigures(
+                carrier=row["_id"],
+                disputes=row["disputes"],
+                outcomes={outcome: row[outcome] for outcome in OUTCOMES},
+                share_with_evidence=row["with_evidence"],
+                share_with_signature=row["with_signature"],
+                share_with_photo=row["with_photo"],
+                share_with_location=row["with_location"],
+                median_hours_to_proof=row["median_hours_to_proof"],
+                liability_minor=row["liability_minor"],
+            )
+            for row in rows
+        ]
 
-    async def sla(self, start: datetime, end: datetime) -> dict[str, Any]:
+    async def sla(self, start: datetime, end: datetime) -> SlaFigures:
         pipeline: list[dict[str, Any]] = [
             {"$match": {"opened_at": {"$gte": start, "$lt": end}}},
             {"$group": {
@@ -55,4 +71,8 @@ class MongoReports:
             }},
         ]
         rows = await (await self.collection.aggregate(pipeline)).to_list()
-        return rows[0] if rows else {"disputes": 0, "decided": 0, "within_sla": 0, "automatic": 0, "hours_to_decision": [None, None]}
+        if not rows:
+            return SlaFigures(0, 0, 0, 0, None, None)
+        row = rows[0]
+        median, p95 = row["hours_to_decision"] or (None, None)
+        return SlaFigures(row["disputes"], row["decided"], row["within_sla"], row["automatic"], median, p95)

@@ -7,19 +7,12 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.web.endpoint import Call, Endpoint
-from adapters.web.keys import (
-    CARRIER_HEALTH,
-    CARRIERS,
-    CLOCK,
-    EVIDENCE_STORE,
-    METRICS,
-    PUSH_CARRIERS,
-    WEBHOOK_MAX_BYTES,
-)
+from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, METRICS, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
 from adapters.web.problems import ProblemError
 from carriers.base import CarrierAdapter, PushCarrier
 from carriers.breaker import BreakerRecord, BreakerState
 from carriers.errors import CarrierRejected, WebhookRejected
+from disputes.intake import PushedEvent
 from schemas.api import (
     CarrierCapabilities,
     CarrierHealth,
@@ -28,7 +21,6 @@ from schemas.api import (
     WebhookReceipt,
 )
 from schemas.common import Role
-from schemas.dispute import Evidence
 
 log = structlog.get_logger("webhooks")
 STAFF = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
@@ -47,14 +39,13 @@ async def read_bounded(request: web.Request, limit: int) -> bytes:
 
 
 async def receive_webhook(call: Call) -> web.Response:
-    """Verify, store durably (raw body, images, one record per carrier event), answer; attach later."""
+    """Verify and parse; the intake stores the events durably before the answer; they are attached later."""
     app = call.request.app
     code = call.path_id("carrier")
     adapter: PushCarrier | None = app[PUSH_CARRIERS].get(code)
     if adapter is None:
         raise ProblemError(404, "unknown-carrier", "Not found", f"No webhook for carrier '{code}'.")
     raw = await read_bounded(call.request, app[WEBHOOK_MAX_BYTES])
-    now = app[CLOCK].now()
     try:
         # The replay window is about transport, so it is measured on the real clock, not the business one.
         adapter.verify_webhook(call.request.headers, raw, datetime.now(UTC))
@@ -62,20 +53,13 @@ async def receive_webhook(call: Call) -> web.Response:
         log.warning("webhook_rejected", carrier=code)
         raise ProblemError(401, "unauthenticated", "Authentication required") from None
     try:
-        events = adapter.parse_webhook(raw)
+        events = [PushedEvent(event.event_id, event.proof) for event in adapter.parse_webhook(raw)]
     except CarrierRejected as error:
         raise ProblemError(422, "malformed-webhook", "The webhook body is not valid", str(error)) from None
-    store = app[EVIDENCE_STORE]
-    raw_ref = await store.store_raw(code, raw, now)
-    offer = adapter.capabilities.push
-    duplicates = 0
-    for event in events:
-        proof = event.proof.model_copy(update={"raw_ref": raw_ref, "received_at": now, "offer": offer})
-        proof = await store.store_attachments(proof, now)
-        if not await store.record(Evidence(key=f"push:{code}:{event.event_id}", proof=proof), now):
-            duplicates += 1
-    structlog.contextvars.bind_contextvars(carrier=code, events=len(events), duplicates=duplicates)  # on the request line
-    receipt = WebhookReceipt(received=len(events), duplicates=duplicates)
+    kept = await app[INTAKE].receive_push(code, raw, events, adapter.capabilities.push)
+    # named on the request line
+    structlog.contextvars.bind_contextvars(carrier=code, events=kept.received, duplicates=kept.duplicates)
+    receipt = WebhookReceipt(received=kept.received, duplicates=kept.duplicates)
     return web.json_response(receipt.model_dump(), status=202)
 
 

@@ -5,8 +5,8 @@ from prometheus_client import CollectorRegistry
 
 from adapters.web.auth import TokenVerifier
 from adapters.carrier_health import CarrierHealth
-from adapters.evidence_store import EvidenceStore
-from disputes.ports import Clock
+from carriers.base import CarrierAdapter, PushCarrier
+from disputes.intake import EvidenceIntake
 from disputes.service import DisputeService
 
 SERVICE = web.AppKey("service", DisputeService)
@@ -14,11 +14,10 @@ TOKENS = web.AppKey("tokens", TokenVerifier)
 MAX_PAGE = web.AppKey("max_page", int)
 REQUEST_ID = web.RequestKey("request_id", str)
 ROLE = web.RequestKey("role", str)
-CARRIERS = web.AppKey("carriers", dict)
-PUSH_CARRIERS = web.AppKey("push_carriers", dict)  # the carriers that accept webhooks, by code
-EVIDENCE_STORE = web.AppKey("evidence_store", EvidenceStore)
+CARRIERS: web.AppKey[dict[str, CarrierAdapter]] = web.AppKey("carriers")
+PUSH_CARRIERS: web.AppKey[dict[str, PushCarrier]] = web.AppKey("push_carriers")  # the carriers that accept webhooks
+INTAKE = web.AppKey("intake", EvidenceIntake)
 METRICS = web.AppKey("metrics", CollectorRegistry)
 CARRIER_HEALTH = web.AppKey("carrier_health", CarrierHealth)  # the shared breakers, for /v1/carriers and /metrics
 WEBHOOK_MAX_BYTES = web.AppKey("webhook_max_bytes", int)
 BODY_TIMEOUT = web.AppKey("body_timeout", float)
-CLOCK = web.AppKey("clock", Clock)

@@ -7,12 +7,12 @@ from typing import Any
 import structlog
 from aiohttp import web
 from pydantic import ValidationError
-from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 
 from adapters.observability import Handler
 from adapters.orders import OrdersUnavailable
 from adapters.web.keys import REQUEST_ID
 from disputes import errors as domain
+from disputes.ports import StorageUnavailable
 from schemas.api import FieldError, Problem
 
 PROBLEM_JSON = "application/problem+json"
@@ -70,7 +70,7 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         if allow := error.headers.get("Allow"):
             response.headers["Allow"] = allow
         return response
-    except (ConnectionFailure, ServerSelectionTimeoutError, OrdersUnavailable) as error:
+    except (StorageUnavailable, OrdersUnavailable) as error:
         log.warning("dependency_unavailable", error=type(error).__name__)
         response = problem(503, "unavailable", "Temporarily unavailable", "Please retry shortly.", request_id=request_id)
         response.headers["Retry-After"] = "2"

@@ -2,13 +2,13 @@
 
 from aiohttp import web
 
-from adapters.mongo.reports import MongoReports
 from adapters.web.endpoint import Call, Endpoint
 from adapters.web.problems import ProblemError
+from disputes.ports import CarrierFigures, Reports
 from schemas.api import CarrierReport, CarrierReportRow, ReportQuery, SlaReport
 from schemas.common import Role
 
-REPORTS = web.AppKey("reports", MongoReports)
+REPORTS = web.AppKey("reports", Reports)
 STAFF = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 MAX_DAYS = 366
 
@@ -22,47 +22,40 @@ def _period(call: Call) -> ReportQuery:
     return query
 
 
-def _reports(call: Call) -> MongoReports:
-    reports = call.request.app.get(REPORTS)
-    if reports is None:
-        raise ProblemError(503, "unavailable", "Reports need the MongoDB storage")
-    return reports
+def _row(figures: CarrierFigures) -> CarrierReportRow:
+    return CarrierReportRow(
+        carrier=figures.carrier,
+        disputes=figures.disputes,
+        outcomes=figures.outcomes,
+        share_with_evidence=round(figures.share_with_evidence, 3),
+        share_with_signature=round(figures.share_with_signature, 3),
+        share_with_photo=round(figures.share_with_photo, 3),
+        share_with_location=round(figures.share_with_location, 3),
+        median_hours_to_proof=figures.median_hours_to_proof,
+        liability_minor=figures.liability_minor,
+    )
 
 
 async def carrier_report(call: Call) -> web.Response:
     period = _period(call)
-    rows = await _reports(call).carriers(period.start, period.end)
-    report = CarrierReport(start=period.start, end=period.end, carriers=[
-        CarrierReportRow(
-            carrier=row["_id"],
-            disputes=row["disputes"],
-            outcomes={k: row[k] for k in ("refund", "reship", "rejected", "undecided")},
-            share_with_evidence=round(row["with_evidence"], 3),
-            share_with_signature=round(row["with_signature"], 3),
-            share_with_photo=round(row["with_photo"], 3),
-            share_with_location=round(row["with_location"], 3),
-            median_hours_to_proof=row["median_hours_to_proof"],
-            liability_minor=row["liability_minor"],
-        )
-        for row in rows
-    ])
+    figures = await call.request.app[REPORTS].carriers(period.start, period.end)
+    report = CarrierReport(start=period.start, end=period.end, carriers=[_row(f) for f in figures])
     return web.Response(text=report.model_dump_json(), content_type="application/json")
 
 
 async def sla_report(call: Call) -> web.Response:
     period = _period(call)
-    row = await _reports(call).sla(period.start, period.end)
-    decided = row["decided"]
-    median, p95 = row["hours_to_decision"] or (None, None)
+    figures = await call.request.app[REPORTS].sla(period.start, period.end)
+    decided = figures.decided
     report = SlaReport(
         start=period.start,
         end=period.end,
-        disputes=row["disputes"],
+        disputes=figures.disputes,
         decided=decided,
-        decided_within_sla=round(row["within_sla"] / decided, 3) if decided else None,
-        auto_resolution_rate=round(row["automatic"] / decided, 3) if decided else None,
-        median_hours_to_decision=median,
-        p95_hours_to_decision=p95,
+        decided_within_sla=round(figures.within_sla / decided, 3) if decided else None,
+        auto_resolution_rate=round(figures.automatic / decided, 3) if decided else None,
+        median_hours_to_decision=figures.median_hours_to_decision,
+        p95_hours_to_decision=figures.p95_hours_to_decision,
     )
     return web.Response(text=report.model_dump_json(), content_type="application/json")
 

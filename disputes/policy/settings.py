@@ -1,42 +1,54 @@
 """Every number the decision policy uses. The defaults are the business's starting point; configuration
-overrides them (the composition root builds this from the environment)."""
+overrides them (the composition root builds this from the environment). Each number's docstring is its reason,
+and is what the settings documentation says about it."""
 
-from dataclasses import dataclass
 from datetime import timedelta
 
+from pydantic import ConfigDict
+from pydantic.dataclasses import dataclass
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, config=ConfigDict(use_attribute_docstrings=True))
 class PolicySettings:
     name_match_threshold: float = 85.0
-    """0–100. One typo in a first name and surname still passes; "Yılmaz" vs "Yılmazer" (83) does not."""
+    """Name similarity (0–100) from which the receiver is a person on the order. One typo in a first name and
+    surname still passes; "Yılmaz" vs "Yılmazer" (83) does not."""
     name_mismatch_threshold: float = 60.0
-    """Below this the name matches nobody on the order; between the two a person looks (partial names)."""
+    """Name similarity (0–100) below which the receiver is nobody on the order; between the two a person looks
+    (partial names)."""
     near_radius_m: float = 250.0
-    """A building and its entrance plus GPS drift between Istanbul's tall blocks."""
+    """A delivery scan this close to the address is at the address: a building and its entrance plus GPS drift
+    between Istanbul's tall blocks."""
     far_distance_m: float = 1_000.0
-    """Further than a walk to the wrong building: the delivery scan was made somewhere else."""
+    """A delivery scan further than this from the address was made somewhere else: further than a walk to the
+    wrong building."""
     gps_accuracy_cap_m: float = 100.0
-    """Distance is reduced by the carrier's reported accuracy, but by no more than this: a fix that claims
-    500 m accuracy must not make every scan "near"."""
+    """Most a scan's distance is reduced by the carrier's reported GPS accuracy: a fix that claims 500 m accuracy
+    must not make every scan "near"."""
     delivery_time_tolerance: timedelta = timedelta(hours=6)
-    """Carrier clocks, batch uploads and a UTC-vs-Istanbul (3 h) stamp differ by hours; a different day is a
-    contradiction."""
+    """How far the carrier's delivery time may be from the one the order knows before they contradict: carrier
+    clocks, batch uploads and a UTC-vs-Istanbul (3 h) stamp differ by hours; a different day is a contradiction."""
     high_value_minor: int = 1_000_000
-    """10 000 TRY in kuruş: losses a person must weigh; rejecting one needs a signature."""
+    """Order value (in kuruş; 10 000 TRY) from which a person decides and rejecting needs a signature: losses a
+    person must weigh."""
     third_party_wait: timedelta = timedelta(hours=24)
-    """Long enough to ask a neighbour or the doorman after work, short against the 3-business-day promise."""
+    """How long a customer whose parcel went to a neighbour, doorman or locker gets to check before a person
+    reviews: long enough to ask after work, short against the 3-business-day promise."""
     abuse_window: timedelta = timedelta(days=180)
-    """Half a year: long enough to see a pattern, short enough to forgive an unlucky season."""
+    """How far back a customer's claims and an address's accounts are counted for abuse signals: long enough to
+    see a pattern, short enough to forgive an unlucky season."""
     repeat_claims_threshold: int = 3
-    """The third non-receipt claim in the window (this one included) is a pattern, not bad luck."""
+    """Non-receipt claims in the abuse window (this one included) that make a pattern, not bad luck."""
     soon_after_delivery: timedelta = timedelta(minutes=10)
-    """A claim minutes after the scan, before any neighbour could be asked: a signal for a person, not proof."""
+    """A claim this soon after the delivery scan, before any neighbour could be asked, is a signal for a person,
+    not proof."""
     shared_address_accounts: int = 3
-    """Three accounts (this one included) disputing deliveries to one address in the window."""
+    """Accounts (this one included) disputing deliveries to one address in the abuse window that make a signal."""
     auto_reject_enabled: bool = False
-    """Rejections are decided by a person unless the business explicitly allows automatic ones."""
+    """Let the policy reject on strong proof without a person; off, rejections are decided by a person."""
     auto_resolve_confidence: float = 0.8
-    """Below this even an allowed automatic resolution waits for a person: the findings point both ways."""
+    """Confidence (0–1) below which even an allowed automatic resolution waits for a person: the findings point
+    both ways."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.name_mismatch_threshold <= self.name_match_threshold <= 100:

@@ -1,14 +1,16 @@
-"""What carriers push, stored before we answer them: each event once by its identity, found by shipment in
-the order received; raw bodies and images kept by content. (Claiming events to attach: test_claims.py.)"""
+"""What carriers send, stored before we answer them: each pushed event once by its identity, found by
+shipment in the order received; raw bodies and images kept under their reference, the first copy stored.
+(Claiming events to attach: test_claims.py.)"""
 
-import base64
 from datetime import timedelta
 
-from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus
+from disputes.ports import StoredAttachment
+from schemas.proof import AttachmentKind
 from tests.contract.conftest import Storage, pushed
 from tests.factories import NOW
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"signature-pixels" * 50
+JPEG = b"\xff\xd8\xff\xe0" + b"photo-pixels" * 50
 
 
 async def test_a_pushed_event_is_recorded_once_by_its_identity(storage: Storage) -> None:
@@ -40,26 +42,22 @@ async def test_a_shipments_events_are_only_its_own_carriers_on_its_tracking_numb
     assert await storage.evidence.for_shipment("ptt", "TRKshp1") == []
 
 
-async def test_a_raw_body_is_named_by_its_content(storage: Storage) -> None:
-    first = await storage.evidence.store_raw("yurtici", b"<reply>1</reply>", NOW)
-    again = await storage.evidence.store_raw("yurtici", b"<reply>1</reply>", NOW + timedelta(minutes=1))
-    other = await storage.evidence.store_raw("yurtici", b"<reply>2</reply>", NOW)
+async def test_a_raw_body_stored_again_under_its_reference_is_accepted(storage: Storage) -> None:
+    await storage.evidence.put_raw("raw_1", "yurtici", b"<reply>1</reply>", NOW)
 
-    assert first == again != other
+    await storage.evidence.put_raw("raw_1", "yurtici", b"<reply>1</reply>", NOW + timedelta(minutes=1))
 
 
-async def test_an_inline_image_is_stored_and_the_proof_keeps_a_reference_to_it(storage: Storage) -> None:
-    inline = Attachment(kind=AttachmentKind.SIGNATURE, content_b64=base64.b64encode(PNG).decode(),
-                        media_type="image/png")
-    proof = ProofOfDelivery(carrier="yurtici", tracking_number="TRKshp1", status=ProofStatus.DELIVERED,
-                            delivered_at=NOW, source=ProofSource.PUSH, received_at=NOW, signature=inline)
+async def test_an_attachment_reads_back_as_stored_and_storing_its_reference_again_keeps_the_first(
+    storage: Storage,
+) -> None:
+    signature = StoredAttachment(AttachmentKind.SIGNATURE, "image/png", PNG, "yurtici", "TRKshp1")
+    other = StoredAttachment(AttachmentKind.SIGNATURE, "image/jpeg", JPEG, "yurtici", "TRKshp1")
+    await storage.evidence.put_attachment("att_1", signature, NOW)
 
-    stored = await storage.evidence.store_attachments(proof, NOW)
-    again = await storage.evidence.store_attachments(proof, NOW + timedelta(minutes=1))
+    await storage.evidence.put_attachment("att_1", other, NOW + timedelta(minutes=1))
 
-    assert stored.signature is not None and stored.signature.content_b64 is None and stored.signature.ref
-    assert again.signature == stored.signature
-    assert await storage.evidence.attachment(stored.signature.ref) == ("image/png", PNG)
+    assert await storage.evidence.attachment("att_1") == ("image/png", PNG)
 
 
 async def test_an_unknown_attachment_is_not_found(storage: Storage) -> None:

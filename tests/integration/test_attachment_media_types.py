@@ -1,5 +1,5 @@
-"""Both evidence stores label a stored image by what its bytes are, never by what the proof claims: bytes
-that are no image or document (an HTML page, noise) are not stored at all, and the proof says why."""
+"""Evidence intake, over either store, labels a stored image by what its bytes are, never by what the proof
+claims: bytes that are no image or document (an HTML page, noise) are not stored at all, and the proof says why."""
 
 import base64
 from collections.abc import Awaitable, Callable
@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
-from adapters.evidence_store import EvidenceStore
-from adapters.memory import InMemoryEvidenceStore
+from adapters.memory import FixedClock, InMemoryEvidenceStore
 from adapters.mongo.evidence_store import MongoEvidenceStore
+from carriers.parsing import attachment_media_type
+from disputes.intake import EvidenceIntake
+from disputes.ports import EvidenceStore
 from schemas.proof import Attachment, AttachmentKind, NoteCode, ProofOfDelivery, ProofSource, ProofStatus
 from tests.factories import NOW
 
@@ -18,24 +20,28 @@ JPEG = b"\xff\xd8\xff\xe0" + b"photo-pixels" * 50
 HTML = b"<!DOCTYPE html><html><script>alert(1)</script>" + b" " * 100
 NOISE = bytes(range(256))
 
-type StoreAndCount = tuple[EvidenceStore, Callable[[], Awaitable[int]]]
+type StoreAndCount = tuple[EvidenceIntake, Callable[[], Awaitable[int]]]
 
 
 @pytest.fixture(params=["memory", "mongo"])
 async def store(request: pytest.FixtureRequest, mongo_db: Any) -> StoreAndCount:
-    """A store, and how many attachments it holds."""
+    """The intake over a store, and how many attachments the store holds."""
     if request.param == "memory":
         memory = InMemoryEvidenceStore()
 
         async def held_in_memory() -> int:
             return len(memory.attachments)
 
-        return memory, held_in_memory
+        return _intake(memory), held_in_memory
 
     async def held_in_mongo() -> int:
         return int(await mongo_db.attachments.count_documents({}))
 
-    return MongoEvidenceStore(mongo_db), held_in_mongo
+    return _intake(MongoEvidenceStore(mongo_db)), held_in_mongo
+
+
+def _intake(store: EvidenceStore) -> EvidenceIntake:
+    return EvidenceIntake(store, store, FixedClock(NOW), attachment_media_type)
 
 
 def proof_with(kind: AttachmentKind, content: bytes, claimed: str) -> ProofOfDelivery:
@@ -51,12 +57,12 @@ def proof_with(kind: AttachmentKind, content: bytes, claimed: str) -> ProofOfDel
 ], ids=["a JPEG called PNG", "a PNG called JPEG", "a PNG called nothing in particular"])
 async def test_an_image_is_stored_as_what_its_bytes_are(store: StoreAndCount, content: bytes, claimed: str,
                                                        stored_as: str) -> None:
-    evidence, _ = store
+    intake, _ = store
 
-    stored = await evidence.store_attachments(proof_with(AttachmentKind.PHOTO, content, claimed), NOW)
+    stored = await intake.receive_pull("yurtici", proof_with(AttachmentKind.PHOTO, content, claimed), None, None)
 
     assert stored.photo is not None and stored.photo.ref is not None and stored.photo.media_type == stored_as
-    assert await evidence.attachment(stored.photo.ref) == (stored_as, content)
+    assert await intake.attachments.attachment(stored.photo.ref) == (stored_as, content)
     assert stored.notes == ()
 
 
@@ -64,9 +70,9 @@ async def test_an_image_is_stored_as_what_its_bytes_are(store: StoreAndCount, co
 @pytest.mark.parametrize("kind", [AttachmentKind.SIGNATURE, AttachmentKind.PHOTO])
 async def test_bytes_that_are_no_image_are_not_stored_as_png_nor_at_all(store: StoreAndCount, kind: AttachmentKind,
                                                                           content: bytes) -> None:
-    evidence, held = store
+    intake, held = store
 
-    stored = await evidence.store_attachments(proof_with(kind, content, "image/png"), NOW)
+    stored = await intake.receive_pull("yurtici", proof_with(kind, content, "image/png"), None, None)
 
     assert getattr(stored, kind.value) is None and stored.inline_attachments() == {}
     assert [(note.code, note.field) for note in stored.notes] == [(NoteCode.ATTACHMENT_DROPPED, kind.value)]

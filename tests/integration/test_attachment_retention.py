@@ -8,7 +8,9 @@ from adapters.memory import FixedClock, InMemoryOrders
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.retention import AttachmentRetention
+from carriers.parsing import attachment_media_type
 from disputes.actors import SYSTEM
+from disputes.intake import EvidenceIntake
 from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
 from schemas.common import Resolution
@@ -35,8 +37,9 @@ async def test_images_are_stored_by_reference_and_deleted_after_the_retention(mo
     service = DisputeService(repository, orders, clock, Rules())
     ids = [(await service.open(CUSTOMER, OpenRequest(o, None, "Gelmedi.", Resolution.REFUND), None)).dispute.id
            for o in ("ord-1", "ord-2")]
-    raw_ref = await store.store_raw("yurtici", b'{"as": "the carrier sent it"}', NOW)
-    stored = await store.store_attachments(signed_proof("TRKshp1").model_copy(update={"raw_ref": raw_ref}), NOW)
+    intake = EvidenceIntake(store, store, clock, attachment_media_type)
+    stored = await intake.receive_pull("yurtici", signed_proof("TRKshp1"), None, b'{"as": "the carrier sent it"}')
+    raw_ref = stored.raw_ref
     assert stored.signature.ref and stored.signature.content_b64 is None
     for dispute_id in ids:  # the same image on two cases
         await service.apply(SYSTEM, dispute_id, lambda d: d.attach_evidence(SYSTEM, Evidence(key="push:x:1", proof=stored), NOW))

@@ -25,7 +25,7 @@ from carriers.base import CarrierAdapter, PushCarrier
 from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, MalformedResponse, WebhookRejected
 from carriers.registry import CARRIERS, create_adapter
 from carriers.turkish import fold
-from disputes.evidence import pull_key
+from disputes.intake import pull_key
 from schemas.proof import ProofOfDelivery, ProofStatus
 from schemas.proof import RecipientRelation as R
 

@@ -3,10 +3,10 @@
 import io
 
 from aiohttp import web
-from pymongo.errors import ServerSelectionTimeoutError
 
 from adapters.observability import configure_logging, request_context
 from adapters.web.problems import problem_middleware
+from disputes.ports import StorageUnavailable
 
 
 PERSONAL = "Ayşe Yılmaz, Bağdat Cad. 12"
@@ -17,7 +17,7 @@ async def boom(request):
 
 
 async def database_away(request):
-    raise ServerSelectionTimeoutError("no servers")
+    raise StorageUnavailable("the database is unavailable (ServerSelectionTimeoutError)")
 
 
 async def test_an_unhandled_error_is_a_500_problem_without_internals(aiohttp_client):

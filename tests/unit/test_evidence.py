@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 
 from adapters.memory import InMemoryEvidenceStore, InMemoryOrders
-from disputes.evidence import EvidencePuller, PushAttacher, pull_key
+from disputes.evidence import EvidencePuller, PushAttacher
+from disputes.intake import pull_key
 from disputes.ports import EvidenceRejected, EvidenceUnavailable
 from disputes.rules import Rules
 from schemas.dispute import Evidence, Status

@@ -13,10 +13,12 @@ from structlog.testing import capture_logs
 
 from adapters.carrier_gateway import CarrierMetrics, RegistryGateway
 from adapters.memory import InMemoryEvidenceStore
+from carriers.parsing import attachment_media_type
 from carriers.dhl.client import DhlAdapter
 from carriers.dhl.settings import DhlSettings
 from carriers.retry import RetryBudget
 from carriers.status import count_unmapped
+from disputes.intake import EvidenceIntake
 from disputes.ports import EvidenceUnavailable
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -34,8 +36,12 @@ async def gateway_for(carrier_server, session: aiohttp.ClientSession, handler) -
     base = await carrier_server([("GET", "/track/shipments", handler)])
     settings = DhlSettings(base_url=base, api_key=SecretStr("k"), retry=RetryBudget(attempts=1))
     store, registry = InMemoryEvidenceStore(), CollectorRegistry()
-    gateway = RegistryGateway({"dhl": DhlAdapter(settings, session)}, store, Clock(), CarrierMetrics(registry))
+    gateway = RegistryGateway({"dhl": DhlAdapter(settings, session)}, intake_over(store), Clock(), CarrierMetrics(registry))
     return gateway, store, registry
+
+
+def intake_over(store: InMemoryEvidenceStore) -> EvidenceIntake:
+    return EvidenceIntake(store, store, Clock(), attachment_media_type)
 
 
 async def test_a_pulled_proof_keeps_what_the_carrier_answered_and_what_it_can_supply(carrier_server, session) -> None:
@@ -89,7 +95,7 @@ async def test_a_call_the_breaker_refuses_names_when_to_ask_again(carrier_server
     settings = DhlSettings(base_url=base, api_key=SecretStr("k"), retry=RetryBudget(attempts=1), breaker=breaker)
     registry = CollectorRegistry()
     adapters = {"dhl": DhlAdapter(settings, session)}
-    gateway = RegistryGateway(adapters, InMemoryEvidenceStore(), Clock(), CarrierMetrics(registry))
+    gateway = RegistryGateway(adapters, intake_over(InMemoryEvidenceStore()), Clock(), CarrierMetrics(registry))
     with pytest.raises(EvidenceUnavailable) as failed:
         await gateway.pull("dhl", "7777777770")
     assert failed.value.retry_at is None  # the carrier itself failed: the evidence backoff decides

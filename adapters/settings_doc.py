@@ -1,0 +1,74 @@
+"""Writes `docs/settings.md`, every setting with its variable, type, default and description, from the settings
+model: `python -m adapters.settings_doc`. A test fails while the page differs from what this writes."""
+
+import types
+from pathlib import Path
+from typing import Literal, Union, get_args, get_origin
+
+from pydantic import SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from adapters.settings import Settings
+
+PAGE = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
+TYPES: dict[object, str] = {
+    bool: "true or false", int: "integer", float: "number", str: "text", Path: "path", SecretStr: "secret text",
+}
+HEADER = """# Settings
+
+Generated from `adapters/settings.py` by `python -m adapters.settings_doc`; edit the model, not this page.
+
+Every setting is an environment variable (or a line of a `.env` file in the working directory). Outside the
+embedded default `DISPUTES_MONGODB_URI` and `DISPUTES_JWT_SECRET` are required. The decision policy's and the
+business rules' numbers take their defaults and reasons from `disputes/policy/settings.py` and
+`disputes/rules.py`.
+
+| variable | type | default | what it does |
+|---|---|---|---|
+"""
+
+
+def render() -> str:
+    rows = [_row(name, info) for name, info in Settings.model_fields.items()]
+    return HEADER + "".join(rows)
+
+
+def _row(name: str, info: FieldInfo) -> str:
+    cells = (f"`DISPUTES_{name.upper()}`", _type(info.annotation), _default(info), info.description or "")
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |\n"
+
+
+def _type(annotation: object) -> str:
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return " or ".join(f"`{value}`" for value in get_args(annotation))
+    if origin in (Union, types.UnionType):
+        kinds = [_type(a) for a in get_args(annotation) if a is not type(None)]
+        return " or ".join(kinds) + ", optional"
+    if origin is dict:
+        return "JSON object"
+    return TYPES[annotation]
+
+
+def _default(info: FieldInfo) -> str:
+    default = info.get_default(call_default_factory=True) if info.default is PydanticUndefined else info.default
+    match default:
+        case None:
+            return "unset"
+        case SecretStr():
+            return "a development-only value"
+        case bool():
+            return f"`{str(default).lower()}`"
+        case _:
+            return f"`{default}`"
+
+
+def main() -> None:
+    PAGE.parent.mkdir(exist_ok=True)
+    PAGE.write_text(render(), encoding="utf-8")
+    print(f"wrote {PAGE}")
+
+
+if __name__ == "__main__":
+    main()

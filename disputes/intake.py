@@ -1,0 +1,100 @@
+"""Keeping what carriers send, pulled or pushed, the one way: the raw answer for audit, each inline image
+or document moved to the attachment store (labelled by what its bytes are), and the proof stamped with when
+the service received it. Pushed events are then recorded once per carrier event, for `PushAttacher`.
+
+Evidence keys and storage references are built here and nowhere else."""
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from disputes.ports import AttachmentStore, Clock, EvidenceInbox, StoredAttachment
+from schemas.dispute import Evidence
+from schemas.proof import AttachmentKind, ProofOfDelivery, ProofOffer
+
+type MediaType = Callable[[AttachmentKind, bytes], str]
+"""The media type the bytes themselves show; raises ValueError (saying why) for bytes that are unusable."""
+
+
+def push_key(carrier: str, event_id: str) -> str:
+    """Identity of pushed evidence: the carrier's own event identity, so a redelivered event adds nothing."""
+    return f"push:{carrier}:{event_id}"
+
+
+def pull_key(proof: ProofOfDelivery) -> str:
+    """Identity of pulled evidence: its content, so pulling the same answer twice adds nothing."""
+    content = proof.model_dump_json(exclude={"received_at", "raw_ref"})
+    return "pull:" + hashlib.sha256(content.encode()).hexdigest()[:32]
+
+
+def raw_ref(body: bytes) -> str:
+    return "raw_" + hashlib.sha256(body).hexdigest()[:40]
+
+
+def attachment_ref(content: bytes) -> str:
+    return "att_" + hashlib.sha256(content).hexdigest()[:40]
+
+
+@dataclass(frozen=True, slots=True)
+class PushedEvent:
+    """One fact a carrier pushed, with the carrier's identity for it."""
+
+    event_id: str
+    proof: ProofOfDelivery
+
+
+@dataclass(frozen=True, slots=True)
+class PushReceipt:
+    received: int
+    duplicates: int
+
+
+@dataclass
+class EvidenceIntake:
+    attachments: AttachmentStore
+    inbox: EvidenceInbox
+    clock: Clock
+    media_type: MediaType
+
+    async def receive_push(
+        self, carrier: str, body: bytes, events: Sequence[PushedEvent], offer: ProofOffer | None
+    ) -> PushReceipt:
+        """Keep a verified webhook: its body, its images and one record per carrier event, all durably stored
+        when this returns (so the carrier's 2xx means stored). A redelivered event is counted, not stored."""
+        now = self.clock.now()
+        ref = await self._put_raw(carrier, body, now)
+        duplicates = 0
+        for event in events:
+            proof = await self._keep(event.proof, now, ref, offer)
+            if not await self.inbox.record(Evidence(key=push_key(carrier, event.event_id), proof=proof), now):
+                duplicates += 1
+        return PushReceipt(received=len(events), duplicates=duplicates)
+
+    async def receive_pull(
+        self, carrier: str, proof: ProofOfDelivery, offer: ProofOffer | None, transcript: bytes | None
+    ) -> ProofOfDelivery:
+        """Keep a pulled answer (with the transcript of the carrier's replies, when there was one); the proof
+        as stored, pointing at its stored attachments."""
+        now = self.clock.now()
+        ref = await self._put_raw(carrier, transcript, now) if transcript else None
+        return await self._keep(proof, now, ref, offer)
+
+    async def _put_raw(self, carrier: str, body: bytes, at: datetime) -> str:
+        ref = raw_ref(body)
+        await self.attachments.put_raw(ref, carrier, body, at)
+        return ref
+
+    async def _keep(
+        self, proof: ProofOfDelivery, at: datetime, raw: str | None, offer: ProofOffer | None
+    ) -> ProofOfDelivery:
+        proof = proof.model_copy(update={"received_at": at, "raw_ref": raw, "offer": offer})
+        proof = proof.with_inline_media_types(self.media_type)
+        refs = {}
+        for kind, inline in proof.inline_attachments().items():
+            content = inline.content()
+            ref = attachment_ref(content)
+            stored = StoredAttachment(kind, inline.media_type or "", content, proof.carrier, proof.tracking_number)
+            await self.attachments.put_attachment(ref, stored, at)
+            refs[kind] = ref
+        return proof.with_attachment_refs(refs) if refs else proof

@@ -1,0 +1,47 @@
+"""What the staff reports count about one dispute, derived from it whenever it is stored, so a report over a
+period is one pass over the disputes opened in it (an indexed aggregation in MongoDB)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from disputes.model import Dispute
+from schemas.common import Outcome, Role
+
+UNDECIDED = "undecided"
+OUTCOMES = (*(o.value for o in Outcome), UNDECIDED)
+"""How the carrier report counts outcomes."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFacts:
+    outcome: Outcome | None
+    signature: bool
+    photo: bool
+    location: bool
+    with_evidence: bool
+    hours_to_proof: float | None
+    hours_to_decision: float | None
+    within_sla: bool | None
+    automatic: bool
+    liability_minor: int
+
+
+def report_facts(dispute: Dispute) -> ReportFacts:
+    proofs = [e.proof for e in dispute.evidence]
+    decision = dispute.decision
+
+    def hours(at: datetime | None) -> float | None:
+        return round((at - dispute.opened_at).total_seconds() / 3600, 3) if at else None
+
+    return ReportFacts(
+        outcome=decision.outcome if decision else None,
+        signature=any(p.signature for p in proofs),
+        photo=any(p.photo for p in proofs),
+        location=any(p.location for p in proofs),
+        with_evidence=bool(proofs),
+        hours_to_proof=hours(min((p.received_at for p in proofs), default=None)),
+        hours_to_decision=hours(decision.decided_at if decision else None),
+        within_sla=decision.decided_at <= dispute.sla.decision_due if decision else None,
+        automatic=decision is not None and decision.decided_by_role is Role.SERVICE,
+        liability_minor=dispute.order.value_minor if dispute.carrier_liable else 0,
+    )

@@ -1,0 +1,77 @@
+"""Evidence intake: what a carrier pushed or answered is kept one way, whichever way it came."""
+
+import base64
+from datetime import timedelta
+
+from adapters.memory import FixedClock, InMemoryEvidenceStore
+from carriers.parsing import attachment_media_type
+from disputes.intake import EvidenceIntake, PushedEvent, PushReceipt, attachment_ref, push_key, raw_ref
+from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofOffer, ProofSource, ProofStatus
+from tests.factories import NOW
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"signature-pixels" * 50
+BODY = b'{"events": "as the carrier sent them"}'
+OFFER = ProofOffer(signature=True, photo=False, gps=False, place_text=True, receiver_name=True, masked_names=False)
+
+
+def proof(tracking: str = "TRK1", signature: bytes | None = None) -> ProofOfDelivery:
+    signed = Attachment(kind=AttachmentKind.SIGNATURE, content_b64=base64.b64encode(signature).decode(),
+                        media_type="image/jpeg") if signature else None
+    return ProofOfDelivery(carrier="yurtici", tracking_number=tracking, status=ProofStatus.DELIVERED,
+                           delivered_at=NOW, source=ProofSource.PUSH, signature=signed,
+                           received_at=NOW - timedelta(hours=1))  # the carrier's stamp; the service stamps its own
+
+
+def intake_over(store: InMemoryEvidenceStore) -> EvidenceIntake:
+    return EvidenceIntake(store, store, FixedClock(NOW), attachment_media_type)
+
+
+async def test_a_push_is_stored_whole_before_the_receipt() -> None:
+    store = InMemoryEvidenceStore()
+    events = [PushedEvent("ev-1", proof("TRK1", PNG)), PushedEvent("ev-2", proof("TRK2"))]
+
+    receipt = await intake_over(store).receive_push("yurtici", BODY, events, OFFER)
+
+    assert receipt == PushReceipt(received=2, duplicates=0)
+    assert store.raw == {raw_ref(BODY): BODY}
+    assert store.attachments == {attachment_ref(PNG): ("image/png", PNG)}  # labelled by its bytes, not its claim
+    assert sorted(store.events) == [push_key("yurtici", "ev-1"), push_key("yurtici", "ev-2")]
+    first = store.events[push_key("yurtici", "ev-1")].proof
+    assert first.signature is not None and first.signature.ref == attachment_ref(PNG)
+    assert first.signature.content_b64 is None
+    assert (first.raw_ref, first.received_at, first.offer) == (raw_ref(BODY), NOW, OFFER)
+    assert store.attach_due == {push_key("yurtici", "ev-1"): NOW, push_key("yurtici", "ev-2"): NOW}
+
+
+async def test_a_redelivered_event_is_counted_and_changes_nothing() -> None:
+    store = InMemoryEvidenceStore()
+    intake = intake_over(store)
+    await intake.receive_push("yurtici", BODY, [PushedEvent("ev-1", proof("TRK1"))], OFFER)
+    stored = dict(store.events)
+
+    again = await intake.receive_push("yurtici", BODY + b" ", [PushedEvent("ev-1", proof("TRK9")),
+                                                               PushedEvent("ev-2", proof("TRK2"))], OFFER)
+
+    assert again == PushReceipt(received=2, duplicates=1)
+    assert store.events[push_key("yurtici", "ev-1")] == stored[push_key("yurtici", "ev-1")]
+    assert push_key("yurtici", "ev-2") in store.events
+
+
+async def test_the_same_event_id_from_two_carriers_is_two_events() -> None:
+    store = InMemoryEvidenceStore()
+    intake = intake_over(store)
+
+    await intake.receive_push("yurtici", BODY, [PushedEvent("ev-1", proof())], OFFER)
+    other = await intake.receive_push("aras", BODY, [PushedEvent("ev-1", proof())], OFFER)
+
+    assert other.duplicates == 0 and len(store.events) == 2
+
+
+async def test_a_pull_without_a_transcript_keeps_no_raw_answer() -> None:
+    store = InMemoryEvidenceStore()
+
+    kept = await intake_over(store).receive_pull("yurtici", proof(signature=PNG), OFFER, None)
+
+    assert kept.raw_ref is None and store.raw == {}
+    assert kept.signature is not None and kept.signature.ref in store.attachments
+    assert store.events == {}  # pulled proof goes onto the dispute, not into the push inbox

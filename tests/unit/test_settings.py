@@ -1,0 +1,91 @@
+"""Settings: every number the business sets is a setting whose default is the core's own, and the settings
+page is what the model says."""
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from adapters.settings import Settings
+from adapters.settings_doc import PAGE, render
+from disputes.policy import PolicySettings
+from disputes.rules import Rules
+
+
+def settings(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)
+
+
+def changed_fields(setting: str) -> set[str]:
+    """Which numbers of the policy and the rules change when only `setting` changes."""
+    default = settings()
+    value = getattr(default, setting)
+    match value:
+        case bool():
+            other: object = not value
+        case int():
+            other = value + 1
+        case float():
+            other = value * 0.9
+        case "business" | "holiday":
+            other = "holiday" if value == "business" else "business"
+        case _:
+            return set()
+    tweaked = settings(**{setting: other})
+    return {
+        f"{type(config).__name__}.{field.name}"
+        for config, before in ((tweaked.policy(), default.policy()), (tweaked.rules(), default.rules()))
+        for field in dataclasses.fields(config)
+        if getattr(config, field.name) != getattr(before, field.name)
+    }
+
+
+def test_the_defaults_are_the_policy_s_and_the_rules_own() -> None:
+    assert settings().policy() == PolicySettings()
+    assert settings().rules() == Rules()
+
+
+def test_every_number_of_the_policy_and_the_rules_is_one_setting() -> None:
+    changes = {name: changed_fields(name) for name in Settings.model_fields}
+
+    assert [name for name, fields in changes.items() if len(fields) > 1] == []
+    every_number = {f"PolicySettings.{f.name}" for f in dataclasses.fields(PolicySettings)}
+    every_number |= {f"Rules.{f.name}" for f in dataclasses.fields(Rules)}
+    assert set().union(*changes.values()) == every_number
+
+
+@pytest.mark.parametrize(("variable", "value", "field", "expected"), [
+    ("DISPUTES_POLICY_THIRD_PARTY_WAIT_HOURS", "36", "third_party_wait", timedelta(hours=36)),
+    ("DISPUTES_POLICY_SOON_AFTER_DELIVERY_MINUTES", "5", "soon_after_delivery", timedelta(minutes=5)),
+    ("DISPUTES_POLICY_DELIVERY_TIME_TOLERANCE_HOURS", "1.5", "delivery_time_tolerance", timedelta(minutes=90)),
+    ("DISPUTES_POLICY_ABUSE_WINDOW_DAYS", "90", "abuse_window", timedelta(days=90)),
+    ("DISPUTES_POLICY_GPS_ACCURACY_CAP_M", "50", "gps_accuracy_cap_m", 50.0),
+    ("DISPUTES_POLICY_AUTO_REJECT", "true", "auto_reject_enabled", True),
+])
+def test_a_policy_setting_reaches_the_policy_in_its_unit(monkeypatch: pytest.MonkeyPatch, variable: str, value: str,
+                                                         field: str, expected: object) -> None:
+    monkeypatch.setenv(variable, value)
+    assert getattr(settings().policy(), field) == expected
+
+
+def test_a_rule_setting_reaches_the_rules_in_its_unit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPUTES_EVIDENCE_RETRY_SECONDS", "30")
+    monkeypatch.setenv("DISPUTES_CLAIM_WINDOW_DAYS", "10")
+    rules = settings().rules()
+    assert (rules.evidence_retry, rules.claim_window) == (timedelta(seconds=30), timedelta(days=10))
+
+
+def test_numbers_the_policy_refuses_are_refused_when_the_settings_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPUTES_POLICY_NEAR_RADIUS_M", "5000")  # beyond the far distance
+    with pytest.raises(ValidationError, match="near radius"):
+        settings()
+
+
+def test_every_setting_is_described() -> None:
+    assert [name for name, info in Settings.model_fields.items() if not info.description] == []
+
+
+def test_the_settings_page_is_the_one_the_model_writes() -> None:
+    assert PAGE.read_text(encoding="utf-8") == render(), "stale: run `python -m adapters.settings_doc`"
+    assert all(f"`DISPUTES_{name.upper()}`" in PAGE.read_text(encoding="utf-8") for name in Settings.model_fields)
