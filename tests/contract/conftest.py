@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
-from adapters.memory import FixedClock, InMemoryDisputes, InMemoryEvidenceStore, InMemoryOrders
+from adapters.memory import FixedClock, InMemoryDisputes, InMemoryEvidenceStore, InMemoryOrders, InMemoryReports
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
+from adapters.mongo.indexes import DISPUTES
+from adapters.mongo.reports import MongoReports
 from disputes.actors import Actor
 from disputes.model import Dispute
 from disputes.rules import Rules
@@ -27,20 +29,22 @@ HOME = Address(line="Bağdat Cad. No:12 D:4", district="Kadıköy", city="İstan
 
 @dataclass(frozen=True)
 class Storage:
-    """What one backend offers the service: the disputes (repository, outbox, claims, history) and the
-    evidence carriers pushed."""
+    """What one backend offers the service: the disputes (repository, outbox, claims, history), what carriers
+    sent, and the reports over the disputes."""
 
     name: str
     disputes: Any
     evidence: Any
+    reports: Any
 
 
 @pytest.fixture(params=["memory", "mongo"])
 def storage(request: pytest.FixtureRequest) -> Storage:
     if request.param == "memory":
-        return Storage("memory", InMemoryDisputes(), InMemoryEvidenceStore())
+        disputes = InMemoryDisputes()
+        return Storage("memory", disputes, InMemoryEvidenceStore(), InMemoryReports(disputes))
     db = request.getfixturevalue("mongo_db")
-    return Storage("mongo", MongoDisputes.in_database(db), MongoEvidenceStore(db))
+    return Storage("mongo", MongoDisputes.in_database(db), MongoEvidenceStore(db), MongoReports(db[DISPUTES]))
 
 
 @pytest.fixture
