@@ -1,6 +1,7 @@
 """In-memory storage with the same guarantees as the MongoDB adapter (unique shipment hold, version
-compare-and-set, leased outbox). Used by unit tests and by the benchmark to isolate the service's own cost,
-so every lookup the MongoDB adapter serves from an index is served from a dict here, not a scan.
+compare-and-set, leases a save does not undo, leased outbox), proven by the contract suite in
+tests/contract/. Used by unit tests and by the benchmark to isolate the service's own cost, so every
+lookup the MongoDB adapter serves from an index is served from a dict here, not a scan.
 
 Stored disputes are snapshots: what goes in and what comes out are copies, so a caller's later changes
 never reach storage without a save. Everything a dispute holds is immutable (frozen models, strings,
@@ -15,9 +16,10 @@ from itertools import islice
 from typing import get_origin
 
 from disputes.errors import ActiveDisputeExists, StaleVersion
-from disputes.model import Dispute, address_key
+from disputes.model import LEASED, Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
 from disputes.ports import (
+    ERROR_KEPT,
     CarrierFigures,
     DisputePage,
     DisputeQuery,
@@ -43,8 +45,14 @@ def _copy(dispute: Dispute) -> Dispute:
     object.__setattr__(copy, "__dict__", state)
     object.__setattr__(copy, "__pydantic_fields_set__", set(dispute.__pydantic_fields_set__))
     object.__setattr__(copy, "__pydantic_extra__", None)
-    object.__setattr__(copy, "__pydantic_private__", {**(dispute.__pydantic_private__ or {}), "_new_messages": []})
+    object.__setattr__(copy, "__pydantic_private__", dict(dispute.__pydantic_private__ or {}))
+    _as_stored(copy)
     return copy
+
+
+def _as_stored(dispute: Dispute) -> None:
+    dispute._new_messages = []
+    dispute._leases_as_read = {name: getattr(dispute, name) for name in LEASED}
 
 
 class InMemoryDisputes:
@@ -86,7 +94,11 @@ class InMemoryDisputes:
         dispute.outbox = [*stored.outbox, *dispute.new_messages]
         dispute.effects_delivered = stored.effects_delivered
         dispute.effects_parked = stored.effects_parked
-        self._store(dispute, dispute.version + 1)
+        dispute.idempotency = stored.idempotency  # written by `add` only: a later add may have taken the key over
+        # A due time the change did not move is left as stored: a claim may have leased it since the read.
+        read = dispute._leases_as_read
+        kept = {name: getattr(stored, name) for name in LEASED if name in read and getattr(dispute, name) == read[name]}
+        self._store(dispute, dispute.version + 1, kept)
 
     async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
         d = self.docs.get(self._keys.get(key, ""))
@@ -101,7 +113,7 @@ class InMemoryDisputes:
                 and query.carrier in (None, d.order.carrier)
                 and query.assignee in (None, d.assignee)
                 and query.customer_id in (None, d.customer_id)
-                and query.overridden in (None, d.decision is not None and d.decision.overridden)
+                and (query.overridden is None or (d.decision is not None and d.decision.overridden is query.overridden))
                 and (query.due_before is None or d.sla.decision_due < query.due_before)
                 and (query.opened_from is None or d.opened_at >= query.opened_from)
                 and (query.opened_to is None or d.opened_at < query.opened_to)
@@ -176,14 +188,18 @@ class InMemoryDisputes:
 
     async def failed(self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool) -> None:
         doc = self.docs[dispute_id]
-        updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error})
-        doc.outbox = [updated if m.id == message.id else m for m in doc.outbox if not (park and m.id == message.id)]
+        if all(m.id != message.id for m in doc.outbox):
+            return  # another relay recorded it first
+        updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT]})
         if park:
+            doc.outbox = [m for m in doc.outbox if m.id != message.id]
             doc.effects_parked.append(updated)
-        if doc.outbox:
-            self.outbox_due[dispute_id] = min(self.outbox_due.get(dispute_id, retry_at), retry_at)
         else:
+            doc.outbox = [updated if m.id == message.id else m for m in doc.outbox]
+        if not doc.outbox:
             self.outbox_due.pop(dispute_id, None)
+        elif not park:
+            self.outbox_due[dispute_id] = retry_at
 
     # --- internals ---------------------------------------------------------------------------------
 
@@ -191,20 +207,21 @@ class InMemoryDisputes:
         holder = self._holders.get((order_id, shipment_id))
         return self.docs[holder] if holder is not None else None
 
-    def _store(self, dispute: Dispute, version: int) -> None:
+    def _store(self, dispute: Dispute, version: int, kept: dict[str, datetime | None] | None = None) -> None:
         dispute.version = version
         if dispute.new_messages:
             self.outbox_due[dispute.id] = min(self.outbox_due.get(dispute.id, dispute.updated_at), dispute.updated_at)
-        dispute._new_messages.clear()
-        self.docs[dispute.id] = _copy(dispute)
+        _as_stored(dispute)
+        stored = _copy(dispute)
+        for name, value in (kept or {}).items():
+            setattr(stored, name, value)
+        self.docs[dispute.id] = stored
         self._queue_order = None
         shipment = (dispute.order.order_id, dispute.order.shipment_id)
         if dispute.status is not Status.WITHDRAWN:
             self._holders[shipment] = dispute.id
         elif self._holders.get(shipment) == dispute.id:
             del self._holders[shipment]
-        if dispute.idempotency is not None:  # a key is taken over only in `add`, never by a stale save
-            self._keys.setdefault(dispute.idempotency.key, dispute.id)
 
 
 class InMemoryEvidenceStore:
@@ -212,6 +229,7 @@ class InMemoryEvidenceStore:
 
     def __init__(self) -> None:
         self.events: dict[str, Evidence] = {}
+        self.received: dict[str, datetime] = {}
         self.attach_due: dict[str, datetime] = {}
         self.attachments: dict[str, tuple[str, bytes]] = {}
         self.raw: dict[str, bytes] = {}
@@ -226,6 +244,7 @@ class InMemoryEvidenceStore:
         if evidence.key in self.events:
             return False
         self.events[evidence.key] = evidence
+        self.received[evidence.key] = at
         self.attach_due[evidence.key] = at
         return True
 
@@ -233,7 +252,9 @@ class InMemoryEvidenceStore:
         return self.attachments.get(ref)
 
     async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
-        return [e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == (carrier, tracking_number)]
+        shipment = (carrier, tracking_number)
+        events = (e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == shipment)
+        return sorted(events, key=lambda e: self.received[e.key])
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Evidence]:
         due = sorted((at, key) for key, at in self.attach_due.items() if at <= now)[:limit]

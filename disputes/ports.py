@@ -83,16 +83,23 @@ class OutboxBatch:
     failures: list[str] = field(default_factory=list)
 
 
+ERROR_KEPT = 500
+"""How much of a failed attempt's error the outbox keeps (its first characters)."""
+
+
 class Outbox(Protocol):
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxBatch]:
         """Lease up to `limit` disputes with due messages; no other relay gets them until the lease ends."""
 
-    async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None: ...
+    async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
+        """Record the message delivered, once: a message no longer pending is left as recorded."""
 
     async def failed(
         self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool
     ) -> None:
-        """Record a failed attempt; `park` stops retrying a message that can never succeed."""
+        """Record a failed attempt (the error's first ERROR_KEPT characters) and retry at `retry_at`; `park` stops
+        retrying a message that can never succeed. A message no longer pending (another relay recorded it) is
+        left as recorded."""
 
 
 class EffectUnavailable(Exception):

@@ -19,7 +19,7 @@ from adapters.mongo.indexes import DISPUTES
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import LEASED, Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
-from disputes.ports import DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
+from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
 from disputes.reports import report_facts
 from schemas.common import Outcome
 from schemas.dispute import DeliveredEffect, OutboxMessage, Status
@@ -27,6 +27,7 @@ from schemas.dispute import DeliveredEffect, OutboxMessage, Status
 Doc = dict[str, Any]
 HISTORY_LIMIT = 200  # enough to see any abuse pattern; bounds the read for a pathological account
 APPEND_ONLY = ("outbox", "effects_delivered", "effects_parked")
+WRITTEN_BY_ADD = ("idempotency",)  # a save never writes the key back: a later `add` may have taken it over
 SPARSE = ("evidence_pull_due", "purge_due", "sla_check_due", "assess_due")  # absent rather than null, so their partial indexes hold only what is due
 
 
@@ -105,7 +106,7 @@ class MongoDisputes:
         doc = to_doc(dispute, self.retention)
         # A due time the change did not move is left as stored: a claim may have leased it since the read.
         kept = {name for name, read in dispute._leases_as_read.items() if getattr(dispute, name) == read}
-        changes = {k: v for k, v in doc.items() if k not in ("_id", "version", *APPEND_ONLY, *kept)}
+        changes = {k: v for k, v in doc.items() if k not in ("_id", "version", *APPEND_ONLY, *WRITTEN_BY_ADD, *kept)}
         update: Doc = {"$set": changes, "$inc": {"version": 1}}
         if unset := {name: "" for name in SPARSE if name not in doc and name not in kept}:
             update["$unset"] = unset
@@ -208,7 +209,7 @@ class MongoDisputes:
         await self._clear_due_if_empty(dispute_id)
 
     async def failed(self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool) -> None:
-        updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:500]})
+        updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT]})
         if park:
             await self.collection.update_one(
                 {"_id": dispute_id, "outbox.id": message.id},

@@ -1,20 +1,20 @@
-"""The MongoDB adapter against a real wire-protocol server: the database enforces the rules."""
+"""The service on the MongoDB adapter against a real wire-protocol server: the database enforces the rules.
+What every store must do, MongoDB and in memory alike, is proven in tests/contract/."""
 
 import asyncio
 from datetime import timedelta
 
 import pytest
 
-from adapters.memory import FixedClock, InMemoryDisputes, InMemoryOrders
+from adapters.memory import FixedClock, InMemoryOrders
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.indexes import INDEXES
-from disputes.errors import ActiveDisputeExists, StaleVersion
-from disputes.ports import DisputeQuery
+from disputes.errors import ActiveDisputeExists
 from disputes.relay import Relay, Result
 from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
 from schemas.common import Outcome, Resolution
-from schemas.dispute import EffectKind, ReasonCode, Status
+from schemas.dispute import EffectKind, ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
 
 
@@ -80,18 +80,6 @@ async def test_an_expired_idempotency_key_can_be_used_again(service, clock, mong
     assert await mongo_db.disputes.count_documents({"idempotency.key": "cust-1:reused"}) == 1
 
 
-async def test_a_write_on_a_stale_version_is_refused_and_changes_nothing(service, repository):
-    opened = (await service.open(CUSTOMER, opening(), None)).dispute
-    first, second = await repository.get(opened.id), await repository.get(opened.id)
-    first.add_note(INVESTIGATOR, "first", NOW)
-    await repository.save(first)
-    second.add_note(INVESTIGATOR, "second", NOW)
-    with pytest.raises(StaleVersion):
-        await repository.save(second)
-    stored = await repository.get(opened.id)
-    assert stored.version == 2 and [e.details.get("text") for e in stored.timeline] == [None, "first"]
-
-
 async def test_the_decision_and_its_messages_are_stored_in_one_write(service, repository, mongo_db):
     opened = (await service.open(CUSTOMER, opening(), None)).dispute
     await service.decide(INVESTIGATOR, opened.id, {1}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
@@ -120,58 +108,6 @@ async def test_the_relay_drains_the_outbox_and_leases_keep_relays_apart(service,
     assert stored.outbox == [] and [e.kind for e in stored.effects_delivered] == [EffectKind.NOTIFICATION]
     assert sent == [f"{opened.id}:1:dispute_opened"]
     assert await repository.claim(clock.now() + timedelta(hours=1), lease, 5) == []
-
-
-@pytest.mark.parametrize("store", ["memory", "mongo"])
-async def test_a_message_two_relays_delivered_is_recorded_once(service, repository, clock, store):
-    opened = (await service.open(CUSTOMER, opening(), None)).dispute
-    storage = repository if store == "mongo" else InMemoryDisputes()
-    if store == "memory":
-        await storage.add(await repository.get(opened.id))
-    [message] = (await storage.get(opened.id)).outbox
-    for _ in range(2):  # a relay whose lease ran out, and the one that took its batch over
-        await storage.delivered(opened.id, message, clock.now())
-    stored = await storage.get(opened.id)
-    assert stored.outbox == [] and [e.key for e in stored.effects_delivered] == [message.key]
-
-
-async def test_the_queue_is_ordered_by_due_date_and_pages_with_a_cursor(service, orders, clock, repository):
-    opened = []
-    for i in range(5):  # Wednesday to Sunday: the weekend cases share Friday's due date, ties go by id
-        orders.orders[f"ord-q{i}"] = order(f"ord-q{i}", shipments=[shipment(f"shp-q{i}", carrier="ups" if i % 2 else "ptt")])
-        opened.append((await service.open(CUSTOMER, opening(f"ord-q{i}"), None)).dispute)
-        clock.advance(days=1)
-    ids = [d.id for d in sorted(opened, key=lambda d: (d.sla.decision_due, d.id))]
-    assert len({d.sla.decision_due for d in opened}) == 3
-    first = await repository.query(DisputeQuery(limit=2))
-    second = await repository.query(DisputeQuery(limit=2, after=first.next_after))
-    third = await repository.query(DisputeQuery(limit=2, after=second.next_after))
-    assert [d.id for d in first.items + second.items + third.items] == ids and third.next_after is None
-    ups = await repository.query(DisputeQuery(carrier="ups", statuses=(Status.OPENED,)))
-    assert [d.id for d in ups.items] == [i for i in ids if i in (opened[1].id, opened[3].id)]
-
-
-async def test_a_save_does_not_put_back_a_lease_taken_after_its_read(service, repository, clock):
-    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
-    read_before_the_claim = await repository.get(opened.id)
-    lease_until = clock.now() + timedelta(seconds=60)
-    assert await repository.claim_evidence(clock.now(), lease_until, 5) == [opened.id]
-
-    read_before_the_claim.assign(INVESTIGATOR, INVESTIGATOR.id, clock.now())
-    await repository.save(read_before_the_claim)
-
-    stored = await repository.get(opened.id)
-    assert stored.assignee == INVESTIGATOR.id and stored.evidence_pull_due == lease_until
-    assert await repository.claim_evidence(clock.now(), lease_until, 5) == []  # not due again: still leased
-
-
-async def test_a_due_time_the_change_moves_is_written(service, repository, clock):
-    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
-    read = await repository.get(opened.id)
-    read.evidence_pull_failed(INVESTIGATOR, "carrier unavailable", clock.now() + timedelta(minutes=5), clock.now())
-    await repository.save(read)
-
-    assert (await repository.get(opened.id)).evidence_pull_due == clock.now() + timedelta(minutes=5)
 
 
 async def test_notes_from_two_processes_racing_on_one_dispute_are_all_stored_once_in_order_of_acceptance(
