@@ -12,6 +12,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import get_origin
 
 from disputes.errors import ActiveDisputeExists, StaleVersion
@@ -36,7 +37,15 @@ LISTS = tuple(name for name, f in Dispute.model_fields.items() if get_origin(f.a
 
 
 def _copy(dispute: Dispute) -> Dispute:
-    copy = dispute.model_copy(update={name: list(getattr(dispute, name)) for name in LISTS})
+    """A fresh top level and fresh lists: what `model_copy(update=...)` makes, without its generic work."""
+    state = dispute.__dict__.copy()
+    for name in LISTS:
+        state[name] = list(state[name])
+    copy = Dispute.__new__(Dispute)
+    object.__setattr__(copy, "__dict__", state)
+    object.__setattr__(copy, "__pydantic_fields_set__", set(dispute.__pydantic_fields_set__))
+    object.__setattr__(copy, "__pydantic_extra__", None)
+    object.__setattr__(copy, "__pydantic_private__", dict(dispute.__pydantic_private__ or {}))
     _as_stored(copy)
     return copy
 
@@ -55,6 +64,7 @@ class InMemoryDisputes:
         self._by_customer: defaultdict[str, list[str]] = defaultdict(list)
         self._by_address: defaultdict[str, list[str]] = defaultdict(list)
         self._by_shipment: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+        self._queue_order: list[Dispute] | None = None  # by (decision due, id), as the queue index; None: stale
 
     async def add(self, dispute: Dispute) -> None:
         holder = self._holder(dispute.order.order_id, dispute.order.shipment_id)
@@ -110,7 +120,9 @@ class InMemoryDisputes:
                 and (query.after is None or (d.sla.decision_due, d.id) > query.after)
             )
 
-        found = sorted(filter(matches, self.docs.values()), key=lambda d: (d.sla.decision_due, d.id))
+        if self._queue_order is None:
+            self._queue_order = sorted(self.docs.values(), key=lambda d: (d.sla.decision_due, d.id))
+        found = list(islice(filter(matches, self._queue_order), query.limit + 1))
         page = [_copy(d) for d in found[: query.limit]]
         more = len(found) > query.limit
         return DisputePage(page, (page[-1].sla.decision_due, page[-1].id) if more else None)
@@ -204,6 +216,7 @@ class InMemoryDisputes:
         for name, value in (kept or {}).items():
             setattr(stored, name, value)
         self.docs[dispute.id] = stored
+        self._queue_order = None
         shipment = (dispute.order.order_id, dispute.order.shipment_id)
         if dispute.status is not Status.WITHDRAWN:
             self._holders[shipment] = dispute.id

@@ -121,7 +121,7 @@ async def test_notes_from_two_processes_racing_on_one_dispute_are_all_stored_onc
     noted = await asyncio.gather(
         *(processes[n % 2].add_note(INVESTIGATOR, dispute.id, text) for n, text in enumerate(texts))
     )
-    accepted = [text for _, text in sorted(zip((d.version for d in noted), texts))]
+    accepted = [text for _, text in sorted(zip((d.version for d in noted), texts, strict=False))]
     stored = await repository.get(dispute.id)
     assert [e.details["text"] for e in stored.timeline if e.action == "note_added"] == accepted
     assert sorted(accepted) == sorted(texts) and stored.version == 41

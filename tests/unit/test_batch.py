@@ -54,7 +54,7 @@ async def test_other_work_runs_between_the_items_of_a_batch_that_never_waits():
     await each(["a", "b", "c"], work)
     other.cancel()
     items = [i for i, entry in enumerate(log) if entry != "other"]
-    assert [log[i] for i in items] == ["a", "b", "c"] and all(b - a > 1 for a, b in zip(items, items[1:]))
+    assert [log[i] for i in items] == ["a", "b", "c"] and all(b - a > 1 for a, b in zip(items, items[1:], strict=False))
 
 
 async def test_cancelling_a_batch_cancels_its_items():
