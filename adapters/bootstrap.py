@@ -11,6 +11,7 @@ from functools import partial
 from importlib.metadata import version
 
 import aiohttp
+import pymongo
 import structlog
 from aiohttp import web
 from prometheus_client import CollectorRegistry
@@ -249,7 +250,8 @@ class _NoOrders:
 
 def _pinger(db: AsyncDatabase[Doc]) -> ops.ReadinessCheck:
     async def ping() -> None:
-        await db.command("ping")
+        with pymongo.timeout(ops.READINESS_TIMEOUT_SECONDS):  # server selection included: fails fast when it is away
+            await db.command("ping")
 
     return ping
 

@@ -23,7 +23,7 @@ from aiohttp import web
 from adapters.bootstrap import create_app
 from adapters.demo.seed import demo_orders, write_demo_orders
 from adapters.quickstart import banner
-from adapters.mongo.embedded import EmbeddedMongo
+from adapters.mongo.embedded import DataDirBusy, DataDirLock, EmbeddedMongo
 from adapters.observability import configure_logging
 from sandbox.carriers import demo_shipments, script, serve_carrier_sandbox
 from sandbox.downstream import serve_downstream_sandbox
@@ -75,7 +75,11 @@ def main(argv: list[str] | None = None) -> None:
             ops = f"worker {worker_id}: /healthz, /readyz, /metrics on http://{settings.host}:{settings.worker_port}"
             _run(_serve(workers, api=False, announce=lambda: ops))
         case "embedded":
-            _run(_embedded(settings))
+            try:
+                lock = DataDirLock(settings.data_dir)
+            except DataDirBusy as busy:
+                sys.exit(str(busy))
+            _run(_embedded(settings, lock))
         case "sandbox-shipment":
             status, answer = asyncio.run(script.send(args.sandbox, script.shipment_from(args)))
             print(json.dumps(answer, ensure_ascii=False))
@@ -151,12 +155,14 @@ def _serve(
     return run
 
 
-def _embedded(settings: Settings) -> Callable[[asyncio.Event], Awaitable[None]]:
+def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event], Awaitable[None]]:
     async def run(stop: asyncio.Event) -> None:
         data_dir = settings.data_dir
         orders_file = write_demo_orders(data_dir / "orders.json", datetime.now(UTC))
-        mongo = EmbeddedMongo(data_dir)
-        uri = await asyncio.to_thread(mongo.start)
+        mongo = EmbeddedMongo(data_dir, lock=lock)
+        mongo.launch()
+        uri = await asyncio.to_thread(mongo.wait_ready)
+        supervisor = asyncio.create_task(mongo.supervise(stop))
         now = datetime.now(UTC)
         sandbox = await serve_downstream_sandbox("127.0.0.1", settings.sandbox_port, demo_orders(now))
         sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
@@ -179,9 +185,11 @@ def _embedded(settings: Settings) -> Callable[[asyncio.Event], Awaitable[None]]:
         try:
             await _serve(local, announce=lambda: banner(local, sandbox_url, carriers_url, Path(data_dir)))(stop)
         finally:
+            stop.set()
             await carriers.cleanup()
             await sandbox.cleanup()
             await asyncio.to_thread(mongo.stop)
+            await supervisor
 
     return run
 

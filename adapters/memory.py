@@ -1,6 +1,7 @@
 """In-memory storage with the same guarantees as the MongoDB adapter (unique shipment hold, version
-compare-and-set, leased outbox). Used by unit tests and by the benchmark to isolate the service's own cost,
-so every lookup the MongoDB adapter serves from an index is served from a dict here, not a scan.
+compare-and-set, leases a save does not undo, leased outbox), proven by the contract suite in
+tests/contract/. Used by unit tests and by the benchmark to isolate the service's own cost, so every
+lookup the MongoDB adapter serves from an index is served from a dict here, not a scan.
 
 Stored disputes are snapshots: what goes in and what comes out are copies, so a caller's later changes
 never reach storage without a save. Everything a dispute holds is immutable (frozen models, strings,
@@ -12,12 +13,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Protocol, get_origin
 
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
 from disputes.ports import (
+    ERROR_KEPT,
     CarrierFigures,
     DisputePage,
     DisputeQuery,
@@ -35,7 +38,15 @@ LISTS = tuple(name for name, f in Dispute.model_fields.items() if get_origin(f.a
 
 
 def _copy(dispute: Dispute) -> Dispute:
-    copy = dispute.model_copy(update={name: list(getattr(dispute, name)) for name in LISTS})
+    """A fresh top level and fresh lists: what `model_copy(update=...)` makes, without its generic work."""
+    state = dispute.__dict__.copy()
+    for name in LISTS:
+        state[name] = list(state[name])
+    copy = Dispute.__new__(Dispute)
+    object.__setattr__(copy, "__dict__", state)
+    object.__setattr__(copy, "__pydantic_fields_set__", set(dispute.__pydantic_fields_set__))
+    object.__setattr__(copy, "__pydantic_extra__", None)
+    object.__setattr__(copy, "__pydantic_private__", dict(dispute.__pydantic_private__ or {}))
     copy._new_messages = []
     return copy
 
@@ -53,6 +64,7 @@ class InMemoryDisputes:
         self._by_customer: defaultdict[str, list[str]] = defaultdict(list)
         self._by_address: defaultdict[str, list[str]] = defaultdict(list)
         self._by_shipment: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+        self._queue_order: list[Dispute] | None = None  # by (decision due, id), as the queue index; None: stale
 
     async def add(self, dispute: Dispute) -> None:
         holder = self._holder(dispute.order.order_id, dispute.order.shipment_id)
@@ -82,6 +94,7 @@ class InMemoryDisputes:
         dispute.outbox = [*stored.outbox, *dispute.new_messages]
         dispute.effects_delivered = stored.effects_delivered
         dispute.effects_parked = stored.effects_parked
+        dispute.idempotency = stored.idempotency  # written by `add` only: a later add may have taken the key over
         self._store(dispute, dispute.version + 1)
 
     async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
@@ -97,14 +110,16 @@ class InMemoryDisputes:
                 and query.carrier in (None, d.order.carrier)
                 and query.assignee in (None, d.assignee)
                 and query.customer_id in (None, d.customer_id)
-                and query.overridden in (None, d.decision is not None and d.decision.overridden)
+                and (query.overridden is None or (d.decision is not None and d.decision.overridden is query.overridden))
                 and (query.due_before is None or d.sla.decision_due < query.due_before)
                 and (query.opened_from is None or d.opened_at >= query.opened_from)
                 and (query.opened_to is None or d.opened_at < query.opened_to)
                 and (query.after is None or (d.sla.decision_due, d.id) > query.after)
             )
 
-        found = sorted(filter(matches, self.docs.values()), key=lambda d: (d.sla.decision_due, d.id))
+        if self._queue_order is None:
+            self._queue_order = sorted(self.docs.values(), key=lambda d: (d.sla.decision_due, d.id))
+        found = list(islice(filter(matches, self._queue_order), query.limit + 1))
         page = [_copy(d) for d in found[: query.limit]]
         more = len(found) > query.limit
         return DisputePage(page, (page[-1].sla.decision_due, page[-1].id) if more else None)
@@ -145,15 +160,19 @@ class InMemoryDisputes:
 
     async def failed(self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool) -> None:
         doc = self.docs[dispute_id]
-        updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error})
-        doc.outbox = [updated if m.id == message.id else m for m in doc.outbox if not (park and m.id == message.id)]
+        if all(m.id != message.id for m in doc.outbox):
+            return  # another relay recorded it first
+        updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT]})
         if park:
+            doc.outbox = [m for m in doc.outbox if m.id != message.id]
             doc.effects_parked.append(updated)
-        relay = self.due[WorkKind.RELAY]
-        if doc.outbox:
-            relay[dispute_id] = retry_at
         else:
+            doc.outbox = [updated if m.id == message.id else m for m in doc.outbox]
+        relay = self.due[WorkKind.RELAY]
+        if not doc.outbox:
             relay.pop(dispute_id, None)
+        elif not park:
+            relay[dispute_id] = retry_at
 
     # --- internals ---------------------------------------------------------------------------------
 
@@ -166,20 +185,19 @@ class InMemoryDisputes:
         if dispute.new_messages:
             relay = self.due[WorkKind.RELAY]
             relay[dispute.id] = min(relay.get(dispute.id, dispute.updated_at), dispute.updated_at)
-        dispute._new_messages.clear()
+        dispute._new_messages = []
         for kind, at in dispute.due_work().items():
             if at is None:
                 self.due[kind].pop(dispute.id, None)
             else:
                 self.due[kind][dispute.id] = at
         self.docs[dispute.id] = _copy(dispute)
+        self._queue_order = None
         shipment = (dispute.order.order_id, dispute.order.shipment_id)
         if dispute.status is not Status.WITHDRAWN:
             self._holders[shipment] = dispute.id
         elif self._holders.get(shipment) == dispute.id:
             del self._holders[shipment]
-        if dispute.idempotency is not None:  # a key is taken over only in `add`, never by a stale save
-            self._keys.setdefault(dispute.idempotency.key, dispute.id)
 
 
 class InMemoryEvidenceStore:
@@ -187,6 +205,7 @@ class InMemoryEvidenceStore:
 
     def __init__(self) -> None:
         self.events: dict[str, Evidence] = {}
+        self.received: dict[str, datetime] = {}
         self.due: Due = defaultdict(dict)
         self.attachments: dict[str, tuple[str, bytes]] = {}
         self.raw: dict[str, bytes] = {}
@@ -201,6 +220,7 @@ class InMemoryEvidenceStore:
         if evidence.key in self.events:
             return False
         self.events[evidence.key] = evidence
+        self.received[evidence.key] = at
         self.due[WorkKind.ATTACH_PUSHED][evidence.key] = at
         return True
 
@@ -208,7 +228,9 @@ class InMemoryEvidenceStore:
         return self.attachments.get(ref)
 
     async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
-        return [e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == (carrier, tracking_number)]
+        shipment = (carrier, tracking_number)
+        events = (e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == shipment)
+        return sorted(events, key=lambda e: self.received[e.key])
 
     async def get(self, key: str) -> Evidence | None:
         return self.events.get(key)

@@ -1,27 +1,101 @@
 """Logging: configured once, JSON when not on a terminal, request context first. One canonical line per
 request. Bodies, names, phones, addresses and images are never logged; handlers bind ids only."""
 
+import asyncio
+import atexit
 import logging
 import re
 import sys
+import threading
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from secrets import token_hex
 from typing import Any, TextIO
 
 import orjson
 import structlog
 from aiohttp import web
+from structlog.typing import EventDict, WrappedLogger
 
 from adapters.web.keys import REQUEST_ID, ROLE
 
 REQUEST_ID_FORMAT = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+FLUSH_AFTER_SECONDS = 0.2
+FLUSH_AT_BYTES = 64 * 1024
 log = structlog.get_logger("api")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def _dumps(value: Any, **options: Any) -> str:
-    return orjson.dumps(value, default=options.get("default")).decode()
+def new_request_id() -> str:
+    """128 random bits in hex, like `uuid4().hex` without building a UUID object."""
+    return token_hex(16)
+
+
+def _render_json(logger: WrappedLogger, method: str, event: EventDict) -> str:
+    """Level, time and JSON in one step: orjson writes the timestamp as structlog's ISO stamper would."""
+    event["level"] = "warning" if method == "warn" else "critical" if method == "fatal" else method
+    event["timestamp"] = datetime.now(UTC)
+    return orjson.dumps(event, default=repr, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS).decode()
+
+
+class LineWriter:
+    """The log's output. Unbuffered, every line is written and flushed at once. Buffered (a long-running
+    process), lines are written out together: `FLUSH_AFTER_SECONDS` after the first line waiting (on the
+    running event loop; at once outside one), when `FLUSH_AT_BYTES` are waiting, at every warning or error,
+    and at exit, so a stopped process loses none (a SIGKILL loses at most the last moment's lines)."""
+
+    def __init__(self, stream: TextIO, buffered: bool) -> None:
+        self._stream = stream
+        self._buffered = buffered
+        self._lines: list[str] = []
+        self._size = 0
+        self._flush_on: asyncio.AbstractEventLoop | None = None  # the loop a flush is scheduled on
+        self._lock = threading.Lock()
+        if buffered:
+            atexit.register(self.flush)
+
+    def line(self, message: str) -> None:
+        if not self._buffered:
+            self._stream.write(message + "\n")
+            self._stream.flush()
+            return
+        with self._lock:
+            self._lines.append(message)
+            self._size += len(message)
+            if self._size < FLUSH_AT_BYTES and self._scheduled():
+                return
+        self.flush()
+
+    def urgent(self, message: str) -> None:
+        self.line(message)
+        self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            lines, self._lines, self._size, self._flush_on = self._lines, [], 0, None
+            if lines:
+                self._stream.write("\n".join(lines) + "\n")
+                self._stream.flush()
+
+    def _scheduled(self) -> bool:
+        """A flush is scheduled on the running loop (False outside one: then the caller flushes)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        if self._flush_on is not loop:
+            loop.call_later(FLUSH_AFTER_SECONDS, self.flush)
+            self._flush_on = loop
+        return True
+
+
+class _Logger:
+    """What structlog writes a rendered line to: info and debug may wait in the buffer, the rest may not."""
+
+    def __init__(self, writer: LineWriter) -> None:
+        self.debug = self.info = writer.line
+        self.msg = self.warning = self.warn = self.error = self.exception = self.critical = self.fatal = writer.urgent
 
 
 def configure_logging(
@@ -32,22 +106,27 @@ def configure_logging(
     process: Mapping[str, str] | None = None,
 ) -> None:
     """`once=True` for a process that configures logging once and for all (the CLI): each logger then
-    builds its pipeline on first use instead of on every line. Tests that reconfigure logging leave it off.
+    builds its pipeline on first use instead of on every line, and lines are buffered (`LineWriter`).
+    Tests that reconfigure logging leave it off and read every line as soon as it is logged.
     `process`: fields every line of this process carries (a worker's id), whichever task logs it."""
     stream = stream or sys.stderr
     json = not stream.isatty() if json is None else json
-    renderer: Any = structlog.processors.JSONRenderer(serializer=_dumps) if json else structlog.dev.ConsoleRenderer()
+    stamp_and_render: list[Any] = (
+        [_render_json]
+        if json
+        else [structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso", utc=True),
+              structlog.dev.ConsoleRenderer()]
+    )
+    writer = _Logger(LineWriter(stream, buffered=once))
     structlog.configure(
         processors=[
             *([_add(dict(process))] if process else []),
             structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
-            renderer,
+            *stamp_and_render,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.WriteLoggerFactory(stream),
+        logger_factory=lambda *_: writer,
         cache_logger_on_first_use=once,
     )
 
@@ -63,8 +142,8 @@ def _add(fields: dict[str, str]) -> structlog.types.Processor:
 @web.middleware
 async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Accept a well-formed X-Request-ID or make one, echo it, and bind it to every log line."""
-    given = request.headers.get("X-Request-ID", "")
-    request_id = given if REQUEST_ID_FORMAT.match(given) else uuid.uuid4().hex
+    given = request.headers.get("X-Request-ID")
+    request_id = given if given and REQUEST_ID_FORMAT.match(given) else new_request_id()
     request[REQUEST_ID] = request_id
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(request_id=request_id)

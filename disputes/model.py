@@ -6,8 +6,8 @@ write, compare-and-set on `version`.
 """
 
 from datetime import datetime, timedelta
+from secrets import token_hex
 from typing import Any, Literal
-from uuid import uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -424,7 +424,7 @@ class Dispute(BaseModel):
 
     def _queue(self, kind: EffectKind, key: str, payload: BaseModel) -> None:
         message = OutboxMessage(
-            id=uuid4().hex,
+            id=token_hex(16),
             kind=kind,
             key=key,
             payload=payload.model_dump(mode="json"),

@@ -102,16 +102,23 @@ class Schedule(Protocol):
         """End `holder`'s lease (nothing happens when another holds it): the work is due again at its due time."""
 
 
+ERROR_KEPT = 500
+"""How much of a failed attempt's error the outbox keeps (its first characters)."""
+
+
 class Outbox(Protocol):
     async def pending(self, dispute_id: str) -> list[OutboxMessage]:
         """The dispute's messages not yet delivered nor parked, in the order they were queued."""
 
-    async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None: ...
+    async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
+        """Record the message delivered, once: a message no longer pending is left as recorded."""
 
     async def failed(
         self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool
     ) -> None:
-        """Record a failed attempt; `park` stops retrying a message that can never succeed."""
+        """Record a failed attempt (the error's first ERROR_KEPT characters) and retry at `retry_at`; `park` stops
+        retrying a message that can never succeed. A message no longer pending (another relay recorded it) is
+        left as recorded."""
 
 
 class EffectUnavailable(Exception):

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from uuid import uuid4
+from secrets import token_hex
 
 from disputes.actors import Actor
 from disputes.contention import Backoff, Turns
@@ -184,7 +184,7 @@ class DisputeService:
                 window_days=self.rules.claim_window.days,
             )
         dispute = Dispute(
-            id=f"dsp_{uuid4().hex}",
+            id=f"dsp_{token_hex(16)}",
             status=Status.OPENED,
             customer_id=order.customer_id,
             order=_snapshot(order, shipment),

@@ -36,6 +36,9 @@ class Finding(_Private):
     text_tr: str = Field(description="The same in Turkish.")
     effect: Effect
     evidence_keys: list[str] = Field(default=[], description="The Evidence.key values the finding rests on.")
+    facts: dict[str, int | str] = Field(
+        default={}, description="What the finding rests on as data (a score, metres, a count); the texts word it."
+    )
 
 
 class RecommendedAction(StrEnum):

@@ -20,7 +20,7 @@ from adapters.mongo.indexes import DISPUTES
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
-from disputes.ports import DisputePage, DisputeQuery, IdempotencyKeyTaken
+from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken
 from disputes.reports import report_facts
 from disputes.work import WorkKind
 from schemas.common import Outcome
@@ -30,6 +30,7 @@ Doc = dict[str, Any]
 HISTORY_LIMIT = 200  # enough to see any abuse pattern; bounds the read for a pathological account
 APPEND_ONLY = ("outbox", "effects_delivered", "effects_parked")
 RELAY_DUE = f"due.{WorkKind.RELAY}"
+WRITTEN_BY_ADD = ("idempotency",)  # a save never writes the key back: a later `add` may have taken it over
 
 
 def due_times(dispute: Dispute, retention: timedelta) -> dict[str, datetime | None]:
@@ -108,7 +109,7 @@ class MongoDisputes:
     async def save(self, dispute: Dispute) -> None:
         doc = to_doc(dispute)
         due = due_times(dispute, self.retention)
-        changes = {k: v for k, v in doc.items() if k not in ("_id", "version", *APPEND_ONLY)}
+        changes = {k: v for k, v in doc.items() if k not in ("_id", "version", *APPEND_ONLY, *WRITTEN_BY_ADD)}
         update: Doc = {"$set": changes | {name: at for name, at in due.items() if at}, "$inc": {"version": 1}}
         if unset := {name: "" for name, at in due.items() if at is None}:
             update["$unset"] = unset
@@ -170,7 +171,7 @@ class MongoDisputes:
         await self._clear_due_if_empty(dispute_id)
 
     async def failed(self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool) -> None:
-        updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:500]})
+        updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT]})
         if park:
             await self.collection.update_one(
                 {"_id": dispute_id, "outbox.id": message.id},

@@ -4,48 +4,116 @@ process so the service reaches it over a socket with the same client and URI han
     python -m adapters.mongo.embedded --data-dir var/data [--port 0]
 
 prints one line `ready mongodb://127.0.0.1:PORT/?directConnection=true` once it accepts connections.
+
+One server per data directory: the directory is locked (`.lock`, holding the owner's process id) for as long
+as the server or the process that started it lives. The server never outlives its parent: its stdin is a
+pipe from the parent, and end-of-file there (the parent is gone, however it died) stops it; on Linux the
+kernel also sends it SIGTERM when the parent dies.
 """
 
 import argparse
 import asyncio
+import ctypes
+import fcntl
 import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from types import TracebackType
 
+import structlog
+
 READY = "ready "
+LOCK_FILE = ".lock"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+log = structlog.get_logger("embedded")
 
 
-async def _serve(data_dir: Path | None, host: str, port: int) -> None:
+class DataDirBusy(Exception):
+    """Another process holds the data directory."""
+
+    def __init__(self, data_dir: Path, owner: str) -> None:
+        super().__init__(
+            f"{data_dir} is in use by process {owner or '(unknown)'} (another `disputes embedded`?); "
+            f"stop it first, or set DISPUTES_DATA_DIR to another directory."
+        )
+
+
+class DataDirLock:
+    """An exclusive lock on a data directory: `flock` on its `.lock` file, which holds the owner's pid.
+
+    The lock belongs to the open file, not to a process: a child started with `fd` in its `pass_fds` holds
+    it too, so it is released only when the owner and that child are both gone (never while a server still
+    writes the file)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.pread(self.fd, 64, 0).decode(errors="replace").strip()
+            os.close(self.fd)
+            raise DataDirBusy(data_dir, owner) from None
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, f"{os.getpid()}\n".encode(), 0)
+
+    def release(self) -> None:
+        os.close(self.fd)
+
+
+def _die_with_parent(parent: int) -> None:
+    """SIGTERM from the kernel when the parent dies (Linux); a parent already gone stops us at once."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    """The parent holds the other end of our stdin; end-of-file means it is gone (or asked us to stop)."""
+
+    def wait() -> None:
+        while os.read(sys.stdin.fileno(), 4096):  # unbuffered: no lock left held at interpreter shutdown
+            pass
+        loop.call_soon_threadsafe(stop.set)
+
+    threading.Thread(target=wait, name="parent-watch", daemon=True).start()
+
+
+async def _serve(data_dir: Path | None, host: str, port: int, parent: int | None) -> None:
     from mongoeco.engines.base import AsyncStorageEngine
     from mongoeco.engines.memory import MemoryEngine
-    from mongoeco.engines.sqlite import SQLiteEngine
     from mongoeco.wire import AsyncMongoEcoProxyServer
 
-    engine: AsyncStorageEngine
-    if data_dir is None:
-        engine = MemoryEngine()
-    else:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        engine = SQLiteEngine(str(data_dir / "disputes.sqlite"))
+    from adapters.mongo.engine import SQLiteEngine
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if parent is not None:
+        _die_with_parent(parent)
+        _watch_stdin(loop, stop)
+    engine: AsyncStorageEngine = MemoryEngine() if data_dir is None else SQLiteEngine(str(data_dir / "disputes.sqlite"))
     async with AsyncMongoEcoProxyServer(engine=engine, host=host, port=port) as server:
         print(READY + server.address.uri, flush=True)
         await stop.wait()
 
 
 class EmbeddedMongo:
-    """Starts the embedded server in a child process; `uri` is valid inside the `with` block."""
+    """Starts the embedded server in a child process; `uri` is valid inside the `with` block.
 
-    def __init__(self, data_dir: Path | None, port: int = 0, host: str = "127.0.0.1") -> None:
-        self.args = [sys.executable, "-m", "adapters.mongo.embedded", "--host", host, "--port", str(port)]
-        if data_dir is not None:
-            self.args += ["--data-dir", str(data_dir)]
+    Without a `lock`, the child locks the data directory itself (and refuses to start if it is taken);
+    with one, the child shares the caller's lock."""
+
+    def __init__(
+        self, data_dir: Path | None, port: int = 0, host: str = "127.0.0.1", lock: DataDirLock | None = None
+    ) -> None:
+        self.data_dir, self.host, self.port, self.lock = data_dir, host, port, lock
         self.process: subprocess.Popen[str] | None = None
         self.uri = ""
 
@@ -56,16 +124,38 @@ class EmbeddedMongo:
     def __exit__(self, *exc: tuple[type[BaseException] | None, BaseException | None, TracebackType | None]) -> None:
         self.stop()
 
-    def start(self) -> str:
+    @property
+    def args(self) -> list[str]:
+        args = [sys.executable, "-m", "adapters.mongo.embedded", "--host", self.host, "--port", str(self.port)]
+        args += ["--parent", str(os.getpid())]
+        if self.data_dir is not None:
+            args += ["--data-dir", str(self.data_dir)]
+        if self.lock is not None:
+            args += ["--locked"]
+        return args
+
+    def launch(self) -> subprocess.Popen[str]:
+        """Start the child (returns at once; `wait_ready` reads its first line)."""
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.process = subprocess.Popen(self.args, stdout=subprocess.PIPE, text=True, env=env)
-        assert self.process.stdout is not None
+        pass_fds = (self.lock.fd,) if self.lock is not None else ()
+        self.process = subprocess.Popen(
+            self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, pass_fds=pass_fds
+        )
+        return self.process
+
+    def wait_ready(self) -> str:
+        assert self.process is not None and self.process.stdout is not None
         line = self.process.stdout.readline()
         if not line.startswith(READY):
             self.stop()
             raise RuntimeError("the embedded MongoDB server did not start")
         self.uri = line[len(READY) :].strip()
+        self.port = int(self.uri.rsplit(":", 1)[1].split("/", 1)[0])  # a restart keeps the port clients know
         return self.uri
+
+    def start(self) -> str:
+        self.launch()
+        return self.wait_ready()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -75,6 +165,35 @@ class EmbeddedMongo:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process and self.process.stdin:
+            self.process.stdin.close()
+
+    async def supervise(self, stop: asyncio.Event, backoff: float = 0.2, longest: float = 5.0) -> None:
+        """Until `stop`: whenever the server exits, start it again on the same port and data, so the
+        service's client reconnects by itself. A server that keeps dying is restarted less and less often
+        (doubling from `backoff` up to `longest` seconds). Runs on the event loop's thread, which starts the
+        children (Linux ties the parent-death signal to the starting thread)."""
+        delay = backoff
+        while self.process is not None:
+            started, process = time.monotonic(), self.process
+            code = await asyncio.to_thread(process.wait)
+            if stop.is_set():
+                return
+            delay = min(longest, delay * 2) if time.monotonic() - started < longest else backoff
+            log.error("embedded_database_exited", code=code, restart_in_seconds=delay)
+            if process.stdin:
+                process.stdin.close()
+            try:
+                await asyncio.wait_for(stop.wait(), delay)
+                return
+            except TimeoutError:
+                pass
+            self.launch()
+            try:
+                await asyncio.to_thread(self.wait_ready)
+                log.info("embedded_database_restarted", port=self.port)
+            except RuntimeError:
+                continue
 
 
 def main() -> None:
@@ -82,8 +201,15 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="omit for an in-memory database")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--parent", type=int, help="stop when this process (which holds our stdin) is gone")
+    parser.add_argument("--locked", action="store_true", help="the parent holds the data directory's lock")
     args = parser.parse_args()
-    asyncio.run(_serve(args.data_dir, args.host, args.port))
+    if args.data_dir is not None and not args.locked:
+        try:
+            DataDirLock(args.data_dir)  # held until this process exits
+        except DataDirBusy as busy:
+            sys.exit(str(busy))
+    asyncio.run(_serve(args.data_dir, args.host, args.port, args.parent))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from adapters.web.endpoint import Call, Endpoint
+from adapters.web.endpoint import Call, Endpoint, json_response
 from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, METRICS, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
 from adapters.web.problems import ProblemError
 from carriers.base import CarrierAdapter, PushCarrier
@@ -60,7 +60,7 @@ async def receive_webhook(call: Call) -> web.Response:
     # named on the request line
     structlog.contextvars.bind_contextvars(carrier=code, events=kept.received, duplicates=kept.duplicates)
     receipt = WebhookReceipt(received=kept.received, duplicates=kept.duplicates)
-    return web.json_response(receipt.model_dump(), status=202)
+    return json_response(receipt, status=202)
 
 
 def _view(adapter: CarrierAdapter, state: BreakerState, record: BreakerRecord) -> CarrierView:

@@ -3,13 +3,12 @@
 
 import structlog
 from aiohttp import web
-from pydantic import BaseModel
 
-from adapters.web.endpoint import Call, Endpoint
+from adapters.web.endpoint import Call, Endpoint, json_body, json_response
 from adapters.web.keys import MAX_PAGE, SERVICE
 from adapters.web.preconditions import MalformedIfMatch, matching_versions, strong_tags
 from adapters.web.problems import ProblemError
-from adapters.web.views import customer_view, decode_cursor, encode_cursor, staff_view, summary
+from adapters.web.views import customer_view, decode_cursor, encode_cursor, page_json, staff_view
 from disputes.model import Dispute
 from disputes.ports import DisputeQuery
 from disputes.service import OpenRequest
@@ -37,15 +36,13 @@ SUPERVISOR = frozenset({Role.SUPERVISOR})
 IDEMPOTENCY_KEY_MAX = 128
 
 
-def _json(model: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(status=status, text=model.model_dump_json(), content_type="application/json", headers=headers)
-
-
 def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     structlog.contextvars.bind_contextvars(dispute_id=dispute.id)
     service = call.request.app[SERVICE]
     view = staff_view(dispute) if call.actor.is_staff else customer_view(dispute, service.rules.appeal_window)
-    return _json(view, status, {"ETag": f'"{dispute.version}"', **(headers or {})})
+    headers = headers if headers is not None else {}
+    headers["ETag"] = f'"{dispute.version}"'
+    return json_response(view, status, headers)
 
 
 def _expected_versions(call: Call) -> frozenset[int] | None:
@@ -104,12 +101,12 @@ async def list_disputes(call: Call) -> web.Response:
     )
     page = await call.request.app[SERVICE].list(call.actor, query)
     cursor = encode_cursor(page.next_after) if page.next_after else None
-    return _json(DisputePageView(items=[summary(d) for d in page.items], next_cursor=cursor))
+    return json_body(page_json(page.items, cursor))
 
 
 async def get_timeline(call: Call) -> web.Response:
     dispute = await call.request.app[SERVICE].get(call.actor, call.path_id())
-    return _json(Timeline(dispute_id=dispute.id, entries=dispute.timeline))
+    return json_response(Timeline(dispute_id=dispute.id, entries=dispute.timeline))
 
 
 async def assign(call: Call) -> web.Response:

@@ -69,6 +69,15 @@ class Endpoint:
 PUBLIC = Actor("anonymous", Role.SERVICE)
 
 
+def json_response(model: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """The model serialised straight to UTF-8 JSON bytes, with no str in between."""
+    return json_body(model.__pydantic_serializer__.to_json(model), status, headers)
+
+
+def json_body(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(status=status, body=body, content_type="application/json", charset="utf-8", headers=headers)
+
+
 def _authenticate(request: web.Request, roles: frozenset[Role]) -> Actor:
     if not roles:
         return PUBLIC
@@ -101,7 +110,7 @@ async def _read_body(request: web.Request, model: type[BaseModel], optional: boo
 
 def _read_query(request: web.Request, model: type[BaseModel]) -> BaseModel:
     data: dict[str, Any] = {}
-    for key in request.query.keys():
+    for key in request.query:
         values = request.query.getall(key)
         if len(values) > 1:
             raise ProblemError(422, "validation-failed", "The request is not valid", f"'{key}' is given twice.")

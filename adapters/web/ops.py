@@ -14,6 +14,7 @@ from adapters.web.problems import problem
 from schemas.api import Health
 
 ReadinessCheck = Callable[[], Awaitable[None]]
+READINESS_TIMEOUT_SECONDS = 0.5  # 503 within a second of the database going away (probes often wait 1 s)
 READINESS: web.AppKey[ReadinessCheck] = web.AppKey("readiness")
 OPENAPI = web.AppKey("openapi", dict)
 DOCS_DIR = Path(swagger_ui_path)

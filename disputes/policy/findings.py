@@ -100,6 +100,7 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
     match = best_order_name(name, order.recipient_name, order.buyer_name)
     whose, whose_tr = _ORDER_NAME_WORDS[match.name]
     said, said_tr, score = f"Receiver name '{name}'", f"Teslim alan adı '{name}'", f"{match.score:.0f}"
+    facts: dict[str, int | str] = {"score": round(match.score), "order_name": match.name.value}
     if masked := is_masked(name):
         said, said_tr = f"{said} (masked by the carrier)", f"{said_tr} (kargo tarafından maskelenmiş)"
     if match.score >= settings.name_match_threshold and relation in NAMED_ON_ORDER:
@@ -107,12 +108,12 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
             return finding(
                 "recipient_name_matches_masked", S, [e],
                 f"{said} matches the order's {whose} on its visible part only (score {score})",
-                f"{said_tr} yalnızca görünen kısmıyla siparişteki {whose_tr} adıyla eşleşiyor (skor {score})",
+                f"{said_tr} yalnızca görünen kısmıyla siparişteki {whose_tr} adıyla eşleşiyor (skor {score})", **facts,
             )
         return finding(
             "recipient_name_matches", S, [e],
             f"{said} matches the order's {whose} (score {score})",
-            f"{said_tr} siparişteki {whose_tr} adıyla eşleşiyor (skor {score})",
+            f"{said_tr} siparişteki {whose_tr} adıyla eşleşiyor (skor {score})", **facts,
         )
     if relation not in (R.RECIPIENT, R.UNKNOWN):
         return finding(
@@ -123,12 +124,12 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
         return finding(
             "recipient_name_mismatch", A, [e],
             f"{said} matches no name on the order (best score {score})",
-            f"{said_tr} siparişteki hiçbir adla eşleşmiyor (en iyi skor {score})",
+            f"{said_tr} siparişteki hiçbir adla eşleşmiyor (en iyi skor {score})", **facts,
         )
     return finding(
         "recipient_name_uncertain", N, [e],
         f"{said} is only partly like the order's {whose} (score {score})",
-        f"{said_tr} siparişteki {whose_tr} adına kısmen benziyor (skor {score})",
+        f"{said_tr} siparişteki {whose_tr} adına kısmen benziyor (skor {score})", **facts,
     )
 
 
@@ -157,10 +158,12 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
         return finding(
             "location_of_point", N, [e],
             f"Locker or pickup point {far} from the address", f"Dolap / teslimat noktası adrese {far_tr} uzakta",
+            metres=round(where.distance_m),
         )
     code, effect = _PROXIMITY[where.proximity]
     return finding(
-        code, effect, [e], f"Delivery scan {far} from the address", f"Teslimat taraması adrese {far_tr} uzakta"
+        code, effect, [e], f"Delivery scan {far} from the address", f"Teslimat taraması adrese {far_tr} uzakta",
+        metres=round(where.distance_m),
     )
 
 

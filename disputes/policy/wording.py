@@ -19,8 +19,11 @@ RELATION_WORDS: dict[RecipientRelation, tuple[str, str]] = {
 }
 
 
-def finding(code: str, effect: Effect, evidence: Iterable[Evidence], text: str, text_tr: str) -> Finding:
-    return Finding(code=code, effect=effect, text=text, text_tr=text_tr, evidence_keys=[e.key for e in evidence])
+def finding(
+    code: str, effect: Effect, evidence: Iterable[Evidence], text: str, text_tr: str, **facts: int | str
+) -> Finding:
+    keys = [e.key for e in evidence]
+    return Finding(code=code, effect=effect, text=text, text_tr=text_tr, evidence_keys=keys, facts=facts)
 
 
 def distance(metres: float) -> tuple[str, str]:

@@ -153,7 +153,7 @@ def _refused(request: web.Request) -> web.Response | None:
 async def _listed(request: web.Request, field: str) -> list[str] | None:
     body = await json_body(request)
     items = body.get(field) if isinstance(body, dict) else None
-    return [str(item) for item in items if isinstance(item, (str, int))] if isinstance(items, list) else None
+    return [str(item) for item in items if isinstance(item, str | int)] if isinstance(items, list) else None
 
 
 async def token(request: web.Request) -> web.Response:

@@ -121,7 +121,7 @@ class Api:
         self.url = f"http://127.0.0.1:{env['DISPUTES_PORT']}"
 
     def start(self) -> None:
-        log = open(self.logs / f"api-{len(self.runs)}.log", "wb")
+        log = open(self.logs / f"api-{len(self.runs)}.log", "wb")  # noqa: SIM115 - the child writes to it
         command = [sys.executable, "-m", "adapters.cli", "serve"]
         try:
             self.runs.append(subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))

@@ -446,7 +446,7 @@ async def test_claims_never_take_more_than_there_is_room_for(service, repository
     claims = RecordedClaims(schedule, carriers)
     run = asyncio.create_task(pipeline(service, claims, carriers, pushed, clock, 3).run_once())
     for answered in range(10):  # answer one at a time, oldest first
-        await until(lambda: len(carriers.started) >= min(answered + 3, 10))
+        await until(lambda: len(carriers.started) >= min(answered + 3, 10))  # noqa: B023 - awaited here
         carriers.answer(carriers.started[answered])
     assert await run == 10
     # its 3 places, and the one kept for a carrier not met yet (here it reads the next yurtici case ahead)
@@ -481,7 +481,7 @@ async def test_no_carrier_has_more_than_its_share_of_pulls_in_flight(service, re
         await until(lambda: len(carriers.started) > len(carriers.answered))
         out = len(carriers.started)
         carriers.answer(*carriers.started)
-        await until(lambda: len(carriers.answered) == out)
+        await until(lambda: len(carriers.answered) == out)  # noqa: B023 - awaited here
     assert await run == 16
     assert carriers.most == Counter({"yurtici": 3, "aras": 3})
 

@@ -4,7 +4,7 @@ Expected values are read off the samples by hand; see the fixtures' PROVENANCE.m
 """
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, UTC
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -227,7 +227,7 @@ def test_a_placeholder_signature_link_is_dropped_and_the_rest_of_the_proof_stays
         kind=AttachmentKind.DOCUMENT, url="https://webpod.dhl.com/webPOD/DHLePODRequest"
     )
     assert (proof.received_by, proof.recipient_relation) == ("John Doe", RecipientRelation.RECIPIENT)
-    assert proof.delivered_at == datetime(2018, 3, 2, 7, 53, 47, tzinfo=timezone.utc)  # the status's own time
+    assert proof.delivered_at == datetime(2018, 3, 2, 7, 53, 47, tzinfo=UTC)  # the status's own time
     assert (NoteCode.ATTACHMENT_DROPPED, "details.proofOfDelivery.signatureUrl") in notes_of(proof)
 
 

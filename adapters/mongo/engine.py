@@ -1,0 +1,162 @@
+"""mongoeco's SQLite engine as the embedded default runs it, without the two places where its cost per
+operation grows with the size of the collection. Written for one mongoeco version (`MONGOECO_VERSION`):
+`tests/integration/test_embedded_engine.py` fails when another version is installed, and checks that each
+change is still needed and keeps MongoDB's semantics (duplicate `_id`s and unique keys refused, queries
+answering the same as before).
+
+1. `_id` uniqueness on a single-document insert. mongoeco checks the new `_id` by an indexed lookup of its
+   storage key, then again by loading and decoding *every* document of the collection to compare `_id`
+   values (`_validate_document_against_unique_indexes(..., scan_payload_id=True)`). The scan exists for
+   ids whose BSON equality is wider than their storage key (1, 1.0 and Int64(1) are one `_id`), which
+   mongoeco also scans for on its own; for a string or an ObjectId the storage key is the value, so the
+   lookup alone decides and the scan is skipped.
+
+2. Collection features after a write. Before running a query or checking a unique index, mongoeco asks
+   questions about the whole collection ("does any document hold an array at `shipment_key`?", "a Decimal128
+   at `opened_at`?", "are all `sla.decision_due` values of one type?") with a full-table SQL scan each, and
+   caches the answers in `_collection_features_cache` — until the next write to the collection, which
+   drops them all. On a service that writes all the time, nearly every operation paid several full scans.
+   Here a write keeps the answers it cannot have changed: a SQLite trigger records the documents each write
+   stores, the same questions are asked of those documents alone (mongoeco's own methods, run against a
+   scratch database holding just them), and an answer is kept only when they do not change it — "no
+   document has it" stays true if no stored document has it; "all values are strings" stays true if the
+   stored ones are strings. Every other answer is dropped and recomputed by mongoeco as before, and a write
+   that stored nothing (a delete) drops everything, as mongoeco does.
+"""
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from bson import ObjectId
+from mongoeco.engines.sqlite import SQLiteEngine as _SQLiteEngine
+from mongoeco.session import ClientSession
+from mongoeco._types.aliases import Document
+
+MONGOECO_VERSION = "4.11.0"
+_EXACT_ID_TYPES = (str, ObjectId)  # ids whose storage key decides equality
+WRITTEN = "embedded_written_documents"
+_CAPTURE = (  # one statement each: executescript would commit the write in progress
+    f"CREATE TEMP TABLE IF NOT EXISTS {WRITTEN} (db_name TEXT, coll_name TEXT, document TEXT)",
+    *(f"CREATE TEMP TRIGGER IF NOT EXISTS {WRITTEN}_{event} AFTER {event} ON main.documents "
+      f"BEGIN INSERT INTO {WRITTEN} VALUES (new.db_name, new.coll_name, new.document); END"
+      for event in ("insert", "update")),
+)
+# Feature kinds (the text before the first ':' of a cache key) and the answer that survives a write when
+# the written documents alone give it too. A kind not listed here is always dropped.
+_KEEP_IF_UNCHANGED: dict[str, Callable[[Any], bool]] = {
+    kind: (lambda answer: answer is False)
+    for kind in ("tagged_type", "traverses_array", "traverses_dbref", "top_level_array", "contains_real_numeric",
+                 "contains_non_ascii_text", "comparison_mismatch", "scalar_or_array_comparison_mismatch")
+} | {"uniform_scalar_sort_type": lambda answer: isinstance(answer, str)}
+
+
+class SQLiteEngine(_SQLiteEngine):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._scratch = threading.local()
+
+    def _validate_document_against_unique_indexes(
+        self,
+        db_name: str,
+        coll_name: str,
+        document: Document,
+        *,
+        exclude_storage_key: str | None = None,
+        skip_id_check: bool = False,
+        scan_payload_id: bool = False,
+    ) -> None:
+        if scan_payload_id and type(document.get("_id")) in _EXACT_ID_TYPES:
+            scan_payload_id = False
+        super()._validate_document_against_unique_indexes(
+            db_name, coll_name, document,
+            exclude_storage_key=exclude_storage_key, skip_id_check=skip_id_check, scan_payload_id=scan_payload_id,
+        )
+
+    def _require_connection(self, context: ClientSession | None = None) -> sqlite3.Connection:
+        scratch: sqlite3.Connection | None = getattr(self._scratch, "connection", None)
+        return scratch if scratch is not None else super()._require_connection(context)
+
+    def _invalidate_collection_features_cache(self, db_name: str | None = None, coll_name: str | None = None) -> None:
+        conn: sqlite3.Connection | None = getattr(self._thread_local, "connection", None) or self._connection
+        # Writes invalidate inside their transaction; anywhere else, touching the connection would open one.
+        written = self._take_written(conn, db_name, coll_name) if conn is not None and conn.in_transaction else []
+        namespace = (db_name, coll_name)
+        cached = {key: answer for key, answer in self._collection_features_cache.items() if key[:2] == namespace}
+        super()._invalidate_collection_features_cache(db_name, coll_name)
+        if written and cached and db_name is not None and coll_name is not None:
+            self._collection_features_cache.update(self._still_true(db_name, coll_name, cached, written))
+
+    @staticmethod
+    def _take_written(conn: sqlite3.Connection, db_name: str | None, coll_name: str | None) -> list[str]:
+        """The documents stored since the last call for this collection (and start recording, the first time)."""
+        if not _capturing(conn):
+            for statement in _CAPTURE:
+                conn.execute(statement)
+        if db_name is None or coll_name is None:
+            conn.execute(f"DELETE FROM {WRITTEN}")
+            return []
+        where = "WHERE db_name = ? AND coll_name = ?"
+        rows = conn.execute(f"SELECT document FROM {WRITTEN} {where}", (db_name, coll_name)).fetchall()
+        conn.execute(f"DELETE FROM {WRITTEN} {where}", (db_name, coll_name))
+        return [row[0] for row in rows]
+
+    def _still_true(self, db_name: str, coll_name: str, cached: dict[Any, Any], written: list[str]) -> dict[Any, Any]:
+        scratch = sqlite3.connect(":memory:")
+        scratch.execute("CREATE TABLE documents (db_name TEXT, coll_name TEXT, storage_key TEXT, document TEXT)")
+        scratch.executemany("INSERT INTO documents VALUES (?, ?, '', ?)", [(db_name, coll_name, d) for d in written])
+        self._scratch.connection = scratch
+        try:
+            return {key: answer for key, answer in cached.items() if self._unchanged(key, answer)}
+        finally:
+            self._scratch.connection = None
+            scratch.close()
+
+    def _unchanged(self, key: tuple[str, str, str], answer: Any) -> bool:
+        """Whether the written documents alone give the same answer (asked through mongoeco's own method)."""
+        kind, _, argument = key[2].partition(":")
+        keep = _KEEP_IF_UNCHANGED.get(kind)
+        ask = _QUESTIONS.get(kind)
+        if keep is None or ask is None or not keep(answer):
+            return False
+        self._collection_features_cache.pop(key, None)
+        try:
+            ask(self, key[0], key[1], argument)
+        except sqlite3.Error:  # a question the scratch database cannot answer: mongoeco asks it again later
+            return False
+        finally:
+            fresh = self._collection_features_cache.pop(key, None)
+        return bool(fresh == answer)
+
+
+def _capturing(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = ?", (f"{WRITTEN}_update",)).fetchone()
+    return row is not None
+
+
+def _one(method: Callable[..., Any]) -> Callable[[Any, str, str, str], Any]:
+    return lambda engine, db, coll, field: method(engine, db, coll, field)
+
+
+def _two(method: Callable[..., Any]) -> Callable[[Any, str, str, str], Any]:
+    def ask(engine: Any, db: str, coll: str, argument: str) -> Any:
+        field, _, extra = argument.rpartition(":")
+        return method(engine, db, coll, field, extra)
+
+    return ask
+
+
+_QUESTIONS: dict[str, Callable[[Any, str, str, str], Any]] = {
+    "tagged_type": _two(_SQLiteEngine._field_contains_tagged_value_type_in_collection),
+    "comparison_mismatch": _two(_SQLiteEngine._field_has_comparison_type_mismatch_in_collection),
+    "scalar_or_array_comparison_mismatch": _two(
+        _SQLiteEngine._field_has_scalar_or_array_element_type_mismatch_in_collection
+    ),
+    "traverses_array": _one(_SQLiteEngine._field_traverses_array_in_collection),
+    "traverses_dbref": _one(_SQLiteEngine._field_traverses_dbref_in_collection),
+    "top_level_array": _one(_SQLiteEngine._field_is_top_level_array_in_collection),
+    "contains_real_numeric": _one(_SQLiteEngine._field_contains_real_numeric_in_collection),
+    "contains_non_ascii_text": _one(_SQLiteEngine._field_contains_non_ascii_text_in_collection),
+    "uniform_scalar_sort_type": _one(_SQLiteEngine._field_has_uniform_scalar_sort_type_in_collection),
+}

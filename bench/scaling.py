@@ -1,0 +1,234 @@
+"""How the embedded default's cost per operation changes as the disputes collection fills.
+
+    .venv/bin/python -m bench.scaling                      # 100, 1,000 and 10,000 disputes, a few minutes
+    .venv/bin/python -m bench.scaling --sizes 100 1000     # other sizes
+
+The embedded default exactly as `disputes embedded` runs it: `EmbeddedMongo` (mongoeco's SQLite engine on a
+file, in its own process) and the service in another (`bench.server`, workers off). To reach each size the
+database server is stopped, copies of a dispute the service itself opened (the same document shape, each
+with its own id, order, shipment, customer and address) are bulk-inserted into its file in-process (the
+engine's batch insert, about 10 ms a document here, where the wire protocol inserts one at a time), and the
+server is started again on the same port (the service reconnects by itself). At each size the driver, alone
+on one keep-alive connection, opens disputes, reads one dispute and reads the queue of 50, and records the
+latency of each request and the CPU the database process used for it (read from /proc, so other load on
+the machine does not inflate it). Results: `bench/results/scaling.json` and `scaling.md`.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from adapters.mongo.client import connect
+from adapters.mongo.embedded import EmbeddedMongo
+from adapters.mongo.indexes import DISPUTES
+from bench import workload as w
+from bench.procs import Server
+
+SIZES = (100, 1_000, 10_000)
+OPENS = 60  # measured per size
+WARM = 5
+READS = 30
+TARGET = 1.5  # cost of an open at the largest size ÷ at the smallest
+BATCH = 200  # documents per bulk insert: short write transactions keep mongoeco's own background writer from timing out
+RESULTS = Path(__file__).resolve().parent / "results"
+Doc = dict[str, Any]
+
+
+def database_cpu(pid: int) -> float:
+    """Seconds of CPU the process has used (user + system), from /proc/PID/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def copy_of(template: Doc, n: int) -> Doc:
+    """The template dispute as another customer's claim on another order, opened up to 30 days earlier."""
+    order_id = f"seed-{n:07d}"
+    doc: Doc = shifted(template, -timedelta(minutes=(n * 37) % (30 * 24 * 60)))
+    doc.update(
+        _id=f"dsp_seed{n:024d}", customer_id=f"cust-seed-{n % 2_000:04d}", shipment_key=f"{order_id}/{order_id}-s1",
+        address_key=f"seed-address-{n % 5_000}",
+    )
+    doc["order"] |= {"order_id": order_id, "shipment_id": f"{order_id}-s1", "tracking_number": f"TRKSEED{n:09d}"}
+    doc.pop("idempotency", None)
+    for name in ("evidence_pull_due", "assess_due", "sla_check_due", "outbox_due"):
+        doc.pop(name, None)  # seeded cases are past the stage where workers would pick them up
+    return doc
+
+
+def shifted(value: Any, by: timedelta) -> Any:
+    """A deep copy with every datetime moved by `by`."""
+    if isinstance(value, datetime):
+        return value + by
+    if isinstance(value, dict):
+        return {k: shifted(v, by) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shifted(v, by) for v in value]
+    return value
+
+
+@dataclass
+class Sample:
+    seconds: list[float]
+    database_cpu: float
+
+    def summary(self) -> dict[str, float]:
+        ms = sorted(s * 1000 for s in self.seconds)
+        return {
+            "n": len(ms),
+            "p50_ms": round(statistics.median(ms), 2),
+            "p90_ms": round(ms[int(0.9 * (len(ms) - 1))], 2),
+            "mean_ms": round(statistics.fmean(ms), 2),
+            "db_cpu_ms": round(self.database_cpu * 1000 / len(ms), 2),
+        }
+
+
+class Driver:
+    def __init__(self, session: aiohttp.ClientSession, base: str, database: EmbeddedMongo) -> None:
+        self.session, self.base, self.database = session, base, database
+
+    async def timed(self, requests: list[w.Request], expect: int) -> Sample:
+        seconds, cpu = [], 0.0
+        assert self.database.process is not None
+        pid = self.database.process.pid
+        for request in requests:
+            before, started = database_cpu(pid), time.perf_counter()
+            async with self.session.request(
+                request["method"], self.base + request["path"], headers=request["headers"], data=request.get("body")
+            ) as response:
+                await response.read()
+            seconds.append(time.perf_counter() - started)
+            cpu += database_cpu(pid) - before
+            if response.status != expect:
+                raise RuntimeError(f"{request['method']} {request['path']} answered {response.status}")
+        return Sample(seconds, cpu)
+
+
+async def fill(mongo: EmbeddedMongo, template: Doc, start: int, stop: int) -> float:
+    from mongoeco import AsyncMongoClient
+
+    from adapters.mongo.engine import SQLiteEngine
+
+    assert mongo.data_dir is not None
+    started = time.perf_counter()
+    await asyncio.to_thread(mongo.stop)
+    async with AsyncMongoClient(SQLiteEngine(str(mongo.data_dir / "disputes.sqlite"))) as client:
+        for first in range(start, stop, BATCH):
+            batch = [copy_of(template, n) for n in range(first, min(stop, first + BATCH))]
+            await client["disputes"][DISPUTES].insert_many(batch)
+    await asyncio.to_thread(mongo.start)
+    return time.perf_counter() - started
+
+
+async def until_ready(session: aiohttp.ClientSession, base: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        async with session.get(f"{base}/readyz") as response:
+            if response.status == 200:
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError("the service did not reconnect to the database")
+        await asyncio.sleep(0.1)
+
+
+async def measure(sizes: list[int], workdir: Path) -> dict[str, Any]:
+    prefix = "scale"
+    orders_file = workdir / "orders.json"
+    ids = w.write_orders(orders_file, prefix, 1 + len(sizes) * (OPENS + WARM))
+    mongo = EmbeddedMongo(workdir / "mongo")
+    rows = []
+    with mongo:
+        settings = {"storage": "mongodb", "mongodb_uri": mongo.uri, "mongodb_database": "disputes",
+                    "orders_file": str(orders_file), "jwt_secret": w.SECRET, "run_workers": False,
+                    "carrier_sandbox_url": w.CLOSED_PORT}
+        config = {"kind": "service", "log_file": str(workdir / "service.log"), "settings": settings}
+        client = connect(mongo.uri)
+        collection = client["disputes"][DISPUTES]
+        with Server(config, workdir, prefix) as server:
+            async with aiohttp.ClientSession() as session:
+                base = f"http://127.0.0.1:{server.port}"
+                driver = Driver(session, base, mongo)
+                opens_to_send = w.open_requests(ids)  # each order's own customer
+                await driver.timed(opens_to_send[:1], 201)
+                template = await collection.find_one({})
+                assert template is not None
+                filled, next_order = 1, 1
+                for size in sizes:
+                    fill_seconds = await fill(mongo, template, filled, size)
+                    await until_ready(session, base)
+                    count = await collection.count_documents({})
+                    batch = opens_to_send[next_order : next_order + WARM + OPENS]
+                    next_order += WARM + OPENS
+                    await driver.timed(batch[:WARM], 201)
+                    opens = await driver.timed(batch[WARM:], 201)
+                    some = [d["_id"] async for d in collection.find({}, {"_id": 1}).limit(READS)]
+                    one = await driver.timed(w.get_requests(some), 200)
+                    queue = await driver.timed(w.list_requests() * READS, 200)
+                    rows.append({"disputes": count, "fill_seconds": round(fill_seconds, 1),
+                                 "open": opens.summary(), "get": one.summary(), "queue_50": queue.summary()})
+                    print(json.dumps(rows[-1]), flush=True)
+                    filled = count
+        await client.close()
+    return {"rows": rows, "ratio": ratio(rows)}
+
+
+def ratio(rows: list[dict[str, Any]]) -> dict[str, float]:
+    first, last = rows[0], rows[-1]
+    return {key: round(last["open"][key] / first["open"][key], 2) for key in ("p50_ms", "db_cpu_ms")}
+
+
+def markdown(result: dict[str, Any]) -> str:
+    lines = [
+        "# Embedded default: cost as the collection fills",
+        "",
+        f"{result['date']} · {result['machine']} · " + ", ".join(f"{p} {v}" for p, v in result["packages"].items()),
+        "",
+        "One client, one request at a time; latency in ms (p50 / p90) and the database process's CPU per request.",
+        "",
+        "| disputes | open p50 | open p90 | open db CPU | one dispute p50 | queue of 50 p50 | queue db CPU "
+        "| fill (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in result["rows"]:
+        o, g, q = row["open"], row["get"], row["queue_50"]
+        lines.append(f"| {row['disputes']:,} | {o['p50_ms']} | {o['p90_ms']} | {o['db_cpu_ms']} | {g['p50_ms']} | "
+                     f"{q['p50_ms']} | {q['db_cpu_ms']} | {row['fill_seconds']} |")
+    r = result["ratio"]
+    lines += ["", f"Open at the largest size ÷ at the smallest: {r['p50_ms']}× by latency, {r['db_cpu_ms']}× by "
+              f"database CPU (target ≤ {TARGET}×)."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-scaling-") as tmp:
+        result = asyncio.run(measure(sorted(args.sizes), Path(tmp)))
+    result |= {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
+                   f"Python {sys.version.split()[0]}",
+        "packages": {p: version(p) for p in ("mongoeco", "pymongo", "aiohttp")},
+    }
+    args.output.mkdir(parents=True, exist_ok=True)
+    (args.output / "scaling.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    (args.output / "scaling.md").write_text(markdown(result), encoding="utf-8")
+    print(markdown(result))
+
+
+if __name__ == "__main__":
+    main()

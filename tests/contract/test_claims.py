@@ -1,0 +1,278 @@
+"""Claiming due work (`Schedule.claim_due`): a worker leases what is due, earliest first, up to its limit;
+nobody else gets it until the lease ends, after which it is due again (the worker may have died); finished
+work is never handed out again; only the holder renews or releases a lease. Each behaviour is one test over
+every kind of work storage hands out."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+
+from disputes.work import WorkKind
+from schemas.dispute import EffectKind
+from tests.contract.conftest import Cases, Storage, pushed
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW
+
+LEASE = timedelta(seconds=30)
+HOLDER = "worker-1"
+
+
+async def _claim_due(work: WorkKind, storage: Storage, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+    return list(await storage.schedule.claim_due(work, now, lease_until - now, limit, HOLDER))
+
+
+@dataclass(frozen=True)
+class ClaimKind:
+    """One kind of due work: how a test makes an item of it due, claims items (their ids), and finishes one."""
+
+    name: str
+    work: WorkKind
+    make_due: Callable[[Cases, datetime], Awaitable[str]]
+    finish: Callable[[Cases, str], Awaitable[None]]
+    due_time: str | None = None  # the dispute's field that holds when the work is due, if a dispute holds it
+
+    def __str__(self) -> str:
+        return self.name
+
+    async def claim(self, storage: Storage, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+        return await _claim_due(self.work, storage, now, lease_until, limit)
+
+
+def _held_in_a_due_time(name: str, due_time: str, work: WorkKind) -> ClaimKind:
+    """Work a dispute holds in one of its due times: due when the time comes, finished when it is cleared."""
+
+    async def make_due(cases: Cases, at: datetime) -> str:
+        dispute = await cases.draft()
+        setattr(dispute, due_time, at)
+        await cases.storage.disputes.add(dispute)
+        return dispute.id
+
+    async def finish(cases: Cases, dispute_id: str) -> None:
+        await cases.change(dispute_id, lambda d: setattr(d, due_time, None))
+
+    return ClaimKind(name, work, make_due, finish, due_time)
+
+
+async def _message_due(cases: Cases, at: datetime) -> str:
+    """A dispute opened at `at`: its opening notification is due then."""
+    now, cases.clock.current = cases.clock.current, at
+    try:
+        return (await cases.open()).id
+    finally:
+        cases.clock.current = now
+
+
+async def _deliver_all(cases: Cases, dispute_id: str) -> None:
+    for message in (await cases.storage.disputes.get(dispute_id)).outbox:
+        await cases.storage.disputes.delivered(dispute_id, message, NOW)
+
+
+async def _event_due(cases: Cases, at: datetime) -> str:
+    event = pushed(f"yurtici:ev-{cases.number()}", at=at)
+    await cases.storage.evidence.record(event, at)
+    return event.key
+
+
+async def _attached(cases: Cases, key: str) -> None:
+    await cases.storage.evidence.attached(key)
+
+
+EVIDENCE_PULL = _held_in_a_due_time("evidence pull", "evidence_pull_due", WorkKind.PULL_EVIDENCE)
+SLA_CHECK = _held_in_a_due_time("sla check", "sla_check_due", WorkKind.SLA_CHECK)
+ASSESSMENT = _held_in_a_due_time("assessment", "assess_due", WorkKind.ASSESS)
+OUTBOX = ClaimKind("outbox", WorkKind.RELAY, _message_due, _deliver_all)
+PUSHED_EVIDENCE = ClaimKind("pushed evidence", WorkKind.ATTACH_PUSHED, _event_due, _attached)
+
+KINDS = (EVIDENCE_PULL, SLA_CHECK, ASSESSMENT, OUTBOX, PUSHED_EVIDENCE)
+HELD_BY_A_DISPUTE = (EVIDENCE_PULL, SLA_CHECK, ASSESSMENT, OUTBOX)
+HELD_IN_A_DUE_TIME = tuple(kind for kind in KINDS if kind.due_time)
+
+every_kind = pytest.mark.parametrize("kind", KINDS, ids=str)
+
+
+@every_kind
+async def test_work_is_claimed_once_it_is_due_and_not_before(cases: Cases, kind: ClaimKind) -> None:
+    item = await kind.make_due(cases, NOW + timedelta(hours=1))
+
+    assert await kind.claim(cases.storage, NOW, NOW + LEASE, 10) == []
+    assert await kind.claim(cases.storage, NOW + timedelta(hours=1), NOW + timedelta(hours=1) + LEASE, 10) == [item]
+
+
+@every_kind
+async def test_claimed_work_is_not_claimed_again_until_its_lease_ends(cases: Cases, kind: ClaimKind) -> None:
+    item = await kind.make_due(cases, NOW)
+    assert await kind.claim(cases.storage, NOW, NOW + LEASE, 10) == [item]
+
+    assert await kind.claim(cases.storage, NOW + LEASE - timedelta(seconds=1), NOW + 2 * LEASE, 10) == []
+    assert await kind.claim(cases.storage, NOW + LEASE, NOW + 2 * LEASE, 10) == [item]
+
+
+@every_kind
+async def test_a_claim_takes_at_most_its_limit_earliest_due_first(cases: Cases, kind: ClaimKind) -> None:
+    last = await kind.make_due(cases, NOW + timedelta(minutes=2))
+    first = await kind.make_due(cases, NOW)
+    second = await kind.make_due(cases, NOW + timedelta(minutes=1))
+    later = NOW + timedelta(minutes=5)
+
+    assert await kind.claim(cases.storage, later, later + LEASE, 2) == [first, second]
+    assert await kind.claim(cases.storage, later, later + LEASE, 2) == [last]
+
+
+@every_kind
+async def test_concurrent_claims_never_hand_out_one_item_twice(cases: Cases, kind: ClaimKind) -> None:
+    items = [await kind.make_due(cases, NOW) for _ in range(4)]
+
+    claimed = await asyncio.gather(*(kind.claim(cases.storage, NOW, NOW + LEASE, 2) for _ in range(3)))
+
+    handed_out = [item for claim in claimed for item in claim]
+    assert sorted(handed_out) == sorted(items)
+
+
+@every_kind
+async def test_finished_work_is_not_claimed_again(cases: Cases, kind: ClaimKind) -> None:
+    item = await kind.make_due(cases, NOW)
+    assert await kind.claim(cases.storage, NOW, NOW + LEASE, 10) == [item]
+
+    await kind.finish(cases, item)
+
+    assert await kind.claim(cases.storage, NOW + timedelta(days=30), NOW + timedelta(days=31), 10) == []
+
+
+@every_kind
+async def test_only_the_holder_renews_or_releases_a_lease(cases: Cases, kind: ClaimKind) -> None:
+    item = await kind.make_due(cases, NOW)
+    schedule = cases.storage.schedule
+    assert await kind.claim(cases.storage, NOW, NOW + LEASE, 10) == [item]
+
+    assert await schedule.renew(kind.work, [item], "worker-2", NOW + 2 * LEASE) == set()
+    await schedule.release(kind.work, item, "worker-2")
+    assert await schedule.claim_due(kind.work, NOW, LEASE, 10, "worker-2") == []  # neither changed the lease
+
+    assert await schedule.renew(kind.work, [item], HOLDER, NOW + 2 * LEASE) == {item}
+    assert await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, "worker-2") == []  # renewed past it
+    await schedule.release(kind.work, item, HOLDER)
+    assert await schedule.claim_due(kind.work, NOW, LEASE, 10, "worker-2") == [item]  # due again once released
+
+
+@every_kind
+async def test_a_holder_whose_lease_another_took_over_cannot_renew_it(cases: Cases, kind: ClaimKind) -> None:
+    item = await kind.make_due(cases, NOW)
+    schedule = cases.storage.schedule
+    assert await kind.claim(cases.storage, NOW, NOW + LEASE, 10) == [item]
+
+    assert await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, "worker-2") == [item]
+
+    assert await schedule.renew(kind.work, [item], HOLDER, NOW + 2 * LEASE) == set()
+    await schedule.release(kind.work, item, HOLDER)
+    assert await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, HOLDER) == []  # worker-2 still holds it
+
+
+@pytest.mark.parametrize("kind", HELD_BY_A_DISPUTE, ids=str)
+async def test_a_save_from_a_read_older_than_the_claim_keeps_the_lease(cases: Cases, kind: ClaimKind) -> None:
+    item = await kind.make_due(cases, NOW)
+    read_before_the_claim = await cases.storage.disputes.get(item)
+    assert await kind.claim(cases.storage, NOW, NOW + LEASE, 10) == [item]
+
+    read_before_the_claim.add_note(INVESTIGATOR, "a note while the worker holds the case", NOW)
+    await cases.storage.disputes.save(read_before_the_claim)
+
+    assert await kind.claim(cases.storage, NOW, NOW + LEASE, 10) == []
+    assert await kind.claim(cases.storage, NOW + LEASE, NOW + 2 * LEASE, 10) == [item]
+
+
+@pytest.mark.parametrize("kind", HELD_IN_A_DUE_TIME, ids=str)
+async def test_a_due_time_a_change_moves_is_stored_even_while_leased(cases: Cases, kind: ClaimKind) -> None:
+    item = await kind.make_due(cases, NOW)
+    read_before_the_claim = await cases.storage.disputes.get(item)
+    assert await kind.claim(cases.storage, NOW, NOW + LEASE, 10) == [item]
+    retry_at = NOW + timedelta(minutes=5)
+
+    setattr(read_before_the_claim, kind.due_time, retry_at)
+    await cases.storage.disputes.save(read_before_the_claim)
+
+    assert await kind.claim(cases.storage, NOW + LEASE, retry_at, 10) == []
+    assert await kind.claim(cases.storage, retry_at, retry_at + LEASE, 10) == [item]
+
+
+# --- what only one kind does ---------------------------------------------------------------------------
+
+
+async def test_an_evidence_pull_claim_skips_the_carriers_it_is_told_to(cases: Cases) -> None:
+    yurtici = (await cases.open(carrier="yurtici")).id
+    aras = (await cases.open(carrier="aras")).id
+    ptt = (await cases.open(carrier="ptt")).id
+
+    schedule = cases.storage.schedule
+    claimed = await schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, HOLDER, frozenset({"aras", "ptt"}))
+
+    assert claimed == [yurtici]
+    assert sorted(await schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, HOLDER)) == sorted([aras, ptt])
+
+
+async def test_a_claimed_disputes_pending_messages_are_read_in_order(cases: Cases) -> None:
+    dispute = await cases.open()
+    withdrawn = await cases.change(dispute.id, lambda d: d.withdraw(CUSTOMER, None, NOW))
+
+    assert await OUTBOX.claim(cases.storage, NOW, NOW + LEASE, 10) == [dispute.id]
+
+    pending = await cases.storage.disputes.pending(dispute.id)
+    assert pending == withdrawn.outbox
+    assert [m.kind for m in pending] == [EffectKind.NOTIFICATION, EffectKind.NOTIFICATION]
+
+
+@pytest.mark.parametrize("retry_after", [timedelta(minutes=5), timedelta(seconds=10)], ids=["after", "before"])
+async def test_a_failed_message_is_claimed_again_at_its_retry_time_whether_before_or_after_the_lease_ends(
+    cases: Cases, retry_after: timedelta
+) -> None:
+    dispute = await cases.open()
+    assert await OUTBOX.claim(cases.storage, NOW, NOW + LEASE, 10) == [dispute.id]
+    [message] = await cases.storage.disputes.pending(dispute.id)
+    retry_at = NOW + retry_after
+
+    await cases.storage.disputes.failed(dispute.id, message, "unavailable: 503", retry_at, park=False)
+    await cases.storage.schedule.release(WorkKind.RELAY, dispute.id, HOLDER)
+
+    assert await OUTBOX.claim(cases.storage, retry_at - timedelta(seconds=1), retry_at + LEASE, 10) == []
+    assert await OUTBOX.claim(cases.storage, retry_at, retry_at + LEASE, 10) == [dispute.id]
+
+
+async def test_a_dispute_whose_last_message_was_parked_is_not_claimed_again(cases: Cases) -> None:
+    dispute = await cases.open()
+    assert await OUTBOX.claim(cases.storage, NOW, NOW + LEASE, 10) == [dispute.id]
+    [message] = await cases.storage.disputes.pending(dispute.id)
+
+    await cases.storage.disputes.failed(dispute.id, message, "rejected: 422", NOW + LEASE, park=True)
+
+    assert await OUTBOX.claim(cases.storage, NOW + timedelta(days=1), NOW + timedelta(days=2), 10) == []
+
+
+async def test_a_failure_recorded_for_a_message_another_relay_delivered_does_not_delay_the_rest(cases: Cases) -> None:
+    dispute = await cases.open()
+    first, second = (await cases.change(dispute.id, lambda d: d.withdraw(CUSTOMER, None, NOW))).outbox
+    await cases.storage.disputes.delivered(dispute.id, first, NOW)
+
+    await cases.storage.disputes.failed(dispute.id, first, "unavailable: 503", NOW + timedelta(hours=1), park=False)
+
+    assert await OUTBOX.claim(cases.storage, NOW, NOW + LEASE, 10) == [dispute.id]
+    assert await cases.storage.disputes.pending(dispute.id) == [second]
+
+
+async def test_new_messages_make_a_dispute_due_for_the_relay_at_once(cases: Cases) -> None:
+    dispute = await cases.open()
+    await _deliver_all(cases, dispute.id)
+    later = NOW + timedelta(hours=1)
+
+    await cases.change(dispute.id, lambda d: d.withdraw(CUSTOMER, None, later))
+
+    assert await OUTBOX.claim(cases.storage, later, later + LEASE, 10) == [dispute.id]
+    assert [m.payload.get("template") for m in await cases.storage.disputes.pending(dispute.id)] == ["dispute_withdrawn"]
+
+
+async def test_a_claimed_pushed_event_is_read_with_its_proof(cases: Cases) -> None:
+    event = pushed("yurtici:ev-1")
+    await cases.storage.evidence.record(event, NOW)
+
+    assert await PUSHED_EVIDENCE.claim(cases.storage, NOW, NOW + LEASE, 10) == [event.key]
+    assert await cases.storage.evidence.get(event.key) == event

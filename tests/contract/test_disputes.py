@@ -1,0 +1,215 @@
+"""The dispute repository: what is stored reads back, changes are compare-and-set on the version, a shipment
+has one active dispute, and an idempotency key names one dispute until it expires."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from disputes.errors import ActiveDisputeExists, StaleVersion
+from disputes.ports import IdempotencyKeyTaken
+from schemas.common import Outcome
+from schemas.dispute import ReasonCode, Status
+from schemas.orders import Address
+from tests.contract.conftest import Cases
+from tests.factories import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, NOW
+
+TTL = timedelta(hours=24)  # the rules' idempotency window, which the drafts' keys carry
+
+
+async def test_a_stored_dispute_reads_back_as_it_was_stored_at_version_one(cases: Cases) -> None:
+    dispute = await cases.open()
+
+    stored = await cases.storage.disputes.get(dispute.id)
+
+    assert dispute.version == 1
+    assert stored.model_dump() == dispute.model_dump()
+    assert stored.opened_at == NOW and stored.sla.decision_due.tzinfo is not None
+
+
+async def test_a_dispute_never_stored_is_not_found(cases: Cases) -> None:
+    assert await cases.storage.disputes.get("dsp_unknown") is None
+
+
+async def test_a_saved_change_reads_back_at_the_next_version(cases: Cases) -> None:
+    dispute = await cases.open()
+    read = await cases.storage.disputes.get(dispute.id)
+    read.assign(INVESTIGATOR, INVESTIGATOR.id, NOW)
+
+    await cases.storage.disputes.save(read)
+
+    stored = await cases.storage.disputes.get(dispute.id)
+    assert read.version == 2
+    assert stored.version == 2 and stored.assignee == INVESTIGATOR.id and stored.status is Status.UNDER_REVIEW
+
+
+async def test_a_save_from_a_stale_read_is_refused_and_changes_nothing(cases: Cases) -> None:
+    dispute = await cases.open()
+    first, second = await cases.storage.disputes.get(dispute.id), await cases.storage.disputes.get(dispute.id)
+    first.add_note(INVESTIGATOR, "first", NOW)
+    await cases.storage.disputes.save(first)
+    second.add_note(INVESTIGATOR, "second", NOW)
+
+    with pytest.raises(StaleVersion):
+        await cases.storage.disputes.save(second)
+
+    stored = await cases.storage.disputes.get(dispute.id)
+    assert stored.version == 2 and [e.details.get("text") for e in stored.timeline] == [None, "first"]
+
+
+async def test_of_concurrent_saves_from_one_read_exactly_one_is_stored(cases: Cases) -> None:
+    dispute = await cases.open()
+    reads = [await cases.storage.disputes.get(dispute.id) for _ in range(5)]
+    for n, read in enumerate(reads):
+        read.add_note(INVESTIGATOR, f"note {n}", NOW)
+
+    results = await asyncio.gather(*(cases.storage.disputes.save(r) for r in reads), return_exceptions=True)
+
+    assert sum(r is None for r in results) == 1 and all(isinstance(r, StaleVersion) for r in results if r is not None)
+    stored = await cases.storage.disputes.get(dispute.id)
+    assert stored.version == 2 and len(stored.timeline) == 2
+
+
+async def test_saving_a_dispute_that_was_never_stored_is_refused(cases: Cases) -> None:
+    draft = await cases.draft()
+
+    with pytest.raises(StaleVersion):
+        await cases.storage.disputes.save(draft)
+
+    assert await cases.storage.disputes.get(draft.id) is None
+
+
+async def test_a_second_dispute_on_a_held_shipment_is_refused_naming_the_holder(cases: Cases) -> None:
+    holder = await cases.open(1)
+    second = await cases.draft(1)
+
+    with pytest.raises(ActiveDisputeExists) as refused:
+        await cases.storage.disputes.add(second)
+
+    assert refused.value.dispute_id == holder.id
+    assert await cases.storage.disputes.get(second.id) is None
+
+
+async def test_a_resolved_dispute_still_holds_its_shipment(cases: Cases) -> None:
+    holder = await cases.open(1)
+    await cases.change(
+        holder.id, lambda d: d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW)
+    )
+
+    with pytest.raises(ActiveDisputeExists):
+        await cases.storage.disputes.add(await cases.draft(1))
+
+
+async def test_a_withdrawn_dispute_frees_its_shipment_for_a_new_one(cases: Cases) -> None:
+    withdrawn = await cases.open(1)
+    await cases.change(withdrawn.id, lambda d: d.withdraw(CUSTOMER, None, NOW))
+
+    again = await cases.open(1)
+
+    assert (await cases.storage.disputes.get(again.id)).status is Status.OPENED
+
+
+async def test_of_concurrent_disputes_on_one_shipment_exactly_one_is_stored(cases: Cases) -> None:
+    drafts = [await cases.draft(1) for _ in range(6)]
+
+    results = await asyncio.gather(*(cases.storage.disputes.add(d) for d in drafts), return_exceptions=True)
+
+    stored = [d for d, r in zip(drafts, results, strict=True) if r is None]
+    assert len(stored) == 1
+    assert {r.dispute_id for r in results if isinstance(r, ActiveDisputeExists)} == {stored[0].id}
+    assert sum(isinstance(r, ActiveDisputeExists) for r in results) == 5
+
+
+async def test_an_idempotency_key_finds_the_dispute_created_with_it_until_it_expires(cases: Cases) -> None:
+    dispute = await cases.open(key="double-click")
+    find = cases.storage.disputes.find_by_idempotency_key
+
+    assert (await find("cust-1:double-click", NOW + TTL - timedelta(seconds=1))).id == dispute.id
+    assert await find("cust-1:double-click", NOW + TTL) is None
+    assert await find("cust-2:double-click", NOW) is None
+
+
+async def test_a_live_idempotency_key_cannot_be_stored_twice(cases: Cases) -> None:
+    first = await cases.open(1, key="double-click")
+    second = await cases.draft(2, key="double-click")
+
+    with pytest.raises(IdempotencyKeyTaken):
+        await cases.storage.disputes.add(second)
+
+    assert await cases.storage.disputes.get(second.id) is None
+    assert (await cases.storage.disputes.find_by_idempotency_key("cust-1:double-click", NOW)).id == first.id
+
+
+async def test_an_expired_idempotency_key_passes_to_the_new_dispute(cases: Cases) -> None:
+    first = await cases.open(1, key="reused")
+    cases.clock.advance(hours=25)
+
+    second = await cases.open(2, key="reused")
+
+    found = await cases.storage.disputes.find_by_idempotency_key("cust-1:reused", cases.clock.now())
+    assert found.id == second.id
+    assert (await cases.storage.disputes.get(first.id)).idempotency is None
+
+
+async def test_a_save_of_a_dispute_read_before_its_key_passed_on_leaves_the_key_with_the_new_one(cases: Cases) -> None:
+    first = await cases.open(1, key="reused")
+    read_before = await cases.storage.disputes.get(first.id)
+    cases.clock.advance(hours=25)
+    second = await cases.open(2, key="reused")
+
+    read_before.add_note(INVESTIGATOR, "late", cases.clock.now())
+    await cases.storage.disputes.save(read_before)
+
+    found = await cases.storage.disputes.find_by_idempotency_key("cust-1:reused", cases.clock.now())
+    assert found.id == second.id
+    assert (await cases.storage.disputes.get(first.id)).idempotency is None
+
+
+async def test_the_disputes_holding_a_shipment_are_those_not_withdrawn_on_that_carriers_tracking_number(
+    cases: Cases,
+) -> None:
+    resolved = await cases.open(1)
+    await cases.change(
+        resolved.id, lambda d: d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW)
+    )
+    withdrawn = await cases.open(2)
+    await cases.change(withdrawn.id, lambda d: d.withdraw(CUSTOMER, None, NOW))
+    on_aras = await cases.open(3, carrier="aras")
+    active = cases.storage.disputes.active_for_shipment
+
+    assert await active("yurtici", "TRKshp1") == [resolved.id]
+    assert await active("yurtici", "TRKshp2") == []
+    assert await active("yurtici", "TRKshp3") == []
+    assert await active("aras", "TRKshp3") == [on_aras.id]
+
+
+async def test_a_customers_history_holds_their_other_claims_since_a_time_with_outcomes(cases: Cases) -> None:
+    old = await cases.open(1)
+    cases.clock.advance(days=10)
+    decided = await cases.open(2)
+    await cases.change(
+        decided.id, lambda d: d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW)
+    )
+    await cases.open(3, customer=OTHER_CUSTOMER.id)
+    cases.clock.advance(days=1)
+    current = await cases.open(4)
+
+    history = await cases.storage.disputes.customer_history(current, old.opened_at + timedelta(days=1))
+
+    assert sorted((c.opened_at, c.outcome) for c in history.claims) == [(decided.opened_at, Outcome.REFUND)]
+
+
+async def test_a_customers_history_counts_the_accounts_that_disputed_deliveries_to_the_address(cases: Cases) -> None:
+    elsewhere = Address(line="Moda Cad. No:3", district="Kadıköy", city="İstanbul", lat=40.98, lon=29.02)
+    await cases.open(customer="cust-2")
+    await cases.open(customer="cust-3")
+    await cases.open(customer="cust-3")
+    await cases.open(customer="cust-4", address=elsewhere)
+    current = await cases.open(customer="cust-1")
+
+    history = await cases.storage.disputes.customer_history(current, NOW - timedelta(days=1))
+    alone = await cases.storage.disputes.customer_history(await cases.open(customer="cust-5", address=elsewhere),
+                                                          NOW + timedelta(seconds=1))
+
+    assert history.accounts_at_address == 3 and history.claims == ()
+    assert alone.accounts_at_address == 1

@@ -1,0 +1,64 @@
+"""What carriers send, stored before we answer them: each pushed event once by its identity, found by
+shipment in the order received; raw bodies and images kept under their reference, the first copy stored.
+(Claiming events to attach: test_claims.py.)"""
+
+from datetime import timedelta
+
+from disputes.ports import StoredAttachment
+from schemas.proof import AttachmentKind
+from tests.contract.conftest import Storage, pushed
+from tests.factories import NOW
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"signature-pixels" * 50
+JPEG = b"\xff\xd8\xff\xe0" + b"photo-pixels" * 50
+
+
+async def test_a_pushed_event_is_recorded_once_by_its_identity(storage: Storage) -> None:
+    first = pushed("yurtici:ev-1")
+    again = pushed("yurtici:ev-1", at=NOW + timedelta(minutes=1))
+
+    assert await storage.evidence.record(first, NOW) is True
+    assert await storage.evidence.record(again, NOW + timedelta(minutes=1)) is False
+
+    assert await storage.evidence.for_shipment("yurtici", "TRKshp1") == [first]
+
+
+async def test_a_shipments_events_come_in_the_order_they_were_received(storage: Storage) -> None:
+    late = pushed("yurtici:ev-a", at=NOW + timedelta(minutes=2))
+    early = pushed("yurtici:ev-b", at=NOW + timedelta(minutes=1))
+    await storage.evidence.record(late, NOW + timedelta(minutes=2))
+    await storage.evidence.record(early, NOW + timedelta(minutes=1))
+
+    assert await storage.evidence.for_shipment("yurtici", "TRKshp1") == [early, late]
+
+
+async def test_a_shipments_events_are_only_its_own_carriers_on_its_tracking_number(storage: Storage) -> None:
+    mine = pushed("yurtici:ev-1")
+    await storage.evidence.record(mine, NOW)
+    await storage.evidence.record(pushed("yurtici:ev-2", tracking_number="TRKshp2"), NOW)
+    await storage.evidence.record(pushed("aras:ev-1", carrier="aras"), NOW)
+
+    assert await storage.evidence.for_shipment("yurtici", "TRKshp1") == [mine]
+    assert await storage.evidence.for_shipment("ptt", "TRKshp1") == []
+
+
+async def test_a_raw_body_stored_again_under_its_reference_is_accepted(storage: Storage) -> None:
+    await storage.evidence.put_raw("raw_1", "yurtici", b"<reply>1</reply>", NOW)
+
+    await storage.evidence.put_raw("raw_1", "yurtici", b"<reply>1</reply>", NOW + timedelta(minutes=1))
+
+
+async def test_an_attachment_reads_back_as_stored_and_storing_its_reference_again_keeps_the_first(
+    storage: Storage,
+) -> None:
+    signature = StoredAttachment(AttachmentKind.SIGNATURE, "image/png", PNG, "yurtici", "TRKshp1")
+    other = StoredAttachment(AttachmentKind.SIGNATURE, "image/jpeg", JPEG, "yurtici", "TRKshp1")
+    await storage.evidence.put_attachment("att_1", signature, NOW)
+
+    await storage.evidence.put_attachment("att_1", other, NOW + timedelta(minutes=1))
+
+    assert await storage.evidence.attachment("att_1") == ("image/png", PNG)
+
+
+async def test_an_unknown_attachment_is_not_found(storage: Storage) -> None:
+    assert await storage.evidence.attachment("att_unknown") is None

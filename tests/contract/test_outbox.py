@@ -1,0 +1,120 @@
+"""The outbox: the messages a change causes are stored with it, and each is recorded delivered or parked
+exactly once, whatever two relays racing on it do. (Claiming due messages: test_claims.py.)"""
+
+from datetime import timedelta
+
+from schemas.common import Outcome
+from schemas.dispute import EffectKind, ReasonCode
+from tests.contract.conftest import Cases
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW
+
+LATER = NOW + timedelta(minutes=5)
+
+
+async def test_a_new_disputes_messages_are_stored_pending_with_it(cases: Cases) -> None:
+    dispute = await cases.open()
+
+    stored = await cases.storage.disputes.get(dispute.id)
+
+    assert [m.kind for m in stored.outbox] == [EffectKind.NOTIFICATION] and stored.new_messages == []
+    assert stored.outbox == dispute.outbox and stored.effects_delivered == [] == stored.effects_parked
+
+
+async def test_a_saved_changes_messages_are_stored_after_those_still_pending(cases: Cases) -> None:
+    dispute = await cases.open()
+
+    decided = await cases.change(
+        dispute.id, lambda d: d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW)
+    )
+
+    assert [m.kind for m in decided.outbox] == [EffectKind.NOTIFICATION, EffectKind.REFUND, EffectKind.NOTIFICATION]
+    assert decided.outbox[0] == dispute.outbox[0]
+
+
+async def test_a_delivered_message_leaves_the_outbox_and_is_recorded_delivered(cases: Cases) -> None:
+    dispute = await cases.open()
+    [message] = dispute.outbox
+
+    await cases.storage.disputes.delivered(dispute.id, message, LATER)
+
+    stored = await cases.storage.disputes.get(dispute.id)
+    assert stored.outbox == []
+    assert [(e.id, e.kind, e.key, e.delivered_at) for e in stored.effects_delivered] == [
+        (message.id, message.kind, message.key, LATER)
+    ]
+
+
+async def test_a_message_delivered_twice_is_recorded_once(cases: Cases) -> None:
+    dispute = await cases.open()
+    [message] = dispute.outbox
+
+    for _ in range(2):  # a relay whose lease ran out, and the one that took its batch over
+        await cases.storage.disputes.delivered(dispute.id, message, LATER)
+
+    assert [e.key for e in (await cases.storage.disputes.get(dispute.id)).effects_delivered] == [message.key]
+
+
+async def test_a_save_from_a_read_older_than_a_delivery_neither_resends_nor_forgets_it(cases: Cases) -> None:
+    dispute = await cases.open()
+    read_before = await cases.storage.disputes.get(dispute.id)
+    await cases.storage.disputes.delivered(dispute.id, dispute.outbox[0], LATER)
+
+    read_before.add_note(INVESTIGATOR, "late", LATER)
+    await cases.storage.disputes.save(read_before)
+
+    stored = await cases.storage.disputes.get(dispute.id)
+    assert stored.outbox == [] and [e.id for e in stored.effects_delivered] == [dispute.outbox[0].id]
+
+
+async def test_a_failed_attempt_is_counted_with_its_error_and_the_message_stays_pending(cases: Cases) -> None:
+    dispute = await cases.open()
+    [message] = dispute.outbox
+
+    await cases.storage.disputes.failed(dispute.id, message, "unavailable: 503", LATER, park=False)
+
+    [pending] = (await cases.storage.disputes.get(dispute.id)).outbox
+    assert (pending.id, pending.attempts, pending.last_error) == (message.id, 1, "unavailable: 503")
+
+
+async def test_a_long_error_is_kept_to_its_first_500_characters(cases: Cases) -> None:
+    dispute = await cases.open()
+    [message] = dispute.outbox
+    error = "unavailable: " + "x" * 1000
+
+    await cases.storage.disputes.failed(dispute.id, message, error, LATER, park=False)
+
+    assert (await cases.storage.disputes.get(dispute.id)).outbox[0].last_error == error[:500]
+
+
+async def test_a_parked_message_leaves_the_outbox_and_is_kept_with_its_error(cases: Cases) -> None:
+    dispute = await cases.open()
+    [message] = dispute.outbox
+
+    await cases.storage.disputes.failed(dispute.id, message, "rejected: 422", LATER, park=True)
+
+    stored = await cases.storage.disputes.get(dispute.id)
+    assert stored.outbox == [] and stored.effects_delivered == []
+    assert [(m.id, m.attempts, m.last_error) for m in stored.effects_parked] == [(message.id, 1, "rejected: 422")]
+
+
+async def test_parking_a_message_another_relay_delivered_records_nothing(cases: Cases) -> None:
+    dispute = await cases.open()
+    [message] = dispute.outbox
+    await cases.storage.disputes.delivered(dispute.id, message, LATER)
+
+    await cases.storage.disputes.failed(dispute.id, message, "rejected: 422", LATER, park=True)
+
+    stored = await cases.storage.disputes.get(dispute.id)
+    assert stored.effects_parked == [] and [e.id for e in stored.effects_delivered] == [message.id]
+
+
+async def test_a_failure_recorded_after_another_relay_delivered_the_message_changes_nothing(cases: Cases) -> None:
+    dispute = await cases.open()
+    withdrawn = await cases.change(dispute.id, lambda d: d.withdraw(CUSTOMER, None, NOW))
+    first, second = withdrawn.outbox
+    await cases.storage.disputes.delivered(dispute.id, first, LATER)
+
+    await cases.storage.disputes.failed(dispute.id, first, "unavailable: 503", LATER, park=False)
+
+    stored = await cases.storage.disputes.get(dispute.id)
+    assert stored.outbox == [second] and [e.id for e in stored.effects_delivered] == [first.id]

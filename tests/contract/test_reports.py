@@ -1,0 +1,103 @@
+"""The staff reports over the disputes opened in a period: outcomes, proof and liability per carrier, and
+the decisions against their deadlines."""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from disputes.actors import SYSTEM
+from disputes.model import Dispute
+from disputes.ports import CarrierFigures, SlaFigures
+from schemas.common import Outcome
+from schemas.dispute import ReasonCode
+from tests.contract.conftest import Cases, pushed
+from tests.factories import INVESTIGATOR, NOW
+
+START, END = NOW - timedelta(days=1), NOW + timedelta(days=1)
+
+
+def _refund(after_hours: float) -> Callable[[Dispute], None]:
+    """A goodwill refund decided `after_hours` after the dispute was opened."""
+
+    def decide(dispute: Dispute) -> None:
+        at = dispute.opened_at + timedelta(hours=after_hours)
+        dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.GOODWILL, "n", None, at)
+
+    return decide
+
+
+async def _proof_after(cases: Cases, dispute: Dispute, hours: float) -> None:
+    at = dispute.opened_at + timedelta(hours=hours)
+    evidence = pushed(f"{dispute.id}:proof", tracking_number=dispute.order.tracking_number, at=at)
+    await cases.change(dispute.id, lambda d: d.attach_evidence(SYSTEM, evidence, at))
+
+
+async def test_reports_count_the_disputes_opened_from_the_start_of_the_period_until_its_end(cases: Cases) -> None:
+    for opened_at in (START - timedelta(seconds=1), START, END - timedelta(seconds=1), END):
+        cases.clock.current = opened_at
+        await cases.open()
+
+    sla = await cases.storage.reports.sla(START, END)
+    [carrier] = await cases.storage.reports.carriers(START, END)
+
+    assert sla.disputes == 2 and carrier.disputes == 2
+    assert [c.disputes for c in await cases.storage.reports.carriers(END, END + timedelta(days=1))] == [1]
+
+
+async def test_a_period_without_disputes_reports_nothing(cases: Cases) -> None:
+    await cases.open()
+
+    assert await cases.storage.reports.carriers(END, END + timedelta(days=1)) == []
+    assert await cases.storage.reports.sla(END, END + timedelta(days=1)) == SlaFigures(0, 0, 0, 0, None, None)
+
+
+async def test_the_carrier_report_counts_outcomes_and_what_each_carrier_owes_in_carrier_order(cases: Cases) -> None:
+    owed = await cases.open(carrier="yurtici")
+    await cases.change(owed.id, lambda d: d.evidence_deadline_passed(SYSTEM, NOW))
+    await cases.change(owed.id, _refund(2))
+    rejected = await cases.open(carrier="yurtici")
+    await cases.change(rejected.id, lambda d: d.decide(
+        INVESTIGATOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None, NOW + timedelta(hours=1)
+    ))
+    goodwill = await cases.open(carrier="aras")
+    await cases.change(goodwill.id, _refund(1))
+    await cases.open(carrier="aras")
+
+    aras, yurtici = await cases.storage.reports.carriers(START, END)
+
+    assert (aras.carrier, aras.disputes, aras.outcomes, aras.liability_minor) == (
+        "aras", 2, {"refund": 1, "reship": 0, "rejected": 0, "undecided": 1}, 0
+    )
+    assert (yurtici.carrier, yurtici.disputes, yurtici.outcomes, yurtici.liability_minor) == (
+        "yurtici", 2, {"refund": 1, "reship": 0, "rejected": 1, "undecided": 0}, owed.order.value_minor
+    )
+
+
+async def test_the_carrier_report_gives_the_share_with_each_proof_and_the_median_time_to_proof(cases: Cases) -> None:
+    disputes = [await cases.open() for _ in range(5)]
+    for dispute, hours in zip(disputes, (4, 1, 3, 2), strict=False):
+        await _proof_after(cases, dispute, hours)
+
+    [carrier] = await cases.storage.reports.carriers(START, END)
+
+    assert carrier == CarrierFigures(
+        carrier="yurtici", disputes=5, outcomes={"refund": 0, "reship": 0, "rejected": 0, "undecided": 5},
+        share_with_evidence=0.8, share_with_signature=0.8, share_with_photo=0.0, share_with_location=0.0,
+        median_hours_to_proof=2.0, liability_minor=0,
+    )
+
+
+async def test_the_sla_report_counts_decisions_in_time_automatic_ones_and_the_hours_to_decide(cases: Cases) -> None:
+    for hours in (3, 1, 2):
+        await cases.change((await cases.open()).id, _refund(hours))
+    late = await cases.open()
+    await cases.change(late.id, _refund(24 * 10))
+    automatic = await cases.open()
+    await cases.change(automatic.id, lambda d: d.decide(
+        SYSTEM, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW + timedelta(hours=5)
+    ))
+    await cases.open()
+
+    sla = await cases.storage.reports.sla(START, END)
+
+    assert sla == SlaFigures(disputes=6, decided=5, within_sla=4, automatic=1,
+                             median_hours_to_decision=3.0, p95_hours_to_decision=240.0)

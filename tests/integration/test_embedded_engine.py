@@ -1,0 +1,138 @@
+"""The embedded default's adaptation of mongoeco's SQLite engine (`adapters/mongo/engine.py`): written for
+one mongoeco version, still needed on it, and answering every operation exactly as the engine it adapts."""
+
+from collections.abc import AsyncIterator, Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import mongoeco
+import pytest
+from bson import Decimal128, ObjectId
+from mongoeco import AsyncMongoClient
+from mongoeco.engines.sqlite import SQLiteEngine as PlainEngine
+from pymongo.errors import DuplicateKeyError
+
+from adapters.mongo.engine import MONGOECO_VERSION, SQLiteEngine
+
+ENGINES = {"plain": PlainEngine, "adapted": SQLiteEngine}
+
+
+@pytest.fixture(params=list(ENGINES))
+async def collection(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Any]:
+    engine = ENGINES[request.param](str(tmp_path / "test.sqlite"))
+    async with AsyncMongoClient(engine) as client:
+        coll = client["db"]["things"]
+        await coll.create_index("k", unique=True)
+        await coll.insert_many([{"_id": f"id-{n}", "k": f"k-{n}", "v": f"v-{n:03d}"} for n in range(30)])
+        coll.engine = engine
+        yield coll
+
+
+def counting(engine: Any, name: str) -> list[object]:
+    calls: list[object] = []
+    method = getattr(engine, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return method(*args, **kwargs)
+
+    setattr(engine, name, counted)
+    return calls
+
+
+def features(engine: Any) -> dict[tuple[str, str, str], Any]:
+    return {key: value for key, value in engine._collection_features_cache.items() if key[:2] == ("db", "things")}
+
+
+def test_the_adaptation_is_written_for_the_installed_mongoeco():
+    assert mongoeco.__version__ == MONGOECO_VERSION, (
+        f"mongoeco {mongoeco.__version__} is installed; adapters/mongo/engine.py was written for {MONGOECO_VERSION}: "
+        "re-read the engine functions it names, re-run this file, then update MONGOECO_VERSION"
+    )
+
+
+async def test_mongoeco_reads_every_document_to_check_a_string_id_and_the_adapted_engine_does_not(collection):
+    loaded = counting(collection.engine, "_load_documents")
+    await collection.insert_one({"_id": "id-new", "k": "k-new", "v": "v-new"})
+    still_needed = isinstance(collection.engine, SQLiteEngine) is False
+    assert bool(loaded) is still_needed
+
+
+async def test_mongoeco_forgets_what_it_knows_of_a_collection_on_each_write_and_the_adapted_engine_keeps_it(collection):
+    await collection.insert_one({"_id": "id-new", "k": "k-new", "v": "v-new"})
+    await collection.find_one({"k": "k-3"})  # the query planner records what it learnt of the collection
+    known = features(collection.engine)
+    assert known
+
+    await collection.insert_one({"_id": "id-newer", "k": "k-newer", "v": "v-newer"})
+    await collection.update_one({"_id": "id-3"}, {"$set": {"v": "v-changed"}})
+
+    kept = features(collection.engine)
+    if isinstance(collection.engine, SQLiteEngine):
+        assert known.items() <= kept.items()
+    else:
+        assert kept == {}
+
+
+@pytest.mark.parametrize("duplicate", ["id-4", ObjectId("65a1b2c3d4e5f60718293a4b"), 7.0])
+async def test_a_duplicate_id_is_refused(collection, duplicate):
+    if not isinstance(duplicate, str):
+        await collection.insert_one({"_id": 7 if isinstance(duplicate, float) else duplicate, "k": "first"})
+    with pytest.raises(DuplicateKeyError):
+        await collection.insert_one({"_id": duplicate, "k": "second"})
+
+
+async def test_a_duplicate_unique_key_is_refused_also_inside_an_array(collection):
+    with pytest.raises(DuplicateKeyError):
+        await collection.insert_one({"_id": "id-x", "k": "k-5"})
+    await collection.find_one({"k": "k-1"})
+    await collection.insert_one({"_id": "id-array", "k": ["k-a", "k-b"]})
+    with pytest.raises(DuplicateKeyError):
+        await collection.insert_one({"_id": "id-y", "k": "k-b"})
+    with pytest.raises(DuplicateKeyError):
+        await collection.update_one({"_id": "id-2"}, {"$set": {"k": "k-a"}})
+
+
+Step = Callable[[Any], Any]
+
+
+async def observe(collection: Any) -> list[Any]:
+    """Reads whose plan depends on what the collection holds, after writes that change it: each write adds a
+    value of a kind no document had (a number among strings, an array, a Decimal128, bytes, a nested array)."""
+    seen: list[Any] = []
+
+    async def reads() -> None:
+        seen.append([d["_id"] async for d in collection.find({"v": {"$gte": "v-010"}}).sort("v", 1)])
+        seen.append([d["_id"] async for d in collection.find({}).sort([("v", 1), ("_id", 1)]).limit(8)])
+        seen.append([d["_id"] async for d in collection.find({"v": {"$lt": 3}})])
+        seen.append([d["_id"] async for d in collection.find({"v": b"\x01"})])
+        seen.append([d["_id"] async for d in collection.find({"v": "inner"})])
+        seen.append([d["_id"] async for d in collection.find({"n.x": 1})])
+
+    writes: list[Step] = [
+        lambda c: c.insert_one({"_id": "num", "k": "k-num", "v": 2}),
+        lambda c: c.insert_one({"_id": "arr", "k": "k-arr", "v": ["inner", "v-000"]}),
+        lambda c: c.update_one({"_id": "id-7"}, {"$set": {"v": Decimal128(Decimal("1.5"))}}),
+        lambda c: c.insert_one({"_id": "bytes", "k": "k-bytes", "v": b"\x01"}),
+        lambda c: c.insert_one({"_id": "nested", "k": "k-nested", "n": [{"x": 1}]}),
+        lambda c: c.delete_one({"_id": "num"}),
+        lambda c: c.replace_one({"_id": "arr"}, {"k": "k-arr", "v": "v-005"}),
+    ]
+    await reads()
+    for write in writes:
+        await write(collection)
+        await reads()
+    return seen
+
+
+async def test_reads_answer_as_on_mongoeco_while_writes_change_what_the_collection_holds(tmp_path):
+    answers = {}
+    for name, engine_class in ENGINES.items():
+        async with AsyncMongoClient(engine_class(str(tmp_path / f"{name}.sqlite"))) as client:
+            coll = client["db"]["things"]
+            await coll.create_index("k", unique=True)
+            await coll.insert_many([{"_id": f"id-{n}", "k": f"k-{n}", "v": f"v-{n:03d}"} for n in range(30)])
+            answers[name] = await observe(coll)
+    assert answers["adapted"] == answers["plain"]
+    assert answers["plain"][-6:] != answers["plain"][:6], "the writes changed nothing the reads can see"
