@@ -240,7 +240,7 @@ async def test_a_pull_slower_than_its_lease_keeps_its_holder_while_the_heartbeat
         for _ in range(3):  # three leases long, each renewed before it ran out
             held_until = clock.now() + first.lease
             clock.advance(seconds=first.lease.total_seconds() - 1)
-            await eventually(lambda: schedule.leases[(WorkKind.PULL_EVIDENCE, dispute.id)].until > held_until)
+            await eventually(lambda until=held_until: schedule.leases[(WorkKind.PULL_EVIDENCE, dispute.id)].until > until)
             assert await second.run_once() == 0
     finally:
         gateway.release.set()
