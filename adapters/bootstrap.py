@@ -34,6 +34,7 @@ from adapters.mongo.client import connect
 from adapters.mongo.disputes import Doc, MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.indexes import DISPUTES, ensure_indexes
+from adapters.mongo.migrations import migrate
 from adapters.mongo.reports import MongoReports
 from adapters.mongo.retention import AttachmentRetention
 from adapters.mongo.schedule import MongoSchedule
@@ -161,6 +162,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             )
             db = client[settings.mongodb_database]
             await ensure_indexes(db)
+            await migrate(db)
             repository = MongoDisputes.in_database(db, timedelta(days=settings.attachment_retention_days))
             store: EvidenceStore = MongoEvidenceStore(db)
             schedule: Schedule = MongoSchedule(db)
