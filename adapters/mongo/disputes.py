@@ -123,8 +123,10 @@ class MongoDisputes:
         dispute._new_messages.clear()
 
     async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
-        doc = await self.collection.find_one({"idempotency.key": key, "idempotency.expires_at": {"$gt": now}})
-        return from_doc(doc) if doc else None
+        # The key alone (unique) finds the one holder; the expiry is checked here, since an equality-only filter is
+        # what every engine serves from the index (mongoeco scans for the added range).
+        doc = await self.collection.find_one({"idempotency.key": key})
+        return from_doc(doc) if doc and doc["idempotency"]["expires_at"] > now else None
 
     async def query(self, query: DisputeQuery) -> DisputePage:
         filter_ = _filter(query)
