@@ -76,7 +76,9 @@ from disputes.ports import (
     Accounts,
     CarrierGateway,
     Clock,
+    DisputeRepository,
     DisputeStorage,
+    EvidenceInbox,
     EvidenceStore,
     Finance,
     Fulfillment,
@@ -179,8 +181,12 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             retention = None
             app[reports_api.REPORTS] = InMemoryReports(memory)
             app[ops.READINESS] = _always_ready
-        wakeups = Wakeups()  # saves made here wake this process's worker loops
-        intake = EvidenceIntake(store, WakingInbox(store, wakeups), clock, attachment_media_type)
+        wakeups = Wakeups()
+        inbox: EvidenceInbox = store
+        stored: DisputeRepository = repository
+        if settings.run_workers and settings.wake_workers:  # saves made here wake this process's worker loops
+            inbox, stored = WakingInbox(store, wakeups), WakingRepository(repository, wakeups, clock)
+        intake = EvidenceIntake(store, inbox, clock, attachment_media_type)
         app[INTAKE] = intake
         carrier_config = settings.carriers
         if settings.carrier_sandbox_url:
@@ -192,7 +198,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         app[CARRIER_HEALTH] = CarrierHealth(breakers, carriers, app[METRICS])
         app[PUSH_CARRIERS] = {c: a for c, a in carriers.items() if isinstance(a, PushCarrier) and a.capabilities.push}
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
-        service = DisputeService(WakingRepository(repository, wakeups, clock), orders, clock, settings.rules())
+        service = DisputeService(stored, orders, clock, settings.rules())
         app[SERVICE] = service
         stop = asyncio.Event()
         workers = None
