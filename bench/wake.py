@@ -1,7 +1,7 @@
 """Report → recommendation: how long after a dispute opens the recommendation built on the carrier's proof is
 there, and what the idle worker loops cost.
 
-    .venv/bin/python -m bench.wake                 # 36 cases over the nine sandbox carriers, about a minute
+    .venv/bin/python -m bench.wake                 # 40 cases over the eight sandbox carriers that pull, ~5 minutes
     .venv/bin/python -m bench.wake --cases 90
 
 The embedded default as `disputes embedded` runs it (`EmbeddedMongo` in its own process, the service with its
@@ -35,26 +35,28 @@ import aiohttp
 
 from adapters.mongo.embedded import EmbeddedMongo
 from bench import workload as w
+from carriers.registry import CARRIERS
 from bench.procs import Server
 from bench.scaling import database_cpu
 from sandbox.carriers.registry import SANDBOX_CARRIERS
 from sandbox.carriers.shipments import DEMO_FILE
 
 RESULTS = Path(__file__).resolve().parent / "results"
-CASES = 36
-IDLE_SECONDS = 30.0
+CASES = 40
+IDLE_SECONDS = 60.0
 TARGETS = {"p50_ms": 150.0, "p99_ms": 500.0, "idle_cpu_share": 0.01}
 POLL = 0.05  # the driver's reads compete with the workers for the database: not too often
 CASE_TIMEOUT = 15.0
 
 
 def tracking_numbers() -> dict[str, str]:
-    """One real-looking tracking number per sandbox carrier (the demo's, whose formats each carrier accepts)."""
+    """One real-looking tracking number per sandbox carrier with a pull API (the demo's, in the format each
+    carrier accepts); a carrier that only pushes is never pulled."""
     shipments = json.loads(DEMO_FILE.read_text(encoding="utf-8"))["shipments"]
     numbers: dict[str, str] = {}
     for shipment in shipments:
         numbers.setdefault(shipment["carrier"], shipment["tracking_number"])
-    return {carrier: numbers[carrier] for carrier in SANDBOX_CARRIERS}
+    return {c: numbers[c] for c in SANDBOX_CARRIERS if getattr(CARRIERS[c].build, "capabilities").pull}
 
 
 def cases(count: int, prefix: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
@@ -139,8 +141,8 @@ async def measure(count: int, idle: float, wake: bool, workdir: Path, storage: s
         "seen_by_driver": distribution([r["seen_ms"] for r in done]),
         "by_carrier_p50_ms": {c: round(statistics.median(v), 1) for c, v in sorted(by_carrier.items())},
         "idle_seconds": idle,
-        "idle_cpu_share": round((after[0] - before[0]) / idle, 4),
-        "idle_database_cpu_share": round((after[1] - before[1]) / idle, 4),
+        "idle_cpu_share": round((after[0] - before[0]) / idle, 5),
+        "idle_database_cpu_share": round((after[1] - before[1]) / idle, 5),
     }
 
 
@@ -159,7 +161,7 @@ def markdown(result: dict[str, Any]) -> str:
         "(other work shares its 2 cores).",
         "",
         "The embedded default (mongoeco in its own process, workers in the API process, default intervals), the "
-        "carrier sandbox answering at once, one case at a time over the nine sandbox carriers. Latency: "
+        "carrier sandbox answering at once, one case at a time over the eight sandbox carriers with a pull API (Sürat only pushes). Latency: "
         "`recommendation.computed_at − opened_at` by the service's clock (ms); \"seen\" is when the driver, reading "
         "every 50 ms, saw it. Idle CPU: the process's CPU time over the idle interval ÷ its length (share of one "
         "core).",
