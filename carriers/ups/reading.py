@@ -5,10 +5,11 @@ fields that held a value of the wrong type (see ``wire``); ``Notes`` records eac
 ``instant`` turns UPS's local date and time into an instant (see ``times`` for the rules).
 """
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+
+import orjson
 
 from carriers.errors import MalformedResponse
 from carriers.parsing import ProofNotes, WireModel, reading, text
@@ -32,8 +33,8 @@ class Notes(ProofNotes):
 def decode[M: WireModel](model: type[M], body: bytes, what: str) -> tuple[M, list[str]]:
     """The payload as ``model``, and the names of the fields whose values had the wrong type."""
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:  # also invalid UTF-8 and nesting past orjson's depth limit
         raise MalformedResponse(f"{what} is not JSON", carrier=CODE) from None
     ignored: list[str] = []
     with reading(CODE, what):
