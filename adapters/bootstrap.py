@@ -4,7 +4,7 @@ No I/O happens at import or construction time; clients are created in `cleanup_c
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -28,14 +28,16 @@ from adapters.downstream import (
 )
 from adapters.carrier_gateway import CarrierMetrics, RegistryGateway, build_carriers
 from adapters.carrier_health import CarrierHealth
-from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore, InMemoryReports
+from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore, InMemoryReports, InMemorySchedule
 from adapters.mongo.breakers import MongoBreakerStore
 from adapters.mongo.client import connect
 from adapters.mongo.disputes import Doc, MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.indexes import DISPUTES, ensure_indexes
+from adapters.mongo.migrations import migrate
 from adapters.mongo.reports import MongoReports
 from adapters.mongo.retention import AttachmentRetention
+from adapters.mongo.schedule import MongoSchedule
 from adapters.observability import request_context
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory
 from sandbox.carriers import sandbox_carrier_settings
@@ -60,7 +62,7 @@ from adapters.web.keys import (
 from adapters.web.limits import body_deadline
 from adapters.web.openapi import build_openapi
 from adapters.web.problems import problem_middleware
-from adapters.workers import relay_step, run_loop
+from adapters.workers import log_attempt, run_workers, worker_id
 from adapters.worklog import StructlogWorkLog
 from carriers.base import CarrierAdapter, PushCarrier
 from carriers.breaker import BreakerStore, InMemoryBreakerStore
@@ -80,7 +82,9 @@ from disputes.ports import (
     Notifications,
     OrderDirectory,
     Payments,
+    Schedule,
 )
+from disputes.schedule import DueWork, Job
 from disputes.relay import Relay
 from disputes.service import DisputeService
 
@@ -158,16 +162,18 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             )
             db = client[settings.mongodb_database]
             await ensure_indexes(db)
+            await migrate(db)
             repository = MongoDisputes.in_database(db, timedelta(days=settings.attachment_retention_days))
             store: EvidenceStore = MongoEvidenceStore(db)
+            schedule: Schedule = MongoSchedule(db)
             breakers: BreakerStore = MongoBreakerStore(db)
             retention: AttachmentRetention | None = AttachmentRetention(db)
             app[reports_api.REPORTS] = MongoReports(db[DISPUTES])
             app[ops.READINESS] = _pinger(db)
         else:
-            memory = InMemoryDisputes()
-            repository = memory
-            store = InMemoryEvidenceStore()
+            memory, memory_store = InMemoryDisputes(), InMemoryEvidenceStore()
+            repository, store = memory, memory_store
+            schedule = InMemorySchedule(memory, memory_store)
             breakers = InMemoryBreakerStore()
             retention = None
             app[reports_api.REPORTS] = InMemoryReports(memory)
@@ -187,36 +193,34 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         service = DisputeService(repository, orders, clock, settings.rules())
         app[SERVICE] = service
         stop = asyncio.Event()
-        workers = []
+        workers = None
         if settings.run_workers:
             gateway = overrides.gateway or RegistryGateway(carriers, intake, clock, CarrierMetrics(app[METRICS]))
             work_log = StructlogWorkLog()
-            loops: dict[str, Callable[[], Awaitable[int]]] = {
-                "relay": relay_step(_relay(settings, overrides, session, repository, clock)),
-                "evidence": partial(EvidencePuller(
-                    service, repository, gateway, store, clock, settings.rules(),
-                    lease=timedelta(seconds=settings.evidence_lease_seconds), per_carrier=settings.evidence_per_carrier,
-                    log=work_log,
-                ).run_once, stop),
-                "push_attacher": PushAttacher(service, repository, store, clock).run_once,
-                "sla": SlaSweeper(service, repository, clock).run_once,
-                "assessor": Assessor(
-                    service, repository, clock, settings.policy(),
-                    lease=timedelta(seconds=settings.assessment_lease_seconds), log=work_log,
-                ).run_once,
-            }
-            if retention is not None:
-                loops["retention"] = partial(_retention_step, retention, clock)
-            interval = {"relay": settings.relay_interval_seconds, "retention": 60.0}
-            workers = [
-                asyncio.create_task(run_loop(name, step, interval.get(name, settings.evidence_interval_seconds), stop))
-                for name, step in loops.items()
+            lease = timedelta(seconds=settings.lease_seconds)
+            jobs: list[tuple[Job, float]] = [
+                (EvidencePuller(
+                    service, gateway, store, clock, settings.rules(), per_carrier=settings.evidence_per_carrier,
+                    slot_wait=lease, log=work_log,
+                ), settings.evidence_interval_seconds),
+                (PushAttacher(service, repository, store, clock), settings.push_interval_seconds),
+                (Assessor(service, repository, clock, settings.policy(), log=work_log), settings.assess_interval_seconds),
+                (SlaSweeper(service, clock), settings.sla_interval_seconds),
+                (_relay(settings, overrides, session, repository, clock), settings.relay_interval_seconds),
             ]
+            if retention is not None:
+                jobs.append((retention, settings.retention_interval_seconds))
+            holder = settings.worker_id or worker_id()
+            heartbeat = timedelta(seconds=settings.heartbeat_seconds)
+            workers = asyncio.create_task(run_workers(
+                [(DueWork(schedule, job, clock, holder, lease, heartbeat), interval) for job, interval in jobs], stop
+            ))
         try:
             yield
         finally:
             stop.set()
-            await asyncio.gather(*workers, return_exceptions=True)
+            if workers is not None:
+                await asyncio.gather(workers, return_exceptions=True)
             if client is not None:
                 await client.close()
 
@@ -233,14 +237,10 @@ def _relay(
         overrides.accounts or downstream(AccountsClient, settings.accounts_url),
         overrides.finance or downstream(FinanceClient, settings.finance_url),
         clock,
-        lease=timedelta(seconds=settings.relay_lease_seconds),
         batch=settings.relay_batch,
         max_attempts=settings.relay_max_attempts,
+        observe=log_attempt,
     )
-
-
-async def _retention_step(retention: AttachmentRetention, clock: Clock) -> int:
-    return await retention.run_once(clock.now())
 
 
 class _NoOrders:

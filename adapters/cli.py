@@ -12,9 +12,7 @@ import argparse
 import asyncio
 import gc
 import json
-import os
 import signal
-import socket
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -32,6 +30,7 @@ from sandbox.downstream import serve_downstream_sandbox
 from adapters.settings import DEV_JWT_SECRET, Settings
 from adapters.web.auth import HmacTokens
 from adapters.web.limits import server_options
+from adapters.workers import worker_id as default_worker_id
 from schemas.common import Role
 
 COMMANDS = ("embedded", "serve", "worker", "sandbox", "token", "sandbox-shipment")
@@ -59,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    worker_id = settings.worker_id or f"{socket.gethostname()}-{os.getpid()}"
+    worker_id = settings.worker_id or default_worker_id()
     process = {"worker_id": worker_id} if args.command == "worker" else None
     configure_logging(settings.log_level, settings.log_json, once=True, process=process)
     match args.command:
@@ -72,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
             _run(_serve(settings))
         case "worker":
             _require_production_settings(settings)
-            workers = settings.model_copy(update={"run_workers": True})
+            workers = settings.model_copy(update={"run_workers": True, "worker_id": worker_id})
             ops = f"worker {worker_id}: /healthz, /readyz, /metrics on http://{settings.host}:{settings.worker_port}"
             _run(_serve(workers, api=False, announce=lambda: ops))
         case "embedded":

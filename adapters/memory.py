@@ -10,13 +10,14 @@ datetimes) except its own fields and lists, so a copy needs only a fresh top lev
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import get_origin
+from typing import Protocol, get_origin
 
 from disputes.errors import ActiveDisputeExists, StaleVersion
-from disputes.model import LEASED, Dispute, address_key
+from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
 from disputes.ports import (
     ERROR_KEPT,
@@ -24,11 +25,11 @@ from disputes.ports import (
     DisputePage,
     DisputeQuery,
     IdempotencyKeyTaken,
-    OutboxBatch,
     SlaFigures,
     StoredAttachment,
 )
 from disputes.reports import OUTCOMES, UNDECIDED, ReportFacts, report_facts
+from disputes.work import WorkKind
 from schemas.dispute import DeliveredEffect, Evidence, OutboxMessage, Status
 from schemas.orders import Order
 
@@ -46,19 +47,18 @@ def _copy(dispute: Dispute) -> Dispute:
     object.__setattr__(copy, "__pydantic_fields_set__", set(dispute.__pydantic_fields_set__))
     object.__setattr__(copy, "__pydantic_extra__", None)
     object.__setattr__(copy, "__pydantic_private__", dict(dispute.__pydantic_private__ or {}))
-    _as_stored(copy)
+    copy._new_messages = []
     return copy
 
 
-def _as_stored(dispute: Dispute) -> None:
-    dispute._new_messages = []
-    dispute._leases_as_read = {name: getattr(dispute, name) for name in LEASED}
+type Due = defaultdict[WorkKind, dict[str, datetime]]
+"""When each subject's work of each kind is due, kept by the store that holds the subjects."""
 
 
 class InMemoryDisputes:
     def __init__(self) -> None:
         self.docs: dict[str, Dispute] = {}
-        self.outbox_due: dict[str, datetime] = {}
+        self.due: Due = defaultdict(dict)
         self._holders: dict[tuple[str, str], str] = {}  # (order, shipment) → the non-withdrawn dispute
         self._keys: dict[str, str] = {}  # idempotency key → dispute
         self._by_customer: defaultdict[str, list[str]] = defaultdict(list)
@@ -95,10 +95,7 @@ class InMemoryDisputes:
         dispute.effects_delivered = stored.effects_delivered
         dispute.effects_parked = stored.effects_parked
         dispute.idempotency = stored.idempotency  # written by `add` only: a later add may have taken the key over
-        # A due time the change did not move is left as stored: a claim may have leased it since the read.
-        read = dispute._leases_as_read
-        kept = {name: getattr(stored, name) for name in LEASED if name in read and getattr(dispute, name) == read[name]}
-        self._store(dispute, dispute.version + 1, kept)
+        self._store(dispute, dispute.version + 1)
 
     async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
         d = self.docs.get(self._keys.get(key, ""))
@@ -127,18 +124,7 @@ class InMemoryDisputes:
         more = len(found) > query.limit
         return DisputePage(page, (page[-1].sla.decision_due, page[-1].id) if more else None)
 
-    # --- evidence ------------------------------------------------------------------------------------
-
-    async def claim_evidence(
-        self, now: datetime, lease_until: datetime, limit: int, skip_carriers: frozenset[str] = frozenset()
-    ) -> list[str]:
-        return self._claim("evidence_pull_due", now, lease_until, limit, skip_carriers)
-
-    async def claim_sla(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
-        return self._claim("sla_check_due", now, lease_until, limit)
-
-    async def claim_assessment(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
-        return self._claim("assess_due", now, lease_until, limit)
+    # --- evidence and assessment ------------------------------------------------------------------
 
     async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
         mine = (self.docs[i] for i in self._by_customer.get(dispute.customer_id, ()))
@@ -151,17 +137,8 @@ class InMemoryDisputes:
         accounts = {d.customer_id for d in at_address if d.opened_at >= since}
         return CustomerHistory(claims=claims, accounts_at_address=len(accounts | {dispute.customer_id}))
 
-    def _claim(
-        self, due_field: str, now: datetime, lease_until: datetime, limit: int, skip_carriers: frozenset[str] = frozenset()
-    ) -> list[str]:
-        due = sorted(
-            (at, d.id)
-            for d in self.docs.values()
-            if (at := getattr(d, due_field)) is not None and at <= now and d.order.carrier not in skip_carriers
-        )[:limit]
-        for _, dispute_id in due:
-            setattr(self.docs[dispute_id], due_field, lease_until)
-        return [dispute_id for _, dispute_id in due]
+    def carrier(self, dispute_id: str) -> str:
+        return self.docs[dispute_id].order.carrier
 
     async def active_for_shipment(self, carrier: str, tracking_number: str) -> list[str]:
         ids = self._by_shipment.get((carrier, tracking_number), ())
@@ -169,13 +146,8 @@ class InMemoryDisputes:
 
     # --- outbox ------------------------------------------------------------------------------------
 
-    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxBatch]:
-        due = sorted((at, i) for i, at in self.outbox_due.items() if at <= now)[:limit]
-        batches = []
-        for _, dispute_id in due:
-            self.outbox_due[dispute_id] = lease_until
-            batches.append(OutboxBatch(dispute_id, list(self.docs[dispute_id].outbox), lease_until))
-        return batches
+    async def pending(self, dispute_id: str) -> list[OutboxMessage]:
+        return list(self.docs[dispute_id].outbox)
 
     async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
         doc = self.docs[dispute_id]
@@ -184,7 +156,7 @@ class InMemoryDisputes:
         doc.outbox = [m for m in doc.outbox if m.id != message.id]
         doc.effects_delivered.append(DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at))
         if not doc.outbox:
-            self.outbox_due.pop(dispute_id, None)
+            self.due[WorkKind.RELAY].pop(dispute_id, None)
 
     async def failed(self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool) -> None:
         doc = self.docs[dispute_id]
@@ -196,10 +168,11 @@ class InMemoryDisputes:
             doc.effects_parked.append(updated)
         else:
             doc.outbox = [updated if m.id == message.id else m for m in doc.outbox]
+        relay = self.due[WorkKind.RELAY]
         if not doc.outbox:
-            self.outbox_due.pop(dispute_id, None)
+            relay.pop(dispute_id, None)
         elif not park:
-            self.outbox_due[dispute_id] = retry_at
+            relay[dispute_id] = retry_at
 
     # --- internals ---------------------------------------------------------------------------------
 
@@ -207,15 +180,18 @@ class InMemoryDisputes:
         holder = self._holders.get((order_id, shipment_id))
         return self.docs[holder] if holder is not None else None
 
-    def _store(self, dispute: Dispute, version: int, kept: dict[str, datetime | None] | None = None) -> None:
+    def _store(self, dispute: Dispute, version: int) -> None:
         dispute.version = version
         if dispute.new_messages:
-            self.outbox_due[dispute.id] = min(self.outbox_due.get(dispute.id, dispute.updated_at), dispute.updated_at)
-        _as_stored(dispute)
-        stored = _copy(dispute)
-        for name, value in (kept or {}).items():
-            setattr(stored, name, value)
-        self.docs[dispute.id] = stored
+            relay = self.due[WorkKind.RELAY]
+            relay[dispute.id] = min(relay.get(dispute.id, dispute.updated_at), dispute.updated_at)
+        dispute._new_messages = []
+        for kind, at in dispute.due_work().items():
+            if at is None:
+                self.due[kind].pop(dispute.id, None)
+            else:
+                self.due[kind][dispute.id] = at
+        self.docs[dispute.id] = _copy(dispute)
         self._queue_order = None
         shipment = (dispute.order.order_id, dispute.order.shipment_id)
         if dispute.status is not Status.WITHDRAWN:
@@ -230,7 +206,7 @@ class InMemoryEvidenceStore:
     def __init__(self) -> None:
         self.events: dict[str, Evidence] = {}
         self.received: dict[str, datetime] = {}
-        self.attach_due: dict[str, datetime] = {}
+        self.due: Due = defaultdict(dict)
         self.attachments: dict[str, tuple[str, bytes]] = {}
         self.raw: dict[str, bytes] = {}
 
@@ -245,7 +221,7 @@ class InMemoryEvidenceStore:
             return False
         self.events[evidence.key] = evidence
         self.received[evidence.key] = at
-        self.attach_due[evidence.key] = at
+        self.due[WorkKind.ATTACH_PUSHED][evidence.key] = at
         return True
 
     async def attachment(self, ref: str) -> tuple[str, bytes] | None:
@@ -256,14 +232,72 @@ class InMemoryEvidenceStore:
         events = (e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == shipment)
         return sorted(events, key=lambda e: self.received[e.key])
 
-    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Evidence]:
-        due = sorted((at, key) for key, at in self.attach_due.items() if at <= now)[:limit]
-        for _, key in due:
-            self.attach_due[key] = lease_until
-        return [self.events[key] for _, key in due]
+    async def get(self, key: str) -> Evidence | None:
+        return self.events.get(key)
 
     async def attached(self, key: str) -> None:
-        self.attach_due.pop(key, None)
+        self.due[WorkKind.ATTACH_PUSHED].pop(key, None)
+
+    def carrier(self, key: str) -> str:
+        return self.events[key].proof.carrier
+
+
+class Subjects(Protocol):
+    """A store whose subjects have work due: when (`due`) and for which carrier."""
+
+    @property
+    def due(self) -> Due: ...
+
+    def carrier(self, subject: str) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    holder: str
+    until: datetime
+
+
+class InMemorySchedule:
+    """Leases kept apart from the due times (as MongoDB keeps them in fields no save writes): a save moves a
+    due time, never a lease."""
+
+    def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore) -> None:
+        self.leases: dict[tuple[WorkKind, str], Lease] = {}
+        self._stores: dict[WorkKind, Subjects] = {kind: disputes for kind in WorkKind} | {WorkKind.ATTACH_PUSHED: events}
+
+    async def claim_due(
+        self,
+        kind: WorkKind,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        holder: str,
+        skip_carriers: frozenset[str] = frozenset(),
+    ) -> list[str]:
+        store = self._stores[kind]
+        due = sorted(
+            (at, subject)
+            for subject, at in store.due[kind].items()
+            if at <= now and not self._held(kind, subject, now) and store.carrier(subject) not in skip_carriers
+        )[:limit]
+        for _, subject in due:
+            self.leases[(kind, subject)] = Lease(holder, now + lease)
+        return [subject for _, subject in due]
+
+    async def renew(self, kind: WorkKind, subjects: Collection[str], holder: str, until: datetime) -> set[str]:
+        kept = {subject for subject in subjects if (held := self.leases.get((kind, subject))) and held.holder == holder}
+        for subject in kept:
+            self.leases[(kind, subject)] = Lease(holder, until)
+        return kept
+
+    async def release(self, kind: WorkKind, subject: str, holder: str) -> None:
+        held = self.leases.get((kind, subject))
+        if held is not None and held.holder == holder:
+            del self.leases[(kind, subject)]
+
+    def _held(self, kind: WorkKind, subject: str, now: datetime) -> bool:
+        held = self.leases.get((kind, subject))
+        return held is not None and held.until > now
 
 
 class InMemoryReports:

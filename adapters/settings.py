@@ -108,15 +108,23 @@ class Settings(BaseSettings):
     )
     worker_id: str | None = Field(
         default=None, min_length=1, max_length=128,
-        description="Names a worker in every log line it writes; unset: its host name and process id.",
+        description="Names a worker in every log line it writes and in the leases it holds; unset: its host name and "
+                    "process id.",
+    )
+    lease_seconds: float = Field(
+        default=10.0, gt=0,
+        description="How long a worker holds due work without renewing it: a worker that dies has its work taken "
+                    "over this long after its last heartbeat.",
+    )
+    heartbeat_seconds: float = Field(
+        default=3.0, gt=0,
+        description="How often a worker renews the leases of the work it runs (less than lease_seconds); work whose "
+                    "lease could not be renewed in time is abandoned.",
     )
     relay_interval_seconds: float = Field(
-        default=0.5, gt=0, description="How often the outbox relay looks for effects to deliver."
+        default=0.5, gt=0, description="Pause of the outbox relay after a pass that found nothing due."
     )
-    relay_batch: int = Field(default=20, ge=1, description="Disputes whose effects one relay pass takes at most.")
-    relay_lease_seconds: float = Field(
-        default=30.0, gt=0, description="How long a relay holds the effects it took; a dead relay's are due again after it."
-    )
+    relay_batch: int = Field(default=20, ge=1, description="Disputes whose effects one relay delivers at once at most.")
     relay_max_attempts: int = Field(
         default=20, ge=1, description="Attempts to deliver an effect before it is parked for a person."
     )
@@ -128,17 +136,21 @@ class Settings(BaseSettings):
         default=None, description="Talk to every carrier through the carrier sandbox at this URL (demo, tests)."
     )
     evidence_interval_seconds: float = Field(
-        default=1.0, gt=0,
-        description="How often the evidence, push-attaching, SLA and assessment workers look for due work.",
+        default=1.0, gt=0, description="Pause of the evidence puller after a pass that found nothing due."
+    )
+    push_interval_seconds: float = Field(
+        default=1.0, gt=0, description="Pause of the pushed-evidence attacher after a pass that found nothing due."
+    )
+    assess_interval_seconds: float = Field(
+        default=1.0, gt=0, description="Pause of the assessor after a pass that found nothing due."
+    )
+    sla_interval_seconds: float = Field(
+        default=1.0, gt=0, description="Pause of the SLA sweeper after a pass that found nothing due."
+    )
+    retention_interval_seconds: float = Field(
+        default=60.0, gt=0, description="Pause of image retention after a pass that found nothing due."
     )
     evidence_per_carrier: int = Field(default=8, ge=1, description="Evidence pulls in flight at once per carrier.")
-    evidence_lease_seconds: float = Field(
-        default=120.0, gt=0,
-        description="How long a worker holds a case whose evidence it pulls; a dead worker's cases are due again after it.",
-    )
-    assessment_lease_seconds: float = Field(
-        default=60.0, gt=0, description="How long a worker holds a case it assesses; a dead worker's cases are due again after it."
-    )
     webhook_max_bytes: int = Field(
         default=4 * 1024 * 1024, gt=0, description="Largest carrier webhook body (they carry images); larger is a 413."
     )
@@ -187,9 +199,12 @@ class Settings(BaseSettings):
     policy_shared_address_accounts: int = _configures(PolicySettings, "shared_address_accounts")
 
     @model_validator(mode="after")
-    def _business_numbers_hold_together(self) -> "Settings":
-        """Refuse, when the settings load, numbers the policy or the rules refuse (near radius beyond the far
-        distance, say), rather than when a worker first needs them."""
+    def _numbers_hold_together(self) -> "Settings":
+        """Refuse, when the settings load, numbers that cannot work together (a heartbeat slower than the lease;
+        numbers the policy or the rules refuse, such as a near radius beyond the far distance), rather than when
+        a worker first needs them."""
+        if self.heartbeat_seconds >= self.lease_seconds:
+            raise ValueError("heartbeat_seconds must be less than lease_seconds")
         self.policy()
         self.rules()
         return self

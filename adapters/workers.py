@@ -1,15 +1,32 @@
-"""Background loops. Each is safe with many instances running: work is claimed with leases in the
-database, never by assuming a single process."""
+"""The background workers: one loop runs every kind of due work (`disputes.schedule.DueWork`), each kind with
+its own pause between passes that found nothing. Safe with many instances running: work is claimed with
+short leases in the database, renewed while it runs, never by assuming a single process."""
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+import os
+import socket
+from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 
 import structlog
 
-from disputes.relay import Relay, Result
+from disputes.relay import Attempt, Result
+from disputes.schedule import DueWork
 
 log = structlog.get_logger("worker")
+
+
+def worker_id() -> str:
+    """A worker's name when `worker_id` is not set: where to look for it, its host and process."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+async def run_workers(kinds: Iterable[tuple[DueWork, float]], stop: asyncio.Event) -> None:
+    """Run every kind of work (each with its interval, seconds) until `stop` is set."""
+    await asyncio.gather(*(
+        run_loop(work.job.kind.value, partial(work.run_once, stop), interval, stop) for work, interval in kinds
+    ))
 
 
 async def run_loop(name: str, step: Callable[[], Awaitable[int]], interval: float, stop: asyncio.Event) -> None:
@@ -26,18 +43,12 @@ async def run_loop(name: str, step: Callable[[], Awaitable[int]], interval: floa
                 await asyncio.wait_for(stop.wait(), interval)
 
 
-def relay_step(relay: Relay) -> Callable[[], Awaitable[int]]:
-    async def step() -> int:
-        attempts = await relay.run_once()
-        for attempt in attempts:
-            level = log.info if attempt.result is Result.DELIVERED else log.warning
-            level(
-                "outbox_" + attempt.result.value,
-                dispute_id=attempt.dispute_id,
-                message_id=attempt.message_id,
-                kind=attempt.kind.value,
-                error=attempt.error,
-            )
-        return len(attempts)
-
-    return step
+def log_attempt(attempt: Attempt) -> None:
+    level = log.info if attempt.result is Result.DELIVERED else log.warning
+    level(
+        "outbox_" + attempt.result.value,
+        dispute_id=attempt.dispute_id,
+        message_id=attempt.message_id,
+        kind=attempt.kind.value,
+        error=attempt.error,
+    )

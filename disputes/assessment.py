@@ -1,18 +1,18 @@
 """Turning evidence into a recommendation, and acting on it, whenever a case's facts change.
 
-The assessor visits disputes whose `assess_due` has come (at opening, after new evidence, at the evidence
+The assessor visits disputes whose assessment is due (at opening, after new evidence, at the evidence
 deadline, at the end of a third-party check), reads the customer's history, asks the pure policy, and
 records the advice on the case — which may resolve it through the ordinary decision path."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from disputes.actors import SYSTEM
-from disputes.batch import each
+from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
 from disputes.policy import PolicySettings, recommend
 from disputes.ports import AssessmentStore, Clock, SilentWorkLog, WorkLog
 from disputes.service import DisputeService
+from disputes.work import WorkKind
 from schemas.recommendation import Recommendation
 
 
@@ -22,17 +22,14 @@ class Assessor:
     store: AssessmentStore
     clock: Clock
     settings: PolicySettings
-    lease: timedelta = timedelta(seconds=60)
     batch: int = 50
     log: WorkLog = field(default_factory=SilentWorkLog)
+    kind: WorkKind = WorkKind.ASSESS
 
-    async def run_once(self) -> int:
-        now = self.clock.now()
-        ids = await self.store.claim_assessment(now, now + self.lease, self.batch)
-        await each(ids, self._assess)
-        return len(ids)
+    def lanes(self) -> Lanes:
+        return Lanes(self.batch)
 
-    async def _assess(self, dispute_id: str) -> None:
+    async def handle(self, dispute_id: str, place: Place) -> None:
         current = await self.service.repository.get(dispute_id)
         if current is None:
             return

@@ -1,10 +1,10 @@
 """Getting the carrier's proof onto disputes without anyone asking.
 
-`EvidencePuller` pulls proof for disputes whose pull is due, as a continuously fed pipeline: up to
-`per_carrier` pulls are in flight per carrier, and as soon as one ends the puller claims (with a lease) as
-many disputes as there is room for (`disputes.lanes`), so leases are not taken for work that would sit
-waiting. It retries with backoff until the evidence deadline, and then records that the carrier did not
-provide proof.
+`EvidencePuller` pulls proof for disputes whose pull is due, run by `disputes.schedule.DueWork` as a
+continuously fed pipeline: up to `per_carrier` pulls are in flight per carrier, and as soon as one ends as
+many disputes are claimed as there is room for (`disputes.lanes`), so leases are not taken for work that
+would sit waiting. It retries with backoff until the evidence deadline, and then records that the carrier
+did not provide proof.
 `PushAttacher` attaches evidence that carriers pushed to every dispute on that shipment; evidence pushed
 before a dispute existed is picked up by the puller when the dispute opens.
 """
@@ -17,23 +17,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from disputes.actors import SYSTEM
-from disputes.batch import each
 from disputes.intake import pull_key
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
 from disputes.ports import (
     CarrierGateway,
     Clock,
-    EvidenceClaims,
     EvidenceRejected,
     EvidenceUnavailable,
     PushedEvidence,
+    Shipments,
     SilentWorkLog,
     Slot,
     WorkLog,
 )
 from disputes.rules import Rules
 from disputes.service import DisputeService
+from disputes.work import WorkKind
 from schemas.dispute import Evidence
 from schemas.proof import ProofOfDelivery, ProofStatus
 
@@ -44,71 +44,27 @@ type Answer = ProofOfDelivery | EvidenceUnavailable | EvidenceRejected
 class EvidencePuller:
     """Claims are sized by `Lanes` (one lane per carrier, `per_carrier` places each) and skip the carriers
     whose lane is full, so a carrier whose calls hang in this worker does not make it lease, and sit on, the
-    cases another worker could pull. A dispute whose lease ran out while it waited for its carrier is left
-    to the next claim, by whichever worker."""
+    cases another worker could pull. A dispute that waited `slot_wait` for its carrier without getting a
+    place is given back, for whichever worker has room for that carrier."""
 
     service: DisputeService
-    claims: EvidenceClaims
     gateway: CarrierGateway
     pushed: PushedEvidence
     clock: Clock
     rules: Rules
-    lease: timedelta = timedelta(seconds=60)
     per_carrier: int = 8
+    slot_wait: timedelta = timedelta(seconds=10)
     log: WorkLog = field(default_factory=SilentWorkLog)
+    kind: WorkKind = WorkKind.PULL_EVIDENCE
     _slots: defaultdict[str, asyncio.Semaphore] = field(init=False)
-    _lanes: Lanes = field(init=False)
 
     def __post_init__(self) -> None:
         self._slots = defaultdict(lambda: asyncio.Semaphore(self.per_carrier))
-        self._lanes = Lanes(self.per_carrier)
 
-    async def run_once(self, stop: asyncio.Event | None = None) -> int:
-        """Work until nothing is due or `stop` is set, claiming more whenever a pull ends; returns how many
-        disputes were claimed. After a failure nothing more is claimed; what is in flight finishes, then the
-        failures are raised together (their leases let those disputes be tried again). Cancelled, it cancels
-        what is in flight and leaves it to the leases."""
-        claimed, failures = 0, list[Exception]()
-        working: set[asyncio.Task[None]] = set()
-        lanes = self._lanes
-        lanes.start_run()
-        try:
-            while True:
-                lanes.changed.clear()
-                failures += _finished(working)
-                if not failures and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
-                    try:
-                        now = self.clock.now()
-                        lease_until = now + self.lease
-                        ids = await self.claims.claim_evidence(now, lease_until, room, lanes.full())
-                    except Exception as error:  # the database may be away: stop claiming, finish the rest
-                        failures.append(error)
-                        continue
-                    for dispute_id in ids:
-                        task = asyncio.create_task(self._work(lanes.enter(), dispute_id, lease_until))
-                        task.add_done_callback(lambda _: lanes.changed.set())
-                        working.add(task)
-                    claimed += len(ids)
-                    if len(ids) == room:
-                        continue  # more may be due
-                if not working:
-                    break
-                await lanes.changed.wait()
-        finally:
-            for task in working:
-                task.cancel()
-            await asyncio.gather(*working, return_exceptions=True)
-        if failures:
-            raise ExceptionGroup("some evidence pulls failed", failures)
-        return claimed
+    def lanes(self) -> Lanes:
+        return Lanes(self.per_carrier)
 
-    async def _work(self, place: Place, dispute_id: str, lease_until: datetime) -> None:
-        try:
-            await self._collect(place, dispute_id, lease_until)
-        finally:
-            place.leave()
-
-    async def _collect(self, place: Place, dispute_id: str, lease_until: datetime) -> None:
+    async def handle(self, dispute_id: str, place: Place) -> None:
         dispute = await self.service.get(SYSTEM, dispute_id)
         carrier, tracking = dispute.order.carrier, dispute.order.tracking_number
         place.move_to(carrier)
@@ -121,14 +77,12 @@ class EvidencePuller:
             await self._change(dispute_id, lambda d: d.evidence_deadline_passed(SYSTEM, now))
             return
         slot = CarrierSlot(self._slots[carrier])
-        try:  # a slot is waited for only while the lease lasts: a carrier that hangs must not hold its queue
-            async with asyncio.timeout((lease_until - self.clock.now()).total_seconds()):
+        try:  # a carrier that hangs must not hold the cases queued behind it in this worker
+            async with asyncio.timeout(self.slot_wait.total_seconds()):
                 await slot.acquire()
         except TimeoutError:
-            return  # another claim may have it by now
+            return
         try:
-            if self.clock.now() >= lease_until:
-                return
             answer = await self._ask(dispute_id, carrier, tracking, slot)
         finally:
             slot.release()
@@ -203,36 +157,23 @@ def _outcome(answer: Answer) -> str:
             return "rejected"
 
 
-def _finished(working: set[asyncio.Task[None]]) -> list[Exception]:
-    """Take the finished tasks out of `working`; their failures."""
-    failures: list[Exception] = []
-    for task in [t for t in working if t.done()]:
-        working.discard(task)
-        if task.cancelled() or (error := task.exception()) is None:
-            continue
-        if not isinstance(error, Exception):
-            raise error
-        failures.append(error)
-    return failures
-
-
 @dataclass
 class PushAttacher:
     service: DisputeService
-    claims: EvidenceClaims
+    shipments: Shipments
     pushed: PushedEvidence
     clock: Clock
-    lease: timedelta = timedelta(seconds=60)
     batch: int = 50
+    kind: WorkKind = WorkKind.ATTACH_PUSHED
 
-    async def run_once(self) -> int:
-        now = self.clock.now()
-        received = await self.pushed.claim(now, now + self.lease, self.batch)
-        await each(received, self._attach)
-        return len(received)
+    def lanes(self) -> Lanes:
+        return Lanes(self.batch)
 
-    async def _attach(self, evidence: Evidence) -> None:
+    async def handle(self, key: str, place: Place) -> None:
+        evidence = await self.pushed.get(key)
+        if evidence is None:
+            return
         proof = evidence.proof
-        for dispute_id in await self.claims.active_for_shipment(proof.carrier, proof.tracking_number):
+        for dispute_id in await self.shipments.active_for_shipment(proof.carrier, proof.tracking_number):
             await self.service.apply(SYSTEM, dispute_id, lambda d: d.attach_evidence(SYSTEM, evidence, self.clock.now()))
-        await self.pushed.attached(evidence.key)
+        await self.pushed.attached(key)

@@ -14,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr
 from disputes.actors import Actor
 from disputes.errors import CompensationAlreadyIssued, Conflict, Forbidden, Unprocessable
 from disputes.states import ACTIVE, Action, next_status
+from disputes.work import WorkKind
 from schemas.common import Outcome, RefundDestination, Resolution, Role
 from schemas.dispute import (
     Appeal,
@@ -49,10 +50,6 @@ RULE_REASONS = {PolicyRule.NO_PROOF_BY_DEADLINE: ReasonCode.CARRIER_NO_PROOF, Po
 REJECTION_REASONS = frozenset(
     {ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE}
 )
-
-
-LEASED = ("evidence_pull_due", "sla_check_due", "assess_due")
-"""Due times that claims move (the lease) without a new version."""
 
 
 def address_key(dispute: "Dispute") -> str:
@@ -106,9 +103,6 @@ class Dispute(BaseModel):
     cleared_flags: list[str] = Field(default_factory=list)
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
-    _leases_as_read: dict[str, datetime | None] = PrivateAttr(default_factory=dict)
-    """The due times workers lease (LEASED) as storage read them: a save writes only those the change moved,
-    so it never puts back a due time a worker's claim moved after the read."""
 
     @property
     def is_active(self) -> bool:
@@ -118,6 +112,15 @@ class Dispute(BaseModel):
     def new_messages(self) -> list[OutboxMessage]:
         """Messages caused by changes since the dispute was loaded, not yet stored."""
         return list(self._new_messages)
+
+    def due_work(self) -> dict[WorkKind, datetime | None]:
+        """When each kind of background work on this case is next due (None: not due at all). Storage schedules
+        it and decides which worker holds it; a change that moves a time is saved with the change."""
+        return {
+            WorkKind.PULL_EVIDENCE: self.evidence_pull_due,
+            WorkKind.ASSESS: self.assess_due,
+            WorkKind.SLA_CHECK: self.sla_check_due,
+        }
 
     @property
     def carrier_liable(self) -> bool:

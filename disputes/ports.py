@@ -1,11 +1,13 @@
 """What the core needs from the outside world. Adapters implement these; unit tests use in-memory fakes."""
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from disputes.model import Dispute
 from disputes.policy import CustomerHistory
+from disputes.work import WorkKind
 from schemas.dispute import Evidence, OutboxMessage, Status
 from schemas.effects import CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert
 from schemas.orders import Order
@@ -73,14 +75,31 @@ class OrderDirectory(Protocol):
     async def get(self, order_id: str) -> Order | None: ...
 
 
-@dataclass(slots=True)
-class OutboxBatch:
-    """The pending messages of one dispute, claimed by one relay until `lease_until`."""
+class Schedule(Protocol):
+    """Due background work, held by one worker at a time. What is due, and when, comes from the core (a
+    dispute's `due_work`, its outbox, pushed events, closed cases); who holds it is storage's alone: a lease is
+    kept apart from the state it concerns, so no save ever puts back or erases a lease, and taking or renewing
+    one never changes the dispute's version. Each call is one atomic single-document write per subject."""
 
-    dispute_id: str
-    messages: list[OutboxMessage]
-    lease_until: datetime
-    failures: list[str] = field(default_factory=list)
+    async def claim_due(
+        self,
+        kind: WorkKind,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        holder: str,
+        skip_carriers: frozenset[str] = frozenset(),
+    ) -> list[str]:
+        """Lease to `holder` until `now + lease` up to `limit` subjects (dispute ids, or event keys for pushed
+        evidence) whose `kind` of work is due at `now` and that nobody holds (or whose lease has run out),
+        earliest due first, none of `skip_carriers`' (the caller has no room for them now)."""
+
+    async def renew(self, kind: WorkKind, subjects: Collection[str], holder: str, until: datetime) -> set[str]:
+        """Extend `holder`'s leases on `subjects` to `until`; the subjects it still holds (a subject missing
+        from the answer was taken over by another holder once its lease had run out)."""
+
+    async def release(self, kind: WorkKind, subject: str, holder: str) -> None:
+        """End `holder`'s lease (nothing happens when another holds it): the work is due again at its due time."""
 
 
 ERROR_KEPT = 500
@@ -88,8 +107,8 @@ ERROR_KEPT = 500
 
 
 class Outbox(Protocol):
-    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxBatch]:
-        """Lease up to `limit` disputes with due messages; no other relay gets them until the lease ends."""
+    async def pending(self, dispute_id: str) -> list[OutboxMessage]:
+        """The dispute's messages not yet delivered nor parked, in the order they were queued."""
 
     async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
         """Record the message delivered, once: a message no longer pending is left as recorded."""
@@ -180,20 +199,9 @@ class CarrierGateway(Protocol):
         next try, so a flaky carrier's backoff does not keep other cases from that carrier waiting."""
 
 
-class EvidenceClaims(Protocol):
-    async def claim_evidence(
-        self, now: datetime, lease_until: datetime, limit: int, skip_carriers: frozenset[str] = frozenset()
-    ) -> list[str]:
-        """Lease up to `limit` disputes whose evidence pull is due, none for `skip_carriers` (the caller has no
-        room for them now); returns their ids."""
-
+class Shipments(Protocol):
     async def active_for_shipment(self, carrier: str, tracking_number: str) -> list[str]:
         """Ids of the disputes that hold this carrier's shipment (any status but withdrawn)."""
-
-
-class SlaClaims(Protocol):
-    async def claim_sla(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
-        """Lease up to `limit` disputes whose SLA check (escalation or deadline) is due."""
 
 
 class PushedEvidence(Protocol):
@@ -201,10 +209,10 @@ class PushedEvidence(Protocol):
 
     async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]: ...
 
-    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Evidence]:
-        """Lease up to `limit` received events that still need attaching to disputes."""
+    async def get(self, key: str) -> Evidence | None: ...
 
-    async def attached(self, key: str) -> None: ...
+    async def attached(self, key: str) -> None:
+        """The event is on every dispute of its shipment: no longer due for attaching."""
 
 
 class EvidenceInbox(Protocol):
@@ -237,13 +245,11 @@ class AttachmentStore(Protocol):
 
 
 class AssessmentStore(Protocol):
-    async def claim_assessment(self, now: datetime, lease_until: datetime, limit: int) -> list[str]: ...
-
     async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
         """The customer's claims opened since `since`, and how many accounts disputed this address."""
 
 
-class DisputeStorage(DisputeRepository, Outbox, EvidenceClaims, SlaClaims, AssessmentStore, Protocol):
+class DisputeStorage(DisputeRepository, Outbox, Shipments, AssessmentStore, Protocol):
     """Everything the service and its workers need from where disputes are kept (MongoDB or in memory)."""
 
 

@@ -1,11 +1,13 @@
 """Delivering outbox messages downstream: at least once, each with its idempotency key, so each effect
 happens exactly once. A dispute's messages go out in order; a transient failure holds the rest back."""
 
-import asyncio
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
+
+from disputes.lanes import Lanes, Place
 
 from disputes.ports import (
     Accounts,
@@ -16,9 +18,9 @@ from disputes.ports import (
     Fulfillment,
     Notifications,
     Outbox,
-    OutboxBatch,
     Payments,
 )
+from disputes.work import WorkKind
 from schemas.dispute import EffectKind, OutboxMessage
 from schemas.effects import CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert
 
@@ -47,27 +49,24 @@ class Relay:
     accounts: Accounts
     finance: Finance
     clock: Clock
-    lease: timedelta = timedelta(seconds=30)
     batch: int = 20
     max_attempts: int = 20
     backoff: timedelta = timedelta(seconds=1)
     max_backoff: timedelta = timedelta(minutes=5)
+    observe: Callable[[Attempt], None] = lambda attempt: None
+    """Told of every attempt (the worker logs them)."""
+    kind: WorkKind = WorkKind.RELAY
     _rng: random.Random = field(default_factory=random.Random)
 
-    async def run_once(self) -> list[Attempt]:
-        now = self.clock.now()
-        batches = await self.outbox.claim(now, now + self.lease, self.batch)
-        results = await asyncio.gather(*(self._deliver_batch(b) for b in batches))
-        return [attempt for batch in results for attempt in batch]
+    def lanes(self) -> Lanes:
+        return Lanes(self.batch)
 
-    async def _deliver_batch(self, batch: OutboxBatch) -> list[Attempt]:
-        attempts = []
-        for message in batch.messages:
-            attempt = await self._deliver(batch.dispute_id, message)
-            attempts.append(attempt)
+    async def handle(self, dispute_id: str, place: Place) -> None:
+        for message in await self.outbox.pending(dispute_id):
+            attempt = await self._deliver(dispute_id, message)
+            self.observe(attempt)
             if attempt.result is Result.RETRY:
                 break
-        return attempts
 
     async def _deliver(self, dispute_id: str, message: OutboxMessage) -> Attempt:
         try:

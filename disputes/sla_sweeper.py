@@ -1,30 +1,28 @@
 """No case passes its deadline unnoticed: a sweeper looks at each active case twice — when its deadline
-is near (escalate) and when it arrives (apply the deadline rule). It only visits due cases, through an
-index on `sla_check_due`, so its cost grows with the number of due cases, not with the total."""
+is near (escalate) and when it arrives (apply the deadline rule). It only visits due cases (the schedule
+finds them through an index), so its cost grows with the number of due cases, not with the total."""
 
 from dataclasses import dataclass
-from datetime import timedelta
-
 from disputes.actors import SYSTEM
-from disputes.batch import each
+from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
-from disputes.ports import Clock, SlaClaims
+from disputes.ports import Clock
 from disputes.service import DisputeService
+from disputes.work import WorkKind
 
 
 @dataclass
 class SlaSweeper:
     service: DisputeService
-    claims: SlaClaims
     clock: Clock
-    lease: timedelta = timedelta(seconds=60)
     batch: int = 100
+    kind: WorkKind = WorkKind.SLA_CHECK
 
-    async def run_once(self) -> int:
-        now = self.clock.now()
-        ids = await self.claims.claim_sla(now, now + self.lease, self.batch)
-        await each(ids, lambda dispute_id: self.service.apply(SYSTEM, dispute_id, self._check))
-        return len(ids)
+    def lanes(self) -> Lanes:
+        return Lanes(self.batch)
+
+    async def handle(self, dispute_id: str, place: Place) -> None:
+        await self.service.apply(SYSTEM, dispute_id, self._check)
 
     def _check(self, dispute: Dispute) -> bool:
         now = self.clock.now()

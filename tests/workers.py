@@ -22,7 +22,7 @@ DOWNSTREAM = ("PAYMENTS", "FULFILLMENT", "NOTIFICATIONS", "ACCOUNTS", "FINANCE")
 
 class Workers:
     """Worker processes started one after another with the same environment; `settings` are `Settings`
-    field names (`relay_lease_seconds=1` becomes `DISPUTES_RELAY_LEASE_SECONDS=1`)."""
+    field names (`lease_seconds=1` becomes `DISPUTES_LEASE_SECONDS=1`)."""
 
     def __init__(self, mongo_uri: str, database: str, downstream_url: str, logs: Path, **settings: object) -> None:
         self.env = {
@@ -46,10 +46,18 @@ class Workers:
             self.runs.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
         return self.runs[-1]
 
-    def kill(self) -> None:
-        """SIGKILL every running worker: no clean-up, no last write. Each must still be running: one that died
-        on its own (bad settings, a crash) would make the test prove nothing."""
-        running = [process for process in self.runs if process.returncode is None]
+    async def all_started(self) -> bool:
+        """Every worker started has announced itself (its first line comes once it runs)."""
+        return all((self.logs / f"worker-{n}.log").stat().st_size > 0 for n in range(len(self.runs)))
+
+    def running(self) -> list[subprocess.Popen[bytes]]:
+        return [process for process in self.runs if process.poll() is None]
+
+    def kill(self, pid: int | None = None) -> None:
+        """SIGKILL every running worker (or the one with `pid`): no clean-up, no last write. Each must still be
+        running: one that died on its own (bad settings, a crash) would make the test prove nothing."""
+        running = [p for p in self.runs if p.returncode is None and pid in (None, p.pid)]
+        assert running, f"no running worker {pid}"
         for process in running:
             assert process.poll() is None, f"a worker exited on its own: {self.log_text()[-2000:]}"
         for process in running:

@@ -2,65 +2,69 @@
 `version`), and the outbox messages it causes live in the same document, so no transaction is needed.
 
 Document = the aggregate's fields, `_id` = dispute id, plus fields derived for indexes: `shipment_key`,
-`holds_shipment` (false once withdrawn) and `outbox_due` (when the relay should next look; absent when
-nothing is pending).
+`holds_shipment` (false once withdrawn), and `due.<kind>` (when each kind of background work is next due:
+the aggregate's own due times, the images' deletion, and the relay's next look at pending messages; absent
+when not due). Leases live in `lease.<kind>`, which only the schedule (`adapters/mongo/schedule.py`) writes:
+a save never touches them.
 """
 
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import DISPUTES
 from disputes.errors import ActiveDisputeExists, StaleVersion
-from disputes.model import LEASED, Dispute, address_key
+from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
-from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, OutboxBatch
+from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken
 from disputes.reports import report_facts
+from disputes.work import WorkKind
 from schemas.common import Outcome
 from schemas.dispute import DeliveredEffect, OutboxMessage, Status
 
 Doc = dict[str, Any]
 HISTORY_LIMIT = 200  # enough to see any abuse pattern; bounds the read for a pathological account
 APPEND_ONLY = ("outbox", "effects_delivered", "effects_parked")
+RELAY_DUE = f"due.{WorkKind.RELAY}"
 WRITTEN_BY_ADD = ("idempotency",)  # a save never writes the key back: a later `add` may have taken it over
-SPARSE = ("evidence_pull_due", "purge_due", "sla_check_due", "assess_due")  # absent rather than null, so their partial indexes hold only what is due
 
 
-def to_doc(dispute: Dispute, retention: timedelta = timedelta(days=365)) -> Doc:
-    doc = dispute.model_dump(exclude={"id"})
-    doc["evidence_refs"] = sorted(
+def due_times(dispute: Dispute, retention: timedelta) -> dict[str, datetime | None]:
+    """`due.<kind>` of every kind a save sets (the relay's is moved only by new messages and deliveries)."""
+    refs = _evidence_refs(dispute)
+    purge = dispute.closed_at + retention if dispute.closed_at and refs else None
+    due = dispute.due_work() | {WorkKind.RETENTION: purge}
+    return {f"due.{kind}": at for kind, at in due.items()}
+
+
+def _evidence_refs(dispute: Dispute) -> list[str]:
+    return sorted(
         {a.ref for e in dispute.evidence for a in (e.proof.signature, e.proof.photo, e.proof.document) if a and a.ref}
         | {e.proof.raw_ref for e in dispute.evidence if e.proof.raw_ref}
     )
-    doc["purge_due"] = dispute.closed_at + retention if dispute.closed_at and doc["evidence_refs"] else None
+
+
+def to_doc(dispute: Dispute) -> Doc:
+    """The document's state, without its schedule (`due`, `lease`)."""
+    doc = dispute.model_dump(exclude={"id"})
+    doc["evidence_refs"] = _evidence_refs(dispute)
     doc["_id"] = dispute.id
     doc["shipment_key"] = f"{dispute.order.order_id}/{dispute.order.shipment_id}"
     doc["holds_shipment"] = dispute.status is not Status.WITHDRAWN
     doc["address_key"] = address_key(dispute)
     doc["facts"] = asdict(report_facts(dispute))
-    for name in SPARSE:
-        if doc[name] is None:
-            del doc[name]
     return doc
 
 
-DERIVED = ("shipment_key", "holds_shipment", "address_key", "facts", "evidence_refs", "purge_due", "purged", "outbox_due")
+DERIVED = ("shipment_key", "holds_shipment", "address_key", "facts", "evidence_refs", "purged", "due", "lease")
 
 
 def from_doc(doc: Doc) -> Dispute:
-    dispute = Dispute.model_validate({k: v for k, v in doc.items() if k not in DERIVED} | {"id": doc["_id"]})
-    _as_stored(dispute)
-    return dispute
-
-
-def _as_stored(dispute: Dispute) -> None:
-    dispute._leases_as_read = {name: getattr(dispute, name) for name in LEASED}
-    dispute._new_messages.clear()
+    return Dispute.model_validate({k: v for k, v in doc.items() if k not in DERIVED} | {"id": doc["_id"]})
 
 
 @translate_driver_errors
@@ -74,10 +78,10 @@ class MongoDisputes:
         return cls(db[DISPUTES], retention)
 
     async def add(self, dispute: Dispute) -> None:
-        doc = to_doc(dispute, self.retention)
+        doc = to_doc(dispute)
         doc["version"] = 1
-        if dispute.outbox:
-            doc["outbox_due"] = dispute.updated_at
+        due = {name.removeprefix("due."): at for name, at in due_times(dispute, self.retention).items() if at}
+        doc["due"] = due | ({WorkKind.RELAY.value: dispute.updated_at} if dispute.outbox else {})
         for attempt in range(2):
             try:
                 await self.collection.insert_one(doc)
@@ -96,32 +100,33 @@ class MongoDisputes:
                     continue
                 raise IdempotencyKeyTaken(key) from error
         dispute.version = 1
-        _as_stored(dispute)
+        dispute._new_messages.clear()
 
     async def get(self, dispute_id: str) -> Dispute | None:
         doc = await self.collection.find_one({"_id": dispute_id})
         return from_doc(doc) if doc else None
 
     async def save(self, dispute: Dispute) -> None:
-        doc = to_doc(dispute, self.retention)
-        # A due time the change did not move is left as stored: a claim may have leased it since the read.
-        kept = {name for name, read in dispute._leases_as_read.items() if getattr(dispute, name) == read}
-        changes = {k: v for k, v in doc.items() if k not in ("_id", "version", *APPEND_ONLY, *WRITTEN_BY_ADD, *kept)}
-        update: Doc = {"$set": changes, "$inc": {"version": 1}}
-        if unset := {name: "" for name in SPARSE if name not in doc and name not in kept}:
+        doc = to_doc(dispute)
+        due = due_times(dispute, self.retention)
+        changes = {k: v for k, v in doc.items() if k not in ("_id", "version", *APPEND_ONLY, *WRITTEN_BY_ADD)}
+        update: Doc = {"$set": changes | {name: at for name, at in due.items() if at}, "$inc": {"version": 1}}
+        if unset := {name: "" for name, at in due.items() if at is None}:
             update["$unset"] = unset
         if new := dispute.new_messages:
             update["$push"] = {"outbox": {"$each": [m.model_dump() for m in new]}}
-            update["$min"] = {"outbox_due": dispute.updated_at}
+            update["$min"] = {RELAY_DUE: dispute.updated_at}
         result = await self.collection.update_one({"_id": dispute.id, "version": dispute.version}, update)
         if result.matched_count == 0:
             raise StaleVersion("The dispute changed since it was read.")
         dispute.version += 1
-        _as_stored(dispute)
+        dispute._new_messages.clear()
 
     async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
-        doc = await self.collection.find_one({"idempotency.key": key, "idempotency.expires_at": {"$gt": now}})
-        return from_doc(doc) if doc else None
+        # The key alone (unique) finds the one holder; the expiry is checked here, since an equality-only filter is
+        # what every engine serves from the index (mongoeco scans for the added range).
+        doc = await self.collection.find_one({"idempotency.key": key})
+        return from_doc(doc) if doc and doc["idempotency"]["expires_at"] > now else None
 
     async def query(self, query: DisputeQuery) -> DisputePage:
         filter_ = _filter(query)
@@ -131,36 +136,7 @@ class MongoDisputes:
         more = len(docs) > query.limit
         return DisputePage(items, (items[-1].sla.decision_due, items[-1].id) if more else None)
 
-    # --- evidence ------------------------------------------------------------------------------------
-
-    async def claim_evidence(
-        self, now: datetime, lease_until: datetime, limit: int, skip_carriers: frozenset[str] = frozenset()
-    ) -> list[str]:
-        skip = {"order.carrier": {"$nin": sorted(skip_carriers)}} if skip_carriers else {}
-        return await self._claim("evidence_pull_due", now, lease_until, limit, skip)
-
-    async def _claim(
-        self, due_field: str, now: datetime, lease_until: datetime, limit: int, also: Doc | None = None
-    ) -> list[str]:
-        """Lease due disputes one atomic find-and-modify at a time: safe with any number of workers."""
-        claimed = []
-        for _ in range(limit):
-            doc = await self.collection.find_one_and_update(
-                {due_field: {"$lte": now}, **(also or {})},
-                {"$set": {due_field: lease_until}},
-                projection={"_id": 1},
-                sort=[(due_field, 1)],
-            )
-            if doc is None:
-                break
-            claimed.append(doc["_id"])
-        return claimed
-
-    async def claim_sla(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
-        return await self._claim("sla_check_due", now, lease_until, limit)
-
-    async def claim_assessment(self, now: datetime, lease_until: datetime, limit: int) -> list[str]:
-        return await self._claim("assess_due", now, lease_until, limit)
+    # --- evidence and assessment --------------------------------------------------------------------
 
     async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
         mine = self.collection.find(
@@ -182,21 +158,9 @@ class MongoDisputes:
 
     # --- outbox --------------------------------------------------------------------------------------
 
-    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxBatch]:
-        batches = []
-        for _ in range(limit):
-            doc = await self.collection.find_one_and_update(
-                {"outbox_due": {"$lte": now}},
-                {"$set": {"outbox_due": lease_until}},
-                projection={"outbox": 1},
-                sort=[("outbox_due", 1)],
-                return_document=ReturnDocument.AFTER,
-            )
-            if doc is None:
-                break
-            messages = [OutboxMessage.model_validate(m) for m in doc.get("outbox", [])]
-            batches.append(OutboxBatch(doc["_id"], messages, lease_until))
-        return batches
+    async def pending(self, dispute_id: str) -> list[OutboxMessage]:
+        doc = await self.collection.find_one({"_id": dispute_id}, {"outbox": 1})
+        return [OutboxMessage.model_validate(m) for m in (doc or {}).get("outbox", [])]
 
     async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
         """Record the delivery once: a message two relays delivered (one took over the other's lease) is moved
@@ -223,13 +187,13 @@ class MongoDisputes:
                 "$set": {
                     "outbox.$.attempts": updated.attempts,
                     "outbox.$.last_error": updated.last_error,
-                    "outbox_due": retry_at,
+                    RELAY_DUE: retry_at,
                 }
             },
         )
 
     async def _clear_due_if_empty(self, dispute_id: str) -> None:
-        await self.collection.update_one({"_id": dispute_id, "outbox": {"$size": 0}}, {"$unset": {"outbox_due": ""}})
+        await self.collection.update_one({"_id": dispute_id, "outbox": {"$size": 0}}, {"$unset": {RELAY_DUE: ""}})
 
     async def _release_expired_key(self, key: str, now: datetime) -> bool:
         result = await self.collection.update_one(

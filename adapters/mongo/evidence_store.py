@@ -11,10 +11,12 @@ from pymongo.errors import DuplicateKeyError
 from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, RAW_PAYLOADS
 from disputes.ports import StoredAttachment
+from disputes.work import WorkKind
 from schemas.dispute import Evidence
 from schemas.proof import ProofOfDelivery
 
 Doc = dict[str, Any]
+ATTACH_DUE = f"due.{WorkKind.ATTACH_PUSHED}"
 
 
 @translate_driver_errors
@@ -37,7 +39,7 @@ class MongoEvidenceStore:
         """Store a pushed event; False when the carrier sent this event before."""
         proof = evidence.proof
         doc = {"_id": evidence.key, "carrier": proof.carrier, "tracking_number": proof.tracking_number,
-               "proof": proof.model_dump(), "received_at": at, "attach_due": at}
+               "proof": proof.model_dump(), "received_at": at, "due": {WorkKind.ATTACH_PUSHED.value: at}}
         return await self._insert_once(self.events, doc)
 
     async def attachment(self, ref: str) -> tuple[str, bytes] | None:
@@ -48,19 +50,12 @@ class MongoEvidenceStore:
         cursor = self.events.find({"carrier": carrier, "tracking_number": tracking_number}).sort("received_at", 1)
         return [_evidence(doc) async for doc in cursor]
 
-    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Evidence]:
-        claimed = []
-        for _ in range(limit):
-            doc = await self.events.find_one_and_update(
-                {"attach_due": {"$lte": now}}, {"$set": {"attach_due": lease_until}}, sort=[("attach_due", 1)]
-            )
-            if doc is None:
-                break
-            claimed.append(_evidence(doc))
-        return claimed
+    async def get(self, key: str) -> Evidence | None:
+        doc = await self.events.find_one({"_id": key})
+        return _evidence(doc) if doc else None
 
     async def attached(self, key: str) -> None:
-        await self.events.update_one({"_id": key}, {"$unset": {"attach_due": ""}})
+        await self.events.update_one({"_id": key}, {"$unset": {ATTACH_DUE: ""}})
 
     @staticmethod
     async def _insert_once(collection: Any, doc: Doc) -> bool:

@@ -10,6 +10,8 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
+from disputes.work import WorkKind
+
 DISPUTES = "disputes"
 CARRIER_EVENTS = "carrier_events"
 ATTACHMENTS = "attachments"
@@ -34,7 +36,23 @@ def _queue(first: str | None, name: str, serves: str) -> Index:
     return Index(DISPUTES, (*keys, ("sla.decision_due", ASCENDING), ("_id", ASCENDING)), name, serves, {})
 
 
-INDEXES: tuple[Index, ...] = (
+def _due(collection: str, kind: WorkKind, serves: str) -> Index:
+    """Claims of one kind of work: due first, then the lease, so the claim skips held work inside the index."""
+    due = f"due.{kind}"
+    keys = ((due, ASCENDING), (f"lease.{kind}.until", ASCENDING))
+    return Index(collection, keys, f"due_{kind}", serves, {"partialFilterExpression": {due: {"$exists": True}}})
+
+
+SCHEDULE: tuple[Index, ...] = (
+    _due(DISPUTES, WorkKind.PULL_EVIDENCE, "Evidence puller: claim disputes whose carrier pull (or evidence deadline) is due."),
+    _due(CARRIER_EVENTS, WorkKind.ATTACH_PUSHED, "Push attacher: claim received events not yet attached to disputes."),
+    _due(DISPUTES, WorkKind.ASSESS, "Assessor: cases whose facts changed (or whose third-party check ended) since the last advice."),
+    _due(DISPUTES, WorkKind.SLA_CHECK, "SLA sweeper: active cases whose escalation or decision deadline has come."),
+    _due(DISPUTES, WorkKind.RELAY, "Outbox relay: claim disputes whose pending messages are due, oldest first."),
+    _due(DISPUTES, WorkKind.RETENTION, "Image retention: closed cases whose images are due for deletion."),
+)
+
+INDEXES: tuple[Index, ...] = SCHEDULE + (
     Index(
         DISPUTES,
         (("shipment_key", ASCENDING),),
@@ -51,38 +69,10 @@ INDEXES: tuple[Index, ...] = (
     ),
     Index(
         DISPUTES,
-        (("outbox_due", ASCENDING),),
-        "outbox_due",
-        "Outbox relay: claim disputes whose pending messages are due, oldest first.",
-        {"partialFilterExpression": {"outbox_due": {"$exists": True}}},
-    ),
-    Index(
-        DISPUTES,
-        (("evidence_pull_due", ASCENDING),),
-        "evidence_pull_due",
-        "Evidence puller: claim disputes whose carrier pull (or evidence deadline) is due.",
-        {"partialFilterExpression": {"evidence_pull_due": {"$exists": True}}},
-    ),
-    Index(
-        DISPUTES,
         (("order.carrier", ASCENDING), ("order.tracking_number", ASCENDING)),
         "by_tracking_number",
         "Attaching pushed evidence: the disputes on a carrier's tracking number.",
         {"partialFilterExpression": {"holds_shipment": True}},
-    ),
-    Index(
-        DISPUTES,
-        (("sla_check_due", ASCENDING),),
-        "sla_check_due",
-        "SLA sweeper: active cases whose escalation or decision deadline has come.",
-        {"partialFilterExpression": {"sla_check_due": {"$exists": True}}},
-    ),
-    Index(
-        DISPUTES,
-        (("assess_due", ASCENDING),),
-        "assess_due",
-        "Assessor: cases whose facts changed (or whose third-party check ended) since the last advice.",
-        {"partialFilterExpression": {"assess_due": {"$exists": True}}},
     ),
     Index(
         DISPUTES,
@@ -107,13 +97,6 @@ INDEXES: tuple[Index, ...] = (
     ),
     Index(
         DISPUTES,
-        (("purge_due", ASCENDING),),
-        "purge_due",
-        "Image retention: closed cases whose images are due for deletion.",
-        {"partialFilterExpression": {"purge_due": {"$exists": True}}},
-    ),
-    Index(
-        DISPUTES,
         (("evidence_refs", ASCENDING),),
         "by_attachment",
         "Image retention: is an image still referenced by a case not yet purged?",
@@ -125,13 +108,6 @@ INDEXES: tuple[Index, ...] = (
         "events_by_tracking_number",
         "A dispute opening picks up evidence pushed before it existed.",
         {},
-    ),
-    Index(
-        CARRIER_EVENTS,
-        (("attach_due", ASCENDING),),
-        "events_attach_due",
-        "Push attacher: claim received events not yet attached to disputes.",
-        {"partialFilterExpression": {"attach_due": {"$exists": True}}},
     ),
     _queue(None, "queue", "Investigator queue without filters, ordered by decision due date."),
     _queue("status", "queue_by_status", "Investigator queue filtered by status."),

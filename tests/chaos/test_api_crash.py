@@ -196,9 +196,9 @@ async def api_process(aiohttp_server, mongo_uri, tmp_path, api_logs):
         "DISPUTES_CARRIERS": json.dumps(CARRIERS),  # UPS: webhook credential, pulls to a closed port
         "DISPUTES_RUN_WORKERS": "true",
         "DISPUTES_RELAY_INTERVAL_SECONDS": "0.5",
-        "DISPUTES_RELAY_LEASE_SECONDS": "1",  # a message claimed by the killed process is due again soon
+        "DISPUTES_LEASE_SECONDS": "4",  # work claimed by the killed process is due again soon
+        "DISPUTES_HEARTBEAT_SECONDS": "0.5",
         "DISPUTES_EVIDENCE_INTERVAL_SECONDS": "1",
-        "DISPUTES_EVIDENCE_LEASE_SECONDS": "2",
         "DISPUTES_DOWNSTREAM_TIMEOUT_SECONDS": "2",
         "DISPUTES_LOG_JSON": "true",
         "DISPUTES_LOG_LEVEL": "INFO",

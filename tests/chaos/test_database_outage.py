@@ -14,7 +14,7 @@ import pytest
 from adapters.bootstrap import Overrides, create_app
 from adapters.mongo.embedded import EmbeddedMongo
 from schemas.common import Role
-from tests.e2e.conftest import RunningClock, app_settings, bearer, eventually
+from tests.e2e.conftest import RunningClock, app_settings, bearer, dispute_work_intervals, eventually
 from tests.factories import order, shipment
 
 DB_TIMEOUT = 1.0  # seconds the app waits for an absent database (DISPUTES_MONGODB_TIMEOUT_SECONDS)
@@ -101,7 +101,7 @@ async def app_client(aiohttp_client, sandbox, database, tmp_path, orders_documen
     url = str(sandbox.make_url("/")).rstrip("/")
     settings = app_settings(
         database.uri, f"outage_{uuid.uuid4().hex[:10]}", orders_file, url,
-        mongodb_timeout_seconds=DB_TIMEOUT, relay_interval_seconds=0.05, evidence_interval_seconds=0.2, carriers={},
+        mongodb_timeout_seconds=DB_TIMEOUT, relay_interval_seconds=0.05, **dispute_work_intervals(0.2), carriers={},
     )
     client = await aiohttp_client(create_app(settings, Overrides(clock=RunningClock())))
     yield client

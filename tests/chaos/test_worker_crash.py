@@ -6,16 +6,16 @@ Fourteen disputes are opened through the API, as the order page opens them, on s
 one call each. The carrier sandbox holds the first call to every carrier (a worker sends one carrier one pull
 at a time here), so the first worker dies with six pulls in flight and eight more cases not yet pulled (the puller claims
 only what its carriers have room for): no answer received. The leases run out and two new workers pull again.
-One of them has its HepsiJET call held too, long enough for its lease to run out while it is still alive:
-the other takes those cases over. The answers let the policy resolve every case on its own: weak proof (no
+The answers let the policy resolve every case on its own: weak proof (no
 signature and no photo, or the scan kilometres away) for the customer, with a refund or a reship and the
 carrier's liability; strong proof to a rejection. The payments sandbox applies the first refunds and holds
 its answers, so both workers die after money moved but before they recorded the delivery. The last worker
 sends those refunds again, with the same keys.
 
 The workers are real `disputes worker` processes on the real clock against the session's MongoDB server; the
-API runs in the test's process, without workers. Leases are seconds long here (settings), and the test waits
-on conditions, never for a fixed time.
+API runs in the test's process, without workers. Leases are three seconds long here (settings), renewed by a
+heartbeat, and the test waits on conditions, never for a fixed time. (`test_worker_leases.py` proves the
+take-over time with the default lease, and that a slow call keeps its one holder.)
 """
 
 import json
@@ -41,7 +41,14 @@ from schemas.common import Outcome, Role
 from schemas.dispute import Status
 from schemas.orders import Order
 from schemas.proof import ProofSource, ProofStatus
-from tests.e2e.conftest import app_settings, bearer, eventually, orders_file_document, sandbox_shipments
+from tests.e2e.conftest import (
+    app_settings,
+    bearer,
+    dispute_work_intervals,
+    eventually,
+    orders_file_document,
+    sandbox_shipments,
+)
 from tests.factories import order, shipment
 from tests.workers import Workers
 
@@ -52,8 +59,7 @@ CARRIERS = ("ups", "dhl", "hepsijet", "yurtici", "aras", "ptt")
 CASES = [(carrier, "unsigned", preference) for carrier in CARRIERS for preference in ("refund", "reship")]
 PER_CARRIER = 1  # pulls a worker sends one carrier at a time; the carrier's other cases wait for a slot
 HOLD = 120.0  # held answers outlast the test; the sandboxes release them when they shut down
-LEASE = 1.0  # evidence and assessment leases: a dead worker's cases are due again this soon
-TAKEN_OVER = "hepsijet"  # in the second phase its first call is held while another worker takes its cases over
+LEASE = 3.0  # a dead worker's work is due again this soon
 BOUND = 30.0  # the longest any phase may take before the test fails
 
 
@@ -121,12 +127,11 @@ def workers(mongo_uri, database, sandbox, carrier_sandbox, tmp_path):
     processes = Workers(
         mongo_uri, database, str(sandbox.make_url("/")).rstrip("/"), logs,
         carriers={code: carriers[code] for code in CARRIERS},
-        evidence_interval_seconds=0.1,
-        evidence_lease_seconds=LEASE,
-        assessment_lease_seconds=LEASE,
+        **dispute_work_intervals(0.1),
+        lease_seconds=LEASE,
+        heartbeat_seconds=LEASE / 6,
         evidence_per_carrier=PER_CARRIER,
         relay_interval_seconds=0.1,
-        relay_lease_seconds=1,
         downstream_timeout_seconds=HOLD,  # a held refund stays in flight until the worker dies
         policy_auto_reject=True,
         policy_auto_resolve_confidence=0.25,  # every weak proof here resolves on its own, not only the surest
@@ -143,6 +148,25 @@ async def nothing_left(collection: Any) -> bool:
     """Every case resolved and its effects delivered (a light query, polled: the workers share the server)."""
     unsettled = {"$or": [{"status": {"$ne": Status.RESOLVED.value}}, {"outbox.0": {"$exists": True}}]}
     return await collection.count_documents(unsettled) == 0
+
+
+def assert_each_effect_once(cases: dict[str, tuple[str, Outcome]], final: list[Dispute], ledger: Any) -> None:
+    """Every effect the decisions cause was applied exactly once downstream and recorded once on its case."""
+    keys: defaultdict[str, set[str]] = defaultdict(set)
+    for dispute_id, (_, outcome) in cases.items():
+        keys["notifications"] |= {f"{dispute_id}:1:dispute_opened", f"{dispute_id}:d1:decision_made"}
+        if outcome is Outcome.REFUND:
+            keys["payments"].add(f"{dispute_id}:d1:refund")
+        if outcome is Outcome.RESHIP:
+            keys["fulfillment"].add(f"{dispute_id}:d1:reship")
+        if outcome is not Outcome.REJECTED:
+            keys["finance"].add(f"{dispute_id}:d1:liability")
+    applied = {service: counts for service, counts in ledger.applied.items() if counts}
+    assert applied == {service: dict.fromkeys(wanted, 1) for service, wanted in keys.items()}
+    for dispute in final:
+        delivered = Counter(effect.key for effect in dispute.effects_delivered)
+        assert set(delivered) == {k for wanted in keys.values() for k in wanted if k.startswith(f"{dispute.id}:")}
+        assert max(delivered.values()) == 1, dispute.id
 
 
 def pull_calls(carrier_sandbox: TestServer) -> list[dict[str, Any]]:
@@ -168,6 +192,10 @@ async def test_workers_killed_mid_pull_and_mid_delivery_leave_each_proof_and_eac
     async def disputes() -> list[Dispute]:
         return [from_doc(doc) async for doc in collection.find({})]
 
+    async def pull_holders() -> list[str]:
+        docs = collection.find({"lease.pull_evidence": {"$exists": True}}, {"lease": 1})
+        return [doc["lease"]["pull_evidence"]["holder"] async for doc in docs]
+
     ledger = sandbox.app[LEDGER]
     started = time.monotonic()
     phases: dict[str, float] = {}
@@ -187,34 +215,31 @@ async def test_workers_killed_mid_pull_and_mid_delivery_leave_each_proof_and_eac
         assert Counter(r["carrier"] for r in held) == dict.fromkeys(CARRIERS, PER_CARRIER)
         assert len(pull_calls(carrier_sandbox)) == len(held) < len(cases), "some cases must wait for a slot"
         at_kill = await disputes()
-        # The cases in flight were claimed (the lease moved their pull past the opening); nothing came back.
-        claimed = [d for d in at_kill if d.evidence_pull_due is not None and d.evidence_pull_due > d.opened_at]
-        assert len(claimed) >= len(held)
+        # The cases in flight were claimed (leased by the worker, named in the lease); nothing came back.
+        holders = await pull_holders()
+        assert len(holders) >= len(held) and len(set(holders)) == 1, holders
         for dispute in at_kill:
             assert dispute.evidence == [] and dispute.evidence_pulls == 0 and dispute.is_active, dispute.id
 
-        # 2. Two workers now, as production runs them. The HepsiJET call of whichever claims first is held, so its
-        # lease runs out while it waits and the other claims those cases, pulls them and attaches the proof. The
-        # first refunds are applied and their answers held; both workers die then, the held pull with them.
-        before = len(pull_calls(carrier_sandbox))
-        held_fault = CarrierFault(carrier=TAKEN_OVER, mode="latency", delay_seconds=HOLD)
-        carrier_sandbox.app[CARRIER_FAULTS].pending[TAKEN_OVER].append(held_fault)
+        # 2. Two workers now, as production runs them: they pull every case again and attach the proof. The
+        # first refunds are applied and their answers held; both workers die then.
         sandbox.app[FAULTS].pending["payments"].extend([FaultSpec(service="payments", mode="slow", delay_seconds=HOLD)] * 3)
         workers.start()
         workers.start()
-        taken_over = [dispute_id for dispute_id, (carrier, _) in cases.items() if carrier == TAKEN_OVER]
 
-        async def taken_over_and_refunds_held() -> list[str] | None:
-            held = [r for r in pull_calls(carrier_sandbox)[before:] if r["fault"] == "latency" and r["status"] is None]
-            proven = await collection.count_documents({"_id": {"$in": taken_over}, "evidence.0": {"$exists": True}})
+        async def proven_and_refunds_held() -> list[str] | None:
+            proven = await collection.count_documents({"evidence.0": {"$exists": True}})
             payments = [r for r in ledger.requests if r["service"] == "payments"]
             refunds = [r["key"] for r in payments if r["fault"] == "slow" and r["status"] is None]
-            return refunds if held and proven == len(taken_over) and refunds else None
+            return refunds if proven == len(cases) and refunds else None
 
-        refunds_in_flight = await eventually(taken_over_and_refunds_held, timeout=BOUND, interval=0.1)
+        before = len(pull_calls(carrier_sandbox))
+        refunds_in_flight = await eventually(proven_and_refunds_held, timeout=BOUND, interval=0.1)
         assert refunds_in_flight, (
-            f"no take-over, or no refund held: {[(r['carrier'], r['fault'], r['status']) for r in pull_calls(carrier_sandbox)[before:]]} "
-            f"{await collection.count_documents({'_id': {'$in': taken_over}, 'evidence.0': {'$exists': True}})}/{len(taken_over)} "
+            f"not every case proven, or no refund held: "
+            f"{[(r['carrier'], r['fault'], r['status'], r['at']) for r in pull_calls(carrier_sandbox)[before:]]} "
+            f"{[d['lease'] async for d in collection.find({'lease': {'$exists': True}}, {'lease': 1})]} "
+            f"{await collection.count_documents({'evidence.0': {'$exists': True}})}/{len(cases)} "
             f"{[(r['service'], r['fault'], r['status']) for r in ledger.requests]}"
         )
         workers.kill()
@@ -244,21 +269,7 @@ async def test_workers_killed_mid_pull_and_mid_delivery_leave_each_proof_and_eac
         assert dispute.effects_parked == []
 
     # Every effect applied exactly once downstream, under the key derived from the dispute and its decision.
-    keys: defaultdict[str, set[str]] = defaultdict(set)
-    for dispute_id, (_, outcome) in cases.items():
-        keys["notifications"] |= {f"{dispute_id}:1:dispute_opened", f"{dispute_id}:d1:decision_made"}
-        if outcome is Outcome.REFUND:
-            keys["payments"].add(f"{dispute_id}:d1:refund")
-        if outcome is Outcome.RESHIP:
-            keys["fulfillment"].add(f"{dispute_id}:d1:reship")
-        if outcome is not Outcome.REJECTED:
-            keys["finance"].add(f"{dispute_id}:d1:liability")
-    applied = {service: counts for service, counts in ledger.applied.items() if counts}
-    assert applied == {service: dict.fromkeys(wanted, 1) for service, wanted in keys.items()}
-    for dispute in final:
-        delivered = Counter(effect.key for effect in dispute.effects_delivered)
-        assert set(delivered) == {k for wanted in keys.values() for k in wanted if k.startswith(f"{dispute.id}:")}
-        assert max(delivered.values()) == 1, dispute.id
+    assert_each_effect_once(cases, final, ledger)
 
     # The kills hit work in flight: the held pulls were asked again, the held refunds sent again.
     calls = Counter(r["carrier"] for r in pull_calls(carrier_sandbox))

@@ -9,11 +9,19 @@ from typing import Any
 
 import pytest
 
-from adapters.memory import FixedClock, InMemoryDisputes, InMemoryEvidenceStore, InMemoryOrders, InMemoryReports
+from adapters.memory import (
+    FixedClock,
+    InMemoryDisputes,
+    InMemoryEvidenceStore,
+    InMemoryOrders,
+    InMemoryReports,
+    InMemorySchedule,
+)
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.indexes import DISPUTES
 from adapters.mongo.reports import MongoReports
+from adapters.mongo.schedule import MongoSchedule
 from disputes.actors import Actor
 from disputes.model import Dispute
 from disputes.rules import Rules
@@ -29,22 +37,25 @@ HOME = Address(line="Bağdat Cad. No:12 D:4", district="Kadıköy", city="İstan
 
 @dataclass(frozen=True)
 class Storage:
-    """What one backend offers the service: the disputes (repository, outbox, claims, history), what carriers
-    sent, and the reports over the disputes."""
+    """What one backend offers the service: the disputes (repository, outbox, history), what carriers sent, the
+    reports over the disputes, and the schedule of due work (claims and leases)."""
 
     name: str
     disputes: Any
     evidence: Any
     reports: Any
+    schedule: Any
 
 
 @pytest.fixture(params=["memory", "mongo"])
 def storage(request: pytest.FixtureRequest) -> Storage:
     if request.param == "memory":
-        disputes = InMemoryDisputes()
-        return Storage("memory", disputes, InMemoryEvidenceStore(), InMemoryReports(disputes))
+        disputes, evidence = InMemoryDisputes(), InMemoryEvidenceStore()
+        return Storage("memory", disputes, evidence, InMemoryReports(disputes), InMemorySchedule(disputes, evidence))
     db = request.getfixturevalue("mongo_db")
-    return Storage("mongo", MongoDisputes.in_database(db), MongoEvidenceStore(db), MongoReports(db[DISPUTES]))
+    return Storage(
+        "mongo", MongoDisputes.in_database(db), MongoEvidenceStore(db), MongoReports(db[DISPUTES]), MongoSchedule(db)
+    )
 
 
 @pytest.fixture

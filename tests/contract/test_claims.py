@@ -1,6 +1,7 @@
-"""Claiming due work: a worker leases what is due, earliest first, up to its limit; nobody else gets it until
-the lease ends, after which it is due again (the worker may have died); finished work is never handed out
-again. Each behaviour is one test over every kind of work storage hands out."""
+"""Claiming due work (`Schedule.claim_due`): a worker leases what is due, earliest first, up to its limit;
+nobody else gets it until the lease ends, after which it is due again (the worker may have died); finished
+work is never handed out again; only the holder renews or releases a lease. Each behaviour is one test over
+every kind of work storage hands out."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
@@ -9,14 +10,17 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from disputes.work import WorkKind
 from schemas.dispute import EffectKind
 from tests.contract.conftest import Cases, Storage, pushed
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW
 
 LEASE = timedelta(seconds=30)
+HOLDER = "worker-1"
 
 
-type Claim = Callable[[Storage, datetime, datetime, int], Awaitable[list[str]]]
+async def _claim_due(work: WorkKind, storage: Storage, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+    return list(await storage.schedule.claim_due(work, now, lease_until - now, limit, HOLDER))
 
 
 @dataclass(frozen=True)
@@ -24,16 +28,19 @@ class ClaimKind:
     """One kind of due work: how a test makes an item of it due, claims items (their ids), and finishes one."""
 
     name: str
+    work: WorkKind
     make_due: Callable[[Cases, datetime], Awaitable[str]]
-    claim: Claim
     finish: Callable[[Cases, str], Awaitable[None]]
     due_time: str | None = None  # the dispute's field that holds when the work is due, if a dispute holds it
 
     def __str__(self) -> str:
         return self.name
 
+    async def claim(self, storage: Storage, now: datetime, lease_until: datetime, limit: int) -> list[str]:
+        return await _claim_due(self.work, storage, now, lease_until, limit)
 
-def _held_in_a_due_time(name: str, due_time: str, claim_method: str) -> ClaimKind:
+
+def _held_in_a_due_time(name: str, due_time: str, work: WorkKind) -> ClaimKind:
     """Work a dispute holds in one of its due times: due when the time comes, finished when it is cleared."""
 
     async def make_due(cases: Cases, at: datetime) -> str:
@@ -42,13 +49,10 @@ def _held_in_a_due_time(name: str, due_time: str, claim_method: str) -> ClaimKin
         await cases.storage.disputes.add(dispute)
         return dispute.id
 
-    async def claim(storage: Storage, now: datetime, lease_until: datetime, limit: int) -> list[str]:
-        return list(await getattr(storage.disputes, claim_method)(now, lease_until, limit))
-
     async def finish(cases: Cases, dispute_id: str) -> None:
         await cases.change(dispute_id, lambda d: setattr(d, due_time, None))
 
-    return ClaimKind(name, make_due, claim, finish, due_time)
+    return ClaimKind(name, work, make_due, finish, due_time)
 
 
 async def _message_due(cases: Cases, at: datetime) -> str:
@@ -58,10 +62,6 @@ async def _message_due(cases: Cases, at: datetime) -> str:
         return (await cases.open()).id
     finally:
         cases.clock.current = now
-
-
-async def _claim_outbox(storage: Storage, now: datetime, lease_until: datetime, limit: int) -> list[str]:
-    return [batch.dispute_id for batch in await storage.disputes.claim(now, lease_until, limit)]
 
 
 async def _deliver_all(cases: Cases, dispute_id: str) -> None:
@@ -75,19 +75,15 @@ async def _event_due(cases: Cases, at: datetime) -> str:
     return event.key
 
 
-async def _claim_events(storage: Storage, now: datetime, lease_until: datetime, limit: int) -> list[str]:
-    return [event.key for event in await storage.evidence.claim(now, lease_until, limit)]
-
-
 async def _attached(cases: Cases, key: str) -> None:
     await cases.storage.evidence.attached(key)
 
 
-EVIDENCE_PULL = _held_in_a_due_time("evidence pull", "evidence_pull_due", "claim_evidence")
-SLA_CHECK = _held_in_a_due_time("sla check", "sla_check_due", "claim_sla")
-ASSESSMENT = _held_in_a_due_time("assessment", "assess_due", "claim_assessment")
-OUTBOX = ClaimKind("outbox", _message_due, _claim_outbox, _deliver_all)
-PUSHED_EVIDENCE = ClaimKind("pushed evidence", _event_due, _claim_events, _attached)
+EVIDENCE_PULL = _held_in_a_due_time("evidence pull", "evidence_pull_due", WorkKind.PULL_EVIDENCE)
+SLA_CHECK = _held_in_a_due_time("sla check", "sla_check_due", WorkKind.SLA_CHECK)
+ASSESSMENT = _held_in_a_due_time("assessment", "assess_due", WorkKind.ASSESS)
+OUTBOX = ClaimKind("outbox", WorkKind.RELAY, _message_due, _deliver_all)
+PUSHED_EVIDENCE = ClaimKind("pushed evidence", WorkKind.ATTACH_PUSHED, _event_due, _attached)
 
 KINDS = (EVIDENCE_PULL, SLA_CHECK, ASSESSMENT, OUTBOX, PUSHED_EVIDENCE)
 HELD_BY_A_DISPUTE = (EVIDENCE_PULL, SLA_CHECK, ASSESSMENT, OUTBOX)
@@ -144,6 +140,35 @@ async def test_finished_work_is_not_claimed_again(cases: Cases, kind: ClaimKind)
     assert await kind.claim(cases.storage, NOW + timedelta(days=30), NOW + timedelta(days=31), 10) == []
 
 
+@every_kind
+async def test_only_the_holder_renews_or_releases_a_lease(cases: Cases, kind: ClaimKind) -> None:
+    item = await kind.make_due(cases, NOW)
+    schedule = cases.storage.schedule
+    assert await kind.claim(cases.storage, NOW, NOW + LEASE, 10) == [item]
+
+    assert await schedule.renew(kind.work, [item], "worker-2", NOW + 2 * LEASE) == set()
+    await schedule.release(kind.work, item, "worker-2")
+    assert await schedule.claim_due(kind.work, NOW, LEASE, 10, "worker-2") == []  # neither changed the lease
+
+    assert await schedule.renew(kind.work, [item], HOLDER, NOW + 2 * LEASE) == {item}
+    assert await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, "worker-2") == []  # renewed past it
+    await schedule.release(kind.work, item, HOLDER)
+    assert await schedule.claim_due(kind.work, NOW, LEASE, 10, "worker-2") == [item]  # due again once released
+
+
+@every_kind
+async def test_a_holder_whose_lease_another_took_over_cannot_renew_it(cases: Cases, kind: ClaimKind) -> None:
+    item = await kind.make_due(cases, NOW)
+    schedule = cases.storage.schedule
+    assert await kind.claim(cases.storage, NOW, NOW + LEASE, 10) == [item]
+
+    assert await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, "worker-2") == [item]
+
+    assert await schedule.renew(kind.work, [item], HOLDER, NOW + 2 * LEASE) == set()
+    await schedule.release(kind.work, item, HOLDER)
+    assert await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, HOLDER) == []  # worker-2 still holds it
+
+
 @pytest.mark.parametrize("kind", HELD_BY_A_DISPUTE, ids=str)
 async def test_a_save_from_a_read_older_than_the_claim_keeps_the_lease(cases: Cases, kind: ClaimKind) -> None:
     item = await kind.make_due(cases, NOW)
@@ -179,20 +204,22 @@ async def test_an_evidence_pull_claim_skips_the_carriers_it_is_told_to(cases: Ca
     aras = (await cases.open(carrier="aras")).id
     ptt = (await cases.open(carrier="ptt")).id
 
-    claimed = await cases.storage.disputes.claim_evidence(NOW, NOW + LEASE, 10, frozenset({"aras", "ptt"}))
+    schedule = cases.storage.schedule
+    claimed = await schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, HOLDER, frozenset({"aras", "ptt"}))
 
     assert claimed == [yurtici]
-    assert sorted(await cases.storage.disputes.claim_evidence(NOW, NOW + LEASE, 10)) == sorted([aras, ptt])
+    assert sorted(await schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, HOLDER)) == sorted([aras, ptt])
 
 
-async def test_a_claimed_outbox_batch_holds_the_disputes_pending_messages_in_order(cases: Cases) -> None:
+async def test_a_claimed_disputes_pending_messages_are_read_in_order(cases: Cases) -> None:
     dispute = await cases.open()
     withdrawn = await cases.change(dispute.id, lambda d: d.withdraw(CUSTOMER, None, NOW))
 
-    [batch] = await cases.storage.disputes.claim(NOW, NOW + LEASE, 10)
+    assert await OUTBOX.claim(cases.storage, NOW, NOW + LEASE, 10) == [dispute.id]
 
-    assert (batch.dispute_id, batch.messages, batch.lease_until) == (dispute.id, withdrawn.outbox, NOW + LEASE)
-    assert [m.kind for m in batch.messages] == [EffectKind.NOTIFICATION, EffectKind.NOTIFICATION]
+    pending = await cases.storage.disputes.pending(dispute.id)
+    assert pending == withdrawn.outbox
+    assert [m.kind for m in pending] == [EffectKind.NOTIFICATION, EffectKind.NOTIFICATION]
 
 
 @pytest.mark.parametrize("retry_after", [timedelta(minutes=5), timedelta(seconds=10)], ids=["after", "before"])
@@ -200,22 +227,25 @@ async def test_a_failed_message_is_claimed_again_at_its_retry_time_whether_befor
     cases: Cases, retry_after: timedelta
 ) -> None:
     dispute = await cases.open()
-    [batch] = await cases.storage.disputes.claim(NOW, NOW + LEASE, 10)
+    assert await OUTBOX.claim(cases.storage, NOW, NOW + LEASE, 10) == [dispute.id]
+    [message] = await cases.storage.disputes.pending(dispute.id)
     retry_at = NOW + retry_after
 
-    await cases.storage.disputes.failed(dispute.id, batch.messages[0], "unavailable: 503", retry_at, park=False)
+    await cases.storage.disputes.failed(dispute.id, message, "unavailable: 503", retry_at, park=False)
+    await cases.storage.schedule.release(WorkKind.RELAY, dispute.id, HOLDER)
 
-    assert await _claim_outbox(cases.storage, retry_at - timedelta(seconds=1), retry_at + LEASE, 10) == []
-    assert await _claim_outbox(cases.storage, retry_at, retry_at + LEASE, 10) == [dispute.id]
+    assert await OUTBOX.claim(cases.storage, retry_at - timedelta(seconds=1), retry_at + LEASE, 10) == []
+    assert await OUTBOX.claim(cases.storage, retry_at, retry_at + LEASE, 10) == [dispute.id]
 
 
 async def test_a_dispute_whose_last_message_was_parked_is_not_claimed_again(cases: Cases) -> None:
     dispute = await cases.open()
-    [batch] = await cases.storage.disputes.claim(NOW, NOW + LEASE, 10)
+    assert await OUTBOX.claim(cases.storage, NOW, NOW + LEASE, 10) == [dispute.id]
+    [message] = await cases.storage.disputes.pending(dispute.id)
 
-    await cases.storage.disputes.failed(dispute.id, batch.messages[0], "rejected: 422", NOW + LEASE, park=True)
+    await cases.storage.disputes.failed(dispute.id, message, "rejected: 422", NOW + LEASE, park=True)
 
-    assert await _claim_outbox(cases.storage, NOW + timedelta(days=1), NOW + timedelta(days=2), 10) == []
+    assert await OUTBOX.claim(cases.storage, NOW + timedelta(days=1), NOW + timedelta(days=2), 10) == []
 
 
 async def test_a_failure_recorded_for_a_message_another_relay_delivered_does_not_delay_the_rest(cases: Cases) -> None:
@@ -225,8 +255,8 @@ async def test_a_failure_recorded_for_a_message_another_relay_delivered_does_not
 
     await cases.storage.disputes.failed(dispute.id, first, "unavailable: 503", NOW + timedelta(hours=1), park=False)
 
-    [batch] = await cases.storage.disputes.claim(NOW, NOW + LEASE, 10)
-    assert batch.messages == [second]
+    assert await OUTBOX.claim(cases.storage, NOW, NOW + LEASE, 10) == [dispute.id]
+    assert await cases.storage.disputes.pending(dispute.id) == [second]
 
 
 async def test_new_messages_make_a_dispute_due_for_the_relay_at_once(cases: Cases) -> None:
@@ -236,12 +266,13 @@ async def test_new_messages_make_a_dispute_due_for_the_relay_at_once(cases: Case
 
     await cases.change(dispute.id, lambda d: d.withdraw(CUSTOMER, None, later))
 
-    [batch] = await cases.storage.disputes.claim(later, later + LEASE, 10)
-    assert [m.payload.get("template") for m in batch.messages] == ["dispute_withdrawn"]
+    assert await OUTBOX.claim(cases.storage, later, later + LEASE, 10) == [dispute.id]
+    assert [m.payload.get("template") for m in await cases.storage.disputes.pending(dispute.id)] == ["dispute_withdrawn"]
 
 
-async def test_a_claimed_pushed_event_comes_with_its_proof(cases: Cases) -> None:
+async def test_a_claimed_pushed_event_is_read_with_its_proof(cases: Cases) -> None:
     event = pushed("yurtici:ev-1")
     await cases.storage.evidence.record(event, NOW)
 
-    assert await cases.storage.evidence.claim(NOW, NOW + LEASE, 10) == [event]
+    assert await PUSHED_EVIDENCE.claim(cases.storage, NOW, NOW + LEASE, 10) == [event.key]
+    assert await cases.storage.evidence.get(event.key) == event

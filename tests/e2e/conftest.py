@@ -102,7 +102,7 @@ def clock():
 
 @pytest.fixture
 def evidence_interval() -> float:
-    """The evidence workers pass once at start-up, then wait this long: decisions in these tests quote
+    """The workers that change disputes pass once at start-up, then wait this long: decisions in these tests quote
     ETags, and a background pull would (rightly) make them stale. Evidence tests override it."""
     return 3600.0
 
@@ -121,7 +121,7 @@ async def api(
         str(sandbox.make_url("/")).rstrip("/"),
         carriers=carrier_settings,
         carrier_sandbox_url=carrier_sandbox_url,
-        evidence_interval_seconds=evidence_interval,
+        **dispute_work_intervals(evidence_interval),
     )
     client = await aiohttp_client(create_app(settings, Overrides(clock=clock, mongo_listeners=(query_audit,))))
     yield client
@@ -129,6 +129,11 @@ async def api(
     cleaner = connect(mongo_uri)
     await cleaner.drop_database(settings.mongodb_database)
     await cleaner.close()
+
+
+def dispute_work_intervals(seconds: float) -> dict[str, float]:
+    """The same pause for every worker loop that changes disputes (pull, push, assessment, SLA)."""
+    return {f"{kind}_interval_seconds": seconds for kind in ("evidence", "push", "assess", "sla")}
 
 
 def app_settings(mongo_uri: str, database: str, orders_file, downstream_url: str, **changes) -> Settings:

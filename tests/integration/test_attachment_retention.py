@@ -8,10 +8,12 @@ from adapters.memory import FixedClock, InMemoryOrders
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.retention import AttachmentRetention
+from adapters.mongo.schedule import MongoSchedule
 from carriers.parsing import attachment_media_type
 from disputes.actors import SYSTEM
 from disputes.intake import EvidenceIntake
 from disputes.rules import Rules
+from disputes.schedule import DueWork
 from disputes.service import DisputeService, OpenRequest
 from schemas.common import Resolution
 from schemas.dispute import Evidence
@@ -47,14 +49,18 @@ async def test_images_are_stored_by_reference_and_deleted_after_the_retention(mo
     assert doc["evidence_refs"] == sorted([stored.signature.ref, raw_ref]) and base64.b64encode(PNG).decode()[:40] not in str(doc)
 
     await service.withdraw(CUSTOMER, ids[0], "Buldum")
-    retention = AttachmentRetention(mongo_db)
-    assert await retention.run_once(NOW + timedelta(days=29)) == 0
-    assert await retention.run_once(NOW + timedelta(days=31)) == 1
+    worker_clock = FixedClock(NOW + timedelta(days=29))
+    retention = DueWork(MongoSchedule(mongo_db), AttachmentRetention(mongo_db), worker_clock, "worker-1")
+    assert await retention.run_once() == 0
+    worker_clock.current = NOW + timedelta(days=31)
+    assert await retention.run_once() == 1
     assert await store.attachment(stored.signature.ref) == ("image/png", PNG), "still referenced by an open case"
     assert await mongo_db.raw_payloads.count_documents({"_id": raw_ref}) == 1
 
     clock.advance(days=40)
     await service.withdraw(CUSTOMER, ids[1], "Buldum")
-    assert await retention.run_once(clock.now() + timedelta(days=31)) == 1
+    worker_clock.current = clock.now() + timedelta(days=31)
+    assert await retention.run_once() == 1
+    assert await retention.run_once() == 0
     assert await store.attachment(stored.signature.ref) is None
     assert await mongo_db.raw_payloads.count_documents({"_id": raw_ref}) == 0

@@ -6,12 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.memory import FixedClock, InMemoryOrders
+from adapters.memory import FixedClock, InMemoryDisputes, InMemoryEvidenceStore, InMemoryOrders, InMemorySchedule
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.indexes import INDEXES
+from adapters.mongo.schedule import MongoSchedule
 from disputes.errors import ActiveDisputeExists
 from disputes.relay import Relay, Result
 from disputes.rules import Rules
+from disputes.schedule import DueWork
+from disputes.work import WorkKind
 from disputes.service import DisputeService, OpenRequest
 from schemas.common import Outcome, Resolution
 from schemas.dispute import EffectKind, ReasonCode
@@ -26,6 +29,22 @@ def clock():
 @pytest.fixture
 def repository(mongo_db):
     return MongoDisputes.in_database(mongo_db)
+
+
+@pytest.fixture
+def schedule(mongo_db):
+    return MongoSchedule(mongo_db)
+
+
+@pytest.fixture(params=["memory", "mongo"])
+def backend(request, mongo_db, orders, clock):
+    """Storage and schedule on either backend: the lease rules hold the same on both."""
+    if request.param == "mongo":
+        repository, scheduled = MongoDisputes.in_database(mongo_db), MongoSchedule(mongo_db)
+    else:
+        repository = InMemoryDisputes()
+        scheduled = InMemorySchedule(repository, InMemoryEvidenceStore())
+    return DisputeService(repository, orders, clock, Rules()), repository, scheduled
 
 
 @pytest.fixture
@@ -86,14 +105,14 @@ async def test_the_decision_and_its_messages_are_stored_in_one_write(service, re
     doc = await mongo_db.disputes.find_one({"_id": opened.id})
     assert doc["status"] == "resolved" and doc["version"] == 2
     assert [m["kind"] for m in doc["outbox"]] == ["notification", "refund", "notification"]
-    assert doc["outbox_due"] <= NOW
+    assert doc["due"]["relay"] <= NOW and "lease" not in doc
 
 
-async def test_the_relay_drains_the_outbox_and_leases_keep_relays_apart(service, repository, clock):
+async def test_the_relay_drains_the_outbox_and_leases_keep_relays_apart(service, repository, schedule, clock):
     opened = (await service.open(CUSTOMER, opening(), None)).dispute
-    lease = clock.now() + timedelta(seconds=30)
-    assert [b.dispute_id for b in await repository.claim(clock.now(), lease, 5)] == [opened.id]
-    assert await repository.claim(clock.now(), lease, 5) == []
+    lease = timedelta(seconds=30)
+    assert await schedule.claim_due(WorkKind.RELAY, clock.now(), lease, 5, "relay-1") == [opened.id]
+    assert await schedule.claim_due(WorkKind.RELAY, clock.now(), lease, 5, "relay-2") == []
 
     sent = []
 
@@ -102,12 +121,33 @@ async def test_the_relay_drains_the_outbox_and_leases_keep_relays_apart(service,
             sent.append(key)
 
     clock.advance(seconds=31)
-    relay = Relay(repository, Downstream(), Downstream(), Downstream(), Downstream(), Downstream(), clock)
-    assert [a.result for a in await relay.run_once()] == [Result.DELIVERED]
+    d = Downstream()
+    attempts = []
+    relay = DueWork(schedule, Relay(repository, d, d, d, d, d, clock, observe=attempts.append), clock, "relay-2")
+    assert await relay.run_once() == 1 and [a.result for a in attempts] == [Result.DELIVERED]
     stored = await repository.get(opened.id)
     assert stored.outbox == [] and [e.kind for e in stored.effects_delivered] == [EffectKind.NOTIFICATION]
     assert sent == [f"{opened.id}:1:dispute_opened"]
-    assert await repository.claim(clock.now() + timedelta(hours=1), lease, 5) == []
+    assert await schedule.claim_due(WorkKind.RELAY, clock.now() + timedelta(hours=1), lease, 5, "relay-1") == []
+
+
+async def test_a_save_neither_puts_back_nor_erases_a_lease_taken_after_its_read(backend, clock):
+    service, repository, schedule = backend
+    opened = (await service.open(CUSTOMER, opening(), None)).dispute
+    read_before_the_claim = await repository.get(opened.id)
+    lease = timedelta(seconds=60)
+    assert await schedule.claim_due(WorkKind.PULL_EVIDENCE, clock.now(), lease, 5, "worker-1") == [opened.id]
+
+    read_before_the_claim.assign(INVESTIGATOR, INVESTIGATOR.id, clock.now())
+    await repository.save(read_before_the_claim)
+    again = await repository.get(opened.id)
+    again.request_evidence(INVESTIGATOR, clock.now())  # moves the due time itself
+    await repository.save(again)
+
+    stored = await repository.get(opened.id)
+    assert stored.assignee == INVESTIGATOR.id and stored.evidence_pull_due == clock.now()
+    assert await schedule.claim_due(WorkKind.PULL_EVIDENCE, clock.now(), lease, 5, "worker-2") == []  # still held
+    assert await schedule.renew(WorkKind.PULL_EVIDENCE, [opened.id], "worker-1", clock.now() + lease) == {opened.id}
 
 
 async def test_notes_from_two_processes_racing_on_one_dispute_are_all_stored_once_in_order_of_acceptance(

@@ -47,7 +47,7 @@ async def test_a_relay_killed_mid_delivery_loses_and_duplicates_nothing(
 
     workers = Workers(
         mongo_uri, mongo_db.name, url, tmp_path,
-        relay_lease_seconds=1, relay_interval_seconds=0.05, downstream_timeout_seconds=60,
+        lease_seconds=1, heartbeat_seconds=0.3, relay_interval_seconds=0.05, downstream_timeout_seconds=60,
     )
     try:
         workers.start()

@@ -36,7 +36,17 @@ from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS, Overrides, create_app
 from adapters.observability import configure_logging
 from sandbox.downstream import create_downstream_sandbox
 from adapters.web.openapi import build_openapi
-from tests.e2e.conftest import CARRIERS, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR, RunningClock, app_settings, e2e_orders
+from tests.e2e.conftest import (
+    CARRIERS,
+    CUSTOMER,
+    INVESTIGATOR,
+    OTHER_CUSTOMER,
+    SUPERVISOR,
+    RunningClock,
+    app_settings,
+    dispute_work_intervals,
+    e2e_orders,
+)
 from tests.factories import PERSONAL_VALUES
 from tests.query_plans import CommandRecorder, unindexed
 
@@ -147,7 +157,7 @@ def live_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     sandbox, sandbox_url = loop.run(serve(create_downstream_sandbox(e2e_orders())))
     settings = app_settings(
         mongo_uri, f"fuzz_{uuid.uuid4().hex[:10]}", orders_file, sandbox_url,
-        relay_interval_seconds=0.05, evidence_interval_seconds=3600.0,
+        relay_interval_seconds=0.05, **dispute_work_intervals(3600.0),
     )
     queries = CommandRecorder()
     runner, url = loop.run(serve(create_app(settings, Overrides(clock=RunningClock(), mongo_listeners=(queries,)))))

@@ -1,7 +1,8 @@
 import pytest
 
-from adapters.memory import FixedClock, InMemoryDisputes, InMemoryOrders
+from adapters.memory import FixedClock, InMemoryDisputes, InMemoryEvidenceStore, InMemoryOrders, InMemorySchedule
 from disputes.rules import Rules
+from disputes.schedule import DueWork
 from disputes.service import DisputeService, OpenRequest
 from schemas.common import Resolution
 from tests.factories import NOW, order
@@ -15,6 +16,26 @@ def clock() -> FixedClock:
 @pytest.fixture
 def repository() -> InMemoryDisputes:
     return InMemoryDisputes()
+
+
+@pytest.fixture
+def pushed() -> InMemoryEvidenceStore:
+    return InMemoryEvidenceStore()
+
+
+@pytest.fixture
+def schedule(repository, pushed) -> InMemorySchedule:
+    return InMemorySchedule(repository, pushed)
+
+
+@pytest.fixture
+def due_work(schedule, clock):
+    """A job run as a worker runs it: claimed from the schedule with a lease held by `holder`."""
+
+    def make(job, holder="worker-1", **timing) -> DueWork:
+        return DueWork(schedule, job, clock, holder, **timing)
+
+    return make
 
 
 @pytest.fixture

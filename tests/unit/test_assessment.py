@@ -16,8 +16,8 @@ from tests.unit.policy.builders import evidence
 
 
 @pytest.fixture
-def assessor(service, repository, clock):
-    return Assessor(service, repository, clock, PolicySettings())
+def assessor(service, repository, clock, due_work):
+    return due_work(Assessor(service, repository, clock, PolicySettings()))
 
 
 @pytest.fixture
@@ -65,11 +65,11 @@ class Assessments:
 
 
 async def test_each_assessment_is_reported_with_the_advice_and_the_status_it_left(
-    service, repository, clock, dispute
+    service, repository, clock, dispute, due_work
 ):
     log = Assessments()
     await attach(service, dispute.id, clock, signature=False, photo=False, received_by="Mehmet Kaya", metres=None)
-    await Assessor(service, repository, clock, PolicySettings(), log=log).run_once()
+    await due_work(Assessor(service, repository, clock, PolicySettings(), log=log)).run_once()
     stored = repository.docs[dispute.id]
     assert log.lines == [(dispute.id, "weak_proof", stored.recommendation.action, Status.RESOLVED)]
 

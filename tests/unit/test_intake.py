@@ -6,6 +6,7 @@ from datetime import timedelta
 from adapters.memory import FixedClock, InMemoryEvidenceStore
 from carriers.parsing import attachment_media_type
 from disputes.intake import EvidenceIntake, PushedEvent, PushReceipt, attachment_ref, push_key, raw_ref
+from disputes.work import WorkKind
 from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofOffer, ProofSource, ProofStatus
 from tests.factories import NOW
 
@@ -40,7 +41,7 @@ async def test_a_push_is_stored_whole_before_the_receipt() -> None:
     assert first.signature is not None and first.signature.ref == attachment_ref(PNG)
     assert first.signature.content_b64 is None
     assert (first.raw_ref, first.received_at, first.offer) == (raw_ref(BODY), NOW, OFFER)
-    assert store.attach_due == {push_key("yurtici", "ev-1"): NOW, push_key("yurtici", "ev-2"): NOW}
+    assert store.due[WorkKind.ATTACH_PUSHED] == {push_key("yurtici", "ev-1"): NOW, push_key("yurtici", "ev-2"): NOW}
 
 
 async def test_a_redelivered_event_is_counted_and_changes_nothing() -> None:

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from disputes.ports import EffectRejected, EffectUnavailable
-from disputes.relay import Relay, Result
+from disputes.relay import Attempt, Relay, Result
+from disputes.work import WorkKind
 from schemas.common import Outcome
 from schemas.dispute import EffectKind, ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR
@@ -47,9 +48,28 @@ def downstream():
     return Downstream()
 
 
+class Relayed:
+    """The relay run as a worker runs it (claimed from the schedule); each pass answers its attempts."""
+
+    def __init__(self, repository, downstream, clock, due_work, **settings) -> None:
+        self.attempts: list[Attempt] = []
+        d = downstream
+        self.work = due_work(Relay(repository, d, d, d, d, d, clock, observe=self.attempts.append, **settings))
+
+    async def run_once(self) -> list[Attempt]:
+        self.attempts.clear()
+        await self.work.run_once()
+        return list(self.attempts)
+
+
 @pytest.fixture
-def relay(repository, downstream, clock):
-    return Relay(repository, downstream, downstream, downstream, downstream, downstream, clock, backoff=timedelta(seconds=10))
+def make_relay(repository, downstream, clock, due_work):
+    return lambda **settings: Relayed(repository, downstream, clock, due_work, **settings)
+
+
+@pytest.fixture
+def relay(make_relay):
+    return make_relay(backoff=timedelta(seconds=10))
 
 
 @pytest.fixture
@@ -96,8 +116,8 @@ async def test_a_rejected_effect_is_parked_for_a_person_and_the_rest_continue(re
     assert [m.kind for m in stored.effects_parked] == [EffectKind.NOTIFICATION] and stored.outbox == []
 
 
-async def test_an_effect_that_keeps_failing_is_parked_after_the_attempt_limit(repository, downstream, clock, service, request_for):
-    relay = Relay(repository, downstream, downstream, downstream, downstream, downstream, clock, max_attempts=3, backoff=timedelta(seconds=1))
+async def test_an_effect_that_keeps_failing_is_parked_after_the_attempt_limit(make_relay, repository, downstream, clock, service, request_for):
+    relay = make_relay(max_attempts=3, backoff=timedelta(seconds=1))
     dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
     downstream.failures = [EffectUnavailable("down")] * 3
     results = []
@@ -108,9 +128,8 @@ async def test_an_effect_that_keeps_failing_is_parked_after_the_attempt_limit(re
     assert repository.docs[dispute.id].effects_parked[0].attempts == 3
 
 
-async def test_a_claimed_batch_is_not_handed_to_a_second_relay_during_its_lease(repository, refunded, clock):
-    now = clock.now()
-    first = await repository.claim(now, now + timedelta(seconds=30), 10)
-    assert [b.dispute_id for b in first] == [refunded.id]
-    assert await repository.claim(now, now + timedelta(seconds=30), 10) == []
-    assert [b.dispute_id for b in await repository.claim(now + timedelta(seconds=31), now, 10)] == [refunded.id]
+async def test_a_claimed_dispute_is_not_handed_to_a_second_relay_during_its_lease(schedule, refunded, clock):
+    now, lease = clock.now(), timedelta(seconds=30)
+    assert await schedule.claim_due(WorkKind.RELAY, now, lease, 10, "relay-1") == [refunded.id]
+    assert await schedule.claim_due(WorkKind.RELAY, now, lease, 10, "relay-2") == []
+    assert await schedule.claim_due(WorkKind.RELAY, now + timedelta(seconds=31), lease, 10, "relay-2") == [refunded.id]

@@ -11,8 +11,8 @@ from tests.factories import CUSTOMER, INVESTIGATOR, order, shipment
 
 
 @pytest.fixture
-def sweeper(service, repository, clock):
-    return SlaSweeper(service, repository, clock)
+def sweeper(service, clock, due_work):
+    return due_work(SlaSweeper(service, clock))
 
 
 @pytest.fixture

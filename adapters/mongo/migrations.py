@@ -1,0 +1,65 @@
+"""One-off changes to stored documents, run at start-up after the indexes and safe to run again (each finds
+only documents still in the old shape, so a second run, or a second process running it at once, changes nothing).
+A migration that has run is recorded in the `migrations` collection and skipped afterwards, so a start-up does
+not scan the collections again.
+
+Schedule moved to `due.<kind>`: documents written before background work was scheduled by storage keep their
+due times in top-level fields (`evidence_pull_due`, `assess_due`, `sla_check_due`, `outbox_due`, `purge_due` on
+disputes; `attach_due` on carrier events) and the indexes that served them. They are given `due.<kind>` from
+those fields, the two fields only storage wrote are removed, and the old indexes dropped."""
+
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
+from disputes.work import WorkKind
+
+Doc = dict[str, Any]
+
+DISPUTE_DUE = {
+    "evidence_pull_due": WorkKind.PULL_EVIDENCE,
+    "assess_due": WorkKind.ASSESS,
+    "sla_check_due": WorkKind.SLA_CHECK,
+    "outbox_due": WorkKind.RELAY,
+    "purge_due": WorkKind.RETENTION,
+}
+"""Old field → kind. The first three are the aggregate's own fields and stay; the last two were storage's."""
+STORAGE_ONLY = ("outbox_due", "purge_due")
+EVENT_DUE = {"attach_due": WorkKind.ATTACH_PUSHED}
+OLD_INDEXES = {
+    DISPUTES: ("outbox_due", "evidence_pull_due", "sla_check_due", "assess_due", "purge_due"),
+    CARRIER_EVENTS: ("events_attach_due",),
+}
+
+
+MIGRATIONS = "migrations"
+SCHEDULE_IN_DUE = "schedule_in_due"
+
+
+async def migrate(db: AsyncDatabase[Doc]) -> int:
+    """Bring old documents to the current shape; returns how many were changed."""
+    if await db[MIGRATIONS].find_one({"_id": SCHEDULE_IN_DUE}) is not None:
+        return 0
+    changed = await _move_due(db, DISPUTES, DISPUTE_DUE, {"due": {"$exists": False}}, STORAGE_ONLY)
+    changed += await _move_due(db, CARRIER_EVENTS, EVENT_DUE, {"attach_due": {"$exists": True}}, tuple(EVENT_DUE))
+    for collection, names in OLD_INDEXES.items():
+        existing = {index["name"] async for index in await db[collection].list_indexes()}
+        for name in existing.intersection(names):
+            await db[collection].drop_index(name)
+    await db[MIGRATIONS].update_one({"_id": SCHEDULE_IN_DUE}, {"$setOnInsert": {"changed": changed}}, upsert=True)
+    return changed
+
+
+async def _move_due(
+    db: AsyncDatabase[Doc], collection: str, fields: dict[str, WorkKind], old: Doc, drop: tuple[str, ...]
+) -> int:
+    changed = 0
+    async for doc in db[collection].find(old, {field: 1 for field in fields}):
+        due = {kind.value: doc[field] for field, kind in fields.items() if doc.get(field) is not None}
+        update: Doc = {"$set": {"due": due}}
+        if present := [field for field in drop if field in doc]:
+            update["$unset"] = dict.fromkeys(present, "")
+        result = await db[collection].update_one({"_id": doc["_id"], **old}, update)
+        changed += result.modified_count
+    return changed

@@ -1,0 +1,171 @@
+"""One loop for every kind of background work: claim what is due with a short lease, hold the lease with a
+heartbeat while the work runs, give it back when the work is done.
+
+The lease is short (seconds) so a worker that dies is replaced within one lease; the heartbeat renews the
+leases of all the work in flight (one storage call per kind) every `heartbeat` while the work runs, so slow
+work (a carrier that takes a minute to answer) keeps its holder and no second worker starts it. A holder
+that cannot renew (another worker took the work over after its lease ran out, or storage did not answer
+before the lease ended) abandons the work at its next heartbeat: it cancels it and raises `LeaseLost`. Two
+workers can overlap only when one was paused past its whole lease, and then for one heartbeat at most; the
+effects' idempotency keys and the evidence's content keys make that harmless. Work that fails keeps its lease
+until it runs out (a short pause before the next try); work that ends is released, due again at whatever
+due time it left.
+
+The loop is a continuously fed pipeline: claims are sized by the job's `Lanes` (for the evidence puller, one
+lane per carrier), the lanes with no room are skipped, and whenever one item ends more are claimed.
+"""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from disputes.lanes import Lanes, Place
+from disputes.ports import Clock, Schedule
+from disputes.work import WorkKind
+
+
+class LeaseLost(Exception):
+    """The work was abandoned: its lease could not be renewed (another worker holds it now)."""
+
+
+class Job(Protocol):
+    """What one kind of work does with one claimed subject."""
+
+    @property
+    def kind(self) -> WorkKind: ...
+
+    def lanes(self) -> Lanes:
+        """The room for claims (made once per `DueWork`)."""
+
+    async def handle(self, subject: str, place: Place) -> None:
+        """Do the work on `subject`; `place` is the subject's place in the lanes (move it to its lane once
+        known, leave it once past the lane's bottleneck)."""
+
+
+@dataclass
+class DueWork:
+    schedule: Schedule
+    job: Job
+    clock: Clock
+    holder: str
+    """This worker's id, stored with every lease it holds."""
+    lease: timedelta = timedelta(seconds=10)
+    heartbeat: timedelta = timedelta(seconds=3)
+
+    def __post_init__(self) -> None:
+        if self.heartbeat >= self.lease:
+            raise ValueError("the heartbeat must come more often than the lease runs out")
+        self._lanes = self.job.lanes()
+        self._held: dict[str, _Held] = {}
+
+    async def run_once(self, stop: asyncio.Event | None = None) -> int:
+        """Work until nothing is due or `stop` is set, claiming more whenever an item ends; returns how many
+        were claimed. After a failure nothing more is claimed (work abandoned for a lost lease is no failure of
+        this worker's: claims go on); what is in flight finishes, then the failures
+        are raised together. Cancelled, it cancels what is in flight and leaves it to the leases."""
+        claimed, failures = 0, list[Exception]()
+        working: set[asyncio.Task[None]] = set()
+        lanes = self._lanes
+        lanes.start_run()
+        heartbeat = asyncio.create_task(self._beat())
+        try:
+            while True:
+                lanes.changed.clear()
+                failures += _finished(working)
+                stopping = any(not isinstance(failure, LeaseLost) for failure in failures)
+                if not stopping and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
+                    try:
+                        now = self.clock.now()
+                        ids = await self.schedule.claim_due(
+                            self.job.kind, now, self.lease, room, self.holder, lanes.full()
+                        )
+                    except Exception as error:  # the database may be away: stop claiming, finish the rest
+                        failures.append(error)
+                        continue
+                    for subject in ids:
+                        if subject in self._held:
+                            continue  # still at work here (a renewal came late): the claim renewed its lease
+                        task = asyncio.create_task(self._hold(subject, lanes.enter()))
+                        self._held[subject] = _Held(task, now + self.lease)
+                        task.add_done_callback(lambda _: lanes.changed.set())
+                        working.add(task)
+                    claimed += len(ids)
+                    if len(ids) == room:
+                        continue  # more may be due
+                if not working:
+                    break
+                await lanes.changed.wait()
+        finally:
+            for task in working:
+                task.cancel()
+            await asyncio.gather(*working, return_exceptions=True)
+            heartbeat.cancel()
+            for subject in [s for s, held in self._held.items() if held.task.done()]:
+                del self._held[subject]  # cancelled before it started: its lease is left to run out
+        if failures:
+            raise ExceptionGroup(f"some {self.job.kind.value} work failed", failures)
+        return claimed
+
+    async def _hold(self, subject: str, place: Place) -> None:
+        """Run the work in this task while the heartbeat renews its lease; a lost lease cancels the work."""
+        held = self._held[subject]
+        try:
+            await self.job.handle(subject, place)
+        except asyncio.CancelledError:
+            if held.lost and held.task.uncancel() == 0:  # cancelled by the heartbeat alone
+                raise LeaseLost(f"{self.job.kind.value} {subject}") from None
+            raise
+        finally:
+            place.leave()
+            del self._held[subject]
+        await self.schedule.release(self.job.kind, subject, self.holder)
+
+    async def _beat(self) -> None:
+        """Every heartbeat, renew the leases of all the work in flight in one call. Work whose lease another
+        worker took is abandoned; so is work whose lease ran out while storage could not be asked (a renewal
+        that succeeds late proves nobody took it meanwhile: the holder is still this worker)."""
+        while True:
+            await asyncio.sleep(self.heartbeat.total_seconds())
+            renewing = [subject for subject, held in self._held.items() if not held.lost]
+            if not renewing:
+                continue
+            now = self.clock.now()
+            try:
+                kept = await self.schedule.renew(self.job.kind, renewing, self.holder, now + self.lease)
+            except Exception:  # storage may answer at the next beat; until a lease ends its work goes on
+                for held in self._held.values():
+                    if held.until <= self.clock.now():
+                        held.lose()
+                continue
+            for subject in renewing:
+                if (still := self._held.get(subject)) is not None:  # not ended meanwhile
+                    if subject in kept:
+                        still.until = now + self.lease
+                    else:
+                        still.lose()
+
+
+@dataclass
+class _Held:
+    task: asyncio.Task[None]
+    until: datetime
+    lost: bool = False
+
+    def lose(self) -> None:
+        if not self.lost:
+            self.lost = True
+            self.task.cancel()
+
+
+def _finished(working: set[asyncio.Task[None]]) -> list[Exception]:
+    """Take the finished tasks out of `working`; their failures."""
+    failures: list[Exception] = []
+    for task in [t for t in working if t.done()]:
+        working.discard(task)
+        if task.cancelled() or (error := task.exception()) is None:
+            continue
+        if not isinstance(error, Exception):
+            raise error
+        failures.append(error)
+    return failures

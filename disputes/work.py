@@ -1,0 +1,19 @@
+"""The kinds of background work. The core says which work is due and when; storage decides who holds it
+(`disputes.ports.Schedule`), and one loop runs every kind (`disputes.schedule.DueWork`)."""
+
+from enum import StrEnum
+
+
+class WorkKind(StrEnum):
+    PULL_EVIDENCE = "pull_evidence"
+    """A dispute's carrier pull (or its evidence deadline) has come."""
+    ATTACH_PUSHED = "attach_pushed"
+    """Evidence a carrier pushed is not yet attached to the disputes on its shipment."""
+    ASSESS = "assess"
+    """A dispute's facts changed (or a third-party check ended) since the policy last advised on it."""
+    SLA_CHECK = "sla_check"
+    """A dispute's escalation or decision deadline has come."""
+    RELAY = "relay"
+    """A dispute has outbox messages due for delivery."""
+    RETENTION = "retention"
+    """A closed dispute's images and raw carrier replies are due for deletion."""

@@ -1,0 +1,61 @@
+"""Documents stored before background work was scheduled by storage are brought to the current shape at
+start-up, so their due work runs; running the migration again changes nothing."""
+
+from datetime import timedelta
+
+import pytest
+from pymongo import ASCENDING
+
+from adapters.memory import FixedClock, InMemoryOrders
+from adapters.mongo.disputes import MongoDisputes
+from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
+from adapters.mongo.migrations import migrate
+from adapters.mongo.schedule import MongoSchedule
+from disputes.rules import Rules
+from disputes.service import DisputeService, OpenRequest
+from disputes.work import WorkKind
+from schemas.common import Resolution
+from tests.factories import CUSTOMER, NOW, order
+
+LEASE = timedelta(seconds=30)
+
+
+@pytest.fixture
+async def old_shape(mongo_db, query_audit):
+    """One open dispute and one unattached pushed event, as the previous version stored them."""
+    service = DisputeService(MongoDisputes.in_database(mongo_db), InMemoryOrders([order()]), FixedClock(NOW), Rules())
+    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    await mongo_db[DISPUTES].update_one({"_id": opened.id}, {"$unset": {"due": ""}, "$set": {"outbox_due": NOW}})
+    await mongo_db[CARRIER_EVENTS].insert_one({"_id": "ups:evt-1", "carrier": "ups", "attach_due": NOW})
+    await mongo_db[DISPUTES].create_index([("outbox_due", ASCENDING)], name="outbox_due")
+    await mongo_db[CARRIER_EVENTS].create_index([("attach_due", ASCENDING)], name="events_attach_due")
+    changed = await migrate(mongo_db)
+    query_audit.commands.clear()  # the migration scans once, on purpose; what follows is the service's own work
+    return opened.id, changed
+
+
+async def test_old_due_times_become_the_schedule_and_their_work_is_claimed(mongo_db, old_shape):
+    dispute_id, changed = old_shape
+    schedule = MongoSchedule(mongo_db)
+    assert changed == 2
+    for kind in (WorkKind.PULL_EVIDENCE, WorkKind.ASSESS, WorkKind.SLA_CHECK, WorkKind.RELAY):
+        assert await schedule.claim_due(kind, NOW + timedelta(days=30), LEASE, 5, "w") == [dispute_id], kind
+    assert await schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW, LEASE, 5, "w") == ["ups:evt-1"]
+
+
+async def test_fields_and_indexes_only_storage_used_are_gone(mongo_db, old_shape):
+    dispute_id, _ = old_shape
+    doc = await mongo_db[DISPUTES].find_one({"_id": dispute_id})
+    event = await mongo_db[CARRIER_EVENTS].find_one({"_id": "ups:evt-1"})
+    assert "outbox_due" not in doc and doc["evidence_pull_due"] == doc["due"]["pull_evidence"]
+    assert "attach_due" not in event and event["due"] == {"attach_pushed": NOW}
+    assert "outbox_due" not in await mongo_db[DISPUTES].index_information()
+    assert "events_attach_due" not in await mongo_db[CARRIER_EVENTS].index_information()
+
+
+async def test_a_second_run_changes_nothing_and_reads_no_collection(mongo_db, old_shape, query_audit):
+    before = await mongo_db[DISPUTES].find_one({"_id": old_shape[0]})
+    query_audit.commands.clear()
+    assert await migrate(mongo_db) == 0
+    assert [(name, command[name]) for name, command in query_audit.commands] == [("find", "migrations")]
+    assert await mongo_db[DISPUTES].find_one({"_id": old_shape[0]}) == before
