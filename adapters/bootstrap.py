@@ -213,7 +213,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             holder = settings.worker_id or worker_id()
             heartbeat = timedelta(seconds=settings.heartbeat_seconds)
             workers = asyncio.create_task(run_workers(
-                [(DueWork(schedule, job, clock, holder, lease, heartbeat), interval) for job, interval in jobs], stop
+                [(DueWork(schedule, job, clock, holder, lease, heartbeat, timedelta(seconds=interval)), interval)
+                 for job, interval in jobs], stop
             ))
         try:
             yield
