@@ -221,7 +221,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             holder = settings.worker_id or worker_id()
             heartbeat = timedelta(seconds=settings.heartbeat_seconds)
             workers = asyncio.create_task(run_workers(
-                [(DueWork(schedule, job, clock, holder, lease, heartbeat), interval) for job, interval in jobs],
+                [(DueWork(schedule, job, clock, holder, lease, heartbeat, timedelta(seconds=interval)), interval)
+                 for job, interval in jobs],
                 stop, wakeups, settings.busy_interval_seconds,
             ))
         try:

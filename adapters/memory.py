@@ -46,8 +46,9 @@ def _copy(dispute: Dispute) -> Dispute:
     object.__setattr__(copy, "__dict__", state)
     object.__setattr__(copy, "__pydantic_fields_set__", set(dispute.__pydantic_fields_set__))
     object.__setattr__(copy, "__pydantic_extra__", None)
-    object.__setattr__(copy, "__pydantic_private__", dict(dispute.__pydantic_private__ or {}))
-    copy._new_messages = []
+    private = dict(dispute.__pydantic_private__ or {})
+    private["_new_messages"] = []  # straight into the private dict: pydantic's __setattr__ costs more than the copy
+    object.__setattr__(copy, "__pydantic_private__", private)
     return copy
 
 

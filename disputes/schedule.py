@@ -16,6 +16,7 @@ lane per carrier), the lanes with no room are skipped, and whenever one item end
 """
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -52,6 +53,9 @@ class DueWork:
     """This worker's id, stored with every lease it holds."""
     lease: timedelta = timedelta(seconds=10)
     heartbeat: timedelta = timedelta(seconds=3)
+    poll: timedelta = timedelta(seconds=1)
+    """While work is in flight and there is room, how often to look for more: work that falls due meanwhile
+    (a dead worker's lease running out) must not wait for the work in flight to end."""
 
     def __post_init__(self) -> None:
         if self.heartbeat >= self.lease:
@@ -95,7 +99,11 @@ class DueWork:
                         continue  # more may be due
                 if not working:
                     break
-                await lanes.changed.wait()
+                if lanes.room() > 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(lanes.changed.wait(), self.poll.total_seconds())
+                else:
+                    await lanes.changed.wait()
         finally:
             for task in working:
                 task.cancel()

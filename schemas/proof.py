@@ -224,8 +224,11 @@ class ProofOfDelivery(_Private):
             except ValueError as unusable:
                 update[self._attachment_fields[kind]] = None
                 dropped.append(ProofNote(code=NoteCode.ATTACHMENT_DROPPED, field=kind.value, reason=str(unusable)[:200]))
-            else:
+                continue
+            if media != attachment.media_type:
                 update[self._attachment_fields[kind]] = attachment.model_copy(update={"media_type": media})
+        if not update:  # every inline attachment already labelled as its bytes are: nothing to copy
+            return self
         notes = (*self.notes, *(note for note in dropped if note not in self.notes))
         return self.model_copy(update={**update, "notes": notes[:MAX_NOTES]})
 

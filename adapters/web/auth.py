@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 import jwt
-from cachetools import TLRUCache
 from pydantic import ValidationError
 
 from adapters.settings import Settings
@@ -32,6 +31,35 @@ class InvalidToken(Exception):
 
 class TokenVerifier(Protocol):
     def verify(self, token: str) -> Actor: ...
+
+
+class VerifiedTokens:
+    """Verified tokens by their text, each until its own expiry: a plain dictionary, as the lookup is on
+    every request. Full, it forgets the expired ones, else the oldest."""
+
+    def __init__(self, size: int, timer: Callable[[], float]) -> None:
+        self._size = size
+        self._timer = timer
+        self._entries: dict[str, tuple[Actor, float]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, token: str) -> Actor | None:
+        entry = self._entries.get(token)
+        return entry[0] if entry is not None and self._timer() < entry[1] else None
+
+    def put(self, token: str, actor: Actor, expires: float) -> None:
+        """Kept only while `expires` is ahead (a token accepted within the leeway after it is not kept)."""
+        now = self._timer()
+        if expires <= now:
+            self._entries.pop(token, None)
+            return
+        if token not in self._entries and len(self._entries) >= self._size:
+            self._entries = {t: e for t, e in self._entries.items() if now < e[1]}
+            if len(self._entries) >= self._size:
+                del self._entries[next(iter(self._entries))]
+        self._entries[token] = (actor, expires)
 
 
 class HmacTokens:
@@ -52,9 +80,7 @@ class HmacTokens:
         self.audience = audience
         self.max_lifetime = max_lifetime
         self.default_ttl = min(DEFAULT_TTL, max_lifetime)
-        self._verified: TLRUCache[str, tuple[Actor, float]] = TLRUCache(
-            maxsize=remember, ttu=lambda _token, entry, _now: entry[1], timer=timer
-        )
+        self._verified = VerifiedTokens(remember, timer)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "HmacTokens":
@@ -66,10 +92,10 @@ class HmacTokens:
         )
 
     def verify(self, token: str) -> Actor:
-        if (entry := self._verified.get(token)) is not None:
-            return entry[0]
+        if (actor := self._verified.get(token)) is not None:
+            return actor
         actor, expires = self._verify(token)
-        self._verified[token] = (actor, expires)  # not kept at all if `expires` has passed (within the leeway)
+        self._verified.put(token, actor, expires)
         return actor
 
     def _verify(self, token: str) -> tuple[Actor, float]:

@@ -16,11 +16,11 @@ placeholder, an HTML page), is dropped with a note, and the rest of the proof st
 media type their bytes show, whatever the partner claims.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from carriers.base import WebhookEvent
@@ -56,14 +56,14 @@ def read_event(raw_body: bytes, *, carrier: str, max_body_bytes: int) -> PushedE
     if len(raw_body) > max_body_bytes:
         raise MalformedResponse(f"{WHAT} over {max_body_bytes} bytes", carrier=carrier)
     try:
-        body = json.loads(raw_body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        body = orjson.loads(raw_body)
+    except orjson.JSONDecodeError:  # also invalid UTF-8 and nesting past orjson's depth limit
         raise MalformedResponse(f"{WHAT} is not JSON", carrier=carrier) from None
     if not isinstance(body, dict):
         raise MalformedResponse(f"{WHAT} is not a JSON object", carrier=carrier)
     images = {kind: body.pop(kind.value, None) for kind in _IMAGES}
     with reading(carrier, WHAT):
-        event = PartnerEvent.model_validate_json(json.dumps(body))
+        event = PartnerEvent.model_validate_json(orjson.dumps(body))
     if event.carrier != carrier:
         raise MalformedResponse(f"{WHAT} names another carrier", carrier=carrier)
     return PushedEvent(event, images)
@@ -99,7 +99,7 @@ def _attachment(kind: AttachmentKind, raw: Any, notes: ProofNotes) -> Attachment
     if raw is None:
         return None
     try:
-        image = PartnerImage.model_validate_json(json.dumps(raw))
+        image = PartnerImage.model_validate_json(orjson.dumps(raw))
     except ValidationError:
         notes.add(NoteCode.ATTACHMENT_DROPPED, kind.value, "not a valid image: a url, or content_b64 and media_type")
         return None

@@ -4,9 +4,10 @@
 ``with_partner_push`` states what the carrier can then give us.
 """
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
+
+import orjson
 
 from carriers.base import Capabilities, WebhookEvent
 from carriers.clock import Clock
@@ -77,8 +78,8 @@ def with_partner_push(pull: Capabilities, settings: PartnerWebhookSettings) -> C
 def _claimed_carrier(raw_body: bytes) -> str | None:
     """The body's ``carrier``, read only to match it against the secret; shape errors are ``parse``'s."""
     try:
-        body = json.loads(raw_body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        body = orjson.loads(raw_body)
+    except orjson.JSONDecodeError:
         return None
     claimed = body.get("carrier") if isinstance(body, dict) else None
     return claimed if isinstance(claimed, str) else None

@@ -5,10 +5,11 @@ fields that held a value of the wrong type (see ``wire``); ``Notes`` records eac
 ``instant`` turns UPS's local date and time into an instant (see ``times`` for the rules).
 """
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+
+import orjson
 
 from carriers.errors import MalformedResponse
 from carriers.parsing import ProofNotes, WireModel, reading, text
@@ -32,8 +33,8 @@ class Notes(ProofNotes):
 def decode[M: WireModel](model: type[M], body: bytes, what: str) -> tuple[M, list[str]]:
     """The payload as ``model``, and the names of the fields whose values had the wrong type."""
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:  # also invalid UTF-8 and nesting past orjson's depth limit
         raise MalformedResponse(f"{what} is not JSON", carrier=CODE) from None
     ignored: list[str] = []
     with reading(CODE, what):
@@ -63,9 +64,23 @@ def instant(stamp: Stamp, notes: Notes, field: str, zone: tzinfo | None = None) 
     zone of another time at the same place), else its GMT time, else (noted) its local time read as UTC.
     None when no date and time can be read."""
     local, gmt = _pairs(stamp, notes, field)
+    place = _zone(stamp, local, gmt, notes, field) if local is not None else None
+    return _at(local, gmt, place or zone, notes, field)
+
+
+def located(stamp: Stamp, notes: Notes, field: str) -> tuple[datetime | None, tzinfo | None]:
+    """``instant(stamp)`` and ``place_zone(stamp)`` together, the stamp's dates, times and zone read once."""
+    local, gmt = _pairs(stamp, notes, field)
+    place = _zone(stamp, local, gmt, notes, field)
+    return _at(local, gmt, place, notes, field), place
+
+
+def _at(
+    local: datetime | None, gmt: datetime | None, place: tzinfo | None, notes: Notes, field: str
+) -> datetime | None:
     if local is None:
         return gmt.replace(tzinfo=UTC) if gmt is not None else None
-    if (place := _zone(stamp, local, gmt, notes, field) or zone) is not None:
+    if place is not None:
         return local.replace(tzinfo=place)
     if gmt is not None:  # local and GMT times too far apart to be one moment: UTC is stated, local is not
         return gmt.replace(tzinfo=UTC)

@@ -23,7 +23,7 @@ from datetime import datetime
 from carriers.base import WebhookEvent, derive_event_id
 from carriers.parsing import reading, text
 from carriers.ups.mapping import place_text, read_status
-from carriers.ups.reading import CODE, Notes, Stamp, decode, instant, place_zone, short
+from carriers.ups.reading import CODE, Notes, Stamp, decode, instant, located, short
 from carriers.ups.wire import Status, TrackingEvent
 from schemas.proof import AttachmentKind, DeliveryLocation, ProofOfDelivery, ProofSource, ProofStatus
 from schemas.proof import TrackingEvent as CanonicalEvent
@@ -59,11 +59,13 @@ def _proof(event: TrackingEvent, notes: Notes, received_at: datetime) -> ProofOf
         event.gmt_activity_time,
         event.activity_location.country if event.activity_location else None,
     )
-    at = instant(scanned, notes, "localActivityDate")
-    place = place_text(event.activity_location)
     delivered = status is ProofStatus.DELIVERED
+    if delivered:  # the delivery's own date and time are in the scan's zone
+        at, zone = located(scanned, notes, "localActivityDate")
+    else:
+        at, zone = instant(scanned, notes, "localActivityDate"), None
+    place = place_text(event.activity_location)
     actual = Stamp(event.actual_delivery_date, event.actual_delivery_time)
-    zone = place_zone(scanned, notes, "localActivityDate") if delivered else None
     return ProofOfDelivery(
         carrier=CODE,
         tracking_number=event.tracking_number,

@@ -76,3 +76,19 @@ async def test_a_pull_without_a_transcript_keeps_no_raw_answer() -> None:
     assert kept.raw_ref is None and store.raw == {}
     assert kept.signature is not None and kept.signature.ref in store.attachments
     assert store.events == {}  # pulled proof goes onto the dispute, not into the push inbox
+
+
+def test_attachments_labelled_as_their_bytes_leave_the_proof_as_it_is() -> None:
+    labelled = proof(signature=PNG).model_copy(update={"signature": proof(signature=PNG).signature.model_copy(
+        update={"media_type": "image/png"})})
+
+    assert labelled.with_inline_media_types(attachment_media_type) is labelled
+
+
+def test_a_mislabelled_attachment_is_relabelled_by_its_bytes() -> None:
+    claimed_jpeg = proof(signature=PNG)
+
+    relabelled = claimed_jpeg.with_inline_media_types(attachment_media_type)
+
+    assert relabelled.signature is not None and relabelled.signature.media_type == "image/png"
+    assert claimed_jpeg.signature is not None and claimed_jpeg.signature.media_type == "image/jpeg"

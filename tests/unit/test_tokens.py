@@ -101,6 +101,24 @@ def test_the_memory_is_bounded() -> None:
     assert len(tokens._verified) == 3
 
 
+def test_a_full_memory_forgets_expired_tokens_before_the_oldest_live_one(decodes: list[str]) -> None:
+    timer = Timer()
+    tokens = HmacTokens(SECRET, "iss", "aud", remember=2, timer=timer)
+    short = tokens.mint("inv-short", Role.INVESTIGATOR, ttl=timedelta(minutes=5))
+    long = tokens.mint("inv-long", Role.INVESTIGATOR, ttl=timedelta(hours=1))
+    tokens.verify(long)  # the oldest
+    tokens.verify(short)
+    timer.now += 10 * 60  # `short` has expired
+    newest = tokens.mint("inv-new", Role.INVESTIGATOR)
+    tokens.verify(newest)
+    decodes.clear()
+
+    tokens.verify(long)
+    tokens.verify(newest)
+
+    assert decodes == []
+
+
 def test_a_token_is_not_remembered_once_its_exp_has_come(decodes: list[str]) -> None:
     timer = Timer()
     tokens = HmacTokens(SECRET, "iss", "aud", timer=timer)

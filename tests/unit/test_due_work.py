@@ -1,0 +1,63 @@
+"""The one loop for due work keeps looking for more while work is in flight, so work that falls due meanwhile
+(a dead worker's lease running out) is taken without waiting for the work in flight to end."""
+
+import asyncio
+from datetime import timedelta
+
+from adapters.memory import FixedClock
+from disputes.lanes import Lanes, Place
+from disputes.schedule import DueWork
+from disputes.work import WorkKind
+from tests.factories import NOW
+
+
+class Due:
+    """A schedule whose due subjects the test adds; every claim takes what is due, up to the room."""
+
+    def __init__(self) -> None:
+        self.waiting: list[str] = []
+
+    async def claim_due(self, kind, now, lease, limit, holder, skip_carriers=frozenset()):
+        taken, self.waiting = self.waiting[:limit], self.waiting[limit:]
+        return taken
+
+    async def renew(self, kind, subjects, holder, until):
+        return set(subjects)
+
+    async def release(self, kind, subject, holder):
+        return None
+
+
+class Held:
+    """Work that runs until the test lets it end."""
+
+    kind = WorkKind.ASSESS
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.end = asyncio.Event()
+
+    def lanes(self) -> Lanes:
+        return Lanes(per_lane=4)
+
+    async def handle(self, subject: str, place: Place) -> None:
+        self.started.append(subject)
+        await self.end.wait()
+
+
+async def test_work_falling_due_while_other_work_runs_is_taken_within_the_poll():
+    schedule, job = Due(), Held()
+    work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(milliseconds=20))
+    schedule.waiting.append("first")
+    running = asyncio.create_task(work.run_once())
+    try:
+        async with asyncio.timeout(5):
+            while job.started != ["first"]:
+                await asyncio.sleep(0)
+            schedule.waiting.append("taken-over")  # e.g. a dead worker's lease ran out
+            while "taken-over" not in job.started:
+                await asyncio.sleep(0.01)
+        assert not running.done()  # the first is still running: nothing ended to prompt the claim
+    finally:
+        job.end.set()
+        assert await asyncio.wait_for(running, 5) == 2
