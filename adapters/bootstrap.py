@@ -62,6 +62,7 @@ from adapters.web.keys import (
 from adapters.web.limits import body_deadline
 from adapters.web.openapi import build_openapi
 from adapters.web.problems import problem_middleware
+from adapters.wake import WakingInbox, WakingRepository, Wakeups
 from adapters.workers import log_attempt, run_workers, worker_id
 from adapters.worklog import StructlogWorkLog
 from carriers.base import CarrierAdapter, PushCarrier
@@ -75,7 +76,9 @@ from disputes.ports import (
     Accounts,
     CarrierGateway,
     Clock,
+    DisputeRepository,
     DisputeStorage,
+    EvidenceInbox,
     EvidenceStore,
     Finance,
     Fulfillment,
@@ -178,7 +181,12 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             retention = None
             app[reports_api.REPORTS] = InMemoryReports(memory)
             app[ops.READINESS] = _always_ready
-        intake = EvidenceIntake(store, store, clock, attachment_media_type)
+        wakeups = Wakeups()
+        inbox: EvidenceInbox = store
+        stored: DisputeRepository = repository
+        if settings.run_workers and settings.wake_workers:  # saves made here wake this process's worker loops
+            inbox, stored = WakingInbox(store, wakeups), WakingRepository(repository, wakeups, clock)
+        intake = EvidenceIntake(store, inbox, clock, attachment_media_type)
         app[INTAKE] = intake
         carrier_config = settings.carriers
         if settings.carrier_sandbox_url:
@@ -190,7 +198,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         app[CARRIER_HEALTH] = CarrierHealth(breakers, carriers, app[METRICS])
         app[PUSH_CARRIERS] = {c: a for c, a in carriers.items() if isinstance(a, PushCarrier) and a.capabilities.push}
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
-        service = DisputeService(repository, orders, clock, settings.rules())
+        service = DisputeService(stored, orders, clock, settings.rules())
         app[SERVICE] = service
         stop = asyncio.Event()
         workers = None
@@ -214,7 +222,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             heartbeat = timedelta(seconds=settings.heartbeat_seconds)
             workers = asyncio.create_task(run_workers(
                 [(DueWork(schedule, job, clock, holder, lease, heartbeat, timedelta(seconds=interval)), interval)
-                 for job, interval in jobs], stop
+                 for job, interval in jobs],
+                stop, wakeups, settings.busy_interval_seconds,
             ))
         try:
             yield

@@ -121,6 +121,16 @@ class Settings(BaseSettings):
         description="How often a worker renews the leases of the work it runs (less than lease_seconds); work whose "
                     "lease could not be renewed in time is abandoned.",
     )
+    wake_workers: bool = Field(
+        default=True,
+        description="A save in this process that makes background work due now wakes this process's worker for it "
+                    "at once (false: workers find it at their next poll).",
+    )
+    busy_interval_seconds: float = Field(
+        default=0.05, gt=0,
+        description="A worker's first pause after a pass that found work; it doubles with every pass that finds "
+                    "nothing, up to the kind's interval. Work saved in the worker's own process wakes it at once.",
+    )
     relay_interval_seconds: float = Field(
         default=0.5, gt=0, description="Pause of the outbox relay after a pass that found nothing due."
     )

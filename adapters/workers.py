@@ -3,15 +3,16 @@ its own pause between passes that found nothing. Safe with many instances runnin
 short leases in the database, renewed while it runs, never by assuming a single process."""
 
 import asyncio
-import contextlib
 import os
 import socket
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 
 import structlog
 
 from disputes.relay import Attempt, Result
+from adapters.wake import Wakeups
 from disputes.schedule import DueWork
 
 log = structlog.get_logger("worker")
@@ -22,25 +23,73 @@ def worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-async def run_workers(kinds: Iterable[tuple[DueWork, float]], stop: asyncio.Event) -> None:
-    """Run every kind of work (each with its interval, seconds) until `stop` is set."""
-    await asyncio.gather(*(
-        run_loop(work.job.kind.value, partial(work.run_once, stop), interval, stop) for work, interval in kinds
-    ))
+@dataclass
+class Pace:
+    """The pauses of a loop between passes that found nothing: `shortest` right after work was found, twice as
+    long after every further empty pass, up to `longest` (the configured interval) while idle. Work that keeps
+    arriving (made due by other processes, which cannot wake this one) is found soon; an idle loop asks
+    storage rarely."""
+
+    shortest: float
+    longest: float
+
+    def __post_init__(self) -> None:
+        self._next = self.longest
+
+    def after(self, found: int) -> float:
+        """The pause after a pass that found `found` items (0: none, go on at once)."""
+        if found:
+            self._next = min(self.shortest, self.longest)
+            return 0.0
+        pause, self._next = self._next, min(self._next * 2, self.longest)
+        return pause
 
 
-async def run_loop(name: str, step: Callable[[], Awaitable[int]], interval: float, stop: asyncio.Event) -> None:
-    """Run `step` until `stop` is set; sleep only after a pass that found nothing to do."""
+type Pause = Callable[[float], Awaitable[None]]
+"""Wait up to so many seconds (less when woken or stopped)."""
+
+
+async def run_workers(
+    kinds: Iterable[tuple[DueWork, float]], stop: asyncio.Event, wakeups: Wakeups, shortest: float
+) -> None:
+    """Run every kind of work (each with its interval, seconds) until `stop` is set; a kind's loop starts a
+    pass at once when `wakeups` says its work became due."""
+    await asyncio.gather(*(_loop(work, Pace(shortest, interval), stop, wakeups) for work, interval in kinds))
+
+
+def _loop(work: DueWork, pace: Pace, stop: asyncio.Event, wakeups: Wakeups) -> Awaitable[None]:
+    wake = wakeups.event(work.job.kind)
+    return run_loop(
+        work.job.kind.value, partial(work.run_once, stop), pace, stop, wake, partial(_until_set, (stop, wake))
+    )
+
+
+async def run_loop(
+    name: str, step: Callable[[], Awaitable[int]], pace: Pace, stop: asyncio.Event, wake: asyncio.Event,
+    pause: Pause,
+) -> None:
+    """Run `step` until `stop` is set, at once again when it found work or `wake` was set meanwhile, otherwise
+    after the pause `pace` gives."""
     while not stop.is_set():
+        wake.clear()  # a wake during the pass starts the next one at once
         try:
             done = await step()
         except Exception as error:  # the database or a carrier may be away for a while; keep the loop alive
             errors = [type(e).__name__ for e in error.exceptions] if isinstance(error, ExceptionGroup) else []
             log.warning("worker_pass_failed", worker=name, error=type(error).__name__, errors=errors)
             done = 0
-        if not done:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), interval)
+        if (seconds := pace.after(done)) and not wake.is_set():
+            await pause(seconds)
+
+
+async def _until_set(events: tuple[asyncio.Event, ...], seconds: float) -> None:
+    """Wait until any of `events` is set, `seconds` at most."""
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
 
 
 def log_attempt(attempt: Attempt) -> None:

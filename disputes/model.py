@@ -136,6 +136,12 @@ class Dispute(BaseModel):
     # --- changes ---------------------------------------------------------------------------------
 
     @property
+    def recommendation_provisional(self) -> bool:
+        """The recommendation waits for the carrier's proof (none had arrived when it was made, and the carrier
+        still has time): it changes when the proof comes."""
+        return self.recommendation is not None and self.recommendation.rule is PolicyRule.AWAITING_CARRIER_EVIDENCE
+
+    @property
     def has_delivery_proof(self) -> bool:
         return any(e.proof.status is ProofStatus.DELIVERED for e in self.evidence)
 

@@ -130,6 +130,10 @@ class DisputeView(_Output):
     decision: Decision | None
     appeal: Appeal | None
     recommendation: Recommendation | None
+    recommendation_provisional: bool = Field(
+        description="The recommendation was made before any carrier proof arrived: it will be made again when the "
+                    "proof comes, so do not decide on it yet."
+    )
     priority: int
     abuse_flags: list[str]
     needs_supervisor: bool
@@ -174,6 +178,10 @@ class CustomerDisputeView(_Output):
     decision_due: AwareDatetime
     decision: CustomerDecision | None
     appeal: Appeal | None
+    assessment_provisional: bool = Field(
+        description="The case's first assessment was made before the carrier's proof of delivery arrived: it may "
+                    "change when the proof comes."
+    )
     next_step: NextStep
 
 

@@ -35,6 +35,7 @@ def staff_view(d: Dispute) -> DisputeView:
         decision=d.decision,
         appeal=d.appeal,
         recommendation=d.recommendation,
+        recommendation_provisional=d.recommendation_provisional,
         priority=d.priority,
         abuse_flags=d.abuse_flags,
         needs_supervisor=d.needs_supervisor,
@@ -77,6 +78,7 @@ def customer_view(d: Dispute, appeal_window: timedelta) -> CustomerDisputeView:
             else None
         ),
         appeal=d.appeal,
+        assessment_provisional=d.recommendation_provisional,
         next_step=NextStep(en=en, tr=tr),
     )
 

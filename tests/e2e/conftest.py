@@ -132,8 +132,11 @@ async def api(
 
 
 def dispute_work_intervals(seconds: float) -> dict[str, float]:
-    """The same pause for every worker loop that changes disputes (pull, push, assessment, SLA)."""
-    return {f"{kind}_interval_seconds": seconds for kind in ("evidence", "push", "assess", "sla")}
+    """The same pause for every worker loop that changes disputes (pull, push, assessment, SLA), which only poll:
+    no save wakes them, so nothing changes a dispute between two requests unless the test waits for it."""
+    return {f"{kind}_interval_seconds": seconds for kind in ("evidence", "push", "assess", "sla")} | {
+        "wake_workers": False, "busy_interval_seconds": seconds,
+    }
 
 
 def app_settings(mongo_uri: str, database: str, orders_file, downstream_url: str, **changes) -> Settings:

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.web.views import customer_view, staff_view
 from disputes.actors import SYSTEM
 from disputes.assessment import Assessor
 from disputes.errors import Unprocessable
@@ -149,3 +150,23 @@ async def test_a_supervisor_clears_flags_with_a_reason_and_they_stay_cleared(ser
     reassessed = repository.docs[ids[-1]]
     assert not reassessed.abuse_flags and not reassessed.needs_supervisor
     assert [m.kind for m in reassessed.outbox].count(EffectKind.CUSTOMER_RISK) == 1
+
+
+async def test_advice_given_before_the_carrier_proof_is_shown_as_provisional_until_the_proof_is_assessed(
+    assessor, service, dispute, repository, clock
+):
+    await assessor.run_once()
+    waiting = repository.docs[dispute.id]
+    assert waiting.recommendation.rule.value == "awaiting_carrier_evidence"
+    assert staff_view(waiting).recommendation_provisional
+    assert customer_view(waiting, timedelta(days=14)).assessment_provisional
+
+    await attach(service, dispute.id, clock)
+    proof_not_yet_assessed = repository.docs[dispute.id]
+    assert staff_view(proof_not_yet_assessed).recommendation_provisional
+    clock.advance(seconds=1)
+    await assessor.run_once()
+    assessed = repository.docs[dispute.id]
+    assert assessed.recommendation.rule.value != "awaiting_carrier_evidence"
+    assert not staff_view(assessed).recommendation_provisional
+    assert not customer_view(assessed, timedelta(days=14)).assessment_provisional

@@ -1,0 +1,70 @@
+"""Waking the worker loops of this process when a save makes work due now, so it starts at once instead of at
+the loop's next poll. Only saves made in this process wake its loops; work made due by another process is
+found by polling (`adapters.workers.run_loop`), which stays correct on its own."""
+
+import asyncio
+from datetime import datetime
+
+from disputes.model import Dispute
+from disputes.ports import Clock, DisputePage, DisputeQuery, DisputeRepository, EvidenceInbox
+from disputes.work import WorkKind
+from schemas.dispute import Evidence
+
+
+class Wakeups:
+    """One event per kind of work, set when work of that kind became due; its loop clears it before a pass."""
+
+    def __init__(self) -> None:
+        self._events = {kind: asyncio.Event() for kind in WorkKind}
+
+    def event(self, kind: WorkKind) -> asyncio.Event:
+        return self._events[kind]
+
+    def wake(self, kinds: set[WorkKind]) -> None:
+        for kind in kinds:
+            self._events[kind].set()
+
+
+def due_now(dispute: Dispute, now: datetime, new_messages: bool) -> set[WorkKind]:
+    """The kinds of work a stored dispute has due at `now` (new outbox messages are due for the relay)."""
+    due = {kind for kind, at in dispute.due_work().items() if at is not None and at <= now}
+    return due | ({WorkKind.RELAY} if new_messages else set())
+
+
+class WakingRepository:
+    """A `DisputeRepository` that wakes the loops of the work an add or a save made due now."""
+
+    def __init__(self, inner: DisputeRepository, wakeups: Wakeups, clock: Clock) -> None:
+        self.inner, self.wakeups, self.clock = inner, wakeups, clock
+
+    async def add(self, dispute: Dispute) -> None:
+        new_messages = bool(dispute.new_messages)
+        await self.inner.add(dispute)
+        self.wakeups.wake(due_now(dispute, self.clock.now(), new_messages))
+
+    async def save(self, dispute: Dispute) -> None:
+        new_messages = bool(dispute.new_messages)  # the save clears them
+        await self.inner.save(dispute)
+        self.wakeups.wake(due_now(dispute, self.clock.now(), new_messages))
+
+    async def get(self, dispute_id: str) -> Dispute | None:
+        return await self.inner.get(dispute_id)
+
+    async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
+        return await self.inner.find_by_idempotency_key(key, now)
+
+    async def query(self, query: DisputeQuery) -> DisputePage:
+        return await self.inner.query(query)
+
+
+class WakingInbox:
+    """An `EvidenceInbox` that wakes the attacher when a pushed event is stored."""
+
+    def __init__(self, inner: EvidenceInbox, wakeups: Wakeups) -> None:
+        self.inner, self.wakeups = inner, wakeups
+
+    async def record(self, evidence: Evidence, at: datetime) -> bool:
+        recorded = await self.inner.record(evidence, at)
+        if recorded:
+            self.wakeups.wake({WorkKind.ATTACH_PUSHED})
+        return recorded

@@ -1,0 +1,90 @@
+"""An idle worker loop asks storage less and less often, down to its interval; work found makes it ask soon."""
+
+import asyncio
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from adapters.memory import FixedClock
+from adapters.workers import Pace, run_loop
+from disputes.lanes import Lanes, Place
+from disputes.schedule import DueWork
+from disputes.work import WorkKind
+from tests.factories import NOW
+
+SHORTEST, INTERVAL = 0.05, 1.0
+
+
+class ScriptedSchedule:
+    """Has one item due at each of the claims numbered in `due_at`; records when each claim was made."""
+
+    def __init__(self, clock: FixedClock, due_at: set[int]) -> None:
+        self.clock, self.due_at = clock, due_at
+        self.claims: list[datetime] = []
+
+    async def claim_due(
+        self, kind: WorkKind, now: datetime, lease: timedelta, limit: int, holder: str,
+        skip_carriers: frozenset[str] = frozenset(),
+    ) -> list[str]:
+        self.claims.append(self.clock.now())
+        return [f"d-{len(self.claims)}"] if len(self.claims) in self.due_at else []
+
+    async def renew(self, kind: WorkKind, subjects: Collection[str], holder: str, until: datetime) -> set[str]:
+        return set(subjects)
+
+    async def release(self, kind: WorkKind, subject: str, holder: str) -> None:
+        return None
+
+
+class NoWork:
+    kind = WorkKind.ASSESS
+
+    def lanes(self) -> Lanes:
+        return Lanes(1)
+
+    async def handle(self, subject: str, place: Place) -> None:
+        return None
+
+
+async def claim_gaps(due_at: set[int], claims: int) -> list[float]:
+    """The seconds between one claim and the next over fake time: the loop's pauses advance the clock."""
+    clock, stop, wake = FixedClock(NOW), asyncio.Event(), asyncio.Event()
+    schedule = ScriptedSchedule(clock, due_at)
+    work = DueWork(schedule, NoWork(), clock, "w-1")
+
+    async def pause(seconds: float) -> None:
+        clock.advance(seconds=seconds)
+        if len(schedule.claims) >= claims:
+            stop.set()
+
+    await run_loop("assess", lambda: work.run_once(stop), Pace(SHORTEST, INTERVAL), stop, wake, pause)
+    return [(b - a).total_seconds() for a, b in zip(schedule.claims, schedule.claims[1:])]
+
+
+async def test_an_idle_loop_asks_at_its_interval():
+    assert await claim_gaps(set(), 4) == [INTERVAL] * 3
+
+
+async def test_after_work_the_loop_asks_soon_then_backs_off_to_its_interval():
+    # claim 2 finds work and claim 3 (same pass) no more; a pass that found work is followed by another at
+    # once (claim 4, nothing); then the pauses double from the shortest up to the interval
+    gaps = await claim_gaps({2}, 10)
+    assert gaps == [INTERVAL, 0.0, 0.0, SHORTEST, 0.1, 0.2, 0.4, 0.8, INTERVAL]
+
+
+async def test_a_wake_during_a_pass_starts_the_next_pass_without_a_pause():
+    wake, stop, passes = asyncio.Event(), asyncio.Event(), list[int]()
+    paused_after: list[int] = []  # the passes a pause followed
+
+    async def step() -> int:
+        passes.append(1)
+        if len(passes) == 1:
+            wake.set()  # work became due while this pass ran
+        if len(passes) == 2:
+            stop.set()
+        return 0
+
+    async def pause(seconds: float) -> None:
+        paused_after.append(len(passes))
+
+    await run_loop("assess", step, Pace(SHORTEST, INTERVAL), stop, wake, pause)
+    assert paused_after == [2]
