@@ -56,7 +56,7 @@ def tracking_numbers() -> dict[str, str]:
     numbers: dict[str, str] = {}
     for shipment in shipments:
         numbers.setdefault(shipment["carrier"], shipment["tracking_number"])
-    return {c: numbers[c] for c in SANDBOX_CARRIERS if getattr(CARRIERS[c].build, "capabilities").pull}
+    return {c: numbers[c] for c in SANDBOX_CARRIERS if CARRIERS[c].build.capabilities.pull}
 
 
 def cases(count: int, prefix: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
@@ -131,12 +131,12 @@ async def measure(count: int, idle: float, wake: bool, workdir: Path, storage: s
                 after = database_cpu(service.process.pid), database_cpu(mongo.process.pid)
     done = [r for r in results if "timeout" not in r]
     by_carrier: dict[str, list[float]] = {}
-    for carrier, result in zip(carriers, results):
+    for carrier, result in zip(carriers, results, strict=True):
         if "timeout" not in result:
             by_carrier.setdefault(carrier, []).append(result["service_ms"])
     return {
         "cases": count,
-        "timeouts": [c for c, r in zip(carriers, results) if "timeout" in r],
+        "timeouts": [c for c, r in zip(carriers, results, strict=True) if "timeout" in r],
         "service": distribution([r["service_ms"] for r in done]),
         "seen_by_driver": distribution([r["seen_ms"] for r in done]),
         "by_carrier_p50_ms": {c: round(statistics.median(v), 1) for c, v in sorted(by_carrier.items())},

@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from adapters.memory import FixedClock
 from adapters.workers import Pace, run_loop
@@ -57,7 +58,7 @@ async def claim_gaps(due_at: set[int], claims: int) -> list[float]:
             stop.set()
 
     await run_loop("assess", lambda: work.run_once(stop), Pace(SHORTEST, INTERVAL), stop, wake, pause)
-    return [(b - a).total_seconds() for a, b in zip(schedule.claims, schedule.claims[1:])]
+    return [(b - a).total_seconds() for a, b in pairwise(schedule.claims)]
 
 
 async def test_an_idle_loop_asks_at_its_interval():
