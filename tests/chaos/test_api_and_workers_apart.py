@@ -16,7 +16,6 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer, unused_port
 
-from adapters.bootstrap import Overrides, create_app
 from adapters.mongo.client import connect
 from sandbox.carriers import create_carrier_sandbox, sandbox_carrier_settings
 from sandbox.carriers.state import FAULTS as CARRIER_FAULTS
@@ -24,7 +23,7 @@ from sandbox.carriers.state import REQUEST_LOG
 from sandbox.carriers.state import FaultSpec as CarrierFault
 from schemas.common import Role
 from schemas.orders import Order
-from tests.e2e.conftest import app_settings, bearer, eventually, orders_file_document, sandbox_shipments
+from tests.e2e.conftest import bearer, eventually, orders_file_document, sandbox_shipments
 from tests.factories import order, shipment
 from tests.workers import Workers
 
@@ -81,21 +80,6 @@ def database() -> str:
 
 
 @pytest.fixture
-async def api(aiohttp_client, sandbox, mongo_uri, tmp_path, database, orders_document, carrier_config, query_audit):
-    """The API alone: it calls no carrier (its workers run as processes of their own)."""
-    orders_file = tmp_path / "orders.json"
-    orders_file.write_text(json.dumps(orders_document))
-    downstream = str(sandbox.make_url("/")).rstrip("/")
-    settings = app_settings(mongo_uri, database, orders_file, downstream, run_workers=False, carriers=carrier_config)
-    client = await aiohttp_client(create_app(settings, Overrides(mongo_listeners=(query_audit,))))
-    yield client
-    await client.close()
-    cleaner = connect(mongo_uri)
-    await cleaner.drop_database(database)
-    await cleaner.close()
-
-
-@pytest.fixture
 def workers(mongo_uri, database, sandbox, carrier_config, tmp_path):
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -121,7 +105,7 @@ async def get(session: aiohttp.ClientSession, url: str) -> tuple[int, str]:
 
 
 async def test_workers_apart_share_one_breaker_and_the_api_sees_it(
-    api: TestClient, workers, carrier_sandbox, mongo_uri, database
+    api_alone: TestClient, workers, carrier_sandbox, mongo_uri, database
 ):
     ports = [unused_port() for _ in range(WORKERS)]
     processes = [workers.start(worker_port=port) for port in ports]
@@ -137,7 +121,7 @@ async def test_workers_apart_share_one_breaker_and_the_api_sees_it(
     for n in range(CASES):
         headers = {**bearer(Role.CUSTOMER, f"cust-apart{n}", f"cust-apart{n}"), "Idempotency-Key": f"ord-apart{n}"}
         body = {"order_id": f"ord-apart{n}", "statement": "Kargo gelmedi.", "preferred_resolution": "refund"}
-        opened = await api.post("/v1/disputes", json=body, headers=headers)
+        opened = await api_alone.post("/v1/disputes", json=body, headers=headers)
         assert opened.status == 201, await opened.text()
         ids.append((await opened.json())["id"])
     mongo = connect(mongo_uri)
@@ -166,10 +150,10 @@ async def test_workers_apart_share_one_breaker_and_the_api_sees_it(
         assert doc["evidence_pull_due"] > tried_at + timedelta(seconds=COOL_DOWN - BOUND), doc["_id"]
 
     # The API calls no carrier, yet shows what the workers saw.
-    listed = await (await api.get("/v1/carriers", headers=INVESTIGATOR)).json()
+    listed = await (await api_alone.get("/v1/carriers", headers=INVESTIGATOR)).json()
     (health,) = [c["health"] for c in listed["carriers"] if c["code"] == CARRIER]
     assert health["circuit"] == "open" and health["consecutive_failures"] >= THRESHOLD
-    api_metrics = await (await api.get("/metrics")).text()
+    api_metrics = await (await api_alone.get("/metrics")).text()
     assert f'carrier_circuit_state{{carrier="{CARRIER}"}} 2.0' in api_metrics
     assert 'http_responses_total{method="GET",route="/v1/carriers",status="200"} 1.0' in api_metrics
 

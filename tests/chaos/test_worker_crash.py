@@ -18,7 +18,6 @@ heartbeat, and the test waits on conditions, never for a fixed time. (`test_work
 take-over time with the default lease, and that a slow call keeps its one holder.)
 """
 
-import json
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -26,9 +25,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestServer
 
-from adapters.bootstrap import Overrides, create_app
 from adapters.mongo.client import connect
 from adapters.mongo.disputes import from_doc
 from sandbox.carriers import create_carrier_sandbox, sandbox_carrier_settings
@@ -42,7 +40,6 @@ from schemas.dispute import Status
 from schemas.orders import Order
 from schemas.proof import ProofSource, ProofStatus
 from tests.e2e.conftest import (
-    app_settings,
     bearer,
     dispute_work_intervals,
     eventually,
@@ -103,21 +100,6 @@ def database() -> str:
 
 
 @pytest.fixture
-async def api(aiohttp_client, sandbox, mongo_uri, tmp_path, database, orders_document, query_audit) -> TestClient:
-    """The API alone, as the order page reaches it: its workers run as processes of their own."""
-    orders_file = tmp_path / "orders.json"
-    orders_file.write_text(json.dumps(orders_document))
-    downstream = str(sandbox.make_url("/")).rstrip("/")
-    settings = app_settings(mongo_uri, database, orders_file, downstream, run_workers=False)
-    client = await aiohttp_client(create_app(settings, Overrides(mongo_listeners=(query_audit,))))
-    yield client
-    await client.close()
-    cleaner = connect(mongo_uri)
-    await cleaner.drop_database(database)
-    await cleaner.close()
-
-
-@pytest.fixture
 def workers(mongo_uri, database, sandbox, carrier_sandbox, tmp_path):
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -175,13 +157,13 @@ def pull_calls(carrier_sandbox: TestServer) -> list[dict[str, Any]]:
 
 
 async def test_workers_killed_mid_pull_and_mid_delivery_leave_each_proof_and_each_effect_exactly_once(
-    api, workers, carrier_sandbox, sandbox, orders, mongo_uri, database
+    api_alone, workers, carrier_sandbox, sandbox, orders, mongo_uri, database
 ):
     cases: dict[str, tuple[str, Outcome]] = {}  # dispute id → (carrier, the outcome expected)
     for placed, (carrier, scenario, preference) in zip(orders, CASES, strict=True):
         headers = {**bearer(Role.CUSTOMER, placed.customer_id, placed.customer_id), "Idempotency-Key": placed.order_id}
         body = {"order_id": placed.order_id, "statement": "Kargo gelmedi.", "preferred_resolution": preference}
-        opened = await api.post("/v1/disputes", json=body, headers=headers)
+        opened = await api_alone.post("/v1/disputes", json=body, headers=headers)
         assert opened.status == 201, await opened.text()
         outcome = Outcome.REJECTED if scenario == "delivered" else Outcome(preference)
         cases[(await opened.json())["id"]] = (carrier, outcome)

@@ -7,7 +7,6 @@ it on its own (a refund or a reship, and the carrier's liability). The carrier s
 for each case late (`latency`), so the work is in flight when the test acts; later calls answer at once.
 """
 
-import json
 import time
 import uuid
 from collections import Counter
@@ -17,7 +16,6 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.bootstrap import Overrides, create_app
 from adapters.mongo.client import connect
 from adapters.mongo.disputes import from_doc
 from adapters.settings import Settings
@@ -29,7 +27,7 @@ from sandbox.downstream import LEDGER
 from schemas.common import Outcome, Role
 from schemas.orders import Order
 from tests.chaos.test_worker_crash import assert_each_effect_once, case_order, nothing_left, pull_calls
-from tests.e2e.conftest import app_settings, bearer, dispute_work_intervals, eventually, orders_file_document, sandbox_shipments
+from tests.e2e.conftest import bearer, dispute_work_intervals, eventually, orders_file_document, sandbox_shipments
 from tests.workers import Workers
 
 CARRIER = "ups"
@@ -73,19 +71,6 @@ async def carrier_sandbox(aiohttp_server, orders, now, first_call) -> TestServer
 @pytest.fixture
 def database() -> str:
     return f"leases_{uuid.uuid4().hex[:10]}"
-
-
-@pytest.fixture
-async def api(aiohttp_client, sandbox, mongo_uri, tmp_path, database, orders_document, query_audit) -> TestClient:
-    orders_file = tmp_path / "orders.json"
-    orders_file.write_text(json.dumps(orders_document))
-    settings = app_settings(mongo_uri, database, orders_file, str(sandbox.make_url("/")).rstrip("/"), run_workers=False)
-    client = await aiohttp_client(create_app(settings, Overrides(mongo_listeners=(query_audit,))))
-    yield client
-    await client.close()
-    cleaner = connect(mongo_uri)
-    await cleaner.drop_database(database)
-    await cleaner.close()
 
 
 @pytest.fixture
@@ -139,9 +124,9 @@ def pid_of(holder: str) -> int:
 
 
 async def test_a_worker_killed_mid_pull_has_its_cases_taken_over_within_15_seconds_and_nothing_duplicated(
-    api, workers, carrier_sandbox, sandbox, orders, mongo_uri, database
+    api_alone, workers, carrier_sandbox, sandbox, orders, mongo_uri, database
 ):
-    cases = await open_cases(api, orders)
+    cases = await open_cases(api_alone, orders)
     mongo = connect(mongo_uri)
     collection = mongo[database].disputes
     try:
@@ -190,9 +175,9 @@ async def test_a_worker_killed_mid_pull_has_its_cases_taken_over_within_15_secon
 @pytest.mark.parametrize("first_call", [SLOW_CALL])
 @pytest.mark.parametrize("leases", [{"lease_seconds": SLOW_LEASE, "heartbeat_seconds": SLOW_LEASE / 6}])
 async def test_a_carrier_call_six_leases_long_keeps_exactly_one_holder(
-    api, workers, carrier_sandbox, orders, mongo_uri, database
+    api_alone, workers, carrier_sandbox, orders, mongo_uri, database
 ):
-    cases = await open_cases(api, orders[:1])
+    cases = await open_cases(api_alone, orders[:1])
     [(dispute_id, (number, _))] = cases.items()
     mongo = connect(mongo_uri)
     collection = mongo[database].disputes
