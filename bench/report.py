@@ -1,6 +1,28 @@
-"""The markdown summary of a benchmark run (bench/results/latest.md)."""
+"""The markdown summary of a benchmark run (bench/results/latest.md), and how the smaller benchmarks publish theirs."""
 
+import json
+import os
+import platform
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
+
+
+def publish(output: Path, name: str, result: dict[str, Any], markdown: Callable[[dict[str, Any]], str]) -> None:
+    """Stamp `result` with the date, the machine and the packages; write `<name>.json` and `<name>.md`; print the md."""
+    result |= {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
+                   f"Python {sys.version.split()[0]}",
+        "packages": {p: version(p) for p in ("mongoeco", "pymongo", "aiohttp")},
+    }
+    output.mkdir(parents=True, exist_ok=True)
+    (output / f"{name}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    (output / f"{name}.md").write_text(markdown(result), encoding="utf-8")
+    print(markdown(result))
 
 
 def _n(value: float | None, digits: int = 1) -> str:

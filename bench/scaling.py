@@ -18,14 +18,11 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from importlib.metadata import version
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +33,7 @@ from adapters.mongo.embedded import EmbeddedMongo
 from adapters.mongo.indexes import DISPUTES
 from bench import workload as w
 from bench.procs import Server
+from bench.report import publish
 
 SIZES = (100, 1_000, 10_000)
 OPENS = 60  # measured per size
@@ -218,16 +216,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-scaling-") as tmp:
         result = asyncio.run(measure(sorted(args.sizes), Path(tmp)))
-    result |= {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
-                   f"Python {sys.version.split()[0]}",
-        "packages": {p: version(p) for p in ("mongoeco", "pymongo", "aiohttp")},
-    }
-    args.output.mkdir(parents=True, exist_ok=True)
-    (args.output / "scaling.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    (args.output / "scaling.md").write_text(markdown(result), encoding="utf-8")
-    print(markdown(result))
+    publish(args.output, "scaling", result, markdown)
 
 
 if __name__ == "__main__":

@@ -21,13 +21,10 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +34,7 @@ from adapters.mongo.embedded import EmbeddedMongo
 from bench import workload as w
 from carriers.registry import CARRIERS
 from bench.procs import Server
+from bench.report import publish
 from bench.scaling import database_cpu
 from sandbox.carriers.registry import SANDBOX_CARRIERS
 from sandbox.carriers.shipments import DEMO_FILE
@@ -212,16 +210,10 @@ def main() -> None:
         memory = asyncio.run(measure(args.cases, args.idle, True, Path(tmp), "memory"))
         print(json.dumps(memory), flush=True)
     result = {
-        "wake": wake, "poll": poll, "wake_memory": memory, "load_average": os.getloadavg(), "targets": TARGETS, "targets_met": verdict(wake),
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
-                   f"Python {sys.version.split()[0]}",
-        "packages": {p: version(p) for p in ("mongoeco", "pymongo", "aiohttp")},
+        "wake": wake, "poll": poll, "wake_memory": memory, "load_average": os.getloadavg(), "targets": TARGETS,
+        "targets_met": verdict(wake),
     }
-    args.output.mkdir(parents=True, exist_ok=True)
-    (args.output / "wake.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    (args.output / "wake.md").write_text(markdown(result), encoding="utf-8")
-    print(markdown(result))
+    publish(args.output, "wake", result, markdown)
 
 
 if __name__ == "__main__":
