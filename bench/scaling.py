@@ -29,6 +29,7 @@ from typing import Any
 import aiohttp
 
 from adapters.mongo.client import connect
+from adapters.mongo.disputes import queue_key
 from adapters.mongo.embedded import EmbeddedMongo
 from adapters.mongo.indexes import DISPUTES
 from bench import workload as w
@@ -60,6 +61,7 @@ def copy_of(template: Doc, n: int) -> Doc:
         address_key=f"seed-address-{n % 5_000}",
     )
     doc["order"] |= {"order_id": order_id, "shipment_id": f"{order_id}-s1", "tracking_number": f"TRKSEED{n:09d}"}
+    doc["queue_key"] = queue_key(doc["sla"]["decision_due"], doc["_id"])
     doc.pop("idempotency", None)
     for name in ("evidence_pull_due", "assess_due", "sla_check_due", "outbox_due"):
         doc.pop(name, None)  # seeded cases are past the stage where workers would pick them up

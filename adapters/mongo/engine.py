@@ -22,6 +22,18 @@ answering the same as before).
    document has it" stays true if no stored document has it; "all values are strings" stays true if the
    stored ones are strings. Every other answer is dropped and recomputed by mongoeco as before, and a write
    that stored nothing (a delete) drops everything, as mongoeco does.
+
+3. Sorting by a field every document holds as a scalar of one type (mongoeco's own, cached answer of
+   `_field_has_uniform_scalar_sort_type_in_collection`). Before each sorted query mongoeco scans every
+   document matching the filter for an array or an object at the sort field (`_sort_requires_python`,
+   uncached); when every document of the collection holds one scalar type there, none can, so the scan is
+   skipped.
+
+4. Sorting from a single-field index (`_build_scalar_sort_select_sql`). mongoeco walks the index's entries
+   ordered by value but not by type (`ORDER BY element_key`), which SQLite cannot read from the index
+   (type, value) in order: it joins and sorts every entry of the collection before taking the first page.
+   Where the field holds one scalar type in every document, all entries have that type, so the same
+   statement restricted to it (`type_score = ?`) reads the index in order and stops at the page's end.
 """
 
 import sqlite3
@@ -30,9 +42,11 @@ from collections.abc import Callable
 from typing import Any
 
 from bson import ObjectId
+from mongoeco.engines._sqlite_fast_paths import build_select_statement_with_custom_order
 from mongoeco.engines.sqlite import SQLiteEngine as _SQLiteEngine
 from mongoeco.session import ClientSession
 from mongoeco._types.aliases import Document
+from mongoeco.core.query_plan import QueryNode
 
 MONGOECO_VERSION = "4.11.0"
 _EXACT_ID_TYPES = (str, ObjectId)  # ids whose storage key decides equality
@@ -72,6 +86,46 @@ class SQLiteEngine(_SQLiteEngine):
         super()._validate_document_against_unique_indexes(
             db_name, coll_name, document,
             exclude_storage_key=exclude_storage_key, skip_id_check=skip_id_check, scan_payload_id=scan_payload_id,
+        )
+
+    def _sort_requires_python(self, db_name: str, coll_name: str, plan: QueryNode, sort: Any) -> bool:
+        uniform = bool(sort) and all(
+            self._field_has_uniform_scalar_sort_type_in_collection(db_name, coll_name, field) for field, _ in sort
+        )
+        if uniform and not self._plan_has_array_traversing_paths(db_name, coll_name, plan):
+            return False
+        return bool(super()._sort_requires_python(db_name, coll_name, plan, sort))
+
+    def _build_scalar_sort_select_sql(
+        self, db_name: str, coll_name: str, plan: QueryNode, *, select_clause: str, sort: Any, skip: int,
+        limit: int | None, hint: Any,
+    ) -> tuple[str, list[object]] | None:
+        built = super()._build_scalar_sort_select_sql(
+            db_name, coll_name, plan, select_clause=select_clause, sort=sort, skip=skip, limit=limit, hint=hint
+        )
+        if built is None or "scalar_index_entries" not in built[0] or sort[0][1] != 1:
+            return built  # mongoeco's own statement, or one that does not read an index
+        field = sort[0][0]
+        index = self._find_scalar_sort_index(db_name, coll_name, field)
+        scalar_type = self._field_has_uniform_scalar_sort_type_in_collection(db_name, coll_name, field)
+        collection_id = self._lookup_collection_id(self._require_connection(), db_name, coll_name)
+        assert index is not None and scalar_type is not None and collection_id is not None  # as mongoeco found them
+        return build_select_statement_with_custom_order(
+            select_clause=self._resolve_select_clause_for_scalar_sort(select_clause),
+            from_clause=(
+                f"scalar_index_entries INDEXED BY {self._quote_identifier(str(index['scalar_physical_name']))} "
+                "JOIN documents ON documents.db_name = ? AND documents.coll_name = ? "
+                "AND documents.storage_key = scalar_index_entries.storage_key"
+            ),
+            namespace_sql=(
+                "scalar_index_entries.collection_id = ? AND scalar_index_entries.index_name = ? "
+                "AND scalar_index_entries.type_score = ?"
+            ),
+            namespace_params=(db_name, coll_name, collection_id, index["name"], self._multikey_type_score(scalar_type)),
+            where_fragment=self._translate_query_plan_with_multikey(db_name, coll_name, plan),
+            order_sql=" ORDER BY scalar_index_entries.element_key ASC, scalar_index_entries.storage_key ASC",
+            skip=skip,
+            limit=limit,
         )
 
     def _require_connection(self, context: ClientSession | None = None) -> sqlite3.Connection:

@@ -32,8 +32,10 @@ class Index:
 
 
 def _queue(first: str | None, name: str, serves: str) -> Index:
+    """The queue in its order (`queue_key`: decision due, then id). The index without a filter field is the one
+    mongoeco's engine sorts from (it sorts only from a single-field index); MongoDB uses the filtered ones."""
     keys = ((first, ASCENDING),) if first else ()
-    return Index(DISPUTES, (*keys, ("sla.decision_due", ASCENDING), ("_id", ASCENDING)), name, serves, {})
+    return Index(DISPUTES, (*keys, ("queue_key", ASCENDING)), name, serves, {})
 
 
 def _due(collection: str, kind: WorkKind, serves: str) -> Index:
@@ -109,12 +111,12 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         "A dispute opening picks up evidence pushed before it existed.",
         {},
     ),
-    _queue(None, "queue", "Investigator queue without filters, ordered by decision due date."),
-    _queue("status", "queue_by_status", "Investigator queue filtered by status."),
-    _queue("order.carrier", "queue_by_carrier", "Investigator queue filtered by carrier."),
-    _queue("assignee", "queue_by_assignee", "Investigator queue filtered by assignee ('my cases')."),
-    _queue("customer_id", "by_customer", "A customer's own disputes."),
-    _queue("decision.overridden", "queue_by_override", "Supervisors: decisions taken against the recommendation."),
+    _queue(None, "queue_order", "Investigator queue without filters (or by period), ordered by decision due date."),
+    _queue("status", "queue_order_by_status", "Investigator queue filtered by status."),
+    _queue("order.carrier", "queue_order_by_carrier", "Investigator queue filtered by carrier."),
+    _queue("assignee", "queue_order_by_assignee", "Investigator queue filtered by assignee ('my cases')."),
+    _queue("customer_id", "queue_order_by_customer", "A customer's own disputes."),
+    _queue("decision.overridden", "queue_order_by_override", "Supervisors: decisions taken against the recommendation."),
 )
 
 

@@ -6,6 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import sqlite3
+
 import mongoeco
 import pytest
 from bson import Decimal128, ObjectId
@@ -132,7 +134,51 @@ async def test_reads_answer_as_on_mongoeco_while_writes_change_what_the_collecti
         async with AsyncMongoClient(engine_class(str(tmp_path / f"{name}.sqlite"))) as client:
             coll = client["db"]["things"]
             await coll.create_index("k", unique=True)
+            await coll.create_index("v")  # sorts by `v` read this index while every `v` is a string
             await coll.insert_many([{"_id": f"id-{n}", "k": f"k-{n}", "v": f"v-{n:03d}"} for n in range(30)])
             answers[name] = await observe(coll)
     assert answers["adapted"] == answers["plain"]
     assert answers["plain"][-6:] != answers["plain"][:6], "the writes changed nothing the reads can see"
+
+
+def traced(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every SQL statement run on the connections opened from here on."""
+    seen: list[str] = []
+    connect = sqlite3.connect
+
+    def connect_traced(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = connect(*args, **kwargs)
+        conn.set_trace_callback(seen.append)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", connect_traced)
+    return seen
+
+
+async def test_mongoeco_scans_and_sorts_the_collection_for_a_page_in_index_order_and_the_adapted_engine_does_not(
+    tmp_path, monkeypatch
+):
+    """A page of 5 sorted by a string field with its own index: mongoeco first scans every document for an
+    array at the field, then sorts every index entry (SQLite's temporary B-tree); the adapted engine does
+    neither, and the page is the same."""
+    pages, scans, sorts = {}, {}, {}
+    for name, engine_class in ENGINES.items():
+        path = str(tmp_path / f"{name}.sqlite")
+        seen = traced(monkeypatch)
+        async with AsyncMongoClient(engine_class(path)) as client:
+            coll = client["db"]["things"]
+            await coll.create_index("v")
+            await coll.insert_many([{"_id": f"id-{n}", "v": f"v-{(n * 7) % 40:03d}"} for n in range(40)])
+            await coll.find({}).sort("v", 1).limit(5).to_list()  # the planner learns what the collection holds
+            seen.clear()
+            pages[name] = [d["_id"] for d in await coll.find({}).sort("v", 1).limit(5).to_list()]
+        page_reads = [s for s in seen if "scalar_index_entries INDEXED BY" in s and s.lstrip().startswith("SELECT")]
+        scans[name] = any("json_type(document, '$.v') = 'array'" in s for s in seen)
+        with sqlite3.connect(path) as conn:
+            plan = [str(row) for s in page_reads for row in conn.execute("EXPLAIN QUERY PLAN " + s)]
+        sorts[name] = any("TEMP B-TREE" in row for row in plan)
+        assert page_reads, "the page was not read from the index"
+
+    assert pages["adapted"] == pages["plain"] == [f"id-{n}" for n in (0, 23, 6, 29, 12)]  # 7n mod 40 = 0, 1, 2, 3, 4
+    assert scans == {"plain": True, "adapted": False}
+    assert sorts == {"plain": True, "adapted": False}
