@@ -39,10 +39,11 @@ def _queue(first: str | None, name: str, serves: str) -> Index:
 
 
 def _due(collection: str, kind: WorkKind, serves: str) -> Index:
-    """Claims of one kind of work: due first, then the lease, so the claim skips held work inside the index."""
+    """Claims of one kind of work, earliest due first, among the subjects that have that work at all (the
+    lease is checked on those due: few are held at once). One field, partial on its existence: the index
+    mongoeco's engine as the embedded default runs it (`adapters/mongo/engine.py`) claims from."""
     due = f"due.{kind}"
-    keys = ((due, ASCENDING), (f"lease.{kind}.until", ASCENDING))
-    return Index(collection, keys, f"due_{kind}", serves, {"partialFilterExpression": {due: {"$exists": True}}})
+    return Index(collection, ((due, ASCENDING),), f"claim_{kind}", serves, {"partialFilterExpression": {due: {"$exists": True}}})
 
 
 SCHEDULE: tuple[Index, ...] = (

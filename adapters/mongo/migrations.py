@@ -9,7 +9,10 @@ disputes; `attach_due` on carrier events) and the indexes that served them. They
 those fields, the two fields only storage wrote are removed, and the old indexes dropped.
 
 Queue ordered by `queue_key`: disputes written before the queue's order was one string field are given their
-`queue_key` (from `sla.decision_due` and `_id`), and the queue's indexes on (decision due, id) dropped."""
+`queue_key` (from `sla.decision_due` and `_id`), and the queue's indexes on (decision due, id) dropped.
+
+Claims from one field: the indexes on (due, lease) that claims used before are dropped (`claim_<kind>`
+replaces them)."""
 
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -36,18 +39,20 @@ OLD_INDEXES = {
     DISPUTES: ("outbox_due", "evidence_pull_due", "sla_check_due", "assess_due", "purge_due"),
     CARRIER_EVENTS: ("events_attach_due",),
 }
+CLAIMS_BEFORE = tuple(f"due_{kind}" for kind in WorkKind)
 QUEUE_BEFORE_KEY = ("queue", "queue_by_status", "queue_by_carrier", "queue_by_assignee", "by_customer", "queue_by_override")
 
 
 MIGRATIONS = "migrations"
 SCHEDULE_IN_DUE = "schedule_in_due"
 QUEUE_KEY = "queue_key"
+CLAIM_INDEXES = "claim_indexes"
 
 
 async def migrate(db: AsyncDatabase[Doc]) -> int:
     """Bring old documents to the current shape; returns how many were changed."""
     steps: dict[str, Callable[[AsyncDatabase[Doc]], Awaitable[int]]] = {
-        SCHEDULE_IN_DUE: _schedule_in_due, QUEUE_KEY: _queue_key,
+        SCHEDULE_IN_DUE: _schedule_in_due, QUEUE_KEY: _queue_key, CLAIM_INDEXES: _claim_indexes,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     changed = 0
@@ -76,6 +81,12 @@ async def _queue_key(db: AsyncDatabase[Doc]) -> int:
         changed += result.modified_count
     await _drop_indexes(db, DISPUTES, QUEUE_BEFORE_KEY)
     return changed
+
+
+async def _claim_indexes(db: AsyncDatabase[Doc]) -> int:
+    for collection in (DISPUTES, CARRIER_EVENTS):
+        await _drop_indexes(db, collection, CLAIMS_BEFORE)
+    return 0
 
 
 async def _drop_indexes(db: AsyncDatabase[Doc], collection: str, names: tuple[str, ...]) -> None:
