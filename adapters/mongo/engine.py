@@ -50,6 +50,13 @@ answering the same as before).
    key only for a filter on `_id` alone; with other conditions it tests every document's JSON. For an `_id`
    of a string or an ObjectId the storage key is the value (see 1), so the same SQL with
    `documents.storage_key = ?` (or `IN (...)`) added selects the same documents, through the primary key.
+
+7. Equality to a string on a field of an index (`{"order.carrier": c, "order.tracking_number": t}`, `{"idempotency.key": k}`, `{"customer_id": c, "opened_at": {...}}`). mongoeco creates each index as
+   an SQLite index on expressions of the document (`index_expressions_sql`: the value's type tag, then its
+   value) but translates the equality with other expressions (`json_type(f) = 'text' AND json_extract(f) =
+   v`), so SQLite never uses the index and tests every document. Where a string is matched that way, its
+   type tag is '' and its value is v, so those two conditions, in the index's own expressions, are added:
+   the same documents, found through the index.
 """
 
 import sqlite3
@@ -60,7 +67,7 @@ from typing import Any
 from bson import ObjectId
 from mongoeco.engines._sqlite_fast_paths import build_select_statement_with_custom_order
 from mongoeco.engines.semantic_core import compile_find_semantics, compile_update_semantics
-from mongoeco.engines.sqlite_query import json_path_for_field, type_expression_sql
+from mongoeco.engines.sqlite_query import json_path_for_field, type_expression_sql, value_expression_sql
 from mongoeco.engines.sqlite import SQLiteEngine as _SQLiteEngine
 from mongoeco.session import ClientSession
 from mongoeco._types.aliases import Document
@@ -110,11 +117,26 @@ class SQLiteEngine(_SQLiteEngine):
 
     def _translate_query_plan_with_multikey(self, db_name: str, coll_name: str, plan: QueryNode) -> tuple[str, list[object]]:
         sql, params = super()._translate_query_plan_with_multikey(db_name, coll_name, plan)
-        ids = _exact_ids(plan)
-        if not ids:
-            return sql, params
-        keys = [self._storage_key(value) for value in ids]
-        return f"documents.storage_key IN ({', '.join('?' for _ in keys)}) AND ({sql})", [*keys, *params]
+        if ids := _exact_ids(plan):
+            keys = [self._storage_key(value) for value in ids]
+            return f"documents.storage_key IN ({', '.join('?' for _ in keys)}) AND ({sql})", [*keys, *params]
+        if self._string_equality_on_an_index(db_name, coll_name, plan):
+            assert isinstance(plan, EqualsCondition)
+            field = plan.field
+            return (f"({sql}) AND {type_expression_sql(field)} = '' AND {value_expression_sql(field)} = ?",
+                    [*params, plan.value])
+        return sql, params
+
+    def _string_equality_on_an_index(self, db_name: str, coll_name: str, plan: QueryNode) -> bool:
+        """An equality to a string that mongoeco translates as `json_type(f) = 'text' AND json_extract(f) = v`
+        (no multikey index on the field, no array at it), on a field of an index."""
+        if not isinstance(plan, EqualsCondition) or type(plan.value) is not str or plan.field == "_id":
+            return False
+        field = plan.field
+        indexed = any(field in index["fields"] and index.get("physical_name")
+                      for index in self._load_indexes(db_name, coll_name))
+        return (indexed and self._find_multikey_index(db_name, coll_name, field) is None
+                and not self._field_is_top_level_array_in_collection(db_name, coll_name, field))
 
     def _sort_requires_python(self, db_name: str, coll_name: str, plan: QueryNode, sort: Any) -> bool:
         uniform = bool(sort) and all(

@@ -258,3 +258,31 @@ async def test_mongoeco_tests_every_document_for_a_filter_on_the_id_and_more_and
         scans[name] = any("storage_key" not in s for s in selects)
     assert answers["adapted"] == answers["plain"] == (1, 0, 1, ["id-2"])
     assert scans == {"plain": True, "adapted": False}
+
+
+async def test_mongoeco_tests_every_document_for_an_equality_on_an_indexed_field_and_the_adapted_engine_uses_the_index(
+    tmp_path, monkeypatch
+):
+    answers, scans = {}, {}
+    for name, engine_class in ENGINES.items():
+        path = str(tmp_path / f"{name}.sqlite")
+        seen = traced(monkeypatch)
+        async with AsyncMongoClient(engine_class(path)) as client:
+            coll = client["db"]["things"]
+            await coll.create_indexes([IndexModel([("o.carrier", 1), ("o.number", 1)])])
+            await coll.insert_many([{"_id": f"id-{n}", "o": {"carrier": f"c{n % 3}", "number": f"n{n % 7}"}}
+                                    for n in range(40)])
+            await coll.insert_one({"_id": "tagged", "o": {"carrier": "c1", "number": Decimal128("7")}})
+            seen.clear()
+            answers[name] = [
+                sorted([d["_id"] async for d in coll.find({"o.carrier": "c1", "o.number": "n3"})]),
+                sorted([d["_id"] async for d in coll.find({"o.carrier": "c1"})]),
+            ]
+        reads = [s for s in seen if s.lstrip().startswith("SELECT") and "'c1'" in s]  # the finds, not the planner's questions
+        with sqlite3.connect(path) as conn:
+            plans = [str(row) for s in reads for row in conn.execute("EXPLAIN QUERY PLAN " + s)]
+        scans[name] = not all("<expr>=?" in row for row in plans)  # SQLite searches the index by the field's value
+        assert reads
+    assert answers["adapted"] == answers["plain"]
+    assert answers["plain"][0] == ["id-10", "id-31"]
+    assert scans == {"plain": True, "adapted": False}
