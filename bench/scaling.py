@@ -42,7 +42,7 @@ SIZES = (100, 1_000, 10_000)
 OPENS = 60  # measured per size
 WARM = 5
 READS = 30
-CLAIMS = 20  # seeded disputes made due for an evidence pull at each size, then claimed one at a time
+CLAIMS = 20  # seeded disputes made due for an evidence pull at each size, then claimed one at a time (after one more)
 TARGET = 1.5  # cost of each operation at the largest size ÷ at the smallest
 BATCH = 200  # documents per bulk insert: short write transactions keep mongoeco's own background writer from timing out
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -124,13 +124,14 @@ async def claims(database: EmbeddedMongo, db: Any) -> Sample:
     """Claim due work as the workers do (`claim_due`, one subject per call) with CLAIMS seeded disputes due
     among the rest; each claim's latency and the database's CPU for it. The due work is removed afterwards."""
     assert database.process is not None
-    due = [f"dsp_seed{n:024d}" for n in range(1, 1 + 5 * CLAIMS, 5)]  # seeded at the first size, so at every size
+    due = [f"dsp_seed{n:024d}" for n in range(1, 1 + 5 * (CLAIMS + 1), 5)]  # seeded at the first size, so at every size
     now = datetime.now(UTC)
     for minutes, dispute_id in enumerate(due):
         await db[DISPUTES].update_one({"_id": dispute_id}, {"$set": {f"due.{KIND}": now - timedelta(minutes=minutes)}})
     schedule = MongoSchedule(db)
+    await schedule.claim_due(KIND, now, timedelta(seconds=30), 1, "bench")  # warm-up, as for the requests
     seconds, cpu = [], 0.0
-    for _ in due:
+    for _ in due[1:]:
         before, started = database_cpu(database.process.pid), time.perf_counter()
         claimed = await schedule.claim_due(KIND, now, timedelta(seconds=30), 1, "bench")
         seconds.append(time.perf_counter() - started)
@@ -198,6 +199,7 @@ async def measure(sizes: list[int], workdir: Path) -> dict[str, Any]:
                     await driver.timed(batch[:WARM], 201)
                     opens = await driver.timed(batch[WARM:], 201)
                     some = [d["_id"] async for d in collection.find({}, {"_id": 1}).limit(READS)]
+                    await driver.timed(w.get_requests(some[:WARM]) + w.list_requests() * WARM, 200)
                     one = await driver.timed(w.get_requests(some), 200)
                     queue = await driver.timed(w.list_requests() * READS, 200)
                     claim = await claims(mongo, client["disputes"])
