@@ -5,6 +5,7 @@ queues the outbox messages the change causes. Storage saves the state and those 
 write, compare-and-set on `version`.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from secrets import token_hex
 from typing import Any, Literal
@@ -18,6 +19,8 @@ from disputes.work import WorkKind
 from schemas.common import Outcome, RefundDestination, Resolution, Role
 from schemas.dispute import (
     Appeal,
+    CustomerEvidence,
+    CustomerImage,
     Decision,
     DeliveredEffect,
     EffectKind,
@@ -27,6 +30,7 @@ from schemas.dispute import (
     ReasonCode,
     Sla,
     Status,
+    SubmissionKind,
     TimelineEntry,
 )
 from schemas.effects import (
@@ -50,6 +54,12 @@ RULE_REASONS = {PolicyRule.NO_PROOF_BY_DEADLINE: ReasonCode.CARRIER_NO_PROOF, Po
 REJECTION_REASONS = frozenset(
     {ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE}
 )
+MAX_SUBMISSIONS = 20
+"""What a customer may add to one case (an appeal and pieces of information), so its document stays bounded."""
+
+
+def _refs(images: Sequence[CustomerImage]) -> list[str] | None:
+    return [image.ref for image in images] or None  # None: the timeline entry names no images
 
 
 def address_key(dispute: "Dispute") -> str:
@@ -83,6 +93,7 @@ class Dispute(BaseModel):
     decisions: int = 0
     compensation: Outcome | None = None
     appeal: Appeal | None = None
+    customer_evidence: list[CustomerEvidence] = Field(default_factory=list)
     timeline: list[TimelineEntry] = Field(default_factory=list)
     outbox: list[OutboxMessage] = Field(default_factory=list)
     effects_delivered: list[DeliveredEffect] = Field(default_factory=list)
@@ -140,6 +151,11 @@ class Dispute(BaseModel):
         """The recommendation waits for the carrier's proof (none had arrived when it was made, and the carrier
         still has time): it changes when the proof comes."""
         return self.recommendation is not None and self.recommendation.rule is PolicyRule.AWAITING_CARRIER_EVIDENCE
+
+    def new_customer_evidence(self) -> list[CustomerEvidence]:
+        """What the customer added since the case was last decided (all of it, if it never was)."""
+        since = self.decision.decided_at if self.decision else None
+        return [e for e in self.customer_evidence if since is None or e.submitted_at > since]
 
     @property
     def has_delivery_proof(self) -> bool:
@@ -357,7 +373,9 @@ class Dispute(BaseModel):
         self._apply(actor, "withdrawn", now, Action.WITHDRAW, {"reason": reason})
         self._notify("dispute_withdrawn")
 
-    def file_appeal(self, actor: Actor, statement: str, now: datetime, window_ends: datetime) -> None:
+    def file_appeal(
+        self, actor: Actor, statement: str, now: datetime, window_ends: datetime, images: Sequence[CustomerImage] = ()
+    ) -> None:
         self._require_owner(actor)
         if self.decision is None or self.decision.outcome is not Outcome.REJECTED:
             raise Conflict("Only a rejected dispute can be appealed.")
@@ -365,15 +383,34 @@ class Dispute(BaseModel):
             raise Conflict("This dispute was already appealed once.")
         if now > window_ends:
             raise Conflict("The appeal window has closed.", window_ended_at=window_ends.isoformat())
-        self._apply(actor, "appealed", now, Action.APPEAL, {"statement": statement})
+        self._add_customer_evidence(actor, SubmissionKind.APPEAL, statement, images, now)
+        self._apply(actor, "appealed", now, Action.APPEAL, {"statement": statement, "images": _refs(images)})
         self.appeal = Appeal(statement=statement, appealed_at=now)
         self._notify("appeal_received")
+
+    def add_information(self, actor: Actor, statement: str, images: Sequence[CustomerImage], now: datetime) -> None:
+        """The customer adds an explanation and images to their open case; the policy looks at the case again."""
+        self._require_owner(actor)
+        if not self.is_active:
+            raise Conflict(f"A {self.status.value} dispute takes no more information.")
+        self._add_customer_evidence(actor, SubmissionKind.INFORMATION, statement, images, now)
+        self._apply(actor, "information_added", now, None, {"statement": statement, "images": _refs(images)})
+        self._notify("information_received")
 
     def reopen(self, actor: Actor, reason: str, now: datetime) -> None:
         actor.require(Role.SUPERVISOR)
         self._apply(actor, "reopened", now, Action.REOPEN, {"reason": reason})
 
     # --- internals -------------------------------------------------------------------------------
+
+    def _add_customer_evidence(
+        self, actor: Actor, kind: SubmissionKind, statement: str, images: Sequence[CustomerImage], now: datetime
+    ) -> None:
+        if len(self.customer_evidence) >= MAX_SUBMISSIONS:
+            raise Conflict(f"A case takes at most {MAX_SUBMISSIONS} additions; please contact customer service.")
+        added = CustomerEvidence(kind=kind, statement=statement, images=list(images), submitted_at=now, submitted_by=actor.id)
+        self.customer_evidence.append(added)
+        self.assess_due = now
 
     def _require_owner(self, actor: Actor) -> None:
         if not self.owned_by(actor):

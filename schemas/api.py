@@ -10,6 +10,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, 
 from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement, Written
 from schemas.dispute import (
     Appeal,
+    CustomerEvidence,
     Decision,
     DeliveredEffect,
     Evidence,
@@ -138,6 +139,9 @@ class DisputeView(_Output):
     abuse_flags: list[str]
     needs_supervisor: bool
     evidence: list[Evidence]
+    customer_evidence: list[CustomerEvidence] = Field(
+        description="What the customer added (appeal, information), images by reference to the attachment store."
+    )
     evidence_pull_due: AwareDatetime | None
     proof_missing: bool
     effects: Effects
@@ -178,6 +182,7 @@ class CustomerDisputeView(_Output):
     decision_due: AwareDatetime
     decision: CustomerDecision | None
     appeal: Appeal | None
+    customer_evidence: list[CustomerEvidence] = Field(description="What you added to your case, with your images.")
     assessment_provisional: bool = Field(
         description="The case's first assessment was made before the carrier's proof of delivery arrived: it may "
                     "change when the proof comes."
@@ -224,6 +229,7 @@ class Problem(_Output):
     request_id: str | None = None
     errors: list[FieldError] | None = None
     dispute_id: str | None = None
+    file: str | None = Field(default=None, description="The uploaded file the problem is about, by the name it was sent with.")
 
 
 class Health(_Output):
