@@ -64,8 +64,20 @@ class Withdraw(_Input):
     reason: Reason | None = None
 
 
-class AppealRequest(_Input):
+class StatementBody(_Input):
+    """A customer's words, sent as JSON (the same endpoints take them with images as multipart/form-data)."""
+
+    statement: Statement
+
+
+class AppealRequest(StatementBody):
     statement: Statement = Field(description="A new explanation, and what evidence the customer has.")
+
+
+class InformationRequest(StatementBody):
+    statement: Statement = Field(
+        description="What the customer adds, e.g. what the neighbours or the building's doorman said."
+    )
 
 
 class Assign(_Input):
