@@ -78,10 +78,11 @@ async def _image(part: BodyPartReader, index: int) -> Upload:
 
     def check(head: bytearray, final: bool) -> None:
         nonlocal media_type
-        if media_type is None and (len(head) >= SNIFF_BYTES or final):
-            if (media_type := image_type(bytes(head[:SNIFF_BYTES]))) is None:
-                raise ProblemError(415, "unsupported-image-type", "Unsupported image type",
-                                   f"'{name}' is not a {_ACCEPTED} image (judged by its content).", file=name)
+        if media_type is not None or (len(head) < SNIFF_BYTES and not final):
+            return
+        if (media_type := image_type(bytes(head[:SNIFF_BYTES]))) is None:
+            raise ProblemError(415, "unsupported-image-type", "Unsupported image type",
+                               f"'{name}' is not a {_ACCEPTED} image (judged by its content).", file=name)
 
     content = await _read(part, MAX_IMAGE_BYTES, lambda: _too_large(name), check)
     assert media_type is not None  # `check` saw the end of the file
