@@ -180,3 +180,15 @@ async def assert_nothing_kept(api, mongo_uri: str, one: str, version: int = 1) -
     dispute = await (await api.get(one, headers=INVESTIGATOR)).json()
     assert dispute["version"] == version and dispute["customer_evidence"] == []
     assert await stored_attachments(api, mongo_uri) == 0
+
+
+async def test_the_document_describes_the_form_with_its_images_and_the_json_alternative(api):
+    paths = (await (await api.get("/openapi.json")).json())["paths"]
+    for action, status in (("appeal", "200"), ("information", "201")):
+        operation = paths["/v1/disputes/{id}/" + action]["post"]
+        content = operation["requestBody"]["content"]
+        form_schema = content["multipart/form-data"]["schema"]
+        assert form_schema["required"] == ["statement"] and form_schema["properties"]["images"]["maxItems"] == 5
+        assert form_schema["properties"]["images"]["items"]["format"] == "binary"
+        assert content["multipart/form-data"]["encoding"]["images"]["contentType"] == "image/jpeg, image/png, image/webp"
+        assert "application/json" in content and {status, "413", "415", "422"} <= operation["responses"].keys()
