@@ -2,6 +2,8 @@
 multipart/form-data; stored without their metadata, by reference, shown to investigators and to the customer; a
 file too large or of the wrong type named in the problem, with nothing of the request kept."""
 
+import asyncio
+import json
 from io import BytesIO
 
 from aiohttp import FormData
@@ -9,6 +11,7 @@ from PIL import Image
 
 from adapters.mongo.client import connect
 from adapters.web.keys import SERVICE
+from adapters.web.uploads import CHUNK, MAX_IMAGE_BYTES
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER
 
 OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
@@ -192,3 +195,44 @@ async def test_the_document_describes_the_form_with_its_images_and_the_json_alte
         assert form_schema["properties"]["images"]["items"]["format"] == "binary"
         assert content["multipart/form-data"]["encoding"]["images"]["contentType"] == "image/jpeg, image/png, image/webp"
         assert "application/json" in content and {status, "413", "415", "422"} <= operation["responses"].keys()
+
+
+BOUNDARY = "kanit-sinir"
+
+
+async def answer_to_a_form_held_open(api, path: str, file_start: bytes) -> tuple[int, dict]:
+    """Send a form whose image part starts with `file_start` and whose rest never comes, over a raw connection: the
+    only answer possible is one given while the body still streams in. (aiohttp's reader hands a part's bytes
+    on one chunk behind what arrived, looking for the boundary: two chunks of filler push them through.)"""
+    reader, writer = await asyncio.open_connection(api.host, api.port)
+    head = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="statement"\r\n\r\nEkte.\r\n'
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="images"; filename="ekran.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n").encode() + file_start + b"\x00" * (2 * CHUNK)
+    writer.write(
+        f"POST {path} HTTP/1.1\r\nHost: {api.host}\r\nAuthorization: {CUSTOMER['Authorization']}\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
+        + f"{len(head):x}\r\n".encode() + head + b"\r\n"
+    )
+    await writer.drain()
+    try:
+        async with asyncio.timeout(20):  # bounds the wait only: the body is never completed
+            status_line = await reader.readline()
+            headers = {}
+            while (line := await reader.readline()) != b"\r\n":
+                name, _, value = line.decode().partition(":")
+                headers[name.strip().lower()] = value.strip()
+            body = await reader.readexactly(int(headers["content-length"]))
+    finally:
+        writer.close()
+    return int(status_line.split()[1]), json.loads(body)
+
+
+async def test_a_file_is_refused_while_the_body_still_streams_in(api, mongo_uri):
+    one = await opened(api)
+    gif = BytesIO()
+    Image.new("RGB", (4, 4)).save(gif, "GIF")
+
+    for file_start, status in ((gif.getvalue(), 415), (photo() + b"\x00" * MAX_IMAGE_BYTES, 413)):
+        answered, problem = await answer_to_a_form_held_open(api, one + "/information", file_start)
+        assert (answered, problem["file"]) == (status, "ekran.jpg")
+    await assert_nothing_kept(api, mongo_uri, one)
