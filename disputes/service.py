@@ -55,7 +55,7 @@ class OnBehalf:
             if request.customer_id is None:
                 raise Unprocessable("An agent opens a dispute for a customer: give customer_id.", field="customer_id")
             if request.channel in (None, Channel.ORDER_PAGE):
-                raise Unprocessable("Say how the customer reached you: live_chat, phone or email.", field="channel")
+                raise Unprocessable("Give the channel the customer reached you by: live_chat, phone or email.", field="channel")
             return cls(request.customer_id, request.channel, actor.id, f"agent/{actor.id}")
         actor.require(Role.CUSTOMER)
         assert actor.customer_id is not None  # a customer token without one is refused
