@@ -139,9 +139,8 @@ class Dispute(BaseModel):
 
     @property
     def _restriction_review_due(self) -> datetime | None:
-        restriction = self.restriction
-        pending = restriction is not None and restriction.state is RestrictionState.PENDING_REVIEW
-        return restriction.review_due if restriction is not None and pending else None
+        r = self.restriction
+        return r.review_due if r is not None and r.state is RestrictionState.PENDING_REVIEW else None
 
     @property
     def carrier_liable(self) -> bool:
@@ -171,7 +170,9 @@ class Dispute(BaseModel):
         return any(e.proof.status is ProofStatus.DELIVERED for e in self.evidence)
 
     def record_opening(self, actor: Actor, escalate_before: timedelta) -> None:
-        details: dict[str, Any] = {"carrier": self.order.carrier, "channel": self.channel.value, "agent": self.opened_by_agent}
+        details: dict[str, Any] = {
+            "carrier": self.order.carrier, "channel": self.channel.value, "agent": self.opened_by_agent
+        }
         if self.accessibility_need:
             self.priority = max(self.priority, ACCESSIBLE_PRIORITY)
             details["accessibility_need"] = True
