@@ -27,9 +27,6 @@ HEADERS = {
 }
 
 
-MODEL_EXTRAS = ("customer_response", "submission")
-
-
 def submission_body(json_model: type[BaseModel]) -> dict[str, Any]:
     """A statement with images as a form, or the statement alone as JSON (`json_model`)."""
     images = {
@@ -49,7 +46,8 @@ def submission_body(json_model: type[BaseModel]) -> dict[str, Any]:
 
 
 def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, Any]:
-    models = {m for e in endpoints for m in (e.body, e.response, *(e.extra.get(k) for k in MODEL_EXTRAS)) if m}
+    models = {m for e in endpoints
+              for m in (e.body, e.response, e.extra.get("submission"), *e.extra.get("other_responses", ())) if m}
     _, defs = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m: m.__name__)] +
                                  [(Problem, "validation")], ref_template=REF)
     paths: dict[str, dict[str, Any]] = {}
@@ -92,8 +90,8 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     ok: dict[str, Any] = {"description": "OK"}
     if e.response:
         schema: dict[str, Any] = _ref(e.response)
-        if customer := e.extra.get("customer_response"):
-            schema = {"oneOf": [_ref(e.response), _ref(customer)]}
+        if others := e.extra.get("other_responses"):  # the view depends on the caller's role
+            schema = {"anyOf": [_ref(e.response), *map(_ref, others)]}
         ok["content"] = {"application/json": {"schema": schema}}
     problem = {"application/problem+json": {"schema": _ref(Problem)}}
     codes = set(e.errors) | ({401, 403} if e.roles else set()) | ({400, 413, 415} if e.body else set()) | {503}

@@ -12,7 +12,7 @@ from PIL import Image
 from adapters.mongo.client import connect
 from adapters.web.keys import SERVICE
 from adapters.web.uploads import CHUNK, MAX_IMAGE_BYTES
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER
+from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER
 
 OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
 GPS_IFD, MAKE = 0x8825, 0x010F
@@ -236,3 +236,16 @@ async def test_a_file_is_refused_while_the_body_still_streams_in(api, mongo_uri)
         answered, problem = await answer_to_a_form_held_open(api, one + "/information", file_start)
         assert (answered, problem["file"]) == (status, "ekran.jpg")
     await assert_nothing_kept(api, mongo_uri, one)
+
+
+async def test_an_agent_sends_the_files_the_customer_gave_them_and_the_customer_sees_them(api, mongo_uri):
+    one = await opened(api)
+
+    added = await api.post(one + "/information", data=form(
+        "Müşteri canlı destekte kapı fotoğrafını paylaştı.", ("whatsapp-kapi.jpg", photo(), "image/jpeg"),
+    ), headers=AGENT)
+
+    assert added.status == 201, await added.text()
+    [evidence] = (await (await api.get(one, headers=CUSTOMER)).json())["customer_evidence"]
+    assert evidence["submitted_by"] == "agent-elif" and evidence["images"][0]["filename"] == "whatsapp-kapi.jpg"
+    assert await stored_attachments(api, mongo_uri) == 1
