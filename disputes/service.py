@@ -1,7 +1,7 @@
 """Use cases: what callers can do with disputes. Each loads, changes the aggregate, and saves atomically."""
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -11,11 +11,23 @@ from disputes.actors import Actor
 from disputes.contention import Backoff, Turns
 from disputes.errors import ActiveDisputeExists, Contended, IdempotencyKeyReused, NotFound, StaleVersion, Unprocessable
 from disputes.model import Dispute, IdempotencyRecord
-from disputes.ports import Clock, DisputePage, DisputeQuery, DisputeRepository, IdempotencyKeyTaken, OrderDirectory
+from disputes.intake import attachment_ref
+from disputes.ports import (
+    CUSTOMER_IMAGE,
+    AttachmentStore,
+    Clock,
+    CustomerSource,
+    DisputePage,
+    DisputeQuery,
+    DisputeRepository,
+    IdempotencyKeyTaken,
+    OrderDirectory,
+    StoredAttachment,
+)
 from disputes.rules import Rules
 from disputes.sla import deadlines
 from schemas.common import Outcome, RefundDestination, Resolution, Role
-from schemas.dispute import OrderSnapshot, ReasonCode, Status
+from schemas.dispute import Channel, CustomerImage, OrderSnapshot, ReasonCode, Status
 from schemas.orders import Order, Shipment, ShipmentStatus
 
 KEY_RACE_RETRIES = 3
@@ -27,10 +39,56 @@ class OpenRequest:
     shipment_id: str | None
     statement: str
     preferred_resolution: Resolution
+    customer_id: str | None = None
+    """Whom an agent acts for (a customer acts for themselves)."""
+    channel: Channel | None = None
+    """How the customer reported it to an agent (a customer's own report comes from the order page)."""
+    accessibility_need: bool = False
 
     def fingerprint(self) -> str:
         parts = (self.order_id, self.shipment_id or "", self.statement, self.preferred_resolution.value)
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        on_behalf = (self.customer_id or "", self.channel or "", "accessible" if self.accessibility_need else "")
+        return hashlib.sha256("\x1f".join(parts + (on_behalf if any(on_behalf) else ())).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class OnBehalf:
+    """Whose dispute an opening makes, and how it reached us."""
+
+    customer_id: str
+    channel: Channel
+    agent: str | None
+    key_scope: str
+    """Idempotency keys are the caller's: a customer's own, or one agent's (`/` cannot occur in a customer id)."""
+
+    @classmethod
+    def of(cls, actor: Actor, request: OpenRequest) -> "OnBehalf":
+        if actor.role is Role.AGENT:
+            if request.customer_id is None:
+                raise Unprocessable("An agent opens a dispute for a customer: give customer_id.", field="customer_id")
+            if request.channel in (None, Channel.ORDER_PAGE):
+                raise Unprocessable("Give the channel the customer reached you by: live_chat, phone or email.", field="channel")
+            return cls(request.customer_id, request.channel, actor.id, f"agent/{actor.id}")
+        actor.require(Role.CUSTOMER)
+        assert actor.customer_id is not None  # a customer token without one is refused
+        if request.customer_id not in (None, actor.customer_id):
+            raise Unprocessable("Customers open disputes for themselves.", field="customer_id")
+        if request.channel not in (None, Channel.ORDER_PAGE):
+            raise Unprocessable("Disputes a customer opens come from the order page.", field="channel")
+        return cls(actor.customer_id, Channel.ORDER_PAGE, None, actor.customer_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """An image a customer sent, already checked to be one and stripped of its metadata where it came in."""
+
+    filename: str
+    media_type: str
+    content: bytes
+
+
+type Keep = Callable[[Dispute, datetime], Awaitable[None]]
+"""Stores what a change to the dispute refers to, once the change is allowed and before it is saved."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +105,17 @@ class DisputeService:
     rules: Rules
     backoff: Backoff = Backoff()
     turns: Turns = field(default_factory=Turns)
+    attachments: AttachmentStore | None = None
+    """Where customers' images go; a service without one takes appeals and information without images only."""
 
     async def open(self, actor: Actor, request: OpenRequest, idempotency_key: str | None) -> Opened:
-        actor.require(Role.CUSTOMER)
-        scoped_key = f"{actor.customer_id}:{idempotency_key}" if idempotency_key else None
+        """A customer opens their own dispute; an agent opens one for a customer (who sees it as their own)."""
+        behalf = OnBehalf.of(actor, request)
+        scoped_key = f"{behalf.key_scope}:{idempotency_key}" if idempotency_key else None
         for _ in range(KEY_RACE_RETRIES):
             if scoped_key and (replay := await self._replay(scoped_key, request)):
                 return Opened(replay, created=False)
-            dispute = await self._new_dispute(actor, request, scoped_key)
+            dispute = await self._new_dispute(actor, behalf, request, scoped_key)
             try:
                 await self.repository.add(dispute)
             except IdempotencyKeyTaken:
@@ -68,12 +129,16 @@ class DisputeService:
 
     async def get(self, actor: Actor, dispute_id: str) -> Dispute:
         dispute = await self.repository.get(dispute_id)
-        if dispute is None or not (actor.is_staff or dispute.owned_by(actor)):
+        if dispute is None or not (actor.is_staff or dispute.acts_for_customer(actor)):
             raise NotFound(f"No dispute {dispute_id}.")
         return dispute
 
     async def list(self, actor: Actor, query: DisputeQuery) -> DisputePage:
-        if not actor.is_staff:
+        """Staff see the queue; a customer their own disputes; an agent those of the customer they serve."""
+        if actor.role is Role.AGENT:
+            if query.customer_id is None:
+                raise Unprocessable("Agents list the disputes of one customer: give customer_id.", field="customer_id")
+        elif not actor.is_staff:
             actor.require(Role.CUSTOMER)
             query = replace(query, customer_id=actor.customer_id)
         return await self.repository.query(query)
@@ -108,13 +173,26 @@ class DisputeService:
     async def withdraw(self, actor: Actor, dispute_id: str, reason: str | None) -> Dispute:
         return await self._change(actor, dispute_id, lambda d, now: d.withdraw(actor, reason, now))
 
-    async def appeal(self, actor: Actor, dispute_id: str, statement: str) -> Dispute:
+    async def appeal(self, actor: Actor, dispute_id: str, statement: str, uploads: Sequence[Upload] = ()) -> Dispute:
+        """Appeal a rejection with a new explanation and images. The images are stored only once the appeal is
+        allowed, before it is saved: a refused appeal leaves nothing behind."""
+        images, keep = self._images(uploads)
+
         def change(d: Dispute, now: datetime) -> None:
             resolved_at = d.decision.decided_at if d.decision else now
-            d.file_appeal(actor, statement, now, resolved_at + self.rules.appeal_window)
+            d.file_appeal(actor, statement, now, resolved_at + self.rules.appeal_window, images)
             d.restart_sla(deadlines(now, self.rules), self.rules.escalate_before_deadline)
 
-        return await self._change(actor, dispute_id, change)
+        return await self._change(actor, dispute_id, change, keep=keep)
+
+    async def add_information(
+        self, actor: Actor, dispute_id: str, statement: str, uploads: Sequence[Upload] = ()
+    ) -> Dispute:
+        """Add an explanation and images to an open case (stored as for an appeal)."""
+        images, keep = self._images(uploads)
+        return await self._change(
+            actor, dispute_id, lambda d, now: d.add_information(actor, statement, images, now), keep=keep
+        )
 
     async def reopen(self, actor: Actor, dispute_id: str, reason: str) -> Dispute:
         def change(d: Dispute, now: datetime) -> None:
@@ -129,6 +207,19 @@ class DisputeService:
     async def clear_flags(self, actor: Actor, dispute_id: str, reason: str) -> Dispute:
         return await self._change(actor, dispute_id, lambda d, now: d.clear_flags(actor, reason, now))
 
+    async def review_restriction(self, actor: Actor, dispute_id: str, confirm: bool, reason: str) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.review_restriction(actor, confirm, reason, now))
+
+    async def add_customer_message(self, actor: Actor, dispute_id: str, text: str) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.add_customer_message(actor, text, now))
+
+    async def declare_accessibility_need(self, actor: Actor, dispute_id: str) -> Dispute:
+        def change(d: Dispute, now: datetime) -> None:
+            accessible = deadlines(d.opened_at, self.rules, accessible=True)
+            d.declare_accessibility_need(actor, accessible, self.rules.escalate_before_deadline, now)
+
+        return await self._change(actor, dispute_id, change)
+
     async def apply(self, actor: Actor, dispute_id: str, change: Callable[[Dispute], bool | None]) -> Dispute:
         """Run a change made by the system (workers); a change that returns False stores nothing."""
         return await self._change(actor, dispute_id, lambda d, _: change(d))
@@ -139,12 +230,14 @@ class DisputeService:
         dispute_id: str,
         change: Callable[[Dispute, datetime], bool | None],
         expected_versions: AbstractSet[int] | None = None,
+        keep: Keep | None = None,
     ) -> Dispute:
-        """Load, change, save. With expected versions the caller acted on what it saw, so a mismatch is final
-        (StaleVersion); without them (None: any) a lost race is retried on fresh state, the rules checked again."""
+        """Load, change, (keep what the change refers to,) save. With expected versions the caller acted on what it
+        saw, so a mismatch is final (StaleVersion); without them (None: any) a lost race is retried on fresh
+        state, the rules checked again."""
         if expected_versions is not None:
-            return await self._change_once(actor, dispute_id, change, expected_versions)
-        return await self.backoff.run(lambda: self._change_once(actor, dispute_id, change, None))
+            return await self._change_once(actor, dispute_id, change, expected_versions, keep)
+        return await self.backoff.run(lambda: self._change_once(actor, dispute_id, change, None, keep))
 
     async def _change_once(
         self,
@@ -152,14 +245,37 @@ class DisputeService:
         dispute_id: str,
         change: Callable[[Dispute, datetime], bool | None],
         expected_versions: AbstractSet[int] | None,
+        keep: Keep | None = None,
     ) -> Dispute:
         async with self.turns.of(dispute_id):
             dispute = await self.get(actor, dispute_id)
             if expected_versions is not None and dispute.version not in expected_versions:
                 raise StaleVersion(_stale(dispute.version, expected_versions), current_version=dispute.version)
-            if change(dispute, self.clock.now()) is not False:
+            now = self.clock.now()
+            if change(dispute, now) is not False:
+                if keep is not None:
+                    await keep(dispute, now)
                 await self.repository.save(dispute)
             return dispute
+
+    def _images(self, uploads: Sequence[Upload]) -> tuple[tuple[CustomerImage, ...], Keep | None]:
+        """The references the dispute will hold, and how to store the bytes behind them (content-addressed, so
+        storing them again after a lost race keeps the one copy)."""
+        if not uploads:
+            return (), None
+        store = self.attachments
+        if store is None:
+            raise RuntimeError("this service has no attachment store for customers' images")
+        refs = [attachment_ref(u.content) for u in uploads]
+        images = tuple(CustomerImage(ref=ref, media_type=u.media_type, filename=u.filename, size=len(u.content))
+                       for ref, u in zip(refs, uploads, strict=True))
+
+        async def keep(dispute: Dispute, now: datetime) -> None:
+            source = CustomerSource(dispute.id, dispute.customer_id)
+            for ref, u in zip(refs, uploads, strict=True):
+                await store.put_attachment(ref, StoredAttachment(CUSTOMER_IMAGE, u.media_type, u.content, source), now)
+
+        return images, keep
 
     async def _replay(self, scoped_key: str, request: OpenRequest) -> Dispute | None:
         existing = await self.repository.find_by_idempotency_key(scoped_key, self.clock.now())
@@ -170,10 +286,12 @@ class DisputeService:
             raise IdempotencyKeyReused("This Idempotency-Key was already used with a different request.")
         return existing
 
-    async def _new_dispute(self, actor: Actor, request: OpenRequest, scoped_key: str | None) -> Dispute:
+    async def _new_dispute(
+        self, actor: Actor, behalf: OnBehalf, request: OpenRequest, scoped_key: str | None
+    ) -> Dispute:
         now = self.clock.now()
         order = await self.orders.get(request.order_id)
-        if order is None or order.customer_id != actor.customer_id:
+        if order is None or order.customer_id != behalf.customer_id:
             raise Unprocessable(f"No order {request.order_id} for this customer.", field="order_id")
         shipment = _pick_shipment(order, request.shipment_id)
         if shipment.status is not ShipmentStatus.DELIVERED or shipment.delivered_at is None:
@@ -183,6 +301,7 @@ class DisputeService:
                 f"Claims must be made within {self.rules.claim_window.days} days of delivery.",
                 window_days=self.rules.claim_window.days,
             )
+        accessible = order.accessibility_need or request.accessibility_need
         dispute = Dispute(
             id=f"dsp_{token_hex(16)}",
             status=Status.OPENED,
@@ -190,9 +309,12 @@ class DisputeService:
             order=_snapshot(order, shipment),
             statement=request.statement,
             preferred_resolution=request.preferred_resolution,
+            channel=behalf.channel,
+            opened_by_agent=behalf.agent,
+            accessibility_need=accessible,
             opened_at=now,
             updated_at=now,
-            sla=deadlines(now, self.rules),
+            sla=deadlines(now, self.rules, accessible),
             idempotency=(
                 IdempotencyRecord(
                     key=scoped_key, fingerprint=request.fingerprint(), expires_at=now + self.rules.idempotency_ttl

@@ -23,6 +23,34 @@ class Status(StrEnum):
     APPEALED = "appealed"
 
 
+class Channel(StrEnum):
+    """Where the customer reported: the order page themselves, or an agent through another channel."""
+
+    ORDER_PAGE = "order_page"
+    LIVE_CHAT = "live_chat"
+    PHONE = "phone"
+    EMAIL = "email"
+
+
+class RestrictionState(StrEnum):
+    PENDING_REVIEW = "pending_review"
+    CONFIRMED = "confirmed"
+    LIFTED = "lifted"
+
+
+class Restriction(_Model):
+    """An account restriction a case's abuse flags led to, and its review by a supervisor."""
+
+    flags: list[str]
+    raised_at: AwareDatetime
+    raised_by: str
+    review_due: AwareDatetime = Field(description="Unconfirmed by then, a restriction the system raised is lifted.")
+    state: RestrictionState = RestrictionState.PENDING_REVIEW
+    reviewed_by: str | None = None
+    reviewed_at: AwareDatetime | None = None
+    reason: str | None = None
+
+
 class ReasonCode(StrEnum):
     CARRIER_NO_PROOF = "carrier_no_proof"
     WEAK_PROOF = "weak_proof"
@@ -79,6 +107,31 @@ class Appeal(_Model):
     appealed_at: AwareDatetime
 
 
+class SubmissionKind(StrEnum):
+    APPEAL = "appeal"
+    INFORMATION = "information"  # added while the case is open
+
+
+class CustomerImage(_Model):
+    """An image the customer sent, kept in the attachment store under `ref` with its metadata (EXIF, location,
+    text chunks) stripped; the dispute holds only this reference."""
+
+    ref: str
+    media_type: str
+    filename: str = Field(description="The name the customer's device gave the file.")
+    size: int = Field(description="Bytes as stored.")
+
+
+class CustomerEvidence(_Model):
+    """What the customer added to their case: an explanation, and images by reference."""
+
+    kind: SubmissionKind
+    statement: str
+    images: list[CustomerImage] = Field(default_factory=list)
+    submitted_at: AwareDatetime
+    submitted_by: str
+
+
 class TimelineEntry(_Model):
     at: AwareDatetime
     actor: str
@@ -96,6 +149,7 @@ class EffectKind(StrEnum):
     STAFF_ALERT = "staff_alert"
     CUSTOMER_RISK = "customer_risk"
     CARRIER_LIABILITY = "carrier_liability"
+    ACCOUNT_RESTRICTION = "account_restriction"
 
 
 class OutboxMessage(_Model):

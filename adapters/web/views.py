@@ -10,6 +10,7 @@ import orjson
 from disputes.model import Dispute
 from disputes.next_step import next_step
 from schemas.api import (
+    AgentDisputeView,
     CustomerDecision,
     CustomerDisputeView,
     CustomerOrder,
@@ -28,6 +29,9 @@ def staff_view(d: Dispute) -> DisputeView:
         order=d.order,
         statement=d.statement,
         preferred_resolution=d.preferred_resolution,
+        channel=d.channel,
+        opened_by_agent=d.opened_by_agent,
+        accessibility_need=d.accessibility_need,
         opened_at=d.opened_at,
         updated_at=d.updated_at,
         sla=d.sla,
@@ -39,7 +43,9 @@ def staff_view(d: Dispute) -> DisputeView:
         priority=d.priority,
         abuse_flags=d.abuse_flags,
         needs_supervisor=d.needs_supervisor,
+        restriction=d.restriction,
         evidence=d.evidence,
+        customer_evidence=d.customer_evidence,
         evidence_pull_due=d.evidence_pull_due,
         proof_missing=d.proof_missing,
         effects=Effects(pending=d.outbox, delivered=d.effects_delivered, parked=d.effects_parked),
@@ -78,8 +84,19 @@ def customer_view(d: Dispute, appeal_window: timedelta) -> CustomerDisputeView:
             else None
         ),
         appeal=d.appeal,
+        customer_evidence=d.customer_evidence,
         assessment_provisional=d.recommendation_provisional,
         next_step=NextStep(en=en, tr=tr),
+    )
+
+
+def agent_view(d: Dispute, appeal_window: timedelta) -> AgentDisputeView:
+    return AgentDisputeView(
+        **customer_view(d, appeal_window).model_dump(),
+        customer_id=d.customer_id,
+        channel=d.channel,
+        opened_by_agent=d.opened_by_agent,
+        accessibility_need=d.accessibility_need,
     )
 
 
@@ -123,3 +140,4 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         return when.astimezone(UTC), dispute_id
     except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00, which has no UTC equivalent
         raise ValueError("not a cursor") from None
+
