@@ -13,7 +13,7 @@ import structlog
 
 from disputes.relay import Attempt, Result
 from adapters.wake import Wakeups
-from disputes.schedule import DueWork
+from disputes.schedule import DueWork, until_set
 
 log = structlog.get_logger("worker")
 
@@ -60,7 +60,7 @@ async def run_workers(
 def _loop(work: DueWork, pace: Pace, stop: asyncio.Event, wakeups: Wakeups) -> Awaitable[None]:
     wake = wakeups.event(work.job.kind)
     return run_loop(
-        work.job.kind.value, partial(work.run_once, stop), pace, stop, wake, partial(_until_set, (stop, wake))
+        work.job.kind.value, partial(work.run_once, stop, wake), pace, stop, wake, partial(until_set, (stop, wake))
     )
 
 
@@ -80,16 +80,6 @@ async def run_loop(
             done = 0
         if (seconds := pace.after(done)) and not wake.is_set():
             await pause(seconds)
-
-
-async def _until_set(events: tuple[asyncio.Event, ...], seconds: float) -> None:
-    """Wait until any of `events` is set, `seconds` at most."""
-    waits = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for wait in waits:
-            wait.cancel()
 
 
 def log_attempt(attempt: Attempt) -> None:

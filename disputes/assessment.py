@@ -46,6 +46,6 @@ class Assessor:
             dispute.record_assessment(SYSTEM, advice, now, self.settings.third_party_wait)
             advised.append(advice)
 
-        assessed = await self.service.apply(SYSTEM, dispute_id, change)
+        assessed = await self.service.apply(SYSTEM, dispute_id, change, loaded=current)
         for advice in advised:
             self.log.assessed(dispute_id, advice, assessed.status)

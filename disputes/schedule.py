@@ -12,11 +12,13 @@ until it runs out (a short pause before the next try); work that ends is release
 due time it left.
 
 The loop is a continuously fed pipeline: claims are sized by the job's `Lanes` (for the evidence puller, one
-lane per carrier), the lanes with no room are skipped, and whenever one item ends more are claimed.
+lane per carrier), the lanes with no room are skipped, and whenever one item ends, or the kind's wake-up says
+work became due, more are claimed. A run's first claim takes one item, so the first due item starts after one
+storage call (a claim of many costs one call per item on MongoDB); the claims after it fill the room.
 """
 
 import asyncio
-import contextlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -63,11 +65,12 @@ class DueWork:
         self._lanes = self.job.lanes()
         self._held: dict[str, _Held] = {}
 
-    async def run_once(self, stop: asyncio.Event | None = None) -> int:
-        """Work until nothing is due or `stop` is set, claiming more whenever an item ends; returns how many
-        were claimed. After a failure nothing more is claimed (work abandoned for a lost lease is no failure of
-        this worker's: claims go on); what is in flight finishes, then the failures
-        are raised together. Cancelled, it cancels what is in flight and leaves it to the leases."""
+    async def run_once(self, stop: asyncio.Event | None = None, wake: asyncio.Event | None = None) -> int:
+        """Work until nothing is due or `stop` is set, claiming more whenever an item ends or `wake` is set
+        (cleared before each claim it prompts); returns how many were claimed. After a failure nothing more is
+        claimed (work abandoned for a lost lease is no failure of this worker's: claims go on); what is in flight
+        finishes, then the failures are raised together. Cancelled, it cancels what is in flight and leaves it
+        to the leases."""
         claimed, failures = 0, list[Exception]()
         working: set[asyncio.Task[None]] = set()
         lanes = self._lanes
@@ -79,10 +82,13 @@ class DueWork:
                 failures += _finished(working)
                 stopping = any(not isinstance(failure, LeaseLost) for failure in failures)
                 if not stopping and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
+                    if wake is not None:
+                        wake.clear()  # this claim finds what it announced
+                    size = min(room, 1) if not claimed else room
                     try:
                         now = self.clock.now()
                         ids = await self.schedule.claim_due(
-                            self.job.kind, now, self.lease, room, self.holder, lanes.full()
+                            self.job.kind, now, self.lease, size, self.holder, lanes.full()
                         )
                     except Exception as error:  # the database may be away: stop claiming, finish the rest
                         failures.append(error)
@@ -95,13 +101,12 @@ class DueWork:
                         task.add_done_callback(lambda _: lanes.changed.set())
                         working.add(task)
                     claimed += len(ids)
-                    if len(ids) == room:
+                    if len(ids) == size:
                         continue  # more may be due
                 if not working:
                     break
                 if lanes.room() > 0:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(lanes.changed.wait(), self.poll.total_seconds())
+                    await until_set((lanes.changed, *([wake] if wake else [])), self.poll.total_seconds())
                 else:
                     await lanes.changed.wait()
         finally:
@@ -164,6 +169,16 @@ class _Held:
         if not self.lost:
             self.lost = True
             self.task.cancel()
+
+
+async def until_set(events: Collection[asyncio.Event], seconds: float) -> None:
+    """Wait until any of `events` is set, `seconds` at most."""
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
 
 
 def _finished(working: set[asyncio.Task[None]]) -> list[Exception]:

@@ -61,3 +61,39 @@ async def test_work_falling_due_while_other_work_runs_is_taken_within_the_poll()
     finally:
         job.end.set()
         assert await asyncio.wait_for(running, 5) == 2
+
+
+async def test_work_woken_while_other_work_runs_starts_at_once_without_waiting_for_the_poll():
+    schedule, job = Due(), Held()
+    work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1))
+    wake = asyncio.Event()
+    schedule.waiting.append("first")
+    running = asyncio.create_task(work.run_once(wake=wake))
+    try:
+        async with asyncio.timeout(5):
+            while job.started != ["first"]:
+                await asyncio.sleep(0)
+            schedule.waiting.append("woken")  # e.g. a save in this process made it due
+            wake.set()
+            while "woken" not in job.started:
+                await asyncio.sleep(0)
+        assert not running.done() and not wake.is_set()  # the claim it prompted consumed the wake-up
+    finally:
+        job.end.set()
+        assert await asyncio.wait_for(running, 5) == 2
+
+
+async def test_a_run_claims_one_item_first_so_the_first_due_item_starts_after_one_claim():
+    schedule, job = Due(), Held()
+    sizes: list[int] = []
+    claim = schedule.claim_due
+
+    async def counted(kind, now, lease, limit, holder, skip_carriers=frozenset()):
+        sizes.append(limit)
+        return await claim(kind, now, lease, limit, holder, skip_carriers)
+
+    schedule.claim_due = counted
+    schedule.waiting += ["a", "b", "c"]
+    job.end.set()
+    assert await DueWork(schedule, job, FixedClock(NOW), "w-1").run_once() == 3
+    assert sizes[0] == 1 and sizes[1] > 1 and sorted(job.started) == ["a", "b", "c"]
