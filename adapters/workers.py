@@ -37,10 +37,9 @@ class Pace:
         self._next = self.longest
 
     def after(self, found: int) -> float:
-        """The pause after a pass that found `found` items (0: none, go on at once)."""
+        """The pause after a pass that found `found` items (a pass ends on a claim that found nothing more)."""
         if found:
             self._next = min(self.shortest, self.longest)
-            return 0.0
         pause, self._next = self._next, min(self._next * 2, self.longest)
         return pause
 
@@ -68,8 +67,8 @@ async def run_loop(
     name: str, step: Callable[[], Awaitable[int]], pace: Pace, stop: asyncio.Event, wake: asyncio.Event,
     pause: Pause,
 ) -> None:
-    """Run `step` until `stop` is set, at once again when it found work or `wake` was set meanwhile, otherwise
-    after the pause `pace` gives."""
+    """Run `step` until `stop` is set, at once again when `wake` was set meanwhile, otherwise after the pause
+    `pace` gives."""
     while not stop.is_set():
         wake.clear()  # a wake during the pass starts the next one at once
         try:

@@ -66,30 +66,34 @@ class DueWork:
         self._held: dict[str, _Held] = {}
 
     async def run_once(self, stop: asyncio.Event | None = None, wake: asyncio.Event | None = None) -> int:
-        """Work until nothing is due or `stop` is set, claiming more whenever an item ends or `wake` is set
-        (cleared before each claim it prompts); returns how many were claimed. After a failure nothing more is
-        claimed (work abandoned for a lost lease is no failure of this worker's: claims go on); what is in flight
-        finishes, then the failures are raised together. Cancelled, it cancels what is in flight and leaves it
-        to the leases."""
+        """Work until nothing is due or `stop` is set; returns how many were claimed. More is claimed whenever
+        an item ends; while storage has more due than there was room for, also whenever room grows (an item
+        moves to its lane, or is past it). Once a claim came back short, only an item ending, `wake` (cleared
+        before each claim), a full lane freeing up, or `poll` passing prompts another. After a failure nothing more is claimed (work abandoned for a lost
+        lease is no failure of this worker's: claims go on); what is in flight finishes, then the failures are
+        raised together. Cancelled, it cancels what is in flight and leaves it to the leases."""
         claimed, failures = 0, list[Exception]()
         working: set[asyncio.Task[None]] = set()
-        lanes = self._lanes
+        lanes, loop = self._lanes, asyncio.get_running_loop()
         lanes.start_run()
         heartbeat = asyncio.create_task(self._beat())
+        short: _ShortClaim | None = None  # the last claim, when it found less than it asked for
         try:
             while True:
                 lanes.changed.clear()
+                running = len(working)
                 failures += _finished(working)
+                if len(working) < running:
+                    short = None  # work given back ends due again (a pull whose carrier had no room for it)
                 stopping = any(not isinstance(failure, LeaseLost) for failure in failures)
-                if not stopping and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
+                asking = short is None or short.lapsed(loop.time(), lanes.full(), wake)
+                if asking and not stopping and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
                     if wake is not None:
                         wake.clear()  # this claim finds what it announced
-                    size = min(room, 1) if not claimed else room
+                    size, skipped = min(room, 1) if not claimed else room, lanes.full()
                     try:
                         now = self.clock.now()
-                        ids = await self.schedule.claim_due(
-                            self.job.kind, now, self.lease, size, self.holder, lanes.full()
-                        )
+                        ids = await self.schedule.claim_due(self.job.kind, now, self.lease, size, self.holder, skipped)
                     except Exception as error:  # the database may be away: stop claiming, finish the rest
                         failures.append(error)
                         continue
@@ -102,11 +106,14 @@ class DueWork:
                         working.add(task)
                     claimed += len(ids)
                     if len(ids) == size:
+                        short = None
                         continue  # more may be due
+                    short = _ShortClaim(loop.time() + self.poll.total_seconds(), skipped)
                 if not working:
                     break
                 if lanes.room() > 0:
-                    await until_set((lanes.changed, *([wake] if wake else [])), self.poll.total_seconds())
+                    left = self.poll.total_seconds() if short is None else max(short.look_again - loop.time(), 0.0)
+                    await until_set((lanes.changed, *([wake] if wake else [])), left)
                 else:
                     await lanes.changed.wait()
         finally:
@@ -157,6 +164,19 @@ class DueWork:
                         still.until = now + self.lease
                     else:
                         still.lose()
+
+
+@dataclass(frozen=True, slots=True)
+class _ShortClaim:
+    """A claim that found less than it asked for: nothing more was due then, beyond the lanes it skipped."""
+
+    look_again: float
+    """Loop time when `poll` has passed since."""
+    skipped: frozenset[str]
+
+    def lapsed(self, now: float, full: frozenset[str], wake: asyncio.Event | None) -> bool:
+        """Whether another claim may find something: woken, a skipped lane has room now, or `poll` passed."""
+        return (wake is not None and wake.is_set()) or bool(self.skipped - full) or now >= self.look_again
 
 
 @dataclass
