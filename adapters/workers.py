@@ -25,10 +25,11 @@ def worker_id() -> str:
 
 @dataclass
 class Pace:
-    """The pauses of a loop between passes that found nothing: `shortest` right after work was found, twice as
-    long after every further empty pass, up to `longest` (the configured interval) while idle. Work that keeps
-    arriving (made due by other processes, which cannot wake this one) is found soon; an idle loop asks
-    storage rarely."""
+    """The pauses of a loop between passes: `shortest` right after polling found work, twice as long after
+    every further pass, up to `longest` (the configured interval) while idle. Work that keeps arriving (made
+    due by other processes, which cannot wake this one) is found soon; an idle loop asks storage rarely. Work a
+    wake-up announced (made due in this process) says nothing about other processes: the pauses go on
+    growing, so a loop its own process keeps waking does not also poll at its shortest pause."""
 
     shortest: float
     longest: float
@@ -36,9 +37,10 @@ class Pace:
     def __post_init__(self) -> None:
         self._next = self.longest
 
-    def after(self, found: int) -> float:
-        """The pause after a pass that found `found` items (a pass ends on a claim that found nothing more)."""
-        if found:
+    def after(self, found: int, woken: bool = False) -> float:
+        """The pause after a pass that found `found` items (a pass ends on a claim that found nothing more);
+        `woken`: the pass was started by a wake-up."""
+        if found and not woken:
             self._next = min(self.shortest, self.longest)
         pause, self._next = self._next, min(self._next * 2, self.longest)
         return pause
@@ -68,8 +70,9 @@ async def run_loop(
     pause: Pause,
 ) -> None:
     """Run `step` until `stop` is set, at once again when `wake` was set meanwhile, otherwise after the pause
-    `pace` gives."""
+    `pace` gives (told whether the pass was started by a wake-up)."""
     while not stop.is_set():
+        woken = wake.is_set()
         wake.clear()  # a wake during the pass starts the next one at once
         try:
             done = await step()
@@ -77,7 +80,7 @@ async def run_loop(
             errors = [type(e).__name__ for e in error.exceptions] if isinstance(error, ExceptionGroup) else []
             log.warning("worker_pass_failed", worker=name, error=type(error).__name__, errors=errors)
             done = 0
-        if (seconds := pace.after(done)) and not wake.is_set():
+        if (seconds := pace.after(done, woken)) and not wake.is_set():
             await pause(seconds)
 
 

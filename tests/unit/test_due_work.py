@@ -97,3 +97,36 @@ async def test_a_run_claims_one_item_first_so_the_first_due_item_starts_after_on
     job.end.set()
     assert await DueWork(schedule, job, FixedClock(NOW), "w-1").run_once() == 3
     assert sizes[0] == 1 and sizes[1] > 1 and sorted(job.started) == ["a", "b", "c"]
+
+
+class Lane(Held):
+    """Work that moves to its lane (which makes room for more claims), then runs until the test lets it end."""
+
+    async def handle(self, subject: str, place: Place) -> None:
+        place.move_to("yurtici")
+        await super().handle(subject, place)
+
+
+async def test_after_a_claim_found_nothing_more_room_growing_alone_asks_storage_nothing():
+    schedule, job = Due(), Lane()
+    claims: list[int] = []
+    claim = schedule.claim_due
+
+    async def counted(kind, now, lease, limit, holder, skip_carriers=frozenset()):
+        claims.append(limit)
+        return await claim(kind, now, lease, limit, holder, skip_carriers)
+
+    schedule.claim_due = counted
+    schedule.waiting.append("first")
+    running = asyncio.create_task(DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1)).run_once())
+    try:
+        async with asyncio.timeout(5):
+            while job.started != ["first"]:
+                await asyncio.sleep(0)
+        for _ in range(10):
+            await asyncio.sleep(0)  # the loop sees its room grow (the item moved to its lane)
+        assert len(claims) == 2  # the one that found it and the one that found nothing more
+    finally:
+        job.end.set()
+    assert await asyncio.wait_for(running, 5) == 1
+    assert len(claims) == 3  # the item ended: work given back would be due again

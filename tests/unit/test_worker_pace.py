@@ -72,6 +72,13 @@ async def test_after_work_the_loop_asks_soon_then_backs_off_to_its_interval():
     assert gaps == [INTERVAL, 0.0, SHORTEST, 0.1, 0.2, 0.4, 0.8, INTERVAL, INTERVAL]
 
 
+def test_work_a_wake_up_announced_does_not_shorten_the_pauses():
+    pace = Pace(SHORTEST, INTERVAL)
+    assert pace.after(1, woken=True) == INTERVAL  # made due in this process: nothing says others make work
+    assert pace.after(1) == SHORTEST  # found by polling: other processes make work, ask again soon
+    assert pace.after(1, woken=True) == SHORTEST * 2  # and the pauses grow back from there
+
+
 async def test_a_wake_during_a_pass_starts_the_next_pass_without_a_pause():
     wake, stop, passes = asyncio.Event(), asyncio.Event(), list[int]()
     paused_after: list[int] = []  # the passes a pause followed
