@@ -81,6 +81,7 @@ class EvidencePuller:
             async with asyncio.timeout(self.slot_wait.total_seconds()):
                 await slot.acquire()
         except TimeoutError:
+            place.give_back()
             return
         try:
             answer = await self._ask(dispute_id, carrier, tracking, slot)

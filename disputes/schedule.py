@@ -64,30 +64,32 @@ class DueWork:
             raise ValueError("the heartbeat must come more often than the lease runs out")
         self._lanes = self.job.lanes()
         self._held: dict[str, _Held] = {}
+        self._due_again = False  # an item ended left undone: given back, or abandoned for a lost lease
 
     async def run_once(self, stop: asyncio.Event | None = None, wake: asyncio.Event | None = None) -> int:
-        """Work until nothing is due or `stop` is set; returns how many were claimed. More is claimed whenever
-        an item ends; while storage has more due than there was room for, also whenever room grows (an item
-        moves to its lane, or is past it). Once a claim came back short, only an item ending, `wake` (cleared
-        before each claim), a full lane freeing up, or `poll` passing prompts another. After a failure nothing more is claimed (work abandoned for a lost
-        lease is no failure of this worker's: claims go on); what is in flight finishes, then the failures are
-        raised together. Cancelled, it cancels what is in flight and leaves it to the leases."""
+        """Work until nothing is due or `stop` is set; returns how many were claimed. Claims are repeated while
+        they come back full, and whenever room grows (an item ends, moves to its lane, or is past it). Once a
+        claim came back short (nothing more was due), only `wake` (cleared before each claim), work given back
+        or abandoned (due again), a skipped full lane getting room, or `poll` passing prompts another. After a failure nothing
+        more is claimed (work abandoned for a lost lease is no failure of this worker's: claims go on); what is
+        in flight finishes, then the failures are raised together. Cancelled, it cancels what is in flight and
+        leaves it to the leases."""
         claimed, failures = 0, list[Exception]()
         working: set[asyncio.Task[None]] = set()
         lanes, loop = self._lanes, asyncio.get_running_loop()
         lanes.start_run()
         heartbeat = asyncio.create_task(self._beat())
-        short: _ShortClaim | None = None  # the last claim, when it found less than it asked for
+        held_off: _HeldOff | None = None
         try:
             while True:
                 lanes.changed.clear()
-                running = len(working)
                 failures += _finished(working)
-                if len(working) < running:
-                    short = None  # work given back ends due again (a pull whose carrier had no room for it)
+                woken = wake is not None and wake.is_set()
+                if held_off is not None and held_off.over(loop.time(), lanes.full(), woken, self._due_again):
+                    held_off = None
+                self._due_again = False
                 stopping = any(not isinstance(failure, LeaseLost) for failure in failures)
-                asking = short is None or short.lapsed(loop.time(), lanes.full(), wake)
-                if asking and not stopping and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
+                if held_off is None and not stopping and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
                     if wake is not None:
                         wake.clear()  # this claim finds what it announced
                     size, skipped = min(room, 1) if not claimed else room, lanes.full()
@@ -106,14 +108,13 @@ class DueWork:
                         working.add(task)
                     claimed += len(ids)
                     if len(ids) == size:
-                        short = None
                         continue  # more may be due
-                    short = _ShortClaim(loop.time() + self.poll.total_seconds(), skipped)
+                    held_off = _HeldOff(loop.time() + self.poll.total_seconds(), skipped)
                 if not working:
                     break
                 if lanes.room() > 0:
-                    left = self.poll.total_seconds() if short is None else max(short.look_again - loop.time(), 0.0)
-                    await until_set((lanes.changed, *([wake] if wake else [])), left)
+                    left = self.poll.total_seconds() if held_off is None else held_off.look_again - loop.time()
+                    await until_set((lanes.changed, *([wake] if wake else [])), max(left, 0.0))
                 else:
                     await lanes.changed.wait()
         finally:
@@ -134,9 +135,11 @@ class DueWork:
             await self.job.handle(subject, place)
         except asyncio.CancelledError:
             if held.lost and held.task.uncancel() == 0:  # cancelled by the heartbeat alone
+                self._due_again = True
                 raise LeaseLost(f"{self.job.kind.value} {subject}") from None
             raise
         finally:
+            self._due_again = self._due_again or place.given_back
             place.leave()
             del self._held[subject]
         await self.schedule.release(self.job.kind, subject, self.holder)
@@ -177,6 +180,20 @@ class _ShortClaim:
     def lapsed(self, now: float, full: frozenset[str], wake: asyncio.Event | None) -> bool:
         """Whether another claim may find something: woken, a skipped lane has room now, or `poll` passed."""
         return (wake is not None and wake.is_set()) or bool(self.skipped - full) or now >= self.look_again
+
+
+@dataclass(frozen=True, slots=True)
+class _HeldOff:
+    """The last claim found nothing more (beyond the full lanes it skipped): no claim until there is a reason."""
+
+    look_again: float
+    """Loop time when `poll` has passed since the claim."""
+    skipped: frozenset[str]
+
+    def over(self, now: float, full: frozenset[str], woken: bool, due_again: bool) -> bool:
+        """Whether another claim may find something: woken, work due again, a skipped lane has room now, or
+        `poll` passed."""
+        return woken or due_again or bool(self.skipped - full) or now >= self.look_again
 
 
 @dataclass

@@ -129,4 +129,31 @@ async def test_after_a_claim_found_nothing_more_room_growing_alone_asks_storage_
     finally:
         job.end.set()
     assert await asyncio.wait_for(running, 5) == 1
-    assert len(claims) == 3  # the item ended: work given back would be due again
+    assert len(claims) == 2  # the item ended done: nothing was made due by it
+
+
+class GivingBack:
+    """The first time, leaves its item undone (its carrier had no room): due again, as storage has it."""
+
+    kind = WorkKind.PULL_EVIDENCE
+
+    def __init__(self, schedule: Due) -> None:
+        self.schedule, self.started = schedule, list[str]()
+
+    def lanes(self) -> Lanes:
+        return Lanes(per_lane=4)
+
+    async def handle(self, subject: str, place: Place) -> None:
+        self.started.append(subject)
+        if len(self.started) == 1:
+            self.schedule.waiting.append(subject)
+            place.give_back()
+
+
+async def test_work_given_back_is_claimed_again_in_the_same_run():
+    schedule = Due()
+    job = GivingBack(schedule)
+    schedule.waiting.append("case")
+    work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1))
+    assert await asyncio.wait_for(work.run_once(), 5) == 2
+    assert job.started == ["case", "case"]
