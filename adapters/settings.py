@@ -168,9 +168,9 @@ class Settings(BaseSettings):
                     "at times known hours ahead, a few seconds late is harmless.",
     )
     restriction_interval_seconds: float = Field(
-        default=1.0, gt=0,
+        default=10.0, gt=0,
         description="Pause of the account-restriction reviewer (lifting unconfirmed restrictions at the end of their "
-                    "review window) after a pass that found nothing due.",
+                    "review window, days ahead) after a pass that found nothing due.",
     )
     retention_interval_seconds: float = Field(
         default=60.0, gt=0, description="Pause of image retention after a pass that found nothing due."
