@@ -48,6 +48,6 @@ class Assessor:
             )
             advised.append(advice)
 
-        assessed = await self.service.apply(SYSTEM, dispute_id, change)
+        assessed = await self.service.apply(SYSTEM, dispute_id, change, loaded=current)
         for advice in advised:
             self.log.assessed(dispute_id, advice, assessed.status)

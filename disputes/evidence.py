@@ -69,18 +69,19 @@ class EvidencePuller:
         carrier, tracking = dispute.order.carrier, dispute.order.tracking_number
         place.move_to(carrier)
         for evidence in await self.pushed.for_shipment(carrier, tracking):
-            dispute = await self._attach(dispute_id, evidence)
+            dispute = await self._attach(dispute, evidence)
         if not dispute.is_active or dispute.evidence_pull_due is None:
             return
         now = self.clock.now()
         if now >= dispute.sla.evidence_due and not (dispute.has_delivery_proof or dispute.proof_missing):
-            await self._change(dispute_id, lambda d: d.evidence_deadline_passed(SYSTEM, now))
+            await self._change(dispute, lambda d: d.evidence_deadline_passed(SYSTEM, now))
             return
         slot = CarrierSlot(self._slots[carrier])
         try:  # a carrier that hangs must not hold the cases queued behind it in this worker
             async with asyncio.timeout(self.slot_wait.total_seconds()):
                 await slot.acquire()
         except TimeoutError:
+            place.give_back()
             return
         try:
             answer = await self._ask(dispute_id, carrier, tracking, slot)
@@ -108,25 +109,26 @@ class EvidencePuller:
         match answer:
             case EvidenceUnavailable(retry_at=datetime() as named) if retry_at is not None:
                 # Refused by the carrier's circuit breaker: back as soon as it lets calls through again.
-                await self._failed(dispute.id, f"carrier unavailable: {answer}", min(max(named, now), deadline))
+                await self._failed(dispute, f"carrier unavailable: {answer}", min(max(named, now), deadline))
             case EvidenceUnavailable():
-                await self._failed(dispute.id, f"carrier unavailable: {answer}", retry_at)
+                await self._failed(dispute, f"carrier unavailable: {answer}", retry_at)
             case EvidenceRejected():
-                await self._failed(dispute.id, f"pull not possible: {answer}", give_up_at)
+                await self._failed(dispute, f"pull not possible: {answer}", give_up_at)
             case ProofOfDelivery():
-                await self._attach(dispute.id, Evidence(key=pull_key(answer), proof=answer))
+                dispute = await self._attach(dispute, Evidence(key=pull_key(answer), proof=answer))
                 if answer.status is not ProofStatus.DELIVERED:
                     message = f"no proof of delivery yet (carrier says {answer.status.value})"
-                    await self._failed(dispute.id, message, retry_at)
+                    await self._failed(dispute, message, retry_at)
 
-    async def _attach(self, dispute_id: str, evidence: Evidence) -> Dispute:
-        return await self._change(dispute_id, lambda d: d.attach_evidence(SYSTEM, evidence, self.clock.now()))
+    async def _attach(self, dispute: Dispute, evidence: Evidence) -> Dispute:
+        return await self._change(dispute, lambda d: d.attach_evidence(SYSTEM, evidence, self.clock.now()))
 
-    async def _failed(self, dispute_id: str, error: str, retry_at: datetime | None) -> None:
-        await self._change(dispute_id, lambda d: d.evidence_pull_failed(SYSTEM, error, retry_at, self.clock.now()))
+    async def _failed(self, dispute: Dispute, error: str, retry_at: datetime | None) -> None:
+        await self._change(dispute, lambda d: d.evidence_pull_failed(SYSTEM, error, retry_at, self.clock.now()))
 
-    async def _change(self, dispute_id: str, change: Callable[[Dispute], bool | None]) -> Dispute:
-        return await self.service.apply(SYSTEM, dispute_id, change)
+    async def _change(self, dispute: Dispute, change: Callable[[Dispute], bool | None]) -> Dispute:
+        """Change the case starting from the copy this pull last read or stored (no read when it is current)."""
+        return await self.service.apply(SYSTEM, dispute.id, change, loaded=dispute)
 
 
 class CarrierSlot:

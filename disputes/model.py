@@ -193,8 +193,9 @@ class Dispute(BaseModel):
             self.priority = max(self.priority, ACCESSIBLE_PRIORITY)
             details["accessibility_need"] = True
         self._record(actor, "opened", None, self.status, details)
+        # The first assessment waits for the first pull's outcome (proof attached, or the pull failed): advice
+        # given earlier would only be superseded a moment later, and would compete with the pull for storage.
         self.evidence_pull_due = self.opened_at
-        self.assess_due = self.opened_at
         self.sla_check_due = max(self.opened_at, self.sla.decision_due - escalate_before)
         self._notify("dispute_opened")
 
@@ -228,9 +229,12 @@ class Dispute(BaseModel):
         return True
 
     def evidence_pull_failed(self, actor: Actor, error: str, retry_at: datetime | None, now: datetime) -> None:
-        """A pull did not give proof; try again at `retry_at` (None: pulling cannot work, wait for pushes)."""
+        """A pull did not give proof; try again at `retry_at` (None: pulling cannot work, wait for pushes).
+        A case not yet assessed is assessed now (provisional advice while the carrier is awaited)."""
         self.evidence_pulls += 1
         self.evidence_pull_due = retry_at
+        if self.recommendation is None:
+            self.assess_due = now
         action = Action.AWAIT_EVIDENCE if self.status is Status.OPENED else None
         self._apply(actor, "evidence_pull_failed", now, action, {"attempt": self.evidence_pulls, "error": error})
 

@@ -220,9 +220,19 @@ class DisputeService:
 
         return await self._change(actor, dispute_id, change)
 
-    async def apply(self, actor: Actor, dispute_id: str, change: Callable[[Dispute], bool | None]) -> Dispute:
-        """Run a change made by the system (workers); a change that returns False stores nothing."""
-        return await self._change(actor, dispute_id, lambda d, _: change(d))
+    async def apply(
+        self, actor: Actor, dispute_id: str, change: Callable[[Dispute], bool | None], loaded: Dispute | None = None
+    ) -> Dispute:
+        """Run a change made by the system (workers); a change that returns False stores nothing. `loaded`, the
+        dispute as the caller read it (and will not use again), spares the first try its read: a stale copy
+        fails the save's version check and the change is tried again on fresh state."""
+        first = [loaded] if loaded is not None else []
+
+        async def attempt() -> Dispute:
+            given = first.pop() if first else None
+            return await self._change_once(actor, dispute_id, lambda d, _: change(d), None, loaded=given)
+
+        return await self.backoff.run(attempt)
 
     async def _change(
         self,
@@ -246,9 +256,10 @@ class DisputeService:
         change: Callable[[Dispute, datetime], bool | None],
         expected_versions: AbstractSet[int] | None,
         keep: Keep | None = None,
+        loaded: Dispute | None = None,
     ) -> Dispute:
         async with self.turns.of(dispute_id):
-            dispute = await self.get(actor, dispute_id)
+            dispute = loaded if loaded is not None else await self.get(actor, dispute_id)
             if expected_versions is not None and dispute.version not in expected_versions:
                 raise StaleVersion(_stale(dispute.version, expected_versions), current_version=dispute.version)
             now = self.clock.now()
