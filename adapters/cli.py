@@ -180,6 +180,7 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
                 "finance_url": sandbox_url,
                 "carrier_sandbox_url": carriers_url,
                 "run_workers": True,
+                "test_clocks": True,
             }
         )
         try:

@@ -10,8 +10,16 @@ from secrets import token_hex
 from disputes.actors import Actor
 from disputes.contention import Backoff, Turns
 from disputes.errors import ActiveDisputeExists, Contended, IdempotencyKeyReused, NotFound, StaleVersion, Unprocessable
-from disputes.model import Dispute, IdempotencyRecord
-from disputes.ports import Clock, DisputePage, DisputeQuery, DisputeRepository, IdempotencyKeyTaken, OrderDirectory
+from disputes.model import ClockReading, Dispute, IdempotencyRecord
+from disputes.ports import (
+    Clock,
+    DisputePage,
+    DisputeQuery,
+    DisputeRepository,
+    IdempotencyKeyTaken,
+    OrderDirectory,
+    TestClocks,
+)
 from disputes.rules import Rules
 from disputes.sla import deadlines
 from schemas.common import Outcome, RefundDestination, Resolution, Role
@@ -27,9 +35,12 @@ class OpenRequest:
     shipment_id: str | None
     statement: str
     preferred_resolution: Resolution
+    test_clock: str | None = None
+    """Sandbox only: the test clock the case runs on."""
 
     def fingerprint(self) -> str:
-        parts = (self.order_id, self.shipment_id or "", self.statement, self.preferred_resolution.value)
+        parts: tuple[str, ...] = (self.order_id, self.shipment_id or "", self.statement, self.preferred_resolution.value)
+        parts += (self.test_clock,) if self.test_clock else ()
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -47,6 +58,8 @@ class DisputeService:
     rules: Rules
     backoff: Backoff = Backoff()
     turns: Turns = field(default_factory=Turns)
+    test_clocks: TestClocks | None = None
+    """Sandbox only: where the test clocks that cases may run on are kept."""
 
     async def open(self, actor: Actor, request: OpenRequest, idempotency_key: str | None) -> Opened:
         actor.require(Role.CUSTOMER)
@@ -133,6 +146,26 @@ class DisputeService:
         """Run a change made by the system (workers); a change that returns False stores nothing."""
         return await self._change(actor, dispute_id, lambda d, _: change(d))
 
+    async def apply_timed(
+        self, actor: Actor, dispute_id: str, change: Callable[[Dispute, datetime], bool | None]
+    ) -> Dispute:
+        """`apply`, the change given the case's time (`now_of`)."""
+        return await self._change(actor, dispute_id, change)
+
+    async def now_of(self, dispute: Dispute) -> datetime:
+        """The case's time: the real time, or (sandbox) its test clock's."""
+        if dispute.test_clock is None:
+            return self.clock.now()
+        return (await self._read_clock(dispute.test_clock.id)).time
+
+    async def _read_clock(self, clock_id: str) -> ClockReading:
+        if self.test_clocks is None:
+            raise RuntimeError("a case runs on a test clock, but no test clocks are kept here")
+        clock = await self.test_clocks.get(clock_id)
+        if clock is None:
+            raise NotFound(f"No test clock {clock_id}.")
+        return ClockReading(id=clock.id, time=clock.frozen_time, at=self.clock.now())
+
     async def _change(
         self,
         actor: Actor,
@@ -157,7 +190,12 @@ class DisputeService:
             dispute = await self.get(actor, dispute_id)
             if expected_versions is not None and dispute.version not in expected_versions:
                 raise StaleVersion(_stale(dispute.version, expected_versions), current_version=dispute.version)
-            if change(dispute, self.clock.now()) is not False:
+            if dispute.test_clock is None:
+                now = self.clock.now()
+            else:  # read after the load: a save that raced with the clock's advance loses on the version
+                dispute.test_clock = await self._read_clock(dispute.test_clock.id)
+                now = dispute.test_clock.time
+            if change(dispute, now) is not False:
                 await self.repository.save(dispute)
             return dispute
 
@@ -171,7 +209,8 @@ class DisputeService:
         return existing
 
     async def _new_dispute(self, actor: Actor, request: OpenRequest, scoped_key: str | None) -> Dispute:
-        now = self.clock.now()
+        reading = await self._read_clock(request.test_clock) if request.test_clock else None
+        now = reading.time if reading else self.clock.now()
         order = await self.orders.get(request.order_id)
         if order is None or order.customer_id != actor.customer_id:
             raise Unprocessable(f"No order {request.order_id} for this customer.", field="order_id")
@@ -194,12 +233,14 @@ class DisputeService:
             updated_at=now,
             sla=deadlines(now, self.rules),
             idempotency=(
-                IdempotencyRecord(
-                    key=scoped_key, fingerprint=request.fingerprint(), expires_at=now + self.rules.idempotency_ttl
+                IdempotencyRecord(  # kept for a while of real time, whatever the case's clock says
+                    key=scoped_key, fingerprint=request.fingerprint(),
+                    expires_at=self.clock.now() + self.rules.idempotency_ttl,
                 )
                 if scoped_key
                 else None
             ),
+            test_clock=reading,
         )
         dispute.record_opening(actor, self.rules.escalate_before_deadline)
         return dispute

@@ -108,9 +108,15 @@ def evidence_interval() -> float:
 
 
 @pytest.fixture
+def settings_changes() -> dict:
+    """Settings a test module sets beyond the ones below."""
+    return {}
+
+
+@pytest.fixture
 async def api(
     aiohttp_client, sandbox, mongo_uri, tmp_path, clock, evidence_interval, orders_document, carrier_settings,
-    carrier_sandbox_url, query_audit,
+    carrier_sandbox_url, query_audit, settings_changes,
 ) -> TestClient:
     orders_file = tmp_path / "orders.json"
     orders_file.write_text(json.dumps(orders_document))
@@ -121,7 +127,7 @@ async def api(
         str(sandbox.make_url("/")).rstrip("/"),
         carriers=carrier_settings,
         carrier_sandbox_url=carrier_sandbox_url,
-        **dispute_work_intervals(evidence_interval),
+        **dispute_work_intervals(evidence_interval) | settings_changes,
     )
     client = await aiohttp_client(create_app(settings, Overrides(clock=clock, mongo_listeners=(query_audit,))))
     yield client
