@@ -6,7 +6,6 @@ import json
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -15,7 +14,7 @@ from adapters.settings import DEV_JWT_SECRET
 from adapters.web.auth import HmacTokens
 from schemas.common import Role
 from tests.e2e.conftest import eventually
-from tests.integration.test_embedded_lifecycle import ROOT, STARTUP, Embedded, ready, start, started  # noqa: F401
+from tests.integration.test_embedded_lifecycle import ROOT, Embedded, ready, start, started  # noqa: F401
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -36,7 +35,7 @@ def journey(text: str) -> tuple[str, str]:
     """The banner's tokens and its "Try it" commands as two bash scripts: opening the case, and the rest."""
     lines = text.splitlines()
     exports = [line.strip() for line in lines if line.strip().startswith("export ")]
-    tried = lines[lines.index("Try it (bash):") + 1 : next(i for i, l in enumerate(lines) if l.startswith("Stop with"))]
+    tried = lines[lines.index("Try it (bash):") + 1 : next(i for i, line in enumerate(lines) if line.startswith("Stop with"))]
     split = next(i for i, line in enumerate(tried) if "within seconds" in line)
     return "\n".join(exports + tried[:split] + ['echo "$ID"']), "\n".join(exports + tried[split:])
 
