@@ -22,8 +22,9 @@ Dispute service (embedded default) is running.
   Docs       {base}/docs        OpenAPI: {base}/openapi.json
   Health     {base}/healthz     {base}/readyz
   Database   mongoeco on {data_dir}/disputes.sqlite ({settings.mongodb_uri})
-  Sandbox    {sandbox_url}  (orders, payments, fulfillment, notifications; GET /_sandbox/received)
+  Sandbox    {sandbox_url}  (orders, payments, fulfillment, notifications; POST /_sandbox/orders, GET /_sandbox/received)
   Carriers   {carriers_url}  (all nine carriers' APIs; GET /_sandbox/shipments, POST /_sandbox/push)
+  Clocks     {base}/v1/test-clocks  (test clocks: open cases on a clock and advance it past their deadlines)
   Orders     {data_dir}/orders.json  (the demo's, and your own: `./dev sandbox-order --help`; kept across restarts)
 
 Tokens ({hours:g} h; mint more with `./dev token --role investigator --sub inv-1`):
