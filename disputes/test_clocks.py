@@ -22,6 +22,11 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
+class ClockOnlyMovesForward(Conflict):
+    code = "clock-only-moves-forward"
+    title = "A test clock only moves forward"
+
+
 @dataclass
 class TestClockService:
     clocks: TestClocks
@@ -41,11 +46,12 @@ class TestClockService:
         return clock
 
     async def advance(self, actor: Actor, clock_id: str, to: datetime) -> TestClock:
-        moved = await self.clocks.advance(clock_id, _within(to))
+        to = _within(to)
+        moved = await self.clocks.advance(clock_id, to)
         if moved is None:
             raise NotFound(f"No test clock {clock_id}.")
         if moved.frozen_time > to:
-            raise Conflict(
+            raise ClockOnlyMovesForward(
                 f"The clock is at {moved.frozen_time.isoformat()}; it only moves forward.",
                 frozen_time=moved.frozen_time.isoformat(),
             )
@@ -64,8 +70,9 @@ def _as_of_clock(dispute: Dispute, now: datetime) -> bool:
 
 
 def _within(at: datetime) -> datetime:
+    """`at` to the millisecond (what storage keeps), when it is a time a case can run on."""
     if not EARLIEST <= at < LATEST:
         raise Unprocessable(
             f"A test clock's time must be from {EARLIEST.year} up to {LATEST.year}.", field="frozen_time"
         )
-    return at
+    return at.astimezone(UTC).replace(microsecond=at.microsecond // 1000 * 1000)

@@ -113,6 +113,8 @@ async def test_a_clock_only_moves_forward_and_unknown_clocks_are_not_found(api):
     back = await api.post(f"/v1/test-clocks/{clock['id']}/advance", json={"frozen_time": NOW.isoformat()},
                           headers=INVESTIGATOR)
     assert back.status == 409 and back.content_type == "application/problem+json"
+    problem = await back.json()
+    assert problem["type"].endswith("clock-only-moves-forward") and "2026-11-20T09:30:00+00:00" in problem["detail"]
     got = await (await api.get(f"/v1/test-clocks/{clock['id']}", headers=CUSTOMER)).json()
     assert got["frozen_time"] == "2026-11-20T09:30:00Z"
 
@@ -134,6 +136,10 @@ async def test_bad_clock_input_is_a_problem_and_changes_nothing(api):
     assert got["frozen_time"] == clock["frozen_time"]
     far = await api.post("/v1/test-clocks", json={"frozen_time": "1900-01-01T00:00:00Z"}, headers=CUSTOMER)
     assert far.status == 422
+    fine = await api.post("/v1/test-clocks", json={"frozen_time": "2026-11-18T09:30:00.123456+03:00"}, headers=CUSTOMER)
+    created = await fine.json()
+    assert fine.status == 201 and created["frozen_time"] == "2026-11-18T06:30:00.123000Z"
+    assert (await (await api.get(f"/v1/test-clocks/{created['id']}", headers=CUSTOMER)).json()) == created
     unauthenticated = await api.post("/v1/test-clocks", json={})
     assert unauthenticated.status == 401
 
