@@ -3,11 +3,12 @@ on it, advance it. See `disputes.test_clocks`."""
 
 from aiohttp import web
 
-from adapters.web.disputes_api import CUSTOMER, EVERYONE, idempotency_key, open_request, opened_response
+from adapters.web.disputes_api import EVERYONE, idempotency_key, open_request, opened_response
 from adapters.web.endpoint import Call, Endpoint, json_response
 from disputes.model import TestClock
 from disputes.test_clocks import TestClockService
-from schemas.api import CustomerDisputeView, OpenDispute
+from schemas.api import AgentDisputeView, CustomerDisputeView, OpenDispute
+from schemas.common import CUSTOMER_SIDE
 from schemas.test_clocks import AdvanceTestClock, NewTestClock, TestClockView
 
 TEST_CLOCKS = web.AppKey("test_clocks", TestClockService)
@@ -49,7 +50,7 @@ ENDPOINTS = (
     Endpoint("POST", ONE + "/advance", advance_clock,
              "Advance a test clock; the work of its cases that falls due runs at once (sandbox)", EVERYONE,
              AdvanceTestClock, response=TestClockView, errors=(404, 409, 422), tag=TAG),
-    Endpoint("POST", ONE + "/disputes", open_on_clock, "Open a dispute that runs on a test clock (sandbox)", CUSTOMER,
-             OpenDispute, response=CustomerDisputeView, status=201, headers=("Idempotency-Key",),
-             errors=(404, 409, 422), tag=TAG),
+    Endpoint("POST", ONE + "/disputes", open_on_clock, "Open a dispute that runs on a test clock (sandbox)",
+             CUSTOMER_SIDE, OpenDispute, response=CustomerDisputeView, status=201, headers=("Idempotency-Key",),
+             errors=(404, 409, 422), tag=TAG, extra={"other_responses": (AgentDisputeView,)}),
 )

@@ -28,7 +28,7 @@ def evidence_interval():
 
 
 @pytest.fixture
-def settings_changes():
+def app_changes():
     return {"test_clocks": True}
 
 
