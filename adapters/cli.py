@@ -111,6 +111,8 @@ def _require_production_settings(settings: Settings) -> None:
         sys.exit("DISPUTES_MONGODB_URI is not set. For the local all-in-one default run `disputes embedded`.")
     if settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
         sys.exit("DISPUTES_JWT_SECRET must be set to a secret of your own outside the embedded default.")
+    if settings.test_clocks:  # a case on a clock its customer advances could be steered to its default decision
+        sys.exit("DISPUTES_TEST_CLOCKS is for the embedded default (sandbox) only.")
 
 
 def _run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:

@@ -105,7 +105,7 @@ class Settings(BaseSettings):
     test_clocks: bool = Field(
         default=False,
         description="Sandbox only: serve the test clock endpoints (cases whose deadlines run on a clock a tester "
-                    "advances); `disputes embedded` turns it on, production settings leave it off.",
+                    "advances); `disputes embedded` turns it on, `disputes serve` and `worker` refuse it.",
     )
     run_workers: bool = Field(
         default=True, description="Run the background workers in this process (false keeps them out of the API)."

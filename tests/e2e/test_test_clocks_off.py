@@ -12,3 +12,4 @@ async def test_without_the_sandbox_setting_the_clock_endpoints_do_not_exist(api)
     document = await (await api.get("/openapi.json")).json()
     assert not [path for path in document["paths"] if "clock" in path]
     assert not [name for name in document["components"]["schemas"] if "Clock" in name]
+
