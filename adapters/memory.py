@@ -17,7 +17,7 @@ from itertools import islice
 from typing import Protocol, get_origin
 
 from disputes.errors import ActiveDisputeExists, StaleVersion
-from disputes.model import Dispute, address_key
+from disputes.model import Dispute, TestClock, address_key
 from disputes.policy import CustomerHistory, PastClaim
 from disputes.ports import (
     ERROR_KEPT,
@@ -199,6 +199,29 @@ class InMemoryDisputes:
             self._holders[shipment] = dispute.id
         elif self._holders.get(shipment) == dispute.id:
             del self._holders[shipment]
+
+
+class InMemoryTestClocks:
+    """`TestClocks` beside the in-memory disputes, whose cases on a clock it finds by scanning (tests only)."""
+
+    def __init__(self, disputes: InMemoryDisputes) -> None:
+        self.disputes = disputes
+        self.clocks: dict[str, TestClock] = {}
+
+    async def add(self, clock: TestClock) -> None:
+        self.clocks[clock.id] = clock
+
+    async def get(self, clock_id: str) -> TestClock | None:
+        return self.clocks.get(clock_id)
+
+    async def advance(self, clock_id: str, to: datetime) -> TestClock | None:
+        clock = self.clocks.get(clock_id)
+        if clock is not None and clock.frozen_time <= to:
+            clock = self.clocks[clock_id] = clock.model_copy(update={"frozen_time": to})
+        return clock
+
+    async def disputes_on(self, clock_id: str) -> list[str]:
+        return [d.id for d in self.disputes.docs.values() if d.test_clock and d.test_clock.id == clock_id]
 
 
 class InMemoryEvidenceStore:

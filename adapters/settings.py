@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     evidence_retry_seconds: float = _configures(Rules, "evidence_retry", SECOND)
     evidence_max_retry_seconds: float = _configures(Rules, "evidence_max_retry", SECOND)
 
+    test_clocks: bool = Field(
+        default=False,
+        description="Sandbox only: serve the test clock endpoints (cases whose deadlines run on a clock a tester "
+                    "advances); `disputes embedded` turns it on, `disputes serve` and `worker` refuse it.",
+    )
     run_workers: bool = Field(
         default=True, description="Run the background workers in this process (false keeps them out of the API)."
     )

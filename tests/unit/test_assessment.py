@@ -18,7 +18,7 @@ from tests.unit.policy.builders import evidence
 
 @pytest.fixture
 def assessor(service, repository, clock, due_work):
-    return due_work(Assessor(service, repository, clock, PolicySettings()))
+    return due_work(Assessor(service, repository, PolicySettings()))
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ async def test_each_assessment_is_reported_with_the_advice_and_the_status_it_lef
 ):
     log = Assessments()
     await attach(service, dispute.id, clock, signature=False, photo=False, received_by="Mehmet Kaya", metres=None)
-    await due_work(Assessor(service, repository, clock, PolicySettings(), log=log)).run_once()
+    await due_work(Assessor(service, repository, PolicySettings(), log=log)).run_once()
     stored = repository.docs[dispute.id]
     assert log.lines == [(dispute.id, "weak_proof", stored.recommendation.action, Status.RESOLVED)]
 

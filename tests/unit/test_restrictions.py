@@ -22,12 +22,12 @@ REVIEW = timedelta(hours=72)
 @pytest.fixture
 def assess(service, repository, clock, due_work):
     """The assessor with a threshold of one claim: the first claim already shows the pattern."""
-    return due_work(Assessor(service, repository, clock, PolicySettings(repeat_claims_threshold=1, restriction_review=REVIEW)))
+    return due_work(Assessor(service, repository, PolicySettings(repeat_claims_threshold=1, restriction_review=REVIEW)))
 
 
 @pytest.fixture
 def reviewer(service, clock, due_work):
-    return due_work(RestrictionReviewer(service, clock))
+    return due_work(RestrictionReviewer(service))
 
 
 async def opened_and_pulled(service, request_for, clock, **request):
@@ -66,7 +66,7 @@ async def test_repeated_claims_restrict_the_account_until_a_supervisor_reviews_i
 async def test_signals_that_show_no_pattern_flag_the_case_without_restricting(service, orders, request_for, repository, due_work, clock):
     orders.orders["ord-soon"] = order("ord-soon", shipments=[shipment("shp-soon", delivered_days_ago=0.001)])
     dispute = await opened_and_pulled(service, request_for, clock, order_id="ord-soon")
-    await due_work(Assessor(service, repository, clock, PolicySettings())).run_once()
+    await due_work(Assessor(service, repository, PolicySettings())).run_once()
     stored = repository.docs[dispute.id]
     assert stored.abuse_flags == ["claim_soon_after_delivery"] and stored.restriction is None
     assert changes(repository, dispute.id) == []
