@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
+from operator import itemgetter
 from typing import Protocol, get_origin
 
 from disputes.errors import ActiveDisputeExists, StaleVersion
@@ -35,13 +36,13 @@ from schemas.orders import Order
 
 
 LISTS = tuple(name for name, f in Dispute.model_fields.items() if get_origin(f.annotation) is list)
+_lists = itemgetter(*LISTS)
 
 
 def _copy(dispute: Dispute) -> Dispute:
     """A fresh top level and fresh lists: what `model_copy(update=...)` makes, without its generic work."""
     state = dispute.__dict__.copy()
-    for name in LISTS:
-        state[name] = list(state[name])
+    state.update(zip(LISTS, map(list, _lists(state))))  # the loop in C: the queue copies fifty per page
     copy = Dispute.__new__(Dispute)
     object.__setattr__(copy, "__dict__", state)
     object.__setattr__(copy, "__pydantic_fields_set__", set(dispute.__pydantic_fields_set__))
