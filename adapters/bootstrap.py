@@ -70,6 +70,7 @@ from carriers.breaker import BreakerStore, InMemoryBreakerStore
 from carriers.parsing import attachment_media_type
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.assessment import Assessor
+from disputes.restrictions import RestrictionReviewer
 from disputes.sla_sweeper import SlaSweeper
 from disputes.intake import EvidenceIntake
 from disputes.ports import (
@@ -214,6 +215,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                 (PushAttacher(service, repository, store, clock), settings.push_interval_seconds),
                 (Assessor(service, repository, clock, settings.policy(), log=work_log), settings.assess_interval_seconds),
                 (SlaSweeper(service, clock), settings.sla_interval_seconds),
+                (RestrictionReviewer(service, clock), settings.restriction_interval_seconds),
                 (_relay(settings, overrides, session, repository, clock), settings.relay_interval_seconds),
             ]
             if retention is not None:

@@ -29,7 +29,9 @@ from tenacity import (
 
 from carriers.http import parse_retry_after
 from disputes.ports import EffectRejected, EffectUnavailable
-from schemas.effects import CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert
+from schemas.effects import (
+    AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -164,6 +166,9 @@ class AccountsClient(_EffectClient):
 
     async def report_risk(self, signal: CustomerRisk, idempotency_key: str) -> None:
         await self._post(signal, idempotency_key)
+
+    async def change_restriction(self, change: AccountRestriction, idempotency_key: str) -> None:
+        await self._post(change, idempotency_key, "/accounts/v1/restrictions")
 
 
 class FinanceClient(_EffectClient):

@@ -14,6 +14,7 @@ def banner(settings: Settings, sandbox_url: str, carriers_url: str, data_dir: Pa
     customer = tokens.mint("cust-1001", Role.CUSTOMER, "cust-1001")
     investigator = tokens.mint("inv-ayse", Role.INVESTIGATOR)
     supervisor = tokens.mint("sup-zeynep", Role.SUPERVISOR)
+    agent = tokens.mint("agent-elif", Role.AGENT)
     base = f"http://{settings.host}:{settings.port}"
     return f"""
 Dispute service (embedded default) is running.
@@ -29,6 +30,7 @@ Tokens ({hours:g} h; mint more with `./dev token --role investigator --sub inv-1
   export CUSTOMER={customer}
   export INVESTIGATOR={investigator}
   export SUPERVISOR={supervisor}
+  export AGENT={agent}        # customer service: opens for a customer ("customer_id", "channel": "phone")
 
 Try it (bash):
   # the customer reports order ord-2009 (FedEx) as not received

@@ -79,7 +79,9 @@ class Settings(BaseSettings):
     notifications_url: str | None = Field(
         default=None, description="Base URL of the notification service (customer messages, staff alerts)."
     )
-    accounts_url: str | None = Field(default=None, description="Base URL of the account service (customer risk signals).")
+    accounts_url: str | None = Field(
+        default=None, description="Base URL of the account service (customer risk signals, account restrictions)."
+    )
     finance_url: str | None = Field(default=None, description="Base URL of the finance service (carrier liability).")
     downstream_timeout_seconds: float = Field(
         default=5.0, gt=0, description="How long one call to a marketplace service may take."
@@ -93,6 +95,7 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = _configures(Rules, "idempotency_ttl", HOUR)
     first_response_business_days: int = _configures(Rules, "first_response_business_days")
     decision_business_days: int = _configures(Rules, "decision_business_days")
+    accessible_decision_business_days: int = _configures(Rules, "accessible_decision_business_days")
     half_day_eves: Literal["business", "holiday"] = _configures(Rules, "half_day_eves")
     evidence_business_days: int = _configures(Rules, "evidence_business_days")
     escalate_before_deadline_hours: float = _configures(Rules, "escalate_before_deadline", HOUR)
@@ -157,6 +160,11 @@ class Settings(BaseSettings):
     sla_interval_seconds: float = Field(
         default=1.0, gt=0, description="Pause of the SLA sweeper after a pass that found nothing due."
     )
+    restriction_interval_seconds: float = Field(
+        default=1.0, gt=0,
+        description="Pause of the account-restriction reviewer (lifting unconfirmed restrictions at the end of their "
+                    "review window) after a pass that found nothing due.",
+    )
     retention_interval_seconds: float = Field(
         default=60.0, gt=0, description="Pause of image retention after a pass that found nothing due."
     )
@@ -207,6 +215,7 @@ class Settings(BaseSettings):
     policy_repeat_claims: int = _configures(PolicySettings, "repeat_claims_threshold")
     policy_soon_after_delivery_minutes: float = _configures(PolicySettings, "soon_after_delivery", MINUTE)
     policy_shared_address_accounts: int = _configures(PolicySettings, "shared_address_accounts")
+    policy_restriction_review_hours: float = _configures(PolicySettings, "restriction_review", HOUR)
 
     @model_validator(mode="after")
     def _numbers_hold_together(self) -> "Settings":

@@ -43,7 +43,9 @@ class Assessor:
                 dispute.assess_due = None
                 return
             advice = recommend(dispute, history, now, self.settings)
-            dispute.record_assessment(SYSTEM, advice, now, self.settings.third_party_wait)
+            dispute.record_assessment(
+                SYSTEM, advice, now, self.settings.third_party_wait, self.settings.restriction_review
+            )
             advised.append(advice)
 
         assessed = await self.service.apply(SYSTEM, dispute_id, change)

@@ -13,11 +13,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr
 
 from disputes.actors import Actor
 from disputes.errors import CompensationAlreadyIssued, Conflict, Forbidden, Unprocessable
+from disputes.notices import restriction_lifted
 from disputes.states import ACTIVE, Action, next_status
 from disputes.work import WorkKind
 from schemas.common import Outcome, RefundDestination, Resolution, Role
 from schemas.dispute import (
     Appeal,
+    Channel,
     Decision,
     DeliveredEffect,
     EffectKind,
@@ -25,11 +27,14 @@ from schemas.dispute import (
     OrderSnapshot,
     OutboxMessage,
     ReasonCode,
+    Restriction,
+    RestrictionState,
     Sla,
     Status,
     TimelineEntry,
 )
 from schemas.effects import (
+    AccountRestriction,
     CarrierLiability,
     CustomerNotification,
     CustomerRisk,
@@ -50,6 +55,10 @@ RULE_REASONS = {PolicyRule.NO_PROOF_BY_DEADLINE: ReasonCode.CARRIER_NO_PROOF, Po
 REJECTION_REASONS = frozenset(
     {ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE}
 )
+RESTRICTING_FLAGS = frozenset({"repeat_claims"})
+"""Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
+again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
+ACCESSIBLE_PRIORITY = 1
 
 
 def address_key(dispute: "Dispute") -> str:
@@ -75,6 +84,10 @@ class Dispute(BaseModel):
     order: OrderSnapshot
     statement: str
     preferred_resolution: Resolution
+    channel: Channel = Channel.ORDER_PAGE
+    """Documents stored before channels were recorded read as order-page disputes, which they all were."""
+    opened_by_agent: str | None = None
+    accessibility_need: bool = False
     opened_at: AwareDatetime
     updated_at: AwareDatetime
     sla: Sla
@@ -101,6 +114,7 @@ class Dispute(BaseModel):
     assess_due: AwareDatetime | None = None
     abuse_flags: list[str] = Field(default_factory=list)
     cleared_flags: list[str] = Field(default_factory=list)
+    restriction: Restriction | None = None
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 
@@ -120,7 +134,13 @@ class Dispute(BaseModel):
             WorkKind.PULL_EVIDENCE: self.evidence_pull_due,
             WorkKind.ASSESS: self.assess_due,
             WorkKind.SLA_CHECK: self.sla_check_due,
+            WorkKind.RESTRICTION_REVIEW: self._restriction_review_due,
         }
+
+    @property
+    def _restriction_review_due(self) -> datetime | None:
+        r = self.restriction
+        return r.review_due if r is not None and r.state is RestrictionState.PENDING_REVIEW else None
 
     @property
     def carrier_liable(self) -> bool:
@@ -132,6 +152,10 @@ class Dispute(BaseModel):
 
     def owned_by(self, actor: Actor) -> bool:
         return actor.role is Role.CUSTOMER and actor.customer_id == self.customer_id
+
+    def acts_for_customer(self, actor: Actor) -> bool:
+        """The customer themselves, or an agent on their behalf (agents serve every customer who calls)."""
+        return self.owned_by(actor) or actor.role is Role.AGENT
 
     # --- changes ---------------------------------------------------------------------------------
 
@@ -146,7 +170,13 @@ class Dispute(BaseModel):
         return any(e.proof.status is ProofStatus.DELIVERED for e in self.evidence)
 
     def record_opening(self, actor: Actor, escalate_before: timedelta) -> None:
-        self._record(actor, "opened", None, self.status, {"carrier": self.order.carrier})
+        details: dict[str, Any] = {
+            "carrier": self.order.carrier, "channel": self.channel.value, "agent": self.opened_by_agent
+        }
+        if self.accessibility_need:
+            self.priority = max(self.priority, ACCESSIBLE_PRIORITY)
+            details["accessibility_need"] = True
+        self._record(actor, "opened", None, self.status, details)
         self.evidence_pull_due = self.opened_at
         self.assess_due = self.opened_at
         self.sla_check_due = max(self.opened_at, self.sla.decision_due - escalate_before)
@@ -198,9 +228,12 @@ class Dispute(BaseModel):
 
     # --- the policy's recommendation ------------------------------------------------------------------
 
-    def record_assessment(self, actor: Actor, advice: Recommendation, now: datetime, recheck_after: timedelta) -> None:
-        """Store the policy's advice and act on it: raise priority, pass abuse signals on, tell the customer
-        whom to ask, and resolve on its own when the policy may (through the same decision path as a person)."""
+    def record_assessment(
+        self, actor: Actor, advice: Recommendation, now: datetime, recheck_after: timedelta, restriction_review: timedelta
+    ) -> None:
+        """Store the policy's advice and act on it: raise priority, pass abuse signals on (restricting the account
+        until a supervisor reviews it, when they show a pattern), tell the customer whom to ask, and resolve on its
+        own when the policy may (through the same decision path as a person)."""
         previous, self.recommendation = self.recommendation, advice
         standing = [flag for flag in advice.abuse_flags if flag not in self.cleared_flags]
         reversed_only = bool(advice.abuse_flags) and not standing  # a supervisor cleared every signal raised
@@ -216,6 +249,8 @@ class Dispute(BaseModel):
             self.abuse_flags = [*self.abuse_flags, *new_flags]
             risk = CustomerRisk(customer_id=self.customer_id, dispute_id=self.id, flags=new_flags, observed_at=now)
             self._queue(EffectKind.CUSTOMER_RISK, f"{self.id}:{len(self.timeline)}:risk", risk)
+        if self.restriction is None and RESTRICTING_FLAGS.intersection(standing):
+            self._raise_restriction(actor, standing, now, restriction_review)
         if waiting and advice.customer_message and (previous is None or previous.rule is not advice.rule):
             self._notify("check_with_third_party", advice.customer_message)
         if advice.auto_resolve and self.is_active and advice.action in AUTOMATIC:
@@ -238,6 +273,82 @@ class Dispute(BaseModel):
         self.cleared_flags = sorted({*self.cleared_flags, *cleared})
         self.assess_due = now if self.is_active else None
         self._apply(actor, "flags_cleared", now, None, {"flags": cleared, "reason": reason})
+        if self.restriction is not None and self.restriction.state is not RestrictionState.LIFTED:
+            self._lift_restriction(actor, reason, now)
+
+    # --- account restriction ----------------------------------------------------------------------------
+
+    def review_restriction(self, actor: Actor, confirm: bool, reason: str, now: datetime) -> None:
+        """A supervisor confirms the restriction (it stays; the account service decides how long) or lifts it; a
+        confirmed one can still be lifted later, a lifted one is over."""
+        actor.require(Role.SUPERVISOR)
+        restriction = self.restriction
+        if restriction is None:
+            raise Conflict("This dispute led to no account restriction.")
+        if restriction.state is RestrictionState.LIFTED or (confirm and restriction.state is RestrictionState.CONFIRMED):
+            raise Conflict(f"The restriction is already {restriction.state.value}.", state=restriction.state.value)
+        if not confirm:
+            self._lift_restriction(actor, reason, now)
+            return
+        self.restriction = restriction.model_copy(
+            update={"state": RestrictionState.CONFIRMED, "reviewed_by": actor.id, "reviewed_at": now, "reason": reason}
+        )
+        self._apply(actor, "restriction_confirmed", now, None, {"reason": reason})
+        self._restriction_changed("confirmed", actor, now)
+
+    def restriction_review_ended(self, actor: Actor, now: datetime) -> bool:
+        """At the end of the review window, a restriction no supervisor confirmed is lifted (False: none is due)."""
+        due = self._restriction_review_due
+        if due is None or now < due:
+            return False
+        self._lift_restriction(actor, "No supervisor confirmed the restriction within its review window.", now)
+        return True
+
+    def _raise_restriction(self, actor: Actor, flags: list[str], now: datetime, review: timedelta) -> None:
+        self.restriction = Restriction(flags=flags, raised_at=now, raised_by=actor.id, review_due=now + review)
+        self._apply(actor, "restriction_raised", now, None, {"flags": flags, "review_due": (now + review).isoformat()})
+        self._restriction_changed("restricted", actor, now)
+        self._alert("restriction_needs_review")
+
+    def _lift_restriction(self, actor: Actor, reason: str, now: datetime) -> None:
+        assert self.restriction is not None
+        self.restriction = self.restriction.model_copy(
+            update={"state": RestrictionState.LIFTED, "reviewed_by": actor.id, "reviewed_at": now, "reason": reason}
+        )
+        self._apply(actor, "restriction_lifted", now, None, {"reason": reason})
+        self._restriction_changed("lifted", actor, now)
+        en, tr = restriction_lifted(now)
+        self._notify("restriction_lifted", tr, en)
+
+    def _restriction_changed(self, change: Literal["restricted", "confirmed", "lifted"], actor: Actor, now: datetime) -> None:
+        """Each change happens once per dispute, so the dispute and the change make the idempotency key."""
+        assert self.restriction is not None
+        restriction = AccountRestriction(
+            customer_id=self.customer_id, dispute_id=self.id, change=change, flags=self.restriction.flags,
+            review_due=self.restriction.review_due, changed_by=actor.id, changed_at=now,
+        )
+        self._queue(EffectKind.ACCOUNT_RESTRICTION, f"{self.id}:restriction:{change}", restriction)
+
+    # --- the customer's side ------------------------------------------------------------------------
+
+    def add_customer_message(self, actor: Actor, text: str, now: datetime) -> None:
+        """What the customer says (or an agent writes down for them) on the case."""
+        self._require_customer_side(actor)
+        self._apply(actor, "customer_message", now, None, {"text": text})
+
+    def declare_accessibility_need(self, actor: Actor, accessible: Sla, escalate_before: timedelta, now: datetime) -> None:
+        """An agent records the customer's accessibility need: written messages from now on, and, while the case
+        is open, its priority raised and its decision deadline brought forward to `accessible`'s if that is sooner."""
+        actor.require(Role.AGENT)
+        if self.accessibility_need:
+            raise Conflict("An accessibility need is already recorded on this dispute.")
+        self.accessibility_need = True
+        if self.is_active:
+            self.priority = max(self.priority, ACCESSIBLE_PRIORITY)
+            if accessible.decision_due < self.sla.decision_due:
+                self.updated_at = now
+                self.restart_sla(accessible, escalate_before)
+        self._apply(actor, "accessibility_need_declared", now, None, {"decision_due": self.sla.decision_due.isoformat()})
 
     # --- SLA ------------------------------------------------------------------------------------------
 
@@ -353,12 +464,12 @@ class Dispute(BaseModel):
         self._queue_decision_effects()
 
     def withdraw(self, actor: Actor, reason: str | None, now: datetime) -> None:
-        self._require_owner(actor)
+        self._require_customer_side(actor)
         self._apply(actor, "withdrawn", now, Action.WITHDRAW, {"reason": reason})
         self._notify("dispute_withdrawn")
 
     def file_appeal(self, actor: Actor, statement: str, now: datetime, window_ends: datetime) -> None:
-        self._require_owner(actor)
+        self._require_customer_side(actor)
         if self.decision is None or self.decision.outcome is not Outcome.REJECTED:
             raise Conflict("Only a rejected dispute can be appealed.")
         if self.appeal is not None:
@@ -375,9 +486,9 @@ class Dispute(BaseModel):
 
     # --- internals -------------------------------------------------------------------------------
 
-    def _require_owner(self, actor: Actor) -> None:
-        if not self.owned_by(actor):
-            raise Forbidden("Only the customer who opened the dispute may do this.")
+    def _require_customer_side(self, actor: Actor) -> None:
+        if not self.acts_for_customer(actor):
+            raise Forbidden("Only the customer, or an agent on their behalf, may do this.")
 
     def _check_may_decide(self, actor: Actor, outcome: Outcome) -> None:
         if actor.role is Role.SUPERVISOR or actor.role is Role.SERVICE:
@@ -439,11 +550,13 @@ class Dispute(BaseModel):
         self.outbox.append(message)
         self._new_messages.append(message)
 
-    def _alert(self, reason: Literal["deadline_near", "deadline_reached_needs_supervisor"]) -> None:
+    def _alert(
+        self, reason: Literal["deadline_near", "deadline_reached_needs_supervisor", "restriction_needs_review"]
+    ) -> None:
         alert = StaffAlert(dispute_id=self.id, reason=reason, decision_due=self.sla.decision_due, priority=self.priority)
         self._queue(EffectKind.STAFF_ALERT, f"{self.id}:{len(self.timeline)}:{reason}", alert)
 
-    def _notify(self, template: NotificationTemplate, message: str | None = None) -> None:
+    def _notify(self, template: NotificationTemplate, message: str | None = None, message_en: str | None = None) -> None:
         decision = self.decision if template == "decision_made" else None
         suffix = f"d{decision.sequence}" if decision else str(len(self.timeline))
         self._queue(
@@ -456,6 +569,8 @@ class Dispute(BaseModel):
                 outcome=decision.outcome if decision else None,
                 reason=decision.reason_code.value if decision else None,
                 message=message,
+                message_en=message_en,
+                written_only=self.accessibility_need,
             ),
         )
 

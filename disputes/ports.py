@@ -9,7 +9,9 @@ from disputes.model import Dispute
 from disputes.policy import CustomerHistory
 from disputes.work import WorkKind
 from schemas.dispute import Evidence, OutboxMessage, Status
-from schemas.effects import CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert
+from schemas.effects import (
+    AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
+)
 from schemas.orders import Order
 from schemas.proof import AttachmentKind, ProofOfDelivery
 from schemas.recommendation import Recommendation
@@ -139,6 +141,8 @@ class Fulfillment(Protocol):
 
 class Accounts(Protocol):
     async def report_risk(self, signal: CustomerRisk, idempotency_key: str) -> None: ...
+
+    async def change_restriction(self, change: AccountRestriction, idempotency_key: str) -> None: ...
 
 
 class Finance(Protocol):

@@ -22,7 +22,9 @@ from disputes.ports import (
 )
 from disputes.work import WorkKind
 from schemas.dispute import EffectKind, OutboxMessage
-from schemas.effects import CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert
+from schemas.effects import (
+    AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
+)
 
 
 class Result(StrEnum):
@@ -96,5 +98,7 @@ class Relay:
                 await self.notifications.alert_staff(StaffAlert.model_validate(message.payload), message.key)
             case EffectKind.CUSTOMER_RISK:
                 await self.accounts.report_risk(CustomerRisk.model_validate(message.payload), message.key)
+            case EffectKind.ACCOUNT_RESTRICTION:
+                await self.accounts.change_restriction(AccountRestriction.model_validate(message.payload), message.key)
             case EffectKind.CARRIER_LIABILITY:
                 await self.finance.record_liability(CarrierLiability.model_validate(message.payload), message.key)

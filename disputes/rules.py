@@ -22,6 +22,9 @@ class Rules:
     """Turkish business days to the first response."""
     decision_business_days: int = 3
     """Turkish business days to the decision."""
+    accessible_decision_business_days: int = 2
+    """Turkish business days to the decision for a customer who declared an accessibility need: their case comes
+    earlier in the queue, which is ordered by the decision deadline."""
     half_day_eves: HalfDayEves = "business"
     """Whether the half-day eves of religious holidays count as business days ("business") or not ("holiday")."""
     evidence_business_days: int = 2

@@ -15,7 +15,7 @@ from disputes.ports import Clock, DisputePage, DisputeQuery, DisputeRepository, 
 from disputes.rules import Rules
 from disputes.sla import deadlines
 from schemas.common import Outcome, RefundDestination, Resolution, Role
-from schemas.dispute import OrderSnapshot, ReasonCode, Status
+from schemas.dispute import Channel, OrderSnapshot, ReasonCode, Status
 from schemas.orders import Order, Shipment, ShipmentStatus
 
 KEY_RACE_RETRIES = 3
@@ -27,10 +27,43 @@ class OpenRequest:
     shipment_id: str | None
     statement: str
     preferred_resolution: Resolution
+    customer_id: str | None = None
+    """Whom an agent acts for (a customer acts for themselves)."""
+    channel: Channel | None = None
+    """How the customer reported it to an agent (a customer's own report comes from the order page)."""
+    accessibility_need: bool = False
 
     def fingerprint(self) -> str:
         parts = (self.order_id, self.shipment_id or "", self.statement, self.preferred_resolution.value)
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        on_behalf = (self.customer_id or "", self.channel or "", "accessible" if self.accessibility_need else "")
+        return hashlib.sha256("\x1f".join(parts + (on_behalf if any(on_behalf) else ())).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class OnBehalf:
+    """Whose dispute an opening makes, and how it reached us."""
+
+    customer_id: str
+    channel: Channel
+    agent: str | None
+    key_scope: str
+    """Idempotency keys are the caller's: a customer's own, or one agent's (`/` cannot occur in a customer id)."""
+
+    @classmethod
+    def of(cls, actor: Actor, request: OpenRequest) -> "OnBehalf":
+        if actor.role is Role.AGENT:
+            if request.customer_id is None:
+                raise Unprocessable("An agent opens a dispute for a customer: give customer_id.", field="customer_id")
+            if request.channel in (None, Channel.ORDER_PAGE):
+                raise Unprocessable("Give the channel the customer reached you by: live_chat, phone or email.", field="channel")
+            return cls(request.customer_id, request.channel, actor.id, f"agent/{actor.id}")
+        actor.require(Role.CUSTOMER)
+        assert actor.customer_id is not None  # a customer token without one is refused
+        if request.customer_id not in (None, actor.customer_id):
+            raise Unprocessable("Customers open disputes for themselves.", field="customer_id")
+        if request.channel not in (None, Channel.ORDER_PAGE):
+            raise Unprocessable("Disputes a customer opens come from the order page.", field="channel")
+        return cls(actor.customer_id, Channel.ORDER_PAGE, None, actor.customer_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +82,13 @@ class DisputeService:
     turns: Turns = field(default_factory=Turns)
 
     async def open(self, actor: Actor, request: OpenRequest, idempotency_key: str | None) -> Opened:
-        actor.require(Role.CUSTOMER)
-        scoped_key = f"{actor.customer_id}:{idempotency_key}" if idempotency_key else None
+        """A customer opens their own dispute; an agent opens one for a customer (who sees it as their own)."""
+        behalf = OnBehalf.of(actor, request)
+        scoped_key = f"{behalf.key_scope}:{idempotency_key}" if idempotency_key else None
         for _ in range(KEY_RACE_RETRIES):
             if scoped_key and (replay := await self._replay(scoped_key, request)):
                 return Opened(replay, created=False)
-            dispute = await self._new_dispute(actor, request, scoped_key)
+            dispute = await self._new_dispute(actor, behalf, request, scoped_key)
             try:
                 await self.repository.add(dispute)
             except IdempotencyKeyTaken:
@@ -68,12 +102,16 @@ class DisputeService:
 
     async def get(self, actor: Actor, dispute_id: str) -> Dispute:
         dispute = await self.repository.get(dispute_id)
-        if dispute is None or not (actor.is_staff or dispute.owned_by(actor)):
+        if dispute is None or not (actor.is_staff or dispute.acts_for_customer(actor)):
             raise NotFound(f"No dispute {dispute_id}.")
         return dispute
 
     async def list(self, actor: Actor, query: DisputeQuery) -> DisputePage:
-        if not actor.is_staff:
+        """Staff see the queue; a customer their own disputes; an agent those of the customer they serve."""
+        if actor.role is Role.AGENT:
+            if query.customer_id is None:
+                raise Unprocessable("Agents list the disputes of one customer: give customer_id.", field="customer_id")
+        elif not actor.is_staff:
             actor.require(Role.CUSTOMER)
             query = replace(query, customer_id=actor.customer_id)
         return await self.repository.query(query)
@@ -129,6 +167,19 @@ class DisputeService:
     async def clear_flags(self, actor: Actor, dispute_id: str, reason: str) -> Dispute:
         return await self._change(actor, dispute_id, lambda d, now: d.clear_flags(actor, reason, now))
 
+    async def review_restriction(self, actor: Actor, dispute_id: str, confirm: bool, reason: str) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.review_restriction(actor, confirm, reason, now))
+
+    async def add_customer_message(self, actor: Actor, dispute_id: str, text: str) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.add_customer_message(actor, text, now))
+
+    async def declare_accessibility_need(self, actor: Actor, dispute_id: str) -> Dispute:
+        def change(d: Dispute, now: datetime) -> None:
+            accessible = deadlines(d.opened_at, self.rules, accessible=True)
+            d.declare_accessibility_need(actor, accessible, self.rules.escalate_before_deadline, now)
+
+        return await self._change(actor, dispute_id, change)
+
     async def apply(self, actor: Actor, dispute_id: str, change: Callable[[Dispute], bool | None]) -> Dispute:
         """Run a change made by the system (workers); a change that returns False stores nothing."""
         return await self._change(actor, dispute_id, lambda d, _: change(d))
@@ -170,10 +221,12 @@ class DisputeService:
             raise IdempotencyKeyReused("This Idempotency-Key was already used with a different request.")
         return existing
 
-    async def _new_dispute(self, actor: Actor, request: OpenRequest, scoped_key: str | None) -> Dispute:
+    async def _new_dispute(
+        self, actor: Actor, behalf: OnBehalf, request: OpenRequest, scoped_key: str | None
+    ) -> Dispute:
         now = self.clock.now()
         order = await self.orders.get(request.order_id)
-        if order is None or order.customer_id != actor.customer_id:
+        if order is None or order.customer_id != behalf.customer_id:
             raise Unprocessable(f"No order {request.order_id} for this customer.", field="order_id")
         shipment = _pick_shipment(order, request.shipment_id)
         if shipment.status is not ShipmentStatus.DELIVERED or shipment.delivered_at is None:
@@ -183,6 +236,7 @@ class DisputeService:
                 f"Claims must be made within {self.rules.claim_window.days} days of delivery.",
                 window_days=self.rules.claim_window.days,
             )
+        accessible = order.accessibility_need or request.accessibility_need
         dispute = Dispute(
             id=f"dsp_{token_hex(16)}",
             status=Status.OPENED,
@@ -190,9 +244,12 @@ class DisputeService:
             order=_snapshot(order, shipment),
             statement=request.statement,
             preferred_resolution=request.preferred_resolution,
+            channel=behalf.channel,
+            opened_by_agent=behalf.agent,
+            accessibility_need=accessible,
             opened_at=now,
             updated_at=now,
-            sla=deadlines(now, self.rules),
+            sla=deadlines(now, self.rules, accessible),
             idempotency=(
                 IdempotencyRecord(
                     key=scoped_key, fingerprint=request.fingerprint(), expires_at=now + self.rules.idempotency_ttl

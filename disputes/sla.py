@@ -13,9 +13,11 @@ def _calendar(half_day_eves: HalfDayEves) -> BusinessCalendar:
     return BusinessCalendar(half_day_eves=half_day_eves)
 
 
-def deadlines(opened_at: datetime, rules: Rules) -> Sla:
+def deadlines(opened_at: datetime, rules: Rules, accessible: bool = False) -> Sla:
+    """`accessible`: the customer declared an accessibility need, so the decision is due sooner."""
     calendar = _calendar(rules.half_day_eves)
-    days = (rules.first_response_business_days, rules.evidence_business_days, rules.decision_business_days)
+    decision = rules.accessible_decision_business_days if accessible else rules.decision_business_days
+    days = (rules.first_response_business_days, rules.evidence_business_days, decision)
     return _deadlines(calendar, calendar.local_day(opened_at), days)
 
 

@@ -15,5 +15,7 @@ class WorkKind(StrEnum):
     """A dispute's escalation or decision deadline has come."""
     RELAY = "relay"
     """A dispute has outbox messages due for delivery."""
+    RESTRICTION_REVIEW = "restriction_review"
+    """An account restriction no supervisor confirmed has reached the end of its review window."""
     RETENTION = "retention"
     """A closed dispute's images and raw carrier replies are due for deletion."""

@@ -1,7 +1,8 @@
 """The downstream sandbox: a local stand-in for the marketplace's payments, fulfillment, notifications and
 order services, for the embedded default, demos and integration tests. No authentication: loopback only.
 
-    POST   /payments/v1/refunds  /fulfillment/v1/reships  /notifications/v1/messages
+    POST   /payments/v1/refunds  /fulfillment/v1/reships  /notifications/v1/messages  /accounts/v1/restrictions
+           and every other path in EFFECTS (staff alerts, risk signals, carrier liabilities)
            Idempotency-Key required (400 without). First use: applied, 200 {"id", "replayed": false}.
            Same key, same body: 200 with the same id and "replayed": true, not applied again.
            Same key, other body: 422. A body that is not the service's payload: 400.
@@ -32,7 +33,9 @@ from uuid import uuid4
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from schemas.effects import CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert
+from schemas.effects import (
+    AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
+)
 
 EFFECTS: dict[str, tuple[str, type[BaseModel]]] = {
     "payments": ("/payments/v1/refunds", RefundRequest),
@@ -40,6 +43,7 @@ EFFECTS: dict[str, tuple[str, type[BaseModel]]] = {
     "notifications": ("/notifications/v1/messages", CustomerNotification),
     "staff_alerts": ("/notifications/v1/staff-alerts", StaffAlert),
     "accounts": ("/accounts/v1/risk-signals", CustomerRisk),
+    "account_restrictions": ("/accounts/v1/restrictions", AccountRestriction),
     "finance": ("/finance/v1/carrier-liabilities", CarrierLiability),
 }
 
@@ -47,7 +51,10 @@ EFFECTS: dict[str, tuple[str, type[BaseModel]]] = {
 class FaultSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    service: Literal["payments", "fulfillment", "notifications", "staff_alerts", "accounts", "finance", "orders"]
+    service: Literal[
+        "payments", "fulfillment", "notifications", "staff_alerts", "accounts", "account_restrictions", "finance",
+        "orders",
+    ]
     mode: Literal["error", "timeout", "reject", "slow", "throttle"]
     times: int = Field(default=1, ge=1, le=1000)
     delay_seconds: float = Field(default=0.0, ge=0, le=600)

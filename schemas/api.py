@@ -3,19 +3,21 @@ types and objects where a string belongs are rejected."""
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement, Written
 from schemas.dispute import (
     Appeal,
+    Channel,
     Decision,
     DeliveredEffect,
     Evidence,
     OrderSnapshot,
     OutboxMessage,
     ReasonCode,
+    Restriction,
     Sla,
     Status,
     TimelineEntry,
@@ -57,6 +59,19 @@ class OpenDispute(_Input):
     shipment_id: Id | None = None
     statement: Statement = Field(description="The customer's own words: what happened.")
     preferred_resolution: Resolution
+    customer_id: Id | None = Field(
+        default=None, description="Agents: the customer they act for (required). Customers: omit, or their own id."
+    )
+    channel: Channel | None = Field(
+        default=None,
+        description="Agents: how the customer reached them (live_chat, phone or email; required). Customers: omit, "
+                    "or order_page.",
+    )
+    accessibility_need: bool = Field(
+        default=False,
+        description="The customer declared an accessibility need (also read from the order): queue priority, and "
+                    "messages in writing only.",
+    )
 
 
 class Withdraw(_Input):
@@ -65,6 +80,15 @@ class Withdraw(_Input):
 
 class AppealRequest(_Input):
     statement: Statement = Field(description="A new explanation, and what evidence the customer has.")
+
+
+class CustomerMessage(_Input):
+    text: Statement = Field(description="The customer's words (an agent writes down what the customer said).")
+
+
+class RestrictionReview(_Input):
+    decision: Literal["confirm", "lift"]
+    reason: Reason
 
 
 class Assign(_Input):
@@ -93,6 +117,7 @@ class ClearFlags(_Input):
 
 class ListQuery(_Input):
     status: list[Status] | None = Field(default=None, description="Comma-separated statuses.")
+    customer_id: Id | None = Field(default=None, description="One customer's disputes (agents must give it).")
     carrier: Id | None = None
     assignee: Id | None = None
     overridden: bool | None = Field(default=None, description="Only decisions taken against the recommendation.")
@@ -123,6 +148,9 @@ class DisputeView(_Output):
     order: OrderSnapshot
     statement: str
     preferred_resolution: Resolution
+    channel: Channel
+    opened_by_agent: str | None
+    accessibility_need: bool
     opened_at: AwareDatetime
     updated_at: AwareDatetime
     sla: Sla
@@ -137,6 +165,7 @@ class DisputeView(_Output):
     priority: int
     abuse_flags: list[str]
     needs_supervisor: bool
+    restriction: Restriction | None
     evidence: list[Evidence]
     evidence_pull_due: AwareDatetime | None
     proof_missing: bool
@@ -183,6 +212,16 @@ class CustomerDisputeView(_Output):
                     "change when the proof comes."
     )
     next_step: NextStep
+
+
+class AgentDisputeView(CustomerDisputeView):
+    """What an agent sees: the customer's own view (to read it to them), and whose case it is, how it reached us
+    and whether the customer needs written messages. No evidence, recommendation, abuse flags or staff names."""
+
+    customer_id: str
+    channel: Channel
+    opened_by_agent: str | None
+    accessibility_need: bool
 
 
 class DisputeSummary(_Output):

@@ -66,12 +66,17 @@ Reason = Annotated[ShortText, Written]
 
 class Role(StrEnum):
     CUSTOMER = "customer"
+    AGENT = "agent"
+    """Customer service (live chat, call centre): opens and follows disputes on a customer's behalf, never decides."""
     INVESTIGATOR = "investigator"
     SUPERVISOR = "supervisor"
     SERVICE = "service"
 
 
 STAFF_ROLES = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR, Role.SERVICE})
+"""Roles that work cases and see everything on them; an agent is not one of them."""
+CUSTOMER_SIDE = frozenset({Role.CUSTOMER, Role.AGENT})
+"""Roles that act for the customer: the customer, or an agent on the customer's behalf."""
 
 
 class Resolution(StrEnum):

@@ -23,6 +23,34 @@ class Status(StrEnum):
     APPEALED = "appealed"
 
 
+class Channel(StrEnum):
+    """Where the customer reported: the order page themselves, or an agent through another channel."""
+
+    ORDER_PAGE = "order_page"
+    LIVE_CHAT = "live_chat"
+    PHONE = "phone"
+    EMAIL = "email"
+
+
+class RestrictionState(StrEnum):
+    PENDING_REVIEW = "pending_review"
+    CONFIRMED = "confirmed"
+    LIFTED = "lifted"
+
+
+class Restriction(_Model):
+    """An account restriction a case's abuse flags led to, and its review by a supervisor."""
+
+    flags: list[str]
+    raised_at: AwareDatetime
+    raised_by: str
+    review_due: AwareDatetime = Field(description="Unconfirmed by then, a restriction the system raised is lifted.")
+    state: RestrictionState = RestrictionState.PENDING_REVIEW
+    reviewed_by: str | None = None
+    reviewed_at: AwareDatetime | None = None
+    reason: str | None = None
+
+
 class ReasonCode(StrEnum):
     CARRIER_NO_PROOF = "carrier_no_proof"
     WEAK_PROOF = "weak_proof"
@@ -96,6 +124,7 @@ class EffectKind(StrEnum):
     STAFF_ALERT = "staff_alert"
     CUSTOMER_RISK = "customer_risk"
     CARRIER_LIABILITY = "carrier_liability"
+    ACCOUNT_RESTRICTION = "account_restriction"
 
 
 class OutboxMessage(_Model):

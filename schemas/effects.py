@@ -37,7 +37,7 @@ class StaffAlert(_Model):
     """For supervisors: a case needs attention (its decision deadline is near, or it needs a supervisor)."""
 
     dispute_id: str
-    reason: Literal["deadline_near", "deadline_reached_needs_supervisor"]
+    reason: Literal["deadline_near", "deadline_reached_needs_supervisor", "restriction_needs_review"]
     decision_due: datetime
     priority: int
 
@@ -49,6 +49,18 @@ class CustomerRisk(_Model):
     dispute_id: str
     flags: list[str]
     observed_at: datetime
+
+
+class AccountRestriction(_Model):
+    """For the account service: a restriction on the customer's account is raised, confirmed or lifted."""
+
+    customer_id: str
+    dispute_id: str
+    change: Literal["restricted", "confirmed", "lifted"]
+    flags: list[str]
+    review_due: datetime
+    changed_by: str
+    changed_at: datetime
 
 
 class CarrierLiability(_Model):
@@ -64,7 +76,8 @@ class CarrierLiability(_Model):
 
 
 NotificationTemplate = Literal[
-    "dispute_opened", "decision_made", "dispute_withdrawn", "appeal_received", "check_with_third_party"
+    "dispute_opened", "decision_made", "dispute_withdrawn", "appeal_received", "check_with_third_party",
+    "restriction_lifted",
 ]
 
 
@@ -75,3 +88,7 @@ class CustomerNotification(_Model):
     outcome: Outcome | None = None
     reason: str | None = None
     message: str | None = None
+    """Turkish."""
+    message_en: str | None = None
+    written_only: bool = False
+    """The customer declared an accessibility need: reach them in writing (app, SMS, e-mail), never by a call."""

@@ -61,6 +61,10 @@ class Order(_Model):
     address: Address
     currency: str = "TRY"
     payment_method: str = "card"
+    accessibility_need: bool = Field(
+        default=False,
+        description="The customer declared an accessibility need: their disputes get queue priority and written messages.",
+    )
     shipments: list[Shipment]
 
     def shipment(self, shipment_id: str) -> Shipment | None:

@@ -12,6 +12,7 @@ OTHER_CUSTOMER = Actor("cust-2", Role.CUSTOMER, customer_id="cust-2")
 INVESTIGATOR = Actor("inv-ayse", Role.INVESTIGATOR)
 OTHER_INVESTIGATOR = Actor("inv-mehmet", Role.INVESTIGATOR)
 SUPERVISOR = Actor("sup-zeynep", Role.SUPERVISOR)
+AGENT = Actor("agent-elif", Role.AGENT)
 
 
 PERSONAL_VALUES = ("Şükrü Güneş", "Ayşe Yılmaz", "Yılmaz", "+90 532 111 22 33", "532 111", "Bağdat Cad", "Kadıköy")
@@ -38,7 +39,12 @@ def shipment(
     )
 
 
-def order(order_id: str = "ord-1", customer_id: str = "cust-1", shipments: list[Shipment] | None = None) -> Order:
+def order(
+    order_id: str = "ord-1",
+    customer_id: str = "cust-1",
+    shipments: list[Shipment] | None = None,
+    accessibility_need: bool = False,
+) -> Order:
     return Order(
         order_id=order_id,
         customer_id=customer_id,
@@ -48,4 +54,5 @@ def order(order_id: str = "ord-1", customer_id: str = "cust-1", shipments: list[
         recipient_phone="+90 532 111 22 33",
         address=Address(line="Bağdat Cad. No:12 D:4", district="Kadıköy", city="İstanbul", lat=40.9819, lon=29.0576),
         shipments=shipments if shipments is not None else [shipment()],
+        accessibility_need=accessibility_need,
     )

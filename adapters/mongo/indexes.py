@@ -49,6 +49,7 @@ SCHEDULE: tuple[Index, ...] = (
     _due(DISPUTES, WorkKind.ASSESS, "Assessor: cases whose facts changed (or whose third-party check ended) since the last advice."),
     _due(DISPUTES, WorkKind.SLA_CHECK, "SLA sweeper: active cases whose escalation or decision deadline has come."),
     _due(DISPUTES, WorkKind.RELAY, "Outbox relay: claim disputes whose pending messages are due, oldest first."),
+    _due(DISPUTES, WorkKind.RESTRICTION_REVIEW, "Restriction reviewer: account restrictions unconfirmed at the end of their review window."),
     _due(DISPUTES, WorkKind.RETENTION, "Image retention: closed cases whose images are due for deletion."),
 )
 

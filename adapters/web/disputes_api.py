@@ -3,20 +3,23 @@
 
 import structlog
 from aiohttp import web
+from pydantic import BaseModel
 
 from adapters.web.endpoint import Call, Endpoint, json_body, json_response
 from adapters.web.keys import MAX_PAGE, SERVICE
 from adapters.web.preconditions import MalformedIfMatch, matching_versions, strong_tags
 from adapters.web.problems import ProblemError
-from adapters.web.views import customer_view, decode_cursor, encode_cursor, page_json, staff_view
+from adapters.web.views import agent_view, customer_view, decode_cursor, encode_cursor, page_json, staff_view
 from disputes.model import Dispute
 from disputes.ports import DisputeQuery
 from disputes.service import OpenRequest
 from schemas.api import (
+    AgentDisputeView,
     AppealRequest,
     Assign,
     ClearFlags,
     CustomerDisputeView,
+    CustomerMessage,
     DecisionRequest,
     DisputePageView,
     DisputeView,
@@ -24,14 +27,15 @@ from schemas.api import (
     Note,
     OpenDispute,
     Reopen,
+    RestrictionReview,
     Timeline,
     Withdraw,
 )
-from schemas.common import Role
+from schemas.common import CUSTOMER_SIDE, Role
 
-CUSTOMER = frozenset({Role.CUSTOMER})
+AGENT = frozenset({Role.AGENT})
 STAFF = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
-EVERYONE = CUSTOMER | STAFF
+EVERYONE = CUSTOMER_SIDE | STAFF
 SUPERVISOR = frozenset({Role.SUPERVISOR})
 IDEMPOTENCY_KEY_MAX = 128
 
@@ -39,7 +43,12 @@ IDEMPOTENCY_KEY_MAX = 128
 def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     structlog.contextvars.bind_contextvars(dispute_id=dispute.id)
     service = call.request.app[SERVICE]
-    view = staff_view(dispute) if call.actor.is_staff else customer_view(dispute, service.rules.appeal_window)
+    if call.actor.is_staff:
+        view: BaseModel = staff_view(dispute)
+    elif call.actor.role is Role.AGENT:
+        view = agent_view(dispute, service.rules.appeal_window)
+    else:
+        view = customer_view(dispute, service.rules.appeal_window)
     headers = headers if headers is not None else {}
     headers["ETag"] = f'"{dispute.version}"'
     return json_response(view, status, headers)
@@ -68,7 +77,10 @@ def _idempotency_key(call: Call) -> str | None:
 
 async def open_dispute(call: Call) -> web.Response:
     body: OpenDispute = call.body
-    request = OpenRequest(body.order_id, body.shipment_id, body.statement, body.preferred_resolution)
+    request = OpenRequest(
+        body.order_id, body.shipment_id, body.statement, body.preferred_resolution, body.customer_id, body.channel,
+        body.accessibility_need,
+    )
     opened = await call.request.app[SERVICE].open(call.actor, request, _idempotency_key(call))
     headers = {"Location": f"/v1/disputes/{opened.dispute.id}"}
     if not opened.created:
@@ -90,6 +102,7 @@ async def list_disputes(call: Call) -> web.Response:
             raise ProblemError(422, "validation-failed", "The request is not valid", "Unknown cursor.") from None
     query = DisputeQuery(
         statuses=tuple(q.status or ()),
+        customer_id=q.customer_id,
         carrier=q.carrier,
         assignee=q.assignee,
         overridden=q.overridden,
@@ -152,6 +165,23 @@ async def clear_flags(call: Call) -> web.Response:
     return dispute_response(call, await call.request.app[SERVICE].clear_flags(call.actor, call.path_id(), call.body.reason))
 
 
+async def review_restriction(call: Call) -> web.Response:
+    body: RestrictionReview = call.body
+    service = call.request.app[SERVICE]
+    return dispute_response(
+        call, await service.review_restriction(call.actor, call.path_id(), body.decision == "confirm", body.reason)
+    )
+
+
+async def add_customer_message(call: Call) -> web.Response:
+    dispute = await call.request.app[SERVICE].add_customer_message(call.actor, call.path_id(), call.body.text)
+    return dispute_response(call, dispute, 201)
+
+
+async def declare_accessibility_need(call: Call) -> web.Response:
+    return dispute_response(call, await call.request.app[SERVICE].declare_accessibility_need(call.actor, call.path_id()))
+
+
 async def reopen(call: Call) -> web.Response:
     return dispute_response(call, await call.request.app[SERVICE].reopen(call.actor, call.path_id(), call.body.reason))
 
@@ -159,12 +189,13 @@ async def reopen(call: Call) -> web.Response:
 ONE = "/v1/disputes/{id}"
 
 ENDPOINTS = (
-    Endpoint("POST", "/v1/disputes", open_dispute, "Open a dispute (order page)", CUSTOMER, OpenDispute,
-             response=CustomerDisputeView, status=201, headers=("Idempotency-Key",), errors=(409, 422)),
+    Endpoint("POST", "/v1/disputes", open_dispute, "Open a dispute (order page; agents: for a customer)", CUSTOMER_SIDE,
+             OpenDispute, response=CustomerDisputeView, status=201, headers=("Idempotency-Key",), errors=(409, 422),
+             extra={"other_responses": (AgentDisputeView,)}),
     Endpoint("GET", "/v1/disputes", list_disputes, "The queue, ordered by decision due date", EVERYONE,
              query=ListQuery, response=DisputePageView, errors=(422,)),
     Endpoint("GET", ONE, get_dispute, "One dispute (customers: their own)", EVERYONE, response=DisputeView,
-             errors=(404, 422), extra={"customer_response": CustomerDisputeView}),
+             errors=(404, 422), extra={"other_responses": (CustomerDisputeView, AgentDisputeView)}),
     Endpoint("GET", ONE + "/timeline", get_timeline, "Everything that happened, by whom", STAFF, response=Timeline,
              errors=(404,)),
     Endpoint("POST", ONE + "/assign", assign, "Assign (to oneself; supervisors: to anyone)", STAFF, Assign,
@@ -179,10 +210,21 @@ ENDPOINTS = (
              response=DisputeView, status=202, errors=(404, 409)),
     Endpoint("POST", ONE + "/flags/clear", clear_flags, "Reverse abuse flags, with a reason (supervisor)", SUPERVISOR,
              ClearFlags, response=DisputeView, errors=(404, 409, 422)),
+    Endpoint("POST", ONE + "/restriction/review", review_restriction,
+             "Confirm or lift the account restriction the case's abuse flags led to (supervisor)", SUPERVISOR,
+             RestrictionReview, response=DisputeView, errors=(404, 409, 422)),
     Endpoint("POST", ONE + "/reopen", reopen, "Reopen a resolved case (supervisor)", SUPERVISOR, Reopen,
              response=DisputeView, errors=(404, 409, 422)),
-    Endpoint("POST", ONE + "/withdraw", withdraw, "Withdraw (the customer found the parcel)", CUSTOMER, Withdraw,
-             body_optional=True, response=CustomerDisputeView, errors=(404, 409, 422)),
-    Endpoint("POST", ONE + "/appeal", appeal, "Appeal a rejection, once", CUSTOMER, AppealRequest,
-             response=CustomerDisputeView, errors=(404, 409, 422)),
+    Endpoint("POST", ONE + "/withdraw", withdraw, "Withdraw (the customer found the parcel; agents: at their request)",
+             CUSTOMER_SIDE, Withdraw, body_optional=True, response=CustomerDisputeView, errors=(404, 409, 422),
+             extra={"other_responses": (AgentDisputeView,)}),
+    Endpoint("POST", ONE + "/appeal", appeal, "Appeal a rejection, once", CUSTOMER_SIDE, AppealRequest,
+             response=CustomerDisputeView, errors=(404, 409, 422), extra={"other_responses": (AgentDisputeView,)}),
+    Endpoint("POST", ONE + "/messages", add_customer_message,
+             "Add the customer's message (agents: what the customer said)", CUSTOMER_SIDE, CustomerMessage,
+             response=CustomerDisputeView, status=201, errors=(404, 409, 422),
+             extra={"other_responses": (AgentDisputeView,)}),
+    Endpoint("POST", ONE + "/accessibility-need", declare_accessibility_need,
+             "Record the customer's accessibility need: queue priority, written messages (agent)", AGENT,
+             response=AgentDisputeView, errors=(404, 409)),
 )

@@ -26,7 +26,7 @@ HEADERS = {
 
 
 def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, Any]:
-    models = {m for e in endpoints for m in (e.body, e.response, e.extra.get("customer_response")) if m}
+    models = {m for e in endpoints for m in (e.body, e.response, *e.extra.get("other_responses", ())) if m}
     _, defs = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m: m.__name__)] +
                                  [(Problem, "validation")], ref_template=REF)
     paths: dict[str, dict[str, Any]] = {}
@@ -67,8 +67,8 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     ok: dict[str, Any] = {"description": "OK"}
     if e.response:
         schema: dict[str, Any] = _ref(e.response)
-        if customer := e.extra.get("customer_response"):
-            schema = {"oneOf": [_ref(e.response), _ref(customer)]}
+        if others := e.extra.get("other_responses"):  # the view depends on the caller's role
+            schema = {"anyOf": [_ref(e.response), *map(_ref, others)]}
         ok["content"] = {"application/json": {"schema": schema}}
     problem = {"application/problem+json": {"schema": _ref(Problem)}}
     codes = set(e.errors) | ({401, 403} if e.roles else set()) | ({400, 413, 415} if e.body else set()) | {503}

@@ -10,6 +10,7 @@ import orjson
 from disputes.model import Dispute
 from disputes.next_step import next_step
 from schemas.api import (
+    AgentDisputeView,
     CustomerDecision,
     CustomerDisputeView,
     CustomerOrder,
@@ -28,6 +29,9 @@ def staff_view(d: Dispute) -> DisputeView:
         order=d.order,
         statement=d.statement,
         preferred_resolution=d.preferred_resolution,
+        channel=d.channel,
+        opened_by_agent=d.opened_by_agent,
+        accessibility_need=d.accessibility_need,
         opened_at=d.opened_at,
         updated_at=d.updated_at,
         sla=d.sla,
@@ -39,6 +43,7 @@ def staff_view(d: Dispute) -> DisputeView:
         priority=d.priority,
         abuse_flags=d.abuse_flags,
         needs_supervisor=d.needs_supervisor,
+        restriction=d.restriction,
         evidence=d.evidence,
         evidence_pull_due=d.evidence_pull_due,
         proof_missing=d.proof_missing,
@@ -83,6 +88,16 @@ def customer_view(d: Dispute, appeal_window: timedelta) -> CustomerDisputeView:
     )
 
 
+def agent_view(d: Dispute, appeal_window: timedelta) -> AgentDisputeView:
+    return AgentDisputeView(
+        **customer_view(d, appeal_window).model_dump(),
+        customer_id=d.customer_id,
+        channel=d.channel,
+        opened_by_agent=d.opened_by_agent,
+        accessibility_need=d.accessibility_need,
+    )
+
+
 def summary_fields(d: Dispute) -> dict[str, Any]:
     """A queue entry: `DisputeSummary`'s fields, in its order."""
     return {
@@ -123,3 +138,4 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         return when.astimezone(UTC), dispute_id
     except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00, which has no UTC equivalent
         raise ValueError("not a cursor") from None
+

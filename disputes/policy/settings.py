@@ -44,6 +44,9 @@ class PolicySettings:
     not proof."""
     shared_address_accounts: int = 3
     """Accounts (this one included) disputing deliveries to one address in the abuse window that make a signal."""
+    restriction_review: timedelta = timedelta(hours=72)
+    """How long a supervisor has to confirm an account restriction that abuse signals raised; unconfirmed by
+    then, it is lifted and the customer told: order blocks of 24–72 hours are the marketplace's practice."""
     auto_reject_enabled: bool = False
     """Let the policy reject on strong proof without a person; off, rejections are decided by a person."""
     auto_resolve_confidence: float = 0.8

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from disputes.model import Dispute
 from disputes.work import WorkKind
-from schemas.dispute import EffectKind
+from schemas.dispute import EffectKind, Restriction, RestrictionState
 from tests.contract.conftest import Cases, Storage, pushed
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW
 
@@ -79,14 +80,33 @@ async def _attached(cases: Cases, key: str) -> None:
     await cases.storage.evidence.attached(key)
 
 
+async def _restriction_due(cases: Cases, at: datetime) -> str:
+    """A dispute whose account restriction reaches the end of its review window at `at`."""
+    dispute = await cases.draft()
+    dispute.restriction = Restriction(flags=["repeat_claims"], raised_at=NOW, raised_by="system", review_due=at)
+    await cases.storage.disputes.add(dispute)
+    return dispute.id
+
+
+async def _restriction_confirmed(cases: Cases, dispute_id: str) -> None:
+    def confirm(dispute: Dispute) -> None:
+        assert dispute.restriction is not None
+        dispute.restriction = dispute.restriction.model_copy(update={"state": RestrictionState.CONFIRMED})
+
+    await cases.change(dispute_id, confirm)
+
+
 EVIDENCE_PULL = _held_in_a_due_time("evidence pull", "evidence_pull_due", WorkKind.PULL_EVIDENCE)
 SLA_CHECK = _held_in_a_due_time("sla check", "sla_check_due", WorkKind.SLA_CHECK)
 ASSESSMENT = _held_in_a_due_time("assessment", "assess_due", WorkKind.ASSESS)
 OUTBOX = ClaimKind("outbox", WorkKind.RELAY, _message_due, _deliver_all)
 PUSHED_EVIDENCE = ClaimKind("pushed evidence", WorkKind.ATTACH_PUSHED, _event_due, _attached)
+RESTRICTION_REVIEW = ClaimKind(
+    "restriction review", WorkKind.RESTRICTION_REVIEW, _restriction_due, _restriction_confirmed
+)
 
-KINDS = (EVIDENCE_PULL, SLA_CHECK, ASSESSMENT, OUTBOX, PUSHED_EVIDENCE)
-HELD_BY_A_DISPUTE = (EVIDENCE_PULL, SLA_CHECK, ASSESSMENT, OUTBOX)
+KINDS = (EVIDENCE_PULL, SLA_CHECK, ASSESSMENT, OUTBOX, PUSHED_EVIDENCE, RESTRICTION_REVIEW)
+HELD_BY_A_DISPUTE = (EVIDENCE_PULL, SLA_CHECK, ASSESSMENT, OUTBOX, RESTRICTION_REVIEW)
 HELD_IN_A_DUE_TIME = tuple(kind for kind in KINDS if kind.due_time)
 
 every_kind = pytest.mark.parametrize("kind", KINDS, ids=str)

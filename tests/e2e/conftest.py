@@ -108,9 +108,15 @@ def evidence_interval() -> float:
 
 
 @pytest.fixture
+def app_changes() -> dict:
+    """Settings a test module changes for the app under test."""
+    return {}
+
+
+@pytest.fixture
 async def api(
     aiohttp_client, sandbox, mongo_uri, tmp_path, clock, evidence_interval, orders_document, carrier_settings,
-    carrier_sandbox_url, query_audit,
+    carrier_sandbox_url, query_audit, app_changes,
 ) -> TestClient:
     orders_file = tmp_path / "orders.json"
     orders_file.write_text(json.dumps(orders_document))
@@ -121,7 +127,7 @@ async def api(
         str(sandbox.make_url("/")).rstrip("/"),
         carriers=carrier_settings,
         carrier_sandbox_url=carrier_sandbox_url,
-        **dispute_work_intervals(evidence_interval),
+        **dispute_work_intervals(evidence_interval) | app_changes,
     )
     client = await aiohttp_client(create_app(settings, Overrides(clock=clock, mongo_listeners=(query_audit,))))
     yield client
@@ -132,9 +138,9 @@ async def api(
 
 
 def dispute_work_intervals(seconds: float) -> dict[str, float]:
-    """The same pause for every worker loop that changes disputes (pull, push, assessment, SLA), which only poll:
-    no save wakes them, so nothing changes a dispute between two requests unless the test waits for it."""
-    return {f"{kind}_interval_seconds": seconds for kind in ("evidence", "push", "assess", "sla")} | {
+    """The same pause for every worker loop that changes disputes (pull, push, assessment, SLA, restrictions), which
+    only poll: no save wakes them, so nothing changes a dispute between two requests unless the test waits for it."""
+    return {f"{kind}_interval_seconds": seconds for kind in ("evidence", "push", "assess", "sla", "restriction")} | {
         "wake_workers": False, "busy_interval_seconds": seconds,
     }
 
@@ -191,6 +197,7 @@ OTHER_CUSTOMER = bearer(Role.CUSTOMER, "cust-2", "cust-2")
 INVESTIGATOR = bearer(Role.INVESTIGATOR, "inv-ayse")
 OTHER_INVESTIGATOR = bearer(Role.INVESTIGATOR, "inv-mehmet")
 SUPERVISOR = bearer(Role.SUPERVISOR, "sup-zeynep")
+AGENT = bearer(Role.AGENT, "agent-elif")
 
 
 async def eventually(check: Callable[[], object], timeout: float = 5.0, interval: float = 0.02):

@@ -12,11 +12,12 @@ from multidict import CIMultiDict
 
 from adapters.bootstrap import ENDPOINTS as ALL_ENDPOINTS
 from schemas.common import Role
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SECRET, SUPERVISOR, bearer
+from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SECRET, SUPERVISOR, bearer
 
 OPEN = {"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}
 ROLE_HEADERS = {
     Role.CUSTOMER: CUSTOMER,
+    Role.AGENT: AGENT,
     Role.INVESTIGATOR: INVESTIGATOR,
     Role.SUPERVISOR: SUPERVISOR,
     Role.SERVICE: bearer(Role.SERVICE, "svc-orders"),

@@ -37,6 +37,7 @@ from adapters.observability import configure_logging
 from sandbox.downstream import create_downstream_sandbox
 from adapters.web.openapi import build_openapi
 from tests.e2e.conftest import (
+    AGENT,
     CARRIERS,
     CUSTOMER,
     INVESTIGATOR,
@@ -50,7 +51,7 @@ from tests.e2e.conftest import (
 from tests.factories import PERSONAL_VALUES
 from tests.query_plans import CommandRecorder, unindexed
 
-ROLES = {"customer": CUSTOMER, "investigator": INVESTIGATOR, "supervisor": SUPERVISOR, "anonymous": {}}
+ROLES = {"customer": CUSTOMER, "agent": AGENT, "investigator": INVESTIGATOR, "supervisor": SUPERVISOR, "anonymous": {}}
 REFUSALS = ["400", "401", "403", "404", "405", "409", "412", "413", "415", "422", "428"]
 CONFIG = schemathesis.Config.from_dict({
     "seed": 20260501,

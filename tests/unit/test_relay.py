@@ -39,6 +39,9 @@ class Downstream:
     async def report_risk(self, signal, idempotency_key):
         await self._take("accounts", idempotency_key)
 
+    async def change_restriction(self, change, idempotency_key):
+        await self._take("account_restrictions", idempotency_key)
+
     async def record_liability(self, liability, idempotency_key):
         await self._take("finance", idempotency_key)
 

@@ -1,0 +1,24 @@
+"""Account restrictions are reviewed within their window: one no supervisor confirmed is lifted at its end, the
+customer told and the account service informed (both through the case's outbox)."""
+
+from dataclasses import dataclass
+
+from disputes.actors import SYSTEM
+from disputes.lanes import Lanes, Place
+from disputes.ports import Clock
+from disputes.service import DisputeService
+from disputes.work import WorkKind
+
+
+@dataclass
+class RestrictionReviewer:
+    service: DisputeService
+    clock: Clock
+    batch: int = 50
+    kind: WorkKind = WorkKind.RESTRICTION_REVIEW
+
+    def lanes(self) -> Lanes:
+        return Lanes(self.batch)
+
+    async def handle(self, dispute_id: str, place: Place) -> None:
+        await self.service.apply(SYSTEM, dispute_id, lambda d: d.restriction_review_ended(SYSTEM, self.clock.now()))

@@ -1,0 +1,168 @@
+"""Agents act for customers: they open and follow a customer's disputes, which the customer sees as their own,
+and never work or decide them. A customer's accessibility need brings their case forward and keeps their
+messages in writing."""
+
+import pytest
+
+from disputes.errors import ActiveDisputeExists, Conflict, Forbidden, NotFound, Unprocessable
+from disputes.model import Dispute
+from disputes.ports import DisputeQuery
+from disputes.service import OpenRequest
+from schemas.common import Outcome, Resolution, Role
+from schemas.dispute import Channel, EffectKind, ReasonCode, Status
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, order
+
+STATEMENT = "Müşteri telefonda kargonun gelmediğini söyledi."
+
+
+def for_customer(customer_id="cust-1", channel=Channel.PHONE, order_id="ord-1", accessibility_need=False):
+    return OpenRequest(order_id, None, STATEMENT, Resolution.REFUND, customer_id, channel, accessibility_need)
+
+
+def notifications(repository, dispute_id):
+    return [m.payload for m in repository.docs[dispute_id].outbox if m.kind is EffectKind.NOTIFICATION]
+
+
+async def test_an_agent_opens_a_dispute_the_customer_sees_as_their_own(service, repository):
+    dispute = (await service.open(AGENT, for_customer(), None)).dispute
+
+    assert (dispute.customer_id, dispute.channel, dispute.opened_by_agent) == ("cust-1", Channel.PHONE, AGENT.id)
+    opened = dispute.timeline[0]
+    assert (opened.actor, opened.role, opened.details["channel"], opened.details["agent"]) == (
+        AGENT.id, Role.AGENT, "phone", AGENT.id
+    )
+    assert (await service.get(CUSTOMER, dispute.id)).id == dispute.id
+    assert [d.id for d in (await service.list(CUSTOMER, DisputeQuery())).items] == [dispute.id]
+    assert [(n["customer_id"], n["template"]) for n in notifications(repository, dispute.id)] == [
+        ("cust-1", "dispute_opened")
+    ]
+
+
+async def test_a_customer_s_own_dispute_comes_from_the_order_page(service, request_for):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    assert (dispute.channel, dispute.opened_by_agent) == (Channel.ORDER_PAGE, None)
+
+
+@pytest.mark.parametrize(
+    ("request_", "field"),
+    [
+        (for_customer(customer_id=None), "customer_id"),
+        (for_customer(channel=None), "channel"),
+        (for_customer(channel=Channel.ORDER_PAGE), "channel"),
+        (for_customer(customer_id="cust-2"), "order_id"),  # the order is not that customer's
+    ],
+)
+async def test_an_agent_names_the_customer_and_a_channel_of_their_own(service, request_, field):
+    with pytest.raises(Unprocessable) as refused:
+        await service.open(AGENT, request_, None)
+    assert refused.value.facts.get("field") == field
+
+
+@pytest.mark.parametrize(
+    ("request_", "field"),
+    [(for_customer(customer_id="cust-2", channel=None), "customer_id"), (for_customer(customer_id="cust-1"), "channel")],
+)
+async def test_a_customer_opens_only_for_themselves_from_the_order_page(service, request_, field):
+    with pytest.raises(Unprocessable) as refused:
+        await service.open(CUSTOMER, request_, None)
+    assert refused.value.facts.get("field") == field
+
+
+async def test_an_agent_s_idempotency_keys_are_their_own(service):
+    first = await service.open(AGENT, for_customer(), "call-1")
+    again = await service.open(AGENT, for_customer(), "call-1")
+    assert (again.created, again.dispute.id) == (False, first.dispute.id)
+    with pytest.raises(ActiveDisputeExists):  # the same key from the customer is a new request, not a replay
+        await service.open(CUSTOMER, OpenRequest("ord-1", None, STATEMENT, Resolution.REFUND), "call-1")
+
+
+async def test_agents_follow_a_customer_s_disputes_but_never_work_them(service):
+    dispute = (await service.open(AGENT, for_customer(), None)).dispute
+    assert (await service.get(AGENT, dispute.id)).id == dispute.id
+    assert [d.id for d in (await service.list(AGENT, DisputeQuery(customer_id="cust-1"))).items] == [dispute.id]
+    with pytest.raises(Unprocessable, match="customer_id"):
+        await service.list(AGENT, DisputeQuery())
+    for work in (
+        service.assign(AGENT, dispute.id, None),
+        service.add_note(AGENT, dispute.id, "not"),
+        service.request_evidence(AGENT, dispute.id),
+        service.decide(AGENT, dispute.id, {1}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None),
+        service.review_restriction(AGENT, dispute.id, True, "r"),
+    ):
+        with pytest.raises(Forbidden):
+            await work
+
+
+async def test_an_agent_adds_the_customer_s_message_and_withdraws_at_their_request(service):
+    dispute = (await service.open(AGENT, for_customer(channel=Channel.LIVE_CHAT), None)).dispute
+    await service.add_customer_message(AGENT, dispute.id, "Komşuya da sordum, onda değil.")
+    withdrawn = await service.withdraw(AGENT, dispute.id, "Müşteri kapıcıda buldu.")
+    assert withdrawn.status is Status.WITHDRAWN
+    assert [(e.action, e.role, e.details) for e in withdrawn.timeline[1:]] == [
+        ("customer_message", Role.AGENT, {"text": "Komşuya da sordum, onda değil."}),
+        ("withdrawn", Role.AGENT, {"reason": "Müşteri kapıcıda buldu."}),
+    ]
+
+
+async def test_customers_add_messages_only_to_their_own_disputes(service, request_for):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    written = await service.add_customer_message(CUSTOMER, dispute.id, "Adres doğru.")
+    assert written.timeline[-1].role is Role.CUSTOMER
+    with pytest.raises(NotFound):
+        await service.add_customer_message(OTHER_CUSTOMER, dispute.id, "x")
+    with pytest.raises(Forbidden):
+        await service.add_customer_message(INVESTIGATOR, dispute.id, "x")
+
+
+async def test_an_accessibility_need_on_the_order_brings_the_case_forward_and_keeps_messages_written(
+    service, orders, request_for, repository
+):
+    usual = (await service.open(CUSTOMER, request_for(), None)).dispute
+    orders.orders["ord-a"] = order("ord-a", accessibility_need=True)
+    accessible = (await service.open(CUSTOMER, request_for(order_id="ord-a"), None)).dispute
+
+    assert accessible.accessibility_need and accessible.priority == 1 and usual.priority == 0
+    # Opened Wednesday 18 Nov 2026: two business days end on Friday 20 Nov instead of Monday 23 Nov.
+    assert accessible.sla.decision_due.isoformat() == "2026-11-20T21:00:00+00:00" < usual.sla.decision_due.isoformat()
+    assert [n["written_only"] for n in notifications(repository, accessible.id)] == [True]
+    assert [n["written_only"] for n in notifications(repository, usual.id)] == [False]
+    queue = await service.list(INVESTIGATOR, DisputeQuery())
+    assert [d.id for d in queue.items] == [accessible.id, usual.id]
+
+
+async def test_an_agent_records_an_accessibility_need_on_an_open_case(service, request_for, repository):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    with pytest.raises(Forbidden):
+        await service.declare_accessibility_need(CUSTOMER, dispute.id)
+    declared = await service.declare_accessibility_need(AGENT, dispute.id)
+    assert declared.accessibility_need and declared.priority == 1
+    assert declared.sla.decision_due.isoformat() == "2026-11-20T21:00:00+00:00"
+    assert declared.sla_check_due < declared.sla.decision_due
+    assert declared.timeline[-1].action == "accessibility_need_declared" and declared.timeline[-1].role is Role.AGENT
+    with pytest.raises(Conflict):
+        await service.declare_accessibility_need(AGENT, dispute.id)
+    withdrawn = await service.withdraw(CUSTOMER, dispute.id, None)
+    assert notifications(repository, withdrawn.id)[-1]["written_only"] is True
+
+
+async def test_an_agent_can_set_the_need_when_opening(service):
+    dispute = (await service.open(AGENT, for_customer(accessibility_need=True), None)).dispute
+    assert dispute.accessibility_need and dispute.timeline[0].details["accessibility_need"] is True
+
+
+def test_a_dispute_stored_before_channels_reads_as_an_order_page_one():
+    stored = {
+        "id": "dsp_old", "status": "opened", "customer_id": "cust-1", "statement": STATEMENT,
+        "preferred_resolution": "refund", "opened_at": "2026-01-05T09:00:00Z", "updated_at": "2026-01-05T09:00:00Z",
+        "sla": {f: "2026-01-08T21:00:00Z" for f in ("first_response_due", "evidence_due", "decision_due")},
+        "order": {
+            "order_id": "ord-1", "customer_id": "cust-1", "buyer_name": "B", "recipient_name": "R",
+            "recipient_phone": None, "address": {"line": "l", "district": "d", "city": "c"}, "currency": "TRY",
+            "payment_method": "card", "shipment_id": "shp-1", "carrier": "aras", "tracking_number": "T1",
+            "delivered_at": "2026-01-04T09:00:00Z", "items": [], "value_minor": 1, "reshippable": True,
+        },
+    }
+    old = Dispute.model_validate(stored)
+    assert (old.channel, old.opened_by_agent, old.accessibility_need, old.restriction) == (
+        Channel.ORDER_PAGE, None, False, None
+    )

@@ -1,0 +1,136 @@
+"""Account restrictions: repeated claims restrict the account until a supervisor reviews it; one nobody
+confirmed is lifted at the end of its review window, the customer told; each change reaches the account service
+once (its key is the dispute and the change)."""
+
+from datetime import timedelta
+
+import pytest
+
+from disputes.assessment import Assessor
+from disputes.errors import Conflict, Forbidden
+from disputes.policy import PolicySettings
+from disputes.restrictions import RestrictionReviewer
+from disputes.work import WorkKind
+from schemas.common import Role
+from schemas.dispute import EffectKind, RestrictionState
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, SUPERVISOR, order, shipment
+
+REVIEW = timedelta(hours=72)
+
+
+@pytest.fixture
+def assess(service, repository, clock, due_work):
+    """The assessor with a threshold of one claim: the first claim already shows the pattern."""
+    return due_work(Assessor(service, repository, clock, PolicySettings(repeat_claims_threshold=1, restriction_review=REVIEW)))
+
+
+@pytest.fixture
+def reviewer(service, clock, due_work):
+    return due_work(RestrictionReviewer(service, clock))
+
+
+@pytest.fixture
+async def restricted(service, request_for, assess, repository):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await assess.run_once()
+    return repository.docs[dispute.id]
+
+
+def messages(repository, dispute_id, kind):
+    return [m for m in repository.docs[dispute_id].outbox if m.kind is kind]
+
+
+def changes(repository, dispute_id):
+    return [(m.key, m.payload["change"]) for m in messages(repository, dispute_id, EffectKind.ACCOUNT_RESTRICTION)]
+
+
+async def test_repeated_claims_restrict_the_account_until_a_supervisor_reviews_it(restricted, repository, clock):
+    restriction = restricted.restriction
+    assert restriction.state is RestrictionState.PENDING_REVIEW and restriction.flags == ["repeat_claims"]
+    assert restriction.review_due == clock.now() + REVIEW and restriction.raised_by == "system"
+    assert restricted.due_work()[WorkKind.RESTRICTION_REVIEW] == clock.now() + REVIEW
+    assert changes(repository, restricted.id) == [(f"{restricted.id}:restriction:restricted", "restricted")]
+    alerts = messages(repository, restricted.id, EffectKind.STAFF_ALERT)
+    assert [a.payload["reason"] for a in alerts] == ["restriction_needs_review"]
+    assert restricted.timeline[-1].action == "restriction_raised"
+
+
+async def test_signals_that_show_no_pattern_flag_the_case_without_restricting(service, orders, request_for, repository, due_work, clock):
+    orders.orders["ord-soon"] = order("ord-soon", shipments=[shipment("shp-soon", delivered_days_ago=0.001)])
+    dispute = (await service.open(CUSTOMER, request_for(order_id="ord-soon"), None)).dispute
+    await due_work(Assessor(service, repository, clock, PolicySettings())).run_once()
+    stored = repository.docs[dispute.id]
+    assert stored.abuse_flags == ["claim_soon_after_delivery"] and stored.restriction is None
+    assert changes(repository, dispute.id) == []
+
+
+async def test_a_confirmed_restriction_stays_past_the_review_deadline(service, restricted, reviewer, repository, clock):
+    confirmed = await service.review_restriction(SUPERVISOR, restricted.id, True, "Aynı adrese beşinci talep.")
+    assert confirmed.restriction.state is RestrictionState.CONFIRMED and confirmed.restriction.reviewed_by == SUPERVISOR.id
+    assert confirmed.due_work()[WorkKind.RESTRICTION_REVIEW] is None
+    clock.advance(hours=73)
+    assert await reviewer.run_once() == 0
+    assert [c for _, c in changes(repository, restricted.id)] == ["restricted", "confirmed"]
+    with pytest.raises(Conflict, match="already confirmed"):
+        await service.review_restriction(SUPERVISOR, restricted.id, True, "Tekrar")
+
+
+async def test_a_supervisor_lifts_a_restriction_once_and_the_customer_is_told(service, restricted, repository):
+    lifted = await service.review_restriction(SUPERVISOR, restricted.id, False, "Kargo firmasının bilinen sorunu.")
+    assert lifted.restriction.state is RestrictionState.LIFTED and lifted.restriction.reason == "Kargo firmasının bilinen sorunu."
+    assert lifted.timeline[-1].action == "restriction_lifted" and lifted.timeline[-1].role is Role.SUPERVISOR
+    told = [m.payload for m in messages(repository, restricted.id, EffectKind.NOTIFICATION)][-1]
+    assert told["template"] == "restriction_lifted"
+    assert "kısıtlama" in told["message"] and "restriction" in told["message_en"] and "18.11.2026" in told["message"]
+    for confirm in (True, False):
+        with pytest.raises(Conflict, match="already lifted"):
+            await service.review_restriction(SUPERVISOR, restricted.id, confirm, "Tekrar")
+    assert [c for _, c in changes(repository, restricted.id)] == ["restricted", "lifted"]
+
+
+async def test_a_confirmed_restriction_can_still_be_lifted(service, restricted, repository):
+    await service.review_restriction(SUPERVISOR, restricted.id, True, "Örüntü açık.")
+    await service.review_restriction(SUPERVISOR, restricted.id, False, "Müşteri belge sundu.")
+    assert [c for _, c in changes(repository, restricted.id)] == ["restricted", "confirmed", "lifted"]
+
+
+@pytest.mark.parametrize("actor", [INVESTIGATOR, AGENT, CUSTOMER])
+async def test_only_a_supervisor_reviews_a_restriction(service, restricted, actor):
+    with pytest.raises(Forbidden):
+        await service.review_restriction(actor, restricted.id, False, "Kaldır")
+
+
+async def test_a_case_without_a_restriction_has_none_to_review(service, request_for):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    with pytest.raises(Conflict, match="no account restriction"):
+        await service.review_restriction(SUPERVISOR, dispute.id, True, "Onay")
+
+
+async def test_an_unconfirmed_restriction_is_lifted_at_its_deadline_once(restricted, reviewer, repository, clock):
+    clock.advance(hours=71, minutes=59)
+    assert await reviewer.run_once() == 0
+    clock.advance(minutes=1)
+    assert await reviewer.run_once() == 1
+    lifted = repository.docs[restricted.id]
+    assert lifted.restriction.state is RestrictionState.LIFTED and lifted.restriction.reviewed_by == "system"
+    assert lifted.timeline[-1].action == "restriction_lifted" and lifted.timeline[-1].role is Role.SERVICE
+    clock.advance(hours=1)
+    assert await reviewer.run_once() == 0
+    assert changes(repository, restricted.id)[-1] == (f"{restricted.id}:restriction:lifted", "lifted")
+    assert [c for _, c in changes(repository, restricted.id)] == ["restricted", "lifted"]
+    templates = [m.payload["template"] for m in messages(repository, restricted.id, EffectKind.NOTIFICATION)]
+    assert templates.count("restriction_lifted") == 1
+
+
+async def test_clearing_the_flags_lifts_the_restriction_they_led_to(service, restricted, assess, repository):
+    cleared = await service.clear_flags(SUPERVISOR, restricted.id, "Adres değişikliği nedeniyle.")
+    assert cleared.restriction.state is RestrictionState.LIFTED
+    await assess.run_once()  # assessed again: the cleared signal raises no new restriction
+    assert [c for _, c in changes(repository, restricted.id)] == ["restricted", "lifted"]
+
+
+async def test_the_restriction_outlives_the_case_s_decision(service, restricted, reviewer, repository, clock):
+    await service.withdraw(CUSTOMER, restricted.id, "Buldum.")
+    clock.advance(hours=72)
+    assert await reviewer.run_once() == 1
+    assert repository.docs[restricted.id].restriction.state is RestrictionState.LIFTED
