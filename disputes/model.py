@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr
 
 from disputes.actors import Actor
 from disputes.errors import CompensationAlreadyIssued, Conflict, Forbidden, Unprocessable
-from disputes.notices import restriction_lifted
+from disputes.notices import information_requested, restriction_lifted, staff_message
 from disputes.states import ACTIVE, Action, next_status
 from disputes.work import WorkKind
 from schemas.common import Outcome, RefundDestination, Resolution, Role
@@ -33,6 +33,7 @@ from schemas.dispute import (
     Status,
     TimelineEntry,
 )
+from schemas.conversation import InformationRequest
 from schemas.effects import (
     AccountRestriction,
     CarrierLiability,
@@ -115,6 +116,7 @@ class Dispute(BaseModel):
     abuse_flags: list[str] = Field(default_factory=list)
     cleared_flags: list[str] = Field(default_factory=list)
     restriction: Restriction | None = None
+    information_requests: list[InformationRequest] = Field(default_factory=list)
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 
@@ -141,6 +143,12 @@ class Dispute(BaseModel):
     def _restriction_review_due(self) -> datetime | None:
         r = self.restriction
         return r.review_due if r is not None and r.state is RestrictionState.PENDING_REVIEW else None
+
+    @property
+    def open_information_request(self) -> InformationRequest | None:
+        """The question the customer has yet to answer in the current review (the SLA clock is paused)."""
+        last = self.information_requests[-1] if self.information_requests and self.is_active else None
+        return last if last is not None and last.is_open and last.asked_at >= self._review_started_at else None
 
     @property
     def carrier_liable(self) -> bool:
@@ -331,10 +339,97 @@ class Dispute(BaseModel):
 
     # --- the customer's side ------------------------------------------------------------------------
 
-    def add_customer_message(self, actor: Actor, text: str, now: datetime) -> None:
-        """What the customer says (or an agent writes down for them) on the case."""
+    def add_customer_message(self, actor: Actor, text: str, now: datetime, escalate_before: timedelta) -> None:
+        """What the customer says (or an agent writes down for them) on the case; while a question to the customer
+        is open, this is their answer."""
         self._require_customer_side(actor)
-        self._apply(actor, "customer_message", now, None, {"text": text})
+        answered = self._answer_information_request(now)
+        self._apply(actor, "customer_message", now, None, {
+            "text": text,
+            "reply_to": answered.id if answered else None,
+            "decision_due": self.sla.decision_due.isoformat() if answered else None,
+        })
+        if answered:
+            self._schedule_sla_check(escalate_before)
+
+    # --- the conversation with the customer -----------------------------------------------------------
+
+    def message_customer(self, actor: Actor, text: str, now: datetime) -> None:
+        """An investigator writes to the customer (unlike a note, the customer reads it)."""
+        actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
+        self._apply(actor, "staff_message", now, None, {"text": text})
+        en, tr = staff_message(text)
+        self._notify("staff_message", tr, en)
+
+    def request_information(
+        self, actor: Actor, question: str, answer_by: datetime, per_review: int, escalate_before: timedelta, now: datetime
+    ) -> None:
+        """Ask the customer a question, to be answered by `answer_by`. The SLA clock is paused while the question
+        is open: the decision deadline moves on by the whole wait now (so the sweeper keeps it), and back by
+        whatever the customer did not use when they answer."""
+        actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
+        if not self.is_active:
+            raise Conflict(f"A {self.status.value} dispute takes no more questions.")
+        if (waiting := self.open_information_request) is not None:
+            raise Conflict("The customer has yet to answer the last question.", request_id=waiting.id)
+        review_started = self._review_started_at
+        asked = sum(1 for r in self.information_requests if r.asked_at >= review_started)
+        if asked >= per_review:
+            raise Conflict(f"At most {per_review} questions may be put to the customer in one review.")
+        request = InformationRequest(
+            id=f"irq_{len(self.information_requests) + 1}", question=question, asked_by=actor.id, asked_at=now,
+            answer_by=answer_by, decision_due_before=self.sla.decision_due,
+        )
+        self.information_requests.append(request)
+        self._move_decision_due(self.sla.decision_due + (answer_by - now))
+        self._apply(actor, "information_requested", now, None, {
+            "request_id": request.id, "question": question, "answer_by": answer_by.isoformat(),
+            "decision_due": self.sla.decision_due.isoformat(),
+        })
+        self._schedule_sla_check(escalate_before)
+        en, tr = information_requested(question, answer_by, self.sla.decision_due)
+        self._notify("information_requested", tr, en)
+
+    def information_request_expired(self, actor: Actor, now: datetime, escalate_before: timedelta) -> bool:
+        """The customer did not answer in time: the case goes on without the answer, its deadline moved on by
+        the whole wait (False: no question is past its time)."""
+        waiting = self.open_information_request
+        if waiting is None or now < waiting.answer_by:
+            return False
+        self.information_requests[-1] = waiting.model_copy(update={"expired_at": now})
+        self._apply(actor, "information_request_expired", now, None, {
+            "request_id": waiting.id, "decision_due": self.sla.decision_due.isoformat()
+        })
+        self._schedule_sla_check(escalate_before)
+        return True
+
+    def _answer_information_request(self, now: datetime) -> InformationRequest | None:
+        """Close the open question as answered now: the deadline moves on only by the time the customer took."""
+        waiting = self.open_information_request
+        if waiting is None:
+            return None
+        self.information_requests[-1] = waiting.model_copy(update={"answered_at": now})
+        self._move_decision_due(waiting.decision_due_before + (now - waiting.asked_at))
+        return waiting
+
+    @property
+    def _review_started_at(self) -> datetime:
+        """When the current review began: the opening, or the latest appeal or reopening."""
+        restarts = [e.at for e in self.timeline if e.action in ("appealed", "reopened")]
+        return max(restarts, default=self.opened_at)
+
+    def _move_decision_due(self, due: datetime) -> None:
+        self.sla = self.sla.model_copy(update={"decision_due": due})
+
+    def _schedule_sla_check(self, escalate_before: timedelta) -> None:
+        """The sweeper's next visit: the end of an open question's wait, or the escalation (or the deadline, once
+        escalated), whichever comes first."""
+        due = self.sla.decision_due
+        self.sla_check_due = self._until_answer(due if self.escalated else max(self.updated_at, due - escalate_before))
+
+    def _until_answer(self, at: datetime) -> datetime:
+        waiting = self.open_information_request
+        return min(at, waiting.answer_by) if waiting is not None else at
 
     def declare_accessibility_need(self, actor: Actor, accessible: Sla, escalate_before: timedelta, now: datetime) -> None:
         """An agent records the customer's accessibility need: written messages from now on, and, while the case
@@ -356,7 +451,7 @@ class Dispute(BaseModel):
         """Near the decision deadline: raise the priority and alert supervisors, once."""
         self.priority = max(self.priority, 2)
         self.escalated = True
-        self.sla_check_due = self.sla.decision_due
+        self.sla_check_due = self._until_answer(self.sla.decision_due)
         self._apply(actor, "sla_escalated", now, None, {"decision_due": self.sla.decision_due.isoformat()})
         self._alert("deadline_near")
 

@@ -1,25 +1,17 @@
 """What the customer is told at each step: what happens next and by when, in Turkish and English."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from disputes.model import Dispute
+from disputes.notices import due_day, information_requested
 from schemas.common import Outcome, RefundDestination
 from schemas.dispute import Status
 from schemas.recommendation import RecommendedAction
 
-ISTANBUL = ZoneInfo("Europe/Istanbul")
-
-
-def _day(at: datetime) -> str:
-    # Deadlines are the midnight that ends a business day: show that day, not the next one.
-    day = (at.astimezone(ISTANBUL) - timedelta(microseconds=1)).date()
-    return f"{day.day:02d}.{day.month:02d}.{day.year}"
-
 
 def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
     """(English, Turkish)."""
-    due = _day(dispute.sla.decision_due)
+    due = due_day(dispute.sla.decision_due)
     decision = dispute.decision
     advice = dispute.recommendation
     if dispute.status is Status.WITHDRAWN:
@@ -33,13 +25,15 @@ def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
             )
         if decision.outcome is Outcome.RESHIP:
             return ("We are shipping your items again.", "Ürünleriniz yeniden gönderiliyor.")
-        until = _day(decision.decided_at + appeal_window)
+        until = due_day(decision.decided_at + appeal_window)
         if dispute.appeal is None:
             return (
                 f"The carrier proved delivery. You may appeal once, with new information, until {until}.",
                 f"Kargo firması teslimatı belgeledi. {until} tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
             )
         return ("Your appeal was reviewed and the claim rejected.", "İtirazınız incelendi ve başvurunuz reddedildi.")
+    if (waiting := dispute.open_information_request) is not None:
+        return information_requested(waiting.question, waiting.answer_by, dispute.sla.decision_due)
     if advice is not None and advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK and advice.customer_message:
         return (
             "The carrier says your parcel was handed to someone else or left at a locker or pickup point. "

@@ -13,7 +13,7 @@ from disputes.errors import ActiveDisputeExists, Contended, IdempotencyKeyReused
 from disputes.model import Dispute, IdempotencyRecord
 from disputes.ports import Clock, DisputePage, DisputeQuery, DisputeRepository, IdempotencyKeyTaken, OrderDirectory
 from disputes.rules import Rules
-from disputes.sla import deadlines
+from disputes.sla import answer_by, deadlines
 from schemas.common import Outcome, RefundDestination, Resolution, Role
 from schemas.dispute import Channel, OrderSnapshot, ReasonCode, Status
 from schemas.orders import Order, Shipment, ShipmentStatus
@@ -171,7 +171,22 @@ class DisputeService:
         return await self._change(actor, dispute_id, lambda d, now: d.review_restriction(actor, confirm, reason, now))
 
     async def add_customer_message(self, actor: Actor, dispute_id: str, text: str) -> Dispute:
-        return await self._change(actor, dispute_id, lambda d, now: d.add_customer_message(actor, text, now))
+        """The customer's message (or an agent's for them): their answer, while a question to them is open."""
+        escalate_before = self.rules.escalate_before_deadline
+        return await self._change(actor, dispute_id, lambda d, now: d.add_customer_message(actor, text, now, escalate_before))
+
+    async def message_customer(self, actor: Actor, dispute_id: str, text: str) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.message_customer(actor, text, now))
+
+    async def request_information(self, actor: Actor, dispute_id: str, question: str) -> Dispute:
+        def change(d: Dispute, now: datetime) -> None:
+            rules = self.rules
+            d.request_information(
+                actor, question, answer_by(now, rules), rules.information_requests_per_review,
+                rules.escalate_before_deadline, now,
+            )
+
+        return await self._change(actor, dispute_id, change)
 
     async def declare_accessibility_need(self, actor: Actor, dispute_id: str) -> Dispute:
         def change(d: Dispute, now: datetime) -> None:

@@ -83,7 +83,9 @@ class AppealRequest(_Input):
 
 
 class CustomerMessage(_Input):
-    text: Statement = Field(description="The customer's words (an agent writes down what the customer said).")
+    text: Statement = Field(
+        description="Customers: their words; agents: what the customer said; investigators: a message to the customer."
+    )
 
 
 class RestrictionReview(_Input):
