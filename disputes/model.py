@@ -371,7 +371,7 @@ class Dispute(BaseModel):
         if not self.is_active:
             raise Conflict(f"A {self.status.value} dispute takes no more questions.")
         if (waiting := self.open_information_request) is not None:
-            raise Conflict("The customer has yet to answer the last question.", request_id=waiting.id)
+            raise Conflict(f"The customer has yet to answer question {waiting.id}.")
         review_started = self._review_started_at
         asked = sum(1 for r in self.information_requests if r.asked_at >= review_started)
         if asked >= per_review:
