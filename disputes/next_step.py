@@ -1,6 +1,6 @@
 """What the customer is told at each step: what happens next and by when, in Turkish and English."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from disputes.model import Dispute
 from disputes.notices import due_day, information_requested
