@@ -5,6 +5,7 @@ queues the outbox messages the change causes. Storage saves the state and those 
 write, compare-and-set on `version`.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from secrets import token_hex
 from typing import Any, Literal
@@ -20,6 +21,8 @@ from schemas.common import Outcome, RefundDestination, Resolution, Role
 from schemas.dispute import (
     Appeal,
     Channel,
+    CustomerEvidence,
+    CustomerImage,
     Decision,
     DeliveredEffect,
     EffectKind,
@@ -31,9 +34,10 @@ from schemas.dispute import (
     RestrictionState,
     Sla,
     Status,
+    SubmissionKind,
     TimelineEntry,
 )
-from schemas.conversation import InformationRequest
+from schemas.conversation import QuestionToCustomer
 from schemas.effects import (
     AccountRestriction,
     CarrierLiability,
@@ -60,6 +64,12 @@ RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
 ACCESSIBLE_PRIORITY = 1
+MAX_SUBMISSIONS = 20
+"""What a customer may add to one case (an appeal and pieces of information), so its document stays bounded."""
+
+
+def _refs(images: Sequence[CustomerImage]) -> list[str] | None:
+    return [image.ref for image in images] or None  # None: the timeline entry names no images
 
 
 def address_key(dispute: "Dispute") -> str:
@@ -97,6 +107,7 @@ class Dispute(BaseModel):
     decisions: int = 0
     compensation: Outcome | None = None
     appeal: Appeal | None = None
+    customer_evidence: list[CustomerEvidence] = Field(default_factory=list)
     timeline: list[TimelineEntry] = Field(default_factory=list)
     outbox: list[OutboxMessage] = Field(default_factory=list)
     effects_delivered: list[DeliveredEffect] = Field(default_factory=list)
@@ -116,7 +127,7 @@ class Dispute(BaseModel):
     abuse_flags: list[str] = Field(default_factory=list)
     cleared_flags: list[str] = Field(default_factory=list)
     restriction: Restriction | None = None
-    information_requests: list[InformationRequest] = Field(default_factory=list)
+    information_requests: list[QuestionToCustomer] = Field(default_factory=list)
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 
@@ -145,7 +156,7 @@ class Dispute(BaseModel):
         return r.review_due if r is not None and r.state is RestrictionState.PENDING_REVIEW else None
 
     @property
-    def open_information_request(self) -> InformationRequest | None:
+    def open_information_request(self) -> QuestionToCustomer | None:
         """The question the customer has yet to answer in the current review (the SLA clock is paused)."""
         last = self.information_requests[-1] if self.information_requests and self.is_active else None
         return last if last is not None and last.is_open and last.asked_at >= self._review_started_at else None
@@ -172,6 +183,11 @@ class Dispute(BaseModel):
         """The recommendation waits for the carrier's proof (none had arrived when it was made, and the carrier
         still has time): it changes when the proof comes."""
         return self.recommendation is not None and self.recommendation.rule is PolicyRule.AWAITING_CARRIER_EVIDENCE
+
+    def new_customer_evidence(self) -> list[CustomerEvidence]:
+        """What the customer added since the case was last decided (all of it, if it never was)."""
+        since = self.decision.decided_at if self.decision else None
+        return [e for e in self.customer_evidence if since is None or e.submitted_at > since]
 
     @property
     def has_delivery_proof(self) -> bool:
@@ -343,14 +359,7 @@ class Dispute(BaseModel):
         """What the customer says (or an agent writes down for them) on the case; while a question to the customer
         is open, this is their answer."""
         self._require_customer_side(actor)
-        answered = self._answer_information_request(now)
-        self._apply(actor, "customer_message", now, None, {
-            "text": text,
-            "reply_to": answered.id if answered else None,
-            "decision_due": self.sla.decision_due.isoformat() if answered else None,
-        })
-        if answered:
-            self._schedule_sla_check(escalate_before)
+        self._customer_says(actor, "customer_message", {"text": text}, now, escalate_before)
 
     # --- the conversation with the customer -----------------------------------------------------------
 
@@ -376,7 +385,7 @@ class Dispute(BaseModel):
         asked = sum(1 for r in self.information_requests if r.asked_at >= review_started)
         if asked >= per_review:
             raise Conflict(f"At most {per_review} questions may be put to the customer in one review.")
-        request = InformationRequest(
+        request = QuestionToCustomer(
             id=f"irq_{len(self.information_requests) + 1}", question=question, asked_by=actor.id, asked_at=now,
             answer_by=answer_by, decision_due_before=self.sla.decision_due,
         )
@@ -403,7 +412,18 @@ class Dispute(BaseModel):
         self._schedule_sla_check(escalate_before)
         return True
 
-    def _answer_information_request(self, now: datetime) -> InformationRequest | None:
+    def _customer_says(
+        self, actor: Actor, what: str, details: dict[str, Any], now: datetime, escalate_before: timedelta
+    ) -> None:
+        """Record what the customer said; while a question to them is open, it is their answer (the pause ends)."""
+        answered = self._answer_information_request(now)
+        if answered is not None:
+            details = details | {"reply_to": answered.id, "decision_due": self.sla.decision_due.isoformat()}
+        self._apply(actor, what, now, None, details)
+        if answered is not None:
+            self._schedule_sla_check(escalate_before)
+
+    def _answer_information_request(self, now: datetime) -> QuestionToCustomer | None:
         """Close the open question as answered now: the deadline moves on only by the time the customer took."""
         waiting = self.open_information_request
         if waiting is None:
@@ -563,7 +583,9 @@ class Dispute(BaseModel):
         self._apply(actor, "withdrawn", now, Action.WITHDRAW, {"reason": reason})
         self._notify("dispute_withdrawn")
 
-    def file_appeal(self, actor: Actor, statement: str, now: datetime, window_ends: datetime) -> None:
+    def file_appeal(
+        self, actor: Actor, statement: str, now: datetime, window_ends: datetime, images: Sequence[CustomerImage] = ()
+    ) -> None:
         self._require_customer_side(actor)
         if self.decision is None or self.decision.outcome is not Outcome.REJECTED:
             raise Conflict("Only a rejected dispute can be appealed.")
@@ -571,15 +593,38 @@ class Dispute(BaseModel):
             raise Conflict("This dispute was already appealed once.")
         if now > window_ends:
             raise Conflict("The appeal window has closed.", window_ended_at=window_ends.isoformat())
-        self._apply(actor, "appealed", now, Action.APPEAL, {"statement": statement})
+        self._add_customer_evidence(actor, SubmissionKind.APPEAL, statement, images, now)
+        self._apply(actor, "appealed", now, Action.APPEAL, {"statement": statement, "images": _refs(images)})
         self.appeal = Appeal(statement=statement, appealed_at=now)
         self._notify("appeal_received")
+
+    def add_information(
+        self, actor: Actor, statement: str, images: Sequence[CustomerImage], now: datetime, escalate_before: timedelta
+    ) -> None:
+        """The customer (or an agent for them) adds an explanation and images to the open case (their answer, while
+        a question to them is open); the policy looks at the case again."""
+        self._require_customer_side(actor)
+        if not self.is_active:
+            raise Conflict(f"A {self.status.value} dispute takes no more information.")
+        self._add_customer_evidence(actor, SubmissionKind.INFORMATION, statement, images, now)
+        details = {"statement": statement, "images": _refs(images)}
+        self._customer_says(actor, "information_added", details, now, escalate_before)
+        self._notify("information_received")
 
     def reopen(self, actor: Actor, reason: str, now: datetime) -> None:
         actor.require(Role.SUPERVISOR)
         self._apply(actor, "reopened", now, Action.REOPEN, {"reason": reason})
 
     # --- internals -------------------------------------------------------------------------------
+
+    def _add_customer_evidence(
+        self, actor: Actor, kind: SubmissionKind, statement: str, images: Sequence[CustomerImage], now: datetime
+    ) -> None:
+        if len(self.customer_evidence) >= MAX_SUBMISSIONS:
+            raise Conflict(f"A case takes at most {MAX_SUBMISSIONS} additions; please contact customer service.")
+        added = CustomerEvidence(kind=kind, statement=statement, images=list(images), submitted_at=now, submitted_by=actor.id)
+        self.customer_evidence.append(added)
+        self.assess_due = now
 
     def _require_customer_side(self, actor: Actor) -> None:
         if not self.acts_for_customer(actor):

@@ -8,10 +8,11 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement, Written
-from schemas.conversation import InformationRequest, WaitingForCustomer
+from schemas.conversation import QuestionToCustomer, WaitingForCustomer
 from schemas.dispute import (
     Appeal,
     Channel,
+    CustomerEvidence,
     Decision,
     DeliveredEffect,
     Evidence,
@@ -79,8 +80,20 @@ class Withdraw(_Input):
     reason: Reason | None = None
 
 
-class AppealRequest(_Input):
+class StatementBody(_Input):
+    """A customer's words, sent as JSON (the same endpoints take them with images as multipart/form-data)."""
+
+    statement: Statement
+
+
+class AppealRequest(StatementBody):
     statement: Statement = Field(description="A new explanation, and what evidence the customer has.")
+
+
+class InformationRequest(StatementBody):
+    statement: Statement = Field(
+        description="What the customer adds, e.g. what the neighbours or the building's doorman said."
+    )
 
 
 class CustomerMessage(_Input):
@@ -170,10 +183,13 @@ class DisputeView(_Output):
     needs_supervisor: bool
     restriction: Restriction | None
     evidence: list[Evidence]
+    customer_evidence: list[CustomerEvidence] = Field(
+        description="What the customer added (appeal, information), images by reference to the attachment store."
+    )
     evidence_pull_due: AwareDatetime | None
     proof_missing: bool
     effects: Effects
-    information_requests: list[InformationRequest] = Field(description="Questions put to the customer, oldest first.")
+    information_requests: list[QuestionToCustomer] = Field(description="Questions put to the customer, oldest first.")
     waiting_for_customer: WaitingForCustomer | None = Field(
         description="An open question to the customer: the SLA clock is paused, `sla.decision_due` is the latest the "
                     "decision can come."
@@ -215,6 +231,7 @@ class CustomerDisputeView(_Output):
     decision_due: AwareDatetime
     decision: CustomerDecision | None
     appeal: Appeal | None
+    customer_evidence: list[CustomerEvidence] = Field(description="What you added to your case, with your images.")
     assessment_provisional: bool = Field(
         description="The case's first assessment was made before the carrier's proof of delivery arrived: it may "
                     "change when the proof comes."
@@ -275,6 +292,7 @@ class Problem(_Output):
     request_id: str | None = None
     errors: list[FieldError] | None = None
     dispute_id: str | None = None
+    file: str | None = Field(default=None, description="The uploaded file the problem is about, by the name it was sent with.")
 
 
 class Health(_Output):

@@ -12,7 +12,7 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class InformationRequest(_Model):
+class QuestionToCustomer(_Model):
     """A question an investigator put to the customer. While it is open the decision deadline is paused: it moves
     on by the time the customer takes to answer, at most until `answer_by`."""
 

@@ -60,6 +60,7 @@ class PolicyRule(StrEnum):
     STRONG_PROOF = "strong_proof"
     HIGH_VALUE_WITHOUT_SIGNATURE = "high_value_without_signature"
     INCONCLUSIVE_PROOF = "inconclusive_proof"
+    CUSTOMER_EVIDENCE = "customer_evidence"  # the customer added information or images a person must weigh
 
 
 class Recommendation(_Private):

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR, eventually
 from tests.e2e.test_agents_and_restrictions import OPEN, is_problem, received
+from tests.e2e.test_customer_evidence import form, photo
 
 QUESTION = "Paketi bir komşunuz ya da apartman görevlisi (kapıcı) almış olabilir mi?"
 ANSWER_BY = datetime.fromisoformat("2026-11-20T21:00:00+00:00")
@@ -144,3 +145,24 @@ async def test_the_response_times_report_gives_percentiles_by_channel_and_carrie
         ("yurtici", 3, 3, 3.0, 6.0, 2, 5.0, 6.0),  # first responses 2, 6, 3 h; decisions 5, 6 h
     ]
     await is_problem(await api.get(f"/v1/reports/response-times?{PERIOD}", headers=AGENT), 403)
+
+
+async def test_information_added_with_an_image_answers_the_open_question_and_joins_the_thread(api):
+    case = await (await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER)).json()
+    one = f"/v1/disputes/{case['id']}"
+    asked = await (await api.post(one + "/information-requests", json={"question": QUESTION}, headers=INVESTIGATOR)).json()
+    asked_at = at(asked["information_requests"][0]["asked_at"])
+
+    added = await api.post(one + "/information", data=form("Kapıcı almamış; kapının fotoğrafı ekte.",
+                                                           ("kapi.jpg", photo(), "image/jpeg")), headers=CUSTOMER)
+    assert added.status == 201, await added.text()
+    assert (await added.json())["waiting_for_customer"] is None
+
+    thread = (await (await api.get(one + "/thread", headers=CUSTOMER)).json())["messages"]
+    assert [(m["kind"], m["text"], m["reply_to"]) for m in thread] == [
+        ("statement", OPEN["statement"], None),
+        ("information_requested", QUESTION, None),
+        ("information_added", "Kapıcı almamış; kapının fotoğrafı ekte.", asked["information_requests"][0]["id"]),
+    ]
+    staff = await (await api.get(one, headers=INVESTIGATOR)).json()
+    assert at(staff["sla"]["decision_due"]) == DECISION_DUE + (at(thread[2]["at"]) - asked_at)

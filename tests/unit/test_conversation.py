@@ -175,3 +175,16 @@ async def test_the_first_response_is_the_first_message_question_or_decision_not_
     clock.advance(hours=1)
     await service.message_customer(INVESTIGATOR, dispute.id, "Bekliyoruz.")
     assert report_facts(await service.get(INVESTIGATOR, dispute.id)).hours_to_first_response == 3.5
+
+
+async def test_information_the_customer_adds_is_their_answer(service, dispute, clock):
+    await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+    clock.advance(hours=2)
+
+    added = await service.add_information(AGENT, dispute.id, "Müşteri: kapıcı almamış.")
+
+    assert added.open_information_request is None and added.sla.decision_due == DECISION_DUE + timedelta(hours=2)
+    last = thread(added, internal=False)[-1]
+    assert (last.kind, last.role, last.text, last.reply_to) == (
+        MessageKind.INFORMATION_ADDED, Role.AGENT, "Müşteri: kapıcı almamış.", "irq_1"
+    )
