@@ -51,7 +51,7 @@ from sandbox.carriers import sandbox_carrier_settings
 from adapters.settings import Settings
 from adapters.web import ops
 from adapters.web.auth import HmacTokens
-from adapters.web import carriers_api, reports_api, test_clocks_api
+from adapters.web import carriers_api, conversation_api, reports_api, test_clocks_api
 from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
 from adapters.web.keys import (
@@ -103,7 +103,7 @@ from disputes.test_clocks import TestClockService
 
 log = structlog.get_logger("bootstrap")
 
-ENDPOINTS = DISPUTE_ENDPOINTS + carriers_api.ENDPOINTS + reports_api.ENDPOINTS
+ENDPOINTS = DISPUTE_ENDPOINTS + conversation_api.ENDPOINTS + carriers_api.ENDPOINTS + reports_api.ENDPOINTS
 MIDDLEWARES = (request_context, problem_middleware, body_deadline)
 OPS_ENDPOINTS = carriers_api.OPS + (
     Endpoint("GET", "/healthz", ops.healthz, "Liveness", tag="operations"),

@@ -26,6 +26,8 @@ from disputes.ports import (
     DisputePage,
     DisputeQuery,
     IdempotencyKeyTaken,
+    ResponseFigures,
+    ResponseTimes,
     SlaFigures,
     StoredAttachment,
 )
@@ -355,6 +357,29 @@ class InMemoryReports:
             median_hours_to_decision=_percentile(hours, 0.5),
             p95_hours_to_decision=_percentile(hours, 0.95),
         )
+
+
+    async def response_times(self, start: datetime, end: datetime) -> ResponseTimes:
+        opened = [d for d in self.disputes.docs.values() if start <= d.opened_at < end]
+        return ResponseTimes(
+            by_channel=_response_figures(opened, lambda d: d.channel.value),
+            by_carrier=_response_figures(opened, lambda d: d.order.carrier),
+        )
+
+
+def _response_figures(disputes: list[Dispute], group: Callable[[Dispute], str]) -> list[ResponseFigures]:
+    groups: defaultdict[str, list[ReportFacts]] = defaultdict(list)
+    for dispute in disputes:
+        groups[group(dispute)].append(report_facts(dispute))
+    figures = []
+    for key, facts in sorted(groups.items()):
+        first = [f.hours_to_first_response for f in facts if f.hours_to_first_response is not None]
+        decided = [f.hours_to_decision for f in facts if f.hours_to_decision is not None]
+        figures.append(ResponseFigures(
+            key, len(facts), len(first), _percentile(first, 0.5), _percentile(first, 0.9),
+            len(decided), _percentile(decided, 0.5), _percentile(decided, 0.9),
+        ))
+    return figures
 
 
 def _carrier_figures(carrier: str, facts: list[ReportFacts]) -> CarrierFigures:

@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     accessible_decision_business_days: int = _configures(Rules, "accessible_decision_business_days")
     half_day_eves: Literal["business", "holiday"] = _configures(Rules, "half_day_eves")
     evidence_business_days: int = _configures(Rules, "evidence_business_days")
+    information_reply_business_days: int = _configures(Rules, "information_reply_business_days")
+    information_requests_per_review: int = _configures(Rules, "information_requests_per_review")
     escalate_before_deadline_hours: float = _configures(Rules, "escalate_before_deadline", HOUR)
     evidence_retry_seconds: float = _configures(Rules, "evidence_retry", SECOND)
     evidence_max_retry_seconds: float = _configures(Rules, "evidence_max_retry", SECOND)

@@ -324,8 +324,32 @@ class SlaFigures:
     p95_hours_to_decision: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class ResponseFigures:
+    """The disputes opened in a period through one channel, or on one carrier: how soon they had a first response
+    and a decision (hours; nearest-rank percentiles over those that had one)."""
+
+    group: str
+    disputes: int
+    responded: int
+    first_response_p50_hours: float | None
+    first_response_p90_hours: float | None
+    decided: int
+    decision_p50_hours: float | None
+    decision_p90_hours: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseTimes:
+    by_channel: list[ResponseFigures]
+    by_carrier: list[ResponseFigures]
+
+
 class Reports(Protocol):
     async def carriers(self, start: datetime, end: datetime) -> list[CarrierFigures]:
         """Per carrier (by code), the disputes opened in [start, end)."""
 
     async def sla(self, start: datetime, end: datetime) -> SlaFigures: ...
+
+    async def response_times(self, start: datetime, end: datetime) -> ResponseTimes:
+        """By channel and by carrier (each in code order), the disputes opened in [start, end)."""

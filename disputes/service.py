@@ -26,7 +26,7 @@ from disputes.ports import (
     TestClocks,
 )
 from disputes.rules import Rules
-from disputes.sla import deadlines
+from disputes.sla import answer_by, deadlines
 from schemas.common import Outcome, RefundDestination, Resolution, Role
 from schemas.dispute import Channel, CustomerImage, OrderSnapshot, ReasonCode, Status
 from schemas.orders import Order, Shipment, ShipmentStatus
@@ -196,8 +196,9 @@ class DisputeService:
     ) -> Dispute:
         """Add an explanation and images to an open case (stored as for an appeal)."""
         images, keep = self._images(uploads)
+        escalate_before = self.rules.escalate_before_deadline
         return await self._change(
-            actor, dispute_id, lambda d, now: d.add_information(actor, statement, images, now), keep=keep
+            actor, dispute_id, lambda d, now: d.add_information(actor, statement, images, now, escalate_before), keep=keep
         )
 
     async def reopen(self, actor: Actor, dispute_id: str, reason: str) -> Dispute:
@@ -217,7 +218,22 @@ class DisputeService:
         return await self._change(actor, dispute_id, lambda d, now: d.review_restriction(actor, confirm, reason, now))
 
     async def add_customer_message(self, actor: Actor, dispute_id: str, text: str) -> Dispute:
-        return await self._change(actor, dispute_id, lambda d, now: d.add_customer_message(actor, text, now))
+        """The customer's message (or an agent's for them): their answer, while a question to them is open."""
+        escalate_before = self.rules.escalate_before_deadline
+        return await self._change(actor, dispute_id, lambda d, now: d.add_customer_message(actor, text, now, escalate_before))
+
+    async def message_customer(self, actor: Actor, dispute_id: str, text: str) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.message_customer(actor, text, now))
+
+    async def request_information(self, actor: Actor, dispute_id: str, question: str) -> Dispute:
+        def change(d: Dispute, now: datetime) -> None:
+            rules = self.rules
+            d.request_information(
+                actor, question, answer_by(now, rules), rules.information_requests_per_review,
+                rules.escalate_before_deadline, now,
+            )
+
+        return await self._change(actor, dispute_id, change)
 
     async def declare_accessibility_need(self, actor: Actor, dispute_id: str) -> Dispute:
         def change(d: Dispute, now: datetime) -> None:

@@ -1,5 +1,6 @@
 """No case passes its deadline unnoticed: a sweeper looks at each active case twice — when its deadline
-is near (escalate) and when it arrives (apply the deadline rule). It only visits due cases (the schedule
+is near (escalate) and when it arrives (apply the deadline rule) — and when a question to the customer goes
+unanswered past its time (the case goes on). It only visits due cases (the schedule
 finds them through an index), so its cost grows with the number of due cases, not with the total."""
 
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ class SlaSweeper:
     def _check(self, dispute: Dispute, now: datetime) -> bool:
         if not dispute.is_active:
             dispute.sla_check_due = None
+            return True
+        if dispute.information_request_expired(SYSTEM, now, self.service.rules.escalate_before_deadline):
             return True
         if now >= dispute.sla.decision_due:
             dispute.deadline_reached(SYSTEM, now)

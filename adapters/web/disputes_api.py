@@ -191,9 +191,10 @@ async def review_restriction(call: Call) -> web.Response:
     )
 
 
-async def add_customer_message(call: Call) -> web.Response:
-    dispute = await call.request.app[SERVICE].add_customer_message(call.actor, call.path_id(), call.body.text)
-    return dispute_response(call, dispute, 201)
+async def add_message(call: Call) -> web.Response:
+    service = call.request.app[SERVICE]
+    write = service.message_customer if call.actor.is_staff else service.add_customer_message
+    return dispute_response(call, await write(call.actor, call.path_id(), call.body.text), 201)
 
 
 async def declare_accessibility_need(call: Call) -> web.Response:
@@ -240,13 +241,15 @@ ENDPOINTS = (
              response=CustomerDisputeView, errors=(400, 404, 409, 413, 415, 422),
              extra={"submission": AppealRequest, "other_responses": (AgentDisputeView,)}),
     Endpoint("POST", ONE + "/information", add_information,
-             "Add an explanation and images while the case is open (agents: the files the customer sent)",
-             CUSTOMER_SIDE, response=CustomerDisputeView, status=201, errors=(400, 404, 409, 413, 415, 422),
+             "Add an explanation and images while the case is open (agents: the files the customer sent); it "
+             "answers an open question", CUSTOMER_SIDE, response=CustomerDisputeView, status=201,
+             errors=(400, 404, 409, 413, 415, 422),
              extra={"submission": InformationRequest, "other_responses": (AgentDisputeView,)}),
-    Endpoint("POST", ONE + "/messages", add_customer_message,
-             "Add the customer's message (agents: what the customer said)", CUSTOMER_SIDE, CustomerMessage,
+    Endpoint("POST", ONE + "/messages", add_message,
+             "Add a message to the thread: the customer's (agents: what the customer said; it answers an open "
+             "question), or an investigator's to the customer", EVERYONE, CustomerMessage,
              response=CustomerDisputeView, status=201, errors=(404, 409, 422),
-             extra={"other_responses": (AgentDisputeView,)}),
+             extra={"other_responses": (AgentDisputeView, DisputeView)}),
     Endpoint("POST", ONE + "/accessibility-need", declare_accessibility_need,
              "Record the customer's accessibility need: queue priority, written messages (agent)", AGENT,
              response=AgentDisputeView, errors=(404, 409)),
