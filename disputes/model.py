@@ -14,7 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr
 
 from disputes.actors import Actor
 from disputes.errors import CompensationAlreadyIssued, Conflict, Forbidden, Unprocessable
-from disputes.notices import restriction_lifted
+from disputes.notices import information_requested, restriction_lifted, staff_message
 from disputes.states import ACTIVE, Action, next_status
 from disputes.work import WorkKind
 from schemas.common import Outcome, RefundDestination, Resolution, Role
@@ -37,6 +37,7 @@ from schemas.dispute import (
     SubmissionKind,
     TimelineEntry,
 )
+from schemas.conversation import QuestionToCustomer
 from schemas.effects import (
     AccountRestriction,
     CarrierLiability,
@@ -84,6 +85,32 @@ class IdempotencyRecord(BaseModel):
     expires_at: AwareDatetime
 
 
+class TestClock(BaseModel):
+    """Sandbox only: a frozen time that the cases opened on it live by (deadlines, SLA, the default rule). It
+    moves only when a tester advances it."""
+
+    model_config = ConfigDict(frozen=True)
+    id: str
+    name: str | None = None
+    frozen_time: AwareDatetime
+    created_at: AwareDatetime
+
+
+class ClockReading(BaseModel):
+    """Sandbox only: the test clock a case runs on, as read at the case's last change. The case's due work is
+    due when the clock has reached it; such work is stored as due at `at` (the real time of that reading), so
+    the ordinary claims, which compare due times with the real time, find it at once. Work the clock has not
+    reached waits (not due at all) until advancing the clock reads it again."""
+
+    model_config = ConfigDict(frozen=True)
+    id: str
+    time: AwareDatetime
+    at: AwareDatetime
+
+    def due(self, at: datetime | None) -> datetime | None:
+        return self.at if at is not None and at <= self.time else None
+
+
 class Dispute(BaseModel):
     model_config = ConfigDict(validate_assignment=False)
 
@@ -126,6 +153,8 @@ class Dispute(BaseModel):
     abuse_flags: list[str] = Field(default_factory=list)
     cleared_flags: list[str] = Field(default_factory=list)
     restriction: Restriction | None = None
+    test_clock: ClockReading | None = None
+    information_requests: list[QuestionToCustomer] = Field(default_factory=list)
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 
@@ -141,17 +170,26 @@ class Dispute(BaseModel):
     def due_work(self) -> dict[WorkKind, datetime | None]:
         """When each kind of background work on this case is next due (None: not due at all). Storage schedules
         it and decides which worker holds it; a change that moves a time is saved with the change."""
-        return {
+        due = {
             WorkKind.PULL_EVIDENCE: self.evidence_pull_due,
             WorkKind.ASSESS: self.assess_due,
             WorkKind.SLA_CHECK: self.sla_check_due,
             WorkKind.RESTRICTION_REVIEW: self._restriction_review_due,
         }
+        if self.test_clock is None:
+            return due
+        return {kind: self.test_clock.due(at) for kind, at in due.items()}
 
     @property
     def _restriction_review_due(self) -> datetime | None:
         r = self.restriction
         return r.review_due if r is not None and r.state is RestrictionState.PENDING_REVIEW else None
+
+    @property
+    def open_information_request(self) -> QuestionToCustomer | None:
+        """The question the customer has yet to answer in the current review (the SLA clock is paused)."""
+        last = self.information_requests[-1] if self.information_requests and self.is_active else None
+        return last if last is not None and last.is_open and last.asked_at >= self._review_started_at else None
 
     @property
     def carrier_liable(self) -> bool:
@@ -193,8 +231,9 @@ class Dispute(BaseModel):
             self.priority = max(self.priority, ACCESSIBLE_PRIORITY)
             details["accessibility_need"] = True
         self._record(actor, "opened", None, self.status, details)
+        # The first assessment waits for the first pull's outcome (proof attached, or the pull failed): advice
+        # given earlier would only be superseded a moment later, and would compete with the pull for storage.
         self.evidence_pull_due = self.opened_at
-        self.assess_due = self.opened_at
         self.sla_check_due = max(self.opened_at, self.sla.decision_due - escalate_before)
         self._notify("dispute_opened")
 
@@ -228,9 +267,12 @@ class Dispute(BaseModel):
         return True
 
     def evidence_pull_failed(self, actor: Actor, error: str, retry_at: datetime | None, now: datetime) -> None:
-        """A pull did not give proof; try again at `retry_at` (None: pulling cannot work, wait for pushes)."""
+        """A pull did not give proof; try again at `retry_at` (None: pulling cannot work, wait for pushes).
+        A case not yet assessed is assessed now (provisional advice while the carrier is awaited)."""
         self.evidence_pulls += 1
         self.evidence_pull_due = retry_at
+        if self.recommendation is None:
+            self.assess_due = now
         action = Action.AWAIT_EVIDENCE if self.status is Status.OPENED else None
         self._apply(actor, "evidence_pull_failed", now, action, {"attempt": self.evidence_pulls, "error": error})
 
@@ -347,10 +389,101 @@ class Dispute(BaseModel):
 
     # --- the customer's side ------------------------------------------------------------------------
 
-    def add_customer_message(self, actor: Actor, text: str, now: datetime) -> None:
-        """What the customer says (or an agent writes down for them) on the case."""
+    def add_customer_message(self, actor: Actor, text: str, now: datetime, escalate_before: timedelta) -> None:
+        """What the customer says (or an agent writes down for them) on the case; while a question to the customer
+        is open, this is their answer."""
         self._require_customer_side(actor)
-        self._apply(actor, "customer_message", now, None, {"text": text})
+        self._customer_says(actor, "customer_message", {"text": text}, now, escalate_before)
+
+    # --- the conversation with the customer -----------------------------------------------------------
+
+    def message_customer(self, actor: Actor, text: str, now: datetime) -> None:
+        """An investigator writes to the customer (unlike a note, the customer reads it)."""
+        actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
+        self._apply(actor, "staff_message", now, None, {"text": text})
+        en, tr = staff_message(text)
+        self._notify("staff_message", tr, en)
+
+    def request_information(
+        self, actor: Actor, question: str, answer_by: datetime, per_review: int, escalate_before: timedelta, now: datetime
+    ) -> None:
+        """Ask the customer a question, to be answered by `answer_by`. The SLA clock is paused while the question
+        is open: the decision deadline moves on by the whole wait now (so the sweeper keeps it), and back by
+        whatever the customer did not use when they answer."""
+        actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
+        if not self.is_active:
+            raise Conflict(f"A {self.status.value} dispute takes no more questions.")
+        if (waiting := self.open_information_request) is not None:
+            raise Conflict(f"The customer has yet to answer question {waiting.id}.")
+        review_started = self._review_started_at
+        asked = sum(1 for r in self.information_requests if r.asked_at >= review_started)
+        if asked >= per_review:
+            raise Conflict(f"At most {per_review} questions may be put to the customer in one review.")
+        request = QuestionToCustomer(
+            id=f"irq_{len(self.information_requests) + 1}", question=question, asked_by=actor.id, asked_at=now,
+            answer_by=answer_by, decision_due_before=self.sla.decision_due,
+        )
+        self.information_requests.append(request)
+        self._move_decision_due(self.sla.decision_due + (answer_by - now))
+        self._apply(actor, "information_requested", now, None, {
+            "request_id": request.id, "question": question, "answer_by": answer_by.isoformat(),
+            "decision_due": self.sla.decision_due.isoformat(),
+        })
+        self._schedule_sla_check(escalate_before)
+        en, tr = information_requested(question, answer_by, self.sla.decision_due)
+        self._notify("information_requested", tr, en)
+
+    def information_request_expired(self, actor: Actor, now: datetime, escalate_before: timedelta) -> bool:
+        """The customer did not answer in time: the case goes on without the answer, its deadline moved on by
+        the whole wait (False: no question is past its time)."""
+        waiting = self.open_information_request
+        if waiting is None or now < waiting.answer_by:
+            return False
+        self.information_requests[-1] = waiting.model_copy(update={"expired_at": now})
+        self._apply(actor, "information_request_expired", now, None, {
+            "request_id": waiting.id, "decision_due": self.sla.decision_due.isoformat()
+        })
+        self._schedule_sla_check(escalate_before)
+        return True
+
+    def _customer_says(
+        self, actor: Actor, what: str, details: dict[str, Any], now: datetime, escalate_before: timedelta
+    ) -> None:
+        """Record what the customer said; while a question to them is open, it is their answer (the pause ends)."""
+        answered = self._answer_information_request(now)
+        if answered is not None:
+            details = details | {"reply_to": answered.id, "decision_due": self.sla.decision_due.isoformat()}
+        self._apply(actor, what, now, None, details)
+        if answered is not None:
+            self._schedule_sla_check(escalate_before)
+
+    def _answer_information_request(self, now: datetime) -> QuestionToCustomer | None:
+        """Close the open question as answered now: the deadline moves on only by the time the customer took."""
+        waiting = self.open_information_request
+        if waiting is None:
+            return None
+        self.information_requests[-1] = waiting.model_copy(update={"answered_at": now})
+        self._move_decision_due(waiting.decision_due_before + (now - waiting.asked_at))
+        return waiting
+
+    @property
+    def _review_started_at(self) -> datetime:
+        """When the current review began: the opening, or the latest appeal or reopening."""
+        restarts = [e.at for e in self.timeline if e.action in ("appealed", "reopened")]
+        return max(restarts, default=self.opened_at)
+
+    def _move_decision_due(self, due: datetime) -> None:
+        self.sla = self.sla.model_copy(update={"decision_due": due})
+
+    def _schedule_sla_check(self, escalate_before: timedelta) -> None:
+        """The sweeper's next visit: the end of an open question's wait, or the escalation (or the deadline, once
+        escalated), whichever comes first."""
+        due = self.sla.decision_due
+        self.sla_check_due = self._until_answer(due if self.escalated else max(self.updated_at, due - escalate_before))
+
+    def _until_answer(self, at: datetime) -> datetime:
+        waiting = self.open_information_request
+        return min(at, waiting.answer_by) if waiting is not None else at
 
     def declare_accessibility_need(self, actor: Actor, accessible: Sla, escalate_before: timedelta, now: datetime) -> None:
         """An agent records the customer's accessibility need: written messages from now on, and, while the case
@@ -372,7 +505,7 @@ class Dispute(BaseModel):
         """Near the decision deadline: raise the priority and alert supervisors, once."""
         self.priority = max(self.priority, 2)
         self.escalated = True
-        self.sla_check_due = self.sla.decision_due
+        self.sla_check_due = self._until_answer(self.sla.decision_due)
         self._apply(actor, "sla_escalated", now, None, {"decision_due": self.sla.decision_due.isoformat()})
         self._alert("deadline_near")
 
@@ -499,14 +632,17 @@ class Dispute(BaseModel):
         self.appeal = Appeal(statement=statement, appealed_at=now)
         self._notify("appeal_received")
 
-    def add_information(self, actor: Actor, statement: str, images: Sequence[CustomerImage], now: datetime) -> None:
-        """The customer (or an agent for them) adds an explanation and images to the open case; the policy looks at
-        the case again."""
+    def add_information(
+        self, actor: Actor, statement: str, images: Sequence[CustomerImage], now: datetime, escalate_before: timedelta
+    ) -> None:
+        """The customer (or an agent for them) adds an explanation and images to the open case (their answer, while
+        a question to them is open); the policy looks at the case again."""
         self._require_customer_side(actor)
         if not self.is_active:
             raise Conflict(f"A {self.status.value} dispute takes no more information.")
         self._add_customer_evidence(actor, SubmissionKind.INFORMATION, statement, images, now)
-        self._apply(actor, "information_added", now, None, {"statement": statement, "images": _refs(images)})
+        details = {"statement": statement, "images": _refs(images)}
+        self._customer_says(actor, "information_added", details, now, escalate_before)
         self._notify("information_received")
 
     def reopen(self, actor: Actor, reason: str, now: datetime) -> None:

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from disputes.model import Dispute
+from disputes.notices import due_day, information_requested
 from schemas.common import Outcome, RefundDestination
 from schemas.dispute import Status
 from schemas.recommendation import RecommendedAction
@@ -16,14 +17,9 @@ def _date(at: datetime) -> str:
     return f"{day.day:02d}.{day.month:02d}.{day.year}"
 
 
-def _day(deadline: datetime) -> str:
-    # Deadlines are the midnight that ends a business day: show that day, not the next one.
-    return _date(deadline - timedelta(microseconds=1))
-
-
 def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
     """(English, Turkish)."""
-    due = _day(dispute.sla.decision_due)
+    due = due_day(dispute.sla.decision_due)
     decision = dispute.decision
     advice = dispute.recommendation
     if dispute.status is Status.WITHDRAWN:
@@ -37,13 +33,15 @@ def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
             )
         if decision.outcome is Outcome.RESHIP:
             return ("We are shipping your items again.", "Ürünleriniz yeniden gönderiliyor.")
-        until = _day(decision.decided_at + appeal_window)
+        until = due_day(decision.decided_at + appeal_window)
         if dispute.appeal is None:
             return (
                 f"The carrier proved delivery. You may appeal once, with new information, until {until}.",
                 f"Kargo firması teslimatı belgeledi. {until} tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
             )
         return ("Your appeal was reviewed and the claim rejected.", "İtirazınız incelendi ve başvurunuz reddedildi.")
+    if (waiting := dispute.open_information_request) is not None:
+        return information_requested(waiting.question, waiting.answer_by, dispute.sla.decision_due)
     added = dispute.new_customer_evidence()
     if dispute.status is Status.APPEALED:
         images = sum(len(e.images) for e in added)

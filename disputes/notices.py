@@ -1,6 +1,6 @@
-"""What the customer is told about their account, in English and Turkish."""
+"""What the customer is told about their account and the questions put to them, in English and Turkish."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -15,3 +15,26 @@ def restriction_lifted(at: datetime) -> tuple[str, str]:
         f"Son başvurularınızı incelerken hesabınıza konan geçici kısıtlama {when} tarihinde kaldırıldı. "
         "Alışverişinize her zamanki gibi devam edebilirsiniz.",
     )
+
+
+def due_day(at: datetime) -> str:
+    """A deadline as the day it ends (deadlines are the midnight that ends a business day, not the next day)."""
+    day = (at.astimezone(ISTANBUL) - timedelta(microseconds=1)).date()
+    return f"{day.day:02d}.{day.month:02d}.{day.year}"
+
+
+def information_requested(question: str, answer_by: datetime, decision_due: datetime) -> tuple[str, str]:
+    """(English, Turkish): an investigator's question, the day to answer by and the (paused) decision date."""
+    by, due = due_day(answer_by), due_day(decision_due)
+    return (
+        f"Our investigator asks: \"{question}\" Please answer by {by}. While we wait for you, the time to decide "
+        f"stops; we will answer by {due} at the latest. Without an answer by then, we go on with what we have.",
+        f"Uzmanımız soruyor: \"{question}\" Lütfen {by} tarihine kadar yanıtlayın. Yanıtınızı beklerken karar "
+        f"süresi durur; en geç {due} tarihinde yanıt vereceğiz. O tarihe kadar yanıt gelmezse elimizdeki "
+        "bilgilerle devam ederiz.",
+    )
+
+
+def staff_message(text: str) -> tuple[str, str]:
+    """(English, Turkish): an investigator's message, quoted as written."""
+    return (f"A message from our investigator: \"{text}\"", f"Uzmanımızdan mesaj: \"{text}\"")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Literal, Protocol
 
-from disputes.model import Dispute
+from disputes.model import Dispute, TestClock
 from disputes.policy import CustomerHistory
 from disputes.work import WorkKind
 from schemas.dispute import Evidence, OutboxMessage, Status
@@ -71,6 +71,21 @@ class DisputeRepository(Protocol):
 
 class IdempotencyKeyTaken(Exception):
     """Raised by `DisputeRepository.add` when the key was stored by a concurrent request."""
+
+
+class TestClocks(Protocol):
+    """Where test clocks are kept (sandbox only), and which cases run on each."""
+
+    async def add(self, clock: TestClock) -> None: ...
+
+    async def get(self, clock_id: str) -> TestClock | None: ...
+
+    async def advance(self, clock_id: str, to: datetime) -> TestClock | None:
+        """Move the clock to `to` in one atomic write unless it is already past it; the clock as stored
+        afterwards (still behind `to` only if it was past it), None when there is no such clock."""
+
+    async def disputes_on(self, clock_id: str) -> list[str]:
+        """The ids of the disputes opened on the clock."""
 
 
 class OrderDirectory(Protocol):
@@ -309,8 +324,32 @@ class SlaFigures:
     p95_hours_to_decision: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class ResponseFigures:
+    """The disputes opened in a period through one channel, or on one carrier: how soon they had a first response
+    and a decision (hours; nearest-rank percentiles over those that had one)."""
+
+    group: str
+    disputes: int
+    responded: int
+    first_response_p50_hours: float | None
+    first_response_p90_hours: float | None
+    decided: int
+    decision_p50_hours: float | None
+    decision_p90_hours: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseTimes:
+    by_channel: list[ResponseFigures]
+    by_carrier: list[ResponseFigures]
+
+
 class Reports(Protocol):
     async def carriers(self, start: datetime, end: datetime) -> list[CarrierFigures]:
         """Per carrier (by code), the disputes opened in [start, end)."""
 
     async def sla(self, start: datetime, end: datetime) -> SlaFigures: ...
+
+    async def response_times(self, start: datetime, end: datetime) -> ResponseTimes:
+        """By channel and by carrier (each in code order), the disputes opened in [start, end)."""

@@ -1,9 +1,13 @@
 """What the staff reports count about one dispute, derived from it whenever it is stored, so a report over a
-period is one pass over the disputes opened in it (an indexed aggregation in MongoDB)."""
+period is one pass over the disputes opened in it (an indexed aggregation in MongoDB).
+
+Time to first response runs from the opening to the first message to the customer, question to them or
+decision (`disputes.conversation.RESPONSES`); time to decision, to the latest decision."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from disputes.conversation import RESPONSES
 from disputes.model import Dispute
 from schemas.common import Outcome, Role
 
@@ -20,6 +24,7 @@ class ReportFacts:
     location: bool
     with_evidence: bool
     hours_to_proof: float | None
+    hours_to_first_response: float | None
     hours_to_decision: float | None
     within_sla: bool | None
     automatic: bool
@@ -40,6 +45,7 @@ def report_facts(dispute: Dispute) -> ReportFacts:
         location=any(p.location for p in proofs),
         with_evidence=bool(proofs),
         hours_to_proof=hours(min((p.received_at for p in proofs), default=None)),
+        hours_to_first_response=hours(next((e.at for e in dispute.timeline if e.action in RESPONSES), None)),
         hours_to_decision=hours(decision.decided_at if decision else None),
         within_sla=decision.decided_at <= dispute.sla.decision_due if decision else None,
         automatic=decision is not None and decision.decided_by_role is Role.SERVICE,

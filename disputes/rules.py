@@ -27,6 +27,13 @@ class Rules:
     earlier in the queue, which is ordered by the decision deadline."""
     half_day_eves: HalfDayEves = "business"
     """Whether the half-day eves of religious holidays count as business days ("business") or not ("holiday")."""
+    information_reply_business_days: int = 2
+    """Turkish business days a customer has to answer an investigator's question. The decision deadline is paused
+    meanwhile (moved on by the time the customer takes, so at most by this wait); unanswered by then, the case
+    goes on without the answer."""
+    information_requests_per_review: int = 2
+    """How many questions an investigator may put to the customer in one review (the opening, or an appeal or
+    reopening): each pauses the decision deadline, so their number bounds how far it can move."""
     evidence_business_days: int = 2
     """Turkish business days the carrier's proof is waited for; without it by then, the carrier is liable."""
     escalate_before_deadline: timedelta = timedelta(hours=12)

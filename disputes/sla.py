@@ -26,3 +26,9 @@ def _deadlines(calendar: BusinessCalendar, opened_on: date, days: tuple[int, int
     """Deadlines depend only on the local day a dispute opens (Sla is immutable, so it is shared)."""
     first, evidence, decision = (calendar.add_business_days(calendar.start_of(opened_on), n) for n in days)
     return Sla(first_response_due=first, evidence_due=evidence, decision_due=decision)
+
+
+def answer_by(asked_at: datetime, rules: Rules) -> datetime:
+    """When a customer's answer to an investigator's question is due: the end of the configured business day."""
+    calendar = _calendar(rules.half_day_eves)
+    return calendar.add_business_days(calendar.start_of(calendar.local_day(asked_at)), rules.information_reply_business_days)

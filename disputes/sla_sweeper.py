@@ -1,12 +1,14 @@
 """No case passes its deadline unnoticed: a sweeper looks at each active case twice — when its deadline
-is near (escalate) and when it arrives (apply the deadline rule). It only visits due cases (the schedule
+is near (escalate) and when it arrives (apply the deadline rule) — and when a question to the customer goes
+unanswered past its time (the case goes on). It only visits due cases (the schedule
 finds them through an index), so its cost grows with the number of due cases, not with the total."""
 
 from dataclasses import dataclass
+from datetime import datetime
+
 from disputes.actors import SYSTEM
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
-from disputes.ports import Clock
 from disputes.service import DisputeService
 from disputes.work import WorkKind
 
@@ -14,7 +16,6 @@ from disputes.work import WorkKind
 @dataclass
 class SlaSweeper:
     service: DisputeService
-    clock: Clock
     batch: int = 100
     kind: WorkKind = WorkKind.SLA_CHECK
 
@@ -22,12 +23,13 @@ class SlaSweeper:
         return Lanes(self.batch)
 
     async def handle(self, dispute_id: str, place: Place) -> None:
-        await self.service.apply(SYSTEM, dispute_id, self._check)
+        await self.service.apply_timed(SYSTEM, dispute_id, self._check)
 
-    def _check(self, dispute: Dispute) -> bool:
-        now = self.clock.now()
+    def _check(self, dispute: Dispute, now: datetime) -> bool:
         if not dispute.is_active:
             dispute.sla_check_due = None
+            return True
+        if dispute.information_request_expired(SYSTEM, now, self.service.rules.escalate_before_deadline):
             return True
         if now >= dispute.sla.decision_due:
             dispute.deadline_reached(SYSTEM, now)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement, Written
+from schemas.conversation import QuestionToCustomer, WaitingForCustomer
 from schemas.dispute import (
     Appeal,
     Channel,
@@ -96,7 +97,9 @@ class InformationRequest(StatementBody):
 
 
 class CustomerMessage(_Input):
-    text: Statement = Field(description="The customer's words (an agent writes down what the customer said).")
+    text: Statement = Field(
+        description="Customers: their words; agents: what the customer said; investigators: a message to the customer."
+    )
 
 
 class RestrictionReview(_Input):
@@ -186,6 +189,11 @@ class DisputeView(_Output):
     evidence_pull_due: AwareDatetime | None
     proof_missing: bool
     effects: Effects
+    information_requests: list[QuestionToCustomer] = Field(description="Questions put to the customer, oldest first.")
+    waiting_for_customer: WaitingForCustomer | None = Field(
+        description="An open question to the customer: the SLA clock is paused, `sla.decision_due` is the latest the "
+                    "decision can come."
+    )
 
 
 class CustomerDecision(_Output):
@@ -229,6 +237,10 @@ class CustomerDisputeView(_Output):
                     "change when the proof comes."
     )
     next_step: NextStep
+    waiting_for_customer: WaitingForCustomer | None = Field(
+        description="A question to the customer, to be answered by `answer_by`; meanwhile the time to decide is "
+                    "paused and `decision_due` is the latest the decision can come."
+    )
 
 
 class AgentDisputeView(CustomerDisputeView):
@@ -359,3 +371,24 @@ class SlaReport(_Output):
     auto_resolution_rate: float | None
     median_hours_to_decision: float | None
     p95_hours_to_decision: float | None
+
+
+class ResponseTimesRow(_Output):
+    """Hours from opening to the first response (a message to the customer, a question to them or a decision) and
+    to the decision: nearest-rank percentiles over the disputes that had one."""
+
+    group: str = Field(description="The channel (order_page, live_chat, phone, email) or the carrier's code.")
+    disputes: int
+    responded: int
+    first_response_p50_hours: float | None
+    first_response_p90_hours: float | None
+    decided: int
+    decision_p50_hours: float | None
+    decision_p90_hours: float | None
+
+
+class ResponseTimesReport(_Output):
+    start: AwareDatetime
+    end: AwareDatetime
+    by_channel: list[ResponseTimesRow]
+    by_carrier: list[ResponseTimesRow]

@@ -7,12 +7,24 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 
 from adapters.mongo.errors import translate_driver_errors
-from disputes.ports import CarrierFigures, SlaFigures
+from disputes.ports import CarrierFigures, ResponseFigures, ResponseTimes, SlaFigures
 from disputes.reports import OUTCOMES, UNDECIDED
 
 
 def _share(condition: str) -> dict[str, Any]:
     return {"$avg": {"$cond": [f"$facts.{condition}", 1, 0]}}
+
+
+def _had(fact: str) -> dict[str, Any]:
+    return {"$sum": {"$cond": [{"$isNumber": f"$facts.{fact}"}, 1, 0]}}
+
+
+def _p50_p90(fact: str) -> dict[str, Any]:
+    return {"$percentile": {"input": f"$facts.{fact}", "p": [0.5, 0.9], "method": "approximate"}}
+
+
+CHANNEL = {"$ifNull": ["$channel", "order_page"]}
+"""Disputes stored before channels were recorded all came from the order page."""
 
 
 def _count(outcome: str) -> dict[str, Any]:
@@ -76,3 +88,33 @@ class MongoReports:
         row = rows[0]
         median, p95 = row["hours_to_decision"] or (None, None)
         return SlaFigures(row["disputes"], row["decided"], row["within_sla"], row["automatic"], median, p95)
+
+    async def response_times(self, start: datetime, end: datetime) -> ResponseTimes:
+        return ResponseTimes(
+            by_channel=await self._response_figures(start, end, CHANNEL),
+            by_carrier=await self._response_figures(start, end, "$order.carrier"),
+        )
+
+    async def _response_figures(self, start: datetime, end: datetime, group: object) -> list[ResponseFigures]:
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"opened_at": {"$gte": start, "$lt": end}}},
+            {"$group": {
+                "_id": group,
+                "disputes": {"$sum": 1},
+                "responded": _had("hours_to_first_response"),
+                "first_response": _p50_p90("hours_to_first_response"),
+                "decided": _had("hours_to_decision"),
+                "decision": _p50_p90("hours_to_decision"),
+            }},
+            {"$sort": {"_id": 1}},
+        ]
+        rows = await (await self.collection.aggregate(pipeline)).to_list()
+        return [_response_row(row) for row in rows]
+
+
+def _response_row(row: dict[str, Any]) -> ResponseFigures:
+    first_p50, first_p90 = row["first_response"] or (None, None)
+    decision_p50, decision_p90 = row["decision"] or (None, None)
+    return ResponseFigures(
+        row["_id"], row["disputes"], row["responded"], first_p50, first_p90, row["decided"], decision_p50, decision_p90
+    )

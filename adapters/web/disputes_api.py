@@ -13,7 +13,7 @@ from adapters.web.uploads import read_submission
 from adapters.web.views import agent_view, customer_view, decode_cursor, encode_cursor, page_json, staff_view
 from disputes.model import Dispute
 from disputes.ports import DisputeQuery
-from disputes.service import OpenRequest
+from disputes.service import Opened, OpenRequest
 from schemas.api import (
     AgentDisputeView,
     AppealRequest,
@@ -70,20 +70,27 @@ def _expected_versions(call: Call) -> frozenset[int] | None:
     return None if tags is None else matching_versions(tags)
 
 
-def _idempotency_key(call: Call) -> str | None:
+def idempotency_key(call: Call) -> str | None:
     key = call.header("Idempotency-Key")
     if key is not None and not (0 < len(key) <= IDEMPOTENCY_KEY_MAX and key.isprintable()):
         raise ProblemError(422, "validation-failed", "The request is not valid", "Idempotency-Key must be 1-128 printable characters.")
     return key
 
 
-async def open_dispute(call: Call) -> web.Response:
+def open_request(call: Call) -> OpenRequest:
     body: OpenDispute = call.body
-    request = OpenRequest(
+    return OpenRequest(
         body.order_id, body.shipment_id, body.statement, body.preferred_resolution, body.customer_id, body.channel,
         body.accessibility_need,
     )
-    opened = await call.request.app[SERVICE].open(call.actor, request, _idempotency_key(call))
+
+
+async def open_dispute(call: Call) -> web.Response:
+    opened = await call.request.app[SERVICE].open(call.actor, open_request(call), idempotency_key(call))
+    return opened_response(call, opened)
+
+
+def opened_response(call: Call, opened: Opened) -> web.Response:
     headers = {"Location": f"/v1/disputes/{opened.dispute.id}"}
     if not opened.created:
         headers["Idempotent-Replayed"] = "true"
@@ -184,9 +191,10 @@ async def review_restriction(call: Call) -> web.Response:
     )
 
 
-async def add_customer_message(call: Call) -> web.Response:
-    dispute = await call.request.app[SERVICE].add_customer_message(call.actor, call.path_id(), call.body.text)
-    return dispute_response(call, dispute, 201)
+async def add_message(call: Call) -> web.Response:
+    service = call.request.app[SERVICE]
+    write = service.message_customer if call.actor.is_staff else service.add_customer_message
+    return dispute_response(call, await write(call.actor, call.path_id(), call.body.text), 201)
 
 
 async def declare_accessibility_need(call: Call) -> web.Response:
@@ -233,13 +241,15 @@ ENDPOINTS = (
              response=CustomerDisputeView, errors=(400, 404, 409, 413, 415, 422),
              extra={"submission": AppealRequest, "other_responses": (AgentDisputeView,)}),
     Endpoint("POST", ONE + "/information", add_information,
-             "Add an explanation and images while the case is open (agents: the files the customer sent)",
-             CUSTOMER_SIDE, response=CustomerDisputeView, status=201, errors=(400, 404, 409, 413, 415, 422),
+             "Add an explanation and images while the case is open (agents: the files the customer sent); it "
+             "answers an open question", CUSTOMER_SIDE, response=CustomerDisputeView, status=201,
+             errors=(400, 404, 409, 413, 415, 422),
              extra={"submission": InformationRequest, "other_responses": (AgentDisputeView,)}),
-    Endpoint("POST", ONE + "/messages", add_customer_message,
-             "Add the customer's message (agents: what the customer said)", CUSTOMER_SIDE, CustomerMessage,
+    Endpoint("POST", ONE + "/messages", add_message,
+             "Add a message to the thread: the customer's (agents: what the customer said; it answers an open "
+             "question), or an investigator's to the customer", EVERYONE, CustomerMessage,
              response=CustomerDisputeView, status=201, errors=(404, 409, 422),
-             extra={"other_responses": (AgentDisputeView,)}),
+             extra={"other_responses": (AgentDisputeView, DisputeView)}),
     Endpoint("POST", ONE + "/accessibility-need", declare_accessibility_need,
              "Record the customer's accessibility need: queue priority, written messages (agent)", AGENT,
              response=AgentDisputeView, errors=(404, 409)),

@@ -1,11 +1,19 @@
-"""Reports for staff: per carrier (outcomes, proof quality, time to proof, liability) and the SLA."""
+"""Reports for staff: per carrier (outcomes, proof quality, time to proof, liability), the SLA, and response
+times by channel and carrier."""
 
 from aiohttp import web
 
 from adapters.web.endpoint import Call, Endpoint
 from adapters.web.problems import ProblemError
-from disputes.ports import CarrierFigures, Reports
-from schemas.api import CarrierReport, CarrierReportRow, ReportQuery, SlaReport
+from disputes.ports import CarrierFigures, Reports, ResponseFigures
+from schemas.api import (
+    CarrierReport,
+    CarrierReportRow,
+    ReportQuery,
+    ResponseTimesReport,
+    ResponseTimesRow,
+    SlaReport,
+)
 from schemas.common import Role
 
 REPORTS = web.AppKey("reports", Reports)
@@ -60,9 +68,31 @@ async def sla_report(call: Call) -> web.Response:
     return web.Response(text=report.model_dump_json(), content_type="application/json")
 
 
+async def response_times_report(call: Call) -> web.Response:
+    period = _period(call)
+    times = await call.request.app[REPORTS].response_times(period.start, period.end)
+    report = ResponseTimesReport(
+        start=period.start, end=period.end, by_channel=[_times(f) for f in times.by_channel],
+        by_carrier=[_times(f) for f in times.by_carrier],
+    )
+    return web.Response(text=report.model_dump_json(), content_type="application/json")
+
+
+def _times(figures: ResponseFigures) -> ResponseTimesRow:
+    return ResponseTimesRow(
+        group=figures.group, disputes=figures.disputes, responded=figures.responded,
+        first_response_p50_hours=figures.first_response_p50_hours,
+        first_response_p90_hours=figures.first_response_p90_hours, decided=figures.decided,
+        decision_p50_hours=figures.decision_p50_hours, decision_p90_hours=figures.decision_p90_hours,
+    )
+
+
 ENDPOINTS = (
     Endpoint("GET", "/v1/reports/carriers", carrier_report, "Per carrier: outcomes, proof quality, liability", STAFF,
              query=ReportQuery, response=CarrierReport, tag="reports", errors=(422,)),
     Endpoint("GET", "/v1/reports/sla", sla_report, "SLA compliance, auto-resolution rate, time to decision", STAFF,
              query=ReportQuery, response=SlaReport, tag="reports", errors=(422,)),
+    Endpoint("GET", "/v1/reports/response-times", response_times_report,
+             "First response and decision times (p50, p90) by channel and by carrier", STAFF,
+             query=ReportQuery, response=ResponseTimesReport, tag="reports", errors=(422,)),
 )

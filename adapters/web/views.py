@@ -18,6 +18,7 @@ from schemas.api import (
     Effects,
     NextStep,
 )
+from schemas.conversation import WaitingForCustomer
 
 
 def staff_view(d: Dispute) -> DisputeView:
@@ -49,6 +50,8 @@ def staff_view(d: Dispute) -> DisputeView:
         evidence_pull_due=d.evidence_pull_due,
         proof_missing=d.proof_missing,
         effects=Effects(pending=d.outbox, delivered=d.effects_delivered, parked=d.effects_parked),
+        information_requests=d.information_requests,
+        waiting_for_customer=waiting_for_customer(d),
     )
 
 
@@ -87,6 +90,7 @@ def customer_view(d: Dispute, appeal_window: timedelta) -> CustomerDisputeView:
         customer_evidence=d.customer_evidence,
         assessment_provisional=d.recommendation_provisional,
         next_step=NextStep(en=en, tr=tr),
+        waiting_for_customer=waiting_for_customer(d),
     )
 
 
@@ -97,6 +101,16 @@ def agent_view(d: Dispute, appeal_window: timedelta) -> AgentDisputeView:
         channel=d.channel,
         opened_by_agent=d.opened_by_agent,
         accessibility_need=d.accessibility_need,
+    )
+
+
+def waiting_for_customer(d: Dispute) -> WaitingForCustomer | None:
+    waiting = d.open_information_request
+    if waiting is None:
+        return None
+    return WaitingForCustomer(
+        request_id=waiting.id, question=waiting.question, asked_at=waiting.asked_at, answer_by=waiting.answer_by,
+        decision_due=d.sla.decision_due,
     )
 
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from disputes.actors import SYSTEM
 from disputes.model import Dispute
-from disputes.ports import CarrierFigures, SlaFigures
+from disputes.ports import CarrierFigures, ResponseFigures, ResponseTimes, SlaFigures
 from schemas.common import Outcome
-from schemas.dispute import ReasonCode
+from schemas.dispute import Channel, ReasonCode
 from tests.contract.conftest import Cases, pushed
 from tests.factories import INVESTIGATOR, NOW
 
@@ -101,3 +101,45 @@ async def test_the_sla_report_counts_decisions_in_time_automatic_ones_and_the_ho
 
     assert sla == SlaFigures(disputes=6, decided=5, within_sla=4, automatic=1,
                              median_hours_to_decision=3.0, p95_hours_to_decision=240.0)
+
+
+def _message_after(hours: float) -> Callable[[Dispute], None]:
+    return lambda d: d.message_customer(INVESTIGATOR, "Kapıcıya sordunuz mu?", d.opened_at + timedelta(hours=hours))
+
+
+def _question_after(hours: float) -> Callable[[Dispute], None]:
+    def ask(dispute: Dispute) -> None:
+        at = dispute.opened_at + timedelta(hours=hours)
+        dispute.request_information(INVESTIGATOR, "Komşunuz aldı mı?", at + timedelta(days=2), 2, timedelta(hours=12), at)
+
+    return ask
+
+
+async def _opened(cases: Cases, carrier: str, channel: Channel, *changes: Callable[[Dispute], None]) -> None:
+    dispute = await cases.open(carrier=carrier)
+    await cases.change(dispute.id, lambda d: setattr(d, "channel", channel))
+    for change in changes:
+        await cases.change(dispute.id, change)
+
+
+async def test_response_times_give_first_response_and_decision_percentiles_by_channel_and_carrier(cases: Cases) -> None:
+    # first response (hours): a message 1, a question 2, a decision 3, a message 5, one without; decisions 4, 10, 3
+    await _opened(cases, "yurtici", Channel.ORDER_PAGE, _message_after(1), _refund(4))
+    await _opened(cases, "yurtici", Channel.LIVE_CHAT, _question_after(2), _refund(10))
+    await _opened(cases, "aras", Channel.LIVE_CHAT, _refund(3))
+    await _opened(cases, "aras", Channel.ORDER_PAGE)
+    await _opened(cases, "yurtici", Channel.ORDER_PAGE, _message_after(5))
+
+    times = await cases.storage.reports.response_times(START, END)
+
+    assert times == ResponseTimes(
+        by_channel=[
+            ResponseFigures("live_chat", 2, 2, 2.0, 3.0, 2, 3.0, 10.0),
+            ResponseFigures("order_page", 3, 2, 1.0, 5.0, 1, 4.0, 4.0),
+        ],
+        by_carrier=[
+            ResponseFigures("aras", 2, 1, 3.0, 3.0, 1, 3.0, 3.0),
+            ResponseFigures("yurtici", 3, 3, 2.0, 5.0, 2, 4.0, 10.0),
+        ],
+    )
+    assert await cases.storage.reports.response_times(END, END + timedelta(days=1)) == ResponseTimes([], [])

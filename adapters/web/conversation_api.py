@@ -1,0 +1,34 @@
+"""The conversation on a case: the thread (customers and agents see it without internal notes or staff ids)
+and the questions investigators put to the customer."""
+
+from aiohttp import web
+
+from adapters.web.disputes_api import ONE, STAFF, dispute_response
+from adapters.web.endpoint import Call, Endpoint, json_response
+from adapters.web.keys import SERVICE
+from disputes.conversation import thread
+from schemas.api import DisputeView
+from schemas.common import CUSTOMER_SIDE
+from schemas.conversation import AskCustomer, Thread
+
+
+async def get_thread(call: Call) -> web.Response:
+    dispute = await call.request.app[SERVICE].get(call.actor, call.path_id())
+    return json_response(Thread(dispute_id=dispute.id, messages=thread(dispute, internal=call.actor.is_staff)))
+
+
+async def request_information(call: Call) -> web.Response:
+    body: AskCustomer = call.body
+    dispute = await call.request.app[SERVICE].request_information(call.actor, call.path_id(), body.question)
+    return dispute_response(call, dispute, 201)
+
+
+ENDPOINTS = (
+    Endpoint("GET", ONE + "/thread", get_thread,
+             "The conversation: the customer's words, agents' and investigators' messages, questions to the customer "
+             "with their answers (customers and agents: without internal notes or staff ids)", CUSTOMER_SIDE | STAFF,
+             response=Thread, errors=(404,)),
+    Endpoint("POST", ONE + "/information-requests", request_information,
+             "Ask the customer a question, answered by their next message; the decision deadline is paused meanwhile",
+             STAFF, AskCustomer, response=DisputeView, status=201, errors=(404, 409, 422)),
+)

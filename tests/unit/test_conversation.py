@@ -1,0 +1,190 @@
+"""The conversation on a case: investigators write to the customer and ask them questions; the SLA clock is
+paused while a question is open (the deadline moves on by the time the customer takes, at most the whole wait),
+and a question left unanswered lets the case go on. The thread shows each role what it may see.
+
+Times: the case opens on Wednesday 18.11.2026 09:30 UTC; its decision is due at the end of Monday 23.11 in
+Istanbul (2026-11-23 21:00 UTC); a question asked then is due at the end of Friday 20.11 (2026-11-20 21:00 UTC)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from disputes.conversation import thread
+from disputes.errors import Conflict, Forbidden
+from disputes.reports import report_facts
+from disputes.sla_sweeper import SlaSweeper
+from schemas.common import Outcome, Role
+from schemas.conversation import MessageKind
+from schemas.dispute import EffectKind, ReasonCode, Status
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
+
+DECISION_DUE = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
+ANSWER_BY = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
+PAUSED_DUE = datetime(2026, 11, 26, 8, 30, tzinfo=UTC)
+"""DECISION_DUE moved on by the whole wait, 2 days 11 h 30 min."""
+QUESTION = "Paketi komşunuz ya da kapıcı almış olabilir mi?"
+
+
+@pytest.fixture
+async def dispute(service, request_for):
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+    assert opened.sla.decision_due == DECISION_DUE
+    return opened
+
+
+@pytest.fixture
+def sweeper(service, clock, due_work):
+    return due_work(SlaSweeper(service))
+
+
+def notices(repository, dispute_id, template):
+    return [m.payload for m in repository.docs[dispute_id].outbox
+            if m.kind is EffectKind.NOTIFICATION and m.payload["template"] == template]
+
+
+async def test_a_question_pauses_the_decision_deadline_and_tells_the_customer_by_when_to_answer(service, dispute, repository):
+    asked = await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+
+    [request] = asked.information_requests
+    assert (request.question, request.asked_by, request.answer_by) == (QUESTION, "inv-ayse", ANSWER_BY)
+    assert asked.sla.decision_due == PAUSED_DUE and asked.open_information_request == request
+    assert asked.sla_check_due == ANSWER_BY  # before the escalation point, 25.11 20:30
+    [notice] = notices(repository, dispute.id, "information_requested")
+    assert QUESTION in notice["message"] and "20.11.2026" in notice["message"] and "26.11.2026" in notice["message"]
+    assert "20.11.2026" in notice["message_en"] and "26.11.2026" in notice["message_en"]
+    assert asked.timeline[-1].action == "information_requested"
+
+
+async def test_the_customer_s_answer_ends_the_pause_after_the_time_they_took(service, dispute, clock):
+    await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+    clock.advance(hours=5)
+
+    answered = await service.add_customer_message(CUSTOMER, dispute.id, "Kapıcıya sordum, almamış.")
+
+    assert answered.sla.decision_due == DECISION_DUE + timedelta(hours=5)
+    assert answered.sla_check_due == DECISION_DUE + timedelta(hours=5 - 12)
+    assert answered.open_information_request is None
+    assert answered.information_requests[0].answered_at == NOW + timedelta(hours=5)
+    assert answered.timeline[-1].details["reply_to"] == "irq_1"
+
+
+async def test_an_agent_s_message_for_the_customer_is_their_answer_too(service, dispute):
+    await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+    answered = await service.add_customer_message(AGENT, dispute.id, "Müşteri komşulara sormuş.")
+    assert answered.open_information_request is None and answered.sla.decision_due == DECISION_DUE
+
+
+async def test_unanswered_by_its_date_the_case_goes_on_and_still_reaches_its_deadline(
+    service, dispute, sweeper, repository, clock
+):
+    await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+    clock.current = ANSWER_BY - timedelta(seconds=1)
+    assert await sweeper.run_once() == 0
+
+    clock.current = ANSWER_BY
+    assert await sweeper.run_once() == 1
+    stored = repository.docs[dispute.id]
+    assert stored.timeline[-1].action == "information_request_expired" and stored.status is Status.OPENED
+    assert stored.information_requests[0].expired_at == ANSWER_BY and stored.open_information_request is None
+    assert (stored.sla.decision_due, stored.sla_check_due) == (PAUSED_DUE, PAUSED_DUE - timedelta(hours=12))
+
+    clock.current = PAUSED_DUE - timedelta(hours=12)
+    await sweeper.run_once()
+    clock.current = PAUSED_DUE
+    await sweeper.run_once()
+    decided = repository.docs[dispute.id]
+    assert decided.status is Status.RESOLVED and decided.decision.reason_code is ReasonCode.DEADLINE_REACHED
+
+
+async def test_an_escalated_case_is_still_visited_when_its_question_runs_out(service, dispute, sweeper, repository, clock):
+    clock.current = DECISION_DUE - timedelta(hours=11)
+    await sweeper.run_once()
+    asked = await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+    assert asked.escalated and asked.sla_check_due == datetime(2026, 11, 25, 21, 0, tzinfo=UTC)  # 2 business days on
+
+
+async def test_questions_are_bounded_one_open_at_a_time_and_two_per_review(service, dispute, clock):
+    await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+    with pytest.raises(Conflict, match="irq_1"):
+        await service.request_information(SUPERVISOR, dispute.id, "Başka?")
+    await service.add_customer_message(CUSTOMER, dispute.id, "Hayır.")
+    await service.request_information(INVESTIGATOR, dispute.id, "Adres doğru mu?")
+    await service.add_customer_message(CUSTOMER, dispute.id, "Evet.")
+    with pytest.raises(Conflict, match="At most 2"):
+        await service.request_information(INVESTIGATOR, dispute.id, "Bir şey daha?")
+
+
+async def test_a_question_left_open_by_a_decision_does_not_pause_the_appeal(service, dispute, clock):
+    await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmza var.", None)
+    clock.advance(days=1)
+    appealed = await service.appeal(CUSTOMER, dispute.id, "Teslim alan ben değilim.")
+    assert appealed.open_information_request is None
+    asked = await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+    assert [r.id for r in asked.information_requests] == ["irq_1", "irq_2"]
+
+
+async def test_only_investigators_ask_and_write_to_the_customer_and_only_while_the_case_is_open(service, dispute):
+    for actor in (CUSTOMER, AGENT):
+        with pytest.raises(Forbidden):
+            await service.request_information(actor, dispute.id, QUESTION)
+        with pytest.raises(Forbidden):
+            await service.message_customer(actor, dispute.id, "x")
+    await service.withdraw(CUSTOMER, dispute.id, None)
+    with pytest.raises(Conflict):
+        await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+
+
+async def test_an_investigator_s_message_reaches_the_customer_in_their_words(service, dispute, repository):
+    await service.message_customer(INVESTIGATOR, dispute.id, "Kurye kaydını inceliyoruz.")
+    [notice] = notices(repository, dispute.id, "staff_message")
+    assert "Kurye kaydını inceliyoruz." in notice["message"] and "Kurye kaydını inceliyoruz." in notice["message_en"]
+
+
+async def test_the_thread_hides_internal_notes_and_staff_ids_from_the_customer_side(service, dispute, clock):
+    await service.add_note(INVESTIGATOR, dispute.id, "Kurye şüpheli.")
+    clock.advance(minutes=1)
+    await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+    clock.advance(minutes=1)
+    await service.add_customer_message(AGENT, dispute.id, "Müşteri: almamış.")
+    stored = await service.get(INVESTIGATOR, dispute.id)
+
+    staff = thread(stored, internal=True)
+    customer = thread(stored, internal=False)
+
+    assert [(m.kind, m.role, m.author) for m in staff] == [
+        (MessageKind.STATEMENT, Role.CUSTOMER, "cust-1"),
+        (MessageKind.INTERNAL_NOTE, Role.INVESTIGATOR, "inv-ayse"),
+        (MessageKind.INFORMATION_REQUESTED, Role.INVESTIGATOR, "inv-ayse"),
+        (MessageKind.CUSTOMER_MESSAGE, Role.AGENT, "agent-elif"),
+    ]
+    assert [(m.kind, m.author) for m in customer] == [
+        (MessageKind.STATEMENT, "cust-1"), (MessageKind.INFORMATION_REQUESTED, None), (MessageKind.CUSTOMER_MESSAGE, None),
+    ]
+    assert (customer[1].request_id, customer[1].answer_by, customer[2].reply_to) == ("irq_1", ANSWER_BY, "irq_1")
+
+
+async def test_the_first_response_is_the_first_message_question_or_decision_not_a_note(service, dispute, clock):
+    clock.advance(hours=1)
+    await service.add_note(INVESTIGATOR, dispute.id, "Bakılacak.")
+    clock.advance(hours=1)
+    await service.assign(INVESTIGATOR, dispute.id, None)
+    assert report_facts(await service.get(INVESTIGATOR, dispute.id)).hours_to_first_response is None
+    clock.advance(hours=1.5)
+    await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+    clock.advance(hours=1)
+    await service.message_customer(INVESTIGATOR, dispute.id, "Bekliyoruz.")
+    assert report_facts(await service.get(INVESTIGATOR, dispute.id)).hours_to_first_response == 3.5
+
+
+async def test_information_the_customer_adds_is_their_answer(service, dispute, clock):
+    await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+    clock.advance(hours=2)
+
+    added = await service.add_information(AGENT, dispute.id, "Müşteri: kapıcı almamış.")
+
+    assert added.open_information_request is None and added.sla.decision_due == DECISION_DUE + timedelta(hours=2)
+    last = thread(added, internal=False)[-1]
+    assert (last.kind, last.role, last.text, last.reply_to) == (
+        MessageKind.INFORMATION_ADDED, Role.AGENT, "Müşteri: kapıcı almamış.", "irq_1"
+    )
