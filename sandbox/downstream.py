@@ -7,6 +7,7 @@ order services, for the embedded default, demos and integration tests. No authen
            Same key, same body: 200 with the same id and "replayed": true, not applied again.
            Same key, other body: 422. A body that is not the service's payload: 400.
     GET    /orders/v1/orders/{order_id}     the order from the seeded document, or 404
+    GET    /digital/v1/...  PUT /_sandbox/digital/...   the digital delivery provider (`sandbox.digital`)
     GET    /_sandbox/received               {"requests": [every request], "applied": {service: {key: count}}}
     DELETE /_sandbox/received               forget everything, idempotency keys included
     POST   /_sandbox/faults                 {"service", "mode", "times", "delay_seconds"}: the next `times`
@@ -33,6 +34,7 @@ from uuid import uuid4
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sandbox.digital import DigitalScript, add_digital_provider
 from schemas.effects import (
     AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
 )
@@ -53,7 +55,7 @@ class FaultSpec(BaseModel):
 
     service: Literal[
         "payments", "fulfillment", "notifications", "staff_alerts", "accounts", "account_restrictions", "finance",
-        "orders",
+        "orders", "digital",
     ]
     mode: Literal["error", "timeout", "reject", "slow", "throttle"]
     times: int = Field(default=1, ge=1, le=1000)
@@ -210,8 +212,11 @@ async def _release_hung_requests(app: web.Application) -> None:
     app[FAULTS].release.set()
 
 
-def create_downstream_sandbox(orders: dict[str, Any] | None = None) -> web.Application:
-    """The sandbox app; `orders` is an order document ``{"orders": [...]}``, e.g. ``demo_orders(now)``."""
+def create_downstream_sandbox(
+    orders: dict[str, Any] | None = None, digital: dict[tuple[str, str], DigitalScript] | None = None
+) -> web.Application:
+    """The sandbox app; `orders` is an order document ``{"orders": [...]}``, e.g. ``demo_orders(now)``;
+    `digital` scripts the digital delivery provider per (order id, sku)."""
     app = web.Application(middlewares=[_record_and_inject])
     app[LEDGER] = Ledger()
     app[FAULTS] = Faults()
@@ -219,6 +224,7 @@ def create_downstream_sandbox(orders: dict[str, Any] | None = None) -> web.Appli
     for service, (path, _) in EFFECTS.items():
         app.router.add_post(path, _apply_effect, name=service)
     app.router.add_get("/orders/v1/orders/{order_id:[^/]+}", _get_order, name="orders")
+    add_digital_provider(app, digital)
     app.router.add_get("/_sandbox/received", _received)
     app.router.add_delete("/_sandbox/received", _reset_received)
     app.router.add_post("/_sandbox/faults", _add_fault)
@@ -227,10 +233,12 @@ def create_downstream_sandbox(orders: dict[str, Any] | None = None) -> web.Appli
     return app
 
 
-async def serve_downstream_sandbox(host: str, port: int, orders: dict[str, Any] | None) -> web.AppRunner:
+async def serve_downstream_sandbox(
+    host: str, port: int, orders: dict[str, Any] | None, digital: dict[tuple[str, str], DigitalScript] | None = None
+) -> web.AppRunner:
     """Start the sandbox on `host:port` (meant for loopback: it has no authentication); the caller owns
     the returned runner and calls ``cleanup()``. Handlers end when their client disconnects."""
-    runner = web.AppRunner(create_downstream_sandbox(orders), handler_cancellation=True)
+    runner = web.AppRunner(create_downstream_sandbox(orders, digital), handler_cancellation=True)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner
