@@ -86,7 +86,8 @@ class Settings(BaseSettings):
     digital_url: str | None = Field(
         default=None,
         description="Base URL of the digital delivery provider (codes, licence keys, gift cards); unset, cases on "
-                    "digital lines get no delivery record and are decided by a person or the SLA rule.",
+                    "digital lines get no delivery record and are refunded at the evidence deadline unless a person "
+                    "decides first.",
     )
     downstream_timeout_seconds: float = Field(
         default=5.0, gt=0, description="How long one call to a marketplace service may take."
