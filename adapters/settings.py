@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         default=None, description="Base URL of the account service (customer risk signals, account restrictions)."
     )
     finance_url: str | None = Field(default=None, description="Base URL of the finance service (carrier liability).")
+    digital_url: str | None = Field(
+        default=None,
+        description="Base URL of the digital delivery provider (codes, licence keys, gift cards); unset, cases on "
+                    "digital lines get no delivery record and are refunded at the evidence deadline unless a person "
+                    "decides first.",
+    )
     downstream_timeout_seconds: float = Field(
         default=5.0, gt=0, description="How long one call to a marketplace service may take."
     )

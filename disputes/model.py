@@ -18,6 +18,7 @@ from disputes.notices import information_requested, restriction_lifted, staff_me
 from disputes.states import ACTIVE, Action, next_status
 from disputes.work import WorkKind
 from schemas.common import Outcome, RefundDestination, Resolution, Role
+from schemas.digital import DigitalDelivery
 from schemas.dispute import (
     Appeal,
     Channel,
@@ -56,7 +57,12 @@ AUTOMATIC = {
     RecommendedAction.RESHIP: Outcome.RESHIP,
     RecommendedAction.REJECT: Outcome.REJECTED,
 }
-RULE_REASONS = {PolicyRule.NO_PROOF_BY_DEADLINE: ReasonCode.CARRIER_NO_PROOF, PolicyRule.WEAK_PROOF: ReasonCode.WEAK_PROOF}
+RULE_REASONS = {
+    PolicyRule.NO_PROOF_BY_DEADLINE: ReasonCode.CARRIER_NO_PROOF,
+    PolicyRule.WEAK_PROOF: ReasonCode.WEAK_PROOF,
+    PolicyRule.DIGITAL_NOT_DELIVERED: ReasonCode.DIGITAL_NOT_DELIVERED,
+}
+PROVISIONAL = frozenset({PolicyRule.AWAITING_CARRIER_EVIDENCE, PolicyRule.AWAITING_DIGITAL_RECORD})
 REJECTION_REASONS = frozenset(
     {ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE}
 )
@@ -140,6 +146,8 @@ class Dispute(BaseModel):
     effects_parked: list[OutboxMessage] = Field(default_factory=list)
     idempotency: IdempotencyRecord | None = None
     evidence: list[Evidence] = Field(default_factory=list)
+    digital_deliveries: list[DigitalDelivery] = Field(default_factory=list)
+    """A digital order line's delivery records (the latest pulled, one per line): its proof instead of a carrier's."""
     evidence_pull_due: AwareDatetime | None = None
     evidence_pulls: int = 0
     proof_missing: bool = False
@@ -195,7 +203,7 @@ class Dispute(BaseModel):
     def carrier_liable(self) -> bool:
         """The case went the customer's way because the carrier could not prove delivery."""
         resolved_for_customer = self.decision is not None and self.decision.outcome is not Outcome.REJECTED
-        return resolved_for_customer and (
+        return resolved_for_customer and not self.order.is_digital and (
             self.proof_missing or (self.recommendation is not None and self.recommendation.carrier_liable)
         )
 
@@ -212,7 +220,7 @@ class Dispute(BaseModel):
     def recommendation_provisional(self) -> bool:
         """The recommendation waits for the carrier's proof (none had arrived when it was made, and the carrier
         still has time): it changes when the proof comes."""
-        return self.recommendation is not None and self.recommendation.rule is PolicyRule.AWAITING_CARRIER_EVIDENCE
+        return self.recommendation is not None and self.recommendation.rule in PROVISIONAL
 
     def new_customer_evidence(self) -> list[CustomerEvidence]:
         """What the customer added since the case was last decided (all of it, if it never was)."""
@@ -264,6 +272,26 @@ class Dispute(BaseModel):
             "location": proof.location is not None,
             "relation": proof.recipient_relation.value,
         })
+        return True
+
+    def attach_digital_deliveries(self, actor: Actor, records: Sequence[DigitalDelivery], now: datetime) -> bool:
+        """The delivery records of the case's digital lines, as the provider tells them now: they replace the
+        ones held (a code may be opened or activated between two pulls). False (no change) when nothing moved."""
+        def facts(held: Sequence[DigitalDelivery]) -> list[dict[str, Any]]:
+            return [record.model_dump(exclude={"received_at"}) for record in held]
+
+        if facts(records) == facts(self.digital_deliveries):
+            if self.evidence_pull_due is None:
+                return False
+            self.evidence_pull_due = None  # the same record, pulled again on request
+            self.updated_at = now
+            return True
+        self.digital_deliveries = list(records)
+        self.evidence_pull_due = None
+        self.assess_due = now
+        action = Action.START_REVIEW if self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
+        states = {record.sku: record.state.value for record in records}
+        self._apply(actor, "digital_delivery_received", now, action, {"states": states})
         return True
 
     def evidence_pull_failed(self, actor: Actor, error: str, retry_at: datetime | None, now: datetime) -> None:

@@ -34,6 +34,13 @@ def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
         if decision.outcome is Outcome.RESHIP:
             return ("We are shipping your items again.", "Ürünleriniz yeniden gönderiliyor.")
         until = due_day(decision.decided_at + appeal_window)
+        if dispute.appeal is None and dispute.order.is_digital:
+            return (
+                "The delivery record shows your code was sent and activated. You may appeal once, with new "
+                f"information, until {until}.",
+                f"Teslimat kaydı kodunuzun gönderildiğini ve etkinleştirildiğini gösteriyor. {until} tarihine kadar "
+                "yeni bilgiyle bir kez itiraz edebilirsiniz.",
+            )
         if dispute.appeal is None:
             return (
                 f"The carrier proved delivery. You may appeal once, with new information, until {until}.",
@@ -67,6 +74,8 @@ def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
             f"Please check there; we will answer by {due}.",
             advice.customer_message,
         )
+    if dispute.order.is_digital:
+        return _digital(dispute, due)
     if not dispute.evidence and not dispute.proof_missing:
         return (
             f"We have asked the carrier for its proof of delivery. You will have our answer by {due}.",
@@ -75,4 +84,18 @@ def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
     return (
         f"An investigator is reviewing the carrier's evidence. You will have our answer by {due}.",
         f"Bir uzmanımız kargo firmasının kanıtlarını inceliyor. En geç {due} tarihinde yanıt vereceğiz.",
+    )
+
+
+def _digital(dispute: Dispute, due: str) -> tuple[str, str]:
+    if not dispute.digital_deliveries and not dispute.proof_missing:
+        return (
+            f"We have asked for the delivery record of your code or link. You will have our answer by {due}.",
+            f"Kodunuzun ya da bağlantınızın teslimat kaydını istedik. En geç {due} tarihinde yanıt vereceğiz.",
+        )
+    return (
+        "An investigator is reviewing the delivery record of your code or link (where and when it was sent). "
+        f"You will have our answer by {due}.",
+        "Bir uzmanımız kodunuzun ya da bağlantınızın teslimat kaydını (nereye ve ne zaman gönderildiğini) "
+        f"inceliyor. En geç {due} tarihinde yanıt vereceğiz.",
     )

@@ -8,6 +8,7 @@ from typing import Final, Literal, Protocol
 from disputes.model import Dispute, TestClock
 from disputes.policy import CustomerHistory
 from disputes.work import WorkKind
+from schemas.digital import DigitalDelivery
 from schemas.dispute import Evidence, OutboxMessage, Status
 from schemas.effects import (
     AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
@@ -202,6 +203,14 @@ class SilentWorkLog:
 
     def assessed(self, dispute_id: str, advice: Recommendation, status: Status) -> None:
         return None
+
+
+class DigitalDeliveries(Protocol):
+    """The digital delivery provider: what became of an order line's code or link."""
+
+    async def record(self, order_id: str, sku: str) -> DigitalDelivery:
+        """The line's delivery record, stamped with when it was received (`found` False: the provider never sent
+        anything for it). Raises EvidenceUnavailable when it cannot answer now, EvidenceRejected when it never will."""
 
 
 class Slot(Protocol):

@@ -429,5 +429,5 @@ def _snapshot(order: Order, shipment: Shipment) -> OrderSnapshot:
         delivered_at=shipment.delivered_at,
         items=shipment.items,
         value_minor=shipment.value_minor,
-        reshippable=shipment.reshippable,
+        reshippable=shipment.reshippable and not shipment.is_digital,
     )

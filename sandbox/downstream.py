@@ -10,6 +10,7 @@ order services, for the embedded default, demos and integration tests. No authen
     POST   /_sandbox/orders                 add an order (the order service's format): 201; an order id
                                             already there: 409; not an order: 422. With an orders file, the
                                             order is written to it before the answer (kept across restarts)
+    GET    /digital/v1/...  PUT /_sandbox/digital/...   the digital delivery provider (`sandbox.digital`)
     GET    /_sandbox/received               {"requests": [every request], "applied": {service: {key: count}}}
     DELETE /_sandbox/received               forget everything, idempotency keys included
     POST   /_sandbox/faults                 {"service", "mode", "times", "delay_seconds"}: the next `times`
@@ -38,6 +39,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sandbox.orders import OrderBook
+from sandbox.digital import DigitalScript, add_digital_provider
 from schemas.effects import (
     AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
 )
@@ -59,7 +61,7 @@ class FaultSpec(BaseModel):
 
     service: Literal[
         "payments", "fulfillment", "notifications", "staff_alerts", "accounts", "account_restrictions", "finance",
-        "orders",
+        "orders", "digital",
     ]
     mode: Literal["error", "timeout", "reject", "slow", "throttle"]
     times: int = Field(default=1, ge=1, le=1000)
@@ -227,9 +229,14 @@ async def _release_hung_requests(app: web.Application) -> None:
     app[FAULTS].release.set()
 
 
-def create_downstream_sandbox(orders: dict[str, Any] | None = None, orders_file: Path | None = None) -> web.Application:
+def create_downstream_sandbox(
+    orders: dict[str, Any] | None = None,
+    orders_file: Path | None = None,
+    digital: dict[tuple[str, str], DigitalScript] | None = None,
+) -> web.Application:
     """The sandbox app; `orders` is an order document ``{"orders": [...]}``, e.g. ``demo_orders(now)``; orders
-    added are written to `orders_file` (with the seeded ones) when it is given."""
+    added are written to `orders_file` (with the seeded ones) when it is given; `digital` scripts the digital
+    delivery provider per (order id, sku)."""
     app = web.Application(middlewares=[_record_and_inject])
     app[LEDGER] = Ledger()
     app[FAULTS] = Faults()
@@ -238,6 +245,7 @@ def create_downstream_sandbox(orders: dict[str, Any] | None = None, orders_file:
         app.router.add_post(path, _apply_effect, name=service)
     app.router.add_get("/orders/v1/orders/{order_id:[^/]+}", _get_order, name="orders")
     app.router.add_post("/_sandbox/orders", _add_order)
+    add_digital_provider(app, digital)
     app.router.add_get("/_sandbox/received", _received)
     app.router.add_delete("/_sandbox/received", _reset_received)
     app.router.add_post("/_sandbox/faults", _add_fault)
@@ -247,11 +255,15 @@ def create_downstream_sandbox(orders: dict[str, Any] | None = None, orders_file:
 
 
 async def serve_downstream_sandbox(
-    host: str, port: int, orders: dict[str, Any] | None, orders_file: Path | None = None
+    host: str,
+    port: int,
+    orders: dict[str, Any] | None,
+    orders_file: Path | None = None,
+    digital: dict[tuple[str, str], DigitalScript] | None = None,
 ) -> web.AppRunner:
     """Start the sandbox on `host:port` (meant for loopback: it has no authentication); the caller owns
     the returned runner and calls ``cleanup()``. Handlers end when their client disconnects."""
-    runner = web.AppRunner(create_downstream_sandbox(orders, orders_file), handler_cancellation=True)
+    runner = web.AppRunner(create_downstream_sandbox(orders, orders_file, digital), handler_cancellation=True)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

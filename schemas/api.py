@@ -24,6 +24,7 @@ from schemas.dispute import (
     Status,
     TimelineEntry,
 )
+from schemas.digital import DigitalDelivery
 from schemas.orders import OrderItem
 from schemas.proof import ProofOffer
 from schemas.recommendation import Recommendation
@@ -183,6 +184,10 @@ class DisputeView(_Output):
     needs_supervisor: bool
     restriction: Restriction | None
     evidence: list[Evidence]
+    digital_deliveries: list[DigitalDelivery] = Field(
+        description="For digital order lines (codes, licence keys, gift cards): the provider's delivery record of "
+                    "each line (sent where and when, opened, activated), the proof in place of a carrier's."
+    )
     customer_evidence: list[CustomerEvidence] = Field(
         description="What the customer added (appeal, information), images by reference to the attachment store."
     )

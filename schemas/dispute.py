@@ -60,6 +60,7 @@ class ReasonCode(StrEnum):
     THIRD_PARTY_CONFIRMED = "third_party_confirmed"
     SUSPECTED_ABUSE = "suspected_abuse"
     DEADLINE_REACHED = "deadline_reached"
+    DIGITAL_NOT_DELIVERED = "digital_not_delivered"
 
 
 class OrderSnapshot(_Model):
@@ -80,6 +81,11 @@ class OrderSnapshot(_Model):
     items: list[OrderItem]
     value_minor: int
     reshippable: bool
+
+    @property
+    def is_digital(self) -> bool:
+        """Codes or links, not a parcel: the proof is the digital delivery record, and nothing can be reshipped."""
+        return bool(self.items) and all(item.digital is not None for item in self.items)
 
 
 class Sla(_Model):

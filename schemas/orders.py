@@ -30,11 +30,21 @@ class Address(_Model):
     lon: float | None = Field(default=None, ge=-180, le=180)
 
 
+class DigitalKind(StrEnum):
+    GAME_CODE = "game_code"
+    LICENCE_KEY = "licence_key"
+    GIFT_CARD = "gift_card"
+
+
 class OrderItem(_Model):
     sku: Id
     name: str
     quantity: int = Field(ge=1)
     unit_price_minor: int = Field(ge=0, description="Price in minor units (kuruş).")
+    digital: DigitalKind | None = Field(
+        default=None,
+        description="A digital good (delivered as a code or link, never as a parcel); absent for physical goods.",
+    )
 
 
 class Shipment(_Model):
@@ -49,6 +59,11 @@ class Shipment(_Model):
     @property
     def value_minor(self) -> int:
         return sum(item.unit_price_minor * item.quantity for item in self.items)
+
+    @property
+    def is_digital(self) -> bool:
+        """Every line is delivered digitally (its `carrier` names the delivery channel, not a carrier)."""
+        return bool(self.items) and all(item.digital is not None for item in self.items)
 
 
 class Order(_Model):

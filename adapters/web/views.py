@@ -46,6 +46,7 @@ def staff_view(d: Dispute) -> DisputeView:
         needs_supervisor=d.needs_supervisor,
         restriction=d.restriction,
         evidence=d.evidence,
+        digital_deliveries=d.digital_deliveries,
         customer_evidence=d.customer_evidence,
         evidence_pull_due=d.evidence_pull_due,
         proof_missing=d.proof_missing,

@@ -14,6 +14,9 @@ Rules, first match wins (the proof read is the latest "delivered" evidence, see 
    against delivery → reject; for a high-value order only with a signature, otherwise a person.
 5. Anything else → a person.
 
+A case whose lines are all digital goods has no carrier: its digital delivery record decides instead
+(`disputes.policy.digital`), with the same rules below for who may resolve it.
+
 Whatever the rule, evidence the customer added since the case was last decided (an explanation, images) is for
 a person to weigh: the action becomes "needs a person" (rule `customer_evidence`, unless it was one already),
 never an automatic rejection nor any other automatic decision.
@@ -43,6 +46,7 @@ from disputes.policy.context import (
     customer_evidence_finding,
     is_high_value,
 )
+from disputes.policy.digital import read_digital
 from disputes.policy.findings import no_proof_finding, not_delivered_finding
 from disputes.policy.messages import third_party_message
 from disputes.policy.reading import ProofReading, read_proof
@@ -96,6 +100,8 @@ def recommend(dispute: Dispute, history: CustomerHistory, now: datetime, setting
 
 
 def _verdict(dispute: Dispute, reading: ProofReading | None, now: datetime, settings: PolicySettings) -> _Verdict:
+    if dispute.order.is_digital:
+        return _digital(dispute, now)
     if reading is None:
         return _without_proof(dispute, now)
     if reading.weak_because:
@@ -128,6 +134,17 @@ def _without_proof(dispute: Dispute, now: datetime) -> _Verdict:
         f"Waiting for the carrier's evidence (due {due})", f"Kargo firmasının kanıtı bekleniyor (son: {due})",
     )
     return _Verdict(Act.NEEDS_PERSON, PolicyRule.AWAITING_CARRIER_EVIDENCE, (waiting, *said))
+
+
+def _digital(dispute: Dispute, now: datetime) -> _Verdict:
+    digital = read_digital(dispute, now)
+    match digital.action:
+        case Act.REFUND:
+            return _Verdict(_for_customer(dispute), digital.rule, digital.findings, MAX_CONFIDENCE)
+        case Act.REJECT:
+            return _Verdict(Act.REJECT, digital.rule, digital.findings, MAX_CONFIDENCE)
+        case _:
+            return _Verdict(digital.action, digital.rule, digital.findings)
 
 
 def _third_party(dispute: Dispute, reading: ProofReading, now: datetime, settings: PolicySettings) -> _Verdict:
