@@ -10,7 +10,8 @@ from urllib.parse import quote
 from pydantic import BaseModel, ValidationError
 
 from adapters.downstream import DownstreamClient, Transient
-from schemas.orders import Order
+from disputes.ports import PackingRecordUnavailable
+from schemas.orders import Order, PackingRecord
 
 
 class OrdersUnavailable(Exception):
@@ -37,7 +38,8 @@ class FileOrderDirectory:
 
 
 class HttpOrderDirectory(DownstreamClient):
-    """``GET {base}/orders/v1/orders/{order_id}``: 200 is the order, 404 is ``None``."""
+    """``GET {base}/orders/v1/orders/{order_id}``: 200 is the order, 404 is ``None``. The seller's packing record
+    of a package: ``GET …/orders/{order_id}/shipments/{shipment_id}/packing-record``, 404 is ``None``."""
 
     service = "orders"
 
@@ -56,3 +58,18 @@ class HttpOrderDirectory(DownstreamClient):
             # `from None`: the validation error quotes the input (names, addresses); its field paths suffice.
             fields = ", ".join(sorted({".".join(map(str, e["loc"])) for e in error.errors()}))
             raise OrdersUnavailable(f"orders answered an invalid order (fields: {fields})") from None
+
+    async def packing_record(self, order_id: str, shipment_id: str) -> PackingRecord | None:
+        path = f"/orders/v1/orders/{quote(order_id, safe='')}/shipments/{quote(shipment_id, safe='')}/packing-record"
+        try:
+            reply = await self._request("GET", path)
+        except Transient as error:
+            raise PackingRecordUnavailable(f"orders unavailable: {error}") from error
+        if reply.status == 404:
+            return None
+        if reply.status != 200:
+            raise PackingRecordUnavailable(f"orders answered HTTP {reply.status}")
+        try:
+            return PackingRecord.model_validate_json(reply.body)
+        except ValidationError:
+            raise PackingRecordUnavailable("orders answered an invalid packing record") from None

@@ -7,6 +7,9 @@ order services, for the embedded default, demos and integration tests. No authen
            Same key, same body: 200 with the same id and "replayed": true, not applied again.
            Same key, other body: 422. A body that is not the service's payload: 400.
     GET    /orders/v1/orders/{order_id}     the order from the seeded document, or 404
+    GET    /orders/v1/orders/{order_id}/shipments/{shipment_id}/packing-record
+                                            the seller's packing record: the shipment's `packing_record` in the
+                                            seeded document, or 404 (no such shipment, or no record)
     GET    /_sandbox/received               {"requests": [every request], "applied": {service: {key: count}}}
     DELETE /_sandbox/received               forget everything, idempotency keys included
     POST   /_sandbox/faults                 {"service", "mode", "times", "delay_seconds"}: the next `times`
@@ -53,7 +56,7 @@ class FaultSpec(BaseModel):
 
     service: Literal[
         "payments", "fulfillment", "notifications", "staff_alerts", "accounts", "account_restrictions", "finance",
-        "orders",
+        "orders", "packing_records",
     ]
     mode: Literal["error", "timeout", "reject", "slow", "throttle"]
     times: int = Field(default=1, ge=1, le=1000)
@@ -181,6 +184,14 @@ async def _get_order(request: web.Request) -> web.Response:
     return web.json_response(order) if order is not None else _problem(404, "No such order.")
 
 
+async def _get_packing_record(request: web.Request) -> web.Response:
+    order = request.app[ORDERS].get(request.match_info["order_id"]) or {}
+    wanted = request.match_info["shipment_id"]
+    shipment = next((s for s in order.get("shipments", []) if s.get("shipment_id") == wanted), {})
+    record = shipment.get("packing_record")
+    return web.json_response(record) if record is not None else _problem(404, "No packing record for this package.")
+
+
 async def _received(request: web.Request) -> web.Response:
     ledger = request.app[LEDGER]
     return web.json_response({"requests": list(ledger.requests), "applied": ledger.applied})
@@ -219,6 +230,10 @@ def create_downstream_sandbox(orders: dict[str, Any] | None = None) -> web.Appli
     for service, (path, _) in EFFECTS.items():
         app.router.add_post(path, _apply_effect, name=service)
     app.router.add_get("/orders/v1/orders/{order_id:[^/]+}", _get_order, name="orders")
+    app.router.add_get(
+        "/orders/v1/orders/{order_id:[^/]+}/shipments/{shipment_id:[^/]+}/packing-record", _get_packing_record,
+        name="packing_records",
+    )
     app.router.add_get("/_sandbox/received", _received)
     app.router.add_delete("/_sandbox/received", _reset_received)
     app.router.add_post("/_sandbox/faults", _add_fault)

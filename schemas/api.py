@@ -11,11 +11,15 @@ from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resol
 from schemas.dispute import (
     Appeal,
     Channel,
+    Claim,
     Decision,
     DeliveredEffect,
     Evidence,
+    LineOutcome,
+    MissingItem,
     OrderSnapshot,
     OutboxMessage,
+    PackingCheck,
     ReasonCode,
     Restriction,
     Sla,
@@ -54,6 +58,11 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class MissingLine(_Input):
+    sku: Id = Field(description="An order line of the disputed package.")
+    quantity: int = Field(ge=1, le=10_000, description="How many of it were missing (at most as many as ordered).")
+
+
 class OpenDispute(_Input):
     order_id: Id
     shipment_id: Id | None = None
@@ -71,6 +80,16 @@ class OpenDispute(_Input):
         default=False,
         description="The customer declared an accessibility need (also read from the order): queue priority, and "
                     "messages in writing only.",
+    )
+    claim: Claim = Field(
+        default=Claim.NOT_RECEIVED,
+        description="not_received: the package never came. missing_items: it came without some of its items "
+                    "(list them in missing_items).",
+    )
+    missing_items: list[MissingLine] = Field(
+        default=[], max_length=100,
+        description="missing_items claims: the lines of the package that were missing, each once; the outcome "
+                    "(refund of their value, or reshipping them) is per line.",
     )
 
 
@@ -105,6 +124,10 @@ class DecisionRequest(_Input):
     note: Remark
     refund_to: RefundDestination | None = None
     override_reason: Remark | None = Field(default=None, description="Required when deciding against the recommendation.")
+    line_outcomes: dict[Id, Literal[Outcome.REFUND, Outcome.RESHIP]] | None = Field(
+        default=None, max_length=100,
+        description="Missing-item claims: sku → refund or reship for that line; lines not named get `outcome`.",
+    )
 
 
 class Reopen(_Input):
@@ -151,6 +174,9 @@ class DisputeView(_Output):
     channel: Channel
     opened_by_agent: str | None
     accessibility_need: bool
+    claim: Claim
+    missing_items: list[MissingItem]
+    packing: PackingCheck | None = Field(description="The seller's packing record, for missing-item claims.")
     opened_at: AwareDatetime
     updated_at: AwareDatetime
     sla: Sla
@@ -177,6 +203,7 @@ class CustomerDecision(_Output):
     reason_code: ReasonCode
     decided_at: AwareDatetime
     refund_to: RefundDestination | None
+    lines: list[LineOutcome] = Field(default=[], description="Missing-item claims: what each missing line gets.")
 
 
 class CustomerOrder(_Output):
@@ -202,6 +229,8 @@ class CustomerDisputeView(_Output):
     order: CustomerOrder
     statement: str
     preferred_resolution: Resolution
+    claim: Claim
+    missing_items: list[MissingItem]
     opened_at: AwareDatetime
     updated_at: AwareDatetime
     decision_due: AwareDatetime
@@ -317,7 +346,11 @@ class ReportQuery(_Input):
 class CarrierReportRow(_Output):
     carrier: str
     disputes: int
-    outcomes: dict[str, int]
+    outcomes: dict[str, int] = Field(description="Whole-package claims: refund, reship, rejected, undecided.")
+    partial_outcomes: dict[str, int] = Field(
+        description="Claims of items missing from a delivered package, counted apart: refund (of the missing lines' "
+                    "value), reship (of those lines), rejected, undecided.",
+    )
     share_with_evidence: float
     share_with_signature: float
     share_with_photo: float

@@ -13,6 +13,7 @@ from adapters.web.views import agent_view, customer_view, decode_cursor, encode_
 from disputes.model import Dispute
 from disputes.ports import DisputeQuery
 from disputes.service import OpenRequest
+from schemas.dispute import MissingItem
 from schemas.api import (
     AgentDisputeView,
     AppealRequest,
@@ -79,7 +80,7 @@ async def open_dispute(call: Call) -> web.Response:
     body: OpenDispute = call.body
     request = OpenRequest(
         body.order_id, body.shipment_id, body.statement, body.preferred_resolution, body.customer_id, body.channel,
-        body.accessibility_need,
+        body.accessibility_need, body.claim, tuple(MissingItem(sku=m.sku, quantity=m.quantity) for m in body.missing_items),
     )
     opened = await call.request.app[SERVICE].open(call.actor, request, _idempotency_key(call))
     headers = {"Location": f"/v1/disputes/{opened.dispute.id}"}
@@ -145,6 +146,7 @@ async def decide(call: Call) -> web.Response:
         body.note,
         body.refund_to,
         body.override_reason,
+        body.line_outcomes,
     )
     return dispute_response(call, dispute)
 

@@ -14,6 +14,8 @@ Rules, first match wins (the proof read is the latest "delivered" evidence, see 
    against delivery → reject; for a high-value order only with a signature, otherwise a person.
 5. Anything else → a person.
 
+A claim of items missing from a delivered package is weighed on what speaks to the contents instead (`missing`).
+
 Whatever the rule: refund or reship follows the customer's preference, refund when the items cannot be
 shipped again. Nothing resolves automatically for a high-value order, with abuse signals, or on a case decided before
 (an appeal, a reopening); a rejection does only when `auto_reject_enabled` and never on proof that arrived
@@ -35,6 +37,7 @@ from disputes.policy.abuse import CustomerHistory, abuse_signals
 from disputes.policy.context import BLOCKS_AUTOMATIC_REJECTION, BLOCKS_AUTOMATION, context_findings, is_high_value
 from disputes.policy.findings import no_proof_finding, not_delivered_finding
 from disputes.policy.messages import third_party_message
+from disputes.policy.missing import read_missing_items
 from disputes.policy.reading import ProofReading, read_proof
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import duration, finding
@@ -58,7 +61,7 @@ class _Verdict:
 
 def recommend(dispute: Dispute, history: CustomerHistory, now: datetime, settings: PolicySettings) -> Recommendation:
     reading = read_proof(dispute, settings)
-    verdict = _verdict(dispute, reading, now, settings)
+    verdict = _missing_items(dispute, settings) if dispute.partial else _verdict(dispute, reading, now, settings)
     signals = abuse_signals(dispute, history, settings)
     context = context_findings(dispute, reading, verdict.action, settings)
     rejects = verdict.action is Act.REJECT
@@ -102,6 +105,13 @@ def _verdict(dispute: Dispute, reading: ProofReading | None, now: datetime, sett
         support = tuple(f for f in reading.findings if f.effect is Effect.SUPPORTS_DELIVERY)
         return _Verdict(Act.REJECT, PolicyRule.STRONG_PROOF, support, min(MAX_CONFIDENCE, reading.strength))
     return _Verdict(Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, reading.short_of_strong)
+
+
+def _missing_items(dispute: Dispute, settings: PolicySettings) -> _Verdict:
+    reading = read_missing_items(dispute, settings)
+    if reading.confidence is None:
+        return _Verdict(Act.NEEDS_PERSON, reading.rule, reading.findings)
+    return _Verdict(_for_customer(dispute), reading.rule, reading.findings, reading.confidence)
 
 
 def _without_proof(dispute: Dispute, now: datetime) -> _Verdict:
