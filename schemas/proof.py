@@ -182,7 +182,9 @@ class ProofOfDelivery(_Private):
     courier: Courier | None = None
     weight_grams: int | None = Field(
         default=None, ge=1, le=10_000_000,
-        description="The package's weight as the carrier recorded it (at pickup), where its reply carries one.",
+        description="The package's weight as the carrier recorded it (at pickup), where its reply carries one: FedEx "
+                    "(packageDetails.weightAndDimensions, in its samples). No other carrier's stored replies show a "
+                    "weight value, so their mappings leave it empty.",
     )
     source: ProofSource
     received_at: AwareDatetime
