@@ -187,7 +187,8 @@ async def _get_order(request: web.Request) -> web.Response:
 async def _get_packing_record(request: web.Request) -> web.Response:
     order = request.app[ORDERS].get(request.match_info["order_id"]) or {}
     wanted = request.match_info["shipment_id"]
-    shipment = next((s for s in order.get("shipments", []) if s.get("shipment_id") == wanted), {})
+    shipments: list[dict[str, Any]] = order.get("shipments", [])
+    shipment = next((s for s in shipments if s.get("shipment_id") == wanted), {})
     record = shipment.get("packing_record")
     return web.json_response(record) if record is not None else _problem(404, "No packing record for this package.")
 

@@ -18,7 +18,6 @@ from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import finding
 from schemas.dispute import Evidence
 from schemas.recommendation import Effect, Finding, PolicyRule
-from schemas.recommendation import RecommendedAction as Act
 
 S, A, N = Effect.SUPPORTS_DELIVERY, Effect.AGAINST_DELIVERY, Effect.NEUTRAL
 NOT_PACKED_CONFIDENCE = 0.9
