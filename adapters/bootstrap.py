@@ -199,7 +199,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         app[CARRIER_HEALTH] = CarrierHealth(breakers, carriers, app[METRICS])
         app[PUSH_CARRIERS] = {c: a for c, a in carriers.items() if isinstance(a, PushCarrier) and a.capabilities.push}
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
-        packing = orders if isinstance(orders, HttpOrderDirectory) else None
+        packing = orders if isinstance(orders, HttpOrderDirectory | FileOrderDirectory) else None
         service = DisputeService(stored, orders, clock, settings.rules(), packing_records=packing)
         app[SERVICE] = service
         stop = asyncio.Event()

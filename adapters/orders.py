@@ -24,17 +24,42 @@ class OrderFile(BaseModel):
     orders: list[Order]
 
 
+class _PackedShipment(BaseModel):
+    shipment_id: str
+    packing_record: PackingRecord | None = None
+
+
+class _PackedOrder(BaseModel):
+    order_id: str
+    shipments: list[_PackedShipment]
+
+
+class PackingFile(BaseModel):
+    """The sellers' packing records in the same file: a shipment's optional ``packing_record``."""
+
+    orders: list[_PackedOrder]
+
+
 class FileOrderDirectory:
     """Orders read once from a JSON file at construction, so a broken file fails start-up, not a request."""
 
     def __init__(self, path: Path) -> None:
-        document = OrderFile.model_validate_json(path.read_bytes())
+        content = path.read_bytes()
+        document = OrderFile.model_validate_json(content)
         self._orders = {order.order_id: order for order in document.orders}
         if len(self._orders) != len(document.orders):
             raise ValueError(f"{path} lists the same order_id more than once")
+        self._packing = {
+            (order.order_id, shipment.shipment_id): shipment.packing_record
+            for order in PackingFile.model_validate_json(content).orders
+            for shipment in order.shipments
+        }
 
     async def get(self, order_id: str) -> Order | None:
         return self._orders.get(order_id)
+
+    async def packing_record(self, order_id: str, shipment_id: str) -> PackingRecord | None:
+        return self._packing.get((order_id, shipment_id))
 
 
 class HttpOrderDirectory(DownstreamClient):
