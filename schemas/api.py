@@ -5,7 +5,16 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement, Written
 from schemas.dispute import (
@@ -118,16 +127,31 @@ class Note(_Input):
     text: Remark
 
 
+class LineDecision(_Input):
+    sku: Id = Field(description="A missing line of the claim.")
+    outcome: Resolution = Field(description="Refund the line's value, or reship that line only.")
+
+
 class DecisionRequest(_Input):
     outcome: Outcome
     reason_code: ReasonCode
     note: Remark
     refund_to: RefundDestination | None = None
     override_reason: Remark | None = Field(default=None, description="Required when deciding against the recommendation.")
-    line_outcomes: dict[Id, Literal[Outcome.REFUND, Outcome.RESHIP]] | None = Field(
+    line_outcomes: list[LineDecision] | None = Field(
         default=None, max_length=100,
-        description="Missing-item claims: sku → refund or reship for that line; lines not named get `outcome`.",
+        description="Missing-item claims: refund or reship per line, each line once; lines not named get `outcome`.",
     )
+
+    @field_validator("line_outcomes")
+    @classmethod
+    def _each_line_once(cls, lines: list[LineDecision] | None) -> list[LineDecision] | None:
+        if lines is not None and len({line.sku for line in lines}) != len(lines):
+            raise ValueError("name each line once")
+        return lines
+
+    def outcomes_per_line(self) -> dict[str, Outcome] | None:
+        return {line.sku: Outcome(line.outcome.value) for line in self.line_outcomes} if self.line_outcomes else None
 
 
 class Reopen(_Input):

@@ -146,7 +146,7 @@ async def decide(call: Call) -> web.Response:
         body.note,
         body.refund_to,
         body.override_reason,
-        body.line_outcomes,
+        body.outcomes_per_line(),
     )
     return dispute_response(call, dispute)
 

@@ -115,3 +115,32 @@ async def test_a_bad_missing_item_claim_is_a_problem_and_stores_nothing(api, cha
     problem = await refused.json()
     assert says in json.dumps(problem)
     assert (await (await api.get("/v1/disputes", headers=CUSTOMER)).json())["items"] == []
+
+
+async def test_an_investigator_reships_one_missing_line_and_refunds_another(api, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    lines = [{"sku": "sku-glass", "quantity": 2}, {"sku": "sku-spoon", "quantity": 3}]
+    opened = await api.post("/v1/disputes", json={**CLAIM, "missing_items": lines}, headers=CUSTOMER)
+    one = f"/v1/disputes/{(await opened.json())['id']}"
+    decision = {"outcome": "refund", "reason_code": "items_missing", "note": "Bardaklar yeniden gönderilecek.",
+                "line_outcomes": [{"sku": "sku-glass", "outcome": "reship"}]}
+
+    twice = {**decision, "line_outcomes": decision["line_outcomes"] * 2}
+    refused = await api.post(one + "/decision", json=twice, headers={**INVESTIGATOR, "If-Match": "*"})
+    assert refused.status == 422 and "each line once" in await refused.text()
+    decided = await api.post(one + "/decision", json=decision, headers={**INVESTIGATOR, "If-Match": "*"})
+    assert decided.status == 200, await decided.text()
+
+    async def effects():
+        ledger = (await (await downstream.get("/_sandbox/received")).json())["applied"]
+        return ledger if {"payments", "fulfillment"} <= set(ledger) else None
+
+    ledger = await eventually(effects)
+    dispute_id = one.rsplit("/", 1)[1]
+    assert (ledger["payments"], ledger["fulfillment"]) == (
+        {f"{dispute_id}:d1:refund:sku-spoon": 1}, {f"{dispute_id}:d1:reship:sku-glass": 1}
+    )
+    requests = (await (await downstream.get("/_sandbox/received")).json())["requests"]
+    [reship] = [r["body"] for r in requests if r["service"] == "fulfillment"]
+    [refund] = [r["body"] for r in requests if r["service"] == "payments"]
+    assert ([(i["sku"], i["quantity"]) for i in reship["items"]], refund["amount_minor"]) == ([("sku-glass", 2)], 3_750)
