@@ -5,7 +5,7 @@ queues the outbox messages the change causes. Storage saves the state and those 
 write, compare-and-set on `version`.
 """
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from secrets import token_hex
 from typing import Any, Literal
@@ -450,10 +450,10 @@ class Dispute(BaseModel):
         refund_to: RefundDestination | None,
         now: datetime,
         override_reason: str | None = None,
-        line_outcomes: Mapping[str, Outcome] | None = None,
+        line_outcomes: Sequence[tuple[str, Outcome]] = (),
     ) -> None:
-        """`line_outcomes` (missing-item claims only): refund some lines and reship others; a line not named gets
-        `outcome`."""
+        """`line_outcomes` (missing-item claims only): (sku, outcome) to refund some lines and reship others; a
+        line not named gets `outcome`."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR, Role.SERVICE)
         self._check_may_decide(actor, outcome)
         advised = AUTOMATIC.get(self.recommendation.action) if self.recommendation else None
@@ -469,7 +469,7 @@ class Dispute(BaseModel):
             raise CompensationAlreadyIssued(
                 f"A {self.compensation.value} was already issued for this dispute."
             )
-        lines = self._line_outcomes(outcome, line_outcomes or {})
+        lines = self._line_outcomes(outcome, line_outcomes)
         if Outcome.RESHIP in {outcome, *(line.outcome for line in lines)} and not self.order.reshippable:
             raise Unprocessable("These items cannot be shipped again; decide a refund instead.")
         refunds = outcome is Outcome.REFUND or any(line.outcome is Outcome.REFUND for line in lines)
@@ -519,7 +519,10 @@ class Dispute(BaseModel):
 
     # --- internals -------------------------------------------------------------------------------
 
-    def _line_outcomes(self, outcome: Outcome, chosen: Mapping[str, Outcome]) -> list[LineOutcome]:
+    def _line_outcomes(self, outcome: Outcome, per_line: Sequence[tuple[str, Outcome]]) -> list[LineOutcome]:
+        chosen = dict(per_line)
+        if len(chosen) != len(per_line):
+            raise Unprocessable("Name each line once.", field="line_outcomes")
         if chosen and not self.partial:
             raise Unprocessable("Outcomes per line are for missing-item claims.", field="line_outcomes")
         if not self.partial or outcome is Outcome.REJECTED:

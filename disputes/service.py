@@ -1,7 +1,7 @@
 """Use cases: what callers can do with disputes. Each loads, changes the aggregate, and saves atomically."""
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -150,12 +150,12 @@ class DisputeService:
         note: str,
         refund_to: RefundDestination | None,
         override_reason: str | None = None,
-        line_outcomes: Mapping[str, Outcome] | None = None,
+        line_outcomes: Sequence[tuple[str, Outcome]] | None = None,
     ) -> Dispute:
         return await self._change(
             actor,
             dispute_id,
-            lambda d, now: d.decide(actor, outcome, reason_code, note, refund_to, now, override_reason, line_outcomes),
+            lambda d, now: d.decide(actor, outcome, reason_code, note, refund_to, now, override_reason, line_outcomes or ()),
             expected_versions,
         )
 

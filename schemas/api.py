@@ -5,16 +5,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    field_validator,
-)
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement, Written
 from schemas.dispute import (
@@ -143,15 +134,8 @@ class DecisionRequest(_Input):
         description="Missing-item claims: refund or reship per line, each line once; lines not named get `outcome`.",
     )
 
-    @field_validator("line_outcomes")
-    @classmethod
-    def _each_line_once(cls, lines: list[LineDecision] | None) -> list[LineDecision] | None:
-        if lines is not None and len({line.sku for line in lines}) != len(lines):
-            raise ValueError("name each line once")
-        return lines
-
-    def outcomes_per_line(self) -> dict[str, Outcome] | None:
-        return {line.sku: Outcome(line.outcome.value) for line in self.line_outcomes} if self.line_outcomes else None
+    def outcomes_per_line(self) -> list[tuple[str, Outcome]] | None:
+        return [(line.sku, Outcome(line.outcome.value)) for line in self.line_outcomes] if self.line_outcomes else None
 
 
 class Reopen(_Input):

@@ -32,7 +32,7 @@ async def test_a_missing_item_claim_and_its_outcomes_per_line_read_back_as_store
     claim = await cases.open(missing=missing)
 
     decided = await cases.change(claim.id, lambda d: d.decide(
-        INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW, line_outcomes={"sku-spoon": Outcome.RESHIP}
+        INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW, line_outcomes=[("sku-spoon", Outcome.RESHIP)]
     ))
 
     assert (decided.claim, decided.missing_items) == (Claim.MISSING_ITEMS, list(missing))

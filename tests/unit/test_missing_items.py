@@ -119,7 +119,7 @@ async def test_lines_can_be_refunded_and_reshipped_in_one_decision_reshipping_on
     dispute = await opened(boxes, ("sku-glass", 2), ("sku-spoon", 3))
 
     dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Eksik.", None, NOW,
-                   line_outcomes={"sku-glass": Outcome.RESHIP})
+                   line_outcomes=[("sku-glass", Outcome.RESHIP)])
 
     [(reship, reship_key, shipped), (refund, refund_key, paid)] = compensation(dispute)
     assert (reship, reship_key, refund, refund_key) == (
@@ -137,10 +137,10 @@ async def test_outcomes_per_line_name_claimed_lines_and_never_reject_one(boxes) 
 
     with pytest.raises(Unprocessable, match="sku-kettle"):
         dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW,
-                       line_outcomes={"sku-kettle": Outcome.REFUND})
+                       line_outcomes=[("sku-kettle", Outcome.REFUND)])
     with pytest.raises(Unprocessable, match="reject the whole claim"):
         dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW,
-                       line_outcomes={"sku-glass": Outcome.REJECTED})
+                       line_outcomes=[("sku-glass", Outcome.REJECTED)])
     assert dispute.decision is None and compensation(dispute) == []
 
 
@@ -149,7 +149,7 @@ async def test_a_whole_package_claim_takes_no_outcomes_per_line(service, request
 
     with pytest.raises(Unprocessable, match="missing-item claims"):
         dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.GOODWILL, "n", None, NOW,
-                       line_outcomes={"sku-kettle": Outcome.RESHIP})
+                       line_outcomes=[("sku-kettle", Outcome.RESHIP)])
 
 
 async def test_the_idempotency_fingerprint_covers_the_missing_lines(boxes) -> None:
