@@ -200,7 +200,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         app[PUSH_CARRIERS] = {c: a for c, a in carriers.items() if isinstance(a, PushCarrier) and a.capabilities.push}
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
         packing = orders if isinstance(orders, HttpOrderDirectory | FileOrderDirectory) else None
-        service = DisputeService(stored, orders, clock, settings.rules(), packing_records=packing)
+        service = DisputeService(stored, orders, clock, settings.rules(), packing_records=packing, attachments=store)
         app[SERVICE] = service
         stop = asyncio.Event()
         workers = None

@@ -202,7 +202,8 @@ class InMemoryDisputes:
 
 
 class InMemoryEvidenceStore:
-    """What carriers sent: raw bodies and attachments by reference, pushed events by the carrier's identity."""
+    """What carriers sent: raw bodies and attachments by reference, pushed events by the carrier's identity; and the
+    images customers uploaded, by reference too."""
 
     def __init__(self) -> None:
         self.events: dict[str, Evidence] = {}

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from disputes.ports import AttachmentStore, Clock, EvidenceInbox, StoredAttachment
+from disputes.ports import AttachmentStore, CarrierSource, Clock, EvidenceInbox, StoredAttachment
 from schemas.dispute import Evidence
 from schemas.proof import AttachmentKind, ProofOfDelivery, ProofOffer
 
@@ -94,7 +94,8 @@ class EvidenceIntake:
         for kind, inline in proof.inline_attachments().items():
             content = inline.content()
             ref = attachment_ref(content)
-            stored = StoredAttachment(kind, inline.media_type or "", content, proof.carrier, proof.tracking_number)
+            source = CarrierSource(proof.carrier, proof.tracking_number)
+            stored = StoredAttachment(kind, inline.media_type or "", content, source)
             await self.attachments.put_attachment(ref, stored, at)
             refs[kind] = ref
         return proof.with_attachment_refs(refs) if refs else proof

@@ -22,6 +22,8 @@ from schemas.dispute import (
     Appeal,
     Channel,
     Claim,
+    CustomerEvidence,
+    CustomerImage,
     Decision,
     DeliveredEffect,
     EffectKind,
@@ -36,6 +38,7 @@ from schemas.dispute import (
     RestrictionState,
     Sla,
     Status,
+    SubmissionKind,
     TimelineEntry,
 )
 from schemas.effects import (
@@ -69,6 +72,12 @@ RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
 ACCESSIBLE_PRIORITY = 1
+MAX_SUBMISSIONS = 20
+"""What a customer may add to one case (an appeal and pieces of information), so its document stays bounded."""
+
+
+def _refs(images: Sequence[CustomerImage]) -> list[str] | None:
+    return [image.ref for image in images] or None  # None: the timeline entry names no images
 
 
 def address_key(dispute: "Dispute") -> str:
@@ -110,6 +119,7 @@ class Dispute(BaseModel):
     decisions: int = 0
     compensation: Outcome | None = None
     appeal: Appeal | None = None
+    customer_evidence: list[CustomerEvidence] = Field(default_factory=list)
     timeline: list[TimelineEntry] = Field(default_factory=list)
     outbox: list[OutboxMessage] = Field(default_factory=list)
     effects_delivered: list[DeliveredEffect] = Field(default_factory=list)
@@ -191,6 +201,11 @@ class Dispute(BaseModel):
         """The recommendation waits for the carrier's proof (none had arrived when it was made, and the carrier
         still has time): it changes when the proof comes."""
         return self.recommendation is not None and self.recommendation.rule is PolicyRule.AWAITING_CARRIER_EVIDENCE
+
+    def new_customer_evidence(self) -> list[CustomerEvidence]:
+        """What the customer added since the case was last decided (all of it, if it never was)."""
+        since = self.decision.decided_at if self.decision else None
+        return [e for e in self.customer_evidence if since is None or e.submitted_at > since]
 
     @property
     def has_delivery_proof(self) -> bool:
@@ -501,7 +516,9 @@ class Dispute(BaseModel):
         self._apply(actor, "withdrawn", now, Action.WITHDRAW, {"reason": reason})
         self._notify("dispute_withdrawn")
 
-    def file_appeal(self, actor: Actor, statement: str, now: datetime, window_ends: datetime) -> None:
+    def file_appeal(
+        self, actor: Actor, statement: str, now: datetime, window_ends: datetime, images: Sequence[CustomerImage] = ()
+    ) -> None:
         self._require_customer_side(actor)
         if self.decision is None or self.decision.outcome is not Outcome.REJECTED:
             raise Conflict("Only a rejected dispute can be appealed.")
@@ -509,9 +526,20 @@ class Dispute(BaseModel):
             raise Conflict("This dispute was already appealed once.")
         if now > window_ends:
             raise Conflict("The appeal window has closed.", window_ended_at=window_ends.isoformat())
-        self._apply(actor, "appealed", now, Action.APPEAL, {"statement": statement})
+        self._add_customer_evidence(actor, SubmissionKind.APPEAL, statement, images, now)
+        self._apply(actor, "appealed", now, Action.APPEAL, {"statement": statement, "images": _refs(images)})
         self.appeal = Appeal(statement=statement, appealed_at=now)
         self._notify("appeal_received")
+
+    def add_information(self, actor: Actor, statement: str, images: Sequence[CustomerImage], now: datetime) -> None:
+        """The customer (or an agent for them) adds an explanation and images to the open case; the policy looks at
+        the case again."""
+        self._require_customer_side(actor)
+        if not self.is_active:
+            raise Conflict(f"A {self.status.value} dispute takes no more information.")
+        self._add_customer_evidence(actor, SubmissionKind.INFORMATION, statement, images, now)
+        self._apply(actor, "information_added", now, None, {"statement": statement, "images": _refs(images)})
+        self._notify("information_received")
 
     def reopen(self, actor: Actor, reason: str, now: datetime) -> None:
         actor.require(Role.SUPERVISOR)
@@ -541,6 +569,14 @@ class Dispute(BaseModel):
             )
             for m in self.missing_items
         ]
+    def _add_customer_evidence(
+        self, actor: Actor, kind: SubmissionKind, statement: str, images: Sequence[CustomerImage], now: datetime
+    ) -> None:
+        if len(self.customer_evidence) >= MAX_SUBMISSIONS:
+            raise Conflict(f"A case takes at most {MAX_SUBMISSIONS} additions; please contact customer service.")
+        added = CustomerEvidence(kind=kind, statement=statement, images=list(images), submitted_at=now, submitted_by=actor.id)
+        self.customer_evidence.append(added)
+        self.assess_due = now
 
     def _require_customer_side(self, actor: Actor) -> None:
         if not self.acts_for_customer(actor):

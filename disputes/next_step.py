@@ -12,10 +12,14 @@ from schemas.recommendation import RecommendedAction
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 
 
-def _day(at: datetime) -> str:
-    # Deadlines are the midnight that ends a business day: show that day, not the next one.
-    day = (at.astimezone(ISTANBUL) - timedelta(microseconds=1)).date()
+def _date(at: datetime) -> str:
+    day = at.astimezone(ISTANBUL).date()
     return f"{day.day:02d}.{day.month:02d}.{day.year}"
+
+
+def _day(deadline: datetime) -> str:
+    # Deadlines are the midnight that ends a business day: show that day, not the next one.
+    return _date(deadline - timedelta(microseconds=1))
 
 
 def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
@@ -43,14 +47,31 @@ def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
                 f"Kargo firması teslimatı belgeledi. {until} tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
             )
         return ("Your appeal was reviewed and the claim rejected.", "İtirazınız incelendi ve başvurunuz reddedildi.")
+    added = dispute.new_customer_evidence()
+    if dispute.status is Status.APPEALED:
+        images = sum(len(e.images) for e in added)
+        if images:
+            return (
+                f"We received your appeal and the {images} image(s) with it. An investigator will review them; "
+                f"we will answer by {due}.",
+                f"İtirazınızı ve eklediğiniz {images} görseli aldık. Bir uzmanımız inceleyecek; "
+                f"en geç {due} tarihinde yanıtlayacağız.",
+            )
+        return (f"We received your appeal and will answer by {due}.", f"İtirazınızı aldık; en geç {due} tarihinde yanıtlayacağız.")
+    if added:  # the customer's answer comes before the request to check with the receiver
+        on = _date(added[-1].submitted_at)
+        return (
+            f"We received the information you added on {on}. An investigator will review it with the carrier's "
+            f"evidence; you will have our answer by {due}.",
+            f"{on} tarihinde eklediğiniz bilgileri aldık. Bir uzmanımız bunları kargo firmasının kanıtlarıyla "
+            f"birlikte inceleyecek; en geç {due} tarihinde yanıt vereceğiz.",
+        )
     if advice is not None and advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK and advice.customer_message:
         return (
             "The carrier says your parcel was handed to someone else or left at a locker or pickup point. "
             f"Please check there; we will answer by {due}.",
             advice.customer_message,
         )
-    if dispute.status is Status.APPEALED:
-        return (f"We received your appeal and will answer by {due}.", f"İtirazınızı aldık; en geç {due} tarihinde yanıtlayacağız.")
     if dispute.partial:
         return (
             "We are checking the package's weight at pickup and the seller's packing record for the missing items. "

@@ -3,7 +3,7 @@
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Final, Literal, Protocol
 
 from disputes.model import Dispute
 from disputes.policy import CustomerHistory
@@ -235,18 +235,38 @@ class EvidenceInbox(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class StoredAttachment:
-    """An image or document a carrier sent, labelled by what its bytes are, with the shipment it proves."""
+class CarrierSource:
+    """A carrier's attachment: the shipment it proves."""
 
-    kind: AttachmentKind
-    media_type: str
-    content: bytes
     carrier: str
     tracking_number: str
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerSource:
+    """A customer's upload: the dispute it supports, and whose it is."""
+
+    dispute_id: str
+    customer_id: str
+
+
+CUSTOMER_IMAGE: Final = "customer_image"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAttachment:
+    """An image or document, labelled by what its bytes are, with where it came from: a carrier's signature,
+    photo or document (`AttachmentKind`), or an image a customer uploaded (`CUSTOMER_IMAGE`)."""
+
+    kind: AttachmentKind | Literal["customer_image"]
+    media_type: str
+    content: bytes
+    source: CarrierSource | CustomerSource
+
+
 class AttachmentStore(Protocol):
-    """What carriers sent, by content-addressed reference: storing the same bytes again keeps the one copy."""
+    """Images and documents by content-addressed reference (storing the same bytes again keeps the one copy),
+    and carriers' raw answers. All are deleted on the same schedule once no case still open refers to them."""
 
     async def put_raw(self, ref: str, carrier: str, body: bytes, at: datetime) -> None:
         """A carrier's raw answer or webhook body, kept for audit."""

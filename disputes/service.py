@@ -1,7 +1,7 @@
 """Use cases: what callers can do with disputes. Each loads, changes the aggregate, and saves atomically."""
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -11,8 +11,12 @@ from disputes.actors import Actor
 from disputes.contention import Backoff, Turns
 from disputes.errors import ActiveDisputeExists, Contended, IdempotencyKeyReused, NotFound, StaleVersion, Unprocessable
 from disputes.model import Dispute, IdempotencyRecord
+from disputes.intake import attachment_ref
 from disputes.ports import (
+    CUSTOMER_IMAGE,
+    AttachmentStore,
     Clock,
+    CustomerSource,
     DisputePage,
     DisputeQuery,
     DisputeRepository,
@@ -20,11 +24,21 @@ from disputes.ports import (
     OrderDirectory,
     PackingRecords,
     PackingRecordUnavailable,
+    StoredAttachment,
 )
 from disputes.rules import Rules
 from disputes.sla import deadlines
 from schemas.common import Outcome, RefundDestination, Resolution, Role
-from schemas.dispute import Channel, Claim, MissingItem, OrderSnapshot, PackingCheck, ReasonCode, Status
+from schemas.dispute import (
+    Channel,
+    Claim,
+    CustomerImage,
+    MissingItem,
+    OrderSnapshot,
+    PackingCheck,
+    ReasonCode,
+    Status,
+)
 from schemas.orders import Order, Shipment, ShipmentStatus
 
 KEY_RACE_RETRIES = 3
@@ -80,6 +94,19 @@ class OnBehalf:
 
 
 @dataclass(frozen=True, slots=True)
+class Upload:
+    """An image a customer sent, already checked to be one and stripped of its metadata where it came in."""
+
+    filename: str
+    media_type: str
+    content: bytes
+
+
+type Keep = Callable[[Dispute, datetime], Awaitable[None]]
+"""Stores what a change to the dispute refers to, once the change is allowed and before it is saved."""
+
+
+@dataclass(frozen=True, slots=True)
 class Opened:
     dispute: Dispute
     created: bool
@@ -95,6 +122,8 @@ class DisputeService:
     turns: Turns = field(default_factory=Turns)
     packing_records: PackingRecords | None = None
     """The order service's packing records, where it offers them (None: it does not)."""
+    attachments: AttachmentStore | None = None
+    """Where customers' images go; a service without one takes appeals and information without images only."""
 
     async def open(self, actor: Actor, request: OpenRequest, idempotency_key: str | None) -> Opened:
         """A customer opens their own dispute; an agent opens one for a customer (who sees it as their own)."""
@@ -162,13 +191,26 @@ class DisputeService:
     async def withdraw(self, actor: Actor, dispute_id: str, reason: str | None) -> Dispute:
         return await self._change(actor, dispute_id, lambda d, now: d.withdraw(actor, reason, now))
 
-    async def appeal(self, actor: Actor, dispute_id: str, statement: str) -> Dispute:
+    async def appeal(self, actor: Actor, dispute_id: str, statement: str, uploads: Sequence[Upload] = ()) -> Dispute:
+        """Appeal a rejection with a new explanation and images. The images are stored only once the appeal is
+        allowed, before it is saved: a refused appeal leaves nothing behind."""
+        images, keep = self._images(uploads)
+
         def change(d: Dispute, now: datetime) -> None:
             resolved_at = d.decision.decided_at if d.decision else now
-            d.file_appeal(actor, statement, now, resolved_at + self.rules.appeal_window)
+            d.file_appeal(actor, statement, now, resolved_at + self.rules.appeal_window, images)
             d.restart_sla(deadlines(now, self.rules), self.rules.escalate_before_deadline)
 
-        return await self._change(actor, dispute_id, change)
+        return await self._change(actor, dispute_id, change, keep=keep)
+
+    async def add_information(
+        self, actor: Actor, dispute_id: str, statement: str, uploads: Sequence[Upload] = ()
+    ) -> Dispute:
+        """Add an explanation and images to an open case (stored as for an appeal)."""
+        images, keep = self._images(uploads)
+        return await self._change(
+            actor, dispute_id, lambda d, now: d.add_information(actor, statement, images, now), keep=keep
+        )
 
     async def reopen(self, actor: Actor, dispute_id: str, reason: str) -> Dispute:
         def change(d: Dispute, now: datetime) -> None:
@@ -206,12 +248,14 @@ class DisputeService:
         dispute_id: str,
         change: Callable[[Dispute, datetime], bool | None],
         expected_versions: AbstractSet[int] | None = None,
+        keep: Keep | None = None,
     ) -> Dispute:
-        """Load, change, save. With expected versions the caller acted on what it saw, so a mismatch is final
-        (StaleVersion); without them (None: any) a lost race is retried on fresh state, the rules checked again."""
+        """Load, change, (keep what the change refers to,) save. With expected versions the caller acted on what it
+        saw, so a mismatch is final (StaleVersion); without them (None: any) a lost race is retried on fresh
+        state, the rules checked again."""
         if expected_versions is not None:
-            return await self._change_once(actor, dispute_id, change, expected_versions)
-        return await self.backoff.run(lambda: self._change_once(actor, dispute_id, change, None))
+            return await self._change_once(actor, dispute_id, change, expected_versions, keep)
+        return await self.backoff.run(lambda: self._change_once(actor, dispute_id, change, None, keep))
 
     async def _change_once(
         self,
@@ -219,14 +263,37 @@ class DisputeService:
         dispute_id: str,
         change: Callable[[Dispute, datetime], bool | None],
         expected_versions: AbstractSet[int] | None,
+        keep: Keep | None = None,
     ) -> Dispute:
         async with self.turns.of(dispute_id):
             dispute = await self.get(actor, dispute_id)
             if expected_versions is not None and dispute.version not in expected_versions:
                 raise StaleVersion(_stale(dispute.version, expected_versions), current_version=dispute.version)
-            if change(dispute, self.clock.now()) is not False:
+            now = self.clock.now()
+            if change(dispute, now) is not False:
+                if keep is not None:
+                    await keep(dispute, now)
                 await self.repository.save(dispute)
             return dispute
+
+    def _images(self, uploads: Sequence[Upload]) -> tuple[tuple[CustomerImage, ...], Keep | None]:
+        """The references the dispute will hold, and how to store the bytes behind them (content-addressed, so
+        storing them again after a lost race keeps the one copy)."""
+        if not uploads:
+            return (), None
+        store = self.attachments
+        if store is None:
+            raise RuntimeError("this service has no attachment store for customers' images")
+        refs = [attachment_ref(u.content) for u in uploads]
+        images = tuple(CustomerImage(ref=ref, media_type=u.media_type, filename=u.filename, size=len(u.content))
+                       for ref, u in zip(refs, uploads, strict=True))
+
+        async def keep(dispute: Dispute, now: datetime) -> None:
+            source = CustomerSource(dispute.id, dispute.customer_id)
+            for ref, u in zip(refs, uploads, strict=True):
+                await store.put_attachment(ref, StoredAttachment(CUSTOMER_IMAGE, u.media_type, u.content, source), now)
+
+        return images, keep
 
     async def _replay(self, scoped_key: str, request: OpenRequest) -> Dispute | None:
         existing = await self.repository.find_by_idempotency_key(scoped_key, self.clock.now())

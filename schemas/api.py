@@ -12,6 +12,7 @@ from schemas.dispute import (
     Appeal,
     Channel,
     Claim,
+    CustomerEvidence,
     Decision,
     DeliveredEffect,
     Evidence,
@@ -97,8 +98,20 @@ class Withdraw(_Input):
     reason: Reason | None = None
 
 
-class AppealRequest(_Input):
+class StatementBody(_Input):
+    """A customer's words, sent as JSON (the same endpoints take them with images as multipart/form-data)."""
+
+    statement: Statement
+
+
+class AppealRequest(StatementBody):
     statement: Statement = Field(description="A new explanation, and what evidence the customer has.")
+
+
+class InformationRequest(StatementBody):
+    statement: Statement = Field(
+        description="What the customer adds, e.g. what the neighbours or the building's doorman said."
+    )
 
 
 class CustomerMessage(_Input):
@@ -201,6 +214,9 @@ class DisputeView(_Output):
     needs_supervisor: bool
     restriction: Restriction | None
     evidence: list[Evidence]
+    customer_evidence: list[CustomerEvidence] = Field(
+        description="What the customer added (appeal, information), images by reference to the attachment store."
+    )
     evidence_pull_due: AwareDatetime | None
     proof_missing: bool
     effects: Effects
@@ -244,6 +260,7 @@ class CustomerDisputeView(_Output):
     decision_due: AwareDatetime
     decision: CustomerDecision | None
     appeal: Appeal | None
+    customer_evidence: list[CustomerEvidence] = Field(description="What you added to your case, with your images.")
     assessment_provisional: bool = Field(
         description="The case's first assessment was made before the carrier's proof of delivery arrived: it may "
                     "change when the proof comes."
@@ -300,6 +317,7 @@ class Problem(_Output):
     request_id: str | None = None
     errors: list[FieldError] | None = None
     dispute_id: str | None = None
+    file: str | None = Field(default=None, description="The uploaded file the problem is about, by the name it was sent with.")
 
 
 class Health(_Output):

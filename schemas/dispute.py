@@ -140,6 +140,31 @@ class Appeal(_Model):
     appealed_at: AwareDatetime
 
 
+class SubmissionKind(StrEnum):
+    APPEAL = "appeal"
+    INFORMATION = "information"  # added while the case is open
+
+
+class CustomerImage(_Model):
+    """An image the customer sent, kept in the attachment store under `ref` with its metadata (EXIF, location,
+    text chunks) stripped; the dispute holds only this reference."""
+
+    ref: str
+    media_type: str
+    filename: str = Field(description="The name the customer's device gave the file.")
+    size: int = Field(description="Bytes as stored.")
+
+
+class CustomerEvidence(_Model):
+    """What the customer added to their case: an explanation, and images by reference."""
+
+    kind: SubmissionKind
+    statement: str
+    images: list[CustomerImage] = Field(default_factory=list)
+    submitted_at: AwareDatetime
+    submitted_by: str
+
+
 class TimelineEntry(_Model):
     at: AwareDatetime
     actor: str

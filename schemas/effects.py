@@ -81,6 +81,7 @@ class CarrierLiability(_Model):
 
 NotificationTemplate = Literal[
     "dispute_opened", "decision_made", "dispute_withdrawn", "appeal_received", "check_with_third_party",
+    "information_received",
     "restriction_lifted",
 ]
 

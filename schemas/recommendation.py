@@ -63,6 +63,7 @@ class PolicyRule(StrEnum):
     ITEMS_NOT_PACKED = "items_not_packed"
     PACKED_UNDERWEIGHT = "packed_underweight"
     MISSING_ITEMS_REVIEW = "missing_items_review"
+    CUSTOMER_EVIDENCE = "customer_evidence"  # the customer added information or images a person must weigh
 
 
 class Recommendation(_Private):

@@ -45,6 +45,7 @@ def _evidence_refs(dispute: Dispute) -> list[str]:
     return sorted(
         {a.ref for e in dispute.evidence for a in (e.proof.signature, e.proof.photo, e.proof.document) if a and a.ref}
         | {e.proof.raw_ref for e in dispute.evidence if e.proof.raw_ref}
+        | {image.ref for added in dispute.customer_evidence for image in added.images}
     )
 
 

@@ -1,6 +1,8 @@
 """What carriers send, stored before we answer them: raw bodies (for audit), images by reference, and one
-document per pushed event keyed by the carrier's event identity, so a redelivered event changes nothing."""
+document per pushed event keyed by the carrier's event identity, so a redelivered event changes nothing.
+Customers' images share the attachments collection, labelled with the dispute and customer they belong to."""
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -30,9 +32,8 @@ class MongoEvidenceStore:
         await self._insert_once(self.raw, {"_id": ref, "carrier": carrier, "body": Binary(body), "received_at": at})
 
     async def put_attachment(self, ref: str, attachment: StoredAttachment, at: datetime) -> None:
-        doc = {"_id": ref, "kind": attachment.kind.value, "media_type": attachment.media_type,
-               "content": Binary(attachment.content), "carrier": attachment.carrier,
-               "tracking_number": attachment.tracking_number, "stored_at": at}
+        doc = {"_id": ref, "kind": str(attachment.kind), "media_type": attachment.media_type,
+               "content": Binary(attachment.content), **asdict(attachment.source), "stored_at": at}
         await self._insert_once(self.attachments, doc)
 
     async def record(self, evidence: Evidence, at: datetime) -> bool:

@@ -1,5 +1,5 @@
-"""Signature, photo and proof-document images, and the carriers' raw replies, are kept for a configured
-time after the case closes, then deleted. One still referenced by a dispute that is open (or closed more
+"""Signature, photo and proof-document images, the images customers sent, and the carriers' raw replies, are
+kept for a configured time after the case closes, then deleted. One still referenced by a dispute that is open (or closed more
 recently) is kept. Cases are claimed through the schedule (`due.retention`, set by every save of a closed
 case that holds images); a worker that dies mid-way leaves the case due, and the next holder finishes."""
 

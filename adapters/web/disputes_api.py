@@ -9,6 +9,7 @@ from adapters.web.endpoint import Call, Endpoint, json_body, json_response
 from adapters.web.keys import MAX_PAGE, SERVICE
 from adapters.web.preconditions import MalformedIfMatch, matching_versions, strong_tags
 from adapters.web.problems import ProblemError
+from adapters.web.uploads import read_submission
 from adapters.web.views import agent_view, customer_view, decode_cursor, encode_cursor, page_json, staff_view
 from disputes.model import Dispute
 from disputes.ports import DisputeQuery
@@ -24,6 +25,7 @@ from schemas.api import (
     DecisionRequest,
     DisputePageView,
     DisputeView,
+    InformationRequest,
     ListQuery,
     Note,
     OpenDispute,
@@ -156,7 +158,16 @@ async def withdraw(call: Call) -> web.Response:
 
 
 async def appeal(call: Call) -> web.Response:
-    return dispute_response(call, await call.request.app[SERVICE].appeal(call.actor, call.path_id(), call.body.statement))
+    dispute_id = call.path_id()
+    statement, images = await read_submission(call.request, AppealRequest)
+    return dispute_response(call, await call.request.app[SERVICE].appeal(call.actor, dispute_id, statement, images))
+
+
+async def add_information(call: Call) -> web.Response:
+    dispute_id = call.path_id()
+    statement, images = await read_submission(call.request, InformationRequest)
+    service = call.request.app[SERVICE]
+    return dispute_response(call, await service.add_information(call.actor, dispute_id, statement, images), 201)
 
 
 async def request_evidence(call: Call) -> web.Response:
@@ -220,8 +231,13 @@ ENDPOINTS = (
     Endpoint("POST", ONE + "/withdraw", withdraw, "Withdraw (the customer found the parcel; agents: at their request)",
              CUSTOMER_SIDE, Withdraw, body_optional=True, response=CustomerDisputeView, errors=(404, 409, 422),
              extra={"other_responses": (AgentDisputeView,)}),
-    Endpoint("POST", ONE + "/appeal", appeal, "Appeal a rejection, once", CUSTOMER_SIDE, AppealRequest,
-             response=CustomerDisputeView, errors=(404, 409, 422), extra={"other_responses": (AgentDisputeView,)}),
+    Endpoint("POST", ONE + "/appeal", appeal, "Appeal a rejection, once, with an explanation and images", CUSTOMER_SIDE,
+             response=CustomerDisputeView, errors=(400, 404, 409, 413, 415, 422),
+             extra={"submission": AppealRequest, "other_responses": (AgentDisputeView,)}),
+    Endpoint("POST", ONE + "/information", add_information,
+             "Add an explanation and images while the case is open (agents: the files the customer sent)",
+             CUSTOMER_SIDE, response=CustomerDisputeView, status=201, errors=(400, 404, 409, 413, 415, 422),
+             extra={"submission": InformationRequest, "other_responses": (AgentDisputeView,)}),
     Endpoint("POST", ONE + "/messages", add_customer_message,
              "Add the customer's message (agents: what the customer said)", CUSTOMER_SIDE, CustomerMessage,
              response=CustomerDisputeView, status=201, errors=(404, 409, 422),

@@ -58,7 +58,7 @@ class Endpoint:
     def aiohttp_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def handle(request: web.Request) -> web.StreamResponse:
             actor = _authenticate(request, self.roles)
-            body = await _read_body(request, self.body, self.body_optional) if self.body else None
+            body = await read_json_body(request, self.body, self.body_optional) if self.body else None
             query = _read_query(request, self.query) if self.query else None
             return await self.handler(Call(request, actor, body, query))
 
@@ -94,7 +94,7 @@ def _authenticate(request: web.Request, roles: frozenset[Role]) -> Actor:
     return actor
 
 
-async def _read_body(request: web.Request, model: type[BaseModel], optional: bool) -> BaseModel:
+async def read_json_body(request: web.Request, model: type[BaseModel], optional: bool) -> BaseModel:
     raw = await request.read()
     if not raw and optional:
         return model()

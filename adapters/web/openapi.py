@@ -6,9 +6,11 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
+from adapters.images import FORMATS
 from adapters.web.endpoint import Endpoint
+from adapters.web.uploads import IMAGES, MAX_IMAGE_BYTES, MAX_IMAGES, STATEMENT
 from schemas.api import Problem
-from schemas.common import Id
+from schemas.common import Id, Statement
 
 REF = "#/components/schemas/{model}"
 ID_SCHEMA = TypeAdapter(Id).json_schema()
@@ -25,8 +27,27 @@ HEADERS = {
 }
 
 
+def submission_body(json_model: type[BaseModel]) -> dict[str, Any]:
+    """A statement with images as a form, or the statement alone as JSON (`json_model`)."""
+    images = {
+        "type": "array", "maxItems": MAX_IMAGES,
+        "items": {"type": "string", "format": "binary", "maxLength": MAX_IMAGE_BYTES},
+        "description": f"Up to {MAX_IMAGES} images (JPEG, PNG or WebP, told by their content, not the part's Content-Type; "
+                       f"{MAX_IMAGE_BYTES // 2**20} MiB each), one part each. EXIF (location included) and other "
+                       "metadata are removed before the image is stored. A file refused (413 too large, 415 not an "
+                       "accepted image, 422 unreadable) is named in the problem's `file`; nothing of the request is kept.",
+    }
+    form = {"type": "object", "required": [STATEMENT], "additionalProperties": False,
+            "properties": {STATEMENT: TypeAdapter(Statement).json_schema(), IMAGES: images}}
+    return {"required": True, "content": {
+        "multipart/form-data": {"schema": form, "encoding": {IMAGES: {"contentType": ", ".join(FORMATS)}}},
+        "application/json": {"schema": _ref(json_model)},
+    }}
+
+
 def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, Any]:
-    models = {m for e in endpoints for m in (e.body, e.response, *e.extra.get("other_responses", ())) if m}
+    models = {m for e in endpoints
+              for m in (e.body, e.response, e.extra.get("submission"), *e.extra.get("other_responses", ())) if m}
     _, defs = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m: m.__name__)] +
                                  [(Problem, "validation")], ref_template=REF)
     paths: dict[str, dict[str, Any]] = {}
@@ -64,6 +85,8 @@ def _operation(e: Endpoint) -> dict[str, Any]:
         op["parameters"] = params
     if e.body:
         op["requestBody"] = {"required": not e.body_optional, "content": {"application/json": {"schema": _ref(e.body)}}}
+    if submission := e.extra.get("submission"):
+        op["requestBody"] = submission_body(submission)
     ok: dict[str, Any] = {"description": "OK"}
     if e.response:
         schema: dict[str, Any] = _ref(e.response)

@@ -48,6 +48,7 @@ def staff_view(d: Dispute) -> DisputeView:
         needs_supervisor=d.needs_supervisor,
         restriction=d.restriction,
         evidence=d.evidence,
+        customer_evidence=d.customer_evidence,
         evidence_pull_due=d.evidence_pull_due,
         proof_missing=d.proof_missing,
         effects=Effects(pending=d.outbox, delivered=d.effects_delivered, parked=d.effects_parked),
@@ -89,6 +90,7 @@ def customer_view(d: Dispute, appeal_window: timedelta) -> CustomerDisputeView:
             else None
         ),
         appeal=d.appeal,
+        customer_evidence=d.customer_evidence,
         assessment_provisional=d.recommendation_provisional,
         next_step=NextStep(en=en, tr=tr),
     )

@@ -16,6 +16,22 @@ def is_high_value(dispute: Dispute, settings: PolicySettings) -> bool:
     return dispute.claimed_value_minor > settings.high_value_minor
 
 
+def customer_evidence_finding(dispute: Dispute) -> Finding | None:
+    """What the customer added (explanations, images) since the case was last decided, or since it opened."""
+    added = dispute.new_customer_evidence()
+    if not added:
+        return None
+    images = sum(len(e.images) for e in added)
+    return finding(
+        "customer_evidence_added", N, [],
+        f"The customer added an explanation{f' and {images} image(s)' if images else ''}: "
+        "a person weighs it, nothing is decided automatically",
+        f"Müşteri açıklama{f' ve {images} görsel' if images else ''} ekledi: "
+        "bir kişi değerlendirir, otomatik karar verilmez",
+        submissions=len(added), images=images,
+    )
+
+
 def context_findings(
     dispute: Dispute, reading: ProofReading | None, action: RecommendedAction, settings: PolicySettings
 ) -> list[Finding]:

@@ -15,6 +15,9 @@ Rules, first match wins (the proof read is the latest "delivered" evidence, see 
 5. Anything else → a person.
 
 A claim of items missing from a delivered package is weighed on what speaks to the contents instead (`missing`).
+Whatever the rule, evidence the customer added since the case was last decided (an explanation, images) is for
+a person to weigh: the action becomes "needs a person" (rule `customer_evidence`, unless it was one already),
+never an automatic rejection nor any other automatic decision.
 
 Whatever the rule: refund or reship follows the customer's preference, refund when the items cannot be
 shipped again. Nothing resolves automatically for a high-value order, with abuse signals, or on a case decided before
@@ -29,12 +32,18 @@ confidence is the strength; refund or reship is 1 - strength (no proof: strength
 person" decide nothing and are 0.5.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from disputes.model import Dispute
 from disputes.policy.abuse import CustomerHistory, abuse_signals
-from disputes.policy.context import BLOCKS_AUTOMATIC_REJECTION, BLOCKS_AUTOMATION, context_findings, is_high_value
+from disputes.policy.context import (
+    BLOCKS_AUTOMATIC_REJECTION,
+    BLOCKS_AUTOMATION,
+    context_findings,
+    customer_evidence_finding,
+    is_high_value,
+)
 from disputes.policy.findings import no_proof_finding, not_delivered_finding
 from disputes.policy.messages import third_party_message
 from disputes.policy.missing import read_missing_items
@@ -62,6 +71,8 @@ class _Verdict:
 def recommend(dispute: Dispute, history: CustomerHistory, now: datetime, settings: PolicySettings) -> Recommendation:
     reading = read_proof(dispute, settings)
     verdict = _missing_items(dispute, settings) if dispute.partial else _verdict(dispute, reading, now, settings)
+    if (added := customer_evidence_finding(dispute)) is not None:
+        verdict = _for_a_person(verdict, added)
     signals = abuse_signals(dispute, history, settings)
     context = context_findings(dispute, reading, verdict.action, settings)
     rejects = verdict.action is Act.REJECT
@@ -141,6 +152,14 @@ def _third_party(dispute: Dispute, reading: ProofReading, now: datetime, setting
         f"Müşterinin teslim alanla görüşmesi için verilen {tr} doldu",
     )
     return _Verdict(Act.NEEDS_PERSON, PolicyRule.THIRD_PARTY_CHECK_OVER, (over, *who))
+
+
+def _for_a_person(verdict: _Verdict, added: Finding) -> _Verdict:
+    """The customer's new evidence is weighed by a person, whatever the carrier's proof says."""
+    if verdict.action is Act.NEEDS_PERSON:
+        return replace(verdict, decisive=(*verdict.decisive, added))
+    return _Verdict(Act.NEEDS_PERSON, PolicyRule.CUSTOMER_EVIDENCE, (added, *verdict.decisive),
+                    carrier_liable=verdict.carrier_liable)
 
 
 def _for_customer(dispute: Dispute) -> Act:

@@ -32,10 +32,9 @@ class MissingItemsReading:
     """None: nothing decides the claim, a person does."""
 
 
-def customer_photos(dispute: Dispute) -> int | None:
-    """How many photos of what arrived the customer gave; None while disputes carry no customer images (the seam
-    for them: count the images the customer added to the case)."""
-    return None
+def customer_photos(dispute: Dispute) -> int:
+    """The images the customer added to the case (with information or an appeal): photos of what arrived."""
+    return sum(len(added.images) for added in dispute.customer_evidence)
 
 
 def read_missing_items(dispute: Dispute, settings: PolicySettings) -> MissingItemsReading:
@@ -143,15 +142,12 @@ def packing_finding(dispute: Dispute) -> Finding:
     )
 
 
-def photos_finding(photos: int | None) -> Finding:
-    if photos is None:
-        return finding(
-            "customer_photos_unavailable", N, [],
-            "Customer photos of what arrived: not available on this case",
-            "Müşterinin gelen paketin fotoğrafları: bu dosyada yok",
-        )
+def photos_finding(photos: int) -> Finding:
     if photos == 0:
-        return finding("customer_photos_missing", N, [], "The customer sent no photos", "Müşteri fotoğraf göndermedi")
+        return finding(
+            "customer_photos_missing", N, [],
+            "The customer sent no photos of what arrived", "Müşteri gelen paketin fotoğrafını göndermedi",
+        )
     return finding(
         "customer_photos_present", N, [],
         f"The customer sent {photos} photo(s) of what arrived: a person looks at them",

@@ -4,13 +4,14 @@ shipment in the order received; raw bodies and images kept under their reference
 
 from datetime import timedelta
 
-from disputes.ports import StoredAttachment
+from disputes.ports import CUSTOMER_IMAGE, CarrierSource, CustomerSource, StoredAttachment
 from schemas.proof import AttachmentKind
 from tests.contract.conftest import Storage, pushed
 from tests.factories import NOW
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"signature-pixels" * 50
 JPEG = b"\xff\xd8\xff\xe0" + b"photo-pixels" * 50
+WEBP = b"RIFF\x00\x01\x00\x00WEBPVP8 " + b"door-pixels" * 50
 
 
 async def test_a_pushed_event_is_recorded_once_by_its_identity(storage: Storage) -> None:
@@ -51,8 +52,8 @@ async def test_a_raw_body_stored_again_under_its_reference_is_accepted(storage: 
 async def test_an_attachment_reads_back_as_stored_and_storing_its_reference_again_keeps_the_first(
     storage: Storage,
 ) -> None:
-    signature = StoredAttachment(AttachmentKind.SIGNATURE, "image/png", PNG, "yurtici", "TRKshp1")
-    other = StoredAttachment(AttachmentKind.SIGNATURE, "image/jpeg", JPEG, "yurtici", "TRKshp1")
+    signature = StoredAttachment(AttachmentKind.SIGNATURE, "image/png", PNG, CarrierSource("yurtici", "TRKshp1"))
+    other = StoredAttachment(AttachmentKind.SIGNATURE, "image/jpeg", JPEG, CarrierSource("yurtici", "TRKshp1"))
     await storage.evidence.put_attachment("att_1", signature, NOW)
 
     await storage.evidence.put_attachment("att_1", other, NOW + timedelta(minutes=1))
@@ -62,3 +63,24 @@ async def test_an_attachment_reads_back_as_stored_and_storing_its_reference_agai
 
 async def test_an_unknown_attachment_is_not_found(storage: Storage) -> None:
     assert await storage.evidence.attachment("att_unknown") is None
+
+
+async def test_a_customers_image_is_kept_beside_the_carriers_and_reads_back_as_stored(storage: Storage) -> None:
+    upload = StoredAttachment(CUSTOMER_IMAGE, "image/webp", WEBP, CustomerSource("dsp_1", "cust-1"))
+    await storage.evidence.put_attachment("att_c1", upload, NOW)
+    await storage.evidence.put_attachment(
+        "att_s1", StoredAttachment(AttachmentKind.PHOTO, "image/png", PNG, CarrierSource("yurtici", "TRKshp1")), NOW
+    )
+
+    assert await storage.evidence.attachment("att_c1") == ("image/webp", WEBP)
+    assert await storage.evidence.attachment("att_s1") == ("image/png", PNG)
+
+
+async def test_the_same_image_uploaded_for_another_case_keeps_the_one_copy(storage: Storage) -> None:
+    first = StoredAttachment(CUSTOMER_IMAGE, "image/jpeg", JPEG, CustomerSource("dsp_1", "cust-1"))
+    again = StoredAttachment(CUSTOMER_IMAGE, "image/jpeg", JPEG, CustomerSource("dsp_2", "cust-1"))
+    await storage.evidence.put_attachment("att_c1", first, NOW)
+
+    await storage.evidence.put_attachment("att_c1", again, NOW + timedelta(minutes=1))
+
+    assert await storage.evidence.attachment("att_c1") == ("image/jpeg", JPEG)

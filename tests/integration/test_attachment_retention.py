@@ -1,5 +1,5 @@
-"""Images and carriers' raw replies live in their own collections, by reference, and are deleted a configured
-time after the case closes."""
+"""Images (carriers' and customers') and carriers' raw replies live in their own collections, by reference, and
+are deleted a configured time after the case closes."""
 
 import base64
 from datetime import timedelta
@@ -14,7 +14,7 @@ from disputes.actors import SYSTEM
 from disputes.intake import EvidenceIntake
 from disputes.rules import Rules
 from disputes.schedule import DueWork
-from disputes.service import DisputeService, OpenRequest
+from disputes.service import DisputeService, OpenRequest, Upload
 from schemas.common import Resolution
 from schemas.dispute import Evidence
 from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus
@@ -64,3 +64,27 @@ async def test_images_are_stored_by_reference_and_deleted_after_the_retention(mo
     assert await retention.run_once() == 0
     assert await store.attachment(stored.signature.ref) is None
     assert await mongo_db.raw_payloads.count_documents({"_id": raw_ref}) == 0
+
+
+async def test_a_customers_images_follow_the_same_retention_as_the_carriers(mongo_db):
+    clock = FixedClock(NOW)
+    repository = MongoDisputes.in_database(mongo_db, retention=timedelta(days=30))
+    store = MongoEvidenceStore(mongo_db)
+    service = DisputeService(repository, InMemoryOrders([order("ord-1")]), clock, Rules(), attachments=store)
+    opened = await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)
+    door = Upload("kapi.png", "image/png", PNG)
+    added = await service.add_information(CUSTOMER, opened.dispute.id, "Kapının fotoğrafı ekte.", [door])
+    ref = added.customer_evidence[0].images[0].ref
+    doc = await mongo_db.disputes.find_one({"_id": opened.dispute.id})
+    assert doc["evidence_refs"] == [ref] and PNG not in bytes(str(doc), "utf-8")
+    labelled = await mongo_db.attachments.find_one({"_id": ref})
+    assert (labelled["kind"], labelled["dispute_id"], labelled["customer_id"]) == (
+        "customer_image", opened.dispute.id, CUSTOMER.customer_id)
+
+    await service.withdraw(CUSTOMER, opened.dispute.id, "Buldum")
+    worker_clock = FixedClock(NOW + timedelta(days=29))
+    retention = DueWork(MongoSchedule(mongo_db), AttachmentRetention(mongo_db), worker_clock, "worker-1")
+    assert await retention.run_once() == 0 and await store.attachment(ref) == ("image/png", PNG)
+    worker_clock.current = NOW + timedelta(days=31)
+    assert await retention.run_once() == 1
+    assert await store.attachment(ref) is None

@@ -10,7 +10,16 @@ from disputes.policy.geo import EARTH_RADIUS_M
 from disputes.rules import Rules
 from disputes.sla import deadlines
 from schemas.common import Outcome, Resolution, Role
-from schemas.dispute import Decision, Evidence, OrderSnapshot, ReasonCode, Status
+from schemas.dispute import (
+    CustomerEvidence,
+    CustomerImage,
+    Decision,
+    Evidence,
+    OrderSnapshot,
+    ReasonCode,
+    Status,
+    SubmissionKind,
+)
 from schemas.proof import (
     Attachment,
     AttachmentKind,
@@ -98,6 +107,7 @@ def dispute(
     opened_at: datetime = OPENED_AT,
     decided_before: bool = False,
     coordinates: bool = True,
+    added: tuple[CustomerEvidence, ...] = (),
 ) -> Dispute:
     decision = Decision(
         outcome=Outcome.REJECTED, reason_code=ReasonCode.PROOF_OF_DELIVERY, note="Signed by the recipient.",
@@ -109,8 +119,17 @@ def dispute(
         statement="Teslim görünüyor ama gelmedi.", preferred_resolution=preference, opened_at=opened_at,
         updated_at=opened_at, sla=SLA if opened_at == OPENED_AT else deadlines(opened_at, Rules()),
         evidence=list(evidence), proof_missing=proof_missing, decision=decision,
-        decisions=1 if decided_before else 0,
+        decisions=1 if decided_before else 0, customer_evidence=list(added),
     )
+
+
+def customer_added(images: int = 1, at: datetime = RECEIVED_AT, kind: SubmissionKind = SubmissionKind.INFORMATION
+                   ) -> CustomerEvidence:
+    """What the customer sent: a statement and `images` images by reference."""
+    pictures = [CustomerImage(ref=f"att_{n}", media_type="image/jpeg", filename=f"kapi-{n}.jpg", size=2048)
+                for n in range(images)]
+    return CustomerEvidence(kind=kind, statement="Kapıda paket yoktu, fotoğrafı ekledim.", images=pictures,
+                            submitted_at=at, submitted_by=ORDER.customer_id)
 
 
 def _attachment(kind: AttachmentKind) -> Attachment:

@@ -12,7 +12,8 @@ from schemas.proof import ProofStatus, RecipientRelation
 from schemas.recommendation import PolicyRule, Recommendation
 from schemas.recommendation import RecommendedAction as Act
 from tests.factories import NOW
-from tests.unit.policy.builders import HIGH_VALUE, OPENED_AT, RECEIVED_AT, SLA, dispute, evidence
+from schemas.dispute import SubmissionKind
+from tests.unit.policy.builders import HIGH_VALUE, OPENED_AT, RECEIVED_AT, SLA, customer_added, dispute, evidence
 
 R = RecipientRelation
 DEFAULTS = PolicySettings()
@@ -133,6 +134,21 @@ CASES = {
     "strong proof on an appealed case": Case(
         dispute(evidence(photo=True), decided_before=True), Act.REJECT, PolicyRule.STRONG_PROOF, "signature_present",
         settings=AUTO_REJECT),
+    "strong proof, the customer added images": Case(
+        dispute(evidence(photo=True), added=(customer_added(2),)), Act.NEEDS_PERSON, PolicyRule.CUSTOMER_EVIDENCE,
+        "customer_evidence_added", settings=AUTO_REJECT),
+    "strong proof, appealed with an image": Case(
+        dispute(evidence(photo=True), decided_before=True, added=(customer_added(1, kind=SubmissionKind.APPEAL),)),
+        Act.NEEDS_PERSON, PolicyRule.CUSTOMER_EVIDENCE, "customer_evidence_added", settings=AUTO_REJECT),
+    "no proof by the deadline, the customer added an explanation": Case(
+        dispute(proof_missing=True, added=(customer_added(0),)), Act.NEEDS_PERSON, PolicyRule.CUSTOMER_EVIDENCE,
+        "customer_evidence_added", liable=True),
+    "neighbour, the customer answered with a photo": Case(
+        dispute(evidence(relation=R.NEIGHBOUR, received_by="Mehmet Kaya"), added=(customer_added(1),)),
+        Act.NEEDS_PERSON, PolicyRule.CUSTOMER_EVIDENCE, "customer_evidence_added"),
+    "no evidence yet, the customer added a photo": Case(
+        dispute(added=(customer_added(1),)), Act.NEEDS_PERSON, PolicyRule.AWAITING_CARRIER_EVIDENCE,
+        "awaiting_carrier_evidence"),
 }
 
 
@@ -244,3 +260,23 @@ def test_a_weak_proof_after_the_deadline_still_resolves_for_the_customer_automat
     late_and_weak = evidence(metres=1_800, signature=False, received_by=None, received_at=LATE)
     advice = advise(dispute(late_and_weak, proof_missing=True), now=LATE)
     assert advice.action is Act.REFUND and advice.auto_resolve
+
+
+def test_what_the_customer_added_is_counted_in_the_finding_in_both_languages() -> None:
+    advice = advise(dispute(evidence(photo=True), added=(customer_added(2), customer_added(1))), settings=AUTO_REJECT)
+    added = advice.findings[0]
+    assert added.facts == {"submissions": 2, "images": 3}
+    assert "3 image(s)" in added.text and "3 görsel" in added.text_tr and "signature_present" in [
+        f.code for f in advice.findings]
+
+
+def test_what_the_customer_added_before_the_last_decision_is_not_new() -> None:
+    earlier = customer_added(1, at=OPENED_AT - timedelta(minutes=1))  # the decision was taken at OPENED_AT
+    advice = advise(dispute(evidence(photo=True), decided_before=True, added=(earlier,)), settings=AUTO_REJECT)
+    assert (advice.action, advice.rule) == (Act.REJECT, PolicyRule.STRONG_PROOF)
+    assert "customer_evidence_added" not in [f.code for f in advice.findings]
+
+
+def test_waiting_for_the_carrier_with_the_customers_evidence_names_both() -> None:
+    advice = advise(dispute(added=(customer_added(1),)))
+    assert [f.code for f in advice.findings[:2]] == ["awaiting_carrier_evidence", "customer_evidence_added"]

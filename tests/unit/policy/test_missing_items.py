@@ -6,9 +6,8 @@ from datetime import timedelta
 
 from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PolicySettings, recommend
-from disputes.policy.missing import photos_finding
 from schemas.common import Resolution
-from schemas.dispute import Claim, MissingItem, PackingCheck
+from schemas.dispute import Claim, CustomerEvidence, CustomerImage, MissingItem, PackingCheck, SubmissionKind
 from schemas.orders import PackedLine, PackingRecord
 from schemas.recommendation import Effect, PolicyRule, Recommendation
 from schemas.recommendation import RecommendedAction as Act
@@ -71,7 +70,7 @@ def test_a_matching_weight_a_complete_packing_record_and_no_photos_go_to_a_perso
 
     assert (advice.action, advice.rule, advice.auto_resolve) == (Act.NEEDS_PERSON, PolicyRule.MISSING_ITEMS_REVIEW, False)
     assert codes(advice)[:4] == [
-        "weight_matches_declared", "items_packed", "customer_photos_unavailable", "proof_shows_package_only"
+        "weight_matches_declared", "items_packed", "customer_photos_missing", "proof_shows_package_only"
     ]
     assert "with a photo" in advice.findings[1].text
 
@@ -89,7 +88,7 @@ def test_the_findings_say_what_was_not_available() -> None:
     advice = advise(missing_glasses(declared=None))
 
     assert advice.action is Act.NEEDS_PERSON
-    assert {"carrier_weight_unavailable", "packing_record_unavailable", "customer_photos_unavailable"} <= set(codes(advice))
+    assert {"carrier_weight_unavailable", "packing_record_unavailable", "customer_photos_missing"} <= set(codes(advice))
 
 
 def test_an_order_service_without_a_record_for_the_package_is_told_apart_from_one_that_could_not_answer() -> None:
@@ -129,8 +128,16 @@ def test_only_the_missing_lines_value_counts_towards_a_high_value_order() -> Non
     assert "high_value_order" not in codes(advice) and advice.auto_resolve
 
 
-def test_customer_photos_are_an_input_a_person_looks_at() -> None:
-    assert photos_finding(None).code == "customer_photos_unavailable"
-    assert photos_finding(0).code == "customer_photos_missing"
-    present = photos_finding(3)
-    assert (present.code, present.facts) == ("customer_photos_present", {"photos": 3})
+def test_customer_photos_added_to_the_case_are_counted_and_a_person_looks_at_them() -> None:
+    photos = [CustomerImage(ref=f"att_{n}", filename=f"kutu{n}.jpg", media_type="image/jpeg", size=1_000) for n in (1, 2)]
+    added = CustomerEvidence(
+        kind=SubmissionKind.INFORMATION, statement="Kutunun fotoğrafları.", images=photos, submitted_at=NOW,
+        submitted_by="cust-1",
+    )
+    weighed = missing_glasses(carrier_grams=2_350, packing=PackingCheck(answered=True, record=ALL_PACKED))
+
+    advice = advise(weighed.model_copy(update={"customer_evidence": [added]}))
+
+    assert advice.action is Act.NEEDS_PERSON
+    [photos_seen] = [f for f in advice.findings if f.code.startswith("customer_photos")]
+    assert (photos_seen.code, photos_seen.facts) == ("customer_photos_present", {"photos": 2})

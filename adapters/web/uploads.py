@@ -1,0 +1,142 @@
+"""A customer's submission (a statement and up to `MAX_IMAGES` images) read from `multipart/form-data` while it
+streams, or from JSON (a statement only).
+
+A file is refused the moment its first bytes show it is not a JPEG, PNG or WebP image, or as soon as it passes
+`MAX_IMAGE_BYTES`, before the rest of it arrives; the problem names the file. Nothing is stored here: every
+part is read and checked, and every image stripped of its metadata, before the use case is called.
+"""
+
+import asyncio
+from collections.abc import Callable
+from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
+from pydantic import TypeAdapter, ValidationError
+
+from adapters.images import FORMATS, SNIFF_BYTES, UnusableImage, image_type, without_metadata
+from adapters.web.endpoint import read_json_body
+from adapters.web.problems import ProblemError, validation_problem
+from disputes.service import Upload
+from schemas.api import FieldError, StatementBody
+from schemas.common import Statement
+
+STATEMENT, IMAGES = "statement", "images"
+MAX_IMAGES = 5
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_STATEMENT_BYTES = 16 * 1024
+MAX_FILENAME = 255
+MAX_FORM_BYTES = MAX_IMAGES * MAX_IMAGE_BYTES + 256 * 1024
+"""Largest multipart body a Content-Length may announce: the images, the statement, and the parts' headers."""
+CHUNK = 64 * 1024
+_STATEMENT = TypeAdapter(Statement)
+_ACCEPTED = ", ".join(FORMATS)
+
+
+async def read_submission(request: web.Request, json_model: type[StatementBody]) -> tuple[str, list[Upload]]:
+    """The statement and the images, from a form or (statement only) from JSON of `json_model`."""
+    if request.content_type == "application/json":
+        body = await read_json_body(request, json_model, optional=False)
+        assert isinstance(body, StatementBody)
+        return body.statement, []
+    if request.content_type != "multipart/form-data":
+        raise ProblemError(415, "unsupported-media-type", "Unsupported media type",
+                           "Send multipart/form-data (a statement and images) or application/json (a statement).")
+    if (request.content_length or 0) > MAX_FORM_BYTES:
+        raise ProblemError(413, "request-entity-too-large", "Request Entity Too Large",
+                           f"At most {MAX_IMAGES} images of {MAX_IMAGE_BYTES // 2**20} MiB each.")
+    try:
+        return await _read_form(request)
+    except (ValueError, RuntimeError, HttpProcessingError):
+        raise ProblemError(400, "malformed-multipart", "Malformed multipart body",
+                           "The body is not readable as multipart/form-data.") from None
+
+
+async def _read_form(request: web.Request) -> tuple[str, list[Upload]]:
+    statement: str | None = None
+    uploads: list[Upload] = []
+    async for part in await request.multipart():
+        if not isinstance(part, BodyPartReader):
+            raise _invalid("form", "Nested multipart bodies are not taken.")
+        if part.name == STATEMENT and statement is None:
+            statement = _statement(await _read(part, MAX_STATEMENT_BYTES, _statement_too_long))
+        elif part.name == IMAGES:
+            uploads.append(await _image(part, len(uploads)))
+        elif part.name == STATEMENT:
+            raise _invalid(STATEMENT, "The statement is given twice.")
+        else:
+            raise _invalid(part.name or "form", f"Unknown form field; send '{STATEMENT}' and up to {MAX_IMAGES} '{IMAGES}'.")
+    if statement is None:
+        raise _invalid(STATEMENT, "Field required.")
+    return statement, uploads
+
+
+async def _image(part: BodyPartReader, index: int) -> Upload:
+    name = _filename(part.filename, index)
+    if index == MAX_IMAGES:
+        raise ProblemError(413, "too-many-images", "Too many images",
+                           f"At most {MAX_IMAGES} images; '{name}' is one too many.", file=name)
+    media_type: str | None = None
+
+    def check(head: bytearray, final: bool) -> None:
+        nonlocal media_type
+        if media_type is not None or (len(head) < SNIFF_BYTES and not final):
+            return
+        if (media_type := image_type(bytes(head[:SNIFF_BYTES]))) is None:
+            raise ProblemError(415, "unsupported-image-type", "Unsupported image type",
+                               f"'{name}' is not a {_ACCEPTED} image (judged by its content).", file=name)
+
+    content = await _read(part, MAX_IMAGE_BYTES, lambda: _too_large(name), check)
+    assert media_type is not None  # `check` saw the end of the file
+    try:
+        clean = await asyncio.to_thread(without_metadata, content, media_type)
+    except UnusableImage as why:
+        raise ProblemError(422, "unreadable-image", "Unreadable image", f"'{name}': {why}.", file=name) from None
+    return Upload(filename=name, media_type=media_type, content=clean)
+
+
+async def _read(
+    part: BodyPartReader,
+    limit: int,
+    too_large: Callable[[], ProblemError],
+    check: Callable[[bytearray, bool], None] | None = None,
+) -> bytes:
+    """The part's bytes, refused (`too_large`) as soon as there are more than `limit`; `check(bytes so far,
+    whether they are all)` sees them as they come and may refuse them."""
+    data = bytearray()
+    while chunk := await part.read_chunk(CHUNK):
+        data += chunk
+        if len(data) > limit:
+            raise too_large()
+        if check is not None:
+            check(data, False)
+    if check is not None:
+        check(data, True)
+    return bytes(data)
+
+
+def _statement(raw: bytes) -> str:
+    try:
+        return _STATEMENT.validate_python(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise _invalid(STATEMENT, "The statement is not UTF-8 text.") from None
+    except ValidationError as error:
+        raise validation_problem(error, STATEMENT) from None
+
+
+def _filename(sent: str | None, index: int) -> str:
+    """The name the file was sent with, without any folder a browser put before it; its position without one."""
+    name = "".join(c for c in (sent or "").replace("\\", "/").rsplit("/", 1)[-1] if c.isprintable()).strip()
+    return name[:MAX_FILENAME] or f"{IMAGES}[{index}]"
+
+
+def _too_large(name: str) -> ProblemError:
+    return ProblemError(413, "image-too-large", "Image too large",
+                        f"'{name}' is larger than {MAX_IMAGE_BYTES // 2**20} MiB.", file=name)
+
+
+def _statement_too_long() -> ProblemError:
+    return _invalid(STATEMENT, "The statement is too long.")
+
+
+def _invalid(field: str, message: str) -> ProblemError:
+    return ProblemError(422, "validation-failed", "The request is not valid", f"Invalid {field}.",
+                        errors=[FieldError(field=field, message=message)])

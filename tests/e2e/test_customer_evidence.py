@@ -1,0 +1,251 @@
+"""A customer's explanation and images over HTTP: an appeal, and information added while the case is open, sent as
+multipart/form-data; stored without their metadata, by reference, shown to investigators and to the customer; a
+file too large or of the wrong type named in the problem, with nothing of the request kept."""
+
+import asyncio
+import json
+from io import BytesIO
+
+from aiohttp import FormData
+from PIL import Image
+
+from adapters.mongo.client import connect
+from adapters.web.keys import SERVICE
+from adapters.web.uploads import CHUNK, MAX_IMAGE_BYTES
+from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER
+
+OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
+GPS_IFD, MAKE = 0x8825, 0x010F
+
+
+def photo(fmt: str = "JPEG", colour: tuple[int, int, int] = (120, 90, 60)) -> bytes:
+    """A small photo as a phone writes it: with the maker and the GPS position in its EXIF."""
+    exif = Image.Exif()
+    exif[MAKE] = "Samsung-Galaxy-A54"
+    exif[GPS_IFD] = {1: "N", 2: (40.0, 59.0, 1.0), 3: "E", 4: (29.0, 3.0, 2.0)}
+    out = BytesIO()
+    Image.new("RGB", (8, 6), colour).save(out, fmt, exif=exif)
+    return out.getvalue()
+
+
+def form(statement: str, *files: tuple[str, bytes, str]) -> FormData:
+    data = FormData(default_to_multipart=True)
+    data.add_field("statement", statement)
+    for filename, content, claimed_type in files:
+        data.add_field("images", content, filename=filename, content_type=claimed_type)
+    return data
+
+
+async def opened(api) -> str:
+    response = await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER)
+    assert response.status == 201
+    return f"/v1/disputes/{(await response.json())['id']}"
+
+
+async def rejected(api) -> str:
+    one = await opened(api)
+    reject = {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "İmzalı teslim, konum adreste."}
+    assert (await api.post(one + "/decision", json=reject, headers={**INVESTIGATOR, "If-Match": '"1"'})).status == 200
+    return one
+
+
+def store(api):
+    return api.server.app[SERVICE].attachments
+
+
+async def stored_attachments(api, mongo_uri: str) -> int:
+    """Counted on a connection of its own: a look the app never takes, kept out of its query audit."""
+    client = connect(mongo_uri)
+    try:
+        return await client[store(api).attachments.database.name].attachments.count_documents({})
+    finally:
+        await client.close()
+
+
+async def test_an_appeal_with_an_image_reaches_the_investigator_by_reference_without_its_location(api):
+    one = await rejected(api)
+    sent = photo()
+
+    appealed = await api.post(one + "/appeal", data=form("İmza benim değil; kapımın fotoğrafı ekte.",
+                                                         ("kapi.jpg", sent, "image/jpeg")), headers=CUSTOMER)
+
+    assert appealed.status == 200, await appealed.text()
+    mine = await appealed.json()
+    assert mine["status"] == "appealed" and mine["appeal"]["statement"].startswith("İmza benim değil")
+    [added] = mine["customer_evidence"]
+    [image] = added["images"]
+    assert (added["kind"], image["filename"], image["media_type"]) == ("appeal", "kapi.jpg", "image/jpeg")
+    assert "1 image(s)" in mine["next_step"]["en"] and "1 görseli aldık" in mine["next_step"]["tr"]
+
+    staff = await (await api.get(one, headers=INVESTIGATOR)).json()
+    assert staff["customer_evidence"][0]["images"] == [image]
+    timeline = await (await api.get(one + "/timeline", headers=INVESTIGATOR)).json()
+    assert timeline["entries"][-1]["action"] == "appealed"
+    assert timeline["entries"][-1]["details"]["images"] == [image["ref"]]
+
+    media_type, kept = await store(api).attachment(image["ref"])
+    kept_image = Image.open(BytesIO(kept))
+    assert media_type == "image/jpeg" and kept_image.size == (8, 6) and dict(kept_image.getexif()) == {}
+    assert b"Samsung" in sent and b"Samsung" not in kept and image["size"] == len(kept)
+    doc = await store(api).attachments.find_one({"_id": image["ref"]})
+    assert (doc["kind"], doc["dispute_id"], doc["customer_id"]) == ("customer_image", one.rsplit("/", 1)[1], "cust-1")
+    assert "carrier" not in doc
+
+
+async def test_information_is_added_while_the_case_is_open_as_a_form_or_as_json(api, mongo_uri):
+    one = await opened(api)
+
+    added = await api.post(one + "/information", data=form(
+        "Kapıcı ve komşular paketi almadıklarını söyledi.",
+        ("koridor.png", photo("PNG"), "application/octet-stream"),  # the type is read from the bytes
+        ("kapi.webp", photo("WEBP"), "image/webp"),
+    ), headers=CUSTOMER)
+
+    assert added.status == 201, await added.text()
+    mine = await added.json()
+    assert [i["media_type"] for i in mine["customer_evidence"][0]["images"]] == ["image/png", "image/webp"]
+    assert "We received the information you added" in mine["next_step"]["en"]
+    assert "eklediğiniz bilgileri aldık" in mine["next_step"]["tr"]
+    words = await api.post(one + "/information", json={"statement": "Apartman görevlisi de görmemiş."}, headers=CUSTOMER)
+    assert words.status == 201 and len((await words.json())["customer_evidence"]) == 2
+
+    staff = await (await api.get(one, headers=INVESTIGATOR)).json()
+    assert [e["kind"] for e in staff["customer_evidence"]] == ["information", "information"]
+    assert len(staff["customer_evidence"][0]["images"]) == 2 and await stored_attachments(api, mongo_uri) == 2
+
+
+async def test_a_file_of_another_type_is_named_and_nothing_of_the_request_is_kept(api, mongo_uri):
+    one = await opened(api)
+    gif = BytesIO()
+    Image.new("RGB", (4, 4)).save(gif, "GIF")
+
+    refused = await api.post(one + "/information", data=form(
+        "İki fotoğraf ekliyorum.", ("kapi.jpg", photo(), "image/jpeg"), ("merdiven.jpg", gif.getvalue(), "image/jpeg"),
+    ), headers=CUSTOMER)
+
+    assert refused.status == 415 and refused.content_type == "application/problem+json"
+    problem = await refused.json()
+    assert problem["type"].endswith(":unsupported-image-type") and problem["file"] == "merdiven.jpg"
+    assert "merdiven.jpg" in problem["detail"]
+    await assert_nothing_kept(api, mongo_uri, one)
+
+
+async def test_a_file_too_large_is_named_and_nothing_of_the_request_is_kept(api, mongo_uri):
+    one = await opened(api)
+    huge = photo() + b"\x00" * (10 * 1024 * 1024)
+
+    refused = await api.post(one + "/information", data=form(
+        "Fotoğraflar ekte.", ("kapi.jpg", photo(), "image/jpeg"), ("IMG_2041.JPG", huge, "image/jpeg"),
+    ), headers=CUSTOMER)
+
+    assert refused.status == 413
+    problem = await refused.json()
+    assert problem["type"].endswith(":image-too-large") and problem["file"] == "IMG_2041.JPG"
+    await assert_nothing_kept(api, mongo_uri, one)
+
+
+async def test_more_than_five_images_or_one_that_is_not_readable_is_refused_by_name(api, mongo_uri):
+    one = await rejected(api)
+    six = [(f"foto-{n}.png", photo("PNG", (n, n, n)), "image/png") for n in range(6)]
+    too_many = await api.post(one + "/appeal", data=form("Altı fotoğraf.", *six), headers=CUSTOMER)
+    assert too_many.status == 413 and (await too_many.json())["file"] == "foto-5.png"
+
+    broken = await api.post(one + "/appeal", data=form("Bozuk dosya.", ("bozuk.jpg", photo()[:60], "image/jpeg")),
+                            headers=CUSTOMER)
+    assert broken.status == 422 and (await broken.json())["file"] == "bozuk.jpg"
+    await assert_nothing_kept(api, mongo_uri, one, version=2)
+
+
+async def test_a_form_without_a_statement_or_with_other_fields_or_another_body_is_refused(api, mongo_uri):
+    one = await opened(api)
+    no_statement = FormData()
+    no_statement.add_field("images", photo(), filename="kapi.jpg", content_type="image/jpeg")
+    other = form("Ekte.")
+    other.add_field("location", "41.0,29.0")
+    for body, status in ((no_statement, 422), (other, 422)):
+        response = await api.post(one + "/information", data=body, headers=CUSTOMER)
+        assert response.status == status and response.content_type == "application/problem+json"
+    urlencoded = await api.post(one + "/information", data={"statement": "Ekte."}, headers=CUSTOMER)
+    assert urlencoded.status == 415 and "multipart/form-data" in (await urlencoded.json())["detail"]
+    await assert_nothing_kept(api, mongo_uri, one)
+
+
+async def test_only_the_customer_whose_case_it_is_adds_to_it(api, mongo_uri):
+    one = await opened(api)
+    for headers, status in ((OTHER_CUSTOMER, 404), (INVESTIGATOR, 403)):
+        response = await api.post(one + "/information", data=form("Ekte.", ("kapi.jpg", photo(), "image/jpeg")),
+                                  headers=headers)
+        assert response.status == status
+    await assert_nothing_kept(api, mongo_uri, one)
+
+
+async def assert_nothing_kept(api, mongo_uri: str, one: str, version: int = 1) -> None:
+    dispute = await (await api.get(one, headers=INVESTIGATOR)).json()
+    assert dispute["version"] == version and dispute["customer_evidence"] == []
+    assert await stored_attachments(api, mongo_uri) == 0
+
+
+async def test_the_document_describes_the_form_with_its_images_and_the_json_alternative(api):
+    paths = (await (await api.get("/openapi.json")).json())["paths"]
+    for action, status in (("appeal", "200"), ("information", "201")):
+        operation = paths["/v1/disputes/{id}/" + action]["post"]
+        content = operation["requestBody"]["content"]
+        form_schema = content["multipart/form-data"]["schema"]
+        assert form_schema["required"] == ["statement"] and form_schema["properties"]["images"]["maxItems"] == 5
+        assert form_schema["properties"]["images"]["items"]["format"] == "binary"
+        assert content["multipart/form-data"]["encoding"]["images"]["contentType"] == "image/jpeg, image/png, image/webp"
+        assert "application/json" in content and {status, "413", "415", "422"} <= operation["responses"].keys()
+
+
+BOUNDARY = "kanit-sinir"
+
+
+async def answer_to_a_form_held_open(api, path: str, file_start: bytes) -> tuple[int, dict]:
+    """Send a form whose image part starts with `file_start` and whose rest never comes, over a raw connection: the
+    only answer possible is one given while the body still streams in. (aiohttp's reader hands a part's bytes
+    on one chunk behind what arrived, looking for the boundary: two chunks of filler push them through.)"""
+    reader, writer = await asyncio.open_connection(api.host, api.port)
+    head = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="statement"\r\n\r\nEkte.\r\n'
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="images"; filename="ekran.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n").encode() + file_start + b"\x00" * (2 * CHUNK)
+    writer.write(
+        f"POST {path} HTTP/1.1\r\nHost: {api.host}\r\nAuthorization: {CUSTOMER['Authorization']}\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
+        + f"{len(head):x}\r\n".encode() + head + b"\r\n"
+    )
+    await writer.drain()
+    try:
+        async with asyncio.timeout(20):  # bounds the wait only: the body is never completed
+            status_line = await reader.readline()
+            headers = {}
+            while (line := await reader.readline()) != b"\r\n":
+                name, _, value = line.decode().partition(":")
+                headers[name.strip().lower()] = value.strip()
+            body = await reader.readexactly(int(headers["content-length"]))
+    finally:
+        writer.close()
+    return int(status_line.split()[1]), json.loads(body)
+
+
+async def test_a_file_is_refused_while_the_body_still_streams_in(api, mongo_uri):
+    one = await opened(api)
+    gif = BytesIO()
+    Image.new("RGB", (4, 4)).save(gif, "GIF")
+
+    for file_start, status in ((gif.getvalue(), 415), (photo() + b"\x00" * MAX_IMAGE_BYTES, 413)):
+        answered, problem = await answer_to_a_form_held_open(api, one + "/information", file_start)
+        assert (answered, problem["file"]) == (status, "ekran.jpg")
+    await assert_nothing_kept(api, mongo_uri, one)
+
+
+async def test_an_agent_sends_the_files_the_customer_gave_them_and_the_customer_sees_them(api, mongo_uri):
+    one = await opened(api)
+
+    added = await api.post(one + "/information", data=form(
+        "Müşteri canlı destekte kapı fotoğrafını paylaştı.", ("whatsapp-kapi.jpg", photo(), "image/jpeg"),
+    ), headers=AGENT)
+
+    assert added.status == 201, await added.text()
+    [evidence] = (await (await api.get(one, headers=CUSTOMER)).json())["customer_evidence"]
+    assert evidence["submitted_by"] == "agent-elif" and evidence["images"][0]["filename"] == "whatsapp-kapi.jpg"
+    assert await stored_attachments(api, mongo_uri) == 1

@@ -1,0 +1,183 @@
+"""What a customer adds to their case (an appeal, information while it is open): images stored by reference in
+the attachment store only when the change is allowed, recorded on the case and its timeline, the customer told
+what happens next, and the policy asked again."""
+
+import hashlib
+import pytest
+
+from adapters.memory import InMemoryEvidenceStore
+from disputes.actors import SYSTEM
+from disputes.assessment import Assessor
+from disputes.errors import Conflict, NotFound
+from disputes.model import MAX_SUBMISSIONS
+from disputes.next_step import next_step
+from disputes.policy import CustomerHistory, PolicySettings, recommend
+from disputes.rules import Rules
+from disputes.service import DisputeService, Upload
+from schemas.common import Outcome
+from schemas.dispute import ReasonCode, Status, SubmissionKind
+from schemas.recommendation import PolicyRule, RecommendedAction
+from tests.factories import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER
+from tests.unit.policy.builders import evidence
+
+DOOR = Upload("kapi.jpg", "image/jpeg", b"\xff\xd8\xff\xe0" + b"door-pixels" * 40)
+HALLWAY = Upload("koridor.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"hall-pixels" * 40)
+WINDOW = Rules().appeal_window
+
+
+@pytest.fixture
+def store() -> InMemoryEvidenceStore:
+    return InMemoryEvidenceStore()
+
+
+@pytest.fixture
+def service(repository, orders, clock, store) -> DisputeService:
+    return DisputeService(repository, orders, clock, Rules(), attachments=store)
+
+
+@pytest.fixture
+async def dispute(service, request_for):
+    return (await service.open(CUSTOMER, request_for(), None)).dispute
+
+
+async def rejected(service, dispute_id):
+    current = await service.get(INVESTIGATOR, dispute_id)
+    return await service.decide(INVESTIGATOR, dispute_id, {current.version}, Outcome.REJECTED,
+                                ReasonCode.PROOF_OF_DELIVERY, "İmzalı teslim.", None)
+
+
+def ref_of(upload: Upload) -> str:
+    return "att_" + hashlib.sha256(upload.content).hexdigest()[:40]
+
+
+async def test_information_added_while_open_keeps_the_images_by_reference(service, dispute, store, clock):
+    clock.advance(hours=2)
+    added = await service.add_information(CUSTOMER, dispute.id, "Kapıcı paketi almadığını söyledi.", [DOOR, HALLWAY])
+
+    [evidence] = added.customer_evidence
+    assert evidence.kind is SubmissionKind.INFORMATION and evidence.submitted_at == clock.now()
+    assert [(i.ref, i.filename, i.media_type, i.size) for i in evidence.images] == [
+        (ref_of(DOOR), "kapi.jpg", "image/jpeg", len(DOOR.content)),
+        (ref_of(HALLWAY), "koridor.png", "image/png", len(HALLWAY.content)),
+    ]
+    assert store.attachments[ref_of(DOOR)] == ("image/jpeg", DOOR.content)
+    assert store.attachments[ref_of(HALLWAY)] == ("image/png", HALLWAY.content)
+    assert DOOR.content not in added.model_dump_json().encode()
+
+
+async def test_information_goes_on_the_timeline_tells_the_customer_and_is_assessed_again(service, dispute, clock):
+    clock.advance(hours=2)
+    added = await service.add_information(CUSTOMER, dispute.id, "Komşularda da yok.", [DOOR])
+
+    entry = added.timeline[-1]
+    assert (entry.action, entry.actor, entry.details) == (
+        "information_added", CUSTOMER.id, {"statement": "Komşularda da yok.", "images": [ref_of(DOOR)]})
+    assert added.outbox[-1].payload["template"] == "information_received"
+    assert added.assess_due == clock.now() and added.status is dispute.status
+
+
+async def test_the_customer_is_told_the_information_arrived_and_the_date_of_the_answer(service, dispute, clock):
+    added = await service.add_information(CUSTOMER, dispute.id, "Komşularda da yok.", [DOOR])
+
+    en, tr = next_step(added, WINDOW)
+    decision_due = "23.11.2026"  # opened on Wednesday 18.11.2026: three business days
+    assert "We received the information you added on 18.11.2026" in en and f"by {decision_due}" in en
+    assert "18.11.2026 tarihinde eklediğiniz bilgileri aldık" in tr
+    assert f"en geç {decision_due} tarihinde yanıt vereceğiz" in tr
+
+
+async def test_information_without_images_is_taken_too(service, dispute, store):
+    added = await service.add_information(CUSTOMER, dispute.id, "Kapıcı yoktu.")
+    assert added.customer_evidence[0].images == [] and "images" not in added.timeline[-1].details
+    assert store.attachments == {}
+
+
+async def test_a_closed_case_takes_no_information_and_nothing_is_stored(service, dispute, store):
+    await service.withdraw(CUSTOMER, dispute.id, "Buldum")
+    with pytest.raises(Conflict, match="withdrawn dispute takes no more information"):
+        await service.add_information(CUSTOMER, dispute.id, "Yine de ekliyorum.", [DOOR])
+    assert store.attachments == {}
+    assert (await service.get(CUSTOMER, dispute.id)).customer_evidence == []
+
+
+async def test_another_customers_case_takes_nothing_of_theirs(service, dispute, store):
+    with pytest.raises(NotFound):
+        await service.add_information(OTHER_CUSTOMER, dispute.id, "Benim değil.", [DOOR])
+    assert store.attachments == {}
+
+
+async def test_a_case_takes_a_bounded_number_of_additions(service, dispute, store):
+    for n in range(MAX_SUBMISSIONS):
+        await service.add_information(CUSTOMER, dispute.id, f"Ek bilgi {n}.")
+    with pytest.raises(Conflict, match=f"at most {MAX_SUBMISSIONS}"):
+        await service.add_information(CUSTOMER, dispute.id, "Bir tane daha.", [DOOR])
+    assert store.attachments == {}
+
+
+async def test_an_appeal_carries_its_images_and_the_customer_is_told_they_arrived(service, dispute, store, clock):
+    await rejected(service, dispute.id)
+    clock.advance(hours=1)
+    appealed = await service.appeal(CUSTOMER, dispute.id, "İmza benim değil; kapının fotoğrafı ekte.", [DOOR])
+
+    assert appealed.status is Status.APPEALED and appealed.appeal.statement.startswith("İmza benim değil")
+    [evidence] = appealed.customer_evidence
+    assert evidence.kind is SubmissionKind.APPEAL and [i.ref for i in evidence.images] == [ref_of(DOOR)]
+    assert appealed.timeline[-1].details["images"] == [ref_of(DOOR)]
+    assert store.attachments[ref_of(DOOR)] == ("image/jpeg", DOOR.content)
+    assert appealed.assess_due == clock.now()
+    en, tr = next_step(appealed, WINDOW)
+    assert "your appeal and the 1 image(s)" in en and "eklediğiniz 1 görseli aldık" in tr
+
+
+async def test_a_refused_appeal_stores_none_of_its_images(service, dispute, store, clock):
+    with pytest.raises(Conflict, match="Only a rejected"):
+        await service.appeal(CUSTOMER, dispute.id, "Erken itiraz.", [DOOR])
+    await rejected(service, dispute.id)
+    clock.advance(days=WINDOW.days + 1)
+    with pytest.raises(Conflict, match="window has closed"):
+        await service.appeal(CUSTOMER, dispute.id, "Geç itiraz.", [DOOR])
+    assert store.attachments == {}
+
+
+async def test_an_appeal_without_images_is_as_before(service, dispute):
+    await rejected(service, dispute.id)
+    appealed = await service.appeal(CUSTOMER, dispute.id, "İmza benim değil.")
+    assert appealed.timeline[-1].details == {"statement": "İmza benim değil."}
+    assert next_step(appealed, WINDOW)[0].startswith("We received your appeal and will answer by")
+
+
+async def test_a_service_without_an_attachment_store_refuses_images_rather_than_losing_them(
+    repository, orders, clock, request_for,
+):
+    service = DisputeService(repository, orders, clock, Rules())
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    with pytest.raises(RuntimeError, match="no attachment store"):
+        await service.add_information(CUSTOMER, dispute.id, "Foto ekte.", [DOOR])
+    assert (await service.get(CUSTOMER, dispute.id)).customer_evidence == []
+
+
+async def test_what_was_added_before_the_decision_is_not_news_after_it(service, dispute, clock):
+    await service.add_information(CUSTOMER, dispute.id, "Kapıcı yoktu.", [DOOR])
+    clock.advance(hours=1)
+    decided = await rejected(service, dispute.id)
+    assert decided.new_customer_evidence() == [] and len(decided.customer_evidence) == 1
+
+
+async def test_what_the_customer_added_holds_off_an_automatic_rejection_until_a_person_looks(
+    service, repository, clock, dispute, due_work,
+):
+    strong = evidence(key="push:strong", photo=True)  # signed, photographed, at the address, name matching
+    await service.apply(SYSTEM, dispute.id, lambda d: d.attach_evidence(SYSTEM, strong, clock.now()))
+    await service.add_information(CUSTOMER, dispute.id, "Fotoğraftaki kapı bizim değil.", [DOOR])
+
+    settings = PolicySettings(auto_reject_enabled=True)
+    assert await due_work(Assessor(service, repository, clock, settings)).run_once() == 1
+
+    stored = repository.docs[dispute.id]
+    unheard = recommend(stored.model_copy(update={"customer_evidence": []}), CustomerHistory(), clock.now(), settings)
+    assert (unheard.action, unheard.auto_resolve) == (RecommendedAction.REJECT, True), "the proof alone would reject"
+    assert stored.status is Status.UNDER_REVIEW and stored.decision is None
+    advice = stored.recommendation
+    assert (advice.action, advice.rule, advice.auto_resolve) == (
+        RecommendedAction.NEEDS_PERSON, PolicyRule.CUSTOMER_EVIDENCE, False)
+    assert advice.findings[0].code == "customer_evidence_added" and advice.findings[0].facts["images"] == 1
