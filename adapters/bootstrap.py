@@ -28,7 +28,13 @@ from adapters.downstream import (
 )
 from adapters.carrier_gateway import CarrierMetrics, RegistryGateway, build_carriers
 from adapters.carrier_health import CarrierHealth
-from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore, InMemoryReports, InMemorySchedule
+from adapters.memory import (
+    InMemoryDisputes,
+    InMemoryEvidenceStore,
+    InMemoryReports,
+    InMemorySchedule,
+    InMemoryTestClocks,
+)
 from adapters.mongo.breakers import MongoBreakerStore
 from adapters.mongo.client import connect
 from adapters.mongo.disputes import Doc, MongoDisputes
@@ -38,13 +44,14 @@ from adapters.mongo.migrations import migrate
 from adapters.mongo.reports import MongoReports
 from adapters.mongo.retention import AttachmentRetention
 from adapters.mongo.schedule import MongoSchedule
+from adapters.mongo.test_clocks import MongoTestClocks
 from adapters.observability import request_context
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory
 from sandbox.carriers import sandbox_carrier_settings
 from adapters.settings import Settings
 from adapters.web import ops
 from adapters.web.auth import HmacTokens
-from adapters.web import carriers_api, reports_api
+from adapters.web import carriers_api, reports_api, test_clocks_api
 from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
 from adapters.web.keys import (
@@ -87,10 +94,12 @@ from disputes.ports import (
     OrderDirectory,
     Payments,
     Schedule,
+    TestClocks,
 )
 from disputes.schedule import DueWork, Job
 from disputes.relay import Relay
 from disputes.service import DisputeService
+from disputes.test_clocks import TestClockService
 
 log = structlog.get_logger("bootstrap")
 
@@ -141,8 +150,9 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app[BODY_TIMEOUT] = settings.body_timeout_seconds
     app[METRICS] = CollectorRegistry()
     app.on_response_prepare.append(ops.ResponseCounter(app[METRICS]))
-    app[ops.OPENAPI] = build_openapi(ENDPOINTS + OPS_ENDPOINTS, version("dispute-service"))
-    for endpoint in ENDPOINTS + OPS_ENDPOINTS + HIDDEN if api else OPS_ENDPOINTS:
+    endpoints = ENDPOINTS + (test_clocks_api.ENDPOINTS if settings.test_clocks else ())
+    app[ops.OPENAPI] = build_openapi(endpoints + OPS_ENDPOINTS, version("dispute-service"))
+    for endpoint in endpoints + OPS_ENDPOINTS + HIDDEN if api else OPS_ENDPOINTS:
         # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
         app.router.add_route(endpoint.method, endpoint.path.replace("{id}", "{id:[^/]+}"), endpoint.aiohttp_handler())
     if api:
@@ -172,6 +182,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             schedule: Schedule = MongoSchedule(db)
             breakers: BreakerStore = MongoBreakerStore(db)
             retention: AttachmentRetention | None = AttachmentRetention(db)
+            test_clocks: TestClocks = MongoTestClocks(db)
             app[reports_api.REPORTS] = MongoReports(db[DISPUTES])
             app[ops.READINESS] = _pinger(db)
         else:
@@ -180,6 +191,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             schedule = InMemorySchedule(memory, memory_store)
             breakers = InMemoryBreakerStore()
             retention = None
+            test_clocks = InMemoryTestClocks(memory)
             app[reports_api.REPORTS] = InMemoryReports(memory)
             app[ops.READINESS] = _always_ready
         wakeups = Wakeups()
@@ -200,8 +212,11 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         app[PUSH_CARRIERS] = {c: a for c, a in carriers.items() if isinstance(a, PushCarrier) and a.capabilities.push}
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
         packing = orders if isinstance(orders, HttpOrderDirectory | FileOrderDirectory) else None
-        service = DisputeService(stored, orders, clock, settings.rules(), packing_records=packing, attachments=store)
+        service = DisputeService(
+            stored, orders, clock, settings.rules(), packing_records=packing, attachments=store, test_clocks=test_clocks
+        )
         app[SERVICE] = service
+        app[test_clocks_api.TEST_CLOCKS] = TestClockService(test_clocks, service, clock)
         stop = asyncio.Event()
         workers = None
         if settings.run_workers:
@@ -210,13 +225,13 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             lease = timedelta(seconds=settings.lease_seconds)
             jobs: list[tuple[Job, float]] = [
                 (EvidencePuller(
-                    service, gateway, store, clock, settings.rules(), per_carrier=settings.evidence_per_carrier,
+                    service, gateway, store, settings.rules(), per_carrier=settings.evidence_per_carrier,
                     slot_wait=lease, log=work_log,
                 ), settings.evidence_interval_seconds),
-                (PushAttacher(service, repository, store, clock), settings.push_interval_seconds),
-                (Assessor(service, repository, clock, settings.policy(), log=work_log), settings.assess_interval_seconds),
-                (SlaSweeper(service, clock), settings.sla_interval_seconds),
-                (RestrictionReviewer(service, clock), settings.restriction_interval_seconds),
+                (PushAttacher(service, repository, store), settings.push_interval_seconds),
+                (Assessor(service, repository, settings.policy(), log=work_log), settings.assess_interval_seconds),
+                (SlaSweeper(service), settings.sla_interval_seconds),
+                (RestrictionReviewer(service), settings.restriction_interval_seconds),
                 (_relay(settings, overrides, session, repository, clock), settings.relay_interval_seconds),
             ]
             if retention is not None:

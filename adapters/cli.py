@@ -6,6 +6,7 @@
     disputes sandbox    the local stand-in for the marketplace's order, payment, fulfillment, notification services
     disputes token      mint a development JWT for a role
     disputes sandbox-shipment   script what a carrier in the running sandbox says about one tracking number
+    disputes sandbox-order      add an order of your own to the running sandbox (kept across restarts)
 """
 
 import argparse
@@ -21,11 +22,12 @@ from pathlib import Path
 from aiohttp import web
 
 from adapters.bootstrap import create_app
-from adapters.demo.seed import demo_orders, write_demo_orders
+from adapters.demo.seed import demo_orders, seed_orders
 from adapters.quickstart import banner
 from adapters.mongo.embedded import DataDirBusy, DataDirLock, EmbeddedMongo
 from adapters.observability import configure_logging
 from sandbox.carriers import demo_shipments, script, serve_carrier_sandbox
+from sandbox import orders as sandbox_orders
 from sandbox.downstream import serve_downstream_sandbox
 from adapters.settings import DEV_JWT_SECRET, Settings
 from adapters.web.auth import HmacTokens
@@ -33,7 +35,7 @@ from adapters.web.limits import server_options
 from adapters.workers import worker_id as default_worker_id
 from schemas.common import Role
 
-COMMANDS = ("embedded", "serve", "worker", "sandbox", "token", "sandbox-shipment")
+COMMANDS = ("embedded", "serve", "worker", "sandbox", "token", "sandbox-shipment", "sandbox-order")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -55,6 +57,7 @@ def main(argv: list[str] | None = None) -> None:
         "--hours", type=float, help="how long it is valid (default 8, at most DISPUTES_JWT_MAX_LIFETIME_HOURS)"
     )
     script.add_arguments(sub.add_parser("sandbox-shipment", help="script a carrier's answers for one tracking number"))
+    sandbox_orders.add_arguments(sub.add_parser("sandbox-order", help="add an order of your own to the sandbox"))
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -84,6 +87,14 @@ def main(argv: list[str] | None = None) -> None:
             status, answer = asyncio.run(script.send(args.sandbox, script.shipment_from(args)))
             print(json.dumps(answer, ensure_ascii=False))
             sys.exit(0 if status == 201 else 1)
+        case "sandbox-order":
+            try:
+                order = sandbox_orders.order_from(args)
+            except (ValueError, OSError) as error:  # a ValidationError is a ValueError
+                sys.exit(str(error))
+            status, answer = asyncio.run(sandbox_orders.send(args.sandbox, order))
+            print(json.dumps(answer, ensure_ascii=False))
+            sys.exit(0 if status == 201 else 1)
 
 
 def _token(settings: Settings, args: argparse.Namespace) -> str:
@@ -100,6 +111,8 @@ def _require_production_settings(settings: Settings) -> None:
         sys.exit("DISPUTES_MONGODB_URI is not set. For the local all-in-one default run `disputes embedded`.")
     if settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
         sys.exit("DISPUTES_JWT_SECRET must be set to a secret of your own outside the embedded default.")
+    if settings.test_clocks:  # a case on a clock its customer advances could be steered to its default decision
+        sys.exit("DISPUTES_TEST_CLOCKS is for the embedded default (sandbox) only.")
 
 
 def _run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
@@ -158,13 +171,14 @@ def _serve(
 def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event], Awaitable[None]]:
     async def run(stop: asyncio.Event) -> None:
         data_dir = settings.data_dir
-        orders_file = write_demo_orders(data_dir / "orders.json", datetime.now(UTC))
+        orders_file = data_dir / "orders.json"
+        now = datetime.now(UTC)
+        orders, journey = seed_orders(orders_file, now)
         mongo = EmbeddedMongo(data_dir, lock=lock)
         mongo.launch()
         uri = await asyncio.to_thread(mongo.wait_ready)
         supervisor = asyncio.create_task(mongo.supervise(stop))
-        now = datetime.now(UTC)
-        sandbox = await serve_downstream_sandbox("127.0.0.1", settings.sandbox_port, demo_orders(now))
+        sandbox = await serve_downstream_sandbox("127.0.0.1", settings.sandbox_port, orders, orders_file)
         sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
         service_url = f"http://{settings.host}:{settings.port}"
         carriers = await serve_carrier_sandbox("127.0.0.1", settings.carrier_sandbox_port, demo_shipments(now), service_url)
@@ -172,7 +186,7 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
         local = settings.model_copy(
             update={
                 "mongodb_uri": uri,
-                "orders_file": orders_file,
+                "orders_url": sandbox_url,  # orders added to the sandbox are there at once
                 "payments_url": sandbox_url,
                 "fulfillment_url": sandbox_url,
                 "notifications_url": sandbox_url,
@@ -180,10 +194,11 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
                 "finance_url": sandbox_url,
                 "carrier_sandbox_url": carriers_url,
                 "run_workers": True,
+                "test_clocks": True,
             }
         )
         try:
-            await _serve(local, announce=lambda: banner(local, sandbox_url, carriers_url, Path(data_dir)))(stop)
+            await _serve(local, announce=lambda: banner(local, sandbox_url, carriers_url, Path(data_dir), journey))(stop)
         finally:
             stop.set()
             await carriers.cleanup()

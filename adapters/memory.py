@@ -14,10 +14,11 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
+from operator import itemgetter
 from typing import Protocol, get_origin
 
 from disputes.errors import ActiveDisputeExists, StaleVersion
-from disputes.model import Dispute, address_key
+from disputes.model import Dispute, TestClock, address_key
 from disputes.policy import CustomerHistory, PastClaim
 from disputes.ports import (
     ERROR_KEPT,
@@ -35,13 +36,13 @@ from schemas.orders import Order
 
 
 LISTS = tuple(name for name, f in Dispute.model_fields.items() if get_origin(f.annotation) is list)
+_lists = itemgetter(*LISTS)
 
 
 def _copy(dispute: Dispute) -> Dispute:
     """A fresh top level and fresh lists: what `model_copy(update=...)` makes, without its generic work."""
     state = dispute.__dict__.copy()
-    for name in LISTS:
-        state[name] = list(state[name])
+    state.update(zip(LISTS, map(list, _lists(state))))  # the loop in C: the queue copies fifty per page
     copy = Dispute.__new__(Dispute)
     object.__setattr__(copy, "__dict__", state)
     object.__setattr__(copy, "__pydantic_fields_set__", set(dispute.__pydantic_fields_set__))
@@ -50,6 +51,22 @@ def _copy(dispute: Dispute) -> Dispute:
     private["_new_messages"] = []  # straight into the private dict: pydantic's __setattr__ costs more than the copy
     object.__setattr__(copy, "__pydantic_private__", private)
     return copy
+
+
+def _filters(q: DisputeQuery) -> list[Callable[[Dispute], bool]]:
+    """The query's conditions, only those it sets: the unfiltered queue, the busiest read, tests none."""
+    given: list[tuple[object, Callable[[Dispute], bool]]] = [
+        (q.statuses or None, lambda d: d.status in q.statuses),
+        (q.carrier, lambda d: d.order.carrier == q.carrier),
+        (q.assignee, lambda d: d.assignee == q.assignee),
+        (q.customer_id, lambda d: d.customer_id == q.customer_id),
+        (q.overridden, lambda d: d.decision is not None and d.decision.overridden is q.overridden),
+        (q.due_before, lambda d: q.due_before is not None and d.sla.decision_due < q.due_before),
+        (q.opened_from, lambda d: q.opened_from is not None and d.opened_at >= q.opened_from),
+        (q.opened_to, lambda d: q.opened_to is not None and d.opened_at < q.opened_to),
+        (q.after, lambda d: q.after is not None and (d.sla.decision_due, d.id) > q.after),
+    ]
+    return [test for value, test in given if value is not None]
 
 
 type Due = defaultdict[WorkKind, dict[str, datetime]]
@@ -105,22 +122,11 @@ class InMemoryDisputes:
         return None
 
     async def query(self, query: DisputeQuery) -> DisputePage:
-        def matches(d: Dispute) -> bool:
-            return (
-                (not query.statuses or d.status in query.statuses)
-                and query.carrier in (None, d.order.carrier)
-                and query.assignee in (None, d.assignee)
-                and query.customer_id in (None, d.customer_id)
-                and (query.overridden is None or (d.decision is not None and d.decision.overridden is query.overridden))
-                and (query.due_before is None or d.sla.decision_due < query.due_before)
-                and (query.opened_from is None or d.opened_at >= query.opened_from)
-                and (query.opened_to is None or d.opened_at < query.opened_to)
-                and (query.after is None or (d.sla.decision_due, d.id) > query.after)
-            )
-
         if self._queue_order is None:
             self._queue_order = sorted(self.docs.values(), key=lambda d: (d.sla.decision_due, d.id))
-        found = list(islice(filter(matches, self._queue_order), query.limit + 1))
+        tests = _filters(query)
+        matching = filter(lambda d: all(test(d) for test in tests), self._queue_order) if tests else self._queue_order
+        found = list(islice(matching, query.limit + 1))
         page = [_copy(d) for d in found[: query.limit]]
         more = len(found) > query.limit
         return DisputePage(page, (page[-1].sla.decision_due, page[-1].id) if more else None)
@@ -199,6 +205,29 @@ class InMemoryDisputes:
             self._holders[shipment] = dispute.id
         elif self._holders.get(shipment) == dispute.id:
             del self._holders[shipment]
+
+
+class InMemoryTestClocks:
+    """`TestClocks` beside the in-memory disputes, whose cases on a clock it finds by scanning (tests only)."""
+
+    def __init__(self, disputes: InMemoryDisputes) -> None:
+        self.disputes = disputes
+        self.clocks: dict[str, TestClock] = {}
+
+    async def add(self, clock: TestClock) -> None:
+        self.clocks[clock.id] = clock
+
+    async def get(self, clock_id: str) -> TestClock | None:
+        return self.clocks.get(clock_id)
+
+    async def advance(self, clock_id: str, to: datetime) -> TestClock | None:
+        clock = self.clocks.get(clock_id)
+        if clock is not None and clock.frozen_time <= to:
+            clock = self.clocks[clock_id] = clock.model_copy(update={"frozen_time": to})
+        return clock
+
+    async def disputes_on(self, clock_id: str) -> list[str]:
+        return [d.id for d in self.disputes.docs.values() if d.test_clock and d.test_clock.id == clock_id]
 
 
 class InMemoryEvidenceStore:

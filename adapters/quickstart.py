@@ -8,7 +8,8 @@ from adapters.web.auth import HmacTokens
 from schemas.common import Role
 
 
-def banner(settings: Settings, sandbox_url: str, carriers_url: str, data_dir: Path) -> str:
+def banner(settings: Settings, sandbox_url: str, carriers_url: str, data_dir: Path, journey: str) -> str:
+    """`journey`: the order the journey disputes, new at every start (its case ends decided)."""
     tokens = HmacTokens.from_settings(settings)
     hours = tokens.default_ttl / timedelta(hours=1)
     customer = tokens.mint("cust-1001", Role.CUSTOMER, "cust-1001")
@@ -22,9 +23,10 @@ Dispute service (embedded default) is running.
   Docs       {base}/docs        OpenAPI: {base}/openapi.json
   Health     {base}/healthz     {base}/readyz
   Database   mongoeco on {data_dir}/disputes.sqlite ({settings.mongodb_uri})
-  Sandbox    {sandbox_url}  (orders, payments, fulfillment, notifications; GET /_sandbox/received)
+  Sandbox    {sandbox_url}  (orders, payments, fulfillment, notifications; POST /_sandbox/orders, GET /_sandbox/received)
   Carriers   {carriers_url}  (all nine carriers' APIs; GET /_sandbox/shipments, POST /_sandbox/push)
-  Demo data  {data_dir}/orders.json
+  Clocks     {base}/v1/test-clocks  (test clocks: open cases on a clock and advance it past their deadlines)
+  Orders     {data_dir}/orders.json  (the demo's, and your own: `./dev sandbox-order --help`; kept across restarts)
 
 Tokens ({hours:g} h; mint more with `./dev token --role investigator --sub inv-1`):
   export CUSTOMER={customer}
@@ -33,10 +35,10 @@ Tokens ({hours:g} h; mint more with `./dev token --role investigator --sub inv-1
   export AGENT={agent}        # customer service: opens for a customer ("customer_id", "channel": "phone")
 
 Try it (bash):
-  # the customer reports order ord-2009 (FedEx) as not received
+  # the customer reports order {journey} (FedEx) as not received
   ID=$(curl -s -X POST {base}/v1/disputes -H "Authorization: Bearer $CUSTOMER" -H 'Content-Type: application/json' \\
-       -H 'Idempotency-Key: demo-1' \\
-       -d '{{"order_id":"ord-2009","statement":"Teslim edildi görünüyor ama elime ulaşmadı.","preferred_resolution":"refund"}}' \\
+       -H 'Idempotency-Key: {journey}' \\
+       -d '{{"order_id":"{journey}","statement":"Teslim edildi görünüyor ama elime ulaşmadı.","preferred_resolution":"refund"}}' \\
        | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   # within seconds the carrier's proof is on the case, with the policy's recommendation and its findings
   curl -s {base}/v1/disputes/$ID -H "Authorization: Bearer $INVESTIGATOR" | python3 -m json.tool

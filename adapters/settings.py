@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     evidence_retry_seconds: float = _configures(Rules, "evidence_retry", SECOND)
     evidence_max_retry_seconds: float = _configures(Rules, "evidence_max_retry", SECOND)
 
+    test_clocks: bool = Field(
+        default=False,
+        description="Sandbox only: serve the test clock endpoints (cases whose deadlines run on a clock a tester "
+                    "advances); `disputes embedded` turns it on, `disputes serve` and `worker` refuse it.",
+    )
     run_workers: bool = Field(
         default=True, description="Run the background workers in this process (false keeps them out of the API)."
     )
@@ -135,7 +140,9 @@ class Settings(BaseSettings):
                     "nothing, up to the kind's interval. Work saved in the worker's own process wakes it at once.",
     )
     relay_interval_seconds: float = Field(
-        default=0.5, gt=0, description="Pause of the outbox relay after a pass that found nothing due."
+        default=1.0, gt=0,
+        description="Pause of the outbox relay after a pass that found nothing due (what this process's saves queue "
+                    "wakes it at once; this bounds how long what other processes queue waits).",
     )
     relay_batch: int = Field(default=20, ge=1, description="Disputes whose effects one relay delivers at once at most.")
     relay_max_attempts: int = Field(
@@ -155,15 +162,20 @@ class Settings(BaseSettings):
         default=1.0, gt=0, description="Pause of the pushed-evidence attacher after a pass that found nothing due."
     )
     assess_interval_seconds: float = Field(
-        default=1.0, gt=0, description="Pause of the assessor after a pass that found nothing due."
+        default=5.0, gt=0,
+        description="Pause of the assessor after a pass that found nothing due. The workers' own saves (evidence "
+                    "attached, a pull that failed) wake it at once; polling finds what other processes make due "
+                    "(a supervisor clearing flags) and the end of a third party check.",
     )
     sla_interval_seconds: float = Field(
-        default=1.0, gt=0, description="Pause of the SLA sweeper after a pass that found nothing due."
+        default=10.0, gt=0,
+        description="Pause of the SLA sweeper after a pass that found nothing due: escalations and deadlines come "
+                    "at times known hours ahead, a few seconds late is harmless.",
     )
     restriction_interval_seconds: float = Field(
-        default=1.0, gt=0,
+        default=10.0, gt=0,
         description="Pause of the account-restriction reviewer (lifting unconfirmed restrictions at the end of their "
-                    "review window) after a pass that found nothing due.",
+                    "review window, days ahead) after a pass that found nothing due.",
     )
     retention_interval_seconds: float = Field(
         default=60.0, gt=0, description="Pause of image retention after a pass that found nothing due."

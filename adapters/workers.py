@@ -13,7 +13,7 @@ import structlog
 
 from disputes.relay import Attempt, Result
 from adapters.wake import Wakeups
-from disputes.schedule import DueWork
+from disputes.schedule import DueWork, until_set
 
 log = structlog.get_logger("worker")
 
@@ -25,10 +25,11 @@ def worker_id() -> str:
 
 @dataclass
 class Pace:
-    """The pauses of a loop between passes that found nothing: `shortest` right after work was found, twice as
-    long after every further empty pass, up to `longest` (the configured interval) while idle. Work that keeps
-    arriving (made due by other processes, which cannot wake this one) is found soon; an idle loop asks
-    storage rarely."""
+    """The pauses of a loop between passes: `shortest` right after polling found work, twice as long after
+    every further pass, up to `longest` (the configured interval) while idle. Work that keeps arriving (made
+    due by other processes, which cannot wake this one) is found soon; an idle loop asks storage rarely. Work a
+    wake-up announced (made due in this process) says nothing about other processes: the pauses go on
+    growing, so a loop its own process keeps waking does not also poll at its shortest pause."""
 
     shortest: float
     longest: float
@@ -36,11 +37,11 @@ class Pace:
     def __post_init__(self) -> None:
         self._next = self.longest
 
-    def after(self, found: int) -> float:
-        """The pause after a pass that found `found` items (0: none, go on at once)."""
-        if found:
+    def after(self, found: int, woken: bool = False) -> float:
+        """The pause after a pass that found `found` items (a pass ends on a claim that found nothing more);
+        `woken`: the pass was started by a wake-up."""
+        if found and not woken:
             self._next = min(self.shortest, self.longest)
-            return 0.0
         pause, self._next = self._next, min(self._next * 2, self.longest)
         return pause
 
@@ -60,7 +61,7 @@ async def run_workers(
 def _loop(work: DueWork, pace: Pace, stop: asyncio.Event, wakeups: Wakeups) -> Awaitable[None]:
     wake = wakeups.event(work.job.kind)
     return run_loop(
-        work.job.kind.value, partial(work.run_once, stop), pace, stop, wake, partial(_until_set, (stop, wake))
+        work.job.kind.value, partial(work.run_once, stop, wake), pace, stop, wake, partial(until_set, (stop, wake))
     )
 
 
@@ -68,9 +69,10 @@ async def run_loop(
     name: str, step: Callable[[], Awaitable[int]], pace: Pace, stop: asyncio.Event, wake: asyncio.Event,
     pause: Pause,
 ) -> None:
-    """Run `step` until `stop` is set, at once again when it found work or `wake` was set meanwhile, otherwise
-    after the pause `pace` gives."""
+    """Run `step` until `stop` is set, at once again when `wake` was set meanwhile, otherwise after the pause
+    `pace` gives (told whether the pass was started by a wake-up)."""
     while not stop.is_set():
+        woken = wake.is_set()
         wake.clear()  # a wake during the pass starts the next one at once
         try:
             done = await step()
@@ -78,18 +80,8 @@ async def run_loop(
             errors = [type(e).__name__ for e in error.exceptions] if isinstance(error, ExceptionGroup) else []
             log.warning("worker_pass_failed", worker=name, error=type(error).__name__, errors=errors)
             done = 0
-        if (seconds := pace.after(done)) and not wake.is_set():
+        if (seconds := pace.after(done, woken)) and not wake.is_set():
             await pause(seconds)
-
-
-async def _until_set(events: tuple[asyncio.Event, ...], seconds: float) -> None:
-    """Wait until any of `events` is set, `seconds` at most."""
-    waits = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for wait in waits:
-            wait.cancel()
 
 
 def log_attempt(attempt: Attempt) -> None:

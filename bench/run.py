@@ -3,6 +3,7 @@ their database round trips, and the evidence fan-out. See bench/README.md.
 
     .venv/bin/python -m bench.run [--quick] [--concurrency N] [--profile | --no-profile] [--skip-fanout]
     .venv/bin/python -m bench.run --only fanout [--quick] [--profile]
+    .venv/bin/python -m bench.run --rows open,get [--quick] [--profile]
 
 Every server runs in its own process (`bench.server`), the load in another (`bench.load`), all on
 127.0.0.1; each scenario gets a fresh server (and, on mongoeco, a fresh database). Results go to
@@ -324,6 +325,9 @@ def main() -> None:
     parser.add_argument("--skip-fanout", action="store_true", help="leave out the evidence fan-out scenario")
     parser.add_argument("--only", choices=["fanout"],
                         help="run only this scenario; its figures go to <output>/<scenario>.json, latest.* are left alone")
+    parser.add_argument("--rows", type=_rows,
+                        help="only these in-memory rows (comma-separated: " + ", ".join(ROWS) + "), each between "
+                             "baselines; the tables are printed, latest.* are left alone")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where latest.json / latest.md go")
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
@@ -332,6 +336,9 @@ def main() -> None:
     if args.only == "fanout":
         only_fanout(plan, args.output, bool(args.profile))
         return
+    if args.rows:
+        only_rows(plan, args, args.rows)
+        return
     started = time.monotonic()
     extra: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="dispute-bench-") as tmp:
@@ -339,15 +346,7 @@ def main() -> None:
         bench = Bench(plan, workdir, args.profile)
         print(f"benchmark ({'quick' if args.quick else 'full'}), concurrency {plan.concurrency}, work dir {workdir}", flush=True)
         bench.baseline()
-        steps: list[Callable[[], None]] = [
-            bench.middleware,
-            lambda: bench.opens("memory", False),
-            lambda: bench.opens("memory", True),
-            lambda: bench.webhooks("memory", False),
-            lambda: bench.webhooks("memory", True),
-            lambda: bench.reads("memory"),
-        ]
-        for step in steps:
+        for step in memory_steps(bench).values():
             step()
             if plan.interleave:
                 bench.baseline()
@@ -369,13 +368,60 @@ def main() -> None:
 
             extra["fanout"] = fanout(plan, workdir)
         results = finish(bench, plan, args, started, extra)
-        missed = [t["scenario"] for t in results["targets"] if not t["met"]]
-        if args.profile or (args.profile is None and missed and not args.quick):
-            wanted = [t["scenario"] for t in results["targets"]] if args.profile else missed
-            print(f"profiling {', '.join(wanted)} (cProfile, in-memory adapter)", flush=True)
-            results["hotspots"] = {scenario: bench.profiled(scenario) for scenario in wanted}
+        profile_targets(bench, results, args)
         results["duration_s"] = round(time.monotonic() - started, 1)
     write(results, args.output)
+
+
+def memory_steps(bench: Bench) -> dict[str, Callable[[], None]]:
+    """The in-memory rows in the order the full run measures them (one step measures both list and get)."""
+    return {
+        "middleware": bench.middleware,
+        "open": lambda: bench.opens("memory", False),
+        "open_key": lambda: bench.opens("memory", True),
+        "webhook_ups": lambda: bench.webhooks("memory", False),
+        "webhook_partner": lambda: bench.webhooks("memory", True),
+        "list,get": lambda: bench.reads("memory"),
+    }
+
+
+ROWS = ("middleware", "open", "open_key", "webhook_ups", "webhook_partner", "list", "get")
+
+
+def _rows(text: str) -> list[str]:
+    rows = [name.strip() for name in text.split(",") if name.strip()]
+    if unknown := [name for name in rows if name not in ROWS]:
+        raise argparse.ArgumentTypeError(f"unknown rows {', '.join(unknown)}; choose from {', '.join(ROWS)}")
+    return rows
+
+
+def profile_targets(bench: Bench, results: dict[str, Any], args: argparse.Namespace) -> None:
+    """With ``--profile`` every row that has a target, otherwise (full mode) the rows that missed it."""
+    missed = [t["scenario"] for t in results["targets"] if not t["met"]]
+    if args.profile or (args.profile is None and missed and not args.quick):
+        wanted = [t["scenario"] for t in results["targets"]] if args.profile else missed
+        print(f"profiling {', '.join(wanted)} (cProfile, in-memory adapter)", flush=True)
+        results["hotspots"] = {scenario: bench.profiled(scenario) for scenario in wanted}
+
+
+def only_rows(plan: Plan, args: argparse.Namespace, rows: list[str]) -> None:
+    """Some in-memory rows alone, each between two baselines, printed as the full run's tables would show
+    them (with ``--profile``, with their hot spots); nothing is written."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="dispute-bench-") as tmp:
+        bench = Bench(plan, Path(tmp), args.profile)
+        bench.baseline()
+        for names, step in memory_steps(bench).items():
+            if set(names.split(",")) & set(rows):
+                step()
+                bench.baseline()
+        results = finish(bench, plan, args, started, {"uvloop": {"note": "not measured (--rows)"}})
+        results["rows"] = [r for r in results["rows"] if r["scenario"] in rows or r["scenario"] == "baseline"]
+        results["targets"] = [t for t in results["targets"] if t["scenario"] in rows]
+        if args.profile:
+            profile_targets(bench, results, args)
+        results["duration_s"] = round(time.monotonic() - started, 1)
+    print(render(results), flush=True)
 
 
 def only_fanout(plan: Plan, output: Path, profile: bool) -> None:

@@ -5,12 +5,13 @@ deadline, at the end of a third-party check), reads the customer's history, asks
 records the advice on the case — which may resolve it through the ordinary decision path."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from disputes.actors import SYSTEM
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
 from disputes.policy import PolicySettings, recommend
-from disputes.ports import AssessmentStore, Clock, SilentWorkLog, WorkLog
+from disputes.ports import AssessmentStore, SilentWorkLog, WorkLog
 from disputes.service import DisputeService
 from disputes.work import WorkKind
 from schemas.recommendation import Recommendation
@@ -20,7 +21,6 @@ from schemas.recommendation import Recommendation
 class Assessor:
     service: DisputeService
     store: AssessmentStore
-    clock: Clock
     settings: PolicySettings
     batch: int = 50
     log: WorkLog = field(default_factory=SilentWorkLog)
@@ -33,12 +33,12 @@ class Assessor:
         current = await self.service.repository.get(dispute_id)
         if current is None:
             return
-        history = await self.store.customer_history(current, self.clock.now() - self.settings.abuse_window)
+        since = await self.service.now_of(current) - self.settings.abuse_window
+        history = await self.store.customer_history(current, since)
         advised: list[Recommendation] = []
 
-        def change(dispute: Dispute) -> None:
+        def change(dispute: Dispute, now: datetime) -> None:
             advised.clear()  # a lost race is retried on fresh state: only the stored try counts
-            now = self.clock.now()
             if not dispute.is_active:
                 dispute.assess_due = None
                 return
@@ -48,6 +48,6 @@ class Assessor:
             )
             advised.append(advice)
 
-        assessed = await self.service.apply(SYSTEM, dispute_id, change)
+        assessed = await self.service.apply_timed(SYSTEM, dispute_id, change, loaded=current)
         for advice in advised:
             self.log.assessed(dispute_id, advice, assessed.status)

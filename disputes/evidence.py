@@ -22,7 +22,6 @@ from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
 from disputes.ports import (
     CarrierGateway,
-    Clock,
     EvidenceRejected,
     EvidenceUnavailable,
     PushedEvidence,
@@ -50,7 +49,6 @@ class EvidencePuller:
     service: DisputeService
     gateway: CarrierGateway
     pushed: PushedEvidence
-    clock: Clock
     rules: Rules
     per_carrier: int = 8
     slot_wait: timedelta = timedelta(seconds=10)
@@ -69,18 +67,20 @@ class EvidencePuller:
         carrier, tracking = dispute.order.carrier, dispute.order.tracking_number
         place.move_to(carrier)
         for evidence in await self.pushed.for_shipment(carrier, tracking):
-            dispute = await self._attach(dispute_id, evidence)
+            dispute = await self._attach(dispute, evidence)
         if not dispute.is_active or dispute.evidence_pull_due is None:
             return
-        now = self.clock.now()
-        if now >= dispute.sla.evidence_due and not (dispute.has_delivery_proof or dispute.proof_missing):
-            await self._change(dispute_id, lambda d: d.evidence_deadline_passed(SYSTEM, now))
+        if await self.service.now_of(dispute) >= dispute.sla.evidence_due and not (
+            dispute.has_delivery_proof or dispute.proof_missing
+        ):
+            await self._change(dispute, lambda d, now: d.evidence_deadline_passed(SYSTEM, now))
             return
         slot = CarrierSlot(self._slots[carrier])
         try:  # a carrier that hangs must not hold the cases queued behind it in this worker
             async with asyncio.timeout(self.slot_wait.total_seconds()):
                 await slot.acquire()
         except TimeoutError:
+            place.give_back()
             return
         try:
             answer = await self._ask(dispute_id, carrier, tracking, slot)
@@ -100,7 +100,7 @@ class EvidencePuller:
         return answer
 
     async def _record(self, dispute: Dispute, answer: Answer) -> None:
-        now, deadline = self.clock.now(), dispute.sla.evidence_due
+        now, deadline = await self.service.now_of(dispute), dispute.sla.evidence_due
         backoff = min(self.rules.evidence_retry * 2 ** min(dispute.evidence_pulls, 16), self.rules.evidence_max_retry)
         # Retries stop at the evidence deadline; a pull asked for after it is tried once.
         retry_at = min(now + backoff, deadline) if now < deadline else None
@@ -108,25 +108,26 @@ class EvidencePuller:
         match answer:
             case EvidenceUnavailable(retry_at=datetime() as named) if retry_at is not None:
                 # Refused by the carrier's circuit breaker: back as soon as it lets calls through again.
-                await self._failed(dispute.id, f"carrier unavailable: {answer}", min(max(named, now), deadline))
+                await self._failed(dispute, f"carrier unavailable: {answer}", min(max(named, now), deadline))
             case EvidenceUnavailable():
-                await self._failed(dispute.id, f"carrier unavailable: {answer}", retry_at)
+                await self._failed(dispute, f"carrier unavailable: {answer}", retry_at)
             case EvidenceRejected():
-                await self._failed(dispute.id, f"pull not possible: {answer}", give_up_at)
+                await self._failed(dispute, f"pull not possible: {answer}", give_up_at)
             case ProofOfDelivery():
-                await self._attach(dispute.id, Evidence(key=pull_key(answer), proof=answer))
+                dispute = await self._attach(dispute, Evidence(key=pull_key(answer), proof=answer))
                 if answer.status is not ProofStatus.DELIVERED:
                     message = f"no proof of delivery yet (carrier says {answer.status.value})"
-                    await self._failed(dispute.id, message, retry_at)
+                    await self._failed(dispute, message, retry_at)
 
-    async def _attach(self, dispute_id: str, evidence: Evidence) -> Dispute:
-        return await self._change(dispute_id, lambda d: d.attach_evidence(SYSTEM, evidence, self.clock.now()))
+    async def _attach(self, dispute: Dispute, evidence: Evidence) -> Dispute:
+        return await self._change(dispute, lambda d, now: d.attach_evidence(SYSTEM, evidence, now))
 
-    async def _failed(self, dispute_id: str, error: str, retry_at: datetime | None) -> None:
-        await self._change(dispute_id, lambda d: d.evidence_pull_failed(SYSTEM, error, retry_at, self.clock.now()))
+    async def _failed(self, dispute: Dispute, error: str, retry_at: datetime | None) -> None:
+        await self._change(dispute, lambda d, now: d.evidence_pull_failed(SYSTEM, error, retry_at, now))
 
-    async def _change(self, dispute_id: str, change: Callable[[Dispute], bool | None]) -> Dispute:
-        return await self.service.apply(SYSTEM, dispute_id, change)
+    async def _change(self, dispute: Dispute, change: Callable[[Dispute, datetime], bool | None]) -> Dispute:
+        """Change the case starting from the copy this pull last read or stored (no read when it is current)."""
+        return await self.service.apply_timed(SYSTEM, dispute.id, change, loaded=dispute)
 
 
 class CarrierSlot:
@@ -162,7 +163,6 @@ class PushAttacher:
     service: DisputeService
     shipments: Shipments
     pushed: PushedEvidence
-    clock: Clock
     batch: int = 50
     kind: WorkKind = WorkKind.ATTACH_PUSHED
 
@@ -175,5 +175,5 @@ class PushAttacher:
             return
         proof = evidence.proof
         for dispute_id in await self.shipments.active_for_shipment(proof.carrier, proof.tracking_number):
-            await self.service.apply(SYSTEM, dispute_id, lambda d: d.attach_evidence(SYSTEM, evidence, self.clock.now()))
+            await self.service.apply_timed(SYSTEM, dispute_id, lambda d, now: d.attach_evidence(SYSTEM, evidence, now))
         await self.pushed.attached(key)

@@ -54,7 +54,13 @@ class Place:
     def __init__(self, lanes: Lanes) -> None:
         self._lanes = lanes
         self._lane: str | None = UNREAD
+        self.given_back = False
+        """The item was left undone, due again (for whichever worker has room for it)."""
         lanes._add(UNREAD, 1)
+
+    def give_back(self) -> None:
+        self.given_back = True
+        self.leave()
 
     def move_to(self, lane: str) -> None:
         self.leave()

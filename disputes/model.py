@@ -93,6 +93,32 @@ class IdempotencyRecord(BaseModel):
     expires_at: AwareDatetime
 
 
+class TestClock(BaseModel):
+    """Sandbox only: a frozen time that the cases opened on it live by (deadlines, SLA, the default rule). It
+    moves only when a tester advances it."""
+
+    model_config = ConfigDict(frozen=True)
+    id: str
+    name: str | None = None
+    frozen_time: AwareDatetime
+    created_at: AwareDatetime
+
+
+class ClockReading(BaseModel):
+    """Sandbox only: the test clock a case runs on, as read at the case's last change. The case's due work is
+    due when the clock has reached it; such work is stored as due at `at` (the real time of that reading), so
+    the ordinary claims, which compare due times with the real time, find it at once. Work the clock has not
+    reached waits (not due at all) until advancing the clock reads it again."""
+
+    model_config = ConfigDict(frozen=True)
+    id: str
+    time: AwareDatetime
+    at: AwareDatetime
+
+    def due(self, at: datetime | None) -> datetime | None:
+        return self.at if at is not None and at <= self.time else None
+
+
 class Dispute(BaseModel):
     model_config = ConfigDict(validate_assignment=False)
 
@@ -139,6 +165,7 @@ class Dispute(BaseModel):
     abuse_flags: list[str] = Field(default_factory=list)
     cleared_flags: list[str] = Field(default_factory=list)
     restriction: Restriction | None = None
+    test_clock: ClockReading | None = None
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 
@@ -154,12 +181,15 @@ class Dispute(BaseModel):
     def due_work(self) -> dict[WorkKind, datetime | None]:
         """When each kind of background work on this case is next due (None: not due at all). Storage schedules
         it and decides which worker holds it; a change that moves a time is saved with the change."""
-        return {
+        due = {
             WorkKind.PULL_EVIDENCE: self.evidence_pull_due,
             WorkKind.ASSESS: self.assess_due,
             WorkKind.SLA_CHECK: self.sla_check_due,
             WorkKind.RESTRICTION_REVIEW: self._restriction_review_due,
         }
+        if self.test_clock is None:
+            return due
+        return {kind: self.test_clock.due(at) for kind, at in due.items()}
 
     @property
     def _restriction_review_due(self) -> datetime | None:
@@ -219,8 +249,9 @@ class Dispute(BaseModel):
             self.priority = max(self.priority, ACCESSIBLE_PRIORITY)
             details["accessibility_need"] = True
         self._record(actor, "opened", None, self.status, details)
+        # The first assessment waits for the first pull's outcome (proof attached, or the pull failed): advice
+        # given earlier would only be superseded a moment later, and would compete with the pull for storage.
         self.evidence_pull_due = self.opened_at
-        self.assess_due = self.opened_at
         self.sla_check_due = max(self.opened_at, self.sla.decision_due - escalate_before)
         self._notify("dispute_opened")
 
@@ -254,9 +285,12 @@ class Dispute(BaseModel):
         return True
 
     def evidence_pull_failed(self, actor: Actor, error: str, retry_at: datetime | None, now: datetime) -> None:
-        """A pull did not give proof; try again at `retry_at` (None: pulling cannot work, wait for pushes)."""
+        """A pull did not give proof; try again at `retry_at` (None: pulling cannot work, wait for pushes).
+        A case not yet assessed is assessed now (provisional advice while the carrier is awaited)."""
         self.evidence_pulls += 1
         self.evidence_pull_due = retry_at
+        if self.recommendation is None:
+            self.assess_due = now
         action = Action.AWAIT_EVIDENCE if self.status is Status.OPENED else None
         self._apply(actor, "evidence_pull_failed", now, action, {"attempt": self.evidence_pulls, "error": error})
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Literal, Protocol
 
-from disputes.model import Dispute
+from disputes.model import Dispute, TestClock
 from disputes.policy import CustomerHistory
 from disputes.work import WorkKind
 from schemas.dispute import Evidence, OutboxMessage, Status
@@ -71,6 +71,21 @@ class DisputeRepository(Protocol):
 
 class IdempotencyKeyTaken(Exception):
     """Raised by `DisputeRepository.add` when the key was stored by a concurrent request."""
+
+
+class TestClocks(Protocol):
+    """Where test clocks are kept (sandbox only), and which cases run on each."""
+
+    async def add(self, clock: TestClock) -> None: ...
+
+    async def get(self, clock_id: str) -> TestClock | None: ...
+
+    async def advance(self, clock_id: str, to: datetime) -> TestClock | None:
+        """Move the clock to `to` in one atomic write unless it is already past it; the clock as stored
+        afterwards (still behind `to` only if it was past it), None when there is no such clock."""
+
+    async def disputes_on(self, clock_id: str) -> list[str]:
+        """The ids of the disputes opened on the clock."""
 
 
 class OrderDirectory(Protocol):

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from disputes.actors import SYSTEM
 from disputes.lanes import Lanes, Place
-from disputes.ports import Clock
 from disputes.service import DisputeService
 from disputes.work import WorkKind
 
@@ -13,7 +12,6 @@ from disputes.work import WorkKind
 @dataclass
 class RestrictionReviewer:
     service: DisputeService
-    clock: Clock
     batch: int = 50
     kind: WorkKind = WorkKind.RESTRICTION_REVIEW
 
@@ -21,4 +19,4 @@ class RestrictionReviewer:
         return Lanes(self.batch)
 
     async def handle(self, dispute_id: str, place: Place) -> None:
-        await self.service.apply(SYSTEM, dispute_id, lambda d: d.restriction_review_ended(SYSTEM, self.clock.now()))
+        await self.service.apply_timed(SYSTEM, dispute_id, lambda d, now: d.restriction_review_ended(SYSTEM, now))

@@ -12,11 +12,13 @@ until it runs out (a short pause before the next try); work that ends is release
 due time it left.
 
 The loop is a continuously fed pipeline: claims are sized by the job's `Lanes` (for the evidence puller, one
-lane per carrier), the lanes with no room are skipped, and whenever one item ends more are claimed.
+lane per carrier), the lanes with no room are skipped, and whenever one item ends, or the kind's wake-up says
+work became due, more are claimed. A run's first claim takes one item, so the first due item starts after one
+storage call (a claim of many costs one call per item on MongoDB); the claims after it fill the room.
 """
 
 import asyncio
-import contextlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -62,28 +64,38 @@ class DueWork:
             raise ValueError("the heartbeat must come more often than the lease runs out")
         self._lanes = self.job.lanes()
         self._held: dict[str, _Held] = {}
+        self._due_again = False  # an item ended left undone: given back, or abandoned for a lost lease
 
-    async def run_once(self, stop: asyncio.Event | None = None) -> int:
-        """Work until nothing is due or `stop` is set, claiming more whenever an item ends; returns how many
-        were claimed. After a failure nothing more is claimed (work abandoned for a lost lease is no failure of
-        this worker's: claims go on); what is in flight finishes, then the failures
-        are raised together. Cancelled, it cancels what is in flight and leaves it to the leases."""
+    async def run_once(self, stop: asyncio.Event | None = None, wake: asyncio.Event | None = None) -> int:
+        """Work until nothing is due or `stop` is set; returns how many were claimed. Claims are repeated while
+        they come back full, and whenever room grows (an item ends, moves to its lane, or is past it). Once a
+        claim came back short (nothing more was due), only `wake` (cleared before each claim), work given back
+        or abandoned (due again), a skipped full lane getting room, or `poll` passing prompts another. After a failure nothing
+        more is claimed (work abandoned for a lost lease is no failure of this worker's: claims go on); what is
+        in flight finishes, then the failures are raised together. Cancelled, it cancels what is in flight and
+        leaves it to the leases."""
         claimed, failures = 0, list[Exception]()
         working: set[asyncio.Task[None]] = set()
-        lanes = self._lanes
+        lanes, loop = self._lanes, asyncio.get_running_loop()
         lanes.start_run()
         heartbeat = asyncio.create_task(self._beat())
+        held_off: _HeldOff | None = None
         try:
             while True:
                 lanes.changed.clear()
                 failures += _finished(working)
+                woken = wake is not None and wake.is_set()
+                if held_off is not None and held_off.over(loop.time(), lanes.full(), woken, self._due_again):
+                    held_off = None
+                self._due_again = False
                 stopping = any(not isinstance(failure, LeaseLost) for failure in failures)
-                if not stopping and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
+                if held_off is None and not stopping and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
+                    if wake is not None:
+                        wake.clear()  # this claim finds what it announced
+                    size, skipped = min(room, 1) if not claimed else room, lanes.full()
                     try:
                         now = self.clock.now()
-                        ids = await self.schedule.claim_due(
-                            self.job.kind, now, self.lease, room, self.holder, lanes.full()
-                        )
+                        ids = await self.schedule.claim_due(self.job.kind, now, self.lease, size, self.holder, skipped)
                     except Exception as error:  # the database may be away: stop claiming, finish the rest
                         failures.append(error)
                         continue
@@ -95,13 +107,14 @@ class DueWork:
                         task.add_done_callback(lambda _: lanes.changed.set())
                         working.add(task)
                     claimed += len(ids)
-                    if len(ids) == room:
+                    if len(ids) == size:
                         continue  # more may be due
+                    held_off = _HeldOff(loop.time() + self.poll.total_seconds(), skipped)
                 if not working:
                     break
                 if lanes.room() > 0:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(lanes.changed.wait(), self.poll.total_seconds())
+                    left = self.poll.total_seconds() if held_off is None else held_off.look_again - loop.time()
+                    await until_set((lanes.changed, *([wake] if wake else [])), max(left, 0.0))
                 else:
                     await lanes.changed.wait()
         finally:
@@ -122,9 +135,11 @@ class DueWork:
             await self.job.handle(subject, place)
         except asyncio.CancelledError:
             if held.lost and held.task.uncancel() == 0:  # cancelled by the heartbeat alone
+                self._due_again = True
                 raise LeaseLost(f"{self.job.kind.value} {subject}") from None
             raise
         finally:
+            self._due_again = self._due_again or place.given_back
             place.leave()
             del self._held[subject]
         await self.schedule.release(self.job.kind, subject, self.holder)
@@ -154,6 +169,33 @@ class DueWork:
                         still.lose()
 
 
+@dataclass(frozen=True, slots=True)
+class _ShortClaim:
+    """A claim that found less than it asked for: nothing more was due then, beyond the lanes it skipped."""
+
+    look_again: float
+    """Loop time when `poll` has passed since."""
+    skipped: frozenset[str]
+
+    def lapsed(self, now: float, full: frozenset[str], wake: asyncio.Event | None) -> bool:
+        """Whether another claim may find something: woken, a skipped lane has room now, or `poll` passed."""
+        return (wake is not None and wake.is_set()) or bool(self.skipped - full) or now >= self.look_again
+
+
+@dataclass(frozen=True, slots=True)
+class _HeldOff:
+    """The last claim found nothing more (beyond the full lanes it skipped): no claim until there is a reason."""
+
+    look_again: float
+    """Loop time when `poll` has passed since the claim."""
+    skipped: frozenset[str]
+
+    def over(self, now: float, full: frozenset[str], woken: bool, due_again: bool) -> bool:
+        """Whether another claim may find something: woken, work due again, a skipped lane has room now, or
+        `poll` passed."""
+        return woken or due_again or bool(self.skipped - full) or now >= self.look_again
+
+
 @dataclass
 class _Held:
     task: asyncio.Task[None]
@@ -164,6 +206,16 @@ class _Held:
         if not self.lost:
             self.lost = True
             self.task.cancel()
+
+
+async def until_set(events: Collection[asyncio.Event], seconds: float) -> None:
+    """Wait until any of `events` is set, `seconds` at most."""
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
 
 
 def _finished(working: set[asyncio.Task[None]]) -> list[Exception]:

@@ -10,7 +10,7 @@ from secrets import token_hex
 from disputes.actors import Actor
 from disputes.contention import Backoff, Turns
 from disputes.errors import ActiveDisputeExists, Contended, IdempotencyKeyReused, NotFound, StaleVersion, Unprocessable
-from disputes.model import Dispute, IdempotencyRecord
+from disputes.model import ClockReading, Dispute, IdempotencyRecord
 from disputes.intake import attachment_ref
 from disputes.ports import (
     CUSTOMER_IMAGE,
@@ -25,6 +25,7 @@ from disputes.ports import (
     PackingRecords,
     PackingRecordUnavailable,
     StoredAttachment,
+    TestClocks,
 )
 from disputes.rules import Rules
 from disputes.sla import deadlines
@@ -57,12 +58,16 @@ class OpenRequest:
     accessibility_need: bool = False
     claim: Claim = Claim.NOT_RECEIVED
     missing_items: tuple[MissingItem, ...] = ()
+    test_clock: str | None = None
+    """Sandbox only: the test clock the case runs on."""
 
     def fingerprint(self) -> str:
         parts = (self.order_id, self.shipment_id or "", self.statement, self.preferred_resolution.value)
         on_behalf = (self.customer_id or "", self.channel or "", "accessible" if self.accessibility_need else "")
+        on_clock = (self.test_clock,) if self.test_clock else ()
         missing = (self.claim.value, *(f"{m.sku}*{m.quantity}" for m in self.missing_items))
-        extra = (on_behalf if any(on_behalf) else ()) + (missing if self.claim is Claim.MISSING_ITEMS else ())
+        claimed = missing if self.claim is Claim.MISSING_ITEMS else ()
+        extra = (on_behalf if any(on_behalf) else ()) + on_clock + claimed
         return hashlib.sha256("\x1f".join(parts + extra).encode()).hexdigest()
 
 
@@ -124,6 +129,8 @@ class DisputeService:
     """The order service's packing records, where it offers them (None: it does not)."""
     attachments: AttachmentStore | None = None
     """Where customers' images go; a service without one takes appeals and information without images only."""
+    test_clocks: TestClocks | None = None
+    """Sandbox only: where the test clocks that cases may run on are kept."""
 
     async def open(self, actor: Actor, request: OpenRequest, idempotency_key: str | None) -> Opened:
         """A customer opens their own dispute; an agent opens one for a customer (who sees it as their own)."""
@@ -238,9 +245,43 @@ class DisputeService:
 
         return await self._change(actor, dispute_id, change)
 
-    async def apply(self, actor: Actor, dispute_id: str, change: Callable[[Dispute], bool | None]) -> Dispute:
+    async def apply(
+        self, actor: Actor, dispute_id: str, change: Callable[[Dispute], bool | None], loaded: Dispute | None = None
+    ) -> Dispute:
         """Run a change made by the system (workers); a change that returns False stores nothing."""
-        return await self._change(actor, dispute_id, lambda d, _: change(d))
+        return await self.apply_timed(actor, dispute_id, lambda d, _: change(d), loaded)
+
+    async def apply_timed(
+        self,
+        actor: Actor,
+        dispute_id: str,
+        change: Callable[[Dispute, datetime], bool | None],
+        loaded: Dispute | None = None,
+    ) -> Dispute:
+        """`apply`, the change given the case's time (`now_of`). `loaded`, the dispute as the caller read it (and
+        will not use again), spares the first try its read: a stale copy fails the save's version check and the
+        change is tried again on fresh state."""
+        first = [loaded] if loaded is not None else []
+
+        async def attempt() -> Dispute:
+            given = first.pop() if first else None
+            return await self._change_once(actor, dispute_id, change, None, loaded=given)
+
+        return await self.backoff.run(attempt)
+
+    async def now_of(self, dispute: Dispute) -> datetime:
+        """The case's time: the real time, or (sandbox) its test clock's."""
+        if dispute.test_clock is None:
+            return self.clock.now()
+        return (await self._read_clock(dispute.test_clock.id)).time
+
+    async def _read_clock(self, clock_id: str) -> ClockReading:
+        if self.test_clocks is None:
+            raise RuntimeError("a case runs on a test clock, but no test clocks are kept here")
+        clock = await self.test_clocks.get(clock_id)
+        if clock is None:
+            raise NotFound(f"No test clock {clock_id}.")
+        return ClockReading(id=clock.id, time=clock.frozen_time, at=self.clock.now())
 
     async def _change(
         self,
@@ -264,12 +305,17 @@ class DisputeService:
         change: Callable[[Dispute, datetime], bool | None],
         expected_versions: AbstractSet[int] | None,
         keep: Keep | None = None,
+        loaded: Dispute | None = None,
     ) -> Dispute:
         async with self.turns.of(dispute_id):
-            dispute = await self.get(actor, dispute_id)
+            dispute = loaded if loaded is not None else await self.get(actor, dispute_id)
             if expected_versions is not None and dispute.version not in expected_versions:
                 raise StaleVersion(_stale(dispute.version, expected_versions), current_version=dispute.version)
-            now = self.clock.now()
+            if dispute.test_clock is None:
+                now = self.clock.now()
+            else:  # read after the load: a save that raced with the clock's advance loses on the version
+                dispute.test_clock = await self._read_clock(dispute.test_clock.id)
+                now = dispute.test_clock.time
             if change(dispute, now) is not False:
                 if keep is not None:
                     await keep(dispute, now)
@@ -307,7 +353,8 @@ class DisputeService:
     async def _new_dispute(
         self, actor: Actor, behalf: OnBehalf, request: OpenRequest, scoped_key: str | None
     ) -> Dispute:
-        now = self.clock.now()
+        reading = await self._read_clock(request.test_clock) if request.test_clock else None
+        now = reading.time if reading else self.clock.now()
         order = await self.orders.get(request.order_id)
         if order is None or order.customer_id != behalf.customer_id:
             raise Unprocessable(f"No order {request.order_id} for this customer.", field="order_id")
@@ -339,12 +386,14 @@ class DisputeService:
             updated_at=now,
             sla=deadlines(now, self.rules, accessible),
             idempotency=(
-                IdempotencyRecord(
-                    key=scoped_key, fingerprint=request.fingerprint(), expires_at=now + self.rules.idempotency_ttl
+                IdempotencyRecord(  # kept for a while of real time, whatever the case's clock says
+                    key=scoped_key, fingerprint=request.fingerprint(),
+                    expires_at=self.clock.now() + self.rules.idempotency_ttl,
                 )
                 if scoped_key
                 else None
             ),
+            test_clock=reading,
         )
         dispute.record_opening(actor, self.rules.escalate_before_deadline)
         return dispute

@@ -3,10 +3,11 @@ is near (escalate) and when it arrives (apply the deadline rule). It only visits
 finds them through an index), so its cost grows with the number of due cases, not with the total."""
 
 from dataclasses import dataclass
+from datetime import datetime
+
 from disputes.actors import SYSTEM
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
-from disputes.ports import Clock
 from disputes.service import DisputeService
 from disputes.work import WorkKind
 
@@ -14,7 +15,6 @@ from disputes.work import WorkKind
 @dataclass
 class SlaSweeper:
     service: DisputeService
-    clock: Clock
     batch: int = 100
     kind: WorkKind = WorkKind.SLA_CHECK
 
@@ -22,10 +22,9 @@ class SlaSweeper:
         return Lanes(self.batch)
 
     async def handle(self, dispute_id: str, place: Place) -> None:
-        await self.service.apply(SYSTEM, dispute_id, self._check)
+        await self.service.apply_timed(SYSTEM, dispute_id, self._check)
 
-    def _check(self, dispute: Dispute) -> bool:
-        now = self.clock.now()
+    def _check(self, dispute: Dispute, now: datetime) -> bool:
         if not dispute.is_active:
             dispute.sla_check_due = None
             return True

@@ -6,10 +6,13 @@ order services, for the embedded default, demos and integration tests. No authen
            Idempotency-Key required (400 without). First use: applied, 200 {"id", "replayed": false}.
            Same key, same body: 200 with the same id and "replayed": true, not applied again.
            Same key, other body: 422. A body that is not the service's payload: 400.
-    GET    /orders/v1/orders/{order_id}     the order from the seeded document, or 404
+    GET    /orders/v1/orders/{order_id}     the order from the seeded document (or added since), or 404
     GET    /orders/v1/orders/{order_id}/shipments/{shipment_id}/packing-record
                                             the seller's packing record: the shipment's `packing_record` in the
                                             seeded document, or 404 (no such shipment, or no record)
+    POST   /_sandbox/orders                 add an order (the order service's format): 201; an order id
+                                            already there: 409; not an order: 422. With an orders file, the
+                                            order is written to it before the answer (kept across restarts)
     GET    /_sandbox/received               {"requests": [every request], "applied": {service: {key: count}}}
     DELETE /_sandbox/received               forget everything, idempotency keys included
     POST   /_sandbox/faults                 {"service", "mode", "times", "delay_seconds"}: the next `times`
@@ -30,15 +33,18 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal
 from uuid import uuid4
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sandbox.orders import OrderBook
 from schemas.effects import (
     AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
 )
+from schemas.orders import Order
 
 EFFECTS: dict[str, tuple[str, type[BaseModel]]] = {
     "payments": ("/payments/v1/refunds", RefundRequest),
@@ -99,7 +105,7 @@ class Faults:
 
 LEDGER = web.AppKey("downstream_ledger", Ledger)
 FAULTS = web.AppKey("downstream_faults", Faults)
-ORDERS = web.AppKey("downstream_orders", dict[str, dict[str, Any]])
+ORDERS = web.AppKey("downstream_orders", OrderBook)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -191,6 +197,15 @@ async def _get_packing_record(request: web.Request) -> web.Response:
     shipment = next((s for s in shipments if s.get("shipment_id") == wanted), {})
     record = shipment.get("packing_record")
     return web.json_response(record) if record is not None else _problem(404, "No packing record for this package.")
+async def _add_order(request: web.Request) -> web.Response:
+    try:
+        order = Order.model_validate_json(await request.read())
+    except ValidationError as error:
+        fields = ", ".join(".".join(map(str, e["loc"])) or "body" for e in error.errors())
+        return _problem(422, f"Not an order ({fields}).")
+    if not request.app[ORDERS].add(order):
+        return _problem(409, f"Order {order.order_id} is there already.")
+    return web.json_response(request.app[ORDERS].get(order.order_id), status=201)
 
 
 async def _received(request: web.Request) -> web.Response:
@@ -222,12 +237,13 @@ async def _release_hung_requests(app: web.Application) -> None:
     app[FAULTS].release.set()
 
 
-def create_downstream_sandbox(orders: dict[str, Any] | None = None) -> web.Application:
-    """The sandbox app; `orders` is an order document ``{"orders": [...]}``, e.g. ``demo_orders(now)``."""
+def create_downstream_sandbox(orders: dict[str, Any] | None = None, orders_file: Path | None = None) -> web.Application:
+    """The sandbox app; `orders` is an order document ``{"orders": [...]}``, e.g. ``demo_orders(now)``; orders
+    added are written to `orders_file` (with the seeded ones) when it is given."""
     app = web.Application(middlewares=[_record_and_inject])
     app[LEDGER] = Ledger()
     app[FAULTS] = Faults()
-    app[ORDERS] = {order["order_id"]: order for order in (orders or {}).get("orders", [])}
+    app[ORDERS] = OrderBook(orders, orders_file)
     for service, (path, _) in EFFECTS.items():
         app.router.add_post(path, _apply_effect, name=service)
     app.router.add_get("/orders/v1/orders/{order_id:[^/]+}", _get_order, name="orders")
@@ -235,6 +251,7 @@ def create_downstream_sandbox(orders: dict[str, Any] | None = None) -> web.Appli
         "/orders/v1/orders/{order_id:[^/]+}/shipments/{shipment_id:[^/]+}/packing-record", _get_packing_record,
         name="packing_records",
     )
+    app.router.add_post("/_sandbox/orders", _add_order)
     app.router.add_get("/_sandbox/received", _received)
     app.router.add_delete("/_sandbox/received", _reset_received)
     app.router.add_post("/_sandbox/faults", _add_fault)
@@ -243,10 +260,12 @@ def create_downstream_sandbox(orders: dict[str, Any] | None = None) -> web.Appli
     return app
 
 
-async def serve_downstream_sandbox(host: str, port: int, orders: dict[str, Any] | None) -> web.AppRunner:
+async def serve_downstream_sandbox(
+    host: str, port: int, orders: dict[str, Any] | None, orders_file: Path | None = None
+) -> web.AppRunner:
     """Start the sandbox on `host:port` (meant for loopback: it has no authentication); the caller owns
     the returned runner and calls ``cleanup()``. Handlers end when their client disconnects."""
-    runner = web.AppRunner(create_downstream_sandbox(orders), handler_cancellation=True)
+    runner = web.AppRunner(create_downstream_sandbox(orders, orders_file), handler_cancellation=True)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

@@ -10,7 +10,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from adapters.orders import OrderFile
+from sandbox.orders import write_document
+
 TEMPLATE = Path(__file__).with_name("orders.json")
+JOURNEY = "ord-2009"
+"""The demo order the banner's journey disputes (a copy of it, new at every start)."""
 
 
 def demo_orders(now: datetime) -> dict[str, Any]:
@@ -23,11 +28,23 @@ def demo_orders(now: datetime) -> dict[str, Any]:
 
 def write_demo_orders(path: Path, now: datetime) -> Path:
     """Write the demo orders to `path` (replacing it whole, so a reader never sees half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(demo_orders(now), ensure_ascii=False, indent=2), encoding="utf-8")
-    partial.replace(path)
-    return path
+    return write_document(path, demo_orders(now))
+
+
+def seed_orders(path: Path, now: datetime) -> tuple[dict[str, Any], str]:
+    """What `disputes embedded` starts with, written to `path`: the demo orders as of `now`, every other order
+    the file held kept as it was (a tester's own, the journey orders of earlier starts), and a new copy of the
+    journey's order for this start, so the banner's journey (which decides its case) can be run after every
+    start. The document, and the id of this start's journey order."""
+    demo = demo_orders(now)["orders"]
+    kept = OrderFile.model_validate_json(path.read_bytes()).orders if path.exists() else []
+    journey = dict(next(order for order in demo if order["order_id"] == JOURNEY))
+    journey["order_id"] = f"{JOURNEY}-{now:%y%m%d%H%M%S}"
+    ours = {order["order_id"] for order in demo} | {journey["order_id"]}
+    own = [order.model_dump(mode="json") for order in kept if order.order_id not in ours]
+    document = {"orders": demo + own + [journey]}
+    write_document(path, document)
+    return document, journey["order_id"]
 
 
 def _order(template: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -17,6 +17,7 @@ CARRIER_EVENTS = "carrier_events"
 ATTACHMENTS = "attachments"
 RAW_PAYLOADS = "raw_payloads"
 CARRIER_BREAKERS = "carrier_breakers"  # one document per carrier, found by its `_id` (the carrier code) only
+TEST_CLOCKS = "test_clocks"  # sandbox only: one document per test clock, found by its `_id` only
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,13 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         "events_by_tracking_number",
         "A dispute opening picks up evidence pushed before it existed.",
         {},
+    ),
+    Index(
+        DISPUTES,
+        (("test_clock.id", ASCENDING),),
+        "by_test_clock",
+        "Sandbox: advancing a test clock finds the cases on it.",
+        {"partialFilterExpression": {"test_clock.id": {"$exists": True}}},
     ),
     _queue(None, "queue", "Investigator queue without filters, ordered by decision due date."),
     _queue("status", "queue_by_status", "Investigator queue filtered by status."),

@@ -29,13 +29,22 @@ STAFF = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 async def read_bounded(request: web.Request, limit: int) -> bytes:
     """The raw body, refused with 413 past `limit` (webhooks carry images, so their limit is their own)."""
     if request.content_length is not None and request.content_length > limit:
-        raise ProblemError(413, "content-too-large", "Content Too Large", f"Bodies are limited to {limit} bytes.")
+        raise _too_large(limit)
+    if request.content.is_eof():  # all of it came with the headers (decoded, if it was compressed)
+        whole = request.content.read_nowait()
+        if len(whole) > limit:
+            raise _too_large(limit)
+        return whole
     body = bytearray()
     async for chunk in request.content.iter_chunked(64 * 1024):
         body += chunk
         if len(body) > limit:
-            raise ProblemError(413, "content-too-large", "Content Too Large", f"Bodies are limited to {limit} bytes.")
+            raise _too_large(limit)
     return bytes(body)
+
+
+def _too_large(limit: int) -> ProblemError:
+    return ProblemError(413, "content-too-large", "Content Too Large", f"Bodies are limited to {limit} bytes.")
 
 
 async def receive_webhook(call: Call) -> web.Response:

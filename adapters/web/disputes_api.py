@@ -13,7 +13,7 @@ from adapters.web.uploads import read_submission
 from adapters.web.views import agent_view, customer_view, decode_cursor, encode_cursor, page_json, staff_view
 from disputes.model import Dispute
 from disputes.ports import DisputeQuery
-from disputes.service import OpenRequest
+from disputes.service import Opened, OpenRequest
 from schemas.dispute import MissingItem
 from schemas.api import (
     AgentDisputeView,
@@ -71,20 +71,27 @@ def _expected_versions(call: Call) -> frozenset[int] | None:
     return None if tags is None else matching_versions(tags)
 
 
-def _idempotency_key(call: Call) -> str | None:
+def idempotency_key(call: Call) -> str | None:
     key = call.header("Idempotency-Key")
     if key is not None and not (0 < len(key) <= IDEMPOTENCY_KEY_MAX and key.isprintable()):
         raise ProblemError(422, "validation-failed", "The request is not valid", "Idempotency-Key must be 1-128 printable characters.")
     return key
 
 
-async def open_dispute(call: Call) -> web.Response:
+def open_request(call: Call) -> OpenRequest:
     body: OpenDispute = call.body
-    request = OpenRequest(
+    return OpenRequest(
         body.order_id, body.shipment_id, body.statement, body.preferred_resolution, body.customer_id, body.channel,
         body.accessibility_need, body.claim, tuple(MissingItem(sku=m.sku, quantity=m.quantity) for m in body.missing_items),
     )
-    opened = await call.request.app[SERVICE].open(call.actor, request, _idempotency_key(call))
+
+
+async def open_dispute(call: Call) -> web.Response:
+    opened = await call.request.app[SERVICE].open(call.actor, open_request(call), idempotency_key(call))
+    return opened_response(call, opened)
+
+
+def opened_response(call: Call, opened: Opened) -> web.Response:
     headers = {"Location": f"/v1/disputes/{opened.dispute.id}"}
     if not opened.created:
         headers["Idempotent-Replayed"] = "true"

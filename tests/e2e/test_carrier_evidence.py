@@ -1,5 +1,6 @@
 """Carrier evidence through the running app: pushed by webhook, stored once, attached, visible to staff."""
 
+import gzip
 import json
 from pathlib import Path
 
@@ -67,6 +68,15 @@ async def test_forged_unknown_and_malformed_webhooks_store_nothing(api, ups_disp
     oversized = await api.post("/v1/carriers/ups/webhooks", data=b"x" * 300_000, headers=UPS)
     assert oversized.status == 413
     assert (await case(api, ups_dispute["id"]))["evidence"] == []
+
+
+async def test_a_compressed_webhook_is_limited_by_its_decoded_size(api, ups_dispute):
+    bomb = gzip.compress(b" " * 300_000 + DELIVERED)  # a few hundred bytes on the wire, past the limit decoded
+    answer = await api.post("/v1/carriers/ups/webhooks", data=bomb, headers={**UPS, "Content-Encoding": "gzip"})
+    assert answer.status == 413 and answer.content_type == "application/problem+json"
+    accepted = await api.post("/v1/carriers/ups/webhooks", data=gzip.compress(DELIVERED),
+                              headers={**UPS, "Content-Encoding": "gzip"})
+    assert accepted.status == 202
 
 
 async def test_a_carrier_that_is_down_leaves_failures_on_the_timeline(api, ups_dispute):

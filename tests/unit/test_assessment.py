@@ -18,7 +18,7 @@ from tests.unit.policy.builders import evidence
 
 @pytest.fixture
 def assessor(service, repository, clock, due_work):
-    return due_work(Assessor(service, repository, clock, PolicySettings()))
+    return due_work(Assessor(service, repository, PolicySettings()))
 
 
 @pytest.fixture
@@ -31,14 +31,28 @@ async def attach(service, dispute_id, clock, **proof):
     await service.apply(SYSTEM, dispute_id, lambda d: d.attach_evidence(SYSTEM, ev, clock.now()))
 
 
+async def pull_failed(service, dispute_id, clock):
+    """The carrier could not be reached: the case waits for its proof."""
+    await service.apply(SYSTEM, dispute_id, lambda d: d.evidence_pull_failed(SYSTEM, "away", None, clock.now()))
+
+
 def kinds(repository, dispute_id):
     return [m.kind for m in repository.docs[dispute_id].outbox]
 
 
-async def test_while_the_carrier_is_awaited_a_person_is_advised_and_nothing_is_decided(assessor, dispute, repository):
+async def test_an_opened_dispute_is_first_assessed_when_its_first_pull_ends(assessor, service, dispute, clock):
+    assert await assessor.run_once() == 0  # the pull's outcome comes first: advice now would be superseded at once
+    await pull_failed(service, dispute.id, clock)
+    assert await assessor.run_once() == 1
+
+
+async def test_while_the_carrier_is_awaited_a_person_is_advised_and_nothing_is_decided(
+    assessor, service, dispute, repository, clock
+):
+    await pull_failed(service, dispute.id, clock)
     assert await assessor.run_once() == 1
     stored = repository.docs[dispute.id]
-    assert stored.recommendation.action is RecommendedAction.NEEDS_PERSON and stored.status is Status.OPENED
+    assert stored.recommendation.action is RecommendedAction.NEEDS_PERSON and stored.status is Status.AWAITING_EVIDENCE
     assert stored.timeline[-1].action == "assessed" and stored.assess_due is None
 
 
@@ -70,7 +84,7 @@ async def test_each_assessment_is_reported_with_the_advice_and_the_status_it_lef
 ):
     log = Assessments()
     await attach(service, dispute.id, clock, signature=False, photo=False, received_by="Mehmet Kaya", metres=None)
-    await due_work(Assessor(service, repository, clock, PolicySettings(), log=log)).run_once()
+    await due_work(Assessor(service, repository, PolicySettings(), log=log)).run_once()
     stored = repository.docs[dispute.id]
     assert log.lines == [(dispute.id, "weak_proof", stored.recommendation.action, Status.RESOLVED)]
 
@@ -126,6 +140,7 @@ async def repeat_claims(service, orders, request_for, assessor, clock):
     for i in range(3):
         orders.orders[f"ord-r{i}"] = order(f"ord-r{i}", shipments=[shipment(f"shp-r{i}")])
         ids.append((await service.open(CUSTOMER, request_for(order_id=f"ord-r{i}"), None)).dispute.id)
+        await pull_failed(service, ids[-1], clock)
         clock.advance(days=1)
     await assessor.run_once()
     return ids
@@ -155,6 +170,7 @@ async def test_a_supervisor_clears_flags_with_a_reason_and_they_stay_cleared(ser
 async def test_advice_given_before_the_carrier_proof_is_shown_as_provisional_until_the_proof_is_assessed(
     assessor, service, dispute, repository, clock
 ):
+    await pull_failed(service, dispute.id, clock)
     await assessor.run_once()
     waiting = repository.docs[dispute.id]
     assert waiting.recommendation.rule.value == "awaiting_carrier_evidence"

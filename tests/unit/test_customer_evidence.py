@@ -171,7 +171,7 @@ async def test_what_the_customer_added_holds_off_an_automatic_rejection_until_a_
     await service.add_information(CUSTOMER, dispute.id, "Fotoğraftaki kapı bizim değil.", [DOOR])
 
     settings = PolicySettings(auto_reject_enabled=True)
-    assert await due_work(Assessor(service, repository, clock, settings)).run_once() == 1
+    assert await due_work(Assessor(service, repository, settings)).run_once() == 1
 
     stored = repository.docs[dispute.id]
     unheard = recommend(stored.model_copy(update={"customer_evidence": []}), CustomerHistory(), clock.now(), settings)

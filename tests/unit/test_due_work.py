@@ -61,3 +61,99 @@ async def test_work_falling_due_while_other_work_runs_is_taken_within_the_poll()
     finally:
         job.end.set()
         assert await asyncio.wait_for(running, 5) == 2
+
+
+async def test_work_woken_while_other_work_runs_starts_at_once_without_waiting_for_the_poll():
+    schedule, job = Due(), Held()
+    work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1))
+    wake = asyncio.Event()
+    schedule.waiting.append("first")
+    running = asyncio.create_task(work.run_once(wake=wake))
+    try:
+        async with asyncio.timeout(5):
+            while job.started != ["first"]:
+                await asyncio.sleep(0)
+            schedule.waiting.append("woken")  # e.g. a save in this process made it due
+            wake.set()
+            while "woken" not in job.started:
+                await asyncio.sleep(0)
+        assert not running.done() and not wake.is_set()  # the claim it prompted consumed the wake-up
+    finally:
+        job.end.set()
+        assert await asyncio.wait_for(running, 5) == 2
+
+
+async def test_a_run_claims_one_item_first_so_the_first_due_item_starts_after_one_claim():
+    schedule, job = Due(), Held()
+    sizes: list[int] = []
+    claim = schedule.claim_due
+
+    async def counted(kind, now, lease, limit, holder, skip_carriers=frozenset()):
+        sizes.append(limit)
+        return await claim(kind, now, lease, limit, holder, skip_carriers)
+
+    schedule.claim_due = counted
+    schedule.waiting += ["a", "b", "c"]
+    job.end.set()
+    assert await DueWork(schedule, job, FixedClock(NOW), "w-1").run_once() == 3
+    assert sizes[0] == 1 and sizes[1] > 1 and sorted(job.started) == ["a", "b", "c"]
+
+
+class Lane(Held):
+    """Work that moves to its lane (which makes room for more claims), then runs until the test lets it end."""
+
+    async def handle(self, subject: str, place: Place) -> None:
+        place.move_to("yurtici")
+        await super().handle(subject, place)
+
+
+async def test_after_a_claim_found_nothing_more_room_growing_alone_asks_storage_nothing():
+    schedule, job = Due(), Lane()
+    claims: list[int] = []
+    claim = schedule.claim_due
+
+    async def counted(kind, now, lease, limit, holder, skip_carriers=frozenset()):
+        claims.append(limit)
+        return await claim(kind, now, lease, limit, holder, skip_carriers)
+
+    schedule.claim_due = counted
+    schedule.waiting.append("first")
+    running = asyncio.create_task(DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1)).run_once())
+    try:
+        async with asyncio.timeout(5):
+            while job.started != ["first"]:
+                await asyncio.sleep(0)
+        for _ in range(10):
+            await asyncio.sleep(0)  # the loop sees its room grow (the item moved to its lane)
+        assert len(claims) == 2  # the one that found it and the one that found nothing more
+    finally:
+        job.end.set()
+    assert await asyncio.wait_for(running, 5) == 1
+    assert len(claims) == 2  # the item ended done: nothing was made due by it
+
+
+class GivingBack:
+    """The first time, leaves its item undone (its carrier had no room): due again, as storage has it."""
+
+    kind = WorkKind.PULL_EVIDENCE
+
+    def __init__(self, schedule: Due) -> None:
+        self.schedule, self.started = schedule, list[str]()
+
+    def lanes(self) -> Lanes:
+        return Lanes(per_lane=4)
+
+    async def handle(self, subject: str, place: Place) -> None:
+        self.started.append(subject)
+        if len(self.started) == 1:
+            self.schedule.waiting.append(subject)
+            place.give_back()
+
+
+async def test_work_given_back_is_claimed_again_in_the_same_run():
+    schedule = Due()
+    job = GivingBack(schedule)
+    schedule.waiting.append("case")
+    work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1))
+    assert await asyncio.wait_for(work.run_once(), 5) == 2
+    assert job.started == ["case", "case"]

@@ -80,7 +80,7 @@ async def eventually(condition, timeout=5.0):
 @pytest.fixture
 def make_puller(service, pushed, clock, due_work):
     def make(gateway, holder="worker-1", **timing):
-        return due_work(EvidencePuller(service, gateway, pushed, clock, Rules()), holder, **timing)
+        return due_work(EvidencePuller(service, gateway, pushed, Rules()), holder, **timing)
 
     return make
 
@@ -156,7 +156,7 @@ async def test_each_pull_is_reported_with_its_carrier_and_outcome(service, pushe
     gateway = Gateway(
         EvidenceUnavailable("503"), EvidenceUnavailable("open", retry_at=NOW + timedelta(seconds=5)), proof()
     )
-    puller = due_work(EvidencePuller(service, gateway, pushed, clock, Rules(), log=log))
+    puller = due_work(EvidencePuller(service, gateway, pushed, Rules(), log=log))
     for wait in (timedelta(0), timedelta(minutes=2), timedelta(seconds=5)):
         clock.advance(seconds=wait.total_seconds())
         await puller.run_once()
@@ -207,7 +207,7 @@ async def test_evidence_pushed_before_the_dispute_is_attached_when_it_opens(make
 async def test_pushed_evidence_is_attached_once_however_often_it_arrives(
     service, repository, schedule, pushed, clock, dispute, due_work
 ):
-    attacher = due_work(PushAttacher(service, repository, pushed, clock))
+    attacher = due_work(PushAttacher(service, repository, pushed))
     event = Evidence(key="push:yurtici:evt-7", proof=proof(source=ProofSource.PUSH))
     for _ in range(3):
         await pushed.record(event, clock.now())
@@ -421,7 +421,7 @@ def open_in_order(service, request_for, clock):
 
 
 def pipeline(service, schedule, carriers, pushed, clock, per_carrier, slot_wait=timedelta(seconds=10)):
-    puller = EvidencePuller(service, carriers, pushed, clock, Rules(), per_carrier=per_carrier, slot_wait=slot_wait)
+    puller = EvidencePuller(service, carriers, pushed, Rules(), per_carrier=per_carrier, slot_wait=slot_wait)
     return DueWork(schedule, puller, clock, "worker-1")
 
 

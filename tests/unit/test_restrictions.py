@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from disputes.actors import SYSTEM
 from disputes.assessment import Assessor
 from disputes.errors import Conflict, Forbidden
 from disputes.policy import PolicySettings
@@ -21,17 +22,24 @@ REVIEW = timedelta(hours=72)
 @pytest.fixture
 def assess(service, repository, clock, due_work):
     """The assessor with a threshold of one claim: the first claim already shows the pattern."""
-    return due_work(Assessor(service, repository, clock, PolicySettings(repeat_claims_threshold=1, restriction_review=REVIEW)))
+    return due_work(Assessor(service, repository, PolicySettings(repeat_claims_threshold=1, restriction_review=REVIEW)))
 
 
 @pytest.fixture
 def reviewer(service, clock, due_work):
-    return due_work(RestrictionReviewer(service, clock))
+    return due_work(RestrictionReviewer(service))
+
+
+async def opened_and_pulled(service, request_for, clock, **request):
+    """A case opened whose first pull found the carrier away: its first assessment is due."""
+    dispute = (await service.open(CUSTOMER, request_for(**request), None)).dispute
+    await service.apply(SYSTEM, dispute.id, lambda d: d.evidence_pull_failed(SYSTEM, "away", None, clock.now()))
+    return dispute
 
 
 @pytest.fixture
-async def restricted(service, request_for, assess, repository):
-    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+async def restricted(service, request_for, assess, repository, clock):
+    dispute = await opened_and_pulled(service, request_for, clock)
     await assess.run_once()
     return repository.docs[dispute.id]
 
@@ -57,8 +65,8 @@ async def test_repeated_claims_restrict_the_account_until_a_supervisor_reviews_i
 
 async def test_signals_that_show_no_pattern_flag_the_case_without_restricting(service, orders, request_for, repository, due_work, clock):
     orders.orders["ord-soon"] = order("ord-soon", shipments=[shipment("shp-soon", delivered_days_ago=0.001)])
-    dispute = (await service.open(CUSTOMER, request_for(order_id="ord-soon"), None)).dispute
-    await due_work(Assessor(service, repository, clock, PolicySettings())).run_once()
+    dispute = await opened_and_pulled(service, request_for, clock, order_id="ord-soon")
+    await due_work(Assessor(service, repository, PolicySettings())).run_once()
     stored = repository.docs[dispute.id]
     assert stored.abuse_flags == ["claim_soon_after_delivery"] and stored.restriction is None
     assert changes(repository, dispute.id) == []

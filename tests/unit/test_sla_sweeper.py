@@ -12,7 +12,7 @@ from tests.factories import CUSTOMER, INVESTIGATOR, order, shipment
 
 @pytest.fixture
 def sweeper(service, clock, due_work):
-    return due_work(SlaSweeper(service, clock))
+    return due_work(SlaSweeper(service))
 
 
 @pytest.fixture

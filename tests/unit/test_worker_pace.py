@@ -66,10 +66,17 @@ async def test_an_idle_loop_asks_at_its_interval():
 
 
 async def test_after_work_the_loop_asks_soon_then_backs_off_to_its_interval():
-    # claim 2 finds work and claim 3 (same pass) no more; a pass that found work is followed by another at
-    # once (claim 4, nothing); then the pauses double from the shortest up to the interval
+    # claim 2 finds work and claim 3 (same pass) no more, which ends the pass; then the pauses double from the
+    # shortest up to the interval
     gaps = await claim_gaps({2}, 10)
-    assert gaps == [INTERVAL, 0.0, 0.0, SHORTEST, 0.1, 0.2, 0.4, 0.8, INTERVAL]
+    assert gaps == [INTERVAL, 0.0, SHORTEST, 0.1, 0.2, 0.4, 0.8, INTERVAL, INTERVAL]
+
+
+def test_work_a_wake_up_announced_does_not_shorten_the_pauses():
+    pace = Pace(SHORTEST, INTERVAL)
+    assert pace.after(1, woken=True) == INTERVAL  # made due in this process: nothing says others make work
+    assert pace.after(1) == SHORTEST  # found by polling: other processes make work, ask again soon
+    assert pace.after(1, woken=True) == SHORTEST * 2  # and the pauses grow back from there
 
 
 async def test_a_wake_during_a_pass_starts_the_next_pass_without_a_pause():

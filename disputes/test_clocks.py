@@ -1,0 +1,78 @@
+"""Test clocks (sandbox only), as Stripe has them: a tester creates a clock, opens cases on it and advances it;
+the cases' evidence deadline, SLA sweep and default rule run as of the clock, so a case reaches its default
+decision in seconds.
+
+A case on a clock remembers the clock's id (`Dispute.test_clock`), and every change to it reads the clock from
+storage, so every process sees the same time. Work the clock has not reached is not due at all; advancing the
+clock saves each of its cases again as of the new time, which makes the work the clock reached due now, for
+whichever worker claims it. Advancing to the time the clock is already at does that again (a retried request
+finishes what a failed one began)."""
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from secrets import token_hex
+
+from disputes.actors import SYSTEM, Actor
+from disputes.errors import Conflict, NotFound, Unprocessable
+from disputes.model import Dispute, TestClock
+from disputes.ports import Clock, TestClocks
+from disputes.service import DisputeService, Opened, OpenRequest
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+class ClockOnlyMovesForward(Conflict):
+    code = "clock-only-moves-forward"
+    title = "A test clock only moves forward"
+
+
+@dataclass
+class TestClockService:
+    clocks: TestClocks
+    disputes: DisputeService
+    clock: Clock
+
+    async def create(self, actor: Actor, frozen_time: datetime | None, name: str | None) -> TestClock:
+        now = self.clock.now()
+        clock = TestClock(id=f"clk_{token_hex(12)}", name=name, frozen_time=_within(frozen_time or now), created_at=now)
+        await self.clocks.add(clock)
+        return clock
+
+    async def get(self, actor: Actor, clock_id: str) -> TestClock:
+        clock = await self.clocks.get(clock_id)
+        if clock is None:
+            raise NotFound(f"No test clock {clock_id}.")
+        return clock
+
+    async def advance(self, actor: Actor, clock_id: str, to: datetime) -> TestClock:
+        to = _within(to)
+        moved = await self.clocks.advance(clock_id, to)
+        if moved is None:
+            raise NotFound(f"No test clock {clock_id}.")
+        if moved.frozen_time > to:
+            raise ClockOnlyMovesForward(
+                f"The clock is at {moved.frozen_time.isoformat()}; it only moves forward.",
+                frozen_time=moved.frozen_time.isoformat(),
+            )
+        for dispute_id in await self.clocks.disputes_on(clock_id):
+            await self.disputes.apply_timed(SYSTEM, dispute_id, _as_of_clock)
+        return moved
+
+    async def open(self, actor: Actor, clock_id: str, request: OpenRequest, idempotency_key: str | None) -> Opened:
+        await self.get(actor, clock_id)
+        return await self.disputes.open(actor, replace(request, test_clock=clock_id), idempotency_key)
+
+
+def _as_of_clock(dispute: Dispute, now: datetime) -> bool:
+    """Nothing changes but the clock's reading (taken by the service), saved so the due work follows it."""
+    return True
+
+
+def _within(at: datetime) -> datetime:
+    """`at` to the millisecond (what storage keeps), when it is a time a case can run on."""
+    if not EARLIEST <= at < LATEST:
+        raise Unprocessable(
+            f"A test clock's time must be from {EARLIEST.year} up to {LATEST.year}.", field="frozen_time"
+        )
+    return at.astimezone(UTC).replace(microsecond=at.microsecond // 1000 * 1000)

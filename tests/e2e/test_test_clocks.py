@@ -1,0 +1,166 @@
+"""Test clocks through HTTP (sandbox): a case opened on a clock lives by it — its evidence deadline, SLA sweep
+and default rule come when the clock is advanced past them, in seconds, while the real time hardly moves."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from openapi_spec_validator import validate
+
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, eventually, orders_file_document
+from tests.factories import NOW, order, shipment
+
+HIGH_VALUE = 6_500_000
+ORDERS = [
+    order("ord-c1", shipments=[shipment("shp-c1", carrier="ups")]),
+    order("ord-c2", shipments=[shipment("shp-c2", carrier="ups", price=HIGH_VALUE)]),
+]
+OPEN = {"order_id": "ord-c1", "statement": "Teslim edildi görünüyor ama elime ulaşmadı.", "preferred_resolution": "refund"}
+
+
+@pytest.fixture
+def orders_document():
+    return orders_file_document(ORDERS)
+
+
+@pytest.fixture
+def evidence_interval():
+    return 0.02
+
+
+@pytest.fixture
+def app_changes():
+    return {"test_clocks": True}
+
+
+async def new_clock(api, frozen_time: datetime = NOW) -> dict:
+    created = await api.post("/v1/test-clocks", json={"frozen_time": frozen_time.isoformat(), "name": "SLA demo"},
+                             headers=CUSTOMER)
+    assert created.status == 201, await created.text()
+    return await created.json()
+
+
+async def open_on(api, clock_id: str, order_id: str) -> dict:
+    opened = await api.post(f"/v1/test-clocks/{clock_id}/disputes", json=OPEN | {"order_id": order_id},
+                            headers=CUSTOMER | {"Idempotency-Key": f"clock-{order_id}"})
+    assert opened.status == 201, await opened.text()
+    return await (await api.get(f"/v1/disputes/{(await opened.json())['id']}", headers=INVESTIGATOR)).json()
+
+
+async def advance(api, clock_id: str, to: datetime) -> dict:
+    moved = await api.post(f"/v1/test-clocks/{clock_id}/advance", json={"frozen_time": to.isoformat()},
+                           headers=INVESTIGATOR)
+    assert moved.status == 200, await moved.text()
+    return await moved.json()
+
+
+def case_where(api, dispute_id: str, holds):
+    async def check():
+        case = await (await api.get(f"/v1/disputes/{dispute_id}", headers=INVESTIGATOR)).json()
+        return case if holds(case) else None
+
+    return check
+
+
+def at(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+async def test_a_case_on_a_clock_is_resolved_for_the_customer_once_the_clock_passes_its_evidence_deadline(api):
+    clock = await new_clock(api, NOW - timedelta(days=1))
+    case = await open_on(api, clock["id"], "ord-c1")
+    assert at(case["opened_at"]) == NOW - timedelta(days=1)  # the clock's time, not the real one
+
+    def retry_waits_for_the_clock(c: dict) -> bool:
+        # UPS is down: the next try is set by the clock (a day before the real time, yet it waits for it)
+        return bool(c["recommendation"] and c["evidence_pull_due"] and at(c["evidence_pull_due"]) > at(c["opened_at"]))
+
+    tried = await eventually(case_where(api, case["id"], retry_waits_for_the_clock))
+    assert tried and tried["status"] == "awaiting_evidence", tried
+
+    await advance(api, clock["id"], at(case["sla"]["evidence_due"]) + timedelta(minutes=1))
+
+    resolved = await eventually(case_where(api, case["id"], lambda c: c["status"] == "resolved"), timeout=10)
+    assert resolved, "the case did not reach its decision after the clock passed its evidence deadline"
+    assert resolved["decision"]["reason_code"] == "carrier_no_proof" and resolved["decision"]["decided_by"] == "system"
+    assert at(resolved["decision"]["decided_at"]) == at(case["sla"]["evidence_due"]) + timedelta(minutes=1)
+
+
+async def test_a_case_left_to_a_person_is_decided_by_the_default_rule_when_the_clock_reaches_the_sla(api):
+    clock = await new_clock(api)
+    case = await open_on(api, clock["id"], "ord-c2")  # high value: always a person's to decide
+    evidence_due, decision_due = at(case["sla"]["evidence_due"]), at(case["sla"]["decision_due"])
+
+    await advance(api, clock["id"], evidence_due + timedelta(minutes=1))
+    def left_to_a_person(c: dict) -> bool:
+        return c["status"] == "under_review" and (c["recommendation"] or {}).get("rule") == "no_proof_by_deadline"
+
+    assert await eventually(case_where(api, case["id"], left_to_a_person), timeout=10)
+
+    await advance(api, clock["id"], decision_due + timedelta(minutes=1))
+    resolved = await eventually(case_where(api, case["id"], lambda c: c["status"] == "resolved"), timeout=10)
+    assert resolved, "the SLA's default rule did not decide the case when the clock passed its decision deadline"
+    assert resolved["decision"]["reason_code"] == "deadline_reached"
+    assert (resolved["decision"]["outcome"], resolved["decision"]["decided_by"]) == ("refund", "system")
+    assert at(resolved["decision"]["decided_at"]) == decision_due + timedelta(minutes=1)  # as of the clock
+
+
+async def test_a_clock_only_moves_forward_and_unknown_clocks_are_not_found(api):
+    clock = await new_clock(api)
+    later = NOW + timedelta(days=2)
+    assert (await advance(api, clock["id"], later))["frozen_time"] == "2026-11-20T09:30:00Z"
+    assert (await advance(api, clock["id"], later))["frozen_time"] == "2026-11-20T09:30:00Z"  # a retry is harmless
+
+    back = await api.post(f"/v1/test-clocks/{clock['id']}/advance", json={"frozen_time": NOW.isoformat()},
+                          headers=INVESTIGATOR)
+    assert back.status == 409 and back.content_type == "application/problem+json"
+    problem = await back.json()
+    assert problem["type"].endswith("clock-only-moves-forward") and "2026-11-20T09:30:00+00:00" in problem["detail"]
+    got = await (await api.get(f"/v1/test-clocks/{clock['id']}", headers=CUSTOMER)).json()
+    assert got["frozen_time"] == "2026-11-20T09:30:00Z"
+
+    for path in ("/v1/test-clocks/clk_none", "/v1/test-clocks/clk_none/advance", "/v1/test-clocks/clk_none/disputes"):
+        method = api.get if path.endswith("none") else api.post
+        body = {"frozen_time": later.isoformat()} if path.endswith("advance") else OPEN
+        missing = await method(path, json=body, headers=CUSTOMER) if method == api.post else await method(
+            path, headers=CUSTOMER)
+        assert missing.status == 404, (path, await missing.text())
+
+
+async def test_bad_clock_input_is_a_problem_and_changes_nothing(api):
+    clock = await new_clock(api)
+    for body in ({"frozen_time": "yesterday"}, {"frozen_time": "9999-12-31T23:59:59Z"}, {"frozen_time": None},
+                 {"frozen_time": NOW.isoformat(), "extra": 1}):
+        refused = await api.post(f"/v1/test-clocks/{clock['id']}/advance", json=body, headers=INVESTIGATOR)
+        assert refused.status == 422 and refused.content_type == "application/problem+json", body
+    got = await (await api.get(f"/v1/test-clocks/{clock['id']}", headers=CUSTOMER)).json()
+    assert got["frozen_time"] == clock["frozen_time"]
+    far = await api.post("/v1/test-clocks", json={"frozen_time": "1900-01-01T00:00:00Z"}, headers=CUSTOMER)
+    assert far.status == 422
+    fine = await api.post("/v1/test-clocks", json={"frozen_time": "2026-11-18T09:30:00.123456+03:00"}, headers=CUSTOMER)
+    created = await fine.json()
+    assert fine.status == 201 and created["frozen_time"] == "2026-11-18T06:30:00.123000Z"
+    assert (await (await api.get(f"/v1/test-clocks/{created['id']}", headers=CUSTOMER)).json()) == created
+    unauthenticated = await api.post("/v1/test-clocks", json={})
+    assert unauthenticated.status == 401
+
+
+async def test_opening_on_a_clock_replays_its_idempotency_key_and_keeps_to_the_customer_s_own_orders(api):
+    clock = await new_clock(api)
+    headers = CUSTOMER | {"Idempotency-Key": "clock-replay"}
+    first = await api.post(f"/v1/test-clocks/{clock['id']}/disputes", json=OPEN, headers=headers)
+    again = await api.post(f"/v1/test-clocks/{clock['id']}/disputes", json=OPEN, headers=headers)
+    assert (first.status, again.status) == (201, 201)
+    assert (await first.json())["id"] == (await again.json())["id"] and again.headers["Idempotent-Replayed"] == "true"
+    plain = await api.post("/v1/disputes", json=OPEN, headers=headers)  # the same key, not on the clock
+    assert plain.status == 422 and plain.content_type == "application/problem+json"
+    other = await api.post(f"/v1/test-clocks/{clock['id']}/disputes", json=OPEN | {"order_id": "ord-c2"},
+                           headers=OTHER_CUSTOMER)
+    assert other.status == 422
+
+
+async def test_the_clock_endpoints_are_documented_in_the_sandbox(api):
+    document = await (await api.get("/openapi.json")).json()
+    validate(document)
+    paths = document["paths"]
+    assert {"/v1/test-clocks", "/v1/test-clocks/{id}", "/v1/test-clocks/{id}/advance",
+            "/v1/test-clocks/{id}/disputes"} <= set(paths)

@@ -1,0 +1,66 @@
+"""The one canonical line per request: its fields, whichever way logging is configured."""
+
+import io
+import json
+
+import pytest
+import structlog
+from aiohttp import web
+from structlog.testing import capture_logs
+
+from adapters.observability import configure_logging, request_context
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored():
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
+
+
+async def found(request: web.Request) -> web.Response:
+    structlog.contextvars.bind_contextvars(dispute_id="dsp_1")
+    return web.json_response({})
+
+
+async def _get(aiohttp_client, path: str = "/things/7") -> str:
+    app = web.Application(middlewares=[request_context])
+    app.router.add_get("/things/{id}", found)
+    client = await aiohttp_client(app)
+    response = await client.get(path, headers={"X-Request-ID": "req-7"})
+    return response.headers["X-Request-ID"]
+
+
+def _lines(stream: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+async def test_the_request_line_carries_the_request_and_what_the_handler_bound(aiohttp_client):
+    stream = io.StringIO()
+    configure_logging("INFO", json=True, stream=stream)
+    assert await _get(aiohttp_client) == "req-7"
+    [line] = [line for line in _lines(stream) if line["event"] == "request"]
+    assert {k: line[k] for k in ("method", "route", "status", "role", "request_id", "dispute_id", "level")} == {
+        "method": "GET", "route": "/things/{id}", "status": 200, "role": None, "request_id": "req-7",
+        "dispute_id": "dsp_1", "level": "info",
+    }
+    assert isinstance(line["duration_ms"], float) and str(line["timestamp"]).endswith("Z")
+
+
+async def test_the_request_line_follows_the_configured_level(aiohttp_client):
+    stream = io.StringIO()
+    configure_logging("WARNING", json=True, stream=stream)
+    await _get(aiohttp_client)
+    assert stream.getvalue() == ""
+
+
+async def test_the_request_line_follows_a_later_configuration(aiohttp_client):
+    configure_logging("INFO", json=True, stream=io.StringIO())
+    with capture_logs() as captured:
+        await _get(aiohttp_client)
+    assert [(e["event"], e["status"]) for e in captured] == [("request", 200)]
+    other = io.StringIO()
+    structlog.configure(processors=[structlog.processors.JSONRenderer()],
+                        logger_factory=structlog.PrintLoggerFactory(other))
+    await _get(aiohttp_client)
+    assert [(line["event"], line["route"]) for line in _lines(other)] == [("request", "/things/{id}")]

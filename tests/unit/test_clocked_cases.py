@@ -1,0 +1,90 @@
+"""A case on a test clock lives by the clock: the SLA sweeper and the evidence deadline act when the clock
+passes them, as of the clock's time, however little real time went by (the real clock never moves here)."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from adapters.memory import InMemoryTestClocks
+from disputes import test_clocks as clocks_use_case
+from disputes.errors import NotFound, Unprocessable
+from disputes.evidence import EvidencePuller
+from disputes.ports import EvidenceRejected
+from disputes.rules import Rules
+from disputes.sla_sweeper import SlaSweeper
+from schemas.common import Outcome
+from schemas.dispute import ReasonCode, Status
+from tests.factories import CUSTOMER, NOW
+
+
+class NoPullApi:
+    async def pull(self, carrier, tracking_number, slot=None):
+        raise EvidenceRejected("this carrier has no pull API")
+
+
+@pytest.fixture
+def clocks(repository) -> InMemoryTestClocks:
+    return InMemoryTestClocks(repository)
+
+
+@pytest.fixture
+def service(service, clocks):
+    return replace(service, test_clocks=clocks)
+
+
+@pytest.fixture
+def use_case(clocks, service, clock):
+    return clocks_use_case.TestClockService(clocks, service, clock)
+
+
+@pytest.fixture
+async def case(use_case, request_for):
+    on_clock = await use_case.create(CUSTOMER, NOW - timedelta(days=10), "demo")
+    return (await use_case.open(CUSTOMER, on_clock.id, request_for(), None)).dispute
+
+
+async def test_a_case_opened_on_a_clock_counts_its_sla_from_the_clock(case):
+    assert case.opened_at == NOW - timedelta(days=10) and case.sla.decision_due < NOW
+
+
+async def test_the_sweeper_leaves_the_case_until_the_clock_reaches_its_deadline_then_applies_the_rule(
+    case, use_case, due_work, service, repository, clock
+):
+    sweeper = due_work(SlaSweeper(service))
+    assert await sweeper.run_once() == 0  # its deadline is long past in real time, not on its clock
+
+    reached = case.sla.decision_due + timedelta(minutes=5)
+    await use_case.advance(CUSTOMER, case.test_clock.id, reached)
+
+    assert await sweeper.run_once() == 1
+    stored = repository.docs[case.id]
+    assert stored.status is Status.RESOLVED and stored.decision.reason_code is ReasonCode.DEADLINE_REACHED
+    assert stored.decision.decided_at == reached and stored.decision.outcome is Outcome.REFUND
+    assert clock.now() == NOW
+
+
+async def test_the_evidence_deadline_passes_when_the_clock_passes_it(case, use_case, due_work, service, pushed, repository):
+    puller = due_work(EvidencePuller(service, NoPullApi(), pushed, Rules()))
+    assert await puller.run_once() == 1  # opening made the pull due at once
+    assert repository.docs[case.id].evidence_pull_due == case.sla.evidence_due  # a carrier without pulls waits
+    assert await puller.run_once() == 0
+
+    await use_case.advance(CUSTOMER, case.test_clock.id, case.sla.evidence_due)
+
+    assert await puller.run_once() == 1
+    stored = repository.docs[case.id]
+    assert stored.proof_missing and stored.status is Status.UNDER_REVIEW
+    assert stored.timeline[-1].action == "carrier_did_not_provide_proof" and stored.timeline[-1].at == case.sla.evidence_due
+
+
+async def test_a_clock_refuses_times_no_case_can_run_on_and_unknown_clocks(use_case, case, request_for):
+    for at in (NOW.replace(year=1999), NOW.replace(year=2100)):
+        with pytest.raises(Unprocessable):
+            await use_case.create(CUSTOMER, at, None)
+    with pytest.raises(clocks_use_case.ClockOnlyMovesForward):
+        await use_case.advance(CUSTOMER, case.test_clock.id, case.opened_at - timedelta(seconds=1))
+    with pytest.raises(NotFound):
+        await use_case.advance(CUSTOMER, "clk_none", NOW)
+    with pytest.raises(NotFound):
+        await use_case.open(CUSTOMER, "clk_none", request_for(), None)
