@@ -215,8 +215,9 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         app[CARRIER_HEALTH] = CarrierHealth(breakers, carriers, app[METRICS])
         app[PUSH_CARRIERS] = {c: a for c, a in carriers.items() if isinstance(a, PushCarrier) and a.capabilities.push}
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
+        packing = orders if isinstance(orders, HttpOrderDirectory | FileOrderDirectory) else None
         service = DisputeService(
-            stored, orders, clock, settings.rules(), attachments=store, test_clocks=test_clocks
+            stored, orders, clock, settings.rules(), packing_records=packing, attachments=store, test_clocks=test_clocks
         )
         app[SERVICE] = service
         app[test_clocks_api.TEST_CLOCKS] = TestClockService(test_clocks, service, clock)

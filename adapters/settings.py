@@ -236,6 +236,8 @@ class Settings(BaseSettings):
     policy_soon_after_delivery_minutes: float = _configures(PolicySettings, "soon_after_delivery", MINUTE)
     policy_shared_address_accounts: int = _configures(PolicySettings, "shared_address_accounts")
     policy_restriction_review_hours: float = _configures(PolicySettings, "restriction_review", HOUR)
+    policy_weight_tolerance_grams: int = _configures(PolicySettings, "weight_tolerance_grams")
+    policy_weight_tolerance_share: float = _configures(PolicySettings, "weight_tolerance_share")
 
     @model_validator(mode="after")
     def _numbers_hold_together(self) -> "Settings":

@@ -22,14 +22,18 @@ from schemas.digital import DigitalDelivery
 from schemas.dispute import (
     Appeal,
     Channel,
+    Claim,
     CustomerEvidence,
     CustomerImage,
     Decision,
     DeliveredEffect,
     EffectKind,
     Evidence,
+    LineOutcome,
+    MissingItem,
     OrderSnapshot,
     OutboxMessage,
+    PackingCheck,
     ReasonCode,
     Restriction,
     RestrictionState,
@@ -61,6 +65,8 @@ RULE_REASONS = {
     PolicyRule.NO_PROOF_BY_DEADLINE: ReasonCode.CARRIER_NO_PROOF,
     PolicyRule.WEAK_PROOF: ReasonCode.WEAK_PROOF,
     PolicyRule.DIGITAL_NOT_DELIVERED: ReasonCode.DIGITAL_NOT_DELIVERED,
+    PolicyRule.ITEMS_NOT_PACKED: ReasonCode.ITEMS_MISSING,
+    PolicyRule.PACKED_UNDERWEIGHT: ReasonCode.ITEMS_MISSING,
 }
 PROVISIONAL = frozenset({PolicyRule.AWAITING_CARRIER_EVIDENCE, PolicyRule.AWAITING_DIGITAL_RECORD})
 REJECTION_REASONS = frozenset(
@@ -131,6 +137,10 @@ class Dispute(BaseModel):
     """Documents stored before channels were recorded read as order-page disputes, which they all were."""
     opened_by_agent: str | None = None
     accessibility_need: bool = False
+    claim: Claim = Claim.NOT_RECEIVED
+    """Documents stored before missing-item claims read as the whole package not received, which they all were."""
+    missing_items: list[MissingItem] = Field(default_factory=list)
+    packing: PackingCheck | None = None
     opened_at: AwareDatetime
     updated_at: AwareDatetime
     sla: Sla
@@ -198,6 +208,19 @@ class Dispute(BaseModel):
         """The question the customer has yet to answer in the current review (the SLA clock is paused)."""
         last = self.information_requests[-1] if self.information_requests and self.is_active else None
         return last if last is not None and last.is_open and last.asked_at >= self._review_started_at else None
+
+    @property
+    def partial(self) -> bool:
+        """Only some lines of a delivered package are claimed."""
+        return self.claim is Claim.MISSING_ITEMS
+
+    @property
+    def claimed_value_minor(self) -> int:
+        """What the claim is worth: the package, or the missing lines' value."""
+        if not self.partial:
+            return self.order.value_minor
+        prices = {item.sku: item.unit_price_minor for item in self.order.items}
+        return sum(prices[m.sku] * m.quantity for m in self.missing_items)
 
     @property
     def carrier_liable(self) -> bool:
@@ -600,7 +623,10 @@ class Dispute(BaseModel):
         refund_to: RefundDestination | None,
         now: datetime,
         override_reason: str | None = None,
+        line_outcomes: Sequence[tuple[str, Outcome]] = (),
     ) -> None:
+        """`line_outcomes` (missing-item claims only): (sku, outcome) to refund some lines and reship others; a
+        line not named gets `outcome`."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR, Role.SERVICE)
         self._check_may_decide(actor, outcome)
         advised = AUTOMATIC.get(self.recommendation.action) if self.recommendation else None
@@ -616,9 +642,11 @@ class Dispute(BaseModel):
             raise CompensationAlreadyIssued(
                 f"A {self.compensation.value} was already issued for this dispute."
             )
-        if outcome is Outcome.RESHIP and not self.order.reshippable:
+        lines = self._line_outcomes(outcome, line_outcomes)
+        if Outcome.RESHIP in {outcome, *(line.outcome for line in lines)} and not self.order.reshippable:
             raise Unprocessable("These items cannot be shipped again; decide a refund instead.")
-        destination = (refund_to or RefundDestination.ORIGINAL_PAYMENT) if outcome is Outcome.REFUND else None
+        refunds = outcome is Outcome.REFUND or any(line.outcome is Outcome.REFUND for line in lines)
+        destination = (refund_to or RefundDestination.ORIGINAL_PAYMENT) if refunds else None
         self.decisions += 1
         self.decision = Decision(
             outcome=outcome,
@@ -630,6 +658,7 @@ class Dispute(BaseModel):
             decided_at=now,
             sequence=self.decisions,
             recommended=self.recommendation.action.value if self.recommendation else None,
+            lines=lines,
             overridden=overridden,
             override_reason=override_reason if overridden else None,
         )
@@ -679,6 +708,28 @@ class Dispute(BaseModel):
 
     # --- internals -------------------------------------------------------------------------------
 
+    def _line_outcomes(self, outcome: Outcome, per_line: Sequence[tuple[str, Outcome]]) -> list[LineOutcome]:
+        chosen = dict(per_line)
+        if len(chosen) != len(per_line):
+            raise Unprocessable("Name each line once.", field="line_outcomes")
+        if chosen and not self.partial:
+            raise Unprocessable("Outcomes per line are for missing-item claims.", field="line_outcomes")
+        if not self.partial or outcome is Outcome.REJECTED:
+            if chosen:
+                raise Unprocessable("A rejection has no outcomes per line.", field="line_outcomes")
+            return []
+        claimed = {m.sku for m in self.missing_items}
+        if unknown := sorted(set(chosen) - claimed):
+            raise Unprocessable(f"Not a missing line of this claim: {', '.join(unknown)}.", field="line_outcomes")
+        if Outcome.REJECTED in chosen.values():
+            raise Unprocessable("A line is refunded or reshipped; reject the whole claim instead.", field="line_outcomes")
+        prices = {item.sku: item.unit_price_minor for item in self.order.items}
+        return [
+            LineOutcome(
+                sku=m.sku, quantity=m.quantity, outcome=chosen.get(m.sku, outcome), amount_minor=prices[m.sku] * m.quantity
+            )
+            for m in self.missing_items
+        ]
     def _add_customer_evidence(
         self, actor: Actor, kind: SubmissionKind, statement: str, images: Sequence[CustomerImage], now: datetime
     ) -> None:
@@ -781,44 +832,51 @@ class Dispute(BaseModel):
         assert decision is not None
         order = self.order
         prefix = f"{self.id}:d{decision.sequence}"
-        if decision.outcome is Outcome.REFUND:
-            assert decision.refund_to is not None
-            self._queue(
-                EffectKind.REFUND,
-                f"{prefix}:refund",
-                RefundRequest(
-                    dispute_id=self.id,
-                    order_id=order.order_id,
-                    customer_id=self.customer_id,
-                    amount_minor=order.value_minor,
-                    currency=order.currency,
-                    destination=decision.refund_to,
-                    payment_method=order.payment_method,
-                ),
-            )
-        elif decision.outcome is Outcome.RESHIP:
-            self._queue(
-                EffectKind.RESHIP,
-                f"{prefix}:reship",
-                ReshipRequest(
-                    dispute_id=self.id,
-                    order_id=order.order_id,
-                    original_shipment_id=order.shipment_id,
-                    carrier=order.carrier,
-                    items=order.items,
-                    address=order.address,
-                    recipient_name=order.recipient_name,
-                ),
-            )
+        if decision.lines:
+            for line in decision.lines:  # one effect per line, keyed by it: each line is compensated once
+                self._queue_compensation(line.outcome, f"{prefix}:{line.outcome.value}:{line.sku}", line)
+        elif decision.outcome is not Outcome.REJECTED:
+            self._queue_compensation(decision.outcome, f"{prefix}:{decision.outcome.value}", None)
         if self.carrier_liable:
             liability = CarrierLiability(
                 dispute_id=self.id,
                 carrier=order.carrier,
                 tracking_number=order.tracking_number,
-                amount_minor=order.value_minor,
+                amount_minor=self.claimed_value_minor,
                 currency=order.currency,
                 reason=decision.reason_code.value,
                 decided_at=decision.decided_at,
             )
             self._queue(EffectKind.CARRIER_LIABILITY, f"{prefix}:liability", liability)
         self._notify("decision_made")
+
+    def _queue_compensation(self, outcome: Outcome, key: str, line: LineOutcome | None) -> None:
+        """The refund or reshipment of the package, or of one missing line (its value, its quantity)."""
+        order = self.order
+        if outcome is Outcome.REFUND:
+            assert self.decision is not None and self.decision.refund_to is not None
+            self._queue(EffectKind.REFUND, key, RefundRequest(
+                dispute_id=self.id,
+                order_id=order.order_id,
+                customer_id=self.customer_id,
+                amount_minor=line.amount_minor if line else order.value_minor,
+                currency=order.currency,
+                destination=self.decision.refund_to,
+                payment_method=order.payment_method,
+                shipment_id=order.shipment_id if line else None,
+                sku=line.sku if line else None,
+                quantity=line.quantity if line else None,
+            ))
+            return
+        items = order.items
+        if line is not None:
+            items = [i.model_copy(update={"quantity": line.quantity}) for i in order.items if i.sku == line.sku]
+        self._queue(EffectKind.RESHIP, key, ReshipRequest(
+            dispute_id=self.id,
+            order_id=order.order_id,
+            original_shipment_id=order.shipment_id,
+            carrier=order.carrier,
+            items=items,
+            address=order.address,
+            recipient_name=order.recipient_name,
+        ))

@@ -7,6 +7,9 @@ order services, for the embedded default, demos and integration tests. No authen
            Same key, same body: 200 with the same id and "replayed": true, not applied again.
            Same key, other body: 422. A body that is not the service's payload: 400.
     GET    /orders/v1/orders/{order_id}     the order from the seeded document (or added since), or 404
+    GET    /orders/v1/orders/{order_id}/shipments/{shipment_id}/packing-record
+                                            the seller's packing record: the shipment's `packing_record` in the
+                                            seeded document, or 404 (no such shipment, or no record)
     POST   /_sandbox/orders                 add an order (the order service's format): 201; an order id
                                             already there: 409; not an order: 422. With an orders file, the
                                             order is written to it before the answer (kept across restarts)
@@ -61,7 +64,7 @@ class FaultSpec(BaseModel):
 
     service: Literal[
         "payments", "fulfillment", "notifications", "staff_alerts", "accounts", "account_restrictions", "finance",
-        "orders", "digital",
+        "orders", "digital", "packing_records",
     ]
     mode: Literal["error", "timeout", "reject", "slow", "throttle"]
     times: int = Field(default=1, ge=1, le=1000)
@@ -189,6 +192,13 @@ async def _get_order(request: web.Request) -> web.Response:
     return web.json_response(order) if order is not None else _problem(404, "No such order.")
 
 
+async def _get_packing_record(request: web.Request) -> web.Response:
+    order = request.app[ORDERS].get(request.match_info["order_id"]) or {}
+    wanted = request.match_info["shipment_id"]
+    shipments: list[dict[str, Any]] = order.get("shipments", [])
+    shipment = next((s for s in shipments if s.get("shipment_id") == wanted), {})
+    record = shipment.get("packing_record")
+    return web.json_response(record) if record is not None else _problem(404, "No packing record for this package.")
 async def _add_order(request: web.Request) -> web.Response:
     try:
         order = Order.model_validate_json(await request.read())
@@ -244,6 +254,10 @@ def create_downstream_sandbox(
     for service, (path, _) in EFFECTS.items():
         app.router.add_post(path, _apply_effect, name=service)
     app.router.add_get("/orders/v1/orders/{order_id:[^/]+}", _get_order, name="orders")
+    app.router.add_get(
+        "/orders/v1/orders/{order_id:[^/]+}/shipments/{shipment_id:[^/]+}/packing-record", _get_packing_record,
+        name="packing_records",
+    )
     app.router.add_post("/_sandbox/orders", _add_order)
     add_digital_provider(app, digital)
     app.router.add_get("/_sandbox/received", _received)

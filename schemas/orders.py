@@ -55,6 +55,9 @@ class Shipment(_Model):
     delivered_at: AwareDatetime | None = None
     items: list[OrderItem]
     reshippable: bool = True
+    declared_weight_grams: int | None = Field(
+        default=None, ge=1, description="The package's weight as the seller declared it when booking the carrier."
+    )
 
     @property
     def value_minor(self) -> int:
@@ -84,3 +87,21 @@ class Order(_Model):
 
     def shipment(self, shipment_id: str) -> Shipment | None:
         return next((s for s in self.shipments if s.shipment_id == shipment_id), None)
+
+
+class PackedLine(_Model):
+    sku: Id
+    quantity: int = Field(ge=0)
+
+
+class PackingRecord(_Model):
+    """What the seller recorded packing into one package (order service: ``GET …/shipments/{id}/packing-record``)."""
+
+    shipment_id: Id
+    packed_at: AwareDatetime
+    lines: list[PackedLine]
+    weight_grams: int | None = Field(default=None, ge=1, description="The packed parcel on the seller's scale.")
+    photo: bool = Field(default=False, description="The seller photographed the open parcel before sealing it.")
+
+    def packed(self, sku: str) -> int:
+        return sum(line.quantity for line in self.lines if line.sku == sku)
