@@ -46,6 +46,7 @@ from adapters.mongo.retention import AttachmentRetention
 from adapters.mongo.schedule import MongoSchedule
 from adapters.mongo.test_clocks import MongoTestClocks
 from adapters.observability import request_context
+from adapters.digital import HttpDigitalDeliveries
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory
 from sandbox.carriers import sandbox_carrier_settings
 from adapters.settings import Settings
@@ -75,6 +76,7 @@ from adapters.worklog import StructlogWorkLog
 from carriers.base import CarrierAdapter, PushCarrier
 from carriers.breaker import BreakerStore, InMemoryBreakerStore
 from carriers.parsing import attachment_media_type
+from disputes.digital import DigitalPuller
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.assessment import Assessor
 from disputes.restrictions import RestrictionReviewer
@@ -84,6 +86,7 @@ from disputes.ports import (
     Accounts,
     CarrierGateway,
     Clock,
+    DigitalDeliveries,
     DisputeRepository,
     DisputeStorage,
     EvidenceInbox,
@@ -133,6 +136,7 @@ class Overrides:
     notifications: Notifications | None = None
     accounts: Accounts | None = None
     finance: Finance | None = None
+    digital: DigitalDeliveries | None = None
     clock: Clock | None = None
     carriers: dict[str, CarrierAdapter] | None = None
     gateway: CarrierGateway | None = None
@@ -211,8 +215,9 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         app[CARRIER_HEALTH] = CarrierHealth(breakers, carriers, app[METRICS])
         app[PUSH_CARRIERS] = {c: a for c, a in carriers.items() if isinstance(a, PushCarrier) and a.capabilities.push}
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
+        packing = orders if isinstance(orders, HttpOrderDirectory | FileOrderDirectory) else None
         service = DisputeService(
-            stored, orders, clock, settings.rules(), attachments=store, test_clocks=test_clocks
+            stored, orders, clock, settings.rules(), packing_records=packing, attachments=store, test_clocks=test_clocks
         )
         app[SERVICE] = service
         app[test_clocks_api.TEST_CLOCKS] = TestClockService(test_clocks, service, clock)
@@ -222,10 +227,12 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             gateway = overrides.gateway or RegistryGateway(carriers, intake, clock, CarrierMetrics(app[METRICS]))
             work_log = StructlogWorkLog()
             lease = timedelta(seconds=settings.lease_seconds)
+            digital = overrides.digital or _digital(settings, session, clock)
             jobs: list[tuple[Job, float]] = [
                 (EvidencePuller(
                     service, gateway, store, settings.rules(), per_carrier=settings.evidence_per_carrier,
                     slot_wait=lease, log=work_log,
+                    digital=DigitalPuller(service, digital, settings.rules()) if digital else None,
                 ), settings.evidence_interval_seconds),
                 (PushAttacher(service, repository, store), settings.push_interval_seconds),
                 (Assessor(service, repository, settings.policy(), log=work_log), settings.assess_interval_seconds),
@@ -293,6 +300,14 @@ def _client[C: DownstreamClient](settings: Settings, session: aiohttp.ClientSess
     if url is None:
         raise RuntimeError(f"{kind.service} URL is not configured (DISPUTES_{kind.service.upper()}_URL)")
     return kind(session, url, settings.downstream_timeout_seconds, settings.downstream_attempts)
+
+
+def _digital(settings: Settings, session: aiohttp.ClientSession, clock: Clock) -> DigitalDeliveries | None:
+    if settings.digital_url is None:
+        return None
+    return HttpDigitalDeliveries(
+        session, settings.digital_url, settings.downstream_timeout_seconds, settings.downstream_attempts, clock
+    )
 
 
 def _orders(settings: Settings, session: aiohttp.ClientSession) -> OrderDirectory:

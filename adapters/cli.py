@@ -28,6 +28,7 @@ from adapters.mongo.embedded import DataDirBusy, DataDirLock, EmbeddedMongo
 from adapters.observability import configure_logging
 from sandbox.carriers import demo_shipments, script, serve_carrier_sandbox
 from sandbox import orders as sandbox_orders
+from sandbox.digital import DigitalScript
 from sandbox.downstream import serve_downstream_sandbox
 from adapters.settings import DEV_JWT_SECRET, Settings
 from adapters.web.auth import HmacTokens
@@ -35,6 +36,8 @@ from adapters.web.limits import server_options
 from adapters.workers import worker_id as default_worker_id
 from schemas.common import Role
 
+DEMO_DIGITAL = {("ord-2016", "HB-OFFICE-HOME-2024"): DigitalScript(scenario="activated", recipient="a***@example.com")}
+"""The demo's digital lines: ord-2016's licence key was sent and activated; ord-2015's gift card was never sent."""
 COMMANDS = ("embedded", "serve", "worker", "sandbox", "token", "sandbox-shipment", "sandbox-order")
 
 
@@ -138,7 +141,7 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 def _sandbox(host: str, port: int, carriers_port: int, push_target: str | None) -> Callable[[asyncio.Event], Awaitable[None]]:
     async def run(stop: asyncio.Event) -> None:
         now = datetime.now(UTC)
-        downstream = await serve_downstream_sandbox(host, port, demo_orders(now))
+        downstream = await serve_downstream_sandbox(host, port, demo_orders(now), digital=DEMO_DIGITAL)
         carriers = await serve_carrier_sandbox(host, carriers_port, demo_shipments(now), push_target)
         print(f"sandbox: downstream services on http://{host}:{port}, carriers on http://{host}:{carriers_port}", flush=True)
         await stop.wait()
@@ -178,7 +181,9 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
         mongo.launch()
         uri = await asyncio.to_thread(mongo.wait_ready)
         supervisor = asyncio.create_task(mongo.supervise(stop))
-        sandbox = await serve_downstream_sandbox("127.0.0.1", settings.sandbox_port, orders, orders_file)
+        sandbox = await serve_downstream_sandbox(
+            "127.0.0.1", settings.sandbox_port, orders, orders_file, digital=DEMO_DIGITAL
+        )
         sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
         service_url = f"http://{settings.host}:{settings.port}"
         carriers = await serve_carrier_sandbox("127.0.0.1", settings.carrier_sandbox_port, demo_shipments(now), service_url)
@@ -192,6 +197,7 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
                 "notifications_url": sandbox_url,
                 "accounts_url": sandbox_url,
                 "finance_url": sandbox_url,
+                "digital_url": sandbox_url,
                 "carrier_sandbox_url": carriers_url,
                 "run_workers": True,
                 "test_clocks": True,

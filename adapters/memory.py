@@ -386,11 +386,12 @@ def _carrier_figures(carrier: str, facts: list[ReportFacts]) -> CarrierFigures:
     def share(has: Callable[[ReportFacts], bool]) -> float:
         return sum(map(has, facts)) / len(facts)
 
-    outcomes = Counter(f.outcome.value if f.outcome else UNDECIDED for f in facts)
+    outcomes = Counter((f.partial, f.outcome.value if f.outcome else UNDECIDED) for f in facts)
     return CarrierFigures(
         carrier=carrier,
         disputes=len(facts),
-        outcomes={outcome: outcomes[outcome] for outcome in OUTCOMES},
+        outcomes={outcome: outcomes[False, outcome] for outcome in OUTCOMES},
+        partial_outcomes={outcome: outcomes[True, outcome] for outcome in OUTCOMES},
         share_with_evidence=share(lambda f: f.with_evidence),
         share_with_signature=share(lambda f: f.signature),
         share_with_photo=share(lambda f: f.photo),

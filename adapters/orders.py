@@ -10,7 +10,8 @@ from urllib.parse import quote
 from pydantic import BaseModel, ValidationError
 
 from adapters.downstream import DownstreamClient, Transient
-from schemas.orders import Order
+from disputes.ports import PackingRecordUnavailable
+from schemas.orders import Order, PackingRecord
 
 
 class OrdersUnavailable(Exception):
@@ -23,21 +24,47 @@ class OrderFile(BaseModel):
     orders: list[Order]
 
 
+class _PackedShipment(BaseModel):
+    shipment_id: str
+    packing_record: PackingRecord | None = None
+
+
+class _PackedOrder(BaseModel):
+    order_id: str
+    shipments: list[_PackedShipment]
+
+
+class PackingFile(BaseModel):
+    """The sellers' packing records in the same file: a shipment's optional ``packing_record``."""
+
+    orders: list[_PackedOrder]
+
+
 class FileOrderDirectory:
     """Orders read once from a JSON file at construction, so a broken file fails start-up, not a request."""
 
     def __init__(self, path: Path) -> None:
-        document = OrderFile.model_validate_json(path.read_bytes())
+        content = path.read_bytes()
+        document = OrderFile.model_validate_json(content)
         self._orders = {order.order_id: order for order in document.orders}
         if len(self._orders) != len(document.orders):
             raise ValueError(f"{path} lists the same order_id more than once")
+        self._packing = {
+            (order.order_id, shipment.shipment_id): shipment.packing_record
+            for order in PackingFile.model_validate_json(content).orders
+            for shipment in order.shipments
+        }
 
     async def get(self, order_id: str) -> Order | None:
         return self._orders.get(order_id)
 
+    async def packing_record(self, order_id: str, shipment_id: str) -> PackingRecord | None:
+        return self._packing.get((order_id, shipment_id))
+
 
 class HttpOrderDirectory(DownstreamClient):
-    """``GET {base}/orders/v1/orders/{order_id}``: 200 is the order, 404 is ``None``."""
+    """``GET {base}/orders/v1/orders/{order_id}``: 200 is the order, 404 is ``None``. The seller's packing record
+    of a package: ``GET …/orders/{order_id}/shipments/{shipment_id}/packing-record``, 404 is ``None``."""
 
     service = "orders"
 
@@ -56,3 +83,18 @@ class HttpOrderDirectory(DownstreamClient):
             # `from None`: the validation error quotes the input (names, addresses); its field paths suffice.
             fields = ", ".join(sorted({".".join(map(str, e["loc"])) for e in error.errors()}))
             raise OrdersUnavailable(f"orders answered an invalid order (fields: {fields})") from None
+
+    async def packing_record(self, order_id: str, shipment_id: str) -> PackingRecord | None:
+        path = f"/orders/v1/orders/{quote(order_id, safe='')}/shipments/{quote(shipment_id, safe='')}/packing-record"
+        try:
+            reply = await self._request("GET", path)
+        except Transient as error:
+            raise PackingRecordUnavailable(f"orders unavailable: {error}") from error
+        if reply.status == 404:
+            return None
+        if reply.status != 200:
+            raise PackingRecordUnavailable(f"orders answered HTTP {reply.status}")
+        try:
+            return PackingRecord.model_validate_json(reply.body)
+        except ValidationError:
+            raise PackingRecordUnavailable("orders answered an invalid packing record") from None

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         default=None, description="Base URL of the account service (customer risk signals, account restrictions)."
     )
     finance_url: str | None = Field(default=None, description="Base URL of the finance service (carrier liability).")
+    digital_url: str | None = Field(
+        default=None,
+        description="Base URL of the digital delivery provider (codes, licence keys, gift cards); unset, cases on "
+                    "digital lines get no delivery record and are refunded at the evidence deadline unless a person "
+                    "decides first.",
+    )
     downstream_timeout_seconds: float = Field(
         default=5.0, gt=0, description="How long one call to a marketplace service may take."
     )
@@ -230,6 +236,8 @@ class Settings(BaseSettings):
     policy_soon_after_delivery_minutes: float = _configures(PolicySettings, "soon_after_delivery", MINUTE)
     policy_shared_address_accounts: int = _configures(PolicySettings, "shared_address_accounts")
     policy_restriction_review_hours: float = _configures(PolicySettings, "restriction_review", HOUR)
+    policy_weight_tolerance_grams: int = _configures(PolicySettings, "weight_tolerance_grams")
+    policy_weight_tolerance_share: float = _configures(PolicySettings, "weight_tolerance_share")
 
     @model_validator(mode="after")
     def _numbers_hold_together(self) -> "Settings":

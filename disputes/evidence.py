@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from disputes.actors import SYSTEM
+from disputes.digital import DigitalPuller, retry_times
 from disputes.intake import pull_key
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
@@ -53,6 +54,8 @@ class EvidencePuller:
     per_carrier: int = 8
     slot_wait: timedelta = timedelta(seconds=10)
     log: WorkLog = field(default_factory=SilentWorkLog)
+    digital: DigitalPuller | None = None
+    """Pulls the delivery record of digital order lines; without it their cases are pulled like a carrier's."""
     kind: WorkKind = WorkKind.PULL_EVIDENCE
     _slots: defaultdict[str, asyncio.Semaphore] = field(init=False)
 
@@ -66,6 +69,10 @@ class EvidencePuller:
         dispute = await self.service.get(SYSTEM, dispute_id)
         carrier, tracking = dispute.order.carrier, dispute.order.tracking_number
         place.move_to(carrier)
+        if dispute.order.is_digital and self.digital is not None:
+            if dispute.is_active and dispute.evidence_pull_due is not None:
+                await self.digital.pull(dispute)
+            return
         for evidence in await self.pushed.for_shipment(carrier, tracking):
             dispute = await self._attach(dispute, evidence)
         if not dispute.is_active or dispute.evidence_pull_due is None:
@@ -101,10 +108,7 @@ class EvidencePuller:
 
     async def _record(self, dispute: Dispute, answer: Answer) -> None:
         now, deadline = await self.service.now_of(dispute), dispute.sla.evidence_due
-        backoff = min(self.rules.evidence_retry * 2 ** min(dispute.evidence_pulls, 16), self.rules.evidence_max_retry)
-        # Retries stop at the evidence deadline; a pull asked for after it is tried once.
-        retry_at = min(now + backoff, deadline) if now < deadline else None
-        give_up_at = deadline if now < deadline else None
+        retry_at, give_up_at = retry_times(dispute, self.rules, now)
         match answer:
             case EvidenceUnavailable(retry_at=datetime() as named) if retry_at is not None:
                 # Refused by the carrier's circuit breaker: back as soon as it lets calls through again.

@@ -18,17 +18,22 @@ from disputes.notices import information_requested, restriction_lifted, staff_me
 from disputes.states import ACTIVE, Action, next_status
 from disputes.work import WorkKind
 from schemas.common import Outcome, RefundDestination, Resolution, Role
+from schemas.digital import DigitalDelivery
 from schemas.dispute import (
     Appeal,
     Channel,
+    Claim,
     CustomerEvidence,
     CustomerImage,
     Decision,
     DeliveredEffect,
     EffectKind,
     Evidence,
+    LineOutcome,
+    MissingItem,
     OrderSnapshot,
     OutboxMessage,
+    PackingCheck,
     ReasonCode,
     Restriction,
     RestrictionState,
@@ -56,7 +61,14 @@ AUTOMATIC = {
     RecommendedAction.RESHIP: Outcome.RESHIP,
     RecommendedAction.REJECT: Outcome.REJECTED,
 }
-RULE_REASONS = {PolicyRule.NO_PROOF_BY_DEADLINE: ReasonCode.CARRIER_NO_PROOF, PolicyRule.WEAK_PROOF: ReasonCode.WEAK_PROOF}
+RULE_REASONS = {
+    PolicyRule.NO_PROOF_BY_DEADLINE: ReasonCode.CARRIER_NO_PROOF,
+    PolicyRule.WEAK_PROOF: ReasonCode.WEAK_PROOF,
+    PolicyRule.DIGITAL_NOT_DELIVERED: ReasonCode.DIGITAL_NOT_DELIVERED,
+    PolicyRule.ITEMS_NOT_PACKED: ReasonCode.ITEMS_MISSING,
+    PolicyRule.PACKED_UNDERWEIGHT: ReasonCode.ITEMS_MISSING,
+}
+PROVISIONAL = frozenset({PolicyRule.AWAITING_CARRIER_EVIDENCE, PolicyRule.AWAITING_DIGITAL_RECORD})
 REJECTION_REASONS = frozenset(
     {ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE}
 )
@@ -125,6 +137,10 @@ class Dispute(BaseModel):
     """Documents stored before channels were recorded read as order-page disputes, which they all were."""
     opened_by_agent: str | None = None
     accessibility_need: bool = False
+    claim: Claim = Claim.NOT_RECEIVED
+    """Documents stored before missing-item claims read as the whole package not received, which they all were."""
+    missing_items: list[MissingItem] = Field(default_factory=list)
+    packing: PackingCheck | None = None
     opened_at: AwareDatetime
     updated_at: AwareDatetime
     sla: Sla
@@ -140,6 +156,8 @@ class Dispute(BaseModel):
     effects_parked: list[OutboxMessage] = Field(default_factory=list)
     idempotency: IdempotencyRecord | None = None
     evidence: list[Evidence] = Field(default_factory=list)
+    digital_deliveries: list[DigitalDelivery] = Field(default_factory=list)
+    """A digital order line's delivery records (the latest pulled, one per line): its proof instead of a carrier's."""
     evidence_pull_due: AwareDatetime | None = None
     evidence_pulls: int = 0
     proof_missing: bool = False
@@ -192,10 +210,23 @@ class Dispute(BaseModel):
         return last if last is not None and last.is_open and last.asked_at >= self._review_started_at else None
 
     @property
+    def partial(self) -> bool:
+        """Only some lines of a delivered package are claimed."""
+        return self.claim is Claim.MISSING_ITEMS
+
+    @property
+    def claimed_value_minor(self) -> int:
+        """What the claim is worth: the package, or the missing lines' value."""
+        if not self.partial:
+            return self.order.value_minor
+        prices = {item.sku: item.unit_price_minor for item in self.order.items}
+        return sum(prices[m.sku] * m.quantity for m in self.missing_items)
+
+    @property
     def carrier_liable(self) -> bool:
         """The case went the customer's way because the carrier could not prove delivery."""
         resolved_for_customer = self.decision is not None and self.decision.outcome is not Outcome.REJECTED
-        return resolved_for_customer and (
+        return resolved_for_customer and not self.order.is_digital and (
             self.proof_missing or (self.recommendation is not None and self.recommendation.carrier_liable)
         )
 
@@ -212,7 +243,7 @@ class Dispute(BaseModel):
     def recommendation_provisional(self) -> bool:
         """The recommendation waits for the carrier's proof (none had arrived when it was made, and the carrier
         still has time): it changes when the proof comes."""
-        return self.recommendation is not None and self.recommendation.rule is PolicyRule.AWAITING_CARRIER_EVIDENCE
+        return self.recommendation is not None and self.recommendation.rule in PROVISIONAL
 
     def new_customer_evidence(self) -> list[CustomerEvidence]:
         """What the customer added since the case was last decided (all of it, if it never was)."""
@@ -264,6 +295,26 @@ class Dispute(BaseModel):
             "location": proof.location is not None,
             "relation": proof.recipient_relation.value,
         })
+        return True
+
+    def attach_digital_deliveries(self, actor: Actor, records: Sequence[DigitalDelivery], now: datetime) -> bool:
+        """The delivery records of the case's digital lines, as the provider tells them now: they replace the
+        ones held (a code may be opened or activated between two pulls). False (no change) when nothing moved."""
+        def facts(held: Sequence[DigitalDelivery]) -> list[dict[str, Any]]:
+            return [record.model_dump(exclude={"received_at"}) for record in held]
+
+        if facts(records) == facts(self.digital_deliveries):
+            if self.evidence_pull_due is None:
+                return False
+            self.evidence_pull_due = None  # the same record, pulled again on request
+            self.updated_at = now
+            return True
+        self.digital_deliveries = list(records)
+        self.evidence_pull_due = None
+        self.assess_due = now
+        action = Action.START_REVIEW if self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
+        states = {record.sku: record.state.value for record in records}
+        self._apply(actor, "digital_delivery_received", now, action, {"states": states})
         return True
 
     def evidence_pull_failed(self, actor: Actor, error: str, retry_at: datetime | None, now: datetime) -> None:
@@ -572,7 +623,10 @@ class Dispute(BaseModel):
         refund_to: RefundDestination | None,
         now: datetime,
         override_reason: str | None = None,
+        line_outcomes: Sequence[tuple[str, Outcome]] = (),
     ) -> None:
+        """`line_outcomes` (missing-item claims only): (sku, outcome) to refund some lines and reship others; a
+        line not named gets `outcome`."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR, Role.SERVICE)
         self._check_may_decide(actor, outcome)
         advised = AUTOMATIC.get(self.recommendation.action) if self.recommendation else None
@@ -588,9 +642,11 @@ class Dispute(BaseModel):
             raise CompensationAlreadyIssued(
                 f"A {self.compensation.value} was already issued for this dispute."
             )
-        if outcome is Outcome.RESHIP and not self.order.reshippable:
+        lines = self._line_outcomes(outcome, line_outcomes)
+        if Outcome.RESHIP in {outcome, *(line.outcome for line in lines)} and not self.order.reshippable:
             raise Unprocessable("These items cannot be shipped again; decide a refund instead.")
-        destination = (refund_to or RefundDestination.ORIGINAL_PAYMENT) if outcome is Outcome.REFUND else None
+        refunds = outcome is Outcome.REFUND or any(line.outcome is Outcome.REFUND for line in lines)
+        destination = (refund_to or RefundDestination.ORIGINAL_PAYMENT) if refunds else None
         self.decisions += 1
         self.decision = Decision(
             outcome=outcome,
@@ -602,6 +658,7 @@ class Dispute(BaseModel):
             decided_at=now,
             sequence=self.decisions,
             recommended=self.recommendation.action.value if self.recommendation else None,
+            lines=lines,
             overridden=overridden,
             override_reason=override_reason if overridden else None,
         )
@@ -651,6 +708,28 @@ class Dispute(BaseModel):
 
     # --- internals -------------------------------------------------------------------------------
 
+    def _line_outcomes(self, outcome: Outcome, per_line: Sequence[tuple[str, Outcome]]) -> list[LineOutcome]:
+        chosen = dict(per_line)
+        if len(chosen) != len(per_line):
+            raise Unprocessable("Name each line once.", field="line_outcomes")
+        if chosen and not self.partial:
+            raise Unprocessable("Outcomes per line are for missing-item claims.", field="line_outcomes")
+        if not self.partial or outcome is Outcome.REJECTED:
+            if chosen:
+                raise Unprocessable("A rejection has no outcomes per line.", field="line_outcomes")
+            return []
+        claimed = {m.sku for m in self.missing_items}
+        if unknown := sorted(set(chosen) - claimed):
+            raise Unprocessable(f"Not a missing line of this claim: {', '.join(unknown)}.", field="line_outcomes")
+        if Outcome.REJECTED in chosen.values():
+            raise Unprocessable("A line is refunded or reshipped; reject the whole claim instead.", field="line_outcomes")
+        prices = {item.sku: item.unit_price_minor for item in self.order.items}
+        return [
+            LineOutcome(
+                sku=m.sku, quantity=m.quantity, outcome=chosen.get(m.sku, outcome), amount_minor=prices[m.sku] * m.quantity
+            )
+            for m in self.missing_items
+        ]
     def _add_customer_evidence(
         self, actor: Actor, kind: SubmissionKind, statement: str, images: Sequence[CustomerImage], now: datetime
     ) -> None:
@@ -753,44 +832,51 @@ class Dispute(BaseModel):
         assert decision is not None
         order = self.order
         prefix = f"{self.id}:d{decision.sequence}"
-        if decision.outcome is Outcome.REFUND:
-            assert decision.refund_to is not None
-            self._queue(
-                EffectKind.REFUND,
-                f"{prefix}:refund",
-                RefundRequest(
-                    dispute_id=self.id,
-                    order_id=order.order_id,
-                    customer_id=self.customer_id,
-                    amount_minor=order.value_minor,
-                    currency=order.currency,
-                    destination=decision.refund_to,
-                    payment_method=order.payment_method,
-                ),
-            )
-        elif decision.outcome is Outcome.RESHIP:
-            self._queue(
-                EffectKind.RESHIP,
-                f"{prefix}:reship",
-                ReshipRequest(
-                    dispute_id=self.id,
-                    order_id=order.order_id,
-                    original_shipment_id=order.shipment_id,
-                    carrier=order.carrier,
-                    items=order.items,
-                    address=order.address,
-                    recipient_name=order.recipient_name,
-                ),
-            )
+        if decision.lines:
+            for line in decision.lines:  # one effect per line, keyed by it: each line is compensated once
+                self._queue_compensation(line.outcome, f"{prefix}:{line.outcome.value}:{line.sku}", line)
+        elif decision.outcome is not Outcome.REJECTED:
+            self._queue_compensation(decision.outcome, f"{prefix}:{decision.outcome.value}", None)
         if self.carrier_liable:
             liability = CarrierLiability(
                 dispute_id=self.id,
                 carrier=order.carrier,
                 tracking_number=order.tracking_number,
-                amount_minor=order.value_minor,
+                amount_minor=self.claimed_value_minor,
                 currency=order.currency,
                 reason=decision.reason_code.value,
                 decided_at=decision.decided_at,
             )
             self._queue(EffectKind.CARRIER_LIABILITY, f"{prefix}:liability", liability)
         self._notify("decision_made")
+
+    def _queue_compensation(self, outcome: Outcome, key: str, line: LineOutcome | None) -> None:
+        """The refund or reshipment of the package, or of one missing line (its value, its quantity)."""
+        order = self.order
+        if outcome is Outcome.REFUND:
+            assert self.decision is not None and self.decision.refund_to is not None
+            self._queue(EffectKind.REFUND, key, RefundRequest(
+                dispute_id=self.id,
+                order_id=order.order_id,
+                customer_id=self.customer_id,
+                amount_minor=line.amount_minor if line else order.value_minor,
+                currency=order.currency,
+                destination=self.decision.refund_to,
+                payment_method=order.payment_method,
+                shipment_id=order.shipment_id if line else None,
+                sku=line.sku if line else None,
+                quantity=line.quantity if line else None,
+            ))
+            return
+        items = order.items
+        if line is not None:
+            items = [i.model_copy(update={"quantity": line.quantity}) for i in order.items if i.sku == line.sku]
+        self._queue(EffectKind.RESHIP, key, ReshipRequest(
+            dispute_id=self.id,
+            order_id=order.order_id,
+            original_shipment_id=order.shipment_id,
+            carrier=order.carrier,
+            items=items,
+            address=order.address,
+            recipient_name=order.recipient_name,
+        ))

@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 
 from disputes.model import Dispute
 from disputes.notices import due_day, information_requested
+from disputes.policy.wording import money
 from schemas.common import Outcome, RefundDestination
-from schemas.dispute import Status
+from schemas.dispute import Decision, Status
 from schemas.recommendation import RecommendedAction
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -24,6 +25,8 @@ def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
     advice = dispute.recommendation
     if dispute.status is Status.WITHDRAWN:
         return ("You withdrew this claim; nothing more will happen.", "Bu başvuruyu geri çektiniz; başka işlem yapılmayacak.")
+    if dispute.status is Status.RESOLVED and decision is not None and decision.lines:
+        return _missing_lines_resolved(dispute, decision)
     if dispute.status is Status.RESOLVED and decision is not None:
         if decision.outcome is Outcome.REFUND:
             wallet = decision.refund_to is RefundDestination.WALLET
@@ -34,6 +37,13 @@ def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
         if decision.outcome is Outcome.RESHIP:
             return ("We are shipping your items again.", "Ürünleriniz yeniden gönderiliyor.")
         until = due_day(decision.decided_at + appeal_window)
+        if dispute.appeal is None and dispute.order.is_digital:
+            return (
+                "The delivery record shows your code was sent and activated. You may appeal once, with new "
+                f"information, until {until}.",
+                f"Teslimat kaydı kodunuzun gönderildiğini ve etkinleştirildiğini gösteriyor. {until} tarihine kadar "
+                "yeni bilgiyle bir kez itiraz edebilirsiniz.",
+            )
         if dispute.appeal is None:
             return (
                 f"The carrier proved delivery. You may appeal once, with new information, until {until}.",
@@ -67,6 +77,15 @@ def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
             f"Please check there; we will answer by {due}.",
             advice.customer_message,
         )
+    if dispute.order.is_digital:
+        return _digital(dispute, due)
+    if dispute.partial:
+        return (
+            "We are checking the package's weight at pickup and the seller's packing record for the missing items. "
+            f"You will have our answer by {due}.",
+            "Eksik ürünler için paketin kargoya verilirken tartılan ağırlığını ve satıcının paketleme kaydını "
+            f"inceliyoruz. En geç {due} tarihinde yanıt vereceğiz.",
+        )
     if not dispute.evidence and not dispute.proof_missing:
         return (
             f"We have asked the carrier for its proof of delivery. You will have our answer by {due}.",
@@ -76,3 +95,34 @@ def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
         f"An investigator is reviewing the carrier's evidence. You will have our answer by {due}.",
         f"Bir uzmanımız kargo firmasının kanıtlarını inceliyor. En geç {due} tarihinde yanıt vereceğiz.",
     )
+
+
+def _digital(dispute: Dispute, due: str) -> tuple[str, str]:
+    if not dispute.digital_deliveries and not dispute.proof_missing:
+        return (
+            f"We have asked for the delivery record of your code or link. You will have our answer by {due}.",
+            f"Kodunuzun ya da bağlantınızın teslimat kaydını istedik. En geç {due} tarihinde yanıt vereceğiz.",
+        )
+    return (
+        "An investigator is reviewing the delivery record of your code or link (where and when it was sent). "
+        f"You will have our answer by {due}.",
+        "Bir uzmanımız kodunuzun ya da bağlantınızın teslimat kaydını (nereye ve ne zaman gönderildiğini) "
+        f"inceliyor. En geç {due} tarihinde yanıt vereceğiz.",
+    )
+
+
+def _missing_lines_resolved(dispute: Dispute, decision: Decision) -> tuple[str, str]:
+    """Each missing line's outcome: the refunded lines' value, the reshipped lines' names, and the decision's date."""
+    decided = due_day(decision.decided_at)
+    refunded = [line for line in decision.lines if line.outcome is Outcome.REFUND]
+    reshipped = ", ".join(line.sku for line in decision.lines if line.outcome is Outcome.RESHIP)
+    en, tr = [f"Decided on {decided} for the missing items."], [f"Eksik ürünler için {decided} tarihinde karar verildi."]
+    if refunded:
+        amount, amount_tr = money(sum(line.amount_minor for line in refunded), dispute.order.currency)
+        wallet = decision.refund_to is RefundDestination.WALLET
+        en.append(f"We are refunding {amount} to your {'wallet' if wallet else 'original payment method'}.")
+        tr.append(f"{amount_tr} tutarındaki iadeniz {'cüzdanınıza' if wallet else 'ödeme yönteminize'} yapılıyor.")
+    if reshipped:
+        en.append(f"We are shipping these items again: {reshipped}.")
+        tr.append(f"Şu ürünler yeniden gönderiliyor: {reshipped}.")
+    return " ".join(en), " ".join(tr)

@@ -8,11 +8,12 @@ from typing import Final, Literal, Protocol
 from disputes.model import Dispute, TestClock
 from disputes.policy import CustomerHistory
 from disputes.work import WorkKind
+from schemas.digital import DigitalDelivery
 from schemas.dispute import Evidence, OutboxMessage, Status
 from schemas.effects import (
     AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
 )
-from schemas.orders import Order
+from schemas.orders import Order, PackingRecord
 from schemas.proof import AttachmentKind, ProofOfDelivery
 from schemas.recommendation import Recommendation
 
@@ -90,6 +91,15 @@ class TestClocks(Protocol):
 
 class OrderDirectory(Protocol):
     async def get(self, order_id: str) -> Order | None: ...
+
+
+class PackingRecordUnavailable(Exception):
+    """The order service could not say whether it has a packing record (down, or an unusable answer)."""
+
+
+class PackingRecords(Protocol):
+    async def packing_record(self, order_id: str, shipment_id: str) -> PackingRecord | None:
+        """What the seller recorded packing into the package; None when there is no record."""
 
 
 class Schedule(Protocol):
@@ -204,6 +214,14 @@ class SilentWorkLog:
         return None
 
 
+class DigitalDeliveries(Protocol):
+    """The digital delivery provider: what became of an order line's code or link."""
+
+    async def record(self, order_id: str, sku: str) -> DigitalDelivery:
+        """The line's delivery record, stamped with when it was received (`found` False: the provider never sent
+        anything for it). Raises EvidenceUnavailable when it cannot answer now, EvidenceRejected when it never will."""
+
+
 class Slot(Protocol):
     """A place in a carrier's concurrency limit, held by the caller of `CarrierGateway.pull`."""
 
@@ -298,8 +316,9 @@ class EvidenceStore(AttachmentStore, EvidenceInbox, PushedEvidence, Protocol):
 
 @dataclass(frozen=True, slots=True)
 class CarrierFigures:
-    """One carrier's disputes opened in a period: outcomes (refund, reship, rejected, undecided), the share
-    with each kind of proof, and what the carrier owes."""
+    """One carrier's disputes opened in a period: outcomes (refund, reship, rejected, undecided) of whole-package
+    claims and, apart, of missing-item claims (partial), the share with each kind of proof, and what the carrier
+    owes."""
 
     carrier: str
     disputes: int
@@ -310,6 +329,7 @@ class CarrierFigures:
     share_with_location: float
     median_hours_to_proof: float | None
     liability_minor: int
+    partial_outcomes: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,8 @@ class ReportFacts:
     within_sla: bool | None
     automatic: bool
     liability_minor: int
+    partial: bool = False
+    """A claim of items missing from a delivered package: its outcome is counted apart from whole packages'."""
 
 
 def report_facts(dispute: Dispute) -> ReportFacts:
@@ -49,5 +51,6 @@ def report_facts(dispute: Dispute) -> ReportFacts:
         hours_to_decision=hours(decision.decided_at if decision else None),
         within_sla=decision.decided_at <= dispute.sla.decision_due if decision else None,
         automatic=decision is not None and decision.decided_by_role is Role.SERVICE,
-        liability_minor=dispute.order.value_minor if dispute.carrier_liable else 0,
+        liability_minor=dispute.claimed_value_minor if dispute.carrier_liable else 0,
+        partial=dispute.partial,
     )

@@ -22,13 +22,24 @@ from disputes.ports import (
     DisputeRepository,
     IdempotencyKeyTaken,
     OrderDirectory,
+    PackingRecords,
+    PackingRecordUnavailable,
     StoredAttachment,
     TestClocks,
 )
 from disputes.rules import Rules
 from disputes.sla import answer_by, deadlines
 from schemas.common import Outcome, RefundDestination, Resolution, Role
-from schemas.dispute import Channel, CustomerImage, OrderSnapshot, ReasonCode, Status
+from schemas.dispute import (
+    Channel,
+    Claim,
+    CustomerImage,
+    MissingItem,
+    OrderSnapshot,
+    PackingCheck,
+    ReasonCode,
+    Status,
+)
 from schemas.orders import Order, Shipment, ShipmentStatus
 
 KEY_RACE_RETRIES = 3
@@ -45,6 +56,8 @@ class OpenRequest:
     channel: Channel | None = None
     """How the customer reported it to an agent (a customer's own report comes from the order page)."""
     accessibility_need: bool = False
+    claim: Claim = Claim.NOT_RECEIVED
+    missing_items: tuple[MissingItem, ...] = ()
     test_clock: str | None = None
     """Sandbox only: the test clock the case runs on."""
 
@@ -52,7 +65,10 @@ class OpenRequest:
         parts = (self.order_id, self.shipment_id or "", self.statement, self.preferred_resolution.value)
         on_behalf = (self.customer_id or "", self.channel or "", "accessible" if self.accessibility_need else "")
         on_clock = (self.test_clock,) if self.test_clock else ()
-        return hashlib.sha256("\x1f".join(parts + (on_behalf if any(on_behalf) else ()) + on_clock).encode()).hexdigest()
+        missing = (self.claim.value, *(f"{m.sku}*{m.quantity}" for m in self.missing_items))
+        claimed = missing if self.claim is Claim.MISSING_ITEMS else ()
+        extra = (on_behalf if any(on_behalf) else ()) + on_clock + claimed
+        return hashlib.sha256("\x1f".join(parts + extra).encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +125,8 @@ class DisputeService:
     rules: Rules
     backoff: Backoff = Backoff()
     turns: Turns = field(default_factory=Turns)
+    packing_records: PackingRecords | None = None
+    """The order service's packing records, where it offers them (None: it does not)."""
     attachments: AttachmentStore | None = None
     """Where customers' images go; a service without one takes appeals and information without images only."""
     test_clocks: TestClocks | None = None
@@ -168,11 +186,12 @@ class DisputeService:
         note: str,
         refund_to: RefundDestination | None,
         override_reason: str | None = None,
+        line_outcomes: Sequence[tuple[str, Outcome]] | None = None,
     ) -> Dispute:
         return await self._change(
             actor,
             dispute_id,
-            lambda d, now: d.decide(actor, outcome, reason_code, note, refund_to, now, override_reason),
+            lambda d, now: d.decide(actor, outcome, reason_code, note, refund_to, now, override_reason, line_outcomes or ()),
             expected_versions,
         )
 
@@ -363,6 +382,8 @@ class DisputeService:
                 f"Claims must be made within {self.rules.claim_window.days} days of delivery.",
                 window_days=self.rules.claim_window.days,
             )
+        _check_missing_items(shipment, request)
+        packing = await self._packing(order, shipment) if request.claim is Claim.MISSING_ITEMS else None
         accessible = order.accessibility_need or request.accessibility_need
         dispute = Dispute(
             id=f"dsp_{token_hex(16)}",
@@ -374,6 +395,9 @@ class DisputeService:
             channel=behalf.channel,
             opened_by_agent=behalf.agent,
             accessibility_need=accessible,
+            claim=request.claim,
+            missing_items=list(request.missing_items),
+            packing=packing,
             opened_at=now,
             updated_at=now,
             sla=deadlines(now, self.rules, accessible),
@@ -389,6 +413,39 @@ class DisputeService:
         )
         dispute.record_opening(actor, self.rules.escalate_before_deadline)
         return dispute
+
+    async def _packing(self, order: Order, shipment: Shipment) -> PackingCheck:
+        """The seller's packing record, read once when the claim is opened: the seller's record does not change."""
+        if self.packing_records is None:
+            return PackingCheck(answered=False)
+        try:
+            record = await self.packing_records.packing_record(order.order_id, shipment.shipment_id)
+        except PackingRecordUnavailable:
+            return PackingCheck(answered=False)
+        return PackingCheck(answered=True, record=record)
+
+
+def _check_missing_items(shipment: Shipment, request: OpenRequest) -> None:
+    """Missing lines name lines of the disputed package, each once, at most the quantity ordered."""
+    if request.claim is Claim.NOT_RECEIVED:
+        if request.missing_items:
+            raise Unprocessable("Missing items belong to a missing_items claim.", field="missing_items")
+        return
+    if not request.missing_items:
+        raise Unprocessable("Say which items are missing.", field="missing_items")
+    ordered = {item.sku: item.quantity for item in shipment.items}
+    skus = [m.sku for m in request.missing_items]
+    if len(set(skus)) != len(skus):
+        raise Unprocessable("Name each missing item once.", field="missing_items")
+    for missing in request.missing_items:
+        if missing.sku not in ordered:
+            raise Unprocessable(
+                f"Package {shipment.shipment_id} holds no item {missing.sku}.", field="missing_items", skus=sorted(ordered)
+            )
+        if missing.quantity > ordered[missing.sku]:
+            raise Unprocessable(
+                f"Only {ordered[missing.sku]} of {missing.sku} were in this package.", field="missing_items"
+            )
 
 
 def _pick_shipment(order: Order, shipment_id: str | None) -> Shipment:
@@ -429,5 +486,6 @@ def _snapshot(order: Order, shipment: Shipment) -> OrderSnapshot:
         delivered_at=shipment.delivered_at,
         items=shipment.items,
         value_minor=shipment.value_minor,
-        reshippable=shipment.reshippable,
+        reshippable=shipment.reshippable and not shipment.is_digital,
+        declared_weight_grams=shipment.declared_weight_grams,
     )

@@ -7,9 +7,13 @@ order services, for the embedded default, demos and integration tests. No authen
            Same key, same body: 200 with the same id and "replayed": true, not applied again.
            Same key, other body: 422. A body that is not the service's payload: 400.
     GET    /orders/v1/orders/{order_id}     the order from the seeded document (or added since), or 404
+    GET    /orders/v1/orders/{order_id}/shipments/{shipment_id}/packing-record
+                                            the seller's packing record: the shipment's `packing_record` in the
+                                            seeded document, or 404 (no such shipment, or no record)
     POST   /_sandbox/orders                 add an order (the order service's format): 201; an order id
                                             already there: 409; not an order: 422. With an orders file, the
                                             order is written to it before the answer (kept across restarts)
+    GET    /digital/v1/...  PUT /_sandbox/digital/...   the digital delivery provider (`sandbox.digital`)
     GET    /_sandbox/received               {"requests": [every request], "applied": {service: {key: count}}}
     DELETE /_sandbox/received               forget everything, idempotency keys included
     POST   /_sandbox/faults                 {"service", "mode", "times", "delay_seconds"}: the next `times`
@@ -38,6 +42,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sandbox.orders import OrderBook
+from sandbox.digital import DigitalScript, add_digital_provider
 from schemas.effects import (
     AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
 )
@@ -59,7 +64,7 @@ class FaultSpec(BaseModel):
 
     service: Literal[
         "payments", "fulfillment", "notifications", "staff_alerts", "accounts", "account_restrictions", "finance",
-        "orders",
+        "orders", "digital", "packing_records",
     ]
     mode: Literal["error", "timeout", "reject", "slow", "throttle"]
     times: int = Field(default=1, ge=1, le=1000)
@@ -187,6 +192,13 @@ async def _get_order(request: web.Request) -> web.Response:
     return web.json_response(order) if order is not None else _problem(404, "No such order.")
 
 
+async def _get_packing_record(request: web.Request) -> web.Response:
+    order = request.app[ORDERS].get(request.match_info["order_id"]) or {}
+    wanted = request.match_info["shipment_id"]
+    shipments: list[dict[str, Any]] = order.get("shipments", [])
+    shipment = next((s for s in shipments if s.get("shipment_id") == wanted), {})
+    record = shipment.get("packing_record")
+    return web.json_response(record) if record is not None else _problem(404, "No packing record for this package.")
 async def _add_order(request: web.Request) -> web.Response:
     try:
         order = Order.model_validate_json(await request.read())
@@ -227,9 +239,14 @@ async def _release_hung_requests(app: web.Application) -> None:
     app[FAULTS].release.set()
 
 
-def create_downstream_sandbox(orders: dict[str, Any] | None = None, orders_file: Path | None = None) -> web.Application:
+def create_downstream_sandbox(
+    orders: dict[str, Any] | None = None,
+    orders_file: Path | None = None,
+    digital: dict[tuple[str, str], DigitalScript] | None = None,
+) -> web.Application:
     """The sandbox app; `orders` is an order document ``{"orders": [...]}``, e.g. ``demo_orders(now)``; orders
-    added are written to `orders_file` (with the seeded ones) when it is given."""
+    added are written to `orders_file` (with the seeded ones) when it is given; `digital` scripts the digital
+    delivery provider per (order id, sku)."""
     app = web.Application(middlewares=[_record_and_inject])
     app[LEDGER] = Ledger()
     app[FAULTS] = Faults()
@@ -237,7 +254,12 @@ def create_downstream_sandbox(orders: dict[str, Any] | None = None, orders_file:
     for service, (path, _) in EFFECTS.items():
         app.router.add_post(path, _apply_effect, name=service)
     app.router.add_get("/orders/v1/orders/{order_id:[^/]+}", _get_order, name="orders")
+    app.router.add_get(
+        "/orders/v1/orders/{order_id:[^/]+}/shipments/{shipment_id:[^/]+}/packing-record", _get_packing_record,
+        name="packing_records",
+    )
     app.router.add_post("/_sandbox/orders", _add_order)
+    add_digital_provider(app, digital)
     app.router.add_get("/_sandbox/received", _received)
     app.router.add_delete("/_sandbox/received", _reset_received)
     app.router.add_post("/_sandbox/faults", _add_fault)
@@ -247,11 +269,15 @@ def create_downstream_sandbox(orders: dict[str, Any] | None = None, orders_file:
 
 
 async def serve_downstream_sandbox(
-    host: str, port: int, orders: dict[str, Any] | None, orders_file: Path | None = None
+    host: str,
+    port: int,
+    orders: dict[str, Any] | None,
+    orders_file: Path | None = None,
+    digital: dict[tuple[str, str], DigitalScript] | None = None,
 ) -> web.AppRunner:
     """Start the sandbox on `host:port` (meant for loopback: it has no authentication); the caller owns
     the returned runner and calls ``cleanup()``. Handlers end when their client disconnects."""
-    runner = web.AppRunner(create_downstream_sandbox(orders, orders_file), handler_cancellation=True)
+    runner = web.AppRunner(create_downstream_sandbox(orders, orders_file, digital), handler_cancellation=True)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

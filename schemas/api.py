@@ -12,18 +12,23 @@ from schemas.conversation import QuestionToCustomer, WaitingForCustomer
 from schemas.dispute import (
     Appeal,
     Channel,
+    Claim,
     CustomerEvidence,
     Decision,
     DeliveredEffect,
     Evidence,
+    LineOutcome,
+    MissingItem,
     OrderSnapshot,
     OutboxMessage,
+    PackingCheck,
     ReasonCode,
     Restriction,
     Sla,
     Status,
     TimelineEntry,
 )
+from schemas.digital import DigitalDelivery
 from schemas.orders import OrderItem
 from schemas.proof import ProofOffer
 from schemas.recommendation import Recommendation
@@ -56,6 +61,11 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class MissingLine(_Input):
+    sku: Id = Field(description="An order line of the disputed package.")
+    quantity: int = Field(ge=1, le=10_000, description="How many of it were missing (at most as many as ordered).")
+
+
 class OpenDispute(_Input):
     order_id: Id
     shipment_id: Id | None = None
@@ -73,6 +83,16 @@ class OpenDispute(_Input):
         default=False,
         description="The customer declared an accessibility need (also read from the order): queue priority, and "
                     "messages in writing only.",
+    )
+    claim: Claim = Field(
+        default=Claim.NOT_RECEIVED,
+        description="not_received: the package never came. missing_items: it came without some of its items "
+                    "(list them in missing_items).",
+    )
+    missing_items: list[MissingLine] = Field(
+        default=[], max_length=100,
+        description="missing_items claims: the lines of the package that were missing, each once; the outcome "
+                    "(refund of their value, or reshipping them) is per line.",
     )
 
 
@@ -115,12 +135,24 @@ class Note(_Input):
     text: Remark
 
 
+class LineDecision(_Input):
+    sku: Id = Field(description="A missing line of the claim.")
+    outcome: Resolution = Field(description="Refund the line's value, or reship that line only.")
+
+
 class DecisionRequest(_Input):
     outcome: Outcome
     reason_code: ReasonCode
     note: Remark
     refund_to: RefundDestination | None = None
     override_reason: Remark | None = Field(default=None, description="Required when deciding against the recommendation.")
+    line_outcomes: list[LineDecision] | None = Field(
+        default=None, max_length=100,
+        description="Missing-item claims: refund or reship per line, each line once; lines not named get `outcome`.",
+    )
+
+    def outcomes_per_line(self) -> list[tuple[str, Outcome]] | None:
+        return [(line.sku, Outcome(line.outcome.value)) for line in self.line_outcomes] if self.line_outcomes else None
 
 
 class Reopen(_Input):
@@ -167,6 +199,9 @@ class DisputeView(_Output):
     channel: Channel
     opened_by_agent: str | None
     accessibility_need: bool
+    claim: Claim
+    missing_items: list[MissingItem]
+    packing: PackingCheck | None = Field(description="The seller's packing record, for missing-item claims.")
     opened_at: AwareDatetime
     updated_at: AwareDatetime
     sla: Sla
@@ -183,6 +218,10 @@ class DisputeView(_Output):
     needs_supervisor: bool
     restriction: Restriction | None
     evidence: list[Evidence]
+    digital_deliveries: list[DigitalDelivery] = Field(
+        description="For digital order lines (codes, licence keys, gift cards): the provider's delivery record of "
+                    "each line (sent where and when, opened, activated), the proof in place of a carrier's."
+    )
     customer_evidence: list[CustomerEvidence] = Field(
         description="What the customer added (appeal, information), images by reference to the attachment store."
     )
@@ -201,6 +240,7 @@ class CustomerDecision(_Output):
     reason_code: ReasonCode
     decided_at: AwareDatetime
     refund_to: RefundDestination | None
+    lines: list[LineOutcome] = Field(default=[], description="Missing-item claims: what each missing line gets.")
 
 
 class CustomerOrder(_Output):
@@ -226,6 +266,8 @@ class CustomerDisputeView(_Output):
     order: CustomerOrder
     statement: str
     preferred_resolution: Resolution
+    claim: Claim
+    missing_items: list[MissingItem]
     opened_at: AwareDatetime
     updated_at: AwareDatetime
     decision_due: AwareDatetime
@@ -347,7 +389,11 @@ class ReportQuery(_Input):
 class CarrierReportRow(_Output):
     carrier: str
     disputes: int
-    outcomes: dict[str, int]
+    outcomes: dict[str, int] = Field(description="Whole-package claims: refund, reship, rejected, undecided.")
+    partial_outcomes: dict[str, int] = Field(
+        description="Claims of items missing from a delivered package, counted apart: refund (of the missing lines' "
+                    "value), reship (of those lines), rejected, undecided.",
+    )
     share_with_evidence: float
     share_with_signature: float
     share_with_photo: float

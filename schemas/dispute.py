@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from schemas.common import Outcome, RefundDestination, Role
-from schemas.orders import Address, OrderItem
+from schemas.orders import Address, OrderItem, PackingRecord
 from schemas.proof import ProofOfDelivery
 
 
@@ -30,6 +30,36 @@ class Channel(StrEnum):
     LIVE_CHAT = "live_chat"
     PHONE = "phone"
     EMAIL = "email"
+
+
+class Claim(StrEnum):
+    """What the customer says: the package never came, or it came with items missing."""
+
+    NOT_RECEIVED = "not_received"
+    MISSING_ITEMS = "missing_items"
+
+
+class MissingItem(_Model):
+    """An order line (part of it) the customer says was not in the package."""
+
+    sku: str
+    quantity: int = Field(ge=1)
+
+
+class LineOutcome(_Model):
+    """What was decided for one missing line: its refund (of its value) or reshipment (of that line only)."""
+
+    sku: str
+    quantity: int
+    outcome: Outcome
+    amount_minor: int = Field(description="The value of the missing quantity, in minor units.")
+
+
+class PackingCheck(_Model):
+    """What the order service said about the seller's packing record when the claim was opened."""
+
+    answered: bool = Field(description="False: the order service could not be asked (none offered, or it failed).")
+    record: PackingRecord | None = None
 
 
 class RestrictionState(StrEnum):
@@ -60,6 +90,8 @@ class ReasonCode(StrEnum):
     THIRD_PARTY_CONFIRMED = "third_party_confirmed"
     SUSPECTED_ABUSE = "suspected_abuse"
     DEADLINE_REACHED = "deadline_reached"
+    DIGITAL_NOT_DELIVERED = "digital_not_delivered"
+    ITEMS_MISSING = "items_missing"
 
 
 class OrderSnapshot(_Model):
@@ -80,6 +112,12 @@ class OrderSnapshot(_Model):
     items: list[OrderItem]
     value_minor: int
     reshippable: bool
+    declared_weight_grams: int | None = None
+
+    @property
+    def is_digital(self) -> bool:
+        """Codes or links, not a parcel: the proof is the digital delivery record, and nothing can be reshipped."""
+        return bool(self.items) and all(item.digital is not None for item in self.items)
 
 
 class Sla(_Model):
@@ -98,6 +136,7 @@ class Decision(_Model):
     decided_at: AwareDatetime
     sequence: int
     recommended: str | None = None
+    lines: list[LineOutcome] = Field(default_factory=list, description="Missing-item claims: the outcome per line.")
     overridden: bool = False
     override_reason: str | None = None
 

@@ -21,6 +21,10 @@ class RefundRequest(_Model):
     currency: str
     destination: RefundDestination
     payment_method: str
+    shipment_id: str | None = None
+    sku: str | None = None
+    """A partial refund: of this line's missing quantity only (None: the whole package)."""
+    quantity: int | None = None
 
 
 class ReshipRequest(_Model):

@@ -30,11 +30,21 @@ class Address(_Model):
     lon: float | None = Field(default=None, ge=-180, le=180)
 
 
+class DigitalKind(StrEnum):
+    GAME_CODE = "game_code"
+    LICENCE_KEY = "licence_key"
+    GIFT_CARD = "gift_card"
+
+
 class OrderItem(_Model):
     sku: Id
     name: str
     quantity: int = Field(ge=1)
     unit_price_minor: int = Field(ge=0, description="Price in minor units (kuruş).")
+    digital: DigitalKind | None = Field(
+        default=None,
+        description="A digital good (delivered as a code or link, never as a parcel); absent for physical goods.",
+    )
 
 
 class Shipment(_Model):
@@ -45,10 +55,18 @@ class Shipment(_Model):
     delivered_at: AwareDatetime | None = None
     items: list[OrderItem]
     reshippable: bool = True
+    declared_weight_grams: int | None = Field(
+        default=None, ge=1, description="The package's weight as the seller declared it when booking the carrier."
+    )
 
     @property
     def value_minor(self) -> int:
         return sum(item.unit_price_minor * item.quantity for item in self.items)
+
+    @property
+    def is_digital(self) -> bool:
+        """Every line is delivered digitally (its `carrier` names the delivery channel, not a carrier)."""
+        return bool(self.items) and all(item.digital is not None for item in self.items)
 
 
 class Order(_Model):
@@ -69,3 +87,21 @@ class Order(_Model):
 
     def shipment(self, shipment_id: str) -> Shipment | None:
         return next((s for s in self.shipments if s.shipment_id == shipment_id), None)
+
+
+class PackedLine(_Model):
+    sku: Id
+    quantity: int = Field(ge=0)
+
+
+class PackingRecord(_Model):
+    """What the seller recorded packing into one package (order service: ``GET …/shipments/{id}/packing-record``)."""
+
+    shipment_id: Id
+    packed_at: AwareDatetime
+    lines: list[PackedLine]
+    weight_grams: int | None = Field(default=None, ge=1, description="The packed parcel on the seller's scale.")
+    photo: bool = Field(default=False, description="The seller photographed the open parcel before sealing it.")
+
+    def packed(self, sku: str) -> int:
+        return sum(line.quantity for line in self.lines if line.sku == sku)

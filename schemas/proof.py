@@ -180,6 +180,12 @@ class ProofOfDelivery(_Private):
     document: Attachment | None = None
     location: DeliveryLocation | None = None
     courier: Courier | None = None
+    weight_grams: int | None = Field(
+        default=None, ge=1, le=10_000_000,
+        description="The package's weight as the carrier recorded it (at pickup), where its reply carries one: FedEx "
+                    "(packageDetails.weightAndDimensions, in its samples). No other carrier's stored replies show a "
+                    "weight value, so their mappings leave it empty.",
+    )
     source: ProofSource
     received_at: AwareDatetime
     raw_ref: Id | None = None

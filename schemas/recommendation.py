@@ -60,7 +60,14 @@ class PolicyRule(StrEnum):
     STRONG_PROOF = "strong_proof"
     HIGH_VALUE_WITHOUT_SIGNATURE = "high_value_without_signature"
     INCONCLUSIVE_PROOF = "inconclusive_proof"
+    ITEMS_NOT_PACKED = "items_not_packed"
+    PACKED_UNDERWEIGHT = "packed_underweight"
+    MISSING_ITEMS_REVIEW = "missing_items_review"
     CUSTOMER_EVIDENCE = "customer_evidence"  # the customer added information or images a person must weigh
+    AWAITING_DIGITAL_RECORD = "awaiting_digital_record"
+    DIGITAL_ACTIVATED = "digital_activated"
+    DIGITAL_NOT_DELIVERED = "digital_not_delivered"  # never sent, or sent without the code or link
+    DIGITAL_NOT_ACTIVATED = "digital_not_activated"  # sent (perhaps opened), not activated
 
 
 class Recommendation(_Private):

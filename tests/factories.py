@@ -26,6 +26,8 @@ def shipment(
     price: int = 129_900,
     reshippable: bool = True,
     carrier: str = "yurtici",
+    items: list[OrderItem] | None = None,
+    declared_weight_grams: int | None = None,
 ) -> Shipment:
     delivered_at = NOW - timedelta(days=delivered_days_ago) if delivered_days_ago is not None else None
     return Shipment(
@@ -34,9 +36,17 @@ def shipment(
         tracking_number=f"TRK{shipment_id.replace('-', '')}",
         status=status,
         delivered_at=delivered_at,
-        items=[OrderItem(sku="sku-kettle", name="Çay makinesi", quantity=1, unit_price_minor=price)],
+        items=items or [OrderItem(sku="sku-kettle", name="Çay makinesi", quantity=1, unit_price_minor=price)],
         reshippable=reshippable,
+        declared_weight_grams=declared_weight_grams,
     )
+
+
+KETTLE = OrderItem(sku="sku-kettle", name="Çay makinesi", quantity=1, unit_price_minor=129_900)
+GLASS = OrderItem(sku="sku-glass", name="Çay bardağı", quantity=6, unit_price_minor=4_500)
+SPOON = OrderItem(sku="sku-spoon", name="Çay kaşığı", quantity=12, unit_price_minor=1_250)
+BOXED = [KETTLE, GLASS, SPOON]
+"""A package of several lines, for missing-item claims."""
 
 
 def order(

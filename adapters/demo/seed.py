@@ -58,6 +58,9 @@ def _shipment(template: dict[str, Any], now: datetime) -> dict[str, Any]:
     shipment = dict(template)
     days = shipment.pop("delivered_days_ago")
     shipment["delivered_at"] = None if days is None else _ago(now, days)
+    if (record := shipment.get("packing_record")) is not None:
+        record = shipment["packing_record"] = dict(record)
+        record["packed_at"] = _ago(now, record.pop("packed_days_ago"))
     return shipment
 
 

@@ -27,8 +27,11 @@ CHANNEL = {"$ifNull": ["$channel", "order_page"]}
 """Disputes stored before channels were recorded all came from the order page."""
 
 
-def _count(outcome: str) -> dict[str, Any]:
-    return {"$sum": {"$cond": [{"$eq": ["$facts.outcome", None if outcome == UNDECIDED else outcome]}, 1, 0]}}
+def _count(outcome: str, partial: bool) -> dict[str, Any]:
+    """Documents stored before missing-item claims have no `facts.partial`: whole-package claims, all of them."""
+    kind = {"$eq" if partial else "$ne": ["$facts.partial", True]}
+    same = {"$eq": ["$facts.outcome", None if outcome == UNDECIDED else outcome]}
+    return {"$sum": {"$cond": [{"$and": [kind, same]}, 1, 0]}}
 
 
 @translate_driver_errors
@@ -42,7 +45,8 @@ class MongoReports:
             {"$group": {
                 "_id": "$order.carrier",
                 "disputes": {"$sum": 1},
-                **{outcome: _count(outcome) for outcome in OUTCOMES},
+                **{outcome: _count(outcome, False) for outcome in OUTCOMES},
+                **{f"partial_{outcome}": _count(outcome, True) for outcome in OUTCOMES},
                 "with_evidence": _share("with_evidence"),
                 "with_signature": _share("signature"),
                 "with_photo": _share("photo"),
@@ -58,6 +62,7 @@ class MongoReports:
                 carrier=row["_id"],
                 disputes=row["disputes"],
                 outcomes={outcome: row[outcome] for outcome in OUTCOMES},
+                partial_outcomes={outcome: row[f"partial_{outcome}"] for outcome in OUTCOMES},
                 share_with_evidence=row["with_evidence"],
                 share_with_signature=row["with_signature"],
                 share_with_photo=row["with_photo"],

@@ -14,6 +14,7 @@ from adapters.web.views import agent_view, customer_view, decode_cursor, encode_
 from disputes.model import Dispute
 from disputes.ports import DisputeQuery
 from disputes.service import Opened, OpenRequest
+from schemas.dispute import MissingItem
 from schemas.api import (
     AgentDisputeView,
     AppealRequest,
@@ -81,7 +82,7 @@ def open_request(call: Call) -> OpenRequest:
     body: OpenDispute = call.body
     return OpenRequest(
         body.order_id, body.shipment_id, body.statement, body.preferred_resolution, body.customer_id, body.channel,
-        body.accessibility_need,
+        body.accessibility_need, body.claim, tuple(MissingItem(sku=m.sku, quantity=m.quantity) for m in body.missing_items),
     )
 
 
@@ -154,6 +155,7 @@ async def decide(call: Call) -> web.Response:
         body.note,
         body.refund_to,
         body.override_reason,
+        body.outcomes_per_line(),
     )
     return dispute_response(call, dispute)
 

@@ -35,6 +35,7 @@ def _row(figures: CarrierFigures) -> CarrierReportRow:
         carrier=figures.carrier,
         disputes=figures.disputes,
         outcomes=figures.outcomes,
+        partial_outcomes=figures.partial_outcomes,
         share_with_evidence=round(figures.share_with_evidence, 3),
         share_with_signature=round(figures.share_with_signature, 3),
         share_with_photo=round(figures.share_with_photo, 3),

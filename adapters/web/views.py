@@ -33,6 +33,9 @@ def staff_view(d: Dispute) -> DisputeView:
         channel=d.channel,
         opened_by_agent=d.opened_by_agent,
         accessibility_need=d.accessibility_need,
+        claim=d.claim,
+        missing_items=d.missing_items,
+        packing=d.packing,
         opened_at=d.opened_at,
         updated_at=d.updated_at,
         sla=d.sla,
@@ -46,6 +49,7 @@ def staff_view(d: Dispute) -> DisputeView:
         needs_supervisor=d.needs_supervisor,
         restriction=d.restriction,
         evidence=d.evidence,
+        digital_deliveries=d.digital_deliveries,
         customer_evidence=d.customer_evidence,
         evidence_pull_due=d.evidence_pull_due,
         proof_missing=d.proof_missing,
@@ -73,6 +77,8 @@ def customer_view(d: Dispute, appeal_window: timedelta) -> CustomerDisputeView:
         ),
         statement=d.statement,
         preferred_resolution=d.preferred_resolution,
+        claim=d.claim,
+        missing_items=d.missing_items,
         opened_at=d.opened_at,
         updated_at=d.updated_at,
         decision_due=d.sla.decision_due,
@@ -82,6 +88,7 @@ def customer_view(d: Dispute, appeal_window: timedelta) -> CustomerDisputeView:
                 reason_code=decision.reason_code,
                 decided_at=decision.decided_at,
                 refund_to=decision.refund_to,
+                lines=decision.lines,
             )
             if decision
             else None

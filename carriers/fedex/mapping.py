@@ -24,6 +24,8 @@ Every field read, and where it is shown (samples in ``tests/fixtures/carriers/fe
         the SPOD document (``documents``), asked for when ``r.availableImages`` lists it
     ``r.scanEvents[]``: ``date``, ``eventType`` (else ``derivedStatusCode``), ``eventDescription``,
         ``exceptionDescription``, ``scanLocation`` → events
+    ``r.packageDetails.weightAndDimensions.weight[]`` (``value`` as text, ``unit`` KG or LB; every track sample,
+        karrio's verbatim ``track-delivered.json``: 13.06 KG / 28.8 LB) → weight_grams, the KG entry first
 
 Assumed, no public source says: a timestamp without an offset (FedEx sends some: a PU scan in
 ``track-delivered.json``, the spec example's ACTUAL_DELIVERY) is UTC. A scan's ``derivedStatusCode`` never
@@ -199,9 +201,29 @@ def _proof_fields(
         "status_code": (status_code_of(result) or "")[:64] or None,
         "package_number": tracking_number,
         "packages": found.others,
+        "weight_grams": _weight_grams(result),
         "events": events,
         "notes": notes.items,  # last: every reader above may have added to them
     }
+
+
+GRAMS_PER_UNIT = {"KG": 1000.0, "LB": 453.59237}
+
+
+def _weight_grams(result: TrackResult) -> int | None:
+    """The package's weight; an entry in another unit, or whose value is not a positive number, is ignored."""
+    details = result.package_details.weight_and_dimensions if result.package_details else None
+    weighed: dict[str, float] = {}
+    for entry in (details.weight if details else None) or ():
+        unit = (text(entry.unit) or "").upper()
+        try:
+            value = float(text(entry.value) or "")
+        except ValueError:
+            continue
+        if unit in GRAMS_PER_UNIT and 0 < value < 10_000:
+            weighed.setdefault(unit, value * GRAMS_PER_UNIT[unit])
+    grams = weighed.get("KG", weighed.get("LB"))
+    return max(1, round(grams)) if grams is not None else None
 
 
 def _results(reply: TrackResponse) -> Iterator[tuple[str | None, TrackResult]]:

@@ -81,6 +81,19 @@ class AvailableImage(WireModel):
     type: Str = None
 
 
+class Weight(WireModel):
+    value: Str = None
+    unit: Str = None
+
+
+class WeightAndDimensions(WireModel):
+    weight: Annotated[list[Weight] | None, Objects] = None
+
+
+class PackageDetails(WireModel):
+    weight_and_dimensions: Annotated[WeightAndDimensions | None, AnObject] = None
+
+
 class CarrierError(WireModel):
     code: Str = None
 
@@ -92,6 +105,7 @@ class TrackResult(WireModel):
     scan_events: Annotated[list[ScanEvent] | None, Objects] = None
     date_and_times: Annotated[list[DateAndTime] | None, Objects] = None
     available_images: Annotated[list[AvailableImage] | None, Objects] = None
+    package_details: Annotated[PackageDetails | None, AnObject] = None
     error: Annotated[CarrierError | None, AnObject] = None
 
 

@@ -13,7 +13,7 @@ N = Effect.NEUTRAL
 
 
 def is_high_value(dispute: Dispute, settings: PolicySettings) -> bool:
-    return dispute.order.value_minor > settings.high_value_minor
+    return dispute.claimed_value_minor > settings.high_value_minor
 
 
 def customer_evidence_finding(dispute: Dispute) -> Finding | None:

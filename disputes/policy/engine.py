@@ -14,6 +14,10 @@ Rules, first match wins (the proof read is the latest "delivered" evidence, see 
    against delivery → reject; for a high-value order only with a signature, otherwise a person.
 5. Anything else → a person.
 
+A case whose lines are all digital goods has no carrier: its digital delivery record decides instead
+(`disputes.policy.digital`), with the same rules below for who may resolve it.
+
+A claim of items missing from a delivered package is weighed on what speaks to the contents instead (`missing`).
 Whatever the rule, evidence the customer added since the case was last decided (an explanation, images) is for
 a person to weigh: the action becomes "needs a person" (rule `customer_evidence`, unless it was one already),
 never an automatic rejection nor any other automatic decision.
@@ -43,8 +47,10 @@ from disputes.policy.context import (
     customer_evidence_finding,
     is_high_value,
 )
+from disputes.policy.digital import read_digital
 from disputes.policy.findings import no_proof_finding, not_delivered_finding
 from disputes.policy.messages import third_party_message
+from disputes.policy.missing import read_missing_items
 from disputes.policy.reading import ProofReading, read_proof
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import duration, finding
@@ -68,7 +74,7 @@ class _Verdict:
 
 def recommend(dispute: Dispute, history: CustomerHistory, now: datetime, settings: PolicySettings) -> Recommendation:
     reading = read_proof(dispute, settings)
-    verdict = _verdict(dispute, reading, now, settings)
+    verdict = _missing_items(dispute, settings) if dispute.partial else _verdict(dispute, reading, now, settings)
     if (added := customer_evidence_finding(dispute)) is not None:
         verdict = _for_a_person(verdict, added)
     signals = abuse_signals(dispute, history, settings)
@@ -96,6 +102,8 @@ def recommend(dispute: Dispute, history: CustomerHistory, now: datetime, setting
 
 
 def _verdict(dispute: Dispute, reading: ProofReading | None, now: datetime, settings: PolicySettings) -> _Verdict:
+    if dispute.order.is_digital:
+        return _digital(dispute, now)
     if reading is None:
         return _without_proof(dispute, now)
     if reading.weak_because:
@@ -116,6 +124,13 @@ def _verdict(dispute: Dispute, reading: ProofReading | None, now: datetime, sett
     return _Verdict(Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, reading.short_of_strong)
 
 
+def _missing_items(dispute: Dispute, settings: PolicySettings) -> _Verdict:
+    reading = read_missing_items(dispute, settings)
+    if reading.confidence is None:
+        return _Verdict(Act.NEEDS_PERSON, reading.rule, reading.findings)
+    return _Verdict(_for_customer(dispute), reading.rule, reading.findings, reading.confidence)
+
+
 def _without_proof(dispute: Dispute, now: datetime) -> _Verdict:
     status = not_delivered_finding(dispute.evidence)
     said = (status,) if status else ()
@@ -128,6 +143,17 @@ def _without_proof(dispute: Dispute, now: datetime) -> _Verdict:
         f"Waiting for the carrier's evidence (due {due})", f"Kargo firmasının kanıtı bekleniyor (son: {due})",
     )
     return _Verdict(Act.NEEDS_PERSON, PolicyRule.AWAITING_CARRIER_EVIDENCE, (waiting, *said))
+
+
+def _digital(dispute: Dispute, now: datetime) -> _Verdict:
+    digital = read_digital(dispute, now)
+    match digital.action:
+        case Act.REFUND:
+            return _Verdict(_for_customer(dispute), digital.rule, digital.findings, MAX_CONFIDENCE)
+        case Act.REJECT:
+            return _Verdict(Act.REJECT, digital.rule, digital.findings, MAX_CONFIDENCE)
+        case _:
+            return _Verdict(digital.action, digital.rule, digital.findings)
 
 
 def _third_party(dispute: Dispute, reading: ProofReading, now: datetime, settings: PolicySettings) -> _Verdict:

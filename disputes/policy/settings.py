@@ -47,6 +47,12 @@ class PolicySettings:
     restriction_review: timedelta = timedelta(hours=72)
     """How long a supervisor has to confirm an account restriction that abuse signals raised; unconfirmed by
     then, it is lifted and the customer told: order blocks of 24–72 hours are the marketplace's practice."""
+    weight_tolerance_grams: int = 150
+    """How far the carrier's weight may be from the declared one before a missing-item claim reads as packed short:
+    two scales, tape and filler; lighter than a phone, heavier than a letter."""
+    weight_tolerance_share: float = 0.05
+    """The same as a share of the declared weight, for heavy packages (the larger of the two applies): carriers
+    round to 0.1–0.5 kg."""
     auto_reject_enabled: bool = False
     """Let the policy reject on strong proof without a person; off, rejections are decided by a person."""
     auto_resolve_confidence: float = 0.8
@@ -62,5 +68,7 @@ class PolicySettings:
             raise ValueError("the accuracy cap and the high-value threshold cannot be negative")
         if self.repeat_claims_threshold < 1 or self.shared_address_accounts < 1:
             raise ValueError("claim and account thresholds start at 1")
+        if self.weight_tolerance_grams < 0 or not 0 <= self.weight_tolerance_share <= 1:
+            raise ValueError("weight tolerances cannot be negative, and the share is at most 1")
         if not 0 <= self.auto_resolve_confidence <= 1:
             raise ValueError("auto_resolve_confidence is a share between 0 and 1")

@@ -27,10 +27,10 @@ from disputes.model import Dispute
 from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
 from schemas.common import Resolution, Role
-from schemas.dispute import Evidence
+from schemas.dispute import Claim, Evidence, MissingItem
 from schemas.orders import Address
 from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus
-from tests.factories import NOW, order, shipment
+from tests.factories import BOXED, NOW, order, shipment
 
 HOME = Address(line="Bağdat Cad. No:12 D:4", district="Kadıköy", city="İstanbul", lat=40.9819, lon=29.0576)
 
@@ -90,14 +90,19 @@ class Cases:
         carrier: str = "yurtici",
         key: str | None = None,
         address: Address = HOME,
+        missing: tuple[MissingItem, ...] = (),
     ) -> Dispute:
-        """A new dispute, not yet stored; `number` names its order and shipment (ord-N, shp-N, TRKshpN)."""
+        """A new dispute, not yet stored; `number` names its order and shipment (ord-N, shp-N, TRKshpN). With
+        `missing`, a claim of those lines missing from a package of several (`BOXED`)."""
         number = self.number() if number is None else number
-        shipped = shipment(f"shp-{number}", carrier=carrier)
+        shipped = shipment(f"shp-{number}", carrier=carrier, items=BOXED if missing else None)
         placed = order(f"ord-{number}", customer, [shipped]).model_copy(update={"address": address})
         self.orders.orders[placed.order_id] = placed
         service = DisputeService(_Drafts(), self.orders, self.clock, Rules())
-        request = OpenRequest(placed.order_id, None, "Teslim görünüyor ama gelmedi.", Resolution.REFUND)
+        request = OpenRequest(
+            placed.order_id, None, "Teslim görünüyor ama gelmedi.", Resolution.REFUND,
+            claim=Claim.MISSING_ITEMS if missing else Claim.NOT_RECEIVED, missing_items=missing,
+        )
         return (await service.open(Actor(customer, Role.CUSTOMER, customer), request, key)).dispute
 
     def number(self) -> int:

@@ -9,7 +9,7 @@ import pytest
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.ports import IdempotencyKeyTaken
 from schemas.common import Outcome
-from schemas.dispute import ReasonCode, Status
+from schemas.dispute import Claim, EffectKind, MissingItem, ReasonCode, Status
 from schemas.orders import Address
 from tests.contract.conftest import Cases
 from tests.factories import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, NOW
@@ -25,6 +25,24 @@ async def test_a_stored_dispute_reads_back_as_it_was_stored_at_version_one(cases
     assert dispute.version == 1
     assert stored.model_dump() == dispute.model_dump()
     assert stored.opened_at == NOW and stored.sla.decision_due.tzinfo is not None
+
+
+async def test_a_missing_item_claim_and_its_outcomes_per_line_read_back_as_stored(cases: Cases) -> None:
+    missing = (MissingItem(sku="sku-glass", quantity=2), MissingItem(sku="sku-spoon", quantity=3))
+    claim = await cases.open(missing=missing)
+
+    decided = await cases.change(claim.id, lambda d: d.decide(
+        INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW, line_outcomes=[("sku-spoon", Outcome.RESHIP)]
+    ))
+
+    assert (decided.claim, decided.missing_items) == (Claim.MISSING_ITEMS, list(missing))
+    assert decided.decision is not None
+    assert [(line.sku, line.outcome, line.amount_minor) for line in decided.decision.lines] == [
+        ("sku-glass", Outcome.REFUND, 9_000), ("sku-spoon", Outcome.RESHIP, 3_750)
+    ]
+    assert [m.key.split(":", 2)[2] for m in decided.outbox if m.kind in (EffectKind.REFUND, EffectKind.RESHIP)] == [
+        "refund:sku-glass", "reship:sku-spoon"
+    ]
 
 
 async def test_a_dispute_never_stored_is_not_found(cases: Cases) -> None:

@@ -8,7 +8,7 @@ from disputes.actors import SYSTEM
 from disputes.model import Dispute
 from disputes.ports import CarrierFigures, ResponseFigures, ResponseTimes, SlaFigures
 from schemas.common import Outcome
-from schemas.dispute import Channel, ReasonCode
+from schemas.dispute import Channel, MissingItem, ReasonCode
 from tests.contract.conftest import Cases, pushed
 from tests.factories import INVESTIGATOR, NOW
 
@@ -72,6 +72,31 @@ async def test_the_carrier_report_counts_outcomes_and_what_each_carrier_owes_in_
     )
 
 
+async def test_missing_item_claims_are_counted_apart_from_whole_packages_and_owe_only_the_missing_value(
+    cases: Cases,
+) -> None:
+    glasses = (MissingItem(sku="sku-glass", quantity=2),)
+    refunded = await cases.open(missing=glasses)
+    await cases.change(refunded.id, lambda d: d.evidence_deadline_passed(SYSTEM, NOW))
+    await cases.change(refunded.id, lambda d: d.decide(
+        SYSTEM, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW + timedelta(hours=1)
+    ))
+    reshipped = await cases.open(missing=glasses)
+    await cases.change(reshipped.id, lambda d: d.decide(
+        INVESTIGATOR, Outcome.RESHIP, ReasonCode.ITEMS_MISSING, "n", None, NOW + timedelta(hours=1)
+    ))
+    await cases.open(missing=glasses)
+    await cases.change((await cases.open()).id, _refund(1))
+
+    [carrier] = await cases.storage.reports.carriers(START, END)
+
+    assert (carrier.disputes, carrier.outcomes, carrier.partial_outcomes) == (
+        4, {"refund": 1, "reship": 0, "rejected": 0, "undecided": 0},
+        {"refund": 1, "reship": 1, "rejected": 0, "undecided": 1},
+    )
+    assert carrier.liability_minor == 2 * 4_500
+
+
 async def test_the_carrier_report_gives_the_share_with_each_proof_and_the_median_time_to_proof(cases: Cases) -> None:
     disputes = [await cases.open() for _ in range(5)]
     for dispute, hours in zip(disputes, (4, 1, 3, 2), strict=False):
@@ -83,6 +108,7 @@ async def test_the_carrier_report_gives_the_share_with_each_proof_and_the_median
         carrier="yurtici", disputes=5, outcomes={"refund": 0, "reship": 0, "rejected": 0, "undecided": 5},
         share_with_evidence=0.8, share_with_signature=0.8, share_with_photo=0.0, share_with_location=0.0,
         median_hours_to_proof=2.0, liability_minor=0,
+        partial_outcomes={"refund": 0, "reship": 0, "rejected": 0, "undecided": 0},
     )
 
 

@@ -156,6 +156,7 @@ def app_settings(mongo_uri: str, database: str, orders_file, downstream_url: str
         notifications_url=downstream_url,
         accounts_url=downstream_url,
         finance_url=downstream_url,
+        digital_url=downstream_url,
         jwt_secret=SECRET,
         relay_interval_seconds=0.02,
         downstream_timeout_seconds=1.0,

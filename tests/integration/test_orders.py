@@ -1,7 +1,8 @@
 """The HTTP order directory against the downstream sandbox's order service over a real socket."""
 
+import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -10,7 +11,8 @@ from aiohttp.test_utils import TestServer
 
 from adapters.demo import demo_orders
 from adapters.downstream import Backoff
-from adapters.orders import HttpOrderDirectory, OrderFile, OrdersUnavailable
+from adapters.orders import FileOrderDirectory, HttpOrderDirectory, OrderFile, OrdersUnavailable
+from disputes.ports import PackingRecordUnavailable
 from sandbox.downstream import (
     FAULTS,
     LEDGER,
@@ -106,3 +108,37 @@ async def test_the_served_sandbox_answers_from_the_seeded_orders(unused_tcp_port
         await runner.cleanup()
 
     assert order is not None and order.shipments[0].value_minor == 6_500_000
+
+
+# --- the sellers' packing records -------------------------------------------------------------------------------
+
+
+async def test_a_packing_record_is_read_from_the_order_service_and_none_is_none(orders, sandbox) -> None:
+    record = await orders.packing_record("ord-2002", "shp-2002-1")
+
+    assert record is not None and record.shipment_id == "shp-2002-1" and record.photo
+    assert (record.packed("HB-MEHMETEFENDI-500"), record.packed("HB-KARACA-HATIR"), record.weight_grams) == (1, 1, 2_150)
+    assert record.packed_at == NOW - timedelta(days=3)
+    assert await orders.packing_record("ord-2001", "shp-2001-1") is None
+    assert await orders.packing_record("ord-0000", "shp-0000-1") is None
+    assert paths(sandbox)[0] == "/orders/v1/orders/ord-2002/shipments/shp-2002-1/packing-record"
+
+
+async def test_an_order_service_that_stays_down_leaves_the_packing_record_unavailable(orders, sandbox) -> None:
+    sandbox.app[FAULTS].pending["packing_records"].extend(
+        [FaultSpec.model_validate({"service": "packing_records", "mode": "error"})] * 3
+    )
+
+    with pytest.raises(PackingRecordUnavailable, match="HTTP 503"):
+        await orders.packing_record("ord-2002", "shp-2002-1")
+
+
+async def test_the_order_file_carries_the_same_packing_records(tmp_path) -> None:
+    path = tmp_path / "orders.json"
+    path.write_text(json.dumps(DEMO), encoding="utf-8")
+    directory = FileOrderDirectory(path)
+
+    record = await directory.packing_record("ord-2002", "shp-2002-1")
+
+    assert record is not None and record.packed("HB-MEHMETEFENDI-500") == 1
+    assert await directory.packing_record("ord-2001", "shp-2001-1") is None

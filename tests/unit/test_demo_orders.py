@@ -27,6 +27,7 @@ TRACKING_STYLE = {
     "aras": r"\d{13}",
     "mng": r"\d{11}",
     "surat": r"\d{12}",
+    "digital": r"DG-\d{4}-\d",
 }
 
 
@@ -39,7 +40,7 @@ def test_every_carrier_has_an_order_delivered_one_to_three_days_ago() -> None:
     delivered = [s for _, s in SHIPMENTS if s.delivered_at]
     recent = {s.carrier for s in delivered if timedelta(days=1) <= age(s) <= timedelta(days=3)}
 
-    assert recent == CARRIERS
+    assert recent == CARRIERS | {"digital"}
 
 
 def test_tracking_numbers_follow_each_carriers_style() -> None:
@@ -137,3 +138,10 @@ def test_the_seeded_document_is_plain_json_that_validates_as_orders() -> None:
     document = json.loads(json.dumps(demo_orders(NOW), ensure_ascii=False))
 
     assert OrderFile.model_validate(document).orders == ORDERS
+
+
+def test_two_orders_are_digital_goods_one_licence_key_and_one_gift_card() -> None:
+    digital = [s for _, s in SHIPMENTS if s.is_digital]
+
+    assert sorted(item.digital for s in digital for item in s.items) == ["gift_card", "licence_key"]
+    assert all(s.carrier == "digital" for s in digital)

@@ -3,6 +3,7 @@
 Every expected value below is read off the sample by hand; none is produced by the code under test.
 """
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -391,3 +392,28 @@ def test_signed_by_name_stands_in_when_received_by_name_is_missing() -> None:
     details = body["output"]["completeTrackResults"][0]["trackResults"][0]["deliveryDetails"]
     details |= {"receivedByName": "", "signedByName": "J.SMITH"}
     assert parse_track_response(ok(body), "738488882438", RECEIVED).received_by == "J.SMITH"
+
+
+# --- package weight --------------------------------------------------------------------------------------------
+
+
+def test_the_package_weight_is_read_in_grams_from_the_kg_entry() -> None:
+    assert parsed("track-delivered.json", "738488882438").weight_grams == 13_060  # "13.06" KG
+
+
+def test_a_weight_only_in_pounds_is_converted_and_a_bad_entry_is_ignored() -> None:
+    reply = one_result({"code": "DL"})
+    [group] = reply["output"]["completeTrackResults"]  # type: ignore[index]
+    group["trackResults"][0]["packageDetails"] = {"weightAndDimensions": {"weight": [
+        {"value": "heavy", "unit": "KG"}, {"value": "28.8", "unit": "LB"}, {"value": "5", "unit": "STONE"},
+    ]}}
+
+    proof = parse_track_response(HttpResponse(200, {}, json.dumps(reply).encode()), "1", RECEIVED)
+
+    assert proof.weight_grams == 13_063  # 28.8 lb
+
+
+def test_a_reply_without_package_details_has_no_weight() -> None:
+    body = json.dumps(one_result({"code": "DL"})).encode()
+
+    assert parse_track_response(HttpResponse(200, {}, body), "1", RECEIVED).weight_grams is None

@@ -1,0 +1,70 @@
+"""The digital delivery provider's HTTP client: ``GET {base}/digital/v1/orders/{orderId}/lines/{sku}/delivery``.
+
+    EvidenceUnavailable   transient failures (connection, timeout, 408, 429, 5xx) outlasted every retry
+    EvidenceRejected      any other answer that is not a record: an unexpected status, or a body that is not one
+
+200 is the record, 404 is "never sent" (data, not an error). Retries are the shared ``DownstreamClient``'s. The
+reader is tolerant: unknown fields are ignored, an unknown channel is kept as ``unknown``, and what the provider
+says about the payload (``code`` or ``link``) counts as present when either is."""
+
+from datetime import datetime
+from urllib.parse import quote
+
+import aiohttp
+from pydantic import AliasPath, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from adapters.downstream import Backoff, DownstreamClient, Transient
+from disputes.ports import Clock, EvidenceRejected, EvidenceUnavailable
+from schemas.digital import DigitalChannel, DigitalDelivery
+
+
+class _Reply(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    channel: str | None = None
+    recipient: str | None = None
+    sent_at: AwareDatetime | None = Field(default=None, alias="sentAt")
+    code: bool = Field(default=False, validation_alias=AliasPath("payload", "code"))
+    link: bool = Field(default=False, validation_alias=AliasPath("payload", "link"))
+    opened_at: AwareDatetime | None = Field(default=None, alias="openedAt")
+    activated_at: AwareDatetime | None = Field(default=None, alias="activatedAt")
+
+
+def parse_delivery(order_id: str, sku: str, body: bytes, received_at: datetime) -> DigitalDelivery:
+    """The provider's 200 body as the canonical record; raises ValidationError for a body that is not a record."""
+    reply = _Reply.model_validate_json(body)
+    channel = (reply.channel or "").lower()
+    return DigitalDelivery(
+        order_id=order_id, sku=sku, found=True,
+        channel=DigitalChannel(channel) if channel in DigitalChannel else DigitalChannel.UNKNOWN,
+        sent_to=reply.recipient, sent_at=reply.sent_at, link_present=reply.code or reply.link,
+        opened_at=reply.opened_at, activated_at=reply.activated_at, received_at=received_at,
+    )
+
+
+class HttpDigitalDeliveries(DownstreamClient):
+    service = "digital"
+
+    def __init__(
+        self, session: aiohttp.ClientSession, base_url: str, timeout: float, attempts: int, clock: Clock,
+        *, backoff: Backoff = Backoff(),
+    ) -> None:
+        super().__init__(session, base_url, timeout, attempts, backoff=backoff)
+        self._clock = clock
+
+    async def record(self, order_id: str, sku: str) -> DigitalDelivery:
+        path = f"/digital/v1/orders/{quote(order_id, safe='')}/lines/{quote(sku, safe='')}/delivery"
+        try:
+            reply = await self._request("GET", path)
+        except Transient as error:
+            raise EvidenceUnavailable(f"digital provider unavailable: {error}") from error
+        now = self._clock.now()
+        if reply.status == 404:
+            return DigitalDelivery(order_id=order_id, sku=sku, found=False, received_at=now)
+        if reply.status != 200:
+            raise EvidenceRejected(f"digital provider answered HTTP {reply.status}")
+        try:
+            return parse_delivery(order_id, sku, reply.body, now)
+        except ValidationError as error:
+            fields = ", ".join(sorted({".".join(map(str, e["loc"])) for e in error.errors()}))
+            raise EvidenceRejected(f"digital provider answered an invalid record (fields: {fields})") from None

@@ -1,0 +1,47 @@
+"""Getting a digital order line's delivery record onto its dispute: the digital counterpart of a carrier pull,
+run by the evidence puller for cases whose lines are all digital. The provider is asked about every line; an
+unreachable provider is asked again with the same backoff as a carrier, until the evidence deadline."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from disputes.actors import SYSTEM
+from disputes.model import Dispute
+from disputes.ports import DigitalDeliveries, EvidenceRejected, EvidenceUnavailable
+from disputes.rules import Rules
+from disputes.service import DisputeService
+
+
+def retry_times(dispute: Dispute, rules: Rules, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """(when to ask again after a transient failure, when to look again after a lasting one): retries back off
+    and stop at the evidence deadline; a pull asked for after it is tried once."""
+    deadline = dispute.sla.evidence_due
+    if now >= deadline:
+        return None, None
+    backoff = min(rules.evidence_retry * 2 ** min(dispute.evidence_pulls, 16), rules.evidence_max_retry)
+    return min(now + backoff, deadline), deadline
+
+
+@dataclass
+class DigitalPuller:
+    service: DisputeService
+    provider: DigitalDeliveries
+    rules: Rules
+
+    async def pull(self, dispute: Dispute) -> None:
+        now = await self.service.now_of(dispute)
+        if now >= dispute.sla.evidence_due and not (dispute.digital_deliveries or dispute.proof_missing):
+            await self.service.apply_timed(SYSTEM, dispute.id, lambda d, at: d.evidence_deadline_passed(SYSTEM, at))
+            return
+        order = dispute.order
+        try:
+            records = [await self.provider.record(order.order_id, sku) for sku in dict.fromkeys(i.sku for i in order.items)]
+        except (EvidenceUnavailable, EvidenceRejected) as error:
+            retry_at, give_up_at = retry_times(dispute, self.rules, now)
+            transient = isinstance(error, EvidenceUnavailable)
+            message = f"digital delivery provider {'unavailable' if transient else 'refused'}: {error}"
+            await self.service.apply_timed(SYSTEM, dispute.id, lambda d, at: d.evidence_pull_failed(
+                SYSTEM, message, retry_at if transient else give_up_at, at
+            ))
+            return
+        await self.service.apply_timed(SYSTEM, dispute.id, lambda d, at: d.attach_digital_deliveries(SYSTEM, records, at))

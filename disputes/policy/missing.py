@@ -1,0 +1,160 @@
+"""Items missing from a delivered package. A carrier's proof of delivery shows the package arrived, not what was
+in it, so the claim is weighed on what speaks to the contents, and each finding says what was and was not there:
+
+- the package's weight as the carrier recorded it (at pickup) against the weight declared for it (else the
+  seller's packed weight): lighter by more than the tolerance → the items were not in it when it left;
+- the seller's packing record (where the order service offers one): fewer of a claimed line packed than ordered
+  → not packed;
+- the customer's photos of what arrived: a person looks at them.
+
+Rules, first match wins: not packed → for the customer (confidence 0.9); underweight → for the customer (0.85);
+anything else → a person. The carrier is not liable either way: the package arrived, weighing what it weighed.
+"""
+
+from dataclasses import dataclass
+
+from disputes.model import Dispute
+from disputes.policy.settings import PolicySettings
+from disputes.policy.wording import finding
+from schemas.dispute import Evidence
+from schemas.recommendation import Effect, Finding, PolicyRule
+
+S, A, N = Effect.SUPPORTS_DELIVERY, Effect.AGAINST_DELIVERY, Effect.NEUTRAL
+NOT_PACKED_CONFIDENCE = 0.9
+UNDERWEIGHT_CONFIDENCE = 0.85
+
+
+@dataclass(frozen=True, slots=True)
+class MissingItemsReading:
+    rule: PolicyRule
+    findings: tuple[Finding, ...]
+    confidence: float | None
+    """None: nothing decides the claim, a person does."""
+
+
+def customer_photos(dispute: Dispute) -> int:
+    """The images the customer added to the case (with information or an appeal): photos of what arrived."""
+    return sum(len(added.images) for added in dispute.customer_evidence)
+
+
+def read_missing_items(dispute: Dispute, settings: PolicySettings) -> MissingItemsReading:
+    weight = weight_finding(dispute, settings)
+    packing = packing_finding(dispute)
+    photos = photos_finding(customer_photos(dispute))
+    package_only = finding(
+        "proof_shows_package_only", N, [],
+        "The carrier's proof shows the package arrived, not what was in it",
+        "Kargonun kanıtı paketin teslim edildiğini gösterir, içeriğini değil",
+    )
+    found = (packing, weight, photos, package_only)
+    if packing.code == "items_not_packed":
+        return MissingItemsReading(PolicyRule.ITEMS_NOT_PACKED, found, NOT_PACKED_CONFIDENCE)
+    if weight.code == "weight_below_declared":
+        return MissingItemsReading(PolicyRule.PACKED_UNDERWEIGHT, (weight, packing, photos, package_only), UNDERWEIGHT_CONFIDENCE)
+    return MissingItemsReading(PolicyRule.MISSING_ITEMS_REVIEW, (weight, packing, photos, package_only), None)
+
+
+def _carrier_weight(dispute: Dispute) -> tuple[Evidence, int] | None:
+    weighed = [(e, e.proof.weight_grams) for e in dispute.evidence if e.proof.weight_grams is not None]
+    return max(weighed, key=lambda pair: pair[0].proof.received_at) if weighed else None
+
+
+def _expected_weight(dispute: Dispute) -> tuple[int, str, str] | None:
+    """The weight the package should have had, and whose figure it is (English, Turkish)."""
+    if (declared := dispute.order.declared_weight_grams) is not None:
+        return declared, "declared", "beyan edilen"
+    record = dispute.packing.record if dispute.packing else None
+    if record is not None and record.weight_grams is not None:
+        return record.weight_grams, "packed (seller's scale)", "paketlenen (satıcının tartısı)"
+    return None
+
+
+def weight_finding(dispute: Dispute, settings: PolicySettings) -> Finding:
+    carrier, expected = _carrier_weight(dispute), _expected_weight(dispute)
+    if carrier is None:
+        return finding(
+            "carrier_weight_unavailable", N, [],
+            f"The carrier reported no package weight ({dispute.order.carrier})",
+            f"Kargo firması paket ağırlığı bildirmedi ({dispute.order.carrier})",
+        )
+    evidence, grams = carrier
+    if expected is None:
+        return finding(
+            "expected_weight_unavailable", N, [evidence],
+            f"The carrier weighed the package at {grams} g; no declared or packed weight to compare",
+            f"Kargo paketi {grams} g tarttı; karşılaştırılacak beyan ya da paketleme ağırlığı yok",
+            carrier_grams=grams,
+        )
+    want, whose, whose_tr = expected
+    tolerance = max(settings.weight_tolerance_grams, round(want * settings.weight_tolerance_share))
+    facts: dict[str, int | str] = {"carrier_grams": grams, "expected_grams": want, "tolerance_grams": tolerance}
+    if grams < want - tolerance:
+        return finding(
+            "weight_below_declared", A, [evidence],
+            f"The carrier weighed the package at {grams} g, {want - grams} g under the {whose} {want} g: "
+            "it left without some of its contents",
+            f"Kargo paketi {grams} g tarttı, {whose_tr} {want} g'dan {want - grams} g eksik: "
+            "paket içeriğinin bir kısmı olmadan yola çıktı",
+            **facts,
+        )
+    if grams > want + tolerance:
+        return finding(
+            "weight_above_declared", N, [evidence],
+            f"The carrier weighed the package at {grams} g, more than the {whose} {want} g",
+            f"Kargo paketi {grams} g tarttı, {whose_tr} {want} g'dan fazla",
+            **facts,
+        )
+    return finding(
+        "weight_matches_declared", S, [evidence],
+        f"The carrier weighed the package at {grams} g, as {whose} ({want} g)",
+        f"Kargo paketi {grams} g tarttı, {whose_tr} ağırlıkla uyumlu ({want} g)",
+        **facts,
+    )
+
+
+def packing_finding(dispute: Dispute) -> Finding:
+    check = dispute.packing
+    if check is None or not check.answered:
+        return finding(
+            "packing_record_unavailable", N, [],
+            "No packing record available: the order service offers none or could not answer",
+            "Paketleme kaydı yok: sipariş servisi sunmuyor ya da yanıt veremedi",
+        )
+    if check.record is None:
+        return finding(
+            "packing_record_missing", N, [],
+            "The seller kept no packing record for this package", "Satıcının bu paket için paketleme kaydı yok",
+        )
+    short = [m for m in dispute.missing_items if check.record.packed(m.sku) < _ordered(dispute, m.sku)]
+    photo_en, photo_tr = (" with a photo", " (fotoğraflı)") if check.record.photo else ("", "")
+    if short:
+        skus = ", ".join(m.sku for m in short)
+        return finding(
+            "items_not_packed", A, [],
+            f"The seller's packing record{photo_en} shows fewer than ordered packed of: {skus}",
+            f"Satıcının paketleme kaydı{photo_tr} şu ürünlerden siparişten az paketlendiğini gösteriyor: {skus}",
+            skus=skus,
+        )
+    return finding(
+        "items_packed", S, [],
+        f"The seller's packing record{photo_en} lists every claimed item as packed",
+        f"Satıcının paketleme kaydı{photo_tr} talep edilen tüm ürünleri paketlenmiş gösteriyor",
+    )
+
+
+def photos_finding(photos: int) -> Finding:
+    if photos == 0:
+        return finding(
+            "customer_photos_missing", N, [],
+            "The customer sent no photos of what arrived", "Müşteri gelen paketin fotoğrafını göndermedi",
+        )
+    return finding(
+        "customer_photos_present", N, [],
+        f"The customer sent {photos} photo(s) of what arrived: a person looks at them",
+        f"Müşteri gelen paketin {photos} fotoğrafını gönderdi: bir kişi inceler",
+        photos=photos,
+    )
+
+
+def _ordered(dispute: Dispute, sku: str) -> int:
+    return sum(item.quantity for item in dispute.order.items if item.sku == sku)

@@ -1,0 +1,125 @@
+"""Digital goods through the running app: the delivery record of a code (from the sandbox provider) decides,
+refunds reach payments once, and nothing is charged to a carrier."""
+
+import pytest
+
+from sandbox.digital import DigitalScript
+from sandbox.downstream import create_downstream_sandbox
+from schemas.orders import DigitalKind, OrderItem
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, e2e_orders, eventually
+from tests.factories import order, shipment
+
+CODES = {
+    "ord-d1": ("sku-steam", DigitalKind.GAME_CODE, "activated"),
+    "ord-d2": ("sku-gift", DigitalKind.GIFT_CARD, "not_sent"),
+    "ord-d3": ("sku-office", DigitalKind.LICENCE_KEY, "opened"),
+}
+
+
+def digital_order(order_id: str, sku: str, kind: DigitalKind):
+    line = OrderItem(sku=sku, name="Dijital ürün", quantity=1, unit_price_minor=50_000, digital=kind)
+    delivery = shipment(f"shp-{order_id}", carrier="digital").model_copy(update={"items": [line]})
+    return order(order_id, shipments=[delivery])
+
+
+@pytest.fixture
+def orders_document() -> dict:
+    document = e2e_orders()
+    for order_id, (sku, kind, _) in CODES.items():
+        document["orders"].append(digital_order(order_id, sku, kind).model_dump(mode="json"))
+    return document
+
+
+@pytest.fixture
+async def sandbox(aiohttp_server, orders_document):
+    scripts = {(order_id, sku): DigitalScript(scenario=scenario) for order_id, (sku, _, scenario) in CODES.items()}
+    return await aiohttp_server(create_downstream_sandbox(orders_document, digital=scripts))
+
+
+@pytest.fixture
+def evidence_interval() -> float:
+    return 0.02
+
+
+async def open_case(api, order_id: str, preference: str = "refund") -> dict:
+    body = {"order_id": order_id, "statement": "Kod bana hiç ulaşmadı.", "preferred_resolution": preference}
+    opened = await api.post("/v1/disputes", json=body, headers=CUSTOMER)
+    assert opened.status == 201, await opened.text()
+    return await opened.json()
+
+
+async def advised(api, dispute_id: str, rule: str):
+    async def check():
+        case = await (await api.get(f"/v1/disputes/{dispute_id}", headers=INVESTIGATOR)).json()
+        advice = case["recommendation"]
+        return case if advice and advice["rule"] == rule else None
+
+    case = await eventually(check, timeout=10)
+    assert case is not None, f"no {rule} recommendation"
+    return case
+
+
+async def applied(downstream, service: str) -> dict[str, int]:
+    return (await (await downstream.get("/_sandbox/received")).json())["applied"].get(service, {})
+
+
+async def test_an_activated_code_recommends_rejection_with_its_record_and_a_person_decides(api, sandbox, aiohttp_client):
+    dispute = await open_case(api, "ord-d1")
+
+    case = await advised(api, dispute["id"], "digital_activated")
+
+    advice = case["recommendation"]
+    assert advice["action"] == "reject" and advice["auto_resolve"] is False and case["status"] == "under_review"
+    assert advice["findings"][0]["code"] == "digital_activated" and "activated on" in advice["findings"][0]["text"]
+    (record,) = case["digital_deliveries"]
+    assert record["sku"] == "sku-steam" and record["sent_to"] == "a***@example.com" and record["activated_at"]
+    assert case["evidence"] == [] and case["order"]["reshippable"] is False
+
+    reject = {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "The code was activated."}
+    decided = await api.post(f"/v1/disputes/{dispute['id']}/decision", json=reject,
+                             headers={**INVESTIGATOR, "If-Match": f'"{case["version"]}"'})
+    assert decided.status == 200, await decided.text()
+    mine = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=CUSTOMER)).json()
+    assert "activated" in mine["next_step"]["en"] and "etkinleştirildiğini" in mine["next_step"]["tr"]
+    downstream = await aiohttp_client(sandbox)
+    assert await applied(downstream, "payments") == {}
+
+
+async def test_a_code_never_sent_is_refunded_once_and_no_carrier_is_charged(api, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    dispute = await open_case(api, "ord-d2", preference="reship")
+
+    payments = await eventually(lambda: applied(downstream, "payments"), timeout=10)
+
+    assert payments == {f"{dispute['id']}:d1:refund": 1}
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    assert case["decision"]["outcome"] == "refund" and case["decision"]["reason_code"] == "digital_not_delivered"
+    assert case["recommendation"]["findings"][0]["code"] == "digital_not_sent"
+    assert await applied(downstream, "fulfillment") == {} and await applied(downstream, "finance") == {}
+    mine = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=CUSTOMER)).json()
+    assert "refunding" in mine["next_step"]["en"] and "iade" in mine["next_step"]["tr"]
+
+
+async def test_a_code_opened_but_not_activated_needs_a_person(api):
+    dispute = await open_case(api, "ord-d3")
+
+    case = await advised(api, dispute["id"], "digital_not_activated")
+
+    assert case["recommendation"]["action"] == "needs_person" and case["decision"] is None
+    assert case["recommendation"]["findings"][0]["code"] == "digital_opened"
+    timeline = await (await api.get(f"/v1/disputes/{dispute['id']}/timeline", headers=INVESTIGATOR)).json()
+    received = [e for e in timeline["entries"] if e["action"] == "digital_delivery_received"]
+    assert [e["details"]["states"] for e in received] == [{"sku-office": "opened"}]
+    mine = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=CUSTOMER)).json()
+    assert "delivery record of your code" in mine["next_step"]["en"]
+
+
+async def test_a_digital_case_cannot_be_decided_as_a_reship(api):
+    dispute = await open_case(api, "ord-d3")
+    case = await advised(api, dispute["id"], "digital_not_activated")
+
+    reship = {"outcome": "reship", "reason_code": "goodwill", "note": "Send it again.", "override_reason": "Goodwill."}
+    refused = await api.post(f"/v1/disputes/{dispute['id']}/decision", json=reship,
+                             headers={**INVESTIGATOR, "If-Match": f'"{case["version"]}"'})
+
+    assert refused.status == 422 and refused.content_type == "application/problem+json"

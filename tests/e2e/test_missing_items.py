@@ -1,0 +1,146 @@
+"""Items missing from one package of an order with several, over HTTP: the claim names lines, the seller's packing
+record comes from the order service, the refund of the missing lines' value reaches payments once, and another
+package of the same order keeps its own dispute."""
+
+import json
+
+import pytest
+
+from schemas.orders import PackedLine, PackingRecord
+from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, e2e_orders, eventually
+from tests.factories import BOXED, NOW, order, shipment
+
+BOXES = order("ord-boxes", shipments=[
+    shipment("shp-boxes-1", items=BOXED, declared_weight_grams=2_400), shipment("shp-boxes-2"),
+])
+RECORD = PackingRecord(
+    shipment_id="shp-boxes-1", packed_at=NOW, photo=True,
+    lines=[PackedLine(sku="sku-kettle", quantity=1), PackedLine(sku="sku-glass", quantity=6),
+           PackedLine(sku="sku-spoon", quantity=12)],
+)
+CLAIM = {
+    "order_id": "ord-boxes", "shipment_id": "shp-boxes-1", "statement": "Kutudan iki bardak eksik çıktı.",
+    "preferred_resolution": "refund", "claim": "missing_items", "missing_items": [{"sku": "sku-glass", "quantity": 2}],
+}
+
+
+@pytest.fixture
+def orders_document() -> dict:
+    boxes = json.loads(BOXES.model_dump_json())
+    boxes["shipments"][0]["packing_record"] = json.loads(RECORD.model_dump_json())
+    document = e2e_orders()
+    document["orders"].append(boxes)
+    return document
+
+
+@pytest.fixture
+def app_changes(sandbox) -> dict:
+    """Orders from the order service's stand-in, which also keeps the sellers' packing records."""
+    return {"orders_url": str(sandbox.make_url("/")).rstrip("/")}
+
+
+async def received(downstream, service: str) -> list[dict]:
+    requests = (await (await downstream.get("/_sandbox/received")).json())["requests"]
+    return [r for r in requests if r["service"] == service]
+
+
+async def test_a_missing_item_claim_refunds_the_missing_lines_value_once(api, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    opened = await api.post("/v1/disputes", json=CLAIM, headers={**CUSTOMER, "Idempotency-Key": "box-1"})
+    assert opened.status == 201, await opened.text()
+    mine = await opened.json()
+    assert (mine["claim"], mine["missing_items"]) == ("missing_items", [{"sku": "sku-glass", "quantity": 2}])
+    assert "packing record" in mine["next_step"]["en"] and "paketleme kaydını" in mine["next_step"]["tr"]
+    one = f"/v1/disputes/{mine['id']}"
+    case = await (await api.get(one, headers=INVESTIGATOR)).json()
+    assert case["packing"] == {"answered": True, "record": json.loads(RECORD.model_dump_json())}
+    assert case["order"]["declared_weight_grams"] == 2_400
+
+    decision = {"outcome": "refund", "reason_code": "items_missing", "note": "Paketleme kaydı ve ağırlık incelendi."}
+    decided = await api.post(one + "/decision", json=decision, headers={**INVESTIGATOR, "If-Match": opened.headers["ETag"]})
+    assert decided.status == 200, await decided.text()
+    again = await api.post(one + "/decision", json=decision, headers={**INVESTIGATOR, "If-Match": decided.headers["ETag"]})
+    assert again.status == 409  # a second decision pays nothing more
+
+    refunds = await eventually(lambda: received(downstream, "payments"))
+    assert [(r["key"], r["body"]["amount_minor"], r["body"]["sku"], r["body"]["quantity"]) for r in refunds] == [
+        (f"{mine['id']}:d1:refund:sku-glass", 9_000, "sku-glass", 2)
+    ]
+    applied = (await (await downstream.get("/_sandbox/received")).json())["applied"]["payments"]
+    assert applied == {f"{mine['id']}:d1:refund:sku-glass": 1}
+    resolved = await (await api.get(one, headers=CUSTOMER)).json()
+    assert resolved["decision"]["lines"] == [
+        {"sku": "sku-glass", "quantity": 2, "outcome": "refund", "amount_minor": 9_000}
+    ]
+    assert "90.00 TRY" in resolved["next_step"]["en"] and "90,00 TRY" in resolved["next_step"]["tr"]
+
+    report = await api.get("/v1/reports/carriers?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z", headers=INVESTIGATOR)
+    [row] = (await report.json())["carriers"]
+    assert (row["partial_outcomes"]["refund"], row["outcomes"]["refund"]) == (1, 0)
+
+
+async def test_one_package_of_several_is_disputed_while_another_keeps_its_own_dispute(api):
+    missing = await api.post("/v1/disputes", json=CLAIM, headers=CUSTOMER)
+    assert missing.status == 201
+    other = {"order_id": "ord-boxes", "shipment_id": "shp-boxes-2", "statement": "Bu paket hiç gelmedi.",
+             "preferred_resolution": "reship"}
+    by_phone = await api.post(
+        "/v1/disputes", json={**other, "customer_id": "cust-1", "channel": "phone"}, headers=AGENT
+    )
+    assert by_phone.status == 201, await by_phone.text()
+    assert ((await missing.json())["order"]["shipment_id"], (await by_phone.json())["order"]["shipment_id"]) == (
+        "shp-boxes-1", "shp-boxes-2"
+    )
+
+    twice = await api.post("/v1/disputes", json={**CLAIM, "missing_items": [{"sku": "sku-spoon", "quantity": 1}]},
+                           headers=CUSTOMER)
+    assert twice.status == 409
+
+    listed = await (await api.get("/v1/disputes", headers=CUSTOMER)).json()
+    assert len(listed["items"]) == 2
+
+
+@pytest.mark.parametrize(("change", "says"), [
+    ({"missing_items": [{"sku": "sku-glass", "quantity": 7}]}, "Only 6 of sku-glass"),
+    ({"missing_items": [{"sku": "sku-kettle", "quantity": 1}], "shipment_id": "shp-boxes-2", "claim": "not_received"},
+     "belong to a missing_items claim"),
+    ({"missing_items": [{"sku": {"$ne": ""}, "quantity": 1}]}, "missing_items.0.sku"),
+    ({"missing_items": [{"sku": "sku-glass", "quantity": 0}]}, "missing_items.0.quantity"),
+    ({"missing_items": []}, "Say which items are missing"),
+])
+async def test_a_bad_missing_item_claim_is_a_problem_and_stores_nothing(api, change, says):
+    refused = await api.post("/v1/disputes", json={**CLAIM, **change}, headers=CUSTOMER)
+
+    assert refused.status == 422 and refused.content_type == "application/problem+json"
+    problem = await refused.json()
+    assert says in json.dumps(problem)
+    assert (await (await api.get("/v1/disputes", headers=CUSTOMER)).json())["items"] == []
+
+
+async def test_an_investigator_reships_one_missing_line_and_refunds_another(api, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    lines = [{"sku": "sku-glass", "quantity": 2}, {"sku": "sku-spoon", "quantity": 3}]
+    opened = await api.post("/v1/disputes", json={**CLAIM, "missing_items": lines}, headers=CUSTOMER)
+    one = f"/v1/disputes/{(await opened.json())['id']}"
+    decision = {"outcome": "refund", "reason_code": "items_missing", "note": "Bardaklar yeniden gönderilecek.",
+                "line_outcomes": [{"sku": "sku-glass", "outcome": "reship"}]}
+
+    twice = {**decision, "line_outcomes": decision["line_outcomes"] * 2}
+    refused = await api.post(one + "/decision", json=twice, headers={**INVESTIGATOR, "If-Match": "*"})
+    assert refused.status == 422 and "each line once" in await refused.text()  # the rule, not the schema
+    decided = await api.post(one + "/decision", json=decision, headers={**INVESTIGATOR, "If-Match": "*"})
+    assert decided.status == 200, await decided.text()
+
+    async def effects():
+        ledger = (await (await downstream.get("/_sandbox/received")).json())["applied"]
+        return ledger if {"payments", "fulfillment"} <= set(ledger) else None
+
+    ledger = await eventually(effects)
+    dispute_id = one.rsplit("/", 1)[1]
+    assert (ledger["payments"], ledger["fulfillment"]) == (
+        {f"{dispute_id}:d1:refund:sku-spoon": 1}, {f"{dispute_id}:d1:reship:sku-glass": 1}
+    )
+    requests = (await (await downstream.get("/_sandbox/received")).json())["requests"]
+    [reship] = [r["body"] for r in requests if r["service"] == "fulfillment"]
+    [refund] = [r["body"] for r in requests if r["service"] == "payments"]
+    assert ([(i["sku"], i["quantity"]) for i in reship["items"]], refund["amount_minor"]) == ([("sku-glass", 2)], 3_750)

@@ -1,0 +1,71 @@
+"""A missing-item claim weighed end to end: FedEx's track reply (in its own wire format, from the carrier sandbox)
+carries the package's weight, lighter than the seller declared, and the policy refunds the missing lines on its
+own, once."""
+
+import pytest
+
+from sandbox.carriers import create_carrier_sandbox
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, eventually, orders_file_document, sandbox_shipments
+from tests.factories import BOXED, order, shipment
+
+# The delivered reply the FedEx sandbox serves (karrio's sample, track-duplicate-results.json) weighs the package
+# 0.45 kg; the seller declared 1.2 kg.
+BOX = order("ord-heavy", shipments=[shipment("shp-heavy", carrier="fedex", items=BOXED, declared_weight_grams=1_200)])
+CLAIM = {
+    "order_id": "ord-heavy", "statement": "Koli eksik geldi: çay bardakları yok.", "preferred_resolution": "refund",
+    "claim": "missing_items", "missing_items": [{"sku": "sku-glass", "quantity": 6}],
+}
+
+
+@pytest.fixture
+def orders_document():
+    return orders_file_document([BOX])
+
+
+@pytest.fixture
+def evidence_interval():
+    return 0.02
+
+
+@pytest.fixture
+def carrier_settings():
+    return {}
+
+
+@pytest.fixture
+async def carrier_sandbox(aiohttp_server):
+    return await aiohttp_server(create_carrier_sandbox(sandbox_shipments([(BOX, "delivered", "Ayşe Yılmaz")])))
+
+
+@pytest.fixture
+def carrier_sandbox_url(carrier_sandbox):
+    return str(carrier_sandbox.make_url("")).rstrip("/")
+
+
+async def test_a_package_fedex_weighed_light_refunds_the_missing_lines_on_its_own_once(api, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    opened = await api.post("/v1/disputes", json=CLAIM, headers=CUSTOMER)
+    assert opened.status == 201, await opened.text()
+    one = f"/v1/disputes/{(await opened.json())['id']}"
+
+    async def resolved():
+        case = await (await api.get(one, headers=INVESTIGATOR)).json()
+        return case if case["status"] == "resolved" else None
+
+    case = await eventually(resolved, timeout=15)
+    assert case is not None, "the policy did not resolve the claim"
+    weight = case["recommendation"]["findings"][0]
+    assert (weight["code"], weight["facts"]["carrier_grams"], weight["facts"]["expected_grams"]) == (
+        "weight_below_declared", 450, 1_200
+    )
+    assert [e["proof"]["weight_grams"] for e in case["evidence"]] == [450]
+    assert (case["decision"]["reason_code"], case["decision"]["decided_by_role"]) == ("items_missing", "service")
+
+    async def paid():
+        return (await (await downstream.get("/_sandbox/received")).json())["applied"].get("payments")
+
+    assert await eventually(paid) == {f"{case['id']}:d1:refund:sku-glass": 1}
+    refund = next(r for r in (await (await downstream.get("/_sandbox/received")).json())["requests"]
+                  if r["service"] == "payments")
+    assert refund["body"]["amount_minor"] == 6 * 4_500
+    assert (await (await downstream.get("/_sandbox/received")).json())["applied"].get("finance") is None

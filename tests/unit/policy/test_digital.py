@@ -1,0 +1,127 @@
+"""Digital goods: the delivery record of a code or link decides, not a carrier's proof."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from disputes.actors import SYSTEM
+from disputes.next_step import next_step
+from disputes.policy import CustomerHistory, PolicySettings, recommend
+from schemas.common import Outcome, Resolution
+from schemas.digital import DigitalChannel, DigitalDelivery, DigitalState
+from schemas.dispute import ReasonCode
+from schemas.orders import DigitalKind, OrderItem
+from schemas.recommendation import Effect, PolicyRule
+from schemas.recommendation import RecommendedAction as Act
+from tests.factories import NOW
+from tests.unit.policy.builders import ORDER, RECEIVED_AT, SLA, customer_added, dispute
+
+SENT_AT = datetime(2026, 11, 16, 10, 0, tzinfo=NOW.tzinfo)
+CODE = OrderItem(sku="sku-steam", name="Steam kodu", quantity=1, unit_price_minor=50_000, digital=DigitalKind.GAME_CODE)
+KEY = OrderItem(sku="sku-office", name="Office lisansı", quantity=1, unit_price_minor=90_000, digital=DigitalKind.LICENCE_KEY)
+
+
+def record(state: DigitalState, sku: str = "sku-steam") -> DigitalDelivery:
+    """A line's record that has got as far as `state`, sent by e-mail two days before NOW."""
+    sent = state is not DigitalState.NOT_SENT
+    return DigitalDelivery(
+        order_id=ORDER.order_id, sku=sku, found=sent, channel=DigitalChannel.EMAIL if sent else DigitalChannel.UNKNOWN,
+        sent_to="a***@example.com" if sent else None, sent_at=SENT_AT if sent else None,
+        link_present=state is not DigitalState.LINK_MISSING,
+        opened_at=SENT_AT + timedelta(hours=1) if state in (DigitalState.OPENED, DigitalState.ACTIVATED) else None,
+        activated_at=SENT_AT + timedelta(hours=2) if state is DigitalState.ACTIVATED else None,
+        received_at=RECEIVED_AT,
+    )
+
+
+def digital_case(*records: DigitalDelivery, items: tuple[OrderItem, ...] = (CODE,), **changes: object):
+    d = dispute(**changes)  # type: ignore[arg-type]
+    d.order = d.order.model_copy(update={"items": list(items), "reshippable": False})
+    d.digital_deliveries = list(records)
+    return d
+
+
+@pytest.mark.parametrize(("states", "action", "rule"), [
+    ((DigitalState.ACTIVATED,), Act.REJECT, PolicyRule.DIGITAL_ACTIVATED),
+    ((DigitalState.NOT_SENT,), Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED),
+    ((DigitalState.LINK_MISSING,), Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED),
+    ((DigitalState.SENT,), Act.NEEDS_PERSON, PolicyRule.DIGITAL_NOT_ACTIVATED),
+    ((DigitalState.OPENED,), Act.NEEDS_PERSON, PolicyRule.DIGITAL_NOT_ACTIVATED),
+    ((DigitalState.ACTIVATED, DigitalState.OPENED), Act.NEEDS_PERSON, PolicyRule.DIGITAL_NOT_ACTIVATED),
+    ((DigitalState.ACTIVATED, DigitalState.NOT_SENT), Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED),
+])
+def test_the_least_delivered_line_decides(states: tuple[DigitalState, ...], action: Act, rule: PolicyRule) -> None:
+    skus = ("sku-steam", "sku-office")
+    case = digital_case(*(record(s, sku) for s, sku in zip(states, skus)), items=(CODE, KEY)[: len(states)])
+
+    advice = recommend(case, CustomerHistory(), NOW, PolicySettings())
+
+    assert (advice.action, advice.rule) == (action, rule)
+    assert advice.carrier_liable is False
+
+
+def test_an_activated_code_recommends_rejection_citing_where_and_when_but_a_person_decides() -> None:
+    advice = recommend(digital_case(record(DigitalState.ACTIVATED)), CustomerHistory(), NOW, PolicySettings())
+
+    first = advice.findings[0]
+    assert (first.code, first.effect) == ("digital_activated", Effect.SUPPORTS_DELIVERY)
+    assert "by e-mail to a***@example.com on 16.11.2026 13:00, activated on 16.11.2026 15:00" in first.text
+    assert "16.11.2026 13:00 tarihinde a***@example.com adresine e-posta ile gönderildi" in first.text_tr
+    assert advice.auto_resolve is False
+
+
+def test_an_activated_code_is_rejected_automatically_only_where_the_policy_allows_it() -> None:
+    settings = PolicySettings(auto_reject_enabled=True)
+
+    assert recommend(digital_case(record(DigitalState.ACTIVATED)), CustomerHistory(), NOW, settings).auto_resolve
+
+
+def test_a_code_never_sent_is_refunded_automatically_even_when_a_reship_was_asked_for() -> None:
+    case = digital_case(record(DigitalState.NOT_SENT), preference=Resolution.RESHIP)
+
+    advice = recommend(case, CustomerHistory(), NOW, PolicySettings())
+
+    assert (advice.action, advice.auto_resolve) == (Act.REFUND, True)
+    codes = [f.code for f in advice.findings]
+    assert codes[0] == "digital_not_sent" and "reship_not_possible" in codes
+
+
+def test_without_a_record_the_advice_waits_until_the_deadline_then_refunds() -> None:
+    waiting = recommend(digital_case(), CustomerHistory(), NOW, PolicySettings())
+    late = recommend(digital_case(), CustomerHistory(), SLA.evidence_due, PolicySettings())
+
+    assert (waiting.action, waiting.rule) == (Act.NEEDS_PERSON, PolicyRule.AWAITING_DIGITAL_RECORD)
+    assert (late.action, late.rule, late.auto_resolve) == (Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED, True)
+    assert late.findings[0].code == "digital_no_record_by_deadline"
+
+
+def test_what_the_customer_added_sends_even_a_missing_code_to_a_person() -> None:
+    case = digital_case(record(DigitalState.NOT_SENT), added=(customer_added(images=0),))
+
+    advice = recommend(case, CustomerHistory(), NOW, PolicySettings())
+
+    assert (advice.action, advice.rule) == (Act.NEEDS_PERSON, PolicyRule.CUSTOMER_EVIDENCE)
+
+
+def test_the_delivery_records_repr_hides_where_it_was_sent() -> None:
+    assert "example.com" not in repr(record(DigitalState.ACTIVATED))
+
+
+def test_the_customer_is_told_the_next_step_and_the_date_in_both_languages() -> None:
+    case = digital_case()
+    en, tr = next_step(case, timedelta(days=14))
+    due = (SLA.decision_due - timedelta(microseconds=1)).astimezone(ZoneInfo("Europe/Istanbul")).strftime("%d.%m.%Y")
+
+    assert "delivery record of your code" in en and due in en
+    assert "teslimat kaydını" in tr and due in tr
+
+
+def test_a_rejection_for_an_activated_code_says_so_with_the_appeal_date() -> None:
+    case = digital_case(record(DigitalState.ACTIVATED))
+    case.decide(SYSTEM, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "Activated.", None, NOW)
+
+    en, tr = next_step(case, timedelta(days=14))
+
+    assert "activated" in en and "02.12.2026" in en
+    assert "etkinleştirildiğini" in tr and "02.12.2026" in tr

@@ -1,0 +1,143 @@
+"""Items missing from a delivered package: the carrier's proof shows the package arrived, not its contents, so the
+policy weighs the package's weight at pickup, the seller's packing record and the customer's photos, and says which
+of them it had."""
+
+from datetime import timedelta
+
+from disputes.model import Dispute
+from disputes.policy import CustomerHistory, PolicySettings, recommend
+from schemas.common import Resolution
+from schemas.dispute import Claim, CustomerEvidence, CustomerImage, MissingItem, PackingCheck, SubmissionKind
+from schemas.orders import PackedLine, PackingRecord
+from schemas.recommendation import Effect, PolicyRule, Recommendation
+from schemas.recommendation import RecommendedAction as Act
+from tests.factories import BOXED, NOW
+from tests.unit.policy.builders import dispute, evidence, snapshot
+
+SETTINGS = PolicySettings()
+DECLARED = 2_400
+ALL_PACKED = PackingRecord(
+    shipment_id="shp-1", packed_at=NOW - timedelta(days=3), photo=True,
+    lines=[PackedLine(sku="sku-kettle", quantity=1), PackedLine(sku="sku-glass", quantity=6),
+           PackedLine(sku="sku-spoon", quantity=12)],
+)
+TWO_GLASSES_SHORT = ALL_PACKED.model_copy(update={"lines": [
+    PackedLine(sku="sku-kettle", quantity=1), PackedLine(sku="sku-glass", quantity=4), PackedLine(sku="sku-spoon", quantity=12),
+]})
+
+
+def missing_glasses(
+    *, carrier_grams: int | None = None, declared: int | None = DECLARED, packing: PackingCheck | None = None,
+    preference: Resolution = Resolution.REFUND, package_value: int | None = None,
+) -> Dispute:
+    """Two of the six glasses claimed missing from a delivered, signed-for package of three lines."""
+    proof = evidence(weight_grams=carrier_grams) if carrier_grams else evidence()
+    base = dispute(proof, preference=preference)
+    order = snapshot().model_copy(update={
+        "items": BOXED, "declared_weight_grams": declared,
+        "value_minor": package_value or sum(i.unit_price_minor * i.quantity for i in BOXED),
+    })
+    return base.model_copy(update={
+        "order": order, "claim": Claim.MISSING_ITEMS, "missing_items": [MissingItem(sku="sku-glass", quantity=2)],
+        "packing": packing,
+    })
+
+
+def advise(d: Dispute, settings: PolicySettings = SETTINGS) -> Recommendation:
+    return recommend(d, CustomerHistory(), NOW, settings)
+
+
+def codes(advice: Recommendation) -> list[str]:
+    return [f.code for f in advice.findings]
+
+
+def test_a_package_lighter_at_pickup_than_declared_is_resolved_for_the_customer_without_carrier_liability() -> None:
+    advice = advise(missing_glasses(carrier_grams=1_900))
+
+    assert (advice.action, advice.rule, advice.auto_resolve, advice.carrier_liable) == (
+        Act.REFUND, PolicyRule.PACKED_UNDERWEIGHT, True, False
+    )
+    weight = advice.findings[0]
+    assert (weight.code, weight.effect, weight.facts) == (
+        "weight_below_declared", Effect.AGAINST_DELIVERY,
+        {"carrier_grams": 1_900, "expected_grams": 2_400, "tolerance_grams": 150},
+    )
+    assert "1900 g" in weight.text and "500 g" in weight.text and "2400 g" in weight.text_tr
+
+
+def test_a_matching_weight_a_complete_packing_record_and_no_photos_go_to_a_person() -> None:
+    advice = advise(missing_glasses(carrier_grams=2_350, packing=PackingCheck(answered=True, record=ALL_PACKED)))
+
+    assert (advice.action, advice.rule, advice.auto_resolve) == (Act.NEEDS_PERSON, PolicyRule.MISSING_ITEMS_REVIEW, False)
+    assert codes(advice)[:4] == [
+        "weight_matches_declared", "items_packed", "customer_photos_missing", "proof_shows_package_only"
+    ]
+    assert "with a photo" in advice.findings[1].text
+
+
+def test_a_packing_record_short_of_a_claimed_line_gives_the_customer_what_they_asked_for() -> None:
+    short = PackingCheck(answered=True, record=TWO_GLASSES_SHORT)
+
+    advice = advise(missing_glasses(carrier_grams=2_350, packing=short, preference=Resolution.RESHIP))
+
+    assert (advice.action, advice.rule, advice.auto_resolve) == (Act.RESHIP, PolicyRule.ITEMS_NOT_PACKED, True)
+    assert advice.findings[0].code == "items_not_packed" and advice.findings[0].facts == {"skus": "sku-glass"}
+
+
+def test_the_findings_say_what_was_not_available() -> None:
+    advice = advise(missing_glasses(declared=None))
+
+    assert advice.action is Act.NEEDS_PERSON
+    assert {"carrier_weight_unavailable", "packing_record_unavailable", "customer_photos_missing"} <= set(codes(advice))
+
+
+def test_an_order_service_without_a_record_for_the_package_is_told_apart_from_one_that_could_not_answer() -> None:
+    none_kept = advise(missing_glasses(packing=PackingCheck(answered=True, record=None)))
+    not_asked = advise(missing_glasses(packing=PackingCheck(answered=False)))
+
+    assert "packing_record_missing" in codes(none_kept) and "packing_record_unavailable" in codes(not_asked)
+
+
+def test_without_a_declared_weight_the_seller_s_packed_weight_is_compared() -> None:
+    weighed = PackingCheck(answered=True, record=ALL_PACKED.model_copy(update={"weight_grams": 2_500}))
+
+    advice = advise(missing_glasses(carrier_grams=2_000, declared=None, packing=weighed))
+
+    assert advice.findings[0].code == "weight_below_declared"
+    assert "packed (seller's scale)" in advice.findings[0].text
+
+
+def test_the_tolerance_grows_with_the_package_and_is_configured() -> None:
+    heavy = missing_glasses(carrier_grams=19_200, declared=20_000)  # 800 g under: within 5 %, i.e. 1 000 g
+
+    assert advise(heavy).findings[0].code == "weight_matches_declared"
+    assert advise(heavy, PolicySettings(weight_tolerance_share=0.02)).findings[0].code == "weight_below_declared"
+
+
+def test_a_package_heavier_than_declared_says_nothing_about_missing_items() -> None:
+    advice = advise(missing_glasses(carrier_grams=3_000))
+
+    assert (advice.action, advice.findings[0].code, advice.findings[0].effect) == (
+        Act.NEEDS_PERSON, "weight_above_declared", Effect.NEUTRAL
+    )
+
+
+def test_only_the_missing_lines_value_counts_towards_a_high_value_order() -> None:
+    advice = advise(missing_glasses(carrier_grams=1_900, package_value=5_000_000))
+
+    assert "high_value_order" not in codes(advice) and advice.auto_resolve
+
+
+def test_customer_photos_added_to_the_case_are_counted_and_a_person_looks_at_them() -> None:
+    photos = [CustomerImage(ref=f"att_{n}", filename=f"kutu{n}.jpg", media_type="image/jpeg", size=1_000) for n in (1, 2)]
+    added = CustomerEvidence(
+        kind=SubmissionKind.INFORMATION, statement="Kutunun fotoğrafları.", images=photos, submitted_at=NOW,
+        submitted_by="cust-1",
+    )
+    weighed = missing_glasses(carrier_grams=2_350, packing=PackingCheck(answered=True, record=ALL_PACKED))
+
+    advice = advise(weighed.model_copy(update={"customer_evidence": [added]}))
+
+    assert advice.action is Act.NEEDS_PERSON
+    [photos_seen] = [f for f in advice.findings if f.code.startswith("customer_photos")]
+    assert (photos_seen.code, photos_seen.facts) == ("customer_photos_present", {"photos": 2})

@@ -1,0 +1,133 @@
+"""A digital line's delivery record, pulled like a carrier's proof: on opening, again with backoff while the
+provider is down, "no record" recorded at the evidence deadline; the latest record replaces the earlier one."""
+
+from datetime import timedelta
+
+import pytest
+
+from adapters.memory import InMemoryOrders
+from disputes.digital import DigitalPuller
+from disputes.evidence import EvidencePuller
+from disputes.ports import EvidenceRejected, EvidenceUnavailable
+from disputes.rules import Rules
+from schemas.digital import DigitalChannel, DigitalDelivery, DigitalState
+from schemas.dispute import Status
+from schemas.orders import DigitalKind, OrderItem
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
+
+LINES = (
+    OrderItem(sku="sku-steam", name="Steam kodu", quantity=1, unit_price_minor=50_000, digital=DigitalKind.GAME_CODE),
+    OrderItem(sku="sku-gift", name="Hediye kartı", quantity=2, unit_price_minor=10_000, digital=DigitalKind.GIFT_CARD),
+)
+
+
+def record(sku: str, opened: bool = False, activated: bool = False) -> DigitalDelivery:
+    sent = NOW - timedelta(days=1)
+    return DigitalDelivery(
+        order_id="ord-1", sku=sku, found=True, channel=DigitalChannel.EMAIL, sent_to="a***@example.com", sent_at=sent,
+        link_present=True, opened_at=sent if opened or activated else None, activated_at=sent if activated else None,
+        received_at=NOW,
+    )
+
+
+class Provider:
+    """Answers from a list, one per pull (the last one repeats); every call is recorded."""
+
+    def __init__(self, *answers: dict[str, DigitalDelivery] | Exception) -> None:
+        self.answers = list(answers)
+        self.calls: list[tuple[str, str]] = []
+
+    async def record(self, order_id: str, sku: str) -> DigitalDelivery:
+        self.calls.append((order_id, sku))
+        if sku == LINES[0].sku and self.calls[:-1] and len(self.answers) > 1:  # a new pull
+            self.answers.pop(0)
+        answer = self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer[sku]
+
+
+@pytest.fixture
+def orders() -> InMemoryOrders:
+    digital = shipment(carrier="digital").model_copy(update={"items": list(LINES)})
+    return InMemoryOrders([order(shipments=[digital])])
+
+
+@pytest.fixture
+def make_puller(service, pushed, clock, due_work):
+    def make(provider: Provider):
+        class NoCarrier:
+            async def pull(self, carrier, tracking_number, slot=None):
+                raise AssertionError("a digital case asks no carrier")
+
+        digital = DigitalPuller(service, provider, Rules())
+        return due_work(EvidencePuller(service, NoCarrier(), pushed, Rules(), digital=digital))
+
+    return make
+
+
+@pytest.fixture
+async def dispute(service, request_for):
+    return (await service.open(CUSTOMER, request_for(), None)).dispute
+
+
+async def test_every_line_is_asked_about_on_opening_and_its_record_put_on_the_case(make_puller, dispute, repository):
+    provider = Provider({"sku-steam": record("sku-steam", activated=True), "sku-gift": record("sku-gift")})
+
+    assert await make_puller(provider).run_once() == 1
+
+    stored = repository.docs[dispute.id]
+    assert provider.calls == [("ord-1", "sku-steam"), ("ord-1", "sku-gift")]
+    assert [r.state for r in stored.digital_deliveries] == [DigitalState.ACTIVATED, DigitalState.SENT]
+    assert stored.status is Status.UNDER_REVIEW and stored.evidence_pull_due is None and stored.assess_due == NOW
+    assert stored.timeline[-1].details == {"states": {"sku-steam": "activated", "sku-gift": "sent"}}
+    assert "example.com" not in str(stored.timeline)
+    assert stored.order.reshippable is False and stored.order.is_digital
+
+
+async def test_a_provider_that_is_down_is_asked_again_with_backoff(make_puller, dispute, repository, clock):
+    answer = {"sku-steam": record("sku-steam"), "sku-gift": record("sku-gift")}
+    provider = Provider(EvidenceUnavailable("503"), answer)
+    puller = make_puller(provider)
+
+    await puller.run_once()
+    failed = repository.docs[dispute.id]
+    assert failed.status is Status.AWAITING_EVIDENCE and failed.evidence_pull_due == NOW + timedelta(minutes=2)
+    assert failed.timeline[-1].details["error"].startswith("digital delivery provider unavailable")
+    clock.advance(minutes=2)
+    await puller.run_once()
+
+    assert repository.docs[dispute.id].status is Status.UNDER_REVIEW
+
+
+async def test_a_provider_that_refuses_is_looked_at_again_only_at_the_deadline(make_puller, dispute, repository):
+    await make_puller(Provider(EvidenceRejected("HTTP 400"))).run_once()
+
+    assert repository.docs[dispute.id].evidence_pull_due == dispute.sla.evidence_due
+
+
+async def test_no_record_by_the_deadline_is_recorded_once(make_puller, dispute, repository, clock):
+    puller = make_puller(Provider(EvidenceUnavailable("down")))
+    while not repository.docs[dispute.id].proof_missing and clock.now() < NOW + timedelta(days=7):
+        await puller.run_once()
+        clock.advance(minutes=30)
+
+    stored = repository.docs[dispute.id]
+    assert stored.proof_missing and stored.evidence_pull_due is None and stored.status is Status.UNDER_REVIEW
+    assert stored.sla.evidence_due <= clock.now() <= stored.sla.evidence_due + timedelta(hours=1)
+
+
+async def test_a_pull_asked_for_again_replaces_the_record_when_it_moved_and_keeps_it_when_not(
+    make_puller, dispute, repository, service, clock
+):
+    sent = {"sku-steam": record("sku-steam"), "sku-gift": record("sku-gift")}
+    moved = {"sku-steam": record("sku-steam", opened=True), "sku-gift": record("sku-gift")}
+    await make_puller(Provider(sent)).run_once()
+    for answer, expected in ((sent, DigitalState.SENT), (moved, DigitalState.OPENED)):
+        await service.request_evidence(INVESTIGATOR, dispute.id)
+        await make_puller(Provider(answer)).run_once()
+        stored = repository.docs[dispute.id]
+        assert stored.evidence_pull_due is None and stored.digital_deliveries[0].state is expected
+
+    actions = [e.action for e in repository.docs[dispute.id].timeline]
+    assert actions.count("digital_delivery_received") == 2

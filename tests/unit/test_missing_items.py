@@ -1,0 +1,170 @@
+"""Claims of items missing from a delivered package: which lines, what the seller's packing record said when the
+claim was opened, and outcomes and downstream effects per line, each keyed by the dispute, the decision and the line."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from adapters.memory import InMemoryOrders
+from disputes.errors import Unprocessable
+from disputes.model import Dispute
+from disputes.next_step import next_step
+from disputes.ports import PackingRecordUnavailable
+from disputes.rules import Rules
+from disputes.service import DisputeService, OpenRequest
+from schemas.common import Outcome, RefundDestination, Resolution
+from schemas.dispute import Claim, EffectKind, MissingItem, ReasonCode
+from schemas.orders import PackedLine, PackingRecord
+from tests.factories import BOXED, CUSTOMER, INVESTIGATOR, NOW, order, shipment
+
+STATEMENT = "Kutudan iki bardak eksik çıktı."
+BOX = order("ord-box", shipments=[shipment("shp-box", items=BOXED, declared_weight_grams=2_400)])
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+RECORD = PackingRecord(shipment_id="shp-box", packed_at=NOW, lines=[PackedLine(sku="sku-glass", quantity=6)])
+
+
+class Records:
+    def __init__(self, record: PackingRecord | None = RECORD, fails: bool = False) -> None:
+        self.record, self.fails, self.asked = record, fails, []
+
+    async def packing_record(self, order_id: str, shipment_id: str) -> PackingRecord | None:
+        self.asked.append((order_id, shipment_id))
+        if self.fails:
+            raise PackingRecordUnavailable("orders answered HTTP 503")
+        return self.record
+
+
+def claim(*missing: tuple[str, int], resolution: Resolution = Resolution.REFUND) -> OpenRequest:
+    lines = tuple(MissingItem(sku=sku, quantity=quantity) for sku, quantity in missing)
+    return OpenRequest("ord-box", None, STATEMENT, resolution, claim=Claim.MISSING_ITEMS, missing_items=lines)
+
+
+@pytest.fixture
+def records() -> Records:
+    return Records()
+
+
+@pytest.fixture
+def boxes(repository, clock, records) -> DisputeService:
+    return DisputeService(repository, InMemoryOrders([BOX]), clock, Rules(), packing_records=records)
+
+
+async def opened(boxes: DisputeService, *missing: tuple[str, int], **options) -> Dispute:
+    return (await boxes.open(CUSTOMER, claim(*missing, **options), None)).dispute
+
+
+def compensation(dispute: Dispute) -> list[tuple[EffectKind, str, dict]]:
+    kinds = (EffectKind.REFUND, EffectKind.RESHIP)
+    return [(m.kind, m.key, m.payload) for m in dispute.outbox if m.kind in kinds]
+
+
+async def test_a_claim_names_lines_and_keeps_the_seller_s_packing_record(boxes, records) -> None:
+    dispute = await opened(boxes, ("sku-glass", 2))
+
+    assert (dispute.claim, dispute.missing_items) == (Claim.MISSING_ITEMS, [MissingItem(sku="sku-glass", quantity=2)])
+    assert dispute.packing is not None and (dispute.packing.answered, dispute.packing.record) == (True, RECORD)
+    assert records.asked == [("ord-box", "shp-box")]
+    assert (dispute.claimed_value_minor, dispute.order.declared_weight_grams) == (9_000, 2_400)
+
+
+async def test_an_order_service_that_cannot_answer_does_not_stop_the_claim(repository, clock) -> None:
+    failing = DisputeService(repository, InMemoryOrders([BOX]), clock, Rules(), packing_records=Records(fails=True))
+
+    dispute = await opened(failing, ("sku-glass", 2))
+
+    assert dispute.packing is not None and (dispute.packing.answered, dispute.packing.record) == (False, None)
+
+
+async def test_a_whole_package_claim_does_not_ask_for_the_packing_record(boxes, records) -> None:
+    dispute = (await boxes.open(CUSTOMER, OpenRequest("ord-box", None, STATEMENT, Resolution.REFUND), None)).dispute
+
+    assert (dispute.claim, dispute.packing, records.asked) == (Claim.NOT_RECEIVED, None, [])
+
+
+@pytest.mark.parametrize(("missing", "says"), [
+    ((), "Say which items are missing"),
+    ((("sku-phone", 1),), "holds no item sku-phone"),
+    ((("sku-glass", 7),), "Only 6 of sku-glass"),
+    ((("sku-glass", 1), ("sku-glass", 1)), "each missing item once"),
+])
+async def test_missing_lines_must_be_lines_of_the_package_at_most_as_many_as_ordered(boxes, missing, says) -> None:
+    with pytest.raises(Unprocessable, match=says):
+        await opened(boxes, *missing)
+
+
+async def test_missing_lines_belong_to_a_missing_items_claim(boxes) -> None:
+    lines = (MissingItem(sku="sku-glass", quantity=1),)
+    request = OpenRequest("ord-box", None, STATEMENT, Resolution.REFUND, missing_items=lines)
+
+    with pytest.raises(Unprocessable, match="missing_items claim"):
+        await boxes.open(CUSTOMER, request, None)
+
+
+async def test_a_refund_pays_each_missing_line_s_value_once_under_its_own_key(boxes) -> None:
+    dispute = await opened(boxes, ("sku-glass", 2), ("sku-spoon", 3))
+
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Eksik.", RefundDestination.WALLET, NOW)
+
+    assert [(kind, key, p["sku"], p["quantity"], p["amount_minor"], p["destination"]) for kind, key, p in compensation(dispute)] == [
+        (EffectKind.REFUND, f"{dispute.id}:d1:refund:sku-glass", "sku-glass", 2, 9_000, "wallet"),
+        (EffectKind.REFUND, f"{dispute.id}:d1:refund:sku-spoon", "sku-spoon", 3, 3_750, "wallet"),
+    ]
+    assert [(line.sku, line.outcome, line.amount_minor) for line in dispute.decision.lines] == [
+        ("sku-glass", Outcome.REFUND, 9_000), ("sku-spoon", Outcome.REFUND, 3_750),
+    ]
+
+
+async def test_lines_can_be_refunded_and_reshipped_in_one_decision_reshipping_only_those_lines(boxes) -> None:
+    dispute = await opened(boxes, ("sku-glass", 2), ("sku-spoon", 3))
+
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Eksik.", None, NOW,
+                   line_outcomes=[("sku-glass", Outcome.RESHIP)])
+
+    [(reship, reship_key, shipped), (refund, refund_key, paid)] = compensation(dispute)
+    assert (reship, reship_key, refund, refund_key) == (
+        EffectKind.RESHIP, f"{dispute.id}:d1:reship:sku-glass", EffectKind.REFUND, f"{dispute.id}:d1:refund:sku-spoon"
+    )
+    assert [(i["sku"], i["quantity"]) for i in shipped["items"]] == [("sku-glass", 2)]
+    assert (paid["amount_minor"], paid["destination"]) == (3_750, "original_payment")
+    en, tr = next_step(dispute, Rules().appeal_window)
+    assert "37.50 TRY" in en and "sku-glass" in en and "18.11.2026" in en
+    assert "37,50 TRY" in tr and "yeniden gönderiliyor" in tr and "18.11.2026" in tr
+
+
+async def test_outcomes_per_line_name_claimed_lines_and_never_reject_one(boxes) -> None:
+    dispute = await opened(boxes, ("sku-glass", 2))
+
+    with pytest.raises(Unprocessable, match="sku-kettle"):
+        dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW,
+                       line_outcomes=[("sku-kettle", Outcome.REFUND)])
+    with pytest.raises(Unprocessable, match="reject the whole claim"):
+        dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW,
+                       line_outcomes=[("sku-glass", Outcome.REJECTED)])
+    assert dispute.decision is None and compensation(dispute) == []
+
+
+async def test_a_whole_package_claim_takes_no_outcomes_per_line(service, request_for) -> None:
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+
+    with pytest.raises(Unprocessable, match="missing-item claims"):
+        dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.GOODWILL, "n", None, NOW,
+                       line_outcomes=[("sku-kettle", Outcome.RESHIP)])
+
+
+async def test_the_idempotency_fingerprint_covers_the_missing_lines(boxes) -> None:
+    first = await boxes.open(CUSTOMER, claim(("sku-glass", 2)), "key-1")
+    again = await boxes.open(CUSTOMER, claim(("sku-glass", 2)), "key-1")
+
+    assert (again.dispute.id, again.created) == (first.dispute.id, False)
+    assert claim(("sku-glass", 2)).fingerprint() != claim(("sku-glass", 1)).fingerprint()
+
+
+async def test_the_customer_is_told_what_is_being_checked_and_by_when(boxes) -> None:
+    dispute = await opened(boxes, ("sku-glass", 2))
+
+    en, tr = next_step(dispute, Rules().appeal_window)
+
+    last_day = (dispute.sla.decision_due.astimezone(ISTANBUL) - timedelta(microseconds=1)).strftime("%d.%m.%Y")
+    assert "packing record" in en and "paketleme kaydını" in tr
+    assert f"by {last_day}" in en and f"En geç {last_day}" in tr
