@@ -22,27 +22,32 @@ import statistics
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from adapters.mongo.client import connect
+from adapters.mongo.disputes import queue_key
 from adapters.mongo.embedded import EmbeddedMongo
 from adapters.mongo.indexes import DISPUTES
+from adapters.mongo.schedule import MongoSchedule
 from bench import workload as w
 from bench.procs import Server
 from bench.report import publish
+from disputes.work import WorkKind
 
 SIZES = (100, 1_000, 10_000)
 OPENS = 60  # measured per size
 WARM = 5
 READS = 30
-TARGET = 1.5  # cost of an open at the largest size ÷ at the smallest
+CLAIMS = 20  # seeded disputes made due for an evidence pull at each size, then claimed one at a time (after one more)
+TARGET = 1.5  # cost of each operation at the largest size ÷ at the smallest
 BATCH = 200  # documents per bulk insert: short write transactions keep mongoeco's own background writer from timing out
 RESULTS = Path(__file__).resolve().parent / "results"
 Doc = dict[str, Any]
+KIND = WorkKind.PULL_EVIDENCE
 
 
 def database_cpu(pid: int) -> float:
@@ -60,8 +65,9 @@ def copy_of(template: Doc, n: int) -> Doc:
         address_key=f"seed-address-{n % 5_000}",
     )
     doc["order"] |= {"order_id": order_id, "shipment_id": f"{order_id}-s1", "tracking_number": f"TRKSEED{n:09d}"}
+    doc["queue_key"] = queue_key(doc["sla"]["decision_due"], doc["_id"])
     doc.pop("idempotency", None)
-    for name in ("evidence_pull_due", "assess_due", "sla_check_due", "outbox_due"):
+    for name in ("evidence_pull_due", "assess_due", "sla_check_due", "outbox_due", "due"):
         doc.pop(name, None)  # seeded cases are past the stage where workers would pick them up
     return doc
 
@@ -112,6 +118,27 @@ class Driver:
             if response.status != expect:
                 raise RuntimeError(f"{request['method']} {request['path']} answered {response.status}")
         return Sample(seconds, cpu)
+
+
+async def claims(database: EmbeddedMongo, db: Any) -> Sample:
+    """Claim due work as the workers do (`claim_due`, one subject per call) with CLAIMS seeded disputes due
+    among the rest; each claim's latency and the database's CPU for it. The due work is removed afterwards."""
+    assert database.process is not None
+    due = [f"dsp_seed{n:024d}" for n in range(1, 1 + 5 * (CLAIMS + 1), 5)]  # seeded at the first size, so at every size
+    now = datetime.now(UTC)
+    for minutes, dispute_id in enumerate(due):
+        await db[DISPUTES].update_one({"_id": dispute_id}, {"$set": {f"due.{KIND}": now - timedelta(minutes=minutes)}})
+    schedule = MongoSchedule(db)
+    await schedule.claim_due(KIND, now, timedelta(seconds=30), 1, "bench")  # warm-up, as for the requests
+    seconds, cpu = [], 0.0
+    for _ in due[1:]:
+        before, started = database_cpu(database.process.pid), time.perf_counter()
+        claimed = await schedule.claim_due(KIND, now, timedelta(seconds=30), 1, "bench")
+        seconds.append(time.perf_counter() - started)
+        cpu += database_cpu(database.process.pid) - before
+        assert len(claimed) == 1
+    await db[DISPUTES].update_many({"_id": {"$in": due}}, {"$unset": {"due": "", "lease": ""}})
+    return Sample(seconds, cpu)
 
 
 async def fill(mongo: EmbeddedMongo, template: Doc, start: int, stop: int) -> float:
@@ -172,19 +199,26 @@ async def measure(sizes: list[int], workdir: Path) -> dict[str, Any]:
                     await driver.timed(batch[:WARM], 201)
                     opens = await driver.timed(batch[WARM:], 201)
                     some = [d["_id"] async for d in collection.find({}, {"_id": 1}).limit(READS)]
+                    await driver.timed(w.get_requests(some[:WARM]) + w.list_requests() * WARM, 200)
                     one = await driver.timed(w.get_requests(some), 200)
                     queue = await driver.timed(w.list_requests() * READS, 200)
-                    rows.append({"disputes": count, "fill_seconds": round(fill_seconds, 1),
-                                 "open": opens.summary(), "get": one.summary(), "queue_50": queue.summary()})
+                    claim = await claims(mongo, client["disputes"])
+                    rows.append({"disputes": count, "fill_seconds": round(fill_seconds, 1), "open": opens.summary(),
+                                 "get": one.summary(), "queue_50": queue.summary(), "claim": claim.summary()})
                     print(json.dumps(rows[-1]), flush=True)
                     filled = count
         await client.close()
     return {"rows": rows, "ratio": ratio(rows)}
 
 
-def ratio(rows: list[dict[str, Any]]) -> dict[str, float]:
+ROWS = ("open", "get", "queue_50", "claim")
+
+
+def ratio(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Each operation's cost at the largest size ÷ at the smallest, by latency and by database CPU."""
     first, last = rows[0], rows[-1]
-    return {key: round(last["open"][key] / first["open"][key], 2) for key in ("p50_ms", "db_cpu_ms")}
+    return {op: {key: round(last[op][key] / first[op][key], 2) if first[op][key] else 0.0
+                 for key in ("p50_ms", "db_cpu_ms")} for op in ROWS}
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -195,17 +229,19 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         "One client, one request at a time; latency in ms (p50 / p90) and the database process's CPU per request.",
         "",
-        "| disputes | open p50 | open p90 | open db CPU | one dispute p50 | queue of 50 p50 | queue db CPU "
-        "| fill (s) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| disputes | open p50 | open p90 | open db CPU | one dispute p50 | one dispute db CPU | queue of 50 p50 "
+        "| queue db CPU | claim p50 | claim db CPU | fill (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in result["rows"]:
-        o, g, q = row["open"], row["get"], row["queue_50"]
+        o, g, q, c = row["open"], row["get"], row["queue_50"], row["claim"]
         lines.append(f"| {row['disputes']:,} | {o['p50_ms']} | {o['p90_ms']} | {o['db_cpu_ms']} | {g['p50_ms']} | "
-                     f"{q['p50_ms']} | {q['db_cpu_ms']} | {row['fill_seconds']} |")
-    r = result["ratio"]
-    lines += ["", f"Open at the largest size ÷ at the smallest: {r['p50_ms']}× by latency, {r['db_cpu_ms']}× by "
-              f"database CPU (target ≤ {TARGET}×)."]
+                     f"{g['db_cpu_ms']} | {q['p50_ms']} | {q['db_cpu_ms']} | {c['p50_ms']} | {c['db_cpu_ms']} | "
+                     f"{row['fill_seconds']} |")
+    names = {"open": "Open", "get": "One dispute", "queue_50": "Queue of 50", "claim": "Claim"}
+    lines += ["", f"At the largest size ÷ at the smallest (target ≤ {TARGET}×, by database CPU):", ""]
+    lines += [f"- {names[op]}: {r['db_cpu_ms']}× by database CPU, {r['p50_ms']}× by latency"
+              for op, r in result["ratio"].items()]
     return "\n".join(lines) + "\n"
 
 

@@ -2,14 +2,14 @@
 `version`), and the outbox messages it causes live in the same document, so no transaction is needed.
 
 Document = the aggregate's fields, `_id` = dispute id, plus fields derived for indexes: `shipment_key`,
-`holds_shipment` (false once withdrawn), and `due.<kind>` (when each kind of background work is next due:
+`holds_shipment` (false once withdrawn), `queue_key` (the queue's order as one string, see `queue_key`), and `due.<kind>` (when each kind of background work is next due:
 the aggregate's own due times, the images' deletion, and the relay's next look at pending messages; absent
 when not due). Leases live in `lease.<kind>`, which only the schedule (`adapters/mongo/schedule.py`) writes:
 a save never touches them.
 """
 
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -31,6 +31,17 @@ HISTORY_LIMIT = 200  # enough to see any abuse pattern; bounds the read for a pa
 APPEND_ONLY = ("outbox", "effects_delivered", "effects_parked")
 RELAY_DUE = f"due.{WorkKind.RELAY}"
 WRITTEN_BY_ADD = ("idempotency",)  # a save never writes the key back: a later `add` may have taken it over
+
+
+def queue_key(decision_due: datetime, dispute_id: str) -> str:
+    """The queue's order, (decision due, id), as one string that sorts the same way: the due time to the
+    millisecond (what BSON stores) in fixed width, then the id. One string field is what mongoeco's engine
+    can sort from an index (a single-field index on a field holding strings in every document)."""
+    return f"{_due_text(decision_due)}|{dispute_id}"
+
+
+def _due_text(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:23]
 
 
 def due_times(dispute: Dispute, retention: timedelta) -> dict[str, datetime | None]:
@@ -57,11 +68,12 @@ def to_doc(dispute: Dispute) -> Doc:
     doc["shipment_key"] = f"{dispute.order.order_id}/{dispute.order.shipment_id}"
     doc["holds_shipment"] = dispute.status is not Status.WITHDRAWN
     doc["address_key"] = address_key(dispute)
+    doc["queue_key"] = queue_key(dispute.sla.decision_due, dispute.id)
     doc["facts"] = asdict(report_facts(dispute))
     return doc
 
 
-DERIVED = ("shipment_key", "holds_shipment", "address_key", "facts", "evidence_refs", "purged", "due", "lease")
+DERIVED = ("shipment_key", "holds_shipment", "address_key", "queue_key", "facts", "evidence_refs", "purged", "due", "lease")
 
 
 def from_doc(doc: Doc) -> Dispute:
@@ -131,7 +143,7 @@ class MongoDisputes:
 
     async def query(self, query: DisputeQuery) -> DisputePage:
         filter_ = _filter(query)
-        cursor = self.collection.find(filter_).sort([("sla.decision_due", 1), ("_id", 1)]).limit(query.limit + 1)
+        cursor = self.collection.find(filter_).sort("queue_key", 1).limit(query.limit + 1)
         docs = [doc async for doc in cursor]
         items = [from_doc(doc) for doc in docs[: query.limit]]
         more = len(docs) > query.limit
@@ -220,11 +232,13 @@ def _filter(query: DisputeQuery) -> Doc:
     ):
         if value is not None:
             filter_[field] = value
-    due: Doc = {}
+    order: Doc = {}
     if query.due_before is not None:
-        due["$lt"] = query.due_before
-    if due:
-        filter_["sla.decision_due"] = due
+        order["$lt"] = _due_text(query.due_before)  # every key of an earlier due time sorts before it
+    if query.after is not None:
+        order["$gt"] = queue_key(*query.after)
+    if order:
+        filter_["queue_key"] = order
     opened: Doc = {}
     if query.opened_from is not None:
         opened["$gte"] = query.opened_from
@@ -232,10 +246,4 @@ def _filter(query: DisputeQuery) -> Doc:
         opened["$lt"] = query.opened_to
     if opened:
         filter_["opened_at"] = opened
-    if query.after is not None:
-        after_due, after_id = query.after
-        filter_["$or"] = [
-            {"sla.decision_due": {"$gt": after_due}},
-            {"sla.decision_due": after_due, "_id": {"$gt": after_id}},
-        ]
     return filter_

@@ -22,6 +22,41 @@ answering the same as before).
    document has it" stays true if no stored document has it; "all values are strings" stays true if the
    stored ones are strings. Every other answer is dropped and recomputed by mongoeco as before, and a write
    that stored nothing (a delete) drops everything, as mongoeco does.
+
+3. Sorting by a field every document holds as a scalar of one type (mongoeco's own, cached answer of
+   `_field_has_uniform_scalar_sort_type_in_collection`). Before each sorted query mongoeco scans every
+   document matching the filter for an array or an object at the sort field (`_sort_requires_python`,
+   uncached); when every document of the collection holds one scalar type there, none can, so the scan is
+   skipped.
+
+4. Sorting from a single-field index (`_build_scalar_sort_select_sql`). mongoeco walks the index's entries
+   ordered by value but not by type (`ORDER BY element_key`), which SQLite cannot read from the index
+   (type, value) in order: it joins and sorts every entry of the collection before taking the first page.
+   Where the field holds one scalar type in every document, all entries have that type, so the same
+   statement restricted to it (`type_score = ?`) reads the index in order and stops at the page's end.
+
+5. A sorted find-and-modify (`find_one_and_update(..., sort=...)`, how due work is claimed). mongoeco picks
+   its document by loading and decoding every document of the collection and sorting the matches in Python
+   (`_sqlite_modify_ops.update_with_operation` refuses SQL whenever there is a sort). Where the sort is one
+   ascending field with a single-field index partial on that field's existence (every document the filter
+   can match, since it compares that field), and no document holds an array or an object there (asked once
+   and kept like the answers of 2), the index's entries are in the sort's order (by type, then value), so
+   the first entry whose document matches the filter (mongoeco's SQL for it, when mongoeco itself would run
+   the filter as SQL) is the document mongoeco would pick: mongoeco is handed that document alone and checks,
+   sorts and updates it as before.
+
+6. Filters naming the `_id` among other conditions (`{"_id": id, "version": 3}`: a compare-and-set save, a
+   lease released by its holder, `{"_id": {"$in": ids}, ...}`). mongoeco finds the document by its storage
+   key only for a filter on `_id` alone; with other conditions it tests every document's JSON. For an `_id`
+   of a string or an ObjectId the storage key is the value (see 1), so the same SQL with
+   `documents.storage_key = ?` (or `IN (...)`) added selects the same documents, through the primary key.
+
+7. Equality to a string on a field of an index (`{"order.carrier": c, "order.tracking_number": t}`, `{"idempotency.key": k}`, `{"customer_id": c, "opened_at": {...}}`). mongoeco creates each index as
+   an SQLite index on expressions of the document (`index_expressions_sql`: the value's type tag, then its
+   value) but translates the equality with other expressions (`json_type(f) = 'text' AND json_extract(f) =
+   v`), so SQLite never uses the index and tests every document. Where a string is matched that way, its
+   type tag is '' and its value is v, so those two conditions, in the index's own expressions, are added:
+   the same documents, found through the index.
 """
 
 import sqlite3
@@ -30,9 +65,14 @@ from collections.abc import Callable
 from typing import Any
 
 from bson import ObjectId
+from mongoeco.engines._sqlite_fast_paths import build_select_statement_with_custom_order
+from mongoeco.engines.semantic_core import compile_find_semantics, compile_update_semantics
+from mongoeco.engines.sqlite_query import json_path_for_field, type_expression_sql, value_expression_sql
 from mongoeco.engines.sqlite import SQLiteEngine as _SQLiteEngine
 from mongoeco.session import ClientSession
 from mongoeco._types.aliases import Document
+from mongoeco.core.query_plan import EqualsCondition, InCondition, QueryNode
+from mongoeco._types.documents import EngineIndexRecord
 
 MONGOECO_VERSION = "4.11.0"
 _EXACT_ID_TYPES = (str, ObjectId)  # ids whose storage key decides equality
@@ -47,7 +87,7 @@ _CAPTURE = (  # one statement each: executescript would commit the write in prog
 # the written documents alone give it too. A kind not listed here is always dropped.
 _KEEP_IF_UNCHANGED: dict[str, Callable[[Any], bool]] = {
     kind: (lambda answer: answer is False)
-    for kind in ("tagged_type", "traverses_array", "traverses_dbref", "top_level_array", "contains_real_numeric",
+    for kind in ("array_or_object", "tagged_type", "traverses_array", "traverses_dbref", "top_level_array", "contains_real_numeric",
                  "contains_non_ascii_text", "comparison_mismatch", "scalar_or_array_comparison_mismatch")
 } | {"uniform_scalar_sort_type": lambda answer: isinstance(answer, str)}
 
@@ -56,6 +96,7 @@ class SQLiteEngine(_SQLiteEngine):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._scratch = threading.local()
+        self._sorted_update = threading.local()
 
     def _validate_document_against_unique_indexes(
         self,
@@ -73,6 +114,148 @@ class SQLiteEngine(_SQLiteEngine):
             db_name, coll_name, document,
             exclude_storage_key=exclude_storage_key, skip_id_check=skip_id_check, scan_payload_id=scan_payload_id,
         )
+
+    def _translate_query_plan_with_multikey(self, db_name: str, coll_name: str, plan: QueryNode) -> tuple[str, list[object]]:
+        sql, params = super()._translate_query_plan_with_multikey(db_name, coll_name, plan)
+        if ids := _exact_ids(plan):
+            keys = [self._storage_key(value) for value in ids]
+            return f"documents.storage_key IN ({', '.join('?' for _ in keys)}) AND ({sql})", [*keys, *params]
+        if self._string_equality_on_an_index(db_name, coll_name, plan):
+            assert isinstance(plan, EqualsCondition)
+            field = plan.field
+            return (f"({sql}) AND {type_expression_sql(field)} = '' AND {value_expression_sql(field)} = ?",
+                    [*params, plan.value])
+        return sql, params
+
+    def _string_equality_on_an_index(self, db_name: str, coll_name: str, plan: QueryNode) -> bool:
+        """An equality to a string that mongoeco translates as `json_type(f) = 'text' AND json_extract(f) = v`
+        (no multikey index on the field, no array at it), on a field of an index."""
+        if not isinstance(plan, EqualsCondition) or type(plan.value) is not str or plan.field == "_id":
+            return False
+        field = plan.field
+        indexed = any(field in index["fields"] and index.get("physical_name")
+                      for index in self._load_indexes(db_name, coll_name))
+        return (indexed and self._find_multikey_index(db_name, coll_name, field) is None
+                and not self._field_is_top_level_array_in_collection(db_name, coll_name, field))
+
+    def _sort_requires_python(self, db_name: str, coll_name: str, plan: QueryNode, sort: Any) -> bool:
+        uniform = bool(sort) and all(
+            self._field_has_uniform_scalar_sort_type_in_collection(db_name, coll_name, field) for field, _ in sort
+        )
+        if uniform and not self._plan_has_array_traversing_paths(db_name, coll_name, plan):
+            return False
+        return bool(super()._sort_requires_python(db_name, coll_name, plan, sort))
+
+    def _build_scalar_sort_select_sql(
+        self, db_name: str, coll_name: str, plan: QueryNode, *, select_clause: str, sort: Any, skip: int,
+        limit: int | None, hint: Any,
+    ) -> tuple[str, list[object]] | None:
+        built = super()._build_scalar_sort_select_sql(
+            db_name, coll_name, plan, select_clause=select_clause, sort=sort, skip=skip, limit=limit, hint=hint
+        )
+        if built is None or "scalar_index_entries" not in built[0] or sort[0][1] != 1:
+            return built  # mongoeco's own statement, or one that does not read an index
+        field = sort[0][0]
+        index = self._find_scalar_sort_index(db_name, coll_name, field)
+        scalar_type = self._field_has_uniform_scalar_sort_type_in_collection(db_name, coll_name, field)
+        collection_id = self._lookup_collection_id(self._require_connection(), db_name, coll_name)
+        assert index is not None and scalar_type is not None and collection_id is not None  # as mongoeco found them
+        return build_select_statement_with_custom_order(
+            select_clause=self._resolve_select_clause_for_scalar_sort(select_clause),
+            from_clause=(
+                f"scalar_index_entries INDEXED BY {self._quote_identifier(str(index['scalar_physical_name']))} "
+                "JOIN documents ON documents.db_name = ? AND documents.coll_name = ? "
+                "AND documents.storage_key = scalar_index_entries.storage_key"
+            ),
+            namespace_sql=(
+                "scalar_index_entries.collection_id = ? AND scalar_index_entries.index_name = ? "
+                "AND scalar_index_entries.type_score = ?"
+            ),
+            namespace_params=(db_name, coll_name, collection_id, index["name"], self._multikey_type_score(scalar_type)),
+            where_fragment=self._translate_query_plan_with_multikey(db_name, coll_name, plan),
+            order_sql=" ORDER BY scalar_index_entries.element_key ASC, scalar_index_entries.storage_key ASC",
+            skip=skip,
+            limit=limit,
+        )
+
+    def _update_with_operation_sync(self, db_name: str, coll_name: str, operation: Any, *args: Any, **kwargs: Any) -> Any:
+        self._sorted_update.pending = (db_name, coll_name, operation)  # read by the first `_load_documents` below
+        try:
+            return super()._update_with_operation_sync(db_name, coll_name, operation, *args, **kwargs)
+        finally:
+            self._sorted_update.pending = None
+
+    def _load_documents(self, db_name: str, coll_name: str) -> Any:
+        pending = getattr(self._sorted_update, "pending", None)
+        self._sorted_update.pending = None
+        if pending is not None and pending[:2] == (db_name, coll_name):
+            first = self._first_in_sort_order(db_name, coll_name, pending[2])
+            if first is not None:
+                return iter(first)
+        return super()._load_documents(db_name, coll_name)
+
+    def _first_in_sort_order(self, db_name: str, coll_name: str, operation: Any) -> list[tuple[str, Document]] | None:
+        """The document a sorted update would pick (as a list of at most one), or None to let mongoeco look."""
+        semantics = compile_update_semantics(operation)
+        sort = semantics.sort
+        if not sort or len(sort) != 1 or sort[0][1] != 1 or semantics.collation is not None:
+            return None
+        field = sort[0][0]
+        index = self._existence_index(db_name, coll_name, field)
+        if (
+            index is None
+            or semantics.selector_plan is not None
+            or self._dialect_requires_python_fallback(semantics.dialect)
+            or self._field_traverses_array_in_collection(db_name, coll_name, field)
+            or self._field_holds_array_or_object_in_collection(db_name, coll_name, field)
+        ):
+            return None
+        find = compile_find_semantics(semantics.filter_spec, plan=semantics.query_plan, limit=1, dialect=semantics.dialect)
+        if not self._compile_read_execution_plan(db_name, coll_name, find, select_clause="storage_key, document").use_sql:
+            return None  # mongoeco would not trust its SQL for this filter
+        conn = self._require_connection()
+        collection_id = self._lookup_collection_id(conn, db_name, coll_name)
+        where, params = self._translate_query_plan_with_multikey(db_name, coll_name, semantics.query_plan)
+        row = conn.execute(
+            "SELECT documents.storage_key, documents.document "
+            f"FROM scalar_index_entries INDEXED BY {self._quote_identifier(str(index['scalar_physical_name']))} "
+            "JOIN documents ON documents.db_name = ? AND documents.coll_name = ? "
+            "AND documents.storage_key = scalar_index_entries.storage_key "
+            "WHERE scalar_index_entries.collection_id = ? AND scalar_index_entries.index_name = ? "
+            f"AND ({where}) ORDER BY scalar_index_entries.type_score, scalar_index_entries.element_key, "
+            "scalar_index_entries.storage_key LIMIT 1",
+            (db_name, coll_name, collection_id, index["name"], *params),
+        ).fetchone()
+        return [] if row is None else [(row[0], self._deserialize_document(row[1]))]
+
+    def _existence_index(self, db_name: str, coll_name: str, field: str) -> EngineIndexRecord | None:
+        """A single-field index on `field` holding every document where it exists (and only those)."""
+        index: EngineIndexRecord
+        for index in self._load_indexes(db_name, coll_name):
+            if (
+                index["fields"] == [field]
+                and index.get("scalar_physical_name")
+                and not index.get("sparse")
+                and index.get("partial_filter_expression") == {field: {"$exists": True}}
+            ):
+                return index
+        return None
+
+    def _field_holds_array_or_object_in_collection(self, db_name: str, coll_name: str, field: str) -> bool:
+        """Whether any document holds an array or an object other than a tagged value (such as a date) at
+        `field`: such values have no entry in the index's scalar entries."""
+        feature_key = (db_name, coll_name, f"array_or_object:{field}")
+        if feature_key in self._collection_features_cache:
+            return bool(self._collection_features_cache[feature_key])
+        path = "'" + json_path_for_field(field).replace("'", "''") + "'"
+        row = self._require_connection().execute(
+            "SELECT 1 FROM documents WHERE db_name = ? AND coll_name = ? AND (json_type(document, "
+            f"{path}) = 'array' OR (json_type(document, {path}) = 'object' AND {type_expression_sql(field)} = '')) "
+            "LIMIT 1",
+            (db_name, coll_name),
+        ).fetchone()
+        self._collection_features_cache[feature_key] = row is not None
+        return row is not None
 
     def _require_connection(self, context: ClientSession | None = None) -> sqlite3.Connection:
         scratch: sqlite3.Connection | None = getattr(self._scratch, "connection", None)
@@ -130,6 +313,17 @@ class SQLiteEngine(_SQLiteEngine):
         return bool(fresh == answer)
 
 
+def _exact_ids(plan: QueryNode) -> tuple[object, ...]:
+    """The `_id` values a condition on `_id` alone allows, when every one is of a type its storage key decides."""
+    if isinstance(plan, EqualsCondition) and plan.field == "_id":
+        values: tuple[object, ...] = (plan.value,)
+    elif isinstance(plan, InCondition) and plan.field == "_id":
+        values = plan.values
+    else:
+        return ()
+    return values if values and all(type(value) in _EXACT_ID_TYPES for value in values) else ()
+
+
 def _capturing(conn: sqlite3.Connection) -> bool:
     row = conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = ?", (f"{WRITTEN}_update",)).fetchone()
     return row is not None
@@ -148,6 +342,7 @@ def _two(method: Callable[..., Any]) -> Callable[[Any, str, str, str], Any]:
 
 
 _QUESTIONS: dict[str, Callable[[Any, str, str, str], Any]] = {
+    "array_or_object": _one(SQLiteEngine._field_holds_array_or_object_in_collection),
     "tagged_type": _two(_SQLiteEngine._field_contains_tagged_value_type_in_collection),
     "comparison_mismatch": _two(_SQLiteEngine._field_has_comparison_type_mismatch_in_collection),
     "scalar_or_array_comparison_mismatch": _two(

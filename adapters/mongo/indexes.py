@@ -33,15 +33,18 @@ class Index:
 
 
 def _queue(first: str | None, name: str, serves: str) -> Index:
+    """The queue in its order (`queue_key`: decision due, then id). The index without a filter field is the one
+    mongoeco's engine sorts from (it sorts only from a single-field index); MongoDB uses the filtered ones."""
     keys = ((first, ASCENDING),) if first else ()
-    return Index(DISPUTES, (*keys, ("sla.decision_due", ASCENDING), ("_id", ASCENDING)), name, serves, {})
+    return Index(DISPUTES, (*keys, ("queue_key", ASCENDING)), name, serves, {})
 
 
 def _due(collection: str, kind: WorkKind, serves: str) -> Index:
-    """Claims of one kind of work: due first, then the lease, so the claim skips held work inside the index."""
+    """Claims of one kind of work, earliest due first, among the subjects that have that work at all (the
+    lease is checked on those due: few are held at once). One field, partial on its existence: the index
+    mongoeco's engine as the embedded default runs it (`adapters/mongo/engine.py`) claims from."""
     due = f"due.{kind}"
-    keys = ((due, ASCENDING), (f"lease.{kind}.until", ASCENDING))
-    return Index(collection, keys, f"due_{kind}", serves, {"partialFilterExpression": {due: {"$exists": True}}})
+    return Index(collection, ((due, ASCENDING),), f"claim_{kind}", serves, {"partialFilterExpression": {due: {"$exists": True}}})
 
 
 SCHEDULE: tuple[Index, ...] = (
@@ -118,12 +121,12 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         "Sandbox: advancing a test clock finds the cases on it.",
         {"partialFilterExpression": {"test_clock.id": {"$exists": True}}},
     ),
-    _queue(None, "queue", "Investigator queue without filters, ordered by decision due date."),
-    _queue("status", "queue_by_status", "Investigator queue filtered by status."),
-    _queue("order.carrier", "queue_by_carrier", "Investigator queue filtered by carrier."),
-    _queue("assignee", "queue_by_assignee", "Investigator queue filtered by assignee ('my cases')."),
-    _queue("customer_id", "by_customer", "A customer's own disputes."),
-    _queue("decision.overridden", "queue_by_override", "Supervisors: decisions taken against the recommendation."),
+    _queue(None, "queue_order", "Investigator queue without filters (or by period), ordered by decision due date."),
+    _queue("status", "queue_order_by_status", "Investigator queue filtered by status."),
+    _queue("order.carrier", "queue_order_by_carrier", "Investigator queue filtered by carrier."),
+    _queue("assignee", "queue_order_by_assignee", "Investigator queue filtered by assignee ('my cases')."),
+    _queue("customer_id", "queue_order_by_customer", "A customer's own disputes."),
+    _queue("decision.overridden", "queue_order_by_override", "Supervisors: decisions taken against the recommendation."),
 )
 
 

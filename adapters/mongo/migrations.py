@@ -6,12 +6,20 @@ not scan the collections again.
 Schedule moved to `due.<kind>`: documents written before background work was scheduled by storage keep their
 due times in top-level fields (`evidence_pull_due`, `assess_due`, `sla_check_due`, `outbox_due`, `purge_due` on
 disputes; `attach_due` on carrier events) and the indexes that served them. They are given `due.<kind>` from
-those fields, the two fields only storage wrote are removed, and the old indexes dropped."""
+those fields, the two fields only storage wrote are removed, and the old indexes dropped.
 
+Queue ordered by `queue_key`: disputes written before the queue's order was one string field are given their
+`queue_key` (from `sla.decision_due` and `_id`), and the queue's indexes on (decision due, id) dropped.
+
+Claims from one field: the indexes on (due, lease) that claims used before are dropped (`claim_<kind>`
+replaces them)."""
+
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from adapters.mongo.disputes import queue_key
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from disputes.work import WorkKind
 
@@ -31,24 +39,60 @@ OLD_INDEXES = {
     DISPUTES: ("outbox_due", "evidence_pull_due", "sla_check_due", "assess_due", "purge_due"),
     CARRIER_EVENTS: ("events_attach_due",),
 }
+CLAIMS_BEFORE = tuple(f"due_{kind}" for kind in WorkKind)
+QUEUE_BEFORE_KEY = ("queue", "queue_by_status", "queue_by_carrier", "queue_by_assignee", "by_customer", "queue_by_override")
 
 
 MIGRATIONS = "migrations"
 SCHEDULE_IN_DUE = "schedule_in_due"
+QUEUE_KEY = "queue_key"
+CLAIM_INDEXES = "claim_indexes"
 
 
 async def migrate(db: AsyncDatabase[Doc]) -> int:
     """Bring old documents to the current shape; returns how many were changed."""
-    if await db[MIGRATIONS].find_one({"_id": SCHEDULE_IN_DUE}) is not None:
-        return 0
+    steps: dict[str, Callable[[AsyncDatabase[Doc]], Awaitable[int]]] = {
+        SCHEDULE_IN_DUE: _schedule_in_due, QUEUE_KEY: _queue_key, CLAIM_INDEXES: _claim_indexes,
+    }
+    done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
+    changed = 0
+    for name, step in steps.items():
+        if name not in done:
+            count = await step(db)
+            await db[MIGRATIONS].update_one({"_id": name}, {"$setOnInsert": {"changed": count}}, upsert=True)
+            changed += count
+    return changed
+
+
+async def _schedule_in_due(db: AsyncDatabase[Doc]) -> int:
     changed = await _move_due(db, DISPUTES, DISPUTE_DUE, {"due": {"$exists": False}}, STORAGE_ONLY)
     changed += await _move_due(db, CARRIER_EVENTS, EVENT_DUE, {"attach_due": {"$exists": True}}, tuple(EVENT_DUE))
     for collection, names in OLD_INDEXES.items():
-        existing = {index["name"] async for index in await db[collection].list_indexes()}
-        for name in existing.intersection(names):
-            await db[collection].drop_index(name)
-    await db[MIGRATIONS].update_one({"_id": SCHEDULE_IN_DUE}, {"$setOnInsert": {"changed": changed}}, upsert=True)
+        await _drop_indexes(db, collection, names)
     return changed
+
+
+async def _queue_key(db: AsyncDatabase[Doc]) -> int:
+    old: Doc = {"queue_key": {"$exists": False}}
+    changed = 0
+    async for doc in db[DISPUTES].find(old, {"sla.decision_due": 1}):
+        key = queue_key(doc["sla"]["decision_due"], doc["_id"])
+        result = await db[DISPUTES].update_one({"_id": doc["_id"], **old}, {"$set": {"queue_key": key}})
+        changed += result.modified_count
+    await _drop_indexes(db, DISPUTES, QUEUE_BEFORE_KEY)
+    return changed
+
+
+async def _claim_indexes(db: AsyncDatabase[Doc]) -> int:
+    for collection in (DISPUTES, CARRIER_EVENTS):
+        await _drop_indexes(db, collection, CLAIMS_BEFORE)
+    return 0
+
+
+async def _drop_indexes(db: AsyncDatabase[Doc], collection: str, names: tuple[str, ...]) -> None:
+    existing = {index["name"] async for index in await db[collection].list_indexes()}
+    for name in existing.intersection(names):
+        await db[collection].drop_index(name)
 
 
 async def _move_due(

@@ -1,6 +1,6 @@
 """Due background work in MongoDB. Each subject's document holds its schedule: `due.<kind>` (written by the
 saves that change what is due) and `lease.<kind>` = {holder, until} (written only here). A claim is one atomic
-find-and-modify on one document, served by the `due_<kind>` index; renewing (all of a holder's leases of a
+find-and-modify on one document, served by the `claim_<kind>` index; renewing (all of a holder's leases of a
 kind at once) and releasing are updates by `_id`, conditional on the holder. No save writes `lease`, so no writer ever puts back or erases a lease."""
 
 from collections.abc import Collection

@@ -2,15 +2,20 @@
 one mongoeco version, still needed on it, and answering every operation exactly as the engine it adapts."""
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import sqlite3
 
 import mongoeco
 import pytest
 from bson import Decimal128, ObjectId
 from mongoeco import AsyncMongoClient
 from mongoeco.engines.sqlite import SQLiteEngine as PlainEngine
+from pymongo import IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from adapters.mongo.engine import MONGOECO_VERSION, SQLiteEngine
@@ -132,7 +137,152 @@ async def test_reads_answer_as_on_mongoeco_while_writes_change_what_the_collecti
         async with AsyncMongoClient(engine_class(str(tmp_path / f"{name}.sqlite"))) as client:
             coll = client["db"]["things"]
             await coll.create_index("k", unique=True)
+            await coll.create_index("v")  # sorts by `v` read this index while every `v` is a string
             await coll.insert_many([{"_id": f"id-{n}", "k": f"k-{n}", "v": f"v-{n:03d}"} for n in range(30)])
             answers[name] = await observe(coll)
     assert answers["adapted"] == answers["plain"]
     assert answers["plain"][-6:] != answers["plain"][:6], "the writes changed nothing the reads can see"
+
+
+def traced(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every SQL statement run on the connections opened from here on."""
+    seen: list[str] = []
+    connect = sqlite3.connect
+
+    def connect_traced(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = connect(*args, **kwargs)
+        conn.set_trace_callback(seen.append)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", connect_traced)
+    return seen
+
+
+async def test_mongoeco_scans_and_sorts_the_collection_for_a_page_in_index_order_and_the_adapted_engine_does_not(
+    tmp_path, monkeypatch
+):
+    """A page of 5 sorted by a string field with its own index: mongoeco first scans every document for an
+    array at the field, then sorts every index entry (SQLite's temporary B-tree); the adapted engine does
+    neither, and the page is the same."""
+    pages, scans, sorts = {}, {}, {}
+    for name, engine_class in ENGINES.items():
+        path = str(tmp_path / f"{name}.sqlite")
+        seen = traced(monkeypatch)
+        async with AsyncMongoClient(engine_class(path)) as client:
+            coll = client["db"]["things"]
+            await coll.create_index("v")
+            await coll.insert_many([{"_id": f"id-{n}", "v": f"v-{(n * 7) % 40:03d}"} for n in range(40)])
+            await coll.find({}).sort("v", 1).limit(5).to_list()  # the planner learns what the collection holds
+            seen.clear()
+            pages[name] = [d["_id"] for d in await coll.find({}).sort("v", 1).limit(5).to_list()]
+        page_reads = [s for s in seen if "scalar_index_entries INDEXED BY" in s and s.lstrip().startswith("SELECT")]
+        scans[name] = any("json_type(document, '$.v') = 'array'" in s for s in seen)
+        with sqlite3.connect(path) as conn:
+            plan = [str(row) for s in page_reads for row in conn.execute("EXPLAIN QUERY PLAN " + s)]
+        sorts[name] = any("TEMP B-TREE" in row for row in plan)
+        assert page_reads, "the page was not read from the index"
+
+    assert pages["adapted"] == pages["plain"] == [f"id-{n}" for n in (0, 23, 6, 29, 12)]  # 7n mod 40 = 0, 1, 2, 3, 4
+    assert scans == {"plain": True, "adapted": False}
+    assert sorts == {"plain": True, "adapted": False}
+
+
+@asynccontextmanager
+async def claimable(engine_class: Any, path: str) -> AsyncIterator[Any]:
+    """A collection of 40 tasks, 5 of them due (at distinct times, out of id order) and one of those held, as
+    the service's schedule stores them: `due` and its index partial on existence."""
+    engine = engine_class(path)
+    async with AsyncMongoClient(engine) as client:
+        coll = client["db"]["tasks"]
+        coll.engine = engine
+        await _fill_tasks(coll)
+        yield coll
+
+
+async def _fill_tasks(coll: Any) -> None:
+    await coll.create_indexes([IndexModel("due", partialFilterExpression={"due": {"$exists": True}})])
+    tasks: list[dict[str, Any]] = [{"_id": f"t-{n:02d}", "v": n} for n in range(40)]
+    for n, minutes in ((31, 3), (7, 1), (18, 4), (25, 2), (3, 5)):
+        tasks[n]["due"] = datetime(2026, 11, 18, 9, minutes, tzinfo=UTC)
+    tasks[7]["lease"] = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
+    await coll.insert_many(tasks)
+
+
+async def claim_all(coll: Any) -> list[str]:
+    now = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
+    query = {"due": {"$lte": now}, "lease": {"$not": {"$gt": now}}}
+    claimed = []
+    while doc := await coll.find_one_and_update(query, {"$set": {"lease": now + timedelta(hours=1)}}, sort=[("due", 1)]):
+        claimed.append(doc["_id"])
+    return claimed
+
+
+async def test_mongoeco_decodes_every_document_to_claim_one_and_the_adapted_engine_reads_its_index(tmp_path):
+    claims, decoded = {}, {}
+    for name, engine_class in ENGINES.items():
+        async with claimable(engine_class, str(tmp_path / f"{name}.sqlite")) as coll:
+            loads = counting(coll.engine, "_deserialize_document")
+            claims[name] = await claim_all(coll)
+            decoded[name] = len(loads)
+    assert claims["adapted"] == claims["plain"] == ["t-25", "t-31", "t-18", "t-03"]  # by due; t-07 is held
+    assert decoded["plain"] > 4 * 40 and decoded["adapted"] <= 2 * 5, decoded
+
+
+async def test_a_sorted_claim_answers_as_on_mongoeco_when_a_task_holds_an_array_or_an_object_at_its_due_field(tmp_path):
+    claims = {}
+    for name, engine_class in ENGINES.items():
+        async with claimable(engine_class, str(tmp_path / f"{name}.sqlite")) as coll:
+            await coll.insert_one({"_id": "t-odd", "due": [datetime(2026, 11, 18, 9, 0, tzinfo=UTC)]})
+            await coll.insert_one({"_id": "t-doc", "due": {"at": 1}})
+            claims[name] = await claim_all(coll)
+    assert claims["adapted"] == claims["plain"]
+    assert "t-odd" in claims["plain"]
+
+
+async def test_mongoeco_tests_every_document_for_a_filter_on_the_id_and_more_and_the_adapted_engine_does_not(
+    tmp_path, monkeypatch
+):
+    answers, scans = {}, {}
+    for name, engine_class in ENGINES.items():
+        seen = traced(monkeypatch)
+        async with AsyncMongoClient(engine_class(str(tmp_path / f"{name}.sqlite"))) as client:
+            coll = client["db"]["things"]
+            await coll.insert_many([{"_id": f"id-{n}", "version": n % 3} for n in range(30)])
+            seen.clear()
+            saved = await coll.update_one({"_id": "id-4", "version": 1}, {"$inc": {"version": 1}})
+            stale = await coll.update_one({"_id": "id-5", "version": 1}, {"$inc": {"version": 1}})
+            some = await coll.update_many({"_id": {"$in": ["id-1", "id-2", "id-3"]}, "version": 2}, {"$set": {"x": 1}})
+            answers[name] = (saved.modified_count, stale.matched_count, some.modified_count,
+                             sorted([d["_id"] async for d in coll.find({"x": 1})]))
+        selects = [s for s in seen if s.lstrip().startswith("SELECT") and "json_extract(document, '$.version')" in s]
+        scans[name] = any("storage_key" not in s for s in selects)
+    assert answers["adapted"] == answers["plain"] == (1, 0, 1, ["id-2"])
+    assert scans == {"plain": True, "adapted": False}
+
+
+async def test_mongoeco_tests_every_document_for_an_equality_on_an_indexed_field_and_the_adapted_engine_uses_the_index(
+    tmp_path, monkeypatch
+):
+    answers, scans = {}, {}
+    for name, engine_class in ENGINES.items():
+        path = str(tmp_path / f"{name}.sqlite")
+        seen = traced(monkeypatch)
+        async with AsyncMongoClient(engine_class(path)) as client:
+            coll = client["db"]["things"]
+            await coll.create_indexes([IndexModel([("o.carrier", 1), ("o.number", 1)])])
+            await coll.insert_many([{"_id": f"id-{n}", "o": {"carrier": f"c{n % 3}", "number": f"n{n % 7}"}}
+                                    for n in range(40)])
+            await coll.insert_one({"_id": "tagged", "o": {"carrier": "c1", "number": Decimal128("7")}})
+            seen.clear()
+            answers[name] = [
+                sorted([d["_id"] async for d in coll.find({"o.carrier": "c1", "o.number": "n3"})]),
+                sorted([d["_id"] async for d in coll.find({"o.carrier": "c1"})]),
+            ]
+        reads = [s for s in seen if s.lstrip().startswith("SELECT") and "'c1'" in s]  # the finds, not the planner's questions
+        with sqlite3.connect(path) as conn:
+            plans = [str(row) for s in reads for row in conn.execute("EXPLAIN QUERY PLAN " + s)]
+        scans[name] = not all("<expr>=?" in row for row in plans)  # SQLite searches the index by the field's value
+        assert reads
+    assert answers["adapted"] == answers["plain"]
+    assert answers["plain"][0] == ["id-10", "id-31"]
+    assert scans == {"plain": True, "adapted": False}

@@ -11,6 +11,7 @@ from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from adapters.mongo.migrations import migrate
 from adapters.mongo.schedule import MongoSchedule
+from disputes.ports import DisputeQuery
 from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
 from disputes.work import WorkKind
@@ -59,3 +60,26 @@ async def test_a_second_run_changes_nothing_and_reads_no_collection(mongo_db, ol
     assert await migrate(mongo_db) == 0
     assert [(name, command[name]) for name, command in query_audit.commands] == [("find", "migrations")]
     assert await mongo_db[DISPUTES].find_one({"_id": old_shape[0]}) == before
+
+
+async def test_disputes_stored_before_the_queue_key_get_it_and_page_in_due_date_order_and_old_indexes_go(mongo_db, query_audit):
+    disputes = MongoDisputes.in_database(mongo_db)
+    orders = InMemoryOrders([order(f"ord-{n}") for n in range(3)])
+    opened = []
+    for n, days in enumerate((2, 0, 1)):  # opened out of due-date order
+        service = DisputeService(disputes, orders, FixedClock(NOW + timedelta(days=days)), Rules())
+        request = OpenRequest(f"ord-{n}", None, "Gelmedi.", Resolution.REFUND)
+        opened.append((await service.open(CUSTOMER, request, None)).dispute)
+    await mongo_db[DISPUTES].update_many({}, {"$unset": {"queue_key": ""}})
+    await mongo_db[DISPUTES].create_index([("sla.decision_due", ASCENDING), ("_id", ASCENDING)], name="queue")
+    await mongo_db[DISPUTES].create_index([("due.assess", ASCENDING), ("lease.assess.until", ASCENDING)], name="due_assess")
+
+    assert await migrate(mongo_db) == 3
+    query_audit.commands.clear()  # the migration scans once, on purpose
+
+    pages = [await disputes.query(DisputeQuery(limit=2))]
+    pages.append(await disputes.query(DisputeQuery(limit=2, after=pages[0].next_after)))
+    by_due = [d.id for d in sorted(opened, key=lambda d: d.sla.decision_due)]
+    assert [[d.id for d in page.items] for page in pages] == [by_due[:2], by_due[2:]]
+    assert pages[1].next_after is None
+    assert {"queue", "due_assess"}.isdisjoint(await mongo_db[DISPUTES].index_information())

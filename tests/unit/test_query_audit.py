@@ -4,10 +4,18 @@ from tests.query_plans import served, unindexed
 
 
 def test_queue_queries_are_served_by_their_indexes():
-    assert served("disputes", {"status": {"$in": ["opened"]}}, ["sla.decision_due", "_id"])
-    assert served("disputes", {}, ["sla.decision_due", "_id"])
+    assert served("disputes", {"status": {"$in": ["opened"]}}, ["queue_key"])
+    assert served("disputes", {}, ["queue_key"])
+    assert served("disputes", {"order.carrier": "ups", "queue_key": {"$gt": "2026-11-18T09:30:00.000|dsp_1"}}, ["queue_key"])
+    assert not served("disputes", {"status": {"$in": ["opened"]}}, ["sla.decision_due", "_id"])
     assert served("disputes", {"customer_id": "c", "opened_at": {"$gte": 1}}, [])
     assert served("disputes", {"_id": "dsp_1", "version": 3}, [])
+
+
+def test_claims_are_served_by_their_kinds_index():
+    now = {"$lte": 1}
+    assert served("disputes", {"due.assess": now, "lease.assess.until": {"$not": {"$gt": 1}}}, ["due.assess"])
+    assert served("carrier_events", {"due.attach_pushed": now, "carrier": {"$nin": ["ups"]}}, ["due.attach_pushed"])
 
 
 def test_a_partial_index_needs_its_condition_in_the_query():
