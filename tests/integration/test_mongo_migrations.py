@@ -26,7 +26,9 @@ async def old_shape(mongo_db, query_audit):
     """One open dispute and one unattached pushed event, as the previous version stored them."""
     service = DisputeService(MongoDisputes.in_database(mongo_db), InMemoryOrders([order()]), FixedClock(NOW), Rules())
     opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
-    await mongo_db[DISPUTES].update_one({"_id": opened.id}, {"$unset": {"due": ""}, "$set": {"outbox_due": NOW}})
+    await mongo_db[DISPUTES].update_one(  # the previous version made the first assessment due at opening
+        {"_id": opened.id}, {"$unset": {"due": ""}, "$set": {"outbox_due": NOW, "assess_due": NOW}}
+    )
     await mongo_db[CARRIER_EVENTS].insert_one({"_id": "ups:evt-1", "carrier": "ups", "attach_due": NOW})
     await mongo_db[DISPUTES].create_index([("outbox_due", ASCENDING)], name="outbox_due")
     await mongo_db[CARRIER_EVENTS].create_index([("attach_due", ASCENDING)], name="events_attach_due")
