@@ -92,10 +92,10 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(0 if status == 201 else 1)
         case "sandbox-order":
             try:
-                order = sandbox_orders.order_from(args)
+                order, packing = sandbox_orders.order_from(args), sandbox_orders.packing_from(args)
             except (ValueError, OSError) as error:  # a ValidationError is a ValueError
                 sys.exit(str(error))
-            status, answer = asyncio.run(sandbox_orders.send(args.sandbox, order))
+            status, answer = asyncio.run(sandbox_orders.send(args.sandbox, order, packing))
             print(json.dumps(answer, ensure_ascii=False))
             sys.exit(0 if status == 201 else 1)
 

@@ -193,7 +193,7 @@ class InMemoryDisputes:
         dispute.version = version
         if dispute.new_messages:
             relay = self.due[WorkKind.RELAY]
-            relay[dispute.id] = min(relay.get(dispute.id, dispute.updated_at), dispute.updated_at)
+            relay[dispute.id] = min(relay.get(dispute.id, dispute.messages_due), dispute.messages_due)
         dispute._new_messages = []
         for kind, at in dispute.due_work().items():
             if at is None:

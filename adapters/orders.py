@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from adapters.downstream import DownstreamClient, Transient
 from disputes.ports import PackingRecordUnavailable
-from schemas.orders import Order, PackingRecord
+from schemas.orders import Order, PackedOrder, PackingRecord
 
 
 class OrdersUnavailable(Exception):
@@ -24,20 +24,10 @@ class OrderFile(BaseModel):
     orders: list[Order]
 
 
-class _PackedShipment(BaseModel):
-    shipment_id: str
-    packing_record: PackingRecord | None = None
-
-
-class _PackedOrder(BaseModel):
-    order_id: str
-    shipments: list[_PackedShipment]
-
-
 class PackingFile(BaseModel):
     """The sellers' packing records in the same file: a shipment's optional ``packing_record``."""
 
-    orders: list[_PackedOrder]
+    orders: list[PackedOrder]
 
 
 class FileOrderDirectory:

@@ -199,6 +199,12 @@ class Dispute(BaseModel):
         return {kind: self.test_clock.due(at) for kind, at in due.items()}
 
     @property
+    def messages_due(self) -> datetime:
+        """When the messages of the latest change are due: at once. A change on a test clock is dated by the
+        clock, which may be days ahead; its messages go out at the real time the clock was read."""
+        return self.updated_at if self.test_clock is None else self.test_clock.at
+
+    @property
     def _restriction_review_due(self) -> datetime | None:
         r = self.restriction
         return r.review_due if r is not None and r.state is RestrictionState.PENDING_REVIEW else None

@@ -28,14 +28,20 @@ def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
     if dispute.status is Status.RESOLVED and decision is not None and decision.lines:
         return _missing_lines_resolved(dispute, decision)
     if dispute.status is Status.RESOLVED and decision is not None:
+        decided = due_day(decision.decided_at)
         if decision.outcome is Outcome.REFUND:
             wallet = decision.refund_to is RefundDestination.WALLET
             return (
-                f"We are refunding you{' to your wallet' if wallet else ' to your original payment method'}.",
-                f"Ücret iadeniz {'cüzdanınıza' if wallet else 'ödeme yönteminize'} yapılıyor.",
+                f"Decided on {decided}: we are refunding you"
+                f"{' to your wallet' if wallet else ' to your original payment method'}.",
+                f"{decided} tarihinde karar verildi: ücret iadeniz {'cüzdanınıza' if wallet else 'ödeme yönteminize'} "
+                "yapılıyor.",
             )
         if decision.outcome is Outcome.RESHIP:
-            return ("We are shipping your items again.", "Ürünleriniz yeniden gönderiliyor.")
+            return (
+                f"Decided on {decided}: we are shipping your items again.",
+                f"{decided} tarihinde karar verildi: ürünleriniz yeniden gönderiliyor.",
+            )
         until = due_day(decision.decided_at + appeal_window)
         if dispute.appeal is None and dispute.order.is_digital:
             return (
@@ -49,7 +55,10 @@ def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
                 f"The carrier proved delivery. You may appeal once, with new information, until {until}.",
                 f"Kargo firması teslimatı belgeledi. {until} tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
             )
-        return ("Your appeal was reviewed and the claim rejected.", "İtirazınız incelendi ve başvurunuz reddedildi.")
+        return (
+            f"Your appeal was reviewed on {decided} and the claim rejected.",
+            f"İtirazınız {decided} tarihinde incelendi ve başvurunuz reddedildi.",
+        )
     if (waiting := dispute.open_information_request) is not None:
         return information_requested(waiting.question, waiting.answer_by, dispute.sla.decision_due)
     added = dispute.new_customer_evidence()

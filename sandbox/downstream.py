@@ -46,7 +46,7 @@ from sandbox.digital import DigitalScript, add_digital_provider
 from schemas.effects import (
     AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
 )
-from schemas.orders import Order
+from schemas.orders import Order, PackedOrder
 
 EFFECTS: dict[str, tuple[str, type[BaseModel]]] = {
     "payments": ("/payments/v1/refunds", RefundRequest),
@@ -200,12 +200,14 @@ async def _get_packing_record(request: web.Request) -> web.Response:
     record = shipment.get("packing_record")
     return web.json_response(record) if record is not None else _problem(404, "No packing record for this package.")
 async def _add_order(request: web.Request) -> web.Response:
+    body = await request.read()
     try:
-        order = Order.model_validate_json(await request.read())
+        order = Order.model_validate_json(body)
+        packing = PackedOrder.model_validate_json(body)
     except ValidationError as error:
         fields = ", ".join(".".join(map(str, e["loc"])) or "body" for e in error.errors())
         return _problem(422, f"Not an order ({fields}).")
-    if not request.app[ORDERS].add(order):
+    if not request.app[ORDERS].add(order, packing):
         return _problem(409, f"Order {order.order_id} is there already.")
     return web.json_response(request.app[ORDERS].get(order.order_id), status=201)
 

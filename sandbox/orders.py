@@ -15,7 +15,7 @@ from typing import Any
 
 import aiohttp
 
-from schemas.orders import Order, ShipmentStatus
+from schemas.orders import Order, PackedOrder, ShipmentStatus
 
 DEFAULT_SANDBOX = "http://127.0.0.1:8090"
 
@@ -39,11 +39,12 @@ class OrderBook:
     def get(self, order_id: str) -> dict[str, Any] | None:
         return self.orders.get(order_id)
 
-    def add(self, order: Order) -> bool:
-        """False (and nothing changes) when an order with its id is there already."""
+    def add(self, order: Order, packing: PackedOrder | None = None) -> bool:
+        """False (and nothing changes) when an order with its id is there already. The order is kept with its
+        packages' packing records, when given."""
         if order.order_id in self.orders:
             return False
-        self.orders[order.order_id] = order.model_dump(mode="json")
+        self.orders[order.order_id] = packing.document(order) if packing else order.model_dump(mode="json")
         if self.path is not None:
             try:
                 write_document(self.path, {"orders": list(self.orders.values())})
@@ -99,12 +100,18 @@ def _shipment(args: argparse.Namespace, spec: str, n: int, delivered_at: datetim
     }
 
 
-async def send(sandbox: str, order: Order) -> tuple[int, Any]:
-    """Add the order on the sandbox; its status and answer (``SystemExit`` with one line when the sandbox cannot
-    be reached)."""
+def packing_from(args: argparse.Namespace) -> PackedOrder | None:
+    """The packing records in the order file given with ``--file`` (none without one)."""
+    return PackedOrder.model_validate_json(args.file.read_bytes()) if args.file is not None else None
+
+
+async def send(sandbox: str, order: Order, packing: PackedOrder | None = None) -> tuple[int, Any]:
+    """Add the order (with its packing records) on the sandbox; its status and answer (``SystemExit`` with one
+    line when the sandbox cannot be reached)."""
+    body = json.dumps(packing.document(order) if packing else order.model_dump(mode="json"), ensure_ascii=False)
     try:
         async with aiohttp.ClientSession() as session, session.post(
-            f"{sandbox.rstrip('/')}/_sandbox/orders", data=order.model_dump_json(),
+            f"{sandbox.rstrip('/')}/_sandbox/orders", data=body.encode(),
             headers={"Content-Type": "application/json"},
         ) as response:
             return response.status, json.loads(await response.read() or b"null")

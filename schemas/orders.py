@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -105,3 +106,25 @@ class PackingRecord(_Model):
 
     def packed(self, sku: str) -> int:
         return sum(line.quantity for line in self.lines if line.sku == sku)
+
+
+class PackedShipment(_Model):
+    shipment_id: Id
+    packing_record: PackingRecord | None = None
+
+
+class PackedOrder(_Model):
+    """The packing records an orders file keeps beside an order (the embedded default's and the sandbox's): each
+    shipment's optional ``packing_record``, which the order service serves on an endpoint of its own."""
+
+    order_id: Id
+    shipments: list[PackedShipment]
+
+    def document(self, order: Order) -> dict[str, Any]:
+        """`order` as a JSON-ready document in the orders file's shape, with these packing records in it."""
+        records = {s.shipment_id: s.packing_record for s in self.shipments if s.packing_record is not None}
+        document = order.model_dump(mode="json")
+        for shipment in document["shipments"]:
+            if (record := records.get(shipment["shipment_id"])) is not None:
+                shipment["packing_record"] = record.model_dump(mode="json")
+        return document

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from adapters.orders import OrderFile
+from adapters.orders import OrderFile, PackingFile
 from sandbox.orders import write_document
 
 TEMPLATE = Path(__file__).with_name("orders.json")
@@ -37,11 +37,13 @@ def seed_orders(path: Path, now: datetime) -> tuple[dict[str, Any], str]:
     journey's order for this start, so the banner's journey (which decides its case) can be run after every
     start. The document, and the id of this start's journey order."""
     demo = demo_orders(now)["orders"]
-    kept = OrderFile.model_validate_json(path.read_bytes()).orders if path.exists() else []
+    content = path.read_bytes() if path.exists() else None
+    kept = OrderFile.model_validate_json(content).orders if content else []
+    packing = {packed.order_id: packed for packed in PackingFile.model_validate_json(content).orders} if content else {}
     journey = dict(next(order for order in demo if order["order_id"] == JOURNEY))
     journey["order_id"] = f"{JOURNEY}-{now:%y%m%d%H%M%S}"
     ours = {order["order_id"] for order in demo} | {journey["order_id"]}
-    own = [order.model_dump(mode="json") for order in kept if order.order_id not in ours]
+    own = [packing[order.order_id].document(order) for order in kept if order.order_id not in ours]
     document = {"orders": demo + own + [journey]}
     write_document(path, document)
     return document, journey["order_id"]

@@ -94,7 +94,7 @@ class MongoDisputes:
         doc = to_doc(dispute)
         doc["version"] = 1
         due = {name.removeprefix("due."): at for name, at in due_times(dispute, self.retention).items() if at}
-        doc["due"] = due | ({WorkKind.RELAY.value: dispute.updated_at} if dispute.outbox else {})
+        doc["due"] = due | ({WorkKind.RELAY.value: dispute.messages_due} if dispute.outbox else {})
         for attempt in range(2):
             try:
                 await self.collection.insert_one(doc)
@@ -128,7 +128,7 @@ class MongoDisputes:
             update["$unset"] = unset
         if new := dispute.new_messages:
             update["$push"] = {"outbox": {"$each": [m.model_dump() for m in new]}}
-            update["$min"] = {RELAY_DUE: dispute.updated_at}
+            update["$min"] = {RELAY_DUE: dispute.messages_due}
         result = await self.collection.update_one({"_id": dispute.id, "version": dispute.version}, update)
         if result.matched_count == 0:
             raise StaleVersion("The dispute changed since it was read.")

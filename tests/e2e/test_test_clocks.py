@@ -85,7 +85,9 @@ async def test_a_case_on_a_clock_is_resolved_for_the_customer_once_the_clock_pas
     assert at(resolved["decision"]["decided_at"]) == at(case["sla"]["evidence_due"]) + timedelta(minutes=1)
 
 
-async def test_a_case_left_to_a_person_is_decided_by_the_default_rule_when_the_clock_reaches_the_sla(api):
+async def test_a_case_left_to_a_person_is_decided_by_the_default_rule_when_the_clock_reaches_the_sla(
+    api, sandbox, aiohttp_client
+):
     clock = await new_clock(api)
     case = await open_on(api, clock["id"], "ord-c2")  # high value: always a person's to decide
     evidence_due, decision_due = at(case["sla"]["evidence_due"]), at(case["sla"]["decision_due"])
@@ -102,6 +104,18 @@ async def test_a_case_left_to_a_person_is_decided_by_the_default_rule_when_the_c
     assert resolved["decision"]["reason_code"] == "deadline_reached"
     assert (resolved["decision"]["outcome"], resolved["decision"]["decided_by"]) == ("refund", "system")
     assert at(resolved["decision"]["decided_at"]) == decision_due + timedelta(minutes=1)  # as of the clock
+
+    # days ahead of the real time by the clock, yet the refund and the message go out at once, once each
+    downstream = await aiohttp_client(sandbox)
+
+    async def delivered():
+        applied = (await (await downstream.get("/_sandbox/received")).json())["applied"]
+        return applied if applied.get("payments") and "decision_made" in str(applied.get("notifications")) else None
+
+    applied = await eventually(delivered, timeout=10)
+    assert applied, "the default decision's refund and message never reached the downstream services"
+    assert applied["payments"] == {f"{case['id']}:d1:refund": 1}
+    assert applied["notifications"][f"{case['id']}:d1:decision_made"] == 1
 
 
 async def test_a_clock_only_moves_forward_and_unknown_clocks_are_not_found(api):

@@ -13,10 +13,10 @@ import aiohttp
 import pytest
 
 from adapters.demo import demo_orders, seed_orders
-from adapters.orders import HttpOrderDirectory, OrderFile
+from adapters.orders import FileOrderDirectory, HttpOrderDirectory, OrderFile
 from sandbox import orders as sandbox_orders
 from sandbox.downstream import create_downstream_sandbox
-from schemas.orders import Order, ShipmentStatus
+from schemas.orders import Order, PackingRecord, ShipmentStatus
 from tests.factories import order, shipment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,3 +132,19 @@ def test_a_start_keeps_own_orders_renews_the_demo_s_and_adds_a_new_journey_order
     assert stored["ord-2001"].placed_at == datetime.fromisoformat(demo_orders(later)["orders"][0]["placed_at"])
     assert stored[next_journey].shipments == stored["ord-2009"].shipments
     assert OrderFile.model_validate(second).orders == list(stored.values())
+
+
+async def test_an_added_order_keeps_its_packing_record_served_and_across_a_restart(sandbox, orders_file: Path) -> None:
+    record = {"shipment_id": "shp-b", "packed_at": "2026-11-16T10:00:00Z", "lines": [{"sku": "sku-1", "quantity": 0}],
+              "weight_grams": 900, "photo": True}
+    document = json.loads(OWN.model_dump_json())
+    document["shipments"][1]["packing_record"] = record
+    assert (await post(sandbox, json.dumps(document).encode()))[0] == 201
+
+    async with aiohttp.ClientSession() as session:
+        served = await HttpOrderDirectory(session, base(sandbox), 1.0, 1).packing_record("ord-own-1", "shp-b")
+        assert served == PackingRecord.model_validate(record)
+        assert await HttpOrderDirectory(session, base(sandbox), 1.0, 1).packing_record("ord-own-1", "shp-a") is None
+
+    seed_orders(orders_file, NOW + timedelta(days=1))  # the next start
+    assert await FileOrderDirectory(orders_file).packing_record("ord-own-1", "shp-b") == PackingRecord.model_validate(record)
