@@ -9,6 +9,7 @@ from adapters.bootstrap import Overrides, create_app
 from adapters.mongo.client import connect
 from tests.e2e.conftest import (  # noqa: F401  (pytest finds fixtures by name)
     api,
+    app_changes,
     carrier_sandbox_url,
     carrier_settings,
     clock,
