@@ -44,7 +44,7 @@ _lists = itemgetter(*LISTS)
 def _copy(dispute: Dispute) -> Dispute:
     """A fresh top level and fresh lists: what `model_copy(update=...)` makes, without its generic work."""
     state = dispute.__dict__.copy()
-    state.update(zip(LISTS, map(list, _lists(state))))  # the loop in C: the queue copies fifty per page
+    state.update(zip(LISTS, map(list, _lists(state)), strict=True))  # the loop in C: the queue copies fifty per page
     copy = Dispute.__new__(Dispute)
     object.__setattr__(copy, "__dict__", state)
     object.__setattr__(copy, "__pydantic_fields_set__", set(dispute.__pydantic_fields_set__))

@@ -109,6 +109,8 @@ def test_a_body_that_is_not_a_record_is_refused() -> None:
 
 
 async def _fault(sandbox: TestServer, **fault: Any) -> None:
-    async with aiohttp.ClientSession() as session:
-        async with session.post(sandbox.make_url("/_sandbox/faults"), json={"service": "digital", **fault}) as reply:
-            assert reply.status == 200, await reply.text()
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(sandbox.make_url("/_sandbox/faults"), json={"service": "digital", **fault}) as reply,
+    ):
+        assert reply.status == 200, await reply.text()

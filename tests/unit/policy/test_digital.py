@@ -53,7 +53,7 @@ def digital_case(*records: DigitalDelivery, items: tuple[OrderItem, ...] = (CODE
 ])
 def test_the_least_delivered_line_decides(states: tuple[DigitalState, ...], action: Act, rule: PolicyRule) -> None:
     skus = ("sku-steam", "sku-office")
-    case = digital_case(*(record(s, sku) for s, sku in zip(states, skus)), items=(CODE, KEY)[: len(states)])
+    case = digital_case(*(record(s, sku) for s, sku in zip(states, skus, strict=False)), items=(CODE, KEY)[: len(states)])
 
     advice = recommend(case, CustomerHistory(), NOW, PolicySettings())
 
