@@ -69,8 +69,9 @@ def render(results: dict[str, Any]) -> str:
                     for loop, rps in results["baseline_rps"].items())
         + ". Each row's ratio is to the mean of the baseline runs just before and just after it, since other "
         "load on the machine drifts during a run. \"× baseline by CPU\" divides the baseline's server CPU time per "
-        "request by the row's: the throughput ratio the two would show with the server alone on a core, "
-        "which other processes on the machine do not disturb.",
+        "request by the row's: the throughput ratio the two would show with the server alone on a core. Other "
+        "load still shifts it (a server woken per request costs more CPU per request than one batching at "
+        "saturation): only a run without ⚠ is a figure to go by.",
         "",
         "| scenario | storage | loop | requests | req/s | baseline req/s | × baseline | server CPU ms / request | × baseline by CPU | p50 ms | p95 ms | p99 ms | server CPU | client CPU | other CPU | DB round trips / op (design minimum) |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
