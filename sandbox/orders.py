@@ -13,8 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
+from sandbox.send import post
 from schemas.orders import Order, PackedOrder, ShipmentStatus
 
 DEFAULT_SANDBOX = "http://127.0.0.1:8090"
@@ -109,11 +108,4 @@ async def send(sandbox: str, order: Order, packing: PackedOrder | None = None) -
     """Add the order (with its packing records) on the sandbox; its status and answer (``SystemExit`` with one
     line when the sandbox cannot be reached)."""
     body = json.dumps(packing.document(order) if packing else order.model_dump(mode="json"), ensure_ascii=False)
-    try:
-        async with aiohttp.ClientSession() as session, session.post(
-            f"{sandbox.rstrip('/')}/_sandbox/orders", data=body.encode(),
-            headers={"Content-Type": "application/json"},
-        ) as response:
-            return response.status, json.loads(await response.read() or b"null")
-    except aiohttp.ClientError:
-        raise SystemExit(f"No sandbox answers at {sandbox} (start it with ./dev serve).") from None
+    return await post(sandbox, "/_sandbox/orders", body.encode(), "sandbox")

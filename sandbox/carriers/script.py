@@ -6,12 +6,10 @@ carrier sandbox (``POST /_sandbox/shipments``), so a case can be reproduced by h
 """
 
 import argparse
-import json
 from typing import Any, get_args
 
-import aiohttp
-
 from sandbox.carriers.shipments import FaultMode, Scenario, SandboxShipment, Step
+from sandbox.send import post
 from schemas.proof import RecipientRelation
 
 DEFAULT_SANDBOX = "http://127.0.0.1:8091"
@@ -58,14 +56,7 @@ def shipment_from(args: argparse.Namespace) -> SandboxShipment:
 async def send(sandbox: str, shipment: SandboxShipment) -> tuple[int, Any]:
     """Add (or replace) the shipment on the sandbox; its status and answer (``SystemExit`` with one line when
     the sandbox cannot be reached)."""
-    try:
-        async with aiohttp.ClientSession() as session, session.post(
-            f"{sandbox.rstrip('/')}/_sandbox/shipments", data=shipment.model_dump_json(),
-            headers={"Content-Type": "application/json"},
-        ) as response:
-            return response.status, json.loads(await response.read() or b"null")
-    except aiohttp.ClientError:
-        raise SystemExit(f"No carrier sandbox answers at {sandbox} (start it with ./dev serve).") from None
+    return await post(sandbox, "/_sandbox/shipments", shipment.model_dump_json().encode(), "carrier sandbox")
 
 
 def _package(spec: str) -> dict[str, Any]:
