@@ -83,16 +83,22 @@ async def test_work_woken_while_other_work_runs_starts_at_once_without_waiting_f
         assert await asyncio.wait_for(running, 5) == 2
 
 
-async def test_a_run_claims_one_item_first_so_the_first_due_item_starts_after_one_claim():
-    schedule, job = Due(), Held()
-    sizes: list[int] = []
+def claim_limits(schedule) -> list[int]:
+    """The limit of every claim the schedule is asked for, in order, from now on."""
+    limits: list[int] = []
     claim = schedule.claim_due
 
     async def counted(kind, now, lease, limit, holder, skip_carriers=frozenset()):
-        sizes.append(limit)
+        limits.append(limit)
         return await claim(kind, now, lease, limit, holder, skip_carriers)
 
     schedule.claim_due = counted
+    return limits
+
+
+async def test_a_run_claims_one_item_first_so_the_first_due_item_starts_after_one_claim():
+    schedule, job = Due(), Held()
+    sizes = claim_limits(schedule)
     schedule.waiting += ["a", "b", "c"]
     job.end.set()
     assert await DueWork(schedule, job, FixedClock(NOW), "w-1").run_once() == 3
@@ -109,14 +115,7 @@ class Lane(Held):
 
 async def test_after_a_claim_found_nothing_more_room_growing_alone_asks_storage_nothing():
     schedule, job = Due(), Lane()
-    claims: list[int] = []
-    claim = schedule.claim_due
-
-    async def counted(kind, now, lease, limit, holder, skip_carriers=frozenset()):
-        claims.append(limit)
-        return await claim(kind, now, lease, limit, holder, skip_carriers)
-
-    schedule.claim_due = counted
+    claims = claim_limits(schedule)
     schedule.waiting.append("first")
     running = asyncio.create_task(DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1)).run_once())
     try:
