@@ -185,7 +185,10 @@ class Cursors:
         if not hmac.compare_digest(tag, self._tag(payload)):
             raise ValueError("not a cursor")
         due, dispute_id = json.loads(payload)
-        return datetime.fromisoformat(due).astimezone(UTC), str(dispute_id)
+        when = datetime.fromisoformat(due)
+        if when.tzinfo is None or not isinstance(dispute_id, str):
+            raise ValueError("not a cursor")
+        return when.astimezone(UTC), dispute_id
 
     def _tag(self, payload: bytes) -> bytes:
         return hmac.new(self.key, payload, hashlib.sha256).digest()[:_TAG]
