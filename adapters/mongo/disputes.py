@@ -11,6 +11,7 @@ a save never touches them.
 
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -147,8 +148,14 @@ class MongoDisputes:
 
     async def query(self, query: DisputeQuery) -> DisputePage:
         filter_ = _filter(query)
-        cursor = self.collection.find(filter_).sort("queue_key", 1).limit(query.limit + 1)
-        docs = [doc async for doc in cursor]
+        if query.dispute_id or query.order_id or query.tracking_number:
+            # A search names one dispute, order or shipment: a handful of documents, read from the search's own
+            # index and put in queue order here. Sorted by the database, mongoeco's engine would walk the queue's
+            # index instead (it sorts only from a single-field index), reading every case to find those few.
+            found = sorted([doc async for doc in self.collection.find(filter_)], key=itemgetter("queue_key"))
+            docs = found[: query.limit + 1]
+        else:
+            docs = [doc async for doc in self.collection.find(filter_).sort("queue_key", 1).limit(query.limit + 1)]
         items = [from_doc(doc) for doc in docs[: query.limit]]
         more = len(docs) > query.limit
         return DisputePage(items, (items[-1].sla.decision_due, items[-1].id) if more else None)

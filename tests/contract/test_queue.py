@@ -196,3 +196,17 @@ async def test_a_queue_row_is_the_dispute_as_stored(cases: Cases, queue: dict[st
     assert [d.model_dump() for d in page.items] == [
         d.model_dump() for d in sorted((queue["f"], queue["g"]), key=lambda d: (d.sla.decision_due, d.id))
     ]
+
+
+async def test_a_search_with_more_than_a_page_pages_in_queue_order(cases: Cases) -> None:
+    """An order disputed again after withdrawals: its disputes page by due date then id like any other list."""
+    on_one_order = []
+    for day in (2, 0, 1):  # opened out of due-date order
+        cases.clock.current = NOW + timedelta(days=day)
+        dispute = await cases.open(7)
+        on_one_order.append(dispute)
+        await cases.change(dispute.id, _withdraw)
+    await cases.open(8)
+
+    for query in (DisputeQuery(order_id="ord-7", limit=2), DisputeQuery(tracking_number="TRKshp7", limit=2)):
+        assert await _pages(cases, query) == _in_pages(on_one_order, 2)
