@@ -6,8 +6,6 @@ import io
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
 import structlog
 from aiohttp import web
 
@@ -20,6 +18,7 @@ from disputes.model import Dispute
 from disputes.ports import DisputePage, DisputeQuery
 from disputes.states import ACTIVE
 from schemas.api import DisputeSummary, FieldError, QueueFilters
+from schemas.dispute import Status
 
 log = structlog.get_logger("api")
 
@@ -81,7 +80,7 @@ def _at_most_one(filters: QueueFilters, names: tuple[str, ...]) -> None:
         raise _invalid(f"Give at most one of {', '.join(names)}.", *given)
 
 
-def _deadline(call: Call, f: QueueFilters) -> tuple[datetime | None, datetime | None, tuple[Any, ...]]:
+def _deadline(call: Call, f: QueueFilters) -> tuple[datetime | None, datetime | None, tuple[Status, ...]]:
     """(due from, due before, statuses): the deadline filters select active cases only, by the service's clock;
     `due_today` ends at the local midnight that ends today, which is when a case due today is due."""
     statuses = tuple(f.status or ())
