@@ -181,9 +181,11 @@ def _digits(value: object) -> object:
 
 QueryBool = Annotated[bool, BeforeValidator(_true_or_false)]
 OnlyTrue = Annotated[Literal[True], BeforeValidator(_true_or_false)]
-QueryInt = Annotated[int, BeforeValidator(_digits)]
-Priority = Annotated[QueryInt, Field(ge=0, le=3)]
 MAX_DUE_WITHIN_HOURS = 24 * 30
+# Bounds before the validator, so that the published schema states them (`minimum`, `maximum`).
+Priority = Annotated[int, Field(ge=0, le=3), BeforeValidator(_digits)]
+Hours = Annotated[int, Field(ge=1, le=MAX_DUE_WITHIN_HOURS), BeforeValidator(_digits)]
+PageSize = Annotated[int, Field(ge=1, le=100), BeforeValidator(_digits)]
 
 
 class QueueFilters(_Input):
@@ -211,7 +213,7 @@ class QueueFilters(_Input):
         default=None,
         description="Only `true`: active cases not yet overdue whose decision is due by the end of today (Istanbul).",
     )
-    due_within_hours: Annotated[QueryInt, Field(ge=1, le=MAX_DUE_WITHIN_HOURS)] | None = Field(
+    due_within_hours: Hours | None = Field(
         default=None, description="Active cases not yet overdue whose decision is due within this many hours."
     )
     due_before: Instant | None = Field(default=None, description="Decision due before this instant.")
@@ -225,7 +227,7 @@ class ListQuery(QueueFilters):
     cursor: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=-]{1,200}$")] | None = Field(
         default=None, description="The `next_cursor` of the previous page, as given."
     )
-    limit: Annotated[QueryInt, Field(ge=1, le=100)] = 50
+    limit: PageSize = 50
 
 
 class _Output(BaseModel):
@@ -401,6 +403,11 @@ class Problem(_Output):
     errors: list[FieldError] | None = None
     dispute_id: str | None = None
     file: str | None = Field(default=None, description="The uploaded file the problem is about, by the name it was sent with.")
+    parameters: list[str] | None = Field(
+        default=None,
+        description="The query parameters the problem is about when each is valid alone: parameters that exclude each "
+                    "other, or a cursor this service did not issue.",
+    )
 
 
 class Health(_Output):

@@ -17,7 +17,7 @@ from disputes.calendar import BusinessCalendar
 from disputes.model import Dispute
 from disputes.ports import DisputePage, DisputeQuery
 from disputes.states import ACTIVE
-from schemas.api import DisputeSummary, FieldError, QueueFilters
+from schemas.api import DisputeSummary, QueueFilters
 from schemas.dispute import Status
 
 log = structlog.get_logger("api")
@@ -69,9 +69,9 @@ def queue_query(call: Call, filters: QueueFilters, cursor: str | None = None, li
     )
 
 
-def _invalid(detail: str, *fields: str) -> ProblemError:
-    errors = [FieldError(field=name, message=detail) for name in fields]
-    return ProblemError(422, "validation-failed", "The request is not valid", detail, errors=errors)
+def _invalid(detail: str, *parameters: str) -> ProblemError:
+    """Each value is valid alone (`errors` names values the document itself refuses); together, or as a cursor, not."""
+    return ProblemError(422, "validation-failed", "The request is not valid", detail, parameters=list(parameters))
 
 
 def _at_most_one(filters: QueueFilters, names: tuple[str, ...]) -> None:
@@ -97,7 +97,8 @@ def _deadline(call: Call, f: QueueFilters) -> tuple[datetime | None, datetime | 
         window = now, now + timedelta(hours=f.due_within_hours or 0)
     active = tuple(s for s in statuses if s in ACTIVE) if statuses else tuple(sorted(ACTIVE))
     if not active:
-        raise _invalid("The deadline filters select active cases: give active statuses or none.", "status")
+        given = next(name for name in ("overdue", "due_today", "due_within_hours") if getattr(f, name) is not None)
+        raise _invalid("The deadline filters select active cases: give active statuses or none.", "status", given)
     return *window, active
 
 
