@@ -10,7 +10,7 @@ import structlog
 from aiohttp import web
 
 from adapters.web.endpoint import Call
-from adapters.web.keys import CURSORS, EXPORT_MAX_ROWS, SERVICE
+from adapters.web.keys import CURSORS, EXPORT_MAX_ROWS, MAX_PAGE, SERVICE
 from adapters.web.problems import ProblemError
 from adapters.web.views import summary_fields
 from disputes.calendar import BusinessCalendar
@@ -22,7 +22,6 @@ from schemas.dispute import Status
 
 log = structlog.get_logger("api")
 
-EXPORT_PAGE = 200  # disputes read from storage at a time while an export streams
 TRUNCATED = "#truncated"
 """First cell of the row that ends an export cut at the row limit (no dispute id starts with '#')."""
 ROW_LIMIT_HEADER = "X-Export-Row-Limit"
@@ -142,10 +141,10 @@ def _row(d: Dispute) -> list[object]:
 
 
 async def export_disputes(call: Call) -> web.StreamResponse:
-    """Every dispute the filters select, in queue order, up to the row limit: read from storage a page at a time
-    and written as read. A list cut at the limit ends with a row whose first cell is `#truncated`."""
-    service, limit = call.request.app[SERVICE], call.request.app[EXPORT_MAX_ROWS]
-    query = replace(queue_query(call, call.query), limit=min(EXPORT_PAGE, limit))
+    """Every dispute the filters select, in queue order, up to the row limit: read from storage a page (of the
+    queue's largest) at a time and written as read. A list cut at the limit ends with a row whose first cell is `#truncated`."""
+    service, limit, page_size = call.request.app[SERVICE], call.request.app[EXPORT_MAX_ROWS], call.request.app[MAX_PAGE]
+    query = replace(queue_query(call, call.query), limit=min(page_size, limit))
     page = await service.list(call.actor, query)  # before any byte is sent: a refusal is still a problem document
     response = web.StreamResponse(headers={
         "Content-Type": "text/csv; charset=utf-8",
@@ -179,5 +178,5 @@ async def _stream(
         if written >= limit:
             await response.write(csv_rows([[TRUNCATED, f"more than {limit} disputes match; narrow the filters"]]))
             return written, True
-        next_query = replace(query, after=page.next_after, limit=min(EXPORT_PAGE, limit - written))
+        next_query = replace(query, after=page.next_after, limit=min(query.limit, limit - written))
         page = await call.request.app[SERVICE].list(call.actor, next_query)

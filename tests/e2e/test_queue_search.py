@@ -18,7 +18,8 @@ CSV_LIMIT = 3
 
 @pytest.fixture
 def app_changes() -> dict:
-    return {"export_max_rows": CSV_LIMIT}
+    """An export cut after three rows, read from storage two at a time (so it spans pages)."""
+    return {"export_max_rows": CSV_LIMIT, "max_page_size": 2}
 
 
 @pytest.fixture
@@ -33,9 +34,22 @@ async def opened(api) -> dict[str, dict]:
 
 
 async def _queue(api, query: str, headers=INVESTIGATOR) -> list[dict]:
-    response = await api.get(f"/v1/disputes?{query}", headers=headers)
-    assert response.status == 200, await response.text()
-    return (await response.json())["items"]
+    """Every row the query selects, page after page."""
+    rows: list[dict] = []
+    cursor = ""
+    for _ in range(5):  # pages of two: four cases fill two, a cursor that does not move on fails the bound
+        response = await api.get(f"/v1/disputes?{query}{cursor}", headers=headers)
+        assert response.status == 200, await response.text()
+        page = await response.json()
+        rows += page["items"]
+        if page["next_cursor"] is None:
+            return rows
+        cursor = f"&cursor={page['next_cursor']}"
+    raise AssertionError("the cursor never reached the end")
+
+
+def _in_queue_order(cases: dict[str, dict]) -> list[str]:
+    return [c["id"] for c in sorted(cases.values(), key=lambda c: (c["sla"]["decision_due"], c["id"]))]
 
 
 async def _orders(api, query: str, headers=INVESTIGATOR) -> set[str]:
@@ -124,7 +138,7 @@ async def test_deadline_filters_read_the_services_clock_and_select_active_cases(
 
 async def test_pages_follow_the_due_date_then_id_with_a_signed_cursor(api, opened):
     rows, cursor = [], ""
-    for _ in range(len(opened) + 1):
+    for _ in range(len(opened) + 1):  # pages of two, the largest this app serves
         page = await (await api.get(f"/v1/disputes?limit=3{cursor}", headers=SUPERVISOR)).json()
         rows += page["items"]
         if page["next_cursor"] is None:
@@ -132,7 +146,7 @@ async def test_pages_follow_the_due_date_then_id_with_a_signed_cursor(api, opene
         cursor = f"&cursor={page['next_cursor']}"
     tampered = cursor[:-2] + ("A" if cursor[-2] != "A" else "B") + cursor[-1]
 
-    assert [row["id"] for row in rows] == [c["id"] for c in sorted(opened.values(), key=lambda c: (c["sla"]["decision_due"], c["id"]))]
+    assert [row["id"] for row in rows] == _in_queue_order(opened)
     problem = await assert_problem(await api.get(f"/v1/disputes?limit=3{tampered}", headers=SUPERVISOR), 422)
     assert problem["parameters"] == ["cursor"]
 
@@ -187,7 +201,7 @@ async def _export(api, query: str = "") -> tuple[list[list[str]], dict]:
 async def test_the_csv_export_holds_the_filtered_queue_up_to_the_row_limit(api, opened):
     aras, headers = await _export(api, "carrier=aras")
     everything, _ = await _export(api)
-    in_queue_order = [row["id"] for row in await _queue(api, "limit=10")]
+    in_queue_order = _in_queue_order(opened)
 
     assert aras[0] == list(DisputeSummary.model_fields) and headers["X-Export-Row-Limit"] == str(CSV_LIMIT)
     assert [row[3] for row in aras[1:]] == ["ord-2"]  # the header and one row, not cut
