@@ -2,11 +2,11 @@
 the loop's next poll. Only saves made in this process wake its loops; work made due by another process is
 found by polling (`adapters.workers.run_loop`), which stays correct on its own."""
 
-import asyncio
 from datetime import datetime
 
 from disputes.model import Dispute
 from disputes.ports import Clock, DisputePage, DisputeQuery, DisputeRepository, EvidenceInbox
+from disputes.schedule import Wake
 from disputes.work import WorkKind
 from schemas.dispute import Evidence
 
@@ -15,14 +15,15 @@ class Wakeups:
     """One event per kind of work, set when work of that kind became due; its loop clears it before a pass."""
 
     def __init__(self) -> None:
-        self._events = {kind: asyncio.Event() for kind in WorkKind}
+        self._events = {kind: Wake() for kind in WorkKind}
 
-    def event(self, kind: WorkKind) -> asyncio.Event:
+    def event(self, kind: WorkKind) -> Wake:
         return self._events[kind]
 
     def wake(self, kinds: set[WorkKind]) -> None:
+        """Announce one subject due for each of `kinds`."""
         for kind in kinds:
-            self._events[kind].set()
+            self._events[kind].announce()
 
 
 def due_now(dispute: Dispute, now: datetime, new_messages: bool) -> set[WorkKind]:
