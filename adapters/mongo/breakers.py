@@ -2,10 +2,11 @@
 its code, each change one atomic single-document update (``carriers.breaker.BreakerStore``).
 
 Every carrier call asks first whether its breaker lets it through (`read`). A breaker this store saw closed
-within `known_closed` is taken as still closed without a read: a healthy carrier's calls cost no round trip,
-and a breaker another process opened is seen here at most `known_closed` later (a few more calls than the
-threshold reach a failing carrier). Anything this store writes replaces what it knew; `read_all` (what carrier
-health shows) always reads."""
+within `known_closed` is taken as still closed without a read, so a healthy carrier's calls cost no round
+trip. A breaker another process opened is seen here at this process's next failed call to that carrier (the
+failure's write answers with the open breaker), or `known_closed` later: one call per process more than
+without it reaches a failing carrier. Anything this store writes replaces what it knew; `read_all` (what carrier health shows)
+always reads."""
 
 import time
 from collections.abc import Callable, Collection
@@ -28,7 +29,7 @@ class MongoBreakerStore:
     def __init__(
         self,
         db: AsyncDatabase[Doc],
-        known_closed: timedelta = timedelta(seconds=1),
+        known_closed: timedelta = timedelta(seconds=10),
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.breakers = db[CARRIER_BREAKERS]
