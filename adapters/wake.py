@@ -21,9 +21,11 @@ class Wakeups:
         return self._events[kind]
 
     def wake(self, kinds: set[WorkKind]) -> None:
-        """Announce one subject due for each of `kinds`."""
-        for kind in kinds:
-            self._events[kind].announce()
+        """Announce one subject due for each of `kinds`, in the order `WorkKind` declares them: the loops resume,
+        and send their claims to the database, in that order (a case's pull before its notification)."""
+        for kind in WorkKind:
+            if kind in kinds:
+                self._events[kind].announce()
 
 
 def due_now(dispute: Dispute, now: datetime, new_messages: bool) -> set[WorkKind]:
