@@ -236,14 +236,17 @@ def markdown(result: dict[str, Any]) -> str:
         "pull, save, wake, assess). A wake-up reaches a loop even while it has work in flight; a case's first "
         "assessment waits for its first pull's outcome, so no provisional assessment competes with the pull when "
         "the carrier answers at once; the loops ask storage only when something may be due (one item on a run's "
-        "first claim, no claim for room alone after a claim that found nothing more, no short polling after work a "
-        "wake-up announced). On the embedded default the rest is the database's cost per operation: about ten on "
-        "the path (insert; claim, read, pushed-evidence lookup, breaker read, raw reply insert, save; claim, read, "
-        "two history queries), each 2–18 ms of mongoeco CPU measured alone (an empty claim about 11 ms, a full save "
-        "about 18 ms), plus the relay delivering the opening notification and the driver's reads, all served one "
-        "at a time by one CPU-bound mongoeco process that shares the machine's two cores: under load its "
-        "operations take several times their CPU time. Idle, the loops poll at their intervals (relay, evidence "
-        "and pushed evidence every second; assessor 5 s; SLA and restrictions 10 s).",
+        "first claim, no claim for room alone after a claim that found what wake-ups announced or found nothing "
+        "more, no short polling after work a wake-up announced); a carrier's breaker known closed within ten "
+        "seconds is not read before its call; the relay records the last pending message and its due time in one "
+        "write. On the embedded default the rest is the database's cost per operation, about sixteen on the "
+        "path (insert; claim, read, pushed-evidence lookup, raw reply insert, save, lease release; claim, read, "
+        "two history queries, save; alongside them the relay's claim, read, delivery and release), the writes "
+        "the dearest (a one-field update of a dispute costs about as much as its full save: mongoeco rewrites "
+        "the document and its index entries and appends to its change log on every write), all served one at a "
+        "time by one CPU-bound mongoeco process that shares the machine's two cores: under load its operations "
+        "take several times their CPU time. Idle, the loops poll at their intervals (relay, evidence and pushed "
+        "evidence every second; assessor 5 s; SLA and restrictions 10 s).",
     ]
     return "\n".join(lines) + "\n"
 
