@@ -162,7 +162,9 @@ async def measure(count: int, idle: float, wake: bool, workdir: Path, storage: s
 
 def service_commands(commands: dict[str, int], driver_reads: int, count: int) -> dict[str, float]:
     """The database commands per case the service sent for its own work (the driver's reads, one `find` each,
-    taken out), by command name, and their total."""
+    taken out), by command name, and their total; none on the in-memory adapter."""
+    if not commands:
+        return {"total": 0.0}
     own = commands | {"find": commands.get("find", 0) - driver_reads}
     per_case = {name: round(n / count, 1) for name, n in sorted(own.items()) if n}
     return per_case | {"total": round(sum(own.values()) / count, 1)}
@@ -207,8 +209,8 @@ def markdown(result: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "Stages, by the service's clock (ms, p50 / p95): opened → the carrier's proof received (claim, read, carrier "
-        "call), and proof → recommendation (the proof's raw reply and save, claim, read, history, save). Round trips: "
+        "Stages, by the service's clock (ms, p50 / p95): opened → the carrier's proof received (claim, read, pushed "
+        "evidence lookup, carrier call), and proof → recommendation (the proof's raw reply and save, claim, read, history, save). Round trips: "
         "the database commands per case the service sent for its own work (the driver's reads taken out), by command.",
         "",
         "| run | opened → proof | proof → recommendation | service round trips per case | by command |",
