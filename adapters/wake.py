@@ -20,12 +20,12 @@ class Wakeups:
     def event(self, kind: WorkKind) -> Wake:
         return self._events[kind]
 
-    def wake(self, kinds: set[WorkKind]) -> None:
-        """Announce one subject due for each of `kinds`, in the order `WorkKind` declares them: the loops resume,
+    def wake(self, kinds: set[WorkKind], subject: str) -> None:
+        """Announce `subject` due for each of `kinds`, in the order `WorkKind` declares them: the loops resume,
         and send their claims to the database, in that order (a case's pull before its notification)."""
         for kind in WorkKind:
             if kind in kinds:
-                self._events[kind].announce()
+                self._events[kind].announce(subject)
 
 
 def due_now(dispute: Dispute, now: datetime, new_messages: bool) -> set[WorkKind]:
@@ -43,12 +43,12 @@ class WakingRepository:
     async def add(self, dispute: Dispute) -> None:
         new_messages = bool(dispute.new_messages)
         await self.inner.add(dispute)
-        self.wakeups.wake(due_now(dispute, self.clock.now(), new_messages))
+        self.wakeups.wake(due_now(dispute, self.clock.now(), new_messages), dispute.id)
 
     async def save(self, dispute: Dispute) -> None:
         new_messages = bool(dispute.new_messages)  # the save clears them
         await self.inner.save(dispute)
-        self.wakeups.wake(due_now(dispute, self.clock.now(), new_messages))
+        self.wakeups.wake(due_now(dispute, self.clock.now(), new_messages), dispute.id)
 
     async def get(self, dispute_id: str) -> Dispute | None:
         return await self.inner.get(dispute_id)
@@ -69,5 +69,5 @@ class WakingInbox:
     async def record(self, evidence: Evidence, at: datetime) -> bool:
         recorded = await self.inner.record(evidence, at)
         if recorded:
-            self.wakeups.wake({WorkKind.ATTACH_PUSHED})
+            self.wakeups.wake({WorkKind.ATTACH_PUSHED}, evidence.key)
         return recorded

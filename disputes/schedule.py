@@ -29,22 +29,22 @@ from disputes.work import WorkKind
 
 
 class Wake(asyncio.Event):
-    """Work of one kind announced due in this process: set when announced, and how many subjects were announced
-    since a claim last took the count. A claim prompted by announcements asks for that many, and when it finds
-    them all it does not ask again for room alone: work made due elsewhere is left to the poll. Set without a
-    count (`set`), it says only that something may be due."""
+    """Work of one kind announced due in this process: set when a subject is announced, and the subjects
+    announced since a claim last took them. A claim prompted by announcements asks for that many, and once
+    every announced subject is found it does not ask again for room alone: work made due elsewhere is left to
+    the poll. Set without a subject (`set`), it says only that something may be due."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._announced = 0
+        self._announced: set[str] = set()
 
-    def announce(self, count: int = 1) -> None:
-        self._announced += count
+    def announce(self, subject: str) -> None:
+        self._announced.add(subject)
         self.set()
 
-    def take(self) -> int:
-        """Clear it; how many subjects were announced since the last `take`."""
-        taken, self._announced = self._announced, 0
+    def take(self) -> set[str]:
+        """Clear it; the subjects announced since the last `take`."""
+        taken, self._announced = self._announced, set()
         self.clear()
         return taken
 
@@ -95,8 +95,8 @@ class DueWork:
         more is claimed (work abandoned for a lost lease is no failure of this worker's: claims go on); what is
         in flight finishes, then the failures are raised together. Cancelled, it cancels what is in flight and
         leaves it to the leases. A claim prompted by `wake`'s announcements asks for no more than were announced;
-        once they are found, only the reasons above prompt another."""
-        claimed, announced, failures = 0, 0, list[Exception]()
+        once all of them are found, only the reasons above prompt another."""
+        claimed, announced, failures = 0, set[str](), list[Exception]()
         working: set[asyncio.Task[None]] = set()
         lanes, loop = self._lanes, asyncio.get_running_loop()
         lanes.start_run()
@@ -113,10 +113,10 @@ class DueWork:
                 stopping = any(not isinstance(failure, LeaseLost) for failure in failures)
                 if held_off is None and not stopping and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
                     if wake is not None:
-                        announced += wake.take()  # this claim finds what it announced
+                        announced |= wake.take()  # this claim finds what it announced
                     size, skipped = min(room, 1) if not claimed else room, lanes.full()
                     if announced:
-                        size = min(size, announced)
+                        size = min(size, len(announced))
                     try:
                         now = self.clock.now()
                         ids = await self.schedule.claim_due(self.job.kind, now, self.lease, size, self.holder, skipped)
@@ -131,9 +131,11 @@ class DueWork:
                         task.add_done_callback(lambda _: lanes.changed.set())
                         working.add(task)
                     claimed += len(ids)
-                    found_announced, announced = announced > 0, max(announced - len(ids), 0)
-                    if len(ids) == size and not (found_announced and not announced):
-                        continue  # more may be due
+                    sized, announced = bool(announced), announced - set(ids)
+                    if len(ids) < size:
+                        announced.clear()  # nothing more is due: the rest was taken elsewhere
+                    elif not (sized and not announced):
+                        continue  # more may be due (earlier due work may have taken an announced one's place)
                     held_off = _HeldOff(loop.time() + self.poll.total_seconds(), skipped)
                 if not working:
                     break

@@ -110,7 +110,8 @@ async def test_a_claim_prompted_by_announcements_asks_for_those_and_not_again_fo
     sizes = claim_limits(schedule)
     wake = Wake()
     schedule.waiting += ["a", "b", "c"]
-    wake.announce(3)
+    for subject in ("a", "b", "c"):
+        wake.announce(subject)
     job.end.set()
     assert await DueWork(schedule, job, FixedClock(NOW), "w-1").run_once(wake=wake) == 3
     assert sizes == [1, 2] and sorted(job.started) == ["a", "b", "c"]
@@ -122,7 +123,7 @@ async def test_work_nobody_announced_is_still_found_by_the_poll_after_announced_
     wake = Wake()
     work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(milliseconds=20))
     schedule.waiting += ["announced", "made-due-elsewhere"]
-    wake.announce()
+    wake.announce("announced")
     running = asyncio.create_task(work.run_once(wake=wake))
     try:
         async with asyncio.timeout(5):
@@ -132,6 +133,18 @@ async def test_work_nobody_announced_is_still_found_by_the_poll_after_announced_
     finally:
         job.end.set()
         assert await asyncio.wait_for(running, 5) == 2
+
+
+async def test_an_announced_subject_whose_place_earlier_due_work_took_is_claimed_without_waiting_for_the_poll():
+    schedule, job = Due(), Held()
+    sizes = claim_limits(schedule)
+    wake = Wake()
+    schedule.waiting += ["due-earlier", "announced"]  # e.g. a retry that fell due before the new case
+    wake.announce("announced")
+    job.end.set()
+    work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1))
+    assert await asyncio.wait_for(work.run_once(wake=wake), 5) == 2
+    assert sizes == [1, 1] and job.started == ["due-earlier", "announced"]
 
 
 class Lane(Held):
