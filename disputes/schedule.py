@@ -133,7 +133,7 @@ class DueWork:
                     claimed += len(ids)
                     sized, announced = bool(announced), announced - set(ids)
                     if len(ids) < size:
-                        announced.clear()  # nothing more to claim: the rest was taken elsewhere or waits for a full lane
+                        announced.clear()  # the rest was taken elsewhere, or waits for a full lane
                     elif not (sized and not announced):
                         continue  # more may be due (earlier due work may have taken an announced one's place)
                     held_off = _HeldOff(loop.time() + self.poll.total_seconds(), skipped)
