@@ -91,7 +91,8 @@ def _deadline(call: Call, f: QueueFilters) -> tuple[datetime | None, datetime | 
         window: tuple[datetime | None, datetime] = None, now
     elif f.due_today:
         calendar = BusinessCalendar(service.rules.half_day_eves)
-        window = now, calendar.start_of(calendar.local_day(now) + timedelta(days=1)) + timedelta(milliseconds=1)
+        tonight = calendar.start_of(calendar.local_day(now) + timedelta(days=1))
+        window = now, tonight + timedelta(milliseconds=1)  # due at midnight itself is due today; stored to the ms
     else:
         window = now, now + timedelta(hours=f.due_within_hours or 0)
     active = tuple(s for s in statuses if s in ACTIVE) if statuses else tuple(sorted(ACTIVE))
