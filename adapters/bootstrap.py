@@ -53,7 +53,7 @@ from sandbox.carriers import sandbox_carrier_settings
 from adapters.settings import Settings
 from adapters.web import ops
 from adapters.web.auth import HmacTokens
-from adapters.web import carriers_api, conversation_api, evidence_api, reports_api, test_clocks_api
+from adapters.web import carriers_api, conversation_api, customers_api, evidence_api, reports_api, test_clocks_api
 from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
 from adapters.web.keys import (
@@ -79,6 +79,7 @@ from carriers.breaker import BreakerStore, InMemoryBreakerStore
 from carriers.parsing import attachment_media_type
 from disputes.digital import DigitalPuller
 from disputes.evidence import EvidencePuller, PushAttacher
+from disputes.customers import CustomerRecords
 from disputes.evidence_access import EvidenceAccess
 from disputes.assessment import Assessor
 from disputes.restrictions import RestrictionReviewer
@@ -110,9 +111,9 @@ log = structlog.get_logger("bootstrap")
 
 ENDPOINTS = (
     DISPUTE_ENDPOINTS + evidence_api.ENDPOINTS + conversation_api.ENDPOINTS + carriers_api.ENDPOINTS
-    + reports_api.ENDPOINTS
+    + reports_api.ENDPOINTS + customers_api.ENDPOINTS
 )
-ANY_SEGMENT = re.compile(r"{(id|ref)}")
+ANY_SEGMENT = re.compile(r"{(id|ref|customer_id)}")
 MIDDLEWARES = (request_context, problem_middleware, body_deadline)
 OPS_ENDPOINTS = carriers_api.OPS + (
     Endpoint("GET", "/healthz", ops.healthz, "Liveness", tag="operations"),
@@ -227,6 +228,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         )
         app[SERVICE] = service
         app[evidence_api.EVIDENCE] = EvidenceAccess(repository, store, clock)
+        app[customers_api.CUSTOMERS] = CustomerRecords(repository, settings.max_page_size)
         app[test_clocks_api.TEST_CLOCKS] = TestClockService(test_clocks, service, clock)
         stop = asyncio.Event()
         workers = None

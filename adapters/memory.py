@@ -134,6 +134,13 @@ class InMemoryDisputes:
         more = len(found) > query.limit
         return DisputePage(page, (page[-1].sla.decision_due, page[-1].id) if more else None)
 
+    async def customer_disputes(self, customer_id: str, before: tuple[datetime, str] | None, limit: int) -> DisputePage:
+        theirs = sorted((self.docs[i] for i in self._by_customer.get(customer_id, ())),
+                        key=lambda d: (d.opened_at, d.id), reverse=True)
+        older = [d for d in theirs if before is None or (d.opened_at, d.id) < before]
+        page = [_copy(d) for d in older[:limit]]
+        return DisputePage(page, (page[-1].opened_at, page[-1].id) if len(older) > limit else None)
+
     async def record_view(self, dispute_id: str, view: TimelineEntry) -> bool:
         stored = self.docs.get(dispute_id)
         if stored is None:

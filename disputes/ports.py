@@ -313,7 +313,13 @@ class AttachmentViews(Protocol):
         a save writes, so it commutes with every other change and no save erases it. False: no such dispute."""
 
 
-class DisputeStorage(DisputeRepository, Outbox, Shipments, AssessmentStore, AttachmentViews, Protocol):
+class CustomerDisputes(Protocol):
+    async def customer_disputes(self, customer_id: str, before: tuple[datetime, str] | None, limit: int) -> DisputePage:
+        """One customer's disputes, newest first by (opened at, id), up to `limit` of those before `before`;
+        `next_after` is the cursor for the next (older) page."""
+
+
+class DisputeStorage(DisputeRepository, Outbox, Shipments, AssessmentStore, AttachmentViews, CustomerDisputes, Protocol):
     """Everything the service and its workers need from where disputes are kept (MongoDB or in memory)."""
 
 

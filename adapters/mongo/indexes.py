@@ -95,6 +95,13 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
     ),
     Index(
         DISPUTES,
+        (("customer_id", ASCENDING), ("opened_at", ASCENDING), ("_id", ASCENDING)),
+        "disputes_by_customer",
+        "Staff read a customer's history: their disputes, newest first by opening, then id (the cursor's order).",
+        {},
+    ),
+    Index(
+        DISPUTES,
         (("opened_at", ASCENDING),),
         "by_opened_at",
         "Reports: the disputes opened in a period.",
