@@ -17,6 +17,7 @@ CARRIER_EVENTS = "carrier_events"
 ATTACHMENTS = "attachments"
 RAW_PAYLOADS = "raw_payloads"
 CARRIER_BREAKERS = "carrier_breakers"  # one document per carrier, found by its `_id` (the carrier code) only
+STAFF = "staff"  # the staff directory: one document per member, found by its `_id` (the staff id) only
 TEST_CLOCKS = "test_clocks"  # sandbox only: one document per test clock, found by its `_id` only
 
 
