@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 from schemas.common import Outcome
 from schemas.dispute import Claim, Channel, ReasonCode, RestrictionState, Status
@@ -10,7 +11,7 @@ from schemas.dispute import Claim, Channel, ReasonCode, RestrictionState, Status
 
 class HistoryQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    cursor: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=-]{1,200}$")] | None = None
+    cursor: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=-]{1,200}$")] | SkipJsonSchema[None] = None
     limit: int = Field(default=50, ge=1, le=100)
 
 

@@ -3,7 +3,8 @@
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
+from pydantic.json_schema import SkipJsonSchema
 
 from schemas.common import Id, Role, ShortText, Written
 
@@ -33,12 +34,12 @@ class StaffRecord(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: Annotated[ShortText, Written]
     role: StaffRole
-    active: bool = True
+    active: StrictBool = True
 
 
 class StaffQuery(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    after: Id | None = Field(default=None, description="The last id of the previous page.")
+    after: Id | SkipJsonSchema[None] = Field(default=None, description="The last id of the previous page.")
     limit: int = Field(default=100, ge=1, le=100)
 
 
@@ -50,7 +51,9 @@ class StaffPage(BaseModel):
 
 class BulkAssign(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    dispute_ids: Annotated[list[Id], AfterValidator(_unique)] = Field(min_length=1, max_length=100)
+    dispute_ids: Annotated[list[Id], AfterValidator(_unique)] = Field(
+        min_length=1, max_length=100, json_schema_extra={"uniqueItems": True}
+    )
     assignee: Id = Field(description="An active investigator or supervisor in the staff directory.")
 
 
