@@ -3,15 +3,24 @@
 from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.config import JsonDict
 from pydantic.json_schema import SkipJsonSchema
 
 from schemas.common import Outcome
 from schemas.dispute import Claim, Channel, ReasonCode, RestrictionState, Status
 
 
+def unset_default(schema: JsonDict) -> None:
+    """An optional query parameter is documented as the string it is when given: absent, it has no value (a
+    default of null would be no string at all)."""
+    schema.pop("default", None)
+
+
 class HistoryQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    cursor: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=-]{1,200}$")] | SkipJsonSchema[None] = None
+    cursor: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=-]{1,200}$")] | SkipJsonSchema[None] = Field(
+        default=None, json_schema_extra=unset_default
+    )
     limit: int = Field(default=50, ge=1, le=100)
 
 

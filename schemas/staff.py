@@ -7,6 +7,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 from pydantic.json_schema import SkipJsonSchema
 
 from schemas.common import Id, Role, ShortText, Written
+from schemas.history import unset_default
 
 StaffRole = Literal[Role.INVESTIGATOR, Role.SUPERVISOR]
 
@@ -39,7 +40,9 @@ class StaffRecord(BaseModel):
 
 class StaffQuery(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    after: Id | SkipJsonSchema[None] = Field(default=None, description="The last id of the previous page.")
+    after: Id | SkipJsonSchema[None] = Field(
+        default=None, description="The last id of the previous page.", json_schema_extra=unset_default
+    )
     limit: int = Field(default=100, ge=1, le=100)
 
 
