@@ -12,6 +12,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
@@ -149,6 +150,16 @@ class MongoDisputes:
         more = len(docs) > query.limit
         return DisputePage(items, (items[-1].sla.decision_due, items[-1].id) if more else None)
 
+    async def customer_disputes(self, customer_id: str, before: tuple[datetime, str] | None, limit: int) -> DisputePage:
+        filter_: Doc = {"customer_id": customer_id}
+        if before is not None:
+            opened, dispute_id = before
+            filter_["$or"] = [{"opened_at": {"$lt": opened}}, {"opened_at": opened, "_id": {"$lt": dispute_id}}]
+        cursor = self.collection.find(filter_).sort([("opened_at", -1), ("_id", -1)]).limit(limit + 1)
+        docs = [doc async for doc in cursor]
+        items = [from_doc(doc) for doc in docs[:limit]]
+        return DisputePage(items, (items[-1].opened_at, items[-1].id) if len(docs) > limit else None)
+
     async def record_view(self, dispute_id: str, view: TimelineEntry) -> bool:
         result = await self.collection.update_one({"_id": dispute_id}, {"$push": {"attachment_views": view.model_dump()}})
         return result.matched_count == 1
@@ -181,13 +192,18 @@ class MongoDisputes:
 
     async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
         """Record the delivery once: a message two relays delivered (one took over the other's lease) is moved
-        out of the outbox by whichever records it first; the other finds it gone and records nothing."""
+        out of the outbox by whichever records it first; the other finds it gone and records nothing. The last
+        message leaves the outbox and the relay's due time in one write."""
         effect = DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at)
-        await self.collection.update_one(
-            {"_id": dispute_id, "outbox.id": message.id},
-            {"$pull": {"outbox": {"id": message.id}}, "$push": {"effects_delivered": effect.model_dump()}},
+        moved = {"$pull": {"outbox": {"id": message.id}}, "$push": {"effects_delivered": effect.model_dump()}}
+        last = {"_id": dispute_id, "outbox": {"$size": 1}, "outbox.id": message.id}
+        if (await self.collection.update_one(last, moved | {"$unset": {RELAY_DUE: ""}})).matched_count:
+            return
+        after = await self.collection.find_one_and_update(
+            {"_id": dispute_id, "outbox.id": message.id}, moved, {"outbox.id": 1}, return_document=ReturnDocument.AFTER
         )
-        await self._clear_due_if_empty(dispute_id)
+        if after is None or not after.get("outbox"):  # gone meanwhile, or the others were delivered meanwhile
+            await self._clear_due_if_empty(dispute_id)
 
     async def failed(self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool) -> None:
         updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT]})
