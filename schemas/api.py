@@ -408,6 +408,7 @@ class Problem(_Output):
         description="The query parameters the problem is about when each is valid alone: parameters that exclude each "
                     "other, or a cursor this service did not issue.",
     )
+    field: str | None = Field(default=None, description="The request field a broken rule is about.")
 
 
 class Health(_Output):

@@ -6,7 +6,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from adapters.web.endpoint import Call, Endpoint, json_body, json_response
-from adapters.web.keys import CURSORS, MAX_PAGE, SERVICE
+from adapters.web.keys import ASSIGNMENTS, CURSORS, MAX_PAGE, SERVICE
 from adapters.web.preconditions import MalformedIfMatch, matching_versions, strong_tags
 from adapters.web.problems import ProblemError
 from adapters.web.uploads import read_submission
@@ -46,13 +46,12 @@ IDEMPOTENCY_KEY_MAX = 128
 
 def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     structlog.contextvars.bind_contextvars(dispute_id=dispute.id)
-    service = call.request.app[SERVICE]
     if call.actor.is_staff:
         view: BaseModel = staff_view(dispute)
     elif call.actor.role is Role.AGENT:
-        view = agent_view(dispute, service.rules.appeal_window)
+        view = agent_view(dispute, call.request.app[SERVICE].rules.appeal_window)
     else:
-        view = customer_view(dispute, service.rules.appeal_window)
+        view = customer_view(dispute, call.request.app[SERVICE].rules.appeal_window)
     headers = headers if headers is not None else {}
     headers["ETag"] = f'"{dispute.version}"'
     return json_response(view, status, headers)
@@ -108,7 +107,7 @@ async def list_disputes(call: Call) -> web.Response:
     query = queue_query(call, q, q.cursor, min(q.limit, call.request.app[MAX_PAGE]))
     page = await call.request.app[SERVICE].list(call.actor, query)
     cursor = call.request.app[CURSORS].encode(page.next_after) if page.next_after else None
-    return json_body(page_json(page.items, cursor))
+    return json_body(page_json(page.items, cursor, staff=call.actor.is_staff))
 
 
 async def get_timeline(call: Call) -> web.Response:
@@ -117,7 +116,7 @@ async def get_timeline(call: Call) -> web.Response:
 
 
 async def assign(call: Call) -> web.Response:
-    return dispute_response(call, await call.request.app[SERVICE].assign(call.actor, call.path_id(), call.body.assignee))
+    return dispute_response(call, await call.request.app[ASSIGNMENTS].assign(call.actor, call.path_id(), call.body.assignee))
 
 
 async def release(call: Call) -> web.Response:
