@@ -9,7 +9,15 @@ from secrets import token_hex
 
 from disputes.actors import Actor
 from disputes.contention import Backoff, Turns
-from disputes.errors import ActiveDisputeExists, Contended, IdempotencyKeyReused, NotFound, StaleVersion, Unprocessable
+from disputes.errors import (
+    ActiveDisputeExists,
+    Contended,
+    Forbidden,
+    IdempotencyKeyReused,
+    NotFound,
+    StaleVersion,
+    Unprocessable,
+)
 from disputes.model import ClockReading, Dispute, IdempotencyRecord
 from disputes.intake import attachment_ref
 from disputes.ports import (
@@ -158,7 +166,10 @@ class DisputeService:
         return dispute
 
     async def list(self, actor: Actor, query: DisputeQuery) -> DisputePage:
-        """Staff see the queue; a customer their own disputes; an agent those of the customer they serve."""
+        """Staff see the queue; a customer their own disputes; an agent those of the customer they serve. Filters on
+        what only staff see (who works a case, flags, priority) are staff's: a customer's answer would reveal them."""
+        if not actor.is_staff and (staff_only := _staff_only_filters(query)):
+            raise Forbidden(f"Only staff filter the queue by {', '.join(staff_only)}.", field=staff_only[0])
         if actor.role is Role.AGENT:
             if query.customer_id is None:
                 raise Unprocessable("Agents list the disputes of one customer: give customer_id.", field="customer_id")
@@ -489,3 +500,13 @@ def _snapshot(order: Order, shipment: Shipment) -> OrderSnapshot:
         reshippable=shipment.reshippable and not shipment.is_digital,
         declared_weight_grams=shipment.declared_weight_grams,
     )
+
+
+STAFF_ONLY_FILTERS = {"assignee": "assignee", "unassigned": "unassigned", "overridden": "overridden",
+                      "needs_supervisor": "needs_supervisor", "flagged": "flagged", "priorities": "priority"}
+"""The query's staff-only fields, by the name of the parameter that sets them."""
+
+
+def _staff_only_filters(query: DisputeQuery) -> list[str]:
+    unset = DisputeQuery()
+    return [parameter for name, parameter in STAFF_ONLY_FILTERS.items() if getattr(query, name) != getattr(unset, name)]

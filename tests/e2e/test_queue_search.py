@@ -69,6 +69,16 @@ async def test_a_case_is_found_by_its_id_order_tracking_number_and_customer(api,
     assert await _orders(api, "order_id=ord-9", headers=CUSTOMER) == set()  # a customer searches their own only
 
 
+@pytest.mark.parametrize("query", ["assignee=inv-1", "unassigned=true", "mine=true", "flagged=true",
+                                   "needs_supervisor=false", "overridden=true", "priority=1"])
+async def test_a_customer_cannot_filter_their_disputes_by_what_only_staff_see(api, opened, query):
+    response = await api.get(f"/v1/disputes?{query}", headers=CUSTOMER)
+
+    body = await assert_problem(response, 403)
+    name = query.split("=")[0]
+    assert body["field"] == {"mine": "assignee"}.get(name, name)
+
+
 async def test_a_queue_row_carries_what_triage_needs_and_no_personal_data(api, opened):
     case = opened["ord-2"]
     [row] = await _queue(api, "order_id=ord-2")
