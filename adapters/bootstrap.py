@@ -52,6 +52,7 @@ from sandbox.carriers import sandbox_carrier_settings
 from adapters.settings import Settings
 from adapters.web import ops
 from adapters.web.auth import HmacTokens
+from adapters.web.console import setup_console
 from adapters.web import carriers_api, conversation_api, reports_api, test_clocks_api
 from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
@@ -161,6 +162,7 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
         app.router.add_route(endpoint.method, endpoint.path.replace("{id}", "{id:[^/]+}"), endpoint.aiohttp_handler())
     if api:
         app.router.add_static("/docs/static", ops.DOCS_DIR)
+        setup_console(app, settings)
     app.cleanup_ctx.append(partial(_resources, settings, overrides or Overrides(), api))
     return app
 

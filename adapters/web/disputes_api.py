@@ -102,15 +102,15 @@ async def get_dispute(call: Call) -> web.Response:
     return dispute_response(call, await call.request.app[SERVICE].get(call.actor, call.path_id()))
 
 
-async def list_disputes(call: Call) -> web.Response:
-    q: ListQuery = call.query
+def dispute_query(q: ListQuery, max_page: int) -> DisputeQuery:
+    """The queue's query from its parameters (the API's and the console's)."""
     after = None
     if q.cursor:
         try:
             after = decode_cursor(q.cursor)
         except (ValueError, TypeError):
             raise ProblemError(422, "validation-failed", "The request is not valid", "Unknown cursor.") from None
-    query = DisputeQuery(
+    return DisputeQuery(
         statuses=tuple(q.status or ()),
         customer_id=q.customer_id,
         carrier=q.carrier,
@@ -120,8 +120,12 @@ async def list_disputes(call: Call) -> web.Response:
         opened_from=q.opened_from,
         opened_to=q.opened_to,
         after=after,
-        limit=min(q.limit, call.request.app[MAX_PAGE]),
+        limit=min(q.limit, max_page),
     )
+
+
+async def list_disputes(call: Call) -> web.Response:
+    query = dispute_query(call.query, call.request.app[MAX_PAGE])
     page = await call.request.app[SERVICE].list(call.actor, query)
     cursor = encode_cursor(page.next_after) if page.next_after else None
     return json_body(page_json(page.items, cursor))
