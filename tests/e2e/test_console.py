@@ -170,3 +170,11 @@ async def test_no_personal_data_in_any_address_the_console_links_to(api, log_aud
     assert links and not [link for link in links for value in PERSONAL_VALUES if value in urlsplit(link).path +
                           urlsplit(link).query]
 
+
+
+async def test_an_unknown_or_malformed_case_is_a_404_page(api):
+    for dispute_id in ("dsp_nope", "%7B%22%24ne%22%3A1%7D", "a" * 300):
+        page = await api.get(f"/console/disputes/{dispute_id}", headers=staff())
+        assert page.status == 404 and "text/html" in page.headers["Content-Type"]
+        form = await api.post(f"/console/disputes/{dispute_id}/take", data={"csrf": CSRF}, headers=staff())
+        assert form.status == 404

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 from multidict import MultiDictProxy
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from adapters.web.console.drawing import DeliveryMap, delivery_map
 from adapters.web.console.session import action, page, render, see_other
@@ -19,10 +19,11 @@ from disputes import errors as domain
 from disputes.actors import Actor
 from disputes.model import AUTOMATIC, RULE_REASONS, Dispute
 from schemas.api import ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen
-from schemas.common import Outcome, RefundDestination, Role
+from schemas.common import Id, Outcome, RefundDestination, Role
 from schemas.dispute import ReasonCode, TimelineEntry
 from schemas.proof import Attachment, ProofOfDelivery, ProofStatus
 
+ID = TypeAdapter(Id)
 MESSAGE_ACTIONS = frozenset(
     {"customer_message", "staff_message", "information_requested", "information_added", "appealed"}
 )
@@ -122,10 +123,18 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
     }
 
 
+def dispute_id(request: web.Request) -> str:
+    """The path's dispute id, held to the API's rule for ids; any other is a case that does not exist."""
+    try:
+        return ID.validate_python(request.match_info["id"])
+    except ValidationError:
+        raise domain.NotFound("No such dispute.") from None
+
+
 @page
 async def case(request: web.Request, actor: Actor) -> web.Response:
     try:
-        dispute = await request.app[SERVICE].get(actor, request.match_info["id"])
+        dispute = await request.app[SERVICE].get(actor, dispute_id(request))
     except domain.NotFound:
         return render(request, "message.html", {"message": "not_found"}, actor, status=404)
     return render(request, "case.html", case_context(dispute) | {"done": "done" in request.query}, actor)
@@ -134,9 +143,8 @@ async def case(request: web.Request, actor: Actor) -> web.Response:
 async def _refused(request: web.Request, actor: Actor, error: domain.DomainError | ValidationError,
                    form: CaseForm | None = None, changes: Changes | None = None) -> web.Response:
     """The case as it is now, with why the form did not go through (and what was sent, to send again)."""
-    dispute_id = request.match_info["id"]
     try:
-        dispute = await request.app[SERVICE].get(actor, dispute_id)
+        dispute = await request.app[SERVICE].get(actor, dispute_id(request))
     except domain.NotFound:
         return render(request, "message.html", {"message": "not_found"}, actor, status=404)
     if isinstance(error, ValidationError):
@@ -166,22 +174,22 @@ async def _apply(request: web.Request, actor: Actor, change: Any) -> web.Respons
         await change
     except (domain.DomainError, ValidationError) as error:
         return await _refused(request, actor, error)
-    return see_other(f"/console/disputes/{request.match_info['id']}?done")
+    return see_other(f"/console/disputes/{dispute_id(request)}?done")
 
 
 @action
 async def take(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
-    return await _apply(request, actor, request.app[SERVICE].assign(actor, request.match_info["id"], None))
+    return await _apply(request, actor, request.app[SERVICE].assign(actor, dispute_id(request), None))
 
 
 @action
 async def release(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
-    return await _apply(request, actor, request.app[SERVICE].release(actor, request.match_info["id"]))
+    return await _apply(request, actor, request.app[SERVICE].release(actor, dispute_id(request)))
 
 
 @action
 async def request_evidence(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
-    return await _apply(request, actor, request.app[SERVICE].request_evidence(actor, request.match_info["id"]))
+    return await _apply(request, actor, request.app[SERVICE].request_evidence(actor, dispute_id(request)))
 
 
 @action
@@ -190,7 +198,7 @@ async def add_note(request: web.Request, actor: Actor, form: MultiDictProxy[Any]
         note = _model(Note, form, "text")
     except ValidationError as error:
         return await _refused(request, actor, error)
-    return await _apply(request, actor, request.app[SERVICE].add_note(actor, request.match_info["id"], note.text))
+    return await _apply(request, actor, request.app[SERVICE].add_note(actor, dispute_id(request), note.text))
 
 
 @action
@@ -200,7 +208,7 @@ async def message_customer(request: web.Request, actor: Actor, form: MultiDictPr
     except ValidationError as error:
         return await _refused(request, actor, error)
     service = request.app[SERVICE]
-    return await _apply(request, actor, service.message_customer(actor, request.match_info["id"], message.text))
+    return await _apply(request, actor, service.message_customer(actor, dispute_id(request), message.text))
 
 
 @action
@@ -209,7 +217,7 @@ async def clear_flags(request: web.Request, actor: Actor, form: MultiDictProxy[A
         body = _model(ClearFlags, form, "reason")
     except ValidationError as error:
         return await _refused(request, actor, error)
-    return await _apply(request, actor, request.app[SERVICE].clear_flags(actor, request.match_info["id"], body.reason))
+    return await _apply(request, actor, request.app[SERVICE].clear_flags(actor, dispute_id(request), body.reason))
 
 
 @action
@@ -218,7 +226,7 @@ async def reopen(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) 
         body = _model(Reopen, form, "reason")
     except ValidationError as error:
         return await _refused(request, actor, error)
-    return await _apply(request, actor, request.app[SERVICE].reopen(actor, request.match_info["id"], body.reason))
+    return await _apply(request, actor, request.app[SERVICE].reopen(actor, dispute_id(request), body.reason))
 
 
 @action
@@ -231,19 +239,19 @@ async def decide(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) 
         if not version.isdigit():
             raise domain.Unprocessable("The form names no version of the case.")
         await request.app[SERVICE].decide(
-            actor, request.match_info["id"], frozenset({int(version)}), body.outcome, body.reason_code, body.note,
+            actor, dispute_id(request), frozenset({int(version)}), body.outcome, body.reason_code, body.note,
             body.refund_to, body.override_reason,
         )
     except domain.StaleVersion as error:
         return await _stale(request, actor, error, sent, int(version), _text(form, "seen_at"))
     except (domain.DomainError, ValidationError) as error:
         return await _refused(request, actor, error, sent)
-    return see_other(f"/console/disputes/{request.match_info['id']}?done")
+    return see_other(f"/console/disputes/{dispute_id(request)}?done")
 
 
 async def _stale(request: web.Request, actor: Actor, error: domain.StaleVersion, sent: CaseForm, seen_version: int,
                  seen_at: str) -> web.Response:
-    dispute = await request.app[SERVICE].get(actor, request.match_info["id"])
+    dispute = await request.app[SERVICE].get(actor, dispute_id(request))
     try:
         since = datetime.fromisoformat(seen_at)
     except ValueError:

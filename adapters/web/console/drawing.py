@@ -43,7 +43,8 @@ def delivery_map(address: tuple[float, float], delivery: tuple[float, float], ac
         return (lon - mid_lon) * across, (lat - mid_lat) * METRES_PER_DEGREE_LAT
 
     a, d = metres(*address), metres(*delivery)
-    extent = max(abs(a[0]), abs(d[0]), abs(a[1]), abs(d[1]), accuracy_m or 0.0, MIN_EXTENT_M)
+    around = accuracy_m or 0.0  # the accuracy circle is drawn around the delivery point, and must fit too
+    extent = max(abs(a[0]), abs(a[1]), abs(d[0]) + around, abs(d[1]) + around, MIN_EXTENT_M)
     scale = min(MAP_WIDTH / 2 - MAP_PAD, MAP_HEIGHT / 2 - MAP_PAD) / extent  # pixels per metre
 
     def pixel(x: float, y: float) -> Point:

@@ -23,6 +23,7 @@ from adapters.web.auth import HmacTokens, InvalidToken
 from adapters.web.console.i18n import LANGUAGES, language, translator
 from adapters.web.keys import ROLE, TOKENS
 from disputes.actors import Actor
+from disputes.errors import NotFound
 from schemas.common import Role
 
 SESSION_COOKIE = "console_session"
@@ -85,7 +86,10 @@ def action(handler: Action) -> Callable[[web.Request], Awaitable[web.StreamRespo
         actor = signed_in(request)
         if actor is None:
             return render(request, "message.html", {"message": "unauthenticated"}, status=401)
-        return await handler(request, actor, form)
+        try:
+            return await handler(request, actor, form)
+        except NotFound:
+            return render(request, "message.html", {"message": "not_found"}, actor, status=404)
 
     handle.__name__ = handler.__name__
     return handle
