@@ -98,7 +98,7 @@ def bar_chart(rows: list[tuple[str, list[tuple[str, float, str]]]], maximum: flo
     (the largest row total when None)."""
     totals = [sum(v for _, v, _ in parts) for _, parts in rows]
     top = maximum if maximum is not None else max(totals, default=0.0)
-    room = CHART_WIDTH - LABEL_WIDTH - 60
+    room = CHART_WIDTH - LABEL_WIDTH - 110  # leaves room for the total written after the longest bar
     bars = []
     for index, (label, parts) in enumerate(rows):
         x, segments = float(LABEL_WIDTH), []
@@ -112,7 +112,7 @@ def bar_chart(rows: list[tuple[str, list[tuple[str, float, str]]]], maximum: flo
     return BarChart(CHART_WIDTH, max(len(bars), 1) * (BAR_HEIGHT + BAR_GAP), LABEL_WIDTH, BAR_HEIGHT, tuple(bars), keys)
 
 
-LINE_HEIGHT, LINE_PAD = 200, 36
+LINE_HEIGHT, LINE_PAD = 220, 48
 
 
 @dataclass(frozen=True)
@@ -130,14 +130,17 @@ class LineChart:
     points: tuple[LinePoint, ...]
     path: str
     gridlines: tuple[tuple[float, str], ...]
+    ticks: tuple[tuple[float, str], ...]
+    pad: int
 
 
 def share_line(series: list[tuple[str, float | None]]) -> LineChart:
     """Shares (0..1) over time, left to right; a period without a value leaves a gap in the line."""
     step = (CHART_WIDTH - 2 * LINE_PAD) / max(len(series) - 1, 1)
     plot = LINE_HEIGHT - 2 * LINE_PAD
-    points, path, pen_down = [], [], False
+    points, path, pen_down, ticks = [], [], False, []
     for index, (label, share) in enumerate(series):
+        ticks.append((round(LINE_PAD + index * step, 1), label))
         if share is None:
             pen_down = False
             continue
@@ -146,4 +149,4 @@ def share_line(series: list[tuple[str, float | None]]) -> LineChart:
         path.append(f"{'L' if pen_down else 'M'}{x},{y}")
         pen_down = True
     grid = tuple((round(LINE_PAD + (1 - s) * plot, 1), f"{s:.0%}") for s in (0.0, 0.5, 1.0))
-    return LineChart(CHART_WIDTH, LINE_HEIGHT, tuple(points), " ".join(path), grid)
+    return LineChart(CHART_WIDTH, LINE_HEIGHT, tuple(points), " ".join(path), grid, tuple(ticks), LINE_PAD)

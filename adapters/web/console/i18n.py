@@ -73,6 +73,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "no_proof": ("No proof from the carrier yet.", "Kargodan henüz kanıt gelmedi."),
     "received_by": ("Received by", "Teslim alan"),
     "relation": ("Relation", "Yakınlık"),
+    "place": ("Left at", "Bırakıldığı yer"),
     "delivered_at": ("Delivered", "Teslim"),
     "signature": ("Signature", "İmza"),
     "photo": ("Delivery photo", "Teslimat fotoğrafı"),
