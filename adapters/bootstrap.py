@@ -4,6 +4,7 @@ No I/O happens at import or construction time; clients are created in `cleanup_c
 """
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -53,7 +54,7 @@ from adapters.settings import Settings
 from adapters.web import ops
 from adapters.web.auth import HmacTokens
 from adapters.web.console import setup_console
-from adapters.web import carriers_api, conversation_api, reports_api, test_clocks_api
+from adapters.web import carriers_api, conversation_api, evidence_api, reports_api, test_clocks_api
 from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
 from adapters.web.keys import (
@@ -79,6 +80,7 @@ from carriers.breaker import BreakerStore, InMemoryBreakerStore
 from carriers.parsing import attachment_media_type
 from disputes.digital import DigitalPuller
 from disputes.evidence import EvidencePuller, PushAttacher
+from disputes.evidence_access import EvidenceAccess
 from disputes.assessment import Assessor
 from disputes.restrictions import RestrictionReviewer
 from disputes.sla_sweeper import SlaSweeper
@@ -107,7 +109,11 @@ from disputes.test_clocks import TestClockService
 
 log = structlog.get_logger("bootstrap")
 
-ENDPOINTS = DISPUTE_ENDPOINTS + conversation_api.ENDPOINTS + carriers_api.ENDPOINTS + reports_api.ENDPOINTS
+ENDPOINTS = (
+    DISPUTE_ENDPOINTS + evidence_api.ENDPOINTS + conversation_api.ENDPOINTS + carriers_api.ENDPOINTS
+    + reports_api.ENDPOINTS
+)
+ANY_SEGMENT = re.compile(r"{(id|ref)}")
 MIDDLEWARES = (request_context, problem_middleware, body_deadline)
 OPS_ENDPOINTS = carriers_api.OPS + (
     Endpoint("GET", "/healthz", ops.healthz, "Liveness", tag="operations"),
@@ -159,7 +165,7 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app[ops.OPENAPI] = build_openapi(endpoints + OPS_ENDPOINTS, version("dispute-service"))
     for endpoint in endpoints + OPS_ENDPOINTS + HIDDEN if api else OPS_ENDPOINTS:
         # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
-        app.router.add_route(endpoint.method, endpoint.path.replace("{id}", "{id:[^/]+}"), endpoint.aiohttp_handler())
+        app.router.add_route(endpoint.method, ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), endpoint.aiohttp_handler())
     if api:
         app.router.add_static("/docs/static", ops.DOCS_DIR)
         setup_console(app, settings)
@@ -222,6 +228,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             stored, orders, clock, settings.rules(), packing_records=packing, attachments=store, test_clocks=test_clocks
         )
         app[SERVICE] = service
+        app[evidence_api.EVIDENCE] = EvidenceAccess(repository, store, clock)
         app[test_clocks_api.TEST_CLOCKS] = TestClockService(test_clocks, service, clock)
         stop = asyncio.Event()
         workers = None

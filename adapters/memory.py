@@ -33,7 +33,7 @@ from disputes.ports import (
 )
 from disputes.reports import OUTCOMES, UNDECIDED, ReportFacts, report_facts
 from disputes.work import WorkKind
-from schemas.dispute import DeliveredEffect, Evidence, OutboxMessage, Status
+from schemas.dispute import DeliveredEffect, Evidence, OutboxMessage, Status, TimelineEntry
 from schemas.orders import Order
 
 
@@ -114,6 +114,7 @@ class InMemoryDisputes:
         dispute.outbox = [*stored.outbox, *dispute.new_messages]
         dispute.effects_delivered = stored.effects_delivered
         dispute.effects_parked = stored.effects_parked
+        dispute.attachment_views = stored.attachment_views
         dispute.idempotency = stored.idempotency  # written by `add` only: a later add may have taken the key over
         self._store(dispute, dispute.version + 1)
 
@@ -132,6 +133,13 @@ class InMemoryDisputes:
         page = [_copy(d) for d in found[: query.limit]]
         more = len(found) > query.limit
         return DisputePage(page, (page[-1].sla.decision_due, page[-1].id) if more else None)
+
+    async def record_view(self, dispute_id: str, view: TimelineEntry) -> bool:
+        stored = self.docs.get(dispute_id)
+        if stored is None:
+            return False
+        stored.attachment_views = [*stored.attachment_views, view]  # a new list: copies handed out keep theirs
+        return True
 
     # --- evidence and assessment ------------------------------------------------------------------
 

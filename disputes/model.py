@@ -173,12 +173,21 @@ class Dispute(BaseModel):
     restriction: Restriction | None = None
     test_clock: ClockReading | None = None
     information_requests: list[QuestionToCustomer] = Field(default_factory=list)
+    attachment_views: list[TimelineEntry] = Field(default_factory=list)
+    """Who viewed which attachment, when: appended by storage alone (`AttachmentViews`), never by a save."""
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE
+
+    @property
+    def full_timeline(self) -> list[TimelineEntry]:
+        """The timeline with the attachment views among its entries, in order of time."""
+        if not self.attachment_views:
+            return self.timeline
+        return sorted([*self.timeline, *self.attachment_views], key=lambda entry: entry.at)
 
     @property
     def new_messages(self) -> list[OutboxMessage]:

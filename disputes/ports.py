@@ -9,7 +9,7 @@ from disputes.model import Dispute, TestClock
 from disputes.policy import CustomerHistory
 from disputes.work import WorkKind
 from schemas.digital import DigitalDelivery
-from schemas.dispute import Evidence, OutboxMessage, Status
+from schemas.dispute import Evidence, OutboxMessage, Status, TimelineEntry
 from schemas.effects import (
     AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
 )
@@ -306,7 +306,14 @@ class AssessmentStore(Protocol):
         """The customer's claims opened since `since`, and how many accounts disputed this address."""
 
 
-class DisputeStorage(DisputeRepository, Outbox, Shipments, AssessmentStore, Protocol):
+class AttachmentViews(Protocol):
+    async def record_view(self, dispute_id: str, view: TimelineEntry) -> bool:
+        """Add `view` to the case's record of who viewed which attachment, in one atomic write that changes nothing
+        else: not the version (whoever looked at the proof still decides on the version they reviewed) and nothing
+        a save writes, so it commutes with every other change and no save erases it. False: no such dispute."""
+
+
+class DisputeStorage(DisputeRepository, Outbox, Shipments, AssessmentStore, AttachmentViews, Protocol):
     """Everything the service and its workers need from where disputes are kept (MongoDB or in memory)."""
 
 

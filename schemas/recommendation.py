@@ -28,6 +28,19 @@ class Effect(StrEnum):
     NEUTRAL = "neutral"
 
 
+class Citation(_Private):
+    """A piece of the case a finding rests on: a field of one carrier proof (with the stored attachment it holds,
+    if any), or of the case and its order."""
+
+    _shown = ("evidence_key", "field", "attachment")
+
+    evidence_key: str | None = Field(default=None, description="The Evidence.key of the proof cited; none: the case's.")
+    field: str = Field(pattern=r"^[a-z_]+(\.[a-z_]+)*$", description="proof.signature, order.address, ...")
+    attachment: str | None = Field(
+        default=None, description="The stored attachment the field holds: /v1/disputes/{id}/attachments/{attachment}."
+    )
+
+
 class Finding(_Private):
     _shown = ("code", "effect")
 
@@ -36,6 +49,7 @@ class Finding(_Private):
     text_tr: str = Field(description="The same in Turkish.")
     effect: Effect
     evidence_keys: list[str] = Field(default=[], description="The Evidence.key values the finding rests on.")
+    evidence: list[Citation] = Field(default=[], description="The fields (and stored attachments) the finding cites.")
     facts: dict[str, int | str] = Field(
         default={}, description="What the finding rests on as data (a score, metres, a count); the texts word it."
     )

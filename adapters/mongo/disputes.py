@@ -24,11 +24,11 @@ from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKey
 from disputes.reports import report_facts
 from disputes.work import WorkKind
 from schemas.common import Outcome
-from schemas.dispute import DeliveredEffect, OutboxMessage, Status
+from schemas.dispute import DeliveredEffect, OutboxMessage, Status, TimelineEntry
 
 Doc = dict[str, Any]
 HISTORY_LIMIT = 200  # enough to see any abuse pattern; bounds the read for a pathological account
-APPEND_ONLY = ("outbox", "effects_delivered", "effects_parked")
+APPEND_ONLY = ("outbox", "effects_delivered", "effects_parked", "attachment_views")
 RELAY_DUE = f"due.{WorkKind.RELAY}"
 WRITTEN_BY_ADD = ("idempotency",)  # a save never writes the key back: a later `add` may have taken it over
 
@@ -148,6 +148,10 @@ class MongoDisputes:
         items = [from_doc(doc) for doc in docs[: query.limit]]
         more = len(docs) > query.limit
         return DisputePage(items, (items[-1].sla.decision_due, items[-1].id) if more else None)
+
+    async def record_view(self, dispute_id: str, view: TimelineEntry) -> bool:
+        result = await self.collection.update_one({"_id": dispute_id}, {"$push": {"attachment_views": view.model_dump()}})
+        return result.matched_count == 1
 
     # --- evidence and assessment --------------------------------------------------------------------
 

@@ -17,13 +17,23 @@ ID_SCHEMA = TypeAdapter(Id).json_schema()
 STATUS_TEXT = {
     400: "Malformed request", 401: "Not authenticated", 403: "Not allowed for this role", 404: "Not found",
     408: "Body not received in time", 409: "Conflicts with the dispute's state", 412: "Stale version",
-    413: "Body too large", 415: "Unsupported media type", 422: "Invalid request", 428: "If-Match required",
+    413: "Body too large", 415: "Unsupported media type", 416: "No part of the file is in the Range",
+    422: "Invalid request", 428: "If-Match required",
     503: "Temporarily unavailable",
 }
 HEADERS = {
     "Idempotency-Key": "Retries with the same key and body return the first answer; another body is a 422.",
     "If-Match": 'The ETag (version) of the dispute you reviewed, a list of them, or "*" for any current version; '
                 "a malformed value is refused with 400, one naming no current version with 412 (weak ETags never match).",
+    "If-None-Match": "ETags of the copy you hold (the file's SHA-256, as its ETag gives it), or \"*\": 304 when current.",
+    "Range": "bytes=first-last, first- or -suffix: the part of the file to send (206). Of several ranges only the first "
+             "satisfiable one is sent; a Range that cannot be read is ignored (the whole file, 200).",
+    "If-Range": "The ETag of the copy you hold a part of: the Range applies only if it is still current.",
+}
+FILE_HEADERS = {
+    "ETag": "The SHA-256 of the file's bytes (strong).",
+    "Content-Disposition": 'inline; filename="<kind>-<reference>.<extension>"',
+    "Cache-Control": "private, no-cache: never kept by shared caches; a browser asks again (304) before each showing.",
 }
 
 
@@ -99,8 +109,22 @@ def _operation(e: Endpoint) -> dict[str, Any]:
         codes.add(422)
     if 413 in codes:  # a bounded body is also bounded in time
         codes.add(408)
-    op["responses"] = {str(e.status): ok} | {str(c): {"description": STATUS_TEXT[c], "content": problem} for c in sorted(codes)}
+    answers = _file_responses(media) if (media := e.extra.get("file")) else {str(e.status): ok}
+    op["responses"] = answers | {str(c): {"description": STATUS_TEXT[c], "content": problem} for c in sorted(codes)}
     if e.roles:
         op["security"] = [{"bearer": []}]
         op["description"] = "Roles: " + ", ".join(sorted(r.value for r in e.roles))
     return op
+
+
+def _file_responses(media_types: tuple[str, ...]) -> dict[str, Any]:
+    """A file's answers: all of it, a part, or "your copy is current"."""
+    content = {media: {"schema": {"type": "string", "format": "binary"}} for media in media_types}
+    headers = {name: {"description": text, "schema": {"type": "string"}} for name, text in FILE_HEADERS.items()}
+    part = {"Content-Range": {"description": "bytes first-last/size", "schema": {"type": "string"}}}
+    return {
+        "200": {"description": "The file", "headers": headers, "content": content},
+        "206": {"description": "The part of the file the Range asked for", "headers": headers | part, "content": content},
+        "304": {"description": "The copy named in If-None-Match is current",
+                "headers": {name: headers[name] for name in ("ETag", "Cache-Control")}},
+    }

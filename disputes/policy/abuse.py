@@ -47,7 +47,7 @@ def repeat_claims_signal(dispute: Dispute, history: CustomerHistory, settings: P
         f"Non-receipt claim number {count} by this customer in {days} days ({rejected} earlier ones rejected)",
         f"Müşterinin {days} gün içindeki {count}. teslim almadım talebi "
         f"(öncekilerden {rejected} tanesi reddedildi)",
-        claims=count, rejected=rejected, window_days=days,
+        claims=count, rejected=rejected, window_days=days, cites=("customer_id",)
     )
 
 
@@ -60,7 +60,7 @@ def soon_after_delivery_signal(dispute: Dispute, settings: PolicySettings) -> Fi
     return finding(
         "claim_soon_after_delivery", Effect.NEUTRAL, [],
         f"Claim filed {en} after the delivery scan", f"Talep, teslim taramasından {tr} sonra açılmış",
-        minutes=int(gap.total_seconds() // 60),
+        minutes=int(gap.total_seconds() // 60), cites=("opened_at", "order.delivered_at")
     )
 
 
@@ -73,6 +73,7 @@ def shared_address_signal(history: CustomerHistory, settings: PolicySettings) ->
         "shared_address_claims", Effect.NEUTRAL, [],
         f"{accounts} customer accounts disputed deliveries to this address in {days} days",
         f"Bu adrese yapılan teslimatlara {days} gün içinde {accounts} farklı hesap itiraz etti",
+        cites=("order.address",),
     )
 
 

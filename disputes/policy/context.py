@@ -28,6 +28,7 @@ def customer_evidence_finding(dispute: Dispute) -> Finding | None:
         "a person weighs it, nothing is decided automatically",
         f"Müşteri açıklama{f' ve {images} görsel' if images else ''} ekledi: "
         "bir kişi değerlendirir, otomatik karar verilmez",
+        cites=("customer_evidence",), cited_images=[image.ref for e in added for image in e.images],
         submissions=len(added), images=images,
     )
 
@@ -41,18 +42,20 @@ def context_findings(
         found.append(finding(
             "high_value_order", N, [],
             f"Order value above {limit}: a person decides",
-            f"Sipariş tutarı {limit_tr} üzerinde: karar bir kişiye ait",
+            f"Sipariş tutarı {limit_tr} üzerinde: karar bir kişiye ait", cites=("order.value_minor",),
         ))
     if reading is not None and reading.evidence.proof.received_at > dispute.sla.evidence_due:
         found.append(finding(
             "proof_after_deadline", N, [reading.evidence],
             "The proof arrived after the evidence deadline", "Kanıt, kanıt süresi dolduktan sonra geldi",
+            cites=("proof.received_at", "sla.evidence_due"),
         ))
     if dispute.decision is not None:
         found.append(finding(
             "decided_before", N, [],
             "The case was decided before (appeal or reopening): a person decides",
             "Dosya daha önce karara bağlandı (itiraz ya da yeniden açma): karar bir kişiye ait",
+            cites=("decision",),
         ))
     wanted_reship = dispute.preferred_resolution is Resolution.RESHIP and not dispute.order.reshippable
     if wanted_reship and action is RecommendedAction.REFUND:
@@ -60,5 +63,6 @@ def context_findings(
             "reship_not_possible", N, [],
             "The customer asked for a reship, but the items cannot be shipped again: refund",
             "Müşteri yeniden gönderim istedi, ürünler yeniden gönderilemiyor: iade",
+            cites=("preferred_resolution", "order.reshippable"),
         ))
     return found

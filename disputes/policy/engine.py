@@ -117,6 +117,7 @@ def _verdict(dispute: Dispute, reading: ProofReading | None, now: datetime, sett
                 "high_value_without_signature", Effect.NEUTRAL, [reading.evidence],
                 "High-value order: rejecting it needs a signature, and there is none",
                 "Yüksek tutarlı sipariş: reddetmek için imza gerekir, imza yok",
+                cites=("proof.signature", "order.value_minor"),
             )
             return _Verdict(Act.NEEDS_PERSON, PolicyRule.HIGH_VALUE_WITHOUT_SIGNATURE, (unsigned,))
         support = tuple(f for f in reading.findings if f.effect is Effect.SUPPORTS_DELIVERY)

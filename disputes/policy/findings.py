@@ -6,6 +6,7 @@ neighbour's name is not expected to be on the order, and a pickup point is not e
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypedDict
 
 from disputes.model import Dispute
 from disputes.policy.geo import Proximity, assess_location
@@ -23,6 +24,13 @@ AWAY_FROM_ADDRESS = frozenset({R.PARCEL_LOCKER, R.PICKUP_POINT})
 """Deliveries that are, by design, not at the address."""
 _ORDER_NAME_WORDS = {OrderName.RECIPIENT: ("recipient", "alıcı"), OrderName.BUYER: ("buyer", "sipariş veren")}
 S, A, N = Effect.SUPPORTS_DELIVERY, Effect.AGAINST_DELIVERY, Effect.NEUTRAL
+SIGNATURE, PHOTO, DOCUMENT = ("proof.signature",), ("proof.photo",), ("proof.document",)
+NOTES, RELATION, STATUS = ("proof.notes",), ("proof.recipient_relation",), ("proof.status",)
+NAME = ("proof.received_by", "proof.recipient_relation", "order.recipient_name", "order.buyer_name")
+LOCATION = ("proof.location", "proof.recipient_relation", "order.address")
+TIMING = ("proof.delivered_at", "proof.events", "order.delivered_at", "opened_at")
+NO_PROOF = ("sla.evidence_due",)
+"""What each kind of finding cites (`wording.citations`): the proof's fields, then the case's it is held against."""
 _PROXIMITY = {
     Proximity.NEAR: ("location_near", S),
     Proximity.BETWEEN: ("location_between", N),
@@ -37,25 +45,26 @@ def _never_supplied(e: Evidence, supplies: Callable[[ProofOffer], bool]) -> bool
 
 def signature_finding(e: Evidence) -> Finding:
     if e.proof.signature is not None:
-        return finding("signature_present", S, [e], "Signature present", "İmza var")
+        return finding("signature_present", S, [e], "Signature present", "İmza var", cites=SIGNATURE)
     if _never_supplied(e, lambda offer: offer.signature):
         return finding(
             "signature_not_offered", N, [e],
             "No signature: this carrier never supplies one here", "İmza yok: bu kargo firması imza sağlamıyor",
+            cites=SIGNATURE,
         )
-    return finding("signature_missing", N, [e], "No signature", "İmza yok")
+    return finding("signature_missing", N, [e], "No signature", "İmza yok", cites=SIGNATURE)
 
 
 def photo_finding(e: Evidence) -> Finding:
     if e.proof.photo is not None:
-        return finding("photo_present", S, [e], "Delivery photo present", "Teslimat fotoğrafı var")
+        return finding("photo_present", S, [e], "Delivery photo present", "Teslimat fotoğrafı var", cites=PHOTO)
     if _never_supplied(e, lambda offer: offer.photo):
         return finding(
             "photo_not_offered", N, [e],
             "No delivery photo: this carrier never supplies one here",
-            "Teslimat fotoğrafı yok: bu kargo firması fotoğraf sağlamıyor",
+            "Teslimat fotoğrafı yok: bu kargo firması fotoğraf sağlamıyor", cites=PHOTO
         )
-    return finding("photo_missing", N, [e], "No delivery photo", "Teslimat fotoğrafı yok")
+    return finding("photo_missing", N, [e], "No delivery photo", "Teslimat fotoğrafı yok", cites=PHOTO)
 
 
 def dropped_findings(e: Evidence) -> tuple[Finding, ...]:
@@ -64,7 +73,7 @@ def dropped_findings(e: Evidence) -> tuple[Finding, ...]:
         finding(
             f"carrier_{note.code.value}", N, [e],
             f"Carrier proof not usable ({note.field}): {note.reason}",
-            f"Kargonun kanıtı kullanılamadı ({note.field}): {note.reason}",
+            f"Kargonun kanıtı kullanılamadı ({note.field}): {note.reason}", cites=NOTES
         )
         for note in e.proof.notes
         if note.code is not NoteCode.STATUS_UNMAPPED
@@ -75,14 +84,21 @@ def document_finding(e: Evidence) -> Finding | None:
     """A delivery document (e.g. a signed receipt scan); most carriers send none, so absence says nothing."""
     if e.proof.document is None:
         return None
-    return finding("document_present", S, [e], "Delivery document present", "Teslimat belgesi var")
+    return finding("document_present", S, [e], "Delivery document present", "Teslimat belgesi var", cites=DOCUMENT)
 
 
 def relation_finding(e: Evidence) -> Finding:
     relation = e.proof.recipient_relation
     en, tr = RELATION_WORDS[relation]
     effect = S if relation in (R.RECIPIENT, R.HOUSEHOLD_MEMBER) else N
-    return finding(f"received_by_{relation.value}", effect, [e], f"Received by: {en}", f"Teslim alan: {tr}")
+    return finding(
+        f"received_by_{relation.value}", effect, [e], f"Received by: {en}", f"Teslim alan: {tr}", cites=RELATION,
+    )
+
+
+class _NameFacts(TypedDict):
+    score: int
+    order_name: str
 
 
 def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) -> Finding:
@@ -94,13 +110,15 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
             return finding(
                 "recipient_name_not_offered", N, [e],
                 "No receiver name: this carrier never supplies one here",
-                "Teslim alan adı yok: bu kargo firması ad bildirmiyor",
+                "Teslim alan adı yok: bu kargo firması ad bildirmiyor", cites=NAME
             )
-        return finding("recipient_name_missing", N, [e], "The carrier gave no receiver name", "Teslim alan adı yok")
+        return finding(
+            "recipient_name_missing", N, [e], "The carrier gave no receiver name", "Teslim alan adı yok", cites=NAME,
+        )
     match = best_order_name(name, order.recipient_name, order.buyer_name)
     whose, whose_tr = _ORDER_NAME_WORDS[match.name]
     said, said_tr, score = f"Receiver name '{name}'", f"Teslim alan adı '{name}'", f"{match.score:.0f}"
-    facts: dict[str, int | str] = {"score": round(match.score), "order_name": match.name.value}
+    facts = _NameFacts(score=round(match.score), order_name=match.name.value)
     if masked := is_masked(name):
         said, said_tr = f"{said} (masked by the carrier)", f"{said_tr} (kargo tarafından maskelenmiş)"
     if match.score >= settings.name_match_threshold and relation in NAMED_ON_ORDER:
@@ -109,27 +127,29 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
                 "recipient_name_matches_masked", S, [e],
                 f"{said} matches the order's {whose} on its visible part only (score {score})",
                 f"{said_tr} yalnızca görünen kısmıyla siparişteki {whose_tr} adıyla eşleşiyor (skor {score})", **facts,
+                cites=NAME,
             )
         return finding(
             "recipient_name_matches", S, [e],
             f"{said} matches the order's {whose} (score {score})",
-            f"{said_tr} siparişteki {whose_tr} adıyla eşleşiyor (skor {score})", **facts,
+            f"{said_tr} siparişteki {whose_tr} adıyla eşleşiyor (skor {score})", **facts, cites=NAME
         )
     if relation not in (R.RECIPIENT, R.UNKNOWN):
         return finding(
             "receiver_not_on_order", N, [e],
             f"Received by '{name}', not a name on the order", f"Teslim alan '{name}', siparişteki bir ad değil",
+            cites=NAME,
         )
     if match.score < settings.name_mismatch_threshold:
         return finding(
             "recipient_name_mismatch", A, [e],
             f"{said} matches no name on the order (best score {score})",
-            f"{said_tr} siparişteki hiçbir adla eşleşmiyor (en iyi skor {score})", **facts,
+            f"{said_tr} siparişteki hiçbir adla eşleşmiyor (en iyi skor {score})", **facts, cites=NAME
         )
     return finding(
         "recipient_name_uncertain", N, [e],
         f"{said} is only partly like the order's {whose} (score {score})",
-        f"{said_tr} siparişteki {whose_tr} adına kısmen benziyor (skor {score})", **facts,
+        f"{said_tr} siparişteki {whose_tr} adına kısmen benziyor (skor {score})", **facts, cites=NAME
     )
 
 
@@ -139,18 +159,19 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
         return finding(
             "location_not_offered", N, [e],
             "No delivery location: this carrier never supplies one here",
-            "Teslimat konumu yok: bu kargo firması konum bildirmiyor",
+            "Teslimat konumu yok: bu kargo firması konum bildirmiyor", cites=LOCATION
         )
     if where.proximity is Proximity.UNKNOWN:
         return finding(
             "location_unknown", N, [e],
             "No delivery location to compare with the address", "Adresle karşılaştırılacak teslimat konumu yok",
+            cites=LOCATION,
         )
     if where.proximity is Proximity.WORDS_ONLY:
         return finding(
             "location_words_only", N, [e],
             "Delivery location described in words only, no coordinates",
-            "Teslimat yeri yalnızca yazıyla belirtilmiş, koordinat yok",
+            "Teslimat yeri yalnızca yazıyla belirtilmiş, koordinat yok", cites=LOCATION
         )
     assert where.distance_m is not None
     far, far_tr = distance(where.distance_m)
@@ -158,12 +179,12 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
         return finding(
             "location_of_point", N, [e],
             f"Locker or pickup point {far} from the address", f"Dolap / teslimat noktası adrese {far_tr} uzakta",
-            metres=round(where.distance_m),
+            metres=round(where.distance_m), cites=LOCATION
         )
     code, effect = _PROXIMITY[where.proximity]
     return finding(
         code, effect, [e], f"Delivery scan {far} from the address", f"Teslimat taraması adrese {far_tr} uzakta",
-        metres=round(where.distance_m),
+        metres=round(where.distance_m), cites=LOCATION
     )
 
 
@@ -173,32 +194,33 @@ def timing_finding(e: Evidence, order: OrderSnapshot, reported_at: datetime, set
     at, tolerance = e.proof.delivered_at, settings.delivery_time_tolerance
     if at is None:
         return finding(
-            "delivery_time_missing", N, [e], "The carrier gave no delivery time", "Teslim zamanı verilmemiş"
+            "delivery_time_missing", N, [e], "The carrier gave no delivery time", "Teslim zamanı verilmemiş",
+            cites=TIMING,
         )
     if at > reported_at:
         return finding(
             "delivered_after_report", A, [e],
             "The carrier's delivery time is after the customer's report",
-            "Kargonun teslim zamanı müşterinin bildiriminden sonra",
+            "Kargonun teslim zamanı müşterinin bildiriminden sonra", cites=TIMING
         )
     if abs(at - order.delivered_at) > tolerance:
         gap, gap_tr = duration(at - order.delivered_at)
         return finding(
             "delivery_time_differs", A, [e],
             f"The proof's delivery time differs from the order's by {gap}",
-            f"Kanıttaki teslim zamanı siparişteki zamandan {gap_tr} farklı",
+            f"Kanıttaki teslim zamanı siparişteki zamandan {gap_tr} farklı", cites=TIMING
         )
     if e.proof.events and not any(abs(event.at - at) <= tolerance for event in e.proof.events):
         window, window_tr = duration(tolerance)
         return finding(
             "no_scan_at_delivery_time", A, [e],
             f"No tracking event within {window} of the delivery time",
-            f"Teslim zamanına {window_tr} yakın bir takip hareketi yok",
+            f"Teslim zamanına {window_tr} yakın bir takip hareketi yok", cites=TIMING
         )
     return finding(
         "delivery_time_consistent", S, [e],
         "Delivery time consistent with the tracking, before the report",
-        "Teslim zamanı takip bilgisiyle tutarlı ve bildirimden önce",
+        "Teslim zamanı takip bilgisiyle tutarlı ve bildirimden önce", cites=TIMING
     )
 
 
@@ -210,7 +232,7 @@ def no_proof_finding(dispute: Dispute, now: datetime) -> Finding | None:
     return finding(
         "carrier_no_proof_by_deadline", A, dispute.evidence,
         "The carrier gave no proof of delivery by the deadline",
-        "Kargo firması süresi içinde teslim kanıtı sunmadı",
+        "Kargo firması süresi içinde teslim kanıtı sunmadı", cites=NO_PROOF
     )
 
 
@@ -227,5 +249,5 @@ def not_delivered_finding(evidence: Sequence[Evidence]) -> Finding | None:
     return finding(
         "carrier_status_not_delivered", A, [latest],
         f"The carrier's latest status is '{status}', not delivered",
-        f"Kargonun son durumu '{status}', teslim edildi değil",
+        f"Kargonun son durumu '{status}', teslim edildi değil", cites=STATUS
     )

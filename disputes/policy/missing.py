@@ -12,6 +12,7 @@ anything else → a person. The carrier is not liable either way: the package ar
 """
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from disputes.model import Dispute
 from disputes.policy.settings import PolicySettings
@@ -22,6 +23,8 @@ from schemas.recommendation import Effect, Finding, PolicyRule
 S, A, N = Effect.SUPPORTS_DELIVERY, Effect.AGAINST_DELIVERY, Effect.NEUTRAL
 NOT_PACKED_CONFIDENCE = 0.9
 UNDERWEIGHT_CONFIDENCE = 0.85
+WEIGHT = ("proof.weight_grams", "order.declared_weight_grams", "packing.record")
+PACKING = ("packing", "missing_items")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +35,10 @@ class MissingItemsReading:
     """None: nothing decides the claim, a person does."""
 
 
-def customer_photos(dispute: Dispute) -> int:
-    """The images the customer added to the case (with information or an appeal): photos of what arrived."""
-    return sum(len(added.images) for added in dispute.customer_evidence)
+def customer_photos(dispute: Dispute) -> list[str]:
+    """The images the customer added to the case (with information or an appeal), by reference: photos of what
+    arrived."""
+    return [image.ref for added in dispute.customer_evidence for image in added.images]
 
 
 def read_missing_items(dispute: Dispute, settings: PolicySettings) -> MissingItemsReading:
@@ -69,13 +73,19 @@ def _expected_weight(dispute: Dispute) -> tuple[int, str, str] | None:
     return None
 
 
+class _WeightFacts(TypedDict):
+    carrier_grams: int
+    expected_grams: int
+    tolerance_grams: int
+
+
 def weight_finding(dispute: Dispute, settings: PolicySettings) -> Finding:
     carrier, expected = _carrier_weight(dispute), _expected_weight(dispute)
     if carrier is None:
         return finding(
             "carrier_weight_unavailable", N, [],
             f"The carrier reported no package weight ({dispute.order.carrier})",
-            f"Kargo firması paket ağırlığı bildirmedi ({dispute.order.carrier})",
+            f"Kargo firması paket ağırlığı bildirmedi ({dispute.order.carrier})", cites=WEIGHT
         )
     evidence, grams = carrier
     if expected is None:
@@ -83,11 +93,11 @@ def weight_finding(dispute: Dispute, settings: PolicySettings) -> Finding:
             "expected_weight_unavailable", N, [evidence],
             f"The carrier weighed the package at {grams} g; no declared or packed weight to compare",
             f"Kargo paketi {grams} g tarttı; karşılaştırılacak beyan ya da paketleme ağırlığı yok",
-            carrier_grams=grams,
+            carrier_grams=grams, cites=WEIGHT
         )
     want, whose, whose_tr = expected
     tolerance = max(settings.weight_tolerance_grams, round(want * settings.weight_tolerance_share))
-    facts: dict[str, int | str] = {"carrier_grams": grams, "expected_grams": want, "tolerance_grams": tolerance}
+    facts = _WeightFacts(carrier_grams=grams, expected_grams=want, tolerance_grams=tolerance)
     if grams < want - tolerance:
         return finding(
             "weight_below_declared", A, [evidence],
@@ -95,20 +105,20 @@ def weight_finding(dispute: Dispute, settings: PolicySettings) -> Finding:
             "it left without some of its contents",
             f"Kargo paketi {grams} g tarttı, {whose_tr} {want} g'dan {want - grams} g eksik: "
             "paket içeriğinin bir kısmı olmadan yola çıktı",
-            **facts,
+            **facts, cites=WEIGHT
         )
     if grams > want + tolerance:
         return finding(
             "weight_above_declared", N, [evidence],
             f"The carrier weighed the package at {grams} g, more than the {whose} {want} g",
             f"Kargo paketi {grams} g tarttı, {whose_tr} {want} g'dan fazla",
-            **facts,
+            **facts, cites=WEIGHT
         )
     return finding(
         "weight_matches_declared", S, [evidence],
         f"The carrier weighed the package at {grams} g, as {whose} ({want} g)",
         f"Kargo paketi {grams} g tarttı, {whose_tr} ağırlıkla uyumlu ({want} g)",
-        **facts,
+        **facts, cites=WEIGHT
     )
 
 
@@ -118,12 +128,13 @@ def packing_finding(dispute: Dispute) -> Finding:
         return finding(
             "packing_record_unavailable", N, [],
             "No packing record available: the order service offers none or could not answer",
-            "Paketleme kaydı yok: sipariş servisi sunmuyor ya da yanıt veremedi",
+            "Paketleme kaydı yok: sipariş servisi sunmuyor ya da yanıt veremedi", cites=PACKING
         )
     if check.record is None:
         return finding(
             "packing_record_missing", N, [],
             "The seller kept no packing record for this package", "Satıcının bu paket için paketleme kaydı yok",
+            cites=PACKING,
         )
     short = [m for m in dispute.missing_items if check.record.packed(m.sku) < _ordered(dispute, m.sku)]
     photo_en, photo_tr = (" with a photo", " (fotoğraflı)") if check.record.photo else ("", "")
@@ -133,16 +144,17 @@ def packing_finding(dispute: Dispute) -> Finding:
             "items_not_packed", A, [],
             f"The seller's packing record{photo_en} shows fewer than ordered packed of: {skus}",
             f"Satıcının paketleme kaydı{photo_tr} şu ürünlerden siparişten az paketlendiğini gösteriyor: {skus}",
-            skus=skus,
+            skus=skus, cites=PACKING
         )
     return finding(
         "items_packed", S, [],
         f"The seller's packing record{photo_en} lists every claimed item as packed",
-        f"Satıcının paketleme kaydı{photo_tr} talep edilen tüm ürünleri paketlenmiş gösteriyor",
+        f"Satıcının paketleme kaydı{photo_tr} talep edilen tüm ürünleri paketlenmiş gösteriyor", cites=PACKING
     )
 
 
-def photos_finding(photos: int) -> Finding:
+def photos_finding(images: list[str]) -> Finding:
+    photos = len(images)
     if photos == 0:
         return finding(
             "customer_photos_missing", N, [],
@@ -152,7 +164,7 @@ def photos_finding(photos: int) -> Finding:
         "customer_photos_present", N, [],
         f"The customer sent {photos} photo(s) of what arrived: a person looks at them",
         f"Müşteri gelen paketin {photos} fotoğrafını gönderdi: bir kişi inceler",
-        photos=photos,
+        cited_images=images, photos=photos,
     )
 
 

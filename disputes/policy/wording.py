@@ -1,12 +1,13 @@
 """How findings are worded, in English for the record and Turkish for the people who read it."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from schemas.dispute import Evidence
-from schemas.proof import RecipientRelation
-from schemas.recommendation import Effect, Finding
+from schemas.proof import Attachment, RecipientRelation
+from schemas.recommendation import Citation, Effect, Finding
 
+CUSTOMER_IMAGES = "customer_evidence.images"
 RELATION_WORDS: dict[RecipientRelation, tuple[str, str]] = {
     RecipientRelation.RECIPIENT: ("the recipient", "alıcının kendisi"),
     RecipientRelation.HOUSEHOLD_MEMBER: ("a household member", "hane halkından biri"),
@@ -20,10 +21,32 @@ RELATION_WORDS: dict[RecipientRelation, tuple[str, str]] = {
 
 
 def finding(
-    code: str, effect: Effect, evidence: Iterable[Evidence], text: str, text_tr: str, **facts: int | str
+    code: str, effect: Effect, evidence: Iterable[Evidence], text: str, text_tr: str, *, cites: Sequence[str] = (),
+    cited_images: Sequence[str] = (), **facts: int | str,
 ) -> Finding:
-    keys = [e.key for e in evidence]
-    return Finding(code=code, effect=effect, text=text, text_tr=text_tr, evidence_keys=keys, facts=facts)
+    """`cites`: the fields the finding rests on, `proof.<field>` (of each of `evidence`) or a field of the case;
+    `cited_images`: the customer's images it rests on, by reference."""
+    held = list(evidence)
+    return Finding(
+        code=code, effect=effect, text=text, text_tr=text_tr, evidence_keys=[e.key for e in held],
+        evidence=citations(held, cites, cited_images), facts=facts,
+    )
+
+
+def citations(evidence: Sequence[Evidence], fields: Sequence[str], images: Sequence[str] = ()) -> list[Citation]:
+    """Each field of each proof (a stored signature, photo or document by its reference), the case's fields, then
+    the customer's images."""
+    cited: list[Citation] = []
+    for field in fields:
+        part, _, name = field.partition(".")
+        if part != "proof":
+            cited.append(Citation(field=field))
+            continue
+        for e in evidence:
+            held = getattr(e.proof, name)
+            ref = held.ref if isinstance(held, Attachment) else None
+            cited.append(Citation(evidence_key=e.key, field=field, attachment=ref))
+    return cited + [Citation(field=CUSTOMER_IMAGES, attachment=ref) for ref in images]
 
 
 def distance(metres: float) -> tuple[str, str]:

@@ -124,3 +124,44 @@ async def test_reordered_and_repeated_events_leave_the_evidence_exact(api, ups_d
     found = await eventually(both_assessed)
     assert found is not None and sorted(e["proof"]["status"] for e in found["evidence"]) == ["delivered", "in_transit"]
     assert found["recommendation"]["rule"] != "awaiting_carrier_evidence"
+
+
+async def test_the_pushed_delivery_photo_is_shown_to_staff_and_never_to_the_customer(api, ups_dispute):
+    pushed = (FIXTURES / "alert-delivered-photo.json").read_bytes()
+    assert (await api.post("/v1/carriers/ups/webhooks", data=pushed, headers=UPS)).status == 202
+
+    async def photo():
+        found = await case(api, ups_dispute["id"])
+        return next((e["proof"]["photo"] for e in found["evidence"] if e["proof"]["photo"]), None)
+
+    stored = await eventually(photo)
+    assert stored is not None and stored["ref"], "the pushed photo never reached the dispute"
+    url = f"/v1/disputes/{ups_dispute['id']}/attachments/{stored['ref']}"
+
+    shown = await api.get(url, headers=INVESTIGATOR)
+    assert shown.status == 200 and shown.content_type == stored["media_type"] == "image/jpeg"
+    assert (await shown.read()).startswith(b"\xff\xd8")
+    assert shown.headers["Content-Disposition"] == f'inline; filename="photo-{stored["ref"]}.jpg"'
+    refused = await api.get(url, headers=CUSTOMER)
+    assert refused.status == 403 and refused.content_type == "application/problem+json"
+    entries = (await (await api.get(f"/v1/disputes/{ups_dispute['id']}/timeline", headers=INVESTIGATOR)).json())["entries"]
+    assert [e["actor"] for e in entries if e["action"] == "attachment_viewed"] == ["inv-ayse"]
+
+
+async def test_the_finding_on_the_delivery_photo_links_to_the_stored_photo(api, ups_dispute):
+    pushed = (FIXTURES / "alert-delivered-photo.json").read_bytes()
+    assert (await api.post("/v1/carriers/ups/webhooks", data=pushed, headers=UPS)).status == 202
+
+    async def photo_finding():
+        found = await case(api, ups_dispute["id"])
+        findings = (found["recommendation"] or {}).get("findings", [])
+        return next((f for f in findings if f["code"] == "photo_present"), None)
+
+    finding = await eventually(photo_finding)
+    assert finding is not None, "the photo was never assessed"
+    [cited] = finding["evidence"]
+    assert cited["field"] == "proof.photo" and cited["evidence_key"] in finding["evidence_keys"]
+    shown = await api.get(f"/v1/disputes/{ups_dispute['id']}/attachments/{cited['attachment']}", headers=INVESTIGATOR)
+    assert shown.status == 200 and shown.content_type == "image/jpeg"
+    mine = await (await api.get(f"/v1/disputes/{ups_dispute['id']}", headers=CUSTOMER)).json()
+    assert "recommendation" not in mine and cited["attachment"] not in json.dumps(mine)

@@ -35,6 +35,7 @@ def setup_console(app: web.Application, settings: Settings) -> None:
     app.router.add_post(PATH + "/language", signin.choose_language)
     app.router.add_get(PATH + "/reports", reports.reports)
     app.router.add_get(ONE, case.case)
+    app.router.add_get(ONE + "/attachments/{ref:[^/]+}", case.attachment)
     for name, handler in (
         ("take", case.take), ("release", case.release), ("notes", case.add_note), ("messages", case.message_customer),
         ("decision", case.decide), ("evidence-requests", case.request_evidence), ("flags/clear", case.clear_flags),

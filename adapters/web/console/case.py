@@ -13,6 +13,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from adapters.web.console.drawing import DeliveryMap, delivery_map
 from adapters.web.console.session import action, page, render, see_other
+from adapters.web.evidence_api import EVIDENCE, attachment_response
 from adapters.web.keys import SERVICE
 from adapters.web.problems import DOMAIN_STATUS
 from disputes import errors as domain
@@ -138,6 +139,17 @@ async def case(request: web.Request, actor: Actor) -> web.Response:
     except domain.NotFound:
         return render(request, "message.html", {"message": "not_found"}, actor, status=404)
     return render(request, "case.html", case_context(dispute) | {"done": "done" in request.query}, actor)
+
+
+@page
+async def attachment(request: web.Request, actor: Actor) -> web.StreamResponse:
+    """A stored image or document of the case, through the same use case as the API's (the view is recorded)."""
+    try:
+        ref = ID.validate_python(request.match_info["ref"])
+        viewed = await request.app[EVIDENCE].view(actor, dispute_id(request), ref)
+    except (ValidationError, domain.NotFound):
+        return render(request, "message.html", {"message": "not_found"}, actor, status=404)
+    return attachment_response(request, viewed)
 
 
 async def _refused(request: web.Request, actor: Actor, error: domain.DomainError | ValidationError,

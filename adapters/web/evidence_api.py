@@ -1,0 +1,83 @@
+"""A case's stored attachments over HTTP: the bytes, with the headers a browser needs to show them inline safely.
+
+Every answer that concerns the file (200, 206, 304, 416) is a view recorded on the case's timeline: the use case
+records it before the bytes are at hand. `Cache-Control: private, no-cache` keeps shared caches out and makes a
+browser ask again (a cheap 304) each time it shows the file, so each showing is recorded too.
+"""
+
+import hashlib
+from typing import Final
+
+from aiohttp import web
+
+from adapters.web.byte_ranges import Unsatisfiable, none_match, range_applies, requested_range
+from adapters.web.endpoint import Call, Endpoint
+from adapters.web.keys import REQUEST_ID
+from adapters.web.problems import problem
+from disputes.evidence_access import EvidenceAccess, ViewedAttachment
+from schemas.common import CUSTOMER_SIDE, Role
+
+EVIDENCE = web.AppKey("evidence", EvidenceAccess)
+ATTACHMENT_PATH: Final = "/v1/disputes/{id}/attachments/{ref}"
+MEDIA_TYPES: Final = {
+    "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif", "image/tiff": "tif",
+    "application/pdf": "pdf", "text/html": "html",
+}
+"""What the service stores (told by the bytes: `carriers.parsing.sniff`, `adapters.images`), and its file extension."""
+SANDBOXED: Final = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+"""A carrier's HTML document (UPS's proof-of-delivery letter) is shown without scripts, forms or our origin."""
+
+
+def filename(viewed: ViewedAttachment) -> str:
+    """A name made of the attachment's kind and reference only: nothing a sender chose reaches the header."""
+    return f"{viewed.kind}-{viewed.ref}.{MEDIA_TYPES.get(viewed.media_type, 'bin')}"
+
+
+def etag(viewed: ViewedAttachment) -> str:
+    return f'"{hashlib.sha256(viewed.content).hexdigest()}"'
+
+
+def attachment_response(request: web.Request, viewed: ViewedAttachment) -> web.Response:
+    """The file as the request's validators and Range ask: 304 (their copy is current), 206 (a part), 416
+    (no part of it), else 200 (all of it)."""
+    tag = etag(viewed)
+    headers = {"ETag": tag, "Cache-Control": "private, no-cache"}
+    if none_match(request.headers.get("If-None-Match"), tag):
+        return web.Response(status=304, headers=headers)
+    size = len(viewed.content)
+    headers |= {
+        "Accept-Ranges": "bytes",
+        "Content-Disposition": f'inline; filename="{filename(viewed)}"',
+        "X-Content-Type-Options": "nosniff",
+    }
+    if viewed.media_type == "text/html":
+        headers["Content-Security-Policy"] = SANDBOXED
+    wanted = None
+    if range_applies(request.headers.get("If-Range"), tag):
+        try:
+            wanted = requested_range(request.headers.get("Range"), size)
+        except Unsatisfiable:
+            refused = problem(416, "range-not-satisfiable", "Range not satisfiable", f"The file is {size} bytes long.",
+                              request_id=request.get(REQUEST_ID))
+            refused.headers["Content-Range"] = f"bytes */{size}"
+            return refused
+    if wanted is None:
+        return web.Response(body=viewed.content, content_type=viewed.media_type, headers=headers)
+    headers["Content-Range"] = wanted.content_range(size)
+    part = viewed.content[wanted.start: wanted.end + 1]
+    return web.Response(status=206, body=part, content_type=viewed.media_type, headers=headers)
+
+
+async def get_attachment(call: Call) -> web.Response:
+    dispute_id, ref = call.path_id(), call.path_id("ref")
+    viewed = await call.request.app[EVIDENCE].view(call.actor, dispute_id, ref)
+    return attachment_response(call.request, viewed)
+
+
+ENDPOINTS = (
+    Endpoint("GET", ATTACHMENT_PATH, get_attachment,
+             "A stored attachment of the case, shown inline (staff: all of them; customers: the images they sent); "
+             "each view is recorded on the timeline", CUSTOMER_SIDE | {Role.INVESTIGATOR, Role.SUPERVISOR},
+             headers=("If-None-Match", "Range", "If-Range"), errors=(404, 416),
+             extra={"file": tuple(MEDIA_TYPES)}),
+)

@@ -1,0 +1,130 @@
+"""Viewing a case's attachments: staff see the carrier's proof and the customer's images, the customer (and an agent
+for them) only the customer's own uploads; each view is on the timeline, by whom and when, without moving the
+version a decision quotes."""
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+
+from adapters.memory import InMemoryEvidenceStore
+from disputes.actors import SYSTEM
+from disputes.errors import Forbidden, NotFound
+from disputes.evidence_access import VIEWED, EvidenceAccess
+from disputes.ports import CarrierSource, StoredAttachment
+from disputes.rules import Rules
+from disputes.service import DisputeService, Upload
+from schemas.common import Outcome, Role
+from schemas.dispute import Evidence, ReasonCode
+from schemas.proof import Attachment, AttachmentKind
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR
+from tests.unit.policy.builders import proof
+
+SIGNATURE = b"\x89PNG\r\n\x1a\n" + b"someone-elses-signature" * 30
+DOOR = Upload("kapi.jpg", "image/jpeg", b"\xff\xd8\xff\xe0" + b"door-pixels" * 40)
+
+
+def ref_of(content: bytes) -> str:
+    return "att_" + hashlib.sha256(content).hexdigest()[:40]
+
+
+@pytest.fixture
+def store() -> InMemoryEvidenceStore:
+    return InMemoryEvidenceStore()
+
+
+@pytest.fixture
+def service(repository, orders, clock, store) -> DisputeService:
+    return DisputeService(repository, orders, clock, Rules(), attachments=store)
+
+
+@pytest.fixture
+def access(repository, store, clock) -> EvidenceAccess:
+    return EvidenceAccess(repository, store, clock)
+
+
+@pytest.fixture
+async def case(service, store, request_for, clock):
+    """A case with the carrier's signed proof and a photo the customer sent."""
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    signature = Attachment(kind=AttachmentKind.SIGNATURE, ref=ref_of(SIGNATURE), media_type="image/png")
+    source = CarrierSource("yurtici", dispute.order.tracking_number)
+    await store.put_attachment(ref_of(SIGNATURE), StoredAttachment(AttachmentKind.SIGNATURE, "image/png", SIGNATURE, source), clock.now())
+    signed = Evidence(key="ev-signed", proof=proof().model_copy(update={"signature": signature}))
+    await service.apply(SYSTEM, dispute.id, lambda d: d.attach_evidence(SYSTEM, signed, clock.now()))
+    return await service.add_information(CUSTOMER, dispute.id, "Kapının fotoğrafı ekte.", [DOOR])
+
+
+@pytest.mark.parametrize("staff", [INVESTIGATOR, SUPERVISOR], ids=["investigator", "supervisor"])
+async def test_staff_see_the_carriers_signature_and_the_customers_photo(access, case, staff):
+    signature = await access.view(staff, case.id, ref_of(SIGNATURE))
+    photo = await access.view(staff, case.id, ref_of(DOOR.content))
+
+    assert (signature.kind, signature.media_type, signature.content) == (AttachmentKind.SIGNATURE, "image/png", SIGNATURE)
+    assert (photo.kind, photo.media_type, photo.content) == ("customer_image", "image/jpeg", DOOR.content)
+
+
+@pytest.mark.parametrize("caller", [CUSTOMER, AGENT], ids=["customer", "agent"])
+async def test_the_customer_side_sees_the_customers_own_upload_but_never_the_carriers_signature(access, case, caller):
+    photo = await access.view(caller, case.id, ref_of(DOOR.content))
+    assert photo.content == DOOR.content
+
+    with pytest.raises(Forbidden):
+        await access.view(caller, case.id, ref_of(SIGNATURE))
+
+
+async def test_another_customer_cannot_tell_the_case_exists(access, case):
+    with pytest.raises(NotFound):
+        await access.view(OTHER_CUSTOMER, case.id, ref_of(DOOR.content))
+
+
+async def test_an_attachment_of_another_case_is_not_found_even_though_it_is_stored(access, case, store, clock):
+    elsewhere = b"\x89PNG\r\n\x1a\n" + b"another-case" * 30
+    source = CarrierSource("yurtici", "TRK-OTHER")
+    await store.put_attachment(ref_of(elsewhere), StoredAttachment(AttachmentKind.PHOTO, "image/png", elsewhere, source), clock.now())
+
+    with pytest.raises(NotFound):
+        await access.view(INVESTIGATOR, case.id, ref_of(elsewhere))
+    with pytest.raises(NotFound):
+        await access.view(INVESTIGATOR, "dsp_unknown", ref_of(SIGNATURE))
+
+
+async def test_bytes_deleted_after_the_retention_period_are_not_found(access, case, store):
+    del store.attachments[ref_of(SIGNATURE)]
+
+    with pytest.raises(NotFound):
+        await access.view(INVESTIGATOR, case.id, ref_of(SIGNATURE))
+
+
+async def test_each_view_is_on_the_timeline_by_whom_and_when_and_the_version_stays(access, case, repository, clock):
+    clock.advance(minutes=5)
+    await access.view(INVESTIGATOR, case.id, ref_of(SIGNATURE))
+    clock.advance(minutes=1)
+    await access.view(CUSTOMER, case.id, ref_of(DOOR.content))
+
+    stored = await repository.get(case.id)
+    views = [(e.at, e.actor, e.role, e.action, e.details) for e in stored.full_timeline if e.action == VIEWED]
+    assert views == [
+        (clock.now() - timedelta(minutes=1), "inv-ayse", Role.INVESTIGATOR, VIEWED,
+         {"attachment": ref_of(SIGNATURE), "kind": "signature"}),
+        (clock.now(), "cust-1", Role.CUSTOMER, VIEWED, {"attachment": ref_of(DOOR.content), "kind": "customer_image"}),
+    ]
+    assert stored.version == case.version
+    assert [e.action for e in stored.full_timeline][-2:] == [VIEWED, VIEWED]
+
+
+async def test_a_refused_view_is_not_recorded(access, case, repository):
+    with pytest.raises(Forbidden):
+        await access.view(CUSTOMER, case.id, ref_of(SIGNATURE))
+
+    assert (await repository.get(case.id)).attachment_views == []
+
+
+async def test_the_version_the_investigator_reviewed_still_decides_after_viewing_the_proof(access, case, service):
+    reviewed = await service.get(INVESTIGATOR, case.id)
+    await access.view(INVESTIGATOR, case.id, ref_of(SIGNATURE))
+
+    decided = await service.decide(INVESTIGATOR, case.id, {reviewed.version}, Outcome.REJECTED,
+                                   ReasonCode.PROOF_OF_DELIVERY, "İmza ve fotoğraf adreste.", None)
+
+    assert decided.decision is not None and [e.action for e in decided.attachment_views] == [VIEWED]
