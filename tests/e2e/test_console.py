@@ -1,10 +1,14 @@
 """The console over HTTP: who gets in, forms that only its own pages can send, the same rules as the API, and
 no personal data in its addresses or in the logs."""
 
+import base64
 import re
+from io import BytesIO
 from urllib.parse import urlsplit
 
 import pytest
+from aiohttp import FormData
+from PIL import Image
 
 from adapters.web.auth import HmacTokens
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, TOKENS
@@ -178,3 +182,26 @@ async def test_an_unknown_or_malformed_case_is_a_404_page(api):
         assert page.status == 404 and "text/html" in page.headers["Content-Type"]
         form = await api.post(f"/console/disputes/{dispute_id}/take", data={"csrf": CSRF}, headers=staff())
         assert form.status == 404
+
+
+async def test_a_stored_image_is_shown_through_the_evidence_use_case_and_its_viewing_recorded(api):
+    dispute = await opened(api)
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    upload = FormData(default_to_multipart=True)
+    upload.add_field("statement", "Kapının fotoğrafı.")
+    upload.add_field("images", png, filename="kapi.png", content_type="image/png")
+    added = await api.post(f"/v1/disputes/{dispute['id']}/information", data=upload, headers=CUSTOMER)
+    assert added.status == 201, await added.text()
+    ref = (await added.json())["customer_evidence"][0]["images"][0]["ref"]
+    path = f"/console/disputes/{dispute['id']}/attachments/{ref}"
+    assert f'src="{path}"' in await (await api.get(f"/console/disputes/{dispute['id']}", headers=staff())).text()
+    image = await api.get(path, headers=staff())
+    assert image.status == 200 and image.headers["Content-Type"] == "image/png"
+    assert Image.open(BytesIO(await image.read())).size == (1, 1)  # stored re-encoded, without metadata
+    assert image.headers["Cache-Control"] == "private, no-cache"
+    assert (await api.get(path, allow_redirects=False)).status == 303
+    assert (await api.get(path[:-4] + "0000", headers=staff())).status == 404
+    timeline = await (await api.get(f"/v1/disputes/{dispute['id']}/timeline", headers=INVESTIGATOR)).json()
+    assert [(e["actor"], e["details"]["attachment"]) for e in timeline["entries"] if e["action"] == "attachment_viewed"] \
+        == [("inv-ayse", ref)]

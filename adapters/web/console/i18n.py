@@ -62,6 +62,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "opened_at": ("Opened", "Açıldı"),
     "statement": ("Customer's statement", "Müşterinin beyanı"),
     "messages": ("Messages", "Mesajlar"),
+    "customer_image": ("Customer's image", "Müşterinin görseli"),
     "no_messages": ("No messages yet.", "Henüz mesaj yok."),
     "message_customer": ("Write to the customer", "Müşteriye yaz"),
     "send": ("Send", "Gönder"),
