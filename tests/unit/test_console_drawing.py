@@ -75,3 +75,9 @@ def test_every_word_has_both_languages_and_an_unknown_key_shows_itself():
     assert all(en and tr for en, tr in TEXTS.values())
     assert translator("tr")("sign_in") == "Giriş yap" and translator("en")("sign_in") == "Sign in"
     assert translator("en")("ups") == "ups"
+
+
+def test_the_distance_is_written_above_both_points_and_the_accuracy_circle():
+    drawn = delivery_map(KADIKOY, (KADIKOY[0] + 0.0001, KADIKOY[1] + 0.0001), 12.0)
+    assert drawn.label.y < drawn.address.y and drawn.label.y < drawn.delivery.y - drawn.accuracy_px
+    assert min(drawn.address.x, drawn.delivery.x) <= drawn.label.x <= max(drawn.address.x, drawn.delivery.x)

@@ -18,6 +18,7 @@ from adapters.web.keys import SERVICE
 from adapters.web.problems import DOMAIN_STATUS
 from disputes import errors as domain
 from disputes.actors import Actor
+from disputes.evidence_access import VIEWED
 from disputes.model import AUTOMATIC, RULE_REASONS, Dispute
 from schemas.api import ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen
 from schemas.common import Id, Outcome, RefundDestination, Role
@@ -268,5 +269,6 @@ async def _stale(request: web.Request, actor: Actor, error: domain.StaleVersion,
         since = datetime.fromisoformat(seen_at)
     except ValueError:
         since = None
-    entries = tuple(e for e in dispute.timeline if since is None or e.at > since)
+    # views of its images are recorded without a new version: they are not what changed
+    entries = tuple(e for e in dispute.timeline if (since is None or e.at > since) and e.action != VIEWED)
     return await _refused(request, actor, error, sent, Changes(seen_version, entries))

@@ -26,6 +26,7 @@ class DeliveryMap:
     height: int
     address: Point
     delivery: Point
+    label: Point  # where the distance is written: above both points and the accuracy circle
     distance_m: float
     accuracy_m: float | None
     accuracy_px: float
@@ -50,11 +51,15 @@ def delivery_map(address: tuple[float, float], delivery: tuple[float, float], ac
     def pixel(x: float, y: float) -> Point:
         return Point(round(MAP_WIDTH / 2 + x * scale, 1), round(MAP_HEIGHT / 2 - y * scale, 1))
 
+    start, end = pixel(*a), pixel(*d)
+    accuracy_px = round(around * scale, 1)
+    top = max(min(start.y - 12, end.y - accuracy_px - 8), 14)
     bar_m = max((n for n in NICE_LENGTHS if n * scale <= MAP_WIDTH / 4), default=NICE_LENGTHS[0])
     return DeliveryMap(
-        width=MAP_WIDTH, height=MAP_HEIGHT, address=pixel(*a), delivery=pixel(*d),
+        width=MAP_WIDTH, height=MAP_HEIGHT, address=start, delivery=end,
+        label=Point(round((start.x + end.x) / 2, 1), round(top, 1)),
         distance_m=haversine_m(address[0], address[1], delivery[0], delivery[1]), accuracy_m=accuracy_m,
-        accuracy_px=round((accuracy_m or 0.0) * scale, 1), scale_m=bar_m, scale_px=round(bar_m * scale, 1),
+        accuracy_px=accuracy_px, scale_m=bar_m, scale_px=round(bar_m * scale, 1),
     )
 
 
