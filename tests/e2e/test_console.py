@@ -205,3 +205,14 @@ async def test_a_stored_image_is_shown_through_the_evidence_use_case_and_its_vie
     timeline = await (await api.get(f"/v1/disputes/{dispute['id']}/timeline", headers=INVESTIGATOR)).json()
     assert [(e["actor"], e["details"]["attachment"]) for e in timeline["entries"] if e["action"] == "attachment_viewed"] \
         == [("inv-ayse", ref)]
+
+
+async def test_what_a_customer_wrote_is_shown_as_text_never_as_markup(api):
+    body = {"order_id": "ord-1", "statement": 'Gelmedi <script>alert("x")</script> <img src=x onerror=alert(1)>',
+            "preferred_resolution": "refund"}
+    dispute = await (await api.post("/v1/disputes", json=body, headers=CUSTOMER)).json()
+    response = await api.get(f"/console/disputes/{dispute['id']}", headers=staff())
+    page = await response.text()
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert "<img src=x" not in page
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
