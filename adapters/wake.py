@@ -2,11 +2,11 @@
 the loop's next poll. Only saves made in this process wake its loops; work made due by another process is
 found by polling (`adapters.workers.run_loop`), which stays correct on its own."""
 
-import asyncio
 from datetime import datetime
 
 from disputes.model import Dispute
 from disputes.ports import Clock, DisputePage, DisputeQuery, DisputeRepository, EvidenceInbox
+from disputes.schedule import Wake
 from disputes.work import WorkKind
 from schemas.dispute import Evidence
 
@@ -15,14 +15,17 @@ class Wakeups:
     """One event per kind of work, set when work of that kind became due; its loop clears it before a pass."""
 
     def __init__(self) -> None:
-        self._events = {kind: asyncio.Event() for kind in WorkKind}
+        self._events = {kind: Wake() for kind in WorkKind}
 
-    def event(self, kind: WorkKind) -> asyncio.Event:
+    def event(self, kind: WorkKind) -> Wake:
         return self._events[kind]
 
-    def wake(self, kinds: set[WorkKind]) -> None:
-        for kind in kinds:
-            self._events[kind].set()
+    def wake(self, kinds: set[WorkKind], subject: str) -> None:
+        """Announce `subject` due for each of `kinds`, in the order `WorkKind` declares them: the loops resume,
+        and send their claims to the database, in that order (a case's pull before its notification)."""
+        for kind in WorkKind:
+            if kind in kinds:
+                self._events[kind].announce(subject)
 
 
 def due_now(dispute: Dispute, now: datetime, new_messages: bool) -> set[WorkKind]:
@@ -40,12 +43,12 @@ class WakingRepository:
     async def add(self, dispute: Dispute) -> None:
         new_messages = bool(dispute.new_messages)
         await self.inner.add(dispute)
-        self.wakeups.wake(due_now(dispute, self.clock.now(), new_messages))
+        self.wakeups.wake(due_now(dispute, self.clock.now(), new_messages), dispute.id)
 
     async def save(self, dispute: Dispute) -> None:
         new_messages = bool(dispute.new_messages)  # the save clears them
         await self.inner.save(dispute)
-        self.wakeups.wake(due_now(dispute, self.clock.now(), new_messages))
+        self.wakeups.wake(due_now(dispute, self.clock.now(), new_messages), dispute.id)
 
     async def get(self, dispute_id: str) -> Dispute | None:
         return await self.inner.get(dispute_id)
@@ -66,5 +69,5 @@ class WakingInbox:
     async def record(self, evidence: Evidence, at: datetime) -> bool:
         recorded = await self.inner.record(evidence, at)
         if recorded:
-            self.wakeups.wake({WorkKind.ATTACH_PUSHED})
+            self.wakeups.wake({WorkKind.ATTACH_PUSHED}, evidence.key)
         return recorded

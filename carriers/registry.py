@@ -14,7 +14,7 @@ import aiohttp
 
 from carriers.aras.client import ArasAdapter
 from carriers.aras.settings import ArasSettings
-from carriers.base import CarrierAdapter, CarrierSettings
+from carriers.base import Capabilities, CarrierAdapter, CarrierSettings
 from carriers.breaker import BreakerStore
 from carriers.dhl.client import DhlAdapter
 from carriers.dhl.settings import DhlSettings
@@ -35,6 +35,8 @@ from carriers.yurtici.settings import YurticiSettings
 
 
 class AdapterFactory[S: CarrierSettings](Protocol):
+    capabilities: Capabilities
+
     def __call__(
         self, settings: S, session: aiohttp.ClientSession, *, breakers: BreakerStore | None = None
     ) -> CarrierAdapter: ...

@@ -28,6 +28,27 @@ from disputes.ports import Clock, Schedule
 from disputes.work import WorkKind
 
 
+class Wake(asyncio.Event):
+    """Work of one kind announced due in this process: set when a subject is announced, and the subjects
+    announced since a claim last took them. A claim prompted by announcements asks for that many, and once
+    every announced subject is found it does not ask again for room alone: work made due elsewhere is left to
+    the poll. Set without a subject (`set`), it says only that something may be due."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._announced: set[str] = set()
+
+    def announce(self, subject: str) -> None:
+        self._announced.add(subject)
+        self.set()
+
+    def take(self) -> set[str]:
+        """Clear it; the subjects announced since the last `take`."""
+        taken, self._announced = self._announced, set()
+        self.clear()
+        return taken
+
+
 class LeaseLost(Exception):
     """The work was abandoned: its lease could not be renewed (another worker holds it now)."""
 
@@ -66,15 +87,16 @@ class DueWork:
         self._held: dict[str, _Held] = {}
         self._due_again = False  # an item ended left undone: given back, or abandoned for a lost lease
 
-    async def run_once(self, stop: asyncio.Event | None = None, wake: asyncio.Event | None = None) -> int:
+    async def run_once(self, stop: asyncio.Event | None = None, wake: Wake | None = None) -> int:
         """Work until nothing is due or `stop` is set; returns how many were claimed. Claims are repeated while
         they come back full, and whenever room grows (an item ends, moves to its lane, or is past it). Once a
         claim came back short (nothing more was due), only `wake` (cleared before each claim), work given back
         or abandoned (due again), a skipped full lane getting room, or `poll` passing prompts another. After a failure nothing
         more is claimed (work abandoned for a lost lease is no failure of this worker's: claims go on); what is
         in flight finishes, then the failures are raised together. Cancelled, it cancels what is in flight and
-        leaves it to the leases."""
-        claimed, failures = 0, list[Exception]()
+        leaves it to the leases. A claim prompted by `wake`'s announcements asks for no more than were announced;
+        once all of them are found, only the reasons above prompt another."""
+        claimed, announced, failures = 0, set[str](), list[Exception]()
         working: set[asyncio.Task[None]] = set()
         lanes, loop = self._lanes, asyncio.get_running_loop()
         lanes.start_run()
@@ -91,8 +113,10 @@ class DueWork:
                 stopping = any(not isinstance(failure, LeaseLost) for failure in failures)
                 if held_off is None and not stopping and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
                     if wake is not None:
-                        wake.clear()  # this claim finds what it announced
+                        announced |= wake.take()  # this claim finds what it announced
                     size, skipped = min(room, 1) if not claimed else room, lanes.full()
+                    if announced:
+                        size = min(size, len(announced))
                     try:
                         now = self.clock.now()
                         ids = await self.schedule.claim_due(self.job.kind, now, self.lease, size, self.holder, skipped)
@@ -107,8 +131,11 @@ class DueWork:
                         task.add_done_callback(lambda _: lanes.changed.set())
                         working.add(task)
                     claimed += len(ids)
-                    if len(ids) == size:
-                        continue  # more may be due
+                    sized, announced = bool(announced), announced - set(ids)
+                    if len(ids) < size:
+                        announced.clear()  # the rest was taken elsewhere, or waits for a full lane
+                    elif not (sized and not announced):
+                        continue  # more may be due (earlier due work may have taken an announced one's place)
                     held_off = _HeldOff(loop.time() + self.poll.total_seconds(), skipped)
                 if not working:
                     break
@@ -167,19 +194,6 @@ class DueWork:
                         still.until = now + self.lease
                     else:
                         still.lose()
-
-
-@dataclass(frozen=True, slots=True)
-class _ShortClaim:
-    """A claim that found less than it asked for: nothing more was due then, beyond the lanes it skipped."""
-
-    look_again: float
-    """Loop time when `poll` has passed since."""
-    skipped: frozenset[str]
-
-    def lapsed(self, now: float, full: frozenset[str], wake: asyncio.Event | None) -> bool:
-        """Whether another claim may find something: woken, a skipped lane has room now, or `poll` passed."""
-        return (wake is not None and wake.is_set()) or bool(self.skipped - full) or now >= self.look_again
 
 
 @dataclass(frozen=True, slots=True)

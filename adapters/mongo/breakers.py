@@ -1,8 +1,16 @@
 """The carriers' circuit breakers, shared by the API and every worker: one document per carrier, keyed by
-its code, each change one atomic single-document update (``carriers.breaker.BreakerStore``)."""
+its code, each change one atomic single-document update (``carriers.breaker.BreakerStore``).
 
-from collections.abc import Collection
-from datetime import datetime
+Every carrier call asks first whether its breaker lets it through (`read`). A breaker this store saw closed
+within `known_closed` is taken as still closed without a read, so a healthy carrier's calls cost no round
+trip. A breaker another process opened is seen here at this process's next failed call to that carrier (the
+failure's write answers with the open breaker), or `known_closed` later: one call per process more than
+without it reaches a failing carrier. Anything this store writes replaces what it knew; `read_all` (what carrier health shows)
+always reads."""
+
+import time
+from collections.abc import Callable, Collection
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -18,11 +26,30 @@ FIELDS = ("failures", "open_until", "probe_until", "last_failure_at")
 
 @translate_driver_errors
 class MongoBreakerStore:
-    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[Doc],
+        known_closed: timedelta = timedelta(seconds=10),
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.breakers = db[CARRIER_BREAKERS]
+        self._known_closed = known_closed.total_seconds()
+        self._monotonic = monotonic
+        self._closed_at: dict[str, tuple[float, BreakerRecord]] = {}
+        """Per carrier, when this store last saw its breaker closed, and the record it saw."""
 
     async def read(self, carrier: str) -> BreakerRecord:
-        return _record(await self.breakers.find_one({"_id": carrier}))
+        seen = self._closed_at.get(carrier)
+        if seen is not None and self._monotonic() - seen[0] < self._known_closed:
+            return seen[1]
+        return self._seen(carrier, _record(await self.breakers.find_one({"_id": carrier})))
+
+    def _seen(self, carrier: str, record: BreakerRecord) -> BreakerRecord:
+        if record.open_until is None and record.probe_until is None:
+            self._closed_at[carrier] = (self._monotonic(), record)
+        else:
+            self._closed_at.pop(carrier, None)
+        return record
 
     async def read_all(self, carriers: Collection[str]) -> dict[str, BreakerRecord]:
         found = {doc["_id"]: _record(doc) async for doc in self.breakers.find({"_id": {"$in": list(carriers)}})}
@@ -31,6 +58,7 @@ class MongoBreakerStore:
     async def take_probe(self, carrier: str, now: datetime, until: datetime) -> BreakerRecord | None:
         cool_down_over = {"_id": carrier, "open_until": {"$lte": now}}
         free = {"$or": [{"probe_until": None}, {"probe_until": {"$lte": now}}]}
+        self._closed_at.pop(carrier, None)
         doc = await self.breakers.find_one_and_update(
             cool_down_over | free, {"$set": {"probe_until": until}}, return_document=ReturnDocument.AFTER
         )
@@ -43,7 +71,7 @@ class MongoBreakerStore:
             upsert=True,
             return_document=ReturnDocument.AFTER,
         )
-        record = _record(counted)
+        record = self._seen(carrier, _record(counted))
         if record.open_until is None and record.failures < threshold:
             return record
         # Checked again in the update: a success that reset the breaker meanwhile must not be overruled.
@@ -51,7 +79,7 @@ class MongoBreakerStore:
         opened = await self.breakers.find_one_and_update(
             still, {"$set": {"open_until": open_until}}, return_document=ReturnDocument.AFTER
         )
-        return record if opened is None else _record(opened)
+        return record if opened is None else self._seen(carrier, _record(opened))
 
     async def succeeded(self, carrier: str) -> BreakerRecord:
         doc = await self.breakers.find_one_and_update(
@@ -59,9 +87,10 @@ class MongoBreakerStore:
             {"$set": {"failures": 0, "open_until": None, "probe_until": None}},
             return_document=ReturnDocument.AFTER,
         )
-        return _record(doc)
+        return self._seen(carrier, _record(doc))
 
     async def release_probe(self, carrier: str) -> None:
+        self._closed_at.pop(carrier, None)
         await self.breakers.update_one({"_id": carrier}, {"$set": {"probe_until": None}})
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
@@ -181,13 +182,18 @@ class MongoDisputes:
 
     async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
         """Record the delivery once: a message two relays delivered (one took over the other's lease) is moved
-        out of the outbox by whichever records it first; the other finds it gone and records nothing."""
+        out of the outbox by whichever records it first; the other finds it gone and records nothing. The last
+        message leaves the outbox and the relay's due time in one write."""
         effect = DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at)
-        await self.collection.update_one(
-            {"_id": dispute_id, "outbox.id": message.id},
-            {"$pull": {"outbox": {"id": message.id}}, "$push": {"effects_delivered": effect.model_dump()}},
+        moved = {"$pull": {"outbox": {"id": message.id}}, "$push": {"effects_delivered": effect.model_dump()}}
+        last = {"_id": dispute_id, "outbox": {"$size": 1}, "outbox.id": message.id}
+        if (await self.collection.update_one(last, moved | {"$unset": {RELAY_DUE: ""}})).matched_count:
+            return
+        after = await self.collection.find_one_and_update(
+            {"_id": dispute_id, "outbox.id": message.id}, moved, {"outbox.id": 1}, return_document=ReturnDocument.AFTER
         )
-        await self._clear_due_if_empty(dispute_id)
+        if after is None or not after.get("outbox"):  # gone meanwhile, or the others were delivered meanwhile
+            await self._clear_due_if_empty(dispute_id)
 
     async def failed(self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool) -> None:
         updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT]})

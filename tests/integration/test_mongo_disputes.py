@@ -165,3 +165,20 @@ async def test_notes_from_two_processes_racing_on_one_dispute_are_all_stored_onc
     stored = await repository.get(dispute.id)
     assert [e.details["text"] for e in stored.timeline if e.action == "note_added"] == accepted
     assert sorted(accepted) == sorted(texts) and stored.version == 41
+
+
+async def test_the_relay_is_due_until_the_last_message_is_delivered_whichever_relay_delivers_it(
+    service, repository, schedule, clock
+):
+    opened = (await service.open(CUSTOMER, opening(), None)).dispute
+    await service.decide(INVESTIGATOR, opened.id, {1}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    first, second, third = await repository.pending(opened.id)
+    later, lease = clock.now() + timedelta(hours=1), timedelta(seconds=30)
+    await repository.delivered(opened.id, first, clock.now())
+    await repository.delivered(opened.id, first, clock.now())  # a second relay delivered it too
+    assert await schedule.claim_due(WorkKind.RELAY, later, lease, 5, "relay-1") == [opened.id]
+    await schedule.release(WorkKind.RELAY, opened.id, "relay-1")
+    await repository.delivered(opened.id, third, clock.now())  # out of order: another relay's view
+    await repository.delivered(opened.id, second, clock.now())
+    assert await repository.pending(opened.id) == []
+    assert await schedule.claim_due(WorkKind.RELAY, later, lease, 5, "relay-1") == []

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from adapters.memory import FixedClock
 from disputes.lanes import Lanes, Place
-from disputes.schedule import DueWork
+from disputes.schedule import DueWork, Wake
 from disputes.work import WorkKind
 from tests.factories import NOW
 
@@ -66,7 +66,7 @@ async def test_work_falling_due_while_other_work_runs_is_taken_within_the_poll()
 async def test_work_woken_while_other_work_runs_starts_at_once_without_waiting_for_the_poll():
     schedule, job = Due(), Held()
     work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1))
-    wake = asyncio.Event()
+    wake = Wake()
     schedule.waiting.append("first")
     running = asyncio.create_task(work.run_once(wake=wake))
     try:
@@ -103,6 +103,48 @@ async def test_a_run_claims_one_item_first_so_the_first_due_item_starts_after_on
     job.end.set()
     assert await DueWork(schedule, job, FixedClock(NOW), "w-1").run_once() == 3
     assert sizes[0] == 1 and sizes[1] > 1 and sorted(job.started) == ["a", "b", "c"]
+
+
+async def test_a_claim_prompted_by_announcements_asks_for_those_and_not_again_for_room_alone():
+    schedule, job = Due(), Held()
+    sizes = claim_limits(schedule)
+    wake = Wake()
+    schedule.waiting += ["a", "b", "c"]
+    for subject in ("a", "b", "c"):
+        wake.announce(subject)
+    job.end.set()
+    assert await DueWork(schedule, job, FixedClock(NOW), "w-1").run_once(wake=wake) == 3
+    assert sizes == [1, 2] and sorted(job.started) == ["a", "b", "c"]
+
+
+async def test_work_nobody_announced_is_still_found_by_the_poll_after_announced_work_was_claimed():
+    schedule, job = Due(), Held()
+    sizes = claim_limits(schedule)
+    wake = Wake()
+    work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(milliseconds=20))
+    schedule.waiting += ["announced", "made-due-elsewhere"]
+    wake.announce("announced")
+    running = asyncio.create_task(work.run_once(wake=wake))
+    try:
+        async with asyncio.timeout(5):
+            while "made-due-elsewhere" not in job.started:
+                await asyncio.sleep(0.01)
+        assert sizes[0] == 1 and sizes[1] > 1  # the second claim came with the poll, not right after the first
+    finally:
+        job.end.set()
+        assert await asyncio.wait_for(running, 5) == 2
+
+
+async def test_an_announced_subject_whose_place_earlier_due_work_took_is_claimed_without_waiting_for_the_poll():
+    schedule, job = Due(), Held()
+    sizes = claim_limits(schedule)
+    wake = Wake()
+    schedule.waiting += ["due-earlier", "announced"]  # e.g. a retry that fell due before the new case
+    wake.announce("announced")
+    job.end.set()
+    work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1))
+    assert await asyncio.wait_for(work.run_once(wake=wake), 5) == 2
+    assert sizes == [1, 1] and job.started == ["due-earlier", "announced"]
 
 
 class Lane(Held):
