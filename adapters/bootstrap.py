@@ -34,6 +34,7 @@ from adapters.memory import (
     InMemoryEvidenceStore,
     InMemoryReports,
     InMemorySchedule,
+    InMemoryStaffDirectory,
     InMemoryTestClocks,
 )
 from adapters.mongo.breakers import MongoBreakerStore
@@ -45,6 +46,7 @@ from adapters.mongo.migrations import migrate
 from adapters.mongo.reports import MongoReports
 from adapters.mongo.retention import AttachmentRetention
 from adapters.mongo.schedule import MongoSchedule
+from adapters.mongo.staff import MongoStaffDirectory
 from adapters.mongo.test_clocks import MongoTestClocks
 from adapters.observability import request_context
 from adapters.digital import HttpDigitalDeliveries
@@ -54,10 +56,13 @@ from adapters.settings import Settings
 from adapters.web import ops
 from adapters.web.auth import HmacTokens
 from adapters.web.console import setup_console
-from adapters.web import carriers_api, conversation_api, evidence_api, reports_api, test_clocks_api
+from adapters.web import (
+    carriers_api, conversation_api, customers_api, evidence_api, reports_api, staff_api, test_clocks_api,
+)
 from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
 from adapters.web.keys import (
+    ASSIGNMENTS,
     BODY_TIMEOUT,
     CARRIER_HEALTH,
     CARRIERS,
@@ -66,6 +71,7 @@ from adapters.web.keys import (
     METRICS,
     PUSH_CARRIERS,
     SERVICE,
+    STAFF_DIRECTORY,
     TOKENS,
     WEBHOOK_MAX_BYTES,
 )
@@ -80,6 +86,8 @@ from carriers.breaker import BreakerStore, InMemoryBreakerStore
 from carriers.parsing import attachment_media_type
 from disputes.digital import DigitalPuller
 from disputes.evidence import EvidencePuller, PushAttacher
+from disputes.customers import CustomerRecords
+from disputes.staff import Assignments, Staff
 from disputes.evidence_access import EvidenceAccess
 from disputes.assessment import Assessor
 from disputes.restrictions import RestrictionReviewer
@@ -100,6 +108,7 @@ from disputes.ports import (
     OrderDirectory,
     Payments,
     Schedule,
+    StaffDirectory,
     TestClocks,
 )
 from disputes.schedule import DueWork, Job
@@ -111,9 +120,9 @@ log = structlog.get_logger("bootstrap")
 
 ENDPOINTS = (
     DISPUTE_ENDPOINTS + evidence_api.ENDPOINTS + conversation_api.ENDPOINTS + carriers_api.ENDPOINTS
-    + reports_api.ENDPOINTS
+    + reports_api.ENDPOINTS + customers_api.ENDPOINTS + staff_api.ENDPOINTS
 )
-ANY_SEGMENT = re.compile(r"{(id|ref)}")
+ANY_SEGMENT = re.compile(r"{(id|ref|customer_id|staff_id)}")
 MIDDLEWARES = (request_context, problem_middleware, body_deadline)
 OPS_ENDPOINTS = carriers_api.OPS + (
     Endpoint("GET", "/healthz", ops.healthz, "Liveness", tag="operations"),
@@ -195,6 +204,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             breakers: BreakerStore = MongoBreakerStore(db)
             retention: AttachmentRetention | None = AttachmentRetention(db)
             test_clocks: TestClocks = MongoTestClocks(db)
+            directory: StaffDirectory = MongoStaffDirectory(db)
             app[reports_api.REPORTS] = MongoReports(db[DISPUTES])
             app[ops.READINESS] = _pinger(db)
         else:
@@ -204,6 +214,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             breakers = InMemoryBreakerStore()
             retention = None
             test_clocks = InMemoryTestClocks(memory)
+            directory = InMemoryStaffDirectory()
             app[reports_api.REPORTS] = InMemoryReports(memory)
             app[ops.READINESS] = _always_ready
         wakeups = Wakeups()
@@ -229,6 +240,9 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         )
         app[SERVICE] = service
         app[evidence_api.EVIDENCE] = EvidenceAccess(repository, store, clock)
+        app[customers_api.CUSTOMERS] = CustomerRecords(repository, settings.max_page_size)
+        app[STAFF_DIRECTORY] = Staff(directory)
+        app[ASSIGNMENTS] = Assignments(service, app[STAFF_DIRECTORY])
         app[test_clocks_api.TEST_CLOCKS] = TestClockService(test_clocks, service, clock)
         stop = asyncio.Event()
         workers = None

@@ -23,6 +23,9 @@ from aiohttp import web
 
 from adapters.bootstrap import create_app
 from adapters.demo.seed import demo_orders, seed_orders
+from adapters.demo.staff import seed_staff
+from adapters.mongo.client import connect
+from adapters.mongo.staff import MongoStaffDirectory
 from adapters.quickstart import banner
 from adapters.mongo.embedded import DataDirBusy, DataDirLock, EmbeddedMongo
 from adapters.observability import configure_logging
@@ -207,6 +210,7 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
             }
         )
         try:
+            await _seed_staff(local)
             await _serve(local, announce=lambda: banner(local, sandbox_url, carriers_url, Path(data_dir), journey))(stop)
         finally:
             stop.set()
@@ -216,6 +220,15 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
             await supervisor
 
     return run
+
+
+async def _seed_staff(settings: Settings) -> None:
+    assert settings.mongodb_uri is not None
+    client = connect(settings.mongodb_uri, timeout_seconds=settings.mongodb_timeout_seconds)
+    try:
+        await seed_staff(MongoStaffDirectory(client[settings.mongodb_database]))
+    finally:
+        await client.close()
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from disputes.reports import OUTCOMES, UNDECIDED, ReportFacts, report_facts
 from disputes.work import WorkKind
 from schemas.dispute import DeliveredEffect, Evidence, OutboxMessage, Status, TimelineEntry
 from schemas.orders import Order
+from schemas.staff import StaffMember
 
 
 LISTS = tuple(name for name, f in Dispute.model_fields.items() if get_origin(f.annotation) is list)
@@ -133,6 +134,13 @@ class InMemoryDisputes:
         page = [_copy(d) for d in found[: query.limit]]
         more = len(found) > query.limit
         return DisputePage(page, (page[-1].sla.decision_due, page[-1].id) if more else None)
+
+    async def customer_disputes(self, customer_id: str, before: tuple[datetime, str] | None, limit: int) -> DisputePage:
+        theirs = sorted((self.docs[i] for i in self._by_customer.get(customer_id, ())),
+                        key=lambda d: (d.opened_at, d.id), reverse=True)
+        older = [d for d in theirs if before is None or (d.opened_at, d.id) < before]
+        page = [_copy(d) for d in older[:limit]]
+        return DisputePage(page, (page[-1].opened_at, page[-1].id) if len(older) > limit else None)
 
     async def record_view(self, dispute_id: str, view: TimelineEntry) -> bool:
         stored = self.docs.get(dispute_id)
@@ -238,6 +246,25 @@ class InMemoryTestClocks:
 
     async def disputes_on(self, clock_id: str) -> list[str]:
         return [d.id for d in self.disputes.docs.values() if d.test_clock and d.test_clock.id == clock_id]
+
+
+class InMemoryStaffDirectory:
+    def __init__(self) -> None:
+        self.members: dict[str, StaffMember] = {}
+
+    async def get(self, staff_id: str) -> StaffMember | None:
+        return self.members.get(staff_id)
+
+    async def put(self, member: StaffMember) -> bool:
+        new = member.id not in self.members
+        self.members[member.id] = member
+        return new
+
+    async def add(self, member: StaffMember) -> bool:
+        return self.members.setdefault(member.id, member) is member
+
+    async def page(self, after: str | None, limit: int) -> list[StaffMember]:
+        return [self.members[i] for i in sorted(self.members) if after is None or i > after][:limit]
 
 
 class InMemoryEvidenceStore:

@@ -54,6 +54,10 @@ Try it (bash):
        -d '{{"outcome":"refund","reason_code":"weak_proof","note":"Signed for, but no scan position to place it at the address."}}'
   # the refund and the customer's messages arrive downstream, once each
   curl -s {sandbox_url}/_sandbox/received | python3 -m json.tool
+  # supervisors: the staff directory; many cases to one investigator at once (each reported: this one is decided)
+  curl -s {base}/v1/staff -H "Authorization: Bearer $SUPERVISOR"
+  curl -s -X POST {base}/v1/disputes/assign -H "Authorization: Bearer $SUPERVISOR" -H 'Content-Type: application/json' \\
+       -d "{{\\"dispute_ids\\":[\\"$ID\\"],\\"assignee\\":\\"inv-mehmet\\"}}"
   # staff reports
   curl -s "{base}/v1/reports/carriers?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z" -H "Authorization: Bearer $SUPERVISOR"
 

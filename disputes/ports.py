@@ -16,6 +16,7 @@ from schemas.effects import (
 from schemas.orders import Order, PackingRecord
 from schemas.proof import AttachmentKind, ProofOfDelivery
 from schemas.recommendation import Recommendation
+from schemas.staff import StaffMember
 
 
 class Clock(Protocol):
@@ -313,7 +314,28 @@ class AttachmentViews(Protocol):
         a save writes, so it commutes with every other change and no save erases it. False: no such dispute."""
 
 
-class DisputeStorage(DisputeRepository, Outbox, Shipments, AssessmentStore, AttachmentViews, Protocol):
+class CustomerDisputes(Protocol):
+    async def customer_disputes(self, customer_id: str, before: tuple[datetime, str] | None, limit: int) -> DisputePage:
+        """One customer's disputes, newest first by (opened at, id), up to `limit` of those before `before`;
+        `next_after` is the cursor for the next (older) page."""
+
+
+class StaffDirectory(Protocol):
+    """Who works cases: one record per staff id, each write one atomic single-document write."""
+
+    async def get(self, staff_id: str) -> StaffMember | None: ...
+
+    async def put(self, member: StaffMember) -> bool:
+        """Store the member's record, replacing the one under its id; True when there was none."""
+
+    async def add(self, member: StaffMember) -> bool:
+        """Store the record unless one is stored under its id (then nothing changes): False."""
+
+    async def page(self, after: str | None, limit: int) -> list[StaffMember]:
+        """Up to `limit` records in id order, those after `after`."""
+
+
+class DisputeStorage(DisputeRepository, Outbox, Shipments, AssessmentStore, AttachmentViews, CustomerDisputes, Protocol):
     """Everything the service and its workers need from where disputes are kept (MongoDB or in memory)."""
 
 

@@ -335,6 +335,7 @@ class Problem(_Output):
     errors: list[FieldError] | None = None
     dispute_id: str | None = None
     file: str | None = Field(default=None, description="The uploaded file the problem is about, by the name it was sent with.")
+    field: str | None = Field(default=None, description="The request field a broken rule is about.")
 
 
 class Health(_Output):

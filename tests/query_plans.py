@@ -60,8 +60,9 @@ def _usable(index_options: Mapping[str, Any], mentioned: set[str]) -> bool:
 def served(collection: str, filter_: Mapping[str, Any], sort: Iterable[str]) -> bool:
     equality, ranges = _fields(filter_)
     sort = list(sort)
-    if "_id" in equality:
-        return True
+    by_id = "_id" in ranges or sort == ["_id"]
+    if "_id" in equality or (by_id and (equality | ranges) <= {"_id"}):
+        return True  # the index every collection has on `_id`
     for index in (i for i in INDEXES if i.collection == collection):
         if not _usable(index.options, equality | ranges):
             continue

@@ -150,6 +150,16 @@ class MongoDisputes:
         more = len(docs) > query.limit
         return DisputePage(items, (items[-1].sla.decision_due, items[-1].id) if more else None)
 
+    async def customer_disputes(self, customer_id: str, before: tuple[datetime, str] | None, limit: int) -> DisputePage:
+        filter_: Doc = {"customer_id": customer_id}
+        if before is not None:
+            opened, dispute_id = before
+            filter_["$or"] = [{"opened_at": {"$lt": opened}}, {"opened_at": opened, "_id": {"$lt": dispute_id}}]
+        cursor = self.collection.find(filter_).sort([("opened_at", -1), ("_id", -1)]).limit(limit + 1)
+        docs = [doc async for doc in cursor]
+        items = [from_doc(doc) for doc in docs[:limit]]
+        return DisputePage(items, (items[-1].opened_at, items[-1].id) if len(docs) > limit else None)
+
     async def record_view(self, dispute_id: str, view: TimelineEntry) -> bool:
         result = await self.collection.update_one({"_id": dispute_id}, {"$push": {"attachment_views": view.model_dump()}})
         return result.matched_count == 1

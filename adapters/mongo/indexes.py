@@ -17,6 +17,7 @@ CARRIER_EVENTS = "carrier_events"
 ATTACHMENTS = "attachments"
 RAW_PAYLOADS = "raw_payloads"
 CARRIER_BREAKERS = "carrier_breakers"  # one document per carrier, found by its `_id` (the carrier code) only
+STAFF = "staff"  # the staff directory: one document per member, found by its `_id` (the staff id) only
 TEST_CLOCKS = "test_clocks"  # sandbox only: one document per test clock, found by its `_id` only
 
 
@@ -91,6 +92,13 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         (("customer_id", ASCENDING), ("opened_at", ASCENDING)),
         "history_by_customer",
         "Abuse signal: the customer's claims in the window.",
+        {},
+    ),
+    Index(
+        DISPUTES,
+        (("customer_id", ASCENDING), ("opened_at", ASCENDING), ("_id", ASCENDING)),
+        "disputes_by_customer",
+        "Staff read a customer's history: their disputes, newest first by opening, then id (the cursor's order).",
         {},
     ),
     Index(

@@ -6,7 +6,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from adapters.web.endpoint import Call, Endpoint, json_body, json_response
-from adapters.web.keys import MAX_PAGE, SERVICE
+from adapters.web.keys import ASSIGNMENTS, MAX_PAGE, SERVICE
 from adapters.web.preconditions import MalformedIfMatch, matching_versions, strong_tags
 from adapters.web.problems import ProblemError
 from adapters.web.uploads import read_submission
@@ -128,7 +128,7 @@ async def list_disputes(call: Call) -> web.Response:
     query = dispute_query(call.query, call.request.app[MAX_PAGE])
     page = await call.request.app[SERVICE].list(call.actor, query)
     cursor = encode_cursor(page.next_after) if page.next_after else None
-    return json_body(page_json(page.items, cursor))
+    return json_body(page_json(page.items, cursor, staff=call.actor.is_staff))
 
 
 async def get_timeline(call: Call) -> web.Response:
@@ -137,7 +137,7 @@ async def get_timeline(call: Call) -> web.Response:
 
 
 async def assign(call: Call) -> web.Response:
-    return dispute_response(call, await call.request.app[SERVICE].assign(call.actor, call.path_id(), call.body.assignee))
+    return dispute_response(call, await call.request.app[ASSIGNMENTS].assign(call.actor, call.path_id(), call.body.assignee))
 
 
 async def release(call: Call) -> web.Response:

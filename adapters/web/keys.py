@@ -8,8 +8,11 @@ from adapters.carrier_health import CarrierHealth
 from carriers.base import CarrierAdapter, PushCarrier
 from disputes.intake import EvidenceIntake
 from disputes.service import DisputeService
+from disputes.staff import Assignments, Staff
 
 SERVICE = web.AppKey("service", DisputeService)
+ASSIGNMENTS = web.AppKey("assignments", Assignments)  # assigning names only active staff on record
+STAFF_DIRECTORY = web.AppKey("staff", Staff)
 TOKENS = web.AppKey("tokens", TokenVerifier)
 MAX_PAGE = web.AppKey("max_page", int)
 REQUEST_ID = web.RequestKey("request_id", str)

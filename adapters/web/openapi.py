@@ -110,6 +110,8 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     if 413 in codes:  # a bounded body is also bounded in time
         codes.add(408)
     answers = _file_responses(media) if (media := e.extra.get("file")) else {str(e.status): ok}
+    if e.extra.get("creates"):  # a PUT that makes a new record answers 201 (RFC 9110 §9.3.4)
+        answers["201"] = ok | {"description": "Created"}
     op["responses"] = answers | {str(c): {"description": STATUS_TEXT[c], "content": problem} for c in sorted(codes)}
     if e.roles:
         op["security"] = [{"bearer": []}]

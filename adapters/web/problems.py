@@ -60,7 +60,7 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         return response
     except domain.DomainError as error:
         status = next(code for kind, code in DOMAIN_STATUS if isinstance(error, kind))
-        extra = {"dispute_id": error.facts["dispute_id"]} if "dispute_id" in error.facts else {}
+        extra = {name: error.facts[name] for name in ("dispute_id", "field") if name in error.facts}
         return problem(status, error.code, error.title, error.detail, request_id=request_id, **extra)
     except web.HTTPException as error:
         if error.status < 400:

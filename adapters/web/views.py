@@ -137,11 +137,16 @@ def summary_fields(d: Dispute) -> dict[str, Any]:
     }
 
 
-def page_json(items: list[Dispute], next_cursor: str | None) -> bytes:
+def page_json(items: list[Dispute], next_cursor: str | None, staff: bool = True) -> bytes:
     """A `DisputePageView` as JSON, written by orjson straight from the aggregates (validated when they were
     stored), byte for byte what the model writes (tests/unit/test_views.py): the queue is the busiest read and
-    building fifty summary models only to serialise them was most of its cost."""
-    page = {"items": [summary_fields(d) for d in items], "next_cursor": next_cursor}
+    building fifty summary models only to serialise them was most of its cost. The customer's side (`staff`
+    False) is not told who works the case."""
+    rows = [summary_fields(d) for d in items]
+    if not staff:
+        for row in rows:
+            row["assignee"] = None
+    page = {"items": rows, "next_cursor": next_cursor}
     return orjson.dumps(page, option=orjson.OPT_UTC_Z)
 
 

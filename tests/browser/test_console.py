@@ -137,11 +137,11 @@ async def test_a_case_that_changed_meanwhile_shows_what_changed_before_the_decis
 async def test_a_supervisor_signs_in_on_the_development_page_and_reads_the_carrier_report(page, console_app, cases):
     await page.context.clear_cookies()
     await page.goto(f"{console_app.url}/console/dev-sign-in")
-    await page.get_by_label("Staff member").select_option("sup-1")
+    await page.get_by_label("Staff member").select_option("sup-zeynep")
     await page.get_by_label("Role").select_option("supervisor")
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_url(f"{console_app.url}/console")
-    assert "sup-1" in await page.locator(".who").inner_text()
+    assert "sup-zeynep" in await page.locator(".who").inner_text()
     await page.get_by_role("link", name="Reports").click()
     await page.wait_for_url("**/console/reports")
     carriers = await page.locator("svg[aria-labelledby=decisions-chart] .chart-label").all_text_contents()

@@ -1,5 +1,6 @@
-"""`disputes embedded` across a restart: the orders a tester added (`disputes sandbox-order`) are still there,
-and the banner's journey (open, review, decide, refund) runs again from start to end."""
+"""`disputes embedded` across a restart: the orders a tester added (`disputes sandbox-order`) are still there, the
+demo staff directory with a supervisor's change to it too, and the banner's journey (open, review, decide, refund)
+runs again from start to end."""
 
 import asyncio
 import json
@@ -73,6 +74,16 @@ async def stop(service: Embedded) -> None:
     assert await asyncio.to_thread(service.process.wait, 60) == 0, service.stderr()
 
 
+def supervisor() -> dict[str, str]:
+    token = HmacTokens(DEV_JWT_SECRET, "dispute-service", "dispute-service").mint("sup-zeynep", Role.SUPERVISOR)
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def directory(session: aiohttp.ClientSession, service: Embedded) -> dict[str, bool]:
+    async with session.get(f"{service.base}/v1/staff", headers=supervisor()) as response:
+        return {member["id"]: member["active"] for member in (await response.json())["items"]}
+
+
 def customer() -> dict[str, str]:
     token = HmacTokens(DEV_JWT_SECRET, "dispute-service", "dispute-service").mint("cust-1001", Role.CUSTOMER, "cust-1001")
     return {"Authorization": f"Bearer {token}"}
@@ -108,6 +119,11 @@ async def test_own_orders_and_the_banner_journey_outlive_a_restart(tmp_path, sta
         assert status == 201 and opened["order"]["tracking_number"] == "1234567890123", opened
         first_case = await run_journey(session, first)
         assert first_case["status"] == "resolved" and first_case["decision"]["outcome"] == "refund"
+        assert await directory(session, first) == {"inv-ayse": True, "inv-emre": False, "inv-mehmet": True,
+                                                   "sup-zeynep": True}
+        left = {"name": "Mehmet Kaya", "role": "investigator", "active": False}
+        async with session.put(f"{first.base}/v1/staff/inv-mehmet", json=left, headers=supervisor()) as response:
+            assert response.status == 200
         await stop(first)
 
         second = start(started, data_dir, "second")
@@ -119,3 +135,4 @@ async def test_own_orders_and_the_banner_journey_outlive_a_restart(tmp_path, sta
         second_case = await run_journey(session, second)
         assert second_case["status"] == "resolved" and second_case["decision"]["outcome"] == "refund"
         assert second_case["id"] != first_case["id"]
+        assert (await directory(session, second))["inv-mehmet"] is False  # the start's seeding kept the change

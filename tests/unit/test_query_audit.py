@@ -28,3 +28,10 @@ def test_unindexed_filters_and_in_memory_sorts_are_reported():
     assert not served("disputes", {"status": {"$in": ["opened"]}}, ["opened_at"])
     problems = unindexed([("find", {"find": "disputes", "filter": {"order.items.sku": "x"}})])
     assert problems == ["find on disputes: filter ['order.items.sku'] sort []"]
+
+
+def test_a_walk_of_the_id_index_is_served_but_a_scan_is_not():
+    assert served("staff", {}, ["_id"])
+    assert served("staff", {"_id": {"$gt": "inv-1"}}, ["_id"])
+    assert not served("staff", {}, [])
+    assert not served("staff", {"active": True}, ["_id"])

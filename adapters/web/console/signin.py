@@ -2,6 +2,7 @@
 
 from aiohttp import web
 
+from adapters.demo.staff import DEMO_STAFF
 from adapters.web.auth import InvalidToken
 from adapters.web.console.i18n import LANGUAGE_COOKIE, LANGUAGES
 from adapters.web.console.session import (
@@ -10,7 +11,7 @@ from adapters.web.console.session import (
 from adapters.web.keys import TOKENS
 from schemas.common import Role
 
-DEMO_STAFF = ("inv-1", "inv-2", "sup-1")
+DEMO = {member.id: member for member in DEMO_STAFF if member.active}  # the sandbox's staff directory
 TOKEN_MAX_CHARS = 4096
 
 
@@ -39,7 +40,7 @@ async def sign_in(request: web.Request) -> web.Response:
 async def dev_sign_in_page(request: web.Request) -> web.Response:
     if request.app[CONFIG].dev_tokens is None:
         raise web.HTTPNotFound()
-    return render(request, "dev_sign_in.html", {"staff": DEMO_STAFF, "roles": sorted(CONSOLE_ROLES)})
+    return render(request, "dev_sign_in.html", {"staff": DEMO.values(), "roles": sorted(CONSOLE_ROLES)})
 
 
 async def dev_sign_in(request: web.Request) -> web.Response:
@@ -48,7 +49,7 @@ async def dev_sign_in(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     form = await checked_form(request)
     member, role = form.get("staff"), form.get("role")
-    if member not in DEMO_STAFF or role not in {r.value for r in CONSOLE_ROLES}:
+    if member not in DEMO or role not in {r.value for r in CONSOLE_ROLES}:
         raise web.HTTPUnprocessableEntity(text="Pick a demo staff member and a staff role.")
     return start_session(request, tokens.mint(str(member), Role(str(role))))
 

@@ -1,0 +1,44 @@
+"""The staff directory (supervisors keep it; staff read it) and bulk assignment of cases (supervisors)."""
+
+from aiohttp import web
+
+from adapters.web.endpoint import Call, Endpoint, json_response
+from adapters.web.keys import ASSIGNMENTS, STAFF_DIRECTORY
+from schemas.common import Role
+from schemas.staff import BulkAssign, BulkAssignView, StaffMember, StaffPage, StaffQuery, StaffRecord
+
+STAFF = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
+SUPERVISOR = frozenset({Role.SUPERVISOR})
+
+
+async def list_staff(call: Call) -> web.Response:
+    q: StaffQuery = call.query
+    members = await call.request.app[STAFF_DIRECTORY].page(call.actor, q.after, q.limit + 1)
+    more = len(members) > q.limit
+    return json_response(StaffPage(items=members[: q.limit], next_after=members[q.limit - 1].id if more else None))
+
+
+async def put_staff(call: Call) -> web.Response:
+    record: StaffRecord = call.body
+    member = StaffMember(id=call.path_id("staff_id"), **record.model_dump())
+    created = await call.request.app[STAFF_DIRECTORY].put(call.actor, member)
+    return json_response(member, 201 if created else 200)
+
+
+async def assign_many(call: Call) -> web.Response:
+    body: BulkAssign = call.body
+    results = await call.request.app[ASSIGNMENTS].assign_many(call.actor, body.dispute_ids, body.assignee)
+    return json_response(BulkAssignView(assignee=body.assignee, results=results))
+
+
+ENDPOINTS = (
+    Endpoint("GET", "/v1/staff", list_staff, "The staff directory, in id order", STAFF, query=StaffQuery,
+             response=StaffPage, tag="staff", errors=(422,)),
+    Endpoint("PUT", "/v1/staff/{staff_id}", put_staff,
+             "Add or change a staff member's record (name, role, active) (supervisor)", SUPERVISOR, StaffRecord,
+             response=StaffMember, tag="staff", errors=(422,), extra={"creates": True}),
+    Endpoint("POST", "/v1/disputes/assign", assign_many,
+             "Assign many cases to one active investigator or supervisor, each reported (supervisor); a case "
+             "already theirs is left as it is, so a retry changes nothing more", SUPERVISOR, BulkAssign,
+             response=BulkAssignView, errors=(422,)),
+)

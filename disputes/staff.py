@@ -1,0 +1,84 @@
+"""The staff directory and assigning cases: a case goes only to an active investigator or supervisor on record.
+
+A supervisor keeps the directory. Assigning names someone: whoever is named must be on record and active. Taking a
+case for oneself names nobody (the token says who it is), and is refused only to someone the directory marks
+inactive. Bulk assignment gives many cases to one person, each case on its own (one atomic write each), and
+reports each; a case already theirs is left as it is, so a retried request changes nothing more."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from disputes.actors import Actor
+from disputes.errors import Conflict, Forbidden, NotFound, Unprocessable
+from disputes.model import Dispute
+from disputes.ports import StaffDirectory
+from disputes.service import DisputeService
+from schemas.common import Role
+from schemas.staff import AssignmentOutcome, AssignmentResult, StaffMember
+
+STAFF = (Role.INVESTIGATOR, Role.SUPERVISOR)
+
+
+@dataclass
+class Staff:
+    directory: StaffDirectory
+
+    async def put(self, actor: Actor, member: StaffMember) -> bool:
+        """A supervisor adds or changes a member's record; True when it is new."""
+        actor.require(Role.SUPERVISOR)
+        return await self.directory.put(member)
+
+    async def page(self, actor: Actor, after: str | None, limit: int) -> list[StaffMember]:
+        actor.require(*STAFF)
+        return await self.directory.page(after, limit)
+
+    async def assignable(self, staff_id: str) -> StaffMember:
+        """The active member `staff_id` names; Unprocessable (naming the field `assignee`) for anyone else."""
+        member = await self.directory.get(staff_id)
+        if member is None:
+            raise Unprocessable(f"No staff member {staff_id} in the directory.", field="assignee")
+        if not member.active:
+            raise Unprocessable(f"Staff member {staff_id} is inactive.", field="assignee")
+        return member
+
+
+@dataclass
+class Assignments:
+    service: DisputeService
+    staff: Staff
+
+    async def assign(self, actor: Actor, dispute_id: str, assignee: str | None) -> Dispute:
+        """Assign the case to `assignee` (an active member on record), or take it (`None`)."""
+        if assignee is not None:
+            await self.staff.assignable(assignee)
+        else:
+            me = await self.staff.directory.get(actor.id)
+            if me is not None and not me.active:
+                raise Forbidden("Your staff record is inactive: you take no new cases.")
+        return await self.service.assign(actor, dispute_id, assignee)
+
+    async def assign_many(self, actor: Actor, dispute_ids: Sequence[str], assignee: str) -> list[AssignmentResult]:
+        """A supervisor gives each case to one active member; what became of each, in the order given."""
+        actor.require(Role.SUPERVISOR)
+        await self.staff.assignable(assignee)
+        return [await self._assign_one(actor, dispute_id, assignee) for dispute_id in dispute_ids]
+
+    async def _assign_one(self, actor: Actor, dispute_id: str, assignee: str) -> AssignmentResult:
+        changed = False
+
+        def change(d: Dispute, now: datetime) -> bool:
+            nonlocal changed
+            changed = d.assignee != assignee  # set again on each try: a lost race is tried on fresh state
+            if changed:
+                d.assign(actor, assignee, now)
+            return changed
+
+        try:
+            dispute = await self.service.apply_timed(actor, dispute_id, change)
+        except NotFound as error:
+            return AssignmentResult(dispute_id=dispute_id, outcome=AssignmentOutcome.NOT_FOUND, detail=error.detail)
+        except Conflict as error:
+            return AssignmentResult(dispute_id=dispute_id, outcome=AssignmentOutcome.CONFLICT, detail=error.detail)
+        outcome = AssignmentOutcome.ASSIGNED if changed else AssignmentOutcome.ALREADY_ASSIGNED
+        return AssignmentResult(dispute_id=dispute_id, outcome=outcome, version=dispute.version)

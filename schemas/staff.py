@@ -1,0 +1,81 @@
+"""The staff directory (who may be given cases) and bulk assignment, as they cross the API."""
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
+from pydantic.json_schema import SkipJsonSchema
+
+from schemas.common import Id, Role, ShortText, Written
+from schemas.history import unset_default
+
+StaffRole = Literal[Role.INVESTIGATOR, Role.SUPERVISOR]
+
+
+def _unique(ids: list[str]) -> list[str]:
+    if len(set(ids)) != len(ids):
+        raise ValueError("name each dispute once")
+    return ids
+
+
+class StaffMember(BaseModel):
+    """Someone who works cases: an investigator or a supervisor. An inactive member keeps their record (past cases
+    name them) but is given no new case."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: Id
+    name: Annotated[ShortText, Written]
+    role: StaffRole
+    active: bool = True
+
+
+class StaffRecord(BaseModel):
+    """A member's record as a supervisor writes it (the id is in the path)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: Annotated[ShortText, Written]
+    role: StaffRole
+    active: StrictBool = True
+
+
+class StaffQuery(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    after: Id | SkipJsonSchema[None] = Field(
+        default=None, description="The last id of the previous page.", json_schema_extra=unset_default
+    )
+    limit: int = Field(default=100, ge=1, le=100)
+
+
+class StaffPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    items: list[StaffMember]
+    next_after: str | None = Field(description="Give it as `after` for the next page; none on the last.")
+
+
+class BulkAssign(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    dispute_ids: Annotated[list[Id], AfterValidator(_unique)] = Field(
+        min_length=1, max_length=100, json_schema_extra={"uniqueItems": True}
+    )
+    assignee: Id = Field(description="An active investigator or supervisor in the staff directory.")
+
+
+class AssignmentOutcome(StrEnum):
+    ASSIGNED = "assigned"
+    ALREADY_ASSIGNED = "already_assigned"  # to this assignee before: nothing changed (a retry lands here)
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"  # the case is closed, or kept changing
+
+
+class AssignmentResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    dispute_id: str
+    outcome: AssignmentOutcome
+    version: int | None = Field(default=None, description="The dispute's version afterwards (its ETag).")
+    detail: str | None = None
+
+
+class BulkAssignView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    assignee: str
+    results: list[AssignmentResult] = Field(description="One per dispute id, in the order given.")
