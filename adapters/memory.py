@@ -208,8 +208,8 @@ class InMemoryDisputes:
     def _store(self, dispute: Dispute, version: int) -> None:
         dispute.version = version
         if dispute.new_messages:
-            relay = self.due[WorkKind.RELAY]
-            relay[dispute.id] = min(relay.get(dispute.id, dispute.messages_due), dispute.messages_due)
+            relay, due = self.due[WorkKind.RELAY], dispute.messages_due
+            relay[dispute.id] = min(relay.get(dispute.id, due), due)
         dispute._new_messages = []
         for kind, at in dispute.due_work().items():
             if at is None:

@@ -192,7 +192,16 @@ class Dispute(BaseModel):
     @property
     def new_messages(self) -> list[OutboxMessage]:
         """Messages caused by changes since the dispute was loaded, not yet stored."""
-        return list(self._new_messages)
+        return list(self._unsaved)
+
+    @property
+    def _unsaved(self) -> list[OutboxMessage]:
+        """`_new_messages`, read from pydantic's private store directly: reading it as an attribute goes through
+        pydantic's fallback `__getattr__`, microseconds on every change and save."""
+        private = self.__pydantic_private__
+        assert private is not None
+        messages: list[OutboxMessage] = private["_new_messages"]
+        return messages
 
     def due_work(self) -> dict[WorkKind, datetime | None]:
         """When each kind of background work on this case is next due (None: not due at all). Storage schedules
@@ -816,7 +825,7 @@ class Dispute(BaseModel):
             created_at=self.updated_at,
         )
         self.outbox.append(message)
-        self._new_messages.append(message)
+        self._unsaved.append(message)
 
     def _alert(
         self, reason: Literal["deadline_near", "deadline_reached_needs_supervisor", "restriction_needs_review"]

@@ -1,6 +1,7 @@
 """What the customer is told about their account and the questions put to them, in English and Turkish."""
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -17,8 +18,10 @@ def restriction_lifted(at: datetime) -> tuple[str, str]:
     )
 
 
+@lru_cache(maxsize=256)
 def due_day(at: datetime) -> str:
-    """A deadline as the day it ends (deadlines are the midnight that ends a business day, not the next day)."""
+    """A deadline as the day it ends (deadlines are the midnight that ends a business day, not the next day).
+    Remembered: the cases opened on one day share their deadlines, and every view of a case shows one."""
     day = (at.astimezone(ISTANBUL) - timedelta(microseconds=1)).date()
     return f"{day.day:02d}.{day.month:02d}.{day.year}"
 

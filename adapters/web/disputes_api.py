@@ -45,13 +45,12 @@ IDEMPOTENCY_KEY_MAX = 128
 
 def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     structlog.contextvars.bind_contextvars(dispute_id=dispute.id)
-    service = call.request.app[SERVICE]
     if call.actor.is_staff:
         view: BaseModel = staff_view(dispute)
     elif call.actor.role is Role.AGENT:
-        view = agent_view(dispute, service.rules.appeal_window)
+        view = agent_view(dispute, call.request.app[SERVICE].rules.appeal_window)
     else:
-        view = customer_view(dispute, service.rules.appeal_window)
+        view = customer_view(dispute, call.request.app[SERVICE].rules.appeal_window)
     headers = headers if headers is not None else {}
     headers["ETag"] = f'"{dispute.version}"'
     return json_response(view, status, headers)

@@ -15,6 +15,9 @@ from disputes.actors import Actor
 from schemas.common import Id, Role
 
 _ID = TypeAdapter(Id)
+JSON = {"Content-Type": "application/json; charset=utf-8"}
+JSON_TYPES = frozenset({"application/json", JSON["Content-Type"]})
+"""Content-Type values read as JSON without parsing them (aiohttp parses with the email package: microseconds)."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,8 @@ def json_response(model: BaseModel, status: int = 200, headers: dict[str, str] |
 
 
 def json_body(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(status=status, body=body, content_type="application/json", charset="utf-8", headers=headers)
+    # The header as written: aiohttp's content_type and charset arguments parse and rebuild it on every response.
+    return web.Response(status=status, body=body, headers={**headers, **JSON} if headers else JSON)
 
 
 def _authenticate(request: web.Request, roles: frozenset[Role]) -> Actor:
@@ -98,7 +102,7 @@ async def read_json_body(request: web.Request, model: type[BaseModel], optional:
     raw = await request.read()
     if not raw and optional:
         return model()
-    if request.content_type != "application/json":
+    if request.headers.get("Content-Type") not in JSON_TYPES and request.content_type != "application/json":
         raise ProblemError(415, "unsupported-media-type", "Unsupported media type", "Send application/json.")
     try:
         return model.model_validate_json(raw)
