@@ -26,6 +26,7 @@ FLUSH_AT_BYTES = 64 * 1024
 log = structlog.get_logger("api")
 Emit = Callable[[EventDict], None]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_format_exc_info = structlog.processors.format_exc_info
 
 
 def new_request_id() -> str:
@@ -123,7 +124,7 @@ def configure_logging(
     processors: list[Any] = [
         *([_add(dict(process))] if process else []),
         structlog.contextvars.merge_contextvars,
-        structlog.processors.format_exc_info,
+        _format_exc_info,
         *stamp_and_render,
     ]
     threshold = logging.getLevelName(level.upper())
@@ -151,7 +152,8 @@ def _info_line(processors: list[Any], writer: _Logger, enabled: bool) -> Emit:
         rendered: Any = event
         try:
             for processor in processors:
-                rendered = processor(writer, "info", rendered)
+                if processor is not _format_exc_info:  # the request line never carries an exception
+                    rendered = processor(writer, "info", rendered)
         except structlog.DropEvent:
             return
         writer.info(rendered)

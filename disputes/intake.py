@@ -89,6 +89,8 @@ class EvidenceIntake:
         self, proof: ProofOfDelivery, at: datetime, raw: str | None, offer: ProofOffer | None
     ) -> ProofOfDelivery:
         proof = proof.model_copy(update={"received_at": at, "raw_ref": raw, "offer": offer})
+        if not proof.inline_attachments():  # most events carry no image: nothing to label or move
+            return proof
         proof = proof.with_inline_media_types(self.media_type)
         refs = {}
         for kind, inline in proof.inline_attachments().items():

@@ -12,7 +12,16 @@ from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from schemas.common import Id, ShortText
 
@@ -202,17 +211,17 @@ class ProofOfDelivery(_Private):
             return {key: value for key, value in data.items() if key not in _DELIVERY_ONLY}
         return data
 
-    @model_validator(mode="after")
-    def _attachments_in_their_slots(self) -> Self:
-        for kind, attachment in self._attachments():
-            if attachment.kind is not kind:
-                raise ValueError(f"the {kind} field holds a {attachment.kind} attachment")
-        return self
+    @field_validator("signature", "photo", "document")
+    @classmethod
+    def _attachment_in_its_slot(cls, attachment: Attachment | None, info: ValidationInfo) -> Attachment | None:
+        """Checked per field, so a proof handed on as an instance (into ``Evidence``…) is not checked again."""
+        if attachment is not None and attachment.kind.value != info.field_name:
+            raise ValueError(f"the {info.field_name} field holds a {attachment.kind} attachment")
+        return attachment
 
     def _attachments(self) -> Iterator[tuple[AttachmentKind, Attachment]]:
         for kind, field in self._attachment_fields.items():
-            attachment = getattr(self, field)
-            if attachment is not None:
+            if (attachment := getattr(self, field)) is not None:
                 yield kind, attachment
 
     def inline_attachments(self) -> dict[AttachmentKind, Attachment]:

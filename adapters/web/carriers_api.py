@@ -50,9 +50,11 @@ def _too_large(limit: int) -> ProblemError:
 async def receive_webhook(call: Call) -> web.Response:
     """Verify and parse; the intake stores the events durably before the answer; they are attached later."""
     app = call.request.app
-    code = call.path_id("carrier")
+    # A known carrier's code is a valid identifier: only an unknown one is validated (for its 404 or 422).
+    code = call.request.match_info["carrier"]
     adapter: PushCarrier | None = app[PUSH_CARRIERS].get(code)
     if adapter is None:
+        code = call.path_id("carrier")
         raise ProblemError(404, "unknown-carrier", "Not found", f"No webhook for carrier '{code}'.")
     raw = await read_bounded(call.request, app[WEBHOOK_MAX_BYTES])
     try:

@@ -5,6 +5,7 @@ fields that held a value of the wrong type (see ``wire``); ``Notes`` records eac
 ``instant`` turns UPS's local date and time into an instant (see ``times`` for the rules).
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -96,23 +97,27 @@ def place_zone(stamp: Stamp, notes: Notes, field: str) -> tzinfo | None:
 
 
 def _pairs(stamp: Stamp, notes: Notes, field: str) -> tuple[datetime | None, datetime | None]:
-    local = _read(lambda: wall_clock(stamp.date, stamp.time), notes, field, "the local date or time")
-    gmt = _read(lambda: wall_clock(stamp.gmt_date, stamp.gmt_time), notes, field, "the GMT date or time")
+    local = _read(notes, field, "the local date or time", wall_clock, stamp.date, stamp.time)
+    gmt = _read(notes, field, "the GMT date or time", wall_clock, stamp.gmt_date, stamp.gmt_time)
     return local, gmt
 
 
 def _zone(stamp: Stamp, local: datetime | None, gmt: datetime | None, notes: Notes, field: str) -> tzinfo | None:
-    if (given := _read(lambda: offset(stamp.offset), notes, field, "the gmtOffset")) is not None:
+    if (given := _read(notes, field, "the gmtOffset", offset, stamp.offset)) is not None:
         return given
     if local is not None and gmt is not None and abs(local - gmt) <= _MAX_OFFSET:
-        quarters = round((local - gmt) / _QUARTER)  # offsets are whole quarter hours
-        return timezone(quarters * _QUARTER)
+        return _quarters_east(round((local - gmt) / _QUARTER))  # offsets are whole quarter hours
     return zone_of(stamp.country)
 
 
-def _read[T](read: Callable[[], T | None], notes: Notes, field: str, what: str) -> T | None:
+@functools.cache
+def _quarters_east(quarters: int) -> tzinfo:
+    return timezone(quarters * _QUARTER)
+
+
+def _read[T, *A](notes: Notes, field: str, what: str, read: Callable[[*A], T | None], *args: *A) -> T | None:
     try:
-        return read()
+        return read(*args)
     except MalformedResponse:
         notes.unreadable(field, f"{what} could not be read")
         return None

@@ -5,24 +5,32 @@ belongs, a stray entry in a list) reads as absent and its name is recorded in th
 the mapping can note it. Only the webhook's two required fields can make a payload unreadable.
 """
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, ValidationInfo, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic import Field, GetCoreSchemaHandler, ValidationInfo
 from pydantic.alias_generators import to_camel
+from pydantic_core import CoreSchema, core_schema
 
 from carriers.parsing import WireModel
 
 
-def _or_none(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
-    try:
-        return handler(value)
-    except ValidationError:
-        if isinstance(info.context, list) and info.field_name:
-            info.context.append(to_camel(info.field_name))
-        return None
+def _ignored(value: Any, info: ValidationInfo) -> None:
+    if isinstance(info.context, list) and info.field_name:
+        info.context.append(to_camel(info.field_name))
 
 
-LENIENT = WrapValidator(_or_none)
+@dataclass(frozen=True, slots=True)
+class _Lenient:
+    """The value as its type reads it, else (only then, so a payload that fits costs no Python call) None,
+    with the field's name recorded."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        ignored = core_schema.with_info_plain_validator_function(_ignored)
+        return core_schema.union_schema([handler(source), ignored], mode="left_to_right")
+
+
+LENIENT = _Lenient()
 Text = Annotated[str | None, LENIENT]
 
 
