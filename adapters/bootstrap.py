@@ -66,6 +66,8 @@ from adapters.web.keys import (
     BODY_TIMEOUT,
     CARRIER_HEALTH,
     CARRIERS,
+    CURSORS,
+    EXPORT_MAX_ROWS,
     INTAKE,
     MAX_PAGE,
     METRICS,
@@ -78,6 +80,7 @@ from adapters.web.keys import (
 from adapters.web.limits import body_deadline
 from adapters.web.openapi import build_openapi
 from adapters.web.problems import problem_middleware
+from adapters.web.views import Cursors
 from adapters.wake import WakingInbox, WakingRepository, Wakeups
 from adapters.workers import log_attempt, run_workers, worker_id
 from adapters.worklog import StructlogWorkLog
@@ -166,6 +169,8 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=MIDDLEWARES)
     app[TOKENS] = HmacTokens.from_settings(settings)
     app[MAX_PAGE] = settings.max_page_size
+    app[EXPORT_MAX_ROWS] = settings.export_max_rows
+    app[CURSORS] = Cursors.from_secret(settings.jwt_secret.get_secret_value())
     app[WEBHOOK_MAX_BYTES] = settings.webhook_max_bytes
     app[BODY_TIMEOUT] = settings.body_timeout_seconds
     app[METRICS] = CollectorRegistry()

@@ -60,13 +60,27 @@ def _filters(q: DisputeQuery) -> list[Callable[[Dispute], bool]]:
     """The query's conditions, only those it sets: the unfiltered queue, the busiest read, tests none."""
     given: list[tuple[object, Callable[[Dispute], bool]]] = [
         (q.statuses or None, lambda d: d.status in q.statuses),
+        (q.dispute_id, lambda d: d.id == q.dispute_id),
+        (q.order_id, lambda d: d.order.order_id == q.order_id),
+        (q.tracking_number, lambda d: d.order.tracking_number == q.tracking_number),
         (q.carrier, lambda d: d.order.carrier == q.carrier),
         (q.assignee, lambda d: d.assignee == q.assignee),
+        (q.unassigned or None, lambda d: d.assignee is None),
         (q.customer_id, lambda d: d.customer_id == q.customer_id),
         (q.overridden, lambda d: d.decision is not None and d.decision.overridden is q.overridden),
+        (q.needs_supervisor, lambda d: d.needs_supervisor is q.needs_supervisor),
+        (q.flagged, lambda d: bool(d.abuse_flags) is q.flagged),
+        (q.priorities or None, lambda d: d.priority in q.priorities),
+        (q.channel, lambda d: d.channel is q.channel),
+        (q.outcome, lambda d: d.decision is not None and d.decision.outcome is q.outcome),
+        (q.due_from, lambda d: q.due_from is not None and d.sla.decision_due >= q.due_from),
         (q.due_before, lambda d: q.due_before is not None and d.sla.decision_due < q.due_before),
         (q.opened_from, lambda d: q.opened_from is not None and d.opened_at >= q.opened_from),
         (q.opened_to, lambda d: q.opened_to is not None and d.opened_at < q.opened_to),
+        (q.decided_from, lambda d: q.decided_from is not None and d.decision is not None
+         and d.decision.decided_at >= q.decided_from),
+        (q.decided_to, lambda d: q.decided_to is not None and d.decision is not None
+         and d.decision.decided_at < q.decided_to),
         (q.after, lambda d: q.after is not None and (d.sla.decision_due, d.id) > q.after),
     ]
     return [test for value, test in given if value is not None]

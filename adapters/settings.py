@@ -201,6 +201,10 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=64 * 1024, gt=0, description="Largest API request body; larger is a 413.")
     max_page_size: int = Field(default=100, gt=0, description="Most disputes one page of a list may hold.")
+    export_max_rows: int = Field(
+        default=10_000, gt=0,
+        description="Most disputes one CSV export holds; a longer list is cut there and ends with a `#truncated` row.",
+    )
 
     # What one client may hold. aiohttp refuses the first three itself, with a plain-text 400, before the app runs.
     max_request_line_bytes: int = Field(default=8190, gt=0, description="Longest request line (method, path, query).")

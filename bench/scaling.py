@@ -9,9 +9,10 @@ database server is stopped, copies of a dispute the service itself opened (the s
 with its own id, order, shipment, customer and address) are bulk-inserted into its file in-process (the
 engine's batch insert, about 10 ms a document here, where the wire protocol inserts one at a time), and the
 server is started again on the same port (the service reconnects by itself). At each size the driver, alone
-on one keep-alive connection, opens disputes, reads one dispute and reads the queue of 50, and records the
-latency of each request and the CPU the database process used for it (read from /proc, so other load on
-the machine does not inflate it). Results: `bench/results/scaling.json` and `scaling.md`.
+on one keep-alive connection, opens disputes, reads one dispute, reads the queue of 50, searches it by order
+number and reads the page of 50 flagged cases (one seeded case in FLAGGED_EVERY carries abuse flags), and
+records the latency of each request and the CPU the database process used for it (read from /proc, so other
+load on the machine does not inflate it). Results: `bench/results/scaling.json` and `scaling.md`.
 """
 
 import argparse
@@ -48,6 +49,7 @@ BATCH = 200  # documents per bulk insert: short write transactions keep mongoeco
 RESULTS = Path(__file__).resolve().parent / "results"
 Doc = dict[str, Any]
 KIND = WorkKind.PULL_EVIDENCE
+FLAGGED_EVERY = 100  # seeded cases with abuse flags: a filter that selects few, so its page walks far
 
 
 def database_cpu(pid: int) -> float:
@@ -66,6 +68,8 @@ def copy_of(template: Doc, n: int) -> Doc:
     )
     doc["order"] |= {"order_id": order_id, "shipment_id": f"{order_id}-s1", "tracking_number": f"TRKSEED{n:09d}"}
     doc["queue_key"] = queue_key(doc["sla"]["decision_due"], doc["_id"])
+    if n % FLAGGED_EVERY == 0:
+        doc.update(abuse_flags=["shared_address"], flagged=True, needs_supervisor=True, priority=2)
     doc.pop("idempotency", None)
     for name in ("evidence_pull_due", "assess_due", "sla_check_due", "outbox_due", "due"):
         doc.pop(name, None)  # seeded cases are past the stage where workers would pick them up
@@ -193,7 +197,8 @@ async def measure(sizes: list[int], workdir: Path) -> dict[str, Any]:
                 for size in sizes:
                     fill_seconds = await fill(mongo, template, filled, size)
                     await until_ready(session, base)
-                    count = await collection.count_documents({})
+                    # counting by aggregation exceeds mongoeco's materialization budget at 100,000
+                    count = await collection.estimated_document_count()
                     batch = opens_to_send[next_order : next_order + WARM + OPENS]
                     next_order += WARM + OPENS
                     await driver.timed(batch[:WARM], 201)
@@ -202,16 +207,20 @@ async def measure(sizes: list[int], workdir: Path) -> dict[str, Any]:
                     await driver.timed(w.get_requests(some[:WARM]) + w.list_requests() * WARM, 200)
                     one = await driver.timed(w.get_requests(some), 200)
                     queue = await driver.timed(w.list_requests() * READS, 200)
+                    orders = [f"&order_id=seed-{n:07d}" for n in range(1, count, max(1, count // READS))][:READS]
+                    search = await driver.timed([r for o in orders for r in w.list_requests(o)], 200)
+                    flagged = await driver.timed(w.list_requests("&flagged=true") * READS, 200)
                     claim = await claims(mongo, client["disputes"])
                     rows.append({"disputes": count, "fill_seconds": round(fill_seconds, 1), "open": opens.summary(),
-                                 "get": one.summary(), "queue_50": queue.summary(), "claim": claim.summary()})
+                                 "get": one.summary(), "queue_50": queue.summary(), "search": search.summary(),
+                                 "flagged_50": flagged.summary(), "claim": claim.summary()})
                     print(json.dumps(rows[-1]), flush=True)
                     filled = count
         await client.close()
     return {"rows": rows, "ratio": ratio(rows)}
 
 
-ROWS = ("open", "get", "queue_50", "claim")
+ROWS = ("open", "get", "queue_50", "search", "flagged_50", "claim")
 
 
 def ratio(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
@@ -230,15 +239,17 @@ def markdown(result: dict[str, Any]) -> str:
         "One client, one request at a time; latency in ms (p50 / p90) and the database process's CPU per request.",
         "",
         "| disputes | open p50 | open p90 | open db CPU | one dispute p50 | one dispute db CPU | queue of 50 p50 "
-        "| queue db CPU | claim p50 | claim db CPU | fill (s) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| queue db CPU | search p50 | search db CPU | flagged p50 | flagged db CPU | claim p50 | claim db CPU "
+        "| fill (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in result["rows"]:
-        o, g, q, c = row["open"], row["get"], row["queue_50"], row["claim"]
+        o, g, q, s, f, c = (row[op] for op in ROWS)
         lines.append(f"| {row['disputes']:,} | {o['p50_ms']} | {o['p90_ms']} | {o['db_cpu_ms']} | {g['p50_ms']} | "
-                     f"{g['db_cpu_ms']} | {q['p50_ms']} | {q['db_cpu_ms']} | {c['p50_ms']} | {c['db_cpu_ms']} | "
-                     f"{row['fill_seconds']} |")
-    names = {"open": "Open", "get": "One dispute", "queue_50": "Queue of 50", "claim": "Claim"}
+                     f"{g['db_cpu_ms']} | {q['p50_ms']} | {q['db_cpu_ms']} | {s['p50_ms']} | {s['db_cpu_ms']} | "
+                     f"{f['p50_ms']} | {f['db_cpu_ms']} | {c['p50_ms']} | {c['db_cpu_ms']} | {row['fill_seconds']} |")
+    names = {"open": "Open", "get": "One dispute", "queue_50": "Queue of 50", "search": "Search by order number",
+             "flagged_50": "Flagged cases, page of 50", "claim": "Claim"}
     lines += ["", f"At the largest size ÷ at the smallest (target ≤ {TARGET}×, by database CPU):", ""]
     lines += [f"- {names[op]}: {r['db_cpu_ms']}× by database CPU, {r['p50_ms']}× by latency"
               for op, r in result["ratio"].items()]

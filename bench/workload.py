@@ -125,8 +125,8 @@ def partner_webhooks(prefix: str, count: int, carrier: str = "hepsijet") -> list
     return requests
 
 
-def list_requests() -> list[Request]:
-    return [{"method": "GET", "path": "/v1/disputes?limit=50", "headers": INVESTIGATOR_AUTH}]
+def list_requests(filters: str = "") -> list[Request]:
+    return [{"method": "GET", "path": f"/v1/disputes?limit=50{filters}", "headers": INVESTIGATOR_AUTH}]
 
 
 def get_requests(dispute_ids: list[str]) -> list[Request]:

@@ -9,7 +9,8 @@ from disputes.model import Dispute, TestClock
 from disputes.policy import CustomerHistory
 from disputes.work import WorkKind
 from schemas.digital import DigitalDelivery
-from schemas.dispute import Evidence, OutboxMessage, Status, TimelineEntry
+from schemas.common import Outcome
+from schemas.dispute import Channel, Evidence, OutboxMessage, Status, TimelineEntry
 from schemas.effects import (
     AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
 )
@@ -33,13 +34,26 @@ class DisputeQuery:
     """The investigator queue: filters, ordered by decision due date then id, cursor-paginated."""
 
     statuses: tuple[Status, ...] = ()
+    dispute_id: str | None = None
+    order_id: str | None = None
+    tracking_number: str | None = None
     carrier: str | None = None
     assignee: str | None = None
+    unassigned: bool = False
     customer_id: str | None = None
     overridden: bool | None = None
+    needs_supervisor: bool | None = None
+    flagged: bool | None = None
+    """True: cases carrying abuse flags; False: cases carrying none."""
+    priorities: tuple[int, ...] = ()
+    channel: Channel | None = None
+    outcome: Outcome | None = None
+    due_from: datetime | None = None
     due_before: datetime | None = None
     opened_from: datetime | None = None
     opened_to: datetime | None = None
+    decided_from: datetime | None = None
+    decided_to: datetime | None = None
     after: tuple[datetime, str] | None = None
     limit: int = 50
 

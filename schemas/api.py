@@ -31,7 +31,7 @@ from schemas.dispute import (
 from schemas.digital import DigitalDelivery
 from schemas.orders import OrderItem
 from schemas.proof import ProofOffer
-from schemas.recommendation import Recommendation
+from schemas.recommendation import Recommendation, RecommendedAction
 
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 
@@ -163,17 +163,71 @@ class ClearFlags(_Input):
     reason: Reason
 
 
-class ListQuery(_Input):
-    status: list[Status] | None = Field(default=None, description="Comma-separated statuses.")
+def _true_or_false(value: object) -> object:
+    """Query strings arrive as text: `true` or `false` only, not the other spellings lax parsing would take."""
+    if isinstance(value, str):
+        if value not in ("true", "false"):
+            raise ValueError("expected true or false")
+        return value == "true"
+    return value
+
+
+def _digits(value: object) -> object:
+    """A whole number in decimal digits only (lax parsing would take `2.0`, ` 2` or `+2`)."""
+    if isinstance(value, str) and not (0 < len(value) <= 9 and value.isascii() and value.isdigit()):
+        raise ValueError("expected a whole number in decimal digits")
+    return value
+
+
+QueryBool = Annotated[bool, BeforeValidator(_true_or_false)]
+OnlyTrue = Annotated[Literal[True], BeforeValidator(_true_or_false)]
+MAX_DUE_WITHIN_HOURS = 24 * 30
+# Bounds before the validator, so that the published schema states them (`minimum`, `maximum`).
+Priority = Annotated[int, Field(ge=0, le=3), BeforeValidator(_digits)]
+Hours = Annotated[int, Field(ge=1, le=MAX_DUE_WITHIN_HOURS), BeforeValidator(_digits)]
+PageSize = Annotated[int, Field(ge=1, le=100), BeforeValidator(_digits)]
+
+
+class QueueFilters(_Input):
+    """What selects disputes from the queue; every parameter given narrows it (all must hold)."""
+
+    dispute_id: Id | None = Field(default=None, description="One dispute, by its id.")
+    order_id: Id | None = Field(default=None, description="The disputes on an order number.")
+    tracking_number: Id | None = Field(default=None, description="The disputes on a carrier's tracking number.")
     customer_id: Id | None = Field(default=None, description="One customer's disputes (agents must give it).")
     carrier: Id | None = None
-    assignee: Id | None = None
-    overridden: bool | None = Field(default=None, description="Only decisions taken against the recommendation.")
-    due_before: Instant | None = None
-    opened_from: Instant | None = None
-    opened_to: Instant | None = None
-    cursor: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=-]{1,200}$")] | None = None
-    limit: int = Field(default=50, ge=1, le=100)
+    status: list[Status] | None = Field(default=None, description="Comma-separated statuses.")
+    assignee: Id | None = Field(default=None, description="The cases assigned to this staff id.")
+    mine: OnlyTrue | None = Field(default=None, description="Only `true`: the cases assigned to the caller.")
+    unassigned: OnlyTrue | None = Field(default=None, description="Only `true`: the cases no one has taken.")
+    needs_supervisor: QueryBool | None = Field(default=None, description="Cases waiting (or not) for a supervisor.")
+    flagged: QueryBool | None = Field(default=None, description="Cases carrying abuse flags (`false`: none).")
+    priority: list[Priority] | None = Field(default=None, description="Comma-separated priorities, 0 normal .. 3 urgent.")
+    channel: Channel | None = Field(default=None, description="Where the customer reported.")
+    outcome: Outcome | None = Field(default=None, description="Cases decided with this outcome.")
+    overridden: QueryBool | None = Field(default=None, description="Only decisions taken against the recommendation.")
+    overdue: OnlyTrue | None = Field(
+        default=None, description="Only `true`: active cases whose decision deadline has passed."
+    )
+    due_today: OnlyTrue | None = Field(
+        default=None,
+        description="Only `true`: active cases not yet overdue whose decision is due by the end of today (Istanbul).",
+    )
+    due_within_hours: Hours | None = Field(
+        default=None, description="Active cases not yet overdue whose decision is due within this many hours."
+    )
+    due_before: Instant | None = Field(default=None, description="Decision due before this instant.")
+    opened_from: Instant | None = Field(default=None, description="Opened at or after this instant.")
+    opened_to: Instant | None = Field(default=None, description="Opened before this instant.")
+    decided_from: Instant | None = Field(default=None, description="Decided at or after this instant.")
+    decided_to: Instant | None = Field(default=None, description="Decided before this instant.")
+
+
+class ListQuery(QueueFilters):
+    cursor: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=-]{1,200}$")] | None = Field(
+        default=None, description="The `next_cursor` of the previous page, as given."
+    )
+    limit: PageSize = 50
 
 
 class _Output(BaseModel):
@@ -296,16 +350,30 @@ class AgentDisputeView(CustomerDisputeView):
 
 
 class DisputeSummary(_Output):
+    """A queue row: what triage needs, with no personal data beyond the customer's id."""
+
     id: str
     status: Status
     customer_id: str
+    order_id: str
     carrier: str
     tracking_number: str
     value_minor: int
+    currency: str
     preferred_resolution: Resolution
+    channel: Channel
+    priority: int = Field(description="0 normal .. 3 urgent.")
+    needs_supervisor: bool
+    abuse_flags: list[str]
+    recommendation: RecommendedAction | None = Field(description="The policy's advice, once assessed.")
+    confidence: float | None = Field(description="How sure the advice is, 0 .. 1.")
+    outcome: Outcome | None = Field(description="The decision taken, once decided.")
     assignee: str | None
     opened_at: AwareDatetime
+    updated_at: AwareDatetime = Field(description="The case's last activity.")
+    first_response_due: AwareDatetime
     decision_due: AwareDatetime
+    decided_at: AwareDatetime | None
 
 
 class DisputePageView(_Output):
@@ -335,6 +403,11 @@ class Problem(_Output):
     errors: list[FieldError] | None = None
     dispute_id: str | None = None
     file: str | None = Field(default=None, description="The uploaded file the problem is about, by the name it was sent with.")
+    parameters: list[str] | None = Field(
+        default=None,
+        description="The query parameters the problem is about when each is valid alone: parameters that exclude each "
+                    "other, or a cursor this service did not issue.",
+    )
     field: str | None = Field(default=None, description="The request field a broken rule is about.")
 
 

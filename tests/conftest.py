@@ -4,6 +4,7 @@ stopped at the end. With MONGODB_URI set, the tests run against that server inst
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 
@@ -38,6 +39,14 @@ async def mongo_db(mongo_uri: str, query_audit: CommandRecorder) -> AsyncIterato
     db = client[f"test_{uuid.uuid4().hex[:12]}"]
     await ensure_indexes(db)
     yield db
-    query_audit.commands.clear()  # the clean-up below is the test's, not the service's
-    await client.drop_database(db.name)
+    await client.drop_database(db.name)  # not a query: the audit, at the end of the test, checks only the test's own
+    await client.close()
+
+
+@pytest.fixture
+async def unaudited_db(mongo_uri: str, mongo_db: Any) -> AsyncIterator[object]:
+    """The test's database through a client the index audit does not hear: a test counting what storage wrote
+    (with queries of its own that no index need serve) inspects it here, and the audit judges the service alone."""
+    client = connect(mongo_uri)
+    yield client[mongo_db.name]
     await client.close()

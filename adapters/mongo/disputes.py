@@ -2,7 +2,8 @@
 `version`), and the outbox messages it causes live in the same document, so no transaction is needed.
 
 Document = the aggregate's fields, `_id` = dispute id, plus fields derived for indexes: `shipment_key`,
-`holds_shipment` (false once withdrawn), `queue_key` (the queue's order as one string, see `queue_key`), and `due.<kind>` (when each kind of background work is next due:
+`holds_shipment` (false once withdrawn), `queue_key` (the queue's order as one string, see `queue_key`),
+`flagged` (whether the case carries abuse flags), and `due.<kind>` (when each kind of background work is next due:
 the aggregate's own due times, the images' deletion, and the relay's next look at pending messages; absent
 when not due). Leases live in `lease.<kind>`, which only the schedule (`adapters/mongo/schedule.py`) writes:
 a save never touches them.
@@ -10,6 +11,7 @@ a save never touches them.
 
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -70,11 +72,14 @@ def to_doc(dispute: Dispute) -> Doc:
     doc["holds_shipment"] = dispute.status is not Status.WITHDRAWN
     doc["address_key"] = address_key(dispute)
     doc["queue_key"] = queue_key(dispute.sla.decision_due, dispute.id)
+    doc["flagged"] = bool(dispute.abuse_flags)
     doc["facts"] = asdict(report_facts(dispute))
     return doc
 
 
-DERIVED = ("shipment_key", "holds_shipment", "address_key", "queue_key", "facts", "evidence_refs", "purged", "due", "lease")
+DERIVED = (
+    "shipment_key", "holds_shipment", "address_key", "queue_key", "flagged", "facts", "evidence_refs", "purged", "due", "lease",
+)
 
 
 def from_doc(doc: Doc) -> Dispute:
@@ -144,8 +149,14 @@ class MongoDisputes:
 
     async def query(self, query: DisputeQuery) -> DisputePage:
         filter_ = _filter(query)
-        cursor = self.collection.find(filter_).sort("queue_key", 1).limit(query.limit + 1)
-        docs = [doc async for doc in cursor]
+        if query.dispute_id or query.order_id or query.tracking_number:
+            # A search names one dispute, order or shipment: a handful of documents, read from the search's own
+            # index and put in queue order here. Sorted by the database, mongoeco's engine would walk the queue's
+            # index instead (it sorts only from a single-field index), reading every case to find those few.
+            found = sorted([doc async for doc in self.collection.find(filter_)], key=itemgetter("queue_key"))
+            docs = found[: query.limit + 1]
+        else:
+            docs = [doc async for doc in self.collection.find(filter_).sort("queue_key", 1).limit(query.limit + 1)]
         items = [from_doc(doc) for doc in docs[: query.limit]]
         more = len(docs) > query.limit
         return DisputePage(items, (items[-1].sla.decision_due, items[-1].id) if more else None)
@@ -241,29 +252,42 @@ def _outcome(doc: Doc) -> Outcome | None:
 
 
 def _filter(query: DisputeQuery) -> Doc:
+    """Every value is typed (ids, enums, bools, ints, datetimes): a caller's value is never a query operator."""
     filter_: Doc = {}
-    if query.statuses:
-        filter_["status"] = {"$in": [s.value for s in query.statuses]}
+    for field, values in (("status", [s.value for s in query.statuses]), ("priority", list(query.priorities))):
+        if values:
+            filter_[field] = {"$in": values}
     for field, value in (
+        ("_id", query.dispute_id),
+        ("order.order_id", query.order_id),
+        ("order.tracking_number", query.tracking_number),
         ("order.carrier", query.carrier),
         ("assignee", query.assignee),
         ("customer_id", query.customer_id),
         ("decision.overridden", query.overridden),
+        ("needs_supervisor", query.needs_supervisor),
+        ("flagged", query.flagged),
+        ("channel", query.channel.value if query.channel else None),
+        ("decision.outcome", query.outcome.value if query.outcome else None),
     ):
         if value is not None:
             filter_[field] = value
-    order: Doc = {}
-    if query.due_before is not None:
-        order["$lt"] = _due_text(query.due_before)  # every key of an earlier due time sorts before it
-    if query.after is not None:
-        order["$gt"] = queue_key(*query.after)
-    if order:
-        filter_["queue_key"] = order
-    opened: Doc = {}
-    if query.opened_from is not None:
-        opened["$gte"] = query.opened_from
-    if query.opened_to is not None:
-        opened["$lt"] = query.opened_to
-    if opened:
-        filter_["opened_at"] = opened
+    if query.unassigned:
+        filter_["assignee"] = None
+    order = _range(
+        ("$gte", _due_text(query.due_from) if query.due_from else None),
+        ("$lt", _due_text(query.due_before) if query.due_before else None),  # every key of an earlier due time sorts before it
+        ("$gt", queue_key(*query.after) if query.after else None),
+    )
+    for field, condition in (
+        ("queue_key", order),
+        ("opened_at", _range(("$gte", query.opened_from), ("$lt", query.opened_to))),
+        ("decision.decided_at", _range(("$gte", query.decided_from), ("$lt", query.decided_to))),
+    ):
+        if condition:
+            filter_[field] = condition
     return filter_
+
+
+def _range(*bounds: tuple[str, object]) -> Doc:
+    return {operator: value for operator, value in bounds if value is not None}

@@ -135,6 +135,13 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
     _queue("assignee", "queue_order_by_assignee", "Investigator queue filtered by assignee ('my cases')."),
     _queue("customer_id", "queue_order_by_customer", "A customer's own disputes."),
     _queue("decision.overridden", "queue_order_by_override", "Supervisors: decisions taken against the recommendation."),
+    _queue("order.order_id", "queue_order_by_order", "Search: the disputes on an order number."),
+    _queue("order.tracking_number", "queue_order_by_tracking_number", "Search: the disputes on a tracking number."),
+    _queue("needs_supervisor", "queue_order_by_needs_supervisor", "Supervisors: cases waiting for a supervisor."),
+    _queue("flagged", "queue_order_by_flagged", "Triage: cases carrying abuse flags (or none)."),
+    _queue("priority", "queue_order_by_priority", "Triage: cases of the given priorities."),
+    _queue("channel", "queue_order_by_channel", "Triage: cases reported through one channel."),
+    _queue("decision.outcome", "queue_order_by_outcome", "Finance and carrier teams: cases decided with one outcome."),
 )
 
 

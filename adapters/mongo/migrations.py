@@ -11,6 +11,8 @@ those fields, the two fields only storage wrote are removed, and the old indexes
 Queue ordered by `queue_key`: disputes written before the queue's order was one string field are given their
 `queue_key` (from `sla.decision_due` and `_id`), and the queue's indexes on (decision due, id) dropped.
 
+Flagged cases: disputes written before the queue could be filtered on abuse flags are given `flagged`.
+
 Claims from one field: the indexes on (due, lease) that claims used before are dropped (`claim_<kind>`
 replaces them)."""
 
@@ -47,12 +49,13 @@ MIGRATIONS = "migrations"
 SCHEDULE_IN_DUE = "schedule_in_due"
 QUEUE_KEY = "queue_key"
 CLAIM_INDEXES = "claim_indexes"
+FLAGGED = "flagged"
 
 
 async def migrate(db: AsyncDatabase[Doc]) -> int:
     """Bring old documents to the current shape; returns how many were changed."""
     steps: dict[str, Callable[[AsyncDatabase[Doc]], Awaitable[int]]] = {
-        SCHEDULE_IN_DUE: _schedule_in_due, QUEUE_KEY: _queue_key, CLAIM_INDEXES: _claim_indexes,
+        SCHEDULE_IN_DUE: _schedule_in_due, QUEUE_KEY: _queue_key, CLAIM_INDEXES: _claim_indexes, FLAGGED: _flagged,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     changed = 0
@@ -81,6 +84,13 @@ async def _queue_key(db: AsyncDatabase[Doc]) -> int:
         changed += result.modified_count
     await _drop_indexes(db, DISPUTES, QUEUE_BEFORE_KEY)
     return changed
+
+
+async def _flagged(db: AsyncDatabase[Doc]) -> int:
+    old: Doc = {"flagged": {"$exists": False}}
+    unflagged = await db[DISPUTES].update_many({**old, "abuse_flags": {"$size": 0}}, {"$set": {"flagged": False}})
+    flagged = await db[DISPUTES].update_many(old, {"$set": {"flagged": True}})
+    return unflagged.modified_count + flagged.modified_count
 
 
 async def _claim_indexes(db: AsyncDatabase[Doc]) -> int:

@@ -6,13 +6,13 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from adapters.web.endpoint import Call, Endpoint, json_body, json_response
-from adapters.web.keys import ASSIGNMENTS, MAX_PAGE, SERVICE
+from adapters.web.keys import ASSIGNMENTS, CURSORS, MAX_PAGE, SERVICE
 from adapters.web.preconditions import MalformedIfMatch, matching_versions, strong_tags
 from adapters.web.problems import ProblemError
 from adapters.web.uploads import read_submission
-from adapters.web.views import agent_view, customer_view, decode_cursor, encode_cursor, page_json, staff_view
+from adapters.web.queue import CSV_RESPONSE, export_disputes, queue_query
+from adapters.web.views import agent_view, customer_view, page_json, staff_view
 from disputes.model import Dispute
-from disputes.ports import DisputeQuery
 from disputes.service import Opened, OpenRequest
 from schemas.dispute import MissingItem
 from schemas.api import (
@@ -28,6 +28,7 @@ from schemas.api import (
     InformationRequest,
     ListQuery,
     Note,
+    QueueFilters,
     OpenDispute,
     Reopen,
     RestrictionReview,
@@ -101,32 +102,11 @@ async def get_dispute(call: Call) -> web.Response:
     return dispute_response(call, await call.request.app[SERVICE].get(call.actor, call.path_id()))
 
 
-def dispute_query(q: ListQuery, max_page: int) -> DisputeQuery:
-    """The queue's query from its parameters (the API's and the console's)."""
-    after = None
-    if q.cursor:
-        try:
-            after = decode_cursor(q.cursor)
-        except (ValueError, TypeError):
-            raise ProblemError(422, "validation-failed", "The request is not valid", "Unknown cursor.") from None
-    return DisputeQuery(
-        statuses=tuple(q.status or ()),
-        customer_id=q.customer_id,
-        carrier=q.carrier,
-        assignee=q.assignee,
-        overridden=q.overridden,
-        due_before=q.due_before,
-        opened_from=q.opened_from,
-        opened_to=q.opened_to,
-        after=after,
-        limit=min(q.limit, max_page),
-    )
-
-
 async def list_disputes(call: Call) -> web.Response:
-    query = dispute_query(call.query, call.request.app[MAX_PAGE])
+    q: ListQuery = call.query
+    query = queue_query(call, q, q.cursor, min(q.limit, call.request.app[MAX_PAGE]))
     page = await call.request.app[SERVICE].list(call.actor, query)
-    cursor = encode_cursor(page.next_after) if page.next_after else None
+    cursor = call.request.app[CURSORS].encode(page.next_after) if page.next_after else None
     return json_body(page_json(page.items, cursor, staff=call.actor.is_staff))
 
 
@@ -218,6 +198,9 @@ ENDPOINTS = (
              extra={"other_responses": (AgentDisputeView,)}),
     Endpoint("GET", "/v1/disputes", list_disputes, "The queue, ordered by decision due date", EVERYONE,
              query=ListQuery, response=DisputePageView, errors=(422,)),
+    Endpoint("GET", "/v1/disputes.csv", export_disputes,
+             "The queue's disputes the filters select, as CSV, in queue order (finance and carrier teams)", STAFF,
+             query=QueueFilters, errors=(422,), extra={"ok": CSV_RESPONSE}),
     Endpoint("GET", ONE, get_dispute, "One dispute (customers: their own)", EVERYONE, response=DisputeView,
              errors=(404, 422), extra={"other_responses": (CustomerDisputeView, AgentDisputeView)}),
     Endpoint("GET", ONE + "/timeline", get_timeline, "Everything that happened, by whom", STAFF, response=Timeline,

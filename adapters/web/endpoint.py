@@ -3,6 +3,7 @@ validation, authorization and the OpenAPI document, so they cannot drift apart."
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from aiohttp import web
@@ -112,13 +113,24 @@ async def read_json_body(request: web.Request, model: type[BaseModel], optional:
         raise validation_problem(error, "body") from None
 
 
+@cache
+def _comma_separated(model: type[BaseModel]) -> frozenset[str]:
+    """The parameters that take a list: comma-separated in the query string, as the document says (`explode: false`)."""
+    properties = model.model_json_schema()["properties"]
+    return frozenset(name for name, field in properties.items() if _is_array(field))
+
+
+def _is_array(field: dict[str, Any]) -> bool:
+    return field.get("type") == "array" or any(option.get("type") == "array" for option in field.get("anyOf", ()))
+
+
 def _read_query(request: web.Request, model: type[BaseModel]) -> BaseModel:
     data: dict[str, Any] = {}
     for key in request.query:
         values = request.query.getall(key)
         if len(values) > 1:
             raise ProblemError(422, "validation-failed", "The request is not valid", f"'{key}' is given twice.")
-        data[key] = values[0].split(",") if key == "status" else values[0]
+        data[key] = values[0].split(",") if key in _comma_separated(model) else values[0]
     try:
         return model.model_validate(data)
     except ValidationError as error:

@@ -4,6 +4,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from adapters.web.auth import TokenVerifier
+from adapters.web.views import Cursors
 from adapters.carrier_health import CarrierHealth
 from carriers.base import CarrierAdapter, PushCarrier
 from disputes.intake import EvidenceIntake
@@ -15,6 +16,8 @@ ASSIGNMENTS = web.AppKey("assignments", Assignments)  # assigning names only act
 STAFF_DIRECTORY = web.AppKey("staff", Staff)
 TOKENS = web.AppKey("tokens", TokenVerifier)
 MAX_PAGE = web.AppKey("max_page", int)
+EXPORT_MAX_ROWS = web.AppKey("export_max_rows", int)
+CURSORS = web.AppKey("cursors", Cursors)
 REQUEST_ID = web.RequestKey("request_id", str)
 ROLE = web.RequestKey("role", str)
 CARRIERS: web.AppKey[dict[str, CarrierAdapter]] = web.AppKey("carriers")

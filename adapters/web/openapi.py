@@ -97,7 +97,7 @@ def _operation(e: Endpoint) -> dict[str, Any]:
         op["requestBody"] = {"required": not e.body_optional, "content": {"application/json": {"schema": _ref(e.body)}}}
     if submission := e.extra.get("submission"):
         op["requestBody"] = submission_body(submission)
-    ok: dict[str, Any] = {"description": "OK"}
+    ok: dict[str, Any] = {"description": "OK"} | e.extra.get("ok", {})  # a response that is not JSON describes itself
     if e.response:
         schema: dict[str, Any] = _ref(e.response)
         if others := e.extra.get("other_responses"):  # the view depends on the caller's role

@@ -1,7 +1,9 @@
 """From the aggregate to what each caller may see, and the queue cursor's wire form."""
 
 import base64
-import json
+import hashlib
+import hmac
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +21,8 @@ from schemas.api import (
     NextStep,
 )
 from schemas.conversation import WaitingForCustomer
+
+_TAG = 16  # bytes of HMAC-SHA256 kept in a cursor
 
 
 def staff_view(d: Dispute) -> DisputeView:
@@ -123,17 +127,30 @@ def waiting_for_customer(d: Dispute) -> WaitingForCustomer | None:
 
 def summary_fields(d: Dispute) -> dict[str, Any]:
     """A queue entry: `DisputeSummary`'s fields, in its order."""
+    o, advice, decision = d.order, d.recommendation, d.decision
     return {
         "id": d.id,
         "status": d.status,
         "customer_id": d.customer_id,
-        "carrier": d.order.carrier,
-        "tracking_number": d.order.tracking_number,
-        "value_minor": d.order.value_minor,
+        "order_id": o.order_id,
+        "carrier": o.carrier,
+        "tracking_number": o.tracking_number,
+        "value_minor": o.value_minor,
+        "currency": o.currency,
         "preferred_resolution": d.preferred_resolution,
+        "channel": d.channel,
+        "priority": d.priority,
+        "needs_supervisor": d.needs_supervisor,
+        "abuse_flags": d.abuse_flags,
+        "recommendation": advice.action if advice else None,
+        "confidence": advice.confidence if advice else None,
+        "outcome": decision.outcome if decision else None,
         "assignee": d.assignee,
         "opened_at": d.opened_at,
+        "updated_at": d.updated_at,
+        "first_response_due": d.sla.first_response_due,
         "decision_due": d.sla.decision_due,
+        "decided_at": decision.decided_at if decision else None,
     }
 
 
@@ -150,20 +167,32 @@ def page_json(items: list[Dispute], next_cursor: str | None, staff: bool = True)
     return orjson.dumps(page, option=orjson.OPT_UTC_Z)
 
 
-def encode_cursor(after: tuple[datetime, str]) -> str:
-    raw = json.dumps([after[0].isoformat(), after[1]]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+@dataclass(frozen=True)
+class Cursors:
+    """Where the previous page ended (decision due, id), opaque to clients and signed: a cursor this service did
+    not issue, or one changed in transit, is refused, never read as a position."""
 
+    key: bytes
 
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """Raises ValueError for anything that is not a cursor this API issued."""
-    padded = cursor + "=" * (-len(cursor) % 4)
-    due, dispute_id = json.loads(base64.urlsafe_b64decode(padded))
-    when = datetime.fromisoformat(due)
-    if not isinstance(dispute_id, str) or when.tzinfo is None:
-        raise ValueError("not a cursor")
-    try:
+    @classmethod
+    def from_secret(cls, secret: str) -> "Cursors":
+        return cls(hmac.new(secret.encode(), b"dispute queue cursor", hashlib.sha256).digest())
+
+    def encode(self, after: tuple[datetime, str]) -> str:
+        payload = f"{after[0].isoformat()} {after[1]}".encode()  # an id holds no space
+        return base64.urlsafe_b64encode(self._tag(payload) + payload).decode().rstrip("=")
+
+    def decode(self, cursor: str) -> tuple[datetime, str]:
+        """Raises ValueError for anything that is not a cursor this service issued."""
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        tag, payload = raw[:_TAG], raw[_TAG:]
+        if not hmac.compare_digest(tag, self._tag(payload)):
+            raise ValueError("not a cursor")
+        due, _, dispute_id = payload.decode().partition(" ")
+        when = datetime.fromisoformat(due)
+        if when.tzinfo is None or not dispute_id:
+            raise ValueError("not a cursor")
         return when.astimezone(UTC), dispute_id
-    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00, which has no UTC equivalent
-        raise ValueError("not a cursor") from None
 
+    def _tag(self, payload: bytes) -> bytes:
+        return hmac.digest(self.key, payload, "sha256")[:_TAG]

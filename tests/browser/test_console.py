@@ -1,6 +1,9 @@
-"""An investigator's day in the console, in headless chromium: sign in with a token, find a case in the queue,
-see the carrier's proof, decide, meet a case that changed meanwhile; a supervisor reads the carrier report."""
+"""An investigator's day in the console, in headless chromium: sign in with a token, find a case in the queue by
+its order number and export the list, see the carrier's proof, decide, meet a case that changed meanwhile; a
+supervisor reads the carrier report."""
 
+import csv
+import io
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -74,7 +77,7 @@ async def sign_in(page: Page, app: Running, role: Role = Role.INVESTIGATOR, sub:
     await page.wait_for_url(f"{app.url}/console")
 
 
-async def test_an_investigator_signs_in_and_finds_a_case_by_filtering_the_queue(page, console_app, cases):
+async def test_an_investigator_signs_in_finds_a_case_by_its_order_and_exports_the_list(page, console_app, cases):
     await sign_in(page, console_app)
     rows = page.locator("table.queue tbody tr")
     assert await rows.count() == len(ORDERS)
@@ -82,6 +85,15 @@ async def test_an_investigator_signs_in_and_finds_a_case_by_filtering_the_queue(
     await page.get_by_role("button", name="Apply").click()
     await page.wait_for_url("**/console?*carrier=surat*")
     assert await rows.count() == 1 and await rows.first.get_attribute("data-dispute") == cases["signed"]
+    await page.goto(f"{console_app.url}/console")
+    await page.get_by_label("Order number").fill("ord-b1")  # the order number the customer gives on the phone
+    await page.get_by_label("Order number").press("Enter")
+    await page.wait_for_url("**/console?*order_id=ord-b1*")
+    assert await rows.count() == 1 and await rows.first.get_attribute("data-dispute") == cases["signed"]
+    async with page.expect_download() as downloading:
+        await page.get_by_role("link", name="Export CSV").click()
+    exported = list(csv.reader(io.StringIO(Path(await (await downloading.value).path()).read_text())))
+    assert exported[0][:2] == ["id", "status"] and [row[0] for row in exported[1:]] == [cases["signed"]]
     await page.get_by_role("link", name=cases["signed"]).click()
     await page.wait_for_url(f"**/console/disputes/{cases['signed']}")
     assert cases["signed"] in await page.locator("h1").inner_text()

@@ -3,7 +3,7 @@ a cursor continues without losing or repeating one."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,12 +12,13 @@ from disputes.actors import Actor
 from disputes.model import Dispute
 from disputes.ports import DisputeQuery
 from schemas.common import Outcome, Role
-from schemas.dispute import ReasonCode, Status
+from schemas.dispute import Channel, ReasonCode, Status
 from schemas.recommendation import PolicyRule, Recommendation, RecommendedAction
 from tests.contract.conftest import Cases
 from tests.factories import INVESTIGATOR, NOW
 
 TEN_PAST = NOW + timedelta(minutes=10)
+HOUR = timedelta(hours=1)
 
 
 def _advice_to_reject(dispute: Dispute) -> None:
@@ -33,7 +34,20 @@ def _refund_against_the_advice(dispute: Dispute) -> None:
 
 
 def _refund_as_advised(dispute: Dispute) -> None:
-    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, TEN_PAST)
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, dispute.opened_at + HOUR)
+
+
+def _reject_as_advised(dispute: Dispute) -> None:
+    _advice_to_reject(dispute)
+    dispute.decide(INVESTIGATOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None, dispute.opened_at + HOUR)
+
+
+def _flagged_for_a_supervisor(dispute: Dispute) -> None:
+    dispute.abuse_flags, dispute.needs_supervisor, dispute.priority = ["shared_address"], True, 2
+
+
+def _urgent_on_the_phone(dispute: Dispute) -> None:
+    dispute.channel, dispute.needs_supervisor, dispute.priority = Channel.PHONE, True, 3
 
 
 def _withdraw(dispute: Dispute) -> None:
@@ -54,12 +68,13 @@ class Case:
 # Wednesday to Sunday: the weekend's cases share Friday's due date, and `a`/`f` share one opening day.
 CASES = (
     Case("a", 0, "yurtici", "cust-1"),
-    Case("f", 0, "aras", "cust-1"),
+    Case("f", 0, "aras", "cust-1", _flagged_for_a_supervisor),
     Case("b", 1, "aras", "cust-2", lambda d: d.assign(INVESTIGATOR, INVESTIGATOR.id, TEN_PAST)),
     Case("c", 2, "yurtici", "cust-1", _refund_against_the_advice),
+    Case("h", 2, "aras", "cust-2", _reject_as_advised),
     Case("d", 3, "aras", "cust-1", _refund_as_advised),
     Case("e", 4, "yurtici", "cust-2", _withdraw),
-    Case("g", 4, "yurtici", "cust-1"),
+    Case("g", 4, "yurtici", "cust-1", _urgent_on_the_phone),
 )
 
 
@@ -98,18 +113,31 @@ def _labelled(pages: list[list[str]], queue: dict[str, Dispute]) -> list[str]:
 
 
 FILTERS: dict[str, tuple[dict[str, Any], str]] = {
-    "no filter": ({}, "abcdefg"),
+    "no filter": ({}, "abcdefgh"),
     "one status": ({"statuses": (Status.OPENED,)}, "afg"),
-    "several statuses": ({"statuses": (Status.RESOLVED, Status.WITHDRAWN)}, "cde"),
-    "carrier": ({"carrier": "aras"}, "bdf"),
+    "several statuses": ({"statuses": (Status.RESOLVED, Status.WITHDRAWN)}, "cdeh"),
+    "carrier": ({"carrier": "aras"}, "bdfh"),
     "a carrier with no disputes": ({"carrier": "ptt"}, ""),
     "assignee": ({"assignee": INVESTIGATOR.id}, "b"),
-    "customer": ({"customer_id": "cust-2"}, "be"),
+    "unassigned": ({"unassigned": True}, "acdefgh"),
+    "customer": ({"customer_id": "cust-2"}, "beh"),
     "decided against the advice": ({"overridden": True}, "c"),
-    "decided as advised": ({"overridden": False}, "d"),
-    "opened in a period": ({"opened_from": NOW + timedelta(days=1), "opened_to": NOW + timedelta(days=3)}, "bc"),
+    "decided as advised": ({"overridden": False}, "dh"),
+    "needs a supervisor": ({"needs_supervisor": True}, "fg"),
+    "needs no supervisor": ({"needs_supervisor": False}, "abcdeh"),
+    "flagged": ({"flagged": True}, "f"),
+    "not flagged": ({"flagged": False}, "abcdegh"),
+    "one priority": ({"priorities": (3,)}, "g"),
+    "several priorities": ({"priorities": (0, 2)}, "abcdefh"),
+    "channel": ({"channel": Channel.PHONE}, "g"),
+    "outcome": ({"outcome": Outcome.REFUND}, "cd"),
+    "another outcome": ({"outcome": Outcome.REJECTED}, "h"),
+    "opened in a period": ({"opened_from": NOW + timedelta(days=1), "opened_to": NOW + timedelta(days=3)}, "bch"),
     "opened from": ({"opened_from": NOW + timedelta(days=3)}, "deg"),
+    "decided from": ({"decided_from": NOW + timedelta(days=1)}, "dh"),
+    "decided in a period": ({"decided_from": NOW, "decided_to": NOW + timedelta(days=3)}, "ch"),
     "carrier and status": ({"carrier": "yurtici", "statuses": (Status.OPENED,)}, "ag"),
+    "carrier and outcome": ({"carrier": "aras", "outcome": Outcome.REFUND}, "d"),
 }
 
 
@@ -118,13 +146,67 @@ async def test_the_queue_pages_through_what_each_filter_selects_in_due_date_orde
 ) -> None:
     """One queue, every filter, pages of 2 and of 3 (the aras cases fill one page of 3 exactly)."""
     cutoff = queue["c"].sla.decision_due
-    due_before = ({"due_before": cutoff}, "".join(k for k, d in queue.items() if d.sla.decision_due < cutoff))
     wrong = {}
-    for name, (filters, expected) in {**FILTERS, "due before": due_before}.items():
+    for name, (filters, expected) in {**FILTERS, **_by_due_date(queue, cutoff)}.items():
         for limit in (2, 3):
             got = await _pages(cases, DisputeQuery(**filters, limit=limit))
             want = _in_pages([queue[label] for label in expected], limit)
             if got != want:
                 wrong[f"{name}, pages of {limit}"] = {"got": _labelled(got, queue), "want": _labelled(want, queue)}
 
-    assert due_before[1] and wrong == {}
+    assert wrong == {}
+
+
+def _by_due_date(queue: dict[str, Dispute], cutoff: datetime) -> dict[str, tuple[dict[str, Any], str]]:
+    """The due-date windows around one case's due date (shared by another), each selecting some but not all."""
+    windows: dict[str, tuple[dict[str, Any], Callable[[datetime], bool]]] = {
+        "due before": ({"due_before": cutoff}, lambda due: due < cutoff),
+        "due from": ({"due_from": cutoff}, lambda due: due >= cutoff),
+        "due in a window": (
+            {"due_from": cutoff, "due_before": cutoff + timedelta(days=1)}, lambda due: cutoff <= due < cutoff + timedelta(days=1)
+        ),
+    }
+    selected = {
+        name: (filters, "".join(k for k, d in queue.items() if keep(d.sla.decision_due)))
+        for name, (filters, keep) in windows.items()
+    }
+    assert all(0 < len(labels) < len(queue) for _, labels in selected.values())
+    return selected
+
+
+async def test_search_finds_a_dispute_by_its_id_order_and_tracking_number(cases: Cases, queue: dict[str, Dispute]) -> None:
+    wanted = queue["d"]
+    searches = {
+        "dispute id": DisputeQuery(dispute_id=wanted.id),
+        "order id": DisputeQuery(order_id=wanted.order.order_id),
+        "tracking number": DisputeQuery(tracking_number=wanted.order.tracking_number),
+        "tracking number and carrier": DisputeQuery(tracking_number=wanted.order.tracking_number, carrier="aras"),
+    }
+    found = {name: [d.id for d in (await cases.storage.disputes.query(q)).items] for name, q in searches.items()}
+    missed = await cases.storage.disputes.query(DisputeQuery(order_id=wanted.order.order_id, carrier="yurtici"))
+
+    assert found == dict.fromkeys(searches, [wanted.id])
+    assert missed.items == [] and missed.next_after is None
+
+
+async def test_a_queue_row_is_the_dispute_as_stored(cases: Cases, queue: dict[str, Dispute]) -> None:
+    """What the filters select is read back whole: flags, priority, channel and decision as they were saved."""
+    page = await cases.storage.disputes.query(DisputeQuery(needs_supervisor=True))
+
+    assert [d.model_dump() for d in page.items] == [
+        d.model_dump() for d in sorted((queue["f"], queue["g"]), key=lambda d: (d.sla.decision_due, d.id))
+    ]
+
+
+async def test_a_search_with_more_than_a_page_pages_in_queue_order(cases: Cases) -> None:
+    """An order disputed again after withdrawals: its disputes page by due date then id like any other list."""
+    on_one_order = []
+    for day in (2, 0, 1):  # opened out of due-date order
+        cases.clock.current = NOW + timedelta(days=day)
+        dispute = await cases.open(7)
+        on_one_order.append(dispute)
+        await cases.change(dispute.id, _withdraw)
+    await cases.open(8)
+
+    for query in (DisputeQuery(order_id="ord-7", limit=2), DisputeQuery(tracking_number="TRKshp7", limit=2)):
+        assert await _pages(cases, query) == _in_pages(on_one_order, 2)

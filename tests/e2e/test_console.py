@@ -2,6 +2,8 @@
 no personal data in its addresses or in the logs."""
 
 import base64
+import csv
+import io
 import re
 from io import BytesIO
 from urllib.parse import urlsplit
@@ -131,12 +133,27 @@ async def test_an_invalid_decision_form_is_a_422_page_with_the_form_kept(api):
     assert response.status == 422 and "Not kept" in await response.text()
 
 
-async def test_the_queue_filters_with_the_api_s_parameters_and_refuses_bad_ones(api):
+async def test_the_queue_filters_and_searches_with_the_api_s_parameters_and_refuses_bad_ones(api):
     first, second = await opened(api, "ord-1"), await opened(api, "ord-2")
-    page = await (await api.get("/console?carrier=aras", headers=staff())).text()
-    assert second["id"] in page and first["id"] not in page
-    bad = await api.get("/console?opened_from=yesterday", headers=staff())
-    assert bad.status == 422
+    for search in ("carrier=aras", "order_id=ord-2", "status=opened,under_review&carrier=aras"):
+        page = await (await api.get(f"/console?{search}", headers=staff())).text()
+        assert second["id"] in page and first["id"] not in page, search
+    await api.post(f"/console/disputes/{first['id']}/take", data={"csrf": CSRF}, headers=staff())
+    mine = await (await api.get("/console?mine=true", headers=staff())).text()
+    assert first["id"] in mine and second["id"] not in mine
+    for bad in ("opened_from=yesterday", "mine=true&unassigned=true", "priority=7", "cursor=bm90LWEtY3Vyc29y"):
+        assert (await api.get(f"/console?{bad}", headers=staff())).status == 422, bad
+
+
+async def test_the_filtered_list_exports_as_csv_through_the_api_s_export(api):
+    first, second = await opened(api, "ord-1"), await opened(api, "ord-2")
+    export = await api.get("/console/disputes.csv?carrier=aras", headers=staff())
+    assert export.status == 200 and export.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(await export.text())))
+    assert rows[0][0] == "id" and [row[0] for row in rows[1:]] == [second["id"]]
+    assert first["id"] not in await export.text()
+    assert (await api.get("/console/disputes.csv", allow_redirects=False)).status == 303
+    assert (await api.get("/console/disputes.csv?overdue=maybe", headers=staff())).status == 422
 
 
 async def test_the_reports_page_draws_charts(api):

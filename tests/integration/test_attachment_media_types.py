@@ -24,7 +24,7 @@ type StoreAndCount = tuple[EvidenceIntake, Callable[[], Awaitable[int]]]
 
 
 @pytest.fixture(params=["memory", "mongo"])
-async def store(request: pytest.FixtureRequest, mongo_db: Any) -> StoreAndCount:
+async def store(request: pytest.FixtureRequest, mongo_db: Any, unaudited_db: Any) -> StoreAndCount:
     """The intake over a store, and how many attachments the store holds."""
     if request.param == "memory":
         memory = InMemoryEvidenceStore()
@@ -35,7 +35,7 @@ async def store(request: pytest.FixtureRequest, mongo_db: Any) -> StoreAndCount:
         return _intake(memory), held_in_memory
 
     async def held_in_mongo() -> int:
-        return int(await mongo_db.attachments.count_documents({}))
+        return int(await unaudited_db.attachments.count_documents({}))
 
     return _intake(MongoEvidenceStore(mongo_db)), held_in_mongo
 

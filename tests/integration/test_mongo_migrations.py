@@ -85,3 +85,20 @@ async def test_disputes_stored_before_the_queue_key_get_it_and_page_in_due_date_
     assert [[d.id for d in page.items] for page in pages] == [by_due[:2], by_due[2:]]
     assert pages[1].next_after is None
     assert {"queue", "due_assess"}.isdisjoint(await mongo_db[DISPUTES].index_information())
+
+
+async def test_disputes_stored_before_the_flagged_filter_get_it_from_their_abuse_flags(mongo_db, query_audit):
+    disputes = MongoDisputes.in_database(mongo_db)
+    service = DisputeService(disputes, InMemoryOrders([order("ord-0"), order("ord-1")]), FixedClock(NOW), Rules())
+    plain, flagged = [
+        (await service.open(CUSTOMER, OpenRequest(f"ord-{n}", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+        for n in range(2)
+    ]
+    await mongo_db[DISPUTES].update_one({"_id": flagged.id}, {"$set": {"abuse_flags": ["shared_address"]}})
+    await mongo_db[DISPUTES].update_many({}, {"$unset": {"flagged": ""}})
+
+    assert await migrate(mongo_db) == 2
+    query_audit.commands.clear()  # the migration scans once, on purpose
+
+    found = {value: await disputes.query(DisputeQuery(flagged=value)) for value in (True, False)}
+    assert {value: [d.id for d in page.items] for value, page in found.items()} == {True: [flagged.id], False: [plain.id]}

@@ -34,7 +34,7 @@ async def refunds_due(mongo_db):
 
 
 async def test_a_relay_killed_mid_delivery_loses_and_duplicates_nothing(
-    aiohttp_server, mongo_uri, mongo_db, refunds_due, tmp_path
+    aiohttp_server, mongo_uri, mongo_db, unaudited_db, refunds_due, tmp_path
 ):
     sandbox = create_downstream_sandbox()
     sandbox[FAULTS].pending["payments"].extend([FaultSpec(service="payments", mode="slow", delay_seconds=120)] * 3)
@@ -53,12 +53,12 @@ async def test_a_relay_killed_mid_delivery_loses_and_duplicates_nothing(
         workers.start()
         assert await eventually(held_refunds, timeout=30), "the first worker never reached the payments service"
         workers.kill()
-        assert await mongo_db.disputes.count_documents({"outbox.kind": "refund"}) >= 3
+        assert await unaudited_db.disputes.count_documents({"outbox.kind": "refund"}) >= 3
 
         workers.start()
 
         async def drained():
-            return await mongo_db.disputes.count_documents({"outbox.0": {"$exists": True}}) == 0
+            return await unaudited_db.disputes.count_documents({"outbox.0": {"$exists": True}}) == 0
 
         assert await eventually(drained, timeout=60), "the second worker did not finish the outbox"
     finally:

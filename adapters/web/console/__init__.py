@@ -27,6 +27,7 @@ def setup_console(app: web.Application, settings: Settings) -> None:
     env.filters["money"] = _money
     env.filters["distance"] = distance_text
     app.router.add_get(PATH, queue.queue)
+    app.router.add_get(PATH + "/disputes.csv", queue.export)
     app.router.add_get(PATH + "/sign-in", signin.sign_in_page)
     app.router.add_post(PATH + "/sign-in", signin.sign_in)
     app.router.add_get(PATH + "/dev-sign-in", signin.dev_sign_in_page)

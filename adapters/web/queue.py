@@ -1,0 +1,183 @@
+"""The investigators' queue over HTTP: from query parameters to the storage query, and the CSV export of any
+filtered list."""
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+import structlog
+from aiohttp import web
+
+from adapters.web.endpoint import Call
+from adapters.web.keys import CURSORS, EXPORT_MAX_ROWS, MAX_PAGE, SERVICE
+from adapters.web.problems import ProblemError
+from adapters.web.views import summary_fields
+from disputes.calendar import BusinessCalendar
+from disputes.model import Dispute
+from disputes.ports import DisputePage, DisputeQuery
+from disputes.states import ACTIVE
+from schemas.api import DisputeSummary, QueueFilters
+from schemas.dispute import Status
+
+log = structlog.get_logger("api")
+
+TRUNCATED = "#truncated"
+"""First cell of the row that ends an export cut at the row limit (no dispute id starts with '#')."""
+ROW_LIMIT_HEADER = "X-Export-Row-Limit"
+COLUMNS = tuple(DisputeSummary.model_fields)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_RESPONSE = {
+    "description": "One header row (the queue row's fields), then one row per dispute. Cells that would start a "
+                   "formula are prefixed with an apostrophe; lists are space-separated; instants are RFC 3339 UTC. "
+                   f"An export cut at the row limit ends with a row whose first cell is `{TRUNCATED}`.",
+    "content": {"text/csv": {"schema": {"type": "string"}}},
+    "headers": {ROW_LIMIT_HEADER: {"description": "The most disputes an export holds.", "schema": {"type": "integer"}}},
+}
+
+
+def queue_query(call: Call, filters: QueueFilters, cursor: str | None = None, limit: int = 50) -> DisputeQuery:
+    """The storage query the parameters ask for. Parameters that contradict each other are a 422 naming them."""
+    f = filters
+    _at_most_one(f, ("assignee", "mine", "unassigned"))
+    _at_most_one(f, ("due_before", "overdue", "due_today", "due_within_hours"))
+    due_from, due_before, statuses = _deadline(call, f)
+    return DisputeQuery(
+        statuses=statuses,
+        dispute_id=f.dispute_id,
+        order_id=f.order_id,
+        tracking_number=f.tracking_number,
+        carrier=f.carrier,
+        assignee=call.actor.id if f.mine else f.assignee,
+        unassigned=bool(f.unassigned),
+        customer_id=f.customer_id,
+        overridden=f.overridden,
+        needs_supervisor=f.needs_supervisor,
+        flagged=f.flagged,
+        priorities=tuple(sorted(set(f.priority or ()))),
+        channel=f.channel,
+        outcome=f.outcome,
+        due_from=due_from,
+        due_before=due_before,
+        opened_from=f.opened_from,
+        opened_to=f.opened_to,
+        decided_from=f.decided_from,
+        decided_to=f.decided_to,
+        after=_after(call, cursor),
+        limit=limit,
+    )
+
+
+def _invalid(detail: str, *parameters: str) -> ProblemError:
+    """Each value is valid alone (`errors` names values the document itself refuses); together, or as a cursor, not."""
+    return ProblemError(422, "validation-failed", "The request is not valid", detail, parameters=list(parameters))
+
+
+def _at_most_one(filters: QueueFilters, names: tuple[str, ...]) -> None:
+    given = [name for name in names if getattr(filters, name) is not None]
+    if len(given) > 1:
+        raise _invalid(f"Give at most one of {', '.join(names)}.", *given)
+
+
+def _deadline(call: Call, f: QueueFilters) -> tuple[datetime | None, datetime | None, tuple[Status, ...]]:
+    """(due from, due before, statuses): the deadline filters select active cases only, by the service's clock;
+    `due_today` ends at the local midnight that ends today, which is when a case due today is due."""
+    statuses = tuple(f.status or ())
+    if not (f.overdue or f.due_today or f.due_within_hours):
+        return None, f.due_before, statuses
+    service = call.request.app[SERVICE]
+    now = service.clock.now()
+    if f.overdue:
+        window: tuple[datetime | None, datetime] = None, now
+    elif f.due_today:
+        calendar = BusinessCalendar(service.rules.half_day_eves)
+        tonight = calendar.start_of(calendar.local_day(now) + timedelta(days=1))
+        window = now, tonight + timedelta(milliseconds=1)  # due at midnight itself is due today; stored to the ms
+    else:
+        window = now, now + timedelta(hours=f.due_within_hours or 0)
+    active = tuple(s for s in statuses if s in ACTIVE) if statuses else tuple(sorted(ACTIVE))
+    if not active:
+        given = next(name for name in ("overdue", "due_today", "due_within_hours") if getattr(f, name) is not None)
+        raise _invalid("The deadline filters select active cases: give active statuses or none.", "status", given)
+    return *window, active
+
+
+def _after(call: Call, cursor: str | None) -> tuple[datetime, str] | None:
+    if cursor is None:
+        return None
+    try:
+        return call.request.app[CURSORS].decode(cursor)
+    except (ValueError, TypeError, OverflowError):
+        raise _invalid("Unknown cursor: give the next_cursor of a page as it came.", "cursor") from None
+
+
+# --- CSV export ------------------------------------------------------------------------------------------
+
+
+def csv_cell(value: object) -> str:
+    """A cell as text that a spreadsheet shows and never runs: one that would start a formula is prefixed
+    with an apostrophe (OWASP's advice for CSV injection)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        text = value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    elif isinstance(value, list):
+        text = " ".join(map(str, value))
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_rows(rows: Iterable[Iterable[object]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
+    return out.getvalue().encode()
+
+
+def _row(d: Dispute) -> list[object]:
+    return list(summary_fields(d).values())
+
+
+async def export_disputes(call: Call) -> web.StreamResponse:
+    """Every dispute the filters select, in queue order, up to the row limit: read from storage a page (of the
+    queue's largest) at a time and written as read. A list cut at the limit ends with a row whose first cell is `#truncated`."""
+    service, limit, page_size = call.request.app[SERVICE], call.request.app[EXPORT_MAX_ROWS], call.request.app[MAX_PAGE]
+    query = replace(queue_query(call, call.query), limit=min(page_size, limit))
+    page = await service.list(call.actor, query)  # before any byte is sent: a refusal is still a problem document
+    response = web.StreamResponse(headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": 'attachment; filename="disputes.csv"',
+        "Cache-Control": "no-store",
+        ROW_LIMIT_HEADER: str(limit),
+    })
+    await response.prepare(call.request)
+    try:
+        written, truncated = await _stream(call, response, query, page, limit)
+    except Exception:  # headers are sent, no problem can follow: cut the stream so the client sees it unfinished
+        log.exception("export_aborted")
+        if call.request.transport is not None:
+            call.request.transport.close()
+        return response
+    log.info("export_written", rows=written, truncated=truncated)
+    await response.write_eof()
+    return response
+
+
+async def _stream(
+    call: Call, response: web.StreamResponse, query: DisputeQuery, page: DisputePage, limit: int
+) -> tuple[int, bool]:
+    await response.write(csv_rows([COLUMNS]))
+    written = 0
+    while True:
+        await response.write(csv_rows(map(_row, page.items)))
+        written += len(page.items)
+        if page.next_after is None:
+            return written, False
+        if written >= limit:
+            await response.write(csv_rows([[TRUNCATED, f"more than {limit} disputes match; narrow the filters"]]))
+            return written, True
+        next_query = replace(query, after=page.next_after, limit=min(query.limit, limit - written))
+        page = await call.request.app[SERVICE].list(call.actor, next_query)
