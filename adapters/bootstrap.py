@@ -55,6 +55,7 @@ from sandbox.carriers import sandbox_carrier_settings
 from adapters.settings import Settings
 from adapters.web import ops
 from adapters.web.auth import HmacTokens
+from adapters.web.console import setup_console
 from adapters.web import (
     carriers_api, conversation_api, customers_api, evidence_api, reports_api, staff_api, test_clocks_api,
 )
@@ -181,6 +182,7 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
         app.router.add_route(endpoint.method, ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), endpoint.aiohttp_handler())
     if api:
         app.router.add_static("/docs/static", ops.DOCS_DIR)
+        setup_console(app, settings)
     app.cleanup_ctx.append(partial(_resources, settings, overrides or Overrides(), api))
     return app
 

@@ -119,6 +119,8 @@ def _require_production_settings(settings: Settings) -> None:
         sys.exit("DISPUTES_JWT_SECRET must be set to a secret of your own outside the embedded default.")
     if settings.test_clocks:  # a case on a clock its customer advances could be steered to its default decision
         sys.exit("DISPUTES_TEST_CLOCKS is for the embedded default (sandbox) only.")
+    if settings.console_dev_sign_in:  # anyone could sign in as staff
+        sys.exit("DISPUTES_CONSOLE_DEV_SIGN_IN is for the embedded default (sandbox) only.")
 
 
 def _run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
@@ -204,6 +206,7 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
                 "carrier_sandbox_url": carriers_url,
                 "run_workers": True,
                 "test_clocks": True,
+                "console_dev_sign_in": True,
             }
         )
         try:

@@ -21,6 +21,7 @@ def banner(settings: Settings, sandbox_url: str, carriers_url: str, data_dir: Pa
 Dispute service (embedded default) is running.
   API        {base}/v1
   Docs       {base}/docs        OpenAPI: {base}/openapi.json
+  Console    {base}/console     (investigators and supervisors: sign in with a token below, or {base}/console/dev-sign-in)
   Health     {base}/healthz     {base}/readyz
   Database   mongoeco on {data_dir}/disputes.sqlite ({settings.mongodb_uri})
   Sandbox    {sandbox_url}  (orders, payments, fulfillment, notifications; POST /_sandbox/orders, GET /_sandbox/received)

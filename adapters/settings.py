@@ -115,6 +115,11 @@ class Settings(BaseSettings):
         description="Sandbox only: serve the test clock endpoints (cases whose deadlines run on a clock a tester "
                     "advances); `disputes embedded` turns it on, `disputes serve` and `worker` refuse it.",
     )
+    console_dev_sign_in: bool = Field(
+        default=False,
+        description="Sandbox only: the console's development sign-in page (pick a demo staff member, get a token "
+                    "signed with this service's key); `disputes embedded` turns it on, `disputes serve` refuses it.",
+    )
     run_workers: bool = Field(
         default=True, description="Run the background workers in this process (false keeps them out of the API)."
     )

@@ -1,0 +1,274 @@
+"""The case page and its forms. Every form calls the same use case the API's handler for it calls; the
+page is rendered again with the outcome (a redirect to it when the change was made, the form kept and the
+reason shown when it was not)."""
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from multidict import MultiDictProxy
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from adapters.web.console.drawing import DeliveryMap, delivery_map
+from adapters.web.console.session import action, page, render, see_other
+from adapters.web.evidence_api import EVIDENCE, attachment_response
+from adapters.web.keys import SERVICE
+from adapters.web.problems import DOMAIN_STATUS
+from disputes import errors as domain
+from disputes.actors import Actor
+from disputes.evidence_access import VIEWED
+from disputes.model import AUTOMATIC, RULE_REASONS, Dispute
+from schemas.api import ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen
+from schemas.common import Id, Outcome, RefundDestination, Role
+from schemas.dispute import ReasonCode, TimelineEntry
+from schemas.proof import Attachment, ProofOfDelivery, ProofStatus
+
+ID = TypeAdapter(Id)
+MESSAGE_ACTIONS = frozenset(
+    {"customer_message", "staff_message", "information_requested", "information_added", "appealed"}
+)
+
+
+@dataclass(frozen=True)
+class Image:
+    kind: str
+    src: str | None  # None: the carrier keeps it (a URL of theirs, not fetched from the browser)
+
+
+@dataclass(frozen=True)
+class Proof:
+    anchor: str
+    proof: ProofOfDelivery
+    images: tuple[Image, ...]
+
+
+@dataclass
+class CaseForm:
+    """What the decision form shows: the recommendation's outcome, or what the person sent."""
+
+    outcome: str = ""
+    reason_code: str = ""
+    note: str = ""
+    refund_to: str = ""
+    override_reason: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What happened to the case after the version the person decided on."""
+
+    seen_version: int
+    entries: tuple[TimelineEntry, ...]
+
+
+def attachment_src(dispute_id: str, attachment: Attachment) -> str | None:
+    if attachment.ref is not None:
+        return f"/console/disputes/{dispute_id}/attachments/{attachment.ref}"
+    if attachment.content_b64 is not None and (attachment.media_type or "").startswith("image/"):
+        return f"data:{attachment.media_type};base64,{base64.b64encode(attachment.content()).decode()}"
+    return None
+
+
+def proofs(dispute: Dispute) -> list[Proof]:
+    shown = []
+    for index, evidence in enumerate(dispute.evidence, 1):
+        p = evidence.proof
+        images = tuple(
+            Image(kind, attachment_src(dispute.id, a))
+            for kind, a in (("signature", p.signature), ("photo", p.photo), ("document", p.document)) if a is not None
+        )
+        shown.append(Proof(f"evidence-{index}", p, images))
+    return shown
+
+
+def the_map(dispute: Dispute, shown: list[Proof]) -> DeliveryMap | None:
+    address = dispute.order.address
+    delivered = [p.proof for p in shown if p.proof.status is ProofStatus.DELIVERED and p.proof.location]
+    if address.lat is None or address.lon is None or not delivered:
+        return None
+    where = delivered[-1].location
+    if where is None or where.lat is None or where.lon is None:
+        return None
+    return delivery_map((address.lat, address.lon), (where.lat, where.lon), where.accuracy_m)
+
+
+def prefilled(dispute: Dispute) -> CaseForm:
+    r = dispute.recommendation
+    outcome = AUTOMATIC.get(r.action) if r else None
+    if outcome is None:
+        return CaseForm()
+    reason = RULE_REASONS.get(r.rule) if r else None
+    if reason is None:
+        reason = ReasonCode.PROOF_OF_DELIVERY if outcome is Outcome.REJECTED else ReasonCode.CARRIER_NO_PROOF
+    return CaseForm(outcome.value, reason.value)
+
+
+def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Changes | None = None) -> dict[str, Any]:
+    shown = proofs(dispute)
+    anchors = {e.key: number for number, e in enumerate(dispute.evidence, 1)}  # a finding links to its evidence
+    return {
+        "d": dispute,
+        "proofs": shown,
+        "map": the_map(dispute, shown),
+        "anchors": anchors,
+        "messages": [e for e in dispute.timeline if e.action in MESSAGE_ACTIONS],
+        "notes": [e for e in dispute.timeline if e.action == "note_added"],
+        "form": form or prefilled(dispute),
+        "changes": changes,
+        "outcomes": tuple(Outcome),
+        "reasons": tuple(ReasonCode),
+        "destinations": tuple(RefundDestination),
+        "supervisor": Role.SUPERVISOR,
+    }
+
+
+def dispute_id(request: web.Request) -> str:
+    """The path's dispute id, held to the API's rule for ids; any other is a case that does not exist."""
+    try:
+        return ID.validate_python(request.match_info["id"])
+    except ValidationError:
+        raise domain.NotFound("No such dispute.") from None
+
+
+@page
+async def case(request: web.Request, actor: Actor) -> web.Response:
+    try:
+        dispute = await request.app[SERVICE].get(actor, dispute_id(request))
+    except domain.NotFound:
+        return render(request, "message.html", {"message": "not_found"}, actor, status=404)
+    return render(request, "case.html", case_context(dispute) | {"done": "done" in request.query}, actor)
+
+
+@page
+async def attachment(request: web.Request, actor: Actor) -> web.StreamResponse:
+    """A stored image or document of the case, through the same use case as the API's (the view is recorded)."""
+    try:
+        ref = ID.validate_python(request.match_info["ref"])
+        viewed = await request.app[EVIDENCE].view(actor, dispute_id(request), ref)
+    except (ValidationError, domain.NotFound):
+        return render(request, "message.html", {"message": "not_found"}, actor, status=404)
+    return attachment_response(request, viewed)
+
+
+async def _refused(request: web.Request, actor: Actor, error: domain.DomainError | ValidationError,
+                   form: CaseForm | None = None, changes: Changes | None = None) -> web.Response:
+    """The case as it is now, with why the form did not go through (and what was sent, to send again)."""
+    try:
+        dispute = await request.app[SERVICE].get(actor, dispute_id(request))
+    except domain.NotFound:
+        return render(request, "message.html", {"message": "not_found"}, actor, status=404)
+    if isinstance(error, ValidationError):
+        status, message = 422, "invalid"
+        detail = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_input=False, include_url=False)]
+    else:
+        status = next(code for kind, code in DOMAIN_STATUS if isinstance(error, kind))
+        message, detail = "not_allowed", [error.detail]
+    form = form or prefilled(dispute)
+    form.errors = detail
+    context = case_context(dispute, form, changes) | {"refused": message}
+    return render(request, "case.html", context, actor, status=status)
+
+
+def _text(form: MultiDictProxy[Any], name: str) -> str:
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+def _model[M: BaseModel](model: type[M], form: MultiDictProxy[Any], *names: str) -> M:
+    """The API's own input model, from the form's fields (empty fields left out)."""
+    return model.model_validate({n: v for n in names if (v := _text(form, n).strip())})
+
+
+async def _apply(request: web.Request, actor: Actor, change: Any) -> web.Response:
+    try:
+        await change
+    except (domain.DomainError, ValidationError) as error:
+        return await _refused(request, actor, error)
+    return see_other(f"/console/disputes/{dispute_id(request)}?done")
+
+
+@action
+async def take(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
+    return await _apply(request, actor, request.app[SERVICE].assign(actor, dispute_id(request), None))
+
+
+@action
+async def release(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
+    return await _apply(request, actor, request.app[SERVICE].release(actor, dispute_id(request)))
+
+
+@action
+async def request_evidence(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
+    return await _apply(request, actor, request.app[SERVICE].request_evidence(actor, dispute_id(request)))
+
+
+@action
+async def add_note(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
+    try:
+        note = _model(Note, form, "text")
+    except ValidationError as error:
+        return await _refused(request, actor, error)
+    return await _apply(request, actor, request.app[SERVICE].add_note(actor, dispute_id(request), note.text))
+
+
+@action
+async def message_customer(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
+    try:
+        message = _model(CustomerMessage, form, "text")
+    except ValidationError as error:
+        return await _refused(request, actor, error)
+    service = request.app[SERVICE]
+    return await _apply(request, actor, service.message_customer(actor, dispute_id(request), message.text))
+
+
+@action
+async def clear_flags(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
+    try:
+        body = _model(ClearFlags, form, "reason")
+    except ValidationError as error:
+        return await _refused(request, actor, error)
+    return await _apply(request, actor, request.app[SERVICE].clear_flags(actor, dispute_id(request), body.reason))
+
+
+@action
+async def reopen(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
+    try:
+        body = _model(Reopen, form, "reason")
+    except ValidationError as error:
+        return await _refused(request, actor, error)
+    return await _apply(request, actor, request.app[SERVICE].reopen(actor, dispute_id(request), body.reason))
+
+
+@action
+async def decide(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
+    sent = CaseForm(_text(form, "outcome"), _text(form, "reason_code"), _text(form, "note"), _text(form, "refund_to"),
+                    _text(form, "override_reason"))
+    version = _text(form, "version")
+    try:
+        body = _model(DecisionRequest, form, "outcome", "reason_code", "note", "refund_to", "override_reason")
+        if not version.isdigit():
+            raise domain.Unprocessable("The form names no version of the case.")
+        await request.app[SERVICE].decide(
+            actor, dispute_id(request), frozenset({int(version)}), body.outcome, body.reason_code, body.note,
+            body.refund_to, body.override_reason,
+        )
+    except domain.StaleVersion as error:
+        return await _stale(request, actor, error, sent, int(version), _text(form, "seen_at"))
+    except (domain.DomainError, ValidationError) as error:
+        return await _refused(request, actor, error, sent)
+    return see_other(f"/console/disputes/{dispute_id(request)}?done")
+
+
+async def _stale(request: web.Request, actor: Actor, error: domain.StaleVersion, sent: CaseForm, seen_version: int,
+                 seen_at: str) -> web.Response:
+    dispute = await request.app[SERVICE].get(actor, dispute_id(request))
+    try:
+        since = datetime.fromisoformat(seen_at)
+    except ValueError:
+        since = None
+    # views of its images are recorded without a new version: they are not what changed
+    entries = tuple(e for e in dispute.timeline if (since is None or e.at > since) and e.action != VIEWED)
+    return await _refused(request, actor, error, sent, Changes(seen_version, entries))

@@ -1,0 +1,207 @@
+"""The console's words in English and Turkish, and which of the two a request gets: the language the person
+chose (a cookie), else the first of the two their browser's Accept-Language names, else Turkish."""
+
+from collections.abc import Callable
+
+from aiohttp import web
+
+LANGUAGES = ("tr", "en")
+LANGUAGE_COOKIE = "console_lang"
+DEFAULT = "tr"
+
+# key: (English, Turkish)
+TEXTS: dict[str, tuple[str, str]] = {
+    "console": ("Dispute console", "İtiraz konsolu"),
+    "skip": ("Skip to content", "İçeriğe geç"),
+    "queue": ("Queue", "Kuyruk"),
+    "reports": ("Reports", "Raporlar"),
+    "sign_in": ("Sign in", "Giriş yap"),
+    "sign_out": ("Sign out", "Çıkış yap"),
+    "signed_in_as": ("Signed in as", "Giriş yapan"),
+    "token": ("Bearer token", "Erişim anahtarı (token)"),
+    "token_help": ("Paste the token you were given (investigator or supervisor).",
+                   "Size verilen anahtarı yapıştırın (araştırmacı veya süpervizör)."),
+    "token_refused": ("This token is not valid for the console.", "Bu anahtar konsol için geçerli değil."),
+    "dev_sign_in": ("Development sign-in (sandbox)", "Geliştirme girişi (sandbox)"),
+    "staff_member": ("Staff member", "Personel"),
+    "role": ("Role", "Rol"),
+    "investigator": ("Investigator", "Araştırmacı"),
+    "supervisor": ("Supervisor", "Süpervizör"),
+    "language": ("Language", "Dil"),
+    "filters": ("Filters", "Filtreler"),
+    "apply": ("Apply", "Uygula"),
+    "clear": ("Clear", "Temizle"),
+    "any": ("Any", "Hepsi"),
+    "true": ("Yes", "Evet"),
+    "false": ("No", "Hayır"),
+    "status": ("Status", "Durum"),
+    "carrier": ("Carrier", "Kargo firması"),
+    "assignee": ("Assignee", "Atanan"),
+    "customer_id": ("Customer id", "Müşteri no"),
+    "dispute_id": ("Dispute id", "İtiraz no"),
+    "order_id": ("Order number", "Sipariş no"),
+    "search": ("Search", "Ara"),
+    "unassigned_filter": ("Unassigned", "Atanmamış"),
+    "needs_supervisor_filter": ("Needs a supervisor", "Süpervizör gerekli"),
+    "flagged": ("Flagged for abuse", "Kötüye kullanım işaretli"),
+    "channel": ("Channel", "Kanal"),
+    "order_page": ("order page", "sipariş sayfası"),
+    "live_chat": ("live chat", "canlı destek"),
+    "phone": ("phone", "telefon"),
+    "email": ("e-mail", "e-posta"),
+    "overdue_filter": ("Overdue", "Gecikmiş"),
+    "due_today": ("Due today", "Bugün son gün"),
+    "due_within_hours": ("Due within (hours)", "Son tarihe kalan (saat)"),
+    "decided_from": ("Decided from", "Karar (başlangıç)"),
+    "decided_to": ("Decided to", "Karar (bitiş)"),
+    "export_csv": ("Export CSV", "CSV olarak indir"),
+    "last_activity": ("Last activity", "Son işlem"),
+    "overridden": ("Decided against the recommendation", "Öneriye aykırı karar"),
+    "due_before": ("Due before", "Son tarih öncesi"),
+    "opened_from": ("Opened from", "Açılış (başlangıç)"),
+    "opened_to": ("Opened to", "Açılış (bitiş)"),
+    "mine": ("Mine", "Bana atananlar"),
+    "shown": ("shown", "gösterilen"),
+    "overdue": ("overdue", "gecikmiş"),
+    "unassigned": ("unassigned", "atanmamış"),
+    "more_pages": ("more on the next page", "sonraki sayfada devamı var"),
+    "next_page": ("Next page", "Sonraki sayfa"),
+    "no_cases": ("No cases match.", "Eşleşen dosya yok."),
+    "dispute": ("Dispute", "İtiraz"),
+    "order": ("Order", "Sipariş"),
+    "tracking_number": ("Tracking number", "Takip numarası"),
+    "value": ("Value", "Tutar"),
+    "resolution": ("Wants", "Talep"),
+    "recommendation": ("Recommendation", "Öneri"),
+    "confidence": ("confidence", "güven"),
+    "priority": ("Priority", "Öncelik"),
+    "flags": ("Flags", "İşaretler"),
+    "decision_due": ("Decision due", "Karar son tarihi"),
+    "opened_at": ("Opened", "Açıldı"),
+    "statement": ("Customer's statement", "Müşterinin beyanı"),
+    "messages": ("Messages", "Mesajlar"),
+    "customer_image": ("Customer's image", "Müşterinin görseli"),
+    "no_messages": ("No messages yet.", "Henüz mesaj yok."),
+    "message_customer": ("Write to the customer", "Müşteriye yaz"),
+    "send": ("Send", "Gönder"),
+    "address": ("Delivery address", "Teslimat adresi"),
+    "recipient": ("Recipient", "Alıcı"),
+    "items": ("Items", "Ürünler"),
+    "quantity": ("Qty", "Adet"),
+    "carrier_proof": ("Carrier's proof", "Kargonun teslim kanıtı"),
+    "no_proof": ("No proof from the carrier yet.", "Kargodan henüz kanıt gelmedi."),
+    "received_by": ("Received by", "Teslim alan"),
+    "relation": ("Relation", "Yakınlık"),
+    "place": ("Left at", "Bırakıldığı yer"),
+    "delivered_at": ("Delivered", "Teslim"),
+    "signature": ("Signature", "İmza"),
+    "photo": ("Delivery photo", "Teslimat fotoğrafı"),
+    "document": ("Document", "Belge"),
+    "image_elsewhere": ("Held at the carrier; not stored here.", "Kargo firmasında; burada saklanmıyor."),
+    "map": ("Where it was delivered", "Teslim edildiği yer"),
+    "map_none": ("No delivery coordinates to compare.", "Karşılaştırılacak teslim koordinatı yok."),
+    "map_address": ("Order address", "Sipariş adresi"),
+    "map_delivery": ("Delivery scan", "Teslim taraması"),
+    "distance": ("Distance", "Uzaklık"),
+    "accuracy": ("GPS accuracy", "GPS hassasiyeti"),
+    "findings": ("Findings", "Bulgular"),
+    "no_findings": ("Not assessed yet.", "Henüz değerlendirilmedi."),
+    "evidence": ("evidence", "kanıt"),
+    "supports_delivery": ("supports delivery", "teslimi destekliyor"),
+    "against_delivery": ("against delivery", "teslime aykırı"),
+    "neutral": ("neutral", "nötr"),
+    "timeline": ("Timeline", "Zaman çizelgesi"),
+    "notes": ("Notes", "Notlar"),
+    "add_note": ("Add note", "Not ekle"),
+    "note": ("Note", "Not"),
+    "take": ("Take", "Üstlen"),
+    "release": ("Release", "Bırak"),
+    "request_evidence": ("Ask the carrier again", "Kargodan kanıtı tekrar iste"),
+    "decide": ("Decide", "Karar ver"),
+    "outcome": ("Outcome", "Sonuç"),
+    "reason_code": ("Reason", "Gerekçe"),
+    "refund_to": ("Refund to", "İade yeri"),
+    "override_reason": ("Why against the recommendation", "Öneriye neden aykırı"),
+    "override_help": ("Needed only when deciding against the recommendation.",
+                      "Yalnızca öneriye aykırı karar verirken gerekir."),
+    "supervisor_actions": ("Supervisor", "Süpervizör"),
+    "clear_flags": ("Clear abuse flags", "Kötüye kullanım işaretlerini kaldır"),
+    "reopen": ("Reopen", "Yeniden aç"),
+    "reason": ("Reason", "Neden"),
+    "stale": ("The case changed since you opened it. Review what changed, then decide again.",
+              "Dosya siz açtıktan sonra değişti. Değişenleri inceleyip yeniden karar verin."),
+    "what_changed": ("What changed", "Değişenler"),
+    "version": ("Version", "Sürüm"),
+    "done": ("Saved.", "Kaydedildi."),
+    "invalid": ("Please correct the form.", "Lütfen formu düzeltin."),
+    "not_allowed": ("Not possible now", "Şu an yapılamaz"),
+    "not_found": ("No such case.", "Böyle bir dosya yok."),
+    "back_to_queue": ("Back to the queue", "Kuyruğa dön"),
+    "period": ("Period", "Dönem"),
+    "from": ("From", "Başlangıç"),
+    "to": ("To", "Bitiş"),
+    "show": ("Show", "Göster"),
+    "decisions_by_carrier": ("Decisions by carrier", "Kargo firmasına göre kararlar"),
+    "proof_quality": ("Proof quality by carrier", "Kargo firmasına göre kanıt kalitesi"),
+    "carrier_liability": ("Carrier liability", "Kargo firması sorumluluğu"),
+    "sla_over_time": ("Decided within the SLA, by week", "Haftalara göre süresinde verilen kararlar"),
+    "with_signature": ("with signature", "imzalı"),
+    "with_photo": ("with photo", "fotoğraflı"),
+    "with_location": ("with location", "konumlu"),
+    "liability": ("owed", "borç"),
+    "no_data": ("No decided cases in this period.", "Bu dönemde karara bağlanmış dosya yok."),
+    "week_of": ("week of", "hafta"),
+    "refund": ("refund", "iade"),
+    "reship": ("reship", "yeniden gönderim"),
+    "rejected": ("rejected", "ret"),
+    "reject": ("reject", "ret"),
+    "opened": ("opened", "açıldı"),
+    "awaiting_evidence": ("awaiting evidence", "kanıt bekleniyor"),
+    "under_review": ("under review", "inceleniyor"),
+    "resolved": ("resolved", "sonuçlandı"),
+    "withdrawn": ("withdrawn", "geri çekildi"),
+    "appealed": ("appealed", "itiraz edildi"),
+    "original_payment": ("original payment method", "orijinal ödeme yöntemi"),
+    "wallet": ("wallet", "cüzdan"),
+    "wait_for_customer_check": ("wait for the customer's check", "müşterinin kontrolünü bekle"),
+    "needs_person": ("needs a person", "kişi kararı gerekli"),
+    "needs_supervisor": ("needs a supervisor", "süpervizör gerekli"),
+    "unauthenticated": ("Please sign in.", "Lütfen giriş yapın."),
+    "csrf": ("The form expired; please try again.", "Formun süresi doldu; lütfen tekrar deneyin."),
+}
+
+
+def language(request: web.Request) -> str:
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return accepted(request.headers.get("Accept-Language", ""))
+
+
+def accepted(header: str) -> str:
+    """The first of our languages in an Accept-Language header, by its q-value (ties: the order written)."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in LANGUAGES:
+            continue
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if weight > 0:
+            ranked.append((-weight, position, primary))
+    return min(ranked)[2] if ranked else DEFAULT
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    index = 0 if lang == "en" else 1
+
+    def t(key: str) -> str:
+        texts = TEXTS.get(key)
+        return texts[index] if texts else key
+
+    return t

@@ -1,0 +1,120 @@
+"""The queue page and its CSV export: the API's queue query (the same parameters, validated by the same model,
+turned into the storage query by the same function), as a table.
+
+A filter is one line in FILTERS: the query parameter it sets (a `QueueFilters` field) and the kind of input
+that sets it; its label is the word of the same name (`i18n.TEXTS`)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from adapters.web.console.session import page, render
+from adapters.web.endpoint import Call
+from adapters.web.keys import CURSORS, MAX_PAGE, SERVICE
+from adapters.web.problems import ProblemError
+from adapters.web.queue import export_disputes, queue_query
+from disputes.actors import Actor
+from disputes.model import Dispute
+from schemas.api import ListQuery, QueueFilters
+from schemas.common import Outcome
+from schemas.dispute import Channel, Status
+
+CLOSED = frozenset({Status.RESOLVED, Status.WITHDRAWN})
+YES_NO = ("true", "false")
+
+
+@dataclass(frozen=True)
+class Filter:
+    name: str
+    kind: Literal["text", "select", "date", "check", "number"]
+    options: tuple[str, ...] = ()
+    search: bool = False  # shown with the searches (by id or number) rather than the filters
+    label: str = ""  # the word that labels it, when not the word of its name
+
+    @property
+    def word(self) -> str:
+        return self.label or self.name
+
+
+FILTERS = (
+    Filter("dispute_id", "text", search=True),
+    Filter("order_id", "text", search=True),
+    Filter("tracking_number", "text", search=True),
+    Filter("customer_id", "text", search=True),
+    Filter("status", "select", tuple(Status)),
+    Filter("carrier", "text"),
+    Filter("assignee", "text"),
+    Filter("mine", "check"),
+    Filter("unassigned", "check", label="unassigned_filter"),
+    Filter("needs_supervisor", "select", YES_NO, label="needs_supervisor_filter"),
+    Filter("flagged", "select", YES_NO),
+    Filter("priority", "select", ("0", "1", "2", "3")),
+    Filter("channel", "select", tuple(Channel)),
+    Filter("outcome", "select", tuple(Outcome)),
+    Filter("overridden", "select", YES_NO),
+    Filter("overdue", "check", label="overdue_filter"),
+    Filter("due_today", "check"),
+    Filter("due_within_hours", "number"),
+    Filter("due_before", "date"),
+    Filter("opened_from", "date"),
+    Filter("opened_to", "date"),
+    Filter("decided_from", "date"),
+    Filter("decided_to", "date"),
+)
+LISTS = frozenset({"status", "priority"})  # parameters that take a comma-separated list
+
+
+@dataclass(frozen=True)
+class Row:
+    dispute: Dispute
+    overdue: bool
+
+
+def chosen_filters(query: Mapping[str, str]) -> dict[str, str]:
+    """The filters set in the query string, as typed (empty ones and unknown parameters dropped)."""
+    return {f.name: value for f in FILTERS if (value := query.get(f.name, "").strip())}
+
+
+def _parameters(chosen: dict[str, str]) -> dict[str, object]:
+    """The API's parameters from the form's: a date is its midnight (UTC), a list is split at its commas."""
+    kinds = {f.name: f.kind for f in FILTERS}
+    data: dict[str, object] = {}
+    for name, value in chosen.items():
+        data[name] = value.split(",") if name in LISTS else f"{value}T00:00:00Z" if kinds[name] == "date" else value
+    return data
+
+
+@page
+async def queue(request: web.Request, actor: Actor) -> web.Response:
+    chosen = chosen_filters(request.query)
+    context: dict[str, object] = {"filters": FILTERS, "chosen": chosen, "rows": [], "next_cursor": None, "error": None}
+    try:
+        q = ListQuery.model_validate(_parameters(chosen) | {"cursor": request.query.get("cursor") or None})
+        query = queue_query(Call(request, actor), q, q.cursor, min(q.limit, request.app[MAX_PAGE]))
+    except (ValidationError, ProblemError):
+        return render(request, "queue.html", context | {"error": "invalid"}, actor, status=422)
+    service = request.app[SERVICE]
+    result = await service.list(actor, query)
+    now = service.clock.now()
+    rows = [Row(d, d.status not in CLOSED and d.sla.decision_due < now) for d in result.items]
+    next_cursor = request.app[CURSORS].encode(result.next_after) if result.next_after else None
+    counts = {
+        "shown": len(rows),
+        "overdue": sum(r.overdue for r in rows),
+        "unassigned": sum(r.dispute.assignee is None and r.dispute.status not in CLOSED for r in rows),
+    }
+    return render(request, "queue.html", context | {"rows": rows, "next_cursor": next_cursor, "counts": counts}, actor)
+
+
+@page
+async def export(request: web.Request, actor: Actor) -> web.StreamResponse:
+    """The filtered list as CSV, by the API's export (the same row limit, the same cells)."""
+    try:
+        filters = QueueFilters.model_validate(_parameters(chosen_filters(request.query)))
+        return await export_disputes(Call(request, actor, query=filters))
+    except (ValidationError, ProblemError):
+        context = {"filters": FILTERS, "chosen": chosen_filters(request.query), "error": "invalid"}
+        return render(request, "queue.html", context, actor, status=422)

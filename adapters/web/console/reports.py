@@ -1,0 +1,73 @@
+"""The carrier and SLA reports as charts, from the same report queries the API's report endpoints run."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from aiohttp import web
+
+from adapters.web.console.drawing import BarChart, LineChart, bar_chart, share_line
+from adapters.web.console.session import page, render
+from adapters.web.keys import SERVICE
+from adapters.web.reports_api import MAX_DAYS, REPORTS
+from disputes.actors import Actor
+from disputes.ports import CarrierFigures, Reports
+
+DEFAULT_WEEKS = 8
+OUTCOMES = ("refund", "reship", "rejected")
+
+
+def period(request: web.Request, today: date) -> tuple[date, date] | None:
+    """The report's days [from, to), from the query (ISO dates) or the last eight weeks; None when invalid."""
+    try:
+        end = date.fromisoformat(request.query["to"]) if request.query.get("to") else today + timedelta(days=1)
+        start = date.fromisoformat(request.query["from"]) if request.query.get("from") else end - timedelta(weeks=DEFAULT_WEEKS)
+    except ValueError:
+        return None
+    return (start, end) if start < end and (end - start).days <= MAX_DAYS else None
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
+def decisions_chart(figures: list[CarrierFigures]) -> BarChart:
+    return bar_chart([(f.carrier, [(o, float(f.outcomes.get(o, 0)), str(f.outcomes.get(o, 0))) for o in OUTCOMES])
+                      for f in figures], total_text="{:.0f}")
+
+
+def proof_chart(figures: list[CarrierFigures]) -> list[tuple[str, BarChart]]:
+    """One chart per kind of proof: the share of each carrier's disputes that had it."""
+    kinds = (("with_signature", "share_with_signature"), ("with_photo", "share_with_photo"),
+             ("with_location", "share_with_location"))
+    return [(key, bar_chart([(f.carrier, [(key, getattr(f, name), "")]) for f in figures], maximum=1.0,
+                            total_text="{:.0%}")) for key, name in kinds]
+
+
+def liability_chart(figures: list[CarrierFigures]) -> BarChart:
+    return bar_chart([(f.carrier, [("liability", f.liability_minor / 100, "")]) for f in figures],
+                     total_text="{:,.2f} TRY")
+
+
+async def sla_over_time(reports: Reports, start: date, end: date) -> LineChart:
+    weeks = []
+    week = start
+    while week < end:
+        until = min(week + timedelta(weeks=1), end)
+        figures = await reports.sla(_midnight(week), _midnight(until))
+        weeks.append((week.isoformat(), figures.within_sla / figures.decided if figures.decided else None))
+        week = until
+    return share_line(weeks)
+
+
+@page
+async def reports(request: web.Request, actor: Actor) -> web.Response:
+    chosen = period(request, request.app[SERVICE].clock.now().date())
+    if chosen is None:
+        return render(request, "reports.html", {"error": "invalid", "start": None, "end": None}, actor, status=422)
+    start, end = chosen
+    source = request.app[REPORTS]
+    figures = await source.carriers(_midnight(start), _midnight(end))
+    return render(request, "reports.html", {
+        "error": None, "start": start, "end": end, "figures": figures,
+        "decisions": decisions_chart(figures), "proof": proof_chart(figures), "liability": liability_chart(figures),
+        "sla": await sla_over_time(source, start, end),
+    }, actor)

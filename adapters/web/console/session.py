@@ -1,0 +1,137 @@
+"""Who is signed in to the console, and the guards every page and form goes through.
+
+The session is the bearer token itself, kept in an HttpOnly, SameSite=Strict cookie scoped to /console and
+verified on every request exactly as the API verifies the Authorization header (the same verifier, so the
+same expiry, lifetime and signature rules); only investigators and supervisors get in. Nothing is kept on
+the server, so any instance serves any request.
+
+Forms are protected by a double-submit token: a random value in its own SameSite=Strict cookie that every
+form repeats in a hidden field; a POST whose field does not match the cookie, or whose Origin names another
+site, changes nothing."""
+
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from multidict import MultiDictProxy
+
+from adapters.web.auth import HmacTokens, InvalidToken
+from adapters.web.console.i18n import LANGUAGES, language, translator
+from adapters.web.keys import ROLE, TOKENS
+from disputes.actors import Actor
+from disputes.errors import NotFound
+from schemas.common import Role
+
+SESSION_COOKIE = "console_session"
+CSRF_COOKIE = "console_csrf"
+CSRF_FIELD = "csrf"
+PATH = "/console"
+CONSOLE_ROLES = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
+# Pages are built from the repository's own files only: no inline script, nothing from another origin.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",  # "no-referrer" would send "Origin: null" with every form
+    "Cache-Control": "no-store",
+}
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    dev_tokens: HmacTokens | None
+    """Set in sandbox mode only: the development sign-in mints tokens with it."""
+
+
+CONFIG = web.AppKey("console", ConsoleConfig)
+
+Page = Callable[[web.Request, Actor], Awaitable[web.StreamResponse]]
+Action = Callable[[web.Request, Actor, MultiDictProxy[str | bytes | Any]], Awaitable[web.StreamResponse]]
+
+
+def signed_in(request: web.Request) -> Actor | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        actor = request.app[TOKENS].verify(token)
+    except InvalidToken:
+        return None
+    request[ROLE] = actor.role.value
+    return actor if actor.role in CONSOLE_ROLES else None
+
+
+def page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """A page for signed-in staff; anyone else is sent to the sign-in page."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        actor = signed_in(request)
+        if actor is None:
+            raise web.HTTPSeeOther(f"{PATH}/sign-in")
+        return await handler(request, actor)
+
+    handle.__name__ = handler.__name__
+    return handle
+
+
+def action(handler: Action) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """A form post by signed-in staff, with a valid CSRF token; refused (401, 403) and nothing changed otherwise."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        form = await checked_form(request)
+        actor = signed_in(request)
+        if actor is None:
+            return render(request, "message.html", {"message": "unauthenticated"}, status=401)
+        try:
+            return await handler(request, actor, form)
+        except NotFound:
+            return render(request, "message.html", {"message": "not_found"}, actor, status=404)
+
+    handle.__name__ = handler.__name__
+    return handle
+
+
+async def checked_form(request: web.Request) -> MultiDictProxy[str | bytes | Any]:
+    form = await request.post()
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    sent = form.get(CSRF_FIELD)
+    origin = request.headers.get("Origin")
+    same_origin = origin is None or origin == f"{request.scheme}://{request.host}"
+    if not (cookie and isinstance(sent, str) and hmac.compare_digest(cookie, sent) and same_origin):
+        raise web.HTTPForbidden(text="The form's CSRF token is missing or does not match.")
+    return form
+
+
+def render(
+    request: web.Request, template: str, context: dict[str, Any], actor: Actor | None = None, status: int = 200
+) -> web.Response:
+    """A page in the request's language, with the CSRF token its forms repeat (issued here when new)."""
+    lang = language(request)
+    csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    base = {"t": translator(lang), "lang": lang, "languages": LANGUAGES, "csrf": csrf, "actor": actor,
+            "here": request.path_qs}
+    response = aiohttp_jinja2.render_template(template, request, base | context, status=status)
+    if CSRF_COOKIE not in request.cookies:
+        response.set_cookie(CSRF_COOKIE, csrf, path=PATH, httponly=True, samesite="Strict", secure=request.secure)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def see_other(location: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": location})
+
+
+def start_session(request: web.Request, token: str) -> web.Response:
+    response = see_other(PATH)
+    response.set_cookie(SESSION_COOKIE, token, path=PATH, httponly=True, samesite="Strict", secure=request.secure)
+    return response
+
+
+def end_session() -> web.Response:
+    response = see_other(f"{PATH}/sign-in")
+    response.del_cookie(SESSION_COOKIE, path=PATH)
+    return response

@@ -1,0 +1,71 @@
+"""Signing in and out: with a bearer token, or (sandbox mode only) as a demo staff member."""
+
+from aiohttp import web
+
+from adapters.demo.staff import DEMO_STAFF
+from adapters.web.auth import InvalidToken
+from adapters.web.console.i18n import LANGUAGE_COOKIE, LANGUAGES
+from adapters.web.console.session import (
+    CONFIG, CONSOLE_ROLES, PATH, checked_form, end_session, render, see_other, signed_in, start_session,
+)
+from adapters.web.keys import TOKENS
+from schemas.common import Role
+
+DEMO = {member.id: member for member in DEMO_STAFF if member.active}  # the sandbox's staff directory
+TOKEN_MAX_CHARS = 4096
+
+
+async def sign_in_page(request: web.Request) -> web.Response:
+    if signed_in(request) is not None:
+        return see_other(PATH)
+    return render(request, "sign_in.html", {"dev": request.app[CONFIG].dev_tokens is not None})
+
+
+async def sign_in(request: web.Request) -> web.Response:
+    form = await checked_form(request)
+    token = form.get("token", "")
+    token = token.strip() if isinstance(token, str) else ""
+    try:
+        if not 0 < len(token) <= TOKEN_MAX_CHARS:
+            raise InvalidToken("no token")
+        actor = request.app[TOKENS].verify(token)
+    except InvalidToken:
+        actor = None
+    if actor is None or actor.role not in CONSOLE_ROLES:
+        context = {"dev": request.app[CONFIG].dev_tokens is not None, "refused": True}
+        return render(request, "sign_in.html", context, status=401)
+    return start_session(request, token)
+
+
+async def dev_sign_in_page(request: web.Request) -> web.Response:
+    if request.app[CONFIG].dev_tokens is None:
+        raise web.HTTPNotFound()
+    return render(request, "dev_sign_in.html", {"staff": DEMO.values(), "roles": sorted(CONSOLE_ROLES)})
+
+
+async def dev_sign_in(request: web.Request) -> web.Response:
+    tokens = request.app[CONFIG].dev_tokens
+    if tokens is None:
+        raise web.HTTPNotFound()
+    form = await checked_form(request)
+    member, role = form.get("staff"), form.get("role")
+    if member not in DEMO or role not in {r.value for r in CONSOLE_ROLES}:
+        raise web.HTTPUnprocessableEntity(text="Pick a demo staff member and a staff role.")
+    return start_session(request, tokens.mint(str(member), Role(str(role))))
+
+
+async def sign_out(request: web.Request) -> web.Response:
+    await checked_form(request)
+    return end_session()
+
+
+async def choose_language(request: web.Request) -> web.Response:
+    form = await checked_form(request)
+    lang, back = form.get("lang"), form.get("next", PATH)
+    if lang not in LANGUAGES:
+        raise web.HTTPUnprocessableEntity(text="Unknown language.")
+    location = back if isinstance(back, str) and back.startswith(PATH) else PATH  # back to a console page only
+    response = see_other(location)
+    response.set_cookie(LANGUAGE_COOKIE, str(lang), path=PATH, max_age=365 * 86400, samesite="Strict",
+                        httponly=True, secure=request.secure)
+    return response

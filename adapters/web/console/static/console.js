@@ -1,0 +1,18 @@
+// The queue keeps itself current: every `data-refresh` seconds it fetches the same page and swaps in the
+// counts and rows, unless the person is typing in the filter form. Without script the page works the same.
+(function () {
+  "use strict";
+  const live = document.getElementById("live");
+  if (!live) { return; }
+  const seconds = Number(live.dataset.refresh || "30");
+  async function refresh() {
+    const active = document.activeElement;
+    if (active && active.closest && active.closest("form")) { return; }
+    const response = await fetch(window.location.href, { credentials: "same-origin" });
+    if (!response.ok) { return; }
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = page.getElementById("live");
+    if (fresh) { live.replaceChildren(...fresh.childNodes); }
+  }
+  window.setInterval(() => { refresh().catch(() => undefined); }, seconds * 1000);
+})();

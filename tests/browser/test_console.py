@@ -1,0 +1,167 @@
+"""An investigator's day in the console, in headless chromium: sign in with a token, find a case in the queue by
+its order number and export the list, see the carrier's proof, decide, meet a case that changed meanwhile; a
+supervisor reads the carrier report."""
+
+import csv
+import io
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from playwright.async_api import BrowserContext, Page
+
+from schemas.common import Role
+from tests.browser.conftest import Running
+from tests.e2e.conftest import INVESTIGATOR, SUPERVISOR, TOKENS, bearer, eventually
+from tests.factories import order, shipment
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+# name → (order, carrier's scenario, the name the carrier reports)
+ORDERS = {
+    "signed": (order("ord-b1", customer_id="cust-b1", shipments=[shipment("shp-b1", carrier="surat")]), "delivered",
+               "Ayşe Yılmaz"),
+    "other-name": (order("ord-b2", customer_id="cust-b2", shipments=[shipment("shp-b2", carrier="ups")]), "delivered",
+                   "Mehmet Kaya"),
+    "third": (order("ord-b3", customer_id="cust-b3", shipments=[shipment("shp-b3", carrier="aras")]), "delivered",
+              "Ayşe Yılmaz"),
+}
+SCREENSHOT = os.environ.get("CONSOLE_SCREENSHOT")  # where to keep the case page's picture (the README's)
+
+
+@pytest.fixture(scope="module")
+def browser_cases():
+    return list(ORDERS.values())
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def cases(console_app: Running) -> dict[str, str]:
+    """The disputes, opened by their customers, with the carriers' proof assessed."""
+    ids = {}
+    for name, (placed, _, _) in ORDERS.items():
+        body = {"order_id": placed.order_id, "statement": "Teslim görünüyor ama gelmedi.", "preferred_resolution": "refund"}
+        customer = bearer(Role.CUSTOMER, placed.customer_id, placed.customer_id)
+        async with console_app.session.post(f"{console_app.url}/v1/disputes", json=body, headers=customer) as response:
+            assert response.status == 201, await response.text()
+            ids[name] = (await response.json())["id"]
+    signed = ORDERS["signed"][0].shipments[0]
+    push = {"carrier": "surat", "tracking_number": signed.tracking_number, "target": console_app.url}
+    async with console_app.session.post(f"{console_app.carriers_url}/_sandbox/push", json=push) as response:
+        assert response.status == 200, await response.text()
+    for dispute_id in ids.values():
+        assert await eventually(lambda d=dispute_id: advised(console_app, d), timeout=15), f"{dispute_id} not assessed"
+    return ids
+
+
+async def advised(app: Running, dispute_id: str) -> bool:
+    async with app.session.get(f"{app.url}/v1/disputes/{dispute_id}", headers=INVESTIGATOR) as response:
+        case = await response.json()
+    return bool(case["recommendation"] and case["evidence"] and not case["recommendation_provisional"])
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def page(browser: BrowserContext) -> AsyncIterator[Page]:
+    tab = await browser.new_page()
+    yield tab
+    await tab.close()
+
+
+async def sign_in(page: Page, app: Running, role: Role = Role.INVESTIGATOR, sub: str = "inv-ayse") -> None:
+    await page.context.clear_cookies()
+    await page.goto(f"{app.url}/console")
+    assert page.url.endswith("/console/sign-in")
+    await page.keyboard.type(TOKENS.mint(sub, role))  # the token field has the focus
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(f"{app.url}/console")
+
+
+async def test_an_investigator_signs_in_finds_a_case_by_its_order_and_exports_the_list(page, console_app, cases):
+    await sign_in(page, console_app)
+    rows = page.locator("table.queue tbody tr")
+    assert await rows.count() == len(ORDERS)
+    await page.get_by_label("Carrier", exact=True).fill("surat")
+    await page.get_by_role("button", name="Apply").click()
+    await page.wait_for_url("**/console?*carrier=surat*")
+    assert await rows.count() == 1 and await rows.first.get_attribute("data-dispute") == cases["signed"]
+    await page.goto(f"{console_app.url}/console")
+    await page.get_by_label("Order number").fill("ord-b1")  # the order number the customer gives on the phone
+    await page.get_by_label("Order number").press("Enter")
+    await page.wait_for_url("**/console?*order_id=ord-b1*")
+    assert await rows.count() == 1 and await rows.first.get_attribute("data-dispute") == cases["signed"]
+    async with page.expect_download() as downloading:
+        await page.get_by_role("link", name="Export CSV").click()
+    exported = list(csv.reader(io.StringIO(Path(await (await downloading.value).path()).read_text())))
+    assert exported[0][:2] == ["id", "status"] and [row[0] for row in exported[1:]] == [cases["signed"]]
+    await page.get_by_role("link", name=cases["signed"]).click()
+    await page.wait_for_url(f"**/console/disputes/{cases['signed']}")
+    assert cases["signed"] in await page.locator("h1").inner_text()
+
+
+async def test_the_case_page_shows_the_signature_and_where_the_parcel_was_left(page, console_app, cases, tmp_path):
+    await sign_in(page, console_app)
+    await page.goto(f"{console_app.url}/console/disputes/{cases['signed']}")
+    signature = page.locator("img.evidence-signature").first
+    await signature.scroll_into_view_if_needed()
+    assert await signature.evaluate("img => img.complete && img.naturalWidth") > 0
+    assert (await page.locator("#distance").inner_text()).endswith(" m")
+    assert await page.locator("svg.map circle.map-delivery").count() == 1
+    assert "Ayşe Yılmaz" in await page.locator("#order-h + p").inner_text()
+    target = Path(SCREENSHOT) if SCREENSHOT else tmp_path / "case.png"
+    await page.screenshot(path=str(target), full_page=True)
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def test_deciding_with_the_recommendation_prefilled_resolves_the_case(page, console_app, cases):
+    await sign_in(page, console_app)
+    await page.goto(f"{console_app.url}/console/disputes/{cases['signed']}")
+    assert await page.get_by_label("Outcome").input_value() == "rejected"  # the strong proof's recommendation
+    await page.get_by_label("Note", exact=True).fill("İmza ve konum adresle uyuşuyor.")
+    await page.get_by_role("button", name="Decide").click()
+    await page.wait_for_url("**?done")
+    assert "resolved" in await page.locator("h1 .status").inner_text()
+
+
+async def test_a_case_that_changed_meanwhile_shows_what_changed_before_the_decision_goes_through(
+        page, console_app, cases):
+    await sign_in(page, console_app)
+    case_url = f"{console_app.url}/console/disputes/{cases['other-name']}"
+    await page.goto(case_url)
+    await page.get_by_label("Outcome").select_option("refund")
+    await page.get_by_label("Reason", exact=True).select_option("weak_proof")
+    await page.get_by_label("Note", exact=True).fill("Teslim alan farklı kişi.")
+    note = {"text": "Kargo firmasını aradım."}
+    async with console_app.session.post(f"{console_app.url}/v1/disputes/{cases['other-name']}/notes", json=note,
+                                        headers=SUPERVISOR) as response:
+        assert response.status == 201
+    await page.get_by_role("button", name="Decide").click()
+    changes = page.locator("#changes")
+    await changes.wait_for()
+    changed = await changes.locator("li").all_inner_texts()
+    assert len(changed) == 1 and "note_added" in changed[0] and "sup-zeynep" in changed[0]
+    assert await page.get_by_label("Note", exact=True).input_value() == "Teslim alan farklı kişi."
+    await page.get_by_role("button", name="Decide").click()  # again, on the version now shown
+    await page.wait_for_url("**?done")
+    assert "resolved" in await page.locator("h1 .status").inner_text()
+
+
+async def test_a_supervisor_signs_in_on_the_development_page_and_reads_the_carrier_report(page, console_app, cases):
+    await page.context.clear_cookies()
+    await page.goto(f"{console_app.url}/console/dev-sign-in")
+    await page.get_by_label("Staff member").select_option("sup-zeynep")
+    await page.get_by_label("Role").select_option("supervisor")
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(f"{console_app.url}/console")
+    assert "sup-zeynep" in await page.locator(".who").inner_text()
+    await page.get_by_role("link", name="Reports").click()
+    await page.wait_for_url("**/console/reports")
+    carriers = await page.locator("svg[aria-labelledby=decisions-chart] .chart-label").all_text_contents()
+    assert sorted(carriers) == ["aras", "surat", "ups"]
+    assert await page.locator("svg[aria-labelledby=liability-chart]").count() == 1
+    assert await page.locator("#sla-chart").count() == 1
+    await page.get_by_role("button", name="TR").click()
+    assert await page.locator("html").get_attribute("lang") == "tr"
+    assert await page.get_by_role("heading", name="Raporlar").count() == 1
+    await page.get_by_role("button", name="Çıkış yap").click()
+    await page.wait_for_url("**/console/sign-in")

@@ -1,0 +1,235 @@
+"""The console over HTTP: who gets in, forms that only its own pages can send, the same rules as the API, and
+no personal data in its addresses or in the logs."""
+
+import base64
+import csv
+import io
+import re
+from io import BytesIO
+from urllib.parse import urlsplit
+
+import pytest
+from aiohttp import FormData
+from PIL import Image
+
+from adapters.web.auth import HmacTokens
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, TOKENS
+from tests.factories import PERSONAL_VALUES
+from schemas.common import Role
+
+CSRF = "csrf-value-for-tests-0123456789"
+
+
+def cookies(token: str | None = None, csrf: str = CSRF) -> dict[str, str]:
+    jar = {"console_csrf": csrf} | ({"console_session": token} if token else {})
+    return {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
+
+
+def staff(role: Role = Role.INVESTIGATOR, sub: str = "inv-ayse") -> dict[str, str]:
+    return cookies(TOKENS.mint(sub, role))
+
+
+async def opened(api, order_id: str = "ord-1") -> dict:
+    body = {"order_id": order_id, "statement": "Gelmedi, kapıcıya da sordum.", "preferred_resolution": "refund"}
+    response = await api.post("/v1/disputes", json=body, headers=CUSTOMER)
+    assert response.status == 201, await response.text()
+    return await response.json()
+
+
+async def test_pages_send_whoever_has_not_signed_in_to_the_sign_in_page(api):
+    for path in ("/console", "/console/reports", "/console/disputes/d-1"):
+        response = await api.get(path, allow_redirects=False)
+        assert (response.status, response.headers["Location"]) == (303, "/console/sign-in")
+    page = await api.get("/console/sign-in")
+    assert page.status == 200 and 'name="token"' in await page.text()
+    assert "console_csrf" in page.cookies and page.cookies["console_csrf"]["samesite"] == "Strict"
+
+
+async def test_a_staff_token_signs_in_with_an_http_only_strict_cookie(api):
+    token = TOKENS.mint("inv-ayse", Role.INVESTIGATOR)
+    response = await api.post("/console/sign-in", data={"token": token, "csrf": CSRF}, headers=cookies(),
+                              allow_redirects=False)
+    assert (response.status, response.headers["Location"]) == (303, "/console")
+    session = response.cookies["console_session"]
+    assert session.value == token and session["httponly"] and session["samesite"] == "Strict"
+    assert session["path"] == "/console"
+    queue = await api.get("/console", headers=cookies(token))
+    assert queue.status == 200 and "inv-ayse" in await queue.text()
+
+
+@pytest.mark.parametrize("token", [
+    TOKENS.mint("cust-1", Role.CUSTOMER, "cust-1"),
+    TOKENS.mint("agent-elif", Role.AGENT),
+    TOKENS.mint("svc", Role.SERVICE),
+    HmacTokens("another-secret-" + "y" * 32, "dispute-service", "dispute-service").mint("inv-ayse", Role.INVESTIGATOR),
+    "not-a-token",
+])
+async def test_customers_agents_services_and_bad_tokens_are_refused(api, token):
+    response = await api.post("/console/sign-in", data={"token": token, "csrf": CSRF}, headers=cookies(),
+                              allow_redirects=False)
+    assert response.status == 401 and "console_session" not in response.cookies
+    assert (await api.get("/console", headers=cookies(token), allow_redirects=False)).status == 303
+
+
+async def test_a_form_without_the_matching_csrf_token_changes_nothing(api):
+    dispute = await opened(api)
+    headers = staff()
+    for data in ({}, {"csrf": "something-else"}):
+        response = await api.post(f"/console/disputes/{dispute['id']}/take", data=data, headers=headers)
+        assert response.status == 403
+    cross_site = await api.post(f"/console/disputes/{dispute['id']}/take", data={"csrf": CSRF},
+                                headers=headers | {"Origin": "https://evil.example"})
+    assert cross_site.status == 403
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    assert case["assignee"] is None and case["version"] == dispute["version"]
+
+
+async def test_a_form_without_a_session_is_refused_and_changes_nothing(api):
+    dispute = await opened(api)
+    response = await api.post(f"/console/disputes/{dispute['id']}/take", data={"csrf": CSRF}, headers=cookies())
+    assert response.status == 401
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    assert case["assignee"] is None
+
+
+async def test_taking_a_case_goes_through_the_same_use_case_as_the_api(api):
+    dispute = await opened(api)
+    response = await api.post(f"/console/disputes/{dispute['id']}/take", data={"csrf": CSRF}, headers=staff(),
+                              allow_redirects=False)
+    assert response.status == 303
+    timeline = await (await api.get(f"/v1/disputes/{dispute['id']}/timeline", headers=INVESTIGATOR)).json()
+    assert [(e["action"], e["actor"]) for e in timeline["entries"]][-1] == ("assigned", "inv-ayse")
+
+
+async def test_only_supervisors_may_reopen_and_the_refusal_is_shown(api):
+    dispute = await opened(api)
+    path = f"/console/disputes/{dispute['id']}/reopen"
+    refused = await api.post(path, data={"csrf": CSRF, "reason": "yeni kanıt"}, headers=staff())
+    assert refused.status == 403 and 'id="refused"' in await refused.text()
+    not_resolved = await api.post(path, data={"csrf": CSRF, "reason": "yeni kanıt"},
+                                  headers=staff(Role.SUPERVISOR, "sup-zeynep"))
+    assert not_resolved.status == 409
+
+
+async def test_a_decision_on_an_old_version_shows_what_changed_and_decides_nothing(api):
+    dispute = await opened(api)
+    note = await api.post(f"/v1/disputes/{dispute['id']}/notes", json={"text": "Kargoyu aradım."}, headers=SUPERVISOR)
+    assert note.status == 201
+    form = {"csrf": CSRF, "outcome": "refund", "reason_code": "lost_in_transit", "note": "İade.",
+            "version": str(dispute["version"]), "seen_at": dispute["updated_at"]}
+    response = await api.post(f"/console/disputes/{dispute['id']}/decision", data=form, headers=staff())
+    page = await response.text()
+    assert response.status == 412 and 'id="changes"' in page and "note_added" in page and "sup-zeynep" in page
+    assert f'name="version" value="{dispute["version"] + 1}"' in page and "İade." in page  # kept, to send again
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    assert case["decision"] is None
+
+
+async def test_an_invalid_decision_form_is_a_422_page_with_the_form_kept(api):
+    dispute = await opened(api)
+    form = {"csrf": CSRF, "outcome": "refund", "reason_code": "no_such_reason", "note": "Not kept",
+            "version": str(dispute["version"])}
+    response = await api.post(f"/console/disputes/{dispute['id']}/decision", data=form, headers=staff())
+    assert response.status == 422 and "Not kept" in await response.text()
+
+
+async def test_the_queue_filters_and_searches_with_the_api_s_parameters_and_refuses_bad_ones(api):
+    first, second = await opened(api, "ord-1"), await opened(api, "ord-2")
+    for search in ("carrier=aras", "order_id=ord-2", "status=opened,under_review&carrier=aras"):
+        page = await (await api.get(f"/console?{search}", headers=staff())).text()
+        assert second["id"] in page and first["id"] not in page, search
+    await api.post(f"/console/disputes/{first['id']}/take", data={"csrf": CSRF}, headers=staff())
+    mine = await (await api.get("/console?mine=true", headers=staff())).text()
+    assert first["id"] in mine and second["id"] not in mine
+    for bad in ("opened_from=yesterday", "mine=true&unassigned=true", "priority=7", "cursor=bm90LWEtY3Vyc29y"):
+        assert (await api.get(f"/console?{bad}", headers=staff())).status == 422, bad
+
+
+async def test_the_filtered_list_exports_as_csv_through_the_api_s_export(api):
+    first, second = await opened(api, "ord-1"), await opened(api, "ord-2")
+    export = await api.get("/console/disputes.csv?carrier=aras", headers=staff())
+    assert export.status == 200 and export.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(await export.text())))
+    assert rows[0][0] == "id" and [row[0] for row in rows[1:]] == [second["id"]]
+    assert first["id"] not in await export.text()
+    assert (await api.get("/console/disputes.csv", allow_redirects=False)).status == 303
+    assert (await api.get("/console/disputes.csv?overdue=maybe", headers=staff())).status == 422
+
+
+async def test_the_reports_page_draws_charts(api):
+    await opened(api)
+    response = await api.get("/console/reports?from=2026-11-01&to=2026-12-01", headers=staff(Role.SUPERVISOR))
+    page = await response.text()
+    assert response.status == 200 and page.count("<svg") >= 5 and "yurtici" in page
+    assert (await api.get("/console/reports?from=2026-12-01&to=2026-11-01", headers=staff())).status == 422
+
+
+async def test_the_development_sign_in_is_not_served_outside_the_sandbox(api):
+    assert (await api.get("/console/dev-sign-in", headers=cookies())).status == 404
+    refused = await api.post("/console/dev-sign-in", data={"csrf": CSRF, "staff": "inv-1", "role": "supervisor"},
+                             headers=cookies())
+    assert refused.status == 404 and "console_session" not in refused.cookies
+
+
+async def test_the_language_follows_the_browser_until_one_is_chosen(api):
+    turkish = await (await api.get("/console/sign-in", headers={"Accept-Language": "tr-TR,tr;q=0.9,en;q=0.8"})).text()
+    english = await (await api.get("/console/sign-in", headers={"Accept-Language": "en-GB,en;q=0.9"})).text()
+    assert 'lang="tr"' in turkish and "Giriş yap" in turkish and 'lang="en"' in english and "Sign in" in english
+    api.session.cookie_jar.clear()  # the pages' own CSRF cookie; this test sends its own
+    chosen = await api.post("/console/language", data={"csrf": CSRF, "lang": "en", "next": "https://evil.example/"},
+                            headers=cookies(), allow_redirects=False)
+    assert chosen.headers["Location"] == "/console" and chosen.cookies["console_lang"].value == "en"
+
+
+async def test_no_personal_data_in_any_address_the_console_links_to(api, log_audit):
+    dispute = await opened(api)
+    headers = staff()
+    pages = [await (await api.get(path, headers=headers)).text()
+             for path in ("/console", f"/console/disputes/{dispute['id']}")]
+    assert "Ayşe Yılmaz" in pages[1]  # the page itself shows the order to staff
+    links = [link for page in pages for link in re.findall(r'(?:href|src|action)="([^"]*)"', page)]
+    assert links and not [link for link in links for value in PERSONAL_VALUES if value in urlsplit(link).path +
+                          urlsplit(link).query]
+
+
+
+async def test_an_unknown_or_malformed_case_is_a_404_page(api):
+    for dispute_id in ("dsp_nope", "%7B%22%24ne%22%3A1%7D", "a" * 300):
+        page = await api.get(f"/console/disputes/{dispute_id}", headers=staff())
+        assert page.status == 404 and "text/html" in page.headers["Content-Type"]
+        form = await api.post(f"/console/disputes/{dispute_id}/take", data={"csrf": CSRF}, headers=staff())
+        assert form.status == 404
+
+
+async def test_a_stored_image_is_shown_through_the_evidence_use_case_and_its_viewing_recorded(api):
+    dispute = await opened(api)
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    upload = FormData(default_to_multipart=True)
+    upload.add_field("statement", "Kapının fotoğrafı.")
+    upload.add_field("images", png, filename="kapi.png", content_type="image/png")
+    added = await api.post(f"/v1/disputes/{dispute['id']}/information", data=upload, headers=CUSTOMER)
+    assert added.status == 201, await added.text()
+    ref = (await added.json())["customer_evidence"][0]["images"][0]["ref"]
+    path = f"/console/disputes/{dispute['id']}/attachments/{ref}"
+    assert f'src="{path}"' in await (await api.get(f"/console/disputes/{dispute['id']}", headers=staff())).text()
+    image = await api.get(path, headers=staff())
+    assert image.status == 200 and image.headers["Content-Type"] == "image/png"
+    assert Image.open(BytesIO(await image.read())).size == (1, 1)  # stored re-encoded, without metadata
+    assert image.headers["Cache-Control"] == "private, no-cache"
+    assert (await api.get(path, allow_redirects=False)).status == 303
+    assert (await api.get(path[:-4] + "0000", headers=staff())).status == 404
+    timeline = await (await api.get(f"/v1/disputes/{dispute['id']}/timeline", headers=INVESTIGATOR)).json()
+    assert [(e["actor"], e["details"]["attachment"]) for e in timeline["entries"] if e["action"] == "attachment_viewed"] \
+        == [("inv-ayse", ref)]
+
+
+async def test_what_a_customer_wrote_is_shown_as_text_never_as_markup(api):
+    body = {"order_id": "ord-1", "statement": 'Gelmedi <script>alert("x")</script> <img src=x onerror=alert(1)>',
+            "preferred_resolution": "refund"}
+    dispute = await (await api.post("/v1/disputes", json=body, headers=CUSTOMER)).json()
+    response = await api.get(f"/console/disputes/{dispute['id']}", headers=staff())
+    page = await response.text()
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert "<img src=x" not in page
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
