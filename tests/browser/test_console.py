@@ -72,7 +72,8 @@ async def sign_in(page: Page, app: Running, role: Role = Role.INVESTIGATOR, sub:
     await page.context.clear_cookies()
     await page.goto(f"{app.url}/console")
     assert page.url.endswith("/console/sign-in")
-    await page.keyboard.type(TOKENS.mint(sub, role))  # the token field has the focus
+    await page.wait_for_function("document.activeElement?.id === 'token'", timeout=5000)  # autofocus
+    await page.keyboard.type(TOKENS.mint(sub, role))
     await page.keyboard.press("Enter")
     await page.wait_for_url(f"{app.url}/console")
 
