@@ -3,6 +3,7 @@ page is rendered again with the outcome (a redirect to it when the change was ma
 reason shown when it was not)."""
 
 import base64
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from disputes import errors as domain
 from disputes.actors import Actor
 from disputes.evidence_access import VIEWED
 from disputes.model import AUTOMATIC, RULE_REASONS, Dispute
+from disputes.service import DisputeService
 from schemas.api import ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen
 from schemas.common import Id, Outcome, RefundDestination, Role
 from schemas.dispute import ReasonCode, TimelineEntry
@@ -205,41 +207,25 @@ async def request_evidence(request: web.Request, actor: Actor, form: MultiDictPr
     return await _apply(request, actor, request.app[SERVICE].request_evidence(actor, dispute_id(request)))
 
 
-@action
-async def add_note(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
-    try:
-        note = _model(Note, form, "text")
-    except ValidationError as error:
-        return await _refused(request, actor, error)
-    return await _apply(request, actor, request.app[SERVICE].add_note(actor, dispute_id(request), note.text))
+def _text_action(
+    model: type[BaseModel], field: str, use_case: Callable[[DisputeService, Actor, str, str], Awaitable[Any]]
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """A form of one text field, validated by the API's input model for it, then the use case the API calls."""
+
+    async def handle(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
+        try:
+            text = str(getattr(_model(model, form, field), field))
+        except ValidationError as error:
+            return await _refused(request, actor, error)
+        return await _apply(request, actor, use_case(request.app[SERVICE], actor, dispute_id(request), text))
+
+    return action(handle)
 
 
-@action
-async def message_customer(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
-    try:
-        message = _model(CustomerMessage, form, "text")
-    except ValidationError as error:
-        return await _refused(request, actor, error)
-    service = request.app[SERVICE]
-    return await _apply(request, actor, service.message_customer(actor, dispute_id(request), message.text))
-
-
-@action
-async def clear_flags(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
-    try:
-        body = _model(ClearFlags, form, "reason")
-    except ValidationError as error:
-        return await _refused(request, actor, error)
-    return await _apply(request, actor, request.app[SERVICE].clear_flags(actor, dispute_id(request), body.reason))
-
-
-@action
-async def reopen(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
-    try:
-        body = _model(Reopen, form, "reason")
-    except ValidationError as error:
-        return await _refused(request, actor, error)
-    return await _apply(request, actor, request.app[SERVICE].reopen(actor, dispute_id(request), body.reason))
+add_note = _text_action(Note, "text", DisputeService.add_note)
+message_customer = _text_action(CustomerMessage, "text", DisputeService.message_customer)
+clear_flags = _text_action(ClearFlags, "reason", DisputeService.clear_flags)
+reopen = _text_action(Reopen, "reason", DisputeService.reopen)
 
 
 @action
