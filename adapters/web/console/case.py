@@ -37,6 +37,7 @@ MESSAGE_ACTIONS = frozenset(
 class Image:
     kind: str
     src: str | None  # None: the carrier keeps it (a URL of theirs, not fetched from the browser)
+    picture: bool  # shown inline; otherwise (a PDF or HTML proof letter) linked, for the browser's own viewer
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,16 @@ def attachment_src(dispute_id: str, attachment: Attachment) -> str | None:
     return None
 
 
+def _picture(kind: str, media_type: str | None) -> bool:
+    return media_type.startswith("image/") if media_type else kind != "document"
+
+
 def proofs(dispute: Dispute) -> list[Proof]:
     shown = []
     for index, evidence in enumerate(dispute.evidence, 1):
         p = evidence.proof
         images = tuple(
-            Image(kind, attachment_src(dispute.id, a))
+            Image(kind, attachment_src(dispute.id, a), _picture(kind, a.media_type))
             for kind, a in (("signature", p.signature), ("photo", p.photo), ("document", p.document)) if a is not None
         )
         shown.append(Proof(f"evidence-{index}", p, images))

@@ -97,6 +97,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "signature": ("Signature", "İmza"),
     "photo": ("Delivery photo", "Teslimat fotoğrafı"),
     "document": ("Document", "Belge"),
+    "open_document": ("Open the document", "Belgeyi aç"),
     "image_elsewhere": ("Held at the carrier; not stored here.", "Kargo firmasında; burada saklanmıyor."),
     "map": ("Where it was delivered", "Teslim edildiği yer"),
     "map_none": ("No delivery coordinates to compare.", "Karşılaştırılacak teslim koordinatı yok."),
