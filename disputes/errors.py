@@ -7,7 +7,8 @@
     │   ├── IllegalTransition
     │   ├── ActiveDisputeExists  (names the dispute that holds the shipment)
     │   ├── CompensationAlreadyIssued
-    │   └── Contended            other changes kept winning the race for the dispute; try again shortly
+    │   ├── Contended            other changes kept winning the race for the dispute; try again shortly
+    │   └── KeyInFlight          a request with the same Idempotency-Key is still being answered
     ├── StaleVersion             the caller acted on an older version
     └── Unprocessable            the request is well-formed but breaks a rule
         └── IdempotencyKeyReused
@@ -63,6 +64,15 @@ class Contended(Conflict):
 
     code = "contended"
     title = "The dispute is busy with other changes; try again shortly"
+
+
+class KeyInFlight(Conflict):
+    code = "idempotency-key-in-flight"
+    title = "A request with this Idempotency-Key is still being answered"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"Retry in {retry_after_seconds} s to get its answer.", retry_after=retry_after_seconds)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class StaleVersion(DomainError):

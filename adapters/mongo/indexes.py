@@ -19,6 +19,7 @@ RAW_PAYLOADS = "raw_payloads"
 CARRIER_BREAKERS = "carrier_breakers"  # one document per carrier, found by its `_id` (the carrier code) only
 STAFF = "staff"  # the staff directory: one document per member, found by its `_id` (the staff id) only
 TEST_CLOCKS = "test_clocks"  # sandbox only: one document per test clock, found by its `_id` only
+IDEMPOTENCY_KEYS = "idempotency_keys"  # one document per caller-scoped Idempotency-Key, found by its `_id` only
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,17 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         DISPUTES,
         (("idempotency.key", ASCENDING),),
         "idempotency_key",
-        "Dispute creation replay: find by the customer-scoped Idempotency-Key; unique per key.",
+        "Dispute creation replay (the hot path of opening): find by the caller-scoped Idempotency-Key, whose first "
+        "answer the dispute keeps; unique per key, so two copies of an opening cannot both be stored.",
         {"unique": True, "partialFilterExpression": {"idempotency.key": {"$exists": True}}},
+    ),
+    Index(
+        IDEMPOTENCY_KEYS,
+        (("expires_at", ASCENDING),),
+        "idempotency_keys_expiry",
+        "Every other POST's Idempotency-Key (claimed and replayed by `_id`): MongoDB deletes a key once it has "
+        "expired (TTL; reads check `expires_at` themselves).",
+        {"expireAfterSeconds": 0},
     ),
     Index(
         DISPUTES,
