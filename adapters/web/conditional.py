@@ -9,10 +9,13 @@ from adapters.web.byte_ranges import none_match
 
 KEPT_ON_304 = ("ETag", "Cache-Control", "Vary")
 """What a 304 repeats of the answer it stands for (§15.4.5)."""
+UNVALIDATED = web.ResponseKey("etag_validates_state_only", bool)
+"""Set on a response whose ETag names the state it shows but not all of it (a version, beside parts that change
+without one): it is never answered 304, since the client's copy may differ."""
 
 
 def conditional(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
-    if not isinstance(response, web.Response) or response.status != 200:
+    if not isinstance(response, web.Response) or response.status != 200 or response.get(UNVALIDATED):
         return response  # a stream, a part or a 304 already: answered as the handler chose
     tag = response.headers.get("ETag")
     if tag is None:

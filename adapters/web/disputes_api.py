@@ -6,6 +6,7 @@ import structlog
 from aiohttp import web
 from pydantic import BaseModel
 
+from adapters.web.conditional import UNVALIDATED
 from adapters.web.endpoint import Call, Endpoint, json_body, json_response
 from adapters.web.idempotency import first_answer, idempotency_key, replayed
 from adapters.web.keys import ASSIGNMENTS, CURSORS, MAX_PAGE, SERVICE
@@ -56,7 +57,18 @@ def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: d
         view = customer_view(dispute, call.request.app[SERVICE].rules.appeal_window)
     headers = headers if headers is not None else {}
     headers["ETag"] = f'"{dispute.version}"'
-    return json_response(view, status, headers)
+    response = json_response(view, status, headers)
+    if call.actor.is_staff and not _effects_settled(dispute):
+        response[UNVALIDATED] = True
+    return response
+
+
+def _effects_settled(dispute: Dispute) -> bool:
+    """Whether the staff view's effects (moved by the relay, with no new version) are as they were when this version
+    was saved: nothing pending or parked, nothing delivered since. Else its version ETag earns no 304."""
+    return not (dispute.outbox or dispute.effects_parked) and all(
+        effect.delivered_at <= dispute.updated_at for effect in dispute.effects_delivered
+    )
 
 
 def _expected_versions(call: Call) -> frozenset[int] | None:
