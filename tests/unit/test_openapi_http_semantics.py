@@ -34,7 +34,7 @@ def test_every_get_documents_304_with_its_etag():
 
 
 def test_429_and_its_headers_where_a_rate_limit_counts_and_not_on_operations():
-    for (path, method), operation in operations():
+    for (path, _), operation in operations():
         if "operations" in operation["tags"]:
             assert "429" not in operation["responses"], path
             continue
