@@ -11,7 +11,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from adapters.web.auth import InvalidToken
 from adapters.web.conditional import conditional
-from adapters.web.idempotency import answer_once
+from adapters.web.idempotency import answer_once, key_scope
 from adapters.web.keys import PUSH_CARRIERS, ROLE, TOKENS
 from adapters.web.problems import ProblemError, validation_problem
 from adapters.web.rate_limit import RATE_LIMITS, client_key, limit
@@ -80,7 +80,7 @@ class Endpoint:
 
     def aiohttp_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def handle(request: web.Request) -> web.StreamResponse:
-            actor = self._authenticate(request)
+            actor = self._caller(request)
             body = await read_json_body(request, self.body, self.body_optional) if self.body else None
             if self.read is not None:
                 body = await self.read(request)
@@ -95,8 +95,7 @@ class Endpoint:
         handle.__name__ = self.handler.__name__
         return handle
 
-
-    def _authenticate(self, request: web.Request) -> Actor:
+    def _caller(self, request: web.Request) -> Actor:
         """The caller, once the request is within its rate limit (a refused token counts against its address)."""
         limits, counts = request.app[RATE_LIMITS], self.counts
         if counts == "carrier":
@@ -109,7 +108,7 @@ class Endpoint:
                 limit(request, limits.clients, client_key(request, None))
             raise
         if counts == "client":
-            limit(request, limits.clients, client_key(request, None if actor is PUBLIC else f"{actor.role.value}/{actor.id}"))
+            limit(request, limits.clients, client_key(request, None if actor is PUBLIC else key_scope(actor)))
         return actor
 
 
