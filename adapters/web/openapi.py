@@ -137,16 +137,19 @@ RATE_LIMIT_HEADERS = {
 
 
 def _http_semantics(e: Endpoint, responses: dict[str, Any]) -> None:
-    """304 on a GET (its ETag named in If-None-Match), 429 where a rate limit counts."""
+    """304 on a GET (its ETag named in If-None-Match), 409 on a POST whose Idempotency-Key is in flight, 429 where
+    a rate limit counts."""
     header = {"schema": {"type": "string"}}
+    problem = {"application/problem+json": {"schema": _ref(Problem)}}
+    if e.method == "POST" and e.keys != "none" and "409" not in responses:
+        responses["409"] = {"description": STATUS_TEXT[409], "content": problem}
     if e.method == "GET" and "304" not in responses:
         responses["304"] = {"description": "Not modified: the ETag named in If-None-Match is current (no body)",
                             "headers": {"ETag": header | {"description": "The current ETag."}}}
     if e.counts != "none":
         limits = {name: header | {"description": text} for name, text in RATE_LIMIT_HEADERS.items()}
         retry = {"Retry-After": header | {"description": "Seconds until the bucket lets a request through."}}
-        responses["429"] = responses.get("429", {"description": STATUS_TEXT[429],
-                                                 "content": {"application/problem+json": {"schema": _ref(Problem)}}})
+        responses["429"] = responses.get("429", {"description": STATUS_TEXT[429], "content": problem})
         responses["429"]["headers"] = retry | limits
 
 
