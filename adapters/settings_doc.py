@@ -19,9 +19,11 @@ HEADER = """# Settings
 
 Generated from `adapters/settings.py` by `python -m adapters.settings_doc`; edit the model, not this page.
 
-Every setting is an environment variable (or a line of a `.env` file in the working directory). Outside the
-embedded default `DISPUTES_MONGODB_URI` and `DISPUTES_JWT_SECRET` are required. The decision policy's and the
-business rules' numbers take their defaults and reasons from `disputes/policy/settings.py` and
+Every setting is an environment variable. The commands also read a `.env` file in the working directory when
+there is one (`DISPUTES_PORT=8081` lines; they say so on start-up); a variable set in the environment wins over the
+same line in `.env`. Outside the embedded default `DISPUTES_MONGODB_URI` and `DISPUTES_JWT_SECRET` are required,
+and `disputes serve` and `disputes worker` say in one line which other setting they miss. The decision policy's and
+the business rules' numbers take their defaults and reasons from `disputes/policy/settings.py` and
 `disputes/rules.py`.
 
 | variable | type | default | what it does |
@@ -48,7 +50,9 @@ def _type(annotation: object) -> str:
         return " or ".join(kinds) + ", optional"
     if origin is dict:
         return "JSON object"
-    return TYPES[annotation]
+    if origin in (list, tuple, set, frozenset):
+        return "JSON list"
+    return TYPES.get(annotation) or getattr(annotation, "__name__", str(annotation))
 
 
 def _default(info: FieldInfo) -> str:
