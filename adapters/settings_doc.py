@@ -52,7 +52,7 @@ def _type(annotation: object) -> str:
         return "JSON object"
     if origin in (list, tuple, set, frozenset):
         return "JSON list"
-    return TYPES.get(annotation) or getattr(annotation, "__name__", str(annotation))
+    return TYPES.get(annotation) or str(getattr(annotation, "__name__", annotation))
 
 
 def _default(info: FieldInfo) -> str:
