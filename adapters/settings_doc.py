@@ -2,18 +2,21 @@
 model: `python -m adapters.settings_doc`. A test fails while the page differs from what this writes."""
 
 import types
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal, Union, get_args, get_origin
 
 from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
+from pydantic_settings import BaseSettings
 
 from adapters.settings import Settings
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
 TYPES: dict[object, str] = {
     bool: "true or false", int: "integer", float: "number", str: "text", Path: "path", SecretStr: "secret text",
+    timedelta: "duration (seconds, or ISO 8601 such as PT5M)",
 }
 HEADER = """# Settings
 
@@ -31,13 +34,19 @@ the business rules' numbers take their defaults and reasons from `disputes/polic
 """
 
 
-def render() -> str:
-    rows = [_row(name, info) for name, info in Settings.model_fields.items()]
+def render(model: type[BaseSettings] = Settings) -> str:
+    prefix = model.model_config.get("env_prefix", "")
+    rows = [_row(f"{prefix}{name}".upper(), info) for name, info in model.model_fields.items()]
     return HEADER + "".join(rows)
 
 
-def _row(name: str, info: FieldInfo) -> str:
-    cells = (f"`DISPUTES_{name.upper()}`", _type(info.annotation), _default(info), info.description or "")
+def undescribed(model: type[BaseSettings] = Settings) -> list[str]:
+    """The settings the page could not explain: every one needs a description of what it does."""
+    return [name for name, info in model.model_fields.items() if not (info.description or "").strip()]
+
+
+def _row(variable: str, info: FieldInfo) -> str:
+    cells = (f"`{variable}`", _type(info.annotation), _default(info), " ".join((info.description or "").split()))
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |\n"
 
 
