@@ -34,6 +34,7 @@ from sandbox.downstream import serve_downstream_sandbox
 from adapters.settings import DEV_JWT_SECRET, ENV_FILE, Settings
 from adapters.web.auth import HmacTokens
 from adapters.web.limits import server_options
+from carriers.registry import CARRIERS
 from adapters.workers import worker_id as default_worker_id
 from schemas.common import Role
 
@@ -118,8 +119,13 @@ def main(argv: list[str] | None = None) -> None:
 def explain(problem: Exception) -> Iterator[str]:
     """One line per problem, never the value that was refused: a rejected value may be a secret."""
     match problem:
+        case ValidationError() if problem.title == Settings.__name__:
+            for location, message in _refusals(problem):
+                yield " ".join([f"DISPUTES_{location[0].upper()}" if location else "settings", *location[1:]]) + (
+                    f": {message}"
+                )
         case ValidationError():
-            yield from _validation_lines(problem)
+            yield from (f"{problem.title} {'.'.join(loc) or '(all)'}: {message}" for loc, message in _refusals(problem))
         case SettingsError():  # a JSON setting that does not parse; its cause says where, not what
             field = re.search(r'field "(\w+)" from source "(\w+)"', str(problem))
             where = f"DISPUTES_{field[1].upper()}" + (f" (in {ENV_FILE})" if "DotEnv" in field[2] else "") if field else ""
@@ -130,15 +136,23 @@ def explain(problem: Exception) -> Iterator[str]:
             yield str(problem)
 
 
-def _validation_lines(error: ValidationError) -> Iterator[str]:
+def _refusals(error: ValidationError) -> Iterator[tuple[list[str], str]]:
+    """Where each refused value was and why, without the value."""
     for detail in error.errors(include_url=False, include_context=False, include_input=False):
-        location = [str(part) for part in detail["loc"]]
-        message = detail["msg"].removeprefix("Value error, ")
-        if error.title == Settings.__name__:
-            setting = f"DISPUTES_{location[0].upper()}" if location else "settings"
-            yield " ".join([setting, *location[1:]]) + f": {message}"
-        else:  # a carrier's settings (DISPUTES_CARRIERS), checked when the app starts
-            yield f"{error.title} {'.'.join(location) or '(all)'}: {message}"
+        yield [str(part) for part in detail["loc"]], detail["msg"].removeprefix("Value error, ")
+
+
+def _check_carriers(settings: Settings) -> None:
+    """Each carrier's settings in DISPUTES_CARRIERS, checked before anything starts and named by carrier (the
+    app would refuse them too, once its database and sessions were up)."""
+    for code, configured in settings.carriers.items():
+        if (entry := CARRIERS.get(code)) is None:
+            raise CannotStart(f"DISPUTES_CARRIERS: no carrier {code!r} (there are {', '.join(CARRIERS)}).")
+        try:
+            entry.settings.model_validate(configured)
+        except ValidationError as refused:
+            lines = (f"DISPUTES_CARRIERS {code} {'.'.join(loc) or '(all)'}: {why}" for loc, why in _refusals(refused))
+            raise CannotStart("\n".join(lines)) from None
 
 
 def _command(args: argparse.Namespace) -> None:
@@ -155,13 +169,16 @@ def _command(args: argparse.Namespace) -> None:
             _run(_sandbox(args.host, args.port, args.carriers_port, args.push_target))
         case "serve":
             _require_production_settings(settings, api=True)
+            _check_carriers(settings)
             _run(_serve(settings))
         case "worker":
             _require_production_settings(settings, api=False)
+            _check_carriers(settings)
             workers = settings.model_copy(update={"run_workers": True, "worker_id": worker_id})
             ops = f"worker {worker_id}: /healthz, /readyz, /metrics on http://{settings.host}:{settings.worker_port}"
             _run(_serve(workers, api=False, announce=lambda: ops))
         case "embedded":
+            _check_carriers(settings)
             for host, port, setting in _embedded_addresses(settings):
                 _ensure_free(host, port, setting)
             try:

@@ -82,9 +82,12 @@ def test_a_missing_setting_is_one_line_naming_it(command, unset, named):
     ("DISPUTES_PORT", "eighty", None, "DISPUTES_PORT: Input should be a valid integer"),
     ("DISPUTES_STORAGE", "disk", None, "DISPUTES_STORAGE: Input should be 'mongodb' or 'memory'"),
     ("DISPUTES_JWT_SECRET", JWT_SECRET, JWT_SECRET, "DISPUTES_JWT_SECRET: must be at least 32 characters long"),
-    ("DISPUTES_CARRIERS", json.dumps({"ups": {"credentials": UPS_SECRET}}), UPS_SECRET, "UpsSettings credentials"),
+    ("DISPUTES_CARRIERS", json.dumps({"ups": {"credentials": UPS_SECRET}}), UPS_SECRET,
+     "DISPUTES_CARRIERS ups credentials: Input should be a valid dictionary"),
     ("DISPUTES_CARRIERS", json.dumps({"ups": {"credentials": {"client_id": "id", "client_secret": [UPS_SECRET]}}}),
-     UPS_SECRET, "UpsSettings credentials.client_secret: Input should be a valid string"),
+     UPS_SECRET, "DISPUTES_CARRIERS ups credentials.client_secret: Input should be a valid string"),
+    ("DISPUTES_CARRIERS", json.dumps({"upz": {"credentials": {"client_id": "id", "client_secret": UPS_SECRET}}}),
+     UPS_SECRET, "DISPUTES_CARRIERS: no carrier 'upz' (there are ups, dhl"),
     ("DISPUTES_CARRIERS", '{"ups": {"credentials": ' + UPS_SECRET, UPS_SECRET, "DISPUTES_CARRIERS cannot be read"),
 ])
 def test_a_refused_value_is_one_line_without_the_value(variable, value, secret, said):
