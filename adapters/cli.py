@@ -156,9 +156,9 @@ def _check_carriers(settings: Settings) -> None:
 
 
 def _command(args: argparse.Namespace) -> None:
-    settings = Settings()
-    if (env_file := Path(ENV_FILE)).is_file():
+    if (env_file := Path(ENV_FILE)).is_file():  # said before it is read, so a refusal from it is placed
         print(f"settings: read {env_file.resolve()} (the environment wins over it)", file=sys.stderr, flush=True)
+    settings = Settings()
     worker_id = settings.worker_id or default_worker_id()
     process = {"worker_id": worker_id} if args.command == "worker" else None
     configure_logging(settings.log_level, settings.log_json, once=True, process=process)

@@ -26,7 +26,8 @@ UPS_SECRET = "ups-client-secret-Zq81-do-not-print"
 JWT_SECRET = "jwt-secret-Hk2-do-not-print"  # 27 characters: refused as too short
 
 
-def disputes(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def disputes(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command as a person runs it, in `cwd` (a directory of the test's own: no stray `.env`)."""
     return subprocess.run(
         [sys.executable, "-m", "adapters.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=60,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **env},
@@ -58,13 +59,15 @@ def test_a_taken_port_is_one_line_naming_the_port_and_its_setting(taken_port, tm
     free = {"DISPUTES_PORT": "0", "DISPUTES_SANDBOX_PORT": "0", "DISPUTES_CARRIER_SANDBOX_PORT": "0"}
     settings = {**base, **(free if command == "embedded" else {}), **env, setting: str(taken_port),
                 "DISPUTES_DATA_DIR": str(tmp_path / "data")}
-    line = refused_in_one_line(disputes(command, env=settings))
+    line = refused_in_one_line(disputes(command, env=settings, cwd=tmp_path))
     assert f"Port {taken_port} on 127.0.0.1 is already in use" in line and setting in line
     assert not (tmp_path / "data" / "disputes.sqlite").exists()  # refused before the database started
 
 
-def test_the_sandbox_names_the_option_whose_port_is_taken(taken_port):
-    line = refused_in_one_line(disputes("sandbox", "--port", "0", "--carriers-port", str(taken_port), env={}))
+def test_the_sandbox_names_the_option_whose_port_is_taken(taken_port, tmp_path):
+    line = refused_in_one_line(
+        disputes("sandbox", "--port", "0", "--carriers-port", str(taken_port), env={}, cwd=tmp_path)
+    )
     assert str(taken_port) in line and "--carriers-port" in line
 
 
@@ -73,9 +76,9 @@ def test_the_sandbox_names_the_option_whose_port_is_taken(taken_port):
     ("serve", "DISPUTES_ORDERS_URL", "DISPUTES_ORDERS_URL"),
     ("worker", "DISPUTES_PAYMENTS_URL", "DISPUTES_PAYMENTS_URL"),
 ])
-def test_a_missing_setting_is_one_line_naming_it(command, unset, named):
+def test_a_missing_setting_is_one_line_naming_it(tmp_path, command, unset, named):
     env = {name: value for name, value in PRODUCTION.items() if name != unset}
-    assert named in refused_in_one_line(disputes(command, env=env))
+    assert named in refused_in_one_line(disputes(command, env=env, cwd=tmp_path))
 
 
 @pytest.mark.parametrize(("variable", "value", "secret", "said"), [
@@ -90,8 +93,8 @@ def test_a_missing_setting_is_one_line_naming_it(command, unset, named):
      UPS_SECRET, "DISPUTES_CARRIERS: no carrier 'upz' (there are ups, dhl"),
     ("DISPUTES_CARRIERS", '{"ups": {"credentials": ' + UPS_SECRET, UPS_SECRET, "DISPUTES_CARRIERS cannot be read"),
 ])
-def test_a_refused_value_is_one_line_without_the_value(variable, value, secret, said):
-    result = disputes("serve", env={**PRODUCTION, variable: value})
+def test_a_refused_value_is_one_line_without_the_value(tmp_path, variable, value, secret, said):
+    result = disputes("serve", env={**PRODUCTION, variable: value}, cwd=tmp_path)
     assert said in refused_in_one_line(result)
     assert (secret or value) not in result.stdout + result.stderr
 
@@ -100,7 +103,10 @@ def test_a_refused_secret_in_the_env_file_is_not_printed_either(tmp_path):
     (tmp_path / ".env").write_text(f"DISPUTES_JWT_SECRET={JWT_SECRET}\n")
     result = disputes("serve", env={k: v for k, v in PRODUCTION.items() if k != "DISPUTES_JWT_SECRET"}, cwd=tmp_path)
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert "DISPUTES_JWT_SECRET: must be at least 32 characters long" in result.stderr
+    assert result.stderr.splitlines() == [
+        f"settings: read {tmp_path / '.env'} (the environment wins over it)",
+        "DISPUTES_JWT_SECRET: must be at least 32 characters long",
+    ]
     assert JWT_SECRET not in result.stdout + result.stderr
 
 
