@@ -99,15 +99,19 @@ def test_a_refused_value_is_one_line_without_the_value(tmp_path, variable, value
     assert (secret or value) not in result.stdout + result.stderr
 
 
-def test_a_refused_secret_in_the_env_file_is_not_printed_either(tmp_path):
-    (tmp_path / ".env").write_text(f"DISPUTES_JWT_SECRET={JWT_SECRET}\n")
+@pytest.mark.parametrize(("line", "secret", "said"), [
+    (f"DISPUTES_JWT_SECRET={JWT_SECRET}", JWT_SECRET, "DISPUTES_JWT_SECRET: must be at least 32 characters long"),
+    ('DISPUTES_CARRIERS={"ups": {"credentials": ' + UPS_SECRET, UPS_SECRET,
+     "DISPUTES_CARRIERS (in .env) cannot be read: Expecting value: line 1 column"),
+])
+def test_a_refused_secret_in_the_env_file_is_not_printed_either(tmp_path, line, secret, said):
+    (tmp_path / ".env").write_text(line + "\n")
     result = disputes("serve", env={k: v for k, v in PRODUCTION.items() if k != "DISPUTES_JWT_SECRET"}, cwd=tmp_path)
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert result.stderr.splitlines() == [
-        f"settings: read {tmp_path / '.env'} (the environment wins over it)",
-        "DISPUTES_JWT_SECRET: must be at least 32 characters long",
-    ]
-    assert JWT_SECRET not in result.stdout + result.stderr
+    announced, refused = result.stderr.splitlines()
+    assert announced == f"settings: read {tmp_path / '.env'} (the environment wins over it)"
+    assert refused.startswith(said)
+    assert secret not in result.stdout + result.stderr
 
 
 def test_the_env_file_is_read_said_so_and_the_environment_wins_over_it(tmp_path):
