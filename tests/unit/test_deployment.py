@@ -22,7 +22,7 @@ EXPECTED_COMMANDS = frozenset({"serve", "worker", "sandbox", "token", "embedded"
 MONGO_SERVICES = ("mongo1", "mongo2", "mongo3")
 KEYFILE_SERVICE = "mongo-keyfile"
 MONGO_UID = "999"  # the mongodb user of the official image, which mongod runs as
-VARIABLE = re.compile(r"\$(?:\$|\{(\w+)(?:(:?)([-?])([^}]*))?\}|(\w+))")
+VARIABLE = re.compile(r"\$(?:\$|\{(\w+)(?:(:?)([-?+])([^}]*))?\}|(\w+))")
 SECRETS = {"DISPUTES_JWT_SECRET": "a-test-secret-that-is-long-enough-0123456789", "MONGO_ROOT_PASSWORD": "pw0123456789"}
 APP_COMMANDS = {"sandbox": "sandbox", "api": "serve", "worker": "worker"}
 DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
@@ -45,8 +45,9 @@ class Unset(Exception):
 
 
 def interpolate(value: object, env: dict[str, str]) -> object:
-    """What compose makes of `value` with `env` set: `${NAME}`, `${NAME:-default}`, `${NAME-default}`,
-    `${NAME:?message}`, `${NAME?message}`, `$NAME`, and `$$` for a literal `$`."""
+    """What compose makes of `value` with `env` set (https://docs.docker.com/reference/compose-file/interpolation):
+    `${NAME}`, `$NAME`, `${NAME:-default}`, `${NAME:?message}`, `${NAME:+replacement}` (and each without the colon,
+    for unset only), and `$$` for a literal `$`. Nesting is not needed here."""
     if isinstance(value, dict):
         return {key: interpolate(item, env) for key, item in value.items()}
     if isinstance(value, list):
@@ -60,6 +61,8 @@ def interpolate(value: object, env: dict[str, str]) -> object:
             return "$"
         name = name or bare
         unset = name not in env or (colon == ":" and env[name] == "")
+        if kind == "+":
+            return "" if unset else argument
         if not unset:
             return env[name]
         if kind == "?":
