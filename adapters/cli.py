@@ -168,11 +168,11 @@ def _command(args: argparse.Namespace) -> None:
         case "sandbox":
             _run(_sandbox(args.host, args.port, args.carriers_port, args.push_target))
         case "serve":
-            _require_production_settings(settings, api=True)
+            require_production_settings(settings, api=True)
             _check_carriers(settings)
             _run(_serve(settings))
         case "worker":
-            _require_production_settings(settings, api=False)
+            require_production_settings(settings, api=False)
             _check_carriers(settings)
             workers = settings.model_copy(update={"run_workers": True, "worker_id": worker_id})
             ops = f"worker {worker_id}: /healthz, /readyz, /metrics on http://{settings.host}:{settings.worker_port}"
@@ -211,7 +211,7 @@ def _token(settings: Settings, args: argparse.Namespace) -> str:
     return HmacTokens.from_settings(settings).mint(args.sub, Role(args.role), customer, ttl)
 
 
-def _require_production_settings(settings: Settings, api: bool) -> None:
+def require_production_settings(settings: Settings, api: bool) -> None:
     if settings.mongodb_uri is None:
         raise CannotStart("DISPUTES_MONGODB_URI is not set. For the local all-in-one default run `disputes embedded`.")
     if settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
