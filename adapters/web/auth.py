@@ -55,7 +55,7 @@ class Reason(StrEnum):
 
 DETAILS = {
     Reason.TOKEN_MISSING: "Send a bearer token.",
-    Reason.TOKEN_MALFORMED: "The token is not a readable JWT with a key id (kid) in its header.",
+    Reason.TOKEN_MALFORMED: "The token is not a readable JWT, or its header names no key (kid).",
     Reason.ALGORITHM_NOT_ALLOWED: "The token is signed with an algorithm this service does not accept for it.",
     Reason.UNKNOWN_KEY: "The token is signed with a key the identity provider does not publish.",
     Reason.BAD_SIGNATURE: "The token's signature does not match its content.",
@@ -267,12 +267,14 @@ def signing_keys(document: object, algorithms: Sequence[str]) -> dict[str, jwt.P
     for entry in entries if isinstance(entries, list) else ():
         if not isinstance(entry, dict) or entry.get("use", "sig") != "sig" or entry.get("kty") not in ("RSA", "EC"):
             continue
-        kid = entry.get("kid")
+        kid, algorithm = entry.get("kid"), entry.get("alg", "")
+        if not (isinstance(kid, str) and kid and isinstance(algorithm, str)):
+            continue
         try:
             key = jwt.PyJWK(entry)
         except jwt.PyJWTError:
             continue
-        if isinstance(kid, str) and kid and key.algorithm_name in algorithms:
+        if key.algorithm_name in algorithms:
             keys[kid] = key
     if not keys:
         raise KeysUnavailable("no usable signing key")

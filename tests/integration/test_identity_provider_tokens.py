@@ -248,6 +248,8 @@ def test_only_signing_keys_for_an_accepted_algorithm_are_taken_from_the_jwks():
         public_jwk(rsa_key("rsa-1"), "rs512", "RS512"),
         {"kty": "oct", "kid": "secret", "k": "c2VjcmV0", "alg": "HS256"},
         {"kty": "RSA", "kid": "broken", "n": "!!", "e": "AQAB"},
+        {**rsa, "kid": "odd-alg", "alg": ["RS256"]},
+        {**rsa, "kid": 7},
         "not a key",
     ]}
     keys = signing_keys(document, ALGORITHMS)
