@@ -263,10 +263,10 @@ def test_a_jwks_without_a_usable_key_is_unavailable_rather_than_empty(document):
 
 
 def test_the_settings_accept_only_asymmetric_algorithms():
-    assert Settings(jwt_algorithms=["ES256"]).jwt_algorithms == ["ES256"]
+    assert Settings(_env_file=None, jwt_algorithms=["ES256"]).jwt_algorithms == ["ES256"]
     for refused in (["HS256"], ["none"], []):
         with pytest.raises(ValidationError):
-            Settings(jwt_algorithms=refused)
+            Settings(_env_file=None, jwt_algorithms=refused)
 
 
 # Over HTTP: the API configured with the provider's JWKS URL, as `disputes serve` runs it.
@@ -277,6 +277,7 @@ async def api(aiohttp_client, provider_server, tmp_path):
     orders = tmp_path / "orders.json"
     orders.write_text('{"orders": []}')
     settings = Settings(
+        _env_file=None,
         storage="memory", run_workers=False, orders_file=orders, jwt_jwks_url=str(provider_server.make_url(JWKS_PATH)),
         jwt_issuer=ISSUER, jwt_audience=AUDIENCE,
     )
@@ -295,7 +296,7 @@ async def test_the_api_takes_the_providers_tokens_and_says_why_it_refuses_others
     assert (await get_disputes(api, customer))[0] == 200
 
     # a development token signed with the service's own secret (the sandbox's): HS256 is refused here
-    development = jwt.encode(claims(), Settings().jwt_secret.get_secret_value(), "HS256")
+    development = jwt.encode(claims(), Settings(_env_file=None).jwt_secret.get_secret_value(), "HS256")
     expired = provider.token("rsa-1", exp=claims()["iat"] - 600)
     refusals = {None: Reason.TOKEN_MISSING, development: Reason.ALGORITHM_NOT_ALLOWED, expired: Reason.TOKEN_EXPIRED,
                 provider.token("rsa-1", iss="https://other.test"): Reason.WRONG_ISSUER}
