@@ -52,7 +52,8 @@ DESCRIPTIONS = {
     "embedded": "Run everything on this machine with no configuration: an embedded MongoDB-compatible database "
                 "(mongoeco) on a file in DISPUTES_DATA_DIR, the stand-in marketplace services and carriers, the API, "
                 "the workers and demo data. Prints the URLs, a token for each role and curl commands to try.",
-    "serve": "Run the HTTP API on DISPUTES_HOST:DISPUTES_PORT. Needs DISPUTES_MONGODB_URI, DISPUTES_JWT_SECRET and "
+    "serve": "Run the HTTP API on DISPUTES_HOST:DISPUTES_PORT. Needs DISPUTES_MONGODB_URI, DISPUTES_JWT_SECRET, "
+             "DISPUTES_JWT_JWKS_URL (bearer tokens are verified against the identity provider's keys) and "
              "DISPUTES_ORDERS_URL (or DISPUTES_ORDERS_FILE); runs the background workers too unless "
              "DISPUTES_RUN_WORKERS=false.",
     "worker": "Run the background workers only (outbox relay, evidence puller, push attacher, assessor, SLA sweeper, "
@@ -61,8 +62,9 @@ DESCRIPTIONS = {
     "sandbox": "Run the local stand-ins for the marketplace's services (orders, payments, fulfillment, "
                "notifications, accounts, finance, digital delivery) and for every carrier. They have no "
                "authentication: keep them on loopback or a private network.",
-    "token": "Print a development bearer token (JWT) for a role, signed with DISPUTES_JWT_SECRET and valid for the "
-             "issuer and audience this service expects.",
+    "token": "Print a development bearer token (HS256 JWT) for a role, signed with DISPUTES_JWT_SECRET for the "
+             "issuer and audience this service expects. Only the embedded default takes it: `disputes serve` "
+             "verifies tokens against the identity provider's JWKS.",
     "sandbox-shipment": "Script what a carrier in the running carrier sandbox says about one tracking number: its "
                         "states pull by pull, its proof of delivery, its faults and latency.",
     "sandbox-order": "Add an order of your own to the running downstream sandbox (kept across restarts), to open "
@@ -94,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--push-target", metavar="URL", help="the service's base URL, where the carriers push their webhooks"
     )
-    token = command("token", "mint a development JWT for a role")
+    token = command("token", "mint a development JWT for a role (taken by `disputes embedded` only)")
     token.add_argument("--role", choices=[r.value for r in Role], required=True, help="whom the token speaks for")
     token.add_argument("--sub", required=True, help="the caller's id (a customer id, or a staff member's id)")
     token.add_argument(
@@ -220,6 +222,9 @@ def require_production_settings(settings: Settings, api: bool) -> None:
         raise CannotStart("DISPUTES_TEST_CLOCKS is for the embedded default (sandbox) only.")
     if settings.console_dev_sign_in:  # anyone could sign in as staff
         raise CannotStart("DISPUTES_CONSOLE_DEV_SIGN_IN is for the embedded default (sandbox) only.")
+    if api and settings.jwt_jwks_url is None:  # HS256 development tokens are for the embedded default only
+        raise CannotStart("DISPUTES_JWT_JWKS_URL is not set: `disputes serve` verifies bearer tokens against the "
+                          "identity provider's keys (development tokens are for `disputes embedded` only).")
     if api and not (settings.orders_url or settings.orders_file):
         raise CannotStart("DISPUTES_ORDERS_URL (or DISPUTES_ORDERS_FILE) is not set: the API reads orders from it.")
     missing = [f"DISPUTES_{name.upper()}" for name in RELAY_TARGETS if getattr(settings, name) is None]
@@ -328,6 +333,7 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
                 "run_workers": True,
                 "test_clocks": True,
                 "console_dev_sign_in": True,
+                "jwt_jwks_url": None,  # the banner's and the dev sign-in's tokens are development tokens
             }
         )
         try:

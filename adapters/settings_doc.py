@@ -1,6 +1,7 @@
 """Writes `docs/settings.md`, every setting with its variable, type, default and description, from the settings
 model: `python -m adapters.settings_doc`. A test fails while the page differs from what this writes."""
 
+import json
 import types
 from datetime import timedelta
 from pathlib import Path
@@ -25,9 +26,9 @@ Generated from `adapters/settings.py` by `python -m adapters.settings_doc`; edit
 Every setting is an environment variable. The commands also read a `.env` file in the working directory when
 there is one (`DISPUTES_PORT=8081` lines; they say so on start-up); a variable set in the environment wins over the
 same line in `.env`. Outside the embedded default `DISPUTES_MONGODB_URI` and `DISPUTES_JWT_SECRET` are required,
-and `disputes serve` and `disputes worker` say in one line which other setting they miss. The decision policy's and
-the business rules' numbers take their defaults and reasons from `disputes/policy/settings.py` and
-`disputes/rules.py`.
+and `disputes serve` needs the identity provider's `DISPUTES_JWT_JWKS_URL`; `disputes serve` and `disputes worker`
+say in one line which setting they miss. The decision policy's and the business rules' numbers take their defaults
+and reasons from `disputes/policy/settings.py` and `disputes/rules.py`.
 
 | variable | type | default | what it does |
 |---|---|---|---|
@@ -60,7 +61,7 @@ def _type(annotation: object) -> str:
     if origin is dict:
         return "JSON object"
     if origin in (list, tuple, set, frozenset):
-        return "JSON list"
+        return f"JSON list of {_type(get_args(annotation)[0])}"
     return TYPES.get(annotation) or str(getattr(annotation, "__name__", annotation))
 
 
@@ -73,6 +74,8 @@ def _default(info: FieldInfo) -> str:
             return "a development-only value"
         case bool():
             return f"`{str(default).lower()}`"
+        case list():
+            return f"`{json.dumps(default)}`"
         case _:
             return f"`{default}`"
 

@@ -18,6 +18,7 @@ PRODUCTION = {
     "DISPUTES_MONGODB_URI": "mongodb://db:27017/?replicaSet=rs0",
     "DISPUTES_STORAGE": "memory",  # starts without a database: the command gets as far as listening
     "DISPUTES_JWT_SECRET": SECRET,
+    "DISPUTES_JWT_JWKS_URL": UNREACHABLE + "/jwks.json",  # fetched at the first token only
     "DISPUTES_RUN_WORKERS": "false",
     **{f"DISPUTES_{name}_URL": UNREACHABLE for name in ("ORDERS", "PAYMENTS", "FULFILLMENT", "NOTIFICATIONS",
                                                        "ACCOUNTS", "FINANCE")},
@@ -74,6 +75,7 @@ def test_the_sandbox_names_the_option_whose_port_is_taken(taken_port, tmp_path):
 @pytest.mark.parametrize(("command", "unset", "named"), [
     ("serve", "DISPUTES_MONGODB_URI", "DISPUTES_MONGODB_URI"),
     ("serve", "DISPUTES_ORDERS_URL", "DISPUTES_ORDERS_URL"),
+    ("serve", "DISPUTES_JWT_JWKS_URL", "DISPUTES_JWT_JWKS_URL"),
     ("worker", "DISPUTES_PAYMENTS_URL", "DISPUTES_PAYMENTS_URL"),
 ])
 def test_a_missing_setting_is_one_line_naming_it(tmp_path, command, unset, named):

@@ -23,7 +23,12 @@ MONGO_SERVICES = ("mongo1", "mongo2", "mongo3")
 KEYFILE_SERVICE = "mongo-keyfile"
 MONGO_UID = "999"  # the mongodb user of the official image, which mongod runs as
 VARIABLE = re.compile(r"\$(?:\$|\{(\w+)(?:(:?)([-?+])([^}]*))?\}|(\w+))")
-SECRETS = {"DISPUTES_JWT_SECRET": "a-test-secret-that-is-long-enough-0123456789", "MONGO_ROOT_PASSWORD": "pw0123456789"}
+SECRETS = {  # what compose requires from the environment
+    "DISPUTES_JWT_SECRET": "a-test-secret-that-is-long-enough-0123456789",
+    "DISPUTES_JWT_JWKS_URL": "https://idp.example/.well-known/jwks.json",
+    "DISPUTES_JWT_ISSUER": "https://idp.example/",
+    "MONGO_ROOT_PASSWORD": "pw0123456789",
+}
 APP_COMMANDS = {"sandbox": "sandbox", "api": "serve", "worker": "worker"}
 DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 
@@ -143,6 +148,12 @@ def test_api_and_worker_environments_load_into_settings(services, resolved, monk
         assert settings.mongodb_database
 
 
+def test_the_api_requires_the_identity_providers_jwks_url_and_issuer(services):
+    env = environment_of(services["api"])
+    for variable in ("DISPUTES_JWT_JWKS_URL", "DISPUTES_JWT_ISSUER"):
+        assert re.fullmatch(rf"\$\{{{variable}:\?[^}}]+\}}", env[variable]), f"{variable} must be required"
+
+
 def test_downstream_urls_point_at_the_sandbox_service(services):
     sandbox_port = int(option(command_of(services["sandbox"]), "--port"))
     assert option(command_of(services["sandbox"]), "--host") == "0.0.0.0"
@@ -241,7 +252,7 @@ def test_mongodb_requires_a_root_password_from_the_environment_and_has_no_defaul
     env = environment_of(services["mongo1"])
     assert re.fullmatch(r"\$\{MONGO_ROOT_PASSWORD:\?[^}]+\}", env["MONGO_INITDB_ROOT_PASSWORD"])
     with pytest.raises(Unset, match="MONGO_ROOT_PASSWORD"):
-        interpolate(services, {"DISPUTES_JWT_SECRET": SECRETS["DISPUTES_JWT_SECRET"]})
+        interpolate(services, {name: value for name, value in SECRETS.items() if name != "MONGO_ROOT_PASSWORD"})
     assert SECRETS["MONGO_ROOT_PASSWORD"] not in (ROOT / "docker-compose.yml").read_text()
 
 

@@ -110,6 +110,6 @@ class Added(Settings):
 
 def test_a_new_setting_is_listed_whatever_its_type_and_refused_without_a_description() -> None:
     page = render(Added)
-    assert "| `DISPUTES_JWKS_ALGORITHMS` | JSON list | `['RS256']` | Accepted algorithms. |" in page
+    assert "| `DISPUTES_JWKS_ALGORITHMS` | JSON list of text | `[\"RS256\"]` | Accepted algorithms. |" in page
     assert "| `DISPUTES_RATE_LIMIT_WINDOW` | duration (seconds, or ISO 8601 such as PT5M) | `0:00:01` | The bucket's refill period. |" in page
     assert undescribed(Added) == ["webhook_rate"]
