@@ -409,6 +409,7 @@ class Problem(_Output):
                     "other, or a cursor this service did not issue.",
     )
     field: str | None = Field(default=None, description="The request field a broken rule is about.")
+    reason: str | None = Field(default=None, description="Why a carrier webhook was refused: a stable code (docs/partners.md).")
 
 
 class Health(_Output):
