@@ -112,12 +112,11 @@ def _json_or_unlabelled(request: web.Request) -> None:
 async def receive_webhook(call: Call) -> web.Response:
     """Verify and parse; the intake stores the events durably before the answer; they are attached later."""
     app = call.request.app
-    # A known carrier's code is a valid identifier: only an unknown one is validated (for its 404 or 422).
     code = call.request.match_info["carrier"]
     adapter: PushCarrier | None = app[PUSH_CARRIERS].get(code)
     try:
-        if adapter is None:
-            raise Rejection(WebhookReason.UNKNOWN_CARRIER, f"No webhook for carrier '{call.path_id('carrier')}'.")
+        if adapter is None:  # whatever the path names, it is not repeated back
+            raise Rejection(WebhookReason.UNKNOWN_CARRIER, "No carrier by this code takes pushes.")
         _json_or_unlabelled(call.request)
         raw = await read_bounded(call.request, app[WEBHOOK_MAX_BYTES])
         events = _verified_events(adapter, call.request, raw)
