@@ -13,6 +13,7 @@ from pydantic.config import JsonDict
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from disputes.policy import PolicySettings
+from schemas.partner_webhook import MAX_BODY_BYTES as MAX_PUSH_BYTES
 from disputes.rules import Rules
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
@@ -226,7 +227,12 @@ class Settings(BaseSettings):
     )
     evidence_per_carrier: int = Field(default=8, ge=1, description="Evidence pulls in flight at once per carrier.")
     webhook_max_bytes: int = Field(
-        default=4 * 1024 * 1024, gt=0, description="Largest carrier webhook body (they carry images); larger is a 413."
+        default=MAX_PUSH_BYTES, gt=0,
+        description="Largest carrier webhook body, refused with 413 (reason too_large) as it streams past it. The "
+                    "default is the largest partner push (docs/partners.md): a signature and a photo inline at "
+                    "5,500,000 base64 characters each (11,000,000), 1,100 characters of names and place at 12 "
+                    "bytes each when JSON-escaped (13,200), and 4,096 for the other fields, keys and whitespace: "
+                    "11,017,296. UPS and DHL push one photo or links only.",
     )
     attachment_retention_days: int = Field(default=365, description="Images are deleted this long after the case closes.")
 
