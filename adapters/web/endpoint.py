@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
+import structlog
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from adapters.web.auth import InvalidToken
+from adapters.web.auth import InvalidToken, Reason
 from adapters.web.conditional import conditional
 from adapters.web.idempotency import answer_once, key_scope
 from adapters.web.keys import PUSH_CARRIERS, ROLE, TOKENS
@@ -19,6 +20,7 @@ from disputes.actors import Actor
 from schemas.common import Id, Role
 
 _ID = TypeAdapter(Id)
+log = structlog.get_logger("api")
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 JSON_TYPES = frozenset({"application/json", JSON["Content-Type"]})
 """Content-Type values read as JSON without parsing them (aiohttp parses with the email package: microseconds)."""
@@ -80,7 +82,7 @@ class Endpoint:
 
     def aiohttp_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def handle(request: web.Request) -> web.StreamResponse:
-            actor = self._caller(request)
+            actor = await self._caller(request)
             body = await read_json_body(request, self.body, self.body_optional) if self.body else None
             if self.read is not None:
                 body = await self.read(request)
@@ -95,14 +97,14 @@ class Endpoint:
         handle.__name__ = self.handler.__name__
         return handle
 
-    def _caller(self, request: web.Request) -> Actor:
+    async def _caller(self, request: web.Request) -> Actor:
         """The caller, once the request is within its rate limit (a refused token counts against its address)."""
         limits, counts = request.app[RATE_LIMITS], self.counts
         if counts == "carrier":
             carrier = request.match_info.get("carrier", "")
             limit(request, limits.webhooks, carrier if carrier in request.app[PUSH_CARRIERS] else "(unknown)")
         try:
-            actor = _authenticate(request, self.roles)
+            actor = await _authenticate(request, self.roles)
         except ProblemError:
             if counts == "client":
                 limit(request, limits.clients, client_key(request, None))
@@ -125,16 +127,17 @@ def json_body(body: bytes, status: int = 200, headers: dict[str, str] | None = N
     return web.Response(status=status, body=body, headers={**headers, **JSON} if headers else JSON)
 
 
-def _authenticate(request: web.Request, roles: frozenset[Role]) -> Actor:
+async def _authenticate(request: web.Request, roles: frozenset[Role]) -> Actor:
     if not roles:
         return PUBLIC
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise ProblemError(401, "unauthenticated", "Authentication required", "Send a bearer token.")
     try:
-        actor = request.app[TOKENS].verify(token.strip())
-    except InvalidToken:
-        raise ProblemError(401, "unauthenticated", "Authentication required", "The token is not valid.") from None
+        if scheme.lower() != "bearer" or not token.strip():
+            raise InvalidToken(Reason.TOKEN_MISSING)
+        actor = await request.app[TOKENS].verify(token.strip())
+    except InvalidToken as refused:
+        log.info("token_rejected", reason=refused.reason.value, status=refused.status)  # never the token
+        raise ProblemError(refused.status, refused.code, refused.title, refused.detail, reason=refused.reason.value) from None
     request[ROLE] = actor.role.value
     if actor.role not in roles:
         raise ProblemError(403, "forbidden", "Not allowed for this role", f"Role '{actor.role.value}' may not do this.")
