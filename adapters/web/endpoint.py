@@ -134,6 +134,8 @@ async def _authenticate(request: web.Request, roles: frozenset[Role]) -> Actor:
     try:
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidToken(Reason.TOKEN_MISSING)
+        if not token.isascii():  # a JWT is base64url and dots; bytes not UTF-8 reach us as surrogates
+            raise InvalidToken(Reason.TOKEN_MALFORMED)
         actor = await request.app[TOKENS].verify(token.strip())
     except InvalidToken as refused:
         log.info("token_rejected", reason=refused.reason.value, status=refused.status)  # never the token
