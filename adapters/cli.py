@@ -33,6 +33,7 @@ from sandbox.carriers import demo_shipments, script, serve_carrier_sandbox
 from sandbox import orders as sandbox_orders
 from sandbox.digital import DigitalScript
 from sandbox.downstream import serve_downstream_sandbox
+from sandbox.signing import DEVELOPMENT_SECRET
 from adapters.settings import DEV_JWT_SECRET, Settings
 from adapters.web.auth import HmacTokens
 from adapters.web.limits import server_options
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         case "token":
             print(_token(settings, args))
         case "sandbox":
-            _run(_sandbox(args.host, args.port, args.carriers_port, args.push_target))
+            _run(_sandbox(args.host, args.port, args.carriers_port, args.push_target, _signing_keys(settings)))
         case "serve":
             _require_production_settings(settings)
             if settings.jwt_jwks_url is None:  # HS256 development tokens are for the embedded default only
@@ -124,6 +125,9 @@ def _require_production_settings(settings: Settings) -> None:
         sys.exit("DISPUTES_TEST_CLOCKS is for the embedded default (sandbox) only.")
     if settings.console_dev_sign_in:  # anyone could sign in as staff
         sys.exit("DISPUTES_CONSOLE_DEV_SIGN_IN is for the embedded default (sandbox) only.")
+    if settings.effects_signing_secret.get_secret_value() == DEVELOPMENT_SECRET:
+        sys.exit("DISPUTES_EFFECTS_SIGNING_SECRET must be set to the secret shared with the marketplace's services "
+                 "outside the embedded default.")
 
 
 def _run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
@@ -146,10 +150,19 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-def _sandbox(host: str, port: int, carriers_port: int, push_target: str | None) -> Callable[[asyncio.Event], Awaitable[None]]:
+def _signing_keys(settings: Settings) -> dict[str, str]:
+    """The sandbox's services verify messages with the key this configuration signs them with."""
+    return {settings.effects_signing_key_id: settings.effects_signing_secret.get_secret_value()}
+
+
+def _sandbox(
+    host: str, port: int, carriers_port: int, push_target: str | None, signing_keys: dict[str, str]
+) -> Callable[[asyncio.Event], Awaitable[None]]:
     async def run(stop: asyncio.Event) -> None:
         now = datetime.now(UTC)
-        downstream = await serve_downstream_sandbox(host, port, demo_orders(now), digital=DEMO_DIGITAL)
+        downstream = await serve_downstream_sandbox(
+            host, port, demo_orders(now), digital=DEMO_DIGITAL, signing_keys=signing_keys
+        )
         carriers = await serve_carrier_sandbox(host, carriers_port, demo_shipments(now), push_target)
         print(f"sandbox: downstream services on http://{host}:{port}, carriers on http://{host}:{carriers_port}", flush=True)
         await stop.wait()
@@ -190,7 +203,8 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
         uri = await asyncio.to_thread(mongo.wait_ready)
         supervisor = asyncio.create_task(mongo.supervise(stop))
         sandbox = await serve_downstream_sandbox(
-            "127.0.0.1", settings.sandbox_port, orders, orders_file, digital=DEMO_DIGITAL
+            "127.0.0.1", settings.sandbox_port, orders, orders_file, digital=DEMO_DIGITAL,
+            signing_keys=_signing_keys(settings),
         )
         sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
         service_url = f"http://{settings.host}:{settings.port}"

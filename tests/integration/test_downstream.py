@@ -8,8 +8,10 @@ import pytest
 from aiohttp.test_utils import TestServer
 from structlog.testing import capture_logs
 
-from adapters.downstream import Backoff, FulfillmentClient, NotificationsClient, PaymentsClient, Transient
+from adapters.downstream import Backoff, FulfillmentClient, NotificationsClient, PaymentsClient, Signer, Transient
+from pydantic import SecretStr
 from sandbox.downstream import LEDGER, create_downstream_sandbox
+from sandbox.signing import DEVELOPMENT_KEY_ID, DEVELOPMENT_SECRET
 from disputes.ports import EffectRejected, EffectUnavailable
 from schemas.common import Outcome, RefundDestination
 from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest
@@ -17,6 +19,7 @@ from schemas.orders import Address, OrderItem
 
 FAST = Backoff(multiplier=0.001, max_wait=0.01, jitter=0.001, budget=5.0)
 KEY = "dsp_7f3a:decision-1:refund"
+SIGNER = Signer(DEVELOPMENT_KEY_ID, SecretStr(DEVELOPMENT_SECRET))
 REFUND = RefundRequest(
     dispute_id="dsp_7f3a",
     order_id="ord-2001",
@@ -40,7 +43,7 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 def payments(session: aiohttp.ClientSession, sandbox: TestServer, timeout: float = 2.0) -> PaymentsClient:
-    return PaymentsClient(session, str(sandbox.make_url("/")), timeout, 3, backoff=FAST)
+    return PaymentsClient(session, str(sandbox.make_url("/")), timeout, 3, signer=SIGNER, backoff=FAST)
 
 
 async def inject(session: aiohttp.ClientSession, sandbox: TestServer, **fault: Any) -> None:
@@ -74,10 +77,10 @@ async def test_repeating_a_refund_with_the_same_key_does_not_apply_it_twice(sess
 
 
 async def test_a_replay_answers_with_the_first_id(session, sandbox) -> None:
-    url, body = sandbox.make_url("/payments/v1/refunds"), REFUND.model_dump(mode="json")
+    url, body = sandbox.make_url("/payments/v1/refunds"), REFUND.model_dump_json().encode()
     answers = []
     for _ in range(2):
-        async with session.post(url, json=body, headers={"Idempotency-Key": KEY}) as response:
+        async with session.post(url, data=body, headers={"Idempotency-Key": KEY} | SIGNER.headers(body)) as response:
             answers.append(await response.json())
 
     assert answers[1] == {"id": answers[0]["id"], "replayed": True}
@@ -162,7 +165,7 @@ async def test_exhausted_retries_raise_effect_unavailable_from_the_last_failure(
 
 
 async def test_a_service_that_is_not_listening_is_unavailable(session, unused_tcp_port) -> None:
-    client = PaymentsClient(session, f"http://127.0.0.1:{unused_tcp_port}", 1.0, 2, backoff=FAST)
+    client = PaymentsClient(session, f"http://127.0.0.1:{unused_tcp_port}", 1.0, 2, signer=SIGNER, backoff=FAST)
 
     with pytest.raises(EffectUnavailable, match="ClientConnectorError"):
         await client.refund(REFUND, KEY)
@@ -170,7 +173,8 @@ async def test_a_service_that_is_not_listening_is_unavailable(session, unused_tc
 
 async def test_a_request_without_an_idempotency_key_is_refused(session, sandbox) -> None:
     url = sandbox.make_url("/payments/v1/refunds")
-    async with session.post(url, json=REFUND.model_dump(mode="json")) as response:
+    body = REFUND.model_dump_json().encode()
+    async with session.post(url, data=body, headers=SIGNER.headers(body)) as response:
         assert response.status == 400
     assert applied(sandbox) == {}
 
@@ -190,8 +194,8 @@ async def test_reships_and_notifications_go_to_their_own_services(session, sandb
         dispute_id="dsp_7f3a", customer_id="cust-1001", template="decision_made", outcome=Outcome.RESHIP
     )
 
-    await FulfillmentClient(session, base, 2.0, 3, backoff=FAST).reship(reship, "k-reship")
-    await NotificationsClient(session, base, 2.0, 3, backoff=FAST).notify(notice, "k-notice")
+    await FulfillmentClient(session, base, 2.0, 3, signer=SIGNER, backoff=FAST).reship(reship, "k-reship")
+    await NotificationsClient(session, base, 2.0, 3, signer=SIGNER, backoff=FAST).notify(notice, "k-notice")
 
     assert received(sandbox, "path") == ["/fulfillment/v1/reships", "/notifications/v1/messages"]
     assert applied(sandbox, "fulfillment") == {"k-reship": 1}
