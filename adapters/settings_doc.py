@@ -21,9 +21,10 @@ HEADER = """# Settings
 Generated from `adapters/settings.py` by `python -m adapters.settings_doc`; edit the model, not this page.
 
 Every setting is an environment variable (or a line of a `.env` file in the working directory). Outside the
-embedded default `DISPUTES_MONGODB_URI` and `DISPUTES_JWT_SECRET` are required, and `disputes serve` needs the
-identity provider's `DISPUTES_JWT_JWKS_URL`. The decision policy's and the business rules' numbers take their
-defaults and reasons from `disputes/policy/settings.py` and `disputes/rules.py`.
+embedded default `DISPUTES_MONGODB_URI`, `DISPUTES_JWT_SECRET` and `DISPUTES_EFFECTS_SIGNING_SECRET` are
+required, and `disputes serve` needs the identity provider's `DISPUTES_JWT_JWKS_URL`. The decision policy's and
+the business rules' numbers take their defaults and reasons from `disputes/policy/settings.py` and
+`disputes/rules.py`.
 
 | variable | type | default | what it does |
 |---|---|---|---|

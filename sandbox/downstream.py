@@ -143,6 +143,7 @@ async def _record_and_inject(request: web.Request, handler: Handler) -> web.Stre
         "method": request.method,
         "path": request.path,
         "key": request.headers.get("Idempotency-Key"),
+        "signature": request.headers.get(SIGNATURE_HEADER),
         "at": datetime.now(UTC).isoformat(),
         "body": _json_or_none(await request.read()),
         "fault": fault.mode if fault else None,
