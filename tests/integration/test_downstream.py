@@ -1,5 +1,8 @@
 """The payments, fulfillment and notifications clients against the downstream sandbox over a real socket."""
 
+import hashlib
+import hmac
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -221,3 +224,63 @@ async def test_a_fault_with_an_unknown_mode_is_refused(session, sandbox) -> None
     async with session.post(sandbox.make_url("/_sandbox/faults"), json={"service": "payments", "mode": "x"}) as r:
         assert r.status == 400
         assert "mode" in (await r.json())["title"]
+
+
+async def test_every_attempt_is_signed_afresh_with_the_same_idempotency_key(session, sandbox) -> None:
+    await inject(session, sandbox, service="payments", mode="error", times=1)
+    now = int(time.time())
+    clock = iter([now - 3.0, now + 0.0])
+    signer = Signer(DEVELOPMENT_KEY_ID, SecretStr(DEVELOPMENT_SECRET), now=lambda: next(clock))
+
+    await PaymentsClient(session, str(sandbox.make_url("/")), 2.0, 3, signer=signer, backoff=FAST).refund(REFUND, KEY)
+
+    first, second = received(sandbox, "signature")
+    assert first.startswith(f"t={now - 3},kid=dev,v1=") and second.startswith(f"t={now},kid=dev,v1=")
+    assert first.rpartition("=")[2] != second.rpartition("=")[2]
+    assert received(sandbox) == [503, 200] and received(sandbox, "key") == [KEY, KEY]
+    assert applied(sandbox) == {KEY: 1}
+
+
+async def test_a_signature_under_an_unknown_key_or_a_wrong_secret_is_refused_and_nothing_applied(session, sandbox) -> None:
+    base = str(sandbox.make_url("/"))
+    for signer in (Signer("2025-12", SecretStr(DEVELOPMENT_SECRET)), Signer(DEVELOPMENT_KEY_ID, SecretStr("x" * 32))):
+        with pytest.raises(EffectRejected, match="payments rejected the request: HTTP 401"):
+            await PaymentsClient(session, base, 2.0, 3, signer=signer, backoff=FAST).refund(REFUND, KEY)
+
+    assert received(sandbox) == [401, 401] and applied(sandbox) == {}
+
+
+async def test_a_tampered_body_or_a_stale_timestamp_is_refused_by_the_sandbox(session, sandbox) -> None:
+    url, body = sandbox.make_url("/payments/v1/refunds"), REFUND.model_dump_json().encode()
+    now = int(time.time())
+
+    def signed(t: int, signed_body: bytes) -> dict[str, str]:
+        v1 = hmac.new(DEVELOPMENT_SECRET.encode(), f"{t}.".encode() + signed_body, hashlib.sha256).hexdigest()
+        return {"Idempotency-Key": KEY, "Content-Type": "application/json", "Disputes-Signature": f"t={t},kid=dev,v1={v1}"}
+
+    tampered = body.replace(b'"amount_minor":899900', b'"amount_minor":999900')
+    answers = []
+    for sent, headers in ((tampered, signed(now, body)), (body, signed(now - 301, body)), (body, signed(now + 301, body))):
+        async with session.post(url, data=sent, headers=headers) as response:
+            answers.append((response.status, (await response.json())["reason"]))
+
+    assert tampered != body
+    assert answers == [(401, "bad_signature"), (401, "stale_timestamp"), (401, "stale_timestamp")]
+    assert applied(sandbox) == {}
+    async with session.post(url, data=body, headers=signed(now, body)) as response:
+        assert response.status == 200
+    assert applied(sandbox) == {KEY: 1}
+
+
+async def test_the_signing_secret_never_reaches_the_logs(session, sandbox) -> None:
+    await inject(session, sandbox, service="payments", mode="error", times=2)
+
+    with capture_logs() as logs:
+        await payments(session, sandbox).refund(REFUND, KEY)
+        with pytest.raises(EffectRejected):
+            await PaymentsClient(
+                session, str(sandbox.make_url("/")), 2.0, 3, signer=Signer("old", SecretStr(DEVELOPMENT_SECRET)),
+                backoff=FAST,
+            ).refund(REFUND, "another-key")
+
+    assert len(logs) == 2 and DEVELOPMENT_SECRET not in repr(logs)
