@@ -42,6 +42,7 @@ from schemas.common import Role
 
 DEMO_DIGITAL = {("ord-2016", "HB-OFFICE-HOME-2024"): DigitalScript(scenario="activated", recipient="a***@example.com")}
 """The demo's digital lines: ord-2016's licence key was sent and activated; ord-2015's gift card was never sent."""
+MIN_SECRET_CHARS = 32
 COMMANDS = ("embedded", "serve", "worker", "sandbox", "token", "sandbox-shipment", "sandbox-order")
 
 
@@ -125,9 +126,10 @@ def _require_production_settings(settings: Settings) -> None:
         sys.exit("DISPUTES_TEST_CLOCKS is for the embedded default (sandbox) only.")
     if settings.console_dev_sign_in:  # anyone could sign in as staff
         sys.exit("DISPUTES_CONSOLE_DEV_SIGN_IN is for the embedded default (sandbox) only.")
-    if settings.effects_signing_secret.get_secret_value() == DEVELOPMENT_SECRET:
-        sys.exit("DISPUTES_EFFECTS_SIGNING_SECRET must be set to the secret shared with the marketplace's services "
-                 "outside the embedded default.")
+    effects_secret = settings.effects_signing_secret.get_secret_value()
+    if effects_secret == DEVELOPMENT_SECRET or len(effects_secret) < MIN_SECRET_CHARS:
+        sys.exit(f"DISPUTES_EFFECTS_SIGNING_SECRET must be set to the secret shared with the marketplace's services "
+                 f"(at least {MIN_SECRET_CHARS} characters) outside the embedded default.")
 
 
 def _run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
