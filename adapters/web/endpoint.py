@@ -10,7 +10,8 @@ from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from adapters.web.auth import InvalidToken
-from adapters.web.keys import ROLE, TOKENS
+from adapters.observability import bind_actor
+from adapters.web.keys import TOKENS
 from adapters.web.problems import ProblemError, validation_problem
 from disputes.actors import Actor
 from schemas.common import Id, Role
@@ -93,7 +94,7 @@ def _authenticate(request: web.Request, roles: frozenset[Role]) -> Actor:
         actor = request.app[TOKENS].verify(token.strip())
     except InvalidToken:
         raise ProblemError(401, "unauthenticated", "Authentication required", "The token is not valid.") from None
-    request[ROLE] = actor.role.value
+    bind_actor(actor)
     if actor.role not in roles:
         raise ProblemError(403, "forbidden", "Not allowed for this role", f"Role '{actor.role.value}' may not do this.")
     return actor

@@ -40,10 +40,11 @@ async def test_the_request_line_carries_the_request_and_what_the_handler_bound(a
     configure_logging("INFO", json=True, stream=stream)
     assert await _get(aiohttp_client) == "req-7"
     [line] = [line for line in _lines(stream) if line["event"] == "request"]
-    assert {k: line[k] for k in ("method", "route", "status", "role", "request_id", "dispute_id", "level")} == {
-        "method": "GET", "route": "/things/{id}", "status": 200, "role": None, "request_id": "req-7",
-        "dispute_id": "dsp_1", "level": "info",
+    assert {k: line[k] for k in ("method", "route", "status", "request_id", "dispute_id", "level")} == {
+        "method": "GET", "route": "/things/{id}", "status": 200, "request_id": "req-7", "dispute_id": "dsp_1",
+        "level": "info",
     }
+    assert len(str(line["trace_id"])) == 32 and "actor_id" not in line  # a new trace; nobody signed in
     assert isinstance(line["duration_ms"], float) and str(line["timestamp"]).endswith("Z")
 
 
