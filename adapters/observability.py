@@ -27,8 +27,8 @@ from disputes.actors import Actor
 
 SERVICE_NAME = "dispute-service"
 REQUEST_ID_FORMAT = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-DISPUTE_ROUTE = "/v1/disputes/{id}"  # the routes under it name one dispute
-DISPUTE_ID_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+DISPUTE_ROUTE = "/disputes/{id}"  # the API's and the console's routes that name one dispute
+DISPUTE_ID_FORMAT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")  # `schemas.common.Id`: a valid id only
 FLUSH_AFTER_SECONDS = 0.2
 FLUSH_AT_BYTES = 64 * 1024
 log = structlog.get_logger("api")
@@ -217,7 +217,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     structlog.contextvars.bind_contextvars(request_id=request_id)
     resource = request.match_info.route.resource
     route = resource.canonical if resource is not None else "unmatched"
-    if route.startswith(DISPUTE_ROUTE) and DISPUTE_ID_FORMAT.match(dispute_id := request.match_info.get("id", "")):
+    if DISPUTE_ROUTE in route and DISPUTE_ID_FORMAT.match(dispute_id := request.match_info.get("id", "")):
         structlog.contextvars.bind_contextvars(dispute_id=dispute_id)
     parents = request.headers.getall(tracing.HEADER, ())
     started = time.perf_counter()
