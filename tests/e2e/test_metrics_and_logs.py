@@ -123,6 +123,7 @@ async def test_log_lines_name_the_service_the_caller_the_dispute_and_the_trace_c
     lines = [json.loads(line) for line in log_audit.getvalue()[start:].splitlines()]
     requests = [line for line in lines if line["event"] == "request"]
     assert all(line["service"] == "dispute-service" and line["component"] == "embedded" for line in lines)
+    assert all(len(line["trace_id"]) == 32 and len(line["span_id"]) == 16 for line in lines)
     assert {(line["route"], line["dispute_id"], line["actor_id"], line["actor_role"]) for line in requests} == {
         ("/v1/disputes", dispute_id, "cust-1", "customer"), ("/v1/disputes/{id}", dispute_id, "cust-1", "customer"),
     }
