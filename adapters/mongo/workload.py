@@ -2,7 +2,7 @@
 open workload, never the history: one pass over the open cases' entries in `queue_order_by_status` (status and
 `queue_key`, whose ranges are the deadlines: covered by the index on MongoDB), and the disputes with messages
 waiting, found by the relay's partial index `claim_relay`. On the embedded default (mongoeco) the pass reads
-the open cases' documents: about 0.85 s per scrape at 2,000 open cases, measured."""
+the open cases' documents: about 0.85 s per scrape at 2,000 open cases, 6 s at 10,000 (measured)."""
 
 from datetime import datetime, timedelta
 
