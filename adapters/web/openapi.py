@@ -8,6 +8,7 @@ from pydantic.json_schema import models_json_schema
 
 from adapters.images import FORMATS
 from adapters.web.endpoint import Endpoint
+from adapters.web.openapi_partners import with_partner_contract
 from adapters.web.uploads import IMAGES, MAX_IMAGE_BYTES, MAX_IMAGES, STATEMENT
 from schemas.api import Problem
 from schemas.common import Id, Statement
@@ -63,7 +64,7 @@ def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, An
     paths: dict[str, dict[str, Any]] = {}
     for e in endpoints:
         paths.setdefault(e.path, {})[e.method.lower()] = _operation(e)
-    return {
+    return with_partner_contract({
         "openapi": "3.1.0",
         "info": {"title": "Delivery-dispute investigation service", "version": version,
                  "description": "Opens, investigates and resolves 'shows delivered, never arrived' disputes."},
@@ -72,7 +73,7 @@ def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, An
             "schemas": defs.get("$defs", {}),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
-    }
+    })
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
