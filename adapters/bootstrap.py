@@ -247,7 +247,10 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             carriers = build_carriers(carrier_config, session, breakers)
         app[CARRIERS] = carriers
         app[CARRIER_HEALTH] = CarrierHealth(breakers, carriers, app[METRICS])
-        gauges = WorkloadGauges(workload, clock, settings.rules().escalate_before_deadline, app[METRICS])
+        gauges = WorkloadGauges(
+            workload, clock, settings.rules().escalate_before_deadline, app[METRICS],
+            settings.metrics_storage_max_age_seconds,
+        )
         app[SCRAPE].extend((app[CARRIER_HEALTH].refresh, gauges.refresh))
         app[PUSH_CARRIERS] = {c: a for c, a in carriers.items() if isinstance(a, PushCarrier) and a.capabilities.push}
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())

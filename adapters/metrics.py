@@ -3,6 +3,9 @@ with their duration; what storage holds right now (open cases by state, deadline
 outbox backlog and its oldest message), read when /metrics is scraped; outbox deliveries by kind and result.
 Carrier metrics live with the carriers (`adapters/carrier_gateway.py`, `adapters/carrier_health.py`)."""
 
+import asyncio
+import math
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 
@@ -51,20 +54,32 @@ SCRAPE: web.AppKey[list[Refresh]] = web.AppKey("scrape")
 
 
 class WorkloadGauges(Collector):
-    """Storage's workload as gauges; serves what `refresh` last read (with the database away, the last reading)."""
+    """Storage's workload as gauges; serves what `refresh` last read (with the database away, the last reading).
 
-    def __init__(self, reader: WorkloadReader, clock: Clock, due_within: timedelta, registry: CollectorRegistry) -> None:
+    A reading walks the open cases' index, so it is taken at most once per `max_age` seconds (measured on the
+    monotonic clock: a test clock's jumps do not count), however many scrapers ask."""
+
+    def __init__(
+        self, reader: WorkloadReader, clock: Clock, due_within: timedelta, registry: CollectorRegistry, max_age: float
+    ) -> None:
         self._reader = reader
         self._clock = clock
         self._due_within = due_within
+        self._max_age = max_age
         self._last: Workload | None = None
+        self._read_at = -math.inf
+        self._reading = asyncio.Lock()
         registry.register(self)
 
     async def refresh(self) -> None:
-        try:
-            self._last = await self._reader.workload(self._clock.now(), self._due_within)
-        except Exception as error:
-            log.warning("workload_unread", error=type(error).__name__)
+        async with self._reading:  # a scrape arriving during a reading waits for it instead of starting another
+            if time.monotonic() - self._read_at < self._max_age:
+                return
+            try:
+                self._last = await self._reader.workload(self._clock.now(), self._due_within)
+                self._read_at = time.monotonic()
+            except Exception as error:
+                log.warning("workload_unread", error=type(error).__name__)
 
     def collect(self) -> Iterator[Metric]:
         if (last := self._last) is None:

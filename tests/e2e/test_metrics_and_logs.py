@@ -47,7 +47,7 @@ async def notifications(aiohttp_server):
 
 @pytest.fixture
 def app_changes(notifications) -> dict:
-    return {"notifications_url": notifications[1], "downstream_timeout_seconds": 30.0}
+    return {"notifications_url": notifications[1], "downstream_timeout_seconds": 30.0, "metrics_storage_max_age_seconds": 0}
 
 
 async def scrape(api) -> Samples:
