@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, TypeAdapter, model_validator
+from pydantic import Field, SecretStr, TypeAdapter, field_validator, model_validator
 from pydantic.config import JsonDict
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -18,6 +18,8 @@ from sandbox.signing import DEVELOPMENT_KEY_ID, DEVELOPMENT_SECRET
 from disputes.rules import Rules
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+ENV_FILE = ".env"
+"""Read from the working directory when it exists; a variable set in the environment wins over its line."""
 SECOND, MINUTE, HOUR, DAY = timedelta(seconds=1), timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 UNIT_NAMES = {SECOND: "seconds", MINUTE: "minutes", HOUR: "hours", DAY: "days"}
 type Configured = PolicySettings | Rules
@@ -42,7 +44,7 @@ def _configures(config: type[Configured], name: str, unit: timedelta | None = No
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="DISPUTES_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="DISPUTES_", env_file=ENV_FILE, extra="ignore")
 
     host: str = Field(default="127.0.0.1", description="The address the API listens on.")
     port: int = Field(default=8080, description="The port the API listens on.")
@@ -66,7 +68,7 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr = Field(
         default=SecretStr(DEV_JWT_SECRET),
         description="The HMAC key development bearer tokens are signed with (the embedded default; `disputes token`), "
-                    "and query cursors; required outside the embedded default.",
+                    "and query cursors; at least 32 characters, required outside the embedded default.",
     )
     jwt_jwks_url: str | None = Field(
         default=None,
@@ -169,6 +171,12 @@ class Settings(BaseSettings):
     worker_port: int = Field(
         default=8081, ge=1, le=65535,
         description="Where `disputes worker` serves /healthz, /readyz and /metrics (on `host`).",
+    )
+    metrics_storage_max_age_seconds: float = Field(
+        default=15.0, ge=0,
+        description="How old the figures /metrics reads from storage (open cases by state, deadlines at risk or "
+                    "passed, the outbox backlog) may be before a scrape reads them again; scrapes in between, and "
+                    "scrapes at the same moment, share one reading (0: every scrape reads).",
     )
     worker_id: str | None = Field(
         default=None, min_length=1, max_length=128,
@@ -296,13 +304,22 @@ class Settings(BaseSettings):
     policy_weight_tolerance_grams: int = _configures(PolicySettings, "weight_tolerance_grams")
     policy_weight_tolerance_share: float = _configures(PolicySettings, "weight_tolerance_share")
 
+    @field_validator("jwt_secret", "effects_signing_secret")
+    @classmethod
+    def _long_enough(cls, secret: SecretStr) -> SecretStr:
+        """HMAC-SHA256 (HS256 tokens, the messages' signatures) wants a key of at least 256 bits (RFC 7518 §3.2).
+        The message never repeats the value."""
+        if len(secret.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters long")
+        return secret
+
     @model_validator(mode="after")
     def _numbers_hold_together(self) -> "Settings":
         """Refuse, when the settings load, numbers that cannot work together (a heartbeat slower than the lease;
         numbers the policy or the rules refuse, such as a near radius beyond the far distance), rather than when
         a worker first needs them."""
         if self.heartbeat_seconds >= self.lease_seconds:
-            raise ValueError("heartbeat_seconds must be less than lease_seconds")
+            raise ValueError("DISPUTES_HEARTBEAT_SECONDS must be less than DISPUTES_LEASE_SECONDS")
         self.policy()
         self.rules()
         return self
