@@ -196,13 +196,19 @@ class QueueFilters(_Input):
     tracking_number: Id | None = Field(default=None, description="The disputes on a carrier's tracking number.")
     customer_id: Id | None = Field(default=None, description="One customer's disputes (agents must give it).")
     carrier: Id | None = None
-    status: list[Status] | None = Field(default=None, description="Comma-separated statuses.")
+    status: list[Status] | None = Field(
+        default=None, description="Statuses: the parameter once per value (status=opened&status=appealed); a value may "
+                                  "also list several, comma-separated.",
+    )
     assignee: Id | None = Field(default=None, description="The cases assigned to this staff id.")
     mine: OnlyTrue | None = Field(default=None, description="Only `true`: the cases assigned to the caller.")
     unassigned: OnlyTrue | None = Field(default=None, description="Only `true`: the cases no one has taken.")
     needs_supervisor: QueryBool | None = Field(default=None, description="Cases waiting (or not) for a supervisor.")
     flagged: QueryBool | None = Field(default=None, description="Cases carrying abuse flags (`false`: none).")
-    priority: list[Priority] | None = Field(default=None, description="Comma-separated priorities, 0 normal .. 3 urgent.")
+    priority: list[Priority] | None = Field(
+        default=None, description="Priorities, 0 normal .. 3 urgent: the parameter once per value; a value may also "
+                                  "list several, comma-separated.",
+    )
     channel: Channel | None = Field(default=None, description="Where the customer reported.")
     outcome: Outcome | None = Field(default=None, description="Cases decided with this outcome.")
     overridden: QueryBool | None = Field(default=None, description="Only decisions taken against the recommendation.")

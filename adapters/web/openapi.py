@@ -90,7 +90,7 @@ def _operation(e: Endpoint) -> dict[str, Any]:
         query = e.query.model_json_schema(ref_template=REF)
         for name, field in query["properties"].items():
             params.append({"name": name, "in": "query", "required": name in query.get("required", ()), "schema": field,
-                           "explode": False, "style": "form"})
+                           "style": "form", "explode": True})  # a list: the key once per value, as the server reads it
     if params:
         op["parameters"] = params
     if e.body:
