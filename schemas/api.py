@@ -249,6 +249,7 @@ class Effects(_Output):
 class DisputeView(_Output):
     """The full case, as investigators and supervisors see it."""
 
+    view: Literal["staff"] = Field(default="staff", description="Which view of the case this is.")
     id: str
     version: int
     status: Status
@@ -317,8 +318,8 @@ class NextStep(_Output):
     tr: str
 
 
-class CustomerDisputeView(_Output):
-    """What the order page shows the customer: their case, without internal notes or staff names."""
+class _CustomerSideView(_Output):
+    """The case as the customer's side sees it (the customer, or an agent reading it to them)."""
 
     id: str
     version: int
@@ -345,10 +346,17 @@ class CustomerDisputeView(_Output):
     )
 
 
-class AgentDisputeView(CustomerDisputeView):
+class CustomerDisputeView(_CustomerSideView):
+    """What the order page shows the customer: their case, without internal notes or staff names."""
+
+    view: Literal["customer"] = Field(default="customer", description="Which view of the case this is.")
+
+
+class AgentDisputeView(_CustomerSideView):
     """What an agent sees: the customer's own view (to read it to them), and whose case it is, how it reached us
     and whether the customer needs written messages. No evidence, recommendation, abuse flags or staff names."""
 
+    view: Literal["agent"] = Field(default="agent", description="Which view of the case this is.")
     customer_id: str
     channel: Channel
     opened_by_agent: str | None
@@ -400,7 +408,8 @@ class FieldError(_Output):
 class Problem(_Output):
     """RFC 9457 problem details."""
 
-    type: str
+    type: str = Field(description="What went wrong, as a stable URI (`urn:dispute-service:problem:<code>`): one per "
+                                  "rule, to branch on. The document lists every one under `components/examples`.")
     title: str
     status: int
     detail: str | None = None
@@ -455,6 +464,8 @@ class CarrierList(_Output):
 
 
 class WebhookReceipt(_Output):
+    """The push is stored: how many events it carried, and how many of them had already been received."""
+
     received: int
     duplicates: int
 
