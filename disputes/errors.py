@@ -166,6 +166,11 @@ class TooManySubmissions(Conflict):
     title = "The case holds as many additions as it may"
 
 
+class ClockOnlyMovesForward(Conflict):
+    code = "clock-only-moves-forward"
+    title = "A test clock only moves forward"
+
+
 class OverrideReasonRequired(Unprocessable):
     code = "override-reason-required"
     title = "Deciding against the recommendation needs an override_reason"

@@ -14,8 +14,8 @@ from secrets import token_hex
 
 from disputes.actors import SYSTEM, Actor
 from disputes.errors import (
+    ClockOnlyMovesForward,
     ClockOutOfRange,
-    Conflict,
     NotFound,
 )
 from disputes.model import Dispute, TestClock
@@ -24,11 +24,6 @@ from disputes.service import DisputeService, Opened, OpenRequest
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
-
-
-class ClockOnlyMovesForward(Conflict):
-    code = "clock-only-moves-forward"
-    title = "A test clock only moves forward"
 
 
 @dataclass

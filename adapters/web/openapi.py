@@ -62,7 +62,9 @@ def submission_body(json_model: type[BaseModel]) -> dict[str, Any]:
     }
     form = {"type": "object", "required": [STATEMENT], "additionalProperties": False,
             "properties": {STATEMENT: TypeAdapter(Statement).json_schema(), IMAGES: images}}
-    return {"required": True, "content": {
+    # Not `required` though it is (an empty body is refused, 400 or 415): openapi-python-client 0.29 writes a client
+    # that cannot be imported for a required body of two media types (its issue #1451).
+    return {"required": False, "description": "Required: the form, or the statement alone as JSON.", "content": {
         "multipart/form-data": {"schema": form, "encoding": {IMAGES: {"contentType": ", ".join(FORMATS)}}},
         "application/json": {"schema": _ref(json_model)},
     }}
@@ -244,3 +246,4 @@ def _problem_example(kind: ProblemType) -> dict[str, Any]:
         value["field"] = kind.field
     return {"summary": kind.title, "value": value,
             "description": f"`{kind.uri}`, answered with {kind.status}" + (f"; about `{kind.field}`." if kind.field else ".")}
+

@@ -47,7 +47,7 @@ class ProblemType:
 EDGE_PROBLEMS = tuple(ProblemType(*fields) for fields in (
     ("malformed-json", 400, "Malformed JSON"),
     ("malformed-header", 400, "A header's value cannot be read"),
-    ("malformed-multipart", 400, "The multipart body cannot be read"),
+    ("malformed-multipart", 400, "Malformed multipart body"),
     ("unauthenticated", 401, "Authentication required"),
     ("forbidden", 403, "Not allowed for this role"),
     ("not-found", 404, "Not found"),
