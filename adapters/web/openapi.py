@@ -9,6 +9,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from pydantic_core import core_schema
 
 from adapters.images import FORMATS
+from adapters.web import examples
 from adapters.web.endpoint import Endpoint
 from adapters.web.problems import ProblemType, problem_types
 from adapters.web.uploads import IMAGES, MAX_IMAGE_BYTES, MAX_IMAGES, STATEMENT
@@ -97,7 +98,7 @@ def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, An
     for e in endpoints:
         paths.setdefault(e.path, {})[e.method.lower()] = _operation(e)
     answered = {kind for e in endpoints for status in (*_problem_statuses(e), 500) for kind in _answers(e, status)}
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {"title": "Delivery-dispute investigation service", "version": version,
                  "description": "Opens, investigates and resolves 'shows delivered, never arrived' disputes."},
@@ -109,6 +110,8 @@ def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, An
             "examples": {_example_name(kind): _problem_example(kind) for kind in problem_types() if kind in answered},
         },
     }
+    examples.fill(document)
+    return document
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:

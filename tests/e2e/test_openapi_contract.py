@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from adapters.bootstrap import ENDPOINTS
+from adapters.web import test_clocks_api
 from schemas.api import AgentDisputeView, CustomerDisputeView, DisputeView
 from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR
 
@@ -114,3 +116,26 @@ async def test_the_headers_documented_are_the_headers_sent(api):
     assert again.headers["Idempotent-Replayed"] == "true"
     anonymous = await api.get(f"/v1/disputes/{body['id']}")
     assert anonymous.status == 401 and anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+async def test_every_json_request_and_success_answer_has_an_example_its_model_reads(document):
+    checked = 0
+    for e in ENDPOINTS + test_clocks_api.ENDPOINTS:
+        operation = document["paths"].get(e.path, {}).get(e.method.lower())
+        if operation is None:  # the test clocks, when the sandbox is off
+            continue
+        if e.body:
+            e.body.model_validate_json(json.dumps(operation["requestBody"]["content"]["application/json"]["example"]))
+            checked += 1
+        if e.response:
+            content = operation["responses"][str(e.status)]["content"]["application/json"]
+            views = {model.model_fields["view"].default: model for model in (e.response, *e.extra.get("other_responses", ()))
+                     if "view" in model.model_fields}
+            examples = content["examples"] if "examples" in content else {None: {"value": content["example"]}}
+            for view, example in examples.items():
+                (views[view] if view else e.response).model_validate_json(json.dumps(example["value"]))
+                checked += 1
+    assert checked > 40
+    opening = document["paths"]["/v1/disputes"]["post"]
+    assert opening["requestBody"]["content"]["application/json"]["example"]["order_id"] == "ord-20261116-0042"
+    assert set(opening["responses"]["201"]["content"]["application/json"]["examples"]) == {"customer", "agent"}
