@@ -228,13 +228,11 @@ class UnknownOrder(Unprocessable):
 class NotDelivered(Unprocessable):
     code = "not-delivered"
     title = "The shipment is not marked delivered"
-    field = "shipment_id"
 
 
 class ClaimWindowClosed(Unprocessable):
     code = "claim-window-closed"
     title = "The time to claim after delivery has passed"
-    field = "shipment_id"
 
 
 class InvalidMissingItems(Unprocessable):

@@ -52,6 +52,7 @@ EDGE_PROBLEMS = tuple(ProblemType(*fields) for fields in (
     ("forbidden", 403, "Not allowed for this role"),
     ("not-found", 404, "Not found"),
     ("unknown-carrier", 404, "No such carrier"),
+    ("method-not-allowed", 405, "Method Not Allowed"),
     ("request-timeout", 408, "Request Timeout"),
     ("request-entity-too-large", 413, "Request Entity Too Large"),
     ("content-too-large", 413, "Content too large"),
