@@ -54,7 +54,7 @@ from adapters.orders import FileOrderDirectory, HttpOrderDirectory
 from sandbox.carriers import sandbox_carrier_settings
 from adapters.settings import Settings
 from adapters.web import ops
-from adapters.web.auth import HmacTokens
+from adapters.web.auth import bearer_tokens
 from adapters.web.console import setup_console
 from adapters.web import (
     carriers_api, conversation_api, customers_api, evidence_api, reports_api, staff_api, test_clocks_api,
@@ -167,7 +167,6 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     """The API application; with `api=False` the background workers, serving only the operations endpoints
     (liveness, readiness, metrics)."""
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=MIDDLEWARES)
-    app[TOKENS] = HmacTokens.from_settings(settings)
     app[MAX_PAGE] = settings.max_page_size
     app[EXPORT_MAX_ROWS] = settings.export_max_rows
     app[CURSORS] = Cursors.from_secret(settings.jwt_secret.get_secret_value())
@@ -191,6 +190,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
     clock = overrides.clock or SystemClock()
     timeout = aiohttp.ClientTimeout(total=settings.downstream_timeout_seconds)
     async with aiohttp.ClientSession(timeout=timeout) as session:
+        app[TOKENS] = tokens = bearer_tokens(settings, session)
         client = None
         repository: DisputeStorage
         if settings.storage == "mongodb":
@@ -281,6 +281,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             yield
         finally:
             stop.set()
+            await tokens.close()
             if workers is not None:
                 await asyncio.gather(workers, return_exceptions=True)
             if client is not None:

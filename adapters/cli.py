@@ -1,10 +1,10 @@
 """The `disputes` command: the same code runs as API, worker, sandbox or the all-in-one embedded default.
 
     disputes embedded   mongoeco on a local file + sandbox + API + workers + demo data (zero config)
-    disputes serve      the HTTP API (production: DISPUTES_MONGODB_URI and the service URLs set)
+    disputes serve      the HTTP API (production: DISPUTES_MONGODB_URI, DISPUTES_JWT_JWKS_URL and the service URLs set)
     disputes worker     the background workers only
     disputes sandbox    the local stand-in for the marketplace's order, payment, fulfillment, notification services
-    disputes token      mint a development JWT for a role
+    disputes token      mint a development JWT for a role (taken by the embedded default only)
     disputes sandbox-shipment   script what a carrier in the running sandbox says about one tracking number
     disputes sandbox-order      add an order of your own to the running sandbox (kept across restarts)
 """
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     sandbox.add_argument("--port", type=int, default=8090, help="the downstream services")
     sandbox.add_argument("--carriers-port", type=int, default=8091, help="the carriers")
     sandbox.add_argument("--push-target", help="the service's base URL, for carrier webhooks")
-    token = sub.add_parser("token", help="mint a development JWT")
+    token = sub.add_parser("token", help="mint a development JWT (HS256, taken by `disputes embedded` only)")
     token.add_argument("--role", choices=[r.value for r in Role], required=True)
     token.add_argument("--sub", required=True)
     token.add_argument("--customer-id")
@@ -77,6 +77,9 @@ def main(argv: list[str] | None = None) -> None:
             _run(_sandbox(args.host, args.port, args.carriers_port, args.push_target))
         case "serve":
             _require_production_settings(settings)
+            if settings.jwt_jwks_url is None:  # HS256 development tokens are for the embedded default only
+                sys.exit("DISPUTES_JWT_JWKS_URL is not set: `disputes serve` verifies bearer tokens against the "
+                         "identity provider's keys (development tokens are for `disputes embedded` only).")
             _run(_serve(settings))
         case "worker":
             _require_production_settings(settings)
@@ -207,6 +210,7 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
                 "run_workers": True,
                 "test_clocks": True,
                 "console_dev_sign_in": True,
+                "jwt_jwks_url": None,  # the banner's and the dev sign-in's tokens are development tokens
             }
         )
         try:

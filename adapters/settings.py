@@ -19,6 +19,7 @@ DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 SECOND, MINUTE, HOUR, DAY = timedelta(seconds=1), timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 UNIT_NAMES = {SECOND: "seconds", MINUTE: "minutes", HOUR: "hours", DAY: "days"}
 type Configured = PolicySettings | Rules
+SigningAlgorithm = Literal["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
 DESCRIBED: dict[type[Configured], tuple[Configured, dict[str, Any]]] = {
     config: (config(), TypeAdapter(config).json_schema()["properties"]) for config in (PolicySettings, Rules)
 }
@@ -62,10 +63,38 @@ class Settings(BaseSettings):
 
     jwt_secret: SecretStr = Field(
         default=SecretStr(DEV_JWT_SECRET),
-        description="The HMAC key bearer tokens are signed with; required outside the embedded default.",
+        description="The HMAC key development bearer tokens are signed with (the embedded default; `disputes token`), "
+                    "and query cursors; required outside the embedded default.",
     )
-    jwt_issuer: str = Field(default="dispute-service", description="The `iss` every bearer token must carry.")
-    jwt_audience: str = Field(default="dispute-service", description="The `aud` every bearer token must carry.")
+    jwt_jwks_url: str | None = Field(
+        default=None,
+        description="The identity provider's JWKS URL: bearer tokens are then verified against the keys it publishes, "
+                    "in one of jwt_algorithms, and HS256 development tokens are refused. Required by `disputes serve`; "
+                    "`disputes embedded` ignores it and takes development tokens.",
+    )
+    jwt_algorithms: list[SigningAlgorithm] = Field(
+        default=["RS256", "ES256"], min_length=1,
+        description="The algorithms tokens from the identity provider may be signed with (asymmetric only), as a "
+                    "JSON list; a key in the JWKS for another algorithm is not used.",
+    )
+    jwt_jwks_cache_seconds: float = Field(
+        default=300.0, gt=0,
+        description="How long the identity provider's keys are used before they are fetched again, in the "
+                    "background: the keys in hand keep answering meanwhile, and while the provider cannot be reached.",
+    )
+    jwt_jwks_refresh_interval_seconds: float = Field(
+        default=30.0, gt=0,
+        description="The least time between two fetches of the identity provider's keys: a token naming a key not "
+                    "in hand (`kid`) fetches them at once, but no more often than this, however many such tokens come.",
+    )
+    jwt_issuer: str = Field(
+        default="dispute-service",
+        description="The `iss` every bearer token must carry (the identity provider's issuer in production).",
+    )
+    jwt_audience: str = Field(
+        default="dispute-service",
+        description="The `aud` every bearer token must carry (this service's name at the identity provider).",
+    )
     jwt_max_lifetime_hours: float = Field(
         default=24.0, gt=0,
         description="Longest a bearer token may be valid (its exp minus its iat); a longer-lived token is a 401, "

@@ -1,6 +1,7 @@
 """Writes `docs/settings.md`, every setting with its variable, type, default and description, from the settings
 model: `python -m adapters.settings_doc`. A test fails while the page differs from what this writes."""
 
+import json
 import types
 from pathlib import Path
 from typing import Literal, Union, get_args, get_origin
@@ -20,9 +21,9 @@ HEADER = """# Settings
 Generated from `adapters/settings.py` by `python -m adapters.settings_doc`; edit the model, not this page.
 
 Every setting is an environment variable (or a line of a `.env` file in the working directory). Outside the
-embedded default `DISPUTES_MONGODB_URI` and `DISPUTES_JWT_SECRET` are required. The decision policy's and the
-business rules' numbers take their defaults and reasons from `disputes/policy/settings.py` and
-`disputes/rules.py`.
+embedded default `DISPUTES_MONGODB_URI` and `DISPUTES_JWT_SECRET` are required, and `disputes serve` needs the
+identity provider's `DISPUTES_JWT_JWKS_URL`. The decision policy's and the business rules' numbers take their
+defaults and reasons from `disputes/policy/settings.py` and `disputes/rules.py`.
 
 | variable | type | default | what it does |
 |---|---|---|---|
@@ -48,6 +49,8 @@ def _type(annotation: object) -> str:
         return " or ".join(kinds) + ", optional"
     if origin is dict:
         return "JSON object"
+    if origin is list:
+        return f"JSON list of {_type(get_args(annotation)[0])}"
     return TYPES[annotation]
 
 
@@ -60,6 +63,8 @@ def _default(info: FieldInfo) -> str:
             return "a development-only value"
         case bool():
             return f"`{str(default).lower()}`"
+        case list():
+            return f"`{json.dumps(default)}`"
         case _:
             return f"`{default}`"
 

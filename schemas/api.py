@@ -424,6 +424,13 @@ class Problem(_Output):
                     "other, or a cursor this service did not issue.",
     )
     field: str | None = Field(default=None, description="The request field a broken rule is about.")
+    reason: str | None = Field(
+        default=None,
+        description="Why a request was refused, as a stable code: for a bearer token (401, or 503 "
+                    "`jwks_unavailable`) one of token_missing, token_malformed, algorithm_not_allowed, unknown_key, "
+                    "bad_signature, token_expired, token_not_yet_valid, wrong_issuer, wrong_audience, "
+                    "lifetime_too_long, claims_invalid, jwks_unavailable.",
+    )
 
 
 class Health(_Output):

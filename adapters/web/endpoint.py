@@ -6,16 +6,18 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import structlog
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from adapters.web.auth import InvalidToken
+from adapters.web.auth import InvalidToken, Reason
 from adapters.web.keys import ROLE, TOKENS
 from adapters.web.problems import ProblemError, validation_problem
 from disputes.actors import Actor
 from schemas.common import Id, Role
 
 _ID = TypeAdapter(Id)
+log = structlog.get_logger("api")
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 JSON_TYPES = frozenset({"application/json", JSON["Content-Type"]})
 """Content-Type values read as JSON without parsing them (aiohttp parses with the email package: microseconds)."""
@@ -61,7 +63,7 @@ class Endpoint:
 
     def aiohttp_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def handle(request: web.Request) -> web.StreamResponse:
-            actor = _authenticate(request, self.roles)
+            actor = await _authenticate(request, self.roles)
             body = await read_json_body(request, self.body, self.body_optional) if self.body else None
             query = _read_query(request, self.query) if self.query else None
             return await self.handler(Call(request, actor, body, query))
@@ -83,16 +85,17 @@ def json_body(body: bytes, status: int = 200, headers: dict[str, str] | None = N
     return web.Response(status=status, body=body, headers={**headers, **JSON} if headers else JSON)
 
 
-def _authenticate(request: web.Request, roles: frozenset[Role]) -> Actor:
+async def _authenticate(request: web.Request, roles: frozenset[Role]) -> Actor:
     if not roles:
         return PUBLIC
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise ProblemError(401, "unauthenticated", "Authentication required", "Send a bearer token.")
     try:
-        actor = request.app[TOKENS].verify(token.strip())
-    except InvalidToken:
-        raise ProblemError(401, "unauthenticated", "Authentication required", "The token is not valid.") from None
+        if scheme.lower() != "bearer" or not token.strip():
+            raise InvalidToken(Reason.TOKEN_MISSING)
+        actor = await request.app[TOKENS].verify(token.strip())
+    except InvalidToken as refused:
+        log.info("token_rejected", reason=refused.reason.value, status=refused.status)  # never the token
+        raise ProblemError(refused.status, refused.code, refused.title, refused.detail, reason=refused.reason.value) from None
     request[ROLE] = actor.role.value
     if actor.role not in roles:
         raise ProblemError(403, "forbidden", "Not allowed for this role", f"Role '{actor.role.value}' may not do this.")

@@ -29,11 +29,10 @@ import pytest
 from adapters.mongo.client import connect
 from sandbox.downstream import LEDGER, create_downstream_sandbox
 from sandbox.downstream import Ledger as DownstreamLedger
-from adapters.web.auth import HmacTokens
 from carriers.ups.webhook import parse_tracking_event
-from schemas.common import Role
 from tests.e2e.conftest import CARRIERS, UPS_WEBHOOK_CREDENTIAL, eventually
 from tests.factories import PERSONAL_VALUES, order, shipment
+from tests.identity_provider import AUDIENCE, ISSUER, JWKS_PATH, IdentityProvider
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "chaos-api-secret-" + "k" * 32
@@ -172,13 +171,19 @@ def log_audit(api_logs: Path):
 
 
 @pytest.fixture
-async def api_process(aiohttp_server, mongo_uri, tmp_path, api_logs):
+def identity_provider() -> IdentityProvider:
+    return IdentityProvider.with_keys()
+
+
+@pytest.fixture
+async def api_process(aiohttp_server, mongo_uri, tmp_path, api_logs, identity_provider):
     now = datetime.now(UTC)
     document = orders_document(now)
     orders_file = tmp_path / "orders.json"
     orders_file.write_text(json.dumps(document))
     downstream = await aiohttp_server(create_downstream_sandbox(document))
     downstream_url = str(downstream.make_url("/")).rstrip("/")
+    jwks = await aiohttp_server(identity_provider.app())
     database = f"chaos_{uuid.uuid4().hex[:10]}"
     env = {
         **os.environ,
@@ -187,6 +192,9 @@ async def api_process(aiohttp_server, mongo_uri, tmp_path, api_logs):
         "DISPUTES_MONGODB_URI": mongo_uri,
         "DISPUTES_MONGODB_DATABASE": database,
         "DISPUTES_JWT_SECRET": SECRET,
+        "DISPUTES_JWT_JWKS_URL": str(jwks.make_url(JWKS_PATH)),
+        "DISPUTES_JWT_ISSUER": ISSUER,
+        "DISPUTES_JWT_AUDIENCE": AUDIENCE,
         "DISPUTES_ORDERS_FILE": str(orders_file),
         "DISPUTES_PAYMENTS_URL": downstream_url,
         "DISPUTES_FULFILLMENT_URL": downstream_url,
@@ -217,10 +225,15 @@ def open_body(i: int) -> dict:
     return {"order_id": f"ord-{i}", "statement": f"Kargo gelmedi ({i}).", "preferred_resolution": "refund"}
 
 
-async def test_killing_the_api_mid_load_loses_and_duplicates_nothing_acknowledged(api_process, mongo_uri):
+async def test_killing_the_api_mid_load_loses_and_duplicates_nothing_acknowledged(
+    api_process, mongo_uri, identity_provider
+):
     api = api_process
-    tokens = HmacTokens(SECRET, "dispute-service", "dispute-service")
-    customers = {c: {"Authorization": f"Bearer {tokens.mint(f'cust-{c}', Role.CUSTOMER, f'cust-{c}')}"} for c in range(CUSTOMERS)}
+    customers = {
+        c: {"Authorization": "Bearer " + identity_provider.token("ec-1", sub=f"cust-{c}", role="customer",
+                                                                  customer_id=f"cust-{c}")}
+        for c in range(CUSTOMERS)
+    }
     keys = {i: f"chaos-{i}-{uuid.uuid4().hex[:8]}" for i in range(DISPUTES)}
     events = {j: ups_event(j) for j in range(EVENTS)}
     identity = {j: "push:ups:" + parse_tracking_event(events[j], datetime.now(UTC)).event_id for j in range(EVENTS)}

@@ -72,27 +72,42 @@ def forged(**changes):
 
 
 BAD_TOKENS = {
-    "expired": jwt.encode(forged(exp=datetime.now(UTC) - timedelta(hours=1)), SECRET, "HS256"),
-    "not yet valid": jwt.encode(forged(nbf=datetime.now(UTC) + timedelta(hours=1)), SECRET, "HS256"),
-    "wrong signature": jwt.encode(forged(), "another-secret-" + "y" * 32, "HS256"),
-    "alg none": jwt.encode(forged(), None, "none"),
-    "unknown role": jwt.encode(forged(role="admin"), SECRET, "HS256"),
-    "no subject": jwt.encode({k: v for k, v in forged().items() if k != "sub"}, SECRET, "HS256"),
-    "empty subject": jwt.encode(forged(sub=""), SECRET, "HS256"),
-    "blank subject": jwt.encode(forged(sub=" \t "), SECRET, "HS256"),
-    "longer than a day": jwt.encode(forged(exp=datetime.now(UTC) + timedelta(hours=24, seconds=1)), SECRET, "HS256"),
-    "issued a year ago, valid another hour": jwt.encode(
-        forged(iat=datetime.now(UTC) - timedelta(days=365)), SECRET, "HS256"
+    "expired": (jwt.encode(forged(exp=datetime.now(UTC) - timedelta(hours=1)), SECRET, "HS256"), "token_expired"),
+    "not yet valid": (
+        jwt.encode(forged(nbf=datetime.now(UTC) + timedelta(hours=1)), SECRET, "HS256"), "token_not_yet_valid"
     ),
-    "wrong audience": jwt.encode(forged(aud="someone-else"), SECRET, "HS256"),
-    "customer without customer id": jwt.encode(forged(role="customer"), SECRET, "HS256"),
-    "garbage": "not.a.jwt",
+    "wrong signature": (jwt.encode(forged(), "another-secret-" + "y" * 32, "HS256"), "bad_signature"),
+    "alg none": (jwt.encode(forged(), None, "none"), "algorithm_not_allowed"),
+    "unknown role": (jwt.encode(forged(role="admin"), SECRET, "HS256"), "claims_invalid"),
+    "no subject": (jwt.encode({k: v for k, v in forged().items() if k != "sub"}, SECRET, "HS256"), "claims_invalid"),
+    "empty subject": (jwt.encode(forged(sub=""), SECRET, "HS256"), "claims_invalid"),
+    "blank subject": (jwt.encode(forged(sub=" \t "), SECRET, "HS256"), "claims_invalid"),
+    "longer than a day": (
+        jwt.encode(forged(exp=datetime.now(UTC) + timedelta(hours=24, seconds=1)), SECRET, "HS256"), "lifetime_too_long"
+    ),
+    "issued a year ago, valid another hour": (
+        jwt.encode(forged(iat=datetime.now(UTC) - timedelta(days=365)), SECRET, "HS256"), "lifetime_too_long"
+    ),
+    "wrong issuer": (jwt.encode(forged(iss="someone-else"), SECRET, "HS256"), "wrong_issuer"),
+    "wrong audience": (jwt.encode(forged(aud="someone-else"), SECRET, "HS256"), "wrong_audience"),
+    "customer without customer id": (jwt.encode(forged(role="customer"), SECRET, "HS256"), "claims_invalid"),
+    "garbage": ("not.a.jwt", "token_malformed"),
 }
 
 
-@pytest.mark.parametrize("token", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
-async def test_bad_tokens_are_refused(api, token):
-    await assert_problem(await api.get("/v1/disputes", headers={"Authorization": f"Bearer {token}"}), 401)
+@pytest.mark.parametrize(("token", "reason"), BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
+async def test_bad_tokens_are_refused_saying_why(api, token, reason):
+    response = await api.get("/v1/disputes", headers={"Authorization": f"Bearer {token}"})
+    await assert_problem(response, 401)
+    assert (await response.json())["reason"] == reason
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer", "Bearer  ", "Basic dXNlcjpwYXNz"])
+async def test_a_request_without_a_bearer_token_is_refused_as_missing_one(api, authorization):
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    response = await api.get("/v1/disputes", headers=headers)
+    await assert_problem(response, 401)
+    assert (await response.json())["reason"] == "token_missing"
 
 
 async def test_a_customer_cannot_see_or_touch_someone_elses_dispute(api):

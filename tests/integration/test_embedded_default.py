@@ -35,10 +35,10 @@ def mint(*options: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_cli_mints_a_token_the_api_accepts():
+async def test_the_cli_mints_a_token_the_api_accepts():
     result = mint("--role", "customer", "--sub", "cust-1001")
     assert result.returncode == 0, result.stderr
-    actor = HmacTokens(DEV_JWT_SECRET, "dispute-service", "dispute-service").verify(result.stdout.strip())
+    actor = await HmacTokens(DEV_JWT_SECRET, "dispute-service", "dispute-service").verify(result.stdout.strip())
     assert (actor.id, actor.role, actor.customer_id) == ("cust-1001", Role.CUSTOMER, "cust-1001")
 
 

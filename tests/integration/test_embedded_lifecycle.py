@@ -47,6 +47,8 @@ class Embedded:
         env = {
             "PATH": "/usr/bin:/bin", "DISPUTES_DATA_DIR": str(data_dir), "DISPUTES_PORT": str(self.port),
             "DISPUTES_SANDBOX_PORT": str(free_port()), "DISPUTES_CARRIER_SANDBOX_PORT": str(free_port()),
+            # ignored: the embedded default takes its development tokens (the banner's) whatever is configured
+            "DISPUTES_JWT_JWKS_URL": f"http://127.0.0.1:{free_port()}/no-identity-provider-here",
         }
         self.stderr_path = logs.with_suffix(".stderr")
         with open(logs.with_suffix(".stdout"), "wb") as out, open(self.stderr_path, "wb") as err:

@@ -100,6 +100,12 @@ def test_api_and_worker_environments_load_into_settings(services, monkeypatch):
         assert settings.mongodb_database
 
 
+def test_the_api_requires_the_identity_providers_jwks_url_and_issuer(services):
+    env = environment_of(services["api"])
+    for variable in ("DISPUTES_JWT_JWKS_URL", "DISPUTES_JWT_ISSUER"):
+        assert re.fullmatch(rf"\$\{{{variable}:\?[^}}]+\}}", env[variable]), f"{variable} must be required"
+
+
 def test_downstream_urls_point_at_the_sandbox_service(services):
     sandbox_port = int(option(command_of(services["sandbox"]), "--port"))
     assert option(command_of(services["sandbox"]), "--host") == "0.0.0.0"

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.settings import Settings
 from adapters.web import auth
-from adapters.web.auth import HmacTokens, InvalidToken
+from adapters.web.auth import HmacTokens, InvalidToken, Reason
 from schemas.common import Role
 
 SECRET = "unit-test-secret-" + "x" * 32
@@ -28,11 +28,12 @@ def claims_of(token: str) -> dict[str, int]:
     return jwt.PyJWT().decode(token, options={"verify_signature": False})
 
 
-def refused_every_time(tokens: HmacTokens, token: str, decodes: list[str]) -> None:
-    """Refused on each try, and checked again each time: a refusal is never remembered."""
+async def refused_every_time(tokens: HmacTokens, token: str, decodes: list[str], reason: Reason) -> None:
+    """Refused for `reason` on each try, and checked again each time: a refusal is never remembered."""
     for _ in range(2):
-        with pytest.raises(InvalidToken):
-            tokens.verify(token)
+        with pytest.raises(InvalidToken) as refused:
+            await tokens.verify(token)
+        assert refused.value.reason is reason
     assert decodes == [token, token]
 
 
@@ -58,84 +59,86 @@ def decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def test_a_verified_token_is_remembered_until_it_expires(decodes: list[str]) -> None:
+async def test_a_verified_token_is_remembered_until_it_expires(decodes: list[str]) -> None:
     timer = Timer()
     tokens = HmacTokens(SECRET, "iss", "aud", timer=timer)
     token = tokens.mint("cust-1", Role.CUSTOMER, "cust-1", ttl=timedelta(minutes=5))
 
-    first, second = tokens.verify(token), tokens.verify(token)
+    first, second = await tokens.verify(token), await tokens.verify(token)
 
     assert first == second and first.customer_id == "cust-1"
     assert decodes == [token]
     timer.now += 5 * 60 + HmacTokens.leeway + 1
-    tokens.verify(token)  # past its expiry the cache no longer answers: the signature and claims are checked
+    await tokens.verify(token)  # past its expiry the cache no longer answers: the signature and claims are checked
     assert decodes == [token, token]
 
 
-def test_a_rejected_token_is_not_remembered(decodes: list[str]) -> None:
+async def test_a_rejected_token_is_not_remembered(decodes: list[str]) -> None:
     tokens = HmacTokens(SECRET, "iss", "aud")
     forged = HmacTokens("another-secret-" + "y" * 32, "iss", "aud").mint("inv-1", Role.SUPERVISOR)
 
     for _ in range(2):
-        with pytest.raises(InvalidToken):
-            tokens.verify(forged)
+        with pytest.raises(InvalidToken) as refused:
+            await tokens.verify(forged)
+        assert refused.value.reason is Reason.BAD_SIGNATURE
 
     assert decodes == [forged, forged]
 
 
-def test_a_token_differing_in_one_character_is_verified_on_its_own() -> None:
+async def test_a_token_differing_in_one_character_is_verified_on_its_own() -> None:
     tokens = HmacTokens(SECRET, "iss", "aud")
     token = tokens.mint("inv-1", Role.INVESTIGATOR)
-    tokens.verify(token)
+    await tokens.verify(token)
     tampered = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
 
-    with pytest.raises(InvalidToken):
-        tokens.verify(tampered)
+    with pytest.raises(InvalidToken) as refused:
+        await tokens.verify(tampered)
+    assert refused.value.reason is Reason.BAD_SIGNATURE
 
 
-def test_the_memory_is_bounded() -> None:
+async def test_the_memory_is_bounded() -> None:
     tokens = HmacTokens(SECRET, "iss", "aud", remember=3)
     for i in range(10):
-        tokens.verify(tokens.mint(f"inv-{i}", Role.INVESTIGATOR))
+        await tokens.verify(tokens.mint(f"inv-{i}", Role.INVESTIGATOR))
 
     assert len(tokens._verified) == 3
 
 
-def test_a_full_memory_forgets_expired_tokens_before_the_oldest_live_one(decodes: list[str]) -> None:
+async def test_a_full_memory_forgets_expired_tokens_before_the_oldest_live_one(decodes: list[str]) -> None:
     timer = Timer()
     tokens = HmacTokens(SECRET, "iss", "aud", remember=2, timer=timer)
     short = tokens.mint("inv-short", Role.INVESTIGATOR, ttl=timedelta(minutes=5))
     long = tokens.mint("inv-long", Role.INVESTIGATOR, ttl=timedelta(hours=1))
-    tokens.verify(long)  # the oldest
-    tokens.verify(short)
+    await tokens.verify(long)  # the oldest
+    await tokens.verify(short)
     timer.now += 10 * 60  # `short` has expired
     newest = tokens.mint("inv-new", Role.INVESTIGATOR)
-    tokens.verify(newest)
+    await tokens.verify(newest)
     decodes.clear()
 
-    tokens.verify(long)
-    tokens.verify(newest)
+    await tokens.verify(long)
+    await tokens.verify(newest)
 
     assert decodes == []
 
 
-def test_a_token_is_not_remembered_once_its_exp_has_come(decodes: list[str]) -> None:
+async def test_a_token_is_not_remembered_once_its_exp_has_come(decodes: list[str]) -> None:
     timer = Timer()
     tokens = HmacTokens(SECRET, "iss", "aud", timer=timer)
     token = tokens.mint("inv-1", Role.INVESTIGATOR, ttl=timedelta(minutes=5))
-    tokens.verify(token)
+    await tokens.verify(token)
     timer.now = claims_of(token)["exp"]  # the leeway is not counted
 
-    tokens.verify(token)
+    await tokens.verify(token)
 
     assert decodes == [token, token]
 
 
-def test_a_token_past_its_exp_but_within_the_leeway_is_accepted_and_not_remembered(decodes: list[str]) -> None:
+async def test_a_token_past_its_exp_but_within_the_leeway_is_accepted_and_not_remembered(decodes: list[str]) -> None:
     tokens = HmacTokens(SECRET, "iss", "aud")
     token = signed(iat=int(time.time()) - 600, exp=int(time.time()) - HmacTokens.leeway // 3)
 
-    assert tokens.verify(token) == tokens.verify(token)
+    assert await tokens.verify(token) == await tokens.verify(token)
     assert decodes == [token, token]
 
 
@@ -144,25 +147,27 @@ def test_a_token_past_its_exp_but_within_the_leeway_is_accepted_and_not_remember
     [(0, DAY + 1), (-3600, DAY - 1800), (-DAY, 3600), (0, 10**30)],
     ids=["a second too long", "issued long ago", "a day old and valid another hour", "absurd exp"],
 )
-def test_a_token_living_longer_than_the_maximum_is_refused(decodes: list[str], iat: int, exp: int) -> None:
+async def test_a_token_living_longer_than_the_maximum_is_refused(decodes: list[str], iat: int, exp: int) -> None:
     now = int(time.time())
-    refused_every_time(HmacTokens(SECRET, "iss", "aud"), signed(iat=now + iat, exp=now + exp), decodes)
+    await refused_every_time(
+        HmacTokens(SECRET, "iss", "aud"), signed(iat=now + iat, exp=now + exp), decodes, Reason.LIFETIME_TOO_LONG
+    )
 
 
-def test_a_token_living_exactly_the_maximum_is_accepted() -> None:
+async def test_a_token_living_exactly_the_maximum_is_accepted() -> None:
     now = int(time.time())
 
-    assert HmacTokens(SECRET, "iss", "aud").verify(signed(iat=now, exp=now + DAY)).id == "inv-1"
+    assert (await HmacTokens(SECRET, "iss", "aud").verify(signed(iat=now, exp=now + DAY))).id == "inv-1"
 
 
-def test_the_maximum_lifetime_comes_from_the_settings(decodes: list[str]) -> None:
+async def test_the_maximum_lifetime_comes_from_the_settings(decodes: list[str]) -> None:
     settings = Settings(_env_file=None, jwt_secret=SECRET, jwt_issuer="iss", jwt_audience="aud", jwt_max_lifetime_hours=1)
     tokens = HmacTokens.from_settings(settings)
     now = int(time.time())
 
-    assert tokens.verify(signed(iat=now, exp=now + 3600)).id == "inv-1"
+    assert (await tokens.verify(signed(iat=now, exp=now + 3600))).id == "inv-1"
     decodes.clear()
-    refused_every_time(tokens, signed(iat=now, exp=now + 3601), decodes)
+    await refused_every_time(tokens, signed(iat=now, exp=now + 3601), decodes, Reason.LIFETIME_TOO_LONG)
 
 
 def test_the_maximum_lifetime_defaults_to_a_day() -> None:
@@ -171,32 +176,36 @@ def test_the_maximum_lifetime_defaults_to_a_day() -> None:
 
 
 @pytest.mark.parametrize("sub", ["", " ", "\t\n", "\u3000\u00a0"], ids=["empty", "space", "tab and newline", "wide spaces"])
-def test_a_token_for_an_empty_or_blank_subject_is_refused(decodes: list[str], sub: str) -> None:
-    refused_every_time(HmacTokens(SECRET, "iss", "aud"), signed(sub=sub), decodes)
+async def test_a_token_for_an_empty_or_blank_subject_is_refused(decodes: list[str], sub: str) -> None:
+    await refused_every_time(HmacTokens(SECRET, "iss", "aud"), signed(sub=sub), decodes, Reason.CLAIMS_INVALID)
 
 
-def test_a_customer_token_with_a_blank_customer_id_is_refused(decodes: list[str]) -> None:
-    refused_every_time(HmacTokens(SECRET, "iss", "aud"), signed(role="customer", customer_id="  "), decodes)
+async def test_a_customer_token_with_a_blank_customer_id_is_refused(decodes: list[str]) -> None:
+    await refused_every_time(
+        HmacTokens(SECRET, "iss", "aud"), signed(role="customer", customer_id="  "), decodes, Reason.CLAIMS_INVALID
+    )
 
 
-def test_a_token_not_yet_valid_is_refused_and_not_remembered(decodes: list[str]) -> None:
+async def test_a_token_not_yet_valid_is_refused_and_not_remembered(decodes: list[str]) -> None:
     later = int(time.time()) + HmacTokens.leeway + 60
-    refused_every_time(HmacTokens(SECRET, "iss", "aud"), signed(nbf=later), decodes)
+    await refused_every_time(HmacTokens(SECRET, "iss", "aud"), signed(nbf=later), decodes, Reason.TOKEN_NOT_YET_VALID)
 
 
 @pytest.mark.parametrize("offset", [-60, HmacTokens.leeway // 3], ids=["already valid", "valid within the leeway"])
-def test_a_token_whose_nbf_has_come_is_accepted(offset: int) -> None:
+async def test_a_token_whose_nbf_has_come_is_accepted(offset: int) -> None:
     token = signed(nbf=int(time.time()) + offset)
 
-    assert HmacTokens(SECRET, "iss", "aud").verify(token).id == "inv-1"
+    assert (await HmacTokens(SECRET, "iss", "aud").verify(token)).id == "inv-1"
 
 
-def test_a_token_issued_in_the_future_is_refused(decodes: list[str]) -> None:
+async def test_a_token_issued_in_the_future_is_refused(decodes: list[str]) -> None:
     later = int(time.time()) + HmacTokens.leeway + 60
-    refused_every_time(HmacTokens(SECRET, "iss", "aud"), signed(iat=later, exp=later + 3600), decodes)
+    await refused_every_time(
+        HmacTokens(SECRET, "iss", "aud"), signed(iat=later, exp=later + 3600), decodes, Reason.TOKEN_NOT_YET_VALID
+    )
 
 
-def test_minting_stays_within_the_maximum_lifetime() -> None:
+async def test_minting_stays_within_the_maximum_lifetime() -> None:
     tokens = HmacTokens(SECRET, "iss", "aud", max_lifetime=timedelta(hours=2))
 
     with pytest.raises(ValueError, match="at most"):
@@ -204,4 +213,4 @@ def test_minting_stays_within_the_maximum_lifetime() -> None:
     short = HmacTokens(SECRET, "iss", "aud", max_lifetime=timedelta(hours=1)).mint("inv-1", Role.INVESTIGATOR)
     claims = claims_of(short)
     assert claims["exp"] - claims["iat"] == 3600  # the default 8 h, cut to the maximum
-    assert tokens.verify(tokens.mint("inv-1", Role.INVESTIGATOR, ttl=timedelta(hours=2))).id == "inv-1"
+    assert (await tokens.verify(tokens.mint("inv-1", Role.INVESTIGATOR, ttl=timedelta(hours=2)))).id == "inv-1"

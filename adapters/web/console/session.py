@@ -53,12 +53,12 @@ Page = Callable[[web.Request, Actor], Awaitable[web.StreamResponse]]
 Action = Callable[[web.Request, Actor, MultiDictProxy[str | bytes | Any]], Awaitable[web.StreamResponse]]
 
 
-def signed_in(request: web.Request) -> Actor | None:
+async def signed_in(request: web.Request) -> Actor | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
     try:
-        actor = request.app[TOKENS].verify(token)
+        actor = await request.app[TOKENS].verify(token)
     except InvalidToken:
         return None
     request[ROLE] = actor.role.value
@@ -69,7 +69,7 @@ def page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]
     """A page for signed-in staff; anyone else is sent to the sign-in page."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        actor = signed_in(request)
+        actor = await signed_in(request)
         if actor is None:
             raise web.HTTPSeeOther(f"{PATH}/sign-in")
         return await handler(request, actor)
@@ -83,7 +83,7 @@ def action(handler: Action) -> Callable[[web.Request], Awaitable[web.StreamRespo
 
     async def handle(request: web.Request) -> web.StreamResponse:
         form = await checked_form(request)
-        actor = signed_in(request)
+        actor = await signed_in(request)
         if actor is None:
             return render(request, "message.html", {"message": "unauthenticated"}, status=401)
         try:

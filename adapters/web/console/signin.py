@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from adapters.demo.staff import DEMO_STAFF
-from adapters.web.auth import InvalidToken
+from adapters.web.auth import InvalidToken, Reason
 from adapters.web.console.i18n import LANGUAGE_COOKIE, LANGUAGES
 from adapters.web.console.session import (
     CONFIG, CONSOLE_ROLES, PATH, checked_form, end_session, render, see_other, signed_in, start_session,
@@ -16,7 +16,7 @@ TOKEN_MAX_CHARS = 4096
 
 
 async def sign_in_page(request: web.Request) -> web.Response:
-    if signed_in(request) is not None:
+    if await signed_in(request) is not None:
         return see_other(PATH)
     return render(request, "sign_in.html", {"dev": request.app[CONFIG].dev_tokens is not None})
 
@@ -27,8 +27,8 @@ async def sign_in(request: web.Request) -> web.Response:
     token = token.strip() if isinstance(token, str) else ""
     try:
         if not 0 < len(token) <= TOKEN_MAX_CHARS:
-            raise InvalidToken("no token")
-        actor = request.app[TOKENS].verify(token)
+            raise InvalidToken(Reason.TOKEN_MISSING)
+        actor = await request.app[TOKENS].verify(token)
     except InvalidToken:
         actor = None
     if actor is None or actor.role not in CONSOLE_ROLES:
