@@ -236,6 +236,7 @@ EDGE_SCOPES: dict[str, Callable[[Endpoint], bool]] = {
     "malformed-multipart": _takes_images, "image-too-large": _takes_images, "too-many-images": _takes_images,
     "unsupported-image-type": _takes_images, "unreadable-image": _takes_images,
     "not-ready": lambda e: e.path == "/readyz",
+    "authentication-unavailable": lambda e: bool(e.roles),  # the identity provider's keys cannot be fetched
 }
 
 

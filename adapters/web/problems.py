@@ -67,6 +67,7 @@ EDGE_PROBLEMS = tuple(ProblemType(*fields) for fields in (
     ("precondition-required", 428, "If-Match required"),
     ("internal-error", 500, "Internal error"),
     ("unavailable", 503, "Temporarily unavailable"),
+    ("authentication-unavailable", 503, "Authentication is unavailable"),
     ("not-ready", 503, "Not ready"),
 ))
 """The refusals of the HTTP edge (the domain's are its exception classes); `problem_types` lists both."""

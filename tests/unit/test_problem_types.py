@@ -4,6 +4,7 @@ publishes holds every type the edge writes."""
 import re
 from pathlib import Path
 
+from adapters.web.auth import InvalidToken, Reason
 from adapters.web.problems import ProblemType, problem_types
 from disputes import errors
 
@@ -30,3 +31,9 @@ def _codes(text: str) -> set[str]:
 
 def _subclasses(kind: type) -> list[type]:
     return [sub for direct in kind.__subclasses__() for sub in (direct, *_subclasses(direct))]
+
+
+def test_every_token_refusal_is_in_the_catalogue_with_its_status():
+    catalogue = {(kind.code, kind.status) for kind in problem_types()}
+    refusals = {(refused.code, refused.status) for refused in map(InvalidToken, Reason)}
+    assert refusals == {("unauthenticated", 401), ("authentication-unavailable", 503)} and refusals <= catalogue
