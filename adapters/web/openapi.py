@@ -187,8 +187,8 @@ def _problem_statuses(e: Endpoint) -> list[int]:
 
 
 def _problem_response(e: Endpoint, status: int) -> dict[str, Any]:
-    examples = {kind.code: {"$ref": f"#/components/examples/{_example_name(kind)}"} for kind in _answers(e, status)}
-    content = {"application/problem+json": {"schema": _ref(Problem)} | ({"examples": examples} if examples else {})}
+    named = {kind.code: {"$ref": f"#/components/examples/{_example_name(kind)}"} for kind in _answers(e, status)}
+    content = {"application/problem+json": {"schema": _ref(Problem)} | ({"examples": named} if named else {})}
     answer: dict[str, Any] = {"description": STATUS_TEXT[status], "content": content}
     if headers := PROBLEM_HEADERS.get(status):
         answer["headers"] = {name: {"description": text, "schema": {"type": "string"}} for name, text in headers.items()}

@@ -19,6 +19,7 @@ from schemas.api import FieldError, Problem
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE = "urn:dispute-service:problem:{code}"
+RETRY_AFTER_SECONDS = "2"
 log = structlog.get_logger("api")
 
 DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
@@ -101,7 +102,9 @@ class ProblemError(Exception):
 
 def problem(status: int, code: str, title: str, detail: str | None = None, **extra: Any) -> web.Response:
     body = Problem(type=PROBLEM_TYPE.format(code=code), title=title, status=status, detail=detail, **extra)
-    return web.Response(status=status, text=body.model_dump_json(exclude_none=True), content_type=PROBLEM_JSON)
+    headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None  # every 503 says when to come back
+    return web.Response(status=status, text=body.model_dump_json(exclude_none=True), content_type=PROBLEM_JSON,
+                        headers=headers)
 
 
 def validation_problem(error: ValidationError, where: str) -> ProblemError:
@@ -136,9 +139,7 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         return response
     except (StorageUnavailable, OrdersUnavailable) as error:
         log.warning("dependency_unavailable", error=type(error).__name__)
-        response = problem(503, "unavailable", "Temporarily unavailable", "Please retry shortly.", request_id=request_id)
-        response.headers["Retry-After"] = "2"
-        return response
+        return problem(503, "unavailable", "Temporarily unavailable", "Please retry shortly.", request_id=request_id)
     except Exception as error:
         # The stack without the message or locals: those can carry request data (names, addresses).
         log.error("unhandled_error", error=type(error).__name__, stack="".join(traceback.format_tb(error.__traceback__)))
