@@ -1,25 +1,23 @@
-"""The `disputes` command: the same code runs as API, worker, sandbox or the all-in-one embedded default.
-
-    disputes embedded   mongoeco on a local file + sandbox + API + workers + demo data (zero config)
-    disputes serve      the HTTP API (production: DISPUTES_MONGODB_URI, DISPUTES_JWT_JWKS_URL and the service URLs set)
-    disputes worker     the background workers only
-    disputes sandbox    the local stand-in for the marketplace's order, payment, fulfillment, notification services
-    disputes token      mint a development JWT for a role (taken by the embedded default only)
-    disputes sandbox-shipment   script what a carrier in the running sandbox says about one tracking number
-    disputes sandbox-order      add an order of your own to the running sandbox (kept across restarts)
-"""
+"""The `disputes` command: the same code runs as API, worker, sandbox or the all-in-one embedded default."""
 
 import argparse
 import asyncio
+import errno
 import gc
 import json
+import os
+import re
 import signal
+import socket
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+from pymongo.errors import PyMongoError
 
 from adapters.bootstrap import create_app
 from adapters.demo.seed import demo_orders, seed_orders
@@ -33,39 +31,135 @@ from sandbox.carriers import demo_shipments, script, serve_carrier_sandbox
 from sandbox import orders as sandbox_orders
 from sandbox.digital import DigitalScript
 from sandbox.downstream import serve_downstream_sandbox
-from adapters.settings import DEV_JWT_SECRET, Settings
+from adapters.settings import DEV_JWT_SECRET, ENV_FILE, Settings
 from adapters.web.auth import HmacTokens
 from adapters.web.limits import server_options
+from carriers.registry import CARRIERS
 from adapters.workers import worker_id as default_worker_id
 from schemas.common import Role
 
 DEMO_DIGITAL = {("ord-2016", "HB-OFFICE-HOME-2024"): DigitalScript(scenario="activated", recipient="a***@example.com")}
 """The demo's digital lines: ord-2016's licence key was sent and activated; ord-2015's gift card was never sent."""
 COMMANDS = ("embedded", "serve", "worker", "sandbox", "token", "sandbox-shipment", "sandbox-order")
+RELAY_TARGETS = ("payments_url", "fulfillment_url", "notifications_url", "accounts_url", "finance_url")
+"""The marketplace services the outbox relay delivers to: a process that runs workers needs every one."""
+SETTINGS_NOTE = (
+    f"Settings come from DISPUTES_* environment variables and from the lines of a {ENV_FILE} file in the working "
+    f"directory, if there is one; a variable set in the environment wins over the same line in {ENV_FILE}. Every "
+    "setting, with its default, is listed in docs/settings.md."
+)
+DESCRIPTIONS = {
+    "embedded": "Run everything on this machine with no configuration: an embedded MongoDB-compatible database "
+                "(mongoeco) on a file in DISPUTES_DATA_DIR, the stand-in marketplace services and carriers, the API, "
+                "the workers and demo data. Prints the URLs, a token for each role and curl commands to try.",
+    "serve": "Run the HTTP API on DISPUTES_HOST:DISPUTES_PORT. Needs DISPUTES_MONGODB_URI, DISPUTES_JWT_SECRET, "
+             "DISPUTES_JWT_JWKS_URL (bearer tokens are verified against the identity provider's keys) and "
+             "DISPUTES_ORDERS_URL (or DISPUTES_ORDERS_FILE); runs the background workers too unless "
+             "DISPUTES_RUN_WORKERS=false.",
+    "worker": "Run the background workers only (outbox relay, evidence puller, push attacher, assessor, SLA sweeper, "
+              "image retention), with /healthz, /readyz and /metrics on DISPUTES_HOST:DISPUTES_WORKER_PORT. Needs "
+              "DISPUTES_MONGODB_URI and DISPUTES_JWT_SECRET; run as many as you like.",
+    "sandbox": "Run the local stand-ins for the marketplace's services (orders, payments, fulfillment, "
+               "notifications, accounts, finance, digital delivery) and for every carrier. They have no "
+               "authentication: keep them on loopback or a private network.",
+    "token": "Print a development bearer token (HS256 JWT) for a role, signed with DISPUTES_JWT_SECRET for the "
+             "issuer and audience this service expects. Only the embedded default takes it: `disputes serve` "
+             "verifies tokens against the identity provider's JWKS.",
+    "sandbox-shipment": "Script what a carrier in the running carrier sandbox says about one tracking number: its "
+                        "states pull by pull, its proof of delivery, its faults and latency.",
+    "sandbox-order": "Add an order of your own to the running downstream sandbox (kept across restarts), to open "
+                     "disputes on.",
+}
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="disputes", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("embedded", help="run everything locally on the embedded default")
-    sub.add_parser("serve", help="run the HTTP API")
-    sub.add_parser("worker", help="run the background workers")
-    sandbox = sub.add_parser("sandbox", help="run the downstream sandbox")
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=8090, help="the downstream services")
-    sandbox.add_argument("--carriers-port", type=int, default=8091, help="the carriers")
-    sandbox.add_argument("--push-target", help="the service's base URL, for carrier webhooks")
-    token = sub.add_parser("token", help="mint a development JWT (HS256, taken by `disputes embedded` only)")
-    token.add_argument("--role", choices=[r.value for r in Role], required=True)
-    token.add_argument("--sub", required=True)
-    token.add_argument("--customer-id")
+class CannotStart(Exception):
+    """Something the person starting the command can put right, said in one line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="disputes", description="Investigate delivery disputes: the API, the workers and their sandboxes.",
+        epilog=SETTINGS_NOTE,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=summary, description=DESCRIPTIONS[name], epilog=SETTINGS_NOTE)
+
+    command("embedded", "run everything locally on the embedded default (what `./dev serve` runs)")
+    command("serve", "run the HTTP API against MongoDB")
+    command("worker", "run the background workers only")
+    sandbox = command("sandbox", "run the stand-in marketplace services and carriers")
+    sandbox.add_argument("--host", default="127.0.0.1", help="the address both listen on (default: %(default)s)")
+    sandbox.add_argument("--port", type=int, default=8090, help="the marketplace services' port (default: %(default)s)")
+    sandbox.add_argument("--carriers-port", type=int, default=8091, help="the carriers' port (default: %(default)s)")
+    sandbox.add_argument(
+        "--push-target", metavar="URL", help="the service's base URL, where the carriers push their webhooks"
+    )
+    token = command("token", "mint a development JWT for a role (taken by `disputes embedded` only)")
+    token.add_argument("--role", choices=[r.value for r in Role], required=True, help="whom the token speaks for")
+    token.add_argument("--sub", required=True, help="the caller's id (a customer id, or a staff member's id)")
+    token.add_argument(
+        "--customer-id", help="the customer the token acts for (default: --sub for a customer, none for the others)"
+    )
     token.add_argument(
         "--hours", type=float, help="how long it is valid (default 8, at most DISPUTES_JWT_MAX_LIFETIME_HOURS)"
     )
-    script.add_arguments(sub.add_parser("sandbox-shipment", help="script a carrier's answers for one tracking number"))
-    sandbox_orders.add_arguments(sub.add_parser("sandbox-order", help="add an order of your own to the sandbox"))
-    args = parser.parse_args(argv)
+    script.add_arguments(command("sandbox-shipment", "script a carrier's answers for one tracking number"))
+    sandbox_orders.add_arguments(command("sandbox-order", "add an order of your own to the sandbox"))
+    return parser
 
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        _command(args)
+    except (CannotStart, ValidationError, SettingsError, PyMongoError) as problem:
+        sys.exit("\n".join(explain(problem)))
+
+
+def explain(problem: Exception) -> Iterator[str]:
+    """One line per problem, never the value that was refused: a rejected value may be a secret."""
+    match problem:
+        case ValidationError() if problem.title == Settings.__name__:
+            for location, message in _refusals(problem):
+                yield " ".join([f"DISPUTES_{location[0].upper()}" if location else "settings", *location[1:]]) + (
+                    f": {message}"
+                )
+        case ValidationError():
+            yield from (f"{problem.title} {'.'.join(loc) or '(all)'}: {message}" for loc, message in _refusals(problem))
+        case SettingsError():  # a JSON setting that does not parse; its cause says where, not what
+            field = re.search(r'field "(\w+)" from source "(\w+)"', str(problem))
+            where = f"DISPUTES_{field[1].upper()}" + (f" (in {ENV_FILE})" if "DotEnv" in field[2] else "") if field else ""
+            yield f"{where or problem} cannot be read: {problem.__cause__ or 'not valid JSON'}"
+        case PyMongoError():
+            yield f"MongoDB (DISPUTES_MONGODB_URI): {str(problem).split(', Timeout:')[0]}"
+        case _:
+            yield str(problem)
+
+
+def _refusals(error: ValidationError) -> Iterator[tuple[list[str], str]]:
+    """Where each refused value was and why, without the value."""
+    for detail in error.errors(include_url=False, include_context=False, include_input=False):
+        yield [str(part) for part in detail["loc"]], detail["msg"].removeprefix("Value error, ")
+
+
+def _check_carriers(settings: Settings) -> None:
+    """Each carrier's settings in DISPUTES_CARRIERS, checked before anything starts and named by carrier (the
+    app would refuse them too, once its database and sessions were up)."""
+    for code, configured in settings.carriers.items():
+        if (entry := CARRIERS.get(code)) is None:
+            raise CannotStart(f"DISPUTES_CARRIERS: no carrier {code!r} (there are {', '.join(CARRIERS)}).")
+        try:
+            entry.settings.model_validate(configured)
+        except ValidationError as refused:
+            lines = (f"DISPUTES_CARRIERS {code} {'.'.join(loc) or '(all)'}: {why}" for loc, why in _refusals(refused))
+            raise CannotStart("\n".join(lines)) from None
+
+
+def _command(args: argparse.Namespace) -> None:
+    if (env_file := Path(ENV_FILE)).is_file():  # said before it is read, so a refusal from it is placed
+        print(f"settings: read {env_file.resolve()} (the environment wins over it)", file=sys.stderr, flush=True)
     settings = Settings()
     worker_id = settings.worker_id or default_worker_id()
     process = {"worker_id": worker_id} if args.command == "worker" else None
@@ -76,21 +170,23 @@ def main(argv: list[str] | None = None) -> None:
         case "sandbox":
             _run(_sandbox(args.host, args.port, args.carriers_port, args.push_target))
         case "serve":
-            _require_production_settings(settings)
-            if settings.jwt_jwks_url is None:  # HS256 development tokens are for the embedded default only
-                sys.exit("DISPUTES_JWT_JWKS_URL is not set: `disputes serve` verifies bearer tokens against the "
-                         "identity provider's keys (development tokens are for `disputes embedded` only).")
+            require_production_settings(settings, api=True)
+            _check_carriers(settings)
             _run(_serve(settings))
         case "worker":
-            _require_production_settings(settings)
+            require_production_settings(settings, api=False)
+            _check_carriers(settings)
             workers = settings.model_copy(update={"run_workers": True, "worker_id": worker_id})
             ops = f"worker {worker_id}: /healthz, /readyz, /metrics on http://{settings.host}:{settings.worker_port}"
             _run(_serve(workers, api=False, announce=lambda: ops))
         case "embedded":
+            _check_carriers(settings)
+            for host, port, setting in _embedded_addresses(settings):
+                _ensure_free(host, port, setting)
             try:
                 lock = DataDirLock(settings.data_dir)
             except DataDirBusy as busy:
-                sys.exit(str(busy))
+                raise CannotStart(str(busy)) from None
             _run(_embedded(settings, lock))
         case "sandbox-shipment":
             status, answer = asyncio.run(script.send(args.sandbox, script.shipment_from(args)))
@@ -99,8 +195,10 @@ def main(argv: list[str] | None = None) -> None:
         case "sandbox-order":
             try:
                 order, packing = sandbox_orders.order_from(args), sandbox_orders.packing_from(args)
-            except (ValueError, OSError) as error:  # a ValidationError is a ValueError
-                sys.exit(str(error))
+            except ValidationError:
+                raise
+            except (ValueError, OSError) as error:
+                raise CannotStart(str(error)) from None
             status, answer = asyncio.run(sandbox_orders.send(args.sandbox, order, packing))
             print(json.dumps(answer, ensure_ascii=False))
             sys.exit(0 if status == 201 else 1)
@@ -115,15 +213,26 @@ def _token(settings: Settings, args: argparse.Namespace) -> str:
     return HmacTokens.from_settings(settings).mint(args.sub, Role(args.role), customer, ttl)
 
 
-def _require_production_settings(settings: Settings) -> None:
+def require_production_settings(settings: Settings, api: bool) -> None:
     if settings.mongodb_uri is None:
-        sys.exit("DISPUTES_MONGODB_URI is not set. For the local all-in-one default run `disputes embedded`.")
+        raise CannotStart("DISPUTES_MONGODB_URI is not set. For the local all-in-one default run `disputes embedded`.")
     if settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
-        sys.exit("DISPUTES_JWT_SECRET must be set to a secret of your own outside the embedded default.")
+        raise CannotStart("DISPUTES_JWT_SECRET must be set to a secret of your own outside the embedded default.")
     if settings.test_clocks:  # a case on a clock its customer advances could be steered to its default decision
-        sys.exit("DISPUTES_TEST_CLOCKS is for the embedded default (sandbox) only.")
+        raise CannotStart("DISPUTES_TEST_CLOCKS is for the embedded default (sandbox) only.")
     if settings.console_dev_sign_in:  # anyone could sign in as staff
-        sys.exit("DISPUTES_CONSOLE_DEV_SIGN_IN is for the embedded default (sandbox) only.")
+        raise CannotStart("DISPUTES_CONSOLE_DEV_SIGN_IN is for the embedded default (sandbox) only.")
+    if api and settings.jwt_jwks_url is None:  # HS256 development tokens are for the embedded default only
+        raise CannotStart("DISPUTES_JWT_JWKS_URL is not set: `disputes serve` verifies bearer tokens against the "
+                          "identity provider's keys (development tokens are for `disputes embedded` only).")
+    if api and not (settings.orders_url or settings.orders_file):
+        raise CannotStart("DISPUTES_ORDERS_URL (or DISPUTES_ORDERS_FILE) is not set: the API reads orders from it.")
+    missing = [f"DISPUTES_{name.upper()}" for name in RELAY_TARGETS if getattr(settings, name) is None]
+    if missing and (settings.run_workers or not api):
+        raise CannotStart(
+            f"{', '.join(missing)} not set: the workers deliver outcomes there"
+            + (" (DISPUTES_RUN_WORKERS=false keeps the workers out of the API)." if api else ".")
+        )
 
 
 def _run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
@@ -149,8 +258,13 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 def _sandbox(host: str, port: int, carriers_port: int, push_target: str | None) -> Callable[[asyncio.Event], Awaitable[None]]:
     async def run(stop: asyncio.Event) -> None:
         now = datetime.now(UTC)
-        downstream = await serve_downstream_sandbox(host, port, demo_orders(now), digital=DEMO_DIGITAL)
-        carriers = await serve_carrier_sandbox(host, carriers_port, demo_shipments(now), push_target)
+        downstream = await _listening(
+            serve_downstream_sandbox(host, port, demo_orders(now), digital=DEMO_DIGITAL), host, port, "--port"
+        )
+        carriers = await _listening(
+            serve_carrier_sandbox(host, carriers_port, demo_shipments(now), push_target),
+            host, carriers_port, "--carriers-port",
+        )
         print(f"sandbox: downstream services on http://{host}:{port}, carriers on http://{host}:{carriers_port}", flush=True)
         await stop.wait()
         await carriers.cleanup()
@@ -169,7 +283,12 @@ def _serve(
         await runner.setup()
         gc.freeze()  # what start-up built lives as long as the process: the collector stops rescanning it
         port = settings.port if api else settings.worker_port
-        await web.TCPSite(runner, settings.host, port).start()
+        try:
+            await _listening(web.TCPSite(runner, settings.host, port).start(), settings.host, port,
+                             "DISPUTES_PORT" if api else "DISPUTES_WORKER_PORT")
+        except CannotStart:
+            await runner.cleanup()
+            raise
         print(announce() if announce else f"listening on http://{settings.host}:{port}", flush=True)
         try:
             await stop.wait()
@@ -189,12 +308,16 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
         mongo.launch()
         uri = await asyncio.to_thread(mongo.wait_ready)
         supervisor = asyncio.create_task(mongo.supervise(stop))
-        sandbox = await serve_downstream_sandbox(
-            "127.0.0.1", settings.sandbox_port, orders, orders_file, digital=DEMO_DIGITAL
+        sandbox = await _listening(
+            serve_downstream_sandbox("127.0.0.1", settings.sandbox_port, orders, orders_file, digital=DEMO_DIGITAL),
+            "127.0.0.1", settings.sandbox_port, "DISPUTES_SANDBOX_PORT",
         )
         sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
         service_url = f"http://{settings.host}:{settings.port}"
-        carriers = await serve_carrier_sandbox("127.0.0.1", settings.carrier_sandbox_port, demo_shipments(now), service_url)
+        carriers = await _listening(
+            serve_carrier_sandbox("127.0.0.1", settings.carrier_sandbox_port, demo_shipments(now), service_url),
+            "127.0.0.1", settings.carrier_sandbox_port, "DISPUTES_CARRIER_SANDBOX_PORT",
+        )
         carriers_url = f"http://127.0.0.1:{settings.carrier_sandbox_port}"
         local = settings.model_copy(
             update={
@@ -224,6 +347,39 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
             await supervisor
 
     return run
+
+
+async def _listening[T](start: Awaitable[T], host: str, port: int, setting: str) -> T:
+    """`start` binds `host:port`; a port that is taken (or an address that is not this machine's) is a
+    `CannotStart` naming the setting that chose it."""
+    try:
+        return await start
+    except OSError as error:
+        raise CannotStart(_cannot_listen(host, port, setting, error)) from None
+
+
+def _embedded_addresses(settings: Settings) -> list[tuple[str, int, str]]:
+    return [
+        (settings.host, settings.port, "DISPUTES_PORT"),
+        ("127.0.0.1", settings.sandbox_port, "DISPUTES_SANDBOX_PORT"),
+        ("127.0.0.1", settings.carrier_sandbox_port, "DISPUTES_CARRIER_SANDBOX_PORT"),
+    ]
+
+
+def _ensure_free(host: str, port: int, setting: str) -> None:
+    """Refuse a taken port before the embedded default starts its database, rather than seconds later."""
+    try:
+        with socket.create_server((host, port)):  # SO_REUSEADDR, as aiohttp binds
+            pass
+    except OSError as error:
+        raise CannotStart(_cannot_listen(host, port, setting, error)) from None
+
+
+def _cannot_listen(host: str, port: int, setting: str, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return f"Port {port} on {host} is already in use by another program: stop it, or choose another port with {setting}."
+    reason = os.strerror(error.errno) if isinstance(error.errno, int) and error.errno > 0 else error.strerror or error
+    return f"Cannot listen on {host}:{port} ({setting}): {reason}."
 
 
 async def _seed_staff(settings: Settings) -> None:

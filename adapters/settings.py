@@ -8,14 +8,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, TypeAdapter, model_validator
+from pydantic import Field, SecretStr, TypeAdapter, field_validator, model_validator
 from pydantic.config import JsonDict
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from disputes.policy import PolicySettings
+from schemas.partner_webhook import MAX_BODY_BYTES as MAX_PUSH_BYTES
 from disputes.rules import Rules
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+ENV_FILE = ".env"
+"""Read from the working directory when it exists; a variable set in the environment wins over its line."""
 SECOND, MINUTE, HOUR, DAY = timedelta(seconds=1), timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 UNIT_NAMES = {SECOND: "seconds", MINUTE: "minutes", HOUR: "hours", DAY: "days"}
 type Configured = PolicySettings | Rules
@@ -40,7 +43,7 @@ def _configures(config: type[Configured], name: str, unit: timedelta | None = No
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="DISPUTES_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="DISPUTES_", env_file=ENV_FILE, extra="ignore")
 
     host: str = Field(default="127.0.0.1", description="The address the API listens on.")
     port: int = Field(default=8080, description="The port the API listens on.")
@@ -64,7 +67,7 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr = Field(
         default=SecretStr(DEV_JWT_SECRET),
         description="The HMAC key development bearer tokens are signed with (the embedded default; `disputes token`), "
-                    "and query cursors; required outside the embedded default.",
+                    "and query cursors; at least 32 characters, required outside the embedded default.",
     )
     jwt_jwks_url: str | None = Field(
         default=None,
@@ -224,7 +227,12 @@ class Settings(BaseSettings):
     )
     evidence_per_carrier: int = Field(default=8, ge=1, description="Evidence pulls in flight at once per carrier.")
     webhook_max_bytes: int = Field(
-        default=4 * 1024 * 1024, gt=0, description="Largest carrier webhook body (they carry images); larger is a 413."
+        default=MAX_PUSH_BYTES, gt=0,
+        description="Largest carrier webhook body, refused with 413 (reason too_large) as it streams past it. The "
+                    "default is the largest partner push (docs/partners.md): a signature and a photo inline at "
+                    "5,500,000 base64 characters each (11,000,000), 1,100 characters of names and place at 12 "
+                    "bytes each when JSON-escaped (13,200), and 4,096 for the other fields, keys and whitespace: "
+                    "11,017,296. UPS and DHL push one photo or links only.",
     )
     attachment_retention_days: int = Field(default=365, description="Images are deleted this long after the case closes.")
 
@@ -277,13 +285,21 @@ class Settings(BaseSettings):
     policy_weight_tolerance_grams: int = _configures(PolicySettings, "weight_tolerance_grams")
     policy_weight_tolerance_share: float = _configures(PolicySettings, "weight_tolerance_share")
 
+    @field_validator("jwt_secret")
+    @classmethod
+    def _long_enough(cls, secret: SecretStr) -> SecretStr:
+        """HS256 wants a key of at least 256 bits (RFC 7518 §3.2). The message never repeats the value."""
+        if len(secret.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters long")
+        return secret
+
     @model_validator(mode="after")
     def _numbers_hold_together(self) -> "Settings":
         """Refuse, when the settings load, numbers that cannot work together (a heartbeat slower than the lease;
         numbers the policy or the rules refuse, such as a near radius beyond the far distance), rather than when
         a worker first needs them."""
         if self.heartbeat_seconds >= self.lease_seconds:
-            raise ValueError("heartbeat_seconds must be less than lease_seconds")
+            raise ValueError("DISPUTES_HEARTBEAT_SECONDS must be less than DISPUTES_LEASE_SECONDS")
         self.policy()
         self.rules()
         return self

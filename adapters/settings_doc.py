@@ -3,40 +3,51 @@ model: `python -m adapters.settings_doc`. A test fails while the page differs fr
 
 import json
 import types
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal, Union, get_args, get_origin
 
 from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
+from pydantic_settings import BaseSettings
 
 from adapters.settings import Settings
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
 TYPES: dict[object, str] = {
     bool: "true or false", int: "integer", float: "number", str: "text", Path: "path", SecretStr: "secret text",
+    timedelta: "duration (seconds, or ISO 8601 such as PT5M)",
 }
 HEADER = """# Settings
 
 Generated from `adapters/settings.py` by `python -m adapters.settings_doc`; edit the model, not this page.
 
-Every setting is an environment variable (or a line of a `.env` file in the working directory). Outside the
-embedded default `DISPUTES_MONGODB_URI` and `DISPUTES_JWT_SECRET` are required, and `disputes serve` needs the
-identity provider's `DISPUTES_JWT_JWKS_URL`. The decision policy's and the business rules' numbers take their
-defaults and reasons from `disputes/policy/settings.py` and `disputes/rules.py`.
+Every setting is an environment variable. The commands also read a `.env` file in the working directory when
+there is one (`DISPUTES_PORT=8081` lines; they say so on start-up); a variable set in the environment wins over the
+same line in `.env`. Outside the embedded default `DISPUTES_MONGODB_URI` and `DISPUTES_JWT_SECRET` are required,
+and `disputes serve` needs the identity provider's `DISPUTES_JWT_JWKS_URL`; `disputes serve` and `disputes worker`
+say in one line which setting they miss. The decision policy's and the business rules' numbers take their defaults
+and reasons from `disputes/policy/settings.py` and `disputes/rules.py`.
 
 | variable | type | default | what it does |
 |---|---|---|---|
 """
 
 
-def render() -> str:
-    rows = [_row(name, info) for name, info in Settings.model_fields.items()]
+def render(model: type[BaseSettings] = Settings) -> str:
+    prefix = model.model_config.get("env_prefix", "")
+    rows = [_row(f"{prefix}{name}".upper(), info) for name, info in model.model_fields.items()]
     return HEADER + "".join(rows)
 
 
-def _row(name: str, info: FieldInfo) -> str:
-    cells = (f"`DISPUTES_{name.upper()}`", _type(info.annotation), _default(info), info.description or "")
+def undescribed(model: type[BaseSettings] = Settings) -> list[str]:
+    """The settings the page could not explain: every one needs a description of what it does."""
+    return [name for name, info in model.model_fields.items() if not (info.description or "").strip()]
+
+
+def _row(variable: str, info: FieldInfo) -> str:
+    cells = (f"`{variable}`", _type(info.annotation), _default(info), " ".join((info.description or "").split()))
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |\n"
 
 
@@ -49,9 +60,9 @@ def _type(annotation: object) -> str:
         return " or ".join(kinds) + ", optional"
     if origin is dict:
         return "JSON object"
-    if origin is list:
+    if origin in (list, tuple, set, frozenset):
         return f"JSON list of {_type(get_args(annotation)[0])}"
-    return TYPES[annotation]
+    return TYPES.get(annotation) or str(getattr(annotation, "__name__", annotation))
 
 
 def _default(info: FieldInfo) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from carriers.clock import Clock
-from carriers.errors import CarrierAuthError, WebhookRejected
+from carriers.errors import CarrierAuthError, WebhookReason, WebhookRejected
 from carriers.http import HttpRequest
 from carriers.parsing import WireModel
 
@@ -108,14 +108,14 @@ def api_key_headers(header: str, key: SecretStr) -> dict[str, str]:
 def verify_shared_secret(headers: Mapping[str, str], header: str, expected: SecretStr | None) -> None:
     """Check a static credential header in constant time; fails closed when none is configured."""
     if expected is None:
-        raise WebhookRejected("no webhook credential configured")
+        raise WebhookRejected("no webhook credential configured", WebhookReason.NOT_CONFIGURED)
     wanted = header.lower()
     provided = next((value for name, value in headers.items() if name.lower() == wanted), None)
     if provided is None:
-        raise WebhookRejected(f"missing {header} header")
+        raise WebhookRejected(f"missing {header} header", WebhookReason.MISSING_SIGNATURE)
     # Comparing digests keeps even the length of the secret out of the timing.
     if not hmac.compare_digest(_digest(provided), _digest(expected.get_secret_value())):
-        raise WebhookRejected(f"wrong {header} credential")
+        raise WebhookRejected(f"wrong {header} credential", WebhookReason.BAD_SIGNATURE)
 
 
 def _digest(value: str) -> bytes:

@@ -8,12 +8,14 @@
         ├── MalformedResponse   a response or webhook body that does not match the carrier's shape
         └── BadRequest          any other 4xx, or a carrier-reported error for our request
 
-    WebhookRejected             an inbound webhook failed authentication (answer 401, keep nothing)
+    WebhookRejected             an inbound webhook was refused before anything was kept, with its ``reason``
 
 "Tracking number not found" and "not delivered yet" are results (status ``not_found`` / ``in_transit``),
 not exceptions. Messages never contain personal data: they name the carrier, the HTTP status and, for
 malformed payloads, the field path, never a value.
 """
+
+from enum import StrEnum
 
 
 class CarrierError(Exception):
@@ -51,5 +53,26 @@ class BadRequest(CarrierRejected):
     pass
 
 
+class WebhookReason(StrEnum):
+    """Why an inbound webhook was refused: a stable code a partner can act on (``docs/partners.md``). The
+    verifiers raise the credential and size reasons; the web layer adds the last three."""
+
+    MISSING_SIGNATURE = "missing_signature"  # no signature or credential header
+    MALFORMED_SIGNATURE = "malformed_signature"  # the header is repeated, too long or not in its format
+    UNKNOWN_SIGNATURE_VERSION = "unknown_signature_version"  # signed only under schemes we do not know
+    STALE_TIMESTAMP = "stale_timestamp"  # signed outside the replay window
+    BAD_SIGNATURE = "bad_signature"  # matches none of the carrier's current secrets or credential
+    NOT_CONFIGURED = "not_configured"  # we hold no secret or credential for the carrier: it cannot push
+    WRONG_CARRIER = "wrong_carrier"  # the body is another carrier's than the secret's
+    TOO_LARGE = "too_large"
+    UNKNOWN_CARRIER = "unknown_carrier"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    MALFORMED = "malformed"  # verified, but the body is not the carrier's shape
+
+
 class WebhookRejected(Exception):
     """Raised by ``verify_webhook``; the message says why (missing or wrong credential), never its value."""
+
+    def __init__(self, message: str, reason: WebhookReason) -> None:
+        super().__init__(message)
+        self.reason = reason

@@ -56,12 +56,13 @@ class OrderBook:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sandbox", default=DEFAULT_SANDBOX, help="the downstream sandbox's base URL")
     parser.add_argument("--file", type=Path, help="an order in the order service's JSON format (other options unused)")
-    parser.add_argument("--order-id")
+    parser.add_argument("--order-id", help="the order's id (required without --file)")
     parser.add_argument("--customer-id", default="cust-1001", help="whose order (the customer token's customer id)")
     parser.add_argument("--package", action="append", default=[], metavar="CARRIER:TRACKING[:in_transit]",
                         help="one package of the order, delivered unless marked in transit (repeat for several)")
     parser.add_argument("--price-minor", type=int, default=49_900, help="each package's item price, in kuruş")
-    parser.add_argument("--delivered-days-ago", type=float, default=1.0)
+    parser.add_argument("--delivered-days-ago", type=float, default=1.0,
+                        help="how long ago the packages were delivered (default: %(default)s)")
     parser.add_argument("--recipient", default="Ayşe Yılmaz", help="the buyer and recipient's name")
     parser.add_argument("--lat", type=float, default=41.0082, help="the delivery address's latitude")
     parser.add_argument("--lon", type=float, default=28.9784, help="the delivery address's longitude")

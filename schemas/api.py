@@ -429,7 +429,8 @@ class Problem(_Output):
         description="Why a request was refused, as a stable code: for a bearer token (401, or 503 "
                     "`jwks_unavailable`) one of token_missing, token_malformed, algorithm_not_allowed, unknown_key, "
                     "bad_signature, token_expired, token_not_yet_valid, wrong_issuer, wrong_audience, "
-                    "lifetime_too_long, claims_invalid, jwks_unavailable.",
+                    "lifetime_too_long, claims_invalid, jwks_unavailable; for a carrier webhook, one of the codes "
+                    "in docs/partners.md.",
     )
 
 

@@ -28,8 +28,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from schemas.common import Id, Written
 from schemas.proof import RecipientRelation
 
-MAX_BODY_BYTES = 12 * 1024 * 1024
 MAX_IMAGE_B64_CHARS = 5_500_000  # ~4 MB decoded per image; a signature and a photo fit in one body
+MAX_TEXT_CHARS = 3 * 200 + 500  # received_by, courier name and unit (Name), location text (Place)
+MAX_CHAR_BYTES = 12  # a character outside the BMP written as a JSON-escaped surrogate pair, "\ud83d\ude00"
+FRAME_BYTES = 4096  # ids, times, coordinates, media types, keys and punctuation (705 bytes compact), and indentation
+MAX_BODY_BYTES = 2 * MAX_IMAGE_B64_CHARS + MAX_TEXT_CHARS * MAX_CHAR_BYTES + FRAME_BYTES
+"""The largest push the schema allows, 11,017,296 bytes: an inline signature and photo at their bound
+(2 x 5,500,000), every text at its bound in the longest JSON spelling (1,100 x 12 = 13,200) and the rest (4,096)."""
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Written]
 Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Written]

@@ -3,15 +3,15 @@
 from datetime import UTC, datetime
 
 import structlog
-from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from aiohttp import hdrs, web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 
 from adapters.web.endpoint import Call, Endpoint, json_response
 from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, METRICS, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
 from adapters.web.problems import ProblemError
 from carriers.base import CarrierAdapter, PushCarrier
 from carriers.breaker import BreakerRecord, BreakerState
-from carriers.errors import CarrierRejected, WebhookRejected
+from carriers.errors import CarrierRejected, WebhookReason, WebhookRejected
 from disputes.intake import PushedEvent
 from schemas.api import (
     CarrierCapabilities,
@@ -24,10 +24,65 @@ from schemas.common import Role
 
 log = structlog.get_logger("webhooks")
 STAFF = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
+JSON_MEDIA = "application/json"
+REJECTION_STATUS = {
+    WebhookReason.MISSING_SIGNATURE: 401,
+    WebhookReason.MALFORMED_SIGNATURE: 401,
+    WebhookReason.UNKNOWN_SIGNATURE_VERSION: 401,
+    WebhookReason.STALE_TIMESTAMP: 401,
+    WebhookReason.BAD_SIGNATURE: 401,
+    WebhookReason.NOT_CONFIGURED: 403,
+    WebhookReason.WRONG_CARRIER: 403,
+    WebhookReason.UNKNOWN_CARRIER: 404,
+    WebhookReason.TOO_LARGE: 413,
+    WebhookReason.UNSUPPORTED_MEDIA_TYPE: 415,
+    WebhookReason.MALFORMED: 422,
+}
+"""The answer to each rejection: 401 for a credential that does not prove the carrier, 403 for one that does
+not let it push this body, the usual statuses for the rest."""
+PROBLEM_TYPE = {401: "webhook-unauthenticated", 403: "webhook-forbidden", 404: "unknown-carrier",
+                413: "content-too-large", 415: "unsupported-media-type", 422: "malformed-webhook"}
+PROBLEM_TITLE = {401: "The webhook is not authenticated", 403: "The carrier may not push this",
+                 404: "Not found", 413: "Content Too Large", 415: "Unsupported media type",
+                 422: "The webhook body is not valid"}
+UNKNOWN = "unknown"  # the carrier label of a code we do not know: the path cannot grow the metric's label set
+
+
+class WebhookCounter:
+    """``disputes_webhooks_total{carrier, outcome, reason}``: accepted, duplicate (every event seen before) or
+    rejected (by reason)."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._counter = Counter(
+            "disputes_webhooks", "Carrier webhook requests by carrier, outcome (accepted, duplicate, rejected) and "
+            "rejection reason", ["carrier", "outcome", "reason"], registry=registry,
+        )
+
+    def accepted(self, carrier: str, received: int, duplicates: int) -> None:
+        outcome = "duplicate" if received and duplicates == received else "accepted"
+        self._counter.labels(carrier, outcome, "none").inc()
+
+    def rejected(self, carrier: str, reason: WebhookReason) -> None:
+        self._counter.labels(carrier, "rejected", reason.value).inc()
+
+
+WEBHOOK_COUNTER = web.AppKey("webhook_counter", WebhookCounter)
+
+
+class Rejection(Exception):
+    """A webhook refused for ``reason``; ``detail`` says why in words, never quoting a credential."""
+
+    def __init__(self, reason: WebhookReason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+    def problem(self) -> ProblemError:
+        status = REJECTION_STATUS[self.reason]
+        return ProblemError(status, PROBLEM_TYPE[status], PROBLEM_TITLE[status], self.detail, reason=self.reason.value)
 
 
 async def read_bounded(request: web.Request, limit: int) -> bytes:
-    """The raw body, refused with 413 past `limit` (webhooks carry images, so their limit is their own)."""
+    """The raw body, refused (``too_large``) as soon as it passes `limit`: a chunked body is never read past it."""
     if request.content_length is not None and request.content_length > limit:
         raise _too_large(limit)
     if request.content.is_eof():  # all of it came with the headers (decoded, if it was compressed)
@@ -43,35 +98,52 @@ async def read_bounded(request: web.Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def _too_large(limit: int) -> ProblemError:
-    return ProblemError(413, "content-too-large", "Content Too Large", f"Bodies are limited to {limit} bytes.")
+def _too_large(limit: int) -> Rejection:
+    return Rejection(WebhookReason.TOO_LARGE, f"Webhook bodies are limited to {limit} bytes.")
+
+
+def _json_or_unlabelled(request: web.Request) -> None:
+    """A body labelled as anything but JSON is refused before it is read; an unlabelled one is read as JSON."""
+    if hdrs.CONTENT_TYPE in request.headers and request.content_type != JSON_MEDIA \
+            and not request.content_type.endswith("+json"):
+        raise Rejection(WebhookReason.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json.")
 
 
 async def receive_webhook(call: Call) -> web.Response:
     """Verify and parse; the intake stores the events durably before the answer; they are attached later."""
     app = call.request.app
-    # A known carrier's code is a valid identifier: only an unknown one is validated (for its 404 or 422).
     code = call.request.match_info["carrier"]
     adapter: PushCarrier | None = app[PUSH_CARRIERS].get(code)
-    if adapter is None:
-        code = call.path_id("carrier")
-        raise ProblemError(404, "unknown-carrier", "Not found", f"No webhook for carrier '{code}'.")
-    raw = await read_bounded(call.request, app[WEBHOOK_MAX_BYTES])
     try:
-        # The replay window is about transport, so it is measured on the real clock, not the business one.
-        adapter.verify_webhook(call.request.headers, raw, datetime.now(UTC))
-    except WebhookRejected:
-        log.warning("webhook_rejected", carrier=code)
-        raise ProblemError(401, "unauthenticated", "Authentication required") from None
-    try:
-        events = [PushedEvent(event.event_id, event.proof) for event in adapter.parse_webhook(raw)]
-    except CarrierRejected as error:
-        raise ProblemError(422, "malformed-webhook", "The webhook body is not valid", str(error)) from None
+        if adapter is None:  # whatever the path names, it is not repeated back
+            raise Rejection(WebhookReason.UNKNOWN_CARRIER, "No carrier by this code takes pushes.")
+        _json_or_unlabelled(call.request)
+        raw = await read_bounded(call.request, app[WEBHOOK_MAX_BYTES])
+        events = _verified_events(adapter, call.request, raw)
+    except Rejection as rejection:
+        carrier = code if adapter is not None else UNKNOWN
+        log.warning("webhook_rejected", carrier=carrier, reason=rejection.reason.value)
+        app[WEBHOOK_COUNTER].rejected(carrier, rejection.reason)
+        raise rejection.problem() from None
     kept = await app[INTAKE].receive_push(code, raw, events, adapter.capabilities.push)
+    app[WEBHOOK_COUNTER].accepted(code, kept.received, kept.duplicates)
     # named on the request line
     structlog.contextvars.bind_contextvars(carrier=code, events=kept.received, duplicates=kept.duplicates)
     receipt = WebhookReceipt(received=kept.received, duplicates=kept.duplicates)
     return json_response(receipt, status=202)
+
+
+def _verified_events(adapter: PushCarrier, request: web.Request, raw: bytes) -> list[PushedEvent]:
+    try:
+        # The replay window is about transport, so it is measured on the real clock, not the business one.
+        adapter.verify_webhook(request.headers, raw, datetime.now(UTC))
+    except WebhookRejected as rejected:
+        why = str(rejected)  # names what is wrong, never quotes a value
+        raise Rejection(rejected.reason, f"{why[:1].upper()}{why[1:]}.") from None
+    try:
+        return [PushedEvent(event.event_id, event.proof) for event in adapter.parse_webhook(raw)]
+    except CarrierRejected as error:
+        raise Rejection(WebhookReason.MALFORMED, str(error)) from None
 
 
 def _view(adapter: CarrierAdapter, state: BreakerState, record: BreakerRecord) -> CarrierView:
@@ -99,7 +171,7 @@ async def metrics(call: Call) -> web.Response:
 ENDPOINTS = (
     Endpoint("POST", "/v1/carriers/{carrier}/webhooks", receive_webhook,
              "Carrier evidence push (authenticated by the carrier's own signature or credential)",
-             response=WebhookReceipt, status=202, errors=(401, 404, 413, 422), tag="carriers"),
+             response=WebhookReceipt, status=202, errors=(401, 403, 404, 413, 415, 422), tag="carriers"),
     Endpoint("GET", "/v1/carriers", list_carriers, "Registered carriers, capabilities and health", STAFF,
              response=CarrierList, tag="carriers"),
 )

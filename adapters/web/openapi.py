@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 document, generated from the endpoint table and the pydantic schemas."""
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +12,7 @@ from pydantic_core import core_schema
 from adapters.images import FORMATS
 from adapters.web import examples
 from adapters.web.endpoint import Endpoint
+from adapters.web.openapi_partners import with_partner_contract
 from adapters.web.problems import ProblemType, problem_types
 from adapters.web.uploads import IMAGES, MAX_IMAGE_BYTES, MAX_IMAGES, STATEMENT
 from schemas.api import Problem
@@ -97,8 +99,7 @@ def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, An
     paths: dict[str, dict[str, Any]] = {}
     for e in endpoints:
         paths.setdefault(e.path, {})[e.method.lower()] = _operation(e)
-    answered = {kind for e in endpoints for status in (*_problem_statuses(e), 500) for kind in _answers(e, status)}
-    document = {
+    document = with_partner_contract({
         "openapi": "3.1.0",
         "info": {"title": "Delivery-dispute investigation service", "version": version,
                  "description": "Opens, investigates and resolves 'shows delivered, never arrived' disputes."},
@@ -107,10 +108,12 @@ def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, An
         "components": {
             "schemas": defs.get("$defs", {}),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
-            "examples": {_example_name(kind): _problem_example(kind) for kind in problem_types() if kind in answered},
+            "examples": {_example_name(kind): _problem_example(kind) for kind in problem_types()},
         },
-    }
+    })
     examples.fill(document)
+    used = set(re.findall(r'"#/components/examples/([^"]+)"', json.dumps(document["paths"])))
+    document["components"]["examples"] = {name: e for name, e in document["components"]["examples"].items() if name in used}
     return document
 
 
@@ -227,8 +230,12 @@ def _takes_images(e: Endpoint) -> bool:
     return "submission" in e.extra
 
 
+def _takes_pushes(e: Endpoint) -> bool:
+    return e.tag == "carriers" and e.method == "POST"
+
+
 EDGE_SCOPES: dict[str, Callable[[Endpoint], bool]] = {
-    "malformed-webhook": lambda e: e.tag == "carriers" and e.method == "POST",
+    "malformed-webhook": _takes_pushes, "webhook-unauthenticated": _takes_pushes, "webhook-forbidden": _takes_pushes,
     "unknown-carrier": lambda e: "{carrier}" in e.path,
     "range-not-satisfiable": lambda e: "file" in e.extra,
     "malformed-header": lambda e: bool(e.headers),

@@ -22,10 +22,12 @@ log = structlog.get_logger("api")
 
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Dispute service API</title>
-<link rel="stylesheet" href="/docs/static/swagger-ui.css"></head>
+<link rel="stylesheet" href="/docs/static/swagger-ui.css"><link rel="icon" href="/docs/static/favicon-32x32.png"></head>
 <body><div id="ui"></div><script src="/docs/static/swagger-ui-bundle.js"></script>
 <script src="/docs/init.js"></script></body></html>"""
-DOCS_INIT = 'window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui", deepLinking: true});'
+# Swagger UI 5 reads OpenAPI 3.1; `validatorUrl: null` keeps it from sending the document to swagger.io.
+DOCS_INIT = ('window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui", deepLinking: true, '
+             'validatorUrl: null});')
 
 
 class ResponseCounter:

@@ -7,7 +7,8 @@
   ``event_id`` de-duplicates it).
 - ``v1``: lower- or upper-case hex HMAC-SHA256 under one of the carrier's secrets. Several ``v1`` values
   may be sent, and several secrets configured, so a secret can be rotated without downtime. Other
-  schemes (``v0=…``) are ignored, as Stripe does, so the scheme can evolve.
+  schemes (``v0=…``) are ignored, as Stripe does, so the scheme can evolve; a header with only other
+  schemes is refused as ``unknown_signature_version``.
 
 Comparisons are constant-time (``hmac.compare_digest``), and every candidate is compared under every
 secret, whatever matched first. Rejections say what was wrong, never a value.
@@ -22,7 +23,7 @@ from datetime import datetime
 
 from pydantic import SecretStr
 
-from carriers.errors import WebhookRejected
+from carriers.errors import WebhookReason, WebhookRejected
 
 HEADER = "X-Partner-Signature"
 SCHEME = "v1"
@@ -54,22 +55,32 @@ def sign(secret: str | SecretStr, body: bytes, timestamp: int) -> str:
 
 def parse_header(value: str) -> SignatureHeader:
     if len(value) > MAX_HEADER_CHARS:
-        raise WebhookRejected(f"malformed {HEADER} header (too long)")
+        raise _malformed("too long")
     timestamps: list[str] = []
     signatures: list[str] = []
+    schemes: set[str] = set()
     for item in value.split(","):
         key, sep, val = item.strip().partition("=")
         if not sep:
-            raise WebhookRejected(f"malformed {HEADER} header (expected key=value pairs)")
+            raise _malformed("expected key=value pairs")
         if key == "t":
             timestamps.append(val)
-        elif key == SCHEME:
-            signatures.append(val)
+        else:
+            schemes.add(key)
+            if key == SCHEME:
+                signatures.append(val)
     if len(timestamps) != 1 or not _TIMESTAMP.match(timestamps[0]):
-        raise WebhookRejected(f"malformed {HEADER} header (needs exactly one t=<unix seconds>)")
+        raise _malformed("needs exactly one t=<unix seconds>")
+    if not signatures and schemes:
+        raise WebhookRejected(f"no {SCHEME} signature in {HEADER} (only other schemes)",
+                              WebhookReason.UNKNOWN_SIGNATURE_VERSION)
     if not signatures or len(signatures) > MAX_SIGNATURES or not all(_HEX.match(s) for s in signatures):
-        raise WebhookRejected(f"malformed {HEADER} header (needs 1 to {MAX_SIGNATURES} hex {SCHEME} values)")
+        raise _malformed(f"needs 1 to {MAX_SIGNATURES} hex {SCHEME} values")
     return SignatureHeader(int(timestamps[0]), tuple(s.lower() for s in signatures))
+
+
+def _malformed(why: str) -> WebhookRejected:
+    return WebhookRejected(f"malformed {HEADER} header ({why})", WebhookReason.MALFORMED_SIGNATURE)
 
 
 def header_value(headers: Mapping[str, str], name: str = HEADER) -> str:
@@ -77,9 +88,9 @@ def header_value(headers: Mapping[str, str], name: str = HEADER) -> str:
     wanted = name.lower()
     values = [value for key, value in headers.items() if key.lower() == wanted]
     if not values:
-        raise WebhookRejected(f"missing {name} header")
+        raise WebhookRejected(f"missing {name} header", WebhookReason.MISSING_SIGNATURE)
     if len(values) > 1:
-        raise WebhookRejected(f"repeated {name} header")
+        raise WebhookRejected(f"repeated {name} header", WebhookReason.MALFORMED_SIGNATURE)
     return values[0]
 
 
@@ -88,15 +99,17 @@ def verify(
 ) -> int:
     """Check the signature of ``body``; the signing time (Unix seconds) if it holds, else ``WebhookRejected``."""
     if not secrets:
-        raise WebhookRejected("no partner webhook secret configured")
+        raise WebhookRejected("no partner webhook secret configured", WebhookReason.NOT_CONFIGURED)
     header = parse_header(header_value(headers))
     if abs(now.timestamp() - header.timestamp) > tolerance_seconds:
-        raise WebhookRejected(f"signature timestamp outside the {tolerance_seconds:g}s replay window")
+        raise WebhookRejected(
+            f"signature timestamp outside the {tolerance_seconds:g}s replay window", WebhookReason.STALE_TIMESTAMP
+        )
     matched = False
     for secret in secrets:
         expected = signature(secret, body, header.timestamp)
         for candidate in header.signatures:
             matched |= hmac.compare_digest(expected, candidate)
     if not matched:
-        raise WebhookRejected("signature does not match")
+        raise WebhookRejected("signature does not match", WebhookReason.BAD_SIGNATURE)
     return header.timestamp

@@ -11,7 +11,7 @@ import orjson
 
 from carriers.base import Capabilities, WebhookEvent
 from carriers.clock import Clock
-from carriers.errors import WebhookRejected
+from carriers.errors import WebhookReason, WebhookRejected
 from carriers.partner import signing
 from carriers.partner.mapping import event_proof, read_event
 from carriers.partner.settings import PartnerWebhookSettings
@@ -28,7 +28,7 @@ class PartnerWebhook:
     def verify(self, headers: Mapping[str, str], raw_body: bytes, now: datetime) -> None:
         """The signature must hold under one of this carrier's secrets, and the body be this carrier's."""
         if len(raw_body) > self._settings.max_body_bytes:
-            raise WebhookRejected(f"body over {self._settings.max_body_bytes} bytes")
+            raise WebhookRejected(f"body over {self._settings.max_body_bytes} bytes", WebhookReason.TOO_LARGE)
         signing.verify(
             headers,
             raw_body,
@@ -37,7 +37,7 @@ class PartnerWebhook:
             tolerance_seconds=self._settings.tolerance_seconds,
         )
         if (claimed := _claimed_carrier(raw_body)) is not None and claimed != self.carrier:
-            raise WebhookRejected("body is for another carrier than the secret's")
+            raise WebhookRejected("body is for another carrier than the secret's", WebhookReason.WRONG_CARRIER)
 
     def parse(self, raw_body: bytes) -> list[WebhookEvent]:
         event = read_event(raw_body, carrier=self.carrier, max_body_bytes=self._settings.max_body_bytes)

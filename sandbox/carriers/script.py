@@ -18,16 +18,19 @@ FAULT_MODES: tuple[str, ...] = get_args(FaultMode)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sandbox", default=DEFAULT_SANDBOX, help="the carrier sandbox's base URL")
-    parser.add_argument("--carrier", required=True)
+    parser.add_argument("--carrier", required=True, help="the carrier's code (ups, dhl, yurtici, ...)")
     parser.add_argument("--tracking", required=True, help="the tracking number")
-    parser.add_argument("--scenario", choices=[s.value for s in Scenario], default=Scenario.DELIVERED.value)
+    parser.add_argument("--scenario", choices=[s.value for s in Scenario], default=Scenario.DELIVERED.value,
+                        help="what the carrier says happened (default: %(default)s)")
     parser.add_argument("--recipient", default="Ayşe Yılmaz", help="the addressee's name")
     parser.add_argument("--received-by", help="who took it (a neighbour's or doorman's name)")
-    parser.add_argument("--relation", choices=[r.value for r in RecipientRelation])
+    parser.add_argument("--relation", choices=[r.value for r in RecipientRelation], help="who took it, to the addressee")
     parser.add_argument("--status", action="append", choices=[s.value for s in Step], dest="statuses",
                         help="the state each successive pull finds (repeat, in order)")
-    parser.add_argument("--signed", action=argparse.BooleanOptionalAction, default=None)
-    parser.add_argument("--photo", action=argparse.BooleanOptionalAction, default=None, dest="photographed")
+    parser.add_argument("--signed", action=argparse.BooleanOptionalAction, default=None,
+                        help="whether the proof carries a signature (default: as the scenario has it)")
+    parser.add_argument("--photo", action=argparse.BooleanOptionalAction, default=None, dest="photographed",
+                        help="whether the proof carries a photo (default: as the scenario has it)")
     parser.add_argument("--scan-distance-m", type=float, help="metres between the address and the delivery scan")
     parser.add_argument("--masked-name", action="store_true", help="the carrier masks the receiver's name")
     parser.add_argument("--status-code", help="report this raw carrier status code instead")

@@ -60,13 +60,15 @@ async def test_evidence_pushed_before_the_dispute_opens_is_attached_when_it_does
 
 async def test_forged_unknown_and_malformed_webhooks_store_nothing(api, ups_dispute):
     forged = await api.post("/v1/carriers/ups/webhooks", data=DELIVERED, headers={**UPS, "x-api-key": "guess"})
-    assert forged.status == 401 and (await forged.json()).get("detail") is None
+    assert forged.status == 401 and (await forged.json())["reason"] == "bad_signature"
+    assert "guess" not in await forged.text()
     unknown = await api.post("/v1/carriers/acme/webhooks", data=DELIVERED, headers=UPS)
-    assert unknown.status == 404
+    assert unknown.status == 404 and (await unknown.json())["reason"] == "unknown_carrier"
     malformed = await api.post("/v1/carriers/ups/webhooks", data=b'{"trackingNumber": 5}', headers=UPS)
     assert malformed.status == 422 and malformed.content_type == "application/problem+json"
+    assert (await malformed.json())["reason"] == "malformed"
     oversized = await api.post("/v1/carriers/ups/webhooks", data=b"x" * 300_000, headers=UPS)
-    assert oversized.status == 413
+    assert oversized.status == 413 and (await oversized.json())["reason"] == "too_large"
     assert (await case(api, ups_dispute["id"]))["evidence"] == []
 
 

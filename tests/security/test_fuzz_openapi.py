@@ -36,6 +36,7 @@ from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS, Overrides, create_app
 from adapters.observability import configure_logging
 from sandbox.downstream import create_downstream_sandbox
 from adapters.web.openapi import build_openapi
+from adapters.web.openapi_partners import PARTNER_CARRIERS
 from tests.e2e.conftest import (
     AGENT,
     CARRIERS,
@@ -50,6 +51,7 @@ from tests.e2e.conftest import (
 )
 from tests.factories import PERSONAL_VALUES
 from tests.query_plans import CommandRecorder, unindexed
+from tests.unit.carriers.test_partner_webhook import CREDENTIALS
 
 ROLES = {"customer": CUSTOMER, "agent": AGENT, "investigator": INVESTIGATOR, "supervisor": SUPERVISOR, "anonymous": {}}
 REFUSALS = ["400", "401", "403", "404", "405", "409", "412", "413", "415", "422", "428"]
@@ -61,6 +63,12 @@ CONFIG = schemathesis.Config.from_dict({
         "missing_required_header": {"expected-statuses": ["400", "401", "403", "422", "428"]},
     },
 })
+# Every carrier the document names a webhook for takes pushes here, so its required headers are what is checked.
+PUSHING = CARRIERS | {"dhl": {"base_url": "http://127.0.0.1:9", "api_key": "k", "webhook_token": "fuzz-dhl-token-0123"}} | {
+    code: CREDENTIALS[code][2] | {"base_url": "http://127.0.0.1:9",
+                                  "partner_webhook": {"secrets": [f"whsec_fuzz_{code}_0123456789abcdef0123"]}}
+    for code in PARTNER_CARRIERS
+}
 # The document the app serves (`create_app` builds it the same way; the first test checks they are equal).
 DOCUMENT = build_openapi(ENDPOINTS + OPS_ENDPOINTS, version("dispute-service"))
 schema = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG)
@@ -160,7 +168,7 @@ def live_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     sandbox, sandbox_url = loop.run(serve(create_downstream_sandbox(e2e_orders())))
     settings = app_settings(
         mongo_uri, f"fuzz_{uuid.uuid4().hex[:10]}", orders_file, sandbox_url,
-        relay_interval_seconds=0.05, **dispute_work_intervals(3600.0),
+        relay_interval_seconds=0.05, carriers=PUSHING, **dispute_work_intervals(3600.0),
     )
     queries = CommandRecorder()
     runner, url = loop.run(serve(create_app(settings, Overrides(clock=RunningClock(), mongo_listeners=(queries,)))))

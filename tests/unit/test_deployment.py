@@ -1,9 +1,9 @@
 """The deployment files (docker-compose.yml, Dockerfile, .dockerignore) agree with the code they deploy.
 
-No Docker engine runs in CI, so these read the files: compose with a YAML parser, the Dockerfile as text.
+No Docker engine runs in CI, so these read the files: compose with a YAML parser (and its variables substituted
+as compose substitutes them), the Dockerfile as text.
 """
 
-import importlib
 import json
 import re
 import shlex
@@ -14,11 +14,21 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
+from adapters.cli import COMMANDS, require_production_settings
 from adapters.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED_COMMANDS = frozenset({"serve", "worker", "sandbox", "token", "embedded", "sandbox-shipment"})
 MONGO_SERVICES = ("mongo1", "mongo2", "mongo3")
+KEYFILE_SERVICE = "mongo-keyfile"
+MONGO_UID = "999"  # the mongodb user of the official image, which mongod runs as
+VARIABLE = re.compile(r"\$(?:\$|\{(\w+)(?:(:?)([-?+])([^}]*))?\}|(\w+))")
+SECRETS = {  # what compose requires from the environment
+    "DISPUTES_JWT_SECRET": "a-test-secret-that-is-long-enough-0123456789",
+    "DISPUTES_JWT_JWKS_URL": "https://idp.example/.well-known/jwks.json",
+    "DISPUTES_JWT_ISSUER": "https://idp.example/",
+    "MONGO_ROOT_PASSWORD": "pw0123456789",
+}
 APP_COMMANDS = {"sandbox": "sandbox", "api": "serve", "worker": "worker"}
 DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 
@@ -33,6 +43,44 @@ def compose() -> dict:
 @pytest.fixture(scope="module")
 def services(compose: dict) -> dict:
     return compose["services"]
+
+
+class Unset(Exception):
+    """A variable compose requires (`${NAME:?message}`) is not set."""
+
+
+def interpolate(value: object, env: dict[str, str]) -> object:
+    """What compose makes of `value` with `env` set (https://docs.docker.com/reference/compose-file/interpolation):
+    `${NAME}`, `$NAME`, `${NAME:-default}`, `${NAME:?message}`, `${NAME:+replacement}` (and each without the colon,
+    for unset only), and `$$` for a literal `$`. Nesting is not needed here."""
+    if isinstance(value, dict):
+        return {key: interpolate(item, env) for key, item in value.items()}
+    if isinstance(value, list):
+        return [interpolate(item, env) for item in value]
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: re.Match[str]) -> str:
+        name, colon, kind, argument, bare = match.groups()
+        if match.group(0) == "$$":
+            return "$"
+        name = name or bare
+        unset = name not in env or (colon == ":" and env[name] == "")
+        if kind == "+":
+            return "" if unset else argument
+        if not unset:
+            return env[name]
+        if kind == "?":
+            raise Unset(f"{name}: {argument}")
+        return argument if kind == "-" else ""
+
+    return VARIABLE.sub(substitute, value)
+
+
+@pytest.fixture(scope="module")
+def resolved(services: dict) -> dict:
+    """The services as `docker compose up` runs them with only the required secrets set."""
+    return interpolate(services, SECRETS)  # type: ignore[return-value]
 
 
 def command_of(service: dict) -> list[str]:
@@ -73,7 +121,7 @@ def published_ports(service: dict) -> list[tuple[str, int, int]]:
 
 def test_compose_declares_the_expected_services_without_the_obsolete_version_key(compose, services):
     assert "version" not in compose
-    assert set(services) == {*MONGO_SERVICES, *APP_COMMANDS}
+    assert set(services) == {KEYFILE_SERVICE, *MONGO_SERVICES, *APP_COMMANDS}
 
 
 def test_every_disputes_variable_in_compose_is_a_settings_field(services):
@@ -84,11 +132,10 @@ def test_every_disputes_variable_in_compose_is_a_settings_field(services):
                 assert variable.removeprefix("DISPUTES_").lower() in fields, f"{name}: {variable} is read by nothing"
 
 
-def test_api_and_worker_environments_load_into_settings(services, monkeypatch):
+def test_api_and_worker_environments_load_into_settings(services, resolved, monkeypatch):
     for name, run_workers in (("api", False), ("worker", True)):
-        env = environment_of(services[name])
-        assert re.fullmatch(r"\$\{DISPUTES_JWT_SECRET:\?[^}]+\}", env["DISPUTES_JWT_SECRET"]), "secret must be required"
-        env["DISPUTES_JWT_SECRET"] = "a-test-secret-that-is-long-enough-0123456789"
+        assert re.fullmatch(r"\$\{DISPUTES_JWT_SECRET:\?[^}]+\}", environment_of(services[name])["DISPUTES_JWT_SECRET"])
+        env = environment_of(resolved[name])
         with monkeypatch.context() as patch:
             for variable in env:
                 patch.setenv(variable, env[variable])
@@ -96,6 +143,7 @@ def test_api_and_worker_environments_load_into_settings(services, monkeypatch):
         assert not settings.embedded
         assert settings.host == "0.0.0.0"
         assert settings.run_workers is run_workers
+        require_production_settings(settings, api=name == "api")  # the command would start, not refuse
         assert settings.log_json is True
         assert settings.mongodb_database
 
@@ -116,18 +164,19 @@ def test_downstream_urls_point_at_the_sandbox_service(services):
             assert (url.hostname, url.port) == ("sandbox", sandbox_port), f"{name}: DISPUTES_{variable}_URL"
 
 
-def mongo_uri(services: dict) -> tuple[list[tuple[str, int]], str]:
-    uri = environment_of(services["api"])["DISPUTES_MONGODB_URI"]
-    assert environment_of(services["worker"])["DISPUTES_MONGODB_URI"] == uri
+def mongo_uri(resolved: dict) -> tuple[list[tuple[str, int]], str]:
+    uri = environment_of(resolved["api"])["DISPUTES_MONGODB_URI"]
+    assert environment_of(resolved["worker"])["DISPUTES_MONGODB_URI"] == uri
     parts = urlsplit(uri)
     assert parts.scheme == "mongodb"
-    hosts = [(host, int(port)) for host, port in (member.split(":") for member in parts.netloc.split(","))]
+    members = parts.netloc.rpartition("@")[2]
+    hosts = [(host, int(port)) for host, port in (member.split(":") for member in members.split(","))]
     (replica_set,) = parse_qs(parts.query)["replicaSet"]
     return hosts, replica_set
 
 
-def test_mongo_uri_names_the_replica_set_and_every_member_is_a_service(services):
-    hosts, replica_set = mongo_uri(services)
+def test_mongo_uri_names_the_replica_set_and_every_member_is_a_service(services, resolved):
+    hosts, replica_set = mongo_uri(resolved)
     assert sorted(host for host, _ in hosts) == sorted(MONGO_SERVICES)
     for host, port in hosts:
         argv = command_of(services[host])
@@ -137,11 +186,20 @@ def test_mongo_uri_names_the_replica_set_and_every_member_is_a_service(services)
         assert int(option(argv, "--port")) == port
 
 
-def test_mongo1_healthcheck_initiates_the_replica_set_with_every_member(services):
-    hosts, replica_set = mongo_uri(services)
-    test = services["mongo1"]["healthcheck"]["test"]
-    assert test[:2] == ["CMD", "mongosh"] and "--quiet" in test
-    script = option(test, "--eval")
+def healthcheck_argv(service: dict) -> list[str]:
+    """The healthcheck's command line, as the container's shell splits it (`$NAME` left for that shell)."""
+    test = service["healthcheck"]["test"]
+    if test[0] == "CMD-SHELL":
+        return shlex.split(test[1])
+    assert test[0] == "CMD"
+    return test[1:]
+
+
+def test_mongo1_healthcheck_initiates_the_replica_set_with_every_member(resolved):
+    hosts, replica_set = mongo_uri(resolved)
+    argv = healthcheck_argv(resolved["mongo1"])
+    assert argv[0] == "mongosh" and "--quiet" in argv
+    script = option(argv, "--eval")
     assert "rs.status()" in script
     initiate = re.search(r"rs\.initiate\((.*)\)", script, re.DOTALL)
     assert initiate, "the healthcheck must initiate the replica set"
@@ -176,11 +234,71 @@ def test_depends_on_targets_exist_and_use_valid_conditions(services):
         assert "sandbox" in services[name]["depends_on"]
 
 
-def test_published_ports_are_unique_and_the_api_publishes_its_configured_port(services):
-    published = [(ip, host) for service in services.values() for ip, host, _ in published_ports(service)]
+def test_published_ports_are_unique_and_the_api_publishes_its_configured_port(resolved):
+    published = [(ip, host) for service in resolved.values() for ip, host, _ in published_ports(service)]
     assert len(published) == len(set(published))
-    api_port = int(environment_of(services["api"])["DISPUTES_PORT"])
-    assert api_port in [container for _, _, container in published_ports(services["api"])]
+    api_port = int(environment_of(resolved["api"])["DISPUTES_PORT"])
+    assert api_port in [container for _, _, container in published_ports(resolved["api"])]
+
+
+def test_only_the_api_is_published_on_loopback_unless_an_address_is_chosen(services, resolved):
+    assert [name for name, service in resolved.items() if published_ports(service)] == ["api"]
+    assert {ip for ip, _, _ in published_ports(resolved["api"])} == {"127.0.0.1"}
+    everywhere = interpolate(services["api"], {**SECRETS, "DISPUTES_BIND": "0.0.0.0"})
+    assert {ip for ip, _, _ in published_ports(everywhere)} == {"0.0.0.0"}  # type: ignore[arg-type]
+
+
+def test_mongodb_requires_a_root_password_from_the_environment_and_has_no_default(services):
+    env = environment_of(services["mongo1"])
+    assert re.fullmatch(r"\$\{MONGO_ROOT_PASSWORD:\?[^}]+\}", env["MONGO_INITDB_ROOT_PASSWORD"])
+    with pytest.raises(Unset, match="MONGO_ROOT_PASSWORD"):
+        interpolate(services, {name: value for name, value in SECRETS.items() if name != "MONGO_ROOT_PASSWORD"})
+    assert SECRETS["MONGO_ROOT_PASSWORD"] not in (ROOT / "docker-compose.yml").read_text()
+
+
+def test_the_service_connects_with_the_root_credentials_against_the_admin_database(resolved):
+    root = environment_of(resolved["mongo1"])
+    assert root["MONGO_INITDB_ROOT_USERNAME"] and root["MONGO_INITDB_ROOT_PASSWORD"] == SECRETS["MONGO_ROOT_PASSWORD"]
+    for name in ("api", "worker"):
+        parts = urlsplit(environment_of(resolved[name])["DISPUTES_MONGODB_URI"])
+        credentials = parts.netloc.rpartition("@")[0]
+        assert credentials == f"{root['MONGO_INITDB_ROOT_USERNAME']}:{root['MONGO_INITDB_ROOT_PASSWORD']}", name
+        assert parse_qs(parts.query)["authSource"] == ["admin"], name
+
+
+def test_the_healthcheck_authenticates_with_mongo1_s_own_credentials(resolved):
+    argv = healthcheck_argv(resolved["mongo1"])
+    assert option(argv, "-u") == "$MONGO_INITDB_ROOT_USERNAME"  # expanded by the container's shell
+    assert option(argv, "-p") == "$MONGO_INITDB_ROOT_PASSWORD"
+    assert option(argv, "--authenticationDatabase") == "admin"
+    assert {"MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD"} <= set(environment_of(resolved["mongo1"]))
+
+
+def mounts(service: dict) -> dict[str, tuple[str, str]]:
+    """Container path → (volume, mode) for every short-syntax volume."""
+    found = {}
+    for entry in service.get("volumes", []):
+        source, target, *mode = entry.split(":")
+        found[target] = (source, mode[0] if mode else "rw")
+    return found
+
+
+def test_every_member_authenticates_to_the_others_with_a_key_file_written_once_for_mongod(compose, resolved):
+    init = resolved[KEYFILE_SERVICE]
+    script = " ".join(init["command"]) if isinstance(init["command"], list) else init["command"]
+    assert init["entrypoint"][:2] == ["sh", "-c"] and init["restart"] == "no"
+    ((directory, (volume, _)),) = mounts(init).items()
+    assert volume in (compose.get("volumes") or {})
+    key = re.search(rf"test -s ({re.escape(directory)}/\S+) \|\|", script)
+    assert key, "the key is written only when there is none yet"
+    path = key.group(1)
+    assert re.search(rf"base64 -w 0 > {re.escape(path)}", script)
+    assert f"chown {MONGO_UID}:{MONGO_UID} {path}" in script and f"chmod 400 {path}" in script
+    for name in MONGO_SERVICES:
+        member = resolved[name]
+        assert option(command_of(member), "--keyFile") == path, name
+        assert mounts(member)[directory] == (volume, "ro"), name
+        assert member["depends_on"][KEYFILE_SERVICE]["condition"] == "service_completed_successfully", name
 
 
 @pytest.mark.parametrize(("name", "port"), [("api", "DISPUTES_PORT"), ("worker", "DISPUTES_WORKER_PORT")])
@@ -209,15 +327,7 @@ def test_app_services_run_cli_subcommands_from_this_image(services):
 
 
 def test_the_cli_declares_every_command_the_deployment_uses():
-    try:
-        cli = importlib.import_module("adapters.cli")
-    except ModuleNotFoundError as missing:
-        if missing.name != "adapters.cli":
-            raise
-        cli = None
-    if cli is None:
-        pytest.fail("adapters/cli.py must exist and export COMMANDS (the `disputes` subcommands)", pytrace=False)
-    assert EXPECTED_COMMANDS <= set(getattr(cli, "COMMANDS", ()))
+    assert EXPECTED_COMMANDS <= set(COMMANDS)
 
 
 def dockerfile_instructions() -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from adapters.web.auth import InvalidToken, Reason
+from adapters.web.carriers_api import PROBLEM_TYPE as WEBHOOK_PROBLEM_TYPE
 from adapters.web.problems import ProblemType, problem_types
 from disputes import errors
 
@@ -21,6 +22,7 @@ def test_no_two_rules_share_a_problem_type_and_each_names_the_status_the_web_edg
 
 def test_every_problem_the_web_edge_writes_is_in_the_catalogue():
     written = {code for source in (ROOT / "adapters").rglob("*.py") for code in _codes(source.read_text())}
+    written |= set(WEBHOOK_PROBLEM_TYPE.values())
     missing = written - {kind.code for kind in problem_types()}
     assert written and not missing, f"add {sorted(missing)} to EDGE_PROBLEMS (adapters/web/problems.py)"
 

@@ -5,10 +5,10 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from adapters.settings import Settings
-from adapters.settings_doc import PAGE, render
+from adapters.settings_doc import PAGE, render, undescribed
 from disputes.policy import PolicySettings
 from disputes.rules import Rules
 
@@ -83,9 +83,33 @@ def test_numbers_the_policy_refuses_are_refused_when_the_settings_load(monkeypat
 
 
 def test_every_setting_is_described() -> None:
-    assert [name for name, info in Settings.model_fields.items() if not info.description] == []
+    assert undescribed() == [], "give each a Field(description=...), then run `python -m adapters.settings_doc`"
 
 
 def test_the_settings_page_is_the_one_the_model_writes() -> None:
     assert PAGE.read_text(encoding="utf-8") == render(), "stale: run `python -m adapters.settings_doc`"
-    assert all(f"`DISPUTES_{name.upper()}`" in PAGE.read_text(encoding="utf-8") for name in Settings.model_fields)
+
+
+def test_the_page_lists_each_setting_with_its_variable_type_default_and_description() -> None:
+    page = PAGE.read_text(encoding="utf-8")
+    rows = {line.split(" | ")[0].strip("| `"): line.split(" | ") for line in page.splitlines() if line.startswith("| `")}
+    assert set(rows) == {f"DISPUTES_{name.upper()}" for name in Settings.model_fields}
+    assert rows["DISPUTES_PORT"][1:3] == ["integer", "`8080`"]
+    assert rows["DISPUTES_JWT_SECRET"][2] == "a development-only value"  # a secret's default is never printed
+    assert all(cell.strip() for row in rows.values() for cell in row)
+
+
+class Added(Settings):
+    """Settings as another change may add them: of types the page has not named before, one undescribed."""
+
+    jwks_url: str | None = Field(default=None, description="Where the identity provider's keys are.")
+    jwks_algorithms: list[str] = Field(default_factory=lambda: ["RS256"], description="Accepted algorithms.")
+    rate_limit_window: timedelta = Field(default=timedelta(seconds=1), description="The bucket's refill period.")
+    webhook_rate: int = 5
+
+
+def test_a_new_setting_is_listed_whatever_its_type_and_refused_without_a_description() -> None:
+    page = render(Added)
+    assert "| `DISPUTES_JWKS_ALGORITHMS` | JSON list of text | `[\"RS256\"]` | Accepted algorithms. |" in page
+    assert "| `DISPUTES_RATE_LIMIT_WINDOW` | duration (seconds, or ISO 8601 such as PT5M) | `0:00:01` | The bucket's refill period. |" in page
+    assert undescribed(Added) == ["webhook_rate"]

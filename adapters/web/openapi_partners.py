@@ -1,0 +1,207 @@
+"""The partner contract in the OpenAPI document: each pushing carrier's webhook (the body it really sends, the
+headers that authenticate it, every answer with its reason codes), and a `webhooks` section with the messages
+the outbox sends to the marketplace's services. The guide to both is docs/partners.md."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from adapters.downstream import AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient
+from adapters.web.carriers_api import REJECTION_STATUS
+from carriers.dhl.settings import DhlSettings
+from carriers.dhl.wire import Shipment, Shipments
+from carriers.errors import WebhookReason
+from carriers.partner import signing
+from carriers.partner.settings import PartnerCarrierSettings
+from carriers.registry import CARRIERS
+from carriers.ups.settings import UpsSettings
+from carriers.ups.wire import TrackingEvent
+from schemas.effects import (
+    AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
+)
+from schemas.dispute import EffectKind
+from schemas.partner_webhook import PartnerEvent
+
+WEBHOOK_PATH = "/v1/carriers/{carrier}/webhooks"
+REF = "#/components/schemas/{model}"
+GUIDE = "How to sign a push, the replay window, retries and limits: docs/partners.md."
+PARTNER_CARRIERS = tuple(code for code, entry in CARRIERS.items() if issubclass(entry.settings, PartnerCarrierSettings))
+"""The carriers that push through the partner webhook (our own format, each with its own secrets)."""
+
+REASONS = {
+    WebhookReason.MISSING_SIGNATURE: "The signature or credential header is missing.",
+    WebhookReason.MALFORMED_SIGNATURE: "The signature header is repeated, too long, or not `t=<unix seconds>,v1=<hex>`.",
+    WebhookReason.UNKNOWN_SIGNATURE_VERSION: "The header carries signatures only under schemes other than `v1`.",
+    WebhookReason.STALE_TIMESTAMP: "`t` is outside the replay window around our clock: sign again when you retry.",
+    WebhookReason.BAD_SIGNATURE: "The signature or credential matches none of the carrier's current secrets "
+                                 "(a changed body, a wrong secret, or one retired after a rotation).",
+    WebhookReason.NOT_CONFIGURED: "We hold no secret or credential for this carrier yet: it cannot push.",
+    WebhookReason.WRONG_CARRIER: "The body's `carrier` is another carrier than the path's and the secret's.",
+    WebhookReason.UNKNOWN_CARRIER: "No carrier by this code takes pushes.",
+    WebhookReason.TOO_LARGE: "The body is over the limit; it was refused as soon as it passed it.",
+    WebhookReason.UNSUPPORTED_MEDIA_TYPE: "The body is labelled as something other than JSON.",
+    WebhookReason.MALFORMED: "The body is authentic but not the carrier's format; `detail` names the field paths.",
+}
+ANSWERS = {
+    401: "The request does not prove it comes from the carrier. Nothing was kept; fix the signing, do not retry as is.",
+    403: "The carrier may not push this. Nothing was kept; do not retry.",
+    404: "Unknown carrier. Nothing was kept.",
+    413: "Body too large. Nothing was kept; do not retry.",
+    415: "Unsupported media type. Nothing was kept.",
+    422: "Malformed body. Nothing was kept; do not retry the same body.",
+}
+
+
+@dataclass(frozen=True)
+class NativePush:
+    """A carrier pushing in its own format, with a static credential header (no timestamp: replays are caught
+    by the event's identity)."""
+
+    code: str
+    body: str  # the component
+    header: str
+    summary: str
+
+
+NATIVE = (
+    NativePush("ups", "UpsTrackingEvent", UpsSettings.model_fields["webhook_header"].default,
+               "UPS Track Alert `TrackingEvent` (one package per request; `deliveryPhoto` base64 for enhanced "
+               "subscriptions). UPS sends the credential registered with Manage Webhook Credentials."),
+    NativePush("dhl", "DhlPush", DhlSettings.model_fields["webhook_header"].default,
+               "DHL Shipment Tracking - Unified push: `scope` `subscription.push` with `shipments` (one event "
+               "each); the handshake scopes `subscription.validate` / `subscription.ready` carry none."),
+)
+EFFECTS: dict[EffectKind, tuple[type[BaseModel], str, str]] = {
+    EffectKind.REFUND: (RefundRequest, PaymentsClient.service, PaymentsClient.path),
+    EffectKind.RESHIP: (ReshipRequest, FulfillmentClient.service, FulfillmentClient.path),
+    EffectKind.NOTIFICATION: (CustomerNotification, NotificationsClient.service, NotificationsClient.path),
+    EffectKind.STAFF_ALERT: (StaffAlert, NotificationsClient.service, "/notifications/v1/staff-alerts"),
+    EffectKind.CUSTOMER_RISK: (CustomerRisk, AccountsClient.service, AccountsClient.path),
+    EffectKind.ACCOUNT_RESTRICTION: (AccountRestriction, AccountsClient.service, "/accounts/v1/restrictions"),
+    EffectKind.CARRIER_LIABILITY: (CarrierLiability, FinanceClient.service, FinanceClient.path),
+}
+"""What the outbox relay sends for each kind of message: its body, the service and the path it is posted to."""
+
+
+def with_partner_contract(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` with the webhook endpoints described per carrier and the outbound messages as `webhooks`."""
+    schemas = document["components"]["schemas"]
+    schemas.update(_prefixed("Ups", TrackingEvent))
+    schemas.update(_prefixed("Dhl", Shipment))
+    schemas["DhlPush"] = _dhl_push()
+    for name, schema in _prefixed("", PartnerEvent).items():
+        schemas.setdefault(name, schema)  # shared enums (RecipientRelation) are the same schema
+    for model, _, _ in EFFECTS.values():
+        for name, schema in _prefixed("", model).items():
+            schemas.setdefault(name, schema)
+    generated = document["paths"][WEBHOOK_PATH]["post"]
+    for native in NATIVE:
+        document["paths"][WEBHOOK_PATH.replace("{carrier}", native.code)] = {"post": _native(generated, native)}
+    document["paths"][WEBHOOK_PATH]["post"] = _partner(generated)
+    document["webhooks"] = {kind.value: {"post": _outbound(kind, *EFFECTS[kind])} for kind in EffectKind}
+    return document
+
+
+def _prefixed(prefix: str, model: type[BaseModel]) -> dict[str, Any]:
+    """The model's schema and its nested ones as components, each name prefixed (carriers' wire models reuse
+    names like `Address` and `Status`); wire models are written with the carrier's own field names."""
+    schema = model.model_json_schema(by_alias=True, ref_template=REF.format(model=prefix + "{model}"))
+    nested = schema.pop("$defs", {})
+    return {prefix + name: value for name, value in nested.items()} | {prefix + model.__name__: schema}
+
+
+def _dhl_push() -> dict[str, Any]:
+    push = Shipments.model_json_schema(by_alias=True)
+    push["properties"]["shipments"] = {"type": "array", "items": {"$ref": REF.format(model="DhlShipment")}}
+    push["properties"]["scope"] = {"type": "string", "examples": ["subscription.push"]}
+    push["title"] = "DhlPush"
+    return push
+
+
+def _native(generated: dict[str, Any], native: NativePush) -> dict[str, Any]:
+    header = {"name": native.header, "in": "header", "required": True, "schema": {"type": "string"},
+              "description": f"The credential agreed with {native.code.upper()} (a setting of ours, compared in "
+                             "constant time). No timestamp: a replay is recognised by the event's identity and "
+                             "counted as a duplicate."}
+    reasons = (WebhookReason.MISSING_SIGNATURE, WebhookReason.BAD_SIGNATURE, WebhookReason.NOT_CONFIGURED,
+               WebhookReason.UNKNOWN_CARRIER, WebhookReason.TOO_LARGE, WebhookReason.UNSUPPORTED_MEDIA_TYPE,
+               WebhookReason.MALFORMED)
+    return generated | {
+        "operationId": f"receive_{native.code}_webhook",
+        "summary": f"{native.code.upper()} evidence push",
+        "description": f"{native.summary}\n\n{GUIDE}",
+        "parameters": [header],
+        "requestBody": _body(native.body),
+        "responses": _responses(generated, reasons),
+    }
+
+
+def _partner(generated: dict[str, Any]) -> dict[str, Any]:
+    carrier = {"name": "carrier", "in": "path", "required": True, "description": "The partner carrier's code.",
+               "schema": {"type": "string", "enum": list(PARTNER_CARRIERS)}}
+    signature = {
+        "name": signing.HEADER, "in": "header", "required": True,
+        "description": "`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>`: the timestamp of "
+                       "the signing and one to "
+                       f"{signing.MAX_SIGNATURES} signatures (one per secret during a rotation). `t` must be "
+                       "within the carrier's replay window of our clock (300 s unless agreed otherwise).",
+        "schema": {"type": "string", "maxLength": signing.MAX_HEADER_CHARS,
+                   "pattern": r"^t=\d{1,12}(,\s*[a-z0-9]+=[0-9a-fA-F]+)+$"},
+        "example": "t=1713792669,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
+    }
+    return generated | {
+        "operationId": "receive_webhook",
+        "summary": "Partner carrier evidence push (signed)",
+        "description": "One event per request in our partner format, signed with the carrier's secret. A retried "
+                       f"delivery reuses its `event_id` and is answered 202 as a duplicate.\n\n{GUIDE}",
+        "parameters": [carrier, signature],
+        "requestBody": _body(PartnerEvent.__name__),
+        "responses": _responses(generated, tuple(WebhookReason)),
+    }
+
+
+def _body(component: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": REF.format(model=component)}}}}
+
+
+def _responses(generated: dict[str, Any], reasons: tuple[WebhookReason, ...]) -> dict[str, Any]:
+    """The generated answers, with each rejection's reason codes: the problem's `reason` and what it means."""
+    responses = dict(generated["responses"])
+    responses["202"] = responses["202"] | {"description": "Stored durably: `received` events, `duplicates` of them "
+                                                          "seen before (a retry is answered the same way)."}
+    for status, answer in ANSWERS.items():
+        codes = [r for r in reasons if REJECTION_STATUS[r] == status]
+        meanings = "\n".join(f"- `{r.value}`: {REASONS[r]}" for r in codes)
+        schema = {"allOf": [{"$ref": REF.format(model="Problem")},
+                            {"type": "object", "required": ["reason"],
+                             "properties": {"reason": {"type": "string", "enum": [r.value for r in codes]}}}]}
+        responses[str(status)] = {"description": f"{answer}\n\n{meanings}",
+                                  "content": {"application/problem+json": {"schema": schema}}}
+    return responses
+
+
+def _outbound(kind: EffectKind, model: type[BaseModel], service: str, path: str) -> dict[str, Any]:
+    idempotency = {"name": "Idempotency-Key", "in": "header", "required": True, "schema": {"type": "string"},
+                   "description": "The message's key, the same on every attempt: apply a key once, and answer a "
+                                  "repeated one as you answered the first."}
+    return {
+        "summary": f"{kind.value}: POST {path} on the {service} service",
+        "description": f"Sent by the outbox relay, at least once, in the order the dispute made them, to the "
+                       f"{service} service's base URL (a setting) + `{path}`. A connection error, a timeout, 408, "
+                       "429 (not before its Retry-After) and 5xx are retried with backoff, and on later passes (20 "
+                       "in all) before the message is parked for an operator; any other answer outside 2xx parks it "
+                       "at once. The body is not signed: these calls stay inside the marketplace's network.",
+        "operationId": f"outbox_{kind.value}",
+        "tags": ["outbox"],
+        "security": [],  # unsigned, as said: the services it reaches are inside the marketplace's network
+        "parameters": [idempotency],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "$ref": REF.format(model=model.__name__)}}}},
+        "responses": {
+            "2XX": {"description": "Applied (or applied before, under the same key): the message is done."},
+            "408": {"description": "Retried."}, "429": {"description": "Retried, not before its Retry-After."},
+            "4XX": {"description": "Refused: the message is parked for an operator, never retried by itself."},
+            "5XX": {"description": "Retried with backoff, and on later passes."},
+        },
+    }

@@ -1,0 +1,206 @@
+"""The partner contract through the running app: the examples of docs/partners.md run as written, every rejection
+says why (problem, log line and metric, no secret in any), and the body limit holds at the largest push."""
+
+import asyncio
+import base64
+import json
+import os
+import re
+import sys
+import time
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from adapters.bootstrap import create_app
+from adapters.settings import Settings
+from carriers.partner.signing import HEADER, sign, signature
+from tests.e2e.conftest import (
+    CARRIERS, CUSTOMER, INVESTIGATOR, UPS_WEBHOOK_CREDENTIAL, app_settings, e2e_orders, eventually,
+)
+from tests.factories import order, shipment
+
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "partners.md"
+SECRET = "whsec_surat_e2e_0123456789abcdef0123456789"
+TRACKING = "SRT20240421001"  # the parcel the guide's examples push for
+LIMIT = Settings.model_fields["webhook_max_bytes"].default
+WEBHOOK = "/v1/carriers/surat/webhooks"
+
+
+@pytest.fixture
+def carrier_settings() -> dict:
+    return CARRIERS | {"surat": {"partner_webhook": {"secrets": [SECRET]}}}
+
+
+@pytest.fixture
+def orders_document() -> dict:
+    parcel = shipment("shp-srt", carrier="surat").model_copy(update={"tracking_number": TRACKING})
+    document = e2e_orders()
+    document["orders"].append(json.loads(order("ord-srt", shipments=[parcel]).model_dump_json()))
+    return document
+
+
+@pytest.fixture
+def app_changes() -> dict:
+    return {"webhook_max_bytes": LIMIT}  # the default, not the small limit of the other e2e tests
+
+
+@pytest.fixture
+def evidence_interval() -> float:
+    return 0.02
+
+
+def event(event_id: str = "srt-e2e-1", **changes: object) -> dict:
+    return {"event_id": event_id, "carrier": "surat", "tracking_number": TRACKING, "status": "delivered",
+            "delivered_at": "2024-04-22T14:31:05+03:00", "occurred_at": "2024-04-22T14:31:09+03:00"} | changes
+
+
+def signed(body: bytes, secret: str = SECRET, at: int | None = None) -> dict[str, str]:
+    return {HEADER: sign(secret, body, at or int(time.time())), "Content-Type": "application/json"}
+
+
+def example(language: str, containing: str) -> str:
+    blocks = re.findall(rf"```{language}\n(.*?)```", GUIDE.read_text(), re.DOTALL)
+    [block] = [b for b in blocks if containing in b]
+    return block
+
+
+async def run(*argv: str, cwd: Path, env: dict[str, str]) -> str:
+    """Run an example as a partner would, without blocking the loop the service answers on."""
+    process = await asyncio.create_subprocess_exec(*argv, cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE,
+                                                   stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, err.decode()
+    return out.decode()
+
+
+async def pushed_evidence(api) -> list[dict]:
+    body = {"order_id": "ord-srt", "statement": "Gelmedi.", "preferred_resolution": "refund"}
+    dispute = await (await api.post("/v1/disputes", json=body, headers=CUSTOMER)).json()
+
+    async def attached():
+        found = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+        return found["evidence"] if len(found["evidence"]) == 2 else None
+
+    return await eventually(attached) or []
+
+
+async def test_the_guides_curl_and_python_examples_push_evidence_that_is_stored(api, tmp_path):
+    env = {"PATH": os.environ["PATH"], "DISPUTES_URL": str(api.make_url("")).rstrip("/"), "PARTNER_SECRET": SECRET}
+    photo = BytesIO()
+    Image.new("RGB", (64, 48), (120, 90, 60)).save(photo, "JPEG")
+    (tmp_path / "delivery.jpg").write_bytes(photo.getvalue())
+    (tmp_path / "example.py").write_text(example("python", HEADER))
+
+    curl = (await run("bash", "-euo", "pipefail", "-c", example("sh", "curl"), cwd=tmp_path, env=env)).split()
+    python = (await run(sys.executable, "example.py", cwd=tmp_path, env=env)).split(maxsplit=1)
+
+    assert curl == ['{"received":1,"duplicates":0}', "202"]
+    assert python[0] == "202" and json.loads(python[1]) == {"received": 1, "duplicates": 0}
+    evidence = await pushed_evidence(api)
+    assert sorted(e["proof"]["source"] for e in evidence) == ["push", "push"], "the pushed events were not stored"
+    assert all(e["proof"]["tracking_number"] == TRACKING for e in evidence)
+    assert any(e["proof"].get("photo") for e in evidence), "the inline photo of the Python example was not kept"
+
+
+async def test_every_rejection_is_a_problem_with_its_reason_logged_and_counted_without_a_secret(api, log_audit):
+    body = json.dumps(event()).encode()
+    now = int(time.time())
+    foreign = json.dumps(event(carrier="aras")).encode()
+    json_body = {"Content-Type": "application/json"}
+    cases = [
+        ("surat", json_body, body, 401, "missing_signature"),
+        ("surat", json_body | {HEADER: "t=soon,v1=00"}, body, 401, "malformed_signature"),
+        ("surat", json_body | {HEADER: f"t={now},v2={signature(SECRET, body, now)}"}, body, 401,
+         "unknown_signature_version"),
+        ("surat", signed(body, at=now - 301), body, 401, "stale_timestamp"),
+        ("surat", signed(body, "whsec_guessed_0123456789abcdef0123456789"), body, 401, "bad_signature"),
+        ("surat", signed(foreign), foreign, 403, "wrong_carrier"),
+        ("acme", signed(body), body, 404, "unknown_carrier"),
+        ("surat", {**signed(body), "Content-Type": "text/plain"}, body, 415, "unsupported_media_type"),
+        ("surat", signed(b'{"event_id": 5}'), b'{"event_id": 5}', 422, "malformed"),
+        ("ups", json_body | {"x-api-key": "a-guessed-ups-credential"}, body, 401, "bad_signature"),
+    ]
+    answers = []
+    for carrier, headers, data, status, reason in cases:
+        answer = await api.post(f"/v1/carriers/{carrier}/webhooks", data=data, headers=headers)
+        problem = await answer.json(content_type=None)
+        assert (answer.status, answer.content_type, problem["reason"]) == (status, "application/problem+json", reason)
+        assert problem["type"].startswith("urn:dispute-service:problem:") and problem["detail"]
+        answers.append(await answer.text())
+
+    logged = [json.loads(line) for line in log_audit.getvalue().splitlines() if '"webhook_rejected"' in line]
+    assert [(line["carrier"], line["reason"]) for line in logged] == [
+        (carrier if carrier != "acme" else "unknown", reason) for carrier, _, _, _, reason in cases]
+    metrics = await (await api.get("/metrics")).text()
+    assert 'disputes_webhooks_total{carrier="surat",outcome="rejected",reason="bad_signature"} 1.0' in metrics
+    assert 'disputes_webhooks_total{carrier="unknown",outcome="rejected",reason="unknown_carrier"} 1.0' in metrics
+    assert "acme" not in metrics
+    secrets = [SECRET, UPS_WEBHOOK_CREDENTIAL, "a-guessed-ups-credential", "whsec_guessed",
+               signature("whsec_guessed_0123456789abcdef0123456789", body, now)]
+    for text in [*answers, log_audit.getvalue()]:
+        assert not [s for s in secrets if s in text]
+
+
+async def test_accepted_and_duplicate_pushes_are_counted(api):
+    body = json.dumps(event("srt-e2e-counted")).encode()
+    for _ in range(2):
+        assert (await api.post(WEBHOOK, data=body, headers=signed(body))).status == 202
+    metrics = await (await api.get("/metrics")).text()
+    assert 'disputes_webhooks_total{carrier="surat",outcome="accepted",reason="none"} 1.0' in metrics
+    assert 'disputes_webhooks_total{carrier="surat",outcome="duplicate",reason="none"} 1.0' in metrics
+
+
+def largest_push() -> bytes:
+    """A delivery with an inline signature and photo at their bound and every text at its bound, its Turkish
+    letters escaped as a JSON library does by default: then padded with whitespace to exactly the limit."""
+    image = base64.b64encode(b"\xff\xd8\xff\xe0" + bytes(4_125_000 - 4)).decode()
+    assert len(image) == 5_500_000
+    name = "Ğ" * 200
+    body = json.dumps(event(
+        "E" * 128, received_by=name, recipient_relation="household_member",
+        signature={"content_b64": image, "media_type": "image/jpeg"},
+        photo={"content_b64": image, "media_type": "image/jpeg"},
+        location={"lat": -40.98691234567891, "lon": 29.02661234567891, "accuracy_m": 12.5, "text": "Ş" * 500},
+        courier={"name": name, "unit": name},
+    )).encode()
+    assert len(body) <= LIMIT
+    return body + b" " * (LIMIT - len(body))
+
+
+@pytest.fixture
+async def in_memory(aiohttp_client, tmp_path, carrier_settings):
+    """The service on in-memory storage: the limit is the HTTP layer's, and the embedded database takes seconds
+    to write 11 MB (a MongoDB server takes milliseconds; the raw body stays under its 16 MiB document limit)."""
+    orders = tmp_path / "orders.json"
+    orders.write_text(json.dumps(e2e_orders()))
+    settings = app_settings("mongodb://127.0.0.1:9", "unused", orders, "http://127.0.0.1:9", carriers=carrier_settings,
+                            storage="memory", run_workers=False, webhook_max_bytes=LIMIT)
+    return await aiohttp_client(create_app(settings))
+
+
+async def test_the_largest_push_is_accepted_and_one_byte_more_is_too_large(in_memory):
+    body = largest_push()
+    accepted = await in_memory.post(WEBHOOK, data=body, headers=signed(body))
+    assert accepted.status == 202 and await accepted.json() == {"received": 1, "duplicates": 0}
+    over = body + b" "
+    refused = await in_memory.post(WEBHOOK, data=over, headers=signed(over))
+    assert refused.status == 413 and (await refused.json())["reason"] == "too_large"
+
+
+async def test_a_chunked_body_is_refused_as_soon_as_it_passes_the_limit(in_memory):
+    """No Content-Length: the 413 arrives while the body is still unfinished (its last chunk is never sent)."""
+    reader, writer = await asyncio.open_connection(in_memory.server.host, in_memory.server.port)
+    writer.write(f"POST {WEBHOOK} HTTP/1.1\r\nHost: disputes\r\nContent-Type: application/json\r\n"
+                 f"{HEADER}: t=1,v1={'0' * 64}\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
+    chunk = b" " * (256 * 1024)
+    for _ in range(LIMIT // len(chunk) + 1):  # just past the limit
+        writer.write(b"%x\r\n%b\r\n" % (len(chunk), chunk))
+    await writer.drain()
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+    length = int(re.search(rb"Content-Length: (\d+)", head, re.IGNORECASE)[1])
+    problem = json.loads(await asyncio.wait_for(reader.readexactly(length), 10))
+    writer.close()
+    assert head.startswith(b"HTTP/1.1 413") and problem["reason"] == "too_large"

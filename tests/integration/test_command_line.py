@@ -1,0 +1,133 @@
+"""The `disputes` command run as a person runs it: a taken port, a missing setting or a refused value is one line
+on stderr and a non-zero exit, never a traceback and never the refused value (it may be a secret)."""
+
+import json
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import jwt
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "production-secret-" + "p" * 32
+UNREACHABLE = "http://127.0.0.1:9"
+PRODUCTION = {
+    "DISPUTES_MONGODB_URI": "mongodb://db:27017/?replicaSet=rs0",
+    "DISPUTES_STORAGE": "memory",  # starts without a database: the command gets as far as listening
+    "DISPUTES_JWT_SECRET": SECRET,
+    "DISPUTES_JWT_JWKS_URL": UNREACHABLE + "/jwks.json",  # fetched at the first token only
+    "DISPUTES_RUN_WORKERS": "false",
+    **{f"DISPUTES_{name}_URL": UNREACHABLE for name in ("ORDERS", "PAYMENTS", "FULFILLMENT", "NOTIFICATIONS",
+                                                       "ACCOUNTS", "FINANCE")},
+}
+UPS_SECRET = "ups-client-secret-Zq81-do-not-print"
+JWT_SECRET = "jwt-secret-Hk2-do-not-print"  # 27 characters: refused as too short
+
+
+def disputes(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command as a person runs it, in `cwd` (a directory of the test's own: no stray `.env`)."""
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=60,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **env},
+    )
+
+
+def refused_in_one_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        yield listener.getsockname()[1]
+
+
+@pytest.mark.parametrize(("command", "setting", "env"), [
+    ("serve", "DISPUTES_PORT", {}),
+    ("worker", "DISPUTES_WORKER_PORT", {"DISPUTES_PORT": "0"}),
+    ("embedded", "DISPUTES_PORT", {}),
+    ("embedded", "DISPUTES_SANDBOX_PORT", {}),
+])
+def test_a_taken_port_is_one_line_naming_the_port_and_its_setting(taken_port, tmp_path, command, setting, env):
+    base = {} if command == "embedded" else PRODUCTION
+    free = {"DISPUTES_PORT": "0", "DISPUTES_SANDBOX_PORT": "0", "DISPUTES_CARRIER_SANDBOX_PORT": "0"}
+    settings = {**base, **(free if command == "embedded" else {}), **env, setting: str(taken_port),
+                "DISPUTES_DATA_DIR": str(tmp_path / "data")}
+    line = refused_in_one_line(disputes(command, env=settings, cwd=tmp_path))
+    assert f"Port {taken_port} on 127.0.0.1 is already in use" in line and setting in line
+    assert not (tmp_path / "data" / "disputes.sqlite").exists()  # refused before the database started
+
+
+def test_the_sandbox_names_the_option_whose_port_is_taken(taken_port, tmp_path):
+    line = refused_in_one_line(
+        disputes("sandbox", "--port", "0", "--carriers-port", str(taken_port), env={}, cwd=tmp_path)
+    )
+    assert str(taken_port) in line and "--carriers-port" in line
+
+
+@pytest.mark.parametrize(("command", "unset", "named"), [
+    ("serve", "DISPUTES_MONGODB_URI", "DISPUTES_MONGODB_URI"),
+    ("serve", "DISPUTES_ORDERS_URL", "DISPUTES_ORDERS_URL"),
+    ("serve", "DISPUTES_JWT_JWKS_URL", "DISPUTES_JWT_JWKS_URL"),
+    ("worker", "DISPUTES_PAYMENTS_URL", "DISPUTES_PAYMENTS_URL"),
+])
+def test_a_missing_setting_is_one_line_naming_it(tmp_path, command, unset, named):
+    env = {name: value for name, value in PRODUCTION.items() if name != unset}
+    assert named in refused_in_one_line(disputes(command, env=env, cwd=tmp_path))
+
+
+@pytest.mark.parametrize(("variable", "value", "secret", "said"), [
+    ("DISPUTES_PORT", "eighty", None, "DISPUTES_PORT: Input should be a valid integer"),
+    ("DISPUTES_STORAGE", "disk", None, "DISPUTES_STORAGE: Input should be 'mongodb' or 'memory'"),
+    ("DISPUTES_JWT_SECRET", JWT_SECRET, JWT_SECRET, "DISPUTES_JWT_SECRET: must be at least 32 characters long"),
+    ("DISPUTES_CARRIERS", json.dumps({"ups": {"credentials": UPS_SECRET}}), UPS_SECRET,
+     "DISPUTES_CARRIERS ups credentials: Input should be a valid dictionary"),
+    ("DISPUTES_CARRIERS", json.dumps({"ups": {"credentials": {"client_id": "id", "client_secret": [UPS_SECRET]}}}),
+     UPS_SECRET, "DISPUTES_CARRIERS ups credentials.client_secret: Input should be a valid string"),
+    ("DISPUTES_CARRIERS", json.dumps({"upz": {"credentials": {"client_id": "id", "client_secret": UPS_SECRET}}}),
+     UPS_SECRET, "DISPUTES_CARRIERS: no carrier 'upz' (there are ups, dhl"),
+    ("DISPUTES_CARRIERS", '{"ups": {"credentials": ' + UPS_SECRET, UPS_SECRET, "DISPUTES_CARRIERS cannot be read"),
+])
+def test_a_refused_value_is_one_line_without_the_value(tmp_path, variable, value, secret, said):
+    result = disputes("serve", env={**PRODUCTION, variable: value}, cwd=tmp_path)
+    assert said in refused_in_one_line(result)
+    assert (secret or value) not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("line", "secret", "said"), [
+    (f"DISPUTES_JWT_SECRET={JWT_SECRET}", JWT_SECRET, "DISPUTES_JWT_SECRET: must be at least 32 characters long"),
+    ('DISPUTES_CARRIERS={"ups": {"credentials": ' + UPS_SECRET, UPS_SECRET,
+     "DISPUTES_CARRIERS (in .env) cannot be read: Expecting value: line 1 column"),
+])
+def test_a_refused_secret_in_the_env_file_is_not_printed_either(tmp_path, line, secret, said):
+    (tmp_path / ".env").write_text(line + "\n")
+    result = disputes("serve", env={k: v for k, v in PRODUCTION.items() if k != "DISPUTES_JWT_SECRET"}, cwd=tmp_path)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    announced, refused = result.stderr.splitlines()
+    assert announced == f"settings: read {tmp_path / '.env'} (the environment wins over it)"
+    assert refused.startswith(said)
+    assert secret not in result.stdout + result.stderr
+
+
+def test_the_env_file_is_read_said_so_and_the_environment_wins_over_it(tmp_path):
+    (tmp_path / ".env").write_text(
+        f"DISPUTES_JWT_SECRET={SECRET}\nDISPUTES_JWT_ISSUER=from-the-file\nDISPUTES_JWT_AUDIENCE=from-the-file\n"
+    )
+    result = disputes("token", "--role", "supervisor", "--sub", "sup-1", env={"DISPUTES_JWT_AUDIENCE": "from-env"},
+                      cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"read {tmp_path / '.env'}" in result.stderr
+    claims = jwt.decode(result.stdout.strip(), SECRET, algorithms=["HS256"], audience="from-env")
+    assert (claims["iss"], claims["aud"]) == ("from-the-file", "from-env")
+
+
+def test_without_an_env_file_nothing_is_said_about_one(tmp_path):
+    result = disputes("token", "--role", "customer", "--sub", "cust-1", env={}, cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == ""

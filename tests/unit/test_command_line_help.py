@@ -1,0 +1,73 @@
+"""`./dev help` and every `disputes <command> --help` describe what they run and every option they take; a refused
+setting is said without the value that was refused."""
+
+import argparse
+import subprocess
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr, ValidationError
+
+from adapters.cli import COMMANDS, SETTINGS_NOTE, build_parser, explain, main
+from adapters.settings import ENV_FILE, Settings
+from carriers.ups.settings import UpsSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    (action,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(action.choices)
+
+
+def test_every_command_is_declared_and_summarised_in_the_top_level_help(capsys):
+    assert set(subcommands()) == set(COMMANDS)
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    listing = capsys.readouterr().out
+    assert all(command in listing for command in COMMANDS)
+    assert ENV_FILE in listing and "environment wins" in listing
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_command_s_help_describes_it_and_every_option(capsys, command):
+    parser = subcommands()[command]
+    options = [action for action in parser._actions if action.option_strings and action.dest != "help"]
+    assert [action.dest for action in options if not (action.help or "").strip()] == []
+
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    assert all(option in text for action in options for option in action.option_strings)
+    unwrapped = "".join(text.split())  # argparse wraps lines, at spaces and after hyphens
+    assert len(parser.description or "") > 60 and "".join((parser.description or "").split()) in unwrapped
+    assert "".join(SETTINGS_NOTE.split()) in unwrapped
+
+
+def test_dev_help_describes_its_commands_rather_than_printing_the_script():
+    result = subprocess.run([str(ROOT / "dev"), "help"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0 and result.stderr == ""
+    described = {line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ") and line.split()}
+    assert {"serve", "test", "check", "help", "commands"} <= described
+    assert "docs/settings.md" in result.stdout and ".env" in result.stdout
+    assert not any(word in result.stdout for word in ("sed ", "$0", "esac", ";;"))
+
+
+def test_a_refused_setting_is_said_without_its_value():
+    secret = "a-ups-secret-that-must-not-be-printed"
+    with pytest.raises(ValidationError) as refused:
+        UpsSettings.model_validate({"credentials": {"client_id": "id", "client_secret": [secret], "extra": secret}})
+    lines = list(explain(refused.value))
+    assert len(lines) == 2 and secret not in "".join(lines) and secret in str(refused.value)
+    assert "UpsSettings credentials.extra: Extra inputs are not permitted" in lines
+
+
+def test_a_refused_setting_is_named_by_its_variable():
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None, jwt_secret=SecretStr("short"), worker_port=0)
+    assert sorted(explain(refused.value)) == [
+        "DISPUTES_JWT_SECRET: must be at least 32 characters long",
+        "DISPUTES_WORKER_PORT: Input should be greater than or equal to 1",
+    ]

@@ -1,0 +1,95 @@
+"""The partner contract in the OpenAPI document: every pushing carrier's webhook has its body, its credential
+headers and its rejections; every message the outbox sends is under `webhooks`; the guide names every reason."""
+
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator, ValidationError
+from openapi_spec_validator import validate
+
+from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS
+from adapters.web.carriers_api import REJECTION_STATUS
+from adapters.web.openapi import build_openapi
+from carriers.errors import WebhookReason
+from carriers.partner.webhook import PartnerPush
+from carriers.registry import CARRIERS
+from schemas.dispute import EffectKind
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "carriers"
+PUSHING = sorted(code for code, entry in CARRIERS.items() if hasattr(entry.build, "verify_webhook"))
+PARTNERS = sorted(code for code, entry in CARRIERS.items() if issubclass(entry.build, PartnerPush))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def document() -> dict:
+    built = build_openapi(ENDPOINTS + OPS_ENDPOINTS, "test")
+    validate(built)
+    return built
+
+
+def webhook_of(document: dict, code: str) -> dict:
+    concrete = f"/v1/carriers/{code}/webhooks"
+    return document["paths"][concrete if concrete in document["paths"] else "/v1/carriers/{carrier}/webhooks"]["post"]
+
+
+def schema_validator(document: dict, reference: str) -> Draft202012Validator:
+    """`reference` checked with the document as its root, where its `#/components/...` references point."""
+    return Draft202012Validator({**document, "$ref": reference})
+
+
+def test_every_carrier_that_pushes_is_a_partner_or_has_its_own_path() -> None:
+    assert set(PARTNERS) < set(PUSHING) and {"ups", "dhl"} <= set(PUSHING) and "fedex" not in PUSHING
+
+
+@pytest.mark.parametrize("code", PUSHING)
+def test_each_pushing_carriers_webhook_has_a_request_schema_and_required_credential_headers(document, code) -> None:
+    operation = webhook_of(document, code)
+    reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert reference.removeprefix("#/components/schemas/") in document["components"]["schemas"]
+    headers = [p for p in operation["parameters"] if p["in"] == "header"]
+    assert headers and all(p["required"] and p["description"] for p in headers)
+    if code in PARTNERS:
+        [carrier] = [p for p in operation["parameters"] if p["in"] == "path"]
+        assert code in carrier["schema"]["enum"]
+        assert [h["name"] for h in headers] == ["X-Partner-Signature"] and "t=<unix seconds>" in headers[0]["description"]
+    assert {"202", "401", "403", "404", "408", "413", "415", "422", "503"} <= set(operation["responses"])
+
+
+@pytest.mark.parametrize(("code", "sample"), [
+    ("ups", "ups/alert-delivered-photo.json"), ("dhl", "dhl/push-delivered.json"),
+    ("surat", "partner/delivered-with-proof.json"),
+])
+def test_what_each_carrier_really_pushes_matches_its_documented_body(document, code, sample) -> None:
+    operation = webhook_of(document, code)
+    reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = json.loads((FIXTURES / sample).read_text())
+    schema_validator(document, reference).validate(body)
+    with pytest.raises(ValidationError):  # the schema describes the body, it does not take anything
+        schema_validator(document, reference).validate({"trackingNumber": 5, "shipments": 5, "event_id": 5})
+
+
+def test_the_partner_webhook_documents_every_reason_under_its_status(document) -> None:
+    responses = webhook_of(document, "surat")["responses"]
+    for reason, status in REJECTION_STATUS.items():
+        answer = responses[str(status)]
+        assert f"`{reason.value}`" in answer["description"]
+        extension = answer["content"]["application/problem+json"]["schema"]["allOf"][1]
+        assert reason.value in extension["properties"]["reason"]["enum"]
+    assert "reason" in document["components"]["schemas"]["Problem"]["properties"]
+
+
+def test_the_webhooks_section_lists_every_outbox_message_with_its_idempotency_key(document) -> None:
+    assert set(document["webhooks"]) == {kind.value for kind in EffectKind}
+    for message in document["webhooks"].values():
+        operation = message["post"]
+        [key] = operation["parameters"]
+        assert (key["name"], key["in"], key["required"]) == ("Idempotency-Key", "header", True)
+        reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        assert reference.removeprefix("#/components/schemas/") in document["components"]["schemas"]
+
+
+def test_the_partner_guide_explains_every_reason_code() -> None:
+    guide = (ROOT / "docs" / "partners.md").read_text()
+    assert [reason for reason in WebhookReason if f"`{reason.value}`" not in guide] == []
