@@ -96,6 +96,7 @@ def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, An
     _, defs = models_json_schema([(m, "validation") for m in _by_name(requests)] +
                                  [(m, "serialization") for m in _by_name(responses)],
                                  ref_template=REF, schema_generator=_Schemas)
+    _absent_not_null(defs["$defs"][Problem.__name__])
     paths: dict[str, dict[str, Any]] = {}
     for e in endpoints:
         paths.setdefault(e.path, {})[e.method.lower()] = _operation(e)
@@ -115,6 +116,15 @@ def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, An
     used = set(re.findall(r'"#/components/examples/([^"]+)"', json.dumps(document["paths"])))
     document["components"]["examples"] = {name: e for name, e in document["components"]["examples"].items() if name in used}
     return document
+
+
+def _absent_not_null(schema: dict[str, Any]) -> None:
+    """A problem is written without the fields it has no value for (never `null`): an optional field is its value's
+    type alone, which a client generator can narrow (a `reason` to its codes)."""
+    for name, field in schema["properties"].items():
+        if name not in schema.get("required", ()) and (options := field.pop("anyOf", None)):
+            field.pop("default", None)
+            field.update(next(option for option in options if option.get("type") != "null"))
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
