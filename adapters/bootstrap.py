@@ -36,6 +36,7 @@ from adapters.memory import (
     InMemorySchedule,
     InMemoryStaffDirectory,
     InMemoryTestClocks,
+    InMemoryWorkload,
 )
 from adapters.mongo.breakers import MongoBreakerStore
 from adapters.mongo.client import connect
@@ -48,7 +49,10 @@ from adapters.mongo.retention import AttachmentRetention
 from adapters.mongo.schedule import MongoSchedule
 from adapters.mongo.staff import MongoStaffDirectory
 from adapters.mongo.test_clocks import MongoTestClocks
+from adapters.metrics import HTTP_METRICS, SCRAPE, HttpMetrics, RelayMetrics, WorkloadGauges
+from adapters.mongo.workload import MongoWorkload
 from adapters.observability import request_context
+from adapters.tracing import propagation
 from adapters.digital import HttpDigitalDeliveries
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory
 from sandbox.carriers import sandbox_carrier_settings
@@ -113,9 +117,10 @@ from disputes.ports import (
     Schedule,
     StaffDirectory,
     TestClocks,
+    WorkloadReader,
 )
 from disputes.schedule import DueWork, Job
-from disputes.relay import Relay
+from disputes.relay import Attempt, Relay
 from disputes.service import DisputeService
 from disputes.test_clocks import TestClockService
 
@@ -127,7 +132,8 @@ ENDPOINTS = (
 )
 ANY_SEGMENT = re.compile(r"{(id|ref|customer_id|staff_id)}")
 MIDDLEWARES = (request_context, problem_middleware, body_deadline)
-OPS_ENDPOINTS = carriers_api.OPS + (
+OPS_ENDPOINTS = (
+    Endpoint("GET", "/metrics", ops.metrics, "Prometheus metrics", tag="operations"),
     Endpoint("GET", "/healthz", ops.healthz, "Liveness", tag="operations"),
     Endpoint("GET", "/readyz", ops.readyz, "Readiness: the database answers ping", tag="operations", errors=(503,)),
 )
@@ -173,7 +179,8 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app[WEBHOOK_MAX_BYTES] = settings.webhook_max_bytes
     app[BODY_TIMEOUT] = settings.body_timeout_seconds
     app[METRICS] = CollectorRegistry()
-    app.on_response_prepare.append(ops.ResponseCounter(app[METRICS]))
+    app[HTTP_METRICS] = HttpMetrics(app[METRICS])
+    app[SCRAPE] = []
     app[carriers_api.WEBHOOK_COUNTER] = carriers_api.WebhookCounter(app[METRICS])
     endpoints = ENDPOINTS + (test_clocks_api.ENDPOINTS if settings.test_clocks else ())
     app[ops.OPENAPI] = build_openapi(endpoints + OPS_ENDPOINTS, version("dispute-service"))
@@ -190,7 +197,7 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
 async def _resources(settings: Settings, overrides: Overrides, api: bool, app: web.Application) -> AsyncIterator[None]:
     clock = overrides.clock or SystemClock()
     timeout = aiohttp.ClientTimeout(total=settings.downstream_timeout_seconds)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    async with aiohttp.ClientSession(timeout=timeout, trace_configs=[propagation()]) as session:
         app[TOKENS] = tokens = bearer_tokens(settings, session)
         client = None
         repository: DisputeStorage
@@ -212,6 +219,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             test_clocks: TestClocks = MongoTestClocks(db)
             directory: StaffDirectory = MongoStaffDirectory(db)
             app[reports_api.REPORTS] = MongoReports(db[DISPUTES])
+            workload: WorkloadReader = MongoWorkload(db[DISPUTES])
             app[ops.READINESS] = _pinger(db)
         else:
             memory, memory_store = InMemoryDisputes(), InMemoryEvidenceStore()
@@ -222,6 +230,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             test_clocks = InMemoryTestClocks(memory)
             directory = InMemoryStaffDirectory()
             app[reports_api.REPORTS] = InMemoryReports(memory)
+            workload = InMemoryWorkload(memory)
             app[ops.READINESS] = _always_ready
         wakeups = Wakeups()
         inbox: EvidenceInbox = store
@@ -238,6 +247,11 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             carriers = build_carriers(carrier_config, session, breakers)
         app[CARRIERS] = carriers
         app[CARRIER_HEALTH] = CarrierHealth(breakers, carriers, app[METRICS])
+        gauges = WorkloadGauges(
+            workload, clock, settings.rules().escalate_before_deadline, app[METRICS],
+            settings.metrics_storage_max_age_seconds,
+        )
+        app[SCRAPE].extend((app[CARRIER_HEALTH].refresh, gauges.refresh))
         app[PUSH_CARRIERS] = {c: a for c, a in carriers.items() if isinstance(a, PushCarrier) and a.capabilities.push}
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
         packing = orders if isinstance(orders, HttpOrderDirectory | FileOrderDirectory) else None
@@ -267,7 +281,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                 (Assessor(service, repository, settings.policy(), log=work_log), settings.assess_interval_seconds),
                 (SlaSweeper(service), settings.sla_interval_seconds),
                 (RestrictionReviewer(service), settings.restriction_interval_seconds),
-                (_relay(settings, overrides, session, repository, clock), settings.relay_interval_seconds),
+                (_relay(settings, overrides, session, repository, clock, RelayMetrics(app[METRICS])),
+                 settings.relay_interval_seconds),
             ]
             if retention is not None:
                 jobs.append((retention, settings.retention_interval_seconds))
@@ -290,7 +305,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
 
 
 def _relay(
-    settings: Settings, overrides: Overrides, session: aiohttp.ClientSession, repository: DisputeStorage, clock: Clock
+    settings: Settings, overrides: Overrides, session: aiohttp.ClientSession, repository: DisputeStorage, clock: Clock,
+    metrics: RelayMetrics,
 ) -> Relay:
     downstream = partial(_client, settings, session)
     return Relay(
@@ -303,8 +319,13 @@ def _relay(
         clock,
         batch=settings.relay_batch,
         max_attempts=settings.relay_max_attempts,
-        observe=log_attempt,
+        observe=partial(_observed, metrics),
     )
+
+
+def _observed(metrics: RelayMetrics, attempt: Attempt) -> None:
+    log_attempt(attempt)
+    metrics.observe(attempt)
 
 
 class _NoOrders:

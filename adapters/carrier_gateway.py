@@ -36,12 +36,14 @@ def build_carriers(
 
 class _RetryCollector(Collector):
     def collect(self) -> Iterator[Metric]:
-        family = CounterMetricFamily("carrier_retries", "Carrier calls retried after a transient failure", labels=["carrier"])
+        family = CounterMetricFamily(
+            "disputes_carrier_retries", "Carrier calls retried after a transient failure", labels=["carrier"]
+        )
         for carrier, count in sorted(RETRIES.items()):
             family.add_metric([carrier], count)
         yield family
         unmapped = CounterMetricFamily(
-            "carrier_unmapped_status", "Carrier status codes the mapping does not know yet", labels=["carrier", "code"]
+            "disputes_carrier_unmapped_statuses", "Carrier status codes the mapping does not know yet", labels=["carrier", "code"]
         )
         for (carrier, code), count in sorted(UNMAPPED.items()):
             unmapped.add_metric([carrier, code], count)
@@ -51,8 +53,13 @@ class _RetryCollector(Collector):
 class CarrierMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         registry.register(_RetryCollector())
-        self.calls = Counter("carrier_pulls", "Proof-of-delivery pulls by outcome", ["carrier", "outcome"], registry=registry)
-        self.latency = Histogram("carrier_pull_seconds", "Pull latency including retries", ["carrier"], registry=registry)
+        self.calls = Counter(
+            "disputes_evidence_pulls", "Proof-of-delivery pulls by carrier and result", ["carrier", "result"],
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "disputes_evidence_pull_duration_seconds", "Pull duration including retries", ["carrier"], registry=registry
+        )
 
 
 class RegistryGateway:

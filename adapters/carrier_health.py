@@ -43,9 +43,11 @@ class CarrierHealth(Collector):
 
     def collect(self) -> Iterator[Metric]:
         now = self._clock.now()
-        circuit = GaugeMetricFamily("carrier_circuit_state", "0 closed, 1 half-open, 2 open", labels=["carrier"])
+        circuit = GaugeMetricFamily(
+            "disputes_carrier_circuit_state", "Circuit breaker: 0 closed, 1 half-open, 2 open", labels=["carrier"]
+        )
         failures = GaugeMetricFamily(
-            "carrier_consecutive_failures", "Unavailable answers since the carrier last answered", labels=["carrier"]
+            "disputes_carrier_consecutive_failures", "Unavailable answers since the carrier last answered", labels=["carrier"]
         )
         for code, record in sorted(self._last.items()):
             circuit.add_metric([code], CIRCUIT_LEVEL[record.state(now)])

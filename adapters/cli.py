@@ -26,7 +26,7 @@ from adapters.mongo.client import connect
 from adapters.mongo.staff import MongoStaffDirectory
 from adapters.quickstart import banner
 from adapters.mongo.embedded import DataDirBusy, DataDirLock, EmbeddedMongo
-from adapters.observability import configure_logging
+from adapters.observability import configure_logging, process_fields
 from sandbox.carriers import demo_shipments, script, serve_carrier_sandbox
 from sandbox import orders as sandbox_orders
 from sandbox.digital import DigitalScript
@@ -162,7 +162,8 @@ def _command(args: argparse.Namespace) -> None:
         print(f"settings: read {env_file.resolve()} (the environment wins over it)", file=sys.stderr, flush=True)
     settings = Settings()
     worker_id = settings.worker_id or default_worker_id()
-    process = {"worker_id": worker_id} if args.command == "worker" else None
+    component = "api" if args.command == "serve" else args.command
+    process = process_fields(component, worker_id if args.command == "worker" else None)
     configure_logging(settings.log_level, settings.log_json, once=True, process=process)
     match args.command:
         case "token":

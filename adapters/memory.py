@@ -30,7 +30,9 @@ from disputes.ports import (
     ResponseTimes,
     SlaFigures,
     StoredAttachment,
+    Workload,
 )
+from disputes.states import ACTIVE
 from disputes.reports import OUTCOMES, UNDECIDED, ReportFacts, report_facts
 from disputes.work import WorkKind
 from schemas.dispute import DeliveredEffect, Evidence, OutboxMessage, Status, TimelineEntry
@@ -380,6 +382,21 @@ class InMemorySchedule:
     def _held(self, kind: WorkKind, subject: str, now: datetime) -> bool:
         held = self.leases.get((kind, subject))
         return held is not None and held.until > now
+
+
+class InMemoryWorkload:
+    """The workload over in-memory disputes, as the MongoDB counts see it."""
+
+    def __init__(self, disputes: InMemoryDisputes) -> None:
+        self.disputes = disputes
+
+    async def workload(self, now: datetime, due_within: timedelta) -> Workload:
+        active = [d for d in self.disputes.docs.values() if d.is_active]
+        by_state = {status: sum(d.status is status for d in active) for status in sorted(ACTIVE)}
+        overdue = sum(d.sla.decision_due < now for d in active)
+        soon = sum(now <= d.sla.decision_due < now + due_within for d in active)
+        pending = [m.created_at for d in self.disputes.docs.values() for m in d.outbox]
+        return Workload(by_state, soon, overdue, len(pending), min(pending, default=None))
 
 
 class InMemoryReports:

@@ -3,6 +3,7 @@ request. Bodies, names, phones, addresses and images are never logged; handlers 
 
 import asyncio
 import atexit
+import hashlib
 import logging
 import re
 import sys
@@ -18,9 +19,16 @@ import structlog
 from aiohttp import web
 from structlog.typing import EventDict, WrappedLogger
 
-from adapters.web.keys import REQUEST_ID, ROLE
+from adapters import tracing
+from adapters.metrics import HTTP_METRICS
+from adapters.web.keys import REQUEST_ID
+from disputes import tracing as trace
+from disputes.actors import Actor
 
+SERVICE_NAME = "dispute-service"
 REQUEST_ID_FORMAT = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+DISPUTE_ROUTE = "/disputes/{id}"  # the API's and the console's routes that name one dispute
+DISPUTE_ID_FORMAT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")  # `schemas.common.Id`: a valid id only
 FLUSH_AFTER_SECONDS = 0.2
 FLUSH_AT_BYTES = 64 * 1024
 log = structlog.get_logger("api")
@@ -33,6 +41,25 @@ def new_request_id() -> str:
     """128 random bits in hex, like `uuid4().hex`. A correlation id, not a secret: drawn from `random` (reseeded
     in a forked child), which costs a fraction of a system call for `os.urandom` per request."""
     return f"{getrandbits(128):032x}"
+
+
+def process_fields(component: str, worker_id: str | None = None) -> dict[str, str]:
+    """What every line of a process says of it: the service, the process's role in it (api, worker or
+    embedded), and a worker's id."""
+    return {"service": SERVICE_NAME, "component": component} | ({"worker_id": worker_id} if worker_id else {})
+
+
+def bind_actor(actor: Actor) -> None:
+    """Name the caller on every line of the request: the token's subject (an id; one that looks like an e-mail
+    address is logged as a digest) and role."""
+    subject = actor.id if "@" not in actor.id else "sha256:" + hashlib.sha256(actor.id.encode()).hexdigest()[:16]
+    structlog.contextvars.bind_contextvars(actor_id=subject, actor_role=actor.role.value)
+
+
+def _add_trace(logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
+    if (current := trace.current()) is not None:
+        event.update(tracing.trace_fields(current))
+    return event
 
 
 def _render_json(logger: WrappedLogger, method: str, event: EventDict) -> str:
@@ -123,6 +150,7 @@ def configure_logging(
     writer = _Logger(LineWriter(stream, buffered=once))
     processors: list[Any] = [
         *([_add(dict(process))] if process else []),
+        _add_trace,
         structlog.contextvars.merge_contextvars,
         _format_exc_info,
         *stamp_and_render,
@@ -179,30 +207,39 @@ def _add(fields: dict[str, str]) -> structlog.types.Processor:
 
 @web.middleware
 async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Accept a well-formed X-Request-ID or make one, echo it, and bind it to every log line."""
+    """Accept a well-formed X-Request-ID or make one, echo it; continue the caller's trace (W3C `traceparent`,
+    one header) in a span of the request's own; bind both and the dispute the route names to every log line;
+    count the request and its duration."""
     given = request.headers.get("X-Request-ID")
     request_id = given if given and REQUEST_ID_FORMAT.match(given) else new_request_id()
     request[REQUEST_ID] = request_id
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(request_id=request_id)
+    resource = request.match_info.route.resource
+    route = resource.canonical if resource is not None else "unmatched"
+    if DISPUTE_ROUTE in route and DISPUTE_ID_FORMAT.match(dispute_id := request.match_info.get("id", "")):
+        structlog.contextvars.bind_contextvars(dispute_id=dispute_id)
+    parents = request.headers.getall(tracing.HEADER, ())
     started = time.perf_counter()
     status = 500
-    try:
-        response = await handler(request)
-        status = response.status
-        response.headers["X-Request-ID"] = request_id
-        return response
-    except web.HTTPException as error:
-        status = error.status
-        error.headers["X-Request-ID"] = request_id
-        raise
-    finally:
-        route = request.match_info.route.resource
-        _request_line({
-            "method": request.method,
-            "route": route.canonical if route is not None else "unmatched",
-            "status": status,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            "role": request.get(ROLE),
-            "event": "request",
-        })
+    with trace.within(tracing.incoming(parents[0] if len(parents) == 1 else None)):
+        try:
+            response = await handler(request)
+            status = response.status
+            response.headers["X-Request-ID"] = request_id
+            return response
+        except web.HTTPException as error:
+            status = error.status
+            error.headers["X-Request-ID"] = request_id
+            raise
+        finally:
+            seconds = time.perf_counter() - started
+            if (metrics := request.app.get(HTTP_METRICS)) is not None:
+                metrics.observe(request, status, seconds)
+            _request_line({
+                "method": request.method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+                "event": "request",
+            })

@@ -159,6 +159,12 @@ class Settings(BaseSettings):
         default=8081, ge=1, le=65535,
         description="Where `disputes worker` serves /healthz, /readyz and /metrics (on `host`).",
     )
+    metrics_storage_max_age_seconds: float = Field(
+        default=15.0, ge=0,
+        description="How old the figures /metrics reads from storage (open cases by state, deadlines at risk or "
+                    "passed, the outbox backlog) may be before a scrape reads them again; scrapes in between, and "
+                    "scrapes at the same moment, share one reading (0: every scrape reads).",
+    )
     worker_id: str | None = Field(
         default=None, min_length=1, max_length=128,
         description="Names a worker in every log line it writes and in the leases it holds; unset: its host name and "

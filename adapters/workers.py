@@ -11,8 +11,10 @@ from functools import partial
 
 import structlog
 
-from disputes.relay import Attempt, Result
+from adapters import tracing
 from adapters.wake import Wakeups
+from disputes import tracing as trace
+from disputes.relay import Attempt, Result
 from disputes.schedule import DueWork, until_set
 
 log = structlog.get_logger("worker")
@@ -70,16 +72,17 @@ async def run_loop(
     pause: Pause,
 ) -> None:
     """Run `step` until `stop` is set, at once again when `wake` was set meanwhile, otherwise after the pause
-    `pace` gives (told whether the pass was started by a wake-up)."""
+    `pace` gives (told whether the pass was started by a wake-up). Each pass is a trace of its own."""
     while not stop.is_set():
         woken = wake.is_set()
         wake.clear()  # a wake during the pass starts the next one at once
-        try:
-            done = await step()
-        except Exception as error:  # the database or a carrier may be away for a while; keep the loop alive
-            errors = [type(e).__name__ for e in error.exceptions] if isinstance(error, ExceptionGroup) else []
-            log.warning("worker_pass_failed", worker=name, error=type(error).__name__, errors=errors)
-            done = 0
+        with trace.within(tracing.new_trace()):
+            try:
+                done = await step()
+            except Exception as error:  # the database or a carrier may be away for a while; keep the loop alive
+                errors = [type(e).__name__ for e in error.exceptions] if isinstance(error, ExceptionGroup) else []
+                log.warning("worker_pass_failed", worker=name, error=type(error).__name__, errors=errors)
+                done = 0
         if (seconds := pace.after(done, woken)) and not wake.is_set():
             await pause(seconds)
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr
 
+from disputes import tracing
 from disputes.actors import Actor
 from disputes.errors import (
     AccessibilityNeedRecorded,
@@ -845,6 +846,7 @@ class Dispute(BaseModel):
             key=key,
             payload=payload.model_dump(mode="json"),
             created_at=self.updated_at,
+            traceparent=tracing.current(),
         )
         self.outbox.append(message)
         self._unsaved.append(message)

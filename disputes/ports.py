@@ -416,3 +416,22 @@ class Reports(Protocol):
 
     async def response_times(self, start: datetime, end: datetime) -> ResponseTimes:
         """By channel and by carrier (each in code order), the disputes opened in [start, end)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """What operators watch, read from storage: the open cases by state (closed ones only grow, so they are not
+    counted at every look), the open cases whose decision is due within the window or already overdue, and the
+    outbox messages waiting for delivery."""
+
+    open_by_state: dict[Status, int]
+    decision_due_soon: int
+    decision_overdue: int
+    outbox_pending: int
+    outbox_oldest: datetime | None
+    """When the oldest message waiting was queued."""
+
+
+class WorkloadReader(Protocol):
+    async def workload(self, now: datetime, due_within: timedelta) -> Workload:
+        """Cheap enough to ask at every metrics scrape: its cost follows the open workload, never the history."""

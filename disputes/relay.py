@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
+from disputes import tracing
 from disputes.lanes import Lanes, Place
 
 from disputes.ports import (
@@ -65,8 +66,9 @@ class Relay:
 
     async def handle(self, dispute_id: str, place: Place) -> None:
         for message in await self.outbox.pending(dispute_id):
-            attempt = await self._deliver(dispute_id, message)
-            self.observe(attempt)
+            with tracing.within(message.traceparent):
+                attempt = await self._deliver(dispute_id, message)
+                self.observe(attempt)
             if attempt.result is Result.RETRY:
                 break
 

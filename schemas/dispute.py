@@ -201,6 +201,8 @@ class OutboxMessage(_Model):
     created_at: AwareDatetime
     attempts: int = 0
     last_error: str | None = None
+    traceparent: str | None = None
+    """The W3C trace context of the work that queued it: its delivery continues that trace."""
 
 
 class DeliveredEffect(_Model):

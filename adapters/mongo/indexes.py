@@ -53,7 +53,8 @@ SCHEDULE: tuple[Index, ...] = (
     _due(CARRIER_EVENTS, WorkKind.ATTACH_PUSHED, "Push attacher: claim received events not yet attached to disputes."),
     _due(DISPUTES, WorkKind.ASSESS, "Assessor: cases whose facts changed (or whose third-party check ended) since the last advice."),
     _due(DISPUTES, WorkKind.SLA_CHECK, "SLA sweeper: active cases whose escalation or decision deadline has come."),
-    _due(DISPUTES, WorkKind.RELAY, "Outbox relay: claim disputes whose pending messages are due, oldest first."),
+    _due(DISPUTES, WorkKind.RELAY, "Outbox relay: claim disputes whose pending messages are due, oldest first; "
+         "/metrics: the outbox backlog and its oldest message."),
     _due(DISPUTES, WorkKind.RESTRICTION_REVIEW, "Restriction reviewer: account restrictions unconfirmed at the end of their review window."),
     _due(DISPUTES, WorkKind.RETENTION, "Image retention: closed cases whose images are due for deletion."),
 )
@@ -130,7 +131,9 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         {"partialFilterExpression": {"test_clock.id": {"$exists": True}}},
     ),
     _queue(None, "queue_order", "Investigator queue without filters (or by period), ordered by decision due date."),
-    _queue("status", "queue_order_by_status", "Investigator queue filtered by status."),
+    _queue("status", "queue_order_by_status",
+           "Investigator queue filtered by status; /metrics: open cases per state, and those near or past their "
+           "decision deadline (ranges of `queue_key`)."),
     _queue("order.carrier", "queue_order_by_carrier", "Investigator queue filtered by carrier."),
     _queue("assignee", "queue_order_by_assignee", "Investigator queue filtered by assignee ('my cases')."),
     _queue("customer_id", "queue_order_by_customer", "A customer's own disputes."),

@@ -1,13 +1,13 @@
-"""Carrier-facing and carrier-status endpoints: webhooks in, the registry and its health, metrics out."""
+"""Carrier-facing and carrier-status endpoints: webhooks in, the registry and its health."""
 
 from datetime import UTC, datetime
 
 import structlog
 from aiohttp import hdrs, web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
+from prometheus_client import CollectorRegistry, Counter
 
 from adapters.web.endpoint import Call, Endpoint, json_response
-from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, METRICS, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
+from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
 from adapters.web.problems import ProblemError
 from carriers.base import CarrierAdapter, PushCarrier
 from carriers.breaker import BreakerRecord, BreakerState
@@ -162,12 +162,6 @@ async def list_carriers(call: Call) -> web.Response:
     return web.json_response(CarrierList(carriers=carriers).model_dump())
 
 
-async def metrics(call: Call) -> web.Response:
-    await call.request.app[CARRIER_HEALTH].refresh()
-    body = generate_latest(call.request.app[METRICS])
-    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
-
-
 ENDPOINTS = (
     Endpoint("POST", "/v1/carriers/{carrier}/webhooks", receive_webhook,
              "Carrier evidence push (authenticated by the carrier's own signature or credential)",
@@ -175,4 +169,3 @@ ENDPOINTS = (
     Endpoint("GET", "/v1/carriers", list_carriers, "Registered carriers, capabilities and health", STAFF,
              response=CarrierList, tag="carriers"),
 )
-OPS = (Endpoint("GET", "/metrics", metrics, "Prometheus metrics", tag="operations"),)

@@ -10,8 +10,9 @@ import structlog
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from adapters.observability import bind_actor
 from adapters.web.auth import InvalidToken, Reason
-from adapters.web.keys import ROLE, TOKENS
+from adapters.web.keys import TOKENS
 from adapters.web.problems import ProblemError, validation_problem
 from disputes.actors import Actor
 from schemas.common import Id, Role
@@ -96,7 +97,7 @@ async def _authenticate(request: web.Request, roles: frozenset[Role]) -> Actor:
     except InvalidToken as refused:
         log.info("token_rejected", reason=refused.reason.value, status=refused.status)  # never the token
         raise ProblemError(refused.status, refused.code, refused.title, refused.detail, reason=refused.reason.value) from None
-    request[ROLE] = actor.role.value
+    bind_actor(actor)
     if actor.role not in roles:
         raise ProblemError(403, "forbidden", "Not allowed for this role", f"Role '{actor.role.value}' may not do this.")
     return actor

@@ -19,7 +19,6 @@ MAX_PAGE = web.AppKey("max_page", int)
 EXPORT_MAX_ROWS = web.AppKey("export_max_rows", int)
 CURSORS = web.AppKey("cursors", Cursors)
 REQUEST_ID = web.RequestKey("request_id", str)
-ROLE = web.RequestKey("role", str)
 CARRIERS: web.AppKey[dict[str, CarrierAdapter]] = web.AppKey("carriers")
 PUSH_CARRIERS: web.AppKey[dict[str, PushCarrier]] = web.AppKey("push_carriers")  # the carriers that accept webhooks
 INTAKE = web.AppKey("intake", EvidenceIntake)

@@ -1,15 +1,17 @@
-"""Operational endpoints: liveness, readiness, the API document and its offline docs page; the count of
-responses served, by route and status, for /metrics."""
+"""Operational endpoints: liveness, readiness, metrics, the API document and its offline docs page."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import structlog
-from aiohttp import hdrs, web
-from prometheus_client import CollectorRegistry, Counter
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
+from adapters.metrics import SCRAPE
 from adapters.web.endpoint import Call
+from adapters.web.keys import METRICS
 from adapters.web.problems import problem
 from schemas.api import Health
 
@@ -28,26 +30,6 @@ DOCS_PAGE = """<!doctype html>
 # Swagger UI 5 reads OpenAPI 3.1; `validatorUrl: null` keeps it from sending the document to swagger.io.
 DOCS_INIT = ('window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui", deepLinking: true, '
              'validatorUrl: null});')
-
-
-class ResponseCounter:
-    """Counts each response as it is sent (``on_response_prepare``), errors included. Each (method, route,
-    status) child is looked up once: on the request path only a dictionary hit and an increment remain."""
-
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self._responses = Counter(
-            "http_responses", "Responses sent, by method, route and status", ["method", "route", "status"],
-            registry=registry,
-        )
-        self._children: dict[tuple[str, str, int], Counter] = {}
-
-    async def __call__(self, request: web.BaseRequest, response: web.StreamResponse) -> None:
-        route = request.match_info.route.resource if isinstance(request, web.Request) else None
-        method = request.method if request.method in hdrs.METH_ALL else "OTHER"  # a client names any method
-        key = (method, route.canonical if route is not None else "unmatched", response.status)
-        if (child := self._children.get(key)) is None:
-            child = self._children[key] = self._responses.labels(key[0], key[1], str(key[2]))
-        child.inc()
 
 
 async def healthz(call: Call) -> web.Response:
@@ -73,3 +55,10 @@ async def docs(call: Call) -> web.Response:
 
 async def docs_init(call: Call) -> web.Response:
     return web.Response(text=DOCS_INIT, content_type="application/javascript")
+
+
+async def metrics(call: Call) -> web.Response:
+    """What storage holds is read first (the breakers, the workload), then every metric is rendered."""
+    app = call.request.app
+    await asyncio.gather(*(refresh() for refresh in app[SCRAPE]))
+    return web.Response(body=generate_latest(app[METRICS]), headers={"Content-Type": CONTENT_TYPE_LATEST})

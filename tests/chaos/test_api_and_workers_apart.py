@@ -154,8 +154,8 @@ async def test_workers_apart_share_one_breaker_and_the_api_sees_it(
     (health,) = [c["health"] for c in listed["carriers"] if c["code"] == CARRIER]
     assert health["circuit"] == "open" and health["consecutive_failures"] >= THRESHOLD
     api_metrics = await (await api_alone.get("/metrics")).text()
-    assert f'carrier_circuit_state{{carrier="{CARRIER}"}} 2.0' in api_metrics
-    assert 'http_responses_total{method="GET",route="/v1/carriers",status="200"} 1.0' in api_metrics
+    assert f'disputes_carrier_circuit_state{{carrier="{CARRIER}"}} 2.0' in api_metrics
+    assert 'disputes_http_requests_total{method="GET",route="/v1/carriers",status="200"} 1.0' in api_metrics
 
     # Each worker serves its own operations endpoints; its metrics count its own pulls and show the shared breaker.
     async with aiohttp.ClientSession() as session:
@@ -165,9 +165,9 @@ async def test_workers_apart_share_one_breaker_and_the_api_sees_it(
             assert (await get(session, f"{base}/healthz"))[0] == 200
             assert (await get(session, f"{base}/readyz"))[0] == 200
             status, text = await get(session, f"{base}/metrics")
-            assert status == 200 and f'carrier_circuit_state{{carrier="{CARRIER}"}} 2.0' in text
+            assert status == 200 and f'disputes_carrier_circuit_state{{carrier="{CARRIER}"}} 2.0' in text
             pulled += sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-                          if line.startswith(f'carrier_pulls_total{{carrier="{CARRIER}"'))
+                          if line.startswith(f'disputes_evidence_pulls_total{{carrier="{CARRIER}"'))
             assert (await get(session, f"{base}/v1/carriers"))[0] == 404  # no API here
         assert pulled == CASES
 

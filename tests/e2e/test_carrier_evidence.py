@@ -99,9 +99,9 @@ async def test_staff_see_the_carriers_and_their_health(api):
     assert ups["health"]["circuit"] in {"closed", "open", "half_open"}
     assert (await api.get("/v1/carriers", headers=CUSTOMER)).status == 403
     metrics = await (await api.get("/metrics")).text()
-    assert 'carrier_circuit_state{carrier="ups"}' in metrics
-    assert "carrier_pulls_total" in metrics and "carrier_pull_seconds" in metrics and "carrier_retries" in metrics
-    assert "carrier_unmapped_status" in metrics
+    assert 'disputes_carrier_circuit_state{carrier="ups"}' in metrics
+    assert "disputes_evidence_pulls_total" in metrics and "disputes_evidence_pull_duration_seconds" in metrics and "disputes_carrier_retries_total" in metrics
+    assert "disputes_carrier_unmapped_statuses_total" in metrics
 
 
 async def test_an_investigator_asks_for_the_proof_again(api, ups_dispute):

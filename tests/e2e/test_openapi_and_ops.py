@@ -39,7 +39,7 @@ async def test_metrics_count_the_apis_own_responses_with_a_bounded_set_of_labels
     await api.get("/no/such/page")
     await api.request("PROPFIND", "/healthz")  # a WebDAV method the parser knows, no route takes
     metrics = await (await api.get("/metrics")).text()
-    assert 'http_responses_total{method="GET",route="/healthz",status="200"} 1.0' in metrics
-    assert 'http_responses_total{method="GET",route="unmatched",status="404"} 1.0' in metrics
-    assert 'method="OTHER"' in metrics and "PROPFIND" not in metrics
-    assert 'carrier_circuit_state{carrier="ups"} 0.0' in metrics  # the shared breakers, read from storage
+    assert 'disputes_http_requests_total{method="GET",route="/healthz",status="200"} 1.0' in metrics
+    assert 'disputes_http_requests_total{method="GET",route="unmatched",status="404"} 1.0' in metrics
+    assert 'method="OTHER"' in metrics and "PROPFIND" not in metrics and "/no/such/page" not in metrics
+    assert 'disputes_carrier_circuit_state{carrier="ups"} 0.0' in metrics  # the shared breakers, read from storage

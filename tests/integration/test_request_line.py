@@ -8,7 +8,9 @@ import structlog
 from aiohttp import web
 from structlog.testing import capture_logs
 
-from adapters.observability import configure_logging, request_context
+from adapters.observability import bind_actor, configure_logging, request_context
+from disputes.actors import Actor
+from schemas.common import Role
 
 
 @pytest.fixture(autouse=True)
@@ -40,10 +42,11 @@ async def test_the_request_line_carries_the_request_and_what_the_handler_bound(a
     configure_logging("INFO", json=True, stream=stream)
     assert await _get(aiohttp_client) == "req-7"
     [line] = [line for line in _lines(stream) if line["event"] == "request"]
-    assert {k: line[k] for k in ("method", "route", "status", "role", "request_id", "dispute_id", "level")} == {
-        "method": "GET", "route": "/things/{id}", "status": 200, "role": None, "request_id": "req-7",
-        "dispute_id": "dsp_1", "level": "info",
+    assert {k: line[k] for k in ("method", "route", "status", "request_id", "dispute_id", "level")} == {
+        "method": "GET", "route": "/things/{id}", "status": 200, "request_id": "req-7", "dispute_id": "dsp_1",
+        "level": "info",
     }
+    assert len(str(line["trace_id"])) == 32 and "actor_id" not in line  # a new trace; nobody signed in
     assert isinstance(line["duration_ms"], float) and str(line["timestamp"]).endswith("Z")
 
 
@@ -64,3 +67,20 @@ async def test_the_request_line_follows_a_later_configuration(aiohttp_client):
                         logger_factory=structlog.PrintLoggerFactory(other))
     await _get(aiohttp_client)
     assert [(line["event"], line["route"]) for line in _lines(other)] == [("request", "/things/{id}")]
+
+
+async def test_the_caller_is_named_by_subject_and_role_and_an_address_like_subject_only_by_its_digest(aiohttp_client):
+    async def signed_in(request: web.Request) -> web.Response:
+        bind_actor(Actor(request.match_info["sub"], Role.AGENT))
+        return web.json_response({})
+
+    stream = io.StringIO()
+    configure_logging("INFO", json=True, stream=stream)
+    app = web.Application(middlewares=[request_context])
+    app.router.add_get("/as/{sub}", signed_in)
+    client = await aiohttp_client(app)
+    for sub in ("agent-7", "ayse.yilmaz@example.com"):
+        assert (await client.get(f"/as/{sub}")).status == 200
+    first, second = [(line["actor_id"], line["actor_role"]) for line in _lines(stream) if line["event"] == "request"]
+    assert first == ("agent-7", "agent")
+    assert second[1] == "agent" and second[0].startswith("sha256:") and "example" not in stream.getvalue()

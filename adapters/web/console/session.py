@@ -21,7 +21,8 @@ from multidict import MultiDictProxy
 
 from adapters.web.auth import HmacTokens, InvalidToken
 from adapters.web.console.i18n import LANGUAGES, language, translator
-from adapters.web.keys import ROLE, TOKENS
+from adapters.observability import bind_actor
+from adapters.web.keys import TOKENS
 from disputes.actors import Actor
 from disputes.errors import NotFound
 from schemas.common import Role
@@ -61,7 +62,7 @@ async def signed_in(request: web.Request) -> Actor | None:
         actor = await request.app[TOKENS].verify(token)
     except InvalidToken:
         return None
-    request[ROLE] = actor.role.value
+    bind_actor(actor)
     return actor if actor.role in CONSOLE_ROLES else None
 
 

@@ -70,7 +70,7 @@ async def test_refused_credentials_are_an_alert_and_the_case_waits(carrier_serve
     with capture_logs() as logs, pytest.raises(EvidenceUnavailable):
         await gateway.pull("dhl", "7777777770")
     assert {"event": "carrier_auth_failed", "carrier": "dhl", "log_level": "error"} in logs
-    assert 'carrier_pulls_total{carrier="dhl",outcome="auth_failed"} 1.0' in generate_latest(registry).decode()
+    assert 'disputes_evidence_pulls_total{carrier="dhl",result="auth_failed"} 1.0' in generate_latest(registry).decode()
     assert store.raw == {}
 
 
@@ -80,7 +80,7 @@ async def test_unmapped_status_codes_are_counted_by_carrier_and_code(carrier_ser
 
     _, _, registry = await gateway_for(carrier_server, session, never)
     count_unmapped("dhl", "ZZ-NEW")
-    assert 'carrier_unmapped_status_total{carrier="dhl",code="ZZ-NEW"}' in generate_latest(registry).decode()
+    assert 'disputes_carrier_unmapped_statuses_total{carrier="dhl",code="ZZ-NEW"}' in generate_latest(registry).decode()
 
 
 async def test_a_call_the_breaker_refuses_names_when_to_ask_again(carrier_server, session) -> None:
@@ -103,4 +103,4 @@ async def test_a_call_the_breaker_refuses_names_when_to_ask_again(carrier_server
         await gateway.pull("dhl", "7777777770")
     assert calls == [1] and refused.value.retry_at is not None
     assert NOW + timedelta(seconds=29) <= refused.value.retry_at <= NOW + timedelta(seconds=30)
-    assert 'carrier_pulls_total{carrier="dhl",outcome="refused"} 1.0' in generate_latest(registry).decode()
+    assert 'disputes_evidence_pulls_total{carrier="dhl",result="refused"} 1.0' in generate_latest(registry).decode()

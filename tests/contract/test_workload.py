@@ -1,0 +1,59 @@
+"""The workload operators watch: open cases by state, decisions due soon or overdue, the outbox backlog."""
+
+from datetime import timedelta
+
+from adapters.memory import InMemoryWorkload
+from adapters.mongo.workload import MongoWorkload
+from disputes.ports import WorkloadReader
+from schemas.common import Outcome
+from schemas.dispute import ReasonCode, Status
+from tests.contract.conftest import Cases
+from tests.factories import INVESTIGATOR, NOW
+
+WINDOW = timedelta(hours=12)
+
+
+def reader(cases: Cases) -> WorkloadReader:
+    disputes = cases.storage.disputes
+    return InMemoryWorkload(disputes) if cases.storage.name == "memory" else MongoWorkload(disputes.collection)
+
+
+async def test_an_empty_store_has_no_workload(cases: Cases) -> None:
+    workload = await reader(cases).workload(NOW, WINDOW)
+    assert workload.open_by_state == dict.fromkeys(
+        (Status.APPEALED, Status.AWAITING_EVIDENCE, Status.OPENED, Status.UNDER_REVIEW), 0
+    )
+    assert (workload.decision_due_soon, workload.decision_overdue, workload.outbox_pending) == (0, 0, 0)
+    assert workload.outbox_oldest is None
+
+
+async def test_open_cases_are_counted_by_state_and_pending_messages_until_delivered(cases: Cases) -> None:
+    first, decided, third = await cases.open(), await cases.open(), await cases.open()
+    await cases.storage.disputes.delivered(first.id, first.outbox[0], NOW + timedelta(minutes=1))
+    await cases.change(
+        decided.id, lambda d: d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW)
+    )
+
+    workload = await reader(cases).workload(NOW + timedelta(minutes=5), WINDOW)
+
+    assert workload.open_by_state[Status.OPENED] == 2 and workload.open_by_state[Status.UNDER_REVIEW] == 0
+    assert Status.RESOLVED not in workload.open_by_state  # closed cases only grow: not counted
+    # the decided case's opening notice, refund and decision notice; the third case's opening notice
+    assert (workload.outbox_pending, workload.outbox_oldest) == (4, NOW)
+    assert third.is_active
+
+
+async def test_open_cases_near_or_past_their_decision_deadline_are_counted(cases: Cases) -> None:
+    first, second = await cases.open(), await cases.open()
+    due = first.sla.decision_due
+    assert second.sla.decision_due == due
+    await cases.change(
+        second.id, lambda d: d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW)
+    )
+    workloads = reader(cases)
+
+    moments = (due - WINDOW, due - WINDOW + timedelta(milliseconds=1), due, due + timedelta(milliseconds=1))
+    counted = [(w.decision_due_soon, w.decision_overdue) for w in [await workloads.workload(m, WINDOW) for m in moments]]
+
+    # due less than the window away, then past due; the resolved case is never counted
+    assert counted == [(0, 0), (1, 0), (1, 0), (0, 1)]

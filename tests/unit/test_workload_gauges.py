@@ -1,0 +1,53 @@
+"""The storage figures behind /metrics are read at most once per `max_age`, however many scrapers ask."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from prometheus_client import CollectorRegistry, generate_latest
+
+from adapters.metrics import WorkloadGauges
+from disputes.ports import Workload
+from disputes.states import Status
+
+
+class CountingReader:
+    def __init__(self) -> None:
+        self.reads = 0
+        self.gate = asyncio.Event()
+
+    async def workload(self, now: datetime, due_within: timedelta) -> Workload:
+        self.reads += 1
+        await self.gate.wait()
+        return Workload({Status.UNDER_REVIEW: self.reads}, 0, 0, 0, None)
+
+
+class FixedClock:
+    def now(self) -> datetime:
+        return datetime(2026, 12, 4, 9, tzinfo=UTC)
+
+
+def gauges(reader: CountingReader, max_age: float) -> tuple[WorkloadGauges, CollectorRegistry]:
+    registry = CollectorRegistry()
+    return WorkloadGauges(reader, FixedClock(), timedelta(hours=12), registry, max_age), registry
+
+
+async def test_scrapes_at_the_same_moment_share_one_reading_and_later_ones_reuse_it():
+    reader = CountingReader()
+    workload, registry = gauges(reader, max_age=3600)
+    scrapes = [asyncio.create_task(workload.refresh()) for _ in range(5)]
+    await asyncio.sleep(0)  # let every scrape reach the reading
+    reader.gate.set()
+    await asyncio.gather(*scrapes)
+    await workload.refresh()
+    assert reader.reads == 1
+    assert b'disputes_cases_open{state="under_review"} 1.0' in generate_latest(registry)
+
+
+async def test_with_no_max_age_every_scrape_reads_storage_again():
+    reader = CountingReader()
+    reader.gate.set()
+    workload, registry = gauges(reader, max_age=0)
+    for _ in range(3):
+        await workload.refresh()
+    assert reader.reads == 3
+    assert b'disputes_cases_open{state="under_review"} 3.0' in generate_latest(registry)
