@@ -21,11 +21,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.downstream import (
     AccountsClient,
-    DownstreamClient,
+    EffectClient,
     FinanceClient,
     FulfillmentClient,
     NotificationsClient,
     PaymentsClient,
+    Signer,
 )
 from adapters.carrier_gateway import CarrierMetrics, RegistryGateway, build_carriers
 from adapters.carrier_health import CarrierHealth
@@ -347,10 +348,11 @@ async def _always_ready() -> None:
     return None
 
 
-def _client[C: DownstreamClient](settings: Settings, session: aiohttp.ClientSession, kind: type[C], url: str | None) -> C:
+def _client[C: EffectClient](settings: Settings, session: aiohttp.ClientSession, kind: type[C], url: str | None) -> C:
     if url is None:
         raise RuntimeError(f"{kind.service} URL is not configured (DISPUTES_{kind.service.upper()}_URL)")
-    return kind(session, url, settings.downstream_timeout_seconds, settings.downstream_attempts)
+    signer = Signer(settings.effects_signing_key_id, settings.effects_signing_secret)
+    return kind(session, url, settings.downstream_timeout_seconds, settings.downstream_attempts, signer=signer)
 
 
 def _digital(settings: Settings, session: aiohttp.ClientSession, clock: Clock) -> DigitalDeliveries | None:

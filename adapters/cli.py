@@ -31,6 +31,7 @@ from sandbox.carriers import demo_shipments, script, serve_carrier_sandbox
 from sandbox import orders as sandbox_orders
 from sandbox.digital import DigitalScript
 from sandbox.downstream import serve_downstream_sandbox
+from sandbox.signing import DEVELOPMENT_SECRET
 from adapters.settings import DEV_JWT_SECRET, ENV_FILE, Settings
 from adapters.web.auth import HmacTokens
 from adapters.web.limits import server_options
@@ -169,7 +170,7 @@ def _command(args: argparse.Namespace) -> None:
         case "token":
             print(_token(settings, args))
         case "sandbox":
-            _run(_sandbox(args.host, args.port, args.carriers_port, args.push_target))
+            _run(_sandbox(args.host, args.port, args.carriers_port, args.push_target, _signing_keys(settings)))
         case "serve":
             require_production_settings(settings, api=True)
             _check_carriers(settings)
@@ -234,6 +235,10 @@ def require_production_settings(settings: Settings, api: bool) -> None:
             f"{', '.join(missing)} not set: the workers deliver outcomes there"
             + (" (DISPUTES_RUN_WORKERS=false keeps the workers out of the API)." if api else ".")
         )
+    if settings.effects_signing_secret.get_secret_value() == DEVELOPMENT_SECRET and (settings.run_workers or not api):
+        raise CannotStart("DISPUTES_EFFECTS_SIGNING_SECRET is not set: the workers sign what they deliver with the "
+                          "secret shared with the marketplace's services (the development key is for the embedded "
+                          "default only).")
 
 
 def _run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
@@ -256,11 +261,19 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-def _sandbox(host: str, port: int, carriers_port: int, push_target: str | None) -> Callable[[asyncio.Event], Awaitable[None]]:
+def _signing_keys(settings: Settings) -> dict[str, str]:
+    """The sandbox's services verify messages with the key this configuration signs them with."""
+    return {settings.effects_signing_key_id: settings.effects_signing_secret.get_secret_value()}
+
+
+def _sandbox(
+    host: str, port: int, carriers_port: int, push_target: str | None, signing_keys: dict[str, str]
+) -> Callable[[asyncio.Event], Awaitable[None]]:
     async def run(stop: asyncio.Event) -> None:
         now = datetime.now(UTC)
         downstream = await _listening(
-            serve_downstream_sandbox(host, port, demo_orders(now), digital=DEMO_DIGITAL), host, port, "--port"
+            serve_downstream_sandbox(host, port, demo_orders(now), digital=DEMO_DIGITAL, signing_keys=signing_keys),
+            host, port, "--port",
         )
         carriers = await _listening(
             serve_carrier_sandbox(host, carriers_port, demo_shipments(now), push_target),
@@ -310,7 +323,10 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
         uri = await asyncio.to_thread(mongo.wait_ready)
         supervisor = asyncio.create_task(mongo.supervise(stop))
         sandbox = await _listening(
-            serve_downstream_sandbox("127.0.0.1", settings.sandbox_port, orders, orders_file, digital=DEMO_DIGITAL),
+            serve_downstream_sandbox(
+                "127.0.0.1", settings.sandbox_port, orders, orders_file, digital=DEMO_DIGITAL,
+                signing_keys=_signing_keys(settings),
+            ),
             "127.0.0.1", settings.sandbox_port, "DISPUTES_SANDBOX_PORT",
         )
         sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"

@@ -9,15 +9,21 @@ Inside, ``Transient`` marks what is retried here: connection errors, timeouts, 4
 its ``Retry-After``) and 5xx. ``DownstreamClient`` is the shared base; ``HttpOrderDirectory`` uses it too.
 Messages and log lines name the service, the attempt and the HTTP status, never payload contents: those
 hold names and addresses.
+
+Every message is signed (``Signer``, docs/downstream.md): ``Disputes-Signature: t=<unix>,kid=<id>,v1=<hex>``,
+HMAC-SHA256 of ``"<t>.<raw body>"`` as partners sign their pushes to us, over the exact bytes sent, afresh on
+each attempt (a retry carries a new ``t`` and the same ``Idempotency-Key``).
 """
 
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import aiohttp
 import structlog
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -28,12 +34,14 @@ from tenacity import (
 )
 
 from carriers.http import parse_retry_after
+from carriers.partner import signing
 from disputes.ports import EffectRejected, EffectUnavailable
 from schemas.effects import (
     AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
 )
 
 log = structlog.get_logger(__name__)
+SIGNATURE_HEADER = "Disputes-Signature"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +58,18 @@ class Backoff:
 class Reply:
     status: int
     body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """Signs a message's exact bytes at the moment it is sent, with the deployment's current key."""
+
+    key_id: str
+    secret: SecretStr = field(repr=False)
+    now: Callable[[], float] = time.time  # the wall clock the receiver compares `t` with, never a test clock
+
+    def headers(self, body: bytes) -> dict[str, str]:
+        return {SIGNATURE_HEADER: signing.sign(self.secret, body, int(self.now()), kid=self.key_id)}
 
 
 class Transient(Exception):
@@ -83,7 +103,7 @@ class DownstreamClient:
         )
 
     async def _request(
-        self, method: str, path: str, *, json: Any = None, headers: dict[str, str] | None = None
+        self, method: str, path: str, *, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> Reply:
         """The first answer that is not transient; raises ``Transient`` when attempts or budget run out."""
         retrying = AsyncRetrying(
@@ -93,12 +113,17 @@ class DownstreamClient:
             before_sleep=self._log_retry,
             reraise=True,
         )
-        return await retrying(self._attempt, method, self._base_url + path, json, headers or {})
+        return await retrying(self._attempt, method, self._base_url + path, body, headers or {})
 
-    async def _attempt(self, method: str, url: str, json: Any, headers: dict[str, str]) -> Reply:
+    def _attempt_headers(self, body: bytes | None) -> dict[str, str]:
+        """Headers made afresh for every attempt (an effect's signature)."""
+        return {}
+
+    async def _attempt(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> Reply:
+        headers = headers | self._attempt_headers(body)
         try:
             async with self._session.request(
-                method, url, json=json, headers=headers, timeout=self._timeout, allow_redirects=False
+                method, url, data=body, headers=headers, timeout=self._timeout, allow_redirects=False
             ) as response:
                 reply = Reply(response.status, await response.read())
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
@@ -127,16 +152,32 @@ class DownstreamClient:
         )
 
 
-class _EffectClient(DownstreamClient):
+class EffectClient(DownstreamClient):
     path: ClassVar[str]
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        timeout: float,
+        attempts: int,
+        *,
+        signer: Signer,
+        backoff: Backoff = Backoff(),
+    ) -> None:
+        super().__init__(session, base_url, timeout, attempts, backoff=backoff)
+        self._signer = signer
+
+    def _attempt_headers(self, body: bytes | None) -> dict[str, str]:
+        return self._signer.headers(body or b"")
 
     async def _post(self, payload: BaseModel, idempotency_key: str, path: str | None = None) -> None:
         try:
             reply = await self._request(
                 "POST",
                 path or self.path,
-                json=payload.model_dump(mode="json"),
-                headers={"Idempotency-Key": idempotency_key},
+                body=payload.model_dump_json().encode(),
+                headers={"Idempotency-Key": idempotency_key, "Content-Type": "application/json"},
             )
         except Transient as error:
             raise EffectUnavailable(f"{self.service} unavailable: {error}") from error
@@ -144,7 +185,7 @@ class _EffectClient(DownstreamClient):
             raise EffectRejected(f"{self.service} rejected the request: HTTP {reply.status}")
 
 
-class PaymentsClient(_EffectClient):
+class PaymentsClient(EffectClient):
     service = "payments"
     path = "/payments/v1/refunds"
 
@@ -152,7 +193,7 @@ class PaymentsClient(_EffectClient):
         await self._post(request, idempotency_key)
 
 
-class FulfillmentClient(_EffectClient):
+class FulfillmentClient(EffectClient):
     service = "fulfillment"
     path = "/fulfillment/v1/reships"
 
@@ -160,7 +201,7 @@ class FulfillmentClient(_EffectClient):
         await self._post(request, idempotency_key)
 
 
-class AccountsClient(_EffectClient):
+class AccountsClient(EffectClient):
     service = "accounts"
     path = "/accounts/v1/risk-signals"
 
@@ -171,7 +212,7 @@ class AccountsClient(_EffectClient):
         await self._post(change, idempotency_key, "/accounts/v1/restrictions")
 
 
-class FinanceClient(_EffectClient):
+class FinanceClient(EffectClient):
     service = "finance"
     path = "/finance/v1/carrier-liabilities"
 
@@ -179,7 +220,7 @@ class FinanceClient(_EffectClient):
         await self._post(liability, idempotency_key)
 
 
-class NotificationsClient(_EffectClient):
+class NotificationsClient(EffectClient):
     service = "notifications"
     path = "/notifications/v1/messages"
 

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from disputes.policy import PolicySettings
 from schemas.partner_webhook import MAX_BODY_BYTES as MAX_PUSH_BYTES
+from sandbox.signing import DEVELOPMENT_KEY_ID, DEVELOPMENT_SECRET
 from disputes.rules import Rules
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
@@ -115,6 +116,18 @@ class Settings(BaseSettings):
         default=None, description="Base URL of the account service (customer risk signals, account restrictions)."
     )
     finance_url: str | None = Field(default=None, description="Base URL of the finance service (carrier liability).")
+    effects_signing_secret: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_SECRET),
+        description="The HMAC key every message to the marketplace's services (refunds, reships, notifications, "
+                    "risk signals, restrictions, liabilities) is signed with, in `Disputes-Signature` "
+                    "(docs/downstream.md), shared with those services; at least 32 characters, required outside "
+                    "the embedded default.",
+    )
+    effects_signing_key_id: str = Field(
+        default=DEVELOPMENT_KEY_ID, pattern=r"^[A-Za-z0-9._-]{1,64}$",
+        description="The key id (`kid`) sent with each signature, naming effects_signing_secret: give a new secret "
+                    "a new id, so the services can hold both while it rolls out.",
+    )
     digital_url: str | None = Field(
         default=None,
         description="Base URL of the digital delivery provider (codes, licence keys, gift cards); unset, cases on "
@@ -291,10 +304,11 @@ class Settings(BaseSettings):
     policy_weight_tolerance_grams: int = _configures(PolicySettings, "weight_tolerance_grams")
     policy_weight_tolerance_share: float = _configures(PolicySettings, "weight_tolerance_share")
 
-    @field_validator("jwt_secret")
+    @field_validator("jwt_secret", "effects_signing_secret")
     @classmethod
     def _long_enough(cls, secret: SecretStr) -> SecretStr:
-        """HS256 wants a key of at least 256 bits (RFC 7518 §3.2). The message never repeats the value."""
+        """HMAC-SHA256 (HS256 tokens, the messages' signatures) wants a key of at least 256 bits (RFC 7518 §3.2).
+        The message never repeats the value."""
         if len(secret.get_secret_value()) < 32:
             raise ValueError("must be at least 32 characters long")
         return secret

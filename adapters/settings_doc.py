@@ -25,10 +25,11 @@ Generated from `adapters/settings.py` by `python -m adapters.settings_doc`; edit
 
 Every setting is an environment variable. The commands also read a `.env` file in the working directory when
 there is one (`DISPUTES_PORT=8081` lines; they say so on start-up); a variable set in the environment wins over the
-same line in `.env`. Outside the embedded default `DISPUTES_MONGODB_URI` and `DISPUTES_JWT_SECRET` are required,
-and `disputes serve` needs the identity provider's `DISPUTES_JWT_JWKS_URL`; `disputes serve` and `disputes worker`
-say in one line which setting they miss. The decision policy's and the business rules' numbers take their defaults
-and reasons from `disputes/policy/settings.py` and `disputes/rules.py`.
+same line in `.env`. Outside the embedded default `DISPUTES_MONGODB_URI`, `DISPUTES_JWT_SECRET` and
+`DISPUTES_EFFECTS_SIGNING_SECRET` are required, and `disputes serve` needs the identity provider's
+`DISPUTES_JWT_JWKS_URL`; `disputes serve` and `disputes worker` say in one line which setting they miss. The
+decision policy's and the business rules' numbers take their defaults and reasons from
+`disputes/policy/settings.py` and `disputes/rules.py`.
 
 | variable | type | default | what it does |
 |---|---|---|---|

@@ -3,6 +3,8 @@ order services, for the embedded default, demos and integration tests. No authen
 
     POST   /payments/v1/refunds  /fulfillment/v1/reships  /notifications/v1/messages  /accounts/v1/restrictions
            and every other path in EFFECTS (staff alerts, risk signals, carrier liabilities)
+           Signed (`sandbox.signing`, docs/downstream.md): a missing, malformed, stale or wrong
+           Disputes-Signature is a 401 with its `reason`, nothing applied.
            Idempotency-Key required (400 without). First use: applied, 200 {"id", "replayed": false}.
            Same key, same body: 200 with the same id and "replayed": true, not applied again.
            Same key, other body: 422. A body that is not the service's payload: 400.
@@ -30,8 +32,9 @@ import contextlib
 import hashlib
 import json
 import math
+import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sandbox.orders import OrderBook
 from sandbox.digital import DigitalScript, add_digital_provider
+from sandbox.signing import DEVELOPMENT_KEYS, HEADER as SIGNATURE_HEADER, refusal
 from schemas.effects import (
     AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
 )
@@ -108,6 +112,7 @@ class Faults:
 LEDGER = web.AppKey("downstream_ledger", Ledger)
 FAULTS = web.AppKey("downstream_faults", Faults)
 ORDERS = web.AppKey("downstream_orders", OrderBook)
+SIGNING_KEYS = web.AppKey("downstream_signing_keys", Mapping[str, str])
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -118,8 +123,12 @@ def _json_or_none(body: bytes) -> Any:
         return None
 
 
-def _problem(status: int, title: str, headers: dict[str, str] | None = None) -> web.Response:
-    body = {"type": "about:blank", "title": title, "status": status}
+def _problem(
+    status: int, title: str, headers: dict[str, str] | None = None, reason: str | None = None
+) -> web.Response:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if reason is not None:
+        body["reason"] = reason
     return web.json_response(body, status=status, headers=headers, content_type="application/problem+json")
 
 
@@ -134,6 +143,7 @@ async def _record_and_inject(request: web.Request, handler: Handler) -> web.Stre
         "method": request.method,
         "path": request.path,
         "key": request.headers.get("Idempotency-Key"),
+        "signature": request.headers.get(SIGNATURE_HEADER),
         "at": datetime.now(UTC).isoformat(),
         "body": _json_or_none(await request.read()),
         "fault": fault.mode if fault else None,
@@ -172,6 +182,9 @@ async def _pause(app: web.Application, seconds: float) -> None:
 
 async def _apply_effect(request: web.Request) -> web.Response:
     service = request.match_info.route.name or ""
+    raw = await request.read()
+    if why := refusal(request.headers.get(SIGNATURE_HEADER), raw, request.app[SIGNING_KEYS], time.time()):
+        return _problem(401, "The message is not signed by the dispute service.", reason=why)
     key = request.headers.get("Idempotency-Key")
     if not key:
         return _problem(400, "The Idempotency-Key header is required.")
@@ -245,11 +258,13 @@ def create_downstream_sandbox(
     orders: dict[str, Any] | None = None,
     orders_file: Path | None = None,
     digital: dict[tuple[str, str], DigitalScript] | None = None,
+    signing_keys: Mapping[str, str] = DEVELOPMENT_KEYS,
 ) -> web.Application:
     """The sandbox app; `orders` is an order document ``{"orders": [...]}``, e.g. ``demo_orders(now)``; orders
     added are written to `orders_file` (with the seeded ones) when it is given; `digital` scripts the digital
-    delivery provider per (order id, sku)."""
+    delivery provider per (order id, sku); messages are verified against `signing_keys` (secret by key id)."""
     app = web.Application(middlewares=[_record_and_inject])
+    app[SIGNING_KEYS] = signing_keys
     app[LEDGER] = Ledger()
     app[FAULTS] = Faults()
     app[ORDERS] = OrderBook(orders, orders_file)
@@ -276,10 +291,11 @@ async def serve_downstream_sandbox(
     orders: dict[str, Any] | None,
     orders_file: Path | None = None,
     digital: dict[tuple[str, str], DigitalScript] | None = None,
+    signing_keys: Mapping[str, str] = DEVELOPMENT_KEYS,
 ) -> web.AppRunner:
     """Start the sandbox on `host:port` (meant for loopback: it has no authentication); the caller owns
     the returned runner and calls ``cleanup()``. Handlers end when their client disconnects."""
-    runner = web.AppRunner(create_downstream_sandbox(orders, orders_file, digital), handler_cancellation=True)
+    runner = web.AppRunner(create_downstream_sandbox(orders, orders_file, digital, signing_keys), handler_cancellation=True)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

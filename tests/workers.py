@@ -17,6 +17,10 @@ from tests.factories import PERSONAL_VALUES
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "worker-crash-secret-" + "w" * 32
+SIGNING_KEYS = {"processes-1": "processes-effects-signing-secret-" + "s" * 32}
+"""The key the API and worker processes sign their messages with (production refuses the development key)."""
+SIGNING_ENV = {"DISPUTES_EFFECTS_SIGNING_KEY_ID": "processes-1",
+               "DISPUTES_EFFECTS_SIGNING_SECRET": SIGNING_KEYS["processes-1"]}
 DOWNSTREAM = ("PAYMENTS", "FULFILLMENT", "NOTIFICATIONS", "ACCOUNTS", "FINANCE")
 
 
@@ -30,6 +34,7 @@ class Workers:
             "DISPUTES_MONGODB_URI": mongo_uri,
             "DISPUTES_MONGODB_DATABASE": database,
             "DISPUTES_JWT_SECRET": SECRET,
+            **SIGNING_ENV,
             "DISPUTES_LOG_JSON": "true",
             **{f"DISPUTES_{service}_URL": downstream_url for service in DOWNSTREAM},
             **_variables(settings),

@@ -7,13 +7,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from adapters.downstream import AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient
+from adapters.downstream import (
+    SIGNATURE_HEADER, AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient,
+)
 from adapters.web.carriers_api import REJECTION_STATUS
 from carriers.dhl.settings import DhlSettings
 from carriers.dhl.wire import Shipment, Shipments
 from carriers.errors import WebhookReason
 from carriers.partner import signing
-from carriers.partner.settings import PartnerCarrierSettings
+from carriers.partner.settings import PartnerCarrierSettings, PartnerWebhookSettings
 from carriers.registry import CARRIERS
 from carriers.ups.settings import UpsSettings
 from carriers.ups.wire import TrackingEvent
@@ -26,6 +28,8 @@ from schemas.partner_webhook import PartnerEvent
 WEBHOOK_PATH = "/v1/carriers/{carrier}/webhooks"
 REF = "#/components/schemas/{model}"
 GUIDE = "How to sign a push, the replay window, retries and limits: docs/partners.md."
+REPLAY_WINDOW_SECONDS = PartnerWebhookSettings.model_fields["tolerance_seconds"].default
+"""The replay window we apply to partners' pushes, and recommend to the services that verify our messages."""
 PARTNER_CARRIERS = tuple(code for code, entry in CARRIERS.items() if issubclass(entry.settings, PartnerCarrierSettings))
 """The carriers that push through the partner webhook (our own format, each with its own secrets)."""
 
@@ -186,21 +190,38 @@ def _outbound(kind: EffectKind, model: type[BaseModel], service: str, path: str)
     idempotency = {"name": "Idempotency-Key", "in": "header", "required": True, "schema": {"type": "string"},
                    "description": "The message's key, the same on every attempt: apply a key once, and answer a "
                                   "repeated one as you answered the first."}
+    signature = {
+        "name": SIGNATURE_HEADER, "in": "header", "required": True,
+        "description": f"`t=<unix seconds>,kid=<key id>,{signing.SCHEME}=<hex HMAC-SHA256(secret, \"<t>.<raw "
+                       "body>\")>`: the scheme partners sign their pushes to us with, plus the id of the "
+                       "deployment's key (`DISPUTES_EFFECTS_SIGNING_KEY_ID`; its secret is "
+                       "`DISPUTES_EFFECTS_SIGNING_SECRET`, shared with your service). Verify over the exact bytes "
+                       "received, before parsing; compare in constant time; refuse a `t` more than "
+                       f"{REPLAY_WINDOW_SECONDS} s from your clock, either way (we sign each attempt when we send "
+                       "it, so a retry carries a fresh `t`, the same body and the same Idempotency-Key). Ignore "
+                       "schemes other than `v1`. Guide: docs/downstream.md.",
+        "schema": {"type": "string", "pattern": r"^t=\d{1,12},kid=[A-Za-z0-9._-]{1,64},v1=[0-9a-f]{64}$"},
+        "example": "t=1713792669,kid=2026-01,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
+    }
     return {
         "summary": f"{kind.value}: POST {path} on the {service} service",
         "description": f"Sent by the outbox relay, at least once, in the order the dispute made them, to the "
                        f"{service} service's base URL (a setting) + `{path}`. A connection error, a timeout, 408, "
                        "429 (not before its Retry-After) and 5xx are retried with backoff, and on later passes (20 "
                        "in all) before the message is parked for an operator; any other answer outside 2xx parks it "
-                       "at once. The body is not signed: these calls stay inside the marketplace's network.",
+                       f"at once. Every attempt is signed in `{SIGNATURE_HEADER}` (HMAC-SHA256, "
+                       f"{REPLAY_WINDOW_SECONDS} s replay window): refuse an unsigned or badly signed message with "
+                       "401 and apply nothing.",
         "operationId": f"outbox_{kind.value}",
         "tags": ["outbox"],
-        "security": [],  # unsigned, as said: the services it reaches are inside the marketplace's network
-        "parameters": [idempotency],
+        "security": [],  # no security scheme: the signature is the header parameter below
+        "parameters": [idempotency, signature],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "$ref": REF.format(model=model.__name__)}}}},
         "responses": {
             "2XX": {"description": "Applied (or applied before, under the same key): the message is done."},
+            "401": {"description": "The signature does not hold (missing, stale, unknown key, no match): the "
+                                   "message is parked for an operator, who checks the shared secret."},
             "408": {"description": "Retried."}, "429": {"description": "Retried, not before its Retry-After."},
             "4XX": {"description": "Refused: the message is parked for an operator, never retried by itself."},
             "5XX": {"description": "Retried with backoff, and on later passes."},

@@ -48,9 +48,12 @@ def signature(secret: str | SecretStr, body: bytes, timestamp: int) -> str:
     return hmac.new(_secret_bytes(secret), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
 
 
-def sign(secret: str | SecretStr, body: bytes, timestamp: int) -> str:
-    """The ``X-Partner-Signature`` header value a partner sends with ``body`` (used by sandbox and tests)."""
-    return f"t={timestamp},{SCHEME}={signature(secret, body, timestamp)}"
+def sign(secret: str | SecretStr, body: bytes, timestamp: int, *, kid: str | None = None) -> str:
+    """The header value that signs ``body`` at ``timestamp``: ``t=<t>,v1=<hex>``, as a partner sends with its
+    pushes (used by sandbox and tests), or ``t=<t>,kid=<kid>,v1=<hex>``, as the outbox signs the messages we
+    send (``adapters.downstream``), the key id naming the secret so the receiver can rotate it."""
+    key_id = "" if kid is None else f"kid={kid},"
+    return f"t={timestamp},{key_id}{SCHEME}={signature(secret, body, timestamp)}"
 
 
 def parse_header(value: str) -> SignatureHeader:

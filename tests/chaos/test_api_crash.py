@@ -33,6 +33,7 @@ from carriers.ups.webhook import parse_tracking_event
 from tests.e2e.conftest import CARRIERS, UPS_WEBHOOK_CREDENTIAL, eventually
 from tests.factories import PERSONAL_VALUES, order, shipment
 from tests.identity_provider import AUDIENCE, ISSUER, JWKS_PATH, IdentityProvider
+from tests.workers import SIGNING_ENV, SIGNING_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "chaos-api-secret-" + "k" * 32
@@ -181,7 +182,7 @@ async def api_process(aiohttp_server, mongo_uri, tmp_path, api_logs, identity_pr
     document = orders_document(now)
     orders_file = tmp_path / "orders.json"
     orders_file.write_text(json.dumps(document))
-    downstream = await aiohttp_server(create_downstream_sandbox(document))
+    downstream = await aiohttp_server(create_downstream_sandbox(document, signing_keys=SIGNING_KEYS))
     downstream_url = str(downstream.make_url("/")).rstrip("/")
     jwks = await aiohttp_server(identity_provider.app())
     database = f"chaos_{uuid.uuid4().hex[:10]}"
@@ -192,6 +193,7 @@ async def api_process(aiohttp_server, mongo_uri, tmp_path, api_logs, identity_pr
         "DISPUTES_MONGODB_URI": mongo_uri,
         "DISPUTES_MONGODB_DATABASE": database,
         "DISPUTES_JWT_SECRET": SECRET,
+        **SIGNING_ENV,
         "DISPUTES_JWT_JWKS_URL": str(jwks.make_url(JWKS_PATH)),
         "DISPUTES_JWT_ISSUER": ISSUER,
         "DISPUTES_JWT_AUDIENCE": AUDIENCE,

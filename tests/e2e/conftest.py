@@ -16,12 +16,14 @@ from adapters.bootstrap import Overrides, create_app
 from adapters.observability import configure_logging
 from sandbox.carriers import SandboxShipment
 from sandbox.downstream import create_downstream_sandbox
+from sandbox.signing import DEVELOPMENT_KEYS
 from adapters.settings import Settings
 from adapters.web.auth import HmacTokens
 from adapters.mongo.client import connect
 from schemas.common import Role
 from schemas.orders import Order, ShipmentStatus
 from tests.factories import NOW, PERSONAL_VALUES, order, shipment
+from tests.workers import SIGNING_KEYS
 
 SECRET = "e2e-secret-" + "x" * 32
 UPS_TRACKING = "1Z204W4R0308071865"
@@ -92,7 +94,8 @@ def carrier_sandbox_url() -> str | None:
 
 @pytest.fixture
 async def sandbox(aiohttp_server, orders_document):
-    return await aiohttp_server(create_downstream_sandbox(orders_document))
+    """Trusts the app under test's development key and the key of the worker processes some tests start."""
+    return await aiohttp_server(create_downstream_sandbox(orders_document, signing_keys=DEVELOPMENT_KEYS | SIGNING_KEYS))
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ PRODUCTION = {
     "DISPUTES_STORAGE": "memory",  # starts without a database: the command gets as far as listening
     "DISPUTES_JWT_SECRET": SECRET,
     "DISPUTES_JWT_JWKS_URL": UNREACHABLE + "/jwks.json",  # fetched at the first token only
+    "DISPUTES_EFFECTS_SIGNING_SECRET": "production-effects-secret-" + "e" * 32,
     "DISPUTES_RUN_WORKERS": "false",
     **{f"DISPUTES_{name}_URL": UNREACHABLE for name in ("ORDERS", "PAYMENTS", "FULFILLMENT", "NOTIFICATIONS",
                                                        "ACCOUNTS", "FINANCE")},
@@ -77,6 +78,7 @@ def test_the_sandbox_names_the_option_whose_port_is_taken(taken_port, tmp_path):
     ("serve", "DISPUTES_ORDERS_URL", "DISPUTES_ORDERS_URL"),
     ("serve", "DISPUTES_JWT_JWKS_URL", "DISPUTES_JWT_JWKS_URL"),
     ("worker", "DISPUTES_PAYMENTS_URL", "DISPUTES_PAYMENTS_URL"),
+    ("worker", "DISPUTES_EFFECTS_SIGNING_SECRET", "DISPUTES_EFFECTS_SIGNING_SECRET"),
 ])
 def test_a_missing_setting_is_one_line_naming_it(tmp_path, command, unset, named):
     env = {name: value for name, value in PRODUCTION.items() if name != unset}

@@ -1,5 +1,8 @@
 """The payments, fulfillment and notifications clients against the downstream sandbox over a real socket."""
 
+import hashlib
+import hmac
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -8,8 +11,10 @@ import pytest
 from aiohttp.test_utils import TestServer
 from structlog.testing import capture_logs
 
-from adapters.downstream import Backoff, FulfillmentClient, NotificationsClient, PaymentsClient, Transient
+from adapters.downstream import Backoff, FulfillmentClient, NotificationsClient, PaymentsClient, Signer, Transient
+from pydantic import SecretStr
 from sandbox.downstream import LEDGER, create_downstream_sandbox
+from sandbox.signing import DEVELOPMENT_KEY_ID, DEVELOPMENT_SECRET
 from disputes.ports import EffectRejected, EffectUnavailable
 from schemas.common import Outcome, RefundDestination
 from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest
@@ -17,6 +22,7 @@ from schemas.orders import Address, OrderItem
 
 FAST = Backoff(multiplier=0.001, max_wait=0.01, jitter=0.001, budget=5.0)
 KEY = "dsp_7f3a:decision-1:refund"
+SIGNER = Signer(DEVELOPMENT_KEY_ID, SecretStr(DEVELOPMENT_SECRET))
 REFUND = RefundRequest(
     dispute_id="dsp_7f3a",
     order_id="ord-2001",
@@ -40,7 +46,7 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 def payments(session: aiohttp.ClientSession, sandbox: TestServer, timeout: float = 2.0) -> PaymentsClient:
-    return PaymentsClient(session, str(sandbox.make_url("/")), timeout, 3, backoff=FAST)
+    return PaymentsClient(session, str(sandbox.make_url("/")), timeout, 3, signer=SIGNER, backoff=FAST)
 
 
 async def inject(session: aiohttp.ClientSession, sandbox: TestServer, **fault: Any) -> None:
@@ -74,10 +80,10 @@ async def test_repeating_a_refund_with_the_same_key_does_not_apply_it_twice(sess
 
 
 async def test_a_replay_answers_with_the_first_id(session, sandbox) -> None:
-    url, body = sandbox.make_url("/payments/v1/refunds"), REFUND.model_dump(mode="json")
+    url, body = sandbox.make_url("/payments/v1/refunds"), REFUND.model_dump_json().encode()
     answers = []
     for _ in range(2):
-        async with session.post(url, json=body, headers={"Idempotency-Key": KEY}) as response:
+        async with session.post(url, data=body, headers={"Idempotency-Key": KEY} | SIGNER.headers(body)) as response:
             answers.append(await response.json())
 
     assert answers[1] == {"id": answers[0]["id"], "replayed": True}
@@ -162,7 +168,7 @@ async def test_exhausted_retries_raise_effect_unavailable_from_the_last_failure(
 
 
 async def test_a_service_that_is_not_listening_is_unavailable(session, unused_tcp_port) -> None:
-    client = PaymentsClient(session, f"http://127.0.0.1:{unused_tcp_port}", 1.0, 2, backoff=FAST)
+    client = PaymentsClient(session, f"http://127.0.0.1:{unused_tcp_port}", 1.0, 2, signer=SIGNER, backoff=FAST)
 
     with pytest.raises(EffectUnavailable, match="ClientConnectorError"):
         await client.refund(REFUND, KEY)
@@ -170,7 +176,8 @@ async def test_a_service_that_is_not_listening_is_unavailable(session, unused_tc
 
 async def test_a_request_without_an_idempotency_key_is_refused(session, sandbox) -> None:
     url = sandbox.make_url("/payments/v1/refunds")
-    async with session.post(url, json=REFUND.model_dump(mode="json")) as response:
+    body = REFUND.model_dump_json().encode()
+    async with session.post(url, data=body, headers=SIGNER.headers(body)) as response:
         assert response.status == 400
     assert applied(sandbox) == {}
 
@@ -190,8 +197,8 @@ async def test_reships_and_notifications_go_to_their_own_services(session, sandb
         dispute_id="dsp_7f3a", customer_id="cust-1001", template="decision_made", outcome=Outcome.RESHIP
     )
 
-    await FulfillmentClient(session, base, 2.0, 3, backoff=FAST).reship(reship, "k-reship")
-    await NotificationsClient(session, base, 2.0, 3, backoff=FAST).notify(notice, "k-notice")
+    await FulfillmentClient(session, base, 2.0, 3, signer=SIGNER, backoff=FAST).reship(reship, "k-reship")
+    await NotificationsClient(session, base, 2.0, 3, signer=SIGNER, backoff=FAST).notify(notice, "k-notice")
 
     assert received(sandbox, "path") == ["/fulfillment/v1/reships", "/notifications/v1/messages"]
     assert applied(sandbox, "fulfillment") == {"k-reship": 1}
@@ -217,3 +224,63 @@ async def test_a_fault_with_an_unknown_mode_is_refused(session, sandbox) -> None
     async with session.post(sandbox.make_url("/_sandbox/faults"), json={"service": "payments", "mode": "x"}) as r:
         assert r.status == 400
         assert "mode" in (await r.json())["title"]
+
+
+async def test_every_attempt_is_signed_afresh_with_the_same_idempotency_key(session, sandbox) -> None:
+    await inject(session, sandbox, service="payments", mode="error", times=1)
+    now = int(time.time())
+    clock = iter([now - 3.0, now + 0.0])
+    signer = Signer(DEVELOPMENT_KEY_ID, SecretStr(DEVELOPMENT_SECRET), now=lambda: next(clock))
+
+    await PaymentsClient(session, str(sandbox.make_url("/")), 2.0, 3, signer=signer, backoff=FAST).refund(REFUND, KEY)
+
+    first, second = received(sandbox, "signature")
+    assert first.startswith(f"t={now - 3},kid=dev,v1=") and second.startswith(f"t={now},kid=dev,v1=")
+    assert first.rpartition("=")[2] != second.rpartition("=")[2]
+    assert received(sandbox) == [503, 200] and received(sandbox, "key") == [KEY, KEY]
+    assert applied(sandbox) == {KEY: 1}
+
+
+async def test_a_signature_under_an_unknown_key_or_a_wrong_secret_is_refused_and_nothing_applied(session, sandbox) -> None:
+    base = str(sandbox.make_url("/"))
+    for signer in (Signer("2025-12", SecretStr(DEVELOPMENT_SECRET)), Signer(DEVELOPMENT_KEY_ID, SecretStr("x" * 32))):
+        with pytest.raises(EffectRejected, match="payments rejected the request: HTTP 401"):
+            await PaymentsClient(session, base, 2.0, 3, signer=signer, backoff=FAST).refund(REFUND, KEY)
+
+    assert received(sandbox) == [401, 401] and applied(sandbox) == {}
+
+
+async def test_a_tampered_body_or_a_stale_timestamp_is_refused_by_the_sandbox(session, sandbox) -> None:
+    url, body = sandbox.make_url("/payments/v1/refunds"), REFUND.model_dump_json().encode()
+    now = int(time.time())
+
+    def signed(t: int, signed_body: bytes) -> dict[str, str]:
+        v1 = hmac.new(DEVELOPMENT_SECRET.encode(), f"{t}.".encode() + signed_body, hashlib.sha256).hexdigest()
+        return {"Idempotency-Key": KEY, "Content-Type": "application/json", "Disputes-Signature": f"t={t},kid=dev,v1={v1}"}
+
+    tampered = body.replace(b'"amount_minor":899900', b'"amount_minor":999900')
+    answers = []
+    for sent, headers in ((tampered, signed(now, body)), (body, signed(now - 301, body)), (body, signed(now + 301, body))):
+        async with session.post(url, data=sent, headers=headers) as response:
+            answers.append((response.status, (await response.json())["reason"]))
+
+    assert tampered != body
+    assert answers == [(401, "bad_signature"), (401, "stale_timestamp"), (401, "stale_timestamp")]
+    assert applied(sandbox) == {}
+    async with session.post(url, data=body, headers=signed(now, body)) as response:
+        assert response.status == 200
+    assert applied(sandbox) == {KEY: 1}
+
+
+async def test_the_signing_secret_never_reaches_the_logs(session, sandbox) -> None:
+    await inject(session, sandbox, service="payments", mode="error", times=2)
+
+    with capture_logs() as logs:
+        await payments(session, sandbox).refund(REFUND, KEY)
+        with pytest.raises(EffectRejected):
+            await PaymentsClient(
+                session, str(sandbox.make_url("/")), 2.0, 3, signer=Signer("old", SecretStr(DEVELOPMENT_SECRET)),
+                backoff=FAST,
+            ).refund(REFUND, "another-key")
+
+    assert len(logs) == 2 and DEVELOPMENT_SECRET not in repr(logs)

@@ -318,7 +318,8 @@ async def test_the_api_answers_503_when_the_provider_cannot_be_reached(api, prov
 
 def test_serve_refuses_to_start_without_the_providers_jwks_url():
     env = {"PATH": "/usr/bin:/bin", "DISPUTES_MONGODB_URI": "mongodb://db:27017/?replicaSet=rs0",
-           "DISPUTES_JWT_SECRET": "production-secret-" + "p" * 32}
+           "DISPUTES_JWT_SECRET": "production-secret-" + "p" * 32,
+           "DISPUTES_EFFECTS_SIGNING_SECRET": "production-effects-secret-" + "p" * 32}
     result = subprocess.run([sys.executable, "-m", "adapters.cli", "serve"], cwd=ROOT, capture_output=True, text=True,
                             timeout=60, env=env)
     assert (result.returncode, result.stdout) == (1, "")

@@ -15,7 +15,7 @@ from schemas.common import Outcome, Resolution
 from schemas.dispute import ReasonCode
 from tests.e2e.conftest import eventually
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
-from tests.workers import Workers
+from tests.workers import SIGNING_KEYS, Workers
 
 DISPUTES = 6
 
@@ -36,7 +36,7 @@ async def refunds_due(mongo_db):
 async def test_a_relay_killed_mid_delivery_loses_and_duplicates_nothing(
     aiohttp_server, mongo_uri, mongo_db, unaudited_db, refunds_due, tmp_path
 ):
-    sandbox = create_downstream_sandbox()
+    sandbox = create_downstream_sandbox(signing_keys=SIGNING_KEYS)
     sandbox[FAULTS].pending["payments"].extend([FaultSpec(service="payments", mode="slow", delay_seconds=120)] * 3)
     server = await aiohttp_server(sandbox)
     ledger = sandbox[LEDGER]

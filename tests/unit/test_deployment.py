@@ -25,6 +25,7 @@ MONGO_UID = "999"  # the mongodb user of the official image, which mongod runs a
 VARIABLE = re.compile(r"\$(?:\$|\{(\w+)(?:(:?)([-?+])([^}]*))?\}|(\w+))")
 SECRETS = {  # what compose requires from the environment
     "DISPUTES_JWT_SECRET": "a-test-secret-that-is-long-enough-0123456789",
+    "DISPUTES_EFFECTS_SIGNING_SECRET": "a-test-effects-signing-secret-long-enough-0123",
     "DISPUTES_JWT_JWKS_URL": "https://idp.example/.well-known/jwks.json",
     "DISPUTES_JWT_ISSUER": "https://idp.example/",
     "MONGO_ROOT_PASSWORD": "pw0123456789",
@@ -146,6 +147,12 @@ def test_api_and_worker_environments_load_into_settings(services, resolved, monk
         require_production_settings(settings, api=name == "api")  # the command would start, not refuse
         assert settings.log_json is True
         assert settings.mongodb_database
+
+
+def test_the_workers_and_the_sandbox_require_the_same_effects_signing_secret(services):
+    for name in ("worker", "sandbox"):
+        secret = environment_of(services[name])["DISPUTES_EFFECTS_SIGNING_SECRET"]
+        assert re.fullmatch(r"\$\{DISPUTES_EFFECTS_SIGNING_SECRET:\?[^}]+\}", secret), f"{name} must require it"
 
 
 def test_the_api_requires_the_identity_providers_jwks_url_and_issuer(services):

@@ -2,6 +2,7 @@
 headers and its rejections; every message the outbox sends is under `webhooks`; the guide names every reason."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -80,12 +81,16 @@ def test_the_partner_webhook_documents_every_reason_under_its_status(document) -
     assert "reason" in document["components"]["schemas"]["Problem"]["properties"]
 
 
-def test_the_webhooks_section_lists_every_outbox_message_with_its_idempotency_key(document) -> None:
+def test_the_webhooks_section_lists_every_outbox_message_with_its_idempotency_key_and_signature(document) -> None:
     assert set(document["webhooks"]) == {kind.value for kind in EffectKind}
     for message in document["webhooks"].values():
         operation = message["post"]
-        [key] = operation["parameters"]
+        key, signature = operation["parameters"]
         assert (key["name"], key["in"], key["required"]) == ("Idempotency-Key", "header", True)
+        assert (signature["name"], signature["in"], signature["required"]) == ("Disputes-Signature", "header", True)
+        assert re.fullmatch(signature["schema"]["pattern"], signature["example"])
+        assert "HMAC-SHA256" in signature["description"] and "300 s" in signature["description"]
+        assert "401" in operation["responses"] and "not signed" not in operation["description"]
         reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         assert reference.removeprefix("#/components/schemas/") in document["components"]["schemas"]
 

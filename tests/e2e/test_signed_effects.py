@@ -1,0 +1,111 @@
+"""A decision's refund reaches the payments sandbox signed with the deployment's key, on every attempt; the guide's
+verifier (docs/downstream.md, run as written) takes the messages the relay sent and refuses them altered; the
+secret is in no log line."""
+
+import hashlib
+import hmac
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from sandbox.downstream import create_downstream_sandbox
+from tests.e2e.conftest import INVESTIGATOR, eventually
+from tests.e2e.test_dispute_journey import applied, open_dispute
+
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "downstream.md"
+KEY_ID = "e2e-2026"
+SECRET = "effects-e2e-secret-0123456789abcdef0123456789"
+HEADER = re.compile(r"^t=(\d+),kid=([^,]+),v1=([0-9a-f]{64})$")
+
+
+@pytest.fixture
+def app_changes() -> dict:
+    return {"effects_signing_key_id": KEY_ID, "effects_signing_secret": SECRET}
+
+
+@pytest.fixture
+def captured() -> list[tuple[str, bytes]]:
+    """(Disputes-Signature, raw body) of every message that reached the payments sandbox."""
+    return []
+
+
+@pytest.fixture
+async def sandbox(aiohttp_server, orders_document, captured):
+    @web.middleware
+    async def capture(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path == "/payments/v1/refunds":
+            captured.append((request.headers.get("Disputes-Signature", ""), await request.read()))
+        return await handler(request)
+
+    app = create_downstream_sandbox(orders_document, signing_keys={KEY_ID: SECRET})
+    app.middlewares.insert(0, capture)
+    return await aiohttp_server(app)
+
+
+def guide_verifier() -> Any:
+    [block] = re.findall(r"```python\n(.*?)```", GUIDE.read_text(), re.DOTALL)
+    namespace: dict[str, Any] = {}
+    exec(compile(block, str(GUIDE), "exec"), namespace)  # the example as a downstream team would copy it
+    return namespace["verify_signature"]
+
+
+async def decide_refund(api) -> str:
+    dispute = await (await open_dispute(api)).json()
+    one = f"/v1/disputes/{dispute['id']}"
+    assigned = await api.post(one + "/assign", headers=INVESTIGATOR)
+    decision = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "No proof of delivery."}
+    decided = await api.post(one + "/decision", json=decision, headers={**INVESTIGATOR, "If-Match": assigned.headers["ETag"]})
+    assert decided.status == 200, await decided.text()
+    return dispute["id"]
+
+
+async def test_a_refund_reaches_payments_signed_on_every_attempt_and_the_guide_verifies_it(
+    api, sandbox, aiohttp_client, captured, log_audit
+):
+    downstream = await aiohttp_client(sandbox)
+    fault = {"service": "payments", "mode": "error", "times": 1}
+    assert (await downstream.post("/_sandbox/faults", json=fault)).status == 200
+
+    dispute_id = await decide_refund(api)
+
+    assert await eventually(lambda: applied(downstream, "payments")) == {f"{dispute_id}:d1:refund": 1}
+    received = (await (await downstream.get("/_sandbox/received")).json())["requests"]
+    assert [(r["status"], r["key"]) for r in received if r["service"] == "payments"] == [
+        (503, f"{dispute_id}:d1:refund"), (200, f"{dispute_id}:d1:refund"),
+    ]
+    assert len(captured) == 2
+    verify_signature = guide_verifier()
+    for header, body in captured:
+        t, kid, v1 = HEADER.match(header).groups()  # type: ignore[union-attr]
+        assert kid == KEY_ID and abs(time.time() - int(t)) < 60
+        assert v1 == hmac.new(SECRET.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+        assert verify_signature(header, body, {KEY_ID: SECRET}) is True
+        assert verify_signature(header, body.replace(b"129900", b"999900", 1), {KEY_ID: SECRET}) is False
+        assert verify_signature(header, body, {KEY_ID: SECRET}, now=int(t) + 301) is False
+        assert verify_signature(header, body, {"e2e-2025": SECRET}) is False
+    assert SECRET not in log_audit.getvalue()
+
+
+async def test_a_replayed_or_altered_refund_is_refused_by_the_payments_sandbox(api, sandbox, aiohttp_client, captured):
+    downstream = await aiohttp_client(sandbox)
+    dispute_id = await decide_refund(api)
+    assert await eventually(lambda: applied(downstream, "payments")) == {f"{dispute_id}:d1:refund": 1}
+    [(header, body)] = captured
+    assert b"129900" in body
+    altered = {"Disputes-Signature": header, "Idempotency-Key": "another-key", "Content-Type": "application/json"}
+
+    answer = await downstream.post("/payments/v1/refunds", data=body.replace(b"129900", b"999900", 1), headers=altered)
+    assert (answer.status, (await answer.json())["reason"]) == (401, "bad_signature")
+    t = int(HEADER.match(header).group(1))  # type: ignore[union-attr]
+    stale = {**altered, "Disputes-Signature": header.replace(f"t={t},", f"t={t - 301},")}
+    answer = await downstream.post("/payments/v1/refunds", data=body, headers=stale)
+    assert (answer.status, (await answer.json())["reason"]) == (401, "stale_timestamp")
+    replayed = await downstream.post("/payments/v1/refunds", data=body, headers={
+        "Disputes-Signature": header, "Idempotency-Key": f"{dispute_id}:d1:refund", "Content-Type": "application/json",
+    })  # within the window, the exact message: its key makes it harmless
+    assert replayed.status == 200 and (await replayed.json())["replayed"] is True
+    assert await applied(downstream, "payments") == {f"{dispute_id}:d1:refund": 1}
