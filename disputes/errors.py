@@ -8,21 +8,27 @@
     │   ├── ActiveDisputeExists  (names the dispute that holds the shipment)
     │   ├── CompensationAlreadyIssued
     │   ├── Contended            other changes kept winning the race for the dispute; try again shortly
-    │   └── KeyInFlight          a request with the same Idempotency-Key is still being answered
+    │   ├── KeyInFlight          a request with the same Idempotency-Key is still being answered
+    │   └── one class per rule of the case's state (assignment, appeal, questions, flags, ...)
     ├── StaleVersion             the caller acted on an older version
     └── Unprocessable            the request is well-formed but breaks a rule
-        └── IdempotencyKeyReused
+        ├── IdempotencyKeyReused
+        └── one class per business rule, naming the request `field` it is about where there is one
+
+Each class is one problem type of the API (its `code`), so a client can tell the rules apart.
 """
 
 
 class DomainError(Exception):
     code = "domain-error"
     title = "The request could not be completed"
+    field: str | None = None
+    """The request field the rule is about, if one is."""
 
     def __init__(self, detail: str, **facts: object) -> None:
         super().__init__(detail)
         self.detail = detail
-        self.facts = facts
+        self.facts = {"field": self.field, **facts} if self.field else facts
 
 
 class NotFound(DomainError):
@@ -88,3 +94,182 @@ class Unprocessable(DomainError):
 class IdempotencyKeyReused(Unprocessable):
     code = "idempotency-key-reused"
     title = "This Idempotency-Key was used with a different request"
+
+
+class NoFlags(Conflict):
+    code = "no-flags"
+    title = "The dispute carries no abuse flags"
+
+
+class NoRestriction(Conflict):
+    code = "no-restriction"
+    title = "The dispute led to no account restriction"
+
+
+class RestrictionReviewed(Conflict):
+    code = "restriction-reviewed"
+    title = "The restriction was already confirmed or lifted"
+
+
+class QuestionsClosed(Conflict):
+    code = "questions-closed"
+    title = "The dispute takes no more questions in its current status"
+
+
+class QuestionPending(Conflict):
+    code = "question-pending"
+    title = "The customer has yet to answer the open question"
+
+
+class TooManyQuestions(Conflict):
+    code = "too-many-questions"
+    title = "The review put as many questions to the customer as it may"
+
+
+class AccessibilityNeedRecorded(Conflict):
+    code = "accessibility-need-recorded"
+    title = "An accessibility need is already recorded"
+
+
+class EvidenceRequestsClosed(Conflict):
+    code = "evidence-requests-closed"
+    title = "The dispute takes no more evidence requests in its current status"
+
+
+class NotAssignable(Conflict):
+    code = "not-assignable"
+    title = "The dispute cannot be assigned in its current status"
+
+
+class AssignedToAnother(Conflict):
+    code = "assigned-to-another"
+    title = "The case is assigned to another investigator"
+
+
+class NotAssigned(Conflict):
+    code = "not-assigned"
+    title = "The case is not assigned"
+
+
+class NotRejected(Conflict):
+    code = "not-rejected"
+    title = "Only a rejected dispute can be appealed"
+
+
+class AlreadyAppealed(Conflict):
+    code = "already-appealed"
+    title = "The dispute was already appealed once"
+
+
+class AppealWindowClosed(Conflict):
+    code = "appeal-window-closed"
+    title = "The appeal window has closed"
+
+
+class CaseClosed(Conflict):
+    code = "case-closed"
+    title = "The dispute takes no more information in its current status"
+
+
+class TooManySubmissions(Conflict):
+    code = "too-many-submissions"
+    title = "The case holds as many additions as it may"
+
+
+class ClockOnlyMovesForward(Conflict):
+    code = "clock-only-moves-forward"
+    title = "A test clock only moves forward"
+
+
+class OverrideReasonRequired(Unprocessable):
+    code = "override-reason-required"
+    title = "Deciding against the recommendation needs an override_reason"
+    field = "override_reason"
+
+
+class ReasonDoesNotFitOutcome(Unprocessable):
+    code = "reason-does-not-fit-outcome"
+    title = "The reason code does not fit the outcome"
+    field = "reason_code"
+
+
+class NotReshippable(Unprocessable):
+    code = "not-reshippable"
+    title = "These items cannot be shipped again"
+    field = "outcome"
+
+
+class InvalidLineOutcomes(Unprocessable):
+    code = "invalid-line-outcomes"
+    title = "The outcomes per line do not fit the claim"
+    field = "line_outcomes"
+
+
+class CustomerRequired(Unprocessable):
+    code = "customer-required"
+    title = "An agent names the customer they act for"
+    field = "customer_id"
+
+
+class ChannelRequired(Unprocessable):
+    code = "channel-required"
+    title = "An agent names the channel the customer reached them by"
+    field = "channel"
+
+
+class OwnDisputesOnly(Unprocessable):
+    code = "own-disputes-only"
+    title = "Customers open disputes for themselves"
+    field = "customer_id"
+
+
+class OrderPageOnly(Unprocessable):
+    code = "order-page-only"
+    title = "Disputes a customer opens come from the order page"
+    field = "channel"
+
+
+class UnknownOrder(Unprocessable):
+    code = "unknown-order"
+    title = "No such order for this customer"
+    field = "order_id"
+
+
+class NotDelivered(Unprocessable):
+    code = "not-delivered"
+    title = "The shipment is not marked delivered"
+
+
+class ClaimWindowClosed(Unprocessable):
+    code = "claim-window-closed"
+    title = "The time to claim after delivery has passed"
+
+
+class InvalidMissingItems(Unprocessable):
+    code = "invalid-missing-items"
+    title = "The missing items do not fit the claim or the package"
+    field = "missing_items"
+
+
+class UnknownShipment(Unprocessable):
+    code = "unknown-shipment"
+    title = "The order has no such shipment, or several to choose from"
+    field = "shipment_id"
+
+
+class UnknownStaff(Unprocessable):
+    code = "unknown-staff"
+    title = "No such staff member in the directory"
+    field = "assignee"
+
+
+class InactiveStaff(Unprocessable):
+    code = "inactive-staff"
+    title = "The staff member is inactive"
+    field = "assignee"
+
+
+class ClockOutOfRange(Unprocessable):
+    code = "clock-out-of-range"
+    title = "A test clock's time is out of the range cases can run on"
+    field = "frozen_time"

@@ -14,7 +14,30 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr
 
 from disputes import tracing
 from disputes.actors import Actor
-from disputes.errors import CompensationAlreadyIssued, Conflict, Forbidden, Unprocessable
+from disputes.errors import (
+    AccessibilityNeedRecorded,
+    AlreadyAppealed,
+    AppealWindowClosed,
+    AssignedToAnother,
+    CaseClosed,
+    CompensationAlreadyIssued,
+    EvidenceRequestsClosed,
+    Forbidden,
+    InvalidLineOutcomes,
+    NoFlags,
+    NoRestriction,
+    NotAssignable,
+    NotAssigned,
+    NotRejected,
+    NotReshippable,
+    OverrideReasonRequired,
+    QuestionPending,
+    QuestionsClosed,
+    ReasonDoesNotFitOutcome,
+    RestrictionReviewed,
+    TooManyQuestions,
+    TooManySubmissions,
+)
 from disputes.notices import information_requested, restriction_lifted, staff_message
 from disputes.states import ACTIVE, Action, next_status
 from disputes.work import WorkKind
@@ -414,7 +437,7 @@ class Dispute(BaseModel):
         for this case, which returns to ordinary review."""
         actor.require(Role.SUPERVISOR)
         if not (self.abuse_flags or self.needs_supervisor):
-            raise Conflict("This dispute carries no flags.")
+            raise NoFlags("This dispute carries no flags.")
         cleared, self.abuse_flags, self.needs_supervisor = self.abuse_flags, [], False
         self.cleared_flags = sorted({*self.cleared_flags, *cleared})
         self.assess_due = now if self.is_active else None
@@ -430,9 +453,9 @@ class Dispute(BaseModel):
         actor.require(Role.SUPERVISOR)
         restriction = self.restriction
         if restriction is None:
-            raise Conflict("This dispute led to no account restriction.")
+            raise NoRestriction("This dispute led to no account restriction.")
         if restriction.state is RestrictionState.LIFTED or (confirm and restriction.state is RestrictionState.CONFIRMED):
-            raise Conflict(f"The restriction is already {restriction.state.value}.", state=restriction.state.value)
+            raise RestrictionReviewed(f"The restriction is already {restriction.state.value}.", state=restriction.state.value)
         if not confirm:
             self._lift_restriction(actor, reason, now)
             return
@@ -500,13 +523,13 @@ class Dispute(BaseModel):
         whatever the customer did not use when they answer."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
         if not self.is_active:
-            raise Conflict(f"A {self.status.value} dispute takes no more questions.")
+            raise QuestionsClosed(f"A {self.status.value} dispute takes no more questions.")
         if (waiting := self.open_information_request) is not None:
-            raise Conflict(f"The customer has yet to answer question {waiting.id}.")
+            raise QuestionPending(f"The customer has yet to answer question {waiting.id}.")
         review_started = self._review_started_at
         asked = sum(1 for r in self.information_requests if r.asked_at >= review_started)
         if asked >= per_review:
-            raise Conflict(f"At most {per_review} questions may be put to the customer in one review.")
+            raise TooManyQuestions(f"At most {per_review} questions may be put to the customer in one review.")
         request = QuestionToCustomer(
             id=f"irq_{len(self.information_requests) + 1}", question=question, asked_by=actor.id, asked_at=now,
             answer_by=answer_by, decision_due_before=self.sla.decision_due,
@@ -578,7 +601,7 @@ class Dispute(BaseModel):
         is open, its priority raised and its decision deadline brought forward to `accessible`'s if that is sooner."""
         actor.require(Role.AGENT)
         if self.accessibility_need:
-            raise Conflict("An accessibility need is already recorded on this dispute.")
+            raise AccessibilityNeedRecorded("An accessibility need is already recorded on this dispute.")
         self.accessibility_need = True
         if self.is_active:
             self.priority = max(self.priority, ACCESSIBLE_PRIORITY)
@@ -620,7 +643,7 @@ class Dispute(BaseModel):
     def request_evidence(self, actor: Actor, now: datetime) -> None:
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
         if not self.is_active:
-            raise Conflict(f"A {self.status.value} dispute takes no more evidence requests.")
+            raise EvidenceRequestsClosed(f"A {self.status.value} dispute takes no more evidence requests.")
         self.evidence_pull_due = now
         action = Action.AWAIT_EVIDENCE if self.status in (Status.OPENED, Status.UNDER_REVIEW) else None
         self._apply(actor, "evidence_requested", now, action, {})
@@ -630,9 +653,9 @@ class Dispute(BaseModel):
         if assignee != actor.id and actor.role is not Role.SUPERVISOR:
             raise Forbidden("Only a supervisor may assign a case to someone else.")
         if not self.is_active:
-            raise Conflict(f"A {self.status.value} dispute cannot be assigned.")
+            raise NotAssignable(f"A {self.status.value} dispute cannot be assigned.")
         if self.assignee not in (None, actor.id, assignee) and actor.role is not Role.SUPERVISOR:
-            raise Conflict("The case is assigned to another investigator.", assignee=self.assignee)
+            raise AssignedToAnother("The case is assigned to another investigator.", assignee=self.assignee)
         previous = self.assignee
         self.assignee = assignee
         action = Action.START_REVIEW if self.status in (Status.OPENED, Status.APPEALED) else None
@@ -641,7 +664,7 @@ class Dispute(BaseModel):
     def release(self, actor: Actor, now: datetime) -> None:
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
         if self.assignee is None:
-            raise Conflict("The case is not assigned.")
+            raise NotAssigned("The case is not assigned.")
         if self.assignee != actor.id and actor.role is not Role.SUPERVISOR:
             raise Forbidden("Only the assignee or a supervisor may release a case.")
         previous, self.assignee = self.assignee, None
@@ -669,19 +692,18 @@ class Dispute(BaseModel):
         advised = AUTOMATIC.get(self.recommendation.action) if self.recommendation else None
         overridden = advised is not None and advised is not outcome
         if overridden and actor.role is not Role.SERVICE and not override_reason:
-            raise Unprocessable(
-                f"The policy recommends '{advised.value if advised else ''}'; deciding otherwise needs an override_reason.",
-                field="override_reason",
+            raise OverrideReasonRequired(
+                f"The policy recommends '{advised.value if advised else ''}'; deciding otherwise needs an override_reason."
             )
         if (outcome is Outcome.REJECTED) != (reason_code in REJECTION_REASONS):
-            raise Unprocessable(f"Reason '{reason_code.value}' does not fit outcome '{outcome.value}'.")
+            raise ReasonDoesNotFitOutcome(f"Reason '{reason_code.value}' does not fit outcome '{outcome.value}'.")
         if outcome is not Outcome.REJECTED and self.compensation is not None:
             raise CompensationAlreadyIssued(
                 f"A {self.compensation.value} was already issued for this dispute."
             )
         lines = self._line_outcomes(outcome, line_outcomes)
         if Outcome.RESHIP in {outcome, *(line.outcome for line in lines)} and not self.order.reshippable:
-            raise Unprocessable("These items cannot be shipped again; decide a refund instead.")
+            raise NotReshippable("These items cannot be shipped again; decide a refund instead.")
         refunds = outcome is Outcome.REFUND or any(line.outcome is Outcome.REFUND for line in lines)
         destination = (refund_to or RefundDestination.ORIGINAL_PAYMENT) if refunds else None
         self.decisions += 1
@@ -716,11 +738,11 @@ class Dispute(BaseModel):
     ) -> None:
         self._require_customer_side(actor)
         if self.decision is None or self.decision.outcome is not Outcome.REJECTED:
-            raise Conflict("Only a rejected dispute can be appealed.")
+            raise NotRejected("Only a rejected dispute can be appealed.")
         if self.appeal is not None:
-            raise Conflict("This dispute was already appealed once.")
+            raise AlreadyAppealed("This dispute was already appealed once.")
         if now > window_ends:
-            raise Conflict("The appeal window has closed.", window_ended_at=window_ends.isoformat())
+            raise AppealWindowClosed("The appeal window has closed.", window_ended_at=window_ends.isoformat())
         self._add_customer_evidence(actor, SubmissionKind.APPEAL, statement, images, now)
         self._apply(actor, "appealed", now, Action.APPEAL, {"statement": statement, "images": _refs(images)})
         self.appeal = Appeal(statement=statement, appealed_at=now)
@@ -733,7 +755,7 @@ class Dispute(BaseModel):
         a question to them is open); the policy looks at the case again."""
         self._require_customer_side(actor)
         if not self.is_active:
-            raise Conflict(f"A {self.status.value} dispute takes no more information.")
+            raise CaseClosed(f"A {self.status.value} dispute takes no more information.")
         self._add_customer_evidence(actor, SubmissionKind.INFORMATION, statement, images, now)
         details = {"statement": statement, "images": _refs(images)}
         self._customer_says(actor, "information_added", details, now, escalate_before)
@@ -748,18 +770,18 @@ class Dispute(BaseModel):
     def _line_outcomes(self, outcome: Outcome, per_line: Sequence[tuple[str, Outcome]]) -> list[LineOutcome]:
         chosen = dict(per_line)
         if len(chosen) != len(per_line):
-            raise Unprocessable("Name each line once.", field="line_outcomes")
+            raise InvalidLineOutcomes("Name each line once.")
         if chosen and not self.partial:
-            raise Unprocessable("Outcomes per line are for missing-item claims.", field="line_outcomes")
+            raise InvalidLineOutcomes("Outcomes per line are for missing-item claims.")
         if not self.partial or outcome is Outcome.REJECTED:
             if chosen:
-                raise Unprocessable("A rejection has no outcomes per line.", field="line_outcomes")
+                raise InvalidLineOutcomes("A rejection has no outcomes per line.")
             return []
         claimed = {m.sku for m in self.missing_items}
         if unknown := sorted(set(chosen) - claimed):
-            raise Unprocessable(f"Not a missing line of this claim: {', '.join(unknown)}.", field="line_outcomes")
+            raise InvalidLineOutcomes(f"Not a missing line of this claim: {', '.join(unknown)}.")
         if Outcome.REJECTED in chosen.values():
-            raise Unprocessable("A line is refunded or reshipped; reject the whole claim instead.", field="line_outcomes")
+            raise InvalidLineOutcomes("A line is refunded or reshipped; reject the whole claim instead.")
         prices = {item.sku: item.unit_price_minor for item in self.order.items}
         return [
             LineOutcome(
@@ -771,7 +793,7 @@ class Dispute(BaseModel):
         self, actor: Actor, kind: SubmissionKind, statement: str, images: Sequence[CustomerImage], now: datetime
     ) -> None:
         if len(self.customer_evidence) >= MAX_SUBMISSIONS:
-            raise Conflict(f"A case takes at most {MAX_SUBMISSIONS} additions; please contact customer service.")
+            raise TooManySubmissions(f"A case takes at most {MAX_SUBMISSIONS} additions; please contact customer service.")
         added = CustomerEvidence(kind=kind, statement=statement, images=list(images), submitted_at=now, submitted_by=actor.id)
         self.customer_evidence.append(added)
         self.assess_due = now
@@ -784,7 +806,7 @@ class Dispute(BaseModel):
         if actor.role is Role.SUPERVISOR or actor.role is Role.SERVICE:
             return
         if self.assignee not in (None, actor.id):
-            raise Conflict("The case is assigned to another investigator.", assignee=self.assignee)
+            raise AssignedToAnother("The case is assigned to another investigator.", assignee=self.assignee)
         previous = self.decision
         overturns_rejection = (
             previous is not None

@@ -11,12 +11,20 @@ from disputes.actors import Actor
 from disputes.contention import Backoff, Turns
 from disputes.errors import (
     ActiveDisputeExists,
+    ChannelRequired,
+    ClaimWindowClosed,
     Contended,
+    CustomerRequired,
     Forbidden,
     IdempotencyKeyReused,
+    InvalidMissingItems,
+    NotDelivered,
     NotFound,
+    OrderPageOnly,
+    OwnDisputesOnly,
     StaleVersion,
-    Unprocessable,
+    UnknownOrder,
+    UnknownShipment,
 )
 from disputes.model import ClockReading, Dispute, FirstAnswer, IdempotencyRecord
 from disputes.intake import attachment_ref
@@ -93,16 +101,16 @@ class OnBehalf:
     def of(cls, actor: Actor, request: OpenRequest) -> "OnBehalf":
         if actor.role is Role.AGENT:
             if request.customer_id is None:
-                raise Unprocessable("An agent opens a dispute for a customer: give customer_id.", field="customer_id")
+                raise CustomerRequired("An agent opens a dispute for a customer: give customer_id.")
             if request.channel in (None, Channel.ORDER_PAGE):
-                raise Unprocessable("Give the channel the customer reached you by: live_chat, phone or email.", field="channel")
+                raise ChannelRequired("Give the channel the customer reached you by: live_chat, phone or email.")
             return cls(request.customer_id, request.channel, actor.id, f"agent/{actor.id}")
         actor.require(Role.CUSTOMER)
         assert actor.customer_id is not None  # a customer token without one is refused
         if request.customer_id not in (None, actor.customer_id):
-            raise Unprocessable("Customers open disputes for themselves.", field="customer_id")
+            raise OwnDisputesOnly("Customers open disputes for themselves.")
         if request.channel not in (None, Channel.ORDER_PAGE):
-            raise Unprocessable("Disputes a customer opens come from the order page.", field="channel")
+            raise OrderPageOnly("Disputes a customer opens come from the order page.")
         return cls(actor.customer_id, Channel.ORDER_PAGE, None, actor.customer_id)
 
 
@@ -181,7 +189,7 @@ class DisputeService:
             raise Forbidden(f"Only staff filter the queue by {', '.join(staff_only)}.", field=staff_only[0])
         if actor.role is Role.AGENT:
             if query.customer_id is None:
-                raise Unprocessable("Agents list the disputes of one customer: give customer_id.", field="customer_id")
+                raise CustomerRequired("Agents list the disputes of one customer: give customer_id.")
         elif not actor.is_staff:
             actor.require(Role.CUSTOMER)
             query = replace(query, customer_id=actor.customer_id)
@@ -393,12 +401,12 @@ class DisputeService:
         now = reading.time if reading else self.clock.now()
         order = await self.orders.get(request.order_id)
         if order is None or order.customer_id != behalf.customer_id:
-            raise Unprocessable(f"No order {request.order_id} for this customer.", field="order_id")
+            raise UnknownOrder(f"No order {request.order_id} for this customer.")
         shipment = _pick_shipment(order, request.shipment_id)
         if shipment.status is not ShipmentStatus.DELIVERED or shipment.delivered_at is None:
-            raise Unprocessable("This shipment is not marked delivered; there is nothing to dispute yet.")
+            raise NotDelivered("This shipment is not marked delivered; there is nothing to dispute yet.")
         if now > shipment.delivered_at + self.rules.claim_window:
-            raise Unprocessable(
+            raise ClaimWindowClosed(
                 f"Claims must be made within {self.rules.claim_window.days} days of delivery.",
                 window_days=self.rules.claim_window.days,
             )
@@ -447,35 +455,32 @@ def _check_missing_items(shipment: Shipment, request: OpenRequest) -> None:
     """Missing lines name lines of the disputed package, each once, at most the quantity ordered."""
     if request.claim is Claim.NOT_RECEIVED:
         if request.missing_items:
-            raise Unprocessable("Missing items belong to a missing_items claim.", field="missing_items")
+            raise InvalidMissingItems("Missing items belong to a missing_items claim.")
         return
     if not request.missing_items:
-        raise Unprocessable("Say which items are missing.", field="missing_items")
+        raise InvalidMissingItems("Say which items are missing.")
     ordered = {item.sku: item.quantity for item in shipment.items}
     skus = [m.sku for m in request.missing_items]
     if len(set(skus)) != len(skus):
-        raise Unprocessable("Name each missing item once.", field="missing_items")
+        raise InvalidMissingItems("Name each missing item once.")
     for missing in request.missing_items:
         if missing.sku not in ordered:
-            raise Unprocessable(
-                f"Package {shipment.shipment_id} holds no item {missing.sku}.", field="missing_items", skus=sorted(ordered)
+            raise InvalidMissingItems(
+                f"Package {shipment.shipment_id} holds no item {missing.sku}.", skus=sorted(ordered)
             )
         if missing.quantity > ordered[missing.sku]:
-            raise Unprocessable(
-                f"Only {ordered[missing.sku]} of {missing.sku} were in this package.", field="missing_items"
-            )
+            raise InvalidMissingItems(f"Only {ordered[missing.sku]} of {missing.sku} were in this package.")
 
 
 def _pick_shipment(order: Order, shipment_id: str | None) -> Shipment:
     if shipment_id is not None:
         shipment = order.shipment(shipment_id)
         if shipment is None:
-            raise Unprocessable(f"Order {order.order_id} has no shipment {shipment_id}.", field="shipment_id")
+            raise UnknownShipment(f"Order {order.order_id} has no shipment {shipment_id}.")
         return shipment
     if len(order.shipments) != 1:
-        raise Unprocessable(
+        raise UnknownShipment(
             "This order has several shipments; say which one did not arrive.",
-            field="shipment_id",
             shipments=[s.shipment_id for s in order.shipments],
         )
     return order.shipments[0]

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from disputes.actors import Actor
-from disputes.errors import Conflict, Forbidden, NotFound, Unprocessable
+from disputes.errors import (
+    Conflict,
+    Forbidden,
+    InactiveStaff,
+    NotFound,
+    UnknownStaff,
+)
 from disputes.model import Dispute
 from disputes.ports import StaffDirectory
 from disputes.service import DisputeService
@@ -37,9 +43,9 @@ class Staff:
         """The active member `staff_id` names; Unprocessable (naming the field `assignee`) for anyone else."""
         member = await self.directory.get(staff_id)
         if member is None:
-            raise Unprocessable(f"No staff member {staff_id} in the directory.", field="assignee")
+            raise UnknownStaff(f"No staff member {staff_id} in the directory.")
         if not member.active:
-            raise Unprocessable(f"Staff member {staff_id} is inactive.", field="assignee")
+            raise InactiveStaff(f"Staff member {staff_id} is inactive.")
         return member
 
 

@@ -13,18 +13,17 @@ from datetime import UTC, datetime
 from secrets import token_hex
 
 from disputes.actors import SYSTEM, Actor
-from disputes.errors import Conflict, NotFound, Unprocessable
+from disputes.errors import (
+    ClockOnlyMovesForward,
+    ClockOutOfRange,
+    NotFound,
+)
 from disputes.model import Dispute, TestClock
 from disputes.ports import Clock, TestClocks
 from disputes.service import DisputeService, Opened, OpenRequest, Render
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
-
-
-class ClockOnlyMovesForward(Conflict):
-    code = "clock-only-moves-forward"
-    title = "A test clock only moves forward"
 
 
 @dataclass
@@ -74,7 +73,5 @@ def _as_of_clock(dispute: Dispute, now: datetime) -> bool:
 def _within(at: datetime) -> datetime:
     """`at` to the millisecond (what storage keeps), when it is a time a case can run on."""
     if not EARLIEST <= at < LATEST:
-        raise Unprocessable(
-            f"A test clock's time must be from {EARLIEST.year} up to {LATEST.year}.", field="frozen_time"
-        )
+        raise ClockOutOfRange(f"A test clock's time must be from {EARLIEST.year} up to {LATEST.year}.")
     return at.astimezone(UTC).replace(microsecond=at.microsecond // 1000 * 1000)

@@ -196,13 +196,19 @@ class QueueFilters(_Input):
     tracking_number: Id | None = Field(default=None, description="The disputes on a carrier's tracking number.")
     customer_id: Id | None = Field(default=None, description="One customer's disputes (agents must give it).")
     carrier: Id | None = None
-    status: list[Status] | None = Field(default=None, description="Comma-separated statuses.")
+    status: list[Status] | None = Field(
+        default=None, description="Statuses: the parameter once per value (status=opened&status=appealed); a value may "
+                                  "also list several, comma-separated.",
+    )
     assignee: Id | None = Field(default=None, description="The cases assigned to this staff id.")
     mine: OnlyTrue | None = Field(default=None, description="Only `true`: the cases assigned to the caller.")
     unassigned: OnlyTrue | None = Field(default=None, description="Only `true`: the cases no one has taken.")
     needs_supervisor: QueryBool | None = Field(default=None, description="Cases waiting (or not) for a supervisor.")
     flagged: QueryBool | None = Field(default=None, description="Cases carrying abuse flags (`false`: none).")
-    priority: list[Priority] | None = Field(default=None, description="Comma-separated priorities, 0 normal .. 3 urgent.")
+    priority: list[Priority] | None = Field(
+        default=None, description="Priorities, 0 normal .. 3 urgent: the parameter once per value; a value may also "
+                                  "list several, comma-separated.",
+    )
     channel: Channel | None = Field(default=None, description="Where the customer reported.")
     outcome: Outcome | None = Field(default=None, description="Cases decided with this outcome.")
     overridden: QueryBool | None = Field(default=None, description="Only decisions taken against the recommendation.")
@@ -243,6 +249,7 @@ class Effects(_Output):
 class DisputeView(_Output):
     """The full case, as investigators and supervisors see it."""
 
+    view: Literal["staff"] = Field(default="staff", description="Which view of the case this is.")
     id: str
     version: int
     status: Status
@@ -311,8 +318,8 @@ class NextStep(_Output):
     tr: str
 
 
-class CustomerDisputeView(_Output):
-    """What the order page shows the customer: their case, without internal notes or staff names."""
+class _CustomerSideView(_Output):
+    """The case as the customer's side sees it (the customer, or an agent reading it to them)."""
 
     id: str
     version: int
@@ -339,10 +346,17 @@ class CustomerDisputeView(_Output):
     )
 
 
-class AgentDisputeView(CustomerDisputeView):
+class CustomerDisputeView(_CustomerSideView):
+    """What the order page shows the customer: their case, without internal notes or staff names."""
+
+    view: Literal["customer"] = Field(default="customer", description="Which view of the case this is.")
+
+
+class AgentDisputeView(_CustomerSideView):
     """What an agent sees: the customer's own view (to read it to them), and whose case it is, how it reached us
     and whether the customer needs written messages. No evidence, recommendation, abuse flags or staff names."""
 
+    view: Literal["agent"] = Field(default="agent", description="Which view of the case this is.")
     customer_id: str
     channel: Channel
     opened_by_agent: str | None
@@ -394,7 +408,8 @@ class FieldError(_Output):
 class Problem(_Output):
     """RFC 9457 problem details."""
 
-    type: str
+    type: str = Field(description="What went wrong, as a stable URI (`urn:dispute-service:problem:<code>`): one per "
+                                  "rule, to branch on. The document lists every one under `components/examples`.")
     title: str
     status: int
     detail: str | None = None
@@ -457,6 +472,8 @@ class CarrierList(_Output):
 
 
 class WebhookReceipt(_Output):
+    """The push is stored: how many events it carried, and how many of them had already been received."""
+
     received: int
     duplicates: int
 

@@ -26,10 +26,11 @@ _UNWRITTEN = (
 """Every character of Unicode's white space (Zs, Zl, Zp), control (Cc), format (Cf: zero-width and
 direction marks, BOM, tag characters) and private-use (Co) categories, as ranges; a test derives them again
 from ``unicodedata``. Spelled out, as regex engines disagree on ``\\s`` and ``\\p{…}``."""
-WRITTEN = f"[^{_UNWRITTEN}]"
+WRITTEN = "[^" + re.sub(r"\\U([0-9a-f]{8})", lambda code: chr(int(code[1], 16)), _UNWRITTEN) + "]"
 """Some character that is none of those: a letter, mark, number, punctuation or symbol (a code point that is
 unassigned in this Unicode version also counts: a newer emoji must not be refused as blank). Published as
-the schemas' ``pattern``."""
+the schemas' ``pattern``, with the code points beyond U+FFFF written as themselves: ``\\U`` escapes are
+Python's, not ECMA-262's (JSON Schema's dialect), whose engines refuse them."""
 _WRITTEN = re.compile(f"[^{_UNWRITTEN}\\ud800-\\udfff]")
 """What the server checks: also no lone surrogate (Cs), which JSON's ``\\ud800`` escapes can smuggle in
 but no valid UTF-8 document holds, so the published pattern (for engines that cannot name them) leaves

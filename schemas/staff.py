@@ -76,6 +76,8 @@ class AssignmentResult(BaseModel):
 
 
 class BulkAssignView(BaseModel):
+    """What became of each case asked for: assigned, already theirs, or why not."""
+
     model_config = ConfigDict(frozen=True)
     assignee: str
     results: list[AssignmentResult] = Field(description="One per dispute id, in the order given.")

@@ -221,7 +221,7 @@ ONE = "/v1/disputes/{id}"
 ENDPOINTS = (
     Endpoint("POST", "/v1/disputes", open_dispute, "Open a dispute (order page; agents: for a customer)", CUSTOMER_SIDE,
              OpenDispute, response=CustomerDisputeView, status=201, headers=("Idempotency-Key",), errors=(409, 422),
-             extra={"other_responses": (AgentDisputeView,)}, keys="own"),
+             extra={"other_responses": (AgentDisputeView,), "location": True}, keys="own"),
     Endpoint("GET", "/v1/disputes", list_disputes, "The queue, ordered by decision due date", EVERYONE,
              query=ListQuery, response=DisputePageView, errors=(422,)),
     Endpoint("GET", "/v1/disputes.csv", export_disputes,

@@ -162,8 +162,9 @@ async def read_json_body(request: web.Request, model: type[BaseModel], optional:
 
 
 @cache
-def _comma_separated(model: type[BaseModel]) -> frozenset[str]:
-    """The parameters that take a list: comma-separated in the query string, as the document says (`explode: false`)."""
+def _list_parameters(model: type[BaseModel]) -> frozenset[str]:
+    """The parameters that take a list: the key repeated once per value (`explode: true`, as the document says and
+    generated clients send), each value possibly itself comma-separated (as people type it)."""
     properties = model.model_json_schema()["properties"]
     return frozenset(name for name, field in properties.items() if _is_array(field))
 
@@ -174,11 +175,16 @@ def _is_array(field: dict[str, Any]) -> bool:
 
 def _read_query(request: web.Request, model: type[BaseModel]) -> BaseModel:
     data: dict[str, Any] = {}
-    for key in request.query:
+    lists = _list_parameters(model)
+    for key in dict.fromkeys(request.query):
         values = request.query.getall(key)
-        if len(values) > 1:
-            raise ProblemError(422, "validation-failed", "The request is not valid", f"'{key}' is given twice.")
-        data[key] = values[0].split(",") if key in _comma_separated(model) else values[0]
+        if key in lists:
+            data[key] = [item for value in values for item in value.split(",")]
+        elif len(values) > 1:
+            raise ProblemError(422, "validation-failed", "The request is not valid", f"'{key}' is given twice.",
+                               parameters=[key])
+        else:
+            data[key] = values[0]
     try:
         return model.model_validate(data)
     except ValidationError as error:

@@ -1,15 +1,20 @@
 """The OpenAPI 3.1 document, generated from the endpoint table and the pydantic schemas."""
 
+import json
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
+from pydantic_core import core_schema
 
 from adapters.images import FORMATS
+from adapters.web import examples
 from adapters.web.endpoint import Endpoint
 from adapters.web.openapi_partners import with_partner_contract
+from adapters.web.problems import ProblemType, problem_types
 from adapters.web.uploads import IMAGES, MAX_IMAGE_BYTES, MAX_IMAGES, STATEMENT
 from disputes.rules import Rules
 from schemas.api import Problem
@@ -22,7 +27,7 @@ STATUS_TEXT = {
     408: "Body not received in time", 409: "Conflicts with the dispute's state", 412: "Stale version",
     413: "Body too large", 415: "Unsupported media type", 416: "No part of the file is in the Range",
     422: "Invalid request", 428: "If-Match required", 429: "Too many requests",
-    503: "Temporarily unavailable",
+    500: "An unexpected error, logged with the request id", 503: "Temporarily unavailable",
 }
 HEADERS = {
     "Idempotency-Key": "Up to 128 printable characters, yours (scoped to your token's subject). A retry with the same key "
@@ -38,6 +43,16 @@ HEADERS = {
              "satisfiable one is sent; a Range that cannot be read is ignored (the whole file, 200).",
     "If-Range": "The ETag of the copy you hold a part of: the Range applies only if it is still current.",
 }
+SUCCESS_HEADERS = {
+    "ETag": "The dispute's version (strong), to quote in If-Match when deciding.",
+    "Location": "Where the resource this request created is read.",
+    "Idempotent-Replayed": '"true" when the answer is the first one given for this Idempotency-Key, not a new record.',
+}
+PROBLEM_HEADERS = {
+    401: {"WWW-Authenticate": 'Bearer realm="disputes": send a bearer token.'},
+    503: {"Retry-After": "Seconds to wait before retrying."},
+}
+SUCCESS = {200: "", 201: "Created: ", 202: "Accepted, the work it starts runs in the background: "}
 FILE_HEADERS = {
     "ETag": "The SHA-256 of the file's bytes (strong).",
     "Content-Disposition": 'inline; filename="<kind>-<reference>.<extension>"',
@@ -57,30 +72,66 @@ def submission_body(json_model: type[BaseModel]) -> dict[str, Any]:
     }
     form = {"type": "object", "required": [STATEMENT], "additionalProperties": False,
             "properties": {STATEMENT: TypeAdapter(Statement).json_schema(), IMAGES: images}}
-    return {"required": True, "content": {
+    # Not `required` though it is (an empty body is refused, 400 or 415): openapi-python-client 0.29 writes a client
+    # that cannot be imported for a required body of two media types (its issue #1451).
+    return {"required": False, "description": "Required: the form, or the statement alone as JSON.", "content": {
         "multipart/form-data": {"schema": form, "encoding": {IMAGES: {"contentType": ", ".join(FORMATS)}}},
         "application/json": {"schema": _ref(json_model)},
     }}
 
 
+class _Schemas(GenerateJsonSchema):
+    """Requests in the validation schema (a field with a default may be left out); responses in the serialization
+    schema with every field required: the service writes them all (null when empty), and a generated client then
+    gives non-optional attributes."""
+
+    def field_is_required(
+        self, field: core_schema.ModelField | core_schema.DataclassField | core_schema.TypedDictField, total: bool,
+    ) -> bool:
+        if self.mode == "serialization":
+            return not field.get("serialization_exclude", False)
+        return super().field_is_required(field, total)
+
+
+def _by_name(models: set[type[BaseModel]]) -> list[type[BaseModel]]:
+    return sorted(models, key=lambda m: m.__name__)
+
+
 def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, Any]:
-    models = {m for e in endpoints
-              for m in (e.body, e.response, e.extra.get("submission"), *e.extra.get("other_responses", ())) if m}
-    _, defs = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m: m.__name__)] +
-                                 [(Problem, "validation")], ref_template=REF)
+    requests = {m for e in endpoints for m in (e.body, e.extra.get("submission")) if m} | {Problem}
+    responses = {m for e in endpoints for m in (e.response, *e.extra.get("other_responses", ())) if m}
+    _, defs = models_json_schema([(m, "validation") for m in _by_name(requests)] +
+                                 [(m, "serialization") for m in _by_name(responses)],
+                                 ref_template=REF, schema_generator=_Schemas)
+    _absent_not_null(defs["$defs"][Problem.__name__])
     paths: dict[str, dict[str, Any]] = {}
     for e in endpoints:
         paths.setdefault(e.path, {})[e.method.lower()] = _operation(e)
-    return with_partner_contract({
+    document = with_partner_contract({
         "openapi": "3.1.0",
         "info": {"title": "Delivery-dispute investigation service", "version": version,
                  "description": "Opens, investigates and resolves 'shows delivered, never arrived' disputes."},
+        "servers": [{"url": "/", "description": "This service: the document is served by the API it describes."}],
         "paths": paths,
         "components": {
             "schemas": defs.get("$defs", {}),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "examples": {_example_name(kind): _problem_example(kind) for kind in problem_types()},
         },
     })
+    examples.fill(document)
+    used = set(re.findall(r'"#/components/examples/([^"]+)"', json.dumps(document["paths"])))
+    document["components"]["examples"] = {name: e for name, e in document["components"]["examples"].items() if name in used}
+    return document
+
+
+def _absent_not_null(schema: dict[str, Any]) -> None:
+    """A problem is written without the fields it has no value for (never `null`): an optional field is its value's
+    type alone, which a client generator can narrow (a `reason` to its codes)."""
+    for name, field in schema["properties"].items():
+        if name not in schema.get("required", ()) and (options := field.pop("anyOf", None)):
+            field.pop("default", None)
+            field.update(next(option for option in options if option.get("type") != "null"))
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -99,34 +150,71 @@ def _operation(e: Endpoint) -> dict[str, Any]:
         query = e.query.model_json_schema(ref_template=REF)
         for name, field in query["properties"].items():
             params.append({"name": name, "in": "query", "required": name in query.get("required", ()), "schema": field,
-                           "explode": False, "style": "form"})
+                           "style": "form", "explode": True})  # a list: the key once per value, as the server reads it
     if params:
         op["parameters"] = params
     if e.body:
         op["requestBody"] = {"required": not e.body_optional, "content": {"application/json": {"schema": _ref(e.body)}}}
     if submission := e.extra.get("submission"):
         op["requestBody"] = submission_body(submission)
-    ok: dict[str, Any] = {"description": "OK"} | e.extra.get("ok", {})  # a response that is not JSON describes itself
+    ok: dict[str, Any] = {"description": _success(e)} | e.extra.get("ok", {})  # a response not JSON describes itself
     if e.response:
         schema: dict[str, Any] = _ref(e.response)
-        if others := e.extra.get("other_responses"):  # the view depends on the caller's role
-            schema = {"anyOf": [_ref(e.response), *map(_ref, others)]}
+        if others := e.extra.get("other_responses"):
+            schema = _role_views((e.response, *others))
         ok["content"] = {"application/json": {"schema": schema}}
-    problem = {"application/problem+json": {"schema": _ref(Problem)}}
+    if headers := _success_headers(e):
+        ok["headers"] = headers
+    answers = _file_responses(media) if (media := e.extra.get("file")) else {str(e.status): ok}
+    if e.extra.get("creates"):  # a PUT that makes a new record answers 201 (RFC 9110 §9.3.4)
+        answers["201"] = ok | {"description": "Created: " + ok["description"]}
+    op["responses"] = answers | {str(c): _problem_response(e, c) for c in _problem_statuses(e)} | {
+        "default": _problem_response(e, 500)}
+    _http_semantics(e, op["responses"])
+    op["security"] = [{"bearer": []}] if e.roles else []  # no bearer token: public, or signed by the caller's own means
+    if e.roles:
+        op["description"] = "Roles: " + ", ".join(sorted(r.value for r in e.roles))
+    return op
+
+
+def _success(e: Endpoint) -> str:
+    """What a success answer is: the response model's own description, else the operation's summary."""
+    if e.extra.get("other_responses"):
+        what = "The dispute as the caller's role sees it, told apart by `view`."
+    else:
+        what = (e.response.__doc__ if e.response and e.response.__doc__ else e.summary).split("\n\n")[0]
+    return SUCCESS.get(e.status, "") + " ".join(what.split())
+
+
+def _role_views(views: tuple[type[BaseModel], ...]) -> dict[str, Any]:
+    """One of the role-specific views of a dispute, named by its `view` field for a client to decode the right one."""
+    mapping = {view.model_fields["view"].default: REF.format(model=view.__name__) for view in views}
+    return {"oneOf": [_ref(view) for view in views], "discriminator": {"propertyName": "view", "mapping": mapping}}
+
+
+def _success_headers(e: Endpoint) -> dict[str, Any]:
+    names = [*(["ETag"] if e.response and "view" in e.response.model_fields else []),
+             *(["Location"] if e.extra.get("location") else []),
+             *(["Idempotent-Replayed"] if "Idempotency-Key" in e.headers else [])]
+    return {name: {"description": SUCCESS_HEADERS[name], "schema": {"type": "string"}} for name in names}
+
+
+def _problem_statuses(e: Endpoint) -> list[int]:
     codes = set(e.errors) | ({401, 403} if e.roles else set()) | ({400, 413, 415} if e.body else set()) | {503}
-    if e.query or path_names:
+    if e.query or re.search(r"{\w+}", e.path):
         codes.add(422)
     if 413 in codes:  # a bounded body is also bounded in time
         codes.add(408)
-    answers = _file_responses(media) if (media := e.extra.get("file")) else {str(e.status): ok}
-    if e.extra.get("creates"):  # a PUT that makes a new record answers 201 (RFC 9110 §9.3.4)
-        answers["201"] = ok | {"description": "Created"}
-    op["responses"] = answers | {str(c): {"description": STATUS_TEXT[c], "content": problem} for c in sorted(codes)}
-    _http_semantics(e, op["responses"])
-    if e.roles:
-        op["security"] = [{"bearer": []}]
-        op["description"] = "Roles: " + ", ".join(sorted(r.value for r in e.roles))
-    return op
+    return sorted(codes)
+
+
+def _problem_response(e: Endpoint, status: int) -> dict[str, Any]:
+    named = {kind.code: {"$ref": f"#/components/examples/{_example_name(kind)}"} for kind in _answers(e, status)}
+    content = {"application/problem+json": {"schema": _ref(Problem)} | ({"examples": named} if named else {})}
+    answer: dict[str, Any] = {"description": STATUS_TEXT[status], "content": content}
+    if headers := PROBLEM_HEADERS.get(status):
+        answer["headers"] = {name: {"description": text, "schema": {"type": "string"}} for name, text in headers.items()}
+    return answer
 
 
 RATE_LIMIT_HEADERS = {
@@ -141,16 +229,15 @@ def _http_semantics(e: Endpoint, responses: dict[str, Any]) -> None:
     """304 on a GET (its ETag named in If-None-Match), 409 on a POST whose Idempotency-Key is in flight, 429 where
     a rate limit counts."""
     header = {"schema": {"type": "string"}}
-    problem = {"application/problem+json": {"schema": _ref(Problem)}}
     if e.method == "POST" and e.keys != "none" and "409" not in responses:
-        responses["409"] = {"description": STATUS_TEXT[409], "content": problem}
+        responses["409"] = _problem_response(e, 409)
     if e.method == "GET" and "304" not in responses:
         responses["304"] = {"description": "Not modified: the ETag named in If-None-Match is current (no body)",
                             "headers": {"ETag": header | {"description": "The current ETag."}}}
     if e.counts != "none":
         limits = {name: header | {"description": text} for name, text in RATE_LIMIT_HEADERS.items()}
         retry = {"Retry-After": header | {"description": "Seconds until the bucket lets a request through."}}
-        responses["429"] = responses.get("429", {"description": STATUS_TEXT[429], "content": problem})
+        responses["429"] = responses.get("429", _problem_response(e, 429))
         responses["429"]["headers"] = retry | limits
 
 
@@ -165,3 +252,52 @@ def _file_responses(media_types: tuple[str, ...]) -> dict[str, Any]:
         "304": {"description": "The copy named in If-None-Match is current",
                 "headers": {name: headers[name] for name in ("ETag", "Cache-Control")}},
     }
+
+
+def _answers(e: Endpoint, status: int) -> list[ProblemType]:
+    return [kind for kind in problem_types() if kind.status == status and _may_answer(e, kind)]
+
+
+def _may_answer(e: Endpoint, kind: ProblemType) -> bool:
+    """Whether the operation can refuse with this type, as far as its declaration tells: a business rule only where
+    the request changes something (and has the field the rule is about), a refusal of the edge where it applies."""
+    if scope := EDGE_SCOPES.get(kind.code):
+        return scope(e)
+    if kind.status not in (409, 412, 422) or kind.code == "validation-failed":
+        return True
+    return e.method != "GET" and (kind.field is None or any(
+        model is not None and kind.field in model.model_fields for model in (e.body, e.extra.get("submission"))))
+
+
+def _takes_images(e: Endpoint) -> bool:
+    return "submission" in e.extra
+
+
+def _takes_pushes(e: Endpoint) -> bool:
+    return e.tag == "carriers" and e.method == "POST"
+
+
+EDGE_SCOPES: dict[str, Callable[[Endpoint], bool]] = {
+    "malformed-webhook": _takes_pushes, "webhook-unauthenticated": _takes_pushes, "webhook-forbidden": _takes_pushes,
+    "unknown-carrier": lambda e: "{carrier}" in e.path,
+    "range-not-satisfiable": lambda e: "file" in e.extra,
+    "malformed-header": lambda e: bool(e.headers),
+    "precondition-required": lambda e: "If-Match" in e.headers,
+    "malformed-multipart": _takes_images, "image-too-large": _takes_images, "too-many-images": _takes_images,
+    "unsupported-image-type": _takes_images, "unreadable-image": _takes_images,
+    "not-ready": lambda e: e.path == "/readyz",
+    "authentication-unavailable": lambda e: bool(e.roles),  # the identity provider's keys cannot be fetched
+}
+
+
+def _example_name(kind: ProblemType) -> str:
+    return f"problem-{kind.code}"
+
+
+def _problem_example(kind: ProblemType) -> dict[str, Any]:
+    value: dict[str, Any] = {"type": kind.uri, "title": kind.title, "status": kind.status}
+    if kind.field:
+        value["field"] = kind.field
+    return {"summary": kind.title, "value": value,
+            "description": f"`{kind.uri}`, answered with {kind.status}" + (f"; about `{kind.field}`." if kind.field else ".")}
+

@@ -111,8 +111,9 @@ def _prefixed(prefix: str, model: type[BaseModel]) -> dict[str, Any]:
     """The model's schema and its nested ones as components, each name prefixed (carriers' wire models reuse
     names like `Address` and `Status`); wire models are written with the carrier's own field names."""
     schema = model.model_json_schema(by_alias=True, ref_template=REF.format(model=prefix + "{model}"))
-    nested = schema.pop("$defs", {})
-    return {prefix + name: value for name, value in nested.items()} | {prefix + model.__name__: schema}
+    nested = schema.pop("$defs", {}) | {model.__name__: schema}
+    # Titled with the prefix too: client generators name their classes by the title (two `Address` clash).
+    return {prefix + name: value | ({"title": prefix + name} if prefix else {}) for name, value in nested.items()}
 
 
 def _dhl_push() -> dict[str, Any]:
@@ -213,6 +214,7 @@ def _outbound(kind: EffectKind, model: type[BaseModel], service: str, path: str)
                        "401 and apply nothing.",
         "operationId": f"outbox_{kind.value}",
         "tags": ["outbox"],
+        "security": [],  # no security scheme: the signature is the header parameter below
         "parameters": [idempotency, signature],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "$ref": REF.format(model=model.__name__)}}}},

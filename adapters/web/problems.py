@@ -2,6 +2,8 @@
 and unexpected ones (logged with the request id, answered without internals)."""
 
 import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -16,6 +18,8 @@ from disputes.ports import StorageUnavailable
 from schemas.api import FieldError, Problem
 
 PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE = "urn:dispute-service:problem:{code}"
+RETRY_AFTER_SECONDS = "2"
 log = structlog.get_logger("api")
 
 DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
@@ -27,6 +31,69 @@ DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
 ]
 
 
+@dataclass(frozen=True)
+class ProblemType:
+    """One kind of refusal: a stable `type` a client can branch on, and the request field it names, if any."""
+
+    code: str
+    status: int
+    title: str
+    field: str | None = None
+
+    @property
+    def uri(self) -> str:
+        return PROBLEM_TYPE.format(code=self.code)
+
+
+EDGE_PROBLEMS = tuple(ProblemType(*fields) for fields in (
+    ("malformed-json", 400, "Malformed JSON"),
+    ("malformed-header", 400, "A header's value cannot be read"),
+    ("malformed-multipart", 400, "Malformed multipart body"),
+    ("unauthenticated", 401, "Authentication required"),
+    ("webhook-unauthenticated", 401, "The webhook is not authenticated"),
+    ("forbidden", 403, "Not allowed for this role"),
+    ("webhook-forbidden", 403, "The carrier may not push this"),
+    ("not-found", 404, "Not found"),
+    ("unknown-carrier", 404, "No such carrier"),
+    ("method-not-allowed", 405, "Method Not Allowed"),
+    ("request-timeout", 408, "Request Timeout"),
+    ("request-entity-too-large", 413, "Request Entity Too Large"),
+    ("content-too-large", 413, "Content too large"),
+    ("image-too-large", 413, "An image is too large"),
+    ("too-many-images", 413, "Too many images"),
+    ("unsupported-media-type", 415, "Unsupported media type"),
+    ("unsupported-image-type", 415, "Not an accepted image"),
+    ("range-not-satisfiable", 416, "Range not satisfiable"),
+    ("validation-failed", 422, "The request is not valid"),
+    ("malformed-webhook", 422, "The push cannot be read"),
+    ("unreadable-image", 422, "An image cannot be read"),
+    ("precondition-required", 428, "If-Match required"),
+    ("internal-error", 500, "Internal error"),
+    ("unavailable", 503, "Temporarily unavailable"),
+    ("authentication-unavailable", 503, "Authentication is unavailable"),
+    ("not-ready", 503, "Not ready"),
+))
+"""The refusals of the HTTP edge (the domain's are its exception classes); `problem_types` lists both."""
+
+
+def problem_types() -> list[ProblemType]:
+    """Every problem type the API answers with, by status then code; one code, one meaning."""
+    found = {kind.code: ProblemType(kind.code, domain_status(kind), kind.title, kind.field)
+             for kind in _subclasses(domain.DomainError)}
+    found.update({kind.code: kind for kind in EDGE_PROBLEMS})
+    return sorted(found.values(), key=lambda kind: (kind.status, kind.code))
+
+
+def domain_status(kind: type[domain.DomainError]) -> int:
+    return next(code for branch, code in DOMAIN_STATUS if issubclass(kind, branch))
+
+
+def _subclasses(kind: type[domain.DomainError]) -> Iterator[type[domain.DomainError]]:
+    for sub in kind.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
 class ProblemError(Exception):
     """Raised by handlers for errors at the HTTP edge (bad JSON, wrong media type, auth)."""
 
@@ -36,8 +103,10 @@ class ProblemError(Exception):
 
 
 def problem(status: int, code: str, title: str, detail: str | None = None, **extra: Any) -> web.Response:
-    body = Problem(type=f"urn:dispute-service:problem:{code}", title=title, status=status, detail=detail, **extra)
-    return web.Response(status=status, text=body.model_dump_json(exclude_none=True), content_type=PROBLEM_JSON)
+    body = Problem(type=PROBLEM_TYPE.format(code=code), title=title, status=status, detail=detail, **extra)
+    headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None  # every 503 says when to come back
+    return web.Response(status=status, text=body.model_dump_json(exclude_none=True), content_type=PROBLEM_JSON,
+                        headers=headers)
 
 
 def validation_problem(error: ValidationError, where: str) -> ProblemError:
@@ -65,7 +134,7 @@ def error_response(request: web.Request, error: Exception) -> web.Response:
             response.headers["WWW-Authenticate"] = 'Bearer realm="disputes"'
         return response
     if isinstance(error, domain.DomainError):
-        status = next(code for kind, code in DOMAIN_STATUS if isinstance(error, kind))
+        status = domain_status(type(error))
         extra = {name: error.facts[name] for name in ("dispute_id", "field") if name in error.facts}
         response = problem(status, error.code, error.title, error.detail, request_id=request_id, **extra)
         if isinstance(error, domain.KeyInFlight):
@@ -81,9 +150,7 @@ def error_response(request: web.Request, error: Exception) -> web.Response:
         return response
     if isinstance(error, StorageUnavailable | OrdersUnavailable):
         log.warning("dependency_unavailable", error=type(error).__name__)
-        response = problem(503, "unavailable", "Temporarily unavailable", "Please retry shortly.", request_id=request_id)
-        response.headers["Retry-After"] = "2"
-        return response
+        return problem(503, "unavailable", "Temporarily unavailable", "Please retry shortly.", request_id=request_id)
     # The stack without the message or locals: those can carry request data (names, addresses).
     log.error("unhandled_error", error=type(error).__name__, stack="".join(traceback.format_tb(error.__traceback__)))
     return problem(500, "internal-error", "Internal error", "The error was logged.", request_id=request_id)

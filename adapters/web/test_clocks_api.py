@@ -47,7 +47,7 @@ async def open_on_clock(call: Call) -> web.Response:
 TAG = "test clocks (sandbox)"
 ENDPOINTS = (
     Endpoint("POST", "/v1/test-clocks", create_clock, "Create a test clock (sandbox)", EVERYONE, NewTestClock,
-             body_optional=True, response=TestClockView, status=201, errors=(422,), tag=TAG),
+             body_optional=True, response=TestClockView, status=201, errors=(422,), tag=TAG, extra={"location": True}),
     Endpoint("GET", ONE, get_clock, "One test clock (sandbox)", EVERYONE, response=TestClockView, errors=(404, 422),
              tag=TAG),
     Endpoint("POST", ONE + "/advance", advance_clock,
@@ -55,5 +55,6 @@ ENDPOINTS = (
              AdvanceTestClock, response=TestClockView, errors=(404, 409, 422), tag=TAG),
     Endpoint("POST", ONE + "/disputes", open_on_clock, "Open a dispute that runs on a test clock (sandbox)",
              CUSTOMER_SIDE, OpenDispute, response=CustomerDisputeView, status=201, headers=("Idempotency-Key",),
-             errors=(404, 409, 422), tag=TAG, extra={"other_responses": (AgentDisputeView,)}, keys="own"),
+             errors=(404, 409, 422), tag=TAG, extra={"other_responses": (AgentDisputeView,), "location": True},
+             keys="own"),
 )

@@ -107,7 +107,7 @@ def customer_view(d: Dispute, appeal_window: timedelta) -> CustomerDisputeView:
 
 def agent_view(d: Dispute, appeal_window: timedelta) -> AgentDisputeView:
     return AgentDisputeView(
-        **customer_view(d, appeal_window).model_dump(),
+        **customer_view(d, appeal_window).model_dump(exclude={"view"}),
         customer_id=d.customer_id,
         channel=d.channel,
         opened_by_agent=d.opened_by_agent,

@@ -146,6 +146,29 @@ async def test_deadline_filters_read_the_services_clock_and_select_active_cases(
     assert problem["parameters"] == ["status", "overdue"]
 
 
+async def test_a_list_parameter_is_read_from_repeated_keys_as_the_document_says_and_from_commas(api, opened):
+    rejected = opened["ord-6"]["id"]
+    decision = {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "İmza ve fotoğraf var."}
+    assert (await api.post(f"/v1/disputes/{rejected}/decision", json=decision,
+                           headers={**INVESTIGATOR, "If-Match": '"1"'})).status == 200
+    everyone = {"ord-1", "ord-2", "ord-6", "ord-9"}
+
+    assert await _orders(api, "status=resolved&status=opened") == everyone
+    assert await _orders(api, "status=resolved") == {"ord-6"}
+    assert await _orders(api, "status=resolved&status=appealed,withdrawn") == {"ord-6"}
+    assert await _orders(api, "priority=3&priority=0") == everyone
+    export = await api.get("/v1/disputes.csv?status=resolved&status=appealed", headers=INVESTIGATOR)
+    assert export.status == 200 and [row[3] for row in csv.reader(io.StringIO(await export.text()))][1:] == ["ord-6"]
+
+
+@pytest.mark.parametrize("path", ["/v1/disputes", "/v1/disputes.csv"])
+async def test_a_single_value_parameter_given_twice_is_a_problem_naming_it(api, path):
+    problem = await assert_problem(await api.get(f"{path}?carrier=aras&carrier=ups", headers=INVESTIGATOR), 422)
+    assert problem["parameters"] == ["carrier"] and "twice" in problem["detail"]
+    bad = await assert_problem(await api.get(f"{path}?status=opened&status=lost", headers=INVESTIGATOR), 422)
+    assert [e["field"] for e in bad["errors"]] == ["status.1"]
+
+
 async def test_pages_follow_the_due_date_then_id_with_a_signed_cursor(api, opened):
     rows, cursor = [], ""
     for _ in range(len(opened) + 1):  # pages of two, the largest this app serves
@@ -232,7 +255,7 @@ async def test_the_document_describes_every_queue_parameter_as_the_server_reads_
 
     assert list(params) == list(ListQuery.model_fields)
     assert [p["name"] for p in export["parameters"]] == list(QueueFilters.model_fields)
-    assert all(p["in"] == "query" and p["style"] == "form" and p["explode"] is False for p in params.values())
+    assert all(p["in"] == "query" and p["style"] == "form" and p["explode"] is True for p in params.values())
     arrays = {name for name, p in params.items() if any(o.get("type") == "array" for o in p["schema"].get("anyOf", []))}
     assert arrays == {"status", "priority"}
     booleans = {name for name, p in params.items() if {"type": "boolean"} in p["schema"].get("anyOf", [])}

@@ -5,7 +5,7 @@ import io
 from aiohttp import web
 
 from adapters.observability import configure_logging, request_context
-from adapters.web.problems import problem_middleware
+from adapters.web.problems import ProblemError, problem_middleware
 from disputes.ports import StorageUnavailable
 
 
@@ -18,6 +18,20 @@ async def boom(request):
 
 async def database_away(request):
     raise StorageUnavailable("the database is unavailable (ServerSelectionTimeoutError)")
+
+
+async def keys_away(request):
+    raise ProblemError(503, "authentication-unavailable", "Authentication is unavailable")
+
+
+async def test_every_503_says_when_to_retry_as_the_document_promises(aiohttp_client):
+    app = web.Application(middlewares=[request_context, problem_middleware])
+    app.router.add_get("/db", database_away)
+    app.router.add_get("/keys", keys_away)
+    client = await aiohttp_client(app)
+
+    answers = [await client.get(path) for path in ("/db", "/keys")]
+    assert [(a.status, a.headers.get("Retry-After")) for a in answers] == [(503, "2"), (503, "2")]
 
 
 async def test_an_unhandled_error_is_a_500_problem_without_internals(aiohttp_client):

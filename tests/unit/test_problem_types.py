@@ -1,0 +1,41 @@
+"""Problem types: one per rule, each with the status the web edge answers it with; the catalogue the document
+publishes holds every type the edge writes."""
+
+import re
+from pathlib import Path
+
+from adapters.web.auth import InvalidToken, Reason
+from adapters.web.carriers_api import PROBLEM_TYPE as WEBHOOK_PROBLEM_TYPE
+from adapters.web.problems import ProblemType, problem_types
+from disputes import errors
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_no_two_rules_share_a_problem_type_and_each_names_the_status_the_web_edge_answers():
+    domain = _subclasses(errors.DomainError)
+    assert len({kind.code for kind in domain}) == len(domain), "two domain rules share a problem type"
+    catalogue = {kind.code: kind for kind in problem_types()}
+    assert catalogue["unknown-order"] == ProblemType("unknown-order", 422, "No such order for this customer", "order_id")
+    assert catalogue["already-appealed"].status == 409 and catalogue["stale-version"].status == 412
+
+
+def test_every_problem_the_web_edge_writes_is_in_the_catalogue():
+    written = {code for source in (ROOT / "adapters").rglob("*.py") for code in _codes(source.read_text())}
+    written |= set(WEBHOOK_PROBLEM_TYPE.values())
+    missing = written - {kind.code for kind in problem_types()}
+    assert written and not missing, f"add {sorted(missing)} to EDGE_PROBLEMS (adapters/web/problems.py)"
+
+
+def _codes(text: str) -> set[str]:
+    return set(re.findall(r'(?:ProblemError|problem)\(\s*\d{3},\s*"([a-z-]+)"', text))
+
+
+def _subclasses(kind: type) -> list[type]:
+    return [sub for direct in kind.__subclasses__() for sub in (direct, *_subclasses(direct))]
+
+
+def test_every_token_refusal_is_in_the_catalogue_with_its_status():
+    catalogue = {(kind.code, kind.status) for kind in problem_types()}
+    refusals = {(refused.code, refused.status) for refused in map(InvalidToken, Reason)}
+    assert refusals == {("unauthenticated", 401), ("authentication-unavailable", 503)} and refusals <= catalogue
