@@ -68,6 +68,7 @@ EDGE_PROBLEMS = tuple(ProblemType(*fields) for fields in (
     ("malformed-webhook", 422, "The push cannot be read"),
     ("unreadable-image", 422, "An image cannot be read"),
     ("precondition-required", 428, "If-Match required"),
+    ("rate-limited", 429, "Too many requests"),
     ("internal-error", 500, "Internal error"),
     ("unavailable", 503, "Temporarily unavailable"),
     ("authentication-unavailable", 503, "Authentication is unavailable"),
