@@ -5,7 +5,8 @@ No I/O happens at import or construction time; clients are created in `cleanup_c
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -33,6 +34,7 @@ from adapters.carrier_health import CarrierHealth
 from adapters.memory import (
     InMemoryDisputes,
     InMemoryEvidenceStore,
+    InMemoryIdempotencyKeys,
     InMemoryReports,
     InMemorySchedule,
     InMemoryStaffDirectory,
@@ -43,6 +45,7 @@ from adapters.mongo.breakers import MongoBreakerStore
 from adapters.mongo.client import connect
 from adapters.mongo.disputes import Doc, MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
+from adapters.mongo.idempotency import MongoIdempotencyKeys
 from adapters.mongo.indexes import DISPUTES, ensure_indexes
 from adapters.mongo.migrations import migrate
 from adapters.mongo.reports import MongoReports
@@ -66,6 +69,7 @@ from adapters.web import (
 )
 from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
+from adapters.web.idempotency import FIRST_ANSWERS
 from adapters.web.keys import (
     ASSIGNMENTS,
     BODY_TIMEOUT,
@@ -85,6 +89,7 @@ from adapters.web.keys import (
 from adapters.web.limits import body_deadline
 from adapters.web.openapi import build_openapi
 from adapters.web.problems import problem_middleware
+from adapters.web import rate_limit
 from adapters.web.views import Cursors
 from adapters.wake import WakingInbox, WakingRepository, Wakeups
 from adapters.workers import log_attempt, run_workers, worker_id
@@ -109,6 +114,7 @@ from disputes.ports import (
     DisputeRepository,
     DisputeStorage,
     EvidenceInbox,
+    IdempotencyKeys,
     EvidenceStore,
     Finance,
     Fulfillment,
@@ -120,6 +126,7 @@ from disputes.ports import (
     TestClocks,
     WorkloadReader,
 )
+from disputes.idempotency import FirstAnswers
 from disputes.schedule import DueWork, Job
 from disputes.relay import Attempt, Relay
 from disputes.service import DisputeService
@@ -168,6 +175,8 @@ class Overrides:
     gateway: CarrierGateway | None = None
     mongo_listeners: tuple[monitoring._EventListener, ...] = ()
     """PyMongo command listeners (tests audit every query against the declared indexes)."""
+    monotonic: Callable[[], float] | None = None
+    """The seconds the rate limits' token buckets refill by (tests: a clock they move)."""
 
 
 def create_app(settings: Settings, overrides: Overrides | None = None, *, api: bool = True) -> web.Application:
@@ -182,12 +191,18 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app[METRICS] = CollectorRegistry()
     app[HTTP_METRICS] = HttpMetrics(app[METRICS])
     app[SCRAPE] = []
+    app.on_response_prepare.append(rate_limit.add_headers)
+    app[rate_limit.RATE_LIMITS] = _rate_limits(settings, (overrides and overrides.monotonic) or time.monotonic)
     app[carriers_api.WEBHOOK_COUNTER] = carriers_api.WebhookCounter(app[METRICS])
     endpoints = ENDPOINTS + (test_clocks_api.ENDPOINTS if settings.test_clocks else ())
     app[ops.OPENAPI] = build_openapi(endpoints + OPS_ENDPOINTS, version("dispute-service"))
     for endpoint in endpoints + OPS_ENDPOINTS + HIDDEN if api else OPS_ENDPOINTS:
         # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
-        app.router.add_route(endpoint.method, ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), endpoint.aiohttp_handler())
+        path, handler = ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), endpoint.aiohttp_handler()
+        if endpoint.method == "GET":
+            app.router.add_get(path, handler)  # and HEAD: the same answer without its body
+        else:
+            app.router.add_route(endpoint.method, path, handler)
     if api:
         app.router.add_static("/docs/static", ops.DOCS_DIR)
         setup_console(app, settings)
@@ -220,6 +235,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             test_clocks: TestClocks = MongoTestClocks(db)
             directory: StaffDirectory = MongoStaffDirectory(db)
             app[reports_api.REPORTS] = MongoReports(db[DISPUTES])
+            keys: IdempotencyKeys = MongoIdempotencyKeys(db)
             workload: WorkloadReader = MongoWorkload(db[DISPUTES])
             app[ops.READINESS] = _pinger(db)
         else:
@@ -231,6 +247,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             test_clocks = InMemoryTestClocks(memory)
             directory = InMemoryStaffDirectory()
             app[reports_api.REPORTS] = InMemoryReports(memory)
+            keys = InMemoryIdempotencyKeys()
             workload = InMemoryWorkload(memory)
             app[ops.READINESS] = _always_ready
         wakeups = Wakeups()
@@ -260,6 +277,9 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             stored, orders, clock, settings.rules(), packing_records=packing, attachments=store, test_clocks=test_clocks
         )
         app[SERVICE] = service
+        app[FIRST_ANSWERS] = FirstAnswers(
+            keys, clock, settings.rules().idempotency_ttl, timedelta(seconds=settings.idempotency_hold_seconds)
+        )
         app[evidence_api.EVIDENCE] = EvidenceAccess(repository, store, clock)
         app[customers_api.CUSTOMERS] = CustomerRecords(repository, settings.max_page_size)
         app[STAFF_DIRECTORY] = Staff(directory)
@@ -303,6 +323,12 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                 await asyncio.gather(workers, return_exceptions=True)
             if client is not None:
                 await client.close()
+
+
+def _rate_limits(settings: Settings, monotonic: Callable[[], float]) -> rate_limit.RateLimits:
+    client = rate_limit.Policy("client", settings.rate_limit_client_burst, settings.rate_limit_client_per_second)
+    webhook = rate_limit.Policy("webhook", settings.rate_limit_webhook_burst, settings.rate_limit_webhook_per_second)
+    return rate_limit.RateLimits(rate_limit.TokenBuckets(client, monotonic), rate_limit.TokenBuckets(webhook, monotonic))
 
 
 def _relay(

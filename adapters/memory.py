@@ -18,7 +18,7 @@ from operator import itemgetter
 from typing import Protocol, get_origin
 
 from disputes.errors import ActiveDisputeExists, StaleVersion
-from disputes.model import Dispute, TestClock, address_key
+from disputes.model import Dispute, FirstAnswer, TestClock, address_key
 from disputes.policy import CustomerHistory, PastClaim
 from disputes.ports import (
     ERROR_KEPT,
@@ -26,6 +26,7 @@ from disputes.ports import (
     DisputePage,
     DisputeQuery,
     IdempotencyKeyTaken,
+    KeptKey,
     ResponseFigures,
     ResponseTimes,
     SlaFigures,
@@ -239,6 +240,39 @@ class InMemoryDisputes:
             self._holders[shipment] = dispute.id
         elif self._holders.get(shipment) == dispute.id:
             del self._holders[shipment]
+
+
+@dataclass
+class _HeldKey:
+    kept: KeptKey
+    holder: str | None
+    expires_at: datetime
+
+
+class InMemoryIdempotencyKeys:
+    """`IdempotencyKeys` in a dict: each method runs without awaiting, so a claim is atomic within the process."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, _HeldKey] = {}
+
+    async def claim(
+        self, key: str, fingerprint: str, holder: str, now: datetime, held_until: datetime, expires_at: datetime
+    ) -> KeptKey | None:
+        held = self.keys.get(key)
+        if held is None or held.expires_at <= now or (held.kept.answer is None and held.kept.held_until <= now):
+            self.keys[key] = _HeldKey(KeptKey(fingerprint, None, held_until), holder, expires_at)
+            return None
+        return held.kept
+
+    async def answer(self, key: str, holder: str, answer: FirstAnswer) -> None:
+        held = self.keys.get(key)
+        if held is not None and held.holder == holder:
+            held.kept, held.holder = KeptKey(held.kept.fingerprint, answer, held.kept.held_until), None
+
+    async def release(self, key: str, holder: str) -> None:
+        held = self.keys.get(key)
+        if held is not None and held.holder == holder:
+            del self.keys[key]
 
 
 class InMemoryTestClocks:

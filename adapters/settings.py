@@ -276,6 +276,26 @@ class Settings(BaseSettings):
         default=30.0, gt=0,
         description="How long a client may take to send a request body once its headers are in; slower is a 408.",
     )
+    idempotency_hold_seconds: float = Field(
+        default=60.0, gt=0,
+        description="How long a POST holds its Idempotency-Key while it runs: a retry meanwhile is a 409 with "
+                    "Retry-After; once this has passed with no answer (its process died) the retry runs it again.",
+    )
+    rate_limit_client_burst: int = Field(
+        default=600, ge=1,
+        description="Rate limit per client (the token's subject; the address without a valid token), per API "
+                    "process: requests at once (the token bucket's size); more is a 429 with Retry-After.",
+    )
+    rate_limit_client_per_second: float = Field(
+        default=50.0, gt=0, description="Rate limit per client, per API process: requests a second, sustained."
+    )
+    rate_limit_webhook_burst: int = Field(
+        default=2000, ge=1,
+        description="Rate limit per carrier on its webhook, per API process: pushes at once (the bucket's size).",
+    )
+    rate_limit_webhook_per_second: float = Field(
+        default=200.0, gt=0, description="Rate limit per carrier on its webhook, per API process: pushes a second."
+    )
     linger_seconds: float = Field(
         default=5.0, ge=0,
         description="After answering a request whose body was not read (408, 413), how long the rest is drained "

@@ -115,7 +115,7 @@ class Bench:
         self.order_ids = w.write_orders(orders_file, prefix, max(orders, 1))
         config_settings = {
             "storage": storage, "orders_file": str(orders_file), "jwt_secret": w.SECRET, "run_workers": False,
-            "carrier_sandbox_url": w.CLOSED_PORT, **settings,
+            "carrier_sandbox_url": w.CLOSED_PORT, **w.UNLIMITED, **settings,
         }
         if storage == "mongodb":
             config_settings |= {"mongodb_uri": self.mongo_uri, "mongodb_database": f"bench_{prefix}"}

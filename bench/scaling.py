@@ -181,7 +181,7 @@ async def measure(sizes: list[int], workdir: Path) -> dict[str, Any]:
     with mongo:
         settings = {"storage": "mongodb", "mongodb_uri": mongo.uri, "mongodb_database": "disputes",
                     "orders_file": str(orders_file), "jwt_secret": w.SECRET, "run_workers": False,
-                    "carrier_sandbox_url": w.CLOSED_PORT}
+                    "carrier_sandbox_url": w.CLOSED_PORT, **w.UNLIMITED}
         config = {"kind": "service", "log_file": str(workdir / "service.log"), "settings": settings}
         client = connect(mongo.uri)
         collection = client["disputes"][DISPUTES]

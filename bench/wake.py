@@ -120,7 +120,7 @@ async def measure(count: int, idle: float, wake: bool, workdir: Path, storage: s
             "orders_file": str(orders_file), "jwt_secret": w.SECRET, "run_workers": True,
             "carrier_sandbox_url": f"http://127.0.0.1:{sandboxes.extra['carriers']}",
             "payments_url": downstream, "fulfillment_url": downstream, "notifications_url": downstream,
-            "accounts_url": downstream, "finance_url": downstream,
+            "accounts_url": downstream, "finance_url": downstream, **w.UNLIMITED,
         }
         if not wake:  # the service before wake-ups: every loop polling every second
             settings |= {"wake_workers": False, "busy_interval_seconds": 1.0, "assess_interval_seconds": 1.0}

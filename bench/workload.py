@@ -22,6 +22,11 @@ UPS_CREDENTIAL = CARRIER_SETTINGS["ups"]["webhook_credential"]
 HEPSIJET_SECRET = CARRIER_SETTINGS["hepsijet"]["partner_webhook"]["secrets"][0]
 Request = dict[str, Any]
 
+UNLIMITED = {"rate_limit_client_burst": 10**9, "rate_limit_client_per_second": 1e9,
+             "rate_limit_webhook_burst": 10**9, "rate_limit_webhook_per_second": 1e9}
+"""The load comes from a few tokens: the buckets are still taken from on every request (their cost is measured),
+never emptied."""
+
 
 def customer(i: int) -> str:
     return f"cust-{i % CUSTOMERS:03d}"

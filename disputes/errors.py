@@ -8,6 +8,7 @@
     │   ├── ActiveDisputeExists  (names the dispute that holds the shipment)
     │   ├── CompensationAlreadyIssued
     │   ├── Contended            other changes kept winning the race for the dispute; try again shortly
+    │   ├── KeyInFlight          a request with the same Idempotency-Key is still being answered
     │   └── one class per rule of the case's state (assignment, appeal, questions, flags, ...)
     ├── StaleVersion             the caller acted on an older version
     └── Unprocessable            the request is well-formed but breaks a rule
@@ -69,6 +70,15 @@ class Contended(Conflict):
 
     code = "contended"
     title = "The dispute is busy with other changes; try again shortly"
+
+
+class KeyInFlight(Conflict):
+    code = "idempotency-key-in-flight"
+    title = "A request with this Idempotency-Key is still being answered"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"Retry in {retry_after_seconds} s to get its answer.", retry_after=retry_after_seconds)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class StaleVersion(DomainError):

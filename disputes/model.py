@@ -114,11 +114,23 @@ def address_key(dispute: "Dispute") -> str:
     return " ".join(f"{a.line} {a.district} {a.city}".casefold().split())
 
 
+class FirstAnswer(BaseModel):
+    """The answer a request with an Idempotency-Key got, kept as given (the edge's; opaque to the core) so a retry
+    gets it again rather than the current state."""
+
+    model_config = ConfigDict(frozen=True)
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: str
+
+
 class IdempotencyRecord(BaseModel):
     model_config = ConfigDict(frozen=True)
     key: str
     fingerprint: str
     expires_at: AwareDatetime
+    answer: FirstAnswer | None = None
+    """None only on disputes opened before first answers were kept: those replay the current state."""
 
 
 class TestClock(BaseModel):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Literal, Protocol
 
-from disputes.model import Dispute, TestClock
+from disputes.model import Dispute, FirstAnswer, TestClock
 from disputes.policy import CustomerHistory
 from disputes.work import WorkKind
 from schemas.digital import DigitalDelivery
@@ -87,6 +87,33 @@ class DisputeRepository(Protocol):
 
 class IdempotencyKeyTaken(Exception):
     """Raised by `DisputeRepository.add` when the key was stored by a concurrent request."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeptKey:
+    """An Idempotency-Key as stored: the request it was first used with, and its answer once there is one."""
+
+    fingerprint: str
+    answer: FirstAnswer | None
+    held_until: datetime
+    """While there is no answer: when the request holding the key is given up for lost (its process died)."""
+
+
+class IdempotencyKeys(Protocol):
+    """The Idempotency-Keys of the requests other than opening a dispute (that one keeps its key in the dispute).
+    Keys are caller-scoped by the caller; each is one record, claimed before the request runs."""
+
+    async def claim(
+        self, key: str, fingerprint: str, holder: str, now: datetime, held_until: datetime, expires_at: datetime
+    ) -> KeptKey | None:
+        """Claim `key` for `holder` in one atomic write: None when claimed (the key was free, had expired, or its
+        holder's hold ran out with no answer), else the record that keeps it."""
+
+    async def answer(self, key: str, holder: str, answer: FirstAnswer) -> None:
+        """Keep the first answer of the request `holder` ran (a no-op if the key is no longer its)."""
+
+    async def release(self, key: str, holder: str) -> None:
+        """Free the key without an answer (the request failed in a way a retry may not): the next one runs."""
 
 
 class TestClocks(Protocol):

@@ -17,7 +17,7 @@ class Rules:
     appeal_window: timedelta = timedelta(days=14)
     """How long after a decision the customer may appeal it."""
     idempotency_ttl: timedelta = timedelta(hours=24)
-    """How long an Idempotency-Key on opening a dispute replays the first answer."""
+    """How long an Idempotency-Key on a POST (opening a dispute, deciding, a note, ...) replays the first answer."""
     first_response_business_days: int = 1
     """Turkish business days to the first response."""
     decision_business_days: int = 3

@@ -26,7 +26,7 @@ from disputes.errors import (
     UnknownOrder,
     UnknownShipment,
 )
-from disputes.model import ClockReading, Dispute, IdempotencyRecord
+from disputes.model import ClockReading, Dispute, FirstAnswer, IdempotencyRecord
 from disputes.intake import attachment_ref
 from disputes.ports import (
     CUSTOMER_IMAGE,
@@ -123,6 +123,9 @@ class Upload:
     content: bytes
 
 
+type Render = Callable[[Dispute], FirstAnswer]
+"""The answer the caller gets for the dispute as stored (the edge's rendering), kept with its Idempotency-Key."""
+
 type Keep = Callable[[Dispute, datetime], Awaitable[None]]
 """Stores what a change to the dispute refers to, once the change is allowed and before it is saved."""
 
@@ -131,6 +134,8 @@ type Keep = Callable[[Dispute, datetime], Awaitable[None]]
 class Opened:
     dispute: Dispute
     created: bool
+    answer: FirstAnswer | None = None
+    """A replay's first answer (None: render the dispute; only disputes opened before answers were kept)."""
 
 
 @dataclass
@@ -148,21 +153,25 @@ class DisputeService:
     test_clocks: TestClocks | None = None
     """Sandbox only: where the test clocks that cases may run on are kept."""
 
-    async def open(self, actor: Actor, request: OpenRequest, idempotency_key: str | None) -> Opened:
-        """A customer opens their own dispute; an agent opens one for a customer (who sees it as their own)."""
+    async def open(
+        self, actor: Actor, request: OpenRequest, idempotency_key: str | None, render: Render | None = None
+    ) -> Opened:
+        """A customer opens their own dispute; an agent opens one for a customer (who sees it as their own). With an
+        Idempotency-Key, the dispute keeps the key and the first answer (`render`ed) in the same single write, so a
+        retry gets that answer back and two copies of the request never both open a dispute."""
         behalf = OnBehalf.of(actor, request)
         scoped_key = f"{behalf.key_scope}:{idempotency_key}" if idempotency_key else None
         for _ in range(KEY_RACE_RETRIES):
             if scoped_key and (replay := await self._replay(scoped_key, request)):
-                return Opened(replay, created=False)
-            dispute = await self._new_dispute(actor, behalf, request, scoped_key)
+                return replay
+            dispute = await self._new_dispute(actor, behalf, request, scoped_key, render)
             try:
                 await self.repository.add(dispute)
             except IdempotencyKeyTaken:
                 continue
             except ActiveDisputeExists:
                 if scoped_key and (replay := await self._replay(scoped_key, request)):
-                    return Opened(replay, created=False)
+                    return replay
                 raise
             return Opened(dispute, created=True)
         raise Contended("The request raced with another one; try again.")
@@ -376,17 +385,17 @@ class DisputeService:
 
         return images, keep
 
-    async def _replay(self, scoped_key: str, request: OpenRequest) -> Dispute | None:
+    async def _replay(self, scoped_key: str, request: OpenRequest) -> Opened | None:
         existing = await self.repository.find_by_idempotency_key(scoped_key, self.clock.now())
         if existing is None:
             return None
         assert existing.idempotency is not None
         if existing.idempotency.fingerprint != request.fingerprint():
             raise IdempotencyKeyReused("This Idempotency-Key was already used with a different request.")
-        return existing
+        return Opened(existing, created=False, answer=existing.idempotency.answer)
 
     async def _new_dispute(
-        self, actor: Actor, behalf: OnBehalf, request: OpenRequest, scoped_key: str | None
+        self, actor: Actor, behalf: OnBehalf, request: OpenRequest, scoped_key: str | None, render: Render | None
     ) -> Dispute:
         reading = await self._read_clock(request.test_clock) if request.test_clock else None
         now = reading.time if reading else self.clock.now()
@@ -420,17 +429,15 @@ class DisputeService:
             opened_at=now,
             updated_at=now,
             sla=deadlines(now, self.rules, accessible),
-            idempotency=(
-                IdempotencyRecord(  # kept for a while of real time, whatever the case's clock says
-                    key=scoped_key, fingerprint=request.fingerprint(),
-                    expires_at=self.clock.now() + self.rules.idempotency_ttl,
-                )
-                if scoped_key
-                else None
-            ),
             test_clock=reading,
         )
         dispute.record_opening(actor, self.rules.escalate_before_deadline)
+        if scoped_key:
+            stored = dispute.model_copy(update={"version": 1})  # `add` stores a new dispute as version 1
+            dispute.idempotency = IdempotencyRecord(  # kept for a while of real time, whatever the case's clock says
+                key=scoped_key, fingerprint=request.fingerprint(),
+                expires_at=self.clock.now() + self.rules.idempotency_ttl, answer=render(stored) if render else None,
+            )
         return dispute
 
     async def _packing(self, order: Order, shipment: Shipment) -> PackingCheck:

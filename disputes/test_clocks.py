@@ -20,7 +20,7 @@ from disputes.errors import (
 )
 from disputes.model import Dispute, TestClock
 from disputes.ports import Clock, TestClocks
-from disputes.service import DisputeService, Opened, OpenRequest
+from disputes.service import DisputeService, Opened, OpenRequest, Render
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
@@ -58,9 +58,11 @@ class TestClockService:
             await self.disputes.apply_timed(SYSTEM, dispute_id, _as_of_clock)
         return moved
 
-    async def open(self, actor: Actor, clock_id: str, request: OpenRequest, idempotency_key: str | None) -> Opened:
+    async def open(
+        self, actor: Actor, clock_id: str, request: OpenRequest, idempotency_key: str | None, render: Render | None = None
+    ) -> Opened:
         await self.get(actor, clock_id)
-        return await self.disputes.open(actor, replace(request, test_clock=clock_id), idempotency_key)
+        return await self.disputes.open(actor, replace(request, test_clock=clock_id), idempotency_key, render)
 
 
 def _as_of_clock(dispute: Dispute, now: datetime) -> bool:

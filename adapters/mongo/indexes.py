@@ -19,6 +19,7 @@ RAW_PAYLOADS = "raw_payloads"
 CARRIER_BREAKERS = "carrier_breakers"  # one document per carrier, found by its `_id` (the carrier code) only
 STAFF = "staff"  # the staff directory: one document per member, found by its `_id` (the staff id) only
 TEST_CLOCKS = "test_clocks"  # sandbox only: one document per test clock, found by its `_id` only
+IDEMPOTENCY_KEYS = "idempotency_keys"  # one document per caller-scoped Idempotency-Key (`key`)
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,25 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         DISPUTES,
         (("idempotency.key", ASCENDING),),
         "idempotency_key",
-        "Dispute creation replay: find by the customer-scoped Idempotency-Key; unique per key.",
+        "Dispute creation replay (the hot path of opening): find by the caller-scoped Idempotency-Key, whose first "
+        "answer the dispute keeps; unique per key, so two copies of an opening cannot both be stored.",
         {"unique": True, "partialFilterExpression": {"idempotency.key": {"$exists": True}}},
+    ),
+    Index(
+        IDEMPOTENCY_KEYS,
+        (("key", ASCENDING),),
+        "idempotency_keys",
+        "Every other POST (hot path): claim the caller-scoped Idempotency-Key before running, replay its first "
+        "answer; unique, so two copies of a request cannot both claim it.",
+        {"unique": True},
+    ),
+    Index(
+        IDEMPOTENCY_KEYS,
+        (("purge_at", ASCENDING),),
+        "idempotency_keys_expiry",
+        "No query: MongoDB deletes a key once it has expired (TTL on the database's clock; reads check the "
+        "service's `expires_at` themselves).",
+        {"expireAfterSeconds": 0},
     ),
     Index(
         DISPUTES,

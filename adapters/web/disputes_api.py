@@ -1,11 +1,14 @@
 """The dispute endpoints: the order page's (customer) and the investigators' (staff)."""
 
+from functools import partial
 
 import structlog
 from aiohttp import web
 from pydantic import BaseModel
 
+from adapters.web.conditional import UNVALIDATED
 from adapters.web.endpoint import Call, Endpoint, json_body, json_response
+from adapters.web.idempotency import first_answer, idempotency_key, replayed
 from adapters.web.keys import ASSIGNMENTS, CURSORS, MAX_PAGE, SERVICE
 from adapters.web.preconditions import MalformedIfMatch, matching_versions, strong_tags
 from adapters.web.problems import ProblemError
@@ -13,7 +16,8 @@ from adapters.web.uploads import read_submission
 from adapters.web.queue import CSV_RESPONSE, export_disputes, queue_query
 from adapters.web.views import agent_view, customer_view, page_json, staff_view
 from disputes.model import Dispute
-from disputes.service import Opened, OpenRequest
+from disputes.model import FirstAnswer
+from disputes.service import Opened, OpenRequest, Render
 from schemas.dispute import MissingItem
 from schemas.api import (
     AgentDisputeView,
@@ -41,7 +45,6 @@ AGENT = frozenset({Role.AGENT})
 STAFF = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 EVERYONE = CUSTOMER_SIDE | STAFF
 SUPERVISOR = frozenset({Role.SUPERVISOR})
-IDEMPOTENCY_KEY_MAX = 128
 
 
 def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -54,7 +57,18 @@ def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: d
         view = customer_view(dispute, call.request.app[SERVICE].rules.appeal_window)
     headers = headers if headers is not None else {}
     headers["ETag"] = f'"{dispute.version}"'
-    return json_response(view, status, headers)
+    response = json_response(view, status, headers)
+    if call.actor.is_staff and not _effects_settled(dispute):
+        response[UNVALIDATED] = True
+    return response
+
+
+def _effects_settled(dispute: Dispute) -> bool:
+    """Whether the staff view's effects (moved by the relay, with no new version) are as they were when this version
+    was saved: nothing pending or parked, nothing delivered since. Else its version ETag earns no 304."""
+    return not (dispute.outbox or dispute.effects_parked) and all(
+        effect.delivered_at <= dispute.updated_at for effect in dispute.effects_delivered
+    )
 
 
 def _expected_versions(call: Call) -> frozenset[int] | None:
@@ -71,13 +85,6 @@ def _expected_versions(call: Call) -> frozenset[int] | None:
     return None if tags is None else matching_versions(tags)
 
 
-def idempotency_key(call: Call) -> str | None:
-    key = call.header("Idempotency-Key")
-    if key is not None and not (0 < len(key) <= IDEMPOTENCY_KEY_MAX and key.isprintable()):
-        raise ProblemError(422, "validation-failed", "The request is not valid", "Idempotency-Key must be 1-128 printable characters.")
-    return key
-
-
 def open_request(call: Call) -> OpenRequest:
     body: OpenDispute = call.body
     return OpenRequest(
@@ -87,15 +94,35 @@ def open_request(call: Call) -> OpenRequest:
 
 
 async def open_dispute(call: Call) -> web.Response:
-    opened = await call.request.app[SERVICE].open(call.actor, open_request(call), idempotency_key(call))
+    opened = await call.request.app[SERVICE].open(
+        call.actor, open_request(call), idempotency_key(call.request), render_opened(call)
+    )
     return opened_response(call, opened)
 
 
+def render_opened(call: Call) -> Render:
+    """The first answer to an opening, kept with its Idempotency-Key in the new dispute."""
+
+    def render(dispute: Dispute) -> FirstAnswer:
+        return first_answer(_created(call, dispute))
+
+    return render
+
+
 def opened_response(call: Call, opened: Opened) -> web.Response:
-    headers = {"Location": f"/v1/disputes/{opened.dispute.id}"}
     if not opened.created:
-        headers["Idempotent-Replayed"] = "true"
-    return dispute_response(call, opened.dispute, 201, headers)
+        if opened.answer is not None:
+            return replayed(opened.answer)
+        return dispute_response(call, opened.dispute, 201, {"Location": _location(opened.dispute), "Idempotent-Replayed": "true"})
+    return _created(call, opened.dispute)
+
+
+def _created(call: Call, dispute: Dispute) -> web.Response:
+    return dispute_response(call, dispute, 201, {"Location": _location(dispute)})
+
+
+def _location(dispute: Dispute) -> str:
+    return f"/v1/disputes/{dispute.id}"
 
 
 async def get_dispute(call: Call) -> web.Response:
@@ -148,14 +175,13 @@ async def withdraw(call: Call) -> web.Response:
 
 
 async def appeal(call: Call) -> web.Response:
-    dispute_id = call.path_id()
-    statement, images = await read_submission(call.request, AppealRequest)
-    return dispute_response(call, await call.request.app[SERVICE].appeal(call.actor, dispute_id, statement, images))
+    statement, images = call.body
+    return dispute_response(call, await call.request.app[SERVICE].appeal(call.actor, call.path_id(), statement, images))
 
 
 async def add_information(call: Call) -> web.Response:
     dispute_id = call.path_id()
-    statement, images = await read_submission(call.request, InformationRequest)
+    statement, images = call.body
     service = call.request.app[SERVICE]
     return dispute_response(call, await service.add_information(call.actor, dispute_id, statement, images), 201)
 
@@ -195,7 +221,7 @@ ONE = "/v1/disputes/{id}"
 ENDPOINTS = (
     Endpoint("POST", "/v1/disputes", open_dispute, "Open a dispute (order page; agents: for a customer)", CUSTOMER_SIDE,
              OpenDispute, response=CustomerDisputeView, status=201, headers=("Idempotency-Key",), errors=(409, 422),
-             extra={"other_responses": (AgentDisputeView,), "location": True}),
+             extra={"other_responses": (AgentDisputeView,), "location": True}, keys="own"),
     Endpoint("GET", "/v1/disputes", list_disputes, "The queue, ordered by decision due date", EVERYONE,
              query=ListQuery, response=DisputePageView, errors=(422,)),
     Endpoint("GET", "/v1/disputes.csv", export_disputes,
@@ -227,12 +253,14 @@ ENDPOINTS = (
              extra={"other_responses": (AgentDisputeView,)}),
     Endpoint("POST", ONE + "/appeal", appeal, "Appeal a rejection, once, with an explanation and images", CUSTOMER_SIDE,
              response=CustomerDisputeView, errors=(400, 404, 409, 413, 415, 422),
-             extra={"submission": AppealRequest, "other_responses": (AgentDisputeView,)}),
+             extra={"submission": AppealRequest, "other_responses": (AgentDisputeView,)},
+             read=partial(read_submission, json_model=AppealRequest)),
     Endpoint("POST", ONE + "/information", add_information,
              "Add an explanation and images while the case is open (agents: the files the customer sent); it "
              "answers an open question", CUSTOMER_SIDE, response=CustomerDisputeView, status=201,
              errors=(400, 404, 409, 413, 415, 422),
-             extra={"submission": InformationRequest, "other_responses": (AgentDisputeView,)}),
+             extra={"submission": InformationRequest, "other_responses": (AgentDisputeView,)},
+             read=partial(read_submission, json_model=InformationRequest)),
     Endpoint("POST", ONE + "/messages", add_message,
              "Add a message to the thread: the customer's (agents: what the customer said; it answers an open "
              "question), or an investigator's to the customer", EVERYONE, CustomerMessage,

@@ -4,7 +4,7 @@ validation, authorization and the OpenAPI document, so they cannot drift apart."
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from aiohttp import web
@@ -12,8 +12,11 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from adapters.observability import bind_actor
 from adapters.web.auth import InvalidToken, Reason
-from adapters.web.keys import TOKENS
+from adapters.web.conditional import conditional
+from adapters.web.idempotency import answer_once, key_scope
+from adapters.web.keys import PUSH_CARRIERS, TOKENS
 from adapters.web.problems import ProblemError, validation_problem
+from adapters.web.rate_limit import RATE_LIMITS, client_key, limit
 from disputes.actors import Actor
 from schemas.common import Id, Role
 
@@ -43,6 +46,12 @@ class Call:
 
 
 Handler = Callable[[Call], Awaitable[web.StreamResponse]]
+Reader = Callable[[web.Request], Awaitable[Any]]
+Keys = Literal["kept", "own", "none"]
+"""A POST's Idempotency-Key: first answers kept by the edge (`adapters.web.idempotency`), kept by the use case
+itself (opening a dispute: in the dispute, one write), or none (carrier webhooks: deduplicated by event id)."""
+Limit = Literal["client", "carrier", "none"]
+"""Whose rate limit a request counts against: the caller's, the carrier's (webhooks), or none (operations)."""
 
 
 @dataclass(frozen=True)
@@ -61,16 +70,49 @@ class Endpoint:
     errors: tuple[int, ...] = ()
     tag: str = "disputes"
     extra: dict[str, Any] = field(default_factory=dict)
+    read: Reader | None = None
+    """Reads the body itself (a form with files) instead of `body`'s JSON."""
+    keys: Keys = "kept"
+    limit: Limit | None = None
+    """None: the caller's, but none for the operations endpoints (probes and scrapers)."""
+
+    @property
+    def counts(self) -> Limit:
+        """Whose rate limit a request counts against."""
+        return self.limit or ("none" if self.tag == "operations" else "client")
 
     def aiohttp_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def handle(request: web.Request) -> web.StreamResponse:
-            actor = await _authenticate(request, self.roles)
+            actor = await self._caller(request)
             body = await read_json_body(request, self.body, self.body_optional) if self.body else None
+            if self.read is not None:
+                body = await self.read(request)
             query = _read_query(request, self.query) if self.query else None
-            return await self.handler(Call(request, actor, body, query))
+            call = Call(request, actor, body, query)
+            if self.method == "GET":
+                return conditional(request, await self.handler(call))
+            if self.method == "POST" and self.keys == "kept":
+                return await answer_once(request, actor, body, lambda: self.handler(call))
+            return await self.handler(call)
 
         handle.__name__ = self.handler.__name__
         return handle
+
+    async def _caller(self, request: web.Request) -> Actor:
+        """The caller, once the request is within its rate limit (a refused token counts against its address)."""
+        limits, counts = request.app[RATE_LIMITS], self.counts
+        if counts == "carrier":
+            carrier = request.match_info.get("carrier", "")
+            limit(request, limits.webhooks, carrier if carrier in request.app[PUSH_CARRIERS] else "(unknown)")
+        try:
+            actor = await _authenticate(request, self.roles)
+        except ProblemError:
+            if counts == "client":
+                limit(request, limits.clients, client_key(request, None))
+            raise
+        if counts == "client":
+            limit(request, limits.clients, client_key(request, None if actor is PUBLIC else key_scope(actor)))
+        return actor
 
 
 PUBLIC = Actor("anonymous", Role.SERVICE)
@@ -93,6 +135,8 @@ async def _authenticate(request: web.Request, roles: frozenset[Role]) -> Actor:
     try:
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidToken(Reason.TOKEN_MISSING)
+        if not token.isascii():  # a JWT is base64url and dots; bytes not UTF-8 reach us as surrogates
+            raise InvalidToken(Reason.TOKEN_MALFORMED)
         actor = await request.app[TOKENS].verify(token.strip())
     except InvalidToken as refused:
         log.info("token_rejected", reason=refused.reason.value, status=refused.status)  # never the token

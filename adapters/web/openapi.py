@@ -3,6 +3,7 @@
 import json
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
@@ -15,6 +16,7 @@ from adapters.web.endpoint import Endpoint
 from adapters.web.openapi_partners import with_partner_contract
 from adapters.web.problems import ProblemType, problem_types
 from adapters.web.uploads import IMAGES, MAX_IMAGE_BYTES, MAX_IMAGES, STATEMENT
+from disputes.rules import Rules
 from schemas.api import Problem
 from schemas.common import Id, Statement
 
@@ -24,11 +26,16 @@ STATUS_TEXT = {
     400: "Malformed request", 401: "Not authenticated", 403: "Not allowed for this role", 404: "Not found",
     408: "Body not received in time", 409: "Conflicts with the dispute's state", 412: "Stale version",
     413: "Body too large", 415: "Unsupported media type", 416: "No part of the file is in the Range",
-    422: "Invalid request", 428: "If-Match required",
+    422: "Invalid request", 428: "If-Match required", 429: "Too many requests",
     500: "An unexpected error, logged with the request id", 503: "Temporarily unavailable",
 }
 HEADERS = {
-    "Idempotency-Key": "Retries with the same key and body return the first answer; another body is a 422.",
+    "Idempotency-Key": "Up to 128 printable characters, yours (scoped to your token's subject). A retry with the same key "
+                       "and request gets the first answer again (status, body, ETag, Location; "
+                       "`Idempotent-Replayed: true`), whatever changed since; the same key with another request is a 422 "
+                       "(`idempotency-key-reused`); a retry while the first is still running is a 409 "
+                       "(`idempotency-key-in-flight`) with Retry-After. Keys expire after `idempotency_ttl_hours` "
+                       f"(default {Rules().idempotency_ttl // timedelta(hours=1)} hours).",
     "If-Match": 'The ETag (version) of the dispute you reviewed, a list of them, or "*" for any current version; '
                 "a malformed value is refused with 400, one naming no current version with 412 (weak ETags never match).",
     "If-None-Match": "ETags of the copy you hold (the file's SHA-256, as its ETag gives it), or \"*\": 304 when current.",
@@ -136,8 +143,9 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     path_names = re.findall(r"{(\w+)}", e.path)
     params: list[dict[str, Any]] = [{"name": name, "in": "path", "required": True, "schema": ID_SCHEMA}
                                     for name in path_names]
+    keyed = ("Idempotency-Key",) if e.method == "POST" and e.keys != "none" and "Idempotency-Key" not in e.headers else ()
     params += [{"name": h, "in": "header", "required": h == "If-Match", "description": HEADERS[h],
-                "schema": {"type": "string", "maxLength": 128}} for h in e.headers]
+                "schema": {"type": "string", "maxLength": 128}} for h in e.headers + keyed]
     if e.query:
         query = e.query.model_json_schema(ref_template=REF)
         for name, field in query["properties"].items():
@@ -162,6 +170,7 @@ def _operation(e: Endpoint) -> dict[str, Any]:
         answers["201"] = ok | {"description": "Created: " + ok["description"]}
     op["responses"] = answers | {str(c): _problem_response(e, c) for c in _problem_statuses(e)} | {
         "default": _problem_response(e, 500)}
+    _http_semantics(e, op["responses"])
     op["security"] = [{"bearer": []}] if e.roles else []  # no bearer token: public, or signed by the caller's own means
     if e.roles:
         op["description"] = "Roles: " + ", ".join(sorted(r.value for r in e.roles))
@@ -206,6 +215,30 @@ def _problem_response(e: Endpoint, status: int) -> dict[str, Any]:
     if headers := PROBLEM_HEADERS.get(status):
         answer["headers"] = {name: {"description": text, "schema": {"type": "string"}} for name, text in headers.items()}
     return answer
+
+
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Policy": '`"client";q=<burst>;w=<seconds to refill>` (webhooks: `"webhook"`), '
+                        "draft-ietf-httpapi-ratelimit-headers-10; a token bucket per client (per carrier on webhooks) "
+                        "in each API process.",
+    "RateLimit": '`"client";r=<requests left now>;t=<seconds until the bucket is full>`.',
+}
+
+
+def _http_semantics(e: Endpoint, responses: dict[str, Any]) -> None:
+    """304 on a GET (its ETag named in If-None-Match), 409 on a POST whose Idempotency-Key is in flight, 429 where
+    a rate limit counts."""
+    header = {"schema": {"type": "string"}}
+    if e.method == "POST" and e.keys != "none" and "409" not in responses:
+        responses["409"] = _problem_response(e, 409)
+    if e.method == "GET" and "304" not in responses:
+        responses["304"] = {"description": "Not modified: the ETag named in If-None-Match is current (no body)",
+                            "headers": {"ETag": header | {"description": "The current ETag."}}}
+    if e.counts != "none":
+        limits = {name: header | {"description": text} for name, text in RATE_LIMIT_HEADERS.items()}
+        retry = {"Retry-After": header | {"description": "Seconds until the bucket lets a request through."}}
+        responses["429"] = responses.get("429", _problem_response(e, 429))
+        responses["429"]["headers"] = retry | limits
 
 
 def _file_responses(media_types: tuple[str, ...]) -> dict[str, Any]:

@@ -68,6 +68,7 @@ EDGE_PROBLEMS = tuple(ProblemType(*fields) for fields in (
     ("malformed-webhook", 422, "The push cannot be read"),
     ("unreadable-image", 422, "An image cannot be read"),
     ("precondition-required", 428, "If-Match required"),
+    ("rate-limited", 429, "Too many requests"),
     ("internal-error", 500, "Internal error"),
     ("unavailable", 503, "Temporarily unavailable"),
     ("authentication-unavailable", 503, "Authentication is unavailable"),
@@ -119,30 +120,38 @@ def validation_problem(error: ValidationError, where: str) -> ProblemError:
 
 @web.middleware
 async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    request_id = request.get(REQUEST_ID)
     try:
         return await handler(request)
-    except ProblemError as error:
+    except Exception as error:
+        return error_response(request, error)
+
+
+def error_response(request: web.Request, error: Exception) -> web.Response:
+    """The problem answer to an error a handler raised (an HTTP exception below 400 is re-raised: a redirect)."""
+    request_id = request.get(REQUEST_ID)
+    if isinstance(error, ProblemError):
         response = problem(error.status, error.code, error.title, error.detail, request_id=request_id, **error.extra)
         if error.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="disputes"'
         return response
-    except domain.DomainError as error:
+    if isinstance(error, domain.DomainError):
         status = domain_status(type(error))
         extra = {name: error.facts[name] for name in ("dispute_id", "field") if name in error.facts}
-        return problem(status, error.code, error.title, error.detail, request_id=request_id, **extra)
-    except web.HTTPException as error:
+        response = problem(status, error.code, error.title, error.detail, request_id=request_id, **extra)
+        if isinstance(error, domain.KeyInFlight):
+            response.headers["Retry-After"] = str(error.retry_after_seconds)
+        return response
+    if isinstance(error, web.HTTPException):
         if error.status < 400:
-            raise
+            raise error
         code = error.reason.lower().replace(" ", "-")
         response = problem(error.status, code, error.reason, error.text if error.status != 404 else None, request_id=request_id)
         if allow := error.headers.get("Allow"):
             response.headers["Allow"] = allow
         return response
-    except (StorageUnavailable, OrdersUnavailable) as error:
+    if isinstance(error, StorageUnavailable | OrdersUnavailable):
         log.warning("dependency_unavailable", error=type(error).__name__)
         return problem(503, "unavailable", "Temporarily unavailable", "Please retry shortly.", request_id=request_id)
-    except Exception as error:
-        # The stack without the message or locals: those can carry request data (names, addresses).
-        log.error("unhandled_error", error=type(error).__name__, stack="".join(traceback.format_tb(error.__traceback__)))
-        return problem(500, "internal-error", "Internal error", "The error was logged.", request_id=request_id)
+    # The stack without the message or locals: those can carry request data (names, addresses).
+    log.error("unhandled_error", error=type(error).__name__, stack="".join(traceback.format_tb(error.__traceback__)))
+    return problem(500, "internal-error", "Internal error", "The error was logged.", request_id=request_id)

@@ -154,6 +154,9 @@ async def export_disputes(call: Call) -> web.StreamResponse:
         ROW_LIMIT_HEADER: str(limit),
     })
     await response.prepare(call.request)
+    if call.request.method == "HEAD":  # the headers a GET would get, and not a row
+        await response.write_eof()
+        return response
     try:
         written, truncated = await _stream(call, response, query, page, limit)
     except Exception:  # headers are sent, no problem can follow: cut the stream so the client sees it unfinished

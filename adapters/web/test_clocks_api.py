@@ -3,7 +3,8 @@ on it, advance it. See `disputes.test_clocks`."""
 
 from aiohttp import web
 
-from adapters.web.disputes_api import EVERYONE, idempotency_key, open_request, opened_response
+from adapters.web.disputes_api import EVERYONE, open_request, opened_response, render_opened
+from adapters.web.idempotency import idempotency_key
 from adapters.web.endpoint import Call, Endpoint, json_response
 from disputes.model import TestClock
 from disputes.test_clocks import TestClockService
@@ -37,7 +38,9 @@ async def advance_clock(call: Call) -> web.Response:
 
 async def open_on_clock(call: Call) -> web.Response:
     clocks = call.request.app[TEST_CLOCKS]
-    opened = await clocks.open(call.actor, call.path_id(), open_request(call), idempotency_key(call))
+    opened = await clocks.open(
+        call.actor, call.path_id(), open_request(call), idempotency_key(call.request), render_opened(call)
+    )
     return opened_response(call, opened)
 
 
@@ -52,5 +55,6 @@ ENDPOINTS = (
              AdvanceTestClock, response=TestClockView, errors=(404, 409, 422), tag=TAG),
     Endpoint("POST", ONE + "/disputes", open_on_clock, "Open a dispute that runs on a test clock (sandbox)",
              CUSTOMER_SIDE, OpenDispute, response=CustomerDisputeView, status=201, headers=("Idempotency-Key",),
-             errors=(404, 409, 422), tag=TAG, extra={"other_responses": (AgentDisputeView,), "location": True}),
+             errors=(404, 409, 422), tag=TAG, extra={"other_responses": (AgentDisputeView,), "location": True},
+             keys="own"),
 )

@@ -15,6 +15,7 @@ from tests.e2e.conftest import (  # noqa: F401  (pytest finds fixtures by name)
     clock,
     evidence_interval,
     log_audit,
+    monotonic,
     orders_document,
     sandbox,
 )

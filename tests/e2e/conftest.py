@@ -117,9 +117,15 @@ def app_changes() -> dict:
 
 
 @pytest.fixture
+def monotonic() -> Callable[[], float] | None:
+    """The seconds the rate limits' buckets refill by (None: real time); rate limit tests move their own."""
+    return None
+
+
+@pytest.fixture
 async def api(
     aiohttp_client, sandbox, mongo_uri, tmp_path, clock, evidence_interval, orders_document, carrier_settings,
-    carrier_sandbox_url, query_audit, app_changes,
+    carrier_sandbox_url, query_audit, app_changes, monotonic,
 ) -> TestClient:
     orders_file = tmp_path / "orders.json"
     orders_file.write_text(json.dumps(orders_document))
@@ -132,7 +138,8 @@ async def api(
         carrier_sandbox_url=carrier_sandbox_url,
         **dispute_work_intervals(evidence_interval) | app_changes,
     )
-    client = await aiohttp_client(create_app(settings, Overrides(clock=clock, mongo_listeners=(query_audit,))))
+    overrides = Overrides(clock=clock, mongo_listeners=(query_audit,), monotonic=monotonic)
+    client = await aiohttp_client(create_app(settings, overrides))
     yield client
     await client.close()  # stop the workers before the audit and the clean-up
     cleaner = connect(mongo_uri)

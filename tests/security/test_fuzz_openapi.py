@@ -169,6 +169,8 @@ def live_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     settings = app_settings(
         mongo_uri, f"fuzz_{uuid.uuid4().hex[:10]}", orders_file, sandbox_url,
         relay_interval_seconds=0.05, carriers=PUSHING, **dispute_work_intervals(3600.0),
+        # thousands of requests from one address, the anonymous ones sharing its bucket: limits are not under test
+        rate_limit_client_burst=10**6, rate_limit_webhook_burst=10**6,
     )
     queries = CommandRecorder()
     runner, url = loop.run(serve(create_app(settings, Overrides(clock=RunningClock(), mongo_listeners=(queries,)))))

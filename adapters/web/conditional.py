@@ -1,0 +1,29 @@
+"""Conditional GET (RFC 9110 §13.1.2): every resource answers with an ETag (a dispute's is its version; anything
+else's the SHA-256 of its body), and If-None-Match naming it (or "*") gets 304 with the ETag and no body."""
+
+import hashlib
+
+from aiohttp import web
+
+from adapters.web.byte_ranges import none_match
+
+KEPT_ON_304 = ("ETag", "Cache-Control", "Vary")
+"""What a 304 repeats of the answer it stands for (§15.4.5)."""
+UNVALIDATED = web.ResponseKey("etag_validates_state_only", bool)
+"""Set on a response whose ETag names the state it shows but not all of it (a version, beside parts that change
+without one): it is never answered 304, since the client's copy may differ."""
+
+
+def conditional(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    if not isinstance(response, web.Response) or response.status != 200 or response.get(UNVALIDATED):
+        return response  # a stream, a part or a 304 already: answered as the handler chose
+    tag = response.headers.get("ETag")
+    if tag is None:
+        body = response.body
+        if not isinstance(body, bytes):
+            return response
+        tag = response.headers["ETag"] = f'"{hashlib.sha256(body).hexdigest()}"'
+    if none_match(request.headers.get("If-None-Match"), tag):
+        return web.Response(status=304, headers={name: response.headers[name] for name in KEPT_ON_304
+                                                 if name in response.headers})
+    return response

@@ -1,0 +1,124 @@
+"""Rate limits: a token bucket per client (the token's subject; the address when there is no valid token) and per
+carrier's webhook, answering 429 with `Retry-After` and the `RateLimit` / `RateLimit-Policy` fields of
+draft-ietf-httpapi-ratelimit-headers-10 (every answer of the API carries them).
+
+The buckets live in each API process (no storage round trip on any request): with N processes behind the load
+balancer a client gets up to N times the limit. The proxy in front (ingress, load balancer) keeps the global limit
+and spreads one client's connections; these limits keep any one process from being swamped by one client."""
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from adapters.web.problems import ProblemError
+
+PRUNE_ABOVE = 100_000
+"""Buckets kept before the full ones (clients idle long enough to be back at the burst) are dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    name: str
+    burst: int
+    """The bucket's size: requests one client may send at once."""
+    per_second: float
+    """Tokens added back each second."""
+
+    @property
+    def window_seconds(self) -> int:
+        """How long an empty bucket takes to fill again: the window the quota of `burst` requests is given for."""
+        return max(1, math.ceil(self.burst / self.per_second))
+
+    def header(self) -> str:
+        return f'"{self.name}";q={self.burst};w={self.window_seconds}'
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    policy: Policy
+    remaining: int
+    reset_seconds: int
+    """Until the bucket is full again."""
+    retry_after: int | None
+    """Seconds until the next request is let through; None: this one was."""
+
+    def headers(self) -> dict[str, str]:
+        return {"RateLimit-Policy": self.policy.header(),
+                "RateLimit": f'"{self.policy.name}";r={self.remaining};t={self.reset_seconds}'}
+
+
+@dataclass(slots=True)
+class _Bucket:
+    tokens: float
+    at: float
+
+
+class TokenBuckets:
+    def __init__(self, policy: Policy, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.policy = policy
+        self.monotonic = monotonic
+        self.buckets: dict[str, _Bucket] = {}
+
+    def take(self, key: str) -> Reading:
+        """One token from `key`'s bucket if it has one."""
+        now = self.monotonic()
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            if len(self.buckets) >= PRUNE_ABOVE:
+                self._prune(now)
+            bucket = self.buckets[key] = _Bucket(float(self.policy.burst), now)
+        self._refill(bucket, now)
+        rate = self.policy.per_second
+        retry_after = None
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+        else:
+            retry_after = max(1, math.ceil((1 - bucket.tokens) / rate))
+        reset = math.ceil((self.policy.burst - bucket.tokens) / rate)
+        return Reading(self.policy, math.floor(bucket.tokens), reset, retry_after)
+
+    def _refill(self, bucket: _Bucket, now: float) -> None:
+        bucket.tokens = min(float(self.policy.burst), bucket.tokens + (now - bucket.at) * self.policy.per_second)
+        bucket.at = now
+
+    def _prune(self, now: float) -> None:
+        for key, bucket in list(self.buckets.items()):
+            self._refill(bucket, now)
+            if bucket.tokens >= self.policy.burst:
+                del self.buckets[key]
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    clients: TokenBuckets
+    webhooks: TokenBuckets
+
+
+RATE_LIMITS = web.AppKey("rate_limits", RateLimits)
+READING = web.RequestKey("rate_limit", Reading)
+
+
+def client_key(request: web.Request, subject: str | None) -> str:
+    return f"sub:{subject}" if subject is not None else f"addr:{request.remote}"
+
+
+def limit(request: web.Request, buckets: TokenBuckets, key: str) -> None:
+    """Take a token for this request, or refuse it with 429; the answer carries the reading either way."""
+    reading = request[READING] = buckets.take(key)
+    if reading.retry_after is not None:
+        raise ProblemError(429, "rate-limited", "Too many requests",
+                           f"Slow down: {buckets.policy.burst} requests at once, then {buckets.policy.per_second:g} "
+                           f"a second. Retry in {reading.retry_after} s.")
+
+
+async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """`on_response_prepare`: the rate limit reading on every answer (a 429's Retry-After too)."""
+    reading = request.get(READING)
+    if reading is None:
+        return
+    response.headers.update(reading.headers())
+    if reading.retry_after is not None:
+        response.headers["Retry-After"] = str(reading.retry_after)

@@ -1,0 +1,58 @@
+"""Idempotency-Keys on requests other than opening a dispute: the first request with a key runs; a retry with the
+same key and the same request gets that first answer back, whatever has happened since; another request under the
+same key is refused; a retry while the first is still running is told to come back (it never runs twice).
+
+The key is claimed (one atomic write) before the request runs and its answer kept after, so two copies of a request
+cannot both run. A holder that dies keeps the key for `hold` at most; the retry after that runs the request again,
+which the request's own rules make harmless (a decision quotes the version it saw; effects carry their own keys)."""
+
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from secrets import token_hex
+
+from disputes.errors import IdempotencyKeyReused, KeyInFlight
+from disputes.model import FirstAnswer
+from disputes.ports import Clock, IdempotencyKeys
+
+type Run = Callable[[], Awaitable[tuple[FirstAnswer, bool]]]
+"""Runs the request: its answer, and whether to keep it (False: a transient failure a retry should run again)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    answer: FirstAnswer
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class FirstAnswers:
+    keys: IdempotencyKeys
+    clock: Clock
+    ttl: timedelta
+    """How long a key replays its first answer."""
+    hold: timedelta
+    """How long a request may hold its key unanswered before a retry may run it again."""
+
+    async def once(self, key: str, fingerprint: str, run: Run) -> Answered:
+        """`key` is already scoped to the caller; `fingerprint` names the request (method, path, body, validators)."""
+        now = self.clock.now()
+        holder = token_hex(8)
+        kept = await self.keys.claim(key, fingerprint, holder, now, now + self.hold, now + self.ttl)
+        if kept is not None:
+            if kept.fingerprint != fingerprint:
+                raise IdempotencyKeyReused("This Idempotency-Key was already used with a different request.")
+            if kept.answer is None:
+                raise KeyInFlight(max(1, math.ceil((kept.held_until - now).total_seconds())))
+            return Answered(kept.answer, replayed=True)
+        try:
+            answer, keep = await run()
+        except BaseException:
+            await self.keys.release(key, holder)
+            raise
+        if keep:
+            await self.keys.answer(key, holder, answer)
+        else:
+            await self.keys.release(key, holder)
+        return Answered(answer, replayed=False)

@@ -1,0 +1,91 @@
+"""Idempotency-Keys on POSTs (the use case): one run per key, its first answer for every retry, a retry during the
+run told to come back, another request under the key refused, a failure that says "try again" not kept."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.memory import FixedClock, InMemoryIdempotencyKeys
+from disputes.errors import IdempotencyKeyReused, KeyInFlight
+from disputes.idempotency import Answered, FirstAnswers
+from disputes.model import FirstAnswer
+
+NOW = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
+CREATED = FirstAnswer(status=201, headers=(("ETag", '"2"'),), body='{"version": 2}')
+BUSY = FirstAnswer(status=503, headers=(), body='{"status": 503}')
+
+
+class Runs:
+    def __init__(self, *answers: tuple[FirstAnswer, bool]) -> None:
+        self.answers = list(answers)
+        self.count = 0
+
+    async def __call__(self) -> tuple[FirstAnswer, bool]:
+        self.count += 1
+        return self.answers.pop(0)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def answers(clock) -> FirstAnswers:
+    return FirstAnswers(InMemoryIdempotencyKeys(), clock, ttl=timedelta(hours=24), hold=timedelta(seconds=30))
+
+
+async def test_a_retry_gets_the_first_answer_without_running_again(answers):
+    run = Runs((CREATED, True))
+    assert await answers.once("inv/1:k", "fp", run) == Answered(CREATED, replayed=False)
+    assert await answers.once("inv/1:k", "fp", run) == Answered(CREATED, replayed=True)
+    assert run.count == 1
+
+
+async def test_the_same_key_with_another_request_is_refused(answers):
+    await answers.once("inv/1:k", "fp", Runs((CREATED, True)))
+    with pytest.raises(IdempotencyKeyReused):
+        await answers.once("inv/1:k", "another", Runs((CREATED, True)))
+
+
+async def test_a_retry_while_the_first_runs_is_told_when_to_come_back(answers, clock):
+    started, finish = asyncio.Event(), asyncio.Event()
+
+    async def slow() -> tuple[FirstAnswer, bool]:
+        started.set()
+        await finish.wait()
+        return CREATED, True
+
+    first = asyncio.create_task(answers.once("inv/1:k", "fp", slow))
+    await asyncio.wait_for(started.wait(), 5)
+    clock.advance(seconds=10)
+    with pytest.raises(KeyInFlight) as busy:
+        await answers.once("inv/1:k", "fp", Runs((CREATED, True)))
+    assert busy.value.retry_after_seconds == 20  # the rest of the first one's 30 s hold
+    finish.set()
+    assert (await first).answer == CREATED
+    assert await answers.once("inv/1:k", "fp", Runs()) == Answered(CREATED, replayed=True)
+
+
+async def test_an_answer_not_to_keep_lets_the_retry_run(answers):
+    run = Runs((BUSY, False), (CREATED, True))
+    assert (await answers.once("inv/1:k", "fp", run)).answer == BUSY
+    assert await answers.once("inv/1:k", "fp", run) == Answered(CREATED, replayed=False)
+    assert run.count == 2
+
+
+async def test_a_run_that_raises_frees_the_key(answers):
+    async def crash() -> tuple[FirstAnswer, bool]:
+        raise ConnectionError("lost")
+
+    with pytest.raises(ConnectionError):
+        await answers.once("inv/1:k", "fp", crash)
+    assert await answers.once("inv/1:k", "fp", Runs((CREATED, True))) == Answered(CREATED, replayed=False)
+
+
+async def test_an_expired_key_runs_the_request_again(answers, clock):
+    run = Runs((CREATED, True), (BUSY, True))
+    await answers.once("inv/1:k", "fp", run)
+    clock.advance(hours=24)
+    assert await answers.once("inv/1:k", "other", run) == Answered(BUSY, replayed=False)

@@ -1,0 +1,48 @@
+"""The API document states the HTTP semantics the service keeps: Idempotency-Key on every POST but the carriers'
+webhooks (with how long keys last), 304 on every GET, 429 with its headers wherever a rate limit counts."""
+
+import re
+
+from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS
+from adapters.web.openapi import build_openapi
+
+DOCUMENT = build_openapi(ENDPOINTS + OPS_ENDPOINTS, "test")
+WEBHOOK = ("/v1/carriers/{carrier}/webhooks", "post")
+WEBHOOKS = re.compile(r"/v1/carriers/[^/]+/webhooks")  # the generic push and each carrier's own
+
+
+def operations():
+    for path, methods in DOCUMENT["paths"].items():
+        for method, operation in methods.items():
+            yield (path, method), operation
+
+
+def test_every_post_but_a_carrier_webhook_takes_an_idempotency_key_that_lasts_24_hours():
+    posts = {where: op for where, op in operations() if where[1] == "post"}
+    assert len(posts) >= 15 and WEBHOOK in posts
+    for where, operation in posts.items():
+        keys = [p for p in operation.get("parameters", []) if p["name"] == "Idempotency-Key"]
+        if WEBHOOKS.fullmatch(where[0]):
+            assert keys == [], "webhooks are deduplicated by the carrier's event id"
+            continue
+        [key] = keys
+        assert key["in"] == "header" and not key["required"], where
+        assert {"409", "422"} <= set(operation["responses"]), where  # in flight; used with another request
+        assert "24 hours" in key["description"] and "idempotency-key-reused" in key["description"]
+
+
+def test_every_get_documents_304_with_its_etag():
+    for (path, method), operation in operations():
+        if method == "get":
+            assert "ETag" in operation["responses"]["304"]["headers"], path
+
+
+def test_429_and_its_headers_where_a_rate_limit_counts_and_not_on_operations():
+    for (path, _), operation in operations():
+        if "operations" in operation["tags"]:
+            assert "429" not in operation["responses"], path
+            continue
+        limited = operation["responses"]["429"]
+        assert set(limited["headers"]) == {"Retry-After", "RateLimit", "RateLimit-Policy"}, path
+        assert "application/problem+json" in limited["content"]
+    assert "draft-ietf-httpapi-ratelimit-headers-10" in str(DOCUMENT["paths"]["/v1/disputes"]["get"]["responses"]["429"])
