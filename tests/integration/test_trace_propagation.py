@@ -4,7 +4,9 @@ each call in a span of its own, through the process's one `ClientSession`."""
 import aiohttp
 from aiohttp import web
 
-from adapters.downstream import PaymentsClient
+from pydantic import SecretStr
+
+from adapters.downstream import PaymentsClient, Signer
 from adapters.observability import request_context
 from adapters.tracing import propagation
 from carriers.http import CarrierHttp, HttpRequest
@@ -17,6 +19,7 @@ REFUND = RefundRequest(
     dispute_id="dsp_1", order_id="ord-1", customer_id="cust-1", amount_minor=100, currency="TRY",
     destination=RefundDestination.ORIGINAL_PAYMENT, payment_method="card",
 )
+SIGNER = Signer("test", SecretStr("a-signing-secret-of-at-least-32-characters"))
 
 
 async def test_the_calls_a_request_makes_carry_its_trace_in_new_spans(aiohttp_server, aiohttp_client):
@@ -34,7 +37,7 @@ async def test_the_calls_a_request_makes_carry_its_trace_in_new_spans(aiohttp_se
 
     async with aiohttp.ClientSession(trace_configs=[propagation()]) as session:
         async def handler(request: web.Request) -> web.Response:
-            await PaymentsClient(session, base, 5, 1).refund(REFUND, "key-1")
+            await PaymentsClient(session, base, 5, 1, signer=SIGNER).refund(REFUND, "key-1")
             await CarrierHttp(session, carrier="ups", timeout_seconds=5).send(HttpRequest("GET", base + "/track"))
             return web.json_response({})
 
