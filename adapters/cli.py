@@ -77,6 +77,10 @@ class CannotStart(Exception):
     """Something the person starting the command can put right, said in one line."""
 
 
+CALLER_ROLES = tuple(role for role in Role if role is not Role.SERVICE)
+"""The roles a caller can have: tokens are minted only for these."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="disputes", description="Investigate delivery disputes: the API, the workers and their sandboxes.",
@@ -98,7 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--push-target", metavar="URL", help="the service's base URL, where the carriers push their webhooks"
     )
     token = command("token", "mint a development JWT for a role (taken by `disputes embedded` only)")
-    token.add_argument("--role", choices=[r.value for r in Role], required=True, help="whom the token speaks for")
+    token.add_argument(
+        "--role", choices=[r.value for r in CALLER_ROLES], required=True,
+        help="whom the token speaks for (not `service`: that role records the service's own actions, and no endpoint "
+             "accepts it)",
+    )
     token.add_argument("--sub", required=True, help="the caller's id (a customer id, or a staff member's id)")
     token.add_argument(
         "--customer-id", help="the customer the token acts for (default: --sub for a customer, none for the others)"

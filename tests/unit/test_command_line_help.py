@@ -71,3 +71,11 @@ def test_a_refused_setting_is_named_by_its_variable():
         "DISPUTES_JWT_SECRET: must be at least 32 characters long",
         "DISPUTES_WORKER_PORT: Input should be greater than or equal to 1",
     ]
+
+
+def test_no_token_is_minted_for_the_service_role_which_no_endpoint_accepts(capsys):
+    with pytest.raises(SystemExit) as done:
+        build_parser().parse_args(["token", "--role", "service", "--sub", "svc-1"])
+    assert done.value.code == 2
+    assert "invalid choice: 'service'" in capsys.readouterr().err
+    assert build_parser().parse_args(["token", "--role", "agent", "--sub", "agent-1"]).role == "agent"
