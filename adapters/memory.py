@@ -161,6 +161,9 @@ class InMemoryDisputes:
         stored = self.docs.get(dispute_id)
         return _copy(stored) if stored else None
 
+    async def read(self, dispute_id: str) -> Dispute | None:
+        return self.docs.get(dispute_id)
+
     async def save(self, dispute: Dispute) -> None:
         stored = self.docs.get(dispute.id)
         if stored is None or stored.version != dispute.version:

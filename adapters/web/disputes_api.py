@@ -125,7 +125,7 @@ def _location(dispute: Dispute) -> str:
 
 
 async def get_dispute(call: Call) -> web.Response:
-    return dispute_response(call, await call.request.app[SERVICE].get(call.actor, call.path_id()))
+    return dispute_response(call, await call.request.app[SERVICE].read(call.actor, call.path_id()))
 
 
 async def list_disputes(call: Call) -> web.Response:

@@ -215,13 +215,15 @@ async def test_a_search_with_more_than_a_page_pages_in_queue_order(cases: Cases)
 
 
 async def test_changing_what_a_read_handed_out_changes_nothing_stored(cases: Cases) -> None:
-    """Reads that only show disputes (the queue, a customer's list) may hand out what storage holds, never in a
-    form whose change reaches it: the change is refused or stays with the caller."""
+    """Reads that only show disputes (one, the queue, a customer's list) may hand out what storage holds, never in
+    a form whose change reaches it: the change is refused or stays with the caller."""
     dispute = await cases.open()
+    shown = await cases.storage.disputes.read(dispute.id)
     queued = (await cases.storage.disputes.query(DisputeQuery())).items[0]
     listed = (await cases.storage.disputes.customer_disputes(dispute.customer_id, None, 10)).items[0]
+    assert shown.model_dump() == dispute.model_dump() and await cases.storage.disputes.read("dsp_none") is None
 
-    for read in (queued, listed):
+    for read in (shown, queued, listed):
         with suppress(TypeError, ValidationError):
             read.assignee = "someone"
         with suppress(TypeError):

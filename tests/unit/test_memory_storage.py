@@ -67,10 +67,11 @@ async def test_a_saved_change_is_read_back_and_bumps_the_version(service, reques
     assert stored.assignee == INVESTIGATOR.id and stored.version == 2
 
 
-async def test_a_dispute_from_the_queue_refuses_changes_instead_of_copying_itself(service, request_for, repository) -> None:
-    """The queue hands out the stored snapshot itself: a caller that tries to change it is stopped at once."""
+async def test_a_dispute_read_to_be_shown_refuses_changes_instead_of_copying_itself(service, request_for, repository) -> None:
+    """`read` and the queue hand out the stored snapshot itself: a caller that tries to change it is stopped at once."""
     opened = (await service.open(CUSTOMER, request_for(), None)).dispute
     queued = (await repository.query(DisputeQuery())).items[0]
+    assert await repository.read(opened.id) is queued
 
     with pytest.raises(ValidationError):
         queued.assignee = "someone"
