@@ -54,7 +54,7 @@ _MUTATORS = ("append", "extend", "insert", "remove", "pop", "clear", "sort", "re
              "__setitem__", "__delitem__", "__iadd__", "__imul__")
 
 
-def _refuse(self: list[Any], *args: object) -> NoReturn:
+def _refuse(self: list[Any], *args: object, **kwargs: object) -> NoReturn:
     raise TypeError("A stored dispute is read-only: get() it from storage to change it.")
 
 
