@@ -14,14 +14,14 @@ from disputes.model import Dispute
 from disputes.work import WorkKind
 from schemas.dispute import EffectKind, Restriction, RestrictionState
 from tests.contract.conftest import Cases, Storage, pushed
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, subjects
 
 LEASE = timedelta(seconds=30)
 HOLDER = "worker-1"
 
 
 async def _claim_due(work: WorkKind, storage: Storage, now: datetime, lease_until: datetime, limit: int) -> list[str]:
-    return list(await storage.schedule.claim_due(work, now, lease_until - now, limit, HOLDER))
+    return subjects(await storage.schedule.claim_due(work, now, lease_until - now, limit, HOLDER))
 
 
 @dataclass(frozen=True)
@@ -168,12 +168,12 @@ async def test_only_the_holder_renews_or_releases_a_lease(cases: Cases, kind: Cl
 
     assert await schedule.renew(kind.work, [item], "worker-2", NOW + 2 * LEASE) == set()
     await schedule.release(kind.work, item, "worker-2")
-    assert await schedule.claim_due(kind.work, NOW, LEASE, 10, "worker-2") == []  # neither changed the lease
+    assert subjects(await schedule.claim_due(kind.work, NOW, LEASE, 10, "worker-2")) == []  # neither changed the lease
 
     assert await schedule.renew(kind.work, [item], HOLDER, NOW + 2 * LEASE) == {item}
-    assert await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, "worker-2") == []  # renewed past it
+    assert subjects(await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, "worker-2")) == []  # renewed past it
     await schedule.release(kind.work, item, HOLDER)
-    assert await schedule.claim_due(kind.work, NOW, LEASE, 10, "worker-2") == [item]  # due again once released
+    assert subjects(await schedule.claim_due(kind.work, NOW, LEASE, 10, "worker-2")) == [item]  # due again once released
 
 
 @every_kind
@@ -182,11 +182,11 @@ async def test_a_holder_whose_lease_another_took_over_cannot_renew_it(cases: Cas
     schedule = cases.storage.schedule
     assert await kind.claim(cases.storage, NOW, NOW + LEASE, 10) == [item]
 
-    assert await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, "worker-2") == [item]
+    assert subjects(await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, "worker-2")) == [item]
 
     assert await schedule.renew(kind.work, [item], HOLDER, NOW + 2 * LEASE) == set()
     await schedule.release(kind.work, item, HOLDER)
-    assert await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, HOLDER) == []  # worker-2 still holds it
+    assert subjects(await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, HOLDER)) == []  # worker-2 still holds it
 
 
 @pytest.mark.parametrize("kind", HELD_BY_A_DISPUTE, ids=str)
@@ -225,10 +225,10 @@ async def test_an_evidence_pull_claim_skips_the_carriers_it_is_told_to(cases: Ca
     ptt = (await cases.open(carrier="ptt")).id
 
     schedule = cases.storage.schedule
-    claimed = await schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, HOLDER, frozenset({"aras", "ptt"}))
+    claimed = subjects(await schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, HOLDER, frozenset({"aras", "ptt"})))
 
     assert claimed == [yurtici]
-    assert sorted(await schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, HOLDER)) == sorted([aras, ptt])
+    assert sorted(subjects(await schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, HOLDER))) == sorted([aras, ptt])
 
 
 async def test_a_claimed_disputes_pending_messages_are_read_in_order(cases: Cases) -> None:

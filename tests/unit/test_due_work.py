@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from adapters.memory import FixedClock
 from disputes.lanes import Lanes, Place
+from disputes.ports import Claimed, Lease
 from disputes.schedule import DueWork, Wake
 from disputes.work import WorkKind
 from tests.factories import NOW
@@ -19,7 +20,7 @@ class Due:
 
     async def claim_due(self, kind, now, lease, limit, holder, skip_carriers=frozenset()):
         taken, self.waiting = self.waiting[:limit], self.waiting[limit:]
-        return taken
+        return [Claimed(subject, Lease(kind, holder)) for subject in taken]
 
     async def renew(self, kind, subjects, holder, until):
         return set(subjects)
@@ -40,8 +41,8 @@ class Held:
     def lanes(self) -> Lanes:
         return Lanes(per_lane=4)
 
-    async def handle(self, subject: str, place: Place) -> None:
-        self.started.append(subject)
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        self.started.append(claimed.subject)
         await self.end.wait()
 
 
@@ -150,9 +151,9 @@ async def test_an_announced_subject_whose_place_earlier_due_work_took_is_claimed
 class Lane(Held):
     """Work that moves to its lane (which makes room for more claims), then runs until the test lets it end."""
 
-    async def handle(self, subject: str, place: Place) -> None:
+    async def handle(self, claimed: Claimed, place: Place) -> None:
         place.move_to("yurtici")
-        await super().handle(subject, place)
+        await super().handle(claimed, place)
 
 
 async def test_after_a_claim_found_nothing_more_room_growing_alone_asks_storage_nothing():
@@ -184,10 +185,10 @@ class GivingBack:
     def lanes(self) -> Lanes:
         return Lanes(per_lane=4)
 
-    async def handle(self, subject: str, place: Place) -> None:
-        self.started.append(subject)
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        self.started.append(claimed.subject)
         if len(self.started) == 1:
-            self.schedule.waiting.append(subject)
+            self.schedule.waiting.append(claimed.subject)
             place.give_back()
 
 

@@ -17,7 +17,7 @@ from disputes.schedule import DueWork, LeaseLost
 from disputes.work import WorkKind
 from schemas.dispute import Evidence, Status
 from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus, RecipientRelation
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment, subjects
 
 
 def proof(
@@ -318,7 +318,7 @@ async def test_a_holder_whose_lease_another_worker_took_stops_at_its_next_heartb
         await asyncio.wait_for(gateway.holding.wait(), timeout=5)
         # Another worker whose clock runs ahead sees the lease over and takes the case.
         ahead = clock.now() + first.lease + timedelta(seconds=1)
-        taken = await schedule.claim_due(WorkKind.PULL_EVIDENCE, ahead, first.lease, 1, "worker-2")
+        taken = subjects(await schedule.claim_due(WorkKind.PULL_EVIDENCE, ahead, first.lease, 1, "worker-2"))
         assert taken == [dispute.id]
         with pytest.raises(ExceptionGroup) as raised:
             await asyncio.wait_for(waiting, timeout=5)
