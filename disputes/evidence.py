@@ -37,7 +37,7 @@ from disputes.rules import Rules
 from disputes.service import DisputeService
 from disputes.work import WorkKind
 from schemas.dispute import Evidence
-from schemas.proof import ProofOfDelivery, ProofStatus
+from schemas.proof import ProofOfDelivery, ProofSource, ProofStatus
 
 type Answer = ProofOfDelivery | EvidenceUnavailable | EvidenceRejected
 
@@ -76,8 +76,9 @@ class EvidencePuller:
             if dispute.is_active and dispute.evidence_pull_due is not None:
                 await self.digital.pull(dispute)
             return
-        for evidence in await self.pushed.for_shipment(carrier, tracking):
-            dispute = await self._attach(dispute, evidence)
+        if _before_its_first_pull(dispute):
+            for evidence in await self.pushed.for_shipment(carrier, tracking):
+                dispute = await self._attach(dispute, evidence)
         if not dispute.is_active or dispute.evidence_pull_due is None:
             return
         if await self.service.now_of(dispute) >= dispute.sla.evidence_due and not (
@@ -141,6 +142,14 @@ class EvidencePuller:
         """Change the case starting from the copy this pull last claimed, read or stored (no read when it is
         current); `ending`: this save ends the pull, and its lease with it."""
         return await self.service.apply_timed(SYSTEM, dispute.id, change, loaded=dispute, ending=ending)
+
+
+def _before_its_first_pull(dispute: Dispute) -> bool:
+    """Whether evidence pushed before the case existed may be missing from it: until a pull's outcome is recorded
+    (pulled evidence, or a failed pull), which happens after the pull looked for such evidence. An event stored
+    after the case is attached by `PushAttacher`, which looks for the cases on its shipment after storing it, so
+    later pulls need not look again."""
+    return not dispute.evidence_pulls and all(e.proof.source is not ProofSource.PULL for e in dispute.evidence)
 
 
 class CarrierSlot:

@@ -10,7 +10,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from disputes.errors import StaleVersion
 from disputes.model import Dispute
+from disputes.ports import Lease
 from disputes.work import WorkKind
 from schemas.dispute import EffectKind, Restriction, RestrictionState
 from tests.contract.conftest import Cases, Storage, pushed
@@ -216,6 +218,71 @@ async def test_a_due_time_a_change_moves_is_stored_even_while_leased(cases: Case
     assert await kind.claim(cases.storage, retry_at, retry_at + LEASE, 10) == [item]
 
 
+@pytest.mark.parametrize("kind", HELD_BY_A_DISPUTE, ids=str)
+async def test_a_claim_hands_back_the_dispute_as_stored(cases: Cases, kind: ClaimKind) -> None:
+    item = await kind.make_due(cases, NOW)
+    stored = await cases.storage.disputes.get(item)
+
+    [claimed] = await cases.storage.schedule.claim_due(kind.work, NOW, LEASE, 10, HOLDER)
+
+    assert claimed.subject == item and claimed.lease == Lease(kind.work, HOLDER)
+    assert claimed.dispute == stored and claimed.dispute.version == stored.version
+
+
+async def test_a_claimed_pushed_event_comes_without_a_dispute(cases: Cases) -> None:
+    key = await PUSHED_EVIDENCE.make_due(cases, NOW)
+
+    [claimed] = await cases.storage.schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW, LEASE, 10, HOLDER)
+
+    assert claimed.subject == key and claimed.dispute is None
+
+
+@pytest.mark.parametrize("kind", HELD_IN_A_DUE_TIME, ids=str)
+async def test_a_save_that_ends_the_work_ends_its_holders_lease_in_the_same_write(cases: Cases, kind: ClaimKind) -> None:
+    item = await kind.make_due(cases, NOW)
+    [claimed] = await cases.storage.schedule.claim_due(kind.work, NOW, LEASE, 10, HOLDER)
+    retry_at, claimed_version = NOW + timedelta(seconds=1), claimed.dispute.version  # before the lease would end
+    setattr(claimed.dispute, kind.due_time, retry_at)
+
+    await cases.storage.disputes.save(claimed.dispute, claimed.lease)
+
+    stored = await cases.storage.disputes.get(item)
+    assert claimed.lease.ended and stored.version == claimed_version + 1
+    assert getattr(stored, kind.due_time) == retry_at  # the change is stored
+    assert await kind.claim(cases.storage, retry_at, retry_at + LEASE, 10) == [item]  # no longer held
+
+
+@pytest.mark.parametrize("kind", HELD_IN_A_DUE_TIME, ids=str)
+async def test_a_save_that_ends_the_work_leaves_alone_a_lease_another_took_over(cases: Cases, kind: ClaimKind) -> None:
+    item = await kind.make_due(cases, NOW)
+    [claimed] = await cases.storage.schedule.claim_due(kind.work, NOW, LEASE, 10, HOLDER)
+    assert subjects(await cases.storage.schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, "worker-2")) == [item]
+    claimed.dispute.add_note(INVESTIGATOR, "found by the first holder", NOW)
+
+    await cases.storage.disputes.save(claimed.dispute, claimed.lease)
+
+    assert not claimed.lease.ended
+    assert [e.action for e in (await cases.storage.disputes.get(item)).timeline][-1] == "note_added"
+    assert await kind.claim(cases.storage, NOW + LEASE, NOW + 2 * LEASE, 10) == []  # worker-2 still holds it
+
+
+@pytest.mark.parametrize("kind", HELD_IN_A_DUE_TIME, ids=str)
+async def test_a_stale_save_that_would_end_the_work_stores_nothing_and_keeps_the_lease(
+    cases: Cases, kind: ClaimKind
+) -> None:
+    item = await kind.make_due(cases, NOW)
+    [claimed] = await cases.storage.schedule.claim_due(kind.work, NOW, LEASE, 10, HOLDER)
+    await cases.change(item, lambda d: d.add_note(INVESTIGATOR, "a note after the claim", NOW))
+    setattr(claimed.dispute, kind.due_time, None)
+
+    with pytest.raises(StaleVersion):
+        await cases.storage.disputes.save(claimed.dispute, claimed.lease)
+
+    assert not claimed.lease.ended and getattr(await cases.storage.disputes.get(item), kind.due_time) == NOW
+    assert await kind.claim(cases.storage, NOW, NOW + LEASE, 10) == []
+    assert await kind.claim(cases.storage, NOW + LEASE, NOW + 2 * LEASE, 10) == [item]
+
+
 # --- what only one kind does ---------------------------------------------------------------------------
 
 
@@ -296,3 +363,31 @@ async def test_a_claimed_pushed_event_is_read_with_its_proof(cases: Cases) -> No
 
     assert await PUSHED_EVIDENCE.claim(cases.storage, NOW, NOW + LEASE, 10) == [event.key]
     assert await cases.storage.evidence.get(event.key) == event
+
+
+async def test_delivering_the_last_pending_message_ends_the_relays_lease_in_the_same_write(cases: Cases) -> None:
+    dispute = await cases.open()
+    await cases.change(dispute.id, lambda d: d.withdraw(CUSTOMER, None, NOW))
+    [claimed] = await cases.storage.schedule.claim_due(WorkKind.RELAY, NOW, LEASE, 10, HOLDER)
+    first, last = claimed.dispute.outbox
+
+    await cases.storage.disputes.delivered(dispute.id, first, NOW, claimed.lease)
+    assert not claimed.lease.ended  # a message is still pending: the relay holds on
+    await cases.storage.disputes.delivered(dispute.id, last, NOW, claimed.lease)
+
+    assert claimed.lease.ended and await cases.storage.disputes.pending(dispute.id) == []
+    assert await cases.storage.schedule.renew(WorkKind.RELAY, [dispute.id], HOLDER, NOW + LEASE) == set()  # no lease
+
+
+async def test_delivering_the_last_message_leaves_alone_a_relay_lease_another_took_over(cases: Cases) -> None:
+    dispute = await cases.open()
+    [claimed] = await cases.storage.schedule.claim_due(WorkKind.RELAY, NOW, LEASE, 10, HOLDER)
+    assert subjects(await cases.storage.schedule.claim_due(WorkKind.RELAY, NOW + LEASE, LEASE, 10, "worker-2")) == [
+        dispute.id
+    ]
+    [message] = claimed.dispute.outbox
+
+    await cases.storage.disputes.delivered(dispute.id, message, NOW, claimed.lease)
+
+    assert not claimed.lease.ended and await cases.storage.disputes.pending(dispute.id) == []
+    assert await cases.storage.schedule.renew(WorkKind.RELAY, [dispute.id], "worker-2", NOW + LEASE) == {dispute.id}
