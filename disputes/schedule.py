@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from disputes.lanes import Lanes, Place
-from disputes.ports import Claimed, Clock, Schedule
+from disputes.ports import Claimed, Clock, Lease, Schedule
 from disputes.work import WorkKind
 
 
@@ -131,7 +131,7 @@ class DueWork:
                             busy.reclaimed = True  # still at work here (a renewal came late): the claim renewed its lease
                             continue
                         task = asyncio.create_task(self._hold(claim, lanes.enter()))
-                        self._held[claim.subject] = _Held(task, now + self.lease)
+                        self._held[claim.subject] = _Held(task, now + self.lease, claim.lease)
                         task.add_done_callback(lambda _: lanes.changed.set())
                         working.add(task)
                     claimed += len(ids)
@@ -184,7 +184,7 @@ class DueWork:
         that succeeds late proves nobody took it meanwhile: the holder is still this worker)."""
         while True:
             await asyncio.sleep(self.heartbeat.total_seconds())
-            renewing = [subject for subject, held in self._held.items() if not held.lost]
+            renewing = [subject for subject, held in self._held.items() if held.renewable]
             if not renewing:
                 continue
             now = self.clock.now()
@@ -221,9 +221,15 @@ class _HeldOff:
 class _Held:
     task: asyncio.Task[None]
     until: datetime
+    lease: Lease
     lost: bool = False
     reclaimed: bool = False
     """A claim took the subject again while its work was in flight here: the lease is given back at the end."""
+
+    @property
+    def renewable(self) -> bool:
+        """Still held by this worker: not lost, nor ended by the work's last save (unless claimed again since)."""
+        return not self.lost and (self.reclaimed or not self.lease.ended)
 
     def lose(self) -> None:
         if not self.lost:

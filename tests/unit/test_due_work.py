@@ -199,3 +199,44 @@ async def test_work_given_back_is_claimed_again_in_the_same_run():
     work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1))
     assert await asyncio.wait_for(work.run_once(), 5) == 2
     assert job.started == ["case", "case"]
+
+
+class Ledger(Due):
+    """A schedule that keeps only the leases no save ended, and records renewals and releases."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.renewed: list[set[str]] = []
+        self.released: list[str] = []
+
+    async def renew(self, kind, subjects, holder, until):
+        self.renewed.append(set(subjects))
+        return set(subjects)
+
+    async def release(self, kind, subject, holder):
+        self.released.append(subject)
+
+
+class EndingEarly(Held):
+    """Work on "ended" stores its outcome (ending its lease, as a save told to does) and goes on a little longer."""
+
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        if claimed.subject == "ended":
+            claimed.lease.ended = True
+        await super().handle(claimed, place)
+
+
+async def test_a_lease_the_works_last_save_ended_is_neither_renewed_nor_given_back():
+    schedule, job = Ledger(), EndingEarly()
+    schedule.waiting += ["ended", "running"]
+    work = DueWork(schedule, job, FixedClock(NOW), "w-1", heartbeat=timedelta(milliseconds=1), poll=timedelta(hours=1))
+    running = asyncio.create_task(work.run_once())
+    try:
+        async with asyncio.timeout(5):
+            while len(schedule.renewed) < 3:
+                await asyncio.sleep(0.001)
+    finally:
+        job.end.set()
+    assert await asyncio.wait_for(running, 5) == 2  # no work abandoned for a lease it ended itself
+    assert all(renewed == {"running"} for renewed in schedule.renewed)
+    assert schedule.released == ["running"]
