@@ -8,6 +8,7 @@ be moved to storage, ``with_attachment_refs`` returns the proof pointing at the 
 
 import base64
 import binascii
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
@@ -25,7 +26,8 @@ from pydantic import (
 
 from schemas.common import Id, ShortText
 
-StatusCode = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+CODE_CHARS = 64
+StatusCode = Annotated[str, StringConstraints(min_length=1, max_length=CODE_CHARS)]
 HttpUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://[^\s]+$")]
 MAX_INLINE_CHARS = 16_000_000  # ~12 MB decoded: a multi-page signed POD still fits
 MAX_NOTES = 100
@@ -78,6 +80,24 @@ class _Private(BaseModel):
 
     def __repr_args__(self) -> Iterator[tuple[str, Any]]:
         return ((name, getattr(self, name)) for name in self._shown)
+
+    @classmethod
+    def of_checked(cls, **fields: Any) -> Self:
+        """The model of values that are already what validation would make of them (the field's type, within
+        its bounds), without validating them again: for a mapping that checked each value as it read it (its
+        tests hold every result to ``model_validate``). Fields left out take their defaults, which are
+        immutable. ``model_construct`` does the same with more generic work, slower than validating."""
+        model = cls.__new__(cls)
+        object.__setattr__(model, "__dict__", {**_defaults(cls), **fields})
+        object.__setattr__(model, "__pydantic_fields_set__", set(fields))
+        object.__setattr__(model, "__pydantic_extra__", None)
+        object.__setattr__(model, "__pydantic_private__", None)
+        return model
+
+
+@functools.cache
+def _defaults(model: type[BaseModel]) -> dict[str, Any]:
+    return {name: field.default for name, field in model.model_fields.items() if not field.is_required()}
 
 
 class Attachment(_Private):
@@ -132,7 +152,7 @@ class Courier(_Private):
 class TrackingEvent(_Private):
     _shown = ("at", "code")
     at: AwareDatetime
-    code: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    code: StatusCode
     description: ShortText | None = None
     location_text: ShortText | None = None
 
@@ -171,6 +191,12 @@ class ProofOffer(_Private):
 _DELIVERY_ONLY = ("delivered_at", "received_by", "recipient_relation", "signature", "photo", "document", "location")
 
 
+def _facts_of_its_status(data: dict[str, Any]) -> dict[str, Any]:
+    if data.get("status") not in (ProofStatus.DELIVERED, ProofStatus.DELIVERED.value):
+        return {key: value for key, value in data.items() if key not in _DELIVERY_ONLY}
+    return data
+
+
 class ProofOfDelivery(_Private):
     _shown = ("carrier", "tracking_number", "status", "status_code")
     _attachment_fields: ClassVar[dict[AttachmentKind, str]] = {k: k.value for k in AttachmentKind}
@@ -207,9 +233,12 @@ class ProofOfDelivery(_Private):
     def _delivery_facts_need_a_delivery(cls, data: Any) -> Any:
         """A parcel that is not delivered has no delivery time, receiver, signature, photo or drop-off place,
         whatever a carrier's reply holds besides its status (some fill proof fields on every reply)."""
-        if isinstance(data, dict) and data.get("status") not in (ProofStatus.DELIVERED, ProofStatus.DELIVERED.value):
-            return {key: value for key, value in data.items() if key not in _DELIVERY_ONLY}
-        return data
+        return _facts_of_its_status(data) if isinstance(data, dict) else data
+
+    @classmethod
+    def of_checked(cls, **fields: Any) -> Self:
+        """``_Private.of_checked``, keeping delivery facts only on a delivery, as validation does."""
+        return super().of_checked(**_facts_of_its_status(fields))
 
     @field_validator("signature", "photo", "document")
     @classmethod
