@@ -10,6 +10,7 @@ import base64
 import binascii
 import functools
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
@@ -87,12 +88,16 @@ class _Private(BaseModel):
         its bounds), without validating them again: for a mapping that checked each value as it read it (its
         tests hold every result to ``model_validate``). Fields left out take their defaults, which are
         immutable. ``model_construct`` does the same with more generic work, slower than validating."""
-        model = cls.__new__(cls)
-        object.__setattr__(model, "__dict__", {**_defaults(cls), **fields})
-        object.__setattr__(model, "__pydantic_fields_set__", set(fields))
-        object.__setattr__(model, "__pydantic_extra__", None)
-        object.__setattr__(model, "__pydantic_private__", None)
-        return model
+        return _assembled(cls, {**_defaults(cls), **fields}, set(fields))
+
+
+def _assembled[M: BaseModel](model: type[M], state: dict[str, Any], fields_set: set[str]) -> M:
+    made = model.__new__(model)
+    object.__setattr__(made, "__dict__", state)
+    object.__setattr__(made, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(made, "__pydantic_extra__", None)
+    object.__setattr__(made, "__pydantic_private__", None)
+    return made
 
 
 @functools.cache
@@ -238,7 +243,8 @@ class ProofOfDelivery(_Private):
     @classmethod
     def of_checked(cls, **fields: Any) -> Self:
         """``_Private.of_checked``, keeping delivery facts only on a delivery, as validation does."""
-        return super().of_checked(**_facts_of_its_status(fields))
+        fields = _facts_of_its_status(fields)
+        return _assembled(cls, {**_defaults(cls), **fields}, set(fields))
 
     @field_validator("signature", "photo", "document")
     @classmethod
@@ -247,6 +253,12 @@ class ProofOfDelivery(_Private):
         if attachment is not None and attachment.kind.value != info.field_name:
             raise ValueError(f"the {info.field_name} field holds a {attachment.kind} attachment")
         return attachment
+
+    def as_received(self, at: datetime, raw_ref: str | None, offer: ProofOffer | None) -> Self:
+        """This proof stamped where it enters the service: when, the stored raw answer it came in (``raw_ref``,
+        an ``Id``) and what its carrier can supply; what ``model_copy(update=…)`` makes, without its generic work."""
+        received = {"received_at": at, "raw_ref": raw_ref, "offer": offer}
+        return _assembled(type(self), {**self.__dict__, **received}, self.__pydantic_fields_set__ | received.keys())
 
     def _attachments(self) -> Iterator[tuple[AttachmentKind, Attachment]]:
         for kind, field in self._attachment_fields.items():
