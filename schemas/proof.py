@@ -88,7 +88,7 @@ class _Private(BaseModel):
         its bounds), without validating them again: for a mapping that checked each value as it read it (its
         tests hold every result to ``model_validate``). Fields left out take their defaults, which are
         immutable. ``model_construct`` does the same with more generic work, slower than validating."""
-        return _assembled(cls, {**_defaults(cls), **fields}, set(fields))
+        return _assembled(cls, _in_order(cls, fields), set(fields))
 
 
 def _assembled[M: BaseModel](model: type[M], state: dict[str, Any], fields_set: set[str]) -> M:
@@ -100,9 +100,17 @@ def _assembled[M: BaseModel](model: type[M], state: dict[str, Any], fields_set: 
     return made
 
 
+def _in_order(model: type[BaseModel], fields: dict[str, Any]) -> dict[str, Any]:
+    """Every field, in the model's order (which serialisation follows), with its default where not given."""
+    state = _defaults(model).copy()
+    state.update(fields)
+    return state
+
+
 @functools.cache
 def _defaults(model: type[BaseModel]) -> dict[str, Any]:
-    return {name: field.default for name, field in model.model_fields.items() if not field.is_required()}
+    """Each field's default, in the model's order; a required field holds ``PydanticUndefined`` until given."""
+    return {name: field.default for name, field in model.model_fields.items()}
 
 
 class Attachment(_Private):
@@ -244,7 +252,7 @@ class ProofOfDelivery(_Private):
     def of_checked(cls, **fields: Any) -> Self:
         """``_Private.of_checked``, keeping delivery facts only on a delivery, as validation does."""
         fields = _facts_of_its_status(fields)
-        return _assembled(cls, {**_defaults(cls), **fields}, set(fields))
+        return _assembled(cls, _in_order(cls, fields), set(fields))
 
     @field_validator("signature", "photo", "document")
     @classmethod
@@ -258,7 +266,9 @@ class ProofOfDelivery(_Private):
         """This proof stamped where it enters the service: when, the stored raw answer it came in (``raw_ref``,
         an ``Id``) and what its carrier can supply; what ``model_copy(update=…)`` makes, without its generic work."""
         received = {"received_at": at, "raw_ref": raw_ref, "offer": offer}
-        return _assembled(type(self), {**self.__dict__, **received}, self.__pydantic_fields_set__ | received.keys())
+        state = self.__dict__.copy()
+        state.update(received)
+        return _assembled(type(self), state, self.__pydantic_fields_set__ | received.keys())
 
     def _attachments(self) -> Iterator[tuple[AttachmentKind, Attachment]]:
         for kind, field in self._attachment_fields.items():

@@ -1,12 +1,13 @@
 """Carrier-facing and carrier-status endpoints: webhooks in, the registry and its health."""
 
+import functools
 from datetime import UTC, datetime
 
 import structlog
 from aiohttp import hdrs, web
 from prometheus_client import CollectorRegistry, Counter
 
-from adapters.web.endpoint import JSON_TYPES, Call, Endpoint, json_response
+from adapters.web.endpoint import JSON_TYPES, Call, Endpoint, json_body
 from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
 from adapters.web.problems import ProblemError
 from carriers.base import CarrierAdapter, PushCarrier
@@ -134,8 +135,14 @@ async def receive_webhook(call: Call) -> web.Response:
     app[WEBHOOK_COUNTER].accepted(code, kept.received, kept.duplicates)
     # named on the request line
     structlog.contextvars.bind_contextvars(carrier=code, events=kept.received, duplicates=kept.duplicates)
-    receipt = WebhookReceipt(received=kept.received, duplicates=kept.duplicates)
-    return json_response(receipt, status=202)
+    return json_body(_receipt(kept.received, kept.duplicates), status=202)
+
+
+@functools.lru_cache(maxsize=64)
+def _receipt(received: int, duplicates: int) -> bytes:
+    """The answer's body: the same few counts every time, rendered once each."""
+    receipt = WebhookReceipt(received=received, duplicates=duplicates)
+    return receipt.__pydantic_serializer__.to_json(receipt)
 
 
 def _verified_events(adapter: PushCarrier, request: web.Request, raw: bytes) -> list[PushedEvent]:
