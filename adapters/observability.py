@@ -100,10 +100,14 @@ def _add_trace(logger: WrappedLogger, method: str, event: EventDict) -> EventDic
 
 
 def _render_json(logger: WrappedLogger, method: str, event: EventDict) -> str:
-    """Level, time and JSON in one step: orjson writes the timestamp as structlog's ISO stamper would."""
+    """Level, time and JSON in one step: orjson writes the timestamp as structlog's ISO stamper would. Keys
+    that are not strings (rare) take orjson's slower path."""
     event["level"] = "warning" if method == "warn" else "critical" if method == "fatal" else method
     event["timestamp"] = datetime.now(UTC)
-    return orjson.dumps(event, default=repr, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS).decode()
+    try:
+        return orjson.dumps(event, default=repr, option=orjson.OPT_UTC_Z).decode()
+    except TypeError:
+        return orjson.dumps(event, default=repr, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS).decode()
 
 
 class LineWriter:
@@ -264,8 +268,9 @@ def request_middleware(answer: Answer) -> Middleware:
         if DISPUTE_ROUTE in route and DISPUTE_ID_FORMAT.match(dispute_id := request.match_info.get("id", "")):
             fields["dispute_id"] = dispute_id
         parents = request.headers.getall(_TRACEPARENT, ())
+        span = tracing.incoming(parents[0] if len(parents) == 1 else None) if parents else tracing.new_trace()
         in_request = _REQUEST.set(fields)
-        in_trace = trace.enter(tracing.incoming(parents[0] if len(parents) == 1 else None))
+        in_trace = trace.enter(span)
         started = time.perf_counter()
         status = 500
         try:
