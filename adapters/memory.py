@@ -224,21 +224,22 @@ class InMemoryDisputes:
 
     def _store(self, dispute: Dispute, version: int) -> None:
         dispute.version = version
-        if dispute.new_messages:
-            relay, due = self.due[WorkKind.RELAY], dispute.messages_due
-            relay[dispute.id] = min(relay.get(dispute.id, due), due)
-        dispute._new_messages = []
+        dispute_id, due, unsaved = dispute.id, self.due, dispute._unsaved
+        if unsaved:
+            relay, at = due[WorkKind.RELAY], dispute.messages_due
+            relay[dispute_id] = min(relay.get(dispute_id, at), at)
+            unsaved.clear()
         for kind, at in dispute.due_work().items():
             if at is None:
-                self.due[kind].pop(dispute.id, None)
+                due[kind].pop(dispute_id, None)
             else:
-                self.due[kind][dispute.id] = at
-        self.docs[dispute.id] = _copy(dispute)
+                due[kind][dispute_id] = at
+        self.docs[dispute_id] = _copy(dispute)
         self._queue_order = None
         shipment = (dispute.order.order_id, dispute.order.shipment_id)
         if dispute.status is not Status.WITHDRAWN:
-            self._holders[shipment] = dispute.id
-        elif self._holders.get(shipment) == dispute.id:
+            self._holders[shipment] = dispute_id
+        elif self._holders.get(shipment) == dispute_id:
             del self._holders[shipment]
 
 
