@@ -25,8 +25,10 @@ from disputes.ports import (
     CarrierFigures,
     DisputePage,
     DisputeQuery,
+    Claimed,
     IdempotencyKeyTaken,
     KeptKey,
+    Lease,
     ResponseFigures,
     ResponseTimes,
     SlaFigures,
@@ -93,9 +95,35 @@ type Due = defaultdict[WorkKind, dict[str, datetime]]
 """When each subject's work of each kind is due, kept by the store that holds the subjects."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Taken:
+    holder: str
+    until: datetime
+
+
+class Leases:
+    """The leases of every kind of work, by (kind, subject): the schedule takes them; a release, or the write that
+    ends a work, ends its holder's."""
+
+    def __init__(self) -> None:
+        self.taken: dict[tuple[WorkKind, str], _Taken] = {}
+
+    def held(self, kind: WorkKind, subject: str, now: datetime) -> bool:
+        held = self.taken.get((kind, subject))
+        return held is not None and held.until > now
+
+    def end(self, subject: str, lease: Lease | None) -> None:
+        """End `lease` on `subject` if its holder holds it (then it is marked `ended`)."""
+        if lease is None or (held := self.taken.get((lease.kind, subject))) is None or held.holder != lease.holder:
+            return
+        del self.taken[(lease.kind, subject)]
+        lease.ended = True
+
+
 class InMemoryDisputes:
     def __init__(self) -> None:
         self.docs: dict[str, Dispute] = {}
+        self.leases = Leases()
         self.due: Due = defaultdict(dict)
         self._holders: dict[tuple[str, str], str] = {}  # (order, shipment) → the non-withdrawn dispute
         self._keys: dict[str, str] = {}  # idempotency key → dispute
@@ -125,10 +153,11 @@ class InMemoryDisputes:
         stored = self.docs.get(dispute_id)
         return _copy(stored) if stored else None
 
-    async def save(self, dispute: Dispute) -> None:
+    async def save(self, dispute: Dispute, ending: Lease | None = None) -> None:
         stored = self.docs.get(dispute.id)
         if stored is None or stored.version != dispute.version:
             raise StaleVersion("The dispute changed since it was read.")
+        self.leases.end(dispute.id, ending)
         dispute.outbox = [*stored.outbox, *dispute.new_messages]
         dispute.effects_delivered = stored.effects_delivered
         dispute.effects_parked = stored.effects_parked
@@ -191,7 +220,7 @@ class InMemoryDisputes:
     async def pending(self, dispute_id: str) -> list[OutboxMessage]:
         return list(self.docs[dispute_id].outbox)
 
-    async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
+    async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime, ending: Lease | None = None) -> None:
         doc = self.docs[dispute_id]
         if all(m.id != message.id for m in doc.outbox):
             return  # another relay recorded it first
@@ -199,6 +228,7 @@ class InMemoryDisputes:
         doc.effects_delivered.append(DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at))
         if not doc.outbox:
             self.due[WorkKind.RELAY].pop(dispute_id, None)
+            self.leases.end(dispute_id, ending)
 
     async def failed(self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool) -> None:
         doc = self.docs[dispute_id]
@@ -370,18 +400,13 @@ class Subjects(Protocol):
     def carrier(self, subject: str) -> str: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Lease:
-    holder: str
-    until: datetime
-
-
 class InMemorySchedule:
-    """Leases kept apart from the due times (as MongoDB keeps them in fields no save writes): a save moves a
-    due time, never a lease."""
+    """Leases kept apart from the due times (as MongoDB keeps them in fields a save never puts back): a save
+    moves a due time, and ends only its own holder's lease, when told to."""
 
     def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore) -> None:
-        self.leases: dict[tuple[WorkKind, str], Lease] = {}
+        self._leases, self._disputes = disputes.leases, disputes
+        self.leases = self._leases.taken
         self._stores: dict[WorkKind, Subjects] = {kind: disputes for kind in WorkKind} | {WorkKind.ATTACH_PUSHED: events}
 
     async def claim_due(
@@ -392,31 +417,30 @@ class InMemorySchedule:
         limit: int,
         holder: str,
         skip_carriers: frozenset[str] = frozenset(),
-    ) -> list[str]:
+    ) -> list[Claimed]:
         store = self._stores[kind]
         due = sorted(
             (at, subject)
             for subject, at in store.due[kind].items()
-            if at <= now and not self._held(kind, subject, now) and store.carrier(subject) not in skip_carriers
+            if at <= now and not self._leases.held(kind, subject, now) and store.carrier(subject) not in skip_carriers
         )[:limit]
         for _, subject in due:
-            self.leases[(kind, subject)] = Lease(holder, now + lease)
-        return [subject for _, subject in due]
+            self.leases[(kind, subject)] = _Taken(holder, now + lease)
+        disputes = store is self._disputes
+        return [
+            Claimed(subject, Lease(kind, holder), _copy(self._disputes.docs[subject]) if disputes else None)
+            for _, subject in due
+        ]
 
     async def renew(self, kind: WorkKind, subjects: Collection[str], holder: str, until: datetime) -> set[str]:
-        kept = {subject for subject in subjects if (held := self.leases.get((kind, subject))) and held.holder == holder}
+        taken = self.leases
+        kept = {subject for subject in subjects if (held := taken.get((kind, subject))) and held.holder == holder}
         for subject in kept:
-            self.leases[(kind, subject)] = Lease(holder, until)
+            taken[(kind, subject)] = _Taken(holder, until)
         return kept
 
     async def release(self, kind: WorkKind, subject: str, holder: str) -> None:
-        held = self.leases.get((kind, subject))
-        if held is not None and held.holder == holder:
-            del self.leases[(kind, subject)]
-
-    def _held(self, kind: WorkKind, subject: str, now: datetime) -> bool:
-        held = self.leases.get((kind, subject))
-        return held is not None and held.until > now
+        self._leases.end(subject, Lease(kind, holder))
 
 
 class InMemoryWorkload:

@@ -5,7 +5,7 @@ found by polling (`adapters.workers.run_loop`), which stays correct on its own."
 from datetime import datetime
 
 from disputes.model import Dispute
-from disputes.ports import Clock, DisputePage, DisputeQuery, DisputeRepository, EvidenceInbox
+from disputes.ports import Clock, DisputePage, DisputeQuery, DisputeRepository, EvidenceInbox, Lease
 from disputes.schedule import Wake
 from disputes.work import WorkKind
 from schemas.dispute import Evidence
@@ -45,9 +45,9 @@ class WakingRepository:
         await self.inner.add(dispute)
         self.wakeups.wake(due_now(dispute, self.clock.now(), new_messages), dispute.id)
 
-    async def save(self, dispute: Dispute) -> None:
+    async def save(self, dispute: Dispute, ending: Lease | None = None) -> None:
         new_messages = bool(dispute.new_messages)  # the save clears them
-        await self.inner.save(dispute)
+        await self.inner.save(dispute, ending)
         self.wakeups.wake(due_now(dispute, self.clock.now(), new_messages), dispute.id)
 
     async def get(self, dispute_id: str) -> Dispute | None:

@@ -11,7 +11,7 @@ from disputes.actors import SYSTEM
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
 from disputes.policy import PolicySettings, recommend
-from disputes.ports import AssessmentStore, SilentWorkLog, WorkLog
+from disputes.ports import AssessmentStore, Claimed, SilentWorkLog, WorkLog
 from disputes.service import DisputeService
 from disputes.work import WorkKind
 from schemas.recommendation import Recommendation
@@ -29,8 +29,9 @@ class Assessor:
     def lanes(self) -> Lanes:
         return Lanes(self.batch)
 
-    async def handle(self, dispute_id: str, place: Place) -> None:
-        current = await self.service.repository.get(dispute_id)
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        dispute_id = claimed.subject
+        current = claimed.dispute or await self.service.repository.get(dispute_id)
         if current is None:
             return
         since = await self.service.now_of(current) - self.settings.abuse_window
@@ -48,6 +49,6 @@ class Assessor:
             )
             advised.append(advice)
 
-        assessed = await self.service.apply_timed(SYSTEM, dispute_id, change, loaded=current)
+        assessed = await self.service.apply_timed(SYSTEM, dispute_id, change, loaded=current, ending=claimed.lease)
         for advice in advised:
             self.log.assessed(dispute_id, advice, assessed.status)

@@ -23,8 +23,10 @@ from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
 from disputes.ports import (
     CarrierGateway,
+    Claimed,
     EvidenceRejected,
     EvidenceUnavailable,
+    Lease,
     PushedEvidence,
     Shipments,
     SilentWorkLog,
@@ -35,7 +37,7 @@ from disputes.rules import Rules
 from disputes.service import DisputeService
 from disputes.work import WorkKind
 from schemas.dispute import Evidence
-from schemas.proof import ProofOfDelivery, ProofStatus
+from schemas.proof import ProofOfDelivery, ProofSource, ProofStatus
 
 type Answer = ProofOfDelivery | EvidenceUnavailable | EvidenceRejected
 
@@ -65,22 +67,24 @@ class EvidencePuller:
     def lanes(self) -> Lanes:
         return Lanes(self.per_carrier)
 
-    async def handle(self, dispute_id: str, place: Place) -> None:
-        dispute = await self.service.get(SYSTEM, dispute_id)
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        dispute = claimed.dispute or await self.service.get(SYSTEM, claimed.subject)
+        dispute_id, ending = dispute.id, claimed.lease
         carrier, tracking = dispute.order.carrier, dispute.order.tracking_number
         place.move_to(carrier)
         if dispute.order.is_digital and self.digital is not None:
             if dispute.is_active and dispute.evidence_pull_due is not None:
                 await self.digital.pull(dispute)
             return
-        for evidence in await self.pushed.for_shipment(carrier, tracking):
-            dispute = await self._attach(dispute, evidence)
+        if _before_its_first_pull(dispute):
+            for evidence in await self.pushed.for_shipment(carrier, tracking):
+                dispute = await self._attach(dispute, evidence)
         if not dispute.is_active or dispute.evidence_pull_due is None:
             return
         if await self.service.now_of(dispute) >= dispute.sla.evidence_due and not (
             dispute.has_delivery_proof or dispute.proof_missing
         ):
-            await self._change(dispute, lambda d, now: d.evidence_deadline_passed(SYSTEM, now))
+            await self._change(dispute, lambda d, now: d.evidence_deadline_passed(SYSTEM, now), ending)
             return
         slot = CarrierSlot(self._slots[carrier])
         try:  # a carrier that hangs must not hold the cases queued behind it in this worker
@@ -94,7 +98,7 @@ class EvidencePuller:
         finally:
             slot.release()
         place.leave()  # the carrier call is over: the next claim may take this place while the answer is stored
-        await self._record(dispute, answer)
+        await self._record(dispute, answer, ending)
 
     async def _ask(self, dispute_id: str, carrier: str, tracking: str, slot: Slot) -> Answer:
         started = time.monotonic()
@@ -106,32 +110,46 @@ class EvidencePuller:
         self.log.pulled(dispute_id, carrier, _outcome(answer), time.monotonic() - started)
         return answer
 
-    async def _record(self, dispute: Dispute, answer: Answer) -> None:
+    async def _record(self, dispute: Dispute, answer: Answer, ending: Lease) -> None:
+        """Store the answer; the last save of the pull ends its lease."""
         now, deadline = await self.service.now_of(dispute), dispute.sla.evidence_due
         retry_at, give_up_at = retry_times(dispute, self.rules, now)
         match answer:
             case EvidenceUnavailable(retry_at=datetime() as named) if retry_at is not None:
                 # Refused by the carrier's circuit breaker: back as soon as it lets calls through again.
-                await self._failed(dispute, f"carrier unavailable: {answer}", min(max(named, now), deadline))
+                await self._failed(dispute, f"carrier unavailable: {answer}", min(max(named, now), deadline), ending)
             case EvidenceUnavailable():
-                await self._failed(dispute, f"carrier unavailable: {answer}", retry_at)
+                await self._failed(dispute, f"carrier unavailable: {answer}", retry_at, ending)
             case EvidenceRejected():
-                await self._failed(dispute, f"pull not possible: {answer}", give_up_at)
+                await self._failed(dispute, f"pull not possible: {answer}", give_up_at, ending)
             case ProofOfDelivery():
-                dispute = await self._attach(dispute, Evidence(key=pull_key(answer), proof=answer))
-                if answer.status is not ProofStatus.DELIVERED:
+                delivered = answer.status is ProofStatus.DELIVERED
+                evidence = Evidence(key=pull_key(answer), proof=answer)
+                dispute = await self._attach(dispute, evidence, ending if delivered else None)
+                if not delivered:
                     message = f"no proof of delivery yet (carrier says {answer.status.value})"
-                    await self._failed(dispute, message, retry_at)
+                    await self._failed(dispute, message, retry_at, ending)
 
-    async def _attach(self, dispute: Dispute, evidence: Evidence) -> Dispute:
-        return await self._change(dispute, lambda d, now: d.attach_evidence(SYSTEM, evidence, now))
+    async def _attach(self, dispute: Dispute, evidence: Evidence, ending: Lease | None = None) -> Dispute:
+        return await self._change(dispute, lambda d, now: d.attach_evidence(SYSTEM, evidence, now), ending)
 
-    async def _failed(self, dispute: Dispute, error: str, retry_at: datetime | None) -> None:
-        await self._change(dispute, lambda d, now: d.evidence_pull_failed(SYSTEM, error, retry_at, now))
+    async def _failed(self, dispute: Dispute, error: str, retry_at: datetime | None, ending: Lease) -> None:
+        await self._change(dispute, lambda d, now: d.evidence_pull_failed(SYSTEM, error, retry_at, now), ending)
 
-    async def _change(self, dispute: Dispute, change: Callable[[Dispute, datetime], bool | None]) -> Dispute:
-        """Change the case starting from the copy this pull last read or stored (no read when it is current)."""
-        return await self.service.apply_timed(SYSTEM, dispute.id, change, loaded=dispute)
+    async def _change(
+        self, dispute: Dispute, change: Callable[[Dispute, datetime], bool | None], ending: Lease | None = None
+    ) -> Dispute:
+        """Change the case starting from the copy this pull last claimed, read or stored (no read when it is
+        current); `ending`: this save ends the pull, and its lease with it."""
+        return await self.service.apply_timed(SYSTEM, dispute.id, change, loaded=dispute, ending=ending)
+
+
+def _before_its_first_pull(dispute: Dispute) -> bool:
+    """Whether evidence pushed before the case existed may be missing from it: until a pull's outcome is recorded
+    (pulled evidence, or a failed pull), which happens after the pull looked for such evidence. An event stored
+    after the case is attached by `PushAttacher`, which looks for the cases on its shipment after storing it, so
+    later pulls need not look again."""
+    return not dispute.evidence_pulls and all(e.proof.source is not ProofSource.PULL for e in dispute.evidence)
 
 
 class CarrierSlot:
@@ -173,7 +191,8 @@ class PushAttacher:
     def lanes(self) -> Lanes:
         return Lanes(self.batch)
 
-    async def handle(self, key: str, place: Place) -> None:
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        key = claimed.subject
         evidence = await self.pushed.get(key)
         if evidence is None:
             return

@@ -1,7 +1,7 @@
 """What the core needs from the outside world. Adapters implement these; unit tests use in-memory fakes."""
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final, Literal, Protocol
 
@@ -73,9 +73,11 @@ class DisputeRepository(Protocol):
 
     async def get(self, dispute_id: str) -> Dispute | None: ...
 
-    async def save(self, dispute: Dispute) -> None:
+    async def save(self, dispute: Dispute, ending: "Lease | None" = None) -> None:
         """Store a change made on `dispute` as loaded (compare-and-set on its version) with its new
-        messages, in one atomic write; afterwards `dispute.version` is the stored version.
+        messages, in one atomic write; afterwards `dispute.version` is the stored version. With `ending` (the
+        change ends the work a lease was taken for), the same write ends that lease if its holder still holds
+        it, and marks it `ended`; a lease another holder took over is left alone.
 
         Raises StaleVersion when someone else changed it first."""
 
@@ -144,11 +146,33 @@ class PackingRecords(Protocol):
         """What the seller recorded packing into the package; None when there is no record."""
 
 
+@dataclass(slots=True)
+class Lease:
+    """`holder`'s lease on one subject's `kind` of work, as a claim took it. The write that ends the work may end
+    the lease with it (`DisputeRepository.save`, `Outbox.delivered`); storage then marks it `ended`, and the
+    worker does not give it back again."""
+
+    kind: WorkKind
+    holder: str
+    ended: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A subject a claim leased, and (for work on disputes) the dispute as the claim found it: the work starts
+    from it instead of reading it again (a save from it is compare-and-set on the version it carries)."""
+
+    subject: str
+    lease: Lease
+    dispute: Dispute | None = field(default=None, repr=False)
+
+
 class Schedule(Protocol):
     """Due background work, held by one worker at a time. What is due, and when, comes from the core (a
     dispute's `due_work`, its outbox, pushed events, closed cases); who holds it is storage's alone: a lease is
-    kept apart from the state it concerns, so no save ever puts back or erases a lease, and taking or renewing
-    one never changes the dispute's version. Each call is one atomic single-document write per subject."""
+    kept apart from the state it concerns, so no save ever puts back a lease or erases another holder's (a save
+    may end its own holder's, see `Lease`), and taking or renewing one never changes the dispute's version. Each
+    call is one atomic single-document write per subject."""
 
     async def claim_due(
         self,
@@ -158,10 +182,11 @@ class Schedule(Protocol):
         limit: int,
         holder: str,
         skip_carriers: frozenset[str] = frozenset(),
-    ) -> list[str]:
+    ) -> list[Claimed]:
         """Lease to `holder` until `now + lease` up to `limit` subjects (dispute ids, or event keys for pushed
         evidence) whose `kind` of work is due at `now` and that nobody holds (or whose lease has run out),
-        earliest due first, none of `skip_carriers`' (the caller has no room for them now)."""
+        earliest due first, none of `skip_carriers`' (the caller has no room for them now); each with its
+        dispute as stored when claimed (none for pushed evidence)."""
 
     async def renew(self, kind: WorkKind, subjects: Collection[str], holder: str, until: datetime) -> set[str]:
         """Extend `holder`'s leases on `subjects` to `until`; the subjects it still holds (a subject missing
@@ -179,8 +204,9 @@ class Outbox(Protocol):
     async def pending(self, dispute_id: str) -> list[OutboxMessage]:
         """The dispute's messages not yet delivered nor parked, in the order they were queued."""
 
-    async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
-        """Record the message delivered, once: a message no longer pending is left as recorded."""
+    async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime, ending: Lease | None = None) -> None:
+        """Record the message delivered, once: a message no longer pending is left as recorded. With `ending`, when
+        it was the last pending message the same write ends that lease if its holder still holds it (see `Lease`)."""
 
     async def failed(
         self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool

@@ -12,11 +12,13 @@ from disputes.lanes import Lanes, Place
 
 from disputes.ports import (
     Accounts,
+    Claimed,
     Clock,
     EffectRejected,
     EffectUnavailable,
     Finance,
     Fulfillment,
+    Lease,
     Notifications,
     Outbox,
     Payments,
@@ -64,15 +66,19 @@ class Relay:
     def lanes(self) -> Lanes:
         return Lanes(self.batch)
 
-    async def handle(self, dispute_id: str, place: Place) -> None:
-        for message in await self.outbox.pending(dispute_id):
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        """Deliver the claimed dispute's pending messages (as the claim found them); recording the last one
+        delivered also ends the lease."""
+        dispute_id = claimed.subject
+        pending = claimed.dispute.outbox if claimed.dispute else await self.outbox.pending(dispute_id)
+        for n, message in enumerate(pending, 1):
             with tracing.within(message.traceparent):
-                attempt = await self._deliver(dispute_id, message)
+                attempt = await self._deliver(dispute_id, message, claimed.lease if n == len(pending) else None)
                 self.observe(attempt)
             if attempt.result is Result.RETRY:
                 break
 
-    async def _deliver(self, dispute_id: str, message: OutboxMessage) -> Attempt:
+    async def _deliver(self, dispute_id: str, message: OutboxMessage, ending: Lease | None) -> Attempt:
         try:
             await self._send(message)
         except EffectRejected as error:
@@ -80,7 +86,7 @@ class Relay:
         except EffectUnavailable as error:
             parked = message.attempts + 1 >= self.max_attempts
             return await self._fail(dispute_id, message, f"unavailable: {error}", park=parked)
-        await self.outbox.delivered(dispute_id, message, self.clock.now())
+        await self.outbox.delivered(dispute_id, message, self.clock.now(), ending)
         return Attempt(dispute_id, message.id, message.kind, Result.DELIVERED)
 
     async def _fail(self, dispute_id: str, message: OutboxMessage, error: str, park: bool) -> Attempt:

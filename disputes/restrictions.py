@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from disputes.actors import SYSTEM
 from disputes.lanes import Lanes, Place
+from disputes.ports import Claimed
 from disputes.service import DisputeService
 from disputes.work import WorkKind
 
@@ -18,5 +19,7 @@ class RestrictionReviewer:
     def lanes(self) -> Lanes:
         return Lanes(self.batch)
 
-    async def handle(self, dispute_id: str, place: Place) -> None:
-        await self.service.apply_timed(SYSTEM, dispute_id, lambda d, now: d.restriction_review_ended(SYSTEM, now))
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        await self.service.apply_timed(
+            SYSTEM, claimed.subject, lambda d, now: d.restriction_review_ended(SYSTEM, now), claimed.dispute, claimed.lease
+        )

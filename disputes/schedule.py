@@ -1,5 +1,6 @@
 """One loop for every kind of background work: claim what is due with a short lease, hold the lease with a
-heartbeat while the work runs, give it back when the work is done.
+heartbeat while the work runs, give it back when the work is done (or let the write that ends the work end the
+lease with it: one write instead of two).
 
 The lease is short (seconds) so a worker that dies is replaced within one lease; the heartbeat renews the
 leases of all the work in flight (one storage call per kind) every `heartbeat` while the work runs, so slow
@@ -8,8 +9,8 @@ that cannot renew (another worker took the work over after its lease ran out, or
 before the lease ended) abandons the work at its next heartbeat: it cancels it and raises `LeaseLost`. Two
 workers can overlap only when one was paused past its whole lease, and then for one heartbeat at most; the
 effects' idempotency keys and the evidence's content keys make that harmless. Work that fails keeps its lease
-until it runs out (a short pause before the next try); work that ends is released, due again at whatever
-due time it left.
+until it runs out (a short pause before the next try); work that ends is released (by its last save, or here),
+due again at whatever due time it left. A claim hands the work its dispute as found, so the work needs no read.
 
 The loop is a continuously fed pipeline: claims are sized by the job's `Lanes` (for the evidence puller, one
 lane per carrier), the lanes with no room are skipped, and whenever one item ends, or the kind's wake-up says
@@ -24,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from disputes.lanes import Lanes, Place
-from disputes.ports import Clock, Schedule
+from disputes.ports import Claimed, Clock, Lease, Schedule
 from disputes.work import WorkKind
 
 
@@ -62,9 +63,10 @@ class Job(Protocol):
     def lanes(self) -> Lanes:
         """The room for claims (made once per `DueWork`)."""
 
-    async def handle(self, subject: str, place: Place) -> None:
-        """Do the work on `subject`; `place` is the subject's place in the lanes (move it to its lane once
-        known, leave it once past the lane's bottleneck)."""
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        """Do the work on the claimed subject (starting from its dispute as claimed, when it has one; its last save
+        may end the lease); `place` is the subject's place in the lanes (move it to its lane once known, leave it
+        once past the lane's bottleneck)."""
 
 
 @dataclass
@@ -119,15 +121,17 @@ class DueWork:
                         size = min(size, len(announced))
                     try:
                         now = self.clock.now()
-                        ids = await self.schedule.claim_due(self.job.kind, now, self.lease, size, self.holder, skipped)
+                        found = await self.schedule.claim_due(self.job.kind, now, self.lease, size, self.holder, skipped)
                     except Exception as error:  # the database may be away: stop claiming, finish the rest
                         failures.append(error)
                         continue
-                    for subject in ids:
-                        if subject in self._held:
-                            continue  # still at work here (a renewal came late): the claim renewed its lease
-                        task = asyncio.create_task(self._hold(subject, lanes.enter()))
-                        self._held[subject] = _Held(task, now + self.lease)
+                    ids = [claim.subject for claim in found]
+                    for claim in found:
+                        if (busy := self._held.get(claim.subject)) is not None:
+                            busy.reclaimed = True  # still at work here (a renewal came late): the claim renewed its lease
+                            continue
+                        task = asyncio.create_task(self._hold(claim, lanes.enter()))
+                        self._held[claim.subject] = _Held(task, now + self.lease, claim.lease)
                         task.add_done_callback(lambda _: lanes.changed.set())
                         working.add(task)
                     claimed += len(ids)
@@ -155,11 +159,13 @@ class DueWork:
             raise ExceptionGroup(f"some {self.job.kind.value} work failed", failures)
         return claimed
 
-    async def _hold(self, subject: str, place: Place) -> None:
-        """Run the work in this task while the heartbeat renews its lease; a lost lease cancels the work."""
+    async def _hold(self, claimed: Claimed, place: Place) -> None:
+        """Run the work in this task while the heartbeat renews its lease; a lost lease cancels the work. The lease
+        is given back unless the work's last write ended it (and no later claim here took it again)."""
+        subject = claimed.subject
         held = self._held[subject]
         try:
-            await self.job.handle(subject, place)
+            await self.job.handle(claimed, place)
         except asyncio.CancelledError:
             if held.lost and held.task.uncancel() == 0:  # cancelled by the heartbeat alone
                 self._due_again = True
@@ -169,7 +175,8 @@ class DueWork:
             self._due_again = self._due_again or place.given_back
             place.leave()
             del self._held[subject]
-        await self.schedule.release(self.job.kind, subject, self.holder)
+        if held.reclaimed or not claimed.lease.ended:
+            await self.schedule.release(self.job.kind, subject, self.holder)
 
     async def _beat(self) -> None:
         """Every heartbeat, renew the leases of all the work in flight in one call. Work whose lease another
@@ -177,7 +184,7 @@ class DueWork:
         that succeeds late proves nobody took it meanwhile: the holder is still this worker)."""
         while True:
             await asyncio.sleep(self.heartbeat.total_seconds())
-            renewing = [subject for subject, held in self._held.items() if not held.lost]
+            renewing = [subject for subject, held in self._held.items() if held.renewable]
             if not renewing:
                 continue
             now = self.clock.now()
@@ -214,7 +221,15 @@ class _HeldOff:
 class _Held:
     task: asyncio.Task[None]
     until: datetime
+    lease: Lease
     lost: bool = False
+    reclaimed: bool = False
+    """A claim took the subject again while its work was in flight here: the lease is given back at the end."""
+
+    @property
+    def renewable(self) -> bool:
+        """Still held by this worker: not lost, nor ended by the work's last save (unless claimed again since)."""
+        return not self.lost and (self.reclaimed or not self.lease.ended)
 
     def lose(self) -> None:
         if not self.lost:

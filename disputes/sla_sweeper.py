@@ -9,6 +9,7 @@ from datetime import datetime
 from disputes.actors import SYSTEM
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
+from disputes.ports import Claimed
 from disputes.service import DisputeService
 from disputes.work import WorkKind
 
@@ -22,8 +23,8 @@ class SlaSweeper:
     def lanes(self) -> Lanes:
         return Lanes(self.batch)
 
-    async def handle(self, dispute_id: str, place: Place) -> None:
-        await self.service.apply_timed(SYSTEM, dispute_id, self._check)
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        await self.service.apply_timed(SYSTEM, claimed.subject, self._check, claimed.dispute, claimed.lease)
 
     def _check(self, dispute: Dispute, now: datetime) -> bool:
         if not dispute.is_active:

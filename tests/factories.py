@@ -1,8 +1,10 @@
 """Orders and actors for tests: realistic, personal-looking values that must never reach a log."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from disputes.actors import Actor
+from disputes.ports import Claimed
 from schemas.common import Role
 from schemas.orders import Address, Order, OrderItem, Shipment, ShipmentStatus
 
@@ -66,3 +68,8 @@ def order(
         shipments=shipments if shipments is not None else [shipment()],
         accessibility_need=accessibility_need,
     )
+
+
+def subjects(claims: Iterable[Claimed]) -> list[str]:
+    """The subjects a claim leased, in the order it gave them."""
+    return [claim.subject for claim in claims]

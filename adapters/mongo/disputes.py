@@ -5,10 +5,12 @@ Document = the aggregate's fields, `_id` = dispute id, plus fields derived for i
 `holds_shipment` (false once withdrawn), `queue_key` (the queue's order as one string, see `queue_key`),
 `flagged` (whether the case carries abuse flags), and `due.<kind>` (when each kind of background work is next due:
 the aggregate's own due times, the images' deletion, and the relay's next look at pending messages; absent
-when not due). Leases live in `lease.<kind>`, which only the schedule (`adapters/mongo/schedule.py`) writes:
-a save never touches them.
+when not due). Leases live in `lease.<kind>`, which the schedule (`adapters/mongo/schedule.py`) takes: a save
+never puts one back nor touches another holder's; the write that ends a work (a save, the last delivery) may end
+its own holder's lease with it, conditional on the holder.
 """
 
+import asyncio
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
@@ -23,7 +25,7 @@ from adapters.mongo.indexes import DISPUTES
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
-from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken
+from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, Lease
 from disputes.reports import report_facts
 from disputes.work import WorkKind
 from schemas.common import Outcome
@@ -125,7 +127,7 @@ class MongoDisputes:
         doc = await self.collection.find_one({"_id": dispute_id})
         return from_doc(doc) if doc else None
 
-    async def save(self, dispute: Dispute) -> None:
+    async def save(self, dispute: Dispute, ending: Lease | None = None) -> None:
         doc = to_doc(dispute)
         due = due_times(dispute, self.retention)
         changes = {k: v for k, v in doc.items() if k not in ("_id", "version", *APPEND_ONLY, *WRITTEN_BY_ADD)}
@@ -135,8 +137,7 @@ class MongoDisputes:
         if new := dispute.new_messages:
             update["$push"] = {"outbox": {"$each": [m.model_dump() for m in new]}}
             update["$min"] = {RELAY_DUE: dispute.messages_due}
-        result = await self.collection.update_one({"_id": dispute.id, "version": dispute.version}, update)
-        if result.matched_count == 0:
+        if not await _write_ending(self.collection, {"_id": dispute.id, "version": dispute.version}, update, ending):
             raise StaleVersion("The dispute changed since it was read.")
         dispute.version += 1
         dispute._new_messages.clear()
@@ -178,15 +179,19 @@ class MongoDisputes:
     # --- evidence and assessment --------------------------------------------------------------------
 
     async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
+        """Two queries, each served by its own index, sent together. As one `$or` (or `$unionWith`) they would
+        be one round trip, but mongoeco's engine serves an `$or` of two indexed branches by scanning the
+        collection, and a `$unionWith` costs it more than the two queries."""
         mine = self.collection.find(
             {"customer_id": dispute.customer_id, "opened_at": {"$gte": since}, "_id": {"$ne": dispute.id}},
             {"opened_at": 1, "decision.outcome": 1},
         ).limit(HISTORY_LIMIT)
-        claims = tuple([PastClaim(doc["opened_at"], _outcome(doc)) async for doc in mine])
         same_address = self.collection.find(
             {"address_key": address_key(dispute), "opened_at": {"$gte": since}}, {"customer_id": 1}
         ).limit(HISTORY_LIMIT)
-        accounts = {doc["customer_id"] async for doc in same_address} | {dispute.customer_id}
+        claimed, at_address = await asyncio.gather(mine.to_list(), same_address.to_list())
+        claims = tuple(PastClaim(doc["opened_at"], _outcome(doc)) for doc in claimed)
+        accounts = {doc["customer_id"] for doc in at_address} | {dispute.customer_id}
         return CustomerHistory(claims=claims, accounts_at_address=len(accounts))
 
     async def active_for_shipment(self, carrier: str, tracking_number: str) -> list[str]:
@@ -201,14 +206,14 @@ class MongoDisputes:
         doc = await self.collection.find_one({"_id": dispute_id}, {"outbox": 1})
         return [OutboxMessage.model_validate(m) for m in (doc or {}).get("outbox", [])]
 
-    async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
+    async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime, ending: Lease | None = None) -> None:
         """Record the delivery once: a message two relays delivered (one took over the other's lease) is moved
         out of the outbox by whichever records it first; the other finds it gone and records nothing. The last
-        message leaves the outbox and the relay's due time in one write."""
+        message leaves the outbox and the relay's due time (and the relay's lease, when `ending`) in one write."""
         effect = DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at)
         moved = {"$pull": {"outbox": {"id": message.id}}, "$push": {"effects_delivered": effect.model_dump()}}
         last = {"_id": dispute_id, "outbox": {"$size": 1}, "outbox.id": message.id}
-        if (await self.collection.update_one(last, moved | {"$unset": {RELAY_DUE: ""}})).matched_count:
+        if await _write_ending(self.collection, last, moved | {"$unset": {RELAY_DUE: ""}}, ending):
             return
         after = await self.collection.find_one_and_update(
             {"_id": dispute_id, "outbox.id": message.id}, moved, {"outbox.id": 1}, return_document=ReturnDocument.AFTER
@@ -244,6 +249,19 @@ class MongoDisputes:
             {"idempotency.key": key, "idempotency.expires_at": {"$lte": now}}, {"$unset": {"idempotency": ""}}
         )
         return result.modified_count == 1
+
+
+async def _write_ending(collection: AsyncCollection[Doc], filter_: Doc, update: Doc, ending: Lease | None) -> bool:
+    """One update of the document `filter_` finds; with `ending`, the same write ends that lease while its holder
+    holds it (then `ending.ended`). A lease taken over by another holder is left alone: the update is made
+    without it. Whether the document was found."""
+    if ending is not None:
+        lease = f"lease.{ending.kind}"
+        ended = update | {"$unset": update.get("$unset", {}) | {lease: ""}}
+        if (await collection.update_one(filter_ | {f"{lease}.holder": ending.holder}, ended)).matched_count:
+            ending.ended = True
+            return True
+    return bool((await collection.update_one(filter_, update)).matched_count)
 
 
 def _outcome(doc: Doc) -> Outcome | None:

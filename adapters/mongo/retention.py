@@ -9,6 +9,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.indexes import ATTACHMENTS, DISPUTES, RAW_PAYLOADS
 from disputes.lanes import Lanes, Place
+from disputes.ports import Claimed
 from disputes.work import WorkKind
 
 
@@ -24,7 +25,8 @@ class AttachmentRetention:
     def lanes(self) -> Lanes:
         return Lanes(self.batch)
 
-    async def handle(self, dispute_id: str, place: Place) -> None:
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        dispute_id = claimed.subject
         # Marked first, so the case no longer counts as keeping its own images.
         doc = await self.disputes.find_one_and_update(
             {"_id": dispute_id}, {"$set": {"purged": True}}, projection={"evidence_refs": 1}

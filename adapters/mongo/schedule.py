@@ -1,7 +1,9 @@
 """Due background work in MongoDB. Each subject's document holds its schedule: `due.<kind>` (written by the
-saves that change what is due) and `lease.<kind>` = {holder, until} (written only here). A claim is one atomic
-find-and-modify on one document, served by the `claim_<kind>` index; renewing (all of a holder's leases of a
-kind at once) and releasing are updates by `_id`, conditional on the holder. No save writes `lease`, so no writer ever puts back or erases a lease."""
+saves that change what is due) and `lease.<kind>` = {holder, until} (taken here). A claim is one atomic
+find-and-modify on one document, served by the `claim_<kind>` index, that hands back the dispute as it found it;
+renewing (all of a holder's leases of a kind at once) and releasing are updates by `_id`, conditional on the
+holder. No save puts a lease back or erases another holder's: the save that ends a work may end its own holder's
+lease in the same write (`adapters/mongo/disputes.py`), conditional on the holder as a release is."""
 
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -10,7 +12,9 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from adapters.mongo.disputes import from_doc
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
+from disputes.ports import Claimed, Lease
 from disputes.work import WorkKind
 
 Doc = dict[str, Any]
@@ -40,21 +44,22 @@ class MongoSchedule:
         limit: int,
         holder: str,
         skip_carriers: frozenset[str] = frozenset(),
-    ) -> list[str]:
+    ) -> list[Claimed]:
         subjects = SUBJECTS[kind]
         due = f"due.{kind}"
         query: Doc = {due: {"$lte": now}, f"lease.{kind}.until": {"$not": {"$gt": now}}}
         if skip_carriers:
             query[subjects.carrier] = {"$nin": sorted(skip_carriers)}
         held = {"$set": {f"lease.{kind}": {"holder": holder, "until": now + lease}}}
+        disputes = subjects.collection == DISPUTES
         claimed = []
         for _ in range(limit):
             doc = await self.db[subjects.collection].find_one_and_update(
-                query, held, projection={"_id": 1}, sort=[(due, 1)]
+                query, held, projection=None if disputes else {"_id": 1}, sort=[(due, 1)]
             )
             if doc is None:
                 break
-            claimed.append(doc["_id"])
+            claimed.append(Claimed(doc["_id"], Lease(kind, holder), from_doc(doc) if disputes else None))
         return claimed
 
     async def renew(self, kind: WorkKind, subjects: Collection[str], holder: str, until: datetime) -> set[str]:

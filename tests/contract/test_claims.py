@@ -10,18 +10,20 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from disputes.errors import StaleVersion
 from disputes.model import Dispute
+from disputes.ports import Lease
 from disputes.work import WorkKind
 from schemas.dispute import EffectKind, Restriction, RestrictionState
 from tests.contract.conftest import Cases, Storage, pushed
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, subjects
 
 LEASE = timedelta(seconds=30)
 HOLDER = "worker-1"
 
 
 async def _claim_due(work: WorkKind, storage: Storage, now: datetime, lease_until: datetime, limit: int) -> list[str]:
-    return list(await storage.schedule.claim_due(work, now, lease_until - now, limit, HOLDER))
+    return subjects(await storage.schedule.claim_due(work, now, lease_until - now, limit, HOLDER))
 
 
 @dataclass(frozen=True)
@@ -168,12 +170,12 @@ async def test_only_the_holder_renews_or_releases_a_lease(cases: Cases, kind: Cl
 
     assert await schedule.renew(kind.work, [item], "worker-2", NOW + 2 * LEASE) == set()
     await schedule.release(kind.work, item, "worker-2")
-    assert await schedule.claim_due(kind.work, NOW, LEASE, 10, "worker-2") == []  # neither changed the lease
+    assert subjects(await schedule.claim_due(kind.work, NOW, LEASE, 10, "worker-2")) == []  # neither changed the lease
 
     assert await schedule.renew(kind.work, [item], HOLDER, NOW + 2 * LEASE) == {item}
-    assert await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, "worker-2") == []  # renewed past it
+    assert subjects(await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, "worker-2")) == []  # renewed past it
     await schedule.release(kind.work, item, HOLDER)
-    assert await schedule.claim_due(kind.work, NOW, LEASE, 10, "worker-2") == [item]  # due again once released
+    assert subjects(await schedule.claim_due(kind.work, NOW, LEASE, 10, "worker-2")) == [item]  # due again once released
 
 
 @every_kind
@@ -182,11 +184,11 @@ async def test_a_holder_whose_lease_another_took_over_cannot_renew_it(cases: Cas
     schedule = cases.storage.schedule
     assert await kind.claim(cases.storage, NOW, NOW + LEASE, 10) == [item]
 
-    assert await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, "worker-2") == [item]
+    assert subjects(await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, "worker-2")) == [item]
 
     assert await schedule.renew(kind.work, [item], HOLDER, NOW + 2 * LEASE) == set()
     await schedule.release(kind.work, item, HOLDER)
-    assert await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, HOLDER) == []  # worker-2 still holds it
+    assert subjects(await schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, HOLDER)) == []  # worker-2 still holds it
 
 
 @pytest.mark.parametrize("kind", HELD_BY_A_DISPUTE, ids=str)
@@ -216,6 +218,71 @@ async def test_a_due_time_a_change_moves_is_stored_even_while_leased(cases: Case
     assert await kind.claim(cases.storage, retry_at, retry_at + LEASE, 10) == [item]
 
 
+@pytest.mark.parametrize("kind", HELD_BY_A_DISPUTE, ids=str)
+async def test_a_claim_hands_back_the_dispute_as_stored(cases: Cases, kind: ClaimKind) -> None:
+    item = await kind.make_due(cases, NOW)
+    stored = await cases.storage.disputes.get(item)
+
+    [claimed] = await cases.storage.schedule.claim_due(kind.work, NOW, LEASE, 10, HOLDER)
+
+    assert claimed.subject == item and claimed.lease == Lease(kind.work, HOLDER)
+    assert claimed.dispute == stored and claimed.dispute.version == stored.version
+
+
+async def test_a_claimed_pushed_event_comes_without_a_dispute(cases: Cases) -> None:
+    key = await PUSHED_EVIDENCE.make_due(cases, NOW)
+
+    [claimed] = await cases.storage.schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW, LEASE, 10, HOLDER)
+
+    assert claimed.subject == key and claimed.dispute is None
+
+
+@pytest.mark.parametrize("kind", HELD_IN_A_DUE_TIME, ids=str)
+async def test_a_save_that_ends_the_work_ends_its_holders_lease_in_the_same_write(cases: Cases, kind: ClaimKind) -> None:
+    item = await kind.make_due(cases, NOW)
+    [claimed] = await cases.storage.schedule.claim_due(kind.work, NOW, LEASE, 10, HOLDER)
+    retry_at, claimed_version = NOW + timedelta(seconds=1), claimed.dispute.version  # before the lease would end
+    setattr(claimed.dispute, kind.due_time, retry_at)
+
+    await cases.storage.disputes.save(claimed.dispute, claimed.lease)
+
+    stored = await cases.storage.disputes.get(item)
+    assert claimed.lease.ended and stored.version == claimed_version + 1
+    assert getattr(stored, kind.due_time) == retry_at  # the change is stored
+    assert await kind.claim(cases.storage, retry_at, retry_at + LEASE, 10) == [item]  # no longer held
+
+
+@pytest.mark.parametrize("kind", HELD_IN_A_DUE_TIME, ids=str)
+async def test_a_save_that_ends_the_work_leaves_alone_a_lease_another_took_over(cases: Cases, kind: ClaimKind) -> None:
+    item = await kind.make_due(cases, NOW)
+    [claimed] = await cases.storage.schedule.claim_due(kind.work, NOW, LEASE, 10, HOLDER)
+    assert subjects(await cases.storage.schedule.claim_due(kind.work, NOW + LEASE, LEASE, 10, "worker-2")) == [item]
+    claimed.dispute.add_note(INVESTIGATOR, "found by the first holder", NOW)
+
+    await cases.storage.disputes.save(claimed.dispute, claimed.lease)
+
+    assert not claimed.lease.ended
+    assert [e.action for e in (await cases.storage.disputes.get(item)).timeline][-1] == "note_added"
+    assert await kind.claim(cases.storage, NOW + LEASE, NOW + 2 * LEASE, 10) == []  # worker-2 still holds it
+
+
+@pytest.mark.parametrize("kind", HELD_IN_A_DUE_TIME, ids=str)
+async def test_a_stale_save_that_would_end_the_work_stores_nothing_and_keeps_the_lease(
+    cases: Cases, kind: ClaimKind
+) -> None:
+    item = await kind.make_due(cases, NOW)
+    [claimed] = await cases.storage.schedule.claim_due(kind.work, NOW, LEASE, 10, HOLDER)
+    await cases.change(item, lambda d: d.add_note(INVESTIGATOR, "a note after the claim", NOW))
+    setattr(claimed.dispute, kind.due_time, None)
+
+    with pytest.raises(StaleVersion):
+        await cases.storage.disputes.save(claimed.dispute, claimed.lease)
+
+    assert not claimed.lease.ended and getattr(await cases.storage.disputes.get(item), kind.due_time) == NOW
+    assert await kind.claim(cases.storage, NOW, NOW + LEASE, 10) == []
+    assert await kind.claim(cases.storage, NOW + LEASE, NOW + 2 * LEASE, 10) == [item]
+
+
 # --- what only one kind does ---------------------------------------------------------------------------
 
 
@@ -225,10 +292,10 @@ async def test_an_evidence_pull_claim_skips_the_carriers_it_is_told_to(cases: Ca
     ptt = (await cases.open(carrier="ptt")).id
 
     schedule = cases.storage.schedule
-    claimed = await schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, HOLDER, frozenset({"aras", "ptt"}))
+    claimed = subjects(await schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, HOLDER, frozenset({"aras", "ptt"})))
 
     assert claimed == [yurtici]
-    assert sorted(await schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, HOLDER)) == sorted([aras, ptt])
+    assert sorted(subjects(await schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, HOLDER))) == sorted([aras, ptt])
 
 
 async def test_a_claimed_disputes_pending_messages_are_read_in_order(cases: Cases) -> None:
@@ -296,3 +363,31 @@ async def test_a_claimed_pushed_event_is_read_with_its_proof(cases: Cases) -> No
 
     assert await PUSHED_EVIDENCE.claim(cases.storage, NOW, NOW + LEASE, 10) == [event.key]
     assert await cases.storage.evidence.get(event.key) == event
+
+
+async def test_delivering_the_last_pending_message_ends_the_relays_lease_in_the_same_write(cases: Cases) -> None:
+    dispute = await cases.open()
+    await cases.change(dispute.id, lambda d: d.withdraw(CUSTOMER, None, NOW))
+    [claimed] = await cases.storage.schedule.claim_due(WorkKind.RELAY, NOW, LEASE, 10, HOLDER)
+    first, last = claimed.dispute.outbox
+
+    await cases.storage.disputes.delivered(dispute.id, first, NOW, claimed.lease)
+    assert not claimed.lease.ended  # a message is still pending: the relay holds on
+    await cases.storage.disputes.delivered(dispute.id, last, NOW, claimed.lease)
+
+    assert claimed.lease.ended and await cases.storage.disputes.pending(dispute.id) == []
+    assert await cases.storage.schedule.renew(WorkKind.RELAY, [dispute.id], HOLDER, NOW + LEASE) == set()  # no lease
+
+
+async def test_delivering_the_last_message_leaves_alone_a_relay_lease_another_took_over(cases: Cases) -> None:
+    dispute = await cases.open()
+    [claimed] = await cases.storage.schedule.claim_due(WorkKind.RELAY, NOW, LEASE, 10, HOLDER)
+    assert subjects(await cases.storage.schedule.claim_due(WorkKind.RELAY, NOW + LEASE, LEASE, 10, "worker-2")) == [
+        dispute.id
+    ]
+    [message] = claimed.dispute.outbox
+
+    await cases.storage.disputes.delivered(dispute.id, message, NOW, claimed.lease)
+
+    assert not claimed.lease.ended and await cases.storage.disputes.pending(dispute.id) == []
+    assert await cases.storage.schedule.renew(WorkKind.RELAY, [dispute.id], "worker-2", NOW + LEASE) == {dispute.id}

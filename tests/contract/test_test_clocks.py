@@ -14,7 +14,7 @@ from disputes.service import DisputeService, OpenRequest
 from disputes.work import WorkKind
 from schemas.common import Resolution
 from tests.contract.conftest import Storage
-from tests.factories import CUSTOMER, NOW, order, shipment
+from tests.factories import CUSTOMER, NOW, order, shipment, subjects
 
 LEASE = timedelta(seconds=10)
 
@@ -70,12 +70,12 @@ async def test_work_the_clock_has_not_reached_waits_for_it_whatever_the_real_tim
     case = (await use_case.open(CUSTOMER, on_clock.id, request("ord-1"), None)).dispute
     assert case.opened_at == NOW - timedelta(days=30)
     # Opening makes the pull due at once; the SLA check lies ahead of the clock, though long past in real time.
-    assert await storage.schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, "w1") == [case.id]
+    assert subjects(await storage.schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, "w1")) == [case.id]
     clock.advance(days=60)
-    assert await storage.schedule.claim_due(WorkKind.SLA_CHECK, clock.now(), LEASE, 10, "w1") == []
+    assert subjects(await storage.schedule.claim_due(WorkKind.SLA_CHECK, clock.now(), LEASE, 10, "w1")) == []
 
     await use_case.advance(CUSTOMER, on_clock.id, case.sla.decision_due)
 
-    assert await storage.schedule.claim_due(WorkKind.SLA_CHECK, clock.now(), LEASE, 10, "w1") == [case.id]
+    assert subjects(await storage.schedule.claim_due(WorkKind.SLA_CHECK, clock.now(), LEASE, 10, "w1")) == [case.id]
     stored = await storage.disputes.get(case.id)
     assert stored.test_clock.time == case.sla.decision_due and stored.test_clock.at == clock.now()

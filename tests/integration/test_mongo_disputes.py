@@ -18,7 +18,7 @@ from disputes.work import WorkKind
 from disputes.service import DisputeService, OpenRequest
 from schemas.common import Outcome, Resolution
 from schemas.dispute import EffectKind, ReasonCode
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment, subjects
 
 
 @pytest.fixture
@@ -111,8 +111,8 @@ async def test_the_decision_and_its_messages_are_stored_in_one_write(service, re
 async def test_the_relay_drains_the_outbox_and_leases_keep_relays_apart(service, repository, schedule, clock):
     opened = (await service.open(CUSTOMER, opening(), None)).dispute
     lease = timedelta(seconds=30)
-    assert await schedule.claim_due(WorkKind.RELAY, clock.now(), lease, 5, "relay-1") == [opened.id]
-    assert await schedule.claim_due(WorkKind.RELAY, clock.now(), lease, 5, "relay-2") == []
+    assert subjects(await schedule.claim_due(WorkKind.RELAY, clock.now(), lease, 5, "relay-1")) == [opened.id]
+    assert subjects(await schedule.claim_due(WorkKind.RELAY, clock.now(), lease, 5, "relay-2")) == []
 
     sent = []
 
@@ -128,7 +128,7 @@ async def test_the_relay_drains_the_outbox_and_leases_keep_relays_apart(service,
     stored = await repository.get(opened.id)
     assert stored.outbox == [] and [e.kind for e in stored.effects_delivered] == [EffectKind.NOTIFICATION]
     assert sent == [f"{opened.id}:1:dispute_opened"]
-    assert await schedule.claim_due(WorkKind.RELAY, clock.now() + timedelta(hours=1), lease, 5, "relay-1") == []
+    assert subjects(await schedule.claim_due(WorkKind.RELAY, clock.now() + timedelta(hours=1), lease, 5, "relay-1")) == []
 
 
 async def test_a_save_neither_puts_back_nor_erases_a_lease_taken_after_its_read(backend, clock):
@@ -136,7 +136,7 @@ async def test_a_save_neither_puts_back_nor_erases_a_lease_taken_after_its_read(
     opened = (await service.open(CUSTOMER, opening(), None)).dispute
     read_before_the_claim = await repository.get(opened.id)
     lease = timedelta(seconds=60)
-    assert await schedule.claim_due(WorkKind.PULL_EVIDENCE, clock.now(), lease, 5, "worker-1") == [opened.id]
+    assert subjects(await schedule.claim_due(WorkKind.PULL_EVIDENCE, clock.now(), lease, 5, "worker-1")) == [opened.id]
 
     read_before_the_claim.assign(INVESTIGATOR, INVESTIGATOR.id, clock.now())
     await repository.save(read_before_the_claim)
@@ -146,7 +146,7 @@ async def test_a_save_neither_puts_back_nor_erases_a_lease_taken_after_its_read(
 
     stored = await repository.get(opened.id)
     assert stored.assignee == INVESTIGATOR.id and stored.evidence_pull_due == clock.now()
-    assert await schedule.claim_due(WorkKind.PULL_EVIDENCE, clock.now(), lease, 5, "worker-2") == []  # still held
+    assert subjects(await schedule.claim_due(WorkKind.PULL_EVIDENCE, clock.now(), lease, 5, "worker-2")) == []  # still held
     assert await schedule.renew(WorkKind.PULL_EVIDENCE, [opened.id], "worker-1", clock.now() + lease) == {opened.id}
 
 
@@ -176,9 +176,9 @@ async def test_the_relay_is_due_until_the_last_message_is_delivered_whichever_re
     later, lease = clock.now() + timedelta(hours=1), timedelta(seconds=30)
     await repository.delivered(opened.id, first, clock.now())
     await repository.delivered(opened.id, first, clock.now())  # a second relay delivered it too
-    assert await schedule.claim_due(WorkKind.RELAY, later, lease, 5, "relay-1") == [opened.id]
+    assert subjects(await schedule.claim_due(WorkKind.RELAY, later, lease, 5, "relay-1")) == [opened.id]
     await schedule.release(WorkKind.RELAY, opened.id, "relay-1")
     await repository.delivered(opened.id, third, clock.now())  # out of order: another relay's view
     await repository.delivered(opened.id, second, clock.now())
     assert await repository.pending(opened.id) == []
-    assert await schedule.claim_due(WorkKind.RELAY, later, lease, 5, "relay-1") == []
+    assert subjects(await schedule.claim_due(WorkKind.RELAY, later, lease, 5, "relay-1")) == []

@@ -16,7 +16,7 @@ from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
 from disputes.work import WorkKind
 from schemas.common import Resolution
-from tests.factories import CUSTOMER, NOW, order
+from tests.factories import CUSTOMER, NOW, order, subjects
 
 LEASE = timedelta(seconds=30)
 
@@ -42,8 +42,8 @@ async def test_old_due_times_become_the_schedule_and_their_work_is_claimed(mongo
     schedule = MongoSchedule(mongo_db)
     assert changed == 2
     for kind in (WorkKind.PULL_EVIDENCE, WorkKind.ASSESS, WorkKind.SLA_CHECK, WorkKind.RELAY):
-        assert await schedule.claim_due(kind, NOW + timedelta(days=30), LEASE, 5, "w") == [dispute_id], kind
-    assert await schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW, LEASE, 5, "w") == ["ups:evt-1"]
+        assert subjects(await schedule.claim_due(kind, NOW + timedelta(days=30), LEASE, 5, "w")) == [dispute_id], kind
+    assert subjects(await schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW, LEASE, 5, "w")) == ["ups:evt-1"]
 
 
 async def test_fields_and_indexes_only_storage_used_are_gone(mongo_db, old_shape):

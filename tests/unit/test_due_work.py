@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from adapters.memory import FixedClock
 from disputes.lanes import Lanes, Place
+from disputes.ports import Claimed, Lease
 from disputes.schedule import DueWork, Wake
 from disputes.work import WorkKind
 from tests.factories import NOW
@@ -19,7 +20,7 @@ class Due:
 
     async def claim_due(self, kind, now, lease, limit, holder, skip_carriers=frozenset()):
         taken, self.waiting = self.waiting[:limit], self.waiting[limit:]
-        return taken
+        return [Claimed(subject, Lease(kind, holder)) for subject in taken]
 
     async def renew(self, kind, subjects, holder, until):
         return set(subjects)
@@ -40,8 +41,8 @@ class Held:
     def lanes(self) -> Lanes:
         return Lanes(per_lane=4)
 
-    async def handle(self, subject: str, place: Place) -> None:
-        self.started.append(subject)
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        self.started.append(claimed.subject)
         await self.end.wait()
 
 
@@ -150,9 +151,9 @@ async def test_an_announced_subject_whose_place_earlier_due_work_took_is_claimed
 class Lane(Held):
     """Work that moves to its lane (which makes room for more claims), then runs until the test lets it end."""
 
-    async def handle(self, subject: str, place: Place) -> None:
+    async def handle(self, claimed: Claimed, place: Place) -> None:
         place.move_to("yurtici")
-        await super().handle(subject, place)
+        await super().handle(claimed, place)
 
 
 async def test_after_a_claim_found_nothing_more_room_growing_alone_asks_storage_nothing():
@@ -184,10 +185,10 @@ class GivingBack:
     def lanes(self) -> Lanes:
         return Lanes(per_lane=4)
 
-    async def handle(self, subject: str, place: Place) -> None:
-        self.started.append(subject)
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        self.started.append(claimed.subject)
         if len(self.started) == 1:
-            self.schedule.waiting.append(subject)
+            self.schedule.waiting.append(claimed.subject)
             place.give_back()
 
 
@@ -198,3 +199,44 @@ async def test_work_given_back_is_claimed_again_in_the_same_run():
     work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1))
     assert await asyncio.wait_for(work.run_once(), 5) == 2
     assert job.started == ["case", "case"]
+
+
+class Ledger(Due):
+    """A schedule that keeps only the leases no save ended, and records renewals and releases."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.renewed: list[set[str]] = []
+        self.released: list[str] = []
+
+    async def renew(self, kind, subjects, holder, until):
+        self.renewed.append(set(subjects))
+        return set(subjects)
+
+    async def release(self, kind, subject, holder):
+        self.released.append(subject)
+
+
+class EndingEarly(Held):
+    """Work on "ended" stores its outcome (ending its lease, as a save told to does) and goes on a little longer."""
+
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        if claimed.subject == "ended":
+            claimed.lease.ended = True
+        await super().handle(claimed, place)
+
+
+async def test_a_lease_the_works_last_save_ended_is_neither_renewed_nor_given_back():
+    schedule, job = Ledger(), EndingEarly()
+    schedule.waiting += ["ended", "running"]
+    work = DueWork(schedule, job, FixedClock(NOW), "w-1", heartbeat=timedelta(milliseconds=1), poll=timedelta(hours=1))
+    running = asyncio.create_task(work.run_once())
+    try:
+        async with asyncio.timeout(5):
+            while len(schedule.renewed) < 3:
+                await asyncio.sleep(0.001)
+    finally:
+        job.end.set()
+    assert await asyncio.wait_for(running, 5) == 2  # no work abandoned for a lease it ended itself
+    assert all(renewed == {"running"} for renewed in schedule.renewed)
+    assert schedule.released == ["running"]

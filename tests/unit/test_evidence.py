@@ -17,7 +17,7 @@ from disputes.schedule import DueWork, LeaseLost
 from disputes.work import WorkKind
 from schemas.dispute import Evidence, Status
 from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus, RecipientRelation
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment, subjects
 
 
 def proof(
@@ -204,6 +204,49 @@ async def test_evidence_pushed_before_the_dispute_is_attached_when_it_opens(make
     assert stored.status is Status.UNDER_REVIEW
 
 
+class CountedLookups:
+    """The pushed evidence, counting how often a pull looked for a shipment's."""
+
+    def __init__(self, pushed):
+        self.pushed, self.lookups = pushed, 0
+
+    async def for_shipment(self, carrier, tracking_number):
+        self.lookups += 1
+        return await self.pushed.for_shipment(carrier, tracking_number)
+
+
+async def test_only_a_cases_first_pull_looks_for_evidence_pushed_before_it_existed(
+    service, pushed, due_work, dispute, repository, clock
+):
+    lookups = CountedLookups(pushed)
+    gateway = Gateway(proof(ProofStatus.IN_TRANSIT), EvidenceUnavailable("503"), proof())
+    puller = due_work(EvidencePuller(service, gateway, lookups, Rules()))
+    for _ in range(3):
+        await puller.run_once()
+        clock.advance(days=1)
+    stored = repository.docs[dispute.id]
+    assert gateway.calls == 3 and stored.status is Status.UNDER_REVIEW
+    assert lookups.lookups == 1  # pushes after the first pull are the attacher's
+
+
+async def test_a_first_pull_finds_what_was_pushed_before_the_case_though_a_later_push_was_attached_first(
+    make_puller, service, request_for, pushed, repository, clock, due_work
+):
+    early = Evidence(key="push:yurtici:evt-1", proof=proof(ProofStatus.IN_TRANSIT, source=ProofSource.PUSH))
+    await pushed.record(early, NOW - timedelta(days=1))
+    await due_work(PushAttacher(service, repository, pushed)).run_once()  # no case yet: attached to none
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    late = Evidence(key="push:yurtici:evt-2", proof=proof(ProofStatus.IN_TRANSIT, source=ProofSource.PUSH))
+    await pushed.record(late, clock.now())
+    await due_work(PushAttacher(service, repository, pushed)).run_once()
+    assert [e.key for e in repository.docs[dispute.id].evidence] == ["push:yurtici:evt-2"]
+
+    await make_puller(Gateway(proof())).run_once()
+
+    assert {e.key for e in repository.docs[dispute.id].evidence} == {"push:yurtici:evt-1", "push:yurtici:evt-2",
+                                                                      pull_key(proof())}
+
+
 async def test_pushed_evidence_is_attached_once_however_often_it_arrives(
     service, repository, schedule, pushed, clock, dispute, due_work
 ):
@@ -318,7 +361,7 @@ async def test_a_holder_whose_lease_another_worker_took_stops_at_its_next_heartb
         await asyncio.wait_for(gateway.holding.wait(), timeout=5)
         # Another worker whose clock runs ahead sees the lease over and takes the case.
         ahead = clock.now() + first.lease + timedelta(seconds=1)
-        taken = await schedule.claim_due(WorkKind.PULL_EVIDENCE, ahead, first.lease, 1, "worker-2")
+        taken = subjects(await schedule.claim_due(WorkKind.PULL_EVIDENCE, ahead, first.lease, 1, "worker-2"))
         assert taken == [dispute.id]
         with pytest.raises(ExceptionGroup) as raised:
             await asyncio.wait_for(waiting, timeout=5)

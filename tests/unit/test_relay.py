@@ -9,7 +9,7 @@ from disputes.relay import Attempt, Relay, Result
 from disputes.work import WorkKind
 from schemas.common import Outcome
 from schemas.dispute import EffectKind, ReasonCode
-from tests.factories import CUSTOMER, INVESTIGATOR
+from tests.factories import CUSTOMER, INVESTIGATOR, subjects
 
 
 class Downstream:
@@ -133,6 +133,6 @@ async def test_an_effect_that_keeps_failing_is_parked_after_the_attempt_limit(ma
 
 async def test_a_claimed_dispute_is_not_handed_to_a_second_relay_during_its_lease(schedule, refunded, clock):
     now, lease = clock.now(), timedelta(seconds=30)
-    assert await schedule.claim_due(WorkKind.RELAY, now, lease, 10, "relay-1") == [refunded.id]
-    assert await schedule.claim_due(WorkKind.RELAY, now, lease, 10, "relay-2") == []
-    assert await schedule.claim_due(WorkKind.RELAY, now + timedelta(seconds=31), lease, 10, "relay-2") == [refunded.id]
+    assert subjects(await schedule.claim_due(WorkKind.RELAY, now, lease, 10, "relay-1")) == [refunded.id]
+    assert subjects(await schedule.claim_due(WorkKind.RELAY, now, lease, 10, "relay-2")) == []
+    assert subjects(await schedule.claim_due(WorkKind.RELAY, now + timedelta(seconds=31), lease, 10, "relay-2")) == [refunded.id]

@@ -8,6 +8,7 @@ from itertools import pairwise
 from adapters.memory import FixedClock
 from adapters.workers import Pace, run_loop
 from disputes.lanes import Lanes, Place
+from disputes.ports import Claimed, Lease
 from disputes.schedule import DueWork
 from disputes.work import WorkKind
 from tests.factories import NOW
@@ -25,9 +26,9 @@ class ScriptedSchedule:
     async def claim_due(
         self, kind: WorkKind, now: datetime, lease: timedelta, limit: int, holder: str,
         skip_carriers: frozenset[str] = frozenset(),
-    ) -> list[str]:
+    ) -> list[Claimed]:
         self.claims.append(self.clock.now())
-        return [f"d-{len(self.claims)}"] if len(self.claims) in self.due_at else []
+        return [Claimed(f"d-{len(self.claims)}", Lease(kind, holder))] if len(self.claims) in self.due_at else []
 
     async def renew(self, kind: WorkKind, subjects: Collection[str], holder: str, until: datetime) -> set[str]:
         return set(subjects)
@@ -42,7 +43,7 @@ class NoWork:
     def lanes(self) -> Lanes:
         return Lanes(1)
 
-    async def handle(self, subject: str, place: Place) -> None:
+    async def handle(self, claimed: Claimed, place: Place) -> None:
         return None
 
 
