@@ -256,8 +256,8 @@ class InMemoryDisputes:
         dispute.version = version
         dispute_id, due, unsaved = dispute.id, self.due, dispute._unsaved
         if unsaved:
-            relay, at = due[WorkKind.RELAY], dispute.messages_due
-            relay[dispute_id] = min(relay.get(dispute_id, at), at)
+            relay, sent_by = due[WorkKind.RELAY], dispute.messages_due
+            relay[dispute_id] = min(relay.get(dispute_id, sent_by), sent_by)
             unsaved.clear()
         for kind, at in dispute.due_work().items():
             if at is None:

@@ -419,7 +419,7 @@ class DisputeService:
         _check_missing_items(shipment, request)
         packing = await self._packing(order, shipment) if request.claim is Claim.MISSING_ITEMS else None
         accessible = order.accessibility_need or request.accessibility_need
-        dispute = trusted(  # from the validated request and order: validating it again costs more than the rest
+        dispute = trusted(  # from the validated request and order: not validated a second time
             Dispute,
             id=f"dsp_{token_hex(16)}",
             status=Status.OPENED,
