@@ -58,6 +58,7 @@ from schemas.dispute import (
     Status,
 )
 from schemas.orders import Order, Shipment, ShipmentStatus
+from schemas.trusted import trusted
 
 KEY_RACE_RETRIES = 3
 
@@ -136,7 +137,8 @@ class Opened:
     dispute: Dispute
     created: bool
     answer: FirstAnswer | None = None
-    """A replay's first answer (None: render the dispute; only disputes opened before answers were kept)."""
+    """The answer kept with the Idempotency-Key: a replay's first answer, or the new dispute's, rendered once as it
+    was stored (None: render the dispute; no key, or a replay of a dispute opened before answers were kept)."""
 
 
 @dataclass
@@ -174,7 +176,7 @@ class DisputeService:
                 if scoped_key and (replay := await self._replay(scoped_key, request)):
                     return replay
                 raise
-            return Opened(dispute, created=True)
+            return Opened(dispute, created=True, answer=dispute.idempotency.answer if dispute.idempotency else None)
         raise Contended("The request raced with another one; try again.")
 
     async def get(self, actor: Actor, dispute_id: str) -> Dispute:
@@ -419,7 +421,8 @@ class DisputeService:
         _check_missing_items(shipment, request)
         packing = await self._packing(order, shipment) if request.claim is Claim.MISSING_ITEMS else None
         accessible = order.accessibility_need or request.accessibility_need
-        dispute = Dispute(
+        dispute = trusted(  # from the validated request and order: not validated a second time
+            Dispute,
             id=f"dsp_{token_hex(16)}",
             status=Status.OPENED,
             customer_id=order.customer_id,
@@ -439,10 +442,10 @@ class DisputeService:
         )
         dispute.record_opening(actor, self.rules.escalate_before_deadline)
         if scoped_key:
-            stored = dispute.model_copy(update={"version": 1})  # `add` stores a new dispute as version 1
+            dispute.version = 1  # as `add` stores a new dispute: the answer kept shows that version
             dispute.idempotency = IdempotencyRecord(  # kept for a while of real time, whatever the case's clock says
                 key=scoped_key, fingerprint=request.fingerprint(),
-                expires_at=self.clock.now() + self.rules.idempotency_ttl, answer=render(stored) if render else None,
+                expires_at=self.clock.now() + self.rules.idempotency_ttl, answer=render(dispute) if render else None,
             )
         return dispute
 

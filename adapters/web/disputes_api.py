@@ -7,7 +7,7 @@ from aiohttp import web
 
 from adapters.web.conditional import UNVALIDATED
 from adapters.web.endpoint import Call, Endpoint, json_body, json_response
-from adapters.web.idempotency import first_answer, idempotency_key, replayed
+from adapters.web.idempotency import answered, first_answer, idempotency_key, replayed
 from adapters.web.keys import ASSIGNMENTS, CURSORS, MAX_PAGE, SERVICE
 from adapters.web.preconditions import MalformedIfMatch, matching_versions, strong_tags
 from adapters.web.problems import ProblemError
@@ -109,9 +109,12 @@ def render_opened(call: Call) -> Render:
 
 
 def opened_response(call: Call, opened: Opened) -> web.Response:
+    """The answer kept with the key, a replay's or the new dispute's (rendered once, when it was kept), else the
+    dispute rendered now."""
+    if opened.answer is not None:
+        structlog.contextvars.bind_contextvars(dispute_id=opened.dispute.id)
+        return replayed(opened.answer) if not opened.created else answered(opened.answer)
     if not opened.created:
-        if opened.answer is not None:
-            return replayed(opened.answer)
         return dispute_response(call, opened.dispute, 201, {"Location": _location(opened.dispute), "Idempotent-Replayed": "true"})
     return _created(call, opened.dispute)
 

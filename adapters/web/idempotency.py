@@ -41,6 +41,11 @@ def first_answer(response: web.Response) -> FirstAnswer:
     return FirstAnswer(status=response.status, headers=headers, body=body.decode())
 
 
+def answered(answer: FirstAnswer) -> web.Response:
+    """The answer as it was first given."""
+    return web.Response(status=answer.status, body=answer.body.encode(), headers=dict(answer.headers))
+
+
 def replayed(answer: FirstAnswer) -> web.Response:
     return web.Response(status=answer.status, body=answer.body.encode(), headers=dict(answer.headers) | REPLAYED)
 

@@ -3,9 +3,12 @@
 import pytest
 
 from disputes.errors import ActiveDisputeExists, Forbidden, IdempotencyKeyReused, Unprocessable
-from schemas.dispute import EffectKind, Status
+from disputes.model import Dispute, FirstAnswer
+from disputes.service import OpenRequest
+from schemas.common import Resolution
+from schemas.dispute import Channel, Claim, EffectKind, MissingItem, Status
 from schemas.orders import ShipmentStatus
-from tests.factories import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, order, shipment
+from tests.factories import AGENT, BOXED, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, order, shipment
 
 
 async def test_a_customer_opens_a_dispute_on_a_delivered_shipment(service, request_for, repository):
@@ -104,3 +107,51 @@ async def test_an_expired_key_is_a_new_request(service, request_for, clock):
     with pytest.raises(ActiveDisputeExists) as raised:
         await service.open(CUSTOMER, request_for(), "key-1")
     assert raised.value.dispute_id == first.dispute.id
+
+
+def _first_answer(dispute: Dispute) -> FirstAnswer:
+    return FirstAnswer(status=201, headers=(("ETag", f'"{dispute.version}"'),), body=dispute.id)
+
+
+@pytest.mark.parametrize("key", [None, "key-1"])
+async def test_an_opened_dispute_holds_what_validating_it_would_give(service, orders, repository, key):
+    """The dispute is built from the validated request and order without validating it again: it holds the same
+    types validation gives (strictly: enums as enums, nested models as models), so it stores and reads back alike."""
+    orders.orders["ord-box"] = order("ord-box", shipments=[shipment("shp-box", items=BOXED)], accessibility_need=True)
+    request = OpenRequest("ord-box", None, "İki bardak eksik.", Resolution.RESHIP, customer_id=CUSTOMER.customer_id,
+                          channel=Channel.PHONE, claim=Claim.MISSING_ITEMS,
+                          missing_items=(MissingItem(sku="sku-glass", quantity=2),))
+
+    opened = await service.open(AGENT, request, key, _first_answer)
+
+    dispute = opened.dispute
+    assert Dispute.model_validate(dispute.model_dump(), strict=True) == dispute
+    assert Dispute.model_validate_json(dispute.model_dump_json()) == dispute
+    assert (dispute.channel, dispute.opened_by_agent, dispute.priority) == (Channel.PHONE, AGENT.id, 1)
+    assert dispute.missing_items == [MissingItem(sku="sku-glass", quantity=2)]
+    assert dispute.evidence_pull_due == dispute.opened_at and dispute.sla_check_due is not None
+    assert repository.docs[dispute.id].model_dump() == dispute.model_dump()
+
+
+async def test_the_answer_kept_with_a_key_is_rendered_once_from_the_dispute_as_stored(service, request_for, repository):
+    rendered: list[Dispute] = []
+
+    def render(dispute: Dispute) -> FirstAnswer:
+        rendered.append(dispute.model_copy(deep=True))
+        return _first_answer(dispute)
+
+    opened = await service.open(CUSTOMER, request_for(), "key-1", render)
+    again = await service.open(CUSTOMER, request_for(), "key-1", render)
+
+    assert [d.version for d in rendered] == [1]
+    assert opened.created and opened.answer == again.answer == _first_answer(repository.docs[opened.dispute.id])
+    assert not again.created
+
+
+async def test_without_a_key_nothing_is_rendered_for_keeping(service, request_for):
+    def render(dispute: Dispute) -> FirstAnswer:
+        raise AssertionError("rendered for a key never given")
+
+    opened = await service.open(CUSTOMER, request_for(), None, render)
+
+    assert opened.created and opened.answer is None and opened.dispute.idempotency is None
