@@ -55,7 +55,6 @@ from adapters.mongo.staff import MongoStaffDirectory
 from adapters.mongo.test_clocks import MongoTestClocks
 from adapters.metrics import HTTP_METRICS, SCRAPE, HttpMetrics, RelayMetrics, WorkloadGauges
 from adapters.mongo.workload import MongoWorkload
-from adapters.observability import request_context
 from adapters.tracing import propagation
 from adapters.digital import HttpDigitalDeliveries
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory
@@ -86,9 +85,8 @@ from adapters.web.keys import (
     TOKENS,
     WEBHOOK_MAX_BYTES,
 )
-from adapters.web.limits import body_deadline
+from adapters.web.edge import edge
 from adapters.web.openapi import build_openapi
-from adapters.web.problems import problem_middleware
 from adapters.web import rate_limit
 from adapters.web.views import Cursors
 from adapters.wake import WakingInbox, WakingRepository, Wakeups
@@ -140,7 +138,7 @@ ENDPOINTS = (
     + reports_api.ENDPOINTS + customers_api.ENDPOINTS + staff_api.ENDPOINTS
 )
 ANY_SEGMENT = re.compile(r"{(id|ref|customer_id|staff_id)}")
-MIDDLEWARES = (request_context, problem_middleware, body_deadline)
+MIDDLEWARES = (edge,)
 OPS_ENDPOINTS = (
     Endpoint("GET", "/metrics", ops.metrics, "Prometheus metrics", tag="operations"),
     Endpoint("GET", "/healthz", ops.healthz, "Liveness", tag="operations"),

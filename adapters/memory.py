@@ -3,11 +3,14 @@ compare-and-set, leases a save does not undo, leased outbox), proven by the cont
 tests/contract/. Used by unit tests and by the benchmark to isolate the service's own cost, so every
 lookup the MongoDB adapter serves from an index is served from a dict here, not a scan.
 
-Stored disputes are snapshots: what goes in and what comes out are copies, so a caller's later changes
-never reach storage without a save. Everything a dispute holds is immutable (frozen models, strings,
-datetimes) except its own fields and lists, so a copy needs only a fresh top level and fresh lists
-(tests/unit/test_memory_storage.py keeps that true)."""
+Stored disputes are snapshots no caller can change: a save stores a read-only copy (frozen, its lists
+refusing changes), which reads that only show it (the queue, a customer's list) hand out as it is, and `get`,
+whose caller changes and saves it, copies. Storage's own changes (outbox, attachment views) put a new snapshot
+in place, so one already handed out keeps what it showed. Everything a dispute holds is immutable (frozen
+models, strings, datetimes) except its own fields and lists, so a copy needs only a fresh top level and fresh
+lists (tests/unit/test_memory_storage.py keeps that true)."""
 
+import copy
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection
@@ -15,7 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
 from operator import itemgetter
-from typing import Protocol, get_origin
+from typing import Any, NoReturn, Protocol, get_origin
+
+from pydantic import ConfigDict
 
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute, FirstAnswer, TestClock, address_key
@@ -48,18 +53,49 @@ LISTS = tuple(name for name, f in Dispute.model_fields.items() if get_origin(f.a
 _lists = itemgetter(*LISTS)
 
 
+_MUTATORS = ("append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse",
+             "__setitem__", "__delitem__", "__iadd__", "__imul__")
+
+
+def _refuse(self: list[Any], *args: object, **kwargs: object) -> NoReturn:
+    raise TypeError("A stored dispute is read-only: get() it from storage to change it.")
+
+
+ReadOnlyList: type[list[Any]] = type("ReadOnlyList", (list,), {
+    **dict.fromkeys(_MUTATORS, _refuse),
+    "__copy__": lambda self: list(self),
+    "__deepcopy__": lambda self, memo: copy.deepcopy(list(self), memo),
+})
+"""A stored dispute's list: read, serialised and compared as a list; any change refused (copies are lists)."""
+
+
+class _Stored(Dispute):
+    """A stored dispute: assigning a field is refused."""
+
+    model_config = ConfigDict(frozen=True)
+
+
 def _copy(dispute: Dispute) -> Dispute:
     """A fresh top level and fresh lists: what `model_copy(update=...)` makes, without its generic work."""
+    return _rebuilt(dispute, Dispute, list)
+
+
+def _read_only(dispute: Dispute) -> Dispute:
+    """The snapshot a save stores: the dispute's fields, frozen, in lists that refuse changes."""
+    return _rebuilt(dispute, _Stored, ReadOnlyList)
+
+
+def _rebuilt(dispute: Dispute, kind: type[Dispute], lists: type[list[Any]]) -> Dispute:
     state = dispute.__dict__.copy()
-    state.update(zip(LISTS, map(list, _lists(state)), strict=True))  # the loop in C: the queue copies fifty per page
-    copy = Dispute.__new__(Dispute)
-    object.__setattr__(copy, "__dict__", state)
-    object.__setattr__(copy, "__pydantic_fields_set__", set(dispute.__pydantic_fields_set__))
-    object.__setattr__(copy, "__pydantic_extra__", None)
+    state.update(zip(LISTS, map(lists, _lists(state)), strict=True))  # the loop in C
+    built = kind.__new__(kind)
+    object.__setattr__(built, "__dict__", state)
+    object.__setattr__(built, "__pydantic_fields_set__", set(dispute.__pydantic_fields_set__))
+    object.__setattr__(built, "__pydantic_extra__", None)
     private = dict(dispute.__pydantic_private__ or {})
-    private["_new_messages"] = []  # straight into the private dict: pydantic's __setattr__ costs more than the copy
-    object.__setattr__(copy, "__pydantic_private__", private)
-    return copy
+    private["_new_messages"] = lists()  # straight into the private dict: pydantic's __setattr__ costs more than the copy
+    object.__setattr__(built, "__pydantic_private__", private)
+    return built
 
 
 def _filters(q: DisputeQuery) -> list[Callable[[Dispute], bool]]:
@@ -155,7 +191,7 @@ class InMemoryDisputes:
             assert other.idempotency is not None
             if other.idempotency.expires_at > dispute.opened_at:
                 raise IdempotencyKeyTaken(key.key)
-            other.idempotency = None
+            self._update(other, idempotency=None)
         if key is not None:
             self._keys[key.key] = dispute.id
         self._by_customer[dispute.customer_id].append(dispute.id)
@@ -166,6 +202,9 @@ class InMemoryDisputes:
     async def get(self, dispute_id: str) -> Dispute | None:
         stored = self.docs.get(dispute_id)
         return _copy(stored) if stored else None
+
+    async def read(self, dispute_id: str) -> Dispute | None:
+        return self.docs.get(dispute_id)
 
     async def save(self, dispute: Dispute, ending: Lease | None = None, taking: Taking | None = None) -> None:
         stored = self.docs.get(dispute.id)
@@ -193,7 +232,7 @@ class InMemoryDisputes:
         tests = _filters(query)
         matching = filter(lambda d: all(test(d) for test in tests), self._queue_order) if tests else self._queue_order
         found = list(islice(matching, query.limit + 1))
-        page = [_copy(d) for d in found[: query.limit]]
+        page = found[: query.limit]  # read-only snapshots: nothing to copy
         more = len(found) > query.limit
         return DisputePage(page, (page[-1].sla.decision_due, page[-1].id) if more else None)
 
@@ -201,14 +240,14 @@ class InMemoryDisputes:
         theirs = sorted((self.docs[i] for i in self._by_customer.get(customer_id, ())),
                         key=lambda d: (d.opened_at, d.id), reverse=True)
         older = [d for d in theirs if before is None or (d.opened_at, d.id) < before]
-        page = [_copy(d) for d in older[:limit]]
+        page = older[:limit]
         return DisputePage(page, (page[-1].opened_at, page[-1].id) if len(older) > limit else None)
 
     async def record_view(self, dispute_id: str, view: TimelineEntry) -> bool:
         stored = self.docs.get(dispute_id)
         if stored is None:
             return False
-        stored.attachment_views = [*stored.attachment_views, view]  # a new list: copies handed out keep theirs
+        self._update(stored, attachment_views=[*stored.attachment_views, view])
         return True
 
     # --- evidence and assessment ------------------------------------------------------------------
@@ -240,8 +279,9 @@ class InMemoryDisputes:
         doc = self.docs[dispute_id]
         if all(m.id != message.id for m in doc.outbox):
             return  # another relay recorded it first
-        doc.outbox = [m for m in doc.outbox if m.id != message.id]
-        doc.effects_delivered.append(DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at))
+        effect = DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at)
+        doc = self._update(doc, outbox=[m for m in doc.outbox if m.id != message.id],
+                           effects_delivered=[*doc.effects_delivered, effect])
         if not doc.outbox:
             self.due[WorkKind.RELAY].pop(dispute_id, None)
             self.leases.end(dispute_id, ending)
@@ -252,10 +292,10 @@ class InMemoryDisputes:
             return  # another relay recorded it first
         updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT]})
         if park:
-            doc.outbox = [m for m in doc.outbox if m.id != message.id]
-            doc.effects_parked.append(updated)
+            doc = self._update(doc, outbox=[m for m in doc.outbox if m.id != message.id],
+                               effects_parked=[*doc.effects_parked, updated])
         else:
-            doc.outbox = [updated if m.id == message.id else m for m in doc.outbox]
+            doc = self._update(doc, outbox=[updated if m.id == message.id else m for m in doc.outbox])
         relay = self.due[WorkKind.RELAY]
         if not doc.outbox:
             relay.pop(dispute_id, None)
@@ -263,6 +303,14 @@ class InMemoryDisputes:
             relay[dispute_id] = retry_at
 
     # --- internals ---------------------------------------------------------------------------------
+
+    def _update(self, stored: Dispute, **changes: Any) -> Dispute:
+        """A change storage makes on its own (no save, no new version), as a new snapshot in the old one's place."""
+        changed = stored.model_copy(update={name: ReadOnlyList(value) if name in LISTS else value
+                                            for name, value in changes.items()})
+        self.docs[stored.id] = changed
+        self._queue_order = None
+        return changed
 
     def _holder(self, order_id: str, shipment_id: str) -> Dispute | None:
         holder = self._holders.get((order_id, shipment_id))
@@ -279,7 +327,7 @@ class InMemoryDisputes:
                 self.due[kind].pop(dispute.id, None)
             else:
                 self.due[kind][dispute.id] = at
-        self.docs[dispute.id] = _copy(dispute)
+        self.docs[dispute.id] = _read_only(dispute)
         self._queue_order = None
         shipment = (dispute.order.order_id, dispute.order.shipment_id)
         if dispute.status is not Status.WITHDRAWN:

@@ -36,14 +36,11 @@ class HttpMetrics:
         )
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
-    def observe(self, request: web.BaseRequest, status: int, seconds: float) -> None:
-        route = request.match_info.route.resource if isinstance(request, web.Request) else None
-        method = request.method if request.method in hdrs.METH_ALL else "OTHER"  # a client names any method
-        key = (method, route.canonical if route is not None else "unmatched", status)
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """`route`: the route's template ("unmatched" when none matched)."""
+        key = (method if method in hdrs.METH_ALL else "OTHER", route, status)  # a client names any method
         if (children := self._children.get(key)) is None:
-            children = self._children[key] = (
-                self._requests.labels(key[0], key[1], str(status)), self._duration.labels(key[0], key[1])
-            )
+            children = self._children[key] = (self._requests.labels(*key[:2], str(status)), self._duration.labels(*key[:2]))
         children[0].inc()
         children[1].observe(seconds)
 

@@ -4,12 +4,15 @@ request. Bodies, names, phones, addresses and images are never logged; handlers 
 import asyncio
 import atexit
 import hashlib
+import itertools
 import logging
+import os
 import re
 import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from random import getrandbits
 from typing import Any, TextIO
@@ -17,6 +20,8 @@ from typing import Any, TextIO
 import orjson
 import structlog
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
+from multidict import istr
 from structlog.typing import EventDict, WrappedLogger
 
 from adapters import tracing
@@ -26,21 +31,36 @@ from disputes import tracing as trace
 from disputes.actors import Actor
 
 SERVICE_NAME = "dispute-service"
+_X_REQUEST_ID = istr("X-Request-ID")
+_TRACEPARENT = istr(tracing.HEADER)
 REQUEST_ID_FORMAT = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 DISPUTE_ROUTE = "/disputes/{id}"  # the API's and the console's routes that name one dispute
 DISPUTE_ID_FORMAT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")  # `schemas.common.Id`: a valid id only
-FLUSH_AFTER_SECONDS = 0.2
 FLUSH_AT_BYTES = 64 * 1024
 log = structlog.get_logger("api")
 Emit = Callable[[EventDict], None]
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _format_exc_info = structlog.processors.format_exc_info
 
 
 def new_request_id() -> str:
-    """128 random bits in hex, like `uuid4().hex`. A correlation id, not a secret: drawn from `random` (reseeded
-    in a forked child), which costs a fraction of a system call for `os.urandom` per request."""
-    return f"{getrandbits(128):032x}"
+    """32 hex digits, like `uuid4().hex`: 64 random bits drawn once per process (again in a forked child), then
+    a counter. Unique across processes and requests without a random draw per request; a correlation id, not
+    a secret (it tells how many requests the process has answered)."""
+    return f"{_request_ids.prefix}{next(_request_ids.counter):016x}"
+
+
+class _RequestIds:
+    def __init__(self) -> None:
+        self.prefix = ""
+        self.counter = itertools.count()
+        self.renew()
+
+    def renew(self) -> None:
+        self.prefix, self.counter = f"{getrandbits(64):016x}", itertools.count()
+
+
+_request_ids = _RequestIds()
+os.register_at_fork(after_in_child=_request_ids.renew)  # `random` is reseeded in the child before this runs
 
 
 def process_fields(component: str, worker_id: str | None = None) -> dict[str, str]:
@@ -53,27 +73,48 @@ def bind_actor(actor: Actor) -> None:
     """Name the caller on every line of the request: the token's subject (an id; one that looks like an e-mail
     address is logged as a digest) and role."""
     subject = actor.id if "@" not in actor.id else "sha256:" + hashlib.sha256(actor.id.encode()).hexdigest()[:16]
-    structlog.contextvars.bind_contextvars(actor_id=subject, actor_role=actor.role.value)
+    if (fields := _REQUEST.get()) is not None:
+        fields["actor_id"], fields["actor_role"] = subject, actor.role.value
+    else:
+        structlog.contextvars.bind_contextvars(actor_id=subject, actor_role=actor.role.value)
+
+
+_REQUEST: ContextVar[dict[str, str] | None] = ContextVar("request_fields", default=None)
+"""What `request_context` says of the request on every line logged while answering it (one context variable
+set per request: cheaper than binding each field through structlog). aiohttp answers each request in a task
+of its own, so a request's fields never reach another's lines."""
+
+
+def _add_request(logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
+    """After `merge_contextvars`: what a handler bound through structlog (its `dispute_id`) wins."""
+    if (fields := _REQUEST.get()) is not None:
+        for name, value in fields.items():
+            event.setdefault(name, value)
+    return event
 
 
 def _add_trace(logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
     if (current := trace.current()) is not None:
-        event.update(tracing.trace_fields(current))
+        event["trace_id"], event["span_id"] = current[3:35], current[36:52]  # `tracing.trace_fields`, inline
     return event
 
 
 def _render_json(logger: WrappedLogger, method: str, event: EventDict) -> str:
-    """Level, time and JSON in one step: orjson writes the timestamp as structlog's ISO stamper would."""
+    """Level, time and JSON in one step: orjson writes the timestamp as structlog's ISO stamper would. Keys
+    that are not strings (rare) take orjson's slower path."""
     event["level"] = "warning" if method == "warn" else "critical" if method == "fatal" else method
     event["timestamp"] = datetime.now(UTC)
-    return orjson.dumps(event, default=repr, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS).decode()
+    try:
+        return orjson.dumps(event, default=repr, option=orjson.OPT_UTC_Z).decode()
+    except TypeError:
+        return orjson.dumps(event, default=repr, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS).decode()
 
 
 class LineWriter:
     """The log's output. Unbuffered, every line is written and flushed at once. Buffered (a long-running
-    process), lines are written out together: `FLUSH_AFTER_SECONDS` after the first line waiting (on the
-    running event loop; at once outside one), when `FLUSH_AT_BYTES` are waiting, at every warning or error,
-    and at exit, so a stopped process loses none (a SIGKILL loses at most the last moment's lines)."""
+    process), the lines logged during one turn of the event loop are written out together early in the next
+    turn (at once outside a running loop), and at once when `FLUSH_AT_BYTES` are waiting, at every warning or
+    error, and at exit: a stopped process loses none, a crash at most the lines of the loop turn it dies in."""
 
     def __init__(self, stream: TextIO, buffered: bool) -> None:
         self._stream = stream
@@ -115,7 +156,7 @@ class LineWriter:
         except RuntimeError:
             return False
         if self._flush_on is not loop:
-            loop.call_later(FLUSH_AFTER_SECONDS, self.flush)
+            loop.call_soon(self.flush)
             self._flush_on = loop
         return True
 
@@ -152,6 +193,7 @@ def configure_logging(
         *([_add(dict(process))] if process else []),
         _add_trace,
         structlog.contextvars.merge_contextvars,
+        _add_request,
         _format_exc_info,
         *stamp_and_render,
     ]
@@ -179,7 +221,7 @@ def _info_line(processors: list[Any], writer: _Logger, enabled: bool) -> Emit:
             return
         rendered: Any = event
         try:
-            for processor in processors:
+            for processor in processors:  # (`capture_logs` in tests changes this list in place)
                 if processor is not _format_exc_info:  # the request line never carries an exception
                     rendered = processor(writer, "info", rendered)
         except structlog.DropEvent:
@@ -205,37 +247,45 @@ def _add(fields: dict[str, str]) -> structlog.types.Processor:
     return add
 
 
-@web.middleware
-async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Accept a well-formed X-Request-ID or make one, echo it; continue the caller's trace (W3C `traceparent`,
-    one header) in a span of the request's own; bind both and the dispute the route names to every log line;
-    count the request and its duration."""
-    given = request.headers.get("X-Request-ID")
-    request_id = given if given and REQUEST_ID_FORMAT.match(given) else new_request_id()
-    request[REQUEST_ID] = request_id
-    structlog.contextvars.clear_contextvars()
-    structlog.contextvars.bind_contextvars(request_id=request_id)
-    resource = request.match_info.route.resource
-    route = resource.canonical if resource is not None else "unmatched"
-    if DISPUTE_ROUTE in route and DISPUTE_ID_FORMAT.match(dispute_id := request.match_info.get("id", "")):
-        structlog.contextvars.bind_contextvars(dispute_id=dispute_id)
-    parents = request.headers.getall(tracing.HEADER, ())
-    started = time.perf_counter()
-    status = 500
-    with trace.within(tracing.incoming(parents[0] if len(parents) == 1 else None)):
+Answer = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
+
+
+def request_middleware(answer: Answer) -> Middleware:
+    """The middleware that accepts a well-formed X-Request-ID or makes one, echoes it; continues the caller's
+    trace (W3C `traceparent`, one header) in a span of the request's own; names both and the dispute the route
+    names on every log line; counts the request and its duration and writes its line. `answer` runs the
+    handler: what else the edge does per request (problem+json, the body's deadline) runs in the same
+    middleware, since each middleware of aiohttp's is a layer of calls on every request."""
+
+    @web.middleware
+    async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
+        given = request.headers.get(_X_REQUEST_ID)
+        request_id = given if given and REQUEST_ID_FORMAT.match(given) else new_request_id()
+        request[REQUEST_ID] = request_id
+        fields = {"request_id": request_id}
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "unmatched"
+        if DISPUTE_ROUTE in route and DISPUTE_ID_FORMAT.match(dispute_id := request.match_info.get("id", "")):
+            fields["dispute_id"] = dispute_id
+        parents = request.headers.getall(_TRACEPARENT, ())
+        span = tracing.incoming(parents[0] if len(parents) == 1 else None) if parents else tracing.new_trace()
+        in_request = _REQUEST.set(fields)
+        in_trace = trace.enter(span)
+        started = time.perf_counter()
+        status = 500
         try:
-            response = await handler(request)
+            response = await answer(request, handler)
             status = response.status
-            response.headers["X-Request-ID"] = request_id
+            response.headers[_X_REQUEST_ID] = request_id
             return response
         except web.HTTPException as error:
             status = error.status
-            error.headers["X-Request-ID"] = request_id
+            error.headers[_X_REQUEST_ID] = request_id
             raise
         finally:
             seconds = time.perf_counter() - started
             if (metrics := request.app.get(HTTP_METRICS)) is not None:
-                metrics.observe(request, status, seconds)
+                metrics.observe(request.method, route, status, seconds)
             _request_line({
                 "method": request.method,
                 "route": route,
@@ -243,3 +293,16 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
                 "duration_ms": round(seconds * 1000, 2),
                 "event": "request",
             })
+            trace.leave(in_trace)
+            _REQUEST.reset(in_request)
+
+    return request_context
+
+
+def _handler_alone(request: web.Request, handler: Handler) -> Awaitable[web.StreamResponse]:
+    return handler(request)
+
+
+request_context = request_middleware(_handler_alone)
+"""The request's context and line alone (the service's middleware adds problem+json and the body's deadline:
+`adapters.web.edge`)."""

@@ -23,7 +23,7 @@ def _span_id() -> str:
 
 
 def new_trace() -> str:
-    return f"00-{getrandbits(128) or 1:032x}-{_span_id()}-{SAMPLED}"
+    return f"00-{getrandbits(128) or 1:032x}-{getrandbits(64) or 1:016x}-{SAMPLED}"  # as `_span_id`, inline
 
 
 def child_of(traceparent: str | None) -> str | None:

@@ -55,6 +55,9 @@ class WakingRepository:
     async def get(self, dispute_id: str) -> Dispute | None:
         return await self.inner.get(dispute_id)
 
+    async def read(self, dispute_id: str) -> Dispute | None:
+        return await self.inner.read(dispute_id)
+
     async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
         return await self.inner.find_by_idempotency_key(key, now)
 

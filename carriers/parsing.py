@@ -11,12 +11,15 @@ import binascii
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+import orjson
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, ValidationError, ValidationInfo
 from pydantic.alias_generators import to_camel
+from pydantic_core import CoreSchema, core_schema
 
 from carriers.errors import MalformedResponse
 from schemas.proof import (
@@ -51,15 +54,39 @@ class WireModel(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, alias_generator=to_camel, populate_by_name=True)
 
 
+def _ignored(value: Any, info: ValidationInfo) -> None:
+    if isinstance(info.context, list) and info.field_name:
+        info.context.append(to_camel(info.field_name))
+
+
+@dataclass(frozen=True, slots=True)
+class _Lenient:
+    """The value as its type reads it, else (only then, so a payload that fits costs no Python call) None,
+    with the field's name (camelCase) appended to the validation context, when that is a list."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        ignored = core_schema.with_info_plain_validator_function(_ignored)
+        return core_schema.union_schema([handler(source), ignored], mode="left_to_right")
+
+
+LENIENT = _Lenient()
+"""Annotate an optional field with this: a value of the wrong shape reads as absent and is named, not refused."""
+
+
 @contextmanager
 def reading(carrier: str, what: str) -> Iterator[None]:
     """Turn validation errors raised inside the block into a ``MalformedResponse`` without values."""
     try:
         yield
     except ValidationError as exc:
-        where = "; ".join(f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['type']}" for e in exc.errors()[:5])
         # Not chained: the ValidationError carries the offending input values.
-        raise MalformedResponse(f"{what} does not match the expected shape ({where})", carrier=carrier) from None
+        raise misshapen(exc, carrier=carrier, what=what) from None
+
+
+def misshapen(error: ValidationError, *, carrier: str, what: str) -> MalformedResponse:
+    """The refusal of a payload that does not fit: field paths and error kinds, never a value."""
+    where = "; ".join(f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['type']}" for e in error.errors()[:5])
+    return MalformedResponse(f"{what} does not match the expected shape ({where})", carrier=carrier)
 
 
 def read_wire[M: WireModel](model: type[M], body: bytes, *, carrier: str, what: str) -> M:
@@ -70,6 +97,26 @@ def read_wire[M: WireModel](model: type[M], body: bytes, *, carrier: str, what: 
         raise MalformedResponse(f"{what} is not JSON", carrier=carrier) from None
     with reading(carrier, what):
         return model.model_validate(data)
+
+
+def read_json[M: WireModel](model: type[M], body: bytes, *, carrier: str, what: str) -> tuple[M, list[str]]:
+    """A JSON body validated as ``model`` in one pass (parsed and checked together), and the names of the
+    ``LENIENT`` fields it read as absent; ``MalformedResponse`` naming field paths only, never values. It
+    reads what ``orjson`` reads, as ``read_wire`` does, deep nesting in fields it ignores included."""
+    lenient: list[str] = []
+    try:
+        return model.model_validate_json(body, context=lenient), lenient
+    except ValidationError as error:
+        refused = error  # not chained below: the error quotes the input
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:  # also invalid UTF-8 and nesting past orjson's depth limit
+        raise MalformedResponse(f"{what} is not JSON", carrier=carrier) from None
+    if refused.errors()[0]["type"] != "json_invalid":
+        raise misshapen(refused, carrier=carrier, what=what) from None
+    lenient.clear()  # JSON that pydantic's parser refuses (nested deeper than it goes) and orjson reads
+    with reading(carrier, what):
+        return model.model_validate(data, context=lenient), lenient
 
 
 def text(value: str | None) -> str | None:

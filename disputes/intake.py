@@ -88,7 +88,7 @@ class EvidenceIntake:
     async def _keep(
         self, proof: ProofOfDelivery, at: datetime, raw: str | None, offer: ProofOffer | None
     ) -> ProofOfDelivery:
-        proof = proof.model_copy(update={"received_at": at, "raw_ref": raw, "offer": offer})
+        proof = proof.as_received(at, raw, offer)
         if not proof.inline_attachments():  # most events carry no image: nothing to label or move
             return proof
         proof = proof.with_inline_media_types(self.media_type)

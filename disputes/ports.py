@@ -71,7 +71,11 @@ class DisputeRepository(Protocol):
         Raises ActiveDisputeExists when the shipment already has a dispute, and
         IdempotencyKeyTaken when another request stored the same idempotency key first."""
 
-    async def get(self, dispute_id: str) -> Dispute | None: ...
+    async def get(self, dispute_id: str) -> Dispute | None:
+        """The dispute, the caller's to change and `save`."""
+
+    async def read(self, dispute_id: str) -> Dispute | None:
+        """The dispute to show, not to change: a change to it is refused or never reaches storage."""
 
     async def save(self, dispute: Dispute, ending: "Lease | None" = None, taking: "Taking | None" = None) -> None:
         """Store a change made on `dispute` as loaded (compare-and-set on its version) with its new

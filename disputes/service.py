@@ -179,10 +179,12 @@ class DisputeService:
         raise Contended("The request raced with another one; try again.")
 
     async def get(self, actor: Actor, dispute_id: str) -> Dispute:
-        dispute = await self.repository.get(dispute_id)
-        if dispute is None or not (actor.is_staff or dispute.acts_for_customer(actor)):
-            raise NotFound(f"No dispute {dispute_id}.")
-        return dispute
+        """The dispute, if `actor` may see it, to change and save."""
+        return _visible(actor, dispute_id, await self.repository.get(dispute_id))
+
+    async def read(self, actor: Actor, dispute_id: str) -> Dispute:
+        """The dispute, if `actor` may see it, to show only (storage may hand out what it holds, unchangeable)."""
+        return _visible(actor, dispute_id, await self.repository.read(dispute_id))
 
     async def list(self, actor: Actor, query: DisputeQuery) -> DisputePage:
         """Staff see the queue; a customer their own disputes; an agent those of the customer they serve. Filters on
@@ -524,6 +526,12 @@ def _snapshot(order: Order, shipment: Shipment) -> OrderSnapshot:
 STAFF_ONLY_FILTERS = {"assignee": "assignee", "unassigned": "unassigned", "overridden": "overridden",
                       "needs_supervisor": "needs_supervisor", "flagged": "flagged", "priorities": "priority"}
 """The query's staff-only fields, by the name of the parameter that sets them."""
+
+
+def _visible(actor: Actor, dispute_id: str, dispute: Dispute | None) -> Dispute:
+    if dispute is None or not (actor.is_staff or dispute.acts_for_customer(actor)):
+        raise NotFound(f"No dispute {dispute_id}.")
+    return dispute
 
 
 def _staff_only_filters(query: DisputeQuery) -> list[str]:

@@ -4,7 +4,7 @@ restores it while it delivers one: the downstream call continues the trace of th
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 _CURRENT: ContextVar[str | None] = ContextVar("traceparent", default=None)
 
@@ -16,8 +16,17 @@ def current() -> str | None:
 @contextmanager
 def within(traceparent: str | None) -> Iterator[None]:
     """Work inside the block belongs to `traceparent` (to the enclosing trace when None)."""
-    token = _CURRENT.set(traceparent or _CURRENT.get())
+    token = enter(traceparent or _CURRENT.get())
     try:
         yield
     finally:
-        _CURRENT.reset(token)
+        leave(token)
+
+
+def enter(traceparent: str | None) -> Token[str | None]:
+    """`within` without the context manager, for the request path: until `leave`, work belongs to `traceparent`."""
+    return _CURRENT.set(traceparent)
+
+
+def leave(token: Token[str | None]) -> None:
+    _CURRENT.reset(token)

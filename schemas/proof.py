@@ -8,7 +8,9 @@ be moved to storage, ``with_attachment_refs`` returns the proof pointing at the 
 
 import base64
 import binascii
+import functools
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
@@ -25,7 +27,8 @@ from pydantic import (
 
 from schemas.common import Id, ShortText
 
-StatusCode = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+CODE_CHARS = 64
+StatusCode = Annotated[str, StringConstraints(min_length=1, max_length=CODE_CHARS)]
 HttpUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://[^\s]+$")]
 MAX_INLINE_CHARS = 16_000_000  # ~12 MB decoded: a multi-page signed POD still fits
 MAX_NOTES = 100
@@ -78,6 +81,36 @@ class _Private(BaseModel):
 
     def __repr_args__(self) -> Iterator[tuple[str, Any]]:
         return ((name, getattr(self, name)) for name in self._shown)
+
+    @classmethod
+    def of_checked(cls, **fields: Any) -> Self:
+        """The model of values that are already what validation would make of them (the field's type, within
+        its bounds), without validating them again: for a mapping that checked each value as it read it (its
+        tests hold every result to ``model_validate``). Fields left out take their defaults, which are
+        immutable. ``model_construct`` does the same with more generic work, slower than validating."""
+        return _assembled(cls, _in_order(cls, fields), set(fields))
+
+
+def _assembled[M: BaseModel](model: type[M], state: dict[str, Any], fields_set: set[str]) -> M:
+    made = model.__new__(model)
+    object.__setattr__(made, "__dict__", state)
+    object.__setattr__(made, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(made, "__pydantic_extra__", None)
+    object.__setattr__(made, "__pydantic_private__", None)
+    return made
+
+
+def _in_order(model: type[BaseModel], fields: dict[str, Any]) -> dict[str, Any]:
+    """Every field, in the model's order (which serialisation follows), with its default where not given."""
+    state = _defaults(model).copy()
+    state.update(fields)
+    return state
+
+
+@functools.cache
+def _defaults(model: type[BaseModel]) -> dict[str, Any]:
+    """Each field's default, in the model's order; a required field holds ``PydanticUndefined`` until given."""
+    return {name: field.default for name, field in model.model_fields.items()}
 
 
 class Attachment(_Private):
@@ -132,7 +165,7 @@ class Courier(_Private):
 class TrackingEvent(_Private):
     _shown = ("at", "code")
     at: AwareDatetime
-    code: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    code: StatusCode
     description: ShortText | None = None
     location_text: ShortText | None = None
 
@@ -171,6 +204,12 @@ class ProofOffer(_Private):
 _DELIVERY_ONLY = ("delivered_at", "received_by", "recipient_relation", "signature", "photo", "document", "location")
 
 
+def _facts_of_its_status(data: dict[str, Any]) -> dict[str, Any]:
+    if data.get("status") not in (ProofStatus.DELIVERED, ProofStatus.DELIVERED.value):
+        return {key: value for key, value in data.items() if key not in _DELIVERY_ONLY}
+    return data
+
+
 class ProofOfDelivery(_Private):
     _shown = ("carrier", "tracking_number", "status", "status_code")
     _attachment_fields: ClassVar[dict[AttachmentKind, str]] = {k: k.value for k in AttachmentKind}
@@ -207,9 +246,13 @@ class ProofOfDelivery(_Private):
     def _delivery_facts_need_a_delivery(cls, data: Any) -> Any:
         """A parcel that is not delivered has no delivery time, receiver, signature, photo or drop-off place,
         whatever a carrier's reply holds besides its status (some fill proof fields on every reply)."""
-        if isinstance(data, dict) and data.get("status") not in (ProofStatus.DELIVERED, ProofStatus.DELIVERED.value):
-            return {key: value for key, value in data.items() if key not in _DELIVERY_ONLY}
-        return data
+        return _facts_of_its_status(data) if isinstance(data, dict) else data
+
+    @classmethod
+    def of_checked(cls, **fields: Any) -> Self:
+        """``_Private.of_checked``, keeping delivery facts only on a delivery, as validation does."""
+        fields = _facts_of_its_status(fields)
+        return _assembled(cls, _in_order(cls, fields), set(fields))
 
     @field_validator("signature", "photo", "document")
     @classmethod
@@ -218,6 +261,14 @@ class ProofOfDelivery(_Private):
         if attachment is not None and attachment.kind.value != info.field_name:
             raise ValueError(f"the {info.field_name} field holds a {attachment.kind} attachment")
         return attachment
+
+    def as_received(self, at: datetime, raw_ref: str | None, offer: ProofOffer | None) -> Self:
+        """This proof stamped where it enters the service: when, the stored raw answer it came in (``raw_ref``,
+        an ``Id``) and what its carrier can supply; what ``model_copy(update=…)`` makes, without its generic work."""
+        received = {"received_at": at, "raw_ref": raw_ref, "offer": offer}
+        state = self.__dict__.copy()
+        state.update(received)
+        return _assembled(type(self), state, self.__pydantic_fields_set__ | received.keys())
 
     def _attachments(self) -> Iterator[tuple[AttachmentKind, Attachment]]:
         for kind, field in self._attachment_fields.items():

@@ -127,6 +127,9 @@ class MongoDisputes:
         doc = await self.collection.find_one({"_id": dispute_id})
         return from_doc(doc) if doc else None
 
+    async def read(self, dispute_id: str) -> Dispute | None:
+        return await self.get(dispute_id)  # decoded afresh: nothing the caller holds is stored
+
     async def save(self, dispute: Dispute, ending: Lease | None = None, taking: Taking | None = None) -> None:
         doc = to_doc(dispute)
         due = due_times(dispute, self.retention)

@@ -1,12 +1,13 @@
 """Carrier-facing and carrier-status endpoints: webhooks in, the registry and its health."""
 
+import functools
 from datetime import UTC, datetime
 
 import structlog
 from aiohttp import hdrs, web
 from prometheus_client import CollectorRegistry, Counter
 
-from adapters.web.endpoint import Call, Endpoint, json_response
+from adapters.web.endpoint import JSON_TYPES, Call, Endpoint, json_body
 from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
 from adapters.web.problems import ProblemError
 from carriers.base import CarrierAdapter, PushCarrier
@@ -57,10 +58,13 @@ class WebhookCounter:
             "disputes_webhooks", "Carrier webhook requests by carrier, outcome (accepted, duplicate, rejected) and "
             "rejection reason", ["carrier", "outcome", "reason"], registry=registry,
         )
+        self._accepted: dict[tuple[str, str], Counter] = {}  # each series looked up once, not per push
 
     def accepted(self, carrier: str, received: int, duplicates: int) -> None:
         outcome = "duplicate" if received and duplicates == received else "accepted"
-        self._counter.labels(carrier, outcome, "none").inc()
+        if (series := self._accepted.get((carrier, outcome))) is None:
+            series = self._accepted[carrier, outcome] = self._counter.labels(carrier, outcome, "none")
+        series.inc()
 
     def rejected(self, carrier: str, reason: WebhookReason) -> None:
         self._counter.labels(carrier, "rejected", reason.value).inc()
@@ -104,8 +108,10 @@ def _too_large(limit: int) -> Rejection:
 
 def _json_or_unlabelled(request: web.Request) -> None:
     """A body labelled as anything but JSON is refused before it is read; an unlabelled one is read as JSON."""
-    if hdrs.CONTENT_TYPE in request.headers and request.content_type != JSON_MEDIA \
-            and not request.content_type.endswith("+json"):
+    label = request.headers.get(hdrs.CONTENT_TYPE)
+    if label is None or label in JSON_TYPES:  # the usual labels, known without parsing them
+        return
+    if request.content_type != JSON_MEDIA and not request.content_type.endswith("+json"):
         raise Rejection(WebhookReason.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json.")
 
 
@@ -129,8 +135,14 @@ async def receive_webhook(call: Call) -> web.Response:
     app[WEBHOOK_COUNTER].accepted(code, kept.received, kept.duplicates)
     # named on the request line
     structlog.contextvars.bind_contextvars(carrier=code, events=kept.received, duplicates=kept.duplicates)
-    receipt = WebhookReceipt(received=kept.received, duplicates=kept.duplicates)
-    return json_response(receipt, status=202)
+    return json_body(_receipt(kept.received, kept.duplicates), status=202)
+
+
+@functools.lru_cache(maxsize=64)
+def _receipt(received: int, duplicates: int) -> bytes:
+    """The answer's body: the same few counts every time, rendered once each."""
+    receipt = WebhookReceipt(received=received, duplicates=duplicates)
+    return receipt.__pydantic_serializer__.to_json(receipt)
 
 
 def _verified_events(adapter: PushCarrier, request: web.Request, raw: bytes) -> list[PushedEvent]:

@@ -4,7 +4,6 @@ from functools import partial
 
 import structlog
 from aiohttp import web
-from pydantic import BaseModel
 
 from adapters.web.conditional import UNVALIDATED
 from adapters.web.endpoint import Call, Endpoint, json_body, json_response
@@ -14,7 +13,7 @@ from adapters.web.preconditions import MalformedIfMatch, matching_versions, stro
 from adapters.web.problems import ProblemError
 from adapters.web.uploads import read_submission
 from adapters.web.queue import CSV_RESPONSE, export_disputes, queue_query
-from adapters.web.views import agent_view, customer_view, page_json, staff_view
+from adapters.web.views import agent_view, customer_view, page_json, staff_view, view_json
 from disputes.model import Dispute
 from disputes.model import FirstAnswer
 from disputes.service import Opened, OpenRequest, Render
@@ -50,14 +49,14 @@ SUPERVISOR = frozenset({Role.SUPERVISOR})
 def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     structlog.contextvars.bind_contextvars(dispute_id=dispute.id)
     if call.actor.is_staff:
-        view: BaseModel = staff_view(dispute)
+        view = staff_view(dispute)
     elif call.actor.role is Role.AGENT:
         view = agent_view(dispute, call.request.app[SERVICE].rules.appeal_window)
     else:
         view = customer_view(dispute, call.request.app[SERVICE].rules.appeal_window)
     headers = headers if headers is not None else {}
     headers["ETag"] = f'"{dispute.version}"'
-    response = json_response(view, status, headers)
+    response = json_body(view_json(view), status, headers)
     if call.actor.is_staff and not _effects_settled(dispute):
         response[UNVALIDATED] = True
     return response
@@ -126,7 +125,7 @@ def _location(dispute: Dispute) -> str:
 
 
 async def get_dispute(call: Call) -> web.Response:
-    return dispute_response(call, await call.request.app[SERVICE].get(call.actor, call.path_id()))
+    return dispute_response(call, await call.request.app[SERVICE].read(call.actor, call.path_id()))
 
 
 async def list_disputes(call: Call) -> web.Response:

@@ -13,9 +13,9 @@ from typing import Any
 
 import structlog
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from aiohttp.http_exceptions import HttpProcessingError
 
-from adapters.observability import Handler
 from adapters.settings import Settings
 from adapters.web.keys import BODY_TIMEOUT, REQUEST_ID
 from adapters.web.problems import problem
@@ -36,12 +36,10 @@ def server_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-@web.middleware
-async def body_deadline(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def within_body_deadline(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Answer 408 when the body has not fully arrived in time. The clock starts once the headers are in and
-    stops the moment the last byte is received, so what the handler does with the body is never cut short."""
-    if request.content.is_eof():  # no body, or all of it came with the headers
-        return await handler(request)
+    stops the moment the last byte is received, so what the handler does with the body is never cut short.
+    For a request whose body is still arriving (`adapters.web.edge` calls the handler directly otherwise)."""
     finished = False
     deadline = asyncio.timeout(request.app[BODY_TIMEOUT])
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import structlog
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from pydantic import ValidationError
 
-from adapters.observability import Handler
 from adapters.orders import OrdersUnavailable
 from adapters.web.keys import REQUEST_ID
 from disputes import errors as domain

@@ -8,18 +8,21 @@ and spreads one client's connections; these limits keep any one process from bei
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
+from functools import cached_property
 
-from aiohttp import web
+from aiohttp import hdrs, web
+from multidict import istr
 
 from adapters.web.problems import ProblemError
 
+_POLICY, _LIMIT = istr("RateLimit-Policy"), istr("RateLimit")
 PRUNE_ABOVE = 100_000
 """Buckets kept before the full ones (clients idle long enough to be back at the burst) are dropped."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Policy:
     name: str
     burst: int
@@ -32,7 +35,9 @@ class Policy:
         """How long an empty bucket takes to fill again: the window the quota of `burst` requests is given for."""
         return max(1, math.ceil(self.burst / self.per_second))
 
+    @cached_property
     def header(self) -> str:
+        """`RateLimit-Policy`, the same on every answer: made once."""
         return f'"{self.name}";q={self.burst};w={self.window_seconds}'
 
 
@@ -45,9 +50,11 @@ class Reading:
     retry_after: int | None
     """Seconds until the next request is let through; None: this one was."""
 
-    def headers(self) -> dict[str, str]:
-        return {"RateLimit-Policy": self.policy.header(),
-                "RateLimit": f'"{self.policy.name}";r={self.remaining};t={self.reset_seconds}'}
+    def add_to(self, headers: MutableMapping[str, str]) -> None:
+        headers[_POLICY] = self.policy.header
+        headers[_LIMIT] = f'"{self.policy.name}";r={self.remaining};t={self.reset_seconds}'
+        if self.retry_after is not None:
+            headers[hdrs.RETRY_AFTER] = str(self.retry_after)
 
 
 @dataclass(slots=True)
@@ -116,9 +123,5 @@ def limit(request: web.Request, buckets: TokenBuckets, key: str) -> None:
 
 async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
     """`on_response_prepare`: the rate limit reading on every answer (a 429's Retry-After too)."""
-    reading = request.get(READING)
-    if reading is None:
-        return
-    response.headers.update(reading.headers())
-    if reading.retry_after is not None:
-        response.headers["Retry-After"] = str(reading.retry_after)
+    if (reading := request.get(READING)) is not None:
+        reading.add_to(response.headers)

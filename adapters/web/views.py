@@ -8,124 +8,148 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
+from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 
 from disputes.model import Dispute
 from disputes.next_step import next_step
-from schemas.api import (
-    AgentDisputeView,
-    CustomerDecision,
-    CustomerDisputeView,
-    CustomerOrder,
-    DisputeView,
-    Effects,
-    NextStep,
-)
-from schemas.conversation import WaitingForCustomer
 
 _TAG = 16  # bytes of HMAC-SHA256 kept in a cursor
 
 
-def staff_view(d: Dispute) -> DisputeView:
-    return DisputeView(
-        id=d.id,
-        version=d.version,
-        status=d.status,
-        customer_id=d.customer_id,
-        order=d.order,
-        statement=d.statement,
-        preferred_resolution=d.preferred_resolution,
-        channel=d.channel,
-        opened_by_agent=d.opened_by_agent,
-        accessibility_need=d.accessibility_need,
-        claim=d.claim,
-        missing_items=d.missing_items,
-        packing=d.packing,
-        opened_at=d.opened_at,
-        updated_at=d.updated_at,
-        sla=d.sla,
-        assignee=d.assignee,
-        decision=d.decision,
-        appeal=d.appeal,
-        recommendation=d.recommendation,
-        recommendation_provisional=d.recommendation_provisional,
-        priority=d.priority,
-        abuse_flags=d.abuse_flags,
-        needs_supervisor=d.needs_supervisor,
-        restriction=d.restriction,
-        evidence=d.evidence,
-        digital_deliveries=d.digital_deliveries,
-        customer_evidence=d.customer_evidence,
-        evidence_pull_due=d.evidence_pull_due,
-        proof_missing=d.proof_missing,
-        effects=Effects(pending=d.outbox, delivered=d.effects_delivered, parked=d.effects_parked),
-        information_requests=d.information_requests,
-        waiting_for_customer=waiting_for_customer(d),
-    )
+type View = dict[str, Any]
+"""A view's fields in its model's order (`schemas.api`), as the aggregate holds them: written by `view_json`."""
 
 
-def customer_view(d: Dispute, appeal_window: timedelta) -> CustomerDisputeView:
+def view_json(view: View) -> bytes:
+    """A view written straight from the aggregate's values (validated when they were stored), byte for byte what
+    its model writes (tests/unit/test_views.py): validating trusted data into a view model only to serialise it
+    was most of a read's cost."""
+    return orjson.dumps(view, default=_model_fields, option=orjson.OPT_UTC_Z)
+
+
+def _model_fields(value: object) -> object:
+    """orjson's fallback: a model as its fields, in the order pydantic writes them; anything else as pydantic
+    writes a value of no declared type."""
+    if isinstance(value, BaseModel):
+        return value.__dict__
+    return to_jsonable_python(value)
+
+
+def staff_view(d: Dispute) -> View:
+    """`DisputeView`'s fields."""
+    return {
+        "view": "staff",
+        "id": d.id,
+        "version": d.version,
+        "status": d.status,
+        "customer_id": d.customer_id,
+        "order": d.order,
+        "statement": d.statement,
+        "preferred_resolution": d.preferred_resolution,
+        "channel": d.channel,
+        "opened_by_agent": d.opened_by_agent,
+        "accessibility_need": d.accessibility_need,
+        "claim": d.claim,
+        "missing_items": d.missing_items,
+        "packing": d.packing,
+        "opened_at": d.opened_at,
+        "updated_at": d.updated_at,
+        "sla": d.sla,
+        "assignee": d.assignee,
+        "decision": d.decision,
+        "appeal": d.appeal,
+        "recommendation": d.recommendation,
+        "recommendation_provisional": d.recommendation_provisional,
+        "priority": d.priority,
+        "abuse_flags": d.abuse_flags,
+        "needs_supervisor": d.needs_supervisor,
+        "restriction": d.restriction,
+        "evidence": d.evidence,
+        "digital_deliveries": d.digital_deliveries,
+        "customer_evidence": d.customer_evidence,
+        "evidence_pull_due": d.evidence_pull_due,
+        "proof_missing": d.proof_missing,
+        "effects": {"pending": d.outbox, "delivered": d.effects_delivered, "parked": d.effects_parked},
+        "information_requests": d.information_requests,
+        "waiting_for_customer": waiting_for_customer(d),
+    }
+
+
+def customer_view(d: Dispute, appeal_window: timedelta) -> View:
+    """`CustomerDisputeView`'s fields."""
+    return {**_customer_side(d, appeal_window), "view": "customer"}
+
+
+def agent_view(d: Dispute, appeal_window: timedelta) -> View:
+    """`AgentDisputeView`'s fields."""
+    return {
+        **_customer_side(d, appeal_window),
+        "view": "agent",
+        "customer_id": d.customer_id,
+        "channel": d.channel,
+        "opened_by_agent": d.opened_by_agent,
+        "accessibility_need": d.accessibility_need,
+    }
+
+
+def _customer_side(d: Dispute, appeal_window: timedelta) -> View:
     o = d.order
     decision = d.decision
     en, tr = next_step(d, appeal_window)
-    return CustomerDisputeView(
-        id=d.id,
-        version=d.version,
-        status=d.status,
-        order=CustomerOrder(
-            order_id=o.order_id,
-            shipment_id=o.shipment_id,
-            carrier=o.carrier,
-            tracking_number=o.tracking_number,
-            delivered_at=o.delivered_at,
-            items=o.items,
-        ),
-        statement=d.statement,
-        preferred_resolution=d.preferred_resolution,
-        claim=d.claim,
-        missing_items=d.missing_items,
-        opened_at=d.opened_at,
-        updated_at=d.updated_at,
-        decision_due=d.sla.decision_due,
-        decision=(
-            CustomerDecision(
-                outcome=decision.outcome,
-                reason_code=decision.reason_code,
-                decided_at=decision.decided_at,
-                refund_to=decision.refund_to,
-                lines=decision.lines,
-            )
+    return {
+        "id": d.id,
+        "version": d.version,
+        "status": d.status,
+        "order": {
+            "order_id": o.order_id,
+            "shipment_id": o.shipment_id,
+            "carrier": o.carrier,
+            "tracking_number": o.tracking_number,
+            "delivered_at": o.delivered_at,
+            "items": o.items,
+        },
+        "statement": d.statement,
+        "preferred_resolution": d.preferred_resolution,
+        "claim": d.claim,
+        "missing_items": d.missing_items,
+        "opened_at": d.opened_at,
+        "updated_at": d.updated_at,
+        "decision_due": d.sla.decision_due,
+        "decision": (
+            {
+                "outcome": decision.outcome,
+                "reason_code": decision.reason_code,
+                "decided_at": decision.decided_at,
+                "refund_to": decision.refund_to,
+                "lines": decision.lines,
+            }
             if decision
             else None
         ),
-        appeal=d.appeal,
-        customer_evidence=d.customer_evidence,
-        assessment_provisional=d.recommendation_provisional,
-        next_step=NextStep(en=en, tr=tr),
-        waiting_for_customer=waiting_for_customer(d),
-    )
+        "appeal": d.appeal,
+        "customer_evidence": d.customer_evidence,
+        "assessment_provisional": d.recommendation_provisional,
+        "next_step": {"en": en, "tr": tr},
+        "waiting_for_customer": waiting_for_customer(d),
+    }
 
 
-def agent_view(d: Dispute, appeal_window: timedelta) -> AgentDisputeView:
-    return AgentDisputeView(
-        **customer_view(d, appeal_window).model_dump(exclude={"view"}),
-        customer_id=d.customer_id,
-        channel=d.channel,
-        opened_by_agent=d.opened_by_agent,
-        accessibility_need=d.accessibility_need,
-    )
-
-
-def waiting_for_customer(d: Dispute) -> WaitingForCustomer | None:
+def waiting_for_customer(d: Dispute) -> View | None:
+    """`WaitingForCustomer`'s fields, while a question to the customer is open."""
     waiting = d.open_information_request
     if waiting is None:
         return None
-    return WaitingForCustomer(
-        request_id=waiting.id, question=waiting.question, asked_at=waiting.asked_at, answer_by=waiting.answer_by,
-        decision_due=d.sla.decision_due,
-    )
+    return {
+        "request_id": waiting.id,
+        "question": waiting.question,
+        "asked_at": waiting.asked_at,
+        "answer_by": waiting.answer_by,
+        "decision_due": d.sla.decision_due,
+    }
 
 
-def summary_fields(d: Dispute) -> dict[str, Any]:
+def summary_fields(d: Dispute) -> View:
     """A queue entry: `DisputeSummary`'s fields, in its order."""
     o, advice, decision = d.order, d.recommendation, d.decision
     return {
@@ -163,8 +187,7 @@ def page_json(items: list[Dispute], next_cursor: str | None, staff: bool = True)
     if not staff:
         for row in rows:
             row["assignee"] = None
-    page = {"items": rows, "next_cursor": next_cursor}
-    return orjson.dumps(page, option=orjson.OPT_UTC_Z)
+    return view_json({"items": rows, "next_cursor": next_cursor})
 
 
 @dataclass(frozen=True)

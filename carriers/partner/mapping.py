@@ -18,15 +18,15 @@ media type their bytes show, whatever the partner claims.
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated
 
 import orjson
 from pydantic import ValidationError
 
 from carriers.base import WebhookEvent
 from carriers.errors import MalformedResponse
-from carriers.parsing import ProofNotes, reading
-from schemas.partner_webhook import PartnerEvent, PartnerImage
+from carriers.parsing import LENIENT, ProofNotes, misshapen
+from schemas.partner_webhook import PartnerEvent, PartnerImage, PartnerStatus
 from schemas.proof import (
     Attachment,
     AttachmentKind,
@@ -40,68 +40,87 @@ from schemas.proof import (
 )
 
 WHAT = "partner webhook body"
-_IMAGES = (AttachmentKind.SIGNATURE, AttachmentKind.PHOTO)
+_STATUS = {status.value: ProofStatus(status.value) for status in PartnerStatus}
+
+
+class _Received(PartnerEvent):
+    """The event as it arrives: a signature or photo that is no valid image object reads as absent, its field
+    named in the validation context, so the body is parsed and checked in one pass and the rest stands."""
+
+    signature: Annotated[PartnerImage | None, LENIENT] = None
+    photo: Annotated[PartnerImage | None, LENIENT] = None
 
 
 @dataclass(frozen=True, slots=True)
 class PushedEvent:
-    """A partner's event: the strict part validated, its images as sent (read one by one, tolerantly)."""
+    """A partner's event, validated, and the images it sent that were no valid image object."""
 
     event: PartnerEvent
-    images: dict[AttachmentKind, Any]
+    unreadable: frozenset[str]
 
 
 def read_event(raw_body: bytes, *, carrier: str, max_body_bytes: int) -> PushedEvent:
     """The body as a ``PartnerEvent``; ``MalformedResponse`` naming field paths only, never values."""
     if len(raw_body) > max_body_bytes:
         raise MalformedResponse(f"{WHAT} over {max_body_bytes} bytes", carrier=carrier)
+    unreadable: list[str] = []
+    try:
+        event = _Received.model_validate_json(raw_body, context=unreadable)
+    except ValidationError as error:
+        raise _refusal(raw_body, error, carrier) from None  # not chained: the error quotes the input
+    if event.carrier != carrier:
+        raise MalformedResponse(f"{WHAT} names another carrier", carrier=carrier)
+    return PushedEvent(event, frozenset(unreadable))
+
+
+def _refusal(raw_body: bytes, error: ValidationError, carrier: str) -> MalformedResponse:
     try:
         body = orjson.loads(raw_body)
     except orjson.JSONDecodeError:  # also invalid UTF-8 and nesting past orjson's depth limit
-        raise MalformedResponse(f"{WHAT} is not JSON", carrier=carrier) from None
+        return MalformedResponse(f"{WHAT} is not JSON", carrier=carrier)
     if not isinstance(body, dict):
-        raise MalformedResponse(f"{WHAT} is not a JSON object", carrier=carrier)
-    images = {kind: body.pop(kind.value, None) for kind in _IMAGES}
-    with reading(carrier, WHAT):
-        event = PartnerEvent.model_validate_json(orjson.dumps(body))
-    if event.carrier != carrier:
-        raise MalformedResponse(f"{WHAT} names another carrier", carrier=carrier)
-    return PushedEvent(event, images)
+        return MalformedResponse(f"{WHAT} is not a JSON object", carrier=carrier)
+    return misshapen(error, carrier=carrier, what=WHAT)
 
 
 def event_proof(pushed: PushedEvent, received_at: datetime) -> WebhookEvent:
     event, notes = pushed.event, ProofNotes()
-    status = ProofStatus(event.status.value)
+    code = event.status.value
     place, courier = event.location, event.courier
-    proof = ProofOfDelivery(
+    signature = _attachment(AttachmentKind.SIGNATURE, event.signature, pushed.unreadable, notes)
+    photo = _attachment(AttachmentKind.PHOTO, event.photo, pushed.unreadable, notes)
+    # Every value comes from the validated event, within the canonical bounds: assembled without validating again.
+    proof = ProofOfDelivery.of_checked(
         carrier=event.carrier,
         tracking_number=event.tracking_number,
-        status=status,
-        status_code=event.status.value,
+        status=_STATUS[code],
+        status_code=code,
         delivered_at=event.delivered_at,
         received_by=event.received_by,
         recipient_relation=event.recipient_relation,
-        signature=_attachment(AttachmentKind.SIGNATURE, pushed.images[AttachmentKind.SIGNATURE], notes),
-        photo=_attachment(AttachmentKind.PHOTO, pushed.images[AttachmentKind.PHOTO], notes),
-        location=DeliveryLocation(lat=place.lat, lon=place.lon, accuracy_m=place.accuracy_m, text=place.text)
+        signature=signature,
+        photo=photo,
+        location=DeliveryLocation.of_checked(lat=place.lat, lon=place.lon, accuracy_m=place.accuracy_m, text=place.text)
         if place
         else None,
-        courier=Courier(name=courier.name, unit=courier.unit) if courier and (courier.name or courier.unit) else None,
+        courier=Courier.of_checked(name=courier.name, unit=courier.unit)
+        if courier and (courier.name or courier.unit)
+        else None,
         source=ProofSource.PUSH,
         received_at=received_at,
-        events=(TrackingEvent(at=event.occurred_at, code=status.value),),
+        events=(TrackingEvent.of_checked(at=event.occurred_at, code=code),),
         notes=notes.items,
     )
     return WebhookEvent(event_id=event.event_id, tracking_number=event.tracking_number, proof=proof)
 
 
-def _attachment(kind: AttachmentKind, raw: Any, notes: ProofNotes) -> Attachment | None:
-    if raw is None:
-        return None
-    try:
-        image = PartnerImage.model_validate_json(orjson.dumps(raw))
-    except ValidationError:
+def _attachment(
+    kind: AttachmentKind, image: PartnerImage | None, unreadable: frozenset[str], notes: ProofNotes
+) -> Attachment | None:
+    if kind.value in unreadable:
         notes.add(NoteCode.ATTACHMENT_DROPPED, kind.value, "not a valid image: a url, or content_b64 and media_type")
+        return None
+    if image is None:
         return None
     if image.url is not None:
         return notes.linked(kind, image.url, kind.value)

@@ -13,7 +13,7 @@ from carriers.base import Capabilities, WebhookEvent
 from carriers.clock import Clock
 from carriers.errors import WebhookReason, WebhookRejected
 from carriers.partner import signing
-from carriers.partner.mapping import event_proof, read_event
+from carriers.partner.mapping import WHAT, event_proof, read_event
 from carriers.partner.settings import PartnerWebhookSettings
 from carriers.parsing import reading
 from schemas.proof import ProofOffer
@@ -41,7 +41,7 @@ class PartnerWebhook:
 
     def parse(self, raw_body: bytes) -> list[WebhookEvent]:
         event = read_event(raw_body, carrier=self.carrier, max_body_bytes=self._settings.max_body_bytes)
-        with reading(self.carrier, "partner webhook body"):
+        with reading(self.carrier, WHAT):
             return [event_proof(event, self._clock.now())]
 
 

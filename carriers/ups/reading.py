@@ -7,13 +7,11 @@ fields that held a value of the wrong type (see ``wire``); ``Notes`` records eac
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-
-import orjson
+from typing import NamedTuple
 
 from carriers.errors import MalformedResponse
-from carriers.parsing import ProofNotes, WireModel, reading, text
+from carriers.parsing import ProofNotes, WireModel, read_json, text
 from carriers.ups.times import offset, wall_clock
 from carriers.zones import zone_of
 
@@ -33,22 +31,16 @@ class Notes(ProofNotes):
 
 def decode[M: WireModel](model: type[M], body: bytes, what: str) -> tuple[M, list[str]]:
     """The payload as ``model``, and the names of the fields whose values had the wrong type."""
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:  # also invalid UTF-8 and nesting past orjson's depth limit
-        raise MalformedResponse(f"{what} is not JSON", carrier=CODE) from None
-    ignored: list[str] = []
-    with reading(CODE, what):
-        return model.model_validate(data, context=ignored), ignored
+    return read_json(model, body, carrier=CODE, what=what)
 
 
 def short(value: str | None) -> str | None:
-    """The carrier's text, stripped and cut to what the canonical model holds."""
-    return found[:SHORT] if (found := text(value)) else None
+    """The carrier's text, stripped and cut to what the canonical model holds (stripped again after the cut,
+    as the canonical model would)."""
+    return found[:SHORT].rstrip() if (found := text(value)) else None
 
 
-@dataclass(frozen=True, slots=True)
-class Stamp:
+class Stamp(NamedTuple):
     """One UPS time as sent: the local date and time, the place's offset, the GMT date and time, and the
     country of the place (for its zone when no offset is given)."""
 

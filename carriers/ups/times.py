@@ -37,14 +37,12 @@ def offset(value: str | None) -> tzinfo | None:
 def wall_clock(date: str | None, time: str | None) -> datetime | None:
     """The date and time as written, without a zone; None when either is missing. Unreadable:
     ``MalformedResponse``."""
-    date, time = text(date), text(time)
-    if not (date and time):
+    if date is None or time is None or not (date := date.strip()) or not (time := time.strip()):
         return None
     day, moment = _DATE.match(date), _TIME.match(time)
     try:
-        if not (day and moment):
+        if day is None or moment is None:
             raise ValueError
-        (year, month, dom), (hour, minute, second) = map(int, day.groups()), map(int, moment.groups())
-        return datetime(year, month, dom, hour, minute, second)  # noqa: DTZ001 - callers add the zone
+        return datetime(int(day[1]), int(day[2]), int(day[3]), int(moment[1]), int(moment[2]), int(moment[3]))  # noqa: DTZ001 - callers add the zone
     except ValueError:
         raise MalformedResponse("unreadable date or time", carrier=CARRIER) from None

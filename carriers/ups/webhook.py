@@ -21,11 +21,12 @@ activity time, so a redelivered webhook maps to the same id.
 from datetime import datetime
 
 from carriers.base import WebhookEvent, derive_event_id
+from carriers.errors import MalformedResponse
 from carriers.parsing import reading, text
 from carriers.ups.mapping import place_text, read_status
 from carriers.ups.reading import CODE, Notes, Stamp, decode, instant, located, short
 from carriers.ups.wire import Status, TrackingEvent
-from schemas.proof import AttachmentKind, DeliveryLocation, ProofOfDelivery, ProofSource, ProofStatus
+from schemas.proof import CODE_CHARS, AttachmentKind, DeliveryLocation, ProofOfDelivery, ProofSource, ProofStatus
 from schemas.proof import TrackingEvent as CanonicalEvent
 
 WHAT = "Track Alert event"
@@ -35,22 +36,24 @@ def parse_tracking_event(raw_body: bytes, received_at: datetime) -> WebhookEvent
     event, ignored = decode(TrackingEvent, raw_body, WHAT)
     notes = Notes()
     notes.ignored(ignored, "TrackingEvent")
-    with reading(CODE, WHAT):
+    with reading(CODE, WHAT):  # an attachment past the canonical bounds
         proof = _proof(event, notes, received_at)
-        event_id = derive_event_id(
-            CODE,
-            event.tracking_number,
-            event.activity_status.type,
-            event.activity_status.code,
-            event.gmt_activity_date or event.local_activity_date,
-            event.gmt_activity_time or event.local_activity_time,
-        )
-        return WebhookEvent(event_id=event_id, tracking_number=event.tracking_number, proof=proof)
+    event_id = derive_event_id(
+        CODE,
+        event.tracking_number,
+        event.activity_status.type,
+        event.activity_status.code,
+        event.gmt_activity_date or event.local_activity_date,
+        event.gmt_activity_time or event.local_activity_time,
+    )
+    return WebhookEvent(event_id=event_id, tracking_number=event.tracking_number, proof=proof)
 
 
 def _proof(event: TrackingEvent, notes: Notes, received_at: datetime) -> ProofOfDelivery:
     activity = event.activity_status
     status, code = read_status(activity, notes, "activityStatus")
+    if code is not None and len(code) > CODE_CHARS:  # the one value read here that the canonical model may refuse
+        raise MalformedResponse(f"{WHAT} has a status code over {CODE_CHARS} characters", carrier=CODE)
     scanned = Stamp(
         event.local_activity_date,
         event.local_activity_time,
@@ -66,7 +69,9 @@ def _proof(event: TrackingEvent, notes: Notes, received_at: datetime) -> ProofOf
         at, zone = instant(scanned, notes, "localActivityDate"), None
     place = place_text(event.activity_location)
     actual = Stamp(event.actual_delivery_date, event.actual_delivery_time)
-    return ProofOfDelivery(
+    # Each value is checked as it is read (the number by the wire model, texts by ``short``, times made aware,
+    # attachments and notes validated where they are made): assembled without validating again.
+    return ProofOfDelivery.of_checked(
         carrier=CODE,
         tracking_number=event.tracking_number,
         status=status,
@@ -75,7 +80,7 @@ def _proof(event: TrackingEvent, notes: Notes, received_at: datetime) -> ProofOf
         delivered_at=(instant(actual, notes, "actualDeliveryDate", zone) or at) if delivered else None,
         received_by=short(event.received_by) if delivered else None,
         photo=notes.inline(AttachmentKind.PHOTO, event.delivery_photo, "deliveryPhoto") if delivered else None,
-        location=DeliveryLocation(address=place) if delivered and place else None,
+        location=DeliveryLocation.of_checked(address=place) if delivered and place else None,
         source=ProofSource.PUSH,
         received_at=received_at,
         events=_scan(activity, at, place),
@@ -86,4 +91,8 @@ def _proof(event: TrackingEvent, notes: Notes, received_at: datetime) -> ProofOf
 def _scan(activity: Status, at: datetime | None, place: str | None) -> tuple[CanonicalEvent, ...]:
     if at is None or not (code := text(activity.code) or text(activity.type)):
         return ()
-    return (CanonicalEvent(at=at, code=code[:64], description=short(activity.description), location_text=place),)
+    return (
+        CanonicalEvent.of_checked(
+            at=at, code=code[:CODE_CHARS], description=short(activity.description), location_text=place
+        ),
+    )

@@ -5,32 +5,11 @@ belongs, a stray entry in a list) reads as absent and its name is recorded in th
 the mapping can note it. Only the webhook's two required fields can make a payload unreadable.
 """
 
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import Field, GetCoreSchemaHandler, ValidationInfo
-from pydantic.alias_generators import to_camel
-from pydantic_core import CoreSchema, core_schema
+from carriers.parsing import LENIENT, WireModel
+from schemas.common import Id
 
-from carriers.parsing import WireModel
-
-
-def _ignored(value: Any, info: ValidationInfo) -> None:
-    if isinstance(info.context, list) and info.field_name:
-        info.context.append(to_camel(info.field_name))
-
-
-@dataclass(frozen=True, slots=True)
-class _Lenient:
-    """The value as its type reads it, else (only then, so a payload that fits costs no Python call) None,
-    with the field's name recorded."""
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        ignored = core_schema.with_info_plain_validator_function(_ignored)
-        return core_schema.union_schema([handler(source), ignored], mode="left_to_right")
-
-
-LENIENT = _Lenient()
 Text = Annotated[str | None, LENIENT]
 
 
@@ -128,9 +107,10 @@ class TrackApiResponse(WireModel):
 
 
 class TrackingEvent(WireModel):
-    """Track Alert webhook body: ``trackingNumber`` and ``activityStatus`` are required by UPS's schema."""
+    """Track Alert webhook body: ``trackingNumber`` and ``activityStatus`` are required by UPS's schema (a
+    number that is not a plain identifier makes no proof either)."""
 
-    tracking_number: str = Field(min_length=1)
+    tracking_number: Id  # the canonical proof's identifier, checked as it is read
     activity_status: Status
     local_activity_date: Text = None
     local_activity_time: Text = None

@@ -2,11 +2,13 @@
 a cursor continues without losing or repeating one."""
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from disputes.actors import Actor
 from disputes.model import Dispute
@@ -210,3 +212,37 @@ async def test_a_search_with_more_than_a_page_pages_in_queue_order(cases: Cases)
 
     for query in (DisputeQuery(order_id="ord-7", limit=2), DisputeQuery(tracking_number="TRKshp7", limit=2)):
         assert await _pages(cases, query) == _in_pages(on_one_order, 2)
+
+
+async def test_changing_what_a_read_handed_out_changes_nothing_stored(cases: Cases) -> None:
+    """Reads that only show disputes (one, the queue, a customer's list) may hand out what storage holds, never in
+    a form whose change reaches it: the change is refused or stays with the caller."""
+    dispute = await cases.open()
+    shown = await cases.storage.disputes.read(dispute.id)
+    queued = (await cases.storage.disputes.query(DisputeQuery())).items[0]
+    listed = (await cases.storage.disputes.customer_disputes(dispute.customer_id, None, 10)).items[0]
+    assert shown.model_dump() == dispute.model_dump() and await cases.storage.disputes.read("dsp_none") is None
+
+    for read in (shown, queued, listed):
+        with suppress(TypeError, ValidationError):
+            read.assignee = "someone"
+        with suppress(TypeError):
+            read.timeline.append(read.timeline[0])
+        with suppress(TypeError):
+            read.outbox.clear()
+
+    stored = (await cases.storage.disputes.query(DisputeQuery())).items[0]
+    assert stored.model_dump() == dispute.model_dump() == (await cases.storage.disputes.get(dispute.id)).model_dump()
+
+
+async def test_a_read_keeps_what_it_showed_when_storage_changes_the_dispute_after(cases: Cases) -> None:
+    dispute = await cases.open()
+    queued = (await cases.storage.disputes.query(DisputeQuery())).items[0]
+
+    await cases.storage.disputes.delivered(dispute.id, dispute.outbox[0], NOW)
+    await cases.change(dispute.id, lambda d: d.add_note(INVESTIGATOR, "not", TEN_PAST))
+
+    assert queued.outbox == dispute.outbox and queued.effects_delivered == [] and queued.version == 1
+    again = (await cases.storage.disputes.query(DisputeQuery())).items[0]
+    assert again.outbox == [] and [e.id for e in again.effects_delivered] == [dispute.outbox[0].id]
+    assert again.version == 2 and again.timeline[-1].action == "note_added"

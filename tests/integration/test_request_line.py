@@ -84,3 +84,24 @@ async def test_the_caller_is_named_by_subject_and_role_and_an_address_like_subje
     first, second = [(line["actor_id"], line["actor_role"]) for line in _lines(stream) if line["event"] == "request"]
     assert first == ("agent-7", "agent")
     assert second[1] == "agent" and second[0].startswith("sha256:") and "example" not in stream.getvalue()
+
+
+async def test_a_line_the_handler_logs_carries_the_request_and_what_the_handler_bound_wins(aiohttp_client):
+    async def named(request: web.Request) -> web.Response:
+        structlog.get_logger("test").info("inside")
+        structlog.contextvars.bind_contextvars(dispute_id="dsp_bound")
+        return web.json_response({})
+
+    stream = io.StringIO()
+    configure_logging("INFO", json=True, stream=stream)
+    app = web.Application(middlewares=[request_context])
+    app.router.add_get("/v1/disputes/{id}", named)
+    client = await aiohttp_client(app)
+    await client.get("/v1/disputes/dsp_route", headers={"X-Request-ID": "req-8"})
+    await client.get("/v1/disputes/dsp_route")
+    inside, request, later_inside, later = [
+        (line["event"], line["request_id"], line["dispute_id"], line["trace_id"]) for line in _lines(stream)
+    ]
+    assert inside[:3] == ("inside", "req-8", "dsp_route") and request[:3] == ("request", "req-8", "dsp_bound")
+    assert inside[3] == request[3] and later_inside[2] == "dsp_route" and later[1] != "req-8"
+    assert later[3] != request[3]  # each request its own trace, its own fields

@@ -174,15 +174,15 @@ async def test_advice_given_before_the_carrier_proof_is_shown_as_provisional_unt
     await assessor.run_once()
     waiting = repository.docs[dispute.id]
     assert waiting.recommendation.rule.value == "awaiting_carrier_evidence"
-    assert staff_view(waiting).recommendation_provisional
-    assert customer_view(waiting, timedelta(days=14)).assessment_provisional
+    assert staff_view(waiting)["recommendation_provisional"]
+    assert customer_view(waiting, timedelta(days=14))["assessment_provisional"]
 
     await attach(service, dispute.id, clock)
     proof_not_yet_assessed = repository.docs[dispute.id]
-    assert staff_view(proof_not_yet_assessed).recommendation_provisional
+    assert staff_view(proof_not_yet_assessed)["recommendation_provisional"]
     clock.advance(seconds=1)
     await assessor.run_once()
     assessed = repository.docs[dispute.id]
     assert assessed.recommendation.rule.value != "awaiting_carrier_evidence"
-    assert not staff_view(assessed).recommendation_provisional
-    assert not customer_view(assessed, timedelta(days=14)).assessment_provisional
+    assert not staff_view(assessed)["recommendation_provisional"]
+    assert not customer_view(assessed, timedelta(days=14))["assessment_provisional"]

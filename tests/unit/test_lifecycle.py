@@ -170,9 +170,8 @@ async def test_a_concurrent_change_without_if_match_is_retried_on_fresh_state(se
     async def racing_save(d, ending=None, taking=None):
         nonlocal calls
         calls += 1
-        if calls == 1:
-            stored = repository.docs[d.id]
-            stored.version += 1
+        if calls == 1:  # another change lands first
+            await original_save(await repository.get(d.id))
         await original_save(d, ending, taking)
 
     repository.save = racing_save

@@ -1,13 +1,16 @@
 """The in-memory storage keeps what it stores apart from what callers hold, as a database would."""
 
+import copy
 import types
 from datetime import datetime
 from enum import Enum
 from typing import Any, Union, get_args, get_origin
 
-from pydantic import AwareDatetime, BaseModel
+import pytest
+from pydantic import AwareDatetime, BaseModel, ValidationError
 
 from disputes.model import Dispute
+from disputes.ports import DisputeQuery
 from tests.factories import CUSTOMER, INVESTIGATOR
 
 IMMUTABLE = (str, int, float, bool, datetime, AwareDatetime, type(None))
@@ -62,3 +65,23 @@ async def test_a_saved_change_is_read_back_and_bumps_the_version(service, reques
     stored = await repository.get(opened.id)
 
     assert stored.assignee == INVESTIGATOR.id and stored.version == 2
+
+
+async def test_a_dispute_read_to_be_shown_refuses_changes_instead_of_copying_itself(service, request_for, repository) -> None:
+    """`read` and the queue hand out the stored snapshot itself: a caller that tries to change it is stopped at once."""
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+    queued = (await repository.query(DisputeQuery())).items[0]
+    assert await repository.read(opened.id) is queued
+
+    with pytest.raises(ValidationError):
+        queued.assignee = "someone"
+    with pytest.raises(TypeError):
+        queued.timeline.append(queued.timeline[0])
+    with pytest.raises((ValidationError, TypeError)):
+        queued.add_note(INVESTIGATOR, "a note", queued.updated_at)
+
+    read = await repository.get(opened.id)
+    read.add_note(INVESTIGATOR, "a note", read.updated_at)  # what get() gives is the caller's to change and save
+    await repository.save(read)
+    assert [e.action for e in (await repository.query(DisputeQuery())).items[0].timeline][-1] == "note_added"
+    assert copy.deepcopy(queued).timeline == queued.timeline and type(copy.copy(queued.timeline)) is list

@@ -52,7 +52,9 @@ async def test_a_case_that_cannot_be_reshipped_is_refunded_at_the_deadline(servi
 
 
 async def test_a_case_needing_a_supervisor_goes_to_one_at_the_deadline(sweeper, dispute, repository, clock):
-    repository.docs[dispute.id].needs_supervisor = True
+    held = await repository.get(dispute.id)
+    held.needs_supervisor = True
+    await repository.save(held)
     clock.current = dispute.sla.decision_due
     await sweeper.run_once()
     stored = repository.docs[dispute.id]

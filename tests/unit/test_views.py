@@ -1,16 +1,34 @@
-"""The queue page is written straight to JSON from the aggregates; it must be what the published model writes."""
+"""The views and the queue page are written straight to JSON from the aggregates; each must be what its published
+model writes."""
 
+import types
+from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any, Union, get_args, get_origin
 
 import pytest
+from pydantic import BaseModel
 
 from adapters.memory import InMemoryOrders
-from adapters.web.views import page_json, summary_fields
-from schemas.api import DisputePageView, DisputeSummary
+from adapters.web.views import agent_view, customer_view, page_json, staff_view, summary_fields, view_json
+from disputes.model import Dispute
+from schemas.api import AgentDisputeView, CustomerDisputeView, DisputePageView, DisputeSummary, DisputeView
 from schemas.common import Outcome, Resolution
-from schemas.dispute import ReasonCode
+from schemas.digital import DigitalChannel, DigitalDelivery
+from schemas.dispute import (
+    Claim,
+    DeliveredEffect,
+    EffectKind,
+    MissingItem,
+    OutboxMessage,
+    PackingCheck,
+    ReasonCode,
+    Restriction,
+)
+from schemas.orders import PackedLine, PackingRecord
 from schemas.recommendation import PolicyRule, Recommendation, RecommendedAction
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order
+from tests.unit.policy.builders import customer_added, dispute, evidence
 
 ADVICE = Recommendation(
     action=RecommendedAction.REJECT, rule=PolicyRule.STRONG_PROOF, confidence=0.85, findings=[], auto_resolve=False,
@@ -38,3 +56,78 @@ async def test_the_queue_page_is_byte_for_byte_what_its_model_writes(service, re
     model = DisputePageView(items=[DisputeSummary(**summary_fields(d)) for d in disputes], next_cursor="next-page")
     assert written == model.model_dump_json().encode()
     assert page_json([], None) == DisputePageView(items=[], next_cursor=None).model_dump_json().encode()
+
+
+VIEWS = ((DisputeView, staff_view), (CustomerDisputeView, customer_view), (AgentDisputeView, agent_view))
+WINDOW = timedelta(days=14)
+TRICKY = 'Kapı "önü" \\ / <b>&amp;</b> \u2028 😀 İıŞş'
+
+
+def _everything_set() -> Dispute:
+    """A case with every part of every view filled in, text that JSON must escape, and times with and without a
+    fraction of a second."""
+    case = dispute(
+        evidence("ev-1", photo=True, document=True, place=TRICKY),
+        evidence("ev-2", metres=None, accuracy=None, signature=False),
+        added=(customer_added(2),),
+    )
+    case.statement = TRICKY
+    case.claim, case.missing_items = Claim.MISSING_ITEMS, [MissingItem(sku=case.order.items[0].sku, quantity=1)]
+    packed = PackingRecord(shipment_id="shp-1", packed_at=NOW - timedelta(days=3), photo=True,
+                           lines=[PackedLine(sku=case.order.items[0].sku, quantity=1)])
+    case.packing = PackingCheck(answered=True, record=packed)
+    case.recommendation = ADVICE
+    case.abuse_flags, case.needs_supervisor, case.priority = ["shared_address"], True, 2
+    case.restriction = Restriction(flags=["repeat_claims"], raised_at=NOW, raised_by="system", review_due=NOW)
+    case.digital_deliveries = [DigitalDelivery(
+        order_id="ord-1", sku="sku-gift", found=True, channel=DigitalChannel.EMAIL, sent_to="a***@example.com",
+        sent_at=NOW, link_present=True, opened_at=None, activated_at=None, received_at=NOW,
+    )]
+    case.assignee, case.opened_by_agent, case.accessibility_need = INVESTIGATOR.id, "agent-1", True
+    message = OutboxMessage(id="m-1", kind=EffectKind.NOTIFICATION, key="k-1", created_at=NOW,
+                            payload={"text": TRICKY, "n": 1.5, "flag": None, "list": [1, "a"]})
+    case.outbox, case.effects_parked = [message], [message.model_copy(update={"attempts": 3, "last_error": "x"})]
+    case.effects_delivered = [DeliveredEffect(id="m-0", kind=EffectKind.REFUND, key="k-0", delivered_at=NOW)]
+    case.request_information(INVESTIGATOR, TRICKY, NOW + timedelta(days=2, microseconds=1), 2, timedelta(hours=4),
+                             NOW + timedelta(seconds=0.25))
+    return case
+
+
+def _decided_and_appealed() -> Dispute:
+    case = dispute(evidence("ev-1"))
+    case.decide(INVESTIGATOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, TRICKY, None, NOW)
+    case.file_appeal(CUSTOMER, TRICKY, NOW + timedelta(hours=1), NOW + WINDOW)
+    return case
+
+
+@pytest.mark.parametrize("case", [_everything_set, _decided_and_appealed, lambda: dispute()])
+@pytest.mark.parametrize(("model", "view"), VIEWS, ids=["staff", "customer", "agent"])
+def test_each_view_is_byte_for_byte_what_its_model_writes(case, model, view) -> None:
+    d = case()
+    fields = view(d) if view is staff_view else view(d, WINDOW)
+
+    assert view_json(fields) == model.model_validate(fields).model_dump_json().encode()
+
+
+def _models(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+        for field in annotation.model_fields.values():
+            yield from _models(field.annotation)
+    elif get_origin(annotation) in (list, dict, tuple, Union, types.UnionType):
+        for argument in get_args(annotation):
+            yield from _models(argument)
+
+
+@pytest.mark.parametrize("model", [DisputeView, CustomerDisputeView, AgentDisputeView, DisputeSummary])
+def test_nothing_a_view_holds_is_written_other_than_as_its_fields(model) -> None:
+    """What lets orjson write a model as its fields: no model in a view renames, leaves out or adds a field on
+    the way to JSON."""
+    changed = [
+        cls.__name__
+        for cls in set(_models(model))
+        if cls.model_computed_fields or cls.__pydantic_decorators__.field_serializers
+        or cls.__pydantic_decorators__.model_serializers
+        or any(f.alias or f.serialization_alias or f.exclude for f in cls.model_fields.values())
+    ]
+    assert changed == []

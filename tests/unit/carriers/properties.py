@@ -3,7 +3,8 @@
 A carrier's property tests take its fixture samples (``tests/fixtures/carriers/<carrier>/``) and let
 hypothesis change them as carriers do: unknown fields added, fields removed, arrays reordered or
 duplicated, values of the wrong type, codes nobody mapped, bodies cut short. Whatever comes in, a parser
-must answer with a proof that keeps the invariants below, or raise a typed ``CarrierRejected``.
+must answer with a proof that keeps the invariants below (validation accepts it unchanged, among them), or
+raise a typed ``CarrierRejected``.
 
     variant = draw(json_variants(sample))          # or xml_variants(raw) / truncations(raw)
     proof = tolerant(lambda: parse(ok(variant), NUMBER, RECEIVED), asked=NUMBER, says_delivered=...)
@@ -152,6 +153,10 @@ def tolerant(
 
 
 def check(proof: ProofOfDelivery, *, asked: str, says_delivered: bool) -> None:
+    # Some mappings assemble the proof from values they checked themselves (``of_checked``): it must be
+    # exactly what validating those values makes.
+    validated = ProofOfDelivery.model_validate(proof.model_dump())
+    assert validated == proof and validated.model_dump_json() == proof.model_dump_json(), "validation would change it"
     assert proof.tracking_number == asked
     assert proof.package_number in (None, asked), "proof taken from another package"
     assert all(package.number != asked for package in proof.packages), "the asked package listed as another"

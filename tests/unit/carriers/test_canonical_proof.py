@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofStatus, RecipientRelation
+from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofOffer, ProofStatus, RecipientRelation
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
@@ -95,3 +95,35 @@ def test_attachments_can_be_replaced_by_storage_references() -> None:
 def test_replacing_a_missing_attachment_is_an_error() -> None:
     with pytest.raises(ValueError, match="no document"):
         proof().with_attachment_refs({AttachmentKind.DOCUMENT: "blob-1"})
+
+
+def test_a_proof_of_checked_values_is_the_validated_proof() -> None:
+    validated = proof()
+    fields = {name: getattr(validated, name) for name in validated.model_fields_set}
+
+    assembled = ProofOfDelivery.of_checked(**fields)
+
+    assert assembled == validated and assembled.model_dump_json() == validated.model_dump_json()
+    assert (assembled.packages, assembled.notes, assembled.offer) == ((), (), None)  # left out: the defaults
+
+
+def test_a_proof_of_checked_values_keeps_delivery_facts_only_on_a_delivery_as_validation_does() -> None:
+    validated = proof(status="in_transit")
+    fields = {name: getattr(proof(), name) for name in proof().model_fields_set} | {"status": ProofStatus.IN_TRANSIT}
+
+    assembled = ProofOfDelivery.of_checked(**fields)
+
+    assert assembled == validated
+    assert (assembled.delivered_at, assembled.received_by, assembled.signature, assembled.location) == (None,) * 4
+
+
+def test_a_proof_stamped_on_receipt_is_the_copy_with_those_fields() -> None:
+    original = proof(source="push")
+    at = datetime(2021, 2, 10, 14, 0, tzinfo=UTC)
+    offer = ProofOffer(signature=True, photo=True, gps=False, place_text=True, receiver_name=True, masked_names=False)
+
+    received = original.as_received(at, "raw_0123", offer)
+
+    assert received == original.model_copy(update={"received_at": at, "raw_ref": "raw_0123", "offer": offer})
+    assert ProofOfDelivery.model_validate(received.model_dump()) == received
+    assert (original.received_at, original.raw_ref) == (datetime(2021, 2, 10, 13, 0, tzinfo=UTC), None)

@@ -191,3 +191,26 @@ def test_a_delivery_whose_every_date_is_impossible_has_no_time_and_says_why(ups)
         ("localActivityDate", "the GMT date or time could not be read"),
         ("actualDeliveryDate", "the local date or time could not be read"),
     }
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"trackingNumber": "1Z 204; DROP"}, {"activityStatus": {"type": "Q" * 65, "code": "FS"}}],
+    ids=["number not a plain identifier", "status code past the canonical bound"],
+)
+def test_an_event_that_makes_no_valid_proof_is_refused_without_its_values(ups, changes) -> None:
+    body = sample_json("ups", "alert-delivered.json") | changes
+
+    with pytest.raises(MalformedResponse) as caught:
+        ups.parse_webhook(json.dumps(body).encode())
+
+    assert str(caught.value).startswith("ups: Track Alert event") and "DROP" not in str(caught.value)
+
+
+def test_a_field_ups_never_defined_is_ignored_however_deeply_nested(ups) -> None:
+    deep = 300  # past the nesting pydantic's own JSON parser reads, within orjson's
+    body = json.dumps(sample_json("ups", "alert-delivered.json")).encode()[:-1] + b', "extra": ' + b"[" * deep + b"]" * deep + b"}"
+
+    [event] = ups.parse_webhook(body)
+
+    assert (event.proof.status, event.proof.received_by, event.proof.notes) == (ProofStatus.DELIVERED, "John", ())
