@@ -7,6 +7,7 @@ would sit waiting. It retries with backoff until the evidence deadline, and then
 did not provide proof.
 `PushAttacher` attaches evidence that carriers pushed to every dispute on that shipment; evidence pushed
 before a dispute existed is picked up by the puller when the dispute opens.
+The save that ends a pull may hand the assessment it made due to this worker's assessor (`Handover`).
 """
 
 import asyncio
