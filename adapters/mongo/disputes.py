@@ -142,7 +142,8 @@ class MongoDisputes:
             update["$min"] = {RELAY_DUE: dispute.messages_due}
         if taking is not None and not _due_at(due, taking):
             taking = None
-        if not await _write_ending(self.collection, {"_id": dispute.id, "version": dispute.version}, update, ending, taking):
+        current = {"_id": dispute.id, "version": dispute.version}
+        if not await _write_ending(self.collection, current, update, ending, taking):
             raise StaleVersion("The dispute changed since it was read.")
         dispute.version += 1
         dispute._new_messages.clear()
@@ -269,19 +270,15 @@ async def _write_ending(
         ended = update | {"$unset": update.get("$unset", {}) | {lease: ""}}
         if taking is not None:
             next_lease = f"lease.{taking.lease.kind}"
-            took = ended | {"$set": ended.get("$set", {}) | {next_lease: _lease(taking.lease.holder, taking.until)}}
-            if (await collection.update_one(held | {f"{next_lease}.until": {"$not": {"$gt": taking.now}}}, took)).matched_count:
+            free = held | {f"{next_lease}.until": {"$not": {"$gt": taking.now}}}  # as a claim at `now` finds it
+            taken = {next_lease: {"holder": taking.lease.holder, "until": taking.until}}
+            if (await collection.update_one(free, ended | {"$set": ended.get("$set", {}) | taken})).matched_count:
                 ending.ended = taking.taken = True
                 return True
         if (await collection.update_one(held, ended)).matched_count:
             ending.ended = True
             return True
     return bool((await collection.update_one(filter_, update)).matched_count)
-
-
-def _lease(holder: str, until: datetime) -> Doc:
-    """A lease as the schedule stores it in `lease.<kind>`."""
-    return {"holder": holder, "until": until}
 
 
 def _due_at(due: dict[str, datetime | None], taking: Taking) -> bool:
