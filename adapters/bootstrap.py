@@ -125,7 +125,8 @@ from disputes.ports import (
     WorkloadReader,
 )
 from disputes.idempotency import FirstAnswers
-from disputes.schedule import DueWork, Job
+from disputes.schedule import DueWork, Handover, Job
+from disputes.work import WorkKind
 from disputes.relay import Attempt, Relay
 from disputes.service import DisputeService
 from disputes.test_clocks import TestClockService
@@ -290,11 +291,14 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             work_log = StructlogWorkLog()
             lease = timedelta(seconds=settings.lease_seconds)
             digital = overrides.digital or _digital(settings, session, clock)
+            holder = settings.worker_id or worker_id()
+            assess = wakeups.event(WorkKind.ASSESS)
             jobs: list[tuple[Job, float]] = [
                 (EvidencePuller(
                     service, gateway, store, settings.rules(), per_carrier=settings.evidence_per_carrier,
                     slot_wait=lease, log=work_log,
                     digital=DigitalPuller(service, digital, settings.rules()) if digital else None,
+                    then=Handover(WorkKind.ASSESS, holder, lease, clock, assess) if settings.wake_workers else None,
                 ), settings.evidence_interval_seconds),
                 (PushAttacher(service, repository, store), settings.push_interval_seconds),
                 (Assessor(service, repository, settings.policy(), log=work_log), settings.assess_interval_seconds),
@@ -305,7 +309,6 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             ]
             if retention is not None:
                 jobs.append((retention, settings.retention_interval_seconds))
-            holder = settings.worker_id or worker_id()
             heartbeat = timedelta(seconds=settings.heartbeat_seconds)
             workers = asyncio.create_task(run_workers(
                 [(DueWork(schedule, job, clock, holder, lease, heartbeat, timedelta(seconds=interval)), interval)

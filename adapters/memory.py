@@ -38,6 +38,7 @@ from disputes.ports import (
     ResponseTimes,
     SlaFigures,
     StoredAttachment,
+    Taking,
     Workload,
 )
 from disputes.states import ACTIVE
@@ -155,6 +156,19 @@ class Leases:
         del self.taken[(lease.kind, subject)]
         lease.ended = True
 
+    def take(self, subject: str, taking: Taking) -> None:
+        """Take `taking`'s lease on `subject` if nobody holds it at `taking.now` (then it is marked `taken`)."""
+        lease = taking.lease
+        if not self.held(lease.kind, subject, taking.now):
+            self.taken[(lease.kind, subject)] = _Taken(lease.holder, taking.until)
+            taking.taken = True
+
+
+def _due_at(dispute: Dispute, taking: Taking) -> bool:
+    """Whether `taking`'s work is due at `taking.now` on the dispute as it is being saved."""
+    due = dispute.due_work().get(taking.lease.kind)
+    return due is not None and due <= taking.now
+
 
 class InMemoryDisputes:
     def __init__(self) -> None:
@@ -192,11 +206,13 @@ class InMemoryDisputes:
     async def read(self, dispute_id: str) -> Dispute | None:
         return self.docs.get(dispute_id)
 
-    async def save(self, dispute: Dispute, ending: Lease | None = None) -> None:
+    async def save(self, dispute: Dispute, ending: Lease | None = None, taking: Taking | None = None) -> None:
         stored = self.docs.get(dispute.id)
         if stored is None or stored.version != dispute.version:
             raise StaleVersion("The dispute changed since it was read.")
         self.leases.end(dispute.id, ending)
+        if ending is not None and ending.ended and taking is not None and _due_at(dispute, taking):
+            self.leases.take(dispute.id, taking)
         dispute.outbox = [*stored.outbox, *dispute.new_messages]
         dispute.effects_delivered = stored.effects_delivered
         dispute.effects_parked = stored.effects_parked

@@ -5,7 +5,7 @@ found by polling (`adapters.workers.run_loop`), which stays correct on its own."
 from datetime import datetime
 
 from disputes.model import Dispute
-from disputes.ports import Clock, DisputePage, DisputeQuery, DisputeRepository, EvidenceInbox, Lease
+from disputes.ports import Clock, DisputePage, DisputeQuery, DisputeRepository, EvidenceInbox, Lease, Taking
 from disputes.schedule import Wake
 from disputes.work import WorkKind
 from schemas.dispute import Evidence
@@ -45,10 +45,12 @@ class WakingRepository:
         await self.inner.add(dispute)
         self.wakeups.wake(due_now(dispute, self.clock.now(), new_messages), dispute.id)
 
-    async def save(self, dispute: Dispute, ending: Lease | None = None) -> None:
+    async def save(self, dispute: Dispute, ending: Lease | None = None, taking: Taking | None = None) -> None:
+        """A lease the save took is for work its caller goes on with: that kind's loop is not woken to claim it."""
         new_messages = bool(dispute.new_messages)  # the save clears them
-        await self.inner.save(dispute, ending)
-        self.wakeups.wake(due_now(dispute, self.clock.now(), new_messages), dispute.id)
+        await self.inner.save(dispute, ending, taking)
+        due = due_now(dispute, self.clock.now(), new_messages)
+        self.wakeups.wake(due - {taking.lease.kind} if taking is not None and taking.taken else due, dispute.id)
 
     async def get(self, dispute_id: str) -> Dispute | None:
         return await self.inner.get(dispute_id)

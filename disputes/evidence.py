@@ -7,6 +7,7 @@ would sit waiting. It retries with backoff until the evidence deadline, and then
 did not provide proof.
 `PushAttacher` attaches evidence that carriers pushed to every dispute on that shipment; evidence pushed
 before a dispute existed is picked up by the puller when the dispute opens.
+The save that ends a pull may hand the assessment it made due to this worker's assessor (`Handover`).
 """
 
 import asyncio
@@ -34,6 +35,7 @@ from disputes.ports import (
     WorkLog,
 )
 from disputes.rules import Rules
+from disputes.schedule import Handover
 from disputes.service import DisputeService
 from disputes.work import WorkKind
 from schemas.dispute import Evidence
@@ -58,6 +60,8 @@ class EvidencePuller:
     log: WorkLog = field(default_factory=SilentWorkLog)
     digital: DigitalPuller | None = None
     """Pulls the delivery record of digital order lines; without it their cases are pulled like a carrier's."""
+    then: Handover | None = None
+    """The assessment, handed to this worker's assessor by the save that ends a pull where it made it due."""
     kind: WorkKind = WorkKind.PULL_EVIDENCE
     _slots: defaultdict[str, asyncio.Semaphore] = field(init=False)
 
@@ -140,8 +144,14 @@ class EvidencePuller:
         self, dispute: Dispute, change: Callable[[Dispute, datetime], bool | None], ending: Lease | None = None
     ) -> Dispute:
         """Change the case starting from the copy this pull last claimed, read or stored (no read when it is
-        current); `ending`: this save ends the pull, and its lease with it."""
-        return await self.service.apply_timed(SYSTEM, dispute.id, change, loaded=dispute, ending=ending)
+        current); `ending`: this save ends the pull, and its lease with it, and takes the next work's (`then`)."""
+        taking = self.then.taking() if ending is not None and self.then is not None else None
+        changed = await self.service.apply_timed(
+            SYSTEM, dispute.id, change, loaded=dispute, ending=ending, taking=taking
+        )
+        if self.then is not None and taking is not None:
+            self.then.hand_over(changed, taking)
+        return changed
 
 
 def _before_its_first_pull(dispute: Dispute) -> bool:

@@ -77,11 +77,14 @@ class DisputeRepository(Protocol):
     async def read(self, dispute_id: str) -> Dispute | None:
         """The dispute to show, not to change: a change to it is refused or never reaches storage."""
 
-    async def save(self, dispute: Dispute, ending: "Lease | None" = None) -> None:
+    async def save(self, dispute: Dispute, ending: "Lease | None" = None, taking: "Taking | None" = None) -> None:
         """Store a change made on `dispute` as loaded (compare-and-set on its version) with its new
         messages, in one atomic write; afterwards `dispute.version` is the stored version. With `ending` (the
         change ends the work a lease was taken for), the same write ends that lease if its holder still holds
-        it, and marks it `ended`; a lease another holder took over is left alone.
+        it, and marks it `ended`; a lease another holder took over is left alone. With `taking` as well (the
+        work that follows, for the same holder), a write that ends `ending` also takes `taking.lease` when the
+        saved dispute has that work due at `taking.now` and nobody holds it then, and marks it `taken`;
+        otherwise the change is stored as without `taking`.
 
         Raises StaleVersion when someone else changed it first."""
 
@@ -161,6 +164,18 @@ class Lease:
     ended: bool = False
 
 
+@dataclass(slots=True)
+class Taking:
+    """A lease the save that ends a work asks to take on the work that follows it on the same dispute (for the
+    same holder, until `until`, as a claim at `now` would), so the worker goes on with it without claiming it;
+    storage marks it `taken` when it did (see `DisputeRepository.save`)."""
+
+    lease: Lease
+    now: datetime
+    until: datetime
+    taken: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Claimed:
     """A subject a claim leased, and (for work on disputes) the dispute as the claim found it: the work starts
@@ -175,8 +190,9 @@ class Schedule(Protocol):
     """Due background work, held by one worker at a time. What is due, and when, comes from the core (a
     dispute's `due_work`, its outbox, pushed events, closed cases); who holds it is storage's alone: a lease is
     kept apart from the state it concerns, so no save ever puts back a lease or erases another holder's (a save
-    may end its own holder's, see `Lease`), and taking or renewing one never changes the dispute's version. Each
-    call is one atomic single-document write per subject."""
+    may end its own holder's, see `Lease`, and then take the next work's lease for it, where nobody holds it,
+    see `Taking`), and taking or renewing one never changes the dispute's version. Each call is one atomic
+    single-document write per subject."""
 
     async def claim_due(
         self,

@@ -15,7 +15,9 @@ due again at whatever due time it left. A claim hands the work its dispute as fo
 The loop is a continuously fed pipeline: claims are sized by the job's `Lanes` (for the evidence puller, one
 lane per carrier), the lanes with no room are skipped, and whenever one item ends, or the kind's wake-up says
 work became due, more are claimed. A run's first claim takes one item, so the first due item starts after one
-storage call (a claim of many costs one call per item on MongoDB); the claims after it fill the room.
+storage call (a claim of many costs one call per item on MongoDB); the claims after it fill the room. Work
+may also come already leased, handed over by the save that ended the work before it (`Handover`): it runs
+as claimed work does, under the heartbeat, without a claim.
 """
 
 import asyncio
@@ -25,7 +27,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from disputes.lanes import Lanes, Place
-from disputes.ports import Claimed, Clock, Lease, Schedule
+from disputes.model import Dispute
+from disputes.ports import Claimed, Clock, Lease, Schedule, Taking
 from disputes.work import WorkKind
 
 
@@ -33,11 +36,14 @@ class Wake(asyncio.Event):
     """Work of one kind announced due in this process: set when a subject is announced, and the subjects
     announced since a claim last took them. A claim prompted by announcements asks for that many, and once
     every announced subject is found it does not ask again for room alone: work made due elsewhere is left to
-    the poll. Set without a subject (`set`), it says only that something may be due."""
+    the poll. Set without a subject (`set`), it says only that something may be due. Set by `hand_over`, it
+    brings work already leased to this worker, which the loop runs without a claim."""
 
     def __init__(self) -> None:
         super().__init__()
         self._announced: set[str] = set()
+        self._hinted = False
+        self._handed: list[tuple[Claimed, datetime]] = []
 
     def announce(self, subject: str) -> None:
         self._announced.add(subject)
@@ -45,9 +51,54 @@ class Wake(asyncio.Event):
 
     def take(self) -> set[str]:
         """Clear it; the subjects announced since the last `take`."""
-        taken, self._announced = self._announced, set()
+        taken, self._announced, self._hinted = self._announced, set(), False
         self.clear()
         return taken
+
+    def hand_over(self, claimed: Claimed, until: datetime) -> None:
+        """Give the loop `claimed`, whose lease (until `until`) a save took for this worker."""
+        self._handed.append((claimed, until))
+        super().set()
+
+    def handed(self) -> list[tuple[Claimed, datetime]]:
+        """The work handed over since the last call; cleared when that was all it was set for."""
+        handed, self._handed = self._handed, []
+        if handed and not self.prompts_claim:
+            self.clear()
+        return handed
+
+    @property
+    def prompts_claim(self) -> bool:
+        """Whether a subject was announced, or something said due, since the last `take`."""
+        return bool(self._announced) or self._hinted
+
+    def set(self) -> None:  # last: the names above mean the builtin `set`
+        self._hinted = True
+        super().set()
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """The work that follows another on the same dispute, handed by the worker that ends the first to this
+    process's loop of the next kind (`kind`, its wake-up `wake`): the save that ends the first takes the next
+    one's lease for this worker (`holder`, for a claim's `lease`), and the loop runs it from the saved dispute as
+    if it had claimed it. If this process stops first, the lease runs out and any worker claims the work; where
+    the save could not take the lease (another holds it), the work is claimed as usual."""
+
+    kind: WorkKind
+    holder: str
+    lease: timedelta
+    clock: Clock
+    wake: Wake
+
+    def taking(self) -> Taking:
+        now = self.clock.now()
+        return Taking(Lease(self.kind, self.holder), now, now + self.lease)
+
+    def hand_over(self, saved: Dispute, taking: Taking) -> None:
+        """Hand the loop the dispute as `taking`'s save stored it (its giver does not use it again), if taken."""
+        if taking.taken:
+            self.wake.hand_over(Claimed(saved.id, taking.lease, saved), taking.until)
 
 
 class LeaseLost(Exception):
@@ -105,9 +156,14 @@ class DueWork:
         heartbeat = asyncio.create_task(self._beat())
         held_off: _HeldOff | None = None
         try:
+            if handed := self._start_handed(wake, stop, lanes, working):
+                claimed += handed
+                if wake is not None and not wake.prompts_claim:  # woken for the work handed over alone
+                    held_off = _HeldOff(loop.time() + self.poll.total_seconds(), frozenset())
             while True:
                 lanes.changed.clear()
                 failures += _finished(working)
+                claimed += self._start_handed(wake, stop, lanes, working)
                 woken = wake is not None and wake.is_set()
                 if held_off is not None and held_off.over(loop.time(), lanes.full(), woken, self._due_again):
                     held_off = None
@@ -127,13 +183,7 @@ class DueWork:
                         continue
                     ids = [claim.subject for claim in found]
                     for claim in found:
-                        if (busy := self._held.get(claim.subject)) is not None:
-                            busy.reclaimed = True  # still at work here (a renewal came late): the claim renewed its lease
-                            continue
-                        task = asyncio.create_task(self._hold(claim, lanes.enter()))
-                        self._held[claim.subject] = _Held(task, now + self.lease, claim.lease)
-                        task.add_done_callback(lambda _: lanes.changed.set())
-                        working.add(task)
+                        self._start(claim, now + self.lease, lanes, working)
                     claimed += len(ids)
                     sized, announced = bool(announced), announced - set(ids)
                     if len(ids) < size:
@@ -158,6 +208,27 @@ class DueWork:
         if failures:
             raise ExceptionGroup(f"some {self.job.kind.value} work failed", failures)
         return claimed
+
+    def _start(self, claim: Claimed, until: datetime, lanes: Lanes, working: set[asyncio.Task[None]]) -> None:
+        """Start the work on `claim`, leased until `until`, unless it is still at work here."""
+        if (busy := self._held.get(claim.subject)) is not None:
+            busy.reclaimed = True  # still at work here (a renewal came late): the claim renewed its lease
+            return
+        task = asyncio.create_task(self._hold(claim, lanes.enter()))
+        self._held[claim.subject] = _Held(task, until, claim.lease)
+        task.add_done_callback(lambda _: lanes.changed.set())
+        working.add(task)
+
+    def _start_handed(
+        self, wake: Wake | None, stop: asyncio.Event | None, lanes: Lanes, working: set[asyncio.Task[None]]
+    ) -> int:
+        """Start the work handed over through `wake` (left to its leases once stopping); how many."""
+        if wake is None or (stop is not None and stop.is_set()):
+            return 0
+        handed = wake.handed()
+        for claim, until in handed:
+            self._start(claim, until, lanes, working)
+        return len(handed)
 
     async def _hold(self, claimed: Claimed, place: Place) -> None:
         """Run the work in this task while the heartbeat renews its lease; a lost lease cancels the work. The lease

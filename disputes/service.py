@@ -42,6 +42,7 @@ from disputes.ports import (
     PackingRecords,
     PackingRecordUnavailable,
     StoredAttachment,
+    Taking,
     TestClocks,
 )
 from disputes.rules import Rules
@@ -307,16 +308,17 @@ class DisputeService:
         change: Callable[[Dispute, datetime], bool | None],
         loaded: Dispute | None = None,
         ending: Lease | None = None,
+        taking: Taking | None = None,
     ) -> Dispute:
         """`apply`, the change given the case's time (`now_of`). `loaded`, the dispute as the caller read it (and
         will not use again), spares the first try its read: a stale copy fails the save's version check and the
         change is tried again on fresh state. `ending`: the change ends the work this lease was taken for, and
-        its save ends the lease (see `DisputeRepository.save`)."""
+        its save ends the lease, and takes `taking` where it can (see `DisputeRepository.save`)."""
         first = [loaded] if loaded is not None else []
 
         async def attempt() -> Dispute:
             given = first.pop() if first else None
-            return await self._change_once(actor, dispute_id, change, None, loaded=given, ending=ending)
+            return await self._change_once(actor, dispute_id, change, None, loaded=given, ending=ending, taking=taking)
 
         return await self.backoff.run(attempt)
 
@@ -358,6 +360,7 @@ class DisputeService:
         keep: Keep | None = None,
         loaded: Dispute | None = None,
         ending: Lease | None = None,
+        taking: Taking | None = None,
     ) -> Dispute:
         async with self.turns.of(dispute_id):
             dispute = loaded if loaded is not None else await self.get(actor, dispute_id)
@@ -371,7 +374,7 @@ class DisputeService:
             if change(dispute, now) is not False:
                 if keep is not None:
                     await keep(dispute, now)
-                await self.repository.save(dispute, ending)
+                await self.repository.save(dispute, ending, taking)
             return dispute
 
     def _images(self, uploads: Sequence[Upload]) -> tuple[tuple[CustomerImage, ...], Keep | None]:

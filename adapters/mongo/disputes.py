@@ -25,7 +25,7 @@ from adapters.mongo.indexes import DISPUTES
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
-from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, Lease
+from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, Lease, Taking
 from disputes.reports import report_facts
 from disputes.work import WorkKind
 from schemas.common import Outcome
@@ -130,7 +130,7 @@ class MongoDisputes:
     async def read(self, dispute_id: str) -> Dispute | None:
         return await self.get(dispute_id)  # decoded afresh: nothing the caller holds is stored
 
-    async def save(self, dispute: Dispute, ending: Lease | None = None) -> None:
+    async def save(self, dispute: Dispute, ending: Lease | None = None, taking: Taking | None = None) -> None:
         doc = to_doc(dispute)
         due = due_times(dispute, self.retention)
         changes = {k: v for k, v in doc.items() if k not in ("_id", "version", *APPEND_ONLY, *WRITTEN_BY_ADD)}
@@ -140,7 +140,10 @@ class MongoDisputes:
         if new := dispute.new_messages:
             update["$push"] = {"outbox": {"$each": [m.model_dump() for m in new]}}
             update["$min"] = {RELAY_DUE: dispute.messages_due}
-        if not await _write_ending(self.collection, {"_id": dispute.id, "version": dispute.version}, update, ending):
+        if taking is not None and not _due_at(due, taking):
+            taking = None
+        current = {"_id": dispute.id, "version": dispute.version}
+        if not await _write_ending(self.collection, current, update, ending, taking):
             raise StaleVersion("The dispute changed since it was read.")
         dispute.version += 1
         dispute._new_messages.clear()
@@ -254,17 +257,34 @@ class MongoDisputes:
         return result.modified_count == 1
 
 
-async def _write_ending(collection: AsyncCollection[Doc], filter_: Doc, update: Doc, ending: Lease | None) -> bool:
+async def _write_ending(
+    collection: AsyncCollection[Doc], filter_: Doc, update: Doc, ending: Lease | None, taking: Taking | None = None
+) -> bool:
     """One update of the document `filter_` finds; with `ending`, the same write ends that lease while its holder
-    holds it (then `ending.ended`). A lease taken over by another holder is left alone: the update is made
-    without it. Whether the document was found."""
+    holds it (then `ending.ended`), and with `taking` as well takes that lease while nobody holds it (then
+    `taking.taken`). A lease taken over by another holder is left alone, and a lease that cannot be taken is not
+    taken: the update is made without them (a second write only then). Whether the document was found."""
     if ending is not None:
         lease = f"lease.{ending.kind}"
+        held = filter_ | {f"{lease}.holder": ending.holder}
         ended = update | {"$unset": update.get("$unset", {}) | {lease: ""}}
-        if (await collection.update_one(filter_ | {f"{lease}.holder": ending.holder}, ended)).matched_count:
+        if taking is not None:
+            next_lease = f"lease.{taking.lease.kind}"
+            free = held | {f"{next_lease}.until": {"$not": {"$gt": taking.now}}}  # as a claim at `now` finds it
+            taken = {next_lease: {"holder": taking.lease.holder, "until": taking.until}}
+            if (await collection.update_one(free, ended | {"$set": ended.get("$set", {}) | taken})).matched_count:
+                ending.ended = taking.taken = True
+                return True
+        if (await collection.update_one(held, ended)).matched_count:
             ending.ended = True
             return True
     return bool((await collection.update_one(filter_, update)).matched_count)
+
+
+def _due_at(due: dict[str, datetime | None], taking: Taking) -> bool:
+    """Whether the `due.<kind>` times a save writes make `taking`'s work due at `taking.now`."""
+    at = due.get(f"due.{taking.lease.kind}")
+    return at is not None and at <= taking.now
 
 
 def _outcome(doc: Doc) -> Outcome | None:

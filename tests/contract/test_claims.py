@@ -12,7 +12,7 @@ import pytest
 
 from disputes.errors import StaleVersion
 from disputes.model import Dispute
-from disputes.ports import Lease
+from disputes.ports import Claimed, Lease, Taking
 from disputes.work import WorkKind
 from schemas.dispute import EffectKind, Restriction, RestrictionState
 from tests.contract.conftest import Cases, Storage, pushed
@@ -391,3 +391,98 @@ async def test_delivering_the_last_message_leaves_alone_a_relay_lease_another_to
 
     assert not claimed.lease.ended and await cases.storage.disputes.pending(dispute.id) == []
     assert await cases.storage.schedule.renew(WorkKind.RELAY, [dispute.id], "worker-2", NOW + LEASE) == {dispute.id}
+
+
+# --- a save that ends a work takes the next one's lease for its holder ----------------------------------
+
+
+async def _pulled_with_assessment_due(cases: Cases, assess_due: datetime, assessed_by: str | None = None) -> Claimed:
+    """A dispute whose evidence pull HOLDER claimed (after `assessed_by` claimed its assessment, if given); the
+    claimed copy changed as the pull's last save changes it: the pull over, the assessment due at `assess_due`."""
+    dispute = await cases.draft()
+    dispute.evidence_pull_due = NOW
+    dispute.assess_due = NOW if assessed_by else None
+    await cases.storage.disputes.add(dispute)
+    if assessed_by:
+        assert subjects(await cases.storage.schedule.claim_due(WorkKind.ASSESS, NOW, LEASE, 10, assessed_by)) == [
+            dispute.id
+        ]
+    [claimed] = await cases.storage.schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, HOLDER)
+    claimed.dispute.evidence_pull_due, claimed.dispute.assess_due = None, assess_due
+    return claimed
+
+
+def _assessment(holder: str = HOLDER, now: datetime = NOW) -> Taking:
+    return Taking(Lease(WorkKind.ASSESS, holder), now, now + LEASE)
+
+
+async def test_a_save_that_ends_the_work_takes_the_next_works_lease_for_its_holder_in_the_same_write(
+    cases: Cases,
+) -> None:
+    claimed = await _pulled_with_assessment_due(cases, NOW)
+    taking = _assessment()
+
+    await cases.storage.disputes.save(claimed.dispute, claimed.lease, taking)
+
+    stored, schedule = await cases.storage.disputes.get(claimed.subject), cases.storage.schedule
+    assert claimed.lease.ended and taking.taken and stored == claimed.dispute
+    assert await ASSESSMENT.claim(cases.storage, NOW, NOW + LEASE, 10) == []  # held for HOLDER
+    assert await schedule.renew(WorkKind.ASSESS, [claimed.subject], "worker-2", NOW + LEASE) == set()
+    assert await schedule.renew(WorkKind.ASSESS, [claimed.subject], HOLDER, NOW + LEASE) == {claimed.subject}
+    assert await EVIDENCE_PULL.claim(cases.storage, NOW + LEASE, NOW + 2 * LEASE, 10) == []  # the pull is over
+
+
+async def test_a_lease_a_save_took_runs_out_as_a_claims_does_and_its_work_is_claimed_again(cases: Cases) -> None:
+    claimed = await _pulled_with_assessment_due(cases, NOW)
+    await cases.storage.disputes.save(claimed.dispute, claimed.lease, _assessment())
+
+    assert await ASSESSMENT.claim(cases.storage, NOW + LEASE, NOW + 2 * LEASE, 10) == [claimed.subject]
+
+
+@pytest.mark.parametrize("holder", ["worker-2", HOLDER], ids=["another holder", "its own claim"])
+async def test_a_save_that_ends_the_work_does_not_take_a_lease_someone_holds(cases: Cases, holder: str) -> None:
+    claimed = await _pulled_with_assessment_due(cases, NOW, assessed_by=holder)
+    taking = _assessment()
+
+    await cases.storage.disputes.save(claimed.dispute, claimed.lease, taking)
+
+    assert claimed.lease.ended and not taking.taken
+    assert (await cases.storage.disputes.get(claimed.subject)).evidence_pull_due is None  # the change is stored
+    schedule = cases.storage.schedule
+    assert await schedule.renew(WorkKind.ASSESS, [claimed.subject], holder, NOW + LEASE) == {claimed.subject}
+    assert await ASSESSMENT.claim(cases.storage, NOW, NOW + LEASE, 10) == []  # still its holder's alone
+
+
+async def test_a_save_takes_no_lease_on_work_it_leaves_not_yet_due(cases: Cases) -> None:
+    later = NOW + timedelta(minutes=5)
+    claimed = await _pulled_with_assessment_due(cases, later)
+    taking = _assessment()
+
+    await cases.storage.disputes.save(claimed.dispute, claimed.lease, taking)
+
+    assert claimed.lease.ended and not taking.taken
+    assert await ASSESSMENT.claim(cases.storage, later, later + LEASE, 10) == [claimed.subject]
+
+
+async def test_a_save_whose_lease_another_took_over_takes_no_lease(cases: Cases) -> None:
+    claimed = await _pulled_with_assessment_due(cases, NOW)
+    taken_over = await cases.storage.schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW + LEASE, LEASE, 10, "worker-2")
+    assert subjects(taken_over) == [claimed.subject]
+    taking = _assessment(now=NOW + LEASE)
+
+    await cases.storage.disputes.save(claimed.dispute, claimed.lease, taking)
+
+    assert not claimed.lease.ended and not taking.taken
+    assert await ASSESSMENT.claim(cases.storage, NOW + LEASE, NOW + 2 * LEASE, 10) == [claimed.subject]
+
+
+async def test_a_stale_save_takes_no_lease(cases: Cases) -> None:
+    claimed = await _pulled_with_assessment_due(cases, NOW)
+    await cases.change(claimed.subject, lambda d: d.add_note(INVESTIGATOR, "a note after the claim", NOW))
+    taking = _assessment()
+
+    with pytest.raises(StaleVersion):
+        await cases.storage.disputes.save(claimed.dispute, claimed.lease, taking)
+
+    assert not claimed.lease.ended and not taking.taken
+    assert await ASSESSMENT.claim(cases.storage, NOW, NOW + LEASE, 10) == []  # not due: the change was not stored

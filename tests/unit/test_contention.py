@@ -32,14 +32,14 @@ class RacingDisputes(InMemoryDisputes):
         await asyncio.sleep(0)  # as a database would: other writers run between the read and the write
         return await super().get(dispute_id)
 
-    async def save(self, dispute, ending=None) -> None:
+    async def save(self, dispute, ending=None, taking=None) -> None:
         self.saves += 1
         if self.rivals:
             self.rivals -= 1
             first = await self.get(dispute.id)
             self.rival(first, self.rivals)
             await super().save(first)
-        await super().save(dispute, ending)
+        await super().save(dispute, ending, taking)
 
 
 @pytest.fixture

@@ -148,6 +148,100 @@ async def test_an_announced_subject_whose_place_earlier_due_work_took_is_claimed
     assert sizes == [1, 1] and job.started == ["due-earlier", "announced"]
 
 
+class Released(Due):
+    """A schedule that records the renewals and releases it is asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.renewed: list[str] = []
+        self.released: list[str] = []
+
+    async def renew(self, kind, subjects, holder, until):
+        self.renewed += subjects
+        return set(subjects)
+
+    async def release(self, kind, subject, holder):
+        self.released.append(subject)
+
+
+def handed(subject: str) -> Claimed:
+    return Claimed(subject, Lease(WorkKind.ASSESS, "w-1"))
+
+
+async def test_work_handed_over_runs_as_claimed_without_asking_storage_for_a_claim():
+    schedule, job = Released(), Held()
+    sizes = claim_limits(schedule)
+    wake, claim = Wake(), handed("handed")
+    wake.hand_over(claim, NOW + timedelta(seconds=10))
+    job.end.set()
+
+    assert await DueWork(schedule, job, FixedClock(NOW), "w-1").run_once(wake=wake) == 1
+
+    assert job.started == ["handed"] and sizes == [] and schedule.released == ["handed"]
+    assert not wake.is_set()
+
+
+async def test_work_handed_over_while_other_work_runs_starts_at_once_without_a_claim():
+    schedule, job = Due(), Held()
+    sizes = claim_limits(schedule)
+    work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1))
+    wake = Wake()
+    schedule.waiting.append("first")
+    running = asyncio.create_task(work.run_once(wake=wake))
+    try:
+        async with asyncio.timeout(5):
+            while job.started != ["first"]:
+                await asyncio.sleep(0)
+            claims_before = len(sizes)
+            wake.hand_over(handed("handed"), NOW + timedelta(seconds=10))
+            while "handed" not in job.started:
+                await asyncio.sleep(0)
+        assert not running.done() and len(sizes) == claims_before
+    finally:
+        job.end.set()
+        assert await asyncio.wait_for(running, 5) == 2
+
+
+async def test_the_lease_of_work_handed_over_is_renewed_while_it_runs():
+    schedule, job = Released(), Held()
+    wake = Wake()
+    wake.hand_over(handed("handed"), NOW + timedelta(seconds=10))
+    work = DueWork(schedule, job, FixedClock(NOW), "w-1", heartbeat=timedelta(milliseconds=10))
+    running = asyncio.create_task(work.run_once(wake=wake))
+    try:
+        async with asyncio.timeout(5):
+            while "handed" not in schedule.renewed:
+                await asyncio.sleep(0.005)
+    finally:
+        job.end.set()
+        assert await asyncio.wait_for(running, 5) == 1
+
+
+async def test_work_announced_alongside_work_handed_over_is_still_claimed():
+    schedule, job = Due(), Held()
+    sizes = claim_limits(schedule)
+    wake = Wake()
+    schedule.waiting.append("announced")
+    wake.announce("announced")
+    wake.hand_over(handed("handed"), NOW + timedelta(seconds=10))
+    job.end.set()
+
+    assert await DueWork(schedule, job, FixedClock(NOW), "w-1").run_once(wake=wake) == 2
+
+    assert sorted(job.started) == ["announced", "handed"] and sizes == [1]
+
+
+async def test_work_handed_over_once_stopping_is_left_to_its_lease():
+    schedule, job = Due(), Held()
+    wake, stop = Wake(), asyncio.Event()
+    wake.hand_over(handed("handed"), NOW + timedelta(seconds=10))
+    stop.set()
+
+    assert await DueWork(schedule, job, FixedClock(NOW), "w-1").run_once(stop, wake) == 0
+
+    assert job.started == []
+
+
 class Lane(Held):
     """Work that moves to its lane (which makes room for more claims), then runs until the test lets it end."""
 

@@ -9,11 +9,14 @@ from datetime import timedelta
 import pytest
 
 from adapters.memory import InMemoryOrders
+from disputes.actors import SYSTEM
+from disputes.assessment import Assessor
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.intake import pull_key
-from disputes.ports import EvidenceRejected, EvidenceUnavailable
+from disputes.policy import PolicySettings
+from disputes.ports import EvidenceRejected, EvidenceUnavailable, Lease
 from disputes.rules import Rules
-from disputes.schedule import DueWork, LeaseLost
+from disputes.schedule import DueWork, Handover, LeaseLost, Wake
 from disputes.work import WorkKind
 from schemas.dispute import Evidence, Status
 from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus, RecipientRelation
@@ -99,6 +102,68 @@ async def test_proof_is_pulled_as_soon_as_a_dispute_opens(make_puller, dispute, 
     assert stored.timeline[-1].action == "evidence_received" and stored.timeline[-1].details["signature"] is True
     assert "Ayşe" not in str(stored.timeline[-1].details)
     assert await make_puller(gateway).run_once() == 0 and gateway.calls == 1
+
+
+LEASE = timedelta(seconds=10)
+
+
+def handing(service, pushed, clock, gateway, wake) -> EvidencePuller:
+    """A puller whose last save takes the assessment for worker-1's assessor (woken by `wake`)."""
+    then = Handover(WorkKind.ASSESS, "worker-1", LEASE, clock, wake)
+    return EvidencePuller(service, gateway, pushed, Rules(), then=then)
+
+
+async def test_the_save_that_ends_a_pull_hands_the_assessment_to_this_workers_assessor(
+    service, pushed, clock, due_work, dispute, repository, schedule
+):
+    wake = Wake()
+    assert await due_work(handing(service, pushed, clock, Gateway(proof()), wake)).run_once() == 1
+    stored = repository.docs[dispute.id]
+    assert stored.evidence and stored.assess_due == NOW
+    assert schedule.leases[(WorkKind.ASSESS, dispute.id)].until == NOW + LEASE  # taken with the pull's last save
+    assert subjects(await schedule.claim_due(WorkKind.ASSESS, NOW, LEASE, 10, "worker-2")) == []  # held for worker-1
+
+    started = []
+    assessor = Assessor(service, repository, PolicySettings())
+    handle = assessor.handle
+
+    async def watched(claimed, place):
+        started.append(claimed)
+        await handle(claimed, place)
+
+    assessor.handle = watched
+    assert await due_work(assessor).run_once(wake=wake) == 1  # handed over: storage would hand out nothing
+
+    [claimed] = started
+    assert claimed.lease == Lease(WorkKind.ASSESS, "worker-1", ended=True) and claimed.dispute.id == dispute.id
+    assessed = repository.docs[dispute.id]
+    assert assessed.recommendation is not None and assessed.assess_due is None
+    assert assessed.version == stored.version + 1  # one save, made on the version the pull stored
+    assert (WorkKind.ASSESS, dispute.id) not in schedule.leases  # the assessment's save ended its lease
+
+
+async def test_an_assessment_handed_over_but_never_run_is_claimed_by_any_worker_once_its_lease_runs_out(
+    service, pushed, clock, due_work, dispute, schedule
+):
+    wake = Wake()
+    assert await due_work(handing(service, pushed, clock, Gateway(proof()), wake)).run_once() == 1
+    assert wake.handed()  # and this worker stops before running it
+
+    assert subjects(await schedule.claim_due(WorkKind.ASSESS, NOW + LEASE, LEASE, 10, "worker-2")) == [dispute.id]
+
+
+async def test_an_assessment_another_worker_holds_is_not_handed_over(
+    service, pushed, clock, due_work, dispute, repository, schedule
+):
+    await service.apply_timed(SYSTEM, dispute.id, lambda d, now: setattr(d, "assess_due", now))
+    assert subjects(await schedule.claim_due(WorkKind.ASSESS, NOW, LEASE, 10, "worker-2")) == [dispute.id]
+    wake = Wake()
+
+    assert await due_work(handing(service, pushed, clock, Gateway(proof()), wake)).run_once() == 1
+
+    assert wake.handed() == [] and repository.docs[dispute.id].evidence
+    assert schedule.leases[(WorkKind.ASSESS, dispute.id)].holder == "worker-2"
+    assert subjects(await schedule.claim_due(WorkKind.ASSESS, NOW + LEASE, LEASE, 10, "worker-3")) == [dispute.id]
 
 
 async def test_a_carrier_that_is_down_is_asked_again_with_backoff(make_puller, dispute, repository, clock):

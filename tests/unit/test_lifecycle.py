@@ -167,12 +167,12 @@ async def test_a_concurrent_change_without_if_match_is_retried_on_fresh_state(se
     original_save = repository.save
     calls = 0
 
-    async def racing_save(d, ending=None):
+    async def racing_save(d, ending=None, taking=None):
         nonlocal calls
         calls += 1
         if calls == 1:  # another change lands first
             await original_save(await repository.get(d.id))
-        await original_save(d, ending)
+        await original_save(d, ending, taking)
 
     repository.save = racing_save
     noted = await service.add_note(INVESTIGATOR, dispute.id, "note")
