@@ -2,7 +2,10 @@
 (a dead worker's lease running out) is taken without waiting for the work in flight to end."""
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 from adapters.memory import FixedClock
 from disputes.lanes import Lanes, Place
@@ -50,18 +53,11 @@ async def test_work_falling_due_while_other_work_runs_is_taken_within_the_poll()
     schedule, job = Due(), Held()
     work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(milliseconds=20))
     schedule.waiting.append("first")
-    running = asyncio.create_task(work.run_once())
-    try:
-        async with asyncio.timeout(5):
-            while job.started != ["first"]:
-                await asyncio.sleep(0)
-            schedule.waiting.append("taken-over")  # e.g. a dead worker's lease ran out
-            while "taken-over" not in job.started:
-                await asyncio.sleep(0.01)
-        assert not running.done()  # the first is still running: nothing ended to prompt the claim
-    finally:
-        job.end.set()
-        assert await asyncio.wait_for(running, 5) == 2
+    async with running(work, job, 2) as task:
+        await until(lambda: job.started == ["first"])
+        schedule.waiting.append("taken-over")  # e.g. a dead worker's lease ran out
+        await until(lambda: "taken-over" in job.started, 0.01)
+        assert not task.done()  # the first is still running: nothing ended to prompt the claim
 
 
 async def test_work_woken_while_other_work_runs_starts_at_once_without_waiting_for_the_poll():
@@ -69,19 +65,31 @@ async def test_work_woken_while_other_work_runs_starts_at_once_without_waiting_f
     work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1))
     wake = Wake()
     schedule.waiting.append("first")
-    running = asyncio.create_task(work.run_once(wake=wake))
+    async with running(work, job, 2, wake=wake) as task:
+        await until(lambda: job.started == ["first"])
+        schedule.waiting.append("woken")  # e.g. a save in this process made it due
+        wake.set()
+        await until(lambda: "woken" in job.started)
+        assert not task.done() and not wake.is_set()  # the claim it prompted consumed the wake-up
+
+
+async def until(condition: Callable[[], bool], pause: float = 0.0) -> None:
+    """Let the loop under test run until `condition` holds (at most 5 s)."""
+    async with asyncio.timeout(5):
+        while not condition():
+            await asyncio.sleep(pause)
+
+
+@asynccontextmanager
+async def running(work: DueWork, job: "Held", passes: int, **run: Any) -> AsyncIterator[asyncio.Task[int]]:
+    """A pass of `work` running in the background; on leaving, its work may end and the pass must have run
+    `passes` items."""
+    task = asyncio.create_task(work.run_once(**run))
     try:
-        async with asyncio.timeout(5):
-            while job.started != ["first"]:
-                await asyncio.sleep(0)
-            schedule.waiting.append("woken")  # e.g. a save in this process made it due
-            wake.set()
-            while "woken" not in job.started:
-                await asyncio.sleep(0)
-        assert not running.done() and not wake.is_set()  # the claim it prompted consumed the wake-up
+        yield task
     finally:
         job.end.set()
-        assert await asyncio.wait_for(running, 5) == 2
+    assert await asyncio.wait_for(task, 5) == passes
 
 
 def claim_limits(schedule) -> list[int]:
@@ -125,15 +133,9 @@ async def test_work_nobody_announced_is_still_found_by_the_poll_after_announced_
     work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(milliseconds=20))
     schedule.waiting += ["announced", "made-due-elsewhere"]
     wake.announce("announced")
-    running = asyncio.create_task(work.run_once(wake=wake))
-    try:
-        async with asyncio.timeout(5):
-            while "made-due-elsewhere" not in job.started:
-                await asyncio.sleep(0.01)
+    async with running(work, job, 2, wake=wake):
+        await until(lambda: "made-due-elsewhere" in job.started, 0.01)
         assert sizes[0] == 1 and sizes[1] > 1  # the second claim came with the poll, not right after the first
-    finally:
-        job.end.set()
-        assert await asyncio.wait_for(running, 5) == 2
 
 
 async def test_an_announced_subject_whose_place_earlier_due_work_took_is_claimed_without_waiting_for_the_poll():
@@ -187,19 +189,12 @@ async def test_work_handed_over_while_other_work_runs_starts_at_once_without_a_c
     work = DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1))
     wake = Wake()
     schedule.waiting.append("first")
-    running = asyncio.create_task(work.run_once(wake=wake))
-    try:
-        async with asyncio.timeout(5):
-            while job.started != ["first"]:
-                await asyncio.sleep(0)
-            claims_before = len(sizes)
-            wake.hand_over(handed("handed"), NOW + timedelta(seconds=10))
-            while "handed" not in job.started:
-                await asyncio.sleep(0)
-        assert not running.done() and len(sizes) == claims_before
-    finally:
-        job.end.set()
-        assert await asyncio.wait_for(running, 5) == 2
+    async with running(work, job, 2, wake=wake) as task:
+        await until(lambda: job.started == ["first"])
+        claims_before = len(sizes)
+        wake.hand_over(handed("handed"), NOW + timedelta(seconds=10))
+        await until(lambda: "handed" in job.started)
+        assert not task.done() and len(sizes) == claims_before
 
 
 async def test_the_lease_of_work_handed_over_is_renewed_while_it_runs():
@@ -207,14 +202,8 @@ async def test_the_lease_of_work_handed_over_is_renewed_while_it_runs():
     wake = Wake()
     wake.hand_over(handed("handed"), NOW + timedelta(seconds=10))
     work = DueWork(schedule, job, FixedClock(NOW), "w-1", heartbeat=timedelta(milliseconds=10))
-    running = asyncio.create_task(work.run_once(wake=wake))
-    try:
-        async with asyncio.timeout(5):
-            while "handed" not in schedule.renewed:
-                await asyncio.sleep(0.005)
-    finally:
-        job.end.set()
-        assert await asyncio.wait_for(running, 5) == 1
+    async with running(work, job, 1, wake=wake):
+        await until(lambda: "handed" in schedule.renewed, 0.005)
 
 
 async def test_work_announced_alongside_work_handed_over_is_still_claimed():
@@ -254,17 +243,11 @@ async def test_after_a_claim_found_nothing_more_room_growing_alone_asks_storage_
     schedule, job = Due(), Lane()
     claims = claim_limits(schedule)
     schedule.waiting.append("first")
-    running = asyncio.create_task(DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1)).run_once())
-    try:
-        async with asyncio.timeout(5):
-            while job.started != ["first"]:
-                await asyncio.sleep(0)
+    async with running(DueWork(schedule, job, FixedClock(NOW), "w-1", poll=timedelta(hours=1)), job, 1):
+        await until(lambda: job.started == ["first"])
         for _ in range(10):
             await asyncio.sleep(0)  # the loop sees its room grow (the item moved to its lane)
         assert len(claims) == 2  # the one that found it and the one that found nothing more
-    finally:
-        job.end.set()
-    assert await asyncio.wait_for(running, 5) == 1
     assert len(claims) == 2  # the item ended done: nothing was made due by it
 
 
@@ -324,13 +307,7 @@ async def test_a_lease_the_works_last_save_ended_is_neither_renewed_nor_given_ba
     schedule, job = Ledger(), EndingEarly()
     schedule.waiting += ["ended", "running"]
     work = DueWork(schedule, job, FixedClock(NOW), "w-1", heartbeat=timedelta(milliseconds=1), poll=timedelta(hours=1))
-    running = asyncio.create_task(work.run_once())
-    try:
-        async with asyncio.timeout(5):
-            while len(schedule.renewed) < 3:
-                await asyncio.sleep(0.001)
-    finally:
-        job.end.set()
-    assert await asyncio.wait_for(running, 5) == 2  # no work abandoned for a lease it ended itself
+    async with running(work, job, 2):  # no work abandoned for a lease it ended itself
+        await until(lambda: len(schedule.renewed) >= 3, 0.001)
     assert all(renewed == {"running"} for renewed in schedule.renewed)
     assert schedule.released == ["running"]
