@@ -95,7 +95,7 @@ def _add_request(logger: WrappedLogger, method: str, event: EventDict) -> EventD
 
 def _add_trace(logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
     if (current := trace.current()) is not None:
-        event["trace_id"], event["span_id"] = current[3:35], current[36:52]  # `tracing.trace_fields`, inline
+        event["trace_id"], event["span_id"] = current[tracing.TRACE_ID], current[tracing.SPAN_ID]
     return event
 
 
@@ -298,11 +298,3 @@ def request_middleware(answer: Answer) -> Middleware:
 
     return request_context
 
-
-def _handler_alone(request: web.Request, handler: Handler) -> Awaitable[web.StreamResponse]:
-    return handler(request)
-
-
-request_context = request_middleware(_handler_alone)
-"""The request's context and line alone (the service's middleware adds problem+json and the body's deadline:
-`adapters.web.edge`)."""

@@ -23,7 +23,7 @@ def _span_id() -> str:
 
 
 def new_trace() -> str:
-    return f"00-{getrandbits(128) or 1:032x}-{getrandbits(64) or 1:016x}-{SAMPLED}"  # as `_span_id`, inline
+    return f"00-{getrandbits(128) or 1:032x}-{_span_id()}-{SAMPLED}"
 
 
 def child_of(traceparent: str | None) -> str | None:
@@ -50,9 +50,8 @@ def incoming(traceparent: str | None) -> str:
     return child_of(traceparent) or new_trace()
 
 
-def trace_fields(traceparent: str) -> dict[str, str]:
-    """What a log line says of the trace: its id and the current span."""
-    return {"trace_id": traceparent[3:35], "span_id": traceparent[36:52]}
+TRACE_ID, SPAN_ID = slice(3, 35), slice(36, 52)
+"""Where a `traceparent` holds its trace id and its span id (what a log line says of the trace)."""
 
 
 async def _propagate(

@@ -8,7 +8,6 @@ from typing import Any
 
 import structlog
 from aiohttp import web
-from aiohttp.typedefs import Handler
 from pydantic import ValidationError
 
 from adapters.orders import OrdersUnavailable
@@ -116,14 +115,6 @@ def validation_problem(error: ValidationError, where: str) -> ProblemError:
         for e in error.errors(include_input=False, include_url=False)
     ]
     return ProblemError(422, "validation-failed", "The request is not valid", f"Invalid {where}.", errors=fields)
-
-
-@web.middleware
-async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except Exception as error:
-        return error_response(request, error)
 
 
 def error_response(request: web.Request, error: Exception) -> web.Response:

@@ -4,8 +4,9 @@ import io
 
 from aiohttp import web
 
-from adapters.observability import configure_logging, request_context
-from adapters.web.problems import ProblemError, problem_middleware
+from adapters.observability import configure_logging
+from adapters.web.edge import edge
+from adapters.web.problems import ProblemError
 from disputes.ports import StorageUnavailable
 
 
@@ -25,7 +26,7 @@ async def keys_away(request):
 
 
 async def test_every_503_says_when_to_retry_as_the_document_promises(aiohttp_client):
-    app = web.Application(middlewares=[request_context, problem_middleware])
+    app = web.Application(middlewares=[edge])
     app.router.add_get("/db", database_away)
     app.router.add_get("/keys", keys_away)
     client = await aiohttp_client(app)
@@ -35,7 +36,7 @@ async def test_every_503_says_when_to_retry_as_the_document_promises(aiohttp_cli
 
 
 async def test_an_unhandled_error_is_a_500_problem_without_internals(aiohttp_client):
-    app = web.Application(middlewares=[request_context, problem_middleware])
+    app = web.Application(middlewares=[edge])
     app.router.add_get("/boom", boom)
     app.router.add_get("/db", database_away)
     client = await aiohttp_client(app)
@@ -53,7 +54,7 @@ async def test_an_unhandled_error_is_a_500_problem_without_internals(aiohttp_cli
 async def test_the_error_log_names_the_failure_but_not_its_message(aiohttp_client):
     captured = io.StringIO()
     configure_logging("INFO", json=True, stream=captured)
-    app = web.Application(middlewares=[request_context, problem_middleware])
+    app = web.Application(middlewares=[edge])
     app.router.add_get("/boom", boom)
     client = await aiohttp_client(app)
     await client.get("/boom")

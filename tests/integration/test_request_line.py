@@ -8,7 +8,8 @@ import structlog
 from aiohttp import web
 from structlog.testing import capture_logs
 
-from adapters.observability import bind_actor, configure_logging, request_context
+from adapters.observability import bind_actor, configure_logging
+from adapters.web.edge import edge
 from disputes.actors import Actor
 from schemas.common import Role
 
@@ -26,7 +27,7 @@ async def found(request: web.Request) -> web.Response:
 
 
 async def _get(aiohttp_client, path: str = "/things/7") -> str:
-    app = web.Application(middlewares=[request_context])
+    app = web.Application(middlewares=[edge])
     app.router.add_get("/things/{id}", found)
     client = await aiohttp_client(app)
     response = await client.get(path, headers={"X-Request-ID": "req-7"})
@@ -76,7 +77,7 @@ async def test_the_caller_is_named_by_subject_and_role_and_an_address_like_subje
 
     stream = io.StringIO()
     configure_logging("INFO", json=True, stream=stream)
-    app = web.Application(middlewares=[request_context])
+    app = web.Application(middlewares=[edge])
     app.router.add_get("/as/{sub}", signed_in)
     client = await aiohttp_client(app)
     for sub in ("agent-7", "ayse.yilmaz@example.com"):
@@ -94,7 +95,7 @@ async def test_a_line_the_handler_logs_carries_the_request_and_what_the_handler_
 
     stream = io.StringIO()
     configure_logging("INFO", json=True, stream=stream)
-    app = web.Application(middlewares=[request_context])
+    app = web.Application(middlewares=[edge])
     app.router.add_get("/v1/disputes/{id}", named)
     client = await aiohttp_client(app)
     await client.get("/v1/disputes/dsp_route", headers={"X-Request-ID": "req-8"})

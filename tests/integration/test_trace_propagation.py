@@ -7,7 +7,7 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from adapters.downstream import PaymentsClient, Signer
-from adapters.observability import request_context
+from adapters.web.edge import edge
 from adapters.tracing import propagation
 from carriers.http import CarrierHttp, HttpRequest
 from schemas.common import RefundDestination
@@ -41,7 +41,7 @@ async def test_the_calls_a_request_makes_carry_its_trace_in_new_spans(aiohttp_se
             await CarrierHttp(session, carrier="ups", timeout_seconds=5).send(HttpRequest("GET", base + "/track"))
             return web.json_response({})
 
-        app = web.Application(middlewares=[request_context])
+        app = web.Application(middlewares=[edge])
         app.router.add_get("/work", handler)
         client = await aiohttp_client(app)
         assert (await client.get("/work", headers={"traceparent": CALLER})).status == 200

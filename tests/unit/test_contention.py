@@ -7,7 +7,7 @@ import pytest
 from aiohttp import web
 
 from adapters.memory import InMemoryDisputes
-from adapters.web.problems import problem_middleware
+from adapters.web.edge import edge
 from disputes.contention import Backoff
 from disputes.errors import Conflict, Contended, StaleVersion
 from disputes.rules import Rules
@@ -136,7 +136,7 @@ async def test_giving_up_is_a_409_problem_naming_the_contention(aiohttp_client):
     async def busy(request: web.Request) -> web.Response:
         raise Contended("The dispute kept changing.")
 
-    app = web.Application(middlewares=[problem_middleware])
+    app = web.Application(middlewares=[edge])
     app.router.add_post("/busy", busy)
     response = await (await aiohttp_client(app)).post("/busy")
     body = await response.json()
