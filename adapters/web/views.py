@@ -190,6 +190,14 @@ def page_json(items: list[Dispute], next_cursor: str | None, staff: bool = True)
     return view_json({"items": rows, "next_cursor": next_cursor})
 
 
+def page_tag(items: list[Dispute], next_cursor: str | None, staff: bool = True) -> str:
+    """The strong ETag of `page_json`'s page, without reading its body: a row shows only what a save changes, and a
+    save gives the dispute a new version (what storage changes on its own, effects and views, no row shows), so the
+    rows' ids and versions, the next cursor and whose side the page is written for fix it byte for byte."""
+    rows = " ".join([f"{d.id}.{d.version}" for d in items])
+    return '"' + hashlib.sha256(f"{'staff' if staff else 'customer'} {next_cursor or ''} {rows}".encode()).hexdigest() + '"'
+
+
 @dataclass(frozen=True)
 class Cursors:
     """Where the previous page ended (decision due, id), opaque to clients and signed: a cursor this service did

@@ -1,6 +1,7 @@
 """The views and the queue page are written straight to JSON from the aggregates; each must be what its published
 model writes."""
 
+import re
 import types
 from collections.abc import Iterator
 from datetime import timedelta
@@ -10,7 +11,7 @@ import pytest
 from pydantic import BaseModel
 
 from adapters.memory import InMemoryOrders
-from adapters.web.views import agent_view, customer_view, page_json, staff_view, summary_fields, view_json
+from adapters.web.views import agent_view, customer_view, page_json, page_tag, staff_view, summary_fields, view_json
 from disputes.model import Dispute
 from schemas.api import AgentDisputeView, CustomerDisputeView, DisputePageView, DisputeSummary, DisputeView
 from schemas.common import Outcome, Resolution
@@ -56,6 +57,28 @@ async def test_the_queue_page_is_byte_for_byte_what_its_model_writes(service, re
     model = DisputePageView(items=[DisputeSummary(**summary_fields(d)) for d in disputes], next_cursor="next-page")
     assert written == model.model_dump_json().encode()
     assert page_json([], None) == DisputePageView(items=[], next_cursor=None).model_dump_json().encode()
+
+
+async def test_a_page_has_the_same_etag_exactly_while_it_would_be_written_the_same(
+    service, repository, request_for
+) -> None:
+    """A page's ETag is read from its disputes' ids and versions, not its body: what changes the body changes it."""
+    first = (await service.open(CUSTOMER, request_for("ord-1"), None)).dispute
+    second = (await service.open(CUSTOMER, request_for("ord-2"), None)).dispute
+    stored = [await repository.read(first.id), await repository.read(second.id)]
+    assigned = [await service.assign(INVESTIGATOR, first.id, None), stored[1]]  # a save: a new version
+    pages = [
+        (stored, None, True), (stored, None, False), (stored, "next-page", True), (stored[:1], None, True),
+        (stored[::-1], None, True), (assigned, None, True), (assigned, None, False), ([], None, True),
+        ([await repository.read(first.id), await repository.read(second.id)], None, True),  # `assigned` read again
+    ]
+    bodies: dict[str, set[bytes]] = {}
+    for page in pages:
+        bodies.setdefault(page_tag(*page), set()).add(page_json(*page))
+
+    assert all(len(written) == 1 for written in bodies.values())  # one tag, one body
+    assert len(bodies) == len(pages) - 1  # only the page read twice keeps its tag
+    assert all(re.fullmatch(r'"[0-9a-f]{64}"', tag) for tag in bodies)
 
 
 VIEWS = ((DisputeView, staff_view), (CustomerDisputeView, customer_view), (AgentDisputeView, agent_view))
