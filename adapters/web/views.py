@@ -186,7 +186,7 @@ class QueueRows:
     a kept row is a lookup. Rows are written straight from the aggregates (validated when they were stored), byte for
     byte what `DisputeSummary` writes (tests/unit/test_views.py). Holding `size` rows, it starts again empty."""
 
-    def __init__(self, size: int = 20_000) -> None:
+    def __init__(self, size: int = 10_000) -> None:
         self._size = size
         self._rows: dict[tuple[str, int, bool], tuple[orjson.Fragment, bytes]] = {}
 
