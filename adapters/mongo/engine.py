@@ -57,6 +57,12 @@ answering the same as before).
    v`), so SQLite never uses the index and tests every document. Where a string is matched that way, its
    type tag is '' and its value is v, so those two conditions, in the index's own expressions, are added:
    the same documents, found through the index.
+
+8. A write that changes some fields keeps what is known of the others (2, before asking the written documents).
+   An update made of field operators (`$set`, `$unset`, `$inc`, `$push`, ...: no replacement, pipeline or upsert)
+   changes the values under the top-level fields its paths name (a `$rename`'s target too) and nothing else, so an
+   answer about a field under none of them is what it was: a save that writes three fields of a dispute, or a
+   claim that writes its lease, no longer has every question about the collection asked again of the document.
 """
 
 import sqlite3
@@ -90,6 +96,11 @@ _KEEP_IF_UNCHANGED: dict[str, Callable[[Any], bool]] = {
     for kind in ("array_or_object", "tagged_type", "traverses_array", "traverses_dbref", "top_level_array", "contains_real_numeric",
                  "contains_non_ascii_text", "comparison_mismatch", "scalar_or_array_comparison_mismatch")
 } | {"uniform_scalar_sort_type": lambda answer: isinstance(answer, str)}
+# Update operators whose paths (and a `$rename`'s targets) name every field they change.
+_FIELD_OPERATORS = frozenset({
+    "$set", "$unset", "$inc", "$mul", "$min", "$max", "$currentDate", "$push", "$pull", "$pullAll", "$addToSet",
+    "$pop", "$bit", "$rename",
+})
 
 
 class SQLiteEngine(_SQLiteEngine):
@@ -178,12 +189,21 @@ class SQLiteEngine(_SQLiteEngine):
             limit=limit,
         )
 
-    def _update_with_operation_sync(self, db_name: str, coll_name: str, operation: Any, *args: Any, **kwargs: Any) -> Any:
+    def _update_with_operation_sync(
+        self, db_name: str, coll_name: str, operation: Any, upsert: bool, upsert_seed: Any, selector_filter: Any,
+        context: Any, dialect: Any = None, bypass_document_validation: bool = False, replacement_document: Any = None,
+        *args: Any, **kwargs: Any,
+    ) -> Any:
         self._sorted_update.pending = (db_name, coll_name, operation)  # read by the first `_load_documents` below
+        fields = None if upsert or replacement_document is not None else _fields_changed(operation.update_spec)
+        self._sorted_update.fields = fields  # read by `_invalidate_collection_features_cache`
         try:
-            return super()._update_with_operation_sync(db_name, coll_name, operation, *args, **kwargs)
+            return super()._update_with_operation_sync(
+                db_name, coll_name, operation, upsert, upsert_seed, selector_filter, context, dialect,
+                bypass_document_validation, replacement_document, *args, **kwargs,
+            )
         finally:
-            self._sorted_update.pending = None
+            self._sorted_update.pending = self._sorted_update.fields = None
 
     def _load_documents(self, db_name: str, coll_name: str) -> Any:
         pending = getattr(self._sorted_update, "pending", None)
@@ -267,9 +287,13 @@ class SQLiteEngine(_SQLiteEngine):
         written = self._take_written(conn, db_name, coll_name) if conn is not None and conn.in_transaction else []
         namespace = (db_name, coll_name)
         cached = {key: answer for key, answer in self._collection_features_cache.items() if key[:2] == namespace}
+        changed: frozenset[str] | None = getattr(self._sorted_update, "fields", None)
+        untouched = {key: answer for key, answer in cached.items() if changed is not None and _about_none_of(key, changed)}
         super()._invalidate_collection_features_cache(db_name, coll_name)
+        self._collection_features_cache.update(untouched)
         if written and cached and db_name is not None and coll_name is not None:
-            self._collection_features_cache.update(self._still_true(db_name, coll_name, cached, written))
+            asked = {key: answer for key, answer in cached.items() if key not in untouched}
+            self._collection_features_cache.update(self._still_true(db_name, coll_name, asked, written))
 
     @staticmethod
     def _take_written(conn: sqlite3.Connection, db_name: str | None, coll_name: str | None) -> list[str]:
@@ -311,6 +335,25 @@ class SQLiteEngine(_SQLiteEngine):
         finally:
             fresh = self._collection_features_cache.pop(key, None)
         return bool(fresh == answer)
+
+
+def _fields_changed(update: Any) -> frozenset[str] | None:
+    """The top-level fields an update of field operators may change; None for any other update."""
+    if not isinstance(update, dict) or not update or not set(update) <= _FIELD_OPERATORS:
+        return None
+    paths = [path for operator, spec in update.items() if isinstance(spec, dict)
+             for path in (*spec, *(spec.values() if operator == "$rename" else ()))]
+    if len(paths) < sum(len(spec) if isinstance(spec, dict) else 1 for spec in update.values()):
+        return None  # an operator not given as {path: value}
+    if not all(isinstance(path, str) for path in paths):
+        return None
+    return frozenset(path.split(".", 1)[0] for path in paths)
+
+
+def _about_none_of(key: tuple[str, str, str], fields: frozenset[str]) -> bool:
+    """Whether a cached answer is about a field under none of `fields` (only questions about one field are known)."""
+    kind, _, argument = key[2].partition(":")
+    return kind in _QUESTIONS and argument.split(".", 1)[0].split(":", 1)[0] not in fields
 
 
 def _exact_ids(plan: QueryNode) -> tuple[object, ...]:
