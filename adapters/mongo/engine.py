@@ -62,9 +62,16 @@ answering the same as before).
    An update made of field operators (`$set`, `$unset`, `$inc`, `$push`, ...: no replacement, pipeline or upsert)
    changes the values under the top-level fields its paths name (a `$rename`'s target too) and nothing else, so an
    answer about a field under none of them is what it was: a save that writes three fields of a dispute, or a
-   claim that writes its lease, no longer has every question about the collection asked again of the document.
+   claim that writes its lease, no longer has every question about the collection asked again of the document;
+   the questions about the fields it changed are asked of those fields of the document alone.
+
+9. An update whose filter mongoeco cannot translate to SQL (`{"_id": id, "outbox.id": m}`, a condition on a
+   field of an array's elements: how the relay records a delivery) makes it load and decode every document of
+   the collection and test each. Where the filter names the `_id` (alone or among other conditions, see 6), only
+   the documents with those storage keys can match: mongoeco is handed those and tests them as before.
 """
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -77,7 +84,7 @@ from mongoeco.engines.sqlite_query import json_path_for_field, type_expression_s
 from mongoeco.engines.sqlite import SQLiteEngine as _SQLiteEngine
 from mongoeco.session import ClientSession
 from mongoeco._types.aliases import Document
-from mongoeco.core.query_plan import EqualsCondition, InCondition, QueryNode
+from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition, QueryNode
 from mongoeco._types.documents import EngineIndexRecord
 
 MONGOECO_VERSION = "4.11.0"
@@ -205,14 +212,36 @@ class SQLiteEngine(_SQLiteEngine):
         finally:
             self._sorted_update.pending = self._sorted_update.fields = None
 
+    def _select_first_document_for_plan(self, db_name: str, coll_name: str, plan: QueryNode, **kwargs: Any) -> Any:
+        found = super()._select_first_document_for_plan(db_name, coll_name, plan, **kwargs)
+        self._sorted_update.pending = None  # an update found its document by SQL: no scan follows
+        return found
+
     def _load_documents(self, db_name: str, coll_name: str) -> Any:
         pending = getattr(self._sorted_update, "pending", None)
         self._sorted_update.pending = None
         if pending is not None and pending[:2] == (db_name, coll_name):
             first = self._first_in_sort_order(db_name, coll_name, pending[2])
+            if first is None:
+                first = self._with_ids(db_name, coll_name, pending[2])
             if first is not None:
                 return iter(first)
         return super()._load_documents(db_name, coll_name)
+
+    def _with_ids(self, db_name: str, coll_name: str, operation: Any) -> list[tuple[str, Document]] | None:
+        """The documents an unsorted update's filter can match when it names their `_id`s (see 9), or None."""
+        plan = compile_update_semantics(operation).query_plan
+        clauses = plan.clauses if isinstance(plan, AndCondition) else (plan,)
+        ids = next((found for clause in clauses if (found := _exact_ids(clause))), ())
+        if not ids or operation.sort:
+            return None
+        keys = [self._storage_key(value) for value in ids]
+        rows = self._require_connection().execute(
+            "SELECT storage_key, document FROM documents WHERE db_name = ? AND coll_name = ? "
+            f"AND storage_key IN ({', '.join('?' for _ in keys)}) ORDER BY rowid",
+            (db_name, coll_name, *keys),
+        ).fetchall()
+        return [(row[0], self._deserialize_document(row[1])) for row in rows]
 
     def _first_in_sort_order(self, db_name: str, coll_name: str, operation: Any) -> list[tuple[str, Document]] | None:
         """The document a sorted update would pick (as a list of at most one), or None to let mongoeco look."""
@@ -291,8 +320,10 @@ class SQLiteEngine(_SQLiteEngine):
         untouched = {key: answer for key, answer in cached.items() if changed is not None and _about_none_of(key, changed)}
         super()._invalidate_collection_features_cache(db_name, coll_name)
         self._collection_features_cache.update(untouched)
-        if written and cached and db_name is not None and coll_name is not None:
-            asked = {key: answer for key, answer in cached.items() if key not in untouched}
+        asked = {key: answer for key, answer in cached.items() if key not in untouched}
+        if written and asked and db_name is not None and coll_name is not None:
+            if changed is not None:  # the questions left are about the fields it changed: asked of those alone
+                written = [_only(document, changed) for document in written]
             self._collection_features_cache.update(self._still_true(db_name, coll_name, asked, written))
 
     @staticmethod
@@ -348,6 +379,12 @@ def _fields_changed(update: Any) -> frozenset[str] | None:
     if not all(isinstance(path, str) for path in paths):
         return None
     return frozenset(path.split(".", 1)[0] for path in paths)
+
+
+def _only(document: str, fields: frozenset[str]) -> str:
+    """A stored document (mongoeco's JSON) with only `fields` (those it holds) of its top-level fields."""
+    parsed = json.loads(document)
+    return json.dumps({name: parsed[name] for name in fields if name in parsed})
 
 
 def _about_none_of(key: tuple[str, str, str], fields: frozenset[str]) -> bool:

@@ -104,6 +104,26 @@ async def test_a_write_to_some_fields_keeps_what_is_known_of_the_others_without_
         assert {args[0] for args in asked[len(about_v):]} == set(known)
 
 
+async def test_mongoeco_decodes_every_document_to_update_one_it_names_by_id_and_the_adapted_engine_only_that_one(
+    collection,
+):
+    await collection.insert_one({"_id": "with-array", "k": "k-array", "items": [{"id": "a"}, {"id": "b"}]})
+    loaded = []
+    load = collection.engine._load_documents
+
+    def counted(*args: Any) -> Any:
+        documents = list(load(*args))
+        loaded.extend(documents)
+        return iter(documents)
+
+    collection.engine._load_documents = counted
+    updated = await collection.update_one({"_id": "with-array", "items.id": "b"}, {"$pull": {"items": {"id": "b"}}})
+
+    assert updated.modified_count == 1
+    assert (await collection.find_one({"_id": "with-array"}))["items"] == [{"id": "a"}]
+    assert len(loaded) == (1 if isinstance(collection.engine, SQLiteEngine) else 31)
+
+
 @pytest.mark.parametrize("duplicate", ["id-4", ObjectId("65a1b2c3d4e5f60718293a4b"), 7.0])
 async def test_a_duplicate_id_is_refused(collection, duplicate):
     if not isinstance(duplicate, str):
@@ -148,6 +168,9 @@ async def observe(collection: Any) -> list[Any]:
         lambda c: c.update_one({"_id": "id-8"}, {"$set": {"w": [1, 2]}}),
         lambda c: c.update_one({"_id": "id-8"}, {"$rename": {"w": "v"}}),
         lambda c: c.update_one({"_id": "id-9"}, {"$push": {"n": {"x": 1}}}),
+        lambda c: c.update_one({"_id": "nested", "n.x": 1}, {"$set": {"v": "v-0075"}}),
+        lambda c: c.update_one({"_id": "id-3", "n.x": 1}, {"$set": {"v": "v-0095"}}),  # matches nothing
+        lambda c: c.update_one({"_id": {"$in": ["id-5", "id-9"]}, "n.x": 1}, {"$set": {"v": "v-0105"}}),
         lambda c: c.delete_one({"_id": "num"}),
         lambda c: c.replace_one({"_id": "arr"}, {"k": "k-arr", "v": "v-005"}),
     ]
