@@ -91,8 +91,10 @@ def from_doc(doc: Doc) -> Dispute:
 
 
 def saved_fields(doc: Doc) -> Doc:
-    """The fields of a dispute document that a save writes: those that change only with its version."""
-    return {k: v for k, v in doc.items() if k not in NOT_SAVED}
+    """The fields of a dispute document that a save writes, those that change only with its version: its state and
+    its due times (`due.<kind>`, but the relay's, which deliveries move)."""
+    due = {f"due.{kind}": at for kind, at in doc.get("due", {}).items() if kind != WorkKind.RELAY}
+    return {k: v for k, v in doc.items() if k not in NOT_SAVED} | due
 
 
 def found(stored: StoredStates, doc: Doc) -> Dispute:
@@ -150,11 +152,13 @@ class MongoDisputes:
 
     async def save(self, dispute: Dispute, ending: Lease | None = None, taking: Taking | None = None) -> None:
         due = due_times(dispute, self.retention)
-        changes, state = self.stored.changes(dispute.id, dispute.version, saved_fields(to_doc(dispute)))
+        fields = saved_fields(to_doc(dispute)) | {name: at for name, at in due.items() if at}
+        changes, state = self.stored.changes(dispute.id, dispute.version, fields)
         update: Doc = {"$inc": {"version": 1}}
-        if written := changes | {name: at for name, at in due.items() if at}:
-            update["$set"] = written
-        if unset := {name: "" for name, at in due.items() if at is None}:
+        if changes:
+            update["$set"] = changes
+        held = self.stored.holds(dispute.id, dispute.version)
+        if unset := {name: "" for name, at in due.items() if at is None and held(name)}:
             update["$unset"] = unset
         if new := dispute.new_messages:
             update["$push"] = {"outbox": {"$each": [m.model_dump() for m in new]}}

@@ -4,11 +4,13 @@ version guarantees the stored fields are the ones kept here. Fields are compared
 stored (a tuple and a list, or a datetime and the same one to the millisecond, are the same value there).
 
 Only fields that change with the version may be kept (`adapters/mongo/disputes.py` picks them): a field storage
-changes without a new version (the outbox, attachment views, the schedule) is never compared, so a save never
-writes it back. Bounded: the least recently used dispute is forgotten first, and a save from a version not kept here
+changes without a new version (the outbox, attachment views, leases, the relay's due time) is never compared, so a
+save never writes it back; nor does it write back the images' deletion time, which the deletion clears when done,
+unless its change moves it. Bounded: the least recently used dispute is forgotten first, and a save from a version not kept here
 writes every field."""
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import bson
@@ -39,6 +41,13 @@ class StoredStates:
             return fields, now
         before = kept[1]
         return {name: value for name, value in fields.items() if before.get(name) != now[name]}, now
+
+    def holds(self, dispute_id: str, version: int) -> Callable[[str], bool]:
+        """Whether a field may be stored at `version`: held in the state kept for it, or any when it is not kept."""
+        kept = self._kept.get(dispute_id)
+        if kept is None or kept[0] != version:
+            return lambda name: True
+        return kept[1].__contains__
 
     def keep(self, dispute_id: str, version: int, fields: Encoded) -> None:
         self._kept[dispute_id] = (version, fields)

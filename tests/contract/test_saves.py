@@ -66,3 +66,26 @@ async def test_a_save_from_a_copy_another_copys_save_read_stores_that_change_too
     stored = await cases.storage.disputes.get(dispute.id)
     assert stored.assignee == INVESTIGATOR.id and stored.timeline[-1].action == "note_added"
     assert stored == second
+
+
+async def test_saves_in_a_row_from_one_copy_clear_a_due_time_and_set_it_again(cases: Cases) -> None:
+    dispute = await cases.draft()
+    dispute.evidence_pull_due = NOW
+    await cases.storage.disputes.add(dispute)
+    copy = await cases.storage.disputes.get(dispute.id)
+
+    async def due() -> list[str]:
+        claimed = await cases.storage.schedule.claim_due(WorkKind.PULL_EVIDENCE, LATER, timedelta(seconds=1), 5, "w")
+        for item in claimed:
+            await cases.storage.schedule.release(WorkKind.PULL_EVIDENCE, item.subject, "w")
+        return [item.subject for item in claimed]
+
+    copy.evidence_pull_due = None
+    await cases.storage.disputes.save(copy)
+    assert await due() == []
+    copy.evidence_pull_due = NOW
+    await cases.storage.disputes.save(copy)
+    assert await due() == [dispute.id]
+    copy.evidence_pull_due = None
+    await cases.storage.disputes.save(copy)
+    assert await due() == []
