@@ -60,10 +60,10 @@ answering the same as before).
 
 8. A write that changes some fields keeps what is known of the others (2, before asking the written documents).
    An update made of field operators (`$set`, `$unset`, `$inc`, `$push`, ...: no replacement, pipeline or upsert)
-   changes the values under the top-level fields its paths name (a `$rename`'s target too) and nothing else, so an
-   answer about a field under none of them is what it was: a save that writes three fields of a dispute, or a
-   claim that writes its lease, no longer has every question about the collection asked again of the document;
-   the questions about the fields it changed are asked of those fields of the document alone.
+   changes values only under the paths it names (a `$rename`'s target too; a path is cut before its first array
+   position), so an answer about a field neither under nor above one of them is what it was: a save that writes
+   three fields of a dispute, or a claim that writes its lease of one kind, no longer has every question about the
+   collection asked again of the document; the other questions are asked of the top-level fields it changed alone.
 
 9. An update whose filter mongoeco cannot translate to SQL (`{"_id": id, "outbox.id": m}`, a condition on a
    field of an array's elements: how the relay records a delivery) makes it load and decode every document of
@@ -369,28 +369,39 @@ class SQLiteEngine(_SQLiteEngine):
 
 
 def _fields_changed(update: Any) -> frozenset[str] | None:
-    """The top-level fields an update of field operators may change; None for any other update."""
+    """The paths under which an update of field operators may change values (each cut before its first array
+    position, `outbox.$.attempts` → `outbox`); None for any other update."""
     if not isinstance(update, dict) or not update or not set(update) <= _FIELD_OPERATORS:
         return None
     paths = [path for operator, spec in update.items() if isinstance(spec, dict)
              for path in (*spec, *(spec.values() if operator == "$rename" else ()))]
     if len(paths) < sum(len(spec) if isinstance(spec, dict) else 1 for spec in update.values()):
         return None  # an operator not given as {path: value}
-    if not all(isinstance(path, str) for path in paths):
+    if not all(isinstance(path, str) and path for path in paths):
         return None
-    return frozenset(path.split(".", 1)[0] for path in paths)
+    return frozenset(_up_to_a_position(path) for path in paths)
 
 
-def _only(document: str, fields: frozenset[str]) -> str:
-    """A stored document (mongoeco's JSON) with only `fields` (those it holds) of its top-level fields."""
+def _up_to_a_position(path: str) -> str:
+    parts = path.split(".")
+    cut = next((n for n, part in enumerate(parts) if n and (part.startswith("$") or part.isdigit())), len(parts))
+    return ".".join(parts[:cut])
+
+
+def _only(document: str, paths: frozenset[str]) -> str:
+    """A stored document (mongoeco's JSON) with only the top-level fields (those it holds) that `paths` start with."""
     parsed = json.loads(document)
-    return json.dumps({name: parsed[name] for name in fields if name in parsed})
+    return json.dumps({name: parsed[name] for name in {path.split(".", 1)[0] for path in paths} if name in parsed})
 
 
-def _about_none_of(key: tuple[str, str, str], fields: frozenset[str]) -> bool:
-    """Whether a cached answer is about a field under none of `fields` (only questions about one field are known)."""
+def _about_none_of(key: tuple[str, str, str], paths: frozenset[str]) -> bool:
+    """Whether a cached answer is about a field neither under nor above any of `paths` (only questions about one
+    field are known: `kind:field`, or `kind:field:argument`)."""
     kind, _, argument = key[2].partition(":")
-    return kind in _QUESTIONS and argument.split(".", 1)[0].split(":", 1)[0] not in fields
+    if kind not in _QUESTIONS:
+        return False
+    field = argument.rpartition(":")[0] if kind in _ABOUT_A_FIELD_AND_MORE else argument
+    return not any(field == path or field.startswith(path + ".") or path.startswith(field + ".") for path in paths)
 
 
 def _exact_ids(plan: QueryNode) -> tuple[object, ...]:
@@ -421,6 +432,7 @@ def _two(method: Callable[..., Any]) -> Callable[[Any, str, str, str], Any]:
     return ask
 
 
+_ABOUT_A_FIELD_AND_MORE = frozenset({"tagged_type", "comparison_mismatch", "scalar_or_array_comparison_mismatch"})
 _QUESTIONS: dict[str, Callable[[Any, str, str, str], Any]] = {
     "array_or_object": _one(SQLiteEngine._field_holds_array_or_object_in_collection),
     "tagged_type": _two(_SQLiteEngine._field_contains_tagged_value_type_in_collection),

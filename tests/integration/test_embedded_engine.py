@@ -100,8 +100,17 @@ async def test_a_write_to_some_fields_keeps_what_is_known_of_the_others_without_
 
         await coll.update_one({"_id": "id-3"}, {"$set": {"v": "v-changed"}})
         assert {args[0] for args in asked} == about_v
+        await coll.find_one({"m.a": "x"})
+        await coll.find_one({"m.b": "y"})
+        about_m = {key[2] for key in features(engine) if ":m." in key[2]}
+        assert {"traverses_array:m.a", "traverses_array:m.b"} <= about_m
+        asked.clear()
+        await coll.update_one({"_id": "id-3"}, {"$set": {"m.a": "z"}})
+        assert {args[0][2] for args in asked if ":m." in args[0][2]} == {key for key in about_m if ":m.a" in key}
+        asked.clear()
+        known = features(engine)
         await coll.replace_one({"_id": "id-4"}, {"k": "k-4", "v": "v-004"})
-        assert {args[0] for args in asked[len(about_v):]} == set(known)
+        assert {args[0] for args in asked} == set(known)
 
 
 async def test_mongoeco_decodes_every_document_to_update_one_it_names_by_id_and_the_adapted_engine_only_that_one(
@@ -171,6 +180,8 @@ async def observe(collection: Any) -> list[Any]:
         lambda c: c.update_one({"_id": "nested", "n.x": 1}, {"$set": {"v": "v-0075"}}),
         lambda c: c.update_one({"_id": "id-3", "n.x": 1}, {"$set": {"v": "v-0095"}}),  # matches nothing
         lambda c: c.update_one({"_id": {"$in": ["id-5", "id-9"]}, "n.x": 1}, {"$set": {"v": "v-0105"}}),
+        lambda c: c.update_one({"_id": "nested"}, {"$set": {"n.0.x": [1, 2]}}),
+        lambda c: c.update_one({"_id": "id-9"}, {"$set": {"n.$[].x": "inner"}}),
         lambda c: c.delete_one({"_id": "num"}),
         lambda c: c.replace_one({"_id": "arr"}, {"k": "k-arr", "v": "v-005"}),
     ]
