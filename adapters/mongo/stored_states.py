@@ -6,8 +6,8 @@ stored (a tuple and a list, or a datetime and the same one to the millisecond, a
 Only fields that change with the version may be kept (`adapters/mongo/disputes.py` picks them): a field storage
 changes without a new version (the outbox, attachment views, leases, the relay's due time) is never compared, so a
 save never writes it back; nor does it write back the images' deletion time, which the deletion clears when done,
-unless its change moves it. Bounded: the least recently used dispute is forgotten first, and a save from a version not kept here
-writes every field."""
+unless its change moves it. Bounded: the least recently used dispute is forgotten first, and a save from a version
+not kept here writes every field."""
 
 from collections import OrderedDict
 from collections.abc import Callable
@@ -50,7 +50,10 @@ class StoredStates:
         return kept[1].__contains__
 
     def keep(self, dispute_id: str, version: int, fields: Encoded) -> None:
-        self._kept[dispute_id] = (version, fields)
+        """Keep `fields` as stored at `version`, unless a later version is kept (a claim answered after a save)."""
+        kept = self._kept.get(dispute_id)
+        if kept is None or kept[0] <= version:
+            self._kept[dispute_id] = (version, fields)
         self._kept.move_to_end(dispute_id)
         if len(self._kept) > self.size:
             self._kept.popitem(last=False)
