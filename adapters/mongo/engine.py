@@ -317,7 +317,9 @@ class SQLiteEngine(_SQLiteEngine):
         namespace = (db_name, coll_name)
         cached = {key: answer for key, answer in self._collection_features_cache.items() if key[:2] == namespace}
         changed: frozenset[str] | None = getattr(self._sorted_update, "fields", None)
-        untouched = {key: answer for key, answer in cached.items() if changed is not None and _about_none_of(key, changed)}
+        # Only for the write of this update (a purge of expired documents within it stores nothing: all dropped).
+        untouched = {key: answer for key, answer in cached.items()
+                     if written and changed is not None and _about_none_of(key, changed)}
         super()._invalidate_collection_features_cache(db_name, coll_name)
         self._collection_features_cache.update(untouched)
         asked = {key: answer for key, answer in cached.items() if key not in untouched}
