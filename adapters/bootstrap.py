@@ -230,7 +230,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             await migrate(db)
             repository = MongoDisputes.in_database(db, timedelta(days=settings.attachment_retention_days))
             store: EvidenceStore = MongoEvidenceStore(db)
-            schedule: Schedule = MongoSchedule(db)
+            schedule: Schedule = MongoSchedule(db, repository.stored)
             breakers: BreakerStore = MongoBreakerStore(db)
             retention: AttachmentRetention | None = AttachmentRetention(db)
             test_clocks: TestClocks = MongoTestClocks(db)
