@@ -8,7 +8,7 @@ events to us by webhook additionally verifies and parses them (``PushCarrier``).
 import hashlib
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Protocol, runtime_checkable
+from typing import Annotated, Protocol, Self, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
@@ -16,7 +16,7 @@ from carriers.breaker import BreakerSettings, CircuitBreaker
 from carriers.errors import BadRequest
 from carriers.retry import RetryBudget
 from schemas.common import Id
-from schemas.proof import ProofOfDelivery, ProofOffer
+from schemas.proof import ProofOfDelivery, ProofOffer, assembled
 
 _TRACKING_NUMBER = TypeAdapter(Id)
 
@@ -58,6 +58,14 @@ class WebhookEvent(BaseModel):
     event_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     tracking_number: Id
     proof: ProofOfDelivery
+
+    @classmethod
+    def of_checked(cls, event_id: str, tracking_number: str, proof: ProofOfDelivery) -> Self:
+        """The event of an id, a number and a proof that are already what validation would make of them (an
+        id of 1 to 128 characters, the number an ``Id``, as the carrier's mapping checked them), without
+        validating them again."""
+        fields = {"event_id": event_id, "tracking_number": tracking_number, "proof": proof}
+        return assembled(cls, fields, set(fields))
 
 
 def checked_tracking_number(carrier: str, tracking_number: str) -> str:

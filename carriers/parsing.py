@@ -130,7 +130,7 @@ def text_of(value: str | int | None) -> str | None:
 
 
 def join_text(*parts: str | None, sep: str = ", ") -> str | None:
-    return sep.join(p for p in map(text, parts) if p) or None
+    return sep.join([found for part in parts if (found := text(part))]) or None
 
 
 def parse_timestamp(value: str | None, *, carrier: str, what: str, zone: tzinfo = UTC) -> datetime | None:

@@ -88,10 +88,12 @@ class _Private(BaseModel):
         its bounds), without validating them again: for a mapping that checked each value as it read it (its
         tests hold every result to ``model_validate``). Fields left out take their defaults, which are
         immutable. ``model_construct`` does the same with more generic work, slower than validating."""
-        return _assembled(cls, _in_order(cls, fields), set(fields))
+        return assembled(cls, _in_order(cls, fields), set(fields))
 
 
-def _assembled[M: BaseModel](model: type[M], state: dict[str, Any], fields_set: set[str]) -> M:
+def assembled[M: BaseModel](model: type[M], state: dict[str, Any], fields_set: set[str]) -> M:
+    """The model holding ``state`` (every field, in the model's order) as it is, without validating it: for
+    values that are already what validation would make of them (``of_checked``)."""
     made = model.__new__(model)
     object.__setattr__(made, "__dict__", state)
     object.__setattr__(made, "__pydantic_fields_set__", fields_set)
@@ -252,7 +254,7 @@ class ProofOfDelivery(_Private):
     def of_checked(cls, **fields: Any) -> Self:
         """``_Private.of_checked``, keeping delivery facts only on a delivery, as validation does."""
         fields = _facts_of_its_status(fields)
-        return _assembled(cls, _in_order(cls, fields), set(fields))
+        return assembled(cls, _in_order(cls, fields), set(fields))
 
     @field_validator("signature", "photo", "document")
     @classmethod
@@ -268,16 +270,15 @@ class ProofOfDelivery(_Private):
         received = {"received_at": at, "raw_ref": raw_ref, "offer": offer}
         state = self.__dict__.copy()
         state.update(received)
-        return _assembled(type(self), state, self.__pydantic_fields_set__ | received.keys())
-
-    def _attachments(self) -> Iterator[tuple[AttachmentKind, Attachment]]:
-        for kind, field in self._attachment_fields.items():
-            if (attachment := getattr(self, field)) is not None:
-                yield kind, attachment
+        return assembled(type(self), state, self.__pydantic_fields_set__ | received.keys())
 
     def inline_attachments(self) -> dict[AttachmentKind, Attachment]:
         """The attachments whose bytes are carried inline and should be moved to storage."""
-        return {kind: a for kind, a in self._attachments() if a.content_b64 is not None}
+        return {
+            kind: attachment
+            for kind, field in self._attachment_fields.items()
+            if (attachment := getattr(self, field)) is not None and attachment.content_b64 is not None
+        }
 
     def with_inline_media_types(self, media_type: Callable[[AttachmentKind, bytes], str]) -> Self:
         """This proof with each inline attachment labelled ``media_type(kind, its bytes)``, whatever it was

@@ -87,7 +87,7 @@ class Rejection(Exception):
 
 async def read_bounded(request: web.Request, limit: int) -> bytes:
     """The raw body, refused (``too_large``) as soon as it passes `limit`: a chunked body is never read past it."""
-    if request.content_length is not None and request.content_length > limit:
+    if (length := request.content_length) is not None and length > limit:
         raise _too_large(limit)
     if request.content.is_eof():  # all of it came with the headers (decoded, if it was compressed)
         whole = request.content.read_nowait()

@@ -111,7 +111,7 @@ def event_proof(pushed: PushedEvent, received_at: datetime) -> WebhookEvent:
         events=(TrackingEvent.of_checked(at=event.occurred_at, code=code),),
         notes=notes.items,
     )
-    return WebhookEvent(event_id=event.event_id, tracking_number=event.tracking_number, proof=proof)
+    return WebhookEvent.of_checked(event.event_id, event.tracking_number, proof)
 
 
 def _attachment(

@@ -61,11 +61,18 @@ def instant(stamp: Stamp, notes: Notes, field: str, zone: tzinfo | None = None) 
     return _at(local, gmt, place or zone, notes, field)
 
 
-def located(stamp: Stamp, notes: Notes, field: str) -> tuple[datetime | None, tzinfo | None]:
-    """``instant(stamp)`` and ``place_zone(stamp)`` together, the stamp's dates, times and zone read once."""
-    local, gmt = _pairs(stamp, notes, field)
-    place = _zone(stamp, local, gmt, notes, field)
-    return _at(local, gmt, place, notes, field), place
+def delivered_times(
+    scan: Stamp, actual: Stamp, notes: Notes, field: str, actual_field: str
+) -> tuple[datetime | None, datetime | None]:
+    """A delivery scan's instant (``instant(scan)``) and the delivery's: its own date and time (``actual``) in the
+    zone of the scan's place, else the scan's instant. The scan's dates, times and zone are read once, and an
+    actual date and time written as the scan's local ones (as UPS sends them) are not read again."""
+    local, gmt = _pairs(scan, notes, field)
+    place = _zone(scan, local, gmt, notes, field)
+    at = _at(local, gmt, place, notes, field)
+    if local is not None and place is not None and actual[:2] == scan[:2]:
+        return at, at  # the same wall clock in the same zone
+    return at, instant(actual, notes, actual_field, place) or at
 
 
 def _at(

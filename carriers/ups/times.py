@@ -20,8 +20,8 @@ from carriers.parsing import text
 
 CARRIER = "ups"
 _OFFSET = re.compile(r"^([+-])(\d{1,2})[:.]?(\d{2})$", re.ASCII)
-_DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$", re.ASCII)
-_TIME = re.compile(r"^(\d{1,2}):?(\d{2}):?(\d{2})$", re.ASCII)
+_WALL_CLOCK = re.compile(r"(\d{4})-?(\d{2})-?(\d{2}) (\d{1,2}):?(\d{2}):?(\d{2})", re.ASCII)
+"""A date and a time, joined by one space (neither holds one once stripped): both read by one match."""
 
 
 def offset(value: str | None) -> tzinfo | None:
@@ -39,10 +39,10 @@ def wall_clock(date: str | None, time: str | None) -> datetime | None:
     ``MalformedResponse``."""
     if date is None or time is None or not (date := date.strip()) or not (time := time.strip()):
         return None
-    day, moment = _DATE.match(date), _TIME.match(time)
     try:
-        if day is None or moment is None:
+        if (written := _WALL_CLOCK.fullmatch(f"{date} {time}")) is None:
             raise ValueError
-        return datetime(int(day[1]), int(day[2]), int(day[3]), int(moment[1]), int(moment[2]), int(moment[3]))  # noqa: DTZ001 - callers add the zone
+        year, month, day, hour, minute, second = written.groups()
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))  # noqa: DTZ001 - callers add the zone
     except ValueError:
         raise MalformedResponse("unreadable date or time", carrier=CARRIER) from None

@@ -20,11 +20,13 @@ activity time, so a redelivered webhook maps to the same id.
 
 from datetime import datetime
 
+from pydantic import ValidationError
+
 from carriers.base import WebhookEvent, derive_event_id
 from carriers.errors import MalformedResponse
-from carriers.parsing import reading, text
+from carriers.parsing import misshapen, text
 from carriers.ups.mapping import place_text, read_status
-from carriers.ups.reading import CODE, Notes, Stamp, decode, instant, located, short
+from carriers.ups.reading import CODE, Notes, Stamp, decode, delivered_times, instant, short
 from carriers.ups.wire import Status, TrackingEvent
 from schemas.proof import CODE_CHARS, AttachmentKind, DeliveryLocation, ProofOfDelivery, ProofSource, ProofStatus
 from schemas.proof import TrackingEvent as CanonicalEvent
@@ -36,8 +38,10 @@ def parse_tracking_event(raw_body: bytes, received_at: datetime) -> WebhookEvent
     event, ignored = decode(TrackingEvent, raw_body, WHAT)
     notes = Notes()
     notes.ignored(ignored, "TrackingEvent")
-    with reading(CODE, WHAT):  # an attachment past the canonical bounds
+    try:
         proof = _proof(event, notes, received_at)
+    except ValidationError as error:  # an attachment past the canonical bounds; not chained: it quotes the input
+        raise misshapen(error, carrier=CODE, what=WHAT) from None
     event_id = derive_event_id(
         CODE,
         event.tracking_number,
@@ -46,7 +50,7 @@ def parse_tracking_event(raw_body: bytes, received_at: datetime) -> WebhookEvent
         event.gmt_activity_date or event.local_activity_date,
         event.gmt_activity_time or event.local_activity_time,
     )
-    return WebhookEvent(event_id=event_id, tracking_number=event.tracking_number, proof=proof)
+    return WebhookEvent.of_checked(event_id, event.tracking_number, proof)  # a hash; a number read as an Id
 
 
 def _proof(event: TrackingEvent, notes: Notes, received_at: datetime) -> ProofOfDelivery:
@@ -64,11 +68,11 @@ def _proof(event: TrackingEvent, notes: Notes, received_at: datetime) -> ProofOf
     )
     delivered = status is ProofStatus.DELIVERED
     if delivered:  # the delivery's own date and time are in the scan's zone
-        at, zone = located(scanned, notes, "localActivityDate")
+        actual = Stamp(event.actual_delivery_date, event.actual_delivery_time)
+        at, delivered_at = delivered_times(scanned, actual, notes, "localActivityDate", "actualDeliveryDate")
     else:
-        at, zone = instant(scanned, notes, "localActivityDate"), None
+        at, delivered_at = instant(scanned, notes, "localActivityDate"), None
     place = place_text(event.activity_location)
-    actual = Stamp(event.actual_delivery_date, event.actual_delivery_time)
     # Each value is checked as it is read (the number by the wire model, texts by ``short``, times made aware,
     # attachments and notes validated where they are made): assembled without validating again.
     return ProofOfDelivery.of_checked(
@@ -77,7 +81,7 @@ def _proof(event: TrackingEvent, notes: Notes, received_at: datetime) -> ProofOf
         status=status,
         status_code=code,
         package_number=event.tracking_number,
-        delivered_at=(instant(actual, notes, "actualDeliveryDate", zone) or at) if delivered else None,
+        delivered_at=delivered_at,
         received_by=short(event.received_by) if delivered else None,
         photo=notes.inline(AttachmentKind.PHOTO, event.delivery_photo, "deliveryPhoto") if delivered else None,
         location=DeliveryLocation.of_checked(address=place) if delivered and place else None,

@@ -214,3 +214,26 @@ def test_a_field_ups_never_defined_is_ignored_however_deeply_nested(ups) -> None
     [event] = ups.parse_webhook(body)
 
     assert (event.proof.status, event.proof.received_by, event.proof.notes) == (ProofStatus.DELIVERED, "John", ())
+
+
+def test_a_delivery_time_apart_from_the_scan_s_is_read_in_the_scan_s_zone(ups) -> None:
+    body = sample_json("ups", "alert-delivered.json") | {"actualDeliveryTime": "101500"}
+
+    [event] = ups.parse_webhook(json.dumps(body).encode())
+
+    # the scan: local 09:50:04, GMT 13:50:04, so four hours behind; the delivery at 10:15 local, the same place
+    assert event.proof.delivered_at == datetime(2024, 4, 23, 10, 15, tzinfo=EDT)
+    assert event.proof.events[0].at == datetime(2024, 4, 23, 9, 50, 4, tzinfo=EDT)
+    assert event.proof.notes == ()
+
+
+def test_a_delivery_at_the_scan_s_time_in_no_known_zone_says_so_for_both_times(ups) -> None:
+    body = sample_json("ups", "alert-delivered.json")
+    del body["gmtActivityDate"], body["gmtActivityTime"]  # the United States keep no one zone
+
+    [event] = ups.parse_webhook(json.dumps(body).encode())
+
+    assert event.proof.delivered_at == datetime(2024, 4, 23, 9, 50, 4, tzinfo=UTC)
+    unknown = "a local time without offset, GMT time or known zone: read as UTC, may be hours off"
+    assert [(note.field, note.reason) for note in event.proof.notes] == [
+        ("localActivityDate", unknown), ("actualDeliveryDate", unknown)]
