@@ -80,6 +80,7 @@ from adapters.web.keys import (
     MAX_PAGE,
     METRICS,
     PUSH_CARRIERS,
+    QUEUE_ROWS,
     SERVICE,
     STAFF_DIRECTORY,
     TOKENS,
@@ -88,7 +89,7 @@ from adapters.web.keys import (
 from adapters.web.edge import edge
 from adapters.web.openapi import build_openapi
 from adapters.web import rate_limit
-from adapters.web.views import Cursors
+from adapters.web.views import Cursors, QueueRows
 from adapters.wake import WakingInbox, WakingRepository, Wakeups
 from adapters.workers import log_attempt, run_workers, worker_id
 from adapters.worklog import StructlogWorkLog
@@ -185,6 +186,7 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app[MAX_PAGE] = settings.max_page_size
     app[EXPORT_MAX_ROWS] = settings.export_max_rows
     app[CURSORS] = Cursors.from_secret(settings.jwt_secret.get_secret_value())
+    app[QUEUE_ROWS] = QueueRows()
     app[WEBHOOK_MAX_BYTES] = settings.webhook_max_bytes
     app[BODY_TIMEOUT] = settings.body_timeout_seconds
     app[METRICS] = CollectorRegistry()
@@ -228,7 +230,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             await migrate(db)
             repository = MongoDisputes.in_database(db, timedelta(days=settings.attachment_retention_days))
             store: EvidenceStore = MongoEvidenceStore(db)
-            schedule: Schedule = MongoSchedule(db)
+            schedule: Schedule = MongoSchedule(db, repository.stored)
             breakers: BreakerStore = MongoBreakerStore(db)
             retention: AttachmentRetention | None = AttachmentRetention(db)
             test_clocks: TestClocks = MongoTestClocks(db)

@@ -67,6 +67,13 @@ ReadOnlyList: type[list[Any]] = type("ReadOnlyList", (list,), {
     "__deepcopy__": lambda self, memo: copy.deepcopy(list(self), memo),
 })
 """A stored dispute's list: read, serialised and compared as a list; any change refused (copies are lists)."""
+_NOTHING: list[Any] = ReadOnlyList()
+"""The one empty read-only list every snapshot shares: most of a dispute's lists are empty, and a list made for
+each would be kept, and scanned by the collector, for as long as the snapshot is."""
+
+
+def _read_only_list(items: list[Any] | tuple[()] = ()) -> list[Any]:
+    return ReadOnlyList(items) if items else _NOTHING
 
 
 class _Stored(Dispute):
@@ -82,10 +89,10 @@ def _copy(dispute: Dispute) -> Dispute:
 
 def _read_only(dispute: Dispute) -> Dispute:
     """The snapshot a save stores: the dispute's fields, frozen, in lists that refuse changes."""
-    return _rebuilt(dispute, _Stored, ReadOnlyList)
+    return _rebuilt(dispute, _Stored, _read_only_list)
 
 
-def _rebuilt(dispute: Dispute, kind: type[Dispute], lists: type[list[Any]]) -> Dispute:
+def _rebuilt(dispute: Dispute, kind: type[Dispute], lists: Callable[..., list[Any]]) -> Dispute:
     state = dispute.__dict__.copy()
     state.update(zip(LISTS, map(lists, _lists(state)), strict=True))  # the loop in C
     built = kind.__new__(kind)
@@ -318,10 +325,11 @@ class InMemoryDisputes:
 
     def _store(self, dispute: Dispute, version: int) -> None:
         dispute.version = version
-        if dispute.new_messages:
+        unsaved = dispute._unsaved
+        if unsaved:
             relay, due = self.due[WorkKind.RELAY], dispute.messages_due
             relay[dispute.id] = min(relay.get(dispute.id, due), due)
-        dispute._new_messages = []
+            unsaved.clear()  # in place: pydantic's __setattr__ for a private attribute costs more than the rest here
         for kind, at in dispute.due_work().items():
             if at is None:
                 self.due[kind].pop(dispute.id, None)

@@ -3,7 +3,9 @@ made here), built without validating them again: on the hot paths, validation co
 work. What comes from outside is always validated; this is only for what the code itself puts together.
 
 Pydantic's `model_construct` would do, but it costs more than validating: it inspects each `default_factory`'s
-signature on every call."""
+signature on every call. It pays for a model of many fields (the dispute: about a quarter less than validating
+it); a model of a few flat fields (a timeline entry, an outbox message) is built faster by validating it, so
+those are validated."""
 
 from collections.abc import Callable
 from copy import deepcopy
@@ -14,6 +16,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+_set = object.__setattr__  # past the model's own __setattr__ (frozen models refuse it)
+
 
 def trusted[M: BaseModel](cls: type[M], **values: Any) -> M:
     """A `cls` holding `values`, each of its field's type (`cls` has no validators), its other fields at their
@@ -22,16 +26,15 @@ def trusted[M: BaseModel](cls: type[M], **values: Any) -> M:
     if not values.keys() <= shape.names or not shape.required <= values.keys():
         raise TypeError(f"{cls.__name__}: unknown {sorted(values.keys() - shape.names)}, "
                         f"missing {sorted(shape.required - values.keys())}")
-    state = shape.defaults.copy()  # in the fields' order, which is the order they are serialised in
-    state.update(values)
+    state = shape.defaults | values  # in the fields' order, which is the order they are serialised in
     for name, make in shape.made:
         if name not in values:
             state[name] = make()
     model = cls.__new__(cls)
-    object.__setattr__(model, "__dict__", state)
-    object.__setattr__(model, "__pydantic_fields_set__", set(values))
-    object.__setattr__(model, "__pydantic_extra__", None)
-    object.__setattr__(model, "__pydantic_private__", {name: make() for name, make in shape.private} or None)
+    _set(model, "__dict__", state)
+    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", {name: make() for name, make in shape.private} if shape.private else None)
     return model
 
 

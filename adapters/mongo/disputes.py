@@ -22,6 +22,7 @@ from pymongo.errors import DuplicateKeyError
 
 from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import DISPUTES
+from adapters.mongo.stored_states import StoredStates
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
@@ -36,6 +37,7 @@ HISTORY_LIMIT = 200  # enough to see any abuse pattern; bounds the read for a pa
 APPEND_ONLY = ("outbox", "effects_delivered", "effects_parked", "attachment_views")
 RELAY_DUE = f"due.{WorkKind.RELAY}"
 WRITTEN_BY_ADD = ("idempotency",)  # a save never writes the key back: a later `add` may have taken it over
+NOT_SAVED = ("_id", "version", "due", "lease", "purged", *APPEND_ONLY, *WRITTEN_BY_ADD)
 
 
 def queue_key(decision_due: datetime, dispute_id: str) -> str:
@@ -88,11 +90,28 @@ def from_doc(doc: Doc) -> Dispute:
     return Dispute.model_validate({k: v for k, v in doc.items() if k not in DERIVED} | {"id": doc["_id"]})
 
 
+def saved_fields(doc: Doc) -> Doc:
+    """The fields of a dispute document that a save writes, those that change only with its version: its state and
+    its due times (`due.<kind>`, but the relay's, which deliveries move)."""
+    due = {f"due.{kind}": at for kind, at in doc.get("due", {}).items() if kind != WorkKind.RELAY}
+    return {k: v for k, v in doc.items() if k not in NOT_SAVED} | due
+
+
+def found(stored: StoredStates, doc: Doc) -> Dispute:
+    """The dispute `doc` holds, read to be changed: its state is kept for the save that follows."""
+    stored.found(doc["_id"], doc["version"], saved_fields(doc))
+    return from_doc(doc)
+
+
 @translate_driver_errors
 class MongoDisputes:
-    def __init__(self, collection: AsyncCollection[Doc], retention: timedelta = timedelta(days=365)) -> None:
+    def __init__(
+        self, collection: AsyncCollection[Doc], retention: timedelta = timedelta(days=365), stored: StoredStates | None = None
+    ) -> None:
         self.collection = collection
         self.retention = retention
+        self.stored = stored or StoredStates()
+        """Shared with the schedule, whose claims find the disputes their saves start from."""
 
     @classmethod
     def in_database(cls, db: Any, retention: timedelta = timedelta(days=365)) -> "MongoDisputes":
@@ -125,17 +144,21 @@ class MongoDisputes:
 
     async def get(self, dispute_id: str) -> Dispute | None:
         doc = await self.collection.find_one({"_id": dispute_id})
-        return from_doc(doc) if doc else None
+        return found(self.stored, doc) if doc else None
 
     async def read(self, dispute_id: str) -> Dispute | None:
-        return await self.get(dispute_id)  # decoded afresh: nothing the caller holds is stored
+        doc = await self.collection.find_one({"_id": dispute_id})
+        return from_doc(doc) if doc else None  # decoded afresh: nothing the caller holds is stored
 
     async def save(self, dispute: Dispute, ending: Lease | None = None, taking: Taking | None = None) -> None:
-        doc = to_doc(dispute)
         due = due_times(dispute, self.retention)
-        changes = {k: v for k, v in doc.items() if k not in ("_id", "version", *APPEND_ONLY, *WRITTEN_BY_ADD)}
-        update: Doc = {"$set": changes | {name: at for name, at in due.items() if at}, "$inc": {"version": 1}}
-        if unset := {name: "" for name, at in due.items() if at is None}:
+        fields = saved_fields(to_doc(dispute)) | {name: at for name, at in due.items() if at}
+        changes, state = self.stored.changes(dispute.id, dispute.version, fields)
+        update: Doc = {"$inc": {"version": 1}}
+        if changes:
+            update["$set"] = changes
+        held = self.stored.holds(dispute.id, dispute.version)
+        if unset := {name: "" for name, at in due.items() if at is None and held(name)}:
             update["$unset"] = unset
         if new := dispute.new_messages:
             update["$push"] = {"outbox": {"$each": [m.model_dump() for m in new]}}
@@ -146,6 +169,7 @@ class MongoDisputes:
         if not await _write_ending(self.collection, current, update, ending, taking):
             raise StaleVersion("The dispute changed since it was read.")
         dispute.version += 1
+        self.stored.keep(dispute.id, dispute.version, state)
         dispute._new_messages.clear()
 
     async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:

@@ -57,8 +57,21 @@ answering the same as before).
    v`), so SQLite never uses the index and tests every document. Where a string is matched that way, its
    type tag is '' and its value is v, so those two conditions, in the index's own expressions, are added:
    the same documents, found through the index.
+
+8. A write that changes some fields keeps what is known of the others (2, before asking the written documents).
+   An update made of field operators (`$set`, `$unset`, `$inc`, `$push`, ...: no replacement, pipeline or upsert)
+   changes values only under the paths it names (a `$rename`'s target too; a path is cut before its first array
+   position), so an answer about a field neither under nor above one of them is what it was: a save that writes
+   three fields of a dispute, or a claim that writes its lease of one kind, no longer has every question about the
+   collection asked again of the document; the other questions are asked of the top-level fields it changed alone.
+
+9. An update whose filter mongoeco cannot translate to SQL (`{"_id": id, "outbox.id": m}`, a condition on a
+   field of an array's elements: how the relay records a delivery) makes it load and decode every document of
+   the collection and test each. Where the filter names the `_id` (alone or among other conditions, see 6), only
+   the documents with those storage keys can match: mongoeco is handed those and tests them as before.
 """
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -71,7 +84,7 @@ from mongoeco.engines.sqlite_query import json_path_for_field, type_expression_s
 from mongoeco.engines.sqlite import SQLiteEngine as _SQLiteEngine
 from mongoeco.session import ClientSession
 from mongoeco._types.aliases import Document
-from mongoeco.core.query_plan import EqualsCondition, InCondition, QueryNode
+from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition, QueryNode
 from mongoeco._types.documents import EngineIndexRecord
 
 MONGOECO_VERSION = "4.11.0"
@@ -90,6 +103,11 @@ _KEEP_IF_UNCHANGED: dict[str, Callable[[Any], bool]] = {
     for kind in ("array_or_object", "tagged_type", "traverses_array", "traverses_dbref", "top_level_array", "contains_real_numeric",
                  "contains_non_ascii_text", "comparison_mismatch", "scalar_or_array_comparison_mismatch")
 } | {"uniform_scalar_sort_type": lambda answer: isinstance(answer, str)}
+# Update operators whose paths (and a `$rename`'s targets) name every field they change.
+_FIELD_OPERATORS = frozenset({
+    "$set", "$unset", "$inc", "$mul", "$min", "$max", "$currentDate", "$push", "$pull", "$pullAll", "$addToSet",
+    "$pop", "$bit", "$rename",
+})
 
 
 class SQLiteEngine(_SQLiteEngine):
@@ -178,21 +196,52 @@ class SQLiteEngine(_SQLiteEngine):
             limit=limit,
         )
 
-    def _update_with_operation_sync(self, db_name: str, coll_name: str, operation: Any, *args: Any, **kwargs: Any) -> Any:
+    def _update_with_operation_sync(
+        self, db_name: str, coll_name: str, operation: Any, upsert: bool, upsert_seed: Any, selector_filter: Any,
+        context: Any, dialect: Any = None, bypass_document_validation: bool = False, replacement_document: Any = None,
+        *args: Any, **kwargs: Any,
+    ) -> Any:
         self._sorted_update.pending = (db_name, coll_name, operation)  # read by the first `_load_documents` below
+        fields = None if upsert or replacement_document is not None else _fields_changed(operation.update_spec)
+        self._sorted_update.fields = fields  # read by `_invalidate_collection_features_cache`
         try:
-            return super()._update_with_operation_sync(db_name, coll_name, operation, *args, **kwargs)
+            return super()._update_with_operation_sync(
+                db_name, coll_name, operation, upsert, upsert_seed, selector_filter, context, dialect,
+                bypass_document_validation, replacement_document, *args, **kwargs,
+            )
         finally:
-            self._sorted_update.pending = None
+            self._sorted_update.pending = self._sorted_update.fields = None
+
+    def _select_first_document_for_plan(self, db_name: str, coll_name: str, plan: QueryNode, **kwargs: Any) -> Any:
+        found = super()._select_first_document_for_plan(db_name, coll_name, plan, **kwargs)
+        self._sorted_update.pending = None  # an update found its document by SQL: no scan follows
+        return found
 
     def _load_documents(self, db_name: str, coll_name: str) -> Any:
         pending = getattr(self._sorted_update, "pending", None)
         self._sorted_update.pending = None
         if pending is not None and pending[:2] == (db_name, coll_name):
             first = self._first_in_sort_order(db_name, coll_name, pending[2])
+            if first is None:
+                first = self._with_ids(db_name, coll_name, pending[2])
             if first is not None:
                 return iter(first)
         return super()._load_documents(db_name, coll_name)
+
+    def _with_ids(self, db_name: str, coll_name: str, operation: Any) -> list[tuple[str, Document]] | None:
+        """The documents an unsorted update's filter can match when it names their `_id`s (see 9), or None."""
+        plan = compile_update_semantics(operation).query_plan
+        clauses = plan.clauses if isinstance(plan, AndCondition) else (plan,)
+        ids = next((found for clause in clauses if (found := _exact_ids(clause))), ())
+        if not ids or operation.sort:
+            return None
+        keys = [self._storage_key(value) for value in ids]
+        rows = self._require_connection().execute(
+            "SELECT storage_key, document FROM documents WHERE db_name = ? AND coll_name = ? "
+            f"AND storage_key IN ({', '.join('?' for _ in keys)}) ORDER BY rowid",
+            (db_name, coll_name, *keys),
+        ).fetchall()
+        return [(row[0], self._deserialize_document(row[1])) for row in rows]
 
     def _first_in_sort_order(self, db_name: str, coll_name: str, operation: Any) -> list[tuple[str, Document]] | None:
         """The document a sorted update would pick (as a list of at most one), or None to let mongoeco look."""
@@ -267,9 +316,17 @@ class SQLiteEngine(_SQLiteEngine):
         written = self._take_written(conn, db_name, coll_name) if conn is not None and conn.in_transaction else []
         namespace = (db_name, coll_name)
         cached = {key: answer for key, answer in self._collection_features_cache.items() if key[:2] == namespace}
+        changed: frozenset[str] | None = getattr(self._sorted_update, "fields", None)
+        # Only for the write of this update (a purge of expired documents within it stores nothing: all dropped).
+        untouched = {key: answer for key, answer in cached.items()
+                     if written and changed is not None and _about_none_of(key, changed)}
         super()._invalidate_collection_features_cache(db_name, coll_name)
-        if written and cached and db_name is not None and coll_name is not None:
-            self._collection_features_cache.update(self._still_true(db_name, coll_name, cached, written))
+        self._collection_features_cache.update(untouched)
+        asked = {key: answer for key, answer in cached.items() if key not in untouched}
+        if written and asked and db_name is not None and coll_name is not None:
+            if changed is not None:  # the questions left are about the fields it changed: asked of those alone
+                written = [_only(document, changed) for document in written]
+            self._collection_features_cache.update(self._still_true(db_name, coll_name, asked, written))
 
     @staticmethod
     def _take_written(conn: sqlite3.Connection, db_name: str | None, coll_name: str | None) -> list[str]:
@@ -313,6 +370,42 @@ class SQLiteEngine(_SQLiteEngine):
         return bool(fresh == answer)
 
 
+def _fields_changed(update: Any) -> frozenset[str] | None:
+    """The paths under which an update of field operators may change values (each cut before its first array
+    position, `outbox.$.attempts` → `outbox`); None for any other update."""
+    if not isinstance(update, dict) or not update or not set(update) <= _FIELD_OPERATORS:
+        return None
+    paths = [path for operator, spec in update.items() if isinstance(spec, dict)
+             for path in (*spec, *(spec.values() if operator == "$rename" else ()))]
+    if len(paths) < sum(len(spec) if isinstance(spec, dict) else 1 for spec in update.values()):
+        return None  # an operator not given as {path: value}
+    if not all(isinstance(path, str) and path for path in paths):
+        return None
+    return frozenset(_up_to_a_position(path) for path in paths)
+
+
+def _up_to_a_position(path: str) -> str:
+    parts = path.split(".")
+    cut = next((n for n, part in enumerate(parts) if n and (part.startswith("$") or part.isdigit())), len(parts))
+    return ".".join(parts[:cut])
+
+
+def _only(document: str, paths: frozenset[str]) -> str:
+    """A stored document (mongoeco's JSON) with only the top-level fields (those it holds) that `paths` start with."""
+    parsed = json.loads(document)
+    return json.dumps({name: parsed[name] for name in {path.split(".", 1)[0] for path in paths} if name in parsed})
+
+
+def _about_none_of(key: tuple[str, str, str], paths: frozenset[str]) -> bool:
+    """Whether a cached answer is about a field neither under nor above any of `paths` (only questions about one
+    field are known: `kind:field`, or `kind:field:argument`)."""
+    kind, _, argument = key[2].partition(":")
+    if kind not in _QUESTIONS:
+        return False
+    field = argument.rpartition(":")[0] if kind in _ABOUT_A_FIELD_AND_MORE else argument
+    return not any(field == path or field.startswith(path + ".") or path.startswith(field + ".") for path in paths)
+
+
 def _exact_ids(plan: QueryNode) -> tuple[object, ...]:
     """The `_id` values a condition on `_id` alone allows, when every one is of a type its storage key decides."""
     if isinstance(plan, EqualsCondition) and plan.field == "_id":
@@ -341,6 +434,7 @@ def _two(method: Callable[..., Any]) -> Callable[[Any, str, str, str], Any]:
     return ask
 
 
+_ABOUT_A_FIELD_AND_MORE = frozenset({"tagged_type", "comparison_mismatch", "scalar_or_array_comparison_mismatch"})
 _QUESTIONS: dict[str, Callable[[Any, str, str, str], Any]] = {
     "array_or_object": _one(SQLiteEngine._field_holds_array_or_object_in_collection),
     "tagged_type": _two(_SQLiteEngine._field_contains_tagged_value_type_in_collection),

@@ -12,8 +12,10 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from adapters.mongo.disputes import from_doc
+from adapters.mongo.disputes import found, from_doc
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
+from adapters.mongo.stored_states import StoredStates
+from disputes.model import Dispute
 from disputes.ports import Claimed, Lease
 from disputes.work import WorkKind
 
@@ -33,8 +35,10 @@ SUBJECTS = {kind: Subjects(DISPUTES, "order.carrier") for kind in WorkKind} | {
 
 
 class MongoSchedule:
-    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+    def __init__(self, db: AsyncDatabase[Doc], stored: StoredStates | None = None) -> None:
         self.db = db
+        self.stored = stored
+        """The disputes' repository's (`MongoDisputes.stored`): a save from a claimed dispute writes what it changed."""
 
     async def claim_due(
         self,
@@ -59,8 +63,11 @@ class MongoSchedule:
             )
             if doc is None:
                 break
-            claimed.append(Claimed(doc["_id"], Lease(kind, holder), from_doc(doc) if disputes else None))
+            claimed.append(Claimed(doc["_id"], Lease(kind, holder), self._dispute(doc) if disputes else None))
         return claimed
+
+    def _dispute(self, doc: Doc) -> Dispute:
+        return found(self.stored, doc) if self.stored is not None else from_doc(doc)
 
     async def renew(self, kind: WorkKind, subjects: Collection[str], holder: str, until: datetime) -> set[str]:
         """One update for all the holder's leases of a kind (a second read only when some were lost)."""

@@ -8,12 +8,12 @@ from aiohttp import web
 from adapters.web.conditional import UNVALIDATED
 from adapters.web.endpoint import Call, Endpoint, json_body, json_response
 from adapters.web.idempotency import answered, first_answer, idempotency_key, replayed
-from adapters.web.keys import ASSIGNMENTS, CURSORS, MAX_PAGE, SERVICE
+from adapters.web.keys import ASSIGNMENTS, CURSORS, MAX_PAGE, QUEUE_ROWS, SERVICE
 from adapters.web.preconditions import MalformedIfMatch, matching_versions, strong_tags
 from adapters.web.problems import ProblemError
 from adapters.web.uploads import read_submission
 from adapters.web.queue import CSV_RESPONSE, export_disputes, queue_query
-from adapters.web.views import agent_view, customer_view, page_json, staff_view, view_json
+from adapters.web.views import agent_view, customer_view, staff_view, view_json
 from disputes.model import Dispute
 from disputes.model import FirstAnswer
 from disputes.service import Opened, OpenRequest, Render
@@ -136,7 +136,8 @@ async def list_disputes(call: Call) -> web.Response:
     query = queue_query(call, q, q.cursor, min(q.limit, call.request.app[MAX_PAGE]))
     page = await call.request.app[SERVICE].list(call.actor, query)
     cursor = call.request.app[CURSORS].encode(page.next_after) if page.next_after else None
-    return json_body(page_json(page.items, cursor, staff=call.actor.is_staff))
+    body, tag = call.request.app[QUEUE_ROWS].page(page.items, cursor, call.actor.is_staff)
+    return json_body(body, headers={"ETag": tag})
 
 
 async def get_timeline(call: Call) -> web.Response:

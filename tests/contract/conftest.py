@@ -53,9 +53,9 @@ def storage(request: pytest.FixtureRequest) -> Storage:
         disputes, evidence = InMemoryDisputes(), InMemoryEvidenceStore()
         return Storage("memory", disputes, evidence, InMemoryReports(disputes), InMemorySchedule(disputes, evidence))
     db = request.getfixturevalue("mongo_db")
-    return Storage(
-        "mongo", MongoDisputes.in_database(db), MongoEvidenceStore(db), MongoReports(db[DISPUTES]), MongoSchedule(db)
-    )
+    disputes = MongoDisputes.in_database(db)
+    schedule = MongoSchedule(db, disputes.stored)
+    return Storage("mongo", disputes, MongoEvidenceStore(db), MongoReports(db[DISPUTES]), schedule)
 
 
 @pytest.fixture

@@ -193,6 +193,17 @@ async def test_a_staff_view_is_not_modified_only_while_its_effects_stand_as_at_i
     assert not_modified.status == 304 and not_modified.headers["ETag"] == '"2"'
 
 
+async def test_the_queue_answers_304_until_a_dispute_on_it_changes(api):
+    one = await opened(api)
+    tag = (await api.get("/v1/disputes", headers=INVESTIGATOR)).headers["ETag"]
+    not_modified = await api.get("/v1/disputes", headers={**INVESTIGATOR, "If-None-Match": tag})
+    assert not_modified.status == 304 and not_modified.headers["ETag"] == tag and await not_modified.read() == b""
+    await api.post(one + "/assign", headers=INVESTIGATOR)  # the row shows who works the case
+    changed = await api.get("/v1/disputes", headers={**INVESTIGATOR, "If-None-Match": tag})
+    assert changed.status == 200 and changed.headers["ETag"] != tag
+    assert (await changed.json())["items"][0]["assignee"] == "inv-ayse"
+
+
 async def test_other_resources_have_a_content_etag_and_304(api):
     one = await opened(api)
     for url in (one + "/timeline", one + "/thread", "/v1/disputes", "/v1/customers/cust-1/disputes", "/v1/staff"):

@@ -80,6 +80,59 @@ async def test_mongoeco_forgets_what_it_knows_of_a_collection_on_each_write_and_
         assert kept == {}
 
 
+async def test_a_write_to_some_fields_keeps_what_is_known_of_the_others_without_asking_again(tmp_path):
+    engine = SQLiteEngine(str(tmp_path / "test.sqlite"))
+    async with AsyncMongoClient(engine) as client:
+        coll = client["db"]["things"]
+        await coll.create_index("k", unique=True)
+        await coll.create_index("v")
+        await coll.insert_many([{"_id": f"id-{n}", "k": f"k-{n}", "v": f"v-{n:03d}"} for n in range(30)])
+        await coll.find_one({"k": "k-3"})
+        await coll.find({}).sort("v", 1).limit(5).to_list()
+        known = features(engine)
+        about_v = {key for key in known if key[2].split(":", 1)[1].startswith("v")}
+        assert about_v and set(known) - about_v
+        asked = counting(engine, "_unchanged")
+
+        await coll.update_one({"_id": "id-3"}, {"$set": {"w": [1]}, "$inc": {"n": 1}, "$unset": {"x": ""}})
+        assert features(engine) == known
+        assert asked == []
+
+        await coll.update_one({"_id": "id-3"}, {"$set": {"v": "v-changed"}})
+        assert {args[0] for args in asked} == about_v
+        await coll.find_one({"m.a": "x"})
+        await coll.find_one({"m.b": "y"})
+        about_m = {key[2] for key in features(engine) if ":m." in key[2]}
+        assert {"traverses_array:m.a", "traverses_array:m.b"} <= about_m
+        asked.clear()
+        await coll.update_one({"_id": "id-3"}, {"$set": {"m.a": "z"}})
+        assert {args[0][2] for args in asked if ":m." in args[0][2]} == {key for key in about_m if ":m.a" in key}
+        asked.clear()
+        known = features(engine)
+        await coll.replace_one({"_id": "id-4"}, {"k": "k-4", "v": "v-004"})
+        assert {args[0] for args in asked} == set(known)
+
+
+async def test_mongoeco_decodes_every_document_to_update_one_it_names_by_id_and_the_adapted_engine_only_that_one(
+    collection,
+):
+    await collection.insert_one({"_id": "with-array", "k": "k-array", "items": [{"id": "a"}, {"id": "b"}]})
+    loaded = []
+    load = collection.engine._load_documents
+
+    def counted(*args: Any) -> Any:
+        documents = list(load(*args))
+        loaded.extend(documents)
+        return iter(documents)
+
+    collection.engine._load_documents = counted
+    updated = await collection.update_one({"_id": "with-array", "items.id": "b"}, {"$pull": {"items": {"id": "b"}}})
+
+    assert updated.modified_count == 1
+    assert (await collection.find_one({"_id": "with-array"}))["items"] == [{"id": "a"}]
+    assert len(loaded) == (1 if isinstance(collection.engine, SQLiteEngine) else 31)
+
+
 @pytest.mark.parametrize("duplicate", ["id-4", ObjectId("65a1b2c3d4e5f60718293a4b"), 7.0])
 async def test_a_duplicate_id_is_refused(collection, duplicate):
     if not isinstance(duplicate, str):
@@ -121,6 +174,14 @@ async def observe(collection: Any) -> list[Any]:
         lambda c: c.update_one({"_id": "id-7"}, {"$set": {"v": Decimal128(Decimal("1.5"))}}),
         lambda c: c.insert_one({"_id": "bytes", "k": "k-bytes", "v": b"\x01"}),
         lambda c: c.insert_one({"_id": "nested", "k": "k-nested", "n": [{"x": 1}]}),
+        lambda c: c.update_one({"_id": "id-8"}, {"$set": {"w": [1, 2]}}),
+        lambda c: c.update_one({"_id": "id-8"}, {"$rename": {"w": "v"}}),
+        lambda c: c.update_one({"_id": "id-9"}, {"$push": {"n": {"x": 1}}}),
+        lambda c: c.update_one({"_id": "nested", "n.x": 1}, {"$set": {"v": "v-0075"}}),
+        lambda c: c.update_one({"_id": "id-3", "n.x": 1}, {"$set": {"v": "v-0095"}}),  # matches nothing
+        lambda c: c.update_one({"_id": {"$in": ["id-5", "id-9"]}, "n.x": 1}, {"$set": {"v": "v-0105"}}),
+        lambda c: c.update_one({"_id": "nested"}, {"$set": {"n.0.x": [1, 2]}}),
+        lambda c: c.update_one({"_id": "id-9"}, {"$set": {"n.$[].x": "inner"}}),
         lambda c: c.delete_one({"_id": "num"}),
         lambda c: c.replace_one({"_id": "arr"}, {"k": "k-arr", "v": "v-005"}),
     ]

@@ -167,6 +167,39 @@ async def test_notes_from_two_processes_racing_on_one_dispute_are_all_stored_onc
     assert sorted(accepted) == sorted(texts) and stored.version == 41
 
 
+async def test_processes_each_writing_only_what_its_saves_changed_lose_no_change_of_the_other(mongo_db, orders, clock):
+    """Each process keeps the state it last saw stored; one whose copy another process's save made stale loses on
+    the version and applies its change again on fresh state, so a field set back (released) is stored as well."""
+    processes = [DisputeService(MongoDisputes.in_database(mongo_db), orders, clock, Rules()) for _ in range(2)]
+    dispute = (await processes[0].open(CUSTOMER, opening(), None)).dispute
+    for n in range(6):
+        first, second = processes[n % 2], processes[(n + 1) % 2]
+        await first.assign(INVESTIGATOR, dispute.id, None)
+        await second.add_note(INVESTIGATOR, dispute.id, f"note {n}")
+        await first.release(INVESTIGATOR, dispute.id)
+    stored = await processes[0].get(INVESTIGATOR, dispute.id)
+    assert stored.assignee is None and stored.version == 19
+    assert [e.action for e in stored.timeline[-3:]] == ["assigned", "note_added", "released"]
+    assert [e.details["text"] for e in stored.timeline if e.action == "note_added"] == [f"note {n}" for n in range(6)]
+
+
+async def test_a_save_from_a_claimed_dispute_writes_only_the_fields_its_change_made(repository, clock, mongo_db, query_audit):
+    service = DisputeService(repository, InMemoryOrders([order()]), clock, Rules())
+    opened = (await service.open(CUSTOMER, opening(), None)).dispute
+    schedule = MongoSchedule(mongo_db, repository.stored)
+    [claimed] = await schedule.claim_due(WorkKind.PULL_EVIDENCE, clock.now(), timedelta(seconds=30), 1, "worker-1")
+    query_audit.commands.clear()
+
+    claimed.dispute.add_note(INVESTIGATOR, "Kargoyu aradım.", clock.now())
+    await repository.save(claimed.dispute)
+
+    [(name, command)] = query_audit.commands
+    written = set(command["updates"][0]["u"]["$set"])
+    assert name == "update" and "timeline" in written
+    assert not written & {"order", "statement", "sla", "customer_id", "shipment_key", "evidence"}
+    assert (await repository.get(opened.id)).timeline[-1].details["text"] == "Kargoyu aradım."
+
+
 async def test_the_relay_is_due_until_the_last_message_is_delivered_whichever_relay_delivers_it(
     service, repository, schedule, clock
 ):

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ValidationError
 
 from disputes.model import Dispute
 from disputes.ports import DisputeQuery
-from tests.factories import CUSTOMER, INVESTIGATOR
+from tests.factories import CUSTOMER, INVESTIGATOR, order
 
 IMMUTABLE = (str, int, float, bool, datetime, AwareDatetime, type(None))
 
@@ -85,3 +85,26 @@ async def test_a_dispute_read_to_be_shown_refuses_changes_instead_of_copying_its
     await repository.save(read)
     assert [e.action for e in (await repository.query(DisputeQuery())).items[0].timeline][-1] == "note_added"
     assert copy.deepcopy(queued).timeline == queued.timeline and type(copy.copy(queued.timeline)) is list
+
+
+async def test_a_stored_dispute_s_empty_lists_refuse_changes_and_each_copy_gets_lists_of_its_own(
+    service, request_for, repository, orders
+) -> None:
+    """Stored snapshots may share what cannot change: their empty lists refuse changes like any other, and what
+    `get` hands out has lists of its own, so a change to one copy reaches neither storage nor another copy."""
+    orders.orders["ord-2"] = order(order_id="ord-2")
+    first_id = (await service.open(CUSTOMER, request_for(), None)).dispute.id
+    second_id = (await service.open(CUSTOMER, request_for(order_id="ord-2"), None)).dispute.id
+    shown = await repository.read(first_id)
+    for name in ("abuse_flags", "evidence", "customer_evidence", "missing_items"):
+        with pytest.raises(TypeError):
+            getattr(shown, name).append("x")
+
+    changed, untouched = await repository.get(first_id), await repository.get(first_id)
+    changed.abuse_flags.append("repeat_claims")
+    changed.evidence.extend(["x"])
+
+    other = await repository.get(second_id)
+    assert (untouched.abuse_flags, untouched.evidence) == ([], [])
+    assert (other.abuse_flags, other.evidence) == ([], [])
+    assert ((await repository.read(first_id)).abuse_flags, (await repository.read(second_id)).evidence) == ([], [])

@@ -1,6 +1,7 @@
 """The views and the queue page are written straight to JSON from the aggregates; each must be what its published
 model writes."""
 
+import re
 import types
 from collections.abc import Iterator
 from datetime import timedelta
@@ -10,7 +11,7 @@ import pytest
 from pydantic import BaseModel
 
 from adapters.memory import InMemoryOrders
-from adapters.web.views import agent_view, customer_view, page_json, staff_view, summary_fields, view_json
+from adapters.web.views import QueueRows, agent_view, customer_view, staff_view, summary_fields, view_json
 from disputes.model import Dispute
 from schemas.api import AgentDisputeView, CustomerDisputeView, DisputePageView, DisputeSummary, DisputeView
 from schemas.common import Outcome, Resolution
@@ -36,6 +37,11 @@ ADVICE = Recommendation(
 )
 
 
+def written(items: list[Dispute], next_cursor: str | None, staff: bool = True) -> bytes:
+    """The page as written with no row kept."""
+    return QueueRows().page(items, next_cursor, staff)[0]
+
+
 @pytest.fixture
 def orders() -> InMemoryOrders:
     return InMemoryOrders([order("ord-1"), order("ord-2")])
@@ -51,11 +57,55 @@ async def test_the_queue_page_is_byte_for_byte_what_its_model_writes(service, re
     first.decide(INVESTIGATOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None, NOW + timedelta(seconds=1.5))
     disputes = [first, assigned]
 
-    written = page_json(disputes, "next-page")
+    rows = QueueRows()
+    page, again = rows.page(disputes, "next-page", True)[0], rows.page(disputes, "next-page", True)[0]
 
     model = DisputePageView(items=[DisputeSummary(**summary_fields(d)) for d in disputes], next_cursor="next-page")
-    assert written == model.model_dump_json().encode()
-    assert page_json([], None) == DisputePageView(items=[], next_cursor=None).model_dump_json().encode()
+    assert page == again == model.model_dump_json().encode()  # written, then kept
+    assert written([], None) == DisputePageView(items=[], next_cursor=None).model_dump_json().encode()
+
+
+def test_a_kept_row_stands_until_its_dispute_has_a_new_version() -> None:
+    rows, d = QueueRows(), dispute()
+    kept = rows.page([d], "next-page", True)
+    assert kept == (written([d], "next-page"), kept[1])
+    d.priority, d.assignee = 3, INVESTIGATOR.id  # unsaved: the same version, which storage never shows changed
+
+    assert rows.page([d], "next-page", True) == kept
+    d.version += 1
+    assert rows.page([d], "next-page", True)[0] == written([d], "next-page") != kept[0]
+
+
+def test_kept_rows_are_kept_apart_by_side_and_bounded() -> None:
+    rows, d = QueueRows(size=1), dispute()
+    d.assignee = INVESTIGATOR.id
+    other = d.model_copy(update={"id": "dsp_other"})
+
+    for page in ([d], [d, other], [other, d]):
+        for staff in (True, False, True):
+            assert rows.page(page, None, staff)[0] == written(page, None, staff)
+    assert b'"assignee":null' in rows.page([d], None, False)[0]
+
+
+async def test_a_page_has_the_same_etag_exactly_while_it_is_written_the_same(service, repository, request_for) -> None:
+    rows = QueueRows()
+    first = (await service.open(CUSTOMER, request_for("ord-1"), None)).dispute
+    second = (await service.open(CUSTOMER, request_for("ord-2"), None)).dispute
+    stored = [await repository.read(first.id), await repository.read(second.id)]
+    assigned = [await service.assign(INVESTIGATOR, first.id, None), stored[1]]  # a save: a new version
+    pages = [
+        (stored, None, True), (stored, None, False), (stored, "next-page", True), (stored[:1], None, True),
+        (stored[::-1], None, True), (assigned, None, True), (assigned, None, False), ([], None, True),
+        ([await repository.read(first.id), await repository.read(second.id)], None, True),  # `assigned` read again
+    ]
+    tags: dict[bytes, set[str]] = {}
+    for page in pages:
+        body, tag = rows.page(*page)
+        tags.setdefault(body, set()).add(tag)
+
+    assert len(tags) == len(pages) - 2  # the staff's and the customer's unassigned page are one; so is a re-read
+    assert len(set.union(*tags.values())) == len(tags)  # one body, one tag
+    assert all(re.fullmatch(r'"[0-9a-f]{64}"', tag) for tag in set.union(*tags.values()))
 
 
 VIEWS = ((DisputeView, staff_view), (CustomerDisputeView, customer_view), (AgentDisputeView, agent_view))
