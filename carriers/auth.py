@@ -2,6 +2,7 @@
 
 import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 from collections.abc import Awaitable, Callable, Mapping
@@ -109,14 +110,22 @@ def verify_shared_secret(headers: Mapping[str, str], header: str, expected: Secr
     """Check a static credential header in constant time; fails closed when none is configured."""
     if expected is None:
         raise WebhookRejected("no webhook credential configured", WebhookReason.NOT_CONFIGURED)
-    wanted = header.lower()
-    provided = next((value for name, value in headers.items() if name.lower() == wanted), None)
+    if (provided := headers.get(header)) is None:  # at once from a request's case-insensitive headers
+        wanted = header.lower()
+        provided = next((value for name, value in headers.items() if name.lower() == wanted), None)
     if provided is None:
         raise WebhookRejected(f"missing {header} header", WebhookReason.MISSING_SIGNATURE)
     # Comparing digests keeps even the length of the secret out of the timing.
-    if not hmac.compare_digest(_digest(provided), _digest(expected.get_secret_value())):
+    if not hmac.compare_digest(_digest(provided), _expected_digest(expected.get_secret_value())):
         raise WebhookRejected(f"wrong {header} credential", WebhookReason.BAD_SIGNATURE)
 
 
 def _digest(value: str) -> bytes:
     return hashlib.sha256(value.encode()).digest()
+
+
+@functools.lru_cache(maxsize=16)
+def _expected_digest(secret: str) -> bytes:
+    """The configured credential's digest, made once per credential (keyed by its exact value: a rotated one gets
+    its own; the few configured fit, however often they rotate)."""
+    return _digest(secret)

@@ -89,8 +89,8 @@ class OpenDispute(_Input):
         description="not_received: the package never came. missing_items: it came without some of its items "
                     "(list them in missing_items).",
     )
-    missing_items: list[MissingLine] = Field(
-        default=[], max_length=100,
+    missing_items: tuple[MissingLine, ...] = Field(
+        default=(), max_length=100,  # immutable: a list default is deep-copied on every validation
         description="missing_items claims: the lines of the package that were missing, each once; the outcome "
                     "(refund of their value, or reshipping them) is per line.",
     )

@@ -3,7 +3,7 @@ validation, authorization and the OpenAPI document, so they cannot drift apart."
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, Literal
 
 import structlog
@@ -27,8 +27,10 @@ JSON_TYPES = frozenset({"application/json", JSON["Content-Type"]})
 """Content-Type values read as JSON without parsing them (aiohttp parses with the email package: microseconds)."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Call:
+    """Not frozen, as one is made per request: a frozen dataclass sets each field through `object.__setattr__`."""
+
     request: web.Request
     actor: Actor
     body: Any = None
@@ -37,9 +39,10 @@ class Call:
     def path_id(self, name: str = "id") -> str:
         value = self.request.match_info[name]
         try:
-            return _ID.validate_python(value)
+            checked: str = _ID.validator.validate_python(value)  # the validator itself: the adapter's wrapper costs more
         except ValidationError as error:
             raise validation_problem(error, f"path parameter '{name}'") from None
+        return checked
 
     def header(self, name: str) -> str | None:
         return self.request.headers.get(name)
@@ -76,7 +79,7 @@ class Endpoint:
     limit: Limit | None = None
     """None: the caller's, but none for the operations endpoints (probes and scrapers)."""
 
-    @property
+    @cached_property
     def counts(self) -> Limit:
         """Whose rate limit a request counts against."""
         return self.limit or ("none" if self.tag == "operations" else "client")
@@ -100,18 +103,18 @@ class Endpoint:
 
     async def _caller(self, request: web.Request) -> Actor:
         """The caller, once the request is within its rate limit (a refused token counts against its address)."""
-        limits, counts = request.app[RATE_LIMITS], self.counts
+        app, counts = request.app, self.counts
         if counts == "carrier":
             carrier = request.match_info.get("carrier", "")
-            limit(request, limits.webhooks, carrier if carrier in request.app[PUSH_CARRIERS] else "(unknown)")
+            limit(request, app[RATE_LIMITS].webhooks, carrier if carrier in app[PUSH_CARRIERS] else "(unknown)")
         try:
-            actor = await _authenticate(request, self.roles)
+            actor = await _authenticate(request, app, self.roles)
         except ProblemError:
             if counts == "client":
-                limit(request, limits.clients, client_key(request, None))
+                limit(request, app[RATE_LIMITS].clients, client_key(request, None))
             raise
         if counts == "client":
-            limit(request, limits.clients, client_key(request, None if actor is PUBLIC else key_scope(actor)))
+            limit(request, app[RATE_LIMITS].clients, client_key(request, None if actor is PUBLIC else key_scope(actor)))
         return actor
 
 
@@ -128,16 +131,17 @@ def json_body(body: bytes, status: int = 200, headers: dict[str, str] | None = N
     return web.Response(status=status, body=body, headers={**headers, **JSON} if headers else JSON)
 
 
-async def _authenticate(request: web.Request, roles: frozenset[Role]) -> Actor:
+async def _authenticate(request: web.Request, app: web.Application, roles: frozenset[Role]) -> Actor:
     if not roles:
         return PUBLIC
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
     try:
-        if scheme.lower() != "bearer" or not token.strip():
+        if not token or scheme.lower() != "bearer":
             raise InvalidToken(Reason.TOKEN_MISSING)
         if not token.isascii():  # a JWT is base64url and dots; bytes not UTF-8 reach us as surrogates
             raise InvalidToken(Reason.TOKEN_MALFORMED)
-        actor = await request.app[TOKENS].verify(token.strip())
+        actor = await app[TOKENS].verify(token)
     except InvalidToken as refused:
         log.info("token_rejected", reason=refused.reason.value, status=refused.status)  # never the token
         raise ProblemError(refused.status, refused.code, refused.title, refused.detail, reason=refused.reason.value) from None

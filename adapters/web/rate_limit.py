@@ -41,18 +41,21 @@ class Policy:
         return f'"{self.name}";q={self.burst};w={self.window_seconds}'
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reading:
+    """Not frozen, as one is made per request: a frozen dataclass sets each field through `object.__setattr__`."""
+
     policy: Policy
-    remaining: int
-    reset_seconds: int
-    """Until the bucket is full again."""
+    tokens: float
+    """Left in the bucket once this request took its own."""
     retry_after: int | None
     """Seconds until the next request is let through; None: this one was."""
 
     def add_to(self, headers: MutableMapping[str, str]) -> None:
-        headers[_POLICY] = self.policy.header
-        headers[_LIMIT] = f'"{self.policy.name}";r={self.remaining};t={self.reset_seconds}'
+        policy, tokens = self.policy, self.tokens
+        headers[_POLICY] = policy.header
+        full_in = math.ceil((policy.burst - tokens) / policy.per_second)
+        headers[_LIMIT] = f'"{policy.name}";r={math.floor(tokens)};t={full_in}'
         if self.retry_after is not None:
             headers[hdrs.RETRY_AFTER] = str(self.retry_after)
 
@@ -72,24 +75,20 @@ class TokenBuckets:
     def take(self, key: str) -> Reading:
         """One token from `key`'s bucket if it has one."""
         now = self.monotonic()
-        bucket = self.buckets.get(key)
-        if bucket is None:
+        if (bucket := self.buckets.get(key)) is None:
             if len(self.buckets) >= PRUNE_ABOVE:
                 self._prune(now)
             bucket = self.buckets[key] = _Bucket(float(self.policy.burst), now)
-        self._refill(bucket, now)
-        rate = self.policy.per_second
-        retry_after = None
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-        else:
-            retry_after = max(1, math.ceil((1 - bucket.tokens) / rate))
-        reset = math.ceil((self.policy.burst - bucket.tokens) / rate)
-        return Reading(self.policy, math.floor(bucket.tokens), reset, retry_after)
+        tokens = self._refill(bucket, now)
+        if tokens >= 1:
+            tokens = bucket.tokens = tokens - 1
+            return Reading(self.policy, tokens, None)
+        return Reading(self.policy, tokens, max(1, math.ceil((1 - tokens) / self.policy.per_second)))
 
-    def _refill(self, bucket: _Bucket, now: float) -> None:
-        bucket.tokens = min(float(self.policy.burst), bucket.tokens + (now - bucket.at) * self.policy.per_second)
+    def _refill(self, bucket: _Bucket, now: float) -> float:
+        tokens = bucket.tokens = min(self.policy.burst, bucket.tokens + (now - bucket.at) * self.policy.per_second)
         bucket.at = now
+        return tokens
 
     def _prune(self, now: float) -> None:
         for key, bucket in list(self.buckets.items()):
@@ -123,5 +122,8 @@ def limit(request: web.Request, buckets: TokenBuckets, key: str) -> None:
 
 async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
     """`on_response_prepare`: the rate limit reading on every answer (a 429's Retry-After too)."""
-    if (reading := request.get(READING)) is not None:
-        reading.add_to(response.headers)
+    try:
+        reading = request[READING]  # not `request.get`: Mapping.get calls `__getitem__` through one more frame
+    except KeyError:
+        return
+    reading.add_to(response.headers)

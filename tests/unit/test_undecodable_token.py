@@ -13,5 +13,5 @@ from schemas.common import Role
 async def test_a_token_of_undecodable_bytes_is_refused_as_malformed():
     request = SimpleNamespace(headers={"Authorization": "Bearer ey\udcff.\udcfe"})  # as aiohttp decodes it
     with pytest.raises(ProblemError) as refused:
-        await _authenticate(request, frozenset({Role.INVESTIGATOR}))
+        await _authenticate(request, SimpleNamespace(), frozenset({Role.INVESTIGATOR}))
     assert (refused.value.status, refused.value.extra["reason"]) == (401, "token_malformed")

@@ -2,6 +2,7 @@ import asyncio
 import base64
 
 import pytest
+from multidict import CIMultiDict, CIMultiDictProxy
 from pydantic import SecretStr
 
 from carriers import auth
@@ -156,3 +157,25 @@ class TestSharedSecretWebhooks:
             verify_shared_secret({"x-api-key": "x"}, "x-api-key", self.SECRET)
         assert len(compared) == 2
         assert all(len(a) == len(b) == 32 for a, b in compared)  # digests: equal length whatever was sent
+
+    def test_a_request_s_headers_are_read_whatever_their_case(self) -> None:
+        sent = CIMultiDictProxy(CIMultiDict({"Host": "here", "X-API-KEY": "hook-secret"}))
+        verify_shared_secret(sent, "x-api-key", self.SECRET)
+        with pytest.raises(WebhookRejected, match="wrong x-api-key"):
+            verify_shared_secret(CIMultiDictProxy(CIMultiDict({"x-Api-key": "hook-secreT"})), "x-api-key", self.SECRET)
+
+    def test_a_rotated_credential_replaces_the_old_one_at_once(self) -> None:
+        """The configured credential's digest is kept, by the credential itself: the old one stops passing."""
+        verify_shared_secret({"x-api-key": "hook-secret"}, "x-api-key", self.SECRET)
+        rotated = SecretStr("hook-secret-2")
+        verify_shared_secret({"x-api-key": "hook-secret-2"}, "x-api-key", rotated)
+        with pytest.raises(WebhookRejected, match="wrong x-api-key"):
+            verify_shared_secret({"x-api-key": "hook-secret"}, "x-api-key", rotated)
+        with pytest.raises(WebhookRejected, match="wrong x-api-key"):
+            verify_shared_secret({"x-api-key": "hook-secret-2"}, "x-api-key", self.SECRET)
+
+    def test_the_digests_kept_are_bounded_however_many_credentials_come_and_go(self) -> None:
+        for n in range(100):
+            verify_shared_secret({"x-api-key": f"secret-{n}"}, "x-api-key", SecretStr(f"secret-{n}"))
+        assert auth._expected_digest.cache_info().currsize <= 16
+        verify_shared_secret({"x-api-key": "secret-0"}, "x-api-key", SecretStr("secret-0"))  # one forgotten: made again
