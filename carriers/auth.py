@@ -121,7 +121,8 @@ def verify_shared_secret(headers: Mapping[str, str], header: str, expected: Secr
 
 
 def _digest(value: str) -> bytes:
-    return hashlib.sha256(value.encode()).digest()
+    # A header's bytes that are not UTF-8 reach us as surrogate escapes (aiohttp): digested as the bytes they were.
+    return hashlib.sha256(value.encode("utf-8", "surrogateescape")).digest()
 
 
 @functools.lru_cache(maxsize=16)

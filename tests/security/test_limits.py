@@ -27,7 +27,7 @@ from adapters.observability import configure_logging
 from adapters.orders import FileOrderDirectory
 from adapters.web.limits import server_options
 from schemas.orders import Order
-from tests.e2e.conftest import CUSTOMER, UPS_WEBHOOK_CREDENTIAL, RunningClock, app_settings, e2e_orders
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, UPS_WEBHOOK_CREDENTIAL, RunningClock, app_settings, e2e_orders
 from tests.factories import PERSONAL_VALUES
 
 BOUND = 5.0
@@ -351,3 +351,49 @@ async def test_the_deadline_ends_when_the_body_is_in_so_slow_work_after_it_is_ne
         writer.close()
     assert answer.status == 201, answer.body
     assert await service.stored(DISPUTES) == 1
+
+
+# --- header values that are not UTF-8 ----------------------------------------------------------------------
+
+def with_raw_header(request_head: bytes, name: bytes, value: bytes) -> bytes:
+    """`request_head` with one more header whose value is bytes no UTF-8 decoder reads (aiohttp keeps them as
+    surrogate escapes)."""
+    return request_head.removesuffix(b"\r\n\r\n") + b"\r\n" + name + b": " + value + b"\r\n\r\n"
+
+
+async def test_a_webhook_credential_that_is_not_utf8_is_refused_as_wrong_and_nothing_is_stored(service):
+    request_head = head("POST", "/v1/carriers/ups/webhooks", {"Content-Type": "application/json", "Connection": "close"}, len(WEBHOOK))
+    answer = await exchange(service, with_raw_header(request_head, b"x-api-key", b"\xff\xfe" + UPS_WEBHOOK_CREDENTIAL.encode()) + WEBHOOK)
+
+    assert answer.status == 401 and answer.headers["content-type"].startswith("application/problem+json")
+    assert (await service.stored(RAW_PAYLOADS), await service.stored(CARRIER_EVENTS)) == (0, 0)
+
+
+async def test_a_bearer_token_that_is_not_utf8_is_refused(service):
+    request_head = head("GET", "/v1/disputes", {"Connection": "close"})
+    answer = await exchange(service, with_raw_header(request_head, b"Authorization", b"Bearer \xc3\x28\xff"))
+
+    assert answer.status == 401 and answer.headers["content-type"].startswith("application/problem+json")
+
+
+NOT_UTF8 = b"\xc3\x28\xff"
+HEADERS_READ = {
+    "Idempotency-Key on opening": ("POST", "/v1/disputes", CUSTOMER, b"Idempotency-Key", OPEN),
+    "If-None-Match on the queue": ("GET", "/v1/disputes", INVESTIGATOR, b"If-None-Match", None),
+    "If-Match on opening with a key": ("POST", "/v1/disputes", CUSTOMER | {"Idempotency-Key": "k-1"}, b"If-Match", OPEN),
+    "X-Request-Id": ("GET", "/v1/disputes", INVESTIGATOR, b"X-Request-Id", None),
+    "traceparent": ("GET", "/v1/disputes", INVESTIGATOR, b"traceparent", None),
+    "Content-Type on opening": ("POST", "/v1/disputes", CUSTOMER, b"Content-Type", OPEN),
+    "Accept-Language on the console": ("GET", "/console", {}, b"Accept-Language", None),
+}
+
+
+@pytest.mark.parametrize(("method", "path", "auth", "name", "body"), HEADERS_READ.values(), ids=HEADERS_READ.keys())
+async def test_any_header_the_service_reads_that_is_not_utf8_never_makes_a_500(service, method, path, auth, name, body):
+    headers = auth | ({"Content-Type": "application/json"} if body is not None and name != b"Content-Type" else {})
+    request_head = head(method, path, headers | {"Connection": "close"}, len(body) if body is not None else None)
+    answer = await exchange(service, with_raw_header(request_head, name, NOT_UTF8) + (body or b""))
+
+    assert answer.status < 500, answer.body
+    if answer.status >= 400:
+        assert answer.headers["content-type"].startswith("application/problem+json")
