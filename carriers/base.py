@@ -16,7 +16,8 @@ from carriers.breaker import BreakerSettings, CircuitBreaker
 from carriers.errors import BadRequest
 from carriers.retry import RetryBudget
 from schemas.common import Id
-from schemas.proof import ProofOfDelivery, ProofOffer, assembled
+from schemas.proof import ProofOfDelivery, ProofOffer
+from schemas.trusted import trusted
 
 _TRACKING_NUMBER = TypeAdapter(Id)
 
@@ -64,8 +65,7 @@ class WebhookEvent(BaseModel):
         """The event of an id, a number and a proof that are already what validation would make of them (an
         id of 1 to 128 characters, the number an ``Id``, as the carrier's mapping checked them), without
         validating them again."""
-        fields = {"event_id": event_id, "tracking_number": tracking_number, "proof": proof}
-        return assembled(cls, fields, set(fields))
+        return trusted(cls, event_id=event_id, tracking_number=tracking_number, proof=proof)
 
 
 def checked_tracking_number(carrier: str, tracking_number: str) -> str:

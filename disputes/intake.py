@@ -11,7 +11,8 @@ from datetime import datetime
 
 from disputes.ports import AttachmentStore, CarrierSource, Clock, EvidenceInbox, StoredAttachment
 from schemas.dispute import Evidence
-from schemas.proof import AttachmentKind, ProofOfDelivery, ProofOffer, assembled
+from schemas.proof import AttachmentKind, ProofOfDelivery, ProofOffer
+from schemas.trusted import trusted
 
 type MediaType = Callable[[AttachmentKind, bytes], str]
 """The media type the bytes themselves show; raises ValueError (saying why) for bytes that are unusable."""
@@ -34,12 +35,6 @@ def raw_ref(body: bytes) -> str:
 
 def attachment_ref(content: bytes) -> str:
     return "att_" + hashlib.sha256(content).hexdigest()[:40]
-
-
-def _evidence(key: str, proof: ProofOfDelivery) -> Evidence:
-    """``Evidence(key=key, proof=proof)`` without validating again what is valid already (a key and a model)."""
-    fields = {"key": key, "proof": proof}
-    return assembled(Evidence, fields, set(fields))
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +68,7 @@ class EvidenceIntake:
         duplicates = 0
         for event in events:
             proof = await self._keep(event.proof, now, ref, offer)
-            if not await self.inbox.record(_evidence(push_key(carrier, event.event_id), proof), now):
+            if not await self.inbox.record(trusted(Evidence, key=push_key(carrier, event.event_id), proof=proof), now):
                 duplicates += 1
         return PushReceipt(received=len(events), duplicates=duplicates)
 

@@ -88,12 +88,10 @@ class _Private(BaseModel):
         its bounds), without validating them again: for a mapping that checked each value as it read it (its
         tests hold every result to ``model_validate``). Fields left out take their defaults, which are
         immutable. ``model_construct`` does the same with more generic work, slower than validating."""
-        return assembled(cls, _in_order(cls, fields), set(fields))
+        return _assembled(cls, _in_order(cls, fields), set(fields))
 
 
-def assembled[M: BaseModel](model: type[M], state: dict[str, Any], fields_set: set[str]) -> M:
-    """The model holding ``state`` (every field, in the model's order) as it is, without validating it: for
-    values that are already what validation would make of them (``of_checked``)."""
+def _assembled[M: BaseModel](model: type[M], state: dict[str, Any], fields_set: set[str]) -> M:
     made = model.__new__(model)
     object.__setattr__(made, "__dict__", state)
     object.__setattr__(made, "__pydantic_fields_set__", fields_set)
@@ -254,7 +252,7 @@ class ProofOfDelivery(_Private):
     def of_checked(cls, **fields: Any) -> Self:
         """``_Private.of_checked``, keeping delivery facts only on a delivery, as validation does."""
         fields = _facts_of_its_status(fields)
-        return assembled(cls, _in_order(cls, fields), set(fields))
+        return _assembled(cls, _in_order(cls, fields), set(fields))
 
     @field_validator("signature", "photo", "document")
     @classmethod
@@ -270,7 +268,7 @@ class ProofOfDelivery(_Private):
         received = {"received_at": at, "raw_ref": raw_ref, "offer": offer}
         state = self.__dict__.copy()
         state.update(received)
-        return assembled(type(self), state, self.__pydantic_fields_set__ | received.keys())
+        return _assembled(type(self), state, self.__pydantic_fields_set__ | received.keys())
 
     def inline_attachments(self) -> dict[AttachmentKind, Attachment]:
         """The attachments whose bytes are carried inline and should be moved to storage."""
