@@ -70,10 +70,19 @@ def staff_view(d: Dispute) -> View:
         "customer_evidence": d.customer_evidence,
         "evidence_pull_due": d.evidence_pull_due,
         "proof_missing": d.proof_missing,
-        "effects": {"pending": d.outbox, "delivered": d.effects_delivered, "parked": d.effects_parked},
+        EFFECTS: effects(d),
         "information_requests": d.information_requests,
         "waiting_for_customer": waiting_for_customer(d),
     }
+
+
+EFFECTS = "effects"
+"""The one part of the staff view storage changes on its own, with no new version: the relay moves effects."""
+
+
+def effects(d: Dispute) -> View:
+    """`Effects`' fields."""
+    return {"pending": d.outbox, "delivered": d.effects_delivered, "parked": d.effects_parked}
 
 
 def customer_view(d: Dispute, appeal_window: timedelta) -> View:
@@ -209,6 +218,55 @@ class QueueRows:
         written = view_json(fields)
         row = self._rows[(d.id, d.version, staff)] = orjson.Fragment(written), hashlib.sha256(written).digest()
         return row
+
+
+class DisputeViews:
+    """A dispute's views as JSON, kept by dispute id, version and side: everything a view shows is saved with the
+    dispute, so stands until its next version, but the staff view's effects, which the relay moves with no new
+    version: those are written on every read, between the kept JSON before and after them. A dispute is read again
+    and again (the order page, the investigator's screen) and writing its view is mostly orjson's writing of its
+    instants (each through its time zone's Python methods); a kept view is a lookup. Views are written straight from
+    the aggregates (validated when they were stored), byte for byte what their models write
+    (tests/unit/test_views.py). Holding `max_bytes` of JSON, it starts again empty."""
+
+    def __init__(self, max_bytes: int = 32 * 2**20) -> None:
+        self._max_bytes = max_bytes
+        self._held = 0
+        self._views: dict[tuple[str, int, str], tuple[bytes, bytes]] = {}
+
+    def staff(self, d: Dispute) -> bytes:
+        """`DisputeView` as JSON."""
+        head, tail = self._views.get((d.id, d.version, "staff")) or self._keep(d, "staff", _split(staff_view(d)))
+        return head + view_json(effects(d)) + tail
+
+    def customer(self, d: Dispute, appeal_window: timedelta) -> bytes:
+        """`CustomerDisputeView` as JSON."""
+        kept = self._views.get((d.id, d.version, "customer"))
+        return (kept or self._keep(d, "customer", (view_json(customer_view(d, appeal_window)), b"")))[0]
+
+    def agent(self, d: Dispute, appeal_window: timedelta) -> bytes:
+        """`AgentDisputeView` as JSON."""
+        kept = self._views.get((d.id, d.version, "agent"))
+        return (kept or self._keep(d, "agent", (view_json(agent_view(d, appeal_window)), b"")))[0]
+
+    def _keep(self, d: Dispute, side: str, written: tuple[bytes, bytes]) -> tuple[bytes, bytes]:
+        size = len(written[0]) + len(written[1])
+        if self._held + size > self._max_bytes:
+            self._views.clear()
+            self._held = 0
+        self._views[(d.id, d.version, side)] = written
+        self._held += size
+        return written
+
+
+def _split(view: View) -> tuple[bytes, bytes]:
+    """The staff view's JSON before its effects' value and after it."""
+    names = list(view)
+    at = names.index(EFFECTS)
+    before, after = names[:at], names[at + 1:]
+    head = view_json({name: view[name] for name in before})[:-1] + (b"," if before else b"") + f'"{EFFECTS}":'.encode()
+    tail = b"," + view_json({name: view[name] for name in after})[1:] if after else b"}"
+    return head, tail
 
 
 @dataclass(frozen=True)
