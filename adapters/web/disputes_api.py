@@ -46,8 +46,10 @@ SUPERVISOR = frozenset({Role.SUPERVISOR})
 
 
 def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    structlog.contextvars.bind_contextvars(dispute_id=dispute.id)
-    app, staff = call.request.app, call.actor.is_staff
+    request, staff = call.request, call.actor.is_staff
+    if request.match_info.get("id") != dispute.id:  # a route naming the dispute names it on every line already
+        structlog.contextvars.bind_contextvars(dispute_id=dispute.id)
+    app = request.app
     views = app[DISPUTE_VIEWS]
     if staff:
         body = views.staff(dispute)

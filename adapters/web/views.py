@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from disputes.model import Dispute
+from schemas.dispute import DeliveredEffect, OutboxMessage
 from disputes.next_step import next_step
 
 _TAG = 16  # bytes of HMAC-SHA256 kept in a cursor
@@ -70,7 +71,7 @@ def staff_view(d: Dispute) -> View:
         "customer_evidence": d.customer_evidence,
         "evidence_pull_due": d.evidence_pull_due,
         "proof_missing": d.proof_missing,
-        EFFECTS: effects(d),
+        EFFECTS: {"pending": d.outbox, "delivered": d.effects_delivered, "parked": d.effects_parked},
         "information_requests": d.information_requests,
         "waiting_for_customer": waiting_for_customer(d),
     }
@@ -78,11 +79,7 @@ def staff_view(d: Dispute) -> View:
 
 EFFECTS = "effects"
 """The one part of the staff view storage changes on its own, with no new version: the relay moves effects."""
-
-
-def effects(d: Dispute) -> View:
-    """`Effects`' fields."""
-    return {"pending": d.outbox, "delivered": d.effects_delivered, "parked": d.effects_parked}
+_NO_EFFECTS = b'{"pending":[],"delivered":[],"parked":[]}'
 
 
 def customer_view(d: Dispute, appeal_window: timedelta) -> View:
@@ -223,21 +220,30 @@ class QueueRows:
 class DisputeViews:
     """A dispute's views as JSON, kept by dispute id, version and side: everything a view shows is saved with the
     dispute, so stands until its next version, but the staff view's effects, which the relay moves with no new
-    version: those are written on every read, between the kept JSON before and after them. A dispute is read again
-    and again (the order page, the investigator's screen) and writing its view is mostly orjson's writing of its
-    instants (each through its time zone's Python methods); a kept view is a lookup. Views are written straight from
-    the aggregates (validated when they were stored), byte for byte what their models write
-    (tests/unit/test_views.py). Holding `max_bytes` of JSON, it starts again empty."""
+    version. Those are put together on every read, between the kept JSON before and after them, from each effect's
+    own kept JSON: a queued message's changes only by its attempts and last error, a delivered effect's never.
+    A dispute is read again and again (the order page, the investigator's screen) and writing its view is mostly
+    orjson's writing of its instants (each through its time zone's Python methods); a kept view is a lookup. Views
+    are written straight from the aggregates (validated when they were stored), byte for byte what their models
+    write (tests/unit/test_views.py). Holding `max_bytes` of JSON, it starts again empty."""
 
     def __init__(self, max_bytes: int = 32 * 2**20) -> None:
         self._max_bytes = max_bytes
         self._held = 0
         self._views: dict[tuple[str, int, str], tuple[bytes, bytes]] = {}
+        self._effects: dict[tuple[str, str, int, str | None], orjson.Fragment] = {}
 
     def staff(self, d: Dispute) -> bytes:
         """`DisputeView` as JSON."""
         head, tail = self._views.get((d.id, d.version, "staff")) or self._keep(d, "staff", _split(staff_view(d)))
-        return head + view_json(effects(d)) + tail
+        if not (d.outbox or d.effects_delivered or d.effects_parked):
+            return head + _NO_EFFECTS + tail
+        effects = {
+            "pending": [self._effect(d, m, m.attempts, m.last_error) for m in d.outbox],
+            "delivered": [self._effect(d, e, -1, None) for e in d.effects_delivered],
+            "parked": [self._effect(d, m, m.attempts, m.last_error) for m in d.effects_parked],
+        }
+        return head + orjson.dumps(effects) + tail
 
     def customer(self, d: Dispute, appeal_window: timedelta) -> bytes:
         """`CustomerDisputeView` as JSON."""
@@ -249,14 +255,26 @@ class DisputeViews:
         kept = self._views.get((d.id, d.version, "agent"))
         return (kept or self._keep(d, "agent", (view_json(agent_view(d, appeal_window)), b"")))[0]
 
+    def _effect(self, d: Dispute, effect: OutboxMessage | DeliveredEffect, attempts: int, error: str | None) -> orjson.Fragment:
+        """An effect's JSON: a delivered one's is kept with `attempts` -1 (a queued message's are 0 or more)."""
+        key = (d.id, effect.id, attempts, error)
+        if (kept := self._effects.get(key)) is None:
+            written = view_json(effect.__dict__)
+            self._make_room(len(written))
+            kept = self._effects[key] = orjson.Fragment(written)
+        return kept
+
     def _keep(self, d: Dispute, side: str, written: tuple[bytes, bytes]) -> tuple[bytes, bytes]:
-        size = len(written[0]) + len(written[1])
+        self._make_room(len(written[0]) + len(written[1]))
+        self._views[(d.id, d.version, side)] = written
+        return written
+
+    def _make_room(self, size: int) -> None:
         if self._held + size > self._max_bytes:
             self._views.clear()
+            self._effects.clear()
             self._held = 0
-        self._views[(d.id, d.version, side)] = written
         self._held += size
-        return written
 
 
 def _split(view: View) -> tuple[bytes, bytes]:

@@ -191,12 +191,14 @@ def test_a_kept_view_stands_until_a_new_version_but_its_effects_are_read_each_ti
     saved = d.model_copy(deep=True)
     kept = _written(views, d)
     d.statement = "changed without a save"  # the same version, which storage never shows changed
-    d.outbox, d.effects_parked = [], [*d.effects_parked, *d.outbox]  # the relay's moves: no new version
-    again = _written(views, d)
+    failed = d.outbox[0].model_copy(update={"attempts": 1, "last_error": "timeout"})
+    for pending, parked in (([failed], d.effects_parked), ([], [*d.effects_parked, failed])):  # the relay's moves
+        d.outbox, d.effects_parked = pending, parked
+        again = _written(views, d)
 
-    assert again["customer"] == kept["customer"] and again["agent"] == kept["agent"]
-    saved.outbox, saved.effects_parked = d.outbox, d.effects_parked
-    assert again["staff"] == _models_write(saved)["staff"] != kept["staff"]
+        assert again["customer"] == kept["customer"] and again["agent"] == kept["agent"]
+        saved.outbox, saved.effects_parked = d.outbox, d.effects_parked
+        assert again["staff"] == _models_write(saved)["staff"] != kept["staff"]
     d.version += 1
     assert _written(views, d) == _models_write(d)
 
