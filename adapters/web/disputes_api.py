@@ -53,10 +53,8 @@ def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: d
     views = app[DISPUTE_VIEWS]
     if staff:
         body = views.staff(dispute)
-    elif call.actor.role is Role.AGENT:
-        body = views.agent(dispute, app[SERVICE].rules.appeal_window)
     else:
-        body = views.customer(dispute, app[SERVICE].rules.appeal_window)
+        body = views.customer_side(dispute, app[SERVICE].rules.appeal_window, agent=call.actor.role is Role.AGENT)
     headers = headers if headers is not None else {}
     headers["ETag"] = f'"{dispute.version}"'
     response = json_body(body, status, headers)

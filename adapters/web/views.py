@@ -12,7 +12,6 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from disputes.model import Dispute
-from schemas.dispute import DeliveredEffect, OutboxMessage
 from disputes.next_step import next_step
 
 _TAG = 16  # bytes of HMAC-SHA256 kept in a cursor
@@ -221,7 +220,7 @@ class DisputeViews:
     """A dispute's views as JSON, kept by dispute id, version and side: everything a view shows is saved with the
     dispute, so stands until its next version, but the staff view's effects, which the relay moves with no new
     version. Those are put together on every read, between the kept JSON before and after them, from each effect's
-    own kept JSON: a queued message's changes only by its attempts and last error, a delivered effect's never.
+    own kept JSON: a queued message changes only by its attempts and last error, a delivered effect never.
     A dispute is read again and again (the order page, the investigator's screen) and writing its view is mostly
     orjson's writing of its instants (each through its time zone's Python methods); a kept view is a lookup. Views
     are written straight from the aggregates (validated when they were stored), byte for byte what their models
@@ -230,48 +229,45 @@ class DisputeViews:
     def __init__(self, max_bytes: int = 32 * 2**20) -> None:
         self._max_bytes = max_bytes
         self._held = 0
-        self._views: dict[tuple[str, int, str], tuple[bytes, bytes]] = {}
-        self._effects: dict[tuple[str, str, int, str | None], orjson.Fragment] = {}
+        self._staff: dict[tuple[str, int], tuple[bytes, bytes]] = {}
+        self._customer_side: dict[tuple[str, int, bool], bytes] = {}
+        self._effects: dict[tuple[object, ...], orjson.Fragment] = {}
 
     def staff(self, d: Dispute) -> bytes:
         """`DisputeView` as JSON."""
-        head, tail = self._views.get((d.id, d.version, "staff")) or self._keep(d, "staff", _split(staff_view(d)))
+        if (kept := self._staff.get((d.id, d.version))) is None:
+            kept = _split(staff_view(d))
+            self._make_room(len(kept[0]) + len(kept[1]))
+            self._staff[(d.id, d.version)] = kept
+        head, tail = kept
         if not (d.outbox or d.effects_delivered or d.effects_parked):
             return head + _NO_EFFECTS + tail
         effects = {
-            "pending": [self._effect(d, m, m.attempts, m.last_error) for m in d.outbox],
-            "delivered": [self._effect(d, e, -1, None) for e in d.effects_delivered],
-            "parked": [self._effect(d, m, m.attempts, m.last_error) for m in d.effects_parked],
+            "pending": [self._effect((d.id, m.id, m.attempts, m.last_error), m) for m in d.outbox],
+            "delivered": [self._effect((d.id, e.id), e) for e in d.effects_delivered],
+            "parked": [self._effect((d.id, m.id, m.attempts, m.last_error), m) for m in d.effects_parked],
         }
         return head + orjson.dumps(effects) + tail
 
-    def customer(self, d: Dispute, appeal_window: timedelta) -> bytes:
-        """`CustomerDisputeView` as JSON."""
-        kept = self._views.get((d.id, d.version, "customer"))
-        return (kept or self._keep(d, "customer", (view_json(customer_view(d, appeal_window)), b"")))[0]
+    def customer_side(self, d: Dispute, appeal_window: timedelta, agent: bool) -> bytes:
+        """`AgentDisputeView` as JSON for an agent, else `CustomerDisputeView`."""
+        if (kept := self._customer_side.get((d.id, d.version, agent))) is None:
+            kept = view_json(agent_view(d, appeal_window) if agent else customer_view(d, appeal_window))
+            self._make_room(len(kept))
+            self._customer_side[(d.id, d.version, agent)] = kept
+        return kept
 
-    def agent(self, d: Dispute, appeal_window: timedelta) -> bytes:
-        """`AgentDisputeView` as JSON."""
-        kept = self._views.get((d.id, d.version, "agent"))
-        return (kept or self._keep(d, "agent", (view_json(agent_view(d, appeal_window)), b"")))[0]
-
-    def _effect(self, d: Dispute, effect: OutboxMessage | DeliveredEffect, attempts: int, error: str | None) -> orjson.Fragment:
-        """An effect's JSON: a delivered one's is kept with `attempts` -1 (a queued message's are 0 or more)."""
-        key = (d.id, effect.id, attempts, error)
+    def _effect(self, key: tuple[object, ...], effect: BaseModel) -> orjson.Fragment:
         if (kept := self._effects.get(key)) is None:
             written = view_json(effect.__dict__)
             self._make_room(len(written))
             kept = self._effects[key] = orjson.Fragment(written)
         return kept
 
-    def _keep(self, d: Dispute, side: str, written: tuple[bytes, bytes]) -> tuple[bytes, bytes]:
-        self._make_room(len(written[0]) + len(written[1]))
-        self._views[(d.id, d.version, side)] = written
-        return written
-
     def _make_room(self, size: int) -> None:
         if self._held + size > self._max_bytes:
-            self._views.clear()
+            self._staff.clear()
+            self._customer_side.clear()
             self._effects.clear()
             self._held = 0
         self._held += size

@@ -168,7 +168,11 @@ def test_each_view_is_byte_for_byte_what_its_model_writes(case, model, view) -> 
 
 
 def _written(views: DisputeViews, d: Dispute) -> dict[str, bytes]:
-    return {"staff": views.staff(d), "customer": views.customer(d, WINDOW), "agent": views.agent(d, WINDOW)}
+    return {
+        "staff": views.staff(d),
+        "customer": views.customer_side(d, WINDOW, agent=False),
+        "agent": views.customer_side(d, WINDOW, agent=True),
+    }
 
 
 def _models_write(d: Dispute) -> dict[str, bytes]:
@@ -207,16 +211,16 @@ def test_views_beyond_the_bound_are_not_kept() -> None:
     d = dispute()
     other = d.model_copy(update={"id": d.id + "x"})  # its view one byte longer
     views = DisputeViews(max_bytes=2 * len(views_of(d)) - 1)  # room for one of them
-    first = views.customer(d, WINDOW)
-    views.customer(other, WINDOW)  # past the bound: the views kept so far are forgotten
+    first = views.customer_side(d, WINDOW, agent=False)
+    views.customer_side(other, WINDOW, agent=False)  # past the bound: the views kept so far are forgotten
     d.statement = "changed without a save"
 
-    assert views.customer(d, WINDOW) != first  # written again, not kept
-    assert views.customer(other, WINDOW) == _models_write(other)["customer"]
+    assert views.customer_side(d, WINDOW, agent=False) != first  # written again, not kept
+    assert views.customer_side(other, WINDOW, agent=False) == _models_write(other)["customer"]
 
 
 def views_of(d: Dispute) -> bytes:
-    return DisputeViews().customer(d, WINDOW)
+    return DisputeViews().customer_side(d, WINDOW, agent=False)
 
 
 def _models(annotation: Any) -> Iterator[type[BaseModel]]:
