@@ -13,7 +13,7 @@ lists (tests/unit/test_memory_storage.py keeps that true)."""
 import copy
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
@@ -72,10 +72,6 @@ _NOTHING: list[Any] = ReadOnlyList()
 each would be kept, and scanned by the collector, for as long as the snapshot is."""
 
 
-def _read_only_list(items: list[Any] | tuple[()] = ()) -> list[Any]:
-    return ReadOnlyList(items) if items else _NOTHING
-
-
 class _Stored(Dispute):
     """A stored dispute: assigning a field is refused."""
 
@@ -84,23 +80,26 @@ class _Stored(Dispute):
 
 def _copy(dispute: Dispute) -> Dispute:
     """A fresh top level and fresh lists: what `model_copy(update=...)` makes, without its generic work."""
-    return _rebuilt(dispute, Dispute, list)
+    return _rebuilt(dispute, Dispute, map(list, _lists(dispute.__dict__)), [])
 
 
 def _read_only(dispute: Dispute) -> Dispute:
-    """The snapshot a save stores: the dispute's fields, frozen, in lists that refuse changes."""
-    return _rebuilt(dispute, _Stored, _read_only_list)
+    """The snapshot a save stores: the dispute's fields, frozen, in lists that refuse changes (the empty ones all
+    the shared `_NOTHING`; made in one comprehension, not a call per list: a save pays it for every list)."""
+    lists = [ReadOnlyList(items) if items else _NOTHING for items in _lists(dispute.__dict__)]
+    return _rebuilt(dispute, _Stored, lists, _NOTHING)
 
 
-def _rebuilt(dispute: Dispute, kind: type[Dispute], lists: Callable[..., list[Any]]) -> Dispute:
+def _rebuilt(dispute: Dispute, kind: type[Dispute], lists: Iterable[list[Any]], no_messages: list[Any]) -> Dispute:
+    """`dispute` as a `kind`, its lists (in `LISTS`' order) replaced by `lists`, and no new messages."""
     state = dispute.__dict__.copy()
-    state.update(zip(LISTS, map(lists, _lists(state)), strict=True))  # the loop in C
+    state.update(zip(LISTS, lists, strict=True))  # the loop in C
     built = kind.__new__(kind)
     object.__setattr__(built, "__dict__", state)
     object.__setattr__(built, "__pydantic_fields_set__", set(dispute.__pydantic_fields_set__))
     object.__setattr__(built, "__pydantic_extra__", None)
     private = dict(dispute.__pydantic_private__ or {})
-    private["_new_messages"] = lists()  # straight into the private dict: pydantic's __setattr__ costs more than the copy
+    private["_new_messages"] = no_messages  # straight into the private dict: pydantic's __setattr__ costs more than the copy
     object.__setattr__(built, "__pydantic_private__", private)
     return built
 

@@ -70,12 +70,12 @@ from schemas.conversation import QuestionToCustomer
 from schemas.effects import (
     AccountRestriction,
     CarrierLiability,
-    CustomerNotification,
     CustomerRisk,
     NotificationTemplate,
     RefundRequest,
     ReshipRequest,
     StaffAlert,
+    notification_json,
 )
 from schemas.proof import ProofStatus
 from schemas.recommendation import PolicyRule, Recommendation, RecommendedAction
@@ -852,11 +852,14 @@ class Dispute(BaseModel):
         )
 
     def _queue(self, kind: EffectKind, key: str, payload: BaseModel) -> None:
+        self._queue_json(kind, key, payload.model_dump(mode="json"))
+
+    def _queue_json(self, kind: EffectKind, key: str, payload: dict[str, Any]) -> None:
         message = OutboxMessage(
             id=token_hex(16),
             kind=kind,
             key=key,
-            payload=payload.model_dump(mode="json"),
+            payload=payload,
             created_at=self.updated_at,
             traceparent=tracing.current(),
         )
@@ -872,10 +875,10 @@ class Dispute(BaseModel):
     def _notify(self, template: NotificationTemplate, message: str | None = None, message_en: str | None = None) -> None:
         decision = self.decision if template == "decision_made" else None
         suffix = f"d{decision.sequence}" if decision else str(len(self.timeline))
-        self._queue(
+        self._queue_json(
             EffectKind.NOTIFICATION,
             f"{self.id}:{suffix}:{template}",
-            CustomerNotification(
+            notification_json(
                 dispute_id=self.id,
                 customer_id=self.customer_id,
                 template=template,

@@ -1,7 +1,7 @@
 """What the service asks of downstream services: the payloads of outbox messages."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -97,3 +97,29 @@ class CustomerNotification(_Model):
     message_en: str | None = None
     written_only: bool = False
     """The customer declared an accessibility need: reach them in writing (app, SMS, e-mail), never by a call."""
+
+
+def notification_json(
+    *,
+    dispute_id: str,
+    customer_id: str,
+    template: NotificationTemplate,
+    outcome: Outcome | None = None,
+    reason: str | None = None,
+    message: str | None = None,
+    message_en: str | None = None,
+    written_only: bool = False,
+) -> dict[str, Any]:
+    """A `CustomerNotification` as `model_dump(mode="json")` gives it, from values already of its fields' types,
+    without building the model: every dispute queues one as it opens, where the model and its dump cost a tenth of
+    the opening. tests/unit/test_effects.py holds the two to the same output."""
+    return {
+        "dispute_id": dispute_id,
+        "customer_id": customer_id,
+        "template": template,
+        "outcome": None if outcome is None else outcome.value,
+        "reason": reason,
+        "message": message,
+        "message_en": message_en,
+        "written_only": written_only,
+    }
