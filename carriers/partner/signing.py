@@ -105,7 +105,7 @@ def _malformed(why: str) -> WebhookRejected:
 def header_value(headers: Mapping[str, str], name: str = HEADER) -> str:
     """The one value of ``name`` (any case); missing or repeated is a rejection."""
     if isinstance(headers, CIMultiDictProxy | CIMultiDict):  # a request's headers: every value of the name, any case
-        values = headers.getall(name, [])
+        values: list[str] = headers.getall(name, [])
     else:
         wanted = name.lower()
         values = [value for key, value in headers.items() if key.lower() == wanted]

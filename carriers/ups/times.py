@@ -42,6 +42,7 @@ def wall_clock(date: str | None, time: str | None) -> datetime | None:
     try:
         if (written := _WALL_CLOCK.fullmatch(f"{date} {time}")) is None:
             raise ValueError
-        return datetime(*map(int, written.groups()))  # noqa: DTZ001 - callers add the zone
+        year, month, day, hour, minute, second = map(int, written.groups())
+        return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - callers add the zone
     except ValueError:
         raise MalformedResponse("unreadable date or time", carrier=CARRIER) from None
