@@ -81,6 +81,7 @@ from adapters.web.keys import (
     METRICS,
     PUSH_CARRIERS,
     QUEUE_ROWS,
+    DISPUTE_VIEWS,
     SERVICE,
     STAFF_DIRECTORY,
     TOKENS,
@@ -89,7 +90,7 @@ from adapters.web.keys import (
 from adapters.web.edge import edge
 from adapters.web.openapi import build_openapi
 from adapters.web import rate_limit
-from adapters.web.views import Cursors, QueueRows
+from adapters.web.views import Cursors, DisputeViews, QueueRows
 from adapters.wake import WakingInbox, WakingRepository, Wakeups
 from adapters.workers import log_attempt, run_workers, worker_id
 from adapters.worklog import StructlogWorkLog
@@ -187,6 +188,7 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app[EXPORT_MAX_ROWS] = settings.export_max_rows
     app[CURSORS] = Cursors.from_secret(settings.jwt_secret.get_secret_value())
     app[QUEUE_ROWS] = QueueRows()
+    app[DISPUTE_VIEWS] = DisputeViews()
     app[WEBHOOK_MAX_BYTES] = settings.webhook_max_bytes
     app[BODY_TIMEOUT] = settings.body_timeout_seconds
     app[METRICS] = CollectorRegistry()

@@ -3,6 +3,7 @@ request. Bodies, names, phones, addresses and images are never logged; handlers 
 
 import asyncio
 import atexit
+import contextvars
 import hashlib
 import itertools
 import logging
@@ -15,13 +16,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from random import getrandbits
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import orjson
 import structlog
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 from multidict import istr
+from structlog.contextvars import STRUCTLOG_KEY_PREFIX, STRUCTLOG_KEY_PREFIX_LEN
 from structlog.typing import EventDict, WrappedLogger
 
 from adapters import tracing
@@ -37,8 +39,6 @@ REQUEST_ID_FORMAT = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 DISPUTE_ROUTE = "/disputes/{id}"  # the API's and the console's routes that name one dispute
 DISPUTE_ID_FORMAT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")  # `schemas.common.Id`: a valid id only
 FLUSH_AT_BYTES = 64 * 1024
-log = structlog.get_logger("api")
-Emit = Callable[[EventDict], None]
 _format_exc_info = structlog.processors.format_exc_info
 
 
@@ -46,7 +46,7 @@ def new_request_id() -> str:
     """32 hex digits, like `uuid4().hex`: 64 random bits drawn once per process (again in a forked child), then
     a counter. Unique across processes and requests without a random draw per request; a correlation id, not
     a secret (it tells how many requests the process has answered)."""
-    return f"{_request_ids.prefix}{next(_request_ids.counter):016x}"
+    return _request_ids.prefix + next(_request_ids.counter).to_bytes(8).hex()
 
 
 class _RequestIds:
@@ -56,7 +56,7 @@ class _RequestIds:
         self.renew()
 
     def renew(self) -> None:
-        self.prefix, self.counter = f"{getrandbits(64):016x}", itertools.count()
+        self.prefix, self.counter = getrandbits(64).to_bytes(8).hex(), itertools.count()
 
 
 _request_ids = _RequestIds()
@@ -99,43 +99,77 @@ def _add_trace(logger: WrappedLogger, method: str, event: EventDict) -> EventDic
     return event
 
 
+class _Clock:
+    """Now in UTC as orjson writes `datetime.now(UTC)` with `OPT_UTC_Z` (`2026-12-05T08:00:00.123456Z`, the
+    fraction left out when it is zero): the date and time of day are formatted once per second, only the
+    microseconds on every line."""
+
+    def __init__(self) -> None:
+        self._second: tuple[int, str] = (-1, "")  # one tuple, replaced whole: threads that log share it
+
+    def stamp(self, nanoseconds: int) -> str:
+        micro = nanoseconds // 1000
+        second = micro // 1_000_000
+        cached, prefix = self._second
+        if second != cached:
+            prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            self._second = (second, prefix)
+        fraction = micro - second * 1_000_000
+        return prefix + "." + str(1_000_000 + fraction)[1:] + "Z" if fraction else prefix + "Z"
+
+
+utc_stamp = _Clock().stamp
+
+
 def _render_json(logger: WrappedLogger, method: str, event: EventDict) -> str:
     """Level, time and JSON in one step: orjson writes the timestamp as structlog's ISO stamper would. Keys
     that are not strings (rare) take orjson's slower path."""
     event["level"] = "warning" if method == "warn" else "critical" if method == "fatal" else method
-    event["timestamp"] = datetime.now(UTC)
+    event["timestamp"] = utc_stamp(time.time_ns())
     try:
-        return orjson.dumps(event, default=repr, option=orjson.OPT_UTC_Z).decode()
+        return orjson.dumps(event, default=repr).decode()
     except TypeError:
-        return orjson.dumps(event, default=repr, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS).decode()
+        return orjson.dumps(event, default=repr, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 class LineWriter:
-    """The log's output. Unbuffered, every line is written and flushed at once. Buffered (a long-running
-    process), the lines logged during one turn of the event loop are written out together early in the next
-    turn (at once outside a running loop), and at once when `FLUSH_AT_BYTES` are waiting, at every warning or
-    error, and at exit: a stopped process loses none, a crash at most the lines of the loop turn it dies in."""
+    """The log's output, written as UTF-8 bytes (under a text stream, to the bytes beneath it). Unbuffered,
+    every line is written and flushed at once. Buffered (a long-running process), the lines logged during one
+    turn of the event loop are written out together early in the next turn (at once outside a running loop),
+    and at once when `FLUSH_AT_BYTES` are waiting, at every warning or error, and at exit: a stopped process
+    loses none, a crash at most the lines of the loop turn it dies in."""
 
     def __init__(self, stream: TextIO, buffered: bool) -> None:
         self._stream = stream
+        self._bytes: BinaryIO | None = getattr(stream, "buffer", None)
         self._buffered = buffered
-        self._lines: list[str] = []
-        self._size = 0
+        self._waiting = bytearray()
         self._flush_on: asyncio.AbstractEventLoop | None = None  # the loop a flush is scheduled on
         self._lock = threading.Lock()
         if buffered:
             atexit.register(self.flush)
 
     def line(self, message: str) -> None:
+        self.encoded(message.encode(errors="backslashreplace"))
+
+    def encoded(self, line: bytes) -> None:
         if not self._buffered:
-            self._stream.write(message + "\n")
-            self._stream.flush()
+            self._write(line + b"\n")
             return
         with self._lock:
-            self._lines.append(message)
-            self._size += len(message)
-            if self._size < FLUSH_AT_BYTES and self._scheduled():
-                return
+            waiting = self._waiting
+            waiting += line
+            waiting += b"\n"
+            if len(waiting) < FLUSH_AT_BYTES:
+                try:
+                    loop = asyncio.get_running_loop()
+                except RuntimeError:  # outside a loop: written at once
+                    pass
+                else:
+                    if self._flush_on is not loop:
+                        loop.call_soon(self.flush)
+                        self._flush_on = loop
+                    return
         self.flush()
 
     def urgent(self, message: str) -> None:
@@ -144,21 +178,18 @@ class LineWriter:
 
     def flush(self) -> None:
         with self._lock:
-            lines, self._lines, self._size, self._flush_on = self._lines, [], 0, None
-            if lines:
-                self._stream.write("\n".join(lines) + "\n")
-                self._stream.flush()
+            waiting, self._waiting, self._flush_on = self._waiting, bytearray(), None
+            if waiting:
+                self._write(waiting)
 
-    def _scheduled(self) -> bool:
-        """A flush is scheduled on the running loop (False outside one: then the caller flushes)."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return False
-        if self._flush_on is not loop:
-            loop.call_soon(self.flush)
-            self._flush_on = loop
-        return True
+    def _write(self, data: bytes | bytearray) -> None:
+        if self._bytes is None:
+            self._stream.write(data.decode())
+            self._stream.flush()
+            return
+        self._stream.flush()  # what was written to the text stream itself goes first
+        self._bytes.write(data)
+        self._bytes.flush()
 
 
 class _Logger:
@@ -188,7 +219,8 @@ def configure_logging(
         else [structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso", utc=True),
               structlog.dev.ConsoleRenderer()]
     )
-    writer = _Logger(LineWriter(stream, buffered=once))
+    line_writer = LineWriter(stream, buffered=once)
+    writer = _Logger(line_writer)
     processors: list[Any] = [
         *([_add(dict(process))] if process else []),
         _add_trace,
@@ -205,38 +237,67 @@ def configure_logging(
         cache_logger_on_first_use=once,
     )
     global _request_line
-    _request_line = _info_line(processors, writer, enabled=threshold <= logging.INFO)
+    _request_line = (
+        _json_request_line(processors, line_writer, dict(process or {}), enabled=threshold <= logging.INFO, once=once)
+        if json
+        else _structlog_line
+    )
 
 
-def _info_line(processors: list[Any], writer: _Logger, enabled: bool) -> Emit:
-    """An info line through the configured processors straight to the writer: what `log.info` does without
-    the bound logger's layers around it (a context copy, the level filter, the lazy proxy), for the one line
-    every request writes. Once logging is configured anew (tests), the line goes through structlog again."""
+RequestLine = Callable[[str, str, int, float, str, dict[str, str]], None]
+"""Writes the request's line: its method, route, status, seconds taken, its span (`traceparent`) and the
+fields `request_context` keeps for it."""
 
-    def emit(event: EventDict) -> None:
-        if structlog.get_config()["processors"] is not processors:
-            _structlog_line(event)
+
+def _json_request_line(
+    processors: list[Any], writer: LineWriter, process: dict[str, str], enabled: bool, once: bool
+) -> RequestLine:
+    """The request line as JSON straight to the writer, its dict built in one go: field for field and in the
+    same order the line `configure_logging`'s processors write for the same request, without their per-line
+    work (a call per processor, the configuration read back, the time as a datetime), for the one line every
+    request writes. Once logging is configured anew (tests), or its processors are changed in place
+    (`capture_logs`), the line goes through structlog again; configured `once`, only the latter is looked
+    for, as structlog's own loggers then do."""
+    configured = processors.copy()
+
+    def line(method: str, route: str, status: int, seconds: float, span: str, fields: dict[str, str]) -> None:
+        if processors != configured or (not once and structlog.get_config()["processors"] is not processors):
+            _structlog_line(method, route, status, seconds, span, fields)
             return
         if not enabled:
             return
-        rendered: Any = event
+        event: EventDict = {
+            "method": method, "route": route, "status": status, "duration_ms": milliseconds(seconds),
+            "event": "request", **process, "trace_id": span[tracing.TRACE_ID], "span_id": span[tracing.SPAN_ID],
+        }
+        for var, value in contextvars.copy_context().items():  # `merge_contextvars`: what was bound through structlog
+            if var.name.startswith(STRUCTLOG_KEY_PREFIX) and value is not Ellipsis:
+                event.setdefault(var.name[STRUCTLOG_KEY_PREFIX_LEN:], value)
+        for name, value in fields.items():  # `_add_request`
+            event.setdefault(name, value)
+        event["level"], event["timestamp"] = "info", utc_stamp(time.time_ns())
         try:
-            for processor in processors:  # (`capture_logs` in tests changes this list in place)
-                if processor is not _format_exc_info:  # the request line never carries an exception
-                    rendered = processor(writer, "info", rendered)
-        except structlog.DropEvent:
-            return
-        writer.info(rendered)
+            writer.encoded(orjson.dumps(event, default=repr))
+        except TypeError:  # a key bound through structlog that is not a string
+            writer.encoded(orjson.dumps(event, default=repr, option=orjson.OPT_NON_STR_KEYS))
 
-    return emit
+    return line
 
 
-def _structlog_line(event: EventDict) -> None:
-    """The request line through structlog (before `configure_logging`, or after another configuration)."""
-    log.info(event.pop("event"), **event)
+def _structlog_line(method: str, route: str, status: int, seconds: float, span: str, fields: dict[str, str]) -> None:
+    """The request line through structlog (before `configure_logging`, after another configuration, or when
+    lines are not JSON): the span and the fields reach it through the context, as they reach every line. A
+    logger of its own each time: one kept would keep to the configuration it was first used under."""
+    structlog.get_logger("api").info("request", method=method, route=route, status=status,
+                                     duration_ms=milliseconds(seconds))
 
 
-_request_line: Emit = _structlog_line
+_request_line: RequestLine = _structlog_line
+
+
+def milliseconds(seconds: float) -> float:
+    """To two decimals, halves up (integer arithmetic: several times cheaper than `round`)."""
+    return int(seconds * 100_000 + 0.5) / 100
 
 
 def _add(fields: dict[str, str]) -> structlog.types.Processor:
@@ -286,13 +347,7 @@ def request_middleware(answer: Answer) -> Middleware:
             seconds = time.perf_counter() - started
             if (metrics := request.app.get(HTTP_METRICS)) is not None:
                 metrics.observe(request.method, route, status, seconds)
-            _request_line({
-                "method": request.method,
-                "route": route,
-                "status": status,
-                "duration_ms": round(seconds * 1000, 2),
-                "event": "request",
-            })
+            _request_line(request.method, route, status, seconds, span, fields)
             trace.leave(in_trace)
             _REQUEST.reset(in_request)
 

@@ -16,7 +16,7 @@ without one): it is never answered 304, since the client's copy may differ."""
 
 
 def conditional(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
-    if not isinstance(response, web.Response) or response.status != 200 or response.get(UNVALIDATED):
+    if not isinstance(response, web.Response) or response.status != 200:
         return response  # a stream, a part or a 304 already: answered as the handler chose
     tag = response.headers.get("ETag")
     if tag is None:
@@ -24,7 +24,8 @@ def conditional(request: web.Request, response: web.StreamResponse) -> web.Strea
         if not isinstance(body, bytes):
             return response
         tag = response.headers["ETag"] = f'"{hashlib.sha256(body).hexdigest()}"'
-    if none_match(request.headers.get("If-None-Match"), tag):
-        return web.Response(status=304, headers={name: response.headers[name] for name in KEPT_ON_304
-                                                 if name in response.headers})
-    return response
+    given = request.headers.get("If-None-Match")
+    if given is None or response.get(UNVALIDATED) or not none_match(given, tag):  # most requests send none
+        return response
+    return web.Response(status=304, headers={name: response.headers[name] for name in KEPT_ON_304
+                                             if name in response.headers})

@@ -8,12 +8,11 @@ from aiohttp import web
 from adapters.web.conditional import UNVALIDATED
 from adapters.web.endpoint import Call, Endpoint, json_body, json_response
 from adapters.web.idempotency import answered, first_answer, idempotency_key, replayed
-from adapters.web.keys import ASSIGNMENTS, CURSORS, MAX_PAGE, QUEUE_ROWS, SERVICE
+from adapters.web.keys import ASSIGNMENTS, CURSORS, DISPUTE_VIEWS, MAX_PAGE, QUEUE_ROWS, SERVICE
 from adapters.web.preconditions import MalformedIfMatch, matching_versions, strong_tags
 from adapters.web.problems import ProblemError
 from adapters.web.uploads import read_submission
 from adapters.web.queue import CSV_RESPONSE, export_disputes, queue_query
-from adapters.web.views import agent_view, customer_view, staff_view, view_json
 from disputes.model import Dispute
 from disputes.model import FirstAnswer
 from disputes.service import Opened, OpenRequest, Render
@@ -47,17 +46,19 @@ SUPERVISOR = frozenset({Role.SUPERVISOR})
 
 
 def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    structlog.contextvars.bind_contextvars(dispute_id=dispute.id)
-    if call.actor.is_staff:
-        view = staff_view(dispute)
-    elif call.actor.role is Role.AGENT:
-        view = agent_view(dispute, call.request.app[SERVICE].rules.appeal_window)
+    request, staff = call.request, call.actor.is_staff
+    if request.match_info.get("id") != dispute.id:  # a route naming the dispute names it on every line already
+        structlog.contextvars.bind_contextvars(dispute_id=dispute.id)
+    app = request.app
+    views = app[DISPUTE_VIEWS]
+    if staff:
+        body = views.staff(dispute)
     else:
-        view = customer_view(dispute, call.request.app[SERVICE].rules.appeal_window)
+        body = views.customer_side(dispute, app[SERVICE].rules.appeal_window, agent=call.actor.role is Role.AGENT)
     headers = headers if headers is not None else {}
     headers["ETag"] = f'"{dispute.version}"'
-    response = json_body(view_json(view), status, headers)
-    if call.actor.is_staff and not _effects_settled(dispute):
+    response = json_body(body, status, headers)
+    if staff and not _effects_settled(dispute):
         response[UNVALIDATED] = True
     return response
 

@@ -4,7 +4,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from adapters.web.auth import TokenVerifier
-from adapters.web.views import Cursors, QueueRows
+from adapters.web.views import Cursors, DisputeViews, QueueRows
 from adapters.carrier_health import CarrierHealth
 from carriers.base import CarrierAdapter, PushCarrier
 from disputes.intake import EvidenceIntake
@@ -19,6 +19,7 @@ MAX_PAGE = web.AppKey("max_page", int)
 EXPORT_MAX_ROWS = web.AppKey("export_max_rows", int)
 CURSORS = web.AppKey("cursors", Cursors)
 QUEUE_ROWS = web.AppKey("queue_rows", QueueRows)
+DISPUTE_VIEWS = web.AppKey("dispute_views", DisputeViews)
 REQUEST_ID = web.RequestKey("request_id", str)
 CARRIERS: web.AppKey[dict[str, CarrierAdapter]] = web.AppKey("carriers")
 PUSH_CARRIERS: web.AppKey[dict[str, PushCarrier]] = web.AppKey("push_carriers")  # the carriers that accept webhooks

@@ -70,10 +70,15 @@ def staff_view(d: Dispute) -> View:
         "customer_evidence": d.customer_evidence,
         "evidence_pull_due": d.evidence_pull_due,
         "proof_missing": d.proof_missing,
-        "effects": {"pending": d.outbox, "delivered": d.effects_delivered, "parked": d.effects_parked},
+        EFFECTS: {"pending": d.outbox, "delivered": d.effects_delivered, "parked": d.effects_parked},
         "information_requests": d.information_requests,
         "waiting_for_customer": waiting_for_customer(d),
     }
+
+
+EFFECTS = "effects"
+"""The one part of the staff view storage changes on its own, with no new version: the relay moves effects."""
+_NO_EFFECTS = b'{"pending":[],"delivered":[],"parked":[]}'
 
 
 def customer_view(d: Dispute, appeal_window: timedelta) -> View:
@@ -209,6 +214,73 @@ class QueueRows:
         written = view_json(fields)
         row = self._rows[(d.id, d.version, staff)] = orjson.Fragment(written), hashlib.sha256(written).digest()
         return row
+
+
+class DisputeViews:
+    """A dispute's views as JSON, kept by dispute id, version and side: everything a view shows is saved with the
+    dispute, so stands until its next version, but the staff view's effects, which the relay moves with no new
+    version. Those are put together on every read, between the kept JSON before and after them, from each effect's
+    own kept JSON: a queued message changes only by its attempts and last error, a delivered effect never.
+    A dispute is read again and again (the order page, the investigator's screen) and writing its view is mostly
+    orjson's writing of its instants (each through its time zone's Python methods); a kept view is a lookup. Views
+    are written straight from the aggregates (validated when they were stored), byte for byte what their models
+    write (tests/unit/test_views.py). Holding `max_bytes` of JSON, it starts again empty."""
+
+    def __init__(self, max_bytes: int = 32 * 2**20) -> None:
+        self._max_bytes = max_bytes
+        self._held = 0
+        self._staff: dict[tuple[str, int], tuple[bytes, bytes]] = {}
+        self._customer_side: dict[tuple[str, int, bool], bytes] = {}
+        self._effects: dict[tuple[object, ...], orjson.Fragment] = {}
+
+    def staff(self, d: Dispute) -> bytes:
+        """`DisputeView` as JSON."""
+        if (kept := self._staff.get((d.id, d.version))) is None:
+            kept = _split(staff_view(d))
+            self._make_room(len(kept[0]) + len(kept[1]))
+            self._staff[(d.id, d.version)] = kept
+        head, tail = kept
+        if not (d.outbox or d.effects_delivered or d.effects_parked):
+            return head + _NO_EFFECTS + tail
+        effects = {
+            "pending": [self._effect((d.id, m.id, m.attempts, m.last_error), m) for m in d.outbox],
+            "delivered": [self._effect((d.id, e.id), e) for e in d.effects_delivered],
+            "parked": [self._effect((d.id, m.id, m.attempts, m.last_error), m) for m in d.effects_parked],
+        }
+        return head + orjson.dumps(effects) + tail
+
+    def customer_side(self, d: Dispute, appeal_window: timedelta, agent: bool) -> bytes:
+        """`AgentDisputeView` as JSON for an agent, else `CustomerDisputeView`."""
+        if (kept := self._customer_side.get((d.id, d.version, agent))) is None:
+            kept = view_json(agent_view(d, appeal_window) if agent else customer_view(d, appeal_window))
+            self._make_room(len(kept))
+            self._customer_side[(d.id, d.version, agent)] = kept
+        return kept
+
+    def _effect(self, key: tuple[object, ...], effect: BaseModel) -> orjson.Fragment:
+        if (kept := self._effects.get(key)) is None:
+            written = view_json(effect.__dict__)
+            self._make_room(len(written))
+            kept = self._effects[key] = orjson.Fragment(written)
+        return kept
+
+    def _make_room(self, size: int) -> None:
+        if self._held + size > self._max_bytes:
+            self._staff.clear()
+            self._customer_side.clear()
+            self._effects.clear()
+            self._held = 0
+        self._held += size
+
+
+def _split(view: View) -> tuple[bytes, bytes]:
+    """The staff view's JSON before its effects' value and after it."""
+    names = list(view)
+    at = names.index(EFFECTS)
+    before, after = names[:at], names[at + 1:]
+    head = view_json({name: view[name] for name in before})[:-1] + (b"," if before else b"") + f'"{EFFECTS}":'.encode()
+    tail = b"," + view_json({name: view[name] for name in after})[1:] if after else b"}"
+    return head, tail
 
 
 @dataclass(frozen=True)

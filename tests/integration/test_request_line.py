@@ -1,7 +1,9 @@
 """The one canonical line per request: its fields, whichever way logging is configured."""
 
+import asyncio
 import io
 import json
+import re
 
 import pytest
 import structlog
@@ -106,3 +108,75 @@ async def test_a_line_the_handler_logs_carries_the_request_and_what_the_handler_
     assert inside[:3] == ("inside", "req-8", "dsp_route") and request[:3] == ("request", "req-8", "dsp_bound")
     assert inside[3] == request[3] and later_inside[2] == "dsp_route" and later[1] != "req-8"
     assert later[3] != request[3]  # each request its own trace, its own fields
+
+
+TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+PROCESS = {"service": "dispute-service", "component": "api"}
+
+
+@pytest.mark.parametrize("once", [False, True])
+async def test_the_request_line_holds_what_structlog_writes_for_the_same_request(aiohttp_client, once):
+    """The line the edge writes for a request is the line structlog's own pipeline writes for the same fields
+    inside that request: the same keys in the same order, the same values (time and duration aside)."""
+
+    async def handler(request: web.Request) -> web.Response:
+        bind_actor(Actor("agent-7", Role.AGENT))
+        structlog.contextvars.bind_contextvars(dispute_id="dsp_bound", carrier="ups")
+        structlog.get_logger("test").info("request", method="GET", route="/v1/disputes/{id}", status=200,
+                                          duration_ms=1.0)
+        return web.json_response({})
+
+    stream = io.StringIO()
+    configure_logging("INFO", json=True, stream=stream, once=once, process=PROCESS)
+    app = web.Application(middlewares=[edge])
+    app.router.add_get("/v1/disputes/{id}", handler)
+    client = await aiohttp_client(app)
+    response = await client.get("/v1/disputes/dsp_route", headers={"X-Request-ID": "req-9", "traceparent": TRACEPARENT})
+    assert response.status == 200
+    await client.close()  # (lines logged `once` are written by the next turn of the loop at the latest)
+    by_structlog, by_edge = _lines(stream)
+    for line in (by_structlog, by_edge):
+        assert isinstance(line.pop("duration_ms"), float)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z", str(line.pop("timestamp")))
+    assert list(by_edge.items()) == list(by_structlog.items())
+    assert by_edge["dispute_id"] == "dsp_bound" and by_edge["request_id"] == "req-9"
+    assert by_edge["trace_id"] == TRACEPARENT[3:35] and by_edge["span_id"] != TRACEPARENT[36:52]
+
+
+async def test_the_request_line_holds_no_personal_data(aiohttp_client):
+    name, phone, address, email = "Ayşe Yılmaz", "+905321234567", "Atatürk Cad. No 5 Kadıköy", "ayse@example.com"
+
+    async def handler(request: web.Request) -> web.Response:
+        await request.json()
+        bind_actor(Actor(email, Role.CUSTOMER))
+        return web.json_response({}, status=201)
+
+    stream = io.StringIO()
+    configure_logging("INFO", json=True, stream=stream, once=True)
+    app = web.Application(middlewares=[edge])
+    app.router.add_post("/v1/disputes/{id}/notes", handler)
+    client = await aiohttp_client(app)
+    response = await client.post(
+        f"/v1/disputes/dsp_1/notes?phone={phone}", json={"name": name, "phone": phone, "address": address},
+        headers={"X-Customer-Name": "Ayse", "X-Request-ID": "not a valid id: " + phone},
+    )
+    assert response.status == 201 and response.headers["X-Request-ID"] != "not a valid id: " + phone
+    await client.close()
+    written = stream.getvalue()
+    [line] = _lines(stream)
+    assert set(line) == {"method", "route", "status", "duration_ms", "event", "trace_id", "span_id", "request_id",
+                         "dispute_id", "actor_id", "actor_role", "level", "timestamp"}
+    assert (line["route"], line["dispute_id"], line["actor_role"]) == ("/v1/disputes/{id}/notes", "dsp_1", "customer")
+    for personal in ("Ay", "Yılmaz", "Yilmaz", phone, "5321234567", "Atatürk", "Kad", "ayse", "example"):
+        assert personal not in written
+
+
+async def test_the_request_line_follows_capture_logs_when_logging_is_configured_once(aiohttp_client):
+    stream = io.StringIO()
+    configure_logging("INFO", json=True, stream=stream, once=True)
+    with capture_logs() as captured:
+        await _get(aiohttp_client)
+    assert [(e["event"], e["status"]) for e in captured] == [("request", 200)]
+    await _get(aiohttp_client)
+    await asyncio.sleep(0)  # the buffered line is written by the next turn of the loop
+    assert [line["status"] for line in _lines(stream) if line["event"] == "request"] == [200]

@@ -6,12 +6,13 @@ import io
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import structlog
 
-from adapters.observability import configure_logging
+from adapters.observability import configure_logging, milliseconds, utc_stamp
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,3 +73,35 @@ asyncio.run(main())
     subprocess.run([sys.executable, "-c", program], cwd=ROOT, check=True, timeout=60)
     written = [json.loads(line)["i"] for line in log_file.read_text().splitlines()]
     assert written == list(range(1000))
+
+
+@pytest.mark.parametrize("nanoseconds", [
+    1_764_921_600_000_000_000,  # a whole second: no fraction, as `datetime.isoformat` writes it
+    1_764_921_600_000_001_000,
+    1_764_921_600_000_000_999,  # less than a microsecond past the second
+    1_764_921_600_999_999_999,
+    1_764_921_601_500_000_000,  # the next second
+    1_764_921_599_123_456_789,  # and back
+])
+def test_the_time_on_a_line_reads_as_structlogs_iso_stamp_of_the_same_instant(nanoseconds: int) -> None:
+    instant = datetime.fromtimestamp(nanoseconds // 10**9, UTC).replace(microsecond=nanoseconds % 10**9 // 1000)
+    assert utc_stamp(nanoseconds) == instant.isoformat().replace("+00:00", "Z")
+
+
+def test_lines_reach_a_file_after_what_was_written_to_it_as_text(tmp_path: Path) -> None:
+    """Lines go to the bytes beneath a text stream; text written to the stream itself before them stays first."""
+    path = tmp_path / "log"
+    with path.open("w", encoding="utf-8") as stream:
+        configure_logging("INFO", json=True, stream=stream, once=True)
+        stream.write("banner\n")
+        structlog.get_logger("test").info("one", name="çığöşü")
+        structlog.get_logger("test").warning("two")
+        written = path.read_text(encoding="utf-8").splitlines()
+    assert written[0] == "banner"
+    assert [(json.loads(line)["event"], json.loads(line).get("name")) for line in written[1:]] == [
+        ("one", "çığöşü"), ("two", None)]
+
+
+@pytest.mark.parametrize("seconds", [0.0, 0.000004, 0.000005, 0.0001234, 0.0123449, 0.0123451, 1.5, 59.999994])
+def test_a_duration_is_written_in_milliseconds_to_two_decimals(seconds: float) -> None:
+    assert milliseconds(seconds) == float(f"{seconds * 1000 + 1e-9:.2f}")

@@ -73,6 +73,25 @@ async def test_a_verified_token_is_remembered_until_it_expires(decodes: list[str
     assert decodes == [token, token]
 
 
+async def test_a_token_is_remembered_without_a_check_only_once_verified_and_until_it_expires(
+    decodes: list[str],
+) -> None:
+    timer = Timer()
+    tokens = HmacTokens(SECRET, "iss", "aud", timer=timer)
+    token = tokens.mint("cust-1", Role.CUSTOMER, "cust-1", ttl=timedelta(minutes=5))
+    forged = HmacTokens("another-secret-" + "y" * 32, "iss", "aud").mint("inv-1", Role.SUPERVISOR)
+    assert tokens.remembered(token) is None
+    with pytest.raises(InvalidToken):
+        await tokens.verify(forged)
+
+    verified = await tokens.verify(token)
+
+    assert tokens.remembered(token) == verified and tokens.remembered(forged) is None
+    timer.now = claims_of(token)["exp"]
+    assert tokens.remembered(token) is None
+    assert decodes == [forged, token]
+
+
 async def test_a_rejected_token_is_not_remembered(decodes: list[str]) -> None:
     tokens = HmacTokens(SECRET, "iss", "aud")
     forged = HmacTokens("another-secret-" + "y" * 32, "iss", "aud").mint("inv-1", Role.SUPERVISOR)

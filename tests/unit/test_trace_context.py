@@ -54,3 +54,9 @@ def test_an_invalid_traceparent_is_not_continued(value: str) -> None:
 def test_without_a_traceparent_a_request_starts_a_trace_of_its_own() -> None:
     first, second = incoming(None), incoming(None)
     assert first[3:35] != second[3:35] and child_of(first) is not None
+
+
+def test_a_new_trace_never_has_an_all_zero_trace_or_span_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    draws = iter([0, 1, 1 << 64, (1 << 64) | 1])  # neither; a span, no trace; a trace, no span; both
+    monkeypatch.setattr(tracing, "getrandbits", lambda bits: next(draws))
+    assert tracing.new_trace() == f"00-{'0' * 31}1-{'0' * 15}1-01"

@@ -11,7 +11,15 @@ import pytest
 from pydantic import BaseModel
 
 from adapters.memory import InMemoryOrders
-from adapters.web.views import QueueRows, agent_view, customer_view, staff_view, summary_fields, view_json
+from adapters.web.views import (
+    DisputeViews,
+    QueueRows,
+    agent_view,
+    customer_view,
+    staff_view,
+    summary_fields,
+    view_json,
+)
 from disputes.model import Dispute
 from schemas.api import AgentDisputeView, CustomerDisputeView, DisputePageView, DisputeSummary, DisputeView
 from schemas.common import Outcome, Resolution
@@ -157,6 +165,62 @@ def test_each_view_is_byte_for_byte_what_its_model_writes(case, model, view) -> 
     fields = view(d) if view is staff_view else view(d, WINDOW)
 
     assert view_json(fields) == model.model_validate(fields).model_dump_json().encode()
+
+
+def _written(views: DisputeViews, d: Dispute) -> dict[str, bytes]:
+    return {
+        "staff": views.staff(d),
+        "customer": views.customer_side(d, WINDOW, agent=False),
+        "agent": views.customer_side(d, WINDOW, agent=True),
+    }
+
+
+def _models_write(d: Dispute) -> dict[str, bytes]:
+    return {
+        "staff": DisputeView.model_validate(staff_view(d)).model_dump_json().encode(),
+        "customer": CustomerDisputeView.model_validate(customer_view(d, WINDOW)).model_dump_json().encode(),
+        "agent": AgentDisputeView.model_validate(agent_view(d, WINDOW)).model_dump_json().encode(),
+    }
+
+
+@pytest.mark.parametrize("case", [_everything_set, _decided_and_appealed, lambda: dispute()])
+def test_kept_views_are_byte_for_byte_what_their_models_write(case) -> None:
+    views, d = DisputeViews(), case()
+
+    assert _written(views, d) == _written(views, d) == _models_write(d)  # written, then kept
+
+
+def test_a_kept_view_stands_until_a_new_version_but_its_effects_are_read_each_time() -> None:
+    views, d = DisputeViews(), _everything_set()
+    saved = d.model_copy(deep=True)
+    kept = _written(views, d)
+    d.statement = "changed without a save"  # the same version, which storage never shows changed
+    failed = d.outbox[0].model_copy(update={"attempts": 1, "last_error": "timeout"})
+    for pending, parked in (([failed], d.effects_parked), ([], [*d.effects_parked, failed])):  # the relay's moves
+        d.outbox, d.effects_parked = pending, parked
+        again = _written(views, d)
+
+        assert again["customer"] == kept["customer"] and again["agent"] == kept["agent"]
+        saved.outbox, saved.effects_parked = d.outbox, d.effects_parked
+        assert again["staff"] == _models_write(saved)["staff"] != kept["staff"]
+    d.version += 1
+    assert _written(views, d) == _models_write(d)
+
+
+def test_views_beyond_the_bound_are_not_kept() -> None:
+    d = dispute()
+    other = d.model_copy(update={"id": d.id + "x"})  # its view one byte longer
+    views = DisputeViews(max_bytes=2 * len(views_of(d)) - 1)  # room for one of them
+    first = views.customer_side(d, WINDOW, agent=False)
+    views.customer_side(other, WINDOW, agent=False)  # past the bound: the views kept so far are forgotten
+    d.statement = "changed without a save"
+
+    assert views.customer_side(d, WINDOW, agent=False) != first  # written again, not kept
+    assert views.customer_side(other, WINDOW, agent=False) == _models_write(other)["customer"]
+
+
+def views_of(d: Dispute) -> bytes:
+    return DisputeViews().customer_side(d, WINDOW, agent=False)
 
 
 def _models(annotation: Any) -> Iterator[type[BaseModel]]:
