@@ -8,7 +8,7 @@ events to us by webhook additionally verifies and parses them (``PushCarrier``).
 import hashlib
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Protocol, Self, runtime_checkable
+from typing import Annotated, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
@@ -17,7 +17,6 @@ from carriers.errors import BadRequest
 from carriers.retry import RetryBudget
 from schemas.common import Id
 from schemas.proof import ProofOfDelivery, ProofOffer
-from schemas.trusted import trusted
 
 _TRACKING_NUMBER = TypeAdapter(Id)
 
@@ -60,13 +59,6 @@ class WebhookEvent(BaseModel):
     tracking_number: Id
     proof: ProofOfDelivery
 
-    @classmethod
-    def of_checked(cls, event_id: str, tracking_number: str, proof: ProofOfDelivery) -> Self:
-        """The event of an id, a number and a proof that are already what validation would make of them (an
-        id of 1 to 128 characters, the number an ``Id``, as the carrier's mapping checked them), without
-        validating them again."""
-        return trusted(cls, event_id=event_id, tracking_number=tracking_number, proof=proof)
-
 
 def checked_tracking_number(carrier: str, tracking_number: str) -> str:
     """Refuse, before any call, a number that is not a plain identifier (the canonical proof needs one)."""
@@ -87,7 +79,7 @@ def is_tracking_number(value: str) -> bool:
 
 def derive_event_id(*parts: str | None) -> str:
     """A stable event identity for carriers that send none: a hash of the fields that make the event."""
-    return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()
+    return hashlib.sha256("\x1f".join([p or "" for p in parts]).encode()).hexdigest()
 
 
 @runtime_checkable

@@ -99,13 +99,20 @@ def read_wire[M: WireModel](model: type[M], body: bytes, *, carrier: str, what: 
         return model.model_validate(data)
 
 
+def from_json[M: BaseModel](model: type[M], body: bytes, context: list[str]) -> M:
+    """``model.model_validate_json(body, context=context)``, straight from the model's validator: without the
+    wrapper's checks of arguments not passed here, on every push."""
+    made: M = model.__pydantic_validator__.validate_json(body, context=context)
+    return made
+
+
 def read_json[M: WireModel](model: type[M], body: bytes, *, carrier: str, what: str) -> tuple[M, list[str]]:
     """A JSON body validated as ``model`` in one pass (parsed and checked together), and the names of the
     ``LENIENT`` fields it read as absent; ``MalformedResponse`` naming field paths only, never values. It
     reads what ``orjson`` reads, as ``read_wire`` does, deep nesting in fields it ignores included."""
     lenient: list[str] = []
     try:
-        return model.model_validate_json(body, context=lenient), lenient
+        return from_json(model, body, lenient), lenient
     except ValidationError as error:
         refused = error  # not chained below: the error quotes the input
     try:
@@ -202,8 +209,8 @@ class ProofNotes:
 
     def status[V: StrEnum](self, table: "CodeTable[V]", code: str | None, field: str) -> V:
         """``table(code)``; a code the table does not know is noted (the proof keeps it as ``status_code``)."""
-        value = table(code)
-        if code and text(code) and not table.knows(code):
+        value, known = table.lookup(code)
+        if not known and code and not code.isspace():  # a blank code is no code, not an unmapped one
             self.add(NoteCode.STATUS_UNMAPPED, field, "the carrier's status code is not mapped yet")
         return value
 

@@ -38,15 +38,19 @@ class CodeTable[V: StrEnum]:
         self._default = default
 
     def __call__(self, code: str | None) -> V:
+        return self.lookup(code)[0]
+
+    def lookup(self, code: str | None) -> tuple[V, bool]:
+        """The value of ``code`` and whether the table knows it (a blank code is not known, and not logged)."""
         key = (code or "").strip().upper()
         if not key:
-            return self._default
+            return self._default, False
         if (value := self._entries.get(key)) is None:
             # Codes are carrier vocabulary, not personal data: safe to log, useful to extend the table.
             log.warning("carrier_code_unmapped", carrier=self._carrier, field=self._field, code=key[:_CODE_CHARS])
             count_unmapped(self._carrier, key)
-            return self._default
-        return value
+            return self._default, False
+        return value, True
 
     def knows(self, code: str | None) -> bool:
         return (code or "").strip().upper() in self._entries

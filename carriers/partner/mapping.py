@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from carriers.base import WebhookEvent
 from carriers.errors import MalformedResponse
-from carriers.parsing import LENIENT, ProofNotes, misshapen
+from carriers.parsing import LENIENT, ProofNotes, from_json, misshapen
 from schemas.partner_webhook import PartnerEvent, PartnerImage, PartnerStatus
 from schemas.proof import (
     Attachment,
@@ -65,7 +65,7 @@ def read_event(raw_body: bytes, *, carrier: str, max_body_bytes: int) -> PushedE
         raise MalformedResponse(f"{WHAT} over {max_body_bytes} bytes", carrier=carrier)
     unreadable: list[str] = []
     try:
-        event = _Received.model_validate_json(raw_body, context=unreadable)
+        event = from_json(_Received, raw_body, unreadable)
     except ValidationError as error:
         raise _refusal(raw_body, error, carrier) from None  # not chained: the error quotes the input
     if event.carrier != carrier:
@@ -111,7 +111,7 @@ def event_proof(pushed: PushedEvent, received_at: datetime) -> WebhookEvent:
         events=(TrackingEvent.of_checked(at=event.occurred_at, code=code),),
         notes=notes.items,
     )
-    return WebhookEvent.of_checked(event.event_id, event.tracking_number, proof)
+    return WebhookEvent(event_id=event.event_id, tracking_number=event.tracking_number, proof=proof)
 
 
 def _attachment(

@@ -14,13 +14,15 @@ Comparisons are constant-time (``hmac.compare_digest``), and every candidate is 
 secret, whatever matched first. Rejections say what was wrong, never a value.
 """
 
+import functools
 import hashlib
 import hmac
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
+from multidict import CIMultiDict, CIMultiDictProxy
 from pydantic import SecretStr
 
 from carriers.errors import WebhookReason, WebhookRejected
@@ -36,8 +38,7 @@ _ONE_SIGNATURE = re.compile(r"t=(\d{1,12}),v1=([0-9a-fA-F]{64})", re.ASCII)
 general reading below, to the same result."""
 
 
-@dataclass(frozen=True, slots=True)
-class SignatureHeader:
+class SignatureHeader(NamedTuple):
     timestamp: int
     signatures: tuple[str, ...]
 
@@ -48,9 +49,17 @@ def _secret_bytes(secret: str | SecretStr) -> bytes:
 
 def signature(secret: str | SecretStr, body: bytes, timestamp: int) -> str:
     """The hex ``v1`` value for ``body`` signed at ``timestamp``."""
-    mac = hmac.new(_secret_bytes(secret), b"%d." % timestamp, hashlib.sha256)
+    mac = _keyed(_secret_bytes(secret)).copy()
+    mac.update(b"%d." % timestamp)
     mac.update(body)  # not joined to the prefix first: a body may be megabytes
     return mac.hexdigest()
+
+
+@functools.lru_cache(maxsize=16)
+def _keyed(secret: bytes) -> hmac.HMAC:
+    """HMAC-SHA256 under ``secret`` with nothing hashed yet, copied for each message: the key is prepared once
+    per secret (keyed by its exact value: a rotated one gets its own; the few configured fit)."""
+    return hmac.new(secret, digestmod=hashlib.sha256)
 
 
 def sign(secret: str | SecretStr, body: bytes, timestamp: int, *, kid: str | None = None) -> str:
@@ -95,8 +104,11 @@ def _malformed(why: str) -> WebhookRejected:
 
 def header_value(headers: Mapping[str, str], name: str = HEADER) -> str:
     """The one value of ``name`` (any case); missing or repeated is a rejection."""
-    wanted = name.lower()
-    values = [value for key, value in headers.items() if key.lower() == wanted]
+    if isinstance(headers, CIMultiDictProxy | CIMultiDict):  # a request's headers: every value of the name, any case
+        values: list[str] = headers.getall(name, [])
+    else:
+        wanted = name.lower()
+        values = [value for key, value in headers.items() if key.lower() == wanted]
     if not values:
         raise WebhookRejected(f"missing {name} header", WebhookReason.MISSING_SIGNATURE)
     if len(values) > 1:

@@ -59,7 +59,7 @@ from carriers.errors import BadRequest, CarrierAuthError, MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
 from carriers.parsing import join_text, not_found, reading, text, timeline
 from carriers.status import status_table
-from carriers.ups.reading import CODE, Notes, Stamp, decode, instant, place_zone, short
+from carriers.ups.reading import CODE, SHORT, Notes, Stamp, decode, instant, place_zone, short
 from carriers.ups.settings import UpsSettings
 from carriers.ups.wire import Activity, Address, DeliveryInformation, Location, Package, Status, TrackApiResponse
 from schemas.proof import (
@@ -185,7 +185,8 @@ def _is_delivery(status: Status | None) -> bool:
 def place_text(address: Address | None) -> str | None:
     if address is None:
         return None
-    return short(join_text(address.city, address.state_province, address.postal_code, _country(address)))
+    joined = join_text(address.city, address.state_province, address.postal_code, _country(address))
+    return joined[:SHORT].rstrip() if joined else None  # ``short`` of texts each stripped already
 
 
 def relation_from_place(place: str | None) -> RecipientRelation:
@@ -196,8 +197,10 @@ def relation_from_place(place: str | None) -> RecipientRelation:
 def _detail(status: Status) -> str | None:
     """The three-digit code: ``statusCode`` (Track API), ``descriptionCode`` (Track Alert), or ``code`` on a
     type-less ``currentStatus``."""
+    if found := text(status.status_code) or text(status.description_code):
+        return found
     code = text(status.code)
-    return text(status.status_code) or text(status.description_code) or (code if code and code.isdigit() else None)
+    return code if code and code.isdigit() else None
 
 
 def _country(address: Address | None) -> str | None:

@@ -102,7 +102,7 @@ def _pairs(stamp: Stamp, notes: Notes, field: str) -> tuple[datetime | None, dat
 
 
 def _zone(stamp: Stamp, local: datetime | None, gmt: datetime | None, notes: Notes, field: str) -> tzinfo | None:
-    if (given := _read(notes, field, "the gmtOffset", offset, stamp.offset)) is not None:
+    if stamp.offset is not None and (given := _read(notes, field, "the gmtOffset", offset, stamp.offset)) is not None:
         return given
     if local is not None and gmt is not None and abs(local - gmt) <= _MAX_OFFSET:
         return _quarters_east(round((local - gmt) / _QUARTER))  # offsets are whole quarter hours

@@ -42,7 +42,7 @@ def wall_clock(date: str | None, time: str | None) -> datetime | None:
     try:
         if (written := _WALL_CLOCK.fullmatch(f"{date} {time}")) is None:
             raise ValueError
-        year, month, day, hour, minute, second = written.groups()
-        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))  # noqa: DTZ001 - callers add the zone
+        year, month, day, hour, minute, second = map(int, written.groups())
+        return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - callers add the zone
     except ValueError:
         raise MalformedResponse("unreadable date or time", carrier=CARRIER) from None
