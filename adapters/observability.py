@@ -122,7 +122,7 @@ utc_stamp = _Clock().stamp
 
 
 def _render_json(logger: WrappedLogger, method: str, event: EventDict) -> str:
-    """Level, time and JSON in one step: orjson writes the timestamp as structlog's ISO stamper would. Keys
+    """Level, time and JSON in one step, the time as structlog's ISO stamper writes it (`utc_stamp`). Keys
     that are not strings (rare) take orjson's slower path."""
     event["level"] = "warning" if method == "warn" else "critical" if method == "fatal" else method
     event["timestamp"] = utc_stamp(time.time_ns())
