@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from datetime import datetime
 
 import orjson
-from pydantic import ValidationError
 
 from carriers.base import Capabilities, WebhookEvent
 from carriers.clock import Clock
@@ -16,7 +15,7 @@ from carriers.errors import WebhookReason, WebhookRejected
 from carriers.partner import signing
 from carriers.partner.mapping import WHAT, event_proof, read_event
 from carriers.partner.settings import PartnerWebhookSettings
-from carriers.parsing import misshapen
+from carriers.parsing import reading
 from schemas.proof import ProofOffer
 
 
@@ -42,10 +41,8 @@ class PartnerWebhook:
 
     def parse(self, raw_body: bytes) -> list[WebhookEvent]:
         event = read_event(raw_body, carrier=self.carrier, max_body_bytes=self._settings.max_body_bytes)
-        try:
+        with reading(self.carrier, WHAT):
             return [event_proof(event, self._clock.now())]
-        except ValidationError as error:  # not chained: it quotes the input
-            raise misshapen(error, carrier=self.carrier, what=WHAT) from None
 
 
 class PartnerPush:

@@ -20,11 +20,9 @@ activity time, so a redelivered webhook maps to the same id.
 
 from datetime import datetime
 
-from pydantic import ValidationError
-
 from carriers.base import WebhookEvent, derive_event_id
 from carriers.errors import MalformedResponse
-from carriers.parsing import misshapen, text
+from carriers.parsing import reading, text
 from carriers.ups.mapping import place_text, read_status
 from carriers.ups.reading import CODE, Notes, Stamp, decode, delivered_times, instant, short
 from carriers.ups.wire import Status, TrackingEvent
@@ -38,10 +36,8 @@ def parse_tracking_event(raw_body: bytes, received_at: datetime) -> WebhookEvent
     event, ignored = decode(TrackingEvent, raw_body, WHAT)
     notes = Notes()
     notes.ignored(ignored, "TrackingEvent")
-    try:
+    with reading(CODE, WHAT):  # an attachment past the canonical bounds
         proof = _proof(event, notes, received_at)
-    except ValidationError as error:  # an attachment past the canonical bounds; not chained: it quotes the input
-        raise misshapen(error, carrier=CODE, what=WHAT) from None
     event_id = derive_event_id(
         CODE,
         event.tracking_number,
