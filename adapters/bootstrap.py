@@ -301,7 +301,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                 (EvidencePuller(
                     service, gateway, store, settings.rules(), per_carrier=settings.evidence_per_carrier,
                     slot_wait=lease, log=work_log,
-                    digital=DigitalPuller(service, digital, settings.rules()) if digital else None,
+                    digital=DigitalPuller(digital, settings.rules()) if digital else None,
                     then=Handover(WorkKind.ASSESS, holder, lease, clock, assess) if settings.wake_workers else None,
                 ), settings.evidence_interval_seconds),
                 (PushAttacher(service, repository, store), settings.push_interval_seconds),

@@ -1,7 +1,10 @@
 """Getting a digital order line's delivery record onto its dispute: the digital counterpart of a carrier pull,
 run by the evidence puller for cases whose lines are all digital. The provider is asked about every line; an
-unreachable provider is asked again with the same backoff as a carrier, until the evidence deadline."""
+unreachable provider is asked again with the same backoff as a carrier, until the evidence deadline. The puller
+decides the change that records a pull's outcome; the evidence puller saves it, as it saves a carrier's (the
+save ends the pull's lease and hands the assessment over, see `disputes/evidence.py`)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,7 +12,9 @@ from disputes.actors import SYSTEM
 from disputes.model import Dispute
 from disputes.ports import DigitalDeliveries, EvidenceRejected, EvidenceUnavailable
 from disputes.rules import Rules
-from disputes.service import DisputeService
+
+type Change = Callable[[Dispute, datetime], bool | None]
+"""A change to a case, given the case's time when it is saved."""
 
 
 def retry_times(dispute: Dispute, rules: Rules, now: datetime) -> tuple[datetime | None, datetime | None]:
@@ -24,15 +29,13 @@ def retry_times(dispute: Dispute, rules: Rules, now: datetime) -> tuple[datetime
 
 @dataclass
 class DigitalPuller:
-    service: DisputeService
     provider: DigitalDeliveries
     rules: Rules
 
-    async def pull(self, dispute: Dispute) -> None:
-        now = await self.service.now_of(dispute)
+    async def pull(self, dispute: Dispute, now: datetime) -> Change:
+        """Pull the case's records at `now` (the case's time); the change that records the outcome."""
         if now >= dispute.sla.evidence_due and not (dispute.digital_deliveries or dispute.proof_missing):
-            await self.service.apply_timed(SYSTEM, dispute.id, lambda d, at: d.evidence_deadline_passed(SYSTEM, at))
-            return
+            return lambda d, at: d.evidence_deadline_passed(SYSTEM, at)
         order = dispute.order
         try:
             records = [await self.provider.record(order.order_id, sku) for sku in dict.fromkeys(i.sku for i in order.items)]
@@ -40,8 +43,5 @@ class DigitalPuller:
             retry_at, give_up_at = retry_times(dispute, self.rules, now)
             transient = isinstance(error, EvidenceUnavailable)
             message = f"digital delivery provider {'unavailable' if transient else 'refused'}: {error}"
-            await self.service.apply_timed(SYSTEM, dispute.id, lambda d, at: d.evidence_pull_failed(
-                SYSTEM, message, retry_at if transient else give_up_at, at
-            ))
-            return
-        await self.service.apply_timed(SYSTEM, dispute.id, lambda d, at: d.attach_digital_deliveries(SYSTEM, records, at))
+            return lambda d, at: d.evidence_pull_failed(SYSTEM, message, retry_at if transient else give_up_at, at)
+        return lambda d, at: d.attach_digital_deliveries(SYSTEM, records, at)

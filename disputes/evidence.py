@@ -78,7 +78,8 @@ class EvidencePuller:
         place.move_to(carrier)
         if dispute.order.is_digital and self.digital is not None:
             if dispute.is_active and dispute.evidence_pull_due is not None:
-                await self.digital.pull(dispute)
+                change = await self.digital.pull(dispute, await self.service.now_of(dispute))
+                await self._change(dispute, change, ending)
             return
         if _before_its_first_pull(dispute):
             for evidence in await self.pushed.for_shipment(carrier, tracking):

@@ -1,19 +1,25 @@
 """A digital line's delivery record, pulled like a carrier's proof: on opening, again with backoff while the
-provider is down, "no record" recorded at the evidence deadline; the latest record replaces the earlier one."""
+provider is down, "no record" recorded at the evidence deadline; the latest record replaces the earlier one. The
+save that records a pull ends its lease and hands the assessment to this worker's assessor, as a carrier's does."""
 
 from datetime import timedelta
 
 import pytest
 
 from adapters.memory import InMemoryOrders
+from disputes.assessment import Assessor
 from disputes.digital import DigitalPuller
 from disputes.evidence import EvidencePuller
+from disputes.lanes import Lanes
+from disputes.policy import PolicySettings
 from disputes.ports import EvidenceRejected, EvidenceUnavailable
 from disputes.rules import Rules
+from disputes.schedule import Handover, Wake
+from disputes.work import WorkKind
 from schemas.digital import DigitalChannel, DigitalDelivery, DigitalState
 from schemas.dispute import Status
 from schemas.orders import DigitalKind, OrderItem
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment, subjects
 
 LINES = (
     OrderItem(sku="sku-steam", name="Steam kodu", quantity=1, unit_price_minor=50_000, digital=DigitalKind.GAME_CODE),
@@ -53,15 +59,19 @@ def orders() -> InMemoryOrders:
     return InMemoryOrders([order(shipments=[digital])])
 
 
-@pytest.fixture
-def make_puller(service, pushed, clock, due_work):
-    def make(provider: Provider):
-        class NoCarrier:
-            async def pull(self, carrier, tracking_number, slot=None):
-                raise AssertionError("a digital case asks no carrier")
+class NoCarrier:
+    async def pull(self, carrier, tracking_number, slot=None):
+        raise AssertionError("a digital case asks no carrier")
 
-        digital = DigitalPuller(service, provider, Rules())
-        return due_work(EvidencePuller(service, NoCarrier(), pushed, Rules(), digital=digital))
+
+def digital_puller(service, pushed, provider: Provider, then: Handover | None = None) -> EvidencePuller:
+    return EvidencePuller(service, NoCarrier(), pushed, Rules(), digital=DigitalPuller(provider, Rules()), then=then)
+
+
+@pytest.fixture
+def make_puller(service, pushed, due_work):
+    def make(provider: Provider):
+        return due_work(digital_puller(service, pushed, provider))
 
     return make
 
@@ -131,3 +141,51 @@ async def test_a_pull_asked_for_again_replaces_the_record_when_it_moved_and_keep
 
     actions = [e.action for e in repository.docs[dispute.id].timeline]
     assert actions.count("digital_delivery_received") == 2
+
+
+BOTH = {"sku-steam": record("sku-steam", activated=True), "sku-gift": record("sku-gift")}
+LEASE = timedelta(minutes=10)
+"""Longer than the first retry's backoff: a lease left held would hold the retry back."""
+
+
+async def pulled_once(schedule, puller: EvidencePuller, dispute_id: str):
+    """Claim the case's pull as a worker does and run it; the claim (its lease marked `ended` if a save ended it)."""
+    [claimed] = await schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 1, "worker-1")
+    assert claimed.subject == dispute_id
+    await puller.handle(claimed, Lanes(1).enter())
+    return claimed
+
+
+async def test_the_save_that_records_a_digital_pull_ends_its_lease(service, pushed, schedule, dispute, repository):
+    claimed = await pulled_once(schedule, digital_puller(service, pushed, Provider(BOTH)), dispute.id)
+
+    assert repository.docs[dispute.id].digital_deliveries
+    assert claimed.lease.ended and (WorkKind.PULL_EVIDENCE, dispute.id) not in schedule.leases
+
+
+async def test_the_save_that_records_a_digital_pull_hands_the_assessment_to_this_workers_assessor(
+    service, pushed, schedule, clock, due_work, dispute, repository
+):
+    wake = Wake()
+    then = Handover(WorkKind.ASSESS, "worker-1", LEASE, clock, wake)
+    await pulled_once(schedule, digital_puller(service, pushed, Provider(BOTH), then), dispute.id)
+    stored = repository.docs[dispute.id]
+    assert stored.assess_due == NOW and schedule.leases[(WorkKind.ASSESS, dispute.id)].holder == "worker-1"
+    assert subjects(await schedule.claim_due(WorkKind.ASSESS, NOW, LEASE, 10, "worker-2")) == []  # held for worker-1
+
+    assert await due_work(Assessor(service, repository, PolicySettings())).run_once(wake=wake) == 1
+
+    assessed = repository.docs[dispute.id]
+    assert assessed.recommendation is not None and assessed.assess_due is None
+    assert assessed.version == stored.version + 1  # assessed from the copy the pull stored, without a claim
+
+
+async def test_a_failed_digital_pull_ends_its_lease_so_its_retry_is_claimed_at_its_time(
+    service, pushed, schedule, dispute, repository
+):
+    claimed = await pulled_once(schedule, digital_puller(service, pushed, Provider(EvidenceUnavailable("503"))), dispute.id)
+
+    retry_at = repository.docs[dispute.id].evidence_pull_due
+    assert retry_at == NOW + timedelta(minutes=2) and retry_at < NOW + LEASE
+    assert subjects(await schedule.claim_due(WorkKind.PULL_EVIDENCE, retry_at, LEASE, 1, "worker-2")) == [dispute.id]
+    assert claimed.lease.ended
