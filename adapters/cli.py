@@ -32,7 +32,7 @@ from sandbox import orders as sandbox_orders
 from sandbox.digital import DigitalScript
 from sandbox.downstream import serve_downstream_sandbox
 from sandbox.signing import DEVELOPMENT_SECRET
-from adapters.settings import DEV_JWT_SECRET, ENV_FILE, Settings
+from adapters.settings import DEV_JWT_SECRET, ENV_FILE, Settings, unknown_variables
 from adapters.web.auth import HmacTokens
 from adapters.web.limits import server_options
 from carriers.registry import CARRIERS
@@ -47,7 +47,8 @@ RELAY_TARGETS = ("payments_url", "fulfillment_url", "notifications_url", "accoun
 SETTINGS_NOTE = (
     f"Settings come from DISPUTES_* environment variables and from the lines of a {ENV_FILE} file in the working "
     f"directory, if there is one; a variable set in the environment wins over the same line in {ENV_FILE}. Every "
-    "setting, with its default, is listed in docs/settings.md."
+    "setting, with its default, is listed in docs/settings.md; a DISPUTES_* variable that names none stops the "
+    "command."
 )
 DESCRIPTIONS = {
     "embedded": "Run everything on this machine with no configuration: an embedded MongoDB-compatible database "
@@ -169,6 +170,8 @@ def _check_carriers(settings: Settings) -> None:
 def _command(args: argparse.Namespace) -> None:
     if (env_file := Path(ENV_FILE)).is_file():  # said before it is read, so a refusal from it is placed
         print(f"settings: read {env_file.resolve()} (the environment wins over it)", file=sys.stderr, flush=True)
+    if unknown := list(unknown_variables()):  # pydantic-settings passes over them: a misspelt setting keeps its default
+        raise CannotStart("\n".join(unknown))
     settings = Settings()
     worker_id = settings.worker_id or default_worker_id()
     component = "api" if args.command == "serve" else args.command

@@ -1,16 +1,19 @@
-"""The one place configuration enters: environment variables prefixed `DISPUTES_` (or a `.env` file).
+"""The one place configuration enters: environment variables prefixed `DISPUTES_` (or a `.env` file), where a
+name under the prefix that is no setting is refused (`unknown_variables`) rather than passed over.
 
 The business's numbers (`disputes.policy.PolicySettings`, `disputes.rules.Rules`) keep their defaults and
 reasons where they are used; each is a setting here through `_configures`, which takes both from there.
 `docs/settings.md` is generated from this model (`python -m adapters.settings_doc`)."""
 
+import difflib
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, TypeAdapter, field_validator, model_validator
 from pydantic.config import JsonDict
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, DotEnvSettingsSource, EnvSettingsSource, SettingsConfigDict
 
 from disputes.policy import PolicySettings
 from schemas.partner_webhook import MAX_BODY_BYTES as MAX_PUSH_BYTES
@@ -18,8 +21,12 @@ from sandbox.signing import DEVELOPMENT_KEY_ID, DEVELOPMENT_SECRET
 from disputes.rules import Rules
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+ENV_PREFIX = "DISPUTES_"
 ENV_FILE = ".env"
 """Read from the working directory when it exists; a variable set in the environment wins over its line."""
+READ_BY_OTHERS = {"DISPUTES_BIND": "docker-compose.yml", "DISPUTES_URL": "docs/partners.md's examples"}
+"""Variables under the prefix that name no setting but that others read (Compose, from the shell or the same `.env`;
+a partner's scripts): let through, and ignored like any variable outside the prefix."""
 SECOND, MINUTE, HOUR, DAY = timedelta(seconds=1), timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 UNIT_NAMES = {SECOND: "seconds", MINUTE: "minutes", HOUR: "hours", DAY: "days"}
 type Configured = PolicySettings | Rules
@@ -44,7 +51,7 @@ def _configures(config: type[Configured], name: str, unit: timedelta | None = No
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="DISPUTES_", env_file=ENV_FILE, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=ENV_FILE, extra="ignore")
 
     host: str = Field(default="127.0.0.1", description="The address the API listens on.")
     port: int = Field(default=8080, description="The port the API listens on.")
@@ -365,3 +372,31 @@ class Settings(BaseSettings):
                         value if unit is None else timedelta(seconds=value * unit)
                     )
         return values
+
+
+def unknown_setting(variable: str) -> str | None:
+    """Why `variable` is refused: its name is under the prefix (in any case, as pydantic-settings reads it) but
+    names no setting, so pydantic-settings would pass over it and leave the setting it was meant for at its
+    default. The setting it most probably meant is named when one is close. None for a setting, for a variable
+    in READ_BY_OTHERS and for any variable outside the prefix."""
+    name = variable.upper()
+    if not name.startswith(ENV_PREFIX) or name in READ_BY_OTHERS:
+        return None
+    given, settings = name.removeprefix(ENV_PREFIX), [setting.upper() for setting in Settings.model_fields]
+    if given in settings:
+        return None
+    close = difflib.get_close_matches(given, settings, n=1)
+    meant = f", did you mean {ENV_PREFIX}{close[0]}?" if close else ""
+    return f"not a setting{meant} (docs/settings.md lists every one)"
+
+
+def unknown_variables(env_file: Path | str | None = ENV_FILE) -> Iterator[str]:
+    """One line for each variable of the environment and of `env_file` (read as the settings read them) that
+    `unknown_setting` refuses, naming where it is; a name in both is said once, as the environment's.
+    pydantic-settings' own `extra="forbid"` would not do: it checks the `.env` file only, and refuses each of its
+    lines outside the prefix too (Compose reads the same file: MONGO_ROOT_PASSWORD)."""
+    in_file = {name: f" (in {env_file})" for name in DotEnvSettingsSource(Settings, env_file=env_file).env_vars}
+    found = in_file | {name: "" for name in EnvSettingsSource(Settings).env_vars}
+    for name, where in sorted(found.items()):
+        if (why := unknown_setting(name)) is not None:
+            yield f"{name.upper()}{where}: {why}"

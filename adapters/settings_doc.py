@@ -12,14 +12,15 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from pydantic_settings import BaseSettings
 
-from adapters.settings import Settings
+from adapters.settings import READ_BY_OTHERS, Settings
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
 TYPES: dict[object, str] = {
     bool: "true or false", int: "integer", float: "number", str: "text", Path: "path", SecretStr: "secret text",
     timedelta: "duration (seconds, or ISO 8601 such as PT5M)",
 }
-HEADER = """# Settings
+OTHERS = ", ".join(f"`{variable}` ({reader})" for variable, reader in READ_BY_OTHERS.items())
+HEADER = f"""# Settings
 
 Generated from `adapters/settings.py` by `python -m adapters.settings_doc`; edit the model, not this page.
 
@@ -27,8 +28,12 @@ Every setting is an environment variable. The commands also read a `.env` file i
 there is one (`DISPUTES_PORT=8081` lines; they say so on start-up); a variable set in the environment wins over the
 same line in `.env`. Outside the embedded default `DISPUTES_MONGODB_URI`, `DISPUTES_JWT_SECRET` and
 `DISPUTES_EFFECTS_SIGNING_SECRET` are required, and `disputes serve` needs the identity provider's
-`DISPUTES_JWT_JWKS_URL`; `disputes serve` and `disputes worker` say in one line which setting they miss. The
-decision policy's and the business rules' numbers take their defaults and reasons from
+`DISPUTES_JWT_JWKS_URL`; `disputes serve` and `disputes worker` say in one line which setting they miss. A
+variable starting with `DISPUTES_` (in the environment or in `.env`) that names none of the settings below stops
+every command at start-up, with one line naming it and the setting it most probably meant: unrefused, it would be
+passed over and that setting would keep its default. Only these, which others read, are let through:
+{OTHERS}.
+The decision policy's and the business rules' numbers take their defaults and reasons from
 `disputes/policy/settings.py` and `disputes/rules.py`.
 
 | variable | type | default | what it does |

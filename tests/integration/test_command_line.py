@@ -133,3 +133,26 @@ def test_the_env_file_is_read_said_so_and_the_environment_wins_over_it(tmp_path)
 def test_without_an_env_file_nothing_is_said_about_one(tmp_path):
     result = disputes("token", "--role", "customer", "--sub", "cust-1", env={}, cwd=tmp_path)
     assert result.returncode == 0 and result.stderr == ""
+
+
+def test_a_variable_that_names_no_setting_is_one_line_naming_the_setting_it_meant(tmp_path):
+    result = disputes("serve", env={**PRODUCTION, "DISPUTES_JWT_SECRT": UPS_SECRET}, cwd=tmp_path)
+    assert refused_in_one_line(result) == (
+        "DISPUTES_JWT_SECRT: not a setting, did you mean DISPUTES_JWT_SECRET? (docs/settings.md lists every one)"
+    )
+    assert UPS_SECRET not in result.stdout + result.stderr
+
+
+def test_a_line_of_the_env_file_that_names_no_setting_is_refused_there(tmp_path):
+    (tmp_path / ".env").write_text("MONGO_ROOT_PASSWORD=pw0123456789\nDISPUTES_SLA_DECISON_DAYS=2\n")
+    result = disputes("token", "--role", "customer", "--sub", "cust-1", env={}, cwd=tmp_path)
+    assert result.returncode != 0 and result.stdout == "" and "Traceback" not in result.stderr
+    announced, refused = result.stderr.splitlines()
+    assert refused == ("DISPUTES_SLA_DECISON_DAYS (in .env): not a setting, did you mean "
+                       "DISPUTES_DECISION_BUSINESS_DAYS? (docs/settings.md lists every one)")
+
+
+def test_the_variables_others_read_under_the_prefix_are_let_through(tmp_path):
+    env = {"DISPUTES_BIND": "0.0.0.0", "DISPUTES_URL": "http://127.0.0.1:8080"}
+    result = disputes("token", "--role", "customer", "--sub", "cust-1", env=env, cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == ""

@@ -1,13 +1,15 @@
-"""Settings: every number the business sets is a setting whose default is the core's own, and the settings
-page is what the model says."""
+"""Settings: every number the business sets is a setting whose default is the core's own, the settings
+page is what the model says, and a variable under the prefix that names no setting is refused."""
 
 import dataclasses
+import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from pydantic import Field, ValidationError
 
-from adapters.settings import Settings
+from adapters.settings import READ_BY_OTHERS, Settings, unknown_setting, unknown_variables
 from adapters.settings_doc import PAGE, render, undescribed
 from disputes.policy import PolicySettings
 from disputes.rules import Rules
@@ -113,3 +115,50 @@ def test_a_new_setting_is_listed_whatever_its_type_and_refused_without_a_descrip
     assert "| `DISPUTES_JWKS_ALGORITHMS` | JSON list of text | `[\"RS256\"]` | Accepted algorithms. |" in page
     assert "| `DISPUTES_RATE_LIMIT_WINDOW` | duration (seconds, or ISO 8601 such as PT5M) | `0:00:01` | The bucket's refill period. |" in page
     assert undescribed(Added) == ["webhook_rate"]
+
+
+@pytest.mark.parametrize(("variable", "meant"), [
+    ("DISPUTES_JWT_SECRT", "DISPUTES_JWT_SECRET"),
+    ("DISPUTES_SLA_DECISON_DAYS", "DISPUTES_DECISION_BUSINESS_DAYS"),
+    ("disputes_mongo_uri", "DISPUTES_MONGODB_URI"),  # read in any case, so refused in any case
+    ("DISPUTES_CARRIERS__UPS", "DISPUTES_CARRIERS"),  # no nested form: the carriers are one JSON object
+])
+def test_a_misspelt_variable_is_refused_naming_the_setting_it_meant(variable: str, meant: str) -> None:
+    assert unknown_setting(variable) == f"not a setting, did you mean {meant}? (docs/settings.md lists every one)"
+
+
+def test_a_variable_like_no_setting_is_refused_without_a_guess() -> None:
+    assert unknown_setting("DISPUTES_COLOUR") == "not a setting (docs/settings.md lists every one)"
+
+
+def test_every_setting_and_what_others_read_under_the_prefix_is_accepted() -> None:
+    variables = [f"DISPUTES_{name.upper()}" for name in Settings.model_fields] + list(READ_BY_OTHERS)
+    assert [v for v in variables + [v.lower() for v in variables] if unknown_setting(v) is not None] == []
+
+
+def test_the_settings_are_read_by_their_field_names_only() -> None:
+    """The names `unknown_setting` knows: an alias or a nested delimiter would add names it would refuse."""
+    assert Settings.model_config.get("env_nested_delimiter") is None
+    assert [name for name, info in Settings.model_fields.items() if info.alias or info.validation_alias] == []
+
+
+@pytest.mark.parametrize("variable", ["PATH", "MONGO_ROOT_PASSWORD", "PARTNER_SECRET", "DISPUTESPORT", "MY_DISPUTES_PORT"])
+def test_a_variable_outside_the_prefix_is_not_the_settings_business(variable: str) -> None:
+    assert unknown_setting(variable) is None
+
+
+def test_unknown_variables_come_from_the_environment_and_the_env_file(monkeypatch: pytest.MonkeyPatch,
+                                                                      tmp_path: Path) -> None:
+    for name in [name for name in os.environ if name.upper().startswith("DISPUTES_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("DISPUTES_JWT_SECRT", "x" * 40)
+    monkeypatch.setenv("DISPUTES_PORT", "8081")
+    env_file = tmp_path / ".env"
+    env_file.write_text("DISPUTES_JWT_SECRT=y\nDISPUTES_COLOUR=red\nMONGO_ROOT_PASSWORD=pw\nDISPUTES_BIND=0.0.0.0\n")
+
+    assert list(unknown_variables(env_file)) == [
+        f"DISPUTES_COLOUR (in {env_file}): not a setting (docs/settings.md lists every one)",
+        "DISPUTES_JWT_SECRT: not a setting, did you mean DISPUTES_JWT_SECRET? (docs/settings.md lists every one)",
+    ]
+    monkeypatch.delenv("DISPUTES_JWT_SECRT")
+    assert list(unknown_variables(None)) == []
