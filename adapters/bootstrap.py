@@ -297,14 +297,14 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             digital = overrides.digital or _digital(settings, session, clock)
             holder = settings.worker_id or worker_id()
             assess = wakeups.event(WorkKind.ASSESS)
+            then = Handover(WorkKind.ASSESS, holder, lease, clock, assess) if settings.wake_workers else None
             jobs: list[tuple[Job, float]] = [
                 (EvidencePuller(
                     service, gateway, store, settings.rules(), per_carrier=settings.evidence_per_carrier,
                     slot_wait=lease, log=work_log,
-                    digital=DigitalPuller(digital, settings.rules()) if digital else None,
-                    then=Handover(WorkKind.ASSESS, holder, lease, clock, assess) if settings.wake_workers else None,
+                    digital=DigitalPuller(digital, settings.rules()) if digital else None, then=then,
                 ), settings.evidence_interval_seconds),
-                (PushAttacher(service, repository, store), settings.push_interval_seconds),
+                (PushAttacher(service, repository, store, then=then), settings.push_interval_seconds),
                 (Assessor(service, repository, settings.policy(), log=work_log), settings.assess_interval_seconds),
                 (SlaSweeper(service), settings.sla_interval_seconds),
                 (RestrictionReviewer(service), settings.restriction_interval_seconds),

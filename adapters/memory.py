@@ -217,7 +217,7 @@ class InMemoryDisputes:
         if stored is None or stored.version != dispute.version:
             raise StaleVersion("The dispute changed since it was read.")
         self.leases.end(dispute.id, ending)
-        if ending is not None and ending.ended and taking is not None and _due_at(dispute, taking):
+        if (ending is None or ending.ended) and taking is not None and _due_at(dispute, taking):
             self.leases.take(dispute.id, taking)
         dispute.outbox = [*stored.outbox, *dispute.new_messages]
         dispute.effects_delivered = stored.effects_delivered

@@ -7,7 +7,8 @@ would sit waiting. It retries with backoff until the evidence deadline, and then
 did not provide proof.
 `PushAttacher` attaches evidence that carriers pushed to every dispute on that shipment; evidence pushed
 before a dispute existed is picked up by the puller when the dispute opens.
-The save that ends a pull may hand the assessment it made due to this worker's assessor (`Handover`).
+The save that ends a pull, and the save that attaches a pushed event, may hand the assessment they made due to
+this worker's assessor (`Handover`).
 """
 
 import asyncio
@@ -146,13 +147,26 @@ class EvidencePuller:
     ) -> Dispute:
         """Change the case starting from the copy this pull last claimed, read or stored (no read when it is
         current); `ending`: this save ends the pull, and its lease with it, and takes the next work's (`then`)."""
-        taking = self.then.taking() if ending is not None and self.then is not None else None
-        changed = await self.service.apply_timed(
-            SYSTEM, dispute.id, change, loaded=dispute, ending=ending, taking=taking
+        return await _handing_over(
+            self.service, dispute.id, change, self.then if ending is not None else None, dispute, ending
         )
-        if self.then is not None and taking is not None:
-            self.then.hand_over(changed, taking)
-        return changed
+
+
+async def _handing_over(
+    service: DisputeService,
+    dispute_id: str,
+    change: Callable[[Dispute, datetime], bool | None],
+    then: Handover | None,
+    loaded: Dispute | None = None,
+    ending: Lease | None = None,
+) -> Dispute:
+    """`service.apply_timed`, whose save takes the assessment for `then` where it makes it due and nobody holds it,
+    and hands it over to this worker's assessor."""
+    taking = then.taking() if then is not None else None
+    changed = await service.apply_timed(SYSTEM, dispute_id, change, loaded=loaded, ending=ending, taking=taking)
+    if then is not None and taking is not None:
+        then.hand_over(changed, taking)
+    return changed
 
 
 def _before_its_first_pull(dispute: Dispute) -> bool:
@@ -197,6 +211,8 @@ class PushAttacher:
     shipments: Shipments
     pushed: PushedEvidence
     batch: int = 50
+    then: Handover | None = None
+    """The assessment, handed to this worker's assessor by the save that attaches the event where it made it due."""
     kind: WorkKind = WorkKind.ATTACH_PUSHED
 
     def lanes(self) -> Lanes:
@@ -209,5 +225,7 @@ class PushAttacher:
             return
         proof = evidence.proof
         for dispute_id in await self.shipments.active_for_shipment(proof.carrier, proof.tracking_number):
-            await self.service.apply_timed(SYSTEM, dispute_id, lambda d, now: d.attach_evidence(SYSTEM, evidence, now))
-        await self.pushed.attached(key)
+            await _handing_over(
+                self.service, dispute_id, lambda d, now: d.attach_evidence(SYSTEM, evidence, now), self.then
+            )
+        await self.pushed.attached(key)  # no save here ends this work's lease (on the event): the loop gives it back

@@ -81,10 +81,10 @@ class DisputeRepository(Protocol):
         """Store a change made on `dispute` as loaded (compare-and-set on its version) with its new
         messages, in one atomic write; afterwards `dispute.version` is the stored version. With `ending` (the
         change ends the work a lease was taken for), the same write ends that lease if its holder still holds
-        it, and marks it `ended`; a lease another holder took over is left alone. With `taking` as well (the
-        work that follows, for the same holder), a write that ends `ending` also takes `taking.lease` when the
-        saved dispute has that work due at `taking.now` and nobody holds it then, and marks it `taken`;
-        otherwise the change is stored as without `taking`.
+        it, and marks it `ended`; a lease another holder took over is left alone. With `taking` (the work that
+        follows, for the caller's holder), the write also takes `taking.lease`, and marks it `taken`, when the
+        saved dispute has that work due at `taking.now`, nobody holds it then and, given `ending`, the write ends
+        it; otherwise the change is stored as without `taking`.
 
         Raises StaleVersion when someone else changed it first."""
 
@@ -166,8 +166,8 @@ class Lease:
 
 @dataclass(slots=True)
 class Taking:
-    """A lease the save that ends a work asks to take on the work that follows it on the same dispute (for the
-    same holder, until `until`, as a claim at `now` would), so the worker goes on with it without claiming it;
+    """A lease a save asks to take on the work that follows it on the same dispute (for the holder of the work
+    that saves, until `until`, as a claim at `now` would), so the worker goes on with it without claiming it;
     storage marks it `taken` when it did (see `DisputeRepository.save`)."""
 
     lease: Lease
@@ -190,7 +190,7 @@ class Schedule(Protocol):
     """Due background work, held by one worker at a time. What is due, and when, comes from the core (a
     dispute's `due_work`, its outbox, pushed events, closed cases); who holds it is storage's alone: a lease is
     kept apart from the state it concerns, so no save ever puts back a lease or erases another holder's (a save
-    may end its own holder's, see `Lease`, and then take the next work's lease for it, where nobody holds it,
+    may end its own holder's, see `Lease`, and take the next work's lease for its holder, where nobody holds it,
     see `Taking`), and taking or renewing one never changes the dispute's version. Each call is one atomic
     single-document write per subject."""
 

@@ -16,8 +16,8 @@ The loop is a continuously fed pipeline: claims are sized by the job's `Lanes` (
 lane per carrier), the lanes with no room are skipped, and whenever one item ends, or the kind's wake-up says
 work became due, more are claimed. A run's first claim takes one item, so the first due item starts after one
 storage call (a claim of many costs one call per item on MongoDB); the claims after it fill the room. Work
-may also come already leased, handed over by the save that ended the work before it (`Handover`): it runs
-as claimed work does, under the heartbeat, without a claim.
+may also come already leased, handed over by the save of the work before it that made it due (`Handover`): it
+runs as claimed work does, under the heartbeat, without a claim.
 """
 
 import asyncio
@@ -79,11 +79,12 @@ class Wake(asyncio.Event):
 
 @dataclass(frozen=True, slots=True)
 class Handover:
-    """The work that follows another on the same dispute, handed by the worker that ends the first to this
-    process's loop of the next kind (`kind`, its wake-up `wake`): the save that ends the first takes the next
-    one's lease for this worker (`holder`, for a claim's `lease`), and the loop runs it from the saved dispute as
-    if it had claimed it. If this process stops first, the lease runs out and any worker claims the work; where
-    the save could not take the lease (another holds it), the work is claimed as usual."""
+    """The work that follows another on the same dispute, handed by the worker that does the first to this
+    process's loop of the next kind (`kind`, its wake-up `wake`): the save that ends the first (or, for work whose
+    lease is not on the dispute, such as attaching a pushed event, the save that changes it) takes the next one's
+    lease for this worker (`holder`, for a claim's `lease`), and the loop runs it from the saved dispute as if it
+    had claimed it. If this process stops first, the lease runs out and any worker claims the work; where the save
+    could not take the lease (another holds it), the work is claimed as usual."""
 
     kind: WorkKind
     holder: str

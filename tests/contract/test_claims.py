@@ -486,3 +486,35 @@ async def test_a_stale_save_takes_no_lease(cases: Cases) -> None:
 
     assert not claimed.lease.ended and not taking.taken
     assert await ASSESSMENT.claim(cases.storage, NOW, NOW + LEASE, 10) == []  # not due: the change was not stored
+
+
+# --- a save that ends no lease (attaching a pushed event: that lease is on the event) takes one all the same ------
+
+
+async def test_a_save_that_ends_no_lease_takes_the_next_works_lease_for_its_caller_in_the_same_write(
+    cases: Cases,
+) -> None:
+    claimed = await _pulled_with_assessment_due(cases, NOW)
+    taking = _assessment()
+
+    await cases.storage.disputes.save(claimed.dispute, None, taking)
+
+    stored, schedule = await cases.storage.disputes.get(claimed.subject), cases.storage.schedule
+    assert taking.taken and stored == claimed.dispute
+    assert await ASSESSMENT.claim(cases.storage, NOW, NOW + LEASE, 10) == []  # held for HOLDER
+    assert await schedule.renew(WorkKind.ASSESS, [claimed.subject], "worker-2", NOW + LEASE) == set()
+    assert await schedule.renew(WorkKind.ASSESS, [claimed.subject], HOLDER, NOW + LEASE) == {claimed.subject}
+    assert not claimed.lease.ended  # the pull's lease, not the save's to end, is still its holder's
+    assert await schedule.renew(WorkKind.PULL_EVIDENCE, [claimed.subject], HOLDER, NOW + LEASE) == {claimed.subject}
+
+
+async def test_a_save_that_ends_no_lease_does_not_take_a_lease_someone_holds(cases: Cases) -> None:
+    claimed = await _pulled_with_assessment_due(cases, NOW, assessed_by="worker-2")
+    taking = _assessment()
+
+    await cases.storage.disputes.save(claimed.dispute, None, taking)
+
+    assert not taking.taken and (await cases.storage.disputes.get(claimed.subject)).evidence_pull_due is None
+    schedule = cases.storage.schedule
+    assert await schedule.renew(WorkKind.ASSESS, [claimed.subject], "worker-2", NOW + LEASE) == {claimed.subject}
+    assert await schedule.renew(WorkKind.ASSESS, [claimed.subject], HOLDER, NOW + LEASE) == set()

@@ -166,6 +166,50 @@ async def test_an_assessment_another_worker_holds_is_not_handed_over(
     assert subjects(await schedule.claim_due(WorkKind.ASSESS, NOW + LEASE, LEASE, 10, "worker-3")) == [dispute.id]
 
 
+PUSHED = Evidence(key="push:yurtici:evt-7", proof=proof(source=ProofSource.PUSH))
+
+
+async def test_the_save_that_attaches_pushed_proof_hands_the_assessment_to_this_workers_assessor(
+    service, repository, pushed, clock, due_work, dispute, schedule
+):
+    wake = Wake()
+    then = Handover(WorkKind.ASSESS, "worker-1", LEASE, clock, wake)
+    await pushed.record(PUSHED, NOW)
+    assert await due_work(PushAttacher(service, repository, pushed, then=then)).run_once() == 1
+    stored = repository.docs[dispute.id]
+    assert [e.key for e in stored.evidence] == [PUSHED.key] and stored.assess_due == NOW
+    assert schedule.leases[(WorkKind.ASSESS, dispute.id)].until == NOW + LEASE  # taken with the attaching save
+    assert subjects(await schedule.claim_due(WorkKind.ASSESS, NOW, LEASE, 10, "worker-2")) == []  # held for worker-1
+    assert (WorkKind.ATTACH_PUSHED, PUSHED.key) not in schedule.leases  # the attacher's own lease, given back
+
+    started = []
+    assessor = Assessor(service, repository, PolicySettings())
+    handle = assessor.handle
+
+    async def watched(claimed, place):
+        started.append(claimed)
+        await handle(claimed, place)
+
+    assessor.handle = watched
+    assert await due_work(assessor).run_once(wake=wake) == 1  # handed over: storage would hand out nothing
+
+    [claimed] = started
+    assert claimed.lease == Lease(WorkKind.ASSESS, "worker-1", ended=True) and claimed.dispute.id == dispute.id
+    assessed = repository.docs[dispute.id]
+    assert assessed.recommendation is not None and assessed.assess_due is None
+    assert assessed.version == stored.version + 1  # one save, made on the version the attacher stored
+
+
+async def test_without_a_hand_over_pushed_proof_leaves_the_assessment_to_any_workers_claim(
+    service, repository, pushed, due_work, dispute, schedule
+):
+    await pushed.record(PUSHED, NOW)
+    assert await due_work(PushAttacher(service, repository, pushed)).run_once() == 1
+
+    assert repository.docs[dispute.id].assess_due == NOW and (WorkKind.ASSESS, dispute.id) not in schedule.leases
+    assert subjects(await schedule.claim_due(WorkKind.ASSESS, NOW, LEASE, 10, "worker-2")) == [dispute.id]
+
+
 async def test_a_carrier_that_is_down_is_asked_again_with_backoff(make_puller, dispute, repository, clock):
     gateway = Gateway(EvidenceUnavailable("503"), EvidenceUnavailable("timeout"), proof())
     puller = make_puller(gateway)
