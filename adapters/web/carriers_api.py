@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry, Counter
 from adapters.web.endpoint import JSON_TYPES, Call, Endpoint, json_body
 from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
 from adapters.web.problems import ProblemError
-from carriers.base import CarrierAdapter, PushCarrier
+from carriers.base import CarrierAdapter, PushCarrier, WebhookAuth
 from carriers.breaker import BreakerRecord, BreakerState
 from carriers.errors import CarrierRejected, WebhookReason, WebhookRejected
 from disputes.intake import PushedEvent
@@ -80,9 +80,16 @@ class Rejection(Exception):
         super().__init__(detail)
         self.reason, self.detail = reason, detail
 
-    def problem(self) -> ProblemError:
+    def problem(self, challenge: str | None) -> ProblemError:
         status = REJECTION_STATUS[self.reason]
-        return ProblemError(status, PROBLEM_TYPE[status], PROBLEM_TITLE[status], self.detail, reason=self.reason.value)
+        return ProblemError(status, PROBLEM_TYPE[status], PROBLEM_TITLE[status], self.detail, challenge=challenge,
+                            reason=self.reason.value)
+
+
+def challenge(carrier: str, auth: WebhookAuth) -> str:
+    """A refused push's `WWW-Authenticate` (RFC 9110 §11.6.1): the carrier's scheme, its realm, and the header that
+    carries the proof."""
+    return f'{auth.scheme} realm="{carrier}", header="{auth.header}"'
 
 
 async def read_bounded(request: web.Request, limit: int) -> bytes:
@@ -130,7 +137,8 @@ async def receive_webhook(call: Call) -> web.Response:
         carrier = code if adapter is not None else UNKNOWN
         log.warning("webhook_rejected", carrier=carrier, reason=rejection.reason.value)
         app[WEBHOOK_COUNTER].rejected(carrier, rejection.reason)
-        raise rejection.problem() from None
+        # a 401 challenges with the carrier's scheme (no carrier: a 404 before that)
+        raise rejection.problem(None if adapter is None else challenge(carrier, adapter.webhook_auth)) from None
     kept = await app[INTAKE].receive_push(code, raw, events, adapter.capabilities.push)
     app[WEBHOOK_COUNTER].accepted(code, kept.received, kept.duplicates)
     # named on the request line
