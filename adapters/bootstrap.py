@@ -333,7 +333,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
 def _rate_limits(settings: Settings, monotonic: Callable[[], float]) -> rate_limit.RateLimits:
     client = rate_limit.Policy("client", settings.rate_limit_client_burst, settings.rate_limit_client_per_second)
     webhook = rate_limit.Policy("webhook", settings.rate_limit_webhook_burst, settings.rate_limit_webhook_per_second)
-    return rate_limit.RateLimits(rate_limit.TokenBuckets(client, monotonic), rate_limit.TokenBuckets(webhook, monotonic))
+    unverified = rate_limit.Policy("webhook-unverified", webhook.burst, webhook.per_second)
+    return rate_limit.RateLimits(*(rate_limit.TokenBuckets(policy, monotonic) for policy in (client, webhook, unverified)))
 
 
 def _relay(

@@ -298,7 +298,9 @@ class Settings(BaseSettings):
     )
     rate_limit_webhook_burst: int = Field(
         default=2000, ge=1,
-        description="Rate limit per carrier on its webhook, per API process: pushes at once (the bucket's size).",
+        description="Rate limit per carrier on its webhook, per API process: pushes at once (the bucket's size). "
+                    "Pushes refused before they prove to be the carrier's (unsigned, forged) take from a bucket of "
+                    "their own of the same size, so they never use up the carrier's.",
     )
     rate_limit_webhook_per_second: float = Field(
         default=200.0, gt=0, description="Rate limit per carrier on its webhook, per API process: pushes a second."

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from carriers.base import WebhookAuth
 from carriers.clock import Clock
 from carriers.errors import CarrierAuthError, WebhookReason, WebhookRejected
 from carriers.http import HttpRequest
@@ -104,6 +105,15 @@ class TokenCache:
 
 def api_key_headers(header: str, key: SecretStr) -> dict[str, str]:
     return {header: key.get_secret_value()}
+
+
+CREDENTIAL_SCHEME = "ApiKey"
+"""The scheme of a static credential header, by the name in use elsewhere (Elasticsearch challenges with it)."""
+
+
+def shared_secret_auth(header: str) -> WebhookAuth:
+    """The authentication ``verify_shared_secret`` checks."""
+    return WebhookAuth(CREDENTIAL_SCHEME, header)
 
 
 def verify_shared_secret(headers: Mapping[str, str], header: str, expected: SecretStr | None) -> None:

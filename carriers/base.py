@@ -8,7 +8,7 @@ events to us by webhook additionally verifies and parses them (``PushCarrier``).
 import hashlib
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Protocol, runtime_checkable
+from typing import Annotated, NamedTuple, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
@@ -60,6 +60,14 @@ class WebhookEvent(BaseModel):
     proof: ProofOfDelivery
 
 
+class WebhookAuth(NamedTuple):
+    """How a carrier's pushes prove they are the carrier's: the HTTP authentication scheme a refusal's challenge
+    names (RFC 9110 §11.6.1; none registered fits, so a name in use elsewhere), and the header carrying the proof."""
+
+    scheme: str
+    header: str
+
+
 def checked_tracking_number(carrier: str, tracking_number: str) -> str:
     """Refuse, before any call, a number that is not a plain identifier (the canonical proof needs one)."""
     try:
@@ -99,6 +107,11 @@ class CarrierAdapter(Protocol):
 
 @runtime_checkable
 class PushCarrier(CarrierAdapter, Protocol):
+    @property
+    def webhook_auth(self) -> WebhookAuth:
+        """What ``verify_webhook`` checks, for the challenge of a refused push."""
+        ...
+
     def verify_webhook(self, headers: Mapping[str, str], raw_body: bytes, now: datetime) -> None:
         """Raise ``WebhookRejected`` unless the request carries the carrier's credential.
 

@@ -2,6 +2,7 @@
 
 import functools
 from datetime import UTC, datetime
+from typing import NoReturn
 
 import structlog
 from aiohttp import hdrs, web
@@ -10,7 +11,8 @@ from prometheus_client import CollectorRegistry, Counter
 from adapters.web.endpoint import JSON_TYPES, Call, Endpoint, json_body
 from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
 from adapters.web.problems import ProblemError
-from carriers.base import CarrierAdapter, PushCarrier
+from adapters.web.rate_limit import RATE_LIMITS, limit
+from carriers.base import CarrierAdapter, PushCarrier, WebhookAuth
 from carriers.breaker import BreakerRecord, BreakerState
 from carriers.errors import CarrierRejected, WebhookReason, WebhookRejected
 from disputes.intake import PushedEvent
@@ -80,9 +82,16 @@ class Rejection(Exception):
         super().__init__(detail)
         self.reason, self.detail = reason, detail
 
-    def problem(self) -> ProblemError:
+    def problem(self, challenge: str | None) -> ProblemError:
         status = REJECTION_STATUS[self.reason]
-        return ProblemError(status, PROBLEM_TYPE[status], PROBLEM_TITLE[status], self.detail, reason=self.reason.value)
+        return ProblemError(status, PROBLEM_TYPE[status], PROBLEM_TITLE[status], self.detail, challenge=challenge,
+                            reason=self.reason.value)
+
+
+def challenge(carrier: str, auth: WebhookAuth) -> str:
+    """A refused push's `WWW-Authenticate` (RFC 9110 §11.6.1): the carrier's scheme, its realm, and the header that
+    carries the proof."""
+    return f'{auth.scheme} realm="{carrier}", header="{auth.header}"'
 
 
 async def read_bounded(request: web.Request, limit: int) -> bytes:
@@ -116,21 +125,29 @@ def _json_or_unlabelled(request: web.Request) -> None:
 
 
 async def receive_webhook(call: Call) -> web.Response:
-    """Verify and parse; the intake stores the events durably before the answer; they are attached later."""
-    app = call.request.app
-    code = call.request.match_info["carrier"]
+    """Verify, take from the rate limit, parse; the intake stores the events durably before the answer; they are
+    attached later. A verified push takes from its carrier's bucket, which the answer's RateLimit fields then
+    describe; a push refused before it proved to be the carrier's takes from the carrier's bucket of unverified ones
+    instead, and past it is answered 429 rather than its refusal (not logged nor counted as one): forged pushes can
+    never use up the carrier's own."""
+    request, app = call.request, call.request.app
+    code = request.match_info["carrier"]
     adapter: PushCarrier | None = app[PUSH_CARRIERS].get(code)
+    carrier = code if adapter is not None else UNKNOWN
     try:
         if adapter is None:  # whatever the path names, it is not repeated back
             raise Rejection(WebhookReason.UNKNOWN_CARRIER, "No carrier by this code takes pushes.")
-        _json_or_unlabelled(call.request)
-        raw = await read_bounded(call.request, app[WEBHOOK_MAX_BYTES])
-        events = _verified_events(adapter, call.request, raw)
+        _json_or_unlabelled(request)
+        raw = await read_bounded(request, app[WEBHOOK_MAX_BYTES])
+        _verify(adapter, request, raw)
     except Rejection as rejection:
-        carrier = code if adapter is not None else UNKNOWN
-        log.warning("webhook_rejected", carrier=carrier, reason=rejection.reason.value)
-        app[WEBHOOK_COUNTER].rejected(carrier, rejection.reason)
-        raise rejection.problem() from None
+        limit(request, app[RATE_LIMITS].unverified, carrier)
+        _refuse(app, carrier, rejection, adapter)
+    limit(request, app[RATE_LIMITS].webhooks, code)
+    try:
+        events = _events(adapter, raw)
+    except Rejection as rejection:
+        _refuse(app, code, rejection, adapter)
     kept = await app[INTAKE].receive_push(code, raw, events, adapter.capabilities.push)
     app[WEBHOOK_COUNTER].accepted(code, kept.received, kept.duplicates)
     # named on the request line
@@ -145,13 +162,23 @@ def _receipt(received: int, duplicates: int) -> bytes:
     return receipt.__pydantic_serializer__.to_json(receipt)
 
 
-def _verified_events(adapter: PushCarrier, request: web.Request, raw: bytes) -> list[PushedEvent]:
+def _refuse(app: web.Application, carrier: str, rejection: Rejection, adapter: PushCarrier | None) -> NoReturn:
+    """Logged, counted and answered; a 401 challenges with the carrier's scheme (no carrier: a 404 before that)."""
+    log.warning("webhook_rejected", carrier=carrier, reason=rejection.reason.value)
+    app[WEBHOOK_COUNTER].rejected(carrier, rejection.reason)
+    raise rejection.problem(None if adapter is None else challenge(carrier, adapter.webhook_auth)) from None
+
+
+def _verify(adapter: PushCarrier, request: web.Request, raw: bytes) -> None:
     try:
         # The replay window is about transport, so it is measured on the real clock, not the business one.
         adapter.verify_webhook(request.headers, raw, datetime.now(UTC))
     except WebhookRejected as rejected:
         why = str(rejected)  # names what is wrong, never quotes a value
         raise Rejection(rejected.reason, f"{why[:1].upper()}{why[1:]}.") from None
+
+
+def _events(adapter: PushCarrier, raw: bytes) -> list[PushedEvent]:
     try:
         return [PushedEvent(event.event_id, event.proof) for event in adapter.parse_webhook(raw)]
     except CarrierRejected as error:

@@ -14,7 +14,7 @@ from adapters.observability import bind_actor
 from adapters.web.auth import InvalidToken, Reason
 from adapters.web.conditional import conditional
 from adapters.web.idempotency import answer_once, key_scope
-from adapters.web.keys import PUSH_CARRIERS, TOKENS
+from adapters.web.keys import TOKENS
 from adapters.web.problems import ProblemError, validation_problem
 from adapters.web.rate_limit import RATE_LIMITS, client_key, limit
 from disputes.actors import Actor
@@ -54,7 +54,8 @@ Keys = Literal["kept", "own", "none"]
 """A POST's Idempotency-Key: first answers kept by the edge (`adapters.web.idempotency`), kept by the use case
 itself (opening a dispute: in the dispute, one write), or none (carrier webhooks: deduplicated by event id)."""
 Limit = Literal["client", "carrier", "none"]
-"""Whose rate limit a request counts against: the caller's, the carrier's (webhooks), or none (operations)."""
+"""Whose rate limit a request counts against: the caller's, the carrier's (webhooks: taken by the handler, which
+alone knows whether the push is the carrier's), or none (operations)."""
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,6 @@ class Endpoint:
     async def _caller(self, request: web.Request) -> Actor:
         """The caller, once the request is within its rate limit (a refused token counts against its address)."""
         app, counts = request.app, self.counts
-        if counts == "carrier":
-            carrier = request.match_info.get("carrier", "")
-            limit(request, app[RATE_LIMITS].webhooks, carrier if carrier in app[PUSH_CARRIERS] else "(unknown)")
         try:
             actor = await _authenticate(request, app, self.roles)
         except ProblemError:

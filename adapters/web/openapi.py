@@ -218,9 +218,10 @@ def _problem_response(e: Endpoint, status: int) -> dict[str, Any]:
 
 
 RATE_LIMIT_HEADERS = {
-    "RateLimit-Policy": '`"client";q=<burst>;w=<seconds to refill>` (webhooks: `"webhook"`), '
-                        "draft-ietf-httpapi-ratelimit-headers-10; a token bucket per client (per carrier on webhooks) "
-                        "in each API process.",
+    "RateLimit-Policy": '`"client";q=<burst>;w=<seconds to refill>` (webhooks: `"webhook"`, and '
+                        '`"webhook-unverified"` for a push refused before it proved to be the carrier\'s), '
+                        "draft-ietf-httpapi-ratelimit-headers-10; a token bucket per client (per carrier on webhooks, "
+                        "one for its verified pushes and one for the rest) in each API process.",
     "RateLimit": '`"client";r=<requests left now>;t=<seconds until the bucket is full>`.',
 }
 

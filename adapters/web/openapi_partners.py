@@ -10,7 +10,9 @@ from pydantic import BaseModel
 from adapters.downstream import (
     SIGNATURE_HEADER, AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient,
 )
-from adapters.web.carriers_api import REJECTION_STATUS
+from adapters.web.carriers_api import REJECTION_STATUS, challenge
+from carriers.auth import shared_secret_auth
+from carriers.base import WebhookAuth
 from carriers.dhl.settings import DhlSettings
 from carriers.dhl.wire import Shipment, Shipments
 from carriers.errors import WebhookReason
@@ -138,7 +140,7 @@ def _native(generated: dict[str, Any], native: NativePush) -> dict[str, Any]:
         "description": f"{native.summary}\n\n{GUIDE}",
         "parameters": [header],
         "requestBody": _body(native.body),
-        "responses": _responses(generated, reasons),
+        "responses": _responses(generated, reasons, native.code, shared_secret_auth(native.header)),
     }
 
 
@@ -162,7 +164,7 @@ def _partner(generated: dict[str, Any]) -> dict[str, Any]:
                        f"delivery reuses its `event_id` and is answered 202 as a duplicate.\n\n{GUIDE}",
         "parameters": [carrier, signature],
         "requestBody": _body(PartnerEvent.__name__),
-        "responses": _responses(generated, tuple(WebhookReason)),
+        "responses": _responses(generated, tuple(WebhookReason), "<carrier>", signing.AUTH),
     }
 
 
@@ -170,8 +172,11 @@ def _body(component: str) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": {"$ref": REF.format(model=component)}}}}
 
 
-def _responses(generated: dict[str, Any], reasons: tuple[WebhookReason, ...]) -> dict[str, Any]:
-    """The generated answers, with each rejection's reason codes: the problem's `reason` and what it means."""
+def _responses(
+    generated: dict[str, Any], reasons: tuple[WebhookReason, ...], carrier: str, auth: WebhookAuth,
+) -> dict[str, Any]:
+    """The generated answers, with each rejection's reason codes (the problem's `reason` and what it means), and
+    the challenge of a 401: the carrier's scheme, not the bearer token of the rest of the API."""
     responses = dict(generated["responses"])
     responses["202"] = responses["202"] | {"description": "Stored durably: `received` events, `duplicates` of them "
                                                           "seen before (a retry is answered the same way)."}
@@ -183,6 +188,10 @@ def _responses(generated: dict[str, Any], reasons: tuple[WebhookReason, ...]) ->
                              "properties": {"reason": {"type": "string", "enum": [r.value for r in codes]}}}]}
         responses[str(status)] = {"description": f"{answer}\n\n{meanings}",
                                   "content": {"application/problem+json": {"schema": schema}}}
+    responses["401"]["headers"] = {"WWW-Authenticate": {
+        "description": f"`{challenge(carrier, auth)}`: the carrier's scheme and the header its proof goes in "
+                       "(not a bearer token).",
+        "schema": {"type": "string"}}}
     return responses
 
 

@@ -19,6 +19,8 @@ from schemas.api import FieldError, Problem
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE = "urn:dispute-service:problem:{code}"
 RETRY_AFTER_SECONDS = "2"
+BEARER_CHALLENGE = 'Bearer realm="disputes"'
+"""The challenge of a 401 (RFC 9110 §11.6.1) unless the refusal names another: the API's callers send a bearer token."""
 log = structlog.get_logger("api")
 
 DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
@@ -95,11 +97,14 @@ def _subclasses(kind: type[domain.DomainError]) -> Iterator[type[domain.DomainEr
 
 
 class ProblemError(Exception):
-    """Raised by handlers for errors at the HTTP edge (bad JSON, wrong media type, auth)."""
+    """Raised by handlers for errors at the HTTP edge (bad JSON, wrong media type, auth); a 401's `challenge` is
+    the bearer token's unless it names another (a carrier's push)."""
 
-    def __init__(self, status: int, code: str, title: str, detail: str | None = None, **extra: Any) -> None:
+    def __init__(self, status: int, code: str, title: str, detail: str | None = None, *,
+                 challenge: str | None = None, **extra: Any) -> None:
         super().__init__(detail or title)
         self.status, self.code, self.title, self.detail, self.extra = status, code, title, detail, extra
+        self.challenge = challenge
 
 
 def problem(status: int, code: str, title: str, detail: str | None = None, **extra: Any) -> web.Response:
@@ -123,7 +128,7 @@ def error_response(request: web.Request, error: Exception) -> web.Response:
     if isinstance(error, ProblemError):
         response = problem(error.status, error.code, error.title, error.detail, request_id=request_id, **error.extra)
         if error.status == 401:
-            response.headers["WWW-Authenticate"] = 'Bearer realm="disputes"'
+            response.headers["WWW-Authenticate"] = error.challenge or BEARER_CHALLENGE
         return response
     if isinstance(error, domain.DomainError):
         status = domain_status(type(error))

@@ -1,6 +1,10 @@
 """Rate limits: a token bucket per client (the token's subject; the address when there is no valid token) and per
 carrier's webhook, answering 429 with `Retry-After` and the `RateLimit` / `RateLimit-Policy` fields of
-draft-ietf-httpapi-ratelimit-headers-10 (every answer of the API carries them).
+draft-ietf-httpapi-ratelimit-headers-10 (every answer of the API carries them, of the bucket the request took from).
+
+A carrier has two buckets: its verified pushes take from one, and pushes refused before they proved to be the
+carrier's (forged, unsigned, for no known carrier) from the other, so a flood of forged pushes never leaves the
+carrier's own pushes a 429 (`adapters.web.carriers_api`).
 
 The buckets live in each API process (no storage round trip on any request): with N processes behind the load
 balancer a client gets up to N times the limit. The proxy in front (ingress, load balancer) keeps the global limit
@@ -101,6 +105,9 @@ class TokenBuckets:
 class RateLimits:
     clients: TokenBuckets
     webhooks: TokenBuckets
+    """A carrier's verified pushes."""
+    unverified: TokenBuckets
+    """Pushes refused before they proved to be the carrier's."""
 
 
 RATE_LIMITS = web.AppKey("rate_limits", RateLimits)

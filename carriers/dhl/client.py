@@ -6,8 +6,8 @@ from datetime import datetime
 import aiohttp
 
 from carriers.adapter import PullAdapter
-from carriers.auth import verify_shared_secret
-from carriers.base import Capabilities, WebhookEvent
+from carriers.auth import shared_secret_auth, verify_shared_secret
+from carriers.base import Capabilities, WebhookAuth, WebhookEvent
 from carriers.clock import Clock
 from carriers.dhl.mapping import CODE, build_track_request, parse_track_response
 from carriers.dhl.settings import DhlSettings
@@ -32,6 +32,10 @@ class DhlAdapter(PullAdapter[DhlSettings, CarrierLink]):
     async def _pull(self, tracking_number: str) -> ProofOfDelivery:
         response = await self._link.send(build_track_request(self._settings, tracking_number), accept=(404,))
         return parse_track_response(response, tracking_number, self._clock.now())
+
+    @property
+    def webhook_auth(self) -> WebhookAuth:
+        return shared_secret_auth(self._settings.webhook_header)
 
     def verify_webhook(self, headers: Mapping[str, str], raw_body: bytes, now: datetime) -> None:
         verify_shared_secret(headers, self._settings.webhook_header, self._settings.webhook_token)

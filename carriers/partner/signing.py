@@ -25,10 +25,13 @@ from typing import NamedTuple
 from multidict import CIMultiDict, CIMultiDictProxy
 from pydantic import SecretStr
 
+from carriers.base import WebhookAuth
 from carriers.errors import WebhookReason, WebhookRejected
 
 HEADER = "X-Partner-Signature"
 SCHEME = "v1"
+AUTH = WebhookAuth("Signature", HEADER)
+"""Named in a refused push's challenge: the scheme as draft-cavage-http-signatures names signed requests'."""
 MAX_HEADER_CHARS = 1024
 MAX_SIGNATURES = 8
 _HEX = re.compile(r"^[0-9a-fA-F]{64}$")

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import orjson
 
-from carriers.base import Capabilities, WebhookEvent
+from carriers.base import Capabilities, WebhookAuth, WebhookEvent
 from carriers.clock import Clock
 from carriers.errors import WebhookReason, WebhookRejected
 from carriers.partner import signing
@@ -51,6 +51,7 @@ class PartnerPush:
     code: str
     capabilities: Capabilities
     partner: PartnerWebhook
+    webhook_auth: WebhookAuth = signing.AUTH
 
     def _accept_partner_push(self, settings: PartnerWebhookSettings, clock: Clock) -> None:
         """Compose the carrier's partner webhook, and widen ``capabilities`` to what pushes carry."""

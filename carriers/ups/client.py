@@ -7,8 +7,8 @@ from uuid import uuid4
 import aiohttp
 
 from carriers.adapter import PullAdapter
-from carriers.auth import verify_shared_secret
-from carriers.base import Capabilities, WebhookEvent
+from carriers.auth import shared_secret_auth, verify_shared_secret
+from carriers.base import Capabilities, WebhookAuth, WebhookEvent
 from carriers.clock import Clock
 from carriers.link import OAuthLink
 from carriers.ups.mapping import build_token_request, build_track_request, parse_track_response
@@ -41,6 +41,10 @@ class UpsAdapter(PullAdapter[UpsSettings, OAuthLink]):
             accept=(404,),
         )
         return parse_track_response(response, tracking_number, self._clock.now())
+
+    @property
+    def webhook_auth(self) -> WebhookAuth:
+        return shared_secret_auth(self._settings.webhook_header)
 
     def verify_webhook(self, headers: Mapping[str, str], raw_body: bytes, now: datetime) -> None:
         verify_shared_secret(headers, self._settings.webhook_header, self._settings.webhook_credential)

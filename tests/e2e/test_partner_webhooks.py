@@ -144,6 +144,20 @@ async def test_every_rejection_is_a_problem_with_its_reason_logged_and_counted_w
         assert not [s for s in secrets if s in text]
 
 
+@pytest.mark.parametrize(("carrier", "credential", "challenge"), [
+    ("surat", {HEADER: f"t={int(time.time())},v1={'0' * 64}"}, 'Signature realm="surat", header="X-Partner-Signature"'),
+    ("ups", {"x-api-key": "a-guessed-ups-credential"}, 'ApiKey realm="ups", header="x-api-key"'),
+])
+async def test_a_push_that_does_not_prove_its_carrier_is_challenged_with_the_carriers_scheme(api, carrier, credential,
+                                                                                              challenge):
+    body = json.dumps(event()).encode()
+    for headers in ({"Content-Type": "application/json"}, {"Content-Type": "application/json"} | credential):
+        refused = await api.post(f"/v1/carriers/{carrier}/webhooks", data=body, headers=headers)
+        assert (refused.status, refused.headers.getall("WWW-Authenticate")) == (401, [challenge])
+    anonymous = await api.get("/v1/disputes")  # the rest of the API takes a bearer token
+    assert (anonymous.status, anonymous.headers.getall("WWW-Authenticate")) == (401, ['Bearer realm="disputes"'])
+
+
 async def test_accepted_and_duplicate_pushes_are_counted(api):
     body = json.dumps(event("srt-e2e-counted")).encode()
     for _ in range(2):

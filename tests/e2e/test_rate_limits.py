@@ -1,14 +1,24 @@
 """Rate limits over the whole app: a token bucket per client (the token's subject, the address without a valid one)
-and per carrier's webhook; past it a 429 problem with Retry-After, and every answer carries the RateLimit and
-RateLimit-Policy fields (draft-ietf-httpapi-ratelimit-headers-10). The buckets refill by a clock the test moves."""
+and per carrier's webhook (one for its verified pushes, one for the rest); past it a 429 problem with Retry-After,
+and every answer carries the RateLimit and RateLimit-Policy fields (draft-ietf-httpapi-ratelimit-headers-10). The
+buckets refill by a clock the test moves."""
+
+import json
+import time
+from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR
+from carriers.partner.signing import HEADER, sign
+from sandbox.carriers import sandbox_carrier_settings
+from tests.e2e.conftest import CARRIERS, CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, UPS_WEBHOOK_CREDENTIAL
 from tests.e2e.test_access_and_bad_input import assert_problem
 
 BURST, PER_SECOND = 3, 0.5
 WEBHOOK_BURST = 2
+HEPSIJET = sandbox_carrier_settings("http://127.0.0.1:9")["hepsijet"]  # pulls go to a closed port
+UPS_DELIVERED = (Path(__file__).resolve().parents[1] / "fixtures" / "carriers" / "ups" / "alert-delivered.json").read_bytes()
+JSON = {"Content-Type": "application/json"}
 
 
 class Seconds:
@@ -27,6 +37,11 @@ def seconds() -> Seconds:
 @pytest.fixture
 def monotonic(seconds):
     return seconds
+
+
+@pytest.fixture
+def carrier_settings() -> dict:
+    return CARRIERS | {"hepsijet": HEPSIJET}
 
 
 @pytest.fixture
@@ -78,8 +93,48 @@ async def test_each_carriers_webhook_has_its_own_bucket_and_operations_none(api,
     assert 429 not in statuses
     refused = await api.post("/v1/carriers/ups/webhooks", data=b"{}")
     await assert_problem(refused, 429)
-    assert refused.headers["Retry-After"] == "1" and refused.headers["RateLimit-Policy"] == '"webhook";q=2;w=2'
+    assert refused.headers["Retry-After"] == "1" and refused.headers["RateLimit-Policy"] == '"webhook-unverified";q=2;w=2'
     assert (await api.post("/v1/carriers/hepsijet/webhooks", data=b"{}")).status != 429
     assert all([(await api.get("/healthz")).status == 200 for _ in range(3 * BURST)])
     seconds.now += 1
     assert (await api.post("/v1/carriers/ups/webhooks", data=b"{}")).status != 429
+
+
+def genuine(carrier: str) -> tuple[bytes, dict[str, str]]:
+    """A push as the carrier sends it: UPS's Track Alert with its credential, HepsiJET's partner event signed now
+    (the replay window is measured on the real clock)."""
+    if carrier == "ups":
+        return UPS_DELIVERED, JSON | {"x-api-key": UPS_WEBHOOK_CREDENTIAL}
+    body = json.dumps({"event_id": "hj-rate-1", "carrier": "hepsijet", "tracking_number": "HJ0000000001",
+                       "status": "in_transit", "occurred_at": "2026-03-22T09:00:12+03:00"}).encode()
+    return body, JSON | {HEADER: sign(HEPSIJET["partner_webhook"]["secrets"][0], body, int(time.time()))}
+
+
+def forged(carrier: str) -> dict[str, str]:
+    if carrier == "ups":
+        return JSON | {"x-api-key": "a-guessed-ups-credential"}
+    return JSON | {HEADER: f"t={int(time.time())},v1={'0' * 64}"}
+
+
+@pytest.mark.parametrize("carrier", ["ups", "hepsijet"])
+async def test_forged_pushes_past_the_burst_get_429_but_never_use_up_the_carriers_own_pushes(api, carrier):
+    webhook = f"/v1/carriers/{carrier}/webhooks"
+    body, headers = genuine(carrier)
+    flood = [await api.post(webhook, data=body, headers=forged(carrier)) for _ in range(WEBHOOK_BURST + 2)]
+    assert [answer.status for answer in flood] == [401] * WEBHOOK_BURST + [429, 429]
+    first = await api.post(webhook, data=body, headers=headers)
+    again = await api.post(webhook, data=body, headers=headers)
+    assert (first.status, await first.json()) == (202, {"received": 1, "duplicates": 0})
+    assert (again.status, await again.json()) == (202, {"received": 1, "duplicates": 1}), "the first was not stored"
+    assert [first.headers["RateLimit"], again.headers["RateLimit"]] == ['"webhook";r=1;t=1', '"webhook";r=0;t=2']
+    assert first.headers["RateLimit-Policy"] == '"webhook";q=2;w=2'
+
+    problem = await assert_problem(flood[-1], 429)
+    assert problem["type"] == "urn:dispute-service:problem:rate-limited"
+    assert flood[-1].headers["Retry-After"] == "1"
+    assert flood[-1].headers["RateLimit-Policy"] == '"webhook-unverified";q=2;w=2'
+    assert (await api.post(webhook, data=body, headers=forged(carrier))).status == 429  # still refused
+
+    past_its_own = await api.post(webhook, data=body, headers=headers)  # the carrier's own pushes are limited too
+    await assert_problem(past_its_own, 429)
+    assert past_its_own.headers["RateLimit-Policy"] == '"webhook";q=2;w=2'
