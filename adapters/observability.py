@@ -329,7 +329,7 @@ def request_middleware(answer: Answer) -> Middleware:
         if DISPUTE_ROUTE in route and DISPUTE_ID_FORMAT.match(dispute_id := request.match_info.get("id", "")):
             fields["dispute_id"] = dispute_id
         parents = request.headers.getall(_TRACEPARENT, ())
-        span = tracing.incoming(parents[0] if len(parents) == 1 else None) if parents else tracing.new_trace()
+        span = tracing.incoming(parents, request.headers) if parents else tracing.new_trace()
         in_request = _REQUEST.set(fields)
         in_trace = trace.enter(span)
         started = time.perf_counter()

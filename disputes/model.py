@@ -862,6 +862,7 @@ class Dispute(BaseModel):
             payload=payload,
             created_at=self.updated_at,
             traceparent=tracing.current(),
+            tracestate=tracing.state(),
         )
         self.outbox.append(message)
         self._unsaved.append(message)

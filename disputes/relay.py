@@ -72,7 +72,7 @@ class Relay:
         dispute_id = claimed.subject
         pending = claimed.dispute.outbox if claimed.dispute else await self.outbox.pending(dispute_id)
         for n, message in enumerate(pending, 1):
-            with tracing.within(message.traceparent):
+            with tracing.within(message.traceparent, message.tracestate):
                 attempt = await self._deliver(dispute_id, message, claimed.lease if n == len(pending) else None)
                 self.observe(attempt)
             if attempt.result is Result.RETRY:

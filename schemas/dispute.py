@@ -203,6 +203,8 @@ class OutboxMessage(_Model):
     last_error: str | None = None
     traceparent: str | None = None
     """The W3C trace context of the work that queued it: its delivery continues that trace."""
+    tracestate: str | None = None
+    """The W3C `tracestate` the caller sent with that trace: its delivery passes it on."""
 
 
 class DeliveredEffect(_Model):

@@ -17,6 +17,7 @@ OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmed
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_SPAN = "00f067aa0ba902b7"
 TRACEPARENT = f"00-{TRACE_ID}-{CALLER_SPAN}-01"
+TRACESTATE = "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"
 OPEN_STATES = ("appealed", "awaiting_evidence", "opened", "under_review")
 
 type Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -110,7 +111,8 @@ async def test_log_lines_name_the_service_the_caller_the_dispute_and_the_trace_c
     held.release.set()
     configure_logging("DEBUG", json=True, stream=log_audit, process=process_fields("embedded"))
     start = len(log_audit.getvalue())  # what the app logged before is left to the audit
-    opened = await api.post("/v1/disputes", json=OPEN, headers={**CUSTOMER, "traceparent": TRACEPARENT})
+    opened = await api.post("/v1/disputes", json=OPEN, headers={**CUSTOMER, "traceparent": TRACEPARENT,
+                                                                "tracestate": TRACESTATE})
     dispute_id = (await opened.json())["id"]
     read = await api.get(f"/v1/disputes/{dispute_id}", headers={**CUSTOMER, "traceparent": "00-not-a-trace"})
     assert read.status == 200
@@ -119,6 +121,7 @@ async def test_log_lines_name_the_service_the_caller_the_dispute_and_the_trace_c
     [sent] = held.headers
     version, trace_id, span_id, flags = sent["traceparent"].split("-")
     assert (version, trace_id, flags) == ("00", TRACE_ID, "01") and span_id != CALLER_SPAN
+    assert sent["tracestate"] == TRACESTATE  # the caller's vendors' entries, passed on with its trace
 
     lines = [json.loads(line) for line in log_audit.getvalue()[start:].splitlines()]
     requests = [line for line in lines if line["event"] == "request"]
@@ -132,6 +135,7 @@ async def test_log_lines_name_the_service_the_caller_the_dispute_and_the_trace_c
     assert len(second["trace_id"]) == 32 and second["trace_id"] != TRACE_ID  # a malformed one starts a new trace
     [relayed] = await eventually(lambda: _lines_of(log_audit, "outbox_delivered"))
     assert (relayed["dispute_id"], relayed["trace_id"]) == (dispute_id, TRACE_ID)
+    assert "t61rcWkgMzE" not in log_audit.getvalue()  # vendors' data: no line carries a tracestate
 
 
 async def _true(value: object) -> object:

@@ -383,6 +383,8 @@ HEADERS_READ = {
     "If-Match on opening with a key": ("POST", "/v1/disputes", CUSTOMER | {"Idempotency-Key": "k-1"}, b"If-Match", OPEN),
     "X-Request-Id": ("GET", "/v1/disputes", INVESTIGATOR, b"X-Request-Id", None),
     "traceparent": ("GET", "/v1/disputes", INVESTIGATOR, b"traceparent", None),
+    "tracestate on opening": ("POST", "/v1/disputes", CUSTOMER | {"traceparent": f"00-{'a' * 32}-{'b' * 16}-01"},
+                              b"tracestate", OPEN),
     "Content-Type on opening": ("POST", "/v1/disputes", CUSTOMER, b"Content-Type", OPEN),
     "Accept-Language on the console": ("GET", "/console", {}, b"Accept-Language", None),
 }
