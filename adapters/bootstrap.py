@@ -193,7 +193,6 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app[METRICS] = CollectorRegistry()
     app[HTTP_METRICS] = HttpMetrics(app[METRICS])
     app[SCRAPE] = []
-    app.on_response_prepare.append(rate_limit.add_headers)
     app[rate_limit.RATE_LIMITS] = _rate_limits(settings, (overrides and overrides.monotonic) or time.monotonic)
     app[carriers_api.WEBHOOK_COUNTER] = carriers_api.WebhookCounter(app[METRICS])
     endpoints = ENDPOINTS + (test_clocks_api.ENDPOINTS if settings.test_clocks else ())
