@@ -87,7 +87,7 @@ from adapters.web.keys import (
     TOKENS,
     WEBHOOK_MAX_BYTES,
 )
-from adapters.web.edge import edge
+from adapters.web.edge import EdgeRoutes
 from adapters.web.openapi import build_openapi
 from adapters.web import rate_limit
 from adapters.web.views import Cursors, DisputeViews, QueueRows
@@ -140,7 +140,6 @@ ENDPOINTS = (
     + reports_api.ENDPOINTS + customers_api.ENDPOINTS + staff_api.ENDPOINTS
 )
 ANY_SEGMENT = re.compile(r"{(id|ref|customer_id|staff_id)}")
-MIDDLEWARES = (edge,)
 OPS_ENDPOINTS = (
     Endpoint("GET", "/metrics", ops.metrics, "Prometheus metrics", tag="operations"),
     Endpoint("GET", "/healthz", ops.healthz, "Liveness", tag="operations"),
@@ -183,7 +182,7 @@ class Overrides:
 def create_app(settings: Settings, overrides: Overrides | None = None, *, api: bool = True) -> web.Application:
     """The API application; with `api=False` the background workers, serving only the operations endpoints
     (liveness, readiness, metrics)."""
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=MIDDLEWARES)
+    app = web.Application(client_max_size=settings.max_body_bytes)  # no middlewares: see adapters/web/edge.py
     app[MAX_PAGE] = settings.max_page_size
     app[EXPORT_MAX_ROWS] = settings.export_max_rows
     app[CURSORS] = Cursors.from_secret(settings.jwt_secret.get_secret_value())
@@ -194,21 +193,18 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app[METRICS] = CollectorRegistry()
     app[HTTP_METRICS] = HttpMetrics(app[METRICS])
     app[SCRAPE] = []
-    app.on_response_prepare.append(rate_limit.add_headers)
     app[rate_limit.RATE_LIMITS] = _rate_limits(settings, (overrides and overrides.monotonic) or time.monotonic)
     app[carriers_api.WEBHOOK_COUNTER] = carriers_api.WebhookCounter(app[METRICS])
     endpoints = ENDPOINTS + (test_clocks_api.ENDPOINTS if settings.test_clocks else ())
     app[ops.OPENAPI] = build_openapi(endpoints + OPS_ENDPOINTS, version("dispute-service"))
+    routes = EdgeRoutes(app)
     for endpoint in endpoints + OPS_ENDPOINTS + HIDDEN if api else OPS_ENDPOINTS:
         # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
-        path, handler = ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), endpoint.aiohttp_handler()
-        if endpoint.method == "GET":
-            app.router.add_get(path, handler)  # and HEAD: the same answer without its body
-        else:
-            app.router.add_route(endpoint.method, path, handler)
+        routes.add(endpoint.method, ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), endpoint.aiohttp_handler())
     if api:
-        app.router.add_static("/docs/static", ops.DOCS_DIR)
-        setup_console(app, settings)
+        routes.files("/docs/static", ops.DOCS_DIR)
+        setup_console(app, routes, settings)
+    routes.close()
     app.cleanup_ctx.append(partial(_resources, settings, overrides or Overrides(), api))
     return app
 

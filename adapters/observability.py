@@ -36,8 +36,11 @@ SERVICE_NAME = "dispute-service"
 _X_REQUEST_ID = istr("X-Request-ID")
 _TRACEPARENT = istr(tracing.HEADER)
 REQUEST_ID_FORMAT = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+UNMATCHED = "/{unmatched:.*}"
+"""The route added last, for every method: what no other route takes (logged and counted as `unmatched`)."""
 DISPUTE_ROUTE = "/disputes/{id}"  # the API's and the console's routes that name one dispute
 DISPUTE_ID_FORMAT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")  # `schemas.common.Id`: a valid id only
+_UNMATCHED_CANONICAL = "/{unmatched}"  # UNMATCHED as aiohttp names it
 FLUSH_AT_BYTES = 64 * 1024
 _format_exc_info = structlog.processors.format_exc_info
 
@@ -316,7 +319,7 @@ def request_middleware(answer: Answer) -> Middleware:
     trace (W3C `traceparent`, one header) in a span of the request's own; names both and the dispute the route
     names on every log line; counts the request and its duration and writes its line. `answer` runs the
     handler: what else the edge does per request (problem+json, the body's deadline) runs in the same
-    middleware, since each middleware of aiohttp's is a layer of calls on every request."""
+    layer, since each is a layer of calls on every request (`adapters.web.edge` puts it before each route)."""
 
     @web.middleware
     async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -326,6 +329,8 @@ def request_middleware(answer: Answer) -> Middleware:
         fields = {"request_id": request_id}
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else "unmatched"
+        if route == _UNMATCHED_CANONICAL:
+            route = "unmatched"
         if DISPUTE_ROUTE in route and DISPUTE_ID_FORMAT.match(dispute_id := request.match_info.get("id", "")):
             fields["dispute_id"] = dispute_id
         parents = request.headers.getall(_TRACEPARENT, ())

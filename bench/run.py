@@ -45,7 +45,7 @@ MINIMUM = {  # DESIGN.md §4/§6: what each operation needs at least
 }
 TITLES = {
     "baseline": "bare aiohttp handler (GET, small JSON)",
-    "middleware": "the same handler behind the service's middlewares (request id and log line, problems, body deadline)",
+    "middleware": "the same handler behind the service's edge (request id and log line, problems, body deadline)",
     "open": "open a dispute (POST /v1/disputes)",
     "open_key": "open with Idempotency-Key",
     "webhook_ups": "UPS webhook (POST /v1/carriers/ups/webhooks)",
@@ -170,7 +170,7 @@ class Bench:
         self.record("baseline", "-", result, loop)
 
     def middleware(self) -> None:
-        """The baseline's handler behind the service's middlewares: the ceiling of every service row."""
+        """The baseline's handler behind the service's edge: the ceiling of every service row."""
         config = {"kind": "baseline", "middlewares": True, "loop": "asyncio", "log_file": str(self.workdir / "middleware.log")}
         with Server(config, self.workdir, "middleware") as server:
             self.warm(server, w.baseline_requests(), 200, "middleware", self.plan.warm_s)

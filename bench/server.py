@@ -56,23 +56,25 @@ class CommandCounter:
 
 def baseline_app(config: dict[str, Any]) -> web.Application:
     """The bare aiohttp handler every throughput figure is divided by; with ``middlewares``, the same handler
-    behind the service's own middlewares and production logging: what the service pays per request before any
-    of its endpoints runs."""
+    behind the service's edge, as the service puts each of its routes, and production logging: what the service
+    pays per request before any of its endpoints runs."""
 
     async def hello(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "service": "baseline"})
 
+    app = web.Application()
     if not config.get("middlewares"):
-        app = web.Application()
-    else:
-        from adapters.bootstrap import MIDDLEWARES
-        from adapters.settings import Settings
-        from adapters.web.keys import BODY_TIMEOUT
+        app.router.add_get("/baseline", hello)
+        return app
+    from adapters.settings import Settings
+    from adapters.web.edge import EdgeRoutes
+    from adapters.web.keys import BODY_TIMEOUT
 
-        _production_logging(config)
-        app = web.Application(middlewares=MIDDLEWARES)
-        app[BODY_TIMEOUT] = Settings(_env_file=None).body_timeout_seconds  # type: ignore[call-arg]
-    app.router.add_get("/baseline", hello)
+    _production_logging(config)
+    app[BODY_TIMEOUT] = Settings(_env_file=None).body_timeout_seconds  # type: ignore[call-arg]
+    routes = EdgeRoutes(app)
+    routes.get("/baseline", hello)
+    routes.close()
     return app
 
 

@@ -1,8 +1,8 @@
 """What one client may hold: header sizes and idle time (enforced by aiohttp's HTTP layer, configured here) and
 the time to send a body (enforced here, since aiohttp has no read timeout for request bodies).
 
-aiohttp refuses an oversized request line, header field or header count in its protocol layer, before any
-middleware runs: a plain-text 400 and a closed connection. It logs the refusal with the offending bytes and
+aiohttp refuses an oversized request line, header field or header count in its protocol layer, before the
+service's edge (`adapters/web/edge.py`) runs: a plain-text 400 and a closed connection. It logs the refusal with the offending bytes and
 the client's address, so its logger is replaced by one that keeps the error class only.
 """
 

@@ -12,6 +12,7 @@ from aiohttp import web
 from adapters.web.endpoint import Call
 from adapters.web.keys import CURSORS, EXPORT_MAX_ROWS, MAX_PAGE, SERVICE
 from adapters.web.problems import ProblemError
+from adapters.web.rate_limit import add_headers
 from adapters.web.views import summary_fields
 from disputes.calendar import BusinessCalendar
 from disputes.model import Dispute
@@ -156,6 +157,7 @@ async def export_disputes(call: Call) -> web.StreamResponse:
         "Cache-Control": "no-store",
         ROW_LIMIT_HEADER: str(limit),
     })
+    add_headers(call.request, response)  # sent now: the edge's come too late
     await response.prepare(call.request)
     if call.request.method == "HEAD":  # the headers a GET would get, and not a row
         await response.write_eof()

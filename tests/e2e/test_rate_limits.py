@@ -138,3 +138,14 @@ async def test_forged_pushes_past_the_burst_get_429_but_never_use_up_the_carrier
     past_its_own = await api.post(webhook, data=body, headers=headers)  # the carrier's own pushes are limited too
     await assert_problem(past_its_own, 429)
     assert past_its_own.headers["RateLimit-Policy"] == '"webhook";q=2;w=2'
+
+
+async def test_a_streamed_export_a_not_modified_and_a_refusal_carry_the_reading_too(api):
+    export = await api.get("/v1/disputes.csv", headers=INVESTIGATOR)
+    assert export.status == 200 and export.headers["RateLimit"] == '"client";r=2;t=2'
+    await export.read()
+    queue = await api.get("/v1/disputes", headers=INVESTIGATOR)
+    unchanged = await api.get("/v1/disputes", headers={**INVESTIGATOR, "If-None-Match": queue.headers["ETag"]})
+    assert unchanged.status == 304 and unchanged.headers["RateLimit"] == '"client";r=0;t=6'
+    refused = await api.get("/v1/disputes/no-such-case", headers=INVESTIGATOR)
+    assert refused.status == 429 and refused.headers["RateLimit-Policy"] == '"client";q=3;w=6'

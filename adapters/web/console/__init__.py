@@ -12,12 +12,13 @@ from adapters.web.auth import HmacTokens
 from adapters.web.console import case, queue, reports, signin
 from adapters.web.console.drawing import distance_text
 from adapters.web.console.session import CONFIG, PATH, ConsoleConfig
+from adapters.web.edge import EdgeRoutes
 
 HERE = Path(__file__).parent
 ONE = PATH + "/disputes/{id:[^/]+}"
 
 
-def setup_console(app: web.Application, settings: Settings) -> None:
+def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) -> None:
     app[CONFIG] = ConsoleConfig(HmacTokens.from_settings(settings) if settings.console_dev_sign_in else None)
     env = aiohttp_jinja2.setup(
         app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined,
@@ -26,24 +27,24 @@ def setup_console(app: web.Application, settings: Settings) -> None:
     env.filters["when"] = _when
     env.filters["money"] = _money
     env.filters["distance"] = distance_text
-    app.router.add_get(PATH, queue.queue)
-    app.router.add_get(PATH + "/disputes.csv", queue.export)
-    app.router.add_get(PATH + "/sign-in", signin.sign_in_page)
-    app.router.add_post(PATH + "/sign-in", signin.sign_in)
-    app.router.add_get(PATH + "/dev-sign-in", signin.dev_sign_in_page)
-    app.router.add_post(PATH + "/dev-sign-in", signin.dev_sign_in)
-    app.router.add_post(PATH + "/sign-out", signin.sign_out)
-    app.router.add_post(PATH + "/language", signin.choose_language)
-    app.router.add_get(PATH + "/reports", reports.reports)
-    app.router.add_get(ONE, case.case)
-    app.router.add_get(ONE + "/attachments/{ref:[^/]+}", case.attachment)
+    routes.get(PATH, queue.queue)
+    routes.get(PATH + "/disputes.csv", queue.export)
+    routes.get(PATH + "/sign-in", signin.sign_in_page)
+    routes.post(PATH + "/sign-in", signin.sign_in)
+    routes.get(PATH + "/dev-sign-in", signin.dev_sign_in_page)
+    routes.post(PATH + "/dev-sign-in", signin.dev_sign_in)
+    routes.post(PATH + "/sign-out", signin.sign_out)
+    routes.post(PATH + "/language", signin.choose_language)
+    routes.get(PATH + "/reports", reports.reports)
+    routes.get(ONE, case.case)
+    routes.get(ONE + "/attachments/{ref:[^/]+}", case.attachment)
     for name, handler in (
         ("take", case.take), ("release", case.release), ("notes", case.add_note), ("messages", case.message_customer),
         ("decision", case.decide), ("evidence-requests", case.request_evidence), ("flags/clear", case.clear_flags),
         ("reopen", case.reopen),
     ):
-        app.router.add_post(f"{ONE}/{name}", handler)
-    app.router.add_static(PATH + "/static", HERE / "static")
+        routes.post(f"{ONE}/{name}", handler)
+    routes.files(PATH + "/static", HERE / "static")
 
 
 def _when(value: datetime | None) -> str:
