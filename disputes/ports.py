@@ -168,12 +168,17 @@ class Lease:
 class Taking:
     """A lease a save asks to take on the work that follows it on the same dispute (for the holder of the work
     that saves, until `until`, as a claim at `now` would), so the worker goes on with it without claiming it;
-    storage marks it `taken` when it did (see `DisputeRepository.save`)."""
+    storage marks it `taken` when it did (see `DisputeRepository.save`). The save times it (`at`): the change it
+    follows may make that work due later than the taking was asked for."""
 
     lease: Lease
     now: datetime
     until: datetime
     taken: bool = False
+
+    def at(self, now: datetime) -> None:
+        """Take it as a claim at `now` would, for a lease as long."""
+        self.now, self.until = now, now + (self.until - self.now)
 
 
 @dataclass(frozen=True, slots=True)

@@ -313,7 +313,7 @@ class DisputeService:
         """`apply`, the change given the case's time (`now_of`). `loaded`, the dispute as the caller read it (and
         will not use again), spares the first try its read: a stale copy fails the save's version check and the
         change is tried again on fresh state. `ending`: the change ends the work this lease was taken for, and
-        its save ends the lease, and takes `taking` where it can (see `DisputeRepository.save`)."""
+        its save ends the lease, and takes `taking`, timed at the save, where it can (see `DisputeRepository.save`)."""
         first = [loaded] if loaded is not None else []
 
         async def attempt() -> Dispute:
@@ -374,6 +374,8 @@ class DisputeService:
             if change(dispute, now) is not False:
                 if keep is not None:
                     await keep(dispute, now)
+                if taking is not None:
+                    taking.at(self.clock.now())  # not before the change: what it made due at `now` is due by then
                 await self.repository.save(dispute, ending, taking)
             return dispute
 

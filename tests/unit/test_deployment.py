@@ -7,6 +7,8 @@ as compose substitutes them), the Dockerfile as text.
 import json
 import re
 import shlex
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -29,6 +31,7 @@ SECRETS = {  # what compose requires from the environment
     "DISPUTES_JWT_JWKS_URL": "https://idp.example/.well-known/jwks.json",
     "DISPUTES_JWT_ISSUER": "https://idp.example/",
     "MONGO_ROOT_PASSWORD": "pw0123456789",
+    "MONGO_APP_PASSWORD": "app0123456789",
 }
 APP_COMMANDS = {"sandbox": "sandbox", "api": "serve", "worker": "worker"}
 DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
@@ -263,14 +266,54 @@ def test_mongodb_requires_a_root_password_from_the_environment_and_has_no_defaul
     assert SECRETS["MONGO_ROOT_PASSWORD"] not in (ROOT / "docker-compose.yml").read_text()
 
 
-def test_the_service_connects_with_the_root_credentials_against_the_admin_database(resolved):
-    root = environment_of(resolved["mongo1"])
-    assert root["MONGO_INITDB_ROOT_USERNAME"] and root["MONGO_INITDB_ROOT_PASSWORD"] == SECRETS["MONGO_ROOT_PASSWORD"]
+def test_the_service_user_s_password_is_required_from_the_environment_and_on_no_command_line(services):
+    required = r"\$\{MONGO_APP_PASSWORD:\?[^}]+\}"
+    assert re.fullmatch(required, environment_of(services["mongo1"])["MONGO_APP_PASSWORD"])
     for name in ("api", "worker"):
+        assert re.search(rf":{required}@", environment_of(services[name])["DISPUTES_MONGODB_URI"]), name
+    with pytest.raises(Unset, match="MONGO_APP_PASSWORD"):
+        interpolate(services, {name: value for name, value in SECRETS.items() if name != "MONGO_APP_PASSWORD"})
+    assert SECRETS["MONGO_APP_PASSWORD"] not in (ROOT / "docker-compose.yml").read_text()
+    healthcheck = " ".join(services["mongo1"]["healthcheck"]["test"])
+    assert "MONGO_APP_PASSWORD" not in healthcheck.replace("process.env.MONGO_APP_PASSWORD", "")
+
+
+def test_the_service_connects_as_its_own_user_never_as_the_root_user(services, resolved):
+    mongo1 = environment_of(resolved["mongo1"])
+    for name in ("api", "worker"):
+        assert "MONGO_ROOT" not in str(services[name]), f"{name} is given the root credentials"
+        assert SECRETS["MONGO_ROOT_PASSWORD"] not in str(resolved[name]), name
         parts = urlsplit(environment_of(resolved[name])["DISPUTES_MONGODB_URI"])
-        credentials = parts.netloc.rpartition("@")[0]
-        assert credentials == f"{root['MONGO_INITDB_ROOT_USERNAME']}:{root['MONGO_INITDB_ROOT_PASSWORD']}", name
+        assert parts.username != mongo1["MONGO_INITDB_ROOT_USERNAME"], name
+        assert (parts.username, parts.password) == (mongo1["MONGO_APP_USERNAME"], SECRETS["MONGO_APP_PASSWORD"]), name
         assert parse_qs(parts.query)["authSource"] == ["admin"], name
+
+
+def test_mongo1_s_healthcheck_creates_the_service_user_with_read_write_on_the_service_database_only(resolved):
+    """Once a primary is elected, and only when the user is missing: a restart or the next check creates nothing."""
+    script = option(healthcheck_argv(resolved["mongo1"]), "--eval")
+    env = environment_of(resolved["mongo1"])
+    parts = urlsplit(environment_of(resolved["api"])["DISPUTES_MONGODB_URI"])
+    (handle, database), = re.findall(r"""(\w+) = db\.getSiblingDB\(["'](\w+)["']\)""", script)
+    assert [database] == parse_qs(parts.query)["authSource"]
+    (call,) = re.findall(rf"{handle}\.createUser\(\{{(.*?)\}}\s*\)", script, re.DOTALL)
+    fields = dict(re.findall(r"(user|pwd|roles):\s*(process\.env\.\w+|\[.*?\])", call, re.DOTALL))
+    assert set(fields) == {"user", "pwd", "roles"}
+    user, pwd = (env[fields[key].removeprefix("process.env.")] for key in ("user", "pwd"))
+    assert (user, pwd) == (parts.username, parts.password) == (env["MONGO_APP_USERNAME"], SECRETS["MONGO_APP_PASSWORD"])
+    role = re.fullmatch(r"""\[\s*\{\s*role:\s*["'](\w+)["'],\s*db:\s*process\.env\.(\w+)\s*\}\s*\]""", fields["roles"])
+    assert role, f"one role, no more: {fields['roles']}"
+    assert (role.group(1), env[role.group(2)]) == ("readWrite", environment_of(resolved["api"])["DISPUTES_MONGODB_DATABASE"])
+    guard = script.index(f"if (!{handle}.getUser({fields['user']}))")
+    assert script.index("no primary yet") < guard < script.index(f"{handle}.createUser(")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node checks the script's syntax")
+def test_mongo1_s_healthcheck_script_is_valid_javascript(resolved, tmp_path):
+    script = tmp_path / "healthcheck.js"
+    script.write_text(option(healthcheck_argv(resolved["mongo1"]), "--eval"))
+    checked = subprocess.run(["node", "--check", str(script)], capture_output=True, text=True, timeout=60, check=False)
+    assert checked.returncode == 0, checked.stderr
 
 
 def test_the_healthcheck_authenticates_with_mongo1_s_own_credentials(resolved):

@@ -200,6 +200,27 @@ async def test_the_save_that_attaches_pushed_proof_hands_the_assessment_to_this_
     assert assessed.version == stored.version + 1  # one save, made on the version the attacher stored
 
 
+async def test_the_attaching_save_hands_the_assessment_over_when_reading_the_case_took_time(
+    service, repository, pushed, clock, due_work, dispute, schedule, monkeypatch
+):
+    get = repository.get
+
+    async def slow_get(dispute_id):  # as a database's read takes time: the change is made later than it began
+        clock.advance(milliseconds=3)
+        return await get(dispute_id)
+
+    monkeypatch.setattr(repository, "get", slow_get)
+    wake = Wake()
+    await pushed.record(PUSHED, NOW)
+    attacher = PushAttacher(service, repository, pushed, then=Handover(WorkKind.ASSESS, "worker-1", LEASE, clock, wake))
+    assert await due_work(attacher).run_once() == 1
+
+    attached_at = NOW + timedelta(milliseconds=3)
+    assert repository.docs[dispute.id].assess_due == attached_at
+    assert schedule.leases[(WorkKind.ASSESS, dispute.id)].until == attached_at + LEASE  # taken as of the save
+    assert [claimed.subject for claimed, _ in wake.handed()] == [dispute.id]
+
+
 async def test_without_a_hand_over_pushed_proof_leaves_the_assessment_to_any_workers_claim(
     service, repository, pushed, due_work, dispute, schedule
 ):
