@@ -13,7 +13,7 @@ from schemas.conversation import AskCustomer, Thread
 
 
 async def get_thread(call: Call) -> web.Response:
-    dispute = await call.request.app[SERVICE].get(call.actor, call.path_id())
+    dispute = await call.request.app[SERVICE].read(call.actor, call.path_id())
     return json_response(Thread(dispute_id=dispute.id, messages=thread(dispute, internal=call.actor.is_staff)))
 
 

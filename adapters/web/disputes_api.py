@@ -142,7 +142,7 @@ async def list_disputes(call: Call) -> web.Response:
 
 
 async def get_timeline(call: Call) -> web.Response:
-    dispute = await call.request.app[SERVICE].get(call.actor, call.path_id())
+    dispute = await call.request.app[SERVICE].read(call.actor, call.path_id())
     return json_response(Timeline(dispute_id=dispute.id, entries=dispute.full_timeline))
 
 

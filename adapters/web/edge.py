@@ -1,6 +1,6 @@
 """The edge every request of the service passes: its context and log line (`request_context`), the body's
-deadline while a body is still arriving, problem+json for whatever the handler raised, and the rate limit's
-reading on the answer, in one layer.
+deadline while a body is still arriving, and problem+json, with the rate limit's reading, for whatever the
+handler raised, in one layer.
 
 Each route's handler is put behind it when the route is added (`at_edge`), not through aiohttp's middlewares:
 with any middleware at all, aiohttp builds the chain and adds a layer of its own on every request (about 12k
@@ -22,17 +22,14 @@ from adapters.web.rate_limit import add_headers
 
 
 async def answer(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response: web.StreamResponse
     try:
         if request.content.is_eof():  # no body, or all of it came with the headers: no deadline to keep
-            response = await handler(request)
-        else:
-            response = await within_body_deadline(request, handler)
+            return await handler(request)
+        return await within_body_deadline(request, handler)
     except Exception as error:
         response = error_response(request, error)
-    if not response.prepared:  # a stream's handler put them on before it sent its headers
-        add_headers(request, response)
-    return response
+        add_headers(request, response)  # a refusal carries the rate limit's reading too (a 429 its Retry-After)
+        return response
 
 
 edge = request_middleware(answer)

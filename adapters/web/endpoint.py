@@ -16,7 +16,7 @@ from adapters.web.conditional import conditional
 from adapters.web.idempotency import answer_once, key_scope
 from adapters.web.keys import TOKENS
 from adapters.web.problems import ProblemError, validation_problem
-from adapters.web.rate_limit import RATE_LIMITS, client_key, limit
+from adapters.web.rate_limit import RATE_LIMITS, add_headers, client_key, limit
 from disputes.actors import Actor
 from schemas.common import Id, Role
 
@@ -86,6 +86,8 @@ class Endpoint:
         return self.limit or ("none" if self.tag == "operations" else "client")
 
     def aiohttp_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        limited = self.counts != "none"
+
         async def handle(request: web.Request) -> web.StreamResponse:
             actor = await self._caller(request)
             body = await read_json_body(request, self.body, self.body_optional) if self.body else None
@@ -93,11 +95,16 @@ class Endpoint:
                 body = await self.read(request)
             query = _read_query(request, self.query) if self.query else None
             call = Call(request, actor, body, query)
+            response: web.StreamResponse
             if self.method == "GET":
-                return conditional(request, await self.handler(call))
-            if self.method == "POST" and self.keys == "kept":
-                return await answer_once(request, actor, body, lambda: self.handler(call))
-            return await self.handler(call)
+                response = conditional(request, await self.handler(call))
+            elif self.method == "POST" and self.keys == "kept":
+                response = await answer_once(request, actor, body, lambda: self.handler(call))
+            else:
+                response = await self.handler(call)
+            if limited and not response.prepared:  # a stream's handler put them on before it sent its headers
+                add_headers(request, response)
+            return response
 
         handle.__name__ = self.handler.__name__
         return handle

@@ -128,10 +128,10 @@ def limit(request: web.Request, buckets: TokenBuckets, key: str) -> None:
 
 
 def add_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """The rate limit reading on the answer (a 429's Retry-After too): put on every answer by the edge
-    (`adapters.web.edge`), and by a handler that sends its answer's headers itself (a stream) before it does. Not
-    through aiohttp's `on_response_prepare`: a signal with a receiver costs every answer a few thousand
-    instructions more."""
+    """The rate limit reading on the answer (a 429's Retry-After too), if the request took from a bucket: put on
+    by the endpoint that took it (`adapters.web.endpoint`), on a refusal by the edge (`adapters.web.edge`), and by a
+    handler that sends its answer's headers itself (a stream) before it does. Not through aiohttp's
+    `on_response_prepare`: a signal with a receiver costs every answer a few thousand instructions more."""
     try:
         reading = request[READING]  # not `request.get`: Mapping.get calls `__getitem__` through one more frame
     except KeyError:

@@ -143,7 +143,7 @@ def dispute_id(request: web.Request) -> str:
 @page
 async def case(request: web.Request, actor: Actor) -> web.Response:
     try:
-        dispute = await request.app[SERVICE].get(actor, dispute_id(request))
+        dispute = await request.app[SERVICE].read(actor, dispute_id(request))
     except domain.NotFound:
         return render(request, "message.html", {"message": "not_found"}, actor, status=404)
     return render(request, "case.html", case_context(dispute) | {"done": "done" in request.query}, actor)
@@ -164,7 +164,7 @@ async def _refused(request: web.Request, actor: Actor, error: domain.DomainError
                    form: CaseForm | None = None, changes: Changes | None = None) -> web.Response:
     """The case as it is now, with why the form did not go through (and what was sent, to send again)."""
     try:
-        dispute = await request.app[SERVICE].get(actor, dispute_id(request))
+        dispute = await request.app[SERVICE].read(actor, dispute_id(request))
     except domain.NotFound:
         return render(request, "message.html", {"message": "not_found"}, actor, status=404)
     if isinstance(error, ValidationError):
@@ -255,7 +255,7 @@ async def decide(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) 
 
 async def _stale(request: web.Request, actor: Actor, error: domain.StaleVersion, sent: CaseForm, seen_version: int,
                  seen_at: str) -> web.Response:
-    dispute = await request.app[SERVICE].get(actor, dispute_id(request))
+    dispute = await request.app[SERVICE].read(actor, dispute_id(request))
     try:
         since = datetime.fromisoformat(seen_at)
     except ValueError:
