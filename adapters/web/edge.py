@@ -7,10 +7,11 @@ with any middleware at all, aiohttp builds the chain and adds a layer of its own
 instructions a request, counted with callgrind). So that nothing reaches the service past the edge, the routes
 are added through `EdgeRoutes`, which also answers, last, the paths and methods no route takes."""
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, cast
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -65,7 +66,20 @@ class EdgeRoutes:
         self.get(prefix + "/{name:.+}", partial(_file, files))
 
     def close(self) -> None:
-        self.router.add_route("*", UNMATCHED, at_edge(_unmatched))
+        """The last route: what no other takes. Which methods each path takes is listed here, once."""
+        takes = [(_matcher(resource.get_info()), frozenset(route.method for route in resource))
+                 for resource in self.router.resources()]
+        self.router.add_route("*", UNMATCHED, at_edge(partial(_unmatched, takes)))
+
+
+type Matcher = Callable[[str], object]
+"""Whether a resource's path matches a request's (truthy when it does)."""
+
+
+def _matcher(info: Mapping[str, Any]) -> Matcher:
+    if "pattern" in info:
+        return cast(re.Pattern[str], info["pattern"]).fullmatch
+    return cast(str, info["path"]).__eq__
 
 
 async def _file(files: dict[str, Path], request: web.Request) -> web.FileResponse:
@@ -74,17 +88,11 @@ async def _file(files: dict[str, Path], request: web.Request) -> web.FileRespons
     return web.FileResponse(path)
 
 
-async def _unmatched(request: web.Request) -> NoReturn:
+async def _unmatched(takes: list[tuple[Matcher, frozenset[str]]], request: web.Request) -> NoReturn:
     """A path no route takes is a 404; a method its route does not take a 405 naming those it does (what aiohttp
     answers when no route matches)."""
-    allowed: set[str] = set()
-    for resource in _others(request):
-        allowed |= (await resource.resolve(request))[1]
+    path = request.rel_url.path_safe
+    allowed = set().union(*(methods for matches, methods in takes if matches(path)))
     if allowed:
         raise web.HTTPMethodNotAllowed(request.method, allowed)
     raise web.HTTPNotFound()
-
-
-def _others(request: web.Request) -> Iterable[web.AbstractResource]:
-    this = request.match_info.route.resource
-    return (resource for resource in request.app.router.resources() if resource is not this)
