@@ -14,7 +14,7 @@ from disputes.assessment import Assessor
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.intake import pull_key
 from disputes.policy import PolicySettings
-from disputes.ports import EvidenceRejected, EvidenceUnavailable, Lease
+from disputes.ports import Claimed, EvidenceRejected, EvidenceUnavailable, Lease
 from disputes.rules import Rules
 from disputes.schedule import DueWork, Handover, LeaseLost, Wake
 from disputes.work import WorkKind
@@ -123,6 +123,16 @@ async def test_the_save_that_ends_a_pull_hands_the_assessment_to_this_workers_as
     assert schedule.leases[(WorkKind.ASSESS, dispute.id)].until == NOW + LEASE  # taken with the pull's last save
     assert subjects(await schedule.claim_due(WorkKind.ASSESS, NOW, LEASE, 10, "worker-2")) == []  # held for worker-1
 
+    claimed = await handed_over(service, repository, due_work, wake)
+    assert claimed.lease == Lease(WorkKind.ASSESS, "worker-1", ended=True) and claimed.dispute.id == dispute.id
+    assessed = repository.docs[dispute.id]
+    assert assessed.recommendation is not None and assessed.assess_due is None
+    assert assessed.version == stored.version + 1  # one save, made on the version the pull stored
+    assert (WorkKind.ASSESS, dispute.id) not in schedule.leases  # the assessment's save ended its lease
+
+
+async def handed_over(service, repository, due_work, wake) -> Claimed:
+    """Runs this worker's assessor once, storage handing out nothing: the work it ran was handed over."""
     started = []
     assessor = Assessor(service, repository, PolicySettings())
     handle = assessor.handle
@@ -132,14 +142,9 @@ async def test_the_save_that_ends_a_pull_hands_the_assessment_to_this_workers_as
         await handle(claimed, place)
 
     assessor.handle = watched
-    assert await due_work(assessor).run_once(wake=wake) == 1  # handed over: storage would hand out nothing
-
+    assert await due_work(assessor).run_once(wake=wake) == 1
     [claimed] = started
-    assert claimed.lease == Lease(WorkKind.ASSESS, "worker-1", ended=True) and claimed.dispute.id == dispute.id
-    assessed = repository.docs[dispute.id]
-    assert assessed.recommendation is not None and assessed.assess_due is None
-    assert assessed.version == stored.version + 1  # one save, made on the version the pull stored
-    assert (WorkKind.ASSESS, dispute.id) not in schedule.leases  # the assessment's save ended its lease
+    return claimed
 
 
 async def test_an_assessment_handed_over_but_never_run_is_claimed_by_any_worker_once_its_lease_runs_out(
@@ -182,18 +187,7 @@ async def test_the_save_that_attaches_pushed_proof_hands_the_assessment_to_this_
     assert subjects(await schedule.claim_due(WorkKind.ASSESS, NOW, LEASE, 10, "worker-2")) == []  # held for worker-1
     assert (WorkKind.ATTACH_PUSHED, PUSHED.key) not in schedule.leases  # the attacher's own lease, given back
 
-    started = []
-    assessor = Assessor(service, repository, PolicySettings())
-    handle = assessor.handle
-
-    async def watched(claimed, place):
-        started.append(claimed)
-        await handle(claimed, place)
-
-    assessor.handle = watched
-    assert await due_work(assessor).run_once(wake=wake) == 1  # handed over: storage would hand out nothing
-
-    [claimed] = started
+    claimed = await handed_over(service, repository, due_work, wake)
     assert claimed.lease == Lease(WorkKind.ASSESS, "worker-1", ended=True) and claimed.dispute.id == dispute.id
     assessed = repository.docs[dispute.id]
     assert assessed.recommendation is not None and assessed.assess_due is None
