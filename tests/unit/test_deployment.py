@@ -197,7 +197,8 @@ def test_mongo_uri_names_the_replica_set_and_every_member_is_a_service(services,
 
 
 def healthcheck_argv(service: dict) -> list[str]:
-    """The healthcheck's command line, as the container's shell splits it (`$NAME` left for that shell)."""
+    """The healthcheck's command line: CMD's words, or CMD-SHELL's as the container's shell splits them (`$NAME`
+    left for that shell)."""
     test = service["healthcheck"]["test"]
     if test[0] == "CMD-SHELL":
         return shlex.split(test[1])
@@ -274,8 +275,6 @@ def test_the_service_user_s_password_is_required_from_the_environment_and_on_no_
     with pytest.raises(Unset, match="MONGO_APP_PASSWORD"):
         interpolate(services, {name: value for name, value in SECRETS.items() if name != "MONGO_APP_PASSWORD"})
     assert SECRETS["MONGO_APP_PASSWORD"] not in (ROOT / "docker-compose.yml").read_text()
-    healthcheck = " ".join(services["mongo1"]["healthcheck"]["test"])
-    assert "MONGO_APP_PASSWORD" not in healthcheck.replace("process.env.MONGO_APP_PASSWORD", "")
 
 
 def test_the_service_connects_as_its_own_user_never_as_the_root_user(services, resolved):
@@ -289,12 +288,18 @@ def test_the_service_connects_as_its_own_user_never_as_the_root_user(services, r
         assert parse_qs(parts.query)["authSource"] == ["admin"], name
 
 
+def sibling_db(script: str) -> tuple[str, str]:
+    """The one `handle = db.getSiblingDB("name")` of the healthcheck's script, as (handle, name)."""
+    (found,) = re.finditer(r"""(\w+) = db\.getSiblingDB\(["'](\w+)["']\)""", script)
+    return found.group(1), found.group(2)
+
+
 def test_mongo1_s_healthcheck_creates_the_service_user_with_read_write_on_the_service_database_only(resolved):
     """Once a primary is elected, and only when the user is missing: a restart or the next check creates nothing."""
     script = option(healthcheck_argv(resolved["mongo1"]), "--eval")
     env = environment_of(resolved["mongo1"])
     parts = urlsplit(environment_of(resolved["api"])["DISPUTES_MONGODB_URI"])
-    (handle, database), = re.findall(r"""(\w+) = db\.getSiblingDB\(["'](\w+)["']\)""", script)
+    handle, database = sibling_db(script)
     assert [database] == parse_qs(parts.query)["authSource"]
     (call,) = re.findall(rf"{handle}\.createUser\(\{{(.*?)\}}\s*\)", script, re.DOTALL)
     fields = dict(re.findall(r"(user|pwd|roles):\s*(process\.env\.\w+|\[.*?\])", call, re.DOTALL))
@@ -316,12 +321,27 @@ def test_mongo1_s_healthcheck_script_is_valid_javascript(resolved, tmp_path):
     assert checked.returncode == 0, checked.stderr
 
 
-def test_the_healthcheck_authenticates_with_mongo1_s_own_credentials(resolved):
-    argv = healthcheck_argv(resolved["mongo1"])
-    assert option(argv, "-u") == "$MONGO_INITDB_ROOT_USERNAME"  # expanded by the container's shell
-    assert option(argv, "-p") == "$MONGO_INITDB_ROOT_PASSWORD"
-    assert option(argv, "--authenticationDatabase") == "admin"
-    assert {"MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD"} <= set(environment_of(resolved["mongo1"]))
+def test_the_healthcheck_authenticates_as_root_from_mongo1_s_own_environment(resolved):
+    """Inside the script, before it does anything else; the password is read from the environment (process.env)."""
+    script = option(healthcheck_argv(resolved["mongo1"]), "--eval")
+    handle, database = sibling_db(script)
+    credentials = re.search(rf"{handle}\.auth\(process\.env\.(\w+),\s*process\.env\.(\w+)\)", script)
+    assert credentials, "the healthcheck must authenticate"
+    assert database == "admin"
+    assert credentials.groups() == ("MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD")
+    assert set(credentials.groups()) <= set(environment_of(resolved["mongo1"]))
+    assert credentials.start() < script.index("rs.status()")
+
+
+def test_no_password_is_on_the_healthcheck_s_command_line(services, resolved):
+    """A process's arguments are visible to anything that sees the container's processes (ps, /proc/<pid>/cmdline)
+    for as long as the check runs, which is every few seconds for the container's whole life."""
+    expansion = re.compile(r"\$\{?(MONGO_INITDB_ROOT_PASSWORD|MONGO_ROOT_PASSWORD|MONGO_APP_PASSWORD)\b")
+    for word in healthcheck_argv(services["mongo1"]):  # before compose and the container's shell expand anything
+        assert not word.startswith(("-p", "--password")), word
+        assert not expansion.search(word), word
+    for word in healthcheck_argv(resolved["mongo1"]):
+        assert SECRETS["MONGO_ROOT_PASSWORD"] not in word and SECRETS["MONGO_APP_PASSWORD"] not in word
 
 
 def mounts(service: dict) -> dict[str, tuple[str, str]]:
