@@ -145,7 +145,7 @@ class _Taken:
 
 
 class Leases:
-    """The leases of every kind of work, by (kind, subject): the schedule takes them; a release, or the write that
+    """The leases on one store's subjects, by (kind, subject): the schedule takes them; a release, or the write that
     ends a work, ends its holder's."""
 
     def __init__(self) -> None:
@@ -426,6 +426,7 @@ class InMemoryEvidenceStore:
         self.events: dict[str, Evidence] = {}
         self.received: dict[str, datetime] = {}
         self.due: Due = defaultdict(dict)
+        self.leases = Leases()
         self.attachments: dict[str, tuple[str, bytes]] = {}
         self.raw: dict[str, bytes] = {}
 
@@ -454,30 +455,38 @@ class InMemoryEvidenceStore:
     async def get(self, key: str) -> Evidence | None:
         return self.events.get(key)
 
-    async def attached(self, key: str) -> None:
+    async def attached(self, key: str, ending: Lease | None = None) -> None:
         self.due[WorkKind.ATTACH_PUSHED].pop(key, None)
+        self.leases.end(key, ending)
 
     def carrier(self, key: str) -> str:
         return self.events[key].proof.carrier
 
 
 class Subjects(Protocol):
-    """A store whose subjects have work due: when (`due`) and for which carrier."""
+    """A store whose subjects have work due: when (`due`), who holds it (`leases`) and for which carrier."""
 
     @property
     def due(self) -> Due: ...
+
+    @property
+    def leases(self) -> Leases: ...
 
     def carrier(self, subject: str) -> str: ...
 
 
 class InMemorySchedule:
-    """Leases kept apart from the due times (as MongoDB keeps them in fields a save never puts back): a save
-    moves a due time, and ends only its own holder's lease, when told to."""
+    """Leases kept apart from the due times, in the store that holds the subjects (as MongoDB keeps them in fields
+    a save never puts back): a save moves a due time, and ends only its own holder's lease, when told to."""
 
     def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore) -> None:
-        self._leases, self._disputes = disputes.leases, disputes
-        self.leases = self._leases.taken
+        self._disputes, self._events = disputes, events
         self._stores: dict[WorkKind, Subjects] = {kind: disputes for kind in WorkKind} | {WorkKind.ATTACH_PUSHED: events}
+
+    @property
+    def leases(self) -> dict[tuple[WorkKind, str], _Taken]:
+        """Every lease held, by (kind, subject)."""
+        return self._disputes.leases.taken | self._events.leases.taken
 
     async def claim_due(
         self,
@@ -492,10 +501,10 @@ class InMemorySchedule:
         due = sorted(
             (at, subject)
             for subject, at in store.due[kind].items()
-            if at <= now and not self._leases.held(kind, subject, now) and store.carrier(subject) not in skip_carriers
+            if at <= now and not store.leases.held(kind, subject, now) and store.carrier(subject) not in skip_carriers
         )[:limit]
         for _, subject in due:
-            self.leases[(kind, subject)] = _Taken(holder, now + lease)
+            store.leases.taken[(kind, subject)] = _Taken(holder, now + lease)
         disputes = store is self._disputes
         return [
             Claimed(subject, Lease(kind, holder), _copy(self._disputes.docs[subject]) if disputes else None)
@@ -503,14 +512,14 @@ class InMemorySchedule:
         ]
 
     async def renew(self, kind: WorkKind, subjects: Collection[str], holder: str, until: datetime) -> set[str]:
-        taken = self.leases
+        taken = self._stores[kind].leases.taken
         kept = {subject for subject in subjects if (held := taken.get((kind, subject))) and held.holder == holder}
         for subject in kept:
             taken[(kind, subject)] = _Taken(holder, until)
         return kept
 
     async def release(self, kind: WorkKind, subject: str, holder: str) -> None:
-        self._leases.end(subject, Lease(kind, holder))
+        self._stores[kind].leases.end(subject, Lease(kind, holder))
 
 
 class InMemoryWorkload:

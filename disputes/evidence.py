@@ -228,4 +228,4 @@ class PushAttacher:
             await _handing_over(
                 self.service, dispute_id, lambda d, now: d.attach_evidence(SYSTEM, evidence, now), self.then
             )
-        await self.pushed.attached(key)  # no save here ends this work's lease (on the event): the loop gives it back
+        await self.pushed.attached(key, claimed.lease)  # the write that marks the event ends its lease too

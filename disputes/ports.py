@@ -156,8 +156,8 @@ class PackingRecords(Protocol):
 @dataclass(slots=True)
 class Lease:
     """`holder`'s lease on one subject's `kind` of work, as a claim took it. The write that ends the work may end
-    the lease with it (`DisputeRepository.save`, `Outbox.delivered`); storage then marks it `ended`, and the
-    worker does not give it back again."""
+    the lease with it (`DisputeRepository.save`, `Outbox.delivered`, `PushedEvidence.attached`); storage then marks
+    it `ended`, and the worker does not give it back again."""
 
     kind: WorkKind
     holder: str
@@ -341,8 +341,10 @@ class PushedEvidence(Protocol):
 
     async def get(self, key: str) -> Evidence | None: ...
 
-    async def attached(self, key: str) -> None:
-        """The event is on every dispute of its shipment: no longer due for attaching."""
+    async def attached(self, key: str, ending: Lease | None = None) -> None:
+        """The event is on every dispute of its shipment: no longer due for attaching. With `ending` (the
+        attacher's lease on the event), the same write ends that lease if its holder still holds it (see `Lease`);
+        the event is marked attached either way."""
 
 
 class EvidenceInbox(Protocol):

@@ -166,7 +166,7 @@ class MongoDisputes:
         if taking is not None and not _due_at(due, taking):
             taking = None
         current = {"_id": dispute.id, "version": dispute.version}
-        if not await _write_ending(self.collection, current, update, ending, taking):
+        if not await write_ending(self.collection, current, update, ending, taking):
             raise StaleVersion("The dispute changed since it was read.")
         dispute.version += 1
         self.stored.keep(dispute.id, dispute.version, state)
@@ -243,7 +243,7 @@ class MongoDisputes:
         effect = DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at)
         moved = {"$pull": {"outbox": {"id": message.id}}, "$push": {"effects_delivered": effect.model_dump()}}
         last = {"_id": dispute_id, "outbox": {"$size": 1}, "outbox.id": message.id}
-        if await _write_ending(self.collection, last, moved | {"$unset": {RELAY_DUE: ""}}, ending):
+        if await write_ending(self.collection, last, moved | {"$unset": {RELAY_DUE: ""}}, ending):
             return
         after = await self.collection.find_one_and_update(
             {"_id": dispute_id, "outbox.id": message.id}, moved, {"outbox.id": 1}, return_document=ReturnDocument.AFTER
@@ -281,7 +281,7 @@ class MongoDisputes:
         return result.modified_count == 1
 
 
-async def _write_ending(
+async def write_ending(
     collection: AsyncCollection[Doc], filter_: Doc, update: Doc, ending: Lease | None, taking: Taking | None = None
 ) -> bool:
     """One update of the document `filter_` finds; with `ending`, the same write ends that lease while its holder

@@ -1,5 +1,7 @@
 """What carriers send, stored before we answer them: raw bodies (for audit), images by reference, and one
-document per pushed event keyed by the carrier's event identity, so a redelivered event changes nothing.
+document per pushed event keyed by the carrier's event identity, so a redelivered event changes nothing; the
+write that marks an event attached ends the attacher's lease on it (see `adapters/mongo/schedule.py`), conditional
+on the holder.
 Customers' images share the attachments collection, labelled with the dispute and customer they belong to."""
 
 from dataclasses import asdict
@@ -10,9 +12,10 @@ from bson import Binary
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from adapters.mongo.disputes import write_ending
 from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, RAW_PAYLOADS
-from disputes.ports import StoredAttachment
+from disputes.ports import Lease, StoredAttachment
 from disputes.work import WorkKind
 from schemas.dispute import Evidence
 from schemas.proof import ProofOfDelivery
@@ -55,8 +58,9 @@ class MongoEvidenceStore:
         doc = await self.events.find_one({"_id": key})
         return _evidence(doc) if doc else None
 
-    async def attached(self, key: str) -> None:
-        await self.events.update_one({"_id": key}, {"$unset": {ATTACH_DUE: ""}})
+    async def attached(self, key: str, ending: Lease | None = None) -> None:
+        """One write, with the holder's lease (a second only when another holder took it over)."""
+        await write_ending(self.events, {"_id": key}, {"$unset": {ATTACH_DUE: ""}}, ending)
 
     @staticmethod
     async def _insert_once(collection: Any, doc: Doc) -> bool:

@@ -393,6 +393,30 @@ async def test_delivering_the_last_message_leaves_alone_a_relay_lease_another_to
     assert await cases.storage.schedule.renew(WorkKind.RELAY, [dispute.id], "worker-2", NOW + LEASE) == {dispute.id}
 
 
+async def test_marking_a_pushed_event_attached_ends_the_attachers_lease_in_the_same_write(cases: Cases) -> None:
+    key = await _event_due(cases, NOW)
+    [claimed] = await cases.storage.schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW, LEASE, 10, HOLDER)
+
+    await cases.storage.evidence.attached(key, claimed.lease)
+
+    assert claimed.lease.ended
+    assert await PUSHED_EVIDENCE.claim(cases.storage, NOW + LEASE, NOW + 2 * LEASE, 10) == []  # attached: not due
+    assert await cases.storage.schedule.renew(WorkKind.ATTACH_PUSHED, [key], HOLDER, NOW + LEASE) == set()  # no lease
+
+
+async def test_marking_a_pushed_event_attached_leaves_alone_a_lease_another_took_over(cases: Cases) -> None:
+    key = await _event_due(cases, NOW)
+    schedule = cases.storage.schedule
+    [claimed] = await schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW, LEASE, 10, HOLDER)
+    assert subjects(await schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW + LEASE, LEASE, 10, "worker-2")) == [key]
+
+    await cases.storage.evidence.attached(key, claimed.lease)
+
+    assert not claimed.lease.ended
+    assert await schedule.renew(WorkKind.ATTACH_PUSHED, [key], "worker-2", NOW + 2 * LEASE) == {key}  # still its own
+    assert await PUSHED_EVIDENCE.claim(cases.storage, NOW + 3 * LEASE, NOW + 4 * LEASE, 10) == []  # attached: not due
+
+
 # --- a save that ends a work takes the next one's lease for its holder ----------------------------------
 
 

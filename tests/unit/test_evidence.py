@@ -185,7 +185,7 @@ async def test_the_save_that_attaches_pushed_proof_hands_the_assessment_to_this_
     assert [e.key for e in stored.evidence] == [PUSHED.key] and stored.assess_due == NOW
     assert schedule.leases[(WorkKind.ASSESS, dispute.id)].until == NOW + LEASE  # taken with the attaching save
     assert subjects(await schedule.claim_due(WorkKind.ASSESS, NOW, LEASE, 10, "worker-2")) == []  # held for worker-1
-    assert (WorkKind.ATTACH_PUSHED, PUSHED.key) not in schedule.leases  # the attacher's own lease, given back
+    assert (WorkKind.ATTACH_PUSHED, PUSHED.key) not in schedule.leases  # the attacher's own lease, ended
 
     claimed = await handed_over(service, repository, due_work, wake)
     assert claimed.lease == Lease(WorkKind.ASSESS, "worker-1", ended=True) and claimed.dispute.id == dispute.id
@@ -223,6 +223,37 @@ async def test_without_a_hand_over_pushed_proof_leaves_the_assessment_to_any_wor
 
     assert repository.docs[dispute.id].assess_due == NOW and (WorkKind.ASSESS, dispute.id) not in schedule.leases
     assert subjects(await schedule.claim_due(WorkKind.ASSESS, NOW, LEASE, 10, "worker-2")) == [dispute.id]
+
+
+class Releasing:
+    """The schedule, recording the leases the loop gives back."""
+
+    def __init__(self, schedule):
+        self.schedule = schedule
+        self.released: list[str] = []
+
+    async def claim_due(self, *args):
+        return await self.schedule.claim_due(*args)
+
+    async def renew(self, *args):
+        return await self.schedule.renew(*args)
+
+    async def release(self, kind, subject, holder):
+        self.released.append(subject)
+        await self.schedule.release(kind, subject, holder)
+
+
+async def test_marking_pushed_proof_attached_ends_the_attachers_lease_so_the_loop_gives_nothing_back(
+    service, repository, pushed, clock, dispute, schedule
+):
+    await pushed.record(PUSHED, NOW)
+    storage = Releasing(schedule)
+
+    assert await DueWork(storage, PushAttacher(service, repository, pushed), clock, "worker-1").run_once() == 1
+
+    assert [e.key for e in repository.docs[dispute.id].evidence] == [PUSHED.key]
+    assert storage.released == [] and (WorkKind.ATTACH_PUSHED, PUSHED.key) not in schedule.leases
+    assert subjects(await schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW + LEASE, LEASE, 10, "worker-2")) == []
 
 
 async def test_a_carrier_that_is_down_is_asked_again_with_backoff(make_puller, dispute, repository, clock):
