@@ -379,13 +379,17 @@ class Dispute(BaseModel):
 
     def evidence_pull_failed(self, actor: Actor, error: str, retry_at: datetime | None, now: datetime) -> None:
         """A pull did not give proof; try again at `retry_at` (None: pulling cannot work, wait for pushes).
-        A case not yet assessed is assessed now (provisional advice while the carrier is awaited)."""
+        A case not yet assessed is assessed now (provisional advice while the carrier is awaited). A pull that
+        ends past the evidence deadline with no proof, and none to come from pulling, is the deadline passing: no
+        pull is due to record it later (one that began before the deadline and failed after it)."""
         self.evidence_pulls += 1
         self.evidence_pull_due = retry_at
         if self.recommendation is None:
             self.assess_due = now
         action = Action.AWAIT_EVIDENCE if self.status is Status.OPENED else None
         self._apply(actor, "evidence_pull_failed", now, action, {"attempt": self.evidence_pulls, "error": error})
+        if retry_at is None and now >= self.sla.evidence_due and not (self.has_delivery_proof or self.proof_missing):
+            self.evidence_deadline_passed(actor, now)
 
     def evidence_deadline_passed(self, actor: Actor, now: datetime) -> None:
         """The carrier did not prove delivery in time: record it and hand the case to review."""

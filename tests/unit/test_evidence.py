@@ -334,6 +334,32 @@ async def test_silence_until_the_deadline_is_recorded_as_no_proof(make_puller, d
     assert 5 < stored.evidence_pulls < 100
 
 
+class LateGateway:
+    """The carrier fails, and answers only after the evidence deadline has passed."""
+
+    def __init__(self, clock, deadline, answer):
+        self.clock, self.deadline, self.answer = clock, deadline, answer
+
+    async def pull(self, carrier, tracking_number, slot=None):
+        self.clock.current = self.deadline + timedelta(seconds=1)
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+@pytest.mark.parametrize("answer", [EvidenceUnavailable("timeout"), EvidenceRejected("no such shipment"),
+                                    proof(ProofStatus.IN_TRANSIT)], ids=["unavailable", "rejected", "in transit"])
+async def test_a_pull_begun_before_the_deadline_that_fails_after_it_records_no_proof(
+    make_puller, dispute, repository, clock, answer
+):
+    clock.current = dispute.sla.evidence_due - timedelta(seconds=1)
+    await make_puller(LateGateway(clock, dispute.sla.evidence_due, answer)).run_once()
+    stored = repository.docs[dispute.id]
+    assert stored.proof_missing and stored.status is Status.UNDER_REVIEW and stored.evidence_pull_due is None
+    assert [e.action for e in stored.timeline[-2:]] == ["evidence_pull_failed", "carrier_did_not_provide_proof"]
+    assert stored.assess_due == clock.now()
+
+
 async def test_a_carrier_without_pull_waits_for_pushes_until_the_deadline(make_puller, dispute, repository):
     await make_puller(Gateway(EvidenceRejected("push only"))).run_once()
     stored = repository.docs[dispute.id]
