@@ -4,7 +4,6 @@ unreachable provider is asked again with the same backoff as a carrier, until th
 decides the change that records a pull's outcome; the evidence puller saves it, as it saves a carrier's (the
 save ends the pull's lease and hands the assessment over, see `disputes/evidence.py`)."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,9 +11,7 @@ from disputes.actors import SYSTEM
 from disputes.model import Dispute
 from disputes.ports import DigitalDeliveries, EvidenceRejected, EvidenceUnavailable
 from disputes.rules import Rules
-
-type Change = Callable[[Dispute, datetime], bool | None]
-"""A change to a case, given the case's time when it is saved."""
+from disputes.service import TimedChange
 
 
 def retry_times(dispute: Dispute, rules: Rules, now: datetime) -> tuple[datetime | None, datetime | None]:
@@ -32,7 +29,7 @@ class DigitalPuller:
     provider: DigitalDeliveries
     rules: Rules
 
-    async def pull(self, dispute: Dispute, now: datetime) -> Change:
+    async def pull(self, dispute: Dispute, now: datetime) -> TimedChange:
         """Pull the case's records at `now` (the case's time); the change that records the outcome."""
         if now >= dispute.sla.evidence_due and not (dispute.digital_deliveries or dispute.proof_missing):
             return lambda d, at: d.evidence_deadline_passed(SYSTEM, at)

@@ -14,7 +14,6 @@ this worker's assessor (`Handover`).
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -37,7 +36,7 @@ from disputes.ports import (
 )
 from disputes.rules import Rules
 from disputes.schedule import Handover
-from disputes.service import DisputeService
+from disputes.service import DisputeService, TimedChange
 from disputes.work import WorkKind
 from schemas.dispute import Evidence
 from schemas.proof import ProofOfDelivery, ProofSource, ProofStatus
@@ -143,7 +142,7 @@ class EvidencePuller:
         await self._change(dispute, lambda d, now: d.evidence_pull_failed(SYSTEM, error, retry_at, now), ending)
 
     async def _change(
-        self, dispute: Dispute, change: Callable[[Dispute, datetime], bool | None], ending: Lease | None = None
+        self, dispute: Dispute, change: TimedChange, ending: Lease | None = None
     ) -> Dispute:
         """Change the case starting from the copy this pull last claimed, read or stored (no read when it is
         current); `ending`: this save ends the pull, and its lease with it, and takes the next work's (`then`)."""
@@ -155,7 +154,7 @@ class EvidencePuller:
 async def _handing_over(
     service: DisputeService,
     dispute_id: str,
-    change: Callable[[Dispute, datetime], bool | None],
+    change: TimedChange,
     then: Handover | None,
     loaded: Dispute | None = None,
     ending: Lease | None = None,

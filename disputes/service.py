@@ -130,6 +130,8 @@ type Render = Callable[[Dispute], FirstAnswer]
 """The answer the caller gets for the dispute as stored (the edge's rendering), kept with its Idempotency-Key."""
 
 type Keep = Callable[[Dispute, datetime], Awaitable[None]]
+type TimedChange = Callable[[Dispute, datetime], bool | None]
+"""A change to a case, given the case's time when it is saved (False: nothing to save)."""
 """Stores what a change to the dispute refers to, once the change is allowed and before it is saved."""
 
 
@@ -305,7 +307,7 @@ class DisputeService:
         self,
         actor: Actor,
         dispute_id: str,
-        change: Callable[[Dispute, datetime], bool | None],
+        change: TimedChange,
         loaded: Dispute | None = None,
         ending: Lease | None = None,
         taking: Taking | None = None,
@@ -340,7 +342,7 @@ class DisputeService:
         self,
         actor: Actor,
         dispute_id: str,
-        change: Callable[[Dispute, datetime], bool | None],
+        change: TimedChange,
         expected_versions: AbstractSet[int] | None = None,
         keep: Keep | None = None,
     ) -> Dispute:
@@ -355,7 +357,7 @@ class DisputeService:
         self,
         actor: Actor,
         dispute_id: str,
-        change: Callable[[Dispute, datetime], bool | None],
+        change: TimedChange,
         expected_versions: AbstractSet[int] | None,
         keep: Keep | None = None,
         loaded: Dispute | None = None,
