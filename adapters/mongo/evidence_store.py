@@ -12,9 +12,9 @@ from bson import Binary
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from adapters.mongo.disputes import write_ending
 from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, RAW_PAYLOADS
+from adapters.mongo.leases import write_ending
 from disputes.ports import Lease, StoredAttachment
 from disputes.work import WorkKind
 from schemas.dispute import Evidence

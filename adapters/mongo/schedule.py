@@ -3,7 +3,7 @@ saves that change what is due) and `lease.<kind>` = {holder, until} (taken here)
 find-and-modify on one document, served by the `claim_<kind>` index, that hands back the dispute as it found it;
 renewing (all of a holder's leases of a kind at once) and releasing are updates by `_id`, conditional on the
 holder. No save puts a lease back or erases another holder's: the save that ends a work may end its own holder's
-lease in the same write (`adapters/mongo/disputes.py`, `adapters/mongo/evidence_store.py`), conditional on the
+lease in the same write (`adapters/mongo/leases.py`), conditional on the
 holder as a release is."""
 
 from collections.abc import Collection
