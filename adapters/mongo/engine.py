@@ -69,6 +69,20 @@ answering the same as before).
    field of an array's elements: how the relay records a delivery) makes it load and decode every document of
    the collection and test each. Where the filter names the `_id` (alone or among other conditions, see 6), only
    the documents with those storage keys can match: mongoeco is handed those and tests them as before.
+
+10. A page sorted by one field and filtered by an equality on another (`{"flagged": True}` sorted by `queue_key`: the
+   queue of one carrier, assignee, customer, channel or outcome, or of flagged cases). mongoeco sorts only from an
+   index on the sort field alone, so it reads that index in order (see 4) testing each entry's document until the
+   page is full: every entry ahead of the page, the whole index when few documents hold the value. Where the filter
+   holds an equality to a string, a bool or an int that mongoeco translates as `json_type(f) = t AND json_extract(f)
+   = v` (see 7), the collection has an index on that field then the sort field ascending, and the sort field is a
+   string in every document (so its index entries are its values, in the same order), the page is read from that
+   index instead, an SQLite index on each field's type tag then value: mongoeco's conditions are kept, and those they
+   imply are added in the index's own expressions (tag '' and value v for the equality, tag '' for the sort field,
+   and each range of a string bound on the sort field, such as `$gt` a cursor, as a bound of its value). SQLite
+   then searches the index from the value (and the bound) and reads the sort field's values in order, stopping at
+   the page's end; equal values of the sort field are put in storage-key order as mongoeco puts them (SQLite sorts
+   each run of them). Anything else (descending, another type, an array at either field) keeps the statement of 4.
 """
 
 import json
@@ -80,11 +94,27 @@ from typing import Any
 from bson import ObjectId
 from mongoeco.engines._sqlite_fast_paths import build_select_statement_with_custom_order
 from mongoeco.engines.semantic_core import compile_find_semantics, compile_update_semantics
-from mongoeco.engines.sqlite_query import json_path_for_field, type_expression_sql, value_expression_sql
+from mongoeco.engines.sqlite_query import (
+    _translate_same_type_comparison,
+    _translate_scalar_equals,
+    json_path_for_field,
+    translate_query_plan,
+    type_expression_sql,
+    value_expression_sql,
+)
 from mongoeco.engines.sqlite import SQLiteEngine as _SQLiteEngine
 from mongoeco.session import ClientSession
 from mongoeco._types.aliases import Document
-from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition, QueryNode
+from mongoeco.core.query_plan import (
+    AndCondition,
+    EqualsCondition,
+    GreaterThanCondition,
+    GreaterThanOrEqualCondition,
+    InCondition,
+    LessThanCondition,
+    LessThanOrEqualCondition,
+    QueryNode,
+)
 from mongoeco._types.documents import EngineIndexRecord
 
 MONGOECO_VERSION = "4.11.0"
@@ -103,6 +133,8 @@ _KEEP_IF_UNCHANGED: dict[str, Callable[[Any], bool]] = {
     for kind in ("array_or_object", "tagged_type", "traverses_array", "traverses_dbref", "top_level_array", "contains_real_numeric",
                  "contains_non_ascii_text", "comparison_mismatch", "scalar_or_array_comparison_mismatch")
 } | {"uniform_scalar_sort_type": lambda answer: isinstance(answer, str)}
+_RANGE_TYPES = (GreaterThanCondition, GreaterThanOrEqualCondition, LessThanCondition, LessThanOrEqualCondition)
+_RANGES: dict[type[QueryNode], str] = dict(zip(_RANGE_TYPES, (">", ">=", "<", "<="), strict=True))
 # Update operators whose paths (and a `$rename`'s targets) name every field they change.
 _FIELD_OPERATORS = frozenset({
     "$set", "$unset", "$inc", "$mul", "$min", "$max", "$currentDate", "$push", "$pull", "$pullAll", "$addToSet",
@@ -174,6 +206,19 @@ class SQLiteEngine(_SQLiteEngine):
         if built is None or "scalar_index_entries" not in built[0] or sort[0][1] != 1:
             return built  # mongoeco's own statement, or one that does not read an index
         field = sort[0][0]
+        where_sql, where_params = self._translate_query_plan_with_multikey(db_name, coll_name, plan)
+        if compound := self._compound_index_order(db_name, coll_name, plan, field):
+            ordered, conditions, params = compound
+            return build_select_statement_with_custom_order(
+                select_clause=select_clause,
+                from_clause=f"documents INDEXED BY {self._quote_identifier(str(ordered.physical_name))}",
+                namespace_sql="documents.db_name = ? AND documents.coll_name = ?",
+                namespace_params=(db_name, coll_name),
+                where_fragment=(f"({where_sql}) AND {conditions}", [*where_params, *params]),
+                order_sql=f" ORDER BY {value_expression_sql(field)} ASC, documents.storage_key ASC",
+                skip=skip,
+                limit=limit,
+            )
         index = self._find_scalar_sort_index(db_name, coll_name, field)
         scalar_type = self._field_has_uniform_scalar_sort_type_in_collection(db_name, coll_name, field)
         collection_id = self._lookup_collection_id(self._require_connection(), db_name, coll_name)
@@ -190,11 +235,60 @@ class SQLiteEngine(_SQLiteEngine):
                 "AND scalar_index_entries.type_score = ?"
             ),
             namespace_params=(db_name, coll_name, collection_id, index["name"], self._multikey_type_score(scalar_type)),
-            where_fragment=self._translate_query_plan_with_multikey(db_name, coll_name, plan),
+            where_fragment=(where_sql, where_params),
             order_sql=" ORDER BY scalar_index_entries.element_key ASC, scalar_index_entries.storage_key ASC",
             skip=skip,
             limit=limit,
         )
+
+    def _compound_index_order(
+        self, db_name: str, coll_name: str, plan: QueryNode, field: str
+    ) -> tuple[EngineIndexRecord, str, list[object]] | None:
+        """An index on a field of a plain equality then `field`, when `field` is a string in every document (see
+        10): the index, and the conditions the filter's SQL implies, in the index's own expressions."""
+        if self._field_has_uniform_scalar_sort_type_in_collection(db_name, coll_name, field) != "string":
+            return None
+        clauses = plan.clauses if isinstance(plan, AndCondition) else (plan,)
+        for clause in clauses:
+            equality = self._plain_equality(db_name, coll_name, clause)
+            index = None if equality is None else self._index_on(db_name, coll_name, equality[0], field)
+            if equality is not None and index is not None:
+                first, value = equality
+                bounds = [bound for other in clauses if (bound := self._string_bound(db_name, coll_name, other, field))]
+                conditions = [
+                    f"{type_expression_sql(first)} = ''", f"{value_expression_sql(first)} = ?",
+                    f"{type_expression_sql(field)} = ''", *(f"{value_expression_sql(field)} {op} ?" for op, _ in bounds),
+                ]
+                return index, " AND ".join(conditions), [value, *(bound for _, bound in bounds)]
+        return None
+
+    def _plain_equality(self, db_name: str, coll_name: str, clause: QueryNode) -> tuple[str, object] | None:
+        """The field of an equality to a string, a bool or an int, and the value SQLite compares it with, when
+        mongoeco translates it as `json_type(f) = t AND json_extract(f) = v` (no array at f, nor a multikey index)."""
+        if not isinstance(clause, EqualsCondition) or type(clause.value) not in (str, bool, int):
+            return None
+        plain = _translate_scalar_equals(clause.field, clause.value)
+        translated = super()._translate_query_plan_with_multikey(db_name, coll_name, clause)
+        return (clause.field, plain[1][0]) if translated == plain else None
+
+    def _string_bound(self, db_name: str, coll_name: str, clause: QueryNode, field: str) -> tuple[str, str] | None:
+        """The SQL operator and bound of a range on `field` (a string in every document) by a string, when mongoeco
+        translates it as `json_type(f) = 'text' AND json_extract(f) op v`, alone or beside a comparison of type
+        brackets that no string passes."""
+        if not isinstance(clause, _RANGE_TYPES) or clause.field != field or type(clause.value) is not str:
+            return None
+        operator = _RANGES[type(clause)]
+        translated = super()._translate_query_plan_with_multikey(db_name, coll_name, clause)
+        known = (_translate_same_type_comparison(operator, field, clause.value), translate_query_plan(clause))
+        return (operator, clause.value) if translated in known else None
+
+    def _index_on(self, db_name: str, coll_name: str, first: str, second: str) -> EngineIndexRecord | None:
+        """An index on `first`, then `second` ascending: an SQLite index on their expressions (type, value)."""
+        index: EngineIndexRecord
+        for index in self._load_indexes(db_name, coll_name):
+            if index.fields == [first, second] and index.physical_name and index.key[1][1] == 1:
+                return index
+        return None
 
     def _update_with_operation_sync(
         self, db_name: str, coll_name: str, operation: Any, upsert: bool, upsert_seed: Any, selector_filter: Any,

@@ -347,3 +347,125 @@ async def test_mongoeco_tests_every_document_for_an_equality_on_an_indexed_field
     assert answers["adapted"] == answers["plain"]
     assert answers["plain"][0] == ["id-10", "id-31"]
     assert scans == {"plain": True, "adapted": False}
+
+
+@asynccontextmanager
+async def queue(engine_class: Any, path: str, size: int, odd: dict[str, Any]) -> AsyncIterator[Any]:
+    """`size` cases in a queue ordered by `q` (a string, each value held by two cases, out of id order), with an
+    index on `q` and one on each filter field then `q`; one case in 10 flagged, and one more case with `odd` in it."""
+    async with AsyncMongoClient(engine_class(path)) as client:
+        coll = client["db"]["cases"]
+        await coll.create_indexes([IndexModel("q"), *(IndexModel([(f, 1), ("q", 1)]) for f in ("flag", "c", "n", "at"))])
+        await coll.insert_many([
+            {"_id": f"id-{i:04d}", "q": f"q-{(i * 37) % size // 2:04d}", "flag": i % 10 == 3, "c": f"c{i % 4}",
+             "n": i % 3, "at": datetime(2026, 11, 18, i % 2, tzinfo=UTC)}
+            for i in range(size)
+        ])
+        await coll.insert_one({"_id": "odd", "q": "q-0010", "flag": True, "c": "c2", "n": 1, **odd})
+        yield coll
+
+
+FILTERED_PAGES: dict[str, tuple[dict[str, Any], int]] = {
+    "flagged": ({"flag": True}, 1),
+    "flagged, after a cursor": ({"flag": True, "q": {"$gt": "q-0021"}}, 1),
+    "not flagged, in a range": ({"flag": False, "q": {"$gte": "q-0010", "$lt": "q-0030"}}, 1),
+    "a carrier": ({"c": "c2"}, 1),
+    "a number, up to a key": ({"n": 1, "q": {"$lte": "q-0040"}}, 1),
+    "flagged, descending": ({"flag": True}, -1),
+    "a date": ({"at": datetime(2026, 11, 18, 1, tzinfo=UTC)}, 1),
+}
+
+
+async def filtered_pages(engine_class: Any, path: str, monkeypatch: pytest.MonkeyPatch, odd: dict[str, Any]) -> Any:
+    """Each of FILTERED_PAGES (a page of 5, and one skipping 2), and SQLite's plan for each statement reading them."""
+    seen = traced(monkeypatch)
+    answers, plans = {}, {}
+    async with queue(engine_class, path, 120, odd) as coll:
+        for name, (query, direction) in FILTERED_PAGES.items():
+            await coll.find(query).sort("q", direction).limit(5).to_list()  # the planner learns what the collection holds
+            seen.clear()
+            answers[name] = [[d["_id"] for d in await coll.find(query).sort("q", direction).skip(skip).limit(5).to_list()]
+                             for skip in (0, 2)]
+            plans[name] = page_reads(seen)
+    with sqlite3.connect(path) as conn:
+        for name, reads in plans.items():
+            assert len(reads) == 2, f"{name}: the pages were not read by one statement each"
+            plans[name] = [row[3] for s in reads for row in conn.execute("EXPLAIN QUERY PLAN " + s)]
+        physical = dict(conn.execute("SELECT name, physical_name FROM indexes WHERE coll_name = 'cases' UNION ALL "
+                                     "SELECT name || ' entries', scalar_physical_name FROM indexes WHERE coll_name = 'cases'"
+                                     ).fetchall())
+    return answers, {name: _read_through(plan, physical) for name, plan in plans.items()}
+
+
+def _read_through(plan: list[str], physical: dict[str, str]) -> str:
+    """"sorted" when SQLite's plan sorts the page's rows (or scans a table), else the index it reads in order (sorting,
+    if at all, only each run of equal `q` values by storage key: `USE TEMP B-TREE FOR RIGHT PART OF ORDER BY`)."""
+    if any("TEMP B-TREE FOR ORDER BY" in row or row.startswith("SCAN") for row in plan):
+        return "sorted"
+    return next(name for name, index in physical.items() if any(f" INDEX {index} (" in row for row in plan))
+
+
+COMPOUND = {"flagged": "flag_1_q_1", "flagged, after a cursor": "flag_1_q_1", "not flagged, in a range": "flag_1_q_1",
+            "a carrier": "c_1_q_1", "a number, up to a key": "n_1_q_1"}
+
+
+@pytest.mark.parametrize(("odd", "flagged", "compound"), [
+    ({}, ["id-0013", "id-0023", "id-0033", "odd", "id-0043"], COMPOUND),  # q: 0, 5, 10, 10 (by id), 15
+    ({"flag": "yes"}, ["id-0013", "id-0023", "id-0033", "id-0043", "id-0053"], COMPOUND),  # the equality selects one type
+    # an array at the filter field: mongoeco's statement for that field (its equality also matches an element)
+    ({"flag": [True]}, ["id-0013", "id-0023", "id-0033", "odd", "id-0043"],
+     {name: index for name, index in COMPOUND.items() if index != "flag_1_q_1"}),
+    ({"q": 7}, ["odd", "id-0013", "id-0023", "id-0033", "id-0043"], {}),  # a number among the sort field's strings
+])
+async def test_mongoeco_sorts_the_whole_queue_for_a_filtered_page_and_the_adapted_engine_reads_the_compound_index(
+    tmp_path, monkeypatch, odd, flagged, compound
+):
+    """A page of the queue filtered by an equality on a field with an index on it then the sort field: mongoeco
+    reads every entry of the sort field's index and sorts them; the adapted engine reads the compound index in
+    order from the filter's value (and the cursor's bound) and stops at the page's end, and the page is the same."""
+    answers, read = {}, {}
+    for name, engine_class in ENGINES.items():
+        answers[name], read[name] = await filtered_pages(engine_class, str(tmp_path / f"{name}.sqlite"), monkeypatch, odd)
+    assert answers["adapted"] == answers["plain"]
+    assert answers["plain"]["flagged"][0] == flagged
+    assert set(read["plain"].values()) == {"sorted"}
+    assert {name: index for name, index in read["adapted"].items() if index.endswith("_q_1")} == compound
+
+
+def page_reads(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().startswith("SELECT") and "ORDER BY" in s and "LIMIT" in s]
+
+
+def sqlite_work(path: str, statements: list[str]) -> int:
+    """The instructions SQLite's virtual machine runs for `statements`: a deterministic count of the work."""
+    count = 0
+
+    def step() -> int:
+        nonlocal count
+        count += 1
+        return 0
+
+    with sqlite3.connect(path) as conn:
+        conn.set_progress_handler(step, 1)
+        for statement in statements:
+            conn.execute(statement).fetchall()
+    return count
+
+
+async def test_a_filtered_page_costs_the_adapted_engine_the_same_whatever_the_size_of_the_queue(tmp_path, monkeypatch):
+    """SQLite's work for the page of 5 flagged cases, the page after it, and the page of the one case of a carrier,
+    in a queue of 100 and of 800: it grows with the queue on mongoeco, not on the adapted engine."""
+    work = {}
+    for name, engine_class in ENGINES.items():
+        for size in (100, 800):
+            path = str(tmp_path / f"{name}-{size}.sqlite")
+            seen = traced(monkeypatch)
+            async with queue(engine_class, path, size, {"c": "rare"}) as coll:
+                first = await coll.find({"flag": True}).sort("q", 1).limit(5).to_list()
+                seen.clear()
+                await coll.find({"flag": True}).sort("q", 1).limit(5).to_list()
+                await coll.find({"flag": True, "q": {"$gt": first[-1]["q"]}}).sort("q", 1).limit(5).to_list()
+                assert [d["_id"] for d in await coll.find({"c": "rare"}).sort("q", 1).limit(5).to_list()] == ["odd"]
+            work[name, size] = sqlite_work(path, page_reads(seen))
+    assert work["plain", 800] > 4 * work["plain", 100], work
+    assert work["adapted", 800] <= 1.5 * work["adapted", 100], work
