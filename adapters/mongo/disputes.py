@@ -297,8 +297,8 @@ def _filter(query: DisputeQuery) -> Doc:
     """Every value is typed (ids, enums, bools, ints, datetimes): a caller's value is never a query operator."""
     filter_: Doc = {}
     for field, values in (("status", [s.value for s in query.statuses]), ("priority", list(query.priorities))):
-        if values:
-            filter_[field] = {"$in": values}
+        if values:  # one value as an equality: the same match, which the embedded engine serves from its index
+            filter_[field] = values[0] if len(values) == 1 else {"$in": values}
     for field, value in (
         ("_id", query.dispute_id),
         ("order.order_id", query.order_id),
