@@ -117,6 +117,9 @@ class PushCarrier(CarrierAdapter, Protocol):
 
         ``now`` serves signature schemes with a timestamp window against replays; static credential
         headers (UPS, DHL) have no timestamp, and their replays are caught by ``event_id``.
+
+        A request without the ``webhook_auth`` header is refused whatever ``raw_body`` is: the web layer then asks
+        with an empty body, and does not read the request's.
         """
         ...
 

@@ -94,10 +94,14 @@ def challenge(carrier: str, auth: WebhookAuth) -> str:
     return f'{auth.scheme} realm="{carrier}", header="{auth.header}"'
 
 
-async def read_bounded(request: web.Request, limit: int) -> bytes:
-    """The raw body, refused (``too_large``) as soon as it passes `limit`: a chunked body is never read past it."""
+def _declared_within(request: web.Request, limit: int) -> None:
+    """A body whose declared length passes `limit` is refused (``too_large``) before it is read."""
     if (length := request.content_length) is not None and length > limit:
         raise _too_large(limit)
+
+
+async def read_bounded(request: web.Request, limit: int) -> bytes:
+    """The raw body, refused (``too_large``) as soon as it passes `limit`: a chunked body is never read past it."""
     if request.content.is_eof():  # all of it came with the headers (decoded, if it was compressed)
         whole = request.content.read_nowait()
         if len(whole) > limit:
@@ -129,7 +133,9 @@ async def receive_webhook(call: Call) -> web.Response:
     attached later. A verified push takes from its carrier's bucket, which the answer's RateLimit fields then
     describe; a push refused before it proved to be the carrier's takes from the carrier's bucket of unverified ones
     instead, and past it is answered 429 rather than its refusal (not logged nor counted as one): forged pushes can
-    never use up the carrier's own."""
+    never use up the carrier's own. Which bucket a push takes from is known only once it is verified, so only the
+    refusals that need no body (no such carrier, not JSON, declared too large, no credential header) come before
+    the body is read."""
     request, app = call.request, call.request.app
     code = request.match_info["carrier"]
     adapter: PushCarrier | None = app[PUSH_CARRIERS].get(code)
@@ -138,6 +144,8 @@ async def receive_webhook(call: Call) -> web.Response:
         if adapter is None:  # whatever the path names, it is not repeated back
             raise Rejection(WebhookReason.UNKNOWN_CARRIER, "No carrier by this code takes pushes.")
         _json_or_unlabelled(request)
+        _declared_within(request, app[WEBHOOK_MAX_BYTES])
+        _without_credential(adapter, request)
         raw = await read_bounded(request, app[WEBHOOK_MAX_BYTES])
         _verify(adapter, request, raw)
     except Rejection as rejection:
@@ -167,6 +175,14 @@ def _refuse(app: web.Application, carrier: str, rejection: Rejection, adapter: P
     log.warning("webhook_rejected", carrier=carrier, reason=rejection.reason.value)
     app[WEBHOOK_COUNTER].rejected(carrier, rejection.reason)
     raise rejection.problem(None if adapter is None else challenge(carrier, adapter.webhook_auth)) from None
+
+
+def _without_credential(adapter: PushCarrier, request: web.Request) -> None:
+    """A push without the carrier's credential header cannot prove itself, whatever its body: refused, or past the
+    unverified bucket answered 429, before the body is read. The carrier's own verifier refuses it, asked with an
+    empty body (``PushCarrier.verify_webhook``), so the answer, log line and metric are those of the body read."""
+    if adapter.webhook_auth.header not in request.headers:
+        _verify(adapter, request, b"")
 
 
 def _verify(adapter: PushCarrier, request: web.Request, raw: bytes) -> None:

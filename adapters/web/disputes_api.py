@@ -230,7 +230,7 @@ ENDPOINTS = (
              query=ListQuery, response=DisputePageView, errors=(422,)),
     Endpoint("GET", "/v1/disputes.csv", export_disputes,
              "The queue's disputes the filters select, as CSV, in queue order (finance and carrier teams)", STAFF,
-             query=QueueFilters, errors=(422,), extra={"ok": CSV_RESPONSE}),
+             query=QueueFilters, errors=(422,), extra={"ok": CSV_RESPONSE, "no_store": True}),
     Endpoint("GET", ONE, get_dispute, "One dispute (customers: their own)", EVERYONE, response=DisputeView,
              errors=(404, 422), extra={"other_responses": (CustomerDisputeView, AgentDisputeView)}),
     Endpoint("GET", ONE + "/timeline", get_timeline, "Everything that happened, by whom", STAFF, response=Timeline,

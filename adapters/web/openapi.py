@@ -227,12 +227,12 @@ RATE_LIMIT_HEADERS = {
 
 
 def _http_semantics(e: Endpoint, responses: dict[str, Any]) -> None:
-    """304 on a GET (its ETag named in If-None-Match), 409 on a POST whose Idempotency-Key is in flight, 429 where
-    a rate limit counts."""
+    """304 on a GET (its ETag named in If-None-Match) but one never stored (no validator), 409 on a POST whose
+    Idempotency-Key is in flight, 429 where a rate limit counts."""
     header = {"schema": {"type": "string"}}
     if e.method == "POST" and e.keys != "none" and "409" not in responses:
         responses["409"] = _problem_response(e, 409)
-    if e.method == "GET" and "304" not in responses:
+    if e.method == "GET" and "304" not in responses and not e.extra.get("no_store"):
         responses["304"] = {"description": "Not modified: the ETag named in If-None-Match is current (no body)",
                             "headers": {"ETag": header | {"description": "The current ETag."}}}
     if e.counts != "none":

@@ -28,13 +28,20 @@ TRUNCATED = "#truncated"
 ROW_LIMIT_HEADER = "X-Export-Row-Limit"
 COLUMNS = tuple(DisputeSummary.model_fields)
 FILTERS = frozenset(QueueFilters.model_fields)
+NO_STORE = "no-store"
+"""An export's Cache-Control: it has no validator (README: HTTP semantics)."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_RESPONSE = {
     "description": "One header row (the queue row's fields), then one row per dispute. Cells that would start a "
                    "formula are prefixed with an apostrophe; lists are space-separated; instants are RFC 3339 UTC. "
                    f"An export cut at the row limit ends with a row whose first cell is `{TRUNCATED}`.",
     "content": {"text/csv": {"schema": {"type": "string"}}},
-    "headers": {ROW_LIMIT_HEADER: {"description": "The most disputes an export holds.", "schema": {"type": "integer"}}},
+    "headers": {
+        ROW_LIMIT_HEADER: {"description": "The most disputes an export holds.", "schema": {"type": "integer"}},
+        "Cache-Control": {"description": "`no-store`: no cache keeps an export. It has no ETag and is never answered "
+                                         "304: a sound validator of the filtered list costs another read of all of it.",
+                          "schema": {"type": "string", "const": NO_STORE}},
+    },
 }
 
 
@@ -154,7 +161,7 @@ async def export_disputes(call: Call) -> web.StreamResponse:
     response = web.StreamResponse(headers={
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": 'attachment; filename="disputes.csv"',
-        "Cache-Control": "no-store",
+        "Cache-Control": NO_STORE,
         ROW_LIMIT_HEADER: str(limit),
     })
     add_headers(call.request, response)  # sent now: the edge's come too late

@@ -27,11 +27,13 @@ SECRET = "whsec_surat_e2e_0123456789abcdef0123456789"
 TRACKING = "SRT20240421001"  # the parcel the guide's examples push for
 LIMIT = Settings.model_fields["webhook_max_bytes"].default
 WEBHOOK = "/v1/carriers/surat/webhooks"
+DHL_TOKEN = "dhl-webhook-token-0123456789abcdef"
 
 
 @pytest.fixture
 def carrier_settings() -> dict:
-    return CARRIERS | {"surat": {"partner_webhook": {"secrets": [SECRET]}}}
+    return CARRIERS | {"surat": {"partner_webhook": {"secrets": [SECRET]}},
+                       "dhl": {"base_url": "http://127.0.0.1:9", "api_key": "e2e", "webhook_token": DHL_TOKEN}}
 
 
 @pytest.fixture
@@ -204,17 +206,42 @@ async def test_the_largest_push_is_accepted_and_one_byte_more_is_too_large(in_me
     assert refused.status == 413 and (await refused.json())["reason"] == "too_large"
 
 
+async def answer_to_an_unfinished_push(client, path: str, headers: dict[str, str], chunks: int) -> tuple[bytes, dict]:
+    """The answer's head and problem to a chunked push of `chunks` chunks of 256 KiB whose last chunk is never sent:
+    it can only come while the body is unfinished."""
+    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
+    try:
+        fields = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        writer.write(f"POST {path} HTTP/1.1\r\nHost: disputes\r\n{fields}Transfer-Encoding: chunked\r\n\r\n".encode())
+        chunk = b" " * (256 * 1024)
+        for _ in range(chunks):
+            writer.write(b"%x\r\n%b\r\n" % (len(chunk), chunk))
+        await writer.drain()
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+        length = int(re.search(rb"Content-Length: (\d+)", head, re.IGNORECASE)[1])
+        return head, json.loads(await asyncio.wait_for(reader.readexactly(length), 10))
+    finally:
+        writer.close()
+
+
 async def test_a_chunked_body_is_refused_as_soon_as_it_passes_the_limit(in_memory):
     """No Content-Length: the 413 arrives while the body is still unfinished (its last chunk is never sent)."""
-    reader, writer = await asyncio.open_connection(in_memory.server.host, in_memory.server.port)
-    writer.write(f"POST {WEBHOOK} HTTP/1.1\r\nHost: disputes\r\nContent-Type: application/json\r\n"
-                 f"{HEADER}: t=1,v1={'0' * 64}\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
-    chunk = b" " * (256 * 1024)
-    for _ in range(LIMIT // len(chunk) + 1):  # just past the limit
-        writer.write(b"%x\r\n%b\r\n" % (len(chunk), chunk))
-    await writer.drain()
-    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
-    length = int(re.search(rb"Content-Length: (\d+)", head, re.IGNORECASE)[1])
-    problem = json.loads(await asyncio.wait_for(reader.readexactly(length), 10))
-    writer.close()
+    headers = {"Content-Type": "application/json", HEADER: f"t=1,v1={'0' * 64}"}
+    head, problem = await answer_to_an_unfinished_push(in_memory, WEBHOOK, headers, LIMIT // (256 * 1024) + 1)
     assert head.startswith(b"HTTP/1.1 413") and problem["reason"] == "too_large"
+
+
+@pytest.mark.parametrize(("carrier", "challenge"), [
+    ("surat", 'Signature realm="surat", header="X-Partner-Signature"'),
+    ("ups", 'ApiKey realm="ups", header="x-api-key"'),
+    ("dhl", 'ApiKey realm="dhl", header="X-Webhook-Token"'),
+])
+async def test_a_push_without_its_credential_header_is_refused_before_its_body_is_read(in_memory, carrier, challenge):
+    """The refusal a whole body gets (`missing_signature`, the carrier's challenge) comes while the body is still
+    unfinished: nothing of it is waited for, let alone held or hashed."""
+    head, problem = await answer_to_an_unfinished_push(in_memory, f"/v1/carriers/{carrier}/webhooks",
+                                                       {"Content-Type": "application/json"}, 1)
+    header = challenge.rsplit('"', 2)[1]
+    assert head.startswith(b"HTTP/1.1 401") and f"WWW-Authenticate: {challenge}\r\n".encode() in head
+    assert (problem["type"], problem["reason"], problem["detail"]) == (
+        "urn:dispute-service:problem:webhook-unauthenticated", "missing_signature", f"Missing {header} header.")

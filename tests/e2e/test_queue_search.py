@@ -237,6 +237,7 @@ async def test_the_csv_export_holds_the_filtered_queue_up_to_the_row_limit(api, 
     in_queue_order = _in_queue_order(opened)
 
     assert aras[0] == list(DisputeSummary.model_fields) and headers["X-Export-Row-Limit"] == str(CSV_LIMIT)
+    assert headers["Cache-Control"] == "no-store" and "ETag" not in headers  # no validator: read afresh each time
     assert [row[3] for row in aras[1:]] == ["ord-2"]  # the header and one row, not cut
     assert [row[0] for row in everything[1:-1]] == in_queue_order[:CSV_LIMIT]
     assert everything[-1][0] == "#truncated" and len(everything) == CSV_LIMIT + 2

@@ -13,6 +13,7 @@ from carriers.partner.signing import HEADER, sign
 from sandbox.carriers import sandbox_carrier_settings
 from tests.e2e.conftest import CARRIERS, CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, UPS_WEBHOOK_CREDENTIAL
 from tests.e2e.test_access_and_bad_input import assert_problem
+from tests.e2e.test_partner_webhooks import answer_to_an_unfinished_push
 
 BURST, PER_SECOND = 3, 0.5
 WEBHOOK_BURST = 2
@@ -138,6 +139,16 @@ async def test_forged_pushes_past_the_burst_get_429_but_never_use_up_the_carrier
     past_its_own = await api.post(webhook, data=body, headers=headers)  # the carrier's own pushes are limited too
     await assert_problem(past_its_own, 429)
     assert past_its_own.headers["RateLimit-Policy"] == '"webhook";q=2;w=2'
+
+
+@pytest.mark.parametrize("carrier", ["ups", "hepsijet"])
+async def test_an_unsigned_push_past_the_unverified_bucket_is_refused_before_its_body_is_read(api, carrier):
+    webhook = f"/v1/carriers/{carrier}/webhooks"
+    unsigned = [(await api.post(webhook, data=b"{}", headers=JSON)).status for _ in range(WEBHOOK_BURST)]
+    assert unsigned == [401] * WEBHOOK_BURST
+    head, problem = await answer_to_an_unfinished_push(api, webhook, JSON, 1)
+    assert head.startswith(b"HTTP/1.1 429") and b'RateLimit-Policy: "webhook-unverified";q=2;w=2\r\n' in head
+    assert problem["type"] == "urn:dispute-service:problem:rate-limited"
 
 
 async def test_a_streamed_export_a_not_modified_and_a_refusal_carry_the_reading_too(api):

@@ -1,5 +1,6 @@
 """The API document states the HTTP semantics the service keeps: Idempotency-Key on every POST but the carriers'
-webhooks (with how long keys last), 304 on every GET, 429 with its headers wherever a rate limit counts."""
+webhooks (with how long keys last), 304 on every GET but the CSV export (never stored), 429 with its headers wherever a
+rate limit counts."""
 
 import re
 
@@ -8,6 +9,7 @@ from adapters.web.openapi import build_openapi
 
 DOCUMENT = build_openapi(ENDPOINTS + OPS_ENDPOINTS, "test")
 WEBHOOK = ("/v1/carriers/{carrier}/webhooks", "post")
+EXPORT = "/v1/disputes.csv"
 WEBHOOKS = re.compile(r"/v1/carriers/[^/]+/webhooks")  # the generic push and each carrier's own
 
 
@@ -31,10 +33,12 @@ def test_every_post_but_a_carrier_webhook_takes_an_idempotency_key_that_lasts_24
         assert "24 hours" in key["description"] and "idempotency-key-reused" in key["description"]
 
 
-def test_every_get_documents_304_with_its_etag():
+def test_every_get_documents_304_with_its_etag_but_the_export_which_no_cache_keeps():
     for (path, method), operation in operations():
-        if method == "get":
+        if method == "get" and path != EXPORT:
             assert "ETag" in operation["responses"]["304"]["headers"], path
+    export = DOCUMENT["paths"][EXPORT]["get"]["responses"]
+    assert "304" not in export and export["200"]["headers"]["Cache-Control"]["schema"]["const"] == "no-store"
 
 
 def test_429_and_its_headers_where_a_rate_limit_counts_and_not_on_operations():

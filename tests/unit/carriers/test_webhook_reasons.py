@@ -92,3 +92,26 @@ def test_a_rejection_never_quotes_the_credential_or_the_signature(session, clock
     with pytest.raises(WebhookRejected) as wrong:
         ups(session, clock).verify_webhook({"x-api-key": "a-guess-that-must-not-echo"}, b"{}", NOW)
     assert "a-guess-that-must-not-echo" not in str(wrong.value) and CREDENTIAL not in str(wrong.value)
+
+
+def push_carrier(code: str, session, clock, configured: bool) -> Any:
+    if code in ("ups", "dhl"):
+        return (ups if code == "ups" else dhl)(session, clock, CREDENTIAL if configured else None)
+    return build(code, session, clock, *([secret_of(code)] if configured else []))
+
+
+@pytest.mark.parametrize(("code", "configured"), [
+    (code, configured) for code in ["ups", "dhl", *sorted(CREDENTIALS)] for configured in (True, False)
+    if configured or code != "surat"  # Sürat's settings require a secret
+])
+def test_without_its_header_a_push_is_refused_the_same_whatever_its_body(code: str, configured: bool, session,
+                                                                         clock) -> None:
+    """The web layer refuses a push without the credential header by asking with an empty body, never reading it."""
+    carrier = push_carrier(code, session, clock, configured)
+    refusals = []
+    for raw in (b"", body(carrier=code)):
+        with pytest.raises(WebhookRejected) as caught:
+            carrier.verify_webhook({"Content-Type": "application/json"}, raw, NOW)
+        refusals.append((caught.value.reason, str(caught.value)))
+    expected = WebhookReason.MISSING_SIGNATURE if configured else WebhookReason.NOT_CONFIGURED
+    assert refusals[0] == refusals[1] and refusals[0][0] is expected
