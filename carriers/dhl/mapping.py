@@ -35,8 +35,8 @@ A piece the latest scan leaves out is not delivered with its shipment: express-f
 Times without an offset are local to the event's place (definition 1.5.8), see ``_time``: a place in a country
 of several zones (Whittier, CA in ecommerce-in-transit) is read as UTC, noted.
 Assumed, no public sample shows it: ``signed.givenName``/``familyName`` on a live Express reply (the
-definition's ``Person``); several entries with one ``id`` in a reply; the zone of a time whose place names
-no single-zone country (read as Turkey's).
+definition's ``Person``); several entries with one ``id`` in a reply; the zone of a time whose place and
+destination name no country (read as Turkey's).
 """
 
 import re

@@ -174,7 +174,7 @@ def read_status(status: Status, notes: Notes, field: str) -> tuple[ProofStatus, 
         if found is not ProofStatus.DELIVERED or _delivered(detail, status):
             return found, kind
         if detail is None:
-            notes.add(NoteCode.STATUS_UNMAPPED, f"{field}.type", "delivery information without code 011 or 'Delivered'")
+            notes.add(NoteCode.STATUS_UNMAPPED, f"{field}.type", "delivery information without 011 or 'Delivered'")
             return ProofStatus.UNKNOWN, kind
     if detail is not None:
         return notes.status(PACKAGE_STATUS, detail, f"{field}.statusCode"), detail

@@ -114,8 +114,9 @@ def test_a_delivery_type_event_that_says_delivered_is_a_delivery_without_its_des
 
     [event] = ups.parse_webhook(json.dumps(body).encode())
 
-    assert (event.proof.status, event.proof.status_code, event.proof.received_by) == (ProofStatus.DELIVERED, "D", "John")
-    assert event.proof.notes == ()
+    proof = event.proof
+    assert (proof.status, proof.status_code, proof.received_by) == (ProofStatus.DELIVERED, "D", "John")
+    assert proof.notes == ()
 
 
 def test_an_unknown_status_type_is_kept_as_unknown_and_counted(ups) -> None:
