@@ -32,14 +32,16 @@ Every field read, and the public sample that shows it (``tests/fixtures/carriers
 A piece the latest scan leaves out is not delivered with its shipment: express-four-pieces shows a
 "delivered" shipment whose delivery scan lists two of its four pieces. Such a piece is ``unknown``.
 
-Times without an offset are local to the event's place (definition 1.5.8), see ``local_time``.
+Times without an offset are local to the event's place (definition 1.5.8), see ``_time``: a place in a country
+of several zones (Whittier, CA in ecommerce-in-transit) is read as UTC, noted.
 Assumed, no public sample shows it: ``signed.givenName``/``familyName`` on a live Express reply (the
-definition's ``Person``); several entries with one ``id`` in a reply; the zone of a time whose place names
-no single-zone country (read as Turkey's).
+definition's ``Person``); several entries with one ``id`` in a reply; the zone of a time whose place and
+destination name no country (read as Turkey's).
 """
 
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from pydantic import ValidationError
 
@@ -96,6 +98,8 @@ STATUS = status_table(
 RETURNED_WORDS = "returned to shipper"  # Express's words for a parcel on its way back, under ``failure``
 NO_CODE = "unknown"  # an event's code when DHL groups it under none (Express events carry no statusCode)
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
+_UNPLACED = timezone(timedelta(0), "no zone known")  # UTC, told apart from an offset DHL wrote
+_LIST_INDEX = re.compile(r"\.\d+(?=\.)")  # "events.3.timestamp" → "events.timestamp": one note for every scan
 _LIMITS = {"code": 64, "text": 500, "events": 1000, "packages": 200, "notes": 100}
 
 
@@ -346,10 +350,18 @@ def _words(status: Status | None) -> set[str]:
 
 def _time(value: str | None, field: str, notes: ProofNotes, *countries: str | None) -> datetime | None:
     """An ISO 8601 time; DHL's definition (1.5.8) says one without an offset "should be interpreted as in the
-    place of the respective shipment event": the zone of the first of ``countries`` with a known zone, else
-    Istanbul (assumed: the marketplace's DHL parcels are delivered in Turkey)."""
-    zone = next(filter(None, map(zone_of, countries)), ISTANBUL)
-    return notes.optional(field, lambda: parse_timestamp(value, carrier=CODE, what=field, zone=zone))
+    place of the respective shipment event": the zone of the first of ``countries`` named (the event's place,
+    then the destination), or Istanbul when none is named (assumed: the marketplace's DHL parcels are delivered
+    in Turkey). A country of several zones and none for most of it (the United States) gives no zone: such a
+    time is read as UTC, noted once for all the scans, as it may be hours off."""
+    country = next(filter(None, map(text, countries)), None)
+    zone = (zone_of(country) if country else ISTANBUL) or _UNPLACED
+    at = notes.optional(field, lambda: parse_timestamp(value, carrier=CODE, what=field, zone=zone))
+    if at is None or at.tzinfo is not _UNPLACED:
+        return at
+    reason = "a local time in a country of several zones: read as UTC, may be hours off"
+    notes.unreadable(_LIST_INDEX.sub("", field), reason)
+    return at.replace(tzinfo=UTC)
 
 
 def _country(place: Place | None) -> str | None:

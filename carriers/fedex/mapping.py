@@ -19,7 +19,8 @@ Every field read, and where it is shown (samples in ``tests/fixtures/carriers/fe
     delivered only (a proof that is not delivered carries none of these):
         ``r.scanEvents[eventType=DL].date``, else ``r.dateAndTimes[type=ACTUAL_DELIVERY].dateTime`` → delivered_at
         ``r.deliveryDetails.receivedByName``, else ``signedByName`` (spec example only) → received_by
-        ``r.deliveryDetails.locationType`` → recipient_relation through ``RELATION`` (the spec's enum)
+        ``r.deliveryDetails.locationType`` → recipient_relation through ``RELATION`` (the spec's enum; a
+            place's type: RESIDENCE says nothing of who took the parcel)
         ``r.deliveryDetails.locationDescription`` → location.text; ``actualDeliveryAddress`` → location.address
         the SPOD document (``documents``), asked for when ``r.availableImages`` lists it
     ``r.scanEvents[]``: ``date``, ``eventType`` (else ``derivedStatusCode``), ``eventDescription``,
@@ -80,12 +81,14 @@ STATUS = status_table(
     },
 )
 
-# Every value of the spec's deliveryDetails.locationType enum.
+# Every value of the spec's deliveryDetails.locationType enum: "the FedEx location type code for the package
+# destination". RESIDENCE names a kind of place, not who took the parcel (a doorstep drop is one too; the
+# verbatim track-duplicate-results has it on an address FedEx marks not residential): the relation is unknown.
 RELATION = relation_table(
     CODE,
     "deliveryDetails.locationType",
     {
-        "RESIDENCE": R.RECIPIENT,
+        "RESIDENCE": R.UNKNOWN,
         **dict.fromkeys(
             (
                 "RECEPTIONIST_OR_FRONT_DESK",

@@ -18,7 +18,10 @@ public sources in its ``PROVENANCE.md``; ``Tracking.yaml`` / ``UPSTrackAlert.yam
                                                     #236), then the latest activity's status decides
     .activity[].status{type, code, statusCode}      type through STATUS (types D, I, M, MV, U, X from
                                                     UPSTrackAlert.yaml); D is "delivery information", so D
-                                                    counts as delivered only with statusCode 011 or none;
+                                                    counts as delivered only with statusCode 011, or with
+                                                    none and the description "Delivered" (track-delivered-
+                                                    no-offsets); else unknown (alert-delivery-type-out-for-
+                                                    delivery);
                                                     three-digit codes through PACKAGE_STATUS (003, 005, 011,
                                                     021 in track-delivered-no-proof, alert-*; 072 in issue
                                                     #236) when there is no type
@@ -66,6 +69,7 @@ from schemas.proof import (
     Attachment,
     AttachmentKind,
     DeliveryLocation,
+    NoteCode,
     PackageState,
     ProofOfDelivery,
     ProofSource,
@@ -94,6 +98,7 @@ STATUS = status_table(
     },
 )
 DELIVERED_CODE = "011"
+DELIVERED_WORD = "DELIVERED"
 # The three-digit package status codes seen in UPS's replies and examples.
 PACKAGE_STATUS = status_table(
     CODE,
@@ -160,13 +165,17 @@ def parse_track_response(response: HttpResponse, tracking_number: str, received_
 
 def read_status(status: Status, notes: Notes, field: str) -> tuple[ProofStatus, str | None]:
     """A status and the carrier's code that decided it. The type decides, except that a delivery-type
-    status counts as delivered only with code 011 (or no code): Track Alert's "D" also covers "loaded on
-    delivery vehicle" and "out for delivery"; otherwise the three-digit code decides."""
+    status counts as delivered only with code 011, or without a code when its words say delivered: Track
+    Alert's "D" also covers "loaded on delivery vehicle" and "out for delivery", and its schema has no
+    ``descriptionCode``. Otherwise the three-digit code decides; a "D" without one is unknown (noted)."""
     kind, detail = text(status.type), _detail(status)
     if kind is not None:
         found = notes.status(STATUS, kind, f"{field}.type")
-        if found is not ProofStatus.DELIVERED or detail in (None, DELIVERED_CODE):
+        if found is not ProofStatus.DELIVERED or _delivered(detail, status):
             return found, kind
+        if detail is None:
+            notes.add(NoteCode.STATUS_UNMAPPED, f"{field}.type", "delivery information without 011 or 'Delivered'")
+            return ProofStatus.UNKNOWN, kind
     if detail is not None:
         return notes.status(PACKAGE_STATUS, detail, f"{field}.statusCode"), detail
     return ProofStatus.UNKNOWN, kind
@@ -178,8 +187,16 @@ def _is_delivery(status: Status | None) -> bool:
         return False
     kind, detail = text(status.type), _detail(status)
     if kind is not None:
-        return kind.upper() == "D" and detail in (None, DELIVERED_CODE)
+        return kind.upper() == "D" and _delivered(detail, status)
     return detail == DELIVERED_CODE
+
+
+def _delivered(detail: str | None, status: Status) -> bool:
+    """Whether a delivery-type status is a delivery: code 011, or no code and UPS's word for it ("Delivered",
+    "DELIVERED ": Track Alert's delivery example, the Track API samples without ``statusCode``)."""
+    if detail is not None:
+        return detail == DELIVERED_CODE
+    return (text(status.description) or "").upper().startswith(DELIVERED_WORD)
 
 
 def place_text(address: Address | None) -> str | None:

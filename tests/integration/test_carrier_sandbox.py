@@ -38,14 +38,14 @@ S = Scenario
 
 # The relation each carrier's own words come to, for each delivered scenario; a scenario not listed comes to
 # UNKNOWN. DHL, Yurtiçi, Aras, MNG and PTT name people, not relations (the addressee's name counts as the
-# recipient), FedEx files a neighbour under OTHER and a doorstep under RESIDENCE.
+# recipient), FedEx files a neighbour under OTHER and both a hand-over and a doorstep under RESIDENCE (a type of
+# place, naming no one).
 RELATIONS: dict[str, dict[Scenario, R]] = {
     "ups": {S.DELIVERED: R.RECIPIENT, S.NEIGHBOUR: R.NEIGHBOUR, S.DOORMAN: R.DOORMAN,
             S.PARCEL_LOCKER: R.PARCEL_LOCKER, S.SAFE_PLACE: R.SAFE_PLACE, S.UNSIGNED: R.RECIPIENT,
             S.FAR_GPS: R.RECIPIENT},
     "dhl": {S.DELIVERED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
-    "fedex": {S.DELIVERED: R.RECIPIENT, S.DOORMAN: R.DOORMAN, S.PARCEL_LOCKER: R.PICKUP_POINT,
-              S.SAFE_PLACE: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
+    "fedex": {S.DOORMAN: R.DOORMAN, S.PARCEL_LOCKER: R.PICKUP_POINT},
     "hepsijet": {},  # HepsiJET names who took it, and prints the addressee masked: no relation to read
     "yurtici": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},
     "aras": {S.DELIVERED: R.RECIPIENT, S.UNSIGNED: R.RECIPIENT, S.FAR_GPS: R.RECIPIENT},

@@ -166,6 +166,16 @@ def test_an_ecommerce_shipment_in_transit_keeps_every_timed_scan() -> None:
     assert proof.events[-1].at == datetime(2023, 1, 29, 16, 2, tzinfo=ZoneInfo("Europe/London"))  # DHL's "UK"
 
 
+def test_a_scan_in_a_country_of_several_zones_is_not_read_in_the_destination_s_zone() -> None:
+    """DHL (definition 1.5.8): a time without offset is local to the event's place. Whittier, CA is not London:
+    with no zone known for the United States, the scan is read as UTC and the proof says it may be hours off."""
+    proof = parse("ecommerce-in-transit.json", "GMDBD8E9CCE94842E495B7")
+
+    assert datetime(2023, 1, 23, 8, 52, 15, tzinfo=UTC) in [event.at for event in proof.events]
+    assert datetime(2023, 1, 20, 10, 21, 25, tzinfo=ZoneInfo("Europe/London")) in [event.at for event in proof.events]
+    assert [(note.code, note.field) for note in proof.notes] == [(NoteCode.FIELD_UNREADABLE, "events.timestamp")]
+
+
 # --- which shipment and which piece -------------------------------------------------------------------------
 
 
@@ -190,7 +200,9 @@ def test_a_piece_the_delivery_scan_names_is_delivered() -> None:
     proof = parse("express-four-pieces.json", PIECES[0])
 
     assert (proof.status, proof.package_number) == (ProofStatus.DELIVERED, PIECES[0])
-    assert proof.delivered_at == datetime(2026, 5, 6, 14, 31, tzinfo=ISTANBUL)
+    # delivered in New York, a place of no single zone: read as UTC and noted, never as Istanbul's time
+    assert proof.delivered_at == datetime(2026, 5, 6, 14, 31, tzinfo=UTC)
+    assert (NoteCode.FIELD_UNREADABLE, "status.timestamp") in notes_of(proof)
     assert [p.number for p in proof.packages] == [PIECES[1], PIECES[2], PIECES[3]]
 
 

@@ -276,6 +276,17 @@ def test_a_delivery_type_scan_that_is_not_code_011_is_not_a_delivery() -> None:
     assert (proof.status, proof.status_code, proof.signature) == (ProofStatus.IN_TRANSIT, "072", None)
 
 
+def test_a_delivery_type_scan_without_a_code_that_does_not_say_delivered_is_not_a_delivery() -> None:
+    """UPSTrackAlert.yaml: "D = delivery information (loaded on delivery vehicle, out for delivery, delivered)"."""
+    reply = _with_scan_status({"type": "D", "code": "OT", "description": "Out For Delivery Today"})
+
+    proof = parse_track_response(ok(reply), SIGNED, RECEIVED)
+
+    assert (proof.status, proof.status_code, proof.delivered_at) == (ProofStatus.UNKNOWN, "D", None)
+    assert proof.signature is None
+    assert notes(proof) == [(NoteCode.STATUS_UNMAPPED, "trackResponse.shipment.package.activity.status.type")]
+
+
 def test_an_unknown_status_type_is_kept_counted_and_noted() -> None:
     before = UNMAPPED[("ups", "ZQ")]
     reply = _with_scan_status({"type": "ZQ", "code": "QQ", "description": "New"})

@@ -97,6 +97,28 @@ def test_a_photo_on_an_event_that_is_not_a_delivery_is_not_kept(ups) -> None:
     assert (event.proof.photo, event.proof.received_by, event.proof.delivered_at) == (None, None, None)
 
 
+def test_a_delivery_type_event_without_a_delivery_code_is_not_read_as_delivered(ups) -> None:
+    """UPS's "D" is "delivery information (loaded on delivery vehicle, out for delivery, delivered)", and the
+    webhook's schema has no ``descriptionCode``: a "D" that neither carries 011 nor says delivered proves nothing."""
+    [event] = ups.parse_webhook(sample("ups", "alert-delivery-type-out-for-delivery.json"))
+    proof = event.proof
+
+    assert (proof.status, proof.status_code, proof.delivered_at) == (ProofStatus.UNKNOWN, "D", None)
+    assert [(n.code, n.field) for n in proof.notes] == [(NoteCode.STATUS_UNMAPPED, "activityStatus.type")]
+    assert [(e.code, e.at) for e in proof.events] == [("OT", datetime(2024, 4, 23, 13, 15, 19, tzinfo=UTC))]
+
+
+def test_a_delivery_type_event_that_says_delivered_is_a_delivery_without_its_description_code(ups) -> None:
+    body = sample_json("ups", "alert-delivered.json")
+    del body["activityStatus"]["descriptionCode"]
+
+    [event] = ups.parse_webhook(json.dumps(body).encode())
+
+    proof = event.proof
+    assert (proof.status, proof.status_code, proof.received_by) == (ProofStatus.DELIVERED, "D", "John")
+    assert proof.notes == ()
+
+
 def test_an_unknown_status_type_is_kept_as_unknown_and_counted(ups) -> None:
     before = UNMAPPED[("ups", "QZ")]
     body = sample_json("ups", "alert-delivered.json")
