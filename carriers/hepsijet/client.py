@@ -11,6 +11,7 @@ from carriers.base import Capabilities
 from carriers.clock import Clock
 from carriers.hepsijet.mapping import (
     CODE,
+    RECEIVER_REFUSALS,
     build_token_request,
     build_track_request,
     build_tracking_request,
@@ -51,6 +52,6 @@ class HepsijetAdapter(PartnerPullAdapter[HepsijetSettings, OAuthLink]):
         if not wants_receiver(proof):
             return proof
         receiver = await self._link.send_with_token(
-            lambda token: build_track_request(settings, tracking_number, token=token)
+            lambda token: build_track_request(settings, tracking_number, token=token), accept=RECEIVER_REFUSALS
         )
         return parse_tracking_response(tracking, tracking_number, received_at, receiver)

@@ -61,6 +61,9 @@ TOKEN_HEADER = "X-Auth-Token"
 APIKEY_HEADER = "apikey"
 WHAT = "tracking reply"
 _DELIVERED = "DELIVERED"
+RECEIVER_REFUSALS = frozenset(range(400, 500)) - {401, 408, 429}
+"""The refusals of ``integration/track`` that leave a delivered proof standing without the receiver's name (noted):
+every 4xx but a refused token (replaced once) and those retried."""
 _NOT_FOUND = fold("bulunamadı")  # "Gönderi numarası bulunamadı.": the number was not found
 _MASK = "*"
 _DAWN = datetime.min.replace(tzinfo=UTC)  # ranks an entry without a readable time before every other
@@ -199,12 +202,13 @@ def _envelope(response: HttpResponse) -> TrackingReply:
 
 def _refusal(reply: Envelope, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
     detail = fold(reply.detail_status)
-    if detail == "NOT_FOUND" or _NOT_FOUND in fold(reply.message):
-        return not_found(CODE, tracking_number, received_at)
+    # A stated refusal wins over the message's words: a login refused is never read as "no such number".
     if detail == "UNAUTHORIZED":
         raise CarrierAuthError(f"{WHAT}: FAIL {detail}", carrier=CODE)
     if detail == "SERVER_ERROR":
         raise CarrierUnavailable(f"{WHAT}: FAIL {detail}", carrier=CODE)
+    if detail == "NOT_FOUND" or _NOT_FOUND in fold(reply.message):
+        return not_found(CODE, tracking_number, received_at)
     raise BadRequest(f"{WHAT}: FAIL {detail[:32] or 'without detailStatus'}", carrier=CODE)
 
 
@@ -285,6 +289,9 @@ def _status_code(entry: Delivery) -> str | None:
 def _handover(receiver: HttpResponse | None, number: str, notes: ProofNotes) -> TrackDetail | None:
     """The ``integration/track`` step in which the asked parcel was delivered, if that reply has one."""
     if receiver is None:
+        return None
+    if receiver.status >= 300:  # a refusal `RECEIVER_REFUSALS` lets through: the proof stands without the name
+        notes.unreadable("integration/track", f"HepsiJET refused the request (HTTP {receiver.status})")
         return None
     try:
         reply = read_wire(TrackReply, receiver.body, carrier=CODE, what="track reply")

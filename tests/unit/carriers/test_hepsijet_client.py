@@ -161,6 +161,17 @@ async def test_a_transient_failure_of_either_call_is_retried(adapter_at, clock) 
     assert hepsijet.breaker.failures == 0
 
 
+@pytest.mark.parametrize("status", [400, 403, 404, 422])
+async def test_a_refused_receiver_call_leaves_the_delivery_standing_without_the_name(adapter_at, clock, status) -> None:
+    fake = FakeHepsijet(track_statuses=(status,))
+    proof = await (await adapter_for(fake, adapter_at)).pull(DELIVERED)
+    assert (proof.status, proof.received_by) == (ProofStatus.DELIVERED, None)
+    assert [(n.field, n.reason) for n in proof.notes] == [
+        ("integration/track", f"HepsiJET refused the request (HTTP {status})")
+    ]
+    assert (len(fake.track_calls), clock.sleeps) == (1, [])
+
+
 async def test_a_carrier_that_stays_down_is_unavailable(adapter_at) -> None:
     fake = FakeHepsijet(tracking_statuses=(503,))
     with pytest.raises(CarrierUnavailable):

@@ -308,6 +308,13 @@ def test_a_fail_reply_is_refused_by_its_detail_status(detail: str, error: type[E
         parse_tracking_response(ok(body), DELIVERED, RECEIVED)
 
 
+@pytest.mark.parametrize(("detail", "error"), [("UNAUTHORIZED", CarrierAuthError), ("SERVER_ERROR", CarrierUnavailable)])
+def test_a_stated_refusal_is_never_read_as_not_found_from_its_message(detail: str, error: type[Exception]) -> None:
+    body = {"status": "FAIL", "detailStatus": detail, "message": "Gönderi numarası bulunamadı."}
+    with pytest.raises(error):
+        parse_tracking_response(ok(body), DELIVERED, RECEIVED)
+
+
 def test_a_fail_reply_that_is_not_about_the_number_is_a_bad_request() -> None:
     with pytest.raises(BadRequest, match="BARCODE_EXIST"):
         parse("fail-detail-status.json", DELIVERED)
