@@ -138,10 +138,10 @@ class Settings(BaseSettings):
     secrets_dir: Path | None = Field(
         default=None,
         description="A directory of files holding settings, each named like its variable in any case "
-                    "(`disputes_jwt_secret`) and holding its value (surrounding whitespace stripped): how secrets reach "
-                    "the service without the environment, e.g. /run/secrets, where Docker and Compose mount them. A "
-                    "variable set in the environment or `.env` wins over its file; a file that is unreadable or empty, "
-                    "or under the prefix but no setting's, stops every command at start-up.",
+                    "(`disputes_jwt_secret`) and holding its value (surrounding whitespace stripped): how secrets "
+                    "reach the service without the environment, e.g. /run/secrets, where Docker and Compose mount "
+                    "them. A variable set in the environment or `.env` wins over its file; a file that is unreadable "
+                    "or empty, or under the prefix but no setting's, stops every command at start-up.",
     )
     jwt_secret: SecretStr = Field(
         default=SecretStr(DEV_JWT_SECRET),
