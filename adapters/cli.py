@@ -16,7 +16,7 @@ from pathlib import Path
 
 from aiohttp import web
 from pydantic import ValidationError
-from pydantic_settings import SettingsError
+from pydantic_settings import DotEnvSettingsSource, SettingsError
 from pymongo.errors import PyMongoError
 
 from adapters.bootstrap import create_app
@@ -32,7 +32,9 @@ from sandbox import orders as sandbox_orders
 from sandbox.digital import DigitalScript
 from sandbox.downstream import serve_downstream_sandbox
 from sandbox.signing import DEVELOPMENT_SECRET
-from adapters.settings import DEV_JWT_SECRET, ENV_FILE, SECRETS_DIR, SecretFileError, Settings, unknown_variables
+from adapters.settings import (
+    DEV_JWT_SECRET, ENV_FILE, SECRETS_DIR, SecretFileError, SecretFiles, Settings, unknown_variables,
+)
 from adapters.web.auth import HmacTokens
 from adapters.web.limits import server_options
 from carriers.registry import CARRIERS
@@ -51,7 +53,7 @@ SETTINGS_NOTE = (
     "setting, with its default, is listed in docs/settings.md; a DISPUTES_* variable that names none stops the "
     "command."
 )
-SOURCES = {"DotEnvSettingsSource": f" (in {ENV_FILE})", "SecretFiles": f" (a file in {SECRETS_DIR})"}
+SOURCES = {DotEnvSettingsSource.__name__: f" (in {ENV_FILE})", SecretFiles.__name__: f" (a file in {SECRETS_DIR})"}
 """Where a setting that cannot be read was, by the pydantic-settings source that read it (none: the environment)."""
 DESCRIPTIONS = {
     "embedded": "Run everything on this machine with no configuration: an embedded MongoDB-compatible database "

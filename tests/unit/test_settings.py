@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import SettingsError
 
 from adapters.cli import explain
 from adapters.mongo.client import connect
@@ -236,6 +237,15 @@ def test_a_secret_file_the_service_may_not_read_stops_the_settings(secrets_dir: 
     with pytest.raises(SecretFileError) as refused:
         settings()
     assert list(explain(refused.value)) == [f"{path} cannot be read (Permission denied)"]
+
+
+def test_a_json_setting_whose_file_does_not_parse_is_one_line_naming_where_it_is(secrets_dir: Path) -> None:
+    (secrets_dir / "disputes_carriers").write_text('{"ups": {"credentials": "' + JWT_SECRET)
+    with pytest.raises(SettingsError) as refused:
+        settings()
+    (line,) = explain(refused.value)
+    assert line.startswith("DISPUTES_CARRIERS (a file in DISPUTES_SECRETS_DIR) cannot be read: ")
+    assert JWT_SECRET not in line
 
 
 def test_a_secrets_directory_that_is_not_there_stops_the_settings(secrets_dir: Path) -> None:
