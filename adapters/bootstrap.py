@@ -220,8 +220,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             if settings.mongodb_uri is None:
                 raise RuntimeError("DISPUTES_MONGODB_URI is not set (use `disputes embedded` for the local default)")
             client = connect(
-                settings.mongodb_uri, timeout_seconds=settings.mongodb_timeout_seconds,
-                event_listeners=overrides.mongo_listeners,
+                settings.mongodb_uri, password=settings.mongodb_password,
+                timeout_seconds=settings.mongodb_timeout_seconds, event_listeners=overrides.mongo_listeners,
             )
             db = client[settings.mongodb_database]
             await ensure_indexes(db)

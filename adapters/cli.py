@@ -16,7 +16,7 @@ from pathlib import Path
 
 from aiohttp import web
 from pydantic import ValidationError
-from pydantic_settings import SettingsError
+from pydantic_settings import DotEnvSettingsSource, SettingsError
 from pymongo.errors import PyMongoError
 
 from adapters.bootstrap import create_app
@@ -32,7 +32,9 @@ from sandbox import orders as sandbox_orders
 from sandbox.digital import DigitalScript
 from sandbox.downstream import serve_downstream_sandbox
 from sandbox.signing import DEVELOPMENT_SECRET
-from adapters.settings import DEV_JWT_SECRET, ENV_FILE, Settings, unknown_variables
+from adapters.settings import (
+    DEV_JWT_SECRET, ENV_FILE, SECRETS_DIR, SecretFileError, SecretFiles, Settings, unknown_variables,
+)
 from adapters.web.auth import HmacTokens
 from adapters.web.limits import server_options
 from carriers.registry import CARRIERS
@@ -46,10 +48,13 @@ RELAY_TARGETS = ("payments_url", "fulfillment_url", "notifications_url", "accoun
 """The marketplace services the outbox relay delivers to: a process that runs workers needs every one."""
 SETTINGS_NOTE = (
     f"Settings come from DISPUTES_* environment variables and from the lines of a {ENV_FILE} file in the working "
-    f"directory, if there is one; a variable set in the environment wins over the same line in {ENV_FILE}. Every "
+    f"directory, if there is one; a variable set in the environment wins over the same line in {ENV_FILE}, and both "
+    f"over a file named like it in the directory {SECRETS_DIR} names (secrets, such as /run/secrets). Every "
     "setting, with its default, is listed in docs/settings.md; a DISPUTES_* variable that names none stops the "
     "command."
 )
+SOURCES = {DotEnvSettingsSource.__name__: f" (in {ENV_FILE})", SecretFiles.__name__: f" (a file in {SECRETS_DIR})"}
+"""Where a setting that cannot be read was, by the pydantic-settings source that read it (none: the environment)."""
 DESCRIPTIONS = {
     "embedded": "Run everything on this machine with no configuration: an embedded MongoDB-compatible database "
                 "(mongoeco) on a file in DISPUTES_DATA_DIR, the stand-in marketplace services and carriers, the API, "
@@ -138,9 +143,11 @@ def explain(problem: Exception) -> Iterator[str]:
                 )
         case ValidationError():
             yield from (f"{problem.title} {'.'.join(loc) or '(all)'}: {message}" for loc, message in _refusals(problem))
+        case SecretFileError():  # says which file, never what it holds
+            yield str(problem)
         case SettingsError():  # a JSON setting that does not parse; its cause says where, not what
             field = re.search(r'field "(\w+)" from source "(\w+)"', str(problem))
-            where = f"DISPUTES_{field[1].upper()}" + (f" (in {ENV_FILE})" if "DotEnv" in field[2] else "") if field else ""
+            where = f"DISPUTES_{field[1].upper()}" + SOURCES.get(field[2], "") if field else ""
             yield f"{where or problem} cannot be read: {problem.__cause__ or 'not valid JSON'}"
         case PyMongoError():
             yield f"MongoDB (DISPUTES_MONGODB_URI): {str(problem).split(', Timeout:')[0]}"

@@ -1,5 +1,7 @@
-"""The one place configuration enters: environment variables prefixed `DISPUTES_` (or a `.env` file), where a
-name under the prefix that is no setting is refused (`unknown_variables`) rather than passed over.
+"""The one place configuration enters: environment variables prefixed `DISPUTES_` (or a `.env` file), and files
+named like them in the directory `DISPUTES_SECRETS_DIR` names (`SecretFiles`: how secrets arrive without the
+environment), where a name under the prefix that is no setting is refused (`unknown_variables`) rather than passed
+over.
 
 The business's numbers (`disputes.policy.PolicySettings`, `disputes.rules.Rules`) keep their defaults and
 reasons where they are used; each is a setting here through `_configures`, which takes both from there.
@@ -10,10 +12,14 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, TypeAdapter, field_validator, model_validator
 from pydantic.config import JsonDict
-from pydantic_settings import BaseSettings, DotEnvSettingsSource, EnvSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings, DotEnvSettingsSource, EnvSettingsSource, PydanticBaseSettingsSource, SecretsSettingsSource,
+    SettingsConfigDict, SettingsError,
+)
 
 from disputes.policy import PolicySettings
 from schemas.partner_webhook import MAX_BODY_BYTES as MAX_PUSH_BYTES
@@ -24,6 +30,7 @@ DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 ENV_PREFIX = "DISPUTES_"
 ENV_FILE = ".env"
 """Read from the working directory when it exists; a variable set in the environment wins over its line."""
+SECRETS_DIR = f"{ENV_PREFIX}SECRETS_DIR"
 READ_BY_OTHERS = {"DISPUTES_BIND": "docker-compose.yml", "DISPUTES_URL": "docs/partners.md's examples"}
 """Variables under the prefix that name no setting but that others read (Compose, from the shell or the same `.env`;
 a partner's scripts): let through, and ignored like any variable outside the prefix."""
@@ -50,14 +57,70 @@ def _configures(config: type[Configured], name: str, unit: timedelta | None = No
     return Field(default=default, description=description, json_schema_extra=extra)
 
 
+class SecretFileError(SettingsError):
+    """A file of the secrets directory that cannot be used, said in one line that names it and never its content."""
+
+
+def _named_files(directory: Path) -> list[Path]:
+    """The entries of the secrets directory named under the prefix, in any case (as the settings read them)."""
+    try:
+        return sorted(path for path in directory.iterdir() if path.name.upper().startswith(ENV_PREFIX))
+    except OSError as error:
+        raise SecretFileError(f"{SECRETS_DIR}: {directory} cannot be read ({error.strerror or error})") from None
+
+
+def _check_readable(path: Path) -> None:
+    """Refuse a setting's file that is unreadable or holds nothing but whitespace, which is stripped from a value."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SecretFileError(f"{path} cannot be read ({error.strerror or error})") from None
+    except UnicodeDecodeError:
+        raise SecretFileError(f"{path} is not UTF-8 text") from None
+    if not text.strip():
+        raise SecretFileError(f"{path} is empty: it must hold {path.name.upper()}'s value")
+
+
+class SecretFiles(SecretsSettingsSource):
+    """Settings from files in the directory `secrets_dir` names (DISPUTES_SECRETS_DIR, from the sources before this
+    one), each named like its variable in any case (`disputes_jwt_secret`), holding the value and at most surrounding
+    whitespace (a final newline), as Docker and Compose secrets mount them in /run/secrets. Any setting may come from
+    a file; the environment and `.env` win over one. A file of a setting that is unreadable or empty is refused
+    (`SecretFileError`) rather than passed over: the setting would keep its default."""
+
+    def __call__(self) -> dict[str, Any]:
+        if not (given := self.current_state.get("secrets_dir")):
+            return {}
+        self.secrets_dir = directory = Path(given)
+        for path in _named_files(directory):
+            if unknown_setting(path.name) is None:
+                _check_readable(path)
+        return super().__call__()
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=ENV_FILE, extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """pydantic-settings' order (arguments, environment, `.env`, secret files), with the secret files in the
+        directory the others name."""
+        return init_settings, env_settings, dotenv_settings, SecretFiles(settings_cls)
 
     host: str = Field(default="127.0.0.1", description="The address the API listens on.")
     port: int = Field(default=8080, description="The port the API listens on.")
 
     mongodb_uri: str | None = Field(
         default=None, description="MongoDB URI; unset means the embedded mongoeco server on data_dir."
+    )
+    mongodb_password: SecretStr | None = Field(
+        default=None,
+        description="The password of the user mongodb_uri names, kept out of the URI (a secret file in secrets_dir; "
+                    "any characters, no escaping). The URI then names the user and carries no password of its own.",
     )
     mongodb_database: str = Field(default="disputes", description="The database the service keeps its collections in.")
     mongodb_timeout_seconds: float = Field(
@@ -72,6 +135,14 @@ class Settings(BaseSettings):
     )
     carrier_sandbox_port: int = Field(default=8091, description="`disputes embedded`: the port of the stand-in carriers.")
 
+    secrets_dir: Path | None = Field(
+        default=None,
+        description="A directory of files holding settings, each named like its variable in any case "
+                    "(`disputes_jwt_secret`) and holding its value (surrounding whitespace stripped): how secrets "
+                    "reach the service without the environment, e.g. /run/secrets, where Docker and Compose mount "
+                    "them. A variable set in the environment or `.env` wins over its file; a file that is unreadable "
+                    "or empty, or under the prefix but no setting's, stops every command at start-up.",
+    )
     jwt_secret: SecretStr = Field(
         default=SecretStr(DEV_JWT_SECRET),
         description="The HMAC key development bearer tokens are signed with (the embedded default; `disputes token`), "
@@ -343,6 +414,17 @@ class Settings(BaseSettings):
         return secret
 
     @model_validator(mode="after")
+    def _password_for_the_uri_s_user(self) -> "Settings":
+        """The password goes with the user the URI names, and is given once. The message never repeats the URI,
+        which may carry a password."""
+        if self.mongodb_password is not None:
+            uri = urlsplit(self.mongodb_uri or "")
+            if uri.username is None or uri.password is not None:
+                raise ValueError("DISPUTES_MONGODB_PASSWORD is the password of the user DISPUTES_MONGODB_URI names: "
+                                 "the URI must name one (mongodb://user@host/...) and carry no password of its own")
+        return self
+
+    @model_validator(mode="after")
     def _numbers_hold_together(self) -> "Settings":
         """Refuse, when the settings load, numbers that cannot work together (a heartbeat slower than the lease;
         numbers the policy or the rules refuse, such as a near radius beyond the far distance), rather than when
@@ -393,12 +475,16 @@ def unknown_setting(variable: str) -> str | None:
 
 
 def unknown_variables(env_file: Path | str | None = ENV_FILE) -> Iterator[str]:
-    """One line for each variable of the environment and of `env_file` (read as the settings read them) that
-    `unknown_setting` refuses, naming where it is; a name in both is said once, as the environment's.
-    pydantic-settings' own `extra="forbid"` would not do: it checks the `.env` file only, and refuses each of its
-    lines outside the prefix too (Compose reads the same file: MONGO_ROOT_PASSWORD)."""
-    in_file = {name: f" (in {env_file})" for name in DotEnvSettingsSource(Settings, env_file=env_file).env_vars}
-    found = in_file | {name: "" for name in EnvSettingsSource(Settings).env_vars}
+    """One line for each variable of the environment, of `env_file` (read as the settings read them) and each file of
+    the secrets directory they name that `unknown_setting` refuses, naming where it is; a name in more than one is
+    said once, as the environment's, else as `env_file`'s. pydantic-settings' own `extra="forbid"` would not do: it
+    checks the `.env` file only, and refuses each of its lines outside the prefix too (Compose reads the same file:
+    MONGO_ROOT_USERNAME)."""
+    env, dotenv = EnvSettingsSource(Settings).env_vars, DotEnvSettingsSource(Settings, env_file=env_file).env_vars
+    directory = env.get(SECRETS_DIR.lower()) or dotenv.get(SECRETS_DIR.lower())
+    files = _named_files(Path(directory)) if directory else []
+    found = {path.name.lower(): f" (a file in {directory})" for path in files}
+    found |= {name: f" (in {env_file})" for name in dotenv} | {name: "" for name in env}
     for name, where in sorted(found.items()):
         if (why := unknown_setting(name)) is not None:
             yield f"{name.upper()}{where}: {why}"

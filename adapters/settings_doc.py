@@ -26,12 +26,15 @@ Generated from `adapters/settings.py` by `python -m adapters.settings_doc`; edit
 
 Every setting is an environment variable. The commands also read a `.env` file in the working directory when
 there is one (`DISPUTES_PORT=8081` lines; they say so on start-up); a variable set in the environment wins over the
-same line in `.env`. Outside the embedded default `DISPUTES_MONGODB_URI`, `DISPUTES_JWT_SECRET` and
+same line in `.env`. Any setting can also be a file named like its variable in the directory `DISPUTES_SECRETS_DIR`
+names (`/run/secrets/disputes_jwt_secret`), which is how secrets should arrive: the environment and `.env` win
+over it. Outside the embedded default `DISPUTES_MONGODB_URI`, `DISPUTES_JWT_SECRET` and
 `DISPUTES_EFFECTS_SIGNING_SECRET` are required, and `disputes serve` needs the identity provider's
 `DISPUTES_JWT_JWKS_URL`; `disputes serve` and `disputes worker` say in one line which setting they miss. A
-variable starting with `DISPUTES_` (in the environment or in `.env`) that names none of the settings below stops
-every command at start-up, with one line naming it and the setting it most probably meant: unrefused, it would be
-passed over and that setting would keep its default. Only these, which others read, are let through:
+variable starting with `DISPUTES_` (in the environment, in `.env`, or a file's name in that directory) that names
+none of the settings below stops every command at start-up, with one line naming it and the setting it most
+probably meant: unrefused, it would be passed over and that setting would keep its default. Only these, which
+others read, are let through:
 {OTHERS}.
 The decision policy's and the business rules' numbers take their defaults and reasons from
 `disputes/policy/settings.py` and `disputes/rules.py`.

@@ -3,16 +3,21 @@
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import SecretStr
 from pymongo import AsyncMongoClient, monitoring
 
 
 def connect(
-    uri: str, *, timeout_seconds: float = 5.0, event_listeners: Sequence[monitoring._EventListener] = ()
+    uri: str, *, password: SecretStr | None = None, timeout_seconds: float = 5.0,
+    event_listeners: Sequence[monitoring._EventListener] = (),
 ) -> AsyncMongoClient[dict[str, Any]]:
     """A client that returns aware UTC datetimes and fails fast when the database is away, so the API can
-    answer 503 instead of hanging. Connecting is lazy: no I/O happens here."""
+    answer 503 instead of hanging, authenticating the user the URI names with `password` when it is given (as is,
+    with no URI escaping). Connecting is lazy: no I/O happens here."""
+    credentials: dict[str, Any] = {} if password is None else {"password": password.get_secret_value()}
     return AsyncMongoClient(
         uri,
+        **credentials,
         tz_aware=True,
         serverSelectionTimeoutMS=int(timeout_seconds * 1000),
         connectTimeoutMS=int(timeout_seconds * 1000),

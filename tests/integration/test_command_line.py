@@ -118,6 +118,19 @@ def test_a_refused_secret_in_the_env_file_is_not_printed_either(tmp_path, line, 
     assert secret not in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize(("content", "said"), [
+    ("", "is empty: it must hold DISPUTES_JWT_SECRET's value"),
+    (JWT_SECRET, "DISPUTES_JWT_SECRET: must be at least 32 characters long"),
+])
+def test_a_refused_secret_file_is_one_line_without_its_value(tmp_path, content, said):
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "disputes_jwt_secret").write_text(content + "\n")
+    env = {k: v for k, v in PRODUCTION.items() if k != "DISPUTES_JWT_SECRET"}
+    result = disputes("serve", env={**env, "DISPUTES_SECRETS_DIR": str(tmp_path / "secrets")}, cwd=tmp_path)
+    assert said in refused_in_one_line(result)
+    assert JWT_SECRET not in result.stdout + result.stderr
+
+
 def test_the_env_file_is_read_said_so_and_the_environment_wins_over_it(tmp_path):
     (tmp_path / ".env").write_text(
         f"DISPUTES_JWT_SECRET={SECRET}\nDISPUTES_JWT_ISSUER=from-the-file\nDISPUTES_JWT_AUDIENCE=from-the-file\n"

@@ -1,10 +1,11 @@
 """The deployment files (docker-compose.yml, Dockerfile, .dockerignore) agree with the code they deploy.
 
 No Docker engine runs in CI, so these read the files: compose with a YAML parser (and its variables substituted
-as compose substitutes them), the Dockerfile as text.
+as compose substitutes them, its secrets written where compose mounts them), the Dockerfile as text.
 """
 
 import json
+import os
 import re
 import shlex
 import shutil
@@ -15,9 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
+from pydantic import SecretStr
 
 from adapters.cli import COMMANDS, require_production_settings
-from adapters.settings import Settings
+from adapters.settings import Settings, unknown_setting, unknown_variables
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED_COMMANDS = frozenset({"serve", "worker", "sandbox", "token", "embedded", "sandbox-shipment"})
@@ -25,14 +27,24 @@ MONGO_SERVICES = ("mongo1", "mongo2", "mongo3")
 KEYFILE_SERVICE = "mongo-keyfile"
 MONGO_UID = "999"  # the mongodb user of the official image, which mongod runs as
 VARIABLE = re.compile(r"\$(?:\$|\{(\w+)(?:(:?)([-?+])([^}]*))?\}|(\w+))")
-SECRETS = {  # what compose requires from the environment
-    "DISPUTES_JWT_SECRET": "a-test-secret-that-is-long-enough-0123456789",
-    "DISPUTES_EFFECTS_SIGNING_SECRET": "a-test-effects-signing-secret-long-enough-0123",
+REQUIRED = {  # what compose requires from the environment: nothing secret
     "DISPUTES_JWT_JWKS_URL": "https://idp.example/.well-known/jwks.json",
     "DISPUTES_JWT_ISSUER": "https://idp.example/",
-    "MONGO_ROOT_PASSWORD": "pw0123456789",
-    "MONGO_APP_PASSWORD": "app0123456789",
 }
+SECRET_FILES = {  # the files of ./secrets, as an operator writes them (`openssl rand -hex 32 > secrets/<name>`)
+    "mongo_root_password": "root-password-0123456789abcdef",
+    "mongo_app_password": "app-password-0123456789abcdef",
+    "disputes_jwt_secret": "a-test-secret-that-is-long-enough-0123456789",
+    "disputes_effects_signing_secret": "a-test-effects-signing-secret-long-enough-0123",
+}
+GRANTS = {  # which services need each secret, and why; no other service gets it
+    "mongo_root_password": {"mongo1"},  # the image creates the root user; the healthcheck authenticates as it
+    "mongo_app_password": {"mongo1", "api", "worker"},  # mongo1 creates the service's user; the service logs in
+    "disputes_jwt_secret": {"api", "worker"},  # the API signs query cursors; `disputes worker` refuses to start without
+    "disputes_effects_signing_secret": {"worker", "sandbox"},  # the workers sign messages; the sandbox verifies them
+}
+SECRETS_DIR = "/run/secrets"  # where compose mounts a secret whose target is a bare name
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|CREDENTIAL|PRIVATE|KEY", re.IGNORECASE)
 APP_COMMANDS = {"sandbox": "sandbox", "api": "serve", "worker": "worker"}
 DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 
@@ -83,8 +95,8 @@ def interpolate(value: object, env: dict[str, str]) -> object:
 
 @pytest.fixture(scope="module")
 def resolved(services: dict) -> dict:
-    """The services as `docker compose up` runs them with only the required secrets set."""
-    return interpolate(services, SECRETS)  # type: ignore[return-value]
+    """The services as `docker compose up` runs them with only the required variables set."""
+    return interpolate(services, REQUIRED)  # type: ignore[return-value]
 
 
 def command_of(service: dict) -> list[str]:
@@ -102,6 +114,40 @@ def environment_of(service: dict) -> dict[str, str]:
     if isinstance(env, list):
         env = dict(item.split("=", 1) for item in env)
     return {name: str(value) for name, value in env.items()}
+
+
+def granted(service: dict) -> dict[str, str]:
+    """Each secret the service is granted (short and long syntax) → the path compose mounts it at."""
+    found = {}
+    for entry in service.get("secrets", []):
+        source = entry if isinstance(entry, str) else entry["source"]
+        target = entry.get("target", source) if isinstance(entry, dict) else source
+        found[source] = target if target.startswith("/") else f"{SECRETS_DIR}/{target}"
+    return found
+
+
+def write_secrets(service: dict, directory: Path) -> Path:
+    """The service's secrets directory as compose fills it, at `directory`: each granted secret's file, by the name
+    it is mounted under, holding what the operator wrote (with the final newline `echo` and `openssl` write)."""
+    directory.mkdir()
+    for source, target in granted(service).items():
+        assert Path(target).parent == Path(SECRETS_DIR), f"{source} is mounted outside {SECRETS_DIR}"
+        (directory / Path(target).name).write_text(SECRET_FILES[source] + "\n")
+    return directory
+
+
+def loaded(name: str, resolved: dict, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
+    """The settings `name`'s command loads from its environment and its secrets, as compose runs it."""
+    env = environment_of(resolved[name])
+    assert env["DISPUTES_SECRETS_DIR"] == SECRETS_DIR, f"{name} reads its secrets from where compose mounts them"
+    with monkeypatch.context() as patch:
+        for variable in [variable for variable in os.environ if variable.upper().startswith("DISPUTES_")]:
+            patch.delenv(variable)
+        for variable, value in env.items():
+            patch.setenv(variable, value)
+        patch.setenv("DISPUTES_SECRETS_DIR", str(write_secrets(resolved[name], tmp_path / name)))
+        assert list(unknown_variables(None)) == [], f"{name}: a variable or secret file that names no setting"
+        return Settings(_env_file=None)
 
 
 def healthcheck_enabled(service: dict) -> bool:
@@ -136,26 +182,94 @@ def test_every_disputes_variable_in_compose_is_a_settings_field(services):
                 assert variable.removeprefix("DISPUTES_").lower() in fields, f"{name}: {variable} is read by nothing"
 
 
-def test_api_and_worker_environments_load_into_settings(services, resolved, monkeypatch):
+def test_api_and_worker_start_on_their_environment_and_secrets(resolved, monkeypatch, tmp_path):
     for name, run_workers in (("api", False), ("worker", True)):
-        assert re.fullmatch(r"\$\{DISPUTES_JWT_SECRET:\?[^}]+\}", environment_of(services[name])["DISPUTES_JWT_SECRET"])
-        env = environment_of(resolved[name])
-        with monkeypatch.context() as patch:
-            for variable in env:
-                patch.setenv(variable, env[variable])
-            settings = Settings(_env_file=None)
+        settings = loaded(name, resolved, monkeypatch, tmp_path)
         assert not settings.embedded
         assert settings.host == "0.0.0.0"
         assert settings.run_workers is run_workers
         require_production_settings(settings, api=name == "api")  # the command would start, not refuse
         assert settings.log_json is True
         assert settings.mongodb_database
+        assert settings.jwt_secret.get_secret_value() == SECRET_FILES["disputes_jwt_secret"]
+        assert isinstance(settings.mongodb_password, SecretStr)
+        assert settings.mongodb_password.get_secret_value() == SECRET_FILES["mongo_app_password"]
 
 
-def test_the_workers_and_the_sandbox_require_the_same_effects_signing_secret(services):
-    for name in ("worker", "sandbox"):
-        secret = environment_of(services[name])["DISPUTES_EFFECTS_SIGNING_SECRET"]
-        assert re.fullmatch(r"\$\{DISPUTES_EFFECTS_SIGNING_SECRET:\?[^}]+\}", secret), f"{name} must require it"
+def test_the_workers_and_the_sandbox_sign_and_verify_with_the_same_effects_signing_secret(resolved, monkeypatch,
+                                                                                          tmp_path):
+    worker, sandbox = (loaded(name, resolved, monkeypatch, tmp_path) for name in ("worker", "sandbox"))
+    assert sandbox.effects_signing_secret.get_secret_value() == SECRET_FILES["disputes_effects_signing_secret"]
+    assert worker.effects_signing_secret == sandbox.effects_signing_secret
+    assert worker.effects_signing_key_id == sandbox.effects_signing_key_id
+
+
+def test_every_secret_a_service_is_granted_is_declared_from_a_file_kept_out_of_git_and_of_the_image(compose,
+                                                                                                   services):
+    declared = compose.get("secrets") or {}
+    for name, service in services.items():
+        assert set(granted(service)) <= set(declared), f"{name} is granted a secret that is not declared"
+    assert set(declared) == set(GRANTS), "every declared secret is granted, and none is missing"
+    for name, secret in declared.items():
+        assert set(secret) == {"file"}, f"{name}: a file of ./secrets, not the environment or an external store"
+        assert Path(secret["file"]) == Path("secrets", name), name
+    assert "secrets/" in (ROOT / ".gitignore").read_text().splitlines()
+    assert "secrets" in (ROOT / ".dockerignore").read_text().splitlines()
+
+
+def test_each_secret_is_granted_to_exactly_the_services_that_need_it(services):
+    grants = {secret: {name for name, service in services.items() if secret in granted(service)} for secret in GRANTS}
+    assert grants == GRANTS
+
+
+def test_a_service_s_secrets_are_mounted_where_it_reads_them(services):
+    """The service reads a setting from the file named like its variable in DISPUTES_SECRETS_DIR; mongo1 reads each
+    password from the file one of its `*_FILE` variables names."""
+    for name, service in services.items():
+        mounts, env = granted(service), environment_of(service)
+        if name == "mongo1":
+            named = {value for variable, value in env.items() if variable.endswith("_FILE")}
+            assert set(mounts.values()) == named, "each secret is read through one *_FILE variable"
+            continue
+        assert not mounts or env.get("DISPUTES_SECRETS_DIR") == SECRETS_DIR, name
+        for source, target in mounts.items():
+            variable = Path(target).name.upper()
+            assert variable.startswith("DISPUTES_"), f"{name}: {source} is read by nothing"
+            assert unknown_setting(variable) is None, f"{name}: {source} is read by nothing"
+
+
+def strings(value: object) -> list[str]:
+    """Every string in `value`, however deep."""
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in strings(item)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_no_secret_is_in_any_service_s_environment_command_or_healthcheck(services, resolved):
+    """`docker inspect` shows a container's environment, command and healthcheck, and every process in it sees its
+    environment; anything that sees its processes sees their arguments (ps, /proc/<pid>/cmdline)."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    read_from_the_shell = {match[0] or match[4] for match in VARIABLE.findall(text) if match[0] or match[4]}
+    assert [name for name in read_from_the_shell if SECRET_NAME.search(name)] == [], "compose passes no secret on"
+    for name, service in resolved.items():
+        mounts = set(granted(service).values())
+        for variable, value in environment_of(service).items():
+            if variable == "DISPUTES_SECRETS_DIR":  # where the secrets are, not one
+                assert value == SECRETS_DIR, name
+            elif SECRET_NAME.search(variable):
+                assert variable.endswith("_FILE") and value in mounts, f"{name}: {variable} holds a secret"
+            if variable.startswith("DISPUTES_"):
+                setting = Settings.model_fields[variable.removeprefix("DISPUTES_").lower()]
+                assert SecretStr not in (setting.annotation, *getattr(setting.annotation, "__args__", ())), variable
+            if "://" in value:
+                assert urlsplit(value).password is None, f"{name}: {variable} carries a password"
+        words = strings([service.get(key) for key in ("command", "entrypoint")] + [service.get("healthcheck", {})])
+        for word in words:
+            assert not re.search(r"(^|\s)(-p|--password)\b", word), f"{name}: a password option in {word!r}"
+            assert not re.search(r"\$\{?\w*(PASSWORD|SECRET)", word), f"{name}: a secret expanded in {word!r}"
+        assert not [value for value in SECRET_FILES.values() if value in str(service)], name
 
 
 def test_the_api_requires_the_identity_providers_jwks_url_and_issuer(services):
@@ -255,37 +369,20 @@ def test_published_ports_are_unique_and_the_api_publishes_its_configured_port(re
 def test_only_the_api_is_published_on_loopback_unless_an_address_is_chosen(services, resolved):
     assert [name for name, service in resolved.items() if published_ports(service)] == ["api"]
     assert {ip for ip, _, _ in published_ports(resolved["api"])} == {"127.0.0.1"}
-    everywhere = interpolate(services["api"], {**SECRETS, "DISPUTES_BIND": "0.0.0.0"})
+    everywhere = interpolate(services["api"], {**REQUIRED, "DISPUTES_BIND": "0.0.0.0"})
     assert {ip for ip, _, _ in published_ports(everywhere)} == {"0.0.0.0"}  # type: ignore[arg-type]
 
 
-def test_mongodb_requires_a_root_password_from_the_environment_and_has_no_default(services):
-    env = environment_of(services["mongo1"])
-    assert re.fullmatch(r"\$\{MONGO_ROOT_PASSWORD:\?[^}]+\}", env["MONGO_INITDB_ROOT_PASSWORD"])
-    with pytest.raises(Unset, match="MONGO_ROOT_PASSWORD"):
-        interpolate(services, {name: value for name, value in SECRETS.items() if name != "MONGO_ROOT_PASSWORD"})
-    assert SECRETS["MONGO_ROOT_PASSWORD"] not in (ROOT / "docker-compose.yml").read_text()
-
-
-def test_the_service_user_s_password_is_required_from_the_environment_and_on_no_command_line(services):
-    required = r"\$\{MONGO_APP_PASSWORD:\?[^}]+\}"
-    assert re.fullmatch(required, environment_of(services["mongo1"])["MONGO_APP_PASSWORD"])
-    for name in ("api", "worker"):
-        assert re.search(rf":{required}@", environment_of(services[name])["DISPUTES_MONGODB_URI"]), name
-    with pytest.raises(Unset, match="MONGO_APP_PASSWORD"):
-        interpolate(services, {name: value for name, value in SECRETS.items() if name != "MONGO_APP_PASSWORD"})
-    assert SECRETS["MONGO_APP_PASSWORD"] not in (ROOT / "docker-compose.yml").read_text()
-
-
 def test_the_service_connects_as_its_own_user_never_as_the_root_user(services, resolved):
+    """With the password of its own user's secret (DISPUTES_MONGODB_PASSWORD), never in the URI."""
     mongo1 = environment_of(resolved["mongo1"])
     for name in ("api", "worker"):
-        assert "MONGO_ROOT" not in str(services[name]), f"{name} is given the root credentials"
-        assert SECRETS["MONGO_ROOT_PASSWORD"] not in str(resolved[name]), name
+        assert "MONGO_ROOT" not in str(services[name]) and "mongo_root_password" not in granted(services[name]), name
         parts = urlsplit(environment_of(resolved[name])["DISPUTES_MONGODB_URI"])
         assert parts.username != mongo1["MONGO_INITDB_ROOT_USERNAME"], name
-        assert (parts.username, parts.password) == (mongo1["MONGO_APP_USERNAME"], SECRETS["MONGO_APP_PASSWORD"]), name
+        assert (parts.username, parts.password) == (mongo1["MONGO_APP_USERNAME"], None), name
         assert parse_qs(parts.query)["authSource"] == ["admin"], name
+        assert Path(granted(services[name])["mongo_app_password"]).name == "disputes_mongodb_password", name
 
 
 def sibling_db(script: str) -> tuple[str, str]:
@@ -295,17 +392,22 @@ def sibling_db(script: str) -> tuple[str, str]:
 
 
 def test_mongo1_s_healthcheck_creates_the_service_user_with_read_write_on_the_service_database_only(resolved):
-    """Once a primary is elected, and only when the user is missing: a restart or the next check creates nothing."""
+    """Once a primary is elected, and only when the user is missing: a restart or the next check creates nothing.
+    Its password is the file of the secret the API and the worker log in with."""
     script = option(healthcheck_argv(resolved["mongo1"]), "--eval")
     env = environment_of(resolved["mongo1"])
     parts = urlsplit(environment_of(resolved["api"])["DISPUTES_MONGODB_URI"])
     handle, database = sibling_db(script)
     assert [database] == parse_qs(parts.query)["authSource"]
     (call,) = re.findall(rf"{handle}\.createUser\(\{{(.*?)\}}\s*\)", script, re.DOTALL)
-    fields = dict(re.findall(r"(user|pwd|roles):\s*(process\.env\.\w+|\[.*?\])", call, re.DOTALL))
+    fields = dict(re.findall(r"(user|pwd|roles):\s*(process\.env\.\w+|secret\(process\.env\.\w+\)|\[.*?\])", call,
+                             re.DOTALL))
     assert set(fields) == {"user", "pwd", "roles"}
-    user, pwd = (env[fields[key].removeprefix("process.env.")] for key in ("user", "pwd"))
-    assert (user, pwd) == (parts.username, parts.password) == (env["MONGO_APP_USERNAME"], SECRETS["MONGO_APP_PASSWORD"])
+    user = env[fields["user"].removeprefix("process.env.")]
+    assert user == parts.username == env["MONGO_APP_USERNAME"]
+    password_file = env[fields["pwd"].removeprefix("secret(process.env.").removesuffix(")")]
+    (source,) = [source for source, target in granted(resolved["mongo1"]).items() if target == password_file]
+    assert Path(granted(resolved["api"])[source]).name == "disputes_mongodb_password"
     role = re.fullmatch(r"""\[\s*\{\s*role:\s*["'](\w+)["'],\s*db:\s*process\.env\.(\w+)\s*\}\s*\]""", fields["roles"])
     assert role, f"one role, no more: {fields['roles']}"
     assert (role.group(1), env[role.group(2)]) == ("readWrite", environment_of(resolved["api"])["DISPUTES_MONGODB_DATABASE"])
@@ -321,27 +423,66 @@ def test_mongo1_s_healthcheck_script_is_valid_javascript(resolved, tmp_path):
     assert checked.returncode == 0, checked.stderr
 
 
-def test_the_healthcheck_authenticates_as_root_from_mongo1_s_own_environment(resolved):
-    """Inside the script, before it does anything else; the password is read from the environment (process.env)."""
+def test_the_healthcheck_authenticates_as_root_with_the_password_the_image_created_it_with(resolved):
+    """Inside the script, before it does anything else; the password is read from the file the image reads it from
+    (MONGO_INITDB_ROOT_PASSWORD_FILE, the root password's secret), never from the environment."""
     script = option(healthcheck_argv(resolved["mongo1"]), "--eval")
+    env = environment_of(resolved["mongo1"])
     handle, database = sibling_db(script)
-    credentials = re.search(rf"{handle}\.auth\(process\.env\.(\w+),\s*process\.env\.(\w+)\)", script)
+    credentials = re.search(rf"{handle}\.auth\(process\.env\.(\w+),\s*secret\(process\.env\.(\w+)\)\)", script)
     assert credentials, "the healthcheck must authenticate"
     assert database == "admin"
-    assert credentials.groups() == ("MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD")
-    assert set(credentials.groups()) <= set(environment_of(resolved["mongo1"]))
+    assert credentials.groups() == ("MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD_FILE")
+    assert "MONGO_INITDB_ROOT_PASSWORD" not in env
+    assert env["MONGO_INITDB_ROOT_PASSWORD_FILE"] == granted(resolved["mongo1"])["mongo_root_password"]
     assert credentials.start() < script.index("rs.status()")
 
 
-def test_no_password_is_on_the_healthcheck_s_command_line(services, resolved):
-    """A process's arguments are visible to anything that sees the container's processes (ps, /proc/<pid>/cmdline)
-    for as long as the check runs, which is every few seconds for the container's whole life."""
-    expansion = re.compile(r"\$\{?(MONGO_INITDB_ROOT_PASSWORD|MONGO_ROOT_PASSWORD|MONGO_APP_PASSWORD)\b")
-    for word in healthcheck_argv(services["mongo1"]):  # before compose and the container's shell expand anything
-        assert not word.startswith(("-p", "--password")), word
-        assert not expansion.search(word), word
-    for word in healthcheck_argv(resolved["mongo1"]):
-        assert SECRETS["MONGO_ROOT_PASSWORD"] not in word and SECRETS["MONGO_APP_PASSWORD"] not in word
+HEALTHCHECK_HARNESS = """
+const files = require("fs");
+const fs = { readFileSync: (file, encoding) =>
+  files.readFileSync(file.replace(/^\\/run\\/secrets\\//, process.env.HARNESS_SECRETS + "/"), encoding) };
+const calls = [];
+const users = {
+  auth: (user, pwd) => { calls.push(["auth", user, pwd]); return { ok: 1 } },
+  getUser: (user) => null,
+  createUser: (spec) => { calls.push(["createUser", spec]) },
+};
+const db = { getSiblingDB: (name) => { calls.push(["getSiblingDB", name]); return users } };
+const rs = { status: () => ({ members: [{ state: 1 }] }), initiate: (config) => calls.push(["initiate"]) };
+process.on("exit", () => console.log(JSON.stringify(calls)));
+"""
+"""The globals mongosh gives the script, answering as a new replica set with a primary and no service user yet;
+the secret files are read from HARNESS_SECRETS instead of /run/secrets. What the script called is printed at exit."""
+
+
+def run_healthcheck(resolved: dict, secrets: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    script = tmp_path / "healthcheck.js"
+    script.write_text(HEALTHCHECK_HARNESS + option(healthcheck_argv(resolved["mongo1"]), "--eval"))
+    env = {**environment_of(resolved["mongo1"]), "HARNESS_SECRETS": str(secrets), "PATH": os.environ["PATH"]}
+    return subprocess.run(["node", str(script)], capture_output=True, text=True, timeout=60, check=False, env=env)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node runs the script")
+def test_mongo1_s_healthcheck_uses_the_passwords_of_its_secret_files(resolved, tmp_path):
+    env = environment_of(resolved["mongo1"])
+    ran = run_healthcheck(resolved, write_secrets(resolved["mongo1"], tmp_path / "secrets"), tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    calls = json.loads(ran.stdout)
+    assert ["auth", env["MONGO_INITDB_ROOT_USERNAME"], SECRET_FILES["mongo_root_password"]] in calls
+    (created,) = [spec for call, spec, *_ in calls if call == "createUser"]
+    assert created == {"user": env["MONGO_APP_USERNAME"], "pwd": SECRET_FILES["mongo_app_password"],
+                       "roles": [{"role": "readWrite", "db": env["MONGO_APP_DATABASE"]}]}
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node runs the script")
+def test_mongo1_s_healthcheck_fails_naming_an_empty_secret_file_and_creates_no_user(resolved, tmp_path):
+    secrets = write_secrets(resolved["mongo1"], tmp_path / "secrets")
+    (secrets / "mongo_app_password").write_text("\n")
+    ran = run_healthcheck(resolved, secrets, tmp_path)
+    assert ran.returncode != 0
+    assert f"{granted(resolved['mongo1'])['mongo_app_password']} is empty" in ran.stderr
+    assert "createUser" not in [call for call, *_ in json.loads(ran.stdout)]
 
 
 def mounts(service: dict) -> dict[str, tuple[str, str]]:
@@ -451,7 +592,7 @@ def test_the_image_exposes_the_settings_port_and_checks_healthz_with_python():
 
 def test_the_build_context_holds_what_the_image_copies_and_nothing_local():
     ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
-    assert {".venv", ".tools", "var", "tests", ".git", ".env", "**/__pycache__"} <= ignored
+    assert {".venv", ".tools", "var", "tests", ".git", ".env", "secrets", "**/__pycache__"} <= ignored
     for keyword, arg in dockerfile_instructions():
         if keyword != "COPY" or "--from=" in arg:
             continue

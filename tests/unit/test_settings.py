@@ -1,5 +1,6 @@
 """Settings: every number the business sets is a setting whose default is the core's own, the settings
-page is what the model says, and a variable under the prefix that names no setting is refused."""
+page is what the model says, a variable under the prefix that names no setting is refused, and secrets come from
+the files of a secrets directory."""
 
 import dataclasses
 import os
@@ -7,9 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import SettingsError
 
-from adapters.settings import READ_BY_OTHERS, Settings, unknown_setting, unknown_variables
+from adapters.cli import explain
+from adapters.mongo.client import connect
+from adapters.settings import READ_BY_OTHERS, SecretFileError, Settings, unknown_setting, unknown_variables
 from adapters.settings_doc import PAGE, render, undescribed
 from disputes.policy import PolicySettings
 from disputes.rules import Rules
@@ -162,3 +166,125 @@ def test_unknown_variables_come_from_the_environment_and_the_env_file(monkeypatc
     ]
     monkeypatch.delenv("DISPUTES_JWT_SECRT")
     assert list(unknown_variables(None)) == []
+
+
+JWT_SECRET = "a-jwt-secret-from-a-file-0123456789abcdef"
+MONGODB_PASSWORD = "p@ss:w/rd%that-needs-no-escaping"
+
+
+@pytest.fixture
+def secrets_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A secrets directory as Compose mounts one, named by DISPUTES_SECRETS_DIR, and no other DISPUTES_* variable."""
+    for name in [name for name in os.environ if name.upper().startswith("DISPUTES_")]:
+        monkeypatch.delenv(name)
+    directory = tmp_path / "secrets"
+    directory.mkdir()
+    monkeypatch.setenv("DISPUTES_SECRETS_DIR", str(directory))
+    return directory
+
+
+def test_settings_come_from_the_files_of_the_secrets_directory(secrets_dir: Path) -> None:
+    (secrets_dir / "disputes_jwt_secret").write_text(JWT_SECRET + "\n")  # as `echo` or `openssl rand` write it
+    (secrets_dir / "DISPUTES_MONGODB_PASSWORD").write_text(MONGODB_PASSWORD)  # either case, as the environment
+    (secrets_dir / "disputes_carriers").write_text('{"ups": {"base_url": "https://ups.example"}}')
+    (secrets_dir / "mongo_root_password").write_text("not the service's")  # outside the prefix: not read
+    loaded = settings(mongodb_uri="mongodb://disputes-app@mongo1:27017/?authSource=admin")
+
+    assert isinstance(loaded.jwt_secret, SecretStr) and loaded.jwt_secret.get_secret_value() == JWT_SECRET
+    assert isinstance(loaded.mongodb_password, SecretStr)
+    assert loaded.mongodb_password.get_secret_value() == MONGODB_PASSWORD
+    assert loaded.carriers == {"ups": {"base_url": "https://ups.example"}}
+    assert JWT_SECRET not in repr(loaded) and MONGODB_PASSWORD not in repr(loaded)
+    assert list(unknown_variables(None)) == []
+
+
+def test_a_variable_in_the_environment_wins_over_its_file(secrets_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (secrets_dir / "disputes_jwt_secret").write_text(JWT_SECRET)
+    monkeypatch.setenv("DISPUTES_JWT_SECRET", "from-the-environment-0123456789abcdef")
+    assert settings().jwt_secret.get_secret_value() == "from-the-environment-0123456789abcdef"
+
+
+def test_without_a_secrets_directory_no_file_is_read(secrets_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (secrets_dir / "disputes_jwt_secret").write_text(JWT_SECRET)
+    monkeypatch.delenv("DISPUTES_SECRETS_DIR")
+    assert settings().jwt_secret.get_secret_value() != JWT_SECRET
+
+
+def dangling_link(path: Path) -> None:
+    path.symlink_to(path.with_name("gone"))
+
+
+@pytest.mark.parametrize(("make", "why"), [
+    (lambda path: path.write_text(""), "is empty: it must hold DISPUTES_JWT_SECRET's value"),
+    (lambda path: path.write_text(" \n"), "is empty: it must hold DISPUTES_JWT_SECRET's value"),
+    (lambda path: path.write_bytes(b"\xff" + JWT_SECRET.encode()), "is not UTF-8 text"),
+    (Path.mkdir, "cannot be read (Is a directory)"),
+    (dangling_link, "cannot be read (No such file or directory)"),
+])
+def test_an_unusable_secret_file_stops_the_settings_in_one_line_naming_it(secrets_dir: Path, make, why: str) -> None:
+    path = secrets_dir / "disputes_jwt_secret"
+    make(path)
+    with pytest.raises(SecretFileError) as refused:
+        settings()
+    assert list(explain(refused.value)) == [f"{path} {why}"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")
+def test_a_secret_file_the_service_may_not_read_stops_the_settings(secrets_dir: Path) -> None:
+    path = secrets_dir / "disputes_jwt_secret"
+    path.write_text(JWT_SECRET)
+    path.chmod(0)
+    with pytest.raises(SecretFileError) as refused:
+        settings()
+    assert list(explain(refused.value)) == [f"{path} cannot be read (Permission denied)"]
+
+
+def test_a_json_setting_whose_file_does_not_parse_is_one_line_naming_where_it_is(secrets_dir: Path) -> None:
+    (secrets_dir / "disputes_carriers").write_text('{"ups": {"credentials": "' + JWT_SECRET)
+    with pytest.raises(SettingsError) as refused:
+        settings()
+    (line,) = explain(refused.value)
+    assert line.startswith("DISPUTES_CARRIERS (a file in DISPUTES_SECRETS_DIR) cannot be read: ")
+    assert JWT_SECRET not in line
+
+
+def test_a_secrets_directory_that_is_not_there_stops_the_settings(secrets_dir: Path) -> None:
+    secrets_dir.rmdir()
+    with pytest.raises(SecretFileError) as refused:
+        settings()
+    assert list(explain(refused.value)) == [
+        f"DISPUTES_SECRETS_DIR: {secrets_dir} cannot be read (No such file or directory)"
+    ]
+    with pytest.raises(SecretFileError):
+        list(unknown_variables(None))
+
+
+def test_a_misspelt_file_of_the_secrets_directory_is_refused(secrets_dir: Path) -> None:
+    (secrets_dir / "disputes_jwt_secrt").write_text(JWT_SECRET)
+    assert list(unknown_variables(None)) == [
+        f"DISPUTES_JWT_SECRT (a file in {secrets_dir}): not a setting, did you mean DISPUTES_JWT_SECRET? "
+        "(docs/settings.md lists every one)"
+    ]
+
+
+@pytest.mark.parametrize("uri", [
+    None,  # the embedded default has no user
+    "mongodb://mongo1:27017/?replicaSet=rs0",  # names no user
+    "mongodb://disputes-app:in-the-uri@mongo1:27017/?authSource=admin",  # a second password
+])
+def test_the_mongodb_password_is_refused_unless_the_uri_names_its_user_and_no_password(uri: str | None) -> None:
+    with pytest.raises(ValidationError) as refused:
+        settings(mongodb_uri=uri, mongodb_password=SecretStr(MONGODB_PASSWORD))
+    (line,) = explain(refused.value)
+    assert "DISPUTES_MONGODB_PASSWORD is the password of the user DISPUTES_MONGODB_URI names" in line
+    assert "in-the-uri" not in line and MONGODB_PASSWORD not in line
+
+
+def test_the_client_authenticates_the_uri_s_user_with_the_password_as_it_is() -> None:
+    client = connect("mongodb://disputes-app@mongo1:27017/?authSource=admin", password=SecretStr(MONGODB_PASSWORD))
+    credentials = client.options.pool_options._credentials  # what the driver will authenticate with; no I/O yet
+    assert credentials is not None
+    assert (credentials.username, credentials.password, credentials.source) == (
+        "disputes-app", MONGODB_PASSWORD, "admin"
+    )
+    assert connect("mongodb://u:in-the-uri@mongo1:27017/").options.pool_options._credentials.password == "in-the-uri"
