@@ -236,8 +236,9 @@ def _token(settings: Settings, args: argparse.Namespace) -> str:
 def require_production_settings(settings: Settings, api: bool) -> None:
     if settings.mongodb_uri is None:
         raise CannotStart("DISPUTES_MONGODB_URI is not set. For the local all-in-one default run `disputes embedded`.")
-    if settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
-        raise CannotStart("DISPUTES_JWT_SECRET must be set to a secret of your own outside the embedded default.")
+    if api and settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET:  # a worker hands out no cursors
+        raise CannotStart("DISPUTES_JWT_SECRET must be set to a secret of your own outside the embedded default: "
+                          "the API signs its page cursors with it.")
     if settings.test_clocks:  # a case on a clock its customer advances could be steered to its default decision
         raise CannotStart("DISPUTES_TEST_CLOCKS is for the embedded default (sandbox) only.")
     if settings.console_dev_sign_in:  # anyone could sign in as staff

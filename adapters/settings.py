@@ -146,7 +146,7 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr = Field(
         default=SecretStr(DEV_JWT_SECRET),
         description="The HMAC key development bearer tokens are signed with (the embedded default; `disputes token`), "
-                    "and query cursors; at least 32 characters, required outside the embedded default.",
+                    "and query cursors; at least 32 characters, required by `disputes serve`.",
     )
     jwt_jwks_url: str | None = Field(
         default=None,

@@ -66,6 +66,13 @@ def test_a_taken_port_is_one_line_naming_the_port_and_its_setting(taken_port, tm
     assert not (tmp_path / "data" / "disputes.sqlite").exists()  # refused before the database started
 
 
+def test_a_worker_needs_no_jwt_secret_of_its_own(taken_port, tmp_path):
+    """It gets past every check of its settings, as far as its port (taken here, so the test ends there)."""
+    env = {name: value for name, value in PRODUCTION.items() if name != "DISPUTES_JWT_SECRET"}
+    line = refused_in_one_line(disputes("worker", env=env | {"DISPUTES_WORKER_PORT": str(taken_port)}, cwd=tmp_path))
+    assert f"Port {taken_port} on 127.0.0.1 is already in use" in line
+
+
 def test_the_sandbox_names_the_option_whose_port_is_taken(taken_port, tmp_path):
     line = refused_in_one_line(
         disputes("sandbox", "--port", "0", "--carriers-port", str(taken_port), env={}, cwd=tmp_path)
@@ -77,6 +84,7 @@ def test_the_sandbox_names_the_option_whose_port_is_taken(taken_port, tmp_path):
     ("serve", "DISPUTES_MONGODB_URI", "DISPUTES_MONGODB_URI"),
     ("serve", "DISPUTES_ORDERS_URL", "DISPUTES_ORDERS_URL"),
     ("serve", "DISPUTES_JWT_JWKS_URL", "DISPUTES_JWT_JWKS_URL"),
+    ("serve", "DISPUTES_JWT_SECRET", "DISPUTES_JWT_SECRET"),
     ("worker", "DISPUTES_PAYMENTS_URL", "DISPUTES_PAYMENTS_URL"),
     ("worker", "DISPUTES_EFFECTS_SIGNING_SECRET", "DISPUTES_EFFECTS_SIGNING_SECRET"),
 ])

@@ -229,16 +229,6 @@ def test_an_unusable_secret_file_stops_the_settings_in_one_line_naming_it(secret
     assert list(explain(refused.value)) == [f"{path} {why}"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")
-def test_a_secret_file_the_service_may_not_read_stops_the_settings(secrets_dir: Path) -> None:
-    path = secrets_dir / "disputes_jwt_secret"
-    path.write_text(JWT_SECRET)
-    path.chmod(0)
-    with pytest.raises(SecretFileError) as refused:
-        settings()
-    assert list(explain(refused.value)) == [f"{path} cannot be read (Permission denied)"]
-
-
 def test_a_json_setting_whose_file_does_not_parse_is_one_line_naming_where_it_is(secrets_dir: Path) -> None:
     (secrets_dir / "disputes_carriers").write_text('{"ups": {"credentials": "' + JWT_SECRET)
     with pytest.raises(SettingsError) as refused:
