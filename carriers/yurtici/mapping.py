@@ -2,8 +2,9 @@
 
 Sources (full citations in ``tests/fixtures/carriers/yurtici/PROVENANCE.md``): the service's WSDL (W), Yurtiçi's
 "Web Servis Giden Kargo" document as transcribed in a public client (D), the Odoo connector (O), the ERPNext
-connector (L), a client that read live replies about returned parcels (M). Paths below are relative to ``ShippingDeliveryVO``; ``detail`` is the ``shippingDeliveryDetailVO``
-about our key, ``item`` its ``shippingDeliveryItemDetailVO``.
+connector (L), a client that read live replies about returned parcels (M). Paths below are relative to
+``ShippingDeliveryVO``; ``detail`` is the ``shippingDeliveryDetailVO`` about our key, ``item`` its
+``shippingDeliveryItemDetailVO``.
 
     request: wsUserName, wsPassword, wsLanguage, keys, keyType (0 cargo key, 1 invoice key),
              addHistoricalData, onlyTracking                                   W, D
@@ -18,7 +19,8 @@ about our key, ``item`` its ``shippingDeliveryItemDetailVO``.
             detail.operationStatus (NOP, IND, ISR, CNL, ISC, DLV, BI) when the code is missing        D, O
     item.rejectStatus 9 or 10 (return made / finished) → returned, whatever the code: Yurtiçi reports
             the parcel delivered back to its sender as DLV (code 5), the receiver's name unchanged     D, M
-    item.deliveryDate (yyyyMMdd) + item.deliveryTime (HHmmss, Istanbul), when delivered → delivered_at  O, D
+    item.deliveryDate (yyyyMMdd) + item.deliveryTime (HHmmss, Istanbul; fewer than six digits: the
+            leading zeros dropped), when delivered → delivered_at                                      O, D
     item.receiverInfo, when delivered → received_by (who took the parcel)                           O
     item.receiverInfo equal to item.receiverCustName (the addressee) → relation recipient            O, W
     item.delEmpName / item.deliveryUnitName → courier.name / courier.unit                            W
@@ -287,7 +289,11 @@ def _delivery_time(item: ItemDetail) -> datetime | None:
 
 
 def _time(date: str | None, time: str | None) -> datetime | None:
-    return local_time(date, time, carrier=CODE, what="a Yurtiçi date")
+    """A date and an HHmmss time (D): digits short of six lost their leading zeros (``1512`` is 00:15:12)."""
+    clock = text(time)
+    if clock and clock.isdigit():
+        clock = clock.zfill(6)
+    return local_time(date, clock, carrier=CODE, what="a Yurtiçi date")
 
 
 def _short(value: str | None) -> str | None:

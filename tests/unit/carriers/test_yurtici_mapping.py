@@ -345,6 +345,24 @@ def test_an_unreadable_delivery_time_costs_the_time_only() -> None:
     ]
 
 
+def test_a_time_of_day_missing_its_leading_zeros_is_still_hhmmss() -> None:
+    """D: eventTime and deliveryTime are HHmmss (142530); with the leading zeros dropped (as 91200 in
+    query-delivered.xml), a scan just after midnight keeps only minutes and seconds."""
+    entries = "".join(
+        f"<invDocCargoVOArray><eventName>{name}</eventName><eventDate>20240115</eventDate><eventTime>{time}"
+        "</eventTime></invDocCargoVOArray>"
+        for name, time in (("Kargo Yüklendi", "30"), ("Kargo Yüklendi", "512"), ("Kargo Yüklendi", "1512"))
+    )
+    item = f"<shippingDeliveryItemDetailVO>{entries}</shippingDeliveryItemDetailVO>"
+    body = detail(f"<operationCode>1</operationCode>{item}")
+    proof = parse_query_response(reply(body), "12520", RECEIVED)
+    assert [event.at for event in proof.events] == [
+        datetime(2024, 1, 14, 21, 0, 30, tzinfo=UTC),
+        datetime(2024, 1, 14, 21, 5, 12, tzinfo=UTC),
+        datetime(2024, 1, 14, 21, 15, 12, tzinfo=UTC),
+    ]
+
+
 def test_history_entries_without_a_readable_time_are_left_out_and_noted() -> None:
     entries = "".join(
         f"<invDocCargoVOArray><eventName>{name}</eventName><eventDate>{date}</eventDate><eventTime>1000</eventTime>"
