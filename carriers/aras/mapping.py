@@ -27,8 +27,10 @@ Field mapping (DOC §2.2.1 columns, keys spelled as in DOC §2.2.28):
     TIP_KODU 3 (returned)                   → returned, whatever DURUM_KODU says of the trip back
     DEVIR_KODU (DOC §2.3 non-delivery reasons) on a parcel still on its way → failed_attempt or
                exception (NON_DELIVERY)
-    TESLIM_TARIHI + TESLIM_SAATI, Istanbul time → delivered_at (*assumed* formats dd.MM.yyyy and
-               HH:mm[:ss]; ISO, or date and time in one field, read too); unreadable → left out, noted
+    TESLIM_TARIHI + TESLIM_SAATI, Istanbul time → delivered_at: the day from TESLIM_TARIHI, the time of
+               day from TESLIM_SAATI (DOC §2.2.1), even when the day carries a time (``00:00:00``) of its own;
+               without TESLIM_SAATI, a time in TESLIM_TARIHI is read (*assumed* formats dd.MM.yyyy and
+               HH:mm[:ss], or ISO); unreadable → left out, noted
     TESLIM_ALAN                             → received_by
     TESLIM_ALAN equal to ALICI (folded)     → recipient_relation recipient, else unknown
     VARIS_SUBE                              → courier.unit (the delivering branch)
@@ -171,9 +173,14 @@ def _scalar(value: Any) -> str | None:
     return str(value)
 
 
+def _day_of(stamp: str) -> str:
+    """The day of a date that may carry a time: ``22.02.2015 00:00:00`` or ``2015-02-22T00:00:00`` → the day."""
+    return stamp.replace("T", " ").partition(" ")[0]
+
+
 def _day(record: Record) -> date:
     for name in ("TESLIM_TARIHI", "CIKIS_TARIH"):
-        day = (text(_scalar(record.get(name))) or "").replace("T", " ").partition(" ")[0]
+        day = _day_of(text(_scalar(record.get(name))) or "")
         try:
             moment = local_time(day, "00:00", carrier=CODE, what=name)
         except MalformedResponse:
@@ -221,6 +228,6 @@ def _status(cargo: Cargo, code: str | None, notes: ProofNotes) -> ProofStatus:
 
 def _delivered_at(cargo: Cargo) -> datetime | None:
     stamp, time = text(cargo.teslim_tarihi), text(cargo.teslim_saati)
-    if stamp and time and " " not in stamp and "T" not in stamp.upper():
-        return local_time(stamp, time, carrier=CODE, what="TESLIM_TARIHI")
+    if stamp and time:
+        return local_time(_day_of(stamp), time, carrier=CODE, what="TESLIM_TARIHI")
     return local_timestamp(stamp, carrier=CODE, what="TESLIM_TARIHI")

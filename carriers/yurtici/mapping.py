@@ -2,8 +2,9 @@
 
 Sources (full citations in ``tests/fixtures/carriers/yurtici/PROVENANCE.md``): the service's WSDL (W), Yurtiçi's
 "Web Servis Giden Kargo" document as transcribed in a public client (D), the Odoo connector (O), the ERPNext
-connector (L). Paths below are relative to ``ShippingDeliveryVO``; ``detail`` is the ``shippingDeliveryDetailVO``
-about our key, ``item`` its ``shippingDeliveryItemDetailVO``.
+connector (L), a client that read live replies about returned parcels (M). Paths below are relative to
+``ShippingDeliveryVO``; ``detail`` is the ``shippingDeliveryDetailVO`` about our key, ``item`` its
+``shippingDeliveryItemDetailVO``.
 
     request: wsUserName, wsPassword, wsLanguage, keys, keyType (0 cargo key, 1 invoice key),
              addHistoricalData, onlyTracking                                   W, D
@@ -16,8 +17,10 @@ about our key, ``item`` its ``shippingDeliveryItemDetailVO``.
             shipment of the invoice's packages (one detail per package, same invoiceKey)             W, D
     detail.operationCode (int) → status, through OPERATION_CODE; status_code keeps it as sent;
             detail.operationStatus (NOP, IND, ISR, CNL, ISC, DLV, BI) when the code is missing        D, O
-    item.rejectStatus 9 or 10 (return made / finished), when not delivered → returned               D
-    item.deliveryDate (yyyyMMdd) + item.deliveryTime (HHmmss, Istanbul), when delivered → delivered_at  O, D
+    item.rejectStatus 9 or 10 (return made / finished) → returned, whatever the code: Yurtiçi reports
+            the parcel delivered back to its sender as DLV (code 5), the receiver's name unchanged     D, M
+    item.deliveryDate (yyyyMMdd) + item.deliveryTime (HHmmss, Istanbul; fewer than six digits: the
+            leading zeros dropped), when delivered → delivered_at                                      O, D
     item.receiverInfo, when delivered → received_by (who took the parcel)                           O
     item.receiverInfo equal to item.receiverCustName (the addressee) → relation recipient            O, W
     item.delEmpName / item.deliveryUnitName → courier.name / courier.unit                            W
@@ -213,9 +216,8 @@ def _status(detail: DeliveryDetail, notes: ProofNotes) -> tuple[ProofStatus, str
     else:
         code = text(detail.operation_status)
         status = notes.status(OPERATION_STATUS, code, "shippingDeliveryDetailVO.operationStatus")
-    returned = detail.item is not None and text(detail.item.reject_status) in RETURN_DONE
-    if returned and status is not ProofStatus.DELIVERED:
-        status = ProofStatus.RETURNED
+    if detail.item is not None and text(detail.item.reject_status) in RETURN_DONE:
+        status = ProofStatus.RETURNED  # DLV with a return made: delivered back to the sender
     return status, code[:64] if code else None
 
 
@@ -287,7 +289,11 @@ def _delivery_time(item: ItemDetail) -> datetime | None:
 
 
 def _time(date: str | None, time: str | None) -> datetime | None:
-    return local_time(date, time, carrier=CODE, what="a Yurtiçi date")
+    """A date and an HHmmss time (D): digits short of six lost their leading zeros (``1512`` is 00:15:12)."""
+    clock = text(time)
+    if clock and clock.isdigit():
+        clock = clock.zfill(6)
+    return local_time(date, clock, carrier=CODE, what="a Yurtiçi date")
 
 
 def _short(value: str | None) -> str | None:

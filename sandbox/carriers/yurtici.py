@@ -8,7 +8,8 @@
 A known key is answered from ``query-delivered.xml``: ``operationCode``/``operationStatus`` for the parcel's
 state (or the scripted ``status_code``), its scans as ``invDocCargoVOArray`` entries, and, once delivered,
 the delivery date and time, the courier and ``receiverInfo``: the name of whoever took the parcel (masked when
-scripted so), none for a locker or a doorstep. A returned parcel carries ``rejectStatus`` 9 (return made).
+scripted so), none for a locker or a doorstep. A parcel returned to its sender is DLV with the return's
+``rejectStatus`` 10 and its reason, as ``query-returned-delivered.xml`` has them.
 Other packages of the shipment come as more details with the same ``invoiceKey``, whichever package's key
 is asked. An unknown key is
 ``query-not-found.xml``; wrong credentials, or a request that is no ``queryShipment``, are a SOAP fault
@@ -55,9 +56,9 @@ _OPERATIONS = {
     Step.OUT_FOR_DELIVERY: _IN_DELIVERY,
     Step.FAILED_ATTEMPT: _IN_DELIVERY,
     Step.DELIVERED: _DELIVERED,
-    Step.RETURNED: _IN_DELIVERY,
+    Step.RETURNED: _DELIVERED,  # delivered back to the sender, the return stated beside it
 }
-RETURN_MADE = "9"  # rejectStatus
+_RETURN = frozenset({"rejectStatus", "rejectStatusExplanation", "rejectDescription", "rejectReasonExplanation"})
 # A scan, as the samples word it: the event, and the reason (Yurtiçi writes "Sorun Yok" when there is none).
 _SCANS = {
     Step.PICKED_UP: ("Kargo Kabul Edildi", "Sorun Yok"),
@@ -187,7 +188,7 @@ def _item(item: Element, shipment: SandboxShipment, step: Step) -> None:
         name = printed_name(done)
         _set(item, "receiverInfo", name)
     if step is Step.RETURNED:
-        _insert_before(item, "invDocCargoVOArray", "rejectStatus", RETURN_MADE)
+        _return_made(item)
 
 
 def _scans(item: Element, scans: tuple[Event, ...]) -> None:
@@ -213,12 +214,15 @@ def _scans(item: Element, scans: tuple[Event, ...]) -> None:
         item.insert(position + offset, entry)
 
 
-def _insert_before(parent: Element, anchor: str, name: str, value: str) -> None:
-    """A value the sample has no element for (``rejectStatus``), where the WSDL's sequence puts it."""
-    element = Element(name)
-    element.text = value
-    anchors = _named(parent, anchor)
-    parent.insert(list(parent).index(anchors[0]) if anchors else len(parent), element)
+def _return_made(item: Element) -> None:
+    """The return's elements of ``query-returned-delivered.xml``, where the WSDL's sequence puts them (before
+    the history)."""
+    sample, _ = _sample("query-returned-delivered.xml")
+    returned = [copy.deepcopy(e) for e in next(sample.iter("shippingDeliveryItemDetailVO")) if e.tag in _RETURN]
+    history_at = _named(item, "invDocCargoVOArray")
+    position = list(item).index(history_at[0]) if history_at else len(item)
+    for offset, element in enumerate(returned):
+        item.insert(position + offset, element)
 
 
 def render_fault(message: str) -> web.Response:

@@ -7,6 +7,7 @@ import json
 import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +23,7 @@ HEPSIJET_SECRET = "chaos-hepsijet-partner-webhook-secret-0001"
 NO_RETRY = {"timeout_seconds": 0.5, "retry": {"attempts": 1, "total_seconds": 1}}
 PER_CARRIER = 5
 EVENTS_PER_DISPUTE = 3
+UPS_SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "carriers" / "ups"
 
 
 def tracking(carrier: str, i: int) -> str:
@@ -56,17 +58,22 @@ def evidence_interval():
 
 
 def ups_event(number: str, step: int) -> tuple[str, bytes, dict[str, str]]:
-    """Scans in transit, then the delivery; UPS sends no id, the service derives it from these fields."""
+    """Out-for-delivery scans, then the delivery: UPS's own Track Alert examples (``alert-out-for-delivery.json``,
+    ``alert-delivered.json``) for this parcel at this hour, local time four hours behind GMT as in them. UPS sends
+    no id: the service derives it from the status and the GMT time."""
     at = NOW - timedelta(days=2, hours=EVENTS_PER_DISPUTE - step)
-    kind, code = ("D", "FS") if step == EVENTS_PER_DISPUTE - 1 else ("I", f"A{step}")
-    date, time = at.strftime("%Y%m%d"), at.strftime("%H%M%S")
-    body = {"trackingNumber": number, "localActivityDate": date, "localActivityTime": time,
-            "gmtActivityDate": date, "gmtActivityTime": time,
-            "activityLocation": {"city": "ISTANBUL", "country": "TR"},
-            "activityStatus": {"type": kind, "code": code, "description": "scan"}}
-    if kind == "D":
-        body |= {"actualDeliveryDate": date, "actualDeliveryTime": time}
-    key = "push:ups:" + derive_event_id("ups", number, kind, code, date, time)
+    delivered = step == EVENTS_PER_DISPUTE - 1
+    sample = "alert-delivered.json" if delivered else "alert-out-for-delivery.json"
+    body = json.loads((UPS_SAMPLES / sample).read_bytes())
+    (date, time), (local_date, local_time) = (
+        (moment.strftime("%Y%m%d"), moment.strftime("%H%M%S")) for moment in (at, at - timedelta(hours=4))
+    )
+    body |= {"trackingNumber": number, "localActivityDate": local_date, "localActivityTime": local_time,
+             "gmtActivityDate": date, "gmtActivityTime": time}
+    if delivered:
+        body |= {"actualDeliveryDate": local_date, "actualDeliveryTime": local_time}
+    status = body["activityStatus"]
+    key = "push:ups:" + derive_event_id("ups", number, status["type"], status["code"], date, time)
     return key, json.dumps(body).encode(), {"x-api-key": UPS_WEBHOOK_CREDENTIAL, "Content-Type": "application/json"}
 
 

@@ -93,11 +93,12 @@ async def test_a_status_sequence_moves_with_each_pull(sandbox, session) -> None:
     assert second.events[-1].description == "Teslim Edilemedi — Alıcı Adreste Yok"
 
 
-async def test_a_returned_parcel_is_returned(sandbox, session) -> None:
+async def test_a_parcel_delivered_back_to_its_sender_is_returned_though_yurtici_says_dlv(sandbox, session) -> None:
     await scripted(sandbox, session, "302817000007", statuses=["returned"])
     proof = await yurtici(sandbox, session).pull("302817000007")
 
-    assert (proof.status, proof.delivered_at, proof.received_by) == (ProofStatus.RETURNED, None, None)
+    assert (proof.status, proof.status_code) == (ProofStatus.RETURNED, "5")
+    assert (proof.delivered_at, proof.received_by) == (None, None)
 
 
 async def test_an_unknown_status_code_is_kept_and_noted(sandbox, session) -> None:

@@ -253,6 +253,9 @@ def test_someone_else_taking_the_parcel_is_not_called_the_recipient() -> None:
         ({"TESLIM_TARIHI": "22.02.2015 14:31"}, datetime(2015, 2, 22, 12, 31, tzinfo=UTC)),
         ({"TESLIM_TARIHI": "22.02.2015", "TESLIM_SAATI": "14:31:05"}, DELIVERED_AT),
         ({"TESLIM_TARIHI": "2015-02-22T14:31:05"}, DELIVERED_AT),
+        # DOC §2.2.1: TESLİM TARİHİ is the day, TESLİM SAATİ the time of day, whatever time the day carries
+        ({"TESLIM_TARIHI": "22.02.2015 00:00:00", "TESLIM_SAATI": "14:31:05"}, DELIVERED_AT),
+        ({"TESLIM_TARIHI": "2015-02-22T00:00:00", "TESLIM_SAATI": "14:31:05"}, DELIVERED_AT),
         ({"TESLIM_TARIHI": "22.02.2015"}, None),
         ({}, None),
     ],

@@ -256,6 +256,29 @@ def test_a_return_made_is_returned_without_delivery_facts() -> None:
     assert (proof.status, proof.status_code, proof.delivered_at) == (ProofStatus.RETURNED, "1", None)
 
 
+def test_a_parcel_returned_to_its_sender_is_returned_though_yurtici_reports_it_delivered() -> None:
+    proof = parse("query-returned-delivered.xml", "12523")
+    assert (proof.status, proof.status_code) == (ProofStatus.RETURNED, "5")
+    assert (proof.delivered_at, proof.received_by, proof.recipient_relation) == (None, None, RecipientRelation.UNKNOWN)
+    assert [event.description for event in proof.events][-2:] == [
+        "Teslim Edilemedi — Alıcı Kabul Etmedi (Ücret, Ürün Bedeli, Eksik İrsaliye/Fatura vb.)",
+        "Kargo Teslim Edildi — Sorun Yok",
+    ]
+
+
+def test_a_cancelled_return_request_leaves_a_delivery_delivered() -> None:
+    body = detail(
+        "<operationCode>5</operationCode><operationStatus>DLV</operationStatus><shippingDeliveryItemDetailVO>"
+        "<receiverInfo>Ali Veli</receiverInfo><deliveryDate>20240115</deliveryDate><deliveryTime>142530</deliveryTime>"
+        "<rejectStatus>7</rejectStatus><rejectStatusExplanation>Teslim İptal</rejectStatusExplanation>"
+        "<rejectDescription>POS Entegrasyon</rejectDescription><rejectReasonExplanation>Sorun Yok"
+        "</rejectReasonExplanation></shippingDeliveryItemDetailVO>"
+    )
+    proof = parse_query_response(reply(body), "12520", RECEIVED)
+    assert (proof.status, proof.received_by) == (ProofStatus.DELIVERED, "Ali Veli")
+    assert proof.delivered_at == datetime(2024, 1, 15, 11, 25, 30, tzinfo=UTC)
+
+
 def test_a_delivery_time_on_a_parcel_not_delivered_is_not_a_delivery() -> None:
     body = detail(
         "<operationCode>1</operationCode><shippingDeliveryItemDetailVO><receiverInfo>Ali Veli</receiverInfo>"
@@ -319,6 +342,24 @@ def test_an_unreadable_delivery_time_costs_the_time_only() -> None:
     assert (proof.status, proof.delivered_at, proof.received_by) == (ProofStatus.DELIVERED, None, "Ali Veli")
     assert [(n.code, n.field) for n in proof.notes] == [
         (NoteCode.FIELD_UNREADABLE, "shippingDeliveryItemDetailVO.deliveryDate")
+    ]
+
+
+def test_a_time_of_day_missing_its_leading_zeros_is_still_hhmmss() -> None:
+    """D: eventTime and deliveryTime are HHmmss (142530); with the leading zeros dropped (as 91200 in
+    query-delivered.xml), a scan just after midnight keeps only minutes and seconds."""
+    entries = "".join(
+        f"<invDocCargoVOArray><eventName>{name}</eventName><eventDate>20240115</eventDate><eventTime>{time}"
+        "</eventTime></invDocCargoVOArray>"
+        for name, time in (("Kargo Yüklendi", "30"), ("Kargo Yüklendi", "512"), ("Kargo Yüklendi", "1512"))
+    )
+    item = f"<shippingDeliveryItemDetailVO>{entries}</shippingDeliveryItemDetailVO>"
+    body = detail(f"<operationCode>1</operationCode>{item}")
+    proof = parse_query_response(reply(body), "12520", RECEIVED)
+    assert [event.at for event in proof.events] == [
+        datetime(2024, 1, 14, 21, 0, 30, tzinfo=UTC),
+        datetime(2024, 1, 14, 21, 5, 12, tzinfo=UTC),
+        datetime(2024, 1, 14, 21, 15, 12, tzinfo=UTC),
     ]
 
 

@@ -26,6 +26,7 @@ CASES = [
     ("query-delivered.xml", "12520"),
     ("query-delivered-no-proof.xml", "12521"),
     ("query-in-transit.xml", "12522"),
+    ("query-returned-delivered.xml", "12523"),
     ("query-not-processed.xml", "TEST001"),
     ("query-multi-package.xml", "10012"),
     ("query-multi-package.xml", "10013"),
