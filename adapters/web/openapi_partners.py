@@ -188,6 +188,9 @@ def _responses(
                              "properties": {"reason": {"type": "string", "enum": [r.value for r in codes]}}}]}
         responses[str(status)] = {"description": f"{answer}\n\n{meanings}",
                                   "content": {"application/problem+json": {"schema": schema}}}
+    responses["400"] = {"description": "The body does not decode as its `Content-Encoding` says (`gzip`, `deflate`). "
+                                       "Nothing was kept; do not retry the same bytes.",
+                        "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}}
     responses["401"]["headers"] = {"WWW-Authenticate": {
         "description": f"`{challenge(carrier, auth)}`: the carrier's scheme and the header its proof goes in "
                        "(not a bearer token).",

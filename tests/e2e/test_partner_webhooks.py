@@ -3,6 +3,7 @@ says why (problem, log line and metric, no secret in any), and the body limit ho
 
 import asyncio
 import base64
+import gzip
 import json
 import os
 import re
@@ -167,6 +168,23 @@ async def test_accepted_and_duplicate_pushes_are_counted(api):
     metrics = await (await api.get("/metrics")).text()
     assert 'disputes_webhooks_total{carrier="surat",outcome="accepted",reason="none"} 1.0' in metrics
     assert 'disputes_webhooks_total{carrier="surat",outcome="duplicate",reason="none"} 1.0' in metrics
+
+
+async def test_a_compressed_push_is_signed_over_its_json_and_one_that_does_not_decompress_is_a_400(api):
+    """The guide: with `Content-Encoding: gzip` the signature covers the JSON before compression. A body that does
+    not decompress is the sender's fault, answered as one (never a 5xx, which the guide tells partners to retry)."""
+    body = json.dumps(event("srt-e2e-gzip")).encode()
+    compressed = {**signed(body), "Content-Encoding": "gzip"}
+    accepted = await api.post(WEBHOOK, data=gzip.compress(body), headers=compressed)
+    assert (accepted.status, await accepted.json()) == (202, {"received": 1, "duplicates": 0})
+    over_the_wire = gzip.compress(body)
+    refused = await api.post(WEBHOOK, data=over_the_wire, headers={**signed(over_the_wire), "Content-Encoding": "gzip"})
+    assert (refused.status, (await refused.json())["reason"]) == (401, "bad_signature")
+    for encoding in ("gzip", "deflate"):
+        garbled = await api.post(WEBHOOK, data=b"not compressed at all", headers={**compressed, "Content-Encoding": encoding})
+        problem = await garbled.json(content_type=None)
+        assert (garbled.status, garbled.content_type) == (400, "application/problem+json"), problem
+        assert problem["type"] == "urn:dispute-service:problem:unreadable-body"
 
 
 def largest_push() -> bytes:
