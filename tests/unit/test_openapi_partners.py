@@ -16,6 +16,7 @@ from carriers.errors import WebhookReason
 from carriers.partner.webhook import PartnerPush
 from carriers.registry import CARRIERS
 from schemas.dispute import EffectKind
+from schemas.partner_webhook import PartnerEvent, PartnerStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "carriers"
@@ -101,3 +102,16 @@ def test_the_webhooks_section_lists_every_outbox_message_with_its_idempotency_ke
 def test_the_partner_guide_explains_every_reason_code() -> None:
     guide = (ROOT / "docs" / "partners.md").read_text()
     assert [reason for reason in WebhookReason if f"`{reason.value}`" not in guide] == []
+
+
+def test_the_partner_webhooks_example_is_a_partners_push(document) -> None:
+    operation = webhook_of(document, "surat")
+    example = operation["requestBody"]["content"]["application/json"]["example"]
+    [carrier] = [p for p in operation["parameters"] if p["in"] == "path"]
+    assert example["carrier"] in carrier["schema"]["enum"]  # not a carrier of its own format, refused as wrong_carrier
+    assert PartnerEvent.model_validate_json(json.dumps(example)).carrier == example["carrier"]
+
+
+def test_the_partner_guide_names_every_status_a_partner_may_report() -> None:
+    guide = (ROOT / "docs" / "partners.md").read_text()
+    assert [status for status in PartnerStatus if f"`{status.value}`" not in guide] == []
