@@ -11,7 +11,9 @@ from openapi_spec_validator import validate
 
 from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS
 from adapters.web.carriers_api import REJECTION_STATUS
+from adapters.settings import Settings
 from adapters.web.openapi import build_openapi
+from adapters.web.openapi_partners import EFFECTS
 from carriers.errors import WebhookReason
 from carriers.partner.webhook import PartnerPush
 from carriers.registry import CARRIERS
@@ -115,3 +117,18 @@ def test_the_partner_webhooks_example_is_a_partners_push(document) -> None:
 def test_the_partner_guide_names_every_status_a_partner_may_report() -> None:
     guide = (ROOT / "docs" / "partners.md").read_text()
     assert [status for status in PartnerStatus if f"`{status.value}`" not in guide] == []
+
+
+def test_the_downstream_guide_lists_every_message_with_its_service_and_path() -> None:
+    guide = (ROOT / "docs" / "downstream.md").read_text()
+    for kind, (_, service, path) in EFFECTS.items():
+        row = rf"^\| `{kind.value}` \| {service} \(`DISPUTES_{service.upper()}_URL`\) \| `{re.escape(path)}` \|$"
+        assert re.search(row, guide, re.MULTILINE), kind
+
+
+def test_the_downstream_guide_states_the_relays_settings_with_their_defaults() -> None:
+    guide = (ROOT / "docs" / "downstream.md").read_text()
+    for name in ("downstream_timeout_seconds", "downstream_attempts", "relay_max_attempts"):
+        [stated] = re.findall(rf"(\d+) \w+ \(`DISPUTES_{name.upper()}`\)", guide)
+        assert float(stated) == Settings.model_fields[name].default, name
+    assert f"http://127.0.0.1:{Settings.model_fields['sandbox_port'].default}" in guide  # the embedded default's
