@@ -2,7 +2,8 @@
 
 What a caller sees::
 
-    EffectUnavailable   transient failures outlasted every attempt → the relay tries again later
+    EffectUnavailable   transient failures outlasted every attempt → the relay tries again later (not before
+                        the last answer's ``Retry-After``, up to ``LONGEST_WAIT``)
     EffectRejected      any other non-2xx answer (a 4xx other than 408/429) → never retried
 
 Inside, ``Transient`` marks what is retried here: connection errors, timeouts, 408, 429 (waiting at least
@@ -18,7 +19,7 @@ each attempt (a retry carries a new ``t`` and the same ``Idempotency-Key``).
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 import aiohttp
@@ -42,6 +43,9 @@ from schemas.effects import (
 
 log = structlog.get_logger(__name__)
 SIGNATURE_HEADER = "Disputes-Signature"
+LONGEST_WAIT = 3600.0
+"""The longest `Retry-After` (in seconds) the relay waits before trying a message again: a service that asks for
+more is tried again after an hour."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +184,8 @@ class EffectClient(DownstreamClient):
                 headers={"Idempotency-Key": idempotency_key, "Content-Type": "application/json"},
             )
         except Transient as error:
-            raise EffectUnavailable(f"{self.service} unavailable: {error}") from error
+            wait = None if error.retry_after is None else timedelta(seconds=min(error.retry_after, LONGEST_WAIT))
+            raise EffectUnavailable(f"{self.service} unavailable: {error}", wait) from error
         if not 200 <= reply.status < 300:
             raise EffectRejected(f"{self.service} rejected the request: HTTP {reply.status}")
 

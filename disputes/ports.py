@@ -242,7 +242,12 @@ class Outbox(Protocol):
 
 
 class EffectUnavailable(Exception):
-    """A downstream service could not take the effect now; retry later."""
+    """A downstream service could not take the effect now; retry later, and not within `retry_after` when the
+    service said how long to wait."""
+
+    def __init__(self, message: str, retry_after: timedelta | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class EffectRejected(Exception):

@@ -85,12 +85,16 @@ class Relay:
             return await self._fail(dispute_id, message, f"rejected: {error}", park=True)
         except EffectUnavailable as error:
             parked = message.attempts + 1 >= self.max_attempts
-            return await self._fail(dispute_id, message, f"unavailable: {error}", park=parked)
+            return await self._fail(dispute_id, message, f"unavailable: {error}", park=parked,
+                                    not_before=error.retry_after or timedelta())
         await self.outbox.delivered(dispute_id, message, self.clock.now(), ending)
         return Attempt(dispute_id, message.id, message.kind, Result.DELIVERED)
 
-    async def _fail(self, dispute_id: str, message: OutboxMessage, error: str, park: bool) -> Attempt:
-        delay = min(self.backoff * 2 ** min(message.attempts, 16), self.max_backoff) * self._rng.uniform(0.5, 1.0)
+    async def _fail(
+        self, dispute_id: str, message: OutboxMessage, error: str, park: bool, not_before: timedelta = timedelta()
+    ) -> Attempt:
+        backoff = min(self.backoff * 2 ** min(message.attempts, 16), self.max_backoff) * self._rng.uniform(0.5, 1.0)
+        delay = max(backoff, not_before)  # never sooner than the service's Retry-After
         await self.outbox.failed(dispute_id, message, error, self.clock.now() + delay, park)
         return Attempt(dispute_id, message.id, message.kind, Result.PARKED if park else Result.RETRY, error)
 

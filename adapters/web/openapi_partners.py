@@ -32,6 +32,12 @@ REF = "#/components/schemas/{model}"
 GUIDE = "How to sign a push, the replay window, retries and limits: docs/partners.md."
 REPLAY_WINDOW_SECONDS = PartnerWebhookSettings.model_fields["tolerance_seconds"].default
 """The replay window we apply to partners' pushes, and recommend to the services that verify our messages."""
+PARTNER_EXAMPLE = {
+    "event_id": "srt-20240422-0001", "carrier": "surat", "tracking_number": "SRT20240421001", "status": "delivered",
+    "delivered_at": "2024-04-22T14:31:05+03:00", "received_by": "Mehmet Demir", "recipient_relation": "neighbour",
+    "location": {"lat": 40.9869, "lon": 29.0266, "text": "Komşu, daire 4"}, "occurred_at": "2024-04-22T14:31:09+03:00",
+}
+"""A partner's push, as docs/partners.md's curl example sends it."""
 PARTNER_CARRIERS = tuple(code for code, entry in CARRIERS.items() if issubclass(entry.settings, PartnerCarrierSettings))
 """The carriers that push through the partner webhook (our own format, each with its own secrets)."""
 
@@ -42,7 +48,8 @@ REASONS = {
     WebhookReason.STALE_TIMESTAMP: "`t` is outside the replay window around our clock: sign again when you retry.",
     WebhookReason.BAD_SIGNATURE: "The signature or credential matches none of the carrier's current secrets "
                                  "(a changed body, a wrong secret, or one retired after a rotation).",
-    WebhookReason.NOT_CONFIGURED: "We hold no secret or credential for this carrier yet: it cannot push.",
+    WebhookReason.NOT_CONFIGURED: "We hold no credential for this carrier (UPS, DHL) yet: it cannot push. A partner "
+                                  "carrier without a secret is `unknown_carrier`.",
     WebhookReason.WRONG_CARRIER: "The body's `carrier` is another carrier than the path's and the secret's.",
     WebhookReason.UNKNOWN_CARRIER: "No carrier by this code takes pushes.",
     WebhookReason.TOO_LARGE: "The body is over the limit; it was refused as soon as it passed it.",
@@ -163,13 +170,14 @@ def _partner(generated: dict[str, Any]) -> dict[str, Any]:
         "description": "One event per request in our partner format, signed with the carrier's secret. A retried "
                        f"delivery reuses its `event_id` and is answered 202 as a duplicate.\n\n{GUIDE}",
         "parameters": [carrier, signature],
-        "requestBody": _body(PartnerEvent.__name__),
+        "requestBody": _body(PartnerEvent.__name__, PARTNER_EXAMPLE),
         "responses": _responses(generated, tuple(WebhookReason), "<carrier>", signing.AUTH),
     }
 
 
-def _body(component: str) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": {"$ref": REF.format(model=component)}}}}
+def _body(component: str, example: dict[str, Any] | None = None) -> dict[str, Any]:
+    body = {"schema": {"$ref": REF.format(model=component)}} | ({"example": example} if example else {})
+    return {"required": True, "content": {"application/json": body}}
 
 
 def _responses(
@@ -188,6 +196,9 @@ def _responses(
                              "properties": {"reason": {"type": "string", "enum": [r.value for r in codes]}}}]}
         responses[str(status)] = {"description": f"{answer}\n\n{meanings}",
                                   "content": {"application/problem+json": {"schema": schema}}}
+    responses["400"] = {"description": "The body does not decode as its `Content-Encoding` says (`gzip`, `deflate`). "
+                                       "Nothing was kept; do not retry the same bytes.",
+                        "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}}
     responses["401"]["headers"] = {"WWW-Authenticate": {
         "description": f"`{challenge(carrier, auth)}`: the carrier's scheme and the header its proof goes in "
                        "(not a bearer token).",

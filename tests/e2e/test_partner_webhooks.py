@@ -3,6 +3,7 @@ says why (problem, log line and metric, no secret in any), and the body limit ho
 
 import asyncio
 import base64
+import gzip
 import json
 import os
 import re
@@ -78,6 +79,24 @@ async def run(*argv: str, cwd: Path, env: dict[str, str]) -> str:
     return out.decode()
 
 
+def local_environment() -> dict[str, str]:
+    """What the guide exports to try the examples on one's machine."""
+    [line] = [line for line in example("sh", "export ").splitlines() if line.startswith("export ")]
+    return dict(pair.split("=", 1) for pair in line.removeprefix("export ").split())
+
+
+def partner_files(directory: Path) -> None:
+    """The Python example, and the photo it sends."""
+    photo = BytesIO()
+    Image.new("RGB", (64, 48), (120, 90, 60)).save(photo, "JPEG")
+    (directory / "delivery.jpg").write_bytes(photo.getvalue())
+    (directory / "example.py").write_text(example("python", HEADER))
+
+
+def partner_environment(client, secret: str = SECRET) -> dict[str, str]:
+    return {"PATH": os.environ["PATH"], "DISPUTES_URL": str(client.make_url("")).rstrip("/"), "PARTNER_SECRET": secret}
+
+
 async def pushed_evidence(api) -> list[dict]:
     body = {"order_id": "ord-srt", "statement": "Gelmedi.", "preferred_resolution": "refund"}
     dispute = await (await api.post("/v1/disputes", json=body, headers=CUSTOMER)).json()
@@ -90,11 +109,8 @@ async def pushed_evidence(api) -> list[dict]:
 
 
 async def test_the_guides_curl_and_python_examples_push_evidence_that_is_stored(api, tmp_path):
-    env = {"PATH": os.environ["PATH"], "DISPUTES_URL": str(api.make_url("")).rstrip("/"), "PARTNER_SECRET": SECRET}
-    photo = BytesIO()
-    Image.new("RGB", (64, 48), (120, 90, 60)).save(photo, "JPEG")
-    (tmp_path / "delivery.jpg").write_bytes(photo.getvalue())
-    (tmp_path / "example.py").write_text(example("python", HEADER))
+    env = partner_environment(api)
+    partner_files(tmp_path)
 
     curl = (await run("bash", "-euo", "pipefail", "-c", example("sh", "curl"), cwd=tmp_path, env=env)).split()
     python = (await run(sys.executable, "example.py", cwd=tmp_path, env=env)).split(maxsplit=1)
@@ -169,6 +185,23 @@ async def test_accepted_and_duplicate_pushes_are_counted(api):
     assert 'disputes_webhooks_total{carrier="surat",outcome="duplicate",reason="none"} 1.0' in metrics
 
 
+async def test_a_compressed_push_is_signed_over_its_json_and_one_that_does_not_decompress_is_a_400(api):
+    """The guide: with `Content-Encoding: gzip` the signature covers the JSON before compression. A body that does
+    not decompress is the sender's fault, answered as one (never a 5xx, which the guide tells partners to retry)."""
+    body = json.dumps(event("srt-e2e-gzip")).encode()
+    compressed = {**signed(body), "Content-Encoding": "gzip"}
+    accepted = await api.post(WEBHOOK, data=gzip.compress(body), headers=compressed)
+    assert (accepted.status, await accepted.json()) == (202, {"received": 1, "duplicates": 0})
+    over_the_wire = gzip.compress(body)
+    refused = await api.post(WEBHOOK, data=over_the_wire, headers={**signed(over_the_wire), "Content-Encoding": "gzip"})
+    assert (refused.status, (await refused.json())["reason"]) == (401, "bad_signature")
+    for encoding in ("gzip", "deflate"):
+        garbled = await api.post(WEBHOOK, data=b"not compressed at all", headers={**compressed, "Content-Encoding": encoding})
+        problem = await garbled.json(content_type=None)
+        assert (garbled.status, garbled.content_type) == (400, "application/problem+json"), problem
+        assert problem["type"] == "urn:dispute-service:problem:unreadable-body"
+
+
 def largest_push() -> bytes:
     """A delivery with an inline signature and photo at their bound and every text at its bound, its Turkish
     letters escaped as a JSON library does by default: then padded with whitespace to exactly the limit."""
@@ -186,15 +219,46 @@ def largest_push() -> bytes:
     return body + b" " * (LIMIT - len(body))
 
 
+async def memory_app(aiohttp_client, directory: Path, **changes: object):
+    """The service on in-memory storage, without workers."""
+    orders = directory / "orders.json"
+    orders.write_text(json.dumps(e2e_orders()))
+    settings = app_settings("mongodb://127.0.0.1:9", "unused", orders, "http://127.0.0.1:9", storage="memory",
+                            run_workers=False, **changes)
+    return await aiohttp_client(create_app(settings))
+
+
 @pytest.fixture
 async def in_memory(aiohttp_client, tmp_path, carrier_settings):
     """The service on in-memory storage: the limit is the HTTP layer's, and the embedded database takes seconds
     to write 11 MB (a MongoDB server takes milliseconds; the raw body stays under its 16 MiB document limit)."""
-    orders = tmp_path / "orders.json"
-    orders.write_text(json.dumps(e2e_orders()))
-    settings = app_settings("mongodb://127.0.0.1:9", "unused", orders, "http://127.0.0.1:9", carriers=carrier_settings,
-                            storage="memory", run_workers=False, webhook_max_bytes=LIMIT)
-    return await aiohttp_client(create_app(settings))
+    return await memory_app(aiohttp_client, tmp_path, carriers=carrier_settings, webhook_max_bytes=LIMIT)
+
+
+async def test_the_guides_curl_example_runs_on_the_sandbox_secret_it_names_for_trying_it_locally(
+    aiohttp_client, tmp_path
+):
+    """The carriers' settings of the embedded default (`./dev serve`), on the address the guide names."""
+    local = local_environment()
+    assert local["DISPUTES_URL"] == "http://{host}:{port}".format(
+        **{name: Settings.model_fields[name].default for name in ("host", "port")})
+    embedded = await memory_app(aiohttp_client, tmp_path, carriers={}, carrier_sandbox_url="http://127.0.0.1:9")
+    env = partner_environment(embedded, local["PARTNER_SECRET"])
+    curl = (await run("bash", "-euo", "pipefail", "-c", example("sh", "curl"), cwd=tmp_path, env=env)).split()
+    assert curl == ['{"received":1,"duplicates":0}', "202"]
+
+
+async def test_the_guides_python_example_reports_a_refusal_without_a_reason_and_when_to_retry(
+    aiohttp_client, tmp_path, carrier_settings
+):
+    limited = await memory_app(aiohttp_client, tmp_path, carriers=carrier_settings, rate_limit_webhook_burst=1,
+                               rate_limit_webhook_per_second=0.001)
+    partner_files(tmp_path)
+    env = partner_environment(limited)
+    first = await run(sys.executable, "example.py", cwd=tmp_path, env=env)
+    second = await run(sys.executable, "example.py", cwd=tmp_path, env=env)
+    assert first.split()[0] == "202"
+    assert second.startswith("429 None ") and second.split()[-1] == "1000", second  # no reason; Retry-After
 
 
 async def test_the_largest_push_is_accepted_and_one_byte_more_is_too_large(in_memory):

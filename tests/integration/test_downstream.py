@@ -4,10 +4,12 @@ import hashlib
 import hmac
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 from structlog.testing import capture_logs
 
@@ -144,9 +146,24 @@ async def test_a_throttled_request_is_retried(session, sandbox) -> None:
 async def test_a_retry_after_beyond_the_time_budget_gives_up_without_waiting(session, sandbox) -> None:
     await inject(session, sandbox, service="payments", mode="throttle", delay_seconds=60)
 
-    with pytest.raises(EffectUnavailable, match="HTTP 429"):
+    with pytest.raises(EffectUnavailable, match="HTTP 429") as raised:
         await payments(session, sandbox).refund(REFUND, KEY)
     assert received(sandbox) == [429]
+    assert raised.value.retry_after == timedelta(seconds=60)  # the relay's next pass waits as long
+
+
+async def test_a_retry_after_past_an_hour_is_waited_for_an_hour(session, aiohttp_server) -> None:
+    async def busy(request: web.Request) -> web.Response:
+        return web.Response(status=429, headers={"Retry-After": "9" * 20})
+
+    app = web.Application()
+    app.router.add_post(PaymentsClient.path, busy)
+    server = await aiohttp_server(app)
+    client = PaymentsClient(session, str(server.make_url("/")), 2.0, 3, signer=SIGNER, backoff=FAST)
+
+    with pytest.raises(EffectUnavailable, match="HTTP 429") as raised:
+        await client.refund(REFUND, KEY)
+    assert raised.value.retry_after == timedelta(hours=1)
 
 
 async def test_a_permanent_400_is_rejected_at_once(session, sandbox) -> None:

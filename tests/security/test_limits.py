@@ -212,6 +212,21 @@ async def test_what_aiohttp_refuses_is_logged_without_the_refused_bytes(service,
     assert "127.0.0.1" not in logs.getvalue()  # nor the client's address; the `logs` fixture checks the name
 
 
+async def test_a_body_that_does_not_decompress_is_a_400_problem_and_the_connection_closed(service, logs):
+    """The sender's fault, answered as one: not a 500 (which carriers retry for a day), nor logged as our error."""
+    garbled = b"not gzip at all"
+    headers = UPS | {"Content-Encoding": "gzip"}
+    answer = await exchange(service, head("POST", "/v1/carriers/ups/webhooks", headers, len(garbled)) + garbled)
+    assert (answer.status, answer.headers["content-type"].split(";")[0]) == (400, "application/problem+json")
+    assert answer.json()["type"] == "urn:dispute-service:problem:unreadable-body"
+    lines = [json.loads(line) for line in logs.getvalue().splitlines()]
+    assert {"event": "http_protocol_error", "error": "RequestPayloadError", "status": 400} in [
+        {k: line.get(k) for k in ("event", "error", "status")} for line in lines
+    ]
+    assert not [line for line in lines if line.get("level") == "error"]
+    assert await healthy(service)
+
+
 # --- slow and stalled connections --------------------------------------------------------------------------
 
 async def test_a_client_that_never_finishes_its_headers_is_disconnected_after_the_keepalive_timeout(service):

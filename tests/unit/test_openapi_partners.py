@@ -11,11 +11,14 @@ from openapi_spec_validator import validate
 
 from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS
 from adapters.web.carriers_api import REJECTION_STATUS
+from adapters.settings import Settings
 from adapters.web.openapi import build_openapi
+from adapters.web.openapi_partners import EFFECTS
 from carriers.errors import WebhookReason
 from carriers.partner.webhook import PartnerPush
 from carriers.registry import CARRIERS
 from schemas.dispute import EffectKind
+from schemas.partner_webhook import PartnerEvent, PartnerStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "carriers"
@@ -101,3 +104,31 @@ def test_the_webhooks_section_lists_every_outbox_message_with_its_idempotency_ke
 def test_the_partner_guide_explains_every_reason_code() -> None:
     guide = (ROOT / "docs" / "partners.md").read_text()
     assert [reason for reason in WebhookReason if f"`{reason.value}`" not in guide] == []
+
+
+def test_the_partner_webhooks_example_is_a_partners_push(document) -> None:
+    operation = webhook_of(document, "surat")
+    example = operation["requestBody"]["content"]["application/json"]["example"]
+    [carrier] = [p for p in operation["parameters"] if p["in"] == "path"]
+    assert example["carrier"] in carrier["schema"]["enum"]  # not a carrier of its own format, refused as wrong_carrier
+    assert PartnerEvent.model_validate_json(json.dumps(example)).carrier == example["carrier"]
+
+
+def test_the_partner_guide_names_every_status_a_partner_may_report() -> None:
+    guide = (ROOT / "docs" / "partners.md").read_text()
+    assert [status for status in PartnerStatus if f"`{status.value}`" not in guide] == []
+
+
+def test_the_downstream_guide_lists_every_message_with_its_service_and_path() -> None:
+    guide = (ROOT / "docs" / "downstream.md").read_text()
+    for kind, (_, service, path) in EFFECTS.items():
+        row = rf"^\| `{kind.value}` \| {service} \(`DISPUTES_{service.upper()}_URL`\) \| `{re.escape(path)}` \|$"
+        assert re.search(row, guide, re.MULTILINE), kind
+
+
+def test_the_downstream_guide_states_the_relays_settings_with_their_defaults() -> None:
+    guide = (ROOT / "docs" / "downstream.md").read_text()
+    for name in ("downstream_timeout_seconds", "downstream_attempts", "relay_max_attempts"):
+        [stated] = re.findall(rf"(\d+) \w+ \(`DISPUTES_{name.upper()}`\)", guide)
+        assert float(stated) == Settings.model_fields[name].default, name
+    assert f"http://127.0.0.1:{Settings.model_fields['sandbox_port'].default}" in guide  # the embedded default's

@@ -111,6 +111,16 @@ async def test_a_transient_failure_holds_the_rest_back_until_the_retry_time(rela
     assert [key for _, key in downstream.calls].count(f"{refunded.id}:1:dispute_opened") == 2
 
 
+async def test_a_service_that_said_when_to_come_back_is_not_tried_again_before(relay, refunded, downstream, clock):
+    downstream.failures = [EffectUnavailable("429", retry_after=timedelta(minutes=2))]  # past the relay's backoff
+    assert [a.result for a in await relay.run_once()] == [Result.RETRY]
+
+    clock.advance(seconds=119)
+    assert await relay.run_once() == []
+    clock.advance(seconds=1)
+    assert [a.result for a in await relay.run_once()] == [Result.DELIVERED] * 3
+
+
 async def test_a_rejected_effect_is_parked_for_a_person_and_the_rest_continue(relay, refunded, downstream, repository):
     downstream.failures = [EffectRejected("400 bad request")]
     attempts = await relay.run_once()
