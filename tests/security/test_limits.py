@@ -9,6 +9,7 @@ problem, nothing stored. Waits on the server are bounded; the only sleeps pace a
 import asyncio
 import io
 import json
+import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -297,26 +298,43 @@ async def test_many_stalled_connections_do_not_keep_others_from_being_served(ser
 
 async def send_slowly(service: Service, request_head: bytes, body: bytes, *, sent: int, pace: float | None) -> Answer:
     """Headers and the first `sent` bytes of the body, then one more byte every `pace` seconds (or nothing at all)
-    until the server answers. The answer must come while some of the body is still unsent."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
-    writer.write(request_head + body[:sent])
-    unsent = body[sent:]
+    until the server answers. The answer must come while some of the body is still unsent.
 
-    async def trickle() -> None:
-        nonlocal unsent
-        while pace is not None and len(unsent) > 1:
-            await asyncio.sleep(pace)
-            writer.write(unsent[:1])
-            unsent = unsent[1:]
+    Over a plain socket: a byte that reaches the server after its last read makes its close a reset (RFC 9112
+    §9.6), which the kernel reports after the answer it received before it, where a stream reader would drop that
+    answer."""
+    loop = asyncio.get_running_loop()
+    with socket.create_connection(("127.0.0.1", service.port)) as sock:
+        sock.setblocking(False)
+        await loop.sock_sendall(sock, request_head + body[:sent])
+        unsent = body[sent:]
 
-    trickling = asyncio.create_task(trickle())
-    try:
-        raw = await until_closed(reader)  # the 408 asks for the connection to close; the server closes it
+        async def trickle() -> None:
+            nonlocal unsent
+            while pace is not None and len(unsent) > 1:
+                await asyncio.sleep(pace)
+                try:
+                    await loop.sock_sendall(sock, unsent[:1])
+                except OSError:  # the server has closed the connection
+                    return
+                unsent = unsent[1:]
+
+        async def answer() -> bytes:
+            raw = bytearray()
+            try:
+                while chunk := await loop.sock_recv(sock, 65536):
+                    raw += chunk
+            except ConnectionResetError:  # after the answer: the bytes it carried were received
+                pass
+            return bytes(raw)
+
+        trickling = asyncio.create_task(trickle())
+        try:
+            raw = await asyncio.wait_for(answer(), BOUND)  # the 408 asks for the connection to close; the server closes it
+        finally:
+            trickling.cancel()
         assert unsent, "the whole body was sent: this proves nothing about a slow one"
         return parse(raw)
-    finally:
-        trickling.cancel()
-        writer.close()
 
 
 SLOWNESS = {"trickles": 0.05, "stops sending": None}
