@@ -50,6 +50,7 @@ EDGE_PROBLEMS = tuple(ProblemType(*fields) for fields in (
     ("malformed-json", 400, "Malformed JSON"),
     ("malformed-header", 400, "A header's value cannot be read"),
     ("malformed-multipart", 400, "Malformed multipart body"),
+    ("unreadable-body", 400, "The body cannot be read"),
     ("unauthenticated", 401, "Authentication required"),
     ("webhook-unauthenticated", 401, "The webhook is not authenticated"),
     ("forbidden", 403, "Not allowed for this role"),
@@ -144,6 +145,11 @@ def error_response(request: web.Request, error: Exception) -> web.Response:
         response = problem(error.status, code, error.reason, error.text if error.status != 404 else None, request_id=request_id)
         if allow := error.headers.get("Allow"):
             response.headers["Allow"] = allow
+        return response
+    if isinstance(error, web.RequestPayloadError):  # aiohttp could not decode it (Content-Encoding, chunks)
+        response = problem(400, "unreadable-body", "The body cannot be read",
+                           "The body does not decode as its Content-Encoding and framing say.", request_id=request_id)
+        response.force_close()  # what follows the fault in the stream is not a request
         return response
     if isinstance(error, StorageUnavailable | OrdersUnavailable):
         log.warning("dependency_unavailable", error=type(error).__name__)

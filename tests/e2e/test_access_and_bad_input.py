@@ -12,7 +12,9 @@ from multidict import CIMultiDict
 
 from adapters.bootstrap import ENDPOINTS as ALL_ENDPOINTS
 from schemas.common import Role
-from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SECRET, SUPERVISOR, bearer
+from tests.e2e.conftest import (
+    AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SECRET, SUPERVISOR, UPS_WEBHOOK_CREDENTIAL, bearer,
+)
 
 OPEN = {"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}
 ROLE_HEADERS = {
@@ -156,6 +158,22 @@ async def test_malformed_json_wrong_media_type_and_oversized_bodies_are_refused(
     await assert_problem(await api.post("/v1/disputes", data=json.dumps(OPEN), headers={**CUSTOMER, "Content-Type": "text/plain"}), 415)
     huge = {**OPEN, "statement": "x" * 20_000}
     await assert_problem(await api.post("/v1/disputes", json=huge, headers=CUSTOMER), 413)
+    assert await total(api) == 0
+
+
+UNDECODABLE = [  # a JSON body, a form with files and a carrier's push: each read as aiohttp decodes it
+    ("/v1/disputes", {**CUSTOMER, "Content-Type": "application/json"}),
+    ("/v1/disputes/dsp_unknown/information", {**CUSTOMER, "Content-Type": "multipart/form-data; boundary=x"}),
+    ("/v1/carriers/ups/webhooks", {"x-api-key": UPS_WEBHOOK_CREDENTIAL, "Content-Type": "application/json"}),
+]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+@pytest.mark.parametrize(("path", "headers"), UNDECODABLE, ids=[path for path, _ in UNDECODABLE])
+async def test_a_body_that_does_not_decode_as_its_content_encoding_says_is_a_400(api, path, headers, encoding):
+    response = await api.post(path, data=json.dumps(OPEN).encode(), headers={**headers, "Content-Encoding": encoding})
+    assert (await assert_problem(response, 400))["type"].endswith(":unreadable-body")
+    assert response.headers["Connection"] == "close"  # the rest of the body cannot be read past the fault
     assert await total(api) == 0
 
 
