@@ -286,13 +286,14 @@ def _split(view: View) -> tuple[bytes, bytes]:
 @dataclass(frozen=True)
 class Cursors:
     """Where the previous page ended (decision due, id), opaque to clients and signed: a cursor this service did
-    not issue, or one changed in transit, is refused, never read as a position."""
+    not issue, one changed in transit, or one another list issued (each list signs with its own key: `purpose`) is
+    refused, never read as a position."""
 
     key: bytes
 
     @classmethod
-    def from_secret(cls, secret: str) -> "Cursors":
-        return cls(hmac.new(secret.encode(), b"dispute queue cursor", hashlib.sha256).digest())
+    def from_secret(cls, secret: str, purpose: bytes = b"dispute queue cursor") -> "Cursors":
+        return cls(hmac.new(secret.encode(), purpose, hashlib.sha256).digest())
 
     def encode(self, after: tuple[datetime, str]) -> str:
         payload = f"{after[0].isoformat()} {after[1]}".encode()  # an id holds no space
