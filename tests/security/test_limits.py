@@ -212,6 +212,15 @@ async def test_what_aiohttp_refuses_is_logged_without_the_refused_bytes(service,
     assert "127.0.0.1" not in logs.getvalue()  # nor the client's address; the `logs` fixture checks the name
 
 
+async def test_a_body_that_does_not_decode_is_a_problem_and_logged_as_the_clients_fault(service, logs):
+    headers = {**CUSTOMER, "Content-Type": "application/json", "Content-Encoding": "gzip"}  # the body is not gzip
+    answer = await exchange(service, head("POST", "/v1/disputes", headers, len(OPEN)) + OPEN)
+    assert answer.status == 400 and answer.json()["type"].endswith(":unreadable-body")
+    lines = [json.loads(line) for line in logs.getvalue().splitlines()]
+    assert [line["event"] for line in lines if line["level"] == "error"] == []  # nothing went wrong in the service
+    assert await service.stored(DISPUTES) == 0
+
+
 # --- slow and stalled connections --------------------------------------------------------------------------
 
 async def test_a_client_that_never_finishes_its_headers_is_disconnected_after_the_keepalive_timeout(service):
