@@ -112,6 +112,28 @@ async def test_a_request_without_a_bearer_token_is_refused_as_missing_one(api, a
     assert (await response.json())["reason"] == "token_missing"
 
 
+@pytest.mark.parametrize("tokens", [(CUSTOMER, INVESTIGATOR), (INVESTIGATOR, CUSTOMER), (CUSTOMER, CUSTOMER)],
+                         ids=["customer first", "investigator first", "the same twice"])
+async def test_two_authorization_fields_are_refused_rather_than_one_picked(api, tokens):
+    """A proxy in front may read the other one: which caller this is must not depend on who reads which field."""
+    headers = CIMultiDict(("Authorization", token["Authorization"]) for token in tokens)
+    response = await api.get("/v1/disputes", headers=headers)
+    assert (await assert_problem(response, 401))["reason"] == "token_malformed"
+
+
+async def test_two_idempotency_keys_are_refused_and_store_nothing(api):
+    headers = CIMultiDict([*CUSTOMER.items(), ("Idempotency-Key", "k-1"), ("Idempotency-Key", "k-2")])
+    await assert_problem(await api.post("/v1/disputes", json=OPEN, headers=headers), 422)
+    assert await total(api) == 0
+    opened = await api.post("/v1/disputes", json=OPEN, headers={**CUSTOMER, "Idempotency-Key": "k-2"})
+    assert opened.status == 201 and "Idempotent-Replayed" not in opened.headers
+    note = CIMultiDict([*INVESTIGATOR.items(), ("Idempotency-Key", "n-1"), ("Idempotency-Key", "n-2")])
+    dispute_id = (await opened.json())["id"]
+    await assert_problem(await api.post(f"/v1/disputes/{dispute_id}/notes", json={"text": "Bakıldı."}, headers=note), 422)
+    timeline = await (await api.get(f"/v1/disputes/{dispute_id}/timeline", headers=INVESTIGATOR)).json()
+    assert [entry["action"] for entry in timeline["entries"]] == ["opened"]
+
+
 async def test_a_customer_cannot_see_or_touch_someone_elses_dispute(api):
     dispute = await (await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER)).json()
     one = f"/v1/disputes/{dispute['id']}"
