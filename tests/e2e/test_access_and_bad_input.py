@@ -183,6 +183,19 @@ async def test_malformed_json_wrong_media_type_and_oversized_bodies_are_refused(
     assert await total(api) == 0
 
 
+async def test_a_body_wrong_in_hundreds_of_places_gets_a_short_answer_naming_the_first(api):
+    """The answer names enough to fix the request, not one entry per mistake: at the 64 KiB the service takes, a body
+    wrong 5,000 times was answered with 500 KiB."""
+    lines = [{"sku": 1, "quantity": "one"}] * 400  # two mistakes each, within the tests' 16 KiB
+    body = {**OPEN, "claim": "missing_items", "missing_items": lines}
+    response = await api.post("/v1/disputes", json=body, headers=CUSTOMER)
+    problem = await assert_problem(response, 422)
+    assert problem["errors"][0] == {"field": "missing_items.0.sku", "message": "Input should be a valid string"}
+    assert len(problem["errors"]) <= 20 and "800" in problem["detail"]  # says how many there were
+    assert len(await response.read()) < 4096
+    assert await total(api) == 0
+
+
 UNDECODABLE = [  # a JSON body, a form with files and a carrier's push: each read as aiohttp decodes it
     ("/v1/disputes", {**CUSTOMER, "Content-Type": "application/json"}),
     ("/v1/disputes/dsp_unknown/information", {**CUSTOMER, "Content-Type": "multipart/form-data; boundary=x"}),
