@@ -1,4 +1,4 @@
-"""Small value types shared by every boundary: identifiers, roles, resolutions, written text."""
+"""Small value types shared by every boundary: identifiers, instants, roles, resolutions, written text."""
 
 import re
 from datetime import UTC, datetime
@@ -16,7 +16,6 @@ Id = Annotated[
 """An identifier: a plain token, never an object or an operator (`{"$ne": …}` fails validation)."""
 
 
-
 def _has_utc_instant(value: datetime) -> datetime:
     try:
         value.astimezone(UTC)
@@ -27,7 +26,7 @@ def _has_utc_instant(value: datetime) -> datetime:
 
 Instant = Annotated[AwareDatetime, AfterValidator(_has_utc_instant)]
 """A time with an offset that names an instant: `0001-01-01T00:00:00+14:00` has none in UTC, so could be neither
-stored (BSON counts from 1970 in UTC) nor compared with another time."""
+stored (storage keeps times in UTC) nor compared with another time."""
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
