@@ -76,6 +76,7 @@ from adapters.web.keys import (
     CARRIERS,
     CURSORS,
     EXPORT_MAX_ROWS,
+    HISTORY_CURSORS,
     INTAKE,
     MAX_PAGE,
     METRICS,
@@ -186,6 +187,7 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app[MAX_PAGE] = settings.max_page_size
     app[EXPORT_MAX_ROWS] = settings.export_max_rows
     app[CURSORS] = Cursors.from_secret(settings.jwt_secret.get_secret_value())
+    app[HISTORY_CURSORS] = Cursors.from_secret(settings.jwt_secret.get_secret_value(), b"customer history cursor")
     app[QUEUE_ROWS] = QueueRows()
     app[DISPUTE_VIEWS] = DisputeViews()
     app[WEBHOOK_MAX_BYTES] = settings.webhook_max_bytes

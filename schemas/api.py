@@ -364,7 +364,8 @@ class AgentDisputeView(_CustomerSideView):
 
 
 class DisputeSummary(_Output):
-    """A queue row: what triage needs, with no personal data beyond the customer's id."""
+    """A queue row: what triage needs, with no personal data beyond the customer's id. The customer's side (customers
+    and agents) gets the same rows without the triage: priority, flags, advice and assignee are null there."""
 
     id: str
     status: Status
@@ -376,13 +377,14 @@ class DisputeSummary(_Output):
     currency: str
     preferred_resolution: Resolution
     channel: Channel
-    priority: int = Field(description="0 normal .. 3 urgent.")
-    needs_supervisor: bool
-    abuse_flags: list[str]
-    recommendation: RecommendedAction | None = Field(description="The policy's advice, once assessed.")
-    confidence: float | None = Field(description="How sure the advice is, 0 .. 1.")
+    priority: int | None = Field(description="0 normal .. 3 urgent; null on the customer's side.")
+    needs_supervisor: bool | None = Field(description="Null on the customer's side.")
+    abuse_flags: list[str] | None = Field(description="Null on the customer's side.")
+    recommendation: RecommendedAction | None = Field(
+        description="The policy's advice, once assessed; null on the customer's side.")
+    confidence: float | None = Field(description="How sure the advice is, 0 .. 1; null on the customer's side.")
     outcome: Outcome | None = Field(description="The decision taken, once decided.")
-    assignee: str | None
+    assignee: str | None = Field(description="Who works the case; null on the customer's side.")
     opened_at: AwareDatetime
     updated_at: AwareDatetime = Field(description="The case's last activity.")
     first_response_due: AwareDatetime

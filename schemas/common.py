@@ -1,10 +1,11 @@
-"""Small value types shared by every boundary: identifiers, roles, resolutions, written text."""
+"""Small value types shared by every boundary: identifiers, instants, roles, resolutions, written text."""
 
 import re
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, GetCoreSchemaHandler, GetJsonSchemaHandler, StringConstraints
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
@@ -13,6 +14,19 @@ Id = Annotated[
     StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"),
 ]
 """An identifier: a plain token, never an object or an operator (`{"$ne": …}` fails validation)."""
+
+
+def _has_utc_instant(value: datetime) -> datetime:
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("no instant: its offset takes it outside the years 1 to 9999 in UTC") from None
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_has_utc_instant)]
+"""A time with an offset that names an instant: `0001-01-01T00:00:00+14:00` has none in UTC, so could be neither
+stored (storage keeps times in UTC) nor compared with another time."""
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

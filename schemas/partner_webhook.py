@@ -23,9 +23,9 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from schemas.common import Id, Written
+from schemas.common import Id, Instant, Written
 from schemas.proof import RecipientRelation
 
 MAX_IMAGE_B64_CHARS = 5_500_000  # ~4 MB decoded per image; a signature and a photo fit in one body
@@ -110,14 +110,14 @@ class PartnerEvent(_Strict):
     carrier: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
     tracking_number: Id
     status: PartnerStatus
-    delivered_at: AwareDatetime | None = None
+    delivered_at: Instant | None = None
     received_by: Name | None = None
     recipient_relation: RecipientRelation = RecipientRelation.UNKNOWN
     signature: PartnerImage | None = None
     photo: PartnerImage | None = None
     location: PartnerLocation | None = None
     courier: PartnerCourier | None = None
-    occurred_at: AwareDatetime
+    occurred_at: Instant
 
     @model_validator(mode="after")
     def _delivered_at_with_delivery(self) -> Self:

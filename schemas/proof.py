@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from schemas.common import Id, ShortText
+from schemas.common import Id, Instant, ShortText
 
 CODE_CHARS = 64
 StatusCode = Annotated[str, StringConstraints(min_length=1, max_length=CODE_CHARS)]
@@ -164,7 +164,7 @@ class Courier(_Private):
 
 class TrackingEvent(_Private):
     _shown = ("at", "code")
-    at: AwareDatetime
+    at: Instant
     code: StatusCode
     description: ShortText | None = None
     location_text: ShortText | None = None
@@ -220,7 +220,7 @@ class ProofOfDelivery(_Private):
     status_code: StatusCode | None = None  # the carrier's own code or word for the status, as sent
     package_number: Id | None = None  # the package this proof is about, when the carrier tells packages apart
     packages: tuple[PackageState, ...] = Field(default=(), max_length=200)  # the shipment's other packages
-    delivered_at: AwareDatetime | None = None
+    delivered_at: Instant | None = None
     received_by: ShortText | None = None
     recipient_relation: RecipientRelation = RecipientRelation.UNKNOWN
     signature: Attachment | None = None

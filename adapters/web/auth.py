@@ -55,7 +55,7 @@ class Reason(StrEnum):
 
 DETAILS = {
     Reason.TOKEN_MISSING: "Send a bearer token.",
-    Reason.TOKEN_MALFORMED: "The token is not a readable JWT, or its header names no key (kid).",
+    Reason.TOKEN_MALFORMED: "The token is not a readable JWT, its header names no key (kid), or two were sent.",
     Reason.ALGORITHM_NOT_ALLOWED: "The token is signed with an algorithm this service does not accept for it.",
     Reason.UNKNOWN_KEY: "The token is signed with a key the identity provider does not publish.",
     Reason.BAD_SIGNATURE: "The token's signature does not match its content.",

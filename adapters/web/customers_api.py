@@ -4,7 +4,7 @@ from aiohttp import web
 
 from adapters.web.endpoint import Call, Endpoint, json_response
 from adapters.web.problems import ProblemError
-from adapters.web.keys import CURSORS
+from adapters.web.keys import HISTORY_CURSORS
 from disputes.customers import CustomerRecords
 from disputes.model import Dispute
 from schemas.common import Role
@@ -29,11 +29,12 @@ async def customer_history(call: Call) -> web.Response:
     customer_id = call.path_id("customer_id")
     q: HistoryQuery = call.query
     try:
-        before = call.request.app[CURSORS].decode(q.cursor) if q.cursor else None
+        before = call.request.app[HISTORY_CURSORS].decode(q.cursor) if q.cursor else None
     except (ValueError, TypeError):
-        raise ProblemError(422, "validation-failed", "The request is not valid", "Unknown cursor.") from None
+        raise ProblemError(422, "validation-failed", "The request is not valid", "Unknown cursor.",
+                           parameters=["cursor"]) from None
     page = await call.request.app[CUSTOMERS].history(call.actor, customer_id, before, q.limit)
-    cursor = call.request.app[CURSORS].encode(page.next_after) if page.next_after else None
+    cursor = call.request.app[HISTORY_CURSORS].encode(page.next_after) if page.next_after else None
     return json_response(CustomerHistoryView(
         customer_id=customer_id, items=[past_dispute(d) for d in page.items], next_cursor=cursor,
     ))

@@ -139,9 +139,12 @@ def json_body(body: bytes, status: int = 200, headers: dict[str, str] | None = N
 async def _authenticate(request: web.Request, app: web.Application, roles: frozenset[Role]) -> Actor:
     if not roles:
         return PUBLIC
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    fields = request.headers.getall("Authorization", ())
+    scheme, _, token = (fields[0] if fields else "").partition(" ")
     token = token.strip()
     try:
+        if len(fields) > 1:  # a proxy in front may have read the other one: whose request this is stays unsaid
+            raise InvalidToken(Reason.TOKEN_MALFORMED)
         if not token or scheme.lower() != "bearer":
             raise InvalidToken(Reason.TOKEN_MISSING)
         if not token.isascii():  # a JWT is base64url and dots; bytes not UTF-8 reach us as surrogates

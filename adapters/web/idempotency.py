@@ -24,7 +24,10 @@ REPLAYED = {"Idempotent-Replayed": "true"}
 
 
 def idempotency_key(request: web.Request) -> str | None:
-    key = request.headers.get("Idempotency-Key")
+    keys = request.headers.getall("Idempotency-Key", ())
+    if len(keys) > 1:
+        raise ProblemError(422, "validation-failed", "The request is not valid", "Send one Idempotency-Key, not several.")
+    key = keys[0] if keys else None
     if key is not None and not (0 < len(key) <= IDEMPOTENCY_KEY_MAX and key.isprintable()):
         raise ProblemError(422, "validation-failed", "The request is not valid", "Idempotency-Key must be 1-128 printable characters.")
     return key

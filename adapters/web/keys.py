@@ -18,6 +18,7 @@ TOKENS = web.AppKey("tokens", TokenVerifier)
 MAX_PAGE = web.AppKey("max_page", int)
 EXPORT_MAX_ROWS = web.AppKey("export_max_rows", int)
 CURSORS = web.AppKey("cursors", Cursors)
+HISTORY_CURSORS = web.AppKey("history_cursors", Cursors)  # a customer's history is ordered by opening, not due date
 QUEUE_ROWS = web.AppKey("queue_rows", QueueRows)
 DISPUTE_VIEWS = web.AppKey("dispute_views", DisputeViews)
 REQUEST_ID = web.RequestKey("request_id", str)

@@ -73,11 +73,11 @@ class ProtocolLog(logging.Logger):
 
     def handle(self, record: logging.LogRecord) -> None:
         error = record.exc_info[1] if record.exc_info else None
-        if isinstance(error, HttpProcessingError):
+        if isinstance(error, web.RequestPayloadError):  # draining a body that does not decode, refused with a 400
+            log.warning("http_protocol_error", error=type(error).__name__, status=400)
+        elif isinstance(error, HttpProcessingError):
             level = logging.DEBUG if record.levelno <= logging.DEBUG else logging.WARNING
             log.log(level, "http_protocol_error", error=type(error).__name__, status=error.code)
-        elif isinstance(error, web.RequestPayloadError):  # the rest of a body that does not decode, already answered 400
-            log.warning("http_protocol_error", error=type(error).__name__, status=400)
         elif error is not None:
             log.error("http_server_error", error=type(error).__name__,
                       stack="".join(traceback.format_tb(error.__traceback__)))

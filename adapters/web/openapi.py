@@ -286,6 +286,7 @@ EDGE_SCOPES: dict[str, Callable[[Endpoint], bool]] = {
     "precondition-required": lambda e: "If-Match" in e.headers,
     "malformed-multipart": _takes_images, "image-too-large": _takes_images, "too-many-images": _takes_images,
     "unsupported-image-type": _takes_images, "unreadable-image": _takes_images,
+    "unreadable-body": lambda e: e.body is not None or e.read is not None or _takes_pushes(e),
     "not-ready": lambda e: e.path == "/readyz",
     "authentication-unavailable": lambda e: bool(e.roles),  # the identity provider's keys cannot be fetched
 }

@@ -19,6 +19,7 @@ from schemas.api import FieldError, Problem
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE = "urn:dispute-service:problem:{code}"
 RETRY_AFTER_SECONDS = "2"
+MAX_FIELD_ERRORS = 20
 BEARER_CHALLENGE = 'Bearer realm="disputes"'
 """The challenge of a 401 (RFC 9110 §11.6.1) unless the refusal names another: the API's callers send a bearer token."""
 log = structlog.get_logger("api")
@@ -116,11 +117,15 @@ def problem(status: int, code: str, title: str, detail: str | None = None, **ext
 
 
 def validation_problem(error: ValidationError, where: str) -> ProblemError:
+    """The first `MAX_FIELD_ERRORS` errors, enough to fix the request: one each for a body wrong in thousands of
+    places would make the answer many times the body's size."""
+    count = error.error_count()
     fields = [
         FieldError(field=".".join(str(p) for p in e["loc"]) or where, message=e["msg"])
-        for e in error.errors(include_input=False, include_url=False)
+        for e in error.errors(include_input=False, include_url=False)[:MAX_FIELD_ERRORS]
     ]
-    return ProblemError(422, "validation-failed", "The request is not valid", f"Invalid {where}.", errors=fields)
+    detail = f"Invalid {where}." if count <= MAX_FIELD_ERRORS else f"Invalid {where}: {count} errors, the first {MAX_FIELD_ERRORS} listed."
+    return ProblemError(422, "validation-failed", "The request is not valid", detail, errors=fields)
 
 
 def error_response(request: web.Request, error: Exception) -> web.Response:

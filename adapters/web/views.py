@@ -183,6 +183,10 @@ def summary_fields(d: Dispute) -> View:
     }
 
 
+TRIAGE = ("priority", "needs_supervisor", "abuse_flags", "recommendation", "confidence", "assignee")
+"""What a queue row shows staff only: the customer's side (customers and agents) gets these null."""
+
+
 class QueueRows:
     """The queue's rows as JSON, kept by dispute id, version and side: a row shows only what a save changes (what storage
     changes on its own, effects and views, no row shows), and a save gives the dispute a new version, so a row stands
@@ -197,8 +201,7 @@ class QueueRows:
 
     def page(self, items: list[Dispute], next_cursor: str | None, staff: bool) -> tuple[bytes, str]:
         """A `DisputePageView` as JSON, and its strong ETag: the SHA-256 of its cursor and its rows' SHA-256s, which its
-        bytes fix, without hashing all of them again. The customer's side (`staff` False) is not told who works the
-        case."""
+        bytes fix, without hashing all of them again. The customer's side (`staff` False) is not shown the `TRIAGE`."""
         kept = self._rows
         rows = [kept.get((d.id, d.version, staff)) or self._write(d, staff) for d in items]
         written, digests = zip(*rows, strict=True) if rows else ((), ())
@@ -210,7 +213,7 @@ class QueueRows:
             self._rows.clear()
         fields = summary_fields(d)
         if not staff:
-            fields["assignee"] = None
+            fields.update(dict.fromkeys(TRIAGE))
         written = view_json(fields)
         row = self._rows[(d.id, d.version, staff)] = orjson.Fragment(written), hashlib.sha256(written).digest()
         return row
@@ -286,13 +289,14 @@ def _split(view: View) -> tuple[bytes, bytes]:
 @dataclass(frozen=True)
 class Cursors:
     """Where the previous page ended (decision due, id), opaque to clients and signed: a cursor this service did
-    not issue, or one changed in transit, is refused, never read as a position."""
+    not issue, one changed in transit, or one another list issued (each list signs with its own key: `purpose`) is
+    refused, never read as a position."""
 
     key: bytes
 
     @classmethod
-    def from_secret(cls, secret: str) -> "Cursors":
-        return cls(hmac.new(secret.encode(), b"dispute queue cursor", hashlib.sha256).digest())
+    def from_secret(cls, secret: str, purpose: bytes = b"dispute queue cursor") -> "Cursors":
+        return cls(hmac.new(secret.encode(), purpose, hashlib.sha256).digest())
 
     def encode(self, after: tuple[datetime, str]) -> str:
         payload = f"{after[0].isoformat()} {after[1]}".encode()  # an id holds no space

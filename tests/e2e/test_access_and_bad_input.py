@@ -12,7 +12,9 @@ from multidict import CIMultiDict
 
 from adapters.bootstrap import ENDPOINTS as ALL_ENDPOINTS
 from schemas.common import Role
-from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SECRET, SUPERVISOR, bearer
+from tests.e2e.conftest import (
+    AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SECRET, SUPERVISOR, UPS_WEBHOOK_CREDENTIAL, bearer,
+)
 
 OPEN = {"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}
 ROLE_HEADERS = {
@@ -110,6 +112,28 @@ async def test_a_request_without_a_bearer_token_is_refused_as_missing_one(api, a
     assert (await response.json())["reason"] == "token_missing"
 
 
+@pytest.mark.parametrize("tokens", [(CUSTOMER, INVESTIGATOR), (INVESTIGATOR, CUSTOMER), (CUSTOMER, CUSTOMER)],
+                         ids=["customer first", "investigator first", "the same twice"])
+async def test_two_authorization_fields_are_refused_rather_than_one_picked(api, tokens):
+    """A proxy in front may read the other one: which caller this is must not depend on who reads which field."""
+    headers = CIMultiDict(("Authorization", token["Authorization"]) for token in tokens)
+    response = await api.get("/v1/disputes", headers=headers)
+    assert (await assert_problem(response, 401))["reason"] == "token_malformed"
+
+
+async def test_two_idempotency_keys_are_refused_and_store_nothing(api):
+    headers = CIMultiDict([*CUSTOMER.items(), ("Idempotency-Key", "k-1"), ("Idempotency-Key", "k-2")])
+    await assert_problem(await api.post("/v1/disputes", json=OPEN, headers=headers), 422)
+    assert await total(api) == 0
+    opened = await api.post("/v1/disputes", json=OPEN, headers={**CUSTOMER, "Idempotency-Key": "k-2"})
+    assert opened.status == 201 and "Idempotent-Replayed" not in opened.headers
+    note = CIMultiDict([*INVESTIGATOR.items(), ("Idempotency-Key", "n-1"), ("Idempotency-Key", "n-2")])
+    dispute_id = (await opened.json())["id"]
+    await assert_problem(await api.post(f"/v1/disputes/{dispute_id}/notes", json={"text": "Bakıldı."}, headers=note), 422)
+    timeline = await (await api.get(f"/v1/disputes/{dispute_id}/timeline", headers=INVESTIGATOR)).json()
+    assert [entry["action"] for entry in timeline["entries"]] == ["opened"]
+
+
 async def test_a_customer_cannot_see_or_touch_someone_elses_dispute(api):
     dispute = await (await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER)).json()
     one = f"/v1/disputes/{dispute['id']}"
@@ -156,6 +180,35 @@ async def test_malformed_json_wrong_media_type_and_oversized_bodies_are_refused(
     await assert_problem(await api.post("/v1/disputes", data=json.dumps(OPEN), headers={**CUSTOMER, "Content-Type": "text/plain"}), 415)
     huge = {**OPEN, "statement": "x" * 20_000}
     await assert_problem(await api.post("/v1/disputes", json=huge, headers=CUSTOMER), 413)
+    assert await total(api) == 0
+
+
+async def test_a_body_wrong_in_hundreds_of_places_gets_a_short_answer_naming_the_first(api):
+    """The answer names enough to fix the request, not one entry per mistake: at the 64 KiB the service takes, a body
+    wrong 5,000 times was answered with 500 KiB."""
+    lines = [{"sku": 1, "quantity": "one"}] * 400  # two mistakes each, within the tests' 16 KiB
+    body = {**OPEN, "claim": "missing_items", "missing_items": lines}
+    response = await api.post("/v1/disputes", json=body, headers=CUSTOMER)
+    problem = await assert_problem(response, 422)
+    assert problem["errors"][0] == {"field": "missing_items.0.sku", "message": "Input should be a valid string"}
+    assert len(problem["errors"]) <= 20 and "800" in problem["detail"]  # says how many there were
+    assert len(await response.read()) < 4096
+    assert await total(api) == 0
+
+
+UNDECODABLE = [  # a JSON body, a form with files and a carrier's push: each read as aiohttp decodes it
+    ("/v1/disputes", {**CUSTOMER, "Content-Type": "application/json"}),
+    ("/v1/disputes/dsp_unknown/information", {**CUSTOMER, "Content-Type": "multipart/form-data; boundary=x"}),
+    ("/v1/carriers/ups/webhooks", {"x-api-key": UPS_WEBHOOK_CREDENTIAL, "Content-Type": "application/json"}),
+]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+@pytest.mark.parametrize(("path", "headers"), UNDECODABLE, ids=[path for path, _ in UNDECODABLE])
+async def test_a_body_that_does_not_decode_as_its_content_encoding_says_is_a_400(api, path, headers, encoding):
+    response = await api.post(path, data=json.dumps(OPEN).encode(), headers={**headers, "Content-Encoding": encoding})
+    assert (await assert_problem(response, 400))["type"].endswith(":unreadable-body")
+    assert response.headers["Connection"] == "close"  # the rest of the body cannot be read past the fault
     assert await total(api) == 0
 
 

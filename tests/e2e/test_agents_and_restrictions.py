@@ -176,3 +176,21 @@ async def test_a_restriction_nobody_confirmed_is_lifted_at_its_deadline_and_the_
     }
     late = await api.post(one + "/restriction/review", json={"decision": "confirm", "reason": "Geç"}, headers=SUPERVISOR)
     await is_problem(late, 409)
+
+
+TRIAGE = ("priority", "needs_supervisor", "abuse_flags", "recommendation", "confidence", "assignee")
+
+
+@pytest.mark.parametrize("evidence_interval", [FAST])
+@pytest.mark.parametrize("app_changes", [RESTRICTING], ids=["flagged-at-once"])
+async def test_the_customer_side_of_the_queue_is_not_shown_the_triage(api):
+    """Customers and agents list the same cases as staff, without what staff weigh: flags, advice, priority, who."""
+    one = await restricted_case(api)
+    assert (await api.post(one + "/assign", headers=INVESTIGATOR)).status == 200
+    staff_row = (await (await api.get("/v1/disputes", headers=INVESTIGATOR)).json())["items"][0]
+    assert staff_row["abuse_flags"] == ["repeat_claims"] and staff_row["assignee"] == "inv-ayse"
+
+    for headers, query in ((CUSTOMER, ""), (AGENT, "?customer_id=cust-1")):
+        [row] = (await (await api.get("/v1/disputes" + query, headers=headers)).json())["items"]
+        assert {name: row[name] for name in TRIAGE} == dict.fromkeys(TRIAGE)
+        assert (row["id"], row["status"]) == (staff_row["id"], staff_row["status"])

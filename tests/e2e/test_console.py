@@ -84,6 +84,16 @@ async def test_a_form_without_the_matching_csrf_token_changes_nothing(api):
     assert case["assignee"] is None and case["version"] == dispute["version"]
 
 
+async def test_a_form_that_is_not_utf_8_is_a_400_and_changes_nothing(api):
+    dispute = await opened(api)
+    form = b"csrf=" + CSRF.encode() + b"&reason=\xff\xfe"  # Latin-1 bytes where the form's UTF-8 should be
+    response = await api.post(f"/console/disputes/{dispute['id']}/take", data=form,
+                              headers=staff() | {"Content-Type": "application/x-www-form-urlencoded"})
+    assert (response.status, response.content_type) == (400, "application/problem+json")
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    assert case["assignee"] is None and case["version"] == dispute["version"]
+
+
 async def test_a_form_without_a_session_is_refused_and_changes_nothing(api):
     dispute = await opened(api)
     response = await api.post(f"/console/disputes/{dispute['id']}/take", data={"csrf": CSRF}, headers=cookies())

@@ -62,3 +62,15 @@ async def test_the_customer_side_cannot_read_a_history(api, headers):
 ], ids=["operator", "operator as text", "unknown cursor", "limit 0", "limit past the bound", "unknown filter"])
 async def test_bad_input_is_a_problem(api, url):
     await assert_problem(await api.get(url, headers=INVESTIGATOR), 422)
+
+
+async def test_a_cursor_reads_only_in_the_list_that_made_it(api):
+    """The queue pages by decision due, the history by opening: a position from one is no position in the other."""
+    for order_id in ("ord-1", "ord-2", "ord-6"):
+        await opened(api, order_id)
+    queue_cursor = (await (await api.get("/v1/disputes?limit=1", headers=INVESTIGATOR)).json())["next_cursor"]
+    history_cursor = (await (await api.get(HISTORY + "?limit=1", headers=INVESTIGATOR)).json())["next_cursor"]
+    assert queue_cursor and history_cursor
+
+    for url in (f"{HISTORY}?cursor={queue_cursor}", f"/v1/disputes?cursor={history_cursor}"):
+        assert (await assert_problem(await api.get(url, headers=INVESTIGATOR), 422))["parameters"] == ["cursor"]

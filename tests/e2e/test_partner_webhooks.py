@@ -162,6 +162,17 @@ async def test_every_rejection_is_a_problem_with_its_reason_logged_and_counted_w
         assert not [s for s in secrets if s in text]
 
 
+@pytest.mark.parametrize("written", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+async def test_a_time_with_no_instant_in_utc_is_malformed_and_stores_nothing(api, written):
+    far = json.dumps(event("srt-e2e-far", delivered_at=written, occurred_at=written)).encode()
+    refused = await api.post(WEBHOOK, data=far, headers=signed(far))
+    assert (refused.status, (await refused.json())["reason"]) == (422, "malformed")
+
+    fixed = json.dumps(event("srt-e2e-far")).encode()  # the same event, sent again as it should have been
+    accepted = await api.post(WEBHOOK, data=fixed, headers=signed(fixed))
+    assert (accepted.status, await accepted.json()) == (202, {"received": 1, "duplicates": 0})
+
+
 @pytest.mark.parametrize(("carrier", "credential", "challenge"), [
     ("surat", {HEADER: f"t={int(time.time())},v1={'0' * 64}"}, 'Signature realm="surat", header="X-Partner-Signature"'),
     ("ups", {"x-api-key": "a-guessed-ups-credential"}, 'ApiKey realm="ups", header="x-api-key"'),

@@ -97,7 +97,10 @@ def action(handler: Action) -> Callable[[web.Request], Awaitable[web.StreamRespo
 
 
 async def checked_form(request: web.Request) -> MultiDictProxy[str | bytes | Any]:
-    form = await request.post()
+    try:
+        form = await request.post()
+    except ValueError:  # not in the form's charset (UTF-8), or a multipart body that does not parse
+        raise web.HTTPBadRequest(text="The form cannot be read.") from None
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = form.get(CSRF_FIELD)
     origin = request.headers.get("Origin")

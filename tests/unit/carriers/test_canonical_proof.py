@@ -46,6 +46,14 @@ def test_naive_timestamps_are_rejected(field: str) -> None:
         proof(**{field: datetime(2021, 2, 10, 12, 0)})
 
 
+@pytest.mark.parametrize("written", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_time_whose_offset_takes_it_past_what_utc_can_hold_is_rejected(written: str) -> None:
+    """No instant in UTC: it could be neither stored nor compared with any other time."""
+    for changes in ({"delivered_at": written}, {"events": [{"at": written, "code": "FS"}]}):
+        with pytest.raises(ValidationError):
+            proof(**changes)
+
+
 def test_unknown_fields_are_rejected() -> None:
     with pytest.raises(ValidationError):
         proof(mood="happy")

@@ -277,6 +277,15 @@ def test_a_time_with_an_offset_is_taken_as_written() -> None:
     assert proof.delivered_at == datetime(2023, 3, 13, 9, 50, tzinfo=timezone(timedelta(hours=2)))
 
 
+@pytest.mark.parametrize("written", ["0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00"])  # the latter in Istanbul
+def test_a_delivery_time_with_no_instant_in_utc_is_malformed(written: str) -> None:
+    reply = sample_json("dhl", "parcel-de-delivered.json")
+    reply["shipments"][0]["status"]["timestamp"] = written
+
+    with pytest.raises(MalformedResponse):
+        parse_track_response(ok(reply), "470800204932", RECEIVED)
+
+
 def test_a_404_or_no_shipments_means_not_found() -> None:
     assert parse("not-found.json", "8264715546", status=404).status is ProofStatus.NOT_FOUND
     assert parse_track_response(ok({"shipments": []}), "8264715546", RECEIVED).status is ProofStatus.NOT_FOUND
