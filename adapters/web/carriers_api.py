@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry, Counter
 
 from adapters.web.endpoint import JSON_TYPES, Call, Endpoint, json_body
 from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
-from adapters.web.problems import ProblemError
+from adapters.web.problems import UNREADABLE_BODY, UNREADABLE_BODY_TITLE, ProblemError
 from adapters.web.rate_limit import RATE_LIMITS, limit
 from carriers.base import CarrierAdapter, PushCarrier, WebhookAuth
 from carriers.breaker import BreakerRecord, BreakerState
@@ -29,6 +29,7 @@ log = structlog.get_logger("webhooks")
 STAFF = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 JSON_MEDIA = "application/json"
 REJECTION_STATUS = {
+    WebhookReason.UNREADABLE_BODY: 400,
     WebhookReason.MISSING_SIGNATURE: 401,
     WebhookReason.MALFORMED_SIGNATURE: 401,
     WebhookReason.UNKNOWN_SIGNATURE_VERSION: 401,
@@ -43,9 +44,9 @@ REJECTION_STATUS = {
 }
 """The answer to each rejection: 401 for a credential that does not prove the carrier, 403 for one that does
 not let it push this body, the usual statuses for the rest."""
-PROBLEM_TYPE = {401: "webhook-unauthenticated", 403: "webhook-forbidden", 404: "unknown-carrier",
+PROBLEM_TYPE = {400: UNREADABLE_BODY, 401: "webhook-unauthenticated", 403: "webhook-forbidden", 404: "unknown-carrier",
                 413: "content-too-large", 415: "unsupported-media-type", 422: "malformed-webhook"}
-PROBLEM_TITLE = {401: "The webhook is not authenticated", 403: "The carrier may not push this",
+PROBLEM_TITLE = {400: UNREADABLE_BODY_TITLE, 401: "The webhook is not authenticated", 403: "The carrier may not push this",
                  404: "Not found", 413: "Content Too Large", 415: "Unsupported media type",
                  422: "The webhook body is not valid"}
 UNKNOWN = "unknown"  # the carrier label of a code we do not know: the path cannot grow the metric's label set
@@ -101,17 +102,21 @@ def _declared_within(request: web.Request, limit: int) -> None:
 
 
 async def read_bounded(request: web.Request, limit: int) -> bytes:
-    """The raw body, refused (``too_large``) as soon as it passes `limit`: a chunked body is never read past it."""
+    """The raw body, refused (``too_large``) as soon as it passes `limit`: a chunked body is never read past it; one
+    that does not decode as its Content-Encoding says is refused (``unreadable_body``)."""
     if request.content.is_eof():  # all of it came with the headers (decoded, if it was compressed)
         whole = request.content.read_nowait()
         if len(whole) > limit:
             raise _too_large(limit)
         return whole
     body = bytearray()
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        body += chunk
-        if len(body) > limit:
-            raise _too_large(limit)
+    try:
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            body += chunk
+            if len(body) > limit:
+                raise _too_large(limit)
+    except web.RequestPayloadError:
+        raise Rejection(WebhookReason.UNREADABLE_BODY, "The body does not decode as its Content-Encoding says.") from None
     return bytes(body)
 
 

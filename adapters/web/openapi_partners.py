@@ -54,9 +54,11 @@ REASONS = {
     WebhookReason.UNKNOWN_CARRIER: "No carrier by this code takes pushes.",
     WebhookReason.TOO_LARGE: "The body is over the limit; it was refused as soon as it passed it.",
     WebhookReason.UNSUPPORTED_MEDIA_TYPE: "The body is labelled as something other than JSON.",
+    WebhookReason.UNREADABLE_BODY: "The body does not decode as its `Content-Encoding` says (`gzip`, `deflate`).",
     WebhookReason.MALFORMED: "The body is authentic but not the carrier's format; `detail` names the field paths.",
 }
 ANSWERS = {
+    400: "The body cannot be decoded. Nothing was kept; do not retry the same bytes.",
     401: "The request does not prove it comes from the carrier. Nothing was kept; fix the signing, do not retry as is.",
     403: "The carrier may not push this. Nothing was kept; do not retry.",
     404: "Unknown carrier. Nothing was kept.",
@@ -196,9 +198,6 @@ def _responses(
                              "properties": {"reason": {"type": "string", "enum": [r.value for r in codes]}}}]}
         responses[str(status)] = {"description": f"{answer}\n\n{meanings}",
                                   "content": {"application/problem+json": {"schema": schema}}}
-    responses["400"] = {"description": "The body does not decode as its `Content-Encoding` says (`gzip`, `deflate`). "
-                                       "Nothing was kept; do not retry the same bytes.",
-                        "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}}
     responses["401"]["headers"] = {"WWW-Authenticate": {
         "description": f"`{challenge(carrier, auth)}`: the carrier's scheme and the header its proof goes in "
                        "(not a bearer token).",

@@ -21,6 +21,8 @@ PROBLEM_TYPE = "urn:dispute-service:problem:{code}"
 RETRY_AFTER_SECONDS = "2"
 MAX_FIELD_ERRORS = 20
 BEARER_CHALLENGE = 'Bearer realm="disputes"'
+UNREADABLE_BODY, UNREADABLE_BODY_TITLE = "unreadable-body", "The body cannot be decoded"
+"""A body that does not decode as its Content-Encoding or chunked framing says: the connection closes with it."""
 """The challenge of a 401 (RFC 9110 §11.6.1) unless the refusal names another: the API's callers send a bearer token."""
 log = structlog.get_logger("api")
 
@@ -51,7 +53,7 @@ EDGE_PROBLEMS = tuple(ProblemType(*fields) for fields in (
     ("malformed-json", 400, "Malformed JSON"),
     ("malformed-header", 400, "A header's value cannot be read"),
     ("malformed-multipart", 400, "Malformed multipart body"),
-    ("unreadable-body", 400, "The body cannot be decoded"),
+    (UNREADABLE_BODY, 400, UNREADABLE_BODY_TITLE),
     ("unauthenticated", 401, "Authentication required"),
     ("webhook-unauthenticated", 401, "The webhook is not authenticated"),
     ("forbidden", 403, "Not allowed for this role"),
@@ -135,6 +137,8 @@ def error_response(request: web.Request, error: Exception) -> web.Response:
         response = problem(error.status, error.code, error.title, error.detail, request_id=request_id, **error.extra)
         if error.status == 401:
             response.headers["WWW-Authenticate"] = error.challenge or BEARER_CHALLENGE
+        elif error.code == UNREADABLE_BODY:  # a push refused as one (adapters/web/carriers_api.py)
+            response.force_close()
         return response
     if isinstance(error, domain.DomainError):
         status = domain_status(type(error))
@@ -152,7 +156,7 @@ def error_response(request: web.Request, error: Exception) -> web.Response:
             response.headers["Allow"] = allow
         return response
     if isinstance(error, web.RequestPayloadError):  # aiohttp could not undo the body's Content-Encoding or chunking
-        response = problem(400, "unreadable-body", "The body cannot be decoded",
+        response = problem(400, UNREADABLE_BODY, UNREADABLE_BODY_TITLE,
                            "The body does not decode as its Content-Encoding (gzip, deflate) or chunked framing says.",
                            request_id=request_id)
         response.force_close()  # the rest of the body cannot be read either: nothing more comes on this connection

@@ -210,7 +210,7 @@ async def test_a_compressed_push_is_signed_over_its_json_and_one_that_does_not_d
         garbled = await api.post(WEBHOOK, data=b"not compressed at all", headers={**compressed, "Content-Encoding": encoding})
         problem = await garbled.json(content_type=None)
         assert (garbled.status, garbled.content_type) == (400, "application/problem+json"), problem
-        assert problem["type"] == "urn:dispute-service:problem:unreadable-body"
+        assert (problem["type"], problem["reason"]) == ("urn:dispute-service:problem:unreadable-body", "unreadable_body")
 
 
 def largest_push() -> bytes:

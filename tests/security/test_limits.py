@@ -220,9 +220,10 @@ async def test_a_body_that_does_not_decompress_is_a_400_problem_and_the_connecti
     answer = await exchange(service, head("POST", "/v1/carriers/ups/webhooks", headers, len(garbled)) + garbled)
     assert (answer.status, answer.headers["content-type"].split(";")[0]) == (400, "application/problem+json")
     assert answer.json()["type"] == "urn:dispute-service:problem:unreadable-body"
+    assert answer.headers["connection"] == "close"
     lines = [json.loads(line) for line in logs.getvalue().splitlines()]
-    assert {"event": "http_protocol_error", "error": "RequestPayloadError", "status": 400} in [
-        {k: line.get(k) for k in ("event", "error", "status")} for line in lines
+    assert {"event": "webhook_rejected", "carrier": "ups", "reason": "unreadable_body"} in [
+        {k: line.get(k) for k in ("event", "carrier", "reason")} for line in lines
     ]
     assert not [line for line in lines if line.get("level") == "error"]
     assert await healthy(service)
