@@ -233,3 +233,14 @@ async def test_what_a_customer_wrote_is_shown_as_text_never_as_markup(api):
     assert "<script>alert" not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     assert "<img src=x" not in page
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+
+async def test_the_console_s_files_and_the_docs_page_carry_security_headers(api):
+    for path in ("/console/static/console.css", "/console/static/console.js", "/docs/init.js"):
+        response = await api.get(path)
+        assert response.status == 200 and response.headers["X-Content-Type-Options"] == "nosniff", path
+    docs = await api.get("/docs")
+    policy = docs.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy and "unsafe-eval" not in policy
+    assert docs.headers["X-Content-Type-Options"] == "nosniff" and docs.headers["Referrer-Policy"] == "same-origin"
