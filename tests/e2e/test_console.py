@@ -236,6 +236,60 @@ async def test_what_a_customer_wrote_is_shown_as_text_never_as_markup(api):
 
 
 
+async def test_a_refused_queue_filter_says_what_is_wrong_with_it(api):
+    contradicting = await api.get("/console?mine=true&unassigned=true", headers=staff())
+    assert contradicting.status == 422 and "Give at most one of assignee, mine, unassigned." in await contradicting.text()
+    malformed = await api.get("/console?due_within_hours=soon", headers=staff())
+    assert malformed.status == 422 and "due_within_hours" in await malformed.text()
+
+
+async def test_a_form_refused_for_its_csrf_token_is_a_page_that_says_so(api):
+    dispute = await opened(api)
+    response = await api.post(f"/console/disputes/{dispute['id']}/take", data={"csrf": "stale"},
+                              headers=staff() | {"Accept-Language": "en"})
+    assert response.status == 403 and response.content_type == "text/html"
+    assert "The form expired; please try again." in await response.text()
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+async def test_forms_through_a_tls_proxy_are_taken_and_cross_site_ones_refused(api):
+    """Behind a proxy that ends TLS the browser's Origin is https while the service hears http."""
+    dispute = await opened(api)
+    take = f"/console/disputes/{dispute['id']}/take"
+    host = api.make_url("").host + ":" + str(api.make_url("").port)
+    for refused in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"},
+                    {"Sec-Fetch-Site": "same-site", "Origin": f"https://{host}"}):
+        answer = await api.post(take, data={"csrf": CSRF}, headers=staff() | refused, allow_redirects=False)
+        assert answer.status == 403, refused
+    proxied = {"Origin": f"https://{host}", "Sec-Fetch-Site": "same-origin", "X-Forwarded-Proto": "https"}
+    answer = await api.post(take, data={"csrf": CSRF}, headers=staff() | proxied, allow_redirects=False)
+    assert answer.status == 303
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    assert case["assignee"] == "inv-ayse"
+
+
+async def test_behind_a_tls_proxy_the_console_s_cookies_are_secure(api):
+    token = TOKENS.mint("inv-ayse", Role.INVESTIGATOR)
+    response = await api.post("/console/sign-in", data={"token": token, "csrf": CSRF}, allow_redirects=False,
+                              headers=cookies() | {"X-Forwarded-Proto": "https"})
+    assert response.status == 303 and response.cookies["console_session"]["secure"]
+    page = await api.get("/console/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert page.cookies["console_csrf"]["secure"]
+
+
+@pytest.mark.parametrize("version, seen_at", [("²", ""), ("9" * 5000, ""), ("12345678901234567890", ""),
+                                              ("1", "2026-11-18T09:30:00")])
+async def test_a_tampered_decision_form_is_refused_in_words_never_an_error(api, version, seen_at):
+    dispute = await opened(api)
+    await api.post(f"/v1/disputes/{dispute['id']}/notes", json={"text": "Kargoyu aradım."}, headers=SUPERVISOR)
+    form = {"csrf": CSRF, "outcome": "refund", "reason_code": "lost_in_transit", "note": "İade.", "version": version,
+            "seen_at": seen_at}
+    response = await api.post(f"/console/disputes/{dispute['id']}/decision", data=form, headers=staff())
+    assert response.status in (412, 422) and 'id="refused"' in await response.text()
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    assert case["decision"] is None
+
+
 async def test_the_console_s_files_and_the_docs_page_carry_security_headers(api):
     for path in ("/console/static/console.css", "/console/static/console.js", "/docs/init.js"):
         response = await api.get(path)

@@ -11,7 +11,7 @@ from adapters.settings import Settings
 from adapters.web.auth import HmacTokens
 from adapters.web.console import case, queue, reports, signin
 from adapters.web.console.drawing import distance_text
-from adapters.web.console.session import CONFIG, PATH, ConsoleConfig
+from adapters.web.console.session import CONFIG, PATH, ConsoleConfig, posted
 from adapters.web.edge import EdgeRoutes
 
 HERE = Path(__file__).parent
@@ -30,20 +30,21 @@ def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) 
     routes.get(PATH, queue.queue)
     routes.get(PATH + "/disputes.csv", queue.export)
     routes.get(PATH + "/sign-in", signin.sign_in_page)
-    routes.post(PATH + "/sign-in", signin.sign_in)
     routes.get(PATH + "/dev-sign-in", signin.dev_sign_in_page)
-    routes.post(PATH + "/dev-sign-in", signin.dev_sign_in)
-    routes.post(PATH + "/sign-out", signin.sign_out)
-    routes.post(PATH + "/language", signin.choose_language)
     routes.get(PATH + "/reports", reports.reports)
     routes.get(ONE, case.case)
     routes.get(ONE + "/attachments/{ref:[^/]+}", case.attachment)
-    for name, handler in (
+    for path, handler in (
+        ("/sign-in", signin.sign_in), ("/dev-sign-in", signin.dev_sign_in), ("/sign-out", signin.sign_out),
+        ("/language", signin.choose_language),
+    ):
+        routes.post(PATH + path, posted(handler))
+    for name, form_handler in (
         ("take", case.take), ("release", case.release), ("notes", case.add_note), ("messages", case.message_customer),
         ("decision", case.decide), ("evidence-requests", case.request_evidence), ("flags/clear", case.clear_flags),
         ("reopen", case.reopen),
     ):
-        routes.post(f"{ONE}/{name}", handler)
+        routes.post(f"{ONE}/{name}", posted(form_handler))
     routes.files(PATH + "/static", HERE / "static")
 
 

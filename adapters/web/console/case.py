@@ -13,7 +13,7 @@ from multidict import MultiDictProxy
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from adapters.web.console.drawing import DeliveryMap, delivery_map
-from adapters.web.console.session import action, page, render, see_other
+from adapters.web.console.session import action, page, reasons, render, see_other
 from adapters.web.evidence_api import EVIDENCE, attachment_response
 from adapters.web.keys import SERVICE
 from adapters.web.problems import DOMAIN_STATUS
@@ -28,6 +28,7 @@ from schemas.dispute import ReasonCode, TimelineEntry
 from schemas.proof import Attachment, ProofOfDelivery, ProofStatus
 
 ID = TypeAdapter(Id)
+VERSION_DIGITS = 18  # a version is an int64 in storage
 MESSAGE_ACTIONS = frozenset(
     {"customer_message", "staff_message", "information_requested", "information_added", "appealed"}
 )
@@ -168,8 +169,7 @@ async def _refused(request: web.Request, actor: Actor, error: domain.DomainError
     except domain.NotFound:
         return render(request, "message.html", {"message": "not_found"}, actor, status=404)
     if isinstance(error, ValidationError):
-        status, message = 422, "invalid"
-        detail = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_input=False, include_url=False)]
+        status, message, detail = 422, "invalid", reasons(error)
     else:
         status = next(code for kind, code in DOMAIN_STATUS if isinstance(error, kind))
         message, detail = "not_allowed", [error.detail]
@@ -240,7 +240,7 @@ async def decide(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) 
     version = _text(form, "version")
     try:
         body = _model(DecisionRequest, form, "outcome", "reason_code", "note", "refund_to", "override_reason")
-        if not version.isdigit():
+        if not (version.isascii() and version.isdigit() and len(version) <= VERSION_DIGITS):
             raise domain.Unprocessable("The form names no version of the case.")
         await request.app[SERVICE].decide(
             actor, dispute_id(request), frozenset({int(version)}), body.outcome, body.reason_code, body.note,
@@ -256,10 +256,16 @@ async def decide(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) 
 async def _stale(request: web.Request, actor: Actor, error: domain.StaleVersion, sent: CaseForm, seen_version: int,
                  seen_at: str) -> web.Response:
     dispute = await request.app[SERVICE].read(actor, dispute_id(request))
-    try:
-        since = datetime.fromisoformat(seen_at)
-    except ValueError:
-        since = None
+    since = _instant(seen_at)
     # views of its images are recorded without a new version: they are not what changed
     entries = tuple(e for e in dispute.timeline if (since is None or e.at > since) and e.action != VIEWED)
     return await _refused(request, actor, error, sent, Changes(seen_version, entries))
+
+
+def _instant(text: str) -> datetime | None:
+    """The moment the form's page was shown (an ISO instant with its offset), or None when it names none."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None

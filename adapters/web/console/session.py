@@ -6,18 +6,22 @@ same expiry, lifetime and signature rules); only investigators and supervisors g
 the server, so any instance serves any request.
 
 Forms are protected by a double-submit token: a random value in its own SameSite=Strict cookie that every
-form repeats in a hidden field; a POST whose field does not match the cookie, or whose Origin names another
-site, changes nothing."""
+form repeats in a hidden field; a POST whose field does not match the cookie, or that the browser says came
+from another site (`Sec-Fetch-Site`, else the host its `Origin` names), changes nothing and is answered with a
+page that says so. The scheme is not compared: behind a proxy that ends TLS the browser says https while the
+service hears http, which the cookies' `Secure` flag follows too (`X-Forwarded-Proto`)."""
 
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
 from multidict import MultiDictProxy
+from pydantic import ValidationError
 
 from adapters.web.auth import HmacTokens, InvalidToken
 from adapters.web.console.i18n import LANGUAGES, language, translator
@@ -32,6 +36,7 @@ CSRF_COOKIE = "console_csrf"
 CSRF_FIELD = "csrf"
 PATH = "/console"
 CONSOLE_ROLES = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
+OWN_SITE = frozenset({"same-origin", "none"})  # Sec-Fetch-Site of a form of ours ("none": the person's own doing)
 # Pages are built from the repository's own files only: no inline script, nothing from another origin.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -52,6 +57,11 @@ CONFIG = web.AppKey("console", ConsoleConfig)
 
 Page = Callable[[web.Request, Actor], Awaitable[web.StreamResponse]]
 Action = Callable[[web.Request, Actor, MultiDictProxy[str | bytes | Any]], Awaitable[web.StreamResponse]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class ForgedForm(Exception):
+    """A form post without the page's CSRF token, or from another site."""
 
 
 async def signed_in(request: web.Request) -> Actor | None:
@@ -96,15 +106,39 @@ def action(handler: Action) -> Callable[[web.Request], Awaitable[web.StreamRespo
     return handle
 
 
+def posted(handler: Handler) -> Handler:
+    """A form's handler, whose forged posts (`ForgedForm`) are answered with a page saying so (403)."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except ForgedForm:
+            return render(request, "message.html", {"message": "csrf"}, await signed_in(request), status=403)
+
+    handle.__name__ = handler.__name__
+    return handle
+
+
 async def checked_form(request: web.Request) -> MultiDictProxy[str | bytes | Any]:
     form = await request.post()
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = form.get(CSRF_FIELD)
-    origin = request.headers.get("Origin")
-    same_origin = origin is None or origin == f"{request.scheme}://{request.host}"
-    if not (cookie and isinstance(sent, str) and hmac.compare_digest(cookie, sent) and same_origin):
-        raise web.HTTPForbidden(text="The form's CSRF token is missing or does not match.")
+    if not (cookie and isinstance(sent, str) and hmac.compare_digest(cookie, sent) and _from_our_site(request)):
+        raise ForgedForm()
     return form
+
+
+def _from_our_site(request: web.Request) -> bool:
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in OWN_SITE
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
+
+
+def secure(request: web.Request) -> bool:
+    """Whether the browser reached the service over TLS (here, or at the proxy in front that says so)."""
+    return request.secure or request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip() == "https"
 
 
 def render(
@@ -117,9 +151,14 @@ def render(
             "here": request.path_qs}
     response = aiohttp_jinja2.render_template(template, request, base | context, status=status)
     if CSRF_COOKIE not in request.cookies:
-        response.set_cookie(CSRF_COOKIE, csrf, path=PATH, httponly=True, samesite="Strict", secure=request.secure)
+        response.set_cookie(CSRF_COOKIE, csrf, path=PATH, httponly=True, samesite="Strict", secure=secure(request))
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+def reasons(error: ValidationError) -> list[str]:
+    """What is wrong with each field, in words (never the value sent)."""
+    return [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_input=False, include_url=False)]
 
 
 def see_other(location: str) -> web.Response:
@@ -128,7 +167,7 @@ def see_other(location: str) -> web.Response:
 
 def start_session(request: web.Request, token: str) -> web.Response:
     response = see_other(PATH)
-    response.set_cookie(SESSION_COOKIE, token, path=PATH, httponly=True, samesite="Strict", secure=request.secure)
+    response.set_cookie(SESSION_COOKIE, token, path=PATH, httponly=True, samesite="Strict", secure=secure(request))
     return response
 
 

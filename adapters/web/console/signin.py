@@ -6,7 +6,7 @@ from adapters.demo.staff import DEMO_STAFF
 from adapters.web.auth import InvalidToken, Reason
 from adapters.web.console.i18n import LANGUAGE_COOKIE, LANGUAGES
 from adapters.web.console.session import (
-    CONFIG, CONSOLE_ROLES, PATH, checked_form, end_session, render, see_other, signed_in, start_session,
+    CONFIG, CONSOLE_ROLES, PATH, checked_form, end_session, render, secure, see_other, signed_in, start_session,
 )
 from adapters.web.keys import TOKENS
 from schemas.common import Role
@@ -67,5 +67,5 @@ async def choose_language(request: web.Request) -> web.Response:
     location = back if isinstance(back, str) and back.startswith(PATH) else PATH  # back to a console page only
     response = see_other(location)
     response.set_cookie(LANGUAGE_COOKIE, str(lang), path=PATH, max_age=365 * 86400, samesite="Strict",
-                        httponly=True, secure=request.secure)
+                        httponly=True, secure=secure(request))
     return response
