@@ -147,6 +147,24 @@ async def test_a_case_that_changed_meanwhile_shows_what_changed_before_the_decis
     assert "resolved" in await page.locator("h1 .status").inner_text()
 
 
+async def test_a_supervisor_hands_a_case_to_an_investigator_who_asks_the_customer(page, console_app, cases):
+    case_url = f"{console_app.url}/console/disputes/{cases['third']}"
+    await sign_in(page, console_app, Role.SUPERVISOR, "sup-zeynep")
+    await page.goto(case_url)
+    await page.get_by_label("Assign to (staff id)").fill("inv-mehmet")
+    await page.get_by_role("button", name="Assign", exact=True).click()
+    await page.wait_for_url("**?done")
+    assert await page.locator("dt:text-is('Assignee') + dd").inner_text() == "inv-mehmet"
+    await sign_in(page, console_app, sub="inv-mehmet")
+    await page.goto(case_url)
+    assert await page.get_by_label("Assign to (staff id)").count() == 0  # supervisors only
+    await page.get_by_label("Ask the customer").fill("Kapıcıya sordunuz mu?")
+    await page.get_by_role("button", name="Ask", exact=True).click()
+    await page.wait_for_url("**?done")
+    asked = page.locator(".message", has_text="information_requested")
+    assert "Kapıcıya sordunuz mu?" in await asked.inner_text()
+
+
 async def test_a_supervisor_signs_in_on_the_development_page_and_reads_the_carrier_report(page, console_app, cases):
     await page.context.clear_cookies()
     await page.goto(f"{console_app.url}/console/dev-sign-in")

@@ -235,7 +235,6 @@ async def test_what_a_customer_wrote_is_shown_as_text_never_as_markup(api):
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
-
 async def test_a_refused_queue_filter_says_what_is_wrong_with_it(api):
     contradicting = await api.get("/console?mine=true&unassigned=true", headers=staff())
     assert contradicting.status == 422 and "Give at most one of assignee, mine, unassigned." in await contradicting.text()
@@ -298,3 +297,25 @@ async def test_the_console_s_files_and_the_docs_page_carry_security_headers(api)
     policy = docs.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy and "unsafe-eval" not in policy
     assert docs.headers["X-Content-Type-Options"] == "nosniff" and docs.headers["Referrer-Policy"] == "same-origin"
+
+
+async def test_a_supervisor_assigns_a_case_and_an_investigator_asks_the_customer(api):
+    dispute = await opened(api)
+    path = f"/console/disputes/{dispute['id']}"
+    not_theirs = await api.post(f"{path}/assign", data={"csrf": CSRF, "assignee": "inv-mehmet"}, headers=staff())
+    assert not_theirs.status == 403 and 'id="refused"' in await not_theirs.text()
+    assigned = await api.post(f"{path}/assign", data={"csrf": CSRF, "assignee": "inv-mehmet"},
+                              headers=staff(Role.SUPERVISOR, "sup-zeynep"), allow_redirects=False)
+    assert assigned.status == 303
+    bad_id = await api.post(f"{path}/assign", data={"csrf": CSRF, "assignee": '{"$ne": 1}'},
+                            headers=staff(Role.SUPERVISOR, "sup-zeynep"))
+    assert bad_id.status == 422
+    asked = await api.post(f"{path}/questions", data={"csrf": CSRF, "question": "Kapıcıya sordunuz mu?"},
+                           headers=staff(), allow_redirects=False)
+    assert asked.status == 303
+    timeline = await (await api.get(f"/v1/disputes/{dispute['id']}/timeline", headers=INVESTIGATOR)).json()
+    actions = [(e["action"], e["actor"], e["details"]) for e in timeline["entries"]]
+    assert [(actor, d.get("assignee")) for a, actor, d in actions if a == "assigned"] == [("sup-zeynep", "inv-mehmet")]
+    assert [d["question"] for a, _, d in actions if a == "information_requested"] == ["Kapıcıya sordunuz mu?"]
+    page = await (await api.get(path, headers=staff(Role.SUPERVISOR, "sup-zeynep"))).text()
+    assert 'action="' + path + '/assign"' in page and 'action="' + path + '/questions"' in page

@@ -40,9 +40,9 @@ def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) 
     ):
         routes.post(PATH + path, posted(handler))
     for name, form_handler in (
-        ("take", case.take), ("release", case.release), ("notes", case.add_note), ("messages", case.message_customer),
-        ("decision", case.decide), ("evidence-requests", case.request_evidence), ("flags/clear", case.clear_flags),
-        ("reopen", case.reopen),
+        ("take", case.take), ("assign", case.assign), ("release", case.release), ("notes", case.add_note),
+        ("messages", case.message_customer), ("questions", case.ask_customer), ("decision", case.decide),
+        ("evidence-requests", case.request_evidence), ("flags/clear", case.clear_flags), ("reopen", case.reopen),
     ):
         routes.post(f"{ONE}/{name}", posted(form_handler))
     routes.files(PATH + "/static", HERE / "static")

@@ -22,8 +22,9 @@ from disputes.actors import Actor
 from disputes.evidence_access import VIEWED
 from disputes.model import AUTOMATIC, RULE_REASONS, Dispute
 from disputes.service import DisputeService
-from schemas.api import ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen
+from schemas.api import Assign, ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen
 from schemas.common import Id, Outcome, RefundDestination, Role
+from schemas.conversation import AskCustomer
 from schemas.dispute import ReasonCode, TimelineEntry
 from schemas.proof import Attachment, ProofOfDelivery, ProofStatus
 
@@ -203,6 +204,16 @@ async def take(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) ->
 
 
 @action
+async def assign(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
+    """To the person named (supervisors), by the API's input model for it."""
+    try:
+        assignee = _model(Assign, form, "assignee").assignee
+    except ValidationError as error:
+        return await _refused(request, actor, error)
+    return await _apply(request, actor, request.app[SERVICE].assign(actor, dispute_id(request), assignee))
+
+
+@action
 async def release(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
     return await _apply(request, actor, request.app[SERVICE].release(actor, dispute_id(request)))
 
@@ -229,6 +240,7 @@ def _text_action(
 
 add_note = _text_action(Note, "text", DisputeService.add_note)
 message_customer = _text_action(CustomerMessage, "text", DisputeService.message_customer)
+ask_customer = _text_action(AskCustomer, "question", DisputeService.request_information)
 clear_flags = _text_action(ClearFlags, "reason", DisputeService.clear_flags)
 reopen = _text_action(Reopen, "reason", DisputeService.reopen)
 
