@@ -5,12 +5,11 @@ supervisor reads the carrier report."""
 import csv
 import io
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import BrowserContext, Page
+from playwright.async_api import Page
 
 from schemas.common import Role
 from tests.browser.conftest import Running
@@ -59,13 +58,6 @@ async def advised(app: Running, dispute_id: str) -> bool:
     async with app.session.get(f"{app.url}/v1/disputes/{dispute_id}", headers=INVESTIGATOR) as response:
         case = await response.json()
     return bool(case["recommendation"] and case["evidence"] and not case["recommendation_provisional"])
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def page(browser: BrowserContext) -> AsyncIterator[Page]:
-    tab = await browser.new_page()
-    yield tab
-    await tab.close()
 
 
 async def sign_in(page: Page, app: Running, role: Role = Role.INVESTIGATOR, sub: str = "inv-ayse") -> None:

@@ -2,10 +2,12 @@
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from markupsafe import Markup
 
 from adapters.settings import Settings
 from adapters.web.auth import HmacTokens
@@ -16,13 +18,16 @@ from adapters.web.edge import EdgeRoutes
 
 HERE = Path(__file__).parent
 ONE = PATH + "/disputes/{id:[^/]+}"
+DIRECTION_CONTROLS = {code: f"[U+{code:04X}]" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+"""Embeddings, overrides and isolates: in a name or a statement they would turn the page's own words after
+them around ("\u202egnp.exe" reads "exe.png"), so they are shown, not obeyed."""
 
 
 def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) -> None:
     app[CONFIG] = ConsoleConfig(HmacTokens.from_settings(settings) if settings.console_dev_sign_in else None)
     env = aiohttp_jinja2.setup(
         app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True,
+        trim_blocks=True, lstrip_blocks=True, finalize=_shown,
     )
     env.filters["when"] = _when
     env.filters["money"] = _money
@@ -46,6 +51,13 @@ def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) 
     ):
         routes.post(f"{ONE}/{name}", posted(form_handler))
     routes.files(PATH + "/static", HERE / "static")
+
+
+def _shown(value: Any) -> Any:
+    """Every value a page prints, as text that cannot reorder what follows it (markup is escaped after this)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return value.translate(DIRECTION_CONTROLS)
+    return value
 
 
 def _when(value: datetime | None) -> str:
