@@ -319,3 +319,11 @@ async def test_a_supervisor_assigns_a_case_and_an_investigator_asks_the_customer
     assert [d["question"] for a, _, d in actions if a == "information_requested"] == ["Kapıcıya sordunuz mu?"]
     page = await (await api.get(path, headers=staff(Role.SUPERVISOR, "sup-zeynep"))).text()
     assert 'action="' + path + '/assign"' in page and 'action="' + path + '/questions"' in page
+
+
+async def test_choosing_a_language_goes_back_to_a_console_page_only(api):
+    for back, location in (("/console?carrier=aras", "/console?carrier=aras"), ("https://evil.example/", "/console"),
+                           ("/console\r\nSet-Cookie: console_session=forged", "/console")):
+        chosen = await api.post("/console/language", data={"csrf": CSRF, "lang": "tr", "next": back},
+                                headers=cookies(), allow_redirects=False)
+        assert (chosen.status, chosen.headers["Location"]) == (303, location), back

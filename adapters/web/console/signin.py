@@ -64,7 +64,8 @@ async def choose_language(request: web.Request) -> web.Response:
     lang, back = form.get("lang"), form.get("next", PATH)
     if lang not in LANGUAGES:
         raise web.HTTPUnprocessableEntity(text="Unknown language.")
-    location = back if isinstance(back, str) and back.startswith(PATH) else PATH  # back to a console page only
+    # back to a console page only, and never a header's end
+    location = back if isinstance(back, str) and back.startswith(PATH) and back.isprintable() else PATH
     response = see_other(location)
     response.set_cookie(LANGUAGE_COOKIE, str(lang), path=PATH, max_age=365 * 86400, samesite="Strict",
                         httponly=True, secure=secure(request))
