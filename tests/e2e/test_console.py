@@ -216,7 +216,7 @@ async def test_a_stored_image_is_shown_through_the_evidence_use_case_and_its_vie
     image = await api.get(path, headers=staff())
     assert image.status == 200 and image.headers["Content-Type"] == "image/png"
     assert Image.open(BytesIO(await image.read())).size == (1, 1)  # stored re-encoded, without metadata
-    assert image.headers["Cache-Control"] == "private, no-cache"
+    assert image.headers["Cache-Control"] == "no-store"  # personal images stay out of the browser's disk cache, as pages do
     assert (await api.get(path, allow_redirects=False)).status == 303
     assert (await api.get(path[:-4] + "0000", headers=staff())).status == 404
     timeline = await (await api.get(f"/v1/disputes/{dispute['id']}/timeline", headers=INVESTIGATOR)).json()

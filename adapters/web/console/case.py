@@ -13,7 +13,7 @@ from multidict import MultiDictProxy
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from adapters.web.console.drawing import DeliveryMap, delivery_map
-from adapters.web.console.session import action, page, reasons, render, see_other
+from adapters.web.console.session import NO_STORE, action, page, reasons, render, see_other
 from adapters.web.evidence_api import EVIDENCE, attachment_response
 from adapters.web.keys import SERVICE
 from adapters.web.problems import DOMAIN_STATUS
@@ -153,13 +153,16 @@ async def case(request: web.Request, actor: Actor) -> web.Response:
 
 @page
 async def attachment(request: web.Request, actor: Actor) -> web.StreamResponse:
-    """A stored image or document of the case, through the same use case as the API's (the view is recorded)."""
+    """A stored image or document of the case, through the same use case as the API's (the view is recorded);
+    like the pages, kept out of the browser's cache: a signature or a photo of a door is personal data."""
     try:
         ref = ID.validate_python(request.match_info["ref"])
         viewed = await request.app[EVIDENCE].view(actor, dispute_id(request), ref)
     except (ValidationError, domain.NotFound):
         return render(request, "message.html", {"message": "not_found"}, actor, status=404)
-    return attachment_response(request, viewed)
+    response = attachment_response(request, viewed)
+    response.headers["Cache-Control"] = NO_STORE
+    return response
 
 
 async def _refused(request: web.Request, actor: Actor, error: domain.DomainError | ValidationError,

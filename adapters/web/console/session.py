@@ -37,13 +37,14 @@ CSRF_FIELD = "csrf"
 PATH = "/console"
 CONSOLE_ROLES = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 OWN_SITE = frozenset({"same-origin", "none"})  # Sec-Fetch-Site of a form of ours ("none": the person's own doing)
+NO_STORE = "no-store"  # what the console shows is personal data: no cache keeps it, the browser's own included
 # Pages are built from the repository's own files only: no inline script, nothing from another origin.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",  # "no-referrer" would send "Origin: null" with every form
-    "Cache-Control": "no-store",
+    "Cache-Control": NO_STORE,
 }
 
 
