@@ -141,6 +141,9 @@ async def test_a_case_that_changed_meanwhile_shows_what_changed_before_the_decis
 
 async def test_a_supervisor_hands_a_case_to_an_investigator_who_asks_the_customer(page, console_app, cases):
     case_url = f"{console_app.url}/console/disputes/{cases['third']}"
+    async with console_app.session.put(f"{console_app.url}/v1/staff/inv-mehmet", headers=SUPERVISOR,
+                                       json={"name": "Mehmet Kaya", "role": "investigator"}) as response:
+        assert response.status in (200, 201), await response.text()
     await sign_in(page, console_app, Role.SUPERVISOR, "sup-zeynep")
     await page.goto(case_url)
     await page.get_by_label("Assign to (staff id)").fill("inv-mehmet")

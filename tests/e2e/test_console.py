@@ -302,6 +302,9 @@ async def test_the_console_s_files_and_the_docs_page_carry_security_headers(api)
 async def test_a_supervisor_assigns_a_case_and_an_investigator_asks_the_customer(api):
     dispute = await opened(api)
     path = f"/console/disputes/{dispute['id']}"
+    for member, record in (("inv-mehmet", {"name": "Mehmet <b>Kaya</b>", "role": "investigator"}),
+                           ("inv-gone", {"name": "Eski Çalışan", "role": "investigator", "active": False})):
+        assert (await api.put(f"/v1/staff/{member}", json=record, headers=SUPERVISOR)).status in (200, 201)
     not_theirs = await api.post(f"{path}/assign", data={"csrf": CSRF, "assignee": "inv-mehmet"}, headers=staff())
     assert not_theirs.status == 403 and 'id="refused"' in await not_theirs.text()
     assigned = await api.post(f"{path}/assign", data={"csrf": CSRF, "assignee": "inv-mehmet"},
@@ -319,6 +322,8 @@ async def test_a_supervisor_assigns_a_case_and_an_investigator_asks_the_customer
     assert [d["question"] for a, _, d in actions if a == "information_requested"] == ["Kapıcıya sordunuz mu?"]
     page = await (await api.get(path, headers=staff(Role.SUPERVISOR, "sup-zeynep"))).text()
     assert 'action="' + path + '/assign"' in page and 'action="' + path + '/questions"' in page
+    offered = re.findall(r'<option value="([^"]+)">([^<]*)</option>', page.split('id="staff-list"')[1].split("</datalist>")[0])
+    assert offered == [("inv-mehmet", "Mehmet &lt;b&gt;Kaya&lt;/b&gt; (Araştırmacı)")]  # active members, as text
 
 
 async def test_choosing_a_language_goes_back_to_a_console_page_only(api):
@@ -327,3 +332,17 @@ async def test_choosing_a_language_goes_back_to_a_console_page_only(api):
         chosen = await api.post("/console/language", data={"csrf": CSRF, "lang": "tr", "next": back},
                                 headers=cookies(), allow_redirects=False)
         assert (chosen.status, chosen.headers["Location"]) == (303, location), back
+
+
+async def test_taking_and_assigning_follow_the_staff_directory_as_the_api_does(api):
+    dispute = await opened(api)
+    path = f"/console/disputes/{dispute['id']}"
+    record = {"name": "Ayşe Yılmaz", "role": "investigator", "active": False}
+    assert (await api.put("/v1/staff/inv-ayse", json=record, headers=SUPERVISOR)).status in (200, 201)
+    inactive = await api.post(f"{path}/take", data={"csrf": CSRF}, headers=staff())
+    assert inactive.status == 403 and "inactive" in await inactive.text()
+    unknown = await api.post(f"{path}/assign", data={"csrf": CSRF, "assignee": "inv-nobody"},
+                             headers=staff(Role.SUPERVISOR, "sup-zeynep"))
+    assert unknown.status == 422 and "No staff member inv-nobody" in await unknown.text()
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    assert case["assignee"] is None and case["version"] == dispute["version"]

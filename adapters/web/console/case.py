@@ -15,7 +15,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from adapters.web.console.drawing import DeliveryMap, delivery_map
 from adapters.web.console.session import NO_STORE, action, page, reasons, render, see_other
 from adapters.web.evidence_api import EVIDENCE, attachment_response
-from adapters.web.keys import SERVICE
+from adapters.web.keys import ASSIGNMENTS, SERVICE, STAFF_DIRECTORY
 from adapters.web.problems import DOMAIN_STATUS
 from disputes import errors as domain
 from disputes.actors import Actor
@@ -27,9 +27,11 @@ from schemas.common import Id, Outcome, RefundDestination, Role
 from schemas.conversation import AskCustomer
 from schemas.dispute import ReasonCode, TimelineEntry
 from schemas.proof import Attachment, ProofOfDelivery, ProofStatus
+from schemas.staff import StaffMember
 
 ID = TypeAdapter(Id)
 VERSION_DIGITS = 18  # a version is an int64 in storage
+SUGGESTED_STAFF = 100  # the directory's first page; any other member's id can be typed
 MESSAGE_ACTIONS = frozenset(
     {"customer_message", "staff_message", "information_requested", "information_added", "appealed"}
 )
@@ -134,6 +136,13 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
     }
 
 
+async def assignable(request: web.Request, actor: Actor) -> list[StaffMember]:
+    """The directory's active members, offered to a supervisor assigning the case (others take it themselves)."""
+    if actor.role is not Role.SUPERVISOR:
+        return []
+    return [m for m in await request.app[STAFF_DIRECTORY].page(actor, None, SUGGESTED_STAFF) if m.active]
+
+
 def dispute_id(request: web.Request) -> str:
     """The path's dispute id, held to the API's rule for ids; any other is a case that does not exist."""
     try:
@@ -148,7 +157,8 @@ async def case(request: web.Request, actor: Actor) -> web.Response:
         dispute = await request.app[SERVICE].read(actor, dispute_id(request))
     except domain.NotFound:
         return render(request, "message.html", {"message": "not_found"}, actor, status=404)
-    return render(request, "case.html", case_context(dispute) | {"done": "done" in request.query}, actor)
+    context = case_context(dispute) | {"done": "done" in request.query, "staff": await assignable(request, actor)}
+    return render(request, "case.html", context, actor)
 
 
 @page
@@ -179,7 +189,7 @@ async def _refused(request: web.Request, actor: Actor, error: domain.DomainError
         message, detail = "not_allowed", [error.detail]
     form = form or prefilled(dispute)
     form.errors = detail
-    context = case_context(dispute, form, changes) | {"refused": message}
+    context = case_context(dispute, form, changes) | {"refused": message, "staff": await assignable(request, actor)}
     return render(request, "case.html", context, actor, status=status)
 
 
@@ -203,17 +213,17 @@ async def _apply(request: web.Request, actor: Actor, change: Any) -> web.Respons
 
 @action
 async def take(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
-    return await _apply(request, actor, request.app[SERVICE].assign(actor, dispute_id(request), None))
+    return await _apply(request, actor, request.app[ASSIGNMENTS].assign(actor, dispute_id(request), None))
 
 
 @action
 async def assign(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
-    """To the person named (supervisors), by the API's input model for it."""
+    """To the active staff member named (supervisors), by the API's input model and use case for it."""
     try:
         assignee = _model(Assign, form, "assignee").assignee
     except ValidationError as error:
         return await _refused(request, actor, error)
-    return await _apply(request, actor, request.app[SERVICE].assign(actor, dispute_id(request), assignee))
+    return await _apply(request, actor, request.app[ASSIGNMENTS].assign(actor, dispute_id(request), assignee))
 
 
 @action
