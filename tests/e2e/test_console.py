@@ -13,7 +13,7 @@ from aiohttp import FormData
 from PIL import Image
 
 from adapters.web.auth import HmacTokens
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, TOKENS
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, TOKENS, eventually
 from tests.factories import PERSONAL_VALUES
 from schemas.common import Role
 
@@ -346,3 +346,26 @@ async def test_taking_and_assigning_follow_the_staff_directory_as_the_api_does(a
     assert unknown.status == 422 and "No staff member inv-nobody" in await unknown.text()
     case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
     assert case["assignee"] is None and case["version"] == dispute["version"]
+
+
+@pytest.mark.parametrize("evidence_interval", [0.05])
+@pytest.mark.parametrize("app_changes", [{"policy_repeat_claims": 1}], ids=["restricting"])
+async def test_a_supervisor_reviews_the_account_restriction_from_the_case_page(api):
+    dispute = await opened(api)
+
+    async def restriction():
+        return (await (await api.get(f"/v1/disputes/{dispute['id']}", headers=SUPERVISOR)).json())["restriction"]
+
+    assert await eventually(restriction, timeout=10), "no restriction was raised"
+    path = f"/console/disputes/{dispute['id']}"
+    supervisor = staff(Role.SUPERVISOR, "sup-zeynep") | {"Accept-Language": "en"}
+    page = await (await api.get(path, headers=supervisor)).text()
+    assert "pending review" in page and f'action="{path}/restriction/review"' in page
+    form = {"csrf": CSRF, "decision": "confirm", "reason": "Aynı adrese üç talep."}
+    refused = await api.post(f"{path}/restriction/review", data=form, headers=staff())
+    assert refused.status == 403 and 'id="refused"' in await refused.text()
+    confirmed = await api.post(f"{path}/restriction/review", data=form, headers=supervisor, allow_redirects=False)
+    assert confirmed.status == 303
+    assert (await restriction())["state"] == "confirmed"
+    again = await api.post(f"{path}/restriction/review", data=form, headers=supervisor)
+    assert again.status == 409 and "already confirmed" in await again.text()

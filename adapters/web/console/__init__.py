@@ -48,6 +48,7 @@ def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) 
         ("take", case.take), ("assign", case.assign), ("release", case.release), ("notes", case.add_note),
         ("messages", case.message_customer), ("questions", case.ask_customer), ("decision", case.decide),
         ("evidence-requests", case.request_evidence), ("flags/clear", case.clear_flags), ("reopen", case.reopen),
+        ("restriction/review", case.review_restriction),
     ):
         routes.post(f"{ONE}/{name}", posted(form_handler))
     routes.files(PATH + "/static", HERE / "static")

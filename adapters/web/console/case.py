@@ -22,7 +22,7 @@ from disputes.actors import Actor
 from disputes.evidence_access import VIEWED
 from disputes.model import AUTOMATIC, RULE_REASONS, Dispute
 from disputes.service import DisputeService
-from schemas.api import Assign, ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen
+from schemas.api import Assign, ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen, RestrictionReview
 from schemas.common import Id, Outcome, RefundDestination, Role
 from schemas.conversation import AskCustomer
 from schemas.dispute import ReasonCode, TimelineEntry
@@ -224,6 +224,18 @@ async def assign(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) 
     except ValidationError as error:
         return await _refused(request, actor, error)
     return await _apply(request, actor, request.app[ASSIGNMENTS].assign(actor, dispute_id(request), assignee))
+
+
+@action
+async def review_restriction(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
+    """A supervisor confirms or lifts the account restriction the case led to, by the API's input model for it."""
+    try:
+        body = _model(RestrictionReview, form, "decision", "reason")
+    except ValidationError as error:
+        return await _refused(request, actor, error)
+    confirm = body.decision == "confirm"
+    return await _apply(request, actor, request.app[SERVICE].review_restriction(
+        actor, dispute_id(request), confirm, body.reason))
 
 
 @action
