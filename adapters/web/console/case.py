@@ -30,6 +30,8 @@ from schemas.proof import Attachment, ProofOfDelivery, ProofStatus
 from schemas.staff import StaffMember
 
 ID = TypeAdapter(Id)
+DRAWN = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+"""Images every browser draws; any other file (a TIFF, a PDF, a carrier's HTML letter) is linked, to open or save."""
 VERSION_DIGITS = 18  # a version is an int64 in storage
 SUGGESTED_STAFF = 100  # the directory's first page; any other member's id can be typed
 MESSAGE_ACTIONS = frozenset(
@@ -74,13 +76,13 @@ class Changes:
 def attachment_src(dispute_id: str, attachment: Attachment) -> str | None:
     if attachment.ref is not None:
         return f"/console/disputes/{dispute_id}/attachments/{attachment.ref}"
-    if attachment.content_b64 is not None and (attachment.media_type or "").startswith("image/"):
+    if attachment.content_b64 is not None and attachment.media_type in DRAWN:
         return f"data:{attachment.media_type};base64,{base64.b64encode(attachment.content()).decode()}"
     return None
 
 
 def _picture(kind: str, media_type: str | None) -> bool:
-    return media_type.startswith("image/") if media_type else kind != "document"
+    return media_type in DRAWN if media_type else kind != "document"
 
 
 def proofs(dispute: Dispute) -> list[Proof]:
