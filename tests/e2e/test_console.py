@@ -369,3 +369,18 @@ async def test_a_supervisor_reviews_the_account_restriction_from_the_case_page(a
     assert (await restriction())["state"] == "confirmed"
     again = await api.post(f"{path}/restriction/review", data=form, headers=supervisor)
     assert again.status == 409 and "already confirmed" in await again.text()
+
+
+async def test_the_session_token_reaches_no_log_line_and_no_page(api, log_audit):
+    token = TOKENS.mint("inv-ayse", Role.INVESTIGATOR)
+    signed = await api.post("/console/sign-in", data={"token": token, "csrf": CSRF}, headers=cookies(),
+                            allow_redirects=False)
+    assert signed.status == 303 and signed.headers["Location"] == "/console"
+    refused = await api.post("/console/sign-in", data={"token": token[:-2], "csrf": CSRF}, headers=cookies())
+    assert refused.status == 401 and token[:-2] not in await refused.text()
+    dispute = await opened(api)
+    pages = [await (await api.get(path, headers=cookies(token))).text()
+             for path in ("/console", f"/console/disputes/{dispute['id']}", "/console/reports")]
+    assert all("inv-ayse" in page for page in pages) and not [page for page in pages if token in page]
+    signature = token.rsplit(".", 1)[1]
+    assert signature not in log_audit.getvalue()
