@@ -384,3 +384,17 @@ async def test_the_session_token_reaches_no_log_line_and_no_page(api, log_audit)
     assert all("inv-ayse" in page for page in pages) and not [page for page in pages if token in page]
     signature = token.rsplit(".", 1)[1]
     assert signature not in log_audit.getvalue()
+
+
+@pytest.mark.parametrize("app_changes", [{"rate_limit_client_burst": 2, "rate_limit_client_per_second": 0.01}])
+async def test_the_console_counts_against_the_staff_member_s_rate_limit_and_says_so(api):
+    dispute = await opened(api)
+    headers = staff() | {"Accept-Language": "en"}
+    for _ in range(2):
+        assert (await api.get("/console", headers=headers)).status == 200
+    slowed = await api.get(f"/console/disputes/{dispute['id']}", headers=headers)
+    assert slowed.status == 429 and slowed.content_type == "text/html" and int(slowed.headers["Retry-After"]) > 0
+    assert "Too many requests" in await slowed.text()
+    taken = await api.post(f"/console/disputes/{dispute['id']}/take", data={"csrf": CSRF}, headers=headers)
+    assert taken.status == 429
+    assert (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).status == 429  # one budget

@@ -26,7 +26,10 @@ from pydantic import ValidationError
 from adapters.web.auth import HmacTokens, InvalidToken
 from adapters.web.console.i18n import LANGUAGES, language, translator
 from adapters.observability import bind_actor
+from adapters.web.idempotency import key_scope
 from adapters.web.keys import TOKENS
+from adapters.web.problems import ProblemError
+from adapters.web.rate_limit import RATE_LIMITS, add_headers, client_key, limit
 from disputes.actors import Actor
 from disputes.errors import NotFound
 from schemas.common import Role
@@ -84,6 +87,8 @@ def page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]
         actor = await signed_in(request)
         if actor is None:
             raise web.HTTPSeeOther(f"{PATH}/sign-in")
+        if (slowed := over_limit(request, actor)) is not None:
+            return slowed
         return await handler(request, actor)
 
     handle.__name__ = handler.__name__
@@ -98,6 +103,8 @@ def action(handler: Action) -> Callable[[web.Request], Awaitable[web.StreamRespo
         actor = await signed_in(request)
         if actor is None:
             return render(request, "message.html", {"message": "unauthenticated"}, status=401)
+        if (slowed := over_limit(request, actor)) is not None:
+            return slowed
         try:
             return await handler(request, actor, form)
         except NotFound:
@@ -105,6 +112,17 @@ def action(handler: Action) -> Callable[[web.Request], Awaitable[web.StreamRespo
 
     handle.__name__ = handler.__name__
     return handle
+
+
+def over_limit(request: web.Request, actor: Actor) -> web.Response | None:
+    """A page saying so (429, with Retry-After) once the person is past the rate limit their API calls share."""
+    try:
+        limit(request, request.app[RATE_LIMITS].clients, client_key(request, key_scope(actor)))
+    except ProblemError:
+        response = render(request, "message.html", {"message": "rate_limited"}, actor, status=429)
+        add_headers(request, response)
+        return response
+    return None
 
 
 def posted(handler: Handler) -> Handler:
