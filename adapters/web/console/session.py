@@ -89,7 +89,7 @@ def page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]
             raise web.HTTPSeeOther(f"{PATH}/sign-in")
         if (slowed := over_limit(request, actor)) is not None:
             return slowed
-        return await handler(request, actor)
+        return reading_on(request, await handler(request, actor))
 
     handle.__name__ = handler.__name__
     return handle
@@ -106,7 +106,7 @@ def action(handler: Action) -> Callable[[web.Request], Awaitable[web.StreamRespo
         if (slowed := over_limit(request, actor)) is not None:
             return slowed
         try:
-            return await handler(request, actor, form)
+            return reading_on(request, await handler(request, actor, form))
         except NotFound:
             return render(request, "message.html", {"message": "not_found"}, actor, status=404)
 
@@ -123,6 +123,13 @@ def over_limit(request: web.Request, actor: Actor) -> web.Response | None:
         add_headers(request, response)
         return response
     return None
+
+
+def reading_on(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    """The answer with the rate limit's reading, as the API's carry it (a stream put it on before it started)."""
+    if not response.prepared:
+        add_headers(request, response)
+    return response
 
 
 def posted(handler: Handler) -> Handler:
