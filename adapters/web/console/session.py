@@ -96,7 +96,8 @@ def page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]
 
 
 def action(handler: Action) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """A form post by signed-in staff, with a valid CSRF token; refused (401, 403) and nothing changed otherwise."""
+    """A form post by signed-in staff, with a valid CSRF token, within their rate limit; refused (401, 403, 429)
+    and nothing changed otherwise."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         form = await checked_form(request)
