@@ -1,6 +1,6 @@
 """An investigator's day in the console, in headless chromium: sign in with a token, find a case in the queue by
-its order number and export the list, see the carrier's proof, decide, meet a case that changed meanwhile; a
-supervisor reads the carrier report."""
+its order number and export the list, see the carrier's proof, decide, meet a case that changed meanwhile, ask
+the customer; a supervisor assigns a case and reads the carrier report."""
 
 import csv
 import io
