@@ -27,6 +27,9 @@ ORDERS = {
     "third": (order("ord-b3", customer_id="cust-b3", shipments=[shipment("shp-b3", carrier="aras")]), "delivered",
               "Ayşe Yılmaz"),
 }
+UNNAMED_CONTROLS = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+    .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
+    .map(e => e.outerHTML)"""
 SCREENSHOT = os.environ.get("CONSOLE_SCREENSHOT")  # where to keep the case page's picture (the README's)
 
 
@@ -146,6 +149,7 @@ async def test_a_supervisor_hands_a_case_to_an_investigator_who_asks_the_custome
         assert response.status in (200, 201), await response.text()
     await sign_in(page, console_app, Role.SUPERVISOR, "sup-zeynep")
     await page.goto(case_url)
+    assert await page.evaluate(UNNAMED_CONTROLS) == []  # every field and button of the fullest page is named
     await page.get_by_label("Assign to (staff id)").fill("inv-mehmet")
     await page.get_by_role("button", name="Assign", exact=True).click()
     await page.wait_for_url("**?done")
