@@ -399,3 +399,12 @@ async def test_the_console_counts_against_the_staff_member_s_rate_limit_and_says
     taken = await api.post(f"/console/disputes/{dispute['id']}/take", data={"csrf": CSRF}, headers=headers)
     assert taken.status == 429
     assert (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).status == 429  # one budget
+
+
+async def test_a_form_too_large_to_take_is_a_page_that_says_so(api):
+    dispute = await opened(api)
+    note = {"csrf": CSRF, "text": "ğ" * 20_000}  # each letter six bytes once form-encoded: past the body limit
+    response = await api.post(f"/console/disputes/{dispute['id']}/notes", data=note,
+                              headers=staff() | {"Accept-Language": "en"})
+    assert response.status == 413 and response.content_type == "text/html"
+    assert "too long" in await response.text()

@@ -182,6 +182,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "needs_supervisor": ("needs a supervisor", "süpervizör gerekli"),
     "unauthenticated": ("Please sign in.", "Lütfen giriş yapın."),
     "csrf": ("The form expired; please try again.", "Formun süresi doldu; lütfen tekrar deneyin."),
+    "too_large": ("The form is too long to take: please shorten the text and send it again.",
+                  "Form alınamayacak kadar uzun: lütfen metni kısaltıp tekrar gönderin."),
     "rate_limited": ("Too many requests: please wait a moment, then try again.",
                      "Çok fazla istek: lütfen biraz bekleyip tekrar deneyin."),
 }

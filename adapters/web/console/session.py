@@ -134,13 +134,16 @@ def reading_on(request: web.Request, response: web.StreamResponse) -> web.Stream
 
 
 def posted(handler: Handler) -> Handler:
-    """A form's handler, whose forged posts (`ForgedForm`) are answered with a page saying so (403)."""
+    """A form's handler, whose forged posts (`ForgedForm`) and posts too large to read are answered with a page
+    saying so (403, 413)."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         try:
             return await handler(request)
         except ForgedForm:
             return render(request, "message.html", {"message": "csrf"}, await signed_in(request), status=403)
+        except web.HTTPRequestEntityTooLarge:
+            return render(request, "message.html", {"message": "too_large"}, await signed_in(request), status=413)
 
     handle.__name__ = handler.__name__
     return handle
