@@ -37,9 +37,11 @@ async def opened(api, order_id: str = "ord-1") -> dict:
 
 
 async def test_pages_send_whoever_has_not_signed_in_to_the_sign_in_page(api):
-    for path in ("/console", "/console/reports", "/console/disputes/d-1"):
+    for path, location in (("/console", "/console/sign-in"),
+                           ("/console/reports", "/console/sign-in?next=/console/reports"),
+                           ("/console/disputes/d-1", "/console/sign-in?next=/console/disputes/d-1")):
         response = await api.get(path, allow_redirects=False)
-        assert (response.status, response.headers["Location"]) == (303, "/console/sign-in")
+        assert (response.status, response.headers["Location"]) == (303, location)
     page = await api.get("/console/sign-in")
     assert page.status == 200 and 'name="token"' in await page.text()
     assert "console_csrf" in page.cookies and page.cookies["console_csrf"]["samesite"] == "Strict"
@@ -408,3 +410,17 @@ async def test_a_form_too_large_to_take_is_a_page_that_says_so(api):
                               headers=staff() | {"Accept-Language": "en"})
     assert response.status == 413 and response.content_type == "text/html"
     assert "too long" in await response.text()
+
+
+async def test_signing_in_goes_back_to_the_console_page_asked_for(api):
+    token = TOKENS.mint("inv-ayse", Role.INVESTIGATOR)
+    page = await api.get("/console/sign-in?next=/console/disputes/d-1%3Fdone", headers=cookies())
+    assert 'name="next" value="/console/disputes/d-1?done"' in await page.text()
+    for back, location in (("/console/disputes/d-1?done", "/console/disputes/d-1?done"),
+                           ("https://evil.example/console", "/console"), ("/console\r\nX: y", "/console")):
+        signed = await api.post("/console/sign-in", data={"token": token, "csrf": CSRF, "next": back},
+                                headers=cookies(), allow_redirects=False)
+        assert (signed.status, signed.headers["Location"]) == (303, location), back
+    refused = await api.post("/console/sign-in", data={"token": "nope", "csrf": CSRF, "next": "/console/reports"},
+                             headers=cookies())
+    assert refused.status == 401 and 'name="next" value="/console/reports"' in await refused.text()

@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -81,12 +81,13 @@ async def signed_in(request: web.Request) -> Actor | None:
 
 
 def page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """A page for signed-in staff; anyone else is sent to the sign-in page."""
+    """A page for signed-in staff; anyone else is sent to the sign-in page, which brings them back here."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         actor = await signed_in(request)
         if actor is None:
-            raise web.HTTPSeeOther(f"{PATH}/sign-in")
+            after = "" if request.path_qs == PATH else f"?next={quote(request.path_qs, safe='/')}"
+            raise web.HTTPSeeOther(f"{PATH}/sign-in{after}")
         if (slowed := over_limit(request, actor)) is not None:
             return slowed
         return reading_on(request, await handler(request, actor))
@@ -191,12 +192,17 @@ def reasons(error: ValidationError) -> list[str]:
     return [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_input=False, include_url=False)]
 
 
+def back_to(location: object) -> str:
+    """`location` when it is a console address (never another site's, never a header's end); else the queue."""
+    return location if isinstance(location, str) and location.startswith(PATH) and location.isprintable() else PATH
+
+
 def see_other(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
 
 
-def start_session(request: web.Request, token: str) -> web.Response:
-    response = see_other(PATH)
+def start_session(request: web.Request, token: str, location: str = PATH) -> web.Response:
+    response = see_other(location)
     response.set_cookie(SESSION_COOKIE, token, path=PATH, httponly=True, samesite="Strict", secure=secure(request))
     return response
 
