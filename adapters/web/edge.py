@@ -85,7 +85,7 @@ def _matcher(info: Mapping[str, Any]) -> Matcher:
 async def _file(files: dict[str, Path], request: web.Request) -> web.FileResponse:
     if (path := files.get(request.match_info["name"])) is None:
         raise web.HTTPNotFound()
-    return web.FileResponse(path)
+    return web.FileResponse(path, headers={"X-Content-Type-Options": "nosniff"})
 
 
 async def _unmatched(takes: list[tuple[Matcher, frozenset[str]]], request: web.Request) -> NoReturn:

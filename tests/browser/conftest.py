@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest_asyncio
 from aiohttp import web
-from playwright.async_api import BrowserContext, async_playwright
+from playwright.async_api import BrowserContext, Page, async_playwright
 
 from adapters.bootstrap import Overrides, create_app
 from adapters.mongo.client import connect
@@ -75,3 +75,10 @@ async def browser() -> AsyncIterator[BrowserContext]:
             )
             yield context
             await context.close()
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def page(browser: BrowserContext) -> AsyncIterator[Page]:
+    tab = await browser.new_page()
+    yield tab
+    await tab.close()

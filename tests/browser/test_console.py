@@ -1,16 +1,15 @@
 """An investigator's day in the console, in headless chromium: sign in with a token, find a case in the queue by
-its order number and export the list, see the carrier's proof, decide, meet a case that changed meanwhile; a
-supervisor reads the carrier report."""
+its order number and export the list, see the carrier's proof, decide, meet a case that changed meanwhile, ask
+the customer; a supervisor assigns a case and reads the carrier report."""
 
 import csv
 import io
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import BrowserContext, Page
+from playwright.async_api import Page
 
 from schemas.common import Role
 from tests.browser.conftest import Running
@@ -28,6 +27,9 @@ ORDERS = {
     "third": (order("ord-b3", customer_id="cust-b3", shipments=[shipment("shp-b3", carrier="aras")]), "delivered",
               "Ayşe Yılmaz"),
 }
+UNNAMED_CONTROLS = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+    .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
+    .map(e => e.outerHTML)"""
 SCREENSHOT = os.environ.get("CONSOLE_SCREENSHOT")  # where to keep the case page's picture (the README's)
 
 
@@ -59,13 +61,6 @@ async def advised(app: Running, dispute_id: str) -> bool:
     async with app.session.get(f"{app.url}/v1/disputes/{dispute_id}", headers=INVESTIGATOR) as response:
         case = await response.json()
     return bool(case["recommendation"] and case["evidence"] and not case["recommendation_provisional"])
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def page(browser: BrowserContext) -> AsyncIterator[Page]:
-    tab = await browser.new_page()
-    yield tab
-    await tab.close()
 
 
 async def sign_in(page: Page, app: Running, role: Role = Role.INVESTIGATOR, sub: str = "inv-ayse") -> None:
@@ -145,6 +140,28 @@ async def test_a_case_that_changed_meanwhile_shows_what_changed_before_the_decis
     await page.get_by_role("button", name="Decide").click()  # again, on the version now shown
     await page.wait_for_url("**?done")
     assert "resolved" in await page.locator("h1 .status").inner_text()
+
+
+async def test_a_supervisor_hands_a_case_to_an_investigator_who_asks_the_customer(page, console_app, cases):
+    case_url = f"{console_app.url}/console/disputes/{cases['third']}"
+    async with console_app.session.put(f"{console_app.url}/v1/staff/inv-mehmet", headers=SUPERVISOR,
+                                       json={"name": "Mehmet Kaya", "role": "investigator"}) as response:
+        assert response.status in (200, 201), await response.text()
+    await sign_in(page, console_app, Role.SUPERVISOR, "sup-zeynep")
+    await page.goto(case_url)
+    assert await page.evaluate(UNNAMED_CONTROLS) == []  # every field and button of the fullest page is named
+    await page.get_by_label("Assign to (staff id)").fill("inv-mehmet")
+    await page.get_by_role("button", name="Assign", exact=True).click()
+    await page.wait_for_url("**?done")
+    assert await page.locator("dt:text-is('Assignee') + dd").inner_text() == "inv-mehmet"
+    await sign_in(page, console_app, sub="inv-mehmet")
+    await page.goto(case_url)
+    assert await page.get_by_label("Assign to (staff id)").count() == 0  # supervisors only
+    await page.get_by_label("Ask the customer").fill("Kapıcıya sordunuz mu?")
+    await page.get_by_role("button", name="Ask", exact=True).click()
+    await page.wait_for_url("**?done")
+    asked = page.locator(".message", has_text="information_requested")
+    assert "Kapıcıya sordunuz mu?" in await asked.inner_text()
 
 
 async def test_a_supervisor_signs_in_on_the_development_page_and_reads_the_carrier_report(page, console_app, cases):

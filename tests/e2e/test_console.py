@@ -13,7 +13,7 @@ from aiohttp import FormData
 from PIL import Image
 
 from adapters.web.auth import HmacTokens
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, TOKENS
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, TOKENS, eventually
 from tests.factories import PERSONAL_VALUES
 from schemas.common import Role
 
@@ -37,9 +37,11 @@ async def opened(api, order_id: str = "ord-1") -> dict:
 
 
 async def test_pages_send_whoever_has_not_signed_in_to_the_sign_in_page(api):
-    for path in ("/console", "/console/reports", "/console/disputes/d-1"):
+    for path, location in (("/console", "/console/sign-in"),
+                           ("/console/reports", "/console/sign-in?next=/console/reports"),
+                           ("/console/disputes/d-1", "/console/sign-in?next=/console/disputes/d-1")):
         response = await api.get(path, allow_redirects=False)
-        assert (response.status, response.headers["Location"]) == (303, "/console/sign-in")
+        assert (response.status, response.headers["Location"]) == (303, location)
     page = await api.get("/console/sign-in")
     assert page.status == 200 and 'name="token"' in await page.text()
     assert "console_csrf" in page.cookies and page.cookies["console_csrf"]["samesite"] == "Strict"
@@ -226,7 +228,7 @@ async def test_a_stored_image_is_shown_through_the_evidence_use_case_and_its_vie
     image = await api.get(path, headers=staff())
     assert image.status == 200 and image.headers["Content-Type"] == "image/png"
     assert Image.open(BytesIO(await image.read())).size == (1, 1)  # stored re-encoded, without metadata
-    assert image.headers["Cache-Control"] == "private, no-cache"
+    assert image.headers["Cache-Control"] == "no-store"  # personal images stay out of the browser's disk cache, as pages do
     assert (await api.get(path, allow_redirects=False)).status == 303
     assert (await api.get(path[:-4] + "0000", headers=staff())).status == 404
     timeline = await (await api.get(f"/v1/disputes/{dispute['id']}/timeline", headers=INVESTIGATOR)).json()
@@ -243,3 +245,192 @@ async def test_what_a_customer_wrote_is_shown_as_text_never_as_markup(api):
     assert "<script>alert" not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     assert "<img src=x" not in page
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+async def test_a_refused_queue_filter_says_what_is_wrong_with_it(api):
+    contradicting = await api.get("/console?mine=true&unassigned=true", headers=staff())
+    assert contradicting.status == 422 and "Give at most one of assignee, mine, unassigned." in await contradicting.text()
+    malformed = await api.get("/console?due_within_hours=soon", headers=staff())
+    assert malformed.status == 422 and "due_within_hours" in await malformed.text()
+
+
+async def test_a_form_refused_for_its_csrf_token_is_a_page_that_says_so(api):
+    dispute = await opened(api)
+    response = await api.post(f"/console/disputes/{dispute['id']}/take", data={"csrf": "stale"},
+                              headers=staff() | {"Accept-Language": "en"})
+    assert response.status == 403 and response.content_type == "text/html"
+    assert "The form expired; please try again." in await response.text()
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+async def test_forms_through_a_tls_proxy_are_taken_and_cross_site_ones_refused(api):
+    """Behind a proxy that ends TLS the browser's Origin is https while the service hears http."""
+    dispute = await opened(api)
+    take = f"/console/disputes/{dispute['id']}/take"
+    host = api.make_url("").host + ":" + str(api.make_url("").port)
+    for refused in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"},
+                    {"Sec-Fetch-Site": "same-site", "Origin": f"https://{host}"}):
+        answer = await api.post(take, data={"csrf": CSRF}, headers=staff() | refused, allow_redirects=False)
+        assert answer.status == 403, refused
+    proxied = {"Origin": f"https://{host}", "Sec-Fetch-Site": "same-origin", "X-Forwarded-Proto": "https"}
+    answer = await api.post(take, data={"csrf": CSRF}, headers=staff() | proxied, allow_redirects=False)
+    assert answer.status == 303
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    assert case["assignee"] == "inv-ayse"
+
+
+async def test_behind_a_tls_proxy_the_console_s_cookies_are_secure(api):
+    token = TOKENS.mint("inv-ayse", Role.INVESTIGATOR)
+    response = await api.post("/console/sign-in", data={"token": token, "csrf": CSRF}, allow_redirects=False,
+                              headers=cookies() | {"X-Forwarded-Proto": "https"})
+    assert response.status == 303 and response.cookies["console_session"]["secure"]
+    page = await api.get("/console/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert page.cookies["console_csrf"]["secure"]
+
+
+@pytest.mark.parametrize("version, seen_at", [("²", ""), ("9" * 5000, ""), ("12345678901234567890", ""),
+                                              ("1", "2026-11-18T09:30:00")])
+async def test_a_tampered_decision_form_is_refused_in_words_never_an_error(api, version, seen_at):
+    dispute = await opened(api)
+    await api.post(f"/v1/disputes/{dispute['id']}/notes", json={"text": "Kargoyu aradım."}, headers=SUPERVISOR)
+    form = {"csrf": CSRF, "outcome": "refund", "reason_code": "lost_in_transit", "note": "İade.", "version": version,
+            "seen_at": seen_at}
+    response = await api.post(f"/console/disputes/{dispute['id']}/decision", data=form, headers=staff())
+    assert response.status in (412, 422) and 'id="refused"' in await response.text()
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    assert case["decision"] is None
+
+
+async def test_the_console_s_files_and_the_docs_page_carry_security_headers(api):
+    for path in ("/console/static/console.css", "/console/static/console.js", "/docs/init.js"):
+        response = await api.get(path)
+        assert response.status == 200 and response.headers["X-Content-Type-Options"] == "nosniff", path
+    docs = await api.get("/docs")
+    policy = docs.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy and "unsafe-eval" not in policy
+    assert docs.headers["X-Content-Type-Options"] == "nosniff" and docs.headers["Referrer-Policy"] == "same-origin"
+
+
+async def test_a_supervisor_assigns_a_case_and_an_investigator_asks_the_customer(api):
+    dispute = await opened(api)
+    path = f"/console/disputes/{dispute['id']}"
+    for member, record in (("inv-mehmet", {"name": "Mehmet <b>Kaya</b>", "role": "investigator"}),
+                           ("inv-gone", {"name": "Eski Çalışan", "role": "investigator", "active": False})):
+        assert (await api.put(f"/v1/staff/{member}", json=record, headers=SUPERVISOR)).status in (200, 201)
+    not_theirs = await api.post(f"{path}/assign", data={"csrf": CSRF, "assignee": "inv-mehmet"}, headers=staff())
+    assert not_theirs.status == 403 and 'id="refused"' in await not_theirs.text()
+    assigned = await api.post(f"{path}/assign", data={"csrf": CSRF, "assignee": "inv-mehmet"},
+                              headers=staff(Role.SUPERVISOR, "sup-zeynep"), allow_redirects=False)
+    assert assigned.status == 303
+    bad_id = await api.post(f"{path}/assign", data={"csrf": CSRF, "assignee": '{"$ne": 1}'},
+                            headers=staff(Role.SUPERVISOR, "sup-zeynep"))
+    assert bad_id.status == 422
+    asked = await api.post(f"{path}/questions", data={"csrf": CSRF, "question": "Kapıcıya sordunuz mu?"},
+                           headers=staff(), allow_redirects=False)
+    assert asked.status == 303
+    timeline = await (await api.get(f"/v1/disputes/{dispute['id']}/timeline", headers=INVESTIGATOR)).json()
+    actions = [(e["action"], e["actor"], e["details"]) for e in timeline["entries"]]
+    assert [(actor, d.get("assignee")) for a, actor, d in actions if a == "assigned"] == [("sup-zeynep", "inv-mehmet")]
+    assert [d["question"] for a, _, d in actions if a == "information_requested"] == ["Kapıcıya sordunuz mu?"]
+    page = await (await api.get(path, headers=staff(Role.SUPERVISOR, "sup-zeynep"))).text()
+    assert 'action="' + path + '/assign"' in page and 'action="' + path + '/questions"' in page
+    offered = re.findall(r'<option value="([^"]+)">([^<]*)</option>', page.split('id="staff-list"')[1].split("</datalist>")[0])
+    assert offered == [("inv-mehmet", "Mehmet &lt;b&gt;Kaya&lt;/b&gt; (Araştırmacı)")]  # active members, as text
+
+
+async def test_choosing_a_language_goes_back_to_a_console_page_only(api):
+    for back, location in (("/console?carrier=aras", "/console?carrier=aras"), ("https://evil.example/", "/console"),
+                           ("/console\r\nSet-Cookie: console_session=forged", "/console")):
+        chosen = await api.post("/console/language", data={"csrf": CSRF, "lang": "tr", "next": back},
+                                headers=cookies(), allow_redirects=False)
+        assert (chosen.status, chosen.headers["Location"]) == (303, location), back
+
+
+async def test_taking_and_assigning_follow_the_staff_directory_as_the_api_does(api):
+    dispute = await opened(api)
+    path = f"/console/disputes/{dispute['id']}"
+    record = {"name": "Ayşe Yılmaz", "role": "investigator", "active": False}
+    assert (await api.put("/v1/staff/inv-ayse", json=record, headers=SUPERVISOR)).status in (200, 201)
+    inactive = await api.post(f"{path}/take", data={"csrf": CSRF}, headers=staff())
+    assert inactive.status == 403 and "inactive" in await inactive.text()
+    unknown = await api.post(f"{path}/assign", data={"csrf": CSRF, "assignee": "inv-nobody"},
+                             headers=staff(Role.SUPERVISOR, "sup-zeynep"))
+    assert unknown.status == 422 and "No staff member inv-nobody" in await unknown.text()
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    assert case["assignee"] is None and case["version"] == dispute["version"]
+
+
+@pytest.mark.parametrize("evidence_interval", [0.05])
+@pytest.mark.parametrize("app_changes", [{"policy_repeat_claims": 1}], ids=["restricting"])
+async def test_a_supervisor_reviews_the_account_restriction_from_the_case_page(api):
+    dispute = await opened(api)
+
+    async def restriction():
+        return (await (await api.get(f"/v1/disputes/{dispute['id']}", headers=SUPERVISOR)).json())["restriction"]
+
+    assert await eventually(restriction, timeout=10), "no restriction was raised"
+    path = f"/console/disputes/{dispute['id']}"
+    supervisor = staff(Role.SUPERVISOR, "sup-zeynep") | {"Accept-Language": "en"}
+    page = await (await api.get(path, headers=supervisor)).text()
+    assert "pending review" in page and f'action="{path}/restriction/review"' in page
+    form = {"csrf": CSRF, "decision": "confirm", "reason": "Aynı adrese üç talep."}
+    refused = await api.post(f"{path}/restriction/review", data=form, headers=staff())
+    assert refused.status == 403 and 'id="refused"' in await refused.text()
+    confirmed = await api.post(f"{path}/restriction/review", data=form, headers=supervisor, allow_redirects=False)
+    assert confirmed.status == 303
+    assert (await restriction())["state"] == "confirmed"
+    again = await api.post(f"{path}/restriction/review", data=form, headers=supervisor)
+    assert again.status == 409 and "already confirmed" in await again.text()
+
+
+async def test_the_session_token_reaches_no_log_line_and_no_page(api, log_audit):
+    token = TOKENS.mint("inv-ayse", Role.INVESTIGATOR)
+    signed = await api.post("/console/sign-in", data={"token": token, "csrf": CSRF}, headers=cookies(),
+                            allow_redirects=False)
+    assert signed.status == 303 and signed.headers["Location"] == "/console"
+    refused = await api.post("/console/sign-in", data={"token": token[:-2], "csrf": CSRF}, headers=cookies())
+    assert refused.status == 401 and token[:-2] not in await refused.text()
+    dispute = await opened(api)
+    pages = [await (await api.get(path, headers=cookies(token))).text()
+             for path in ("/console", f"/console/disputes/{dispute['id']}", "/console/reports")]
+    assert all("inv-ayse" in page for page in pages) and not [page for page in pages if token in page]
+    signature = token.rsplit(".", 1)[1]
+    assert signature not in log_audit.getvalue()
+
+
+@pytest.mark.parametrize("app_changes", [{"rate_limit_client_burst": 2, "rate_limit_client_per_second": 0.01}])
+async def test_the_console_counts_against_the_staff_member_s_rate_limit_and_says_so(api):
+    dispute = await opened(api)
+    headers = staff() | {"Accept-Language": "en"}
+    for left in (1, 0):
+        page = await api.get("/console", headers=headers)
+        assert page.status == 200 and f"r={left}" in page.headers["RateLimit"]
+    slowed = await api.get(f"/console/disputes/{dispute['id']}", headers=headers)
+    assert slowed.status == 429 and slowed.content_type == "text/html" and int(slowed.headers["Retry-After"]) > 0
+    assert "Too many requests" in await slowed.text()
+    taken = await api.post(f"/console/disputes/{dispute['id']}/take", data={"csrf": CSRF}, headers=headers)
+    assert taken.status == 429
+    assert (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).status == 429  # one budget
+
+
+async def test_a_form_too_large_to_take_is_a_page_that_says_so(api):
+    dispute = await opened(api)
+    note = {"csrf": CSRF, "text": "ğ" * 20_000}  # each letter six bytes once form-encoded: past the body limit
+    response = await api.post(f"/console/disputes/{dispute['id']}/notes", data=note,
+                              headers=staff() | {"Accept-Language": "en"})
+    assert response.status == 413 and response.content_type == "text/html"
+    assert "too long" in await response.text()
+
+
+async def test_signing_in_goes_back_to_the_console_page_asked_for(api):
+    token = TOKENS.mint("inv-ayse", Role.INVESTIGATOR)
+    page = await api.get("/console/sign-in?next=/console/disputes/d-1%3Fdone", headers=cookies())
+    assert 'name="next" value="/console/disputes/d-1?done"' in await page.text()
+    for back, location in (("/console/disputes/d-1?done", "/console/disputes/d-1?done"),
+                           ("https://evil.example/console", "/console"), ("/console\r\nX: y", "/console")):
+        signed = await api.post("/console/sign-in", data={"token": token, "csrf": CSRF, "next": back},
+                                headers=cookies(), allow_redirects=False)
+        assert (signed.status, signed.headers["Location"]) == (303, location), back
+    refused = await api.post("/console/sign-in", data={"token": "nope", "csrf": CSRF, "next": "/console/reports"},
+                             headers=cookies())
+    assert refused.status == 401 and 'name="next" value="/console/reports"' in await refused.text()

@@ -17,3 +17,13 @@ def test_a_stored_signature_is_shown_inline_and_a_pdf_proof_letter_is_linked_not
         ("signature", "/console/disputes/dsp_policy/attachments/sig1", True),
         ("document", "/console/disputes/dsp_policy/attachments/doc1", False),
     ]
+
+
+def test_a_tiff_signature_no_browser_draws_is_linked_rather_than_shown_broken():
+    stored = evidence().model_copy(update={"proof": evidence().proof.model_copy(update={
+        "signature": Attachment(kind=AttachmentKind.SIGNATURE, ref="sig1", media_type="image/tiff"),
+    })})
+
+    [shown] = proofs(dispute(stored))
+
+    assert [(i.kind, i.picture) for i in shown.images] == [("signature", False)]

@@ -2,27 +2,32 @@
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from markupsafe import Markup
 
 from adapters.settings import Settings
 from adapters.web.auth import HmacTokens
 from adapters.web.console import case, queue, reports, signin
 from adapters.web.console.drawing import distance_text
-from adapters.web.console.session import CONFIG, PATH, ConsoleConfig
+from adapters.web.console.session import CONFIG, PATH, ConsoleConfig, posted
 from adapters.web.edge import EdgeRoutes
 
 HERE = Path(__file__).parent
 ONE = PATH + "/disputes/{id:[^/]+}"
+DIRECTION_CONTROLS = {code: f"[U+{code:04X}]" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+"""Embeddings, overrides and isolates: in a name or a statement they would turn the page's own words after
+them around ("\u202egnp.exe" reads "exe.png"), so they are shown, not obeyed."""
 
 
 def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) -> None:
     app[CONFIG] = ConsoleConfig(HmacTokens.from_settings(settings) if settings.console_dev_sign_in else None)
     env = aiohttp_jinja2.setup(
         app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True,
+        trim_blocks=True, lstrip_blocks=True, finalize=_shown,
     )
     env.filters["when"] = _when
     env.filters["money"] = _money
@@ -30,21 +35,30 @@ def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) 
     routes.get(PATH, queue.queue)
     routes.get(PATH + "/disputes.csv", queue.export)
     routes.get(PATH + "/sign-in", signin.sign_in_page)
-    routes.post(PATH + "/sign-in", signin.sign_in)
     routes.get(PATH + "/dev-sign-in", signin.dev_sign_in_page)
-    routes.post(PATH + "/dev-sign-in", signin.dev_sign_in)
-    routes.post(PATH + "/sign-out", signin.sign_out)
-    routes.post(PATH + "/language", signin.choose_language)
     routes.get(PATH + "/reports", reports.reports)
     routes.get(ONE, case.case)
     routes.get(ONE + "/attachments/{ref:[^/]+}", case.attachment)
-    for name, handler in (
-        ("take", case.take), ("release", case.release), ("notes", case.add_note), ("messages", case.message_customer),
-        ("decision", case.decide), ("evidence-requests", case.request_evidence), ("flags/clear", case.clear_flags),
-        ("reopen", case.reopen),
+    for path, handler in (
+        ("/sign-in", signin.sign_in), ("/dev-sign-in", signin.dev_sign_in), ("/sign-out", signin.sign_out),
+        ("/language", signin.choose_language),
     ):
-        routes.post(f"{ONE}/{name}", handler)
+        routes.post(PATH + path, posted(handler))
+    for name, form_handler in (
+        ("take", case.take), ("assign", case.assign), ("release", case.release), ("notes", case.add_note),
+        ("messages", case.message_customer), ("questions", case.ask_customer), ("decision", case.decide),
+        ("evidence-requests", case.request_evidence), ("flags/clear", case.clear_flags), ("reopen", case.reopen),
+        ("restriction/review", case.review_restriction),
+    ):
+        routes.post(f"{ONE}/{name}", posted(form_handler))
     routes.files(PATH + "/static", HERE / "static")
+
+
+def _shown(value: Any) -> Any:
+    """Every value a page prints, as text that cannot reorder what follows it (markup is escaped after this)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return value.translate(DIRECTION_CONTROLS)
+    return value
 
 
 def _when(value: datetime | None) -> str:

@@ -13,21 +13,27 @@ from multidict import MultiDictProxy
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from adapters.web.console.drawing import DeliveryMap, delivery_map
-from adapters.web.console.session import action, page, render, see_other
+from adapters.web.console.session import NO_STORE, action, page, reasons, render, see_other
 from adapters.web.evidence_api import EVIDENCE, attachment_response
-from adapters.web.keys import SERVICE
+from adapters.web.keys import ASSIGNMENTS, SERVICE, STAFF_DIRECTORY
 from adapters.web.problems import DOMAIN_STATUS
 from disputes import errors as domain
 from disputes.actors import Actor
 from disputes.evidence_access import VIEWED
 from disputes.model import AUTOMATIC, RULE_REASONS, Dispute
 from disputes.service import DisputeService
-from schemas.api import ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen
+from schemas.api import Assign, ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen, RestrictionReview
 from schemas.common import Id, Outcome, RefundDestination, Role
+from schemas.conversation import AskCustomer
 from schemas.dispute import ReasonCode, TimelineEntry
 from schemas.proof import Attachment, ProofOfDelivery, ProofStatus
+from schemas.staff import StaffMember
 
 ID = TypeAdapter(Id)
+DRAWN = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+"""Images every browser draws; any other file (a TIFF, a PDF, a carrier's HTML letter) is linked, to open or save."""
+VERSION_DIGITS = 18  # a version is an int64 in storage
+SUGGESTED_STAFF = 100  # the directory's first page; any other member's id can be typed
 MESSAGE_ACTIONS = frozenset(
     {"customer_message", "staff_message", "information_requested", "information_added", "appealed"}
 )
@@ -70,13 +76,13 @@ class Changes:
 def attachment_src(dispute_id: str, attachment: Attachment) -> str | None:
     if attachment.ref is not None:
         return f"/console/disputes/{dispute_id}/attachments/{attachment.ref}"
-    if attachment.content_b64 is not None and (attachment.media_type or "").startswith("image/"):
+    if attachment.content_b64 is not None and attachment.media_type in DRAWN:
         return f"data:{attachment.media_type};base64,{base64.b64encode(attachment.content()).decode()}"
     return None
 
 
 def _picture(kind: str, media_type: str | None) -> bool:
-    return media_type.startswith("image/") if media_type else kind != "document"
+    return media_type in DRAWN if media_type else kind != "document"
 
 
 def proofs(dispute: Dispute) -> list[Proof]:
@@ -132,6 +138,13 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
     }
 
 
+async def assignable(request: web.Request, actor: Actor) -> list[StaffMember]:
+    """The directory's active members, offered to a supervisor assigning the case (others take it themselves)."""
+    if actor.role is not Role.SUPERVISOR:
+        return []
+    return [m for m in await request.app[STAFF_DIRECTORY].page(actor, None, SUGGESTED_STAFF) if m.active]
+
+
 def dispute_id(request: web.Request) -> str:
     """The path's dispute id, held to the API's rule for ids; any other is a case that does not exist."""
     try:
@@ -146,18 +159,22 @@ async def case(request: web.Request, actor: Actor) -> web.Response:
         dispute = await request.app[SERVICE].read(actor, dispute_id(request))
     except domain.NotFound:
         return render(request, "message.html", {"message": "not_found"}, actor, status=404)
-    return render(request, "case.html", case_context(dispute) | {"done": "done" in request.query}, actor)
+    context = case_context(dispute) | {"done": "done" in request.query, "staff": await assignable(request, actor)}
+    return render(request, "case.html", context, actor)
 
 
 @page
 async def attachment(request: web.Request, actor: Actor) -> web.StreamResponse:
-    """A stored image or document of the case, through the same use case as the API's (the view is recorded)."""
+    """A stored image or document of the case, through the same use case as the API's (the view is recorded);
+    like the pages, kept out of the browser's cache: a signature or a photo of a door is personal data."""
     try:
         ref = ID.validate_python(request.match_info["ref"])
         viewed = await request.app[EVIDENCE].view(actor, dispute_id(request), ref)
     except (ValidationError, domain.NotFound):
         return render(request, "message.html", {"message": "not_found"}, actor, status=404)
-    return attachment_response(request, viewed)
+    response = attachment_response(request, viewed)
+    response.headers["Cache-Control"] = NO_STORE
+    return response
 
 
 async def _refused(request: web.Request, actor: Actor, error: domain.DomainError | ValidationError,
@@ -168,14 +185,13 @@ async def _refused(request: web.Request, actor: Actor, error: domain.DomainError
     except domain.NotFound:
         return render(request, "message.html", {"message": "not_found"}, actor, status=404)
     if isinstance(error, ValidationError):
-        status, message = 422, "invalid"
-        detail = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_input=False, include_url=False)]
+        status, message, detail = 422, "invalid", reasons(error)
     else:
         status = next(code for kind, code in DOMAIN_STATUS if isinstance(error, kind))
         message, detail = "not_allowed", [error.detail]
     form = form or prefilled(dispute)
     form.errors = detail
-    context = case_context(dispute, form, changes) | {"refused": message}
+    context = case_context(dispute, form, changes) | {"refused": message, "staff": await assignable(request, actor)}
     return render(request, "case.html", context, actor, status=status)
 
 
@@ -199,7 +215,29 @@ async def _apply(request: web.Request, actor: Actor, change: Any) -> web.Respons
 
 @action
 async def take(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
-    return await _apply(request, actor, request.app[SERVICE].assign(actor, dispute_id(request), None))
+    return await _apply(request, actor, request.app[ASSIGNMENTS].assign(actor, dispute_id(request), None))
+
+
+@action
+async def assign(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
+    """To the active staff member named (supervisors), by the API's input model and use case for it."""
+    try:
+        assignee = _model(Assign, form, "assignee").assignee
+    except ValidationError as error:
+        return await _refused(request, actor, error)
+    return await _apply(request, actor, request.app[ASSIGNMENTS].assign(actor, dispute_id(request), assignee))
+
+
+@action
+async def review_restriction(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
+    """A supervisor confirms or lifts the account restriction the case led to, by the API's input model for it."""
+    try:
+        body = _model(RestrictionReview, form, "decision", "reason")
+    except ValidationError as error:
+        return await _refused(request, actor, error)
+    confirm = body.decision == "confirm"
+    return await _apply(request, actor, request.app[SERVICE].review_restriction(
+        actor, dispute_id(request), confirm, body.reason))
 
 
 @action
@@ -229,6 +267,7 @@ def _text_action(
 
 add_note = _text_action(Note, "text", DisputeService.add_note)
 message_customer = _text_action(CustomerMessage, "text", DisputeService.message_customer)
+ask_customer = _text_action(AskCustomer, "question", DisputeService.request_information)
 clear_flags = _text_action(ClearFlags, "reason", DisputeService.clear_flags)
 reopen = _text_action(Reopen, "reason", DisputeService.reopen)
 
@@ -240,7 +279,7 @@ async def decide(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) 
     version = _text(form, "version")
     try:
         body = _model(DecisionRequest, form, "outcome", "reason_code", "note", "refund_to", "override_reason")
-        if not version.isdigit():
+        if not (version.isascii() and version.isdigit() and len(version) <= VERSION_DIGITS):
             raise domain.Unprocessable("The form names no version of the case.")
         await request.app[SERVICE].decide(
             actor, dispute_id(request), frozenset({int(version)}), body.outcome, body.reason_code, body.note,
@@ -256,10 +295,16 @@ async def decide(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) 
 async def _stale(request: web.Request, actor: Actor, error: domain.StaleVersion, sent: CaseForm, seen_version: int,
                  seen_at: str) -> web.Response:
     dispute = await request.app[SERVICE].read(actor, dispute_id(request))
-    try:
-        since = datetime.fromisoformat(seen_at)
-    except ValueError:
-        since = None
+    since = _instant(seen_at)
     # views of its images are recorded without a new version: they are not what changed
     entries = tuple(e for e in dispute.timeline if (since is None or e.at > since) and e.action != VIEWED)
     return await _refused(request, actor, error, sent, Changes(seen_version, entries))
+
+
+def _instant(text: str) -> datetime | None:
+    """The moment the form's page was shown (an ISO instant with its offset), or None when it names none."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None

@@ -11,7 +11,7 @@ from typing import Literal
 from aiohttp import web
 from pydantic import ValidationError
 
-from adapters.web.console.session import page, render
+from adapters.web.console.session import page, reasons, render
 from adapters.web.endpoint import Call
 from adapters.web.keys import CURSORS, MAX_PAGE, SERVICE
 from adapters.web.problems import ProblemError
@@ -94,8 +94,8 @@ async def queue(request: web.Request, actor: Actor) -> web.Response:
     try:
         q = ListQuery.model_validate(_parameters(chosen) | {"cursor": request.query.get("cursor") or None})
         query = queue_query(Call(request, actor), q, q.cursor, min(q.limit, request.app[MAX_PAGE]))
-    except (ValidationError, ProblemError):
-        return render(request, "queue.html", context | {"error": "invalid"}, actor, status=422)
+    except (ValidationError, ProblemError) as error:
+        return render(request, "queue.html", context | refusal(error), actor, status=422)
     service = request.app[SERVICE]
     result = await service.list(actor, query)
     now = service.clock.now()
@@ -115,6 +115,12 @@ async def export(request: web.Request, actor: Actor) -> web.StreamResponse:
     try:
         filters = QueueFilters.model_validate(_parameters(chosen_filters(request.query)))
         return await export_disputes(Call(request, actor, query=filters))
-    except (ValidationError, ProblemError):
-        context = {"filters": FILTERS, "chosen": chosen_filters(request.query), "error": "invalid"}
+    except (ValidationError, ProblemError) as error:
+        context = {"filters": FILTERS, "chosen": chosen_filters(request.query)} | refusal(error)
         return render(request, "queue.html", context, actor, status=422)
+
+
+def refusal(error: ValidationError | ProblemError) -> dict[str, object]:
+    """The page's error, with what is wrong with the filters in words."""
+    detail = reasons(error) if isinstance(error, ValidationError) else [error.detail or error.title]
+    return {"error": "invalid", "errors": detail}

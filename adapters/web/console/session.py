@@ -6,23 +6,30 @@ same expiry, lifetime and signature rules); only investigators and supervisors g
 the server, so any instance serves any request.
 
 Forms are protected by a double-submit token: a random value in its own SameSite=Strict cookie that every
-form repeats in a hidden field; a POST whose field does not match the cookie, or whose Origin names another
-site, changes nothing."""
+form repeats in a hidden field; a POST whose field does not match the cookie, or that the browser says came
+from another site (`Sec-Fetch-Site`, else the host its `Origin` names), changes nothing and is answered with a
+page that says so. The scheme is not compared: behind a proxy that ends TLS the browser says https while the
+service hears http, which the cookies' `Secure` flag follows too (`X-Forwarded-Proto`)."""
 
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
 from multidict import MultiDictProxy
+from pydantic import ValidationError
 
 from adapters.web.auth import HmacTokens, InvalidToken
 from adapters.web.console.i18n import LANGUAGES, language, translator
 from adapters.observability import bind_actor
+from adapters.web.idempotency import key_scope
 from adapters.web.keys import TOKENS
+from adapters.web.problems import ProblemError
+from adapters.web.rate_limit import RATE_LIMITS, add_headers, client_key, limit
 from disputes.actors import Actor
 from disputes.errors import NotFound
 from schemas.common import Role
@@ -32,13 +39,15 @@ CSRF_COOKIE = "console_csrf"
 CSRF_FIELD = "csrf"
 PATH = "/console"
 CONSOLE_ROLES = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
+OWN_SITE = frozenset({"same-origin", "none"})  # Sec-Fetch-Site of a form of ours ("none": the person's own doing)
+NO_STORE = "no-store"  # what the console shows is personal data: no cache keeps it, the browser's own included
 # Pages are built from the repository's own files only: no inline script, nothing from another origin.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",  # "no-referrer" would send "Origin: null" with every form
-    "Cache-Control": "no-store",
+    "Cache-Control": NO_STORE,
 }
 
 
@@ -52,6 +61,11 @@ CONFIG = web.AppKey("console", ConsoleConfig)
 
 Page = Callable[[web.Request, Actor], Awaitable[web.StreamResponse]]
 Action = Callable[[web.Request, Actor, MultiDictProxy[str | bytes | Any]], Awaitable[web.StreamResponse]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class ForgedForm(Exception):
+    """A form post without the page's CSRF token, or from another site."""
 
 
 async def signed_in(request: web.Request) -> Actor | None:
@@ -67,30 +81,70 @@ async def signed_in(request: web.Request) -> Actor | None:
 
 
 def page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """A page for signed-in staff; anyone else is sent to the sign-in page."""
+    """A page for signed-in staff; anyone else is sent to the sign-in page, which brings them back here."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         actor = await signed_in(request)
         if actor is None:
-            raise web.HTTPSeeOther(f"{PATH}/sign-in")
-        return await handler(request, actor)
+            after = "" if request.path_qs == PATH else f"?next={quote(request.path_qs, safe='/')}"
+            raise web.HTTPSeeOther(f"{PATH}/sign-in{after}")
+        if (slowed := over_limit(request, actor)) is not None:
+            return slowed
+        return reading_on(request, await handler(request, actor))
 
     handle.__name__ = handler.__name__
     return handle
 
 
 def action(handler: Action) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """A form post by signed-in staff, with a valid CSRF token; refused (401, 403) and nothing changed otherwise."""
+    """A form post by signed-in staff, with a valid CSRF token, within their rate limit; refused (401, 403, 429)
+    and nothing changed otherwise."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         form = await checked_form(request)
         actor = await signed_in(request)
         if actor is None:
             return render(request, "message.html", {"message": "unauthenticated"}, status=401)
+        if (slowed := over_limit(request, actor)) is not None:
+            return slowed
         try:
-            return await handler(request, actor, form)
+            return reading_on(request, await handler(request, actor, form))
         except NotFound:
             return render(request, "message.html", {"message": "not_found"}, actor, status=404)
+
+    handle.__name__ = handler.__name__
+    return handle
+
+
+def over_limit(request: web.Request, actor: Actor) -> web.Response | None:
+    """A page saying so (429, with Retry-After) once the person is past the rate limit their API calls share."""
+    try:
+        limit(request, request.app[RATE_LIMITS].clients, client_key(request, key_scope(actor)))
+    except ProblemError:
+        response = render(request, "message.html", {"message": "rate_limited"}, actor, status=429)
+        add_headers(request, response)
+        return response
+    return None
+
+
+def reading_on(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    """The answer with the rate limit's reading, as the API's carry it (a stream put it on before it started)."""
+    if not response.prepared:
+        add_headers(request, response)
+    return response
+
+
+def posted(handler: Handler) -> Handler:
+    """A form's handler, whose forged posts (`ForgedForm`) and posts too large to read are answered with a page
+    saying so (403, 413)."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except ForgedForm:
+            return render(request, "message.html", {"message": "csrf"}, await signed_in(request), status=403)
+        except web.HTTPRequestEntityTooLarge:
+            return render(request, "message.html", {"message": "too_large"}, await signed_in(request), status=413)
 
     handle.__name__ = handler.__name__
     return handle
@@ -103,11 +157,22 @@ async def checked_form(request: web.Request) -> MultiDictProxy[str | bytes | Any
         raise web.HTTPBadRequest(text="The form cannot be read.") from None
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = form.get(CSRF_FIELD)
-    origin = request.headers.get("Origin")
-    same_origin = origin is None or origin == f"{request.scheme}://{request.host}"
-    if not (cookie and isinstance(sent, str) and hmac.compare_digest(cookie, sent) and same_origin):
-        raise web.HTTPForbidden(text="The form's CSRF token is missing or does not match.")
+    if not (cookie and isinstance(sent, str) and hmac.compare_digest(cookie, sent) and _from_our_site(request)):
+        raise ForgedForm()
     return form
+
+
+def _from_our_site(request: web.Request) -> bool:
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in OWN_SITE
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
+
+
+def secure(request: web.Request) -> bool:
+    """Whether the browser reached the service over TLS (here, or at the proxy in front that says so)."""
+    return request.secure or request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip() == "https"
 
 
 def render(
@@ -120,18 +185,28 @@ def render(
             "here": request.path_qs}
     response = aiohttp_jinja2.render_template(template, request, base | context, status=status)
     if CSRF_COOKIE not in request.cookies:
-        response.set_cookie(CSRF_COOKIE, csrf, path=PATH, httponly=True, samesite="Strict", secure=request.secure)
+        response.set_cookie(CSRF_COOKIE, csrf, path=PATH, httponly=True, samesite="Strict", secure=secure(request))
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+def reasons(error: ValidationError) -> list[str]:
+    """What is wrong with each field, in words (never the value sent)."""
+    return [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_input=False, include_url=False)]
+
+
+def back_to(location: object) -> str:
+    """`location` when it is a console address (never another site's, never a header's end); else the queue."""
+    return location if isinstance(location, str) and location.startswith(PATH) and location.isprintable() else PATH
 
 
 def see_other(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
 
 
-def start_session(request: web.Request, token: str) -> web.Response:
-    response = see_other(PATH)
-    response.set_cookie(SESSION_COOKIE, token, path=PATH, httponly=True, samesite="Strict", secure=request.secure)
+def start_session(request: web.Request, token: str, location: str = PATH) -> web.Response:
+    response = see_other(location)
+    response.set_cookie(SESSION_COOKIE, token, path=PATH, httponly=True, samesite="Strict", secure=secure(request))
     return response
 
 

@@ -6,7 +6,8 @@ from adapters.demo.staff import DEMO_STAFF
 from adapters.web.auth import InvalidToken, Reason
 from adapters.web.console.i18n import LANGUAGE_COOKIE, LANGUAGES
 from adapters.web.console.session import (
-    CONFIG, CONSOLE_ROLES, PATH, checked_form, end_session, render, see_other, signed_in, start_session,
+    CONFIG, CONSOLE_ROLES, PATH, back_to, checked_form, end_session, render, secure, see_other, signed_in,
+    start_session,
 )
 from adapters.web.keys import TOKENS
 from schemas.common import Role
@@ -16,13 +17,15 @@ TOKEN_MAX_CHARS = 4096
 
 
 async def sign_in_page(request: web.Request) -> web.Response:
+    back = back_to(request.query.get("next"))
     if await signed_in(request) is not None:
-        return see_other(PATH)
-    return render(request, "sign_in.html", {"dev": request.app[CONFIG].dev_tokens is not None})
+        return see_other(back)
+    return render(request, "sign_in.html", {"dev": request.app[CONFIG].dev_tokens is not None, "next": back})
 
 
 async def sign_in(request: web.Request) -> web.Response:
     form = await checked_form(request)
+    back = back_to(form.get("next"))
     token = form.get("token", "")
     token = token.strip() if isinstance(token, str) else ""
     try:
@@ -32,9 +35,9 @@ async def sign_in(request: web.Request) -> web.Response:
     except InvalidToken:
         actor = None
     if actor is None or actor.role not in CONSOLE_ROLES:
-        context = {"dev": request.app[CONFIG].dev_tokens is not None, "refused": True}
+        context = {"dev": request.app[CONFIG].dev_tokens is not None, "refused": True, "next": back}
         return render(request, "sign_in.html", context, status=401)
-    return start_session(request, token)
+    return start_session(request, token, back)
 
 
 async def dev_sign_in_page(request: web.Request) -> web.Response:
@@ -61,11 +64,10 @@ async def sign_out(request: web.Request) -> web.Response:
 
 async def choose_language(request: web.Request) -> web.Response:
     form = await checked_form(request)
-    lang, back = form.get("lang"), form.get("next", PATH)
+    lang = form.get("lang")
     if lang not in LANGUAGES:
         raise web.HTTPUnprocessableEntity(text="Unknown language.")
-    location = back if isinstance(back, str) and back.startswith(PATH) else PATH  # back to a console page only
-    response = see_other(location)
+    response = see_other(back_to(form.get("next")))
     response.set_cookie(LANGUAGE_COOKIE, str(lang), path=PATH, max_age=365 * 86400, samesite="Strict",
-                        httponly=True, secure=request.secure)
+                        httponly=True, secure=secure(request))
     return response
