@@ -56,8 +56,15 @@ async def run_workers(
     kinds: Iterable[tuple[DueWork, float]], stop: asyncio.Event, wakeups: Wakeups, shortest: float
 ) -> None:
     """Run every kind of work (each with its interval, seconds) until `stop` is set; a kind's loop starts a
-    pass at once when `wakeups` says its work became due."""
+    pass at once when `wakeups` says its work became due. Work handed over to a loop that had stopped (by a save
+    of work that was finishing) is given back once every loop has stopped."""
+    kinds = list(kinds)
     await asyncio.gather(*(_loop(work, Pace(shortest, interval), stop, wakeups) for work, interval in kinds))
+    for work, _ in kinds:
+        try:
+            await work.give_back_handed(wakeups.event(work.job.kind))
+        except Exception as error:  # the database may be away: the leases run out instead
+            log.warning("worker_give_back_failed", worker=work.job.kind.value, error=type(error).__name__)
 
 
 def _loop(work: DueWork, pace: Pace, stop: asyncio.Event, wakeups: Wakeups) -> Awaitable[None]:
