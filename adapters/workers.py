@@ -79,7 +79,10 @@ async def run_loop(
     pause: Pause,
 ) -> None:
     """Run `step` until `stop` is set, at once again when `wake` was set meanwhile, otherwise after the pause
-    `pace` gives (told whether the pass was started by a wake-up). Each pass is a trace of its own."""
+    `pace` gives (told whether the pass was started by a wake-up). Each pass is a trace of its own. Passes that
+    keep failing the same way (the database away for an hour) are logged when they start failing and when they
+    stop, not at every pass."""
+    failing: set[str] = set()  # the errors of the last pass, while passes fail
     while not stop.is_set():
         woken = wake.is_set()
         wake.clear()  # a wake during the pass starts the next one at once
@@ -88,8 +91,13 @@ async def run_loop(
                 done = await step()
             except Exception as error:  # the database or a carrier may be away for a while; keep the loop alive
                 errors = [type(e).__name__ for e in error.exceptions] if isinstance(error, ExceptionGroup) else []
-                log.warning("worker_pass_failed", worker=name, error=type(error).__name__, errors=errors)
-                done = 0
+                if (names := {type(error).__name__, *errors}) != failing:
+                    log.warning("worker_pass_failed", worker=name, error=type(error).__name__, errors=errors)
+                failing, done = names, 0
+            else:
+                if failing:
+                    log.info("worker_pass_recovered", worker=name)
+                failing = set()
         if (seconds := pace.after(done, woken)) and not wake.is_set():
             await pause(seconds)
 
