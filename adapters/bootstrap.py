@@ -196,6 +196,7 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app[METRICS] = CollectorRegistry()
     app[HTTP_METRICS] = HttpMetrics(app[METRICS])
     app[SCRAPE] = []
+    app[ops.READINESS_LOG] = ops.ReadinessLog()
     app[rate_limit.RATE_LIMITS] = _rate_limits(settings, (overrides and overrides.monotonic) or time.monotonic)
     app[carriers_api.WEBHOOK_COUNTER] = carriers_api.WebhookCounter(app[METRICS])
     endpoints = ENDPOINTS + (test_clocks_api.ENDPOINTS if settings.test_clocks else ())

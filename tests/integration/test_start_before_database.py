@@ -1,6 +1,7 @@
 """A worker process started while its database is away keeps running: alive (`/healthz` 200) and not ready
 (`/readyz` 503) until the database answers, then it sets storage up and is ready, by itself. A start-up that
-exited instead would be restarted again and again by the orchestrator, to no use."""
+exited instead would be restarted again and again by the orchestrator, to no use. The wait is logged once, not
+at every probe."""
 
 import uuid
 
@@ -13,6 +14,7 @@ from tests.e2e.conftest import eventually
 from tests.workers import Workers
 
 STARTED_WITHIN = 60.0  # a cold Python process on a shared machine
+PROBES = 5  # as an orchestrator's readiness probe asks, again and again while the database is away
 RECOVERED_WITHIN = 30.0  # the database's start, then one retry of the set-up (each waits up to 5 s for it)
 
 
@@ -39,6 +41,7 @@ async def test_a_worker_started_before_its_database_waits_for_it_and_becomes_rea
 
             assert await eventually(alive_not_ready, timeout=STARTED_WITHIN, interval=0.2), workers.log_text()[-2000:]
             assert process.poll() is None, workers.log_text()[-2000:]
+            assert [await status(session, f"{base}/readyz") for _ in range(PROBES)] == [503] * PROBES
 
             server.start()
 
@@ -61,3 +64,6 @@ async def test_a_worker_started_before_its_database_waits_for_it_and_becomes_rea
     # Once each at most (none when the first attempt's wait for the database outlasted its absence): no flood.
     waited, ready_line = logs.count('"storage_waiting_for_database"'), logs.count('"storage_ready"')
     assert waited == ready_line <= 1, logs[-2000:]
+    # Every probe has its request line; that it was not ready, and then ready again, is said once.
+    assert logs.count('"route":"/readyz","status":503') >= PROBES + 1
+    assert logs.count('"not_ready"') == 1 and logs.count('"ready_again"') == 1, logs[-2000:]
