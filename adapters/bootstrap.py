@@ -6,7 +6,7 @@ No I/O happens at import or construction time; clients are created in `cleanup_c
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -16,6 +16,7 @@ import aiohttp
 import pymongo
 import structlog
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from prometheus_client import CollectorRegistry
 from pymongo import monitoring
 from pymongo.asynchronous.database import AsyncDatabase
@@ -46,11 +47,11 @@ from adapters.mongo.client import connect
 from adapters.mongo.disputes import Doc, MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.idempotency import MongoIdempotencyKeys
-from adapters.mongo.indexes import DISPUTES, ensure_indexes
-from adapters.mongo.migrations import migrate
+from adapters.mongo.indexes import DISPUTES
 from adapters.mongo.reports import MongoReports
 from adapters.mongo.retention import AttachmentRetention
 from adapters.mongo.schedule import MongoSchedule
+from adapters.mongo.setup import StorageSetup
 from adapters.mongo.staff import MongoStaffDirectory
 from adapters.mongo.test_clocks import MongoTestClocks
 from adapters.metrics import HTTP_METRICS, SCRAPE, HttpMetrics, RelayMetrics, WorkloadGauges
@@ -128,7 +129,7 @@ from disputes.ports import (
     WorkloadReader,
 )
 from disputes.idempotency import FirstAnswers
-from disputes.schedule import DueWork, Handover, Job
+from disputes.schedule import DueWork, Handover, Job, until_set
 from disputes.work import WorkKind
 from disputes.relay import Attempt, Relay
 from disputes.service import DisputeService
@@ -151,6 +152,8 @@ HIDDEN = (
     Endpoint("GET", "/docs", ops.docs, "API docs page", tag="operations"),
     Endpoint("GET", "/docs/init.js", ops.docs_init, "API docs page script", tag="operations"),
 )
+STORAGE_SET_UP: web.AppKey[Callable[[], None]] = web.AppKey("storage_set_up")
+"""Raises `StorageUnavailable` until storage is set up (`adapters/mongo/setup.py`): the API's routes answer 503."""
 
 
 class SystemClock:
@@ -195,14 +198,18 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app[METRICS] = CollectorRegistry()
     app[HTTP_METRICS] = HttpMetrics(app[METRICS])
     app[SCRAPE] = []
+    app[ops.READINESS_LOG] = ops.ReadinessLog()
     app[rate_limit.RATE_LIMITS] = _rate_limits(settings, (overrides and overrides.monotonic) or time.monotonic)
     app[carriers_api.WEBHOOK_COUNTER] = carriers_api.WebhookCounter(app[METRICS])
     endpoints = ENDPOINTS + (test_clocks_api.ENDPOINTS if settings.test_clocks else ())
     app[ops.OPENAPI] = build_openapi(endpoints + OPS_ENDPOINTS, version("dispute-service"))
     routes = EdgeRoutes(app)
     for endpoint in endpoints + OPS_ENDPOINTS + HIDDEN if api else OPS_ENDPOINTS:
+        handler = endpoint.aiohttp_handler()
+        if settings.storage == "mongodb" and endpoint not in OPS_ENDPOINTS + HIDDEN:
+            handler = _once_storage_is_set_up(handler)
         # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
-        routes.add(endpoint.method, ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), endpoint.aiohttp_handler())
+        routes.add(endpoint.method, ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), handler)
     if api:
         routes.files("/docs/static", ops.DOCS_DIR)
         setup_console(app, routes, settings)
@@ -226,8 +233,9 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                 timeout_seconds=settings.mongodb_timeout_seconds, event_listeners=overrides.mongo_listeners,
             )
             db = client[settings.mongodb_database]
-            await ensure_indexes(db)
-            await migrate(db)
+            setup = StorageSetup(db)
+            setting_up = await setup.start()
+            app[STORAGE_SET_UP] = setup.check
             repository = MongoDisputes.in_database(db, timedelta(days=settings.attachment_retention_days))
             store: EvidenceStore = MongoEvidenceStore(db)
             schedule: Schedule = MongoSchedule(db, repository.stored)
@@ -238,7 +246,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             app[reports_api.REPORTS] = MongoReports(db[DISPUTES])
             keys: IdempotencyKeys = MongoIdempotencyKeys(db)
             workload: WorkloadReader = MongoWorkload(db[DISPUTES])
-            app[ops.READINESS] = _pinger(db)
+            app[ops.READINESS] = _pinger(db, setup)
         else:
             memory, memory_store = InMemoryDisputes(), InMemoryEvidenceStore()
             repository, store = memory, memory_store
@@ -251,6 +259,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             keys = InMemoryIdempotencyKeys()
             workload = InMemoryWorkload(memory)
             app[ops.READINESS] = _always_ready
+            setup, setting_up = None, None
         wakeups = Wakeups()
         inbox: EvidenceInbox = store
         stored: DisputeRepository = repository
@@ -312,15 +321,18 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             if retention is not None:
                 jobs.append((retention, settings.retention_interval_seconds))
             heartbeat = timedelta(seconds=settings.heartbeat_seconds)
-            workers = asyncio.create_task(run_workers(
+            workers = asyncio.create_task(_once_set_up(setup, stop, partial(
+                run_workers,
                 [(DueWork(schedule, job, clock, holder, lease, heartbeat, timedelta(seconds=interval)), interval)
                  for job, interval in jobs],
                 stop, wakeups, settings.busy_interval_seconds,
-            ))
+            )))
         try:
             yield
         finally:
             stop.set()
+            if setting_up is not None:
+                setting_up.cancel()
             await tokens.close()
             if workers is not None:
                 await asyncio.gather(workers, return_exceptions=True)
@@ -366,8 +378,27 @@ class _NoOrders:
         raise RuntimeError("workers do not look up orders")
 
 
-def _pinger(db: AsyncDatabase[Doc]) -> ops.ReadinessCheck:
+def _once_storage_is_set_up(handler: Handler) -> Handler:
+    """`handler`, answering 503 until storage is set up."""
+
+    async def once_set_up(request: web.Request) -> web.StreamResponse:
+        request.app[STORAGE_SET_UP]()
+        return await handler(request)
+
+    return once_set_up
+
+
+async def _once_set_up(setup: StorageSetup | None, stop: asyncio.Event, work: Callable[[], Awaitable[None]]) -> None:
+    """`work` once storage is set up; nothing if `stop` comes first."""
+    while setup is not None and not (setup.done.is_set() or stop.is_set()):
+        await until_set((setup.done, stop), 60.0)
+    if not stop.is_set():
+        await work()
+
+
+def _pinger(db: AsyncDatabase[Doc], setup: StorageSetup) -> ops.ReadinessCheck:
     async def ping() -> None:
+        setup.check()
         with pymongo.timeout(ops.READINESS_TIMEOUT_SECONDS):  # server selection included: fails fast when it is away
             await db.command("ping")
 

@@ -56,8 +56,15 @@ async def run_workers(
     kinds: Iterable[tuple[DueWork, float]], stop: asyncio.Event, wakeups: Wakeups, shortest: float
 ) -> None:
     """Run every kind of work (each with its interval, seconds) until `stop` is set; a kind's loop starts a
-    pass at once when `wakeups` says its work became due."""
+    pass at once when `wakeups` says its work became due. Work handed over to a loop that had stopped (by a save
+    of work that was finishing) is given back once every loop has stopped."""
+    kinds = list(kinds)
     await asyncio.gather(*(_loop(work, Pace(shortest, interval), stop, wakeups) for work, interval in kinds))
+    for work, _ in kinds:
+        try:
+            await work.give_back_handed(wakeups.event(work.job.kind))
+        except Exception as error:  # the database may be away: the leases run out instead
+            log.warning("worker_give_back_failed", worker=work.job.kind.value, error=type(error).__name__)
 
 
 def _loop(work: DueWork, pace: Pace, stop: asyncio.Event, wakeups: Wakeups) -> Awaitable[None]:
@@ -72,7 +79,10 @@ async def run_loop(
     pause: Pause,
 ) -> None:
     """Run `step` until `stop` is set, at once again when `wake` was set meanwhile, otherwise after the pause
-    `pace` gives (told whether the pass was started by a wake-up). Each pass is a trace of its own."""
+    `pace` gives (told whether the pass was started by a wake-up). Each pass is a trace of its own. Passes that
+    keep failing the same way (the database away for an hour) are logged when they start failing and when they
+    stop, not at every pass."""
+    failing: set[str] = set()  # the errors of the last pass, while passes fail
     while not stop.is_set():
         woken = wake.is_set()
         wake.clear()  # a wake during the pass starts the next one at once
@@ -81,8 +91,13 @@ async def run_loop(
                 done = await step()
             except Exception as error:  # the database or a carrier may be away for a while; keep the loop alive
                 errors = [type(e).__name__ for e in error.exceptions] if isinstance(error, ExceptionGroup) else []
-                log.warning("worker_pass_failed", worker=name, error=type(error).__name__, errors=errors)
-                done = 0
+                if (names := {type(error).__name__, *errors}) != failing:
+                    log.warning("worker_pass_failed", worker=name, error=type(error).__name__, errors=errors)
+                failing, done = names, 0
+            else:
+                if failing:
+                    log.info("worker_pass_recovered", worker=name)
+                failing = set()
         if (seconds := pace.after(done, woken)) and not wake.is_set():
             await pause(seconds)
 

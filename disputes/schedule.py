@@ -17,7 +17,8 @@ lane per carrier), the lanes with no room are skipped, and whenever one item end
 work became due, more are claimed. A run's first claim takes one item, so the first due item starts after one
 storage call (a claim of many costs one call per item on MongoDB); the claims after it fill the room. Work
 may also come already leased, handed over by the save of the work before it that made it due (`Handover`): it
-runs as claimed work does, under the heartbeat, without a claim.
+runs as claimed work does, under the heartbeat, without a claim; what is handed over once the worker stops is given
+back.
 """
 
 import asyncio
@@ -209,6 +210,12 @@ class DueWork:
         if failures:
             raise ExceptionGroup(f"some {self.job.kind.value} work failed", failures)
         return claimed
+
+    async def give_back_handed(self, wake: Wake) -> None:
+        """Give back the leases of the work handed over through `wake` and not started (this worker stopped): another
+        worker takes it at its next poll, not once the lease has run out."""
+        for claim, _ in wake.handed():
+            await self.schedule.release(self.job.kind, claim.subject, self.holder)
 
     def _start(self, claim: Claimed, until: datetime, lanes: Lanes, working: set[asyncio.Task[None]]) -> None:
         """Start the work on `claim`, leased until `until`, unless it is still at work here."""

@@ -43,12 +43,33 @@ async def healthz(call: Call) -> web.Response:
     return web.json_response(Health(status="ok").model_dump())
 
 
+class ReadinessLog:
+    """Logs readiness when it changes, not at every probe (orchestrators probe every few seconds, all outage long)."""
+
+    def __init__(self) -> None:
+        self.failing: str | None = None
+
+    def failed(self, error: str) -> None:
+        if error != self.failing:
+            log.warning("not_ready", error=error)
+            self.failing = error
+
+    def passed(self) -> None:
+        if self.failing is not None:
+            log.info("ready_again")
+            self.failing = None
+
+
+READINESS_LOG = web.AppKey("readiness_log", ReadinessLog)
+
+
 async def readyz(call: Call) -> web.Response:
     try:
         await call.request.app[READINESS]()
     except Exception as error:
-        log.warning("not_ready", error=type(error).__name__)
+        call.request.app[READINESS_LOG].failed(type(error).__name__)
         return problem(503, "not-ready", "Not ready", "The database is not reachable.")
+    call.request.app[READINESS_LOG].passed()
     return web.json_response(Health(status="ready").model_dump())
 
 

@@ -38,6 +38,7 @@ TAKEN_OVER_WITHIN = 15.0
 SLOW_LEASE = 3.0  # the slow call: a short lease, renewed ...
 SLOW_CALL = 6 * SLOW_LEASE  # ... through a call six leases long (a 60 s call against the default 10 s lease)
 FIRST_CALL = 40.0  # how late the first calls answer in the take-over test: longer than the take-over may take
+STOPPED_CALL = 5.0  # how late they answer when a worker is stopped: it waits for them
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def database() -> str:
 
 @pytest.fixture
 def leases() -> dict[str, object]:
-    """The lease settings of the workers (the take-over test keeps the defaults)."""
+    """The lease settings of the workers, and any other they need (the take-over test keeps the defaults)."""
     return {}
 
 
@@ -88,10 +89,9 @@ def workers(mongo_uri, database, sandbox, carrier_sandbox, tmp_path, first_call,
     processes = Workers(
         mongo_uri, database, str(sandbox.make_url("/")).rstrip("/"), logs,
         carriers={CARRIER: carriers[CARRIER]},
-        **dispute_work_intervals(0.2),
+        **dispute_work_intervals(0.2) | leases,
         relay_interval_seconds=0.1,
         policy_auto_resolve_confidence=0.25,  # every weak proof here resolves on its own
-        **leases,
     )
     try:
         yield processes
@@ -200,3 +200,49 @@ async def test_a_carrier_call_six_leases_long_keeps_exactly_one_holder(
     assert len(holders) == 1, holders
     assert len(renewals) >= SLOW_CALL / SLOW_LEASE, "the lease was not renewed while the call lasted"
     assert carrier_sandbox.app[PULLS][(CARRIER, number)] == 1 and len(pull_calls(carrier_sandbox)) == 1
+
+
+async def lease_holders(collection: Any) -> set[str]:
+    """Who holds any lease, of any kind, on any dispute."""
+    docs = collection.find({"lease": {"$exists": True}}, {"lease": 1})
+    return {lease["holder"] async for doc in docs for lease in doc["lease"].values()}
+
+
+@pytest.mark.parametrize("first_call", [STOPPED_CALL])
+@pytest.mark.parametrize("leases", [{"wake_workers": True}])  # as deployed: a pull's save hands its worker the assessment
+async def test_a_worker_stopped_with_sigterm_mid_pull_finishes_its_pulls_and_leaves_no_lease_behind(
+    api_alone, workers, carrier_sandbox, sandbox, orders, mongo_uri, database
+):
+    cases = await open_cases(api_alone, orders)
+    mongo = connect(mongo_uri)
+    collection = mongo[database].disputes
+    try:
+        workers.start()
+        workers.start()
+
+        async def all_in_flight() -> dict[str, dict[str, Any]] | None:
+            held = [r for r in pull_calls(carrier_sandbox) if r["status"] is None]
+            leased = await pull_leases(collection)
+            return leased if len(held) == CASES and len(leased) == CASES else None
+
+        leased = await eventually(all_in_flight, timeout=60, interval=0.1)
+        assert leased, f"the pulls never were all in flight: {workers.log_text()[-2000:]}"
+        victim = Counter(lease["holder"] for lease in leased.values()).most_common(1)[0][0]
+        [stopped] = [process for process in workers.running() if process.pid == pid_of(victim)]
+        stopped.terminate()
+
+        async def exited() -> bool:
+            return stopped.poll() is not None
+
+        assert await eventually(exited, timeout=STOPPED_CALL + 30, interval=0.1), "the worker did not stop"
+        assert stopped.returncode == 0, workers.log_text()[-2000:]
+        # Its pulls were finished, and the work their saves handed it (the assessments) given back, not left
+        # to run out: the other worker takes it at once.
+        assert victim not in await lease_holders(collection)
+        settled = await eventually(lambda: nothing_left(collection), timeout=60, interval=0.2)
+        final = [from_doc(doc) async for doc in collection.find({})]
+        assert settled, [(d.id, d.status.value, len(d.outbox)) for d in final]
+    finally:
+        await mongo.close()
+    assert_each_effect_once(cases, final, sandbox.app[LEDGER])
+    assert len(pull_calls(carrier_sandbox)) == CASES  # every pull finished by the worker that started it

@@ -5,6 +5,8 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from itertools import pairwise
 
+from structlog.testing import capture_logs
+
 from adapters.memory import FixedClock
 from adapters.workers import Pace, run_loop
 from disputes.lanes import Lanes, Place
@@ -97,3 +99,27 @@ async def test_a_wake_during_a_pass_starts_the_next_pass_without_a_pause():
 
     await run_loop("assess", step, Pace(SHORTEST, INTERVAL), stop, wake, pause)
     assert paused_after == [2]
+
+
+async def test_a_loop_whose_passes_keep_failing_logs_when_they_start_and_stop_failing_not_at_every_pass():
+    outcomes = ["down"] * 6 + ["up"] * 3 + ["down"] * 2 + ["up"]  # the database goes away, comes back, again
+    stop, passes = asyncio.Event(), list[str]()
+
+    async def step() -> int:
+        passes.append(outcome := outcomes[len(passes)])
+        if len(passes) == len(outcomes):
+            stop.set()
+        if outcome == "down":
+            raise ExceptionGroup("some assess work failed", [ConnectionRefusedError()])
+        return 0
+
+    async def pause(seconds: float) -> None:
+        return None
+
+    with capture_logs() as logs:
+        await run_loop("assess", step, Pace(SHORTEST, INTERVAL), stop, asyncio.Event(), pause)
+    assert [(line["event"], line["worker"]) for line in logs] == [
+        ("worker_pass_failed", "assess"), ("worker_pass_recovered", "assess"),
+        ("worker_pass_failed", "assess"), ("worker_pass_recovered", "assess"),
+    ]
+    assert logs[0]["errors"] == ["ConnectionRefusedError"]
