@@ -20,6 +20,8 @@ from pydantic import SecretStr
 
 from adapters.cli import COMMANDS, require_production_settings
 from adapters.settings import Settings, unknown_setting, unknown_variables
+from carriers.base import CarrierSettings
+from carriers.retry import RetryBudget
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED_COMMANDS = frozenset({"serve", "worker", "sandbox", "token", "embedded", "sandbox-shipment"})
@@ -271,6 +273,13 @@ def test_no_secret_is_in_any_service_s_environment_command_or_healthcheck(servic
             assert not re.search(r"(^|\s)(-p|--password)\b", word), f"{name}: a password option in {word!r}"
             assert not re.search(r"\$\{?\w*(PASSWORD|SECRET)", word), f"{name}: a secret expanded in {word!r}"
         assert not [value for value in SECRET_FILES.values() if value in str(service)], name
+
+
+def test_a_stopped_worker_has_time_to_finish_the_longest_carrier_pull(services):
+    grace = re.fullmatch(r"(\d+)s", services["worker"]["stop_grace_period"])
+    assert grace is not None, "a duration in seconds"
+    longest_pull = RetryBudget().total_seconds + CarrierSettings.model_fields["timeout_seconds"].default  # the budget, then one more call
+    assert int(grace[1]) > longest_pull
 
 
 def test_the_api_requires_the_identity_providers_jwks_url_and_issuer(services):
