@@ -154,7 +154,24 @@ def parse_timestamp(value: str | None, *, carrier: str, what: str, zone: tzinfo 
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise MalformedResponse(f"unreadable timestamp in {what}", carrier=carrier) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+    return instant(parsed if parsed.tzinfo else parsed.replace(tzinfo=zone), carrier=carrier, what=what)
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+"""No carrier scanned a parcel before this: an earlier time is a placeholder for "none" (.NET services send
+`DateTime.MinValue`, 0001-01-01T00:00:00), which in Istanbul has no instant in UTC at all."""
+
+
+def instant(at: datetime, *, carrier: str, what: str) -> datetime:
+    """``at`` (aware), or unreadable (``MalformedResponse``, which an optional field turns into a note) when it names
+    no instant a parcel could have been scanned at."""
+    try:
+        utc = at.astimezone(UTC)
+    except OverflowError:
+        utc = datetime.min.replace(tzinfo=UTC)
+    if utc < EARLIEST:
+        raise MalformedResponse(f"a placeholder time, not an instant, in {what}", carrier=carrier)
+    return at
 
 
 def sniff(content: bytes) -> str | None:

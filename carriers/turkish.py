@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import structlog
 
 from carriers.errors import MalformedResponse
-from carriers.parsing import text
+from carriers.parsing import instant, text
 from carriers.status import count_unmapped
 from schemas.proof import RecipientRelation
 
@@ -65,12 +65,13 @@ def local_time(date: str | None, time: str | None, *, carrier: str, what: str) -
     for pattern, (year, month, day) in _DATES:
         if (match := pattern.match(date)) and clock:
             try:
-                return datetime(
+                at = datetime(
                     int(match[year]), int(match[month]), int(match[day]),
                     int(clock[1]), int(clock[2]), int(clock[3] or 0), tzinfo=ISTANBUL,
                 )
             except ValueError:
                 break
+            return instant(at, carrier=carrier, what=what)
     raise MalformedResponse(f"unreadable date or time in {what}", carrier=carrier)
 
 
@@ -85,7 +86,7 @@ def local_timestamp(value: str | None, *, carrier: str, what: str) -> datetime |
         return local_time(date, time, carrier=carrier, what=what)
     if parsed.tzinfo is None and "T" not in value.upper() and ":" not in value:
         return None  # a bare ISO date is no instant
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ISTANBUL)
+    return instant(parsed if parsed.tzinfo else parsed.replace(tzinfo=ISTANBUL), carrier=carrier, what=what)
 
 
 def keyword_table[V: StrEnum](

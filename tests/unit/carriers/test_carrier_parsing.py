@@ -28,6 +28,13 @@ def test_an_unreadable_timestamp_is_malformed_and_says_where() -> None:
         parse_timestamp("next tuesday", carrier="dhl", what="events")
 
 
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00", "0001-01-01T00:00:00+14:00", "1900-01-01T00:00:00Z"])
+def test_a_placeholder_time_is_no_instant_and_unreadable(value: str) -> None:
+    """.NET's `DateTime.MinValue` and the like mean "none"; in a zone east of UTC the first has no UTC instant."""
+    with pytest.raises(MalformedResponse, match="placeholder time, not an instant, in events"):
+        parse_timestamp(value, carrier="dhl", what="events", zone=timezone(timedelta(hours=3)))
+
+
 def test_a_status_table_ignores_case_and_blanks_and_logs_codes_it_does_not_know() -> None:
     table = status_table("test", "status", {"DL": ProofStatus.DELIVERED})
     assert table(" dl ") is ProofStatus.DELIVERED

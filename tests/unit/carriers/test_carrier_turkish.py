@@ -45,6 +45,14 @@ def test_an_unreadable_date_is_malformed_and_says_where(date: str, time: str) ->
         local_time(date, time, carrier="yurtici", what="deliveryDate")
 
 
+@pytest.mark.parametrize(("date", "time"), [("01.01.0001", "00:00:00"), ("00010101", "000000")])
+def test_a_placeholder_date_is_unreadable_not_a_time_in_year_one(date: str, time: str) -> None:
+    with pytest.raises(MalformedResponse, match="placeholder time, not an instant, in deliveryDate"):
+        local_time(date, time, carrier="yurtici", what="deliveryDate")
+    with pytest.raises(MalformedResponse, match="placeholder time"):
+        local_timestamp(f"{date} {time}" if "." in date else "0001-01-01T00:00:00", carrier="mng", what="x")
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [

@@ -278,12 +278,13 @@ def test_a_time_with_an_offset_is_taken_as_written() -> None:
 
 
 @pytest.mark.parametrize("written", ["0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00"])  # the latter in Istanbul
-def test_a_delivery_time_with_no_instant_in_utc_is_malformed(written: str) -> None:
+def test_a_delivery_time_with_no_instant_in_utc_costs_that_time_only(written: str) -> None:
     reply = sample_json("dhl", "parcel-de-delivered.json")
     reply["shipments"][0]["status"]["timestamp"] = written
 
-    with pytest.raises(MalformedResponse):
-        parse_track_response(ok(reply), "470800204932", RECEIVED)
+    proof = parse_track_response(ok(reply), "470800204932", RECEIVED)
+    assert (proof.status, proof.delivered_at) == (ProofStatus.DELIVERED, None)
+    assert [(n.code, n.field) for n in proof.notes] == [(NoteCode.FIELD_UNREADABLE, "status.timestamp")]
 
 
 def test_a_404_or_no_shipments_means_not_found() -> None:

@@ -341,9 +341,10 @@ def test_a_reply_that_is_not_hepsijets_envelope_is_malformed(body: bytes) -> Non
         parse_tracking_response(ok(body), DELIVERED, RECEIVED)
 
 
-def test_a_step_with_an_unreadable_time_is_left_out_with_a_note() -> None:
+@pytest.mark.parametrize("time", ["yarın", "0001-01-01T00:00:00"])  # the second: .NET's DateTime.MinValue, "none"
+def test_a_step_with_an_unreadable_time_is_left_out_with_a_note(time: str) -> None:
     body = sample_json("hepsijet", "tracking-undelivered.json")
-    body["data"][0]["transactions"][1]["transactionDateTime"] = "yarın"
+    body["data"][0]["transactions"][1]["transactionDateTime"] = time
     proof = parse_tracking_response(ok(body), UNDELIVERED, RECEIVED)
     assert [e.code for e in proof.events] == ["READY", "DELIVERING", "RETRY", "DELIVERING", "UNDELIVERED"]
     assert [(n.code, n.field) for n in proof.notes] == [
