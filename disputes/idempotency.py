@@ -4,9 +4,14 @@ same key is refused; a retry while the first is still running is told to come ba
 
 The key is claimed (one atomic write) before the request runs and its answer kept after, so two copies of a request
 cannot both run. A holder that dies keeps the key for `hold` at most; the retry after that runs the request again,
-which the request's own rules make harmless (a decision quotes the version it saw; effects carry their own keys)."""
+which the request's own rules make harmless (a decision quotes the version it saw; effects carry their own keys).
 
-import math
+A retry that finds the key held is told to come back in `IN_FLIGHT_RETRY_SECONDS`, never at the end of `hold`: the
+first request is answered in milliseconds, and `hold` only bounds one whose holder died. A second is the shortest
+delay `Retry-After` can say (RFC 9110 §10.2.3: whole seconds; 0 would invite a busy loop), and a retry costs one
+atomic claim; draft-ietf-httpapi-idempotency-key-header answers such a retry with a 409 and names no delay, and
+Stripe's clients retry its 409 after half a second."""
+
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,6 +20,9 @@ from secrets import token_hex
 from disputes.errors import IdempotencyKeyReused, KeyInFlight
 from disputes.model import FirstAnswer
 from disputes.ports import Clock, IdempotencyKeys
+
+IN_FLIGHT_RETRY_SECONDS = 1
+"""How long a retry that finds the key held is told to wait (`Retry-After`)."""
 
 type Run = Callable[[], Awaitable[tuple[FirstAnswer, bool]]]
 """Runs the request: its answer, and whether to keep it (False: a transient failure a retry should run again)."""
@@ -44,7 +52,7 @@ class FirstAnswers:
             if kept.fingerprint != fingerprint:
                 raise IdempotencyKeyReused("This Idempotency-Key was already used with a different request.")
             if kept.answer is None:
-                raise KeyInFlight(max(1, math.ceil((kept.held_until - now).total_seconds())))
+                raise KeyInFlight(IN_FLIGHT_RETRY_SECONDS)
             return Answered(kept.answer, replayed=True)
         try:
             answer, keep = await run()

@@ -142,6 +142,8 @@ class TestClock(BaseModel):
     name: str | None = None
     frozen_time: AwareDatetime
     created_at: AwareDatetime
+    owner: str | None = None
+    """Who created it (`disputes.test_clocks.owner`); none on a clock stored before clocks had owners."""
 
 
 class ClockReading(BaseModel):

@@ -6,7 +6,11 @@ A case on a clock remembers the clock's id (`Dispute.test_clock`), and every cha
 storage, so every process sees the same time. Work the clock has not reached is not due at all; advancing the
 clock saves each of its cases again as of the new time, which makes the work the clock reached due now, for
 whichever worker claims it. Advancing to the time the clock is already at does that again (a retried request
-finishes what a failed one began)."""
+finishes what a failed one began).
+
+A clock is its creator's, as Stripe's are its account's: they read it, advance it and open their cases on it;
+staff, who work every case, also read and advance any clock. To anyone else it does not exist (`NotFound`, as for
+an unknown id), so a clock's id tells a stranger nothing."""
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -34,18 +38,20 @@ class TestClockService:
 
     async def create(self, actor: Actor, frozen_time: datetime | None, name: str | None) -> TestClock:
         now = self.clock.now()
-        clock = TestClock(id=f"clk_{token_hex(12)}", name=name, frozen_time=_within(frozen_time or now), created_at=now)
+        clock = TestClock(id=f"clk_{token_hex(12)}", name=name, frozen_time=_within(frozen_time or now), created_at=now,
+                          owner=owner(actor))
         await self.clocks.add(clock)
         return clock
 
     async def get(self, actor: Actor, clock_id: str) -> TestClock:
         clock = await self.clocks.get(clock_id)
-        if clock is None:
+        if clock is None or not (actor.is_staff or clock.owner == owner(actor)):
             raise NotFound(f"No test clock {clock_id}.")
         return clock
 
     async def advance(self, actor: Actor, clock_id: str, to: datetime) -> TestClock:
         to = _within(to)
+        await self.get(actor, clock_id)  # whose it is never changes: no race with the move below
         moved = await self.clocks.advance(clock_id, to)
         if moved is None:
             raise NotFound(f"No test clock {clock_id}.")
@@ -63,6 +69,11 @@ class TestClockService:
     ) -> Opened:
         await self.get(actor, clock_id)
         return await self.disputes.open(actor, replace(request, test_clock=clock_id), idempotency_key, render)
+
+
+def owner(actor: Actor) -> str:
+    """Whose a new clock is: the caller, by role and token subject (as their Idempotency-Keys are scoped)."""
+    return f"{actor.role.value}/{actor.id}"
 
 
 def _as_of_clock(dispute: Dispute, now: datetime) -> bool:

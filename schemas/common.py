@@ -51,14 +51,27 @@ but no valid UTF-8 document holds, so the published pattern (for engines that ca
 them out."""
 
 
+_CONTROL = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
+"""Unicode's control characters (Cc) but tab, line feed and carriage return: the rest of C0, DEL and C1."""
+TYPED = f"^[^{_CONTROL}]*{WRITTEN}[^{_CONTROL}]*$"
+"""Written, and no control character anywhere (the ends included, before white space is stripped): the pattern
+published for what people type."""
+_CONTROLS = re.compile(f"[{_CONTROL}]")
+
+
 class _Written:
-    """Refuses text without a single written character, and says so in the published schema (``pattern``)."""
+    """Refuses text without a single written character, and says so in the published schema (``pattern``).
+    ``typed`` also refuses a control character anywhere in it."""
+
+    def __init__(self, *, typed: bool) -> None:
+        self._typed = typed
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        return core_schema.no_info_after_validator_function(_written, handler(source))
+        written = core_schema.no_info_after_validator_function(_written, handler(source))
+        return core_schema.no_info_before_validator_function(_uncontrolled, written) if self._typed else written
 
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-        return {**handler(schema), "pattern": WRITTEN}
+        return {**handler(schema), "pattern": TYPED if self._typed else WRITTEN}
 
 
 def _written(value: str) -> str:
@@ -68,14 +81,27 @@ def _written(value: str) -> str:
     return value
 
 
-Written = _Written()
+def _uncontrolled(value: object) -> object:
+    """Before stripping, which would drop some of them (``\\x0b``, ``\\x1c``, ``\\x85``) at the ends only."""
+    if isinstance(value, str) and _CONTROLS.search(value):
+        raise ValueError("must not contain control characters (U+0000 to U+001F but tab, line feed and carriage "
+                         "return; U+007F to U+009F)")
+    return value
+
+
+Written = _Written(typed=False)
 """Annotate a required free-text type with this: white space, zero-width or control characters alone are
 refused."""
-Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Written]
+Typed = _Written(typed=True)
+"""Annotate what people type with this (customers, agents, staff): also no control character but tab, line
+feed and carriage return. NUL and escape sequences have no place in words shown in the console, the thread and
+the audit trail; refused rather than removed, as these are records kept as written, and only a broken client
+sends them. Direction marks and isolates (Hebrew, Arabic) stay: they are format characters, not controls."""
+Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Typed]
 """A customer's own words."""
-Remark = Annotated[Text, Written]
+Remark = Annotated[Text, Typed]
 """A note written by staff."""
-Reason = Annotated[ShortText, Written]
+Reason = Annotated[ShortText, Typed]
 """Why someone acted: a withdrawal, a reopening, flags cleared."""
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 from pydantic.json_schema import SkipJsonSchema
 
-from schemas.common import Id, Role, ShortText, Written
+from schemas.common import Id, Role, ShortText, Typed, Written
 from schemas.history import unset_default
 
 StaffRole = Literal[Role.INVESTIGATOR, Role.SUPERVISOR]
@@ -24,7 +24,7 @@ class StaffMember(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     id: Id
-    name: Annotated[ShortText, Written]
+    name: Annotated[ShortText, Written]  # read back from storage as stored; new names come as a `StaffRecord`
     role: StaffRole
     active: bool = True
 
@@ -33,7 +33,7 @@ class StaffRecord(BaseModel):
     """A member's record as a supervisor writes it (the id is in the path)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    name: Annotated[ShortText, Written]
+    name: Annotated[ShortText, Typed]
     role: StaffRole
     active: StrictBool = True
 

@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from schemas.api import Instant
-from schemas.common import ShortText, Written
+from schemas.common import ShortText, Typed
 
 
 class _Input(BaseModel):
@@ -14,7 +14,7 @@ class _Input(BaseModel):
 
 class NewTestClock(_Input):
     frozen_time: Instant | None = Field(default=None, description="Where the clock starts; the current time if left out.")
-    name: Annotated[ShortText, Written] | None = None
+    name: Annotated[ShortText, Typed] | None = None
 
 
 class AdvanceTestClock(_Input):

@@ -16,6 +16,7 @@ from adapters.web.endpoint import Endpoint
 from adapters.web.openapi_partners import with_partner_contract
 from adapters.web.problems import ProblemType, problem_types
 from adapters.web.uploads import IMAGES, MAX_IMAGE_BYTES, MAX_IMAGES, STATEMENT
+from disputes.idempotency import IN_FLIGHT_RETRY_SECONDS
 from disputes.rules import Rules
 from schemas.api import Problem
 from schemas.common import Id, Statement
@@ -34,7 +35,8 @@ HEADERS = {
                        "and request gets the first answer again (status, body, ETag, Location; "
                        "`Idempotent-Replayed: true`), whatever changed since; the same key with another request is a 422 "
                        "(`idempotency-key-reused`); a retry while the first is still running is a 409 "
-                       "(`idempotency-key-in-flight`) with Retry-After. Keys expire after `idempotency_ttl_hours` "
+                       f"(`idempotency-key-in-flight`) with `Retry-After: {IN_FLIGHT_RETRY_SECONDS}`. Keys expire after "
+                       "`idempotency_ttl_hours` "
                        f"(default {Rules().idempotency_ttl // timedelta(hours=1)} hours).",
     "If-Match": 'The ETag (version) of the dispute you reviewed, a list of them, or "*" for any current version; '
                 "a malformed value is refused with 400, one naming no current version with 412 (weak ETags never match).",
@@ -48,6 +50,9 @@ SUCCESS_HEADERS = {
     "Location": "Where the resource this request created is read.",
     "Idempotent-Replayed": '"true" when the answer is the first one given for this Idempotency-Key, not a new record.',
 }
+IN_FLIGHT_RETRY_AFTER = (f"On `idempotency-key-in-flight` only: {IN_FLIGHT_RETRY_SECONDS}, the seconds to wait before "
+                         "retrying with the same key (the first request is usually answered well within it; a key whose "
+                         "request died is freed after `idempotency_hold_seconds`).")
 PROBLEM_HEADERS = {
     401: {"WWW-Authenticate": 'Bearer realm="disputes": send a bearer token.'},
     503: {"Retry-After": "Seconds to wait before retrying."},
@@ -232,6 +237,8 @@ def _http_semantics(e: Endpoint, responses: dict[str, Any]) -> None:
     header = {"schema": {"type": "string"}}
     if e.method == "POST" and e.keys != "none" and "409" not in responses:
         responses["409"] = _problem_response(e, 409)
+    if e.method == "POST" and e.keys == "kept":
+        responses["409"]["headers"] = {"Retry-After": header | {"description": IN_FLIGHT_RETRY_AFTER}}
     if e.method == "GET" and "304" not in responses and not e.extra.get("no_store"):
         responses["304"] = {"description": "Not modified: the ETag named in If-None-Match is current (no body)",
                             "headers": {"ETag": header | {"description": "The current ETag."}}}

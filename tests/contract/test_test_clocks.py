@@ -40,7 +40,8 @@ def request(order_id: str) -> OpenRequest:
 
 
 async def test_a_clock_reads_back_as_stored_and_an_unknown_one_is_none(clocks) -> None:
-    clock = model.TestClock(id="clk_1", name="demo", frozen_time=NOW - timedelta(days=3), created_at=NOW)
+    clock = model.TestClock(id="clk_1", name="demo", frozen_time=NOW - timedelta(days=3), created_at=NOW,
+                            owner="customer/cust-1")
     await clocks.add(clock)
     assert await clocks.get("clk_1") == clock
     assert await clocks.get("clk_2") is None

@@ -172,6 +172,15 @@ async def test_a_bad_opening_is_refused_and_stores_nothing(api, body, status, fi
     assert await total(api) == 0
 
 
+@pytest.mark.parametrize("control", ["\x00", "\x1b[31m", "\x7f", "\x9b"])
+async def test_a_statement_holding_a_control_character_is_refused_naming_the_field_never_the_value(api, control):
+    response = await api.post("/v1/disputes", json={**OPEN, "statement": f"Kapıcı{control} almadı"}, headers=CUSTOMER)
+    problem = await assert_problem(response, 422)
+    assert [e["field"] for e in problem["errors"]] == ["statement"]
+    assert "Kapıcı" not in await response.text() and control not in await response.text()
+    assert await total(api) == 0
+
+
 async def test_malformed_json_wrong_media_type_and_oversized_bodies_are_refused(api):
     headers = {**CUSTOMER, "Content-Type": "application/json"}
     await assert_problem(await api.post("/v1/disputes", data=b'{"order_id": ', headers=headers), 400)

@@ -6,7 +6,15 @@ from datetime import datetime, timedelta
 import pytest
 from openapi_spec_validator import validate
 
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, eventually, orders_file_document
+from tests.e2e.conftest import (
+    AGENT,
+    CUSTOMER,
+    INVESTIGATOR,
+    OTHER_CUSTOMER,
+    SUPERVISOR,
+    eventually,
+    orders_file_document,
+)
 from tests.factories import NOW, order, shipment
 
 HIGH_VALUE = 6_500_000
@@ -167,9 +175,33 @@ async def test_opening_on_a_clock_replays_its_idempotency_key_and_keeps_to_the_c
     assert (await first.json())["id"] == (await again.json())["id"] and again.headers["Idempotent-Replayed"] == "true"
     plain = await api.post("/v1/disputes", json=OPEN, headers=headers)  # the same key, not on the clock
     assert plain.status == 422 and plain.content_type == "application/problem+json"
-    other = await api.post(f"/v1/test-clocks/{clock['id']}/disputes", json=OPEN | {"order_id": "ord-c2"},
+    their_clock = await (await api.post("/v1/test-clocks", json={}, headers=OTHER_CUSTOMER)).json()
+    other = await api.post(f"/v1/test-clocks/{their_clock['id']}/disputes", json=OPEN | {"order_id": "ord-c2"},
                            headers=OTHER_CUSTOMER)
     assert other.status == 422
+
+
+async def test_a_clock_is_its_creator_s_and_staff_s_to_anyone_else_there_is_no_such_clock(api):
+    clock = await new_clock(api)  # the customer's
+    path = f"/v1/test-clocks/{clock['id']}"
+    later = {"frozen_time": (NOW + timedelta(days=1)).isoformat()}
+    unknown = await (await api.get("/v1/test-clocks/clk_none", headers=OTHER_CUSTOMER)).json()
+    for stranger in (OTHER_CUSTOMER, AGENT):
+        answers = [await api.get(path, headers=stranger),
+                   await api.post(path + "/advance", json=later, headers=stranger),
+                   await api.post(path + "/disputes", json=OPEN | {"customer_id": "cust-1", "channel": "phone"},
+                                  headers=stranger | {"Idempotency-Key": "not-mine"})]
+        for answer in answers:  # the same answer as a clock that does not exist, but for the id it was asked for
+            assert answer.status == 404 and answer.content_type == "application/problem+json", await answer.text()
+            assert (await answer.json())["title"] == unknown["title"] and clock["name"] not in await answer.text()
+    assert await (await api.get(path, headers=CUSTOMER)).json() == clock  # not moved, no case on it
+    assert (await (await api.get("/v1/disputes", headers=OTHER_CUSTOMER)).json())["items"] == []
+
+    for staff in (INVESTIGATOR, SUPERVISOR):
+        assert await (await api.get(path, headers=staff)).json() == clock
+    moved = await api.post(path + "/advance", json=later, headers=CUSTOMER)
+    assert moved.status == 200 and (await moved.json())["frozen_time"] == "2026-11-19T09:30:00Z"
+    assert (await api.post(path + "/advance", json=later, headers=SUPERVISOR)).status == 200
 
 
 async def test_the_clock_endpoints_are_documented_in_the_sandbox(api):

@@ -231,8 +231,9 @@ def test_instants_beyond_the_utc_range_read_as_its_ends(live_url, target):
     assert requests.get(live_url + target, headers=SUPERVISOR, timeout=10).status_code == 200
 
 
-@pytest.mark.parametrize("blank", [" ", "\u3000", "\t\n\u2028", "\u200b\u2060", "\ufeff\u202e"])
-def test_blank_text_is_refused_as_the_document_says(live_url, blank):
+@pytest.mark.parametrize("blank", [" ", "\u3000", "\t\n\u2028", "\u200b\u2060", "\ufeff\u202e",
+                                   "Not\x00", "Not \x1b[2J", "\x85Not", "Not\x7f"])
+def test_blank_or_control_holding_text_is_refused_as_the_document_says(live_url, blank):
     note = DOCUMENT["components"]["schemas"]["Note"]["properties"]["text"]
     assert not re.search(note["pattern"], blank)
     response = requests.post(f"{live_url}/v1/disputes/{SEEDED['id'][0]}/notes", json={"text": blank},

@@ -31,6 +31,18 @@ def test_every_post_but_a_carrier_webhook_takes_an_idempotency_key_that_lasts_24
         assert key["in"] == "header" and not key["required"], where
         assert {"409", "422"} <= set(operation["responses"]), where  # in flight; used with another request
         assert "24 hours" in key["description"] and "idempotency-key-reused" in key["description"]
+        assert "`Retry-After: 1`" in key["description"]
+
+
+def test_a_key_still_in_flight_is_answered_409_with_a_retry_after_of_a_second_not_the_key_s_hold():
+    keyed = [(where, op) for where, op in operations()
+             if any(p["name"] == "Idempotency-Key" for p in op.get("parameters", []))]
+    for where, operation in keyed:
+        headers = operation["responses"]["409"].get("headers", {})
+        if where == ("/v1/disputes", "post"):  # opening is one write: never in flight
+            assert "Retry-After" not in headers, where
+        else:
+            assert headers["Retry-After"]["description"].startswith("On `idempotency-key-in-flight` only: 1, "), where
 
 
 def test_every_get_documents_304_with_its_etag_but_the_export_which_no_cache_keeps():

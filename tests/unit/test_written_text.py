@@ -1,5 +1,8 @@
 """Required free text (statements, notes, reasons, the partner's names and places) must hold something
-written: white space, control, zero-width and other format characters alone are refused, naming the field."""
+written: white space, control, zero-width and other format characters alone are refused, naming the field.
+What people type (statements, messages, notes, reasons, staff and test clock names) holds no control character
+either, besides tab, line feed and carriage return; the partner's names and places are a carrier's words, read
+as sent."""
 
 import json
 import re
@@ -9,11 +12,25 @@ import jsonschema_rs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from schemas.api import AppealRequest, ClearFlags, DecisionRequest, Note, OpenDispute, Reopen, Withdraw
-from schemas.common import WRITTEN
+from schemas.api import (
+    AppealRequest,
+    ClearFlags,
+    CustomerMessage,
+    DecisionRequest,
+    InformationRequest,
+    Note,
+    OpenDispute,
+    Reopen,
+    RestrictionReview,
+    Withdraw,
+)
+from schemas.common import TYPED, WRITTEN, Reason, Remark, Statement
+from schemas.conversation import AskCustomer
 from schemas.partner_webhook import PartnerCourier, PartnerEvent, PartnerLocation
+from schemas.staff import StaffRecord
+from schemas.test_clocks import NewTestClock
 
 UNWRITTEN_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf", "Co"}
 INVISIBLE = [
@@ -31,7 +48,8 @@ WRITTEN_TEXTS = ["Gelmedi.", "٣", "👍", "\u0301", "?", "\u200bKapıda değild
 DECISION = {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "İmzalı teslim."}
 EVENT = {"event_id": "e-1", "carrier": "yurtici", "tracking_number": "T1", "status": "in_transit",
          "occurred_at": "2024-04-22T14:31:09+03:00"}
-FIELDS: list[tuple[type[BaseModel], dict[str, object], str]] = [
+Fields = list[tuple[type[BaseModel], dict[str, object], str]]
+PEOPLE_WRITES: Fields = [
     (OpenDispute, {"order_id": "ord-1", "preferred_resolution": "refund"}, "statement"),
     (AppealRequest, {}, "statement"),
     (Note, {}, "text"),
@@ -40,11 +58,32 @@ FIELDS: list[tuple[type[BaseModel], dict[str, object], str]] = [
     (Withdraw, {}, "reason"),
     (Reopen, {}, "reason"),
     (ClearFlags, {}, "reason"),
+]
+PARTNER_WRITES: Fields = [
     (PartnerEvent, EVENT, "received_by"),
     (PartnerCourier, {}, "name"),
     (PartnerLocation, {}, "text"),
 ]
-FIELD_IDS = [f"{model.__name__}.{field}" for model, _, field in FIELDS]
+FIELDS = PEOPLE_WRITES + PARTNER_WRITES
+
+
+def ids(fields: Fields) -> list[str]:
+    return [f"{model.__name__}.{field}" for model, _, field in fields]
+
+
+FIELD_IDS = ids(FIELDS)
+TYPED_FIELDS: Fields = [
+    *PEOPLE_WRITES,
+    (InformationRequest, {}, "statement"),
+    (CustomerMessage, {}, "text"),
+    (AskCustomer, {}, "question"),
+    (RestrictionReview, {"decision": "lift"}, "reason"),
+    (StaffRecord, {"role": "investigator"}, "name"),
+    (NewTestClock, {}, "name"),
+]
+TYPED_IDS = ids(TYPED_FIELDS)
+CONTROLS = [chr(c) for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]]
+"""C0 but tab, line feed and carriage return; DEL; C1."""
 
 
 def unwritten_ranges() -> str:
@@ -67,9 +106,12 @@ def test_the_published_class_is_exactly_unicode_s_white_space_control_format_and
     assert WRITTEN == f"[^{unwritten_ranges()}]" and "\\U" not in WRITTEN
 
 
-def test_the_published_pattern_is_one_the_schema_validators_compile() -> None:
+def test_the_published_patterns_are_ones_the_schema_validators_compile() -> None:
     validator = jsonschema_rs.validator_for({"type": "string", "pattern": WRITTEN})
     assert [validator.is_valid(text) for text in ("\u200b\u2060", "\x89", "Gelmedi.", "😀")] == [False, False, True, True]
+    typed = jsonschema_rs.validator_for({"type": "string", "pattern": TYPED})
+    texts = ("\u200b\u2060", "Gel\x00medi.", "Gelmedi.\x85", "Gel\r\nmedi.\t", "\u200fשלום", "😀")
+    assert [typed.is_valid(text) for text in texts] == [False, False, False, True, True, True]
 
 
 @pytest.mark.parametrize(("model", "rest", "field"), FIELDS, ids=FIELD_IDS)
@@ -87,17 +129,66 @@ def test_written_text_is_accepted(model: type[BaseModel], rest: dict[str, object
     assert getattr(model.model_validate_json(json.dumps({**rest, field: written})), field) == written.strip()
 
 
-@given(st.text(max_size=20))
-def test_text_is_accepted_exactly_when_it_has_a_letter_mark_number_punctuation_or_symbol(value: str) -> None:
+def test_the_controls_are_exactly_unicode_s_control_category_but_tab_line_feed_and_carriage_return() -> None:
+    assert CONTROLS == [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cc" and chr(c) not in "\t\n\r"]
+
+
+@pytest.mark.parametrize(("model", "rest", "field"), TYPED_FIELDS, ids=TYPED_IDS)
+@pytest.mark.parametrize("control", ["\x00", "\x1b[2J", "\x7f", "\x85", "\x9b", "\x0b", "\x0c"])
+def test_typed_text_with_a_control_character_is_refused_naming_the_field_not_the_value(
+    model: type[BaseModel], rest: dict[str, object], field: str, control: str
+) -> None:
+    value = f"Kapıcıya sordum {control}sonra gelmedi"
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate_json(json.dumps({**rest, field: value}))
+    assert [error["loc"] for error in caught.value.errors()] == [(field,)]
+    assert control not in caught.value.errors()[0]["msg"] and "Kapıcı" not in caught.value.errors()[0]["msg"]
+
+
+@pytest.mark.parametrize(("model", "rest", "field"), TYPED_FIELDS, ids=TYPED_IDS)
+@pytest.mark.parametrize("control", [" \x0b", "\x1c\n", "\x85"])  # white space to str.strip(), still refused
+def test_a_control_character_at_either_end_is_refused_not_stripped(
+    model: type[BaseModel], rest: dict[str, object], field: str, control: str
+) -> None:
+    for value in (f"Gelmedi.{control}", f"{control}Gelmedi."):
+        with pytest.raises(ValidationError):
+            model.model_validate_json(json.dumps({**rest, field: value}))
+
+
+@pytest.mark.parametrize(("model", "rest", "field"), TYPED_FIELDS, ids=TYPED_IDS)
+@pytest.mark.parametrize("written", [
+    "Teslim edilmedi.\r\nKapıcı\tgörmedi.",  # lines and tabs, as a browser's textarea sends them
+    "\u05dc\u05d0 \u200f\u05d4\u05d2\u05d9\u05e2",  # Hebrew with a right-to-left mark
+    "\u0644\u0645 \u0623\u0633\u062a\u0644\u0645 \u061c\u0661\u0662",  # Arabic with its letter mark
+    "\u2067\u0645\u0631\u062d\u0628\u0627\u2069 order 12",  # an isolate around a right-to-left word
+])
+def test_typed_text_keeps_line_breaks_tabs_and_direction_marks(model: type[BaseModel], rest: dict[str, object],
+                                                               field: str, written: str) -> None:
+    assert getattr(model.model_validate_json(json.dumps({**rest, field: written})), field) == written.strip()
+
+
+@pytest.mark.parametrize(("model", "rest", "field"), PARTNER_WRITES, ids=ids(PARTNER_WRITES))
+def test_a_carrier_s_names_and_places_are_read_as_sent(model: type[BaseModel], rest: dict[str, object],
+                                                       field: str) -> None:
+    assert getattr(model.model_validate_json(json.dumps({**rest, field: "Front\x00Door"})), field) == "Front\x00Door"
+
+
+@pytest.mark.parametrize("text_type", [Statement, Remark, Reason], ids=["Statement", "Remark", "Reason"])
+@given(value=st.text(max_size=20))
+def test_text_is_accepted_exactly_when_it_has_a_written_character_and_no_control_character(
+    text_type: object, value: str
+) -> None:
     written = any(unicodedata.category(c) not in UNWRITTEN_CATEGORIES for c in value)  # unassigned (Cn) counts
+    uncontrolled = not any(c in CONTROLS for c in value)
     try:
-        Note(text=value)
+        TypeAdapter(text_type).validate_python(value)
     except ValidationError:
         accepted = False
     else:
         accepted = True
-    assert accepted == written
-    assert bool(re.search(WRITTEN, value)) == written  # what the document says is what the server does
+    assert accepted == (written and uncontrolled)
+    assert bool(re.search(WRITTEN, value)) == written
+    assert bool(re.search(TYPED, value)) == accepted  # what the document says is what the server does
 
 
 def test_lone_surrogates_are_not_text_either() -> None:
