@@ -142,7 +142,7 @@ def _native(generated: dict[str, Any], native: NativePush) -> dict[str, Any]:
                              "counted as a duplicate."}
     reasons = (WebhookReason.MISSING_SIGNATURE, WebhookReason.BAD_SIGNATURE, WebhookReason.NOT_CONFIGURED,
                WebhookReason.UNKNOWN_CARRIER, WebhookReason.TOO_LARGE, WebhookReason.UNSUPPORTED_MEDIA_TYPE,
-               WebhookReason.MALFORMED)
+               WebhookReason.UNREADABLE_BODY, WebhookReason.MALFORMED)
     return generated | {
         "operationId": f"receive_{native.code}_webhook",
         "summary": f"{native.code.upper()} evidence push",

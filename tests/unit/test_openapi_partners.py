@@ -58,7 +58,10 @@ def test_each_pushing_carriers_webhook_has_a_request_schema_and_required_credent
         [carrier] = [p for p in operation["parameters"] if p["in"] == "path"]
         assert code in carrier["schema"]["enum"]
         assert [h["name"] for h in headers] == ["X-Partner-Signature"] and "t=<unix seconds>" in headers[0]["description"]
-    assert {"202", "401", "403", "404", "408", "413", "415", "422", "503"} <= set(operation["responses"])
+    assert {"202", "400", "401", "403", "404", "408", "413", "415", "422", "503"} <= set(operation["responses"])
+    for status, answer in operation["responses"].items():  # each refusal names the reasons it may carry
+        if reason := answer.get("content", {}).get("application/problem+json", {}).get("schema", {}).get("allOf"):
+            assert reason[1]["properties"]["reason"]["enum"], status
     challenge = operation["responses"]["401"]["headers"]["WWW-Authenticate"]["description"]
     scheme = "Signature" if code in PARTNERS else "ApiKey"  # not the bearer token of the rest of the API
     assert challenge.startswith(f'`{scheme} realm="') and f'header="{headers[0]["name"]}"`' in challenge
