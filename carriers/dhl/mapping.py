@@ -50,6 +50,7 @@ from carriers.base import is_tracking_number
 from carriers.dhl.settings import DhlSettings
 from carriers.dhl.wire import Address, Details, Person, Place, Shipment, Shipments, Status
 from carriers.dhl.wire import ProofOfDelivery as Pod
+from carriers.errors import MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
 from carriers.parsing import (
     ProofNotes,
@@ -119,12 +120,15 @@ def parse_track_response(response: HttpResponse, tracking_number: str, received_
         return not_found(CODE, tracking_number, received_at)
     reply = read_wire(Shipments, response.body, carrier=CODE, what="track response")
     notes = ProofNotes()
+    entries = [raw for raw in reply.shipments or () if raw is not None]
     shipments = [
         shipment
         for index, raw in enumerate(reply.shipments or ())
         if (shipment := read_part(Shipment, raw, f"shipments.{index}", notes)) is not None
     ]
-    if (shipment := _answer(shipments, tracking_number)) is None:
+    if (shipment := _answer(shipments, tracking_number, lone=len(entries) == 1)) is None:
+        if len(shipments) < len(entries):  # an entry that could not be read may have been the answer
+            raise MalformedResponse("no readable entry of the track response answers the number asked", carrier=CODE)
         return not_found(CODE, tracking_number, received_at).model_copy(update={"notes": _notes(notes)})
     return shipment_proof(shipment, tracking_number, ProofSource.PULL, received_at, notes)
 
@@ -175,11 +179,12 @@ def shipment_proof(
 # --- which shipment answers -------------------------------------------------------------------------------
 
 
-def _answer(shipments: list[Shipment], number: str) -> Shipment | None:
-    """The entry about ``number`` (its id, or one of its pieces) with the latest status. A lone entry without
-    an id answers the number asked; an entry naming another number never does."""
+def _answer(shipments: list[Shipment], number: str, lone: bool) -> Shipment | None:
+    """The entry about ``number`` (its id, or one of its pieces) with the latest status. The reply's only entry
+    (``lone``), without an id, answers the number asked; an entry naming another number never does, nor one without
+    an id beside others (which may be the answer, unreadable)."""
     mine = [s for s in shipments if number == shipment_id(s) or number in _read(s, ProofNotes()).pieces]
-    if not mine and len(shipments) == 1 and shipment_id(shipments[0]) is None:
+    if not mine and lone and len(shipments) == 1 and shipment_id(shipments[0]) is None:
         mine = shipments
     return max(mine, key=lambda s: _read(s, ProofNotes()).at or _EARLIEST, default=None)
 

@@ -3,6 +3,7 @@
 Expected values are read off the samples by hand; see the fixtures' PROVENANCE.md for where each comes from.
 """
 
+import copy
 import json
 from datetime import datetime, timedelta, timezone, UTC
 from zoneinfo import ZoneInfo
@@ -285,6 +286,17 @@ def test_a_delivery_time_with_no_instant_in_utc_costs_that_time_only(written: st
     proof = parse_track_response(ok(reply), "470800204932", RECEIVED)
     assert (proof.status, proof.delivered_at) == (ProofStatus.DELIVERED, None)
     assert [(n.code, n.field) for n in proof.notes] == [(NoteCode.FIELD_UNREADABLE, "status.timestamp")]
+
+
+def test_an_entry_without_an_id_beside_the_asked_numbers_unreadable_one_is_no_answer() -> None:
+    """Only the reply's only entry answers without an id: here the entry naming the number is not DHL's shape, so
+    the reply says nothing readable about it (the other entry's delivery may be another parcel's)."""
+    mine = sample_json("dhl", "parcel-de-delivered.json")["shipments"][0]
+    other = {**copy.deepcopy(mine), "id": None}
+    damaged = {**copy.deepcopy(mine), "destination": {"address": False}}
+    with pytest.raises(MalformedResponse):
+        parse_track_response(ok({"shipments": [damaged, other]}), "470800204932", RECEIVED)
+    assert parse_track_response(ok({"shipments": [other]}), "470800204932", RECEIVED).status is ProofStatus.DELIVERED
 
 
 def test_a_404_or_no_shipments_means_not_found() -> None:
