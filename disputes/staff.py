@@ -1,8 +1,7 @@
 """The staff directory and assigning cases: a case goes only to an active investigator or supervisor on record.
 
-A supervisor keeps the directory. Assigning names someone: whoever is named must be on record and active. Taking a
-case for oneself names nobody (the token says who it is), and is refused only to someone the directory marks
-inactive. Bulk assignment gives many cases to one person, each case on its own (one atomic write each), and
+A supervisor keeps the directory. Assigning names someone: whoever is named must be on record and active. Whoever
+assigns or takes a case must be on duty (`disputes/duty.py`), as for every change staff make. Bulk assignment gives many cases to one person, each case on its own (one atomic write each), and
 reports each; a case already theirs is left as it is, so a retried request changes nothing more."""
 
 from collections.abc import Sequence
@@ -12,7 +11,6 @@ from datetime import datetime
 from disputes.actors import Actor
 from disputes.errors import (
     Conflict,
-    Forbidden,
     InactiveStaff,
     NotFound,
     UnknownStaff,
@@ -58,15 +56,12 @@ class Assignments:
         """Assign the case to `assignee` (an active member on record), or take it (`None`)."""
         if assignee is not None:
             await self.staff.assignable(assignee)
-        else:
-            me = await self.staff.directory.get(actor.id)
-            if me is not None and not me.active:
-                raise Forbidden("Your staff record is inactive: you take no new cases.")
         return await self.service.assign(actor, dispute_id, assignee)
 
     async def assign_many(self, actor: Actor, dispute_ids: Sequence[str], assignee: str) -> list[AssignmentResult]:
         """A supervisor gives each case to one active member; what became of each, in the order given."""
         actor.require(Role.SUPERVISOR)
+        await self.service.require_on_duty(actor)
         await self.staff.assignable(assignee)
         return [await self._assign_one(actor, dispute_id, assignee) for dispute_id in dispute_ids]
 
