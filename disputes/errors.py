@@ -278,6 +278,11 @@ class InactiveStaff(Unprocessable):
     field = "assignee"
 
 
+class OwnStaffRecord(Unprocessable):
+    code = "own-staff-record"
+    title = "A supervisor cannot deactivate or demote themselves"
+
+
 class ClockOutOfRange(Unprocessable):
     code = "clock-out-of-range"
     title = "A test clock's time is out of the range cases can run on"

@@ -151,3 +151,16 @@ async def test_customers_and_agents_never_see_a_staff_id(api):
         staff_ids = ("inv-mehmet", "inv-ayse", "sup-zeynep")
         leaked = [(n, staff) for n, text in enumerate(seen) for staff in staff_ids if staff in text]
         assert not leaked, f"staff ids shown to {headers}: {leaked}"
+
+
+ZEYNEP = {"name": "Zeynep Arslan", "role": "supervisor"}
+
+
+@pytest.mark.parametrize("change", [{"active": False}, {"role": "investigator"}], ids=["deactivate", "demote"])
+async def test_a_supervisor_cannot_lock_themselves_out_of_the_directory(api, change):
+    refused = await api.put("/v1/staff/sup-zeynep", json={**ZEYNEP, **change}, headers=SUPERVISOR)
+
+    assert (await assert_problem(refused, 422))["type"] == "urn:dispute-service:problem:own-staff-record"
+    listed = await (await api.get("/v1/staff", headers=SUPERVISOR)).json()
+    assert {"id": "sup-zeynep", **ZEYNEP, "active": True} in listed["items"]
+    assert (await api.put("/v1/staff/inv-ayse", json={**AYSE, "active": False}, headers=SUPERVISOR)).status == 200

@@ -9,7 +9,7 @@ import pytest
 from adapters.memory import InMemoryStaffDirectory
 from disputes.actors import Actor
 from disputes.duty import Duty
-from disputes.errors import Forbidden, StaffInactive, Unprocessable
+from disputes.errors import Forbidden, OwnStaffRecord, StaffInactive, Unprocessable
 from disputes.rules import Rules
 from disputes.service import DisputeService
 from disputes.staff import Assignments, Staff
@@ -199,3 +199,42 @@ async def test_a_supervisors_record_covers_an_investigators_work_and_customers_a
     withdrawn = await service.withdraw(CUSTOMER, cases[1].id, "Komşuda buldum.")
 
     assert taken.assignee == ZEYNEP.id and withdrawn.status.value == "withdrawn"
+
+
+@pytest.mark.parametrize("change", [{"active": False}, {"role": Role.INVESTIGATOR}], ids=["deactivate", "demote"])
+async def test_a_supervisor_neither_deactivates_nor_demotes_themselves(staff, directory, change):
+    with pytest.raises(OwnStaffRecord):
+        await staff.put(SUPERVISOR, ZEYNEP.model_copy(update=change))
+
+    assert await directory.get(ZEYNEP.id) == ZEYNEP
+    assert not await staff.put(SUPERVISOR, ZEYNEP.model_copy(update={"name": "Zeynep Arslan Kaya"}))
+
+
+@pytest.mark.parametrize(("record", "why"), [
+    (ZEYNEP.model_copy(update={"active": False}), "inactive"),
+    (ZEYNEP.model_copy(update={"role": Role.INVESTIGATOR}), "makes you an investigator"),
+    (None, "not in the staff directory"),
+], ids=["inactive", "demoted", "not on record"])
+async def test_only_an_active_supervisor_on_record_changes_the_directory_while_there_is_one(
+        staff, directory, record, why):
+    other = StaffMember(id="sup-ali", name="Ali Şahin", role=Role.SUPERVISOR)
+    await directory.put(other)
+    if record is None:
+        del directory.members[ZEYNEP.id]
+    else:
+        await directory.put(record)
+
+    with pytest.raises(StaffInactive, match=why):
+        await staff.put(SUPERVISOR, MEHMET.model_copy(update={"active": False}))
+
+    assert (await directory.get(MEHMET.id)) == MEHMET
+
+
+async def test_while_no_supervisor_is_active_a_supervisor_adds_the_first_records():
+    directory = InMemoryStaffDirectory()
+    staff = Staff(directory)
+
+    assert await staff.put(SUPERVISOR, ZEYNEP)  # a new deployment's directory is empty
+    with pytest.raises(StaffInactive):
+        await staff.put(Actor("sup-ali", Role.SUPERVISOR), MEHMET)  # now one is active: the others need a record
+    assert [m.id for m in await staff.page(SUPERVISOR, None, 10)] == [ZEYNEP.id]
