@@ -205,3 +205,18 @@ async def test_an_investigator_marked_inactive_takes_and_decides_nothing_from_th
     assert "Your staff record is inactive" in await page.locator("#refused").inner_text()
 
     assert await case_version(console_app, case) == before
+
+
+async def test_the_assign_form_sent_without_a_name_takes_the_case_for_nobody(page, console_app, cases):
+    case = cases["third"]
+    before = await case_version(console_app, case)
+    await sign_in(page, console_app, Role.SUPERVISOR, "sup-zeynep")
+    await page.goto(f"{console_app.url}/console/disputes/{case}")
+    field = page.get_by_label("Assign to (staff id)")
+    await field.evaluate("input => { input.required = false; input.value = ''; }")  # as a crafted form would send it
+
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Assign", exact=True).click()
+
+    assert "Name the staff member" in await page.locator("#refused").inner_text()
+    assert await case_version(console_app, case) == before

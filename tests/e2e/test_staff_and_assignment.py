@@ -164,3 +164,19 @@ async def test_a_supervisor_cannot_lock_themselves_out_of_the_directory(api, cha
     listed = await (await api.get("/v1/staff", headers=SUPERVISOR)).json()
     assert {"id": "sup-zeynep", **ZEYNEP, "active": True} in listed["items"]
     assert (await api.put("/v1/staff/inv-ayse", json={**AYSE, "active": False}, headers=SUPERVISOR)).status == 200
+
+
+@pytest.mark.parametrize(("assignee", "status"), [("inv-nobody", 422), ("inv-emre", 422), ("inv-mehmet", 200),
+                                                  ("sup-zeynep", 200)])
+async def test_one_case_and_many_go_only_to_the_same_people(api, assignee, status):
+    one, many = await opened(api, "ord-1"), await opened(api, "ord-2")
+
+    single = await api.post(f"/v1/disputes/{one}/assign", json={"assignee": assignee}, headers=SUPERVISOR)
+    bulk = await api.post("/v1/disputes/assign", json={"dispute_ids": [many], "assignee": assignee},
+                          headers=SUPERVISOR)
+
+    assert (single.status, bulk.status) == (status, status), await single.text() + await bulk.text()
+    if status == 422:
+        assert [(await assert_problem(r, 422))["field"] for r in (single, bulk)] == ["assignee", "assignee"]
+    queue = await (await api.get("/v1/disputes", params={"assignee": assignee}, headers=SUPERVISOR)).json()
+    assert sorted(item["id"] for item in queue["items"]) == (sorted([one, many]) if status == 200 else [])
