@@ -102,6 +102,7 @@ from carriers.parsing import attachment_media_type
 from disputes.digital import DigitalPuller
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.customers import CustomerRecords
+from disputes.duty import Duty
 from disputes.staff import Assignments, Staff
 from disputes.evidence_access import EvidenceAccess
 from disputes.assessment import Assessor
@@ -284,7 +285,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
         packing = orders if isinstance(orders, HttpOrderDirectory | FileOrderDirectory) else None
         service = DisputeService(
-            stored, orders, clock, settings.rules(), packing_records=packing, attachments=store, test_clocks=test_clocks
+            stored, orders, clock, settings.rules(), packing_records=packing, attachments=store, test_clocks=test_clocks,
+            duty=Duty(directory),
         )
         app[SERVICE] = service
         app[FIRST_ANSWERS] = FirstAnswers(

@@ -3,6 +3,7 @@
     DomainError
     ├── NotFound                 the dispute does not exist, or is not the caller's to see
     ├── Forbidden                the caller's role may not do this
+    │   └── StaffInactive        the staff directory does not let the caller work cases
     ├── Conflict                 the request clashes with the dispute's state
     │   ├── IllegalTransition
     │   ├── ActiveDisputeExists  (names the dispute that holds the shipment)
@@ -39,6 +40,14 @@ class NotFound(DomainError):
 class Forbidden(DomainError):
     code = "forbidden"
     title = "Not allowed for this role"
+
+
+class StaffInactive(Forbidden):
+    """A token names someone with a staff role the staff directory does not let work cases (not on record,
+    inactive, or holding a lesser role there): tokens live for hours, the directory decides now."""
+
+    code = "staff-inactive"
+    title = "Your staff record does not let you work cases"
 
 
 class Conflict(DomainError):
@@ -267,6 +276,11 @@ class InactiveStaff(Unprocessable):
     code = "inactive-staff"
     title = "The staff member is inactive"
     field = "assignee"
+
+
+class OwnStaffRecord(Unprocessable):
+    code = "own-staff-record"
+    title = "A supervisor cannot deactivate or demote themselves"
 
 
 class ClockOutOfRange(Unprocessable):

@@ -9,6 +9,7 @@ from secrets import token_hex
 
 from disputes.actors import Actor
 from disputes.contention import Backoff, Turns
+from disputes.duty import Duty
 from disputes.errors import (
     ActiveDisputeExists,
     ChannelRequired,
@@ -158,6 +159,8 @@ class DisputeService:
     """Where customers' images go; a service without one takes appeals and information without images only."""
     test_clocks: TestClocks | None = None
     """Sandbox only: where the test clocks that cases may run on are kept."""
+    duty: Duty | None = None
+    """The staff directory's say on who works cases, asked before each change staff make (None: not asked)."""
 
     async def open(
         self, actor: Actor, request: OpenRequest, idempotency_key: str | None, render: Render | None = None
@@ -324,6 +327,11 @@ class DisputeService:
 
         return await self.backoff.run(attempt)
 
+    async def require_on_duty(self, actor: Actor) -> None:
+        """Refuse a staff member the directory does not let work cases (`disputes/duty.py`)."""
+        if self.duty is not None:
+            await self.duty.require(actor)
+
     async def now_of(self, dispute: Dispute) -> datetime:
         """The case's time: the real time, or (sandbox) its test clock's."""
         if dispute.test_clock is None:
@@ -349,6 +357,7 @@ class DisputeService:
         """Load, change, (keep what the change refers to,) save. With expected versions the caller acted on what it
         saw, so a mismatch is final (StaleVersion); without them (None: any) a lost race is retried on fresh
         state, the rules checked again."""
+        await self.require_on_duty(actor)
         if expected_versions is not None:
             return await self._change_once(actor, dispute_id, change, expected_versions, keep)
         return await self.backoff.run(lambda: self._change_once(actor, dispute_id, change, None, keep))

@@ -1,20 +1,25 @@
 """The staff directory and assigning cases: a case goes only to an active investigator or supervisor on record.
 
-A supervisor keeps the directory. Assigning names someone: whoever is named must be on record and active. Taking a
-case for oneself names nobody (the token says who it is), and is refused only to someone the directory marks
-inactive. Bulk assignment gives many cases to one person, each case on its own (one atomic write each), and
-reports each; a case already theirs is left as it is, so a retried request changes nothing more."""
+A supervisor keeps the directory: an active supervisor on record, or any supervisor while none is (a new
+deployment's first records). Nobody deactivates or demotes themselves, so the directory always keeps the active
+supervisor who changes it (two supervisors demoting each other at the same moment are the one way to lose the
+last one: writes to different records are not serialised). Assigning names someone: whoever is named must be on
+record and active. Whoever assigns or takes a case must be on duty (`disputes/duty.py`), as for every change staff
+make. Bulk assignment gives many cases to one person, each case on its own (one atomic write each), and reports
+each; a case already theirs is left as it is, so a retried request changes nothing more."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from disputes.actors import Actor
+from disputes.duty import why_off_duty
 from disputes.errors import (
     Conflict,
-    Forbidden,
     InactiveStaff,
     NotFound,
+    OwnStaffRecord,
+    StaffInactive,
     UnknownStaff,
 )
 from disputes.model import Dispute
@@ -24,6 +29,7 @@ from schemas.common import Role
 from schemas.staff import AssignmentOutcome, AssignmentResult, StaffMember
 
 STAFF = (Role.INVESTIGATOR, Role.SUPERVISOR)
+DIRECTORY_PAGE = 100
 
 
 @dataclass
@@ -33,11 +39,25 @@ class Staff:
     async def put(self, actor: Actor, member: StaffMember) -> bool:
         """A supervisor adds or changes a member's record; True when it is new."""
         actor.require(Role.SUPERVISOR)
+        if member.id == actor.id and not (member.active and member.role is Role.SUPERVISOR):
+            raise OwnStaffRecord("You cannot deactivate or demote yourself; another supervisor can.")
+        refusal = why_off_duty(actor, await self.directory.get(actor.id))
+        if refusal and await self._has_active_supervisor():
+            raise StaffInactive(refusal)
         return await self.directory.put(member)
 
     async def page(self, actor: Actor, after: str | None, limit: int) -> list[StaffMember]:
         actor.require(*STAFF)
         return await self.directory.page(after, limit)
+
+    async def _has_active_supervisor(self) -> bool:
+        """Read page by page: asked only when someone not (or no longer) an active supervisor writes the directory."""
+        after = None
+        while members := await self.directory.page(after, DIRECTORY_PAGE):
+            if any(m.active and m.role is Role.SUPERVISOR for m in members):
+                return True
+            after = members[-1].id
+        return False
 
     async def assignable(self, staff_id: str) -> StaffMember:
         """The active member `staff_id` names; Unprocessable (naming the field `assignee`) for anyone else."""
@@ -58,15 +78,12 @@ class Assignments:
         """Assign the case to `assignee` (an active member on record), or take it (`None`)."""
         if assignee is not None:
             await self.staff.assignable(assignee)
-        else:
-            me = await self.staff.directory.get(actor.id)
-            if me is not None and not me.active:
-                raise Forbidden("Your staff record is inactive: you take no new cases.")
         return await self.service.assign(actor, dispute_id, assignee)
 
     async def assign_many(self, actor: Actor, dispute_ids: Sequence[str], assignee: str) -> list[AssignmentResult]:
         """A supervisor gives each case to one active member; what became of each, in the order given."""
         actor.require(Role.SUPERVISOR)
+        await self.service.require_on_duty(actor)
         await self.staff.assignable(assignee)
         return [await self._assign_one(actor, dispute_id, assignee) for dispute_id in dispute_ids]
 

@@ -19,7 +19,7 @@ from adapters.web.uploads import IMAGES, MAX_IMAGE_BYTES, MAX_IMAGES, STATEMENT
 from disputes.idempotency import IN_FLIGHT_RETRY_SECONDS
 from disputes.rules import Rules
 from schemas.api import Problem
-from schemas.common import Id, Statement
+from schemas.common import Id, Role, Statement
 
 REF = "#/components/schemas/{model}"
 ID_SCHEMA = TypeAdapter(Id).json_schema()
@@ -285,6 +285,11 @@ def _takes_pushes(e: Endpoint) -> bool:
     return e.tag == "carriers" and e.method == "POST"
 
 
+def _staff_change(e: Endpoint) -> bool:
+    """Changes staff make, each refused to one the staff directory does not let work cases (`disputes/duty.py`)."""
+    return e.method != "GET" and bool(e.roles & {Role.INVESTIGATOR, Role.SUPERVISOR})
+
+
 EDGE_SCOPES: dict[str, Callable[[Endpoint], bool]] = {
     "malformed-webhook": _takes_pushes, "webhook-unauthenticated": _takes_pushes, "webhook-forbidden": _takes_pushes,
     "unknown-carrier": lambda e: "{carrier}" in e.path,
@@ -296,6 +301,7 @@ EDGE_SCOPES: dict[str, Callable[[Endpoint], bool]] = {
     "unreadable-body": lambda e: e.body is not None or e.read is not None or _takes_pushes(e),
     "not-ready": lambda e: e.path == "/readyz",
     "authentication-unavailable": lambda e: bool(e.roles),  # the identity provider's keys cannot be fetched
+    "staff-inactive": _staff_change,
 }
 
 

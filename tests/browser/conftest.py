@@ -15,6 +15,8 @@ from aiohttp import web
 from playwright.async_api import BrowserContext, Page, async_playwright
 
 from adapters.bootstrap import Overrides, create_app
+from adapters.demo.staff import seed_staff
+from adapters.web.keys import STAFF_DIRECTORY
 from adapters.mongo.client import connect
 from sandbox.carriers import create_carrier_sandbox
 from sandbox.downstream import create_downstream_sandbox
@@ -54,7 +56,9 @@ async def console_app(mongo_uri: str, browser_cases: list[tuple[Order, str, str]
         mongo_uri, f"browser_{uuid.uuid4().hex[:10]}", folder / "orders.json", downstream_url, carriers={},
         carrier_sandbox_url=carriers_url, console_dev_sign_in=True, **dispute_work_intervals(0.05),
     )
-    service, url = await _serve(create_app(settings, Overrides(clock=RunningClock())))
+    app = create_app(settings, Overrides(clock=RunningClock()))
+    service, url = await _serve(app)
+    await seed_staff(app[STAFF_DIRECTORY].directory)  # as the embedded default: the people the tokens name
     async with aiohttp.ClientSession() as session:
         yield Running(url, carriers_url, session)
     for runner in (service, carriers, downstream):

@@ -63,6 +63,11 @@ async def advised(app: Running, dispute_id: str) -> bool:
     return bool(case["recommendation"] and case["evidence"] and not case["recommendation_provisional"])
 
 
+async def case_version(app: Running, dispute_id: str) -> str:
+    async with app.session.get(f"{app.url}/v1/disputes/{dispute_id}", headers=INVESTIGATOR) as response:
+        return response.headers["ETag"]
+
+
 async def sign_in(page: Page, app: Running, role: Role = Role.INVESTIGATOR, sub: str = "inv-ayse") -> None:
     await page.context.clear_cookies()
     await page.goto(f"{app.url}/console")
@@ -183,3 +188,35 @@ async def test_a_supervisor_signs_in_on_the_development_page_and_reads_the_carri
     assert await page.get_by_role("heading", name="Raporlar").count() == 1
     await page.get_by_role("button", name="Çıkış yap").click()
     await page.wait_for_url("**/console/sign-in")
+
+
+async def test_an_investigator_marked_inactive_takes_and_decides_nothing_from_the_console(page, console_app, cases):
+    case = cases["third"]
+    before = await case_version(console_app, case)
+    await sign_in(page, console_app, sub="inv-emre")  # on record, inactive, with a token still valid
+    await page.goto(f"{console_app.url}/console/disputes/{case}")
+
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Take", exact=True).click()
+    assert "Your staff record is inactive" in await page.locator("#refused").inner_text()
+    await page.get_by_label("Note", exact=True).fill("Teslim alan farklı kişi.")
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Decide").click()
+    assert "Your staff record is inactive" in await page.locator("#refused").inner_text()
+
+    assert await case_version(console_app, case) == before
+
+
+async def test_the_assign_form_sent_without_a_name_takes_the_case_for_nobody(page, console_app, cases):
+    case = cases["third"]
+    before = await case_version(console_app, case)
+    await sign_in(page, console_app, Role.SUPERVISOR, "sup-zeynep")
+    await page.goto(f"{console_app.url}/console/disputes/{case}")
+    field = page.get_by_label("Assign to (staff id)")
+    await field.evaluate("input => { input.required = false; input.value = ''; }")  # as a crafted form would send it
+
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Assign", exact=True).click()
+
+    assert "Name the staff member" in await page.locator("#refused").inner_text()
+    assert await case_version(console_app, case) == before

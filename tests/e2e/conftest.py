@@ -13,6 +13,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from adapters.bootstrap import Overrides, create_app
+from adapters.demo.staff import seed_staff
+from adapters.web.keys import STAFF_DIRECTORY
 from adapters.observability import configure_logging
 from sandbox.carriers import SandboxShipment
 from sandbox.downstream import create_downstream_sandbox
@@ -140,6 +142,7 @@ async def api(
     )
     overrides = Overrides(clock=clock, mongo_listeners=(query_audit,), monotonic=monotonic)
     client = await aiohttp_client(create_app(settings, overrides))
+    await seed_staff(client.app[STAFF_DIRECTORY].directory)  # as the embedded default: the people the tokens name
     yield client
     await client.close()  # stop the workers before the audit and the clean-up
     cleaner = connect(mongo_uri)

@@ -4,10 +4,15 @@ more; customers and agents never see a staff id."""
 
 import pytest
 
-from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, SUPERVISOR
+from schemas.common import Role
+from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, SUPERVISOR, bearer
 from tests.e2e.test_access_and_bad_input import assert_problem
 
 MEHMET = {"name": "Mehmet Kaya", "role": "investigator"}
+DENIZ = {"name": "Deniz Aydın", "role": "investigator"}
+SEEDED = ["inv-ayse", "inv-emre", "inv-mehmet", "sup-zeynep"]
+"""The directory the app under test starts with (tests/e2e/conftest.py): the people the tokens name, and inv-emre,
+inactive."""
 
 
 async def opened(api, order_id: str = "ord-1") -> str:
@@ -18,14 +23,15 @@ async def opened(api, order_id: str = "ord-1") -> str:
 
 
 async def test_a_supervisor_adds_and_changes_a_record_and_staff_read_the_directory(api):
-    created = await api.put("/v1/staff/inv-mehmet", json=MEHMET, headers=SUPERVISOR)
-    changed = await api.put("/v1/staff/inv-mehmet", json={**MEHMET, "active": False}, headers=SUPERVISOR)
+    created = await api.put("/v1/staff/inv-deniz", json=DENIZ, headers=SUPERVISOR)
+    changed = await api.put("/v1/staff/inv-deniz", json={**DENIZ, "active": False}, headers=SUPERVISOR)
 
-    assert created.status == 201 and await created.json() == {"id": "inv-mehmet", **MEHMET, "active": True}
+    assert created.status == 201 and await created.json() == {"id": "inv-deniz", **DENIZ, "active": True}
     assert changed.status == 200 and (await changed.json())["active"] is False
     listed = await (await api.get("/v1/staff", headers=INVESTIGATOR)).json()
-    assert listed == {"items": [{"id": "inv-mehmet", **MEHMET, "active": False}], "next_after": None}
-    await assert_problem(await api.put("/v1/staff/inv-x", json=MEHMET, headers=INVESTIGATOR), 403)
+    assert [m["id"] for m in listed["items"]] == sorted([*SEEDED, "inv-deniz"]) and listed["next_after"] is None
+    assert {"id": "inv-deniz", **DENIZ, "active": False} in listed["items"]
+    await assert_problem(await api.put("/v1/staff/inv-x", json=DENIZ, headers=INVESTIGATOR), 403)
 
 
 @pytest.mark.parametrize(("body", "field"), [
@@ -33,26 +39,23 @@ async def test_a_supervisor_adds_and_changes_a_record_and_staff_read_the_directo
     ({"role": "investigator"}, "name"), ({**MEHMET, "admin": True}, "admin"),
 ], ids=["not a staff role", "blank name", "no name", "unknown field"])
 async def test_a_bad_record_is_refused_and_stores_nothing(api, body, field):
+    before = await (await api.get("/v1/staff", headers=SUPERVISOR)).json()
     problem = await assert_problem(await api.put("/v1/staff/inv-mehmet", json=body, headers=SUPERVISOR), 422)
     assert field in [e["field"] for e in problem["errors"]]
-    assert (await (await api.get("/v1/staff", headers=SUPERVISOR)).json())["items"] == []
+    assert await (await api.get("/v1/staff", headers=SUPERVISOR)).json() == before
 
 
 async def test_assigning_to_someone_unknown_or_inactive_is_refused_naming_the_field(api):
     dispute = await opened(api)
-    await api.put("/v1/staff/inv-emre", json={"name": "Emre Çelik", "role": "investigator", "active": False},
-                  headers=SUPERVISOR)
 
-    for assignee in ("inv-nobody", "inv-emre"):
+    for assignee in ("inv-nobody", "inv-emre"):  # inv-emre is on record, inactive
         refused = await api.post(f"/v1/disputes/{dispute}/assign", json={"assignee": assignee}, headers=SUPERVISOR)
         assert (await assert_problem(refused, 422))["field"] == "assignee"
-    assert (await api.put("/v1/staff/inv-mehmet", json=MEHMET, headers=SUPERVISOR)).status == 201
     assigned = await api.post(f"/v1/disputes/{dispute}/assign", json={"assignee": "inv-mehmet"}, headers=SUPERVISOR)
     assert assigned.status == 200 and (await assigned.json())["assignee"] == "inv-mehmet"
 
 
 async def test_bulk_assignment_reports_each_case_and_a_retry_changes_nothing_more(api):
-    await api.put("/v1/staff/inv-mehmet", json=MEHMET, headers=SUPERVISOR)
     ids = [await opened(api, "ord-1"), "dsp_unknown", await opened(api, "ord-2")]
     request = {"dispute_ids": ids, "assignee": "inv-mehmet"}
 
@@ -72,6 +75,48 @@ async def test_bulk_assignment_reports_each_case_and_a_retry_changes_nothing_mor
     assert sorted(item["id"] for item in queue["items"]) == sorted([ids[0], ids[2]])
 
 
+STAFF_INACTIVE = "urn:dispute-service:problem:staff-inactive"
+AYSE = {"name": "Ayşe Demir", "role": "investigator"}
+
+
+async def test_an_investigator_deactivated_with_a_valid_token_changes_no_case_but_still_reads(api):
+    dispute = await opened(api)
+    one = f"/v1/disputes/{dispute}"
+    assert (await api.post(one + "/assign", json={}, headers=INVESTIGATOR)).status == 200
+    deactivated = await api.put("/v1/staff/inv-ayse", json={**AYSE, "active": False}, headers=SUPERVISOR)
+    assert deactivated.status == 200
+    version = (await api.get(one, headers=INVESTIGATOR)).headers["ETag"]
+    decision = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "Kanıt yok."}
+
+    refused = [
+        await api.post(one + "/decision", json=decision, headers={**INVESTIGATOR, "If-Match": version}),
+        await api.post(one + "/notes", json={"text": "Kapıcıya soruldu."}, headers=INVESTIGATOR),
+        await api.post(one + "/information-requests", json={"question": "Komşunuza sordunuz mu?"},
+                       headers=INVESTIGATOR),
+        await api.post(one + "/assign", json={}, headers=INVESTIGATOR),
+    ]
+
+    for response in refused:
+        problem = await assert_problem(response, 403)
+        assert problem["type"] == STAFF_INACTIVE and "inv-ayse" not in problem["detail"]
+    after = await api.get(one, headers=INVESTIGATOR)
+    assert after.status == 200 and after.headers["ETag"] == version
+    assert (await after.json())["status"] != "resolved"
+
+
+async def test_someone_with_a_staff_token_but_no_record_works_no_case(api):
+    dispute = await opened(api)
+    stranger = bearer(Role.SUPERVISOR, "sup-nobody")
+
+    for path, body in (("/assign", {}), ("/assign", {"assignee": "inv-ayse"}), ("/reopen", {"reason": "Yeni kanıt."})):
+        problem = await assert_problem(await api.post(f"/v1/disputes/{dispute}{path}", json=body, headers=stranger), 403)
+        assert problem["type"] == STAFF_INACTIVE
+    bulk = await api.post("/v1/disputes/assign", json={"dispute_ids": [dispute], "assignee": "inv-ayse"},
+                          headers=stranger)
+    assert (await assert_problem(bulk, 403))["type"] == STAFF_INACTIVE
+    assert (await (await api.get(f"/v1/disputes/{dispute}", headers=stranger)).json())["assignee"] is None
+
+
 BAD_BULK = [
     ("unknown assignee", {"dispute_ids": ["dsp_a"], "assignee": "inv-nobody"}, "assignee"),
     ("operator as assignee", {"dispute_ids": ["dsp_a"], "assignee": {"$ne": None}}, "assignee"),
@@ -84,14 +129,12 @@ BAD_BULK = [
 
 @pytest.mark.parametrize(("body", "field"), [b[1:] for b in BAD_BULK], ids=[b[0] for b in BAD_BULK])
 async def test_a_bad_bulk_assignment_is_refused_naming_the_field(api, body, field):
-    await api.put("/v1/staff/inv-mehmet", json=MEHMET, headers=SUPERVISOR)
     problem = await assert_problem(await api.post("/v1/disputes/assign", json=body, headers=SUPERVISOR), 422)
     named = problem.get("field") or problem["errors"][0]["field"].split(".")[0]
     assert named == field
 
 
 async def test_customers_and_agents_never_see_a_staff_id(api):
-    await api.put("/v1/staff/inv-mehmet", json=MEHMET, headers=SUPERVISOR)
     dispute = await opened(api)
     one = f"/v1/disputes/{dispute}"
     assert (await api.post("/v1/disputes/assign", json={"dispute_ids": [dispute], "assignee": "inv-mehmet"},
@@ -108,3 +151,32 @@ async def test_customers_and_agents_never_see_a_staff_id(api):
         staff_ids = ("inv-mehmet", "inv-ayse", "sup-zeynep")
         leaked = [(n, staff) for n, text in enumerate(seen) for staff in staff_ids if staff in text]
         assert not leaked, f"staff ids shown to {headers}: {leaked}"
+
+
+ZEYNEP = {"name": "Zeynep Arslan", "role": "supervisor"}
+
+
+@pytest.mark.parametrize("change", [{"active": False}, {"role": "investigator"}], ids=["deactivate", "demote"])
+async def test_a_supervisor_cannot_lock_themselves_out_of_the_directory(api, change):
+    refused = await api.put("/v1/staff/sup-zeynep", json={**ZEYNEP, **change}, headers=SUPERVISOR)
+
+    assert (await assert_problem(refused, 422))["type"] == "urn:dispute-service:problem:own-staff-record"
+    listed = await (await api.get("/v1/staff", headers=SUPERVISOR)).json()
+    assert {"id": "sup-zeynep", **ZEYNEP, "active": True} in listed["items"]
+    assert (await api.put("/v1/staff/inv-ayse", json={**AYSE, "active": False}, headers=SUPERVISOR)).status == 200
+
+
+@pytest.mark.parametrize(("assignee", "status"), [("inv-nobody", 422), ("inv-emre", 422), ("inv-mehmet", 200),
+                                                  ("sup-zeynep", 200)])
+async def test_one_case_and_many_go_only_to_the_same_people(api, assignee, status):
+    one, many = await opened(api, "ord-1"), await opened(api, "ord-2")
+
+    single = await api.post(f"/v1/disputes/{one}/assign", json={"assignee": assignee}, headers=SUPERVISOR)
+    bulk = await api.post("/v1/disputes/assign", json={"dispute_ids": [many], "assignee": assignee},
+                          headers=SUPERVISOR)
+
+    assert (single.status, bulk.status) == (status, status), await single.text() + await bulk.text()
+    if status == 422:
+        assert [(await assert_problem(r, 422))["field"] for r in (single, bulk)] == ["assignee", "assignee"]
+    queue = await (await api.get("/v1/disputes", params={"assignee": assignee}, headers=SUPERVISOR)).json()
+    assert sorted(item["id"] for item in queue["items"]) == (sorted([one, many]) if status == 200 else [])

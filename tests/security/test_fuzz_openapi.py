@@ -33,6 +33,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS, Overrides, create_app
+from adapters.demo.staff import seed_staff
+from adapters.web.keys import STAFF_DIRECTORY
 from adapters.observability import configure_logging
 from sandbox.downstream import create_downstream_sandbox
 from adapters.web.openapi import build_openapi
@@ -175,7 +177,9 @@ def live_url(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         rate_limit_client_burst=10**6, rate_limit_webhook_burst=10**6,
     )
     queries = CommandRecorder()
-    runner, url = loop.run(serve(create_app(settings, Overrides(clock=RunningClock(), mongo_listeners=(queries,)))))
+    app = create_app(settings, Overrides(clock=RunningClock(), mongo_listeners=(queries,)))
+    runner, url = loop.run(serve(app))
+    loop.run(seed_staff(app[STAFF_DIRECTORY].directory))  # as the embedded default: the people the tokens name
     try:
         SEEDED["id"] = seed_disputes(url)
         yield url

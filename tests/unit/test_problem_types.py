@@ -4,8 +4,10 @@ publishes holds every type the edge writes."""
 import re
 from pathlib import Path
 
+from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS
 from adapters.web.auth import InvalidToken, Reason
 from adapters.web.carriers_api import PROBLEM_TYPE as WEBHOOK_PROBLEM_TYPE
+from adapters.web.openapi import build_openapi
 from adapters.web.problems import ProblemType, problem_types
 from disputes import errors
 
@@ -39,3 +41,18 @@ def test_every_token_refusal_is_in_the_catalogue_with_its_status():
     catalogue = {(kind.code, kind.status) for kind in problem_types()}
     refusals = {(refused.code, refused.status) for refused in map(InvalidToken, Reason)}
     assert refusals == {("unauthenticated", 401), ("authentication-unavailable", 503)} and refusals <= catalogue
+
+
+def test_staff_inactive_is_a_403_listed_on_the_changes_staff_make_and_on_no_read_or_customer_request():
+    document = build_openapi(ENDPOINTS + OPS_ENDPOINTS, "test")["paths"]
+
+    def named(path: str, method: str) -> set[str]:
+        refused = document[path][method]["responses"].get("403", {})
+        return set(refused.get("content", {}).get("application/problem+json", {}).get("examples", {}))
+
+    assert {kind.code: kind.status for kind in problem_types()}["staff-inactive"] == 403
+    for path, method in (("/v1/disputes/{id}/decision", "post"), ("/v1/disputes/{id}/assign", "post"),
+                         ("/v1/disputes/assign", "post"), ("/v1/staff/{staff_id}", "put")):
+        assert "staff-inactive" in named(path, method), (path, method)
+    for path, method in (("/v1/disputes/{id}", "get"), ("/v1/staff", "get"), ("/v1/disputes", "post")):
+        assert "staff-inactive" not in named(path, method), (path, method)

@@ -1,26 +1,45 @@
 """The staff directory and assignment: supervisors keep the directory; a case goes only to an active member on
-record; bulk assignment reports each case and changes nothing more when retried."""
+record; only staff the directory lets work cases change one; bulk assignment reports each case and changes nothing
+more when retried."""
+
+from typing import Any
 
 import pytest
 
 from adapters.memory import InMemoryStaffDirectory
 from disputes.actors import Actor
-from disputes.errors import Forbidden, Unprocessable
+from disputes.duty import Duty
+from disputes.errors import Forbidden, OwnStaffRecord, StaffInactive, Unprocessable
+from disputes.rules import Rules
+from disputes.service import DisputeService
 from disputes.staff import Assignments, Staff
 from schemas.common import Outcome, Role
 from schemas.dispute import ReasonCode
 from schemas.staff import AssignmentOutcome, StaffMember
 from tests.factories import CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, order
 
+AYSE = StaffMember(id=INVESTIGATOR.id, name="Ayşe Demir", role=Role.INVESTIGATOR)
 MEHMET = StaffMember(id=OTHER_INVESTIGATOR.id, name="Mehmet Kaya", role=Role.INVESTIGATOR)
+ZEYNEP = StaffMember(id=SUPERVISOR.id, name="Zeynep Arslan", role=Role.SUPERVISOR)
 EMRE = StaffMember(id="inv-emre", name="Emre Çelik", role=Role.INVESTIGATOR, active=False)
+AS_EMRE = Actor(EMRE.id, Role.INVESTIGATOR)
 
 
 @pytest.fixture
-async def staff() -> Staff:
+async def directory() -> InMemoryStaffDirectory:
     directory = InMemoryStaffDirectory()
-    for member in (MEHMET, EMRE):
+    for member in (AYSE, MEHMET, ZEYNEP, EMRE):
         await directory.put(member)
+    return directory
+
+
+@pytest.fixture
+def service(repository, orders, clock, directory) -> DisputeService:
+    return DisputeService(repository, orders, clock, Rules(), duty=Duty(directory))
+
+
+@pytest.fixture
+def staff(directory) -> Staff:
     return Staff(directory)
 
 
@@ -39,14 +58,15 @@ async def cases(service, orders, request_for):
 
 
 async def test_only_a_supervisor_keeps_the_directory(staff):
-    zeynep = StaffMember(id="sup-zeynep", name="Zeynep Arslan", role=Role.SUPERVISOR)
+    deniz = StaffMember(id="inv-deniz", name="Deniz Aydın", role=Role.INVESTIGATOR)
 
-    assert await staff.put(SUPERVISOR, zeynep)
+    assert await staff.put(SUPERVISOR, deniz)
     with pytest.raises(Forbidden):
-        await staff.put(INVESTIGATOR, zeynep.model_copy(update={"active": False}))
+        await staff.put(INVESTIGATOR, deniz.model_copy(update={"active": False}))
     with pytest.raises(Forbidden):
         await staff.page(CUSTOMER, None, 10)
-    assert [m.id for m in await staff.page(INVESTIGATOR, None, 10)] == ["inv-emre", "inv-mehmet", "sup-zeynep"]
+    listed = [m.id for m in await staff.page(INVESTIGATOR, None, 10)]
+    assert listed == ["inv-ayse", "inv-deniz", "inv-emre", "inv-mehmet", "sup-zeynep"]
 
 
 async def test_a_case_goes_to_an_active_member_on_record(assignments, cases):
@@ -64,12 +84,12 @@ async def test_an_unknown_or_inactive_assignee_is_refused_naming_the_field(assig
     assert (await service.get(SUPERVISOR, cases[0].id)).assignee is None
 
 
-async def test_taking_a_case_needs_no_record_but_an_inactive_member_takes_none(assignments, cases, staff):
-    taken = await assignments.assign(INVESTIGATOR, cases[0].id, None)  # inv-ayse is not on record: the token says who
+async def test_an_active_member_takes_a_case_and_an_inactive_one_takes_none(assignments, cases):
+    taken = await assignments.assign(INVESTIGATOR, cases[0].id, None)
     assert taken.assignee == INVESTIGATOR.id
 
-    with pytest.raises(Forbidden):
-        await assignments.assign(Actor(EMRE.id, Role.INVESTIGATOR), cases[1].id, None)
+    with pytest.raises(StaffInactive):
+        await assignments.assign(AS_EMRE, cases[1].id, None)
 
 
 async def test_bulk_assignment_reports_each_case_in_the_order_given(assignments, cases, service):
@@ -111,3 +131,110 @@ async def test_bulk_assignment_is_for_supervisors_and_to_active_members(assignme
         await assignments.assign_many(SUPERVISOR, [cases[0].id], EMRE.id)
 
     assert (await service.get(SUPERVISOR, cases[0].id)).assignee is None
+
+
+OFF_DUTY = [
+    (AS_EMRE, "inactive"),
+    (Actor("inv-nobody", Role.INVESTIGATOR), "not in the staff directory"),
+    (Actor(MEHMET.id, Role.SUPERVISOR), "makes you an investigator"),  # a supervisor's token, an investigator's record
+]
+OFF_DUTY_IDS = ["inactive", "not on record", "demoted"]
+
+
+def staff_work(service: DisputeService, actor: Actor, case_id: str, version: int) -> dict[str, Any]:
+    """Each change a member of staff makes to a case, by the use case for it."""
+    return {
+        "take": service.assign(actor, case_id, None),
+        "note": service.add_note(actor, case_id, "Kapıcıyla konuşuldu."),
+        "ask the customer": service.request_information(actor, case_id, "Komşunuza sordunuz mu?"),
+        "message the customer": service.message_customer(actor, case_id, "İnceliyoruz."),
+        "ask the carrier": service.request_evidence(actor, case_id),
+        "release": service.release(actor, case_id),
+        "decide": service.decide(actor, case_id, {version}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "Yok.", None),
+        "reopen": service.reopen(actor, case_id, "Yeni kanıt."),
+        "clear flags": service.clear_flags(actor, case_id, "Yanlış işaret."),
+    }
+
+
+@pytest.mark.parametrize(("actor", "why"), OFF_DUTY, ids=OFF_DUTY_IDS)
+async def test_staff_the_directory_does_not_let_work_cases_change_none(service, cases, actor, why):
+    case = cases[0]
+    work = staff_work(service, actor, case.id, case.version)
+
+    refused = {}
+    for name, change in work.items():
+        try:
+            await change
+        except StaffInactive as error:
+            refused[name] = error.detail
+    assert list(refused) == list(work), "went through: " + ", ".join(set(work) - set(refused))
+    assert all(why in detail for detail in refused.values())
+    after = await service.read(SUPERVISOR, case.id)
+    assert (after.version, after.assignee, after.status) == (case.version, None, case.status)
+
+
+@pytest.mark.parametrize(("actor", "why"), OFF_DUTY, ids=OFF_DUTY_IDS)
+async def test_staff_the_directory_does_not_let_work_cases_assign_none(assignments, cases, service, actor, why):
+    with pytest.raises(StaffInactive, match=why):
+        await assignments.assign(actor, cases[0].id, MEHMET.id)
+    with pytest.raises((StaffInactive, Forbidden)):  # an investigator's token may not bulk assign at all
+        await assignments.assign_many(actor, [cases[0].id], MEHMET.id)
+
+    assert (await service.read(SUPERVISOR, cases[0].id)).assignee is None
+
+
+async def test_a_member_deactivated_mid_case_decides_nothing_more(service, cases, directory):
+    case = await service.assign(INVESTIGATOR, cases[0].id, None)
+    await directory.put(AYSE.model_copy(update={"active": False}))
+
+    with pytest.raises(StaffInactive):
+        await service.decide(INVESTIGATOR, case.id, {case.version}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF,
+                             "Kanıt yok.", None)
+
+    assert (await service.read(SUPERVISOR, case.id)).decision is None
+
+
+async def test_a_supervisors_record_covers_an_investigators_work_and_customers_are_not_asked(service, cases):
+    taken = await service.assign(Actor(ZEYNEP.id, Role.INVESTIGATOR), cases[0].id, None)
+    withdrawn = await service.withdraw(CUSTOMER, cases[1].id, "Komşuda buldum.")
+
+    assert taken.assignee == ZEYNEP.id and withdrawn.status.value == "withdrawn"
+
+
+@pytest.mark.parametrize("change", [{"active": False}, {"role": Role.INVESTIGATOR}], ids=["deactivate", "demote"])
+async def test_a_supervisor_neither_deactivates_nor_demotes_themselves(staff, directory, change):
+    with pytest.raises(OwnStaffRecord):
+        await staff.put(SUPERVISOR, ZEYNEP.model_copy(update=change))
+
+    assert await directory.get(ZEYNEP.id) == ZEYNEP
+    assert not await staff.put(SUPERVISOR, ZEYNEP.model_copy(update={"name": "Zeynep Arslan Kaya"}))
+
+
+@pytest.mark.parametrize(("record", "why"), [
+    (ZEYNEP.model_copy(update={"active": False}), "inactive"),
+    (ZEYNEP.model_copy(update={"role": Role.INVESTIGATOR}), "makes you an investigator"),
+    (None, "not in the staff directory"),
+], ids=["inactive", "demoted", "not on record"])
+async def test_only_an_active_supervisor_on_record_changes_the_directory_while_there_is_one(
+        staff, directory, record, why):
+    other = StaffMember(id="sup-ali", name="Ali Şahin", role=Role.SUPERVISOR)
+    await directory.put(other)
+    if record is None:
+        del directory.members[ZEYNEP.id]
+    else:
+        await directory.put(record)
+
+    with pytest.raises(StaffInactive, match=why):
+        await staff.put(SUPERVISOR, MEHMET.model_copy(update={"active": False}))
+
+    assert (await directory.get(MEHMET.id)) == MEHMET
+
+
+async def test_while_no_supervisor_is_active_a_supervisor_adds_the_first_records():
+    directory = InMemoryStaffDirectory()
+    staff = Staff(directory)
+
+    assert await staff.put(SUPERVISOR, ZEYNEP)  # a new deployment's directory is empty
+    with pytest.raises(StaffInactive):
+        await staff.put(Actor("sup-ali", Role.SUPERVISOR), MEHMET)  # now one is active: the others need a record
+    assert [m.id for m in await staff.page(SUPERVISOR, None, 10)] == [ZEYNEP.id]

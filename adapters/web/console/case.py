@@ -220,10 +220,13 @@ async def take(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) ->
 
 @action
 async def assign(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
-    """To the active staff member named (supervisors), by the API's input model and use case for it."""
+    """To the active staff member named (supervisors), by the API's input model and use case for it; the form names
+    someone (taking a case is its own button)."""
     try:
         assignee = _model(Assign, form, "assignee").assignee
-    except ValidationError as error:
+        if assignee is None:
+            raise domain.UnknownStaff("Name the staff member to give the case to.")
+    except (domain.UnknownStaff, ValidationError) as error:
         return await _refused(request, actor, error)
     return await _apply(request, actor, request.app[ASSIGNMENTS].assign(actor, dispute_id(request), assignee))
 
