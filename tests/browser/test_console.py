@@ -172,8 +172,7 @@ async def test_a_supervisor_hands_a_case_to_an_investigator_who_asks_the_custome
 async def test_a_supervisor_signs_in_on_the_development_page_and_reads_the_carrier_report(page, console_app, cases):
     await page.context.clear_cookies()
     await page.goto(f"{console_app.url}/console/dev-sign-in")
-    await page.get_by_label("Staff member").select_option("sup-zeynep")
-    await page.get_by_label("Role").select_option("supervisor")
+    await page.get_by_label("Staff member").select_option("sup-zeynep")  # signed in with her record's role
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_url(f"{console_app.url}/console")
     assert "sup-zeynep" in await page.locator(".who").inner_text()

@@ -24,7 +24,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "token_refused": ("This token is not valid for the console.", "Bu anahtar konsol için geçerli değil."),
     "dev_sign_in": ("Development sign-in (sandbox)", "Geliştirme girişi (sandbox)"),
     "staff_member": ("Staff member", "Personel"),
-    "role": ("Role", "Rol"),
     "investigator": ("Investigator", "Araştırmacı"),
     "supervisor": ("Supervisor", "Süpervizör"),
     "language": ("Language", "Dil"),
