@@ -13,10 +13,10 @@ lists (tests/unit/test_memory_storage.py keeps that true)."""
 import copy
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import islice
+from itertools import compress, islice
 from operator import itemgetter
 from typing import Any, NoReturn, Protocol, get_origin
 
@@ -70,6 +70,7 @@ ReadOnlyList: type[list[Any]] = type("ReadOnlyList", (list,), {
 _NOTHING: list[Any] = ReadOnlyList()
 """The one empty read-only list every snapshot shares: most of a dispute's lists are empty, and a list made for
 each would be kept, and scanned by the collector, for as long as the snapshot is."""
+_ALL_EMPTY = dict.fromkeys(LISTS, _NOTHING)
 
 
 class _Stored(Dispute):
@@ -80,20 +81,23 @@ class _Stored(Dispute):
 
 def _copy(dispute: Dispute) -> Dispute:
     """A fresh top level and fresh lists: what `model_copy(update=...)` makes, without its generic work."""
-    return _rebuilt(dispute, Dispute, map(list, _lists(dispute.__dict__)), [])
+    state = dispute.__dict__.copy()
+    state.update(zip(LISTS, map(list, _lists(state)), strict=True))  # the loop in C
+    return _rebuilt(dispute, Dispute, state, [])
 
 
 def _read_only(dispute: Dispute) -> Dispute:
-    """The snapshot a save stores: the dispute's fields, frozen, in lists that refuse changes (the empty ones all
-    the shared `_NOTHING`; made in one comprehension, not a call per list: a save pays it for every list)."""
-    lists = [ReadOnlyList(items) if items else _NOTHING for items in _lists(dispute.__dict__)]
-    return _rebuilt(dispute, _Stored, lists, _NOTHING)
+    """The snapshot a save stores: the dispute's fields (in their order), frozen, in lists that refuse changes (the
+    empty ones all the shared `_NOTHING`; a save pays for every list, so only those holding something are visited)."""
+    fields = dispute.__dict__
+    state = fields | _ALL_EMPTY  # merged in C, where pairing each list with its name costs a tuple per list
+    for name in compress(LISTS, _lists(fields)):  # only the lists holding something
+        state[name] = ReadOnlyList(fields[name])
+    return _rebuilt(dispute, _Stored, state, _NOTHING)
 
 
-def _rebuilt(dispute: Dispute, kind: type[Dispute], lists: Iterable[list[Any]], no_messages: list[Any]) -> Dispute:
-    """`dispute` as a `kind`, its lists (in `LISTS`' order) replaced by `lists`, and no new messages."""
-    state = dispute.__dict__.copy()
-    state.update(zip(LISTS, lists, strict=True))  # the loop in C
+def _rebuilt(dispute: Dispute, kind: type[Dispute], state: dict[str, Any], no_messages: list[Any]) -> Dispute:
+    """`dispute` as a `kind` holding `state` (its fields, the lists replaced), and no new messages."""
     built = kind.__new__(kind)
     object.__setattr__(built, "__dict__", state)
     object.__setattr__(built, "__pydantic_fields_set__", set(dispute.__pydantic_fields_set__))

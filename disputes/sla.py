@@ -1,6 +1,7 @@
 """SLA deadlines, fixed on the dispute when it opens, counted in Turkish business days."""
 
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
 
 from disputes.calendar import BusinessCalendar, HalfDayEves
@@ -13,12 +14,37 @@ def _calendar(half_day_eves: HalfDayEves) -> BusinessCalendar:
     return BusinessCalendar(half_day_eves=half_day_eves)
 
 
+@dataclass(slots=True)
+class _Day:
+    """A local day, as the UTC instants [start, end) it spans, and the deadlines of disputes opened on it, by their
+    counts of business days."""
+
+    local: date
+    start: datetime
+    end: datetime
+    slas: dict[tuple[int, int, int], Sla] = field(default_factory=dict)
+
+
+_LATEST: dict[HalfDayEves, _Day] = {}
+"""The day disputes last opened on, by how the calendar counts half-day eves: the openings of a day find their
+deadlines by comparing two instants, without converting each opening's time to the local zone."""
+
+
 def deadlines(opened_at: datetime, rules: Rules, accessible: bool = False) -> Sla:
     """`accessible`: the customer declared an accessibility need, so the decision is due sooner."""
-    calendar = _calendar(rules.half_day_eves)
     decision = rules.accessible_decision_business_days if accessible else rules.decision_business_days
     days = (rules.first_response_business_days, rules.evidence_business_days, decision)
-    return _deadlines(calendar, calendar.local_day(opened_at), days)
+    day = _LATEST.get(rules.half_day_eves)
+    if day is None or opened_at.tzinfo is not UTC or not day.start <= opened_at < day.end:
+        calendar = _calendar(rules.half_day_eves)
+        opened_on = calendar.local_day(opened_at)
+        if opened_at.tzinfo is not UTC:  # the clocks' own instants are UTC; others are converted every time
+            return _deadlines(calendar, opened_on, days)
+        day = _Day(opened_on, calendar.start_of(opened_on), calendar.start_of(opened_on + timedelta(days=1)))
+        _LATEST[rules.half_day_eves] = day
+    if (sla := day.slas.get(days)) is None:
+        sla = day.slas[days] = _deadlines(_calendar(rules.half_day_eves), day.local, days)
+    return sla
 
 
 @lru_cache(maxsize=1024)

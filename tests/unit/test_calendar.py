@@ -10,6 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from disputes.calendar import BusinessCalendar
+from disputes.rules import Rules
+from disputes.sla import deadlines
+from schemas.dispute import Sla
 
 IST = ZoneInfo("Europe/Istanbul")
 CAL = BusinessCalendar()
@@ -265,3 +268,22 @@ def test_remaining_time_never_increases_as_time_passes(cal, opened, n, step) -> 
     before = cal.business_time_remaining(opened, deadline)
     after = cal.business_time_remaining(opened.astimezone(UTC) + step, deadline)
     assert timedelta(0) <= after <= before <= deadline - opened
+
+
+# --- a dispute's deadlines ------------------------------------------------------------------------------
+
+
+def test_openings_either_side_of_local_midnight_get_their_own_days_deadlines() -> None:
+    rules = Rules()  # 1 business day to answer, 2 for evidence, 3 to decide (2 for an accessibility need)
+    thursday_late = datetime(2026, 12, 3, 20, 59, 59, tzinfo=UTC)  # 23:59:59 on Thursday in Istanbul
+    friday_early = datetime(2026, 12, 3, 21, 0, tzinfo=UTC)  # Friday's first instant in Istanbul
+    on_thursday = Sla(first_response_due=end_of(2026, 12, 4), evidence_due=end_of(2026, 12, 7),
+                      decision_due=end_of(2026, 12, 8))
+    on_friday = Sla(first_response_due=end_of(2026, 12, 7), evidence_due=end_of(2026, 12, 8),
+                    decision_due=end_of(2026, 12, 9))
+    assert deadlines(thursday_late, rules) == on_thursday
+    assert deadlines(friday_early, rules) == on_friday
+    assert deadlines(friday_early.astimezone(IST), rules) == on_friday
+    assert deadlines(friday_early, rules, accessible=True) == on_friday.model_copy(update={"decision_due": end_of(2026, 12, 8)})
+    assert deadlines(thursday_late, rules) == on_thursday  # an earlier day again
+    assert deadlines(thursday_late, Rules(decision_business_days=4)).decision_due == end_of(2026, 12, 9)
