@@ -123,6 +123,21 @@ def pid_of(holder: str) -> int:
     return int(holder.rsplit("-", 1)[1])
 
 
+async def all_pulls_in_flight(workers: Any, carrier_sandbox: Any, collection: Any) -> dict[str, dict[str, Any]]:
+    """Two workers started and every case's pull in flight (held by the carrier sandbox), each under its lease."""
+    workers.start()
+    workers.start()
+
+    async def all_in_flight() -> dict[str, dict[str, Any]] | None:
+        held = [r for r in pull_calls(carrier_sandbox) if r["status"] is None]
+        leased = await pull_leases(collection)
+        return leased if len(held) == CASES and len(leased) == CASES else None
+
+    leased = await eventually(all_in_flight, timeout=60, interval=0.1)
+    assert leased, f"the pulls never were all in flight: {workers.log_text()[-2000:]}"
+    return leased
+
+
 async def test_a_worker_killed_mid_pull_has_its_cases_taken_over_within_15_seconds_and_nothing_duplicated(
     api_alone, workers, carrier_sandbox, sandbox, orders, mongo_uri, database
 ):
@@ -130,16 +145,7 @@ async def test_a_worker_killed_mid_pull_has_its_cases_taken_over_within_15_secon
     mongo = connect(mongo_uri)
     collection = mongo[database].disputes
     try:
-        workers.start()
-        workers.start()
-
-        async def all_in_flight() -> dict[str, dict[str, Any]] | None:
-            held = [r for r in pull_calls(carrier_sandbox) if r["status"] is None]
-            leased = await pull_leases(collection)
-            return leased if len(held) == CASES and len(leased) == CASES else None
-
-        leased = await eventually(all_in_flight, timeout=60, interval=0.1)
-        assert leased, f"the pulls never were all in flight: {workers.log_text()[-2000:]}"
+        leased = await all_pulls_in_flight(workers, carrier_sandbox, collection)
         assert await eventually(workers.all_started, timeout=60), "a worker did not start"
         by_holder = Counter(lease["holder"] for lease in leased.values())
         victim = by_holder.most_common(1)[0][0]
@@ -217,16 +223,7 @@ async def test_a_worker_stopped_with_sigterm_mid_pull_finishes_its_pulls_and_lea
     mongo = connect(mongo_uri)
     collection = mongo[database].disputes
     try:
-        workers.start()
-        workers.start()
-
-        async def all_in_flight() -> dict[str, dict[str, Any]] | None:
-            held = [r for r in pull_calls(carrier_sandbox) if r["status"] is None]
-            leased = await pull_leases(collection)
-            return leased if len(held) == CASES and len(leased) == CASES else None
-
-        leased = await eventually(all_in_flight, timeout=60, interval=0.1)
-        assert leased, f"the pulls never were all in flight: {workers.log_text()[-2000:]}"
+        leased = await all_pulls_in_flight(workers, carrier_sandbox, collection)
         victim = Counter(lease["holder"] for lease in leased.values()).most_common(1)[0][0]
         [stopped] = [process for process in workers.running() if process.pid == pid_of(victim)]
         stopped.terminate()
