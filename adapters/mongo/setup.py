@@ -33,11 +33,11 @@ class StorageSetup:
             await self._set_up()
         except ConnectionFailure as error:
             log.warning("storage_waiting_for_database", error=type(error).__name__)
-            return asyncio.create_task(self._retry())
+            return asyncio.create_task(self._retry(type(error).__name__))
         return None
 
-    async def _retry(self) -> None:
-        failing = ConnectionFailure.__name__
+    async def _retry(self, failing: str) -> None:
+        """Until set-up succeeds; `failing`, the error the first try met (logged then)."""
         while True:
             await asyncio.sleep(self.retry_seconds)
             try:
