@@ -14,7 +14,8 @@ connector (L), a client that read live replies about returned parcels (M). Paths
     a SOAP Fault → CarrierAuthError when it speaks of credentials, else BadRequest (carriers.soap)   W, F
     no detail, or our detail with another errCode  → status not_found                               L, O
     detail: cargoKey (or item.cargoKey) = our number → the package; invoiceKey = our number → the
-            shipment of the invoice's packages (one detail per package, same invoiceKey)             W, D
+            shipment of the invoice's packages (one detail per package, same invoiceKey); the
+            reply's only detail, without a key, is ours; beside an unreadable one, malformed          W, D
     detail.operationCode (int) → status, through OPERATION_CODE; status_code keeps it as sent;
             detail.operationStatus (NOP, IND, ISR, CNL, ISC, DLV, BI) when the code is missing        D, O
     item.rejectStatus 9 or 10 (return made / finished) → returned, whatever the code: Yurtiçi reports
@@ -133,14 +134,15 @@ def _refusal(reply: DeliveryVO) -> CarrierError | None:
         return BadRequest(f"{WHAT} errCode {error}", carrier=CODE)
     if flag == "2" or error == UNEXPECTED_ERROR:
         return CarrierUnavailable(f"{WHAT} reports an unexpected error (outFlag {flag[:8]})", carrier=CODE)
-    if flag == "1" and not reply.details:
+    if flag == "1" and not any(reply.details):
         return CarrierAuthError(f"{WHAT} refused the credentials (outFlag 1)", carrier=CODE)
     return None
 
 
 def _answer(
-    details: Sequence[DeliveryDetail], number: str, received_at: datetime, notes: ProofNotes
+    entries: Sequence[DeliveryDetail | None], number: str, received_at: datetime, notes: ProofNotes
 ) -> ProofOfDelivery:
+    details = [detail for detail in entries if detail is not None]
     if packages := [d for d in details if _key(d) == number]:
         ours = _latest(packages)
         others = [d for d in details if _key(d) not in (None, number)]
@@ -148,8 +150,10 @@ def _answer(
         return _proof(ours, number, received_at, notes, package=number if several else None, others=others)
     if invoice := [d for d in details if text(d.invoice_key) == number]:
         return _shipment(invoice, number, received_at, notes)
-    if len(details) == 1 and _key(details[0]) is None:
+    if len(entries) == 1 and details and _key(details[0]) is None:
         return _proof(details[0], number, received_at, notes)  # the only answer to our one-key question
+    if len(details) < len(entries):  # an entry that could not be read may have been the answer
+        raise MalformedResponse(f"{WHAT}: no readable detail answers the key asked", carrier=CODE)
     if not details:
         return not_found(CODE, number, received_at)
     raise MalformedResponse(f"{WHAT} describes other keys only", carrier=CODE)

@@ -183,6 +183,16 @@ def test_a_reply_about_other_keys_only_gives_no_proof_of_ours() -> None:
         parse("query-delivered.xml", "99999")
 
 
+def test_a_detail_without_a_key_beside_an_unreadable_one_is_no_answer() -> None:
+    """Only the reply's only detail answers without a key: here the other entry has text, not Yurtiçi's
+    elements (our key's detail, perhaps), so the keyless detail's delivery may be another parcel's."""
+    keyless = sample("yurtici", "query-delivered.xml").decode().replace("<cargoKey>12520</cargoKey>", "")
+    damaged = keyless.replace("<count>1</count>", "<count>1</count><shippingDeliveryDetailVO>12520</shippingDeliveryDetailVO>")
+    with pytest.raises(MalformedResponse):
+        parse_query_response(reply(damaged), "12520", RECEIVED)
+    assert parse_query_response(reply(keyless), "12520", RECEIVED).status is ProofStatus.DELIVERED
+
+
 def test_of_two_details_for_our_key_the_one_with_the_latest_scan_counts() -> None:
     def about_us(code: str, event: str, day: str) -> str:
         scan = f"<eventName>{event}</eventName><eventDate>202401{day}</eventDate><eventTime>1000</eventTime>"
