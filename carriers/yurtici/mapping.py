@@ -15,7 +15,8 @@ connector (L), a client that read live replies about returned parcels (M). Paths
     no detail, or our detail with another errCode  → status not_found                               L, O
     detail: cargoKey (or item.cargoKey) = our number → the package; invoiceKey = our number → the
             shipment of the invoice's packages (one detail per package, same invoiceKey); the
-            reply's only detail, without a key, is ours; beside an unreadable one, malformed          W, D
+            reply's only detail, without a key, is ours; with none of our key's and an unreadable
+            detail (text instead of elements), the reply is malformed                                W, D
     detail.operationCode (int) → status, through OPERATION_CODE; status_code keeps it as sent;
             detail.operationStatus (NOP, IND, ISR, CNL, ISC, DLV, BI) when the code is missing        D, O
     item.rejectStatus 9 or 10 (return made / finished) → returned, whatever the code: Yurtiçi reports
@@ -148,12 +149,12 @@ def _answer(
         others = [d for d in details if _key(d) not in (None, number)]
         several = bool(others) or len(packages) > 1
         return _proof(ours, number, received_at, notes, package=number if several else None, others=others)
+    if len(details) < len(entries):  # an entry that could not be read may be ours, or one of our invoice's
+        raise MalformedResponse(f"{WHAT}: no readable detail answers the key asked", carrier=CODE)
     if invoice := [d for d in details if text(d.invoice_key) == number]:
         return _shipment(invoice, number, received_at, notes)
-    if len(entries) == 1 and details and _key(details[0]) is None:
+    if len(details) == 1 and _key(details[0]) is None:
         return _proof(details[0], number, received_at, notes)  # the only answer to our one-key question
-    if len(details) < len(entries):  # an entry that could not be read may have been the answer
-        raise MalformedResponse(f"{WHAT}: no readable detail answers the key asked", carrier=CODE)
     if not details:
         return not_found(CODE, number, received_at)
     raise MalformedResponse(f"{WHAT} describes other keys only", carrier=CODE)

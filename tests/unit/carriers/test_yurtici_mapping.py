@@ -168,6 +168,16 @@ def test_an_invoice_with_a_package_still_on_its_way_is_not_delivered() -> None:
     ]
 
 
+def test_an_invoice_with_an_unreadable_detail_beside_its_delivered_package_is_no_answer() -> None:
+    """The package still on its way has text instead of Yurtiçi's elements: the invoice is not delivered for it."""
+    body = sample("yurtici", "query-multi-package.xml").decode()
+    start = body.index("<shippingDeliveryDetailVO>", body.index("<cargoKey>10013</cargoKey>") - 80)
+    end = body.index("</shippingDeliveryDetailVO>", start)
+    damaged = f"{body[:start]}<shippingDeliveryDetailVO>10013{body[end:]}"
+    with pytest.raises(MalformedResponse):
+        parse_query_response(reply(damaged), "A123456", RECEIVED)
+
+
 def test_an_invoice_whose_packages_all_arrived_is_delivered_with_the_latest_delivery() -> None:
     body = sample("yurtici", "query-multi-package.xml").decode()
     body = body.replace("<operationCode>1</operationCode>", "<operationCode>5</operationCode>")
