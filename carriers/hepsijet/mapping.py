@@ -150,7 +150,8 @@ def parse_tracking_response(
         return _refusal(reply, tracking_number, received_at)
     if reply.data is None:
         raise MalformedResponse(f"{WHAT} has no data", carrier=CODE)
-    if (pick := _pick(reply.data, tracking_number)) is None:
+    deliveries = [entry for entry in reply.data if entry is not None]
+    if (pick := _pick(deliveries, tracking_number, unread=len(deliveries) < len(reply.data))) is None:
         return not_found(CODE, tracking_number, received_at)
     notes = ProofNotes()
     handover = _handover(receiver, tracking_number, notes)
@@ -212,9 +213,11 @@ def _refusal(reply: Envelope, tracking_number: str, received_at: datetime) -> Pr
     raise BadRequest(f"{WHAT}: FAIL {detail[:32] or 'without detailStatus'}", carrier=CODE)
 
 
-def _pick(deliveries: Sequence[Delivery], number: str) -> _Pick | None:
+def _pick(deliveries: Sequence[Delivery], number: str, unread: bool) -> _Pick | None:
     """The entry about the asked number, never another's: the asked parcel itself, or the asked delivery
-    (when its parcels differ, the one furthest behind, with every parcel reported beside it)."""
+    (when its parcels differ, the one furthest behind, with every parcel reported beside it). Without the
+    former, a reply with an entry that could not be read (``unread``: the asked parcel, or one of the asked
+    delivery's, perhaps) is malformed."""
     exact = [d for d in deliveries if _same(_number(d), number)]
     if exact:
         entry = _latest(exact)
@@ -222,6 +225,8 @@ def _pick(deliveries: Sequence[Delivery], number: str) -> _Pick | None:
         siblings = [d for d in deliveries if delivery_no and _same(d.customer_delivery_no, delivery_no)]
         others = _parcels(d for d in siblings if not _same(_number(d), number))
         return _Pick(entry, number if others else None, others)
+    if unread:
+        raise MalformedResponse(f"{WHAT}: no readable entry answers the number asked", carrier=CODE)
     parcels = _parcels(d for d in deliveries if _same(d.customer_delivery_no, number))
     if not parcels:
         return None

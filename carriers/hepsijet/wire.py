@@ -30,7 +30,10 @@ def _objects(value: Any) -> Any:
 
 
 def _object_entries(value: Any) -> Any:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else value
+    """A list's entries, one that is not an object read as None (unreadable); null entries left out."""
+    if not isinstance(value, list):
+        return value
+    return [item if isinstance(item, dict) else None for item in value if item is not None]
 
 
 type Text = Annotated[str | None, BeforeValidator(_text_or_none)]
@@ -81,7 +84,7 @@ class Delivery(WireModel):
 
 
 class TrackingReply(Envelope):
-    data: Annotated[list[Delivery] | None, BeforeValidator(_object_entries)] = None
+    data: Annotated[list[Delivery | None] | None, BeforeValidator(_object_entries)] = None
 
 
 class TrackDetail(WireModel):

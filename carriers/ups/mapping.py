@@ -8,8 +8,9 @@ public sources in its ``PROVENANCE.md``; ``Tracking.yaml`` / ``UPSTrackAlert.yam
       .trackingNumber                               trackingNumber is the asked number (track-multi-package:
                                                     constructed from Tracking.yaml). The shipment's other
                                                     packages are listed (number, status), never read for
-                                                    proof. One package without a number, in a shipment of
-                                                    the asked inquiryNumber (or none), is the asked one.
+                                                    proof. The reply's only package entry, without a number,
+                                                    in a shipment of the asked inquiryNumber (or none), is the
+                                                    asked one; beside an unreadable entry it is malformed.
                                                     Assumed: several copies of the asked package are one
                                                     package at different times (the latest scan wins).
     .currentStatus{type, code, statusCode}          the status: its type when it has one (track-placeholder-
@@ -151,16 +152,22 @@ def parse_track_response(response: HttpResponse, tracking_number: str, received_
     if response.status == 404:
         return not_found(CODE, tracking_number, received_at)
     data, ignored = decode(TrackApiResponse, response.body, "track response")
-    shipments = [s for s in (data.track_response.shipment or ()) if s] if data.track_response else []
+    entries = (data.track_response.shipment or []) if data.track_response else []
+    shipments = [s for s in entries if s]
     listed = [(s.inquiry_number, p) for s in shipments for p in s.package or () if p]
     if not listed:
         if data.track_response is None:
             raise _refusal(data)
         return not_found(CODE, tracking_number, received_at)
+    # An entry that could not be read (not an object) may have been the asked package.
+    unread = len(shipments) < len(entries) or any(None in (s.package or ()) for s in shipments)
+    reply = _Reply(listed, tracking_number, lone=not unread)
+    if reply.package is None and unread:
+        raise MalformedResponse("no readable package of the track response answers the number asked", carrier=CODE)
     notes = Notes()
     notes.ignored(ignored, "trackResponse")
     with reading(CODE, "track response"):
-        return _proof(_Reply(listed, tracking_number), notes, received_at)
+        return _proof(reply, notes, received_at)
 
 
 def read_status(status: Status, notes: Notes, field: str) -> tuple[ProofStatus, str | None]:
@@ -265,14 +272,15 @@ def _time(scan: _Scan) -> datetime:
 
 
 class _Reply:
-    """The reply's packages, told apart: the asked one (if any) and the others."""
+    """The reply's packages, told apart: the asked one (if any) and the others. A package without a number
+    answers only as the reply's only entry (``lone``: no entry beside it was unreadable)."""
 
-    def __init__(self, listed: list[tuple[str | None, Package]], asked: str) -> None:
+    def __init__(self, listed: list[tuple[str | None, Package]], asked: str, lone: bool) -> None:
         self.asked = asked
         key = _key(asked)
         mine = [package for _, package in listed if _key(package.tracking_number) == key]
         self.numbered = bool(mine)
-        if not mine and len(listed) == 1 and _unnumbered(*listed[0], key):
+        if not mine and lone and len(listed) == 1 and _unnumbered(*listed[0], key):
             mine = [listed[0][1]]
         self.package = max(mine, key=_newest_scan) if mine else None
         self.others = [package for _, package in listed if package not in mine]

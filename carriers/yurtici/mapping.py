@@ -14,7 +14,9 @@ connector (L), a client that read live replies about returned parcels (M). Paths
     a SOAP Fault → CarrierAuthError when it speaks of credentials, else BadRequest (carriers.soap)   W, F
     no detail, or our detail with another errCode  → status not_found                               L, O
     detail: cargoKey (or item.cargoKey) = our number → the package; invoiceKey = our number → the
-            shipment of the invoice's packages (one detail per package, same invoiceKey)             W, D
+            shipment of the invoice's packages (one detail per package, same invoiceKey); the
+            reply's only detail, without a key, is ours; with none of our key's and an unreadable
+            detail (text instead of elements), the reply is malformed                                W, D
     detail.operationCode (int) → status, through OPERATION_CODE; status_code keeps it as sent;
             detail.operationStatus (NOP, IND, ISR, CNL, ISC, DLV, BI) when the code is missing        D, O
     item.rejectStatus 9 or 10 (return made / finished) → returned, whatever the code: Yurtiçi reports
@@ -133,19 +135,22 @@ def _refusal(reply: DeliveryVO) -> CarrierError | None:
         return BadRequest(f"{WHAT} errCode {error}", carrier=CODE)
     if flag == "2" or error == UNEXPECTED_ERROR:
         return CarrierUnavailable(f"{WHAT} reports an unexpected error (outFlag {flag[:8]})", carrier=CODE)
-    if flag == "1" and not reply.details:
+    if flag == "1" and not any(reply.details):
         return CarrierAuthError(f"{WHAT} refused the credentials (outFlag 1)", carrier=CODE)
     return None
 
 
 def _answer(
-    details: Sequence[DeliveryDetail], number: str, received_at: datetime, notes: ProofNotes
+    entries: Sequence[DeliveryDetail | None], number: str, received_at: datetime, notes: ProofNotes
 ) -> ProofOfDelivery:
+    details = [detail for detail in entries if detail is not None]
     if packages := [d for d in details if _key(d) == number]:
         ours = _latest(packages)
         others = [d for d in details if _key(d) not in (None, number)]
         several = bool(others) or len(packages) > 1
         return _proof(ours, number, received_at, notes, package=number if several else None, others=others)
+    if len(details) < len(entries):  # an entry that could not be read may be ours, or one of our invoice's
+        raise MalformedResponse(f"{WHAT}: no readable detail answers the key asked", carrier=CODE)
     if invoice := [d for d in details if text(d.invoice_key) == number]:
         return _shipment(invoice, number, received_at, notes)
     if len(details) == 1 and _key(details[0]) is None:

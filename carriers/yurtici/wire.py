@@ -72,11 +72,16 @@ class DeliveryDetail(WireModel):
     )
 
 
+def _entries(value: Any) -> list[Any]:
+    """A repeated element's non-empty entries, one with text and no children read as None (unreadable)."""
+    return [_item(v) for v in (value if isinstance(value, list) else [value]) if v is not None]
+
+
 class DeliveryVO(WireModel):
     """``ShippingDeliveryVO`` (``shippingDeliveryResultVO``): the answer to the whole query."""
 
     out_flag: Leaf = None
     err_code: Leaf = None
-    details: Annotated[list[DeliveryDetail], BeforeValidator(_elements)] = Field(
+    details: Annotated[list[DeliveryDetail | None], BeforeValidator(_entries)] = Field(
         default_factory=list, alias="shippingDeliveryDetailVO"
     )

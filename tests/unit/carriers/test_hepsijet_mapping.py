@@ -215,6 +215,17 @@ def test_a_delivery_whose_parcels_differ_is_reported_per_parcel() -> None:
     )
 
 
+def test_a_delivery_with_an_unreadable_entry_beside_its_parcel_is_no_answer() -> None:
+    """Only the reply's only parcel answers for its delivery alone: here the other entry is not an object (the
+    delivery's parcel still on its way, perhaps), so the delivered parcel does not make the delivery delivered."""
+    body = sample_json("hepsijet", "tracking-attached-parcels.json")
+    body["data"][1] = "damaged"
+    with pytest.raises(MalformedResponse):
+        parse_tracking_response(ok(body), MASKED, RECEIVED)
+    del body["data"][1]
+    assert parse_tracking_response(ok(body), MASKED, RECEIVED).status is ProofStatus.DELIVERED
+
+
 def test_a_parcel_asked_by_its_barcode_is_read_alone_with_its_siblings_beside_it() -> None:
     delivered = parse("tracking-attached-parcels.json", "3539188794-1")
     assert (delivered.status, delivered.package_number) == (ProofStatus.DELIVERED, "3539188794-1")

@@ -205,6 +205,19 @@ def test_a_reply_whose_only_package_has_another_number_gives_no_proof() -> None:
     assert notes(proof) == [(NoteCode.FIELD_UNREADABLE, "trackResponse.shipment.package.trackingNumber")]
 
 
+def test_a_package_without_a_number_beside_an_unreadable_one_is_no_answer() -> None:
+    """Only the reply's only package answers without a number: here the other entry is not an object (the asked
+    package, perhaps), so the numberless package's delivery may be another parcel's."""
+    reply = sample_json("ups", "track-delivered-signature-photo.json")
+    shipment = reply["trackResponse"]["shipment"][0]
+    del shipment["package"][0]["trackingNumber"]
+    shipment["package"].insert(0, "damaged")
+    with pytest.raises(MalformedResponse):
+        parse_track_response(ok(reply), SIGNED, RECEIVED)
+    del shipment["package"][0]
+    assert parse_track_response(ok(reply), SIGNED, RECEIVED).status is ProofStatus.DELIVERED
+
+
 def test_a_placeholder_and_an_undecodable_image_are_dropped_and_the_signature_stays() -> None:
     proof = parse("track-delivered-bad-attachments.json", SIGNED)
 

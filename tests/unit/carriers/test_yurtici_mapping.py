@@ -168,6 +168,16 @@ def test_an_invoice_with_a_package_still_on_its_way_is_not_delivered() -> None:
     ]
 
 
+def test_an_invoice_with_an_unreadable_detail_beside_its_delivered_package_is_no_answer() -> None:
+    """The package still on its way has text instead of Yurtiçi's elements: the invoice is not delivered for it."""
+    body = sample("yurtici", "query-multi-package.xml").decode()
+    start = body.index("<shippingDeliveryDetailVO>", body.index("<cargoKey>10013</cargoKey>") - 80)
+    end = body.index("</shippingDeliveryDetailVO>", start)
+    damaged = f"{body[:start]}<shippingDeliveryDetailVO>10013{body[end:]}"
+    with pytest.raises(MalformedResponse):
+        parse_query_response(reply(damaged), "A123456", RECEIVED)
+
+
 def test_an_invoice_whose_packages_all_arrived_is_delivered_with_the_latest_delivery() -> None:
     body = sample("yurtici", "query-multi-package.xml").decode()
     body = body.replace("<operationCode>1</operationCode>", "<operationCode>5</operationCode>")
@@ -181,6 +191,16 @@ def test_a_reply_about_other_keys_only_gives_no_proof_of_ours() -> None:
     became our proof."""
     with pytest.raises(MalformedResponse):
         parse("query-delivered.xml", "99999")
+
+
+def test_a_detail_without_a_key_beside_an_unreadable_one_is_no_answer() -> None:
+    """Only the reply's only detail answers without a key: here the other entry has text, not Yurtiçi's
+    elements (our key's detail, perhaps), so the keyless detail's delivery may be another parcel's."""
+    keyless = sample("yurtici", "query-delivered.xml").decode().replace("<cargoKey>12520</cargoKey>", "")
+    damaged = keyless.replace("<count>1</count>", "<count>1</count><shippingDeliveryDetailVO>12520</shippingDeliveryDetailVO>")
+    with pytest.raises(MalformedResponse):
+        parse_query_response(reply(damaged), "12520", RECEIVED)
+    assert parse_query_response(reply(keyless), "12520", RECEIVED).status is ProofStatus.DELIVERED
 
 
 def test_of_two_details_for_our_key_the_one_with_the_latest_scan_counts() -> None:
