@@ -171,7 +171,8 @@ async def test_workers_apart_share_one_breaker_and_the_api_sees_it(
             assert (await get(session, f"{base}/v1/carriers"))[0] == 404  # no API here
         assert pulled == CASES
 
-    # Every line a worker writes names it; each pull is logged (no personal data: `audit_logs` checks).
+    # Every line a worker writes names it; each pull that called the carrier is logged, the breaker's refusals
+    # once per worker that met them (no personal data: `audit_logs` checks).
     for n, process in enumerate(processes):
         output = (workers.logs / f"worker-{n}.log").read_text()
         worker_id = f"{socket.gethostname()}-{process.pid}"
@@ -179,8 +180,11 @@ async def test_workers_apart_share_one_breaker_and_the_api_sees_it(
         assert started == f"worker {worker_id}: /healthz, /readyz, /metrics on http://127.0.0.1:{ports[n]}"
         lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
         assert lines and all(line["worker_id"] == worker_id for line in lines)
-    pulls = [json.loads(line) for line in workers.log_text().splitlines()
-             if line.startswith("{") and '"evidence_pull"' in line]
-    assert sorted(p["dispute_id"] for p in pulls) == sorted(ids)
-    assert sorted(p["outcome"] for p in pulls) == sorted(["unavailable"] * len(calls) + ["refused"] * len(refused))
+    logged = [json.loads(line) for line in workers.log_text().splitlines() if line.startswith("{")]
+    pulls = [line for line in logged if line["event"] == "evidence_pull"]
+    assert sorted(p["dispute_id"] for p in pulls) == sorted(set(ids) - {doc["_id"] for doc in refused})
+    assert [p["outcome"] for p in pulls] == ["unavailable"] * len(calls)
     assert all(p["carrier"] == CARRIER and p["duration_ms"] >= 0 for p in pulls)
+    refusals = [line for line in logged if line["event"].startswith("evidence_pulls_")]
+    assert 1 <= len(refusals) <= WORKERS and {(r["event"], r["carrier"]) for r in refusals} == {
+        ("evidence_pulls_refused", CARRIER)}
