@@ -22,6 +22,7 @@ from typing import Any, NoReturn, Protocol, get_origin
 
 from pydantic import ConfigDict
 
+from disputes.duty import supervises
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute, FirstAnswer, TestClock, address_key
 from disputes.policy import CustomerHistory, PastClaim
@@ -33,6 +34,7 @@ from disputes.ports import (
     Claimed,
     IdempotencyKeyTaken,
     KeptKey,
+    LastActiveSupervisor,
     Lease,
     ResponseFigures,
     ResponseTimes,
@@ -420,6 +422,9 @@ class InMemoryStaffDirectory:
         return self.members.get(staff_id)
 
     async def put(self, member: StaffMember) -> bool:
+        supervisors = {i for i, m in self.members.items() if supervises(m)}
+        if not supervises(member) and supervisors and not supervisors - {member.id}:
+            raise LastActiveSupervisor(member.id)
         new = member.id not in self.members
         self.members[member.id] = member
         return new

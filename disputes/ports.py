@@ -425,13 +425,21 @@ class CustomerDisputes(Protocol):
         `next_after` is the cursor for the next (older) page."""
 
 
+class LastActiveSupervisor(Exception):
+    """Raised by `StaffDirectory.put` when the record would take away the directory's last active supervisor."""
+
+
 class StaffDirectory(Protocol):
     """Who works cases: one record per staff id, each write one atomic single-document write."""
 
     async def get(self, staff_id: str) -> StaffMember | None: ...
 
     async def put(self, member: StaffMember) -> bool:
-        """Store the member's record, replacing the one under its id; True when there was none."""
+        """Store the member's record, replacing the one under its id; True when there was none. A record that is not
+        an active supervisor's is stored only while another member is one (or none is): checked and taken into account
+        in one atomic write, so changes at the same moment never take every active supervisor away together.
+
+        Raises LastActiveSupervisor (and stores nothing) otherwise."""
 
     async def add(self, member: StaffMember) -> bool:
         """Store the record unless one is stored under its id (then nothing changes): False."""
