@@ -932,7 +932,8 @@ class Dispute(BaseModel):
         self._notify("decision_made", waits_for=compensations)  # never tells of a refund or reship that was refused
 
     def _queue_compensation(self, outcome: Outcome, key: str, line: LineOutcome | None) -> str:
-        """The refund or reshipment of the package, or of one missing line (its value, its quantity); its message's id."""
+        """The refund or reshipment of the package, or of one missing line (its value, its quantity): its message's
+        id."""
         order = self.order
         if outcome is Outcome.REFUND:
             assert self.decision is not None and self.decision.refund_to is not None

@@ -61,7 +61,7 @@ class Relay:
     backoff: timedelta = timedelta(seconds=1)
     max_backoff: timedelta = timedelta(minutes=5)
     observe: Callable[[Attempt], None] = lambda attempt: None
-    """Told of every attempt (the worker logs them)."""
+    """Told of every attempt, and of every message parked unsent with the one it waits for (the worker logs them)."""
     kind: WorkKind = WorkKind.RELAY
     _rng: random.Random = field(default_factory=random.Random)
 
@@ -78,7 +78,8 @@ class Relay:
             if message.id in held:
                 continue
             with tracing.within(message.traceparent, message.tracestate):
-                attempts = await self._deliver(dispute_id, message, pending[n:], claimed.lease if n == len(pending) else None)
+                ending = claimed.lease if n == len(pending) else None
+                attempts = await self._deliver(dispute_id, message, pending[n:], ending)
                 for attempt in attempts:
                     self.observe(attempt)
             held.update(attempt.message_id for attempt in attempts[1:])

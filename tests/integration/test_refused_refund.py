@@ -44,5 +44,6 @@ async def test_a_refund_refused_by_payments_is_parked_with_the_customers_notific
     assert ledger.applied["notifications"] == {f"{dispute_id}:1:dispute_opened": 1}
     stored = await disputes.get(dispute_id)
     refund, told = stored.effects_parked
-    assert stored.outbox == [] and (refund.key, told.key) == (f"{dispute_id}:d1:refund", f"{dispute_id}:d1:decision_made")
+    assert stored.outbox == []
+    assert (refund.key, told.key) == (f"{dispute_id}:d1:refund", f"{dispute_id}:d1:decision_made")
     assert told.last_error == f"held: waits for refund {refund.id}, which was parked"

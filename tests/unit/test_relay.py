@@ -129,7 +129,9 @@ async def test_a_rejected_effect_is_parked_for_a_person_and_the_rest_continue(re
     assert [m.kind for m in stored.effects_parked] == [EffectKind.NOTIFICATION] and stored.outbox == []
 
 
-@pytest.mark.parametrize(("outcome", "kind"), [(Outcome.REFUND, EffectKind.REFUND), (Outcome.RESHIP, EffectKind.RESHIP)])
+@pytest.mark.parametrize(
+    ("outcome", "kind"), [(Outcome.REFUND, EffectKind.REFUND), (Outcome.RESHIP, EffectKind.RESHIP)]
+)
 async def test_a_decisions_notification_is_parked_with_a_refund_or_reship_its_service_refused(
     relay, service, request_for, downstream, repository, outcome, kind
 ):
@@ -142,7 +144,9 @@ async def test_a_decisions_notification_is_parked_with_a_refund_or_reship_its_se
     assert [(a.kind, a.result) for a in attempts] == [
         (EffectKind.NOTIFICATION, Result.DELIVERED), (kind, Result.PARKED), (EffectKind.NOTIFICATION, Result.PARKED)
     ]
-    assert [key for _, key in downstream.calls] == [f"{dispute.id}:1:dispute_opened", f"{dispute.id}:d1:{outcome.value}"]
+    assert [key for _, key in downstream.calls] == [
+        f"{dispute.id}:1:dispute_opened", f"{dispute.id}:d1:{outcome.value}"
+    ]
     stored = repository.docs[dispute.id]
     compensation, told = stored.effects_parked
     assert stored.outbox == [] and (told.key, told.attempts) == (f"{dispute.id}:d1:decision_made", 0)
@@ -150,7 +154,9 @@ async def test_a_decisions_notification_is_parked_with_a_refund_or_reship_its_se
     assert await relay.run_once() == [] and len(downstream.calls) == 2
 
 
-async def test_a_notification_is_parked_with_a_refund_that_ran_out_of_attempts(make_relay, refunded, downstream, clock, repository):
+async def test_a_notification_is_parked_with_a_refund_that_ran_out_of_attempts(
+    make_relay, refunded, downstream, clock, repository
+):
     relay = make_relay(max_attempts=2, backoff=timedelta(seconds=1))
     downstream.failures = [None, EffectUnavailable("503"), EffectUnavailable("503")]
     results = []
