@@ -13,7 +13,7 @@ lists (tests/unit/test_memory_storage.py keeps that true)."""
 import copy
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import compress, islice
@@ -22,6 +22,7 @@ from typing import Any, NoReturn, Protocol, get_origin
 
 from pydantic import ConfigDict
 
+from disputes.duty import supervises
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute, FirstAnswer, TestClock, address_key
 from disputes.policy import CustomerHistory, PastClaim
@@ -33,6 +34,7 @@ from disputes.ports import (
     Claimed,
     IdempotencyKeyTaken,
     KeptKey,
+    LastActiveSupervisor,
     Lease,
     ResponseFigures,
     ResponseTimes,
@@ -296,14 +298,23 @@ class InMemoryDisputes:
             self.due[WorkKind.RELAY].pop(dispute_id, None)
             self.leases.end(dispute_id, ending)
 
-    async def failed(self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool) -> None:
+    async def failed(
+        self,
+        dispute_id: str,
+        message: OutboxMessage,
+        error: str,
+        retry_at: datetime,
+        park: bool,
+        held: Sequence[OutboxMessage] = (),
+    ) -> None:
         doc = self.docs[dispute_id]
         if all(m.id != message.id for m in doc.outbox):
             return  # another relay recorded it first
         updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT]})
         if park:
-            doc = self._update(doc, outbox=[m for m in doc.outbox if m.id != message.id],
-                               effects_parked=[*doc.effects_parked, updated])
+            parked = {message.id, *(m.id for m in held)}
+            doc = self._update(doc, outbox=[m for m in doc.outbox if m.id not in parked],
+                               effects_parked=[*doc.effects_parked, updated, *held])
         else:
             doc = self._update(doc, outbox=[updated if m.id == message.id else m for m in doc.outbox])
         relay = self.due[WorkKind.RELAY]
@@ -411,6 +422,9 @@ class InMemoryStaffDirectory:
         return self.members.get(staff_id)
 
     async def put(self, member: StaffMember) -> bool:
+        supervisors = {i for i, m in self.members.items() if supervises(m)}
+        if not supervises(member) and supervisors and not supervisors - {member.id}:
+            raise LastActiveSupervisor(member.id)
         new = member.id not in self.members
         self.members[member.id] = member
         return new

@@ -30,6 +30,11 @@ class Duty:
                 raise StaffInactive(refusal)
 
 
+def supervises(member: StaffMember) -> bool:
+    """Whether the record is an active supervisor's (one who keeps the directory)."""
+    return member.active and member.role is Role.SUPERVISOR
+
+
 def why_off_duty(actor: Actor, member: StaffMember | None) -> str | None:
     """Why `member` (the record under the actor's id) does not let the actor work cases; None when it does."""
     if member is None:

@@ -857,10 +857,11 @@ class Dispute(BaseModel):
             )
         )
 
-    def _queue(self, kind: EffectKind, key: str, payload: BaseModel) -> None:
-        self._queue_json(kind, key, payload.model_dump(mode="json"))
+    def _queue(self, kind: EffectKind, key: str, payload: BaseModel) -> str:
+        return self._queue_json(kind, key, payload.model_dump(mode="json"))
 
-    def _queue_json(self, kind: EffectKind, key: str, payload: dict[str, Any]) -> None:
+    def _queue_json(self, kind: EffectKind, key: str, payload: dict[str, Any], waits_for: Sequence[str] = ()) -> str:
+        """Queue a message (after `waits_for`, see `OutboxMessage.waits_for`); its id."""
         message = OutboxMessage(
             id=token_hex(16),
             kind=kind,
@@ -869,9 +870,11 @@ class Dispute(BaseModel):
             created_at=self.updated_at,
             traceparent=tracing.current(),
             tracestate=tracing.state(),
+            waits_for=list(waits_for),
         )
         self.outbox.append(message)
         self._unsaved.append(message)
+        return message.id
 
     def _alert(
         self, reason: Literal["deadline_near", "deadline_reached_needs_supervisor", "restriction_needs_review"]
@@ -879,7 +882,13 @@ class Dispute(BaseModel):
         alert = StaffAlert(dispute_id=self.id, reason=reason, decision_due=self.sla.decision_due, priority=self.priority)
         self._queue(EffectKind.STAFF_ALERT, f"{self.id}:{len(self.timeline)}:{reason}", alert)
 
-    def _notify(self, template: NotificationTemplate, message: str | None = None, message_en: str | None = None) -> None:
+    def _notify(
+        self,
+        template: NotificationTemplate,
+        message: str | None = None,
+        message_en: str | None = None,
+        waits_for: Sequence[str] = (),
+    ) -> None:
         decision = self.decision if template == "decision_made" else None
         suffix = f"d{decision.sequence}" if decision else str(len(self.timeline))
         self._queue_json(
@@ -895,6 +904,7 @@ class Dispute(BaseModel):
                 message_en=message_en,
                 written_only=self.accessibility_need,
             ),
+            waits_for,
         )
 
     def _queue_decision_effects(self) -> None:
@@ -902,11 +912,12 @@ class Dispute(BaseModel):
         assert decision is not None
         order = self.order
         prefix = f"{self.id}:d{decision.sequence}"
-        if decision.lines:
-            for line in decision.lines:  # one effect per line, keyed by it: each line is compensated once
-                self._queue_compensation(line.outcome, f"{prefix}:{line.outcome.value}:{line.sku}", line)
-        elif decision.outcome is not Outcome.REJECTED:
-            self._queue_compensation(decision.outcome, f"{prefix}:{decision.outcome.value}", None)
+        compensations = [  # one effect per line, keyed by it: each line is compensated once
+            self._queue_compensation(line.outcome, f"{prefix}:{line.outcome.value}:{line.sku}", line)
+            for line in decision.lines
+        ]
+        if not decision.lines and decision.outcome is not Outcome.REJECTED:
+            compensations.append(self._queue_compensation(decision.outcome, f"{prefix}:{decision.outcome.value}", None))
         if self.carrier_liable:
             liability = CarrierLiability(
                 dispute_id=self.id,
@@ -918,14 +929,15 @@ class Dispute(BaseModel):
                 decided_at=decision.decided_at,
             )
             self._queue(EffectKind.CARRIER_LIABILITY, f"{prefix}:liability", liability)
-        self._notify("decision_made")
+        self._notify("decision_made", waits_for=compensations)  # never tells of a refund or reship that was refused
 
-    def _queue_compensation(self, outcome: Outcome, key: str, line: LineOutcome | None) -> None:
-        """The refund or reshipment of the package, or of one missing line (its value, its quantity)."""
+    def _queue_compensation(self, outcome: Outcome, key: str, line: LineOutcome | None) -> str:
+        """The refund or reshipment of the package, or of one missing line (its value, its quantity): its message's
+        id."""
         order = self.order
         if outcome is Outcome.REFUND:
             assert self.decision is not None and self.decision.refund_to is not None
-            self._queue(EffectKind.REFUND, key, RefundRequest(
+            return self._queue(EffectKind.REFUND, key, RefundRequest(
                 dispute_id=self.id,
                 order_id=order.order_id,
                 customer_id=self.customer_id,
@@ -937,11 +949,10 @@ class Dispute(BaseModel):
                 sku=line.sku if line else None,
                 quantity=line.quantity if line else None,
             ))
-            return
         items = order.items
         if line is not None:
             items = [i.model_copy(update={"quantity": line.quantity}) for i in order.items if i.sku == line.sku]
-        self._queue(EffectKind.RESHIP, key, ReshipRequest(
+        return self._queue(EffectKind.RESHIP, key, ReshipRequest(
             dispute_id=self.id,
             order_id=order.order_id,
             original_shipment_id=order.shipment_id,

@@ -1,6 +1,6 @@
 """What the core needs from the outside world. Adapters implement these; unit tests use in-memory fakes."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final, Literal, Protocol
@@ -234,11 +234,17 @@ class Outbox(Protocol):
         it was the last pending message the same write ends that lease if its holder still holds it (see `Lease`)."""
 
     async def failed(
-        self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool
+        self,
+        dispute_id: str,
+        message: OutboxMessage,
+        error: str,
+        retry_at: datetime,
+        park: bool,
+        held: Sequence[OutboxMessage] = (),
     ) -> None:
         """Record a failed attempt (the error's first ERROR_KEPT characters) and retry at `retry_at`; `park` stops
-        retrying a message that can never succeed. A message no longer pending (another relay recorded it) is
-        left as recorded."""
+        retrying a message that can never succeed, and parks `held` (pending messages that wait for it, as given)
+        with it in the same write. A message no longer pending (another relay recorded it) is left as recorded."""
 
 
 class EffectUnavailable(Exception):
@@ -419,13 +425,21 @@ class CustomerDisputes(Protocol):
         `next_after` is the cursor for the next (older) page."""
 
 
+class LastActiveSupervisor(Exception):
+    """Raised by `StaffDirectory.put` when the record would take away the directory's last active supervisor."""
+
+
 class StaffDirectory(Protocol):
     """Who works cases: one record per staff id, each write one atomic single-document write."""
 
     async def get(self, staff_id: str) -> StaffMember | None: ...
 
     async def put(self, member: StaffMember) -> bool:
-        """Store the member's record, replacing the one under its id; True when there was none."""
+        """Store the member's record, replacing the one under its id; True when there was none. A record that is not
+        an active supervisor's is stored only while another member is one (or none is): checked and taken into account
+        in one atomic write, so changes at the same moment never take every active supervisor away together.
+
+        Raises LastActiveSupervisor (and stores nothing) otherwise."""
 
     async def add(self, member: StaffMember) -> bool:
         """Store the record unless one is stored under its id (then nothing changes): False."""

@@ -1,8 +1,10 @@
 """Delivering outbox messages downstream: at least once, each with its idempotency key, so each effect
-happens exactly once. A dispute's messages go out in order; a transient failure holds the rest back."""
+happens exactly once. A dispute's messages go out in order; a transient failure holds the rest back. A parked
+message (refused, or out of attempts) holds back only the messages that wait for it (`OutboxMessage.waits_for`):
+they are parked with it, in the same write, never sent."""
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -59,7 +61,7 @@ class Relay:
     backoff: timedelta = timedelta(seconds=1)
     max_backoff: timedelta = timedelta(minutes=5)
     observe: Callable[[Attempt], None] = lambda attempt: None
-    """Told of every attempt (the worker logs them)."""
+    """Told of every attempt, and of every message parked unsent with the one it waits for (the worker logs them)."""
     kind: WorkKind = WorkKind.RELAY
     _rng: random.Random = field(default_factory=random.Random)
 
@@ -71,32 +73,51 @@ class Relay:
         delivered also ends the lease."""
         dispute_id = claimed.subject
         pending = claimed.dispute.outbox if claimed.dispute else await self.outbox.pending(dispute_id)
+        held: set[str] = set()  # parked in this pass with a message they wait for
         for n, message in enumerate(pending, 1):
+            if message.id in held:
+                continue
             with tracing.within(message.traceparent, message.tracestate):
-                attempt = await self._deliver(dispute_id, message, claimed.lease if n == len(pending) else None)
-                self.observe(attempt)
-            if attempt.result is Result.RETRY:
+                ending = claimed.lease if n == len(pending) else None
+                attempts = await self._deliver(dispute_id, message, pending[n:], ending)
+                for attempt in attempts:
+                    self.observe(attempt)
+            held.update(attempt.message_id for attempt in attempts[1:])
+            if attempts[0].result is Result.RETRY:
                 break
 
-    async def _deliver(self, dispute_id: str, message: OutboxMessage, ending: Lease | None) -> Attempt:
+    async def _deliver(
+        self, dispute_id: str, message: OutboxMessage, later: Sequence[OutboxMessage], ending: Lease | None
+    ) -> list[Attempt]:
+        """The attempt, then the messages parked with it because they wait for it."""
         try:
             await self._send(message)
         except EffectRejected as error:
-            return await self._fail(dispute_id, message, f"rejected: {error}", park=True)
+            return await self._fail(dispute_id, message, later, f"rejected: {error}", park=True)
         except EffectUnavailable as error:
             parked = message.attempts + 1 >= self.max_attempts
-            return await self._fail(dispute_id, message, f"unavailable: {error}", park=parked,
+            return await self._fail(dispute_id, message, later, f"unavailable: {error}", park=parked,
                                     not_before=error.retry_after or timedelta())
         await self.outbox.delivered(dispute_id, message, self.clock.now(), ending)
-        return Attempt(dispute_id, message.id, message.kind, Result.DELIVERED)
+        return [Attempt(dispute_id, message.id, message.kind, Result.DELIVERED)]
 
     async def _fail(
-        self, dispute_id: str, message: OutboxMessage, error: str, park: bool, not_before: timedelta = timedelta()
-    ) -> Attempt:
+        self,
+        dispute_id: str,
+        message: OutboxMessage,
+        later: Sequence[OutboxMessage],
+        error: str,
+        park: bool,
+        not_before: timedelta = timedelta(),
+    ) -> list[Attempt]:
         backoff = min(self.backoff * 2 ** min(message.attempts, 16), self.max_backoff) * self._rng.uniform(0.5, 1.0)
         delay = max(backoff, not_before)  # never sooner than the service's Retry-After
-        await self.outbox.failed(dispute_id, message, error, self.clock.now() + delay, park)
-        return Attempt(dispute_id, message.id, message.kind, Result.PARKED if park else Result.RETRY, error)
+        held = waiting_for(message, later) if park else []
+        await self.outbox.failed(dispute_id, message, error, self.clock.now() + delay, park, held)
+        return [
+            Attempt(dispute_id, message.id, message.kind, Result.PARKED if park else Result.RETRY, error),
+            *(Attempt(dispute_id, m.id, m.kind, Result.PARKED, m.last_error) for m in held),
+        ]
 
     async def _send(self, message: OutboxMessage) -> None:
         match message.kind:
@@ -114,3 +135,14 @@ class Relay:
                 await self.accounts.change_restriction(AccountRestriction.model_validate(message.payload), message.key)
             case EffectKind.CARRIER_LIABILITY:
                 await self.finance.record_liability(CarrierLiability.model_validate(message.payload), message.key)
+
+
+def waiting_for(parked: OutboxMessage, later: Sequence[OutboxMessage]) -> list[OutboxMessage]:
+    """The messages of `later` that wait for `parked`, directly or through one another, each with why it is held."""
+    blocked, held = {parked.id}, []
+    for message in later:
+        if blocked.intersection(message.waits_for):
+            blocked.add(message.id)
+            reason = f"held: waits for {parked.kind.value} {parked.id}, which was parked"
+            held.append(message.model_copy(update={"last_error": reason}))
+    return held

@@ -2,18 +2,20 @@
 
 A supervisor keeps the directory: an active supervisor on record, or any supervisor while none is (a new
 deployment's first records). Nobody deactivates or demotes themselves, so the directory always keeps the active
-supervisor who changes it (two supervisors demoting each other at the same moment are the one way to lose the
-last one: writes to different records are not serialised). Assigning names someone: whoever is named must be on
-record and active. Whoever assigns or takes a case must be on duty (`disputes/duty.py`), as for every change staff
-make. Bulk assignment gives many cases to one person, each case on its own (one atomic write each), and reports
-each; a case already theirs is left as it is, so a retried request changes nothing more."""
+supervisor who changes it. Two supervisors removing each other at the same moment both pass that check, so the
+directory itself refuses a record that would take its last active supervisor away (`StaffDirectory.put`): the one
+refused is answered as if the other's change had come first, as no longer an active supervisor. Assigning names
+someone: whoever is named must be on record and active. Whoever assigns or takes a case must be on duty
+(`disputes/duty.py`), as for every change staff make. Bulk assignment gives many cases to one person, each case on
+its own (one atomic write each), and reports each; a case already theirs is left as it is, so a retried request
+changes nothing more."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from disputes.actors import Actor
-from disputes.duty import why_off_duty
+from disputes.duty import supervises, why_off_duty
 from disputes.errors import (
     Conflict,
     InactiveStaff,
@@ -23,7 +25,7 @@ from disputes.errors import (
     UnknownStaff,
 )
 from disputes.model import Dispute
-from disputes.ports import StaffDirectory
+from disputes.ports import LastActiveSupervisor, StaffDirectory
 from disputes.service import DisputeService
 from schemas.common import Role
 from schemas.staff import AssignmentOutcome, AssignmentResult, StaffMember
@@ -44,7 +46,11 @@ class Staff:
         refusal = why_off_duty(actor, await self.directory.get(actor.id))
         if refusal and await self._has_active_supervisor():
             raise StaffInactive(refusal)
-        return await self.directory.put(member)
+        try:
+            return await self.directory.put(member)
+        except LastActiveSupervisor as error:  # the actor, checked above, was demoted or deactivated meanwhile
+            raise StaffInactive("Another supervisor has just changed your staff record: you no longer keep the "
+                                "directory.") from error
 
     async def page(self, actor: Actor, after: str | None, limit: int) -> list[StaffMember]:
         actor.require(*STAFF)
@@ -54,7 +60,7 @@ class Staff:
         """Read page by page: asked only when someone not (or no longer) an active supervisor writes the directory."""
         after = None
         while members := await self.directory.page(after, DIRECTORY_PAGE):
-            if any(m.active and m.role is Role.SUPERVISOR for m in members):
+            if any(supervises(m) for m in members):
                 return True
             after = members[-1].id
         return False

@@ -205,6 +205,10 @@ class OutboxMessage(_Model):
     """The W3C trace context of the work that queued it: its delivery continues that trace."""
     tracestate: str | None = None
     """The W3C `tracestate` the caller sent with that trace: its delivery passes it on."""
+    waits_for: list[str] = Field(default_factory=list)
+    """The ids of earlier messages of the same change this one speaks of (a decision's refunds and reships, for the
+    customer's notification of it): it goes out only after they are delivered, and is parked with any of them that
+    is parked, so the customer is never told of an effect that did not happen."""
 
 
 class DeliveredEffect(_Model):

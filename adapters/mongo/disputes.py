@@ -11,6 +11,7 @@ its own holder's lease with it, conditional on the holder.
 """
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
@@ -252,12 +253,26 @@ class MongoDisputes:
         if after is None or not after.get("outbox"):  # gone meanwhile, or the others were delivered meanwhile
             await self._clear_due_if_empty(dispute_id)
 
-    async def failed(self, dispute_id: str, message: OutboxMessage, error: str, retry_at: datetime, park: bool) -> None:
+    async def failed(
+        self,
+        dispute_id: str,
+        message: OutboxMessage,
+        error: str,
+        retry_at: datetime,
+        park: bool,
+        held: Sequence[OutboxMessage] = (),
+    ) -> None:
+        """Parking moves the message and `held` out of the outbox in one write, if the message is still pending: the
+        messages waiting for it are pending then too (the relay sends none before the message it waits for)."""
         updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT]})
         if park:
+            parked = [updated, *held]
             await self.collection.update_one(
                 {"_id": dispute_id, "outbox.id": message.id},
-                {"$pull": {"outbox": {"id": message.id}}, "$push": {"effects_parked": updated.model_dump()}},
+                {
+                    "$pull": {"outbox": {"id": {"$in": [m.id for m in parked]}}},
+                    "$push": {"effects_parked": {"$each": [m.model_dump() for m in parked]}},
+                },
             )
             await self._clear_due_if_empty(dispute_id)
             return

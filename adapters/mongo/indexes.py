@@ -18,6 +18,7 @@ ATTACHMENTS = "attachments"
 RAW_PAYLOADS = "raw_payloads"
 CARRIER_BREAKERS = "carrier_breakers"  # one document per carrier, found by its `_id` (the carrier code) only
 STAFF = "staff"  # the staff directory: one document per member, found by its `_id` (the staff id) only
+STAFF_SUPERVISORS = "staff_supervisors"  # one document, found by its `_id`: the active supervisors' ids (`staff.py`)
 TEST_CLOCKS = "test_clocks"  # sandbox only: one document per test clock, found by its `_id` only
 IDEMPOTENCY_KEYS = "idempotency_keys"  # one document per caller-scoped Idempotency-Key (`key`)
 

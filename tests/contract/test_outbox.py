@@ -29,6 +29,7 @@ async def test_a_saved_changes_messages_are_stored_after_those_still_pending(cas
 
     assert [m.kind for m in decided.outbox] == [EffectKind.NOTIFICATION, EffectKind.REFUND, EffectKind.NOTIFICATION]
     assert decided.outbox[0] == dispute.outbox[0]
+    assert decided.outbox[2].waits_for == [decided.outbox[1].id]  # the customer hears of the refund once it is taken
 
 
 async def test_a_delivered_message_leaves_the_outbox_and_is_recorded_delivered(cases: Cases) -> None:
@@ -95,6 +96,23 @@ async def test_a_parked_message_leaves_the_outbox_and_is_kept_with_its_error(cas
     stored = await cases.storage.disputes.get(dispute.id)
     assert stored.outbox == [] and stored.effects_delivered == []
     assert [(m.id, m.attempts, m.last_error) for m in stored.effects_parked] == [(message.id, 1, "rejected: 422")]
+
+
+async def test_parking_a_message_parks_the_messages_held_for_it_in_the_same_write(cases: Cases) -> None:
+    dispute = await cases.open()
+    decided = await cases.change(
+        dispute.id, lambda d: d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW)
+    )
+    opened, refund, told = decided.outbox
+    held = told.model_copy(update={"last_error": "held: waits for refund"})
+
+    await cases.storage.disputes.failed(dispute.id, refund, "rejected: 400", LATER, park=True, held=[held])
+
+    stored = await cases.storage.disputes.get(dispute.id)
+    assert stored.outbox == [opened]
+    assert [(m.id, m.attempts, m.last_error) for m in stored.effects_parked] == [
+        (refund.id, 1, "rejected: 400"), (told.id, 0, "held: waits for refund")
+    ]
 
 
 async def test_parking_a_message_another_relay_delivered_records_nothing(cases: Cases) -> None:

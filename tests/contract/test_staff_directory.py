@@ -1,12 +1,17 @@
 """The staff directory on both backends: a record reads back as stored, a put replaces it (saying whether it was
-new), an add never overwrites, and pages come in id order."""
+new), an add never overwrites, and pages come in id order. Two supervisors removing each other at the same moment
+leave one of them active: the other is refused as if the first change had come first."""
 
+import asyncio
 from typing import Any
 
 import pytest
 
 from adapters.memory import InMemoryStaffDirectory
 from adapters.mongo.staff import MongoStaffDirectory
+from disputes.actors import Actor
+from disputes.ports import LastActiveSupervisor
+from disputes.staff import Staff
 from schemas.common import Role
 from schemas.staff import StaffMember
 
@@ -56,3 +61,57 @@ async def test_pages_come_in_id_order(directory) -> None:
     assert [m.id for m in first] == ["inv-a", "inv-c", "sup-a"]
     assert [m.id for m in rest] == ["sup-b"]
     assert await directory.page("sup-b", 3) == []
+
+
+async def test_a_record_that_would_take_the_last_active_supervisor_away_is_refused(directory) -> None:
+    zeynep = StaffMember(id="sup-zeynep", name="Zeynep", role=Role.SUPERVISOR)
+    await directory.put(AYSE)  # while no supervisor is active, any record is stored
+    await directory.put(zeynep)
+
+    for change in ({"active": False}, {"role": Role.INVESTIGATOR}):
+        with pytest.raises(LastActiveSupervisor):
+            await directory.put(zeynep.model_copy(update=change))
+    assert await directory.get("sup-zeynep") == zeynep
+
+    await directory.add(StaffMember(id="sup-ali", name="Ali", role=Role.SUPERVISOR))
+    assert not await directory.put(zeynep.model_copy(update={"active": False}))
+
+
+class ReadTogether:
+    """The directory, where the first two reads each wait (a bounded wait) for the other: two supervisors have both
+    read their own record, and found themselves active supervisors, before either writes."""
+
+    def __init__(self, directory: Any) -> None:
+        self.directory = directory
+        self.barrier = asyncio.Barrier(2)
+        self.reads = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.directory, name)
+
+    async def get(self, staff_id: str) -> StaffMember | None:
+        member = await self.directory.get(staff_id)
+        self.reads += 1
+        if self.reads <= 2:
+            async with asyncio.timeout(5):
+                await self.barrier.wait()
+        return member
+
+
+@pytest.mark.parametrize("change", [{"role": Role.INVESTIGATOR}, {"active": False}], ids=["demote", "deactivate"])
+async def test_two_supervisors_removing_each_other_at_once_leave_one_of_them_active(directory, change) -> None:
+    ali, zeynep = (StaffMember(id=i, name=i, role=Role.SUPERVISOR) for i in ("sup-ali", "sup-zeynep"))
+    for member in (ali, zeynep):
+        await directory.put(member)
+    staff = Staff(ReadTogether(directory))
+
+    answers = await asyncio.gather(
+        staff.put(Actor(ali.id, Role.SUPERVISOR), zeynep.model_copy(update=change)),
+        staff.put(Actor(zeynep.id, Role.SUPERVISOR), ali.model_copy(update=change)),
+        return_exceptions=True,
+    )
+
+    assert sorted(type(answer).__name__ for answer in answers) == ["StaffInactive", "bool"]
+    winner = ali if answers[0] is False else zeynep
+    supervisors = [m.id for m in await directory.page(None, 10) if m.active and m.role is Role.SUPERVISOR]
+    assert supervisors == [winner.id]

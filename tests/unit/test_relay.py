@@ -13,16 +13,16 @@ from tests.factories import CUSTOMER, INVESTIGATOR, subjects
 
 
 class Downstream:
-    """Plays payments, fulfillment and notifications; `failures` scripts what the next calls raise."""
+    """Plays payments, fulfillment and notifications; `failures` scripts what the next calls raise (None: answer)."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
-        self.failures: list[Exception] = []
+        self.failures: list[Exception | None] = []
 
     async def _take(self, service: str, key: str) -> None:
         self.calls.append((service, key))
-        if self.failures:
-            raise self.failures.pop(0)
+        if self.failures and (failure := self.failures.pop(0)) is not None:
+            raise failure
 
     async def refund(self, request, idempotency_key):
         await self._take("payments", idempotency_key)
@@ -127,6 +127,46 @@ async def test_a_rejected_effect_is_parked_for_a_person_and_the_rest_continue(re
     assert [a.result for a in attempts] == [Result.PARKED, Result.DELIVERED, Result.DELIVERED]
     stored = repository.docs[refunded.id]
     assert [m.kind for m in stored.effects_parked] == [EffectKind.NOTIFICATION] and stored.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("outcome", "kind"), [(Outcome.REFUND, EffectKind.REFUND), (Outcome.RESHIP, EffectKind.RESHIP)]
+)
+async def test_a_decisions_notification_is_parked_with_a_refund_or_reship_its_service_refused(
+    relay, service, request_for, downstream, repository, outcome, kind
+):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.decide(INVESTIGATOR, dispute.id, {1}, outcome, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    downstream.failures = [None, EffectRejected("HTTP 400")]
+
+    attempts = await relay.run_once()
+
+    assert [(a.kind, a.result) for a in attempts] == [
+        (EffectKind.NOTIFICATION, Result.DELIVERED), (kind, Result.PARKED), (EffectKind.NOTIFICATION, Result.PARKED)
+    ]
+    assert [key for _, key in downstream.calls] == [
+        f"{dispute.id}:1:dispute_opened", f"{dispute.id}:d1:{outcome.value}"
+    ]
+    stored = repository.docs[dispute.id]
+    compensation, told = stored.effects_parked
+    assert stored.outbox == [] and (told.key, told.attempts) == (f"{dispute.id}:d1:decision_made", 0)
+    assert told.last_error == f"held: waits for {kind.value} {compensation.id}, which was parked"
+    assert await relay.run_once() == [] and len(downstream.calls) == 2
+
+
+async def test_a_notification_is_parked_with_a_refund_that_ran_out_of_attempts(
+    make_relay, refunded, downstream, clock, repository
+):
+    relay = make_relay(max_attempts=2, backoff=timedelta(seconds=1))
+    downstream.failures = [None, EffectUnavailable("503"), EffectUnavailable("503")]
+    results = []
+    for _ in range(2):
+        results += [(a.kind, a.result) for a in await relay.run_once()]
+        clock.advance(minutes=10)
+
+    assert results[-2:] == [(EffectKind.REFUND, Result.PARKED), (EffectKind.NOTIFICATION, Result.PARKED)]
+    assert [key for _, key in downstream.calls].count(f"{refunded.id}:d1:decision_made") == 0
+    assert [m.kind for m in repository.docs[refunded.id].effects_parked] == [EffectKind.REFUND, EffectKind.NOTIFICATION]
 
 
 async def test_an_effect_that_keeps_failing_is_parked_after_the_attempt_limit(make_relay, repository, downstream, clock, service, request_for):
