@@ -228,7 +228,8 @@ def _outbound(kind: EffectKind, model: type[BaseModel], service: str, path: str)
                        f"{service} service's base URL (a setting) + `{path}`. A connection error, a timeout, 408, "
                        "429 (not before its Retry-After) and 5xx are retried with backoff, and on later passes (20 "
                        "in all) before the message is parked for an operator; any other answer outside 2xx parks it "
-                       f"at once. Every attempt is signed in `{SIGNATURE_HEADER}` (HMAC-SHA256, "
+                       "at once. A parked refund or reship parks its decision's notification with it, unsent. "
+                       f"Every attempt is signed in `{SIGNATURE_HEADER}` (HMAC-SHA256, "
                        f"{REPLAY_WINDOW_SECONDS} s replay window): refuse an unsigned or badly signed message with "
                        "401 and apply nothing.",
         "operationId": f"outbox_{kind.value}",
