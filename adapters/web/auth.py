@@ -10,8 +10,9 @@ its exact text, until its own `exp`, not counting the clock leeway) and the next
 lookup instead of a signature check and claim validation. Only tokens that passed verification are remembered.
 
 A token is refused when it is valid for longer than `max_lifetime` (`exp - iat`), before its `nbf`, or when
-its `sub` is empty or blank; `exp`, `iat` (not in the future) and `nbf` are checked with `leeway`. Each refusal
-names its `Reason`."""
+its `sub` (or a customer's `customer_id`) is not an id as the service writes customers' and staff's
+(`schemas.common.Id`); `exp`, `iat` (not in the future) and `nbf` are checked with `leeway`. Each refusal names
+its `Reason`."""
 
 import asyncio
 import time
@@ -23,15 +24,17 @@ from typing import Any, Protocol
 import aiohttp
 import jwt
 import structlog
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from adapters.settings import Settings
 from disputes.actors import Actor
 from schemas.api import TokenClaims
-from schemas.common import Role
+from schemas.common import Id, Role
 
 
 DEFAULT_TTL = timedelta(hours=8)
+_ID = TypeAdapter(Id).validator
+"""Who a token speaks for is an id: the timeline, assignments and the staff directory name people by it."""
 log = structlog.get_logger("auth")
 
 
@@ -64,7 +67,9 @@ DETAILS = {
     Reason.WRONG_ISSUER: "The token was issued by another issuer.",
     Reason.WRONG_AUDIENCE: "The token is meant for another audience.",
     Reason.LIFETIME_TOO_LONG: "The token is valid for longer than this service accepts.",
-    Reason.CLAIMS_INVALID: "The token lacks a claim this service needs (sub, role, customer_id) or has an unusable one.",
+    Reason.CLAIMS_INVALID: "The token lacks a claim this service needs (sub, role, customer_id) or has an unusable one "
+                           "(sub and customer_id are ids: a letter or digit, then up to 63 of letters, digits and "
+                           "'_.:-').",
     Reason.JWKS_UNAVAILABLE: "The identity provider's keys cannot be fetched right now; retry shortly.",
 }
 
@@ -191,7 +196,8 @@ class BearerTokens:
             claims = TokenClaims.model_validate(payload, strict=False)
         except ValidationError as error:
             raise InvalidToken(Reason.CLAIMS_INVALID) from error
-        if claims.role is Role.CUSTOMER and not claims.customer_id:
+        ids = (claims.sub,) if claims.customer_id is None else (claims.sub, claims.customer_id)
+        if not all(map(_ID.isinstance_python, ids)) or (claims.role is Role.CUSTOMER and not claims.customer_id):
             raise InvalidToken(Reason.CLAIMS_INVALID)
         # PyJWT has read both as int() already, so these cannot fail; ints, as a float may overflow
         expires, issued = int(payload["exp"]), int(payload["iat"])

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import structlog
 from aiohttp import web
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from adapters.observability import bind_actor
 from adapters.web.auth import InvalidToken, Reason
@@ -85,11 +85,20 @@ class Endpoint:
         """Whose rate limit a request counts against."""
         return self.limit or ("none" if self.tag == "operations" else "client")
 
+    @cached_property
+    def refuses_parameters(self) -> bool:
+        """Whether every query parameter is refused: on the API's operations that read none, but not on a carrier's
+        webhook (it calls the address it was given, which may carry parameters of its own) nor on the operations
+        endpoints (probes and scrapers may add theirs)."""
+        return self.query is None and self.path.startswith("/v1/") and self.counts != "carrier"
+
     def aiohttp_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        limited = self.counts != "none"
+        limited, refuses_parameters = self.counts != "none", self.refuses_parameters
 
         async def handle(request: web.Request) -> web.StreamResponse:
             actor = await self._caller(request)
+            if refuses_parameters and request.query_string:  # most requests have none: nothing more to do
+                _read_query(request, _NoParameters)
             body = await read_json_body(request, self.body, self.body_optional) if self.body else None
             if self.read is not None:
                 body = await self.read(request)
@@ -176,25 +185,34 @@ async def read_json_body(request: web.Request, model: type[BaseModel], optional:
 
 
 @cache
-def _list_parameters(model: type[BaseModel]) -> frozenset[str]:
-    """The parameters that take a list: the key repeated once per value (`explode: true`, as the document says and
-    generated clients send), each value possibly itself comma-separated (as people type it)."""
+def _parameters(model: type[BaseModel]) -> tuple[frozenset[str], frozenset[str]]:
+    """The parameters the model takes (by name or alias), and those that take a list: the key repeated once per
+    value (`explode: true`, as the document says and generated clients send), each value possibly itself
+    comma-separated (as people type it)."""
     properties = model.model_json_schema()["properties"]
-    return frozenset(name for name, field in properties.items() if _is_array(field))
+    names = model.model_fields.keys() | {field.alias for field in model.model_fields.values() if field.alias}
+    return frozenset(names), frozenset(name for name, field in properties.items() if _is_array(field))
 
 
 def _is_array(field: dict[str, Any]) -> bool:
     return field.get("type") == "array" or any(option.get("type") == "array" for option in field.get("anyOf", ()))
 
 
+class _NoParameters(BaseModel):
+    """The query of an operation that reads none: any parameter is refused as a query model refuses one it does not
+    name (422, each in `errors`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
 def _read_query(request: web.Request, model: type[BaseModel]) -> BaseModel:
     data: dict[str, Any] = {}
-    lists = _list_parameters(model)
+    names, lists = _parameters(model)
     for key in dict.fromkeys(request.query):
         values = request.query.getall(key)
         if key in lists:
             data[key] = [item for value in values for item in value.split(",")]
-        elif len(values) > 1:
+        elif len(values) > 1 and key in names:  # one it does not take is refused as such, however often given
             raise ProblemError(422, "validation-failed", "The request is not valid", f"'{key}' is given twice.",
                                parameters=[key])
         else:

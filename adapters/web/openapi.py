@@ -206,7 +206,7 @@ def _success_headers(e: Endpoint) -> dict[str, Any]:
 
 def _problem_statuses(e: Endpoint) -> list[int]:
     codes = set(e.errors) | ({401, 403} if e.roles else set()) | ({400, 413, 415} if e.body else set()) | {503}
-    if e.query or re.search(r"{\w+}", e.path):
+    if e.query or e.refuses_parameters or re.search(r"{\w+}", e.path):
         codes.add(422)
     if 413 in codes:  # a bounded body is also bounded in time
         codes.add(408)

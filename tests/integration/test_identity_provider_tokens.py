@@ -128,6 +128,10 @@ def forged_tokens(provider: IdentityProvider) -> dict[str, tuple[str, Reason]]:
         "not yet valid": (provider.token("ec-1", nbf=claims()["iat"] + 600), Reason.TOKEN_NOT_YET_VALID),
         "longer than a day": (provider.token("rsa-1", exp=claims()["iat"] + 24 * 3600 + 1), Reason.LIFETIME_TOO_LONG),
         "blank subject": (provider.token("rsa-1", sub=" "), Reason.CLAIMS_INVALID),
+        "subject not an id": (provider.token("ec-1", sub="inv-1 $where"), Reason.CLAIMS_INVALID),
+        "subject of 10 KB": (provider.token("rsa-1", sub="i" * 10 * 1024), Reason.CLAIMS_INVALID),
+        "customer id not an id": (provider.token("ec-1", sub="cust-1", role="customer", customer_id="cust\u00001"),
+                                  Reason.CLAIMS_INVALID),
         "no role": (provider.token("ec-1", role=None), Reason.CLAIMS_INVALID),
         "customer without customer id": (provider.token("ec-1", role="customer"), Reason.CLAIMS_INVALID),
         "no kid": (sign(rsa_key("rsa-1"), "RS256", None), Reason.TOKEN_MALFORMED),
@@ -299,7 +303,8 @@ async def test_the_api_takes_the_providers_tokens_and_says_why_it_refuses_others
     development = jwt.encode(claims(), Settings(_env_file=None).jwt_secret.get_secret_value(), "HS256")
     expired = provider.token("rsa-1", exp=claims()["iat"] - 600)
     refusals = {None: Reason.TOKEN_MISSING, development: Reason.ALGORITHM_NOT_ALLOWED, expired: Reason.TOKEN_EXPIRED,
-                provider.token("rsa-1", iss="https://other.test"): Reason.WRONG_ISSUER}
+                provider.token("rsa-1", iss="https://other.test"): Reason.WRONG_ISSUER,
+                provider.token("ec-1", sub="inv\tayse"): Reason.CLAIMS_INVALID}
     with capture_logs() as logs:
         for token, reason in refusals.items():
             status, body = await get_disputes(api, token)

@@ -1,6 +1,6 @@
 """The API document states the HTTP semantics the service keeps: Idempotency-Key on every POST but the carriers'
 webhooks (with how long keys last), 304 on every GET but the CSV export (never stored), 429 with its headers wherever a
-rate limit counts."""
+rate limit counts, 422 for a query parameter an operation does not read."""
 
 import re
 
@@ -32,6 +32,14 @@ def test_every_post_but_a_carrier_webhook_takes_an_idempotency_key_that_lasts_24
         assert {"409", "422"} <= set(operation["responses"]), where  # in flight; used with another request
         assert "24 hours" in key["description"] and "idempotency-key-reused" in key["description"]
         assert "`Retry-After: 1`" in key["description"]
+
+
+def test_every_operation_of_the_api_but_a_carrier_webhook_documents_the_422_a_query_parameter_it_does_not_read_gets():
+    api = {where: op for where, op in operations() if where[0].startswith("/v1/") and not WEBHOOKS.fullmatch(where[0])}
+    assert len(api) >= 25
+    for where, operation in api.items():
+        answer = operation["responses"].get("422", {})
+        assert "validation-failed" in answer.get("content", {}).get("application/problem+json", {}).get("examples", {}), where
 
 
 def test_a_key_still_in_flight_is_answered_409_with_a_retry_after_of_a_second_not_the_key_s_hold():

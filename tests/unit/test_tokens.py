@@ -1,5 +1,5 @@
 """Verified bearer tokens are remembered until their own expiry, and only verified ones; tokens that live
-too long, are not valid yet or speak for nobody are refused."""
+too long, are not valid yet or speak for nobody, or for someone by what is not an id, are refused."""
 
 import time
 from datetime import timedelta
@@ -7,10 +7,13 @@ from datetime import timedelta
 import jwt
 import pytest
 
+from adapters.demo import demo_orders
+from adapters.demo.staff import DEMO_STAFF
 from adapters.settings import Settings
 from adapters.web import auth
 from adapters.web.auth import HmacTokens, InvalidToken, Reason
 from schemas.common import Role
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, NOW, OTHER_CUSTOMER, OTHER_INVESTIGATOR, SUPERVISOR
 
 SECRET = "unit-test-secret-" + "x" * 32
 DAY = 24 * 3600
@@ -203,6 +206,51 @@ async def test_a_customer_token_with_a_blank_customer_id_is_refused(decodes: lis
     await refused_every_time(
         HmacTokens(SECRET, "iss", "aud"), signed(role="customer", customer_id="  "), decodes, Reason.CLAIMS_INVALID
     )
+
+
+NOT_IDS = {
+    "a space": "inv ayse",
+    "a control character": "inv-\x01",
+    "a trailing line feed": "inv-1\n",
+    "an operator": "$ne",
+    "a dollar sign inside": "inv-1$where",
+    "10 KB long": "i" * 10 * 1024,
+    "one character too long": "i" * 65,
+    "punctuation first": "-inv-1",
+    "a Turkish letter": "inv-ayşe",
+}
+"""Subjects the service never names a customer or a member of staff by: its ids are `schemas.common.Id`."""
+
+
+@pytest.mark.parametrize("sub", NOT_IDS.values(), ids=NOT_IDS.keys())
+async def test_a_token_whose_subject_is_not_an_id_is_refused(decodes: list[str], sub: str) -> None:
+    await refused_every_time(HmacTokens(SECRET, "iss", "aud"), signed(sub=sub), decodes, Reason.CLAIMS_INVALID)
+
+
+@pytest.mark.parametrize("customer_id", NOT_IDS.values(), ids=NOT_IDS.keys())
+async def test_a_customer_token_whose_customer_id_is_not_an_id_is_refused(decodes: list[str], customer_id: str) -> None:
+    token = signed(sub="cust-1", role="customer", customer_id=customer_id)
+    await refused_every_time(HmacTokens(SECRET, "iss", "aud"), token, decodes, Reason.CLAIMS_INVALID)
+
+
+async def test_a_subject_of_the_longest_id_is_accepted() -> None:
+    longest = "i" + "-_.:9Z" * 10 + "abc"
+    assert len(longest) == 64
+    assert (await HmacTokens(SECRET, "iss", "aud").verify(signed(sub=longest))).id == longest
+
+
+async def test_the_demo_staff_and_customers_and_the_test_actors_get_tokens_that_are_accepted() -> None:
+    tokens = HmacTokens(SECRET, "iss", "aud")
+    customers = {order["customer_id"] for order in demo_orders(NOW)["orders"]}
+    staff = [(member.id, member.role) for member in DEMO_STAFF]
+    actors = [CUSTOMER, OTHER_CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, AGENT]
+    callers = [(c, Role.CUSTOMER, c) for c in sorted(customers)] + [(sub, role, None) for sub, role in staff] + [
+        (a.id, a.role, a.customer_id) for a in actors]
+    assert len(customers) >= 4 and len(callers) >= 14
+
+    for sub, role, customer_id in callers:
+        actor = await tokens.verify(tokens.mint(sub, role, customer_id))
+        assert (actor.id, actor.role, actor.customer_id) == (sub, role, customer_id)
 
 
 async def test_a_token_not_yet_valid_is_refused_and_not_remembered(decodes: list[str]) -> None:
