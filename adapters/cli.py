@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from pydantic_settings import DotEnvSettingsSource, SettingsError
 from pymongo.errors import PyMongoError
 
@@ -39,7 +39,7 @@ from adapters.web.auth import HmacTokens
 from adapters.web.limits import server_options
 from carriers.registry import CARRIERS
 from adapters.workers import worker_id as default_worker_id
-from schemas.common import Role
+from schemas.common import Id, Role
 
 DEMO_DIGITAL = {("ord-2016", "HB-OFFICE-HOME-2024"): DigitalScript(scenario="activated", recipient="a***@example.com")}
 """The demo's digital lines: ord-2016's licence key was sent and activated; ord-2015's gift card was never sent."""
@@ -83,6 +83,7 @@ class CannotStart(Exception):
     """Something the person starting the command can put right, said in one line."""
 
 
+IDS = TypeAdapter(Id).validator
 CALLER_ROLES = tuple(role for role in Role if role is not Role.SERVICE)
 """The roles a caller can have: tokens are minted only for these."""
 
@@ -113,9 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="whom the token speaks for (not `service`: that role records the service's own actions, and no endpoint "
              "accepts it)",
     )
-    token.add_argument("--sub", required=True, help="the caller's id (a customer id, or a staff member's id)")
+    token.add_argument("--sub", required=True, type=_id, help="the caller's id (a customer id, or a staff member's id)")
     token.add_argument(
-        "--customer-id", help="the customer the token acts for (default: --sub for a customer, none for the others)"
+        "--customer-id", type=_id,
+        help="the customer the token acts for (default: --sub for a customer, none for the others)",
     )
     token.add_argument(
         "--hours", type=float, help="how long it is valid (default 8, at most DISPUTES_JWT_MAX_LIFETIME_HOURS)"
@@ -222,6 +224,14 @@ def _command(args: argparse.Namespace) -> None:
             status, answer = asyncio.run(sandbox_orders.send(args.sandbox, order, packing))
             print(json.dumps(answer, ensure_ascii=False))
             sys.exit(0 if status == 201 else 1)
+
+
+def _id(text: str) -> str:
+    """An id as the API takes one in a token (a letter or digit, then up to 63 of letters, digits and `_.:-`)."""
+    if not IDS.isinstance_python(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an id: a letter or digit, then up to 63 of letters, digits "
+                                         "and '_.:-'")
+    return text
 
 
 def _token(settings: Settings, args: argparse.Namespace) -> str:

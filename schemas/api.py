@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement, Written
+from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement
 from schemas.conversation import QuestionToCustomer, WaitingForCustomer
 from schemas.dispute import (
     Appeal,
@@ -440,14 +440,12 @@ class Health(_Output):
     status: str
 
 
-Subject = Annotated[str, Written]
-"""Who a token speaks for: taken as sent, but never empty or only invisible characters."""
-
-
 class TokenClaims(_Output):
-    sub: Subject
+    """Who a token speaks for, by id: the timeline, assignments and the staff directory name people by it."""
+
+    sub: Id
     role: Role
-    customer_id: Subject | None = None
+    customer_id: Id | None = None
 
 
 class CarrierCapabilities(_Output):

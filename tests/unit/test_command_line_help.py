@@ -79,3 +79,12 @@ def test_no_token_is_minted_for_the_service_role_which_no_endpoint_accepts(capsy
     assert done.value.code == 2
     assert "invalid choice: 'service'" in capsys.readouterr().err
     assert build_parser().parse_args(["token", "--role", "agent", "--sub", "agent-1"]).role == "agent"
+
+
+@pytest.mark.parametrize("option", ["--sub", "--customer-id"])
+def test_no_token_is_minted_for_a_caller_the_api_would_refuse_as_not_an_id(capsys, option):
+    argv = ["token", "--role", "customer", "--sub", "cust-1"]
+    with pytest.raises(SystemExit) as done:
+        build_parser().parse_args([*argv, option, "Ayşe Yılmaz"])
+    assert done.value.code == 2
+    assert "'Ayşe Yılmaz' is not an id" in capsys.readouterr().err
