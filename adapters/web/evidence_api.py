@@ -24,8 +24,15 @@ MEDIA_TYPES: Final = {
     "application/pdf": "pdf", "text/html": "html",
 }
 """What the service stores (told by the bytes: `carriers.parsing.sniff`, `adapters.images`), and its file extension."""
-SANDBOXED: Final = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-"""A carrier's HTML document (UPS's proof-of-delivery letter) is shown without scripts, forms or our origin."""
+SANDBOXED: Final = {
+    "text/html": "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'",
+    "application/pdf": "sandbox",
+}
+"""The documents that can carry script and links, shown inline without scripts, forms or our origin: a carrier's
+HTML letter (UPS's proof of delivery) and a PDF (FedEx's). A PDF stays inline, for investigators to read: the
+browser's own viewer draws it under the sandbox (Chromium's does), which keeps its script and forms from running
+as our origin. Its policy is the sandbox alone: fetch directives would bind the viewer's own page (drawn with
+inline styles), not the file."""
 
 
 def filename(viewed: ViewedAttachment) -> str:
@@ -50,8 +57,8 @@ def attachment_response(request: web.Request, viewed: ViewedAttachment) -> web.R
         "Content-Disposition": f'inline; filename="{filename(viewed)}"',
         "X-Content-Type-Options": "nosniff",
     }
-    if viewed.media_type == "text/html":
-        headers["Content-Security-Policy"] = SANDBOXED
+    if (policy := SANDBOXED.get(viewed.media_type)) is not None:
+        headers["Content-Security-Policy"] = policy
     wanted = None
     if range_applies(request.headers.get("If-Range"), tag):
         try:
@@ -76,8 +83,9 @@ async def get_attachment(call: Call) -> web.Response:
 
 ENDPOINTS = (
     Endpoint("GET", ATTACHMENT_PATH, get_attachment,
-             "A stored attachment of the case, shown inline (staff: all of them; customers: the images they sent); "
-             "each view is recorded on the timeline", CUSTOMER_SIDE | {Role.INVESTIGATOR, Role.SUPERVISOR},
+             "A stored attachment of the case, shown inline (staff: all of them; customers: the images they sent), a "
+             "document (PDF, HTML) in a sandbox (Content-Security-Policy: sandbox, no scripts); each view is "
+             "recorded on the timeline", CUSTOMER_SIDE | {Role.INVESTIGATOR, Role.SUPERVISOR},
              headers=("If-None-Match", "Range", "If-Range"), errors=(404, 416),
              extra={"file": tuple(MEDIA_TYPES)}),
 )

@@ -139,6 +139,7 @@ async def test_a_case_that_changed_meanwhile_shows_what_changed_before_the_decis
     await page.get_by_role("button", name="Decide").click()
     changes = page.locator("#changes")
     await changes.wait_for()
+    assert "The case changed since you opened it." in await page.get_by_role("alert").inner_text()
     changed = await changes.locator("li").all_inner_texts()
     assert len(changed) == 1 and "note_added" in changed[0] and "sup-zeynep" in changed[0]
     assert await page.get_by_label("Note", exact=True).input_value() == "Teslim alan farklı kişi."

@@ -137,6 +137,31 @@ async def test_a_decision_on_an_old_version_shows_what_changed_and_decides_nothi
     assert case["decision"] is None
 
 
+async def test_the_case_page_answers_304_while_the_case_is_at_the_version_its_check_names(api):
+    dispute = await opened(api)
+    path, shown = f"/console/disputes/{dispute['id']}", f'"{dispute["version"]}"'
+    page = await api.get(path, headers=staff())
+    assert page.headers["ETag"] == f"W/{shown}" and f'data-version="{dispute["version"]}"' in await page.text()
+    current = await api.get(path, headers={**staff(), "If-None-Match": shown})
+    assert current.status == 304 and await current.read() == b"" and current.headers["Cache-Control"] == "no-store"
+    note = await api.post(f"/v1/disputes/{dispute['id']}/notes", json={"text": "Kargoyu aradım."}, headers=SUPERVISOR)
+    assert note.status == 201
+    changed = await api.get(path, headers={**staff(), "If-None-Match": shown})
+    assert changed.status == 200 and f'data-version="{dispute["version"] + 1}"' in await changed.text()
+
+
+@pytest.mark.parametrize(("language", "queue_words", "case_words"), [
+    ("en", "The queue could not be refreshed", "This case changed since this page was shown."),
+    ("tr", "Kuyruk yenilenemedi", "Bu dosya, sayfa gösterildikten sonra değişti."),
+])
+async def test_what_the_pages_say_when_they_are_out_of_date_is_in_the_page_s_language(api, language, queue_words,
+                                                                                      case_words):
+    dispute = await opened(api)
+    chosen = {"Cookie": f"{staff()['Cookie']}; console_lang={language}"}
+    assert queue_words in await (await api.get("/console", headers=chosen)).text()
+    assert case_words in await (await api.get(f"/console/disputes/{dispute['id']}", headers=chosen)).text()
+
+
 async def test_an_invalid_decision_form_is_a_422_page_with_the_form_kept(api):
     dispute = await opened(api)
     form = {"csrf": CSRF, "outcome": "refund", "reason_code": "no_such_reason", "note": "Not kept",

@@ -1,6 +1,8 @@
 """The case page and its forms. Every form calls the same use case the API's handler for it calls; the
 page is rendered again with the outcome (a redirect to it when the change was made, the form kept and the
-reason shown when it was not)."""
+reason shown when it was not). The page names the version it shows (a weak ETag); asked again with If-None-Match
+naming it, it answers 304 while the case is still at it: how the page's script (static/console.js) tells that the
+case changed."""
 
 import base64
 from collections.abc import Awaitable, Callable
@@ -12,6 +14,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from adapters.web.byte_ranges import none_match
 from adapters.web.console.drawing import DeliveryMap, delivery_map
 from adapters.web.console.session import NO_STORE, action, page, reasons, render, see_other
 from adapters.web.evidence_api import EVIDENCE, attachment_response
@@ -159,8 +162,13 @@ async def case(request: web.Request, actor: Actor) -> web.Response:
         dispute = await request.app[SERVICE].read(actor, dispute_id(request))
     except domain.NotFound:
         return render(request, "message.html", {"message": "not_found"}, actor, status=404)
+    version = {"ETag": f'W/"{dispute.version}"', "Cache-Control": NO_STORE}
+    if none_match(request.headers.get("If-None-Match"), f'"{dispute.version}"'):
+        return web.Response(status=304, headers=version)  # the page's check: still the version it shows
     context = case_context(dispute) | {"done": "done" in request.query, "staff": await assignable(request, actor)}
-    return render(request, "case.html", context, actor)
+    response = render(request, "case.html", context, actor)
+    response.headers.update(version)
+    return response
 
 
 @page

@@ -1,29 +1,117 @@
-// The queue keeps itself current: every `data-refresh` seconds it fetches the same page and swaps in the
-// counts and rows, unless the person is typing in the filter form. Once the session has ended (the console
-// answers with its sign-in page, or 401), it takes the person to sign in, to come back to this page.
-// Without script the page works the same.
+// Pages that keep themselves current. Without script the pages work the same.
+//
+// The queue (#live): every `data-refresh` seconds it fetches the same page and swaps in the counts and rows,
+// unless the person is typing in the filter form. Once the session has ended (the console answers with its
+// sign-in page, or 401), it takes the person to sign in, to come back to this page.
+//
+// A case (#case-watch): every `data-refresh` seconds it asks the case's page (`data-href`: this page is also what
+// a refused form answers) whether the case is still at the version shown (If-None-Match: 304 when it is); when it
+// changed, it says so with a link to reload, and asks no more. It never reloads by itself: what the person is
+// typing would be lost.
+//
+// When a check cannot be made (429, 5xx, the network), the notice (#watch-notice) says so and when the next try
+// is (as late as the answer's Retry-After asks); a check that goes through clears it.
 (function () {
   "use strict";
-  const live = document.getElementById("live");
-  if (!live) { return; }
-  const seconds = Number(live.dataset.refresh || "30");
   const signIn = "/console/sign-in";
+  const longestWait = 3600; // seconds: a Retry-After past this is not waited out
+
   function signedOut(response) {
     return response.status === 401 || (response.redirected && new URL(response.url).pathname === signIn);
   }
-  async function refresh() {
-    const active = document.activeElement;
-    if (active && active.closest && active.closest("form")) { return; }
-    const response = await fetch(window.location.href, { credentials: "same-origin" });
-    if (signedOut(response)) {
-      const here = window.location.pathname + window.location.search;
-      window.location.assign(`${signIn}?next=${encodeURIComponent(here)}`);
-      return;
-    }
-    if (!response.ok) { return; }
-    const page = new DOMParser().parseFromString(await response.text(), "text/html");
-    const fresh = page.getElementById("live");
-    if (fresh) { live.replaceChildren(...fresh.childNodes); }
+
+  // The seconds a refusal asks to wait before the next try (Retry-After: seconds or an HTTP date), if it says.
+  function retryAfter(response) {
+    const value = response.headers.get("Retry-After");
+    if (!value) { return null; }
+    const seconds = /^\s*\d+\s*$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
+    return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, longestWait) : null;
   }
-  window.setInterval(() => { refresh().catch(() => undefined); }, seconds * 1000);
+
+  // A check that could not be made; `wait` is how long its answer asked to wait, if it did.
+  class Unchecked extends Error {
+    constructor(wait) { super("not checked"); this.wait = wait; }
+  }
+
+  async function checked(request) {
+    let response;
+    try {
+      response = await request();
+    } catch {
+      throw new Unchecked(null);
+    }
+    if (!response.ok && response.status !== 304 && response.status !== 401) {
+      throw new Unchecked(retryAfter(response));
+    }
+    return response;
+  }
+
+  function show(notice, template, seconds) {
+    const shown = document.getElementById(template).content.cloneNode(true);
+    const next = shown.querySelector("time");
+    if (next) {
+      const at = new Date(Date.now() + seconds * 1000);
+      next.dateTime = at.toISOString();
+      next.textContent = `${at.toISOString().slice(11, 19)} UTC`; // as the pages write times
+    }
+    notice.replaceChildren(shown);
+  }
+
+  // Runs `check` every `seconds`. It resolves to true (checked: the page is current), null (not checked this
+  // time: the notice stays as it is) or false (no more checks); it throws Unchecked when it cannot be made.
+  function every(seconds, notice, check) {
+    async function run() {
+      let wait = seconds;
+      try {
+        const result = await check();
+        if (result === false) { return; }
+        if (result === true) { notice.replaceChildren(); }
+      } catch (error) {
+        wait = (error instanceof Unchecked && error.wait) || seconds;
+        show(notice, "watch-failed", wait);
+      }
+      window.setTimeout(run, wait * 1000);
+    }
+    window.setTimeout(run, seconds * 1000);
+  }
+
+  function refreshQueue(live) {
+    return async function () {
+      const active = document.activeElement;
+      if (active && active.closest && active.closest("form")) { return null; }
+      const response = await checked(() => fetch(window.location.href, { credentials: "same-origin" }));
+      if (signedOut(response)) {
+        const here = window.location.pathname + window.location.search;
+        window.location.assign(`${signIn}?next=${encodeURIComponent(here)}`);
+        return false;
+      }
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const fresh = page.getElementById("live");
+      if (!fresh) { throw new Unchecked(null); }
+      live.replaceChildren(...fresh.childNodes);
+      return true;
+    };
+  }
+
+  function watchCase(watch, notice) {
+    const version = `"${watch.dataset.version}"`;
+    return async function () {
+      const response = await checked(() => fetch(watch.dataset.href, {
+        credentials: "same-origin", headers: { "If-None-Match": version },
+      }));
+      if (response.status === 304) { return true; }
+      if (signedOut(response)) { throw new Unchecked(null); } // a sign-in now would lose what is being typed
+      notice.replaceChildren(document.getElementById("watch-changed").content.cloneNode(true));
+      return false;
+    };
+  }
+
+  const notice = document.getElementById("watch-notice");
+  const live = document.getElementById("live");
+  const watch = document.getElementById("case-watch");
+  if (notice && live) {
+    every(Number(live.dataset.refresh || "30"), notice, refreshQueue(live));
+  } else if (notice && watch) {
+    every(Number(watch.dataset.refresh || "30"), notice, watchCase(watch, notice));
+  }
 })();

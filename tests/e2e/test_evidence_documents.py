@@ -1,0 +1,71 @@
+"""A carrier's PDF proof (FedEx's signature proof of delivery, pulled from the carrier sandbox in FedEx's wire
+format) is served inline, for investigators to read, in a sandbox: `Content-Security-Policy: sandbox` without
+allow-scripts, and nosniff, by the API and by the console alike, whole or in part."""
+
+import pytest
+
+from sandbox.carriers import create_carrier_sandbox
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, eventually, orders_file_document, sandbox_shipments
+from tests.e2e.test_console import staff
+from tests.factories import order, shipment
+
+SIGNED = order("ord-spod", shipments=[shipment("shp-spod", carrier="fedex")])
+ROUTES = {"api": "/v1/disputes", "console": "/console/disputes"}
+
+
+@pytest.fixture
+def orders_document():
+    return orders_file_document([SIGNED])
+
+
+@pytest.fixture
+def evidence_interval():
+    return 0.02
+
+
+@pytest.fixture
+def carrier_settings():
+    return {}
+
+
+@pytest.fixture
+async def carrier_sandbox(aiohttp_server):
+    return await aiohttp_server(create_carrier_sandbox(sandbox_shipments([(SIGNED, "delivered", "Ayşe Yılmaz")])))
+
+
+@pytest.fixture
+def carrier_sandbox_url(carrier_sandbox):
+    return str(carrier_sandbox.make_url("")).rstrip("/")
+
+
+async def pulled_document(api) -> tuple[str, str]:
+    """The case opened on the signed FedEx parcel, and the reference of the PDF its pulled proof carries."""
+    opened = await api.post("/v1/disputes", headers=CUSTOMER, json={
+        "order_id": SIGNED.order_id, "statement": "Teslim görünüyor ama gelmedi.", "preferred_resolution": "refund"})
+    assert opened.status == 201, await opened.text()
+    dispute_id = (await opened.json())["id"]
+
+    async def document() -> str | None:
+        case = await (await api.get(f"/v1/disputes/{dispute_id}", headers=INVESTIGATOR)).json()
+        return next((e["proof"]["document"]["ref"] for e in case["evidence"] if e["proof"]["document"]), None)
+
+    ref = await eventually(document, timeout=15)
+    assert ref is not None, "FedEx's proof of delivery was not pulled"
+    return dispute_id, ref
+
+
+@pytest.mark.parametrize("route", ROUTES)
+async def test_a_carriers_pdf_is_served_inline_in_a_sandbox_without_scripts(api, route):
+    dispute_id, ref = await pulled_document(api)
+    url, headers = f"{ROUTES[route]}/{dispute_id}/attachments/{ref}", INVESTIGATOR if route == "api" else staff()
+
+    whole = await api.get(url, headers=headers)
+    part = await api.get(url, headers={**headers, "Range": "bytes=0-4"})
+
+    assert whole.status == 200 and whole.content_type == "application/pdf"
+    assert (await whole.read()).startswith(b"%PDF-") and await part.read() == b"%PDF-"
+    for response in (whole, part):
+        directives = [d.strip() for d in response.headers["Content-Security-Policy"].split(";")]
+        assert directives[0] == "sandbox" and "allow-scripts" not in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Content-Disposition"] == f'inline; filename="document-{ref}.pdf"'
