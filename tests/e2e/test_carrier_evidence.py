@@ -119,13 +119,14 @@ async def test_reordered_and_repeated_events_leave_the_evidence_exact(api, ups_d
     for body in (DELIVERED, earlier, DELIVERED, earlier):  # the older event arrives last, each one twice
         assert (await api.post("/v1/carriers/ups/webhooks", data=body, headers=UPS)).status == 202
 
-    async def both_assessed():
+    async def both_assessed():  # an assessment made before the evidence came in awaits it: wait for a later one
         found = await case(api, ups_dispute["id"])
-        return found if len(found["evidence"]) == 2 and found["recommendation"] else None
+        assessed = found["recommendation"] and found["recommendation"]["rule"] != "awaiting_carrier_evidence"
+        return found if len(found["evidence"]) == 2 and assessed else None
 
     found = await eventually(both_assessed)
-    assert found is not None and sorted(e["proof"]["status"] for e in found["evidence"]) == ["delivered", "in_transit"]
-    assert found["recommendation"]["rule"] != "awaiting_carrier_evidence"
+    assert found is not None, "the delivery pushed was never assessed"
+    assert sorted(e["proof"]["status"] for e in found["evidence"]) == ["delivered", "in_transit"]
 
 
 async def test_the_pushed_delivery_photo_is_shown_to_staff_and_never_to_the_customer(api, ups_dispute):
