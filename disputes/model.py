@@ -21,6 +21,7 @@ from disputes.errors import (
     AssignedToAnother,
     CaseClosed,
     CompensationAlreadyIssued,
+    DecisionStands,
     EvidenceRequestsClosed,
     Forbidden,
     InvalidLineOutcomes,
@@ -735,7 +736,14 @@ class Dispute(BaseModel):
         self._queue_decision_effects()
 
     def withdraw(self, actor: Actor, reason: str | None, now: datetime) -> None:
+        """The customer found it: a case never decided closes. A decided one keeps its decision, even while an appeal
+        or a reopening reviews it: withdrawn, it would free the shipment for a new dispute."""
         self._require_customer_side(actor)
+        if self.decision is not None and self.is_active:
+            raise DecisionStands(
+                f"This dispute was decided ({self.decision.outcome.value}) and is under review again; it can no longer "
+                "be withdrawn. Tell the investigator in a message instead."
+            )
         self._apply(actor, "withdrawn", now, Action.WITHDRAW, {"reason": reason})
         self._notify("dispute_withdrawn")
 
