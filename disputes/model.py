@@ -103,6 +103,9 @@ again. The others (a claim soon after the scan, several accounts at one address)
 ACCESSIBLE_PRIORITY = 1
 MAX_SUBMISSIONS = 20
 """What a customer may add to one case (an appeal and pieces of information), so its document stays bounded."""
+MAX_MESSAGES = 50
+"""Messages the customer's side may write on one case (at most 100,000 characters), so its document stays bounded; an
+answer to an investigator's question is always taken (their number is bounded per review)."""
 
 
 def _refs(images: Sequence[CustomerImage]) -> list[str] | None:
@@ -508,9 +511,17 @@ class Dispute(BaseModel):
     # --- the customer's side ------------------------------------------------------------------------
 
     def add_customer_message(self, actor: Actor, text: str, now: datetime, escalate_before: timedelta) -> None:
-        """What the customer says (or an agent writes down for them) on the case; while a question to the customer
-        is open, this is their answer."""
+        """What the customer says (or an agent writes down for them) on the open case; while a question to the
+        customer is open, this is their answer. A closed case takes none: nobody works it to read them."""
         self._require_customer_side(actor)
+        if not self.is_active:
+            raise CaseClosed(
+                f"A {self.status.value} dispute takes no more messages; to contest a rejection, appeal it, otherwise "
+                "please contact customer service."
+            )
+        written = sum(1 for entry in self.timeline if entry.action == "customer_message")
+        if written >= MAX_MESSAGES and self.open_information_request is None:
+            raise TooManySubmissions(f"A case takes at most {MAX_MESSAGES} messages; please contact customer service.")
         self._customer_says(actor, "customer_message", {"text": text}, now, escalate_before)
 
     # --- the conversation with the customer -----------------------------------------------------------
