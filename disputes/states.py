@@ -32,9 +32,9 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (S.RESOLVED, Action.APPEAL): S.APPEALED,
     (S.RESOLVED, Action.REOPEN): S.UNDER_REVIEW,
 }
-
-# An appealed case is never withdrawn (nor one reopened after its decision, which `Dispute.withdraw` refuses):
-# a withdrawn dispute frees its shipment for a new one, which would bring a second appeal or a second refund.
+"""Only a case never decided is withdrawn: not an appealed one, nor one reopened after its decision (under review,
+as an undecided one can be: `Dispute.withdraw` refuses it). A withdrawn dispute frees its shipment for a new one,
+which would bring a second appeal or a second refund."""
 
 ACTIVE = frozenset({S.OPENED, S.AWAITING_EVIDENCE, S.UNDER_REVIEW, S.APPEALED})
 """Statuses in which the case is still being worked (the investigator queue)."""

@@ -174,12 +174,6 @@ async def test_a_reopened_refund_cannot_be_withdrawn_so_the_shipment_is_compensa
     assert refunds == [f"{dispute.id}:d1:refund"] and len(repository.docs) == 1
 
 
-async def test_a_resolved_case_cannot_be_withdrawn(service, dispute):
-    await decide(service, INVESTIGATOR, dispute.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
-    with pytest.raises(Conflict):
-        await service.withdraw(CUSTOMER, dispute.id, None)
-
-
 async def test_a_rejection_can_be_appealed_once_within_the_window(service, dispute, clock):
     await decide(service, INVESTIGATOR, dispute.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
     appealed = await service.appeal(CUSTOMER, dispute.id, "İmza benim değil.")
