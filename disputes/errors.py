@@ -170,6 +170,14 @@ class AlreadyAppealed(Conflict):
     title = "The dispute was already appealed once"
 
 
+class DecisionStands(Conflict):
+    """A decided dispute is never withdrawn: an appeal or a reopening reviews a decision that stands, and a
+    withdrawn dispute would free its shipment for a new one (a second appeal, a second refund)."""
+
+    code = "decision-stands"
+    title = "The dispute was decided; it can no longer be withdrawn"
+
+
 class AppealWindowClosed(Conflict):
     code = "appeal-window-closed"
     title = "The appeal window has closed"

@@ -21,6 +21,7 @@ from disputes.errors import (
     AssignedToAnother,
     CaseClosed,
     CompensationAlreadyIssued,
+    DecisionStands,
     EvidenceRequestsClosed,
     Forbidden,
     InvalidLineOutcomes,
@@ -102,6 +103,9 @@ again. The others (a claim soon after the scan, several accounts at one address)
 ACCESSIBLE_PRIORITY = 1
 MAX_SUBMISSIONS = 20
 """What a customer may add to one case (an appeal and pieces of information), so its document stays bounded."""
+MAX_MESSAGES = 50
+"""Messages the customer's side may write on one case (at most 100,000 characters), so its document stays bounded; an
+answer to an investigator's question is always taken (their number is bounded per review)."""
 
 
 def _refs(images: Sequence[CustomerImage]) -> list[str] | None:
@@ -269,7 +273,7 @@ class Dispute(BaseModel):
     def open_information_request(self) -> QuestionToCustomer | None:
         """The question the customer has yet to answer in the current review (the SLA clock is paused)."""
         last = self.information_requests[-1] if self.information_requests and self.is_active else None
-        return last if last is not None and last.is_open and last.asked_at >= self._review_started_at else None
+        return last if last is not None and last.is_open and last.asked_at >= self.review_started_at else None
 
     @property
     def partial(self) -> bool:
@@ -507,9 +511,17 @@ class Dispute(BaseModel):
     # --- the customer's side ------------------------------------------------------------------------
 
     def add_customer_message(self, actor: Actor, text: str, now: datetime, escalate_before: timedelta) -> None:
-        """What the customer says (or an agent writes down for them) on the case; while a question to the customer
-        is open, this is their answer."""
+        """What the customer says (or an agent writes down for them) on the open case; while a question to the
+        customer is open, this is their answer. A closed case takes none: nobody works it to read them."""
         self._require_customer_side(actor)
+        if not self.is_active:
+            raise CaseClosed(
+                f"A {self.status.value} dispute takes no more messages; to contest a rejection, appeal it, otherwise "
+                "please contact customer service."
+            )
+        written = sum(1 for entry in self.timeline if entry.action == "customer_message")
+        if written >= MAX_MESSAGES and self.open_information_request is None:
+            raise TooManySubmissions(f"A case takes at most {MAX_MESSAGES} messages; please contact customer service.")
         self._customer_says(actor, "customer_message", {"text": text}, now, escalate_before)
 
     # --- the conversation with the customer -----------------------------------------------------------
@@ -532,7 +544,7 @@ class Dispute(BaseModel):
             raise QuestionsClosed(f"A {self.status.value} dispute takes no more questions.")
         if (waiting := self.open_information_request) is not None:
             raise QuestionPending(f"The customer has yet to answer question {waiting.id}.")
-        review_started = self._review_started_at
+        review_started = self.review_started_at
         asked = sum(1 for r in self.information_requests if r.asked_at >= review_started)
         if asked >= per_review:
             raise TooManyQuestions(f"At most {per_review} questions may be put to the customer in one review.")
@@ -584,10 +596,19 @@ class Dispute(BaseModel):
         return waiting
 
     @property
-    def _review_started_at(self) -> datetime:
-        """When the current review began: the opening, or the latest appeal or reopening."""
+    def review_started_at(self) -> datetime:
+        """When the current review began (its deadlines count from then): the opening, or the latest appeal or
+        reopening."""
         restarts = [e.at for e in self.timeline if e.action in ("appealed", "reopened")]
         return max(restarts, default=self.opened_at)
+
+    @property
+    def _paused(self) -> timedelta:
+        """How far the current review's questions to the customer have moved its decision deadline: the time the
+        customer took to answer, or the whole wait for one open or unanswered."""
+        started = self.review_started_at
+        asked = (r for r in self.information_requests if r.asked_at >= started)
+        return sum(((r.answered_at or r.answer_by) - r.asked_at for r in asked), timedelta())
 
     def _move_decision_due(self, due: datetime) -> None:
         self.sla = self.sla.model_copy(update={"decision_due": due})
@@ -602,19 +623,31 @@ class Dispute(BaseModel):
         waiting = self.open_information_request
         return min(at, waiting.answer_by) if waiting is not None else at
 
-    def declare_accessibility_need(self, actor: Actor, accessible: Sla, escalate_before: timedelta, now: datetime) -> None:
+    def declare_accessibility_need(
+        self, actor: Actor, accessible_due: datetime, escalate_before: timedelta, now: datetime
+    ) -> None:
         """An agent records the customer's accessibility need: written messages from now on, and, while the case
-        is open, its priority raised and its decision deadline brought forward to `accessible`'s if that is sooner."""
+        is open, its priority raised and its decision deadline brought forward to `accessible_due` (the current
+        review's, counted from when it began) moved on by this review's pauses for the customer's answers, if that
+        is sooner."""
         actor.require(Role.AGENT)
         if self.accessibility_need:
             raise AccessibilityNeedRecorded("An accessibility need is already recorded on this dispute.")
         self.accessibility_need = True
         if self.is_active:
             self.priority = max(self.priority, ACCESSIBLE_PRIORITY)
-            if accessible.decision_due < self.sla.decision_due:
+            if (due := accessible_due + self._paused) < self.sla.decision_due:
                 self.updated_at = now
-                self.restart_sla(accessible, escalate_before)
+                self._bring_decision_forward(due, escalate_before)
         self._apply(actor, "accessibility_need_declared", now, None, {"decision_due": self.sla.decision_due.isoformat()})
+
+    def _bring_decision_forward(self, due: datetime, escalate_before: timedelta) -> None:
+        """Move the decision deadline earlier, an open question's pause with it (its answer counts from the new one)."""
+        if (waiting := self.open_information_request) is not None:
+            earlier = waiting.decision_due_before - (self.sla.decision_due - due)
+            self.information_requests[-1] = waiting.model_copy(update={"decision_due_before": earlier})
+        self._move_decision_due(due)
+        self._schedule_sla_check(escalate_before)
 
     # --- SLA ------------------------------------------------------------------------------------------
 
@@ -735,7 +768,14 @@ class Dispute(BaseModel):
         self._queue_decision_effects()
 
     def withdraw(self, actor: Actor, reason: str | None, now: datetime) -> None:
+        """The customer found it: a case never decided closes. A decided one keeps its decision, even while an appeal
+        or a reopening reviews it: withdrawn, it would free the shipment for a new dispute."""
         self._require_customer_side(actor)
+        if self.decision is not None and self.is_active:
+            raise DecisionStands(
+                f"This dispute was decided ({self.decision.outcome.value}) and is under review again; it can no longer "
+                "be withdrawn. Tell the investigator in a message instead."
+            )
         self._apply(actor, "withdrawn", now, Action.WITHDRAW, {"reason": reason})
         self._notify("dispute_withdrawn")
 

@@ -245,7 +245,7 @@ class DisputeService:
         def change(d: Dispute, now: datetime) -> None:
             resolved_at = d.decision.decided_at if d.decision else now
             d.file_appeal(actor, statement, now, resolved_at + self.rules.appeal_window, images)
-            d.restart_sla(deadlines(now, self.rules), self.rules.escalate_before_deadline)
+            d.restart_sla(deadlines(now, self.rules, d.accessibility_need), self.rules.escalate_before_deadline)
 
         return await self._change(actor, dispute_id, change, keep=keep)
 
@@ -262,7 +262,7 @@ class DisputeService:
     async def reopen(self, actor: Actor, dispute_id: str, reason: str) -> Dispute:
         def change(d: Dispute, now: datetime) -> None:
             d.reopen(actor, reason, now)
-            d.restart_sla(deadlines(now, self.rules), self.rules.escalate_before_deadline)
+            d.restart_sla(deadlines(now, self.rules, d.accessibility_need), self.rules.escalate_before_deadline)
 
         return await self._change(actor, dispute_id, change)
 
@@ -295,8 +295,8 @@ class DisputeService:
 
     async def declare_accessibility_need(self, actor: Actor, dispute_id: str) -> Dispute:
         def change(d: Dispute, now: datetime) -> None:
-            accessible = deadlines(d.opened_at, self.rules, accessible=True)
-            d.declare_accessibility_need(actor, accessible, self.rules.escalate_before_deadline, now)
+            accessible = deadlines(d.review_started_at, self.rules, accessible=True)
+            d.declare_accessibility_need(actor, accessible.decision_due, self.rules.escalate_before_deadline, now)
 
         return await self._change(actor, dispute_id, change)
 

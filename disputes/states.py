@@ -29,10 +29,12 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (S.OPENED, Action.WITHDRAW): S.WITHDRAWN,
     (S.AWAITING_EVIDENCE, Action.WITHDRAW): S.WITHDRAWN,
     (S.UNDER_REVIEW, Action.WITHDRAW): S.WITHDRAWN,
-    (S.APPEALED, Action.WITHDRAW): S.WITHDRAWN,
     (S.RESOLVED, Action.APPEAL): S.APPEALED,
     (S.RESOLVED, Action.REOPEN): S.UNDER_REVIEW,
 }
+"""Only a case never decided is withdrawn: not an appealed one, nor one reopened after its decision (under review,
+as an undecided one can be: `Dispute.withdraw` refuses it). A withdrawn dispute frees its shipment for a new one,
+which would bring a second appeal or a second refund."""
 
 ACTIVE = frozenset({S.OPENED, S.AWAITING_EVIDENCE, S.UNDER_REVIEW, S.APPEALED})
 """Statuses in which the case is still being worked (the investigator queue)."""

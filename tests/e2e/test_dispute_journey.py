@@ -102,6 +102,35 @@ async def test_a_rejection_is_appealed_once_and_only_a_supervisor_overturns_it(a
     assert by_supervisor.status == 200 and (await by_supervisor.json())["decision"]["sequence"] == 2
 
 
+async def test_a_decided_dispute_is_never_withdrawn_so_its_shipment_is_paid_once_and_appealed_once(
+    api, sandbox, aiohttp_client
+):
+    downstream = await aiohttp_client(sandbox)
+    refunded = await (await open_dispute(api)).json()
+    one = f"/v1/disputes/{refunded['id']}"
+    refund = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "Kargo kanıt sunmadı."}
+    assert (await api.post(one + "/decision", json=refund, headers={**INVESTIGATOR, "If-Match": '"1"'})).status == 200
+    reopened = await api.post(one + "/reopen", json={"reason": "Kurye kaydı yeniden incelenecek."}, headers=SUPERVISOR)
+    assert reopened.status == 200 and (await reopened.json())["status"] == "under_review"
+
+    withdrawn = await api.post(one + "/withdraw", json={"reason": "Buldum."}, headers=CUSTOMER)
+    assert withdrawn.status == 409 and (await withdrawn.json())["type"].endswith("decision-stands")
+    again = await open_dispute(api, {**OPEN, "statement": "Yeniden açıyorum."})
+    assert again.status == 409 and (await again.json())["dispute_id"] == refunded["id"]
+    assert await eventually(lambda: applied(downstream, "payments")) == {f"{refunded['id']}:d1:refund": 1}
+
+    rejected = await (await open_dispute(api, {**OPEN, "order_id": "ord-2"})).json()
+    other = f"/v1/disputes/{rejected['id']}"
+    reject = {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "İmzalı teslim."}
+    assert (await api.post(other + "/decision", json=reject, headers={**INVESTIGATOR, "If-Match": '"1"'})).status == 200
+    assert (await api.post(other + "/appeal", json={"statement": "İmza benim değil."}, headers=CUSTOMER)).status == 200
+    assert (await api.post(other + "/withdraw", headers=CUSTOMER)).status == 409
+    second = await open_dispute(api, {**OPEN, "order_id": "ord-2", "statement": "Yeniden açıyorum."})
+    assert second.status == 409 and (await second.json())["dispute_id"] == rejected["id"]
+    mine = await (await api.get(other, headers=CUSTOMER)).json()
+    assert mine["status"] == "appealed"
+
+
 async def test_a_decision_on_a_stale_version_changes_nothing(api):
     dispute = await (await open_dispute(api)).json()
     one = f"/v1/disputes/{dispute['id']}"

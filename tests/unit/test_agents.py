@@ -2,6 +2,8 @@
 and never work or decide them. A customer's accessibility need brings their case forward and keeps their
 messages in writing."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from disputes.errors import ActiveDisputeExists, Conflict, Forbidden, NotFound, Unprocessable
@@ -10,7 +12,7 @@ from disputes.ports import DisputeQuery
 from disputes.service import OpenRequest
 from schemas.common import Outcome, Resolution, Role
 from schemas.dispute import Channel, EffectKind, ReasonCode, Status
-from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, order
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR, order
 
 STATEMENT = "Müşteri telefonda kargonun gelmediğini söyledi."
 
@@ -143,6 +145,67 @@ async def test_an_agent_records_an_accessibility_need_on_an_open_case(service, r
         await service.declare_accessibility_need(AGENT, dispute.id)
     withdrawn = await service.withdraw(CUSTOMER, dispute.id, None)
     assert notifications(repository, withdrawn.id)[-1]["written_only"] is True
+
+
+APPEALED_AT = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
+"""A Monday, twelve days after the opening (within the appeal window): three business days end on Thursday 3.12
+in Istanbul, two on Wednesday 2.12 (the day a question asked then is to be answered by)."""
+THURSDAY_END = datetime(2026, 12, 3, 21, 0, tzinfo=UTC)
+WEDNESDAY_END = datetime(2026, 12, 2, 21, 0, tzinfo=UTC)
+
+
+async def rejected_and_appealed(service, dispute, clock):
+    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmza var.", None)
+    clock.current = APPEALED_AT
+    return await service.appeal(CUSTOMER, dispute.id, "İmza benim değil.")
+
+
+async def test_a_need_recorded_on_an_appeal_counts_from_the_appeal_and_keeps_the_time_the_customer_took(
+    service, request_for, clock
+):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    appealed = await rejected_and_appealed(service, dispute, clock)
+    assert appealed.sla.decision_due == THURSDAY_END
+    await service.request_information(INVESTIGATOR, dispute.id, "İmzayı kim atmış olabilir?")
+    clock.advance(hours=5)
+    answered = await service.add_customer_message(CUSTOMER, dispute.id, "Bilmiyorum.")
+    assert answered.sla.decision_due == THURSDAY_END + timedelta(hours=5)
+
+    declared = await service.declare_accessibility_need(AGENT, dispute.id)
+
+    assert declared.sla.decision_due == WEDNESDAY_END + timedelta(hours=5)
+    assert declared.sla.evidence_due == appealed.sla.evidence_due
+    assert APPEALED_AT < declared.sla_check_due < declared.sla.decision_due
+    assert declared.timeline[-1].details["decision_due"] == "2026-12-03T02:00:00+00:00"
+
+
+async def test_a_need_recorded_while_a_question_is_open_stays_sooner_once_it_is_answered(service, request_for, clock):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "Kanıt yok.", None)
+    clock.current = APPEALED_AT  # reopened then: its review counts from the reopening
+    await service.reopen(SUPERVISOR, dispute.id, "Kurye kaydı yeniden incelenecek.")
+    asked = await service.request_information(INVESTIGATOR, dispute.id, "Adres doğru mu?")
+    wait = WEDNESDAY_END - APPEALED_AT
+    assert asked.sla.decision_due == THURSDAY_END + wait
+
+    declared = await service.declare_accessibility_need(AGENT, dispute.id)
+    assert declared.sla.decision_due == WEDNESDAY_END + wait
+    clock.advance(hours=5)
+    answered = await service.add_customer_message(CUSTOMER, dispute.id, "Evet, doğru.")
+    assert answered.sla.decision_due == WEDNESDAY_END + timedelta(hours=5)
+
+
+@pytest.mark.parametrize("restart", ["appeal", "reopen"])
+async def test_an_appeal_or_a_reopening_keeps_the_customer_s_shorter_deadline(service, orders, request_for, clock, restart):
+    orders.orders["ord-a"] = order("ord-a", accessibility_need=True)
+    dispute = (await service.open(CUSTOMER, request_for(order_id="ord-a"), None)).dispute
+    if restart == "appeal":
+        restarted = await rejected_and_appealed(service, dispute, clock)
+    else:
+        await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "Kanıt yok.", None)
+        clock.current = APPEALED_AT
+        restarted = await service.reopen(SUPERVISOR, dispute.id, "Yeniden bakılacak.")
+    assert restarted.sla.decision_due == WEDNESDAY_END
 
 
 async def test_an_agent_can_set_the_need_when_opening(service):

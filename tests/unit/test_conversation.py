@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from disputes.conversation import thread
-from disputes.errors import Conflict, Forbidden
+from disputes.errors import CaseClosed, Conflict, Forbidden, TooManySubmissions
 from disputes.reports import report_facts
 from disputes.sla_sweeper import SlaSweeper
 from schemas.common import Outcome, Role
@@ -188,3 +188,30 @@ async def test_information_the_customer_adds_is_their_answer(service, dispute, c
     assert (last.kind, last.role, last.text, last.reply_to) == (
         MessageKind.INFORMATION_ADDED, Role.AGENT, "Müşteri: kapıcı almamış.", "irq_1"
     )
+
+
+async def test_a_case_takes_fifty_messages_from_the_customer_side_and_then_only_answers(service, dispute, repository):
+    for n in range(50):
+        await service.add_customer_message(CUSTOMER if n % 2 else AGENT, dispute.id, f"Mesaj {n}")
+    with pytest.raises(TooManySubmissions, match="50 messages"):
+        await service.add_customer_message(CUSTOMER, dispute.id, "Bir tane daha")
+    assert len(repository.docs[dispute.id].timeline) == 51
+
+    await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+    answered = await service.add_customer_message(CUSTOMER, dispute.id, "Kapıcı almamış.")
+    assert answered.timeline[-1].details["reply_to"] == "irq_1"
+    with pytest.raises(TooManySubmissions):
+        await service.add_customer_message(CUSTOMER, dispute.id, "Bir tane daha")
+
+
+@pytest.mark.parametrize("close", ["withdraw", "decide"])
+async def test_a_closed_case_takes_no_more_messages(service, dispute, repository, close):
+    if close == "withdraw":
+        await service.withdraw(CUSTOMER, dispute.id, None)
+    else:
+        await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "Kanıt yok.", None)
+    before = repository.docs[dispute.id]
+    for actor in (CUSTOMER, AGENT):
+        with pytest.raises(CaseClosed, match="no more messages"):
+            await service.add_customer_message(actor, dispute.id, "Paket hâlâ yok.")
+    assert repository.docs[dispute.id].version == before.version

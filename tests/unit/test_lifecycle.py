@@ -2,7 +2,17 @@
 
 import pytest
 
-from disputes.errors import CompensationAlreadyIssued, Conflict, Forbidden, IllegalTransition, NotFound, StaleVersion, Unprocessable
+from disputes.errors import (
+    ActiveDisputeExists,
+    CompensationAlreadyIssued,
+    Conflict,
+    DecisionStands,
+    Forbidden,
+    IllegalTransition,
+    NotFound,
+    StaleVersion,
+    Unprocessable,
+)
 from schemas.common import Outcome, RefundDestination
 from schemas.dispute import EffectKind, ReasonCode, Status
 from tests.factories import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, OTHER_INVESTIGATOR, SUPERVISOR, order, shipment
@@ -130,6 +140,38 @@ async def test_the_customer_withdraws_an_open_case(service, dispute, repository)
         await service.withdraw(INVESTIGATOR, dispute.id, None)
     with pytest.raises(IllegalTransition):
         await service.withdraw(CUSTOMER, dispute.id, None)
+
+
+async def test_an_appeal_cannot_be_withdrawn_so_the_shipment_is_never_disputed_again_with_a_fresh_appeal(
+    service, dispute, request_for, repository
+):
+    await decide(service, INVESTIGATOR, dispute.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
+    await service.appeal(CUSTOMER, dispute.id, "İmza benim değil.")
+    with pytest.raises(DecisionStands):
+        await service.withdraw(CUSTOMER, dispute.id, "Vazgeçtim")
+    await service.assign(INVESTIGATOR, dispute.id, None)  # the appeal under review: still decided once
+    with pytest.raises(DecisionStands):
+        await service.withdraw(CUSTOMER, dispute.id, "Vazgeçtim")
+    with pytest.raises(ActiveDisputeExists) as refused:
+        await service.open(CUSTOMER, request_for(), None)
+    assert refused.value.dispute_id == dispute.id
+    stored = repository.docs[dispute.id]
+    assert stored.status is Status.UNDER_REVIEW and stored.appeal.statement == "İmza benim değil."
+    assert "withdrawn" not in [e.action for e in stored.timeline]
+
+
+async def test_a_reopened_refund_cannot_be_withdrawn_so_the_shipment_is_compensated_once(
+    service, dispute, request_for, repository
+):
+    await decide(service, INVESTIGATOR, dispute.id)
+    await service.reopen(SUPERVISOR, dispute.id, "Kurye kaydı yeniden incelenecek.")
+    with pytest.raises(DecisionStands, match="decided"):
+        await service.withdraw(CUSTOMER, dispute.id, "Buldum")
+    with pytest.raises(ActiveDisputeExists) as refused:
+        await service.open(CUSTOMER, request_for(), None)
+    assert refused.value.dispute_id == dispute.id
+    refunds = [m.key for d in repository.docs.values() for m in d.outbox if m.kind is EffectKind.REFUND]
+    assert refunds == [f"{dispute.id}:d1:refund"] and len(repository.docs) == 1
 
 
 async def test_a_rejection_can_be_appealed_once_within_the_window(service, dispute, clock):

@@ -21,7 +21,6 @@ EXPECTED = {
     (Status.OPENED, Action.WITHDRAW): Status.WITHDRAWN,
     (Status.AWAITING_EVIDENCE, Action.WITHDRAW): Status.WITHDRAWN,
     (Status.UNDER_REVIEW, Action.WITHDRAW): Status.WITHDRAWN,
-    (Status.APPEALED, Action.WITHDRAW): Status.WITHDRAWN,
     (Status.RESOLVED, Action.APPEAL): Status.APPEALED,
     (Status.RESOLVED, Action.REOPEN): Status.UNDER_REVIEW,
 }
