@@ -1,16 +1,37 @@
-"""What the customer is told at each step: what happens next and by when, in Turkish and English."""
+"""What the customer is told at each step: what happens next and by when, in Turkish and English.
+
+Every sentence holds for the claim it is told of: its kind (a parcel not received, items missing from a delivered
+package, a code or link), its outcome and reason, its state, and the time it is read at. A rejection says what it
+rests on: the carrier's proof for a parcel, the packing record for the contents of a package, the delivery record
+for a code or link (as far as that record shows it got), or the review of the account's claims.
+"""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from disputes.model import Dispute
 from disputes.notices import due_day, information_requested
+from disputes.policy.missing import packing_finding
 from disputes.policy.wording import money
 from schemas.common import Outcome, RefundDestination
-from schemas.dispute import Decision, Status
+from schemas.digital import DigitalDelivery, DigitalState
+from schemas.dispute import Decision, ReasonCode, Status, SubmissionKind
 from schemas.recommendation import RecommendedAction
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
+
+type Words = tuple[str, str]
+"""(English, Turkish)."""
+
+_DIGITAL_SHOWS: dict[DigitalState, tuple[str, str]] = {
+    DigitalState.ACTIVATED: ("was activated", "etkinleştirildiğini"),
+    DigitalState.OPENED: ("was sent and opened, but not activated", "gönderildiğini ve açıldığını, ancak etkinleştirilmediğini"),
+    DigitalState.SENT: ("was sent, but not opened or activated", "gönderildiğini, ancak açılmadığını ve etkinleştirilmediğini"),
+    DigitalState.LINK_MISSING: ("was sent without the code or a working link", "kod ya da çalışan bağlantı olmadan gönderildiğini"),
+    DigitalState.NOT_SENT: ("was not sent", "gönderilmediğini"),
+}
+"""What a delivery record shows of a code or link in each state: English after "your code or link", Turkish
+between "kodunuzun ya da bağlantınızın" and "gösteriyor"."""
 
 
 def _date(at: datetime) -> str:
@@ -18,111 +39,126 @@ def _date(at: datetime) -> str:
     return f"{day.day:02d}.{day.month:02d}.{day.year}"
 
 
-def next_step(dispute: Dispute, appeal_window: timedelta) -> tuple[str, str]:
-    """(English, Turkish)."""
-    due = due_day(dispute.sla.decision_due)
+def _moment(at: datetime) -> str:
+    return at.astimezone(ISTANBUL).strftime("%d.%m.%Y %H:%M")
+
+
+def _join(*parts: Words) -> Words:
+    return " ".join(en for en, _ in parts), " ".join(tr for _, tr in parts)
+
+
+def next_step(dispute: Dispute, appeal_window: timedelta, now: datetime | None = None) -> Words:
+    """(English, Turkish), as at `now`: the case's time (its test clock's, in the sandbox). Without it, the appeal
+    window is told as open and the decision date as still ahead."""
     decision = dispute.decision
-    advice = dispute.recommendation
     if dispute.status is Status.WITHDRAWN:
         return ("You withdrew this claim; nothing more will happen.", "Bu başvuruyu geri çektiniz; başka işlem yapılmayacak.")
-    if dispute.status is Status.RESOLVED and decision is not None and decision.lines:
-        return _missing_lines_resolved(dispute, decision)
     if dispute.status is Status.RESOLVED and decision is not None:
-        decided = due_day(decision.decided_at)
-        if decision.outcome is Outcome.REFUND:
-            wallet = decision.refund_to is RefundDestination.WALLET
-            return (
-                f"Decided on {decided}: we are refunding you"
-                f"{' to your wallet' if wallet else ' to your original payment method'}.",
-                f"{decided} tarihinde karar verildi: ücret iadeniz {'cüzdanınıza' if wallet else 'ödeme yönteminize'} "
-                "yapılıyor.",
-            )
-        if decision.outcome is Outcome.RESHIP:
-            return (
-                f"Decided on {decided}: we are shipping your items again.",
-                f"{decided} tarihinde karar verildi: ürünleriniz yeniden gönderiliyor.",
-            )
-        until = due_day(decision.decided_at + appeal_window)
-        if dispute.appeal is None and dispute.order.is_digital:
-            return (
-                "The delivery record shows your code was sent and activated. You may appeal once, with new "
-                f"information, until {until}.",
-                f"Teslimat kaydı kodunuzun gönderildiğini ve etkinleştirildiğini gösteriyor. {until} tarihine kadar "
-                "yeni bilgiyle bir kez itiraz edebilirsiniz.",
-            )
-        if dispute.appeal is None:
-            return (
-                f"The carrier proved delivery. You may appeal once, with new information, until {until}.",
-                f"Kargo firması teslimatı belgeledi. {until} tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
-            )
+        return _resolved(dispute, decision, appeal_window, now)
+    if (waiting := dispute.open_information_request) is not None:
+        return information_requested(waiting.question, waiting.answer_by, dispute.sla.decision_due)
+    return _join(_under_way(dispute), _answer_by(dispute.sla.decision_due, now))
+
+
+# --- a decided case ------------------------------------------------------------------------------------------
+
+
+def _resolved(dispute: Dispute, decision: Decision, appeal_window: timedelta, now: datetime | None) -> Words:
+    if decision.lines:
+        return _missing_lines_resolved(dispute, decision)
+    decided = _date(decision.decided_at)
+    if decision.outcome is Outcome.REFUND:
+        wallet = decision.refund_to is RefundDestination.WALLET
+        return (
+            f"Decided on {decided}: we are refunding you"
+            f"{' to your wallet' if wallet else ' to your original payment method'}.",
+            f"{decided} tarihinde karar verildi: ücret iadeniz {'cüzdanınıza' if wallet else 'ödeme yönteminize'} "
+            "yapılıyor.",
+        )
+    if decision.outcome is Outcome.RESHIP:
+        return (
+            f"Decided on {decided}: we are shipping your items again.",
+            f"{decided} tarihinde karar verildi: ürünleriniz yeniden gönderiliyor.",
+        )
+    if _decides_the_appeal(dispute, decision):
         return (
             f"Your appeal was reviewed on {decided} and the claim rejected.",
             f"İtirazınız {decided} tarihinde incelendi ve başvurunuz reddedildi.",
         )
-    if (waiting := dispute.open_information_request) is not None:
-        return information_requested(waiting.question, waiting.answer_by, dispute.sla.decision_due)
-    added = dispute.new_customer_evidence()
-    if dispute.status is Status.APPEALED:
-        images = sum(len(e.images) for e in added)
-        if images:
-            return (
-                f"We received your appeal and the {images} image(s) with it. An investigator will review them; "
-                f"we will answer by {due}.",
-                f"İtirazınızı ve eklediğiniz {images} görseli aldık. Bir uzmanımız inceleyecek; "
-                f"en geç {due} tarihinde yanıtlayacağız.",
-            )
-        return (f"We received your appeal and will answer by {due}.", f"İtirazınızı aldık; en geç {due} tarihinde yanıtlayacağız.")
-    if added:  # the customer's answer comes before the request to check with the receiver
-        on = _date(added[-1].submitted_at)
+    return _join(_rejected_because(dispute, decision), _appeal(dispute, decision, appeal_window, now))
+
+
+def _decides_the_appeal(dispute: Dispute, decision: Decision) -> bool:
+    """The decision ends the review the appeal began (not a later reopening's)."""
+    restarts = [e.action for e in dispute.timeline if e.action in ("appealed", "reopened") and e.at <= decision.decided_at]
+    return dispute.appeal is not None and restarts[-1:] == ["appealed"]
+
+
+def _appeal(dispute: Dispute, decision: Decision, appeal_window: timedelta, now: datetime | None) -> Words:
+    if dispute.appeal is not None:
+        return ("You have already used your one appeal.", "Tek itiraz hakkınızı kullandınız.")
+    ends = decision.decided_at + appeal_window
+    until = _moment(ends)
+    if now is not None and now > ends:  # `Dispute.file_appeal` refuses an appeal after `ends`, not at it
+        return (f"The time to appeal ended on {until}.", f"İtiraz süresi {until} tarihinde sona erdi.")
+    return (
+        f"You may appeal once, with new information, until {until}.",
+        f"{until} tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
+    )
+
+
+def _rejected_because(dispute: Dispute, decision: Decision) -> Words:
+    if decision.reason_code is ReasonCode.SUSPECTED_ABUSE:
         return (
-            f"We received the information you added on {on}. An investigator will review it with the carrier's "
-            f"evidence; you will have our answer by {due}.",
-            f"{on} tarihinde eklediğiniz bilgileri aldık. Bir uzmanımız bunları kargo firmasının kanıtlarıyla "
-            f"birlikte inceleyecek; en geç {due} tarihinde yanıt vereceğiz.",
-        )
-    if advice is not None and advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK and advice.customer_message:
-        return (
-            "The carrier says your parcel was handed to someone else or left at a locker or pickup point. "
-            f"Please check there; we will answer by {due}.",
-            advice.customer_message,
+            "We rejected your claim after reviewing the claims made from your account.",
+            "Başvurunuzu, hesabınızdan yapılan başvuruları inceledikten sonra reddettik.",
         )
     if dispute.order.is_digital:
-        return _digital(dispute, due)
+        return _digital_record_shows(dispute.digital_deliveries)
     if dispute.partial:
+        if packing_finding(dispute).code == "items_packed":
+            return (
+                "The seller's packing record shows the items you reported missing were packed.",
+                "Satıcının paketleme kaydı, eksik olarak bildirdiğiniz ürünlerin paketlendiğini gösteriyor.",
+            )
         return (
-            "We are checking the package's weight at pickup and the seller's packing record for the missing items. "
-            f"You will have our answer by {due}.",
-            "Eksik ürünler için paketin kargoya verilirken tartılan ağırlığını ve satıcının paketleme kaydını "
-            f"inceliyoruz. En geç {due} tarihinde yanıt vereceğiz.",
+            "We reviewed your claim and could not confirm that items were missing from the package.",
+            "Başvurunuzu inceledik ve paketten ürün eksik olduğunu doğrulayamadık.",
         )
-    if not dispute.evidence and not dispute.proof_missing:
+    if decision.reason_code is ReasonCode.THIRD_PARTY_CONFIRMED:
         return (
-            f"We have asked the carrier for its proof of delivery. You will have our answer by {due}.",
-            f"Kargo firmasından teslimat kanıtını istedik. En geç {due} tarihinde yanıt vereceğiz.",
+            "The person your parcel was handed to confirmed receiving it.",
+            "Paketinizin teslim edildiği kişi paketi aldığını doğruladı.",
         )
+    if dispute.has_delivery_proof:
+        return ("The carrier proved delivery.", "Kargo firması teslimatı belgeledi.")
     return (
-        f"An investigator is reviewing the carrier's evidence. You will have our answer by {due}.",
-        f"Bir uzmanımız kargo firmasının kanıtlarını inceliyor. En geç {due} tarihinde yanıt vereceğiz.",
+        "We reviewed your claim and found that your parcel was delivered.",
+        "Başvurunuzu inceledik ve paketinizin teslim edildiğini tespit ettik.",
     )
 
 
-def _digital(dispute: Dispute, due: str) -> tuple[str, str]:
-    if not dispute.digital_deliveries and not dispute.proof_missing:
-        return (
-            f"We have asked for the delivery record of your code or link. You will have our answer by {due}.",
-            f"Kodunuzun ya da bağlantınızın teslimat kaydını istedik. En geç {due} tarihinde yanıt vereceğiz.",
-        )
-    return (
-        "An investigator is reviewing the delivery record of your code or link (where and when it was sent). "
-        f"You will have our answer by {due}.",
-        "Bir uzmanımız kodunuzun ya da bağlantınızın teslimat kaydını (nereye ve ne zaman gönderildiğini) "
-        f"inceliyor. En geç {due} tarihinde yanıt vereceğiz.",
-    )
+def _digital_record_shows(records: list[DigitalDelivery]) -> Words:
+    """What the delivery records show, line by line where the lines got to different states."""
+    if not records:
+        return ("We received no delivery record of your code or link.", "Kodunuzun ya da bağlantınızın teslimat kaydını almadık.")
+    states = [state for state in DigitalState if any(r.state is state for r in records)]
+    if len(states) == 1:
+        en, tr = _DIGITAL_SHOWS[states[0]]
+        return (f"The delivery record shows your code or link {en}.", f"Teslimat kaydı kodunuzun ya da bağlantınızın {tr} gösteriyor.")
+    en_parts: list[str] = []
+    tr_parts: list[str] = []
+    for state in states:
+        skus = ", ".join(r.sku for r in records if r.state is state)
+        en, tr = _DIGITAL_SHOWS[state]
+        en_parts.append(f"the code or link for {skus} {en}")
+        tr_parts.append(f"{skus} için kodun ya da bağlantının {tr}")
+    return (f"The delivery record shows {'; '.join(en_parts)}.", f"Teslimat kaydı {'; '.join(tr_parts)} gösteriyor.")
 
 
-def _missing_lines_resolved(dispute: Dispute, decision: Decision) -> tuple[str, str]:
+def _missing_lines_resolved(dispute: Dispute, decision: Decision) -> Words:
     """Each missing line's outcome: the refunded lines' value, the reshipped lines' names, and the decision's date."""
-    decided = due_day(decision.decided_at)
+    decided = _date(decision.decided_at)
     refunded = [line for line in decision.lines if line.outcome is Outcome.REFUND]
     reshipped = ", ".join(line.sku for line in decision.lines if line.outcome is Outcome.RESHIP)
     en, tr = [f"Decided on {decided} for the missing items."], [f"Eksik ürünler için {decided} tarihinde karar verildi."]
@@ -135,3 +171,94 @@ def _missing_lines_resolved(dispute: Dispute, decision: Decision) -> tuple[str, 
         en.append(f"We are shipping these items again: {reshipped}.")
         tr.append(f"Şu ürünler yeniden gönderiliyor: {reshipped}.")
     return " ".join(en), " ".join(tr)
+
+
+# --- a case under way ----------------------------------------------------------------------------------------
+
+
+def _answer_by(due_at: datetime, now: datetime | None) -> Words:
+    due = due_day(due_at)
+    if now is not None and now >= due_at:
+        return (
+            f"Our answer was due by {due} and is late; we will give it as soon as we can.",
+            f"Yanıtımızı en geç {due} tarihinde vermemiz gerekiyordu ve gecikti; en kısa sürede vereceğiz.",
+        )
+    return (f"You will have our answer by {due}.", f"En geç {due} tarihinde yanıt vereceğiz.")
+
+
+def _under_way(dispute: Dispute) -> Words:
+    """What is being done now (the answer's date follows)."""
+    decision, appeal = dispute.decision, dispute.appeal
+    under_appeal = appeal is not None and decision is not None and appeal.appealed_at >= decision.decided_at
+    if dispute.status is Status.APPEALED or under_appeal:  # an investigator may have taken the appeal up
+        return _appeal_received(dispute)
+    if added := dispute.new_customer_evidence():  # the customer's answer comes before the request to check with the receiver
+        on = _date(added[-1].submitted_at)
+        return (
+            f"We received the information you added on {on}; an investigator will review it with the rest of your case.",
+            f"{on} tarihinde eklediğiniz bilgileri aldık; bir uzmanımız bunları başvurunuzdaki diğer bilgilerle "
+            "birlikte inceleyecek.",
+        )
+    advice = dispute.recommendation
+    if advice is not None and advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK and advice.customer_message:
+        return (
+            "The carrier says your parcel was handed to someone else or left at a locker or pickup point. "
+            "Please check there.",
+            advice.customer_message,  # the policy's own Turkish: who received the parcel, and where
+        )
+    if dispute.order.is_digital:
+        return _digital_under_way(dispute)
+    if dispute.partial:
+        return _contents_under_way(dispute)
+    if dispute.evidence:
+        return ("An investigator is reviewing the carrier's evidence.", "Bir uzmanımız kargo firmasının kanıtlarını inceliyor.")
+    if dispute.proof_missing:
+        return (
+            "The carrier gave no proof of delivery in time; an investigator is reviewing your claim.",
+            "Kargo firması süresi içinde teslimat kanıtı sunmadı; bir uzmanımız başvurunuzu inceliyor.",
+        )
+    return ("We have asked the carrier for its proof of delivery.", "Kargo firmasından teslimat kanıtını istedik.")
+
+
+def _appeal_received(dispute: Dispute) -> Words:
+    appeals = [e for e in dispute.customer_evidence if e.kind is SubmissionKind.APPEAL]
+    images = len(appeals[-1].images) if appeals else 0
+    if images:
+        return (
+            f"We received your appeal and the {images} image(s) with it; an investigator will review them.",
+            f"İtirazınızı ve eklediğiniz {images} görseli aldık; bir uzmanımız inceleyecek.",
+        )
+    return ("We received your appeal.", "İtirazınızı aldık.")
+
+
+def _digital_under_way(dispute: Dispute) -> Words:
+    if dispute.digital_deliveries:
+        return (
+            "An investigator is reviewing the delivery record of your code or link.",
+            "Bir uzmanımız kodunuzun ya da bağlantınızın teslimat kaydını inceliyor.",
+        )
+    if dispute.proof_missing:
+        return (
+            "The delivery record of your code or link did not reach us in time; an investigator is reviewing your claim.",
+            "Kodunuzun ya da bağlantınızın teslimat kaydı süresi içinde bize ulaşmadı; bir uzmanımız başvurunuzu "
+            "inceliyor.",
+        )
+    return (
+        "We have asked for the delivery record of your code or link.",
+        "Kodunuzun ya da bağlantınızın teslimat kaydını istedik.",
+    )
+
+
+def _contents_under_way(dispute: Dispute) -> Words:
+    """What is checked for the missing items: only the records the case has."""
+    checked: list[Words] = []
+    if any(e.proof.weight_grams is not None for e in dispute.evidence):
+        checked.append(("the package's weight at pickup", "paketin kargoya verilirken tartılan ağırlığını"))
+    if dispute.packing is not None and dispute.packing.record is not None:
+        checked.append(("the seller's packing record", "satıcının paketleme kaydını"))
+    if not checked:
+        return ("We are looking into the items you reported missing.", "Eksik olarak bildirdiğiniz ürünleri inceliyoruz.")
+    return (
+        f"We are checking {' and '.join(en for en, _ in checked)} for the missing items.",
+        f"Eksik ürünler için {' ve '.join(tr for _, tr in checked)} inceliyoruz.",
+    )

@@ -83,7 +83,7 @@ async def test_the_customer_is_told_the_information_arrived_and_the_date_of_the_
     decision_due = "23.11.2026"  # opened on Wednesday 18.11.2026: three business days
     assert "We received the information you added on 18.11.2026" in en and f"by {decision_due}" in en
     assert "18.11.2026 tarihinde eklediğiniz bilgileri aldık" in tr
-    assert f"en geç {decision_due} tarihinde yanıt vereceğiz" in tr
+    assert f"En geç {decision_due} tarihinde yanıt vereceğiz" in tr
 
 
 async def test_information_without_images_is_taken_too(service, dispute, store):
@@ -143,7 +143,7 @@ async def test_an_appeal_without_images_is_as_before(service, dispute):
     await rejected(service, dispute.id)
     appealed = await service.appeal(CUSTOMER, dispute.id, "İmza benim değil.")
     assert appealed.timeline[-1].details == {"statement": "İmza benim değil."}
-    assert next_step(appealed, WINDOW)[0].startswith("We received your appeal and will answer by")
+    assert next_step(appealed, WINDOW)[0].startswith("We received your appeal. You will have our answer by")
 
 
 async def test_a_service_without_an_attachment_store_refuses_images_rather_than_losing_them(

@@ -1,0 +1,403 @@
+"""What the customer is told next, for every kind of claim, outcome, reason and state, in both languages: each
+expected sentence is written out here by hand.
+
+Times: the decisions are taken at 18.11.2026 12:30 in Istanbul (so the 14-day appeal window ends on 02.12.2026 at
+12:30), the answer is due by the end of 23.11.2026, and the case is read a day after the decision unless a row
+says otherwise."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from disputes.model import Dispute
+from disputes.next_step import next_step
+from schemas.common import Outcome, RefundDestination
+from schemas.conversation import QuestionToCustomer
+from schemas.digital import DigitalChannel, DigitalDelivery
+from schemas.dispute import Claim, MissingItem, PackingCheck, ReasonCode, Sla, Status, SubmissionKind
+from schemas.orders import DigitalKind, OrderItem, PackedLine, PackingRecord
+from schemas.proof import RecipientRelation
+from schemas.recommendation import PolicyRule, Recommendation, RecommendedAction
+from tests.factories import BOXED, CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
+from tests.unit.policy.builders import customer_added, dispute, evidence
+
+WINDOW = timedelta(days=14)
+DECIDED_AT = NOW  # 18.11.2026 12:30 in Istanbul
+WINDOW_ENDS = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)  # 02.12.2026 12:30 in Istanbul
+READ_AT = NOW + timedelta(days=1)
+DUE = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)  # the midnight that ends 23.11.2026 in Istanbul
+SENT_AT = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
+CODE = OrderItem(sku="sku-steam", name="Steam kodu", quantity=1, unit_price_minor=50_000, digital=DigitalKind.GAME_CODE)
+KEY = OrderItem(sku="sku-office", name="Office lisansı", quantity=1, unit_price_minor=90_000, digital=DigitalKind.LICENCE_KEY)
+THIRD_PARTY_TR = "Kargo firması gönderinizin 16.11.2026 12:30 tarihinde komşunuz tarafından teslim alındığını bildirdi."
+
+OPEN_EN = "You may appeal once, with new information, until 02.12.2026 12:30."
+OPEN_TR = "02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz."
+BY_EN = "You will have our answer by 23.11.2026."
+BY_TR = "En geç 23.11.2026 tarihinde yanıt vereceğiz."
+PROVED = ("The carrier proved delivery.", "Kargo firması teslimatı belgeledi.")
+NOT_CONFIRMED = (
+    "We reviewed your claim and could not confirm that items were missing from the package.",
+    "Başvurunuzu inceledik ve paketten ürün eksik olduğunu doğrulayamadık.",
+)
+ABUSE = (
+    "We rejected your claim after reviewing the claims made from your account.",
+    "Başvurunuzu, hesabınızdan yapılan başvuruları inceledikten sonra reddettik.",
+)
+APPEAL_RECEIVED = (f"We received your appeal. {BY_EN}", f"İtirazınızı aldık. {BY_TR}")
+
+
+# --- cases ---------------------------------------------------------------------------------------------------
+
+
+def case(*proofs: str, proof_missing: bool = False) -> Dispute:
+    """A parcel not received, with the answer due by the end of 23.11.2026; `proofs`: "delivered" (signed by the
+    recipient), "neighbour" (handed to a neighbour), "weighed" (delivered, 1200 g at pickup)."""
+    made = {
+        "delivered": lambda: evidence("ev-delivered"),
+        "neighbour": lambda: evidence("ev-neighbour", relation=RecipientRelation.NEIGHBOUR, received_by="Komşu"),
+        "weighed": lambda: evidence("ev-weighed", weight_grams=1200),
+    }
+    d = dispute(*(made[p]() for p in proofs), proof_missing=proof_missing)
+    d.sla = Sla(first_response_due=NOW, evidence_due=NOW, decision_due=DUE)
+    return d
+
+
+def missing_items(*proofs: str, packed: int | None = None) -> Dispute:
+    """Two glasses claimed missing from a package of several lines; `packed`: the glasses on the seller's packing
+    record (None: the seller kept no record)."""
+    d = case(*proofs)
+    d.order = d.order.model_copy(update={"items": BOXED})
+    d.claim = Claim.MISSING_ITEMS
+    d.missing_items = [MissingItem(sku="sku-glass", quantity=2), MissingItem(sku="sku-spoon", quantity=3)]
+    lines = [PackedLine(sku="sku-glass", quantity=packed or 0), PackedLine(sku="sku-spoon", quantity=12)]
+    record = PackingRecord(shipment_id="shp-1", packed_at=NOW, lines=lines) if packed is not None else None
+    d.packing = PackingCheck(answered=True, record=record)
+    return d
+
+
+def digital(*states: str, proof_missing: bool = False, items: tuple[OrderItem, ...] = (CODE, KEY)) -> Dispute:
+    """A game code (and a licence key, with a second state), each line's record having got as far as its state:
+    "not_sent", "link_missing", "sent", "opened" or "activated"."""
+    d = case(proof_missing=proof_missing)
+    items = items[: max(1, len(states))]
+    d.order = d.order.model_copy(update={"items": items, "reshippable": False})
+    d.digital_deliveries = [_record(item.sku, state) for item, state in zip(items, states, strict=False)]
+    return d
+
+
+def _record(sku: str, state: str) -> DigitalDelivery:
+    sent = state != "not_sent"
+    return DigitalDelivery(
+        order_id="ord-1", sku=sku, found=sent, channel=DigitalChannel.EMAIL, sent_at=SENT_AT if sent else None,
+        link_present=state != "link_missing", opened_at=SENT_AT if state in ("opened", "activated") else None,
+        activated_at=SENT_AT if state == "activated" else None, received_at=NOW,
+    )
+
+
+def decided(d: Dispute, outcome: Outcome, reason: ReasonCode, at: datetime = DECIDED_AT, **options: object) -> Dispute:
+    d.decide(INVESTIGATOR, outcome, reason, "Karar.", options.pop("refund_to", None), at, **options)  # type: ignore[arg-type]
+    return d
+
+
+def appealed(d: Dispute, at: datetime = NOW + timedelta(days=1), images: int = 0) -> Dispute:
+    d.file_appeal(CUSTOMER, "İmza benim değil.", at, WINDOW_ENDS, customer_added(images=images, at=at).images)
+    return d
+
+
+def reopened(d: Dispute, at: datetime) -> Dispute:
+    d.reopen(SUPERVISOR, "Yeni bilgi geldi.", at)
+    return d
+
+
+def withdrawn(d: Dispute) -> Dispute:
+    d.withdraw(CUSTOMER, "Komşuda buldum.", NOW)
+    return d
+
+
+def asked(d: Dispute) -> Dispute:
+    d.information_requests.append(QuestionToCustomer(
+        id="irq_1", question="Paketi komşunuza sordunuz mu?", asked_by=INVESTIGATOR.id, asked_at=NOW,
+        answer_by=datetime(2026, 11, 20, 21, 0, tzinfo=UTC), decision_due_before=DUE,
+    ))
+    return d
+
+
+def added(d: Dispute, images: int = 0, kind: SubmissionKind = SubmissionKind.INFORMATION) -> Dispute:
+    d.customer_evidence.append(customer_added(images=images, at=NOW, kind=kind))
+    return d
+
+
+def check_with_receiver(d: Dispute) -> Dispute:
+    d.recommendation = Recommendation(
+        action=RecommendedAction.WAIT_FOR_CUSTOMER_CHECK, rule=PolicyRule.THIRD_PARTY_CHECK, confidence=0.5,
+        findings=[], auto_resolve=False, carrier_liable=False, needs_supervisor=False, priority=0, abuse_flags=[],
+        customer_message=THIRD_PARTY_TR, computed_at=NOW,
+    )
+    return d
+
+
+Row = tuple[Callable[[], Dispute], datetime | None, str, str]
+ROWS: dict[str, Row] = {
+    # --- decided for the customer
+    "refund to the original payment method": (
+        lambda: decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), READ_AT,
+        "Decided on 18.11.2026: we are refunding you to your original payment method.",
+        "18.11.2026 tarihinde karar verildi: ücret iadeniz ödeme yönteminize yapılıyor.",
+    ),
+    "refund to the wallet": (
+        lambda: decided(case(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, refund_to=RefundDestination.WALLET),
+        READ_AT,
+        "Decided on 18.11.2026: we are refunding you to your wallet.",
+        "18.11.2026 tarihinde karar verildi: ücret iadeniz cüzdanınıza yapılıyor.",
+    ),
+    "reship": (
+        lambda: decided(case(), Outcome.RESHIP, ReasonCode.LOST_IN_TRANSIT), READ_AT,
+        "Decided on 18.11.2026: we are shipping your items again.",
+        "18.11.2026 tarihinde karar verildi: ürünleriniz yeniden gönderiliyor.",
+    ),
+    "a decision at midnight in Istanbul is dated the day it begins": (
+        lambda: decided(case(), Outcome.RESHIP, ReasonCode.DEADLINE_REACHED, datetime(2026, 11, 18, 21, 0, tzinfo=UTC)),
+        READ_AT,
+        "Decided on 19.11.2026: we are shipping your items again.",
+        "19.11.2026 tarihinde karar verildi: ürünleriniz yeniden gönderiliyor.",
+    ),
+    "digital refund": (
+        lambda: decided(digital("not_sent"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED), READ_AT,
+        "Decided on 18.11.2026: we are refunding you to your original payment method.",
+        "18.11.2026 tarihinde karar verildi: ücret iadeniz ödeme yönteminize yapılıyor.",
+    ),
+    "missing lines refunded and reshipped": (
+        lambda: decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
+                        line_outcomes=[("sku-spoon", Outcome.RESHIP)]), READ_AT,
+        "Decided on 18.11.2026 for the missing items. We are refunding 90.00 TRY to your original payment method. "
+        "We are shipping these items again: sku-spoon.",
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 90,00 TRY tutarındaki iadeniz ödeme yönteminize "
+        "yapılıyor. Şu ürünler yeniden gönderiliyor: sku-spoon.",
+    ),
+    # --- rejected: what the rejection rests on, and the appeal
+    "parcel rejected on the carrier's proof": (
+        lambda: decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        f"The carrier proved delivery. {OPEN_EN}", f"Kargo firması teslimatı belgeledi. {OPEN_TR}",
+    ),
+    "parcel rejected as delivered with no proof from the carrier": (
+        lambda: decided(case(proof_missing=True), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        f"We reviewed your claim and found that your parcel was delivered. {OPEN_EN}",
+        f"Başvurunuzu inceledik ve paketinizin teslim edildiğini tespit ettik. {OPEN_TR}",
+    ),
+    "parcel rejected as the receiver confirmed it": (
+        lambda: decided(case("neighbour"), Outcome.REJECTED, ReasonCode.THIRD_PARTY_CONFIRMED), READ_AT,
+        f"The person your parcel was handed to confirmed receiving it. {OPEN_EN}",
+        f"Paketinizin teslim edildiği kişi paketi aldığını doğruladı. {OPEN_TR}",
+    ),
+    "parcel rejected on the account's claims": (
+        lambda: decided(case("delivered"), Outcome.REJECTED, ReasonCode.SUSPECTED_ABUSE), READ_AT,
+        f"{ABUSE[0]} {OPEN_EN}", f"{ABUSE[1]} {OPEN_TR}",
+    ),
+    "missing items rejected on the packing record": (
+        lambda: decided(missing_items("delivered", packed=6), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        f"The seller's packing record shows the items you reported missing were packed. {OPEN_EN}",
+        f"Satıcının paketleme kaydı, eksik olarak bildirdiğiniz ürünlerin paketlendiğini gösteriyor. {OPEN_TR}",
+    ),
+    "missing items rejected without a packing record": (
+        lambda: decided(missing_items("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        f"{NOT_CONFIRMED[0]} {OPEN_EN}", f"{NOT_CONFIRMED[1]} {OPEN_TR}",
+    ),
+    "missing items rejected though the packing record shows fewer packed": (
+        lambda: decided(missing_items("delivered", packed=4), Outcome.REJECTED, ReasonCode.THIRD_PARTY_CONFIRMED),
+        READ_AT, f"{NOT_CONFIRMED[0]} {OPEN_EN}", f"{NOT_CONFIRMED[1]} {OPEN_TR}",
+    ),
+    "missing items rejected on the account's claims": (
+        lambda: decided(missing_items("delivered", packed=6), Outcome.REJECTED, ReasonCode.SUSPECTED_ABUSE), READ_AT,
+        f"{ABUSE[0]} {OPEN_EN}", f"{ABUSE[1]} {OPEN_TR}",
+    ),
+    "code activated": (
+        lambda: decided(digital("activated"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        f"The delivery record shows your code or link was activated. {OPEN_EN}",
+        f"Teslimat kaydı kodunuzun ya da bağlantınızın etkinleştirildiğini gösteriyor. {OPEN_TR}",
+    ),
+    "licence key sent, never opened": (
+        lambda: decided(digital("sent", items=(KEY,)), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        f"The delivery record shows your code or link was sent, but not opened or activated. {OPEN_EN}",
+        "Teslimat kaydı kodunuzun ya da bağlantınızın gönderildiğini, ancak açılmadığını ve etkinleştirilmediğini "
+        f"gösteriyor. {OPEN_TR}",
+    ),
+    "code opened, not activated": (
+        lambda: decided(digital("opened"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        f"The delivery record shows your code or link was sent and opened, but not activated. {OPEN_EN}",
+        "Teslimat kaydı kodunuzun ya da bağlantınızın gönderildiğini ve açıldığını, ancak etkinleştirilmediğini "
+        f"gösteriyor. {OPEN_TR}",
+    ),
+    "code sent without its link": (
+        lambda: decided(digital("link_missing"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        f"The delivery record shows your code or link was sent without the code or a working link. {OPEN_EN}",
+        "Teslimat kaydı kodunuzun ya da bağlantınızın kod ya da çalışan bağlantı olmadan gönderildiğini gösteriyor. "
+        f"{OPEN_TR}",
+    ),
+    "code not sent": (
+        lambda: decided(digital("not_sent"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        f"The delivery record shows your code or link was not sent. {OPEN_EN}",
+        f"Teslimat kaydı kodunuzun ya da bağlantınızın gönderilmediğini gösteriyor. {OPEN_TR}",
+    ),
+    "code with no delivery record": (
+        lambda: decided(digital(proof_missing=True), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        f"We received no delivery record of your code or link. {OPEN_EN}",
+        f"Kodunuzun ya da bağlantınızın teslimat kaydını almadık. {OPEN_TR}",
+    ),
+    "two codes in different states": (
+        lambda: decided(digital("activated", "sent"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        "The delivery record shows the code or link for sku-office was sent, but not opened or activated; the code "
+        f"or link for sku-steam was activated. {OPEN_EN}",
+        "Teslimat kaydı sku-office için kodun ya da bağlantının gönderildiğini, ancak açılmadığını ve "
+        f"etkinleştirilmediğini; sku-steam için kodun ya da bağlantının etkinleştirildiğini gösteriyor. {OPEN_TR}",
+    ),
+    "code rejected on the account's claims": (
+        lambda: decided(digital("sent"), Outcome.REJECTED, ReasonCode.SUSPECTED_ABUSE), READ_AT,
+        f"{ABUSE[0]} {OPEN_EN}", f"{ABUSE[1]} {OPEN_TR}",
+    ),
+    # --- the appeal window
+    "appeal window open to its last moment": (
+        lambda: decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), WINDOW_ENDS,
+        f"The carrier proved delivery. {OPEN_EN}", f"Kargo firması teslimatı belgeledi. {OPEN_TR}",
+    ),
+    "appeal window closed": (
+        lambda: decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY),
+        WINDOW_ENDS + timedelta(minutes=1),
+        "The carrier proved delivery. The time to appeal ended on 02.12.2026 12:30.",
+        "Kargo firması teslimatı belgeledi. İtiraz süresi 02.12.2026 12:30 tarihinde sona erdi.",
+    ),
+    "appeal window told as open when the caller gives no time": (
+        lambda: decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), None,
+        f"The carrier proved delivery. {OPEN_EN}", f"Kargo firması teslimatı belgeledi. {OPEN_TR}",
+    ),
+    # --- appealed, reopened, withdrawn
+    "appeal reviewed and rejected": (
+        lambda: decided(appealed(decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)),
+                        Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), NOW + timedelta(days=3),
+        "Your appeal was reviewed on 20.11.2026 and the claim rejected.",
+        "İtirazınız 20.11.2026 tarihinde incelendi ve başvurunuz reddedildi.",
+    ),
+    "reopened after the appeal and rejected again": (
+        lambda: decided(
+            reopened(decided(appealed(decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)),
+                             Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)),
+                     NOW + timedelta(days=3)),
+            Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=4)), NOW + timedelta(days=5),
+        "The carrier proved delivery. You have already used your one appeal.",
+        "Kargo firması teslimatı belgeledi. Tek itiraz hakkınızı kullandınız.",
+    ),
+    "refunded, reopened and rejected: the window runs from the rejection": (
+        lambda: decided(reopened(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), NOW),
+                        Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
+        "The carrier proved delivery. You may appeal once, with new information, until 04.12.2026 12:30.",
+        "Kargo firması teslimatı belgeledi. 04.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
+    ),
+    "withdrawn": (
+        lambda: withdrawn(case("delivered")), READ_AT,
+        "You withdrew this claim; nothing more will happen.", "Bu başvuruyu geri çektiniz; başka işlem yapılmayacak.",
+    ),
+    "appealed": (
+        lambda: appealed(decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)), READ_AT,
+        *APPEAL_RECEIVED,
+    ),
+    "appealed with an image, then more added": (
+        lambda: added(appealed(decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), images=1),
+                      images=2), READ_AT,
+        f"We received your appeal and the 1 image(s) with it; an investigator will review them. {BY_EN}",
+        f"İtirazınızı ve eklediğiniz 1 görseli aldık; bir uzmanımız inceleyecek. {BY_TR}",
+    ),
+    "appeal taken up by an investigator": (
+        lambda: _assigned(appealed(decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY))),
+        READ_AT, *APPEAL_RECEIVED,
+    ),
+    # --- under way
+    "parcel: carrier asked": (
+        lambda: case(), READ_AT,
+        f"We have asked the carrier for its proof of delivery. {BY_EN}", f"Kargo firmasından teslimat kanıtını istedik. {BY_TR}",
+    ),
+    "parcel: the carrier gave no proof in time": (
+        lambda: case(proof_missing=True), READ_AT,
+        f"The carrier gave no proof of delivery in time; an investigator is reviewing your claim. {BY_EN}",
+        f"Kargo firması süresi içinde teslimat kanıtı sunmadı; bir uzmanımız başvurunuzu inceliyor. {BY_TR}",
+    ),
+    "parcel: the carrier's evidence under review": (
+        lambda: case("delivered"), READ_AT,
+        f"An investigator is reviewing the carrier's evidence. {BY_EN}",
+        f"Bir uzmanımız kargo firmasının kanıtlarını inceliyor. {BY_TR}",
+    ),
+    "parcel: the answer is late": (
+        lambda: case("delivered"), DUE,
+        "An investigator is reviewing the carrier's evidence. Our answer was due by 23.11.2026 and is late; we will "
+        "give it as soon as we can.",
+        "Bir uzmanımız kargo firmasının kanıtlarını inceliyor. Yanıtımızı en geç 23.11.2026 tarihinde vermemiz "
+        "gerekiyordu ve gecikti; en kısa sürede vereceğiz.",
+    ),
+    "parcel: handed to a neighbour, the customer asked to check": (
+        lambda: check_with_receiver(case("neighbour")), READ_AT,
+        "The carrier says your parcel was handed to someone else or left at a locker or pickup point. Please check "
+        f"there. {BY_EN}",
+        f"{THIRD_PARTY_TR} {BY_TR}",
+    ),
+    "information added": (
+        lambda: added(case("delivered"), images=1), READ_AT,
+        "We received the information you added on 18.11.2026; an investigator will review it with the rest of your "
+        f"case. {BY_EN}",
+        "18.11.2026 tarihinde eklediğiniz bilgileri aldık; bir uzmanımız bunları başvurunuzdaki diğer bilgilerle "
+        f"birlikte inceleyecek. {BY_TR}",
+    ),
+    "a question awaiting the customer's answer": (
+        lambda: asked(case("delivered")), READ_AT,
+        'Our investigator asks: "Paketi komşunuza sordunuz mu?" Please answer by 20.11.2026. While we wait for you, '
+        "the time to decide stops; we will answer by 23.11.2026 at the latest. Without an answer by then, we go on "
+        "with what we have.",
+        'Uzmanımız soruyor: "Paketi komşunuza sordunuz mu?" Lütfen 20.11.2026 tarihine kadar yanıtlayın. Yanıtınızı '
+        "beklerken karar süresi durur; en geç 23.11.2026 tarihinde yanıt vereceğiz. O tarihe kadar yanıt gelmezse "
+        "elimizdeki bilgilerle devam ederiz.",
+    ),
+    "missing items: weight and packing record": (
+        lambda: missing_items("weighed", packed=6), READ_AT,
+        "We are checking the package's weight at pickup and the seller's packing record for the missing items. "
+        f"{BY_EN}",
+        "Eksik ürünler için paketin kargoya verilirken tartılan ağırlığını ve satıcının paketleme kaydını inceliyoruz. "
+        f"{BY_TR}",
+    ),
+    "missing items: packing record only": (
+        lambda: missing_items("delivered", packed=6), READ_AT,
+        f"We are checking the seller's packing record for the missing items. {BY_EN}",
+        f"Eksik ürünler için satıcının paketleme kaydını inceliyoruz. {BY_TR}",
+    ),
+    "missing items: neither weight nor packing record": (
+        lambda: missing_items("delivered"), READ_AT,
+        f"We are looking into the items you reported missing. {BY_EN}",
+        f"Eksik olarak bildirdiğiniz ürünleri inceliyoruz. {BY_TR}",
+    ),
+    "code: record asked for": (
+        lambda: digital(), READ_AT,
+        f"We have asked for the delivery record of your code or link. {BY_EN}",
+        f"Kodunuzun ya da bağlantınızın teslimat kaydını istedik. {BY_TR}",
+    ),
+    "code: no record in time": (
+        lambda: digital(proof_missing=True), READ_AT,
+        f"The delivery record of your code or link did not reach us in time; an investigator is reviewing your claim. "
+        f"{BY_EN}",
+        f"Kodunuzun ya da bağlantınızın teslimat kaydı süresi içinde bize ulaşmadı; bir uzmanımız başvurunuzu "
+        f"inceliyor. {BY_TR}",
+    ),
+    "code: record under review, never sent": (
+        lambda: digital("not_sent"), READ_AT,
+        f"An investigator is reviewing the delivery record of your code or link. {BY_EN}",
+        f"Bir uzmanımız kodunuzun ya da bağlantınızın teslimat kaydını inceliyor. {BY_TR}",
+    ),
+}
+
+
+def _assigned(d: Dispute) -> Dispute:
+    d.assign(INVESTIGATOR, INVESTIGATOR.id, NOW + timedelta(days=1))
+    assert d.status is Status.UNDER_REVIEW
+    return d
+
+
+@pytest.mark.parametrize(("build", "now", "en", "tr"), ROWS.values(), ids=ROWS.keys())
+def test_the_customer_is_told_only_what_is_true(build: Callable[[], Dispute], now: datetime | None, en: str, tr: str) -> None:
+    assert next_step(build(), WINDOW, now) == (en, tr)
