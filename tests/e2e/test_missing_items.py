@@ -8,6 +8,7 @@ import pytest
 
 from schemas.orders import PackedLine, PackingRecord
 from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, e2e_orders, eventually
+from tests.e2e.test_console import CSRF, staff
 from tests.factories import BOXED, NOW, order, shipment
 
 BOXES = order("ord-boxes", shipments=[
@@ -171,3 +172,33 @@ async def test_a_line_s_quantity_is_part_of_the_decision_s_schema(api):
 
     assert (refused.status, refused.content_type) == (422, "application/problem+json")
     assert "line_outcomes.0.quantity" in await refused.text()
+
+
+async def test_the_console_decides_each_claimed_line_with_the_api_s_input_model(api, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    lines = [{"sku": "sku-glass", "quantity": 2}, {"sku": "sku-spoon", "quantity": 3}]
+    opened = await api.post("/v1/disputes", json={**CLAIM, "missing_items": lines}, headers=CUSTOMER)
+    case = await opened.json()
+    dispute_id = case["id"]
+    page = await api.get(f"/console/disputes/{dispute_id}", headers=staff())
+    shown = await page.text()
+    assert 'name="line_sku" value="sku-glass"' in shown and 'max="2"' in shown and 'max="3"' in shown
+    form = [("csrf", CSRF), ("outcome", "refund"), ("reason_code", "items_missing"), ("note", "Bir bardak eksik."),
+            ("version", str(case["version"])), ("line_sku", "sku-glass"), ("line_outcome", ""),
+            ("line_sku", "sku-spoon"), ("line_outcome", "rejected")]
+
+    too_many = await api.post(f"/console/disputes/{dispute_id}/decision", headers=staff(),
+                              data=[*form, ("line_quantity", "3"), ("line_quantity", "3")])
+    assert too_many.status == 422 and "3 of sku-glass decided, 2 claimed" in await too_many.text()
+    decided = await api.post(f"/console/disputes/{dispute_id}/decision", headers=staff(), allow_redirects=False,
+                             data=[*form, ("line_quantity", "1"), ("line_quantity", "3")])
+    assert decided.status == 303, await decided.text()
+
+    resolved = await (await api.get(f"/v1/disputes/{dispute_id}", headers=INVESTIGATOR)).json()
+    assert resolved["decision"]["lines"] == [
+        {"sku": "sku-glass", "quantity": 1, "outcome": "refund", "amount_minor": 4_500},
+        {"sku": "sku-glass", "quantity": 1, "outcome": "rejected", "amount_minor": 4_500},
+        {"sku": "sku-spoon", "quantity": 3, "outcome": "rejected", "amount_minor": 3_750},
+    ]
+    refunds = await eventually(lambda: received(downstream, "payments"))
+    assert [(r["key"], r["body"]["amount_minor"]) for r in refunds] == [(f"{dispute_id}:d1:refund:sku-glass", 4_500)]

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from adapters.memory import InMemoryOrders
+from adapters.web.console.case import prefilled
 from disputes.actors import SYSTEM
 from disputes.errors import InvalidLineOutcomes, Unprocessable
 from disputes.model import Dispute
@@ -18,6 +19,7 @@ from disputes.service import DisputeService, OpenRequest
 from schemas.common import Outcome, RefundDestination, Resolution
 from schemas.dispute import Claim, EffectKind, MissingItem, ReasonCode, Status
 from schemas.orders import PackedLine, PackingRecord
+from schemas.recommendation import Recommendation
 from tests.factories import BOXED, CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, order, shipment
 
 STATEMENT = "Kutudan iki bardak eksik çıktı."
@@ -182,13 +184,16 @@ async def test_outcomes_per_line_name_claimed_lines_at_most_as_many_as_claimed(b
     assert dispute.decision is None and compensation(dispute) == []
 
 
-async def test_the_policy_compensates_on_its_own_only_what_the_packing_record_shows_unpacked(repository, clock) -> None:
-    one_glass_short = RECORD.model_copy(update={"lines": [
-        PackedLine(sku="sku-kettle", quantity=1), PackedLine(sku="sku-glass", quantity=5),
-    ]})
-    service = DisputeService(repository, InMemoryOrders([BOX]), clock, Rules(), packing_records=Records(one_glass_short))
+async def one_glass_short(repository, clock) -> tuple[Dispute, Recommendation]:
+    """Two glasses and the kettle claimed; the packing record shows the kettle and five of six glasses packed."""
+    record = RECORD.model_copy(update={"lines": [PackedLine(sku="sku-kettle", quantity=1), PackedLine(sku="sku-glass", quantity=5)]})
+    service = DisputeService(repository, InMemoryOrders([BOX]), clock, Rules(), packing_records=Records(record))
     dispute = await opened(service, ("sku-glass", 2), ("sku-kettle", 1))
-    advice = recommend(dispute, CustomerHistory(), NOW, PolicySettings())
+    return dispute, recommend(dispute, CustomerHistory(), NOW, PolicySettings())
+
+
+async def test_the_policy_compensates_on_its_own_only_what_the_packing_record_shows_unpacked(repository, clock) -> None:
+    dispute, advice = await one_glass_short(repository, clock)
 
     dispute.record_assessment(SYSTEM, advice, NOW, timedelta(hours=4), timedelta(hours=72))
 
@@ -225,3 +230,13 @@ async def test_the_customer_is_told_what_is_being_checked_and_by_when(boxes) -> 
     last_day = (dispute.sla.decision_due.astimezone(ISTANBUL) - timedelta(microseconds=1)).strftime("%d.%m.%Y")
     assert "packing record" in en and "paketleme kaydını" in tr
     assert f"by {last_day}" in en and f"En geç {last_day}" in tr
+
+
+async def test_the_console_s_decision_form_offers_each_line_as_the_policy_would_decide_it(repository, clock) -> None:
+    dispute, advice = await one_glass_short(repository, clock)
+    dispute.recommendation = advice
+
+    form = prefilled(dispute)
+
+    assert (form.outcome, form.reason_code) == ("refund", "items_missing")
+    assert form.lines == {"sku-glass": ("refund", "1"), "sku-kettle": ("rejected", "1")}
