@@ -643,9 +643,14 @@ class Dispute(BaseModel):
             self._apply(actor, "sla_deadline_reached", now, None, {"rule": "supervisor"})
             self._alert("deadline_reached_needs_supervisor")
             return
-        reship = self.preferred_resolution is Resolution.RESHIP and self.order.reshippable
         note = "The decision deadline was reached without a decision; resolved for the customer."
-        self.decide(actor, Outcome.RESHIP if reship else Outcome.REFUND, ReasonCode.DEADLINE_REACHED, note, None, now)
+        self.decide(actor, self.for_the_customer, ReasonCode.DEADLINE_REACHED, note, None, now)
+
+    @property
+    def for_the_customer(self) -> Outcome:
+        """What resolving for the customer gives: their preference, a refund when the items cannot be shipped again."""
+        reship = self.preferred_resolution is Resolution.RESHIP and self.order.reshippable
+        return Outcome.RESHIP if reship else Outcome.REFUND
 
     def request_evidence(self, actor: Actor, now: datetime) -> None:
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)

@@ -19,6 +19,8 @@ A case whose lines are all digital goods has no carrier: its digital delivery re
 
 A claim of items missing from a delivered package is weighed on what speaks to the contents instead (`missing`),
 line by line: the recommendation's `lines` are what the evidence shows missing, all an automatic resolution pays.
+Evidence for only part of the claim goes to a person (paying that part would reject the rest), unless
+`auto_reject_enabled`.
 Whatever the rule, evidence the customer added since the case was last decided (an explanation, images) is for
 a person to weigh: the action becomes "needs a person" (rule `customer_evidence`, unless it was one already),
 never an automatic rejection nor any other automatic decision.
@@ -36,6 +38,7 @@ confidence is the strength; refund or reship is 1 - strength (no proof: strength
 person" decide nothing and are 0.5.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -133,7 +136,14 @@ def _missing_items(dispute: Dispute, settings: PolicySettings) -> _Verdict:
     reading = read_missing_items(dispute, settings)
     if reading.confidence is None:
         return _Verdict(Act.NEEDS_PERSON, reading.rule, reading.findings)
-    return _Verdict(_for_customer(dispute), reading.rule, reading.findings, reading.confidence, lines=reading.lines)
+    # Paying only part of the claim rejects the rest: automatic only where a rejection may be.
+    whole = _units(reading.lines) == _units(dispute.missing_items)
+    action = _for_customer(dispute) if whole or settings.auto_reject_enabled else Act.NEEDS_PERSON
+    return _Verdict(action, reading.rule, reading.findings, reading.confidence, lines=reading.lines)
+
+
+def _units(lines: Iterable[MissingItem]) -> dict[str, int]:
+    return {line.sku: line.quantity for line in lines}
 
 
 def _without_proof(dispute: Dispute, now: datetime) -> _Verdict:

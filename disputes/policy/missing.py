@@ -10,7 +10,7 @@ in it, so the claim is weighed on what speaks to the contents, and each finding 
 Rules, first match wins: not packed → for the customer (confidence 0.9) for what the record shows unpacked only, per
 line and per unit; underweight → for the customer (0.85) for the lines claimed; anything else → a person. The
 reading's `lines` are what the evidence supports: an automatic resolution compensates those and rejects the rest of
-the claim (`Dispute.decide`). The carrier is not liable either way: the package arrived, weighing what it weighed.
+the claim (`Dispute.decide`), so one that is not the whole claim goes to a person (`engine`). The carrier is not liable either way: the package arrived, weighing what it weighed.
 """
 
 from dataclasses import dataclass

@@ -1,6 +1,7 @@
 """A missing-item claim the seller's packing record supports in part, over HTTP: two packs of coffee and the machine
-claimed, the record shows the machine packed and one pack of two, so the policy refunds one pack on its own, and
-nothing more; the rest of the claim is recorded as rejected, line by line."""
+claimed, the record shows the machine packed and one pack of two. Paying the one pack would reject the rest of the
+claim, which only a person does: the policy names the pack and leaves the case to an investigator, who refunds it;
+the rest of the claim is recorded as rejected, line by line."""
 
 import json
 
@@ -46,21 +47,29 @@ def evidence_interval() -> float:
     return 0.02
 
 
-async def test_the_policy_refunds_on_its_own_only_the_pack_the_packing_record_shows_unpacked(api, sandbox, aiohttp_client):
+async def test_the_policy_names_the_pack_the_packing_record_shows_unpacked_and_a_person_refunds_only_it(
+    api, sandbox, aiohttp_client
+):
     downstream = await aiohttp_client(sandbox)
     opened = await api.post("/v1/disputes", json=CLAIM, headers=CUSTOMER)
     assert opened.status == 201, await opened.text()
     one = f"/v1/disputes/{(await opened.json())['id']}"
 
-    async def resolved():
+    async def assessed():
         case = await (await api.get(one, headers=INVESTIGATOR)).json()
-        return case if case["status"] == "resolved" else None
+        return case if case["recommendation"] and case["recommendation"]["rule"] == "items_not_packed" else None
 
-    case = await eventually(resolved, timeout=15)
-    assert case is not None, "the policy did not resolve the claim"
+    case = await eventually(assessed, timeout=15)
+    assert case is not None, "the packing record was never weighed"
     assert case["recommendation"]["lines"] == [{"sku": "HB-MEHMETEFENDI-500", "quantity": 1}]
-    assert (case["decision"]["decided_by_role"], case["decision"]["outcome"]) == ("service", "refund")
-    assert case["decision"]["lines"] == [
+    assert (case["recommendation"]["action"], case["recommendation"]["auto_resolve"]) == ("needs_person", False)
+    assert case["status"] != "resolved" and case["decision"] is None
+
+    decision = {"outcome": "refund", "reason_code": "items_missing", "note": "Bir paket kahve paketlenmemiş.",
+                "line_outcomes": [{"sku": "HB-MEHMETEFENDI-500", "outcome": "refund", "quantity": 1}]}
+    decided = await api.post(one + "/decision", json=decision, headers={**INVESTIGATOR, "If-Match": "*"})
+    assert decided.status == 200, await decided.text()
+    assert (await decided.json())["decision"]["lines"] == [
         {"sku": "HB-MEHMETEFENDI-500", "quantity": 1, "outcome": "refund", "amount_minor": 32_500},
         {"sku": "HB-MEHMETEFENDI-500", "quantity": 1, "outcome": "rejected", "amount_minor": 32_500},
         {"sku": "HB-KARACA-HATIR", "quantity": 1, "outcome": "rejected", "amount_minor": 249_900},

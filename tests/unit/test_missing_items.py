@@ -184,16 +184,27 @@ async def test_outcomes_per_line_name_claimed_lines_at_most_as_many_as_claimed(b
     assert dispute.decision is None and compensation(dispute) == []
 
 
-async def one_glass_short(repository, clock) -> tuple[Dispute, Recommendation]:
+async def one_glass_short(
+    repository, clock, settings: PolicySettings = PolicySettings()
+) -> tuple[Dispute, Recommendation]:
     """Two glasses and the kettle claimed; the packing record shows the kettle and five of six glasses packed."""
     record = RECORD.model_copy(update={"lines": [PackedLine(sku="sku-kettle", quantity=1), PackedLine(sku="sku-glass", quantity=5)]})
     service = DisputeService(repository, InMemoryOrders([BOX]), clock, Rules(), packing_records=Records(record))
     dispute = await opened(service, ("sku-glass", 2), ("sku-kettle", 1))
-    return dispute, recommend(dispute, CustomerHistory(), NOW, PolicySettings())
+    return dispute, recommend(dispute, CustomerHistory(), NOW, settings)
+
+
+async def test_a_claim_the_packing_record_shows_only_in_part_waits_for_a_person(repository, clock) -> None:
+    dispute, advice = await one_glass_short(repository, clock)
+
+    dispute.record_assessment(SYSTEM, advice, NOW, timedelta(hours=4), timedelta(hours=72))
+
+    assert dispute.is_active and dispute.decision is None and not compensation(dispute)
+    assert dispute.recommendation is not None and dispute.recommendation.lines == [MissingItem(sku="sku-glass", quantity=1)]
 
 
 async def test_the_policy_compensates_on_its_own_only_what_the_packing_record_shows_unpacked(repository, clock) -> None:
-    dispute, advice = await one_glass_short(repository, clock)
+    dispute, advice = await one_glass_short(repository, clock, PolicySettings(auto_reject_enabled=True))
 
     dispute.record_assessment(SYSTEM, advice, NOW, timedelta(hours=4), timedelta(hours=72))
 

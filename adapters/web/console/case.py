@@ -116,6 +116,8 @@ def the_map(dispute: Dispute, shown: list[Proof]) -> DeliveryMap | None:
 def prefilled(dispute: Dispute) -> CaseForm:
     r = dispute.recommendation
     outcome = AUTOMATIC.get(r.action) if r else None
+    if outcome is None and r is not None and r.lines:  # a missing-item claim shown in part: the rest is the person's
+        outcome = dispute.for_the_customer
     if outcome is None:
         return CaseForm(lines=recommended_lines(dispute, None))
     reason = RULE_REASONS.get(r.rule) if r else None

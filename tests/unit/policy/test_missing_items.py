@@ -95,8 +95,12 @@ def test_a_packing_record_supports_only_the_units_it_shows_unpacked_line_by_line
 
     advice = advise(missing_glasses(packing=PackingCheck(answered=True, record=one_glass_short), missing=claimed))
 
-    assert (advice.action, advice.rule, advice.auto_resolve) == (Act.REFUND, PolicyRule.ITEMS_NOT_PACKED, True)
+    # paying the one glass would reject the rest of the claim: a person decides, unless rejections may be automatic
+    assert (advice.action, advice.rule, advice.auto_resolve) == (Act.NEEDS_PERSON, PolicyRule.ITEMS_NOT_PACKED, False)
     assert advice.lines == [MissingItem(sku="sku-glass", quantity=1)]
+    allowed = advise(missing_glasses(packing=PackingCheck(answered=True, record=one_glass_short), missing=claimed),
+                     PolicySettings(auto_reject_enabled=True))
+    assert (allowed.action, allowed.auto_resolve, allowed.lines) == (Act.REFUND, True, advice.lines)
     short = advice.findings[0]
     assert short.facts == {"skus": "sku-glass", "units": 1, "units_claimed": 3}
     assert "sku-glass (1 of 2 claimed); packed as ordered: sku-kettle" in short.text
