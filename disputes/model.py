@@ -440,7 +440,8 @@ class Dispute(BaseModel):
                 else RULE_REASONS.get(advice.rule, ReasonCode.WEAK_PROOF)
             )
             note = "; ".join(f.text for f in advice.findings[:4]) or "Resolved by the decision policy."
-            self.decide(actor, outcome, reason, note[:4000], None, now)
+            supported = [(line.sku, outcome, line.quantity) for line in advice.lines]  # missing items: what is shown
+            self.decide(actor, outcome, reason, note[:4000], None, now, line_outcomes=supported)
 
     def clear_flags(self, actor: Actor, reason: str, now: datetime) -> None:
         """A supervisor reverses the abuse signals (with a reason on the timeline); they are not raised again
@@ -675,9 +676,14 @@ class Dispute(BaseModel):
             self._apply(actor, "sla_deadline_reached", now, None, {"rule": "supervisor"})
             self._alert("deadline_reached_needs_supervisor")
             return
-        reship = self.preferred_resolution is Resolution.RESHIP and self.order.reshippable
         note = "The decision deadline was reached without a decision; resolved for the customer."
-        self.decide(actor, Outcome.RESHIP if reship else Outcome.REFUND, ReasonCode.DEADLINE_REACHED, note, None, now)
+        self.decide(actor, self.for_the_customer, ReasonCode.DEADLINE_REACHED, note, None, now)
+
+    @property
+    def for_the_customer(self) -> Outcome:
+        """What resolving for the customer gives: their preference, a refund when the items cannot be shipped again."""
+        reship = self.preferred_resolution is Resolution.RESHIP and self.order.reshippable
+        return Outcome.RESHIP if reship else Outcome.REFUND
 
     def request_evidence(self, actor: Actor, now: datetime) -> None:
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
@@ -722,10 +728,11 @@ class Dispute(BaseModel):
         refund_to: RefundDestination | None,
         now: datetime,
         override_reason: str | None = None,
-        line_outcomes: Sequence[tuple[str, Outcome]] = (),
+        line_outcomes: Sequence[tuple[str, Outcome, int]] = (),
     ) -> None:
-        """`line_outcomes` (missing-item claims only): (sku, outcome) to refund some lines and reship others; a
-        line not named gets `outcome`."""
+        """`line_outcomes` (missing-item claims only): (sku, outcome, quantity) per claimed line, to refund, reship or
+        reject that many of it; what is not named (a line, or the rest of a line's quantity) is rejected. None named:
+        every claimed line gets `outcome` in full."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR, Role.SERVICE)
         self._check_may_decide(actor, outcome)
         advised = AUTOMATIC.get(self.recommendation.action) if self.recommendation else None
@@ -813,28 +820,53 @@ class Dispute(BaseModel):
 
     # --- internals -------------------------------------------------------------------------------
 
-    def _line_outcomes(self, outcome: Outcome, per_line: Sequence[tuple[str, Outcome]]) -> list[LineOutcome]:
-        chosen = dict(per_line)
-        if len(chosen) != len(per_line):
-            raise InvalidLineOutcomes("Name each line once.")
-        if chosen and not self.partial:
-            raise InvalidLineOutcomes("Outcomes per line are for missing-item claims.")
+    def _line_outcomes(self, outcome: Outcome, per_line: Sequence[tuple[str, Outcome, int]]) -> list[LineOutcome]:
         if not self.partial or outcome is Outcome.REJECTED:
-            if chosen:
-                raise InvalidLineOutcomes("A rejection has no outcomes per line.")
+            if per_line:
+                raise InvalidLineOutcomes(
+                    "A rejection has no outcomes per line." if self.partial
+                    else "Outcomes per line are for missing-item claims."
+                )
             return []
-        claimed = {m.sku for m in self.missing_items}
-        if unknown := sorted(set(chosen) - claimed):
-            raise InvalidLineOutcomes(f"Not a missing line of this claim: {', '.join(unknown)}.")
-        if Outcome.REJECTED in chosen.values():
-            raise InvalidLineOutcomes("A line is refunded or reshipped; reject the whole claim instead.")
-        prices = {item.sku: item.unit_price_minor for item in self.order.items}
-        return [
-            LineOutcome(
-                sku=m.sku, quantity=m.quantity, outcome=chosen.get(m.sku, outcome), amount_minor=prices[m.sku] * m.quantity
+        if not per_line:
+            return [self._line(m.sku, m.quantity, outcome) for m in self.missing_items]
+        named = self._named_lines(per_line)
+        if outcome not in {line_outcome for line_outcome, _ in named.values()}:
+            raise InvalidLineOutcomes(
+                f"No line is decided '{outcome.value}', the decision's outcome: name one, or reject the whole claim."
             )
-            for m in self.missing_items
-        ]
+        lines = []
+        for m in self.missing_items:
+            line_outcome, quantity = named.get(m.sku, (Outcome.REJECTED, 0))
+            compensated = 0 if line_outcome is Outcome.REJECTED else quantity
+            if compensated:
+                lines.append(self._line(m.sku, compensated, line_outcome))
+            if compensated < m.quantity:
+                lines.append(self._line(m.sku, m.quantity - compensated, Outcome.REJECTED))
+        return lines
+
+    def _named_lines(self, per_line: Sequence[tuple[str, Outcome, int]]) -> dict[str, tuple[Outcome, int]]:
+        """The outcome and quantity named for each claimed line; 422 naming the entry's field when it names a line
+        not claimed, one named before, or more than claimed."""
+        claimed = {m.sku: m.quantity for m in self.missing_items}
+        named: dict[str, tuple[Outcome, int]] = {}
+        for index, (sku, line_outcome, quantity) in enumerate(per_line):
+            if sku not in claimed:
+                raise InvalidLineOutcomes(f"Not a missing line of this claim: {sku}.", field=f"line_outcomes.{index}.sku")
+            if sku in named:
+                raise InvalidLineOutcomes("Name each line once.", field=f"line_outcomes.{index}.sku")
+            if not 0 < quantity <= claimed[sku]:
+                raise InvalidLineOutcomes(
+                    f"{quantity} of {sku} decided, {claimed[sku]} claimed: at least 1, at most as many as claimed.",
+                    field=f"line_outcomes.{index}.quantity",
+                )
+            named[sku] = (line_outcome, quantity)
+        return named
+
+    def _line(self, sku: str, quantity: int, outcome: Outcome) -> LineOutcome:
+        price = next(item.unit_price_minor for item in self.order.items if item.sku == sku)
+        return LineOutcome(sku=sku, quantity=quantity, outcome=outcome, amount_minor=price * quantity)
+
     def _add_customer_evidence(
         self, actor: Actor, kind: SubmissionKind, statement: str, images: Sequence[CustomerImage], now: datetime
     ) -> None:
@@ -954,7 +986,7 @@ class Dispute(BaseModel):
         prefix = f"{self.id}:d{decision.sequence}"
         compensations = [  # one effect per line, keyed by it: each line is compensated once
             self._queue_compensation(line.outcome, f"{prefix}:{line.outcome.value}:{line.sku}", line)
-            for line in decision.lines
+            for line in decision.lines if line.outcome is not Outcome.REJECTED
         ]
         if not decision.lines and decision.outcome is not Outcome.REJECTED:
             compensations.append(self._queue_compensation(decision.outcome, f"{prefix}:{decision.outcome.value}", None))

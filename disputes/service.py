@@ -225,7 +225,7 @@ class DisputeService:
         note: str,
         refund_to: RefundDestination | None,
         override_reason: str | None = None,
-        line_outcomes: Sequence[tuple[str, Outcome]] | None = None,
+        line_outcomes: Sequence[tuple[str, Outcome, int]] | None = None,
     ) -> Dispute:
         return await self._change(
             actor,

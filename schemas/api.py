@@ -136,8 +136,9 @@ class Note(_Input):
 
 
 class LineDecision(_Input):
-    sku: Id = Field(description="A missing line of the claim.")
-    outcome: Resolution = Field(description="Refund the line's value, or reship that line only.")
+    sku: Id = Field(description="A missing line of the claim, named once.")
+    outcome: Outcome = Field(description="Refund the value of `quantity` of it, reship that many of it only, or reject.")
+    quantity: int = Field(ge=1, le=10_000, description="How many of the line: at most as many as claimed missing.")
 
 
 class DecisionRequest(_Input):
@@ -147,12 +148,15 @@ class DecisionRequest(_Input):
     refund_to: RefundDestination | None = None
     override_reason: Remark | None = Field(default=None, description="Required when deciding against the recommendation.")
     line_outcomes: list[LineDecision] | None = Field(
-        default=None, max_length=100,
-        description="Missing-item claims: refund or reship per line, each line once; lines not named get `outcome`.",
+        default=None, max_length=100, examples=[[{"sku": "sku-glass", "outcome": "refund", "quantity": 1}]],
+        description="Missing-item claims: per claimed line, refund, reship or reject how many of it, each line once; "
+                    "what is not named (a line, or the rest of a line's claimed quantity) is rejected, and `outcome` "
+                    "(refund or reship) is the outcome of at least one line. Left out: every claimed line gets "
+                    "`outcome` in full.",
     )
 
-    def outcomes_per_line(self) -> list[tuple[str, Outcome]] | None:
-        return [(line.sku, Outcome(line.outcome.value)) for line in self.line_outcomes] if self.line_outcomes else None
+    def outcomes_per_line(self) -> list[tuple[str, Outcome, int]] | None:
+        return [(line.sku, line.outcome, line.quantity) for line in self.line_outcomes] if self.line_outcomes else None
 
 
 class Reopen(_Input):

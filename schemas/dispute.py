@@ -47,12 +47,13 @@ class MissingItem(_Model):
 
 
 class LineOutcome(_Model):
-    """What was decided for one missing line: its refund (of its value) or reshipment (of that line only)."""
+    """What was decided for some of one missing line: the refund of their value, their reshipment, or the rejection
+    of that part of the claim. A line decided in part appears twice: the part compensated, then the rest rejected."""
 
     sku: str
     quantity: int
     outcome: Outcome
-    amount_minor: int = Field(description="The value of the missing quantity, in minor units.")
+    amount_minor: int = Field(description="The value of `quantity` of the line, in minor units: refunded if `refund`.")
 
 
 class PackingCheck(_Model):

@@ -11,6 +11,8 @@ from typing import Any, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from schemas.dispute import MissingItem
+
 
 class _Private(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -97,6 +99,11 @@ class Recommendation(_Private):
     needs_supervisor: bool
     priority: int = Field(ge=0, le=3, description="0 normal .. 3 urgent.")
     abuse_flags: list[str] = Field(description="Risk signals for the account service; slugs, no personal data.")
+    lines: list[MissingItem] = Field(
+        default=[],
+        description="Missing-item claims: the claimed lines, and how many of each, the evidence shows missing. An "
+                    "automatic resolution compensates these only and rejects the rest of the claim.",
+    )
     customer_message: str | None = Field(
         default=None,
         description="Turkish, for the customer only, while waiting for their check: who received it and where.",

@@ -17,7 +17,10 @@ Rules, first match wins (the proof read is the latest "delivered" evidence, see 
 A case whose lines are all digital goods has no carrier: its digital delivery record decides instead
 (`disputes.policy.digital`), with the same rules below for who may resolve it.
 
-A claim of items missing from a delivered package is weighed on what speaks to the contents instead (`missing`).
+A claim of items missing from a delivered package is weighed on what speaks to the contents instead (`missing`),
+line by line: the recommendation's `lines` are what the evidence shows missing, all an automatic resolution pays.
+Evidence for only part of the claim goes to a person (paying that part would reject the rest), unless
+`auto_reject_enabled`.
 Whatever the rule, evidence the customer added since the case was last decided (an explanation, images) is for
 a person to weigh: the action becomes "needs a person" (rule `customer_evidence`, unless it was one already),
 never an automatic rejection nor any other automatic decision.
@@ -35,6 +38,7 @@ confidence is the strength; refund or reship is 1 - strength (no proof: strength
 person" decide nothing and are 0.5.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -55,6 +59,7 @@ from disputes.policy.reading import ProofReading, read_proof
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import duration, finding
 from schemas.common import Resolution
+from schemas.dispute import MissingItem
 from schemas.recommendation import Effect, Finding, PolicyRule, Recommendation
 from schemas.recommendation import RecommendedAction as Act
 
@@ -70,6 +75,7 @@ class _Verdict:
     confidence: float = UNDECIDED
     carrier_liable: bool = False
     customer_message: str | None = None
+    lines: tuple[MissingItem, ...] = ()
 
 
 def recommend(dispute: Dispute, history: CustomerHistory, now: datetime, settings: PolicySettings) -> Recommendation:
@@ -96,6 +102,7 @@ def recommend(dispute: Dispute, history: CustomerHistory, now: datetime, setting
         needs_supervisor=bool(signals),
         priority=min(3, (1 if is_high_value(dispute, settings) else 0) + (2 if signals else 0)),
         abuse_flags=[s.code for s in signals],
+        lines=list(verdict.lines),
         customer_message=verdict.customer_message,
         computed_at=now,
     )
@@ -129,7 +136,14 @@ def _missing_items(dispute: Dispute, settings: PolicySettings) -> _Verdict:
     reading = read_missing_items(dispute, settings)
     if reading.confidence is None:
         return _Verdict(Act.NEEDS_PERSON, reading.rule, reading.findings)
-    return _Verdict(_for_customer(dispute), reading.rule, reading.findings, reading.confidence)
+    # Paying only part of the claim rejects the rest: automatic only where a rejection may be.
+    whole = _units(reading.lines) == _units(dispute.missing_items)
+    action = _for_customer(dispute) if whole or settings.auto_reject_enabled else Act.NEEDS_PERSON
+    return _Verdict(action, reading.rule, reading.findings, reading.confidence, lines=reading.lines)
+
+
+def _units(lines: Iterable[MissingItem]) -> dict[str, int]:
+    return {line.sku: line.quantity for line in lines}
 
 
 def _without_proof(dispute: Dispute, now: datetime) -> _Verdict:
@@ -177,7 +191,7 @@ def _for_a_person(verdict: _Verdict, added: Finding) -> _Verdict:
     if verdict.action is Act.NEEDS_PERSON:
         return replace(verdict, decisive=(*verdict.decisive, added))
     return _Verdict(Act.NEEDS_PERSON, PolicyRule.CUSTOMER_EVIDENCE, (added, *verdict.decisive),
-                    carrier_liable=verdict.carrier_liable)
+                    carrier_liable=verdict.carrier_liable, lines=verdict.lines)
 
 
 def _for_customer(dispute: Dispute) -> Act:

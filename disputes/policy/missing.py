@@ -4,11 +4,13 @@ in it, so the claim is weighed on what speaks to the contents, and each finding 
 - the package's weight as the carrier recorded it (at pickup) against the weight declared for it (else the
   seller's packed weight): lighter by more than the tolerance → the items were not in it when it left;
 - the seller's packing record (where the order service offers one): fewer of a claimed line packed than ordered
-  → not packed;
+  → that many not packed (never more than the customer claims);
 - the customer's photos of what arrived: a person looks at them.
 
-Rules, first match wins: not packed → for the customer (confidence 0.9); underweight → for the customer (0.85);
-anything else → a person. The carrier is not liable either way: the package arrived, weighing what it weighed.
+Rules, first match wins: not packed → for the customer (confidence 0.9) for what the record shows unpacked only, per
+line and per unit; underweight → for the customer (0.85) for the lines claimed; anything else → a person. The
+reading's `lines` are what the evidence supports: an automatic resolution compensates those and rejects the rest of
+the claim (`Dispute.decide`), so one that is not the whole claim goes to a person (`engine`). The carrier is not liable either way: the package arrived, weighing what it weighed.
 """
 
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from typing import TypedDict
 from disputes.model import Dispute
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import finding
-from schemas.dispute import Evidence
+from schemas.dispute import Evidence, MissingItem
 from schemas.recommendation import Effect, Finding, PolicyRule
 
 S, A, N = Effect.SUPPORTS_DELIVERY, Effect.AGAINST_DELIVERY, Effect.NEUTRAL
@@ -33,6 +35,8 @@ class MissingItemsReading:
     findings: tuple[Finding, ...]
     confidence: float | None
     """None: nothing decides the claim, a person does."""
+    lines: tuple[MissingItem, ...] = ()
+    """The claimed lines, and how many of each, the evidence shows missing: what may be compensated on it."""
 
 
 def customer_photos(dispute: Dispute) -> list[str]:
@@ -51,10 +55,13 @@ def read_missing_items(dispute: Dispute, settings: PolicySettings) -> MissingIte
         "Kargonun kanıtı paketin teslim edildiğini gösterir, içeriğini değil",
     )
     found = (packing, weight, photos, package_only)
-    if packing.code == "items_not_packed":
-        return MissingItemsReading(PolicyRule.ITEMS_NOT_PACKED, found, NOT_PACKED_CONFIDENCE)
+    if unpacked := not_packed(dispute):
+        return MissingItemsReading(PolicyRule.ITEMS_NOT_PACKED, found, NOT_PACKED_CONFIDENCE, unpacked)
     if weight.code == "weight_below_declared":
-        return MissingItemsReading(PolicyRule.PACKED_UNDERWEIGHT, (weight, packing, photos, package_only), UNDERWEIGHT_CONFIDENCE)
+        return MissingItemsReading(
+            PolicyRule.PACKED_UNDERWEIGHT, (weight, packing, photos, package_only), UNDERWEIGHT_CONFIDENCE,
+            tuple(dispute.missing_items),
+        )
     return MissingItemsReading(PolicyRule.MISSING_ITEMS_REVIEW, (weight, packing, photos, package_only), None)
 
 
@@ -136,21 +143,40 @@ def packing_finding(dispute: Dispute) -> Finding:
             "The seller kept no packing record for this package", "Satıcının bu paket için paketleme kaydı yok",
             cites=PACKING,
         )
-    short = [m for m in dispute.missing_items if check.record.packed(m.sku) < _ordered(dispute, m.sku)]
     photo_en, photo_tr = (" with a photo", " (fotoğraflı)") if check.record.photo else ("", "")
-    if short:
-        skus = ", ".join(m.sku for m in short)
-        return finding(
-            "items_not_packed", A, [],
-            f"The seller's packing record{photo_en} shows fewer than ordered packed of: {skus}",
-            f"Satıcının paketleme kaydı{photo_tr} şu ürünlerden siparişten az paketlendiğini gösteriyor: {skus}",
-            skus=skus, cites=PACKING
-        )
+    if unpacked := not_packed(dispute):
+        return _not_packed_finding(dispute, unpacked, photo_en, photo_tr)
     return finding(
         "items_packed", S, [],
         f"The seller's packing record{photo_en} lists every claimed item as packed",
         f"Satıcının paketleme kaydı{photo_tr} talep edilen tüm ürünleri paketlenmiş gösteriyor", cites=PACKING
     )
+
+
+def _not_packed_finding(dispute: Dispute, unpacked: tuple[MissingItem, ...], photo_en: str, photo_tr: str) -> Finding:
+    """How many of each claimed line the record shows unpacked, of how many claimed, and the lines it shows packed."""
+    claimed = {m.sku: m.quantity for m in dispute.missing_items}
+    short = ", ".join(f"{m.sku} ({m.quantity} of {claimed[m.sku]} claimed)" for m in unpacked)
+    short_tr = ", ".join(f"{m.sku} (talep edilen {claimed[m.sku]} adetten {m.quantity})" for m in unpacked)
+    packed = ", ".join(sku for sku in claimed if sku not in {m.sku for m in unpacked})
+    rest, rest_tr = (f"; packed as ordered: {packed}", f"; siparişteki kadar paketlenen: {packed}") if packed else ("", "")
+    return finding(
+        "items_not_packed", A, [],
+        f"The seller's packing record{photo_en} shows fewer than ordered packed of: {short}{rest}",
+        f"Satıcının paketleme kaydı{photo_tr} şu ürünlerden siparişten az paketlendiğini gösteriyor: {short_tr}{rest_tr}",
+        skus=", ".join(m.sku for m in unpacked), units=sum(m.quantity for m in unpacked),
+        units_claimed=sum(claimed.values()), cites=PACKING,
+    )
+
+
+def not_packed(dispute: Dispute) -> tuple[MissingItem, ...]:
+    """Per claimed line, how many of it the seller's packing record shows were not packed (ordered less packed),
+    never more than the customer claims missing; lines packed in full are left out."""
+    record = dispute.packing.record if dispute.packing else None
+    if record is None:
+        return ()
+    short = ((m, min(m.quantity, _ordered(dispute, m.sku) - record.packed(m.sku))) for m in dispute.missing_items)
+    return tuple(MissingItem(sku=m.sku, quantity=units) for m, units in short if units > 0)
 
 
 def photos_finding(images: list[str]) -> Finding:

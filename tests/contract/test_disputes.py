@@ -32,13 +32,15 @@ async def test_a_missing_item_claim_and_its_outcomes_per_line_read_back_as_store
     claim = await cases.open(missing=missing)
 
     decided = await cases.change(claim.id, lambda d: d.decide(
-        INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW, line_outcomes=[("sku-spoon", Outcome.RESHIP)]
+        INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW,
+        line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 1)],
     ))
 
     assert (decided.claim, decided.missing_items) == (Claim.MISSING_ITEMS, list(missing))
     assert decided.decision is not None
-    assert [(line.sku, line.outcome, line.amount_minor) for line in decided.decision.lines] == [
-        ("sku-glass", Outcome.REFUND, 9_000), ("sku-spoon", Outcome.RESHIP, 3_750)
+    assert [(line.sku, line.quantity, line.outcome, line.amount_minor) for line in decided.decision.lines] == [
+        ("sku-glass", 2, Outcome.REFUND, 9_000), ("sku-spoon", 1, Outcome.RESHIP, 1_250),
+        ("sku-spoon", 2, Outcome.REJECTED, 2_500),
     ]
     assert [m.key.split(":", 2)[2] for m in decided.outbox if m.kind in (EffectKind.REFUND, EffectKind.RESHIP)] == [
         "refund:sku-glass", "reship:sku-spoon"

@@ -8,6 +8,7 @@ import pytest
 
 from schemas.orders import PackedLine, PackingRecord
 from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, e2e_orders, eventually
+from tests.e2e.test_console import CSRF, staff
 from tests.factories import BOXED, NOW, order, shipment
 
 BOXES = order("ord-boxes", shipments=[
@@ -117,19 +118,34 @@ async def test_a_bad_missing_item_claim_is_a_problem_and_stores_nothing(api, cha
     assert (await (await api.get("/v1/disputes", headers=CUSTOMER)).json())["items"] == []
 
 
-async def test_an_investigator_reships_one_missing_line_and_refunds_another(api, sandbox, aiohttp_client):
+async def test_an_investigator_reships_one_missing_line_and_refunds_part_of_another_rejecting_the_rest(
+    api, sandbox, aiohttp_client
+):
     downstream = await aiohttp_client(sandbox)
     lines = [{"sku": "sku-glass", "quantity": 2}, {"sku": "sku-spoon", "quantity": 3}]
     opened = await api.post("/v1/disputes", json={**CLAIM, "missing_items": lines}, headers=CUSTOMER)
     one = f"/v1/disputes/{(await opened.json())['id']}"
     decision = {"outcome": "refund", "reason_code": "items_missing", "note": "Bardaklar yeniden gönderilecek.",
-                "line_outcomes": [{"sku": "sku-glass", "outcome": "reship"}]}
+                "line_outcomes": [{"sku": "sku-glass", "outcome": "reship", "quantity": 2},
+                                  {"sku": "sku-spoon", "outcome": "refund", "quantity": 1}]}
 
-    twice = {**decision, "line_outcomes": decision["line_outcomes"] * 2}
-    refused = await api.post(one + "/decision", json=twice, headers={**INVESTIGATOR, "If-Match": "*"})
-    assert refused.status == 422 and "each line once" in await refused.text()  # the rule, not the schema
+    for line_outcomes, field, says in [
+        (decision["line_outcomes"] * 2, "line_outcomes.2.sku", "each line once"),  # the rule, not the schema
+        ([{"sku": "sku-spoon", "outcome": "refund", "quantity": 4}], "line_outcomes.0.quantity", "3 claimed"),
+        ([{"sku": "sku-kettle", "outcome": "refund", "quantity": 1}], "line_outcomes.0.sku", "sku-kettle"),
+    ]:
+        refused = await api.post(one + "/decision", json={**decision, "line_outcomes": line_outcomes},
+                                 headers={**INVESTIGATOR, "If-Match": "*"})
+        assert (refused.status, refused.content_type) == (422, "application/problem+json")
+        problem = await refused.json()
+        assert problem["field"] == field and says in problem["detail"]
     decided = await api.post(one + "/decision", json=decision, headers={**INVESTIGATOR, "If-Match": "*"})
     assert decided.status == 200, await decided.text()
+    assert (await decided.json())["decision"]["lines"] == [
+        {"sku": "sku-glass", "quantity": 2, "outcome": "reship", "amount_minor": 9_000},
+        {"sku": "sku-spoon", "quantity": 1, "outcome": "refund", "amount_minor": 1_250},
+        {"sku": "sku-spoon", "quantity": 2, "outcome": "rejected", "amount_minor": 2_500},
+    ]
 
     async def effects():
         ledger = (await (await downstream.get("/_sandbox/received")).json())["applied"]
@@ -143,4 +159,46 @@ async def test_an_investigator_reships_one_missing_line_and_refunds_another(api,
     requests = (await (await downstream.get("/_sandbox/received")).json())["requests"]
     [reship] = [r["body"] for r in requests if r["service"] == "fulfillment"]
     [refund] = [r["body"] for r in requests if r["service"] == "payments"]
-    assert ([(i["sku"], i["quantity"]) for i in reship["items"]], refund["amount_minor"]) == ([("sku-glass", 2)], 3_750)
+    assert ([(i["sku"], i["quantity"]) for i in reship["items"]], refund["amount_minor"]) == ([("sku-glass", 2)], 1_250)
+
+
+async def test_a_line_s_quantity_is_part_of_the_decision_s_schema(api):
+    opened = await api.post("/v1/disputes", json=CLAIM, headers=CUSTOMER)
+    one = f"/v1/disputes/{(await opened.json())['id']}"
+    decision = {"outcome": "refund", "reason_code": "items_missing", "note": "n",
+                "line_outcomes": [{"sku": "sku-glass", "outcome": "refund", "quantity": 0}]}
+
+    refused = await api.post(one + "/decision", json=decision, headers={**INVESTIGATOR, "If-Match": "*"})
+
+    assert (refused.status, refused.content_type) == (422, "application/problem+json")
+    assert "line_outcomes.0.quantity" in await refused.text()
+
+
+async def test_the_console_decides_each_claimed_line_with_the_api_s_input_model(api, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    lines = [{"sku": "sku-glass", "quantity": 2}, {"sku": "sku-spoon", "quantity": 3}]
+    opened = await api.post("/v1/disputes", json={**CLAIM, "missing_items": lines}, headers=CUSTOMER)
+    case = await opened.json()
+    dispute_id = case["id"]
+    page = await api.get(f"/console/disputes/{dispute_id}", headers=staff())
+    shown = await page.text()
+    assert 'name="line_sku" value="sku-glass"' in shown and 'max="2"' in shown and 'max="3"' in shown
+    form = [("csrf", CSRF), ("outcome", "refund"), ("reason_code", "items_missing"), ("note", "Bir bardak eksik."),
+            ("version", str(case["version"])), ("line_sku", "sku-glass"), ("line_outcome", ""),
+            ("line_sku", "sku-spoon"), ("line_outcome", "rejected")]
+
+    too_many = await api.post(f"/console/disputes/{dispute_id}/decision", headers=staff(),
+                              data=[*form, ("line_quantity", "3"), ("line_quantity", "3")])
+    assert too_many.status == 422 and "3 of sku-glass decided, 2 claimed" in await too_many.text()
+    decided = await api.post(f"/console/disputes/{dispute_id}/decision", headers=staff(), allow_redirects=False,
+                             data=[*form, ("line_quantity", "1"), ("line_quantity", "3")])
+    assert decided.status == 303, await decided.text()
+
+    resolved = await (await api.get(f"/v1/disputes/{dispute_id}", headers=INVESTIGATOR)).json()
+    assert resolved["decision"]["lines"] == [
+        {"sku": "sku-glass", "quantity": 1, "outcome": "refund", "amount_minor": 4_500},
+        {"sku": "sku-glass", "quantity": 1, "outcome": "rejected", "amount_minor": 4_500},
+        {"sku": "sku-spoon", "quantity": 3, "outcome": "rejected", "amount_minor": 3_750},
+    ]
+    refunds = await eventually(lambda: received(downstream, "payments"))
+    assert [(r["key"], r["body"]["amount_minor"]) for r in refunds] == [(f"{dispute_id}:d1:refund:sku-glass", 4_500)]

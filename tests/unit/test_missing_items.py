@@ -7,16 +7,20 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from adapters.memory import InMemoryOrders
-from disputes.errors import Unprocessable
+from adapters.web.console.case import prefilled
+from disputes.actors import SYSTEM
+from disputes.errors import InvalidLineOutcomes, Unprocessable
 from disputes.model import Dispute
 from disputes.next_step import next_step
+from disputes.policy import CustomerHistory, PolicySettings, recommend
 from disputes.ports import PackingRecordUnavailable
 from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
 from schemas.common import Outcome, RefundDestination, Resolution
-from schemas.dispute import Claim, EffectKind, MissingItem, ReasonCode
+from schemas.dispute import Claim, EffectKind, MissingItem, ReasonCode, Status
 from schemas.orders import PackedLine, PackingRecord
-from tests.factories import BOXED, CUSTOMER, INVESTIGATOR, NOW, order, shipment
+from schemas.recommendation import Recommendation
+from tests.factories import BOXED, CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, order, shipment
 
 STATEMENT = "Kutudan iki bardak eksik çıktı."
 BOX = order("ord-box", shipments=[shipment("shp-box", items=BOXED, declared_weight_grams=2_400)])
@@ -119,7 +123,7 @@ async def test_lines_can_be_refunded_and_reshipped_in_one_decision_reshipping_on
     dispute = await opened(boxes, ("sku-glass", 2), ("sku-spoon", 3))
 
     dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Eksik.", None, NOW,
-                   line_outcomes=[("sku-glass", Outcome.RESHIP)])
+                   line_outcomes=[("sku-glass", Outcome.RESHIP, 2), ("sku-spoon", Outcome.REFUND, 3)])
 
     [(reship, reship_key, shipped), (refund, refund_key, paid)] = compensation(dispute)
     assert (reship, reship_key, refund, refund_key) == (
@@ -132,16 +136,85 @@ async def test_lines_can_be_refunded_and_reshipped_in_one_decision_reshipping_on
     assert "37,50 TRY" in tr and "yeniden gönderiliyor" in tr and "18.11.2026" in tr
 
 
-async def test_outcomes_per_line_name_claimed_lines_and_never_reject_one(boxes) -> None:
-    dispute = await opened(boxes, ("sku-glass", 2))
+async def test_only_what_a_decision_names_is_compensated_the_rest_of_the_claim_is_rejected(boxes) -> None:
+    dispute = await opened(boxes, ("sku-glass", 2), ("sku-kettle", 1))
 
-    with pytest.raises(Unprocessable, match="sku-kettle"):
-        dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW,
-                       line_outcomes=[("sku-kettle", Outcome.REFUND)])
-    with pytest.raises(Unprocessable, match="reject the whole claim"):
-        dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW,
-                       line_outcomes=[("sku-glass", Outcome.REJECTED)])
+    dispute.decide(SUPERVISOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Bir bardak eksik paketlenmiş.", None, NOW,
+                   line_outcomes=[("sku-glass", Outcome.REFUND, 1)])
+
+    assert [(line.sku, line.quantity, line.outcome, line.amount_minor) for line in dispute.decision.lines] == [
+        ("sku-glass", 1, Outcome.REFUND, 4_500), ("sku-glass", 1, Outcome.REJECTED, 4_500),
+        ("sku-kettle", 1, Outcome.REJECTED, 129_900),
+    ]
+    assert [(kind, key, p["sku"], p["quantity"], p["amount_minor"]) for kind, key, p in compensation(dispute)] == [
+        (EffectKind.REFUND, f"{dispute.id}:d1:refund:sku-glass", "sku-glass", 1, 4_500)
+    ]
+    assert "45.00 TRY" in next_step(dispute, Rules().appeal_window)[0]
+
+
+async def test_a_line_named_rejected_is_paid_nothing_while_another_is_reshipped(boxes) -> None:
+    dispute = await opened(boxes, ("sku-glass", 2), ("sku-spoon", 3))
+
+    dispute.decide(INVESTIGATOR, Outcome.RESHIP, ReasonCode.ITEMS_MISSING, "n", None, NOW,
+                   line_outcomes=[("sku-glass", Outcome.REJECTED, 2), ("sku-spoon", Outcome.RESHIP, 3)])
+
+    assert [(kind, key) for kind, key, _ in compensation(dispute)] == [(EffectKind.RESHIP, f"{dispute.id}:d1:reship:sku-spoon")]
+    assert [(line.sku, line.quantity, line.outcome) for line in dispute.decision.lines] == [
+        ("sku-glass", 2, Outcome.REJECTED), ("sku-spoon", 3, Outcome.RESHIP),
+    ]
+
+
+@pytest.mark.parametrize(("outcome", "lines", "says", "field"), [
+    (Outcome.REFUND, [("sku-kettle", Outcome.REFUND, 1)], "sku-kettle", "line_outcomes.0.sku"),
+    (Outcome.REFUND, [("sku-glass", Outcome.REFUND, 1), ("sku-glass", Outcome.RESHIP, 1)], "each line once",
+     "line_outcomes.1.sku"),
+    (Outcome.REFUND, [("sku-glass", Outcome.REFUND, 3)], "3 of sku-glass decided, 2 claimed", "line_outcomes.0.quantity"),
+    (Outcome.REFUND, [("sku-glass", Outcome.REJECTED, 2)], "reject the whole claim", "line_outcomes"),
+    (Outcome.REFUND, [("sku-glass", Outcome.RESHIP, 2)], "No line is decided 'refund'", "line_outcomes"),
+    (Outcome.REJECTED, [("sku-glass", Outcome.REJECTED, 2)], "A rejection has no outcomes per line", "line_outcomes"),
+])
+async def test_outcomes_per_line_name_claimed_lines_at_most_as_many_as_claimed(boxes, outcome, lines, says, field) -> None:
+    dispute = await opened(boxes, ("sku-glass", 2))
+    reason = ReasonCode.PROOF_OF_DELIVERY if outcome is Outcome.REJECTED else ReasonCode.ITEMS_MISSING
+
+    with pytest.raises(InvalidLineOutcomes, match=says) as refused:
+        dispute.decide(INVESTIGATOR, outcome, reason, "n", None, NOW, line_outcomes=lines)
+
+    assert refused.value.facts["field"] == field
     assert dispute.decision is None and compensation(dispute) == []
+
+
+async def one_glass_short(
+    repository, clock, settings: PolicySettings = PolicySettings()
+) -> tuple[Dispute, Recommendation]:
+    """Two glasses and the kettle claimed; the packing record shows the kettle and five of six glasses packed."""
+    record = RECORD.model_copy(update={"lines": [PackedLine(sku="sku-kettle", quantity=1), PackedLine(sku="sku-glass", quantity=5)]})
+    service = DisputeService(repository, InMemoryOrders([BOX]), clock, Rules(), packing_records=Records(record))
+    dispute = await opened(service, ("sku-glass", 2), ("sku-kettle", 1))
+    return dispute, recommend(dispute, CustomerHistory(), NOW, settings)
+
+
+async def test_a_claim_the_packing_record_shows_only_in_part_waits_for_a_person(repository, clock) -> None:
+    dispute, advice = await one_glass_short(repository, clock)
+
+    dispute.record_assessment(SYSTEM, advice, NOW, timedelta(hours=4), timedelta(hours=72))
+
+    assert dispute.is_active and dispute.decision is None and not compensation(dispute)
+    assert dispute.recommendation is not None and dispute.recommendation.lines == [MissingItem(sku="sku-glass", quantity=1)]
+
+
+async def test_the_policy_compensates_on_its_own_only_what_the_packing_record_shows_unpacked(repository, clock) -> None:
+    dispute, advice = await one_glass_short(repository, clock, PolicySettings(auto_reject_enabled=True))
+
+    dispute.record_assessment(SYSTEM, advice, NOW, timedelta(hours=4), timedelta(hours=72))
+
+    assert dispute.status is Status.RESOLVED and dispute.decision is not None
+    assert [(kind, key, p["sku"], p["quantity"], p["amount_minor"]) for kind, key, p in compensation(dispute)] == [
+        (EffectKind.REFUND, f"{dispute.id}:d1:refund:sku-glass", "sku-glass", 1, 4_500)
+    ]
+    assert [(line.sku, line.quantity, line.outcome) for line in dispute.decision.lines] == [
+        ("sku-glass", 1, Outcome.REFUND), ("sku-glass", 1, Outcome.REJECTED), ("sku-kettle", 1, Outcome.REJECTED),
+    ]
 
 
 async def test_a_whole_package_claim_takes_no_outcomes_per_line(service, request_for) -> None:
@@ -149,7 +222,7 @@ async def test_a_whole_package_claim_takes_no_outcomes_per_line(service, request
 
     with pytest.raises(Unprocessable, match="missing-item claims"):
         dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.GOODWILL, "n", None, NOW,
-                       line_outcomes=[("sku-kettle", Outcome.RESHIP)])
+                       line_outcomes=[("sku-kettle", Outcome.RESHIP, 1)])
 
 
 async def test_the_idempotency_fingerprint_covers_the_missing_lines(boxes) -> None:
@@ -168,3 +241,13 @@ async def test_the_customer_is_told_what_is_being_checked_and_by_when(boxes) -> 
     last_day = (dispute.sla.decision_due.astimezone(ISTANBUL) - timedelta(microseconds=1)).strftime("%d.%m.%Y")
     assert "packing record" in en and "paketleme kaydını" in tr
     assert f"by {last_day}" in en and f"En geç {last_day}" in tr
+
+
+async def test_the_console_s_decision_form_offers_each_line_as_the_policy_would_decide_it(repository, clock) -> None:
+    dispute, advice = await one_glass_short(repository, clock)
+    dispute.recommendation = advice
+
+    form = prefilled(dispute)
+
+    assert (form.outcome, form.reason_code) == ("refund", "items_missing")
+    assert form.lines == {"sku-glass": ("refund", "1"), "sku-kettle": ("rejected", "1")}

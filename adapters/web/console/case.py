@@ -58,7 +58,8 @@ class Proof:
 
 @dataclass
 class CaseForm:
-    """What the decision form shows: the recommendation's outcome, or what the person sent."""
+    """What the decision form shows: the recommendation's outcome, or what the person sent. `lines` (missing-item
+    claims): per claimed line, its outcome ('' for the decision's) and how many, as text."""
 
     outcome: str = ""
     reason_code: str = ""
@@ -66,6 +67,7 @@ class CaseForm:
     refund_to: str = ""
     override_reason: str = ""
     errors: list[str] = field(default_factory=list)
+    lines: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -114,12 +116,26 @@ def the_map(dispute: Dispute, shown: list[Proof]) -> DeliveryMap | None:
 def prefilled(dispute: Dispute) -> CaseForm:
     r = dispute.recommendation
     outcome = AUTOMATIC.get(r.action) if r else None
+    if outcome is None and r is not None and r.lines:  # a missing-item claim shown in part: the rest is the person's
+        outcome = dispute.for_the_customer
     if outcome is None:
-        return CaseForm()
+        return CaseForm(lines=recommended_lines(dispute, None))
     reason = RULE_REASONS.get(r.rule) if r else None
     if reason is None:
         reason = ReasonCode.PROOF_OF_DELIVERY if outcome is Outcome.REJECTED else ReasonCode.CARRIER_NO_PROOF
-    return CaseForm(outcome.value, reason.value)
+    return CaseForm(outcome.value, reason.value, lines=recommended_lines(dispute, outcome))
+
+
+def recommended_lines(dispute: Dispute, outcome: Outcome | None) -> dict[str, tuple[str, str]]:
+    """Each claimed line as the policy would decide it: what the evidence shows missing gets `outcome`, the rest of
+    the claim is rejected; with nothing shown (a person weighs it all), every line is left to the person."""
+    shown = {m.sku: m.quantity for m in dispute.recommendation.lines} if dispute.recommendation else {}
+    if outcome is None or outcome is Outcome.REJECTED or not shown:
+        return {m.sku: ("", str(m.quantity)) for m in dispute.missing_items}
+    return {
+        m.sku: (outcome.value, str(shown[m.sku])) if m.sku in shown else (Outcome.REJECTED.value, str(m.quantity))
+        for m in dispute.missing_items
+    }
 
 
 def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Changes | None = None) -> dict[str, Any]:
@@ -133,6 +149,7 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
         "messages": [e for e in dispute.timeline if e.action in MESSAGE_ACTIONS],
         "notes": [e for e in dispute.timeline if e.action == "note_added"],
         "form": form or prefilled(dispute),
+        "item_names": {item.sku: item.name for item in dispute.order.items},
         "changes": changes,
         "outcomes": tuple(Outcome),
         "reasons": tuple(ReasonCode),
@@ -208,9 +225,14 @@ def _text(form: MultiDictProxy[Any], name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _fields(form: MultiDictProxy[Any], *names: str) -> dict[str, Any]:
+    """The form's fields, empty ones left out."""
+    return {n: v for n in names if (v := _text(form, n).strip())}
+
+
 def _model[M: BaseModel](model: type[M], form: MultiDictProxy[Any], *names: str) -> M:
     """The API's own input model, from the form's fields (empty fields left out)."""
-    return model.model_validate({n: v for n in names if (v := _text(form, n).strip())})
+    return model.model_validate(_fields(form, *names))
 
 
 async def _apply(request: web.Request, actor: Actor, change: Any) -> web.Response:
@@ -283,18 +305,41 @@ clear_flags = _text_action(ClearFlags, "reason", DisputeService.clear_flags)
 reopen = _text_action(Reopen, "reason", DisputeService.reopen)
 
 
+def _texts(form: MultiDictProxy[Any], name: str) -> list[str]:
+    return [value if isinstance(value, str) else "" for value in form.getall(name, [])]
+
+
+def _line_choices(form: MultiDictProxy[Any]) -> dict[str, tuple[str, str]]:
+    """The form's rows for the claimed lines: sku → (outcome, quantity), as sent."""
+    rows = zip(_texts(form, "line_sku"), _texts(form, "line_outcome"), _texts(form, "line_quantity"), strict=False)
+    return {sku: (outcome, quantity.strip()) for sku, outcome, quantity in rows}
+
+
+def _decision(form: MultiDictProxy[Any], lines: dict[str, tuple[str, str]]) -> DecisionRequest:
+    """The API's input model from the form: a refund or reship names every claimed line (a row left empty gets the
+    decision's outcome), so a line is rejected only where the person says so, or in the part of it not named."""
+    body = _fields(form, "outcome", "reason_code", "note", "refund_to", "override_reason")
+    if lines and body.get("outcome") in (Outcome.REFUND, Outcome.RESHIP):
+        body["line_outcomes"] = [
+            {"sku": sku, "outcome": outcome or body["outcome"], "quantity": quantity}
+            for sku, (outcome, quantity) in lines.items()
+        ]
+    return DecisionRequest.model_validate(body)
+
+
 @action
 async def decide(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
+    lines = _line_choices(form)
     sent = CaseForm(_text(form, "outcome"), _text(form, "reason_code"), _text(form, "note"), _text(form, "refund_to"),
-                    _text(form, "override_reason"))
+                    _text(form, "override_reason"), lines=lines)
     version = _text(form, "version")
     try:
-        body = _model(DecisionRequest, form, "outcome", "reason_code", "note", "refund_to", "override_reason")
+        body = _decision(form, lines)
         if not (version.isascii() and version.isdigit() and len(version) <= VERSION_DIGITS):
             raise domain.Unprocessable("The form names no version of the case.")
         await request.app[SERVICE].decide(
             actor, dispute_id(request), frozenset({int(version)}), body.outcome, body.reason_code, body.note,
-            body.refund_to, body.override_reason,
+            body.refund_to, body.override_reason, body.outcomes_per_line(),
         )
     except domain.StaleVersion as error:
         return await _stale(request, actor, error, sent, int(version), _text(form, "seen_at"))

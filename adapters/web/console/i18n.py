@@ -127,6 +127,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "outcome": ("Outcome", "Sonuç"),
     "reason_code": ("Reason", "Gerekçe"),
     "refund_to": ("Refund to", "İade yeri"),
+    "per_line": ("Per claimed line", "Talep edilen her satır"),
+    "per_line_help": ("A refund or reship decides each line: left as decided, it gets the outcome above; fewer than "
+                      "claimed, the rest is rejected; a rejection of the claim rejects every line.",
+                      "İade ya da yeniden gönderim her satıra karar verir: kararla aynı bırakılan satır yukarıdaki "
+                      "sonucu alır; talep edilenden az adet seçilirse kalanı reddedilir; talebin reddi tüm satırları "
+                      "reddeder."),
+    "claimed": ("claimed", "talep edilen"),
+    "as_decided": ("as decided", "kararla aynı"),
     "override_reason": ("Why against the recommendation", "Öneriye neden aykırı"),
     "override_help": ("Needed only when deciding against the recommendation.",
                       "Yalnızca öneriye aykırı karar verirken gerekir."),

@@ -29,8 +29,9 @@ TWO_GLASSES_SHORT = ALL_PACKED.model_copy(update={"lines": [
 def missing_glasses(
     *, carrier_grams: int | None = None, declared: int | None = DECLARED, packing: PackingCheck | None = None,
     preference: Resolution = Resolution.REFUND, package_value: int | None = None,
+    missing: tuple[MissingItem, ...] = (MissingItem(sku="sku-glass", quantity=2),),
 ) -> Dispute:
-    """Two of the six glasses claimed missing from a delivered, signed-for package of three lines."""
+    """Two of the six glasses (or `missing`) claimed missing from a delivered, signed-for package of three lines."""
     proof = evidence(weight_grams=carrier_grams) if carrier_grams else evidence()
     base = dispute(proof, preference=preference)
     order = snapshot().model_copy(update={
@@ -38,7 +39,7 @@ def missing_glasses(
         "value_minor": package_value or sum(i.unit_price_minor * i.quantity for i in BOXED),
     })
     return base.model_copy(update={
-        "order": order, "claim": Claim.MISSING_ITEMS, "missing_items": [MissingItem(sku="sku-glass", quantity=2)],
+        "order": order, "claim": Claim.MISSING_ITEMS, "missing_items": list(missing),
         "packing": packing,
     })
 
@@ -81,7 +82,49 @@ def test_a_packing_record_short_of_a_claimed_line_gives_the_customer_what_they_a
     advice = advise(missing_glasses(carrier_grams=2_350, packing=short, preference=Resolution.RESHIP))
 
     assert (advice.action, advice.rule, advice.auto_resolve) == (Act.RESHIP, PolicyRule.ITEMS_NOT_PACKED, True)
-    assert advice.findings[0].code == "items_not_packed" and advice.findings[0].facts == {"skus": "sku-glass"}
+    assert advice.findings[0].code == "items_not_packed"
+    assert advice.findings[0].facts == {"skus": "sku-glass", "units": 2, "units_claimed": 2}
+    assert advice.lines == [MissingItem(sku="sku-glass", quantity=2)]
+
+
+def test_a_packing_record_supports_only_the_units_it_shows_unpacked_line_by_line() -> None:
+    one_glass_short = ALL_PACKED.model_copy(update={"lines": [
+        PackedLine(sku="sku-kettle", quantity=1), PackedLine(sku="sku-glass", quantity=5), PackedLine(sku="sku-spoon", quantity=12),
+    ]})
+    claimed = (MissingItem(sku="sku-glass", quantity=2), MissingItem(sku="sku-kettle", quantity=1))
+
+    advice = advise(missing_glasses(packing=PackingCheck(answered=True, record=one_glass_short), missing=claimed))
+
+    # paying the one glass would reject the rest of the claim: a person decides, unless rejections may be automatic
+    assert (advice.action, advice.rule, advice.auto_resolve) == (Act.NEEDS_PERSON, PolicyRule.ITEMS_NOT_PACKED, False)
+    assert advice.lines == [MissingItem(sku="sku-glass", quantity=1)]
+    allowed = advise(missing_glasses(packing=PackingCheck(answered=True, record=one_glass_short), missing=claimed),
+                     PolicySettings(auto_reject_enabled=True))
+    assert (allowed.action, allowed.auto_resolve, allowed.lines) == (Act.REFUND, True, advice.lines)
+    short = advice.findings[0]
+    assert short.facts == {"skus": "sku-glass", "units": 1, "units_claimed": 3}
+    assert "sku-glass (1 of 2 claimed); packed as ordered: sku-kettle" in short.text
+    assert "sku-glass (talep edilen 2 adetten 1); siparişteki kadar paketlenen: sku-kettle" in short.text_tr
+
+
+def test_a_packing_record_never_supports_more_than_the_customer_claims() -> None:
+    four_glasses_short = ALL_PACKED.model_copy(update={"lines": [
+        PackedLine(sku="sku-kettle", quantity=1), PackedLine(sku="sku-glass", quantity=2), PackedLine(sku="sku-spoon", quantity=12),
+    ]})
+
+    advice = advise(missing_glasses(packing=PackingCheck(answered=True, record=four_glasses_short)))
+
+    assert advice.lines == [MissingItem(sku="sku-glass", quantity=2)]
+
+
+def test_a_package_lighter_than_declared_supports_the_lines_claimed_and_a_person_gets_none() -> None:
+    claimed = (MissingItem(sku="sku-glass", quantity=2), MissingItem(sku="sku-spoon", quantity=3))
+
+    light = advise(missing_glasses(carrier_grams=1_900, missing=claimed))
+    packed = advise(missing_glasses(carrier_grams=2_350, packing=PackingCheck(answered=True, record=ALL_PACKED)))
+
+    assert (light.rule, light.lines) == (PolicyRule.PACKED_UNDERWEIGHT, list(claimed))
+    assert (packed.action, packed.lines) == (Act.NEEDS_PERSON, [])
 
 
 def test_the_findings_say_what_was_not_available() -> None:

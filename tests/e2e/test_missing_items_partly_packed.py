@@ -1,0 +1,86 @@
+"""A missing-item claim the seller's packing record supports in part, over HTTP: two packs of coffee and the machine
+claimed, the record shows the machine packed and one pack of two. Paying the one pack would reject the rest of the
+claim, which only a person does: the policy names the pack and leaves the case to an investigator, who refunds it;
+the rest of the claim is recorded as rejected, line by line."""
+
+import json
+
+import pytest
+
+from schemas.orders import OrderItem, PackedLine, PackingRecord
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, e2e_orders, eventually
+from tests.factories import NOW, order, shipment
+
+MACHINE = OrderItem(sku="HB-KARACA-HATIR", name="Karaca Hatır Türk Kahvesi Makinesi", quantity=1,
+                    unit_price_minor=249_900)
+COFFEE = OrderItem(sku="HB-MEHMETEFENDI-500", name="Kurukahveci Mehmet Efendi Türk Kahvesi 500 g", quantity=2,
+                   unit_price_minor=32_500)
+COFFEE_ORDER = order("ord-2002", shipments=[shipment("shp-2002-1", items=[MACHINE, COFFEE], declared_weight_grams=2_650)])
+ONE_PACK_SHORT = PackingRecord(
+    shipment_id="shp-2002-1", packed_at=NOW, weight_grams=2_150, photo=True,
+    lines=[PackedLine(sku="HB-KARACA-HATIR", quantity=1), PackedLine(sku="HB-MEHMETEFENDI-500", quantity=1)],
+)
+CLAIM = {
+    "order_id": "ord-2002", "statement": "Kutudan bir paket kahve eksik çıktı.", "preferred_resolution": "refund",
+    "claim": "missing_items",
+    "missing_items": [{"sku": "HB-MEHMETEFENDI-500", "quantity": 2}, {"sku": "HB-KARACA-HATIR", "quantity": 1}],
+}
+
+
+@pytest.fixture
+def orders_document() -> dict:
+    placed = json.loads(COFFEE_ORDER.model_dump_json())
+    placed["shipments"][0]["packing_record"] = json.loads(ONE_PACK_SHORT.model_dump_json())
+    document = e2e_orders()
+    document["orders"].append(placed)
+    return document
+
+
+@pytest.fixture
+def app_changes(sandbox) -> dict:
+    """Orders from the order service's stand-in, which also keeps the sellers' packing records."""
+    return {"orders_url": str(sandbox.make_url("/")).rstrip("/")}
+
+
+@pytest.fixture
+def evidence_interval() -> float:
+    return 0.02
+
+
+async def test_the_policy_names_the_pack_the_packing_record_shows_unpacked_and_a_person_refunds_only_it(
+    api, sandbox, aiohttp_client
+):
+    downstream = await aiohttp_client(sandbox)
+    opened = await api.post("/v1/disputes", json=CLAIM, headers=CUSTOMER)
+    assert opened.status == 201, await opened.text()
+    one = f"/v1/disputes/{(await opened.json())['id']}"
+
+    async def assessed():
+        case = await (await api.get(one, headers=INVESTIGATOR)).json()
+        return case if case["recommendation"] and case["recommendation"]["rule"] == "items_not_packed" else None
+
+    case = await eventually(assessed, timeout=15)
+    assert case is not None, "the packing record was never weighed"
+    assert case["recommendation"]["lines"] == [{"sku": "HB-MEHMETEFENDI-500", "quantity": 1}]
+    assert (case["recommendation"]["action"], case["recommendation"]["auto_resolve"]) == ("needs_person", False)
+    assert case["status"] != "resolved" and case["decision"] is None
+
+    decision = {"outcome": "refund", "reason_code": "items_missing", "note": "Bir paket kahve paketlenmemiş.",
+                "line_outcomes": [{"sku": "HB-MEHMETEFENDI-500", "outcome": "refund", "quantity": 1}]}
+    decided = await api.post(one + "/decision", json=decision, headers={**INVESTIGATOR, "If-Match": "*"})
+    assert decided.status == 200, await decided.text()
+    assert (await decided.json())["decision"]["lines"] == [
+        {"sku": "HB-MEHMETEFENDI-500", "quantity": 1, "outcome": "refund", "amount_minor": 32_500},
+        {"sku": "HB-MEHMETEFENDI-500", "quantity": 1, "outcome": "rejected", "amount_minor": 32_500},
+        {"sku": "HB-KARACA-HATIR", "quantity": 1, "outcome": "rejected", "amount_minor": 249_900},
+    ]
+
+    async def paid():
+        return (await (await downstream.get("/_sandbox/received")).json())["applied"].get("payments")
+
+    assert await eventually(paid) == {f"{case['id']}:d1:refund:HB-MEHMETEFENDI-500": 1}
+    [refund] = [r["body"] for r in (await (await downstream.get("/_sandbox/received")).json())["requests"]
+                if r["service"] == "payments"]
+    assert (refund["amount_minor"], refund["sku"], refund["quantity"]) == (32_500, "HB-MEHMETEFENDI-500", 1)
+    told = await (await api.get(one, headers=CUSTOMER)).json()
+    assert "325.00 TRY" in told["next_step"]["en"] and "325,00 TRY" in told["next_step"]["tr"]
