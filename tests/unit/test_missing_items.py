@@ -185,13 +185,13 @@ async def test_outcomes_per_line_name_claimed_lines_at_most_as_many_as_claimed(b
 
 
 async def one_glass_short(
-    repository, clock, settings: PolicySettings = PolicySettings()
+    repository, clock, settings: PolicySettings | None = None
 ) -> tuple[Dispute, Recommendation]:
     """Two glasses and the kettle claimed; the packing record shows the kettle and five of six glasses packed."""
     record = RECORD.model_copy(update={"lines": [PackedLine(sku="sku-kettle", quantity=1), PackedLine(sku="sku-glass", quantity=5)]})
     service = DisputeService(repository, InMemoryOrders([BOX]), clock, Rules(), packing_records=Records(record))
     dispute = await opened(service, ("sku-glass", 2), ("sku-kettle", 1))
-    return dispute, recommend(dispute, CustomerHistory(), NOW, settings)
+    return dispute, recommend(dispute, CustomerHistory(), NOW, settings or PolicySettings())
 
 
 async def test_a_claim_the_packing_record_shows_only_in_part_waits_for_a_person(repository, clock) -> None:

@@ -170,7 +170,7 @@ ROWS: dict[str, Row] = {
     ),
     "missing lines refunded and reshipped": (
         lambda: decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
-                        line_outcomes=[("sku-spoon", Outcome.RESHIP)]), READ_AT,
+                        line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]), READ_AT,
         "Decided on 18.11.2026 for the missing items. We are refunding 90.00 TRY to your original payment method. "
         "We are shipping these items again: sku-spoon.",
         "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 90,00 TRY tutarındaki iadeniz ödeme yönteminize "
