@@ -157,7 +157,8 @@ def _digital_record_shows(records: list[DigitalDelivery]) -> Words:
 
 
 def _missing_lines_resolved(dispute: Dispute, decision: Decision) -> Words:
-    """Each missing line's outcome: the refunded lines' value, the reshipped lines' names, and the decision's date."""
+    """Each missing line's outcome: the refunded lines' value, the reshipped lines' names, the declined units, and the
+    decision's date."""
     decided = _date(decision.decided_at)
     refunded = [line for line in decision.lines if line.outcome is Outcome.REFUND]
     reshipped = ", ".join(line.sku for line in decision.lines if line.outcome is Outcome.RESHIP)
@@ -170,6 +171,9 @@ def _missing_lines_resolved(dispute: Dispute, decision: Decision) -> Words:
     if reshipped:
         en.append(f"We are shipping these items again: {reshipped}.")
         tr.append(f"Şu ürünler yeniden gönderiliyor: {reshipped}.")
+    if declined := ", ".join(f"{line.sku} ×{line.quantity}" for line in decision.lines if line.outcome is Outcome.REJECTED):
+        en.append(f"We could not confirm these were missing: {declined}.")
+        tr.append(f"Şunların eksik olduğunu doğrulayamadık: {declined}.")
     return " ".join(en), " ".join(tr)
 
 

@@ -176,6 +176,14 @@ ROWS: dict[str, Row] = {
         "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 90,00 TRY tutarındaki iadeniz ödeme yönteminize "
         "yapılıyor. Şu ürünler yeniden gönderiliyor: sku-spoon.",
     ),
+    "missing lines refunded in part": (
+        lambda: decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
+                        line_outcomes=[("sku-glass", Outcome.REFUND, 1)]), READ_AT,
+        "Decided on 18.11.2026 for the missing items. We are refunding 45.00 TRY to your original payment method. "
+        "We could not confirm these were missing: sku-glass ×1, sku-spoon ×3.",
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 45,00 TRY tutarındaki iadeniz ödeme yönteminize "
+        "yapılıyor. Şunların eksik olduğunu doğrulayamadık: sku-glass ×1, sku-spoon ×3.",
+    ),
     # --- rejected: what the rejection rests on, and the appeal
     "parcel rejected on the carrier's proof": (
         lambda: decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
