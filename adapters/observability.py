@@ -42,6 +42,9 @@ DISPUTE_ROUTE = "/disputes/{id}"  # the API's and the console's routes that name
 DISPUTE_ID_FORMAT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")  # `schemas.common.Id`: a valid id only
 _UNMATCHED_CANONICAL = "/{unmatched}"  # UNMATCHED as aiohttp names it
 FLUSH_AT_BYTES = 64 * 1024
+CLIENT_CLOSED = 499
+"""The status logged and counted for a request whose client hung up before it was answered (nginx's "client closed
+request"): nothing was sent, and it is the client's doing, not a server error."""
 _format_exc_info = structlog.processors.format_exc_info
 
 
@@ -347,6 +350,10 @@ def request_middleware(answer: Answer) -> Middleware:
         except web.HTTPException as error:
             status = error.status
             error.headers[_X_REQUEST_ID] = request_id
+            raise
+        except asyncio.CancelledError:
+            if request.transport is None:  # cancelled as the connection was lost (`handler_cancellation`)
+                status = CLIENT_CLOSED
             raise
         finally:
             seconds = time.perf_counter() - started

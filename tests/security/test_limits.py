@@ -387,6 +387,38 @@ async def test_the_deadline_ends_when_the_body_is_in_so_slow_work_after_it_is_ne
     assert await service.stored(DISPUTES) == 1
 
 
+async def opened(service: Service) -> str:
+    answer = await exchange(service, head("POST", "/v1/disputes", {**CUSTOMER, "Content-Type": "application/json",
+                                                                    "Connection": "close"}, len(OPEN)) + OPEN)
+    assert answer.status == 201, answer.body
+    return answer.headers["location"]
+
+
+def request_lines(logs: io.StringIO, route: str) -> list[dict[str, Any]]:
+    lines = [json.loads(line) for line in logs.getvalue().splitlines()]
+    return [line for line in lines if line.get("event") == "request" and line.get("route") == route]
+
+
+async def test_a_client_that_hangs_up_in_the_middle_of_its_body_is_logged_and_counted_as_499_not_as_our_error(
+    service, logs,
+):
+    messages = "/v1/disputes/{id}/messages"
+    one = await opened(service)
+    reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
+    writer.write(head("POST", one + "/messages", {**CUSTOMER, "Content-Type": "application/json"}, 1000) + b'{"text": "Kap')
+    await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+
+    assert await eventually(lambda: bool(request_lines(logs, messages)))
+    [line] = request_lines(logs, messages)
+    assert line["status"] == 499 and line["level"] == "info"
+    scraped = (await exchange(service, head("GET", "/metrics", {"Connection": "close"}))).body.decode()
+    counted = [row for row in scraped.splitlines() if row.startswith("disputes_http_requests_total{") and messages in row]
+    assert len(counted) == 1 and 'status="499"' in counted[0] and counted[0].endswith(" 1.0"), counted
+    assert not [line for line in logs.getvalue().splitlines() if '"level":"error"' in line]
+
+
 # --- header values that are not UTF-8 ----------------------------------------------------------------------
 
 def with_raw_header(request_head: bytes, name: bytes, value: bytes) -> bytes:
