@@ -47,7 +47,7 @@ SUPERVISOR = frozenset({Role.SUPERVISOR})
 
 
 def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    request, staff = call.request, call.actor.is_staff
+    request, staff, agent = call.request, call.actor.is_staff, call.actor.role is Role.AGENT
     if request.match_info.get("id") != dispute.id:  # a route naming the dispute names it on every line already
         structlog.contextvars.bind_contextvars(dispute_id=dispute.id)
     app = request.app
@@ -55,9 +55,9 @@ def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: d
     if staff:
         body = views.staff(dispute)
     else:
-        body = views.customer_side(dispute, app[SERVICE].rules.appeal_window, agent=call.actor.role is Role.AGENT)
+        body = views.customer_side(dispute, app[SERVICE].rules.appeal_window, agent=agent)
     headers = headers if headers is not None else {}
-    headers["ETag"] = dispute_tag(dispute.version, "staff" if staff else "agent" if call.actor.role is Role.AGENT else "customer")
+    headers["ETag"] = dispute_tag(dispute.version, "staff" if staff else "agent" if agent else "customer")
     response = json_body(body, status, headers)
     if staff and not _effects_settled(dispute):
         response[UNVALIDATED] = True

@@ -9,6 +9,7 @@ field line, so `"3", garbage` would pass as `"3"`; a precondition has to be all 
 
 import re
 from collections.abc import Sequence
+from typing import Literal
 
 # One list element (possibly empty, as §5.6.1 asks recipients to accept) and its comma. Header values
 # reach us decoded from bytes, so any character past U+007F stands for obs-text.
@@ -19,7 +20,7 @@ _ELEMENT = re.compile(r'[ \t]*(?:(W/)?"([\x21\x23-\x7e\x80-\U0010ffff]*)")?[ \t]
 _VERSION = re.compile(r"([1-9][0-9]{0,17})(?:-(?:customer|agent))?")
 
 
-def dispute_tag(version: int, view: str) -> str:
+def dispute_tag(version: int, view: Literal["staff", "customer", "agent"]) -> str:
     """A dispute's strong ETag: its version, and on the customer's side ("customer", "agent") the view's name,
     "7-customer": each view of a version is a representation of its own (RFC 9110 §8.8.1), so a copy of one is
     never validated (304) by another's tag. In If-Match any of them names the version."""
