@@ -1,5 +1,6 @@
 """Logging: configured once, JSON when not on a terminal, request context first. One canonical line per
-request. Bodies, names, phones, addresses and images are never logged; handlers bind ids only."""
+request. Bodies, names, phones, addresses and images are never logged; handlers bind ids only. Python's warnings
+are logged here too, by class and place, never by their text."""
 
 import asyncio
 import atexit
@@ -12,6 +13,7 @@ import re
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -42,6 +44,9 @@ DISPUTE_ROUTE = "/disputes/{id}"  # the API's and the console's routes that name
 DISPUTE_ID_FORMAT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")  # `schemas.common.Id`: a valid id only
 _UNMATCHED_CANONICAL = "/{unmatched}"  # UNMATCHED as aiohttp names it
 FLUSH_AT_BYTES = 64 * 1024
+CLIENT_CLOSED = 499
+"""The status logged and counted for a request whose client hung up before it was answered (nginx's "client closed
+request"): nothing was sent, and it is the client's doing, not a server error."""
 _format_exc_info = structlog.processors.format_exc_info
 
 
@@ -239,12 +244,24 @@ def configure_logging(
         logger_factory=lambda *_: writer,
         cache_logger_on_first_use=once,
     )
+    warnings.showwarning = _log_warning
     global _request_line
     _request_line = (
         _json_request_line(processors, line_writer, dict(process or {}), enabled=threshold <= logging.INFO, once=once)
         if json
         else _structlog_line
     )
+
+
+def _log_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Stands in for `warnings.showwarning`: one structured line with the warning's class and where it was raised,
+    never its text, which a library may fill with what a client sent (aiohttp's multipart parser quotes the whole
+    Content-Disposition header of a part it cannot read, the customer's file name with it)."""
+    structlog.get_logger("python").warning("python_warning", category=category.__name__,
+                                           location=f"{os.path.basename(filename)}:{lineno}")
 
 
 RequestLine = Callable[[str, str, int, float, str, dict[str, str]], None]
@@ -347,6 +364,10 @@ def request_middleware(answer: Answer) -> Middleware:
         except web.HTTPException as error:
             status = error.status
             error.headers[_X_REQUEST_ID] = request_id
+            raise
+        except asyncio.CancelledError:
+            if request.transport is None:  # cancelled as the connection was lost (`handler_cancellation`)
+                status = CLIENT_CLOSED
             raise
         finally:
             seconds = time.perf_counter() - started

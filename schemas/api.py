@@ -14,6 +14,7 @@ from schemas.dispute import (
     Channel,
     Claim,
     CustomerEvidence,
+    CustomerImage,
     Decision,
     DeliveredEffect,
     Evidence,
@@ -26,6 +27,7 @@ from schemas.dispute import (
     Restriction,
     Sla,
     Status,
+    SubmissionKind,
     TimelineEntry,
 )
 from schemas.digital import DigitalDelivery
@@ -322,6 +324,16 @@ class NextStep(_Output):
     tr: str
 
 
+class CustomerSideEvidence(_Output):
+    """`CustomerEvidence` as the customer's side sees it: no staff or agent ids."""
+
+    kind: SubmissionKind
+    statement: str
+    images: list[CustomerImage] = Field(default=[])
+    submitted_at: AwareDatetime
+    submitted_by: str | None = Field(description="The customer's id; null when an agent sent it for them.")
+
+
 class _CustomerSideView(_Output):
     """The case as the customer's side sees it (the customer, or an agent reading it to them)."""
 
@@ -338,7 +350,7 @@ class _CustomerSideView(_Output):
     decision_due: AwareDatetime
     decision: CustomerDecision | None
     appeal: Appeal | None
-    customer_evidence: list[CustomerEvidence] = Field(description="What you added to your case, with your images.")
+    customer_evidence: list[CustomerSideEvidence] = Field(description="What you added to your case, with your images.")
     assessment_provisional: bool = Field(
         description="The case's first assessment was made before the carrier's proof of delivery arrived: it may "
                     "change when the proof comes."

@@ -1,6 +1,6 @@
-"""Conditional GET (RFC 9110 §13.1.2): every resource answers with an ETag (a dispute's is its version; anything
-else's the SHA-256 of its body, a queue page's taken from its rows' own: `views.QueueRows`), and If-None-Match naming
-it (or "*") gets 304 with the ETag and no body."""
+"""Conditional GET (RFC 9110 §13.1.2): every resource answers with an ETag (a dispute's is its version and view:
+`preconditions.dispute_tag`; anything else's the SHA-256 of its body, a queue page's taken from its rows' own:
+`views.QueueRows`), and If-None-Match naming it (or "*") gets 304 with the ETag and no body."""
 
 import hashlib
 

@@ -3,7 +3,7 @@ and the questions investigators put to the customer."""
 
 from aiohttp import web
 
-from adapters.web.disputes_api import ONE, STAFF, dispute_response
+from adapters.web.disputes_api import ONE, STAFF, checks_if_match, dispute_response
 from adapters.web.endpoint import Call, Endpoint, json_response
 from adapters.web.keys import SERVICE
 from disputes.conversation import thread
@@ -17,6 +17,7 @@ async def get_thread(call: Call) -> web.Response:
     return json_response(Thread(dispute_id=dispute.id, messages=thread(dispute, internal=call.actor.is_staff)))
 
 
+@checks_if_match
 async def request_information(call: Call) -> web.Response:
     body: AskCustomer = call.body
     dispute = await call.request.app[SERVICE].request_information(call.actor, call.path_id(), body.question)
@@ -30,5 +31,5 @@ ENDPOINTS = (
              response=Thread, errors=(404,)),
     Endpoint("POST", ONE + "/information-requests", request_information,
              "Ask the customer a question, answered by their next message; the decision deadline is paused meanwhile",
-             STAFF, AskCustomer, response=DisputeView, status=201, errors=(404, 409, 422)),
+             STAFF, AskCustomer, response=DisputeView, status=201, headers=("If-Match",), errors=(404, 409, 412, 422)),
 )

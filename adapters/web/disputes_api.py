@@ -1,18 +1,19 @@
 """The dispute endpoints: the order page's (customer) and the investigators' (staff)."""
 
-from functools import partial
+from functools import partial, wraps
 
 import structlog
 from aiohttp import web
 
 from adapters.web.conditional import UNVALIDATED
-from adapters.web.endpoint import Call, Endpoint, json_body, json_response
+from adapters.web.endpoint import Call, Endpoint, Handler, json_body, json_response
 from adapters.web.idempotency import answered, first_answer, idempotency_key, replayed
 from adapters.web.keys import ASSIGNMENTS, CURSORS, DISPUTE_VIEWS, MAX_PAGE, QUEUE_ROWS, SERVICE
-from adapters.web.preconditions import MalformedIfMatch, matching_versions, strong_tags
+from adapters.web.preconditions import MalformedIfMatch, dispute_tag, matching_versions, strong_tags
 from adapters.web.problems import ProblemError
 from adapters.web.uploads import read_submission
 from adapters.web.queue import CSV_RESPONSE, export_disputes, queue_query
+from disputes.errors import StaleVersion
 from disputes.model import Dispute
 from disputes.model import FirstAnswer
 from disputes.service import Opened, OpenRequest, Render
@@ -46,7 +47,7 @@ SUPERVISOR = frozenset({Role.SUPERVISOR})
 
 
 def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    request, staff = call.request, call.actor.is_staff
+    request, staff, agent = call.request, call.actor.is_staff, call.actor.role is Role.AGENT
     if request.match_info.get("id") != dispute.id:  # a route naming the dispute names it on every line already
         structlog.contextvars.bind_contextvars(dispute_id=dispute.id)
     app = request.app
@@ -54,9 +55,9 @@ def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: d
     if staff:
         body = views.staff(dispute)
     else:
-        body = views.customer_side(dispute, app[SERVICE].rules.appeal_window, agent=call.actor.role is Role.AGENT)
+        body = views.customer_side(dispute, app[SERVICE].rules.appeal_window, agent=agent)
     headers = headers if headers is not None else {}
-    headers["ETag"] = f'"{dispute.version}"'
+    headers["ETag"] = dispute_tag(dispute.version, "staff" if staff else "agent" if agent else "customer")
     response = json_body(body, status, headers)
     if staff and not _effects_settled(dispute):
         response[UNVALIDATED] = True
@@ -71,11 +72,13 @@ def _effects_settled(dispute: Dispute) -> bool:
     )
 
 
-def _expected_versions(call: Call) -> frozenset[int] | None:
-    """The versions If-Match accepts (None for "*": any current one); which of them, if any, is current is
-    the service's to say, after it has checked the caller may see the dispute at all."""
+def expected_versions(call: Call, required: bool = False) -> frozenset[int] | None:
+    """The versions If-Match accepts (None for "*", any current one, or, where it is not `required`, for no If-Match);
+    which of them, if any, is current is the service's to say, after it has checked the caller may see the dispute."""
     lines = call.request.headers.getall("If-Match", [])
     if not lines:
+        if not required:
+            return None
         raise ProblemError(428, "precondition-required", "If-Match required", "Send the ETag of the version you reviewed.")
     try:
         tags = strong_tags(lines)
@@ -83,6 +86,26 @@ def _expected_versions(call: Call) -> frozenset[int] | None:
         raise ProblemError(400, "malformed-header", "Malformed If-Match header",
                            'If-Match takes "*" or a comma-separated list of ETags such as "3".') from None
     return None if tags is None else matching_versions(tags)
+
+
+def checks_if_match(handler: Handler) -> Handler:
+    """A change whose use case takes no expected versions yet (only `decide` does): If-Match, when sent, is compared
+    with the version read here, before the use case reads the dispute again to change it. This is NOT atomic with
+    the write: a change saved between the two reads is not caught, and the use case acts on the newer version. The
+    use case's own compare-and-set on the version it saves (`expected_versions` passed through, as `decide` takes
+    them) closes that gap."""
+
+    @wraps(handler)
+    async def checked(call: Call) -> web.StreamResponse:
+        expected = expected_versions(call)
+        if expected is not None:
+            current = (await call.request.app[SERVICE].read(call.actor, call.path_id())).version
+            if current not in expected:
+                raise StaleVersion(f"The dispute is at version {current}, which If-Match does not name.",
+                                   current_version=current)
+        return await handler(call)
+
+    return checked
 
 
 def open_request(call: Call) -> OpenRequest:
@@ -146,14 +169,17 @@ async def get_timeline(call: Call) -> web.Response:
     return json_response(Timeline(dispute_id=dispute.id, entries=dispute.full_timeline))
 
 
+@checks_if_match
 async def assign(call: Call) -> web.Response:
     return dispute_response(call, await call.request.app[ASSIGNMENTS].assign(call.actor, call.path_id(), call.body.assignee))
 
 
+@checks_if_match
 async def release(call: Call) -> web.Response:
     return dispute_response(call, await call.request.app[SERVICE].release(call.actor, call.path_id()))
 
 
+@checks_if_match
 async def add_note(call: Call) -> web.Response:
     return dispute_response(call, await call.request.app[SERVICE].add_note(call.actor, call.path_id(), call.body.text), 201)
 
@@ -163,7 +189,7 @@ async def decide(call: Call) -> web.Response:
     dispute = await call.request.app[SERVICE].decide(
         call.actor,
         call.path_id(),
-        _expected_versions(call),
+        expected_versions(call, required=True),
         body.outcome,
         body.reason_code,
         body.note,
@@ -174,15 +200,18 @@ async def decide(call: Call) -> web.Response:
     return dispute_response(call, dispute)
 
 
+@checks_if_match
 async def withdraw(call: Call) -> web.Response:
     return dispute_response(call, await call.request.app[SERVICE].withdraw(call.actor, call.path_id(), call.body.reason))
 
 
+@checks_if_match
 async def appeal(call: Call) -> web.Response:
     statement, images = call.body
     return dispute_response(call, await call.request.app[SERVICE].appeal(call.actor, call.path_id(), statement, images))
 
 
+@checks_if_match
 async def add_information(call: Call) -> web.Response:
     dispute_id = call.path_id()
     statement, images = call.body
@@ -190,14 +219,17 @@ async def add_information(call: Call) -> web.Response:
     return dispute_response(call, await service.add_information(call.actor, dispute_id, statement, images), 201)
 
 
+@checks_if_match
 async def request_evidence(call: Call) -> web.Response:
     return dispute_response(call, await call.request.app[SERVICE].request_evidence(call.actor, call.path_id()), 202)
 
 
+@checks_if_match
 async def clear_flags(call: Call) -> web.Response:
     return dispute_response(call, await call.request.app[SERVICE].clear_flags(call.actor, call.path_id(), call.body.reason))
 
 
+@checks_if_match
 async def review_restriction(call: Call) -> web.Response:
     body: RestrictionReview = call.body
     service = call.request.app[SERVICE]
@@ -206,16 +238,19 @@ async def review_restriction(call: Call) -> web.Response:
     )
 
 
+@checks_if_match
 async def add_message(call: Call) -> web.Response:
     service = call.request.app[SERVICE]
     write = service.message_customer if call.actor.is_staff else service.add_customer_message
     return dispute_response(call, await write(call.actor, call.path_id(), call.body.text), 201)
 
 
+@checks_if_match
 async def declare_accessibility_need(call: Call) -> web.Response:
     return dispute_response(call, await call.request.app[SERVICE].declare_accessibility_need(call.actor, call.path_id()))
 
 
+@checks_if_match
 async def reopen(call: Call) -> web.Response:
     return dispute_response(call, await call.request.app[SERVICE].reopen(call.actor, call.path_id(), call.body.reason))
 
@@ -236,41 +271,41 @@ ENDPOINTS = (
     Endpoint("GET", ONE + "/timeline", get_timeline, "Everything that happened, by whom", STAFF, response=Timeline,
              errors=(404,)),
     Endpoint("POST", ONE + "/assign", assign, "Assign (to oneself; supervisors: to anyone)", STAFF, Assign,
-             body_optional=True, response=DisputeView, errors=(404, 409, 422)),
+             body_optional=True, response=DisputeView, headers=("If-Match",), errors=(404, 409, 412, 422)),
     Endpoint("POST", ONE + "/release", release, "Release an assignment", STAFF, response=DisputeView,
-             errors=(404, 409)),
+             headers=("If-Match",), errors=(404, 409, 412)),
     Endpoint("POST", ONE + "/notes", add_note, "Add an investigator note", STAFF, Note, response=DisputeView,
-             status=201, errors=(404, 409, 422)),
+             status=201, headers=("If-Match",), errors=(404, 409, 412, 422)),
     Endpoint("POST", ONE + "/decision", decide, "Decide: refund, reship or reject", STAFF, DecisionRequest,
              response=DisputeView, headers=("If-Match",), errors=(404, 409, 412, 422, 428)),
     Endpoint("POST", ONE + "/evidence-requests", request_evidence, "Ask the carrier for its proof again", STAFF,
-             response=DisputeView, status=202, errors=(404, 409)),
+             response=DisputeView, status=202, headers=("If-Match",), errors=(404, 409, 412)),
     Endpoint("POST", ONE + "/flags/clear", clear_flags, "Reverse abuse flags, with a reason (supervisor)", SUPERVISOR,
-             ClearFlags, response=DisputeView, errors=(404, 409, 422)),
+             ClearFlags, response=DisputeView, headers=("If-Match",), errors=(404, 409, 412, 422)),
     Endpoint("POST", ONE + "/restriction/review", review_restriction,
              "Confirm or lift the account restriction the case's abuse flags led to (supervisor)", SUPERVISOR,
-             RestrictionReview, response=DisputeView, errors=(404, 409, 422)),
+             RestrictionReview, response=DisputeView, headers=("If-Match",), errors=(404, 409, 412, 422)),
     Endpoint("POST", ONE + "/reopen", reopen, "Reopen a resolved case (supervisor)", SUPERVISOR, Reopen,
-             response=DisputeView, errors=(404, 409, 422)),
+             response=DisputeView, headers=("If-Match",), errors=(404, 409, 412, 422)),
     Endpoint("POST", ONE + "/withdraw", withdraw, "Withdraw (the customer found the parcel; agents: at their request)",
-             CUSTOMER_SIDE, Withdraw, body_optional=True, response=CustomerDisputeView, errors=(404, 409, 422),
-             extra={"other_responses": (AgentDisputeView,)}),
+             CUSTOMER_SIDE, Withdraw, body_optional=True, response=CustomerDisputeView, headers=("If-Match",),
+             errors=(404, 409, 412, 422), extra={"other_responses": (AgentDisputeView,)}),
     Endpoint("POST", ONE + "/appeal", appeal, "Appeal a rejection, once, with an explanation and images", CUSTOMER_SIDE,
-             response=CustomerDisputeView, errors=(400, 404, 409, 413, 415, 422),
+             response=CustomerDisputeView, headers=("If-Match",), errors=(400, 404, 409, 412, 413, 415, 422),
              extra={"submission": AppealRequest, "other_responses": (AgentDisputeView,)},
              read=partial(read_submission, json_model=AppealRequest)),
     Endpoint("POST", ONE + "/information", add_information,
              "Add an explanation and images while the case is open (agents: the files the customer sent); it "
              "answers an open question", CUSTOMER_SIDE, response=CustomerDisputeView, status=201,
-             errors=(400, 404, 409, 413, 415, 422),
+             headers=("If-Match",), errors=(400, 404, 409, 412, 413, 415, 422),
              extra={"submission": InformationRequest, "other_responses": (AgentDisputeView,)},
              read=partial(read_submission, json_model=InformationRequest)),
     Endpoint("POST", ONE + "/messages", add_message,
              "Add a message to the thread: the customer's (agents: what the customer said; it answers an open "
              "question), or an investigator's to the customer", EVERYONE, CustomerMessage,
-             response=CustomerDisputeView, status=201, errors=(404, 409, 422),
+             response=CustomerDisputeView, status=201, headers=("If-Match",), errors=(404, 409, 412, 422),
              extra={"other_responses": (AgentDisputeView, DisputeView)}),
     Endpoint("POST", ONE + "/accessibility-need", declare_accessibility_need,
              "Record the customer's accessibility need: queue priority, written messages (agent)", AGENT,
-             response=AgentDisputeView, errors=(404, 409)),
+             response=AgentDisputeView, headers=("If-Match",), errors=(404, 409, 412)),
 )

@@ -38,15 +38,18 @@ HEADERS = {
                        f"(`idempotency-key-in-flight`) with `Retry-After: {IN_FLIGHT_RETRY_SECONDS}`. Keys expire after "
                        "`idempotency_ttl_hours` "
                        f"(default {Rules().idempotency_ttl // timedelta(hours=1)} hours).",
-    "If-Match": 'The ETag (version) of the dispute you reviewed, a list of them, or "*" for any current version; '
-                "a malformed value is refused with 400, one naming no current version with 412 (weak ETags never match).",
+    "If-Match": 'The ETag of the dispute as you reviewed it (any of its views\' ETags names that version), a list of '
+                'them, or "*" for any current version: the change is made only to that version. Optional unless a 428 '
+                "is listed; a malformed value is refused with 400, one naming no current version with 412 (weak ETags "
+                "never match).",
     "If-None-Match": "ETags of the copy you hold (the file's SHA-256, as its ETag gives it), or \"*\": 304 when current.",
     "Range": "bytes=first-last, first- or -suffix: the part of the file to send (206). Of several ranges only the first "
              "satisfiable one is sent; a Range that cannot be read is ignored (the whole file, 200).",
     "If-Range": "The ETag of the copy you hold a part of: the Range applies only if it is still current.",
 }
 SUCCESS_HEADERS = {
-    "ETag": "The dispute's version (strong), to quote in If-Match when deciding.",
+    "ETag": 'The dispute\'s version (strong), on the customer\'s side suffixed by the view ("7-customer", '
+            '"7-agent"), each view being a representation of its own; quote it in If-Match to change only that version.',
     "Location": "Where the resource this request created is read.",
     "Idempotent-Replayed": '"true" when the answer is the first one given for this Idempotency-Key, not a new record.',
 }
@@ -149,7 +152,7 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     params: list[dict[str, Any]] = [{"name": name, "in": "path", "required": True, "schema": ID_SCHEMA}
                                     for name in path_names]
     keyed = ("Idempotency-Key",) if e.method == "POST" and e.keys != "none" and "Idempotency-Key" not in e.headers else ()
-    params += [{"name": h, "in": "header", "required": h == "If-Match", "description": HEADERS[h],
+    params += [{"name": h, "in": "header", "required": h == "If-Match" and 428 in e.errors, "description": HEADERS[h],
                 "schema": {"type": "string", "maxLength": 128}} for h in e.headers + keyed]
     if e.query:
         query = e.query.model_json_schema(ref_template=REF)
@@ -206,6 +209,8 @@ def _success_headers(e: Endpoint) -> dict[str, Any]:
 
 def _problem_statuses(e: Endpoint) -> list[int]:
     codes = set(e.errors) | ({401, 403} if e.roles else set()) | ({400, 413, 415} if e.body else set()) | {503}
+    if e.headers:  # one that cannot be read (`malformed-header`)
+        codes.add(400)
     if e.query or e.refuses_parameters or re.search(r"{\w+}", e.path):
         codes.add(422)
     if 413 in codes:  # a bounded body is also bounded in time

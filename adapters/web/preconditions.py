@@ -9,13 +9,22 @@ field line, so `"3", garbage` would pass as `"3"`; a precondition has to be all 
 
 import re
 from collections.abc import Sequence
+from typing import Literal
 
 # One list element (possibly empty, as §5.6.1 asks recipients to accept) and its comma. Header values
 # reach us decoded from bytes, so any character past U+007F stands for obs-text.
 _ELEMENT = re.compile(r'[ \t]*(?:(W/)?"([\x21\x23-\x7e\x80-\U0010ffff]*)")?[ \t]*(?:,|\Z)')
 # Our ETags are dispute versions written in ASCII decimal without leading zeros: "1", "2", ... (no dispute
-# reaches 10**18 versions; the bound also keeps int() cheap on a long tag).
-_VERSION = re.compile(r"[1-9][0-9]{0,17}")
+# reaches 10**18 versions; the bound also keeps int() cheap on a long tag), suffixed on the customer's side
+# by its view (`dispute_tag`).
+_VERSION = re.compile(r"([1-9][0-9]{0,17})(?:-(?:customer|agent))?")
+
+
+def dispute_tag(version: int, view: Literal["staff", "customer", "agent"]) -> str:
+    """A dispute's strong ETag: its version, and on the customer's side ("customer", "agent") the view's name,
+    "7-customer": each view of a version is a representation of its own (RFC 9110 §8.8.1), so a copy of one is
+    never validated (304) by another's tag. In If-Match any of them names the version."""
+    return f'"{version}"' if view == "staff" else f'"{version}-{view}"'
 
 
 class MalformedIfMatch(ValueError):
@@ -43,4 +52,4 @@ def strong_tags(lines: Sequence[str]) -> frozenset[str] | None:
 
 def matching_versions(tags: frozenset[str]) -> frozenset[int]:
     """The dispute versions these opaque-tags name: only tags exactly as our ETags spell them."""
-    return frozenset(int(tag) for tag in tags if _VERSION.fullmatch(tag))
+    return frozenset(int(match[1]) for tag in tags if (match := _VERSION.fullmatch(tag)))

@@ -13,6 +13,7 @@ from pydantic_core import to_jsonable_python
 
 from disputes.model import Dispute
 from disputes.next_step import next_step
+from schemas.dispute import CustomerEvidence
 
 _TAG = 16  # bytes of HMAC-SHA256 kept in a cursor
 
@@ -133,11 +134,17 @@ def _customer_side(d: Dispute, appeal_window: timedelta) -> View:
             else None
         ),
         "appeal": d.appeal,
-        "customer_evidence": d.customer_evidence,
+        "customer_evidence": [_customer_side_evidence(d, e) for e in d.customer_evidence],
         "assessment_provisional": d.recommendation_provisional,
         "next_step": {"en": en, "tr": tr},
         "waiting_for_customer": waiting_for_customer(d),
     }
+
+
+def _customer_side_evidence(d: Dispute, added: CustomerEvidence) -> View:
+    """`CustomerSideEvidence`'s fields: who sent it only when it was the customer, as the thread shows its authors
+    (`disputes/conversation.py`): an agent's id, like any staff id, is not the customer's side's to see."""
+    return {**added.__dict__, "submitted_by": added.submitted_by if added.submitted_by == d.customer_id else None}
 
 
 def waiting_for_customer(d: Dispute) -> View | None:

@@ -238,7 +238,7 @@ async def test_a_file_is_refused_while_the_body_still_streams_in(api, mongo_uri)
     await assert_nothing_kept(api, mongo_uri, one)
 
 
-async def test_an_agent_sends_the_files_the_customer_gave_them_and_the_customer_sees_them(api, mongo_uri):
+async def test_an_agent_sends_the_files_the_customer_gave_them_and_the_customer_sees_them_without_the_agents_id(api, mongo_uri):
     one = await opened(api)
 
     added = await api.post(one + "/information", data=form(
@@ -247,5 +247,8 @@ async def test_an_agent_sends_the_files_the_customer_gave_them_and_the_customer_
 
     assert added.status == 201, await added.text()
     [evidence] = (await (await api.get(one, headers=CUSTOMER)).json())["customer_evidence"]
-    assert evidence["submitted_by"] == "agent-elif" and evidence["images"][0]["filename"] == "whatsapp-kapi.jpg"
+    assert evidence["submitted_by"] is None and evidence["images"][0]["filename"] == "whatsapp-kapi.jpg"
     assert await stored_attachments(api, mongo_uri) == 1
+    [agents] = (await (await api.get(one, headers=AGENT)).json())["customer_evidence"]
+    [staff] = (await (await api.get(one, headers=INVESTIGATOR)).json())["customer_evidence"]
+    assert (agents["submitted_by"], staff["submitted_by"]) == (None, "agent-elif")  # as the thread shows its authors

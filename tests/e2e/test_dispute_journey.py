@@ -18,7 +18,7 @@ async def applied(sandbox_client, service):
 async def test_a_refund_travels_from_the_order_page_to_payments_exactly_once(api, sandbox, aiohttp_client):
     downstream = await aiohttp_client(sandbox)
     opened = await open_dispute(api, key="click-1")
-    assert opened.status == 201 and opened.headers["ETag"] == '"1"'
+    assert opened.status == 201 and opened.headers["ETag"] == '"1-customer"'
     dispute = await opened.json()
     assert opened.headers["Location"] == f"/v1/disputes/{dispute['id']}"
     assert dispute["status"] == "opened" and "buyer_name" not in str(dispute)

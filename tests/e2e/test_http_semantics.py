@@ -32,18 +32,18 @@ async def timeline_actions(api, one: str) -> list[str]:
 
 async def test_replaying_an_opening_returns_the_first_answer_not_the_current_state(api):
     first = await api.post("/v1/disputes", json=OPEN, headers=keyed(CUSTOMER, "open-1"))
-    assert first.status == 201 and first.headers["ETag"] == '"1"' and REPLAYED not in first.headers
+    assert first.status == 201 and first.headers["ETag"] == '"1-customer"' and REPLAYED not in first.headers
     body = await first.read()
     one = first.headers["Location"]
     assert (await api.post(one + "/assign", headers=INVESTIGATOR)).status == 200  # the case moves on: version 2
 
     again = await api.post("/v1/disputes", json=OPEN, headers=keyed(CUSTOMER, "open-1"))
     assert again.status == 201 and again.headers[REPLAYED] == "true"
-    assert (again.headers["ETag"], again.headers["Location"]) == ('"1"', one)
+    assert (again.headers["ETag"], again.headers["Location"]) == ('"1-customer"', one)
     assert again.headers["Content-Type"] == first.headers["Content-Type"]
     assert await again.read() == body and (await again.json())["status"] == "opened"
     current = await api.get(one, headers=CUSTOMER)
-    assert current.headers["ETag"] == '"2"' and (await current.json())["status"] == "under_review"
+    assert current.headers["ETag"] == '"2-customer"' and (await current.json())["status"] == "under_review"
 
 
 async def test_replaying_a_note_returns_its_first_answer_and_adds_no_second_note(api):
@@ -168,6 +168,38 @@ async def test_a_dispute_answers_if_none_match_with_304_until_it_changes(api):
     await api.post(one + "/notes", json={"text": "Değişti."}, headers=INVESTIGATOR)
     changed = await api.get(one, headers={**CUSTOMER, "If-None-Match": tag})
     assert changed.status == 200 and changed.headers["ETag"] != tag
+
+
+async def test_each_view_of_a_dispute_has_an_etag_of_its_own_that_no_other_views_copy_matches(api):
+    one = await opened(api)
+    callers = {"staff": INVESTIGATOR, "customer": CUSTOMER, "agent": AGENT}
+    tags = {who: (await api.get(one, headers=headers)).headers["ETag"] for who, headers in callers.items()}
+    assert tags == {"staff": '"1"', "customer": '"1-customer"', "agent": '"1-agent"'}
+    for who in ("customer", "agent"):
+        for other in set(tags) - {who}:
+            assert (await api.get(one, headers={**callers[who], "If-None-Match": tags[other]})).status == 200, other
+        assert (await api.get(one, headers={**callers[who], "If-None-Match": tags[who]})).status == 304
+
+
+async def test_if_match_when_sent_guards_every_change_to_a_dispute_not_only_the_decision(api):
+    one = await opened(api)
+    stale = await api.post(one + "/withdraw", headers={**CUSTOMER, "If-Match": '"999"'})
+    assert "version 1," in (await assert_problem(stale, 412))["detail"]
+    malformed = await api.post(one + "/messages", json={"text": "Bulamadım."}, headers={**CUSTOMER, "If-Match": "not-a-tag"})
+    await assert_problem(malformed, 400)
+    noted = await api.post(one + "/notes", json={"text": "Sürüm 2."}, headers={**INVESTIGATOR, "If-Match": '"1"'})
+    assert noted.status == 201 and noted.headers["ETag"] == '"2"'
+    seen_before = await api.post(one + "/information", data=form("Kapı.", ("a.png", photo("PNG"), "image/png")),
+                                 headers={**CUSTOMER, "If-Match": '"1-customer"'})
+    await assert_problem(seen_before, 412)
+    stale_note = await api.post(one + "/notes", json={"text": "Eski."}, headers={**INVESTIGATOR, "If-Match": '"1"'})
+    await assert_problem(stale_note, 412)
+    current = await api.get(one, headers=CUSTOMER)
+    assert (await current.json())["customer_evidence"] == [] and current.headers["ETag"] == '"2-customer"'
+
+    withdrawn = await api.post(one + "/withdraw", headers={**CUSTOMER, "If-Match": current.headers["ETag"]})
+    assert withdrawn.status == 200 and (await withdrawn.json())["status"] == "withdrawn"
+    assert await timeline_actions(api, one) == ["opened", "note_added", "withdrawn"]
 
 
 async def settled(api, one: str) -> dict:

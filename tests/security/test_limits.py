@@ -3,13 +3,17 @@
 
 What aiohttp refuses itself (request line, header field, header count) comes from its protocol layer before
 any middleware: a plain-text 400 and a closed connection. A body that does not arrive in time is ours: a 408
-problem, nothing stored. Waits on the server are bounded; the only sleeps pace a deliberately slow client.
+problem, nothing stored. A client that hangs up mid-body is its own doing (499), and a part header the multipart
+parser warns about never reaches the output with the file name it quotes. Waits on the server are bounded; the
+only sleeps pace a deliberately slow client.
 """
 
 import asyncio
 import io
 import json
 import socket
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,6 +24,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from PIL import Image
 
 from adapters.bootstrap import Overrides, create_app
 from adapters.mongo.client import connect
@@ -44,6 +49,7 @@ LIMITS = {
 OPEN = json.dumps({"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}).encode()
 WEBHOOK = (Path(__file__).resolve().parents[1] / "fixtures" / "carriers" / "ups" / "alert-delivered.json").read_bytes()
 UPS = {"x-api-key": UPS_WEBHOOK_CREDENTIAL, "Content-Type": "application/json"}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -385,6 +391,92 @@ async def test_the_deadline_ends_when_the_body_is_in_so_slow_work_after_it_is_ne
         writer.close()
     assert answer.status == 201, answer.body
     assert await service.stored(DISPUTES) == 1
+
+
+async def opened(service: Service) -> str:
+    answer = await exchange(service, head("POST", "/v1/disputes", {**CUSTOMER, "Content-Type": "application/json",
+                                                                    "Connection": "close"}, len(OPEN)) + OPEN)
+    assert answer.status == 201, answer.body
+    return answer.headers["location"]
+
+
+def request_lines(logs: io.StringIO, route: str) -> list[dict[str, Any]]:
+    lines = [json.loads(line) for line in logs.getvalue().splitlines()]
+    return [line for line in lines if line.get("event") == "request" and line.get("route") == route]
+
+
+async def test_a_client_that_hangs_up_in_the_middle_of_its_body_is_logged_and_counted_as_499_not_as_our_error(
+    service, logs,
+):
+    messages = "/v1/disputes/{id}/messages"
+    one = await opened(service)
+    reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
+    writer.write(head("POST", one + "/messages", {**CUSTOMER, "Content-Type": "application/json"}, 1000) + b'{"text": "Kap')
+    await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+
+    assert await eventually(lambda: bool(request_lines(logs, messages)))
+    [line] = request_lines(logs, messages)
+    assert line["status"] == 499 and line["level"] == "info"
+    scraped = (await exchange(service, head("GET", "/metrics", {"Connection": "close"}))).body.decode()
+    counted = [row for row in scraped.splitlines() if row.startswith("disputes_http_requests_total{") and messages in row]
+    assert len(counted) == 1 and 'status="499"' in counted[0] and counted[0].endswith(" 1.0"), counted
+    assert not [line for line in logs.getvalue().splitlines() if '"level":"error"' in line]
+
+
+# --- what the multipart parser warns about ----------------------------------------------------------------
+
+QUOTED_NAME = "Ay%C5%9Fe%20Y%C4%B1lmaz%20%2B90%20532%20418%2027%2065"  # "Ayşe Yılmaz +90 532 418 27 65"
+UNQUOTED_NAME = "Zeynep Ozturk 0555 624 1390"
+IN_A_FILE_NAME = (QUOTED_NAME, "Ayşe Yılmaz", "532 418 27 65", UNQUOTED_NAME, "0555 624 1390")
+
+
+def form_with_image_part(disposition: str) -> tuple[str, bytes]:
+    """A form's Content-Type and body: a statement and one PNG whose part has this Content-Disposition."""
+    image = io.BytesIO()
+    Image.new("RGB", (4, 3), (10, 20, 30)).save(image, "PNG")
+    body = (b'--b\r\nContent-Disposition: form-data; name="statement"\r\n\r\nKap\xc4\xb1da yoktu.\r\n'
+            b"--b\r\nContent-Disposition: " + disposition.encode() + b"\r\nContent-Type: image/png\r\n\r\n"
+            + image.getvalue() + b"\r\n--b--\r\n")
+    return "multipart/form-data; boundary=b", body
+
+
+@pytest.mark.parametrize(("disposition", "status", "category"), [
+    (f"form-data; name=\"images\"; filename*=UTF-8''{QUOTED_NAME}%FF.png", 201, "BadContentDispositionParam"),
+    (f"form-data; name=\"images\"; filename={UNQUOTED_NAME}.png", 422, "BadContentDispositionHeader"),
+], ids=["undecodable filename*", "unquoted filename"])
+async def test_a_part_header_the_multipart_parser_warns_about_is_logged_without_the_file_name(
+    service, logs, capfd, disposition, status, category,
+):
+    one = await opened(service)
+    content_type, body = form_with_image_part(disposition)
+    request_head = head("POST", one + "/information", {**CUSTOMER, "Content-Type": content_type, "Connection": "close"},
+                        len(body))
+
+    answer = await exchange(service, request_head + body)
+
+    assert answer.status == status, answer.body
+    warned = [line for line in map(json.loads, logs.getvalue().splitlines())
+              if line.get("event") == "python_warning" and line.get("category") == category]
+    assert warned and all(line["level"] == "warning" and line["location"].startswith("multipart.py:") for line in warned)
+    everything = logs.getvalue() + "".join(capfd.readouterr())
+    assert not [value for value in IN_A_FILE_NAME if value in everything]
+
+
+def test_a_python_warning_reaches_a_process_s_stderr_as_a_json_line_without_its_text():
+    """In a process of its own, as the service runs (pytest itself records the warnings its tests raise)."""
+    header = f"form-data; name=\"images\"; filename={UNQUOTED_NAME}.png"
+    program = ("from aiohttp.multipart import parse_content_disposition\n"
+               "from adapters.observability import configure_logging\n"
+               "configure_logging('INFO', json=True, once=True)\n"
+               f"parse_content_disposition({header!r})\n")
+    ran = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    assert ran.returncode == 0, ran.stderr
+    [line] = [json.loads(line) for line in ran.stderr.splitlines()]
+    assert (line["event"], line["category"], line["level"]) == ("python_warning", "BadContentDispositionHeader", "warning")
+    assert UNQUOTED_NAME not in ran.stderr + ran.stdout
 
 
 # --- header values that are not UTF-8 ----------------------------------------------------------------------

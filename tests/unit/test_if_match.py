@@ -10,7 +10,8 @@ from adapters.web.preconditions import MalformedIfMatch, matching_versions, stro
 PROPERTIES = settings(max_examples=300, deadline=None)
 # etagc = %x21 / %x23-7E / obs-text: commas, "W/" and non-ASCII digits are all legal inside the quotes.
 ETAGC = st.characters(codec="utf-8", exclude_categories=("Cs",)).filter(lambda c: c == "!" or "#" <= c <= "~" or c >= "\x80")
-OPAQUE = st.one_of(st.integers(0, 10**20).map(str), st.text(ETAGC, max_size=12))
+SIDED = st.builds("{}{}".format, st.integers(0, 10**20), st.sampled_from(["-customer", "-agent", "-staff", "-"]))
+OPAQUE = st.one_of(st.integers(0, 10**20).map(str), SIDED, st.text(ETAGC, max_size=12))
 OWS = st.text(" \t", max_size=2)
 
 
@@ -59,14 +60,18 @@ def test_a_list_with_the_current_etag_names_the_current_version(case, version):
 @given(OPAQUE)
 def test_only_our_own_spelling_of_a_version_names_it(tag):
     versions = matching_versions(frozenset({tag}))
-    ours = tag.isascii() and tag.isdigit() and str(int(tag)) == tag and 0 < int(tag) < 10**18
-    assert versions == ({int(tag)} if ours else set())
+    number, dash, view = tag.partition("-")
+    ours = number.isascii() and number.isdigit() and str(int(number)) == number and 0 < int(number) < 10**18
+    ours = ours and (not dash or view in ("customer", "agent"))
+    assert versions == ({int(number)} if ours else set())
 
 
 @pytest.mark.parametrize(
     ("lines", "tags", "versions"),
     [
         (['"3"'], {"3"}, {3}),
+        (['"3-customer", "4-agent"'], {"3-customer", "4-agent"}, {3, 4}),  # the customer's side's views of them
+        (['"3-staff"', '"3-c"', '"3-customer-"'], {"3-staff", "3-c", "3-customer-"}, set()),
         (['"²"'], {"²"}, set()),  # obs-text: well-formed, but no version of ours
         (['"٣"'], {"٣"}, set()),
         (['"１"'], {"１"}, set()),

@@ -70,3 +70,14 @@ def test_429_and_its_headers_where_a_rate_limit_counts_and_not_on_operations():
         assert set(limited["headers"]) == {"Retry-After", "RateLimit", "RateLimit-Policy"}, path
         assert "application/problem+json" in limited["content"]
     assert "draft-ietf-httpapi-ratelimit-headers-10" in str(DOCUMENT["paths"]["/v1/disputes"]["get"]["responses"]["429"])
+
+
+def test_every_change_to_a_dispute_takes_if_match_required_only_by_the_decision():
+    changes = {where: op for where, op in operations()
+               if where[1] == "post" and where[0].startswith("/v1/disputes/{id}/")}
+    assert len(changes) >= 14
+    for where, operation in changes.items():
+        [if_match] = [p for p in operation["parameters"] if p["name"] == "If-Match"]
+        decision = where[0].endswith("/decision")
+        assert if_match["required"] is decision and ("428" in operation["responses"]) is decision, where
+        assert {"400", "412"} <= set(operation["responses"]), where

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any, Union, get_args, get_origin
 
+import orjson
 import pytest
 from pydantic import BaseModel
 
@@ -36,7 +37,7 @@ from schemas.dispute import (
 )
 from schemas.orders import PackedLine, PackingRecord
 from schemas.recommendation import PolicyRule, Recommendation, RecommendedAction
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, NOW, order
 from tests.unit.policy.builders import customer_added, dispute, evidence
 
 ADVICE = Recommendation(
@@ -127,7 +128,7 @@ def _everything_set() -> Dispute:
     case = dispute(
         evidence("ev-1", photo=True, document=True, place=TRICKY),
         evidence("ev-2", metres=None, accuracy=None, signature=False),
-        added=(customer_added(2),),
+        added=(customer_added(2), customer_added(1).model_copy(update={"submitted_by": "agent-1"})),
     )
     case.statement = TRICKY
     case.claim, case.missing_items = Claim.MISSING_ITEMS, [MissingItem(sku=case.order.items[0].sku, quantity=1)]
@@ -165,6 +166,17 @@ def test_each_view_is_byte_for_byte_what_its_model_writes(case, model, view) -> 
     fields = view(d) if view is staff_view else view(d, WINDOW)
 
     assert view_json(fields) == model.model_validate(fields).model_dump_json().encode()
+
+
+def test_the_customers_side_is_shown_who_added_evidence_only_when_it_was_the_customer() -> None:
+    d = dispute(added=(customer_added(1), customer_added(1).model_copy(update={"submitted_by": AGENT.id})))
+
+    for view in (customer_view, agent_view):
+        shown = [e["submitted_by"] for e in orjson.loads(view_json(view(d, WINDOW)))["customer_evidence"]]
+        assert shown == [d.customer_id, None]
+    assert [e["submitted_by"] for e in orjson.loads(view_json(staff_view(d)))["customer_evidence"]] == [
+        d.customer_id, AGENT.id,
+    ]
 
 
 def _written(views: DisputeViews, d: Dispute) -> dict[str, bytes]:
