@@ -60,6 +60,22 @@ def next_step(dispute: Dispute, appeal_window: timedelta, now: datetime | None =
     return _join(_under_way(dispute), _answer_by(dispute.sla.decision_due, now))
 
 
+def reads_otherwise_from(dispute: Dispute, appeal_window: timedelta) -> datetime | None:
+    """The instant from which `next_step` reads otherwise with no change to the case (None: it never does): the
+    appeal window's end passed, for a rejection still open to appeal; the decision deadline, for a case under way.
+    Before it, and from it on, the words are the same whatever the time."""
+    decision = dispute.decision
+    if dispute.status is Status.WITHDRAWN:
+        return None
+    if dispute.status is Status.RESOLVED and decision is not None:
+        if decision.lines or decision.outcome is not Outcome.REJECTED or _decides_the_appeal(dispute, decision):
+            return None
+        return None if dispute.appeal is not None else decision.decided_at + appeal_window + timedelta(microseconds=1)
+    if dispute.open_information_request is not None:
+        return None
+    return dispute.sla.decision_due
+
+
 # --- a decided case ------------------------------------------------------------------------------------------
 
 

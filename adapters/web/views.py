@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from disputes.model import Dispute
-from disputes.next_step import next_step
+from disputes.next_step import next_step, reads_otherwise_from
 from schemas.dispute import CustomerEvidence
 
 _TAG = 16  # bytes of HMAC-SHA256 kept in a cursor
@@ -82,15 +82,15 @@ EFFECTS = "effects"
 _NO_EFFECTS = b'{"pending":[],"delivered":[],"parked":[]}'
 
 
-def customer_view(d: Dispute, appeal_window: timedelta) -> View:
-    """`CustomerDisputeView`'s fields."""
-    return {**_customer_side(d, appeal_window), "view": "customer"}
+def customer_view(d: Dispute, appeal_window: timedelta, now: datetime | None = None) -> View:
+    """`CustomerDisputeView`'s fields, as at `now` (the case's time: its next step may speak of it)."""
+    return {**_customer_side(d, appeal_window, now), "view": "customer"}
 
 
-def agent_view(d: Dispute, appeal_window: timedelta) -> View:
-    """`AgentDisputeView`'s fields."""
+def agent_view(d: Dispute, appeal_window: timedelta, now: datetime | None = None) -> View:
+    """`AgentDisputeView`'s fields, as at `now`."""
     return {
-        **_customer_side(d, appeal_window),
+        **_customer_side(d, appeal_window, now),
         "view": "agent",
         "customer_id": d.customer_id,
         "channel": d.channel,
@@ -99,10 +99,10 @@ def agent_view(d: Dispute, appeal_window: timedelta) -> View:
     }
 
 
-def _customer_side(d: Dispute, appeal_window: timedelta) -> View:
+def _customer_side(d: Dispute, appeal_window: timedelta, now: datetime | None) -> View:
     o = d.order
     decision = d.decision
-    en, tr = next_step(d, appeal_window)
+    en, tr = next_step(d, appeal_window, now)
     return {
         "id": d.id,
         "version": d.version,
@@ -240,7 +240,7 @@ class DisputeViews:
         self._max_bytes = max_bytes
         self._held = 0
         self._staff: dict[tuple[str, int], tuple[bytes, bytes]] = {}
-        self._customer_side: dict[tuple[str, int, bool], bytes] = {}
+        self._customer_side: dict[tuple[str, int, bool, bool], bytes] = {}
         self._effects: dict[tuple[object, ...], orjson.Fragment] = {}
 
     def staff(self, d: Dispute) -> bytes:
@@ -259,13 +259,17 @@ class DisputeViews:
         }
         return head + orjson.dumps(effects) + tail
 
-    def customer_side(self, d: Dispute, appeal_window: timedelta, agent: bool) -> bytes:
-        """`AgentDisputeView` as JSON for an agent, else `CustomerDisputeView`."""
-        if (kept := self._customer_side.get((d.id, d.version, agent))) is None:
-            kept = view_json(agent_view(d, appeal_window) if agent else customer_view(d, appeal_window))
+    def customer_side(self, d: Dispute, appeal_window: timedelta, agent: bool, now: datetime) -> tuple[bytes, bool]:
+        """`AgentDisputeView` as JSON for an agent, else `CustomerDisputeView`, as at `now`; and whether its next step
+        reads otherwise than when the version was saved (the time passed its turn: `reads_otherwise_from`)."""
+        turn = reads_otherwise_from(d, appeal_window)
+        later = turn is not None and now >= turn
+        key = (d.id, d.version, agent, later)
+        if (kept := self._customer_side.get(key)) is None:
+            kept = view_json(agent_view(d, appeal_window, now) if agent else customer_view(d, appeal_window, now))
             self._make_room(len(kept))
-            self._customer_side[(d.id, d.version, agent)] = kept
-        return kept
+            self._customer_side[key] = kept
+        return kept, later
 
     def _effect(self, key: tuple[object, ...], effect: BaseModel) -> orjson.Fragment:
         if (kept := self._effects.get(key)) is None:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from disputes.model import Dispute
-from disputes.next_step import next_step
+from disputes.next_step import next_step, reads_otherwise_from
 from schemas.common import Outcome, RefundDestination
 from schemas.conversation import QuestionToCustomer
 from schemas.digital import DigitalChannel, DigitalDelivery
@@ -409,3 +409,17 @@ def _assigned(d: Dispute) -> Dispute:
 @pytest.mark.parametrize(("build", "now", "en", "tr"), ROWS.values(), ids=ROWS.keys())
 def test_the_customer_is_told_only_what_is_true(build: Callable[[], Dispute], now: datetime | None, en: str, tr: str) -> None:
     assert next_step(build(), WINDOW, now) == (en, tr)
+
+
+@pytest.mark.parametrize("build", [row[0] for row in ROWS.values()], ids=ROWS.keys())
+def test_the_words_change_with_the_time_only_at_the_instant_named(build: Callable[[], Dispute]) -> None:
+    """What a kept view of the case relies on: one wording before `reads_otherwise_from`, one from it on."""
+    d = build()
+    turn = reads_otherwise_from(d, WINDOW)
+    tick = timedelta(microseconds=1)
+    times = [NOW - timedelta(days=400), NOW, READ_AT, WINDOW_ENDS, WINDOW_ENDS + tick, NOW + timedelta(days=400)]
+    if turn is not None:
+        times += [turn - tick, turn, turn + tick]
+    before = {next_step(d, WINDOW, t) for t in times if turn is None or t < turn}
+    after = {next_step(d, WINDOW, t) for t in times if turn is not None and t >= turn}
+    assert len(before) <= 1 and len(after) <= 1 and (turn is None or before != after)

@@ -4,7 +4,7 @@ model writes."""
 import re
 import types
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Union, get_args, get_origin
 
 import orjson
@@ -119,6 +119,8 @@ async def test_a_page_has_the_same_etag_exactly_while_it_is_written_the_same(ser
 
 VIEWS = ((DisputeView, staff_view), (CustomerDisputeView, customer_view), (AgentDisputeView, agent_view))
 WINDOW = timedelta(days=14)
+EARLY = datetime(2000, 1, 1, tzinfo=UTC)
+"""A time before any case's deadline or appeal window ends: the next step reads as with no time at all."""
 TRICKY = 'Kapı "önü" \\ / <b>&amp;</b> \u2028 😀 İıŞş'
 
 
@@ -182,8 +184,8 @@ def test_the_customers_side_is_shown_who_added_evidence_only_when_it_was_the_cus
 def _written(views: DisputeViews, d: Dispute) -> dict[str, bytes]:
     return {
         "staff": views.staff(d),
-        "customer": views.customer_side(d, WINDOW, agent=False),
-        "agent": views.customer_side(d, WINDOW, agent=True),
+        "customer": views.customer_side(d, WINDOW, False, EARLY)[0],
+        "agent": views.customer_side(d, WINDOW, True, EARLY)[0],
     }
 
 
@@ -223,16 +225,16 @@ def test_views_beyond_the_bound_are_not_kept() -> None:
     d = dispute()
     other = d.model_copy(update={"id": d.id + "x"})  # its view one byte longer
     views = DisputeViews(max_bytes=2 * len(views_of(d)) - 1)  # room for one of them
-    first = views.customer_side(d, WINDOW, agent=False)
-    views.customer_side(other, WINDOW, agent=False)  # past the bound: the views kept so far are forgotten
+    first = views.customer_side(d, WINDOW, False, EARLY)[0]
+    views.customer_side(other, WINDOW, False, EARLY)[0]  # past the bound: the views kept so far are forgotten
     d.statement = "changed without a save"
 
-    assert views.customer_side(d, WINDOW, agent=False) != first  # written again, not kept
-    assert views.customer_side(other, WINDOW, agent=False) == _models_write(other)["customer"]
+    assert views.customer_side(d, WINDOW, False, EARLY)[0] != first  # written again, not kept
+    assert views.customer_side(other, WINDOW, False, EARLY)[0] == _models_write(other)["customer"]
 
 
 def views_of(d: Dispute) -> bytes:
-    return DisputeViews().customer_side(d, WINDOW, agent=False)
+    return DisputeViews().customer_side(d, WINDOW, False, EARLY)[0]
 
 
 def _models(annotation: Any) -> Iterator[type[BaseModel]]:
@@ -257,3 +259,16 @@ def test_nothing_a_view_holds_is_written_other_than_as_its_fields(model) -> None
         or any(f.alias or f.serialization_alias or f.exclude for f in cls.model_fields.values())
     ]
     assert changed == []
+
+
+def test_a_kept_view_reads_otherwise_once_the_time_passes_its_turn_with_no_new_version() -> None:
+    views, d = DisputeViews(), dispute()  # under way: its next step names the decision's date
+    due = d.sla.decision_due
+
+    before, late_before = views.customer_side(d, WINDOW, False, due - timedelta(seconds=1))
+    after, late_after = views.customer_side(d, WINDOW, False, due)
+
+    assert (late_before, late_after) == (False, True)  # the later one's ETag earns no 304
+    assert "is late" not in orjson.loads(before)["next_step"]["en"]
+    assert "is late" in orjson.loads(after)["next_step"]["en"]
+    assert views.customer_side(d, WINDOW, False, due + timedelta(days=1))[0] == after  # kept, as the version
