@@ -131,9 +131,12 @@ type Render = Callable[[Dispute], FirstAnswer]
 """The answer the caller gets for the dispute as stored (the edge's rendering), kept with its Idempotency-Key."""
 
 type Keep = Callable[[Dispute, datetime], Awaitable[None]]
+"""Stores what a change to the dispute refers to, once the change is allowed and before it is saved."""
 type TimedChange = Callable[[Dispute, datetime], bool | None]
 """A change to a case, given the case's time when it is saved (False: nothing to save)."""
-"""Stores what a change to the dispute refers to, once the change is allowed and before it is saved."""
+type Expected = AbstractSet[int] | None
+"""The versions a caller made a change on (If-Match): another one current, the change is refused (StaleVersion)
+in the same compare-and-set that saves it. None: whichever is current (a lost race is tried again)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,14 +209,18 @@ class DisputeService:
             query = replace(query, customer_id=actor.customer_id)
         return await self.repository.query(query)
 
-    async def assign(self, actor: Actor, dispute_id: str, assignee: str | None) -> Dispute:
-        return await self._change(actor, dispute_id, lambda d, now: d.assign(actor, assignee or actor.id, now))
+    async def assign(
+        self, actor: Actor, dispute_id: str, assignee: str | None, expected_versions: Expected = None
+    ) -> Dispute:
+        return await self._change(
+            actor, dispute_id, lambda d, now: d.assign(actor, assignee or actor.id, now), expected_versions
+        )
 
-    async def release(self, actor: Actor, dispute_id: str) -> Dispute:
-        return await self._change(actor, dispute_id, lambda d, now: d.release(actor, now))
+    async def release(self, actor: Actor, dispute_id: str, expected_versions: Expected = None) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.release(actor, now), expected_versions)
 
-    async def add_note(self, actor: Actor, dispute_id: str, text: str) -> Dispute:
-        return await self._change(actor, dispute_id, lambda d, now: d.add_note(actor, text, now))
+    async def add_note(self, actor: Actor, dispute_id: str, text: str, expected_versions: Expected = None) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.add_note(actor, text, now), expected_versions)
 
     async def decide(
         self,
@@ -234,10 +241,19 @@ class DisputeService:
             expected_versions,
         )
 
-    async def withdraw(self, actor: Actor, dispute_id: str, reason: str | None) -> Dispute:
-        return await self._change(actor, dispute_id, lambda d, now: d.withdraw(actor, reason, now))
+    async def withdraw(
+        self, actor: Actor, dispute_id: str, reason: str | None, expected_versions: Expected = None
+    ) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.withdraw(actor, reason, now), expected_versions)
 
-    async def appeal(self, actor: Actor, dispute_id: str, statement: str, uploads: Sequence[Upload] = ()) -> Dispute:
+    async def appeal(
+        self,
+        actor: Actor,
+        dispute_id: str,
+        statement: str,
+        uploads: Sequence[Upload] = (),
+        expected_versions: Expected = None,
+    ) -> Dispute:
         """Appeal a rejection with a new explanation and images. The images are stored only once the appeal is
         allowed, before it is saved: a refused appeal leaves nothing behind."""
         images, keep = self._images(uploads)
@@ -247,43 +263,66 @@ class DisputeService:
             d.file_appeal(actor, statement, now, resolved_at + self.rules.appeal_window, images)
             d.restart_sla(deadlines(now, self.rules, d.accessibility_need), self.rules.escalate_before_deadline)
 
-        return await self._change(actor, dispute_id, change, keep=keep)
+        return await self._change(actor, dispute_id, change, expected_versions, keep=keep)
 
     async def add_information(
-        self, actor: Actor, dispute_id: str, statement: str, uploads: Sequence[Upload] = ()
+        self,
+        actor: Actor,
+        dispute_id: str,
+        statement: str,
+        uploads: Sequence[Upload] = (),
+        expected_versions: Expected = None,
     ) -> Dispute:
         """Add an explanation and images to an open case (stored as for an appeal)."""
         images, keep = self._images(uploads)
         escalate_before = self.rules.escalate_before_deadline
         return await self._change(
-            actor, dispute_id, lambda d, now: d.add_information(actor, statement, images, now, escalate_before), keep=keep
+            actor, dispute_id, lambda d, now: d.add_information(actor, statement, images, now, escalate_before),
+            expected_versions, keep=keep,
         )
 
-    async def reopen(self, actor: Actor, dispute_id: str, reason: str) -> Dispute:
+    async def reopen(self, actor: Actor, dispute_id: str, reason: str, expected_versions: Expected = None) -> Dispute:
         def change(d: Dispute, now: datetime) -> None:
             d.reopen(actor, reason, now)
             d.restart_sla(deadlines(now, self.rules, d.accessibility_need), self.rules.escalate_before_deadline)
 
-        return await self._change(actor, dispute_id, change)
+        return await self._change(actor, dispute_id, change, expected_versions)
 
-    async def request_evidence(self, actor: Actor, dispute_id: str) -> Dispute:
-        return await self._change(actor, dispute_id, lambda d, now: d.request_evidence(actor, now))
+    async def request_evidence(self, actor: Actor, dispute_id: str, expected_versions: Expected = None) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.request_evidence(actor, now), expected_versions)
 
-    async def clear_flags(self, actor: Actor, dispute_id: str, reason: str) -> Dispute:
-        return await self._change(actor, dispute_id, lambda d, now: d.clear_flags(actor, reason, now))
+    async def clear_flags(
+        self, actor: Actor, dispute_id: str, reason: str, expected_versions: Expected = None
+    ) -> Dispute:
+        return await self._change(actor, dispute_id, lambda d, now: d.clear_flags(actor, reason, now), expected_versions)
 
-    async def review_restriction(self, actor: Actor, dispute_id: str, confirm: bool, reason: str) -> Dispute:
-        return await self._change(actor, dispute_id, lambda d, now: d.review_restriction(actor, confirm, reason, now))
+    async def review_restriction(
+        self, actor: Actor, dispute_id: str, confirm: bool, reason: str, expected_versions: Expected = None
+    ) -> Dispute:
+        return await self._change(
+            actor, dispute_id, lambda d, now: d.review_restriction(actor, confirm, reason, now), expected_versions
+        )
 
-    async def add_customer_message(self, actor: Actor, dispute_id: str, text: str) -> Dispute:
+    async def add_customer_message(
+        self, actor: Actor, dispute_id: str, text: str, expected_versions: Expected = None
+    ) -> Dispute:
         """The customer's message (or an agent's for them): their answer, while a question to them is open."""
         escalate_before = self.rules.escalate_before_deadline
-        return await self._change(actor, dispute_id, lambda d, now: d.add_customer_message(actor, text, now, escalate_before))
+        return await self._change(
+            actor, dispute_id, lambda d, now: d.add_customer_message(actor, text, now, escalate_before),
+            expected_versions,
+        )
 
-    async def message_customer(self, actor: Actor, dispute_id: str, text: str) -> Dispute:
-        return await self._change(actor, dispute_id, lambda d, now: d.message_customer(actor, text, now))
+    async def message_customer(
+        self, actor: Actor, dispute_id: str, text: str, expected_versions: Expected = None
+    ) -> Dispute:
+        return await self._change(
+            actor, dispute_id, lambda d, now: d.message_customer(actor, text, now), expected_versions
+        )
 
-    async def request_information(self, actor: Actor, dispute_id: str, question: str) -> Dispute:
+    async def request_information(
+        self, actor: Actor, dispute_id: str, question: str, expected_versions: Expected = None
+    ) -> Dispute:
         def change(d: Dispute, now: datetime) -> None:
             rules = self.rules
             d.request_information(
@@ -291,14 +330,16 @@ class DisputeService:
                 rules.escalate_before_deadline, now,
             )
 
-        return await self._change(actor, dispute_id, change)
+        return await self._change(actor, dispute_id, change, expected_versions)
 
-    async def declare_accessibility_need(self, actor: Actor, dispute_id: str) -> Dispute:
+    async def declare_accessibility_need(
+        self, actor: Actor, dispute_id: str, expected_versions: Expected = None
+    ) -> Dispute:
         def change(d: Dispute, now: datetime) -> None:
             accessible = deadlines(d.review_started_at, self.rules, accessible=True)
             d.declare_accessibility_need(actor, accessible.decision_due, self.rules.escalate_before_deadline, now)
 
-        return await self._change(actor, dispute_id, change)
+        return await self._change(actor, dispute_id, change, expected_versions)
 
     async def apply(
         self, actor: Actor, dispute_id: str, change: Callable[[Dispute], bool | None], loaded: Dispute | None = None

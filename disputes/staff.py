@@ -26,7 +26,7 @@ from disputes.errors import (
 )
 from disputes.model import Dispute
 from disputes.ports import LastActiveSupervisor, StaffDirectory
-from disputes.service import DisputeService
+from disputes.service import DisputeService, Expected
 from schemas.common import Role
 from schemas.staff import AssignmentOutcome, AssignmentResult, StaffMember
 
@@ -80,11 +80,13 @@ class Assignments:
     service: DisputeService
     staff: Staff
 
-    async def assign(self, actor: Actor, dispute_id: str, assignee: str | None) -> Dispute:
+    async def assign(
+        self, actor: Actor, dispute_id: str, assignee: str | None, expected_versions: Expected = None
+    ) -> Dispute:
         """Assign the case to `assignee` (an active member on record), or take it (`None`)."""
         if assignee is not None:
             await self.staff.assignable(assignee)
-        return await self.service.assign(actor, dispute_id, assignee)
+        return await self.service.assign(actor, dispute_id, assignee, expected_versions)
 
     async def assign_many(self, actor: Actor, dispute_ids: Sequence[str], assignee: str) -> list[AssignmentResult]:
         """A supervisor gives each case to one active member; what became of each, in the order given."""

@@ -3,7 +3,7 @@ and the questions investigators put to the customer."""
 
 from aiohttp import web
 
-from adapters.web.disputes_api import ONE, STAFF, checks_if_match, dispute_response
+from adapters.web.disputes_api import ONE, STAFF, dispute_response, expected_versions
 from adapters.web.endpoint import Call, Endpoint, json_response
 from adapters.web.keys import SERVICE
 from disputes.conversation import thread
@@ -17,10 +17,11 @@ async def get_thread(call: Call) -> web.Response:
     return json_response(Thread(dispute_id=dispute.id, messages=thread(dispute, internal=call.actor.is_staff)))
 
 
-@checks_if_match
 async def request_information(call: Call) -> web.Response:
     body: AskCustomer = call.body
-    dispute = await call.request.app[SERVICE].request_information(call.actor, call.path_id(), body.question)
+    dispute = await call.request.app[SERVICE].request_information(
+        call.actor, call.path_id(), body.question, expected_versions(call)
+    )
     return dispute_response(call, dispute, 201)
 
 

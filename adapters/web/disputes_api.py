@@ -1,19 +1,18 @@
 """The dispute endpoints: the order page's (customer) and the investigators' (staff)."""
 
-from functools import partial, wraps
+from functools import partial
 
 import structlog
 from aiohttp import web
 
 from adapters.web.conditional import UNVALIDATED
-from adapters.web.endpoint import Call, Endpoint, Handler, json_body, json_response
+from adapters.web.endpoint import Call, Endpoint, json_body, json_response
 from adapters.web.idempotency import answered, first_answer, idempotency_key, replayed
 from adapters.web.keys import ASSIGNMENTS, CURSORS, DISPUTE_VIEWS, MAX_PAGE, QUEUE_ROWS, SERVICE
 from adapters.web.preconditions import MalformedIfMatch, dispute_tag, matching_versions, strong_tags
 from adapters.web.problems import ProblemError
 from adapters.web.uploads import read_submission
 from adapters.web.queue import CSV_RESPONSE, export_disputes, queue_query
-from disputes.errors import StaleVersion
 from disputes.model import Dispute
 from disputes.model import FirstAnswer
 from disputes.service import Opened, OpenRequest, Render
@@ -89,26 +88,6 @@ def expected_versions(call: Call, required: bool = False) -> frozenset[int] | No
     return None if tags is None else matching_versions(tags)
 
 
-def checks_if_match(handler: Handler) -> Handler:
-    """A change whose use case takes no expected versions yet (only `decide` does): If-Match, when sent, is compared
-    with the version read here, before the use case reads the dispute again to change it. This is NOT atomic with
-    the write: a change saved between the two reads is not caught, and the use case acts on the newer version. The
-    use case's own compare-and-set on the version it saves (`expected_versions` passed through, as `decide` takes
-    them) closes that gap."""
-
-    @wraps(handler)
-    async def checked(call: Call) -> web.StreamResponse:
-        expected = expected_versions(call)
-        if expected is not None:
-            current = (await call.request.app[SERVICE].read(call.actor, call.path_id())).version
-            if current not in expected:
-                raise StaleVersion(f"The dispute is at version {current}, which If-Match does not name.",
-                                   current_version=current)
-        return await handler(call)
-
-    return checked
-
-
 def open_request(call: Call) -> OpenRequest:
     body: OpenDispute = call.body
     return OpenRequest(
@@ -170,19 +149,20 @@ async def get_timeline(call: Call) -> web.Response:
     return json_response(Timeline(dispute_id=dispute.id, entries=dispute.full_timeline))
 
 
-@checks_if_match
 async def assign(call: Call) -> web.Response:
-    return dispute_response(call, await call.request.app[ASSIGNMENTS].assign(call.actor, call.path_id(), call.body.assignee))
+    return dispute_response(call, await call.request.app[ASSIGNMENTS].assign(
+        call.actor, call.path_id(), call.body.assignee, expected_versions(call)
+    ))
 
 
-@checks_if_match
 async def release(call: Call) -> web.Response:
-    return dispute_response(call, await call.request.app[SERVICE].release(call.actor, call.path_id()))
+    return dispute_response(call, await call.request.app[SERVICE].release(call.actor, call.path_id(), expected_versions(call)))
 
 
-@checks_if_match
 async def add_note(call: Call) -> web.Response:
-    return dispute_response(call, await call.request.app[SERVICE].add_note(call.actor, call.path_id(), call.body.text), 201)
+    return dispute_response(call, await call.request.app[SERVICE].add_note(
+        call.actor, call.path_id(), call.body.text, expected_versions(call)
+    ), 201)
 
 
 async def decide(call: Call) -> web.Response:
@@ -201,59 +181,66 @@ async def decide(call: Call) -> web.Response:
     return dispute_response(call, dispute)
 
 
-@checks_if_match
 async def withdraw(call: Call) -> web.Response:
-    return dispute_response(call, await call.request.app[SERVICE].withdraw(call.actor, call.path_id(), call.body.reason))
+    return dispute_response(call, await call.request.app[SERVICE].withdraw(
+        call.actor, call.path_id(), call.body.reason, expected_versions(call)
+    ))
 
 
-@checks_if_match
 async def appeal(call: Call) -> web.Response:
     statement, images = call.body
-    return dispute_response(call, await call.request.app[SERVICE].appeal(call.actor, call.path_id(), statement, images))
+    return dispute_response(call, await call.request.app[SERVICE].appeal(
+        call.actor, call.path_id(), statement, images, expected_versions(call)
+    ))
 
 
-@checks_if_match
 async def add_information(call: Call) -> web.Response:
     dispute_id = call.path_id()
     statement, images = call.body
     service = call.request.app[SERVICE]
-    return dispute_response(call, await service.add_information(call.actor, dispute_id, statement, images), 201)
+    return dispute_response(call, await service.add_information(
+        call.actor, dispute_id, statement, images, expected_versions(call)
+    ), 201)
 
 
-@checks_if_match
 async def request_evidence(call: Call) -> web.Response:
-    return dispute_response(call, await call.request.app[SERVICE].request_evidence(call.actor, call.path_id()), 202)
+    return dispute_response(call, await call.request.app[SERVICE].request_evidence(
+        call.actor, call.path_id(), expected_versions(call)
+    ), 202)
 
 
-@checks_if_match
 async def clear_flags(call: Call) -> web.Response:
-    return dispute_response(call, await call.request.app[SERVICE].clear_flags(call.actor, call.path_id(), call.body.reason))
+    return dispute_response(call, await call.request.app[SERVICE].clear_flags(
+        call.actor, call.path_id(), call.body.reason, expected_versions(call)
+    ))
 
 
-@checks_if_match
 async def review_restriction(call: Call) -> web.Response:
     body: RestrictionReview = call.body
     service = call.request.app[SERVICE]
     return dispute_response(
-        call, await service.review_restriction(call.actor, call.path_id(), body.decision == "confirm", body.reason)
+        call, await service.review_restriction(
+            call.actor, call.path_id(), body.decision == "confirm", body.reason, expected_versions(call)
+        )
     )
 
 
-@checks_if_match
 async def add_message(call: Call) -> web.Response:
     service = call.request.app[SERVICE]
     write = service.message_customer if call.actor.is_staff else service.add_customer_message
-    return dispute_response(call, await write(call.actor, call.path_id(), call.body.text), 201)
+    return dispute_response(call, await write(call.actor, call.path_id(), call.body.text, expected_versions(call)), 201)
 
 
-@checks_if_match
 async def declare_accessibility_need(call: Call) -> web.Response:
-    return dispute_response(call, await call.request.app[SERVICE].declare_accessibility_need(call.actor, call.path_id()))
+    return dispute_response(call, await call.request.app[SERVICE].declare_accessibility_need(
+        call.actor, call.path_id(), expected_versions(call)
+    ))
 
 
-@checks_if_match
 async def reopen(call: Call) -> web.Response:
-    return dispute_response(call, await call.request.app[SERVICE].reopen(call.actor, call.path_id(), call.body.reason))
+    return dispute_response(call, await call.request.app[SERVICE].reopen(
+        call.actor, call.path_id(), call.body.reason, expected_versions(call)
+    ))
 
 
 ONE = "/v1/disputes/{id}"

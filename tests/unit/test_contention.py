@@ -120,6 +120,33 @@ async def test_a_decision_that_loses_the_race_is_stale_at_once(service, dispute,
     assert repository.docs[dispute.id].status is Status.OPENED
 
 
+QUOTING = {  # each change that takes If-Match, quoting version `v`; whether the case must be the caller's first
+    "assign": (lambda s, d, v: s.assign(INVESTIGATOR, d, None, v), False),
+    "release": (lambda s, d, v: s.release(INVESTIGATOR, d, v), True),
+    "note": (lambda s, d, v: s.add_note(INVESTIGATOR, d, "mine", v), False),
+    "evidence request": (lambda s, d, v: s.request_evidence(INVESTIGATOR, d, v), False),
+    "withdraw": (lambda s, d, v: s.withdraw(CUSTOMER, d, "found it", v), False),
+    "customer message": (lambda s, d, v: s.add_customer_message(CUSTOMER, d, "mine", v), False),
+    "message to customer": (lambda s, d, v: s.message_customer(INVESTIGATOR, d, "mine", v), False),
+    "question": (lambda s, d, v: s.request_information(INVESTIGATOR, d, "Kapıcıya sordunuz mu?", v), False),
+    "information": (lambda s, d, v: s.add_information(CUSTOMER, d, "Komşuda değil.", (), v), False),
+}
+
+
+@pytest.mark.parametrize(("change", "assigned"), QUOTING.values(), ids=QUOTING.keys())
+async def test_a_change_quoting_a_version_that_loses_the_race_is_stale_at_once(
+    service, dispute, repository, pauses, change, assigned
+):
+    """If-Match on any change: the version quoted is the one the save compares, not one read before it."""
+    if assigned:
+        await service.assign(INVESTIGATOR, dispute.id, None)
+    quoted = repository.docs[dispute.id].version
+    repository.rivals = 1
+    with pytest.raises(StaleVersion):
+        await change(service, dispute.id, {quoted})
+    assert pauses == [] and repository.docs[dispute.id].version == quoted + 1  # the rival's change alone
+
+
 async def test_writers_in_one_process_take_turns_instead_of_racing(service, dispute, repository, pauses):
     texts = [f"note {n}" for n in range(40)]
     noted = await asyncio.gather(*(service.add_note(INVESTIGATOR, dispute.id, text) for text in texts))
