@@ -56,14 +56,15 @@ def next_step(dispute: Dispute, appeal_window: timedelta, now: datetime | None =
     if dispute.status is Status.RESOLVED and decision is not None:
         return _resolved(dispute, decision, appeal_window, now)
     if (waiting := dispute.open_information_request) is not None:
-        return information_requested(waiting.question, waiting.answer_by, dispute.sla.decision_due)
+        return information_requested(waiting.question, waiting.answer_by, dispute.sla.decision_due, now)
     return _join(_under_way(dispute), _answer_by(dispute.sla.decision_due, now))
 
 
 def reads_otherwise_from(dispute: Dispute, appeal_window: timedelta) -> datetime | None:
     """The instant from which `next_step` reads otherwise with no change to the case (None: it never does): the
-    appeal window's end passed, for a rejection still open to appeal; the decision deadline, for a case under way.
-    Before it, and from it on, the words are the same whatever the time."""
+    appeal window's end passed, for a rejection still open to appeal; the date to answer a question by, while it is
+    open; the decision deadline, for a case under way. Before it, and from it on, the words are the same whatever the
+    time."""
     decision = dispute.decision
     if dispute.status is Status.WITHDRAWN:
         return None
@@ -71,8 +72,8 @@ def reads_otherwise_from(dispute: Dispute, appeal_window: timedelta) -> datetime
         if decision.lines or decision.outcome is not Outcome.REJECTED or _decides_the_appeal(dispute, decision):
             return None
         return None if dispute.appeal is not None else decision.decided_at + appeal_window + timedelta(microseconds=1)
-    if dispute.open_information_request is not None:
-        return None
+    if (waiting := dispute.open_information_request) is not None:
+        return waiting.answer_by
     return dispute.sla.decision_due
 
 

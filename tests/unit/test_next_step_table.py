@@ -2,8 +2,8 @@
 expected sentence is written out here by hand.
 
 Times: the decisions are taken at 18.11.2026 12:30 in Istanbul (so the 14-day appeal window ends on 02.12.2026 at
-12:30), the answer is due by the end of 23.11.2026, and the case is read a day after the decision unless a row
-says otherwise."""
+12:30), the answer is due by the end of 23.11.2026, a question to the customer is to be answered by the end of
+20.11.2026, and the case is read a day after the decision unless a row says otherwise."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -31,6 +31,7 @@ SENT_AT = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 CODE = OrderItem(sku="sku-steam", name="Steam kodu", quantity=1, unit_price_minor=50_000, digital=DigitalKind.GAME_CODE)
 KEY = OrderItem(sku="sku-office", name="Office lisansı", quantity=1, unit_price_minor=90_000, digital=DigitalKind.LICENCE_KEY)
 THIRD_PARTY_TR = "Kargo firması gönderinizin 16.11.2026 12:30 tarihinde komşunuz tarafından teslim alındığını bildirdi."
+ANSWER_BY = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)  # the midnight that ends 20.11.2026 in Istanbul
 
 OPEN_EN = "You may appeal once, with new information, until 02.12.2026 12:30."
 OPEN_TR = "02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz."
@@ -119,7 +120,7 @@ def withdrawn(d: Dispute) -> Dispute:
 def asked(d: Dispute) -> Dispute:
     d.information_requests.append(QuestionToCustomer(
         id="irq_1", question="Paketi komşunuza sordunuz mu?", asked_by=INVESTIGATOR.id, asked_at=NOW,
-        answer_by=datetime(2026, 11, 20, 21, 0, tzinfo=UTC), decision_due_before=DUE,
+        answer_by=ANSWER_BY, decision_due_before=DUE,
     ))
     return d
 
@@ -362,6 +363,13 @@ ROWS: dict[str, Row] = {
         'Uzmanımız soruyor: "Paketi komşunuza sordunuz mu?" Lütfen 20.11.2026 tarihine kadar yanıtlayın. Yanıtınızı '
         "beklerken karar süresi durur; en geç 23.11.2026 tarihinde yanıt vereceğiz. O tarihe kadar yanıt gelmezse "
         "elimizdeki bilgilerle devam ederiz.",
+    ),
+    "a question past the date to answer it by, not yet closed": (
+        lambda: asked(case("delivered")), ANSWER_BY,
+        'Our investigator asked: "Paketi komşunuza sordunuz mu?" The date to answer by, 20.11.2026, has passed: we are '
+        "going on with your case without your answer, and will answer by 23.11.2026 at the latest.",
+        'Uzmanımız sordu: "Paketi komşunuza sordunuz mu?" Yanıt için son tarih olan 20.11.2026 geçti: başvurunuza '
+        "yanıtınız olmadan devam ediyoruz ve en geç 23.11.2026 tarihinde yanıt vereceğiz.",
     ),
     "missing items: weight and packing record": (
         lambda: missing_items("weighed", packed=6), READ_AT,
