@@ -3,7 +3,7 @@
 Every sentence holds for the claim it is told of: its kind (a parcel not received, items missing from a delivered
 package, a code or link), its outcome and reason, its state, and the time it is read at. A rejection says what it
 rests on: the carrier's proof for a parcel, the packing record for the contents of a package, the delivery record
-for a code or link (as far as that record shows it got), or the review of the account's claims.
+for each code or link claimed (as far as that record shows it got), or the review of the account's claims.
 """
 
 from datetime import datetime, timedelta
@@ -14,7 +14,7 @@ from disputes.notices import due_day, information_requested
 from disputes.policy.missing import packing_finding
 from disputes.policy.wording import money
 from schemas.common import Outcome, RefundDestination
-from schemas.digital import DigitalDelivery, DigitalState
+from schemas.digital import DigitalState
 from schemas.dispute import Decision, ReasonCode, Status, SubmissionKind
 from schemas.recommendation import RecommendedAction
 
@@ -131,7 +131,7 @@ def _rejected_because(dispute: Dispute, decision: Decision) -> Words:
             "Başvurunuzu, hesabınızdan yapılan başvuruları inceledikten sonra reddettik.",
         )
     if dispute.order.is_digital:
-        return _digital_record_shows(dispute.digital_deliveries)
+        return _digital_record_shows(dispute)
     if dispute.partial:
         if packing_finding(dispute).code == "items_packed":
             return (
@@ -155,12 +155,17 @@ def _rejected_because(dispute: Dispute, decision: Decision) -> Words:
     )
 
 
-def _digital_record_shows(records: list[DigitalDelivery]) -> Words:
-    """What the delivery records show, line by line where the lines got to different states."""
+def _digital_record_shows(dispute: Dispute) -> Words:
+    """What the delivery records show, line by line where the claimed lines got to different states or some have no
+    record."""
+    records = dispute.digital_deliveries
     if not records:
         return ("We received no delivery record of your code or link.", "Kodunuzun ya da bağlantınızın teslimat kaydını almadık.")
+    recorded = {r.sku for r in records}
+    claimed = [m.sku for m in dispute.missing_items] if dispute.partial else [item.sku for item in dispute.order.items]
+    unrecorded = ", ".join(sku for sku in claimed if sku not in recorded)
     states = [state for state in DigitalState if any(r.state is state for r in records)]
-    if len(states) == 1:
+    if len(states) == 1 and not unrecorded:
         en, tr = _DIGITAL_SHOWS[states[0]]
         return (f"The delivery record shows your code or link {en}.", f"Teslimat kaydı kodunuzun ya da bağlantınızın {tr} gösteriyor.")
     en_parts: list[str] = []
@@ -170,7 +175,13 @@ def _digital_record_shows(records: list[DigitalDelivery]) -> Words:
         en, tr = _DIGITAL_SHOWS[state]
         en_parts.append(f"the code or link for {skus} {en}")
         tr_parts.append(f"{skus} için kodun ya da bağlantının {tr}")
-    return (f"The delivery record shows {'; '.join(en_parts)}.", f"Teslimat kaydı {'; '.join(tr_parts)} gösteriyor.")
+    shows = (f"The delivery record shows {'; '.join(en_parts)}.", f"Teslimat kaydı {'; '.join(tr_parts)} gösteriyor.")
+    if not unrecorded:
+        return shows
+    return _join(shows, (
+        f"We received no delivery record of the code or link for {unrecorded}.",
+        f"Şu ürünlerin kodunun ya da bağlantısının teslimat kaydını almadık: {unrecorded}.",
+    ))
 
 
 def _missing_lines_resolved(dispute: Dispute, decision: Decision) -> Words:

@@ -80,11 +80,13 @@ def missing_items(*proofs: str, packed: int | None = None) -> Dispute:
 
 def digital(*states: str, proof_missing: bool = False, items: tuple[OrderItem, ...] = (CODE, KEY)) -> Dispute:
     """A game code (and a licence key, with a second state), each line's record having got as far as its state:
-    "not_sent", "link_missing", "sent", "opened" or "activated"."""
+    "not_sent", "link_missing", "sent", "opened" or "activated"; or "no_record", none received for the line."""
     d = case(proof_missing=proof_missing)
     items = items[: max(1, len(states))]
     d.order = d.order.model_copy(update={"items": items, "reshippable": False})
-    d.digital_deliveries = [_record(item.sku, state) for item, state in zip(items, states, strict=False)]
+    d.digital_deliveries = [
+        _record(item.sku, state) for item, state in zip(items, states, strict=False) if state != "no_record"
+    ]
     return d
 
 
@@ -260,6 +262,13 @@ ROWS: dict[str, Row] = {
         f"or link for sku-steam was activated. {OPEN_EN}",
         "Teslimat kaydı sku-office için kodun ya da bağlantının gönderildiğini, ancak açılmadığını ve "
         f"etkinleştirilmediğini; sku-steam için kodun ya da bağlantının etkinleştirildiğini gösteriyor. {OPEN_TR}",
+    ),
+    "a code with a record, a licence key with none": (
+        lambda: decided(digital("activated", "no_record"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        "The delivery record shows the code or link for sku-steam was activated. We received no delivery record of "
+        f"the code or link for sku-office. {OPEN_EN}",
+        "Teslimat kaydı sku-steam için kodun ya da bağlantının etkinleştirildiğini gösteriyor. Şu ürünlerin kodunun ya "
+        f"da bağlantısının teslimat kaydını almadık: sku-office. {OPEN_TR}",
     ),
     "code rejected on the account's claims": (
         lambda: decided(digital("sent"), Outcome.REJECTED, ReasonCode.SUSPECTED_ABUSE), READ_AT,
