@@ -15,7 +15,7 @@ from disputes.next_step import next_step, reads_otherwise_from
 from schemas.common import Outcome, RefundDestination
 from schemas.conversation import QuestionToCustomer
 from schemas.digital import DigitalChannel, DigitalDelivery
-from schemas.dispute import Claim, MissingItem, PackingCheck, ReasonCode, Sla, Status, SubmissionKind
+from schemas.dispute import Claim, EffectKind, MissingItem, PackingCheck, ReasonCode, Sla, Status, SubmissionKind
 from schemas.orders import DigitalKind, OrderItem, PackedLine, PackingRecord
 from schemas.proof import RecipientRelation
 from schemas.recommendation import PolicyRule, Recommendation, RecommendedAction
@@ -32,6 +32,7 @@ CODE = OrderItem(sku="sku-steam", name="Steam kodu", quantity=1, unit_price_mino
 KEY = OrderItem(sku="sku-office", name="Office lisansı", quantity=1, unit_price_minor=90_000, digital=DigitalKind.LICENCE_KEY)
 THIRD_PARTY_TR = "Kargo firması gönderinizin 16.11.2026 12:30 tarihinde komşunuz tarafından teslim alındığını bildirdi."
 ANSWER_BY = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)  # the midnight that ends 20.11.2026 in Istanbul
+TOLD = ("Our team has been told and will contact you.", "Ekibimiz durumdan haberdar edildi ve sizinle iletişime geçecek.")
 
 OPEN_EN = "You may appeal once, with new information, until 02.12.2026 12:30."
 OPEN_TR = "02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz."
@@ -127,6 +128,16 @@ def asked(d: Dispute) -> Dispute:
     return d
 
 
+def parked(d: Dispute, *kinds: EffectKind, sku: str | None = None) -> Dispute:
+    """The relay parked the decision's queued messages of `kinds` (the ones for `sku`'s line only, if given), as
+    when payments or fulfillment refuses them, and the customer's notification held back with them."""
+    held = [m for m in d.outbox if m.kind in kinds and (sku is None or m.key.endswith(f":{sku}"))]
+    held += [m for m in d.outbox if m.kind is EffectKind.NOTIFICATION and set(m.waits_for) & {h.id for h in held}]
+    d.outbox = [m for m in d.outbox if m not in held]
+    d.effects_parked = [m.model_copy(update={"attempts": 1, "last_error": "refused: 400"}) for m in held]
+    return d
+
+
 def added(d: Dispute, images: int = 0, kind: SubmissionKind = SubmissionKind.INFORMATION) -> Dispute:
     d.customer_evidence.append(customer_added(images=images, at=NOW, kind=kind))
     return d
@@ -186,6 +197,48 @@ ROWS: dict[str, Row] = {
         "We could not confirm these were missing: sku-glass ×1, sku-spoon ×3.",
         "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 45,00 TRY tutarındaki iadeniz ödeme yönteminize "
         "yapılıyor. Şunların eksik olduğunu doğrulayamadık: sku-glass ×1, sku-spoon ×3.",
+    ),
+    # --- decided for the customer, but payments or fulfillment refused the refund or reshipment
+    "refund held back": (
+        lambda: parked(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), EffectKind.REFUND), READ_AT,
+        f"Decided on 18.11.2026: your refund to your original payment method is delayed. {TOLD[0]}",
+        f"18.11.2026 tarihinde karar verildi: ödeme yönteminize yapılacak ücret iadeniz gecikiyor. {TOLD[1]}",
+    ),
+    "refund to the wallet held back": (
+        lambda: parked(decided(case(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, refund_to=RefundDestination.WALLET),
+                       EffectKind.REFUND), READ_AT,
+        f"Decided on 18.11.2026: your refund to your wallet is delayed. {TOLD[0]}",
+        f"18.11.2026 tarihinde karar verildi: cüzdanınıza yapılacak ücret iadeniz gecikiyor. {TOLD[1]}",
+    ),
+    "reship held back": (
+        lambda: parked(decided(case(), Outcome.RESHIP, ReasonCode.LOST_IN_TRANSIT), EffectKind.RESHIP), READ_AT,
+        f"Decided on 18.11.2026: the reshipment of your items is delayed. {TOLD[0]}",
+        f"18.11.2026 tarihinde karar verildi: ürünlerinizin yeniden gönderimi gecikiyor. {TOLD[1]}",
+    ),
+    "refund under way while only the carrier's liability is held back": (
+        lambda: parked(decided(case(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF), EffectKind.CARRIER_LIABILITY),
+        READ_AT,
+        "Decided on 18.11.2026: we are refunding you to your original payment method.",
+        "18.11.2026 tarihinde karar verildi: ücret iadeniz ödeme yönteminize yapılıyor.",
+    ),
+    "missing lines: the refund held back, the reshipment under way": (
+        lambda: parked(decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
+                               line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]),
+                       EffectKind.REFUND), READ_AT,
+        "Decided on 18.11.2026 for the missing items. We are shipping these items again: sku-spoon. Your refund of "
+        f"90.00 TRY to your original payment method is delayed. {TOLD[0]}",
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-spoon. 90,00 TRY "
+        f"tutarındaki, ödeme yönteminize yapılacak iadeniz gecikiyor. {TOLD[1]}",
+    ),
+    "missing lines: one reshipment held back, one line declined": (
+        lambda: parked(decided(missing_items(packed=1), Outcome.RESHIP, ReasonCode.ITEMS_MISSING,
+                               line_outcomes=[("sku-glass", Outcome.RESHIP, 1), ("sku-spoon", Outcome.RESHIP, 3)]),
+                       EffectKind.RESHIP, sku="sku-spoon"), READ_AT,
+        "Decided on 18.11.2026 for the missing items. We are shipping these items again: sku-glass. The reshipment of "
+        f"these items is delayed: sku-spoon. {TOLD[0]} We could not confirm these were missing: sku-glass ×1.",
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-glass. Şu "
+        f"ürünlerin yeniden gönderimi gecikiyor: sku-spoon. {TOLD[1]} Şunların eksik olduğunu doğrulayamadık: "
+        "sku-glass ×1.",
     ),
     # --- rejected: what the rejection rests on, and the appeal
     "parcel rejected on the carrier's proof": (
