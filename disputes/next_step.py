@@ -1,9 +1,10 @@
 """What the customer is told at each step: what happens next and by when, in Turkish and English.
 
 Every sentence holds for the claim it is told of: its kind (a parcel not received, items missing from a delivered
-package, a code or link), its outcome and reason, its state, and the time it is read at. A rejection says what it
-rests on: the carrier's proof for a parcel, the packing record for the contents of a package, the delivery record
-for a code or link (as far as that record shows it got), or the review of the account's claims.
+package, a code or link), its outcome and reason, its state, the time it is read at, and whether the refund or
+reshipment decided is under way or was held back (`held_back`). A rejection says what it rests on: the carrier's proof
+for a parcel, the packing record for the contents of a package, the delivery record for each code or link claimed (as
+far as that record shows it got), or the review of the account's claims.
 """
 
 from datetime import datetime, timedelta
@@ -14,8 +15,8 @@ from disputes.notices import due_day, information_requested
 from disputes.policy.missing import packing_finding
 from disputes.policy.wording import money
 from schemas.common import Outcome, RefundDestination
-from schemas.digital import DigitalDelivery, DigitalState
-from schemas.dispute import Decision, ReasonCode, Status, SubmissionKind
+from schemas.digital import DigitalState
+from schemas.dispute import Decision, EffectKind, LineOutcome, ReasonCode, Status, SubmissionKind
 from schemas.recommendation import RecommendedAction
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -32,6 +33,17 @@ _DIGITAL_SHOWS: dict[DigitalState, tuple[str, str]] = {
 }
 """What a delivery record shows of a code or link in each state: English after "your code or link", Turkish
 between "kodunuzun ya da bağlantınızın" and "gösteriyor"."""
+_TO: dict[RefundDestination, Words] = {
+    RefundDestination.WALLET: ("your wallet", "cüzdanınıza"),
+    RefundDestination.ORIGINAL_PAYMENT: ("your original payment method", "ödeme yönteminize"),
+}
+_TOLD = ("Our team has been told and will contact you.", "Ekibimiz durumdan haberdar edildi ve sizinle iletişime geçecek.")
+"""After a refund or reshipment held back: what happens instead (the customer's only word of it, since the decision's
+notification is held back with it: docs/downstream.md)."""
+_COMPENSATIONS = {EffectKind.REFUND: Outcome.REFUND, EffectKind.RESHIP: Outcome.RESHIP}
+
+type Held = frozenset[tuple[Outcome, str | None]]
+"""Refunds and reshipments held back: each as its outcome and its line's SKU (None: the whole package)."""
 
 
 def _date(at: datetime) -> str:
@@ -56,14 +68,15 @@ def next_step(dispute: Dispute, appeal_window: timedelta, now: datetime | None =
     if dispute.status is Status.RESOLVED and decision is not None:
         return _resolved(dispute, decision, appeal_window, now)
     if (waiting := dispute.open_information_request) is not None:
-        return information_requested(waiting.question, waiting.answer_by, dispute.sla.decision_due)
+        return information_requested(waiting.question, waiting.answer_by, dispute.sla.decision_due, now)
     return _join(_under_way(dispute), _answer_by(dispute.sla.decision_due, now))
 
 
 def reads_otherwise_from(dispute: Dispute, appeal_window: timedelta) -> datetime | None:
     """The instant from which `next_step` reads otherwise with no change to the case (None: it never does): the
-    appeal window's end passed, for a rejection still open to appeal; the decision deadline, for a case under way.
-    Before it, and from it on, the words are the same whatever the time."""
+    appeal window's end passed, for a rejection still open to appeal; the date to answer a question by, while it is
+    open; the decision deadline, for a case under way. Before it, and from it on, the words are the same whatever the
+    time (what the relay changes with no new version is `held_back`'s)."""
     decision = dispute.decision
     if dispute.status is Status.WITHDRAWN:
         return None
@@ -71,37 +84,58 @@ def reads_otherwise_from(dispute: Dispute, appeal_window: timedelta) -> datetime
         if decision.lines or decision.outcome is not Outcome.REJECTED or _decides_the_appeal(dispute, decision):
             return None
         return None if dispute.appeal is not None else decision.decided_at + appeal_window + timedelta(microseconds=1)
-    if dispute.open_information_request is not None:
-        return None
+    if (waiting := dispute.open_information_request) is not None:
+        return waiting.answer_by
     return dispute.sla.decision_due
+
+
+def held_back(dispute: Dispute) -> Held:
+    """The resolved case's refunds and reshipments the relay parked: payments or fulfillment refused them, or they ran
+    out of attempts. The relay parks them with no new version, so what `next_step` says of them changes with none."""
+    decision = dispute.decision
+    if not dispute.effects_parked or decision is None or dispute.status is not Status.RESOLVED:
+        return frozenset()
+    prefix = f"{dispute.id}:d{decision.sequence}:"  # the decision's compensations' keys: `Dispute._queue_decision_effects`
+    return frozenset(
+        (_COMPENSATIONS[message.kind], message.key.removeprefix(prefix).partition(":")[2] or None)
+        for message in dispute.effects_parked
+        if message.kind in _COMPENSATIONS and message.key.startswith(prefix)
+    )
 
 
 # --- a decided case ------------------------------------------------------------------------------------------
 
 
 def _resolved(dispute: Dispute, decision: Decision, appeal_window: timedelta, now: datetime | None) -> Words:
+    held = held_back(dispute)
     if decision.lines:
-        return _missing_lines_resolved(dispute, decision)
+        return _missing_lines_resolved(dispute, decision, held)
     decided = _date(decision.decided_at)
-    if decision.outcome is Outcome.REFUND:
-        wallet = decision.refund_to is RefundDestination.WALLET
-        return (
-            f"Decided on {decided}: we are refunding you"
-            f"{' to your wallet' if wallet else ' to your original payment method'}.",
-            f"{decided} tarihinde karar verildi: ücret iadeniz {'cüzdanınıza' if wallet else 'ödeme yönteminize'} "
-            "yapılıyor.",
-        )
-    if decision.outcome is Outcome.RESHIP:
-        return (
-            f"Decided on {decided}: we are shipping your items again.",
-            f"{decided} tarihinde karar verildi: ürünleriniz yeniden gönderiliyor.",
-        )
+    if decision.outcome is not Outcome.REJECTED:
+        on = (f"Decided on {decided}:", f"{decided} tarihinde karar verildi:")
+        return _join(on, _compensation(decision, (decision.outcome, None) in held))
     if _decides_the_appeal(dispute, decision):
         return (
             f"Your appeal was reviewed on {decided} and the claim rejected.",
             f"İtirazınız {decided} tarihinde incelendi ve başvurunuz reddedildi.",
         )
     return _join(_rejected_because(dispute, decision), _appeal(dispute, decision, appeal_window, now))
+
+
+def _compensation(decision: Decision, delayed: bool) -> Words:
+    """The package's refund or reshipment: under way, or held back."""
+    if decision.outcome is Outcome.REFUND:
+        to, to_tr = _refund_to(decision)
+        if delayed:
+            return _join((f"your refund to {to} is delayed.", f"{to_tr} yapılacak ücret iadeniz gecikiyor."), _TOLD)
+        return f"we are refunding you to {to}.", f"ücret iadeniz {to_tr} yapılıyor."
+    if delayed:
+        return _join(("the reshipment of your items is delayed.", "ürünlerinizin yeniden gönderimi gecikiyor."), _TOLD)
+    return "we are shipping your items again.", "ürünleriniz yeniden gönderiliyor."
+
+
+def _refund_to(decision: Decision) -> Words:
+    return _TO[decision.refund_to or RefundDestination.ORIGINAL_PAYMENT]
 
 
 def _decides_the_appeal(dispute: Dispute, decision: Decision) -> bool:
@@ -130,7 +164,7 @@ def _rejected_because(dispute: Dispute, decision: Decision) -> Words:
             "Başvurunuzu, hesabınızdan yapılan başvuruları inceledikten sonra reddettik.",
         )
     if dispute.order.is_digital:
-        return _digital_record_shows(dispute.digital_deliveries)
+        return _digital_record_shows(dispute)
     if dispute.partial:
         if packing_finding(dispute).code == "items_packed":
             return (
@@ -154,12 +188,17 @@ def _rejected_because(dispute: Dispute, decision: Decision) -> Words:
     )
 
 
-def _digital_record_shows(records: list[DigitalDelivery]) -> Words:
-    """What the delivery records show, line by line where the lines got to different states."""
+def _digital_record_shows(dispute: Dispute) -> Words:
+    """What the delivery records show, line by line where the claimed lines got to different states or some have no
+    record."""
+    records = dispute.digital_deliveries
     if not records:
         return ("We received no delivery record of your code or link.", "Kodunuzun ya da bağlantınızın teslimat kaydını almadık.")
+    recorded = {r.sku for r in records}
+    claimed = [m.sku for m in dispute.missing_items] if dispute.partial else [item.sku for item in dispute.order.items]
+    unrecorded = ", ".join(sku for sku in claimed if sku not in recorded)
     states = [state for state in DigitalState if any(r.state is state for r in records)]
-    if len(states) == 1:
+    if len(states) == 1 and not unrecorded:
         en, tr = _DIGITAL_SHOWS[states[0]]
         return (f"The delivery record shows your code or link {en}.", f"Teslimat kaydı kodunuzun ya da bağlantınızın {tr} gösteriyor.")
     en_parts: list[str] = []
@@ -169,28 +208,46 @@ def _digital_record_shows(records: list[DigitalDelivery]) -> Words:
         en, tr = _DIGITAL_SHOWS[state]
         en_parts.append(f"the code or link for {skus} {en}")
         tr_parts.append(f"{skus} için kodun ya da bağlantının {tr}")
-    return (f"The delivery record shows {'; '.join(en_parts)}.", f"Teslimat kaydı {'; '.join(tr_parts)} gösteriyor.")
+    shows = (f"The delivery record shows {'; '.join(en_parts)}.", f"Teslimat kaydı {'; '.join(tr_parts)} gösteriyor.")
+    if not unrecorded:
+        return shows
+    return _join(shows, (
+        f"We received no delivery record of the code or link for {unrecorded}.",
+        f"Şu ürünlerin kodunun ya da bağlantısının teslimat kaydını almadık: {unrecorded}.",
+    ))
 
 
-def _missing_lines_resolved(dispute: Dispute, decision: Decision) -> Words:
-    """Each missing line's outcome: the refunded lines' value, the reshipped lines' names, the declined units, and the
-    decision's date."""
+def _missing_lines_resolved(dispute: Dispute, decision: Decision, held: Held) -> Words:
+    """Each missing line's outcome: the refunded lines' value, the reshipped lines' names (those under way, then those
+    held back), the declined units, and the decision's date."""
     decided = _date(decision.decided_at)
-    refunded = [line for line in decision.lines if line.outcome is Outcome.REFUND]
-    reshipped = ", ".join(line.sku for line in decision.lines if line.outcome is Outcome.RESHIP)
-    en, tr = [f"Decided on {decided} for the missing items."], [f"Eksik ürünler için {decided} tarihinde karar verildi."]
-    if refunded:
-        amount, amount_tr = money(sum(line.amount_minor for line in refunded), dispute.order.currency)
-        wallet = decision.refund_to is RefundDestination.WALLET
-        en.append(f"We are refunding {amount} to your {'wallet' if wallet else 'original payment method'}.")
-        tr.append(f"{amount_tr} tutarındaki iadeniz {'cüzdanınıza' if wallet else 'ödeme yönteminize'} yapılıyor.")
-    if reshipped:
-        en.append(f"We are shipping these items again: {reshipped}.")
-        tr.append(f"Şu ürünler yeniden gönderiliyor: {reshipped}.")
+    told = [(f"Decided on {decided} for the missing items.", f"Eksik ürünler için {decided} tarihinde karar verildi.")]
+    for delayed in (False, True):
+        lines = [line for line in decision.lines if ((line.outcome, line.sku) in held) is delayed]
+        told += _lines_compensated(dispute, decision, lines, delayed)
+    if held:
+        told.append(_TOLD)
     if declined := ", ".join(f"{line.sku} ×{line.quantity}" for line in decision.lines if line.outcome is Outcome.REJECTED):
-        en.append(f"We could not confirm these were missing: {declined}.")
-        tr.append(f"Şunların eksik olduğunu doğrulayamadık: {declined}.")
-    return " ".join(en), " ".join(tr)
+        told.append((f"We could not confirm these were missing: {declined}.", f"Şunların eksik olduğunu doğrulayamadık: {declined}."))
+    return _join(*told)
+
+
+def _lines_compensated(dispute: Dispute, decision: Decision, lines: list[LineOutcome], delayed: bool) -> list[Words]:
+    """The refund of `lines`' value and the reshipment of their items: under way, or held back."""
+    told: list[Words] = []
+    if refunded := [line for line in lines if line.outcome is Outcome.REFUND]:
+        amount, amount_tr = money(sum(line.amount_minor for line in refunded), dispute.order.currency)
+        to, to_tr = _refund_to(decision)
+        told.append(
+            (f"Your refund of {amount} to {to} is delayed.", f"{amount_tr} tutarındaki, {to_tr} yapılacak iadeniz gecikiyor.")
+            if delayed else (f"We are refunding {amount} to {to}.", f"{amount_tr} tutarındaki iadeniz {to_tr} yapılıyor.")
+        )
+    if reshipped := ", ".join(line.sku for line in lines if line.outcome is Outcome.RESHIP):
+        told.append(
+            (f"The reshipment of these items is delayed: {reshipped}.", f"Şu ürünlerin yeniden gönderimi gecikiyor: {reshipped}.")
+            if delayed else (f"We are shipping these items again: {reshipped}.", f"Şu ürünler yeniden gönderiliyor: {reshipped}.")
+        )
+    return told
 
 
 # --- a case under way ----------------------------------------------------------------------------------------

@@ -26,9 +26,20 @@ def due_day(at: datetime) -> str:
     return f"{day.day:02d}.{day.month:02d}.{day.year}"
 
 
-def information_requested(question: str, answer_by: datetime, decision_due: datetime) -> tuple[str, str]:
-    """(English, Turkish): an investigator's question, the day to answer by and the (paused) decision date."""
+def information_requested(
+    question: str, answer_by: datetime, decision_due: datetime, now: datetime | None = None
+) -> tuple[str, str]:
+    """(English, Turkish): an investigator's question, the day to answer by and the (paused) decision date; as at
+    `now`, once it is past the time to answer (until the question is closed as unanswered): the case goes on without
+    the answer. Without `now`, the time to answer is told as still open."""
     by, due = due_day(answer_by), due_day(decision_due)
+    if now is not None and now >= answer_by:  # `Dispute.information_request_expired` closes it from `answer_by` on
+        return (
+            f"Our investigator asked: \"{question}\" The date to answer by, {by}, has passed: we are going on with your "
+            f"case without your answer, and will answer by {due} at the latest.",
+            f"Uzmanımız sordu: \"{question}\" Yanıt için son tarih olan {by} geçti: başvurunuza yanıtınız olmadan devam "
+            f"ediyoruz ve en geç {due} tarihinde yanıt vereceğiz.",
+        )
     return (
         f"Our investigator asks: \"{question}\" Please answer by {by}. While we wait for you, the time to decide "
         f"stops; we will answer by {due} at the latest. Without an answer by then, we go on with what we have.",

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from disputes.model import Dispute
-from disputes.next_step import next_step, reads_otherwise_from
+from disputes.next_step import Held, held_back, next_step, reads_otherwise_from
 from schemas.dispute import CustomerEvidence
 
 _TAG = 16  # bytes of HMAC-SHA256 kept in a cursor
@@ -230,7 +230,8 @@ class DisputeViews:
     """A dispute's views as JSON, kept by dispute id, version and side: everything a view shows is saved with the
     dispute, so stands until its next version, but the staff view's effects, which the relay moves with no new
     version. Those are put together on every read, between the kept JSON before and after them, from each effect's
-    own kept JSON: a queued message changes only by its attempts and last error, a delivered effect never.
+    own kept JSON: a queued message changes only by its attempts and last error, a delivered effect never. The
+    customer's side's next step tells of the refunds and reshipments the relay held back, so is kept by them too.
     A dispute is read again and again (the order page, the investigator's screen) and writing its view is mostly
     orjson's writing of its instants (each through its time zone's Python methods); a kept view is a lookup. Views
     are written straight from the aggregates (validated when they were stored), byte for byte what their models
@@ -240,7 +241,7 @@ class DisputeViews:
         self._max_bytes = max_bytes
         self._held = 0
         self._staff: dict[tuple[str, int], tuple[bytes, bytes]] = {}
-        self._customer_side: dict[tuple[str, int, bool, bool], bytes] = {}
+        self._customer_side: dict[tuple[str, int, bool, bool, Held], bytes] = {}
         self._effects: dict[tuple[object, ...], orjson.Fragment] = {}
 
     def staff(self, d: Dispute) -> bytes:
@@ -261,15 +262,18 @@ class DisputeViews:
 
     def customer_side(self, d: Dispute, appeal_window: timedelta, agent: bool, now: datetime) -> tuple[bytes, bool]:
         """`AgentDisputeView` as JSON for an agent, else `CustomerDisputeView`, as at `now`; and whether its next step
-        reads otherwise than when the version was saved (the time passed its turn: `reads_otherwise_from`)."""
+        may read otherwise than when the version was saved, so that its version ETag earns no 304: the time passed its
+        turn (`reads_otherwise_from`), or the relay held back a refund or reshipment, which it does with no new version
+        (`held_back`)."""
         turn = reads_otherwise_from(d, appeal_window)
         later = turn is not None and now >= turn
-        key = (d.id, d.version, agent, later)
+        held = held_back(d)
+        key = (d.id, d.version, agent, later, held)
         if (kept := self._customer_side.get(key)) is None:
             kept = view_json(agent_view(d, appeal_window, now) if agent else customer_view(d, appeal_window, now))
             self._make_room(len(kept))
             self._customer_side[key] = kept
-        return kept, later
+        return kept, later or bool(held)
 
     def _effect(self, key: tuple[object, ...], effect: BaseModel) -> orjson.Fragment:
         if (kept := self._effects.get(key)) is None:

@@ -21,7 +21,9 @@ _LEFT_IN = {R.PARCEL_LOCKER: "bir kargo dolabına", R.PICKUP_POINT: "bir teslima
 
 
 def third_party_message(evidence: Evidence, order: OrderSnapshot, wait: timedelta) -> str:
-    """For a hand-over to a neighbour, the doorman, a household member, a locker or a pickup point."""
+    """For a hand-over to a neighbour, the doorman, a household member, a locker or a pickup point. The time to check
+    is named by its end (`wait` after the evidence arrived, as `disputes/policy/engine.py` counts it), so the message
+    stays true whenever it is read."""
     proof = evidence.proof
     delivered_at = proof.delivered_at or order.delivered_at
     when = delivered_at.astimezone(ISTANBUL).strftime("%d.%m.%Y %H:%M")
@@ -34,8 +36,8 @@ def third_party_message(evidence: Evidence, order: OrderSnapshot, wait: timedelt
     location = proof.location
     place = (location.address or location.text) if location else None
     where = f" Teslimat yeri: {place}." if place else ""
-    hours = int(wait.total_seconds() // 3600)
+    until = (proof.received_at + wait).astimezone(ISTANBUL).strftime("%d.%m.%Y %H:%M")
     return (
-        f"Kargo firması {what} bildirdi.{where} Lütfen kontrol edin; {hours} saat içinde bulamazsanız "
+        f"Kargo firması {what} bildirdi.{where} Lütfen kontrol edin; {until} tarihine kadar bulamazsanız "
         "incelemeye devam edip size sonucu bildireceğiz."
     )

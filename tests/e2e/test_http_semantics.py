@@ -225,6 +225,27 @@ async def test_a_staff_view_is_not_modified_only_while_its_effects_stand_as_at_i
     assert not_modified.status == 304 and not_modified.headers["ETag"] == '"2"'
 
 
+async def test_a_customers_copy_of_a_refund_decision_is_modified_once_payments_refuses_the_refund(
+    api, sandbox, aiohttp_client
+):
+    """The relay parks the refund with no new version: the customer's next step says so, and a copy of the
+    decision's version, which told of a refund under way, earns no 304."""
+    downstream = await aiohttp_client(sandbox)
+    await downstream.post("/_sandbox/faults", json={"service": "payments", "mode": "reject", "times": 1})
+    one = await opened(api)
+    assert (await api.post(one + "/decision", json=REFUND, headers={**INVESTIGATOR, "If-Match": '"1"'})).status == 200
+
+    async def parked() -> list[str]:
+        return [m["kind"] for m in (await (await api.get(one, headers=INVESTIGATOR)).json())["effects"]["parked"]]
+
+    assert await eventually(parked) == ["refund", "notification"]
+    mine = await api.get(one, headers={**CUSTOMER, "If-None-Match": '"2-customer"'})
+    assert mine.status == 200 and mine.headers["ETag"] == '"2-customer"'
+    assert (await mine.json())["next_step"]["en"].endswith(
+        ": your refund to your original payment method is delayed. Our team has been told and will contact you."
+    )
+
+
 async def test_the_queue_answers_304_until_a_dispute_on_it_changes(api):
     one = await opened(api)
     tag = (await api.get("/v1/disputes", headers=INVESTIGATOR)).headers["ETag"]

@@ -2,8 +2,8 @@
 expected sentence is written out here by hand.
 
 Times: the decisions are taken at 18.11.2026 12:30 in Istanbul (so the 14-day appeal window ends on 02.12.2026 at
-12:30), the answer is due by the end of 23.11.2026, and the case is read a day after the decision unless a row
-says otherwise."""
+12:30), the answer is due by the end of 23.11.2026, a question to the customer is to be answered by the end of
+20.11.2026, and the case is read a day after the decision unless a row says otherwise."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -15,7 +15,7 @@ from disputes.next_step import next_step, reads_otherwise_from
 from schemas.common import Outcome, RefundDestination
 from schemas.conversation import QuestionToCustomer
 from schemas.digital import DigitalChannel, DigitalDelivery
-from schemas.dispute import Claim, MissingItem, PackingCheck, ReasonCode, Sla, Status, SubmissionKind
+from schemas.dispute import Claim, EffectKind, MissingItem, PackingCheck, ReasonCode, Sla, Status, SubmissionKind
 from schemas.orders import DigitalKind, OrderItem, PackedLine, PackingRecord
 from schemas.proof import RecipientRelation
 from schemas.recommendation import PolicyRule, Recommendation, RecommendedAction
@@ -31,6 +31,8 @@ SENT_AT = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 CODE = OrderItem(sku="sku-steam", name="Steam kodu", quantity=1, unit_price_minor=50_000, digital=DigitalKind.GAME_CODE)
 KEY = OrderItem(sku="sku-office", name="Office lisansı", quantity=1, unit_price_minor=90_000, digital=DigitalKind.LICENCE_KEY)
 THIRD_PARTY_TR = "Kargo firması gönderinizin 16.11.2026 12:30 tarihinde komşunuz tarafından teslim alındığını bildirdi."
+ANSWER_BY = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)  # the midnight that ends 20.11.2026 in Istanbul
+TOLD = ("Our team has been told and will contact you.", "Ekibimiz durumdan haberdar edildi ve sizinle iletişime geçecek.")
 
 OPEN_EN = "You may appeal once, with new information, until 02.12.2026 12:30."
 OPEN_TR = "02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz."
@@ -79,11 +81,13 @@ def missing_items(*proofs: str, packed: int | None = None) -> Dispute:
 
 def digital(*states: str, proof_missing: bool = False, items: tuple[OrderItem, ...] = (CODE, KEY)) -> Dispute:
     """A game code (and a licence key, with a second state), each line's record having got as far as its state:
-    "not_sent", "link_missing", "sent", "opened" or "activated"."""
+    "not_sent", "link_missing", "sent", "opened" or "activated"; or "no_record", none received for the line."""
     d = case(proof_missing=proof_missing)
     items = items[: max(1, len(states))]
     d.order = d.order.model_copy(update={"items": items, "reshippable": False})
-    d.digital_deliveries = [_record(item.sku, state) for item, state in zip(items, states, strict=False)]
+    d.digital_deliveries = [
+        _record(item.sku, state) for item, state in zip(items, states, strict=False) if state != "no_record"
+    ]
     return d
 
 
@@ -119,8 +123,18 @@ def withdrawn(d: Dispute) -> Dispute:
 def asked(d: Dispute) -> Dispute:
     d.information_requests.append(QuestionToCustomer(
         id="irq_1", question="Paketi komşunuza sordunuz mu?", asked_by=INVESTIGATOR.id, asked_at=NOW,
-        answer_by=datetime(2026, 11, 20, 21, 0, tzinfo=UTC), decision_due_before=DUE,
+        answer_by=ANSWER_BY, decision_due_before=DUE,
     ))
+    return d
+
+
+def parked(d: Dispute, *kinds: EffectKind, sku: str | None = None) -> Dispute:
+    """The relay parked the decision's queued messages of `kinds` (the ones for `sku`'s line only, if given), as
+    when payments or fulfillment refuses them, and the customer's notification held back with them."""
+    held = [m for m in d.outbox if m.kind in kinds and (sku is None or m.key.endswith(f":{sku}"))]
+    held += [m for m in d.outbox if m.kind is EffectKind.NOTIFICATION and set(m.waits_for) & {h.id for h in held}]
+    d.outbox = [m for m in d.outbox if m not in held]
+    d.effects_parked = [m.model_copy(update={"attempts": 1, "last_error": "refused: 400"}) for m in held]
     return d
 
 
@@ -183,6 +197,48 @@ ROWS: dict[str, Row] = {
         "We could not confirm these were missing: sku-glass ×1, sku-spoon ×3.",
         "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 45,00 TRY tutarındaki iadeniz ödeme yönteminize "
         "yapılıyor. Şunların eksik olduğunu doğrulayamadık: sku-glass ×1, sku-spoon ×3.",
+    ),
+    # --- decided for the customer, but payments or fulfillment refused the refund or reshipment
+    "refund held back": (
+        lambda: parked(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), EffectKind.REFUND), READ_AT,
+        f"Decided on 18.11.2026: your refund to your original payment method is delayed. {TOLD[0]}",
+        f"18.11.2026 tarihinde karar verildi: ödeme yönteminize yapılacak ücret iadeniz gecikiyor. {TOLD[1]}",
+    ),
+    "refund to the wallet held back": (
+        lambda: parked(decided(case(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, refund_to=RefundDestination.WALLET),
+                       EffectKind.REFUND), READ_AT,
+        f"Decided on 18.11.2026: your refund to your wallet is delayed. {TOLD[0]}",
+        f"18.11.2026 tarihinde karar verildi: cüzdanınıza yapılacak ücret iadeniz gecikiyor. {TOLD[1]}",
+    ),
+    "reship held back": (
+        lambda: parked(decided(case(), Outcome.RESHIP, ReasonCode.LOST_IN_TRANSIT), EffectKind.RESHIP), READ_AT,
+        f"Decided on 18.11.2026: the reshipment of your items is delayed. {TOLD[0]}",
+        f"18.11.2026 tarihinde karar verildi: ürünlerinizin yeniden gönderimi gecikiyor. {TOLD[1]}",
+    ),
+    "refund under way while only the carrier's liability is held back": (
+        lambda: parked(decided(case(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF), EffectKind.CARRIER_LIABILITY),
+        READ_AT,
+        "Decided on 18.11.2026: we are refunding you to your original payment method.",
+        "18.11.2026 tarihinde karar verildi: ücret iadeniz ödeme yönteminize yapılıyor.",
+    ),
+    "missing lines: the refund held back, the reshipment under way": (
+        lambda: parked(decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
+                               line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]),
+                       EffectKind.REFUND), READ_AT,
+        "Decided on 18.11.2026 for the missing items. We are shipping these items again: sku-spoon. Your refund of "
+        f"90.00 TRY to your original payment method is delayed. {TOLD[0]}",
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-spoon. 90,00 TRY "
+        f"tutarındaki, ödeme yönteminize yapılacak iadeniz gecikiyor. {TOLD[1]}",
+    ),
+    "missing lines: one reshipment held back, one line declined": (
+        lambda: parked(decided(missing_items(packed=1), Outcome.RESHIP, ReasonCode.ITEMS_MISSING,
+                               line_outcomes=[("sku-glass", Outcome.RESHIP, 1), ("sku-spoon", Outcome.RESHIP, 3)]),
+                       EffectKind.RESHIP, sku="sku-spoon"), READ_AT,
+        "Decided on 18.11.2026 for the missing items. We are shipping these items again: sku-glass. The reshipment of "
+        f"these items is delayed: sku-spoon. {TOLD[0]} We could not confirm these were missing: sku-glass ×1.",
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-glass. Şu "
+        f"ürünlerin yeniden gönderimi gecikiyor: sku-spoon. {TOLD[1]} Şunların eksik olduğunu doğrulayamadık: "
+        "sku-glass ×1.",
     ),
     # --- rejected: what the rejection rests on, and the appeal
     "parcel rejected on the carrier's proof": (
@@ -259,6 +315,13 @@ ROWS: dict[str, Row] = {
         f"or link for sku-steam was activated. {OPEN_EN}",
         "Teslimat kaydı sku-office için kodun ya da bağlantının gönderildiğini, ancak açılmadığını ve "
         f"etkinleştirilmediğini; sku-steam için kodun ya da bağlantının etkinleştirildiğini gösteriyor. {OPEN_TR}",
+    ),
+    "a code with a record, a licence key with none": (
+        lambda: decided(digital("activated", "no_record"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        "The delivery record shows the code or link for sku-steam was activated. We received no delivery record of "
+        f"the code or link for sku-office. {OPEN_EN}",
+        "Teslimat kaydı sku-steam için kodun ya da bağlantının etkinleştirildiğini gösteriyor. Şu ürünlerin kodunun ya "
+        f"da bağlantısının teslimat kaydını almadık: sku-office. {OPEN_TR}",
     ),
     "code rejected on the account's claims": (
         lambda: decided(digital("sent"), Outcome.REJECTED, ReasonCode.SUSPECTED_ABUSE), READ_AT,
@@ -362,6 +425,13 @@ ROWS: dict[str, Row] = {
         'Uzmanımız soruyor: "Paketi komşunuza sordunuz mu?" Lütfen 20.11.2026 tarihine kadar yanıtlayın. Yanıtınızı '
         "beklerken karar süresi durur; en geç 23.11.2026 tarihinde yanıt vereceğiz. O tarihe kadar yanıt gelmezse "
         "elimizdeki bilgilerle devam ederiz.",
+    ),
+    "a question past the date to answer it by, not yet closed": (
+        lambda: asked(case("delivered")), ANSWER_BY,
+        'Our investigator asked: "Paketi komşunuza sordunuz mu?" The date to answer by, 20.11.2026, has passed: we are '
+        "going on with your case without your answer, and will answer by 23.11.2026 at the latest.",
+        'Uzmanımız sordu: "Paketi komşunuza sordunuz mu?" Yanıt için son tarih olan 20.11.2026 geçti: başvurunuza '
+        "yanıtınız olmadan devam ediyoruz ve en geç 23.11.2026 tarihinde yanıt vereceğiz.",
     ),
     "missing items: weight and packing record": (
         lambda: missing_items("weighed", packed=6), READ_AT,

@@ -272,3 +272,26 @@ def test_a_kept_view_reads_otherwise_once_the_time_passes_its_turn_with_no_new_v
     assert "is late" not in orjson.loads(before)["next_step"]["en"]
     assert "is late" in orjson.loads(after)["next_step"]["en"]
     assert views.customer_side(d, WINDOW, False, due + timedelta(days=1))[0] == after  # kept, as the version
+
+
+def test_a_kept_view_tells_of_a_refund_held_back_with_no_new_version_and_its_etag_earns_no_304() -> None:
+    views, d = DisputeViews(), dispute(evidence("ev-1"))
+    d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.WEAK_PROOF, "Karar.", None, NOW)
+    before, held_before = views.customer_side(d, WINDOW, False, NOW)
+    refund = next(m for m in d.outbox if m.kind is EffectKind.REFUND)
+    d.outbox = [m for m in d.outbox if m is not refund]  # payments refused it: the relay parks it, the same version
+    d.effects_parked = [refund.model_copy(update={"attempts": 1, "last_error": "refused: 400"})]
+
+    after, held_after = views.customer_side(d, WINDOW, False, NOW)
+
+    assert (held_before, held_after) == (False, True)  # the later one's ETag earns no 304
+    assert orjson.loads(before)["next_step"]["en"] == (
+        "Decided on 18.11.2026: we are refunding you to your original payment method."
+    )
+    assert orjson.loads(after)["next_step"]["en"] == (
+        "Decided on 18.11.2026: your refund to your original payment method is delayed. Our team has been told and "
+        "will contact you."
+    )
+    assert views.customer_side(d, WINDOW, True, NOW)[1] is True  # the agent's view too
+    d.statement = "changed without a save"
+    assert views.customer_side(d, WINDOW, False, NOW)[0] == after  # kept, as the version and the refund held back

@@ -1,13 +1,13 @@
 """Numbers as investigators read them: metres and kilometres, minutes and hours, lira in both notations."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from disputes.policy.messages import third_party_message
 from disputes.policy.wording import distance, duration, money
 from schemas.proof import RecipientRelation
-from tests.unit.policy.builders import evidence, snapshot
+from tests.unit.policy.builders import RECEIVED_AT, evidence, snapshot
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,17 @@ def test_a_household_member_without_a_name_is_still_named_as_household() -> None
 def test_the_doormans_name_follows_his_role() -> None:
     doorman = evidence(relation=RecipientRelation.DOORMAN, received_by="Hasan Demir")
     assert "kapıcı / site görevlisi Hasan Demir tarafından" in third_party_message(doorman, snapshot(), timedelta(hours=6))
+
+
+def test_the_time_to_check_with_the_receiver_is_named_by_its_end_in_istanbul() -> None:
+    """Shown until the check is over, the message names when it ends, not a span counted from when it was written."""
+    neighbour = evidence(relation=RecipientRelation.NEIGHBOUR, received_by="Mehmet Kaya")
+    assert RECEIVED_AT == datetime(2026, 11, 18, 8, 30, tzinfo=UTC)  # 11:30 in Istanbul
+
+    message = third_party_message(neighbour, snapshot(), timedelta(hours=6))
+
+    assert message.endswith(
+        "Lütfen kontrol edin; 18.11.2026 17:30 tarihine kadar bulamazsanız incelemeye devam edip size sonucu "
+        "bildireceğiz."
+    )
+    assert "saat içinde" not in message
