@@ -3,6 +3,7 @@ lines of one case are read together, the least delivered line deciding):
 
     no record yet, before the evidence deadline     → a person, waiting for the record (provisional)
     no record by the deadline                        → refund: delivery cannot be shown
+    (a claimed line without a record, beside lines with one, is read the same way: never rejected on the others)
     a line never sent, or sent without its code/link → refund
     every line activated                             → rejection recommended, the activation as evidence
     otherwise (sent and not opened, opened and not activated) → a person
@@ -62,9 +63,38 @@ def read_digital(dispute: Dispute, now: datetime) -> DigitalReading:
             f"Waiting for the digital delivery record (due {due})", f"Dijital teslimat kaydı bekleniyor (son: {due})",
         )
         return DigitalReading(Act.NEEDS_PERSON, PolicyRule.AWAITING_DIGITAL_RECORD, (waiting,))
+    found = tuple(f for state in DigitalState if (f := _finding(state, records)))
+    if unrecorded := _unrecorded(dispute):  # a line without a record is a line whose delivery is not shown
+        return _without_record(dispute, now, unrecorded, found)
     least = min((r.state for r in records), key=list(DigitalState).index)
     action, rule = _RULES[least]
-    return DigitalReading(action, rule, tuple(f for state in DigitalState if (f := _finding(state, records))))
+    return DigitalReading(action, rule, found)
+
+
+def _unrecorded(dispute: Dispute) -> list[str]:
+    """The claimed lines the provider gave no record of."""
+    recorded = {r.sku for r in dispute.digital_deliveries}
+    claimed = [m.sku for m in dispute.missing_items] if dispute.partial else [i.sku for i in dispute.order.items]
+    return [sku for sku in claimed if sku not in recorded]
+
+
+def _without_record(dispute: Dispute, now: datetime, skus: list[str], found: tuple[Finding, ...]) -> DigitalReading:
+    """Some claimed lines have records, others none: waiting for theirs until the deadline, then for the customer."""
+    lines = ", ".join(skus)
+    if dispute.proof_missing or now >= dispute.sla.evidence_due:
+        missing = finding(
+            "digital_no_record_by_deadline", A, [],
+            f"The digital delivery provider gave no delivery record of {lines} by the deadline",
+            f"Dijital teslimat sağlayıcısı {lines} için süresi içinde teslimat kaydı sunmadı", lines=len(skus),
+        )
+        return DigitalReading(Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED, (missing, *found))
+    due = _when(dispute.sla.evidence_due)
+    waiting = finding(
+        "awaiting_digital_record", N, [],
+        f"Waiting for the digital delivery record of {lines} (due {due})",
+        f"{lines} için dijital teslimat kaydı bekleniyor (son: {due})", lines=len(skus),
+    )
+    return DigitalReading(Act.NEEDS_PERSON, PolicyRule.AWAITING_DIGITAL_RECORD, (waiting, *found))
 
 
 def _finding(state: DigitalState, records: Sequence[DigitalDelivery]) -> Finding | None:

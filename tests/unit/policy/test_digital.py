@@ -61,6 +61,21 @@ def test_the_least_delivered_line_decides(states: tuple[DigitalState, ...], acti
     assert advice.carrier_liable is False
 
 
+def test_a_line_without_a_record_is_never_rejected_on_another_line_s_activation() -> None:
+    case = digital_case(record(DigitalState.ACTIVATED), items=(CODE, KEY))  # the licence key has no record
+
+    waiting = recommend(case, CustomerHistory(), NOW, PolicySettings(auto_reject_enabled=True))
+    late = recommend(case, CustomerHistory(), SLA.evidence_due, PolicySettings(auto_reject_enabled=True))
+
+    assert (waiting.action, waiting.rule, waiting.auto_resolve) == (
+        Act.NEEDS_PERSON, PolicyRule.AWAITING_DIGITAL_RECORD, False,
+    )
+    assert "Waiting for the digital delivery record of sku-office" in waiting.findings[0].text
+    assert (late.action, late.rule) == (Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED)
+    assert [f.code for f in late.findings[:2]] == ["digital_no_record_by_deadline", "digital_activated"]
+    assert "no delivery record of sku-office by the deadline" in late.findings[0].text
+
+
 def test_an_activated_code_recommends_rejection_citing_where_and_when_but_a_person_decides() -> None:
     advice = recommend(digital_case(record(DigitalState.ACTIVATED)), CustomerHistory(), NOW, PolicySettings())
 
