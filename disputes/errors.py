@@ -246,6 +246,12 @@ class OrderPageOnly(Unprocessable):
     field = "channel"
 
 
+class AccessibilityNeedByAgent(Unprocessable):
+    code = "accessibility-need-by-agent"
+    title = "A customer's accessibility need comes from the order or is recorded by an agent"
+    field = "accessibility_need"
+
+
 class UnknownOrder(Unprocessable):
     code = "unknown-order"
     title = "No such order for this customer"

@@ -11,6 +11,7 @@ from disputes.actors import Actor
 from disputes.contention import Backoff, Turns
 from disputes.duty import Duty
 from disputes.errors import (
+    AccessibilityNeedByAgent,
     ActiveDisputeExists,
     ChannelRequired,
     ClaimWindowClosed,
@@ -115,6 +116,10 @@ class OnBehalf:
             raise OwnDisputesOnly("Customers open disputes for themselves.")
         if request.channel not in (None, Channel.ORDER_PAGE):
             raise OrderPageOnly("Disputes a customer opens come from the order page.")
+        if request.accessibility_need:  # it moves the case up the queue: the order says so, or an agent records it
+            raise AccessibilityNeedByAgent(
+                "A customer's accessibility need is read from the order, or recorded by a customer-service agent."
+            )
         return cls(actor.customer_id, Channel.ORDER_PAGE, None, actor.customer_id)
 
 
