@@ -475,7 +475,8 @@ class DisputeService:
         shipment = _pick_shipment(order, request.shipment_id)
         if shipment.status is not ShipmentStatus.DELIVERED or shipment.delivered_at is None:
             raise NotDelivered("This shipment is not marked delivered; there is nothing to dispute yet.")
-        if now > shipment.delivered_at + self.rules.claim_window:
+        delivered_at = to_millisecond(shipment.delivered_at)
+        if now > delivered_at + self.rules.claim_window:
             raise ClaimWindowClosed(
                 f"Claims must be made within {self.rules.claim_window.days} days of delivery.",
                 window_days=self.rules.claim_window.days,
@@ -488,7 +489,7 @@ class DisputeService:
             id=f"dsp_{token_hex(16)}",
             status=Status.OPENED,
             customer_id=order.customer_id,
-            order=_snapshot(order, shipment),
+            order=_snapshot(order, shipment, delivered_at),
             statement=request.statement,
             preferred_resolution=request.preferred_resolution,
             channel=behalf.channel,
@@ -519,6 +520,8 @@ class DisputeService:
             record = await self.packing_records.packing_record(order.order_id, shipment.shipment_id)
         except PackingRecordUnavailable:
             return PackingCheck(answered=False)
+        if record is not None:
+            record = record.model_copy(update={"packed_at": to_millisecond(record.packed_at)})
         return PackingCheck(answered=True, record=record)
 
 
@@ -563,8 +566,13 @@ def _stale(current: int, expected: AbstractSet[int]) -> str:
     return f"The dispute is at version {current}, not {' or '.join(map(str, sorted(expected)))}."
 
 
-def _snapshot(order: Order, shipment: Shipment) -> OrderSnapshot:
-    assert shipment.delivered_at is not None
+def to_millisecond(at: datetime) -> datetime:
+    """`at` as storage keeps it (BSON: to the millisecond): an instant from outside (the order service, the seller's
+    packing record, the digital delivery provider) enters a case so, and its first answer shows what was stored."""
+    return at.replace(microsecond=at.microsecond // 1000 * 1000)
+
+
+def _snapshot(order: Order, shipment: Shipment, delivered_at: datetime) -> OrderSnapshot:
     return OrderSnapshot(
         order_id=order.order_id,
         customer_id=order.customer_id,
@@ -577,7 +585,7 @@ def _snapshot(order: Order, shipment: Shipment) -> OrderSnapshot:
         shipment_id=shipment.shipment_id,
         carrier=shipment.carrier,
         tracking_number=shipment.tracking_number,
-        delivered_at=shipment.delivered_at,
+        delivered_at=delivered_at,
         items=shipment.items,
         value_minor=shipment.value_minor,
         reshippable=shipment.reshippable and not shipment.is_digital,

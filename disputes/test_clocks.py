@@ -24,7 +24,7 @@ from disputes.errors import (
 )
 from disputes.model import Dispute, TestClock
 from disputes.ports import Clock, TestClocks
-from disputes.service import DisputeService, Opened, OpenRequest, Render
+from disputes.service import DisputeService, Opened, OpenRequest, Render, to_millisecond
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
@@ -85,4 +85,4 @@ def _within(at: datetime) -> datetime:
     """`at` to the millisecond (what storage keeps), when it is a time a case can run on."""
     if not EARLIEST <= at < LATEST:
         raise ClockOutOfRange(f"A test clock's time must be from {EARLIEST.year} up to {LATEST.year}.")
-    return at.astimezone(UTC).replace(microsecond=at.microsecond // 1000 * 1000)
+    return to_millisecond(at.astimezone(UTC))
