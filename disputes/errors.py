@@ -198,6 +198,13 @@ class ClockOnlyMovesForward(Conflict):
     title = "A test clock only moves forward"
 
 
+class ClockBeforeDelivery(Conflict):
+    """Sandbox: a case on a test clock starts at the clock's time, which must not come before the delivery."""
+
+    code = "clock-before-delivery"
+    title = "The test clock is before the package was delivered"
+
+
 class OverrideReasonRequired(Unprocessable):
     code = "override-reason-required"
     title = "Deciding against the recommendation needs an override_reason"

@@ -15,6 +15,7 @@ from disputes.errors import (
     ActiveDisputeExists,
     ChannelRequired,
     ClaimWindowClosed,
+    ClockBeforeDelivery,
     Contended,
     CustomerRequired,
     Forbidden,
@@ -476,6 +477,11 @@ class DisputeService:
         if shipment.status is not ShipmentStatus.DELIVERED or shipment.delivered_at is None:
             raise NotDelivered("This shipment is not marked delivered; there is nothing to dispute yet.")
         delivered_at = to_millisecond(shipment.delivered_at)
+        if reading and now < delivered_at:
+            raise ClockBeforeDelivery(
+                f"The test clock is at {now.isoformat()}, before the delivery at {delivered_at.isoformat()}; "
+                "open the case on a clock at or after it."
+            )
         if now > delivered_at + self.rules.claim_window:
             raise ClaimWindowClosed(
                 f"Claims must be made within {self.rules.claim_window.days} days of delivery.",

@@ -1,6 +1,7 @@
 """Test clocks (sandbox only), as Stripe has them: a tester creates a clock, opens cases on it and advances it;
 the cases' evidence deadline, SLA sweep and default rule run as of the clock, so a case reaches its default
-decision in seconds.
+decision in seconds. A case starts at its clock's time, never before its package was delivered
+(`ClockBeforeDelivery`).
 
 A case on a clock remembers the clock's id (`Dispute.test_clock`), and every change to it reads the clock from
 storage, so every process sees the same time. Work the clock has not reached is not due at all; advancing the

@@ -126,6 +126,17 @@ async def test_a_case_left_to_a_person_is_decided_by_the_default_rule_when_the_c
     assert applied["notifications"][f"{case['id']}:d1:decision_made"] == 1
 
 
+async def test_a_case_is_not_opened_on_a_clock_before_its_package_was_delivered(api):
+    delivered = NOW - timedelta(days=2)  # ord-c1's shipment
+    early = await new_clock(api, delivered - timedelta(hours=1))
+    refused = await api.post(f"/v1/test-clocks/{early['id']}/disputes", json=OPEN, headers=CUSTOMER)
+    assert refused.status == 409 and refused.content_type == "application/problem+json", await refused.text()
+    assert (await refused.json())["type"].endswith(":clock-before-delivery")
+    assert (await (await api.get("/v1/disputes", headers=CUSTOMER)).json())["items"] == []
+    on_time = await new_clock(api, delivered)
+    assert at((await open_on(api, on_time["id"], "ord-c1"))["opened_at"]) == delivered
+
+
 async def test_a_clock_only_moves_forward_and_unknown_clocks_are_not_found(api):
     clock = await new_clock(api)
     later = NOW + timedelta(days=2)
