@@ -8,13 +8,17 @@ import pytest
 
 from adapters.memory import InMemoryTestClocks
 from disputes import test_clocks as clocks_use_case
+from disputes.actors import SYSTEM
+from disputes.assessment import Assessor
 from disputes.errors import ClockBeforeDelivery, NotFound, Unprocessable
 from disputes.evidence import EvidencePuller
+from disputes.policy import PolicySettings
 from disputes.ports import EvidenceRejected
+from disputes.restrictions import RestrictionReviewer
 from disputes.rules import Rules
 from disputes.sla_sweeper import SlaSweeper
 from schemas.common import Outcome
-from schemas.dispute import ReasonCode, Status
+from schemas.dispute import EffectKind, ReasonCode, RestrictionState, Status
 from tests.factories import CUSTOMER, NOW, order, shipment
 
 
@@ -100,3 +104,26 @@ async def test_a_case_runs_on_a_clock_only_from_its_package_s_delivery(use_case,
 
     at_delivery = await use_case.create(CUSTOMER, delivered, None)
     assert (await use_case.open(CUSTOMER, at_delivery.id, request_for(), None)).dispute.opened_at == delivered
+
+
+async def test_a_restriction_raised_and_lifted_on_a_clock_stays_within_the_clock(
+    use_case, service, repository, due_work, request_for
+):
+    review = timedelta(hours=72)
+    assess = due_work(Assessor(service, repository, PolicySettings(repeat_claims_threshold=1, restriction_review=review)))
+    on_clock = await use_case.create(CUSTOMER, NOW - timedelta(days=1), None)
+    case = (await use_case.open(CUSTOMER, on_clock.id, request_for(), None)).dispute
+    await service.apply_timed(SYSTEM, case.id, lambda d, now: d.evidence_pull_failed(SYSTEM, "away", None, now))
+    assert await assess.run_once() == 1
+    raised = repository.docs[case.id].restriction
+    assert raised is not None and raised.state is RestrictionState.PENDING_REVIEW
+
+    await use_case.advance(CUSTOMER, on_clock.id, raised.review_due)
+    assert await due_work(RestrictionReviewer(service)).run_once() == 1
+
+    stored = repository.docs[case.id]
+    assert stored.restriction.state is RestrictionState.LIFTED  # the case keeps its restriction's story, by the clock
+    assert [e.action for e in stored.timeline if "restriction" in e.action] == ["restriction_raised", "restriction_lifted"]
+    account = [m.payload for m in stored.outbox if m.kind is EffectKind.ACCOUNT_RESTRICTION]
+    told = [m.payload["template"] for m in stored.outbox if m.kind is EffectKind.NOTIFICATION]
+    assert account == [] and "restriction_lifted" not in told  # nothing reaches the customer's real account
