@@ -11,7 +11,8 @@ from disputes.actors import SYSTEM
 from disputes.model import Dispute
 from disputes.ports import DigitalDeliveries, EvidenceRejected, EvidenceUnavailable
 from disputes.rules import Rules
-from disputes.service import TimedChange
+from disputes.service import TimedChange, to_millisecond
+from schemas.digital import DigitalDelivery
 
 
 def retry_times(dispute: Dispute, rules: Rules, now: datetime) -> tuple[datetime | None, datetime | None]:
@@ -41,4 +42,12 @@ class DigitalPuller:
             transient = isinstance(error, EvidenceUnavailable)
             message = f"digital delivery provider {'unavailable' if transient else 'refused'}: {error}"
             return lambda d, at: d.evidence_pull_failed(SYSTEM, message, retry_at if transient else give_up_at, at)
-        return lambda d, at: d.attach_digital_deliveries(SYSTEM, records, at)
+        kept = [_as_stored(record) for record in records]
+        return lambda d, at: d.attach_digital_deliveries(SYSTEM, kept, at)
+
+
+def _as_stored(record: DigitalDelivery) -> DigitalDelivery:
+    """The record's instants as storage keeps them, so the case holds what is stored and a record pulled again
+    compares equal to the one stored."""
+    instants = {name: getattr(record, name) for name in ("sent_at", "opened_at", "activated_at", "received_at")}
+    return record.model_copy(update={name: to_millisecond(at) for name, at in instants.items() if at is not None})

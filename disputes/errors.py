@@ -198,6 +198,13 @@ class ClockOnlyMovesForward(Conflict):
     title = "A test clock only moves forward"
 
 
+class ClockBeforeDelivery(Conflict):
+    """Sandbox: a case on a test clock starts at the clock's time, which must not come before the delivery."""
+
+    code = "clock-before-delivery"
+    title = "The test clock is before the package was delivered"
+
+
 class OverrideReasonRequired(Unprocessable):
     code = "override-reason-required"
     title = "Deciding against the recommendation needs an override_reason"
@@ -244,6 +251,12 @@ class OrderPageOnly(Unprocessable):
     code = "order-page-only"
     title = "Disputes a customer opens come from the order page"
     field = "channel"
+
+
+class AccessibilityNeedByAgent(Unprocessable):
+    code = "accessibility-need-by-agent"
+    title = "A customer's accessibility need comes from the order or is recorded by an agent"
+    field = "accessibility_need"
 
 
 class UnknownOrder(Unprocessable):

@@ -11,9 +11,11 @@ from disputes.actors import Actor
 from disputes.contention import Backoff, Turns
 from disputes.duty import Duty
 from disputes.errors import (
+    AccessibilityNeedByAgent,
     ActiveDisputeExists,
     ChannelRequired,
     ClaimWindowClosed,
+    ClockBeforeDelivery,
     Contended,
     CustomerRequired,
     Forbidden,
@@ -53,8 +55,10 @@ from schemas.dispute import (
     Channel,
     Claim,
     CustomerImage,
+    EffectKind,
     MissingItem,
     OrderSnapshot,
+    OutboxMessage,
     PackingCheck,
     ReasonCode,
     Status,
@@ -115,6 +119,10 @@ class OnBehalf:
             raise OwnDisputesOnly("Customers open disputes for themselves.")
         if request.channel not in (None, Channel.ORDER_PAGE):
             raise OrderPageOnly("Disputes a customer opens come from the order page.")
+        if request.accessibility_need:  # it moves the case up the queue: the order says so, or an agent records it
+            raise AccessibilityNeedByAgent(
+                "A customer's accessibility need is read from the order, or recorded by a customer-service agent."
+            )
         return cls(actor.customer_id, Channel.ORDER_PAGE, None, actor.customer_id)
 
 
@@ -424,6 +432,8 @@ class DisputeService:
                 dispute.test_clock = await self._read_clock(dispute.test_clock.id)
                 now = dispute.test_clock.time
             if change(dispute, now) is not False:
+                if dispute.test_clock is not None:
+                    _restriction_within_clock(dispute)
                 if keep is not None:
                     await keep(dispute, now)
                 if taking is not None:
@@ -470,7 +480,13 @@ class DisputeService:
         shipment = _pick_shipment(order, request.shipment_id)
         if shipment.status is not ShipmentStatus.DELIVERED or shipment.delivered_at is None:
             raise NotDelivered("This shipment is not marked delivered; there is nothing to dispute yet.")
-        if now > shipment.delivered_at + self.rules.claim_window:
+        delivered_at = to_millisecond(shipment.delivered_at)
+        if reading and now < delivered_at:
+            raise ClockBeforeDelivery(
+                f"The test clock is at {now.isoformat()}, before the delivery at {delivered_at.isoformat()}; "
+                "open the case on a clock at or after it."
+            )
+        if now > delivered_at + self.rules.claim_window:
             raise ClaimWindowClosed(
                 f"Claims must be made within {self.rules.claim_window.days} days of delivery.",
                 window_days=self.rules.claim_window.days,
@@ -483,7 +499,7 @@ class DisputeService:
             id=f"dsp_{token_hex(16)}",
             status=Status.OPENED,
             customer_id=order.customer_id,
-            order=_snapshot(order, shipment),
+            order=_snapshot(order, shipment, delivered_at),
             statement=request.statement,
             preferred_resolution=request.preferred_resolution,
             channel=behalf.channel,
@@ -514,6 +530,8 @@ class DisputeService:
             record = await self.packing_records.packing_record(order.order_id, shipment.shipment_id)
         except PackingRecordUnavailable:
             return PackingCheck(answered=False)
+        if record is not None:
+            record = record.model_copy(update={"packed_at": to_millisecond(record.packed_at)})
         return PackingCheck(answered=True, record=record)
 
 
@@ -558,8 +576,13 @@ def _stale(current: int, expected: AbstractSet[int]) -> str:
     return f"The dispute is at version {current}, not {' or '.join(map(str, sorted(expected)))}."
 
 
-def _snapshot(order: Order, shipment: Shipment) -> OrderSnapshot:
-    assert shipment.delivered_at is not None
+def to_millisecond(at: datetime) -> datetime:
+    """`at` as storage keeps it (BSON: to the millisecond): an instant from outside (the order service, the seller's
+    packing record, the digital delivery provider) enters a case so, and its first answer shows what was stored."""
+    return at.replace(microsecond=at.microsecond // 1000 * 1000)
+
+
+def _snapshot(order: Order, shipment: Shipment, delivered_at: datetime) -> OrderSnapshot:
     return OrderSnapshot(
         order_id=order.order_id,
         customer_id=order.customer_id,
@@ -572,11 +595,28 @@ def _snapshot(order: Order, shipment: Shipment) -> OrderSnapshot:
         shipment_id=shipment.shipment_id,
         carrier=shipment.carrier,
         tracking_number=shipment.tracking_number,
-        delivered_at=shipment.delivered_at,
+        delivered_at=delivered_at,
         items=shipment.items,
         value_minor=shipment.value_minor,
         reshippable=shipment.reshippable and not shipment.is_digital,
         declared_weight_grams=shipment.declared_weight_grams,
+    )
+
+
+def _restriction_within_clock(dispute: Dispute) -> None:
+    """Sandbox: a case on a test clock keeps its account restriction within the clock. The case records it as any
+    case does (raised, reviewed, lifted as of the clock; staff alerted), but the messages that would change the
+    customer's real account (to the account service) or tell them of it ("restriction lifted") are dropped before
+    the save, which every change to a case reaches through `_change_once`."""
+    dropped = {m.id for m in dispute.new_messages if _about_the_account(m)}
+    if dropped:
+        dispute.outbox = [m for m in dispute.outbox if m.id not in dropped]
+        dispute._unsaved[:] = [m for m in dispute._unsaved if m.id not in dropped]
+
+
+def _about_the_account(message: OutboxMessage) -> bool:
+    return message.kind is EffectKind.ACCOUNT_RESTRICTION or (
+        message.kind is EffectKind.NOTIFICATION and message.payload.get("template") == "restriction_lifted"
     )
 
 

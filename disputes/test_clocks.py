@@ -1,6 +1,7 @@
 """Test clocks (sandbox only), as Stripe has them: a tester creates a clock, opens cases on it and advances it;
 the cases' evidence deadline, SLA sweep and default rule run as of the clock, so a case reaches its default
-decision in seconds.
+decision in seconds. A case starts at its clock's time, never before its package was delivered
+(`ClockBeforeDelivery`).
 
 A case on a clock remembers the clock's id (`Dispute.test_clock`), and every change to it reads the clock from
 storage, so every process sees the same time. Work the clock has not reached is not due at all; advancing the
@@ -24,7 +25,7 @@ from disputes.errors import (
 )
 from disputes.model import Dispute, TestClock
 from disputes.ports import Clock, TestClocks
-from disputes.service import DisputeService, Opened, OpenRequest, Render
+from disputes.service import DisputeService, Opened, OpenRequest, Render, to_millisecond
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
@@ -85,4 +86,4 @@ def _within(at: datetime) -> datetime:
     """`at` to the millisecond (what storage keeps), when it is a time a case can run on."""
     if not EARLIEST <= at < LATEST:
         raise ClockOutOfRange(f"A test clock's time must be from {EARLIEST.year} up to {LATEST.year}.")
-    return at.astimezone(UTC).replace(microsecond=at.microsecond // 1000 * 1000)
+    return to_millisecond(at.astimezone(UTC))

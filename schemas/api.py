@@ -83,8 +83,9 @@ class OpenDispute(_Input):
     )
     accessibility_need: bool = Field(
         default=False,
-        description="The customer declared an accessibility need (also read from the order): queue priority, and "
-                    "messages in writing only.",
+        description="Agents: the customer declared an accessibility need (it is also read from the order): queue "
+                    "priority, and messages in writing only. Customers: omit, or false (their need comes from the "
+                    "order, or an agent records it).",
     )
     claim: Claim = Field(
         default=Claim.NOT_RECEIVED,

@@ -8,11 +8,13 @@ import pytest
 
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.ports import IdempotencyKeyTaken
-from schemas.common import Outcome
+from disputes.rules import Rules
+from disputes.service import DisputeService, OpenRequest
+from schemas.common import Outcome, Resolution
 from schemas.dispute import Claim, EffectKind, MissingItem, ReasonCode, Status
-from schemas.orders import Address
+from schemas.orders import Address, PackingRecord
 from tests.contract.conftest import Cases
-from tests.factories import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, NOW
+from tests.factories import BOXED, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, NOW, order, shipment
 
 TTL = timedelta(hours=24)  # the rules' idempotency window, which the drafts' keys carry
 
@@ -25,6 +27,32 @@ async def test_a_stored_dispute_reads_back_as_it_was_stored_at_version_one(cases
     assert dispute.version == 1
     assert stored.model_dump() == dispute.model_dump()
     assert stored.opened_at == NOW and stored.sla.decision_due.tzinfo is not None
+
+
+PRECISE = NOW - timedelta(days=2) + timedelta(microseconds=123_456)
+"""An instant as an order service may send it, finer than storage keeps."""
+
+
+class PackedPrecisely:
+    async def packing_record(self, order_id: str, shipment_id: str) -> PackingRecord:
+        return PackingRecord(shipment_id=shipment_id, packed_at=PRECISE - timedelta(days=1), lines=[])
+
+
+async def test_the_order_s_instants_are_kept_to_the_millisecond_so_the_dispute_reads_back_as_it_was_answered(
+    cases: Cases,
+) -> None:
+    delivered = shipment("shp-9", items=BOXED).model_copy(update={"delivered_at": PRECISE})
+    cases.orders.orders["ord-9"] = order("ord-9", shipments=[delivered])
+    service = DisputeService(cases.storage.disputes, cases.orders, cases.clock, Rules(), packing_records=PackedPrecisely())
+    claim = OpenRequest("ord-9", None, "Kutudan iki bardak eksik çıktı.", Resolution.REFUND,
+                        claim=Claim.MISSING_ITEMS, missing_items=(MissingItem(sku="sku-glass", quantity=2),))
+
+    opened = (await service.open(CUSTOMER, claim, None)).dispute
+
+    assert opened.order.delivered_at == NOW - timedelta(days=2) + timedelta(milliseconds=123)
+    assert opened.packing is not None and opened.packing.record is not None
+    assert opened.packing.record.packed_at == NOW - timedelta(days=3) + timedelta(milliseconds=123)
+    assert (await cases.storage.disputes.get(opened.id)).model_dump() == opened.model_dump()
 
 
 async def test_a_missing_item_claim_and_its_outcomes_per_line_read_back_as_stored(cases: Cases) -> None:

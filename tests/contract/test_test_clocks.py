@@ -67,9 +67,9 @@ async def test_the_cases_on_a_clock_are_those_opened_on_it(use_case, clocks) -> 
 async def test_work_the_clock_has_not_reached_waits_for_it_whatever_the_real_time(
     use_case, storage: Storage, clock: FixedClock
 ) -> None:
-    on_clock = await use_case.create(CUSTOMER, NOW - timedelta(days=30), None)
+    on_clock = await use_case.create(CUSTOMER, NOW - timedelta(days=2), None)  # at the delivery
     case = (await use_case.open(CUSTOMER, on_clock.id, request("ord-1"), None)).dispute
-    assert case.opened_at == NOW - timedelta(days=30)
+    assert case.opened_at == NOW - timedelta(days=2)
     # Opening makes the pull due at once; the SLA check lies ahead of the clock, though long past in real time.
     assert subjects(await storage.schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, "w1")) == [case.id]
     clock.advance(days=60)

@@ -92,6 +92,16 @@ async def test_an_agent_must_say_for_whom_and_through_which_channel(api):
     await is_problem(as_customer, 422)
 
 
+async def test_a_customer_s_accessibility_need_is_the_order_s_or_an_agent_s_to_record(api):
+    asking = await api.post("/v1/disputes", json={**OPEN, "accessibility_need": True}, headers=CUSTOMER)
+    problem = await is_problem(asking, 422)
+    assert problem["type"].endswith(":accessibility-need-by-agent") and problem["field"] == "accessibility_need"
+    assert (await (await api.get("/v1/disputes", headers=CUSTOMER)).json())["items"] == []
+    plain = await api.post("/v1/disputes", json={**OPEN, "accessibility_need": False}, headers=CUSTOMER)
+    assert plain.status == 201 and (await (await api.get(plain.headers["Location"], headers=INVESTIGATOR)).json())[
+        "priority"] == 0
+
+
 RESTRICTING = {"policy_repeat_claims": 1}  # the first claim shows the pattern: no need to open three
 FAST = 0.05
 

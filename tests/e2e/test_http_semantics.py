@@ -6,10 +6,15 @@ import asyncio
 import re
 from datetime import timedelta
 
+import pytest
+
 from adapters.bootstrap import ENDPOINTS, HIDDEN, OPS_ENDPOINTS
-from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, eventually
+from tests.e2e.conftest import (
+    AGENT, CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, eventually, orders_file_document,
+)
 from tests.e2e.test_access_and_bad_input import assert_problem
 from tests.e2e.test_customer_evidence import form, photo
+from tests.factories import NOW, order, shipment
 
 OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
 REFUND = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "Kargo kanıt sunmadı."}
@@ -44,6 +49,20 @@ async def test_replaying_an_opening_returns_the_first_answer_not_the_current_sta
     assert await again.read() == body and (await again.json())["status"] == "opened"
     current = await api.get(one, headers=CUSTOMER)
     assert current.headers["ETag"] == '"2-customer"' and (await current.json())["status"] == "under_review"
+
+
+DELIVERED_FINELY = shipment().model_copy(update={"delivered_at": NOW - timedelta(days=2) + timedelta(microseconds=123_456)})
+
+
+@pytest.mark.parametrize("orders_document", [orders_file_document([order(shipments=[DELIVERED_FINELY])])])
+async def test_an_opening_answers_the_order_s_instants_as_stored_to_the_millisecond(api):
+    first = await api.post("/v1/disputes", json=OPEN, headers=keyed(CUSTOMER, "open-fine"))
+    assert first.status == 201, await first.text()
+    answered = (await first.json())["order"]["delivered_at"]
+    again = await api.post("/v1/disputes", json=OPEN, headers=keyed(CUSTOMER, "open-fine"))
+    read = await (await api.get(first.headers["Location"], headers=CUSTOMER)).json()
+    assert answered == (await again.json())["order"]["delivered_at"] == read["order"]["delivered_at"]
+    assert answered == "2026-11-16T09:30:00.123000Z"
 
 
 async def test_replaying_a_note_returns_its_first_answer_and_adds_no_second_note(api):

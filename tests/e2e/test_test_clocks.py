@@ -126,6 +126,38 @@ async def test_a_case_left_to_a_person_is_decided_by_the_default_rule_when_the_c
     assert applied["notifications"][f"{case['id']}:d1:decision_made"] == 1
 
 
+async def test_a_case_is_not_opened_on_a_clock_before_its_package_was_delivered(api):
+    delivered = NOW - timedelta(days=2)  # ord-c1's shipment
+    early = await new_clock(api, delivered - timedelta(hours=1))
+    refused = await api.post(f"/v1/test-clocks/{early['id']}/disputes", json=OPEN, headers=CUSTOMER)
+    assert refused.status == 409 and refused.content_type == "application/problem+json", await refused.text()
+    assert (await refused.json())["type"].endswith(":clock-before-delivery")
+    assert (await (await api.get("/v1/disputes", headers=CUSTOMER)).json())["items"] == []
+    on_time = await new_clock(api, delivered)
+    assert at((await open_on(api, on_time["id"], "ord-c1"))["opened_at"]) == delivered
+
+
+@pytest.mark.parametrize("app_changes", [{"test_clocks": True, "policy_repeat_claims": 1}], ids=["restricting"])
+async def test_a_restriction_on_a_clock_s_case_never_reaches_the_customer_s_account(api, sandbox, aiohttp_client):
+    clock = await new_clock(api, NOW - timedelta(days=1))
+    case = await open_on(api, clock["id"], "ord-c1")
+    raised = await eventually(case_where(api, case["id"], lambda c: c["restriction"]), timeout=10)
+    assert raised and raised["restriction"]["state"] == "pending_review"
+
+    await advance(api, clock["id"], at(raised["restriction"]["review_due"]))
+
+    def lifted_and_sent(c: dict) -> bool:
+        return c["restriction"]["state"] == "lifted" and not c["effects"]["pending"]
+
+    settled = await eventually(case_where(api, case["id"], lifted_and_sent), timeout=10)
+    assert settled, "the restriction was not lifted, or the case's messages were not all sent"
+    sent = {(e["kind"], e["key"].rsplit(":", 1)[1]) for e in settled["effects"]["delivered"]}
+    assert {("notification", "dispute_opened"), ("staff_alert", "restriction_needs_review")} <= sent  # the case's own
+    assert "account_restriction" not in {kind for kind, _ in sent} and ("notification", "restriction_lifted") not in sent
+    applied = (await (await (await aiohttp_client(sandbox)).get("/_sandbox/received")).json())["applied"]
+    assert "account_restrictions" not in applied and not any("restriction_lifted" in k for k in applied["notifications"])
+
+
 async def test_a_clock_only_moves_forward_and_unknown_clocks_are_not_found(api):
     clock = await new_clock(api)
     later = NOW + timedelta(days=2)

@@ -70,6 +70,14 @@ async def test_a_customer_opens_only_for_themselves_from_the_order_page(service,
     assert refused.value.facts.get("field") == field
 
 
+async def test_a_customer_cannot_give_their_own_case_an_accessibility_need(service, repository):
+    asking = OpenRequest("ord-1", None, STATEMENT, Resolution.REFUND, accessibility_need=True)
+    with pytest.raises(Unprocessable) as refused:
+        await service.open(CUSTOMER, asking, None)
+    assert (refused.value.code, refused.value.facts.get("field")) == ("accessibility-need-by-agent", "accessibility_need")
+    assert repository.docs == {}
+
+
 async def test_an_agent_s_idempotency_keys_are_their_own(service):
     first = await service.open(AGENT, for_customer(), "call-1")
     again = await service.open(AGENT, for_customer(), "call-1")

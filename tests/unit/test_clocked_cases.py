@@ -8,14 +8,18 @@ import pytest
 
 from adapters.memory import InMemoryTestClocks
 from disputes import test_clocks as clocks_use_case
-from disputes.errors import NotFound, Unprocessable
+from disputes.actors import SYSTEM
+from disputes.assessment import Assessor
+from disputes.errors import ClockBeforeDelivery, NotFound, Unprocessable
 from disputes.evidence import EvidencePuller
+from disputes.policy import PolicySettings
 from disputes.ports import EvidenceRejected
+from disputes.restrictions import RestrictionReviewer
 from disputes.rules import Rules
 from disputes.sla_sweeper import SlaSweeper
 from schemas.common import Outcome
-from schemas.dispute import ReasonCode, Status
-from tests.factories import CUSTOMER, NOW
+from schemas.dispute import EffectKind, ReasonCode, RestrictionState, Status
+from tests.factories import CUSTOMER, NOW, order, shipment
 
 
 class NoPullApi:
@@ -39,7 +43,8 @@ def use_case(clocks, service, clock):
 
 
 @pytest.fixture
-async def case(use_case, request_for):
+async def case(use_case, request_for, orders):
+    orders.orders["ord-1"] = order(shipments=[shipment(delivered_days_ago=11)])  # before the clock's time
     on_clock = await use_case.create(CUSTOMER, NOW - timedelta(days=10), "demo")
     return (await use_case.open(CUSTOMER, on_clock.id, request_for(), None)).dispute
 
@@ -88,3 +93,37 @@ async def test_a_clock_refuses_times_no_case_can_run_on_and_unknown_clocks(use_c
         await use_case.advance(CUSTOMER, "clk_none", NOW)
     with pytest.raises(NotFound):
         await use_case.open(CUSTOMER, "clk_none", request_for(), None)
+
+
+async def test_a_case_runs_on_a_clock_only_from_its_package_s_delivery(use_case, request_for, repository):
+    delivered = NOW - timedelta(days=2)  # the order's one shipment
+    before = await use_case.create(CUSTOMER, delivered - timedelta(milliseconds=1), None)
+    with pytest.raises(ClockBeforeDelivery) as refused:
+        await use_case.open(CUSTOMER, before.id, request_for(), None)
+    assert refused.value.code == "clock-before-delivery" and repository.docs == {}
+
+    at_delivery = await use_case.create(CUSTOMER, delivered, None)
+    assert (await use_case.open(CUSTOMER, at_delivery.id, request_for(), None)).dispute.opened_at == delivered
+
+
+async def test_a_restriction_raised_and_lifted_on_a_clock_stays_within_the_clock(
+    use_case, service, repository, due_work, request_for
+):
+    review = timedelta(hours=72)
+    assess = due_work(Assessor(service, repository, PolicySettings(repeat_claims_threshold=1, restriction_review=review)))
+    on_clock = await use_case.create(CUSTOMER, NOW - timedelta(days=1), None)
+    case = (await use_case.open(CUSTOMER, on_clock.id, request_for(), None)).dispute
+    await service.apply_timed(SYSTEM, case.id, lambda d, now: d.evidence_pull_failed(SYSTEM, "away", None, now))
+    assert await assess.run_once() == 1
+    raised = repository.docs[case.id].restriction
+    assert raised is not None and raised.state is RestrictionState.PENDING_REVIEW
+
+    await use_case.advance(CUSTOMER, on_clock.id, raised.review_due)
+    assert await due_work(RestrictionReviewer(service)).run_once() == 1
+
+    stored = repository.docs[case.id]
+    assert stored.restriction.state is RestrictionState.LIFTED  # the case keeps its restriction's story, by the clock
+    assert [e.action for e in stored.timeline if "restriction" in e.action] == ["restriction_raised", "restriction_lifted"]
+    account = [m.payload for m in stored.outbox if m.kind is EffectKind.ACCOUNT_RESTRICTION]
+    told = [m.payload["template"] for m in stored.outbox if m.kind is EffectKind.NOTIFICATION]
+    assert account == [] and "restriction_lifted" not in told  # nothing reaches the customer's real account

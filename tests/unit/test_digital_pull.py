@@ -189,3 +189,13 @@ async def test_a_failed_digital_pull_ends_its_lease_so_its_retry_is_claimed_at_i
     assert retry_at == NOW + timedelta(minutes=2) and retry_at < NOW + LEASE
     assert subjects(await schedule.claim_due(WorkKind.PULL_EVIDENCE, retry_at, LEASE, 1, "worker-2")) == [dispute.id]
     assert claimed.lease.ended
+
+
+async def test_the_provider_s_instants_are_kept_to_the_millisecond_storage_holds(make_puller, dispute, repository):
+    fine = NOW - timedelta(days=1) + timedelta(microseconds=456_789)
+    precise = record("sku-steam").model_copy(update={"sent_at": fine, "opened_at": fine, "activated_at": fine})
+    await make_puller(Provider({"sku-steam": precise, "sku-gift": record("sku-gift")})).run_once()
+
+    kept = repository.docs[dispute.id].digital_deliveries[0]
+    held = NOW - timedelta(days=1) + timedelta(milliseconds=456)
+    assert (kept.sent_at, kept.opened_at, kept.activated_at) == (held, held, held)
