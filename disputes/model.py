@@ -36,6 +36,7 @@ from disputes.errors import (
     QuestionsClosed,
     ReasonDoesNotFitOutcome,
     RestrictionReviewed,
+    StatementRepeated,
     TooManyQuestions,
     TooManySubmissions,
 )
@@ -110,6 +111,13 @@ answer to an investigator's question is always taken (their number is bounded pe
 
 def _refs(images: Sequence[CustomerImage]) -> list[str] | None:
     return [image.ref for image in images] or None  # None: the timeline entry names no images
+
+
+def _same_words(text: str, other: str) -> bool:
+    """The same text, whatever its case (by Turkish rules: İ/i, I/ı) and spacing."""
+    from disputes.policy.names import turkish_casefold  # here, not above: the policy package imports this module
+
+    return turkish_casefold(text).split() == turkish_casefold(other).split()
 
 
 def address_key(dispute: "Dispute") -> str:
@@ -796,6 +804,11 @@ class Dispute(BaseModel):
             raise AlreadyAppealed("This dispute was already appealed once.")
         if now > window_ends:
             raise AppealWindowClosed("The appeal window has closed.", window_ended_at=window_ends.isoformat())
+        if _same_words(statement, self.statement):
+            raise StatementRepeated(
+                "This is the statement the claim was made with: an appeal needs a new explanation, saying what the "
+                "decision missed."
+            )
         self._add_customer_evidence(actor, SubmissionKind.APPEAL, statement, images, now)
         self._apply(actor, "appealed", now, Action.APPEAL, {"statement": statement, "images": _refs(images)})
         self.appeal = Appeal(statement=statement, appealed_at=now)
