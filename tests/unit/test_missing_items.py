@@ -20,7 +20,7 @@ from disputes.errors import (
     Unprocessable,
 )
 from disputes.model import Dispute
-from disputes.next_step import next_step
+from disputes.next_step import _appeal, next_step
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from disputes.ports import PackingRecordUnavailable
 from disputes.rules import Rules
@@ -382,3 +382,17 @@ async def test_the_carrier_is_held_liable_for_the_claim_once_whatever_the_decisi
     liabilities = [m.key for m in dispute.outbox if m.kind is EffectKind.CARRIER_LIABILITY]
     assert liabilities == [f"{dispute.id}:d1:liability"] and len(compensation(dispute)) == 2
 
+
+async def test_the_customer_is_told_they_may_appeal_the_rejected_items_once_until_the_window_ends(boxes) -> None:
+    decided = await partly_refunded(boxes)
+    assert decided.decision is not None
+    ends = decided.decision.decided_at + Rules().appeal_window
+    until = ends.astimezone(ISTANBUL).strftime("%d.%m.%Y %H:%M")
+
+    assert _appeal(decided, decided.decision, Rules().appeal_window, NOW) == (
+        f"You may appeal the rejected items once, with new information, until {until}.",
+        f"Reddedilen ürünler için {until} tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
+    )
+    assert _appeal(decided, decided.decision, Rules().appeal_window, ends + timedelta(seconds=1)) == (
+        f"The time to appeal ended on {until}.", f"İtiraz süresi {until} tarihinde sona erdi.",
+    )
