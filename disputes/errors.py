@@ -211,6 +211,12 @@ class OverrideReasonRequired(Unprocessable):
     field = "override_reason"
 
 
+class StatementRepeated(Unprocessable):
+    code = "statement-repeated"
+    title = "An appeal needs a new explanation, not the claim's statement again"
+    field = "statement"
+
+
 class ReasonDoesNotFitOutcome(Unprocessable):
     code = "reason-does-not-fit-outcome"
     title = "The reason code does not fit the outcome"

@@ -5,6 +5,7 @@ queues the outbox messages the change causes. Storage saves the state and those 
 write, compare-and-set on `version`.
 """
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from secrets import token_hex
@@ -36,6 +37,7 @@ from disputes.errors import (
     QuestionsClosed,
     ReasonDoesNotFitOutcome,
     RestrictionReviewed,
+    StatementRepeated,
     TooManyQuestions,
     TooManySubmissions,
 )
@@ -110,6 +112,18 @@ answer to an investigator's question is always taken (their number is bounded pe
 
 def _refs(images: Sequence[CustomerImage]) -> list[str] | None:
     return [image.ref for image in images] or None  # None: the timeline entry names no images
+
+
+def rejects_any(decision: Decision) -> bool:
+    """The decision rejected the claim, or some of the units claimed (a missing-item decision in part)."""
+    return decision.outcome is Outcome.REJECTED or any(line.outcome is Outcome.REJECTED for line in decision.lines)
+
+
+def _same_words(text: str, other: str) -> bool:
+    """The same text, whatever its case (by Turkish rules: İ/i, I/ı) and spacing."""
+    from disputes.policy.names import turkish_casefold  # here, not above: the policy package imports this module
+
+    return turkish_casefold(text).split() == turkish_casefold(other).split()
 
 
 def address_key(dispute: "Dispute") -> str:
@@ -190,6 +204,8 @@ class Dispute(BaseModel):
     decision: Decision | None = None
     decisions: int = 0
     compensation: Outcome | None = None
+    compensated_lines: list[LineOutcome] = Field(default_factory=list)
+    """Missing-item claims: the lines the decisions so far refunded or reshipped, earlier decisions' as well."""
     appeal: Appeal | None = None
     customer_evidence: list[CustomerEvidence] = Field(default_factory=list)
     timeline: list[TimelineEntry] = Field(default_factory=list)
@@ -732,7 +748,8 @@ class Dispute(BaseModel):
     ) -> None:
         """`line_outcomes` (missing-item claims only): (sku, outcome, quantity) per claimed line, to refund, reship or
         reject that many of it; what is not named (a line, or the rest of a line's quantity) is rejected. None named:
-        every claimed line gets `outcome` in full."""
+        every claimed line gets `outcome` in full. A later decision (after an appeal or a reopening) decides only the
+        units no earlier one refunded or reshipped; a whole package once compensated can only be rejected."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR, Role.SERVICE)
         self._check_may_decide(actor, outcome)
         advised = AUTOMATIC.get(self.recommendation.action) if self.recommendation else None
@@ -743,11 +760,13 @@ class Dispute(BaseModel):
             )
         if (outcome is Outcome.REJECTED) != (reason_code in REJECTION_REASONS):
             raise ReasonDoesNotFitOutcome(f"Reason '{reason_code.value}' does not fit outcome '{outcome.value}'.")
-        if outcome is not Outcome.REJECTED and self.compensation is not None:
+        left = self._uncompensated()
+        if outcome is not Outcome.REJECTED and self.compensation is not None and not any(left.values()):
             raise CompensationAlreadyIssued(
-                f"A {self.compensation.value} was already issued for this dispute."
+                "Every unit claimed was already refunded or reshipped." if self.partial
+                else f"A {self.compensation.value} was already issued for this dispute."
             )
-        lines = self._line_outcomes(outcome, line_outcomes)
+        lines = self._line_outcomes(outcome, line_outcomes, left)
         if Outcome.RESHIP in {outcome, *(line.outcome for line in lines)} and not self.order.reshippable:
             raise NotReshippable("These items cannot be shipped again; decide a refund instead.")
         refunds = outcome is Outcome.REFUND or any(line.outcome is Outcome.REFUND for line in lines)
@@ -769,6 +788,7 @@ class Dispute(BaseModel):
         )
         if outcome is not Outcome.REJECTED:
             self.compensation = outcome
+            self.compensated_lines.extend(line for line in lines if line.outcome is not Outcome.REJECTED)
         self._apply(
             actor, "decided", now, Action.RESOLVE, {"outcome": outcome.value, "reason_code": reason_code.value}
         )
@@ -789,13 +809,21 @@ class Dispute(BaseModel):
     def file_appeal(
         self, actor: Actor, statement: str, now: datetime, window_ends: datetime, images: Sequence[CustomerImage] = ()
     ) -> None:
+        """A decision that rejected the claim, or some of the units claimed, is appealed once, within its window, with
+        a new explanation (not the claim's statement again) and images; the review that follows may pay only what no
+        decision paid."""
         self._require_customer_side(actor)
-        if self.decision is None or self.decision.outcome is not Outcome.REJECTED:
-            raise NotRejected("Only a rejected dispute can be appealed.")
+        if self.decision is None or not rejects_any(self.decision):
+            raise NotRejected("Only a rejected dispute (in whole or in part) can be appealed.")
         if self.appeal is not None:
             raise AlreadyAppealed("This dispute was already appealed once.")
         if now > window_ends:
             raise AppealWindowClosed("The appeal window has closed.", window_ended_at=window_ends.isoformat())
+        if _same_words(statement, self.statement):
+            raise StatementRepeated(
+                "This is the statement the claim was made with: an appeal needs a new explanation, saying what the "
+                "decision missed."
+            )
         self._add_customer_evidence(actor, SubmissionKind.APPEAL, statement, images, now)
         self._apply(actor, "appealed", now, Action.APPEAL, {"statement": statement, "images": _refs(images)})
         self.appeal = Appeal(statement=statement, appealed_at=now)
@@ -820,7 +848,21 @@ class Dispute(BaseModel):
 
     # --- internals -------------------------------------------------------------------------------
 
-    def _line_outcomes(self, outcome: Outcome, per_line: Sequence[tuple[str, Outcome, int]]) -> list[LineOutcome]:
+    def _uncompensated(self) -> dict[str, int]:
+        """Missing-item claims: per claimed line, the units no decision has refunded or reshipped. A case compensated
+        before its lines were kept (no `compensated_lines`) has none: it was compensated when any later decision could
+        only reject."""
+        if self.compensation is not None and not self.compensated_lines:
+            return {m.sku: 0 for m in self.missing_items}
+        paid = Counter[str]()
+        for line in self.compensated_lines:
+            paid[line.sku] += line.quantity
+        return {m.sku: m.quantity - paid[m.sku] for m in self.missing_items}
+
+    def _line_outcomes(
+        self, outcome: Outcome, per_line: Sequence[tuple[str, Outcome, int]], left: dict[str, int]
+    ) -> list[LineOutcome]:
+        """Each line's units `left` (none compensated yet) compensated as named, or rejected."""
         if not self.partial or outcome is Outcome.REJECTED:
             if per_line:
                 raise InvalidLineOutcomes(
@@ -829,25 +871,27 @@ class Dispute(BaseModel):
                 )
             return []
         if not per_line:
-            return [self._line(m.sku, m.quantity, outcome) for m in self.missing_items]
-        named = self._named_lines(per_line)
+            return [self._line(sku, units, outcome) for sku, units in left.items() if units]
+        named = self._named_lines(per_line, left)
         if outcome not in {line_outcome for line_outcome, _ in named.values()}:
             raise InvalidLineOutcomes(
                 f"No line is decided '{outcome.value}', the decision's outcome: name one, or reject the whole claim."
             )
         lines = []
-        for m in self.missing_items:
-            line_outcome, quantity = named.get(m.sku, (Outcome.REJECTED, 0))
+        for sku, units in left.items():
+            line_outcome, quantity = named.get(sku, (Outcome.REJECTED, 0))
             compensated = 0 if line_outcome is Outcome.REJECTED else quantity
             if compensated:
-                lines.append(self._line(m.sku, compensated, line_outcome))
-            if compensated < m.quantity:
-                lines.append(self._line(m.sku, m.quantity - compensated, Outcome.REJECTED))
+                lines.append(self._line(sku, compensated, line_outcome))
+            if compensated < units:
+                lines.append(self._line(sku, units - compensated, Outcome.REJECTED))
         return lines
 
-    def _named_lines(self, per_line: Sequence[tuple[str, Outcome, int]]) -> dict[str, tuple[Outcome, int]]:
+    def _named_lines(
+        self, per_line: Sequence[tuple[str, Outcome, int]], left: dict[str, int]
+    ) -> dict[str, tuple[Outcome, int]]:
         """The outcome and quantity named for each claimed line; 422 naming the entry's field when it names a line
-        not claimed, one named before, or more than claimed."""
+        not claimed, one named before, or more than claimed and not yet compensated (`left`)."""
         claimed = {m.sku: m.quantity for m in self.missing_items}
         named: dict[str, tuple[Outcome, int]] = {}
         for index, (sku, line_outcome, quantity) in enumerate(per_line):
@@ -855,9 +899,12 @@ class Dispute(BaseModel):
                 raise InvalidLineOutcomes(f"Not a missing line of this claim: {sku}.", field=f"line_outcomes.{index}.sku")
             if sku in named:
                 raise InvalidLineOutcomes("Name each line once.", field=f"line_outcomes.{index}.sku")
-            if not 0 < quantity <= claimed[sku]:
+            if not 0 < quantity <= left[sku]:
+                paid = claimed[sku] - left[sku]
+                before = f", {paid} of them refunded or reshipped before" if paid else ""
                 raise InvalidLineOutcomes(
-                    f"{quantity} of {sku} decided, {claimed[sku]} claimed: at least 1, at most as many as claimed.",
+                    f"{quantity} of {sku} decided, {claimed[sku]} claimed{before}: at least 1, at most as many as "
+                    "claimed and not yet refunded or reshipped.",
                     field=f"line_outcomes.{index}.quantity",
                 )
             named[sku] = (line_outcome, quantity)
@@ -888,7 +935,7 @@ class Dispute(BaseModel):
         previous = self.decision
         overturns_rejection = (
             previous is not None
-            and previous.outcome is Outcome.REJECTED
+            and rejects_any(previous)
             and outcome is not Outcome.REJECTED
             and previous.decided_by != actor.id
         )
@@ -990,7 +1037,7 @@ class Dispute(BaseModel):
         ]
         if not decision.lines and decision.outcome is not Outcome.REJECTED:
             compensations.append(self._queue_compensation(decision.outcome, f"{prefix}:{decision.outcome.value}", None))
-        if self.carrier_liable:
+        if self.carrier_liable and not self._liability_claimed:
             liability = CarrierLiability(
                 dispute_id=self.id,
                 carrier=order.carrier,
@@ -1002,6 +1049,12 @@ class Dispute(BaseModel):
             )
             self._queue(EffectKind.CARRIER_LIABILITY, f"{prefix}:liability", liability)
         self._notify("decision_made", waits_for=compensations)  # never tells of a refund or reship that was refused
+
+    @property
+    def _liability_claimed(self) -> bool:
+        """An earlier decision held the carrier liable, for the claim's whole value: it is held so once per dispute."""
+        effects = (self.outbox, self.effects_delivered, self.effects_parked)
+        return any(effect.kind is EffectKind.CARRIER_LIABILITY for queue in effects for effect in queue)
 
     def _queue_compensation(self, outcome: Outcome, key: str, line: LineOutcome | None) -> str:
         """The refund or reshipment of the package, or of one missing line (its value, its quantity): its message's

@@ -145,12 +145,19 @@ def _decides_the_appeal(dispute: Dispute, decision: Decision) -> bool:
 
 
 def _appeal(dispute: Dispute, decision: Decision, appeal_window: timedelta, now: datetime | None) -> Words:
+    """The appeal a decision that rejected something leaves: of the claim, or of the items rejected when it rejected
+    only some of them (a missing-item decision in part)."""
     if dispute.appeal is not None:
         return ("You have already used your one appeal.", "Tek itiraz hakkınızı kullandınız.")
     ends = decision.decided_at + appeal_window
     until = _moment(ends)
     if now is not None and now > ends:  # `Dispute.file_appeal` refuses an appeal after `ends`, not at it
         return (f"The time to appeal ended on {until}.", f"İtiraz süresi {until} tarihinde sona erdi.")
+    if decision.outcome is not Outcome.REJECTED:
+        return (
+            f"You may appeal the rejected items once, with new information, until {until}.",
+            f"Reddedilen ürünler için {until} tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
+        )
     return (
         f"You may appeal once, with new information, until {until}.",
         f"{until} tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",

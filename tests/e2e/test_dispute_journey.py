@@ -90,6 +90,8 @@ async def test_a_rejection_is_appealed_once_and_only_a_supervisor_overturns_it(a
     one = f"/v1/disputes/{dispute['id']}"
     reject = {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "İmzalı teslim, konum adreste."}
     assert (await api.post(one + "/decision", json=reject, headers={**INVESTIGATOR, "If-Match": '"1"'})).status == 200
+    repeated = await api.post(one + "/appeal", json={"statement": "TESLİM EDİLDİ GÖRÜNÜYOR AMA GELMEDİ."}, headers=CUSTOMER)
+    assert repeated.status == 422 and (await repeated.json())["type"].endswith("statement-repeated")
     appealed = await api.post(one + "/appeal", json={"statement": "İmza bana ait değil."}, headers=CUSTOMER)
     assert appealed.status == 200 and (await appealed.json())["status"] == "appealed"
     twice = await api.post(one + "/appeal", json={"statement": "Tekrar"}, headers=CUSTOMER)

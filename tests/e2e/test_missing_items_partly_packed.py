@@ -1,7 +1,8 @@
 """A missing-item claim the seller's packing record supports in part, over HTTP: two packs of coffee and the machine
 claimed, the record shows the machine packed and one pack of two. Paying the one pack would reject the rest of the
 claim, which only a person does: the policy names the pack and leaves the case to an investigator, who refunds it;
-the rest of the claim is recorded as rejected, line by line."""
+the rest of the claim is recorded as rejected, line by line. The customer appeals the rest, and the appeal's decision
+pays only what the first did not."""
 
 import json
 
@@ -84,3 +85,44 @@ async def test_the_policy_names_the_pack_the_packing_record_shows_unpacked_and_a
     assert (refund["amount_minor"], refund["sku"], refund["quantity"]) == (32_500, "HB-MEHMETEFENDI-500", 1)
     told = await (await api.get(one, headers=CUSTOMER)).json()
     assert "325.00 TRY" in told["next_step"]["en"] and "325,00 TRY" in told["next_step"]["tr"]
+
+
+async def test_the_rejected_machine_is_appealed_and_the_second_decision_pays_only_what_the_first_did_not(
+    api, sandbox, aiohttp_client
+):
+    downstream = await aiohttp_client(sandbox)
+    opened = await api.post("/v1/disputes", json=CLAIM, headers=CUSTOMER)
+    dispute_id = (await opened.json())["id"]
+    one = f"/v1/disputes/{dispute_id}"
+    pack = {"outcome": "refund", "reason_code": "items_missing", "note": "Bir paket kahve paketlenmemiş.",
+            "line_outcomes": [{"sku": "HB-MEHMETEFENDI-500", "outcome": "refund", "quantity": 1}]}
+    assert (await api.post(one + "/decision", json=pack, headers={**INVESTIGATOR, "If-Match": "*"})).status == 200
+
+    repeated = await api.post(one + "/appeal", json={"statement": "  KUTUDAN BİR PAKET KAHVE EKSİK ÇIKTI. "},
+                              headers=CUSTOMER)
+    assert (repeated.status, repeated.content_type) == (422, "application/problem+json")
+    problem = await repeated.json()
+    assert problem["field"] == "statement" and "new explanation" in problem["detail"]
+    appealed = await api.post(one + "/appeal", json={"statement": "Makine de kutuda yoktu; kutu hafifti."},
+                              headers=CUSTOMER)
+    assert appealed.status == 200 and (await appealed.json())["status"] == "appealed"
+
+    both_packs = {**pack, "line_outcomes": [{"sku": "HB-MEHMETEFENDI-500", "outcome": "refund", "quantity": 2}]}
+    refused = await api.post(one + "/decision", json=both_packs, headers={**INVESTIGATOR, "If-Match": "*"})
+    assert (refused.status, (await refused.json())["field"]) == (422, "line_outcomes.0.quantity")
+    machine = {**pack, "note": "Makine de eksikmiş.",
+               "line_outcomes": [{"sku": "HB-KARACA-HATIR", "outcome": "refund", "quantity": 1}]}
+    decided = await api.post(one + "/decision", json=machine, headers={**INVESTIGATOR, "If-Match": "*"})
+    assert decided.status == 200, await decided.text()
+    assert (await decided.json())["decision"]["lines"] == [
+        {"sku": "HB-MEHMETEFENDI-500", "quantity": 1, "outcome": "rejected", "amount_minor": 32_500},
+        {"sku": "HB-KARACA-HATIR", "quantity": 1, "outcome": "refund", "amount_minor": 249_900},
+    ]
+
+    async def both_paid():
+        paid = (await (await downstream.get("/_sandbox/received")).json())["applied"].get("payments", {})
+        return paid if len(paid) == 2 else None
+
+    assert await eventually(both_paid) == {
+        f"{dispute_id}:d1:refund:HB-MEHMETEFENDI-500": 1, f"{dispute_id}:d2:refund:HB-KARACA-HATIR": 1,
+    }

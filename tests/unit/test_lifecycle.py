@@ -183,6 +183,19 @@ async def test_a_rejection_can_be_appealed_once_within_the_window(service, dispu
         await service.appeal(CUSTOMER, dispute.id, "Tekrar")
 
 
+async def test_an_appeal_that_repeats_the_claim_s_statement_is_refused_for_a_new_explanation(service, dispute, repository):
+    await decide(service, INVESTIGATOR, dispute.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
+
+    with pytest.raises(Unprocessable, match="new explanation") as refused:  # the claim's, in capitals: İ folds to i
+        await service.appeal(CUSTOMER, dispute.id, "  TESLİM GÖRÜNÜYOR AMA GELMEDİ.\n")
+
+    assert refused.value.facts["field"] == "statement"
+    stored = repository.docs[dispute.id]
+    assert stored.status is Status.RESOLVED and stored.appeal is None and stored.customer_evidence == []
+    appealed = await service.appeal(CUSTOMER, dispute.id, "Teslim görünüyor ama gelmedi; imza benim değil.")
+    assert appealed.status is Status.APPEALED
+
+
 async def test_an_appeal_after_the_window_or_of_a_refund_is_refused(service, dispute, clock, request_for, orders):
     await decide(service, INVESTIGATOR, dispute.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
     clock.advance(days=15)

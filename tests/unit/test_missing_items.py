@@ -1,5 +1,6 @@
 """Claims of items missing from a delivered package: which lines, what the seller's packing record said when the
-claim was opened, and outcomes and downstream effects per line, each keyed by the dispute, the decision and the line."""
+claim was opened, and outcomes and downstream effects per line, each keyed by the dispute, the decision and the line;
+an appeal of the units rejected, and a later decision paying only units no earlier one paid."""
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -9,9 +10,17 @@ import pytest
 from adapters.memory import InMemoryOrders
 from adapters.web.console.case import prefilled
 from disputes.actors import SYSTEM
-from disputes.errors import InvalidLineOutcomes, Unprocessable
+from disputes.errors import (
+    AlreadyAppealed,
+    AppealWindowClosed,
+    CompensationAlreadyIssued,
+    Forbidden,
+    InvalidLineOutcomes,
+    NotRejected,
+    Unprocessable,
+)
 from disputes.model import Dispute
-from disputes.next_step import next_step
+from disputes.next_step import _appeal, next_step
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from disputes.ports import PackingRecordUnavailable
 from disputes.rules import Rules
@@ -20,9 +29,10 @@ from schemas.common import Outcome, RefundDestination, Resolution
 from schemas.dispute import Claim, EffectKind, MissingItem, ReasonCode, Status
 from schemas.orders import PackedLine, PackingRecord
 from schemas.recommendation import Recommendation
-from tests.factories import BOXED, CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, order, shipment
+from tests.factories import BOXED, CUSTOMER, INVESTIGATOR, NOW, OTHER_INVESTIGATOR, SUPERVISOR, order, shipment
 
 STATEMENT = "Kutudan iki bardak eksik çıktı."
+NEW_EXPLANATION = "Çaydanlık da kutuda yoktu; açtığım kutunun fotoğrafı ekte."
 BOX = order("ord-box", shipments=[shipment("shp-box", items=BOXED, declared_weight_grams=2_400)])
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 RECORD = PackingRecord(shipment_id="shp-box", packed_at=NOW, lines=[PackedLine(sku="sku-glass", quantity=6)])
@@ -251,3 +261,138 @@ async def test_the_console_s_decision_form_offers_each_line_as_the_policy_would_
 
     assert (form.outcome, form.reason_code) == ("refund", "items_missing")
     assert form.lines == {"sku-glass": ("refund", "1"), "sku-kettle": ("rejected", "1")}
+
+
+async def partly_refunded(boxes: DisputeService) -> Dispute:
+    """Two glasses and the kettle claimed: one glass refunded, the other glass and the kettle rejected."""
+    dispute = await opened(boxes, ("sku-glass", 2), ("sku-kettle", 1))
+    return await boxes.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.ITEMS_MISSING,
+                              "Bir bardak eksik paketlenmiş.", None, line_outcomes=[("sku-glass", Outcome.REFUND, 1)])
+
+
+async def test_a_decision_that_rejected_part_of_the_claim_is_appealed_once(boxes) -> None:
+    decided = await partly_refunded(boxes)
+
+    appealed = await boxes.appeal(CUSTOMER, decided.id, NEW_EXPLANATION)
+
+    assert appealed.status is Status.APPEALED and appealed.appeal is not None
+    await boxes.decide(INVESTIGATOR, decided.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "Kutu tamdı.", None)
+    with pytest.raises(AlreadyAppealed):
+        await boxes.appeal(CUSTOMER, decided.id, "Bir kez daha.")
+
+
+async def test_a_partly_rejected_claim_is_appealed_only_within_the_window(boxes, clock) -> None:
+    decided = await partly_refunded(boxes)
+    clock.advance(days=15)
+
+    with pytest.raises(AppealWindowClosed):
+        await boxes.appeal(CUSTOMER, decided.id, NEW_EXPLANATION)
+
+
+async def test_a_missing_item_decision_that_paid_every_unit_claimed_is_not_appealed(boxes) -> None:
+    dispute = await opened(boxes, ("sku-glass", 2))
+    await boxes.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Eksik.", None)
+
+    with pytest.raises(NotRejected):
+        await boxes.appeal(CUSTOMER, dispute.id, NEW_EXPLANATION)
+
+
+async def test_the_appeal_s_decision_pays_only_units_not_paid_before_under_its_own_keys(boxes) -> None:
+    decided = await partly_refunded(boxes)
+    await boxes.appeal(CUSTOMER, decided.id, NEW_EXPLANATION)
+
+    with pytest.raises(InvalidLineOutcomes, match="2 of sku-glass decided, 2 claimed, 1 of them refunded or reshipped before") as refused:
+        await boxes.decide(INVESTIGATOR, decided.id, None, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None,
+                           line_outcomes=[("sku-glass", Outcome.REFUND, 2)])
+    assert refused.value.facts["field"] == "line_outcomes.0.quantity"
+    second = await boxes.decide(INVESTIGATOR, decided.id, None, Outcome.REFUND, ReasonCode.ITEMS_MISSING,
+                                "Fotoğrafta çaydanlık yok.", None,
+                                line_outcomes=[("sku-glass", Outcome.REFUND, 1), ("sku-kettle", Outcome.RESHIP, 1)])
+
+    assert second.decision is not None and second.decision.sequence == 2
+    assert [(line.sku, line.quantity, line.outcome) for line in second.decision.lines] == [
+        ("sku-glass", 1, Outcome.REFUND), ("sku-kettle", 1, Outcome.RESHIP),
+    ]
+    assert [(kind, key) for kind, key, _ in compensation(second)] == [
+        (EffectKind.REFUND, f"{decided.id}:d1:refund:sku-glass"),
+        (EffectKind.REFUND, f"{decided.id}:d2:refund:sku-glass"),
+        (EffectKind.RESHIP, f"{decided.id}:d2:reship:sku-kettle"),
+    ]
+    assert [p["quantity"] for kind, _, p in compensation(second) if kind is EffectKind.REFUND] == [1, 1]
+
+
+async def test_once_every_unit_is_paid_a_reopened_case_can_only_be_rejected(boxes) -> None:
+    decided = await partly_refunded(boxes)
+    await boxes.appeal(CUSTOMER, decided.id, NEW_EXPLANATION)
+    await boxes.decide(INVESTIGATOR, decided.id, None, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Haklı.", None)
+    await boxes.reopen(SUPERVISOR, decided.id, "Yeniden bakılacak.")
+
+    with pytest.raises(CompensationAlreadyIssued):
+        await boxes.decide(SUPERVISOR, decided.id, None, Outcome.RESHIP, ReasonCode.ITEMS_MISSING, "n", None)
+    rejected = await boxes.decide(SUPERVISOR, decided.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None)
+    assert rejected.status is Status.RESOLVED and len(compensation(rejected)) == 3
+
+
+async def test_a_reopened_case_pays_the_rest_of_the_claim_when_no_line_is_named(boxes) -> None:
+    decided = await partly_refunded(boxes)
+    await boxes.reopen(SUPERVISOR, decided.id, "Paketleme kaydı eksik okunmuş.")
+
+    second = await boxes.decide(SUPERVISOR, decided.id, None, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Tümü eksik.", None)
+
+    assert second.decision is not None
+    assert [(line.sku, line.quantity, line.outcome) for line in second.decision.lines] == [
+        ("sku-glass", 1, Outcome.REFUND), ("sku-kettle", 1, Outcome.REFUND),
+    ]
+    assert [(key, p["quantity"], p["amount_minor"]) for _, key, p in compensation(second)] == [
+        (f"{decided.id}:d1:refund:sku-glass", 1, 4_500),
+        (f"{decided.id}:d2:refund:sku-glass", 1, 4_500),
+        (f"{decided.id}:d2:refund:sku-kettle", 1, 129_900),
+    ]
+
+
+async def test_paying_units_a_colleague_rejected_needs_a_supervisor(boxes) -> None:
+    decided = await partly_refunded(boxes)
+    await boxes.appeal(CUSTOMER, decided.id, NEW_EXPLANATION)
+
+    with pytest.raises(Forbidden, match="supervisor"):
+        await boxes.decide(OTHER_INVESTIGATOR, decided.id, None, Outcome.RESHIP, ReasonCode.ITEMS_MISSING, "n", None,
+                           line_outcomes=[("sku-kettle", Outcome.RESHIP, 1)])
+
+
+async def test_a_case_paid_before_its_paid_lines_were_kept_counts_every_claimed_unit_as_paid(boxes) -> None:
+    dispute = await opened(boxes, ("sku-glass", 2), ("sku-kettle", 1))
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW,
+                   line_outcomes=[("sku-glass", Outcome.REFUND, 1)])
+    stored = Dispute.model_validate(dispute.model_dump(exclude={"compensated_lines"}))  # as such a document reads
+    stored.reopen(SUPERVISOR, "Yeniden bakılacak.", NOW)
+
+    with pytest.raises(CompensationAlreadyIssued):
+        stored.decide(SUPERVISOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW,
+                      line_outcomes=[("sku-kettle", Outcome.REFUND, 1)])
+
+
+async def test_the_carrier_is_held_liable_for_the_claim_once_whatever_the_decisions(boxes) -> None:
+    dispute = await opened(boxes, ("sku-glass", 2))
+    dispute.proof_missing = True
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW,
+                   line_outcomes=[("sku-glass", Outcome.REFUND, 1)])
+    dispute.file_appeal(CUSTOMER, NEW_EXPLANATION, NOW, NOW + Rules().appeal_window)
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW)
+
+    liabilities = [m.key for m in dispute.outbox if m.kind is EffectKind.CARRIER_LIABILITY]
+    assert liabilities == [f"{dispute.id}:d1:liability"] and len(compensation(dispute)) == 2
+
+
+async def test_the_customer_is_told_they_may_appeal_the_rejected_items_once_until_the_window_ends(boxes) -> None:
+    decided = await partly_refunded(boxes)
+    assert decided.decision is not None
+    ends = decided.decision.decided_at + Rules().appeal_window
+    until = ends.astimezone(ISTANBUL).strftime("%d.%m.%Y %H:%M")
+
+    assert _appeal(decided, decided.decision, Rules().appeal_window, NOW) == (
+        f"You may appeal the rejected items once, with new information, until {until}.",
+        f"Reddedilen ürünler için {until} tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
+    )
+    assert _appeal(decided, decided.decision, Rules().appeal_window, ends + timedelta(seconds=1)) == (
+        f"The time to appeal ended on {until}.", f"İtiraz süresi {until} tarihinde sona erdi.",
+    )
