@@ -10,7 +10,7 @@ far as that record shows it got), or the review of the account's claims.
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from disputes.model import Dispute
+from disputes.model import Dispute, rejects_any
 from disputes.notices import due_day, information_requested
 from disputes.policy.missing import packing_finding
 from disputes.policy.wording import money
@@ -81,9 +81,9 @@ def reads_otherwise_from(dispute: Dispute, appeal_window: timedelta) -> datetime
     if dispute.status is Status.WITHDRAWN:
         return None
     if dispute.status is Status.RESOLVED and decision is not None:
-        if decision.lines or decision.outcome is not Outcome.REJECTED or _decides_the_appeal(dispute, decision):
+        if dispute.appeal is not None or not rejects_any(decision):
             return None
-        return None if dispute.appeal is not None else decision.decided_at + appeal_window + timedelta(microseconds=1)
+        return decision.decided_at + appeal_window + timedelta(microseconds=1)
     if (waiting := dispute.open_information_request) is not None:
         return waiting.answer_by
     return dispute.sla.decision_due
@@ -109,7 +109,8 @@ def held_back(dispute: Dispute) -> Held:
 def _resolved(dispute: Dispute, decision: Decision, appeal_window: timedelta, now: datetime | None) -> Words:
     held = held_back(dispute)
     if decision.lines:
-        return _missing_lines_resolved(dispute, decision, held)
+        told = _missing_lines_resolved(dispute, decision, held)
+        return _join(told, _appeal(dispute, decision, appeal_window, now)) if rejects_any(decision) else told
     decided = _date(decision.decided_at)
     if decision.outcome is not Outcome.REJECTED:
         on = (f"Decided on {decided}:", f"{decided} tarihinde karar verildi:")

@@ -194,9 +194,21 @@ ROWS: dict[str, Row] = {
         lambda: decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                         line_outcomes=[("sku-glass", Outcome.REFUND, 1)]), READ_AT,
         "Decided on 18.11.2026 for the missing items. We are refunding 45.00 TRY to your original payment method. "
-        "We could not confirm these were missing: sku-glass ×1, sku-spoon ×3.",
+        "We could not confirm these were missing: sku-glass ×1, sku-spoon ×3. You may appeal the rejected items "
+        "once, with new information, until 02.12.2026 12:30.",
         "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 45,00 TRY tutarındaki iadeniz ödeme yönteminize "
-        "yapılıyor. Şunların eksik olduğunu doğrulayamadık: sku-glass ×1, sku-spoon ×3.",
+        "yapılıyor. Şunların eksik olduğunu doğrulayamadık: sku-glass ×1, sku-spoon ×3. Reddedilen ürünler için "
+        "02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
+    ),
+    "missing lines refunded in part, read after the appeal window": (
+        lambda: decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
+                        line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.REFUND, 1)]),
+        WINDOW_ENDS + timedelta(minutes=1),
+        "Decided on 18.11.2026 for the missing items. We are refunding 102.50 TRY to your original payment method. "
+        "We could not confirm these were missing: sku-spoon ×2. The time to appeal ended on 02.12.2026 12:30.",
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 102,50 TRY tutarındaki iadeniz ödeme yönteminize "
+        "yapılıyor. Şunların eksik olduğunu doğrulayamadık: sku-spoon ×2. İtiraz süresi 02.12.2026 12:30 tarihinde "
+        "sona erdi.",
     ),
     # --- decided for the customer, but payments or fulfillment refused the refund or reshipment
     "refund held back": (
@@ -235,10 +247,12 @@ ROWS: dict[str, Row] = {
                                line_outcomes=[("sku-glass", Outcome.RESHIP, 1), ("sku-spoon", Outcome.RESHIP, 3)]),
                        EffectKind.RESHIP, sku="sku-spoon"), READ_AT,
         "Decided on 18.11.2026 for the missing items. We are shipping these items again: sku-glass. The reshipment of "
-        f"these items is delayed: sku-spoon. {TOLD[0]} We could not confirm these were missing: sku-glass ×1.",
+        f"these items is delayed: sku-spoon. {TOLD[0]} We could not confirm these were missing: sku-glass ×1. You "
+        "may appeal the rejected items once, with new information, until 02.12.2026 12:30.",
         "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-glass. Şu "
         f"ürünlerin yeniden gönderimi gecikiyor: sku-spoon. {TOLD[1]} Şunların eksik olduğunu doğrulayamadık: "
-        "sku-glass ×1.",
+        "sku-glass ×1. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz "
+        "edebilirsiniz.",
     ),
     # --- rejected: what the rejection rests on, and the appeal
     "parcel rejected on the carrier's proof": (
