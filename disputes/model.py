@@ -513,12 +513,17 @@ class Dispute(BaseModel):
         )
         self._apply(actor, "restriction_lifted", now, None, {"reason": reason})
         self._restriction_changed("lifted", actor, now)
-        en, tr = restriction_lifted(now)
-        self._notify("restriction_lifted", tr, en)
+        if self.test_clock is None:  # sandbox: a case on a test clock tells the customer nothing of their account
+            en, tr = restriction_lifted(now)
+            self._notify("restriction_lifted", tr, en)
 
     def _restriction_changed(self, change: Literal["restricted", "confirmed", "lifted"], actor: Actor, now: datetime) -> None:
-        """Each change happens once per dispute, so the dispute and the change make the idempotency key."""
+        """Each change happens once per dispute, so the dispute and the change make the idempotency key. A case on a
+        test clock (sandbox) keeps its restriction within the clock: recorded, reviewed and lifted as any case's, it
+        never changes the customer's real account."""
         assert self.restriction is not None
+        if self.test_clock is not None:
+            return
         restriction = AccountRestriction(
             customer_id=self.customer_id, dispute_id=self.id, change=change, flags=self.restriction.flags,
             review_due=self.restriction.review_due, changed_by=actor.id, changed_at=now,

@@ -1,6 +1,6 @@
 """Account restrictions are reviewed within their window: one no supervisor confirmed is lifted at its end, the
 customer told and the account service informed (both through the case's outbox; a case on a test clock keeps its
-restriction within the clock and tells neither, see `_restriction_within_clock` in `disputes/service.py`)."""
+restriction within the clock and tells neither, see `Dispute._restriction_changed`)."""
 
 from dataclasses import dataclass
 

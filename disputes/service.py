@@ -55,10 +55,8 @@ from schemas.dispute import (
     Channel,
     Claim,
     CustomerImage,
-    EffectKind,
     MissingItem,
     OrderSnapshot,
-    OutboxMessage,
     PackingCheck,
     ReasonCode,
     Status,
@@ -432,8 +430,6 @@ class DisputeService:
                 dispute.test_clock = await self._read_clock(dispute.test_clock.id)
                 now = dispute.test_clock.time
             if change(dispute, now) is not False:
-                if dispute.test_clock is not None:
-                    _restriction_within_clock(dispute)
                 if keep is not None:
                     await keep(dispute, now)
                 if taking is not None:
@@ -600,23 +596,6 @@ def _snapshot(order: Order, shipment: Shipment, delivered_at: datetime) -> Order
         value_minor=shipment.value_minor,
         reshippable=shipment.reshippable and not shipment.is_digital,
         declared_weight_grams=shipment.declared_weight_grams,
-    )
-
-
-def _restriction_within_clock(dispute: Dispute) -> None:
-    """Sandbox: a case on a test clock keeps its account restriction within the clock. The case records it as any
-    case does (raised, reviewed, lifted as of the clock; staff alerted), but the messages that would change the
-    customer's real account (to the account service) or tell them of it ("restriction lifted") are dropped before
-    the save, which every change to a case reaches through `_change_once`."""
-    dropped = {m.id for m in dispute.new_messages if _about_the_account(m)}
-    if dropped:
-        dispute.outbox = [m for m in dispute.outbox if m.id not in dropped]
-        dispute._unsaved[:] = [m for m in dispute._unsaved if m.id not in dropped]
-
-
-def _about_the_account(message: OutboxMessage) -> bool:
-    return message.kind is EffectKind.ACCOUNT_RESTRICTION or (
-        message.kind is EffectKind.NOTIFICATION and message.payload.get("template") == "restriction_lifted"
     )
 
 
