@@ -162,7 +162,7 @@ class NotAssigned(Conflict):
 
 class NotRejected(Conflict):
     code = "not-rejected"
-    title = "Only a rejected dispute can be appealed"
+    title = "Only a dispute whose decision rejected something can be appealed"
 
 
 class AlreadyAppealed(Conflict):

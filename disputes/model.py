@@ -43,6 +43,7 @@ from disputes.errors import (
 )
 from disputes.notices import information_requested, restriction_lifted, staff_message
 from disputes.states import ACTIVE, Action, next_status
+from disputes.turkish import turkish_casefold
 from disputes.work import WorkKind
 from schemas.common import Outcome, RefundDestination, Resolution, Role
 from schemas.digital import DigitalDelivery
@@ -105,6 +106,9 @@ again. The others (a claim soon after the scan, several accounts at one address)
 ACCESSIBLE_PRIORITY = 1
 MAX_SUBMISSIONS = 20
 """What a customer may add to one case (an appeal and pieces of information), so its document stays bounded."""
+MAX_STAFF_WRITINGS = 500
+"""Notes and messages to the customer staff may write on one case (at most 2,000,000 characters), so its document
+stays bounded however long the case runs."""
 MAX_MESSAGES = 50
 """Messages the customer's side may write on one case (at most 100,000 characters), so its document stays bounded; an
 answer to an investigator's question is always taken (their number is bounded per review)."""
@@ -121,8 +125,6 @@ def rejects_any(decision: Decision) -> bool:
 
 def _same_words(text: str, other: str) -> bool:
     """The same text, whatever its case (by Turkish rules: İ/i, I/ı) and spacing."""
-    from disputes.policy.names import turkish_casefold  # here, not above: the policy package imports this module
-
     return turkish_casefold(text).split() == turkish_casefold(other).split()
 
 
@@ -551,6 +553,7 @@ class Dispute(BaseModel):
     def message_customer(self, actor: Actor, text: str, now: datetime) -> None:
         """An investigator writes to the customer (unlike a note, the customer reads it)."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
+        self._require_room_to_write()
         self._apply(actor, "staff_message", now, None, {"text": text})
         en, tr = staff_message(text)
         self._notify("staff_message", tr, en)
@@ -738,7 +741,15 @@ class Dispute(BaseModel):
 
     def add_note(self, actor: Actor, text: str, now: datetime) -> None:
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
+        self._require_room_to_write()
         self._apply(actor, "note_added", now, None, {"text": text})
+
+    def _require_room_to_write(self) -> None:
+        written = sum(1 for entry in self.timeline if entry.action in ("note_added", "staff_message"))
+        if written >= MAX_STAFF_WRITINGS:
+            raise TooManySubmissions(
+                f"A case holds at most {MAX_STAFF_WRITINGS} notes and messages from staff; summarise in the decision."
+            )
 
     def decide(
         self,

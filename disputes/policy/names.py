@@ -31,6 +31,8 @@ from enum import StrEnum
 
 from rapidfuzz.distance import OSA
 
+from disputes.turkish import turkish_casefold
+
 MAX_NAME_CHARS = 200
 INITIAL_SIMILARITY = 0.7
 SINGLE_WORD_FACTOR = 0.8
@@ -50,12 +52,6 @@ class OrderName(StrEnum):
 class NameMatch:
     score: float
     name: OrderName
-
-
-def turkish_casefold(text: str) -> str:
-    """Lower case by Turkish rules: dotted ``İ`` becomes ``i`` and dotless ``I`` becomes ``ı``."""
-    composed = unicodedata.normalize("NFC", text)
-    return composed.replace("İ", "i").replace("I", "ı").casefold()
 
 
 def fold(text: str) -> str:

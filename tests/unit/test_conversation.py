@@ -204,6 +204,20 @@ async def test_a_case_takes_fifty_messages_from_the_customer_side_and_then_only_
         await service.add_customer_message(CUSTOMER, dispute.id, "Bir tane daha")
 
 
+async def test_a_case_takes_five_hundred_notes_and_messages_from_staff(service, dispute, repository):
+    case = await repository.get(dispute.id)
+    for n in range(500):  # on the document itself: five hundred saves would only slow the test
+        (case.add_note if n % 2 else case.message_customer)(INVESTIGATOR, f"Not {n}", NOW)
+    await repository.save(case)
+    before = repository.docs[dispute.id].version
+
+    for write in (service.add_note, service.message_customer):
+        with pytest.raises(TooManySubmissions, match="500 notes and messages"):
+            await write(SUPERVISOR, dispute.id, "Bir tane daha")
+    assert repository.docs[dispute.id].version == before
+    assert (await service.add_customer_message(CUSTOMER, dispute.id, "Hâlâ bekliyorum.")).version == before + 1
+
+
 @pytest.mark.parametrize("close", ["withdraw", "decide"])
 async def test_a_closed_case_takes_no_more_messages(service, dispute, repository, close):
     if close == "withdraw":
