@@ -253,6 +253,19 @@ class Effects(_Output):
     parked: list[OutboxMessage]
 
 
+class CompensatedLine(_Output):
+    """Units of one missing line a decision refunded or reshipped."""
+
+    decision: int | None = Field(
+        description="Which decision paid them: its `sequence` (1 the first; a later one decided an appeal or a "
+                    "reopening). Null only where the decision's effect for the line cannot be found."
+    )
+    sku: str
+    quantity: int
+    outcome: Outcome = Field(description="`refund` or `reship`.")
+    amount_minor: int = Field(description="The value of `quantity` of the line, in minor units: refunded if `refund`.")
+
+
 class DisputeView(_Output):
     """The full case, as investigators and supervisors see it."""
 
@@ -275,6 +288,10 @@ class DisputeView(_Output):
     sla: Sla
     assignee: str | None
     decision: Decision | None
+    compensated_lines: list[CompensatedLine] = Field(
+        description="Missing-item claims: what every decision refunded or reshipped, oldest first (`decision.lines` "
+                    "is the latest decision's alone, which may pay only units no earlier one paid)."
+    )
     appeal: Appeal | None
     recommendation: Recommendation | None
     recommendation_provisional: bool = Field(
