@@ -522,17 +522,26 @@ class ReportQuery(_Input):
 class CarrierReportRow(_Output):
     carrier: str
     disputes: int
-    outcomes: dict[str, int] = Field(description="Whole-package claims: refund, reship, rejected, undecided.")
+    outcomes: dict[str, int] = Field(
+        description="Whole-package claims: their decisions by outcome (refund, reship, rejected), each decision once, "
+                    "so a case decided again after an appeal or a reopening counts every decision; undecided: the "
+                    "disputes with no decision yet."
+    )
     partial_outcomes: dict[str, int] = Field(
-        description="Claims of items missing from a delivered package, counted apart: refund (of the missing lines' "
-                    "value), reship (of those lines), rejected, undecided.",
+        description="Claims of items missing from a delivered package, counted apart and the same way: refund (of "
+                    "missing lines' value), reship (of those lines), rejected (a decision that paid nothing), "
+                    "undecided. A claim paid in two decisions counts two; paid, then the rest rejected, one refund "
+                    "or reship and one rejection. A decision paying some lines counts as its outcome.",
     )
     share_with_evidence: float
     share_with_signature: float
     share_with_photo: float
     share_with_location: float
     median_hours_to_proof: float | None
-    liability_minor: int
+    liability_minor: int = Field(
+        description="What the carrier owes: each claim's value, once, when a decision held the carrier liable, "
+                    "whatever later decisions said."
+    )
 
 
 class CarrierReport(_Output):
