@@ -13,7 +13,7 @@ runs from the opening to the first message to the customer, question to them or 
 (`disputes.conversation.RESPONSES`); time to decision, to the latest decision."""
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from disputes.conversation import RESPONSES
@@ -40,10 +40,10 @@ class ReportFacts:
     within_sla: bool | None
     automatic: bool
     liability_minor: int
+    decisions: dict[str, int]
+    """How many of the case's decisions had each outcome (every outcome named, 0 when none had it)."""
     partial: bool = False
     """A claim of items missing from a delivered package: its outcome is counted apart from whole packages'."""
-    decisions: dict[str, int] = field(default_factory=dict)
-    """How many of the case's decisions had each outcome (every outcome named, 0 when none had it)."""
 
 
 def report_facts(dispute: Dispute) -> ReportFacts:
@@ -66,6 +66,6 @@ def report_facts(dispute: Dispute) -> ReportFacts:
         within_sla=decision.decided_at <= dispute.sla.decision_due if decision else None,
         automatic=decision is not None and decision.decided_by_role is Role.SERVICE,
         liability_minor=dispute.claimed_value_minor if dispute._liability_claimed else 0,
-        partial=dispute.partial,
         decisions={o.value: decided[o.value] for o in Outcome},
+        partial=dispute.partial,
     )
