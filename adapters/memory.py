@@ -608,7 +608,10 @@ def _carrier_figures(carrier: str, facts: list[ReportFacts]) -> CarrierFigures:
     def share(has: Callable[[ReportFacts], bool]) -> float:
         return sum(map(has, facts)) / len(facts)
 
-    outcomes = Counter((f.partial, f.outcome.value if f.outcome else UNDECIDED) for f in facts)
+    outcomes = Counter[tuple[bool, str]]()  # decisions by outcome, and the disputes with none
+    for f in facts:
+        outcomes.update({(f.partial, outcome): count for outcome, count in f.decisions.items()})
+        outcomes[f.partial, UNDECIDED] += f.outcome is None
     return CarrierFigures(
         carrier=carrier,
         disputes=len(facts),

@@ -1,9 +1,18 @@
 """What the staff reports count about one dispute, derived from it whenever it is stored, so a report over a
 period is one pass over the disputes opened in it (an indexed aggregation in MongoDB).
 
-Time to first response runs from the opening to the first message to the customer, question to them or
-decision (`disputes.conversation.RESPONSES`); time to decision, to the latest decision."""
+The carrier report's outcomes count decisions, each once, by its outcome: a case decided again after an appeal or
+a reopening counts every decision (a missing-item claim paid in two decisions, two refunds; paid, then the rest
+rejected, a refund and a rejection), so no payment drops out of the count when a later decision comes. A missing-item
+decision counts as its `outcome`, the outcome of one of the lines it paid (or `rejected`, when it paid none).
+`undecided` counts the disputes with no decision yet. What the carrier owes is the claim's value, once, when any
+decision held it liable (its liability message queued), whatever later decisions say.
 
+The SLA report and the response times count disputes: decided when they have a decision; time to first response
+runs from the opening to the first message to the customer, question to them or decision
+(`disputes.conversation.RESPONSES`); time to decision, to the latest decision."""
+
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +20,8 @@ from disputes.conversation import RESPONSES
 from disputes.model import Dispute
 from schemas.common import Outcome, Role
 
+DECIDED = "decided"
+"""The timeline's entry for a decision (`Dispute.decide`), which names its outcome."""
 UNDECIDED = "undecided"
 OUTCOMES = (*(o.value for o in Outcome), UNDECIDED)
 """How the carrier report counts outcomes."""
@@ -29,6 +40,8 @@ class ReportFacts:
     within_sla: bool | None
     automatic: bool
     liability_minor: int
+    decisions: dict[str, int]
+    """How many of the case's decisions had each outcome (every outcome named, 0 when none had it)."""
     partial: bool = False
     """A claim of items missing from a delivered package: its outcome is counted apart from whole packages'."""
 
@@ -36,6 +49,7 @@ class ReportFacts:
 def report_facts(dispute: Dispute) -> ReportFacts:
     proofs = [e.proof for e in dispute.evidence]
     decision = dispute.decision
+    decided = Counter(e.details.get("outcome") for e in dispute.timeline if e.action == DECIDED)
 
     def hours(at: datetime | None) -> float | None:
         return round((at - dispute.opened_at).total_seconds() / 3600, 3) if at else None
@@ -51,6 +65,7 @@ def report_facts(dispute: Dispute) -> ReportFacts:
         hours_to_decision=hours(decision.decided_at if decision else None),
         within_sla=decision.decided_at <= dispute.sla.decision_due if decision else None,
         automatic=decision is not None and decision.decided_by_role is Role.SERVICE,
-        liability_minor=dispute.claimed_value_minor if dispute.carrier_liable else 0,
+        liability_minor=dispute.claimed_value_minor if dispute._liability_claimed else 0,
+        decisions={o.value: decided[o.value] for o in Outcome},
         partial=dispute.partial,
     )

@@ -253,6 +253,19 @@ class Effects(_Output):
     parked: list[OutboxMessage]
 
 
+class CompensatedLine(_Output):
+    """Units of one missing line a decision refunded or reshipped."""
+
+    decision: int | None = Field(
+        description="Which decision paid them: its `sequence` (1 the first; a later one decided an appeal or a "
+                    "reopening). Null only where the decision's effect for the line cannot be found."
+    )
+    sku: str
+    quantity: int
+    outcome: Outcome = Field(description="`refund` or `reship`.")
+    amount_minor: int = Field(description="The value of `quantity` of the line, in minor units: refunded if `refund`.")
+
+
 class DisputeView(_Output):
     """The full case, as investigators and supervisors see it."""
 
@@ -275,6 +288,10 @@ class DisputeView(_Output):
     sla: Sla
     assignee: str | None
     decision: Decision | None
+    compensated_lines: list[CompensatedLine] = Field(
+        description="Missing-item claims: what every decision refunded or reshipped, oldest first (`decision.lines` "
+                    "is the latest decision's alone, which may pay only units no earlier one paid)."
+    )
     appeal: Appeal | None
     recommendation: Recommendation | None
     recommendation_provisional: bool = Field(
@@ -505,17 +522,26 @@ class ReportQuery(_Input):
 class CarrierReportRow(_Output):
     carrier: str
     disputes: int
-    outcomes: dict[str, int] = Field(description="Whole-package claims: refund, reship, rejected, undecided.")
+    outcomes: dict[str, int] = Field(
+        description="Whole-package claims: their decisions by outcome (refund, reship, rejected), each decision once, "
+                    "so a case decided again after an appeal or a reopening counts every decision; undecided: the "
+                    "disputes with no decision yet."
+    )
     partial_outcomes: dict[str, int] = Field(
-        description="Claims of items missing from a delivered package, counted apart: refund (of the missing lines' "
-                    "value), reship (of those lines), rejected, undecided.",
+        description="Claims of items missing from a delivered package, counted apart and the same way: refund (of "
+                    "missing lines' value), reship (of those lines), rejected (a decision that paid nothing), "
+                    "undecided. A claim paid in two decisions counts two; paid, then the rest rejected, one refund "
+                    "or reship and one rejection. A decision paying some lines counts as its outcome.",
     )
     share_with_evidence: float
     share_with_signature: float
     share_with_photo: float
     share_with_location: float
     median_hours_to_proof: float | None
-    liability_minor: int
+    liability_minor: int = Field(
+        description="What the carrier owes: each claim's value, once, when a decision held the carrier liable, "
+                    "whatever later decisions said."
+    )
 
 
 class CarrierReport(_Output):

@@ -28,10 +28,13 @@ CHANNEL = {"$ifNull": ["$channel", "order_page"]}
 
 
 def _count(outcome: str, partial: bool) -> dict[str, Any]:
-    """Documents stored before missing-item claims have no `facts.partial`: whole-package claims, all of them."""
+    """The decisions with `outcome` (`disputes.reports`), or the disputes with none (`UNDECIDED`). Documents stored
+    before missing-item claims have no `facts.partial`: whole-package claims, all of them; documents whose facts
+    predate `facts.decisions` count their latest decision alone, as was counted then."""
     kind = {"$eq" if partial else "$ne": ["$facts.partial", True]}
-    same = {"$eq": ["$facts.outcome", None if outcome == UNDECIDED else outcome]}
-    return {"$sum": {"$cond": [{"$and": [kind, same]}, 1, 0]}}
+    latest = {"$cond": [{"$eq": ["$facts.outcome", None if outcome == UNDECIDED else outcome]}, 1, 0]}
+    counted = latest if outcome == UNDECIDED else {"$ifNull": [f"$facts.decisions.{outcome}", latest]}
+    return {"$sum": {"$cond": [kind, counted, 0]}}
 
 
 @translate_driver_errors

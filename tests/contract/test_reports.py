@@ -10,7 +10,7 @@ from disputes.ports import CarrierFigures, ResponseFigures, ResponseTimes, SlaFi
 from schemas.common import Outcome
 from schemas.dispute import Channel, MissingItem, ReasonCode
 from tests.contract.conftest import Cases, pushed
-from tests.factories import INVESTIGATOR, NOW
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
 
 START, END = NOW - timedelta(days=1), NOW + timedelta(days=1)
 
@@ -93,6 +93,51 @@ async def test_missing_item_claims_are_counted_apart_from_whole_packages_and_owe
     assert (carrier.disputes, carrier.outcomes, carrier.partial_outcomes) == (
         4, {"refund": 1, "reship": 0, "rejected": 0, "undecided": 0},
         {"refund": 1, "reship": 1, "rejected": 0, "undecided": 1},
+    )
+    assert carrier.liability_minor == 2 * 4_500
+
+
+GLASSES = (MissingItem(sku="sku-glass", quantity=2),)
+APPEAL = "İkinci bardak da kutuda yoktu, fotoğrafı ekledim."
+
+
+def _one_glass_refunded_then_appealed(dispute: Dispute) -> None:
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW + timedelta(hours=1),
+                   line_outcomes=[("sku-glass", Outcome.REFUND, 1)])
+    dispute.file_appeal(CUSTOMER, APPEAL, NOW + timedelta(hours=2), NOW + timedelta(days=14))
+
+
+async def test_a_missing_item_claim_paid_in_two_decisions_counts_both_payments(cases: Cases) -> None:
+    paid_twice = await cases.open(missing=GLASSES)
+    await cases.change(paid_twice.id, _one_glass_refunded_then_appealed)
+    await cases.change(paid_twice.id, lambda d: d.decide(
+        INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW + timedelta(hours=3)
+    ))
+
+    [carrier] = await cases.storage.reports.carriers(START, END)
+
+    assert (carrier.disputes, carrier.partial_outcomes) == (1, {"refund": 2, "reship": 0, "rejected": 0, "undecided": 0})
+
+
+async def test_a_payment_counts_and_the_carrier_owes_when_a_later_decision_rejects_the_rest(cases: Cases) -> None:
+    claim = await cases.open(missing=GLASSES)
+    await cases.change(claim.id, lambda d: d.evidence_deadline_passed(SYSTEM, NOW))  # the carrier is liable
+    await cases.change(claim.id, _one_glass_refunded_then_appealed)
+    await cases.change(claim.id, lambda d: d.decide(
+        INVESTIGATOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None, NOW + timedelta(hours=3)
+    ))
+    package = await cases.open()
+    await cases.change(package.id, _refund(1))
+    await cases.change(package.id, lambda d: d.reopen(SUPERVISOR, "Yeniden bakılacak.", NOW + timedelta(hours=2)))
+    await cases.change(package.id, lambda d: d.decide(
+        SUPERVISOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None, NOW + timedelta(hours=3)
+    ))
+
+    [carrier] = await cases.storage.reports.carriers(START, END)
+
+    assert (carrier.outcomes, carrier.partial_outcomes) == (
+        {"refund": 1, "reship": 0, "rejected": 1, "undecided": 0},
+        {"refund": 1, "reship": 0, "rejected": 1, "undecided": 0},
     )
     assert carrier.liability_minor == 2 * 4_500
 

@@ -202,3 +202,28 @@ async def test_the_console_decides_each_claimed_line_with_the_api_s_input_model(
     ]
     refunds = await eventually(lambda: received(downstream, "payments"))
     assert [(r["key"], r["body"]["amount_minor"]) for r in refunds] == [(f"{dispute_id}:d1:refund:sku-glass", 4_500)]
+
+
+async def test_staff_and_the_carrier_report_keep_the_first_decision_s_refund_after_the_appeal_s(api):
+    lines = [{"sku": "sku-glass", "quantity": 2}, {"sku": "sku-spoon", "quantity": 3}]
+    opened = await api.post("/v1/disputes", json={**CLAIM, "missing_items": lines}, headers=CUSTOMER)
+    one = f"/v1/disputes/{(await opened.json())['id']}"
+    first = {"outcome": "refund", "reason_code": "items_missing", "note": "Bir bardak eksik.",
+             "line_outcomes": [{"sku": "sku-glass", "outcome": "refund", "quantity": 1}]}
+    assert (await api.post(one + "/decision", json=first, headers={**INVESTIGATOR, "If-Match": "*"})).status == 200
+    appeal = {"statement": "Kaşıklar da kutuda yoktu, fotoğrafı ekledim."}
+    assert (await api.post(one + "/appeal", json=appeal, headers=CUSTOMER)).status == 200
+    second = {"outcome": "refund", "reason_code": "items_missing", "note": "Fotoğraf eksikleri gösteriyor."}
+    decided = await api.post(one + "/decision", json=second, headers={**INVESTIGATOR, "If-Match": "*"})
+    assert decided.status == 200, await decided.text()
+
+    case = await (await api.get(one, headers=INVESTIGATOR)).json()
+    assert [(line["sku"], line["quantity"]) for line in case["decision"]["lines"]] == [("sku-glass", 1), ("sku-spoon", 3)]
+    assert case["compensated_lines"] == [
+        {"decision": 1, "sku": "sku-glass", "quantity": 1, "outcome": "refund", "amount_minor": 4_500},
+        {"decision": 2, "sku": "sku-glass", "quantity": 1, "outcome": "refund", "amount_minor": 4_500},
+        {"decision": 2, "sku": "sku-spoon", "quantity": 3, "outcome": "refund", "amount_minor": 3_750},
+    ]
+    report = await api.get("/v1/reports/carriers?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z", headers=INVESTIGATOR)
+    [row] = (await report.json())["carriers"]
+    assert (row["disputes"], row["partial_outcomes"]) == (1, {"refund": 2, "reship": 0, "rejected": 0, "undecided": 0})

@@ -11,7 +11,11 @@ from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.reports import MongoReports
 from disputes.ports import StorageUnavailable
-from tests.factories import NOW
+from schemas.common import Outcome
+from schemas.dispute import ReasonCode
+from tests.factories import INVESTIGATOR, NOW
+from tests.unit.policy.builders import dispute as with_evidence
+from tests.unit.policy.builders import evidence
 
 PERIOD = (NOW - timedelta(days=1), NOW + timedelta(days=1))
 
@@ -34,3 +38,17 @@ async def test_an_unreachable_database_is_storage_unavailable_from_the_driver_er
     finally:
         await client.close()
 
+
+
+async def test_a_dispute_whose_facts_predate_the_count_of_decisions_counts_its_latest_decision(
+    mongo_db, unaudited_db
+) -> None:
+    disputes = MongoDisputes.in_database(mongo_db)
+    dispute = with_evidence(evidence("ev-1"))
+    dispute.decide(INVESTIGATOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None, NOW)
+    await disputes.add(dispute)
+    await unaudited_db.disputes.update_one({"_id": dispute.id}, {"$unset": {"facts.decisions": ""}})  # as stored then
+
+    [carrier] = await MongoReports(mongo_db.disputes).carriers(*PERIOD)
+
+    assert carrier.outcomes == {"refund": 0, "reship": 0, "rejected": 1, "undecided": 0}

@@ -263,6 +263,41 @@ async def test_the_console_s_decision_form_offers_each_line_as_the_policy_would_
     assert form.lines == {"sku-glass": ("refund", "1"), "sku-kettle": ("rejected", "1")}
 
 
+async def appealed_after_paying(repository, clock, glasses_paid: int, glasses_shown: int) -> Dispute:
+    """Two glasses and the kettle claimed, `glasses_shown` glasses shown missing by the evidence; `glasses_paid` of
+    them refunded and the rest of the claim rejected, then appealed."""
+    dispute, advice = await one_glass_short(repository, clock)
+    dispute.recommendation = advice.model_copy(update={"lines": [MissingItem(sku="sku-glass", quantity=glasses_shown)]})
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW,
+                   line_outcomes=[("sku-glass", Outcome.REFUND, glasses_paid)])
+    dispute.file_appeal(CUSTOMER, NEW_EXPLANATION, NOW, NOW + Rules().appeal_window)
+    return dispute
+
+
+async def test_after_an_appeal_the_decision_form_offers_what_the_evidence_shows_and_no_decision_paid(
+    repository, clock
+) -> None:
+    dispute = await appealed_after_paying(repository, clock, glasses_paid=1, glasses_shown=2)
+
+    form = prefilled(dispute)
+
+    assert (form.outcome, form.lines) == ("refund", {"sku-glass": ("refund", "1"), "sku-kettle": ("rejected", "1")})
+
+
+@pytest.mark.parametrize(("glasses_paid", "offered"), [
+    (1, {"sku-glass": ("", "1"), "sku-kettle": ("", "1")}),
+    (2, {"sku-kettle": ("", "1")}),  # the glasses paid in full: a decision may name them no more
+])
+async def test_after_an_appeal_of_all_the_evidence_showed_the_person_weighs_the_units_not_paid(
+    repository, clock, glasses_paid, offered
+) -> None:
+    dispute = await appealed_after_paying(repository, clock, glasses_paid, glasses_shown=1)
+
+    form = prefilled(dispute)
+
+    assert (form.outcome, form.reason_code, form.lines) == ("", "", offered)
+
+
 async def partly_refunded(boxes: DisputeService) -> Dispute:
     """Two glasses and the kettle claimed: one glass refunded, the other glass and the kettle rejected."""
     dispute = await opened(boxes, ("sku-glass", 2), ("sku-kettle", 1))

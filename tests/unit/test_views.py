@@ -37,7 +37,7 @@ from schemas.dispute import (
 )
 from schemas.orders import PackedLine, PackingRecord
 from schemas.recommendation import PolicyRule, Recommendation, RecommendedAction
-from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, NOW, order
+from tests.factories import AGENT, BOXED, CUSTOMER, INVESTIGATOR, NOW, order
 from tests.unit.policy.builders import customer_added, dispute, evidence
 
 ADVICE = Recommendation(
@@ -161,7 +161,25 @@ def _decided_and_appealed() -> Dispute:
     return case
 
 
-@pytest.mark.parametrize("case", [_everything_set, _decided_and_appealed, lambda: dispute()])
+def _paid_in_two_decisions() -> Dispute:
+    """Two glasses and the kettle claimed: one glass refunded and the rest rejected; appealed, and the other glass
+    refunded and the kettle reshipped."""
+    case = dispute(evidence("ev-1"))
+    case.order = case.order.model_copy(update={"items": BOXED})
+    case.claim = Claim.MISSING_ITEMS
+    case.missing_items = [MissingItem(sku="sku-glass", quantity=2), MissingItem(sku="sku-kettle", quantity=1)]
+    case.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW,
+                line_outcomes=[("sku-glass", Outcome.REFUND, 1)])
+    case.file_appeal(CUSTOMER, "Çaydanlık da yoktu, fotoğraf ekte.", NOW + timedelta(hours=1), NOW + WINDOW)
+    case.decide(INVESTIGATOR, Outcome.RESHIP, ReasonCode.ITEMS_MISSING, "n", None, NOW + timedelta(hours=2),
+                line_outcomes=[("sku-glass", Outcome.REFUND, 1), ("sku-kettle", Outcome.RESHIP, 1)])
+    return case
+
+
+CASES = [_everything_set, _decided_and_appealed, _paid_in_two_decisions, lambda: dispute()]
+
+
+@pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize(("model", "view"), VIEWS, ids=["staff", "customer", "agent"])
 def test_each_view_is_byte_for_byte_what_its_model_writes(case, model, view) -> None:
     d = case()
@@ -197,7 +215,33 @@ def _models_write(d: Dispute) -> dict[str, bytes]:
     }
 
 
-@pytest.mark.parametrize("case", [_everything_set, _decided_and_appealed, lambda: dispute()])
+def test_staff_see_what_every_decision_paid_and_which_decision_paid_it() -> None:
+    d = _paid_in_two_decisions()
+    first_refund = next(m for m in d.outbox if m.key == f"{d.id}:d1:refund:sku-glass")
+    d.outbox.remove(first_refund)  # delivered by the relay: its key is all that is kept of it
+    d.effects_delivered = [DeliveredEffect(id=first_refund.id, kind=EffectKind.REFUND, key=first_refund.key,
+                                           delivered_at=NOW)]
+
+    shown = orjson.loads(DisputeViews().staff(d))
+
+    assert [(line["sku"], line["outcome"]) for line in shown["decision"]["lines"]] == [
+        ("sku-glass", "refund"), ("sku-kettle", "reship"),
+    ]
+    assert shown["compensated_lines"] == [
+        {"decision": 1, "sku": "sku-glass", "quantity": 1, "outcome": "refund", "amount_minor": 4_500},
+        {"decision": 2, "sku": "sku-glass", "quantity": 1, "outcome": "refund", "amount_minor": 4_500},
+        {"decision": 2, "sku": "sku-kettle", "quantity": 1, "outcome": "reship", "amount_minor": 129_900},
+    ]
+
+
+def test_a_whole_package_case_has_no_compensated_lines() -> None:
+    d = dispute(evidence("ev-1"))
+    d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.WEAK_PROOF, "n", None, NOW)
+
+    assert staff_view(d)["compensated_lines"] == []
+
+
+@pytest.mark.parametrize("case", CASES)
 def test_kept_views_are_byte_for_byte_what_their_models_write(case) -> None:
     views, d = DisputeViews(), case()
 

@@ -20,6 +20,7 @@ from adapters.web.console.session import NO_STORE, action, page, reasons, render
 from adapters.web.evidence_api import EVIDENCE, attachment_response
 from adapters.web.keys import ASSIGNMENTS, SERVICE, STAFF_DIRECTORY
 from adapters.web.problems import DOMAIN_STATUS
+from adapters.web.views import compensated_lines
 from disputes import errors as domain
 from disputes.actors import Actor
 from disputes.evidence_access import VIEWED
@@ -118,24 +119,43 @@ def prefilled(dispute: Dispute) -> CaseForm:
     outcome = AUTOMATIC.get(r.action) if r else None
     if outcome is None and r is not None and r.lines:  # a missing-item claim shown in part: the rest is the person's
         outcome = dispute.for_the_customer
-    if outcome is None:
+    lines = recommended_lines(dispute, outcome)
+    if outcome is None or _pays_nothing(dispute, outcome, lines):
         return CaseForm(lines=recommended_lines(dispute, None))
     reason = RULE_REASONS.get(r.rule) if r else None
     if reason is None:
         reason = ReasonCode.PROOF_OF_DELIVERY if outcome is Outcome.REJECTED else ReasonCode.CARRIER_NO_PROOF
-    return CaseForm(outcome.value, reason.value, lines=recommended_lines(dispute, outcome))
+    return CaseForm(outcome.value, reason.value, lines=lines)
+
+
+def _pays_nothing(dispute: Dispute, outcome: Outcome, lines: dict[str, tuple[str, str]]) -> bool:
+    """A refund or reship of a missing-item claim that would reject every line left: earlier decisions paid all the
+    evidence shows missing, so the person weighs the rest."""
+    rejected = Outcome.REJECTED.value
+    return dispute.partial and outcome is not Outcome.REJECTED and all(o == rejected for o, _ in lines.values())
+
+
+def payable(dispute: Dispute) -> dict[str, int]:
+    """Per claimed line, the units no decision refunded or reshipped: all a decision may still pay, counted as the
+    domain counts them when it refuses more."""
+    return dispute._uncompensated()
 
 
 def recommended_lines(dispute: Dispute, outcome: Outcome | None) -> dict[str, tuple[str, str]]:
-    """Each claimed line as the policy would decide it: what the evidence shows missing gets `outcome`, the rest of
-    the claim is rejected; with nothing shown (a person weighs it all), every line is left to the person."""
+    """Each claimed line with units still payable, as the policy would decide them: the units the evidence shows
+    missing that no earlier decision paid get `outcome`, the rest of the line is rejected; with nothing shown (a person
+    weighs it all), every such line is left to the person, at the units still payable. A line paid in full is left
+    out: a decision may name it no more."""
+    left = {sku: units for sku, units in payable(dispute).items() if units}
     shown = {m.sku: m.quantity for m in dispute.recommendation.lines} if dispute.recommendation else {}
     if outcome is None or outcome is Outcome.REJECTED or not shown:
-        return {m.sku: ("", str(m.quantity)) for m in dispute.missing_items}
-    return {
-        m.sku: (outcome.value, str(shown[m.sku])) if m.sku in shown else (Outcome.REJECTED.value, str(m.quantity))
-        for m in dispute.missing_items
-    }
+        return {sku: ("", str(units)) for sku, units in left.items()}
+    claimed = {m.sku: m.quantity for m in dispute.missing_items}
+    lines = {}
+    for sku, units in left.items():
+        unpaid_shown = min(shown.get(sku, 0) - (claimed[sku] - units), units)
+        lines[sku] = (outcome.value, str(unpaid_shown)) if unpaid_shown > 0 else (Outcome.REJECTED.value, str(units))
+    return lines
 
 
 def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Changes | None = None) -> dict[str, Any]:
@@ -149,6 +169,8 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
         "messages": [e for e in dispute.timeline if e.action in MESSAGE_ACTIONS],
         "notes": [e for e in dispute.timeline if e.action == "note_added"],
         "form": form or prefilled(dispute),
+        "payable": payable(dispute),
+        "compensated": compensated_lines(dispute),
         "item_names": {item.sku: item.name for item in dispute.order.items},
         "changes": changes,
         "outcomes": tuple(Outcome),

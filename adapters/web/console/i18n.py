@@ -134,6 +134,15 @@ TEXTS: dict[str, tuple[str, str]] = {
                       "sonucu alır; talep edilenden az adet seçilirse kalanı reddedilir; talebin reddi tüm satırları "
                       "reddeder."),
     "claimed": ("claimed", "talep edilen"),
+    "already_paid": ("already refunded or reshipped", "önceden iade edilen ya da yeniden gönderilen"),
+    "paid_in_full": ("all refunded or reshipped by earlier decisions",
+                     "tümü önceki kararlarla iade edildi ya da yeniden gönderildi"),
+    "payable_help": ("Earlier decisions refunded or reshipped what the table above shows: each line offers only the "
+                     "units no decision has paid.",
+                     "Önceki kararlarla iade edilen ya da yeniden gönderilenler yukarıdaki tabloda: her satırda yalnızca "
+                     "henüz hiçbir kararla ödenmemiş adetler seçilebilir."),
+    "compensated": ("Refunded or reshipped so far", "Şimdiye kadar iade edilen ya da yeniden gönderilen"),
+    "decision_number": ("Decision", "Karar"),
     "as_decided": ("as decided", "kararla aynı"),
     "override_reason": ("Why against the recommendation", "Öneriye neden aykırı"),
     "override_help": ("Needed only when deciding against the recommendation.",
