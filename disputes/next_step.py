@@ -107,6 +107,12 @@ def held_back(dispute: Dispute) -> Held:
 
 
 def _resolved(dispute: Dispute, decision: Decision, appeal_window: timedelta, now: datetime | None) -> Words:
+    told = _decided(dispute, decision, appeal_window, now)
+    standing = _paid_before(dispute, decision)
+    return _join(told, standing) if standing else told
+
+
+def _decided(dispute: Dispute, decision: Decision, appeal_window: timedelta, now: datetime | None) -> Words:
     held = held_back(dispute)
     if decision.lines:
         told = _missing_lines_resolved(dispute, decision, held)
@@ -116,11 +122,38 @@ def _resolved(dispute: Dispute, decision: Decision, appeal_window: timedelta, no
         on = (f"Decided on {decided}:", f"{decided} tarihinde karar verildi:")
         return _join(on, _compensation(decision, (decision.outcome, None) in held))
     if _decides_the_appeal(dispute, decision):
+        if dispute.compensation is not None:  # what an earlier decision paid stands: the appeal was of the rest
+            return (f"Your appeal was reviewed on {decided} and rejected.",
+                    f"İtirazınız {decided} tarihinde incelendi ve reddedildi.")
         return (
             f"Your appeal was reviewed on {decided} and the claim rejected.",
             f"İtirazınız {decided} tarihinde incelendi ve başvurunuz reddedildi.",
         )
     return _join(_rejected_because(dispute, decision), _appeal(dispute, decision, appeal_window, now))
+
+
+def _paid_before(dispute: Dispute, decision: Decision) -> Words | None:
+    """What an earlier decision refunded or reshipped, which stands whatever the latest one says (None: nothing)."""
+    if dispute.compensation is None:
+        return None
+    if not dispute.partial:  # the whole package: paid before only if this decision paid nothing
+        if decision.outcome is not Outcome.REJECTED:
+            return None
+        return ("The refund decided before stands.", "Daha önce kararlaştırılan iade geçerlidir.") if (
+            dispute.compensation is Outcome.REFUND
+        ) else ("The reshipment decided before stands.", "Daha önce kararlaştırılan yeniden gönderim geçerlidir.")
+    now_paid = sum(1 for line in decision.lines if line.outcome is not Outcome.REJECTED)
+    earlier = dispute.compensated_lines[: len(dispute.compensated_lines) - now_paid]
+    if not earlier:
+        return None
+    told: list[Words] = []
+    if refunded := [line for line in earlier if line.outcome is Outcome.REFUND]:
+        amount, amount_tr = money(sum(line.amount_minor for line in refunded), dispute.order.currency)
+        told.append((f"the refund of {amount}", f"{amount_tr} tutarındaki iade"))
+    if reshipped := ", ".join(line.sku for line in earlier if line.outcome is Outcome.RESHIP):
+        told.append((f"the reshipment of {reshipped}", f"{reshipped} ürünlerinin yeniden gönderimi"))
+    return (f"Decided before and standing: {' and '.join(en for en, _ in told)}.",
+            f"Daha önce kararlaştırılan ve geçerli olan: {' ve '.join(tr for _, tr in told)}.")
 
 
 def _compensation(decision: Decision, delayed: bool) -> Words:

@@ -375,8 +375,32 @@ ROWS: dict[str, Row] = {
     "refunded, reopened and rejected: the window runs from the rejection": (
         lambda: decided(reopened(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), NOW),
                         Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
-        "The carrier proved delivery. You may appeal once, with new information, until 04.12.2026 12:30.",
-        "Kargo firması teslimatı belgeledi. 04.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
+        "The carrier proved delivery. You may appeal once, with new information, until 04.12.2026 12:30. The refund "
+        "decided before stands.",
+        "Kargo firması teslimatı belgeledi. 04.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz. "
+        "Daha önce kararlaştırılan iade geçerlidir.",
+    ),
+    "missing lines: the appeal of the rest rejected, the first refund standing": (
+        lambda: decided(
+            appealed(decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
+                             line_outcomes=[("sku-glass", Outcome.REFUND, 1)])),
+            Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
+        "Your appeal was reviewed on 20.11.2026 and rejected. Decided before and standing: the refund of 45.00 TRY.",
+        "İtirazınız 20.11.2026 tarihinde incelendi ve reddedildi. Daha önce kararlaştırılan ve geçerli olan: 45,00 TRY "
+        "tutarındaki iade.",
+    ),
+    "missing lines: the appeal of the rest paid": (
+        lambda: decided(
+            appealed(decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
+                             line_outcomes=[("sku-glass", Outcome.REFUND, 1)])),
+            Outcome.RESHIP, ReasonCode.ITEMS_MISSING, NOW + timedelta(days=2),
+            line_outcomes=[("sku-spoon", Outcome.RESHIP, 3)]), WINDOW_ENDS,
+        "Decided on 20.11.2026 for the missing items. We are shipping these items again: sku-spoon. We could not "
+        "confirm these were missing: sku-glass ×1. You have already used your one appeal. Decided before and "
+        "standing: the refund of 45.00 TRY.",
+        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-spoon. Şunların "
+        "eksik olduğunu doğrulayamadık: sku-glass ×1. Tek itiraz hakkınızı kullandınız. Daha önce kararlaştırılan ve "
+        "geçerli olan: 45,00 TRY tutarındaki iade.",
     ),
     "withdrawn": (
         lambda: withdrawn(case("delivered")), READ_AT,
