@@ -946,6 +946,11 @@ class Dispute(BaseModel):
     def _check_may_decide(self, actor: Actor, outcome: Outcome) -> None:
         if actor.role is Role.SUPERVISOR or actor.role is Role.SERVICE:
             return
+        if self.needs_supervisor:
+            flags = f" (abuse signals: {', '.join(self.abuse_flags)})" if self.abuse_flags else ""
+            raise Forbidden(
+                f"This case needs a supervisor's decision{flags}; a supervisor decides it, or clears its flags."
+            )
         if self.assignee not in (None, actor.id):
             raise AssignedToAnother("The case is assigned to another investigator.", assignee=self.assignee)
         previous = self.decision
