@@ -795,7 +795,7 @@ class Dispute(BaseModel):
         refunds = outcome is Outcome.REFUND or any(line.outcome is Outcome.REFUND for line in lines)
         destination = (refund_to or RefundDestination.ORIGINAL_PAYMENT) if refunds else None
         self.decisions += 1
-        self.decision = Decision(
+        self.decision = decision = Decision(
             outcome=outcome,
             reason_code=reason_code,
             note=note,
@@ -807,14 +807,13 @@ class Dispute(BaseModel):
             recommended=self.recommendation.action.value if self.recommendation else None,
             lines=lines,
             overridden=overridden,
-            override_reason=override_reason if overridden else None,
+            override_reason=override_reason,
         )
         if outcome is not Outcome.REJECTED:
             self.compensation = outcome
             self.compensated_lines.extend(line for line in lines if line.outcome is not Outcome.REJECTED)
-        self._apply(
-            actor, "decided", now, Action.RESOLVE, {"outcome": outcome.value, "reason_code": reason_code.value}
-        )
+        # the timeline keeps every decision in full: a later one (after an appeal or a reopening) replaces `decision`
+        self._apply(actor, "decided", now, Action.RESOLVE, decision.model_dump(mode="json"))
         self._queue_decision_effects()
 
     def withdraw(self, actor: Actor, reason: str | None, now: datetime) -> None:

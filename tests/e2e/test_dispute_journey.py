@@ -212,3 +212,6 @@ async def test_a_case_flagged_for_abuse_waits_for_a_supervisor_until_one_clears_
     assert decided.status == 200, await decided.text()
     decision = (await decided.json())["decision"]
     assert (decision["decided_by"], decision["decided_by_role"]) == ("inv-ayse", "investigator")
+    timeline = await (await api.get(one + "/timeline", headers=SUPERVISOR)).json()
+    [entry] = [e for e in timeline["entries"] if e["action"] == "decided"]
+    assert (entry["details"]["note"], entry["details"]["override_reason"]) == ("İmza yok.", "İmza yok.")

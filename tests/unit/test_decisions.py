@@ -1,4 +1,4 @@
-"""Who may decide a case, and what a rejection of a high-value order needs."""
+"""Who may decide a case, what a rejection of a high-value order needs, and the audit trail of every decision."""
 
 from datetime import timedelta
 
@@ -29,8 +29,12 @@ def reject(d: Dispute, actor=INVESTIGATOR, override_reason: str | None = None) -
     d.decide(actor, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmzalı teslim.", None, NOW, override_reason)
 
 
-def refund(d: Dispute, actor=INVESTIGATOR, override_reason: str | None = None) -> None:
-    d.decide(actor, Outcome.REFUND, ReasonCode.WEAK_PROOF, "Kargo kanıt sunamadı.", None, NOW, override_reason)
+def refund(d: Dispute, actor=INVESTIGATOR, note: str = "Kargo kanıt sunamadı.", override_reason: str | None = None) -> None:
+    d.decide(actor, Outcome.REFUND, ReasonCode.WEAK_PROOF, note, None, NOW, override_reason)
+
+
+def decided_entries(d: Dispute) -> list[dict[str, object]]:
+    return [entry.details for entry in d.timeline if entry.action == "decided"]
 
 
 def test_a_case_flagged_for_abuse_is_decided_by_a_supervisor_not_an_investigator() -> None:
@@ -86,3 +90,29 @@ def test_a_supervisor_rejects_an_unsigned_high_value_order_only_with_an_override
     reject(case, SUPERVISOR, override_reason="Kamera kaydı teslimi gösteriyor.")
     decision = case.decision
     assert (decision.overridden, decision.override_reason) == (True, "Kamera kaydı teslimi gösteriyor.")
+
+
+def test_an_override_reason_given_is_kept_when_the_policy_left_the_decision_to_a_person() -> None:
+    case = assessed(dispute(UNSIGNED, value_minor=HIGH_VALUE))  # the policy recommends a person decides
+    refund(case, SUPERVISOR, override_reason="Müşteri kapıcıyla konuştu.")
+    assert case.decision.override_reason == "Müşteri kapıcıyla konuştu." and not case.decision.overridden
+
+
+def test_every_decision_is_kept_in_full_on_the_timeline_when_a_later_one_replaces_it() -> None:
+    case = assessed(dispute(UNSIGNED, value_minor=HIGH_VALUE))
+    refund(case, note="Kargo imza alamadı.")
+    case.reopen(SUPERVISOR, "Kamera kaydı geldi.", NOW + timedelta(hours=1))
+    later = NOW + timedelta(hours=2)
+    case.decide(SUPERVISOR, Outcome.REJECTED, ReasonCode.SUSPECTED_ABUSE, "Kayıtta teslim görülüyor.", None, later,
+                "Kamera kaydı teslimi gösteriyor.")
+    assert case.decision.note == "Kayıtta teslim görülüyor."
+    assert decided_entries(case) == [
+        {"outcome": "refund", "reason_code": "weak_proof", "note": "Kargo imza alamadı.",
+         "refund_to": "original_payment", "decided_by": "inv-ayse", "decided_by_role": "investigator",
+         "decided_at": "2026-11-18T09:30:00Z", "sequence": 1, "recommended": "needs_person", "lines": [],
+         "overridden": False},
+        {"outcome": "rejected", "reason_code": "suspected_abuse", "note": "Kayıtta teslim görülüyor.",
+         "decided_by": "sup-zeynep", "decided_by_role": "supervisor", "decided_at": "2026-11-18T11:30:00Z",
+         "sequence": 2, "recommended": "needs_person", "lines": [], "overridden": True,
+         "override_reason": "Kamera kaydı teslimi gösteriyor."},
+    ]
