@@ -971,11 +971,12 @@ class Dispute(BaseModel):
 
     @property
     def _high_value_unsigned(self) -> bool:
-        """A high-value order (as the policy judged it, with the configured threshold) whose latest proof of delivery
-        carries no signature: the policy reads the same proof (`disputes/policy/reading.py`)."""
-        high_value = self.recommendation is not None and any(
-            finding.code == HIGH_VALUE_FINDING for finding in self.recommendation.findings
-        )
+        """A parcel of a high-value order (as the policy judged it, with the configured threshold) claimed not received,
+        whose latest proof of delivery carries no signature: the policy reads the same proof
+        (`disputes/policy/reading.py`). A signature proves no digital delivery, nor what a package held."""
+        if self.partial or self.order.is_digital or self.recommendation is None:
+            return False
+        high_value = any(finding.code == HIGH_VALUE_FINDING for finding in self.recommendation.findings)
         delivered = [e for e in self.evidence if e.proof.status is ProofStatus.DELIVERED]
         latest = max(reversed(delivered), key=lambda e: e.proof.received_at) if delivered else None
         return high_value and (latest is None or latest.proof.signature is None)

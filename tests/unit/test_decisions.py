@@ -7,12 +7,13 @@ import pytest
 from adapters.web.problems import problem_types
 from disputes.actors import SYSTEM
 from disputes.errors import Forbidden, OverrideReasonRequired, SignatureRequired
-from disputes.model import Dispute
+from disputes.model import HIGH_VALUE_FINDING, Dispute
 from disputes.policy import CustomerHistory, PastClaim, PolicySettings, recommend
 from schemas.common import Outcome, Role
-from schemas.dispute import ReasonCode, Status
+from schemas.dispute import Claim, MissingItem, ReasonCode, Status
+from schemas.orders import DigitalKind, OrderItem
 from schemas.recommendation import PolicyRule
-from tests.factories import INVESTIGATOR, NOW, SUPERVISOR
+from tests.factories import INVESTIGATOR, KETTLE, NOW, SUPERVISOR
 from tests.unit.policy.builders import HIGH_VALUE, OPENED_AT, dispute, evidence
 
 REPEAT_CLAIMER = CustomerHistory(tuple(PastClaim(OPENED_AT - timedelta(days=d), None) for d in (20, 60)))
@@ -75,6 +76,21 @@ def test_the_high_value_threshold_is_the_policy_s_configured_one() -> None:
     ordinary = assessed(dispute(UNSIGNED))  # 1 299 TRY: under the default threshold
     reject(ordinary)
     assert ordinary.decision.outcome is Outcome.REJECTED
+
+
+@pytest.mark.parametrize("claim", ["digital", "missing_items"])
+def test_a_high_value_claim_no_signature_speaks_to_can_be_rejected_by_an_investigator(claim: str) -> None:
+    case = dispute(UNSIGNED, value_minor=HIGH_VALUE)
+    if claim == "digital":
+        code = OrderItem(sku="sku-code", name="Oyun kodu", quantity=1, unit_price_minor=HIGH_VALUE,
+                         digital=DigitalKind.GAME_CODE)
+        case.order = case.order.model_copy(update={"items": [code], "reshippable": False})
+    else:
+        case.claim, case.missing_items = Claim.MISSING_ITEMS, [MissingItem(sku="sku-kettle", quantity=1)]
+        case.order = case.order.model_copy(update={"items": [KETTLE.model_copy(update={"unit_price_minor": HIGH_VALUE})]})
+    assert HIGH_VALUE_FINDING in {finding.code for finding in assessed(case).recommendation.findings}
+    reject(case, override_reason="Teslim kaydı var.")
+    assert case.decision.outcome is Outcome.REJECTED
 
 
 def test_a_signed_high_value_order_can_be_rejected_by_an_investigator() -> None:
