@@ -211,6 +211,14 @@ class OverrideReasonRequired(Unprocessable):
     field = "override_reason"
 
 
+class SignatureRequired(Unprocessable):
+    """A high-value order is rejected only on a proof of delivery with a signature (a supervisor may override)."""
+
+    code = "signature-required"
+    title = "Rejecting a high-value order needs a signature in the proof of delivery"
+    field = "outcome"
+
+
 class StatementRepeated(Unprocessable):
     code = "statement-repeated"
     title = "An appeal needs a new explanation, not the claim's statement again"

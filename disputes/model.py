@@ -37,6 +37,7 @@ from disputes.errors import (
     QuestionsClosed,
     ReasonDoesNotFitOutcome,
     RestrictionReviewed,
+    SignatureRequired,
     StatementRepeated,
     TooManyQuestions,
     TooManySubmissions,
@@ -100,6 +101,9 @@ PROVISIONAL = frozenset({PolicyRule.AWAITING_CARRIER_EVIDENCE, PolicyRule.AWAITI
 REJECTION_REASONS = frozenset(
     {ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE}
 )
+HIGH_VALUE_FINDING = "high_value_order"
+"""The finding every recommendation for a high-value order carries (`disputes/policy/context.py`): the threshold is
+the policy's setting, so the case learns it from the policy's advice."""
 RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
@@ -768,8 +772,11 @@ class Dispute(BaseModel):
         units no earlier one refunded or reshipped; a whole package once compensated can only be rejected."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR, Role.SERVICE)
         self._check_may_decide(actor, outcome)
+        unsigned_rejection = outcome is Outcome.REJECTED and self._high_value_unsigned
+        if unsigned_rejection:
+            self._check_may_reject_unsigned(actor, override_reason)
         advised = AUTOMATIC.get(self.recommendation.action) if self.recommendation else None
-        overridden = advised is not None and advised is not outcome
+        overridden = unsigned_rejection or (advised is not None and advised is not outcome)
         if overridden and actor.role is not Role.SERVICE and not override_reason:
             raise OverrideReasonRequired(
                 f"The policy recommends '{advised.value if advised else ''}'; deciding otherwise needs an override_reason."
@@ -788,7 +795,7 @@ class Dispute(BaseModel):
         refunds = outcome is Outcome.REFUND or any(line.outcome is Outcome.REFUND for line in lines)
         destination = (refund_to or RefundDestination.ORIGINAL_PAYMENT) if refunds else None
         self.decisions += 1
-        self.decision = Decision(
+        self.decision = decision = Decision(
             outcome=outcome,
             reason_code=reason_code,
             note=note,
@@ -800,14 +807,13 @@ class Dispute(BaseModel):
             recommended=self.recommendation.action.value if self.recommendation else None,
             lines=lines,
             overridden=overridden,
-            override_reason=override_reason if overridden else None,
+            override_reason=override_reason,
         )
         if outcome is not Outcome.REJECTED:
             self.compensation = outcome
             self.compensated_lines.extend(line for line in lines if line.outcome is not Outcome.REJECTED)
-        self._apply(
-            actor, "decided", now, Action.RESOLVE, {"outcome": outcome.value, "reason_code": reason_code.value}
-        )
+        # the timeline keeps every decision in full: a later one (after an appeal or a reopening) replaces `decision`
+        self._apply(actor, "decided", now, Action.RESOLVE, decision.model_dump(mode="json"))
         self._queue_decision_effects()
 
     def withdraw(self, actor: Actor, reason: str | None, now: datetime) -> None:
@@ -946,6 +952,11 @@ class Dispute(BaseModel):
     def _check_may_decide(self, actor: Actor, outcome: Outcome) -> None:
         if actor.role is Role.SUPERVISOR or actor.role is Role.SERVICE:
             return
+        if self.needs_supervisor:
+            flags = f" (abuse signals: {', '.join(self.abuse_flags)})" if self.abuse_flags else ""
+            raise Forbidden(
+                f"This case needs a supervisor's decision{flags}; a supervisor decides it, or clears its flags."
+            )
         if self.assignee not in (None, actor.id):
             raise AssignedToAnother("The case is assigned to another investigator.", assignee=self.assignee)
         previous = self.decision
@@ -957,6 +968,31 @@ class Dispute(BaseModel):
         )
         if overturns_rejection:
             raise Forbidden("Overriding another investigator's rejection needs a supervisor.")
+
+    @property
+    def _high_value_unsigned(self) -> bool:
+        """A parcel of a high-value order (as the policy judged it, with the configured threshold) claimed not received,
+        whose latest proof of delivery carries no signature: the policy reads the same proof
+        (`disputes/policy/reading.py`). A signature proves no digital delivery, nor what a package held."""
+        if self.partial or self.order.is_digital or self.recommendation is None:
+            return False
+        high_value = any(finding.code == HIGH_VALUE_FINDING for finding in self.recommendation.findings)
+        delivered = [e for e in self.evidence if e.proof.status is ProofStatus.DELIVERED]
+        latest = max(reversed(delivered), key=lambda e: e.proof.received_at) if delivered else None
+        return high_value and (latest is None or latest.proof.signature is None)
+
+    def _check_may_reject_unsigned(self, actor: Actor, override_reason: str | None) -> None:
+        """Rejecting a high-value order needs a signature in the proof; a supervisor may reject without one, saying
+        why in an override_reason (the decision is then marked overridden)."""
+        if actor.role is not Role.SUPERVISOR:
+            raise SignatureRequired(
+                "Rejecting a high-value order needs a signature in the carrier's proof of delivery, and it has none; "
+                "a supervisor may reject it with an override_reason."
+            )
+        if not override_reason:
+            raise OverrideReasonRequired(
+                "Rejecting a high-value order without a signature in the proof of delivery needs an override_reason."
+            )
 
     def _apply(
         self, actor: Actor, what: str, now: datetime, action: Action | None, details: dict[str, Any]

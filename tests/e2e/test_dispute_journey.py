@@ -1,5 +1,7 @@
 """A dispute from the order page to the money: the three callers over HTTP, effects delivered once."""
 
+import pytest
+
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, eventually
 
 OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
@@ -186,3 +188,30 @@ async def test_the_customer_is_told_what_happens_next_and_by_when(api):
     await api.post(f"/v1/disputes/{dispute['id']}/decision", json=reject, headers={**INVESTIGATOR, "If-Match": '"1"'})
     mine = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=CUSTOMER)).json()
     assert "appeal once" in mine["next_step"]["en"] and "itiraz" in mine["next_step"]["tr"]
+
+
+@pytest.mark.parametrize("evidence_interval", [0.05])
+@pytest.mark.parametrize("app_changes", [{"policy_repeat_claims": 1}], ids=["flagged-at-once"])
+async def test_a_case_flagged_for_abuse_waits_for_a_supervisor_until_one_clears_its_flags(api):
+    one = f"/v1/disputes/{(await (await open_dispute(api)).json())['id']}"
+
+    async def flagged():
+        case = await (await api.get(one, headers=INVESTIGATOR)).json()
+        return case if case["needs_supervisor"] else None
+
+    assert (await eventually(flagged, timeout=10))["abuse_flags"] == ["repeat_claims"]
+    refund = {"outcome": "refund", "reason_code": "weak_proof", "note": "İmza yok.", "override_reason": "İmza yok."}
+    refused = await api.post(one + "/decision", json=refund, headers={**INVESTIGATOR, "If-Match": "*"})
+    assert refused.status == 403 and refused.content_type == "application/problem+json", await refused.text()
+    assert "supervisor's decision (abuse signals: repeat_claims)" in (await refused.json())["detail"]
+    assert (await (await api.get(one, headers=INVESTIGATOR)).json())["status"] != "resolved"
+
+    cleared = await api.post(one + "/flags/clear", json={"reason": "Adres değişikliği."}, headers=SUPERVISOR)
+    assert cleared.status == 200, await cleared.text()
+    decided = await api.post(one + "/decision", json=refund, headers={**INVESTIGATOR, "If-Match": "*"})
+    assert decided.status == 200, await decided.text()
+    decision = (await decided.json())["decision"]
+    assert (decision["decided_by"], decision["decided_by_role"]) == ("inv-ayse", "investigator")
+    timeline = await (await api.get(one + "/timeline", headers=SUPERVISOR)).json()
+    [entry] = [e for e in timeline["entries"] if e["action"] == "decided"]
+    assert (entry["details"]["note"], entry["details"]["override_reason"]) == ("İmza yok.", "İmza yok.")

@@ -37,7 +37,7 @@ from schemas.dispute import (
 )
 from schemas.orders import PackedLine, PackingRecord
 from schemas.recommendation import PolicyRule, Recommendation, RecommendedAction
-from tests.factories import AGENT, BOXED, CUSTOMER, INVESTIGATOR, NOW, order
+from tests.factories import AGENT, BOXED, CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, order
 from tests.unit.policy.builders import customer_added, dispute, evidence
 
 ADVICE = Recommendation(
@@ -63,7 +63,7 @@ async def test_the_queue_page_is_byte_for_byte_what_its_model_writes(service, re
     assigned = await service.assign(INVESTIGATOR, second.id, None)
     first.recommendation = ADVICE  # assessed, flagged and decided: every optional field of the row is set
     first.abuse_flags, first.needs_supervisor, first.priority = ["shared_address"], True, 2
-    first.decide(INVESTIGATOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None, NOW + timedelta(seconds=1.5))
+    first.decide(SUPERVISOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None, NOW + timedelta(seconds=1.5))
     disputes = [first, assigned]
 
     rows = QueueRows()

@@ -1,0 +1,134 @@
+"""Who may decide a case, what a rejection of a high-value order needs, and the audit trail of every decision."""
+
+from datetime import timedelta
+
+import pytest
+
+from adapters.web.problems import problem_types
+from disputes.actors import SYSTEM
+from disputes.errors import Forbidden, OverrideReasonRequired, SignatureRequired
+from disputes.model import HIGH_VALUE_FINDING, Dispute
+from disputes.policy import CustomerHistory, PastClaim, PolicySettings, recommend
+from schemas.common import Outcome, Role
+from schemas.dispute import Claim, MissingItem, ReasonCode, Status
+from schemas.orders import DigitalKind, OrderItem
+from schemas.recommendation import PolicyRule
+from tests.factories import INVESTIGATOR, KETTLE, NOW, SUPERVISOR
+from tests.unit.policy.builders import HIGH_VALUE, OPENED_AT, dispute, evidence
+
+REPEAT_CLAIMER = CustomerHistory(tuple(PastClaim(OPENED_AT - timedelta(days=d), None) for d in (20, 60)))
+UNSIGNED = evidence(signature=False, photo=True)
+DEFAULTS = PolicySettings()
+
+
+def assessed(d: Dispute, history: CustomerHistory = CustomerHistory(), settings: PolicySettings = DEFAULTS) -> Dispute:
+    d.record_assessment(SYSTEM, recommend(d, history, NOW, settings), NOW, timedelta(hours=24), timedelta(hours=72))
+    return d
+
+
+def reject(d: Dispute, actor=INVESTIGATOR, override_reason: str | None = None) -> None:
+    d.decide(actor, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmzalı teslim.", None, NOW, override_reason)
+
+
+def refund(d: Dispute, actor=INVESTIGATOR, note: str = "Kargo kanıt sunamadı.", override_reason: str | None = None) -> None:
+    d.decide(actor, Outcome.REFUND, ReasonCode.WEAK_PROOF, note, None, NOW, override_reason)
+
+
+def decided_entries(d: Dispute) -> list[dict[str, object]]:
+    return [entry.details for entry in d.timeline if entry.action == "decided"]
+
+
+def test_a_case_flagged_for_abuse_is_decided_by_a_supervisor_not_an_investigator() -> None:
+    flagged = assessed(dispute(evidence()), REPEAT_CLAIMER)
+    assert flagged.abuse_flags == ["repeat_claims"] and flagged.needs_supervisor
+    with pytest.raises(Forbidden, match="supervisor's decision \\(abuse signals: repeat_claims\\)"):
+        reject(flagged)
+    flagged.deadline_reached(SYSTEM, NOW)  # handed to a supervisor at the deadline: still not an investigator's
+    assert flagged.timeline[-1].details == {"rule": "supervisor"}
+    with pytest.raises(Forbidden):
+        refund(flagged, override_reason="Müşteri haklı.")
+    assert flagged.status is Status.UNDER_REVIEW and flagged.decision is None
+    reject(flagged, SUPERVISOR)
+    assert flagged.status is Status.RESOLVED and flagged.decision.decided_by_role is Role.SUPERVISOR
+
+
+def test_once_a_supervisor_clears_the_flags_an_investigator_decides_again() -> None:
+    flagged = assessed(dispute(evidence()), REPEAT_CLAIMER)
+    flagged.clear_flags(SUPERVISOR, "Taşınma nedeniyle tekrarlanan talepler.", NOW)
+    reject(flagged)
+    assert flagged.status is Status.RESOLVED and flagged.decision.decided_by == INVESTIGATOR.id
+
+
+def test_rejecting_a_high_value_order_without_a_signature_is_refused_to_an_investigator() -> None:
+    case = assessed(dispute(UNSIGNED, value_minor=HIGH_VALUE))
+    assert case.recommendation.rule is PolicyRule.HIGH_VALUE_WITHOUT_SIGNATURE
+    with pytest.raises(SignatureRequired, match="needs a signature"):
+        reject(case)
+    assert case.decision is None
+    assert {kind.code: kind.status for kind in problem_types()}["signature-required"] == 422
+    refund(case)  # deciding for the customer needs no signature
+    assert case.decision.outcome is Outcome.REFUND
+
+
+def test_the_high_value_threshold_is_the_policy_s_configured_one() -> None:
+    with pytest.raises(SignatureRequired):
+        reject(assessed(dispute(UNSIGNED), settings=PolicySettings(high_value_minor=100_000)))
+    ordinary = assessed(dispute(UNSIGNED))  # 1 299 TRY: under the default threshold
+    reject(ordinary)
+    assert ordinary.decision.outcome is Outcome.REJECTED
+
+
+@pytest.mark.parametrize("claim", ["digital", "missing_items"])
+def test_a_high_value_claim_no_signature_speaks_to_can_be_rejected_by_an_investigator(claim: str) -> None:
+    case = dispute(UNSIGNED, value_minor=HIGH_VALUE)
+    if claim == "digital":
+        code = OrderItem(sku="sku-code", name="Oyun kodu", quantity=1, unit_price_minor=HIGH_VALUE,
+                         digital=DigitalKind.GAME_CODE)
+        case.order = case.order.model_copy(update={"items": [code], "reshippable": False})
+    else:
+        case.claim, case.missing_items = Claim.MISSING_ITEMS, [MissingItem(sku="sku-kettle", quantity=1)]
+        case.order = case.order.model_copy(update={"items": [KETTLE.model_copy(update={"unit_price_minor": HIGH_VALUE})]})
+    assert HIGH_VALUE_FINDING in {finding.code for finding in assessed(case).recommendation.findings}
+    reject(case, override_reason="Teslim kaydı var.")
+    assert case.decision.outcome is Outcome.REJECTED
+
+
+def test_a_signed_high_value_order_can_be_rejected_by_an_investigator() -> None:
+    case = assessed(dispute(evidence(), value_minor=HIGH_VALUE))
+    reject(case)
+    assert case.decision.outcome is Outcome.REJECTED and not case.decision.overridden
+
+
+def test_a_supervisor_rejects_an_unsigned_high_value_order_only_with_an_override_reason() -> None:
+    case = assessed(dispute(UNSIGNED, value_minor=HIGH_VALUE))
+    with pytest.raises(OverrideReasonRequired, match="without a signature"):
+        reject(case, SUPERVISOR)
+    reject(case, SUPERVISOR, override_reason="Kamera kaydı teslimi gösteriyor.")
+    decision = case.decision
+    assert (decision.overridden, decision.override_reason) == (True, "Kamera kaydı teslimi gösteriyor.")
+
+
+def test_an_override_reason_given_is_kept_when_the_policy_left_the_decision_to_a_person() -> None:
+    case = assessed(dispute(UNSIGNED, value_minor=HIGH_VALUE))  # the policy recommends a person decides
+    refund(case, SUPERVISOR, override_reason="Müşteri kapıcıyla konuştu.")
+    assert case.decision.override_reason == "Müşteri kapıcıyla konuştu." and not case.decision.overridden
+
+
+def test_every_decision_is_kept_in_full_on_the_timeline_when_a_later_one_replaces_it() -> None:
+    case = assessed(dispute(UNSIGNED, value_minor=HIGH_VALUE))
+    refund(case, note="Kargo imza alamadı.")
+    case.reopen(SUPERVISOR, "Kamera kaydı geldi.", NOW + timedelta(hours=1))
+    later = NOW + timedelta(hours=2)
+    case.decide(SUPERVISOR, Outcome.REJECTED, ReasonCode.SUSPECTED_ABUSE, "Kayıtta teslim görülüyor.", None, later,
+                "Kamera kaydı teslimi gösteriyor.")
+    assert case.decision.note == "Kayıtta teslim görülüyor."
+    assert decided_entries(case) == [
+        {"outcome": "refund", "reason_code": "weak_proof", "note": "Kargo imza alamadı.",
+         "refund_to": "original_payment", "decided_by": "inv-ayse", "decided_by_role": "investigator",
+         "decided_at": "2026-11-18T09:30:00Z", "sequence": 1, "recommended": "needs_person", "lines": [],
+         "overridden": False},
+        {"outcome": "rejected", "reason_code": "suspected_abuse", "note": "Kayıtta teslim görülüyor.",
+         "decided_by": "sup-zeynep", "decided_by_role": "supervisor", "decided_at": "2026-11-18T11:30:00Z",
+         "sequence": 2, "recommended": "needs_person", "lines": [], "overridden": True,
+         "override_reason": "Kamera kaydı teslimi gösteriyor."},
+    ]
