@@ -149,7 +149,11 @@ class DecisionRequest(_Input):
     reason_code: ReasonCode
     note: Remark
     refund_to: RefundDestination | None = None
-    override_reason: Remark | None = Field(default=None, description="Required when deciding against the recommendation.")
+    override_reason: Remark | None = Field(
+        default=None,
+        description="Required when deciding against the recommendation, and for a supervisor's rejection of a "
+                    "high-value parcel whose proof has no signature; kept on the timeline whenever given.",
+    )
     line_outcomes: list[LineDecision] | None = Field(
         default=None, max_length=100, examples=[[{"sku": "sku-glass", "outcome": "refund", "quantity": 1}]],
         description="Missing-item claims: per claimed line, refund, reship or reject how many of it, each line once; "
