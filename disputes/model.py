@@ -783,7 +783,7 @@ class Dispute(BaseModel):
             )
         if (outcome is Outcome.REJECTED) != (reason_code in REJECTION_REASONS):
             raise ReasonDoesNotFitOutcome(f"Reason '{reason_code.value}' does not fit outcome '{outcome.value}'.")
-        left = self._uncompensated()
+        left = self.uncompensated()
         if outcome is not Outcome.REJECTED and self.compensation is not None and not any(left.values()):
             raise CompensationAlreadyIssued(
                 "Every unit claimed was already refunded or reshipped." if self.partial
@@ -868,9 +868,7 @@ class Dispute(BaseModel):
         actor.require(Role.SUPERVISOR)
         self._apply(actor, "reopened", now, Action.REOPEN, {"reason": reason})
 
-    # --- internals -------------------------------------------------------------------------------
-
-    def _uncompensated(self) -> dict[str, int]:
+    def uncompensated(self) -> dict[str, int]:
         """Missing-item claims: per claimed line, the units no decision has refunded or reshipped. A case compensated
         before its lines were kept (no `compensated_lines`) has none: it was compensated when any later decision could
         only reject."""
@@ -880,6 +878,8 @@ class Dispute(BaseModel):
         for line in self.compensated_lines:
             paid[line.sku] += line.quantity
         return {m.sku: m.quantity - paid[m.sku] for m in self.missing_items}
+
+    # --- internals -------------------------------------------------------------------------------
 
     def _line_outcomes(
         self, outcome: Outcome, per_line: Sequence[tuple[str, Outcome, int]], left: dict[str, int]
@@ -1089,7 +1089,7 @@ class Dispute(BaseModel):
         ]
         if not decision.lines and decision.outcome is not Outcome.REJECTED:
             compensations.append(self._queue_compensation(decision.outcome, f"{prefix}:{decision.outcome.value}", None))
-        if self.carrier_liable and not self._liability_claimed:
+        if self.carrier_liable and not self.liability_claimed:
             liability = CarrierLiability(
                 dispute_id=self.id,
                 carrier=order.carrier,
@@ -1103,7 +1103,7 @@ class Dispute(BaseModel):
         self._notify("decision_made", waits_for=compensations)  # never tells of a refund or reship that was refused
 
     @property
-    def _liability_claimed(self) -> bool:
+    def liability_claimed(self) -> bool:
         """An earlier decision held the carrier liable, for the claim's whole value: it is held so once per dispute."""
         effects = (self.outbox, self.effects_delivered, self.effects_parked)
         return any(effect.kind is EffectKind.CARRIER_LIABILITY for queue in effects for effect in queue)

@@ -65,7 +65,7 @@ def report_facts(dispute: Dispute) -> ReportFacts:
         hours_to_decision=hours(decision.decided_at if decision else None),
         within_sla=decision.decided_at <= dispute.sla.decision_due if decision else None,
         automatic=decision is not None and decision.decided_by_role is Role.SERVICE,
-        liability_minor=dispute.claimed_value_minor if dispute._liability_claimed else 0,
+        liability_minor=dispute.claimed_value_minor if dispute.liability_claimed else 0,
         decisions={o.value: decided[o.value] for o in Outcome},
         partial=dispute.partial,
     )

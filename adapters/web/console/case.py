@@ -138,7 +138,7 @@ def _pays_nothing(dispute: Dispute, outcome: Outcome, lines: dict[str, tuple[str
 def payable(dispute: Dispute) -> dict[str, int]:
     """Per claimed line, the units no decision refunded or reshipped: all a decision may still pay, counted as the
     domain counts them when it refuses more."""
-    return dispute._uncompensated()
+    return dispute.uncompensated()
 
 
 def recommended_lines(dispute: Dispute, outcome: Outcome | None) -> dict[str, tuple[str, str]]:
