@@ -137,6 +137,22 @@ async def test_a_decision_on_an_old_version_shows_what_changed_and_decides_nothi
     assert case["decision"] is None
 
 
+async def test_the_case_page_s_timeline_keeps_each_decision_s_note_after_a_reopening(api):
+    dispute = await opened(api)
+    one = f"/v1/disputes/{dispute['id']}"
+    first = {"outcome": "refund", "reason_code": "lost_in_transit", "note": "Kargo kaybetti."}
+    assert (await api.post(one + "/decision", json=first, headers={**SUPERVISOR, "If-Match": "*"})).status == 200
+    assert (await api.post(one + "/reopen", json={"reason": "Yeni kanıt"}, headers=SUPERVISOR)).status == 200
+    again = {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "İmzalı teslim.",
+             "override_reason": "Kargo imzayı sonradan gönderdi."}
+    assert (await api.post(one + "/decision", json=again, headers={**SUPERVISOR, "If-Match": "*"})).status == 200
+
+    page = await (await api.get(f"/console/disputes/{dispute['id']}", headers=staff())).text()
+
+    assert "refund · lost_in_transit — Kargo kaybetti." in page
+    assert "rejected · proof_of_delivery — İmzalı teslim. (Kargo imzayı sonradan gönderdi.)" in page
+
+
 async def test_the_case_page_answers_304_while_the_case_is_at_the_version_its_check_names(api):
     dispute = await opened(api)
     path, shown = f"/console/disputes/{dispute['id']}", f'"{dispute["version"]}"'
@@ -460,3 +476,4 @@ async def test_signing_in_goes_back_to_the_console_page_asked_for(api):
     refused = await api.post("/console/sign-in", data={"token": "nope", "csrf": CSRF, "next": "/console/reports"},
                              headers=cookies())
     assert refused.status == 401 and 'name="next" value="/console/reports"' in await refused.text()
+
