@@ -12,11 +12,19 @@ import pytest_asyncio
 from playwright.async_api import Page
 
 from schemas.common import Role
+from schemas.orders import Order
 from tests.browser.conftest import Running
 from tests.e2e.conftest import INVESTIGATOR, SUPERVISOR, TOKENS, bearer, eventually
 from tests.factories import order, shipment
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+
+def _next_door(placed: Order) -> Order:
+    """At the next door: three accounts claiming at one address would be flagged, and a supervisor's to decide."""
+    return placed.model_copy(update={"address": placed.address.model_copy(update={"line": "Bağdat Cad. No:14 D:1"})})
+
 
 # name → (order, carrier's scenario, the name the carrier reports)
 ORDERS = {
@@ -24,8 +32,8 @@ ORDERS = {
                "Ayşe Yılmaz"),
     "other-name": (order("ord-b2", customer_id="cust-b2", shipments=[shipment("shp-b2", carrier="ups")]), "delivered",
                    "Mehmet Kaya"),
-    "third": (order("ord-b3", customer_id="cust-b3", shipments=[shipment("shp-b3", carrier="aras")]), "delivered",
-              "Ayşe Yılmaz"),
+    "third": (_next_door(order("ord-b3", customer_id="cust-b3", shipments=[shipment("shp-b3", carrier="aras")])),
+              "delivered", "Ayşe Yılmaz"),
 }
 UNNAMED_CONTROLS = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
     .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())

@@ -84,8 +84,13 @@ async def directory(session: aiohttp.ClientSession, service: Embedded) -> dict[s
         return {member["id"]: member["active"] for member in (await response.json())["items"]}
 
 
+OWN_CUSTOMER = "cust-2001"
+"""Whose own order the test adds: not the banner's customer, whose claims on both starts would then be many enough to
+flag the banner's case for a supervisor."""
+
+
 def customer() -> dict[str, str]:
-    token = HmacTokens(DEV_JWT_SECRET, "dispute-service", "dispute-service").mint("cust-1001", Role.CUSTOMER, "cust-1001")
+    token = HmacTokens(DEV_JWT_SECRET, "dispute-service", "dispute-service").mint(OWN_CUSTOMER, Role.CUSTOMER, OWN_CUSTOMER)
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -95,7 +100,7 @@ async def add_order(text: str, *packages: str) -> subprocess.CompletedProcess[st
     options = [option for package in packages for option in ("--package", package)]
     return await asyncio.to_thread(
         subprocess.run, [sys.executable, "-m", "adapters.cli", "sandbox-order", "--sandbox", sandbox,
-                         "--order-id", "ord-own-1", *options],
+                         "--order-id", "ord-own-1", "--customer-id", OWN_CUSTOMER, *options],
         cwd=ROOT, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"},
     )
 
