@@ -356,20 +356,22 @@ class Dispute(BaseModel):
 
     def attach_evidence(self, actor: Actor, evidence: Evidence, now: datetime) -> bool:
         """Add carrier evidence; False (and no change) when this evidence is already on the case.
-        Proof of delivery ends the wait for evidence and puts the case in front of an investigator."""
+        Proof of delivery ends the wait for evidence and puts the case in front of an investigator; the same proof
+        pulled again on request does too, and says so on the timeline."""
         proof = evidence.proof
         delivered = proof.status is ProofStatus.DELIVERED
+        action = Action.START_REVIEW if delivered and self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
         if any(e.key == evidence.key for e in self.evidence):
-            if delivered and self.evidence_pull_due is not None:  # the same proof, pulled again on request
-                self.evidence_pull_due = None
-                self.updated_at = now
-                return True
-            return False
+            if not (delivered and self.evidence_pull_due is not None):
+                return False
+            self.evidence_pull_due = None  # the same proof, pulled again on request: the review restarts
+            self.assess_due = now
+            self._apply(actor, "evidence_unchanged", now, action, {"source": proof.source.value})
+            return True
         self.evidence.append(evidence)
         self.assess_due = now
         if delivered:
             self.evidence_pull_due = None
-        action = Action.START_REVIEW if delivered and self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
         self._apply(actor, "evidence_received", now, action, {
             "source": proof.source.value,
             "status": proof.status.value,
