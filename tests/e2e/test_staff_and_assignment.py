@@ -45,6 +45,13 @@ async def test_a_bad_record_is_refused_and_stores_nothing(api, body, field):
     assert await (await api.get("/v1/staff", headers=SUPERVISOR)).json() == before
 
 
+async def test_a_role_outside_the_staff_is_refused_naming_the_roles_as_written(api):
+    body = {**MEHMET, "role": "agent"}
+    problem = await assert_problem(await api.put("/v1/staff/inv-mehmet", json=body, headers=SUPERVISOR), 422)
+    [error] = [e for e in problem["errors"] if e["field"] == "role"]
+    assert error["message"] == "Input should be 'investigator' or 'supervisor'"
+
+
 async def test_assigning_to_someone_unknown_or_inactive_is_refused_naming_the_field(api):
     dispute = await opened(api)
 
