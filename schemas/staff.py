@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -50,6 +51,11 @@ class StaffMember(BaseModel):
     name: Annotated[ShortText, Written]  # read back from storage as stored; new names come as a `StaffRecord`
     role: StaffRole
     active: bool = True
+    changed_by: str | None = Field(
+        default=None, description="The supervisor who last wrote the record; none on a record never written since it "
+                                  "was kept (demo records, older ones)."
+    )
+    changed_at: AwareDatetime | None = Field(default=None, description="When the record was last written.")
 
 
 class StaffRecord(BaseModel):
