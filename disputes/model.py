@@ -385,20 +385,22 @@ class Dispute(BaseModel):
 
     def attach_digital_deliveries(self, actor: Actor, records: Sequence[DigitalDelivery], now: datetime) -> bool:
         """The delivery records of the case's digital lines, as the provider tells them now: they replace the
-        ones held (a code may be opened or activated between two pulls). False (no change) when nothing moved."""
+        ones held (a code may be opened or activated between two pulls). False (no change) when nothing moved, unless
+        the pull was asked for again: the same records then put the case back in review, saying so."""
         def facts(held: Sequence[DigitalDelivery]) -> list[dict[str, Any]]:
             return [record.model_dump(exclude={"received_at"}) for record in held]
 
+        action = Action.START_REVIEW if self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
         if facts(records) == facts(self.digital_deliveries):
             if self.evidence_pull_due is None:
                 return False
-            self.evidence_pull_due = None  # the same record, pulled again on request
-            self.updated_at = now
+            self.evidence_pull_due = None  # the same records, pulled again on request: the review restarts
+            self.assess_due = now
+            self._apply(actor, "digital_delivery_unchanged", now, action, {})
             return True
         self.digital_deliveries = list(records)
         self.evidence_pull_due = None
         self.assess_due = now
-        action = Action.START_REVIEW if self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
         states = {record.sku: record.state.value for record in records}
         self._apply(actor, "digital_delivery_received", now, action, {"states": states})
         return True
