@@ -360,20 +360,22 @@ class Dispute(BaseModel):
 
     def attach_evidence(self, actor: Actor, evidence: Evidence, now: datetime) -> bool:
         """Add carrier evidence; False (and no change) when this evidence is already on the case.
-        Proof of delivery ends the wait for evidence and puts the case in front of an investigator."""
+        Proof of delivery ends the wait for evidence and puts the case in front of an investigator; the same proof
+        pulled again on request does too, and says so on the timeline."""
         proof = evidence.proof
         delivered = proof.status is ProofStatus.DELIVERED
+        action = Action.START_REVIEW if delivered and self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
         if any(e.key == evidence.key for e in self.evidence):
-            if delivered and self.evidence_pull_due is not None:  # the same proof, pulled again on request
-                self.evidence_pull_due = None
-                self.updated_at = now
-                return True
-            return False
+            if not (delivered and self.evidence_pull_due is not None):
+                return False
+            self.evidence_pull_due = None  # the same proof, pulled again on request: the review restarts
+            self.assess_due = now
+            self._apply(actor, "evidence_unchanged", now, action, {"source": proof.source.value})
+            return True
         self.evidence.append(evidence)
         self.assess_due = now
         if delivered:
             self.evidence_pull_due = None
-        action = Action.START_REVIEW if delivered and self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
         self._apply(actor, "evidence_received", now, action, {
             "source": proof.source.value,
             "status": proof.status.value,
@@ -387,20 +389,22 @@ class Dispute(BaseModel):
 
     def attach_digital_deliveries(self, actor: Actor, records: Sequence[DigitalDelivery], now: datetime) -> bool:
         """The delivery records of the case's digital lines, as the provider tells them now: they replace the
-        ones held (a code may be opened or activated between two pulls). False (no change) when nothing moved."""
+        ones held (a code may be opened or activated between two pulls). False (no change) when nothing moved, unless
+        the pull was asked for again: the same records then put the case back in review, saying so."""
         def facts(held: Sequence[DigitalDelivery]) -> list[dict[str, Any]]:
             return [record.model_dump(exclude={"received_at"}) for record in held]
 
+        action = Action.START_REVIEW if self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
         if facts(records) == facts(self.digital_deliveries):
             if self.evidence_pull_due is None:
                 return False
-            self.evidence_pull_due = None  # the same record, pulled again on request
-            self.updated_at = now
+            self.evidence_pull_due = None  # the same records, pulled again on request: the review restarts
+            self.assess_due = now
+            self._apply(actor, "digital_delivery_unchanged", now, action, {})
             return True
         self.digital_deliveries = list(records)
         self.evidence_pull_due = None
         self.assess_due = now
-        action = Action.START_REVIEW if self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
         states = {record.sku: record.state.value for record in records}
         self._apply(actor, "digital_delivery_received", now, action, {"states": states})
         return True

@@ -203,8 +203,9 @@ class DisputeService:
         return _visible(actor, dispute_id, await self.repository.read(dispute_id))
 
     async def list(self, actor: Actor, query: DisputeQuery) -> DisputePage:
-        """Staff see the queue; a customer their own disputes; an agent those of the customer they serve. Filters on
-        what only staff see (who works a case, flags, priority) are staff's: a customer's answer would reveal them."""
+        """Staff see the queue; a customer their own disputes (naming another customer is refused); an agent those of
+        the customer they serve. Filters on what only staff see (who works a case, flags, priority) are staff's: a
+        customer's answer would reveal them."""
         if not actor.is_staff and (staff_only := _staff_only_filters(query)):
             raise Forbidden(f"Only staff filter the queue by {', '.join(staff_only)}.", field=staff_only[0])
         if actor.role is Role.AGENT:
@@ -212,6 +213,8 @@ class DisputeService:
                 raise CustomerRequired("Agents list the disputes of one customer: give customer_id.")
         elif not actor.is_staff:
             actor.require(Role.CUSTOMER)
+            if query.customer_id not in (None, actor.customer_id):
+                raise Forbidden("Customers list their own disputes.", field="customer_id")
             query = replace(query, customer_id=actor.customer_id)
         return await self.repository.query(query)
 

@@ -242,7 +242,9 @@ class QueueFilters(_Input):
 
 class ListQuery(QueueFilters):
     cursor: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=-]{1,200}$")] | None = Field(
-        default=None, description="The `next_cursor` of the previous page, as given."
+        default=None,
+        description="The `next_cursor` of the previous page, as given, by the caller it was given to and with the same "
+                    "filters (`limit` may change); any other is refused naming `cursor`.",
     )
     limit: PageSize = 50
 

@@ -1,15 +1,39 @@
 """The staff directory (who may be given cases) and bulk assignment, as they cross the API."""
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
 from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from schemas.common import Id, Role, ShortText, Typed, Written
 from schemas.history import unset_default
 
-StaffRole = Literal[Role.INVESTIGATOR, Role.SUPERVISOR]
+_STAFF_ROLES = Literal[Role.INVESTIGATOR, Role.SUPERVISOR]
+
+
+def _named_by_value(value: Any, handler: ValidatorFunctionWrapHandler) -> Role:
+    """A refusal names the roles by their values, as a client writes them (pydantic shows an enum member's repr)."""
+    try:
+        role: Role = handler(value)
+    except ValidationError:
+        expected = " or ".join(f"'{member.value}'" for member in get_args(_STAFF_ROLES))
+        raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected}) from None
+    return role
+
+
+StaffRole = Annotated[_STAFF_ROLES, WrapValidator(_named_by_value)]
 
 
 def _unique(ids: list[str]) -> list[str]:
@@ -27,6 +51,11 @@ class StaffMember(BaseModel):
     name: Annotated[ShortText, Written]  # read back from storage as stored; new names come as a `StaffRecord`
     role: StaffRole
     active: bool = True
+    changed_by: str | None = Field(
+        default=None, description="The supervisor who last wrote the record; none on a record never written since it "
+                                  "was kept (demo records, older ones)."
+    )
+    changed_at: AwareDatetime | None = Field(default=None, description="When the record was last written.")
 
 
 class StaffRecord(BaseModel):

@@ -8,11 +8,11 @@ from aiohttp import web
 from adapters.web.conditional import UNVALIDATED
 from adapters.web.endpoint import Call, Endpoint, json_body, json_response
 from adapters.web.idempotency import answered, first_answer, idempotency_key, replayed
-from adapters.web.keys import ASSIGNMENTS, CURSORS, DISPUTE_VIEWS, MAX_PAGE, QUEUE_ROWS, SERVICE
+from adapters.web.keys import ASSIGNMENTS, DISPUTE_VIEWS, MAX_PAGE, QUEUE_ROWS, SERVICE
 from adapters.web.preconditions import MalformedIfMatch, dispute_tag, matching_versions, strong_tags
 from adapters.web.problems import ProblemError
 from adapters.web.uploads import read_submission
-from adapters.web.queue import CSV_RESPONSE, export_disputes, queue_query
+from adapters.web.queue import CSV_RESPONSE, bound_cursors, export_disputes, queue_query
 from disputes.model import Dispute
 from disputes.model import FirstAnswer
 from disputes.service import Opened, OpenRequest, Render
@@ -137,9 +137,10 @@ async def get_dispute(call: Call) -> web.Response:
 
 async def list_disputes(call: Call) -> web.Response:
     q: ListQuery = call.query
-    query = queue_query(call, q, q.cursor, min(q.limit, call.request.app[MAX_PAGE]))
+    cursors = bound_cursors(call, q)
+    query = queue_query(call, q, q.cursor, min(q.limit, call.request.app[MAX_PAGE]), cursors)
     page = await call.request.app[SERVICE].list(call.actor, query)
-    cursor = call.request.app[CURSORS].encode(page.next_after) if page.next_after else None
+    cursor = cursors.encode(page.next_after) if page.next_after else None
     body, tag = call.request.app[QUEUE_ROWS].page(page.items, cursor, call.actor.is_staff)
     return json_body(body, headers={"ETag": tag})
 

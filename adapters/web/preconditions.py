@@ -33,20 +33,26 @@ class MalformedIfMatch(ValueError):
 
 def strong_tags(lines: Sequence[str]) -> frozenset[str] | None:
     """The opaque-tags an If-Match header can match, from all its field lines: None for "*" (any current
-    representation). If-Match compares strongly, so a weak tag never matches and is left out."""
+    representation). If-Match compares strongly, so a weak tag never matches and is left out. A value with no
+    entity-tag at all (empty, blanks, only commas) is malformed: the grammar lets a list be empty, but no client
+    means an empty list as a precondition, and reading it as "no version" would answer 412 to a broken header."""
     value = ", ".join(lines)
     if value.strip(" \t") == "*":
         return None
     tags: set[str] = set()
+    named = False
     position = 0
     while position < len(value):
         element = _ELEMENT.match(value, position)
         if element is None or element.end() == position:
             raise MalformedIfMatch(value)
         weak, tag = element.groups()
+        named = named or tag is not None
         if tag is not None and weak is None:
             tags.add(tag)
         position = element.end()
+    if not named:
+        raise MalformedIfMatch(value)
     return frozenset(tags)
 
 

@@ -2,7 +2,9 @@
 filtered list."""
 
 import csv
+import hmac
 import io
+import json
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -13,7 +15,7 @@ from adapters.web.endpoint import Call
 from adapters.web.keys import CURSORS, EXPORT_MAX_ROWS, MAX_PAGE, SERVICE
 from adapters.web.problems import ProblemError
 from adapters.web.rate_limit import add_headers
-from adapters.web.views import summary_fields
+from adapters.web.views import Cursors, summary_fields
 from disputes.calendar import BusinessCalendar
 from disputes.model import Dispute
 from disputes.ports import DisputePage, DisputeQuery
@@ -45,13 +47,19 @@ CSV_RESPONSE = {
 }
 
 
-def queue_query(call: Call, filters: QueueFilters, cursor: str | None = None, limit: int = 50) -> DisputeQuery:
-    """The storage query the parameters ask for. Parameters that contradict each other are a 422 naming them."""
+def queue_query(
+    call: Call, filters: QueueFilters, cursor: str | None = None, limit: int = 50, cursors: Cursors | None = None
+) -> DisputeQuery:
+    """The storage query the parameters ask for, from `cursor` on (read by `cursors`, the queue's own by default).
+    Parameters that contradict each other are a 422 naming them."""
     f = filters
+    cursors = cursors or call.request.app[CURSORS]
     if f.model_fields_set.isdisjoint(FILTERS):  # the plain queue, the busiest read: nothing to check or carry over
-        return DisputeQuery(after=_after(call, cursor), limit=limit)
+        return DisputeQuery(after=_after(cursors, cursor), limit=limit)
     _at_most_one(f, ("assignee", "mine", "unassigned"))
     _at_most_one(f, ("due_before", "overdue", "due_today", "due_within_hours"))
+    _in_order(f, "opened_from", "opened_to")
+    _in_order(f, "decided_from", "decided_to")
     due_from, due_before, statuses = _deadline(call, f)
     return DisputeQuery(
         statuses=statuses,
@@ -74,14 +82,37 @@ def queue_query(call: Call, filters: QueueFilters, cursor: str | None = None, li
         opened_to=f.opened_to,
         decided_from=f.decided_from,
         decided_to=f.decided_to,
-        after=_after(call, cursor),
+        after=_after(cursors, cursor),
         limit=limit,
     )
+
+
+def bound_cursors(call: Call, filters: QueueFilters) -> Cursors:
+    """The cursors of one list: signed with a key of their own, drawn from the queue's by the caller and the filters
+    (each instant in UTC, each list as a sorted set), so a cursor used by someone else or with other filters is
+    refused rather than read as a position in another list. The page size is no part of it: it may change between
+    pages."""
+    chosen = {name: _normal(getattr(filters, name)) for name in sorted(FILTERS) if getattr(filters, name) is not None}
+    binding = json.dumps([call.actor.id, chosen], separators=(",", ":")).encode()
+    return Cursors(hmac.digest(call.request.app[CURSORS].key, binding, "sha256"))
+
+
+def _normal(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, list):
+        return sorted({str(item) for item in value})
+    return str(value)
 
 
 def _invalid(detail: str, *parameters: str) -> ProblemError:
     """Each value is valid alone (`errors` names values the document itself refuses); together, or as a cursor, not."""
     return ProblemError(422, "validation-failed", "The request is not valid", detail, parameters=list(parameters))
+
+
+def _in_order(filters: QueueFilters, start: str, end: str) -> None:
+    if (since := getattr(filters, start)) is not None and (until := getattr(filters, end)) is not None and since > until:
+        raise _invalid(f"{start} is later than {end}: no dispute can match.", start, end)
 
 
 def _at_most_one(filters: QueueFilters, names: tuple[str, ...]) -> None:
@@ -113,13 +144,14 @@ def _deadline(call: Call, f: QueueFilters) -> tuple[datetime | None, datetime | 
     return *window, active
 
 
-def _after(call: Call, cursor: str | None) -> tuple[datetime, str] | None:
+def _after(cursors: Cursors, cursor: str | None) -> tuple[datetime, str] | None:
     if cursor is None:
         return None
     try:
-        return call.request.app[CURSORS].decode(cursor)
+        return cursors.decode(cursor)
     except (ValueError, TypeError, OverflowError):
-        raise _invalid("Unknown cursor: give the next_cursor of a page as it came.", "cursor") from None
+        raise _invalid("Unknown cursor, or one made for other filters: give the next_cursor of a page as it came, "
+                       "with the filters of that page.", "cursor") from None
 
 
 # --- CSV export ------------------------------------------------------------------------------------------

@@ -1,14 +1,17 @@
 """The staff directory (supervisors keep it; staff read it) and bulk assignment of cases (supervisors)."""
 
+import structlog
 from aiohttp import web
 
 from adapters.web.endpoint import Call, Endpoint, json_response
-from adapters.web.keys import ASSIGNMENTS, STAFF_DIRECTORY
+from adapters.web.keys import ASSIGNMENTS, SERVICE, STAFF_DIRECTORY
 from schemas.common import Role
 from schemas.staff import BulkAssign, BulkAssignView, StaffMember, StaffPage, StaffQuery, StaffRecord
 
 STAFF = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 SUPERVISOR = frozenset({Role.SUPERVISOR})
+
+log = structlog.get_logger("api")
 
 
 async def list_staff(call: Call) -> web.Response:
@@ -19,9 +22,15 @@ async def list_staff(call: Call) -> web.Response:
 
 
 async def put_staff(call: Call) -> web.Response:
+    """The record as written, with who wrote it and when; one log line per change (never the name)."""
     record: StaffRecord = call.body
-    member = StaffMember(id=call.path_id("staff_id"), **record.model_dump())
+    member = StaffMember(
+        id=call.path_id("staff_id"), **record.model_dump(), changed_by=call.actor.id,
+        changed_at=call.request.app[SERVICE].clock.now(),
+    )
     created = await call.request.app[STAFF_DIRECTORY].put(call.actor, member)
+    log.info("staff_record_written", actor=call.actor.id, staff_id=member.id, role=member.role.value,
+             active=member.active, change="created" if created else "changed")
     return json_response(member, 201 if created else 200)
 
 

@@ -3,6 +3,7 @@ new), an add never overwrites, and pages come in id order. Two supervisors remov
 leave one of them active: the other is refused as if the first change had come first."""
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -30,6 +31,14 @@ async def test_a_record_reads_back_as_stored(directory) -> None:
 
     assert await directory.get("inv-ayse") == AYSE
     assert await directory.get("inv-nobody") is None
+
+
+async def test_who_last_wrote_a_record_and_when_read_back_as_stored(directory) -> None:
+    written = AYSE.model_copy(update={"changed_by": "sup-zeynep", "changed_at": datetime(2026, 3, 2, 9, 30, tzinfo=UTC)})
+    await directory.put(written)
+
+    assert await directory.get("inv-ayse") == written
+    assert await directory.page(None, 10) == [written]
 
 
 async def test_a_put_replaces_the_record_and_says_it_was_not_new(directory) -> None:

@@ -259,8 +259,8 @@ async def test_bad_decisions_are_refused_and_change_nothing(api):
 
 REJECT = {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "İmzalı teslim."}
 IF_MATCH_REFUSALS = [
-    ('"²"', 412), ('"٣"', 412), ('"１"', 412), ('W/"1"', 412), ('"01"', 412), ('"2", "3"', 412), ("", 412),
-    ("garbage", 400), ("1", 400), ('"1', 400), ('w/"1"', 400), ('*, "1"', 400), ('"1" "2"', 400), ('"1";', 400),
+    ('"²"', 412), ('"٣"', 412), ('"１"', 412), ('W/"1"', 412), ('"01"', 412), ('"2", "3"', 412), ("", 400), ("  ", 400),
+    (" , ", 400), ("garbage", 400), ("1", 400), ('"1', 400), ('w/"1"', 400), ('*, "1"', 400), ('"1" "2"', 400), ('"1";', 400),
 ]
 
 
@@ -305,7 +305,7 @@ FIELD_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"
 FIELD_CHARS = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))
 TAG = st.one_of(st.sampled_from(["1", "2", "02", "²", "٢", "２", "*", "W/", ","]), st.text(FIELD_CHARS, max_size=6))
 ETAGC = re.compile(r'[\x21\x23-\x7e\x80-\U0010ffff]*')
-WELL_FORMED = st.lists(st.tuples(st.booleans(), TAG.filter(ETAGC.fullmatch)), max_size=5)
+WELL_FORMED = st.lists(st.tuples(st.booleans(), TAG.filter(ETAGC.fullmatch)), min_size=1, max_size=5)
 FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 

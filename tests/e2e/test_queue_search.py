@@ -184,6 +184,45 @@ async def test_pages_follow_the_due_date_then_id_with_a_signed_cursor(api, opene
     assert problem["parameters"] == ["cursor"]
 
 
+async def test_a_cursor_serves_only_the_filters_and_the_caller_it_was_made_for(api, opened):
+    first = await (await api.get("/v1/disputes?limit=2", headers=SUPERVISOR)).json()
+    cursor = first["next_cursor"]
+    assert cursor is not None
+    for other in ("status=resolved", "carrier=aras", "customer_id=cust-1", "opened_from=2020-01-01T00:00:00Z"):
+        refused = await api.get(f"/v1/disputes?{other}&limit=2&cursor={cursor}", headers=SUPERVISOR)
+        assert (await assert_problem(refused, 422))["parameters"] == ["cursor"], other
+    elsewhere = await api.get(f"/v1/disputes?limit=2&cursor={cursor}", headers=INVESTIGATOR)
+    assert (await assert_problem(elsewhere, 422))["parameters"] == ["cursor"]
+    smaller = await api.get(f"/v1/disputes?limit=1&cursor={cursor}", headers=SUPERVISOR)  # the page size may change
+    assert smaller.status == 200 and [r["id"] for r in (await smaller.json())["items"]] == _in_queue_order(opened)[2:3]
+
+
+async def test_statuses_and_priorities_in_another_order_keep_the_cursor(api, opened):
+    first = await (await api.get("/v1/disputes?status=opened,awaiting_evidence,under_review&priority=0,1&limit=1",
+                                 headers=SUPERVISOR)).json()
+    again = "status=under_review&status=opened&status=awaiting_evidence&priority=1&priority=0"
+    assert first["next_cursor"] is not None
+    response = await api.get(f"/v1/disputes?{again}&limit=1&cursor={first['next_cursor']}", headers=SUPERVISOR)
+    assert response.status == 200, await response.text()
+
+
+@pytest.mark.parametrize("path", ["/v1/disputes", "/v1/disputes.csv"])
+@pytest.mark.parametrize("period", ["opened", "decided"])
+async def test_a_period_that_ends_before_it_starts_is_refused_naming_both_ends(api, path, period):
+    backwards = f"{period}_from=2026-03-02T00:00:00Z&{period}_to=2026-03-01T00:00:00Z"
+    problem = await assert_problem(await api.get(f"{path}?{backwards}", headers=INVESTIGATOR), 422)
+    assert problem["parameters"] == [f"{period}_from", f"{period}_to"]
+
+
+async def test_a_customer_naming_another_customer_is_refused_and_their_own_list_is_theirs(api, opened):
+    others = opened["ord-9"]["customer_id"]
+    refused = await assert_problem(await api.get(f"/v1/disputes?customer_id={others}", headers=CUSTOMER), 403)
+    assert refused["field"] == "customer_id"
+    own = await api.get(f"/v1/disputes?customer_id={opened['ord-1']['customer_id']}&limit=2", headers=CUSTOMER)
+    mine = {opened[order_id]["id"] for order_id in ("ord-1", "ord-2", "ord-6")}
+    assert own.status == 200 and {r["id"] for r in (await own.json())["items"]} <= mine
+
+
 @pytest.mark.parametrize(
     ("query", "fields"),
     [

@@ -176,6 +176,25 @@ async def test_every_carrier_s_proof_arrives_through_its_own_api_with_no_manual_
     assert (proof["carrier"], proof["source"], proof["status"]) == (carrier, "pull", "delivered")
 
 
+async def test_a_carrier_asked_again_that_answers_the_same_proof_puts_the_case_back_in_review(api):
+    dispute_id, _ = await open_case(api, "carrier-ups")
+    assert (await advised(api, dispute_id))["status"] == "under_review"
+    asked = await api.post(f"/v1/disputes/{dispute_id}/evidence-requests", headers=INVESTIGATOR)
+    assert asked.status == 202 and (await asked.json())["status"] == "awaiting_evidence"
+
+    async def answered():
+        case = await (await api.get(f"/v1/disputes/{dispute_id}", headers=INVESTIGATOR)).json()
+        return case if case["evidence_pull_due"] is None else None
+
+    case = await eventually(answered, timeout=10)
+    assert case is not None and case["status"] == "under_review" and len(case["evidence"]) == 1
+    timeline = await (await api.get(f"/v1/disputes/{dispute_id}/timeline", headers=INVESTIGATOR)).json()
+    again = [e for e in timeline["entries"] if e["action"] == "evidence_unchanged"]
+    assert [(e["from_status"], e["to_status"]) for e in again] == [("awaiting_evidence", "under_review")]
+    queue = await (await api.get("/v1/disputes?status=under_review", headers=INVESTIGATOR)).json()
+    assert dispute_id in [item["id"] for item in queue["items"]]
+
+
 async def test_a_customer_who_keeps_claiming_is_flagged_for_a_supervisor(api, sandbox, aiohttp_client):
     downstream = await aiohttp_client(sandbox)
     ids = [(await open_case(api, f"repeat-{i}"))[0] for i in (1, 2, 3)]

@@ -2,6 +2,9 @@
 on record (a 422 naming `assignee` otherwise), bulk assignment reports each case and a retry changes nothing
 more; customers and agents never see a staff id."""
 
+import json
+from datetime import datetime
+
 import pytest
 
 from schemas.common import Role
@@ -22,15 +25,27 @@ async def opened(api, order_id: str = "ord-1") -> str:
     return (await response.json())["id"]
 
 
-async def test_a_supervisor_adds_and_changes_a_record_and_staff_read_the_directory(api):
+async def test_a_supervisor_adds_and_changes_a_record_and_staff_read_the_directory(api, log_audit):
     created = await api.put("/v1/staff/inv-deniz", json=DENIZ, headers=SUPERVISOR)
     changed = await api.put("/v1/staff/inv-deniz", json={**DENIZ, "active": False}, headers=SUPERVISOR)
 
-    assert created.status == 201 and await created.json() == {"id": "inv-deniz", **DENIZ, "active": True}
-    assert changed.status == 200 and (await changed.json())["active"] is False
+    first, second = await created.json(), await changed.json()
+    assert created.status == 201 and first | {"changed_at": None} == {
+        "id": "inv-deniz", **DENIZ, "active": True, "changed_by": "sup-zeynep", "changed_at": None
+    }
+    assert changed.status == 200 and second["active"] is False and second["changed_by"] == "sup-zeynep"
+    assert datetime.fromisoformat(first["changed_at"]) <= datetime.fromisoformat(second["changed_at"])
     listed = await (await api.get("/v1/staff", headers=INVESTIGATOR)).json()
     assert [m["id"] for m in listed["items"]] == sorted([*SEEDED, "inv-deniz"]) and listed["next_after"] is None
-    assert {"id": "inv-deniz", **DENIZ, "active": False} in listed["items"]
+    assert second in listed["items"]
+    assert next(m for m in listed["items"] if m["id"] == "inv-ayse")["changed_by"] is None  # seeded, never written
+    written = [line for line in map(json.loads, log_audit.getvalue().splitlines()) if line["event"] == "staff_record_written"]
+    facts = [{k: line.get(k) for k in ("actor", "staff_id", "role", "active", "change")} for line in written]
+    assert facts == [
+        {"actor": "sup-zeynep", "staff_id": "inv-deniz", "role": "investigator", "active": True, "change": "created"},
+        {"actor": "sup-zeynep", "staff_id": "inv-deniz", "role": "investigator", "active": False, "change": "changed"},
+    ]
+    assert not any(DENIZ["name"] in json.dumps(line, ensure_ascii=False) for line in written)
     await assert_problem(await api.put("/v1/staff/inv-x", json=DENIZ, headers=INVESTIGATOR), 403)
 
 
@@ -43,6 +58,13 @@ async def test_a_bad_record_is_refused_and_stores_nothing(api, body, field):
     problem = await assert_problem(await api.put("/v1/staff/inv-mehmet", json=body, headers=SUPERVISOR), 422)
     assert field in [e["field"] for e in problem["errors"]]
     assert await (await api.get("/v1/staff", headers=SUPERVISOR)).json() == before
+
+
+async def test_a_role_outside_the_staff_is_refused_naming_the_roles_as_written(api):
+    body = {**MEHMET, "role": "agent"}
+    problem = await assert_problem(await api.put("/v1/staff/inv-mehmet", json=body, headers=SUPERVISOR), 422)
+    [error] = [e for e in problem["errors"] if e["field"] == "role"]
+    assert error["message"] == "Input should be 'investigator' or 'supervisor'"
 
 
 async def test_assigning_to_someone_unknown_or_inactive_is_refused_naming_the_field(api):
@@ -162,7 +184,8 @@ async def test_a_supervisor_cannot_lock_themselves_out_of_the_directory(api, cha
 
     assert (await assert_problem(refused, 422))["type"] == "urn:dispute-service:problem:own-staff-record"
     listed = await (await api.get("/v1/staff", headers=SUPERVISOR)).json()
-    assert {"id": "sup-zeynep", **ZEYNEP, "active": True} in listed["items"]
+    unchanged = {"id": "sup-zeynep", **ZEYNEP, "active": True, "changed_by": None, "changed_at": None}
+    assert unchanged in listed["items"]
     assert (await api.put("/v1/staff/inv-ayse", json={**AYSE, "active": False}, headers=SUPERVISOR)).status == 200
 
 

@@ -141,6 +141,9 @@ async def test_a_pull_asked_for_again_replaces_the_record_when_it_moved_and_keep
 
     actions = [e.action for e in repository.docs[dispute.id].timeline]
     assert actions.count("digital_delivery_received") == 2
+    unchanged = next(e for e in repository.docs[dispute.id].timeline if e.action == "digital_delivery_unchanged")
+    assert (unchanged.from_status, unchanged.to_status) == (Status.AWAITING_EVIDENCE, Status.UNDER_REVIEW)
+    assert repository.docs[dispute.id].status is Status.UNDER_REVIEW
 
 
 BOTH = {"sku-steam": record("sku-steam", activated=True), "sku-gift": record("sku-gift")}

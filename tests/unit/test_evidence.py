@@ -452,6 +452,22 @@ async def test_an_investigator_can_ask_for_a_fresh_pull(make_puller, service, di
     assert gateway.calls == 2 and len(stored.evidence) == 1 and stored.evidence_pull_due is None
 
 
+async def test_the_same_proof_answered_again_on_request_puts_the_case_back_in_review(
+    make_puller, service, dispute, repository, clock
+):
+    gateway = Gateway(proof())
+    await make_puller(gateway).run_once()
+    await service.request_evidence(INVESTIGATOR, dispute.id)
+    clock.advance(seconds=60)
+    await make_puller(gateway).run_once()
+    stored = repository.docs[dispute.id]
+    answered = stored.timeline[-1]
+    assert stored.status is Status.UNDER_REVIEW and stored.evidence_pull_due is None
+    assert answered.action == "evidence_unchanged" and answered.details == {"source": "pull"}
+    assert (answered.from_status, answered.to_status) == (Status.AWAITING_EVIDENCE, Status.UNDER_REVIEW)
+    assert stored.assess_due == clock.now()  # assessed again, as on new evidence
+
+
 async def test_a_pull_slower_than_its_lease_keeps_its_holder_while_the_heartbeat_renews_it(
     make_puller, schedule, repository, clock, dispute
 ):

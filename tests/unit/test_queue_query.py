@@ -9,12 +9,12 @@ from aiohttp.test_utils import make_mocked_request
 from adapters.web.endpoint import Call
 from adapters.web.keys import CURSORS
 from adapters.web.problems import ProblemError
-from adapters.web.queue import queue_query
+from adapters.web.queue import bound_cursors, queue_query
 from adapters.web.views import Cursors
 from disputes.ports import DisputeQuery
 from schemas.api import ListQuery
 from schemas.dispute import Status
-from tests.factories import INVESTIGATOR
+from tests.factories import INVESTIGATOR, OTHER_INVESTIGATOR
 
 AFTER = (datetime(2026, 3, 2, 9, 30, tzinfo=UTC), "dsp_after")
 
@@ -42,3 +42,30 @@ def test_a_filter_given_is_carried_over_and_checked() -> None:
     assert queue_query(call(mine), mine) == DisputeQuery(
         statuses=(Status.OPENED, Status.APPEALED), assignee=INVESTIGATOR.id, priorities=(1, 2)
     )
+
+
+def test_a_cursor_is_read_only_with_the_filters_and_by_the_caller_it_was_made_for() -> None:
+    made_for = ListQuery.model_validate({"status": ["opened", "appealed"], "opened_from": "2026-03-01T03:00:00+03:00"})
+    cursor = bound_cursors(call(made_for), made_for).encode(AFTER)
+    same = ListQuery.model_validate({"status": ["appealed", "opened", "appealed"], "opened_from": "2026-03-01T00:00:00Z"})
+
+    assert queue_query(call(same), same, cursor, 7, bound_cursors(call(same), same)).after == AFTER
+    chosen = {"status": ["opened", "appealed"], "opened_from": "2026-03-01T00:00:00Z"}
+    for other in ({"status": ["opened"]}, {"status": ["opened", "appealed"]}, {**chosen, "carrier": "ups"}, {}):
+        query = ListQuery.model_validate(other)
+        with pytest.raises(ProblemError) as refused:
+            queue_query(call(query), query, cursor, 7, bound_cursors(call(query), query))
+        assert (refused.value.status, refused.value.extra.get("parameters")) == (422, ["cursor"])
+    someone_else = Call(call(same).request, OTHER_INVESTIGATOR, query=same)
+    with pytest.raises(ProblemError):
+        queue_query(someone_else, same, cursor, 7, bound_cursors(someone_else, same))
+
+
+@pytest.mark.parametrize("start", ["opened", "decided"])
+def test_a_period_that_ends_before_it_starts_is_refused_naming_both_ends(start: str) -> None:
+    backwards = ListQuery.model_validate({f"{start}_from": "2026-03-02T00:00:00Z", f"{start}_to": "2026-03-01T00:00:00Z"})
+    with pytest.raises(ProblemError) as refused:
+        queue_query(call(backwards), backwards)
+    assert (refused.value.status, refused.value.extra.get("parameters")) == (422, [f"{start}_from", f"{start}_to"])
+    one_day = ListQuery.model_validate({f"{start}_from": "2026-03-01T00:00:00Z", f"{start}_to": "2026-03-02T00:00:00Z"})
+    assert queue_query(call(one_day), one_day).limit == 50
