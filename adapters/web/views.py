@@ -4,7 +4,7 @@ import base64
 import hashlib
 import hmac
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,7 @@ from disputes.next_step import Held, held_back, next_step, reads_otherwise_from
 from schemas.dispute import CustomerEvidence, DeliveredEffect, EffectKind, OutboxMessage
 
 _TAG = 16  # bytes of HMAC-SHA256 kept in a cursor
+BOUND_KEPT = 4096
 
 
 type View = dict[str, Any]
@@ -333,10 +334,21 @@ class Cursors:
     refused, never read as a position."""
 
     key: bytes
+    _bound: dict[tuple[str, str], "Cursors"] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_secret(cls, secret: str, purpose: bytes = b"dispute queue cursor") -> "Cursors":
         return cls(hmac.new(secret.encode(), purpose, hashlib.sha256).digest())
+
+    def bound(self, caller: str, selection: str) -> "Cursors":
+        """The cursors of one caller's list with one selection: signed with a key drawn from this one by both (an id
+        holds no NUL), kept once drawn, up to BOUND_KEPT of them, as the same lists are paged again and again."""
+        if (kept := self._bound.get((caller, selection))) is None:
+            if len(self._bound) >= BOUND_KEPT:
+                self._bound.clear()
+            drawn = hmac.digest(self.key, f"{caller}\0{selection}".encode(), "sha256")
+            kept = self._bound[(caller, selection)] = Cursors(drawn)
+        return kept
 
     def encode(self, after: tuple[datetime, str]) -> str:
         payload = f"{after[0].isoformat()} {after[1]}".encode()  # an id holds no space

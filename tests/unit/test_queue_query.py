@@ -10,7 +10,7 @@ from adapters.web.endpoint import Call
 from adapters.web.keys import CURSORS
 from adapters.web.problems import ProblemError
 from adapters.web.queue import bound_cursors, queue_query
-from adapters.web.views import Cursors
+from adapters.web.views import BOUND_KEPT, Cursors
 from disputes.ports import DisputeQuery
 from schemas.api import ListQuery
 from schemas.dispute import Status
@@ -59,6 +59,18 @@ def test_a_cursor_is_read_only_with_the_filters_and_by_the_caller_it_was_made_fo
     someone_else = Call(call(same).request, OTHER_INVESTIGATOR, query=same)
     with pytest.raises(ProblemError):
         queue_query(someone_else, same, cursor, 7, bound_cursors(someone_else, same))
+
+
+def test_a_list_s_key_is_drawn_once_and_the_keys_kept_are_bounded() -> None:
+    cursors = Cursors.from_secret("queue-query-test")
+    first = cursors.bound("inv-1", "")
+
+    assert cursors.bound("inv-1", "") is first  # kept: the plain queue, paged again and again
+    assert len({first.key, cursors.bound("inv-2", "").key, cursors.bound("inv-1", '{"carrier":"ups"}').key}) == 3
+    for n in range(BOUND_KEPT):
+        cursors.bound(f"inv-{n}", "{}")
+    again = cursors.bound("inv-1", "")
+    assert again is not first and again.key == first.key  # forgotten when full, drawn again the same
 
 
 @pytest.mark.parametrize("start", ["opened", "decided"])
