@@ -28,13 +28,14 @@ def past_dispute(d: Dispute) -> PastDispute:
 async def customer_history(call: Call) -> web.Response:
     customer_id = call.path_id("customer_id")
     q: HistoryQuery = call.query
+    cursors = call.request.app[HISTORY_CURSORS].bound(call.actor.id, customer_id)  # a position in this history only
     try:
-        before = call.request.app[HISTORY_CURSORS].decode(q.cursor) if q.cursor else None
+        before = cursors.decode(q.cursor) if q.cursor else None
     except (ValueError, TypeError):
-        raise ProblemError(422, "validation-failed", "The request is not valid", "Unknown cursor.",
-                           parameters=["cursor"]) from None
+        raise ProblemError(422, "validation-failed", "The request is not valid",
+                           "Unknown cursor, or one made for another customer's history.", parameters=["cursor"]) from None
     page = await call.request.app[CUSTOMERS].history(call.actor, customer_id, before, q.limit)
-    cursor = call.request.app[HISTORY_CURSORS].encode(page.next_after) if page.next_after else None
+    cursor = cursors.encode(page.next_after) if page.next_after else None
     return json_response(CustomerHistoryView(
         customer_id=customer_id, items=[past_dispute(d) for d in page.items], next_cursor=cursor,
     ))

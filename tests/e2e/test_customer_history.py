@@ -74,3 +74,15 @@ async def test_a_cursor_reads_only_in_the_list_that_made_it(api):
 
     for url in (f"{HISTORY}?cursor={queue_cursor}", f"/v1/disputes?cursor={history_cursor}"):
         assert (await assert_problem(await api.get(url, headers=INVESTIGATOR), 422))["parameters"] == ["cursor"]
+
+
+async def test_a_history_cursor_reads_only_in_the_history_and_for_the_caller_that_made_it(api):
+    for order_id in ("ord-1", "ord-2"):
+        await opened(api, order_id)
+    cursor = (await (await api.get(HISTORY + "?limit=1", headers=INVESTIGATOR)).json())["next_cursor"]
+    assert cursor
+
+    for url, caller in ((f"/v1/customers/cust-2/disputes?cursor={cursor}", INVESTIGATOR),
+                        (f"{HISTORY}?cursor={cursor}", SUPERVISOR)):
+        assert (await assert_problem(await api.get(url, headers=caller), 422))["parameters"] == ["cursor"]
+    assert (await api.get(f"{HISTORY}?cursor={cursor}", headers=INVESTIGATOR)).status == 200
