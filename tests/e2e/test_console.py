@@ -477,3 +477,17 @@ async def test_signing_in_goes_back_to_the_console_page_asked_for(api):
                              headers=cookies())
     assert refused.status == 401 and 'name="next" value="/console/reports"' in await refused.text()
 
+
+
+async def test_the_console_s_queue_reads_a_cursor_only_with_the_filters_it_was_made_for(api):
+    for order_id in ("ord-1", "ord-2"):
+        await opened(api, order_id)
+    listed = await (await api.get("/v1/disputes?limit=1&status=opened", headers=INVESTIGATOR)).json()
+    cursor = listed["next_cursor"]  # the console signs as the API does, for the same caller and filters
+    assert cursor
+
+    same = await api.get(f"/console?status=opened&cursor={cursor}", headers=staff())
+    other = await api.get(f"/console?status=resolved&cursor={cursor}", headers=staff())
+
+    assert same.status == 200 and 'class="error"' not in await same.text()
+    assert other.status == 422 and "cursor" in await other.text()

@@ -13,9 +13,9 @@ from pydantic import ValidationError
 
 from adapters.web.console.session import page, reasons, render
 from adapters.web.endpoint import Call
-from adapters.web.keys import CURSORS, MAX_PAGE, SERVICE
+from adapters.web.keys import MAX_PAGE, SERVICE
 from adapters.web.problems import ProblemError
-from adapters.web.queue import export_disputes, queue_query
+from adapters.web.queue import bound_cursors, export_disputes, queue_query
 from disputes.actors import Actor
 from disputes.model import Dispute
 from schemas.api import ListQuery, QueueFilters
@@ -93,14 +93,15 @@ async def queue(request: web.Request, actor: Actor) -> web.Response:
     context: dict[str, object] = {"filters": FILTERS, "chosen": chosen, "rows": [], "next_cursor": None, "error": None}
     try:
         q = ListQuery.model_validate(_parameters(chosen) | {"cursor": request.query.get("cursor") or None})
-        query = queue_query(Call(request, actor), q, q.cursor, min(q.limit, request.app[MAX_PAGE]))
+        cursors = bound_cursors(Call(request, actor), q)  # as the API's queue: a cursor for these filters only
+        query = queue_query(Call(request, actor), q, q.cursor, min(q.limit, request.app[MAX_PAGE]), cursors)
     except (ValidationError, ProblemError) as error:
         return render(request, "queue.html", context | refusal(error), actor, status=422)
     service = request.app[SERVICE]
     result = await service.list(actor, query)
     now = service.clock.now()
     rows = [Row(d, d.status not in CLOSED and d.sla.decision_due < now) for d in result.items]
-    next_cursor = request.app[CURSORS].encode(result.next_after) if result.next_after else None
+    next_cursor = cursors.encode(result.next_after) if result.next_after else None
     counts = {
         "shown": len(rows),
         "overdue": sum(r.overdue for r in rows),
