@@ -286,7 +286,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         packing = orders if isinstance(orders, HttpOrderDirectory | FileOrderDirectory) else None
         service = DisputeService(
             stored, orders, clock, settings.rules(), packing_records=packing, attachments=store, test_clocks=test_clocks,
-            duty=Duty(directory),
+            duty=Duty(directory), high_value_minor=settings.policy().high_value_minor,
         )
         app[SERVICE] = service
         app[FIRST_ANSWERS] = FirstAnswers(

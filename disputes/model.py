@@ -769,14 +769,16 @@ class Dispute(BaseModel):
         now: datetime,
         override_reason: str | None = None,
         line_outcomes: Sequence[tuple[str, Outcome, int]] = (),
+        high_value_minor: int | None = None,
     ) -> None:
         """`line_outcomes` (missing-item claims only): (sku, outcome, quantity) per claimed line, to refund, reship or
         reject that many of it; what is not named (a line, or the rest of a line's quantity) is rejected. None named:
         every claimed line gets `outcome` in full. A later decision (after an appeal or a reopening) decides only the
-        units no earlier one refunded or reshipped; a whole package once compensated can only be rejected."""
+        units no earlier one refunded or reshipped; a whole package once compensated can only be rejected.
+        `high_value_minor`: the policy's threshold of a high-value order (None: as the policy's advice judged it)."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR, Role.SERVICE)
         self._check_may_decide(actor, outcome)
-        unsigned_rejection = outcome is Outcome.REJECTED and self._high_value_unsigned
+        unsigned_rejection = outcome is Outcome.REJECTED and self._high_value_unsigned(high_value_minor)
         if unsigned_rejection:
             self._check_may_reject_unsigned(actor, override_reason)
         advised = AUTOMATIC.get(self.recommendation.action) if self.recommendation else None
@@ -973,14 +975,17 @@ class Dispute(BaseModel):
         if overturns_rejection:
             raise Forbidden("Overriding another investigator's rejection needs a supervisor.")
 
-    @property
-    def _high_value_unsigned(self) -> bool:
-        """A parcel of a high-value order (as the policy judged it, with the configured threshold) claimed not received,
-        whose latest proof of delivery carries no signature: the policy reads the same proof
+    def _high_value_unsigned(self, high_value_minor: int | None) -> bool:
+        """A parcel of a high-value order (above `high_value_minor`, else as the policy's advice judged it) claimed not
+        received, whose latest proof of delivery carries no signature: the policy reads the same proof
         (`disputes/policy/reading.py`). A signature proves no digital delivery, nor what a package held."""
-        if self.partial or self.order.is_digital or self.recommendation is None:
+        if self.partial or self.order.is_digital:
             return False
-        high_value = any(finding.code == HIGH_VALUE_FINDING for finding in self.recommendation.findings)
+        if high_value_minor is not None:
+            high_value = self.claimed_value_minor > high_value_minor  # as `disputes.policy.context.is_high_value`
+        else:
+            advice = self.recommendation
+            high_value = advice is not None and any(finding.code == HIGH_VALUE_FINDING for finding in advice.findings)
         delivered = [e for e in self.evidence if e.proof.status is ProofStatus.DELIVERED]
         latest = max(reversed(delivered), key=lambda e: e.proof.received_at) if delivered else None
         return high_value and (latest is None or latest.proof.signature is None)

@@ -170,6 +170,9 @@ class DisputeService:
     """Sandbox only: where the test clocks that cases may run on are kept."""
     duty: Duty | None = None
     """The staff directory's say on who works cases, asked before each change staff make (None: not asked)."""
+    high_value_minor: int | None = None
+    """The policy's threshold of a high-value order, whose rejection needs a signature in the proof (None: as the
+    policy's advice on the case judged it, none before its first)."""
 
     async def open(
         self, actor: Actor, request: OpenRequest, idempotency_key: str | None, render: Render | None = None
@@ -246,7 +249,10 @@ class DisputeService:
         return await self._change(
             actor,
             dispute_id,
-            lambda d, now: d.decide(actor, outcome, reason_code, note, refund_to, now, override_reason, line_outcomes or ()),
+            lambda d, now: d.decide(
+                actor, outcome, reason_code, note, refund_to, now, override_reason, line_outcomes or (),
+                self.high_value_minor,
+            ),
             expected_versions,
         )
 

@@ -132,3 +132,15 @@ def test_every_decision_is_kept_in_full_on_the_timeline_when_a_later_one_replace
          "sequence": 2, "recommended": "needs_person", "lines": [], "overridden": True,
          "override_reason": "Kamera kaydı teslimi gösteriyor."},
     ]
+
+
+def test_a_threshold_given_is_held_to_before_the_policy_has_assessed_the_case() -> None:
+    unassessed = dispute(UNSIGNED, value_minor=HIGH_VALUE)  # the seconds after opening: no advice yet
+    assert unassessed.recommendation is None
+    with pytest.raises(SignatureRequired):
+        unassessed.decide(INVESTIGATOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmzalı teslim.", None, NOW,
+                          high_value_minor=DEFAULTS.high_value_minor)
+    below = dispute(UNSIGNED)  # 1 299 TRY: under it
+    below.decide(INVESTIGATOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmzalı teslim.", None, NOW,
+                 high_value_minor=DEFAULTS.high_value_minor)
+    assert below.decision is not None and below.decision.outcome is Outcome.REJECTED
