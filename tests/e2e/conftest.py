@@ -16,7 +16,7 @@ from adapters.bootstrap import Overrides, create_app
 from adapters.demo.staff import seed_staff
 from adapters.web.keys import STAFF_DIRECTORY
 from adapters.observability import configure_logging
-from sandbox.carriers import SandboxShipment
+from sandbox.carriers import SandboxShipment, create_carrier_sandbox
 from sandbox.downstream import create_downstream_sandbox
 from sandbox.signing import DEVELOPMENT_KEYS
 from adapters.settings import Settings
@@ -90,8 +90,21 @@ def carrier_settings() -> dict:
 
 
 @pytest.fixture
-def carrier_sandbox_url() -> str | None:
-    return None
+def carrier_cases() -> list[tuple[Order, str, str]]:
+    """The parcels a module's carriers answer for from the carriers' own sandbox, as `sandbox_shipments` takes them
+    (order, scenario, the name the carrier reports); none: no carrier sandbox runs."""
+    return []
+
+
+@pytest.fixture
+async def carrier_sandbox(aiohttp_server, carrier_cases):
+    """The carriers' own sandbox, answering for `carrier_cases` (None: there are none)."""
+    return await aiohttp_server(create_carrier_sandbox(sandbox_shipments(carrier_cases))) if carrier_cases else None
+
+
+@pytest.fixture
+def carrier_sandbox_url(carrier_sandbox) -> str | None:
+    return str(carrier_sandbox.make_url("")).rstrip("/") if carrier_sandbox is not None else None
 
 
 @pytest.fixture

@@ -4,8 +4,7 @@ allow-scripts, and nosniff, by the API and by the console alike, whole or in par
 
 import pytest
 
-from sandbox.carriers import create_carrier_sandbox
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, eventually, orders_file_document, sandbox_shipments
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, eventually, orders_file_document
 from tests.e2e.test_console import staff
 from tests.factories import order, shipment
 
@@ -29,13 +28,8 @@ def carrier_settings():
 
 
 @pytest.fixture
-async def carrier_sandbox(aiohttp_server):
-    return await aiohttp_server(create_carrier_sandbox(sandbox_shipments([(SIGNED, "delivered", "Ayşe Yılmaz")])))
-
-
-@pytest.fixture
-def carrier_sandbox_url(carrier_sandbox):
-    return str(carrier_sandbox.make_url("")).rstrip("/")
+def carrier_cases():
+    return [(SIGNED, "delivered", "Ayşe Yılmaz")]
 
 
 async def pulled_document(api) -> tuple[str, str]:

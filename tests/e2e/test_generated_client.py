@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 
-from sandbox.carriers import create_carrier_sandbox
 from schemas.common import Role
-from tests.e2e.conftest import TOKENS, eventually, orders_file_document, sandbox_shipments
+from tests.e2e.conftest import TOKENS, eventually, orders_file_document
 from tests.factories import order, shipment
 
 PACKAGE = "dispute_client"
@@ -71,13 +70,8 @@ def app_changes() -> dict:
 
 
 @pytest.fixture
-async def carrier_sandbox(aiohttp_server):
-    return await aiohttp_server(create_carrier_sandbox(sandbox_shipments([(ORDER, "delivered", "Ayşe Yılmaz")])))
-
-
-@pytest.fixture
-def carrier_sandbox_url(carrier_sandbox) -> str:
-    return str(carrier_sandbox.make_url("")).rstrip("/")
+def carrier_cases():
+    return [(ORDER, "delivered", "Ayşe Yılmaz")]
 
 
 def _module(client: ModuleType, name: str) -> Any:

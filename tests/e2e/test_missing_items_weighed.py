@@ -4,8 +4,7 @@ own, once."""
 
 import pytest
 
-from sandbox.carriers import create_carrier_sandbox
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, eventually, orders_file_document, sandbox_shipments
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, eventually, orders_file_document
 from tests.factories import BOXED, order, shipment
 
 # The delivered reply the FedEx sandbox serves (karrio's sample, track-duplicate-results.json) weighs the package
@@ -33,13 +32,8 @@ def carrier_settings():
 
 
 @pytest.fixture
-async def carrier_sandbox(aiohttp_server):
-    return await aiohttp_server(create_carrier_sandbox(sandbox_shipments([(BOX, "delivered", "Ayşe Yılmaz")])))
-
-
-@pytest.fixture
-def carrier_sandbox_url(carrier_sandbox):
-    return str(carrier_sandbox.make_url("")).rstrip("/")
+def carrier_cases():
+    return [(BOX, "delivered", "Ayşe Yılmaz")]
 
 
 async def test_a_package_fedex_weighed_light_refunds_the_missing_lines_on_its_own_once(api, sandbox, aiohttp_client):

@@ -5,8 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from sandbox.carriers import create_carrier_sandbox
-from tests.e2e.conftest import INVESTIGATOR, bearer, eventually, orders_file_document, sandbox_shipments
+from tests.e2e.conftest import INVESTIGATOR, bearer, eventually, orders_file_document
 from tests.factories import order, shipment
 from schemas.common import Role
 
@@ -59,14 +58,8 @@ def carrier_settings():
 
 
 @pytest.fixture
-async def carrier_sandbox(aiohttp_server):
-    cases = [(o, scenario, name) for o, (_, _, scenario, name, _) in zip(ORDERS, CASES.values(), strict=True)]
-    return await aiohttp_server(create_carrier_sandbox(sandbox_shipments(cases)))
-
-
-@pytest.fixture
-def carrier_sandbox_url(carrier_sandbox):
-    return str(carrier_sandbox.make_url("")).rstrip("/")
+def carrier_cases():
+    return [(o, scenario, name) for o, (_, _, scenario, name, _) in zip(ORDERS, CASES.values(), strict=True)]
 
 
 async def open_case(api, name):
