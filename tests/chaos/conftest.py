@@ -10,6 +10,8 @@ from adapters.mongo.client import connect
 from tests.e2e.conftest import (  # noqa: F401  (pytest finds fixtures by name)
     api,
     app_changes,
+    carrier_cases,
+    carrier_sandbox,
     carrier_sandbox_url,
     carrier_settings,
     clock,

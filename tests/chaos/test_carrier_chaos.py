@@ -9,9 +9,8 @@ from datetime import datetime, timedelta
 import pytest
 from aiohttp.test_utils import TestClient
 
-from sandbox.carriers import create_carrier_sandbox
 from schemas.common import Role
-from tests.e2e.conftest import INVESTIGATOR, bearer, eventually, orders_file_document, sandbox_shipments
+from tests.e2e.conftest import INVESTIGATOR, bearer, eventually, orders_file_document
 from tests.factories import order, shipment
 
 SEED = 7
@@ -53,14 +52,8 @@ def carrier_settings():
 
 
 @pytest.fixture
-async def carrier_sandbox(aiohttp_server):
-    cases = [(o, scenario, "Ayşe Yılmaz") for o, (_, scenario) in zip(ORDERS, CASES, strict=True)]
-    return await aiohttp_server(create_carrier_sandbox(sandbox_shipments(cases)))
-
-
-@pytest.fixture
-def carrier_sandbox_url(carrier_sandbox):
-    return str(carrier_sandbox.make_url("")).rstrip("/")
+def carrier_cases():
+    return [(o, scenario, "Ayşe Yılmaz") for o, (_, scenario) in zip(ORDERS, CASES, strict=True)]
 
 
 async def inject_chaos(control: TestClient) -> Counter[str]:
