@@ -133,7 +133,7 @@ from disputes.idempotency import FirstAnswers
 from disputes.schedule import DueWork, Handover, Job, until_set
 from disputes.work import WorkKind
 from disputes.relay import Attempt, Relay
-from disputes.service import DisputeService
+from disputes.service import DisputeService, to_millisecond
 from disputes.test_clocks import TestClockService
 
 log = structlog.get_logger("bootstrap")
@@ -160,8 +160,7 @@ STORAGE_SET_UP: web.AppKey[Callable[[], None]] = web.AppKey("storage_set_up")
 class SystemClock:
     def now(self) -> datetime:
         """Millisecond precision: what BSON stores, so a stored dispute reads back exactly as it was written."""
-        now = datetime.now(UTC)
-        return now.replace(microsecond=now.microsecond // 1000 * 1000)
+        return to_millisecond(datetime.now(UTC))
 
 
 @dataclass
