@@ -12,6 +12,7 @@ import pytest
 from pydantic import BaseModel
 
 from adapters.memory import InMemoryOrders
+from adapters.mongo.disputes import from_doc, to_doc
 from adapters.web.views import (
     DisputeViews,
     QueueRows,
@@ -22,6 +23,7 @@ from adapters.web.views import (
     view_json,
 )
 from disputes.model import Dispute
+from disputes.next_step import next_step
 from schemas.api import AgentDisputeView, CustomerDisputeView, DisputePageView, DisputeSummary, DisputeView
 from schemas.common import Outcome, Resolution
 from schemas.digital import DigitalChannel, DigitalDelivery
@@ -232,6 +234,52 @@ def test_staff_see_what_every_decision_paid_and_which_decision_paid_it() -> None
         {"decision": 2, "sku": "sku-glass", "quantity": 1, "outcome": "refund", "amount_minor": 4_500},
         {"decision": 2, "sku": "sku-kettle", "quantity": 1, "outcome": "reship", "amount_minor": 129_900},
     ]
+
+
+PAID_IN_TWO_DECISIONS = [
+    {"sku": "sku-glass", "quantity": 1, "outcome": "refund", "amount_minor": 4_500, "decision": 1},
+    {"sku": "sku-glass", "quantity": 1, "outcome": "refund", "amount_minor": 4_500, "decision": 2},
+    {"sku": "sku-kettle", "quantity": 1, "outcome": "reship", "amount_minor": 129_900, "decision": 2},
+]
+SECOND_DECISION_TOLD = (
+    "Decided on 18.11.2026 for the missing items. We are refunding 45.00 TRY to your original payment method. We are "
+    "shipping these items again: sku-kettle. Decided before and standing: the refund of 45.00 TRY.",
+    "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 45,00 TRY tutarındaki iadeniz ödeme yönteminize "
+    "yapılıyor. Şu ürünler yeniden gönderiliyor: sku-kettle. Daha önce kararlaştırılan ve geçerli olan: 45,00 TRY "
+    "tutarındaki iade.",
+)
+
+
+def test_each_paid_line_is_stored_with_the_decision_that_paid_it_and_staff_see_that_number() -> None:
+    d = _paid_in_two_decisions()
+    document = to_doc(d)
+    d.outbox = []  # the view reads the number stored with the line, not the effects' keys
+
+    assert document["compensated_lines"] == PAID_IN_TWO_DECISIONS
+    assert orjson.loads(DisputeViews().staff(from_doc(document)))["compensated_lines"] == PAID_IN_TWO_DECISIONS
+    assert orjson.loads(DisputeViews().staff(d))["compensated_lines"] == PAID_IN_TWO_DECISIONS
+
+
+def _outcomes_only(details: dict[str, Any]) -> dict[str, Any]:
+    """A decision as the timeline kept it before it kept decisions in full."""
+    return {"outcome": details["outcome"], "reason_code": details["reason_code"]}
+
+
+@pytest.mark.parametrize("decided", [lambda details: details, _outcomes_only], ids=["in full", "outcomes only"])
+def test_a_document_stored_before_paid_lines_kept_their_decision_loads_and_renders(decided) -> None:
+    document = to_doc(_paid_in_two_decisions())
+    document["compensated_lines"] = [{k: v for k, v in line.items() if k != "decision"}
+                                     for line in document["compensated_lines"]]
+    document["timeline"] = [entry | {"details": decided(entry["details"])} if entry["action"] == "decided" else entry
+                            for entry in document["timeline"]]
+
+    stored = from_doc(document)
+
+    assert [(line.decision, line.sku, line.outcome) for line in stored.compensated_lines] == [
+        (1, "sku-glass", Outcome.REFUND), (2, "sku-glass", Outcome.REFUND), (2, "sku-kettle", Outcome.RESHIP),
+    ]
+    assert orjson.loads(DisputeViews().staff(stored))["compensated_lines"] == PAID_IN_TWO_DECISIONS
+    assert next_step(stored, WINDOW, NOW + timedelta(days=1)) == SECOND_DECISION_TOLD
 
 
 def test_a_whole_package_case_has_no_compensated_lines() -> None:
