@@ -1118,7 +1118,9 @@ class Dispute(BaseModel):
         order = self.order
         prefix = f"{self.id}:d{decision.sequence}"
         compensations = [  # one effect per line, keyed by it: each line is compensated once
-            self._queue_compensation(line.outcome, self.compensation_key(decision.sequence, line.outcome, line.sku), line)
+            self._queue_compensation(
+                line.outcome, self.compensation_key(decision.sequence, line.outcome, line.sku), line
+            )
             for line in decision.lines if line.outcome is not Outcome.REJECTED
         ]
         if not decision.lines and decision.outcome is not Outcome.REJECTED:
