@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from secrets import token_hex
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from disputes import tracing
 from disputes.actors import Actor
@@ -52,6 +52,7 @@ from schemas.dispute import (
     Appeal,
     Channel,
     Claim,
+    CompensatedLine,
     CustomerEvidence,
     CustomerImage,
     Decision,
@@ -210,8 +211,9 @@ class Dispute(BaseModel):
     decision: Decision | None = None
     decisions: int = 0
     compensation: Outcome | None = None
-    compensated_lines: list[LineOutcome] = Field(default_factory=list)
-    """Missing-item claims: the lines the decisions so far refunded or reshipped, earlier decisions' as well."""
+    compensated_lines: list[CompensatedLine] = Field(default_factory=list)
+    """Missing-item claims: the lines the decisions so far refunded or reshipped, earlier decisions' as well, each with
+    the decision that paid it, oldest first."""
     appeal: Appeal | None = None
     customer_evidence: list[CustomerEvidence] = Field(default_factory=list)
     timeline: list[TimelineEntry] = Field(default_factory=list)
@@ -241,6 +243,26 @@ class Dispute(BaseModel):
     """Who viewed which attachment, when: appended by storage alone (`AttachmentViews`), never by a save."""
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _number_paid_lines(cls, data: Any) -> Any:
+        """Documents stored before each paid line kept the decision that paid it: the lines were kept in the order the
+        decisions paid them, and the timeline keeps each decision with its lines (`decide`), so they are numbered from
+        there, the latest last. A timeline stored before it kept decisions in full has only their outcomes: there the
+        latest decision (`decision`) paid the last lines, and the first one the lines before them."""
+        lines = data.get("compensated_lines") if isinstance(data, dict) else None
+        if not lines or not isinstance(lines[0], dict) or "decision" in lines[0]:
+            return data
+        decided = [entry["details"] for entry in data.get("timeline", ()) if entry["action"] == "decided"]
+        if decided and "lines" not in decided[-1]:
+            decided[-1] = data["decision"]
+        numbers = [
+            decision["sequence"]
+            for decision in decided for line in decision.get("lines", ()) if line["outcome"] != Outcome.REJECTED
+        ]
+        numbers = ([1] * len(lines) + numbers)[-len(lines):]
+        return data | {"compensated_lines": [line | {"decision": n} for line, n in zip(lines, numbers, strict=True)]}
 
     @property
     def is_active(self) -> bool:
@@ -817,7 +839,10 @@ class Dispute(BaseModel):
         )
         if outcome is not Outcome.REJECTED:
             self.compensation = outcome
-            self.compensated_lines.extend(line for line in lines if line.outcome is not Outcome.REJECTED)
+            self.compensated_lines.extend(
+                CompensatedLine(**line.model_dump(), decision=decision.sequence)
+                for line in lines if line.outcome is not Outcome.REJECTED
+            )
         # the timeline keeps every decision in full: a later one (after an appeal or a reopening) replaces `decision`
         self._apply(actor, "decided", now, Action.RESOLVE, decision.model_dump(mode="json"))
         self._queue_decision_effects()
@@ -1093,11 +1118,14 @@ class Dispute(BaseModel):
         order = self.order
         prefix = f"{self.id}:d{decision.sequence}"
         compensations = [  # one effect per line, keyed by it: each line is compensated once
-            self._queue_compensation(line.outcome, f"{prefix}:{line.outcome.value}:{line.sku}", line)
+            self._queue_compensation(
+                line.outcome, self.compensation_key(decision.sequence, line.outcome, line.sku), line
+            )
             for line in decision.lines if line.outcome is not Outcome.REJECTED
         ]
         if not decision.lines and decision.outcome is not Outcome.REJECTED:
-            compensations.append(self._queue_compensation(decision.outcome, f"{prefix}:{decision.outcome.value}", None))
+            key = self.compensation_key(decision.sequence, decision.outcome)
+            compensations.append(self._queue_compensation(decision.outcome, key, None))
         if self.carrier_liable and not self.liability_claimed:
             liability = CarrierLiability(
                 dispute_id=self.id,
@@ -1116,6 +1144,12 @@ class Dispute(BaseModel):
         """An earlier decision held the carrier liable, for the claim's whole value: it is held so once per dispute."""
         effects = (self.outbox, self.effects_delivered, self.effects_parked)
         return any(effect.kind is EffectKind.CARRIER_LIABILITY for queue in effects for effect in queue)
+
+    def compensation_key(self, decision: int, outcome: Outcome, sku: str | None = None) -> str:
+        """The key of the refund or reshipment decision number `decision` issued: of one missing line (`sku`), or of
+        the package (downstream, the idempotency key of the payment or shipment)."""
+        key = f"{self.id}:d{decision}:{outcome.value}"
+        return f"{key}:{sku}" if sku is not None else key
 
     def _queue_compensation(self, outcome: Outcome, key: str, line: LineOutcome | None) -> str:
         """The refund or reshipment of the package, or of one missing line (its value, its quantity): its message's

@@ -16,7 +16,7 @@ from disputes.policy.missing import packing_finding
 from disputes.policy.wording import money
 from schemas.common import Outcome, RefundDestination
 from schemas.digital import DigitalState
-from schemas.dispute import Decision, EffectKind, LineOutcome, ReasonCode, Status, SubmissionKind
+from schemas.dispute import CompensatedLine, Decision, LineOutcome, ReasonCode, Status, SubmissionKind
 from schemas.recommendation import RecommendedAction
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -40,10 +40,10 @@ _TO: dict[RefundDestination, Words] = {
 _TOLD = ("Our team has been told and will contact you.", "Ekibimiz durumdan haberdar edildi ve sizinle iletişime geçecek.")
 """After a refund or reshipment held back: what happens instead (the customer's only word of it, since the decision's
 notification is held back with it: docs/downstream.md)."""
-_COMPENSATIONS = {EffectKind.REFUND: Outcome.REFUND, EffectKind.RESHIP: Outcome.RESHIP}
 
-type Held = frozenset[tuple[Outcome, str | None]]
-"""Refunds and reshipments held back: each as its outcome and its line's SKU (None: the whole package)."""
+type Held = frozenset[tuple[int, Outcome, str | None]]
+"""Refunds and reshipments held back: each as the decision that issued it, its outcome and its line's SKU (None: the
+whole package)."""
 
 
 def _date(at: datetime) -> str:
@@ -90,37 +90,41 @@ def reads_otherwise_from(dispute: Dispute, appeal_window: timedelta) -> datetime
 
 
 def held_back(dispute: Dispute) -> Held:
-    """The resolved case's refunds and reshipments the relay parked: payments or fulfillment refused them, or they ran
-    out of attempts. The relay parks them with no new version, so what `next_step` says of them changes with none."""
+    """The resolved case's refunds and reshipments the relay parked, whichever decision issued them: payments or
+    fulfillment refused them, or they ran out of attempts. The relay parks them with no new version, so what
+    `next_step` says of them changes with none. Each is found by its key (`Dispute.compensation_key`): a missing
+    line's by the decision that paid it, the package's by each decision that may have (only one did)."""
     decision = dispute.decision
     if not dispute.effects_parked or decision is None or dispute.status is not Status.RESOLVED:
         return frozenset()
-    prefix = f"{dispute.id}:d{decision.sequence}:"  # the decision's compensations' keys: `Dispute._queue_decision_effects`
-    return frozenset(
-        (_COMPENSATIONS[message.kind], message.key.removeprefix(prefix).partition(":")[2] or None)
-        for message in dispute.effects_parked
-        if message.kind in _COMPENSATIONS and message.key.startswith(prefix)
-    )
+    paid: list[tuple[int, Outcome, str | None]] = [
+        (line.decision, line.outcome, line.sku) for line in dispute.compensated_lines
+    ]
+    if dispute.compensation is not None:
+        paid += [(n, dispute.compensation, None) for n in range(1, decision.sequence + 1)]
+    parked = {message.key for message in dispute.effects_parked}
+    return frozenset(held for held in paid if dispute.compensation_key(*held) in parked)
 
 
 # --- a decided case ------------------------------------------------------------------------------------------
 
 
 def _resolved(dispute: Dispute, decision: Decision, appeal_window: timedelta, now: datetime | None) -> Words:
-    told = _decided(dispute, decision, appeal_window, now)
-    standing = _paid_before(dispute, decision)
-    return _join(told, standing) if standing else told
-
-
-def _decided(dispute: Dispute, decision: Decision, appeal_window: timedelta, now: datetime | None) -> Words:
     held = held_back(dispute)
+    told = [_decided(dispute, decision, held, appeal_window, now), *_paid_before(dispute, decision, held)]
+    if held and all(n != decision.sequence for n, _, _ in held):  # held back before: the latest decision did not say
+        told.append(_TOLD)
+    return _join(*told)
+
+
+def _decided(dispute: Dispute, decision: Decision, held: Held, appeal_window: timedelta, now: datetime | None) -> Words:
     if decision.lines:
         told = _missing_lines_resolved(dispute, decision, held)
         return _join(told, _appeal(dispute, decision, appeal_window, now)) if rejects_any(decision) else told
     decided = _date(decision.decided_at)
     if decision.outcome is not Outcome.REJECTED:
         on = (f"Decided on {decided}:", f"{decided} tarihinde karar verildi:")
-        return _join(on, _compensation(decision, (decision.outcome, None) in held))
+        return _join(on, _compensation(decision, (decision.sequence, decision.outcome, None) in held))
     if _decides_the_appeal(dispute, decision):
         if dispute.compensation is not None:  # what an earlier decision paid stands: the appeal was of the rest
             return (f"Your appeal was reviewed on {decided} and rejected.",
@@ -132,28 +136,47 @@ def _decided(dispute: Dispute, decision: Decision, appeal_window: timedelta, now
     return _join(_rejected_because(dispute, decision), _appeal(dispute, decision, appeal_window, now))
 
 
-def _paid_before(dispute: Dispute, decision: Decision) -> Words | None:
-    """What an earlier decision refunded or reshipped, which stands whatever the latest one says (None: nothing)."""
+def _paid_before(dispute: Dispute, decision: Decision, held: Held) -> list[Words]:
+    """What earlier decisions refunded or reshipped, which stands whatever the latest one says: under way, or held
+    back."""
     if dispute.compensation is None:
-        return None
+        return []
     if not dispute.partial:  # the whole package: paid before only if this decision paid nothing
         if decision.outcome is not Outcome.REJECTED:
-            return None
-        return ("The refund decided before stands.", "Daha önce kararlaştırılan iade geçerlidir.") if (
-            dispute.compensation is Outcome.REFUND
-        ) else ("The reshipment decided before stands.", "Daha önce kararlaştırılan yeniden gönderim geçerlidir.")
-    now_paid = sum(1 for line in decision.lines if line.outcome is not Outcome.REJECTED)
-    earlier = dispute.compensated_lines[: len(dispute.compensated_lines) - now_paid]
-    if not earlier:
-        return None
+            return []
+        return [_PACKAGE_BEFORE[dispute.compensation, bool(held)]]
+    earlier = [line for line in dispute.compensated_lines if line.decision != decision.sequence]
     told: list[Words] = []
-    if refunded := [line for line in earlier if line.outcome is Outcome.REFUND]:
+    for delayed in (False, True):
+        if lines := [line for line in earlier if ((line.decision, line.outcome, line.sku) in held) is delayed]:
+            told.append(_lines_before(dispute, lines, delayed))
+    return told
+
+
+_PACKAGE_BEFORE: dict[tuple[Outcome, bool], Words] = {
+    (Outcome.REFUND, False): ("The refund decided before stands.", "Daha önce kararlaştırılan iade geçerlidir."),
+    (Outcome.RESHIP, False): (
+        "The reshipment decided before stands.", "Daha önce kararlaştırılan yeniden gönderim geçerlidir.",
+    ),
+    (Outcome.REFUND, True): ("The refund decided before is delayed.", "Daha önce kararlaştırılan iade gecikiyor."),
+    (Outcome.RESHIP, True): (
+        "The reshipment decided before is delayed.", "Daha önce kararlaştırılan yeniden gönderim gecikiyor.",
+    ),
+}
+"""What an earlier decision's refund or reshipment of the package is, by whether it was held back."""
+
+
+def _lines_before(dispute: Dispute, lines: list[CompensatedLine], delayed: bool) -> Words:
+    """The refund of earlier decisions' `lines`' value and the reshipment of their items: standing, or held back."""
+    told: list[Words] = []
+    if refunded := [line for line in lines if line.outcome is Outcome.REFUND]:
         amount, amount_tr = money(sum(line.amount_minor for line in refunded), dispute.order.currency)
         told.append((f"the refund of {amount}", f"{amount_tr} tutarındaki iade"))
-    if reshipped := ", ".join(line.sku for line in earlier if line.outcome is Outcome.RESHIP):
+    if reshipped := ", ".join(line.sku for line in lines if line.outcome is Outcome.RESHIP):
         told.append((f"the reshipment of {reshipped}", f"{reshipped} ürünlerinin yeniden gönderimi"))
-    return (f"Decided before and standing: {' and '.join(en for en, _ in told)}.",
-            f"Daha önce kararlaştırılan ve geçerli olan: {' ve '.join(tr for _, tr in told)}.")
+    state, state_tr = ("delayed", "geciken") if delayed else ("standing", "geçerli olan")
+    return (f"Decided before and {state}: {' and '.join(en for en, _ in told)}.",
+            f"Daha önce kararlaştırılan ve {state_tr}: {' ve '.join(tr for _, tr in told)}.")
 
 
 def _compensation(decision: Decision, delayed: bool) -> Words:
@@ -263,10 +286,11 @@ def _missing_lines_resolved(dispute: Dispute, decision: Decision, held: Held) ->
     held back), the declined units, and the decision's date."""
     decided = _date(decision.decided_at)
     told = [(f"Decided on {decided} for the missing items.", f"Eksik ürünler için {decided} tarihinde karar verildi.")]
+    now_held = {(outcome, sku) for n, outcome, sku in held if n == decision.sequence}
     for delayed in (False, True):
-        lines = [line for line in decision.lines if ((line.outcome, line.sku) in held) is delayed]
+        lines = [line for line in decision.lines if ((line.outcome, line.sku) in now_held) is delayed]
         told += _lines_compensated(dispute, decision, lines, delayed)
-    if held:
+    if now_held:
         told.append(_TOLD)
     if declined := ", ".join(f"{line.sku} ×{line.quantity}" for line in decision.lines if line.outcome is Outcome.REJECTED):
         told.append((f"We could not confirm these were missing: {declined}.", f"Şunların eksik olduğunu doğrulayamadık: {declined}."))

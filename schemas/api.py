@@ -13,6 +13,7 @@ from schemas.dispute import (
     Appeal,
     Channel,
     Claim,
+    CompensatedLine,
     CustomerEvidence,
     CustomerImage,
     Decision,
@@ -257,19 +258,6 @@ class Effects(_Output):
     pending: list[OutboxMessage]
     delivered: list[DeliveredEffect]
     parked: list[OutboxMessage]
-
-
-class CompensatedLine(_Output):
-    """Units of one missing line a decision refunded or reshipped."""
-
-    decision: int | None = Field(
-        description="Which decision paid them: its `sequence` (1 the first; a later one decided an appeal or a "
-                    "reopening). Null only where the decision's effect for the line cannot be found."
-    )
-    sku: str
-    quantity: int
-    outcome: Outcome = Field(description="`refund` or `reship`.")
-    amount_minor: int = Field(description="The value of `quantity` of the line, in minor units: refunded if `refund`.")
 
 
 class DisputeView(_Output):

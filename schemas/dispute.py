@@ -56,6 +56,16 @@ class LineOutcome(_Model):
     amount_minor: int = Field(description="The value of `quantity` of the line, in minor units: refunded if `refund`.")
 
 
+class CompensatedLine(LineOutcome):
+    """Units of one missing line a decision refunded or reshipped."""
+
+    outcome: Outcome = Field(description="`refund` or `reship`.")
+    decision: int = Field(
+        description="Which decision paid them: its `sequence` (1 the first; a later one decided an appeal or a "
+                    "reopening)."
+    )
+
+
 class PackingCheck(_Model):
     """What the order service said about the seller's packing record when the claim was opened."""
 

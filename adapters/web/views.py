@@ -3,7 +3,6 @@
 import base64
 import hashlib
 import hmac
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +13,7 @@ from pydantic_core import to_jsonable_python
 
 from disputes.model import Dispute
 from disputes.next_step import Held, held_back, next_step, reads_otherwise_from
-from schemas.dispute import CustomerEvidence, DeliveredEffect, EffectKind, OutboxMessage
+from schemas.dispute import CustomerEvidence
 
 _TAG = 16  # bytes of HMAC-SHA256 kept in a cursor
 BOUND_KEPT = 4096
@@ -61,7 +60,7 @@ def staff_view(d: Dispute) -> View:
         "sla": d.sla,
         "assignee": d.assignee,
         "decision": d.decision,
-        "compensated_lines": compensated_lines(d),
+        "compensated_lines": d.compensated_lines,
         "appeal": d.appeal,
         "recommendation": d.recommendation,
         "recommendation_provisional": d.recommendation_provisional,
@@ -79,29 +78,6 @@ def staff_view(d: Dispute) -> View:
         "waiting_for_customer": waiting_for_customer(d),
     }
 
-
-def compensated_lines(d: Dispute) -> list[View]:
-    """`CompensatedLine`'s fields: the lines every decision refunded or reshipped (`Dispute.compensated_lines`), each
-    with the decision that paid it, as its effect's key names it (`{dispute}:d{n}:{outcome}:{sku}`:
-    `Dispute._queue_decision_effects`). A decision pays a line at most once, so the same line and outcome paid again
-    was paid by a later decision; effects are kept, pending, delivered or parked, so each line's key is there."""
-    prefix = f"{d.id}:d"
-    effects: list[OutboxMessage | DeliveredEffect] = [*d.outbox, *d.effects_delivered, *d.effects_parked]
-    paid_by: defaultdict[str, list[int]] = defaultdict(list)  # "{outcome}:{sku}" → the decisions that paid it
-    for effect in effects:
-        sequence, _, paid = effect.key.removeprefix(prefix).partition(":")
-        if effect.kind in _COMPENSATIONS and effect.key.startswith(prefix) and sequence.isdigit():
-            paid_by[paid].append(int(sequence))
-    for sequences in paid_by.values():
-        sequences.sort(reverse=True)  # popped from the end: the earliest first
-    lines = []
-    for line in d.compensated_lines:
-        sequences = paid_by[f"{line.outcome.value}:{line.sku}"]
-        lines.append({"decision": sequences.pop() if sequences else None, **line.__dict__})
-    return lines
-
-
-_COMPENSATIONS = frozenset({EffectKind.REFUND, EffectKind.RESHIP})
 
 EFFECTS = "effects"
 """The one part of the staff view storage changes on its own, with no new version: the relay moves effects."""

@@ -134,7 +134,7 @@ def parked(d: Dispute, *kinds: EffectKind, sku: str | None = None) -> Dispute:
     held = [m for m in d.outbox if m.kind in kinds and (sku is None or m.key.endswith(f":{sku}"))]
     held += [m for m in d.outbox if m.kind is EffectKind.NOTIFICATION and set(m.waits_for) & {h.id for h in held}]
     d.outbox = [m for m in d.outbox if m not in held]
-    d.effects_parked = [m.model_copy(update={"attempts": 1, "last_error": "refused: 400"}) for m in held]
+    d.effects_parked += [m.model_copy(update={"attempts": 1, "last_error": "refused: 400"}) for m in held]
     return d
 
 
@@ -401,6 +401,41 @@ ROWS: dict[str, Row] = {
         "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-spoon. Şunların "
         "eksik olduğunu doğrulayamadık: sku-glass ×1. Tek itiraz hakkınızı kullandınız. Daha önce kararlaştırılan ve "
         "geçerli olan: 45,00 TRY tutarındaki iade.",
+    ),
+    "missing lines: the first refund held back, the appeal of the rest paid": (
+        lambda: decided(
+            appealed(parked(decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
+                                    line_outcomes=[("sku-glass", Outcome.REFUND, 1)]), EffectKind.REFUND)),
+            Outcome.RESHIP, ReasonCode.ITEMS_MISSING, NOW + timedelta(days=2),
+            line_outcomes=[("sku-spoon", Outcome.RESHIP, 3)]), WINDOW_ENDS,
+        "Decided on 20.11.2026 for the missing items. We are shipping these items again: sku-spoon. We could not "
+        "confirm these were missing: sku-glass ×1. You have already used your one appeal. Decided before and "
+        f"delayed: the refund of 45.00 TRY. {TOLD[0]}",
+        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-spoon. Şunların "
+        "eksik olduğunu doğrulayamadık: sku-glass ×1. Tek itiraz hakkınızı kullandınız. Daha önce kararlaştırılan ve "
+        f"geciken: 45,00 TRY tutarındaki iade. {TOLD[1]}",
+    ),
+    "missing lines: both decisions' refunds held back": (
+        lambda: parked(decided(
+            appealed(parked(decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
+                                    line_outcomes=[("sku-glass", Outcome.REFUND, 1)]), EffectKind.REFUND)),
+            Outcome.REFUND, ReasonCode.ITEMS_MISSING, NOW + timedelta(days=2),
+            line_outcomes=[("sku-spoon", Outcome.REFUND, 3)]), EffectKind.REFUND), WINDOW_ENDS,
+        "Decided on 20.11.2026 for the missing items. Your refund of 37.50 TRY to your original payment method is "
+        f"delayed. {TOLD[0]} We could not confirm these were missing: sku-glass ×1. You have already used your one "
+        "appeal. Decided before and delayed: the refund of 45.00 TRY.",
+        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. 37,50 TRY tutarındaki, ödeme yönteminize yapılacak "
+        f"iadeniz gecikiyor. {TOLD[1]} Şunların eksik olduğunu doğrulayamadık: sku-glass ×1. Tek itiraz hakkınızı "
+        "kullandınız. Daha önce kararlaştırılan ve geciken: 45,00 TRY tutarındaki iade.",
+    ),
+    "refund held back, reopened and rejected": (
+        lambda: decided(reopened(parked(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF),
+                                        EffectKind.REFUND), NOW),
+                        Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
+        "The carrier proved delivery. You may appeal once, with new information, until 04.12.2026 12:30. The refund "
+        f"decided before is delayed. {TOLD[0]}",
+        "Kargo firması teslimatı belgeledi. 04.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz. "
+        f"Daha önce kararlaştırılan iade gecikiyor. {TOLD[1]}",
     ),
     "withdrawn": (
         lambda: withdrawn(case("delivered")), READ_AT,

@@ -3,7 +3,7 @@ model writes."""
 
 import re
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Union, get_args, get_origin
 
@@ -12,6 +12,7 @@ import pytest
 from pydantic import BaseModel
 
 from adapters.memory import InMemoryOrders
+from adapters.mongo.disputes import from_doc, to_doc
 from adapters.web.views import (
     DisputeViews,
     QueueRows,
@@ -22,6 +23,7 @@ from adapters.web.views import (
     view_json,
 )
 from disputes.model import Dispute
+from disputes.next_step import next_step
 from schemas.api import AgentDisputeView, CustomerDisputeView, DisputePageView, DisputeSummary, DisputeView
 from schemas.common import Outcome, Resolution
 from schemas.digital import DigitalChannel, DigitalDelivery
@@ -161,13 +163,13 @@ def _decided_and_appealed() -> Dispute:
     return case
 
 
-def _paid_in_two_decisions() -> Dispute:
-    """Two glasses and the kettle claimed: one glass refunded and the rest rejected; appealed, and the other glass
-    refunded and the kettle reshipped."""
+def _paid_in_two_decisions(glasses: int = 2) -> Dispute:
+    """Two glasses (or `glasses`) and the kettle claimed: one glass refunded and the rest rejected; appealed, and
+    another glass refunded and the kettle reshipped."""
     case = dispute(evidence("ev-1"))
     case.order = case.order.model_copy(update={"items": BOXED})
     case.claim = Claim.MISSING_ITEMS
-    case.missing_items = [MissingItem(sku="sku-glass", quantity=2), MissingItem(sku="sku-kettle", quantity=1)]
+    case.missing_items = [MissingItem(sku="sku-glass", quantity=glasses), MissingItem(sku="sku-kettle", quantity=1)]
     case.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW,
                 line_outcomes=[("sku-glass", Outcome.REFUND, 1)])
     case.file_appeal(CUSTOMER, "Çaydanlık da yoktu, fotoğraf ekte.", NOW + timedelta(hours=1), NOW + WINDOW)
@@ -231,6 +233,75 @@ def test_staff_see_what_every_decision_paid_and_which_decision_paid_it() -> None
         {"decision": 1, "sku": "sku-glass", "quantity": 1, "outcome": "refund", "amount_minor": 4_500},
         {"decision": 2, "sku": "sku-glass", "quantity": 1, "outcome": "refund", "amount_minor": 4_500},
         {"decision": 2, "sku": "sku-kettle", "quantity": 1, "outcome": "reship", "amount_minor": 129_900},
+    ]
+
+
+PAID_IN_TWO_DECISIONS = [
+    {"sku": "sku-glass", "quantity": 1, "outcome": "refund", "amount_minor": 4_500, "decision": 1},
+    {"sku": "sku-glass", "quantity": 1, "outcome": "refund", "amount_minor": 4_500, "decision": 2},
+    {"sku": "sku-kettle", "quantity": 1, "outcome": "reship", "amount_minor": 129_900, "decision": 2},
+]
+SECOND_DECISION_TOLD = (
+    "Decided on 18.11.2026 for the missing items. We are refunding 45.00 TRY to your original payment method. We are "
+    "shipping these items again: sku-kettle. Decided before and standing: the refund of 45.00 TRY.",
+    "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 45,00 TRY tutarındaki iadeniz ödeme yönteminize "
+    "yapılıyor. Şu ürünler yeniden gönderiliyor: sku-kettle. Daha önce kararlaştırılan ve geçerli olan: 45,00 TRY "
+    "tutarındaki iade.",
+)
+
+
+def test_each_paid_line_is_stored_with_the_decision_that_paid_it_and_staff_see_that_number() -> None:
+    d = _paid_in_two_decisions()
+    document = to_doc(d)
+    d.outbox = []  # the view reads the number stored with the line, not the effects' keys
+
+    assert document["compensated_lines"] == PAID_IN_TWO_DECISIONS
+    assert orjson.loads(DisputeViews().staff(from_doc(document)))["compensated_lines"] == PAID_IN_TWO_DECISIONS
+    assert orjson.loads(DisputeViews().staff(d))["compensated_lines"] == PAID_IN_TWO_DECISIONS
+
+
+def _in_full(details: dict[str, Any]) -> dict[str, Any]:
+    return details
+
+
+def _outcomes_only(details: dict[str, Any]) -> dict[str, Any]:
+    """A decision as the timeline kept it before it kept decisions in full."""
+    return {"outcome": details["outcome"], "reason_code": details["reason_code"]}
+
+
+def _stored_before_lines_were_numbered(
+    d: Dispute, decided: Callable[[dict[str, Any]], dict[str, Any]] = _in_full
+) -> Dispute:
+    """`d` read back from a document stored before each paid line kept its decision, its timeline keeping each
+    decision as `decided` gives it."""
+    document = to_doc(d)
+    document["compensated_lines"] = [{k: v for k, v in line.items() if k != "decision"}
+                                     for line in document["compensated_lines"]]
+    document["timeline"] = [entry | {"details": decided(entry["details"])} if entry["action"] == "decided" else entry
+                            for entry in document["timeline"]]
+    return from_doc(document)
+
+
+@pytest.mark.parametrize("decided", [_in_full, _outcomes_only])
+def test_a_document_stored_before_paid_lines_kept_their_decision_loads_and_renders(decided) -> None:
+    stored = _stored_before_lines_were_numbered(_paid_in_two_decisions(), decided)
+
+    assert [(line.decision, line.sku, line.outcome) for line in stored.compensated_lines] == [
+        (1, "sku-glass", Outcome.REFUND), (2, "sku-glass", Outcome.REFUND), (2, "sku-kettle", Outcome.RESHIP),
+    ]
+    assert orjson.loads(DisputeViews().staff(stored))["compensated_lines"] == PAID_IN_TWO_DECISIONS
+    assert next_step(stored, WINDOW, NOW + timedelta(days=1)) == SECOND_DECISION_TOLD
+
+
+def test_an_old_document_paid_in_three_decisions_numbers_each_line_by_the_decision_on_its_timeline() -> None:
+    d = _paid_in_two_decisions(glasses=3)
+    d.reopen(SUPERVISOR, "Üçüncü bardak da eksikmiş.", NOW + timedelta(hours=3))
+    d.decide(SUPERVISOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW + timedelta(hours=4))
+
+    stored = _stored_before_lines_were_numbered(d)
+
+    assert [(line.decision, line.sku, line.quantity) for line in stored.compensated_lines] == [
+        (1, "sku-glass", 1), (2, "sku-glass", 1), (2, "sku-kettle", 1), (3, "sku-glass", 1),
     ]
 
 

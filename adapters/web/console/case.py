@@ -20,7 +20,6 @@ from adapters.web.console.session import NO_STORE, action, page, reasons, render
 from adapters.web.evidence_api import EVIDENCE, attachment_response
 from adapters.web.keys import ASSIGNMENTS, SERVICE, STAFF_DIRECTORY
 from adapters.web.problems import DOMAIN_STATUS
-from adapters.web.views import compensated_lines
 from disputes import errors as domain
 from disputes.actors import Actor
 from disputes.evidence_access import VIEWED
@@ -170,7 +169,7 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
         "notes": [e for e in dispute.timeline if e.action == "note_added"],
         "form": form or prefilled(dispute),
         "payable": payable(dispute),
-        "compensated": compensated_lines(dispute),
+        "compensated": dispute.compensated_lines,
         "item_names": {item.sku: item.name for item in dispute.order.items},
         "changes": changes,
         "outcomes": tuple(Outcome),
