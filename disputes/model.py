@@ -452,8 +452,9 @@ class Dispute(BaseModel):
             })
         if new_flags := [flag for flag in standing if flag not in self.abuse_flags]:
             self.abuse_flags = [*self.abuse_flags, *new_flags]
-            risk = CustomerRisk(customer_id=self.customer_id, dispute_id=self.id, flags=new_flags, observed_at=now)
-            self._queue(EffectKind.CUSTOMER_RISK, f"{self.id}:{len(self.timeline)}:risk", risk)
+            if self.test_clock is None:  # sandbox: a case on a test clock signals nothing to the account service
+                risk = CustomerRisk(customer_id=self.customer_id, dispute_id=self.id, flags=new_flags, observed_at=now)
+                self._queue(EffectKind.CUSTOMER_RISK, f"{self.id}:{len(self.timeline)}:risk", risk)
         if self.restriction is None and RESTRICTING_FLAGS.intersection(standing):
             self._raise_restriction(actor, standing, now, restriction_review)
         if waiting and advice.customer_message and (previous is None or previous.rule is not advice.rule):
