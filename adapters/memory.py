@@ -144,6 +144,10 @@ type Due = defaultdict[WorkKind, dict[str, datetime]]
 """When each subject's work of each kind is due, kept by the store that holds the subjects."""
 
 
+def _clock_of(dispute: Dispute) -> str | None:
+    return dispute.test_clock.id if dispute.test_clock else None
+
+
 @dataclass(frozen=True, slots=True)
 class _Taken:
     holder: str
@@ -265,14 +269,15 @@ class InMemoryDisputes:
     # --- evidence and assessment ------------------------------------------------------------------
 
     async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
+        clock = _clock_of(dispute)
         mine = (self.docs[i] for i in self._by_customer.get(dispute.customer_id, ()))
         claims = tuple(
             PastClaim(d.opened_at, d.decision.outcome if d.decision else None)
             for d in mine
-            if d.opened_at >= since and d.id != dispute.id
+            if d.opened_at >= since and d.id != dispute.id and _clock_of(d) == clock
         )
         at_address = (self.docs[i] for i in self._by_address.get(address_key(dispute), ()))
-        accounts = {d.customer_id for d in at_address if d.opened_at >= since}
+        accounts = {d.customer_id for d in at_address if d.opened_at >= since and _clock_of(d) == clock}
         return CustomerHistory(claims=claims, accounts_at_address=len(accounts | {dispute.customer_id}))
 
     def carrier(self, dispute_id: str) -> str:

@@ -15,6 +15,7 @@ import aiohttp
 
 from carriers.clock import SYSTEM_CLOCK, Clock
 from carriers.errors import BadRequest, CarrierAuthError, CarrierError, CarrierUnavailable, MalformedResponse
+from carriers.parsing import digits
 
 MAX_BODY_BYTES = 32 * 1024 * 1024  # signature and POD images are inline; anything bigger is not a carrier reply
 
@@ -43,8 +44,8 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     """Seconds to wait from a ``Retry-After`` header: delay-seconds or an HTTP date; None if unreadable."""
     if not value or not (value := value.strip()):
         return None
-    if value.isdigit():
-        return float(value)
+    if (seconds := digits(value)) is not None:
+        return float(seconds)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

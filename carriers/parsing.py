@@ -137,6 +137,12 @@ def text(value: str | None) -> str | None:
     return (value.strip() or None) if value is not None else None
 
 
+def digits(value: str | None) -> int | None:
+    """A whole number written in ASCII digits only (``str.isdigit`` also takes ``²`` and ``٣``, which ``int`` may
+    refuse or read as another number); None for anything else."""
+    return int(value) if value and value.isascii() and value.isdigit() else None
+
+
 def text_of(value: str | int | None) -> str | None:
     """``text`` for a field the carrier sends as a string or as a number."""
     return text(str(value)) if value is not None else None

@@ -474,8 +474,9 @@ class Dispute(BaseModel):
             })
         if new_flags := [flag for flag in standing if flag not in self.abuse_flags]:
             self.abuse_flags = [*self.abuse_flags, *new_flags]
-            risk = CustomerRisk(customer_id=self.customer_id, dispute_id=self.id, flags=new_flags, observed_at=now)
-            self._queue(EffectKind.CUSTOMER_RISK, f"{self.id}:{len(self.timeline)}:risk", risk)
+            if self.test_clock is None:  # sandbox: a case on a test clock signals nothing to the account service
+                risk = CustomerRisk(customer_id=self.customer_id, dispute_id=self.id, flags=new_flags, observed_at=now)
+                self._queue(EffectKind.CUSTOMER_RISK, f"{self.id}:{len(self.timeline)}:risk", risk)
         if self.restriction is None and RESTRICTING_FLAGS.intersection(standing):
             self._raise_restriction(actor, standing, now, restriction_review)
         if waiting and advice.customer_message and (previous is None or previous.rule is not advice.rule):
@@ -681,13 +682,15 @@ class Dispute(BaseModel):
     def declare_accessibility_need(
         self, actor: Actor, accessible_due: datetime, escalate_before: timedelta, now: datetime
     ) -> None:
-        """An agent records the customer's accessibility need: written messages from now on, and, while the case
-        is open, its priority raised and its decision deadline brought forward to `accessible_due` (the current
+        """An agent records the customer's accessibility need (not on a withdrawn case): written messages from now on,
+        and, while the case is open, its priority raised and its decision deadline brought forward to `accessible_due` (the current
         review's, counted from when it began) moved on by this review's pauses for the customer's answers, if that
         is sooner."""
         actor.require(Role.AGENT)
         if self.accessibility_need:
             raise AccessibilityNeedRecorded("An accessibility need is already recorded on this dispute.")
+        if self.status is Status.WITHDRAWN:  # closed for good: nothing more is said or decided on it
+            raise CaseClosed("A withdrawn dispute takes no accessibility need; record it on the customer's next one.")
         self.accessibility_need = True
         if self.is_active:
             self.priority = max(self.priority, ACCESSIBLE_PRIORITY)

@@ -45,6 +45,10 @@ class PastDispute(BaseModel):
     abuse_flags: list[str] = Field(description="Risk signals raised on the case and not reversed.")
     cleared_flags: list[str] = Field(description="Signals a supervisor reversed.")
     restriction: RestrictionState | None = Field(description="The account restriction the case's flags led to.")
+    test_clock: str | None = Field(
+        None, description="Sandbox: the test clock the case ran on. Such a case counts in no history but its clock's: "
+        "not in the repeat-claims signal of the customer's real cases."
+    )
 
 
 class CustomerHistoryView(BaseModel):

@@ -15,9 +15,17 @@ UNVALIDATED = web.ResponseKey("etag_validates_state_only", bool)
 without one): it is never answered 304, since the client's copy may differ."""
 
 
-def conditional(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+PRIVATE = "private, no-cache"
+"""A signed-in caller's answer, unless its handler says otherwise: never kept by a shared cache, and a browser asks
+again (304) before each showing, so a copy outlives neither a change nor the caller's access."""
+
+
+def conditional(request: web.Request, response: web.StreamResponse, private: bool) -> web.StreamResponse:
+    """`private`: the answer is a signed-in caller's (`PRIVATE`, unless its handler set a Cache-Control)."""
     if not isinstance(response, web.Response) or response.status != 200:
         return response  # a stream, a part or a 304 already: answered as the handler chose
+    if private and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = PRIVATE
     tag = response.headers.get("ETag")
     if tag is None:
         body = response.body

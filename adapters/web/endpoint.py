@@ -18,6 +18,7 @@ from adapters.web.keys import TOKENS
 from adapters.web.problems import ProblemError, validation_problem
 from adapters.web.rate_limit import RATE_LIMITS, add_headers, client_key, limit
 from disputes.actors import Actor
+from schemas.api import FieldError
 from schemas.common import Id, Role
 
 _ID = TypeAdapter(Id)
@@ -93,7 +94,7 @@ class Endpoint:
         return self.query is None and self.path.startswith("/v1/") and self.counts != "carrier"
 
     def aiohttp_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        limited, refuses_parameters = self.counts != "none", self.refuses_parameters
+        limited, refuses_parameters, private = self.counts != "none", self.refuses_parameters, bool(self.roles)
 
         async def handle(request: web.Request) -> web.StreamResponse:
             actor = await self._caller(request)
@@ -106,7 +107,7 @@ class Endpoint:
             call = Call(request, actor, body, query)
             response: web.StreamResponse
             if self.method == "GET":
-                response = conditional(request, await self.handler(call))
+                response = conditional(request, await self.handler(call), private)
             elif self.method == "POST" and self.keys == "kept":
                 response = await answer_once(request, actor, body, lambda: self.handler(call))
             else:
@@ -179,9 +180,17 @@ async def read_json_body(request: web.Request, model: type[BaseModel], optional:
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:
-        if any(e["type"] == "json_invalid" for e in error.errors(include_input=False, include_url=False)):
+        invalid = [e for e in error.errors(include_input=False, include_url=False) if e["type"] == "json_invalid"]
+        if invalid and _TOO_DEEP in invalid[0]["msg"]:  # valid JSON, nested past what the parser reads (RFC 8259 §9)
+            raise ProblemError(422, "validation-failed", "The request is not valid", "The body nests too deeply.",
+                               errors=[FieldError(field="body", message="JSON nested too deeply")]) from None
+        if invalid:
             raise ProblemError(400, "malformed-json", "Malformed JSON", "The body is not valid JSON.") from None
         raise validation_problem(error, "body") from None
+
+
+_TOO_DEEP = "recursion limit exceeded"
+"""How pydantic's JSON parser says a body nests deeper than it reads (its recursion limit)."""
 
 
 @cache

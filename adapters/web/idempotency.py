@@ -3,6 +3,7 @@ request gets the first answer again (status, body, ETag, Location, with `Idempot
 caller's (scoped to the token's subject), and last `idempotency_ttl_hours`. See `disputes.idempotency`."""
 
 import hashlib
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,9 +16,13 @@ from disputes.errors import Contended
 from disputes.idempotency import FirstAnswers
 from disputes.model import FirstAnswer
 from disputes.service import Upload
+from schemas.api import FieldError
 
 FIRST_ANSWERS = web.AppKey("first_answers", FirstAnswers)
 IDEMPOTENCY_KEY_MAX = 128
+IDEMPOTENCY_KEY_PATTERN = f"^[ -~]{{1,{IDEMPOTENCY_KEY_MAX}}}$"
+"""The draft's key is a Structured Field String: printable ASCII (space to tilde)."""
+IDEMPOTENCY_KEY_FORMAT = re.compile(IDEMPOTENCY_KEY_PATTERN)
 KEPT_HEADERS = ("Content-Type", "ETag", "Location")
 """What a replay repeats besides status and body: what describes the answer (not the moment, such as Date)."""
 REPLAYED = {"Idempotent-Replayed": "true"}
@@ -26,11 +31,16 @@ REPLAYED = {"Idempotent-Replayed": "true"}
 def idempotency_key(request: web.Request) -> str | None:
     keys = request.headers.getall("Idempotency-Key", ())
     if len(keys) > 1:
-        raise ProblemError(422, "validation-failed", "The request is not valid", "Send one Idempotency-Key, not several.")
+        raise _invalid_key("Send one Idempotency-Key, not several.")
     key = keys[0] if keys else None
-    if key is not None and not (0 < len(key) <= IDEMPOTENCY_KEY_MAX and key.isprintable()):
-        raise ProblemError(422, "validation-failed", "The request is not valid", "Idempotency-Key must be 1-128 printable characters.")
+    if key is not None and not IDEMPOTENCY_KEY_FORMAT.fullmatch(key):
+        raise _invalid_key(f"Idempotency-Key must be 1-{IDEMPOTENCY_KEY_MAX} printable ASCII characters.")
     return key
+
+
+def _invalid_key(detail: str) -> ProblemError:
+    return ProblemError(422, "validation-failed", "The request is not valid", detail,
+                        errors=[FieldError(field="Idempotency-Key", message=detail)])
 
 
 def key_scope(actor: Actor) -> str:

@@ -13,6 +13,7 @@ from pydantic_core import core_schema
 from adapters.images import FORMATS
 from adapters.web import examples
 from adapters.web.endpoint import Endpoint
+from adapters.web.idempotency import IDEMPOTENCY_KEY_PATTERN
 from adapters.web.openapi_partners import with_partner_contract
 from adapters.web.problems import ProblemType, problem_types
 from adapters.web.uploads import IMAGES, MAX_IMAGE_BYTES, MAX_IMAGES, STATEMENT
@@ -31,7 +32,7 @@ STATUS_TEXT = {
     500: "An unexpected error, logged with the request id", 503: "Temporarily unavailable",
 }
 HEADERS = {
-    "Idempotency-Key": "Up to 128 printable characters, yours (scoped to your token's subject). A retry with the same key "
+    "Idempotency-Key": "Up to 128 printable ASCII characters, yours (scoped to your token's subject). A retry with the same key "
                        "and request gets the first answer again (status, body, ETag, Location; "
                        "`Idempotent-Replayed: true`), whatever changed since; the same key with another request is a 422 "
                        "(`idempotency-key-reused`); a retry while the first is still running is a 409 "
@@ -53,6 +54,7 @@ SUCCESS_HEADERS = {
     "Location": "Where the resource this request created is read.",
     "Idempotent-Replayed": '"true" when the answer is the first one given for this Idempotency-Key, not a new record.',
 }
+HEADER_SCHEMAS = {"Idempotency-Key": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}}
 IN_FLIGHT_RETRY_AFTER = (f"On `idempotency-key-in-flight` only: {IN_FLIGHT_RETRY_SECONDS}, the seconds to wait before "
                          "retrying with the same key (the first request is usually answered well within it; a key whose "
                          "request died is freed after `idempotency_hold_seconds`).")
@@ -153,7 +155,7 @@ def _operation(e: Endpoint) -> dict[str, Any]:
                                     for name in path_names]
     keyed = ("Idempotency-Key",) if e.method == "POST" and e.keys != "none" and "Idempotency-Key" not in e.headers else ()
     params += [{"name": h, "in": "header", "required": h == "If-Match" and 428 in e.errors, "description": HEADERS[h],
-                "schema": {"type": "string", "maxLength": 128}} for h in e.headers + keyed]
+                "schema": HEADER_SCHEMAS.get(h, {"type": "string", "maxLength": 128})} for h in e.headers + keyed]
     if e.query:
         query = e.query.model_json_schema(ref_template=REF)
         for name, field in query["properties"].items():

@@ -45,7 +45,7 @@ from pydantic import ValidationError
 from carriers import soap
 from carriers.errors import CarrierAuthError, MalformedResponse
 from carriers.http import HttpResponse
-from carriers.parsing import ProofNotes, not_found, reading, text, timeline
+from carriers.parsing import ProofNotes, digits, not_found, reading, text, timeline
 from carriers.ptt.codes import NOTES, RELATIONS, STATES
 from carriers.ptt.settings import PttSettings
 from carriers.ptt.wire import Inquiry, Movement
@@ -149,8 +149,7 @@ def _movement(item: Any) -> Movement | None:
 
 
 def _number(value: str | None) -> int | None:
-    value = text(value)
-    return int(value) if value is not None and value.isdigit() else None
+    return digits(text(value))
 
 
 def _refused_in_band(inquiry: Inquiry) -> None:

@@ -42,16 +42,6 @@ def orders_document():
 
 
 @pytest.fixture
-def evidence_interval():
-    return 0.02
-
-
-@pytest.fixture
-def carrier_settings():
-    return {}
-
-
-@pytest.fixture
 def carrier_cases():
     return [(o, scenario, "Ayşe Yılmaz") for o, (_, scenario) in zip(ORDERS, CASES, strict=True)]
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from disputes.errors import ActiveDisputeExists, StaleVersion
+from disputes.model import ClockReading
 from disputes.ports import IdempotencyKeyTaken
 from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
@@ -245,6 +246,24 @@ async def test_a_customers_history_holds_their_other_claims_since_a_time_with_ou
     history = await cases.storage.disputes.customer_history(current, old.opened_at + timedelta(days=1))
 
     assert sorted((c.opened_at, c.outcome) for c in history.claims) == [(decided.opened_at, Outcome.REFUND)]
+
+
+async def test_a_history_counts_only_the_cases_on_the_same_test_clock_or_on_none(cases: Cases) -> None:
+    real = await cases.open(customer="cust-1")
+    await cases.open(customer="cust-2")
+    on_clocks = []
+    for clock_id, customer in (("clk_a", "cust-1"), ("clk_a", "cust-3"), ("clk_a", "cust-1"), ("clk_b", "cust-1")):
+        on_clock = await cases.draft(customer=customer)
+        on_clock.test_clock = ClockReading(id=clock_id, time=NOW, at=NOW)
+        await cases.storage.disputes.add(on_clock)
+        on_clocks.append(on_clock)
+    since = NOW - timedelta(days=1)
+
+    of_real = await cases.storage.disputes.customer_history(real, since)
+    of_clock = await cases.storage.disputes.customer_history(on_clocks[0], since)
+
+    assert [c.opened_at for c in of_real.claims] == [] and of_real.accounts_at_address == 2
+    assert [c.opened_at for c in of_clock.claims] == [NOW] and of_clock.accounts_at_address == 2
 
 
 async def test_a_customers_history_counts_the_accounts_that_disputed_deliveries_to_the_address(cases: Cases) -> None:

@@ -123,7 +123,9 @@ async def test_two_authorization_fields_are_refused_rather_than_one_picked(api, 
 
 async def test_two_idempotency_keys_are_refused_and_store_nothing(api):
     headers = CIMultiDict([*CUSTOMER.items(), ("Idempotency-Key", "k-1"), ("Idempotency-Key", "k-2")])
-    await assert_problem(await api.post("/v1/disputes", json=OPEN, headers=headers), 422)
+    two = await assert_problem(await api.post("/v1/disputes", json=OPEN, headers=headers), 422)
+    too_long = await assert_problem(await api.post("/v1/disputes", json=OPEN, headers={**CUSTOMER, "Idempotency-Key": "k" * 129}), 422)
+    assert [e["field"] for e in two["errors"] + too_long["errors"]] == ["Idempotency-Key"] * 2
     assert await total(api) == 0
     opened = await api.post("/v1/disputes", json=OPEN, headers={**CUSTOMER, "Idempotency-Key": "k-2"})
     assert opened.status == 201 and "Idempotent-Replayed" not in opened.headers
@@ -185,7 +187,8 @@ async def test_malformed_json_wrong_media_type_and_oversized_bodies_are_refused(
     headers = {**CUSTOMER, "Content-Type": "application/json"}
     await assert_problem(await api.post("/v1/disputes", data=b'{"order_id": ', headers=headers), 400)
     deep = await api.post("/v1/disputes", data=b"[" * 5_000 + b"]" * 5_000, headers=headers)
-    assert (await assert_problem(deep, 400))["type"].endswith("malformed-json")  # nested past the parser's limit
+    too_deep = await assert_problem(deep, 422)  # valid JSON, nested past the parser's limit
+    assert too_deep["type"].endswith("validation-failed") and [e["field"] for e in too_deep["errors"]] == ["body"]
     await assert_problem(await api.post("/v1/disputes", data=json.dumps(OPEN), headers={**CUSTOMER, "Content-Type": "text/plain"}), 415)
     huge = {**OPEN, "statement": "x" * 20_000}
     await assert_problem(await api.post("/v1/disputes", json=huge, headers=CUSTOMER), 413)

@@ -54,16 +54,6 @@ def orders_document() -> dict:
 
 
 @pytest.fixture
-def carrier_settings() -> dict:
-    return {}
-
-
-@pytest.fixture
-def evidence_interval() -> float:
-    return 0.02
-
-
-@pytest.fixture
 def app_changes() -> dict:
     """Only the pull and the assessment run often: nothing else changes the case between two steps."""
     return {f"{kind}_interval_seconds": 3600.0 for kind in ("push", "sla", "restriction")}

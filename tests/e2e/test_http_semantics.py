@@ -182,6 +182,7 @@ async def test_a_dispute_answers_if_none_match_with_304_until_it_changes(api):
     tag = current.headers["ETag"]
     not_modified = await api.get(one, headers={**CUSTOMER, "If-None-Match": tag})
     assert not_modified.status == 304 and not_modified.headers["ETag"] == tag and await not_modified.read() == b""
+    assert current.headers["Cache-Control"] == not_modified.headers["Cache-Control"] == "private, no-cache"
     assert (await api.get(one, headers={**CUSTOMER, "If-None-Match": f'"7", W/{tag}'})).status == 304
     assert (await api.get(one, headers={**CUSTOMER, "If-None-Match": "*"})).status == 304
     await api.post(one + "/notes", json={"text": "Değişti."}, headers=INVESTIGATOR)
@@ -281,6 +282,7 @@ async def test_other_resources_have_a_content_etag_and_304(api):
     for url in (one + "/timeline", one + "/thread", "/v1/disputes", "/v1/customers/cust-1/disputes", "/v1/staff"):
         first = await api.get(url, headers=SUPERVISOR)
         assert first.status == 200 and re.fullmatch(r'"[0-9a-f]{64}"', first.headers["ETag"]), url
+        assert first.headers["Cache-Control"] == "private, no-cache", url  # a person's data: no shared cache keeps it
         again = await api.get(url, headers={**SUPERVISOR, "If-None-Match": first.headers["ETag"]})
         assert again.status == 304 and again.headers["ETag"] == first.headers["ETag"] and await again.read() == b""
     before = (await api.get(one + "/timeline", headers=SUPERVISOR)).headers["ETag"]

@@ -22,16 +22,6 @@ def orders_document():
 
 
 @pytest.fixture
-def evidence_interval():
-    return 0.02
-
-
-@pytest.fixture
-def carrier_settings():
-    return {}
-
-
-@pytest.fixture
 def carrier_cases():
     return [(BOX, "delivered", "Ayşe Yılmaz")]
 

@@ -41,6 +41,10 @@ async def test_the_sla_report_measures_decisions_against_their_deadlines(api):
 async def test_reports_need_staff_and_a_valid_period(api):
     assert (await api.get(f"/v1/reports/sla?{PERIOD}", headers=CUSTOMER)).status == 403
     backwards = urlencode({"from": NOW.isoformat(), "to": "2026-01-01T00:00:00+00:00"})
-    assert (await api.get(f"/v1/reports/sla?{backwards}", headers=SUPERVISOR)).status == 422
+    refused = await api.get(f"/v1/reports/sla?{backwards}", headers=SUPERVISOR)
+    assert refused.status == 422 and (await refused.json())["parameters"] == ["from", "to"]
+    too_long = urlencode({"from": "2025-01-01T00:00:00+00:00", "to": NOW.isoformat()})
+    refused = await api.get(f"/v1/reports/carriers?{too_long}", headers=SUPERVISOR)
+    assert refused.status == 422 and (await refused.json())["parameters"] == ["from", "to"]
     assert (await api.get("/v1/reports/carriers?from=yesterday&to=today", headers=SUPERVISOR)).status == 422
     assert (await api.get("/v1/reports/carriers", headers=SUPERVISOR)).status == 422

@@ -48,16 +48,6 @@ def orders_document():
 
 
 @pytest.fixture
-def evidence_interval():
-    return 0.02
-
-
-@pytest.fixture
-def carrier_settings():
-    return {}
-
-
-@pytest.fixture
 def carrier_cases():
     return [(o, scenario, name) for o, (_, _, scenario, name, _) in zip(ORDERS, CASES.values(), strict=True)]
 

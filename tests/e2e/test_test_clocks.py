@@ -153,9 +153,13 @@ async def test_a_restriction_on_a_clock_s_case_never_reaches_the_customer_s_acco
     assert settled, "the restriction was not lifted, or the case's messages were not all sent"
     sent = {(e["kind"], e["key"].rsplit(":", 1)[1]) for e in settled["effects"]["delivered"]}
     assert {("notification", "dispute_opened"), ("staff_alert", "restriction_needs_review")} <= sent  # the case's own
-    assert "account_restriction" not in {kind for kind, _ in sent} and ("notification", "restriction_lifted") not in sent
+    assert not {"account_restriction", "customer_risk"} & {kind for kind, _ in sent}
+    assert ("notification", "restriction_lifted") not in sent
     applied = (await (await (await aiohttp_client(sandbox)).get("/_sandbox/received")).json())["applied"]
-    assert "account_restrictions" not in applied and not any("restriction_lifted" in k for k in applied["notifications"])
+    assert not {"account_restrictions", "accounts"} & set(applied)  # neither a restriction nor a risk signal
+    assert not any("restriction_lifted" in k for k in applied["notifications"])
+    history = await (await api.get("/v1/customers/cust-1/disputes", headers=INVESTIGATOR)).json()
+    assert [(item["id"], item["test_clock"]) for item in history["items"]] == [(case["id"], clock["id"])]
 
 
 async def test_a_clock_only_moves_forward_and_unknown_clocks_are_not_found(api):

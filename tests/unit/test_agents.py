@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from disputes.errors import ActiveDisputeExists, Conflict, Forbidden, NotFound, Unprocessable
+from disputes.errors import ActiveDisputeExists, CaseClosed, Conflict, Forbidden, NotFound, Unprocessable
 from disputes.model import Dispute
 from disputes.ports import DisputeQuery
 from disputes.service import OpenRequest
@@ -153,6 +153,15 @@ async def test_an_agent_records_an_accessibility_need_on_an_open_case(service, r
         await service.declare_accessibility_need(AGENT, dispute.id)
     withdrawn = await service.withdraw(CUSTOMER, dispute.id, None)
     assert notifications(repository, withdrawn.id)[-1]["written_only"] is True
+
+
+async def test_a_withdrawn_case_takes_no_accessibility_need(service, request_for, repository):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    withdrawn = await service.withdraw(CUSTOMER, dispute.id, None)
+    with pytest.raises(CaseClosed):
+        await service.declare_accessibility_need(AGENT, dispute.id)
+    stored = repository.docs[dispute.id]
+    assert not stored.accessibility_need and stored.version == withdrawn.version
 
 
 APPEALED_AT = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)

@@ -127,3 +127,26 @@ async def test_a_restriction_raised_and_lifted_on_a_clock_stays_within_the_clock
     account = [m.payload for m in stored.outbox if m.kind is EffectKind.ACCOUNT_RESTRICTION]
     told = [m.payload["template"] for m in stored.outbox if m.kind is EffectKind.NOTIFICATION]
     assert account == [] and "restriction_lifted" not in told  # nothing reaches the customer's real account
+    assert stored.abuse_flags and [m for m in stored.outbox if m.kind is EffectKind.CUSTOMER_RISK] == []
+
+
+async def test_cases_on_a_clock_and_the_customer_s_real_cases_never_count_in_each_other_s_claim_history(
+    use_case, service, repository, due_work, request_for, orders, clock
+):
+    assess = due_work(Assessor(service, repository, PolicySettings(repeat_claims_threshold=2)))
+    for number in range(1, 5):
+        orders.orders[f"ord-{number}"] = order(f"ord-{number}", shipments=[shipment(f"shp-{number}")])
+    real = (await service.open(CUSTOMER, request_for("ord-1"), None)).dispute
+    on_clock = await use_case.create(CUSTOMER, NOW + timedelta(days=1), None)
+    first = (await use_case.open(CUSTOMER, on_clock.id, request_for("ord-2"), None)).dispute
+    await use_case.advance(CUSTOMER, on_clock.id, NOW + timedelta(days=1, hours=1))
+    second = (await use_case.open(CUSTOMER, on_clock.id, request_for("ord-3"), None)).dispute
+    clock.advance(days=2)
+    later = (await service.open(CUSTOMER, request_for("ord-4"), None)).dispute
+    for case in (real, first, second, later):  # the carrier never answered: each is assessed
+        await service.apply_timed(SYSTEM, case.id, lambda d, now: d.evidence_pull_failed(SYSTEM, "away", None, now))
+
+    assert await assess.run_once() == 4
+
+    flagged = [repository.docs[case.id].abuse_flags for case in (real, first, second, later)]
+    assert flagged == [[], [], ["repeat_claims"], ["repeat_claims"]]

@@ -111,6 +111,8 @@ async def test_an_oversized_body_is_malformed(session, clock, carrier_server) ->
         ("Tue, 23 Apr 2024 13:00:00 GMT", 0.0),
         ("soon", None),
         ("-5", None),
+        ("²", None),  # a digit to `str.isdigit`, not to `float`
+        ("٣", None),  # Arabic-Indic three: a number to `float`, not an HTTP delay
         ("", None),
         (None, None),
     ],

@@ -197,6 +197,18 @@ def test_the_latest_movement_by_siraNo_decides_not_the_last_one_sent() -> None:
     assert (proof.status, proof.status_code, proof.delivered_at) == (ProofStatus.IN_TRANSIT, "7", None)
 
 
+@pytest.mark.parametrize("number", ["³", "٣"])
+def test_a_siraNo_in_digits_that_are_not_ascii_is_read_as_no_number(number: str) -> None:
+    """Regression: ``"³".isdigit()`` is true and ``int("³")`` raises, so the reply was refused untyped; ``٣`` (an
+    Arabic-Indic 3) would have ordered its movement as 3."""
+    response = edited("gonderiSorgu-shuffled-duplicate.xml", "<ax21:siraNo>3</ax21:siraNo>",
+                      f"<ax21:siraNo>{number}</ax21:siraNo>")
+
+    proof = parse_query_response(response, "KP02444444444", RECEIVED)
+
+    assert (proof.status, proof.status_code) == (ProofStatus.IN_TRANSIT, "1")  # the last sent: no siraNo to order by
+
+
 def test_an_unknown_movement_code_is_kept_noted_counted_and_logged() -> None:
     before = UNMAPPED[("ptt", "9999")]
     with capture_logs() as logs:
