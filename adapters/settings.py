@@ -11,10 +11,10 @@ import difflib
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, TypeAdapter, field_validator, model_validator
+from pydantic import BeforeValidator, Field, SecretStr, TypeAdapter, field_validator, model_validator
 from pydantic.config import JsonDict
 from pydantic_settings import (
     BaseSettings, DotEnvSettingsSource, EnvSettingsSource, PydanticBaseSettingsSource, SecretsSettingsSource,
@@ -37,6 +37,7 @@ a partner's scripts): let through, and ignored like any variable outside the pre
 SECOND, MINUTE, HOUR, DAY = timedelta(seconds=1), timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 UNIT_NAMES = {SECOND: "seconds", MINUTE: "minutes", HOUR: "hours", DAY: "days"}
 type Configured = PolicySettings | Rules
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 SigningAlgorithm = Literal["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
 DESCRIBED: dict[type[Configured], tuple[Configured, dict[str, Any]]] = {
     config: (config(), TypeAdapter(config).json_schema()["properties"]) for config in (PolicySettings, Rules)
@@ -381,7 +382,9 @@ class Settings(BaseSettings):
         description="After answering a request whose body was not read (408, 413), how long the rest is drained "
                     "before the connection closes.",
     )
-    log_level: str = Field(default="INFO", description="The lowest level logged (DEBUG, INFO, WARNING, ERROR).")
+    log_level: Annotated[LogLevel, BeforeValidator(lambda level: level.upper() if isinstance(level, str) else level)] = (
+        Field(default="INFO", description="The lowest level logged, in any case.")
+    )
     log_json: bool | None = Field(
         default=None, description="Log JSON lines (true) or for a person (false); unset: JSON unless to a terminal."
     )

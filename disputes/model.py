@@ -869,7 +869,7 @@ class Dispute(BaseModel):
         a new explanation (not the claim's statement again) and images; the review that follows may pay only what no
         decision paid."""
         self._require_customer_side(actor)
-        if self.decision is None or not rejects_any(self.decision):
+        if self.decision is None or not rejects_any(self.decision) or self.all_units_paid:
             raise NotRejected("Only a rejected dispute (in whole or in part) can be appealed.")
         if self.appeal is not None:
             raise AlreadyAppealed("This dispute was already appealed once.")
@@ -901,6 +901,12 @@ class Dispute(BaseModel):
     def reopen(self, actor: Actor, reason: str, now: datetime) -> None:
         actor.require(Role.SUPERVISOR)
         self._apply(actor, "reopened", now, Action.REOPEN, {"reason": reason})
+
+    @property
+    def all_units_paid(self) -> bool:
+        """A missing-item claim every unit of which a decision refunded or reshipped: a later rejection (after a
+        reopening) rejects nothing, and leaves nothing to appeal."""
+        return self.partial and self.compensation is not None and not any(self.uncompensated().values())
 
     def uncompensated(self) -> dict[str, int]:
         """Missing-item claims: per claimed line, the units no decision has refunded or reshipped. A case compensated

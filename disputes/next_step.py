@@ -81,7 +81,7 @@ def reads_otherwise_from(dispute: Dispute, appeal_window: timedelta) -> datetime
     if dispute.status is Status.WITHDRAWN:
         return None
     if dispute.status is Status.RESOLVED and decision is not None:
-        if dispute.appeal is not None or not rejects_any(decision):
+        if dispute.appeal is not None or not rejects_any(decision) or dispute.all_units_paid:
             return None
         return decision.decided_at + appeal_window + timedelta(microseconds=1)
     if (waiting := dispute.open_information_request) is not None:
@@ -125,6 +125,13 @@ def _decided(dispute: Dispute, decision: Decision, held: Held, appeal_window: ti
     if decision.outcome is not Outcome.REJECTED:
         on = (f"Decided on {decided}:", f"{decided} tarihinde karar verildi:")
         return _join(on, _compensation(decision, (decision.sequence, decision.outcome, None) in held))
+    if dispute.all_units_paid:
+        return (  # the rejection rejected nothing: what was paid stands (`_paid_before`)
+            f"Your claim was reviewed again on {decided}: every item you reported missing had already been refunded "
+            "or reshipped, so nothing changes.",
+            f"Başvurunuz {decided} tarihinde yeniden incelendi: eksik bildirdiğiniz tüm ürünler için daha önce iade ya "
+            "da yeniden gönderim yapılmıştı, bu yüzden değişen bir şey yok.",
+        )
     if _decides_the_appeal(dispute, decision):
         if dispute.compensation is not None:  # what an earlier decision paid stands: the appeal was of the rest
             return (f"Your appeal was reviewed on {decided} and rejected.",

@@ -19,6 +19,7 @@ from datetime import datetime
 from disputes.conversation import RESPONSES
 from disputes.model import Dispute
 from schemas.common import Outcome, Role
+from schemas.proof import ProofStatus
 
 DECIDED = "decided"
 """The timeline's entry for a decision (`Dispute.decide`), which names its outcome."""
@@ -47,7 +48,7 @@ class ReportFacts:
 
 
 def report_facts(dispute: Dispute) -> ReportFacts:
-    proofs = [e.proof for e in dispute.evidence]
+    proofs = [e.proof for e in dispute.evidence if e.proof.status is ProofStatus.DELIVERED]  # "not found" proves nothing
     decision = dispute.decision
     decided = Counter(e.details.get("outcome") for e in dispute.timeline if e.action == DECIDED)
 

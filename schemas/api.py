@@ -527,11 +527,16 @@ class CarrierReportRow(_Output):
                     "undecided. A claim paid in two decisions counts two; paid, then the rest rejected, one refund "
                     "or reship and one rejection. A decision paying some lines counts as its outcome.",
     )
-    share_with_evidence: float
+    share_with_evidence: float = Field(
+        description="The share of disputes the carrier gave a delivery record for (pulled or pushed); an answer that it "
+                    "does not know the parcel, or that it is still on its way, is none."
+    )
     share_with_signature: float
     share_with_photo: float
     share_with_location: float
-    median_hours_to_proof: float | None
+    median_hours_to_proof: float | None = Field(
+        description="From opening to the carrier's first delivery record, over the disputes that had one."
+    )
     liability_minor: int = Field(
         description="What the carrier owes: each claim's value, once, when a decision held the carrier liable, "
                     "whatever later decisions said."

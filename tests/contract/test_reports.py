@@ -9,6 +9,7 @@ from disputes.model import Dispute
 from disputes.ports import CarrierFigures, ResponseFigures, ResponseTimes, SlaFigures
 from schemas.common import Outcome
 from schemas.dispute import Channel, MissingItem, ReasonCode
+from schemas.proof import ProofStatus
 from tests.contract.conftest import Cases, pushed
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
 
@@ -146,6 +147,11 @@ async def test_the_carrier_report_gives_the_share_with_each_proof_and_the_median
     disputes = [await cases.open() for _ in range(5)]
     for dispute, hours in zip(disputes, (4, 1, 3, 2), strict=False):
         await _proof_after(cases, dispute, hours)
+    unknown = pushed(f"{disputes[4].id}:unknown", tracking_number=disputes[4].order.tracking_number, at=NOW)
+    unknown = unknown.model_copy(update={"proof": unknown.proof.model_copy(update={
+        "status": ProofStatus.NOT_FOUND, "delivered_at": None, "signature": None,
+    })})
+    await cases.change(disputes[4].id, lambda d: d.attach_evidence(SYSTEM, unknown, NOW))  # the carrier knows it not
 
     [carrier] = await cases.storage.reports.carriers(START, END)
 

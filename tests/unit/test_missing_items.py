@@ -332,6 +332,18 @@ async def test_a_missing_item_decision_that_paid_every_unit_claimed_is_not_appea
         await boxes.appeal(CUSTOMER, dispute.id, NEW_EXPLANATION)
 
 
+async def test_a_rejection_after_every_unit_was_paid_rejects_nothing_and_is_not_appealed(boxes) -> None:
+    dispute = await opened(boxes, ("sku-glass", 2))
+    await boxes.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Eksik.", None)
+    await boxes.reopen(SUPERVISOR, dispute.id, "Kamera kaydına bakılacak.")
+    rejected = await boxes.decide(SUPERVISOR, dispute.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY,
+                                  "Kayıt belirsiz.", None)
+
+    with pytest.raises(NotRejected):
+        await boxes.appeal(CUSTOMER, dispute.id, NEW_EXPLANATION)
+    assert rejected.all_units_paid and rejected.status is Status.RESOLVED
+
+
 async def test_the_appeal_s_decision_pays_only_units_not_paid_before_under_its_own_keys(boxes) -> None:
     decided = await partly_refunded(boxes)
     await boxes.appeal(CUSTOMER, decided.id, NEW_EXPLANATION)

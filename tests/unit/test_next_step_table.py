@@ -389,6 +389,19 @@ ROWS: dict[str, Row] = {
         "İtirazınız 20.11.2026 tarihinde incelendi ve reddedildi. Daha önce kararlaştırılan ve geçerli olan: 45,00 TRY "
         "tutarındaki iade.",
     ),
+    "missing lines: every unit paid, then reopened and rejected: nothing changes": (
+        lambda: decided(
+            reopened(decided(missing_items(packed=0), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
+                             line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]),
+                     NOW + timedelta(days=1)),
+            Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
+        "Your claim was reviewed again on 20.11.2026: every item you reported missing had already been refunded or "
+        "reshipped, so nothing changes. Decided before and standing: the refund of 90.00 TRY and the reshipment of "
+        "sku-spoon.",
+        "Başvurunuz 20.11.2026 tarihinde yeniden incelendi: eksik bildirdiğiniz tüm ürünler için daha önce iade ya da "
+        "yeniden gönderim yapılmıştı, bu yüzden değişen bir şey yok. Daha önce kararlaştırılan ve geçerli olan: 90,00 "
+        "TRY tutarındaki iade ve sku-spoon ürünlerinin yeniden gönderimi.",
+    ),
     "missing lines: the appeal of the rest paid": (
         lambda: decided(
             appealed(decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,

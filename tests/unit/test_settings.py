@@ -88,6 +88,20 @@ def test_numbers_the_policy_refuses_are_refused_when_the_settings_load(monkeypat
         settings()
 
 
+@pytest.mark.parametrize("level", ["LOUD", "trace", "10"])
+def test_a_log_level_logging_does_not_know_is_refused_when_the_settings_load(
+    monkeypatch: pytest.MonkeyPatch, level: str
+) -> None:
+    monkeypatch.setenv("DISPUTES_LOG_LEVEL", level)
+    with pytest.raises(ValidationError, match="'DEBUG', 'INFO', 'WARNING' or 'ERROR'"):
+        settings()
+
+
+def test_a_log_level_is_read_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPUTES_LOG_LEVEL", "warning")
+    assert settings().log_level == "WARNING"
+
+
 def test_every_setting_is_described() -> None:
     assert undescribed() == [], "give each a Field(description=...), then run `python -m adapters.settings_doc`"
 

@@ -305,3 +305,4 @@ def test_configuration_errors_never_echo_a_secret() -> None:
             {"username": "u", "password": "p", "partner_webhook": {"secrets": ["short-secret"]}}
         )
     assert "short-secret" not in str(caught.value)
+    assert "a secret is 32 to 512 characters long" in str(caught.value)  # never "items"
