@@ -102,7 +102,6 @@ PROVISIONAL = frozenset({PolicyRule.AWAITING_CARRIER_EVIDENCE, PolicyRule.AWAITI
 REJECTION_REASONS = frozenset(
     {ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE}
 )
-HIGH_VALUE_FINDING = "high_value_order"
 """The finding every recommendation for a high-value order carries (`disputes/policy/context.py`): the threshold is
 the policy's setting, so the case learns it from the policy's advice."""
 RESTRICTING_FLAGS = frozenset({"repeat_claims"})
@@ -800,7 +799,9 @@ class Dispute(BaseModel):
         reject that many of it; what is not named (a line, or the rest of a line's quantity) is rejected. None named:
         every claimed line gets `outcome` in full. A later decision (after an appeal or a reopening) decides only the
         units no earlier one refunded or reshipped; a whole package once compensated can only be rejected.
-        `high_value_minor`: the policy's threshold of a high-value order (None: as the policy's advice judged it)."""
+        `high_value_minor`: the policy's threshold of a high-value order, whose parcel is rejected only on a signed
+        proof (`DisputeService.high_value_minor`; None: no such rule, as for the policy's own decisions, which never
+        reject a high-value order)."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR, Role.SERVICE)
         self._check_may_decide(actor, outcome)
         unsigned_rejection = outcome is Outcome.REJECTED and self._high_value_unsigned(high_value_minor)
@@ -1010,16 +1011,12 @@ class Dispute(BaseModel):
             raise Forbidden("Overriding another investigator's rejection needs a supervisor.")
 
     def _high_value_unsigned(self, high_value_minor: int | None) -> bool:
-        """A parcel of a high-value order (above `high_value_minor`, else as the policy's advice judged it) claimed not
-        received, whose latest proof of delivery carries no signature: the policy reads the same proof
+        """A parcel of a high-value order (above `high_value_minor`, as `disputes.policy.context.is_high_value` judges
+        it) claimed not received, whose latest proof of delivery carries no signature: the policy reads the same proof
         (`disputes/policy/reading.py`). A signature proves no digital delivery, nor what a package held."""
-        if self.partial or self.order.is_digital:
+        if high_value_minor is None or self.partial or self.order.is_digital:
             return False
-        if high_value_minor is not None:
-            high_value = self.claimed_value_minor > high_value_minor  # as `disputes.policy.context.is_high_value`
-        else:
-            advice = self.recommendation
-            high_value = advice is not None and any(finding.code == HIGH_VALUE_FINDING for finding in advice.findings)
+        high_value = self.claimed_value_minor > high_value_minor
         delivered = [e for e in self.evidence if e.proof.status is ProofStatus.DELIVERED]
         latest = max(reversed(delivered), key=lambda e: e.proof.received_at) if delivered else None
         return high_value and (latest is None or latest.proof.signature is None)

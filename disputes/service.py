@@ -31,6 +31,7 @@ from disputes.errors import (
 )
 from disputes.model import ClockReading, Dispute, FirstAnswer, IdempotencyRecord
 from disputes.intake import attachment_ref
+from disputes.policy import PolicySettings
 from disputes.ports import (
     CUSTOMER_IMAGE,
     AttachmentStore,
@@ -170,9 +171,9 @@ class DisputeService:
     """Sandbox only: where the test clocks that cases may run on are kept."""
     duty: Duty | None = None
     """The staff directory's say on who works cases, asked before each change staff make (None: not asked)."""
-    high_value_minor: int | None = None
-    """The policy's threshold of a high-value order, whose rejection needs a signature in the proof (None: as the
-    policy's advice on the case judged it, none before its first)."""
+    high_value_minor: int = PolicySettings().high_value_minor
+    """The policy's threshold of a high-value order, whose rejection needs a signature in the proof (the policy's
+    configured one; its default here)."""
 
     async def open(
         self, actor: Actor, request: OpenRequest, idempotency_key: str | None, render: Render | None = None

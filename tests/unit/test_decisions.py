@@ -7,7 +7,7 @@ import pytest
 from adapters.web.problems import problem_types
 from disputes.actors import SYSTEM
 from disputes.errors import Forbidden, OverrideReasonRequired, SignatureRequired
-from disputes.model import HIGH_VALUE_FINDING, Dispute
+from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PastClaim, PolicySettings, recommend
 from schemas.common import Outcome, Role
 from schemas.dispute import Claim, MissingItem, ReasonCode, Status
@@ -26,8 +26,10 @@ def assessed(d: Dispute, history: CustomerHistory = CustomerHistory(), settings:
     return d
 
 
-def reject(d: Dispute, actor=INVESTIGATOR, override_reason: str | None = None) -> None:
-    d.decide(actor, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmzalı teslim.", None, NOW, override_reason)
+def reject(d: Dispute, actor=INVESTIGATOR, override_reason: str | None = None, high_value_minor: int | None = None) -> None:
+    """As the service rejects: holding the policy's threshold of a high-value order (its default unless given)."""
+    d.decide(actor, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmzalı teslim.", None, NOW, override_reason,
+             high_value_minor=high_value_minor or DEFAULTS.high_value_minor)
 
 
 def refund(d: Dispute, actor=INVESTIGATOR, note: str = "Kargo kanıt sunamadı.", override_reason: str | None = None) -> None:
@@ -72,7 +74,7 @@ def test_rejecting_a_high_value_order_without_a_signature_is_refused_to_an_inves
 
 def test_the_high_value_threshold_is_the_policy_s_configured_one() -> None:
     with pytest.raises(SignatureRequired):
-        reject(assessed(dispute(UNSIGNED), settings=PolicySettings(high_value_minor=100_000)))
+        reject(dispute(UNSIGNED), high_value_minor=100_000)
     ordinary = assessed(dispute(UNSIGNED))  # 1 299 TRY: under the default threshold
     reject(ordinary)
     assert ordinary.decision.outcome is Outcome.REJECTED
@@ -88,7 +90,7 @@ def test_a_high_value_claim_no_signature_speaks_to_can_be_rejected_by_an_investi
     else:
         case.claim, case.missing_items = Claim.MISSING_ITEMS, [MissingItem(sku="sku-kettle", quantity=1)]
         case.order = case.order.model_copy(update={"items": [KETTLE.model_copy(update={"unit_price_minor": HIGH_VALUE})]})
-    assert HIGH_VALUE_FINDING in {finding.code for finding in assessed(case).recommendation.findings}
+    assert "high_value_order" in {finding.code for finding in assessed(case).recommendation.findings}
     reject(case, override_reason="Teslim kaydı var.")
     assert case.decision.outcome is Outcome.REJECTED
 
@@ -120,7 +122,7 @@ def test_every_decision_is_kept_in_full_on_the_timeline_when_a_later_one_replace
     case.reopen(SUPERVISOR, "Kamera kaydı geldi.", NOW + timedelta(hours=1))
     later = NOW + timedelta(hours=2)
     case.decide(SUPERVISOR, Outcome.REJECTED, ReasonCode.SUSPECTED_ABUSE, "Kayıtta teslim görülüyor.", None, later,
-                "Kamera kaydı teslimi gösteriyor.")
+                "Kamera kaydı teslimi gösteriyor.", high_value_minor=DEFAULTS.high_value_minor)  # unsigned: overridden
     assert case.decision.note == "Kayıtta teslim görülüyor."
     assert decided_entries(case) == [
         {"outcome": "refund", "reason_code": "weak_proof", "note": "Kargo imza alamadı.",
