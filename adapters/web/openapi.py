@@ -274,14 +274,18 @@ def _answers(e: Endpoint, status: int) -> list[ProblemType]:
 
 
 def _may_answer(e: Endpoint, kind: ProblemType) -> bool:
-    """Whether the operation can refuse with this type, as far as its declaration tells: a business rule only where
-    the request changes something (and has the field the rule is about), a refusal of the edge where it applies."""
+    """Whether the operation can refuse with this type: a business rule where the operation declares it (`rules`), a
+    refusal of the edge or of an HTTP precondition where its declaration says the refusal applies."""
     if scope := EDGE_SCOPES.get(kind.code):
         return scope(e)
     if kind.status not in (409, 412, 422) or kind.code == "validation-failed":
         return True
-    return e.method != "GET" and (kind.field is None or any(
-        model is not None and kind.field in model.model_fields for model in (e.body, e.extra.get("submission"))))
+    return any(rule.code == kind.code for rule in e.rules)
+
+
+def _keyed(e: Endpoint) -> bool:
+    """A POST that takes an Idempotency-Key: the same key with another request is refused."""
+    return e.method == "POST" and e.keys != "none"
 
 
 def _takes_images(e: Endpoint) -> bool:
@@ -309,6 +313,9 @@ EDGE_SCOPES: dict[str, Callable[[Endpoint], bool]] = {
     "not-ready": lambda e: e.path == "/readyz",
     "authentication-unavailable": lambda e: bool(e.roles),  # the identity provider's keys cannot be fetched
     "staff-inactive": _staff_change,
+    "stale-version": lambda e: "If-Match" in e.headers,
+    "idempotency-key-reused": _keyed,
+    "idempotency-key-in-flight": lambda e: _keyed(e) and e.keys == "kept",  # opening keeps its key in one write
 }
 
 

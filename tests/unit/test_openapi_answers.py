@@ -1,0 +1,66 @@
+"""The API document says exactly what each operation answers: the business rules it can refuse with (declared per
+operation, no others)."""
+
+import pytest
+
+from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS
+from adapters.web import test_clocks_api
+from adapters.web.openapi import build_openapi
+from adapters.web.problems import problem_types
+from tests.e2e.conftest import DocumentedProblems
+
+DOCUMENT = build_openapi(ENDPOINTS + test_clocks_api.ENDPOINTS + OPS_ENDPOINTS, "test")
+PATHS = DOCUMENT["paths"]
+ONE = "/v1/disputes/{id}"
+URN = "urn:dispute-service:problem:"
+
+
+def listed(path: str, method: str, status: int) -> set[str]:
+    answer = PATHS[path][method]["responses"].get(str(status), {})
+    return set(answer.get("content", {}).get("application/problem+json", {}).get("examples", {}))
+
+
+def test_opening_a_dispute_lists_its_own_rules_and_none_of_the_other_operations():
+    conflicts, unprocessable = listed("/v1/disputes", "post", 409), listed("/v1/disputes", "post", 422)
+    assert conflicts == {"dispute-exists", "contended"}
+    assert unprocessable == {
+        "validation-failed", "idempotency-key-reused", "customer-required", "channel-required", "own-disputes-only",
+        "order-page-only", "accessibility-need-by-agent", "unknown-order", "unknown-shipment", "not-delivered",
+        "claim-window-closed", "invalid-missing-items",
+    }
+    assert "clock-before-delivery" in listed("/v1/test-clocks/{id}/disputes", "post", 409)  # on a test clock only
+
+
+def test_each_change_lists_the_rules_its_use_case_checks():
+    assert listed("/v1/staff/{staff_id}", "put", 422) == {"validation-failed", "own-staff-record"}
+    assert listed("/v1/staff/{staff_id}", "put", 409) == set()
+    assert listed(ONE + "/appeal", "post", 409) == {
+        "not-rejected", "already-appealed", "appeal-window-closed", "too-many-submissions", "illegal-transition",
+        "contended", "idempotency-key-in-flight"}
+    assert listed(ONE + "/appeal", "post", 422) == {
+        "validation-failed", "idempotency-key-reused", "statement-repeated", "unreadable-image"}
+    assert listed(ONE + "/flags/clear", "post", 409) == {"no-flags", "contended", "idempotency-key-in-flight"}
+    assert listed(ONE + "/decision", "post", 412) == {"stale-version"}
+    assert listed("/v1/test-clocks/{id}/advance", "post", 409) == {
+        "clock-only-moves-forward", "contended", "idempotency-key-in-flight"}
+
+
+def test_a_read_lists_the_rules_it_can_refuse_with():
+    assert listed("/v1/disputes", "get", 422) == {"validation-failed", "customer-required"}  # an agent names the customer
+    assert listed(ONE, "get", 422) == {"validation-failed"}
+
+
+def test_every_business_rule_is_answered_by_some_operation():
+    rules = {kind.code for kind in problem_types() if kind.status in (409, 412, 422)} - {"conflict", "unprocessable"}
+    answered = {code for path, methods in PATHS.items() for method in methods for status in (409, 412, 422)
+                for code in listed(path, method, status)}
+    assert rules - answered == set()
+
+
+def test_a_problem_of_a_type_the_document_does_not_list_fails_the_e2e_test_that_received_it():
+    documented = DocumentedProblems(DOCUMENT)
+    documented.check("POST", "/v1/disputes/dsp_1/notes", 409, URN + "too-many-submissions")  # listed there
+    documented.check("POST", "/no/such/route", 404, URN + "not-found")  # no operation: nothing to hold it to
+    undocumented = r"POST /v1/disputes/dsp_1/notes answered 409 \S+already-appealed, a type /openapi.json does not list"
+    with pytest.raises(pytest.fail.Exception, match=undocumented + r" for POST /v1/disputes/{id}/notes 409"):
+        documented.check("POST", "/v1/disputes/dsp_1/notes", 409, URN + "already-appealed")
