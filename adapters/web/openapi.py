@@ -55,6 +55,10 @@ SUCCESS_HEADERS = {
     "Idempotent-Replayed": '"true" when the answer is the first one given for this Idempotency-Key, not a new record.',
 }
 HEADER_SCHEMAS = {"Idempotency-Key": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}}
+BODY_ETAG = ("The SHA-256 of the body (strong; a queue page's, of its cursor and its rows' own): named in If-None-Match "
+             "while current, it is answered 304.")
+ADDED = ("Created: added to the case. The answer is the case's updated view with its new version's ETag, not the "
+         "addition itself (no Location: what was added is read in the case, its timeline and thread).")
 IN_FLIGHT_RETRY_AFTER = (f"On `idempotency-key-in-flight` only: {IN_FLIGHT_RETRY_SECONDS}, the seconds to wait before "
                          "retrying with the same key (the first request is usually answered well within it; a key whose "
                          "request died is freed after `idempotency_hold_seconds`).")
@@ -172,7 +176,8 @@ def _operation(e: Endpoint) -> dict[str, Any]:
         schema: dict[str, Any] = _ref(e.response)
         if others := e.extra.get("other_responses"):
             schema = _role_views((e.response, *others))
-        ok["content"] = {"application/json": {"schema": schema}}
+        example = {"example": e.extra["example"]} if "example" in e.extra else {}  # else one written from the schema
+        ok["content"] = {"application/json": {"schema": schema} | example}
     if headers := _success_headers(e):
         ok["headers"] = headers
     answers = _file_responses(media) if (media := e.extra.get("file")) else {str(e.status): ok}
@@ -189,6 +194,8 @@ def _operation(e: Endpoint) -> dict[str, Any]:
 
 def _success(e: Endpoint) -> str:
     """What a success answer is: the response model's own description, else the operation's summary."""
+    if e.status == 201 and not e.extra.get("location"):  # an addition to a case: the case answers, not the addition
+        return ADDED
     if e.extra.get("other_responses"):
         what = "The dispute as the caller's role sees it, told apart by `view`."
     else:
@@ -203,10 +210,14 @@ def _role_views(views: tuple[type[BaseModel], ...]) -> dict[str, Any]:
 
 
 def _success_headers(e: Endpoint) -> dict[str, Any]:
-    names = [*(["ETag"] if e.response and "view" in e.response.model_fields else []),
-             *(["Location"] if e.extra.get("location") else []),
-             *(["Idempotent-Replayed"] if "Idempotency-Key" in e.headers else [])]
-    return {name: {"description": SUCCESS_HEADERS[name], "schema": {"type": "string"}} for name in names}
+    """A dispute's version as its ETag; any other GET's answer (but the export's, never stored) the body's hash."""
+    headers = {name: SUCCESS_HEADERS[name] for name in (
+        *(["ETag"] if e.response and "view" in e.response.model_fields else []),
+        *(["Location"] if e.extra.get("location") else []),
+        *(["Idempotent-Replayed"] if "Idempotency-Key" in e.headers else []))}
+    if e.method == "GET" and "ETag" not in headers and not e.extra.get("no_store"):
+        headers["ETag"] = BODY_ETAG
+    return {name: {"description": text, "schema": {"type": "string"}} for name, text in headers.items()}
 
 
 def _problem_statuses(e: Endpoint) -> list[int]:

@@ -141,3 +141,15 @@ async def test_every_json_request_and_success_answer_has_an_example_its_model_re
     opening = document["paths"]["/v1/disputes"]["post"]
     assert opening["requestBody"]["content"]["application/json"]["example"]["order_id"] == "ord-20261116-0042"
     assert set(opening["responses"]["201"]["content"]["application/json"]["examples"]) == {"customer", "agent"}
+
+
+
+async def test_the_operations_endpoints_send_what_the_document_describes(api, document):
+    for path in ("/healthz", "/readyz", "/metrics"):
+        response = await api.get(path)
+        documented = document["paths"][path]["get"]["responses"]["200"]
+        assert response.content_type in documented["content"] and "ETag" in documented["headers"], path
+        assert response.headers["ETag"].startswith('"'), path
+    for path, status in (("/healthz", "ok"), ("/readyz", "ready")):
+        example = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["example"]
+        assert await (await api.get(path)).json() == example == {"status": status}

@@ -1,5 +1,6 @@
 """The API document says exactly what each operation answers: the business rules it can refuse with (declared per
-operation, no others)."""
+operation, no others), the ETag each GET sends, what a 201 that adds to a case answers and the bodies of the operations
+endpoints."""
 
 import pytest
 
@@ -12,6 +13,7 @@ from tests.e2e.conftest import DocumentedProblems
 DOCUMENT = build_openapi(ENDPOINTS + test_clocks_api.ENDPOINTS + OPS_ENDPOINTS, "test")
 PATHS = DOCUMENT["paths"]
 ONE = "/v1/disputes/{id}"
+ADDITIONS = ("/notes", "/messages", "/information", "/information-requests")
 URN = "urn:dispute-service:problem:"
 
 
@@ -55,6 +57,38 @@ def test_every_business_rule_is_answered_by_some_operation():
     answered = {code for path, methods in PATHS.items() for method in methods for status in (409, 412, 422)
                 for code in listed(path, method, status)}
     assert rules - answered == set()
+
+
+def test_every_get_but_the_export_declares_the_etag_its_200_carries_and_its_304():
+    gets = {path: methods["get"]["responses"] for path, methods in PATHS.items() if "get" in methods}
+    assert len(gets) == 16
+    for path, responses in gets.items():
+        headers = responses["200"].get("headers", {})
+        if path == "/v1/disputes.csv":
+            assert "ETag" not in headers and "304" not in responses
+        else:
+            assert "ETag" in headers and "ETag" in responses["304"]["headers"], path
+    assert "SHA-256 of the body" in gets["/healthz"]["200"]["headers"]["ETag"]["description"]
+    assert "version" in gets[ONE]["200"]["headers"]["ETag"]["description"]
+
+
+def test_an_addition_to_a_case_answers_201_with_the_case_and_its_etag_not_a_location():
+    for addition in ADDITIONS:
+        created = PATHS[ONE + addition]["post"]["responses"]["201"]
+        assert "updated view" in created["description"] and "no Location" in created["description"], addition
+        assert set(created["headers"]) == {"ETag"}, addition
+    opened = PATHS["/v1/disputes"]["post"]["responses"]["201"]
+    assert "Location" in opened["headers"] and "updated view" not in opened["description"]
+
+
+def test_the_operations_endpoints_describe_their_bodies():
+    health, ready = (PATHS[path]["get"]["responses"]["200"]["content"]["application/json"] for path in ("/healthz", "/readyz"))
+    assert health == {"schema": {"$ref": "#/components/schemas/Health"}, "example": {"status": "ok"}}
+    assert ready == {"schema": {"$ref": "#/components/schemas/Health"}, "example": {"status": "ready"}}
+    assert DOCUMENT["components"]["schemas"]["Health"]["required"] == ["status"]
+    metrics = PATHS["/metrics"]["get"]["responses"]["200"]
+    assert "text/plain; version=1.0.0" in metrics["description"]
+    assert metrics["content"]["text/plain"]["example"].startswith("# HELP disputes_http_requests_total ")
 
 
 def test_a_problem_of_a_type_the_document_does_not_list_fails_the_e2e_test_that_received_it():
