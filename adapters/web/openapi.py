@@ -120,7 +120,10 @@ def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, An
     _absent_not_null(defs["$defs"][Problem.__name__])
     paths: dict[str, dict[str, Any]] = {}
     for e in endpoints:
-        paths.setdefault(e.path, {})[e.method.lower()] = _operation(e)
+        operations = paths.setdefault(e.path, {})
+        operations[e.method.lower()] = _operation(e)
+        if e.method == "GET":
+            operations["head"] = _head(operations["get"])
     document = with_partner_contract({
         "openapi": "3.1.0",
         "info": {"title": "Delivery-dispute investigation service", "version": version,
@@ -190,6 +193,14 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     if e.roles:
         op["description"] = "Roles: " + ", ".join(sorted(r.value for r in e.roles))
     return op
+
+
+def _head(get: dict[str, Any]) -> dict[str, Any]:
+    """HEAD on a GET: its answers' statuses and headers, without their bodies (RFC 9110 §9.3.2)."""
+    answers = {status: {key: value for key, value in answer.items() if key != "content"}
+               for status, answer in get["responses"].items()}
+    return get | {"operationId": get["operationId"] + "_head", "summary": f"{get['summary']}: the headers only",
+                  "responses": answers}
 
 
 def _success(e: Endpoint) -> str:

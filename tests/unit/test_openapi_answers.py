@@ -1,6 +1,6 @@
 """The API document says exactly what each operation answers: the business rules it can refuse with (declared per
-operation, no others), the ETag each GET sends, what a 201 that adds to a case answers and the bodies of the operations
-endpoints."""
+operation, no others), the ETag each GET sends, what a 201 that adds to a case answers, the bodies of the operations
+endpoints, and a HEAD beside every GET."""
 
 import pytest
 
@@ -89,6 +89,18 @@ def test_the_operations_endpoints_describe_their_bodies():
     metrics = PATHS["/metrics"]["get"]["responses"]["200"]
     assert "text/plain; version=1.0.0" in metrics["description"]
     assert metrics["content"]["text/plain"]["example"].startswith("# HELP disputes_http_requests_total ")
+
+
+def test_every_get_has_a_head_with_its_answers_and_headers_but_no_body():
+    for path, methods in PATHS.items():
+        if "get" not in methods:
+            continue
+        get, head = methods["get"], methods["head"]
+        assert head["operationId"] == get["operationId"] + "_head"
+        assert set(head["responses"]) == set(get["responses"]), path
+        for status, answer in head["responses"].items():
+            assert "content" not in answer and answer.get("headers") == get["responses"][status].get("headers"), path
+    assert all(set(methods) <= {"get", "head", "post", "put"} for methods in PATHS.values())
 
 
 def test_a_problem_of_a_type_the_document_does_not_list_fails_the_e2e_test_that_received_it():
