@@ -351,5 +351,5 @@ ENDPOINTS = (
     Endpoint("POST", ONE + "/accessibility-need", declare_accessibility_need,
              "Record the customer's accessibility need: queue priority, written messages (agent)", AGENT,
              response=AgentDisputeView, headers=("If-Match",), errors=(404, 409, 412),
-             rules=(AccessibilityNeedRecorded, Contended)),
+             rules=(AccessibilityNeedRecorded, CaseClosed, Contended)),
 )
