@@ -12,6 +12,7 @@ from pydantic_core import core_schema
 
 from adapters.images import FORMATS
 from adapters.web import examples
+from adapters.web.conditional import PRIVATE
 from adapters.web.endpoint import Endpoint
 from adapters.web.idempotency import IDEMPOTENCY_KEY_PATTERN
 from adapters.web.openapi_partners import with_partner_contract
@@ -55,6 +56,7 @@ SUCCESS_HEADERS = {
     "Idempotent-Replayed": '"true" when the answer is the first one given for this Idempotency-Key, not a new record.',
 }
 HEADER_SCHEMAS = {"Idempotency-Key": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}}
+PRIVATE_CACHE = f"{PRIVATE}: never kept by shared caches; a browser asks again (304) before each showing."
 BODY_ETAG = ("The SHA-256 of the body (strong; a queue page's, of its cursor and its rows' own): named in If-None-Match "
              "while current, it is answered 304.")
 ADDED = ("Created: added to the case. The answer is the case's updated view with its new version's ETag, not the "
@@ -70,7 +72,7 @@ SUCCESS = {200: "", 201: "Created: ", 202: "Accepted, the work it starts runs in
 FILE_HEADERS = {
     "ETag": "The SHA-256 of the file's bytes (strong).",
     "Content-Disposition": 'inline; filename="<kind>-<reference>.<extension>"',
-    "Cache-Control": "private, no-cache: never kept by shared caches; a browser asks again (304) before each showing.",
+    "Cache-Control": PRIVATE_CACHE,
 }
 
 
@@ -221,13 +223,16 @@ def _role_views(views: tuple[type[BaseModel], ...]) -> dict[str, Any]:
 
 
 def _success_headers(e: Endpoint) -> dict[str, Any]:
-    """A dispute's version as its ETag; any other GET's answer (but the export's, never stored) the body's hash."""
+    """A dispute's version as its ETag; any other GET's answer (but the export's, never stored) the body's hash, and
+    a signed-in caller's GET answer is private."""
     headers = {name: SUCCESS_HEADERS[name] for name in (
         *(["ETag"] if e.response and "view" in e.response.model_fields else []),
         *(["Location"] if e.extra.get("location") else []),
         *(["Idempotent-Replayed"] if "Idempotency-Key" in e.headers else []))}
-    if e.method == "GET" and "ETag" not in headers and not e.extra.get("no_store"):
-        headers["ETag"] = BODY_ETAG
+    if e.method == "GET" and not e.extra.get("no_store"):
+        headers.setdefault("ETag", BODY_ETAG)
+        if e.roles:  # a signed-in caller's
+            headers["Cache-Control"] = PRIVATE_CACHE
     return {name: {"description": text, "schema": {"type": "string"}} for name, text in headers.items()}
 
 
@@ -269,8 +274,9 @@ def _http_semantics(e: Endpoint, responses: dict[str, Any]) -> None:
     if e.method == "POST" and e.keys == "kept":
         responses["409"]["headers"] = {"Retry-After": header | {"description": IN_FLIGHT_RETRY_AFTER}}
     if e.method == "GET" and "304" not in responses and not e.extra.get("no_store"):
+        private = {"Cache-Control": header | {"description": PRIVATE_CACHE}} if e.roles else {}
         responses["304"] = {"description": "Not modified: the ETag named in If-None-Match is current (no body)",
-                            "headers": {"ETag": header | {"description": "The current ETag."}}}
+                            "headers": {"ETag": header | {"description": "The current ETag."}} | private}
     if e.counts != "none":
         limits = {name: header | {"description": text} for name, text in RATE_LIMIT_HEADERS.items()}
         retry = {"Retry-After": header | {"description": "Seconds until the bucket lets a request through."}}

@@ -1,6 +1,6 @@
 """The API document says exactly what each operation answers: the business rules it can refuse with (declared per
-operation, no others), the ETag each GET sends, what a 201 that adds to a case answers, the bodies of the operations
-endpoints, and a HEAD beside every GET."""
+operation, no others), the ETag and caching each GET sends, what a 201 that adds to a case answers, the bodies of
+the operations endpoints, and a HEAD beside every GET."""
 
 import pytest
 
@@ -43,6 +43,8 @@ def test_each_change_lists_the_rules_its_use_case_checks():
         "validation-failed", "idempotency-key-reused", "statement-repeated", "unreadable-image"}
     assert listed(ONE + "/flags/clear", "post", 409) == {"no-flags", "contended", "idempotency-key-in-flight"}
     assert listed(ONE + "/decision", "post", 412) == {"stale-version"}
+    assert listed(ONE + "/accessibility-need", "post", 409) == {
+        "accessibility-need-recorded", "case-closed", "contended", "idempotency-key-in-flight"}
     assert listed("/v1/test-clocks/{id}/advance", "post", 409) == {
         "clock-only-moves-forward", "contended", "idempotency-key-in-flight"}
 
@@ -70,6 +72,15 @@ def test_every_get_but_the_export_declares_the_etag_its_200_carries_and_its_304(
             assert "ETag" in headers and "ETag" in responses["304"]["headers"], path
     assert "SHA-256 of the body" in gets["/healthz"]["200"]["headers"]["ETag"]["description"]
     assert "version" in gets[ONE]["200"]["headers"]["ETag"]["description"]
+
+
+def test_a_signed_in_caller_s_get_declares_its_private_caching_and_a_probe_s_does_not():
+    for path in ("/v1/disputes", ONE, ONE + "/thread", "/v1/staff", "/v1/reports/sla", "/v1/test-clocks/{id}"):
+        for status in ("200", "304"):
+            cache = PATHS[path]["get"]["responses"][status]["headers"]["Cache-Control"]["description"]
+            assert cache.startswith("private, no-cache: "), (path, status)
+    for path in ("/healthz", "/readyz", "/metrics"):
+        assert "Cache-Control" not in PATHS[path]["get"]["responses"]["200"]["headers"], path
 
 
 def test_an_addition_to_a_case_answers_201_with_the_case_and_its_etag_not_a_location():
