@@ -135,6 +135,7 @@ from disputes.work import WorkKind
 from disputes.relay import Attempt, Relay
 from disputes.service import DisputeService, to_millisecond
 from disputes.test_clocks import TestClockService
+from schemas.api import Health
 
 log = structlog.get_logger("bootstrap")
 
@@ -144,9 +145,11 @@ ENDPOINTS = (
 )
 ANY_SEGMENT = re.compile(r"{(id|ref|customer_id|staff_id)}")
 OPS_ENDPOINTS = (
-    Endpoint("GET", "/metrics", ops.metrics, "Prometheus metrics", tag="operations"),
-    Endpoint("GET", "/healthz", ops.healthz, "Liveness", tag="operations"),
-    Endpoint("GET", "/readyz", ops.readyz, "Readiness: the database answers ping", tag="operations", errors=(503,)),
+    Endpoint("GET", "/metrics", ops.metrics, "Prometheus metrics", tag="operations", extra={"ok": ops.METRICS_ANSWER}),
+    Endpoint("GET", "/healthz", ops.healthz, "Liveness", response=Health, tag="operations",
+             extra={"example": {"status": "ok"}}),
+    Endpoint("GET", "/readyz", ops.readyz, "Readiness: the database answers ping", response=Health, tag="operations",
+             errors=(503,), extra={"example": {"status": "ready"}}),
 )
 HIDDEN = (
     Endpoint("GET", "/openapi.json", ops.openapi, "This document", tag="operations"),

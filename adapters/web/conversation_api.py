@@ -7,6 +7,7 @@ from adapters.web.disputes_api import ONE, STAFF, dispute_response, expected_ver
 from adapters.web.endpoint import Call, Endpoint, json_response
 from adapters.web.keys import SERVICE
 from disputes.conversation import thread
+from disputes.errors import Contended, QuestionPending, QuestionsClosed, TooManyQuestions
 from schemas.api import DisputeView
 from schemas.common import CUSTOMER_SIDE
 from schemas.conversation import AskCustomer, Thread
@@ -32,5 +33,6 @@ ENDPOINTS = (
              response=Thread, errors=(404,)),
     Endpoint("POST", ONE + "/information-requests", request_information,
              "Ask the customer a question, answered by their next message; the decision deadline is paused meanwhile",
-             STAFF, AskCustomer, response=DisputeView, status=201, headers=("If-Match",), errors=(404, 409, 412, 422)),
+             STAFF, AskCustomer, response=DisputeView, status=201, headers=("If-Match",), errors=(404, 409, 412, 422),
+             rules=(QuestionsClosed, QuestionPending, TooManyQuestions, Contended)),
 )

@@ -18,6 +18,7 @@ from adapters.web.keys import TOKENS
 from adapters.web.problems import ProblemError, validation_problem
 from adapters.web.rate_limit import RATE_LIMITS, add_headers, client_key, limit
 from disputes.actors import Actor
+from disputes.errors import DomainError
 from schemas.api import FieldError
 from schemas.common import Id, Role
 
@@ -73,6 +74,9 @@ class Endpoint:
     status: int = 200
     headers: tuple[str, ...] = ()
     errors: tuple[int, ...] = ()
+    rules: tuple[type[DomainError], ...] = ()
+    """The business rules (the 409 and 422 types of `disputes/errors.py`) the operation can refuse with, as its handler
+    and the use case it calls raise them: the document lists these and no others (`adapters/web/openapi.py`)."""
     tag: str = "disputes"
     extra: dict[str, Any] = field(default_factory=dict)
     read: Reader | None = None

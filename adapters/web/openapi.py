@@ -12,6 +12,7 @@ from pydantic_core import core_schema
 
 from adapters.images import FORMATS
 from adapters.web import examples
+from adapters.web.conditional import PRIVATE
 from adapters.web.endpoint import Endpoint
 from adapters.web.idempotency import IDEMPOTENCY_KEY_PATTERN
 from adapters.web.openapi_partners import with_partner_contract
@@ -55,6 +56,11 @@ SUCCESS_HEADERS = {
     "Idempotent-Replayed": '"true" when the answer is the first one given for this Idempotency-Key, not a new record.',
 }
 HEADER_SCHEMAS = {"Idempotency-Key": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}}
+PRIVATE_CACHE = f"{PRIVATE}: never kept by shared caches; a browser asks again (304) before each showing."
+BODY_ETAG = ("The SHA-256 of the body (strong; a queue page's, of its cursor and its rows' own): named in If-None-Match "
+             "while current, it is answered 304.")
+ADDED = ("Created: added to the case. The answer is the case's updated view with its new version's ETag, not the "
+         "addition itself (no Location: what was added is read in the case, its timeline and thread).")
 IN_FLIGHT_RETRY_AFTER = (f"On `idempotency-key-in-flight` only: {IN_FLIGHT_RETRY_SECONDS}, the seconds to wait before "
                          "retrying with the same key (the first request is usually answered well within it; a key whose "
                          "request died is freed after `idempotency_hold_seconds`).")
@@ -66,7 +72,7 @@ SUCCESS = {200: "", 201: "Created: ", 202: "Accepted, the work it starts runs in
 FILE_HEADERS = {
     "ETag": "The SHA-256 of the file's bytes (strong).",
     "Content-Disposition": 'inline; filename="<kind>-<reference>.<extension>"',
-    "Cache-Control": "private, no-cache: never kept by shared caches; a browser asks again (304) before each showing.",
+    "Cache-Control": PRIVATE_CACHE,
 }
 
 
@@ -116,7 +122,10 @@ def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, An
     _absent_not_null(defs["$defs"][Problem.__name__])
     paths: dict[str, dict[str, Any]] = {}
     for e in endpoints:
-        paths.setdefault(e.path, {})[e.method.lower()] = _operation(e)
+        operations = paths.setdefault(e.path, {})
+        operations[e.method.lower()] = _operation(e)
+        if e.method == "GET":
+            operations["head"] = _head(operations["get"])
     document = with_partner_contract({
         "openapi": "3.1.0",
         "info": {"title": "Delivery-dispute investigation service", "version": version,
@@ -172,7 +181,8 @@ def _operation(e: Endpoint) -> dict[str, Any]:
         schema: dict[str, Any] = _ref(e.response)
         if others := e.extra.get("other_responses"):
             schema = _role_views((e.response, *others))
-        ok["content"] = {"application/json": {"schema": schema}}
+        example = {"example": e.extra["example"]} if "example" in e.extra else {}  # else one written from the schema
+        ok["content"] = {"application/json": {"schema": schema} | example}
     if headers := _success_headers(e):
         ok["headers"] = headers
     answers = _file_responses(media) if (media := e.extra.get("file")) else {str(e.status): ok}
@@ -187,8 +197,18 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     return op
 
 
+def _head(get: dict[str, Any]) -> dict[str, Any]:
+    """HEAD on a GET: its answers' statuses and headers, without their bodies (RFC 9110 §9.3.2)."""
+    answers = {status: {key: value for key, value in answer.items() if key != "content"}
+               for status, answer in get["responses"].items()}
+    return get | {"operationId": get["operationId"] + "_head", "summary": f"{get['summary']}: the headers only",
+                  "responses": answers}
+
+
 def _success(e: Endpoint) -> str:
     """What a success answer is: the response model's own description, else the operation's summary."""
+    if e.status == 201 and not e.extra.get("location"):  # an addition to a case: the case answers, not the addition
+        return ADDED
     if e.extra.get("other_responses"):
         what = "The dispute as the caller's role sees it, told apart by `view`."
     else:
@@ -203,10 +223,17 @@ def _role_views(views: tuple[type[BaseModel], ...]) -> dict[str, Any]:
 
 
 def _success_headers(e: Endpoint) -> dict[str, Any]:
-    names = [*(["ETag"] if e.response and "view" in e.response.model_fields else []),
-             *(["Location"] if e.extra.get("location") else []),
-             *(["Idempotent-Replayed"] if "Idempotency-Key" in e.headers else [])]
-    return {name: {"description": SUCCESS_HEADERS[name], "schema": {"type": "string"}} for name in names}
+    """A dispute's version as its ETag; any other GET's answer (but the export's, never stored) the body's hash, and
+    a signed-in caller's GET answer is private."""
+    headers = {name: SUCCESS_HEADERS[name] for name in (
+        *(["ETag"] if e.response and "view" in e.response.model_fields else []),
+        *(["Location"] if e.extra.get("location") else []),
+        *(["Idempotent-Replayed"] if "Idempotency-Key" in e.headers else []))}
+    if e.method == "GET" and not e.extra.get("no_store"):
+        headers.setdefault("ETag", BODY_ETAG)
+        if e.roles:  # a signed-in caller's
+            headers["Cache-Control"] = PRIVATE_CACHE
+    return {name: {"description": text, "schema": {"type": "string"}} for name, text in headers.items()}
 
 
 def _problem_statuses(e: Endpoint) -> list[int]:
@@ -247,8 +274,9 @@ def _http_semantics(e: Endpoint, responses: dict[str, Any]) -> None:
     if e.method == "POST" and e.keys == "kept":
         responses["409"]["headers"] = {"Retry-After": header | {"description": IN_FLIGHT_RETRY_AFTER}}
     if e.method == "GET" and "304" not in responses and not e.extra.get("no_store"):
+        private = {"Cache-Control": header | {"description": PRIVATE_CACHE}} if e.roles else {}
         responses["304"] = {"description": "Not modified: the ETag named in If-None-Match is current (no body)",
-                            "headers": {"ETag": header | {"description": "The current ETag."}}}
+                            "headers": {"ETag": header | {"description": "The current ETag."}} | private}
     if e.counts != "none":
         limits = {name: header | {"description": text} for name, text in RATE_LIMIT_HEADERS.items()}
         retry = {"Retry-After": header | {"description": "Seconds until the bucket lets a request through."}}
@@ -274,14 +302,18 @@ def _answers(e: Endpoint, status: int) -> list[ProblemType]:
 
 
 def _may_answer(e: Endpoint, kind: ProblemType) -> bool:
-    """Whether the operation can refuse with this type, as far as its declaration tells: a business rule only where
-    the request changes something (and has the field the rule is about), a refusal of the edge where it applies."""
+    """Whether the operation can refuse with this type: a business rule where the operation declares it (`rules`), a
+    refusal of the edge or of an HTTP precondition where its declaration says the refusal applies."""
     if scope := EDGE_SCOPES.get(kind.code):
         return scope(e)
     if kind.status not in (409, 412, 422) or kind.code == "validation-failed":
         return True
-    return e.method != "GET" and (kind.field is None or any(
-        model is not None and kind.field in model.model_fields for model in (e.body, e.extra.get("submission"))))
+    return any(rule.code == kind.code for rule in e.rules)
+
+
+def _keyed(e: Endpoint) -> bool:
+    """A POST that takes an Idempotency-Key: the same key with another request is refused."""
+    return e.method == "POST" and e.keys != "none"
 
 
 def _takes_images(e: Endpoint) -> bool:
@@ -309,6 +341,9 @@ EDGE_SCOPES: dict[str, Callable[[Endpoint], bool]] = {
     "not-ready": lambda e: e.path == "/readyz",
     "authentication-unavailable": lambda e: bool(e.roles),  # the identity provider's keys cannot be fetched
     "staff-inactive": _staff_change,
+    "stale-version": lambda e: "If-Match" in e.headers,
+    "idempotency-key-reused": _keyed,
+    "idempotency-key-in-flight": lambda e: _keyed(e) and e.keys == "kept",  # opening keeps its key in one write
 }
 
 

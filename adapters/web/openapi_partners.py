@@ -10,7 +10,9 @@ from pydantic import BaseModel
 from adapters.downstream import (
     SIGNATURE_HEADER, AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient,
 )
-from adapters.web.carriers_api import REJECTION_STATUS, challenge
+from adapters.web.carriers_api import PROBLEM_TITLE, PROBLEM_TYPE, REJECTION_STATUS, challenge
+from adapters.web.problems import PROBLEM_JSON
+from adapters.web.problems import PROBLEM_TYPE as PROBLEM_URI  # carriers_api's PROBLEM_TYPE: the code per status
 from carriers.auth import shared_secret_auth
 from carriers.base import WebhookAuth
 from carriers.dhl.settings import DhlSettings
@@ -185,8 +187,8 @@ def _body(component: str, example: dict[str, Any] | None = None) -> dict[str, An
 def _responses(
     generated: dict[str, Any], reasons: tuple[WebhookReason, ...], carrier: str, auth: WebhookAuth,
 ) -> dict[str, Any]:
-    """The generated answers, with each rejection's reason codes (the problem's `reason` and what it means), and
-    the challenge of a 401: the carrier's scheme, not the bearer token of the rest of the API."""
+    """The generated answers, with each rejection's problem type and reason codes (the problem's `reason` and what it
+    means), and the challenge of a 401: the carrier's scheme, not the bearer token of the rest of the API."""
     responses = dict(generated["responses"])
     responses["202"] = responses["202"] | {"description": "Stored durably: `received` events, `duplicates` of them "
                                                           "seen before (a retry is answered the same way)."}
@@ -196,13 +198,20 @@ def _responses(
         schema = {"allOf": [{"$ref": REF.format(model="Problem")},
                             {"type": "object", "required": ["reason"],
                              "properties": {"reason": {"type": "string", "enum": [r.value for r in codes]}}}]}
-        responses[str(status)] = {"description": f"{answer}\n\n{meanings}",
-                                  "content": {"application/problem+json": {"schema": schema}}}
+        content = {"schema": schema} | ({"examples": {PROBLEM_TYPE[status]: _rejection(status, codes[0])}} if codes else {})
+        responses[str(status)] = {"description": f"{answer}\n\n{meanings}", "content": {PROBLEM_JSON: content}}
     responses["401"]["headers"] = {"WWW-Authenticate": {
         "description": f"`{challenge(carrier, auth)}`: the carrier's scheme and the header its proof goes in "
                        "(not a bearer token).",
         "schema": {"type": "string"}}}
     return responses
+
+
+def _rejection(status: int, reason: WebhookReason) -> dict[str, Any]:
+    """The problem a refused push is answered with (`adapters/web/carriers_api.py`), one of its reasons as example."""
+    code, title = PROBLEM_TYPE[status], PROBLEM_TITLE[status]
+    value = {"type": PROBLEM_URI.format(code=code), "title": title, "status": status, "reason": reason.value}
+    return {"summary": title, "value": value}
 
 
 def _outbound(kind: EffectKind, model: type[BaseModel], service: str, path: str) -> dict[str, Any]:

@@ -15,6 +15,15 @@ from adapters.web.keys import METRICS
 from adapters.web.problems import problem
 from schemas.api import Health
 
+METRICS_ANSWER = {
+    "description": f"Every metric, in Prometheus' text exposition format (`{CONTENT_TYPE_LATEST}`).",
+    "content": {"text/plain": {"schema": {"type": "string"}, "example": (
+        "# HELP disputes_http_requests_total Requests answered, by method, route template and status\n"
+        "# TYPE disputes_http_requests_total counter\n"
+        'disputes_http_requests_total{method="GET",route="/healthz",status="200"} 1.0\n'
+    )}},
+}
+"""The metrics endpoint's answer in the API document (not JSON: it describes itself)."""
 ReadinessCheck = Callable[[], Awaitable[None]]
 READINESS_TIMEOUT_SECONDS = 0.5  # 503 within a second of the database going away (probes often wait 1 s)
 READINESS: web.AppKey[ReadinessCheck] = web.AppKey("readiness")

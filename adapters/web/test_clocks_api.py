@@ -3,9 +3,10 @@ on it, advance it. See `disputes.test_clocks`."""
 
 from aiohttp import web
 
-from adapters.web.disputes_api import EVERYONE, open_request, opened_response, render_opened
+from adapters.web.disputes_api import EVERYONE, OPENING, open_request, opened_response, render_opened
 from adapters.web.idempotency import idempotency_key
 from adapters.web.endpoint import Call, Endpoint, json_response
+from disputes.errors import ClockBeforeDelivery, ClockOnlyMovesForward, ClockOutOfRange, Contended
 from disputes.model import TestClock
 from disputes.test_clocks import TestClockService
 from schemas.api import AgentDisputeView, CustomerDisputeView, OpenDispute
@@ -47,14 +48,17 @@ async def open_on_clock(call: Call) -> web.Response:
 TAG = "test clocks (sandbox)"
 ENDPOINTS = (
     Endpoint("POST", "/v1/test-clocks", create_clock, "Create a test clock (sandbox)", EVERYONE, NewTestClock,
-             body_optional=True, response=TestClockView, status=201, errors=(422,), tag=TAG, extra={"location": True}),
+             body_optional=True, response=TestClockView, status=201, errors=(422,), rules=(ClockOutOfRange,), tag=TAG,
+             extra={"location": True}),
     Endpoint("GET", ONE, get_clock, "One test clock (sandbox)", EVERYONE, response=TestClockView, errors=(404, 422),
              tag=TAG),
     Endpoint("POST", ONE + "/advance", advance_clock,
              "Advance a test clock; the work of its cases that falls due runs at once (sandbox)", EVERYONE,
-             AdvanceTestClock, response=TestClockView, errors=(404, 409, 422), tag=TAG),
+             AdvanceTestClock, response=TestClockView, errors=(404, 409, 422),
+             rules=(ClockOutOfRange, ClockOnlyMovesForward, Contended), tag=TAG),
     Endpoint("POST", ONE + "/disputes", open_on_clock, "Open a dispute that runs on a test clock (sandbox)",
              CUSTOMER_SIDE, OpenDispute, response=CustomerDisputeView, status=201, headers=("Idempotency-Key",),
-             errors=(404, 409, 422), tag=TAG, extra={"other_responses": (AgentDisputeView,), "location": True},
+             errors=(404, 409, 422), rules=(*OPENING, ClockBeforeDelivery), tag=TAG,
+             extra={"other_responses": (AgentDisputeView,), "location": True},
              keys="own"),
 )

@@ -2,18 +2,26 @@
 clock that starts at a fixed instant and then runs in real time (deadlines are deterministic, retries due)."""
 
 import asyncio
+import functools
 import io
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
+from yarl import URL
 
-from adapters.bootstrap import Overrides, create_app
+from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS, Overrides, create_app
 from adapters.demo.staff import seed_staff
+from adapters.web import test_clocks_api
+from adapters.web.openapi import build_openapi
+from adapters.web.problems import PROBLEM_JSON
 from adapters.web.keys import STAFF_DIRECTORY
 from adapters.observability import configure_logging
 from sandbox.carriers import SandboxShipment, create_carrier_sandbox
@@ -140,10 +148,65 @@ def monotonic() -> Callable[[], float] | None:
     return None
 
 
+class DocumentedProblems:
+    """The problem types the service's document lists per operation and status (an unlisted status: those of its
+    `default` answer); `check` fails the test that received a problem of a type not listed there."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        examples = document["components"]["examples"]
+        self.operations: list[tuple[str, re.Pattern[str], str, dict[str, Any]]] = []
+        for path, methods in sorted(document["paths"].items(), key=lambda item: item[0].count("{")):  # literal first
+            pattern = re.compile("".join("[^/]+" if part.startswith("{") else re.escape(part)
+                                         for part in re.split(r"({\w+})", path)))
+            for method, operation in methods.items():
+                self.operations.append((method.upper(), pattern, path, operation["responses"]))
+        self.examples = {f"#/components/examples/{name}": example["value"]["type"] for name, example in examples.items()}
+
+    def check(self, method: str, path: str, status: int, kind: object) -> None:
+        for documented_method, pattern, template, responses in self.operations:
+            if documented_method == method and pattern.fullmatch(path):
+                answer = responses.get(str(status), responses["default"])
+                listed = answer.get("content", {}).get(PROBLEM_JSON, {}).get("examples", {}).values()
+                types = sorted(self.examples[example["$ref"]] if "$ref" in example else example["value"]["type"]
+                               for example in listed)
+                if kind not in types:
+                    pytest.fail(f"{method} {path} answered {status} {kind}, a type /openapi.json does not list for "
+                                f"{method} {template} {status} (it lists {types or 'none'})", pytrace=False)
+                return
+
+
+@pytest.fixture(scope="session")
+def documented_problems() -> Callable[[bool], DocumentedProblems]:
+    """The app's document, as `create_app` builds it with the test clocks or without: each built once."""
+
+    @functools.cache
+    def documented(test_clocks: bool) -> DocumentedProblems:
+        clocks = test_clocks_api.ENDPOINTS if test_clocks else ()
+        return DocumentedProblems(build_openapi(ENDPOINTS + clocks + OPS_ENDPOINTS, "e2e"))
+
+    return documented
+
+
+def audited(client: TestClient, documented: DocumentedProblems) -> TestClient:
+    """The client, each problem answer it receives checked against the document (a route the document does not
+    name, such as an unknown path or method, is not checked)."""
+    send = client._request
+
+    async def request(method: str, path: Any, **kwargs: Any) -> ClientResponse:
+        response = await send(method, path, **kwargs)
+        if response.content_type == PROBLEM_JSON and method.upper() != "HEAD":
+            body = json.loads(await response.read())
+            documented.check(method.upper(), URL(str(path)).path, response.status, body.get("type"))
+        return response
+
+    client._request = request  # type: ignore[method-assign]
+    return client
+
+
 @pytest.fixture
 async def api(
     aiohttp_client, sandbox, mongo_uri, tmp_path, clock, evidence_interval, orders_document, carrier_settings,
-    carrier_sandbox_url, query_audit, app_changes, monotonic,
+    carrier_sandbox_url, query_audit, app_changes, monotonic, documented_problems,
 ) -> TestClient:
     orders_file = tmp_path / "orders.json"
     orders_file.write_text(json.dumps(orders_document))
@@ -157,7 +220,7 @@ async def api(
         **dispute_work_intervals(evidence_interval) | app_changes,
     )
     overrides = Overrides(clock=clock, mongo_listeners=(query_audit,), monotonic=monotonic)
-    client = await aiohttp_client(create_app(settings, overrides))
+    client = audited(await aiohttp_client(create_app(settings, overrides)), documented_problems(settings.test_clocks))
     await seed_staff(client.app[STAFF_DIRECTORY].directory)  # as the embedded default: the people the tokens name
     yield client
     await client.close()  # stop the workers before the audit and the clean-up

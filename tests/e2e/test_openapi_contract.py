@@ -141,3 +141,31 @@ async def test_every_json_request_and_success_answer_has_an_example_its_model_re
     opening = document["paths"]["/v1/disputes"]["post"]
     assert opening["requestBody"]["content"]["application/json"]["example"]["order_id"] == "ord-20261116-0042"
     assert set(opening["responses"]["201"]["content"]["application/json"]["examples"]) == {"customer", "agent"}
+
+
+
+async def test_the_operations_endpoints_send_what_the_document_describes(api, document):
+    for path in ("/healthz", "/readyz", "/metrics"):
+        response = await api.get(path)
+        documented = document["paths"][path]["get"]["responses"]["200"]
+        assert response.content_type in documented["content"] and "ETag" in documented["headers"], path
+        assert response.headers["ETag"].startswith('"'), path
+    for path, status in (("/healthz", "ok"), ("/readyz", "ready")):
+        example = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["example"]
+        assert await (await api.get(path)).json() == example == {"status": status}
+
+
+async def test_each_get_sends_the_headers_its_200_declares(api, document):
+    one = (await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER)).headers["Location"]
+    period = "?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z"
+    reads = {"/v1/disputes": (CUSTOMER, ""), ONE: (CUSTOMER, one), ONE + "/timeline": (INVESTIGATOR, one + "/timeline"),
+             ONE + "/thread": (AGENT, one + "/thread"), "/v1/carriers": (INVESTIGATOR, ""),
+             "/v1/reports/carriers": (INVESTIGATOR, period), "/v1/reports/sla": (INVESTIGATOR, period),
+             "/v1/reports/response-times": (INVESTIGATOR, period),
+             "/v1/customers/{customer_id}/disputes": (INVESTIGATOR, "/v1/customers/cust-1/disputes"),
+             "/v1/staff": (INVESTIGATOR, ""), "/healthz": ({}, ""), "/readyz": ({}, ""), "/metrics": ({}, "")}
+    for path, (headers, url) in reads.items():
+        url = url if url.startswith("/") else path + url
+        response = await api.get(url, headers=headers)
+        declared = document["paths"][path]["get"]["responses"]["200"]["headers"]
+        assert response.status == 200 and {"ETag"} <= declared.keys() <= response.headers.keys(), path
