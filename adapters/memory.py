@@ -475,10 +475,17 @@ class InMemoryEvidenceStore:
         events = (e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == shipment)
         return sorted(events, key=lambda e: self.received[e.key])
 
-    async def get(self, key: str) -> Evidence | None:
-        return self.events.get(key)
+    async def waiting_with(self, key: str, limit: int) -> list[Evidence]:
+        due = self.due[WorkKind.ATTACH_PUSHED]
+        if key not in due:
+            return []
+        proof = self.events[key].proof
+        others = [e for e in await self.for_shipment(proof.carrier, proof.tracking_number) if e.key in due and e.key != key]
+        return sorted([*others[: limit - 1], self.events[key]], key=lambda e: self.received[e.key])
 
-    async def attached(self, key: str, ending: Lease | None = None) -> None:
+    async def attached(self, key: str, ending: Lease | None = None, others: Collection[str] = ()) -> None:
+        for other in others:
+            self.due[WorkKind.ATTACH_PUSHED].pop(other, None)
         self.due[WorkKind.ATTACH_PUSHED].pop(key, None)
         self.leases.end(key, ending)
 

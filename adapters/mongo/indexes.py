@@ -140,7 +140,8 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         CARRIER_EVENTS,
         (("carrier", ASCENDING), ("tracking_number", ASCENDING), ("received_at", ASCENDING)),
         "events_by_tracking_number",
-        "A dispute opening picks up evidence pushed before it existed.",
+        "A dispute opening picks up evidence pushed before it existed; the push attacher reads a shipment's events "
+        "still waiting, to attach them in one save.",
         {},
     ),
     Index(
