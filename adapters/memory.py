@@ -553,10 +553,11 @@ class InMemorySchedule:
 
 
 class InMemoryWorkload:
-    """The workload over in-memory disputes, as the MongoDB counts see it."""
+    """The workload over in-memory disputes and pushed events, as the MongoDB counts see it."""
 
-    def __init__(self, disputes: InMemoryDisputes) -> None:
+    def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore) -> None:
         self.disputes = disputes
+        self.events = events
 
     async def workload(self, now: datetime, due_within: timedelta) -> Workload:
         active = [d for d in self.disputes.docs.values() if d.is_active]
@@ -564,7 +565,10 @@ class InMemoryWorkload:
         overdue = sum(d.sla.decision_due < now for d in active)
         soon = sum(now <= d.sla.decision_due < now + due_within for d in active)
         pending = [m.created_at for d in self.disputes.docs.values() for m in d.outbox]
-        return Workload(by_state, soon, overdue, len(pending), min(pending, default=None))
+        waiting = self.events.due[WorkKind.ATTACH_PUSHED].values()
+        return Workload(
+            by_state, soon, overdue, len(pending), min(pending, default=None), len(waiting), min(waiting, default=None)
+        )
 
 
 class InMemoryReports:

@@ -524,8 +524,8 @@ class Reports(Protocol):
 @dataclass(frozen=True, slots=True)
 class Workload:
     """What operators watch, read from storage: the open cases by state (closed ones only grow, so they are not
-    counted at every look), the open cases whose decision is due within the window or already overdue, and the
-    outbox messages waiting for delivery."""
+    counted at every look), the open cases whose decision is due within the window or already overdue, the
+    outbox messages waiting for delivery, and the events carriers pushed that wait to be attached."""
 
     open_by_state: dict[Status, int]
     decision_due_soon: int
@@ -533,6 +533,9 @@ class Workload:
     outbox_pending: int
     outbox_oldest: datetime | None
     """When the oldest message waiting was queued."""
+    pushed_waiting: int
+    pushed_oldest: datetime | None
+    """When the oldest pushed event waiting to be attached was received."""
 
 
 class WorkloadReader(Protocol):

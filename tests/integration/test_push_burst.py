@@ -1,12 +1,15 @@
 """A burst of pushed events for one parcel against MongoDB (mongoeco over a socket): the other parcel's event is
-attached within two passes of the attacher, each case saved once."""
+attached within two passes of the attacher, each case saved once, and the backlog shows on the workload /metrics
+reads until it is attached."""
 
 from datetime import timedelta
 
 from adapters.memory import FixedClock, InMemoryOrders
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
+from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from adapters.mongo.schedule import MongoSchedule
+from adapters.mongo.workload import MongoWorkload
 from disputes.evidence import PushAttacher
 from disputes.model import MAX_EVIDENCE
 from disputes.rules import Rules
@@ -34,6 +37,9 @@ async def test_a_burst_for_parcel_a_does_not_hold_up_parcel_bs_event(mongo_db, m
     for number in range(BURST):
         await events.record(scan(f"a-{number}", "TRKshpa", seconds=number / 100), NOW + timedelta(seconds=number / 100))
     await events.record(scan("b-1", "TRKshpb", ProofStatus.DELIVERED, seconds=1), NOW + timedelta(seconds=1))
+    workload = MongoWorkload(mongo_db[DISPUTES], mongo_db[CARRIER_EVENTS])
+    waiting = await workload.workload(NOW + timedelta(seconds=2), timedelta(hours=12))
+    assert (waiting.pushed_waiting, waiting.pushed_oldest) == (BURST + 1, NOW)
 
     attacher = PushAttacher(service, repository, events, batch=50)
     passes = 0
@@ -44,3 +50,5 @@ async def test_a_burst_for_parcel_a_does_not_hold_up_parcel_bs_event(mongo_db, m
     assert passes == 2  # the first pass claims the oldest (all A's) and attaches the whole burst; the second, B's
     assert sorted(saves) == sorted([case_a, case_b])  # one compare-and-set per case
     assert len((await repository.get(case_a)).evidence) == min(BURST, MAX_EVIDENCE)
+    drained = await workload.workload(NOW + timedelta(seconds=2), timedelta(hours=12))
+    assert (drained.pushed_waiting, drained.pushed_oldest) == (0, None)
