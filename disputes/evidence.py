@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from disputes.actors import SYSTEM
+from disputes.contention import Turns
 from disputes.digital import DigitalPuller, retry_times
 from disputes.intake import pull_key
 from disputes.lanes import Lanes, Place
@@ -215,21 +216,29 @@ class PushAttacher:
     then: Handover | None = None
     """The assessment, handed to this worker's assessor by the save that attaches the event where it made it due."""
     kind: WorkKind = WorkKind.ATTACH_PUSHED
+    _turns: Turns = field(default_factory=Turns, init=False)
 
     def lanes(self) -> Lanes:
         return Lanes(self.batch)
 
     async def handle(self, claimed: Claimed, place: Place) -> None:
         """Attach the claimed event with the others of its shipment still waiting (nothing when another place or
-        worker attached it meanwhile), up to `MAX_EVIDENCE` of them: more than a case keeps."""
+        worker attached it meanwhile), up to `MAX_EVIDENCE` of them: more than a case keeps. This worker's places
+        take turns on a shipment, so those that claimed the events of a burst read neither the burst nor the case
+        again: they find their events attached by the first."""
         key = claimed.subject
-        waiting = await self.pushed.waiting_with(key, MAX_EVIDENCE)
-        if not waiting:
+        if not (event := await self.pushed.waiting_with(key, 1)):
             return
+        proof = event[0].proof
+        async with self._turns.of(f"{proof.carrier}:{proof.tracking_number}"):
+            if waiting := await self.pushed.waiting_with(key, MAX_EVIDENCE):
+                await self._attach(key, waiting, claimed.lease)
+
+    async def _attach(self, key: str, waiting: list[Evidence], ending: Lease) -> None:
         proof = waiting[0].proof
         for dispute_id in await self.shipments.active_for_shipment(proof.carrier, proof.tracking_number):
             await _handing_over(
                 self.service, dispute_id, lambda d, now: d.attach_all_evidence(SYSTEM, waiting, now), self.then
             )
         others = [evidence.key for evidence in waiting if evidence.key != key]
-        await self.pushed.attached(key, claimed.lease, others)  # the write that marks the event ends its lease too
+        await self.pushed.attached(key, ending, others)  # the write that marks the event ends its lease too

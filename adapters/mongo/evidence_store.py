@@ -56,10 +56,11 @@ class MongoEvidenceStore:
         return [_evidence(doc) async for doc in cursor]
 
     async def waiting_with(self, key: str, limit: int) -> list[Evidence]:
-        """The event by its `_id`, then the others waiting on its shipment through `events_by_tracking_number`."""
+        """The event by its `_id`, then (for a `limit` above one) the others waiting on its shipment through
+        `events_by_tracking_number`."""
         doc = await self.events.find_one({"_id": key, ATTACH_DUE: {"$exists": True}})
-        if doc is None:
-            return []
+        if doc is None or limit <= 1:
+            return [_evidence(doc)] if doc else []
         shipment = {"carrier": doc["carrier"], "tracking_number": doc["tracking_number"]}
         query = shipment | {ATTACH_DUE: {"$exists": True}, "_id": {"$ne": key}}
         others = [other async for other in self.events.find(query).sort("received_at", 1).limit(limit - 1)]

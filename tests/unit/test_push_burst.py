@@ -1,6 +1,7 @@
 """A burst of pushed events for one parcel: attached to its case in one save per pass, not one per event, so the
 events of another parcel are not held up behind them; and the case keeps no more carrier evidence than its bound."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -8,11 +9,12 @@ import pytest
 from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore, InMemoryOrders, InMemorySchedule
 from disputes.actors import SYSTEM
 from disputes.evidence import PushAttacher
-from disputes.model import MAX_EVIDENCE
+from disputes.model import MAX_EVIDENCE, Dispute
 from disputes.policy.reading import read_proof
 from disputes.policy.settings import PolicySettings
 from disputes.service import DisputeService
 from disputes.work import WorkKind
+from schemas.dispute import Evidence
 from schemas.proof import ProofStatus
 from tests.bursts import attach_pass, open_both, scan, two_parcels
 from tests.factories import NOW
@@ -65,6 +67,44 @@ async def test_a_burst_for_one_parcel_is_attached_in_one_save_and_the_other_parc
     assert repository.saves[case_b] - before[case_b] == 1
     assert len(repository.docs[case_a].evidence) == 60
     assert await attach_pass(attacher, schedule, NOW + timedelta(seconds=3)) == []  # nothing left waiting
+
+
+class Answering(InMemoryEvidenceStore):
+    """The in-memory events, answering a read of the waiting ones a turn of the event loop later (as a database
+    does), and counting what those reads gave."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read = 0
+
+    async def waiting_with(self, key: str, limit: int) -> list[Evidence]:
+        found = await super().waiting_with(key, limit)
+        self.read += len(found)
+        await asyncio.sleep(0)  # the answer arrives after the other places have asked
+        return found
+
+
+async def test_the_places_that_claimed_a_bursts_events_leave_reading_it_and_its_case_to_the_first(
+    service: DisputeService, repository: Counted, two_cases: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pushed = Answering()
+    for number in range(60):
+        await pushed.record(scan(f"a-{number}", "TRKshpa", seconds=number / 100), NOW + timedelta(seconds=number / 100))
+    case_reads = []
+    get = repository.get
+
+    async def counted_get(dispute_id: str) -> Dispute:
+        case_reads.append(dispute_id)
+        return await get(dispute_id)
+
+    monkeypatch.setattr(repository, "get", counted_get)
+    attacher = PushAttacher(service, repository, pushed, batch=50)
+
+    assert len(await attach_pass(attacher, InMemorySchedule(repository, pushed), NOW + timedelta(seconds=2))) == 50
+
+    assert len(repository.docs[two_cases[0]].evidence) == 60 and pushed.due[WorkKind.ATTACH_PUSHED] == {}
+    assert case_reads == [two_cases[0]]  # the first place's; the others found their events attached
+    assert pushed.read == 50 + 60  # each place's own event, then the whole burst once (before: 50 times 60)
 
 
 async def test_a_burst_beyond_the_bound_leaves_the_case_at_the_bound_says_so_once_and_nothing_waits(
