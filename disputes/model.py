@@ -113,9 +113,10 @@ MAX_SUBMISSIONS = 20
 """What a customer may add to one case (an appeal and pieces of information), so its document stays bounded."""
 MAX_EVIDENCE = 200
 """Carrier evidence entries one case holds at most (a parcel's scans and its proof are a few dozen), so its document
-stays bounded whatever a carrier sends. Beyond it a proof of delivery takes the place of the oldest scan that is not
-one (of the oldest proof, when the case holds only proofs), so the policy always reads the latest proof; any other
-event is kept as the carrier's receipt but not attached, which the timeline says once (`evidence_limit_reached`)."""
+stays bounded whatever a carrier sends. Beyond it a proof of delivery takes the place of the oldest entry that is no
+proof (of the oldest proof, when the case holds only proofs), so the policy always reads the latest proof; any other
+event stays stored as the carrier's receipt but is not attached, which the timeline says once
+(`evidence_limit_reached`)."""
 MAX_STAFF_WRITINGS = 500
 """Notes and messages to the customer staff may write on one case (at most 2,000,000 characters), so its document
 stays bounded however long the case runs."""

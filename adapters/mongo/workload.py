@@ -64,4 +64,3 @@ class MongoWorkload:
         ]
         found = [doc async for doc in await self.events.aggregate(pipeline)]
         return (found[0]["waiting"], found[0]["oldest"]) if found else (0, None)
-

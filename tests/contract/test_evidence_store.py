@@ -4,17 +4,16 @@ under their reference, the first copy stored. (Claiming events to attach: test_c
 
 from datetime import timedelta
 
-from disputes.work import WorkKind
-
 from disputes.ports import CUSTOMER_IMAGE, CarrierSource, CustomerSource, StoredAttachment
+from disputes.work import WorkKind
 from schemas.proof import AttachmentKind
 from tests.contract.conftest import Storage, pushed
 from tests.factories import NOW
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"signature-pixels" * 50
 JPEG = b"\xff\xd8\xff\xe0" + b"photo-pixels" * 50
-LEASE = timedelta(seconds=10)
 WEBP = b"RIFF\x00\x01\x00\x00WEBPVP8 " + b"door-pixels" * 50
+LEASE = timedelta(seconds=10)
 
 
 async def test_a_pushed_event_is_recorded_once_by_its_identity(storage: Storage) -> None:

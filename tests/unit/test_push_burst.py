@@ -27,7 +27,7 @@ class Counted(InMemoryDisputes):
         super().__init__()
         self.saves: dict[str, int] = {}
 
-    async def save(self, dispute, ending=None, taking=None) -> None:  # type: ignore[no-untyped-def]
+    async def save(self, dispute, ending=None, taking=None):
         self.saves[dispute.id] = self.saves.get(dispute.id, 0) + 1
         await super().save(dispute, ending, taking)
 
