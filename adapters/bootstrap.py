@@ -47,7 +47,7 @@ from adapters.mongo.client import connect
 from adapters.mongo.disputes import Doc, MongoDisputes
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.idempotency import MongoIdempotencyKeys
-from adapters.mongo.indexes import DISPUTES
+from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from adapters.mongo.reports import MongoReports
 from adapters.mongo.retention import AttachmentRetention
 from adapters.mongo.schedule import MongoSchedule
@@ -248,7 +248,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             directory: StaffDirectory = MongoStaffDirectory(db)
             app[reports_api.REPORTS] = MongoReports(db[DISPUTES])
             keys: IdempotencyKeys = MongoIdempotencyKeys(db)
-            workload: WorkloadReader = MongoWorkload(db[DISPUTES])
+            workload: WorkloadReader = MongoWorkload(db[DISPUTES], db[CARRIER_EVENTS])
             app[ops.READINESS] = _pinger(db, setup)
         else:
             memory, memory_store = InMemoryDisputes(), InMemoryEvidenceStore()
@@ -260,7 +260,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             directory = InMemoryStaffDirectory()
             app[reports_api.REPORTS] = InMemoryReports(memory)
             keys = InMemoryIdempotencyKeys()
-            workload = InMemoryWorkload(memory)
+            workload = InMemoryWorkload(memory, memory_store)
             app[ops.READINESS] = _always_ready
             setup, setting_up = None, None
         wakeups = Wakeups()

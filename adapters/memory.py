@@ -475,10 +475,17 @@ class InMemoryEvidenceStore:
         events = (e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == shipment)
         return sorted(events, key=lambda e: self.received[e.key])
 
-    async def get(self, key: str) -> Evidence | None:
-        return self.events.get(key)
+    async def waiting_with(self, key: str, limit: int) -> list[Evidence]:
+        due = self.due[WorkKind.ATTACH_PUSHED]
+        if key not in due:
+            return []
+        proof = self.events[key].proof
+        others = [e for e in await self.for_shipment(proof.carrier, proof.tracking_number) if e.key in due and e.key != key]
+        return sorted([*others[: limit - 1], self.events[key]], key=lambda e: self.received[e.key])
 
-    async def attached(self, key: str, ending: Lease | None = None) -> None:
+    async def attached(self, key: str, ending: Lease | None = None, others: Collection[str] = ()) -> None:
+        for other in others:
+            self.due[WorkKind.ATTACH_PUSHED].pop(other, None)
         self.due[WorkKind.ATTACH_PUSHED].pop(key, None)
         self.leases.end(key, ending)
 
@@ -546,10 +553,11 @@ class InMemorySchedule:
 
 
 class InMemoryWorkload:
-    """The workload over in-memory disputes, as the MongoDB counts see it."""
+    """The workload over in-memory disputes and pushed events, as the MongoDB counts see it."""
 
-    def __init__(self, disputes: InMemoryDisputes) -> None:
+    def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore) -> None:
         self.disputes = disputes
+        self.events = events
 
     async def workload(self, now: datetime, due_within: timedelta) -> Workload:
         active = [d for d in self.disputes.docs.values() if d.is_active]
@@ -557,7 +565,10 @@ class InMemoryWorkload:
         overdue = sum(d.sla.decision_due < now for d in active)
         soon = sum(now <= d.sla.decision_due < now + due_within for d in active)
         pending = [m.created_at for d in self.disputes.docs.values() for m in d.outbox]
-        return Workload(by_state, soon, overdue, len(pending), min(pending, default=None))
+        waiting = self.events.due[WorkKind.ATTACH_PUSHED].values()
+        return Workload(
+            by_state, soon, overdue, len(pending), min(pending, default=None), len(waiting), min(waiting, default=None)
+        )
 
 
 class InMemoryReports:

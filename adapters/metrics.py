@@ -1,6 +1,7 @@
 """The service's Prometheus metrics, all named `disputes_*`: HTTP requests by route template, method and status
 with their duration; what storage holds right now (open cases by state, deadlines at risk or passed, the
-outbox backlog and its oldest message), read when /metrics is scraped; outbox deliveries by kind and result.
+outbox backlog and its oldest message, the pushed events waiting to be attached and the oldest of them), read when
+/metrics is scraped; outbox deliveries by kind and result.
 Carrier metrics live with the carriers (`adapters/carrier_gateway.py`, `adapters/carrier_health.py`)."""
 
 import asyncio
@@ -9,7 +10,7 @@ import time
 from bisect import bisect_left
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import accumulate
 
 import structlog
@@ -144,11 +145,22 @@ class WorkloadGauges(Collector):
             "disputes_sla_breached", "Open disputes whose decision deadline has passed", value=last.decision_overdue
         )
         yield GaugeMetricFamily("disputes_outbox_pending", "Outbox messages waiting for delivery", value=last.outbox_pending)
-        oldest = (self._clock.now() - last.outbox_oldest).total_seconds() if last.outbox_oldest else 0.0
         yield GaugeMetricFamily(
             "disputes_outbox_oldest_age_seconds", "Age of the oldest outbox message waiting (0 when none waits)",
-            value=max(oldest, 0.0),
+            value=self._age(last.outbox_oldest),
         )
+        yield GaugeMetricFamily(
+            "disputes_pushed_events_waiting", "Events carriers pushed, stored and waiting to be attached to cases",
+            value=last.pushed_waiting,
+        )
+        yield GaugeMetricFamily(
+            "disputes_pushed_events_oldest_age_seconds",
+            "Age of the oldest pushed event waiting to be attached (0 when none waits)", value=self._age(last.pushed_oldest),
+        )
+
+    def _age(self, since: datetime | None) -> float:
+        """Seconds from `since` to now (0 when there is nothing, or it lies ahead)."""
+        return max((self._clock.now() - since).total_seconds(), 0.0) if since else 0.0
 
 
 class RelayMetrics:

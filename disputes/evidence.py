@@ -5,8 +5,11 @@ continuously fed pipeline: up to `per_carrier` pulls are in flight per carrier, 
 many disputes are claimed as there is room for (`disputes.lanes`), so leases are not taken for work that
 would sit waiting. It retries with backoff until the evidence deadline, and then records that the carrier
 did not provide proof.
-`PushAttacher` attaches evidence that carriers pushed to every dispute on that shipment; evidence pushed
-before a dispute existed is picked up by the puller when the dispute opens.
+`PushAttacher` attaches evidence that carriers pushed to every dispute on that shipment, every event of the shipment
+still waiting in one save per dispute (so a burst for one parcel costs its case one compare-and-set per pass, and the
+attacher's other places, and other parcels' events, do not queue behind it); evidence pushed before a dispute existed
+is picked up by the puller when the dispute opens, in one save too. A case keeps at most `MAX_EVIDENCE` entries
+(`disputes/model.py`).
 The save that ends a pull, and the save that attaches a pushed event, may hand the assessment they made due to
 this worker's assessor (`Handover`).
 """
@@ -18,10 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from disputes.actors import SYSTEM
+from disputes.contention import Turns
 from disputes.digital import DigitalPuller, retry_times
 from disputes.intake import pull_key
 from disputes.lanes import Lanes, Place
-from disputes.model import Dispute
+from disputes.model import MAX_EVIDENCE, Dispute
 from disputes.ports import (
     CarrierGateway,
     Claimed,
@@ -81,9 +85,8 @@ class EvidencePuller:
                 change = await self.digital.pull(dispute, await self.service.now_of(dispute))
                 await self._change(dispute, change, ending)
             return
-        if _before_its_first_pull(dispute):
-            for evidence in await self.pushed.for_shipment(carrier, tracking):
-                dispute = await self._attach(dispute, evidence)
+        if _before_its_first_pull(dispute) and (earlier := await self.pushed.for_shipment(carrier, tracking)):
+            dispute = await self._change(dispute, lambda d, now: d.attach_all_evidence(SYSTEM, earlier, now))
         if not dispute.is_active or dispute.evidence_pull_due is None:
             return
         if await self.service.now_of(dispute) >= dispute.sla.evidence_due and not (
@@ -213,18 +216,29 @@ class PushAttacher:
     then: Handover | None = None
     """The assessment, handed to this worker's assessor by the save that attaches the event where it made it due."""
     kind: WorkKind = WorkKind.ATTACH_PUSHED
+    _turns: Turns = field(default_factory=Turns, init=False)
 
     def lanes(self) -> Lanes:
         return Lanes(self.batch)
 
     async def handle(self, claimed: Claimed, place: Place) -> None:
+        """Attach the claimed event with the others of its shipment still waiting (nothing when another place or
+        worker attached it meanwhile), up to `MAX_EVIDENCE` of them: more than a case keeps. This worker's places
+        take turns on a shipment, so those that claimed the events of a burst read neither the burst nor the case
+        again: they find their events attached by the first."""
         key = claimed.subject
-        evidence = await self.pushed.get(key)
-        if evidence is None:
+        if not (event := await self.pushed.waiting_with(key, 1)):
             return
-        proof = evidence.proof
+        proof = event[0].proof
+        async with self._turns.of(f"{proof.carrier}:{proof.tracking_number}"):
+            if waiting := await self.pushed.waiting_with(key, MAX_EVIDENCE):
+                await self._attach(key, waiting, claimed.lease)
+
+    async def _attach(self, key: str, waiting: list[Evidence], ending: Lease) -> None:
+        proof = waiting[0].proof
         for dispute_id in await self.shipments.active_for_shipment(proof.carrier, proof.tracking_number):
             await _handing_over(
-                self.service, dispute_id, lambda d, now: d.attach_evidence(SYSTEM, evidence, now), self.then
+                self.service, dispute_id, lambda d, now: d.attach_all_evidence(SYSTEM, waiting, now), self.then
             )
-        await self.pushed.attached(key, claimed.lease)  # the write that marks the event ends its lease too
+        others = [evidence.key for evidence in waiting if evidence.key != key]
+        await self.pushed.attached(key, ending, others)  # the write that marks the event ends its lease too

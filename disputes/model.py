@@ -110,6 +110,12 @@ again. The others (a claim soon after the scan, several accounts at one address)
 ACCESSIBLE_PRIORITY = 1
 MAX_SUBMISSIONS = 20
 """What a customer may add to one case (an appeal and pieces of information), so its document stays bounded."""
+MAX_EVIDENCE = 200
+"""Carrier evidence entries one case holds at most (a parcel's scans and its proof are a few dozen), so its document
+stays bounded whatever a carrier sends. Beyond it a proof of delivery takes the place of the oldest entry that is no
+proof (of the oldest proof, when the case holds only proofs), so the policy always reads the latest proof; any other
+event stays stored as the carrier's receipt but is not attached, which the timeline says once
+(`evidence_limit_reached`)."""
 MAX_STAFF_WRITINGS = 500
 """Notes and messages to the customer staff may write on one case (at most 2,000,000 characters), so its document
 stays bounded however long the case runs."""
@@ -393,11 +399,15 @@ class Dispute(BaseModel):
             self.assess_due = now
             self._apply(actor, "evidence_unchanged", now, action, {"source": proof.source.value})
             return True
+        dropped = self._room_for_evidence(delivered)
+        if dropped is False:
+            return self._evidence_limit_reached(actor, now)
         self.evidence.append(evidence)
         self.assess_due = now
         if delivered:
             self.evidence_pull_due = None
         self._apply(actor, "evidence_received", now, action, {
+            "replaced": dropped,
             "source": proof.source.value,
             "status": proof.status.value,
             "signature": proof.signature is not None,
@@ -406,6 +416,28 @@ class Dispute(BaseModel):
             "location": proof.location is not None,
             "relation": proof.recipient_relation.value,
         })
+        return True
+
+    def attach_all_evidence(self, actor: Actor, evidence: Sequence[Evidence], now: datetime) -> bool:
+        """`attach_evidence` for each in order, all in one change (one save); False when none changed the case."""
+        changed = [self.attach_evidence(actor, each, now) for each in evidence]
+        return any(changed)
+
+    def _room_for_evidence(self, delivered: bool) -> str | None | Literal[False]:
+        """Make room for one more entry under `MAX_EVIDENCE`: None when there was room, the key of the entry a proof
+        of delivery (`delivered`) replaces, False when an event that is no proof finds the case full."""
+        if len(self.evidence) < MAX_EVIDENCE:
+            return None
+        if not delivered:
+            return False
+        scans = [i for i, e in enumerate(self.evidence) if e.proof.status is not ProofStatus.DELIVERED]
+        return self.evidence.pop(scans[0] if scans else 0).key
+
+    def _evidence_limit_reached(self, actor: Actor, now: datetime) -> bool:
+        """Say once on the timeline that the case takes no more of the carrier's events; whether it said so now."""
+        if any(entry.action == "evidence_limit_reached" for entry in self.timeline):
+            return False
+        self._apply(actor, "evidence_limit_reached", now, None, {"limit": MAX_EVIDENCE})
         return True
 
     def attach_digital_deliveries(self, actor: Actor, records: Sequence[DigitalDelivery], now: datetime) -> bool:

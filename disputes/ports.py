@@ -350,12 +350,14 @@ class PushedEvidence(Protocol):
 
     async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]: ...
 
-    async def get(self, key: str) -> Evidence | None: ...
+    async def waiting_with(self, key: str, limit: int) -> list[Evidence]:
+        """The events of event `key`'s shipment not yet attached, in the order received, `limit` at most (`key`'s own
+        among them, also when more are waiting before it); none when `key` is unknown or attached already."""
 
-    async def attached(self, key: str, ending: Lease | None = None) -> None:
-        """The event is on every dispute of its shipment: no longer due for attaching. With `ending` (the
-        attacher's lease on the event), the same write ends that lease if its holder still holds it (see `Lease`);
-        the event is marked attached either way."""
+    async def attached(self, key: str, ending: Lease | None = None, others: Collection[str] = ()) -> None:
+        """The event, and the `others` of its shipment, are on every dispute of their shipment: no longer due for
+        attaching. With `ending` (the attacher's lease on event `key`), the write that marks `key` ends that lease if
+        its holder still holds it (see `Lease`); the events are marked attached either way, `others` first."""
 
 
 class EvidenceInbox(Protocol):
@@ -522,8 +524,8 @@ class Reports(Protocol):
 @dataclass(frozen=True, slots=True)
 class Workload:
     """What operators watch, read from storage: the open cases by state (closed ones only grow, so they are not
-    counted at every look), the open cases whose decision is due within the window or already overdue, and the
-    outbox messages waiting for delivery."""
+    counted at every look), the open cases whose decision is due within the window or already overdue, the
+    outbox messages waiting for delivery, and the events carriers pushed that wait to be attached."""
 
     open_by_state: dict[Status, int]
     decision_due_soon: int
@@ -531,6 +533,9 @@ class Workload:
     outbox_pending: int
     outbox_oldest: datetime | None
     """When the oldest message waiting was queued."""
+    pushed_waiting: int
+    pushed_oldest: datetime | None
+    """When the oldest pushed event waiting to be attached was received."""
 
 
 class WorkloadReader(Protocol):

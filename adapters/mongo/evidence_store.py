@@ -4,6 +4,7 @@ write that marks an event attached ends the attacher's lease on it (see `adapter
 on the holder.
 Customers' images share the attachments collection, labelled with the dispute and customer they belong to."""
 
+from collections.abc import Collection
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -54,12 +55,21 @@ class MongoEvidenceStore:
         cursor = self.events.find({"carrier": carrier, "tracking_number": tracking_number}).sort("received_at", 1)
         return [_evidence(doc) async for doc in cursor]
 
-    async def get(self, key: str) -> Evidence | None:
-        doc = await self.events.find_one({"_id": key})
-        return _evidence(doc) if doc else None
+    async def waiting_with(self, key: str, limit: int) -> list[Evidence]:
+        """The event by its `_id`, then (for a `limit` above one) the others waiting on its shipment through
+        `events_by_tracking_number`."""
+        doc = await self.events.find_one({"_id": key, ATTACH_DUE: {"$exists": True}})
+        if doc is None or limit <= 1:
+            return [_evidence(doc)] if doc else []
+        shipment = {"carrier": doc["carrier"], "tracking_number": doc["tracking_number"]}
+        query = shipment | {ATTACH_DUE: {"$exists": True}, "_id": {"$ne": key}}
+        others = [other async for other in self.events.find(query).sort("received_at", 1).limit(limit - 1)]
+        return [_evidence(each) for each in sorted([*others, doc], key=lambda each: each["received_at"])]
 
-    async def attached(self, key: str, ending: Lease | None = None) -> None:
-        """One write, with the holder's lease (a second only when another holder took it over)."""
+    async def attached(self, key: str, ending: Lease | None = None, others: Collection[str] = ()) -> None:
+        """One write for `others`, then one with the holder's lease (a second only when another holder took it over)."""
+        if others:
+            await self.events.update_many({"_id": {"$in": list(others)}}, {"$unset": {ATTACH_DUE: ""}})
         await write_ending(self.events, {"_id": key}, {"$unset": {ATTACH_DUE: ""}}, ending)
 
     @staticmethod

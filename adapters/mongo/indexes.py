@@ -53,7 +53,8 @@ def _due(collection: str, kind: WorkKind, serves: str) -> Index:
 
 SCHEDULE: tuple[Index, ...] = (
     _due(DISPUTES, WorkKind.PULL_EVIDENCE, "Evidence puller: claim disputes whose carrier pull (or evidence deadline) is due."),
-    _due(CARRIER_EVENTS, WorkKind.ATTACH_PUSHED, "Push attacher: claim received events not yet attached to disputes."),
+    _due(CARRIER_EVENTS, WorkKind.ATTACH_PUSHED, "Push attacher: claim received events not yet attached to disputes; "
+         "/metrics: the events waiting and the oldest of them."),
     _due(DISPUTES, WorkKind.ASSESS, "Assessor: cases whose facts changed (or whose third-party check ended) since the last advice."),
     _due(DISPUTES, WorkKind.SLA_CHECK, "SLA sweeper: active cases whose escalation or decision deadline has come."),
     _due(DISPUTES, WorkKind.RELAY, "Outbox relay: claim disputes whose pending messages are due, oldest first; "
@@ -140,7 +141,8 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         CARRIER_EVENTS,
         (("carrier", ASCENDING), ("tracking_number", ASCENDING), ("received_at", ASCENDING)),
         "events_by_tracking_number",
-        "A dispute opening picks up evidence pushed before it existed.",
+        "A dispute opening picks up evidence pushed before it existed; the push attacher reads a shipment's events "
+        "still waiting, to attach them in one save.",
         {},
     ),
     Index(

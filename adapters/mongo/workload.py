@@ -1,8 +1,10 @@
 """The workload operators watch, read at every metrics scrape through indexes only, at a cost that follows the
 open workload, never the history: one pass over the open cases' entries in `queue_order_by_status` (status and
-`queue_key`, whose ranges are the deadlines: covered by the index on MongoDB), and the disputes with messages
-waiting, found by the relay's partial index `claim_relay`. On the embedded default (mongoeco) the pass reads
-the open cases' documents: about 0.85 s per scrape at 2,000 open cases, 6 s at 10,000 (measured)."""
+`queue_key`, whose ranges are the deadlines: covered by the index on MongoDB), the disputes with messages waiting,
+found by the relay's partial index `claim_relay`, and the pushed events waiting to be attached, found by the
+attacher's partial index `claim_attach_pushed` (their due time is when they were received). On the embedded default
+(mongoeco) the pass reads the open cases' documents: about 0.85 s per scrape at 2,000 open cases, 6 s at 10,000
+(measured)."""
 
 from datetime import datetime, timedelta
 
@@ -10,6 +12,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from adapters.mongo.disputes import RELAY_DUE, Doc, queue_key
 from adapters.mongo.errors import translate_driver_errors
+from adapters.mongo.evidence_store import ATTACH_DUE
 from disputes.ports import Workload
 from disputes.states import ACTIVE
 from schemas.dispute import Status
@@ -19,8 +22,9 @@ OPEN = sorted(status.value for status in ACTIVE)
 
 @translate_driver_errors
 class MongoWorkload:
-    def __init__(self, disputes: AsyncCollection[Doc]) -> None:
+    def __init__(self, disputes: AsyncCollection[Doc], events: AsyncCollection[Doc]) -> None:
         self.disputes = disputes
+        self.events = events
 
     async def workload(self, now: datetime, due_within: timedelta) -> Workload:
         # "<due>|" sorts before every key "<due>|<id>" of that due time.
@@ -39,7 +43,9 @@ class MongoWorkload:
         by_state = dict.fromkeys(map(Status, OPEN), 0) | {Status(g["_id"]): g["open"] for g in groups}
         overdue = sum(g["overdue"] for g in groups)
         pending, oldest = await self._outbox()
-        return Workload(by_state, sum(g["before_soon"] for g in groups) - overdue, overdue, pending, oldest)
+        waiting, received = await self._pushed()
+        soon = sum(g["before_soon"] for g in groups) - overdue
+        return Workload(by_state, soon, overdue, pending, oldest, waiting, received)
 
     async def _outbox(self) -> tuple[int, datetime | None]:
         pipeline: list[Doc] = [
@@ -51,3 +57,10 @@ class MongoWorkload:
         found = [doc async for doc in await self.disputes.aggregate(pipeline)]
         return (found[0]["pending"], found[0]["oldest"]) if found else (0, None)
 
+    async def _pushed(self) -> tuple[int, datetime | None]:
+        pipeline: list[Doc] = [
+            {"$match": {ATTACH_DUE: {"$exists": True}}},
+            {"$group": {"_id": None, "waiting": {"$sum": 1}, "oldest": {"$min": f"${ATTACH_DUE}"}}},
+        ]
+        found = [doc async for doc in await self.events.aggregate(pipeline)]
+        return (found[0]["waiting"], found[0]["oldest"]) if found else (0, None)

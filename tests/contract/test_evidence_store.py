@@ -1,10 +1,11 @@
 """What carriers send, stored before we answer them: each pushed event once by its identity, found by
-shipment in the order received; raw bodies and images kept under their reference, the first copy stored.
-(Claiming events to attach: test_claims.py.)"""
+shipment in the order received, those waiting to be attached read and marked together; raw bodies and images kept
+under their reference, the first copy stored. (Claiming events to attach: test_claims.py.)"""
 
 from datetime import timedelta
 
 from disputes.ports import CUSTOMER_IMAGE, CarrierSource, CustomerSource, StoredAttachment
+from disputes.work import WorkKind
 from schemas.proof import AttachmentKind
 from tests.contract.conftest import Storage, pushed
 from tests.factories import NOW
@@ -12,6 +13,7 @@ from tests.factories import NOW
 PNG = b"\x89PNG\r\n\x1a\n" + b"signature-pixels" * 50
 JPEG = b"\xff\xd8\xff\xe0" + b"photo-pixels" * 50
 WEBP = b"RIFF\x00\x01\x00\x00WEBPVP8 " + b"door-pixels" * 50
+LEASE = timedelta(seconds=10)
 
 
 async def test_a_pushed_event_is_recorded_once_by_its_identity(storage: Storage) -> None:
@@ -41,6 +43,32 @@ async def test_a_shipments_events_are_only_its_own_carriers_on_its_tracking_numb
 
     assert await storage.evidence.for_shipment("yurtici", "TRKshp1") == [mine]
     assert await storage.evidence.for_shipment("ptt", "TRKshp1") == []
+
+
+async def test_an_events_shipment_waiting_is_read_with_it_in_the_order_received_up_to_a_limit(storage: Storage) -> None:
+    events = [pushed(f"yurtici:ev-{n}", at=NOW + timedelta(minutes=n)) for n in range(5)]
+    for event in reversed(events):
+        await storage.evidence.record(event, event.proof.received_at)
+    await storage.evidence.record(pushed("yurtici:ev-other", tracking_number="TRKshp2"), NOW)
+    await storage.evidence.record(pushed("aras:ev-1", carrier="aras"), NOW)
+
+    assert await storage.evidence.waiting_with("yurtici:ev-2", 10) == events
+    assert await storage.evidence.waiting_with("yurtici:ev-4", 3) == [events[0], events[1], events[4]]  # its own kept
+    assert await storage.evidence.waiting_with("yurtici:ev-unknown", 10) == []
+
+
+async def test_events_marked_attached_with_another_no_longer_wait_nor_are_due(storage: Storage) -> None:
+    events = [pushed(f"yurtici:ev-{n}", at=NOW + timedelta(minutes=n)) for n in range(4)]
+    for event in events:
+        await storage.evidence.record(event, event.proof.received_at)
+
+    await storage.evidence.attached("yurtici:ev-2", None, ["yurtici:ev-0", "yurtici:ev-1"])
+
+    assert await storage.evidence.waiting_with("yurtici:ev-3", 10) == [events[3]]
+    assert await storage.evidence.waiting_with("yurtici:ev-0", 10) == []  # attached: nothing to do for it
+    due = await storage.schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW + timedelta(hours=1), LEASE, 10, "worker-1")
+    assert [claimed.subject for claimed in due] == ["yurtici:ev-3"]
+    assert await storage.evidence.for_shipment("yurtici", "TRKshp1") == events  # still kept, as received
 
 
 async def test_a_raw_body_stored_again_under_its_reference_is_accepted(storage: Storage) -> None:

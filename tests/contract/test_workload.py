@@ -1,21 +1,25 @@
-"""The workload operators watch: open cases by state, decisions due soon or overdue, the outbox backlog."""
+"""The workload operators watch: open cases by state, decisions due soon or overdue, the outbox backlog, the pushed
+events waiting to be attached."""
 
 from datetime import timedelta
 
 from adapters.memory import InMemoryWorkload
+from adapters.mongo.indexes import CARRIER_EVENTS
 from adapters.mongo.workload import MongoWorkload
 from disputes.ports import WorkloadReader
 from schemas.common import Outcome
 from schemas.dispute import ReasonCode, Status
-from tests.contract.conftest import Cases
+from tests.contract.conftest import Cases, pushed
 from tests.factories import INVESTIGATOR, NOW
 
 WINDOW = timedelta(hours=12)
 
 
 def reader(cases: Cases) -> WorkloadReader:
-    disputes = cases.storage.disputes
-    return InMemoryWorkload(disputes) if cases.storage.name == "memory" else MongoWorkload(disputes.collection)
+    disputes, events = cases.storage.disputes, cases.storage.evidence
+    if cases.storage.name == "memory":
+        return InMemoryWorkload(disputes, events)
+    return MongoWorkload(disputes.collection, disputes.collection.database[CARRIER_EVENTS])
 
 
 async def test_an_empty_store_has_no_workload(cases: Cases) -> None:
@@ -25,6 +29,7 @@ async def test_an_empty_store_has_no_workload(cases: Cases) -> None:
     )
     assert (workload.decision_due_soon, workload.decision_overdue, workload.outbox_pending) == (0, 0, 0)
     assert workload.outbox_oldest is None
+    assert (workload.pushed_waiting, workload.pushed_oldest) == (0, None)
 
 
 async def test_open_cases_are_counted_by_state_and_pending_messages_until_delivered(cases: Cases) -> None:
@@ -57,3 +62,16 @@ async def test_open_cases_near_or_past_their_decision_deadline_are_counted(cases
 
     # due less than the window away, then past due; the resolved case is never counted
     assert counted == [(0, 0), (1, 0), (1, 0), (0, 1)]
+
+
+async def test_pushed_events_are_counted_until_attached_with_when_the_oldest_was_received(cases: Cases) -> None:
+    events = cases.storage.evidence
+    for minutes, key in ((3, "yurtici:ev-1"), (1, "yurtici:ev-2"), (2, "yurtici:ev-3")):
+        await events.record(pushed(key, at=NOW + timedelta(minutes=minutes)), NOW + timedelta(minutes=minutes))
+
+    before = await reader(cases).workload(NOW, WINDOW)
+    await events.attached("yurtici:ev-2", None, ["yurtici:ev-3"])
+    after = await reader(cases).workload(NOW, WINDOW)
+
+    assert (before.pushed_waiting, before.pushed_oldest) == (3, NOW + timedelta(minutes=1))
+    assert (after.pushed_waiting, after.pushed_oldest) == (1, NOW + timedelta(minutes=3))

@@ -18,7 +18,7 @@ class CountingReader:
     async def workload(self, now: datetime, due_within: timedelta) -> Workload:
         self.reads += 1
         await self.gate.wait()
-        return Workload({Status.UNDER_REVIEW: self.reads}, 0, 0, 0, None)
+        return Workload({Status.UNDER_REVIEW: self.reads}, 0, 0, 0, None, 0, None)
 
 
 class FixedClock:
@@ -51,3 +51,20 @@ async def test_with_no_max_age_every_scrape_reads_storage_again():
         await workload.refresh()
     assert reader.reads == 3
     assert b'disputes_cases_open{state="under_review"} 3.0' in generate_latest(registry)
+
+
+class BacklogReader:
+    """Two pushed events wait, the oldest received 90 seconds before the clock's now; the outbox is empty."""
+
+    async def workload(self, now: datetime, due_within: timedelta) -> Workload:
+        return Workload({}, 0, 0, 0, None, 2, FixedClock().now() - timedelta(seconds=90))
+
+
+async def test_pushed_events_waiting_show_with_the_oldest_ones_age_as_the_outbox_does():
+    registry = CollectorRegistry()
+    workload = WorkloadGauges(BacklogReader(), FixedClock(), timedelta(hours=12), registry, 0)
+    await workload.refresh()
+    scraped = generate_latest(registry)
+    assert b"disputes_pushed_events_waiting 2.0" in scraped
+    assert b"disputes_pushed_events_oldest_age_seconds 90.0" in scraped
+    assert b"disputes_outbox_pending 0.0" in scraped and b"disputes_outbox_oldest_age_seconds 0.0" in scraped

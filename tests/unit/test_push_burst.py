@@ -1,0 +1,154 @@
+"""A burst of pushed events for one parcel: attached to its case in one save per pass, not one per event, so the
+events of another parcel are not held up behind them; and the case keeps no more carrier evidence than its bound."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore, InMemoryOrders, InMemorySchedule
+from disputes.actors import SYSTEM
+from disputes.evidence import PushAttacher
+from disputes.model import MAX_EVIDENCE, Dispute
+from disputes.policy.reading import read_proof
+from disputes.policy.settings import PolicySettings
+from disputes.service import DisputeService
+from disputes.work import WorkKind
+from schemas.dispute import Evidence
+from schemas.proof import ProofStatus
+from tests.bursts import attach_pass, open_both, scan, two_parcels
+from tests.factories import NOW
+
+
+class Counted(InMemoryDisputes):
+    """The in-memory disputes, counting the saves of each case."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.saves: dict[str, int] = {}
+
+    async def save(self, dispute, ending=None, taking=None):
+        self.saves[dispute.id] = self.saves.get(dispute.id, 0) + 1
+        await super().save(dispute, ending, taking)
+
+
+@pytest.fixture
+def repository() -> Counted:
+    return Counted()
+
+
+@pytest.fixture
+def orders() -> InMemoryOrders:
+    return InMemoryOrders([two_parcels()])
+
+
+@pytest.fixture
+async def two_cases(service: DisputeService) -> tuple[str, str]:
+    return await open_both(service)
+
+
+async def test_a_burst_for_one_parcel_is_attached_in_one_save_and_the_other_parcels_event_comes_next(
+    service: DisputeService, repository: Counted, pushed: InMemoryEvidenceStore, schedule: InMemorySchedule,
+    two_cases: tuple[str, str],
+) -> None:
+    case_a, case_b = two_cases
+    before = {case: repository.saves.get(case, 0) for case in two_cases}
+    for number in range(60):
+        await pushed.record(scan(f"a-{number}", "TRKshpa", seconds=number / 100), NOW + timedelta(seconds=number / 100))
+    await pushed.record(scan("b-1", "TRKshpb", ProofStatus.DELIVERED, seconds=1), NOW + timedelta(seconds=1))
+    attacher = PushAttacher(service, repository, pushed, batch=50)
+
+    passes = []
+    while "push:surat:b-1" not in {e.key for e in repository.docs[case_b].evidence} and len(passes) < 5:
+        passes.append(await attach_pass(attacher, schedule, NOW + timedelta(seconds=2)))
+
+    assert len(passes) == 2  # the first pass's claims are all parcel A's (the oldest); the second finds B's
+    assert repository.saves[case_a] - before[case_a] == 1  # the whole burst, in one compare-and-set
+    assert repository.saves[case_b] - before[case_b] == 1
+    assert len(repository.docs[case_a].evidence) == 60
+    assert await attach_pass(attacher, schedule, NOW + timedelta(seconds=3)) == []  # nothing left waiting
+
+
+class Answering(InMemoryEvidenceStore):
+    """The in-memory events, answering a read of the waiting ones a turn of the event loop later (as a database
+    does), and counting what those reads gave."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read = 0
+
+    async def waiting_with(self, key: str, limit: int) -> list[Evidence]:
+        found = await super().waiting_with(key, limit)
+        self.read += len(found)
+        await asyncio.sleep(0)  # the answer arrives after the other places have asked
+        return found
+
+
+async def test_the_places_that_claimed_a_bursts_events_leave_reading_it_and_its_case_to_the_first(
+    service: DisputeService, repository: Counted, two_cases: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pushed = Answering()
+    for number in range(60):
+        await pushed.record(scan(f"a-{number}", "TRKshpa", seconds=number / 100), NOW + timedelta(seconds=number / 100))
+    case_reads = []
+    get = repository.get
+
+    async def counted_get(dispute_id: str) -> Dispute:
+        case_reads.append(dispute_id)
+        return await get(dispute_id)
+
+    monkeypatch.setattr(repository, "get", counted_get)
+    attacher = PushAttacher(service, repository, pushed, batch=50)
+
+    assert len(await attach_pass(attacher, InMemorySchedule(repository, pushed), NOW + timedelta(seconds=2))) == 50
+
+    assert len(repository.docs[two_cases[0]].evidence) == 60 and pushed.due[WorkKind.ATTACH_PUSHED] == {}
+    assert case_reads == [two_cases[0]]  # the first place's; the others found their events attached
+    assert pushed.read == 50 + 60  # each place's own event, then the whole burst once (before: 50 times 60)
+
+
+async def test_a_burst_beyond_the_bound_leaves_the_case_at_the_bound_says_so_once_and_nothing_waits(
+    service: DisputeService, repository: Counted, pushed: InMemoryEvidenceStore, schedule: InMemorySchedule,
+    two_cases: tuple[str, str],
+) -> None:
+    case_a, _ = two_cases
+    burst = MAX_EVIDENCE + 50
+    for number in range(burst):
+        await pushed.record(scan(f"a-{number}", "TRKshpa", seconds=number / 1000), NOW + timedelta(seconds=number / 1000))
+    attacher = PushAttacher(service, repository, pushed, batch=50)
+
+    for _ in range(3):  # each pass's first place takes the next `MAX_EVIDENCE` waiting
+        await attach_pass(attacher, schedule, NOW + timedelta(seconds=2))
+
+    case = repository.docs[case_a]
+    assert [e.key for e in case.evidence] == [f"push:surat:a-{number}" for number in range(MAX_EVIDENCE)]
+    assert [entry.details for entry in case.timeline if entry.action == "evidence_limit_reached"] == [
+        {"limit": MAX_EVIDENCE}
+    ]
+    assert len(pushed.events) == burst and pushed.due[WorkKind.ATTACH_PUSHED] == {}  # kept as receipts, none waiting
+
+    await pushed.record(scan("a-proof", "TRKshpa", ProofStatus.DELIVERED, seconds=9), NOW + timedelta(seconds=9))
+    await attach_pass(attacher, schedule, NOW + timedelta(seconds=10))
+
+    case = repository.docs[case_a]
+    assert len(case.evidence) == MAX_EVIDENCE and case.has_delivery_proof
+    assert case.evidence[0].key == "push:surat:a-1" and case.evidence[-1].key == "push:surat:a-proof"
+    assert case.timeline[-1].action == "evidence_received" and case.timeline[-1].details["replaced"] == "push:surat:a-0"
+
+
+async def test_a_case_full_of_proofs_takes_a_newer_one_in_place_of_the_oldest_and_the_policy_reads_the_newest(
+    service: DisputeService, two_cases: tuple[str, str]
+) -> None:
+    case = await service.get(SYSTEM, two_cases[0])
+    for number in range(MAX_EVIDENCE):
+        assert case.attach_evidence(SYSTEM, scan(f"p-{number}", "TRKshpa", ProofStatus.DELIVERED, number), NOW)
+    newest = scan("p-newest", "TRKshpa", ProofStatus.DELIVERED, seconds=MAX_EVIDENCE)
+
+    assert case.attach_evidence(SYSTEM, newest, NOW)
+    assert case.attach_evidence(SYSTEM, scan("s-late", "TRKshpa", seconds=MAX_EVIDENCE + 1), NOW)  # said on the timeline
+    assert not case.attach_evidence(SYSTEM, scan("s-later", "TRKshpa", seconds=MAX_EVIDENCE + 2), NOW)  # once
+
+    assert [entry.action for entry in case.timeline[-2:]] == ["evidence_received", "evidence_limit_reached"]
+    assert len(case.evidence) == MAX_EVIDENCE and "push:surat:p-0" not in {e.key for e in case.evidence}
+    reading = read_proof(case, PolicySettings())
+    assert reading is not None and reading.evidence.key == newest.key
