@@ -5,6 +5,7 @@ queues the outbox messages the change causes. Storage saves the state and those 
 write, compare-and-set on `version`.
 """
 
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -134,8 +135,13 @@ def rejects_any(decision: Decision) -> bool:
 
 
 def _same_words(text: str, other: str) -> bool:
-    """The same text, whatever its case (by Turkish rules: İ/i, I/ı) and spacing."""
-    return turkish_casefold(text).split() == turkish_casefold(other).split()
+    """The same text, whatever its case (by Turkish rules: İ/i, I/ı), spacing and invisible format characters
+    (zero-width spaces and joiners, direction marks)."""
+    return _words(text) == _words(other)
+
+
+def _words(text: str) -> list[str]:
+    return "".join(c for c in turkish_casefold(text) if unicodedata.category(c) != "Cf").split()
 
 
 def address_key(dispute: "Dispute") -> str:

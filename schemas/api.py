@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement
 from schemas.conversation import QuestionToCustomer, WaitingForCustomer
@@ -64,9 +65,20 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _json_number(value: object) -> object:
+    """JSON's own numbers only, as the published schema's `integer` reads them (`1` or `1.0`): pydantic's lax mode
+    would also read the string "1" and true."""
+    if isinstance(value, str | bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+Quantity = Annotated[int, Field(ge=1, le=10_000), BeforeValidator(_json_number)]
+
+
 class MissingLine(_Input):
     sku: Id = Field(description="An order line of the disputed package.")
-    quantity: int = Field(ge=1, le=10_000, description="How many of it were missing (at most as many as ordered).")
+    quantity: Quantity = Field(description="How many of it were missing (at most as many as ordered).")
 
 
 class OpenDispute(_Input):
@@ -83,7 +95,7 @@ class OpenDispute(_Input):
                     "or order_page.",
     )
     accessibility_need: bool = Field(
-        default=False,
+        default=False, strict=True,
         description="Agents: the customer declared an accessibility need (it is also read from the order): queue "
                     "priority, and messages in writing only. Customers: omit, or false (their need comes from the "
                     "order, or an agent records it).",
@@ -142,7 +154,7 @@ class Note(_Input):
 class LineDecision(_Input):
     sku: Id = Field(description="A missing line of the claim, named once.")
     outcome: Outcome = Field(description="Refund the value of `quantity` of it, reship that many of it only, or reject.")
-    quantity: int = Field(ge=1, le=10_000, description="How many of the line: at most as many as claimed missing.")
+    quantity: Quantity = Field(description="How many of the line: at most as many as claimed missing.")
 
 
 class DecisionRequest(_Input):

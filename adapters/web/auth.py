@@ -190,6 +190,8 @@ class BearerTokens:
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(_reason(error)) from error
+        if any(not _numeric_date(payload[name]) for name in ("exp", "iat", "nbf") if name in payload):
+            raise InvalidToken(Reason.CLAIMS_INVALID)  # PyJWT would read "1796505723" with int()
         try:
             claims = TokenClaims.model_validate(payload, strict=False)
         except ValidationError as error:
@@ -201,6 +203,11 @@ class BearerTokens:
         if expires - issued > self.max_lifetime.total_seconds():
             raise InvalidToken(Reason.LIFETIME_TOO_LONG)
         return Actor(claims.sub, claims.role, claims.customer_id), expires
+
+
+def _numeric_date(value: object) -> bool:
+    """A NumericDate is a JSON number (RFC 7519 §2): never a string of digits, nor true or false."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 class HmacTokens(BearerTokens):

@@ -208,6 +208,17 @@ async def test_a_body_wrong_in_hundreds_of_places_gets_a_short_answer_naming_the
     assert await total(api) == 0
 
 
+@pytest.mark.parametrize(("field", "changes"), [
+    ("missing_items.0.quantity", {"claim": "missing_items", "missing_items": [{"sku": "sku-1", "quantity": "1"}]}),
+    ("missing_items.0.quantity", {"claim": "missing_items", "missing_items": [{"sku": "sku-1", "quantity": True}]}),
+    ("accessibility_need", {"accessibility_need": "false"}),
+], ids=["a quantity in a string", "a quantity as a boolean", "a boolean in a string"])
+async def test_numbers_and_booleans_are_json_s_own_not_strings_or_floats_that_look_like_them(api, field, changes):
+    problem = await assert_problem(await api.post("/v1/disputes", json={**OPEN, **changes}, headers=CUSTOMER), 422)
+    assert [e["field"] for e in problem["errors"]] == [field]
+    assert await total(api) == 0
+
+
 UNDECODABLE = [  # a JSON body, a form with files and a carrier's push: each read as aiohttp decodes it
     ("/v1/disputes", {**CUSTOMER, "Content-Type": "application/json"}),
     ("/v1/disputes/dsp_unknown/information", {**CUSTOMER, "Content-Type": "multipart/form-data; boundary=x"}),

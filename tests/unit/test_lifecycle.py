@@ -190,6 +190,8 @@ async def test_an_appeal_that_repeats_the_claim_s_statement_is_refused_for_a_new
         await service.appeal(CUSTOMER, dispute.id, "  TESLİM GÖRÜNÜYOR AMA GELMEDİ.\n")
 
     assert refused.value.facts["field"] == "statement"
+    with pytest.raises(Unprocessable, match="new explanation"):  # a zero-width space and a word joiner read as nothing
+        await service.appeal(CUSTOMER, dispute.id, "Teslim\u200b görünüyor ama gel\u2060medi.")
     stored = repository.docs[dispute.id]
     assert stored.status is Status.RESOLVED and stored.appeal is None and stored.customer_evidence == []
     appealed = await service.appeal(CUSTOMER, dispute.id, "Teslim görünüyor ama gelmedi; imza benim değil.")

@@ -2,6 +2,7 @@
 too long, are not valid yet or speak for nobody, or for someone by what is not an id, are refused."""
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import jwt
@@ -231,6 +232,18 @@ async def test_a_token_whose_subject_is_not_an_id_is_refused(decodes: list[str],
 async def test_a_customer_token_whose_customer_id_is_not_an_id_is_refused(decodes: list[str], customer_id: str) -> None:
     token = signed(sub="cust-1", role="customer", customer_id=customer_id)
     await refused_every_time(HmacTokens(SECRET, "iss", "aud"), token, decodes, Reason.CLAIMS_INVALID)
+
+
+@pytest.mark.parametrize(("claim", "value"), [
+    ("exp", str), ("iat", str), ("nbf", str), ("iat", lambda _: True), ("nbf", lambda _: True),
+], ids=["exp in digits", "iat in digits", "nbf in digits", "iat true", "nbf true"])
+async def test_a_time_claim_that_is_not_a_json_number_is_refused(
+    decodes: list[str], claim: str, value: Callable[[int], object]
+) -> None:
+    now = int(time.time())
+    times: dict[str, object] = {"iat": now - 10, "exp": now + 3600, "nbf": now - 10}
+    times[claim] = value(times[claim])  # type: ignore[arg-type]
+    await refused_every_time(HmacTokens(SECRET, "iss", "aud"), signed(**times), decodes, Reason.CLAIMS_INVALID)
 
 
 async def test_a_subject_of_the_longest_id_is_accepted() -> None:

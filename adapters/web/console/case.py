@@ -342,10 +342,15 @@ def _decision(form: MultiDictProxy[Any], lines: dict[str, tuple[str, str]]) -> D
     body = _fields(form, "outcome", "reason_code", "note", "refund_to", "override_reason")
     if lines and body.get("outcome") in (Outcome.REFUND, Outcome.RESHIP):
         body["line_outcomes"] = [
-            {"sku": sku, "outcome": outcome or body["outcome"], "quantity": quantity}
+            {"sku": sku, "outcome": outcome or body["outcome"], "quantity": _number(quantity)}
             for sku, (outcome, quantity) in lines.items()
         ]
     return DecisionRequest.model_validate(body)
+
+
+def _number(typed: str) -> int | str:
+    """A form's field as the JSON number the API takes (its quantities are strict), or as typed, to be refused."""
+    return int(typed) if typed.isascii() and typed.isdigit() else typed
 
 
 @action
