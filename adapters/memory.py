@@ -41,6 +41,7 @@ from disputes.ports import (
     SlaFigures,
     StoredAttachment,
     Taking,
+    ViewBound,
     Workload,
 )
 from disputes.states import ACTIVE
@@ -259,9 +260,9 @@ class InMemoryDisputes:
         page = older[:limit]
         return DisputePage(page, (page[-1].opened_at, page[-1].id) if len(older) > limit else None)
 
-    async def record_view(self, dispute_id: str, view: TimelineEntry) -> bool:
+    async def record_view(self, dispute_id: str, view: TimelineEntry, bound: ViewBound) -> bool:
         stored = self.docs.get(dispute_id)
-        if stored is None:
+        if stored is None or not bound.admits(stored.attachment_views, view):
             return False
         self._update(stored, attachment_views=[*stored.attachment_views, view])
         return True

@@ -2,21 +2,31 @@
 
 Staff (investigators, supervisors) see every attachment the case holds: the carrier's signature, photo and
 proof-of-delivery document, and the customer's images. The customer, and an agent for them, see only the
-customer's own uploads, never a carrier's image (a signature is someone else's). Every view is recorded on the
-case's timeline before the bytes are handed over, in one atomic write that leaves the version alone.
+customer's own uploads, never a carrier's image (a signature is someone else's). A view is recorded on the case's
+timeline before the bytes are handed over, in one atomic write that leaves the version alone, once per viewer and
+attachment in each `VIEW_WINDOW`: the record says who viewed which attachment, when first, and that they kept
+viewing, and a browser asking again on every showing (a 304) adds nothing. A case keeps at most `MAX_VIEWS` views;
+the view that finds the record full adds `VIEWS_LIMIT_REACHED` once (after it, views go unrecorded), so the record
+and the document stay bounded however often anyone looks.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Final, Literal, Protocol
 
 from disputes.actors import Actor
 from disputes.errors import Forbidden, NotFound
 from disputes.model import Dispute
-from disputes.ports import CUSTOMER_IMAGE, AttachmentStore, AttachmentViews, Clock, DisputeRepository
+from disputes.ports import CUSTOMER_IMAGE, AttachmentStore, AttachmentViews, Clock, DisputeRepository, ViewBound
 from schemas.dispute import TimelineEntry
 from schemas.proof import AttachmentKind
 
 VIEWED: Final = "attachment_viewed"
+VIEWS_LIMIT_REACHED: Final = "attachment_views_limit_reached"
+VIEW_WINDOW: Final = timedelta(hours=1)
+MAX_VIEWS: Final = 300
+"""About 65 KB of a case document (an entry is about 216 bytes); an investigator viewing each image now and then
+over weeks stays far below it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +70,10 @@ class EvidenceAccess:
     clock: Clock
 
     async def view(self, actor: Actor, dispute_id: str, ref: str) -> ViewedAttachment:
-        """The attachment `ref` of the dispute, once its viewing is on the case's timeline. NotFound when the case
-        is not the caller's to see, does not refer to `ref`, or the bytes are gone (deleted after the retention
-        period); Forbidden when a customer (or an agent) asks for an attachment the customer did not send."""
+        """The attachment `ref` of the dispute, once its viewing is on the case's timeline (or this viewer's view of it
+        within `VIEW_WINDOW` is, or the record is full). NotFound when the case is not the caller's to see, does not
+        refer to `ref`, or the bytes are gone (deleted after the retention period); Forbidden when a customer (or an
+        agent) asks for an attachment the customer did not send."""
         dispute = await self.disputes.get(dispute_id)
         if dispute is None or not (actor.is_staff or dispute.acts_for_customer(actor)):
             raise NotFound(f"No dispute {dispute_id}.")
@@ -78,7 +89,17 @@ class EvidenceAccess:
             at=self.clock.now(), actor=actor.id, role=actor.role, action=VIEWED,
             details={"attachment": ref, "kind": str(cited.kind)},
         )
-        if not await self.disputes.record_view(dispute.id, view):
-            raise NotFound(f"No dispute {dispute_id}.")
+        await self._record(dispute, view)
         media_type, content = stored
         return ViewedAttachment(ref, cited.kind, media_type, content)
+
+    async def _record(self, dispute: Dispute, view: TimelineEntry) -> None:
+        """Write the view when the record as read admits it (else the write would change nothing), or the note that
+        the record is full when the view is the first to find it so. The write checks again, atomically: a view
+        recorded meanwhile (the same viewer's, in another request) is not added twice."""
+        bound = ViewBound(since=view.at - VIEW_WINDOW, limit=MAX_VIEWS)
+        if bound.admits(dispute.attachment_views, view):
+            await self.disputes.record_view(dispute.id, view, bound)
+        elif len(dispute.attachment_views) == MAX_VIEWS:  # a record only grows: one entry more, once
+            limit_reached = view.model_copy(update={"action": VIEWS_LIMIT_REACHED, "details": {"limit": MAX_VIEWS}})
+            await self.disputes.record_view(dispute.id, limit_reached, ViewBound(since=view.at, limit=MAX_VIEWS + 1))

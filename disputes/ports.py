@@ -416,11 +416,29 @@ class AssessmentStore(Protocol):
         make a history of their own, apart from the customer's real one."""
 
 
+@dataclass(frozen=True, slots=True)
+class ViewBound:
+    """Which views a case's record of attachment views takes: none while it holds a view of the same attachment
+    (`details["attachment"]`) by the same viewer (actor and role) at or after `since`, and none once it holds
+    `limit` entries."""
+
+    since: datetime
+    limit: int
+
+    def admits(self, views: Sequence[TimelineEntry], view: TimelineEntry) -> bool:
+        return len(views) < self.limit and not any(self._repeats(seen, view) for seen in views)
+
+    def _repeats(self, seen: TimelineEntry, view: TimelineEntry) -> bool:
+        return seen.at >= self.since and (seen.actor, seen.role, seen.details.get("attachment")) == (
+            view.actor, view.role, view.details.get("attachment"))
+
+
 class AttachmentViews(Protocol):
-    async def record_view(self, dispute_id: str, view: TimelineEntry) -> bool:
-        """Add `view` to the case's record of who viewed which attachment, in one atomic write that changes nothing
-        else: not the version (whoever looked at the proof still decides on the version they reviewed) and nothing
-        a save writes, so it commutes with every other change and no save erases it. False: no such dispute."""
+    async def record_view(self, dispute_id: str, view: TimelineEntry, bound: ViewBound) -> bool:
+        """Add `view` to the case's record of who viewed which attachment when `bound` admits it, checked and added in
+        one atomic write (no read first) that changes nothing else: not the version (whoever looked at the proof still
+        decides on the version they reviewed) and nothing a save writes, so it commutes with every other change and no
+        save erases it. False: not added (`bound` refused it, or no such dispute)."""
 
 
 class CustomerDisputes(Protocol):

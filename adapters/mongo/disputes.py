@@ -28,7 +28,7 @@ from adapters.mongo.stored_states import StoredStates
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
-from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, Lease, Taking
+from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, Lease, Taking, ViewBound
 from disputes.reports import report_facts
 from disputes.work import WorkKind
 from schemas.common import Outcome
@@ -204,8 +204,15 @@ class MongoDisputes:
         items = [from_doc(doc) for doc in docs[:limit]]
         return DisputePage(items, (items[-1].opened_at, items[-1].id) if len(docs) > limit else None)
 
-    async def record_view(self, dispute_id: str, view: TimelineEntry) -> bool:
-        result = await self.collection.update_one({"_id": dispute_id}, {"$push": {"attachment_views": view.model_dump()}})
+    async def record_view(self, dispute_id: str, view: TimelineEntry, bound: ViewBound) -> bool:
+        """One conditional `$push`: the filter matches only while the record has no entry at index `limit - 1` and no
+        entry of the same viewer and attachment since `bound.since` (a missing `details.attachment` matches null, as
+        the bound's `get` reads it)."""
+        same_viewer = {"actor": view.actor, "role": view.role, "details.attachment": view.details.get("attachment"),
+                       "at": {"$gte": bound.since}}
+        filter_ = {"_id": dispute_id, f"attachment_views.{bound.limit - 1}": {"$exists": False},
+                   "attachment_views": {"$not": {"$elemMatch": same_viewer}}}
+        result = await self.collection.update_one(filter_, {"$push": {"attachment_views": view.model_dump()}})
         return result.matched_count == 1
 
     # --- evidence and assessment --------------------------------------------------------------------

@@ -4,6 +4,7 @@ copy's own earlier save), and loses or brings back nothing storage recorded mean
 
 from datetime import timedelta
 
+from disputes.ports import ViewBound
 from disputes.work import WorkKind
 from schemas.common import Role
 from schemas.dispute import TimelineEntry
@@ -11,6 +12,7 @@ from tests.contract.conftest import Cases
 from tests.factories import INVESTIGATOR, NOW
 
 LATER = NOW + timedelta(minutes=5)
+BOUND = ViewBound(since=NOW, limit=10)
 
 
 def viewed(minutes: int) -> TimelineEntry:
@@ -23,7 +25,7 @@ async def test_a_save_from_a_claimed_copy_keeps_the_views_and_deliveries_recorde
     dispute.evidence_pull_due = NOW
     await cases.storage.disputes.add(dispute)
     [claimed] = await cases.storage.schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, timedelta(seconds=30), 1, "worker-1")
-    await cases.storage.disputes.record_view(dispute.id, viewed(1))
+    await cases.storage.disputes.record_view(dispute.id, viewed(1), BOUND)
     await cases.storage.disputes.delivered(dispute.id, dispute.outbox[0], LATER)
 
     copy = claimed.dispute
@@ -42,7 +44,7 @@ async def test_saves_in_a_row_from_one_copy_store_each_change_even_one_setting_a
 
     copy.assign(INVESTIGATOR, INVESTIGATOR.id, NOW)
     await cases.storage.disputes.save(copy)
-    await cases.storage.disputes.record_view(dispute.id, viewed(1))
+    await cases.storage.disputes.record_view(dispute.id, viewed(1), BOUND)
     assert (await cases.storage.disputes.get(dispute.id)).assignee == INVESTIGATOR.id
     copy.release(INVESTIGATOR, LATER)
     await cases.storage.disputes.save(copy)

@@ -1,6 +1,6 @@
 """Viewing a case's attachments: staff see the carrier's proof and the customer's images, the customer (and an agent
 for them) only the customer's own uploads; each view is on the timeline, by whom and when, without moving the
-version a decision quotes."""
+version a decision quotes, once per viewer and attachment an hour, and no more once the case holds its limit."""
 
 import hashlib
 from datetime import timedelta
@@ -10,12 +10,12 @@ import pytest
 from adapters.memory import InMemoryEvidenceStore
 from disputes.actors import SYSTEM
 from disputes.errors import Forbidden, NotFound
-from disputes.evidence_access import VIEWED, EvidenceAccess
-from disputes.ports import CarrierSource, StoredAttachment
+from disputes.evidence_access import MAX_VIEWS, VIEWED, VIEWS_LIMIT_REACHED, EvidenceAccess
+from disputes.ports import CarrierSource, StoredAttachment, ViewBound
 from disputes.rules import Rules
 from disputes.service import DisputeService, Upload
 from schemas.common import Outcome, Role
-from schemas.dispute import Evidence, ReasonCode
+from schemas.dispute import Evidence, ReasonCode, TimelineEntry
 from schemas.proof import Attachment, AttachmentKind
 from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR
 from tests.unit.policy.builders import proof
@@ -128,3 +128,41 @@ async def test_the_version_the_investigator_reviewed_still_decides_after_viewing
                                    ReasonCode.PROOF_OF_DELIVERY, "İmza ve fotoğraf adreste.", None)
 
     assert decided.decision is not None and [e.action for e in decided.attachment_views] == [VIEWED]
+
+
+async def test_a_viewer_looking_again_and_again_is_recorded_once_an_hour(access, case, repository, clock):
+    first_seen = clock.now()
+    for _ in range(120):  # a browser asking every thirty seconds for an hour
+        await access.view(CUSTOMER, case.id, ref_of(DOOR.content))
+        clock.advance(seconds=30)
+    await access.view(CUSTOMER, case.id, ref_of(DOOR.content))  # an hour after the first view: still within it
+    clock.advance(seconds=1)
+    await access.view(CUSTOMER, case.id, ref_of(DOOR.content))
+
+    stored = await repository.get(case.id)
+    assert [(e.at, e.actor, e.action) for e in stored.attachment_views] == [
+        (first_seen, "cust-1", VIEWED), (first_seen + timedelta(hours=1, seconds=1), "cust-1", VIEWED),
+    ]
+    assert stored.version == case.version
+
+
+async def test_the_view_that_finds_the_record_full_says_so_once_and_later_views_add_nothing(access, case, repository,
+                                                                                            clock):
+    for number in range(MAX_VIEWS - 1):
+        filler = TimelineEntry(at=clock.now(), actor=f"inv-{number}", role=Role.INVESTIGATOR, action=VIEWED,
+                               details={"attachment": ref_of(SIGNATURE), "kind": "signature"})
+        assert await repository.record_view(case.id, filler, ViewBound(since=clock.now(), limit=MAX_VIEWS))
+
+    await access.view(INVESTIGATOR, case.id, ref_of(SIGNATURE))  # the last one the record takes
+    found_full = await access.view(CUSTOMER, case.id, ref_of(DOOR.content))
+    clock.advance(hours=2)
+    await access.view(CUSTOMER, case.id, ref_of(DOOR.content))
+    await access.view(SUPERVISOR, case.id, ref_of(SIGNATURE))
+
+    assert found_full.content == DOOR.content  # the customer still sees their photo
+    views = (await repository.get(case.id)).attachment_views
+    assert len(views) == MAX_VIEWS + 1
+    assert [(e.actor, e.action, e.details) for e in views[-2:]] == [
+        ("inv-ayse", VIEWED, {"attachment": ref_of(SIGNATURE), "kind": "signature"}),
+        ("cust-1", VIEWS_LIMIT_REACHED, {"limit": MAX_VIEWS}),
+    ]
