@@ -53,8 +53,8 @@ UNKNOWN = "unknown"  # the carrier label of a code we do not know: the path cann
 
 
 class WebhookCounter:
-    """``disputes_webhooks_total{carrier, outcome, reason}``: accepted, duplicate (every event seen before) or
-    rejected (by reason)."""
+    """``disputes_webhooks_total{carrier, outcome, reason}``: accepted (new events stored), duplicate (every event
+    seen before), empty (a push carrying no event: DHL's subscription messages) or rejected (by reason)."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self._counter = Counter(
@@ -64,7 +64,7 @@ class WebhookCounter:
         self._accepted: dict[tuple[str, str], Counter] = {}  # each series looked up once, not per push
 
     def accepted(self, carrier: str, received: int, duplicates: int) -> None:
-        outcome = "duplicate" if received and duplicates == received else "accepted"
+        outcome = "empty" if not received else "duplicate" if duplicates == received else "accepted"
         if (series := self._accepted.get((carrier, outcome))) is None:
             series = self._accepted[carrier, outcome] = self._counter.labels(carrier, outcome, "none")
         series.inc()
@@ -165,7 +165,7 @@ async def receive_webhook(call: Call) -> web.Response:
     app[WEBHOOK_COUNTER].accepted(code, kept.received, kept.duplicates)
     # named on the request line
     structlog.contextvars.bind_contextvars(carrier=code, events=kept.received, duplicates=kept.duplicates)
-    return json_body(_receipt(kept.received, kept.duplicates), status=202)
+    return json_body(_receipt(kept.received, kept.duplicates), status=adapter.received_status)
 
 
 @functools.lru_cache(maxsize=64)

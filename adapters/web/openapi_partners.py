@@ -13,12 +13,15 @@ from adapters.downstream import (
 from adapters.web.carriers_api import REJECTION_STATUS, challenge
 from carriers.auth import shared_secret_auth
 from carriers.base import WebhookAuth
+from carriers.dhl.client import DhlAdapter
 from carriers.dhl.settings import DhlSettings
 from carriers.dhl.wire import Shipment, Shipments
 from carriers.errors import WebhookReason
 from carriers.partner import signing
+from carriers.partner.webhook import PartnerPush
 from carriers.partner.settings import PartnerCarrierSettings, PartnerWebhookSettings
 from carriers.registry import CARRIERS
+from carriers.ups.client import UpsAdapter
 from carriers.ups.settings import UpsSettings
 from carriers.ups.wire import TrackingEvent
 from schemas.effects import (
@@ -77,15 +80,19 @@ class NativePush:
     body: str  # the component
     header: str
     summary: str
+    received: int  # the status a stored push is answered with, as the carrier's documentation asks
 
 
 NATIVE = (
     NativePush("ups", "UpsTrackingEvent", UpsSettings.model_fields["webhook_header"].default,
                "UPS Track Alert `TrackingEvent` (one package per request; `deliveryPhoto` base64 for enhanced "
-               "subscriptions). UPS sends the credential registered with Manage Webhook Credentials."),
+               "subscriptions). UPS sends the credential registered with Manage Webhook Credentials.",
+               UpsAdapter.received_status),
     NativePush("dhl", "DhlPush", DhlSettings.model_fields["webhook_header"].default,
                "DHL Shipment Tracking - Unified push: `scope` `subscription.push` with `shipments` (one event "
-               "each); the handshake scopes `subscription.validate` / `subscription.ready` carry none."),
+               "each, at least one); the subscription's own scopes `subscription.validate`, `subscription.ready` and "
+               "`subscription.failure` carry none. Any other body, however authenticated, is `malformed`.",
+               DhlAdapter.received_status),
 )
 EFFECTS: dict[EffectKind, tuple[type[BaseModel], str, str]] = {
     EffectKind.REFUND: (RefundRequest, PaymentsClient.service, PaymentsClient.path),
@@ -149,7 +156,7 @@ def _native(generated: dict[str, Any], native: NativePush) -> dict[str, Any]:
         "description": f"{native.summary}\n\n{GUIDE}",
         "parameters": [header],
         "requestBody": _body(native.body),
-        "responses": _responses(generated, reasons, native.code, shared_secret_auth(native.header)),
+        "responses": _responses(generated, reasons, native.code, shared_secret_auth(native.header), native.received),
     }
 
 
@@ -173,7 +180,7 @@ def _partner(generated: dict[str, Any]) -> dict[str, Any]:
                        f"delivery reuses its `event_id` and is answered 202 as a duplicate.\n\n{GUIDE}",
         "parameters": [carrier, signature],
         "requestBody": _body(PartnerEvent.__name__, PARTNER_EXAMPLE),
-        "responses": _responses(generated, tuple(WebhookReason), "<carrier>", signing.AUTH),
+        "responses": _responses(generated, tuple(WebhookReason), "<carrier>", signing.AUTH, PartnerPush.received_status),
     }
 
 
@@ -183,13 +190,15 @@ def _body(component: str, example: dict[str, Any] | None = None) -> dict[str, An
 
 
 def _responses(
-    generated: dict[str, Any], reasons: tuple[WebhookReason, ...], carrier: str, auth: WebhookAuth,
+    generated: dict[str, Any], reasons: tuple[WebhookReason, ...], carrier: str, auth: WebhookAuth, received: int,
 ) -> dict[str, Any]:
-    """The generated answers, with each rejection's reason codes (the problem's `reason` and what it means), and
-    the challenge of a 401: the carrier's scheme, not the bearer token of the rest of the API."""
-    responses = dict(generated["responses"])
-    responses["202"] = responses["202"] | {"description": "Stored durably: `received` events, `duplicates` of them "
-                                                          "seen before (a retry is answered the same way)."}
+    """The generated answers, the stored push's under the status the carrier expects (`received`), with each
+    rejection's reason codes (the problem's `reason` and what it means), and the challenge of a 401: the carrier's
+    scheme, not the bearer token of the rest of the API."""
+    stored = generated["responses"]["202"] | {"description": "Stored durably: `received` events, `duplicates` of "
+                                                             "them seen before (a retry is answered the same way)."}
+    responses = {str(received): stored} | {status: answer for status, answer in generated["responses"].items()
+                                           if status != "202"}
     for status, answer in ANSWERS.items():
         codes = [r for r in reasons if REJECTION_STATUS[r] == status]
         meanings = "\n".join(f"- `{r.value}`: {REASONS[r]}" for r in codes)

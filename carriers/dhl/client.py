@@ -33,6 +33,10 @@ class DhlAdapter(PullAdapter[DhlSettings, CarrierLink]):
         response = await self._link.send(build_track_request(self._settings, tracking_number), accept=(404,))
         return parse_track_response(response, tracking_number, self._clock.now())
 
+    received_status = 200
+    """DHL's push ("Push API 101", as public summaries of it put it): a push not answered 200 counts as failed and is
+    sent again, after about one and six hours."""
+
     @property
     def webhook_auth(self) -> WebhookAuth:
         return shared_secret_auth(self._settings.webhook_header)

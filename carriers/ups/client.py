@@ -42,6 +42,10 @@ class UpsAdapter(PullAdapter[UpsSettings, OAuthLink]):
         )
         return parse_track_response(response, tracking_number, self._clock.now())
 
+    received_status = 200
+    """UPS Track Alert (UPSTrackAlert.yaml, the webhook's responses): "Return a 200 status to indicate that the data
+    was received successfully"."""
+
     @property
     def webhook_auth(self) -> WebhookAuth:
         return shared_secret_auth(self._settings.webhook_header)
