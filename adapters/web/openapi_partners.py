@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from adapters.downstream import (
     SIGNATURE_HEADER, AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient,
 )
+from adapters.web.bodies import ACCEPT_ENCODING, MAX_CODINGS
 from adapters.web.carriers_api import REJECTION_STATUS, challenge
 from carriers.auth import shared_secret_auth
 from carriers.base import WebhookAuth
@@ -57,7 +58,11 @@ REASONS = {
     WebhookReason.UNKNOWN_CARRIER: "No carrier by this code takes pushes.",
     WebhookReason.TOO_LARGE: "The body is over the limit; it was refused as soon as it passed it.",
     WebhookReason.UNSUPPORTED_MEDIA_TYPE: "The body is labelled as something other than JSON.",
-    WebhookReason.UNREADABLE_BODY: "The body does not decode as its `Content-Encoding` says (`gzip`, `deflate`).",
+    WebhookReason.UNSUPPORTED_ENCODING: f"The body's `Content-Encoding` names a coding other than `gzip` (`x-gzip`) "
+                                        f"and `deflate`, or more than {MAX_CODINGS} of them; `Accept-Encoding` lists "
+                                        "those we decode (problem type `unsupported-content-encoding`).",
+    WebhookReason.UNREADABLE_BODY: "The body does not decode to its end as its `Content-Encoding` says (`gzip`, "
+                                   "`deflate`, each coding undone in the reverse of the order it lists them).",
     WebhookReason.MALFORMED: "The body is authentic but not the carrier's format; `detail` names the field paths.",
 }
 ANSWERS = {
@@ -66,7 +71,7 @@ ANSWERS = {
     403: "The carrier may not push this. Nothing was kept; do not retry.",
     404: "Unknown carrier. Nothing was kept.",
     413: "Body too large. Nothing was kept; do not retry.",
-    415: "Unsupported media type. Nothing was kept.",
+    415: "Unsupported media type or content coding. Nothing was kept.",
     422: "Malformed body. Nothing was kept; do not retry the same body.",
 }
 
@@ -149,7 +154,7 @@ def _native(generated: dict[str, Any], native: NativePush) -> dict[str, Any]:
                              "counted as a duplicate."}
     reasons = (WebhookReason.MISSING_SIGNATURE, WebhookReason.BAD_SIGNATURE, WebhookReason.NOT_CONFIGURED,
                WebhookReason.UNKNOWN_CARRIER, WebhookReason.TOO_LARGE, WebhookReason.UNSUPPORTED_MEDIA_TYPE,
-               WebhookReason.UNREADABLE_BODY, WebhookReason.MALFORMED)
+               WebhookReason.UNSUPPORTED_ENCODING, WebhookReason.UNREADABLE_BODY, WebhookReason.MALFORMED)
     return generated | {
         "operationId": f"receive_{native.code}_webhook",
         "summary": f"{native.code.upper()} evidence push",
@@ -193,8 +198,8 @@ def _responses(
     generated: dict[str, Any], reasons: tuple[WebhookReason, ...], carrier: str, auth: WebhookAuth, received: int,
 ) -> dict[str, Any]:
     """The generated answers, the stored push's under the status the carrier expects (`received`), with each
-    rejection's reason codes (the problem's `reason` and what it means), and the challenge of a 401: the carrier's
-    scheme, not the bearer token of the rest of the API."""
+    rejection's reason codes (the problem's `reason` and what it means), the challenge of a 401 (the carrier's
+    scheme, not the bearer token of the rest of the API) and the codings a 415 names."""
     stored = generated["responses"]["202"] | {"description": "Stored durably: `received` events, `duplicates` of "
                                                              "them seen before (a retry is answered the same way)."}
     responses = {str(received): stored} | {status: answer for status, answer in generated["responses"].items()
@@ -210,6 +215,10 @@ def _responses(
     responses["401"]["headers"] = {"WWW-Authenticate": {
         "description": f"`{challenge(carrier, auth)}`: the carrier's scheme and the header its proof goes in "
                        "(not a bearer token).",
+        "schema": {"type": "string"}}}
+    responses["415"]["headers"] = {"Accept-Encoding": {
+        "description": f"`{ACCEPT_ENCODING}`: the content codings we decode (RFC 9110 §15.5.16), with reason "
+                       "`unsupported_encoding`.",
         "schema": {"type": "string"}}}
     return responses
 

@@ -10,11 +10,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.bootstrap import Overrides, create_app
 from adapters.demo.staff import seed_staff
 from adapters.web.keys import STAFF_DIRECTORY
+from adapters.web.limits import server_options
 from adapters.observability import configure_logging
 from sandbox.carriers import SandboxShipment, create_carrier_sandbox
 from sandbox.downstream import create_downstream_sandbox
@@ -157,13 +159,23 @@ async def api(
         **dispute_work_intervals(evidence_interval) | app_changes,
     )
     overrides = Overrides(clock=clock, mongo_listeners=(query_audit,), monotonic=monotonic)
-    client = await aiohttp_client(create_app(settings, overrides))
+    client = await aiohttp_client(await served(create_app(settings, overrides), settings))
     await seed_staff(client.app[STAFF_DIRECTORY].directory)  # as the embedded default: the people the tokens name
     yield client
     await client.close()  # stop the workers before the audit and the clean-up
     cleaner = connect(mongo_uri)
     await cleaner.drop_database(settings.mongodb_database)
     await cleaner.close()
+
+
+async def served(app: web.Application, settings: Settings) -> TestServer:
+    """The app on a test server with the service's own server options (bodies reach it undecoded, as in
+    `adapters/cli.py`); the test server sets `handler_cancellation` itself."""
+    server = TestServer(app)
+    options = server_options(settings)
+    del options["handler_cancellation"]
+    await server.start_server(**options)
+    return server
 
 
 def dispute_work_intervals(seconds: float) -> dict[str, float]:
