@@ -23,8 +23,8 @@ MAX_FIELD_ERRORS = 20
 BEARER_CHALLENGE = 'Bearer realm="disputes"'
 UNREADABLE_BODY, UNREADABLE_BODY_TITLE = "unreadable-body", "The body cannot be decoded"
 """A body that does not decode as its Content-Encoding or chunked framing says: the connection closes with it."""
-UNSUPPORTED_ENCODING, UNSUPPORTED_ENCODING_TITLE = "unsupported-content-encoding", "Unsupported content coding"
 """The challenge of a 401 (RFC 9110 §11.6.1) unless the refusal names another: the API's callers send a bearer token."""
+UNSUPPORTED_ENCODING, UNSUPPORTED_ENCODING_TITLE = "unsupported-content-encoding", "Unsupported content coding"
 log = structlog.get_logger("api")
 
 DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [

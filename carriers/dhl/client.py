@@ -25,6 +25,9 @@ class DhlAdapter(PullAdapter[DhlSettings, CarrierLink]):
     code = CODE
     name = "DHL"
     capabilities = Capabilities(pull=OFFER, push=OFFER)
+    received_status = 200
+    """DHL's push ("Push API 101", as public summaries of it put it): a push not answered 200 counts as failed and is
+    sent again, after about one and six hours."""
 
     def _open_link(self, settings: DhlSettings, session: aiohttp.ClientSession, clock: Clock) -> CarrierLink:
         return CarrierLink(CODE, settings, session, clock, self.breaker)
@@ -32,10 +35,6 @@ class DhlAdapter(PullAdapter[DhlSettings, CarrierLink]):
     async def _pull(self, tracking_number: str) -> ProofOfDelivery:
         response = await self._link.send(build_track_request(self._settings, tracking_number), accept=(404,))
         return parse_track_response(response, tracking_number, self._clock.now())
-
-    received_status = 200
-    """DHL's push ("Push API 101", as public summaries of it put it): a push not answered 200 counts as failed and is
-    sent again, after about one and six hours."""
 
     @property
     def webhook_auth(self) -> WebhookAuth:
