@@ -112,6 +112,11 @@ class PushCarrier(CarrierAdapter, Protocol):
         """What ``verify_webhook`` checks, for the challenge of a refused push."""
         ...
 
+    @property
+    def received_status(self) -> int:
+        """The HTTP status the carrier's documentation asks a push we stored to be answered with."""
+        ...
+
     def verify_webhook(self, headers: Mapping[str, str], raw_body: bytes, now: datetime) -> None:
         """Raise ``WebhookRejected`` unless the request carries the carrier's credential.
 

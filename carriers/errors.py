@@ -55,7 +55,7 @@ class BadRequest(CarrierRejected):
 
 class WebhookReason(StrEnum):
     """Why an inbound webhook was refused: a stable code a partner can act on (``docs/partners.md``). The
-    verifiers raise the credential and size reasons; the web layer adds the last four."""
+    verifiers raise the credential and size reasons; the web layer adds the last five."""
 
     MISSING_SIGNATURE = "missing_signature"  # no signature or credential header
     MALFORMED_SIGNATURE = "malformed_signature"  # the header is repeated, too long or not in its format
@@ -67,6 +67,7 @@ class WebhookReason(StrEnum):
     TOO_LARGE = "too_large"
     UNKNOWN_CARRIER = "unknown_carrier"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    UNSUPPORTED_ENCODING = "unsupported_encoding"  # a Content-Encoding we do not decode
     UNREADABLE_BODY = "unreadable_body"  # the body does not decode as its Content-Encoding says
     MALFORMED = "malformed"  # verified, but the body is not the carrier's shape
 

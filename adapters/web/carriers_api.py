@@ -8,9 +8,12 @@ import structlog
 from aiohttp import hdrs, web
 from prometheus_client import CollectorRegistry, Counter
 
+from adapters.web.bodies import Rejection, accept_encoding, content_codings, read_decoded, too_large
 from adapters.web.endpoint import JSON_TYPES, Call, Endpoint, json_body
 from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
-from adapters.web.problems import UNREADABLE_BODY, UNREADABLE_BODY_TITLE, ProblemError
+from adapters.web.problems import (
+    UNREADABLE_BODY, UNREADABLE_BODY_TITLE, UNSUPPORTED_ENCODING, UNSUPPORTED_ENCODING_TITLE, ProblemError,
+)
 from adapters.web.rate_limit import RATE_LIMITS, limit
 from carriers.base import CarrierAdapter, PushCarrier, WebhookAuth
 from carriers.breaker import BreakerRecord, BreakerState
@@ -40,12 +43,15 @@ REJECTION_STATUS = {
     WebhookReason.UNKNOWN_CARRIER: 404,
     WebhookReason.TOO_LARGE: 413,
     WebhookReason.UNSUPPORTED_MEDIA_TYPE: 415,
+    WebhookReason.UNSUPPORTED_ENCODING: 415,
     WebhookReason.MALFORMED: 422,
 }
 """The answer to each rejection: 401 for a credential that does not prove the carrier, 403 for one that does
 not let it push this body, the usual statuses for the rest."""
 PROBLEM_TYPE = {400: UNREADABLE_BODY, 401: "webhook-unauthenticated", 403: "webhook-forbidden", 404: "unknown-carrier",
                 413: "content-too-large", 415: "unsupported-media-type", 422: "malformed-webhook"}
+REASON_PROBLEM = {WebhookReason.UNSUPPORTED_ENCODING: (UNSUPPORTED_ENCODING, UNSUPPORTED_ENCODING_TITLE)}
+"""The problem type of a reason that does not share its status's."""
 PROBLEM_TITLE = {400: UNREADABLE_BODY_TITLE, 401: "The webhook is not authenticated", 403: "The carrier may not push this",
                  404: "Not found", 413: "Content Too Large", 415: "Unsupported media type",
                  422: "The webhook body is not valid"}
@@ -53,8 +59,8 @@ UNKNOWN = "unknown"  # the carrier label of a code we do not know: the path cann
 
 
 class WebhookCounter:
-    """``disputes_webhooks_total{carrier, outcome, reason}``: accepted, duplicate (every event seen before) or
-    rejected (by reason)."""
+    """``disputes_webhooks_total{carrier, outcome, reason}``: accepted (new events stored), duplicate (every event
+    seen before), empty (a push carrying no event: DHL's subscription messages) or rejected (by reason)."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self._counter = Counter(
@@ -64,7 +70,7 @@ class WebhookCounter:
         self._accepted: dict[tuple[str, str], Counter] = {}  # each series looked up once, not per push
 
     def accepted(self, carrier: str, received: int, duplicates: int) -> None:
-        outcome = "duplicate" if received and duplicates == received else "accepted"
+        outcome = "empty" if not received else "duplicate" if duplicates == received else "accepted"
         if (series := self._accepted.get((carrier, outcome))) is None:
             series = self._accepted[carrier, outcome] = self._counter.labels(carrier, outcome, "none")
         series.inc()
@@ -76,17 +82,16 @@ class WebhookCounter:
 WEBHOOK_COUNTER = web.AppKey("webhook_counter", WebhookCounter)
 
 
-class Rejection(Exception):
-    """A webhook refused for ``reason``; ``detail`` says why in words, never quoting a credential."""
+def problem_of(reason: WebhookReason) -> tuple[int, str, str]:
+    """The status, problem type and title a push refused for `reason` is answered with."""
+    status = REJECTION_STATUS[reason]
+    return (status, *REASON_PROBLEM.get(reason, (PROBLEM_TYPE[status], PROBLEM_TITLE[status])))
 
-    def __init__(self, reason: WebhookReason, detail: str) -> None:
-        super().__init__(detail)
-        self.reason, self.detail = reason, detail
 
-    def problem(self, challenge: str | None) -> ProblemError:
-        status = REJECTION_STATUS[self.reason]
-        return ProblemError(status, PROBLEM_TYPE[status], PROBLEM_TITLE[status], self.detail, challenge=challenge,
-                            reason=self.reason.value)
+def _problem(rejection: Rejection, challenge: str | None) -> ProblemError:
+    status, code, title = problem_of(rejection.reason)
+    return ProblemError(status, code, title, rejection.detail, challenge=challenge, reason=rejection.reason.value,
+                        headers=accept_encoding(rejection.reason))
 
 
 def challenge(carrier: str, auth: WebhookAuth) -> str:
@@ -98,30 +103,7 @@ def challenge(carrier: str, auth: WebhookAuth) -> str:
 def _declared_within(request: web.Request, limit: int) -> None:
     """A body whose declared length passes `limit` is refused (``too_large``) before it is read."""
     if (length := request.content_length) is not None and length > limit:
-        raise _too_large(limit)
-
-
-async def read_bounded(request: web.Request, limit: int) -> bytes:
-    """The raw body, refused (``too_large``) as soon as it passes `limit`: a chunked body is never read past it; one
-    that does not decode as its Content-Encoding says is refused (``unreadable_body``)."""
-    if request.content.is_eof():  # all of it came with the headers (decoded, if it was compressed)
-        whole = request.content.read_nowait()
-        if len(whole) > limit:
-            raise _too_large(limit)
-        return whole
-    body = bytearray()
-    try:
-        async for chunk in request.content.iter_chunked(64 * 1024):
-            body += chunk
-            if len(body) > limit:
-                raise _too_large(limit)
-    except web.RequestPayloadError:
-        raise Rejection(WebhookReason.UNREADABLE_BODY, "The body does not decode as its Content-Encoding says.") from None
-    return bytes(body)
-
-
-def _too_large(limit: int) -> Rejection:
-    return Rejection(WebhookReason.TOO_LARGE, f"Webhook bodies are limited to {limit} bytes.")
+        raise too_large(limit)
 
 
 def _json_or_unlabelled(request: web.Request) -> None:
@@ -139,8 +121,8 @@ async def receive_webhook(call: Call) -> web.Response:
     describe; a push refused before it proved to be the carrier's takes from the carrier's bucket of unverified ones
     instead, and past it is answered 429 rather than its refusal (not logged nor counted as one): forged pushes can
     never use up the carrier's own. Which bucket a push takes from is known only once it is verified, so only the
-    refusals that need no body (no such carrier, not JSON, declared too large, no credential header) come before
-    the body is read."""
+    refusals that need no body (no such carrier, not JSON, a coding we do not decode, declared too large, no
+    credential header) come before the body is read."""
     request, app = call.request, call.request.app
     code = request.match_info["carrier"]
     adapter: PushCarrier | None = app[PUSH_CARRIERS].get(code)
@@ -149,9 +131,10 @@ async def receive_webhook(call: Call) -> web.Response:
         if adapter is None:  # whatever the path names, it is not repeated back
             raise Rejection(WebhookReason.UNKNOWN_CARRIER, "No carrier by this code takes pushes.")
         _json_or_unlabelled(request)
+        codings = content_codings(request.headers)
         _declared_within(request, app[WEBHOOK_MAX_BYTES])
         _without_credential(adapter, request)
-        raw = await read_bounded(request, app[WEBHOOK_MAX_BYTES])
+        raw = await read_decoded(request.content, codings, app[WEBHOOK_MAX_BYTES])
         _verify(adapter, request, raw)
     except Rejection as rejection:
         limit(request, app[RATE_LIMITS].unverified, carrier)
@@ -165,7 +148,7 @@ async def receive_webhook(call: Call) -> web.Response:
     app[WEBHOOK_COUNTER].accepted(code, kept.received, kept.duplicates)
     # named on the request line
     structlog.contextvars.bind_contextvars(carrier=code, events=kept.received, duplicates=kept.duplicates)
-    return json_body(_receipt(kept.received, kept.duplicates), status=202)
+    return json_body(_receipt(kept.received, kept.duplicates), status=adapter.received_status)
 
 
 @functools.lru_cache(maxsize=64)
@@ -179,7 +162,7 @@ def _refuse(app: web.Application, carrier: str, rejection: Rejection, adapter: P
     """Logged, counted and answered; a 401 challenges with the carrier's scheme (no carrier: a 404 before that)."""
     log.warning("webhook_rejected", carrier=carrier, reason=rejection.reason.value)
     app[WEBHOOK_COUNTER].rejected(carrier, rejection.reason)
-    raise rejection.problem(None if adapter is None else challenge(carrier, adapter.webhook_auth)) from None
+    raise _problem(rejection, None if adapter is None else challenge(carrier, adapter.webhook_auth)) from None
 
 
 def _without_credential(adapter: PushCarrier, request: web.Request) -> None:

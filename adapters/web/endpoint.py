@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from adapters.observability import bind_actor
 from adapters.web.auth import InvalidToken, Reason
+from adapters.web.bodies import read_json_bytes
 from adapters.web.conditional import conditional
 from adapters.web.idempotency import answer_once, key_scope
 from adapters.web.keys import TOKENS
@@ -176,7 +177,7 @@ async def _authenticate(request: web.Request, app: web.Application, roles: froze
 
 
 async def read_json_body(request: web.Request, model: type[BaseModel], optional: bool) -> BaseModel:
-    raw = await request.read()
+    raw = await read_json_bytes(request)
     if not raw and optional:
         return model()
     if request.headers.get("Content-Type") not in JSON_TYPES and request.content_type != "application/json":

@@ -24,8 +24,10 @@ log = structlog.get_logger("http")
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for `web.AppRunner`: the limits aiohttp enforces per connection."""
+    """Keyword arguments for `web.AppRunner`: the limits aiohttp enforces per connection. Bodies reach the service
+    as sent: it undoes their Content-Encoding itself (`adapters.web.bodies`)."""
     return {
+        "auto_decompress": False,
         "handler_cancellation": True,
         "keepalive_timeout": settings.keepalive_timeout_seconds,
         "max_line_size": settings.max_request_line_bytes,

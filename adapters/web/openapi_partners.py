@@ -10,17 +10,21 @@ from pydantic import BaseModel
 from adapters.downstream import (
     SIGNATURE_HEADER, AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient,
 )
-from adapters.web.carriers_api import PROBLEM_TITLE, PROBLEM_TYPE, REJECTION_STATUS, challenge
+from adapters.web.bodies import ACCEPT_ENCODING, MAX_CODINGS
+from adapters.web.carriers_api import REJECTION_STATUS, challenge, problem_of
 from adapters.web.problems import PROBLEM_JSON
-from adapters.web.problems import PROBLEM_TYPE as PROBLEM_URI  # carriers_api's PROBLEM_TYPE: the code per status
+from adapters.web.problems import PROBLEM_TYPE as PROBLEM_URI  # a problem code's URI
 from carriers.auth import shared_secret_auth
 from carriers.base import WebhookAuth
+from carriers.dhl.client import DhlAdapter
 from carriers.dhl.settings import DhlSettings
 from carriers.dhl.wire import Shipment, Shipments
 from carriers.errors import WebhookReason
 from carriers.partner import signing
+from carriers.partner.webhook import PartnerPush
 from carriers.partner.settings import PartnerCarrierSettings, PartnerWebhookSettings
 from carriers.registry import CARRIERS
+from carriers.ups.client import UpsAdapter
 from carriers.ups.settings import UpsSettings
 from carriers.ups.wire import TrackingEvent
 from schemas.effects import (
@@ -56,7 +60,11 @@ REASONS = {
     WebhookReason.UNKNOWN_CARRIER: "No carrier by this code takes pushes.",
     WebhookReason.TOO_LARGE: "The body is over the limit; it was refused as soon as it passed it.",
     WebhookReason.UNSUPPORTED_MEDIA_TYPE: "The body is labelled as something other than JSON.",
-    WebhookReason.UNREADABLE_BODY: "The body does not decode as its `Content-Encoding` says (`gzip`, `deflate`).",
+    WebhookReason.UNSUPPORTED_ENCODING: f"The body's `Content-Encoding` names a coding other than `gzip` (`x-gzip`) "
+                                        f"and `deflate`, or more than {MAX_CODINGS} of them; `Accept-Encoding` lists "
+                                        "those we decode (problem type `unsupported-content-encoding`).",
+    WebhookReason.UNREADABLE_BODY: "The body does not decode to its end as its `Content-Encoding` says (`gzip`, "
+                                   "`deflate`, each coding undone in the reverse of the order it lists them).",
     WebhookReason.MALFORMED: "The body is authentic but not the carrier's format; `detail` names the field paths.",
 }
 ANSWERS = {
@@ -65,7 +73,7 @@ ANSWERS = {
     403: "The carrier may not push this. Nothing was kept; do not retry.",
     404: "Unknown carrier. Nothing was kept.",
     413: "Body too large. Nothing was kept; do not retry.",
-    415: "Unsupported media type. Nothing was kept.",
+    415: "Unsupported media type or content coding. Nothing was kept.",
     422: "Malformed body. Nothing was kept; do not retry the same body.",
 }
 
@@ -79,15 +87,19 @@ class NativePush:
     body: str  # the component
     header: str
     summary: str
+    received: int  # the status a stored push is answered with, as the carrier's documentation asks
 
 
 NATIVE = (
     NativePush("ups", "UpsTrackingEvent", UpsSettings.model_fields["webhook_header"].default,
                "UPS Track Alert `TrackingEvent` (one package per request; `deliveryPhoto` base64 for enhanced "
-               "subscriptions). UPS sends the credential registered with Manage Webhook Credentials."),
+               "subscriptions). UPS sends the credential registered with Manage Webhook Credentials.",
+               UpsAdapter.received_status),
     NativePush("dhl", "DhlPush", DhlSettings.model_fields["webhook_header"].default,
                "DHL Shipment Tracking - Unified push: `scope` `subscription.push` with `shipments` (one event "
-               "each); the handshake scopes `subscription.validate` / `subscription.ready` carry none."),
+               "each, at least one); the subscription's own scopes `subscription.validate`, `subscription.ready` and "
+               "`subscription.failure` carry none. Any other body, however authenticated, is `malformed`.",
+               DhlAdapter.received_status),
 )
 EFFECTS: dict[EffectKind, tuple[type[BaseModel], str, str]] = {
     EffectKind.REFUND: (RefundRequest, PaymentsClient.service, PaymentsClient.path),
@@ -144,14 +156,14 @@ def _native(generated: dict[str, Any], native: NativePush) -> dict[str, Any]:
                              "counted as a duplicate."}
     reasons = (WebhookReason.MISSING_SIGNATURE, WebhookReason.BAD_SIGNATURE, WebhookReason.NOT_CONFIGURED,
                WebhookReason.UNKNOWN_CARRIER, WebhookReason.TOO_LARGE, WebhookReason.UNSUPPORTED_MEDIA_TYPE,
-               WebhookReason.UNREADABLE_BODY, WebhookReason.MALFORMED)
+               WebhookReason.UNSUPPORTED_ENCODING, WebhookReason.UNREADABLE_BODY, WebhookReason.MALFORMED)
     return generated | {
         "operationId": f"receive_{native.code}_webhook",
         "summary": f"{native.code.upper()} evidence push",
         "description": f"{native.summary}\n\n{GUIDE}",
         "parameters": [header],
         "requestBody": _body(native.body),
-        "responses": _responses(generated, reasons, native.code, shared_secret_auth(native.header)),
+        "responses": _responses(generated, reasons, native.code, shared_secret_auth(native.header), native.received),
     }
 
 
@@ -175,7 +187,7 @@ def _partner(generated: dict[str, Any]) -> dict[str, Any]:
                        f"delivery reuses its `event_id` and is answered 202 as a duplicate.\n\n{GUIDE}",
         "parameters": [carrier, signature],
         "requestBody": _body(PartnerEvent.__name__, PARTNER_EXAMPLE),
-        "responses": _responses(generated, tuple(WebhookReason), "<carrier>", signing.AUTH),
+        "responses": _responses(generated, tuple(WebhookReason), "<carrier>", signing.AUTH, PartnerPush.received_status),
     }
 
 
@@ -185,31 +197,38 @@ def _body(component: str, example: dict[str, Any] | None = None) -> dict[str, An
 
 
 def _responses(
-    generated: dict[str, Any], reasons: tuple[WebhookReason, ...], carrier: str, auth: WebhookAuth,
+    generated: dict[str, Any], reasons: tuple[WebhookReason, ...], carrier: str, auth: WebhookAuth, received: int,
 ) -> dict[str, Any]:
-    """The generated answers, with each rejection's problem type and reason codes (the problem's `reason` and what it
-    means), and the challenge of a 401: the carrier's scheme, not the bearer token of the rest of the API."""
-    responses = dict(generated["responses"])
-    responses["202"] = responses["202"] | {"description": "Stored durably: `received` events, `duplicates` of them "
-                                                          "seen before (a retry is answered the same way)."}
+    """The generated answers, the stored push's under the status the carrier expects (`received`), with each
+    rejection's problem type and reason codes (the problem's `reason` and what it means), the challenge of a 401 (the
+    carrier's scheme, not the bearer token of the rest of the API) and the codings a 415 names."""
+    stored = generated["responses"]["202"] | {"description": "Stored durably: `received` events, `duplicates` of "
+                                                             "them seen before (a retry is answered the same way)."}
+    responses = {str(received): stored} | {status: answer for status, answer in generated["responses"].items()
+                                           if status != "202"}
     for status, answer in ANSWERS.items():
         codes = [r for r in reasons if REJECTION_STATUS[r] == status]
         meanings = "\n".join(f"- `{r.value}`: {REASONS[r]}" for r in codes)
         schema = {"allOf": [{"$ref": REF.format(model="Problem")},
                             {"type": "object", "required": ["reason"],
                              "properties": {"reason": {"type": "string", "enum": [r.value for r in codes]}}}]}
-        content = {"schema": schema} | ({"examples": {PROBLEM_TYPE[status]: _rejection(status, codes[0])}} if codes else {})
+        examples = {problem_of(r)[1]: _rejection(r) for r in reversed(codes)}  # each type once, by its first reason
+        content = {"schema": schema} | ({"examples": examples} if examples else {})
         responses[str(status)] = {"description": f"{answer}\n\n{meanings}", "content": {PROBLEM_JSON: content}}
     responses["401"]["headers"] = {"WWW-Authenticate": {
         "description": f"`{challenge(carrier, auth)}`: the carrier's scheme and the header its proof goes in "
                        "(not a bearer token).",
         "schema": {"type": "string"}}}
+    responses["415"]["headers"] = {"Accept-Encoding": {
+        "description": f"`{ACCEPT_ENCODING}`: the content codings we decode (RFC 9110 §15.5.16), with reason "
+                       "`unsupported_encoding`.",
+        "schema": {"type": "string"}}}
     return responses
 
 
-def _rejection(status: int, reason: WebhookReason) -> dict[str, Any]:
-    """The problem a refused push is answered with (`adapters/web/carriers_api.py`), one of its reasons as example."""
-    code, title = PROBLEM_TYPE[status], PROBLEM_TITLE[status]
+def _rejection(reason: WebhookReason) -> dict[str, Any]:
+    """The problem a push refused for `reason` is answered with (`adapters/web/carriers_api.py`)."""
+    status, code, title = problem_of(reason)
     value = {"type": PROBLEM_URI.format(code=code), "title": title, "status": status, "reason": reason.value}
     return {"summary": title, "value": value}
 

@@ -2,7 +2,7 @@
 and unexpected ones (logged with the request id, answered without internals)."""
 
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ BEARER_CHALLENGE = 'Bearer realm="disputes"'
 UNREADABLE_BODY, UNREADABLE_BODY_TITLE = "unreadable-body", "The body cannot be decoded"
 """A body that does not decode as its Content-Encoding or chunked framing says: the connection closes with it."""
 """The challenge of a 401 (RFC 9110 §11.6.1) unless the refusal names another: the API's callers send a bearer token."""
+UNSUPPORTED_ENCODING, UNSUPPORTED_ENCODING_TITLE = "unsupported-content-encoding", "Unsupported content coding"
 log = structlog.get_logger("api")
 
 DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
@@ -67,6 +68,7 @@ EDGE_PROBLEMS = tuple(ProblemType(*fields) for fields in (
     ("image-too-large", 413, "An image is too large"),
     ("too-many-images", 413, "Too many images"),
     ("unsupported-media-type", 415, "Unsupported media type"),
+    (UNSUPPORTED_ENCODING, 415, UNSUPPORTED_ENCODING_TITLE),
     ("unsupported-image-type", 415, "Not an accepted image"),
     ("range-not-satisfiable", 416, "Range not satisfiable"),
     ("validation-failed", 422, "The request is not valid"),
@@ -105,10 +107,10 @@ class ProblemError(Exception):
     the bearer token's unless it names another (a carrier's push)."""
 
     def __init__(self, status: int, code: str, title: str, detail: str | None = None, *,
-                 challenge: str | None = None, **extra: Any) -> None:
+                 challenge: str | None = None, headers: Mapping[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail or title)
         self.status, self.code, self.title, self.detail, self.extra = status, code, title, detail, extra
-        self.challenge = challenge
+        self.challenge, self.headers = challenge, headers
 
 
 def problem(status: int, code: str, title: str, detail: str | None = None, **extra: Any) -> web.Response:
@@ -135,9 +137,10 @@ def error_response(request: web.Request, error: Exception) -> web.Response:
     request_id = request.get(REQUEST_ID)
     if isinstance(error, ProblemError):
         response = problem(error.status, error.code, error.title, error.detail, request_id=request_id, **error.extra)
+        response.headers.update(error.headers or {})
         if error.status == 401:
             response.headers["WWW-Authenticate"] = error.challenge or BEARER_CHALLENGE
-        elif error.code == UNREADABLE_BODY:  # a push refused as one (adapters/web/carriers_api.py)
+        elif error.code == UNREADABLE_BODY:  # a body refused as one (adapters/web/bodies.py)
             response.force_close()
         return response
     if isinstance(error, domain.DomainError):
@@ -155,9 +158,8 @@ def error_response(request: web.Request, error: Exception) -> web.Response:
         if allow := error.headers.get("Allow"):
             response.headers["Allow"] = allow
         return response
-    if isinstance(error, web.RequestPayloadError):  # aiohttp could not undo the body's Content-Encoding or chunking
-        response = problem(400, UNREADABLE_BODY, UNREADABLE_BODY_TITLE,
-                           "The body does not decode as its Content-Encoding (gzip, deflate) or chunked framing says.",
+    if isinstance(error, web.RequestPayloadError):  # aiohttp could not undo the body's chunking
+        response = problem(400, UNREADABLE_BODY, UNREADABLE_BODY_TITLE, "The body does not follow its chunked framing.",
                            request_id=request_id)
         response.force_close()  # the rest of the body cannot be read either: nothing more comes on this connection
         return response

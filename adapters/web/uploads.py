@@ -13,6 +13,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import TypeAdapter, ValidationError
 
 from adapters.images import FORMATS, SNIFF_BYTES, UnusableImage, image_type, without_metadata
+from adapters.web.bodies import refuse_coded
 from adapters.web.endpoint import read_json_body
 from adapters.web.problems import ProblemError, validation_problem
 from disputes.service import Upload
@@ -40,6 +41,7 @@ async def read_submission(request: web.Request, json_model: type[StatementBody])
     if request.content_type != "multipart/form-data":
         raise ProblemError(415, "unsupported-media-type", "Unsupported media type",
                            "Send multipart/form-data (a statement and images) or application/json (a statement).")
+    refuse_coded(request)
     if (request.content_length or 0) > MAX_FORM_BYTES:
         raise ProblemError(413, "request-entity-too-large", "Request Entity Too Large",
                            f"At most {MAX_IMAGES} images of {MAX_IMAGE_BYTES // 2**20} MiB each.")

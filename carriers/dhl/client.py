@@ -25,6 +25,9 @@ class DhlAdapter(PullAdapter[DhlSettings, CarrierLink]):
     code = CODE
     name = "DHL"
     capabilities = Capabilities(pull=OFFER, push=OFFER)
+    received_status = 200
+    """DHL's push ("Push API 101", as public summaries of it put it): a push not answered 200 counts as failed and is
+    sent again, after about one and six hours."""
 
     def _open_link(self, settings: DhlSettings, session: aiohttp.ClientSession, clock: Clock) -> CarrierLink:
         return CarrierLink(CODE, settings, session, clock, self.breaker)

@@ -1,9 +1,12 @@
 """DHL push (Shipment Tracking – Unified – Push) → canonical proofs (pure).
 
 A push carries the Unified tracking shape: ``{"scope": "subscription.push", "shipments": [...]}``, one
-event per shipment (fixture push-delivered.json). The subscription's handshake messages (``scope``
-``subscription.validate`` / ``subscription.ready``, push-validate.json) carry no shipment and give no
-events. DHL sends no event identifier: ``event_id`` is derived from shipment id, status code and time.
+event per shipment (fixture push-delivered.json), at least one. The subscription's own messages (``scope``
+``subscription.validate`` / ``subscription.ready``, push-validate.json; ``subscription.failure`` in the push
+message schema of Beeceptor's DHL UTAPI Push sandbox, tests/fixtures/carriers/dhl/PROVENANCE.md) carry no
+shipment and give no events. Anything else (another scope, no shipment in a push, a body that names neither)
+is not DHL's push: malformed, so that the sender is not told it was kept. DHL sends no event identifier:
+``event_id`` is derived from shipment id, status code and time.
 """
 
 from datetime import datetime
@@ -17,13 +20,19 @@ from schemas.proof import ProofSource
 
 WHAT = "push body"
 PUSH_SCOPE = "subscription.push"
+SUBSCRIPTION_SCOPES = frozenset({"subscription.validate", "subscription.ready", "subscription.failure"})
 
 
 def parse_push(raw_body: bytes, received_at: datetime) -> list[WebhookEvent]:
     body = read_wire(Shipments, raw_body, carrier=CODE, what=WHAT)
-    if text(body.scope) not in (None, PUSH_SCOPE):
+    scope = text(body.scope)
+    if scope in SUBSCRIPTION_SCOPES:
         return []
-    return [_event(raw, index, received_at) for index, raw in enumerate(body.shipments or ())]
+    if scope not in (None, PUSH_SCOPE):
+        raise MalformedResponse(f"{WHAT}: scope is none of DHL's", carrier=CODE)
+    if not body.shipments:  # a push without its scope is still one when it carries shipments
+        raise MalformedResponse(f"{WHAT}: shipments names no shipment", carrier=CODE)
+    return [_event(raw, index, received_at) for index, raw in enumerate(body.shipments)]
 
 
 def _event(raw: object, index: int, received_at: datetime) -> WebhookEvent:

@@ -52,6 +52,7 @@ class PartnerPush:
     capabilities: Capabilities
     partner: PartnerWebhook
     webhook_auth: WebhookAuth = signing.AUTH
+    received_status = 202  # our own contract (docs/partners.md): stored, attached to its dispute later
 
     def _accept_partner_push(self, settings: PartnerWebhookSettings, clock: Clock) -> None:
         """Compose the carrier's partner webhook, and widen ``capabilities`` to what pushes carry."""

@@ -31,6 +31,9 @@ class UpsAdapter(PullAdapter[UpsSettings, OAuthLink]):
             signature=False, photo=True, gps=False, place_text=False, receiver_name=True, masked_names=False
         ),
     )
+    received_status = 200
+    """UPS Track Alert (UPSTrackAlert.yaml, the webhook's responses): "Return a 200 status to indicate that the data
+    was received successfully"."""
 
     def _open_link(self, settings: UpsSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:
         return OAuthLink(CODE, settings, session, clock, self.breaker, build_token_request(settings))

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from aiohttp import ClientResponse
-from aiohttp.test_utils import TestClient
+from aiohttp import ClientResponse, web
+from aiohttp.test_utils import TestClient, TestServer
 from yarl import URL
 
 from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS, Overrides, create_app
@@ -23,6 +23,7 @@ from adapters.web import test_clocks_api
 from adapters.web.openapi import build_openapi
 from adapters.web.problems import PROBLEM_JSON
 from adapters.web.keys import STAFF_DIRECTORY
+from adapters.web.limits import server_options
 from adapters.observability import configure_logging
 from sandbox.carriers import SandboxShipment, create_carrier_sandbox
 from sandbox.downstream import create_downstream_sandbox
@@ -220,13 +221,24 @@ async def api(
         **dispute_work_intervals(evidence_interval) | app_changes,
     )
     overrides = Overrides(clock=clock, mongo_listeners=(query_audit,), monotonic=monotonic)
-    client = audited(await aiohttp_client(create_app(settings, overrides)), documented_problems(settings.test_clocks))
+    served_app = await served(create_app(settings, overrides), settings)
+    client = audited(await aiohttp_client(served_app), documented_problems(settings.test_clocks))
     await seed_staff(client.app[STAFF_DIRECTORY].directory)  # as the embedded default: the people the tokens name
     yield client
     await client.close()  # stop the workers before the audit and the clean-up
     cleaner = connect(mongo_uri)
     await cleaner.drop_database(settings.mongodb_database)
     await cleaner.close()
+
+
+async def served(app: web.Application, settings: Settings) -> TestServer:
+    """The app on a test server with the service's own server options (bodies reach it undecoded, as in
+    `adapters/cli.py`); the test server sets `handler_cancellation` itself."""
+    server = TestServer(app)
+    options = server_options(settings)
+    del options["handler_cancellation"]
+    await server.start_server(**options)
+    return server
 
 
 def dispute_work_intervals(seconds: float) -> dict[str, float]:

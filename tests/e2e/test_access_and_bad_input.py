@@ -1,7 +1,9 @@
 """Who may call what, and bad input: every refusal is problem+json with the right status and changes nothing."""
 
+import gzip
 import json
 import re
+import zlib
 from datetime import UTC, datetime, timedelta
 
 import hypothesis.strategies as st
@@ -213,15 +215,14 @@ async def test_a_body_wrong_in_hundreds_of_places_gets_a_short_answer_naming_the
     ("missing_items.0.quantity", {"claim": "missing_items", "missing_items": [{"sku": "sku-1", "quantity": True}]}),
     ("accessibility_need", {"accessibility_need": "false"}),
 ], ids=["a quantity in a string", "a quantity as a boolean", "a boolean in a string"])
-async def test_numbers_and_booleans_are_json_s_own_not_strings_or_floats_that_look_like_them(api, field, changes):
+async def test_numbers_and_booleans_are_json_s_own_not_strings_or_booleans_that_look_like_them(api, field, changes):
     problem = await assert_problem(await api.post("/v1/disputes", json={**OPEN, **changes}, headers=CUSTOMER), 422)
     assert [e["field"] for e in problem["errors"]] == [field]
     assert await total(api) == 0
 
 
-UNDECODABLE = [  # a JSON body, a form with files and a carrier's push: each read as aiohttp decodes it
+UNDECODABLE = [  # a JSON body and a carrier's push: each decoded as its Content-Encoding says
     ("/v1/disputes", {**CUSTOMER, "Content-Type": "application/json"}),
-    ("/v1/disputes/dsp_unknown/information", {**CUSTOMER, "Content-Type": "multipart/form-data; boundary=x"}),
     ("/v1/carriers/ups/webhooks", {"x-api-key": UPS_WEBHOOK_CREDENTIAL, "Content-Type": "application/json"}),
 ]
 
@@ -233,6 +234,42 @@ async def test_a_body_that_does_not_decode_as_its_content_encoding_says_is_a_400
     assert (await assert_problem(response, 400))["type"].endswith(":unreadable-body")
     assert response.headers["Connection"] == "close"  # the rest of the body cannot be read past the fault
     assert await total(api) == 0
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "x-gzip", "deflate", "gzip, gzip"])
+async def test_a_compressed_json_body_is_read_decoded(api, encoding):
+    body = json.dumps(OPEN).encode()
+    for _ in encoding.split(","):
+        body = gzip.compress(body) if "gzip" in encoding else zlib.compress(body)
+    response = await api.post("/v1/disputes", data=body, headers={**CUSTOMER, "Content-Type": "application/json",
+                                                                    "Content-Encoding": encoding})
+    assert response.status == 201, await response.text()
+    assert await total(api) == 1
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "compress", "gzip, br"])
+async def test_a_json_body_in_a_coding_not_taken_is_a_415_naming_those_taken(api, encoding):
+    response = await api.post("/v1/disputes", data=gzip.compress(json.dumps(OPEN).encode()),
+                              headers={**CUSTOMER, "Content-Type": "application/json", "Content-Encoding": encoding})
+    assert (await assert_problem(response, 415))["type"].endswith(":unsupported-content-encoding")
+    assert response.headers["Accept-Encoding"] == "gzip, deflate"
+    assert await total(api) == 0
+
+
+async def test_a_compressed_json_body_is_limited_by_its_decoded_size(api):
+    bomb = gzip.compress(b" " * 2 * 1024 * 1024 + json.dumps(OPEN).encode())  # a few kB sent, past the limit decoded
+    response = await api.post("/v1/disputes", data=bomb, headers={**CUSTOMER, "Content-Type": "application/json",
+                                                                    "Content-Encoding": "gzip"})
+    assert (await assert_problem(response, 413))["type"].endswith(":content-too-large")
+    assert await total(api) == 0
+
+
+async def test_a_compressed_form_with_files_is_a_415(api):
+    form = b'--x\r\nContent-Disposition: form-data; name="statement"\r\n\r\nGelmedi.\r\n--x--\r\n'
+    headers = {**CUSTOMER, "Content-Type": "multipart/form-data; boundary=x", "Content-Encoding": "gzip"}
+    response = await api.post("/v1/disputes/dsp_unknown/information", data=gzip.compress(form), headers=headers)
+    assert (await assert_problem(response, 415))["type"].endswith(":unsupported-content-encoding")
+    assert response.headers["Accept-Encoding"] == "identity"
 
 
 @pytest.mark.parametrize(

@@ -125,8 +125,9 @@ async def test_forged_pushes_past_the_burst_get_429_but_never_use_up_the_carrier
     assert [answer.status for answer in flood] == [401] * WEBHOOK_BURST + [429, 429]
     first = await api.post(webhook, data=body, headers=headers)
     again = await api.post(webhook, data=body, headers=headers)
-    assert (first.status, await first.json()) == (202, {"received": 1, "duplicates": 0})
-    assert (again.status, await again.json()) == (202, {"received": 1, "duplicates": 1}), "the first was not stored"
+    stored = 200 if carrier == "ups" else 202  # as each carrier's documentation asks
+    assert (first.status, await first.json()) == (stored, {"received": 1, "duplicates": 0})
+    assert (again.status, await again.json()) == (stored, {"received": 1, "duplicates": 1}), "the first was not stored"
     assert [first.headers["RateLimit"], again.headers["RateLimit"]] == ['"webhook";r=1;t=1', '"webhook";r=0;t=2']
     assert first.headers["RateLimit-Policy"] == '"webhook";q=2;w=2'
 

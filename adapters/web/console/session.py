@@ -24,6 +24,7 @@ from multidict import MultiDictProxy
 from pydantic import ValidationError
 
 from adapters.web.auth import HmacTokens, InvalidToken
+from adapters.web.bodies import refuse_coded
 from adapters.web.console.i18n import LANGUAGES, language, translator
 from adapters.observability import bind_actor
 from adapters.web.idempotency import key_scope
@@ -151,6 +152,7 @@ def posted(handler: Handler) -> Handler:
 
 
 async def checked_form(request: web.Request) -> MultiDictProxy[str | bytes | Any]:
+    refuse_coded(request)
     try:
         form = await request.post()
     except ValueError:  # not in the form's charset (UTF-8), or a multipart body that does not parse

@@ -145,3 +145,24 @@ class TestPush:
     def test_a_pushed_shipment_without_an_id_is_malformed(self, dhl) -> None:
         with pytest.raises(MalformedResponse, match=r"shipments\.0 names no shipment"):
             dhl.parse_webhook(b'{"scope": "subscription.push", "shipments": [{"status": {"statusCode": "delivered"}}]}')
+
+    @pytest.mark.parametrize("scope", ["subscription.validate", "subscription.ready", "subscription.failure"])
+    def test_the_subscriptions_own_messages_carry_no_events(self, dhl, scope) -> None:
+        assert dhl.parse_webhook(json.dumps({"scope": scope, "self": "https://api-eu.dhl.com/x"}).encode()) == []
+
+    @pytest.mark.parametrize("body", [
+        {"scope": "subscription.push", "shipment": [{"id": NUMBER}]},
+        {"scope": "subscription.push", "shipments": []},
+        {"scope": "subscription.push"},
+        {"scope": "subscription.pushed", "shipments": [{"id": NUMBER}]},
+        {},
+        {"trackingNumber": NUMBER, "activityStatus": {"type": "D"}},  # a UPS Track Alert body
+    ])
+    def test_a_body_that_is_neither_a_push_nor_a_subscription_message_is_malformed(self, dhl, body) -> None:
+        with pytest.raises(MalformedResponse):
+            dhl.parse_webhook(json.dumps(body).encode())
+
+    def test_shipments_without_a_scope_are_still_a_push(self, dhl) -> None:
+        body = sample_json("dhl", "push-delivered.json")
+        del body["scope"]
+        assert [event.tracking_number for event in dhl.parse_webhook(json.dumps(body).encode())] == [NUMBER]
