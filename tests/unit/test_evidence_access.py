@@ -17,7 +17,7 @@ from disputes.service import DisputeService, Upload
 from schemas.common import Outcome, Role
 from schemas.dispute import Evidence, ReasonCode, TimelineEntry
 from schemas.proof import Attachment, AttachmentKind
-from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR, CountedCleaner
 from tests.unit.policy.builders import proof
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n" + b"someone-elses-signature" * 30
@@ -34,8 +34,13 @@ def store() -> InMemoryEvidenceStore:
 
 
 @pytest.fixture
-def service(repository, orders, clock, store) -> DisputeService:
-    return DisputeService(repository, orders, clock, Rules(), attachments=store)
+def cleaner() -> CountedCleaner:
+    return CountedCleaner()
+
+
+@pytest.fixture
+def service(repository, orders, clock, store, cleaner) -> DisputeService:
+    return DisputeService(repository, orders, clock, Rules(), attachments=store, clean_image=cleaner)
 
 
 @pytest.fixture
