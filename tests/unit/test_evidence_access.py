@@ -34,13 +34,8 @@ def store() -> InMemoryEvidenceStore:
 
 
 @pytest.fixture
-def cleaner() -> CountedCleaner:
-    return CountedCleaner()
-
-
-@pytest.fixture
-def service(repository, orders, clock, store, cleaner) -> DisputeService:
-    return DisputeService(repository, orders, clock, Rules(), attachments=store, clean_image=cleaner)
+def service(repository, orders, clock, store) -> DisputeService:
+    return DisputeService(repository, orders, clock, Rules(), attachments=store, clean_image=CountedCleaner())
 
 
 @pytest.fixture
