@@ -56,6 +56,7 @@ from adapters.mongo.staff import MongoStaffDirectory
 from adapters.mongo.test_clocks import MongoTestClocks
 from adapters.metrics import HTTP_METRICS, SCRAPE, HttpMetrics, RelayMetrics, WorkloadGauges
 from adapters.mongo.workload import MongoWorkload
+from adapters.images import DecodeTurns
 from adapters.tracing import propagation
 from adapters.digital import HttpDigitalDeliveries
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory
@@ -70,6 +71,7 @@ from adapters.web import (
 from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
 from adapters.web.idempotency import FIRST_ANSWERS
+from adapters.web.uploads import ImageCleaner
 from adapters.web.keys import (
     ASSIGNMENTS,
     BODY_TIMEOUT,
@@ -289,6 +291,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         service = DisputeService(
             stored, orders, clock, settings.rules(), packing_records=packing, attachments=store, test_clocks=test_clocks,
             duty=Duty(directory), high_value_minor=settings.policy().high_value_minor,
+            clean_image=ImageCleaner(DecodeTurns()),
         )
         app[SERVICE] = service
         app[FIRST_ANSWERS] = FirstAnswers(

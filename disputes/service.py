@@ -127,7 +127,8 @@ class OnBehalf:
 
 @dataclass(frozen=True, slots=True)
 class Upload:
-    """An image a customer sent, already checked to be one and stripped of its metadata where it came in."""
+    """An image a customer sent: checked where it came in to be one of the types taken (by its first bytes), not
+    yet decoded; the `CleanImage` port decodes it and strips its metadata."""
 
     filename: str
     media_type: str
@@ -136,6 +137,10 @@ class Upload:
 
 type Render = Callable[[Dispute], FirstAnswer]
 """The answer the caller gets for the dispute as stored (the edge's rendering), kept with its Idempotency-Key."""
+
+type CleanImage = Callable[[Upload], Awaitable[Upload]]
+"""Decodes an image and writes it anew without its metadata (EXIF, GPS, comments): the costly step, taken only for a
+submission the case would take. An image it cannot read or cannot decode now is refused with the edge's error."""
 
 type Keep = Callable[[Dispute, datetime], Awaitable[None]]
 """Stores what a change to the dispute refers to, once the change is allowed and before it is saved."""
@@ -167,6 +172,8 @@ class DisputeService:
     """The order service's packing records, where it offers them (None: it does not)."""
     attachments: AttachmentStore | None = None
     """Where customers' images go; a service without one takes appeals and information without images only."""
+    clean_image: CleanImage | None = None
+    """How customers' images are decoded and stripped of their metadata before they are kept (needed with images)."""
     test_clocks: TestClocks | None = None
     """Sandbox only: where the test clocks that cases may run on are kept."""
     duty: Duty | None = None
@@ -270,16 +277,18 @@ class DisputeService:
         uploads: Sequence[Upload] = (),
         expected_versions: Expected = None,
     ) -> Dispute:
-        """Appeal a rejection with a new explanation and images. The images are stored only once the appeal is
-        allowed, before it is saved: a refused appeal leaves nothing behind."""
-        images, keep = self._images(uploads)
+        """Appeal a rejection with a new explanation and images. The images are decoded and stored only once the
+        appeal is allowed, before it is saved: a refused appeal costs no decoding and leaves nothing behind."""
 
-        def change(d: Dispute, now: datetime) -> None:
-            resolved_at = d.decision.decided_at if d.decision else now
-            d.file_appeal(actor, statement, now, resolved_at + self.rules.appeal_window, images)
-            d.restart_sla(deadlines(now, self.rules, d.accessibility_need), self.rules.escalate_before_deadline)
+        def change(images: tuple[CustomerImage, ...]) -> TimedChange:
+            def appeal(d: Dispute, now: datetime) -> None:
+                resolved_at = d.decision.decided_at if d.decision else now
+                d.file_appeal(actor, statement, now, resolved_at + self.rules.appeal_window, images)
+                d.restart_sla(deadlines(now, self.rules, d.accessibility_need), self.rules.escalate_before_deadline)
 
-        return await self._change(actor, dispute_id, change, expected_versions, keep=keep)
+            return appeal
+
+        return await self._submit(actor, dispute_id, uploads, change, expected_versions)
 
     async def add_information(
         self,
@@ -289,13 +298,13 @@ class DisputeService:
         uploads: Sequence[Upload] = (),
         expected_versions: Expected = None,
     ) -> Dispute:
-        """Add an explanation and images to an open case (stored as for an appeal)."""
-        images, keep = self._images(uploads)
+        """Add an explanation and images to an open case (decoded and stored as for an appeal)."""
         escalate_before = self.rules.escalate_before_deadline
-        return await self._change(
-            actor, dispute_id, lambda d, now: d.add_information(actor, statement, images, now, escalate_before),
-            expected_versions, keep=keep,
-        )
+
+        def change(images: tuple[CustomerImage, ...]) -> TimedChange:
+            return lambda d, now: d.add_information(actor, statement, images, now, escalate_before)
+
+        return await self._submit(actor, dispute_id, uploads, change, expected_versions)
 
     async def reopen(self, actor: Actor, dispute_id: str, reason: str, expected_versions: Expected = None) -> Dispute:
         def change(d: Dispute, now: datetime) -> None:
@@ -446,6 +455,26 @@ class DisputeService:
                     taking.at(self.clock.now())  # not before the change: what it made due at `now` is due by then
                 await self.repository.save(dispute, ending, taking)
             return dispute
+
+    async def _submit(
+        self,
+        actor: Actor,
+        dispute_id: str,
+        uploads: Sequence[Upload],
+        change: Callable[[tuple[CustomerImage, ...]], TimedChange],
+        expected_versions: Expected,
+    ) -> Dispute:
+        """The customer's submission with its images: first tried on the case with the images as sent (nothing
+        saved), so one the case refuses (missing, not the caller's, not taking it) costs no decoding; then the
+        images decoded and the change made and saved as any other, its rules checked again on the case as it is
+        then (the save's compare-and-set guards what changed meanwhile)."""
+        if uploads:
+            await self._change(actor, dispute_id, _trial(change(self._images(uploads)[0])), expected_versions)
+            if self.clean_image is None:
+                raise RuntimeError("this service has no image cleaner for customers' images")
+            uploads = [await self.clean_image(upload) for upload in uploads]
+        images, keep = self._images(uploads)
+        return await self._change(actor, dispute_id, change(images), expected_versions, keep=keep)
 
     def _images(self, uploads: Sequence[Upload]) -> tuple[tuple[CustomerImage, ...], Keep | None]:
         """The references the dispute will hold, and how to store the bytes behind them (content-addressed, so
@@ -623,3 +652,13 @@ def _visible(actor: Actor, dispute_id: str, dispute: Dispute | None) -> Dispute:
 def _staff_only_filters(query: DisputeQuery) -> list[str]:
     unset = DisputeQuery()
     return [parameter for name, parameter in STAFF_ONLY_FILTERS.items() if getattr(query, name) != getattr(unset, name)]
+
+
+def _trial(change: TimedChange) -> TimedChange:
+    """`change` tried on the case as loaded, to see whether its rules let it; nothing saved."""
+
+    def trial(dispute: Dispute, now: datetime) -> bool:
+        change(dispute, now)
+        return False
+
+    return trial

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from disputes.actors import Actor
 from disputes.ports import Claimed
+from disputes.service import Upload
 from schemas.common import Role
 from schemas.orders import Address, Order, OrderItem, Shipment, ShipmentStatus
 
@@ -73,3 +74,15 @@ def order(
 def subjects(claims: Iterable[Claimed]) -> list[str]:
     """The subjects a claim leased, in the order it gave them."""
     return [claim.subject for claim in claims]
+
+
+class CountedCleaner:
+    """Stands in for the image cleaner (adapters/web/uploads.py `ImageCleaner`): an image kept as sent, with the
+    names of the images it was given, in order."""
+
+    def __init__(self) -> None:
+        self.cleaned: list[str] = []
+
+    async def __call__(self, upload: Upload) -> Upload:
+        self.cleaned.append(upload.filename)
+        return upload

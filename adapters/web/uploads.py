@@ -2,17 +2,18 @@
 streams, or from JSON (a statement only).
 
 A file is refused the moment its first bytes show it is not a JPEG, PNG or WebP image, or as soon as it passes
-`MAX_IMAGE_BYTES`, before the rest of it arrives; the problem names the file. Nothing is stored here: every
-part is read and checked, and every image stripped of its metadata, before the use case is called.
+`MAX_IMAGE_BYTES`, before the rest of it arrives; the problem names the file. Nothing is stored or decoded here:
+every part is read and checked before the use case is called, and the use case has the images decoded and
+stripped of their metadata (`ImageCleaner`) only once the case takes them.
 """
 
-import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import TypeAdapter, ValidationError
 
-from adapters.images import FORMATS, SNIFF_BYTES, UnusableImage, image_type, without_metadata
+from adapters.images import FORMATS, SNIFF_BYTES, DecodersBusy, DecodeTurns, UnusableImage, image_type, without_metadata
 from adapters.web.bodies import refuse_coded
 from adapters.web.endpoint import read_json_body
 from adapters.web.problems import ProblemError, validation_problem
@@ -88,11 +89,26 @@ async def _image(part: BodyPartReader, index: int) -> Upload:
 
     content = await _read(part, MAX_IMAGE_BYTES, lambda: _too_large(name), check)
     assert media_type is not None  # `check` saw the end of the file
-    try:
-        clean = await asyncio.to_thread(without_metadata, content, media_type)
-    except UnusableImage as why:
-        raise ProblemError(422, "unreadable-image", "Unreadable image", f"'{name}': {why}.", file=name) from None
-    return Upload(filename=name, media_type=media_type, content=clean)
+    return Upload(filename=name, media_type=media_type, content=content)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageCleaner:
+    """The use cases' image cleaner (disputes/service.py `CleanImage`): the image decoded and written anew without
+    its metadata, on a turn of `turns`; the problems name the file."""
+
+    turns: DecodeTurns
+
+    async def __call__(self, upload: Upload) -> Upload:
+        try:
+            clean = await self.turns.run(lambda: without_metadata(upload.content, upload.media_type))
+        except UnusableImage as why:
+            name = upload.filename
+            raise ProblemError(422, "unreadable-image", "Unreadable image", f"'{name}': {why}.", file=name) from None
+        except DecodersBusy:
+            raise ProblemError(503, "unavailable", "Temporarily unavailable",
+                               "Too many images are being read at the moment; please retry shortly.") from None
+        return replace(upload, content=clean)
 
 
 async def _read(

@@ -4,6 +4,7 @@ file too large or of the wrong type named in the problem, with nothing of the re
 
 import asyncio
 import json
+import threading
 from io import BytesIO
 
 from aiohttp import FormData
@@ -11,7 +12,9 @@ from PIL import Image
 
 from adapters.mongo.client import connect
 from adapters.web.keys import SERVICE
-from adapters.web.uploads import CHUNK, MAX_IMAGE_BYTES
+from adapters.images import DecodeTurns, without_metadata
+from adapters.web import uploads
+from adapters.web.uploads import CHUNK, MAX_IMAGE_BYTES, ImageCleaner
 from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER
 
 OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
@@ -252,3 +255,53 @@ async def test_an_agent_sends_the_files_the_customer_gave_them_and_the_customer_
     [agents] = (await (await api.get(one, headers=AGENT)).json())["customer_evidence"]
     [staff] = (await (await api.get(one, headers=INVESTIGATOR)).json())["customer_evidence"]
     assert (agents["submitted_by"], staff["submitted_by"]) == (None, "agent-elif")  # as the thread shows its authors
+
+
+def counted_decodes(monkeypatch) -> list[str]:
+    """The media types of the images the app decodes from now on (each decoded as before)."""
+    decoded: list[str] = []
+
+    def counted(content: bytes, media_type: str) -> bytes:
+        decoded.append(media_type)
+        return without_metadata(content, media_type)
+
+    monkeypatch.setattr(uploads, "without_metadata", counted)
+    return decoded
+
+
+async def test_images_for_a_case_that_is_missing_not_the_callers_or_not_taking_them_are_refused_undecoded(
+    api, monkeypatch,
+):
+    one = await opened(api)
+    decoded = counted_decodes(monkeypatch)
+    images = (("kapi.png", photo("PNG"), "image/png"), ("koridor.jpg", photo(), "image/jpeg"))
+
+    missing = await api.post("/v1/disputes/dsp_0000000000000000/information", data=form("Ekte.", *images),
+                             headers=CUSTOMER)
+    foreign = await api.post(one + "/information", data=form("Ekte.", *images), headers=OTHER_CUSTOMER)
+    not_rejected = await api.post(one + "/appeal", data=form("İtiraz ediyorum.", *images), headers=CUSTOMER)
+    assert (missing.status, foreign.status, not_rejected.status) == (404, 404, 409)
+    assert decoded == []
+
+    added = await api.post(one + "/information", data=form("Ekte.", *images), headers=CUSTOMER)
+    assert added.status == 201 and decoded == ["image/png", "image/jpeg"]
+
+
+async def test_when_too_many_images_wait_to_be_decoded_the_upload_is_told_to_retry_and_nothing_is_kept(
+    api, mongo_uri,
+):
+    one = await opened(api)
+    turns = DecodeTurns(at_once=1, may_wait=0)
+    api.server.app[SERVICE].clean_image = ImageCleaner(turns)
+    let_go = threading.Event()
+    holding = asyncio.create_task(turns.run(lambda: let_go.wait(30)))  # another upload's image, decoding
+    try:
+        busy = await api.post(one + "/information", data=form("Ekte.", ("kapi.jpg", photo(), "image/jpeg")),
+                              headers=CUSTOMER)
+    finally:
+        let_go.set()
+        await holding
+
+    assert busy.status == 503 and busy.content_type == "application/problem+json"
+    assert busy.headers["Retry-After"].isdigit() and (await busy.json())["type"].endswith(":unavailable")
+    await assert_nothing_kept(api, mongo_uri, one)

@@ -18,7 +18,7 @@ from disputes.service import DisputeService, OpenRequest, Upload
 from schemas.common import Resolution
 from schemas.dispute import Evidence
 from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus
-from tests.factories import CUSTOMER, NOW, order, shipment
+from tests.factories import CUSTOMER, NOW, CountedCleaner, order, shipment
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"signature-pixels" * 50
 
@@ -70,7 +70,9 @@ async def test_a_customers_images_follow_the_same_retention_as_the_carriers(mong
     clock = FixedClock(NOW)
     repository = MongoDisputes.in_database(mongo_db, retention=timedelta(days=30))
     store = MongoEvidenceStore(mongo_db)
-    service = DisputeService(repository, InMemoryOrders([order("ord-1")]), clock, Rules(), attachments=store)
+    service = DisputeService(
+        repository, InMemoryOrders([order("ord-1")]), clock, Rules(), attachments=store, clean_image=CountedCleaner()
+    )
     opened = await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)
     door = Upload("kapi.png", "image/png", PNG)
     added = await service.add_information(CUSTOMER, opened.dispute.id, "Kapının fotoğrafı ekte.", [door])

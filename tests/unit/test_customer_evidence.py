@@ -3,6 +3,8 @@ the attachment store only when the change is allowed, recorded on the case and i
 what happens next, and the policy asked again."""
 
 import hashlib
+from dataclasses import replace
+
 import pytest
 
 from adapters.memory import InMemoryEvidenceStore
@@ -17,7 +19,7 @@ from disputes.service import DisputeService, Upload
 from schemas.common import Outcome
 from schemas.dispute import ReasonCode, Status, SubmissionKind
 from schemas.recommendation import PolicyRule, RecommendedAction
-from tests.factories import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER
+from tests.factories import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, CountedCleaner
 from tests.unit.policy.builders import evidence
 
 DOOR = Upload("kapi.jpg", "image/jpeg", b"\xff\xd8\xff\xe0" + b"door-pixels" * 40)
@@ -31,8 +33,13 @@ def store() -> InMemoryEvidenceStore:
 
 
 @pytest.fixture
-def service(repository, orders, clock, store) -> DisputeService:
-    return DisputeService(repository, orders, clock, Rules(), attachments=store)
+def cleaner() -> CountedCleaner:
+    return CountedCleaner()
+
+
+@pytest.fixture
+def service(repository, orders, clock, store, cleaner) -> DisputeService:
+    return DisputeService(repository, orders, clock, Rules(), attachments=store, clean_image=cleaner)
 
 
 @pytest.fixture
@@ -92,29 +99,61 @@ async def test_information_without_images_is_taken_too(service, dispute, store):
     assert store.attachments == {}
 
 
-async def test_a_closed_case_takes_no_information_and_nothing_is_stored(service, dispute, store):
+async def test_a_closed_case_takes_no_information_and_nothing_is_decoded_or_stored(service, dispute, store, cleaner):
     await service.withdraw(CUSTOMER, dispute.id, "Buldum")
     with pytest.raises(Conflict, match="withdrawn dispute takes no more information"):
         await service.add_information(CUSTOMER, dispute.id, "Yine de ekliyorum.", [DOOR])
+    assert store.attachments == {} and cleaner.cleaned == []
+    assert (await service.get(CUSTOMER, dispute.id)).customer_evidence == []
+
+
+async def test_another_customers_case_or_a_missing_one_takes_nothing_and_decodes_nothing(
+    service, dispute, store, cleaner,
+):
+    with pytest.raises(NotFound):
+        await service.add_information(OTHER_CUSTOMER, dispute.id, "Benim değil.", [DOOR])
+    with pytest.raises(NotFound):
+        await service.appeal(CUSTOMER, "dsp_missing", "Yok böyle bir dosya.", [DOOR, HALLWAY])
+    assert store.attachments == {} and cleaner.cleaned == []
+
+
+async def test_the_images_are_decoded_once_the_case_takes_them_and_what_is_kept_is_the_decoded_copy(
+    service, dispute, store,
+):
+    async def rewritten(upload: Upload) -> Upload:
+        return replace(upload, content=b"rewritten:" + upload.filename.encode())
+
+    service.clean_image = rewritten
+    added = await service.add_information(CUSTOMER, dispute.id, "Kapının fotoğrafı.", [DOOR])
+    [image] = added.customer_evidence[0].images
+    kept = Upload(DOOR.filename, DOOR.media_type, b"rewritten:kapi.jpg")
+    assert (image.ref, image.size) == (ref_of(kept), len(kept.content))
+    assert store.attachments == {ref_of(kept): ("image/jpeg", kept.content)}
+
+
+async def test_a_case_closed_while_its_images_decode_refuses_them_when_saved(service, dispute, store):
+    async def withdrawn_meanwhile(upload: Upload) -> Upload:
+        await service.withdraw(CUSTOMER, dispute.id, "Buldum")
+        return upload
+
+    service.clean_image = withdrawn_meanwhile
+    with pytest.raises(Conflict, match="withdrawn dispute takes no more information"):
+        await service.add_information(CUSTOMER, dispute.id, "Kapının fotoğrafı.", [DOOR])
     assert store.attachments == {}
     assert (await service.get(CUSTOMER, dispute.id)).customer_evidence == []
 
 
-async def test_another_customers_case_takes_nothing_of_theirs(service, dispute, store):
-    with pytest.raises(NotFound):
-        await service.add_information(OTHER_CUSTOMER, dispute.id, "Benim değil.", [DOOR])
-    assert store.attachments == {}
-
-
-async def test_a_case_takes_a_bounded_number_of_additions(service, dispute, store):
+async def test_a_case_takes_a_bounded_number_of_additions(service, dispute, store, cleaner):
     for n in range(MAX_SUBMISSIONS):
         await service.add_information(CUSTOMER, dispute.id, f"Ek bilgi {n}.")
     with pytest.raises(Conflict, match=f"at most {MAX_SUBMISSIONS}"):
         await service.add_information(CUSTOMER, dispute.id, "Bir tane daha.", [DOOR])
-    assert store.attachments == {}
+    assert store.attachments == {} and cleaner.cleaned == []
 
 
-async def test_an_appeal_carries_its_images_and_the_customer_is_told_they_arrived(service, dispute, store, clock):
+async def test_an_appeal_carries_its_images_and_the_customer_is_told_they_arrived(
+    service, dispute, store, clock, cleaner,
+):
     await rejected(service, dispute.id)
     clock.advance(hours=1)
     appealed = await service.appeal(CUSTOMER, dispute.id, "İmza benim değil; kapının fotoğrafı ekte.", [DOOR])
@@ -124,19 +163,20 @@ async def test_an_appeal_carries_its_images_and_the_customer_is_told_they_arrive
     assert evidence.kind is SubmissionKind.APPEAL and [i.ref for i in evidence.images] == [ref_of(DOOR)]
     assert appealed.timeline[-1].details["images"] == [ref_of(DOOR)]
     assert store.attachments[ref_of(DOOR)] == ("image/jpeg", DOOR.content)
+    assert cleaner.cleaned == ["kapi.jpg"]
     assert appealed.assess_due == clock.now()
     en, tr = next_step(appealed, WINDOW)
     assert "your appeal and the 1 image(s)" in en and "eklediğiniz 1 görseli aldık" in tr
 
 
-async def test_a_refused_appeal_stores_none_of_its_images(service, dispute, store, clock):
+async def test_a_refused_appeal_decodes_and_stores_none_of_its_images(service, dispute, store, clock, cleaner):
     with pytest.raises(Conflict, match="Only a rejected"):
         await service.appeal(CUSTOMER, dispute.id, "Erken itiraz.", [DOOR])
     await rejected(service, dispute.id)
     clock.advance(days=WINDOW.days + 1)
     with pytest.raises(Conflict, match="window has closed"):
         await service.appeal(CUSTOMER, dispute.id, "Geç itiraz.", [DOOR])
-    assert store.attachments == {}
+    assert store.attachments == {} and cleaner.cleaned == []
 
 
 async def test_an_appeal_without_images_is_as_before(service, dispute):

@@ -17,7 +17,7 @@ from disputes.service import DisputeService, Upload
 from schemas.common import Outcome, Role
 from schemas.dispute import Evidence, ReasonCode, TimelineEntry
 from schemas.proof import Attachment, AttachmentKind
-from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR, CountedCleaner
 from tests.unit.policy.builders import proof
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n" + b"someone-elses-signature" * 30
@@ -35,7 +35,7 @@ def store() -> InMemoryEvidenceStore:
 
 @pytest.fixture
 def service(repository, orders, clock, store) -> DisputeService:
-    return DisputeService(repository, orders, clock, Rules(), attachments=store)
+    return DisputeService(repository, orders, clock, Rules(), attachments=store, clean_image=CountedCleaner())
 
 
 @pytest.fixture

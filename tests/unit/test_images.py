@@ -4,7 +4,7 @@
 from io import BytesIO
 
 import pytest
-from PIL import Image, ImageCms, PngImagePlugin
+from PIL import Image, ImageCms, ImageFile, PngImagePlugin
 
 from adapters import images
 from adapters.images import UnusableImage, image_type, without_metadata
@@ -100,3 +100,27 @@ def test_a_file_that_unpacks_to_too_many_pixels_is_refused_before_it_is_decoded(
     monkeypatch.setattr(images, "MAX_PIXELS", 23)
     with pytest.raises(UnusableImage, match="6×4 pixels"):
         without_metadata(made("PNG"), "image/png")
+
+
+@pytest.mark.parametrize(("size", "reduced"), [((20, 20), (10, 10)), ((40, 30), (10, 8))], ids=["half", "quarter"])
+def test_a_jpeg_over_the_pixel_budget_is_decoded_reduced_to_within_it(monkeypatch, size, reduced) -> None:
+    monkeypatch.setattr(images, "MAX_PIXELS", 100)
+    stored = Image.open(BytesIO(without_metadata(made("JPEG", size), "image/jpeg")))
+    assert stored.size == reduced and stored.width * stored.height <= 100
+
+
+@pytest.mark.parametrize(
+    ("fmt", "budget", "largest_photo"), [("PNG", 100, 10_000), ("WEBP", 100, 10_000), ("JPEG", 100, 300)],
+    ids=["png", "webp", "jpeg beyond the largest photo"],
+)
+def test_an_image_over_the_budget_is_refused_on_its_header_before_any_pixel_is_decoded(
+    monkeypatch, fmt, budget, largest_photo,
+) -> None:
+    content = made(fmt, (20, 20))
+    monkeypatch.setattr(images, "MAX_PIXELS", budget)
+    monkeypatch.setattr(images, "MAX_PHOTO_PIXELS", largest_photo)
+    decoded: list[object] = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image: decoded.append(image))
+    with pytest.raises(UnusableImage, match="20×20 pixels is more than this service takes"):
+        without_metadata(content, f"image/{fmt.lower()}")
+    assert decoded == []
