@@ -15,6 +15,7 @@ from tests.e2e.conftest import (  # noqa: F401  (pytest finds fixtures by name)
     carrier_sandbox_url,
     carrier_settings,
     clock,
+    documented_problems,
     evidence_interval,
     log_audit,
     monotonic,
