@@ -22,7 +22,7 @@ async def status(session: aiohttp.ClientSession, url: str) -> int | None:
     try:
         async with session.get(url, timeout=aiohttp.ClientTimeout(total=2)) as response:
             return response.status
-    except aiohttp.ClientError:
+    except (aiohttp.ClientError, TimeoutError):  # no answer within the probe's own 2 s, as an orchestrator's times out
         return None
 
 
