@@ -491,3 +491,19 @@ async def test_the_console_s_queue_reads_a_cursor_only_with_the_filters_it_was_m
 
     assert same.status == 200 and 'class="error"' not in await same.text()
     assert other.status == 422 and "cursor" in await other.text()
+
+
+async def test_choosing_a_language_on_a_form_s_answer_goes_back_to_the_case_page(api):
+    dispute = await opened(api)
+    case = f"/console/disputes/{dispute['id']}"
+    form = {"csrf": CSRF, "outcome": "refund", "reason_code": "no_such_reason", "note": "Kept", "version": "1"}
+    refused = await api.post(f"{case}/decision", data=form, headers=staff())
+    assert refused.status == 422 and f'name="next" value="{case}"' in await refused.text()
+    unsigned = await api.post(f"{case}/notes", data={"csrf": CSRF, "text": "Not sent"}, headers=cookies())
+    page = await unsigned.text()
+    assert unsigned.status == 401 and f'name="next" value="{case}"' in page
+    assert f'href="/console/sign-in?next={case}"' in page  # signing in comes back to the case
+    chosen = await api.post("/console/language", data={"csrf": CSRF, "lang": "en", "next": case}, headers=staff(),
+                            allow_redirects=False)
+    assert (chosen.status, chosen.headers["Location"]) == (303, case)
+
