@@ -90,7 +90,7 @@ async def test_an_investigator_signs_in_finds_a_case_by_its_order_and_exports_th
     await sign_in(page, console_app)
     rows = page.locator("table.queue tbody tr")
     assert await rows.count() == len(ORDERS)
-    await page.get_by_label("Carrier", exact=True).fill("surat")
+    await page.get_by_label("Carrier", exact=True).select_option(label="Sürat Kargo")
     await page.get_by_role("button", name="Apply").click()
     await page.wait_for_url("**/console?*carrier=surat*")
     assert await rows.count() == 1 and await rows.first.get_attribute("data-dispute") == cases["signed"]

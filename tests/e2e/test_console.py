@@ -5,6 +5,7 @@ import base64
 import csv
 import io
 import re
+from datetime import UTC, datetime, time, timedelta
 from io import BytesIO
 from urllib.parse import urlsplit
 
@@ -13,7 +14,7 @@ from aiohttp import FormData
 from PIL import Image
 
 from adapters.web.auth import HmacTokens
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, TOKENS, eventually
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, TOKENS, eventually
 from tests.factories import PERSONAL_VALUES
 from schemas.common import Role
 
@@ -507,3 +508,24 @@ async def test_choosing_a_language_on_a_form_s_answer_goes_back_to_the_case_page
                             allow_redirects=False)
     assert (chosen.status, chosen.headers["Location"]) == (303, case)
 
+
+async def test_a_date_filter_is_a_whole_day_in_istanbul(api, clock):
+    clock.offset = datetime.combine(NOW.date(), time(22, 30), UTC) - NOW  # 01:30 the next day in Istanbul
+    dispute = await opened(api)
+    istanbul_day = (NOW.date() + timedelta(days=1)).isoformat()
+    for search, shown in ((f"opened_from={istanbul_day}&opened_to={istanbul_day}", True),
+                          (f"opened_to={istanbul_day}", True), (f"opened_from={istanbul_day}", True),
+                          (f"opened_to={NOW.date().isoformat()}", False),
+                          (f"opened_from={(NOW.date() + timedelta(days=2)).isoformat()}", False)):
+        page = await api.get(f"/console?{search}", headers=staff())
+        assert page.status == 200 and (dispute["id"] in await page.text()) is shown, search
+
+
+async def test_the_carrier_filter_offers_the_registry_s_carriers_and_refuses_others_in_words(api):
+    dispute = await opened(api, "ord-2")
+    page = await (await api.get("/console", headers=staff())).text()
+    assert '<option value="aras" >Aras Kargo</option>' in page and '<option value="yurtici" >Yurtiçi Kargo</option>' in page
+    assert dispute["id"] in await (await api.get("/console?carrier=aras", headers=staff())).text()
+    for unknown in ("Aras", "ARAS", "kargo"):
+        refused = await api.get(f"/console?carrier={unknown}", headers=staff())
+        assert refused.status == 422 and "carrier: no carrier is known by that code" in await refused.text(), unknown
