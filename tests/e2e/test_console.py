@@ -17,6 +17,7 @@ from adapters.web.auth import HmacTokens
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, TOKENS, eventually
 from tests.factories import PERSONAL_VALUES
 from schemas.common import Role
+from schemas.dispute import ReasonCode
 
 CSRF = "csrf-value-for-tests-0123456789"
 
@@ -150,8 +151,8 @@ async def test_the_case_page_s_timeline_keeps_each_decision_s_note_after_a_reope
 
     page = await (await api.get(f"/console/disputes/{dispute['id']}", headers=staff())).text()
 
-    assert "refund · lost_in_transit — Kargo kaybetti." in page
-    assert "rejected · proof_of_delivery — İmzalı teslim. (Kargo imzayı sonradan gönderdi.)" in page
+    assert "iade · Taşıma sırasında kayboldu — Kargo kaybetti." in page  # in the page's language (Turkish)
+    assert "ret · Teslim kanıtlandı — İmzalı teslim. (Kargo imzayı sonradan gönderdi.)" in page
 
 
 async def test_the_case_page_answers_304_while_the_case_is_at_the_version_its_check_names(api):
@@ -529,3 +530,15 @@ async def test_the_carrier_filter_offers_the_registry_s_carriers_and_refuses_oth
     for unknown in ("Aras", "ARAS", "kargo"):
         refused = await api.get(f"/console?carrier={unknown}", headers=staff())
         assert refused.status == 422 and "carrier: no carrier is known by that code" in await refused.text(), unknown
+
+
+async def test_the_turkish_case_page_shows_words_and_turkish_amounts_not_codes(api):
+    dispute = await opened(api)
+    case = f"/console/disputes/{dispute['id']}"
+    page = await (await api.get(case, headers={"Cookie": staff()["Cookie"] + "; console_lang=tr"})).text()
+    assert '<option value="weak_proof" >Zayıf teslim kanıtı</option>' in page
+    assert '<option value="carrier_no_proof" >Kargo firması teslimi kanıtlayamadı</option>' in page
+    assert [code.value for code in ReasonCode if f">{code.value}<" in page] == [] and "TRY" not in page
+    assert re.search(r">\d{1,3}(\.\d{3})*,\d{2} TL<", page), "amounts as Turkish writes them"
+    english = await (await api.get(case, headers={"Cookie": staff()["Cookie"] + "; console_lang=en"})).text()
+    assert re.search(r">\d{1,3}(,\d{3})*\.\d{2} TRY<", english) and ">Weak proof of delivery<" in english
