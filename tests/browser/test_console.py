@@ -90,7 +90,7 @@ async def test_an_investigator_signs_in_finds_a_case_by_its_order_and_exports_th
     await sign_in(page, console_app)
     rows = page.locator("table.queue tbody tr")
     assert await rows.count() == len(ORDERS)
-    await page.get_by_label("Carrier", exact=True).fill("surat")
+    await page.get_by_label("Carrier", exact=True).select_option(label="Sürat Kargo")
     await page.get_by_role("button", name="Apply").click()
     await page.wait_for_url("**/console?*carrier=surat*")
     assert await rows.count() == 1 and await rows.first.get_attribute("data-dispute") == cases["signed"]
@@ -228,3 +228,57 @@ async def test_the_assign_form_sent_without_a_name_takes_the_case_for_nobody(pag
 
     assert "Name the staff member" in await page.locator("#refused").inner_text()
     assert await case_version(console_app, case) == before
+
+
+FOCUSED = """() => {
+    const shown = document.activeElement;
+    let around = shown.parentElement;  // the ring is drawn outside the control, on what holds it
+    while (around && getComputedStyle(around).backgroundColor.endsWith(", 0)")) { around = around.parentElement; }
+    const style = getComputedStyle(shown);
+    return [shown.outerHTML.slice(0, 80), style.outlineStyle, style.outlineColor,
+            around ? getComputedStyle(around).backgroundColor : "rgb(255, 255, 255)"];
+}"""
+WIDEST = "document.documentElement.scrollWidth"
+WIDER_THAN_390 = "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 390)" \
+                 ".map(e => e.outerHTML.slice(0, 60))"  # what to look at when the page is wider
+
+
+def _luminance(css: str) -> float:
+    """The relative luminance of a CSS `rgb(r, g, b)` colour (WCAG 2.2)."""
+    channels = [int(c) / 255 for c in css[css.index("(") + 1:].rstrip(")").split(",")[:3]]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one: str, other: str) -> float:
+    lighter, darker = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+async def test_contrast_is_computed_as_wcag_defines_it():
+    assert round(contrast("rgb(255, 176, 0)", "rgb(255, 255, 255)"), 2) == 1.83  # the amber ring the console had
+    assert round(contrast("rgb(0, 0, 0)", "rgb(255, 255, 255)"), 1) == 21.0
+
+
+@pytest.mark.parametrize("where", ["queue", "case"])
+async def test_the_focus_ring_stands_out_at_least_3_to_1_from_what_is_around_it(page, console_app, cases, where):
+    await sign_in(page, console_app)
+    if where == "case":
+        await page.goto(f"{console_app.url}/console/disputes/{cases['other-name']}")
+    seen = []
+    for _ in range(40):
+        await page.keyboard.press("Tab")
+        shown, style, ring, around = await page.evaluate(FOCUSED)
+        if shown.startswith("<body"):  # past the page's last control
+            break
+        assert style == "solid", shown
+        seen.append((shown, contrast(ring, around)))
+    assert [(shown, ratio) for shown, ratio in seen if ratio < 3] == []
+
+
+@pytest.mark.parametrize("where", ["queue", "case"])
+async def test_at_390_px_wide_the_page_is_no_wider_than_the_screen(page, console_app, cases, where):
+    await sign_in(page, console_app)
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.goto(f"{console_app.url}/console" + (f"/disputes/{cases['other-name']}" if where == "case" else ""))
+    assert await page.evaluate(WIDEST) <= 390, await page.evaluate(WIDER_THAN_390)

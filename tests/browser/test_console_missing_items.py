@@ -20,6 +20,11 @@ CLAIM = {
 }
 
 
+FITS = """() => { const table = document.getElementById("compensated"), section = table.closest("section");
+    return table.getBoundingClientRect().right <= section.getBoundingClientRect().right
+        && document.documentElement.scrollWidth <= innerWidth; }"""
+
+
 @pytest.fixture(scope="module")
 def browser_cases():
     return [(BOX, "delivered", "Ayşe Yılmaz")]
@@ -53,6 +58,10 @@ async def test_an_investigator_refunds_one_of_two_glasses_and_rejects_the_spoons
     await page.get_by_label("Note", exact=True).fill("Paketleme kaydında bir bardak eksik.")
     await page.get_by_role("button", name="Decide").click()
     await page.wait_for_url("**?done")
+
+    for width in (1366, 1001):  # and the narrowest window that shows the case in two columns
+        await page.set_viewport_size({"width": width, "height": 900})
+        assert await page.evaluate(FITS), width  # the lines paid fit their column, and the page the window
 
     async with console_app.session.get(f"{console_app.url}/v1/disputes/{claim}", headers=INVESTIGATOR) as response:
         decided = (await response.json())["decision"]

@@ -9,15 +9,17 @@ fetch are noted with that clock's time."""
 
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from urllib.parse import quote, urlsplit
 
 import pytest
 import pytest_asyncio
 from playwright.async_api import Page, Route, expect
 
+from adapters.web.console.session import SESSION_COOKIE
 from schemas.common import Role
 from tests.browser.conftest import Running
 from tests.browser.test_console import advised, sign_in
-from tests.e2e.conftest import SUPERVISOR, bearer, eventually
+from tests.e2e.conftest import SUPERVISOR, TOKENS, bearer, eventually
 from tests.factories import order, shipment
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -171,3 +173,45 @@ async def test_a_case_shown_by_a_refused_form_goes_on_checking_its_own_page(page
     async with page.expect_response(lambda r: r.url == case_url and r.status == 304, timeout=5000):
         await page.clock.run_for(int(REFRESH.total_seconds() * 1000))
     await expect(page.locator("#watch-notice")).to_be_empty()
+
+
+async def test_a_case_whose_session_ended_says_so_and_offers_to_sign_in_keeping_the_page(page, console_app, case_url):
+    await sign_in(page, console_app)
+    await shown_on_a_paused_clock(page, case_url)
+    await page.get_by_label("Add note").fill("Kargo firmasını aradım, ")
+    await page.context.clear_cookies(name=SESSION_COOKIE)
+    notice = page.locator("#watch-notice[role=status]")
+
+    await page.clock.run_for(int(REFRESH.total_seconds() * 1000))
+
+    await expect(notice).to_contain_text("Your session has ended", timeout=5000)
+    link = notice.get_by_role("link", name="Sign in again in a new tab")
+    assert await link.get_attribute("target") == "_blank"
+    assert await link.get_attribute("href") == f"/console/sign-in?next={quote(urlsplit(case_url).path)}"
+    assert page.url == case_url and await page.get_by_label("Add note").input_value() == "Kargo firmasını aradım, "
+    await page.context.add_cookies([{"name": SESSION_COOKIE, "value": TOKENS.mint("inv-ayse", Role.INVESTIGATOR),
+                                     "domain": "127.0.0.1", "path": "/console"}])  # signed in in the other tab
+    async with page.expect_response(lambda r: r.url == case_url and r.status == 304, timeout=5000):
+        await page.clock.run_for(int(REFRESH.total_seconds() * 1000))
+    await expect(notice).to_be_empty(timeout=5000)
+
+
+async def test_a_note_sent_after_the_session_ended_is_there_again_after_signing_in(page, console_app, case_url):
+    await sign_in(page, console_app)
+    await page.goto(case_url)
+    await page.get_by_label("Add note").fill("Kapıcıyla görüştüm.")
+    await page.context.clear_cookies(name=SESSION_COOKIE)
+    await page.get_by_role("button", name="Add note").click()
+    await expect(page.locator("main")).to_contain_text("Please sign in.")
+
+    await page.get_by_role("link", name="Sign in").last.click()
+    await page.locator("#token").fill(TOKENS.mint("inv-ayse", Role.INVESTIGATOR))
+    await page.locator("#token").press("Enter")
+
+    await page.wait_for_url(case_url, timeout=5000)
+    await expect(page.get_by_label("Add note")).to_have_value("Kapıcıyla görüştüm.")
+    await page.get_by_role("button", name="Add note").click()
+    await page.wait_for_url(f"{case_url}?done")
+    await expect(page.locator(".note").last).to_contain_text("Kapıcıyla görüştüm.")
+    await page.goto(case_url)
+    await expect(page.get_by_label("Add note")).to_have_value("")  # sent: not filled in again

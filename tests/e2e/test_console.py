@@ -5,6 +5,7 @@ import base64
 import csv
 import io
 import re
+from datetime import UTC, datetime, time, timedelta
 from io import BytesIO
 from urllib.parse import urlsplit
 
@@ -13,9 +14,10 @@ from aiohttp import FormData
 from PIL import Image
 
 from adapters.web.auth import HmacTokens
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, TOKENS, eventually
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, TOKENS, eventually
 from tests.factories import PERSONAL_VALUES
 from schemas.common import Role
+from schemas.dispute import ReasonCode
 
 CSRF = "csrf-value-for-tests-0123456789"
 
@@ -149,8 +151,8 @@ async def test_the_case_page_s_timeline_keeps_each_decision_s_note_after_a_reope
 
     page = await (await api.get(f"/console/disputes/{dispute['id']}", headers=staff())).text()
 
-    assert "refund · lost_in_transit — Kargo kaybetti." in page
-    assert "rejected · proof_of_delivery — İmzalı teslim. (Kargo imzayı sonradan gönderdi.)" in page
+    assert "iade · Taşıma sırasında kayboldu — Kargo kaybetti." in page  # in the page's language (Turkish)
+    assert "ret · Teslim kanıtlandı — İmzalı teslim. (Kargo imzayı sonradan gönderdi.)" in page
 
 
 async def test_the_case_page_answers_304_while_the_case_is_at_the_version_its_check_names(api):
@@ -491,3 +493,52 @@ async def test_the_console_s_queue_reads_a_cursor_only_with_the_filters_it_was_m
 
     assert same.status == 200 and 'class="error"' not in await same.text()
     assert other.status == 422 and "cursor" in await other.text()
+
+
+async def test_choosing_a_language_on_a_form_s_answer_goes_back_to_the_case_page(api):
+    dispute = await opened(api)
+    case = f"/console/disputes/{dispute['id']}"
+    form = {"csrf": CSRF, "outcome": "refund", "reason_code": "no_such_reason", "note": "Kept", "version": "1"}
+    refused = await api.post(f"{case}/decision", data=form, headers=staff())
+    assert refused.status == 422 and f'name="next" value="{case}"' in await refused.text()
+    unsigned = await api.post(f"{case}/notes", data={"csrf": CSRF, "text": "Not sent"}, headers=cookies())
+    page = await unsigned.text()
+    assert unsigned.status == 401 and f'name="next" value="{case}"' in page
+    assert f'href="/console/sign-in?next={case}"' in page  # signing in comes back to the case
+    chosen = await api.post("/console/language", data={"csrf": CSRF, "lang": "en", "next": case}, headers=staff(),
+                            allow_redirects=False)
+    assert (chosen.status, chosen.headers["Location"]) == (303, case)
+
+
+async def test_a_date_filter_is_a_whole_day_in_istanbul(api, clock):
+    clock.offset = datetime.combine(NOW.date(), time(22, 30), UTC) - NOW  # 01:30 the next day in Istanbul
+    dispute = await opened(api)
+    istanbul_day = (NOW.date() + timedelta(days=1)).isoformat()
+    for search, shown in ((f"opened_from={istanbul_day}&opened_to={istanbul_day}", True),
+                          (f"opened_to={istanbul_day}", True), (f"opened_from={istanbul_day}", True),
+                          (f"opened_to={NOW.date().isoformat()}", False),
+                          (f"opened_from={(NOW.date() + timedelta(days=2)).isoformat()}", False)):
+        page = await api.get(f"/console?{search}", headers=staff())
+        assert page.status == 200 and (dispute["id"] in await page.text()) is shown, search
+
+
+async def test_the_carrier_filter_offers_the_registry_s_carriers_and_refuses_others_in_words(api):
+    dispute = await opened(api, "ord-2")
+    page = await (await api.get("/console", headers=staff())).text()
+    assert '<option value="aras" >Aras Kargo</option>' in page and '<option value="yurtici" >Yurtiçi Kargo</option>' in page
+    assert dispute["id"] in await (await api.get("/console?carrier=aras", headers=staff())).text()
+    for unknown in ("Aras", "ARAS", "kargo"):
+        refused = await api.get(f"/console?carrier={unknown}", headers=staff())
+        assert refused.status == 422 and "carrier: no carrier is known by that code" in await refused.text(), unknown
+
+
+async def test_the_turkish_case_page_shows_words_and_turkish_amounts_not_codes(api):
+    dispute = await opened(api)
+    case = f"/console/disputes/{dispute['id']}"
+    page = await (await api.get(case, headers={"Cookie": staff()["Cookie"] + "; console_lang=tr"})).text()
+    assert '<option value="weak_proof" >Zayıf teslim kanıtı</option>' in page
+    assert '<option value="carrier_no_proof" >Kargo firması teslimi kanıtlayamadı</option>' in page
+    assert [code.value for code in ReasonCode if f">{code.value}<" in page] == [] and "TRY" not in page
+    assert re.search(r">\d{1,3}(\.\d{3})*,\d{2} TL<", page), "amounts as Turkish writes them"
+    english = await (await api.get(case, headers={"Cookie": staff()["Cookie"] + "; console_lang=en"})).text()
+    assert re.search(r">\d{1,3}(,\d{3})*\.\d{2} TRY<", english) and ">Weak proof of delivery<" in english

@@ -7,6 +7,7 @@ from typing import Any
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from adapters.settings import Settings
@@ -21,6 +22,7 @@ ONE = PATH + "/disputes/{id:[^/]+}"
 DIRECTION_CONTROLS = {code: f"[U+{code:04X}]" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 """Embeddings, overrides and isolates: in a name or a statement they would turn the page's own words after
 them around ("\u202egnp.exe" reads "exe.png"), so they are shown, not obeyed."""
+TURKISH_DIGITS = str.maketrans(",.", ".,")  # thousands with a dot, decimals with a comma
 
 
 def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) -> None:
@@ -65,5 +67,10 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
 
-def _money(minor: int, currency: str = "TRY") -> str:
-    return f"{minor / 100:,.2f} {currency}"
+@jinja2.pass_context
+def _money(context: Context, minor: int, currency: str = "TRY") -> str:
+    """An amount as the page's language writes it: "4,999.00 TRY", "4.999,00 TL"."""
+    amount = f"{minor / 100:,.2f}"
+    if context["lang"] != "tr":
+        return f"{amount} {currency}"
+    return f"{amount.translate(TURKISH_DIGITS)} {'TL' if currency == 'TRY' else currency}"

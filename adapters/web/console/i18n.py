@@ -168,6 +168,10 @@ TEXTS: dict[str, tuple[str, str]] = {
                          "Dosyanın değişip değişmediği kontrol edilemedi."),
     "queue_not_refreshed": ("The queue could not be refreshed: what it shows may be out of date.",
                             "Kuyruk yenilenemedi: gösterdikleri güncel olmayabilir."),
+    "session_ended": ("Your session has ended: changes to this case cannot be checked until you sign in again.",
+                      "Oturumunuz sona erdi: yeniden giriş yapana kadar bu dosyadaki değişiklikler denetlenemez."),
+    "sign_in_elsewhere": ("Sign in again in a new tab (this page and what you typed stay here).",
+                          "Yeni sekmede yeniden giriş yapın (bu sayfa ve yazdıklarınız burada kalır)."),
     "next_try": ("Next try at", "Bir sonraki deneme:"),
     "version": ("Version", "Sürüm"),
     "done": ("Saved.", "Kaydedildi."),
@@ -211,6 +215,47 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rate_limited": ("Too many requests: please wait a moment, then try again.",
                      "Çok fazla istek: lütfen biraz bekleyip tekrar deneyin."),
 }
+# The codes a case carries, by kind ("reason.weak_proof"): the pages show the words, the forms send the codes.
+CODES: dict[str, dict[str, tuple[str, str]]] = {
+    "reason": {
+        "carrier_no_proof": ("Carrier cannot prove delivery", "Kargo firması teslimi kanıtlayamadı"),
+        "weak_proof": ("Weak proof of delivery", "Zayıf teslim kanıtı"),
+        "lost_in_transit": ("Lost in transit", "Taşıma sırasında kayboldu"),
+        "goodwill": ("Goodwill", "İyi niyet"),
+        "proof_of_delivery": ("Delivery proven", "Teslim kanıtlandı"),
+        "third_party_confirmed": ("A third party confirmed receipt", "Üçüncü kişi teslim aldığını doğruladı"),
+        "suspected_abuse": ("Suspected abuse", "Kötüye kullanım şüphesi"),
+        "deadline_reached": ("Deadline reached", "Süre doldu"),
+        "digital_not_delivered": ("Digital item not delivered", "Dijital ürün teslim edilmedi"),
+        "items_missing": ("Items missing", "Eksik ürün"),
+    },
+    "proof": {
+        "delivered": ("delivered", "teslim edildi"),
+        "in_transit": ("in transit", "yolda"),
+        "pre_transit": ("not yet with the carrier", "henüz kargoya verilmedi"),
+        "failed_attempt": ("delivery attempt failed", "teslim denemesi başarısız"),
+        "returned": ("returned to sender", "göndericiye iade edildi"),
+        "exception": ("delivery problem", "teslimat sorunu"),
+        "unknown": ("unknown", "bilinmiyor"),
+        "not_found": ("not found at the carrier", "kargo firmasında bulunamadı"),
+    },
+    "relation": {
+        "recipient": ("recipient", "alıcı"),
+        "household_member": ("household member", "hane halkından biri"),
+        "neighbour": ("neighbour", "komşu"),
+        "doorman": ("doorman", "kapıcı"),
+        "parcel_locker": ("parcel locker", "kargo dolabı"),
+        "pickup_point": ("pickup point", "teslim noktası"),
+        "safe_place": ("safe place", "güvenli yer"),
+        "unknown": ("unknown", "bilinmiyor"),
+    },
+    "flag": {
+        "repeat_claims": ("repeated claims", "tekrarlanan talepler"),
+        "claim_soon_after_delivery": ("claim soon after delivery", "teslimden hemen sonra talep"),
+        "shared_address_claims": ("claims from a shared address", "aynı adresten talepler"),
+    },
+}
+TEXTS |= {f"{kind}.{code}": words for kind, codes in CODES.items() for code, words in codes.items()}
 
 
 def language(request: web.Request) -> str:

@@ -2,10 +2,12 @@
 turned into the storage query by the same function), as a table.
 
 A filter is one line in FILTERS: the query parameter it sets (a `QueueFilters` field) and the kind of input
-that sets it; its label is the word of the same name (`i18n.TEXTS`)."""
+that sets it; its label is the word of the same name (`i18n.TEXTS`). A date is a whole day in the SLA calendar's
+zone (Europe/Istanbul): "from" starts at its midnight, "to" ends at the next."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Literal
 
 from aiohttp import web
@@ -16,6 +18,8 @@ from adapters.web.endpoint import Call
 from adapters.web.keys import MAX_PAGE, SERVICE
 from adapters.web.problems import ProblemError
 from adapters.web.queue import bound_cursors, export_disputes, queue_query
+from carriers.registry import CARRIERS
+from disputes.calendar import BusinessCalendar
 from disputes.actors import Actor
 from disputes.model import Dispute
 from schemas.api import ListQuery, QueueFilters
@@ -24,6 +28,9 @@ from schemas.dispute import Channel, Status
 
 CLOSED = frozenset({Status.RESOLVED, Status.WITHDRAWN})
 YES_NO = ("true", "false")
+CARRIER_NAMES = {code: getattr(entry.build, "name", code) for code, entry in CARRIERS.items()}
+LOCAL_DAYS = BusinessCalendar()  # only its zone is used: where a day starts
+DAY_ENDS = frozenset({"opened_to", "decided_to"})  # dates that name the last day included
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class Filter:
     options: tuple[str, ...] = ()
     search: bool = False  # shown with the searches (by id or number) rather than the filters
     label: str = ""  # the word that labels it, when not the word of its name
+    names: Mapping[str, str] = field(default_factory=dict)  # an option's name, when not a word (a carrier's own)
 
     @property
     def word(self) -> str:
@@ -45,7 +53,7 @@ FILTERS = (
     Filter("tracking_number", "text", search=True),
     Filter("customer_id", "text", search=True),
     Filter("status", "select", tuple(Status)),
-    Filter("carrier", "text"),
+    Filter("carrier", "select", tuple(CARRIER_NAMES), names=CARRIER_NAMES),
     Filter("assignee", "text"),
     Filter("mine", "check"),
     Filter("unassigned", "check", label="unassigned_filter"),
@@ -79,12 +87,25 @@ def chosen_filters(query: Mapping[str, str]) -> dict[str, str]:
 
 
 def _parameters(chosen: dict[str, str]) -> dict[str, object]:
-    """The API's parameters from the form's: a date is its midnight (UTC), a list is split at its commas."""
+    """The API's parameters from the form's: a date is the local midnight that starts it (that ends it for a "to"),
+    a list is split at its commas; a carrier the registry does not know is refused (the API would match nothing)."""
     kinds = {f.name: f.kind for f in FILTERS}
+    if (carrier := chosen.get("carrier")) is not None and carrier not in CARRIER_NAMES:
+        raise ProblemError(422, "validation-failed", "The request is not valid",
+                           f"carrier: no carrier is known by that code (there are {', '.join(CARRIER_NAMES)}).")
     data: dict[str, object] = {}
     for name, value in chosen.items():
-        data[name] = value.split(",") if name in LISTS else f"{value}T00:00:00Z" if kinds[name] == "date" else value
+        data[name] = value.split(",") if name in LISTS else _day(name, value) if kinds[name] == "date" else value
     return data
+
+
+def _day(name: str, typed: str) -> object:
+    """The instant a date filter stands for, or the text as typed (for the API's model to refuse)."""
+    try:
+        day = date.fromisoformat(typed)
+    except ValueError:
+        return typed
+    return LOCAL_DAYS.start_of(day + timedelta(days=1) if name in DAY_ENDS else day)
 
 
 @page

@@ -184,12 +184,21 @@ def render(
     lang = language(request)
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
     base = {"t": translator(lang), "lang": lang, "languages": LANGUAGES, "csrf": csrf, "actor": actor,
-            "here": request.path_qs}
+            "here": page_of(request)}
     response = aiohttp_jinja2.render_template(template, request, base | context, status=status)
     if CSRF_COOKIE not in request.cookies:
         response.set_cookie(CSRF_COOKIE, csrf, path=PATH, httponly=True, samesite="Strict", secure=secure(request))
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+def page_of(request: web.Request) -> str:
+    """The page a request shows, to come back to (after choosing a language, after signing in): its own address
+    for a page; for a form's answer, the case the form is on (a form's address answers no GET), else the queue."""
+    if request.method in ("GET", "HEAD"):
+        return request.path_qs
+    case = request.match_info.get("id")
+    return f"{PATH}/disputes/{quote(case, safe='')}" if case else PATH
 
 
 def reasons(error: ValidationError) -> list[str]:

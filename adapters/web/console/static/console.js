@@ -7,7 +7,8 @@
 // A case (#case-watch): every `data-refresh` seconds it asks the case's page (`data-href`: this page is also what
 // a refused form answers) whether the case is still at the version shown (If-None-Match: 304 when it is); when it
 // changed, it says so with a link to reload, and asks no more. It never reloads by itself: what the person is
-// typing would be lost.
+// typing would be lost. Once the session has ended it says so, with a link to sign in in another tab (this page
+// stays as it is), and goes on checking.
 //
 // When a check cannot be made (429, 5xx, the network), the notice (#watch-notice) says so and when the next try
 // is (as late as the answer's Retry-After asks); a check that goes through clears it.
@@ -100,10 +101,46 @@
         credentials: "same-origin", headers: { "If-None-Match": version },
       }));
       if (response.status === 304) { return true; }
-      if (signedOut(response)) { throw new Unchecked(null); } // a sign-in now would lose what is being typed
+      if (signedOut(response)) { // signing in elsewhere keeps what is being typed here; the next check clears this
+        notice.replaceChildren(document.getElementById("watch-signed-out").content.cloneNode(true));
+        return null;
+      }
       notice.replaceChildren(document.getElementById("watch-changed").content.cloneNode(true));
       return false;
     };
+  }
+
+  // What the person typed in a case's forms, kept in this tab from when a form is sent until the case's page is shown
+  // again: refilled there unless the form went through (`?done`), so text sent after the session ended survives the
+  // sign-in.
+  function typedFields(form) {
+    return [...form.elements].filter((e) => e.name && (e.tagName === "TEXTAREA" || e.tagName === "SELECT"
+      || (e.tagName === "INPUT" && (e.type === "text" || e.type === "number"))));
+  }
+
+  function keepTyped(watch) {
+    const key = `typed:${watch.dataset.href}`;
+    const forms = [...document.querySelectorAll("form[method=post]")]
+      .filter((form) => form.getAttribute("action").startsWith(`${watch.dataset.href}/`));
+    const kept = JSON.parse(window.sessionStorage.getItem(key) || "{}");
+    window.sessionStorage.removeItem(key);
+    if (!new URLSearchParams(window.location.search).has("done")) {
+      for (const form of forms) {
+        const values = kept[form.getAttribute("action")] || {};
+        const seen = {};
+        for (const field of typedFields(form)) {
+          const index = seen[field.name] = (seen[field.name] ?? -1) + 1;
+          if (values[field.name] && index < values[field.name].length) { field.value = values[field.name][index]; }
+        }
+      }
+    }
+    for (const form of forms) {
+      form.addEventListener("submit", () => {
+        const values = {};
+        for (const field of typedFields(form)) { (values[field.name] ||= []).push(field.value); }
+        window.sessionStorage.setItem(key, JSON.stringify({ [form.getAttribute("action")]: values }));
+      });
+    }
   }
 
   const notice = document.getElementById("watch-notice");
@@ -114,4 +151,5 @@
   } else if (notice && watch) {
     every(Number(watch.dataset.refresh || "30"), notice, watchCase(watch, notice));
   }
+  if (watch) { keepTyped(watch); }
 })();
