@@ -719,10 +719,10 @@ class Dispute(BaseModel):
     def declare_accessibility_need(
         self, actor: Actor, accessible_due: datetime, escalate_before: timedelta, now: datetime
     ) -> None:
-        """An agent records the customer's accessibility need (not on a withdrawn case): written messages from now on,
-        and, while the case is open, its priority raised and its decision deadline brought forward to `accessible_due` (the current
-        review's, counted from when it began) moved on by this review's pauses for the customer's answers, if that
-        is sooner."""
+        """An agent records the customer's accessibility need (not on a withdrawn case): written messages from now
+        on, and, while the case is open, its priority raised and its decision deadline brought forward to
+        `accessible_due` (the current review's, counted from when it began) moved on by this review's pauses for the
+        customer's answers, if that is sooner."""
         actor.require(Role.AGENT)
         if self.accessibility_need:
             raise AccessibilityNeedRecorded("An accessibility need is already recorded on this dispute.")
