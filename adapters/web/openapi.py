@@ -324,6 +324,10 @@ def _takes_pushes(e: Endpoint) -> bool:
     return e.tag == "carriers" and e.method == "POST"
 
 
+def _reads_a_body(e: Endpoint) -> bool:
+    return e.body is not None or e.read is not None or _takes_pushes(e)
+
+
 def _staff_change(e: Endpoint) -> bool:
     """Changes staff make, each refused to one the staff directory does not let work cases (`disputes/duty.py`)."""
     return e.method != "GET" and bool(e.roles & {Role.INVESTIGATOR, Role.SUPERVISOR})
@@ -337,7 +341,11 @@ EDGE_SCOPES: dict[str, Callable[[Endpoint], bool]] = {
     "precondition-required": lambda e: "If-Match" in e.headers,
     "malformed-multipart": _takes_images, "image-too-large": _takes_images, "too-many-images": _takes_images,
     "unsupported-image-type": _takes_images, "unreadable-image": _takes_images,
-    "unreadable-body": lambda e: e.body is not None or e.read is not None or _takes_pushes(e),
+    "unreadable-body": _reads_a_body,
+    "unsupported-content-encoding": _reads_a_body, "unsupported-media-type": _reads_a_body,
+    "malformed-json": lambda e: e.body is not None,  # a push is read in its carrier's format (`malformed-webhook`)
+    "unauthenticated": lambda e: bool(e.roles), "forbidden": lambda e: bool(e.roles),  # a bearer token's refusals
+    "validation-failed": lambda e: not _takes_pushes(e),
     "not-ready": lambda e: e.path == "/readyz",
     "authentication-unavailable": lambda e: bool(e.roles),  # the identity provider's keys cannot be fetched
     "staff-inactive": _staff_change,

@@ -54,6 +54,16 @@ def test_a_read_lists_the_rules_it_can_refuse_with():
     assert listed(ONE, "get", 422) == {"validation-failed"}
 
 
+def test_a_carrier_s_push_lists_its_own_refusals_not_the_bearer_token_s_or_the_json_api_s():
+    push = "/v1/carriers/{carrier}/webhooks"
+    assert listed(push, "post", 400) == {"unreadable-body"}
+    assert (listed(push, "post", 401), listed(push, "post", 403)) == ({"webhook-unauthenticated"}, {"webhook-forbidden"})
+    assert listed(push, "post", 422) == {"malformed-webhook"}
+    assert listed(push, "post", 415) == {"unsupported-content-encoding", "unsupported-media-type"}
+    assert "malformed-json" not in listed(ONE + "/information", "post", 400)  # a form, not JSON
+    assert listed("/healthz", "get", 401) == listed("/v1/disputes", "get", 415) == set()
+
+
 def test_every_business_rule_is_answered_by_some_operation():
     rules = {kind.code for kind in problem_types() if kind.status in (409, 412, 422)} - {"conflict", "unprocessable"}
     answered = {code for path, methods in PATHS.items() for method in methods for status in (409, 412, 422)
