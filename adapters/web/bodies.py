@@ -19,9 +19,8 @@ from aiohttp import hdrs, web
 from aiohttp.streams import StreamReader
 from multidict import CIMultiDictProxy
 
-from adapters.web.problems import (
-    UNREADABLE_BODY, UNREADABLE_BODY_TITLE, UNSUPPORTED_ENCODING, UNSUPPORTED_ENCODING_TITLE, ProblemError,
-)
+from adapters.web.problems import UNSUPPORTED_ENCODING, UNSUPPORTED_ENCODING_TITLE, ProblemError
+from adapters.web.rejections import problem_of
 from carriers.errors import WebhookReason
 
 WINDOW_BITS = {"gzip": 31, "x-gzip": 31, "deflate": 15}
@@ -177,13 +176,6 @@ def _unreadable() -> Rejection:
     return Rejection(WebhookReason.UNREADABLE_BODY, "The body does not decode as its Content-Encoding says.")
 
 
-_API_PROBLEMS = {
-    WebhookReason.UNSUPPORTED_ENCODING: (415, UNSUPPORTED_ENCODING, UNSUPPORTED_ENCODING_TITLE),
-    WebhookReason.TOO_LARGE: (413, "content-too-large", "Content Too Large"),  # as aiohttp names its own 413
-    WebhookReason.UNREADABLE_BODY: (400, UNREADABLE_BODY, UNREADABLE_BODY_TITLE),
-}
-
-
 def _api_problem(refused: Rejection) -> ProblemError:
-    status, code, title = _API_PROBLEMS[refused.reason]
+    status, code, title = problem_of(refused.reason)  # a push's problem, without its reason code
     return ProblemError(status, code, title, refused.detail, headers=accept_encoding(refused.reason))

@@ -11,10 +11,9 @@ from prometheus_client import CollectorRegistry, Counter
 from adapters.web.bodies import Rejection, accept_encoding, content_codings, read_decoded, too_large
 from adapters.web.endpoint import JSON_TYPES, Call, Endpoint, json_body
 from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
-from adapters.web.problems import (
-    UNREADABLE_BODY, UNREADABLE_BODY_TITLE, UNSUPPORTED_ENCODING, UNSUPPORTED_ENCODING_TITLE, ProblemError,
-)
+from adapters.web.problems import ProblemError
 from adapters.web.rate_limit import RATE_LIMITS, limit
+from adapters.web.rejections import problem_of
 from carriers.base import CarrierAdapter, PushCarrier, WebhookAuth
 from carriers.breaker import BreakerRecord, BreakerState
 from carriers.errors import CarrierRejected, WebhookReason, WebhookRejected
@@ -31,30 +30,6 @@ from schemas.common import Role
 log = structlog.get_logger("webhooks")
 STAFF = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 JSON_MEDIA = "application/json"
-REJECTION_STATUS = {
-    WebhookReason.UNREADABLE_BODY: 400,
-    WebhookReason.MISSING_SIGNATURE: 401,
-    WebhookReason.MALFORMED_SIGNATURE: 401,
-    WebhookReason.UNKNOWN_SIGNATURE_VERSION: 401,
-    WebhookReason.STALE_TIMESTAMP: 401,
-    WebhookReason.BAD_SIGNATURE: 401,
-    WebhookReason.NOT_CONFIGURED: 403,
-    WebhookReason.WRONG_CARRIER: 403,
-    WebhookReason.UNKNOWN_CARRIER: 404,
-    WebhookReason.TOO_LARGE: 413,
-    WebhookReason.UNSUPPORTED_MEDIA_TYPE: 415,
-    WebhookReason.UNSUPPORTED_ENCODING: 415,
-    WebhookReason.MALFORMED: 422,
-}
-"""The answer to each rejection: 401 for a credential that does not prove the carrier, 403 for one that does
-not let it push this body, the usual statuses for the rest."""
-PROBLEM_TYPE = {400: UNREADABLE_BODY, 401: "webhook-unauthenticated", 403: "webhook-forbidden", 404: "unknown-carrier",
-                413: "content-too-large", 415: "unsupported-media-type", 422: "malformed-webhook"}
-REASON_PROBLEM = {WebhookReason.UNSUPPORTED_ENCODING: (UNSUPPORTED_ENCODING, UNSUPPORTED_ENCODING_TITLE)}
-"""The problem type of a reason that does not share its status's."""
-PROBLEM_TITLE = {400: UNREADABLE_BODY_TITLE, 401: "The webhook is not authenticated", 403: "The carrier may not push this",
-                 404: "Not found", 413: "Content Too Large", 415: "Unsupported media type",
-                 422: "The webhook body is not valid"}
 UNKNOWN = "unknown"  # the carrier label of a code we do not know: the path cannot grow the metric's label set
 
 
@@ -80,12 +55,6 @@ class WebhookCounter:
 
 
 WEBHOOK_COUNTER = web.AppKey("webhook_counter", WebhookCounter)
-
-
-def problem_of(reason: WebhookReason) -> tuple[int, str, str]:
-    """The status, problem type and title a push refused for `reason` is answered with."""
-    status = REJECTION_STATUS[reason]
-    return (status, *REASON_PROBLEM.get(reason, (PROBLEM_TYPE[status], PROBLEM_TITLE[status])))
 
 
 def _problem(rejection: Rejection, challenge: str | None) -> ProblemError:

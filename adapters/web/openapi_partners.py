@@ -11,7 +11,8 @@ from adapters.downstream import (
     SIGNATURE_HEADER, AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient,
 )
 from adapters.web.bodies import ACCEPT_ENCODING, MAX_CODINGS
-from adapters.web.carriers_api import REJECTION_STATUS, challenge, problem_of
+from adapters.web.carriers_api import challenge
+from adapters.web.rejections import REJECTION_STATUS, problem_of
 from adapters.web.problems import PROBLEM_JSON
 from adapters.web.problems import PROBLEM_TYPE as PROBLEM_URI  # a problem code's URI
 from carriers.auth import shared_secret_auth

@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from openapi_spec_validator import validate
 
 from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS
-from adapters.web.carriers_api import REJECTION_STATUS
+from adapters.web.rejections import REJECTION_STATUS
 from adapters.settings import Settings
 from adapters.web.openapi import build_openapi
 from adapters.web.openapi_partners import EFFECTS

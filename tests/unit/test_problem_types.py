@@ -6,7 +6,7 @@ from pathlib import Path
 
 from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS
 from adapters.web.auth import InvalidToken, Reason
-from adapters.web.carriers_api import PROBLEM_TYPE as WEBHOOK_PROBLEM_TYPE
+from adapters.web.rejections import PROBLEM_TYPE as WEBHOOK_PROBLEM_TYPE
 from adapters.web.openapi import build_openapi
 from adapters.web.problems import ProblemType, problem_types
 from disputes import errors
