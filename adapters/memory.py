@@ -145,10 +145,6 @@ type Due = defaultdict[WorkKind, dict[str, datetime]]
 """When each subject's work of each kind is due, kept by the store that holds the subjects."""
 
 
-def _clock_of(dispute: Dispute) -> str | None:
-    return dispute.test_clock.id if dispute.test_clock else None
-
-
 @dataclass(frozen=True, slots=True)
 class _Taken:
     holder: str
@@ -270,15 +266,14 @@ class InMemoryDisputes:
     # --- evidence and assessment ------------------------------------------------------------------
 
     async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
-        clock = _clock_of(dispute)
         mine = (self.docs[i] for i in self._by_customer.get(dispute.customer_id, ()))
         claims = tuple(
             PastClaim(d.opened_at, d.decision.outcome if d.decision else None)
             for d in mine
-            if d.opened_at >= since and d.id != dispute.id and _clock_of(d) == clock
+            if d.opened_at >= since and d.id != dispute.id and d.clock_id == dispute.clock_id
         )
         at_address = (self.docs[i] for i in self._by_address.get(address_key(dispute), ()))
-        accounts = {d.customer_id for d in at_address if d.opened_at >= since and _clock_of(d) == clock}
+        accounts = {d.customer_id for d in at_address if d.opened_at >= since and d.clock_id == dispute.clock_id}
         return CustomerHistory(claims=claims, accounts_at_address=len(accounts | {dispute.customer_id}))
 
     def carrier(self, dispute_id: str) -> str:
@@ -417,7 +412,7 @@ class InMemoryTestClocks:
         return clock
 
     async def disputes_on(self, clock_id: str) -> list[str]:
-        return [d.id for d in self.disputes.docs.values() if d.test_clock and d.test_clock.id == clock_id]
+        return [d.id for d in self.disputes.docs.values() if d.clock_id == clock_id]
 
 
 class InMemoryStaffDirectory:

@@ -276,6 +276,11 @@ class Dispute(BaseModel):
         return data | {"compensated_lines": [line | {"decision": n} for line, n in zip(lines, numbers, strict=True)]}
 
     @property
+    def clock_id(self) -> str | None:
+        """The test clock the case runs on (sandbox), None for a real case."""
+        return self.test_clock.id if self.test_clock else None
+
+    @property
     def is_active(self) -> bool:
         return self.status in ACTIVE
 

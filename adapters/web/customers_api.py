@@ -22,7 +22,7 @@ def past_dispute(d: Dispute) -> PastDispute:
         outcome=decision.outcome if decision else None, reason_code=decision.reason_code if decision else None,
         compensation=d.compensation, appealed=d.appeal is not None, abuse_flags=d.abuse_flags,
         cleared_flags=d.cleared_flags, restriction=d.restriction.state if d.restriction else None,
-        test_clock=d.test_clock.id if d.test_clock else None,
+        test_clock=d.clock_id,
     )
 
 
