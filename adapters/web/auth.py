@@ -80,10 +80,7 @@ class InvalidToken(Exception):
         super().__init__(reason.value)
         self.reason = reason
         self.detail = DETAILS[reason]
-        if reason is Reason.JWKS_UNAVAILABLE:
-            self.status, self.code, self.title = 503, "authentication-unavailable", "Authentication is unavailable"
-        else:
-            self.status, self.code, self.title = 401, "unauthenticated", "Authentication required"
+        self.code = "authentication-unavailable" if reason is Reason.JWKS_UNAVAILABLE else "unauthenticated"
 
 
 _REFUSALS: tuple[tuple[type[jwt.PyJWTError], Reason], ...] = (

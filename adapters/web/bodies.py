@@ -19,7 +19,7 @@ from aiohttp import hdrs, web
 from aiohttp.streams import StreamReader
 from multidict import CIMultiDictProxy
 
-from adapters.web.problems import UNSUPPORTED_ENCODING, UNSUPPORTED_ENCODING_TITLE, ProblemError
+from adapters.web.problems import UNSUPPORTED_ENCODING, ProblemError
 from adapters.web.rejections import problem_of
 from carriers.errors import WebhookReason
 
@@ -159,7 +159,7 @@ async def read_json_bytes(request: web.Request) -> bytes:
 def refuse_coded(request: web.Request) -> None:
     """A form takes no content coding: one that names any is refused (415) before it is read."""
     if _named_codings(request.headers):
-        raise ProblemError(415, UNSUPPORTED_ENCODING, UNSUPPORTED_ENCODING_TITLE, "Send the form uncompressed.",
+        raise ProblemError(UNSUPPORTED_ENCODING, "Send the form uncompressed.",
                            headers={hdrs.ACCEPT_ENCODING: "identity"})
 
 
@@ -177,5 +177,4 @@ def _unreadable() -> Rejection:
 
 
 def _api_problem(refused: Rejection) -> ProblemError:
-    status, code, title = problem_of(refused.reason)  # a push's problem, without its reason code
-    return ProblemError(status, code, title, refused.detail, headers=accept_encoding(refused.reason))
+    return ProblemError(problem_of(refused.reason), refused.detail, headers=accept_encoding(refused.reason))

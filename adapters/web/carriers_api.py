@@ -58,8 +58,7 @@ WEBHOOK_COUNTER = web.AppKey("webhook_counter", WebhookCounter)
 
 
 def _problem(rejection: Rejection, challenge: str | None) -> ProblemError:
-    status, code, title = problem_of(rejection.reason)
-    return ProblemError(status, code, title, rejection.detail, challenge=challenge, reason=rejection.reason.value,
+    return ProblemError(problem_of(rejection.reason), rejection.detail, challenge=challenge, reason=rejection.reason.value,
                         headers=accept_encoding(rejection.reason))
 
 

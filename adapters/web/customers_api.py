@@ -33,7 +33,7 @@ async def customer_history(call: Call) -> web.Response:
     try:
         before = cursors.decode(q.cursor) if q.cursor else None
     except (ValueError, TypeError):
-        raise ProblemError(422, "validation-failed", "The request is not valid",
+        raise ProblemError("validation-failed",
                            "Unknown cursor, or one made for another customer's history.", parameters=["cursor"]) from None
     page = await call.request.app[CUSTOMERS].history(call.actor, customer_id, before, q.limit)
     cursor = cursors.encode(page.next_after) if page.next_after else None

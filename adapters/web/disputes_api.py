@@ -117,11 +117,11 @@ def expected_versions(call: Call, required: bool = False) -> frozenset[int] | No
     if not lines:
         if not required:
             return None
-        raise ProblemError(428, "precondition-required", "If-Match required", "Send the ETag of the version you reviewed.")
+        raise ProblemError("precondition-required", "Send the ETag of the version you reviewed.")
     try:
         tags = strong_tags(lines)
     except MalformedIfMatch:
-        raise ProblemError(400, "malformed-header", "Malformed If-Match header",
+        raise ProblemError("malformed-header",
                            'If-Match takes "*" or a comma-separated list of ETags such as "3".') from None
     return None if tags is None else matching_versions(tags)
 

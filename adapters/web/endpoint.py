@@ -168,11 +168,11 @@ async def _authenticate(request: web.Request, app: web.Application, roles: froze
         if (actor := tokens.remembered(token)) is None:  # most requests: a token already verified, no await
             actor = await tokens.verify(token)
     except InvalidToken as refused:
-        log.info("token_rejected", reason=refused.reason.value, status=refused.status)  # never the token
-        raise ProblemError(refused.status, refused.code, refused.title, refused.detail, reason=refused.reason.value) from None
+        log.info("token_rejected", reason=refused.reason.value)  # never the token
+        raise ProblemError(refused.code, refused.detail, reason=refused.reason.value) from None
     bind_actor(actor)
     if actor.role not in roles:
-        raise ProblemError(403, "forbidden", "Not allowed for this role", f"Role '{actor.role.value}' may not do this.")
+        raise ProblemError("forbidden", f"Role '{actor.role.value}' may not do this.")
     return actor
 
 
@@ -181,16 +181,16 @@ async def read_json_body(request: web.Request, model: type[BaseModel], optional:
     if not raw and optional:
         return model()
     if request.headers.get("Content-Type") not in JSON_TYPES and request.content_type != "application/json":
-        raise ProblemError(415, "unsupported-media-type", "Unsupported media type", "Send application/json.")
+        raise ProblemError("unsupported-media-type", "Send application/json.")
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:
         invalid = [e for e in error.errors(include_input=False, include_url=False) if e["type"] == "json_invalid"]
         if invalid and _TOO_DEEP in invalid[0]["msg"]:  # valid JSON, nested past what the parser reads (RFC 8259 §9)
-            raise ProblemError(422, "validation-failed", "The request is not valid", "The body nests too deeply.",
+            raise ProblemError("validation-failed", "The body nests too deeply.",
                                errors=[FieldError(field="body", message="JSON nested too deeply")]) from None
         if invalid:
-            raise ProblemError(400, "malformed-json", "Malformed JSON", "The body is not valid JSON.") from None
+            raise ProblemError("malformed-json", "The body is not valid JSON.") from None
         raise validation_problem(error, "body") from None
 
 
@@ -227,7 +227,7 @@ def _read_query(request: web.Request, model: type[BaseModel]) -> BaseModel:
         if key in lists:
             data[key] = [item for value in values for item in value.split(",")]
         elif len(values) > 1 and key in names:  # one it does not take is refused as such, however often given
-            raise ProblemError(422, "validation-failed", "The request is not valid", f"'{key}' is given twice.",
+            raise ProblemError("validation-failed", f"'{key}' is given twice.",
                                parameters=[key])
         else:
             data[key] = values[0]

@@ -39,7 +39,7 @@ def idempotency_key(request: web.Request) -> str | None:
 
 
 def _invalid_key(detail: str) -> ProblemError:
-    return ProblemError(422, "validation-failed", "The request is not valid", detail,
+    return ProblemError("validation-failed", detail,
                         errors=[FieldError(field="Idempotency-Key", message=detail)])
 
 

@@ -13,8 +13,7 @@ from adapters.downstream import (
 from adapters.web.bodies import ACCEPT_ENCODING, MAX_CODINGS
 from adapters.web.carriers_api import challenge
 from adapters.web.rejections import REJECTION_STATUS, problem_of
-from adapters.web.problems import PROBLEM_JSON
-from adapters.web.problems import PROBLEM_TYPE as PROBLEM_URI  # a problem code's URI
+from adapters.web.problems import PROBLEM_JSON, edge_problem
 from carriers.auth import shared_secret_auth
 from carriers.base import WebhookAuth
 from carriers.dhl.client import DhlAdapter
@@ -213,7 +212,7 @@ def _responses(
         schema = {"allOf": [{"$ref": REF.format(model="Problem")},
                             {"type": "object", "required": ["reason"],
                              "properties": {"reason": {"type": "string", "enum": [r.value for r in codes]}}}]}
-        examples = {problem_of(r)[1]: _rejection(r) for r in reversed(codes)}  # each type once, by its first reason
+        examples = {problem_of(r): _rejection(r) for r in reversed(codes)}  # each type once, by its first reason
         content = {"schema": schema} | ({"examples": examples} if examples else {})
         responses[str(status)] = {"description": f"{answer}\n\n{meanings}", "content": {PROBLEM_JSON: content}}
     responses["401"]["headers"] = {"WWW-Authenticate": {
@@ -229,9 +228,9 @@ def _responses(
 
 def _rejection(reason: WebhookReason) -> dict[str, Any]:
     """The problem a push refused for `reason` is answered with (`adapters/web/carriers_api.py`)."""
-    status, code, title = problem_of(reason)
-    value = {"type": PROBLEM_URI.format(code=code), "title": title, "status": status, "reason": reason.value}
-    return {"summary": title, "value": value}
+    kind = edge_problem(problem_of(reason))
+    value = {"type": kind.uri, "title": kind.title, "status": kind.status, "reason": reason.value}
+    return {"summary": kind.title, "value": value}
 
 
 def _outbound(kind: EffectKind, model: type[BaseModel], service: str, path: str) -> dict[str, Any]:

@@ -63,8 +63,7 @@ EDGE_PROBLEMS = tuple(ProblemType(*fields) for fields in (
     ("unknown-carrier", 404, "No such carrier"),
     ("method-not-allowed", 405, "Method Not Allowed"),
     ("request-timeout", 408, "Request Timeout"),
-    ("request-entity-too-large", 413, "Request Entity Too Large"),
-    ("content-too-large", 413, "Content too large"),
+    ("content-too-large", 413, "Content Too Large"),
     ("image-too-large", 413, "An image is too large"),
     ("too-many-images", 413, "Too many images"),
     ("unsupported-media-type", 415, "Unsupported media type"),
@@ -82,6 +81,11 @@ EDGE_PROBLEMS = tuple(ProblemType(*fields) for fields in (
     ("not-ready", 503, "Not ready"),
 ))
 """The refusals of the HTTP edge (the domain's are its exception classes); `problem_types` lists both."""
+_EDGE = {kind.code: kind for kind in EDGE_PROBLEMS}
+
+
+def edge_problem(code: str) -> ProblemType:
+    return _EDGE[code]
 
 
 def problem_types() -> list[ProblemType]:
@@ -103,13 +107,15 @@ def _subclasses(kind: type[domain.DomainError]) -> Iterator[type[domain.DomainEr
 
 
 class ProblemError(Exception):
-    """Raised by handlers for errors at the HTTP edge (bad JSON, wrong media type, auth); a 401's `challenge` is
-    the bearer token's unless it names another (a carrier's push)."""
+    """Raised by handlers for errors at the HTTP edge (bad JSON, wrong media type, auth): a type of
+    `EDGE_PROBLEMS`, whose status and title it answers with. A 401's `challenge` is the bearer token's unless it
+    names another (a carrier's push)."""
 
-    def __init__(self, status: int, code: str, title: str, detail: str | None = None, *,
-                 challenge: str | None = None, headers: Mapping[str, str] | None = None, **extra: Any) -> None:
-        super().__init__(detail or title)
-        self.status, self.code, self.title, self.detail, self.extra = status, code, title, detail, extra
+    def __init__(self, code: str, detail: str | None = None, *, challenge: str | None = None,
+                 headers: Mapping[str, str] | None = None, **extra: Any) -> None:
+        kind = edge_problem(code)
+        super().__init__(detail or kind.title)
+        self.status, self.code, self.title, self.detail, self.extra = kind.status, code, kind.title, detail, extra
         self.challenge, self.headers = challenge, headers
 
 
@@ -129,7 +135,7 @@ def validation_problem(error: ValidationError, where: str) -> ProblemError:
         for e in error.errors(include_input=False, include_url=False)[:MAX_FIELD_ERRORS]
     ]
     detail = f"Invalid {where}." if count <= MAX_FIELD_ERRORS else f"Invalid {where}: {count} errors, the first {MAX_FIELD_ERRORS} listed."
-    return ProblemError(422, "validation-failed", "The request is not valid", detail, errors=fields)
+    return ProblemError("validation-failed", detail, errors=fields)
 
 
 def error_response(request: web.Request, error: Exception) -> web.Response:

@@ -107,7 +107,7 @@ def _normal(value: object) -> object:
 
 def _invalid(detail: str, *parameters: str) -> ProblemError:
     """Each value is valid alone (`errors` names values the document itself refuses); together, or as a cursor, not."""
-    return ProblemError(422, "validation-failed", "The request is not valid", detail, parameters=list(parameters))
+    return ProblemError("validation-failed", detail, parameters=list(parameters))
 
 
 def _in_order(filters: QueueFilters, start: str, end: str) -> None:

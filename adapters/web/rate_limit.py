@@ -122,7 +122,7 @@ def limit(request: web.Request, buckets: TokenBuckets, key: str) -> None:
     """Take a token for this request, or refuse it with 429; the answer carries the reading either way."""
     reading = request[READING] = buckets.take(key)
     if reading.retry_after is not None:
-        raise ProblemError(429, "rate-limited", "Too many requests",
+        raise ProblemError("rate-limited",
                            f"Slow down: {buckets.policy.burst} requests at once, then {buckets.policy.per_second:g} "
                            f"a second. Retry in {reading.retry_after} s.")
 

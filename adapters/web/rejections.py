@@ -2,7 +2,7 @@
 status, and the problem type of that status unless it has one of its own), and a JSON body the API could not
 decode (`adapters.web.bodies`)."""
 
-from adapters.web.problems import UNREADABLE_BODY, UNREADABLE_BODY_TITLE, UNSUPPORTED_ENCODING, UNSUPPORTED_ENCODING_TITLE
+from adapters.web.problems import UNREADABLE_BODY, UNSUPPORTED_ENCODING
 from carriers.errors import WebhookReason
 
 REJECTION_STATUS = {
@@ -24,14 +24,10 @@ REJECTION_STATUS = {
 not let it push this body, the usual statuses for the rest."""
 PROBLEM_TYPE = {400: UNREADABLE_BODY, 401: "webhook-unauthenticated", 403: "webhook-forbidden", 404: "unknown-carrier",
                 413: "content-too-large", 415: "unsupported-media-type", 422: "malformed-webhook"}
-REASON_PROBLEM = {WebhookReason.UNSUPPORTED_ENCODING: (UNSUPPORTED_ENCODING, UNSUPPORTED_ENCODING_TITLE)}
+REASON_PROBLEM = {WebhookReason.UNSUPPORTED_ENCODING: UNSUPPORTED_ENCODING}
 """The problem type of a reason that does not share its status's."""
-PROBLEM_TITLE = {400: UNREADABLE_BODY_TITLE, 401: "The webhook is not authenticated", 403: "The carrier may not push this",
-                 404: "Not found", 413: "Content Too Large", 415: "Unsupported media type",
-                 422: "The webhook body is not valid"}
 
 
-def problem_of(reason: WebhookReason) -> tuple[int, str, str]:
-    """The status, problem type and title a push refused for `reason` is answered with."""
-    status = REJECTION_STATUS[reason]
-    return (status, *REASON_PROBLEM.get(reason, (PROBLEM_TYPE[status], PROBLEM_TITLE[status])))
+def problem_of(reason: WebhookReason) -> str:
+    """The problem type a push refused for `reason` is answered with."""
+    return REASON_PROBLEM.get(reason, PROBLEM_TYPE[REJECTION_STATUS[reason]])

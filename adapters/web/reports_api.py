@@ -24,10 +24,10 @@ MAX_DAYS = 366
 def _period(call: Call) -> ReportQuery:
     query: ReportQuery = call.query
     if query.end <= query.start:
-        raise ProblemError(422, "validation-failed", "The request is not valid", "'to' must be after 'from'.",
+        raise ProblemError("validation-failed", "'to' must be after 'from'.",
                            parameters=["from", "to"])
     if (query.end - query.start).days > MAX_DAYS:
-        raise ProblemError(422, "validation-failed", "The request is not valid", f"Periods are at most {MAX_DAYS} days.",
+        raise ProblemError("validation-failed", f"Periods are at most {MAX_DAYS} days.",
                            parameters=["from", "to"])
     return query
 

@@ -40,16 +40,16 @@ async def read_submission(request: web.Request, json_model: type[StatementBody])
         assert isinstance(body, StatementBody)
         return body.statement, []
     if request.content_type != "multipart/form-data":
-        raise ProblemError(415, "unsupported-media-type", "Unsupported media type",
+        raise ProblemError("unsupported-media-type",
                            "Send multipart/form-data (a statement and images) or application/json (a statement).")
     refuse_coded(request)
     if (request.content_length or 0) > MAX_FORM_BYTES:
-        raise ProblemError(413, "request-entity-too-large", "Request Entity Too Large",
+        raise ProblemError("content-too-large",
                            f"At most {MAX_IMAGES} images of {MAX_IMAGE_BYTES // 2**20} MiB each.")
     try:
         return await _read_form(request)
     except (ValueError, RuntimeError, HttpProcessingError):
-        raise ProblemError(400, "malformed-multipart", "Malformed multipart body",
+        raise ProblemError("malformed-multipart",
                            "The body is not readable as multipart/form-data.") from None
 
 
@@ -75,7 +75,7 @@ async def _read_form(request: web.Request) -> tuple[str, list[Upload]]:
 async def _image(part: BodyPartReader, index: int) -> Upload:
     name = _filename(part.filename, index)
     if index == MAX_IMAGES:
-        raise ProblemError(413, "too-many-images", "Too many images",
+        raise ProblemError("too-many-images",
                            f"At most {MAX_IMAGES} images; '{name}' is one too many.", file=name)
     media_type: str | None = None
 
@@ -84,7 +84,7 @@ async def _image(part: BodyPartReader, index: int) -> Upload:
         if media_type is not None or (len(head) < SNIFF_BYTES and not final):
             return
         if (media_type := image_type(bytes(head[:SNIFF_BYTES]))) is None:
-            raise ProblemError(415, "unsupported-image-type", "Unsupported image type",
+            raise ProblemError("unsupported-image-type",
                                f"'{name}' is not a {_ACCEPTED} image (judged by its content).", file=name)
 
     content = await _read(part, MAX_IMAGE_BYTES, lambda: _too_large(name), check)
@@ -104,9 +104,9 @@ class ImageCleaner:
             clean = await self.turns.run(lambda: without_metadata(upload.content, upload.media_type))
         except UnusableImage as why:
             name = upload.filename
-            raise ProblemError(422, "unreadable-image", "Unreadable image", f"'{name}': {why}.", file=name) from None
+            raise ProblemError("unreadable-image", f"'{name}': {why}.", file=name) from None
         except DecodersBusy:
-            raise ProblemError(503, "unavailable", "Temporarily unavailable",
+            raise ProblemError("unavailable",
                                "Too many images are being read at the moment; please retry shortly.") from None
         return replace(upload, content=clean)
 
@@ -147,7 +147,7 @@ def _filename(sent: str | None, index: int) -> str:
 
 
 def _too_large(name: str) -> ProblemError:
-    return ProblemError(413, "image-too-large", "Image too large",
+    return ProblemError("image-too-large",
                         f"'{name}' is larger than {MAX_IMAGE_BYTES // 2**20} MiB.", file=name)
 
 
@@ -156,5 +156,5 @@ def _statement_too_long() -> ProblemError:
 
 
 def _invalid(field: str, message: str) -> ProblemError:
-    return ProblemError(422, "validation-failed", "The request is not valid", f"Invalid {field}.",
+    return ProblemError("validation-failed", f"Invalid {field}.",
                         errors=[FieldError(field=field, message=message)])

@@ -305,3 +305,25 @@ async def test_when_too_many_images_wait_to_be_decoded_the_upload_is_told_to_ret
     assert busy.status == 503 and busy.content_type == "application/problem+json"
     assert busy.headers["Retry-After"].isdigit() and (await busy.json())["type"].endswith(":unavailable")
     await assert_nothing_kept(api, mongo_uri, one)
+
+
+async def test_a_form_announcing_more_than_five_images_can_hold_is_refused_before_it_is_read(api, mongo_uri):
+    """The same problem type and title a push too large gets: one type per meaning (RFC 9110's "Content Too Large")."""
+    one = await opened(api)
+    reader, writer = await asyncio.open_connection(api.host, api.port)
+    writer.write(
+        f"POST {one}/information HTTP/1.1\r\nHost: {api.host}\r\nAuthorization: {CUSTOMER['Authorization']}\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {uploads.MAX_FORM_BYTES + 1}\r\n\r\n"
+        .encode()
+    )
+    await writer.drain()
+    try:
+        async with asyncio.timeout(20):  # bounds the wait only: the body is never sent
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+            problem = json.loads(await reader.readexactly(length))
+    finally:
+        writer.close()
+    assert head.startswith(b"HTTP/1.1 413")
+    assert (problem["type"], problem["title"]) == ("urn:dispute-service:problem:content-too-large", "Content Too Large")
+    await assert_nothing_kept(api, mongo_uri, one)

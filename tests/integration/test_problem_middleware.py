@@ -22,7 +22,7 @@ async def database_away(request):
 
 
 async def keys_away(request):
-    raise ProblemError(503, "authentication-unavailable", "Authentication is unavailable")
+    raise ProblemError("authentication-unavailable")
 
 
 async def test_every_503_says_when_to_retry_as_the_document_promises(aiohttp_client):

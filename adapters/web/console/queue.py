@@ -91,7 +91,7 @@ def _parameters(chosen: dict[str, str]) -> dict[str, object]:
     a list is split at its commas; a carrier the registry does not know is refused (the API would match nothing)."""
     kinds = {f.name: f.kind for f in FILTERS}
     if (carrier := chosen.get("carrier")) is not None and carrier not in CARRIER_NAMES:
-        raise ProblemError(422, "validation-failed", "The request is not valid",
+        raise ProblemError("validation-failed",
                            f"carrier: no carrier is known by that code (there are {', '.join(CARRIER_NAMES)}).")
     data: dict[str, object] = {}
     for name, value in chosen.items():
