@@ -149,7 +149,7 @@ async def test_a_case_that_changed_meanwhile_shows_what_changed_before_the_decis
     await changes.wait_for()
     assert "The case changed since you opened it." in await page.get_by_role("alert").inner_text()
     changed = await changes.locator("li").all_inner_texts()
-    assert len(changed) == 1 and "note_added" in changed[0] and "sup-zeynep" in changed[0]
+    assert len(changed) == 1 and "note added" in changed[0] and "sup-zeynep" in changed[0]
     assert await page.get_by_label("Note", exact=True).input_value() == "Teslim alan farklı kişi."
     await page.get_by_role("button", name="Decide").click()  # again, on the version now shown
     await page.wait_for_url("**?done")

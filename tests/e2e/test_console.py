@@ -133,7 +133,7 @@ async def test_a_decision_on_an_old_version_shows_what_changed_and_decides_nothi
             "version": str(dispute["version"]), "seen_at": dispute["updated_at"]}
     response = await api.post(f"/console/disputes/{dispute['id']}/decision", data=form, headers=staff())
     page = await response.text()
-    assert response.status == 412 and 'id="changes"' in page and "note_added" in page and "sup-zeynep" in page
+    assert response.status == 412 and 'id="changes"' in page and "<strong>not eklendi</strong>" in page and "sup-zeynep" in page
     assert f'name="version" value="{dispute["version"] + 1}"' in page and "İade." in page  # kept, to send again
     case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
     assert case["decision"] is None
@@ -540,5 +540,6 @@ async def test_the_turkish_case_page_shows_words_and_turkish_amounts_not_codes(a
     assert '<option value="carrier_no_proof" >Kargo firması teslimi kanıtlayamadı</option>' in page
     assert [code.value for code in ReasonCode if f">{code.value}<" in page] == [] and "TRY" not in page
     assert re.search(r">\d{1,3}(\.\d{3})*,\d{2} TL<", page), "amounts as Turkish writes them"
+    assert "<strong>açıldı</strong>" in page and "<strong>opened</strong>" not in page, "the timeline in words"
     english = await (await api.get(case, headers={"Cookie": staff()["Cookie"] + "; console_lang=en"})).text()
     assert re.search(r">\d{1,3}(,\d{3})*\.\d{2} TRY<", english) and ">Weak proof of delivery<" in english

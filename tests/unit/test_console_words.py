@@ -1,0 +1,19 @@
+"""The console names every timeline entry the domain writes in words, in English and in Turkish."""
+
+import re
+from pathlib import Path
+
+from adapters.web.console.i18n import CODES
+from disputes.evidence_access import VIEWED, VIEWS_LIMIT_REACHED
+
+DOMAIN = Path(__file__).resolve().parents[2] / "disputes"
+WRITTEN = re.compile(r'(?:_apply|_record|_customer_says)\(\s*\w+,\s*"([a-z_]+)"')
+
+
+def test_every_timeline_action_the_domain_writes_has_words_in_both_languages():
+    written = {VIEWED, VIEWS_LIMIT_REACHED} | {
+        code for source in DOMAIN.rglob("*.py") for code in WRITTEN.findall(source.read_text())}
+    assert {"opened", "decided", "customer_message", "attachment_viewed"} <= written  # the scan finds them
+    words = CODES["action"]
+    assert written - words.keys() == set(), "add them to CODES['action'] (adapters/web/console/i18n.py)"
+    assert all(english != turkish for english, turkish in words.values())
