@@ -126,6 +126,7 @@ async def test_deciding_with_the_recommendation_prefilled_resolves_the_case(page
     await sign_in(page, console_app)
     await page.goto(f"{console_app.url}/console/disputes/{cases['signed']}")
     assert await page.get_by_label("Outcome").input_value() == "rejected"  # the strong proof's recommendation
+    assert "confidence) · strong proof" in await page.locator("p", has_text="Recommendation:").inner_text()
     await page.get_by_label("Note", exact=True).fill("İmza ve konum adresle uyuşuyor.")
     await page.get_by_role("button", name="Decide").click()
     await page.wait_for_url("**?done")

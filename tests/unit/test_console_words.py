@@ -1,10 +1,12 @@
-"""The console names every timeline entry the domain writes in words, in English and in Turkish."""
+"""The console names in words, in English and in Turkish, every timeline entry the domain writes and every rule
+behind a recommendation."""
 
 import re
 from pathlib import Path
 
 from adapters.web.console.i18n import CODES
 from disputes.evidence_access import VIEWED, VIEWS_LIMIT_REACHED
+from schemas.recommendation import PolicyRule
 
 DOMAIN = Path(__file__).resolve().parents[2] / "disputes"
 WRITTEN = re.compile(r'(?:_apply|_record|_customer_says)\(\s*\w+,\s*"([a-z_]+)"')
@@ -17,3 +19,8 @@ def test_every_timeline_action_the_domain_writes_has_words_in_both_languages():
     words = CODES["action"]
     assert written - words.keys() == set(), "add them to CODES['action'] (adapters/web/console/i18n.py)"
     assert all(english != turkish for english, turkish in words.values())
+
+
+def test_every_rule_of_the_policy_has_words_in_both_languages():
+    assert CODES["rule"].keys() == {rule.value for rule in PolicyRule}
+    assert all(english != turkish for english, turkish in CODES["rule"].values())
