@@ -175,7 +175,7 @@ async def test_a_supervisor_hands_a_case_to_an_investigator_who_asks_the_custome
     await page.get_by_label("Ask the customer").fill("Kapıcıya sordunuz mu?")
     await page.get_by_role("button", name="Ask", exact=True).click()
     await page.wait_for_url("**?done")
-    asked = page.locator(".message", has_text="information_requested")
+    asked = page.locator(".message", has_text="information requested")
     assert "Kapıcıya sordunuz mu?" in await asked.inner_text()
 
 
