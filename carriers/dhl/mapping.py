@@ -11,6 +11,9 @@ Every field read, and the public sample that shows it (``tests/fixtures/carriers
                                           unknown: definition 1.5.8 ``StatusCode``), kept as ``status_code``
     status.description / status.status    "Returned to shipper" under ``failure`` → returned
                                           (express-three-numbers)
+    returnFlag                            true → returned, whatever the status code: "A flag whether the
+                                          delivery is returned back to consignor" (definition 1.5.8
+                                          ``ReturnFlag``)
     status.timestamp                      delivered_at, when delivered; the latest of several entries for one
                                           number wins (duplicate-results)
     status.location.address               delivered: the place (addressLocality, postalCode, countryCode)
@@ -35,8 +38,8 @@ A piece the latest scan leaves out is not delivered with its shipment: express-f
 Times without an offset are local to the event's place (definition 1.5.8), see ``_time``: a place in a country
 of several zones (Whittier, CA in ecommerce-in-transit) is read as UTC, noted.
 Assumed, no public sample shows it: ``signed.givenName``/``familyName`` on a live Express reply (the
-definition's ``Person``); several entries with one ``id`` in a reply; the zone of a time whose place and
-destination name no country (read as Turkey's).
+definition's ``Person``); ``returnFlag`` on a live reply (only the definition shows it); several entries with one
+``id`` in a reply; the zone of a time whose place and destination name no country (read as Turkey's).
 """
 
 import re
@@ -205,6 +208,7 @@ class _Read:
     details: Details | None
     scans: tuple[_Scan, ...]
     countries: tuple[str | None, ...]  # the status place's country, then the destination's
+    return_flag: bool
 
     @property
     def code(self) -> str | None:
@@ -247,12 +251,13 @@ def _read(shipment: Shipment, notes: ProofNotes) -> _Read:
         details=read_part(Details, shipment.details, "details", notes),
         scans=scans,
         countries=countries,
+        return_flag=shipment.return_flag is True,
     )
 
 
 def _status(read: _Read, notes: ProofNotes) -> ProofStatus:
     status = notes.status(STATUS, read.code, "status.statusCode")
-    returned = status is ProofStatus.FAILED_ATTEMPT and RETURNED_WORDS in _words(read.status)
+    returned = read.return_flag or (status is ProofStatus.FAILED_ATTEMPT and RETURNED_WORDS in _words(read.status))
     return ProofStatus.RETURNED if returned else status
 
 

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from carriers.dhl.mapping import build_track_request, parse_track_response
 from carriers.dhl.settings import DhlSettings
+from carriers.dhl.webhook import parse_push
 from carriers.errors import MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
 from carriers.status import UNMAPPED
@@ -147,6 +148,33 @@ def test_pod_links_on_a_returned_shipment_are_not_evidence_of_delivery() -> None
         "Arrived at Sort Facility DUBAI - UNITED ARAB EMIRATES",
         "Returned to shipper",
     ]
+
+
+def test_a_delivered_shipment_flagged_as_returned_is_returned_without_delivery_facts() -> None:
+    """DHL (definition 1.5.8, ``ReturnFlag``): "A flag whether the delivery is returned back to consignor"."""
+    reply = sample_json("dhl", "parcel-de-delivered.json")
+    reply["shipments"][0]["returnFlag"] = True
+
+    proof = parse_track_response(ok(reply), "470800204932", RECEIVED)
+
+    assert (proof.status, proof.status_code) == (ProofStatus.RETURNED, "delivered")
+    assert (proof.delivered_at, proof.received_by, proof.location) == (None, None, None)
+
+
+def test_a_pushed_delivery_flagged_as_returned_is_returned() -> None:
+    body = sample_json("dhl", "push-delivered.json")
+    body["shipments"][0]["returnFlag"] = True
+
+    [event] = parse_push(json.dumps(body).encode(), RECEIVED)
+
+    assert (event.proof.status, event.proof.delivered_at, event.proof.document) == (ProofStatus.RETURNED, None, None)
+
+
+def test_a_return_flag_that_is_no_boolean_is_read_as_absent() -> None:
+    reply = sample_json("dhl", "parcel-de-delivered.json")
+    reply["shipments"][0]["returnFlag"] = "maybe"
+
+    assert parse_track_response(ok(reply), "470800204932", RECEIVED).status is ProofStatus.DELIVERED
 
 
 def test_pod_links_in_transit_are_not_evidence_of_delivery() -> None:
