@@ -25,7 +25,11 @@ Every field read, and the public sample that shows it (``tests/fixtures/carriers
                                           DHL's own status word ("Delivered", express-three-numbers) is none
     details.receiver                      recipient_relation = recipient when it names the signer
     details.proofOfDelivery.signatureUrl  signature link; Express sends its ePOD page here, the same link as
-                                          documentUrl (express-three-numbers): then it is the document only
+                                          documentUrl (express-three-numbers): then it is the document only;
+                                          none when proofOfDeliverySignedAvailable is false
+    details.proofOfDeliverySignedAvailable  "'Yes' if signer identification is available" (definition 1.5.8);
+                                          false beside a proview notification link as signatureUrl
+                                          (express-transit-pod-links)
     details.proofOfDelivery.documentUrl   document link
     events[]                              timeline: timestamp, statusCode (Express events have none:
                                           express-three-numbers), description else status, location; pieceIds
@@ -302,7 +306,8 @@ def _handover(read: _Read, notes: ProofNotes) -> _Handover:
     pod = pod or Pod()
     signer = _signer(pod.signed, read.status, notes)
     receiver = _full_name(read.details.receiver if read.details else None)
-    signature, document = _links(pod, notes)
+    signed = read.details.proof_of_delivery_signed_available if read.details else None
+    signature, document = _links(pod, signed, notes)
     return _Handover(
         at=read.at or _time(pod.timestamp, "details.proofOfDelivery.timestamp", notes, *read.countries),
         signer=signer,
@@ -327,14 +332,20 @@ def _signer(person: Person | None, status: Status | None, notes: ProofNotes) -> 
     return name
 
 
-def _links(pod: Pod, notes: ProofNotes) -> tuple[Attachment | None, Attachment | None]:
+def _links(pod: Pod, signed: bool | None, notes: ProofNotes) -> tuple[Attachment | None, Attachment | None]:
+    """The document and signature links; ``signed`` is proofOfDeliverySignedAvailable (None when not sent)."""
     field = "details.proofOfDelivery"
     document = notes.linked(AttachmentKind.DOCUMENT, pod.document_url, f"{field}.documentUrl")
-    if (link := text(pod.signature_url)) and link == text(pod.document_url):
-        reason = "the same link as documentUrl (DHL's ePOD page), kept as the document"
-        notes.add(NoteCode.ATTACHMENT_DROPPED, f"{field}.signatureUrl", reason)
+    if not (link := text(pod.signature_url)):
         return None, document
-    return notes.linked(AttachmentKind.SIGNATURE, pod.signature_url, f"{field}.signatureUrl"), document
+    if link == text(pod.document_url):
+        reason = "the same link as documentUrl (DHL's ePOD page), kept as the document"
+    elif signed is False:
+        reason = "proofOfDeliverySignedAvailable is false: DHL has no signer identification"
+    else:
+        return notes.linked(AttachmentKind.SIGNATURE, link, f"{field}.signatureUrl"), document
+    notes.add(NoteCode.ATTACHMENT_DROPPED, f"{field}.signatureUrl", reason)
+    return None, document
 
 
 # --- small readers -----------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ class ProofOfDelivery(WireModel):
 class Details(WireModel):
     receiver: Person | None = None
     proof_of_delivery: object = None
+    proof_of_delivery_signed_available: Annotated[StrictBool | None, LENIENT] = None
     piece_ids: list[str] | None = None
 
 

@@ -87,6 +87,21 @@ def test_the_signature_link_that_is_the_epod_page_is_kept_as_the_document_only()
     assert (NoteCode.ATTACHMENT_DROPPED, "details.proofOfDelivery.signatureUrl") in notes_of(proof)
 
 
+def test_a_signature_link_is_no_signature_when_dhl_says_no_signer_identification_is_available() -> None:
+    """DHL (definition 1.5.8): proofOfDeliverySignedAvailable is "'Yes' if signer identification is available". The
+    public sample's signatureUrl, a proview notification link, comes with it false."""
+    reply = sample_json("dhl", "express-transit-pod-links.json")
+    reply["shipments"][0]["status"]["statusCode"] = "delivered"
+
+    proof = parse_track_response(ok(reply), "7777777770", RECEIVED)
+
+    assert proof.status is ProofStatus.DELIVERED and proof.signature is None
+    assert proof.document == Attachment(
+        kind=AttachmentKind.DOCUMENT, url="https://proview.dhl.com/proview/adhocnotify?id=vQg5"
+    )
+    assert (NoteCode.ATTACHMENT_DROPPED, "details.proofOfDelivery.signatureUrl") in notes_of(proof)
+
+
 def test_dhls_status_word_in_the_signer_slot_is_no_name() -> None:
     proof = parse("express-three-numbers.json", "1297318621")  # signed: {"@type": "Person", "name": "Delivered"}
 
