@@ -23,7 +23,8 @@ Every field read, and the public sample that shows it (``tests/fixtures/carriers
                                           shipment, express-three-numbers POD links on returned shipments)
     details.proofOfDelivery.signed        received_by ("givenName familyName", else "name"); a name that is
                                           DHL's own status word ("Delivered", express-three-numbers) is none
-    details.receiver                      recipient_relation = recipient when it names the signer
+    details.receiver                      recipient_relation = recipient when it names the signer (spellings
+                                          folded the Turkish way: "AYŞE YILMAZ" is "Ayşe Yılmaz")
     details.proofOfDelivery.signatureUrl  signature link; Express sends its ePOD page here, the same link as
                                           documentUrl (express-three-numbers): then it is the document only;
                                           none when proofOfDeliverySignedAvailable is false
@@ -72,7 +73,7 @@ from carriers.parsing import (
     timeline,
 )
 from carriers.status import status_table
-from carriers.turkish import ISTANBUL
+from carriers.turkish import ISTANBUL, relation_by_name
 from carriers.zones import zone_of
 from schemas.proof import (
     Attachment,
@@ -311,17 +312,11 @@ def _handover(read: _Read, notes: ProofNotes) -> _Handover:
     return _Handover(
         at=read.at or _time(pod.timestamp, "details.proofOfDelivery.timestamp", notes, *read.countries),
         signer=signer,
-        relation=_relation(signer, receiver),
+        relation=relation_by_name(signer, receiver),  # DHL names people, not relations
         signature=signature,
         document=document,
         place=_clip(_place(read.status.location if read.status else None), "text"),
     )
-
-
-def _relation(signer: str | None, receiver: str | None) -> RecipientRelation:
-    """DHL names people, not relations: the signer is the recipient when DHL names them as the receiver."""
-    same = signer and receiver and signer.casefold() == receiver.casefold()
-    return RecipientRelation.RECIPIENT if same else RecipientRelation.UNKNOWN
 
 
 def _signer(person: Person | None, status: Status | None, notes: ProofNotes) -> str | None:

@@ -124,6 +124,16 @@ def test_a_signer_who_is_the_addressee_is_the_recipient() -> None:
     assert (proof.received_by, proof.recipient_relation) == ("John Doe", RecipientRelation.RECIPIENT)
 
 
+def test_a_signer_named_as_the_addressee_in_turkish_capitals_is_the_recipient() -> None:
+    reply = sample_json("dhl", "express-delivered-signed.json")
+    reply["shipments"][0]["details"]["receiver"] = {"@type": "Person", "name": "AYŞE YILMAZ"}
+    reply["shipments"][0]["details"]["proofOfDelivery"]["signed"] = {"@type": "Person", "name": "Ayşe Yılmaz"}
+
+    proof = parse_track_response(ok(reply), "1297318621", RECEIVED)
+
+    assert (proof.received_by, proof.recipient_relation) == ("Ayşe Yılmaz", RecipientRelation.RECIPIENT)
+
+
 def test_a_parcel_delivered_without_proof_has_its_time_in_the_places_zone() -> None:
     proof = parse("parcel-de-delivered.json", "470800204932")
 
