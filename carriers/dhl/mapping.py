@@ -18,6 +18,9 @@ Every field read, and the public sample that shows it (``tests/fixtures/carriers
                                           number wins (duplicate-results)
     status.location.address               delivered: the place (addressLocality, postalCode, countryCode)
     destination.address.countryCode       the zone of times without offset (parcel-de-delivered)
+    location / destination addressLocality  without a countryCode, the country Express names after " - "
+                                          ("KARACHI - PAKISTAN", express-three-numbers), by its name in IANA's
+                                          iso3166.tab; a name the table lacks ("USA") names no country
     details.proofOfDelivery.timestamp     delivered_at when the status has no time; never read unless the
                                           status says delivered (express-spec-example has one on a pre-transit
                                           shipment, express-three-numbers POD links on returned shipments)
@@ -74,7 +77,7 @@ from carriers.parsing import (
 )
 from carriers.status import status_table
 from carriers.turkish import ISTANBUL, relation_by_name
-from carriers.zones import zone_of
+from carriers.zones import country_named, zone_of
 from schemas.proof import (
     Attachment,
     AttachmentKind,
@@ -105,6 +108,7 @@ STATUS = status_table(
     },
 )
 RETURNED_WORDS = "returned to shipper"  # Express's words for a parcel on its way back, under ``failure``
+COUNTRY_SEPARATOR = " - "  # Express's addressLocality: "KARACHI - PAKISTAN", "NEW YORK, NY - USA"
 NO_CODE = "unknown"  # an event's code when DHL groups it under none (Express events carry no statusCode)
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 _UNPLACED = timezone(timedelta(0), "no zone known")  # UTC, told apart from an offset DHL wrote
@@ -367,9 +371,10 @@ def _words(status: Status | None) -> set[str]:
 def _time(value: str | None, field: str, notes: ProofNotes, *countries: str | None) -> datetime | None:
     """An ISO 8601 time; DHL's definition (1.5.8) says one without an offset "should be interpreted as in the
     place of the respective shipment event": the zone of the first of ``countries`` named (the event's place,
-    then the destination), or Istanbul when none is named (assumed: the marketplace's DHL parcels are delivered
-    in Turkey). A country of several zones and none for most of it (the United States) gives no zone: such a
-    time is read as UTC, noted once for all the scans, as it may be hours off."""
+    then the destination: its countryCode, else the country after its locality, see ``_country``), or Istanbul
+    when none is named (assumed: the marketplace's DHL parcels are delivered in Turkey). A country of several
+    zones and none for most of it (the United States) gives no zone: such a time is read as UTC, noted once for
+    all the scans, as it may be hours off."""
     country = next(filter(None, map(text, countries)), None)
     zone = (zone_of(country) if country else ISTANBUL) or _UNPLACED
     at = notes.optional(field, lambda: parse_timestamp(value, carrier=CODE, what=field, zone=zone))
@@ -381,7 +386,15 @@ def _time(value: str | None, field: str, notes: ProofNotes, *countries: str | No
 
 
 def _country(place: Place | None) -> str | None:
-    return place.address.country_code if place and place.address else None
+    """The place's countryCode, else the country Express names after its place ("KARACHI - PAKISTAN"), when
+    IANA's table knows that name."""
+    address = place.address if place else None
+    if address is None:
+        return None
+    if code := text(address.country_code):
+        return code
+    _, separator, country = (address.address_locality or "").rpartition(COUNTRY_SEPARATOR)
+    return country_named(country) if separator else None
 
 
 def _full_name(person: Person | None) -> str | None:

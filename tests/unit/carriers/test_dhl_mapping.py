@@ -30,7 +30,7 @@ from tests.unit.carriers.conftest import RECEIVED, ok
 from tests.unit.carriers.properties import sample, sample_json
 
 SETTINGS = DhlSettings(api_key=SecretStr("dhl-key"))
-ISTANBUL, BERLIN = ZoneInfo("Europe/Istanbul"), ZoneInfo("Europe/Berlin")
+ISTANBUL, BERLIN, KARACHI = ZoneInfo("Europe/Istanbul"), ZoneInfo("Europe/Berlin"), ZoneInfo("Asia/Karachi")
 EPOD_DELIVERED = (
     "https://webpod.dhl.com/webPOD/DHLePODRequest?hwb=a%2FWPGBbwKAuAhUodE78X3Q%3D%3D&pudate=tXMCnmf%2BbnPg9tzxoYCXdQ"
     "%3D%3D&appuid=4L5D0s%2BN1GZjoQHER9S9XA%3D%3D&language=en&country=G0"
@@ -69,7 +69,7 @@ def test_a_delivered_express_shipment_carries_its_epod_document_and_place() -> N
     assert len(proof.events) == 15
     first, last = proof.events[0], proof.events[-1]
     assert (first.at, first.code, first.description) == (
-        datetime(2021, 4, 22, 16, 41, tzinfo=ISTANBUL),
+        datetime(2021, 4, 22, 16, 41, tzinfo=KARACHI),  # "KARACHI - PAKISTAN"
         "unknown",
         "Shipment picked up",
     )
@@ -228,6 +228,30 @@ def test_a_scan_in_a_country_of_several_zones_is_not_read_in_the_destination_s_z
     assert datetime(2023, 1, 23, 8, 52, 15, tzinfo=UTC) in [event.at for event in proof.events]
     assert datetime(2023, 1, 20, 10, 21, 25, tzinfo=ZoneInfo("Europe/London")) in [event.at for event in proof.events]
     assert [(note.code, note.field) for note in proof.notes] == [(NoteCode.FIELD_UNREADABLE, "events.timestamp")]
+
+
+def test_an_express_scan_is_read_in_the_zone_of_the_country_its_place_names() -> None:
+    """Express writes no countryCode, but the country's name after the place ("KARACHI - PAKISTAN"); a place naming
+    no country ("EAST ELMHURST"), with a destination naming none that IANA's table knows ("… - USA"), is read in
+    Istanbul's time."""
+    proof = parse("express-three-numbers.json", "1297318621")
+    at = {(event.description, event.location_text): event.at for event in proof.events}
+
+    assert at["Processed at KARACHI - PAKISTAN", "KARACHI - PAKISTAN"] == datetime(2021, 4, 22, 21, 26, tzinfo=KARACHI)
+    assert at["Processed at BRUSSELS - BELGIUM", "BRUSSELS - BELGIUM"] == datetime(
+        2021, 4, 23, 18, 53, tzinfo=ZoneInfo("Europe/Brussels")
+    )
+    assert at["Delivered", "EAST ELMHURST"] == datetime(2021, 4, 26, 11, 42, tzinfo=ISTANBUL)
+    assert all(note.field != "events.timestamp" for note in proof.notes)  # no scan read as UTC
+
+
+def test_a_returned_express_shipment_s_scans_are_read_where_they_happened() -> None:
+    proof = parse("express-three-numbers.json", "7837361350")
+
+    assert [(event.at, event.location_text) for event in proof.events][-2:] == [
+        (datetime(2021, 5, 4, 15, 53, tzinfo=ZoneInfo("Asia/Dubai")), "DUBAI - UNITED ARAB EMIRATES"),
+        (datetime(2021, 5, 4, 17, 47, tzinfo=KARACHI), "KARACHI - PAKISTAN"),
+    ]
 
 
 # --- which shipment and which piece -------------------------------------------------------------------------
