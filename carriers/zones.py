@@ -1,7 +1,8 @@
 """The time zone of a country, for carriers that write local times without an offset and name the place's
 country: the country's only zone in IANA's ``zone.tab`` (shipped with ``tzdata``), or the one it describes as
 "most of" the country or its "mainland" (Germany, Spain). Carriers write ``UK`` for Great Britain. A country
-with several zones and none for most of it (the United States) has no zone here.
+with several zones and none for most of it (the United States) has no zone here. A carrier that writes the
+country's name instead of its code finds the code by the name in IANA's ``iso3166.tab`` (``country_named``).
 """
 
 import functools
@@ -9,6 +10,7 @@ from importlib import resources
 from zoneinfo import ZoneInfo
 
 from carriers.parsing import text
+from carriers.turkish import fold
 
 _ALIASES = {"UK": "GB"}
 _PRINCIPAL = ("most of ", "(mainland)")
@@ -22,16 +24,30 @@ def zone_of(country: str | None) -> ZoneInfo | None:
     return ZoneInfo(zone) if zone else None
 
 
+def country_named(name: str | None) -> str | None:
+    """The ISO 3166 code of the country ``name`` is, as ``iso3166.tab`` writes it, in any case and with or
+    without accents (``PAKISTAN`` → ``PK``); None for any other name."""
+    return _codes_by_name().get(fold(name)) if text(name) else None
+
+
+@functools.cache
+def _codes_by_name() -> dict[str, str]:
+    return {fold(name): code for code, name, *_ in _rows("iso3166.tab")}
+
+
 @functools.cache
 def _principal_zones() -> dict[str, str]:
     """Country code → the zone most of the country keeps, where ``zone.tab`` names one."""
     zones: dict[str, list[tuple[str, str]]] = {}
-    table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
-    for line in table.splitlines():
-        if line and not line.startswith("#"):
-            country, _, name, *comment = line.split("\t")
-            zones.setdefault(country, []).append((name, "".join(comment)))
+    for country, _, name, *comment in _rows("zone.tab"):
+        zones.setdefault(country, []).append((name, "".join(comment)))
     return {country: principal for country, entries in zones.items() if (principal := _principal(entries))}
+
+
+def _rows(table: str) -> list[list[str]]:
+    """The tab-separated rows of one of tzdata's tables, comments left out."""
+    lines = resources.files("tzdata").joinpath("zoneinfo", table).read_text(encoding="utf-8").splitlines()
+    return [line.split("\t") for line in lines if line and not line.startswith("#")]
 
 
 def _principal(entries: list[tuple[str, str]]) -> str | None:

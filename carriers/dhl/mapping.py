@@ -11,18 +11,29 @@ Every field read, and the public sample that shows it (``tests/fixtures/carriers
                                           unknown: definition 1.5.8 ``StatusCode``), kept as ``status_code``
     status.description / status.status    "Returned to shipper" under ``failure`` → returned
                                           (express-three-numbers)
+    returnFlag                            true → returned, whatever the status code: "A flag whether the
+                                          delivery is returned back to consignor" (definition 1.5.8
+                                          ``ReturnFlag``)
     status.timestamp                      delivered_at, when delivered; the latest of several entries for one
                                           number wins (duplicate-results)
     status.location.address               delivered: the place (addressLocality, postalCode, countryCode)
     destination.address.countryCode       the zone of times without offset (parcel-de-delivered)
+    location / destination addressLocality  without a countryCode, the country Express names after " - "
+                                          ("KARACHI - PAKISTAN", express-three-numbers), by its name in IANA's
+                                          iso3166.tab; a name the table lacks ("USA") names no country
     details.proofOfDelivery.timestamp     delivered_at when the status has no time; never read unless the
                                           status says delivered (express-spec-example has one on a pre-transit
                                           shipment, express-three-numbers POD links on returned shipments)
     details.proofOfDelivery.signed        received_by ("givenName familyName", else "name"); a name that is
                                           DHL's own status word ("Delivered", express-three-numbers) is none
-    details.receiver                      recipient_relation = recipient when it names the signer
+    details.receiver                      recipient_relation = recipient when it names the signer (spellings
+                                          folded the Turkish way: "AYŞE YILMAZ" is "Ayşe Yılmaz")
     details.proofOfDelivery.signatureUrl  signature link; Express sends its ePOD page here, the same link as
-                                          documentUrl (express-three-numbers): then it is the document only
+                                          documentUrl (express-three-numbers): then it is the document only;
+                                          none when proofOfDeliverySignedAvailable is false
+    details.proofOfDeliverySignedAvailable  "'Yes' if signer identification is available" (definition 1.5.8);
+                                          false beside a proview notification link as signatureUrl
+                                          (express-transit-pod-links)
     details.proofOfDelivery.documentUrl   document link
     events[]                              timeline: timestamp, statusCode (Express events have none:
                                           express-three-numbers), description else status, location; pieceIds
@@ -35,8 +46,8 @@ A piece the latest scan leaves out is not delivered with its shipment: express-f
 Times without an offset are local to the event's place (definition 1.5.8), see ``_time``: a place in a country
 of several zones (Whittier, CA in ecommerce-in-transit) is read as UTC, noted.
 Assumed, no public sample shows it: ``signed.givenName``/``familyName`` on a live Express reply (the
-definition's ``Person``); several entries with one ``id`` in a reply; the zone of a time whose place and
-destination name no country (read as Turkey's).
+definition's ``Person``); ``returnFlag`` on a live reply (only the definition shows it); several entries with one
+``id`` in a reply; the zone of a time whose place and destination name no country (read as Turkey's).
 """
 
 import re
@@ -65,8 +76,8 @@ from carriers.parsing import (
     timeline,
 )
 from carriers.status import status_table
-from carriers.turkish import ISTANBUL
-from carriers.zones import zone_of
+from carriers.turkish import ISTANBUL, relation_by_name
+from carriers.zones import country_named, zone_of
 from schemas.proof import (
     Attachment,
     AttachmentKind,
@@ -97,6 +108,7 @@ STATUS = status_table(
     },
 )
 RETURNED_WORDS = "returned to shipper"  # Express's words for a parcel on its way back, under ``failure``
+COUNTRY_SEPARATOR = " - "  # Express's addressLocality: "KARACHI - PAKISTAN", "NEW YORK, NY - USA"
 NO_CODE = "unknown"  # an event's code when DHL groups it under none (Express events carry no statusCode)
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 _UNPLACED = timezone(timedelta(0), "no zone known")  # UTC, told apart from an offset DHL wrote
@@ -205,6 +217,7 @@ class _Read:
     details: Details | None
     scans: tuple[_Scan, ...]
     countries: tuple[str | None, ...]  # the status place's country, then the destination's
+    return_flag: bool
 
     @property
     def code(self) -> str | None:
@@ -247,12 +260,13 @@ def _read(shipment: Shipment, notes: ProofNotes) -> _Read:
         details=read_part(Details, shipment.details, "details", notes),
         scans=scans,
         countries=countries,
+        return_flag=shipment.return_flag is True,
     )
 
 
 def _status(read: _Read, notes: ProofNotes) -> ProofStatus:
     status = notes.status(STATUS, read.code, "status.statusCode")
-    returned = status is ProofStatus.FAILED_ATTEMPT and RETURNED_WORDS in _words(read.status)
+    returned = read.return_flag or (status is ProofStatus.FAILED_ATTEMPT and RETURNED_WORDS in _words(read.status))
     return ProofStatus.RETURNED if returned else status
 
 
@@ -297,21 +311,16 @@ def _handover(read: _Read, notes: ProofNotes) -> _Handover:
     pod = pod or Pod()
     signer = _signer(pod.signed, read.status, notes)
     receiver = _full_name(read.details.receiver if read.details else None)
-    signature, document = _links(pod, notes)
+    signed = read.details.proof_of_delivery_signed_available if read.details else None
+    signature, document = _links(pod, signed, notes)
     return _Handover(
         at=read.at or _time(pod.timestamp, "details.proofOfDelivery.timestamp", notes, *read.countries),
         signer=signer,
-        relation=_relation(signer, receiver),
+        relation=relation_by_name(signer, receiver),  # DHL names people, not relations
         signature=signature,
         document=document,
         place=_clip(_place(read.status.location if read.status else None), "text"),
     )
-
-
-def _relation(signer: str | None, receiver: str | None) -> RecipientRelation:
-    """DHL names people, not relations: the signer is the recipient when DHL names them as the receiver."""
-    same = signer and receiver and signer.casefold() == receiver.casefold()
-    return RecipientRelation.RECIPIENT if same else RecipientRelation.UNKNOWN
 
 
 def _signer(person: Person | None, status: Status | None, notes: ProofNotes) -> str | None:
@@ -322,14 +331,20 @@ def _signer(person: Person | None, status: Status | None, notes: ProofNotes) -> 
     return name
 
 
-def _links(pod: Pod, notes: ProofNotes) -> tuple[Attachment | None, Attachment | None]:
+def _links(pod: Pod, signed: bool | None, notes: ProofNotes) -> tuple[Attachment | None, Attachment | None]:
+    """The document and signature links; ``signed`` is proofOfDeliverySignedAvailable (None when not sent)."""
     field = "details.proofOfDelivery"
     document = notes.linked(AttachmentKind.DOCUMENT, pod.document_url, f"{field}.documentUrl")
-    if (link := text(pod.signature_url)) and link == text(pod.document_url):
-        reason = "the same link as documentUrl (DHL's ePOD page), kept as the document"
-        notes.add(NoteCode.ATTACHMENT_DROPPED, f"{field}.signatureUrl", reason)
+    if not (link := text(pod.signature_url)):
         return None, document
-    return notes.linked(AttachmentKind.SIGNATURE, pod.signature_url, f"{field}.signatureUrl"), document
+    if link == text(pod.document_url):
+        reason = "the same link as documentUrl (DHL's ePOD page), kept as the document"
+    elif signed is False:
+        reason = "proofOfDeliverySignedAvailable is false: DHL has no signer identification"
+    else:
+        return notes.linked(AttachmentKind.SIGNATURE, link, f"{field}.signatureUrl"), document
+    notes.add(NoteCode.ATTACHMENT_DROPPED, f"{field}.signatureUrl", reason)
+    return None, document
 
 
 # --- small readers -----------------------------------------------------------------------------------------
@@ -356,9 +371,10 @@ def _words(status: Status | None) -> set[str]:
 def _time(value: str | None, field: str, notes: ProofNotes, *countries: str | None) -> datetime | None:
     """An ISO 8601 time; DHL's definition (1.5.8) says one without an offset "should be interpreted as in the
     place of the respective shipment event": the zone of the first of ``countries`` named (the event's place,
-    then the destination), or Istanbul when none is named (assumed: the marketplace's DHL parcels are delivered
-    in Turkey). A country of several zones and none for most of it (the United States) gives no zone: such a
-    time is read as UTC, noted once for all the scans, as it may be hours off."""
+    then the destination: its countryCode, else the country after its locality, see ``_country``), or Istanbul
+    when none is named (assumed: the marketplace's DHL parcels are delivered in Turkey). A country of several
+    zones and none for most of it (the United States) gives no zone: such a time is read as UTC, noted once for
+    all the scans, as it may be hours off."""
     country = next(filter(None, map(text, countries)), None)
     zone = (zone_of(country) if country else ISTANBUL) or _UNPLACED
     at = notes.optional(field, lambda: parse_timestamp(value, carrier=CODE, what=field, zone=zone))
@@ -370,7 +386,15 @@ def _time(value: str | None, field: str, notes: ProofNotes, *countries: str | No
 
 
 def _country(place: Place | None) -> str | None:
-    return place.address.country_code if place and place.address else None
+    """The place's countryCode, else the country Express names after its place ("KARACHI - PAKISTAN"), when
+    IANA's table knows that name."""
+    address = place.address if place else None
+    if address is None:
+        return None
+    if code := text(address.country_code):
+        return code
+    _, separator, country = (address.address_locality or "").rpartition(COUNTRY_SEPARATOR)
+    return country_named(country) if separator else None
 
 
 def _full_name(person: Person | None) -> str | None:

@@ -5,9 +5,11 @@ unreadable event or proof-of-delivery block costs that part (with a note), never
 malformed shipment for another number never spoils ours.
 """
 
-from pydantic import StrictInt
+from typing import Annotated
 
-from carriers.parsing import WireModel
+from pydantic import StrictBool, StrictInt
+
+from carriers.parsing import LENIENT, WireModel
 
 
 class Address(WireModel):
@@ -47,6 +49,7 @@ class ProofOfDelivery(WireModel):
 class Details(WireModel):
     receiver: Person | None = None
     proof_of_delivery: object = None
+    proof_of_delivery_signed_available: Annotated[StrictBool | None, LENIENT] = None
     piece_ids: list[str] | None = None
 
 
@@ -56,6 +59,7 @@ class Shipment(WireModel):
     status: object = None
     details: object = None
     events: list[object] | None = None
+    return_flag: Annotated[StrictBool | None, LENIENT] = None  # a value of another type reads as absent
 
 
 class Shipments(WireModel):

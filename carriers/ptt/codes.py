@@ -7,8 +7,10 @@ in ``_EXCEPTIONS``, whose own words say otherwise. A group or code whose status 
 beside the parcel's state (a fee paid, an instruction given, a note made): it never decides the state.
 
 The one judgement beyond the table: PTT's TESLİM group also holds the ways a legal notice (tebligat) is
-*deemed* served without a hand-over (posted on a notice board, stuck on the door, left before a refusing
-addressee). For a parcel none of them is a delivery, so they are exceptions, never ``delivered``.
+*deemed* served without a hand-over (left with the muhtar, the village council or the police under the
+Notification Law's article 21, "21.MAD. GORE", with a notice on the door; posted on a notice board; stuck on
+the door; left before a refusing addressee). For a parcel none of them is a delivery, so they are exceptions,
+never ``delivered``.
 """
 
 from types import MappingProxyType
@@ -57,6 +59,9 @@ _GROUPS: tuple[tuple[str, S | None, str], ...] = (
 _EXCEPTIONS: dict[str, S] = {
     "701": S.PRE_TRANSIT,  # Kayıt Edildi: registered, not yet handed to PTT
     # TESLİM, but no hand-over: a legal notice deemed served
+    "813": S.EXCEPTION, "829": S.EXCEPTION,  # 21.MAD. GORE MUHTARA TESLiM, 21/2. Maddeye Göre Muhtara Teslim
+    "814": S.EXCEPTION,  # 21.MAD. GORE iHTiYAR HEYETi/AZAYA TESLiM (the village council)
+    "815": S.EXCEPTION,  # 21.MAD. GORE ZABITA AMiRi/MEMURA TESLiM (the police)
     "816": S.EXCEPTION,  # 35.MAD. GORE MUHATAP ADRESi KAPISINA YAPISTIRMA (stuck on the door)
     "825": S.EXCEPTION,  # BAĞIMSIZ BÖLÜMDE OTURANA TEBLİĞ, PANOYA ASILDI (posted on the board)
     "826": S.EXCEPTION,  # BAĞIMSIZ BÖLÜMDE OTURAN YOK, PANOYA ASILDI
@@ -103,6 +108,6 @@ RELATIONS: dict[str, R] = {
     **dict.fromkeys(("224", "225", "226", "227"), R.HOUSEHOLD_MEMBER),  # ... Adreste Aile Bireyine Teslim
     "157": R.DOORMAN,  # Evrak Memuruna Teslim (the mailroom)
     "202": R.PARCEL_LOCKER,  # Kargomatikten Teslim Alındı
-    # someone at the addressee's workplace, or an official (muhtar, ihtiyar heyeti, zabıta): not the addressee
-    **dict.fromkeys(("228", "229", "230", "231", "818", "824", "813", "814", "815", "829"), R.UNKNOWN),
+    # someone at the addressee's workplace: not the addressee
+    **dict.fromkeys(("228", "229", "230", "231", "818", "824"), R.UNKNOWN),
 }

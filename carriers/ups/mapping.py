@@ -37,7 +37,9 @@ public sources in its ``PROVENANCE.md``; ``Tracking.yaml`` / ``UPSTrackAlert.yam
     .deliveryInformation.receivedBy                 received_by (track-delivered-signature-photo)
     .deliveryInformation.location ("Front Door")    location.text, and recipient_relation by keyword; only
                                                     "Front Door" is published (Tracking.yaml): the other
-                                                    keywords below are assumed
+                                                    keywords below are assumed. A doorstep word is a safe
+                                                    place only when receivedBy names no one ("the individual
+                                                    who took possession", Tracking.yaml): else unknown
     .deliveryInformation.signature.image            signature (base64 PNG)   } placeholders ("encoding
     .deliveryInformation.deliveryPhoto.photo        photo (base64)           }  Base64", Tracking.yaml) and
     .deliveryInformation.pod.content                document (base64 HTML)   }  undecodable content dropped
@@ -213,9 +215,12 @@ def place_text(address: Address | None) -> str | None:
     return joined[:SHORT].rstrip() if joined else None  # ``short`` of texts each stripped already
 
 
-def relation_from_place(place: str | None) -> RecipientRelation:
+def relation_from_place(place: str | None, received_by: str | None) -> RecipientRelation:
+    """The relation the place's words say; a doorstep word says where, not who, when someone took the parcel
+    (``received_by``): then it is unknown, and the name is matched against the order's."""
     words = (place or "").upper()
-    return next((relation for word, relation in _PLACE_WORDS if word in words), RecipientRelation.UNKNOWN)
+    found = next((relation for word, relation in _PLACE_WORDS if word in words), RecipientRelation.UNKNOWN)
+    return RecipientRelation.UNKNOWN if found is RecipientRelation.SAFE_PLACE and received_by else found
 
 
 def _detail(status: Status) -> str | None:
@@ -353,7 +358,7 @@ def _proof(reply: _Reply, notes: Notes, received_at: datetime) -> ProofOfDeliver
         packages=others,
         delivered_at=delivery.at,
         received_by=delivery.received_by,
-        recipient_relation=relation_from_place(delivery.place),
+        recipient_relation=relation_from_place(delivery.place, delivery.received_by),
         signature=delivery.signature,
         photo=delivery.photo,
         document=delivery.document,

@@ -21,6 +21,9 @@ connector (L), a client that read live replies about returned parcels (M). Paths
             detail.operationStatus (NOP, IND, ISR, CNL, ISC, DLV, BI) when the code is missing        D, O
     item.rejectStatus 9 or 10 (return made / finished) → returned, whatever the code: Yurtiçi reports
             the parcel delivered back to its sender as DLV (code 5), the receiver's name unchanged     D, M
+    item.rejectStatus other than 0 on a delivery, unless item.rejectReasonExplanation is "Sorun Yok"
+            ("no problem": 7 "Teslim İptal" on real deliveries) → returned: M's rule for live replies,
+            a blank reason included; D: 1, 2, 3 are steps of a return under way                      M, D
     item.deliveryDate (yyyyMMdd) + item.deliveryTime (HHmmss, Istanbul; fewer than six digits: the
             leading zeros dropped), when delivered → delivered_at                                      O, D
     item.receiverInfo, when delivered → received_by (who took the parcel)                           O
@@ -47,7 +50,7 @@ from carriers.http import HttpResponse
 from carriers.parsing import ProofNotes, join_text, not_found, reading, text, timeline
 from carriers.soap import SoapRequest
 from carriers.status import status_table
-from carriers.turkish import local_time, relation_by_name, word_table
+from carriers.turkish import fold, local_time, relation_by_name, word_table
 from carriers.yurtici.settings import YurticiSettings
 from carriers.yurtici.wire import CargoEvent, DeliveryDetail, DeliveryVO, ItemDetail
 from schemas.proof import Courier, PackageState, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
@@ -60,6 +63,8 @@ WHAT = "queryShipment reply"
 REQUEST_ERRORS = frozenset({"82526", "82527"})  # keys / keyType missing: our request is wrong
 UNEXPECTED_ERROR = "936"
 RETURN_DONE = frozenset({"9", "10"})  # rejectStatus: return made, return finished
+NO_RETURN = "0"  # rejectStatus M does not read as a return on a delivery
+NO_PROBLEM = fold("Sorun Yok")  # rejectReasonExplanation of a delivery that stands despite a rejectStatus (M)
 _SHORT = 500  # ShortText
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 
@@ -221,9 +226,18 @@ def _status(detail: DeliveryDetail, notes: ProofNotes) -> tuple[ProofStatus, str
     else:
         code = text(detail.operation_status)
         status = notes.status(OPERATION_STATUS, code, "shippingDeliveryDetailVO.operationStatus")
-    if detail.item is not None and text(detail.item.reject_status) in RETURN_DONE:
+    if detail.item is not None and _returned(detail.item, status):
         status = ProofStatus.RETURNED  # DLV with a return made: delivered back to the sender
     return status, code[:64] if code else None
+
+
+def _returned(item: ItemDetail, status: ProofStatus) -> bool:
+    """Whether the item's return fields say the parcel went (or is going) back to its sender."""
+    reject = text(item.reject_status)
+    if reject in RETURN_DONE:
+        return True
+    delivered = status is ProofStatus.DELIVERED
+    return delivered and reject not in (None, NO_RETURN) and fold(item.reject_reason_explanation) != NO_PROBLEM
 
 
 def _receiver(item: ItemDetail) -> tuple[str | None, R]:

@@ -50,6 +50,7 @@ class ItemDetail(WireModel):
     delivery_unit_name: Leaf = None
     del_emp_name: Leaf = None
     reject_status: Leaf = None
+    reject_reason_explanation: Leaf = None
     events: Annotated[list[CargoEvent], BeforeValidator(_elements)] = Field(
         default_factory=list, alias="invDocCargoVOArray"
     )

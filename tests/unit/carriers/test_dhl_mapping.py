@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from carriers.dhl.mapping import build_track_request, parse_track_response
 from carriers.dhl.settings import DhlSettings
+from carriers.dhl.webhook import parse_push
 from carriers.errors import MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
 from carriers.status import UNMAPPED
@@ -29,7 +30,7 @@ from tests.unit.carriers.conftest import RECEIVED, ok
 from tests.unit.carriers.properties import sample, sample_json
 
 SETTINGS = DhlSettings(api_key=SecretStr("dhl-key"))
-ISTANBUL, BERLIN = ZoneInfo("Europe/Istanbul"), ZoneInfo("Europe/Berlin")
+ISTANBUL, BERLIN, KARACHI = ZoneInfo("Europe/Istanbul"), ZoneInfo("Europe/Berlin"), ZoneInfo("Asia/Karachi")
 EPOD_DELIVERED = (
     "https://webpod.dhl.com/webPOD/DHLePODRequest?hwb=a%2FWPGBbwKAuAhUodE78X3Q%3D%3D&pudate=tXMCnmf%2BbnPg9tzxoYCXdQ"
     "%3D%3D&appuid=4L5D0s%2BN1GZjoQHER9S9XA%3D%3D&language=en&country=G0"
@@ -68,7 +69,7 @@ def test_a_delivered_express_shipment_carries_its_epod_document_and_place() -> N
     assert len(proof.events) == 15
     first, last = proof.events[0], proof.events[-1]
     assert (first.at, first.code, first.description) == (
-        datetime(2021, 4, 22, 16, 41, tzinfo=ISTANBUL),
+        datetime(2021, 4, 22, 16, 41, tzinfo=KARACHI),  # "KARACHI - PAKISTAN"
         "unknown",
         "Shipment picked up",
     )
@@ -83,6 +84,21 @@ def test_the_signature_link_that_is_the_epod_page_is_kept_as_the_document_only()
     proof = parse("express-three-numbers.json", "1297318621")
 
     assert proof.signature is None and proof.document is not None
+    assert (NoteCode.ATTACHMENT_DROPPED, "details.proofOfDelivery.signatureUrl") in notes_of(proof)
+
+
+def test_a_signature_link_is_no_signature_when_dhl_says_no_signer_identification_is_available() -> None:
+    """DHL (definition 1.5.8): proofOfDeliverySignedAvailable is "'Yes' if signer identification is available". The
+    public sample's signatureUrl, a proview notification link, comes with it false."""
+    reply = sample_json("dhl", "express-transit-pod-links.json")
+    reply["shipments"][0]["status"]["statusCode"] = "delivered"
+
+    proof = parse_track_response(ok(reply), "7777777770", RECEIVED)
+
+    assert proof.status is ProofStatus.DELIVERED and proof.signature is None
+    assert proof.document == Attachment(
+        kind=AttachmentKind.DOCUMENT, url="https://proview.dhl.com/proview/adhocnotify?id=vQg5"
+    )
     assert (NoteCode.ATTACHMENT_DROPPED, "details.proofOfDelivery.signatureUrl") in notes_of(proof)
 
 
@@ -106,6 +122,16 @@ def test_a_signer_who_is_the_addressee_is_the_recipient() -> None:
     proof = parse_track_response(ok(reply), "1297318621", RECEIVED)
 
     assert (proof.received_by, proof.recipient_relation) == ("John Doe", RecipientRelation.RECIPIENT)
+
+
+def test_a_signer_named_as_the_addressee_in_turkish_capitals_is_the_recipient() -> None:
+    reply = sample_json("dhl", "express-delivered-signed.json")
+    reply["shipments"][0]["details"]["receiver"] = {"@type": "Person", "name": "AYŞE YILMAZ"}
+    reply["shipments"][0]["details"]["proofOfDelivery"]["signed"] = {"@type": "Person", "name": "Ayşe Yılmaz"}
+
+    proof = parse_track_response(ok(reply), "1297318621", RECEIVED)
+
+    assert (proof.received_by, proof.recipient_relation) == ("Ayşe Yılmaz", RecipientRelation.RECIPIENT)
 
 
 def test_a_parcel_delivered_without_proof_has_its_time_in_the_places_zone() -> None:
@@ -149,6 +175,33 @@ def test_pod_links_on_a_returned_shipment_are_not_evidence_of_delivery() -> None
     ]
 
 
+def test_a_delivered_shipment_flagged_as_returned_is_returned_without_delivery_facts() -> None:
+    """DHL (definition 1.5.8, ``ReturnFlag``): "A flag whether the delivery is returned back to consignor"."""
+    reply = sample_json("dhl", "parcel-de-delivered.json")
+    reply["shipments"][0]["returnFlag"] = True
+
+    proof = parse_track_response(ok(reply), "470800204932", RECEIVED)
+
+    assert (proof.status, proof.status_code) == (ProofStatus.RETURNED, "delivered")
+    assert (proof.delivered_at, proof.received_by, proof.location) == (None, None, None)
+
+
+def test_a_pushed_delivery_flagged_as_returned_is_returned() -> None:
+    body = sample_json("dhl", "push-delivered.json")
+    body["shipments"][0]["returnFlag"] = True
+
+    [event] = parse_push(json.dumps(body).encode(), RECEIVED)
+
+    assert (event.proof.status, event.proof.delivered_at, event.proof.document) == (ProofStatus.RETURNED, None, None)
+
+
+def test_a_return_flag_that_is_no_boolean_is_read_as_absent() -> None:
+    reply = sample_json("dhl", "parcel-de-delivered.json")
+    reply["shipments"][0]["returnFlag"] = "maybe"
+
+    assert parse_track_response(ok(reply), "470800204932", RECEIVED).status is ProofStatus.DELIVERED
+
+
 def test_pod_links_in_transit_are_not_evidence_of_delivery() -> None:
     proof = parse("express-transit-pod-links.json", "7777777770")
 
@@ -175,6 +228,30 @@ def test_a_scan_in_a_country_of_several_zones_is_not_read_in_the_destination_s_z
     assert datetime(2023, 1, 23, 8, 52, 15, tzinfo=UTC) in [event.at for event in proof.events]
     assert datetime(2023, 1, 20, 10, 21, 25, tzinfo=ZoneInfo("Europe/London")) in [event.at for event in proof.events]
     assert [(note.code, note.field) for note in proof.notes] == [(NoteCode.FIELD_UNREADABLE, "events.timestamp")]
+
+
+def test_an_express_scan_is_read_in_the_zone_of_the_country_its_place_names() -> None:
+    """Express writes no countryCode, but the country's name after the place ("KARACHI - PAKISTAN"); a place naming
+    no country ("EAST ELMHURST"), with a destination naming none that IANA's table knows ("… - USA"), is read in
+    Istanbul's time."""
+    proof = parse("express-three-numbers.json", "1297318621")
+    at = {(event.description, event.location_text): event.at for event in proof.events}
+
+    assert at["Processed at KARACHI - PAKISTAN", "KARACHI - PAKISTAN"] == datetime(2021, 4, 22, 21, 26, tzinfo=KARACHI)
+    assert at["Processed at BRUSSELS - BELGIUM", "BRUSSELS - BELGIUM"] == datetime(
+        2021, 4, 23, 18, 53, tzinfo=ZoneInfo("Europe/Brussels")
+    )
+    assert at["Delivered", "EAST ELMHURST"] == datetime(2021, 4, 26, 11, 42, tzinfo=ISTANBUL)
+    assert all(note.field != "events.timestamp" for note in proof.notes)  # no scan read as UTC
+
+
+def test_a_returned_express_shipment_s_scans_are_read_where_they_happened() -> None:
+    proof = parse("express-three-numbers.json", "7837361350")
+
+    assert [(event.at, event.location_text) for event in proof.events][-2:] == [
+        (datetime(2021, 5, 4, 15, 53, tzinfo=ZoneInfo("Asia/Dubai")), "DUBAI - UNITED ARAB EMIRATES"),
+        (datetime(2021, 5, 4, 17, 47, tzinfo=KARACHI), "KARACHI - PAKISTAN"),
+    ]
 
 
 # --- which shipment and which piece -------------------------------------------------------------------------

@@ -311,8 +311,10 @@ def test_every_published_code_is_mapped() -> None:
 
 def test_delivered_is_what_ptt_files_under_delivery_and_nothing_else() -> None:
     """A parcel is delivered only where PTT's own table says TESLİM (delivery), less the ways a legal notice
-    is deemed served without a hand-over, and less the return-receipt card's delivery (121)."""
-    no_hand_over = {"816", "825", "826", "827", "828"}
+    is deemed served without a hand-over (left with the muhtar, the village council or the police under the
+    Notification Law's article 21, posted on a board, stuck on the door, left before a refusing addressee), and
+    less the return-receipt card's delivery (121)."""
+    no_hand_over = {"813", "814", "815", "829", "816", "825", "826", "827", "828"}
     delivery = {code for code, (_, group) in published().items() if group == "TESLİM"}
 
     assert {code for code, status in STATES.items() if status is ProofStatus.DELIVERED} == (
@@ -345,7 +347,7 @@ def test_notes_beside_the_parcels_state_never_decide_it(code: str, words: str) -
     [("807", RecipientRelation.RECIPIENT), ("221", RecipientRelation.RECIPIENT),
      ("812", RecipientRelation.HOUSEHOLD_MEMBER), ("225", RecipientRelation.HOUSEHOLD_MEMBER),
      ("157", RecipientRelation.DOORMAN), ("202", RecipientRelation.PARCEL_LOCKER),
-     ("228", RecipientRelation.UNKNOWN), ("813", RecipientRelation.UNKNOWN)],
+     ("228", RecipientRelation.UNKNOWN), ("818", RecipientRelation.UNKNOWN)],
 )
 def test_a_delivering_code_that_says_who_took_it_decides_the_relation(code: str, relation) -> None:
     response = edited("gonderiSorgu-delivered-to-addressee.xml", "<ax21:IKODU>100</ax21:IKODU>",
@@ -356,14 +358,21 @@ def test_a_delivering_code_that_says_who_took_it_decides_the_relation(code: str,
     assert (proof.status, proof.recipient_relation) == (ProofStatus.DELIVERED, relation)
 
 
-def test_a_notice_posted_on_the_board_is_no_delivery() -> None:
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [("826", "BAĞIMSIZ BÖLÜMDE OTURAN YOK, PANOYA ASILDI"), ("813", "21.MAD. GORE MUHTARA TESLiM"),
+     ("814", "21.MAD. GORE iHTiYAR HEYETi/AZAYA TESLiM"), ("815", "21.MAD. GORE ZABITA AMiRi/MEMURA TESLiM"),
+     ("829", "21/2. Maddeye Göre Muhtara Teslim (MERNİS)")],
+)
+def test_a_notice_posted_on_the_board_or_left_with_an_official_is_no_delivery(code: str, words: str) -> None:
     response = edited("gonderiSorgu-delivered-to-addressee.xml", "<ax21:IKODU>100</ax21:IKODU>",
-                      "<ax21:IKODU>826</ax21:IKODU>")
+                      f"<ax21:IKODU>{code}</ax21:IKODU>")
 
     proof = parse_query_response(response, "KP02123456789", RECEIVED)
 
+    assert published()[code][0] == words
     assert (proof.status, proof.status_code, proof.delivered_at, proof.received_by) == (
-        ProofStatus.EXCEPTION, "826", None, None,
+        ProofStatus.EXCEPTION, code, None, None,
     )
 
 

@@ -83,7 +83,7 @@ def test_a_delivered_package_with_full_proof() -> None:
 
     assert (proof.status, proof.status_code, proof.package_number) == (ProofStatus.DELIVERED, "D", SIGNED)
     assert proof.delivered_at == datetime(2021, 2, 10, 7, 13, 56, tzinfo=EST)
-    assert (proof.received_by, proof.recipient_relation) == ("John", RecipientRelation.SAFE_PLACE)
+    assert (proof.received_by, proof.recipient_relation) == ("John", RecipientRelation.UNKNOWN)  # named, not left
     assert proof.signature and proof.signature.media_type == "image/png"
     assert proof.photo and proof.photo.media_type == "image/jpeg"
     assert proof.document and proof.document.media_type == "text/html"
@@ -94,6 +94,31 @@ def test_a_delivered_package_with_full_proof() -> None:
         (datetime(2021, 2, 10, 7, 13, 56, tzinfo=EST), "FS", "Wayne, NJ, 07470, US"),
     ]
     assert (proof.packages, proof.notes) == ((), ())
+
+
+def delivered_at_the_front_door(received_by: str | None) -> ProofOfDelivery:
+    reply = sample_json("ups", "track-delivered-signature-photo.json")
+    info = reply["trackResponse"]["shipment"][0]["package"][0]["deliveryInformation"]
+    if received_by is None:
+        del info["receivedBy"]
+    else:
+        info["receivedBy"] = received_by
+    return parse_track_response(ok(reply), SIGNED, RECEIVED)
+
+
+def test_a_named_receiver_at_the_front_door_is_no_safe_place() -> None:
+    """Tracking.yaml: receivedBy is "The individual who took possession of the package at delivery"; the
+    place says where, the name who (left for the order's names to be matched against)."""
+    proof = delivered_at_the_front_door("Ayşe Yılmaz")
+
+    assert (proof.received_by, proof.recipient_relation) == ("Ayşe Yılmaz", RecipientRelation.UNKNOWN)
+
+
+@pytest.mark.parametrize("received_by", [None, "  "])
+def test_a_parcel_left_at_the_front_door_with_no_one_named_is_in_a_safe_place(received_by: str | None) -> None:
+    proof = delivered_at_the_front_door(received_by)
+
+    assert (proof.received_by, proof.recipient_relation) == (None, RecipientRelation.SAFE_PLACE)
 
 
 def test_ups_own_sample_without_gmt_fields_is_delivered_with_both_scans() -> None:

@@ -286,6 +286,43 @@ def test_a_parcel_returned_to_its_sender_is_returned_though_yurtici_reports_it_d
     ]
 
 
+def returned_delivered(reject_status: str, reason: str | None = None) -> ProofOfDelivery:
+    """query-returned-delivered.xml (DLV, rejectStatus 10) with another rejectStatus, and another reason if given."""
+    body = sample("yurtici", "query-returned-delivered.xml").decode()
+    status, sent = "<rejectStatus>10</rejectStatus>", "Alıcı Kabul Etmedi (Ücret, Ürün Bedeli, Eksik İrsaliye/Fatura vb.)"
+    assert status in body and f"{sent}</rejectReasonExplanation>" in body
+    body = body.replace(status, f"<rejectStatus>{reject_status}</rejectStatus>")
+    if reason is not None:
+        body = body.replace(f"{sent}</rejectReasonExplanation>", f"{reason}</rejectReasonExplanation>")
+    return parse_query_response(reply(body), "12523", RECEIVED)
+
+
+@pytest.mark.parametrize("reject_status", ["1", "2", "3", "4", "9"])
+def test_a_delivery_with_a_return_under_way_for_a_reason_is_returned(reject_status: str) -> None:
+    """M (live replies): any rejectStatus but 0 whose reason is not "Sorun Yok" is a return; D: 1, 2, 3 are steps of
+    a return in progress ("İade süreci devam ediyor")."""
+    proof = returned_delivered(reject_status)
+
+    assert (proof.status, proof.status_code) == (ProofStatus.RETURNED, "5")
+    assert (proof.delivered_at, proof.received_by) == (None, None)
+
+
+def test_a_delivery_with_a_return_status_and_no_reason_is_returned() -> None:
+    proof = returned_delivered("7", reason="")
+
+    assert (proof.status, proof.delivered_at, proof.received_by) == (ProofStatus.RETURNED, None, None)
+
+
+@pytest.mark.parametrize(("reject_status", "reason"), [("0", None), ("7", "Sorun Yok"), ("4", "SORUN YOK")])
+def test_a_delivery_stays_delivered_with_return_status_0_or_a_reason_of_no_problem(
+    reject_status: str, reason: str | None
+) -> None:
+    """M reads rejectStatus 0, and any whose reason is "Sorun Yok" (seen with 7 on real deliveries), as no return."""
+    proof = returned_delivered(reject_status, reason)
+
+    assert (proof.status, proof.received_by) == (ProofStatus.DELIVERED, "Ali Veli")
+
+
 def test_a_cancelled_return_request_leaves_a_delivery_delivered() -> None:
     body = detail(
         "<operationCode>5</operationCode><operationStatus>DLV</operationStatus><shippingDeliveryItemDetailVO>"
