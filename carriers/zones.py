@@ -13,6 +13,8 @@ from carriers.parsing import text
 from carriers.turkish import fold
 
 _ALIASES = {"UK": "GB"}
+_NAMES = {"USA": "US", "UK": "GB"}
+"""Names carriers write that ``iso3166.tab`` spells otherwise (DHL Express: "NEW YORK, NY - USA")."""
 _PRINCIPAL = ("most of ", "(mainland)")
 
 
@@ -26,8 +28,10 @@ def zone_of(country: str | None) -> ZoneInfo | None:
 
 def country_named(name: str | None) -> str | None:
     """The ISO 3166 code of the country ``name`` is, as ``iso3166.tab`` writes it, in any case and with or
-    without accents (``PAKISTAN`` → ``PK``); None for any other name."""
-    return _codes_by_name().get(fold(name)) if text(name) else None
+    without accents (``PAKISTAN`` → ``PK``), or as carriers abbreviate it (``USA``); None for any other name."""
+    if not (written := text(name)):
+        return None
+    return _NAMES.get(written.upper()) or _codes_by_name().get(fold(written))
 
 
 @functools.cache

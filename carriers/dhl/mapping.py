@@ -20,7 +20,7 @@ Every field read, and the public sample that shows it (``tests/fixtures/carriers
     destination.address.countryCode       the zone of times without offset (parcel-de-delivered)
     location / destination addressLocality  without a countryCode, the country Express names after " - "
                                           ("KARACHI - PAKISTAN", express-three-numbers), by its name in IANA's
-                                          iso3166.tab; a name the table lacks ("USA") names no country
+                                          iso3166.tab or as Express abbreviates it ("USA": no one zone, read as UTC, noted)
     details.proofOfDelivery.timestamp     delivered_at when the status has no time; never read unless the
                                           status says delivered (express-spec-example has one on a pre-transit
                                           shipment, express-three-numbers POD links on returned shipments)

@@ -62,7 +62,7 @@ def test_a_delivered_express_shipment_carries_its_epod_document_and_place() -> N
     proof = parse("express-three-numbers.json", "1297318621")
 
     assert (proof.status, proof.status_code) == (ProofStatus.DELIVERED, "delivered")
-    assert proof.delivered_at == datetime(2021, 4, 26, 11, 42, tzinfo=ISTANBUL)  # no offset, no country: Turkey
+    assert proof.delivered_at == datetime(2021, 4, 26, 11, 42, tzinfo=UTC)  # a time in the USA: no one zone, noted
     assert proof.document == Attachment(kind=AttachmentKind.DOCUMENT, url=EPOD_DELIVERED)
     assert proof.location is not None and proof.location.address == "EAST ELMHURST"
     assert (proof.package_number, proof.packages) == (None, ())
@@ -74,7 +74,7 @@ def test_a_delivered_express_shipment_carries_its_epod_document_and_place() -> N
         "Shipment picked up",
     )
     assert (last.at, last.description, last.location_text) == (
-        datetime(2021, 4, 26, 11, 42, tzinfo=ISTANBUL),
+        datetime(2021, 4, 26, 11, 42, tzinfo=UTC),
         "Delivered",
         "EAST ELMHURST",
     )
@@ -232,8 +232,8 @@ def test_a_scan_in_a_country_of_several_zones_is_not_read_in_the_destination_s_z
 
 def test_an_express_scan_is_read_in_the_zone_of_the_country_its_place_names() -> None:
     """Express writes no countryCode, but the country's name after the place ("KARACHI - PAKISTAN"); a place naming
-    no country ("EAST ELMHURST"), with a destination naming none that IANA's table knows ("… - USA"), is read in
-    Istanbul's time."""
+    no country ("EAST ELMHURST") is read in its destination's ("NEW YORK, NY - USA"): the United States have no one
+    zone, so the delivery is read as UTC and the proof says it may be hours off."""
     proof = parse("express-three-numbers.json", "1297318621")
     at = {(event.description, event.location_text): event.at for event in proof.events}
 
@@ -241,8 +241,10 @@ def test_an_express_scan_is_read_in_the_zone_of_the_country_its_place_names() ->
     assert at["Processed at BRUSSELS - BELGIUM", "BRUSSELS - BELGIUM"] == datetime(
         2021, 4, 23, 18, 53, tzinfo=ZoneInfo("Europe/Brussels")
     )
-    assert at["Delivered", "EAST ELMHURST"] == datetime(2021, 4, 26, 11, 42, tzinfo=ISTANBUL)
-    assert all(note.field != "events.timestamp" for note in proof.notes)  # no scan read as UTC
+    assert at["Delivered", "EAST ELMHURST"] == datetime(2021, 4, 26, 11, 42, tzinfo=UTC)
+    assert [(note.code, note.field) for note in proof.notes if note.field == "events.timestamp"] == [
+        (NoteCode.FIELD_UNREADABLE, "events.timestamp")
+    ]
 
 
 def test_a_returned_express_shipment_s_scans_are_read_where_they_happened() -> None:
