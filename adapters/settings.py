@@ -332,7 +332,9 @@ class Settings(BaseSettings):
                     "bytes each when JSON-escaped (13,200), and 4,096 for the other fields, keys and whitespace: "
                     "11,017,296. UPS and DHL push one photo or links only.",
     )
-    attachment_retention_days: int = Field(default=365, description="Images are deleted this long after the case closes.")
+    attachment_retention_days: int = Field(
+        default=365, ge=1, description="Images are deleted this long after the case closes."
+    )
 
     max_body_bytes: int = Field(default=64 * 1024, gt=0, description="Largest API request body; larger is a 413.")
     max_page_size: int = Field(default=100, gt=0, description="Most disputes one page of a list may hold.")

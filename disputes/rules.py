@@ -42,3 +42,18 @@ class Rules:
     """The first wait before asking a carrier again; it doubles with each try."""
     evidence_max_retry: timedelta = timedelta(hours=1)
     """The longest wait between two tries to get a carrier's proof."""
+
+    def __post_init__(self) -> None:
+        if min(self.claim_window, self.appeal_window, self.idempotency_ttl, self.evidence_retry) <= timedelta(0):
+            raise ValueError("the claim and appeal windows, the Idempotency-Key lifetime and the first evidence "
+                             "retry must be longer than zero")
+        if self.evidence_max_retry < self.evidence_retry:
+            raise ValueError("the longest evidence retry cannot be shorter than the first")
+        if self.escalate_before_deadline < timedelta(0):
+            raise ValueError("escalation before the deadline cannot be negative")
+        within = (self.first_response_business_days, self.accessible_decision_business_days, self.evidence_business_days)
+        if min(*within, self.information_reply_business_days) < 1 or max(within) > self.decision_business_days:
+            raise ValueError("business days are at least 1, and the first response, an accessible decision and the "
+                             "carrier's proof come within the decision's")
+        if self.information_requests_per_review < 0:
+            raise ValueError("questions per review cannot be negative")

@@ -88,6 +88,25 @@ def test_numbers_the_policy_refuses_are_refused_when_the_settings_load(monkeypat
         settings()
 
 
+@pytest.mark.parametrize(("variable", "value", "said"), [
+    ("DISPUTES_DECISION_BUSINESS_DAYS", "-3", "business days are at least 1"),  # every opening was a 500
+    ("DISPUTES_EVIDENCE_BUSINESS_DAYS", "4", "within the decision's"),  # the proof waited for past the decision
+    ("DISPUTES_CLAIM_WINDOW_DAYS", "-1", "longer than zero"),
+    ("DISPUTES_IDEMPOTENCY_TTL_HOURS", "0", "longer than zero"),
+    ("DISPUTES_EVIDENCE_RETRY_SECONDS", "0", "longer than zero"),
+    ("DISPUTES_EVIDENCE_RETRY_SECONDS", "5000", "cannot be shorter than the first"),
+    ("DISPUTES_ESCALATE_BEFORE_DEADLINE_HOURS", "-12", "cannot be negative"),
+    ("DISPUTES_INFORMATION_REQUESTS_PER_REVIEW", "-1", "cannot be negative"),
+    ("DISPUTES_ATTACHMENT_RETENTION_DAYS", "-1", "greater than or equal to 1"),
+])
+def test_business_numbers_that_cannot_work_are_refused_when_the_settings_load(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, said: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError, match=said):
+        settings()
+
+
 @pytest.mark.parametrize("level", ["LOUD", "trace", "10"])
 def test_a_log_level_logging_does_not_know_is_refused_when_the_settings_load(
     monkeypatch: pytest.MonkeyPatch, level: str
