@@ -46,6 +46,8 @@ DEMO_DIGITAL = {("ord-2016", "HB-OFFICE-HOME-2024"): DigitalScript(scenario="act
 COMMANDS = ("embedded", "serve", "worker", "sandbox", "token", "sandbox-shipment", "sandbox-order")
 RELAY_TARGETS = ("payments_url", "fulfillment_url", "notifications_url", "accounts_url", "finance_url")
 """The marketplace services the outbox relay delivers to: a process that runs workers needs every one."""
+WORKERS_NEED = (f"DISPUTES_MONGODB_URI, DISPUTES_EFFECTS_SIGNING_SECRET (what they deliver is signed with it) and "
+                f"the services they deliver to: {', '.join(f'DISPUTES_{name.upper()}' for name in RELAY_TARGETS)}")
 SETTINGS_NOTE = (
     f"Settings come from DISPUTES_* environment variables and from the lines of a {ENV_FILE} file in the working "
     f"directory, if there is one; a variable set in the environment wins over the same line in {ENV_FILE}, and both "
@@ -62,10 +64,10 @@ DESCRIPTIONS = {
     "serve": "Run the HTTP API on DISPUTES_HOST:DISPUTES_PORT. Needs DISPUTES_MONGODB_URI, DISPUTES_JWT_SECRET, "
              "DISPUTES_JWT_JWKS_URL (bearer tokens are verified against the identity provider's keys) and "
              "DISPUTES_ORDERS_URL (or DISPUTES_ORDERS_FILE); runs the background workers too unless "
-             "DISPUTES_RUN_WORKERS=false.",
+             "DISPUTES_RUN_WORKERS=false, and then needs what they need (see `disputes worker --help`).",
     "worker": "Run the background workers only (outbox relay, evidence puller, push attacher, assessor, SLA sweeper, "
               "image retention), with /healthz, /readyz and /metrics on DISPUTES_HOST:DISPUTES_WORKER_PORT. Needs "
-              "DISPUTES_MONGODB_URI and DISPUTES_JWT_SECRET; run as many as you like.",
+              f"{WORKERS_NEED}; run as many as you like.",
     "sandbox": "Run the local stand-ins for the marketplace's services (orders, payments, fulfillment, "
                "notifications, accounts, finance, digital delivery) and for every carrier. They have no "
                "authentication: keep them on loopback or a private network.",
