@@ -18,6 +18,7 @@ from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
 from pydantic_settings import DotEnvSettingsSource, SettingsError
 from pymongo.errors import PyMongoError
+import structlog
 
 from adapters.bootstrap import create_app
 from adapters.demo.seed import demo_orders, seed_orders
@@ -201,8 +202,7 @@ def _command(args: argparse.Namespace) -> None:
             require_production_settings(settings, api=False)
             _check_carriers(settings)
             workers = settings.model_copy(update={"run_workers": True, "worker_id": worker_id})
-            ops = f"worker {worker_id}: /healthz, /readyz, /metrics on http://{settings.host}:{settings.worker_port}"
-            _run(_serve(workers, api=False, announce=lambda: ops))
+            _run(_serve(workers, api=False))
         case "embedded":
             _check_carriers(settings)
             for host, port, setting in _embedded_addresses(settings):
@@ -321,7 +321,8 @@ def _sandbox(
 def _serve(
     settings: Settings, api: bool = True, announce: Callable[[], str] | None = None
 ) -> Callable[[asyncio.Event], Awaitable[None]]:
-    """The API on `port`, or (`api=False`) the workers with their operations endpoints on `worker_port`."""
+    """The API on `port`, or (`api=False`) the workers with their operations endpoints on `worker_port`. Where it
+    listens is a log line like every other (JSON, in production), unless `announce` writes it for a person."""
 
     async def run(stop: asyncio.Event) -> None:
         runner = web.AppRunner(create_app(settings, api=api), **server_options(settings))
@@ -334,7 +335,10 @@ def _serve(
         except CannotStart:
             await runner.cleanup()
             raise
-        print(announce() if announce else f"listening on http://{settings.host}:{port}", flush=True)
+        if announce:
+            print(announce(), flush=True)
+        else:
+            structlog.get_logger("cli").info("listening", url=f"http://{settings.host}:{port}")
         try:
             await stop.wait()
         finally:

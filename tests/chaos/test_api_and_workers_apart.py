@@ -176,10 +176,9 @@ async def test_workers_apart_share_one_breaker_and_the_api_sees_it(
     for n, process in enumerate(processes):
         output = (workers.logs / f"worker-{n}.log").read_text()
         worker_id = f"{socket.gethostname()}-{process.pid}"
-        started = next(line for line in output.splitlines() if not line.startswith("{"))
-        assert started == f"worker {worker_id}: /healthz, /readyz, /metrics on http://127.0.0.1:{ports[n]}"
-        lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+        lines = [json.loads(line) for line in output.splitlines()]  # every one JSON, where it listens too
         assert lines and all(line["worker_id"] == worker_id for line in lines)
+        assert [line["url"] for line in lines if line["event"] == "listening"] == [f"http://127.0.0.1:{ports[n]}"]
     logged = [json.loads(line) for line in workers.log_text().splitlines() if line.startswith("{")]
     pulls = [line for line in logged if line["event"] == "evidence_pull"]
     assert sorted(p["dispute_id"] for p in pulls) == sorted(set(ids) - {doc["_id"] for doc in refused})
