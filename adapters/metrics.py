@@ -103,18 +103,21 @@ SCRAPE: web.AppKey[list[Refresh]] = web.AppKey("scrape")
 
 
 class WorkloadGauges(Collector):
-    """Storage's workload as gauges; serves what `refresh` last read (with the database away, the last reading).
+    """Storage's workload as gauges; serves what `refresh` last read (with the database away, the last reading, and
+    how old it is: the alerts on these figures cannot fire while they are frozen).
 
     A reading walks the open cases' index, so it is taken at most once per `max_age` seconds (measured on the
-    monotonic clock: a test clock's jumps do not count), however many scrapers ask."""
+    `monotonic` clock: a test clock's jumps do not count), however many scrapers ask."""
 
     def __init__(
-        self, reader: WorkloadReader, clock: Clock, due_within: timedelta, registry: CollectorRegistry, max_age: float
+        self, reader: WorkloadReader, clock: Clock, due_within: timedelta, registry: CollectorRegistry, max_age: float,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._reader = reader
         self._clock = clock
         self._due_within = due_within
         self._max_age = max_age
+        self._monotonic = monotonic
         self._last: Workload | None = None
         self._read_at = -math.inf
         self._reading = asyncio.Lock()
@@ -122,11 +125,11 @@ class WorkloadGauges(Collector):
 
     async def refresh(self) -> None:
         async with self._reading:  # a scrape arriving during a reading waits for it instead of starting another
-            if time.monotonic() - self._read_at < self._max_age:
+            if self._monotonic() - self._read_at < self._max_age:
                 return
             try:
                 self._last = await self._reader.workload(self._clock.now(), self._due_within)
-                self._read_at = time.monotonic()
+                self._read_at = self._monotonic()
             except Exception as error:
                 log.warning("workload_unread", error=type(error).__name__)
 
@@ -156,6 +159,11 @@ class WorkloadGauges(Collector):
         yield GaugeMetricFamily(
             "disputes_pushed_events_oldest_age_seconds",
             "Age of the oldest pushed event waiting to be attached (0 when none waits)", value=self._age(last.pushed_oldest),
+        )
+        yield GaugeMetricFamily(
+            "disputes_storage_figures_age_seconds",
+            "Seconds since the figures above were read from storage: it grows while the database cannot be read",
+            value=self._monotonic() - self._read_at,
         )
 
     def _age(self, since: datetime | None) -> float:

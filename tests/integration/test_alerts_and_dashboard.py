@@ -59,7 +59,8 @@ async def test_each_process_exposes_what_applies_to_it(aiohttp_client):
     shared = {"disputes_http_requests_total", "disputes_http_request_duration_seconds_bucket", "disputes_cases_open",
               "disputes_sla_at_risk", "disputes_sla_breached", "disputes_outbox_pending",
               "disputes_outbox_oldest_age_seconds", "disputes_pushed_events_waiting",
-              "disputes_pushed_events_oldest_age_seconds", "disputes_carrier_circuit_state"}
+              "disputes_pushed_events_oldest_age_seconds", "disputes_storage_figures_age_seconds",
+              "disputes_carrier_circuit_state"}
     work = {"disputes_evidence_pulls_total", "disputes_evidence_pull_duration_seconds_bucket",
             "disputes_outbox_deliveries_total", "disputes_carrier_retries_total"}
     assert shared <= api and shared | work <= worker

@@ -68,3 +68,29 @@ async def test_pushed_events_waiting_show_with_the_oldest_ones_age_as_the_outbox
     assert b"disputes_pushed_events_waiting 2.0" in scraped
     assert b"disputes_pushed_events_oldest_age_seconds 90.0" in scraped
     assert b"disputes_outbox_pending 0.0" in scraped and b"disputes_outbox_oldest_age_seconds 0.0" in scraped
+
+
+class FailingAfterFirst:
+    """Answers once, then the database is away."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    async def workload(self, now: datetime, due_within: timedelta) -> Workload:
+        self.reads += 1
+        if self.reads > 1:
+            raise ConnectionError("database away")
+        return Workload({Status.UNDER_REVIEW: 4}, 0, 0, 0, None, 0, None)
+
+
+async def test_while_storage_cannot_be_read_the_last_figures_are_served_with_how_old_they_are():
+    registry, now = CollectorRegistry(), [100.0]
+    workload = WorkloadGauges(FailingAfterFirst(), FixedClock(), timedelta(hours=12), registry, 15, lambda: now[0])
+    await workload.refresh()
+    now[0] += 5
+    assert b"disputes_storage_figures_age_seconds 5.0" in generate_latest(registry)
+    now[0] += 295
+    await workload.refresh()  # the database is away: nothing new
+    scraped = generate_latest(registry)
+    assert b'disputes_cases_open{state="under_review"} 4.0' in scraped
+    assert b"disputes_storage_figures_age_seconds 300.0" in scraped
