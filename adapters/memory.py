@@ -463,6 +463,9 @@ class InMemoryEvidenceStore:
         self.due[WorkKind.ATTACH_PUSHED][evidence.key] = at
         return True
 
+    async def record_many(self, events: Sequence[Evidence], at: datetime) -> list[bool]:
+        return [await self.record(evidence, at) for evidence in events]
+
     async def attachment(self, ref: str) -> tuple[str, bytes] | None:
         return self.attachments.get(ref)
 

@@ -2,7 +2,9 @@
 the loop's next poll. Only saves made in this process wake its loops; work made due by another process is
 found by polling (`adapters.workers.run_loop`), which stays correct on its own."""
 
+from collections.abc import Sequence
 from datetime import datetime
+from itertools import compress
 
 from disputes.model import Dispute
 from disputes.ports import Clock, DisputePage, DisputeQuery, DisputeRepository, EvidenceInbox, Lease, Taking
@@ -71,8 +73,8 @@ class WakingInbox:
     def __init__(self, inner: EvidenceInbox, wakeups: Wakeups) -> None:
         self.inner, self.wakeups = inner, wakeups
 
-    async def record(self, evidence: Evidence, at: datetime) -> bool:
-        recorded = await self.inner.record(evidence, at)
-        if recorded:
+    async def record_many(self, events: Sequence[Evidence], at: datetime) -> list[bool]:
+        recorded = await self.inner.record_many(events, at)
+        for evidence in compress(events, recorded):
             self.wakeups.wake({WorkKind.ATTACH_PUSHED}, evidence.key)
         return recorded

@@ -361,9 +361,11 @@ class PushedEvidence(Protocol):
 
 
 class EvidenceInbox(Protocol):
-    async def record(self, evidence: Evidence, at: datetime) -> bool:
-        """Store a pushed event, due for attaching at `at`; False (and nothing changes) when an event with
-        its key was stored before."""
+    async def record_many(self, events: Sequence[Evidence], at: datetime) -> list[bool]:
+        """Store a push's events, each due for attaching at `at`, in their order and in as few writes as the storage
+        allows (one event: one write). Per event, False (and nothing changes for it) when an event with its key was
+        stored before, earlier in `events` too. Raises when any other could not be stored, whatever became of the
+        rest: none is then reported stored."""
 
 
 @dataclass(frozen=True, slots=True)

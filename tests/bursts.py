@@ -1,8 +1,11 @@
 """Pushed events in bursts, and passes of the push attacher driven by hand (tests/unit/test_push_burst.py,
-tests/integration/test_push_burst.py)."""
+tests/integration/test_push_burst.py); a DHL push of many shipments (tests/integration/test_pushed_batches.py,
+tests/e2e/test_dhl_push_of_many.py)."""
 
 import asyncio
+import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from disputes.evidence import PushAttacher
 from disputes.lanes import Lanes
@@ -17,6 +20,16 @@ from tests.factories import CUSTOMER, NOW, order, shipment
 
 LEASE = timedelta(seconds=10)
 LONG_TEXT = ("Transfer merkezinden çıkış yapıldı; dağıtım şubesine sevk edildi. " * 7).strip()
+DHL_PUSH = Path(__file__).parent / "fixtures" / "carriers" / "dhl" / "push-delivered.json"
+
+
+def dhl_push(shipments: int) -> bytes:
+    """DHL's push (fixture push-delivered.json) carrying its delivered shipment `shipments` times, each under a
+    number of its own: 4000000000, 4000000001, ..."""
+    body = json.loads(DHL_PUSH.read_bytes())
+    [delivered] = body["shipments"]
+    body["shipments"] = [delivered | {"id": str(4_000_000_000 + n)} for n in range(shipments)]
+    return json.dumps(body).encode()
 
 
 def two_parcels() -> Order:

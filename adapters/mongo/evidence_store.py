@@ -1,17 +1,17 @@
 """What carriers send, stored before we answer them: raw bodies (for audit), images by reference, and one
-document per pushed event keyed by the carrier's event identity, so a redelivered event changes nothing; the
-write that marks an event attached ends the attacher's lease on it (see `adapters/mongo/schedule.py`), conditional
-on the holder.
+document per pushed event keyed by the carrier's event identity, so a redelivered event changes nothing (a push's
+events are inserted together, `RECORD_CHUNK` at a time); the write that marks an event attached ends the
+attacher's lease on it (see `adapters/mongo/schedule.py`), conditional on the holder.
 Customers' images share the attachments collection, labelled with the dispute and customer they belong to."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from bson import Binary
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, RAW_PAYLOADS
@@ -23,6 +23,9 @@ from schemas.proof import ProofOfDelivery
 
 Doc = dict[str, Any]
 ATTACH_DUE = f"due.{WorkKind.ATTACH_PUSHED}"
+RECORD_CHUNK = 1000
+"""Events written by one insert: the documents of a large push are built and sent a bounded number at a time."""
+DUPLICATE_KEY = 11000
 
 
 @translate_driver_errors
@@ -42,10 +45,17 @@ class MongoEvidenceStore:
 
     async def record(self, evidence: Evidence, at: datetime) -> bool:
         """Store a pushed event; False when the carrier sent this event before."""
-        proof = evidence.proof
-        doc = {"_id": evidence.key, "carrier": proof.carrier, "tracking_number": proof.tracking_number,
-               "proof": proof.model_dump(), "received_at": at, "due": {WorkKind.ATTACH_PUSHED.value: at}}
-        return await self._insert_once(self.events, doc)
+        return await self._insert_once(self.events, _event_document(evidence, at))
+
+    async def record_many(self, events: Sequence[Evidence], at: datetime) -> list[bool]:
+        """One event with one insert, as `record`; more with one unordered insert per `RECORD_CHUNK` of them."""
+        if len(events) == 1:
+            return [await self.record(events[0], at)]
+        stored: list[bool] = []
+        for start in range(0, len(events), RECORD_CHUNK):
+            chunk = [_event_document(evidence, at) for evidence in events[start : start + RECORD_CHUNK]]
+            stored += await self._insert_new(chunk)
+        return stored
 
     async def attachment(self, ref: str) -> tuple[str, bytes] | None:
         doc = await self.attachments.find_one({"_id": ref})
@@ -79,6 +89,26 @@ class MongoEvidenceStore:
         except DuplicateKeyError:
             return False
         return True
+
+    async def _insert_new(self, docs: list[Doc]) -> list[bool]:
+        """Per document, whether this insert stored it (False: its `_id` was taken, perhaps earlier in `docs`).
+        Any other refusal, or a write concern not met, is raised: the documents stored meanwhile are duplicates
+        when the carrier sends them again."""
+        try:
+            await self.events.insert_many(docs, ordered=False)
+        except BulkWriteError as error:
+            refused = error.details.get("writeErrors", [])
+            if error.details.get("writeConcernErrors") or any(each["code"] != DUPLICATE_KEY for each in refused):
+                raise
+            taken = {each["index"] for each in refused}
+            return [index not in taken for index in range(len(docs))]
+        return [True] * len(docs)
+
+
+def _event_document(evidence: Evidence, at: datetime) -> Doc:
+    proof = evidence.proof
+    return {"_id": evidence.key, "carrier": proof.carrier, "tracking_number": proof.tracking_number,
+            "proof": proof.model_dump(), "received_at": at, "due": {WorkKind.ATTACH_PUSHED.value: at}}
 
 
 def _evidence(doc: Doc) -> Evidence:

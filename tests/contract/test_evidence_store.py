@@ -1,9 +1,13 @@
-"""What carriers send, stored before we answer them: each pushed event once by its identity, found by
-shipment in the order received, those waiting to be attached read and marked together; raw bodies and images kept
-under their reference, the first copy stored. (Claiming events to attach: test_claims.py.)"""
+"""What carriers send, stored before we answer them: each pushed event once by its identity (a push's events
+recorded together too), found by shipment in the order received, those waiting to be attached read and marked
+together; raw bodies and images kept under their reference, the first copy stored. (Claiming events to attach:
+test_claims.py.)"""
 
 from datetime import timedelta
 
+import pytest
+
+from adapters.mongo import evidence_store
 from disputes.ports import CUSTOMER_IMAGE, CarrierSource, CustomerSource, StoredAttachment
 from disputes.work import WorkKind
 from schemas.proof import AttachmentKind
@@ -24,6 +28,54 @@ async def test_a_pushed_event_is_recorded_once_by_its_identity(storage: Storage)
     assert await storage.evidence.record(again, NOW + timedelta(minutes=1)) is False
 
     assert await storage.evidence.for_shipment("yurtici", "TRKshp1") == [first]
+
+
+@pytest.fixture
+def small_inserts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """MongoDB's inserts of a push's events take 2 at a time, so that a few events span several of them."""
+    monkeypatch.setattr(evidence_store, "RECORD_CHUNK", 2)
+
+
+@pytest.mark.usefixtures("small_inserts")
+async def test_a_pushs_events_recorded_together_are_each_stored_due_and_kept_in_the_pushs_order(
+    storage: Storage,
+) -> None:
+    events = [pushed(f"dhl:ev-{n}", carrier="dhl") for n in (7, 3, 9, 1, 5)]  # not in the order of their keys
+    events.append(pushed("dhl:ev-other", tracking_number="TRKshp2", carrier="dhl"))
+
+    assert await storage.evidence.record_many(events, NOW) == [True] * 6
+
+    assert await storage.evidence.for_shipment("dhl", "TRKshp1") == events[:5]
+    assert await storage.evidence.for_shipment("dhl", "TRKshp2") == events[5:]
+    due = await storage.schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW, LEASE, 10, "worker-1")
+    assert sorted(claimed.subject for claimed in due) == sorted(event.key for event in events)
+
+
+@pytest.mark.usefixtures("small_inserts")
+async def test_events_recorded_together_that_were_sent_before_in_the_push_or_earlier_are_reported_and_change_nothing(
+    storage: Storage,
+) -> None:
+    earlier = pushed("dhl:ev-1", carrier="dhl", at=NOW - timedelta(minutes=5))
+    await storage.evidence.record(earlier, NOW - timedelta(minutes=5))
+    first, again = pushed("dhl:ev-0", carrier="dhl"), pushed("dhl:ev-0", tracking_number="TRKshp9", carrier="dhl")
+    resent = pushed("dhl:ev-1", tracking_number="TRKshp9", carrier="dhl")
+    last = pushed("dhl:ev-2", carrier="dhl")
+
+    stored = await storage.evidence.record_many([first, resent, again, last, again], NOW)
+
+    assert stored == [True, False, False, True, False]  # in inserts of 2: each duplicate of an earlier one
+    assert await storage.evidence.for_shipment("dhl", "TRKshp1") == [earlier, first, last]
+    assert await storage.evidence.for_shipment("dhl", "TRKshp9") == []
+
+
+async def test_a_single_event_or_none_recorded_together_is_recorded_as_alone(storage: Storage) -> None:
+    event = pushed("dhl:ev-1", carrier="dhl")
+
+    assert await storage.evidence.record_many([], NOW) == []  # a subscription's own message carries no event
+    assert await storage.evidence.record_many([event], NOW) == [True]
+    assert await storage.evidence.record_many([event], NOW) == [False]
+
+    assert await storage.evidence.for_shipment("dhl", "TRKshp1") == [event]
 
 
 async def test_a_shipments_events_come_in_the_order_they_were_received(storage: Storage) -> None:

@@ -1,12 +1,16 @@
 """Evidence intake: what a carrier pushed or answered is kept one way, whichever way it came."""
 
 import base64
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import pytest
 
 from adapters.memory import FixedClock, InMemoryEvidenceStore
 from carriers.parsing import attachment_media_type
 from disputes.intake import EvidenceIntake, PushedEvent, PushReceipt, attachment_ref, push_key, raw_ref
 from disputes.work import WorkKind
+from schemas.dispute import Evidence
 from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofOffer, ProofSource, ProofStatus
 from tests.factories import NOW
 
@@ -56,6 +60,60 @@ async def test_a_redelivered_event_is_counted_and_changes_nothing() -> None:
     assert again == PushReceipt(received=2, duplicates=1)
     assert store.events[push_key("yurtici", "ev-1")] == stored[push_key("yurtici", "ev-1")]
     assert push_key("yurtici", "ev-2") in store.events
+
+
+class CountedInbox(InMemoryEvidenceStore):
+    """The in-memory store, counting the inbox's writes: the events given to each call storing a push's events."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[int] = []
+
+    async def record_many(self, events: Sequence[Evidence], at: datetime) -> list[bool]:
+        self.writes.append(len(events))
+        return await super().record_many(events, at)
+
+
+async def test_a_pushs_events_are_recorded_in_one_write_counting_those_sent_before_in_it_or_earlier() -> None:
+    store = CountedInbox()
+    intake = intake_over(store)
+    await intake.receive_push("yurtici", BODY, [PushedEvent("ev-1", proof("TRK1"))], OFFER)
+    events = [PushedEvent(event_id, proof(f"TRK{event_id}")) for event_id in ("ev-1", "ev-2", "ev-3", "ev-2", "ev-4")]
+
+    receipt = await intake.receive_push("yurtici", BODY + b" ", events, OFFER)
+
+    assert receipt == PushReceipt(received=5, duplicates=2)
+    assert store.writes == [1, 5]
+    assert [store.events[push_key("yurtici", f"ev-{n}")].proof.tracking_number for n in (1, 2, 3, 4)] == [
+        "TRK1", "TRKev-2", "TRKev-3", "TRKev-4",
+    ]
+
+
+class RefusingInbox(InMemoryEvidenceStore):
+    """While `refusing`, stores all it is given but the last, then fails: as a write refused for a reason other
+    than a duplicate."""
+
+    refusing = True
+
+    async def record_many(self, events: Sequence[Evidence], at: datetime) -> list[bool]:
+        if not self.refusing:
+            return await super().record_many(events, at)
+        await super().record_many(events[:-1], at)
+        raise RuntimeError("write refused")
+
+
+async def test_a_push_whose_events_were_not_all_stored_gets_no_receipt_and_is_stored_whole_when_sent_again() -> None:
+    store = RefusingInbox()
+    intake = intake_over(store)
+    events = [PushedEvent("ev-1", proof("TRK1")), PushedEvent("ev-2", proof("TRK2"))]
+
+    with pytest.raises(RuntimeError):
+        await intake.receive_push("yurtici", BODY, events, OFFER)
+    store.refusing = False
+    again = await intake.receive_push("yurtici", BODY, events, OFFER)
+
+    assert again == PushReceipt(received=2, duplicates=1)
+    assert sorted(store.events) == [push_key("yurtici", "ev-1"), push_key("yurtici", "ev-2")]
 
 
 async def test_the_same_event_id_from_two_carriers_is_two_events() -> None:

@@ -1,12 +1,15 @@
 """A save made in this process wakes the loops of the work it made due, except the work whose lease it took for
-its caller to go on with: that work is handed over, and a claim would only find it held."""
+its caller to go on with: that work is handed over, and a claim would only find it held. A push's events stored
+wake the attacher for each of them, not for those sent before."""
 
 from datetime import timedelta
 
-from adapters.wake import WakingRepository, Wakeups
+from adapters.memory import InMemoryEvidenceStore
+from adapters.wake import WakingInbox, WakingRepository, Wakeups
 from disputes.actors import SYSTEM
 from disputes.ports import Lease, Taking
 from disputes.work import WorkKind
+from tests.bursts import scan
 from tests.factories import CUSTOMER, NOW, subjects
 
 LEASE = timedelta(seconds=10)
@@ -46,3 +49,14 @@ async def test_a_save_that_could_not_take_the_next_works_lease_wakes_that_works_
     await WakingRepository(repository, wakeups, clock).save(claimed.dispute, claimed.lease, taking)
 
     assert not taking.taken and wakeups.event(WorkKind.ASSESS).is_set()
+
+
+async def test_a_pushs_events_wake_the_attacher_for_those_stored_not_for_those_sent_before() -> None:
+    store, wakeups = InMemoryEvidenceStore(), Wakeups()
+    await store.record(scan("ev-1", "TRK1"), NOW)
+    events = [scan("ev-1", "TRK1"), scan("ev-2", "TRK1"), scan("ev-3", "TRK2"), scan("ev-2", "TRK1")]
+
+    stored = await WakingInbox(store, wakeups).record_many(events, NOW)
+
+    assert stored == [False, True, True, False]
+    assert wakeups.event(WorkKind.ATTACH_PUSHED).take() == {"push:surat:ev-2", "push:surat:ev-3"}
