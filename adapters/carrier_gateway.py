@@ -1,11 +1,11 @@
 """The core's `CarrierGateway` over the carrier registry: pulls through each carrier's adapter (its own
 retries and circuit breaker), translates the carrier error tree into the core's two outcomes (a call the
-breaker refused names when to ask again), hands what the carrier answered to the evidence intake, and counts
-what happened per carrier for /metrics."""
+breaker refused, or the carrier throttled, names when to ask again), hands what the carrier answered to the
+evidence intake, and counts what happened per carrier for /metrics."""
 
 import time
 from collections.abc import Iterator, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -81,13 +81,10 @@ class RegistryGateway:
             with waiting_outside(slot), recording() as replies:
                 proof = await adapter.pull(tracking_number)
             outcome = proof.status.value
-        except CircuitOpen as error:
-            outcome = "refused"
-            retry_at = self.clock.now() + timedelta(seconds=error.retry_after or 0)
-            raise EvidenceUnavailable(str(error), retry_at=retry_at) from error
         except CarrierUnavailable as error:
-            outcome = "unavailable"
-            raise EvidenceUnavailable(str(error)) from error
+            unavailable = self._unavailable(error)
+            outcome = unavailable.why
+            raise unavailable from error
         except CarrierAuthError as error:
             outcome = "auth_failed"
             # Our credentials, not the case: operators must act, and the case waits instead of giving up.
@@ -101,3 +98,14 @@ class RegistryGateway:
             self.metrics.latency.labels(carrier).observe(time.perf_counter() - started)
         transcript = transcript_bytes(carrier, replies) if replies else None
         return await self.intake.receive_pull(carrier, proof, adapter.capabilities.pull, transcript)
+
+    def _unavailable(self, error: CarrierUnavailable) -> EvidenceUnavailable:
+        """A call the breaker refused names when it lets calls through again; a carrier's own ``Retry-After`` (a
+        429's, or a 503's that outlasted the call's retry budget) when it will take the next call."""
+        if isinstance(error, CircuitOpen):
+            return EvidenceUnavailable(str(error), self._after(error.retry_after or 0), "refused")
+        retry_at = None if error.retry_after is None else self._after(error.retry_after)
+        return EvidenceUnavailable(str(error), retry_at, "throttled" if error.status == 429 else "unavailable")
+
+    def _after(self, seconds: float) -> datetime:
+        return self.clock.now() + timedelta(seconds=seconds)

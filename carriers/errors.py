@@ -1,7 +1,8 @@
 """What can go wrong when we talk to a carrier, and whether trying again can help.
 
     CarrierError
-    ├── CarrierUnavailable      retryable: timeout, connection error, 5xx, 429 (``retry_after``)
+    ├── CarrierUnavailable      retryable: timeout, connection error, 5xx, 429; a ``retry_after`` beyond the
+    │                           call's budget ends the call, and the caller asks again no sooner
     │   └── CircuitOpen         we stopped calling for a cool-down; the retry loop does not spin on it
     └── CarrierRejected         not retryable: the same request would fail the same way
         ├── CarrierAuthError    401/403, or credentials the token endpoint refused
