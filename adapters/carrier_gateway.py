@@ -1,7 +1,8 @@
 """The core's `CarrierGateway` over the carrier registry: pulls through each carrier's adapter (its own
 retries and circuit breaker), translates the carrier error tree into the core's two outcomes (a call the
-breaker refused, or the carrier throttled, names when to ask again), hands what the carrier answered to the
-evidence intake, and counts what happened per carrier for /metrics."""
+breaker refused, or the carrier throttled, names when to ask again; a reply that could not be read is asked
+again, not given up), hands what the carrier answered to the evidence intake, and counts what happened per
+carrier for /metrics."""
 
 import time
 from collections.abc import Iterator, Mapping
@@ -16,7 +17,7 @@ from prometheus_client.registry import Collector
 
 from carriers.base import CarrierAdapter
 from carriers.breaker import BreakerStore
-from carriers.errors import CarrierAuthError, CarrierRejected, CarrierUnavailable, CircuitOpen
+from carriers.errors import CarrierAuthError, CarrierRejected, CarrierUnavailable, CircuitOpen, MalformedResponse
 from carriers.registry import create_adapter
 from carriers.retry import RETRIES, waiting_outside
 from carriers.status import UNMAPPED
@@ -90,6 +91,11 @@ class RegistryGateway:
             # Our credentials, not the case: operators must act, and the case waits instead of giving up.
             log.error("carrier_auth_failed", carrier=carrier)
             raise EvidenceUnavailable(str(error)) from error
+        except MalformedResponse as error:
+            # A reply cut short (by a proxy) or in a shape we do not read says nothing of the shipment: the case
+            # is pulled again on the evidence backoff, not given up.
+            outcome = "malformed"
+            raise EvidenceUnavailable(str(error), why="malformed") from error
         except CarrierRejected as error:
             outcome = "rejected"
             raise EvidenceRejected(str(error)) from error

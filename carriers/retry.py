@@ -1,6 +1,8 @@
 """The retry policy for every carrier call: bounded attempts and bounded total time.
 
 Only ``CarrierUnavailable`` is retried (never ``CircuitOpen``: the breaker already says "not now").
+A reply that cannot be read (``MalformedResponse``) is not retried here: carriers read their data replies once
+the call is over, and the evidence puller asks again on its backoff.
 Waits back off exponentially with jitter, cut to what is left of the time budget; a carrier's ``Retry-After``
 wins and is never cut: when it is longer than what is left, the call ends at once with the carrier's error,
 whose ``retry_after`` tells the caller when to ask again, rather than calling before the carrier allows.

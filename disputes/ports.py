@@ -284,13 +284,14 @@ class Notifications(Protocol):
     async def alert_staff(self, alert: StaffAlert, idempotency_key: str) -> None: ...
 
 
-type PullTrouble = Literal["unavailable", "refused", "throttled"]
+type PullTrouble = Literal["unavailable", "refused", "throttled", "malformed"]
 """Why a pull got no answer, for operators (`WorkLog.pulled`): the carrier was down, timed out or refused our
-credentials; its circuit breaker refused the call; the carrier throttled us (429)."""
+credentials; its circuit breaker refused the call; the carrier throttled us (429); its reply could not be read."""
 
 
 class EvidenceUnavailable(Exception):
-    """The carrier could not answer now (timeouts, 5xx, 429, circuit open); ask again later.
+    """The carrier gave no usable answer now (timeouts, 5xx, 429, circuit open, a reply that could not be read);
+    ask again later.
 
     `retry_at`, when set, is when asking again makes sense: a call the carrier's circuit breaker refused
     names the end of its cool-down (or a moment after the probe in flight), which is sooner than the
@@ -304,7 +305,7 @@ class EvidenceUnavailable(Exception):
 
 
 class EvidenceRejected(Exception):
-    """Pulling cannot work for this shipment (no pull API, credentials refused, unreadable answer)."""
+    """Pulling cannot work for this shipment (no pull API, a request the carrier refuses as ours to fix)."""
 
 
 class WorkLog(Protocol):

@@ -1,5 +1,5 @@
-"""A carrier that misbehaves on a pull, through the running app and the carrier sandbox's scripted faults: a carrier
-that throttles is not called again before its Retry-After."""
+"""A carrier that misbehaves on a pull, through the running app and the carrier sandbox's scripted faults: a reply cut
+short by a proxy is asked for again, and a carrier that throttles is not called again before its Retry-After."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -12,11 +12,12 @@ from tests.e2e.conftest import INVESTIGATOR, bearer, eventually, orders_file_doc
 from tests.factories import order, shipment
 
 # UPS parcels delivered to the customer, signed and photographed: full proof behind one scripted fault each.
-FAULTS = {"ord-throttled": "throttle"}  # the sandbox's scripted throttle asks for 30 s
+FAULTS = {"ord-garbled": "garbage", "ord-throttled": "throttle"}  # the sandbox's scripted throttle asks for 30 s
 ORDERS = [
     order(order_id, customer_id=f"cust-f{n}", shipments=[shipment(f"shp-f{n}", carrier="ups")])
     for n, order_id in enumerate(FAULTS)
 ]
+EVIDENCE_BACKOFF = timedelta(minutes=2)  # the evidence backoff's first pause (`Rules.evidence_retry`)
 RETRY_AFTER = timedelta(seconds=30)
 
 
@@ -76,6 +77,28 @@ async def ups_data_calls(control: TestClient) -> list[tuple[str | None, int | No
     seen = (await (await control.get("/_sandbox/requests")).json())["requests"]
     return [(e["fault"], e["status"], datetime.fromisoformat(e["at"]))
             for e in seen if e["carrier"] == "ups" and e["endpoint"] != "token"]
+
+
+async def test_a_reply_cut_short_is_asked_for_again_and_the_proof_that_follows_is_not_refunded(
+    api, clock, carrier_sandbox, sandbox, aiohttp_client
+):
+    control, downstream = await aiohttp_client(carrier_sandbox), await aiohttp_client(sandbox)
+    dispute_id = await open_dispute(api, "ord-garbled")
+
+    waiting = await after_the_failed_pull(api, dispute_id)
+    due = datetime.fromisoformat(waiting["evidence_pull_due"])
+    deadline = datetime.fromisoformat(waiting["sla"]["evidence_due"])
+    assert clock.now() < due <= clock.now() + EVIDENCE_BACKOFF < deadline  # asked again on the backoff, not given up
+    assert [(fault, status) for fault, status, _ in await ups_data_calls(control)] == [("garbage", 200)]
+
+    clock.offset += EVIDENCE_BACKOFF
+    found = await with_proof(api, dispute_id)
+    proof = found["evidence"][0]["proof"]
+    assert (proof["status"], proof["signature"] is not None, proof["photo"] is not None) == ("delivered", True, True)
+    assert found["status"] == "under_review" and found["decision"] is None and not found["proof_missing"]
+    assert not found["recommendation"]["carrier_liable"] and found["recommendation"]["action"] != "refund"
+    applied = (await (await downstream.get("/_sandbox/received")).json())["applied"]
+    assert (applied.get("payments"), applied.get("finance")) == (None, None)
 
 
 async def test_a_throttle_longer_than_the_calls_budget_is_waited_out_between_pulls(api, clock, carrier_sandbox, aiohttp_client):

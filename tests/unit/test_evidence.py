@@ -312,13 +312,14 @@ async def test_each_pull_is_reported_with_its_carrier_and_outcome(service, pushe
         EvidenceUnavailable("503"),
         EvidenceUnavailable("open", retry_at=NOW + timedelta(minutes=2, seconds=5), why="refused"),
         EvidenceUnavailable("429", retry_at=NOW + timedelta(minutes=3), why="throttled"),
+        EvidenceUnavailable("cut short", why="malformed"),
         proof(),
     )
     puller = due_work(EvidencePuller(service, gateway, pushed, Rules(), log=log))
-    for seconds in (0, 120, 5, 55):  # the backoff, the breaker's time, the throttle's
+    for seconds in (0, 120, 5, 55, 16 * 60):  # the backoff, the breaker's time, the throttle's, the backoff again
         clock.advance(seconds=seconds)
         assert await puller.run_once() == 1
-    outcomes = ("unavailable", "refused", "throttled", "delivered")
+    outcomes = ("unavailable", "refused", "throttled", "malformed", "delivered")
     assert log.lines == [(dispute.id, dispute.order.carrier, outcome, True) for outcome in outcomes]
 
 
@@ -337,8 +338,11 @@ async def test_a_throttled_case_is_pulled_again_when_the_carrier_allows_neither_
     assert repository.docs[dispute.id].status is Status.UNDER_REVIEW and gateway.calls == 2
 
 
-async def test_silence_until_the_deadline_is_recorded_as_no_proof(make_puller, dispute, repository, clock):
-    puller = make_puller(Gateway(EvidenceUnavailable("down")))
+@pytest.mark.parametrize("answer", [EvidenceUnavailable("down"), EvidenceUnavailable("cut short", why="malformed")],
+                         ids=["silent", "unreadable"])
+async def test_silence_until_the_deadline_is_recorded_as_no_proof(make_puller, dispute, repository, clock, answer):
+    """A carrier whose replies stay unreadable is pulled on the backoff until the deadline, as a silent one."""
+    puller = make_puller(Gateway(answer))
     while not repository.docs[dispute.id].proof_missing and clock.now() < NOW + timedelta(days=7):
         await puller.run_once()
         clock.advance(minutes=30)
