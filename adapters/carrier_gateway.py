@@ -1,11 +1,12 @@
 """The core's `CarrierGateway` over the carrier registry: pulls through each carrier's adapter (its own
 retries and circuit breaker), translates the carrier error tree into the core's two outcomes (a call the
-breaker refused names when to ask again), hands what the carrier answered to the evidence intake, and counts
-what happened per carrier for /metrics."""
+breaker refused, or the carrier throttled, names when to ask again; a reply that could not be read is asked
+again, not given up), hands what the carrier answered to the evidence intake, and counts what happened per
+carrier for /metrics."""
 
 import time
 from collections.abc import Iterator, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -16,7 +17,7 @@ from prometheus_client.registry import Collector
 
 from carriers.base import CarrierAdapter
 from carriers.breaker import BreakerStore
-from carriers.errors import CarrierAuthError, CarrierRejected, CarrierUnavailable, CircuitOpen
+from carriers.errors import CarrierAuthError, CarrierRejected, CarrierUnavailable, CircuitOpen, MalformedResponse
 from carriers.registry import create_adapter
 from carriers.retry import RETRIES, waiting_outside
 from carriers.status import UNMAPPED
@@ -81,18 +82,20 @@ class RegistryGateway:
             with waiting_outside(slot), recording() as replies:
                 proof = await adapter.pull(tracking_number)
             outcome = proof.status.value
-        except CircuitOpen as error:
-            outcome = "refused"
-            retry_at = self.clock.now() + timedelta(seconds=error.retry_after or 0)
-            raise EvidenceUnavailable(str(error), retry_at=retry_at) from error
         except CarrierUnavailable as error:
-            outcome = "unavailable"
-            raise EvidenceUnavailable(str(error)) from error
+            unavailable = self._unavailable(error)
+            outcome = unavailable.why
+            raise unavailable from error
         except CarrierAuthError as error:
             outcome = "auth_failed"
             # Our credentials, not the case: operators must act, and the case waits instead of giving up.
             log.error("carrier_auth_failed", carrier=carrier)
             raise EvidenceUnavailable(str(error)) from error
+        except MalformedResponse as error:
+            # A reply cut short (by a proxy) or in a shape we do not read says nothing of the shipment: the case
+            # is pulled again on the evidence backoff, not given up.
+            outcome = "malformed"
+            raise EvidenceUnavailable(str(error), why="malformed") from error
         except CarrierRejected as error:
             outcome = "rejected"
             raise EvidenceRejected(str(error)) from error
@@ -101,3 +104,14 @@ class RegistryGateway:
             self.metrics.latency.labels(carrier).observe(time.perf_counter() - started)
         transcript = transcript_bytes(carrier, replies) if replies else None
         return await self.intake.receive_pull(carrier, proof, adapter.capabilities.pull, transcript)
+
+    def _unavailable(self, error: CarrierUnavailable) -> EvidenceUnavailable:
+        """A call the breaker refused names when it lets calls through again; a carrier's own ``Retry-After`` (a
+        429's, or a 503's that outlasted the call's retry budget) when it will take the next call."""
+        if isinstance(error, CircuitOpen):
+            return EvidenceUnavailable(str(error), self._after(error.retry_after or 0), "refused")
+        retry_at = None if error.retry_after is None else self._after(error.retry_after)
+        return EvidenceUnavailable(str(error), retry_at, "throttled" if error.status == 429 else "unavailable")
+
+    def _after(self, seconds: float) -> datetime:
+        return self.clock.now() + timedelta(seconds=seconds)

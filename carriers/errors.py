@@ -1,12 +1,15 @@
 """What can go wrong when we talk to a carrier, and whether trying again can help.
 
     CarrierError
-    ├── CarrierUnavailable      retryable: timeout, connection error, 5xx, 429 (``retry_after``)
+    ├── CarrierUnavailable      retried within the call: timeout, connection error, 5xx, 429; a ``retry_after``
+    │                           beyond the call's budget ends the call, and the caller asks again no sooner
     │   └── CircuitOpen         we stopped calling for a cool-down; the retry loop does not spin on it
-    └── CarrierRejected         not retryable: the same request would fail the same way
-        ├── CarrierAuthError    401/403, or credentials the token endpoint refused
-        ├── MalformedResponse   a response or webhook body that does not match the carrier's shape
-        └── BadRequest          any other 4xx, or a carrier-reported error for our request
+    └── CarrierRejected         not retried within the call: trying again at once would not help
+        ├── CarrierAuthError    401/403, or credentials the token endpoint refused: the case waits, operators act
+        ├── MalformedResponse   a response or webhook body that does not match the carrier's shape: a pull's
+        │                       reply is asked for again later (a proxy may have cut it), a push is refused
+        └── BadRequest          any other 4xx, or a carrier-reported error for our request: the same request
+                                would fail the same way
 
     WebhookRejected             an inbound webhook was refused before anything was kept, with its ``reason``
 

@@ -1,11 +1,15 @@
 """The retry policy for every carrier call: bounded attempts and bounded total time.
 
 Only ``CarrierUnavailable`` is retried (never ``CircuitOpen``: the breaker already says "not now").
-Waits back off exponentially with jitter, but a carrier's ``Retry-After`` wins; either is cut to what
-is left of the time budget. A caller that holds a place in a carrier's concurrency limit names it with
-``waiting_outside``: the place is given up for each wait and taken back before the next try. Time is read from the injected ``Clock`` rather than tenacity's own
-``stop_after_delay`` (which reads ``time.monotonic`` directly), so tests run a whole budget without
-sleeping.
+A reply that cannot be read (``MalformedResponse``) is not retried here: carriers read their data replies once
+the call is over, and the evidence puller asks again on its backoff.
+Waits back off exponentially with jitter, cut to what is left of the time budget; a carrier's ``Retry-After``
+wins and is never cut: when it is longer than what is left, the call ends at once with the carrier's error,
+whose ``retry_after`` tells the caller when to ask again, rather than calling before the carrier allows.
+A caller that holds a place in a carrier's concurrency limit names it with ``waiting_outside``: the place is
+given up for each wait and taken back before the next try.
+Time is read from the injected ``Clock`` rather than tenacity's own ``stop_after_delay`` (which reads
+``time.monotonic`` directly), so tests run a whole budget without sleeping.
 """
 
 from collections import Counter
@@ -78,7 +82,15 @@ class _Deadline(stop_base):
         return max(0.0, self._ends - self._clock.monotonic())
 
     def __call__(self, retry_state: RetryCallState) -> bool:
-        return self.remaining() <= 0
+        """Spent, or shorter than the wait the carrier asked for."""
+        left, asked = self.remaining(), _asked(retry_state)
+        return left <= 0 or (asked is not None and asked > left)
+
+
+def _asked(state: RetryCallState) -> float | None:
+    """The carrier's ``Retry-After`` on the failure just seen, in seconds."""
+    exc = state.outcome.exception() if state.outcome else None
+    return exc.retry_after if isinstance(exc, CarrierUnavailable) else None
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -92,9 +104,8 @@ def _policy(carrier: str, budget: RetryBudget, clock: Clock) -> AsyncRetrying:
     )
 
     def wait(state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        asked = getattr(exc, "retry_after", None)
-        return min(backoff(state) if asked is None else asked, deadline.remaining())
+        asked = _asked(state)  # within the budget, or `deadline` has stopped the retries
+        return min(backoff(state), deadline.remaining()) if asked is None else asked
 
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None

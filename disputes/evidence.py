@@ -124,7 +124,8 @@ class EvidencePuller:
         retry_at, give_up_at = retry_times(dispute, self.rules, now)
         match answer:
             case EvidenceUnavailable(retry_at=datetime() as named) if retry_at is not None:
-                # Refused by the carrier's circuit breaker: back as soon as it lets calls through again.
+                # Refused by the carrier's circuit breaker, or throttled by the carrier: back when it lets calls
+                # through again, sooner or later than the backoff would.
                 await self._failed(dispute, f"carrier unavailable: {answer}", min(max(named, now), deadline), ending)
             case EvidenceUnavailable():
                 await self._failed(dispute, f"carrier unavailable: {answer}", retry_at, ending)
@@ -202,7 +203,7 @@ def _outcome(answer: Answer) -> str:
         case ProofOfDelivery():
             return answer.status.value
         case EvidenceUnavailable():
-            return "unavailable" if answer.retry_at is None else "refused"
+            return answer.why
         case EvidenceRejected():
             return "rejected"
 

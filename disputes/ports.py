@@ -284,27 +284,36 @@ class Notifications(Protocol):
     async def alert_staff(self, alert: StaffAlert, idempotency_key: str) -> None: ...
 
 
+type PullTrouble = Literal["unavailable", "refused", "throttled", "malformed"]
+"""Why a pull got no answer, for operators (`WorkLog.pulled`): the carrier was down, timed out or refused our
+credentials; its circuit breaker refused the call; the carrier throttled us (429); its reply could not be read."""
+
+
 class EvidenceUnavailable(Exception):
-    """The carrier could not answer now (timeouts, 5xx, 429, circuit open); ask again later.
+    """The carrier gave no usable answer now (timeouts, 5xx, 429, circuit open, a reply that could not be read);
+    ask again later.
 
     `retry_at`, when set, is when asking again makes sense: a call the carrier's circuit breaker refused
     names the end of its cool-down (or a moment after the probe in flight), which is sooner than the
-    evidence backoff for a carrier that is recovering."""
+    evidence backoff for a carrier that is recovering; a carrier that throttled us names the end of its
+    `Retry-After`, before which it would refuse again."""
 
-    def __init__(self, message: str, retry_at: datetime | None = None) -> None:
+    def __init__(self, message: str, retry_at: datetime | None = None, why: PullTrouble = "unavailable") -> None:
         super().__init__(message)
         self.retry_at = retry_at
+        self.why = why
 
 
 class EvidenceRejected(Exception):
-    """Pulling cannot work for this shipment (no pull API, credentials refused, unreadable answer)."""
+    """Pulling cannot work for this shipment (no pull API, a request the carrier refuses as ours to fix)."""
 
 
 class WorkLog(Protocol):
     """What the workers did, for operators: ids, carriers and outcomes only, never a person's data."""
 
     def pulled(self, dispute_id: str, carrier: str, outcome: str, seconds: float) -> None:
-        """One evidence pull ended: the proof's status, `unavailable`, `refused` (circuit breaker) or `rejected`."""
+        """One evidence pull ended: the proof's status, an `EvidenceUnavailable`'s `why` (`PullTrouble`) or
+        `rejected`."""
 
     def assessed(self, dispute_id: str, advice: Recommendation, status: Status) -> None:
         """The policy's advice was recorded on a case, which is now in `status`."""

@@ -309,21 +309,40 @@ class Pulls:
 async def test_each_pull_is_reported_with_its_carrier_and_outcome(service, pushed, clock, dispute, due_work):
     log = Pulls()
     gateway = Gateway(
-        EvidenceUnavailable("503"), EvidenceUnavailable("open", retry_at=NOW + timedelta(seconds=5)), proof()
+        EvidenceUnavailable("503"),
+        EvidenceUnavailable("open", retry_at=NOW + timedelta(minutes=2, seconds=5), why="refused"),
+        EvidenceUnavailable("429", retry_at=NOW + timedelta(minutes=3), why="throttled"),
+        EvidenceUnavailable("cut short", why="malformed"),
+        proof(),
     )
     puller = due_work(EvidencePuller(service, gateway, pushed, Rules(), log=log))
-    for wait in (timedelta(0), timedelta(minutes=2), timedelta(seconds=5)):
-        clock.advance(seconds=wait.total_seconds())
-        await puller.run_once()
-    carrier = dispute.order.carrier
-    assert log.lines == [
-        (dispute.id, carrier, "unavailable", True), (dispute.id, carrier, "refused", True),
-        (dispute.id, carrier, "delivered", True),
-    ]
+    for seconds in (0, 120, 5, 55, 16 * 60):  # the backoff, the breaker's time, the throttle's, the backoff again
+        clock.advance(seconds=seconds)
+        assert await puller.run_once() == 1
+    outcomes = ("unavailable", "refused", "throttled", "malformed", "delivered")
+    assert log.lines == [(dispute.id, dispute.order.carrier, outcome, True) for outcome in outcomes]
 
 
-async def test_silence_until_the_deadline_is_recorded_as_no_proof(make_puller, dispute, repository, clock):
-    puller = make_puller(Gateway(EvidenceUnavailable("down")))
+async def test_a_throttled_case_is_pulled_again_when_the_carrier_allows_neither_sooner_nor_on_the_backoff(
+    make_puller, dispute, repository, clock
+):
+    allowed = NOW + timedelta(seconds=30)
+    gateway = Gateway(EvidenceUnavailable("429", retry_at=allowed, why="throttled"), proof())
+    puller = make_puller(gateway)
+    await puller.run_once()
+    assert repository.docs[dispute.id].evidence_pull_due == allowed
+    clock.advance(seconds=29)
+    assert await puller.run_once() == 0 and gateway.calls == 1
+    clock.advance(seconds=1)
+    await puller.run_once()
+    assert repository.docs[dispute.id].status is Status.UNDER_REVIEW and gateway.calls == 2
+
+
+@pytest.mark.parametrize("answer", [EvidenceUnavailable("down"), EvidenceUnavailable("cut short", why="malformed")],
+                         ids=["silent", "unreadable"])
+async def test_silence_until_the_deadline_is_recorded_as_no_proof(make_puller, dispute, repository, clock, answer):
+    """A carrier whose replies stay unreadable is pulled on the backoff until the deadline, as a silent one."""
+    puller = make_puller(Gateway(answer))
     while not repository.docs[dispute.id].proof_missing and clock.now() < NOW + timedelta(days=7):
         await puller.run_once()
         clock.advance(minutes=30)

@@ -19,7 +19,7 @@ from carriers.dhl.settings import DhlSettings
 from carriers.retry import RetryBudget
 from carriers.status import count_unmapped
 from disputes.intake import EvidenceIntake
-from disputes.ports import EvidenceUnavailable
+from disputes.ports import EvidenceRejected, EvidenceUnavailable
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 # The smallest Unified Tracking reply: one shipment, its status (DHL's published shape).
@@ -32,9 +32,14 @@ class Clock:
         return NOW
 
 
-async def gateway_for(carrier_server, session: aiohttp.ClientSession, handler) -> tuple[RegistryGateway, InMemoryEvidenceStore, CollectorRegistry]:
+ONE_TRY = RetryBudget(attempts=1)
+
+
+async def gateway_for(
+    carrier_server, session: aiohttp.ClientSession, handler, retry: RetryBudget = ONE_TRY
+) -> tuple[RegistryGateway, InMemoryEvidenceStore, CollectorRegistry]:
     base = await carrier_server([("GET", "/track/shipments", handler)])
-    settings = DhlSettings(base_url=base, api_key=SecretStr("k"), retry=RetryBudget(attempts=1))
+    settings = DhlSettings(base_url=base, api_key=SecretStr("k"), retry=retry)
     store, registry = InMemoryEvidenceStore(), CollectorRegistry()
     gateway = RegistryGateway({"dhl": DhlAdapter(settings, session)}, intake_over(store), Clock(), CarrierMetrics(registry))
     return gateway, store, registry
@@ -104,3 +109,49 @@ async def test_a_call_the_breaker_refuses_names_when_to_ask_again(carrier_server
     assert calls == [1] and refused.value.retry_at is not None
     assert NOW + timedelta(seconds=29) <= refused.value.retry_at <= NOW + timedelta(seconds=30)
     assert 'disputes_evidence_pulls_total{carrier="dhl",result="refused"} 1.0' in generate_latest(registry).decode()
+
+
+def pulls_counted(registry: CollectorRegistry, result: str) -> bool:
+    return f'disputes_evidence_pulls_total{{carrier="dhl",result="{result}"}} 1.0' in generate_latest(registry).decode()
+
+
+async def test_a_reply_cut_short_is_asked_for_again_later_not_given_up(carrier_server, session) -> None:
+    """A broken proxy's half answer says nothing of the shipment: the case waits for the next pull."""
+
+    async def cut(request: web.Request) -> web.Response:
+        return web.Response(body=json.dumps(REPLY).encode()[:40], content_type="application/json")
+
+    gateway, store, registry = await gateway_for(carrier_server, session, cut)
+    with pytest.raises(EvidenceUnavailable) as failed:
+        await gateway.pull("dhl", "7777777770")
+    assert (failed.value.why, failed.value.retry_at) == ("malformed", None)  # the evidence backoff decides
+    assert pulls_counted(registry, "malformed") and store.raw == {}
+
+
+async def test_a_request_the_carrier_refuses_as_ours_is_still_rejected(carrier_server, session) -> None:
+    async def refuse(request: web.Request) -> web.Response:
+        return web.json_response({"status": 400, "title": "Bad Request"}, status=400)
+
+    gateway, _, registry = await gateway_for(carrier_server, session, refuse)
+    with pytest.raises(EvidenceRejected):
+        await gateway.pull("dhl", "7777777770")
+    assert pulls_counted(registry, "rejected")
+
+
+@pytest.mark.parametrize(("status", "why"), [(429, "throttled"), (503, "unavailable")])
+async def test_a_retry_after_beyond_the_calls_budget_is_when_the_case_is_pulled_again(
+    carrier_server, session, status, why
+) -> None:
+    calls: list[int] = []
+
+    async def busy(request: web.Request) -> web.Response:
+        calls.append(1)
+        return web.json_response({"status": status}, status=status, headers={"Retry-After": "30"})
+
+    budget = RetryBudget(attempts=3, total_seconds=5)
+    gateway, _, registry = await gateway_for(carrier_server, session, busy, budget)
+    with pytest.raises(EvidenceUnavailable) as failed:
+        await gateway.pull("dhl", "7777777770")
+    assert calls == [1]  # not called again within the call: the carrier allows it only 30 s later
+    assert (failed.value.why, failed.value.retry_at) == (why, NOW + timedelta(seconds=30))
+    assert pulls_counted(registry, why)

@@ -71,13 +71,34 @@ async def test_retry_after_is_honoured(clock) -> None:
     assert clock.sleeps == [7]
 
 
-async def test_the_total_time_budget_holds_even_against_a_long_retry_after(clock) -> None:
-    attempt, calls = scripted(unavailable(retry_after=15), unavailable(retry_after=15), unavailable(retry_after=15))
+async def test_a_retry_after_longer_than_what_is_left_of_the_budget_ends_the_call_at_once(clock) -> None:
+    attempt, calls = scripted(unavailable(retry_after=15), unavailable(retry_after=15), "proof")
+    with pytest.raises(CarrierUnavailable) as failed:
+        await call_with_retry(attempt, carrier="ups", budget=BUDGET, clock=clock)
+    assert clock.sleeps == [15]  # 5 s were left for the second 15: the carrier is not called before it allows
+    assert len(calls) == 2 and failed.value.retry_after == 15  # the caller learns when to ask again
+
+
+async def test_a_retry_after_beyond_the_whole_budget_is_neither_waited_nor_cut(clock) -> None:
+    attempt, calls = scripted(unavailable(retry_after=30), "proof")
+    with capture_logs() as logs, pytest.raises(CarrierUnavailable) as failed:
+        await call_with_retry(attempt, carrier="ups", budget=BUDGET, clock=clock)
+    assert (len(calls), clock.sleeps, failed.value.retry_after) == (1, [], 30)
+    assert logs == []  # no retry: nothing announces one
+
+
+async def test_a_retry_after_that_uses_up_exactly_the_budget_is_waited(clock) -> None:
+    attempt, calls = scripted(unavailable(retry_after=20), "proof")
+    assert await call_with_retry(attempt, carrier="ups", budget=BUDGET, clock=clock) == "proof"
+    assert (len(calls), clock.sleeps) == (2, [20])
+
+
+async def test_backoff_is_cut_to_what_is_left_of_the_budget(clock) -> None:
+    attempt, calls = scripted(unavailable(retry_after=19.9), unavailable())
     with pytest.raises(CarrierUnavailable):
         await call_with_retry(attempt, carrier="ups", budget=BUDGET, clock=clock)
-    assert clock.sleeps == [15, 5]  # the second wait is cut to what is left of the 20 s
-    assert sum(clock.sleeps) <= BUDGET.total_seconds
-    assert len(calls) == 3
+    assert clock.sleeps[0] == 19.9 and clock.sleeps[1] == pytest.approx(0.1)
+    assert sum(clock.sleeps) == pytest.approx(BUDGET.total_seconds) and len(calls) == 3
 
 
 async def test_a_retry_is_logged_before_sleeping_without_personal_data(clock) -> None:
