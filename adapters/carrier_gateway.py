@@ -90,7 +90,7 @@ class RegistryGateway:
             outcome = "auth_failed"
             # Our credentials, not the case: operators must act, and the case waits instead of giving up.
             log.error("carrier_auth_failed", carrier=carrier)
-            raise EvidenceUnavailable(str(error)) from error
+            raise EvidenceUnavailable(str(error), why="auth_failed") from error
         except MalformedResponse as error:
             # A reply cut short (by a proxy) or in a shape we do not read says nothing of the shipment: the case
             # is pulled again on the evidence backoff, not given up.

@@ -284,9 +284,10 @@ class Notifications(Protocol):
     async def alert_staff(self, alert: StaffAlert, idempotency_key: str) -> None: ...
 
 
-type PullTrouble = Literal["unavailable", "refused", "throttled", "malformed"]
-"""Why a pull got no answer, for operators (`WorkLog.pulled`): the carrier was down, timed out or refused our
-credentials; its circuit breaker refused the call; the carrier throttled us (429); its reply could not be read."""
+type PullTrouble = Literal["unavailable", "auth_failed", "refused", "throttled", "malformed"]
+"""Why a pull got no answer, for operators (`WorkLog.pulled`, as the pull metric's `result`): the carrier was down
+or timed out; it refused our credentials; its circuit breaker refused the call; the carrier throttled us (429); its
+reply could not be read."""
 
 
 class EvidenceUnavailable(Exception):
