@@ -103,8 +103,8 @@ PROVISIONAL = frozenset({PolicyRule.AWAITING_CARRIER_EVIDENCE, PolicyRule.AWAITI
 REJECTION_REASONS = frozenset(
     {ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE}
 )
-"""The finding every recommendation for a high-value order carries (`disputes/policy/context.py`): the threshold is
-the policy's setting, so the case learns it from the policy's advice."""
+HIGH_VALUE_CURRENCY = "TRY"
+"""The currency of the policy's high-value threshold (`PolicySettings.high_value_minor`, in kuruş)."""
 RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
@@ -339,6 +339,11 @@ class Dispute(BaseModel):
     def partial(self) -> bool:
         """Only some lines of a delivered package are claimed."""
         return self.claim is Claim.MISSING_ITEMS
+
+    def is_high_value(self, high_value_minor: int) -> bool:
+        """A claim worth more than `high_value_minor` kuruş, or in another currency than the lira: no exchange rate is
+        known here, so such a claim is weighed by a person, and rejecting it needs a signature, whatever its amount."""
+        return self.order.currency != HIGH_VALUE_CURRENCY or self.claimed_value_minor > high_value_minor
 
     @property
     def claimed_value_minor(self) -> int:
@@ -1054,12 +1059,12 @@ class Dispute(BaseModel):
             raise Forbidden("Overriding another investigator's rejection needs a supervisor.")
 
     def _high_value_unsigned(self, high_value_minor: int | None) -> bool:
-        """A parcel of a high-value order (above `high_value_minor`, as `disputes.policy.context.is_high_value` judges
-        it) claimed not received, whose latest proof of delivery carries no signature: the policy reads the same proof
-        (`disputes/policy/reading.py`). A signature proves no digital delivery, nor what a package held."""
+        """A parcel of a high-value order (`is_high_value`, as the policy judges it too) claimed not received, whose
+        latest proof of delivery carries no signature: the policy reads the same proof (`disputes/policy/reading.py`).
+        A signature proves no digital delivery, nor what a package held."""
         if high_value_minor is None or self.partial or self.order.is_digital:
             return False
-        high_value = self.claimed_value_minor > high_value_minor
+        high_value = self.is_high_value(high_value_minor)
         delivered = [e for e in self.evidence if e.proof.status is ProofStatus.DELIVERED]
         latest = max(reversed(delivered), key=lambda e: e.proof.received_at) if delivered else None
         return high_value and (latest is None or latest.proof.signature is None)

@@ -1,6 +1,6 @@
 """Facts about the case rather than the proof that change who decides: value, lateness, history, reshipping."""
 
-from disputes.model import Dispute
+from disputes.model import HIGH_VALUE_CURRENCY, Dispute
 from disputes.policy.reading import ProofReading
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import finding, money
@@ -13,7 +13,23 @@ N = Effect.NEUTRAL
 
 
 def is_high_value(dispute: Dispute, settings: PolicySettings) -> bool:
-    return dispute.claimed_value_minor > settings.high_value_minor
+    return dispute.is_high_value(settings.high_value_minor)
+
+
+def _high_value(currency: str, high_value_minor: int) -> Finding:
+    if currency != HIGH_VALUE_CURRENCY:
+        return finding(
+            "high_value_order", N, [],
+            f"Order in {currency}, not in lira: no exchange rate is known here, so a person decides",
+            f"Sipariş {currency} cinsinden, TL değil: kur bilinmediğinden karar bir kişiye ait",
+            cites=("order.currency",),
+        )
+    limit, limit_tr = money(high_value_minor, currency)
+    return finding(
+        "high_value_order", N, [],
+        f"Order value above {limit}: a person decides",
+        f"Sipariş tutarı {limit_tr} üzerinde: karar bir kişiye ait", cites=("order.value_minor",),
+    )
 
 
 def customer_evidence_finding(dispute: Dispute) -> Finding | None:
@@ -38,12 +54,7 @@ def context_findings(
 ) -> list[Finding]:
     found: list[Finding] = []
     if is_high_value(dispute, settings):
-        limit, limit_tr = money(settings.high_value_minor, dispute.order.currency)
-        found.append(finding(
-            "high_value_order", N, [],
-            f"Order value above {limit}: a person decides",
-            f"Sipariş tutarı {limit_tr} üzerinde: karar bir kişiye ait", cites=("order.value_minor",),
-        ))
+        found.append(_high_value(dispute.order.currency, settings.high_value_minor))
     if reading is not None and reading.evidence.proof.received_at > dispute.sla.evidence_due:
         found.append(finding(
             "proof_after_deadline", N, [reading.evidence],

@@ -281,3 +281,14 @@ def test_what_the_customer_added_before_the_last_decision_is_not_new() -> None:
 def test_waiting_for_the_carrier_with_the_customers_evidence_names_both() -> None:
     advice = advise(dispute(added=(customer_added(1),)))
     assert [f.code for f in advice.findings[:2]] == ["awaiting_carrier_evidence", "customer_evidence_added"]
+
+
+def test_an_order_in_another_currency_is_weighed_by_a_person_whatever_its_amount() -> None:
+    """The threshold is in kuruş: 9,000.00 USD (900,000 cents, under 1,000,000) was refunded automatically."""
+    usd = dispute(proof_missing=True)
+    usd.order = usd.order.model_copy(update={"currency": "USD", "value_minor": 900_000})
+    advice = advise(usd)
+    assert not advice.auto_resolve and advice.priority == 1
+    [high] = [f for f in advice.findings if f.code == "high_value_order"]
+    assert "Order in USD, not in lira" in high.text
+    assert usd.is_high_value(DEFAULTS.high_value_minor) and not dispute().is_high_value(DEFAULTS.high_value_minor)
