@@ -903,10 +903,11 @@ class Dispute(BaseModel):
         """The customer found it: a case never decided closes. A decided one keeps its decision, even while an appeal
         or a reopening reviews it: withdrawn, it would free the shipment for a new dispute."""
         self._require_customer_side(actor)
-        if self.decision is not None and self.is_active:
+        if self.decision is not None:
+            again = " and is under review again" if self.is_active else ""
             raise DecisionStands(
-                f"This dispute was decided ({self.decision.outcome.value}) and is under review again; it can no longer "
-                "be withdrawn. Tell the investigator in a message instead."
+                f"This dispute was decided ({self.decision.outcome.value}){again}; it can no longer be withdrawn."
+                + (" Tell the investigator in a message instead." if again else "")
             )
         self._apply(actor, "withdrawn", now, Action.WITHDRAW, {"reason": reason})
         self._notify("dispute_withdrawn")

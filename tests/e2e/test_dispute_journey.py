@@ -114,6 +114,8 @@ async def test_a_decided_dispute_is_never_withdrawn_so_its_shipment_is_paid_once
     one = f"/v1/disputes/{refunded['id']}"
     refund = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "Kargo kanıt sunmadı."}
     assert (await api.post(one + "/decision", json=refund, headers={**INVESTIGATOR, "If-Match": '"1"'})).status == 200
+    decided = await api.post(one + "/withdraw", json={"reason": "Buldum."}, headers=CUSTOMER)
+    assert decided.status == 409 and (await decided.json())["type"].endswith("decision-stands")  # as README says
     reopened = await api.post(one + "/reopen", json={"reason": "Kurye kaydı yeniden incelenecek."}, headers=SUPERVISOR)
     assert reopened.status == 200 and (await reopened.json())["status"] == "under_review"
 
