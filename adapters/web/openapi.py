@@ -162,7 +162,7 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     path_names = re.findall(r"{(\w+)}", e.path)
     params: list[dict[str, Any]] = [{"name": name, "in": "path", "required": True, "schema": ID_SCHEMA}
                                     for name in path_names]
-    keyed = ("Idempotency-Key",) if e.method == "POST" and e.keys != "none" and "Idempotency-Key" not in e.headers else ()
+    keyed = ("Idempotency-Key",) if _keyed(e) and "Idempotency-Key" not in e.headers else ()
     params += [{"name": h, "in": "header", "required": h == "If-Match" and 428 in e.errors, "description": HEADERS[h],
                 "schema": HEADER_SCHEMAS.get(h, {"type": "string", "maxLength": 128})} for h in e.headers + keyed]
     if e.query:
@@ -228,7 +228,7 @@ def _success_headers(e: Endpoint) -> dict[str, Any]:
     headers = {name: SUCCESS_HEADERS[name] for name in (
         *(["ETag"] if e.response and "view" in e.response.model_fields else []),
         *(["Location"] if e.extra.get("location") else []),
-        *(["Idempotent-Replayed"] if "Idempotency-Key" in e.headers else []))}
+        *(["Idempotent-Replayed"] if _keyed(e) else []))}
     if e.method == "GET" and not e.extra.get("no_store"):
         headers.setdefault("ETag", BODY_ETAG)
         if e.roles:  # a signed-in caller's

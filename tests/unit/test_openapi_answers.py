@@ -97,9 +97,19 @@ def test_an_addition_to_a_case_answers_201_with_the_case_and_its_etag_not_a_loca
     for addition in ADDITIONS:
         created = PATHS[ONE + addition]["post"]["responses"]["201"]
         assert "updated view" in created["description"] and "no Location" in created["description"], addition
-        assert set(created["headers"]) == {"ETag"}, addition
+        assert set(created["headers"]) == {"ETag", "Idempotent-Replayed"}, addition
     opened = PATHS["/v1/disputes"]["post"]["responses"]["201"]
     assert "Location" in opened["headers"] and "updated view" not in opened["description"]
+
+
+def test_every_post_that_takes_an_idempotency_key_declares_the_replay_header_on_its_answers():
+    """A replayed note answered `Idempotent-Replayed: true` while the document declared it on openings only."""
+    keyed = [(path, op) for path, item in DOCUMENT["paths"].items() for method, op in item.items()
+             if method == "post" and any(p["name"] == "Idempotency-Key" for p in op.get("parameters", ()))]
+    assert len(keyed) > 10
+    for path, op in keyed:
+        successes = [answer for status, answer in op["responses"].items() if status.startswith("2")]
+        assert successes and all("Idempotent-Replayed" in answer.get("headers", {}) for answer in successes), path
 
 
 def test_the_operations_endpoints_describe_their_bodies():
