@@ -188,7 +188,7 @@ class InMemoryDisputes:
         self.docs: dict[str, Dispute] = {}
         self.leases = Leases()
         self.due: Due = defaultdict(dict)
-        self._holders: dict[tuple[str, str], str] = {}  # (order, shipment) → the non-withdrawn dispute
+        self._holders: dict[str, str] = {}  # `Dispute.shipment_key` → the non-withdrawn dispute
         self._keys: dict[str, str] = {}  # idempotency key → dispute
         self._by_customer: defaultdict[str, list[str]] = defaultdict(list)
         self._by_address: defaultdict[str, list[str]] = defaultdict(list)
@@ -196,7 +196,7 @@ class InMemoryDisputes:
         self._queue_order: list[Dispute] | None = None  # by (decision due, id), as the queue index; None: stale
 
     async def add(self, dispute: Dispute) -> None:
-        holder = self._holder(dispute.order.order_id, dispute.order.shipment_id)
+        holder = self._holder(dispute.shipment_key)
         if holder is not None:
             raise ActiveDisputeExists(holder.id)
         if (key := dispute.idempotency) is not None and (other_id := self._keys.get(key.key)) is not None:
@@ -334,8 +334,8 @@ class InMemoryDisputes:
         self._queue_order = None
         return changed
 
-    def _holder(self, order_id: str, shipment_id: str) -> Dispute | None:
-        holder = self._holders.get((order_id, shipment_id))
+    def _holder(self, shipment_key: str) -> Dispute | None:
+        holder = self._holders.get(shipment_key)
         return self.docs[holder] if holder is not None else None
 
     def _store(self, dispute: Dispute, version: int) -> None:
@@ -352,7 +352,7 @@ class InMemoryDisputes:
                 self.due[kind][dispute.id] = at
         self.docs[dispute.id] = _read_only(dispute)
         self._queue_order = None
-        shipment = (dispute.order.order_id, dispute.order.shipment_id)
+        shipment = dispute.shipment_key
         if dispute.status is not Status.WITHDRAWN:
             self._holders[shipment] = dispute.id
         elif self._holders.get(shipment) == dispute.id:

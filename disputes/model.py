@@ -281,6 +281,13 @@ class Dispute(BaseModel):
         return self.test_clock.id if self.test_clock else None
 
     @property
+    def shipment_key(self) -> str:
+        """The shipment the case holds while it is not withdrawn (one case per shipment): a test clock's case holds it
+        on its clock only, so it never stands in the way of the real case, nor the real one in its way."""
+        key = f"{self.order.order_id}/{self.order.shipment_id}"
+        return f"{key}@{self.clock_id}" if self.clock_id else key
+
+    @property
     def is_active(self) -> bool:
         return self.status in ACTIVE
 

@@ -74,7 +74,7 @@ def to_doc(dispute: Dispute) -> Doc:
     doc = dispute.model_dump(exclude={"id"})
     doc["evidence_refs"] = _evidence_refs(dispute)
     doc["_id"] = dispute.id
-    doc["shipment_key"] = f"{dispute.order.order_id}/{dispute.order.shipment_id}"
+    doc["shipment_key"] = dispute.shipment_key
     doc["holds_shipment"] = dispute.status is not Status.WITHDRAWN
     doc["address_key"] = address_key(dispute)
     doc["queue_key"] = queue_key(dispute.sla.decision_due, dispute.id)

@@ -7,7 +7,7 @@ import pytest
 
 from adapters.memory import FixedClock, InMemoryOrders, InMemoryTestClocks
 from adapters.mongo.test_clocks import MongoTestClocks
-from disputes import model
+from disputes import errors, model
 from disputes import test_clocks as clocks_use_case
 from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
@@ -62,6 +62,20 @@ async def test_the_cases_on_a_clock_are_those_opened_on_it(use_case, clocks) -> 
     await use_case.disputes.open(CUSTOMER, request("ord-2"), None)
     assert await clocks.disputes_on(on_clock.id) == [opened.dispute.id]
     assert await clocks.disputes_on("clk_other") == []
+
+
+async def test_a_clock_s_case_and_the_real_case_each_hold_the_shipment_apart(use_case) -> None:
+    """A tester's case on a clock never stands in the way of the customer's real one (nor the real one in its way);
+    on one clock, the shipment is held once, as in real time."""
+    on_clock = await use_case.create(CUSTOMER, NOW, None)
+    tried = await use_case.open(CUSTOMER, on_clock.id, request("ord-1"), None)
+    real = await use_case.disputes.open(CUSTOMER, request("ord-1"), None)
+    assert real.dispute.id != tried.dispute.id and real.dispute.clock_id is None
+    with pytest.raises(errors.ActiveDisputeExists) as held:
+        await use_case.open(CUSTOMER, on_clock.id, request("ord-1"), None)
+    assert held.value.facts["dispute_id"] == tried.dispute.id
+    other_clock = await use_case.create(CUSTOMER, NOW, None)
+    assert (await use_case.open(CUSTOMER, other_clock.id, request("ord-1"), None)).dispute.clock_id == other_clock.id
 
 
 async def test_work_the_clock_has_not_reached_waits_for_it_whatever_the_real_time(
