@@ -37,11 +37,16 @@ class DigitalKind(StrEnum):
     GIFT_CARD = "gift_card"
 
 
+MAX_QUANTITY, MAX_UNIT_PRICE_MINOR, MAX_LINES = 10_000, 10**12, 500
+"""Bounds of one package's lines, far beyond any order and within what MongoDB stores as a number: at most
+5 × 10¹⁸ kuruş a package (a 64-bit integer holds 9.2 × 10¹⁸; a larger value failed to be stored, a 500)."""
+
+
 class OrderItem(_Model):
     sku: Id
     name: str
-    quantity: int = Field(ge=1)
-    unit_price_minor: int = Field(ge=0, description="Price in minor units (kuruş).")
+    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+    unit_price_minor: int = Field(ge=0, le=MAX_UNIT_PRICE_MINOR, description="Price in minor units (kuruş).")
     digital: DigitalKind | None = Field(
         default=None,
         description="A digital good (delivered as a code or link, never as a parcel); absent for physical goods.",
@@ -54,7 +59,7 @@ class Shipment(_Model):
     tracking_number: Id
     status: ShipmentStatus
     delivered_at: AwareDatetime | None = None
-    items: list[OrderItem]
+    items: list[OrderItem] = Field(max_length=MAX_LINES)
     reshippable: bool = True
     declared_weight_grams: int | None = Field(
         default=None, ge=1, description="The package's weight as the seller declared it when booking the carrier."

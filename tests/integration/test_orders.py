@@ -13,6 +13,8 @@ from adapters.demo import demo_orders
 from adapters.downstream import Backoff
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory, OrderFile, OrdersUnavailable
 from disputes.ports import PackingRecordUnavailable
+from pydantic import ValidationError
+from schemas.orders import MAX_LINES, MAX_QUANTITY, MAX_UNIT_PRICE_MINOR, Shipment
 from sandbox.downstream import (
     FAULTS,
     LEDGER,
@@ -142,3 +144,14 @@ async def test_the_order_file_carries_the_same_packing_records(tmp_path) -> None
 
     assert record is not None and record.packed("HB-MEHMETEFENDI-500") == 1
     assert await directory.packing_record("ord-2001", "shp-2001-1") is None
+
+
+def test_an_order_worth_more_than_storage_can_hold_is_an_invalid_order() -> None:
+    """Three units at 2⁶² kuruş overflowed the 64-bit integer the snapshot is stored as: opening was a 500."""
+    shipment = {"shipment_id": "shp-1", "carrier": "ups", "tracking_number": "1Z", "status": "delivered",
+                "items": [{"sku": "SKU-A", "name": "Saat", "quantity": 3, "unit_price_minor": 2**62}]}
+    with pytest.raises(ValidationError, match="unit_price_minor"):
+        Shipment.model_validate(shipment)
+    most = {"sku": "SKU-A", "name": "Saat", "quantity": MAX_QUANTITY, "unit_price_minor": MAX_UNIT_PRICE_MINOR}
+    largest = Shipment.model_validate({**shipment, "items": [most] * MAX_LINES})
+    assert largest.value_minor < 2**63
