@@ -1,5 +1,6 @@
 """Order facts as the order service describes them: what a dispute is opened on."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -46,6 +47,12 @@ class OrderItem(_Model):
         default=None,
         description="A digital good (delivered as a code or link, never as a parcel); absent for physical goods.",
     )
+
+
+def sku_units(items: Sequence[OrderItem], sku: str) -> int:
+    """How many of `sku` the lines hold together: one SKU may be on several lines (a promotion splits them at
+    different prices)."""
+    return sum(item.quantity for item in items if item.sku == sku)
 
 
 class Shipment(_Model):
