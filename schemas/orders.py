@@ -55,6 +55,16 @@ def sku_units(items: Sequence[OrderItem], sku: str) -> int:
     return sum(item.quantity for item in items if item.sku == sku)
 
 
+def sku_value(items: Sequence[OrderItem], sku: str, units: int, after: int = 0) -> int:
+    """What `units` of `sku` are worth in minor units, after `after` of them were valued before (paid by earlier
+    decisions): its lines' total value T spread over their units Q, floor(T·(after+units)/Q) − floor(T·after/Q). A
+    single line's units are worth its price each; however the units are split, they add up to T at most, in whole
+    minor units."""
+    total = sum(item.unit_price_minor * item.quantity for item in items if item.sku == sku)
+    quantity = sku_units(items, sku)
+    return total * (after + units) // quantity - total * after // quantity
+
+
 class Shipment(_Model):
     shipment_id: Id
     carrier: Id

@@ -1,5 +1,6 @@
 """One SKU on several lines of a package (a promotion splits them at different prices): its units are the sum of its
-lines, for the claim as for the policy."""
+lines everywhere (the claim, the policy, the value paid, the reshipment), and a refund never pays more than its lines
+are worth however the units are split over decisions."""
 
 import pytest
 
@@ -9,10 +10,11 @@ from disputes.model import Dispute
 from disputes.policy.missing import not_packed
 from disputes.rules import Rules
 from disputes.service import DisputeService
-from schemas.dispute import MissingItem, PackingCheck
+from schemas.common import Outcome, Resolution
+from schemas.dispute import EffectKind, MissingItem, PackingCheck, ReasonCode
 from schemas.orders import OrderItem, PackedLine, PackingRecord
-from tests.factories import CUSTOMER, NOW, order, shipment
-from tests.unit.test_missing_items import claim
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, order, shipment
+from tests.unit.test_missing_items import NEW_EXPLANATION, claim, compensation
 
 
 def sku_a(quantity: int, price: int, name: str = "Kupa") -> OrderItem:
@@ -47,3 +49,62 @@ async def test_the_policy_counts_a_sku_s_units_over_its_lines_as_the_claim_does(
     dispute.packing = PackingCheck(answered=True, record=record)
 
     assert not_packed(dispute) == (MissingItem(sku="SKU-A", quantity=1),)
+
+
+def refunds(dispute: Dispute) -> list[tuple[str, int, int]]:
+    return [(p["sku"], p["quantity"], p["amount_minor"]) for kind, _, p in compensation(dispute) if kind is EffectKind.REFUND]
+
+
+async def test_units_of_a_sku_split_over_two_lines_are_refunded_at_the_sku_s_average_never_one_line_s_price(
+    repository, clock
+) -> None:
+    # one unit at 500.00 and three at 1.00: 503.00 for four units
+    service = service_of(repository, clock, sku_a(1, 50_000), sku_a(3, 100))
+    dispute = await opened(service, ("SKU-A", 3))
+
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Eksik.", None, NOW)
+
+    assert refunds(dispute) == [("SKU-A", 3, 37_725)]  # 50,300 × 3 / 4
+    assert [(line.sku, line.quantity, line.outcome, line.amount_minor) for line in dispute.decision.lines] == [
+        ("SKU-A", 3, Outcome.REFUND, 37_725)
+    ]
+    assert dispute.claimed_value_minor == 37_725
+
+
+async def test_units_of_a_sku_paid_over_two_decisions_add_up_to_its_lines_value_and_no_more(repository, clock) -> None:
+    service = service_of(repository, clock, sku_a(1, 50_000), sku_a(3, 100))
+    dispute = await opened(service, ("SKU-A", 4))
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Biri eksik.", None, NOW,
+                   line_outcomes=[("SKU-A", Outcome.REFUND, 1)])
+    dispute.file_appeal(CUSTOMER, NEW_EXPLANATION, NOW, NOW + Rules().appeal_window)
+
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Hepsi eksik.", None, NOW)
+
+    assert refunds(dispute) == [("SKU-A", 1, 12_575), ("SKU-A", 3, 37_725)]  # 50,300 / 4, then 50,300 − 12,575
+    assert dispute.claimed_value_minor == 50_300
+
+
+async def test_units_valued_in_parts_are_rounded_down_yet_add_up_to_the_whole(repository, clock) -> None:
+    # 1.00 for three units: a third of it cannot be paid in kuruş
+    service = service_of(repository, clock, sku_a(1, 100), sku_a(2, 0))
+    dispute = await opened(service, ("SKU-A", 3))
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW,
+                   line_outcomes=[("SKU-A", Outcome.REFUND, 1)])
+    dispute.reopen(SUPERVISOR, "Yeniden bakılacak.", NOW)
+
+    dispute.decide(SUPERVISOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW)
+
+    assert refunds(dispute) == [("SKU-A", 1, 33), ("SKU-A", 2, 67)]
+
+
+async def test_a_reship_of_a_sku_on_two_lines_ships_the_units_decided_as_one_item(repository, clock) -> None:
+    service = service_of(repository, clock, sku_a(2, 1_000, "Kupa (kampanya)"), sku_a(1, 5_000))
+    dispute = await opened(service, ("SKU-A", 1), resolution=Resolution.RESHIP)
+
+    dispute.decide(INVESTIGATOR, Outcome.RESHIP, ReasonCode.ITEMS_MISSING, "Eksik.", None, NOW)
+
+    [(kind, key, payload)] = compensation(dispute)
+    assert (kind, key) == (EffectKind.RESHIP, f"{dispute.id}:d1:reship:SKU-A")
+    assert payload["items"] == [
+        {"sku": "SKU-A", "name": "Kupa (kampanya)", "quantity": 1, "unit_price_minor": 1_000, "digital": None}
+    ]
