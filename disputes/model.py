@@ -1191,7 +1191,8 @@ class Dispute(BaseModel):
                 decided_at=decision.decided_at,
             )
             self._queue(EffectKind.CARRIER_LIABILITY, f"{prefix}:liability", liability)
-        self._notify("decision_made", waits_for=compensations)  # never tells of a refund or reship that was refused
+        sent = [message for message in compensations if message is not None]
+        self._notify("decision_made", waits_for=sent)  # never tells of a refund or reship that was refused
 
     @property
     def liability_claimed(self) -> bool:
@@ -1205,17 +1206,21 @@ class Dispute(BaseModel):
         key = f"{self.id}:d{decision}:{outcome.value}"
         return f"{key}:{sku}" if sku is not None else key
 
-    def _queue_compensation(self, outcome: Outcome, key: str, line: LineOutcome | None) -> str:
+    def _queue_compensation(self, outcome: Outcome, key: str, line: LineOutcome | None) -> str | None:
         """The refund or reshipment of the package, or of one missing line (its value; its quantity, as one item of
-        the SKU's first line): its message's id."""
+        the SKU's first line): its message's id. A refund of nothing (a free gift) sends no message (None): the line
+        is compensated all the same."""
         order = self.order
         if outcome is Outcome.REFUND:
             assert self.decision is not None and self.decision.refund_to is not None
+            amount = line.amount_minor if line else order.value_minor
+            if amount == 0:
+                return None
             return self._queue(EffectKind.REFUND, key, RefundRequest(
                 dispute_id=self.id,
                 order_id=order.order_id,
                 customer_id=self.customer_id,
-                amount_minor=line.amount_minor if line else order.value_minor,
+                amount_minor=amount,
                 currency=order.currency,
                 destination=self.decision.refund_to,
                 payment_method=order.payment_method,

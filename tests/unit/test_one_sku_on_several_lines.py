@@ -1,16 +1,16 @@
 """One SKU on several lines of a package (a promotion splits them at different prices): its units are the sum of its
-lines everywhere (the claim, the policy, the value paid, the reshipment), and a refund never pays more than its lines
-are worth however the units are split over decisions."""
+lines everywhere (the claim, the policy, the value paid, the reshipment), a refund never pays more than its lines are
+worth however the units are split over decisions, and a line worth nothing sends no payment."""
 
 import pytest
 
 from adapters.memory import InMemoryOrders
-from disputes.errors import Unprocessable
+from disputes.errors import CompensationAlreadyIssued, Unprocessable
 from disputes.model import Dispute
 from disputes.policy.missing import not_packed
 from disputes.rules import Rules
 from disputes.service import DisputeService
-from schemas.common import Outcome, Resolution
+from schemas.common import Outcome, RefundDestination, Resolution
 from schemas.dispute import EffectKind, MissingItem, PackingCheck, ReasonCode
 from schemas.orders import OrderItem, PackedLine, PackingRecord
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, order, shipment
@@ -108,3 +108,32 @@ async def test_a_reship_of_a_sku_on_two_lines_ships_the_units_decided_as_one_ite
     assert payload["items"] == [
         {"sku": "SKU-A", "name": "Kupa (kampanya)", "quantity": 1, "unit_price_minor": 1_000, "digital": None}
     ]
+
+
+async def test_a_free_line_refunded_sends_no_payment_yet_counts_as_compensated(repository, clock) -> None:
+    service = service_of(repository, clock, sku_a(1, 12_345), OrderItem(sku="GIFT", name="Hediye", quantity=1, unit_price_minor=0))
+    dispute = await opened(service, ("GIFT", 1))
+
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Hediye eksik.", None, NOW)
+
+    assert compensation(dispute) == []
+    [notification] = [m for m in dispute.outbox if m.payload.get("template") == "decision_made"]
+    assert notification.waits_for == []
+    assert [(line.sku, line.quantity, line.outcome, line.amount_minor) for line in dispute.compensated_lines] == [
+        ("GIFT", 1, Outcome.REFUND, 0)
+    ]
+    dispute.reopen(SUPERVISOR, "Yeniden bakılacak.", NOW)
+    with pytest.raises(CompensationAlreadyIssued):
+        dispute.decide(SUPERVISOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW)
+
+
+async def test_a_free_line_refunded_with_a_paid_one_waits_only_for_the_paid_one_s_refund(repository, clock) -> None:
+    service = service_of(repository, clock, sku_a(1, 12_345), OrderItem(sku="GIFT", name="Hediye", quantity=1, unit_price_minor=0))
+    dispute = await opened(service, ("SKU-A", 1), ("GIFT", 1))
+
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "İkisi de eksik.", RefundDestination.WALLET, NOW)
+
+    [refund] = [m for m in dispute.outbox if m.kind is EffectKind.REFUND]
+    assert (refund.key, refund.payload["amount_minor"]) == (f"{dispute.id}:d1:refund:SKU-A", 12_345)
+    [notification] = [m for m in dispute.outbox if m.payload.get("template") == "decision_made"]
+    assert notification.waits_for == [refund.id]
