@@ -84,6 +84,7 @@ from schemas.effects import (
     StaffAlert,
     notification_json,
 )
+from schemas.orders import sku_value
 from schemas.proof import ProofStatus
 from schemas.recommendation import PolicyRule, Recommendation, RecommendedAction
 
@@ -357,8 +358,7 @@ class Dispute(BaseModel):
         """What the claim is worth: the package, or the missing lines' value."""
         if not self.partial:
             return self.order.value_minor
-        prices = {item.sku: item.unit_price_minor for item in self.order.items}
-        return sum(prices[m.sku] * m.quantity for m in self.missing_items)
+        return sum(sku_value(self.order.items, m.sku, m.quantity) for m in self.missing_items)
 
     @property
     def carrier_liable(self) -> bool:
@@ -1030,8 +1030,13 @@ class Dispute(BaseModel):
         return named
 
     def _line(self, sku: str, quantity: int, outcome: Outcome) -> LineOutcome:
-        price = next(item.unit_price_minor for item in self.order.items if item.sku == sku)
-        return LineOutcome(sku=sku, quantity=quantity, outcome=outcome, amount_minor=price * quantity)
+        """`quantity` of a claimed SKU decided `outcome`, with their value: that of the units following those earlier
+        decisions refunded or reshipped (as `uncompensated` counts them), so that what the decisions pay for a SKU on
+        several lines never adds up to more than its lines' value (`sku_value`)."""
+        claimed = next(m.quantity for m in self.missing_items if m.sku == sku)
+        paid = claimed - self.uncompensated()[sku]
+        value = sku_value(self.order.items, sku, quantity, after=paid)
+        return LineOutcome(sku=sku, quantity=quantity, outcome=outcome, amount_minor=value)
 
     def _add_customer_evidence(
         self, actor: Actor, kind: SubmissionKind, statement: str, images: Sequence[CustomerImage], now: datetime
@@ -1199,7 +1204,8 @@ class Dispute(BaseModel):
                 decided_at=decision.decided_at,
             )
             self._queue(EffectKind.CARRIER_LIABILITY, f"{prefix}:liability", liability)
-        self._notify("decision_made", waits_for=compensations)  # never tells of a refund or reship that was refused
+        sent = [message for message in compensations if message is not None]
+        self._notify("decision_made", waits_for=sent)  # never tells of a refund or reship that was refused
 
     @property
     def liability_claimed(self) -> bool:
@@ -1213,17 +1219,21 @@ class Dispute(BaseModel):
         key = f"{self.id}:d{decision}:{outcome.value}"
         return f"{key}:{sku}" if sku is not None else key
 
-    def _queue_compensation(self, outcome: Outcome, key: str, line: LineOutcome | None) -> str:
-        """The refund or reshipment of the package, or of one missing line (its value, its quantity): its message's
-        id."""
+    def _queue_compensation(self, outcome: Outcome, key: str, line: LineOutcome | None) -> str | None:
+        """The refund or reshipment of the package, or of one missing line (its value; its quantity, as one item of
+        the SKU's first line): its message's id. A refund of nothing (a free gift) sends no message (None): the line
+        is compensated all the same."""
         order = self.order
         if outcome is Outcome.REFUND:
             assert self.decision is not None and self.decision.refund_to is not None
+            amount = line.amount_minor if line else order.value_minor
+            if amount == 0:
+                return None
             return self._queue(EffectKind.REFUND, key, RefundRequest(
                 dispute_id=self.id,
                 order_id=order.order_id,
                 customer_id=self.customer_id,
-                amount_minor=line.amount_minor if line else order.value_minor,
+                amount_minor=amount,
                 currency=order.currency,
                 destination=self.decision.refund_to,
                 payment_method=order.payment_method,
@@ -1233,7 +1243,8 @@ class Dispute(BaseModel):
             ))
         items = order.items
         if line is not None:
-            items = [i.model_copy(update={"quantity": line.quantity}) for i in order.items if i.sku == line.sku]
+            first = next(item for item in order.items if item.sku == line.sku)
+            items = [first.model_copy(update={"quantity": line.quantity})]
         return self._queue(EffectKind.RESHIP, key, ReshipRequest(
             dispute_id=self.id,
             order_id=order.order_id,

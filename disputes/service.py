@@ -62,7 +62,7 @@ from schemas.dispute import (
     ReasonCode,
     Status,
 )
-from schemas.orders import Order, Shipment, ShipmentStatus
+from schemas.orders import Order, Shipment, ShipmentStatus, sku_units
 from schemas.trusted import trusted
 
 KEY_RACE_RETRIES = 3
@@ -571,14 +571,14 @@ class DisputeService:
 
 
 def _check_missing_items(shipment: Shipment, request: OpenRequest) -> None:
-    """Missing lines name lines of the disputed package, each once, at most the quantity ordered."""
+    """Missing lines name SKUs of the disputed package, each once, at most the quantity ordered (over all its lines)."""
     if request.claim is Claim.NOT_RECEIVED:
         if request.missing_items:
             raise InvalidMissingItems("Missing items belong to a missing_items claim.")
         return
     if not request.missing_items:
         raise InvalidMissingItems("Say which items are missing.")
-    ordered = {item.sku: item.quantity for item in shipment.items}
+    ordered = {item.sku: sku_units(shipment.items, item.sku) for item in shipment.items}
     skus = [m.sku for m in request.missing_items]
     if len(set(skus)) != len(skus):
         raise InvalidMissingItems("Name each missing item once.")

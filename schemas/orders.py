@@ -1,5 +1,6 @@
 """Order facts as the order service describes them: what a dispute is opened on."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -51,6 +52,22 @@ class OrderItem(_Model):
         default=None,
         description="A digital good (delivered as a code or link, never as a parcel); absent for physical goods.",
     )
+
+
+def sku_units(items: Sequence[OrderItem], sku: str) -> int:
+    """How many of `sku` the lines hold together: one SKU may be on several lines (a promotion splits them at
+    different prices)."""
+    return sum(item.quantity for item in items if item.sku == sku)
+
+
+def sku_value(items: Sequence[OrderItem], sku: str, units: int, after: int = 0) -> int:
+    """What `units` of `sku` are worth in minor units, after `after` of them were valued before (paid by earlier
+    decisions): its lines' total value T spread over their units Q, floor(T·(after+units)/Q) − floor(T·after/Q). A
+    single line's units are worth its price each; however the units are split, they add up to T at most, in whole
+    minor units."""
+    total = sum(item.unit_price_minor * item.quantity for item in items if item.sku == sku)
+    quantity = sku_units(items, sku)
+    return total * (after + units) // quantity - total * after // quantity
 
 
 class Shipment(_Model):

@@ -20,6 +20,7 @@ from disputes.model import Dispute
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import finding
 from schemas.dispute import Evidence, MissingItem
+from schemas.orders import sku_units
 from schemas.recommendation import Effect, Finding, PolicyRule
 
 S, A, N = Effect.SUPPORTS_DELIVERY, Effect.AGAINST_DELIVERY, Effect.NEUTRAL
@@ -175,7 +176,8 @@ def not_packed(dispute: Dispute) -> tuple[MissingItem, ...]:
     record = dispute.packing.record if dispute.packing else None
     if record is None:
         return ()
-    short = ((m, min(m.quantity, _ordered(dispute, m.sku) - record.packed(m.sku))) for m in dispute.missing_items)
+    ordered = dispute.order.items
+    short = ((m, min(m.quantity, sku_units(ordered, m.sku) - record.packed(m.sku))) for m in dispute.missing_items)
     return tuple(MissingItem(sku=m.sku, quantity=units) for m, units in short if units > 0)
 
 
@@ -192,7 +194,3 @@ def photos_finding(images: list[str]) -> Finding:
         f"Müşteri gelen paketin {photos} fotoğrafını gönderdi: bir kişi inceler",
         cited_images=images, photos=photos,
     )
-
-
-def _ordered(dispute: Dispute, sku: str) -> int:
-    return sum(item.quantity for item in dispute.order.items if item.sku == sku)
