@@ -213,7 +213,8 @@ def _command(args: argparse.Namespace) -> None:
                 raise CannotStart(str(busy)) from None
             _run(_embedded(settings, lock))
         case "sandbox-shipment":
-            status, answer = asyncio.run(script.send(args.sandbox, script.shipment_from(args)))
+            carriers = args.sandbox or _loopback(settings.carrier_sandbox_port)
+            status, answer = asyncio.run(script.send(carriers, script.shipment_from(args)))
             print(json.dumps(answer, ensure_ascii=False))
             sys.exit(0 if status == 201 else 1)
         case "sandbox-order":
@@ -223,9 +224,15 @@ def _command(args: argparse.Namespace) -> None:
                 raise
             except (ValueError, OSError) as error:
                 raise CannotStart(str(error)) from None
-            status, answer = asyncio.run(sandbox_orders.send(args.sandbox, order, packing))
+            sandbox = args.sandbox or _loopback(settings.sandbox_port)
+            status, answer = asyncio.run(sandbox_orders.send(sandbox, order, packing))
             print(json.dumps(answer, ensure_ascii=False))
             sys.exit(0 if status == 201 else 1)
+
+
+def _loopback(port: int) -> str:
+    """Where `disputes embedded` serves a sandbox on `port`."""
+    return f"http://127.0.0.1:{port}"
 
 
 def _id(text: str) -> str:

@@ -3,16 +3,17 @@
 from datetime import timedelta
 from pathlib import Path
 
+from adapters.demo import Journey
 from adapters.settings import Settings
 from adapters.web.auth import HmacTokens
 from schemas.common import Role
 
 
-def banner(settings: Settings, sandbox_url: str, carriers_url: str, data_dir: Path, journey: str) -> str:
-    """`journey`: the order the journey disputes, new at every start (its case ends decided)."""
+def banner(settings: Settings, sandbox_url: str, carriers_url: str, data_dir: Path, journey: Journey) -> str:
+    """`journey`: the order the journey disputes and its customer, new at every start (its case ends decided)."""
     tokens = HmacTokens.from_settings(settings)
     hours = tokens.default_ttl / timedelta(hours=1)
-    customer = tokens.mint("cust-1001", Role.CUSTOMER, "cust-1001")
+    customer = tokens.mint(journey.customer_id, Role.CUSTOMER, journey.customer_id)
     investigator = tokens.mint("inv-ayse", Role.INVESTIGATOR)
     supervisor = tokens.mint("sup-zeynep", Role.SUPERVISOR)
     agent = tokens.mint("agent-elif", Role.AGENT)
@@ -29,17 +30,17 @@ Dispute service (embedded default) is running.
   Clocks     {base}/v1/test-clocks  (test clocks: open cases on a clock and advance it past their deadlines)
   Orders     {data_dir}/orders.json  (the demo's, and your own: `./dev sandbox-order --help`; kept across restarts)
 
-Tokens ({hours:g} h; mint more with `./dev token --role investigator --sub inv-1`):
-  export CUSTOMER={customer}
+Tokens ({hours:g} h; mint more with `./dev token --role customer --sub cust-1001`, `--role investigator --sub inv-mehmet`):
+  export CUSTOMER={customer}        # {journey.customer_id}, this start's journey customer
   export INVESTIGATOR={investigator}
   export SUPERVISOR={supervisor}
   export AGENT={agent}        # customer service: opens for a customer ("customer_id", "channel": "phone")
 
 Try it (bash):
-  # the customer reports order {journey} (FedEx) as not received
+  # the customer reports order {journey.order_id} (FedEx) as not received
   ID=$(curl -s -X POST {base}/v1/disputes -H "Authorization: Bearer $CUSTOMER" -H 'Content-Type: application/json' \\
-       -H 'Idempotency-Key: {journey}' \\
-       -d '{{"order_id":"{journey}","statement":"Teslim edildi görünüyor ama elime ulaşmadı.","preferred_resolution":"refund"}}' \\
+       -H 'Idempotency-Key: {journey.order_id}' \\
+       -d '{{"order_id":"{journey.order_id}","statement":"Teslim edildi görünüyor ama elime ulaşmadı.","preferred_resolution":"refund"}}' \\
        | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   # within seconds the carrier's proof is on the case, with the policy's recommendation and its findings
   curl -s {base}/v1/disputes/$ID -H "Authorization: Bearer $INVESTIGATOR" | python3 -m json.tool

@@ -125,7 +125,11 @@ class Settings(BaseSettings):
     )
     mongodb_database: str = Field(default="disputes", description="The database the service keeps its collections in.")
     mongodb_timeout_seconds: float = Field(
-        default=5.0, gt=0, description="How long a request waits for an absent database before answering 503."
+        default=5.0, gt=0,
+        description="Bounds server selection and connecting: how long a request waits for a database it cannot reach "
+                    "(stopped, unreachable, refusing connections) before answering 503. It does not bound an "
+                    "operation on a database that accepts the connection but stops answering mid-way: such a "
+                    "request waits until the driver gives the server up (5-15 s measured with a paused database).",
     )
     storage: Literal["mongodb", "memory"] = Field(
         default="mongodb", description="memory: no persistence; for measuring the service's own cost only."
@@ -147,7 +151,8 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr = Field(
         default=SecretStr(DEV_JWT_SECRET),
         description="The HMAC key development bearer tokens are signed with (the embedded default; `disputes token`), "
-                    "and query cursors; at least 32 characters, required by `disputes serve`.",
+                    "and query cursors; at least 32 characters, required by `disputes serve` (`disputes worker` does "
+                    "not use it).",
     )
     jwt_jwks_url: str | None = Field(
         default=None,
@@ -200,7 +205,8 @@ class Settings(BaseSettings):
         description="The HMAC key every message to the marketplace's services (refunds, reships, notifications, "
                     "risk signals, restrictions, liabilities) is signed with, in `Disputes-Signature` "
                     "(docs/downstream.md), shared with those services; at least 32 characters, required outside "
-                    "the embedded default.",
+                    "the embedded default wherever the workers run: `disputes worker`, and `disputes serve` unless "
+                    "run_workers is false.",
     )
     effects_signing_key_id: str = Field(
         default=DEVELOPMENT_KEY_ID, pattern=r"^[A-Za-z0-9._-]{1,64}$",

@@ -12,6 +12,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from pydantic_settings import BaseSettings
 
+from adapters.cli import RELAY_TARGETS
 from adapters.settings import READ_BY_OTHERS, Settings
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
@@ -19,6 +20,7 @@ TYPES: dict[object, str] = {
     bool: "true or false", int: "integer", float: "number", str: "text", Path: "path", SecretStr: "secret text",
     timedelta: "duration (seconds, or ISO 8601 such as PT5M)",
 }
+RELAY = ", ".join(f"`DISPUTES_{name.upper()}`" for name in RELAY_TARGETS)
 OTHERS = ", ".join(f"`{variable}` ({reader})" for variable, reader in READ_BY_OTHERS.items())
 HEADER = f"""# Settings
 
@@ -28,13 +30,17 @@ Every setting is an environment variable. The commands also read a `.env` file i
 there is one (`DISPUTES_PORT=8081` lines; they say so on start-up); a variable set in the environment wins over the
 same line in `.env`. Any setting can also be a file named like its variable in the directory `DISPUTES_SECRETS_DIR`
 names (`/run/secrets/disputes_jwt_secret`), which is how secrets should arrive: the environment and `.env` win
-over it. Outside the embedded default `DISPUTES_MONGODB_URI`, `DISPUTES_JWT_SECRET` and
-`DISPUTES_EFFECTS_SIGNING_SECRET` are required, and `disputes serve` needs the identity provider's
-`DISPUTES_JWT_JWKS_URL`; `disputes serve` and `disputes worker` say in one line which setting they miss. A
-variable starting with `DISPUTES_` (in the environment, in `.env`, or a file's name in that directory) that names
-none of the settings below stops every command at start-up, with one line naming it and the setting it most
-probably meant: unrefused, it would be passed over and that setting would keep its default. Only these, which
-others read, are let through:
+over it. Outside the embedded default both `disputes serve` and `disputes worker` need `DISPUTES_MONGODB_URI`.
+The API (`disputes serve`) also needs a `DISPUTES_JWT_SECRET` of its own (it signs page cursors), the identity
+provider's `DISPUTES_JWT_JWKS_URL` and `DISPUTES_ORDERS_URL` (or `DISPUTES_ORDERS_FILE`). The workers
+(`disputes worker`, and `disputes serve` unless `DISPUTES_RUN_WORKERS=false`) need
+`DISPUTES_EFFECTS_SIGNING_SECRET` (what they deliver is signed with it) and the services they deliver to:
+{RELAY}.
+A worker needs no JWT secret, and an API run with `DISPUTES_RUN_WORKERS=false` neither the effects secret nor
+those services. Each command says in one line which setting it misses. A variable starting with `DISPUTES_`
+(in the environment, in `.env`, or a file's name in that directory) that names none of the settings below stops
+every command at start-up, with one line naming it and the setting it most probably meant: unrefused, it would
+be passed over and that setting would keep its default. Only these, which others read, are let through:
 {OTHERS}.
 The decision policy's and the business rules' numbers take their defaults and reasons from
 `disputes/policy/settings.py` and `disputes/rules.py`.

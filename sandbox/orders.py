@@ -16,8 +16,6 @@ from typing import Any
 from sandbox.send import post
 from schemas.orders import Order, PackedOrder, ShipmentStatus
 
-DEFAULT_SANDBOX = "http://127.0.0.1:8090"
-
 
 def write_document(path: Path, document: dict[str, Any]) -> Path:
     """Write an order document ``{"orders": [...]}`` to `path`, replacing it whole: a reader never sees half."""
@@ -54,7 +52,8 @@ class OrderBook:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sandbox", default=DEFAULT_SANDBOX, help="the downstream sandbox's base URL")
+    parser.add_argument("--sandbox", help="the downstream sandbox's base URL (default: http://127.0.0.1 on "
+                                          "DISPUTES_SANDBOX_PORT, where `disputes embedded` serves it)")
     parser.add_argument("--file", type=Path, help="an order in the order service's JSON format (other options unused)")
     parser.add_argument("--order-id", help="the order's id (required without --file)")
     parser.add_argument("--customer-id", default="cust-1001", help="whose order (the customer token's customer id)")

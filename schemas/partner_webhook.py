@@ -62,7 +62,12 @@ class _Strict(BaseModel):
 
 
 class PartnerImage(_Strict):
-    """A signature or photo: an https link, or inline base64 content with its media type."""
+    """A signature or photo: an https link, or inline base64 content with its media type.
+
+    A bad image does not refuse the push. One that is not valid here (a link that is not https, content over
+    5,500,000 base64 characters or not base64, no media_type, another media type, an unknown field, both forms or
+    neither), or whose bytes are not an image, is dropped: the push is answered 202, the rest of the event is
+    stored, and the proof's notes name the dropped image (`attachment_dropped`)."""
 
     _shown = ("media_type",)
     url: HttpsUrl | None = None

@@ -6,6 +6,7 @@ date the demo runs on.
 """
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,16 @@ from sandbox.orders import write_document
 TEMPLATE = Path(__file__).with_name("orders.json")
 JOURNEY = "ord-2009"
 """The demo order the banner's journey disputes (a copy of it, new at every start)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Journey:
+    """This start's copy of the journey's order and the customer it belongs to: a new customer at an address of
+    their own at every start, as one customer's third claim in the abuse window, or a third account disputing
+    deliveries to one address, would need a supervisor's decision."""
+
+    order_id: str
+    customer_id: str
 
 
 def demo_orders(now: datetime) -> dict[str, Any]:
@@ -31,22 +42,27 @@ def write_demo_orders(path: Path, now: datetime) -> Path:
     return write_document(path, demo_orders(now))
 
 
-def seed_orders(path: Path, now: datetime) -> tuple[dict[str, Any], str]:
+def seed_orders(path: Path, now: datetime) -> tuple[dict[str, Any], Journey]:
     """What `disputes embedded` starts with, written to `path`: the demo orders as of `now`, every other order
     the file held kept as it was (a tester's own, the journey orders of earlier starts), and a new copy of the
     journey's order for this start, so the banner's journey (which decides its case) can be run after every
-    start. The document, and the id of this start's journey order."""
+    start. The document, and this start's journey."""
     demo = demo_orders(now)["orders"]
     content = path.read_bytes() if path.exists() else None
     kept = OrderFile.model_validate_json(content).orders if content else []
     packing = {packed.order_id: packed for packed in PackingFile.model_validate_json(content).orders} if content else {}
-    journey = dict(next(order for order in demo if order["order_id"] == JOURNEY))
-    journey["order_id"] = f"{JOURNEY}-{now:%y%m%d%H%M%S}"
-    ours = {order["order_id"] for order in demo} | {journey["order_id"]}
+    copy = _journey_copy(next(order for order in demo if order["order_id"] == JOURNEY), f"{now:%y%m%d%H%M%S}")
+    ours = {order["order_id"] for order in demo} | {copy["order_id"]}
     own = [packing[order.order_id].document(order) for order in kept if order.order_id not in ours]
-    document = {"orders": demo + own + [journey]}
+    document = {"orders": demo + own + [copy]}
     write_document(path, document)
-    return document, journey["order_id"]
+    return document, Journey(copy["order_id"], copy["customer_id"])
+
+
+def _journey_copy(order: dict[str, Any], stamp: str) -> dict[str, Any]:
+    address = order["address"]
+    return order | {"order_id": f"{JOURNEY}-{stamp}", "customer_id": f"cust-{stamp}",
+                    "address": address | {"line": f"{address['line']} (demo {stamp})"}}
 
 
 def _order(template: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -12,12 +12,12 @@ from sandbox.carriers.shipments import FaultMode, Scenario, SandboxShipment, Ste
 from sandbox.send import post
 from schemas.proof import RecipientRelation
 
-DEFAULT_SANDBOX = "http://127.0.0.1:8091"
 FAULT_MODES: tuple[str, ...] = get_args(FaultMode)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sandbox", default=DEFAULT_SANDBOX, help="the carrier sandbox's base URL")
+    parser.add_argument("--sandbox", help="the carrier sandbox's base URL (default: http://127.0.0.1 on "
+                                          "DISPUTES_CARRIER_SANDBOX_PORT, where `disputes embedded` serves it)")
     parser.add_argument("--carrier", required=True, help="the carrier's code (ups, dhl, yurtici, ...)")
     parser.add_argument("--tracking", required=True, help="the tracking number")
     parser.add_argument("--scenario", choices=[s.value for s in Scenario], default=Scenario.DELIVERED.value,

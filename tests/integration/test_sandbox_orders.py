@@ -128,9 +128,14 @@ def test_a_start_keeps_own_orders_renews_the_demo_s_and_adds_a_new_journey_order
 
     stored = {o.order_id: o for o in OrderFile.model_validate_json(path.read_bytes()).orders}
     assert stored["ord-own-1"] == OWN  # kept as it was
-    assert next_journey != journey and {journey, next_journey} <= set(stored)
+    assert next_journey.order_id != journey.order_id and {journey.order_id, next_journey.order_id} <= set(stored)
     assert stored["ord-2001"].placed_at == datetime.fromisoformat(demo_orders(later)["orders"][0]["placed_at"])
-    assert stored[next_journey].shipments == stored["ord-2009"].shipments
+    assert stored[next_journey.order_id].shipments == stored["ord-2009"].shipments
+    # each start's journey on a customer and an address of its own: the abuse signals count claims by both
+    copies = [stored[journey.order_id], stored[next_journey.order_id]]
+    assert [copy.customer_id for copy in copies] == [journey.customer_id, next_journey.customer_id]
+    assert len({copy.customer_id for copy in copies} | {stored["ord-2009"].customer_id}) == 3
+    assert len({copy.address.line for copy in copies} | {stored["ord-2009"].address.line}) == 3
     assert OrderFile.model_validate(second).orders == list(stored.values())
 
 
