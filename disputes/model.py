@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from disputes import tracing
-from disputes.actors import Actor
+from disputes.actors import SYSTEM, Actor
 from disputes.errors import (
     AccessibilityNeedRecorded,
     AlreadyAppealed,
@@ -65,6 +65,7 @@ from schemas.dispute import (
     OrderSnapshot,
     OutboxMessage,
     PackingCheck,
+    ParkReason,
     ReasonCode,
     Restriction,
     RestrictionState,
@@ -79,6 +80,7 @@ from schemas.effects import (
     CarrierLiability,
     CustomerRisk,
     NotificationTemplate,
+    ParkedEffect,
     RefundRequest,
     ReshipRequest,
     StaffAlert,
@@ -105,10 +107,21 @@ REJECTION_REASONS = frozenset(
 )
 """The finding every recommendation for a high-value order carries (`disputes/policy/context.py`): the threshold is
 the policy's setting, so the case learns it from the policy's advice."""
+COMPENSATIONS = frozenset({EffectKind.REFUND, EffectKind.RESHIP})
 RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
 ACCESSIBLE_PRIORITY = 1
+_TO_DO = {
+    (True, "refused"): "Refused for good: it did not happen. A supervisor may reopen the case and decide again; a new "
+    "refund or reshipment goes out under the new decision's key.",
+    (True, "out_of_attempts"): "No answer within the attempts: it may have happened. Check with the service by its key "
+    "first; deciding a new refund or reshipment then needs a supervisor and an override_reason.",
+    (False, "refused"): "Refused for good: it did not happen. Act on it by hand.",
+    (False, "out_of_attempts"): "No answer within the attempts: it may have happened. Check with the service by its "
+    "key, and act on it by hand.",
+}
+"""What a person does about a parked effect, by whether it was a refund or reshipment and why it was parked."""
 MAX_SUBMISSIONS = 20
 """What a customer may add to one case (an appeal and pieces of information), so its document stays bounded."""
 MAX_EVIDENCE = 200
@@ -286,10 +299,23 @@ class Dispute(BaseModel):
 
     @property
     def full_timeline(self) -> list[TimelineEntry]:
-        """The timeline with the attachment views among its entries, in order of time."""
-        if not self.attachment_views:
+        """The timeline with the attachment views and the parkings of effects among its entries, in order of time."""
+        added = [*self.attachment_views, *self._parkings()]
+        if not added:
             return self.timeline
-        return sorted([*self.timeline, *self.attachment_views], key=lambda entry: entry.at)
+        return sorted([*self.timeline, *added], key=lambda entry: entry.at)
+
+    def _parkings(self) -> list[TimelineEntry]:
+        """An entry for each effect the relay parked (with no new version, so not in `timeline`): which, why, and
+        whether staff were alerted (`parked_alert`). Messages held with it, and those parked before parkings were
+        dated, have none."""
+        return [
+            TimelineEntry(at=m.parked_at, actor=SYSTEM.id, role=SYSTEM.role, action="effect_parked", details={
+                "effect": m.kind.value, "key": m.key, "reason": m.parked.value, "error": m.last_error,
+                "staff_alerted": m.kind is not EffectKind.STAFF_ALERT,
+            })
+            for m in self.effects_parked if m.parked_at is not None and m.parked not in (None, ParkReason.HELD)
+        ]
 
     @property
     def new_messages(self) -> list[OutboxMessage]:
@@ -962,6 +988,29 @@ class Dispute(BaseModel):
         for line in self.compensated_lines:
             paid[line.sku] += line.quantity
         return {m.sku: m.quantity - paid[m.sku] for m in self.missing_items}
+
+    def parked_alert(self, parked: OutboxMessage, held: Sequence[OutboxMessage]) -> OutboxMessage | None:
+        """The staff alert queued in the write that parks `parked` (dated and with its reason) and `held` with it:
+        the case, the effect and its key, why, and what a person does now. None for a staff alert: its own alert would
+        go the same way."""
+        if parked.kind is EffectKind.STAFF_ALERT or parked.parked_at is None or parked.parked is None:
+            return None
+        reason: Literal["refused", "out_of_attempts"] = (
+            "refused" if parked.parked is ParkReason.REFUSED else "out_of_attempts"
+        )
+        effect = ParkedEffect(
+            kind=parked.kind.value, key=parked.key, reason=reason, error=parked.last_error,
+            held=[m.kind.value for m in held], to_do=_TO_DO[parked.kind in COMPENSATIONS, reason],
+        )
+        alert = StaffAlert(
+            dispute_id=self.id, reason="effect_parked", decision_due=self.sla.decision_due, priority=self.priority,
+            parked=effect,
+        )
+        return OutboxMessage(
+            id=token_hex(16), kind=EffectKind.STAFF_ALERT, key=f"{self.id}:parked:{parked.id}",
+            payload=alert.model_dump(mode="json"), created_at=parked.parked_at, traceparent=tracing.current(),
+            tracestate=tracing.state(),
+        )
 
     # --- internals -------------------------------------------------------------------------------
 
