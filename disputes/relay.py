@@ -14,8 +14,8 @@ from disputes import tracing
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
 from disputes.ports import (
-    Accounts,
     ERROR_KEPT,
+    Accounts,
     Claimed,
     Clock,
     EffectRejected,
