@@ -307,18 +307,22 @@ class InMemoryDisputes:
         retry_at: datetime,
         park: bool,
         held: Sequence[OutboxMessage] = (),
+        alert: OutboxMessage | None = None,
     ) -> None:
         doc = self.docs[dispute_id]
         if all(m.id != message.id for m in doc.outbox):
             return  # another relay recorded it first
         updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT]})
+        relay = self.due[WorkKind.RELAY]
         if park:
             parked = {message.id, *(m.id for m in held)}
-            doc = self._update(doc, outbox=[m for m in doc.outbox if m.id not in parked],
+            queued = [alert] if alert is not None else []
+            doc = self._update(doc, outbox=[*(m for m in doc.outbox if m.id not in parked), *queued],
                                effects_parked=[*doc.effects_parked, updated, *held])
+            if alert is not None:
+                relay[dispute_id] = min(relay.get(dispute_id, alert.created_at), alert.created_at)
         else:
             doc = self._update(doc, outbox=[updated if m.id == message.id else m for m in doc.outbox])
-        relay = self.due[WorkKind.RELAY]
         if not doc.outbox:
             relay.pop(dispute_id, None)
         elif not park:

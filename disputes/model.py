@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from disputes import tracing
-from disputes.actors import Actor
+from disputes.actors import SYSTEM, Actor
 from disputes.errors import (
     AccessibilityNeedRecorded,
     AlreadyAppealed,
@@ -65,6 +65,7 @@ from schemas.dispute import (
     OrderSnapshot,
     OutboxMessage,
     PackingCheck,
+    ParkReason,
     ReasonCode,
     Restriction,
     RestrictionState,
@@ -79,6 +80,7 @@ from schemas.effects import (
     CarrierLiability,
     CustomerRisk,
     NotificationTemplate,
+    ParkedEffect,
     RefundRequest,
     ReshipRequest,
     StaffAlert,
@@ -106,10 +108,21 @@ REJECTION_REASONS = frozenset(
 )
 HIGH_VALUE_CURRENCY = "TRY"
 """The currency of the policy's high-value threshold (`PolicySettings.high_value_minor`, in kuruş)."""
+COMPENSATIONS = frozenset({EffectKind.REFUND, EffectKind.RESHIP})
 RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
 ACCESSIBLE_PRIORITY = 1
+_TO_DO = {
+    (True, "refused"): "Refused for good: it did not happen. A supervisor may reopen the case and decide again; a new "
+    "refund or reshipment goes out under the new decision's key.",
+    (True, "out_of_attempts"): "No answer within the attempts: it may have happened. Check with the service by its key "
+    "first; deciding a new refund or reshipment then needs a supervisor and an override_reason.",
+    (False, "refused"): "Refused for good: it did not happen. Act on it by hand.",
+    (False, "out_of_attempts"): "No answer within the attempts: it may have happened. Check with the service by its "
+    "key, and act on it by hand.",
+}
+"""What a person does about a parked effect, by whether it was a refund or reshipment and why it was parked."""
 MAX_SUBMISSIONS = 20
 """What a customer may add to one case (an appeal and pieces of information), so its document stays bounded."""
 MAX_EVIDENCE = 200
@@ -294,10 +307,23 @@ class Dispute(BaseModel):
 
     @property
     def full_timeline(self) -> list[TimelineEntry]:
-        """The timeline with the attachment views among its entries, in order of time."""
-        if not self.attachment_views:
+        """The timeline with the attachment views and the parkings of effects among its entries, in order of time."""
+        added = [*self.attachment_views, *self._parkings()]
+        if not added:
             return self.timeline
-        return sorted([*self.timeline, *self.attachment_views], key=lambda entry: entry.at)
+        return sorted([*self.timeline, *added], key=lambda entry: entry.at)
+
+    def _parkings(self) -> list[TimelineEntry]:
+        """An entry for each effect the relay parked (with no new version, so not in `timeline`): which, why, and
+        whether staff were alerted (`parked_alert`). Messages held with it, and those parked before parkings were
+        dated, have none."""
+        return [
+            TimelineEntry(at=m.parked_at, actor=SYSTEM.id, role=SYSTEM.role, action="effect_parked", details={
+                "effect": m.kind.value, "key": m.key, "reason": m.parked.value, "error": m.last_error,
+                "staff_alerted": m.kind is not EffectKind.STAFF_ALERT,
+            })
+            for m in self.effects_parked if m.parked_at is not None and m.parked not in (None, ParkReason.HELD)
+        ]
 
     @property
     def new_messages(self) -> list[OutboxMessage]:
@@ -871,14 +897,17 @@ class Dispute(BaseModel):
         if (outcome is Outcome.REJECTED) != (reason_code in REJECTION_REASONS):
             raise ReasonDoesNotFitOutcome(f"Reason '{reason_code.value}' does not fit outcome '{outcome.value}'.")
         left = self.uncompensated()
-        if outcome is not Outcome.REJECTED and self.compensation is not None and not any(left.values()):
+        if outcome is not Outcome.REJECTED and (issued := self.compensation) is not None and self.compensation_issued:
             raise CompensationAlreadyIssued(
                 "Every unit claimed was already refunded or reshipped." if self.partial
-                else f"A {self.compensation.value} was already issued for this dispute."
+                else f"A {issued.value} was already issued for this dispute."
             )
         lines = self._line_outcomes(outcome, line_outcomes, left)
         if Outcome.RESHIP in {outcome, *(line.outcome for line in lines)} and not self.order.reshippable:
             raise NotReshippable("These items cannot be shipped again; decide a refund instead.")
+        if outcome is not Outcome.REJECTED and (unsure := self._maybe_applied(lines)):
+            self._check_may_pay_again(actor, override_reason, unsure)
+            overridden = True
         refunds = outcome is Outcome.REFUND or any(line.outcome is Outcome.REFUND for line in lines)
         destination = (refund_to or RefundDestination.ORIGINAL_PAYMENT) if refunds else None
         self.decisions += 1
@@ -963,18 +992,90 @@ class Dispute(BaseModel):
     def all_units_paid(self) -> bool:
         """A missing-item claim every unit of which a decision refunded or reshipped: a later rejection (after a
         reopening) rejects nothing, and leaves nothing to appeal."""
-        return self.partial and self.compensation is not None and not any(self.uncompensated().values())
+        return self.partial and self.compensation_issued
+
+    @property
+    def compensation_issued(self) -> bool:
+        """Every unit claimed (the package, or each missing line) was refunded or reshipped by a decision whose effect
+        was not parked: it is pending or delivered, so a later decision may only reject. A parked one was not issued
+        (`docs/downstream.md`). The package's is found by each decision's key that may have issued it (only the latest
+        compensating one stands); one no effect list holds (stored before they were kept) was issued."""
+        if self.compensation is None:
+            return False
+        if self.partial:
+            return not any(self.uncompensated().values())
+        outcomes = (Outcome.REFUND, Outcome.RESHIP)
+        keys = {self.compensation_key(n, o) for n in range(1, self.decisions + 1) for o in outcomes}
+        issued = {m.key for m in self.outbox} | {e.key for e in self.effects_delivered}
+        return not keys.intersection(self._parked_compensations()) or bool(keys & issued)
 
     def uncompensated(self) -> dict[str, int]:
-        """Missing-item claims: per claimed line, the units no decision has refunded or reshipped. A case compensated
-        before its lines were kept (no `compensated_lines`) has none: it was compensated when any later decision could
-        only reject."""
+        """Missing-item claims: per claimed line, the units no decision has refunded or reshipped, counting no line
+        whose effect was parked. A case compensated before its lines were kept (no `compensated_lines`) has none: it
+        was compensated when any later decision could only reject."""
         if self.compensation is not None and not self.compensated_lines:
             return {m.sku: 0 for m in self.missing_items}
+        parked = self._parked_compensations()
         paid = Counter[str]()
         for line in self.compensated_lines:
-            paid[line.sku] += line.quantity
+            if self.compensation_key(line.decision, line.outcome, line.sku) not in parked:
+                paid[line.sku] += line.quantity
         return {m.sku: m.quantity - paid[m.sku] for m in self.missing_items}
+
+    def _parked_compensations(self) -> dict[str, OutboxMessage]:
+        """The refunds and reshipments the relay parked, by key."""
+        return {m.key: m for m in self.effects_parked if m.kind in COMPENSATIONS}
+
+    def _maybe_applied(self, lines: Sequence[LineOutcome]) -> list[str]:
+        """The keys of parked refunds and reshipments that may have been applied (they ran out of attempts, the service
+        never answering, or were parked before the reason was kept) of the units a decision pays again: the package,
+        or its `lines`' SKUs."""
+        unsure = {key for key, m in self._parked_compensations().items() if m.parked is not ParkReason.REFUSED}
+        if not self.partial:
+            return sorted(unsure)
+        skus = {line.sku for line in lines if line.outcome is not Outcome.REJECTED}
+        keys = (self.compensation_key(line.decision, line.outcome, line.sku) for line in self.compensated_lines
+                if line.sku in skus)
+        return [key for key in keys if key in unsure]
+
+    def _check_may_pay_again(self, actor: Actor, override_reason: str | None, unsure: Sequence[str]) -> None:
+        """Paying again units whose parked refund or reshipment may have been applied needs a supervisor who checked
+        it with the service, and says so in an override_reason: the new decision's key is new, so the service would
+        not see a second payment as the first one again."""
+        keys = ", ".join(unsure)
+        if actor.role is not Role.SUPERVISOR:
+            raise Forbidden(
+                f"A refund or reshipment of this case got no answer before it was parked ({keys}), so it may have been "
+                "applied: a supervisor checks it with the service, then decides with an override_reason."
+            )
+        if not override_reason:
+            raise OverrideReasonRequired(
+                f"A refund or reshipment of this case got no answer before it was parked ({keys}), so it may have been "
+                "applied: check with the service that it was not, and say so in an override_reason."
+            )
+
+    def parked_alert(self, parked: OutboxMessage, held: Sequence[OutboxMessage]) -> OutboxMessage | None:
+        """The staff alert queued in the write that parks `parked` (dated and with its reason) and `held` with it:
+        the case, the effect and its key, why, and what a person does now. None for a staff alert: its own alert would
+        go the same way."""
+        if parked.kind is EffectKind.STAFF_ALERT or parked.parked_at is None or parked.parked is None:
+            return None
+        reason: Literal["refused", "out_of_attempts"] = (
+            "refused" if parked.parked is ParkReason.REFUSED else "out_of_attempts"
+        )
+        effect = ParkedEffect(
+            kind=parked.kind.value, key=parked.key, reason=reason, error=parked.last_error,
+            held=[m.kind.value for m in held], to_do=_TO_DO[parked.kind in COMPENSATIONS, reason],
+        )
+        alert = StaffAlert(
+            dispute_id=self.id, reason="effect_parked", decision_due=self.sla.decision_due, priority=self.priority,
+            parked=effect,
+        )
+        return OutboxMessage(
+            id=token_hex(16), kind=EffectKind.STAFF_ALERT, key=f"{self.id}:parked:{parked.id}",
+            payload=alert.model_dump(mode="json"), created_at=parked.parked_at, traceparent=tracing.current(),
+            tracestate=tracing.state(),
+        )
 
     # --- internals -------------------------------------------------------------------------------
 

@@ -39,7 +39,7 @@ _TO: dict[RefundDestination, Words] = {
 }
 _TOLD = ("Our team has been told and will contact you.", "Ekibimiz durumdan haberdar edildi ve sizinle iletişime geçecek.")
 """After a refund or reshipment held back: what happens instead (the customer's only word of it, since the decision's
-notification is held back with it: docs/downstream.md)."""
+notification is held back with it; the write that parked it alerted staff: docs/downstream.md)."""
 
 type Held = frozenset[tuple[int, Outcome, str | None]]
 """Refunds and reshipments held back: each as the decision that issued it, its outcome and its line's SKU (None: the
@@ -90,10 +90,12 @@ def reads_otherwise_from(dispute: Dispute, appeal_window: timedelta) -> datetime
 
 
 def held_back(dispute: Dispute) -> Held:
-    """The resolved case's refunds and reshipments the relay parked, whichever decision issued them: payments or
-    fulfillment refused them, or they ran out of attempts. The relay parks them with no new version, so what
-    `next_step` says of them changes with none. Each is found by its key (`Dispute.compensation_key`): a missing
-    line's by the decision that paid it, the package's by each decision that may have (only one did)."""
+    """The resolved case's refunds and reshipments the relay parked, whichever decision issued them, that no later
+    decision replaced: payments or fulfillment refused them, or they ran out of attempts. The relay parks them with
+    no new version, so what `next_step` says of them changes with none. Each is found by its key
+    (`Dispute.compensation_key`): a missing line's by the decision that paid it, the package's by each decision that
+    may have. A parked line's units are decided again by the next decision that has lines (`Dispute.uncompensated`),
+    which replaces it; the package's is replaced once another compensation of it stands."""
     decision = dispute.decision
     if not dispute.effects_parked or decision is None or dispute.status is not Status.RESOLVED:
         return frozenset()
@@ -103,7 +105,16 @@ def held_back(dispute: Dispute) -> Held:
     if dispute.compensation is not None:
         paid += [(n, dispute.compensation, None) for n in range(1, decision.sequence + 1)]
     parked = {message.key for message in dispute.effects_parked}
-    return frozenset(held for held in paid if dispute.compensation_key(*held) in parked)
+    left, redecided = dispute.uncompensated(), {line.sku for line in decision.lines}
+
+    def standing(n: int, sku: str | None) -> bool:
+        if sku is None:
+            return not dispute.compensation_issued
+        return left[sku] > 0 and (n == decision.sequence or sku not in redecided)
+
+    return frozenset(
+        held for held in paid if dispute.compensation_key(*held) in parked and standing(held[0], held[2])
+    )
 
 
 # --- a decided case ------------------------------------------------------------------------------------------
@@ -145,14 +156,21 @@ def _decided(dispute: Dispute, decision: Decision, held: Held, appeal_window: ti
 
 def _paid_before(dispute: Dispute, decision: Decision, held: Held) -> list[Words]:
     """What earlier decisions refunded or reshipped, which stands whatever the latest one says: under way, or held
-    back."""
+    back (a held-back line a later decision replaced is not told: `held_back`)."""
     if dispute.compensation is None:
         return []
     if not dispute.partial:  # the whole package: paid before only if this decision paid nothing
         if decision.outcome is not Outcome.REJECTED:
             return []
         return [_PACKAGE_BEFORE[dispute.compensation, bool(held)]]
-    earlier = [line for line in dispute.compensated_lines if line.decision != decision.sequence]
+    parked = {message.key for message in dispute.effects_parked}
+    earlier = [
+        line for line in dispute.compensated_lines
+        if line.decision != decision.sequence and (
+            (line.decision, line.outcome, line.sku) in held
+            or dispute.compensation_key(line.decision, line.outcome, line.sku) not in parked
+        )
+    ]
     told: list[Words] = []
     for delayed in (False, True):
         if lines := [line for line in earlier if ((line.decision, line.outcome, line.sku) in held) is delayed]:

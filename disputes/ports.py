@@ -241,10 +241,12 @@ class Outbox(Protocol):
         retry_at: datetime,
         park: bool,
         held: Sequence[OutboxMessage] = (),
+        alert: OutboxMessage | None = None,
     ) -> None:
         """Record a failed attempt (the error's first ERROR_KEPT characters) and retry at `retry_at`; `park` stops
         retrying a message that can never succeed, and parks `held` (pending messages that wait for it, as given)
-        with it in the same write. A message no longer pending (another relay recorded it) is left as recorded."""
+        with it in the same write, which also queues `alert` (due at its `created_at`). A message no longer pending
+        (another relay recorded it) is left as recorded."""
 
 
 class EffectUnavailable(Exception):

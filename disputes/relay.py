@@ -1,18 +1,20 @@
 """Delivering outbox messages downstream: at least once, each with its idempotency key, so each effect
 happens exactly once. A dispute's messages go out in order; a transient failure holds the rest back. A parked
 message (refused, or out of attempts) holds back only the messages that wait for it (`OutboxMessage.waits_for`):
-they are parked with it, in the same write, never sent."""
+they are parked with it, in the same write, never sent. That write also queues a staff alert naming the case, the
+parked effect and what to do (`Dispute.parked_alert`), unless what was parked is itself a staff alert."""
 
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from disputes import tracing
 from disputes.lanes import Lanes, Place
-
+from disputes.model import Dispute
 from disputes.ports import (
+    ERROR_KEPT,
     Accounts,
     Claimed,
     Clock,
@@ -26,7 +28,7 @@ from disputes.ports import (
     Payments,
 )
 from disputes.work import WorkKind
-from schemas.dispute import EffectKind, OutboxMessage
+from schemas.dispute import EffectKind, OutboxMessage, ParkReason
 from schemas.effects import (
     AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
 )
@@ -79,7 +81,7 @@ class Relay:
                 continue
             with tracing.within(message.traceparent, message.tracestate):
                 ending = claimed.lease if n == len(pending) else None
-                attempts = await self._deliver(dispute_id, message, pending[n:], ending)
+                attempts = await self._deliver(claimed.dispute, dispute_id, message, pending[n:], ending)
                 for attempt in attempts:
                     self.observe(attempt)
             held.update(attempt.message_id for attempt in attempts[1:])
@@ -87,33 +89,46 @@ class Relay:
                 break
 
     async def _deliver(
-        self, dispute_id: str, message: OutboxMessage, later: Sequence[OutboxMessage], ending: Lease | None
+        self,
+        dispute: Dispute | None,
+        dispute_id: str,
+        message: OutboxMessage,
+        later: Sequence[OutboxMessage],
+        ending: Lease | None,
     ) -> list[Attempt]:
         """The attempt, then the messages parked with it because they wait for it."""
         try:
             await self._send(message)
         except EffectRejected as error:
-            return await self._fail(dispute_id, message, later, f"rejected: {error}", park=True)
+            return await self._fail(dispute, dispute_id, message, later, f"rejected: {error}", ParkReason.REFUSED)
         except EffectUnavailable as error:
-            parked = message.attempts + 1 >= self.max_attempts
-            return await self._fail(dispute_id, message, later, f"unavailable: {error}", park=parked,
+            parked = ParkReason.OUT_OF_ATTEMPTS if message.attempts + 1 >= self.max_attempts else None
+            return await self._fail(dispute, dispute_id, message, later, f"unavailable: {error}", parked,
                                     not_before=error.retry_after or timedelta())
         await self.outbox.delivered(dispute_id, message, self.clock.now(), ending)
         return [Attempt(dispute_id, message.id, message.kind, Result.DELIVERED)]
 
     async def _fail(
         self,
+        dispute: Dispute | None,
         dispute_id: str,
         message: OutboxMessage,
         later: Sequence[OutboxMessage],
         error: str,
-        park: bool,
+        parked: ParkReason | None,
         not_before: timedelta = timedelta(),
     ) -> list[Attempt]:
+        """Retry later, or park (`parked`: why) with the messages that wait for it, and alert staff in the same write
+        (every relay claim carries its dispute, which the alert names)."""
+        now = self.clock.now()
         backoff = min(self.backoff * 2 ** min(message.attempts, 16), self.max_backoff) * self._rng.uniform(0.5, 1.0)
         delay = max(backoff, not_before)  # never sooner than the service's Retry-After
-        held = waiting_for(message, later) if park else []
-        await self.outbox.failed(dispute_id, message, error, self.clock.now() + delay, park, held)
+        park = parked is not None
+        if park:
+            message = message.model_copy(update={"parked_at": now, "parked": parked, "last_error": error[:ERROR_KEPT]})
+        held = waiting_for(message, later, now) if park else []
+        alert = dispute.parked_alert(message, held) if dispute is not None and park else None
+        await self.outbox.failed(dispute_id, message, error, now + delay, park, held, alert)
         return [
             Attempt(dispute_id, message.id, message.kind, Result.PARKED if park else Result.RETRY, error),
             *(Attempt(dispute_id, m.id, m.kind, Result.PARKED, m.last_error) for m in held),
@@ -137,12 +152,13 @@ class Relay:
                 await self.finance.record_liability(CarrierLiability.model_validate(message.payload), message.key)
 
 
-def waiting_for(parked: OutboxMessage, later: Sequence[OutboxMessage]) -> list[OutboxMessage]:
-    """The messages of `later` that wait for `parked`, directly or through one another, each with why it is held."""
+def waiting_for(parked: OutboxMessage, later: Sequence[OutboxMessage], at: datetime) -> list[OutboxMessage]:
+    """The messages of `later` that wait for `parked`, directly or through one another, each with why it is held,
+    parked `at`."""
     blocked, held = {parked.id}, []
     for message in later:
         if blocked.intersection(message.waits_for):
             blocked.add(message.id)
             reason = f"held: waits for {parked.kind.value} {parked.id}, which was parked"
-            held.append(message.model_copy(update={"last_error": reason}))
+            held.append(message.model_copy(update={"last_error": reason, "parked_at": at, "parked": ParkReason.HELD}))
     return held

@@ -202,6 +202,17 @@ class EffectKind(StrEnum):
     ACCOUNT_RESTRICTION = "account_restriction"
 
 
+class ParkReason(StrEnum):
+    """Why the relay parked a message, which says whether its effect may have happened."""
+
+    REFUSED = "refused"
+    """Its service refused it for good (a 4xx answer): it did not happen."""
+    OUT_OF_ATTEMPTS = "out_of_attempts"
+    """No answer within the relay's attempts: a request that got none may have been applied."""
+    HELD = "held"
+    """Never sent: it waits for a message that was parked."""
+
+
 class OutboxMessage(_Model):
     """An effect to deliver downstream; `key` is the idempotency key sent with every attempt."""
 
@@ -220,6 +231,10 @@ class OutboxMessage(_Model):
     """The ids of earlier messages of the same change this one speaks of (a decision's refunds and reships, for the
     customer's notification of it): it goes out only after they are delivered, and is parked with any of them that
     is parked, so the customer is never told of an effect that did not happen."""
+    parked_at: AwareDatetime | None = None
+    """When the relay parked it: None while it is pending, and on messages parked before this was kept."""
+    parked: ParkReason | None = None
+    """Why it was parked (None as for `parked_at`: such a message may have been applied)."""
 
 
 class DeliveredEffect(_Model):

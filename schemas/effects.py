@@ -37,13 +37,27 @@ class ReshipRequest(_Model):
     recipient_name: str
 
 
+class ParkedEffect(_Model):
+    """An effect the relay stopped sending (`docs/downstream.md`): its kind and idempotency key (the key its service
+    knows it by), why, the last error, the kinds of the messages held unsent with it, and what a person does now."""
+
+    kind: str
+    key: str
+    reason: Literal["refused", "out_of_attempts"]
+    error: str | None
+    held: list[str]
+    to_do: str
+
+
 class StaffAlert(_Model):
-    """For supervisors: a case needs attention (its decision deadline is near, or it needs a supervisor)."""
+    """For supervisors: a case needs attention (its decision deadline is near, it needs a supervisor, or one of its
+    effects was parked: `parked` says which)."""
 
     dispute_id: str
-    reason: Literal["deadline_near", "deadline_reached_needs_supervisor", "restriction_needs_review"]
+    reason: Literal["deadline_near", "deadline_reached_needs_supervisor", "restriction_needs_review", "effect_parked"]
     decision_due: datetime
     priority: int
+    parked: ParkedEffect | None = None
 
 
 class CustomerRisk(_Model):

@@ -14,7 +14,7 @@ from disputes.errors import StaleVersion
 from disputes.model import Dispute
 from disputes.ports import Claimed, Lease, Taking
 from disputes.work import WorkKind
-from schemas.dispute import EffectKind, Restriction, RestrictionState
+from schemas.dispute import EffectKind, OutboxMessage, Restriction, RestrictionState
 from tests.contract.conftest import Cases, Storage, pushed
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, subjects
 
@@ -333,6 +333,19 @@ async def test_a_dispute_whose_last_message_was_parked_is_not_claimed_again(case
     await cases.storage.disputes.failed(dispute.id, message, "rejected: 422", NOW + LEASE, park=True)
 
     assert await OUTBOX.claim(cases.storage, NOW + timedelta(days=1), NOW + timedelta(days=2), 10) == []
+
+
+async def test_a_dispute_whose_parking_queued_a_staff_alert_is_claimed_again_for_it(cases: Cases) -> None:
+    dispute = await cases.open()
+    assert await OUTBOX.claim(cases.storage, NOW, NOW + LEASE, 10) == [dispute.id]
+    [message] = await cases.storage.disputes.pending(dispute.id)
+    alert = OutboxMessage(id="alert-1", kind=EffectKind.STAFF_ALERT, key="k", payload={}, created_at=NOW)
+
+    await cases.storage.disputes.failed(dispute.id, message, "rejected: 422", NOW + LEASE, park=True, alert=alert)
+    await cases.storage.schedule.release(WorkKind.RELAY, dispute.id, HOLDER)
+
+    assert await OUTBOX.claim(cases.storage, NOW, NOW + LEASE, 10) == [dispute.id]
+    assert await cases.storage.disputes.pending(dispute.id) == [alert]
 
 
 async def test_a_failure_recorded_for_a_message_another_relay_delivered_does_not_delay_the_rest(cases: Cases) -> None:

@@ -4,7 +4,7 @@ exactly once, whatever two relays racing on it do. (Claiming due messages: test_
 from datetime import timedelta
 
 from schemas.common import Outcome
-from schemas.dispute import EffectKind, ReasonCode
+from schemas.dispute import EffectKind, OutboxMessage, ReasonCode
 from tests.contract.conftest import Cases
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW
 
@@ -113,6 +113,26 @@ async def test_parking_a_message_parks_the_messages_held_for_it_in_the_same_writ
     assert [(m.id, m.attempts, m.last_error) for m in stored.effects_parked] == [
         (refund.id, 1, "rejected: 400"), (told.id, 0, "held: waits for refund")
     ]
+
+
+async def test_parking_a_message_queues_its_staff_alert_in_the_same_write_with_every_value_as_given(
+    cases: Cases,
+) -> None:
+    dispute = await cases.open()
+    decided = await cases.change(
+        dispute.id, lambda d: d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW)
+    )
+    opened, refund, told = decided.outbox
+    alert = OutboxMessage(  # text that reads as an operator or a field path is stored as written
+        id="alert-1", kind=EffectKind.STAFF_ALERT, key=f"{dispute.id}:parked:{refund.id}",
+        payload={"error": "$outbox", "filter": {"$ne": 1}}, created_at=LATER,
+    )
+
+    await cases.storage.disputes.failed(dispute.id, refund, "rejected: $where", LATER, park=True, held=[told], alert=alert)
+
+    stored = await cases.storage.disputes.get(dispute.id)
+    assert stored.outbox == [opened, alert]
+    assert [(m.id, m.last_error) for m in stored.effects_parked] == [(refund.id, "rejected: $where"), (told.id, None)]
 
 
 async def test_parking_a_message_another_relay_delivered_records_nothing(cases: Cases) -> None:

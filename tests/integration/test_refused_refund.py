@@ -1,5 +1,5 @@
-"""A refund the payments service refuses (4xx) is parked, and the customer is not told that money is on its way:
-the relay against MongoDB (mongoeco) and the downstream sandbox over real sockets."""
+"""A refund the payments service refuses (4xx) is parked, staff are to be alerted, and the customer is not told that
+money is on its way: the relay against MongoDB (mongoeco) and the downstream sandbox over real sockets."""
 
 import aiohttp
 
@@ -13,7 +13,7 @@ from disputes.schedule import DueWork
 from disputes.service import DisputeService, OpenRequest
 from sandbox.downstream import FAULTS, LEDGER, FaultSpec, create_downstream_sandbox
 from schemas.common import Outcome, Resolution
-from schemas.dispute import ReasonCode
+from schemas.dispute import EffectKind, ParkReason, ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
 from tests.integration.test_downstream import FAST, SIGNER
 
@@ -44,6 +44,7 @@ async def test_a_refund_refused_by_payments_is_parked_with_the_customers_notific
     assert ledger.applied["notifications"] == {f"{dispute_id}:1:dispute_opened": 1}
     stored = await disputes.get(dispute_id)
     refund, told = stored.effects_parked
-    assert stored.outbox == []
+    [alert] = stored.outbox  # queued by the parking, sent on the relay's next pass
+    assert (alert.kind, alert.key, refund.parked) == (EffectKind.STAFF_ALERT, f"{dispute_id}:parked:{refund.id}", ParkReason.REFUSED)
     assert (refund.key, told.key) == (f"{dispute_id}:d1:refund", f"{dispute_id}:d1:decision_made")
     assert told.last_error == f"held: waits for refund {refund.id}, which was parked"

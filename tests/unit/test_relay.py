@@ -18,6 +18,7 @@ class Downstream:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
         self.failures: list[Exception | None] = []
+        self.alerts: list[dict] = []
 
     async def _take(self, service: str, key: str) -> None:
         self.calls.append((service, key))
@@ -35,6 +36,7 @@ class Downstream:
 
     async def alert_staff(self, alert, idempotency_key):
         await self._take("staff_alerts", idempotency_key)
+        self.alerts.append(dict(alert))
 
     async def report_risk(self, signal, idempotency_key):
         await self._take("accounts", idempotency_key)
@@ -126,7 +128,8 @@ async def test_a_rejected_effect_is_parked_for_a_person_and_the_rest_continue(re
     attempts = await relay.run_once()
     assert [a.result for a in attempts] == [Result.PARKED, Result.DELIVERED, Result.DELIVERED]
     stored = repository.docs[refunded.id]
-    assert [m.kind for m in stored.effects_parked] == [EffectKind.NOTIFICATION] and stored.outbox == []
+    assert [m.kind for m in stored.effects_parked] == [EffectKind.NOTIFICATION]
+    assert [m.kind for m in stored.outbox] == [EffectKind.STAFF_ALERT]  # queued by the parking, sent next
 
 
 @pytest.mark.parametrize(
@@ -149,9 +152,79 @@ async def test_a_decisions_notification_is_parked_with_a_refund_or_reship_its_se
     ]
     stored = repository.docs[dispute.id]
     compensation, told = stored.effects_parked
-    assert stored.outbox == [] and (told.key, told.attempts) == (f"{dispute.id}:d1:decision_made", 0)
+    assert [m.kind for m in stored.outbox] == [EffectKind.STAFF_ALERT]
+    assert (told.key, told.attempts) == (f"{dispute.id}:d1:decision_made", 0)
     assert told.last_error == f"held: waits for {kind.value} {compensation.id}, which was parked"
-    assert await relay.run_once() == [] and len(downstream.calls) == 2
+    assert [(a.kind, a.result) for a in await relay.run_once()] == [(EffectKind.STAFF_ALERT, Result.DELIVERED)]
+    assert downstream.calls[2:] == [("staff_alerts", f"{dispute.id}:parked:{compensation.id}")]
+    assert await relay.run_once() == []
+
+
+async def test_parking_a_refused_refund_alerts_staff_naming_the_case_the_refund_and_what_to_do(
+    relay, refunded, downstream, repository
+):
+    downstream.failures = [None, EffectRejected("HTTP 400: account closed")]
+    await relay.run_once()
+    [alert] = repository.docs[refunded.id].outbox
+
+    await relay.run_once()
+
+    refund = repository.docs[refunded.id].effects_parked[0]
+    assert (alert.kind, alert.key) == (EffectKind.STAFF_ALERT, f"{refunded.id}:parked:{refund.id}")
+    assert downstream.alerts[0] | {"parked": None} == {
+        "dispute_id": refunded.id, "reason": "effect_parked", "decision_due": refunded.sla.decision_due,
+        "priority": refunded.priority, "parked": None,
+    }
+    parked = downstream.alerts[0]["parked"]
+    assert (parked.kind, parked.key, parked.reason, parked.error, parked.held) == (
+        "refund", f"{refunded.id}:d1:refund", "refused", "rejected: HTTP 400: account closed", ["notification"]
+    )
+    assert parked.to_do.startswith("Refused for good: it did not happen. A supervisor may reopen the case")
+
+
+async def test_a_refund_out_of_attempts_alerts_staff_to_check_with_payments_before_deciding_again(
+    make_relay, refunded, downstream, clock, repository
+):
+    relay = make_relay(max_attempts=2, backoff=timedelta(seconds=1))
+    downstream.failures = [None, EffectUnavailable("timed out"), EffectUnavailable("timed out")]
+    for _ in range(3):
+        await relay.run_once()
+        clock.advance(minutes=10)
+
+    [parked] = [alert["parked"] for alert in downstream.alerts]
+    assert (parked.key, parked.reason, parked.error) == (
+        f"{refunded.id}:d1:refund", "out_of_attempts", "unavailable: timed out"
+    )
+    assert "it may have happened. Check with the service by its key first" in parked.to_do
+    assert "override_reason" in parked.to_do
+
+
+async def test_a_parked_staff_alert_queues_no_alert_of_its_own(relay, service, request_for, downstream, repository, clock):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    downstream.failures = [EffectRejected("HTTP 400")]
+    await relay.run_once()  # the opening's notification parked: its alert queued
+    downstream.failures = [EffectRejected("HTTP 400")]
+
+    assert [(a.kind, a.result) for a in await relay.run_once()] == [(EffectKind.STAFF_ALERT, Result.PARKED)]
+    stored = repository.docs[dispute.id]
+    assert stored.outbox == [] and [m.kind for m in stored.effects_parked] == [EffectKind.NOTIFICATION, EffectKind.STAFF_ALERT]
+    clock.advance(hours=1)
+    assert await relay.run_once() == []
+
+
+async def test_the_timeline_says_which_effect_was_parked_why_and_that_staff_were_alerted(
+    relay, refunded, downstream, repository, clock
+):
+    downstream.failures = [None, EffectRejected("HTTP 400")]
+    await relay.run_once()
+
+    stored = repository.docs[refunded.id]
+    [entry] = [e for e in stored.full_timeline if e.action == "effect_parked"]
+    assert (entry.at, entry.actor, entry.details) == (clock.now(), "system", {
+        "effect": "refund", "key": f"{refunded.id}:d1:refund", "reason": "refused", "error": "rejected: HTTP 400",
+        "staff_alerted": True,
+    })
+    assert entry == stored.full_timeline[-1] and entry not in stored.timeline  # parked with no new version
 
 
 async def test_a_notification_is_parked_with_a_refund_that_ran_out_of_attempts(

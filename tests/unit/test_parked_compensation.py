@@ -1,0 +1,158 @@
+"""A refund or reshipment the relay parked was not issued: after a reopening a new decision pays, under its own key.
+Parked because its service refused it for good, it did not happen; parked after running out of attempts, it may
+have, so paying again needs a supervisor who checked, saying so in an override_reason."""
+
+from datetime import timedelta
+
+import pytest
+
+from adapters.memory import InMemoryOrders
+from disputes.errors import CompensationAlreadyIssued, Forbidden, OverrideReasonRequired
+from disputes.model import Dispute
+from disputes.next_step import next_step
+from disputes.ports import EffectRejected, EffectUnavailable
+from disputes.rules import Rules
+from disputes.service import DisputeService, OpenRequest
+from schemas.common import Outcome, RefundDestination, Resolution
+from schemas.dispute import Claim, EffectKind, MissingItem, ReasonCode
+from tests.factories import BOXED, CUSTOMER, INVESTIGATOR, SUPERVISOR, order, shipment
+from tests.unit.test_relay import Downstream, Relayed
+
+REFUSED = EffectRejected("HTTP 400: account closed")
+NO_ANSWER = EffectUnavailable("timed out")
+BOX = order("ord-box", shipments=[shipment("shp-box", items=BOXED)])
+
+
+@pytest.fixture
+def downstream() -> Downstream:
+    return Downstream()
+
+
+@pytest.fixture
+def relay(repository, downstream, clock, due_work) -> Relayed:
+    return Relayed(repository, downstream, clock, due_work, max_attempts=2, backoff=timedelta(seconds=1))
+
+
+async def relay_until_settled(relay: Relayed, clock) -> None:
+    for _ in range(4):
+        await relay.run_once()
+        clock.advance(minutes=10)
+
+
+async def parked_refund(service, request_for, relay, downstream, clock, failure: Exception) -> Dispute:
+    """Decided refund, which the relay parked: refused for good, or after its two attempts got no answer."""
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    downstream.failures = [None, failure, failure]
+    await relay_until_settled(relay, clock)
+    return await service.reopen(SUPERVISOR, dispute.id, "Ödeme reddedildi; yeniden karar verilecek.")
+
+
+def compensations(downstream: Downstream) -> list[tuple[str, str]]:
+    return [(service, key) for service, key in downstream.calls if service in ("payments", "fulfillment")]
+
+
+async def test_after_a_refused_refund_a_reopened_case_is_reshipped_once_under_the_new_decisions_key(
+    service, request_for, relay, downstream, clock, repository
+):
+    dispute = await parked_refund(service, request_for, relay, downstream, clock, REFUSED)
+
+    await service.decide(SUPERVISOR, dispute.id, None, Outcome.RESHIP, ReasonCode.CARRIER_NO_PROOF, "Yeniden.", None)
+    await relay_until_settled(relay, clock)
+
+    assert compensations(downstream) == [("payments", f"{dispute.id}:d1:refund"), ("fulfillment", f"{dispute.id}:d2:reship")]
+    assert [key for _, key in downstream.calls].count(f"{dispute.id}:d2:decision_made") == 1
+    assert repository.docs[dispute.id].compensation_issued
+    await service.reopen(SUPERVISOR, dispute.id, "Bir daha.")
+    with pytest.raises(CompensationAlreadyIssued):  # the reshipment stands: nothing is paid a second time
+        await service.decide(SUPERVISOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+
+
+async def test_after_a_refused_refund_the_new_decision_may_refund_to_the_wallet_and_the_customer_hears_of_it_only(
+    service, request_for, relay, downstream, clock, repository
+):
+    dispute = await parked_refund(service, request_for, relay, downstream, clock, REFUSED)
+
+    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "Cüzdana.",
+                         RefundDestination.WALLET)
+    await relay_until_settled(relay, clock)
+
+    assert compensations(downstream)[1:] == [("payments", f"{dispute.id}:d2:refund")]
+    english, _ = next_step(repository.docs[dispute.id], timedelta(days=14))
+    assert "wallet" in english and "delayed" not in english and "Our team has been told" not in english
+
+
+async def test_a_refund_still_being_sent_is_issued_so_a_reopened_case_cannot_pay_again(
+    service, request_for, relay, downstream, clock
+):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    downstream.failures = [None, NO_ANSWER]
+    await relay.run_once()  # one attempt of two: the refund is pending, retried later
+    await service.reopen(SUPERVISOR, dispute.id, "Yeniden bak.")
+
+    with pytest.raises(CompensationAlreadyIssued):
+        await service.decide(SUPERVISOR, dispute.id, None, Outcome.RESHIP, ReasonCode.CARRIER_NO_PROOF, "n", None)
+
+
+async def test_a_refund_that_got_no_answer_may_have_been_paid_so_only_a_supervisor_with_a_reason_pays_again(
+    service, request_for, relay, downstream, clock
+):
+    dispute = await parked_refund(service, request_for, relay, downstream, clock, NO_ANSWER)
+    key = f"{dispute.id}:d1:refund"
+
+    with pytest.raises(Forbidden, match=key):
+        await service.decide(INVESTIGATOR, dispute.id, None, Outcome.RESHIP, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    with pytest.raises(OverrideReasonRequired, match="check with the service"):
+        await service.decide(SUPERVISOR, dispute.id, None, Outcome.RESHIP, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    checked = "Ödeme servisi d1 iadesini uygulamadığını doğruladı."
+    decided = await service.decide(SUPERVISOR, dispute.id, None, Outcome.RESHIP, ReasonCode.CARRIER_NO_PROOF, "n",
+                                   None, override_reason=checked)
+
+    assert decided.decision is not None and (decided.decision.overridden, decided.decision.override_reason) == (True, checked)
+    await relay_until_settled(relay, clock)
+    assert compensations(downstream)[-1] == ("fulfillment", f"{dispute.id}:d2:reship")
+
+
+async def test_a_refund_that_got_no_answer_does_not_stop_a_rejection(service, request_for, relay, downstream, clock):
+    dispute = await parked_refund(service, request_for, relay, downstream, clock, NO_ANSWER)
+
+    rejected = await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY,
+                                    "Ödeme yapılmış.", None, override_reason="Ödeme servisi iadeyi uyguladı.")
+
+    assert rejected.decision is not None and rejected.decision.outcome is Outcome.REJECTED
+
+
+async def test_a_missing_line_whose_refund_was_refused_is_left_to_pay_and_only_it_is_paid_again(
+    repository, clock, relay, downstream
+):
+    boxes = DisputeService(repository, InMemoryOrders([BOX]), clock, Rules())
+    lines = (MissingItem(sku="sku-glass", quantity=2), MissingItem(sku="sku-kettle", quantity=1))
+    request = OpenRequest("ord-box", None, "Eksik.", Resolution.REFUND, claim=Claim.MISSING_ITEMS, missing_items=lines)
+    dispute = (await boxes.open(CUSTOMER, request, None)).dispute
+    await boxes.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Tümü.", None)
+    downstream.failures = [None, REFUSED]  # the glasses' refund refused, the kettle's paid
+    await relay_until_settled(relay, clock)
+    await boxes.reopen(SUPERVISOR, dispute.id, "Bardak iadesi reddedildi.")
+    assert repository.docs[dispute.id].uncompensated() == {"sku-glass": 2, "sku-kettle": 0}
+
+    again = await boxes.decide(SUPERVISOR, dispute.id, None, Outcome.RESHIP, ReasonCode.ITEMS_MISSING, "Yeniden.", None)
+
+    assert again.decision is not None
+    assert [(line.sku, line.quantity, line.outcome) for line in again.decision.lines] == [("sku-glass", 2, Outcome.RESHIP)]
+    assert [m.key for m in again.outbox if m.kind is EffectKind.RESHIP] == [f"{dispute.id}:d2:reship:sku-glass"]
+    assert again.all_units_paid
+
+
+async def test_a_case_parked_before_parkings_kept_their_reason_counts_its_refund_as_maybe_paid(
+    service, request_for, repository
+):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    stored = repository.docs[dispute.id]
+    refund = next(m for m in stored.outbox if m.kind is EffectKind.REFUND)
+    await repository.failed(dispute.id, refund, "rejected: 400", stored.updated_at, park=True)  # no reason kept
+    await service.reopen(SUPERVISOR, dispute.id, "Eski kayıt.")
+
+    with pytest.raises(OverrideReasonRequired):
+        await service.decide(SUPERVISOR, dispute.id, None, Outcome.RESHIP, ReasonCode.CARRIER_NO_PROOF, "n", None)
