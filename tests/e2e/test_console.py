@@ -277,6 +277,8 @@ async def test_a_stored_image_is_shown_through_the_evidence_use_case_and_its_vie
     timeline = await (await api.get(f"/v1/disputes/{dispute['id']}/timeline", headers=INVESTIGATOR)).json()
     assert [(e["actor"], e["details"]["attachment"]) for e in timeline["entries"] if e["action"] == "attachment_viewed"] \
         == [("inv-ayse", ref)]
+    page = await (await api.get(f"/console/disputes/{dispute['id']}", headers=staff())).text()
+    assert "<strong>ek görüntülendi</strong>" in page  # the console's timeline is the audit trail the API's is
 
 
 async def test_what_a_customer_wrote_is_shown_as_text_never_as_markup(api):

@@ -167,6 +167,7 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
         "anchors": anchors,
         "messages": [e for e in dispute.timeline if e.action in MESSAGE_ACTIONS],
         "notes": [e for e in dispute.timeline if e.action == "note_added"],
+        "timeline": dispute.full_timeline,  # the audit trail the API's timeline shows: attachment views, parkings
         "form": form or prefilled(dispute),
         "payable": payable(dispute),
         "compensated": dispute.compensated_lines,

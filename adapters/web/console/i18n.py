@@ -303,6 +303,8 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "appealed": ("appealed", "itiraz edildi"),
         "reopened": ("reopened", "yeniden açıldı"),
         "attachment_viewed": ("attachment viewed", "ek görüntülendi"),
+        "effect_parked": ("a message to a service was set aside: staff were told", "bir servise giden mesaj bekletildi: "
+                          "personele bildirildi"),
         "attachment_views_limit_reached": ("attachment views no longer recorded", "ek görüntülemeleri artık kaydedilmiyor"),
     },
 }
