@@ -325,7 +325,11 @@ def _missing_lines_resolved(dispute: Dispute, decision: Decision, held: Held) ->
 def _lines_compensated(dispute: Dispute, decision: Decision, lines: list[LineOutcome], delayed: bool) -> list[Words]:
     """The refund of `lines`' value and the reshipment of their items: under way, or held back."""
     told: list[Words] = []
-    if refunded := [line for line in lines if line.outcome is Outcome.REFUND]:
+    refunds = [line for line in lines if line.outcome is Outcome.REFUND]
+    if free := ", ".join(line.sku for line in refunds if not line.amount_minor):  # a gift: no payment is sent
+        told.append((f"These items came free, so there is nothing to refund for them: {free}.",
+                     f"Şu ürünler ücretsizdi, bu yüzden iade edilecek bir tutar yok: {free}."))
+    if refunded := [line for line in refunds if line.amount_minor]:
         amount, amount_tr = money(sum(line.amount_minor for line in refunded), dispute.order.currency)
         to, to_tr = _refund_to(decision)
         told.append(

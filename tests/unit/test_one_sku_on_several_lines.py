@@ -2,11 +2,14 @@
 lines everywhere (the claim, the policy, the value paid, the reshipment), a refund never pays more than its lines are
 worth however the units are split over decisions, and a line worth nothing sends no payment."""
 
+from datetime import timedelta
+
 import pytest
 
 from adapters.memory import InMemoryOrders
 from disputes.errors import CompensationAlreadyIssued, Unprocessable
 from disputes.model import Dispute
+from disputes.next_step import next_step
 from disputes.policy.missing import not_packed
 from disputes.rules import Rules
 from disputes.service import DisputeService
@@ -122,6 +125,9 @@ async def test_a_free_line_refunded_sends_no_payment_yet_counts_as_compensated(r
     assert [(line.sku, line.quantity, line.outcome, line.amount_minor) for line in dispute.compensated_lines] == [
         ("GIFT", 1, Outcome.REFUND, 0)
     ]
+    english, turkish = next_step(dispute, timedelta(days=14), NOW)
+    assert "nothing to refund for them: GIFT" in english and "0.00" not in english  # was "We are refunding 0.00 TRY"
+    assert "iade edilecek bir tutar yok: GIFT" in turkish
     dispute.reopen(SUPERVISOR, "Yeniden bakılacak.", NOW)
     with pytest.raises(CompensationAlreadyIssued):
         dispute.decide(SUPERVISOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW)
