@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from schemas.common import Id
 
@@ -39,15 +39,17 @@ class DigitalKind(StrEnum):
 
 
 MAX_QUANTITY, MAX_UNIT_PRICE_MINOR, MAX_LINES = 10_000, 10**12, 500
-"""Bounds of one package's lines, far beyond any order and within what MongoDB stores as a number: at most
-5 × 10¹⁸ kuruş a package (a 64-bit integer holds 9.2 × 10¹⁸; a larger value failed to be stored, a 500)."""
+"""Bounds of one package's lines as the order service describes them, far beyond any order and within what MongoDB
+stores as a number: at most 5 × 10¹⁸ kuruş a package (a 64-bit integer holds 9.2 × 10¹⁸; a larger value failed to be
+stored, a 500). Checked where orders come in (`Shipment`), not on the snapshots cases keep: those stored before the
+bounds read as they were written."""
 
 
 class OrderItem(_Model):
     sku: Id
     name: str
-    quantity: int = Field(ge=1, le=MAX_QUANTITY)
-    unit_price_minor: int = Field(ge=0, le=MAX_UNIT_PRICE_MINOR, description="Price in minor units (kuruş).")
+    quantity: int = Field(ge=1)
+    unit_price_minor: int = Field(ge=0, description="Price in minor units (kuruş).")
     digital: DigitalKind | None = Field(
         default=None,
         description="A digital good (delivered as a code or link, never as a parcel); absent for physical goods.",
@@ -81,6 +83,13 @@ class Shipment(_Model):
     declared_weight_grams: int | None = Field(
         default=None, ge=1, description="The package's weight as the seller declared it when booking the carrier."
     )
+
+    @field_validator("items")
+    @classmethod
+    def _within_bounds(cls, items: list[OrderItem]) -> list[OrderItem]:
+        if any(item.quantity > MAX_QUANTITY or item.unit_price_minor > MAX_UNIT_PRICE_MINOR for item in items):
+            raise ValueError(f"a line holds at most {MAX_QUANTITY} units of at most {MAX_UNIT_PRICE_MINOR} minor units")
+        return items
 
     @property
     def value_minor(self) -> int:
