@@ -160,7 +160,8 @@ def error_response(request: web.Request, error: Exception) -> web.Response:
         if error.status < 400:
             raise error
         code = error.reason.lower().replace(" ", "-")
-        response = problem(error.status, code, error.reason, error.text if error.status != 404 else None, request_id=request_id)
+        title = kind.title if (kind := _EDGE.get(code)) else error.reason  # one title per type: the table's
+        response = problem(error.status, code, title, error.text if error.status != 404 else None, request_id=request_id)
         if allow := error.headers.get("Allow"):
             response.headers["Allow"] = allow
         return response

@@ -5,6 +5,7 @@ import json
 from functools import partial
 
 from adapters.web.edge import edge
+from tests.e2e.conftest import INVESTIGATOR
 from tests.e2e.test_access_and_bad_input import assert_problem
 
 
@@ -47,9 +48,12 @@ async def test_what_no_route_takes_is_a_problem_logged_as_unmatched(api, log_aud
     missing = await api.get("/v2/nothing", headers={"X-Request-ID": "none-1"})
     wrong = await api.put("/v1/disputes")
     root = await api.post("/")
-    await assert_problem(missing, 404)
+    unknown = await assert_problem(missing, 404)
     assert missing.headers["X-Request-ID"] == "none-1"
+    no_case = await assert_problem(await api.get("/v1/disputes/dsp_nonexistent", headers=INVESTIGATOR), 404)
+    assert unknown["title"] == no_case["title"] == "Not found"  # one title per type, the framework's 404 too
     await assert_problem(wrong, 405)
     assert set(wrong.headers["Allow"].split(",")) >= {"GET", "POST", "HEAD"}
     await assert_problem(root, 404)
-    assert request_lines(log_audit) == [("unmatched", 404), ("unmatched", 405), ("unmatched", 404)]
+    assert request_lines(log_audit) == [("unmatched", 404), ("unmatched", 405), ("unmatched", 404),
+                                        ("/v1/disputes/{id}", 404)]
