@@ -16,7 +16,9 @@ from disputes.policy.missing import packing_finding
 from disputes.policy.wording import money
 from schemas.common import Outcome, RefundDestination
 from schemas.digital import DigitalState
-from schemas.dispute import CompensatedLine, Decision, LineOutcome, ReasonCode, Status, SubmissionKind
+from schemas.dispute import (
+    CompensatedLine, Decision, LineOutcome, OutboxMessage, ParkReason, ReasonCode, Status, SubmissionKind,
+)
 from schemas.recommendation import RecommendedAction
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -104,16 +106,18 @@ def held_back(dispute: Dispute) -> Held:
     ]
     if dispute.compensation is not None:
         paid += [(n, dispute.compensation, None) for n in range(1, decision.sequence + 1)]
-    parked = {message.key for message in dispute.effects_parked}
+    parked = {message.key: message for message in dispute.effects_parked}
     left, redecided = dispute.uncompensated(), {line.sku for line in decision.lines}
 
-    def standing(n: int, sku: str | None) -> bool:
-        if sku is None:
-            return not dispute.compensation_issued
+    def standing(n: int, sku: str | None, message: OutboxMessage) -> bool:
+        if sku is None:  # the package: one refused for good that a later decision replaced will never be sent
+            replaced = n != decision.sequence and message.parked is ParkReason.REFUSED
+            return not dispute.compensation_issued and not replaced
         return left[sku] > 0 and (n == decision.sequence or sku not in redecided)
 
     return frozenset(
-        held for held in paid if dispute.compensation_key(*held) in parked and standing(held[0], held[2])
+        held for held in paid
+        if (message := parked.get(dispute.compensation_key(*held))) is not None and standing(held[0], held[2], message)
     )
 
 
@@ -135,6 +139,9 @@ def _decided(dispute: Dispute, decision: Decision, held: Held, appeal_window: ti
     decided = _date(decision.decided_at)
     if decision.outcome is not Outcome.REJECTED:
         on = (f"Decided on {decided}:", f"{decided} tarihinde karar verildi:")
+        if decision.outcome is Outcome.REFUND and not dispute.order.value_minor:  # no payment was sent
+            return _join(on, ("the package came free, so there is nothing to refund.",
+                              "paket ücretsizdi, bu yüzden iade edilecek bir tutar yok."))
         return _join(on, _compensation(decision, (decision.sequence, decision.outcome, None) in held))
     if dispute.all_units_paid:
         return (  # the rejection rejected nothing: what was paid stands (`_paid_before`)
@@ -160,8 +167,8 @@ def _paid_before(dispute: Dispute, decision: Decision, held: Held) -> list[Words
     if dispute.compensation is None:
         return []
     if not dispute.partial:  # the whole package: paid before only if this decision paid nothing
-        if decision.outcome is not Outcome.REJECTED:
-            return []
+        if decision.outcome is not Outcome.REJECTED or not (dispute.compensation_issued or held):
+            return []  # this decision paid, or what an earlier one decided was refused for good: nothing stands
         return [_PACKAGE_BEFORE[dispute.compensation, bool(held)]]
     parked = {message.key for message in dispute.effects_parked}
     earlier = [
@@ -173,8 +180,9 @@ def _paid_before(dispute: Dispute, decision: Decision, held: Held) -> list[Words
     ]
     told: list[Words] = []
     for delayed in (False, True):
-        if lines := [line for line in earlier if ((line.decision, line.outcome, line.sku) in held) is delayed]:
-            told.append(_lines_before(dispute, lines, delayed))
+        lines = [line for line in earlier if ((line.decision, line.outcome, line.sku) in held) is delayed]
+        if before := _lines_before(dispute, lines, delayed):
+            told.append(before)
     return told
 
 
@@ -191,14 +199,17 @@ _PACKAGE_BEFORE: dict[tuple[Outcome, bool], Words] = {
 """What an earlier decision's refund or reshipment of the package is, by whether it was held back."""
 
 
-def _lines_before(dispute: Dispute, lines: list[CompensatedLine], delayed: bool) -> Words:
-    """The refund of earlier decisions' `lines`' value and the reshipment of their items: standing, or held back."""
+def _lines_before(dispute: Dispute, lines: list[CompensatedLine], delayed: bool) -> Words | None:
+    """The refund of earlier decisions' `lines`' value and the reshipment of their items: standing, or held back.
+    None when there is nothing to tell (no line, or free lines only: nothing was sent for them)."""
     told: list[Words] = []
-    if refunded := [line for line in lines if line.outcome is Outcome.REFUND]:
+    if refunded := [line for line in lines if line.outcome is Outcome.REFUND and line.amount_minor]:
         amount, amount_tr = money(sum(line.amount_minor for line in refunded), dispute.order.currency)
         told.append((f"the refund of {amount}", f"{amount_tr} tutarındaki iade"))
     if reshipped := ", ".join(line.sku for line in lines if line.outcome is Outcome.RESHIP):
         told.append((f"the reshipment of {reshipped}", f"{reshipped} ürünlerinin yeniden gönderimi"))
+    if not told:
+        return None
     state, state_tr = ("delayed", "geciken") if delayed else ("standing", "geçerli olan")
     return (f"Decided before and {state}: {' and '.join(en for en, _ in told)}.",
             f"Daha önce kararlaştırılan ve {state_tr}: {' ve '.join(tr for _, tr in told)}.")

@@ -12,7 +12,7 @@ from disputes.model import Dispute
 from disputes.next_step import next_step
 from disputes.policy.missing import not_packed
 from disputes.rules import Rules
-from disputes.service import DisputeService
+from disputes.service import DisputeService, OpenRequest
 from schemas.common import Outcome, RefundDestination, Resolution
 from schemas.dispute import EffectKind, MissingItem, PackingCheck, ReasonCode
 from schemas.orders import OrderItem, PackedLine, PackingRecord
@@ -143,3 +143,27 @@ async def test_a_free_line_refunded_with_a_paid_one_waits_only_for_the_paid_one_
     assert (refund.key, refund.payload["amount_minor"]) == (f"{dispute.id}:d1:refund:SKU-A", 12_345)
     [notification] = [m for m in dispute.outbox if m.payload.get("template") == "decision_made"]
     assert notification.waits_for == [refund.id]
+
+
+async def test_a_free_package_refunded_is_told_as_nothing_to_refund(repository, clock) -> None:
+    service = service_of(repository, clock, OrderItem(sku="GIFT", name="Hediye", quantity=1, unit_price_minor=0))
+    dispute = (await service.open(CUSTOMER, OpenRequest("ord-box", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "Kanıt yok.", None, NOW)
+
+    assert compensation(dispute) == []
+    english, turkish = next_step(dispute, timedelta(days=14), NOW)
+    assert "nothing to refund" in english and "we are refunding" not in english and "iade edilecek bir tutar yok" in turkish
+
+
+async def test_a_free_line_an_earlier_decision_refunded_is_not_told_as_a_refund_of_nothing(repository, clock) -> None:
+    service = service_of(repository, clock, sku_a(1, 12_345), OrderItem(sku="GIFT", name="Hediye", quantity=1, unit_price_minor=0))
+    dispute = await opened(service, ("SKU-A", 1), ("GIFT", 1))
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Hediye eksik.", None, NOW,
+                   line_outcomes=[("GIFT", Outcome.REFUND, 1)])
+    dispute.file_appeal(CUSTOMER, NEW_EXPLANATION, NOW, NOW + Rules().appeal_window)
+
+    dispute.decide(INVESTIGATOR, Outcome.RESHIP, ReasonCode.ITEMS_MISSING, "Kupa yeniden.", None, NOW)
+
+    english, _ = next_step(dispute, timedelta(days=14), NOW)
+    assert "0.00" not in english and "SKU-A" in english

@@ -114,6 +114,19 @@ async def test_a_refund_that_got_no_answer_may_have_been_paid_so_only_a_supervis
     assert compensations(downstream)[-1] == ("fulfillment", f"{dispute.id}:d2:reship")
 
 
+async def test_a_refund_refused_for_good_then_a_rejection_is_not_told_as_delayed(
+    service, request_for, relay, downstream, clock, repository
+):
+    """It will never be sent: the customer hears of the rejection only (they were told the refund was delayed)."""
+    dispute = await parked_refund(service, request_for, relay, downstream, clock, REFUSED)
+
+    await service.decide(SUPERVISOR, dispute.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "Teslim edildi.",
+                         None, override_reason="Kargo imzalı teslim belgesi sundu.")
+
+    english, turkish = next_step(repository.docs[dispute.id], timedelta(days=14))
+    assert "refund" not in english and "Our team has been told" not in english and "iade" not in turkish
+
+
 async def test_a_refund_that_got_no_answer_does_not_stop_a_rejection(service, request_for, relay, downstream, clock):
     dispute = await parked_refund(service, request_for, relay, downstream, clock, NO_ANSWER)
 
