@@ -109,6 +109,8 @@ REJECTION_REASONS = frozenset(
 HIGH_VALUE_CURRENCY = "TRY"
 """The currency of the policy's high-value threshold (`PolicySettings.high_value_minor`, in kuruş)."""
 COMPENSATIONS = frozenset({EffectKind.REFUND, EffectKind.RESHIP})
+CLOCK_MARK = "@"
+"""Between a shipment and the test clock a case holds it on (`Dispute.shipment_key`): no id holds it."""
 RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
@@ -299,7 +301,7 @@ class Dispute(BaseModel):
         """The shipment the case holds while it is not withdrawn (one case per shipment): a test clock's case holds it
         on its clock only, so it never stands in the way of the real case, nor the real one in its way."""
         key = f"{self.order.order_id}/{self.order.shipment_id}"
-        return f"{key}@{self.clock_id}" if self.clock_id else key
+        return f"{key}{CLOCK_MARK}{self.clock_id}" if self.clock_id else key
 
     @property
     def is_active(self) -> bool:

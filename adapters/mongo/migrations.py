@@ -14,7 +14,10 @@ Queue ordered by `queue_key`: disputes written before the queue's order was one 
 Flagged cases: disputes written before the queue could be filtered on abuse flags are given `flagged`.
 
 Claims from one field: the indexes on (due, lease) that claims used before are dropped (`claim_<kind>`
-replaces them)."""
+replaces them).
+
+Shipments held on a clock: a test clock's case stored before its shipment was held on its clock only keeps the real
+shipment's `shipment_key` (and so blocks the customer's real case): it is given the clock's (`Dispute.shipment_key`)."""
 
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,6 +26,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.disputes import queue_key
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
+from disputes.model import CLOCK_MARK
 from disputes.work import WorkKind
 
 Doc = dict[str, Any]
@@ -50,12 +54,14 @@ SCHEDULE_IN_DUE = "schedule_in_due"
 QUEUE_KEY = "queue_key"
 CLAIM_INDEXES = "claim_indexes"
 FLAGGED = "flagged"
+SHIPMENT_ON_CLOCK = "shipment_on_clock"
 
 
 async def migrate(db: AsyncDatabase[Doc]) -> int:
     """Bring old documents to the current shape; returns how many were changed."""
     steps: dict[str, Callable[[AsyncDatabase[Doc]], Awaitable[int]]] = {
         SCHEDULE_IN_DUE: _schedule_in_due, QUEUE_KEY: _queue_key, CLAIM_INDEXES: _claim_indexes, FLAGGED: _flagged,
+        SHIPMENT_ON_CLOCK: _shipment_on_clock,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     changed = 0
@@ -91,6 +97,16 @@ async def _flagged(db: AsyncDatabase[Doc]) -> int:
     unflagged = await db[DISPUTES].update_many({**old, "abuse_flags": {"$size": 0}}, {"$set": {"flagged": False}})
     flagged = await db[DISPUTES].update_many(old, {"$set": {"flagged": True}})
     return unflagged.modified_count + flagged.modified_count
+
+
+async def _shipment_on_clock(db: AsyncDatabase[Doc]) -> int:
+    changed = 0
+    async for doc in db[DISPUTES].find({"test_clock.id": {"$type": "string"}}, {"shipment_key": 1, "test_clock.id": 1}):
+        if CLOCK_MARK in (key := doc["shipment_key"]):
+            continue
+        clocked = {"$set": {"shipment_key": f"{key}{CLOCK_MARK}{doc['test_clock']['id']}"}}
+        changed += (await db[DISPUTES].update_one({"_id": doc["_id"], "shipment_key": key}, clocked)).modified_count
+    return changed
 
 
 async def _claim_indexes(db: AsyncDatabase[Doc]) -> int:

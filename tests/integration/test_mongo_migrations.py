@@ -9,11 +9,14 @@ from pymongo import ASCENDING
 from adapters.memory import FixedClock, InMemoryOrders
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
-from adapters.mongo.migrations import migrate
+from adapters.mongo.migrations import SHIPMENT_ON_CLOCK, migrate
 from adapters.mongo.schedule import MongoSchedule
+from adapters.mongo.test_clocks import MongoTestClocks
+from disputes.model import CLOCK_MARK
 from disputes.ports import DisputeQuery
 from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
+from disputes import test_clocks as clocks_use_case
 from disputes.work import WorkKind
 from schemas.common import Resolution
 from tests.factories import CUSTOMER, NOW, order, subjects
@@ -102,3 +105,23 @@ async def test_disputes_stored_before_the_flagged_filter_get_it_from_their_abuse
 
     found = {value: await disputes.query(DisputeQuery(flagged=value)) for value in (True, False)}
     assert {value: [d.id for d in page.items] for value, page in found.items()} == {True: [flagged.id], False: [plain.id]}
+
+
+async def test_a_clock_s_case_stored_before_it_held_its_shipment_on_its_clock_no_longer_blocks_the_real_one(
+    mongo_db, query_audit
+):
+    clocks = MongoTestClocks(mongo_db)
+    service = DisputeService(MongoDisputes.in_database(mongo_db), InMemoryOrders([order()]), FixedClock(NOW), Rules(),
+                             test_clocks=clocks)
+    on_clock = await clocks_use_case.TestClockService(clocks, service, FixedClock(NOW)).create(CUSTOMER, NOW, None)
+    tried = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND,
+                                                      test_clock=on_clock.id), None)).dispute
+    stored = await mongo_db[DISPUTES].find_one({"_id": tried.id})
+    old_key = stored["shipment_key"].split(CLOCK_MARK)[0]
+    await mongo_db[DISPUTES].update_one({"_id": tried.id}, {"$set": {"shipment_key": old_key}})  # as stored before
+    await mongo_db["migrations"].delete_one({"_id": SHIPMENT_ON_CLOCK})
+
+    assert await migrate(mongo_db) == 1
+    query_audit.commands.clear()  # the migration scans once, on purpose
+    real = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    assert real.clock_id is None and (await mongo_db[DISPUTES].find_one({"_id": tried.id}))["shipment_key"] == tried.shipment_key
