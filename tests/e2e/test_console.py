@@ -542,6 +542,6 @@ async def test_the_turkish_case_page_shows_words_and_turkish_amounts_not_codes(a
     assert '<option value="carrier_no_proof" >Kargo firması teslimi kanıtlayamadı</option>' in page
     assert [code.value for code in ReasonCode if f">{code.value}<" in page] == [] and "TRY" not in page
     assert re.search(r">\d{1,3}(\.\d{3})*,\d{2} TL<", page), "amounts as Turkish writes them"
-    assert "<strong>açıldı</strong>" in page and "<strong>opened</strong>" not in page, "the timeline in words"
+    assert "(Müşteri)</span> <strong>açıldı</strong>" in page and "<strong>opened</strong>" not in page, "in words"
     english = await (await api.get(case, headers={"Cookie": staff()["Cookie"] + "; console_lang=en"})).text()
     assert re.search(r">\d{1,3}(,\d{3})*\.\d{2} TRY<", english) and ">Weak proof of delivery<" in english

@@ -4,8 +4,9 @@ behind a recommendation."""
 import re
 from pathlib import Path
 
-from adapters.web.console.i18n import CODES
+from adapters.web.console.i18n import CODES, TEXTS
 from disputes.evidence_access import VIEWED, VIEWS_LIMIT_REACHED
+from schemas.common import Role
 from schemas.recommendation import PolicyRule
 
 DOMAIN = Path(__file__).resolve().parents[2] / "disputes"
@@ -24,3 +25,7 @@ def test_every_timeline_action_the_domain_writes_has_words_in_both_languages():
 def test_every_rule_of_the_policy_has_words_in_both_languages():
     assert CODES["rule"].keys() == {rule.value for rule in PolicyRule}
     assert all(english != turkish for english, turkish in CODES["rule"].values())
+
+
+def test_every_role_a_timeline_names_has_words_in_both_languages():
+    assert all(role.value in TEXTS and TEXTS[role.value][0] != TEXTS[role.value][1] for role in Role)
