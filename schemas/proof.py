@@ -9,6 +9,7 @@ be moved to storage, ``with_attachment_refs`` returns the proof pointing at the 
 import base64
 import binascii
 import functools
+import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from enum import StrEnum
@@ -89,6 +90,40 @@ class _Private(BaseModel):
         tests hold every result to ``model_validate``). Fields left out take their defaults, which are
         immutable. ``model_construct`` does the same with more generic work, slower than validating."""
         return _assembled(cls, _in_order(cls, fields), set(fields))
+
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def _plain(value: str | None) -> str | None:
+    """Each run of control characters (an escape sequence's, NUL, tabs and line breaks) a space; None if nothing else."""
+    if value is None or value.isprintable():
+        return value
+    return _CONTROLS.sub(" ", value).strip() or None
+
+
+def _plainly_written(proof: dict[str, Any]) -> dict[str, Any]:
+    """The proof's words for people (the receiver, the place, the courier, the scans), as the console, the customer's
+    thread and exports show them: without control characters, whichever carrier wrote them, and never failing the
+    proof for one. Nearly always there is none, which one check over them all finds."""
+    location, courier, events = proof["location"], proof["courier"], proof["events"]
+    words: list[str | None] = [proof["received_by"]]
+    if location is not None:
+        words.extend((location.text, location.address))
+    if courier is not None:
+        words.extend((courier.name, courier.unit))
+    for event in events:
+        words.extend((event.description, event.location_text))
+    if "".join(filter(None, words)).isprintable():
+        return {}
+    return {
+        "received_by": _plain(proof["received_by"]),
+        "location": location and location.model_copy(
+            update={"text": _plain(location.text), "address": _plain(location.address)}),
+        "courier": courier and courier.model_copy(update={"name": _plain(courier.name), "unit": _plain(courier.unit)}),
+        "events": tuple(e.model_copy(update={"description": _plain(e.description), "location_text": _plain(e.location_text)})
+                        for e in events),
+    }
 
 
 def _assembled[M: BaseModel](model: type[M], state: dict[str, Any], fields_set: set[str]) -> M:
@@ -268,6 +303,7 @@ class ProofOfDelivery(_Private):
         received = {"received_at": at, "raw_ref": raw_ref, "offer": offer}
         state = self.__dict__.copy()
         state.update(received)
+        state.update(_plainly_written(state))
         return _assembled(type(self), state, self.__pydantic_fields_set__ | received.keys())
 
     def inline_attachments(self) -> dict[AttachmentKind, Attachment]:

@@ -11,7 +11,10 @@ from carriers.parsing import attachment_media_type
 from disputes.intake import EvidenceIntake, PushedEvent, PushReceipt, attachment_ref, push_key, raw_ref
 from disputes.work import WorkKind
 from schemas.dispute import Evidence
-from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofOffer, ProofSource, ProofStatus
+from schemas.proof import (
+    Attachment, AttachmentKind, Courier, DeliveryLocation, ProofOfDelivery, ProofOffer, ProofSource, ProofStatus,
+    TrackingEvent,
+)
 from tests.factories import NOW
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"signature-pixels" * 50
@@ -150,3 +153,24 @@ def test_a_mislabelled_attachment_is_relabelled_by_its_bytes() -> None:
 
     assert relabelled.signature is not None and relabelled.signature.media_type == "image/png"
     assert claimed_jpeg.signature is not None and claimed_jpeg.signature.media_type == "image/jpeg"
+
+
+async def test_what_a_carrier_writes_for_people_reaches_the_service_without_control_characters() -> None:
+    """Shown in the console, the customer's thread and exports: an escape sequence or a NUL is a space there, and
+    the proof is kept all the same (pulled or pushed: both enter here)."""
+    written = proof().model_copy(update={
+        "received_by": "Mehmet\x1b[2J Demir\x00",
+        "location": DeliveryLocation(text="Kapı\r\nönü", address="Moda Cd.\t12"),
+        "courier": Courier(name="\x07", unit="Kadıköy"),
+        "events": (TrackingEvent(at=NOW, code="DLV", description="Teslim\x85edildi", location_text="Kadıköy"),),
+    })
+    store = InMemoryEvidenceStore()
+
+    await intake_over(store).receive_push("yurtici", BODY, [PushedEvent("ev-1", written)], OFFER)
+
+    kept = store.events[push_key("yurtici", "ev-1")].proof
+    assert (kept.received_by, kept.location.text, kept.location.address) == ("Mehmet [2J Demir", "Kapı önü", "Moda Cd. 12")
+    assert (kept.courier.name, kept.courier.unit) == (None, "Kadıköy")
+    assert [(e.description, e.location_text) for e in kept.events] == [("Teslim edildi", "Kadıköy")]
+    plain = proof()
+    assert (await intake_over(InMemoryEvidenceStore()).receive_pull("yurtici", plain, OFFER, None)).events == plain.events
