@@ -34,7 +34,7 @@ from sandbox.digital import DigitalScript
 from sandbox.downstream import serve_downstream_sandbox
 from sandbox.signing import DEVELOPMENT_SECRET
 from adapters.settings import (
-    DEV_JWT_SECRET, ENV_FILE, SECRETS_DIR, SecretFileError, SecretFiles, Settings, unknown_variables,
+    DEV_JWT_SECRET, ENV_FILE, RELAY_TARGETS, SECRETS_DIR, SecretFileError, SecretFiles, Settings, unknown_variables,
 )
 from adapters.web.auth import HmacTokens
 from adapters.web.limits import server_options
@@ -45,8 +45,6 @@ from schemas.common import Id, Role
 DEMO_DIGITAL = {("ord-2016", "HB-OFFICE-HOME-2024"): DigitalScript(scenario="activated", recipient="a***@example.com")}
 """The demo's digital lines: ord-2016's licence key was sent and activated; ord-2015's gift card was never sent."""
 COMMANDS = ("embedded", "serve", "worker", "sandbox", "token", "sandbox-shipment", "sandbox-order")
-RELAY_TARGETS = ("payments_url", "fulfillment_url", "notifications_url", "accounts_url", "finance_url")
-"""The marketplace services the outbox relay delivers to: a process that runs workers needs every one."""
 WORKERS_NEED = (f"DISPUTES_MONGODB_URI, DISPUTES_EFFECTS_SIGNING_SECRET (what they deliver is signed with it) and "
                 f"the services they deliver to: {', '.join(f'DISPUTES_{name.upper()}' for name in RELAY_TARGETS)}")
 SETTINGS_NOTE = (

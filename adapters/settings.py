@@ -28,6 +28,8 @@ from disputes.rules import Rules
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 ENV_PREFIX = "DISPUTES_"
+RELAY_TARGETS = ("payments_url", "fulfillment_url", "notifications_url", "accounts_url", "finance_url")
+"""The marketplace services the outbox relay delivers to: a process that runs workers needs every one."""
 ENV_FILE = ".env"
 """Read from the working directory when it exists; a variable set in the environment wins over its line."""
 SECRETS_DIR = f"{ENV_PREFIX}SECRETS_DIR"

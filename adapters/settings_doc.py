@@ -12,8 +12,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from pydantic_settings import BaseSettings
 
-from adapters.cli import RELAY_TARGETS
-from adapters.settings import READ_BY_OTHERS, Settings
+from adapters.settings import READ_BY_OTHERS, RELAY_TARGETS, Settings
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
 TYPES: dict[object, str] = {
