@@ -148,7 +148,7 @@ class DownstreamClient:
         error = state.outcome.exception() if state.outcome else None
         log.warning(
             "downstream_retry",
-            service=self.service,
+            downstream=self.service,  # `service` names this process on every line
             attempt=state.attempt_number,
             wait=round(state.upcoming_sleep, 3),
             status=getattr(error, "status", None),

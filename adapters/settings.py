@@ -301,7 +301,7 @@ class Settings(BaseSettings):
     )
 
     carriers: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Per-carrier settings by carrier code (JSON), see carriers/<code>/settings.py."
+        default_factory=dict, description="Per-carrier settings by carrier code (JSON): see Carrier settings below."
     )
     carrier_sandbox_url: str | None = Field(
         default=None, description="Talk to every carrier through the carrier sandbox at this URL (demo, tests)."

@@ -1,18 +1,23 @@
 """Writes `docs/settings.md`, every setting with its variable, type, default and description, from the settings
 model: `python -m adapters.settings_doc`. A test fails while the page differs from what this writes."""
 
+import inspect
 import json
 import types
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal, Union, get_args, get_origin
+from typing import Annotated, Literal, Union, get_args, get_origin
 
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from pydantic_settings import BaseSettings
 
 from adapters.settings import READ_BY_OTHERS, RELAY_TARGETS, Settings
+from carriers.base import CarrierSettings
+from carriers.partner.settings import PartnerCarrierSettings
+from carriers.registry import CARRIERS
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
 TYPES: dict[object, str] = {
@@ -49,24 +54,75 @@ The decision policy's and the business rules' numbers take their defaults and re
 """
 
 
+CARRIER_HEADER = """
+## Carrier settings
+
+`DISPUTES_CARRIERS` holds each carrier's settings as JSON, by carrier code:
+`{"dhl": {"api_key": "…"}, "ups": {"credentials": {"client_id": "…", "client_secret": "…"}}}`. A dotted key below
+is a nested object (`retry.attempts` is `{"retry": {"attempts": 4}}`); a setting marked required has no default.
+Only the carriers named there are called (in sandbox mode every carrier, through the sandbox).
+"""
+SHARED: tuple[tuple[str, type[BaseModel]], ...] = (
+    ("Every carrier", CarrierSettings),
+    ("Every carrier that may push through the partner webhook", PartnerCarrierSettings),
+)
+
+
 def render(model: type[BaseSettings] = Settings) -> str:
     prefix = model.model_config.get("env_prefix", "")
-    rows = [_row(f"{prefix}{name}".upper(), info) for name, info in model.model_fields.items()]
-    return HEADER + "".join(rows)
+    rows = [_row(f"`{prefix}{name}`".upper(), info) for name, info in model.model_fields.items()]
+    return HEADER + "".join(rows) + (_carriers() if model is Settings else "")
 
 
 def undescribed(model: type[BaseSettings] = Settings) -> list[str]:
-    """The settings the page could not explain: every one needs a description of what it does."""
-    return [name for name, info in model.model_fields.items() if not (info.description or "").strip()]
+    """The settings the page could not explain: every one needs a description of what it does (every carrier's
+    too, by its dotted key under its code)."""
+    own = [name for name, info in model.model_fields.items() if not (info.description or "").strip()]
+    carriers = [f"{code}.{key}" for code, entry in CARRIERS.items()
+                for key, info in _keys(entry.settings, _own(entry.settings)) if not (info.description or "").strip()]
+    return own + (carriers if model is Settings else [])
+
+
+def _carriers() -> str:
+    """Shared settings once, then each carrier's own (its base URL among them: each has its own default)."""
+    table = "| key | type | default | what it does |\n|---|---|---|---|\n"
+    parts = [CARRIER_HEADER]
+    sections = [(title, model, [k for k in _keys(model, _own(model)) if k[0] != "base_url"]) for title, model in SHARED]
+    sections += [(f"`{code}`: {entry.build.name}", entry.settings, list(_keys(entry.settings, _own(entry.settings))))
+                 for code, entry in CARRIERS.items()]
+    for title, _, keys in sections:
+        parts.append(f"\n### {title}\n\n" + table + "".join(_row(f"`{key}`", info) for key, info in keys))
+    return "".join(parts)
+
+
+def _own(model: type[BaseModel]) -> set[str]:
+    """The fields a carrier's settings declare themselves (the shared ones are listed once)."""
+    if model in (CarrierSettings, PartnerCarrierSettings):
+        return set(inspect.get_annotations(model))
+    return set(inspect.get_annotations(model)) | {"base_url"}
+
+
+def _keys(model: type[BaseModel], names: set[str], prefix: str = "") -> Iterator[tuple[str, FieldInfo]]:
+    """Each setting by its dotted key; a nested group of settings by its members."""
+    for name, info in model.model_fields.items():
+        if name not in names:
+            continue
+        yield f"{prefix}{name}", info
+        if isinstance(nested := info.annotation, type) and issubclass(nested, BaseModel):
+            yield from _keys(nested, set(nested.model_fields), f"{prefix}{name}.")
 
 
 def _row(variable: str, info: FieldInfo) -> str:
-    cells = (f"`{variable}`", _type(info.annotation), _default(info), " ".join((info.description or "").split()))
+    cells = (variable, _type(info.annotation), _default(info), " ".join((info.description or "").split()))
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |\n"
 
 
 def _type(annotation: object) -> str:
     origin = get_origin(annotation)
+    if origin is Annotated:
+        return _type(get_args(annotation)[0])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "JSON object"
     if origin is Literal:
         return " or ".join(f"`{value}`" for value in get_args(annotation))
     if origin in (Union, types.UnionType):
@@ -80,6 +136,8 @@ def _type(annotation: object) -> str:
 
 
 def _default(info: FieldInfo) -> str:
+    if info.is_required():
+        return "required"
     default = info.get_default(call_default_factory=True) if info.default is PydanticUndefined else info.default
     match default:
         case None:
@@ -88,8 +146,10 @@ def _default(info: FieldInfo) -> str:
             return "a development-only value"
         case bool():
             return f"`{str(default).lower()}`"
-        case list():
-            return f"`{json.dumps(default)}`"
+        case list() | tuple():
+            return f"`{json.dumps(list(default))}`"
+        case BaseModel():
+            return "the defaults below"
         case _:
             return f"`{default}`"
 

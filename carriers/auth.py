@@ -19,8 +19,8 @@ from carriers.parsing import WireModel
 class ClientCredentials(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    client_id: SecretStr
-    client_secret: SecretStr
+    client_id: SecretStr = Field(description="The OAuth2 client id (API key) the carrier issued us.")
+    client_secret: SecretStr = Field(description="Its secret.")
 
 
 class TokenGrant(WireModel):

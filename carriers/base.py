@@ -41,10 +41,10 @@ class CarrierSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    base_url: BaseUrl
-    timeout_seconds: float = Field(default=10, gt=0, le=120)
-    retry: RetryBudget = RetryBudget()
-    breaker: BreakerSettings = BreakerSettings()
+    base_url: BaseUrl = Field(description="The carrier's API; each carrier's default is its production address.")
+    timeout_seconds: float = Field(default=10, gt=0, le=120, description="Time one request to the carrier may take.")
+    retry: RetryBudget = Field(default=RetryBudget(), description="How one call is retried.")
+    breaker: BreakerSettings = Field(default=BreakerSettings(), description="The carrier's circuit breaker.")
 
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + path

@@ -33,10 +33,19 @@ from carriers.errors import CarrierRejected, CarrierUnavailable, CircuitOpen
 class BreakerSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    failure_threshold: int = Field(default=5, ge=1)
-    cool_down_seconds: float = Field(default=30, gt=0)
-    probe_lease_seconds: float = Field(default=60, gt=0)
-    refused_retry_seconds: float = Field(default=5, gt=0)
+    failure_threshold: int = Field(
+        default=5, ge=1, description="Consecutive calls the carrier could not answer that open its circuit breaker."
+    )
+    cool_down_seconds: float = Field(
+        default=30, gt=0, description="How long an open breaker refuses calls before one probe is let through."
+    )
+    probe_lease_seconds: float = Field(
+        default=60, gt=0, description="How long a probe holds the half-open breaker at most (a process that dies "
+                                      "mid-probe does not keep it half-open)."
+    )
+    refused_retry_seconds: float = Field(
+        default=5, gt=0, description="When a case refused while another call probes the carrier is pulled again."
+    )
 
 
 class BreakerState(StrEnum):

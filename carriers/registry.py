@@ -1,4 +1,5 @@
-"""Every carrier we can talk to, by code. Adding a carrier is one package and one line in ``CARRIERS``.
+"""Every carrier we can talk to, by code. Adding a carrier is one package and one line in ``CARRIERS``, with its
+public samples, its sandbox stand-in and its tests (README, "Adding a carrier").
 
 International: ups, dhl, fedex (their own APIs and webhooks). Turkish: hepsijet, yurtici, aras, mng, ptt
 pull from their own APIs and may also push through our partner webhook (``carriers.partner``), each with
@@ -35,6 +36,7 @@ from carriers.yurtici.settings import YurticiSettings
 
 
 class AdapterFactory[S: CarrierSettings](Protocol):
+    name: str
     capabilities: Capabilities
 
     def __call__(

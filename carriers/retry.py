@@ -67,10 +67,16 @@ def _sleeper(clock: Clock) -> Callable[[float], Awaitable[None]]:
 class RetryBudget(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    attempts: int = Field(default=4, ge=1, le=10)
-    total_seconds: float = Field(default=20, gt=0, le=300)
-    initial_backoff: float = Field(default=0.2, gt=0)
-    max_backoff: float = Field(default=5, gt=0)
+    attempts: int = Field(default=4, ge=1, le=10, description="Tries of one call, the first included.")
+    total_seconds: float = Field(
+        default=20, gt=0, le=300,
+        description="Time one call may take, its waits between tries included; a carrier's Retry-After longer than "
+                    "what is left ends the call, and the case is pulled again once it has passed.",
+    )
+    initial_backoff: float = Field(
+        default=0.2, gt=0, description="First wait between tries, seconds; it doubles with each try, with jitter."
+    )
+    max_backoff: float = Field(default=5, gt=0, description="Longest wait between tries, seconds.")
 
 
 class _Deadline(stop_base):

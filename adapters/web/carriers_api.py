@@ -178,6 +178,6 @@ ENDPOINTS = (
              "Carrier evidence push (authenticated by the carrier's own signature or credential)",
              response=WebhookReceipt, status=202, errors=(400, 401, 403, 404, 413, 415, 422), tag="carriers",
              keys="none", limit="carrier"),  # deduplicated by the carrier's event id; limited per carrier
-    Endpoint("GET", "/v1/carriers", list_carriers, "Registered carriers, capabilities and health", STAFF,
+    Endpoint("GET", "/v1/carriers", list_carriers, "Configured carriers, capabilities and health", STAFF,
              response=CarrierList, tag="carriers"),
 )

@@ -1,13 +1,15 @@
 """DHL settings: the API key for the Unified tracking API, and the token our push subscription uses."""
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from carriers.base import BaseUrl, CarrierSettings
 
 
 class DhlSettings(CarrierSettings):
-    base_url: BaseUrl = "https://api-eu.dhl.com"
-    api_key: SecretStr
+    base_url: BaseUrl = Field(default="https://api-eu.dhl.com", description="DHL's API.")
+    api_key: SecretStr = Field(description="The Shipment Tracking – Unified API key (DHL-API-Key).")
     # DHL push authenticates with a static token in a header the subscriber chooses when subscribing.
-    webhook_header: str = "X-Webhook-Token"
-    webhook_token: SecretStr | None = None
+    webhook_header: str = Field(
+        default="X-Webhook-Token", description="The header carrying the token of DHL's pushes, as subscribed."
+    )
+    webhook_token: SecretStr | None = Field(default=None, description="The token DHL's pushes carry; unset: DHL cannot push.")

@@ -10,9 +10,18 @@ from carriers.partner.settings import PartnerCarrierSettings
 
 
 class HepsijetSettings(PartnerCarrierSettings):
-    base_url: BaseUrl = "https://integration.hepsijet.com"  # test: https://integration-apitest.hepsijet.com
-    username: Annotated[str, StringConstraints(min_length=1, max_length=128)]
-    password: SecretStr
-    apikey: SecretStr  # "unique apikey for each customer", on every call since the document's v2.0
-    # The document: "Returns token expired in 60 minutes"; a token refused earlier is replaced on its first 401.
-    token_lifetime_seconds: float = Field(default=3600, gt=0, le=86_400)
+    base_url: BaseUrl = Field(
+        default="https://integration.hepsijet.com",
+        description="HepsiJET's API; its test system is https://integration-apitest.hepsijet.com.",
+    )
+    username: Annotated[str, StringConstraints(min_length=1, max_length=128)] = Field(
+        description="The token service's user (Basic authentication)."
+    )
+    password: SecretStr = Field(description="Its password.")
+    apikey: SecretStr = Field(description="Our customer apikey, sent on every call (HepsiJET's document, v2.0 on).")
+    # The document: "Returns token expired in 60 minutes".
+    token_lifetime_seconds: float = Field(
+        default=3600, gt=0, le=86_400,
+        description="How long a token is used before a new one is asked for; one refused earlier is replaced on its "
+                    "first 401.",
+    )

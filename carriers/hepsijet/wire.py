@@ -76,8 +76,6 @@ class Delivery(WireModel):
     delivery_status: Text = None
     operation_status: Text = None
     transaction_type: Text = None
-    last_transaction: Text = None
-    current_location: Text = None
     receiver: Text = None  # who ordered (masked)
     recipient_name: Text = None  # the addressee (masked)
     transactions: Annotated[list[Transaction], BeforeValidator(_objects)] = []
@@ -90,7 +88,6 @@ class TrackingReply(Envelope):
 class TrackDetail(WireModel):
     """One of ``integration/track``'s ``details[]``: a main step, with who took the parcel once delivered."""
 
-    transaction_location: Text = None
     transaction_date: Text = None
     integration_status: Text = None
     delivered_person: Text = None
@@ -99,7 +96,6 @@ class TrackDetail(WireModel):
 
 class TrackResult(WireModel):
     barcode: Number = None
-    tracking_url: Text = None
     details: Annotated[list[TrackDetail], BeforeValidator(_objects)] = []
 
 

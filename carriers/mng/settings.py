@@ -10,9 +10,22 @@ from carriers.partner.settings import PartnerCarrierSettings
 
 
 class MngSettings(PartnerCarrierSettings):
-    base_url: BaseUrl = "https://api.mngkargo.com.tr/mngapi/api"  # test: https://testapi.mngkargo.com.tr/mngapi/api
-    api_client: ClientCredentials  # sent as x-ibm-client-id / x-ibm-client-secret
-    api_version: Annotated[str, StringConstraints(pattern=r"^[\w.-]{1,64}$")] | None = None  # x-api-version
-    customer_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    password: SecretStr
-    token_lifetime_seconds: float = Field(default=3600, gt=0, le=86_400)
+    base_url: BaseUrl = Field(
+        default="https://api.mngkargo.com.tr/mngapi/api",
+        description="MNG's API; its test system is https://testapi.mngkargo.com.tr/mngapi/api.",
+    )
+    api_client: ClientCredentials = Field(
+        description="The API Connect client keys, sent as x-ibm-client-id and x-ibm-client-secret."
+    )
+    api_version: Annotated[str, StringConstraints(pattern=r"^[\w.-]{1,64}$")] | None = Field(
+        default=None, description="Sent as x-api-version; unset: not sent."
+    )
+    customer_number: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        description="The customer account tokens are asked for."
+    )
+    password: SecretStr = Field(description="Its password.")
+    token_lifetime_seconds: float = Field(
+        default=3600, gt=0, le=86_400,
+        description="How long a token is used before a new one is asked for; one refused earlier is replaced on its "
+                    "first 401.",
+    )

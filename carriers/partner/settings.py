@@ -23,11 +23,17 @@ Secret = Annotated[SecretStr, AfterValidator(_secret_length)]
 class PartnerWebhookSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)  # inputs are secrets
 
-    # Every secret currently valid for this carrier; during a rotation the old and the new one. None
-    # configured means the carrier cannot push: every request is rejected.
-    secrets: tuple[Secret, ...] = Field(default=(), max_length=4)
-    tolerance_seconds: int = Field(default=300, ge=1, le=3600)
-    max_body_bytes: int = Field(default=MAX_BODY_BYTES, ge=1024, le=MAX_BODY_BYTES)
+    secrets: tuple[Secret, ...] = Field(
+        default=(), max_length=4,
+        description="Every secret (32 to 512 characters) a push may be signed with now: during a rotation the old "
+                    "and the new one. None: the carrier cannot push, every push is refused.",
+    )
+    tolerance_seconds: int = Field(
+        default=300, ge=1, le=3600, description="How far a push's signed time may be from ours (the replay window)."
+    )
+    max_body_bytes: int = Field(
+        default=MAX_BODY_BYTES, ge=1024, le=MAX_BODY_BYTES, description="Largest push body this carrier may send."
+    )
 
     @property
     def enabled(self) -> bool:
@@ -39,4 +45,6 @@ class PartnerCarrierSettings(CarrierSettings):
 
     model_config = ConfigDict(hide_input_in_errors=True)  # configuration errors never echo a credential
 
-    partner_webhook: PartnerWebhookSettings = PartnerWebhookSettings()
+    partner_webhook: PartnerWebhookSettings = Field(
+        default=PartnerWebhookSettings(), description="The carrier's pushes through the partner webhook (docs/partners.md)."
+    )

@@ -2,15 +2,20 @@
 
 from typing import Annotated, Literal
 
-from pydantic import SecretStr, StringConstraints
+from pydantic import Field, SecretStr, StringConstraints
 
 from carriers.base import BaseUrl
 from carriers.partner.settings import PartnerCarrierSettings
 
 
 class PttSettings(PartnerCarrierSettings):
-    base_url: BaseUrl = "https://pttws.ptt.gov.tr"
-    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]  # "kullanici": the customer number
-    password: SecretStr  # "sifre"
-    # What our tracking numbers are to PTT: its barcode (gonderiSorgu) or our reference (gonderiSorgu_referansNo).
-    key: Literal["barkod", "referansNo"] = "barkod"
+    base_url: BaseUrl = Field(default="https://pttws.ptt.gov.tr", description="PTT's web services.")
+    username: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        description="The web-service user (kullanici): our customer number."
+    )
+    password: SecretStr = Field(description="Its password (sifre).")
+    key: Literal["barkod", "referansNo"] = Field(
+        default="barkod",
+        description="What our tracking numbers are to PTT: its barcode (gonderiSorgu) or our reference "
+                    "(gonderiSorgu_referansNo).",
+    )

@@ -1,15 +1,18 @@
 """Sürat Kargo settings: the partner-webhook secrets, required since pushing is Sürat's only channel."""
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from carriers.base import BaseUrl
 from carriers.partner.settings import PartnerCarrierSettings, PartnerWebhookSettings
 
 
 class SuratSettings(PartnerCarrierSettings):
-    # Never called: ``CarrierSettings`` requires a base URL, Sürat has no API we pull from.
-    base_url: BaseUrl = "https://www.suratkargo.com.tr"
-    partner_webhook: PartnerWebhookSettings
+    base_url: BaseUrl = Field(
+        default="https://www.suratkargo.com.tr", description="Never called: Sürat has no API we pull from."
+    )
+    partner_webhook: PartnerWebhookSettings = Field(
+        description="Sürat's pushes through the partner webhook, its only channel: at least one secret."
+    )
 
     @field_validator("partner_webhook")
     @classmethod

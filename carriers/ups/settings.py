@@ -2,20 +2,28 @@
 
 from typing import Annotated
 
-from pydantic import SecretStr, StringConstraints
+from pydantic import Field, SecretStr, StringConstraints
 
 from carriers.auth import ClientCredentials
 from carriers.base import BaseUrl, CarrierSettings
 
 
 class UpsSettings(CarrierSettings):
-    # Production; the customer integration environment is https://wwwcie.ups.com. The Track API lives
-    # under /api on this host, the token endpoint does not.
-    base_url: BaseUrl = "https://onlinetools.ups.com"
-    credentials: ClientCredentials
-    transaction_src: Annotated[str, StringConstraints(min_length=1, max_length=64)] = "dispute-service"
-    locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}_[A-Z]{2}$")] = "en_US"
-    # Track Alert v2 manages webhook credentials outside the subscription request; the header that
-    # carries ours is configurable (the spec documents x-api-key).
-    webhook_header: str = "x-api-key"
-    webhook_credential: SecretStr | None = None
+    # The Track API lives under /api on this host, the token endpoint does not.
+    base_url: BaseUrl = Field(
+        default="https://onlinetools.ups.com", description="UPS's API; its test environment is https://wwwcie.ups.com."
+    )
+    credentials: ClientCredentials = Field(description="The Track API's OAuth2 client credentials.")
+    transaction_src: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        default="dispute-service", description="Names us in each call (UPS's transactionSrc header)."
+    )
+    locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}_[A-Z]{2}$")] = Field(
+        default="en_US", description="The language of UPS's status descriptions."
+    )
+    # Track Alert v2 manages webhook credentials outside the subscription request.
+    webhook_header: str = Field(
+        default="x-api-key", description="The header carrying the credential of UPS's pushes (Track Alert)."
+    )
+    webhook_credential: SecretStr | None = Field(
+        default=None, description="The credential UPS's pushes carry; unset: UPS cannot push."
+    )

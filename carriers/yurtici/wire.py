@@ -42,7 +42,6 @@ class ItemDetail(WireModel):
     """``ShippingDeliveryItemDetailVO``: the parcel's delivery, as far as it got."""
 
     cargo_key: Leaf = None
-    doc_id: Leaf = None
     receiver_cust_name: Leaf = None
     receiver_info: Leaf = None
     delivery_date: Leaf = None

@@ -12,9 +12,9 @@ from aiohttp.test_utils import TestClient
 from schemas.common import Role
 from tests.e2e.conftest import INVESTIGATOR, bearer, eventually, orders_file_document
 from tests.factories import order, shipment
+from tests.registered import PULLED
 
 SEED = 7
-PULLED = ("ups", "dhl", "fedex", "hepsijet", "yurtici", "aras", "mng", "ptt")
 SCENARIOS = ("delivered", "far_gps", "unknown", "in_transit", "neighbour")
 CALLS_PER_CARRIER = 120  # enough queued calls to cover the test; 30% of them fail
 FAULTS = (

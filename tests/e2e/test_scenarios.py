@@ -7,10 +7,10 @@ import pytest
 
 from tests.e2e.conftest import INVESTIGATOR, bearer, eventually, orders_file_document
 from tests.factories import order, shipment
+from tests.registered import PULLED
 from schemas.common import Role
 
 HIGH_VALUE = 6_500_000
-PULLED = ("ups", "dhl", "fedex", "hepsijet", "yurtici", "aras", "mng", "ptt")
 # (order id, carrier, sandbox scenario, name the carrier reports, order value) → what should follow
 # Coordinates reach the service by the partner webhook only (no carrier's pull reply has them): the cases that
 # need them are Sürat's, pushed.

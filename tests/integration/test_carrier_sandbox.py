@@ -28,9 +28,9 @@ from carriers.turkish import fold
 from disputes.intake import pull_key
 from schemas.proof import ProofOfDelivery, ProofStatus
 from schemas.proof import RecipientRelation as R
+from tests.registered import PULLED as PULL
+from tests.registered import PUSHED as PUSH
 
-PULL = ("ups", "dhl", "fedex", "hepsijet", "yurtici", "aras", "mng", "ptt")
-PUSH = ("ups", "dhl", "hepsijet", "yurtici", "aras", "mng", "ptt", "surat")
 TOKENS = ("ups", "fedex", "hepsijet", "mng")
 HOME = (40.9858, 29.0262)  # the delivery address (Kadıköy)
 DELIVERED_AT = datetime(2026, 11, 17, 11, 42, 7, tzinfo=UTC)

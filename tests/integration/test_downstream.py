@@ -110,11 +110,11 @@ async def test_two_503s_then_success_deliver_once_after_logged_retries(session, 
     assert received(sandbox) == [503, 503, 200]
     assert received(sandbox, "key") == [KEY, KEY, KEY]
     assert applied(sandbox) == {KEY: 1}
-    assert [(line["event"], line["service"], line["attempt"], line["status"]) for line in logs] == [
+    assert [(line["event"], line["downstream"], line["attempt"], line["status"]) for line in logs] == [
         ("downstream_retry", "payments", 1, 503),
         ("downstream_retry", "payments", 2, 503),
     ]
-    assert set(logs[0]) == {"event", "log_level", "service", "attempt", "wait", "status", "reason"}
+    assert set(logs[0]) == {"event", "log_level", "downstream", "attempt", "wait", "status", "reason"}
 
 
 async def test_a_timeout_is_retried(session, sandbox) -> None:

@@ -12,8 +12,7 @@ from aiohttp.test_utils import TestServer
 from sandbox.carriers import SandboxShipment, create_carrier_sandbox, script
 from schemas.proof import ProofStatus
 from tests.integration.conftest import sandbox_adapter, scripted_shipment
-
-PULL = ("ups", "dhl", "fedex", "hepsijet", "yurtici", "aras", "mng", "ptt")
+from tests.registered import PULLED as PULL
 
 
 @pytest.fixture

@@ -10,13 +10,14 @@ import pytest
 
 from adapters.demo import demo_orders, write_demo_orders
 from adapters.orders import FileOrderDirectory, OrderFile
+from carriers.registry import CARRIERS as REGISTERED
 from disputes.rules import Rules
 from schemas.orders import Shipment, ShipmentStatus
 
 NOW = datetime(2026, 11, 18, 9, 30, tzinfo=ZoneInfo("Europe/Istanbul"))
 ORDERS = OrderFile.model_validate(demo_orders(NOW)).orders
 SHIPMENTS = [(order, shipment) for order in ORDERS for shipment in order.shipments]
-CARRIERS = {"hepsijet", "yurtici", "aras", "mng", "ptt", "surat", "dhl", "ups", "fedex"}
+CARRIERS = set(REGISTERED)
 TRACKING_STYLE = {
     "ups": r"1Z[0-9A-Z]{16}",
     "fedex": r"\d{12}",

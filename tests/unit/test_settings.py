@@ -14,7 +14,11 @@ from pydantic_settings import SettingsError
 from adapters.cli import explain
 from adapters.mongo.client import connect
 from adapters.settings import READ_BY_OTHERS, SecretFileError, Settings, unknown_setting, unknown_variables
+from adapters import settings_doc
 from adapters.settings_doc import PAGE, render, undescribed
+from carriers.base import CarrierSettings
+from carriers.dhl.client import DhlAdapter
+from carriers.registry import CARRIERS, CarrierEntry
 from disputes.policy import PolicySettings
 from disputes.rules import Rules
 
@@ -130,12 +134,34 @@ def test_the_settings_page_is_the_one_the_model_writes() -> None:
 
 
 def test_the_page_lists_each_setting_with_its_variable_type_default_and_description() -> None:
-    page = PAGE.read_text(encoding="utf-8")
+    page = PAGE.read_text(encoding="utf-8").split("## Carrier settings")[0]
     rows = {line.split(" | ")[0].strip("| `"): line.split(" | ") for line in page.splitlines() if line.startswith("| `")}
     assert set(rows) == {f"DISPUTES_{name.upper()}" for name in Settings.model_fields}
     assert rows["DISPUTES_PORT"][1:3] == ["integer", "`8080`"]
     assert rows["DISPUTES_JWT_SECRET"][2] == "a development-only value"  # a secret's default is never printed
     assert all(cell.strip() for row in rows.values() for cell in row)
+
+
+def test_the_page_lists_every_carriers_settings_by_their_keys() -> None:
+    page = PAGE.read_text(encoding="utf-8")
+    carriers = page[page.index("## Carrier settings"):]
+    assert "| `retry.attempts` | integer | `4` | Tries of one call, the first included. |" in carriers
+    for code in ("ups", "dhl", "fedex", "hepsijet", "yurtici", "aras", "mng", "ptt", "surat"):
+        assert f"\n### `{code}`: " in carriers
+    ups = carriers[carriers.index("### `ups`"):carriers.index("### `dhl`")]
+    assert "| `credentials.client_secret` | secret text | required |" in ups
+    assert "| `base_url` | text | `https://onlinetools.ups.com` |" in ups
+    assert "| `webhook_credential` | secret text, optional | unset |" in ups
+
+
+class KolaySettings(CarrierSettings):
+    base_url: str = Field(default="https://kolay.example", description="Its API.")
+    api_key: SecretStr
+
+
+def test_a_carrier_setting_without_a_description_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings_doc, "CARRIERS", {**CARRIERS, "kolay": CarrierEntry(KolaySettings, DhlAdapter)})
+    assert undescribed() == ["kolay.api_key"]
 
 
 class Added(Settings):

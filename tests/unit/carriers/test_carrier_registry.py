@@ -1,9 +1,14 @@
+from pathlib import Path
+
 import pytest
 from pydantic import SecretStr, ValidationError
 
 from carriers.base import CarrierAdapter
 from carriers.dhl.settings import DhlSettings
 from carriers.registry import CARRIERS, create_adapter
+from sandbox.carriers.registry import SANDBOX_CARRIERS
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "carriers"
 
 CONFIG = {
     "ups": {"credentials": {"client_id": "ups-client-id", "client_secret": "ups-client-secret"}},
@@ -14,6 +19,15 @@ CONFIG = {
 
 def test_the_international_and_turkish_carriers_are_registered() -> None:
     assert set(CARRIERS) == {"ups", "dhl", "fedex", "hepsijet", "yurtici", "aras", "mng", "ptt", "surat"}
+
+
+@pytest.mark.parametrize("code", sorted(CARRIERS))
+def test_each_carrier_has_public_samples_and_a_sandbox_stand_in(code: str) -> None:
+    """What the sandbox replies and the mapping tests read are the carrier's public samples, each with its source."""
+    samples = FIXTURES / code
+    assert (samples / "PROVENANCE.md").is_file()
+    assert [path for path in samples.iterdir() if path.name != "PROVENANCE.md"]
+    assert SANDBOX_CARRIERS[code].code == code
 
 
 @pytest.mark.parametrize("code", sorted(CONFIG))
