@@ -17,6 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from disputes.model import Dispute
+from disputes.notices import due_day
 from disputes.policy.wording import finding
 from schemas.digital import DigitalChannel, DigitalDelivery, DigitalState
 from schemas.recommendation import Effect, Finding, PolicyRule
@@ -57,7 +58,7 @@ def read_digital(dispute: Dispute, now: datetime) -> DigitalReading:
                 "Dijital teslimat sağlayıcısı süresi içinde teslimat kaydı sunmadı",
             )
             return DigitalReading(Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED, (missing,))
-        due = _when(dispute.sla.evidence_due)
+        due = due_day(dispute.sla.evidence_due)
         waiting = finding(
             "awaiting_digital_record", N, [],
             f"Waiting for the digital delivery record (due {due})", f"Dijital teslimat kaydı bekleniyor (son: {due})",
@@ -88,7 +89,7 @@ def _without_record(dispute: Dispute, now: datetime, skus: list[str], found: tup
             f"Dijital teslimat sağlayıcısı {lines} için süresi içinde teslimat kaydı sunmadı", lines=len(skus),
         )
         return DigitalReading(Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED, (missing, *found))
-    due = _when(dispute.sla.evidence_due)
+    due = due_day(dispute.sla.evidence_due)
     waiting = finding(
         "awaiting_digital_record", N, [],
         f"Waiting for the digital delivery record of {lines} (due {due})",

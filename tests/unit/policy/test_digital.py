@@ -71,6 +71,10 @@ def test_a_line_without_a_record_is_never_rejected_on_another_line_s_activation(
         Act.NEEDS_PERSON, PolicyRule.AWAITING_DIGITAL_RECORD, False,
     )
     assert "Waiting for the digital delivery record of sku-office" in waiting.findings[0].text
+    # the evidence deadline is the midnight that ends Friday 20.11 in Istanbul (21:00 UTC): the day it ends
+    assert SLA.evidence_due.isoformat() == "2026-11-20T21:00:00+00:00"
+    assert waiting.findings[0].text.endswith("(due 20.11.2026)")
+    assert waiting.findings[0].text_tr.endswith("(son: 20.11.2026)")
     assert (late.action, late.rule) == (Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED)
     assert [f.code for f in late.findings[:2]] == ["digital_no_record_by_deadline", "digital_activated"]
     assert "no delivery record of sku-office by the deadline" in late.findings[0].text
