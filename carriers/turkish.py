@@ -44,7 +44,10 @@ def fold(value: str | None) -> str:
 
 
 def relation_by_name(receiver: str | None, addressee: str | None) -> RecipientRelation:
-    """``recipient`` when whoever took the parcel is the addressee by name (spellings folded), else ``unknown``."""
+    """``recipient`` when whoever took the parcel is the addressee by name (spellings folded), else ``unknown``.
+
+    A courier's word for the receiver (``KAPICI``, ``KOMŞU MEHMET``, ``KENDİSİ``) stays in ``received_by`` as
+    written: the policy reads those words, all of them in one table (``disputes/policy/receivers.py``)."""
     if receiver and addressee and fold(receiver) == fold(addressee):
         return RecipientRelation.RECIPIENT
     return RecipientRelation.UNKNOWN

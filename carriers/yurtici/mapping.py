@@ -35,7 +35,8 @@ connector (L), a client that read live replies about returned parcels (M). Paths
 
 Assumed (no public source shows them): that an unknown key comes back as a detail with a non-zero errCode or
 as no detail at all; that ``receiverInfo`` may hold a relation word instead of a name (``KENDİSİ``,
-``KOMŞUSU``, ``KAPICI``…, read through RELATION); that ``operationCode`` 6 is ``BI`` (D lists it, O stops at 5).
+``KOMŞU MEHMET``, ``KAPICI``…: passed on as written, like every Turkish carrier's; the policy reads such words,
+``disputes/policy/receivers.py``); that ``operationCode`` 6 is ``BI`` (D lists it, O stops at 5).
 Yurtiçi sends no signature, photo or position.
 """
 
@@ -50,7 +51,7 @@ from carriers.http import HttpResponse
 from carriers.parsing import ProofNotes, join_text, not_found, reading, text, timeline
 from carriers.soap import SoapRequest
 from carriers.status import status_table
-from carriers.turkish import fold, local_time, relation_by_name, word_table
+from carriers.turkish import fold, local_time, relation_by_name
 from carriers.yurtici.settings import YurticiSettings
 from carriers.yurtici.wire import CargoEvent, DeliveryDetail, DeliveryVO, ItemDetail
 from schemas.proof import Courier, PackageState, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
@@ -85,21 +86,6 @@ OPERATION_STATUS = status_table(CODE, "operationStatus", {
     "ISC": ProofStatus.EXCEPTION,
     "DLV": ProofStatus.DELIVERED,
     "BI": ProofStatus.EXCEPTION,
-})
-
-# receiverInfo in the courier's words (assumed, see above); anything else is the receiver's name. Spellings
-# with or without Turkish letters, in any case, find the same entry.
-RELATION = word_table({
-    **dict.fromkeys(("KENDİSİ", "ALICI", "ALICININ KENDİSİ"), R.RECIPIENT),
-    **dict.fromkeys((
-        "EŞİ", "ANNESİ", "BABASI", "KARDEŞİ", "OĞLU", "KIZI", "ÇOCUĞU", "YAKINI", "AKRABASI", "AİLESİ",
-    ), R.HOUSEHOLD_MEMBER),
-    **dict.fromkeys(("KOMŞUSU", "KOMŞU"), R.NEIGHBOUR),
-    **dict.fromkeys((
-        "KAPICI", "KAPICISI", "GÜVENLİK", "GÜVENLİK GÖREVLİSİ", "SİTE GÜVENLİĞİ", "SİTE GÖREVLİSİ",
-        "RESEPSİYON", "DANIŞMA", "SEKRETER", "SEKRETERİ", "İŞ ARKADAŞI", "ÇALIŞANI",
-    ), R.DOORMAN),
-    **dict.fromkeys(("ŞUBEDEN TESLİM", "ŞUBE"), R.PICKUP_POINT),
 })
 
 
@@ -241,11 +227,8 @@ def _returned(item: ItemDetail, status: ProofStatus) -> bool:
 
 
 def _receiver(item: ItemDetail) -> tuple[str | None, R]:
-    """Who took the parcel (``receiverInfo``), and how they relate to the addressee."""
+    """Who took the parcel (``receiverInfo``), and whether they are the addressee by name."""
     info = _short(item.receiver_info)
-    if (relation := RELATION(info)) is not None:
-        addressee = _short(item.receiver_cust_name) if relation is R.RECIPIENT else None
-        return addressee, relation
     return info, relation_by_name(info, item.receiver_cust_name)
 
 

@@ -11,6 +11,7 @@ from typing import TypedDict
 from disputes.model import Dispute
 from disputes.policy.geo import Proximity, assess_location
 from disputes.policy.names import OrderName, best_order_name, is_masked
+from disputes.policy.receivers import Receiver, read_receiver
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import RELATION_WORDS, distance, duration, finding
 from schemas.dispute import Evidence, OrderSnapshot
@@ -101,11 +102,31 @@ class _NameFacts(TypedDict):
     order_name: str
 
 
+def _no_name_finding(e: Evidence, receiver: Receiver) -> Finding:
+    """The receiver field holds no usable name: a placeholder ("-"), a lone initial, or only the courier's word for
+    who took the parcel ("KENDİSİ", "KAPICI"), which says who but never which person."""
+    written = receiver.written
+    if receiver.relation_word:
+        en, tr = RELATION_WORDS[receiver.relation]
+        code = "recipient_name_missing" if receiver.relation is R.RECIPIENT else "receiver_not_on_order"
+        return finding(
+            code, N, [e], f"The courier wrote '{written}' ({en}) instead of a name",
+            f"Kurye ad yerine '{written}' ({tr}) yazmış", cites=NAME,
+        )
+    return finding(
+        "recipient_name_missing", N, [e], f"The carrier gave no usable receiver name ('{written}')",
+        f"Teslim alan adı kullanılamaz ('{written}')", cites=NAME,
+    )
+
+
 def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) -> Finding:
     """The receiver's name against every name on the order; it only counts against delivery when the
-    carrier says the recipient (or someone unstated) took the parcel."""
-    name, relation = e.proof.received_by, e.proof.recipient_relation
-    if name is None:
+    carrier says the recipient (or someone unstated) took the parcel. The name is what is left of the receiver
+    field once the courier's relation word is read (`disputes/policy/receivers.py`); no usable name is read like
+    a missing one."""
+    receiver = read_receiver(e.proof)
+    name, relation, written = receiver.name, receiver.relation, receiver.written
+    if written is None:
         if _never_supplied(e, lambda offer: offer.receiver_name):
             return finding(
                 "recipient_name_not_offered", N, [e],
@@ -115,14 +136,16 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
         return finding(
             "recipient_name_missing", N, [e], "The carrier gave no receiver name", "Teslim alan adı yok", cites=NAME,
         )
+    if name is None:
+        return _no_name_finding(e, receiver)
     match = best_order_name(name, order.recipient_name, order.buyer_name)
     whose, whose_tr = _ORDER_NAME_WORDS[match.name]
-    said, said_tr, score = f"Receiver name '{name}'", f"Teslim alan adı '{name}'", f"{match.score:.0f}"
+    said, said_tr, score = f"Receiver name '{written}'", f"Teslim alan adı '{written}'", f"{match.score:.0f}"
     facts = _NameFacts(score=round(match.score), order_name=match.name.value)
     if masked := is_masked(name):
         said, said_tr = f"{said} (masked by the carrier)", f"{said_tr} (kargo tarafından maskelenmiş)"
     if match.score >= settings.name_match_threshold and relation in NAMED_ON_ORDER:
-        if masked:  # only an initial is visible of some words: weaker than a whole matching name
+        if masked:  # only part of some words is visible: weaker than a whole matching name
             return finding(
                 "recipient_name_matches_masked", S, [e],
                 f"{said} matches the order's {whose} on its visible part only (score {score})",
@@ -137,7 +160,7 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
     if relation not in (R.RECIPIENT, R.UNKNOWN):
         return finding(
             "receiver_not_on_order", N, [e],
-            f"Received by '{name}', not a name on the order", f"Teslim alan '{name}', siparişteki bir ad değil",
+            f"Received by '{written}', not a name on the order", f"Teslim alan '{written}', siparişteki bir ad değil",
             cites=NAME,
         )
     if match.score < settings.name_mismatch_threshold:

@@ -6,22 +6,33 @@ sides alike, so it never lowers a score; a comparison of the unfolded names woul
 
 Whole-string ratios score "Ayşe Yılmazer" 92 against "Ayşe Yılmaz" (``token_sort_ratio``: one long shared
 prefix hides a different surname) and "Yılmaz" 100 (``token_set_ratio``: a subset is a perfect match).
-So the names are compared word by word instead:
+So the names are compared word by word instead, the carrier's against the order's, whose last word is its surname:
 
+- two words written as one on one side are read as one on the other too ("AYŞENUR" and "Ayşe Nur");
 - each word of one name is paired with its most similar unpaired word of the other (order does not matter);
 - word similarity is rapidfuzz's optimal-string-alignment similarity (one typo or swapped pair of letters
-  costs one edit), or 0.7 for an initial ("A.") whose letter starts the other word;
-- the score is the pairs' similarity weighted by word length (a surname says more than an initial);
-- a one-word name against a longer one is scaled by 0.8: "Yılmaz" alone could be half of Türkiye;
+  costs one edit); a partial word (an initial, "A.", or a masked word) only fits a word it could begin;
+- the score is the pairs' mean similarity, the order's surname weighing twice any other word: the same
+  information scores the same whatever the lengths ("M. Kaya" as "A. Yılmaz", 90), and a surname says more
+  than a first name ("Ayşe Y." 80);
+- a surname paired with a different word (similarity below 0.5) is another person's: the score is at most that
+  pair's similarity, however well the first names agree ("Mehmet Ali Demir" against "Mehmet Kaya");
+- a name that leaves the order's surname unpaired ("Mehmet Ali" against "Mehmet Ali Kaya") or has one word
+  against several ("Yılmaz") is scaled by 0.8: it does not identify anyone, however well its words fit;
 - a longer name may carry one extra word free (a middle name, a second surname); each further word scales
   the score by 0.8, so a string of many names does not match everyone.
 
-Honorifics (Bey, Hanım, Sn., Sayın) are ignored. Only the first 200 characters of a name are read.
+Honorifics and titles (Bey, Hanım, Sn., Prof., Dr., Av., …) are ignored, and so are the legal-form and trade words
+of company names (LTD, ŞTİ, A.Ş., TİCARET, SANAYİ, İNŞAAT, …): two companies are told apart by what is left.
+Only the first 200 characters of a name are read. A name with no letters or only a lone initial ("-", "A")
+identifies no one (``is_usable_name``).
 
-Masked names: some carriers print a receiver's name partly hidden (HepsiJET: ``GAYE Ü***``). Only the visible
-part is compared: a masked word matches a word that starts with the letters it shows, and weighs only as
-many letters as it shows. The score says how well the visible part fits; the finding says the name was
-masked, and the policy counts such a match as weaker evidence.
+Masked names: some carriers print a receiver's name partly hidden (HepsiJET: ``GAYE Ü***``). A masked word is
+read as what it shows, like an initial: it fits a word that starts with its visible letters, with similarity
+1 - 0.3 / letters shown (0.7 for one letter, as an initial; 0.85 for two, 0.9 for three). So hiding letters
+never raises a score: "A*** Y***" scores what "A. Y." does (70) and "AYŞE Y***" what "Ayşe Y." does (80), while
+a mask that shows more ("AY** YIL***", 88) may still reach a match. The finding says the name was masked, and the
+policy counts such a match as weaker evidence.
 """
 
 import re
@@ -35,9 +46,22 @@ from disputes.turkish import turkish_casefold
 
 MAX_NAME_CHARS = 200
 INITIAL_SIMILARITY = 0.7
-SINGLE_WORD_FACTOR = 0.8
+PARTIAL_NAME_FACTOR = 0.8
 EXTRA_WORD_FACTOR = 0.8
-_HONORIFICS = frozenset({"bay", "bayan", "bey", "hanim", "sn", "sayin"})
+SURNAME_WEIGHT = 2.0
+DIFFERENT_WORDS = 0.5  # word similarity below which two words are different words, not a misspelling
+_HONORIFICS = frozenset({
+    "bay", "bayan", "bey", "hanim", "sn", "sayin",
+    "prof", "dr", "doc", "op", "uzm", "av", "yrd", "ecz", "dt", "muh", "ars", "ogr", "gor",
+})
+_COMPANY_WORDS = frozenset({
+    "as", "ltd", "sti", "limited", "sirketi", "sirket", "anonim", "kollektif", "komandit", "koop", "kooperatifi",
+    "holding", "ve", "tic", "ticaret", "san", "sanayi", "sanayii", "ins", "insaat", "taah", "taahhut", "ith", "ihr",
+    "ithalat", "ihracat", "dis", "paz", "pazarlama", "gida", "tekstil", "turizm", "otomotiv", "lojistik", "nakliyat",
+    "elektronik", "bilisim", "yazilim", "danismanlik", "hizmetleri", "muhendislik", "mimarlik", "enerji",
+})
+_NOT_NAMES = _HONORIFICS | _COMPANY_WORDS
+_ANONIM_SIRKET = re.compile(r"(?<=\w)\W+a\W*s\W*$")  # a trailing "A.Ş." / "A. Ş.", once folded
 MASK_CHARS = "*•●×"
 _WORD = re.compile(rf"([^\W\d_]*)([{MASK_CHARS}]*)")
 _MASKED = "*"  # a folded word ending in it is the visible start of a hidden word
@@ -66,50 +90,81 @@ def is_masked(name: str) -> bool:
 
 
 def name_words(name: str) -> tuple[str, ...]:
-    """The folded words of a name, without punctuation, digits and honorifics; a masked word is the letters
-    it shows followed by ``*`` (a word that shows none is left out)."""
-    words = (word + (_MASKED if mask else "") for word, mask in _WORD.findall(fold(name[:MAX_NAME_CHARS])) if word)
-    return tuple(w for w in words if w not in _HONORIFICS)
+    """The folded words of a name, without punctuation, digits, honorifics, titles and company-form words; a masked
+    word is the letters it shows followed by ``*`` (a word that shows none is left out)."""
+    folded = _ANONIM_SIRKET.sub("", fold(name[:MAX_NAME_CHARS]))
+    words = (word + (_MASKED if mask else "") for word, mask in _WORD.findall(folded) if word)
+    return tuple(w for w in words if w not in _NOT_NAMES)
 
 
-def _paired(a: str, b: str) -> tuple[float, int]:
-    """Similarity of two words and the weight of the pair (its longer word's length, or the letters a masked
-    word shows)."""
-    if a.endswith(_MASKED) or b.endswith(_MASKED):
-        shown, other = (a, b) if a.endswith(_MASKED) else (b, a)
-        prefix = shown.rstrip(_MASKED)
-        return (1.0 if other.rstrip(_MASKED).startswith(prefix) else 0.0), len(prefix)
-    return word_similarity(a, b), max(len(a), len(b))
+def is_usable_name(name: str) -> bool:
+    """Whether a written name can say who someone is: it has letters, and more than a lone initial ("-", ".",
+    "A", "A***" do not; "A. Y." does, as a partial name)."""
+    words = name_words(name)
+    return len(words) > 1 or any(len(_shown(w) or w) > 1 for w in words)
+
+
+def _shown(word: str) -> str | None:
+    """The letters a partial word shows (an initial, or a masked word's visible start); None for a whole word."""
+    if word.endswith(_MASKED):
+        return word.rstrip(_MASKED)
+    return word if len(word) == 1 else None
 
 
 def word_similarity(a: str, b: str) -> float:
-    """0–1 similarity of two folded words; an initial matches a word it could abbreviate, at a discount."""
-    if len(a) == 1 or len(b) == 1:
-        return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
-    return OSA.normalized_similarity(a, b)
+    """0–1 similarity of two folded words. A partial word fits a word it could begin, the better the more letters
+    it shows (1 - 0.3 / letters shown: an initial 0.7), and nothing else."""
+    shown_a, shown_b = _shown(a), _shown(b)
+    if shown_a is None and shown_b is None:
+        return OSA.normalized_similarity(a, b)
+    prefixes = [shown for shown in (shown_a, shown_b) if shown is not None]
+    shown = min(prefixes, key=len)
+    rest = a if shown_a is None else b if shown_b is None else max(prefixes, key=len)
+    return 1 - (1 - INITIAL_SIMILARITY) / len(shown) if shown and rest.startswith(shown) else 0.0
 
 
-def name_similarity(a: str, b: str) -> float:
-    """0–100: how likely two written names are the same person's (0 when either has no words)."""
-    words_a, words_b = name_words(a), name_words(b)
-    if not words_a or not words_b:
-        return 0.0
+def _joined(words: tuple[str, ...], other: frozenset[str]) -> tuple[str, ...]:
+    """``words`` with neighbours joined where the other name writes them as one word (Ayşe Nur → Ayşenur)."""
+    joined: list[str] = []
+    for word in words:
+        if joined and joined[-1] + word in other:
+            joined[-1] += word
+        else:
+            joined.append(word)
+    return tuple(joined)
+
+
+def _pairs(words_a: tuple[str, ...], words_b: tuple[str, ...]) -> dict[int, float]:
+    """Each word of ``words_b`` that pairs with a word of ``words_a`` (the most similar pairs first), by its index,
+    with the pair's similarity."""
     candidates = sorted(
-        ((*_paired(x, y), i, j) for i, x in enumerate(words_a) for j, y in enumerate(words_b)), reverse=True
+        ((word_similarity(x, y), j, i) for i, x in enumerate(words_a) for j, y in enumerate(words_b)), reverse=True
     )
     used_a: set[int] = set()
-    used_b: set[int] = set()
-    total = weight = 0.0
-    for similarity, length, i, j in candidates:
-        if i not in used_a and j not in used_b:
+    paired: dict[int, float] = {}
+    for similarity, j, i in candidates:
+        if i not in used_a and j not in paired:
             used_a.add(i)
-            used_b.add(j)
-            total += similarity * length
-            weight += length
+            paired[j] = similarity
+    return paired
+
+
+def name_similarity(written: str, order_name: str) -> float:
+    """0–100: how likely the written name is the person ``order_name`` names (0 when either has no words)."""
+    words_a, words_b = name_words(written), name_words(order_name)
+    if not words_a or not words_b:
+        return 0.0
+    words_a = _joined(words_a, frozenset(words_b))
+    words_b = _joined(words_b, frozenset(words_a))
+    surname = len(words_b) - 1 if len(words_b) > 1 else None
+    paired = _pairs(words_a, words_b)
+    weights = {j: SURNAME_WEIGHT if j == surname else 1.0 for j in paired}
+    score = sum(similarity * weights[j] for j, similarity in paired.items()) / sum(weights.values())
+    if surname in paired and paired[surname] < DIFFERENT_WORDS:
+        score = min(score, paired[surname])
     shorter, longer = sorted((len(words_a), len(words_b)))
-    score = total / weight
-    if shorter == 1 < longer:
-        score *= SINGLE_WORD_FACTOR
+    if shorter == 1 < longer or (surname is not None and surname not in paired):
+        score *= PARTIAL_NAME_FACTOR
     score *= EXTRA_WORD_FACTOR ** max(0, longer - shorter - 1)
     return round(100 * score, 1)
 

@@ -21,6 +21,7 @@ from disputes.policy.findings import (
     signature_finding,
     timing_finding,
 )
+from disputes.policy.receivers import read_receiver
 from disputes.policy.settings import PolicySettings
 from schemas.dispute import Evidence
 from schemas.proof import ProofStatus, RecipientRelation
@@ -64,7 +65,7 @@ def read_proof(dispute: Dispute, settings: PolicySettings) -> ProofReading | Non
     if not delivered:
         return None
     e = max(reversed(delivered), key=lambda d: d.proof.received_at)  # on a tie, the one attached last
-    order, relation = dispute.order, e.proof.recipient_relation
+    order, relation = dispute.order, read_receiver(e.proof).relation  # a courier's "KAPICI" says who took it
     signature, photo, document = signature_finding(e), photo_finding(e), document_finding(e)
     name, place, who = name_finding(e, order, settings), location_finding(e, order, settings), relation_finding(e)
     timing = timing_finding(e, order, dispute.opened_at, settings)

@@ -14,7 +14,7 @@ from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, Ma
 from carriers.http import HttpResponse
 from carriers.soap import ENVELOPE_NS
 from carriers.status import UNMAPPED
-from carriers.yurtici.mapping import NAMESPACE, RELATION, build_query_request, parse_query_response
+from carriers.yurtici.mapping import NAMESPACE, build_query_request, parse_query_response
 from carriers.yurtici.settings import YurticiSettings
 from schemas.proof import NoteCode, PackageState, ProofOfDelivery, ProofSource, ProofStatus, RecipientRelation
 from tests.unit.carriers.conftest import RECEIVED
@@ -360,31 +360,9 @@ def test_the_addressee_by_name_is_the_recipient_whatever_the_spelling() -> None:
     assert (proof.received_by, proof.recipient_relation) == ("MEHMET YILMAZ", RecipientRelation.RECIPIENT)
 
 
-def test_a_relation_word_says_how_the_receiver_relates() -> None:
-    assert (delivered_to("KOMŞUSU").received_by, delivered_to("KOMŞUSU").recipient_relation) == (
-        None, RecipientRelation.NEIGHBOUR
-    )
-    assert (delivered_to("Kendisi").received_by, delivered_to("Kendisi").recipient_relation) == (
-        "Mehmet Yılmaz", RecipientRelation.RECIPIENT
-    )
-
-
-@pytest.mark.parametrize(
-    ("info", "relation"),
-    [
-        ("KENDİSİ", RecipientRelation.RECIPIENT),
-        ("kendisi", RecipientRelation.RECIPIENT),
-        ("EŞİ", RecipientRelation.HOUSEHOLD_MEMBER),
-        ("ESI", RecipientRelation.HOUSEHOLD_MEMBER),
-        ("KOMŞUSU", RecipientRelation.NEIGHBOUR),
-        ("KAPICI", RecipientRelation.DOORMAN),
-        ("Site Güvenliği", RecipientRelation.DOORMAN),
-        ("ŞUBEDEN TESLİM", RecipientRelation.PICKUP_POINT),
-        ("Ali Veli", None),
-    ],
-)
-def test_receiver_info_words_map_to_a_relation(info: str, relation: RecipientRelation | None) -> None:
-    assert RELATION(info) is relation
+@pytest.mark.parametrize("info", ["KOMŞUSU", "KOMŞU MEHMET", "Kendisi", "KENDİSİ AYŞE", "BİZZAT", "KAPICI", "EŞİ"])
+def test_the_couriers_relation_words_are_passed_on_as_written_never_as_the_addressees_name(info: str) -> None:
+    assert (delivered_to(info).received_by, delivered_to(info).recipient_relation) == (info, RecipientRelation.UNKNOWN)
 
 
 # --- odd replies ------------------------------------------------------------------------------------------

@@ -1,22 +1,34 @@
 """Turkish-aware name matching: casefolding, diacritics, word order, initials, typos, and what must not match."""
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from disputes.model import Dispute
+from disputes.policy import CustomerHistory, recommend
 from disputes.policy.names import (
     OrderName,
     best_order_name,
     fold,
+    is_usable_name,
     name_similarity,
     name_words,
     turkish_casefold,
     word_similarity,
 )
 from disputes.policy.settings import PolicySettings
+from schemas.dispute import Evidence
+from schemas.proof import RecipientRelation
+from schemas.recommendation import PolicyRule
+from schemas.recommendation import RecommendedAction as Act
+from tests.factories import NOW
+from tests.unit.policy.builders import dispute, evidence
 
 MATCH = PolicySettings().name_match_threshold
 MISMATCH = PolicySettings().name_mismatch_threshold
+AUTO_REJECT = replace(PolicySettings(), auto_reject_enabled=True)
 TURKISH_LETTERS = "abcçdefgğhıijklmnoöprsştuüvyzABCÇDEFGĞHIİJKLMNOÖPRSŞTUÜVYZ"
 
 
@@ -131,3 +143,126 @@ def test_capitals_and_diacritics_never_change_a_score(name: str) -> None:
 def test_a_full_name_matches_itself_fully_but_initials_alone_only_partly() -> None:
     assert name_similarity("Ayşe Yılmaz", "Ayşe Yılmaz") == 100
     assert name_similarity("A. Y.", "A. Y.") < MATCH
+
+
+@pytest.mark.parametrize(
+    ("carrier_wrote", "order_name"),
+    [
+        ("AYŞENUR YILMAZ", "Ayşe Nur Yılmaz"),
+        ("Ayşe Nur Yılmaz", "Ayşenur Yılmaz"),
+        ("Prof. Dr. Ayşe Yılmaz", "Ayşe Yılmaz"),
+        ("Op. Dr. Ayşe Yılmaz", "Ayşe Yılmaz"),
+        ("Av. Ayşe Yılmaz", "Ayşe Yılmaz"),
+        ("Uzm. Dr. Ayşe Yılmaz", "Ayşe Yılmaz"),
+        ("Doç. Dr. Ayşe Yılmaz", "Ayşe Yılmaz"),
+        ("M. KAYA", "Mehmet Kaya"),
+        ("A. YILMAZ", "Ayşe Yılmaz"),
+        ("YILMAZ A.", "Ayşe Yılmaz"),
+        ("A.Yılmaz", "Ayşe Yılmaz"),
+        ("Ayşe Kaya", "Ayşe Yılmaz Kaya"),
+        ("İSMAİL IŞIK", "Ismail Işık"),
+        ("Sukru Ozturk", "Şükrü Öztürk"),
+    ],
+)
+def test_a_title_a_joined_double_name_or_an_initial_before_the_surname_still_names_the_person(
+    carrier_wrote: str, order_name: str
+) -> None:
+    assert name_similarity(carrier_wrote, order_name) >= MATCH
+
+
+def test_an_initial_and_the_surname_score_the_same_whatever_the_names_lengths() -> None:
+    assert name_similarity("M. KAYA", "Mehmet Kaya") == 90
+    assert name_similarity("A. YILMAZ", "Ayşe Yılmaz") == 90
+
+
+@pytest.mark.parametrize(
+    ("carrier_wrote", "order_name"),
+    [
+        ("MEHMET ALİ", "Mehmet Ali Kaya"),
+        ("Ayşe Nur", "Ayşe Nur Yılmaz"),
+        ("Hasan Hüseyin", "Hasan Hüseyin Demir"),
+        ("MEHMET", "Mehmet Kaya"),
+    ],
+)
+def test_first_names_without_the_surname_are_at_most_uncertain(carrier_wrote: str, order_name: str) -> None:
+    assert name_similarity(carrier_wrote, order_name) == 80
+
+
+@pytest.mark.parametrize(
+    ("carrier_wrote", "order_name"),
+    [
+        ("Mehmet Ali Demir", "Mehmet Kaya"),
+        ("Mehmet Demir", "Mehmet Kaya"),
+        ("Fatma Nur Demir", "Fatma Nur Kaya"),
+        ("Ayşe K.", "Ayşe Yılmaz"),
+    ],
+)
+def test_a_different_surname_is_another_person_however_well_the_first_names_agree(
+    carrier_wrote: str, order_name: str
+) -> None:
+    assert name_similarity(carrier_wrote, order_name) < MISMATCH
+
+
+@pytest.mark.parametrize(
+    ("carrier_wrote", "order_name"),
+    [
+        ("XYZ İNŞAAT TAAHHÜT TİCARET LİMİTED ŞİRKETİ", "ABC İNŞAAT TAAHHÜT TİCARET LİMİTED ŞİRKETİ"),
+        ("DEF TİCARET SANAYİ LTD ŞTİ", "ABC TİCARET SANAYİ LTD ŞTİ"),
+        ("DEF Gıda San. ve Tic. A.Ş.", "ABC Gıda San. ve Tic. A.Ş."),
+    ],
+)
+def test_companies_sharing_only_their_legal_form_and_trade_words_do_not_match(
+    carrier_wrote: str, order_name: str
+) -> None:
+    assert name_similarity(carrier_wrote, order_name) < MISMATCH
+
+
+def test_a_company_matches_itself_whatever_the_abbreviation_of_its_legal_form() -> None:
+    assert name_similarity("ABC TİC. SAN. LTD. ŞTİ.", "ABC Ticaret Sanayi Limited Şirketi") == 100
+    assert name_similarity("ABC A.Ş.", "ABC Anonim Şirketi") == 100
+
+
+def test_hiding_letters_never_raises_a_score() -> None:
+    assert name_similarity("A. Y.", "Ayşe Yılmaz") == 70
+    assert name_similarity("A*** Y***", "Ayşe Yılmaz") == 70
+    assert name_similarity("Ayşe Y.", "Ayşe Yılmaz") == 80
+    assert name_similarity("AYŞE Y***", "Ayşe Yılmaz") == 80
+
+
+def test_a_mask_that_shows_most_of_each_word_may_still_match() -> None:
+    assert name_similarity("AY** YIL***", "Ayşe Yılmaz") >= MATCH
+    assert name_similarity("AY** KA**", "Ayşe Yılmaz") < MISMATCH
+
+
+@pytest.mark.parametrize("written", ["-", ".", "A", "a.", "A***", "Bey", "LTD. ŞTİ.", "123"])
+def test_a_name_without_letters_or_with_a_lone_initial_is_no_usable_name(written: str) -> None:
+    assert not is_usable_name(written)
+
+
+@pytest.mark.parametrize("written", ["Ali", "A. Y.", "AY**", "Ayşe Yılmaz"])
+def test_a_name_or_two_initials_is_usable(written: str) -> None:
+    assert is_usable_name(written)
+
+
+def _addressed_to(recipient: str, *evidence: Evidence) -> Dispute:
+    case = dispute(*evidence)
+    return case.model_copy(update={"order": case.order.model_copy(update={"recipient_name": recipient})})
+
+
+def test_another_company_with_the_same_legal_form_is_weak_proof_not_a_rejection() -> None:
+    company = "ABC İNŞAAT TAAHHÜT TİCARET LİMİTED ŞİRKETİ"
+    case = _addressed_to(company, evidence(received_by="XYZ İNŞAAT TAAHHÜT TİCARET LİMİTED ŞİRKETİ", photo=True))
+    advice = recommend(case, CustomerHistory(), NOW, AUTO_REJECT)
+    assert (advice.action, advice.rule, advice.carrier_liable) == (Act.REFUND, PolicyRule.WEAK_PROOF, True)
+
+
+def test_a_double_first_name_without_the_surname_goes_to_a_person() -> None:
+    case = _addressed_to("Mehmet Ali Kaya", evidence(received_by="MEHMET ALİ", photo=True))
+    advice = recommend(case, CustomerHistory(), NOW, AUTO_REJECT)
+    assert (advice.action, advice.rule, advice.auto_resolve) == (Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, False)
+
+
+def test_masked_initials_are_no_match_to_reject_on() -> None:
+    case = dispute(evidence(received_by="A*** Y***", relation=RecipientRelation.RECIPIENT, photo=True))
+    advice = recommend(case, CustomerHistory(), NOW, AUTO_REJECT)
+    assert (advice.action, advice.rule, advice.auto_resolve) == (Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, False)

@@ -1,0 +1,64 @@
+"""Who took the parcel, read from the carrier's receiver field: a person's name, the courier's word for how they
+relate to the recipient, or both ("KOMŞU MEHMET": a neighbour called Mehmet).
+
+Turkish couriers write such a word where the name belongs: KENDİSİ or BİZZAT (the recipient in person), EŞİ or
+ANNESİ (a household member), KOMŞU, KAPICI or SİTE GÜVENLİK (a third party). The word says who, never which
+person: it is no name to match against the order, and what is left after it, if anything, is the name.
+
+This table is the only list of those words. It lives here, not in the carrier packages, because the policy is
+where every proof arrives (pulled from a carrier, pushed by one, posted by a partner), the only reader that also
+needs the rest of the field as a name (the name match, the customer's message), and the domain may not import
+the carriers. Carriers pass the courier's words on as written and state a relation only from structured data (a
+code, the addressee's name); a relation the carrier states wins over the word.
+
+A phrase is read only at the start of the field: at its end a word like "Kapıcı" may be a surname.
+"""
+
+import re
+from dataclasses import dataclass
+
+from disputes.policy.names import fold, is_usable_name
+from schemas.proof import ProofOfDelivery, RecipientRelation
+
+R = RecipientRelation
+_PHRASES: dict[RecipientRelation, tuple[str, ...]] = {
+    R.RECIPIENT: ("KENDİSİ", "KENDİ", "BİZZAT", "ŞAHSEN", "ALICI", "ALICININ KENDİSİ", "ALICI KENDİSİ"),
+    R.HOUSEHOLD_MEMBER: (
+        "EŞİ", "ANNESİ", "BABASI", "OĞLU", "KIZI", "KARDEŞİ", "AİLESİ", "ÇOCUĞU", "YAKINI", "AKRABASI",
+    ),
+    R.NEIGHBOUR: ("KOMŞU", "KOMŞUSU"),
+    R.DOORMAN: (
+        "KAPICI", "KAPICISI", "GÜVENLİK", "GÜVENLİK GÖREVLİSİ", "SİTE GÜVENLİK", "SİTE GÜVENLİĞİ",
+        "SİTE GÖREVLİSİ", "SİTE YÖNETİMİ", "YÖNETİM", "RESEPSİYON", "DANIŞMA", "SEKRETER", "SEKRETERİ",
+        "İŞ ARKADAŞI", "ÇALIŞANI",
+    ),
+    R.PICKUP_POINT: ("ŞUBE", "ŞUBEDEN TESLİM"),
+}
+_VOCABULARY = {tuple(fold(phrase).split()): relation for relation, phrases in _PHRASES.items() for phrase in phrases}
+_LONGEST = max(len(words) for words in _VOCABULARY)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Receiver:
+    written: str | None  # the field as the carrier wrote it
+    name: str | None  # the person's name in it, without the relation word; None when no usable name is left
+    relation: RecipientRelation  # as the carrier stated it, else as the courier's word says
+    relation_word: bool  # the field starts with a word for how the receiver relates to the recipient
+
+
+def read_receiver(proof: ProofOfDelivery) -> Receiver:
+    written, stated = proof.received_by, proof.recipient_relation
+    worded, rest = _relation_word(written) if written else (None, written)
+    name = rest if rest is not None and is_usable_name(rest) else None
+    relation = worded if worded is not None and stated is R.UNKNOWN else stated
+    return Receiver(written, name, relation, worded is not None)
+
+
+def _relation_word(written: str) -> tuple[RecipientRelation | None, str]:
+    """The relation the field's leading words name (the longest phrase that fits), and the text after them."""
+    words = list(_WORD.finditer(written))[:_LONGEST]
+    for count in range(len(words), 0, -1):
+        if (relation := _VOCABULARY.get(tuple(fold(w[0]) for w in words[:count]))) is not None:
+            return relation, written[words[count - 1].end():].strip(" \t-–:;,./()")
+    return None, written

@@ -1,0 +1,104 @@
+"""The receiver field as Turkish couriers fill it: a word for who took the parcel ("KAPICI", "KENDİSİ"), a name,
+both ("KOMŞU MEHMET"), or nothing usable ("-", "A"). A relation word says who, never which person."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from disputes.policy import CustomerHistory, PolicySettings, recommend
+from disputes.policy.findings import name_finding
+from disputes.policy.messages import third_party_message
+from disputes.policy.receivers import read_receiver
+from schemas.proof import RecipientRelation as R
+from schemas.recommendation import Effect, PolicyRule
+from schemas.recommendation import RecommendedAction as Act
+from tests.factories import NOW
+from tests.unit.policy.builders import dispute, evidence, proof, snapshot
+
+SETTINGS = PolicySettings()
+AUTO_REJECT = replace(SETTINGS, auto_reject_enabled=True)
+THIRD_PARTY_WORDS = [
+    "KAPICI", "KOMŞU MEHMET", "Komşusu", "SİTE GÜVENLİK", "GÜVENLİK", "RESEPSİYON", "YÖNETİM",
+    "EŞİ", "ANNESİ", "BABASI", "OĞLU", "KIZI", "KARDEŞİ", "AİLESİ", "esi",
+]
+IN_PERSON_WORDS = ["KENDİSİ", "BİZZAT", "KENDİ", "ALICI", "ALICININ KENDİSİ", "Kendisi", "KENDISI"]
+
+
+@pytest.mark.parametrize(
+    ("written", "name", "relation"),
+    [
+        ("KAPICI", None, R.DOORMAN),
+        ("KOMŞU MEHMET", "MEHMET", R.NEIGHBOUR),
+        ("Komşu - Mehmet Öz", "Mehmet Öz", R.NEIGHBOUR),
+        ("SİTE GÜVENLİK", None, R.DOORMAN),
+        ("EŞİ", None, R.HOUSEHOLD_MEMBER),
+        ("KENDİSİ", None, R.RECIPIENT),
+        ("ALICININ KENDİSİ", None, R.RECIPIENT),
+        ("KENDİSİ AYŞE", "AYŞE", R.RECIPIENT),
+        ("ŞUBEDEN TESLİM", None, R.PICKUP_POINT),
+        ("Ali Kapıcı", "Ali Kapıcı", R.UNKNOWN),
+        ("-", None, R.UNKNOWN),
+        ("A", None, R.UNKNOWN),
+    ],
+)
+def test_the_receiver_field_is_read_as_a_relation_word_and_a_name(written: str, name: str | None, relation: R) -> None:
+    receiver = read_receiver(proof(received_by=written, relation=R.UNKNOWN))
+    assert (receiver.name, receiver.relation) == (name, relation)
+
+
+def test_a_relation_the_carrier_states_wins_over_the_couriers_word() -> None:
+    receiver = read_receiver(proof(received_by="KOMŞU MEHMET", relation=R.DOORMAN))
+    assert (receiver.name, receiver.relation) == ("MEHMET", R.DOORMAN)
+
+
+@pytest.mark.parametrize("written", THIRD_PARTY_WORDS)
+def test_a_third_partys_relation_word_is_a_hand_over_to_check_not_a_strangers_name(written: str) -> None:
+    advice = recommend(dispute(evidence(received_by=written, relation=R.UNKNOWN)), CustomerHistory(), NOW, SETTINGS)
+    assert (advice.action, advice.rule, advice.carrier_liable) == (
+        Act.WAIT_FOR_CUSTOMER_CHECK, PolicyRule.THIRD_PARTY_CHECK, False
+    )
+    assert "recipient_name_mismatch" not in {f.code for f in advice.findings}
+
+
+@pytest.mark.parametrize("written", IN_PERSON_WORDS)
+def test_the_recipient_in_person_per_the_courier_is_no_name_match_and_goes_to_a_person(written: str) -> None:
+    signed_and_photographed = dispute(evidence(received_by=written, relation=R.UNKNOWN, photo=True, document=True))
+    advice = recommend(signed_and_photographed, CustomerHistory(), NOW, AUTO_REJECT)
+    assert (advice.action, advice.rule, advice.auto_resolve) == (Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, False)
+    found = name_finding(evidence(received_by=written, relation=R.UNKNOWN), snapshot(), SETTINGS)
+    assert (found.code, found.effect) == ("recipient_name_missing", Effect.NEUTRAL)
+    assert f"'{written}' (the recipient) instead of a name" in found.text
+
+
+def test_the_recipient_in_person_stated_by_the_carrier_is_no_name_either() -> None:
+    advice = recommend(dispute(evidence(received_by="KENDİSİ", relation=R.RECIPIENT)), CustomerHistory(), NOW, AUTO_REJECT)
+    assert (advice.action, advice.rule) == (Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF)
+
+
+def test_the_recipient_in_person_without_signature_or_photo_is_still_weak_proof() -> None:
+    unsigned = dispute(evidence(received_by="KENDİSİ", relation=R.UNKNOWN, signature=False))
+    advice = recommend(unsigned, CustomerHistory(), NOW, SETTINGS)
+    assert (advice.action, advice.rule, advice.carrier_liable) == (Act.REFUND, PolicyRule.WEAK_PROOF, True)
+
+
+@pytest.mark.parametrize("written", ["-", ".", "A", "A***", "a."])
+def test_a_placeholder_or_a_lone_initial_reads_like_a_missing_name(written: str) -> None:
+    advice = recommend(dispute(evidence(received_by=written, relation=R.UNKNOWN)), CustomerHistory(), NOW, SETTINGS)
+    assert (advice.action, advice.rule, advice.carrier_liable) == (Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, False)
+    found = name_finding(evidence(received_by=written), snapshot(), SETTINGS)
+    assert (found.code, found.effect) == ("recipient_name_missing", Effect.NEUTRAL)
+
+
+def test_the_doorman_written_as_his_role_is_named_once_to_the_customer() -> None:
+    doorman = evidence(received_by="KAPICI", relation=R.DOORMAN)
+    message = third_party_message(doorman, snapshot(), timedelta(hours=6))
+    assert "tarihinde kapıcı / site görevlisi tarafından teslim alındığını" in message
+    assert "KAPICI" not in message
+
+
+def test_a_neighbour_written_with_the_word_keeps_only_the_name_after_it() -> None:
+    neighbour = evidence(received_by="KOMŞU MEHMET", relation=R.NEIGHBOUR)
+    message = third_party_message(neighbour, snapshot(), timedelta(hours=6))
+    assert "tarihinde komşunuz MEHMET tarafından teslim alındığını" in message
+    assert "KOMŞU" not in message
