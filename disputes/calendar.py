@@ -2,9 +2,14 @@
 
 A business day is a calendar day in the calendar's zone (default Europe/Istanbul) that is neither a
 Saturday/Sunday nor a Turkish public holiday as published by the `holidays` library, including the
-moving religious holidays (Ramazan and Kurban Bayramı). The half-day eves (arife: the afternoons before
-the two Bayrams, and 28 October) are the library's HALF_DAY category; `half_day_eves` decides whether
-they count as business days ("business", the default) or not ("holiday"). Granularity is the whole day.
+moving religious holidays (Ramazan and Kurban Bayramı). Its business time runs from its local midnight
+to the next, except on a half-day eve (the library's HALF_DAY category: the arife before each Bayram, and
+28 October), where the holiday begins at 13:00 (Law 2429 art. 2, "saat 13.00'ten itibaren").
+`half_day_eves` decides what an eve is: "business" (the default) a business day whose business time ends
+at 13:00, so a deadline on it falls at 13:00; "holiday" a non-business day, like the holiday it precedes.
+
+The calendar counts only the years whose religious holidays the library confirms (`COVERED_YEARS`): beyond
+them its dates are estimates, and a deadline counted on an estimate is silently wrong, so it raises.
 
 Every public method takes timezone-aware datetimes (naive ones raise ValueError) and returns UTC.
 """
@@ -17,21 +22,40 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from holidays.constants import HALF_DAY, PUBLIC
-from holidays.countries.turkey import Turkey
+from holidays.countries.turkey import Turkey, TurkeyIslamicHolidays
 
 type HalfDayEves = Literal["business", "holiday"]
 
 _ONE_DAY = timedelta(days=1)
+EVE_CLOSES = time(13)
+"""When the holiday begins on a half-day eve (Law 2429 art. 2), in the calendar's zone."""
+
+
+def _confirmed_years() -> range:
+    """The years the library has the Turkish holidays for, and confirms the dates of every religious one."""
+    spans = [getattr(TurkeyIslamicHolidays, name) for name in dir(TurkeyIslamicHolidays) if "_CONFIRMED_YEARS" in name]
+    if not spans:
+        raise RuntimeError("the holidays library confirms no Turkish religious holiday dates")
+    first = max(Turkey.start_year, *(span[0] for span in spans))
+    last = min(Turkey.end_year, *(span[1] for span in spans))
+    return range(first, last + 1)
+
+
+COVERED_YEARS = _confirmed_years()
+"""The years the calendar counts in (`holidays`' confirmed Turkish religious holiday dates)."""
 
 
 @cache
-def _closed_days(year: int, eves_closed: bool) -> frozenset[date]:
-    """Weekday-independent non-business dates of one year, built once per process (the sweeper is hot)."""
-    if not Turkey.start_year <= year <= Turkey.end_year:
-        # The library answers "no holidays" outside its range; a silent wrong deadline is worse than an error.
-        raise ValueError(f"no Turkish holiday data for {year}")
-    categories = (PUBLIC, HALF_DAY) if eves_closed else (PUBLIC,)
-    return frozenset(holidays.country_holidays("TR", years=year, categories=categories))
+def _holidays(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """(public holidays, half-day eves) of one year, built once per process (the sweeper is hot)."""
+    if year not in COVERED_YEARS:
+        # Outside them the library estimates or answers "no holidays"; a silent wrong deadline is worse than an error.
+        raise ValueError(
+            f"no confirmed Turkish holiday dates for {year} (covered: {COVERED_YEARS.start}–{COVERED_YEARS.stop - 1})"
+        )
+    public = frozenset(holidays.country_holidays("TR", years=year, categories=(PUBLIC,)))
+    eves = frozenset(holidays.country_holidays("TR", years=year, categories=(HALF_DAY,))) - public
+    return public, eves
 
 
 def _require_aware(at: datetime) -> None:
@@ -56,19 +80,29 @@ class BusinessCalendar:
         """True for a Monday–Friday that is not a public holiday (nor an eve, if eves are holidays)."""
         if isinstance(d, datetime):
             raise TypeError("pass a date; use is_business_time for an instant")
-        return d.weekday() < 5 and d not in _closed_days(d.year, self.half_day_eves == "holiday")
+        public, eves = _holidays(d.year)
+        return d.weekday() < 5 and d not in public and not (self.half_day_eves == "holiday" and d in eves)
+
+    def business_hours(self, d: date) -> tuple[datetime, datetime] | None:
+        """The UTC instants [start, end) of day `d`'s business time; None on a day that is not a business day."""
+        if not self.is_business_day(d):
+            return None
+        if d in _holidays(d.year)[1]:
+            return self._midnight(d), datetime.combine(d, EVE_CLOSES, tzinfo=self._zone).astimezone(UTC)
+        return self._midnight(d), self._midnight(d + _ONE_DAY)
 
     def is_business_time(self, at: datetime) -> bool:
-        """True if the instant falls on a business day in the calendar's zone."""
-        return self.is_business_day(self.local_day(at))
+        """True if the instant falls in a business day's business time (not on an eve's afternoon)."""
+        hours = self.business_hours(self.local_day(at))
+        return hours is not None and hours[0] <= at < hours[1]
 
     def add_business_days(self, start: datetime, n: int) -> datetime:
         """The deadline `n` business days after `start`, as an aware UTC datetime.
 
-        The deadline is the end of the n-th business day strictly after the local day of `start`,
-        expressed as the (exclusive) local midnight that ends that day: a case opened on Friday evening
-        with n=1 is due at Tuesday 00:00 local, i.e. the end of Monday (or of the first business day
-        after a holiday block). The time of day of `start` does not matter.
+        The deadline is the end of the n-th business day strictly after the local day of `start`: the (exclusive)
+        local midnight that ends that day, or 13:00 on a half-day eve. A case opened on Friday evening with n=1 is
+        due at Tuesday 00:00 local, i.e. the end of Monday (or of the first business day after a holiday block).
+        The time of day of `start` does not matter.
         n=0 is the end of the start day if it is a business day, else of the next business day; so on a
         non-business start day n=0 and n=1 give the same deadline (both "the next business day").
         """
@@ -82,19 +116,36 @@ class BusinessCalendar:
             day += _ONE_DAY
             while not self.is_business_day(day):
                 day += _ONE_DAY
-        return self._midnight(day + _ONE_DAY)
+        hours = self.business_hours(day)
+        assert hours is not None
+        return hours[1]
 
     def business_time_remaining(self, now: datetime, deadline: datetime) -> timedelta:
-        """Business time in [now, deadline): full local business days, partial at either end; 0 if past."""
+        """Business time in [now, deadline): business hours, partial at either end; 0 if past."""
         # Compare in UTC: subtracting two datetimes of the same zone ignores offset changes.
         start, end = self._utc(now), self._utc(deadline)
         remaining, day = timedelta(0), self.local_day(now)
-        while (day_start := self._midnight(day)) < end:
-            if self.is_business_day(day):
-                day_end = self._midnight(day + _ONE_DAY)
-                remaining += max(min(day_end, end) - max(day_start, start), timedelta(0))
+        while self._midnight(day) < end:
+            if (hours := self.business_hours(day)) is not None:
+                remaining += max(min(hours[1], end) - max(hours[0], start), timedelta(0))
             day += _ONE_DAY
         return remaining
+
+    def add_business_time(self, start: datetime, amount: timedelta) -> datetime:
+        """The instant `amount` of business time after `start` (UTC): weekends, holidays and eves' afternoons do not
+        count. An amount that ends exactly with a business day ends at that day's end (its deadline), not later."""
+        if amount < timedelta(0):
+            raise ValueError("amount must be >= 0")
+        at, left, day = self._utc(start), amount, self.local_day(start)
+        if not left:
+            return at
+        while True:
+            if (hours := self.business_hours(day)) is not None and hours[1] > at:
+                begin = max(hours[0], at)
+                if left <= hours[1] - begin:
+                    return begin + left
+                left -= hours[1] - begin
+            day += _ONE_DAY
 
     def local_day(self, at: datetime) -> date:
         """The calendar day `at` falls on in the calendar's zone."""

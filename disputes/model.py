@@ -9,6 +9,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from enum import StrEnum
 from secrets import token_hex
 from typing import Any, Literal
 
@@ -16,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, m
 
 from disputes import tracing
 from disputes.actors import SYSTEM, Actor
+from disputes.calendar import BusinessCalendar
 from disputes.errors import (
     AccessibilityNeedRecorded,
     AlreadyAppealed,
@@ -160,6 +162,11 @@ def _words(text: str) -> list[str]:
     return "".join(c for c in turkish_casefold(text) if unicodedata.category(c) != "Cf").split()
 
 
+def _paused_by(calendar: BusinessCalendar, due: datetime, paused_from: datetime, paused_until: datetime) -> datetime:
+    """`due` moved on by the business time in [paused_from, paused_until): a pause for the customer's answer."""
+    return calendar.add_business_time(due, calendar.business_time_remaining(paused_from, paused_until))
+
+
 def address_key(dispute: "Dispute") -> str:
     """One spelling for one delivery address, to see several accounts disputing deliveries to it."""
     a = dispute.order.address
@@ -213,6 +220,14 @@ class ClockReading(BaseModel):
         return self.at if at is not None and at <= self.time else None
 
 
+class FirstResponseWatch(StrEnum):
+    """How far the SLA sweeper has got with a review's first response."""
+
+    WATCHED = "watched"
+    ESCALATED = "escalated"
+    MISSED = "missed"
+
+
 class Dispute(BaseModel):
     model_config = ConfigDict(validate_assignment=False)
 
@@ -257,6 +272,9 @@ class Dispute(BaseModel):
     closed_at: AwareDatetime | None = None
     priority: int = 0
     escalated: bool = False
+    first_response_watch: FirstResponseWatch | None = None
+    """How far the sweeper has got with the current review's first response (`first_responded`); None on a case stored
+    before it was watched, which goes on unwatched as before."""
     needs_supervisor: bool = False
     sla_check_due: AwareDatetime | None = None
     recommendation: Recommendation | None = None
@@ -431,7 +449,8 @@ class Dispute(BaseModel):
         # The first assessment waits for the first pull's outcome (proof attached, or the pull failed): advice
         # given earlier would only be superseded a moment later, and would compete with the pull for storage.
         self.evidence_pull_due = self.opened_at
-        self.sla_check_due = max(self.opened_at, self.sla.decision_due - escalate_before)
+        self.first_response_watch = FirstResponseWatch.WATCHED
+        self._schedule_sla_check(escalate_before)
         self._notify("dispute_opened")
 
     # --- evidence ----------------------------------------------------------------------------------
@@ -647,7 +666,9 @@ class Dispute(BaseModel):
 
     # --- the customer's side ------------------------------------------------------------------------
 
-    def add_customer_message(self, actor: Actor, text: str, now: datetime, escalate_before: timedelta) -> None:
+    def add_customer_message(
+        self, actor: Actor, text: str, now: datetime, escalate_before: timedelta, calendar: BusinessCalendar
+    ) -> None:
         """What the customer says (or an agent writes down for them) on the open case; while a question to the
         customer is open, this is their answer. A closed case takes none: nobody works it to read them."""
         self._require_customer_side(actor)
@@ -659,7 +680,7 @@ class Dispute(BaseModel):
         written = sum(1 for entry in self.timeline if entry.action == "customer_message")
         if written >= MAX_MESSAGES and self.open_information_request is None:
             raise TooManySubmissions(f"A case takes at most {MAX_MESSAGES} messages; please contact customer service.")
-        self._customer_says(actor, "customer_message", {"text": text}, now, escalate_before)
+        self._customer_says(actor, "customer_message", {"text": text}, now, escalate_before, calendar)
 
     # --- the conversation with the customer -----------------------------------------------------------
 
@@ -672,11 +693,13 @@ class Dispute(BaseModel):
         self._notify("staff_message", tr, en)
 
     def request_information(
-        self, actor: Actor, question: str, answer_by: datetime, per_review: int, escalate_before: timedelta, now: datetime
+        self, actor: Actor, question: str, answer_by: datetime, per_review: int, escalate_before: timedelta, now: datetime,
+        calendar: BusinessCalendar,
     ) -> None:
         """Ask the customer a question, to be answered by `answer_by`. The SLA clock is paused while the question
         is open: the decision deadline moves on by the whole wait now (so the sweeper keeps it), and back by
-        whatever the customer did not use when they answer."""
+        whatever the customer did not use when they answer; both in business time (`calendar`), so the deadline
+        stays on a business day."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
         if not self.is_active:
             raise QuestionsClosed(f"A {self.status.value} dispute takes no more questions.")
@@ -691,7 +714,7 @@ class Dispute(BaseModel):
             answer_by=answer_by, decision_due_before=self.sla.decision_due,
         )
         self.information_requests.append(request)
-        self._move_decision_due(self.sla.decision_due + (answer_by - now))
+        self._move_decision_due(_paused_by(calendar, self.sla.decision_due, now, answer_by))
         self._apply(actor, "information_requested", now, None, {
             "request_id": request.id, "question": question, "answer_by": answer_by.isoformat(),
             "decision_due": self.sla.decision_due.isoformat(),
@@ -714,23 +737,25 @@ class Dispute(BaseModel):
         return True
 
     def _customer_says(
-        self, actor: Actor, what: str, details: dict[str, Any], now: datetime, escalate_before: timedelta
+        self, actor: Actor, what: str, details: dict[str, Any], now: datetime, escalate_before: timedelta,
+        calendar: BusinessCalendar,
     ) -> None:
         """Record what the customer said; while a question to them is open, it is their answer (the pause ends)."""
-        answered = self._answer_information_request(now)
+        answered = self._answer_information_request(now, calendar)
         if answered is not None:
             details = details | {"reply_to": answered.id, "decision_due": self.sla.decision_due.isoformat()}
         self._apply(actor, what, now, None, details)
         if answered is not None:
             self._schedule_sla_check(escalate_before)
 
-    def _answer_information_request(self, now: datetime) -> QuestionToCustomer | None:
-        """Close the open question as answered now: the deadline moves on only by the time the customer took."""
+    def _answer_information_request(self, now: datetime, calendar: BusinessCalendar) -> QuestionToCustomer | None:
+        """Close the open question as answered now: the deadline moves on only by the business time the customer
+        took."""
         waiting = self.open_information_request
         if waiting is None:
             return None
         self.information_requests[-1] = waiting.model_copy(update={"answered_at": now})
-        self._move_decision_due(waiting.decision_due_before + (now - waiting.asked_at))
+        self._move_decision_due(_paused_by(calendar, waiting.decision_due_before, waiting.asked_at, now))
         return waiting
 
     @property
@@ -740,34 +765,41 @@ class Dispute(BaseModel):
         restarts = [e.at for e in self.timeline if e.action in ("appealed", "reopened")]
         return max(restarts, default=self.opened_at)
 
-    @property
-    def _paused(self) -> timedelta:
-        """How far the current review's questions to the customer have moved its decision deadline: the time the
-        customer took to answer, or the whole wait for one open or unanswered."""
+    def _paused(self, calendar: BusinessCalendar) -> timedelta:
+        """The business time the current review's closed questions to the customer moved its decision deadline on by:
+        the time the customer took to answer, or the whole wait for one unanswered (an open question's wait is added
+        by `_bring_decision_forward`)."""
         started = self.review_started_at
-        asked = (r for r in self.information_requests if r.asked_at >= started)
-        return sum(((r.answered_at or r.answer_by) - r.asked_at for r in asked), timedelta())
+        closed = (r for r in self.information_requests if r.asked_at >= started and not r.is_open)
+        waits = (calendar.business_time_remaining(r.asked_at, r.answered_at or r.answer_by) for r in closed)
+        return sum(waits, timedelta())
 
     def _move_decision_due(self, due: datetime) -> None:
         self.sla = self.sla.model_copy(update={"decision_due": due})
 
-    def _schedule_sla_check(self, escalate_before: timedelta) -> None:
-        """The sweeper's next visit: the end of an open question's wait, or the escalation (or the deadline, once
-        escalated), whichever comes first."""
-        due = self.sla.decision_due
-        self.sla_check_due = self._until_answer(due if self.escalated else max(self.updated_at, due - escalate_before))
+    def _schedule_sla_check(self, escalate_before: timedelta, since: datetime | None = None) -> None:
+        """The sweeper's next visit, from `since` (the latest change) on: the end of an open question's wait, or the
+        escalation (or the deadline, once escalated) of the decision or of a first response still awaited, whichever
+        comes first."""
+        since = since or self.updated_at
+        visits = [self.sla.decision_due if self.escalated else max(since, self.sla.decision_due - escalate_before)]
+        if self._awaits_first_response:
+            due, escalated = self.sla.first_response_due, self.first_response_watch is FirstResponseWatch.ESCALATED
+            visits.append(due if escalated else max(since, due - escalate_before))
+        self.sla_check_due = self._until_answer(min(visits))
 
     def _until_answer(self, at: datetime) -> datetime:
         waiting = self.open_information_request
         return min(at, waiting.answer_by) if waiting is not None else at
 
     def declare_accessibility_need(
-        self, actor: Actor, accessible_due: datetime, escalate_before: timedelta, now: datetime
+        self, actor: Actor, accessible_due: datetime, escalate_before: timedelta, now: datetime,
+        calendar: BusinessCalendar,
     ) -> None:
         """An agent records the customer's accessibility need (not on a withdrawn case): written messages from now
         on, and, while the case is open, its priority raised and its decision deadline brought forward to
         `accessible_due` (the current review's, counted from when it began) moved on by this review's pauses for the
-        customer's answers, if that is sooner."""
+        customer's answers (in business time), if that is sooner."""
         actor.require(Role.AGENT)
         if self.accessibility_need:
             raise AccessibilityNeedRecorded("An accessibility need is already recorded on this dispute.")
@@ -776,34 +808,84 @@ class Dispute(BaseModel):
         self.accessibility_need = True
         if self.is_active:
             self.priority = max(self.priority, ACCESSIBLE_PRIORITY)
-            if (due := accessible_due + self._paused) < self.sla.decision_due:
-                self.updated_at = now
-                self._bring_decision_forward(due, escalate_before)
+            self._bring_decision_forward(calendar.add_business_time(accessible_due, self._paused(calendar)), calendar,
+                                         escalate_before, now)
         self._apply(actor, "accessibility_need_declared", now, None, {"decision_due": self.sla.decision_due.isoformat()})
 
-    def _bring_decision_forward(self, due: datetime, escalate_before: timedelta) -> None:
-        """Move the decision deadline earlier, an open question's pause with it (its answer counts from the new one)."""
-        if (waiting := self.open_information_request) is not None:
-            earlier = waiting.decision_due_before - (self.sla.decision_due - due)
-            self.information_requests[-1] = waiting.model_copy(update={"decision_due_before": earlier})
+    def _bring_decision_forward(
+        self, before: datetime, calendar: BusinessCalendar, escalate_before: timedelta, now: datetime
+    ) -> None:
+        """Move the decision deadline earlier, to `before` moved on by an open question's whole wait, if that is
+        sooner (the question's answer then counts from `before`)."""
+        waiting = self.open_information_request
+        due = before if waiting is None else _paused_by(calendar, before, waiting.asked_at, waiting.answer_by)
+        if due >= self.sla.decision_due:
+            return
+        if waiting is not None:
+            self.information_requests[-1] = waiting.model_copy(update={"decision_due_before": before})
+        self.updated_at = now
         self._move_decision_due(due)
         self._schedule_sla_check(escalate_before)
 
     # --- SLA ------------------------------------------------------------------------------------------
 
-    def escalate(self, actor: Actor, now: datetime) -> None:
+    def escalate(self, actor: Actor, now: datetime, escalate_before: timedelta) -> None:
         """Near the decision deadline: raise the priority and alert supervisors, once."""
         self.priority = max(self.priority, 2)
         self.escalated = True
-        self.sla_check_due = self._until_answer(self.sla.decision_due)
         self._apply(actor, "sla_escalated", now, None, {"decision_due": self.sla.decision_due.isoformat()})
+        self._schedule_sla_check(escalate_before)
         self._alert("deadline_near")
 
     def restart_sla(self, sla: Sla, escalate_before: timedelta) -> None:
-        """An appeal or a reopening is a new review with its own deadlines."""
+        """An appeal or a reopening is a new review with its own deadlines (its first response watched anew)."""
         self.sla = sla
         self.escalated = False
-        self.sla_check_due = max(self.updated_at, sla.decision_due - escalate_before)
+        self.first_response_watch = FirstResponseWatch.WATCHED
+        self._schedule_sla_check(escalate_before)
+
+    @property
+    def first_responded(self) -> bool:
+        """Someone on staff has taken or acted on the current review: assigned it, written a note or to the customer,
+        asked them a question, asked for evidence, decided. The receipt sent at opening, the service's own work and a
+        supervisor's reopening (which starts the review) are not a response."""
+        started = self.review_started_at
+        for entry in reversed(self.timeline):
+            if entry.at < started:
+                return False
+            if entry.role in (Role.INVESTIGATOR, Role.SUPERVISOR) and entry.action != "reopened":
+                return True
+        return False
+
+    @property
+    def _awaits_first_response(self) -> bool:
+        return self.first_response_watch not in (None, FirstResponseWatch.MISSED) and not self.first_responded
+
+    def watch_first_response(self, actor: Actor, now: datetime, escalate_before: timedelta) -> bool:
+        """With no first response yet: near its deadline, raise the priority and alert supervisors, once; at it,
+        record that it was missed and alert them, once (the case goes on to its decision deadline). False: neither is
+        due."""
+        due = self.sla.first_response_due
+        if not self._awaits_first_response:
+            return False
+        details = {"first_response_due": due.isoformat()}
+        if now >= due:
+            self.first_response_watch = FirstResponseWatch.MISSED
+            self._apply(actor, "first_response_missed", now, None, details)
+            self._alert("first_response_missed")
+        elif self.first_response_watch is FirstResponseWatch.WATCHED and now >= due - escalate_before:
+            self.first_response_watch = FirstResponseWatch.ESCALATED
+            self.priority = max(self.priority, 2)
+            self._apply(actor, "first_response_escalated", now, None, details)
+            self._alert("first_response_near")
+        else:
+            return False
+        self._schedule_sla_check(escalate_before)
+        return True
+
+    def sla_check_found_nothing(self, now: datetime, escalate_before: timedelta) -> None:
+        """The sweeper came and nothing was due (the first response it came for was given): its next visit."""
+        self._schedule_sla_check(escalate_before, now)
 
     def deadline_reached(self, actor: Actor, now: datetime) -> None:
         """The promise holds by construction: at the deadline the case is resolved for the customer,
@@ -974,7 +1056,8 @@ class Dispute(BaseModel):
         self._notify("appeal_received")
 
     def add_information(
-        self, actor: Actor, statement: str, images: Sequence[CustomerImage], now: datetime, escalate_before: timedelta
+        self, actor: Actor, statement: str, images: Sequence[CustomerImage], now: datetime, escalate_before: timedelta,
+        calendar: BusinessCalendar,
     ) -> None:
         """The customer (or an agent for them) adds an explanation and images to the open case (their answer, while
         a question to them is open); the policy looks at the case again."""
@@ -983,7 +1066,7 @@ class Dispute(BaseModel):
             raise CaseClosed(f"A {self.status.value} dispute takes no more information.")
         self._add_customer_evidence(actor, SubmissionKind.INFORMATION, statement, images, now)
         details = {"statement": statement, "images": _refs(images)}
-        self._customer_says(actor, "information_added", details, now, escalate_before)
+        self._customer_says(actor, "information_added", details, now, escalate_before, calendar)
         self._notify("information_received")
 
     def reopen(self, actor: Actor, reason: str, now: datetime) -> None:
@@ -1252,7 +1335,11 @@ class Dispute(BaseModel):
         return message.id
 
     def _alert(
-        self, reason: Literal["deadline_near", "deadline_reached_needs_supervisor", "restriction_needs_review"]
+        self,
+        reason: Literal[
+            "deadline_near", "deadline_reached_needs_supervisor", "restriction_needs_review", "first_response_near",
+            "first_response_missed",
+        ],
     ) -> None:
         alert = StaffAlert(dispute_id=self.id, reason=reason, decision_due=self.sla.decision_due, priority=self.priority)
         self._queue(EffectKind.STAFF_ALERT, f"{self.id}:{len(self.timeline)}:{reason}", alert)

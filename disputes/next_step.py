@@ -48,9 +48,24 @@ type Held = frozenset[tuple[int, Outcome, str | None]]
 whole package)."""
 
 
+_AT_THE_DEADLINE = timedelta(hours=1)
+"""How soon after the decision deadline a decision by the deadline rule is still the deadline's: the sweeper takes a
+case within seconds of it (`sla_interval_seconds`); one decided later (the sweeper was stopped) is dated by its day."""
+
+
 def _date(at: datetime) -> str:
     day = at.astimezone(ISTANBUL).date()
     return f"{day.day:02d}.{day.month:02d}.{day.year}"
+
+
+def _decided_on(dispute: Dispute, decision: Decision) -> str:
+    """The day a decision is told as taken: its own, but a decision by the deadline rule taken at the deadline (the
+    instant that ends the promised day) belongs to the day promised. `decided_at` keeps the instant. The case's
+    deadline is the decision's: only an appeal or a reopening, which a newer decision ends, sets another."""
+    due = dispute.sla.decision_due
+    if decision.reason_code is ReasonCode.DEADLINE_REACHED and due <= decision.decided_at < due + _AT_THE_DEADLINE:
+        return due_day(due)
+    return _date(decision.decided_at)
 
 
 def _moment(at: datetime) -> str:
@@ -136,7 +151,7 @@ def _decided(dispute: Dispute, decision: Decision, held: Held, appeal_window: ti
     if decision.lines:
         told = _missing_lines_resolved(dispute, decision, held)
         return _join(told, _appeal(dispute, decision, appeal_window, now)) if rejects_any(decision) else told
-    decided = _date(decision.decided_at)
+    decided = _decided_on(dispute, decision)
     if decision.outcome is not Outcome.REJECTED:
         on = (f"Decided on {decided}:", f"{decided} tarihinde karar verildi:")
         if decision.outcome is Outcome.REFUND and not dispute.order.value_minor:  # no payment was sent
@@ -320,7 +335,7 @@ def _digital_record_shows(dispute: Dispute) -> Words:
 def _missing_lines_resolved(dispute: Dispute, decision: Decision, held: Held) -> Words:
     """Each missing line's outcome: the refunded lines' value, the reshipped lines' names (those under way, then those
     held back), the declined units, and the decision's date."""
-    decided = _date(decision.decided_at)
+    decided = _decided_on(dispute, decision)
     told = [(f"Decided on {decided} for the missing items.", f"Eksik ürünler için {decided} tarihinde karar verildi.")]
     now_held = {(outcome, sku) for n, outcome, sku in held if n == decision.sequence}
     for delayed in (False, True):

@@ -26,7 +26,9 @@ class Rules:
     """Turkish business days to the decision for a customer who declared an accessibility need: their case comes
     earlier in the queue, which is ordered by the decision deadline."""
     half_day_eves: HalfDayEves = "business"
-    """Whether the half-day eves of religious holidays count as business days ("business") or not ("holiday")."""
+    """What the half-day eves are (the arife before each Bayram, and 28 October, when the holiday begins at 13:00,
+    Law 2429): "business", a business day until 13:00 Istanbul (a deadline on one falls at 13:00, and its afternoon
+    does not count); "holiday", a day off, like the holiday it precedes."""
     information_reply_business_days: int = 2
     """Turkish business days a customer has to answer an investigator's question. The decision deadline is paused
     meanwhile (moved on by the time the customer takes, so at most by this wait); unanswered by then, the case

@@ -50,7 +50,7 @@ from disputes.ports import (
     TestClocks,
 )
 from disputes.rules import Rules
-from disputes.sla import answer_by, deadlines
+from disputes.sla import answer_by, business_calendar, deadlines
 from schemas.common import Outcome, RefundDestination, Resolution, Role
 from schemas.dispute import (
     Channel,
@@ -299,10 +299,10 @@ class DisputeService:
         expected_versions: Expected = None,
     ) -> Dispute:
         """Add an explanation and images to an open case (decoded and stored as for an appeal)."""
-        escalate_before = self.rules.escalate_before_deadline
+        escalate_before, calendar = self.rules.escalate_before_deadline, business_calendar(self.rules)
 
         def change(images: tuple[CustomerImage, ...]) -> TimedChange:
-            return lambda d, now: d.add_information(actor, statement, images, now, escalate_before)
+            return lambda d, now: d.add_information(actor, statement, images, now, escalate_before, calendar)
 
         return await self._submit(actor, dispute_id, uploads, change, expected_versions)
 
@@ -332,9 +332,9 @@ class DisputeService:
         self, actor: Actor, dispute_id: str, text: str, expected_versions: Expected = None
     ) -> Dispute:
         """The customer's message (or an agent's for them): their answer, while a question to them is open."""
-        escalate_before = self.rules.escalate_before_deadline
+        escalate_before, calendar = self.rules.escalate_before_deadline, business_calendar(self.rules)
         return await self._change(
-            actor, dispute_id, lambda d, now: d.add_customer_message(actor, text, now, escalate_before),
+            actor, dispute_id, lambda d, now: d.add_customer_message(actor, text, now, escalate_before, calendar),
             expected_versions,
         )
 
@@ -352,7 +352,7 @@ class DisputeService:
             rules = self.rules
             d.request_information(
                 actor, question, answer_by(now, rules), rules.information_requests_per_review,
-                rules.escalate_before_deadline, now,
+                rules.escalate_before_deadline, now, business_calendar(rules),
             )
 
         return await self._change(actor, dispute_id, change, expected_versions)
@@ -362,7 +362,9 @@ class DisputeService:
     ) -> Dispute:
         def change(d: Dispute, now: datetime) -> None:
             accessible = deadlines(d.review_started_at, self.rules, accessible=True)
-            d.declare_accessibility_need(actor, accessible.decision_due, self.rules.escalate_before_deadline, now)
+            d.declare_accessibility_need(
+                actor, accessible.decision_due, self.rules.escalate_before_deadline, now, business_calendar(self.rules)
+            )
 
         return await self._change(actor, dispute_id, change, expected_versions)
 

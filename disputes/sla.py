@@ -14,6 +14,11 @@ def _calendar(half_day_eves: HalfDayEves) -> BusinessCalendar:
     return BusinessCalendar(half_day_eves=half_day_eves)
 
 
+def business_calendar(rules: Rules) -> BusinessCalendar:
+    """The calendar the rules count business time by."""
+    return _calendar(rules.half_day_eves)
+
+
 @dataclass(slots=True)
 class _Day:
     """A local day, as the UTC instants [start, end) it spans, and the deadlines of disputes opened on it, by their

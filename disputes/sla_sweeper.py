@@ -1,6 +1,7 @@
-"""No case passes its deadline unnoticed: a sweeper looks at each active case twice — when its deadline
-is near (escalate) and when it arrives (apply the deadline rule) — and when a question to the customer goes
-unanswered past its time (the case goes on). It only visits due cases (the schedule
+"""No case passes its deadline unnoticed: a sweeper looks at each active case twice — when its decision
+deadline is near (escalate) and when it arrives (apply the deadline rule) —, twice for its first response while
+none was given (escalate near it; at it, record the miss and alert staff: the case goes on), and when a question
+to the customer goes unanswered past its time (the case goes on). It only visits due cases (the schedule
 finds them through an index), so its cost grows with the number of due cases, not with the total."""
 
 from dataclasses import dataclass
@@ -30,12 +31,13 @@ class SlaSweeper:
         if not dispute.is_active:
             dispute.sla_check_due = None
             return True
-        if dispute.information_request_expired(SYSTEM, now, self.service.rules.escalate_before_deadline):
+        escalate_before = self.service.rules.escalate_before_deadline
+        if dispute.information_request_expired(SYSTEM, now, escalate_before):
             return True
         if now >= dispute.sla.decision_due:
             dispute.deadline_reached(SYSTEM, now)
-        elif not dispute.escalated:
-            dispute.escalate(SYSTEM, now)
-        else:
-            dispute.sla_check_due = dispute.sla.decision_due
+        elif not dispute.escalated and now >= dispute.sla.decision_due - escalate_before:
+            dispute.escalate(SYSTEM, now, escalate_before)
+        elif not dispute.watch_first_response(SYSTEM, now, escalate_before):
+            dispute.sla_check_found_nothing(now, escalate_before)
         return True

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from secrets import token_hex
 
 from disputes.actors import SYSTEM, Actor
+from disputes.calendar import COVERED_YEARS
 from disputes.errors import (
     ClockOnlyMovesForward,
     ClockOutOfRange,
@@ -28,7 +29,9 @@ from disputes.ports import Clock, TestClocks
 from disputes.service import DisputeService, Opened, OpenRequest, Render, to_millisecond
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+LATEST = datetime(COVERED_YEARS.stop - 1, 1, 1, tzinfo=UTC)
+"""The start of the last year the business calendar counts in: the deadlines of a case opened before it (days to
+weeks ahead) fall within the calendar's years, which a clock's time past it could not promise."""
 
 
 @dataclass
@@ -85,5 +88,8 @@ def _as_of_clock(dispute: Dispute, now: datetime) -> bool:
 def _within(at: datetime) -> datetime:
     """`at` to the millisecond (what storage keeps), when it is a time a case can run on."""
     if not EARLIEST <= at < LATEST:
-        raise ClockOutOfRange(f"A test clock's time must be from {EARLIEST.year} up to {LATEST.year}.")
+        raise ClockOutOfRange(
+            f"A test clock's time must be from {EARLIEST.year} up to {LATEST.year}: the business calendar counts "
+            f"deadlines only in the years whose religious holidays are confirmed (up to {COVERED_YEARS.stop - 1})."
+        )
     return to_millisecond(at.astimezone(UTC))

@@ -50,11 +50,14 @@ class ParkedEffect(_Model):
 
 
 class StaffAlert(_Model):
-    """For supervisors: a case needs attention (its decision deadline is near, it needs a supervisor, or one of its
-    effects was parked: `parked` says which)."""
+    """For supervisors: a case needs attention (its decision deadline is near, it needs a supervisor, its first
+    response is near its deadline or missed it, or one of its effects was parked: `parked` says which)."""
 
     dispute_id: str
-    reason: Literal["deadline_near", "deadline_reached_needs_supervisor", "restriction_needs_review", "effect_parked"]
+    reason: Literal[
+        "deadline_near", "deadline_reached_needs_supervisor", "restriction_needs_review", "effect_parked",
+        "first_response_near", "first_response_missed",
+    ]
     decision_due: datetime
     priority: int
     parked: ParkedEffect | None = None

@@ -43,6 +43,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from disputes.model import Dispute
+from disputes.notices import due_day
 from disputes.policy.abuse import CustomerHistory, abuse_signals
 from disputes.policy.context import (
     BLOCKS_AUTOMATIC_REJECTION,
@@ -152,7 +153,7 @@ def _without_proof(dispute: Dispute, now: datetime) -> _Verdict:
     missing = no_proof_finding(dispute, now)
     if missing is not None:
         return _Verdict(_for_customer(dispute), PolicyRule.NO_PROOF_BY_DEADLINE, (missing, *said), MAX_CONFIDENCE, True)
-    due = dispute.sla.evidence_due.isoformat(timespec="minutes")
+    due = due_day(dispute.sla.evidence_due)
     waiting = finding(
         "awaiting_carrier_evidence", Effect.NEUTRAL, dispute.evidence,
         f"Waiting for the carrier's evidence (due {due})", f"Kargo firmasının kanıtı bekleniyor (son: {due})",

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from disputes.actors import SYSTEM
+from disputes.calendar import BusinessCalendar
 from disputes.model import Dispute
 from disputes.ports import CarrierFigures, ResponseFigures, ResponseTimes, SlaFigures
 from schemas.common import Outcome
@@ -187,7 +188,9 @@ def _message_after(hours: float) -> Callable[[Dispute], None]:
 def _question_after(hours: float) -> Callable[[Dispute], None]:
     def ask(dispute: Dispute) -> None:
         at = dispute.opened_at + timedelta(hours=hours)
-        dispute.request_information(INVESTIGATOR, "Komşunuz aldı mı?", at + timedelta(days=2), 2, timedelta(hours=12), at)
+        dispute.request_information(
+            INVESTIGATOR, "Komşunuz aldı mı?", at + timedelta(days=2), 2, timedelta(hours=12), at, BusinessCalendar()
+        )
 
     return ask
 

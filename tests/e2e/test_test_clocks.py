@@ -187,13 +187,17 @@ async def test_a_clock_only_moves_forward_and_unknown_clocks_are_not_found(api):
 async def test_bad_clock_input_is_a_problem_and_changes_nothing(api):
     clock = await new_clock(api)
     for body in ({"frozen_time": "yesterday"}, {"frozen_time": "9999-12-31T23:59:59Z"}, {"frozen_time": None},
-                 {"frozen_time": NOW.isoformat(), "extra": 1}):
+                 {"frozen_time": NOW.isoformat(), "extra": 1}, {"frozen_time": "2040-02-14T10:00:00Z"}):
         refused = await api.post(f"/v1/test-clocks/{clock['id']}/advance", json=body, headers=INVESTIGATOR)
         assert refused.status == 422 and refused.content_type == "application/problem+json", body
     got = await (await api.get(f"/v1/test-clocks/{clock['id']}", headers=CUSTOMER)).json()
     assert got["frozen_time"] == clock["frozen_time"]
     far = await api.post("/v1/test-clocks", json={"frozen_time": "1900-01-01T00:00:00Z"}, headers=CUSTOMER)
     assert far.status == 422
+    # Religious holidays after 2032 are only estimated: a deadline counted on them would be silently wrong.
+    uncounted = await api.post("/v1/test-clocks", json={"frozen_time": "2040-02-14T10:00:00Z"}, headers=CUSTOMER)
+    problem = await uncounted.json()
+    assert uncounted.status == 422 and problem["type"].endswith("clock-out-of-range") and "2032" in problem["detail"]
     fine = await api.post("/v1/test-clocks", json={"frozen_time": "2026-11-18T09:30:00.123456+03:00"}, headers=CUSTOMER)
     created = await fine.json()
     assert fine.status == 201 and created["frozen_time"] == "2026-11-18T06:30:00.123000Z"

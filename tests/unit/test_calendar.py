@@ -9,7 +9,7 @@ from holidays.constants import HALF_DAY, PUBLIC
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from disputes.calendar import BusinessCalendar
+from disputes.calendar import COVERED_YEARS, BusinessCalendar
 from disputes.rules import Rules
 from disputes.sla import deadlines
 from schemas.dispute import Sla
@@ -26,6 +26,11 @@ def ist(y: int, m: int, d: int, hh: int = 12, mm: int = 0) -> datetime:
 def end_of(y: int, m: int, d: int) -> datetime:
     """The deadline instant for a business day: the local midnight that ends it, in UTC."""
     return (datetime(y, m, d, tzinfo=IST) + timedelta(days=1)).astimezone(UTC)
+
+
+def eve_ends(y: int, m: int, d: int) -> datetime:
+    """The deadline instant for a half-day eve: 13:00 Istanbul, when the holiday begins (Law 2429 art. 2), in UTC."""
+    return datetime(y, m, d, 13, tzinfo=IST).astimezone(UTC)
 
 
 # --- weekends -------------------------------------------------------------------------------------------
@@ -126,14 +131,35 @@ def test_eves_do_not_count_when_configured_as_holidays(eve: date) -> None:
 
 def test_the_eve_choice_moves_a_kurban_bayrami_deadline() -> None:
     opened = ist(2026, 5, 25, 9)  # Monday; Tue 26 May is the eve
-    assert CAL.add_business_days(opened, 1) == end_of(2026, 5, 26)
+    assert CAL.add_business_days(opened, 1) == eve_ends(2026, 5, 26)
     assert EVES_OFF.add_business_days(opened, 1) == end_of(2026, 6, 1)
 
 
 def test_the_eve_choice_moves_a_republic_day_deadline() -> None:
     opened = ist(2025, 10, 27, 9)  # Monday; Tue 28 Oct is the eve, Wed 29 Oct the holiday
-    assert CAL.add_business_days(opened, 1) == end_of(2025, 10, 28)
+    assert CAL.add_business_days(opened, 1) == eve_ends(2025, 10, 28)
     assert EVES_OFF.add_business_days(opened, 1) == end_of(2025, 10, 30)
+
+
+def test_a_decision_due_on_the_kurban_bayrami_eve_falls_at_one_in_the_afternoon() -> None:
+    # Opened Thu 21 May 2026: Fri 22, Mon 25, then the eve Tue 26 May, when the Bayram begins at 13:00.
+    assert deadlines(ist(2026, 5, 21, 10), Rules()).decision_due == datetime(2026, 5, 26, 13, tzinfo=IST)
+
+
+def test_a_first_response_due_on_28_october_falls_at_one_in_the_afternoon() -> None:
+    # Opened Tue 27 Oct 2026; Cumhuriyet Bayramı begins on Wed 28 Oct at 13:00.
+    assert deadlines(ist(2026, 10, 27, 10), Rules()).first_response_due == datetime(2026, 10, 28, 13, tzinfo=IST)
+
+
+def test_an_eve_is_business_time_until_one_in_the_afternoon_only() -> None:
+    assert CAL.is_business_time(datetime(2026, 3, 19, 12, 59, tzinfo=IST))
+    assert not CAL.is_business_time(datetime(2026, 3, 19, 13, 0, tzinfo=IST))
+    assert not EVES_OFF.is_business_time(datetime(2026, 3, 19, 9, 0, tzinfo=IST))
+
+
+def test_an_eve_counts_thirteen_hours_of_business_time() -> None:
+    # Mon 25 May 12:00 to the end of Mon 1 Jun 2026: 12 h, the eve's 13 h, the Bayram and the weekend, Mon's 24 h.
+    assert CAL.business_time_remaining(ist(2026, 5, 25, 12), end_of(2026, 6, 1)) == timedelta(hours=49)
 
 
 # --- zones and instants ---------------------------------------------------------------------------------
@@ -166,6 +192,51 @@ def test_deadlines_are_local_midnights() -> None:
     assert CAL.add_business_days(ist(2026, 7, 14), 1).astimezone(IST).time() == time(0)
 
 
+# --- business time added ----------------------------------------------------------------------------------
+
+
+def test_business_time_added_skips_the_weekend() -> None:
+    # Fri 4 Dec 2026 12:00 + 20 h: Friday's last 12 h, then Monday's first 8 h.
+    assert CAL.add_business_time(ist(2026, 12, 4, 12), timedelta(hours=20)) == datetime(2026, 12, 7, 8, tzinfo=IST)
+
+
+def test_business_time_added_from_a_deadline_goes_on_the_next_business_day() -> None:
+    # From the end of Tue 8 Dec 2026, 38 h: all of Wednesday and 14 h of Thursday.
+    assert CAL.add_business_time(end_of(2026, 12, 8), timedelta(hours=38)) == datetime(2026, 12, 10, 14, tzinfo=IST)
+
+
+def test_business_time_that_fills_a_day_ends_with_it() -> None:
+    assert CAL.add_business_time(ist(2026, 12, 4, 0), timedelta(hours=24)) == end_of(2026, 12, 4)
+    assert CAL.add_business_time(ist(2026, 12, 5, 10), timedelta(0)) == ist(2026, 12, 5, 10)
+
+
+def test_business_time_added_stops_at_an_eves_afternoon() -> None:
+    # Mon 25 May 2026 12:00 + 20 h: 12 h on Monday, 8 h on the eve; + 30 h: the eve's 13 h, then 5 h into Mon 1 Jun.
+    assert CAL.add_business_time(ist(2026, 5, 25, 12), timedelta(hours=20)) == datetime(2026, 5, 26, 8, tzinfo=IST)
+    assert CAL.add_business_time(ist(2026, 5, 25, 12), timedelta(hours=30)) == datetime(2026, 6, 1, 5, tzinfo=IST)
+    assert EVES_OFF.add_business_time(ist(2026, 5, 25, 12), timedelta(hours=20)) == datetime(2026, 6, 1, 8, tzinfo=IST)
+
+
+# --- the years counted ----------------------------------------------------------------------------------
+
+
+def test_the_calendar_counts_only_the_years_whose_religious_holidays_are_confirmed() -> None:
+    assert (COVERED_YEARS.start, COVERED_YEARS.stop - 1) == (1936, 2032)
+    assert not CAL.is_business_day(date(2032, 3, 23))  # Kurban Bayramı 2032, confirmed
+    assert CAL.add_business_days(ist(2032, 12, 30), 1) == end_of(2032, 12, 31)
+
+
+@pytest.mark.parametrize("day", [date(2033, 1, 3), date(2040, 2, 14), date(1935, 6, 3)])
+def test_a_day_of_a_year_with_estimated_religious_holidays_is_refused(day: date) -> None:
+    with pytest.raises(ValueError, match=str(day.year)):
+        CAL.is_business_day(day)
+
+
+def test_a_deadline_that_would_fall_in_an_uncounted_year_is_refused() -> None:
+    with pytest.raises(ValueError, match="2033"):
+        CAL.add_business_days(ist(2032, 12, 31), 1)
+
+
 @pytest.mark.parametrize(
     "call",
     [
@@ -187,6 +258,8 @@ def test_bad_arguments_are_rejected() -> None:
         BusinessCalendar(half_day_eves="sometimes")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="2101"):
         CAL.is_business_day(date(2101, 1, 3))
+    with pytest.raises(ValueError):
+        CAL.add_business_time(ist(2026, 1, 8), timedelta(hours=-1))
 
 
 # --- business time remaining ----------------------------------------------------------------------------
@@ -200,7 +273,7 @@ def test_remaining_time_skips_the_weekend() -> None:
 
 def test_remaining_time_skips_a_holiday_block() -> None:
     deadline = end_of(2026, 6, 1)
-    assert CAL.business_time_remaining(ist(2026, 5, 26, 18), deadline) == timedelta(hours=30)
+    assert CAL.business_time_remaining(ist(2026, 5, 26, 18), deadline) == timedelta(hours=24)  # the eve's evening is off
 
 
 def test_no_time_remains_at_or_after_the_deadline() -> None:
@@ -224,7 +297,7 @@ def test_every_day_of_2026_agrees_with_the_holidays_library(calendar, categories
 # --- properties -----------------------------------------------------------------------------------------
 
 zones = st.sampled_from([UTC, IST, ZoneInfo("America/New_York"), ZoneInfo("Asia/Tokyo")])
-instants = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 12, 31), timezones=zones)
+instants = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2032, 10, 31), timezones=zones)
 counts = st.integers(min_value=0, max_value=25)
 calendars = st.sampled_from([CAL, EVES_OFF])
 
@@ -235,8 +308,18 @@ def test_the_deadline_is_always_the_end_of_a_business_day(cal, start, n) -> None
     deadline = cal.add_business_days(start, n)
     local = deadline.astimezone(IST)
     assert deadline.tzinfo is UTC and deadline > start
-    assert local.time() == time(0)
-    assert cal.is_business_day(local.date() - timedelta(days=1))
+    assert local.time() in (time(0), time(13))
+    ends = local.date() - timedelta(days=1) if local.time() == time(0) else local.date()
+    assert cal.is_business_day(ends) and cal.is_business_time(deadline - timedelta(microseconds=1))
+    assert not cal.is_business_time(deadline) or local.time() == time(0)
+
+
+@settings(deadline=None)
+@given(calendars, instants, st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=20)))
+def test_business_time_added_is_the_business_time_remaining_until_then(cal, start, amount) -> None:
+    end = cal.add_business_time(start, amount)
+    assert end >= start
+    assert cal.business_time_remaining(start, end) == amount
 
 
 @settings(deadline=None)

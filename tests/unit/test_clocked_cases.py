@@ -2,7 +2,7 @@
 passes them, as of the clock's time, however little real time went by (the real clock never moves here)."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -150,3 +150,16 @@ async def test_cases_on_a_clock_and_the_customer_s_real_cases_never_count_in_eac
 
     flagged = [repository.docs[case.id].abuse_flags for case in (real, first, second, later)]
     assert flagged == [[], [], ["repeat_claims"], ["repeat_claims"]]
+
+
+async def test_a_clock_refuses_a_time_whose_deadlines_the_calendar_cannot_count(use_case, case, clocks):
+    # The holidays library confirms Turkish religious holiday dates up to 2032: from 2032 on, a case's deadlines
+    # could fall in a year it only estimates.
+    for at in (datetime(2032, 1, 1, tzinfo=UTC), datetime(2040, 2, 14, tzinfo=UTC)):
+        with pytest.raises(clocks_use_case.ClockOutOfRange, match="2032"):
+            await use_case.create(CUSTOMER, at, None)
+        with pytest.raises(clocks_use_case.ClockOutOfRange):
+            await use_case.advance(CUSTOMER, case.test_clock.id, at)
+    assert (await clocks.get(case.test_clock.id)).frozen_time == case.opened_at
+    latest = await use_case.create(CUSTOMER, datetime(2031, 12, 31, 23, 59, 59, 999000, tzinfo=UTC), None)
+    assert latest.frozen_time.year == 2031

@@ -6,6 +6,7 @@ Times: the case opens on Wednesday 18.11.2026 09:30 UTC; its decision is due at 
 Istanbul (2026-11-23 21:00 UTC); a question asked then is due at the end of Friday 20.11 (2026-11-20 21:00 UTC)."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,7 +17,7 @@ from disputes.sla_sweeper import SlaSweeper
 from schemas.common import Outcome, Role
 from schemas.conversation import MessageKind
 from schemas.dispute import EffectKind, ReasonCode, Status
-from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, order, shipment
 
 DECISION_DUE = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
 ANSWER_BY = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
@@ -229,3 +230,42 @@ async def test_a_closed_case_takes_no_more_messages(service, dispute, repository
         with pytest.raises(CaseClosed, match="no more messages"):
             await service.add_customer_message(actor, dispute.id, "Paket hâlâ yok.")
     assert repository.docs[dispute.id].version == before.version
+
+
+IST = ZoneInfo("Europe/Istanbul")
+
+
+async def test_a_question_moves_the_decision_deadline_by_business_time_never_onto_a_weekend(
+    service, orders, request_for, clock, repository
+):
+    # Opened Thu 3 Dec 2026 10:00 Istanbul: decided by the end of Tue 8 Dec. The question asked then is to be answered
+    # by the end of Mon 7 Dec: Thursday's last 14 h, Friday and Monday, 62 business hours, the weekend not counted.
+    clock.current = datetime(2026, 12, 3, 10, 0, tzinfo=IST)
+    orders.orders["ord-w"] = order("ord-w", shipments=[shipment("shp-w", delivered_days_ago=2)])
+    dispute = (await service.open(CUSTOMER, request_for(order_id="ord-w"), None)).dispute
+    assert dispute.sla.decision_due == datetime(2026, 12, 9, 0, 0, tzinfo=IST)
+
+    asked = await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+    # 62 h after the end of Tuesday: Wednesday, Thursday and 14 h of Friday.
+    assert asked.sla.decision_due == datetime(2026, 12, 11, 14, 0, tzinfo=IST)
+    [notice] = notices(repository, dispute.id, "information_requested")
+    assert "07.12.2026" in notice["message"] and "11.12.2026" in notice["message"]
+
+    clock.current = datetime(2026, 12, 6, 22, 0, tzinfo=IST)  # Sunday evening
+    answered = await service.add_customer_message(CUSTOMER, dispute.id, "Kapıcıya sordum, almamış.")
+    # The customer used Thursday's last 14 h and Friday: 38 business hours after the end of Tuesday.
+    assert answered.sla.decision_due == datetime(2026, 12, 10, 14, 0, tzinfo=IST)
+
+
+async def test_an_unanswered_question_leaves_the_deadline_moved_by_the_whole_business_wait(
+    service, orders, request_for, clock, sweeper, repository
+):
+    clock.current = datetime(2026, 12, 3, 10, 0, tzinfo=IST)
+    orders.orders["ord-w"] = order("ord-w", shipments=[shipment("shp-w", delivered_days_ago=2)])
+    dispute = (await service.open(CUSTOMER, request_for(order_id="ord-w"), None)).dispute
+    await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+    clock.current = datetime(2026, 12, 8, 0, 0, tzinfo=IST)
+    await sweeper.run_once()
+    stored = repository.docs[dispute.id]
+    assert stored.timeline[-1].action == "information_request_expired"
+    assert stored.sla.decision_due == datetime(2026, 12, 11, 14, 0, tzinfo=IST)

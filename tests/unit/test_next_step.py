@@ -1,7 +1,11 @@
 """Every decision the customer is told of carries the day it was taken, in both languages."""
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
+from disputes.actors import SYSTEM
 from disputes.next_step import next_step
 from disputes.rules import Rules
 from schemas.common import Outcome
@@ -9,6 +13,7 @@ from schemas.dispute import ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR
 
 DECIDED = "18.11.2026"  # tests.factories.NOW, in Istanbul
+IST = ZoneInfo("Europe/Istanbul")
 
 
 @pytest.fixture
@@ -47,3 +52,26 @@ async def test_an_appeal_rejected_says_when_it_was_reviewed(service, dispute, cl
 
     assert "20.11.2026" in en and "appeal" in en
     assert "20.11.2026" in tr and "İtirazınız" in tr
+
+
+@pytest.mark.parametrize("late", [timedelta(0), timedelta(seconds=12)])
+async def test_a_decision_by_the_deadline_rule_is_dated_the_day_it_was_promised_by(service, dispute, clock, late):
+    # Opened Wed 18.11.2026, promised by Mon 23.11: the deadline is the midnight that ends it.
+    assert dispute.sla.decision_due == datetime(2026, 11, 24, 0, 0, tzinfo=IST)
+    clock.current = dispute.sla.decision_due + late
+    decided = await service.apply_timed(SYSTEM, dispute.id, lambda d, now: d.deadline_reached(SYSTEM, now))
+
+    en, tr = next_step(decided, Rules().appeal_window)
+
+    assert decided.decision.decided_at == datetime(2026, 11, 24, 0, 0, tzinfo=IST) + late  # the instant, as it was
+    assert "Decided on 23.11.2026" in en and "24.11.2026" not in en
+    assert "23.11.2026 tarihinde karar verildi" in tr and "24.11.2026" not in tr
+
+
+async def test_a_decision_by_the_deadline_rule_long_after_it_is_dated_by_its_own_day(service, dispute, clock):
+    clock.current = datetime(2026, 11, 24, 9, 0, tzinfo=IST)  # the sweeper was stopped through the night
+    decided = await service.apply_timed(SYSTEM, dispute.id, lambda d, now: d.deadline_reached(SYSTEM, now))
+
+    en, tr = next_step(decided, Rules().appeal_window)
+
+    assert "Decided on 24.11.2026" in en and "24.11.2026 tarihinde karar verildi" in tr

@@ -22,6 +22,7 @@ from adapters.web.views import (
     summary_fields,
     view_json,
 )
+from disputes.calendar import BusinessCalendar
 from disputes.model import Dispute
 from disputes.next_step import next_step
 from schemas.api import AgentDisputeView, CustomerDisputeView, DisputePageView, DisputeSummary, DisputeView
@@ -152,7 +153,7 @@ def _everything_set() -> Dispute:
     case.outbox, case.effects_parked = [message], [message.model_copy(update={"attempts": 3, "last_error": "x"})]
     case.effects_delivered = [DeliveredEffect(id="m-0", kind=EffectKind.REFUND, key="k-0", delivered_at=NOW)]
     case.request_information(INVESTIGATOR, TRICKY, NOW + timedelta(days=2, microseconds=1), 2, timedelta(hours=4),
-                             NOW + timedelta(seconds=0.25))
+                             NOW + timedelta(seconds=0.25), BusinessCalendar())
     return case
 
 

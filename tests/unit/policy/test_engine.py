@@ -292,3 +292,12 @@ def test_an_order_in_another_currency_is_weighed_by_a_person_whatever_its_amount
     [high] = [f for f in advice.findings if f.code == "high_value_order"]
     assert "Order in USD, not in lira" in high.text
     assert usd.is_high_value(DEFAULTS.high_value_minor) and not dispute().is_high_value(DEFAULTS.high_value_minor)
+
+
+def test_the_evidence_deadline_waited_for_is_told_as_the_day_it_ends_in_istanbul() -> None:
+    # Opened Wed 18.11.2026: the carrier's proof is due by the end of Fri 20.11 (2026-11-20T21:00Z).
+    advice = recommend(dispute(), CustomerHistory(), NOW, DEFAULTS)
+
+    [waiting] = [f for f in advice.findings if f.code == "awaiting_carrier_evidence"]
+    assert waiting.text == "Waiting for the carrier's evidence (due 20.11.2026)"
+    assert waiting.text_tr == "Kargo firmasının kanıtı bekleniyor (son: 20.11.2026)"
