@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
+from disputes.policy.receivers import with_worded_relation
 from disputes.ports import AttachmentStore, CarrierSource, Clock, EvidenceInbox, StoredAttachment
 from schemas.dispute import Evidence
 from schemas.proof import AttachmentKind, ProofOfDelivery, ProofOffer
@@ -87,7 +88,7 @@ class EvidenceIntake:
     async def _keep(
         self, proof: ProofOfDelivery, at: datetime, raw: str | None, offer: ProofOffer | None
     ) -> ProofOfDelivery:
-        proof = proof.as_received(at, raw, offer)
+        proof = with_worded_relation(proof.as_received(at, raw, offer))
         if not proof.inline_attachments():  # most events carry no image: nothing to label or move
             return proof
         proof = proof.with_inline_media_types(self.media_type)

@@ -55,6 +55,16 @@ def read_receiver(proof: ProofOfDelivery) -> Receiver:
     return Receiver(written, name, relation, worded is not None)
 
 
+def with_worded_relation(proof: ProofOfDelivery) -> ProofOfDelivery:
+    """The proof as it enters the service, with the relation its courier's word names where the carrier stated
+    none: the stored proof, its views and the console then say what the policy reads ("KOMŞU MEHMET": a
+    neighbour). The receiver field stays as written."""
+    if proof.recipient_relation is not R.UNKNOWN or not proof.received_by:
+        return proof
+    relation, _ = _relation_word(proof.received_by)
+    return proof if relation is None else proof.model_copy(update={"recipient_relation": relation})
+
+
 def _relation_word(written: str) -> tuple[RecipientRelation | None, str]:
     """The relation the field's leading words name (the longest phrase that fits), and the text after them."""
     words = list(_WORD.finditer(written))[:_LONGEST]

@@ -13,7 +13,7 @@ from disputes.work import WorkKind
 from schemas.dispute import Evidence
 from schemas.proof import (
     Attachment, AttachmentKind, Courier, DeliveryLocation, ProofOfDelivery, ProofOffer, ProofSource, ProofStatus,
-    TrackingEvent,
+    RecipientRelation, TrackingEvent,
 )
 from tests.factories import NOW
 
@@ -174,3 +174,26 @@ async def test_what_a_carrier_writes_for_people_reaches_the_service_without_cont
     assert [(e.description, e.location_text) for e in kept.events] == [("Teslim edildi", "Kadıköy")]
     plain = proof()
     assert (await intake_over(InMemoryEvidenceStore()).receive_pull("yurtici", plain, OFFER, None)).events == plain.events
+
+
+@pytest.mark.parametrize(("written", "stated", "stored"), [
+    ("KOMŞU MEHMET", RecipientRelation.UNKNOWN, RecipientRelation.NEIGHBOUR),
+    ("KAPICI", RecipientRelation.UNKNOWN, RecipientRelation.DOORMAN),
+    ("EŞİ", RecipientRelation.UNKNOWN, RecipientRelation.HOUSEHOLD_MEMBER),
+    ("Kendisi", RecipientRelation.UNKNOWN, RecipientRelation.RECIPIENT),
+    ("KOMŞU MEHMET", RecipientRelation.HOUSEHOLD_MEMBER, RecipientRelation.HOUSEHOLD_MEMBER),  # the carrier's word wins
+    ("Ayşe Kapıcı", RecipientRelation.UNKNOWN, RecipientRelation.UNKNOWN),  # a surname, not a relation
+])
+async def test_a_couriers_relation_word_in_the_receiver_field_is_kept_as_the_relation_pulled_or_pushed(
+    written: str, stated: RecipientRelation, stored: RecipientRelation
+) -> None:
+    """What the console and the views show of the proof is what the policy reads; the field stays as written."""
+    carried = proof().model_copy(update={"received_by": written, "recipient_relation": stated})
+    store = InMemoryEvidenceStore()
+
+    await intake_over(store).receive_push("yurtici", BODY, [PushedEvent("ev-1", carried)], OFFER)
+    pulled = await intake_over(InMemoryEvidenceStore()).receive_pull("yurtici", carried, OFFER, None)
+
+    pushed = store.events[push_key("yurtici", "ev-1")].proof
+    assert (pushed.recipient_relation, pushed.received_by) == (stored, written)
+    assert (pulled.recipient_relation, pulled.received_by) == (stored, written)
