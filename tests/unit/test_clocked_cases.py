@@ -11,20 +11,41 @@ from disputes import test_clocks as clocks_use_case
 from disputes.actors import SYSTEM
 from disputes.assessment import Assessor
 from disputes.errors import ClockBeforeDelivery, NotFound, Unprocessable
-from disputes.evidence import EvidencePuller
+from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.policy import PolicySettings
 from disputes.ports import EvidenceRejected
 from disputes.restrictions import RestrictionReviewer
 from disputes.rules import Rules
 from disputes.sla_sweeper import SlaSweeper
 from schemas.common import Outcome
-from schemas.dispute import EffectKind, ReasonCode, RestrictionState, Status
+from schemas.dispute import EffectKind, Evidence, ReasonCode, RestrictionState, Status
+from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus, RecipientRelation
 from tests.factories import CUSTOMER, NOW, order, shipment
 
 
 class NoPullApi:
     async def pull(self, carrier, tracking_number, slot=None):
         raise EvidenceRejected("this carrier has no pull API")
+
+
+class Carrier:
+    """A carrier that proves delivery (to `relation`), its answer stamped with the real time it arrives, as the
+    gateway stamps it."""
+
+    def __init__(self, clock, relation=RecipientRelation.RECIPIENT):
+        self.clock, self.relation = clock, relation
+
+    async def pull(self, carrier, tracking_number, slot=None):
+        return delivered(tracking_number, self.relation, self.clock.now())
+
+
+def delivered(tracking_number, relation, received_at, source=ProofSource.PULL) -> ProofOfDelivery:
+    return ProofOfDelivery(
+        carrier="yurtici", tracking_number=tracking_number, status=ProofStatus.DELIVERED,
+        delivered_at=NOW - timedelta(days=11), received_by="Ayşe Yılmaz", recipient_relation=relation,
+        signature=Attachment(kind=AttachmentKind.SIGNATURE, url="https://pod.example/sig/1"), source=source,
+        received_at=received_at,
+    )
 
 
 @pytest.fixture
@@ -150,3 +171,45 @@ async def test_cases_on_a_clock_and_the_customer_s_real_cases_never_count_in_eac
 
     flagged = [repository.docs[case.id].abuse_flags for case in (real, first, second, later)]
     assert flagged == [[], [], ["repeat_claims"], ["repeat_claims"]]
+
+
+async def test_proof_pulled_for_a_case_on_a_clock_is_received_at_the_clock_s_time_not_after_its_deadline(
+    case, due_work, service, pushed, repository, clock
+):
+    assert await due_work(EvidencePuller(service, Carrier(clock), pushed, Rules())).run_once() == 1
+    assert await due_work(Assessor(service, repository, PolicySettings())).run_once() == 1
+
+    stored = repository.docs[case.id]
+    assert [e.proof.received_at for e in stored.evidence] == [NOW - timedelta(days=10)]  # the clock's, not NOW
+    assert "proof_after_deadline" not in [f.code for f in stored.recommendation.findings]
+
+
+async def test_the_customer_is_given_the_time_to_check_with_a_neighbour_on_the_clock(
+    case, due_work, service, pushed, repository, clock
+):
+    neighbour = Carrier(clock, RecipientRelation.NEIGHBOUR)
+    assert await due_work(EvidencePuller(service, neighbour, pushed, Rules())).run_once() == 1
+    assert await due_work(Assessor(service, repository, PolicySettings())).run_once() == 1
+
+    stored = repository.docs[case.id]
+    assert stored.recommendation.rule.value == "third_party_check"
+    # received on the clock at 08.11.2026 12:30 Istanbul: a day to check, by the clock
+    assert "09.11.2026 12:30 tarihine kadar" in stored.recommendation.customer_message
+    assert stored.assess_due == NOW - timedelta(days=9)
+
+
+async def test_a_pushed_proof_is_received_by_each_case_at_its_own_time(
+    use_case, service, repository, pushed, due_work, request_for, clock
+):
+    real = (await service.open(CUSTOMER, request_for(), None)).dispute
+    on_clock = await use_case.create(CUSTOMER, NOW - timedelta(days=1), None)
+    clocked = (await use_case.open(CUSTOMER, on_clock.id, request_for(), None)).dispute  # the same shipment
+    event = Evidence(key="push:yurtici:ev-1", proof=delivered(real.order.tracking_number, RecipientRelation.RECIPIENT,
+                                                              NOW, ProofSource.PUSH))
+    await pushed.record_many([event], NOW)
+    clock.advance(minutes=5)
+
+    assert await due_work(PushAttacher(service, repository, pushed)).run_once() == 1
+
+    received = {case.id: [e.proof.received_at for e in repository.docs[case.id].evidence] for case in (real, clocked)}
+    assert received == {real.id: [NOW], clocked.id: [NOW - timedelta(days=1)]}
