@@ -126,9 +126,10 @@ class EvidencePuller:
         now, deadline = await self.service.now_of(dispute), dispute.sla.evidence_due
         retry_at, give_up_at = retry_times(dispute, self.rules, now)
         match answer:
-            case EvidenceUnavailable(retry_at=datetime() as named) if retry_at is not None:
+            case EvidenceUnavailable(retry_at=datetime() as named) if retry_at is not None and not dispute.test_clock:
                 # Refused by the carrier's circuit breaker, or throttled by the carrier: back when it lets calls
-                # through again, sooner or later than the backoff would.
+                # through again, sooner or later than the backoff would. That is a real time: a case on a test clock
+                # keeps to its backoff, on its clock.
                 await self._failed(dispute, f"carrier unavailable: {answer}", min(max(named, now), deadline), ending)
             case EvidenceUnavailable():
                 await self._failed(dispute, f"carrier unavailable: {answer}", retry_at, ending)

@@ -2,7 +2,7 @@
 passes them, as of the clock's time, however little real time went by (the real clock never moves here)."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from disputes.assessment import Assessor
 from disputes.errors import ClockBeforeDelivery, NotFound, Unprocessable
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.policy import PolicySettings
-from disputes.ports import EvidenceRejected
+from disputes.ports import EvidenceRejected, EvidenceUnavailable
 from disputes.restrictions import RestrictionReviewer
 from disputes.rules import Rules
 from disputes.sla_sweeper import SlaSweeper
@@ -61,6 +61,14 @@ def service(service, clocks):
 @pytest.fixture
 def use_case(clocks, service, clock):
     return clocks_use_case.TestClockService(clocks, service, clock)
+
+
+@pytest.fixture
+def stepping(clocks, service, clock, pushed, repository):
+    """The use case with the workers' jobs, as the composition root gives it: an advance runs what it passes."""
+    jobs = (EvidencePuller(service, NoPullApi(), pushed, Rules()), Assessor(service, repository, PolicySettings()),
+            SlaSweeper(service), RestrictionReviewer(service))
+    return clocks_use_case.TestClockService(clocks, service, clock, jobs)
 
 
 @pytest.fixture
@@ -213,3 +221,71 @@ async def test_a_pushed_proof_is_received_by_each_case_at_its_own_time(
 
     received = {case.id: [e.proof.received_at for e in repository.docs[case.id].evidence] for case in (real, clocked)}
     assert received == {real.id: [NOW], clocked.id: [NOW - timedelta(days=1)]}
+
+
+class CircuitOpen:
+    """A carrier whose circuit breaker refuses calls for 30 seconds more, of real time."""
+
+    def __init__(self, clock):
+        self.clock = clock
+
+    async def pull(self, carrier, tracking_number, slot=None):
+        raise EvidenceUnavailable("circuit open", retry_at=self.clock.now() + timedelta(seconds=30))
+
+
+async def test_a_case_on_a_clock_asks_a_refusing_carrier_again_by_its_backoff_on_its_clock(
+    case, due_work, service, pushed, repository, clock
+):
+    assert await due_work(EvidencePuller(service, CircuitOpen(clock), pushed, Rules())).run_once() == 1
+
+    # the breaker's 30 seconds are real ones (they would put the next try at the evidence deadline on this clock)
+    assert repository.docs[case.id].evidence_pull_due == case.opened_at + Rules().evidence_retry
+
+
+MONDAY = datetime(2026, 11, 16, 8, tzinfo=UTC)  # 11:00 in Istanbul; no holiday that week
+EVIDENCE_DUE = datetime(2026, 11, 18, 21, tzinfo=UTC)  # the end of Wednesday in Istanbul: two business days on
+ESCALATION = datetime(2026, 11, 19, 9, tzinfo=UTC)  # 12 hours before the decision deadline
+DECISION_DUE = datetime(2026, 11, 19, 21, tzinfo=UTC)  # the end of Thursday: three business days on
+TIMED = ("carrier_did_not_provide_proof", "assessed", "sla_escalated", "decided")
+
+
+async def high_value_case_on_a_clock(stepping, request_for, orders):
+    orders.orders["ord-1"] = order(shipments=[shipment(price=6_500_000, delivered_days_ago=3)])  # a person decides
+    on_clock = await stepping.create(CUSTOMER, MONDAY, None)
+    return (await stepping.open(CUSTOMER, on_clock.id, request_for(), None)).dispute
+
+
+async def test_one_advance_past_every_deadline_runs_each_at_its_own_time_in_order(
+    stepping, request_for, orders, repository
+):
+    case = await high_value_case_on_a_clock(stepping, request_for, orders)
+    assert (case.sla.evidence_due, case.sla.decision_due) == (EVIDENCE_DUE, DECISION_DUE)
+
+    moved = await stepping.advance(CUSTOMER, case.test_clock.id, datetime(2026, 11, 30, tzinfo=UTC))
+
+    assert moved.frozen_time == datetime(2026, 11, 30, tzinfo=UTC)
+    stored = repository.docs[case.id]
+    assert [(e.action, e.at) for e in stored.timeline if e.action in TIMED] == [
+        ("assessed", MONDAY),  # provisional, while the carrier is awaited
+        ("carrier_did_not_provide_proof", EVIDENCE_DUE),
+        ("assessed", EVIDENCE_DUE),
+        ("sla_escalated", ESCALATION),
+        ("decided", DECISION_DUE),
+    ]
+    assert [e.at for e in stored.timeline] == sorted(e.at for e in stored.timeline)
+    assert stored.decision.reason_code is ReasonCode.DEADLINE_REACHED and stored.decision.decided_at == DECISION_DUE
+
+
+async def test_an_advance_stops_after_its_bound_of_moments_and_the_next_goes_on(
+    stepping, request_for, orders, repository, monkeypatch
+):
+    case = await high_value_case_on_a_clock(stepping, request_for, orders)
+    monkeypatch.setattr(clocks_use_case, "MOMENTS", 2)
+    later = datetime(2026, 11, 30, tzinfo=UTC)
+
+    stopped = await stepping.advance(CUSTOMER, case.test_clock.id, later)
+
+    assert stopped.frozen_time == ESCALATION  # the evidence deadline, then the escalation: two moments
+    assert repository.docs[case.id].escalated and repository.docs[case.id].decision is None
+    assert (await stepping.advance(CUSTOMER, case.test_clock.id, later)).frozen_time == later
+    assert repository.docs[case.id].decision.decided_at == DECISION_DUE
