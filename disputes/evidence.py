@@ -88,7 +88,7 @@ class EvidencePuller:
             return
         if _before_its_first_pull(dispute) and (earlier := await self.pushed.for_shipment(carrier, tracking)):
             dispute = await self._change(
-                dispute, lambda d, now: d.attach_all_evidence(SYSTEM, received(d, earlier, now), now)
+                dispute, lambda d, now: d.attach_all_evidence(SYSTEM, _received(d, earlier, now), now)
             )
         if not dispute.is_active or dispute.evidence_pull_due is None:
             return
@@ -126,7 +126,9 @@ class EvidencePuller:
         now, deadline = await self.service.now_of(dispute), dispute.sla.evidence_due
         retry_at, give_up_at = retry_times(dispute, self.rules, now)
         match answer:
-            case EvidenceUnavailable(retry_at=datetime() as named) if retry_at is not None and not dispute.test_clock:
+            case EvidenceUnavailable(retry_at=datetime() as named) if (
+                retry_at is not None and dispute.test_clock is None
+            ):
                 # Refused by the carrier's circuit breaker, or throttled by the carrier: back when it lets calls
                 # through again, sooner or later than the backoff would. That is a real time: a case on a test clock
                 # keeps to its backoff, on its clock.
@@ -145,7 +147,7 @@ class EvidencePuller:
 
     async def _attach(self, dispute: Dispute, evidence: Evidence, ending: Lease | None = None) -> Dispute:
         return await self._change(
-            dispute, lambda d, now: d.attach_all_evidence(SYSTEM, received(d, [evidence], now), now), ending
+            dispute, lambda d, now: d.attach_all_evidence(SYSTEM, _received(d, [evidence], now), now), ending
         )
 
     async def _failed(self, dispute: Dispute, error: str, retry_at: datetime | None, ending: Lease) -> None:
@@ -178,7 +180,7 @@ async def _handing_over(
     return changed
 
 
-def received(dispute: Dispute, evidence: Sequence[Evidence], now: datetime) -> Sequence[Evidence]:
+def _received(dispute: Dispute, evidence: Sequence[Evidence], now: datetime) -> Sequence[Evidence]:
     """The evidence as the case receives it: on a test clock at the case's time `now`, when it is attached (its
     deadlines and the policy's waits are on that clock); a real case keeps the real time the service received it."""
     if dispute.test_clock is None:
@@ -253,8 +255,8 @@ class PushAttacher:
         proof = waiting[0].proof
         for dispute_id in await self.shipments.active_for_shipment(proof.carrier, proof.tracking_number):
             await _handing_over(
-                self.service, dispute_id, lambda d, now: d.attach_all_evidence(SYSTEM, received(d, waiting, now), now),
-                self.then,
+                self.service, dispute_id,
+                lambda d, now: d.attach_all_evidence(SYSTEM, _received(d, waiting, now), now), self.then,
             )
         others = [evidence.key for evidence in waiting if evidence.key != key]
         await self.pushed.attached(key, ending, others)  # the write that marks the event ends its lease too

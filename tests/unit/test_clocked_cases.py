@@ -1,5 +1,6 @@
 """A case on a test clock lives by the clock: the SLA sweeper and the evidence deadline act when the clock
-passes them, as of the clock's time, however little real time went by (the real clock never moves here)."""
+passes them, as of the clock's time, however little real time went by (the real clock never moves here); an advance
+runs what it passes each at its own time, and the carrier's proof reaches the case at the clock's time."""
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
