@@ -301,9 +301,9 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         app[customers_api.CUSTOMERS] = CustomerRecords(repository, settings.max_page_size)
         app[STAFF_DIRECTORY] = Staff(directory)
         app[ASSIGNMENTS] = Assignments(service, app[STAFF_DIRECTORY])
-        app[test_clocks_api.TEST_CLOCKS] = TestClockService(test_clocks, service, clock)
         stop = asyncio.Event()
         workers = None
+        jobs: list[tuple[Job, float]] = []
         if settings.run_workers:
             gateway = overrides.gateway or RegistryGateway(carriers, intake, clock, CarrierMetrics(app[METRICS]))
             work_log = StructlogWorkLog()
@@ -312,7 +312,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             holder = settings.worker_id or worker_id()
             assess = wakeups.event(WorkKind.ASSESS)
             then = Handover(WorkKind.ASSESS, holder, lease, clock, assess) if settings.wake_workers else None
-            jobs: list[tuple[Job, float]] = [
+            jobs = [
                 (EvidencePuller(
                     service, gateway, store, settings.rules(), per_carrier=settings.evidence_per_carrier,
                     slot_wait=lease, log=work_log,
@@ -334,6 +334,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                  for job, interval in jobs],
                 stop, wakeups, settings.busy_interval_seconds,
             )))
+        app[test_clocks_api.TEST_CLOCKS] = TestClockService(test_clocks, service, clock, [job for job, _ in jobs])
         try:
             yield
         finally:

@@ -45,7 +45,7 @@ from disputes.ports import (
     Workload,
 )
 from disputes.states import ACTIVE
-from disputes.reports import OUTCOMES, UNDECIDED, ReportFacts, report_facts
+from disputes.reports import OUTCOMES, UNDECIDED, ReportFacts, report_facts, reported
 from disputes.work import WorkKind
 from schemas.dispute import DeliveredEffect, Evidence, OutboxMessage, Status, TimelineEntry
 from schemas.orders import Order
@@ -580,15 +580,17 @@ class InMemoryReports:
     def __init__(self, disputes: InMemoryDisputes) -> None:
         self.disputes = disputes
 
+    def _opened(self, start: datetime, end: datetime) -> list[Dispute]:
+        return [d for d in self.disputes.docs.values() if start <= d.opened_at < end and reported(d)]
+
     async def carriers(self, start: datetime, end: datetime) -> list[CarrierFigures]:
         by_carrier: defaultdict[str, list[ReportFacts]] = defaultdict(list)
-        for dispute in self.disputes.docs.values():
-            if start <= dispute.opened_at < end:
-                by_carrier[dispute.order.carrier].append(report_facts(dispute))
+        for dispute in self._opened(start, end):
+            by_carrier[dispute.order.carrier].append(report_facts(dispute))
         return [_carrier_figures(carrier, facts) for carrier, facts in sorted(by_carrier.items())]
 
     async def sla(self, start: datetime, end: datetime) -> SlaFigures:
-        facts = [report_facts(d) for d in self.disputes.docs.values() if start <= d.opened_at < end]
+        facts = [report_facts(d) for d in self._opened(start, end)]
         hours = [f.hours_to_decision for f in facts if f.hours_to_decision is not None]
         return SlaFigures(
             disputes=len(facts),
@@ -601,7 +603,7 @@ class InMemoryReports:
 
 
     async def response_times(self, start: datetime, end: datetime) -> ResponseTimes:
-        opened = [d for d in self.disputes.docs.values() if start <= d.opened_at < end]
+        opened = self._opened(start, end)
         return ResponseTimes(
             by_channel=_response_figures(opened, lambda d: d.channel.value),
             by_carrier=_response_figures(opened, lambda d: d.order.carrier),

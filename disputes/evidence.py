@@ -17,6 +17,7 @@ this worker's assessor (`Handover`).
 import asyncio
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -86,7 +87,9 @@ class EvidencePuller:
                 await self._change(dispute, change, ending)
             return
         if _before_its_first_pull(dispute) and (earlier := await self.pushed.for_shipment(carrier, tracking)):
-            dispute = await self._change(dispute, lambda d, now: d.attach_all_evidence(SYSTEM, earlier, now))
+            dispute = await self._change(
+                dispute, lambda d, now: d.attach_all_evidence(SYSTEM, _received(d, earlier, now), now)
+            )
         if not dispute.is_active or dispute.evidence_pull_due is None:
             return
         if await self.service.now_of(dispute) >= dispute.sla.evidence_due and not (
@@ -123,9 +126,12 @@ class EvidencePuller:
         now, deadline = await self.service.now_of(dispute), dispute.sla.evidence_due
         retry_at, give_up_at = retry_times(dispute, self.rules, now)
         match answer:
-            case EvidenceUnavailable(retry_at=datetime() as named) if retry_at is not None:
+            case EvidenceUnavailable(retry_at=datetime() as named) if (
+                retry_at is not None and dispute.test_clock is None
+            ):
                 # Refused by the carrier's circuit breaker, or throttled by the carrier: back when it lets calls
-                # through again, sooner or later than the backoff would.
+                # through again, sooner or later than the backoff would. That is a real time: a case on a test clock
+                # keeps to its backoff, on its clock.
                 await self._failed(dispute, f"carrier unavailable: {answer}", min(max(named, now), deadline), ending)
             case EvidenceUnavailable():
                 await self._failed(dispute, f"carrier unavailable: {answer}", retry_at, ending)
@@ -140,7 +146,9 @@ class EvidencePuller:
                     await self._failed(dispute, message, retry_at, ending)
 
     async def _attach(self, dispute: Dispute, evidence: Evidence, ending: Lease | None = None) -> Dispute:
-        return await self._change(dispute, lambda d, now: d.attach_evidence(SYSTEM, evidence, now), ending)
+        return await self._change(
+            dispute, lambda d, now: d.attach_all_evidence(SYSTEM, _received(d, [evidence], now), now), ending
+        )
 
     async def _failed(self, dispute: Dispute, error: str, retry_at: datetime | None, ending: Lease) -> None:
         await self._change(dispute, lambda d, now: d.evidence_pull_failed(SYSTEM, error, retry_at, now), ending)
@@ -170,6 +178,14 @@ async def _handing_over(
     if then is not None and taking is not None:
         then.hand_over(changed, taking)
     return changed
+
+
+def _received(dispute: Dispute, evidence: Sequence[Evidence], now: datetime) -> Sequence[Evidence]:
+    """The evidence as the case receives it: on a test clock at the case's time `now`, when it is attached (its
+    deadlines and the policy's waits are on that clock); a real case keeps the real time the service received it."""
+    if dispute.test_clock is None:
+        return evidence
+    return [e.model_copy(update={"proof": e.proof.model_copy(update={"received_at": now})}) for e in evidence]
 
 
 def _before_its_first_pull(dispute: Dispute) -> bool:
@@ -239,7 +255,8 @@ class PushAttacher:
         proof = waiting[0].proof
         for dispute_id in await self.shipments.active_for_shipment(proof.carrier, proof.tracking_number):
             await _handing_over(
-                self.service, dispute_id, lambda d, now: d.attach_all_evidence(SYSTEM, waiting, now), self.then
+                self.service, dispute_id,
+                lambda d, now: d.attach_all_evidence(SYSTEM, _received(d, waiting, now), now), self.then,
             )
         others = [evidence.key for evidence in waiting if evidence.key != key]
         await self.pushed.attached(key, ending, others)  # the write that marks the event ends its lease too

@@ -10,7 +10,10 @@ decision held it liable (its liability message queued), whatever later decisions
 
 The SLA report and the response times count disputes: decided when they have a decision; time to first response
 runs from the opening to the first message to the customer, question to them or decision
-(`disputes.conversation.RESPONSES`); time to decision, to the latest decision."""
+(`disputes.conversation.RESPONSES`); time to decision, to the latest decision.
+
+The reports count real cases only (`reported`): a case on a test clock is the sandbox's, opened and decided on a time
+of its own, so it counts in none of them."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -45,6 +48,11 @@ class ReportFacts:
     """How many of the case's decisions had each outcome (every outcome named, 0 when none had it)."""
     partial: bool = False
     """A claim of items missing from a delivered package: its outcome is counted apart from whole packages'."""
+
+
+def reported(dispute: Dispute) -> bool:
+    """Whether the reports count the case: not when it runs on a test clock."""
+    return dispute.test_clock is None
 
 
 def report_facts(dispute: Dispute) -> ReportFacts:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sandbox.send import post
+from sandbox.send import instant, post
 from schemas.orders import Order, PackedOrder, ShipmentStatus
 
 
@@ -60,8 +60,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--package", action="append", default=[], metavar="CARRIER:TRACKING[:in_transit]",
                         help="one package of the order, delivered unless marked in transit (repeat for several)")
     parser.add_argument("--price-minor", type=int, default=49_900, help="each package's item price, in kuruş")
-    parser.add_argument("--delivered-days-ago", type=float, default=1.0,
-                        help="how long ago the packages were delivered (default: %(default)s)")
+    when = parser.add_mutually_exclusive_group()
+    when.add_argument("--delivered-days-ago", type=float, default=1.0,
+                      help="how long ago the packages were delivered (default: %(default)s)")
+    when.add_argument("--delivered-at", type=instant,
+                      help="when the packages were delivered, with its offset (for a case on a test clock: before the "
+                           "clock's time; script the carrier with the same time)")
     parser.add_argument("--recipient", default="Ayşe Yılmaz", help="the buyer and recipient's name")
     parser.add_argument("--lat", type=float, default=41.0082, help="the delivery address's latitude")
     parser.add_argument("--lon", type=float, default=28.9784, help="the delivery address's longitude")
@@ -73,8 +77,7 @@ def order_from(args: argparse.Namespace, now: datetime | None = None) -> Order:
         return Order.model_validate_json(args.file.read_bytes())
     if not args.order_id or not args.package:
         raise ValueError("give --order-id and at least one --package (or --file)")
-    now = now or datetime.now(UTC)
-    delivered_at = now - timedelta(days=args.delivered_days_ago)
+    delivered_at = args.delivered_at or (now or datetime.now(UTC)) - timedelta(days=args.delivered_days_ago)
     shipments = [_shipment(args, spec, n, delivered_at) for n, spec in enumerate(args.package, start=1)]
     return Order.model_validate({
         "order_id": args.order_id, "customer_id": args.customer_id, "placed_at": delivered_at - timedelta(days=2),

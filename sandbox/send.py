@@ -1,6 +1,9 @@
-"""What the command-line scripts of the sandboxes share: posting a document to a running sandbox."""
+"""What the command-line scripts of the sandboxes share: posting a document to a running sandbox, and reading a
+time given on the command line."""
 
+import argparse
 import json
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -16,3 +19,14 @@ async def post(base: str, path: str, body: bytes, what: str) -> tuple[int, Any]:
             return response.status, json.loads(await response.read() or b"null")
     except aiohttp.ClientError:
         raise SystemExit(f"No {what} answers at {base} (start it with ./dev serve).") from None
+
+
+def instant(text: str) -> datetime:
+    """An argument that is a time with its offset (RFC 3339: ``2026-05-20T10:00:00+03:00``, or ``Z`` for UTC)."""
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time with its offset, e.g. 2026-05-20T10:00:00+03:00")
+    return at

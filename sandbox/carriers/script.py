@@ -9,7 +9,7 @@ import argparse
 from typing import Any, get_args
 
 from sandbox.carriers.shipments import FaultMode, Scenario, SandboxShipment, Step
-from sandbox.send import post
+from sandbox.send import instant, post
 from schemas.proof import RecipientRelation
 
 FAULT_MODES: tuple[str, ...] = get_args(FaultMode)
@@ -25,6 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--recipient", default="Ayşe Yılmaz", help="the addressee's name")
     parser.add_argument("--received-by", help="who took it (a neighbour's or doorman's name)")
     parser.add_argument("--relation", choices=[r.value for r in RecipientRelation], help="who took it, to the addressee")
+    parser.add_argument("--delivered-at", type=instant,
+                        help="when the carrier says it delivered, with its offset (default: an hour ago; for an order "
+                             "you added, its packages' delivery time)")
     parser.add_argument("--status", action="append", choices=[s.value for s in Step], dest="statuses",
                         help="the state each successive pull finds (repeat, in order)")
     parser.add_argument("--signed", action=argparse.BooleanOptionalAction, default=None,
@@ -51,7 +54,7 @@ def shipment_from(args: argparse.Namespace) -> SandboxShipment:
         "latency_seconds": args.latency_seconds, "faults": args.faults, "statuses": args.statuses or [],
         "other_packages": [_package(spec) for spec in args.other_package],
     }
-    optional = ("received_by", "relation", "signed", "photographed", "scan_distance_m", "status_code")
+    optional = ("received_by", "relation", "delivered_at", "signed", "photographed", "scan_distance_m", "status_code")
     fields |= {name: getattr(args, name) for name in optional if getattr(args, name) is not None}
     return SandboxShipment.model_validate(fields)
 

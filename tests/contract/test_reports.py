@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from disputes.actors import SYSTEM
 from disputes.calendar import BusinessCalendar
-from disputes.model import Dispute
+from disputes.model import ClockReading, Dispute
 from disputes.ports import CarrierFigures, ResponseFigures, ResponseTimes, SlaFigures
 from schemas.common import Outcome
 from schemas.dispute import Channel, MissingItem, ReasonCode
@@ -223,3 +223,22 @@ async def test_response_times_give_first_response_and_decision_percentiles_by_ch
         ],
     )
     assert await cases.storage.reports.response_times(END, END + timedelta(days=1)) == ResponseTimes([], [])
+
+
+async def test_a_case_on_a_test_clock_counts_in_no_report(cases: Cases) -> None:
+    real = await cases.open(carrier="aras")
+    await cases.change(real.id, _refund(2))
+    on_clock = (await cases.draft(carrier="yurtici")).model_copy(
+        update={"test_clock": ClockReading(id="clk_1", time=NOW, at=NOW)}
+    )
+    await cases.storage.disputes.add(on_clock)
+    await cases.change(on_clock.id, _refund(24 * 10))  # decided late, on its clock
+
+    [carrier] = await cases.storage.reports.carriers(START, END)
+    sla = await cases.storage.reports.sla(START, END)
+    times = await cases.storage.reports.response_times(START, END)
+
+    assert (carrier.carrier, carrier.disputes, carrier.outcomes["refund"]) == ("aras", 1, 1)
+    assert sla == SlaFigures(disputes=1, decided=1, within_sla=1, automatic=0,
+                             median_hours_to_decision=2.0, p95_hours_to_decision=2.0)
+    assert [(row.group, row.disputes) for row in times.by_carrier] == [("aras", 1)]

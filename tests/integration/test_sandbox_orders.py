@@ -89,6 +89,16 @@ def test_the_cli_builds_an_order_of_several_packages_of_any_carrier() -> None:
     assert built.customer_id == "cust-1001" and built.shipments[0].value_minor == 2500
 
 
+def test_the_cli_builds_an_order_delivered_when_it_is_told() -> None:
+    built = sandbox_orders.order_from(
+        cli_args("--order-id", "ord-9002", "--package", "yurtici:100", "--delivered-at", "2026-05-20T10:00:00Z"), NOW
+    )
+    assert built.shipments[0].delivered_at == datetime(2026, 5, 20, 10, tzinfo=UTC)
+    with pytest.raises(SystemExit):  # one delivery time: given, or counted back from now
+        cli_args("--order-id", "o", "--package", "yurtici:1", "--delivered-at", "2026-05-20T10:00:00Z",
+                 "--delivered-days-ago", "2")
+
+
 def test_the_cli_refuses_an_order_it_cannot_build() -> None:
     for argv in (("--order-id", "ord-9001"), ("--package", "fedex:1"), ("--order-id", "o", "--package", "fedex"),
                  ("--order-id", "o", "--package", "fedex:1:lost")):

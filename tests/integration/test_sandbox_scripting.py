@@ -3,6 +3,7 @@ sequence advances one pull at a time, a scripted fault hits only its number, a r
 visible, a masked name arrives masked. The CLI builds the same scripts (``disputes sandbox-shipment``)."""
 
 import argparse
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -87,3 +88,16 @@ def test_the_cli_builds_the_script_it_is_given() -> None:
         "faults": ["throttle"], "latency_seconds": 1.5, "status_code": "ZZ", "relation": "neighbour",
     }
     assert [(p.tracking_number, p.delivered) for p in shipment.other_packages] == [("1Z2", True), ("1Z3", False)]
+
+
+def test_the_cli_scripts_the_delivery_time_it_is_given_else_an_hour_ago() -> None:
+    parser = argparse.ArgumentParser()
+    script.add_arguments(parser)
+    given = parser.parse_args(["--carrier", "yurtici", "--tracking", "1", "--delivered-at", "2026-05-20T13:00:00+03:00"])
+    assert script.shipment_from(given).delivered_at == datetime(2026, 5, 20, 10, tzinfo=UTC)
+    before = datetime.now(UTC)
+    default = script.shipment_from(parser.parse_args(["--carrier", "yurtici", "--tracking", "1"])).delivered_at
+    assert default is not None and before - timedelta(hours=1, seconds=1) <= default <= datetime.now(UTC)
+    for refused in ("2026-05-20T13:00:00", "yesterday"):  # a time without its offset names no instant
+        with pytest.raises(SystemExit):
+            parser.parse_args(["--carrier", "yurtici", "--tracking", "1", "--delivered-at", refused])

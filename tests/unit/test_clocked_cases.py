@@ -1,5 +1,6 @@
 """A case on a test clock lives by the clock: the SLA sweeper and the evidence deadline act when the clock
-passes them, as of the clock's time, however little real time went by (the real clock never moves here)."""
+passes them, as of the clock's time, however little real time went by (the real clock never moves here); an advance
+runs what it passes each at its own time, and the carrier's proof reaches the case at the clock's time."""
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -11,20 +12,41 @@ from disputes import test_clocks as clocks_use_case
 from disputes.actors import SYSTEM
 from disputes.assessment import Assessor
 from disputes.errors import ClockBeforeDelivery, NotFound, Unprocessable
-from disputes.evidence import EvidencePuller
+from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.policy import PolicySettings
-from disputes.ports import EvidenceRejected
+from disputes.ports import EvidenceRejected, EvidenceUnavailable
 from disputes.restrictions import RestrictionReviewer
 from disputes.rules import Rules
 from disputes.sla_sweeper import SlaSweeper
 from schemas.common import Outcome
-from schemas.dispute import EffectKind, ReasonCode, RestrictionState, Status
+from schemas.dispute import EffectKind, Evidence, ReasonCode, RestrictionState, Status
+from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus, RecipientRelation
 from tests.factories import CUSTOMER, NOW, order, shipment
 
 
 class NoPullApi:
     async def pull(self, carrier, tracking_number, slot=None):
         raise EvidenceRejected("this carrier has no pull API")
+
+
+class Carrier:
+    """A carrier that proves delivery (to `relation`), its answer stamped with the real time it arrives, as the
+    gateway stamps it."""
+
+    def __init__(self, clock, relation=RecipientRelation.RECIPIENT):
+        self.clock, self.relation = clock, relation
+
+    async def pull(self, carrier, tracking_number, slot=None):
+        return delivered(tracking_number, self.relation, self.clock.now())
+
+
+def delivered(tracking_number, relation, received_at, source=ProofSource.PULL) -> ProofOfDelivery:
+    return ProofOfDelivery(
+        carrier="yurtici", tracking_number=tracking_number, status=ProofStatus.DELIVERED,
+        delivered_at=NOW - timedelta(days=11), received_by="Ayşe Yılmaz", recipient_relation=relation,
+        signature=Attachment(kind=AttachmentKind.SIGNATURE, url="https://pod.example/sig/1"), source=source,
+        received_at=received_at,
+    )
 
 
 @pytest.fixture
@@ -40,6 +62,14 @@ def service(service, clocks):
 @pytest.fixture
 def use_case(clocks, service, clock):
     return clocks_use_case.TestClockService(clocks, service, clock)
+
+
+@pytest.fixture
+def stepping(clocks, service, clock, pushed, repository):
+    """The use case with the workers' jobs, as the composition root gives it: an advance runs what it passes."""
+    jobs = (EvidencePuller(service, NoPullApi(), pushed, Rules()), Assessor(service, repository, PolicySettings()),
+            SlaSweeper(service), RestrictionReviewer(service))
+    return clocks_use_case.TestClockService(clocks, service, clock, jobs)
 
 
 @pytest.fixture
@@ -163,3 +193,121 @@ async def test_a_clock_refuses_a_time_whose_deadlines_the_calendar_cannot_count(
     assert (await clocks.get(case.test_clock.id)).frozen_time == case.opened_at
     latest = await use_case.create(CUSTOMER, datetime(2031, 12, 31, 23, 59, 59, 999000, tzinfo=UTC), None)
     assert latest.frozen_time.year == 2031
+
+
+async def test_proof_pulled_for_a_case_on_a_clock_is_received_at_the_clock_s_time_not_after_its_deadline(
+    case, due_work, service, pushed, repository, clock
+):
+    assert await due_work(EvidencePuller(service, Carrier(clock), pushed, Rules())).run_once() == 1
+    assert await due_work(Assessor(service, repository, PolicySettings())).run_once() == 1
+
+    stored = repository.docs[case.id]
+    assert [e.proof.received_at for e in stored.evidence] == [NOW - timedelta(days=10)]  # the clock's, not NOW
+    assert "proof_after_deadline" not in [f.code for f in stored.recommendation.findings]
+
+
+async def test_the_customer_is_given_the_time_to_check_with_a_neighbour_on_the_clock(
+    case, due_work, service, pushed, repository, clock
+):
+    neighbour = Carrier(clock, RecipientRelation.NEIGHBOUR)
+    assert await due_work(EvidencePuller(service, neighbour, pushed, Rules())).run_once() == 1
+    assert await due_work(Assessor(service, repository, PolicySettings())).run_once() == 1
+
+    stored = repository.docs[case.id]
+    assert stored.recommendation.rule.value == "third_party_check"
+    # received on the clock at 08.11.2026 12:30 Istanbul: a day to check, by the clock
+    assert "09.11.2026 12:30 tarihine kadar" in stored.recommendation.customer_message
+    assert stored.assess_due == NOW - timedelta(days=9)
+
+
+async def test_a_pushed_proof_is_received_by_each_case_at_its_own_time(
+    use_case, service, repository, pushed, due_work, request_for, clock
+):
+    real = (await service.open(CUSTOMER, request_for(), None)).dispute
+    on_clock = await use_case.create(CUSTOMER, NOW - timedelta(days=1), None)
+    clocked = (await use_case.open(CUSTOMER, on_clock.id, request_for(), None)).dispute  # the same shipment
+    event = Evidence(key="push:yurtici:ev-1", proof=delivered(real.order.tracking_number, RecipientRelation.RECIPIENT,
+                                                              NOW, ProofSource.PUSH))
+    await pushed.record_many([event], NOW)
+    clock.advance(minutes=5)
+
+    assert await due_work(PushAttacher(service, repository, pushed)).run_once() == 1
+
+    received = {case.id: [e.proof.received_at for e in repository.docs[case.id].evidence] for case in (real, clocked)}
+    assert received == {real.id: [NOW], clocked.id: [NOW - timedelta(days=1)]}
+
+
+class CircuitOpen:
+    """A carrier whose circuit breaker refuses calls for 30 seconds more, of real time."""
+
+    def __init__(self, clock):
+        self.clock = clock
+
+    async def pull(self, carrier, tracking_number, slot=None):
+        raise EvidenceUnavailable("circuit open", retry_at=self.clock.now() + timedelta(seconds=30))
+
+
+async def test_a_case_on_a_clock_asks_a_refusing_carrier_again_by_its_backoff_on_its_clock(
+    case, due_work, service, pushed, repository, clock
+):
+    assert await due_work(EvidencePuller(service, CircuitOpen(clock), pushed, Rules())).run_once() == 1
+
+    # the breaker's 30 seconds are real ones (they would put the next try at the evidence deadline on this clock)
+    assert repository.docs[case.id].evidence_pull_due == case.opened_at + Rules().evidence_retry
+
+
+MONDAY = datetime(2026, 11, 16, 8, tzinfo=UTC)  # 11:00 in Istanbul; no holiday that week
+FIRST_RESPONSE_NEAR = datetime(2026, 11, 17, 9, tzinfo=UTC)  # 12 hours before the first response is due
+FIRST_RESPONSE_DUE = datetime(2026, 11, 17, 21, tzinfo=UTC)  # the end of Tuesday: one business day on
+EVIDENCE_DUE = datetime(2026, 11, 18, 21, tzinfo=UTC)  # the end of Wednesday in Istanbul: two business days on
+ESCALATION = datetime(2026, 11, 19, 9, tzinfo=UTC)  # 12 hours before the decision deadline
+DECISION_DUE = datetime(2026, 11, 19, 21, tzinfo=UTC)  # the end of Thursday: three business days on
+TIMED = ("first_response_escalated", "first_response_missed", "carrier_did_not_provide_proof", "assessed",
+         "sla_escalated", "decided")
+
+
+async def high_value_case_on_a_clock(stepping, request_for, orders):
+    orders.orders["ord-1"] = order(shipments=[shipment(price=6_500_000, delivered_days_ago=3)])  # a person decides
+    on_clock = await stepping.create(CUSTOMER, MONDAY, None)
+    return (await stepping.open(CUSTOMER, on_clock.id, request_for(), None)).dispute
+
+
+async def test_one_advance_past_every_deadline_runs_each_at_its_own_time_in_order(
+    stepping, request_for, orders, repository
+):
+    case = await high_value_case_on_a_clock(stepping, request_for, orders)
+    assert (case.sla.evidence_due, case.sla.decision_due) == (EVIDENCE_DUE, DECISION_DUE)
+
+    moved = await stepping.advance(CUSTOMER, case.test_clock.id, datetime(2026, 11, 30, tzinfo=UTC))
+
+    assert moved.frozen_time == datetime(2026, 11, 30, tzinfo=UTC)
+    stored = repository.docs[case.id]
+    assert [(e.action, e.at) for e in stored.timeline if e.action in TIMED] == [
+        ("assessed", MONDAY),  # provisional, while the carrier is awaited
+        ("first_response_escalated", FIRST_RESPONSE_NEAR),  # nobody has taken the case
+        ("first_response_missed", FIRST_RESPONSE_DUE),
+        ("carrier_did_not_provide_proof", EVIDENCE_DUE),
+        ("assessed", EVIDENCE_DUE),
+        ("sla_escalated", ESCALATION),
+        ("decided", DECISION_DUE),
+    ]
+    assert [e.at for e in stored.timeline] == sorted(e.at for e in stored.timeline)
+    assert stored.decision.reason_code is ReasonCode.DEADLINE_REACHED and stored.decision.decided_at == DECISION_DUE
+
+
+async def test_an_advance_stops_after_its_bound_of_moments_and_the_next_goes_on(
+    stepping, request_for, orders, repository, monkeypatch
+):
+    case = await high_value_case_on_a_clock(stepping, request_for, orders)
+    monkeypatch.setattr(clocks_use_case, "MOMENTS", 2)
+    later = datetime(2026, 11, 30, tzinfo=UTC)
+
+    stopped = await stepping.advance(CUSTOMER, case.test_clock.id, later)
+
+    assert stopped.frozen_time == FIRST_RESPONSE_DUE  # the first response's escalation, then its deadline: two moments
+    assert [e.action for e in repository.docs[case.id].timeline][-1] == "first_response_missed"
+    assert repository.docs[case.id].decision is None
+    assert (await stepping.advance(CUSTOMER, case.test_clock.id, later)).frozen_time == ESCALATION  # the next two
+    assert repository.docs[case.id].escalated and repository.docs[case.id].decision is None
+    assert (await stepping.advance(CUSTOMER, case.test_clock.id, later)).frozen_time == later
+    assert repository.docs[case.id].decision.decided_at == DECISION_DUE
