@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TypedDict
 
 from disputes.model import Dispute
-from disputes.policy.geo import Proximity, assess_location
+from disputes.policy.geo import UNUSABLE, LocationAssessment, Proximity, assess_location
 from disputes.policy.names import OrderName, best_order_name, is_masked
 from disputes.policy.receivers import Receiver, read_receiver
 from disputes.policy.settings import PolicySettings
@@ -196,6 +196,8 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
             "Delivery location described in words only, no coordinates",
             "Teslimat yeri yalnızca yazıyla belirtilmiş, koordinat yok", cites=LOCATION
         )
+    if where.proximity in UNUSABLE:
+        return _unusable_location(e, where)
     assert where.distance_m is not None
     far, far_tr = distance(where.distance_m)
     if e.proof.recipient_relation in AWAY_FROM_ADDRESS:
@@ -210,6 +212,34 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
         metres=round(where.distance_m), cites=LOCATION
     )
 
+
+_UNUSABLE_WORDS = {
+    Proximity.NO_FIX: (
+        "Delivery scan at 0, 0: the usual placeholder for no GPS fix",
+        "Teslimat taraması 0, 0 konumunda: GPS konumu alınamadığında yazılan değer",
+    ),
+    Proximity.SWAPPED: (
+        "Delivery scan coordinates with latitude and longitude swapped (swapped back, they are at the address)",
+        "Teslimat taramasının enlem ve boylamı yer değiştirmiş (düzeltilince adreste)",
+    ),
+}
+
+
+def _unusable_location(e: Evidence, where: LocationAssessment) -> Finding:
+    """Coordinates that cannot be the delivery spot say nothing about it, either way."""
+    if where.proximity is Proximity.IMPRECISE:
+        assert where.distance_m is not None and e.proof.location is not None
+        (far, far_tr), (fix, fix_tr) = distance(where.distance_m), distance(e.proof.location.accuracy_m or 0.0)
+        en, tr = (
+            f"Delivery scan {far} from the address with a stated GPS accuracy of {fix}: too imprecise to say far",
+            f"Teslimat taraması adrese {far_tr} uzakta, bildirilen GPS doğruluğu {fix_tr}: uzak demek için belirsiz",
+        )
+    else:
+        en, tr = _UNUSABLE_WORDS[where.proximity]
+    return finding(
+        "location_unusable", N, [e], f"{en}; no usable location", f"{tr}; kullanılabilir konum yok",
+        reason=where.proximity.value, cites=LOCATION
+    )
 
 
 def timing_finding(e: Evidence, order: OrderSnapshot, reported_at: datetime, settings: PolicySettings) -> Finding:

@@ -8,11 +8,11 @@ import pytest
 from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PastClaim, PolicySettings, recommend
 from schemas.common import Resolution
-from schemas.proof import ProofStatus, RecipientRelation
+from schemas.proof import DeliveryLocation, ProofStatus, RecipientRelation
 from schemas.recommendation import PolicyRule, Recommendation
 from schemas.recommendation import RecommendedAction as Act
 from tests.factories import NOW
-from schemas.dispute import SubmissionKind
+from schemas.dispute import Evidence, SubmissionKind
 from tests.unit.policy.builders import HIGH_VALUE, OPENED_AT, RECEIVED_AT, SLA, customer_added, dispute, evidence
 
 R = RecipientRelation
@@ -20,6 +20,13 @@ DEFAULTS = PolicySettings()
 AUTO_REJECT = PolicySettings(auto_reject_enabled=True)
 REPEAT_CLAIMER = CustomerHistory(tuple(PastClaim(OPENED_AT - timedelta(days=d), None) for d in (20, 60)))
 LATE = SLA.evidence_due + timedelta(hours=1)
+
+
+def located(lat: float, lon: float, accuracy: float | None = 10) -> Evidence:
+    """The default strong proof (signed by the recipient, named exactly) with the scan at these coordinates."""
+    e = evidence()
+    return e.model_copy(update={"proof": e.proof.model_copy(update={"location": DeliveryLocation(
+        lat=lat, lon=lon, accuracy_m=accuracy)})})
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,13 @@ CASES = {
     "a nearly right surname": Case(
         dispute(evidence(received_by="Ayşe Yılmazer")), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF,
         "recipient_name_uncertain"),
+    "GPS 0, 0 (no fix) on a signed proof with the recipient's name": Case(
+        dispute(located(0, 0)), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, "location_unusable"),
+    "latitude and longitude swapped on a signed proof with the recipient's name": Case(
+        dispute(located(29.0576, 40.9819)), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, "location_unusable"),
+    "a fix with 5 km accuracy, 5 km away": Case(
+        dispute(evidence(metres=5_000, accuracy=5_000)), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF,
+        "location_unusable"),
     "scan 600 m away": Case(
         dispute(evidence(metres=600)), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, "location_between"),
     "location in words only": Case(

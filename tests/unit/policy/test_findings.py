@@ -16,7 +16,7 @@ from disputes.policy.findings import (
     timing_finding,
 )
 from disputes.policy.settings import PolicySettings
-from schemas.proof import ProofStatus, RecipientRelation, TrackingEvent
+from schemas.proof import DeliveryLocation, ProofStatus, RecipientRelation, TrackingEvent
 from schemas.recommendation import Effect
 from tests.factories import NOW
 from tests.unit.policy.builders import DELIVERED_AT, OPENED_AT, SLA, dispute, evidence, snapshot
@@ -140,6 +140,26 @@ def test_a_far_scan_says_how_far() -> None:
 def test_a_locker_away_from_the_address_is_expected_and_neutral(relation: RecipientRelation) -> None:
     found = location_finding(evidence(relation=relation, metres=1_800), ORDER, SETTINGS)
     assert found.code == "location_of_point" and found.effect is Effect.NEUTRAL
+
+
+@pytest.mark.parametrize(
+    ("location", "said"),
+    [
+        (DeliveryLocation(lat=0, lon=0, accuracy_m=10), "0, 0: the usual placeholder for no GPS fix"),
+        (DeliveryLocation(lat=29.0576, lon=40.9819), "latitude and longitude swapped"),
+        (evidence(metres=5_000, accuracy=5_000).proof.location, "too imprecise to say"),
+    ],
+)
+def test_coordinates_that_cannot_be_the_delivery_spot_are_said_to_be_no_usable_location(
+    location: DeliveryLocation, said: str
+) -> None:
+    e = evidence()
+    e = e.model_copy(update={"proof": e.proof.model_copy(update={"location": location})})
+
+    found = location_finding(e, ORDER, SETTINGS)
+
+    assert (found.code, found.effect) == ("location_unusable", Effect.NEUTRAL)
+    assert said in found.text and "no usable location" in found.text and "kullanılabilir konum yok" in found.text_tr
 
 
 def test_a_spot_in_words_only_is_neutral() -> None:
