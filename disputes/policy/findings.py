@@ -200,6 +200,13 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
         return _unusable_location(e, where)
     assert where.distance_m is not None
     far, far_tr = distance(where.distance_m)
+    if e.proof.recipient_relation in AWAY_FROM_ADDRESS and where.proximity is Proximity.FAR:
+        return finding(  # not the customer's nearby locker: the parcel went somewhere else
+            "location_far", A, [e],
+            f"Locker or pickup point {far} from the address: too far to be the customer's",
+            f"Dolap / teslimat noktası adrese {far_tr} uzakta: müşterinin teslimat noktası olamayacak kadar uzak",
+            metres=round(where.distance_m), cites=LOCATION
+        )
     if e.proof.recipient_relation in AWAY_FROM_ADDRESS:
         return finding(
             "location_of_point", N, [e],

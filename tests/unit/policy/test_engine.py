@@ -61,9 +61,12 @@ CASES = {
     "doorman": Case(
         dispute(evidence(relation=R.DOORMAN, received_by="Kapıcı Hasan")), Act.WAIT_FOR_CUSTOMER_CHECK,
         PolicyRule.THIRD_PARTY_CHECK, "receiver_not_on_order"),
-    "parcel locker 1.8 km away, no signature or photo": Case(
-        dispute(evidence(relation=R.PARCEL_LOCKER, received_by=None, signature=False, metres=1_800)),
+    "parcel locker 800 m away, no signature or photo": Case(
+        dispute(evidence(relation=R.PARCEL_LOCKER, received_by=None, signature=False, metres=800)),
         Act.WAIT_FOR_CUSTOMER_CHECK, PolicyRule.THIRD_PARTY_CHECK, "received_by_parcel_locker"),
+    "parcel locker 40 km away, no signature or photo": Case(
+        dispute(evidence(relation=R.PARCEL_LOCKER, received_by=None, signature=False, metres=40_000)),
+        Act.REFUND, PolicyRule.WEAK_PROOF, "location_far", liable=True, auto=True),
     "pickup point": Case(
         dispute(evidence(relation=R.PICKUP_POINT, received_by=None, metres=700)), Act.WAIT_FOR_CUSTOMER_CHECK,
         PolicyRule.THIRD_PARTY_CHECK, "received_by_pickup_point"),

@@ -138,8 +138,15 @@ def test_a_far_scan_says_how_far() -> None:
 
 @pytest.mark.parametrize("relation", [R.PARCEL_LOCKER, R.PICKUP_POINT])
 def test_a_locker_away_from_the_address_is_expected_and_neutral(relation: RecipientRelation) -> None:
-    found = location_finding(evidence(relation=relation, metres=1_800), ORDER, SETTINGS)
+    found = location_finding(evidence(relation=relation, metres=800), ORDER, SETTINGS)
     assert found.code == "location_of_point" and found.effect is Effect.NEUTRAL
+
+
+@pytest.mark.parametrize("relation", [R.PARCEL_LOCKER, R.PICKUP_POINT])
+def test_a_locker_beyond_the_far_distance_is_a_misdelivery(relation: RecipientRelation) -> None:
+    found = location_finding(evidence(relation=relation, metres=40_000), ORDER, SETTINGS)
+    assert found.code == "location_far" and found.effect is Effect.AGAINST_DELIVERY
+    assert found.text.startswith("Locker or pickup point 40")
 
 
 @pytest.mark.parametrize(
