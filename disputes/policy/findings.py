@@ -250,7 +250,7 @@ def _unusable_location(e: Evidence, where: LocationAssessment) -> Finding:
 
 
 def timing_finding(e: Evidence, order: OrderSnapshot, reported_at: datetime, settings: PolicySettings) -> Finding:
-    """Delivered before the customer reported it, at the time the tracking shows."""
+    """Delivered after the order was placed and before the customer reported it, at the time the tracking shows."""
     at, tolerance = e.proof.delivered_at, settings.delivery_time_tolerance
     if at is None:
         return finding(
@@ -262,6 +262,14 @@ def timing_finding(e: Evidence, order: OrderSnapshot, reported_at: datetime, set
             "delivered_after_report", A, [e],
             "The carrier's delivery time is after the customer's report",
             "Kargonun teslim zamanı müşterinin bildiriminden sonra", cites=TIMING
+        )
+    if order.placed_at is not None and at < order.placed_at - tolerance:  # within it: clocks and zones differ
+        early, early_tr = duration(order.placed_at - at)
+        return finding(
+            "delivered_before_order", A, [e],
+            f"The carrier's delivery time is {early} before the order was placed",
+            f"Kargonun teslim zamanı siparişin verilmesinden {early_tr} önce",
+            cites=("proof.delivered_at", "order.placed_at"),
         )
     if abs(at - order.delivered_at) > tolerance:
         gap, gap_tr = duration(at - order.delivered_at)

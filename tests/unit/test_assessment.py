@@ -193,6 +193,23 @@ async def test_abuse_signals_raised_at_opening_still_hold_when_weak_proof_arrive
     assert stored.status is Status.UNDER_REVIEW and stored.decision is None
 
 
+async def test_a_proof_of_delivery_before_the_order_was_placed_is_not_rejected_automatically(
+    service, orders, request_for, repository, clock, due_work
+):
+    orders.orders["ord-x"] = order("ord-x", shipments=[shipment("shp-x", delivered_days_ago=10)])  # placed 5 days ago
+    assessor = due_work(Assessor(service, repository, PolicySettings(auto_reject_enabled=True)))
+    opened = (await service.open(CUSTOMER, request_for(order_id="ord-x"), None)).dispute
+    assert opened.order.placed_at == NOW - timedelta(days=5)
+
+    await attach(service, opened.id, clock, photo=True, delivered_at=NOW - timedelta(days=10), received_at=NOW)
+    await assessor.run_once()
+
+    stored = repository.docs[opened.id]
+    assert stored.recommendation.action is RecommendedAction.NEEDS_PERSON
+    assert "delivered_before_order" in [f.code for f in stored.recommendation.findings]
+    assert stored.status is Status.UNDER_REVIEW and stored.decision is None
+
+
 async def test_advice_given_before_the_carrier_proof_is_shown_as_provisional_until_the_proof_is_assessed(
     assessor, service, dispute, repository, clock
 ):

@@ -252,6 +252,17 @@ def test_confidence_follows_the_documented_weights() -> None:
     assert advise(dispute()).confidence == 0.5  # waiting decides nothing
 
 
+def test_a_delivery_before_the_order_was_placed_is_no_strong_proof_but_a_persons_question() -> None:
+    ten_days_ago = NOW - timedelta(days=10)  # the order was placed five days before NOW
+    signed = dispute(evidence(photo=True, delivered_at=ten_days_ago))
+    tracked_so = signed.model_copy(update={"order": signed.order.model_copy(update={"delivered_at": ten_days_ago})})
+
+    advice = recommend(tracked_so, CustomerHistory(), NOW, AUTO_REJECT)
+
+    assert (advice.action, advice.rule, advice.auto_resolve) == (Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, False)
+    assert advice.findings[0].code == "delivered_before_order"
+
+
 def test_personal_data_stays_out_of_the_recommendations_repr() -> None:
     advice = advise(dispute(evidence(relation=R.NEIGHBOUR, received_by="Mehmet Kaya", place="Bağdat Cad. 12")))
     shown = repr(advice) + str(advice) + repr(advice.findings[0])

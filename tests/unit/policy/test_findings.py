@@ -210,6 +210,31 @@ def test_a_proof_without_tracking_events_is_judged_on_its_times_alone() -> None:
     assert timing_finding(evidence(events=[]), ORDER, OPENED_AT, SETTINGS).code == "delivery_time_consistent"
 
 
+def test_a_delivery_before_the_order_was_placed_speaks_against_it() -> None:
+    ten_days_ago = NOW - timedelta(days=10)  # the order was placed five days before NOW, tracked as delivered since
+    tracked_so = snapshot().model_copy(update={"delivered_at": ten_days_ago})
+
+    found = timing_finding(evidence(delivered_at=ten_days_ago), tracked_so, OPENED_AT, SETTINGS)
+
+    assert (found.code, found.effect) == ("delivered_before_order", Effect.AGAINST_DELIVERY)
+    assert [c.field for c in found.evidence] == ["proof.delivered_at", "order.placed_at"]
+
+
+def test_a_delivery_within_the_tolerance_before_the_order_was_placed_is_a_clock_difference() -> None:
+    at = ORDER.placed_at - timedelta(hours=6)  # e.g. a carrier stamping Istanbul time as UTC
+    tracked_so = snapshot().model_copy(update={"delivered_at": at})
+
+    assert timing_finding(evidence(delivered_at=at), tracked_so, OPENED_AT, SETTINGS).code == "delivery_time_consistent"
+
+
+def test_a_case_stored_without_the_orders_placing_time_is_judged_on_the_other_times() -> None:
+    ten_days_ago = NOW - timedelta(days=10)
+    stored = snapshot().model_copy(update={"delivered_at": ten_days_ago, "placed_at": None})
+    found = timing_finding(evidence(delivered_at=ten_days_ago), stored, OPENED_AT, SETTINGS)
+
+    assert found.code == "delivery_time_consistent"
+
+
 def test_a_missing_delivery_time_is_neutral() -> None:
     assert timing_finding(evidence(delivered_at=None), ORDER, OPENED_AT, SETTINGS).code == "delivery_time_missing"
 
