@@ -199,24 +199,35 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
     if where.proximity in UNUSABLE:
         return _unusable_location(e, where)
     assert where.distance_m is not None
-    far, far_tr = distance(where.distance_m)
+    far, far_tr = _how_far(where)
     if e.proof.recipient_relation in AWAY_FROM_ADDRESS and where.proximity is Proximity.FAR:
         return finding(  # not the customer's nearby locker: the parcel went somewhere else
             "location_far", A, [e],
-            f"Locker or pickup point {far} from the address: too far to be the customer's",
-            f"Dolap / teslimat noktası adrese {far_tr} uzakta: müşterinin teslimat noktası olamayacak kadar uzak",
+            f"Locker or pickup point {far}: too far to be the customer's",
+            f"Dolap / teslimat noktası {far_tr}: müşterinin teslimat noktası olamayacak kadar uzak",
             metres=round(where.distance_m), cites=LOCATION
         )
     if e.proof.recipient_relation in AWAY_FROM_ADDRESS:
         return finding(
-            "location_of_point", N, [e],
-            f"Locker or pickup point {far} from the address", f"Dolap / teslimat noktası adrese {far_tr} uzakta",
+            "location_of_point", N, [e], f"Locker or pickup point {far}", f"Dolap / teslimat noktası {far_tr}",
             metres=round(where.distance_m), cites=LOCATION
         )
     code, effect = _PROXIMITY[where.proximity]
     return finding(
-        code, effect, [e], f"Delivery scan {far} from the address", f"Teslimat taraması adrese {far_tr} uzakta",
+        code, effect, [e], f"Delivery scan {far}", f"Teslimat taraması {far_tr}",
         metres=round(where.distance_m), cites=LOCATION
+    )
+
+
+def _how_far(where: LocationAssessment) -> tuple[str, str]:
+    """The distance from the address, and the one it is classed by when the GPS accuracy credited changes it."""
+    assert where.distance_m is not None and where.effective_m is not None
+    (far, far_tr), (counted, counted_tr) = distance(where.distance_m), distance(where.effective_m)
+    if counted == far:
+        return f"{far} from the address", f"adrese {far_tr} uzakta"
+    return (
+        f"{far} from the address ({counted} allowing for its GPS accuracy)",
+        f"adrese {far_tr} uzakta (GPS doğruluğu düşülünce {counted_tr})",
     )
 
 

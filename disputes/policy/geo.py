@@ -1,10 +1,11 @@
 """Where the carrier says it delivered, against where the order was to be delivered.
 
 Coordinates on both sides give a distance (great circle). The carrier's reported accuracy is subtracted,
-up to `gps_accuracy_cap_m`, before comparing with the thresholds: a carrier cannot make any scan "near" by
-claiming poor accuracy. A scan is called "far" only when even the edge of its uncertainty (its whole accuracy
-subtracted) is far: a fix too imprecise for that is no usable location, as are 0, 0 (what devices report with
-no fix) and coordinates that land on the address once latitude and longitude are swapped back (a format error).
+up to `gps_accuracy_cap_m`, before comparing with the thresholds, at the precision findings state a distance
+(`wording.stated_m`): a carrier cannot make any scan "near" by claiming poor accuracy. A scan is called "far"
+only when even the edge of its uncertainty (its whole accuracy subtracted) is far: a fix too imprecise for that
+is no usable location, as are 0, 0 (what devices report with no fix) and coordinates that land on the address
+once latitude and longitude are swapped back (a format error).
 Words only ("Front Door", a branch address) are weaker than coordinates: they cannot place the scan at the
 address, only describe it.
 """
@@ -14,6 +15,7 @@ from enum import StrEnum
 from math import asin, cos, radians, sin, sqrt
 
 from disputes.policy.settings import PolicySettings
+from disputes.policy.wording import stated_m
 from schemas.orders import Address
 from schemas.proof import DeliveryLocation
 
@@ -73,12 +75,14 @@ def assess_location(
     swapped_back = haversine_m(location.lon, location.lat, address.lat, address.lon)
     if _placed(effective_distance_m(swapped_back, location.accuracy_m, settings), settings) is Proximity.NEAR:
         return LocationAssessment(Proximity.SWAPPED)
-    if distance - (location.accuracy_m or 0.0) <= settings.far_distance_m:
+    if _placed(distance - (location.accuracy_m or 0.0), settings) is not Proximity.FAR:
         return LocationAssessment(Proximity.IMPRECISE, distance, effective)
     return LocationAssessment(proximity, distance, effective)
 
 
-def _placed(effective_m: float, settings: PolicySettings) -> Proximity:
-    if effective_m <= settings.near_radius_m:
+def _placed(metres: float, settings: PolicySettings) -> Proximity:
+    """Near, between or far, by the distance as a finding states it."""
+    stated = stated_m(metres)
+    if stated <= settings.near_radius_m:
         return Proximity.NEAR
-    return Proximity.FAR if effective_m > settings.far_distance_m else Proximity.BETWEEN
+    return Proximity.FAR if stated > settings.far_distance_m else Proximity.BETWEEN

@@ -249,6 +249,7 @@ def test_confidence_follows_the_documented_weights() -> None:
     assert advise(dispute(evidence())).confidence == 0.75  # signature, near, name, time
     assert advise(dispute(evidence(photo=True, document=True))).confidence == 0.95  # everything: capped
     assert advise(dispute(evidence(metres=1_800))).confidence == 0.5  # 1 - (signature, name, time)
+    assert advise(dispute(evidence(metres=1_800, document=True))).confidence == 0.45  # 1 - 0.55, to two decimals
     assert advise(dispute()).confidence == 0.5  # waiting decides nothing
 
 

