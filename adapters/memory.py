@@ -266,14 +266,17 @@ class InMemoryDisputes:
     # --- evidence and assessment ------------------------------------------------------------------
 
     async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
+        def counted(d: Dispute) -> bool:
+            return since <= d.opened_at <= dispute.opened_at and d.clock_id == dispute.clock_id
+
         mine = (self.docs[i] for i in self._by_customer.get(dispute.customer_id, ()))
         claims = tuple(
             PastClaim(d.opened_at, d.decision.outcome if d.decision else None)
             for d in mine
-            if d.opened_at >= since and d.id != dispute.id and d.clock_id == dispute.clock_id
+            if counted(d) and d.id != dispute.id
         )
         at_address = (self.docs[i] for i in self._by_address.get(address_key(dispute), ()))
-        accounts = {d.customer_id for d in at_address if d.opened_at >= since and d.clock_id == dispute.clock_id}
+        accounts = {d.customer_id for d in at_address if counted(d)}
         return CustomerHistory(claims=claims, accounts_at_address=len(accounts | {dispute.customer_id}))
 
     def carrier(self, dispute_id: str) -> str:

@@ -34,8 +34,8 @@ class Assessor:
         current = claimed.dispute or await self.service.repository.get(dispute_id)
         if current is None:
             return
-        since = await self.service.now_of(current) - self.settings.abuse_window
-        history = await self.store.customer_history(current, since)
+        # The abuse windows end at the opening (`disputes/policy/abuse.py`): a later assessment sees the same history.
+        history = await self.store.customer_history(current, current.opened_at - self.settings.abuse_window)
         advised: list[Recommendation] = []
 
         def change(dispute: Dispute, now: datetime) -> None:

@@ -561,7 +561,7 @@ class Dispute(BaseModel):
     ) -> None:
         """Store the policy's advice and act on it: raise priority, pass abuse signals on (restricting the account
         until a supervisor reviews it, when they show a pattern), tell the customer whom to ask, and resolve on its
-        own when the policy may (through the same decision path as a person)."""
+        own when the policy may and the case holds no abuse signals (through the same decision path as a person)."""
         previous, self.recommendation = self.recommendation, advice
         standing = [flag for flag in advice.abuse_flags if flag not in self.cleared_flags]
         reversed_only = bool(advice.abuse_flags) and not standing  # a supervisor cleared every signal raised
@@ -582,7 +582,8 @@ class Dispute(BaseModel):
             self._raise_restriction(actor, standing, now, restriction_review)
         if waiting and advice.customer_message and (previous is None or previous.rule is not advice.rule):
             self._notify("check_with_third_party", advice.customer_message)
-        if advice.auto_resolve and self.is_active and advice.action in AUTOMATIC:
+        flagged = self.abuse_flags or self.needs_supervisor  # abuse signals block automatic resolutions, always
+        if advice.auto_resolve and self.is_active and advice.action in AUTOMATIC and not flagged:
             outcome = AUTOMATIC[advice.action]
             reason = (
                 ReasonCode.PROOF_OF_DELIVERY

@@ -637,6 +637,8 @@ def _snapshot(order: Order, shipment: Shipment, delivered_at: datetime) -> Order
         value_minor=shipment.value_minor,
         reshippable=shipment.reshippable and not shipment.is_digital,
         declared_weight_grams=shipment.declared_weight_grams,
+        # A time without a zone cannot be compared with the carrier's: as unknown as on a case stored without it.
+        placed_at=to_millisecond(order.placed_at) if order.placed_at.tzinfo is not None else None,
     )
 
 

@@ -124,6 +124,9 @@ class OrderSnapshot(_Model):
     value_minor: int
     reshippable: bool
     declared_weight_grams: int | None = None
+    placed_at: AwareDatetime | None = Field(
+        default=None, description="When the order was placed; absent on cases opened before it was kept."
+    )
 
     @property
     def is_digital(self) -> bool:

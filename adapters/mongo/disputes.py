@@ -221,14 +221,16 @@ class MongoDisputes:
         """Two queries, each served by its own index, sent together. As one `$or` (or `$unionWith`) they would
         be one round trip, but mongoeco's engine serves an `$or` of two indexed branches by scanning the
         collection, and a `$unionWith` costs it more than the two queries. `test_clock.id: None` matches a case
-        on no clock (its `test_clock` null or missing)."""
+        on no clock (its `test_clock` null or missing). Both end at the case's opening: disputes opened later never
+        count, so a later assessment reads the same history."""
+        window = {"$gte": since, "$lte": dispute.opened_at}
         mine = self.collection.find(
-            {"customer_id": dispute.customer_id, "opened_at": {"$gte": since}, "_id": {"$ne": dispute.id},
+            {"customer_id": dispute.customer_id, "opened_at": window, "_id": {"$ne": dispute.id},
              "test_clock.id": dispute.clock_id},
             {"opened_at": 1, "decision.outcome": 1},
         ).limit(HISTORY_LIMIT)
         same_address = self.collection.find(
-            {"address_key": address_key(dispute), "opened_at": {"$gte": since}, "test_clock.id": dispute.clock_id},
+            {"address_key": address_key(dispute), "opened_at": window, "test_clock.id": dispute.clock_id},
             {"customer_id": 1},
         ).limit(HISTORY_LIMIT)
         claimed, at_address = await asyncio.gather(mine.to_list(), same_address.to_list())

@@ -4,9 +4,9 @@ Rules, first match wins (the proof read is the latest "delivered" evidence, see 
 
 1. No "delivered" evidence: after the evidence deadline → for the customer, carrier liable; before it →
    a person, "waiting for carrier evidence".
-2. Weak proof: no signature, photo or document for a hand-over at the address; or the scan far from the
-   address; or a receiver said to be the recipient whose name matches nobody on the order → for the
-   customer, carrier liable.
+2. Weak proof: no signature, photo or document for a hand-over at the address; or the scan (a locker's or
+   pickup point's too) far from the address; or a receiver said to be the recipient whose name matches nobody
+   on the order → for the customer, carrier liable.
 3. A third party took it (neighbour, doorman, locker, pickup point, or a household member not named on the
    order) and nothing speaks against delivery → wait for the customer's check, with a message saying who
    and where, until `third_party_wait` after that evidence arrived; then a person.
@@ -35,7 +35,7 @@ Confidence, how sure the policy is of its action (never above 0.95: no rule is c
 the proof is the sum of the weights of the findings supporting delivery: signature 0.25, scan near the
 address 0.25, photo 0.20, matching name 0.20, consistent delivery time 0.05, document 0.05. A rejection's
 confidence is the strength; refund or reship is 1 - strength (no proof: strength 0); waiting and "needs a
-person" decide nothing and are 0.5.
+person" decide nothing and are 0.5. It is stated, and compared with `auto_resolve_confidence`, to two decimals.
 """
 
 from collections.abc import Iterable
@@ -93,12 +93,13 @@ def recommend(dispute: Dispute, history: CustomerHistory, now: datetime, setting
     ordered: dict[str, Finding] = {}
     for f in (*verdict.decisive, *signals, *context, *(reading.findings if reading else ())):
         ordered.setdefault(f.code, f)
+    confidence = round(verdict.confidence, 2)
     return Recommendation(
         action=verdict.action,
         rule=verdict.rule,
-        confidence=verdict.confidence,
+        confidence=confidence,
         findings=list(ordered.values()),
-        auto_resolve=may_resolve and not blocked and verdict.confidence >= settings.auto_resolve_confidence,
+        auto_resolve=may_resolve and not blocked and confidence >= settings.auto_resolve_confidence,
         carrier_liable=verdict.carrier_liable,
         needs_supervisor=bool(signals),
         priority=min(3, (1 if is_high_value(dispute, settings) else 0) + (2 if signals else 0)),

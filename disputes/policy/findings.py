@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TypedDict
 
 from disputes.model import Dispute
-from disputes.policy.geo import Proximity, assess_location
+from disputes.policy.geo import UNUSABLE, LocationAssessment, Proximity, assess_location
 from disputes.policy.names import OrderName, best_order_name, is_masked
 from disputes.policy.receivers import Receiver, read_receiver
 from disputes.policy.settings import PolicySettings
@@ -196,24 +196,72 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
             "Delivery location described in words only, no coordinates",
             "Teslimat yeri yalnızca yazıyla belirtilmiş, koordinat yok", cites=LOCATION
         )
+    if where.proximity in UNUSABLE:
+        return _unusable_location(e, where)
     assert where.distance_m is not None
-    far, far_tr = distance(where.distance_m)
+    far, far_tr = _how_far(where)
+    if e.proof.recipient_relation in AWAY_FROM_ADDRESS and where.proximity is Proximity.FAR:
+        return finding(  # not the customer's nearby locker: the parcel went somewhere else
+            "location_far", A, [e],
+            f"Locker or pickup point {far}: too far to be the customer's",
+            f"Dolap / teslimat noktası {far_tr}: müşterinin teslimat noktası olamayacak kadar uzak",
+            metres=round(where.distance_m), cites=LOCATION
+        )
     if e.proof.recipient_relation in AWAY_FROM_ADDRESS:
         return finding(
-            "location_of_point", N, [e],
-            f"Locker or pickup point {far} from the address", f"Dolap / teslimat noktası adrese {far_tr} uzakta",
+            "location_of_point", N, [e], f"Locker or pickup point {far}", f"Dolap / teslimat noktası {far_tr}",
             metres=round(where.distance_m), cites=LOCATION
         )
     code, effect = _PROXIMITY[where.proximity]
     return finding(
-        code, effect, [e], f"Delivery scan {far} from the address", f"Teslimat taraması adrese {far_tr} uzakta",
+        code, effect, [e], f"Delivery scan {far}", f"Teslimat taraması {far_tr}",
         metres=round(where.distance_m), cites=LOCATION
     )
 
 
+def _how_far(where: LocationAssessment) -> tuple[str, str]:
+    """The distance from the address, and the one it is classed by when the GPS accuracy credited changes it."""
+    assert where.distance_m is not None and where.effective_m is not None
+    (far, far_tr), (counted, counted_tr) = distance(where.distance_m), distance(where.effective_m)
+    if counted == far:
+        return f"{far} from the address", f"adrese {far_tr} uzakta"
+    return (
+        f"{far} from the address ({counted} allowing for its GPS accuracy)",
+        f"adrese {far_tr} uzakta (GPS doğruluğu düşülünce {counted_tr})",
+    )
+
+
+_UNUSABLE_WORDS = {
+    Proximity.NO_FIX: (
+        "Delivery scan at 0, 0: the usual placeholder for no GPS fix",
+        "Teslimat taraması 0, 0 konumunda: GPS konumu alınamadığında yazılan değer",
+    ),
+    Proximity.SWAPPED: (
+        "Delivery scan coordinates with latitude and longitude swapped (swapped back, they are at the address)",
+        "Teslimat taramasının enlem ve boylamı yer değiştirmiş (düzeltilince adreste)",
+    ),
+}
+
+
+def _unusable_location(e: Evidence, where: LocationAssessment) -> Finding:
+    """Coordinates that cannot be the delivery spot say nothing about it, either way."""
+    if where.proximity is Proximity.IMPRECISE:
+        assert where.distance_m is not None and e.proof.location is not None
+        (far, far_tr), (fix, fix_tr) = distance(where.distance_m), distance(e.proof.location.accuracy_m or 0.0)
+        en, tr = (
+            f"Delivery scan {far} from the address with a stated GPS accuracy of {fix}: too imprecise to say far",
+            f"Teslimat taraması adrese {far_tr} uzakta, bildirilen GPS doğruluğu {fix_tr}: uzak demek için belirsiz",
+        )
+    else:
+        en, tr = _UNUSABLE_WORDS[where.proximity]
+    return finding(
+        "location_unusable", N, [e], f"{en}; no usable location", f"{tr}; kullanılabilir konum yok",
+        reason=where.proximity.value, cites=LOCATION
+    )
+
 
 def timing_finding(e: Evidence, order: OrderSnapshot, reported_at: datetime, settings: PolicySettings) -> Finding:
-    """Delivered before the customer reported it, at the time the tracking shows."""
+    """Delivered after the order was placed and before the customer reported it, at the time the tracking shows."""
     at, tolerance = e.proof.delivered_at, settings.delivery_time_tolerance
     if at is None:
         return finding(
@@ -225,6 +273,14 @@ def timing_finding(e: Evidence, order: OrderSnapshot, reported_at: datetime, set
             "delivered_after_report", A, [e],
             "The carrier's delivery time is after the customer's report",
             "Kargonun teslim zamanı müşterinin bildiriminden sonra", cites=TIMING
+        )
+    if order.placed_at is not None and at < order.placed_at - tolerance:  # within it: clocks and zones differ
+        early, early_tr = duration(order.placed_at - at)
+        return finding(
+            "delivered_before_order", A, [e],
+            f"The carrier's delivery time is {early} before the order was placed",
+            f"Kargonun teslim zamanı siparişin verilmesinden {early_tr} önce",
+            cites=("proof.delivered_at", "order.placed_at"),
         )
     if abs(at - order.delivered_at) > tolerance:
         gap, gap_tr = duration(at - order.delivered_at)

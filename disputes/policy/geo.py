@@ -1,8 +1,11 @@
 """Where the carrier says it delivered, against where the order was to be delivered.
 
 Coordinates on both sides give a distance (great circle). The carrier's reported accuracy is subtracted,
-up to `gps_accuracy_cap_m`, before comparing with the thresholds: a scan is called "far" only when even
-the edge of its uncertainty is far, and a carrier cannot make any scan "near" by claiming poor accuracy.
+up to `gps_accuracy_cap_m`, before comparing with the thresholds, at the precision findings state a distance
+(`wording.stated_m`): a carrier cannot make any scan "near" by claiming poor accuracy. A scan is called "far"
+only when even the edge of its uncertainty (its whole accuracy subtracted) is far: a fix too imprecise for that
+is no usable location, as are 0, 0 (what devices report with no fix) and coordinates that land on the address
+once latitude and longitude are swapped back (a format error).
 Words only ("Front Door", a branch address) are weaker than coordinates: they cannot place the scan at the
 address, only describe it.
 """
@@ -12,6 +15,7 @@ from enum import StrEnum
 from math import asin, cos, radians, sin, sqrt
 
 from disputes.policy.settings import PolicySettings
+from disputes.policy.wording import stated_m
 from schemas.orders import Address
 from schemas.proof import DeliveryLocation
 
@@ -24,6 +28,13 @@ class Proximity(StrEnum):
     FAR = "far"
     WORDS_ONLY = "words_only"  # the carrier described the spot but gave no usable coordinates
     UNKNOWN = "unknown"  # no location from the carrier, or no coordinates on the order to compare with
+    NO_FIX = "no_fix"  # 0, 0: the placeholder for "no GPS fix"
+    SWAPPED = "swapped"  # latitude and longitude swapped: swapped back, the scan is at the address
+    IMPRECISE = "imprecise"  # far beyond the capped accuracy, not beyond the whole of it
+
+
+UNUSABLE = frozenset({Proximity.NO_FIX, Proximity.SWAPPED, Proximity.IMPRECISE})
+"""Coordinates that cannot be where the parcel was delivered: no usable location."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +65,24 @@ def assess_location(
     if location.lat is None or location.lon is None or address.lat is None or address.lon is None:
         words = location.text is not None or location.address is not None
         return LocationAssessment(Proximity.WORDS_ONLY if words else Proximity.UNKNOWN)
+    if location.lat == 0 and location.lon == 0:
+        return LocationAssessment(Proximity.NO_FIX)
     distance = haversine_m(location.lat, location.lon, address.lat, address.lon)
     effective = effective_distance_m(distance, location.accuracy_m, settings)
-    if effective <= settings.near_radius_m:
-        proximity = Proximity.NEAR
-    elif effective > settings.far_distance_m:
-        proximity = Proximity.FAR
-    else:
-        proximity = Proximity.BETWEEN
+    proximity = _placed(effective, settings)
+    if proximity is not Proximity.FAR:
+        return LocationAssessment(proximity, distance, effective)
+    swapped_back = haversine_m(location.lon, location.lat, address.lat, address.lon)
+    if _placed(effective_distance_m(swapped_back, location.accuracy_m, settings), settings) is Proximity.NEAR:
+        return LocationAssessment(Proximity.SWAPPED)
+    if _placed(distance - (location.accuracy_m or 0.0), settings) is not Proximity.FAR:
+        return LocationAssessment(Proximity.IMPRECISE, distance, effective)
     return LocationAssessment(proximity, distance, effective)
+
+
+def _placed(metres: float, settings: PolicySettings) -> Proximity:
+    """Near, between or far, by the distance as a finding states it."""
+    stated = stated_m(metres)
+    if stated <= settings.near_radius_m:
+        return Proximity.NEAR
+    return Proximity.FAR if stated > settings.far_distance_m else Proximity.BETWEEN

@@ -2,12 +2,15 @@
 
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
+from math import floor
 
 from schemas.dispute import Evidence
 from schemas.proof import Attachment, RecipientRelation
 from schemas.recommendation import Citation, Effect, Finding
 
 CUSTOMER_IMAGES = "customer_evidence.images"
+KILOMETRES_FROM_M = 10_000  # below, a distance is stated to the metre: a threshold's metre shows
+_SEPARATORS_SWAPPED = str.maketrans(",.", ".,")
 RELATION_WORDS: dict[RecipientRelation, tuple[str, str]] = {
     RecipientRelation.RECIPIENT: ("the recipient", "alıcının kendisi"),
     RecipientRelation.HOUSEHOLD_MEMBER: ("a household member", "hane halkından biri"),
@@ -49,25 +52,37 @@ def citations(evidence: Sequence[Evidence], fields: Sequence[str], images: Seque
     return cited + [Citation(field=CUSTOMER_IMAGES, attachment=ref) for ref in images]
 
 
+def stated_m(metres: float) -> float:
+    """A distance as findings state it (`distance`): to the metre, to 100 m from 10 km. The policy classes a distance
+    so rounded (`disputes/policy/geo.py`), so what a finding says and what it concludes agree at any threshold."""
+    whole = floor(metres + 0.5)
+    return float(whole) if whole < KILOMETRES_FROM_M else floor(metres / 100 + 0.5) * 100.0
+
+
 def distance(metres: float) -> tuple[str, str]:
-    """"180 m" / "1.8 km" in English, "180 m" / "1,8 km" in Turkish."""
-    if round(metres) < 1000:
-        return f"{metres:.0f} m", f"{metres:.0f} m"
-    km = f"{metres / 1000:.1f}"
-    return f"{km} km", f"{km.replace('.', ',')} km"
+    """"1,800 m" / "5,416.1 km" in English, "1.800 m" / "5.416,1 km" in Turkish (`stated_m`)."""
+    stated = stated_m(metres)
+    number, unit = (f"{stated:,.0f}", "m") if stated < KILOMETRES_FROM_M else (f"{stated / 1000:,.1f}", "km")
+    return f"{number} {unit}", f"{_turkish_separators(number)} {unit}"
 
 
 def duration(span: timedelta) -> tuple[str, str]:
-    """Whole minutes under two hours, whole hours above."""
+    """Whole minutes under two hours, whole hours up to two days, whole days above."""
     minutes = int(abs(span).total_seconds() // 60)
     if minutes < 120:
         return f"{minutes} min", f"{minutes} dakika"
-    return f"{minutes // 60} h", f"{minutes // 60} saat"
+    if minutes <= 48 * 60:
+        return f"{minutes // 60} h", f"{minutes // 60} saat"
+    return f"{minutes // (24 * 60)} days", f"{minutes // (24 * 60)} gün"
 
 
 def money(minor: int, currency: str) -> tuple[str, str]:
     """"12,500.00 TRY" in English, "12.500,00 TRY" in Turkish."""
     units, cents = divmod(minor, 100)
     en = f"{units:,}.{cents:02d}"
-    tr = en.replace(",", " ").replace(".", ",").replace(" ", ".")
-    return f"{en} {currency}", f"{tr} {currency}"
+    return f"{en} {currency}", f"{_turkish_separators(en)} {currency}"
+
+
+def _turkish_separators(number: str) -> str:
+    """A number written in English ("12,500.00") as in Turkish ("12.500,00")."""
+    return number.translate(_SEPARATORS_SWAPPED)

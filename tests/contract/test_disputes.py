@@ -248,6 +248,20 @@ async def test_a_customers_history_holds_their_other_claims_since_a_time_with_ou
     assert sorted((c.opened_at, c.outcome) for c in history.claims) == [(decided.opened_at, Outcome.REFUND)]
 
 
+async def test_a_history_ends_at_the_cases_opening_claims_and_accounts_that_came_later_do_not_count(
+    cases: Cases,
+) -> None:
+    await cases.open(customer="cust-2")
+    current = await cases.open(customer="cust-1")
+    cases.clock.advance(hours=2)
+    for customer in ("cust-1", "cust-3", "cust-4"):
+        await cases.open(customer=customer)
+
+    history = await cases.storage.disputes.customer_history(current, NOW - timedelta(days=1))
+
+    assert history.claims == () and history.accounts_at_address == 2
+
+
 async def test_a_history_counts_only_the_cases_on_the_same_test_clock_or_on_none(cases: Cases) -> None:
     real = await cases.open(customer="cust-1")
     await cases.open(customer="cust-2")

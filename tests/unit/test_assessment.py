@@ -12,7 +12,7 @@ from disputes.policy import PolicySettings
 from schemas.common import Outcome
 from schemas.dispute import EffectKind, ReasonCode, Status
 from schemas.recommendation import RecommendedAction
-from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR, order, shipment
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, order, shipment
 from tests.unit.policy.builders import evidence
 
 
@@ -165,6 +165,49 @@ async def test_a_supervisor_clears_flags_with_a_reason_and_they_stay_cleared(ser
     reassessed = repository.docs[ids[-1]]
     assert not reassessed.abuse_flags and not reassessed.needs_supervisor
     assert [m.kind for m in reassessed.outbox].count(EffectKind.CUSTOMER_RISK) == 1
+
+
+async def test_abuse_signals_raised_at_opening_still_hold_when_weak_proof_arrives_a_day_later(
+    service, orders, request_for, assessor, repository, clock
+):
+    """Claims opened 180.5 and 100 days before NOW are both within 180 days of this one's opening (a day before
+    NOW), though the first is not within 180 days of NOW: the window ends at the opening, whenever it is assessed."""
+    for name, days in (("old", 180.5), ("mid", 100)):
+        delivered = shipment(f"shp-{name}", delivered_days_ago=days + 1)
+        orders.orders[f"ord-{name}"] = order(f"ord-{name}", shipments=[delivered])
+        clock.current = NOW - timedelta(days=days)
+        await service.open(CUSTOMER, request_for(order_id=f"ord-{name}"), None)
+    clock.current = NOW - timedelta(days=1)
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await pull_failed(service, opened.id, clock)
+    await assessor.run_once()
+    assert repository.docs[opened.id].recommendation.abuse_flags == ["repeat_claims"]
+
+    clock.current = NOW
+    await attach(service, opened.id, clock, signature=False, photo=False, received_by="Mehmet Kaya", metres=None)
+    await assessor.run_once()
+
+    stored = repository.docs[opened.id]
+    assert stored.recommendation.rule.value == "weak_proof" and stored.recommendation.abuse_flags == ["repeat_claims"]
+    assert not stored.recommendation.auto_resolve and stored.needs_supervisor
+    assert stored.status is Status.UNDER_REVIEW and stored.decision is None
+
+
+async def test_a_proof_of_delivery_before_the_order_was_placed_is_not_rejected_automatically(
+    service, orders, request_for, repository, clock, due_work
+):
+    orders.orders["ord-x"] = order("ord-x", shipments=[shipment("shp-x", delivered_days_ago=10)])  # placed 5 days ago
+    assessor = due_work(Assessor(service, repository, PolicySettings(auto_reject_enabled=True)))
+    opened = (await service.open(CUSTOMER, request_for(order_id="ord-x"), None)).dispute
+    assert opened.order.placed_at == NOW - timedelta(days=5)
+
+    await attach(service, opened.id, clock, photo=True, delivered_at=NOW - timedelta(days=10), received_at=NOW)
+    await assessor.run_once()
+
+    stored = repository.docs[opened.id]
+    assert stored.recommendation.action is RecommendedAction.NEEDS_PERSON
+    assert "delivered_before_order" in [f.code for f in stored.recommendation.findings]
+    assert stored.status is Status.UNDER_REVIEW and stored.decision is None
 
 
 async def test_advice_given_before_the_carrier_proof_is_shown_as_provisional_until_the_proof_is_assessed(

@@ -61,6 +61,16 @@ def test_once_a_supervisor_clears_the_flags_an_investigator_decides_again() -> N
     assert flagged.status is Status.RESOLVED and flagged.decision.decided_by == INVESTIGATOR.id
 
 
+def test_advice_to_resolve_automatically_does_not_resolve_a_case_that_holds_abuse_flags() -> None:
+    flagged = assessed(dispute(evidence(metres=1_800, signature=False, received_by=None)), REPEAT_CLAIMER)
+    assert flagged.abuse_flags == ["repeat_claims"] and flagged.decision is None
+
+    assessed(flagged)  # advice without the signals (an empty history), which alone would refund automatically
+
+    assert flagged.recommendation.auto_resolve and flagged.recommendation.abuse_flags == []
+    assert flagged.status is Status.UNDER_REVIEW and flagged.decision is None and flagged.needs_supervisor
+
+
 def test_rejecting_a_high_value_order_without_a_signature_is_refused_to_an_investigator() -> None:
     case = assessed(dispute(UNSIGNED, value_minor=HIGH_VALUE))
     assert case.recommendation.rule is PolicyRule.HIGH_VALUE_WITHOUT_SIGNATURE

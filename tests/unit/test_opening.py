@@ -1,5 +1,7 @@
 """Opening a dispute: which orders qualify, the snapshot it keeps, and idempotent retries."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from disputes.errors import ActiveDisputeExists, Forbidden, IdempotencyKeyReused, Unprocessable
@@ -21,6 +23,20 @@ async def test_a_customer_opens_a_dispute_on_a_delivered_shipment(service, reque
     assert dispute.order.address.lat == 40.9819 and dispute.order.recipient_name == "Ayşe Yılmaz"
     assert [e.action for e in dispute.timeline] == ["opened"]
     assert [m.kind for m in repository.docs[dispute.id].outbox] == [EffectKind.NOTIFICATION]
+
+
+async def test_the_case_keeps_when_the_order_was_placed_and_a_time_without_a_zone_as_unknown(
+    service, orders, request_for
+):
+    placed = orders.orders["ord-1"].placed_at
+    orders.orders["ord-2"] = order("ord-2", shipments=[shipment("shp-2")]).model_copy(
+        update={"placed_at": placed.replace(tzinfo=None)}
+    )
+
+    kept = (await service.open(CUSTOMER, request_for(), None)).dispute
+    zoneless = (await service.open(CUSTOMER, request_for(order_id="ord-2"), None)).dispute
+
+    assert kept.order.placed_at == datetime(2026, 11, 13, 9, 30, tzinfo=UTC) and zoneless.order.placed_at is None
 
 
 async def test_the_decision_deadline_is_three_turkish_business_days_away(service, request_for):

@@ -54,7 +54,8 @@ def snapshot(value_minor: int = 129_900, reshippable: bool = True, coordinates: 
     return OrderSnapshot(
         order_id=ORDER.order_id, customer_id=ORDER.customer_id, buyer_name=ORDER.buyer_name,
         recipient_name=ORDER.recipient_name, recipient_phone=ORDER.recipient_phone, address=address,
-        currency=ORDER.currency, payment_method=ORDER.payment_method, shipment_id=SHIPMENT.shipment_id,
+        currency=ORDER.currency, payment_method=ORDER.payment_method, placed_at=ORDER.placed_at,
+        shipment_id=SHIPMENT.shipment_id,
         carrier=SHIPMENT.carrier, tracking_number=SHIPMENT.tracking_number, delivered_at=DELIVERED_AT,
         items=SHIPMENT.items, value_minor=value_minor, reshippable=reshippable,
     )

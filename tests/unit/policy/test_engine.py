@@ -8,11 +8,11 @@ import pytest
 from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PastClaim, PolicySettings, recommend
 from schemas.common import Resolution
-from schemas.proof import ProofStatus, RecipientRelation
+from schemas.proof import DeliveryLocation, ProofStatus, RecipientRelation
 from schemas.recommendation import PolicyRule, Recommendation
 from schemas.recommendation import RecommendedAction as Act
 from tests.factories import NOW
-from schemas.dispute import SubmissionKind
+from schemas.dispute import Evidence, SubmissionKind
 from tests.unit.policy.builders import HIGH_VALUE, OPENED_AT, RECEIVED_AT, SLA, customer_added, dispute, evidence
 
 R = RecipientRelation
@@ -20,6 +20,13 @@ DEFAULTS = PolicySettings()
 AUTO_REJECT = PolicySettings(auto_reject_enabled=True)
 REPEAT_CLAIMER = CustomerHistory(tuple(PastClaim(OPENED_AT - timedelta(days=d), None) for d in (20, 60)))
 LATE = SLA.evidence_due + timedelta(hours=1)
+
+
+def located(lat: float, lon: float, accuracy: float | None = 10) -> Evidence:
+    """The default strong proof (signed by the recipient, named exactly) with the scan at these coordinates."""
+    e = evidence()
+    return e.model_copy(update={"proof": e.proof.model_copy(update={"location": DeliveryLocation(
+        lat=lat, lon=lon, accuracy_m=accuracy)})})
 
 
 @dataclass(frozen=True)
@@ -54,9 +61,12 @@ CASES = {
     "doorman": Case(
         dispute(evidence(relation=R.DOORMAN, received_by="Kapıcı Hasan")), Act.WAIT_FOR_CUSTOMER_CHECK,
         PolicyRule.THIRD_PARTY_CHECK, "receiver_not_on_order"),
-    "parcel locker 1.8 km away, no signature or photo": Case(
-        dispute(evidence(relation=R.PARCEL_LOCKER, received_by=None, signature=False, metres=1_800)),
+    "parcel locker 800 m away, no signature or photo": Case(
+        dispute(evidence(relation=R.PARCEL_LOCKER, received_by=None, signature=False, metres=800)),
         Act.WAIT_FOR_CUSTOMER_CHECK, PolicyRule.THIRD_PARTY_CHECK, "received_by_parcel_locker"),
+    "parcel locker 40 km away, no signature or photo": Case(
+        dispute(evidence(relation=R.PARCEL_LOCKER, received_by=None, signature=False, metres=40_000)),
+        Act.REFUND, PolicyRule.WEAK_PROOF, "location_far", liable=True, auto=True),
     "pickup point": Case(
         dispute(evidence(relation=R.PICKUP_POINT, received_by=None, metres=700)), Act.WAIT_FOR_CUSTOMER_CHECK,
         PolicyRule.THIRD_PARTY_CHECK, "received_by_pickup_point"),
@@ -117,6 +127,13 @@ CASES = {
     "a nearly right surname": Case(
         dispute(evidence(received_by="Ayşe Yılmazer")), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF,
         "recipient_name_uncertain"),
+    "GPS 0, 0 (no fix) on a signed proof with the recipient's name": Case(
+        dispute(located(0, 0)), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, "location_unusable"),
+    "latitude and longitude swapped on a signed proof with the recipient's name": Case(
+        dispute(located(29.0576, 40.9819)), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, "location_unusable"),
+    "a fix with 5 km accuracy, 5 km away": Case(
+        dispute(evidence(metres=5_000, accuracy=5_000)), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF,
+        "location_unusable"),
     "scan 600 m away": Case(
         dispute(evidence(metres=600)), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, "location_between"),
     "location in words only": Case(
@@ -232,7 +249,19 @@ def test_confidence_follows_the_documented_weights() -> None:
     assert advise(dispute(evidence())).confidence == 0.75  # signature, near, name, time
     assert advise(dispute(evidence(photo=True, document=True))).confidence == 0.95  # everything: capped
     assert advise(dispute(evidence(metres=1_800))).confidence == 0.5  # 1 - (signature, name, time)
+    assert advise(dispute(evidence(metres=1_800, document=True))).confidence == 0.45  # 1 - 0.55, to two decimals
     assert advise(dispute()).confidence == 0.5  # waiting decides nothing
+
+
+def test_a_delivery_before_the_order_was_placed_is_no_strong_proof_but_a_persons_question() -> None:
+    ten_days_ago = NOW - timedelta(days=10)  # the order was placed five days before NOW
+    signed = dispute(evidence(photo=True, delivered_at=ten_days_ago))
+    tracked_so = signed.model_copy(update={"order": signed.order.model_copy(update={"delivered_at": ten_days_ago})})
+
+    advice = recommend(tracked_so, CustomerHistory(), NOW, AUTO_REJECT)
+
+    assert (advice.action, advice.rule, advice.auto_resolve) == (Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, False)
+    assert advice.findings[0].code == "delivered_before_order"
 
 
 def test_personal_data_stays_out_of_the_recommendations_repr() -> None:

@@ -16,7 +16,7 @@ from disputes.policy.findings import (
     timing_finding,
 )
 from disputes.policy.settings import PolicySettings
-from schemas.proof import ProofStatus, RecipientRelation, TrackingEvent
+from schemas.proof import DeliveryLocation, ProofStatus, RecipientRelation, TrackingEvent
 from schemas.recommendation import Effect
 from tests.factories import NOW
 from tests.unit.policy.builders import DELIVERED_AT, OPENED_AT, SLA, dispute, evidence, snapshot
@@ -120,7 +120,7 @@ def test_the_match_threshold_is_configuration() -> None:
     [
         (20, 10, "location_near", Effect.SUPPORTS_DELIVERY),
         (259.5, 10, "location_near", Effect.SUPPORTS_DELIVERY),
-        (260.5, 10, "location_between", Effect.NEUTRAL),
+        (260.6, 10, "location_between", Effect.NEUTRAL),
         (1_800, 20, "location_far", Effect.AGAINST_DELIVERY),
     ],
 )
@@ -131,6 +131,29 @@ def test_the_scan_location_is_judged_against_the_address(
     assert (found.code, found.effect) == (code, effect)
 
 
+@pytest.mark.parametrize(
+    ("metres", "accuracy", "code", "text"),
+    [
+        (250.4, None, "location_near", "Delivery scan 250 m from the address"),
+        (250.6, None, "location_between", "Delivery scan 251 m from the address"),
+        (999.6, None, "location_between", "Delivery scan 1,000 m from the address"),
+        (1_000.6, None, "location_far", "Delivery scan 1,001 m from the address"),
+        (300, 100, "location_near", "Delivery scan 300 m from the address (200 m allowing for its GPS accuracy)"),
+        (1_800, 20, "location_far", "Delivery scan 1,800 m from the address (1,780 m allowing for its GPS accuracy)"),
+    ],
+)
+def test_the_distance_a_finding_states_is_the_one_it_is_classed_by(
+    metres: float, accuracy: float | None, code: str, text: str
+) -> None:
+    found = location_finding(evidence(metres=metres, accuracy=accuracy), ORDER, SETTINGS)
+    assert (found.code, found.text) == (code, text)
+
+
+def test_the_distances_are_stated_in_turkish_too() -> None:
+    found = location_finding(evidence(metres=1_800, accuracy=20), ORDER, SETTINGS)
+    assert found.text_tr == "Teslimat taraması adrese 1.800 m uzakta (GPS doğruluğu düşülünce 1.780 m)"
+
+
 def test_a_far_scan_says_how_far() -> None:
     found = location_finding(evidence(metres=1_800, accuracy=20), ORDER, SETTINGS)
     assert abs(int(found.facts["metres"]) - 1_800) <= 1
@@ -138,8 +161,35 @@ def test_a_far_scan_says_how_far() -> None:
 
 @pytest.mark.parametrize("relation", [R.PARCEL_LOCKER, R.PICKUP_POINT])
 def test_a_locker_away_from_the_address_is_expected_and_neutral(relation: RecipientRelation) -> None:
-    found = location_finding(evidence(relation=relation, metres=1_800), ORDER, SETTINGS)
+    found = location_finding(evidence(relation=relation, metres=800), ORDER, SETTINGS)
     assert found.code == "location_of_point" and found.effect is Effect.NEUTRAL
+
+
+@pytest.mark.parametrize("relation", [R.PARCEL_LOCKER, R.PICKUP_POINT])
+def test_a_locker_beyond_the_far_distance_is_a_misdelivery(relation: RecipientRelation) -> None:
+    found = location_finding(evidence(relation=relation, metres=40_000), ORDER, SETTINGS)
+    assert found.code == "location_far" and found.effect is Effect.AGAINST_DELIVERY
+    assert found.text.startswith("Locker or pickup point 40")
+
+
+@pytest.mark.parametrize(
+    ("location", "said"),
+    [
+        (DeliveryLocation(lat=0, lon=0, accuracy_m=10), "0, 0: the usual placeholder for no GPS fix"),
+        (DeliveryLocation(lat=29.0576, lon=40.9819), "latitude and longitude swapped"),
+        (evidence(metres=5_000, accuracy=5_000).proof.location, "too imprecise to say"),
+    ],
+)
+def test_coordinates_that_cannot_be_the_delivery_spot_are_said_to_be_no_usable_location(
+    location: DeliveryLocation, said: str
+) -> None:
+    e = evidence()
+    e = e.model_copy(update={"proof": e.proof.model_copy(update={"location": location})})
+
+    found = location_finding(e, ORDER, SETTINGS)
+
+    assert (found.code, found.effect) == ("location_unusable", Effect.NEUTRAL)
+    assert said in found.text and "no usable location" in found.text and "kullanılabilir konum yok" in found.text_tr
 
 
 def test_a_spot_in_words_only_is_neutral() -> None:
@@ -181,6 +231,31 @@ def test_a_delivery_time_no_tracking_event_comes_near_speaks_against_it() -> Non
 
 def test_a_proof_without_tracking_events_is_judged_on_its_times_alone() -> None:
     assert timing_finding(evidence(events=[]), ORDER, OPENED_AT, SETTINGS).code == "delivery_time_consistent"
+
+
+def test_a_delivery_before_the_order_was_placed_speaks_against_it() -> None:
+    ten_days_ago = NOW - timedelta(days=10)  # the order was placed five days before NOW, tracked as delivered since
+    tracked_so = snapshot().model_copy(update={"delivered_at": ten_days_ago})
+
+    found = timing_finding(evidence(delivered_at=ten_days_ago), tracked_so, OPENED_AT, SETTINGS)
+
+    assert (found.code, found.effect) == ("delivered_before_order", Effect.AGAINST_DELIVERY)
+    assert [c.field for c in found.evidence] == ["proof.delivered_at", "order.placed_at"]
+
+
+def test_a_delivery_within_the_tolerance_before_the_order_was_placed_is_a_clock_difference() -> None:
+    at = ORDER.placed_at - timedelta(hours=6)  # e.g. a carrier stamping Istanbul time as UTC
+    tracked_so = snapshot().model_copy(update={"delivered_at": at})
+
+    assert timing_finding(evidence(delivered_at=at), tracked_so, OPENED_AT, SETTINGS).code == "delivery_time_consistent"
+
+
+def test_a_case_stored_without_the_orders_placing_time_is_judged_on_the_other_times() -> None:
+    ten_days_ago = NOW - timedelta(days=10)
+    stored = snapshot().model_copy(update={"delivered_at": ten_days_ago, "placed_at": None})
+    found = timing_finding(evidence(delivered_at=ten_days_ago), stored, OPENED_AT, SETTINGS)
+
+    assert found.code == "delivery_time_consistent"
 
 
 def test_a_missing_delivery_time_is_neutral() -> None:

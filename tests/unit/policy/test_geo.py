@@ -46,11 +46,11 @@ def test_accuracy_is_subtracted_up_to_the_cap_and_never_below_zero() -> None:
         (249.5, None, Proximity.NEAR),
         (250.5, None, Proximity.BETWEEN),
         (259.5, 10, Proximity.NEAR),  # edge + accuracy, just inside
-        (260.5, 10, Proximity.BETWEEN),  # edge + accuracy, just outside
+        (260.6, 10, Proximity.BETWEEN),  # edge + accuracy, just outside (compared to the metre: 251 m)
         (349.5, 5_000, Proximity.NEAR),  # a poor fix earns only the capped 100 m
         (350.5, 5_000, Proximity.BETWEEN),
         (999.5, None, Proximity.BETWEEN),
-        (1_000.5, None, Proximity.FAR),
+        (1_000.6, None, Proximity.FAR),
         (1_099.5, 100, Proximity.BETWEEN),  # far only when even the edge of its uncertainty is far
         (1_800, 20, Proximity.FAR),
     ],
@@ -79,3 +79,35 @@ def test_coordinates_cannot_be_compared_with_an_address_without_them() -> None:
 def test_no_location_at_all_is_unknown() -> None:
     assert assess_location(None, ADDRESS, SETTINGS).proximity is Proximity.UNKNOWN
     assert assess_location(DeliveryLocation(accuracy_m=5), ADDRESS, SETTINGS).proximity is Proximity.UNKNOWN
+
+
+def test_zero_zero_is_the_placeholder_for_no_fix_not_a_scan_in_the_gulf_of_guinea() -> None:
+    where = assess_location(DeliveryLocation(lat=0, lon=0, accuracy_m=10), ADDRESS, SETTINGS)
+    assert where == LocationAssessment(Proximity.NO_FIX)
+
+
+def test_latitude_and_longitude_swapped_onto_the_address_are_a_format_error() -> None:
+    swapped = DeliveryLocation(lat=29.0577, lon=40.9819, accuracy_m=10)  # 40.9819, 29.0576 is the address
+
+    assert assess_location(swapped, ADDRESS, SETTINGS) == LocationAssessment(Proximity.SWAPPED)
+
+
+def test_a_far_scan_that_swapped_lands_nowhere_near_the_address_is_far() -> None:
+    kizilay = DeliveryLocation(lat=39.9208, lon=32.8541, accuracy_m=10)  # Ankara
+
+    assert assess_location(kizilay, ADDRESS, SETTINGS).proximity is Proximity.FAR
+
+
+@pytest.mark.parametrize(
+    ("metres", "accuracy", "expected"),
+    [
+        (5_000, 5_000, Proximity.IMPRECISE),  # anywhere within 5 km: it cannot say far
+        (1_150, 200, Proximity.IMPRECISE),  # its edge is 950 m away: not far, though the capped distance (1,050 m) is
+        (1_250, 200, Proximity.FAR),  # even the edge of its uncertainty (1,050 m) is far
+        (5_000, 200, Proximity.FAR),
+    ],
+)
+def test_a_fix_too_imprecise_to_say_far_is_no_usable_location(
+    metres: float, accuracy: float, expected: Proximity
+) -> None:
+    assert assess_location(scan(metres, accuracy), ADDRESS, SETTINGS).proximity is expected

@@ -12,17 +12,29 @@ from tests.unit.policy.builders import RECEIVED_AT, evidence, snapshot
 
 @pytest.mark.parametrize(
     ("metres", "english", "turkish"),
-    [(0, "0 m", "0 m"), (999.4, "999 m", "999 m"), (999.6, "1.0 km", "1,0 km"), (1_800, "1.8 km", "1,8 km")],
+    [
+        (0, "0 m", "0 m"),
+        (999.4, "999 m", "999 m"),
+        (999.6, "1,000 m", "1.000 m"),
+        (1_000.6, "1,001 m", "1.001 m"),
+        (1_800, "1,800 m", "1.800 m"),
+        (9_999.4, "9,999 m", "9.999 m"),
+        (9_999.6, "10.0 km", "10,0 km"),
+        (5_416_149, "5,416.1 km", "5.416,1 km"),
+    ],
 )
-def test_distances_are_metres_below_a_kilometre_and_tenths_of_kilometres_above(
+def test_distances_are_whole_metres_below_ten_kilometres_and_tenths_of_kilometres_above(
     metres: float, english: str, turkish: str
 ) -> None:
     assert distance(metres) == (english, turkish)
 
 
-def test_durations_are_minutes_below_two_hours_and_whole_hours_above() -> None:
+def test_durations_are_minutes_below_two_hours_whole_hours_to_two_days_and_whole_days_above() -> None:
     assert duration(timedelta(minutes=4, seconds=59)) == ("4 min", "4 dakika")
     assert duration(timedelta(hours=-27)) == ("27 h", "27 saat")
+    assert duration(timedelta(hours=48)) == ("48 h", "48 saat")
+    assert duration(timedelta(hours=49)) == ("2 days", "2 gün")
+    assert duration(timedelta(days=-10)) == ("10 days", "10 gün")
 
 
 def test_money_uses_english_and_turkish_separators() -> None:
