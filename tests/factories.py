@@ -58,15 +58,17 @@ def order(
     shipments: list[Shipment] | None = None,
     accessibility_need: bool = False,
 ) -> Order:
+    shipments = shipments if shipments is not None else [shipment()]
+    delivered = [s.delivered_at for s in shipments if s.delivered_at is not None]
     return Order(
         order_id=order_id,
         customer_id=customer_id,
-        placed_at=NOW - timedelta(days=5),
+        placed_at=min([NOW - timedelta(days=5), *(at - timedelta(days=1) for at in delivered)]),  # before any delivery
         buyer_name="Şükrü Güneş",
         recipient_name="Ayşe Yılmaz",
         recipient_phone="+90 532 111 22 33",
         address=Address(line="Bağdat Cad. No:12 D:4", district="Kadıköy", city="İstanbul", lat=40.9819, lon=29.0576),
-        shipments=shipments if shipments is not None else [shipment()],
+        shipments=shipments,
         accessibility_need=accessibility_need,
     )
 

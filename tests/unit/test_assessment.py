@@ -196,7 +196,8 @@ async def test_abuse_signals_raised_at_opening_still_hold_when_weak_proof_arrive
 async def test_a_proof_of_delivery_before_the_order_was_placed_is_not_rejected_automatically(
     service, orders, request_for, repository, clock, due_work
 ):
-    orders.orders["ord-x"] = order("ord-x", shipments=[shipment("shp-x", delivered_days_ago=10)])  # placed 5 days ago
+    delivered_early = order("ord-x", shipments=[shipment("shp-x", delivered_days_ago=10)])
+    orders.orders["ord-x"] = delivered_early.model_copy(update={"placed_at": NOW - timedelta(days=5)})
     assessor = due_work(Assessor(service, repository, PolicySettings(auto_reject_enabled=True)))
     opened = (await service.open(CUSTOMER, request_for(order_id="ord-x"), None)).dispute
     assert opened.order.placed_at == NOW - timedelta(days=5)
