@@ -32,6 +32,7 @@ from disputes.ports import (
     CarrierFigures,
     DisputePage,
     DisputeQuery,
+    STORED_LATELY,
     Claimed,
     Clock,
     IdempotencyKeyTaken,
@@ -463,12 +464,16 @@ class InMemoryEvidenceStore:
         self.leases = Leases()
         self.attachments: dict[str, tuple[str, bytes]] = {}
         self.raw: dict[str, bytes] = {}
+        self.last_stored: dict[str, datetime] = {}
+        """When each raw body or attachment was last stored (the first copy is kept)."""
 
     async def put_raw(self, ref: str, carrier: str, body: bytes, at: datetime) -> None:
         self.raw.setdefault(ref, body)
+        self.last_stored[ref] = max(self.last_stored.get(ref, at), at)
 
     async def put_attachment(self, ref: str, attachment: StoredAttachment, at: datetime) -> None:
         self.attachments.setdefault(ref, (attachment.media_type, attachment.content))
+        self.last_stored[ref] = max(self.last_stored.get(ref, at), at)
 
     async def record(self, evidence: Evidence, at: datetime) -> bool:
         if evidence.key in self.events:
@@ -584,13 +589,14 @@ class _StoredCopies:
     def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore) -> None:
         self.disputes, self.events = disputes, events
 
-    def delete_unneeded(self, refs: Collection[str]) -> None:
+    def delete_unneeded(self, refs: Collection[str], now: datetime) -> None:
         cases = (d for i, d in self.disputes.docs.items() if i not in self.disputes.purging)
         pushes = (e for key, e in self.events.events.items() if key not in self.events.expired)
         needed = set().union(*(d.stored_refs() for d in cases), *(e.proof.stored_refs() for e in pushes))
         for ref in set(refs) - needed:
-            self.events.attachments.pop(ref, None)
-            self.events.raw.pop(ref, None)
+            if self.events.last_stored.get(ref, now) <= now - STORED_LATELY:
+                self.events.attachments.pop(ref, None)
+                self.events.raw.pop(ref, None)
 
 
 class InMemoryRetention:
@@ -612,8 +618,9 @@ class InMemoryRetention:
         if not [i for i in await disputes.active_for_shipment(*shipment) if i != dispute.id]:
             for key in [e.key for e in dispute.evidence if e.key not in events.due[WorkKind.ATTACH_PUSHED]]:
                 events.forget(key)
-        self.copies.delete_unneeded(dispute.stored_refs())
-        dispute.delete_stored_copies(self.clock.now())
+        now = self.clock.now()
+        self.copies.delete_unneeded(dispute.stored_refs(), now)
+        dispute.delete_stored_copies(now)
         await disputes.save(dispute, ending=claimed.lease)
         disputes.purging.discard(dispute.id)
 
@@ -633,11 +640,11 @@ class InMemoryPushRetention:
         events, key = self.copies.events, claimed.subject
         if key not in events.events:
             return
-        if (until := events.received[key] + events.keep_for) > self.clock.now():
+        if (until := events.received[key] + events.keep_for) > (now := self.clock.now()):
             events.due[self.kind][key] = until
             return
         events.expired.add(key)
-        self.copies.delete_unneeded(events.events[key].proof.stored_refs())
+        self.copies.delete_unneeded(events.events[key].proof.stored_refs(), now)
         events.forget(key)
 
 

@@ -27,6 +27,7 @@ from schemas.proof import ProofOfDelivery
 
 Doc = dict[str, Any]
 ATTACH_DUE = f"due.{WorkKind.ATTACH_PUSHED}"
+LAST_STORED = "last_stored_at"
 KEEP_PUSHES = timedelta(days=365)
 """How long a pushed event is kept from its receipt unless told otherwise (the default retention)."""
 RECORD_CHUNK = 1000
@@ -43,12 +44,12 @@ class MongoEvidenceStore:
         self.keep_for = keep_for
 
     async def put_raw(self, ref: str, carrier: str, body: bytes, at: datetime) -> None:
-        await self._insert_once(self.raw, {"_id": ref, "carrier": carrier, "body": Binary(body), "received_at": at})
+        await self._keep(self.raw, {"_id": ref, "carrier": carrier, "body": Binary(body), "received_at": at}, at)
 
     async def put_attachment(self, ref: str, attachment: StoredAttachment, at: datetime) -> None:
         doc = {"_id": ref, "kind": str(attachment.kind), "media_type": attachment.media_type,
                "content": Binary(attachment.content), **asdict(attachment.source), "stored_at": at}
-        await self._insert_once(self.attachments, doc)
+        await self._keep(self.attachments, doc, at)
 
     async def record(self, evidence: Evidence, at: datetime) -> bool:
         """Store a pushed event; False when the carrier sent this event before."""
@@ -88,6 +89,12 @@ class MongoEvidenceStore:
         if others:
             await self.events.update_many({"_id": {"$in": list(others)}}, {"$unset": {ATTACH_DUE: ""}})
         await write_ending(self.events, {"_id": key}, {"$unset": {ATTACH_DUE: ""}}, ending)
+
+    async def _keep(self, collection: Any, doc: Doc, at: datetime) -> None:
+        """The first copy of these bytes stored; `LAST_STORED` says when they were last stored (retention keeps a copy
+        stored lately: see `disputes.ports.STORED_LATELY`)."""
+        if not await self._insert_once(collection, doc | {LAST_STORED: at}):
+            await collection.update_one({"_id": doc["_id"]}, {"$max": {LAST_STORED: at}})
 
     @staticmethod
     async def _insert_once(collection: Any, doc: Doc) -> bool:

@@ -1,8 +1,9 @@
 """Signature, photo and proof-document images, the images customers sent, and the carriers' raw replies, are
 kept for a configured time after the case closes, and pushed events for a configured time after their receipt; then
 they are deleted. A reference (a content hash: the same bytes on two cases, or in two pushes, are one copy) is
-deleted only when nothing still needs it: no case not yet purged cites it (`evidence_refs`, `by_attachment`) and no
-stored push not yet expired holds it (`refs`, `events_by_ref`).
+deleted only when nothing still needs it: no case not yet purged cites it (`evidence_refs`, `by_attachment`), no
+stored push not yet expired holds it (`refs`, `events_by_ref`), and it was not stored again lately (by a push whose
+event may not be recorded yet: `STORED_LATELY`).
 
 Cases are claimed through the schedule (`due.retention`, set by every save of a closed case that holds images),
 pushes likewise (`due.push_retention`, set when they are recorded). Each is marked first (`purged`, `expired`), so it
@@ -11,16 +12,16 @@ worker that dies mid-way leaves the subject due, and the next holder finishes. A
 (`Dispute.delete_stored_copies`: markers for its images, a timeline entry), saved compare-and-set with its lease;
 the copies of the pushes attached to it go with its images, unless another case holds its shipment."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.disputes import MongoDisputes
-from adapters.mongo.evidence_store import ATTACH_DUE
+from adapters.mongo.evidence_store import ATTACH_DUE, LAST_STORED
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
 from disputes.lanes import Lanes, Place
-from disputes.ports import Claimed, Clock
+from disputes.ports import STORED_LATELY, Claimed, Clock
 from disputes.work import WorkKind
 
 Doc = dict[str, Any]
@@ -35,13 +36,14 @@ class _StoredCopies:
         self.attachments = db[ATTACHMENTS]
         self.raw = db[RAW_PAYLOADS]
 
-    async def delete_unneeded(self, refs: list[str]) -> None:
+    async def delete_unneeded(self, refs: list[str], now: datetime) -> None:
         for ref in refs:
             if await self.disputes.count_documents({"evidence_refs": ref, "purged": {"$ne": True}}, limit=1):
                 continue
             if await self.events.count_documents({"refs": ref, "expired": {"$ne": True}}, limit=1):
                 continue
-            await (self.raw if ref.startswith("raw_") else self.attachments).delete_one({"_id": ref})
+            not_lately = {"_id": ref, LAST_STORED: {"$not": {"$gt": now - STORED_LATELY}}}
+            await (self.raw if ref.startswith("raw_") else self.attachments).delete_one(not_lately)
 
 
 class AttachmentRetention:
@@ -65,8 +67,9 @@ class AttachmentRetention:
         if not await disputes.count_documents(shipment | {"holds_shipment": True, "_id": {"$ne": dispute.id}}, limit=1):
             pushed = [e.key for e in dispute.evidence]
             await events.delete_many({"_id": {"$in": pushed}, ATTACH_DUE: {"$exists": False}})
-        await self.copies.delete_unneeded(dispute.stored_refs())
-        dispute.delete_stored_copies(self.clock.now())
+        now = self.clock.now()
+        await self.copies.delete_unneeded(dispute.stored_refs(), now)
+        dispute.delete_stored_copies(now)
         await self.repository.save(dispute, ending=claimed.lease)
         await disputes.update_one({"_id": dispute.id}, {"$unset": {"purged": ""}})  # it cites nothing any more
 
@@ -91,9 +94,9 @@ class PushRetention:
         doc = await events.find_one({"_id": key}, {"refs": 1, "received_at": 1})
         if doc is None:  # gone with its case's images meanwhile
             return
-        if (until := doc["received_at"] + self.keep_for) > self.clock.now():
+        if (until := doc["received_at"] + self.keep_for) > (now := self.clock.now()):
             await events.update_one({"_id": key}, {"$set": {f"due.{self.kind}": until}})
             return
         await events.update_one({"_id": key}, {"$set": {"expired": True}})
-        await self.copies.delete_unneeded(doc.get("refs", []))
+        await self.copies.delete_unneeded(doc.get("refs", []), now)
         await events.delete_one({"_id": key})

@@ -1,7 +1,8 @@
 """Retention: a closed case's images and raw replies are deleted its retention after it closes, and the case records
 it (markers instead of references and file names, findings that link nothing, a timeline entry); a reference still
-needed elsewhere (a case not yet purged, a stored push not yet expired) is kept; a stored push is deleted its keeping
-after its receipt, with what only it held, and a push attached to a case goes when the case's images go."""
+needed elsewhere (a case not yet purged, a stored push not yet expired, a push being stored) is kept; a stored push
+is deleted its keeping after its receipt, with what only it held, and a push attached to a case goes when the case's
+images go."""
 
 import base64
 from datetime import timedelta
@@ -12,7 +13,7 @@ from adapters.memory import FixedClock, InMemoryPushRetention, InMemoryRetention
 from adapters.mongo.retention import AttachmentRetention, PushRetention
 from disputes.actors import SYSTEM
 from disputes.intake import EvidenceIntake, PushedEvent
-from disputes.ports import CUSTOMER_IMAGE, CustomerSource, StoredAttachment
+from disputes.ports import CUSTOMER_IMAGE, CarrierSource, CustomerSource, StoredAttachment
 from disputes.schedule import DueWork, Job
 from schemas.dispute import CustomerImage, Evidence
 from schemas.proof import Attachment, AttachmentKind, DeletedAttachment, ProofOfDelivery, ProofSource, ProofStatus
@@ -156,6 +157,22 @@ async def test_an_image_a_waiting_push_holds_is_kept_when_the_case_that_shared_i
     second = await cases.open(2, carrier="surat")
     await attach(cases, second.id, waiting)
     assert await kept(storage, waiting.proof.signature.ref)
+
+
+async def test_an_image_stored_again_lately_is_kept_for_the_push_whose_event_may_not_be_recorded_yet(
+    storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
+) -> None:
+    case = await cases.open(1, carrier="surat")
+    event = await push(storage, clock, "ev-1", "TRKshp1")
+    await attach(cases, case.id, event)
+    await withdrawn(cases, case.id)
+    again = StoredAttachment(AttachmentKind.SIGNATURE, "image/png", SIGNATURE, CarrierSource("surat", "TRKshp2"))
+    await storage.evidence.put_attachment(event.proof.signature.ref, again, LATER - timedelta(minutes=1))
+
+    assert await retention.run(LATER) == (1, 0)
+
+    assert await kept(storage, event.proof.signature.ref), "a push's intake stored it a minute ago"
+    assert not await kept(storage, event.proof.raw_ref)
 
 
 async def test_a_push_no_case_took_is_deleted_its_keeping_after_receipt_with_what_only_it_held(
