@@ -10,7 +10,7 @@ from adapters.web.evidence_api import EVIDENCE
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, eventually
 from tests.e2e.test_console import staff
 from tests.e2e.test_customer_evidence import form, photo
-from tests.e2e.test_evidence_documents import SIGNED, carrier_cases, orders_document, pulled_document  # noqa: F401
+from tests.e2e.test_evidence_documents import carrier_cases, orders_document, pulled_document  # noqa: F401
 
 FILE_NAME = "ayse-yilmaz-0532-555-12-12.jpg"
 
@@ -62,8 +62,8 @@ async def test_the_views_show_a_marker_for_each_deleted_image_without_its_refere
     assert proof["document"] == {"kind": "document", "url": None, "content_b64": None, "media_type": "application/pdf",
                                  "ref": None, "deleted": True}
     assert proof["raw_ref"] is None and proof["status"] == "delivered"
-    cited = [c["attachment"] for f in (case["recommendation"] or {"findings": []})["findings"] for c in f["evidence"]]
-    assert not any(cited)
+    [present] = [f for f in case["recommendation"]["findings"] if f["code"] == "document_present"]
+    assert [(c["field"], c["attachment"]) for c in present["evidence"]] == [("proof.document", None)]
 
 
 async def test_the_timeline_records_the_deletion_and_the_images_are_no_longer_served(api, clock):

@@ -96,4 +96,3 @@ async def test_a_customers_images_follow_the_same_retention_as_the_carriers(mong
     worker_clock.current = NOW + timedelta(days=31)
     assert await retention.run_once() == 1
     assert await store.attachment(ref) is None
-
