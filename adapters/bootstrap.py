@@ -36,7 +36,9 @@ from adapters.memory import (
     InMemoryDisputes,
     InMemoryEvidenceStore,
     InMemoryIdempotencyKeys,
+    InMemoryPushRetention,
     InMemoryReports,
+    InMemoryRetention,
     InMemorySchedule,
     InMemoryStaffDirectory,
     InMemoryTestClocks,
@@ -49,7 +51,7 @@ from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.idempotency import MongoIdempotencyKeys
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from adapters.mongo.reports import MongoReports
-from adapters.mongo.retention import AttachmentRetention
+from adapters.mongo.retention import AttachmentRetention, PushRetention
 from adapters.mongo.schedule import MongoSchedule
 from adapters.mongo.setup import StorageSetup
 from adapters.mongo.staff import MongoStaffDirectory
@@ -230,6 +232,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         app[TOKENS] = tokens = bearer_tokens(settings, session)
         client = None
         repository: DisputeStorage
+        retention = timedelta(days=settings.attachment_retention_days)
+        keep_pushes = max(retention, settings.rules().claim_window)  # a case may still be opened on the shipment
         if settings.storage == "mongodb":
             if settings.mongodb_uri is None:
                 raise RuntimeError("DISPUTES_MONGODB_URI is not set (use `disputes embedded` for the local default)")
@@ -241,11 +245,11 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             setup = StorageSetup(db)
             setting_up = await setup.start()
             app[STORAGE_SET_UP] = setup.check
-            repository = MongoDisputes.in_database(db, timedelta(days=settings.attachment_retention_days))
-            store: EvidenceStore = MongoEvidenceStore(db)
+            repository = MongoDisputes.in_database(db, retention)
+            store: EvidenceStore = MongoEvidenceStore(db, keep_pushes)
             schedule: Schedule = MongoSchedule(db, repository.stored)
             breakers: BreakerStore = MongoBreakerStore(db)
-            retention: AttachmentRetention | None = AttachmentRetention(db)
+            retaining: list[Job] = [AttachmentRetention(db, repository, clock), PushRetention(db, keep_pushes, clock)]
             test_clocks: TestClocks = MongoTestClocks(db)
             directory: StaffDirectory = MongoStaffDirectory(db)
             app[reports_api.REPORTS] = MongoReports(db[DISPUTES])
@@ -253,11 +257,11 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             workload: WorkloadReader = MongoWorkload(db[DISPUTES], db[CARRIER_EVENTS])
             app[ops.READINESS] = _pinger(db, setup)
         else:
-            memory, memory_store = InMemoryDisputes(), InMemoryEvidenceStore()
+            memory, memory_store = InMemoryDisputes(retention), InMemoryEvidenceStore(keep_pushes)
             repository, store = memory, memory_store
             schedule = InMemorySchedule(memory, memory_store)
             breakers = InMemoryBreakerStore()
-            retention = None
+            retaining = [InMemoryRetention(memory, memory_store, clock), InMemoryPushRetention(memory, memory_store, clock)]
             test_clocks = InMemoryTestClocks(memory)
             directory = InMemoryStaffDirectory()
             app[reports_api.REPORTS] = InMemoryReports(memory)
@@ -325,8 +329,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                 (_relay(settings, overrides, session, repository, clock, RelayMetrics(app[METRICS])),
                  settings.relay_interval_seconds),
             ]
-            if retention is not None:
-                jobs.append((retention, settings.retention_interval_seconds))
+            jobs += [(job, settings.retention_interval_seconds) for job in retaining]
             heartbeat = timedelta(seconds=settings.heartbeat_seconds)
             workers = asyncio.create_task(_once_set_up(setup, stop, partial(
                 run_workers,

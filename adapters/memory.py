@@ -24,6 +24,7 @@ from pydantic import ConfigDict
 
 from disputes.duty import supervises
 from disputes.errors import ActiveDisputeExists, StaleVersion
+from disputes.lanes import Lanes, Place
 from disputes.model import Dispute, FirstAnswer, TestClock, address_key
 from disputes.policy import CustomerHistory, PastClaim
 from disputes.ports import (
@@ -31,7 +32,9 @@ from disputes.ports import (
     CarrierFigures,
     DisputePage,
     DisputeQuery,
+    STORED_LATELY,
     Claimed,
+    Clock,
     IdempotencyKeyTaken,
     KeptKey,
     LastActiveSupervisor,
@@ -184,7 +187,11 @@ def _due_at(dispute: Dispute, taking: Taking) -> bool:
 
 
 class InMemoryDisputes:
-    def __init__(self) -> None:
+    def __init__(self, retention: timedelta = timedelta(days=365)) -> None:
+        self.retention = retention
+        """How long after a case closes its stored images and raw replies are deleted (`InMemoryRetention`)."""
+        self.purging: set[str] = set()
+        """Cases whose stored copies retention is deleting: they no longer keep them."""
         self.docs: dict[str, Dispute] = {}
         self.leases = Leases()
         self.due: Due = defaultdict(dict)
@@ -352,7 +359,8 @@ class InMemoryDisputes:
             relay, due = self.due[WorkKind.RELAY], dispute.messages_due
             relay[dispute.id] = min(relay.get(dispute.id, due), due)
             unsaved.clear()  # in place: pydantic's __setattr__ for a private attribute costs more than the rest here
-        for kind, at in dispute.due_work().items():
+        purge = dispute.closed_at + self.retention if dispute.closed_at and dispute.stored_refs() else None
+        for kind, at in (dispute.due_work() | {WorkKind.RETENTION: purge}).items():
             if at is None:
                 self.due[kind].pop(dispute.id, None)
             else:
@@ -448,19 +456,27 @@ class InMemoryEvidenceStore:
     """What carriers sent: raw bodies and attachments by reference, pushed events by the carrier's identity; and the
     images customers uploaded, by reference too."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_for: timedelta = timedelta(days=365)) -> None:
+        self.keep_for = keep_for
+        """How long a pushed event is kept from its receipt (`InMemoryPushRetention`)."""
+        self.expired: set[str] = set()
+        """Events being deleted: they no longer keep their images and raw bodies."""
         self.events: dict[str, Evidence] = {}
         self.received: dict[str, datetime] = {}
         self.due: Due = defaultdict(dict)
         self.leases = Leases()
         self.attachments: dict[str, tuple[str, bytes]] = {}
         self.raw: dict[str, bytes] = {}
+        self.last_stored: dict[str, datetime] = {}
+        """When each raw body or attachment was last stored (the first copy is kept)."""
 
     async def put_raw(self, ref: str, carrier: str, body: bytes, at: datetime) -> None:
         self.raw.setdefault(ref, body)
+        self.last_stored[ref] = max(self.last_stored.get(ref, at), at)
 
     async def put_attachment(self, ref: str, attachment: StoredAttachment, at: datetime) -> None:
         self.attachments.setdefault(ref, (attachment.media_type, attachment.content))
+        self.last_stored[ref] = max(self.last_stored.get(ref, at), at)
 
     async def record(self, evidence: Evidence, at: datetime) -> bool:
         if evidence.key in self.events:
@@ -468,6 +484,7 @@ class InMemoryEvidenceStore:
         self.events[evidence.key] = evidence
         self.received[evidence.key] = at
         self.due[WorkKind.ATTACH_PUSHED][evidence.key] = at
+        self.due[WorkKind.PUSH_RETENTION][evidence.key] = at + self.keep_for
         return True
 
     async def record_many(self, events: Sequence[Evidence], at: datetime) -> list[bool]:
@@ -498,6 +515,14 @@ class InMemoryEvidenceStore:
     def carrier(self, key: str) -> str:
         return self.events[key].proof.carrier
 
+    def forget(self, key: str) -> None:
+        """Delete the event (retention)."""
+        self.events.pop(key, None)
+        self.received.pop(key, None)
+        self.expired.discard(key)
+        for due in self.due.values():
+            due.pop(key, None)
+
 
 class Subjects(Protocol):
     """A store whose subjects have work due: when (`due`), who holds it (`leases`) and for which carrier."""
@@ -517,7 +542,9 @@ class InMemorySchedule:
 
     def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore) -> None:
         self._disputes, self._events = disputes, events
-        self._stores: dict[WorkKind, Subjects] = {kind: disputes for kind in WorkKind} | {WorkKind.ATTACH_PUSHED: events}
+        self._stores: dict[WorkKind, Subjects] = {kind: disputes for kind in WorkKind} | {
+            WorkKind.ATTACH_PUSHED: events, WorkKind.PUSH_RETENTION: events
+        }
 
     @property
     def leases(self) -> dict[tuple[WorkKind, str], _Taken]:
@@ -556,6 +583,72 @@ class InMemorySchedule:
 
     async def release(self, kind: WorkKind, subject: str, holder: str) -> None:
         self._stores[kind].leases.end(subject, Lease(kind, holder))
+
+
+class _StoredCopies:
+    """The images and raw bodies, deleted once nothing still needs them: no case not being purged cites them, no
+    event not expiring holds them (read by scanning: retention is no hot path)."""
+
+    def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore) -> None:
+        self.disputes, self.events = disputes, events
+
+    def delete_unneeded(self, refs: Collection[str], now: datetime) -> None:
+        cases = (d for i, d in self.disputes.docs.items() if i not in self.disputes.purging)
+        pushes = (e for key, e in self.events.events.items() if key not in self.events.expired)
+        needed = set().union(*(d.stored_refs() for d in cases), *(e.proof.stored_refs() for e in pushes))
+        for ref in set(refs) - needed:
+            if self.events.last_stored.get(ref, now) <= now - STORED_LATELY:
+                self.events.attachments.pop(ref, None)
+                self.events.raw.pop(ref, None)
+
+
+class InMemoryRetention:
+    """`adapters/mongo/retention.py`'s `AttachmentRetention`, over the in-memory stores."""
+
+    kind = WorkKind.RETENTION
+
+    def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore, clock: Clock) -> None:
+        self.copies, self.clock = _StoredCopies(disputes, events), clock
+
+    def lanes(self) -> Lanes:
+        return Lanes(50)
+
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        dispute, disputes, events = claimed.dispute, self.copies.disputes, self.copies.events
+        assert dispute is not None
+        disputes.purging.add(dispute.id)
+        shipment = (dispute.order.carrier, dispute.order.tracking_number)
+        if not [i for i in await disputes.active_for_shipment(*shipment) if i != dispute.id]:
+            for key in [e.key for e in dispute.evidence if e.key not in events.due[WorkKind.ATTACH_PUSHED]]:
+                events.forget(key)
+        now = self.clock.now()
+        self.copies.delete_unneeded(dispute.stored_refs(), now)
+        dispute.delete_stored_copies(now)
+        await disputes.save(dispute, ending=claimed.lease)
+        disputes.purging.discard(dispute.id)
+
+
+class InMemoryPushRetention:
+    """`adapters/mongo/retention.py`'s `PushRetention`, over the in-memory stores."""
+
+    kind = WorkKind.PUSH_RETENTION
+
+    def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore, clock: Clock) -> None:
+        self.copies, self.clock = _StoredCopies(disputes, events), clock
+
+    def lanes(self) -> Lanes:
+        return Lanes(50)
+
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        events, key = self.copies.events, claimed.subject
+        if key not in events.events:
+            return
+        if (until := events.received[key] + events.keep_for) > (now := self.clock.now()):
+            events.due[self.kind][key] = until
+            return
+        events.expired.add(key)
+        self.copies.delete_unneeded(events.events[key].proof.stored_refs(), now)
+        events.forget(key)
 
 
 class InMemoryWorkload:

@@ -59,6 +59,7 @@ from schemas.dispute import (
     CustomerEvidence,
     CustomerImage,
     Decision,
+    DeletedImage,
     DeliveredEffect,
     EffectKind,
     Evidence,
@@ -286,6 +287,8 @@ class Dispute(BaseModel):
     information_requests: list[QuestionToCustomer] = Field(default_factory=list)
     attachment_views: list[TimelineEntry] = Field(default_factory=list)
     """Who viewed which attachment, when: appended by storage alone (`AttachmentViews`), never by a save."""
+    images_deleted_at: AwareDatetime | None = None
+    """When retention deleted the images and carriers' raw replies the case held (`delete_stored_copies`)."""
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 
@@ -1069,6 +1072,31 @@ class Dispute(BaseModel):
         details = {"statement": statement, "images": _refs(images)}
         self._customer_says(actor, "information_added", details, now, escalate_before, calendar)
         self._notify("information_received")
+
+    def stored_refs(self) -> list[str]:
+        """What the case holds in the attachment store by reference: carriers' images and raw replies, the customer's
+        images (what retention deletes once the case has been closed long enough)."""
+        refs = {image.ref for added in self.customer_evidence for image in added.images}
+        return sorted(refs.union(*(e.proof.stored_refs() for e in self.evidence)))
+
+    def delete_stored_copies(self, now: datetime) -> None:
+        """Retention deleted the stored images and raw replies: the case keeps a marker for each image (kind, media
+        type and size; no reference, no file name), its findings stay but link no attachment, and the timeline
+        says so. Findings about a signature or photo stay true: the proof held one."""
+        self.evidence = [e.model_copy(update={"proof": e.proof.with_stored_copies_deleted()}) for e in self.evidence]
+        self.customer_evidence = [
+            added.model_copy(update={"images": [], "deleted_images": [
+                *added.deleted_images, *(DeletedImage(media_type=i.media_type, size=i.size) for i in added.images)
+            ]}) for added in self.customer_evidence
+        ]
+        if self.recommendation is not None:
+            findings = [f.model_copy(update={"evidence": [c.model_copy(update={"attachment": None}) for c in f.evidence]})
+                        for f in self.recommendation.findings]
+            self.recommendation = self.recommendation.model_copy(update={"findings": findings})
+        self.images_deleted_at = now
+        self._apply(SYSTEM, "images_deleted", now, None, {
+            "note": "images and carrier replies deleted under retention"
+        })
 
     def reopen(self, actor: Actor, reason: str, now: datetime) -> None:
         actor.require(Role.SUPERVISOR)

@@ -410,9 +410,14 @@ class StoredAttachment:
     source: CarrierSource | CustomerSource
 
 
+STORED_LATELY = timedelta(hours=1)
+"""Retention keeps a copy stored (again) this recently: the push whose intake stored it may not be recorded yet."""
+
+
 class AttachmentStore(Protocol):
-    """Images and documents by content-addressed reference (storing the same bytes again keeps the one copy),
-    and carriers' raw answers. All are deleted on the same schedule once no case still open refers to them."""
+    """Images and documents by content-addressed reference (storing the same bytes again keeps the one copy, and
+    when it was last stored), and carriers' raw answers. Retention deletes one once no case not yet purged cites it,
+    no stored push holds it, and it was not stored within `STORED_LATELY`."""
 
     async def put_raw(self, ref: str, carrier: str, body: bytes, at: datetime) -> None:
         """A carrier's raw answer or webhook body, kept for audit."""

@@ -19,3 +19,5 @@ class WorkKind(StrEnum):
     """An account restriction no supervisor confirmed has reached the end of its review window."""
     RETENTION = "retention"
     """A closed dispute's images and raw carrier replies are due for deletion."""
+    PUSH_RETENTION = "push_retention"
+    """A pushed event has been kept its time: it goes, with the images and raw bodies nothing else still needs."""

@@ -18,6 +18,7 @@ from schemas.dispute import (
     CustomerEvidence,
     CustomerImage,
     Decision,
+    DeletedImage,
     DeliveredEffect,
     Evidence,
     LineOutcome,
@@ -356,6 +357,9 @@ class CustomerSideEvidence(_Output):
     images: list[CustomerImage] = Field(default=[])
     submitted_at: AwareDatetime
     submitted_by: str | None = Field(description="The customer's id; null when an agent sent it for them.")
+    deleted_images: list[DeletedImage] = Field(
+        default=[], description="Your images deleted under retention after the case closed, one marker each."
+    )
 
 
 class _CustomerSideView(_Output):

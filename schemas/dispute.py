@@ -175,14 +175,25 @@ class CustomerImage(_Model):
     size: int = Field(description="Bytes as stored.")
 
 
+class DeletedImage(_Model):
+    """Where an image the customer sent was, once it was deleted under retention: no reference, no file name."""
+
+    media_type: str
+    size: int = Field(description="Bytes it had when stored.")
+
+
 class CustomerEvidence(_Model):
-    """What the customer added to their case: an explanation, and images by reference."""
+    """What the customer added to their case: an explanation, and images by reference (once deleted under
+    retention, one marker each in `deleted_images` instead)."""
 
     kind: SubmissionKind
     statement: str
     images: list[CustomerImage] = Field(default_factory=list)
     submitted_at: AwareDatetime
     submitted_by: str
+    deleted_images: list[DeletedImage] = Field(
+        default_factory=list, description="The images deleted under retention, one marker each, in the order sent."
+    )
 
 
 class TimelineEntry(_Model):

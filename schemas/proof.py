@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
     AwareDatetime,
@@ -178,6 +178,23 @@ class Attachment(_Private):
             raise ValueError("content_b64 is not valid base64") from None
 
 
+class DeletedAttachment(Attachment):
+    """An attachment the proof held by reference, once retention deleted the stored copy: its kind and media type,
+    no link, content or reference."""
+
+    deleted: Literal[True] = Field(description="The stored copy was deleted under retention.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:  # in place of Attachment's: none of the forms
+        if any(v is not None for v in (self.url, self.content_b64, self.ref)):
+            raise ValueError("a deleted attachment holds no url, content_b64 or ref")
+        return self
+
+
+HeldAttachment = Annotated[Attachment | DeletedAttachment, Field(union_mode="left_to_right")]
+"""A proof's attachment: as received or stored, or (what retention left of a stored one) deleted."""
+
+
 class DeliveryLocation(_Private):
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
@@ -258,9 +275,9 @@ class ProofOfDelivery(_Private):
     delivered_at: Instant | None = None
     received_by: ShortText | None = None
     recipient_relation: RecipientRelation = RecipientRelation.UNKNOWN
-    signature: Attachment | None = None
-    photo: Attachment | None = None
-    document: Attachment | None = None
+    signature: HeldAttachment | None = None
+    photo: HeldAttachment | None = None
+    document: HeldAttachment | None = None
     location: DeliveryLocation | None = None
     courier: Courier | None = None
     weight_grams: int | None = Field(
@@ -332,6 +349,20 @@ class ProofOfDelivery(_Private):
             return self
         notes = (*self.notes, *(note for note in dropped if note not in self.notes))
         return self.model_copy(update={**update, "notes": notes[:MAX_NOTES]})
+
+    def stored_refs(self) -> set[str]:
+        """The references this proof holds to the service's store: its images' and its raw reply's."""
+        refs = {a.ref for a in (self.signature, self.photo, self.document) if a is not None and a.ref is not None}
+        return refs | {self.raw_ref} if self.raw_ref else refs
+
+    def with_stored_copies_deleted(self) -> Self:
+        """This proof once retention deleted what the service stored of it: each attachment it held by reference
+        marked deleted (kind and media type kept), and no raw reply."""
+        update: dict[str, Any] = {"raw_ref": None}
+        for field in self._attachment_fields.values():
+            if (attachment := getattr(self, field)) is not None and attachment.ref is not None:
+                update[field] = DeletedAttachment(kind=attachment.kind, media_type=attachment.media_type, deleted=True)
+        return self.model_copy(update=update)
 
     def with_attachment_refs(self, refs: Mapping[AttachmentKind, str]) -> Self:
         """This proof with the given attachments replaced by storage references (media type kept)."""

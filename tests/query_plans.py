@@ -18,6 +18,8 @@ NOT_QUERIES = {"insert", "createIndexes", "listIndexes", "dropDatabase", "drop",
 ALLOWED: dict[tuple[str, frozenset[str]], str] = {
     ("disputes", frozenset({"due"})): "start-up migration, once per database: disputes stored before `due` existed",
     ("carrier_events", frozenset({"attach_due"})): "start-up migration, once per database: events' old due field",
+    ("disputes", frozenset({"purged", "images_deleted_at", "closed_at"})):
+        "start-up migration, once per database: cases whose images were deleted before the case recorded it",
 }
 
 

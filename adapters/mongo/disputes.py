@@ -55,24 +55,15 @@ def _due_text(at: datetime) -> str:
 
 def due_times(dispute: Dispute, retention: timedelta) -> dict[str, datetime | None]:
     """`due.<kind>` of every kind a save sets (the relay's is moved only by new messages and deliveries)."""
-    refs = _evidence_refs(dispute)
-    purge = dispute.closed_at + retention if dispute.closed_at and refs else None
+    purge = dispute.closed_at + retention if dispute.closed_at and dispute.stored_refs() else None
     due = dispute.due_work() | {WorkKind.RETENTION: purge}
     return {f"due.{kind}": at for kind, at in due.items()}
-
-
-def _evidence_refs(dispute: Dispute) -> list[str]:
-    return sorted(
-        {a.ref for e in dispute.evidence for a in (e.proof.signature, e.proof.photo, e.proof.document) if a and a.ref}
-        | {e.proof.raw_ref for e in dispute.evidence if e.proof.raw_ref}
-        | {image.ref for added in dispute.customer_evidence for image in added.images}
-    )
 
 
 def to_doc(dispute: Dispute) -> Doc:
     """The document's state, without its schedule (`due`, `lease`)."""
     doc = dispute.model_dump(exclude={"id"})
-    doc["evidence_refs"] = _evidence_refs(dispute)
+    doc["evidence_refs"] = dispute.stored_refs()
     doc["_id"] = dispute.id
     doc["shipment_key"] = dispute.shipment_key
     doc["holds_shipment"] = dispute.status is not Status.WITHDRAWN

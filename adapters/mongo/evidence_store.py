@@ -2,11 +2,15 @@
 document per pushed event keyed by the carrier's event identity, so a redelivered event changes nothing (a push's
 events are inserted together, `RECORD_CHUNK` at a time); the write that marks an event attached ends the
 attacher's lease on it (see `adapters/mongo/schedule.py`), conditional on the holder.
-Customers' images share the attachments collection, labelled with the dispute and customer they belong to."""
+Customers' images share the attachments collection, labelled with the dispute and customer they belong to.
+
+A pushed event is kept `keep_for` from its receipt (`due.push_retention`, see `adapters/mongo/retention.py`), and
+lists the references its proof holds (`refs`), so retention sees which images and raw bodies a stored push still
+needs."""
 
 from collections.abc import Collection, Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import Binary
@@ -23,6 +27,9 @@ from schemas.proof import ProofOfDelivery
 
 Doc = dict[str, Any]
 ATTACH_DUE = f"due.{WorkKind.ATTACH_PUSHED}"
+LAST_STORED = "last_stored_at"
+KEEP_PUSHES = timedelta(days=365)
+"""How long a pushed event is kept from its receipt unless told otherwise (the default retention)."""
 RECORD_CHUNK = 1000
 """Events written by one insert: the documents of a large push are built and sent a bounded number at a time."""
 DUPLICATE_KEY = 11000
@@ -30,22 +37,23 @@ DUPLICATE_KEY = 11000
 
 @translate_driver_errors
 class MongoEvidenceStore:
-    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+    def __init__(self, db: AsyncDatabase[Doc], keep_for: timedelta = KEEP_PUSHES) -> None:
         self.events = db[CARRIER_EVENTS]
         self.attachments = db[ATTACHMENTS]
         self.raw = db[RAW_PAYLOADS]
+        self.keep_for = keep_for
 
     async def put_raw(self, ref: str, carrier: str, body: bytes, at: datetime) -> None:
-        await self._insert_once(self.raw, {"_id": ref, "carrier": carrier, "body": Binary(body), "received_at": at})
+        await self._keep(self.raw, {"_id": ref, "carrier": carrier, "body": Binary(body), "received_at": at}, at)
 
     async def put_attachment(self, ref: str, attachment: StoredAttachment, at: datetime) -> None:
         doc = {"_id": ref, "kind": str(attachment.kind), "media_type": attachment.media_type,
                "content": Binary(attachment.content), **asdict(attachment.source), "stored_at": at}
-        await self._insert_once(self.attachments, doc)
+        await self._keep(self.attachments, doc, at)
 
     async def record(self, evidence: Evidence, at: datetime) -> bool:
         """Store a pushed event; False when the carrier sent this event before."""
-        return await self._insert_once(self.events, _event_document(evidence, at))
+        return await self._insert_once(self.events, _event_document(evidence, at, self.keep_for))
 
     async def record_many(self, events: Sequence[Evidence], at: datetime) -> list[bool]:
         """One event with one insert, as `record`; more with one unordered insert per `RECORD_CHUNK` of them."""
@@ -53,7 +61,7 @@ class MongoEvidenceStore:
             return [await self.record(events[0], at)]
         stored: list[bool] = []
         for start in range(0, len(events), RECORD_CHUNK):
-            chunk = [_event_document(evidence, at) for evidence in events[start : start + RECORD_CHUNK]]
+            chunk = [_event_document(evidence, at, self.keep_for) for evidence in events[start : start + RECORD_CHUNK]]
             stored += await self._insert_new(chunk)
         return stored
 
@@ -82,6 +90,12 @@ class MongoEvidenceStore:
             await self.events.update_many({"_id": {"$in": list(others)}}, {"$unset": {ATTACH_DUE: ""}})
         await write_ending(self.events, {"_id": key}, {"$unset": {ATTACH_DUE: ""}}, ending)
 
+    async def _keep(self, collection: Any, doc: Doc, at: datetime) -> None:
+        """The first copy of these bytes stored; `LAST_STORED` says when they were last stored (retention keeps a copy
+        stored lately: see `disputes.ports.STORED_LATELY`)."""
+        if not await self._insert_once(collection, doc | {LAST_STORED: at}):
+            await collection.update_one({"_id": doc["_id"]}, {"$max": {LAST_STORED: at}})
+
     @staticmethod
     async def _insert_once(collection: Any, doc: Doc) -> bool:
         try:
@@ -105,10 +119,11 @@ class MongoEvidenceStore:
         return [True] * len(docs)
 
 
-def _event_document(evidence: Evidence, at: datetime) -> Doc:
+def _event_document(evidence: Evidence, at: datetime, keep_for: timedelta) -> Doc:
     proof = evidence.proof
+    due = {WorkKind.ATTACH_PUSHED.value: at, WorkKind.PUSH_RETENTION.value: at + keep_for}
     return {"_id": evidence.key, "carrier": proof.carrier, "tracking_number": proof.tracking_number,
-            "proof": proof.model_dump(), "received_at": at, "due": {WorkKind.ATTACH_PUSHED.value: at}}
+            "proof": proof.model_dump(), "refs": sorted(proof.stored_refs()), "received_at": at, "due": due}
 
 
 def _evidence(doc: Doc) -> Evidence:

@@ -61,6 +61,7 @@ SCHEDULE: tuple[Index, ...] = (
          "/metrics: the outbox backlog and its oldest message."),
     _due(DISPUTES, WorkKind.RESTRICTION_REVIEW, "Restriction reviewer: account restrictions unconfirmed at the end of their review window."),
     _due(DISPUTES, WorkKind.RETENTION, "Image retention: closed cases whose images are due for deletion."),
+    _due(CARRIER_EVENTS, WorkKind.PUSH_RETENTION, "Push retention: pushed events kept their time since receipt."),
 )
 
 INDEXES: tuple[Index, ...] = SCHEDULE + (
@@ -135,6 +136,13 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         (("evidence_refs", ASCENDING),),
         "by_attachment",
         "Image retention: is an image still referenced by a case not yet purged?",
+        {},
+    ),
+    Index(
+        CARRIER_EVENTS,
+        (("refs", ASCENDING),),
+        "events_by_ref",
+        "Image retention: is an image or raw body still held by a stored push not yet expired?",
         {},
     ),
     Index(

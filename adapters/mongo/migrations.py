@@ -17,7 +17,14 @@ Claims from one field: the indexes on (due, lease) that claims used before are d
 replaces them).
 
 Shipments held on a clock: a test clock's case stored before its shipment was held on its clock only keeps the real
-shipment's `shipment_key` (and so blocks the customer's real case): it is given the clock's (`Dispute.shipment_key`)."""
+shipment's `shipment_key` (and so blocks the customer's real case): it is given the clock's (`Dispute.shipment_key`).
+
+Purges recorded: a case whose images retention deleted before the case recorded it (`purged`, no
+`images_deleted_at`) still showed their references and file names: it is made due for retention again, which
+records it (`Dispute.delete_stored_copies`).
+
+Pushes kept for a bounded time: pushed events stored before are given the references they hold (`refs`) and a
+retention due time at their receipt, which retention moves to the end of their keeping (`adapters/mongo/retention.py`)."""
 
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -28,6 +35,7 @@ from adapters.mongo.disputes import queue_key
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from disputes.model import CLOCK_MARK
 from disputes.work import WorkKind
+from schemas.proof import ProofOfDelivery
 
 Doc = dict[str, Any]
 
@@ -55,13 +63,15 @@ QUEUE_KEY = "queue_key"
 CLAIM_INDEXES = "claim_indexes"
 FLAGGED = "flagged"
 SHIPMENT_ON_CLOCK = "shipment_on_clock"
+PURGE_RECORDED = "purge_recorded"
+PUSHES_KEPT = "pushes_kept"
 
 
 async def migrate(db: AsyncDatabase[Doc]) -> int:
     """Bring old documents to the current shape; returns how many were changed."""
     steps: dict[str, Callable[[AsyncDatabase[Doc]], Awaitable[int]]] = {
         SCHEDULE_IN_DUE: _schedule_in_due, QUEUE_KEY: _queue_key, CLAIM_INDEXES: _claim_indexes, FLAGGED: _flagged,
-        SHIPMENT_ON_CLOCK: _shipment_on_clock,
+        SHIPMENT_ON_CLOCK: _shipment_on_clock, PURGE_RECORDED: _purge_recorded, PUSHES_KEPT: _pushes_kept,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     changed = 0
@@ -106,6 +116,27 @@ async def _shipment_on_clock(db: AsyncDatabase[Doc]) -> int:
             continue
         clocked = {"$set": {"shipment_key": f"{key}{CLOCK_MARK}{doc['test_clock']['id']}"}}
         changed += (await db[DISPUTES].update_one({"_id": doc["_id"], "shipment_key": key}, clocked)).modified_count
+    return changed
+
+
+async def _purge_recorded(db: AsyncDatabase[Doc]) -> int:
+    old: Doc = {"purged": True, "images_deleted_at": None, "closed_at": {"$ne": None}}
+    changed = 0
+    async for doc in db[DISPUTES].find(old, {"closed_at": 1}):
+        due = {"$set": {f"due.{WorkKind.RETENTION}": doc["closed_at"]}}
+        changed += (await db[DISPUTES].update_one({"_id": doc["_id"], **old}, due)).modified_count
+    return changed
+
+
+async def _pushes_kept(db: AsyncDatabase[Doc]) -> int:
+    old: Doc = {"refs": {"$exists": False}}
+    changed = 0
+    async for doc in db[CARRIER_EVENTS].find(old, {"proof": 1, "received_at": 1}):
+        refs = ProofOfDelivery.model_validate(doc["proof"]).stored_refs() if "proof" in doc else set()
+        kept: Doc = {"refs": sorted(refs)}
+        if "received_at" in doc:
+            kept[f"due.{WorkKind.PUSH_RETENTION}"] = doc["received_at"]
+        changed += (await db[CARRIER_EVENTS].update_one({"_id": doc["_id"], **old}, {"$set": kept})).modified_count
     return changed
 
 

@@ -1,37 +1,102 @@
 """Signature, photo and proof-document images, the images customers sent, and the carriers' raw replies, are
-kept for a configured time after the case closes, then deleted. One still referenced by a dispute that is open (or closed more
-recently) is kept. Cases are claimed through the schedule (`due.retention`, set by every save of a closed
-case that holds images); a worker that dies mid-way leaves the case due, and the next holder finishes."""
+kept for a configured time after the case closes, and pushed events for a configured time after their receipt; then
+they are deleted. A reference (a content hash: the same bytes on two cases, or in two pushes, are one copy) is
+deleted only when nothing still needs it: no case not yet purged cites it (`evidence_refs`, `by_attachment`), no
+stored push not yet expired holds it (`refs`, `events_by_ref`), and it was not stored again lately (by a push whose
+event may not be recorded yet: `STORED_LATELY`).
 
+Cases are claimed through the schedule (`due.retention`, set by every save of a closed case that holds images),
+pushes likewise (`due.push_retention`, set when they are recorded). Each is marked first (`purged`, `expired`), so it
+no longer counts as keeping its own references, and two claimed at once that share a reference both see it free; a
+worker that dies mid-way leaves the subject due, and the next holder finishes. A case's purge ends with its record
+(`Dispute.delete_stored_copies`: markers for its images, a timeline entry), saved compare-and-set with its lease;
+the copies of the pushes attached to it go with its images, unless another case holds its shipment."""
+
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from adapters.mongo.indexes import ATTACHMENTS, DISPUTES, RAW_PAYLOADS
+from adapters.mongo.disputes import MongoDisputes
+from adapters.mongo.evidence_store import ATTACH_DUE, LAST_STORED
+from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
 from disputes.lanes import Lanes, Place
-from disputes.ports import Claimed
+from disputes.ports import STORED_LATELY, Claimed, Clock
 from disputes.work import WorkKind
+
+Doc = dict[str, Any]
+
+
+class _StoredCopies:
+    """The images and raw bodies, deleted once nothing still needs them."""
+
+    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+        self.disputes = db[DISPUTES]
+        self.events = db[CARRIER_EVENTS]
+        self.attachments = db[ATTACHMENTS]
+        self.raw = db[RAW_PAYLOADS]
+
+    async def delete_unneeded(self, refs: list[str], now: datetime) -> None:
+        for ref in refs:
+            if await self.disputes.count_documents({"evidence_refs": ref, "purged": {"$ne": True}}, limit=1):
+                continue
+            if await self.events.count_documents({"refs": ref, "expired": {"$ne": True}}, limit=1):
+                continue
+            not_lately = {"_id": ref, LAST_STORED: {"$not": {"$gt": now - STORED_LATELY}}}
+            await (self.raw if ref.startswith("raw_") else self.attachments).delete_one(not_lately)
 
 
 class AttachmentRetention:
     kind = WorkKind.RETENTION
 
-    def __init__(self, db: AsyncDatabase[dict[str, Any]], batch: int = 50) -> None:
-        self.disputes = db[DISPUTES]
-        self.attachments = db[ATTACHMENTS]
-        self.raw = db[RAW_PAYLOADS]
+    def __init__(self, db: AsyncDatabase[Doc], repository: MongoDisputes, clock: Clock, batch: int = 50) -> None:
+        self.copies = _StoredCopies(db)
+        self.repository = repository
+        self.clock = clock
         self.batch = batch
 
     def lanes(self) -> Lanes:
         return Lanes(self.batch)
 
     async def handle(self, claimed: Claimed, place: Place) -> None:
-        dispute_id = claimed.subject
-        # Marked first, so the case no longer counts as keeping its own images.
-        doc = await self.disputes.find_one_and_update(
-            {"_id": dispute_id}, {"$set": {"purged": True}}, projection={"evidence_refs": 1}
-        )
-        for ref in (doc or {}).get("evidence_refs", []):
-            if not await self.disputes.count_documents({"evidence_refs": ref, "purged": {"$ne": True}}, limit=1):
-                await (self.raw if ref.startswith("raw_") else self.attachments).delete_one({"_id": ref})
-        await self.disputes.update_one({"_id": dispute_id}, {"$unset": {f"due.{self.kind}": ""}})
+        dispute = claimed.dispute
+        assert dispute is not None  # a claim of disputes hands each one over
+        disputes, events = self.copies.disputes, self.copies.events
+        await disputes.update_one({"_id": dispute.id}, {"$set": {"purged": True}})
+        shipment = {"order.carrier": dispute.order.carrier, "order.tracking_number": dispute.order.tracking_number}
+        if not await disputes.count_documents(shipment | {"holds_shipment": True, "_id": {"$ne": dispute.id}}, limit=1):
+            pushed = [e.key for e in dispute.evidence]
+            await events.delete_many({"_id": {"$in": pushed}, ATTACH_DUE: {"$exists": False}})
+        now = self.clock.now()
+        await self.copies.delete_unneeded(dispute.stored_refs(), now)
+        dispute.delete_stored_copies(now)
+        await self.repository.save(dispute, ending=claimed.lease)
+        await disputes.update_one({"_id": dispute.id}, {"$unset": {"purged": ""}})  # it cites nothing any more
+
+
+class PushRetention:
+    """Deletes pushed events kept `keep_for` since their receipt, and what only they held. An event recorded before
+    pushes were kept for a bounded time is due at its receipt: it is kept until `keep_for` after it."""
+
+    kind = WorkKind.PUSH_RETENTION
+
+    def __init__(self, db: AsyncDatabase[Doc], keep_for: timedelta, clock: Clock, batch: int = 50) -> None:
+        self.copies = _StoredCopies(db)
+        self.keep_for = keep_for
+        self.clock = clock
+        self.batch = batch
+
+    def lanes(self) -> Lanes:
+        return Lanes(self.batch)
+
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        events, key = self.copies.events, claimed.subject
+        doc = await events.find_one({"_id": key}, {"refs": 1, "received_at": 1})
+        if doc is None:  # gone with its case's images meanwhile
+            return
+        if (until := doc["received_at"] + self.keep_for) > (now := self.clock.now()):
+            await events.update_one({"_id": key}, {"$set": {f"due.{self.kind}": until}})
+            return
+        await events.update_one({"_id": key}, {"$set": {"expired": True}})
+        await self.copies.delete_unneeded(doc.get("refs", []), now)
+        await events.delete_one({"_id": key})

@@ -31,7 +31,7 @@ class Subjects:
 
 
 SUBJECTS = {kind: Subjects(DISPUTES, "order.carrier") for kind in WorkKind} | {
-    WorkKind.ATTACH_PUSHED: Subjects(CARRIER_EVENTS, "carrier")
+    WorkKind.ATTACH_PUSHED: Subjects(CARRIER_EVENTS, "carrier"), WorkKind.PUSH_RETENTION: Subjects(CARRIER_EVENTS, "carrier")
 }
 
 

@@ -50,7 +50,10 @@ async def test_images_are_stored_by_reference_and_deleted_after_the_retention(mo
 
     await service.withdraw(CUSTOMER, ids[0], "Buldum")
     worker_clock = FixedClock(NOW + timedelta(days=29))
-    retention = DueWork(MongoSchedule(mongo_db), AttachmentRetention(mongo_db), worker_clock, "worker-1")
+    retention = DueWork(
+        MongoSchedule(mongo_db, repository.stored), AttachmentRetention(mongo_db, repository, worker_clock), worker_clock,
+        "worker-1",
+    )
     assert await retention.run_once() == 0
     worker_clock.current = NOW + timedelta(days=31)
     assert await retention.run_once() == 1
@@ -85,7 +88,10 @@ async def test_a_customers_images_follow_the_same_retention_as_the_carriers(mong
 
     await service.withdraw(CUSTOMER, opened.dispute.id, "Buldum")
     worker_clock = FixedClock(NOW + timedelta(days=29))
-    retention = DueWork(MongoSchedule(mongo_db), AttachmentRetention(mongo_db), worker_clock, "worker-1")
+    retention = DueWork(
+        MongoSchedule(mongo_db, repository.stored), AttachmentRetention(mongo_db, repository, worker_clock), worker_clock,
+        "worker-1",
+    )
     assert await retention.run_once() == 0 and await store.attachment(ref) == ("image/png", PNG)
     worker_clock.current = NOW + timedelta(days=31)
     assert await retention.run_once() == 1

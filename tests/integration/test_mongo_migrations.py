@@ -9,17 +9,22 @@ from pymongo import ASCENDING
 from adapters.memory import FixedClock, InMemoryOrders
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
+from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.migrations import SHIPMENT_ON_CLOCK, migrate
+from adapters.mongo.retention import AttachmentRetention, PushRetention
 from adapters.mongo.schedule import MongoSchedule
 from adapters.mongo.test_clocks import MongoTestClocks
+from disputes.intake import EvidenceIntake, PushedEvent
 from disputes.model import CLOCK_MARK
 from disputes.ports import DisputeQuery
 from disputes.rules import Rules
-from disputes.service import DisputeService, OpenRequest
+from disputes.schedule import DueWork
+from disputes.service import DisputeService, OpenRequest, Upload
 from disputes import test_clocks as clocks_use_case
 from disputes.work import WorkKind
 from schemas.common import Resolution
-from tests.factories import CUSTOMER, NOW, order, subjects
+from tests.factories import CUSTOMER, NOW, CountedCleaner, order, subjects
+from tests.integration.test_attachment_retention import PNG, signed_proof
 
 LEASE = timedelta(seconds=30)
 
@@ -43,7 +48,7 @@ async def old_shape(mongo_db, query_audit):
 async def test_old_due_times_become_the_schedule_and_their_work_is_claimed(mongo_db, old_shape):
     dispute_id, changed = old_shape
     schedule = MongoSchedule(mongo_db)
-    assert changed == 2
+    assert changed == 3  # the dispute, the event's due time, and the references the event holds (none)
     for kind in (WorkKind.PULL_EVIDENCE, WorkKind.ASSESS, WorkKind.SLA_CHECK, WorkKind.RELAY):
         assert subjects(await schedule.claim_due(kind, NOW + timedelta(days=30), LEASE, 5, "w")) == [dispute_id], kind
     assert subjects(await schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW, LEASE, 5, "w")) == ["ups:evt-1"]
@@ -125,3 +130,55 @@ async def test_a_clock_s_case_stored_before_it_held_its_shipment_on_its_clock_no
     query_audit.commands.clear()  # the migration scans once, on purpose
     real = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
     assert real.clock_id is None and (await mongo_db[DISPUTES].find_one({"_id": tried.id}))["shipment_key"] == tried.shipment_key
+
+
+async def test_a_case_whose_images_were_deleted_before_cases_recorded_it_is_recorded_by_the_next_retention_pass(
+    mongo_db, query_audit
+):
+    clock = FixedClock(NOW)
+    repository, store = MongoDisputes.in_database(mongo_db, timedelta(days=30)), MongoEvidenceStore(mongo_db)
+    service = DisputeService(
+        repository, InMemoryOrders([order()]), clock, Rules(), attachments=store, clean_image=CountedCleaner()
+    )
+    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    await service.add_information(CUSTOMER, opened.id, "Kapı.", [Upload("ayse-0532.png", "image/png", PNG)])
+    await service.withdraw(CUSTOMER, opened.id, "Buldum")
+    doc = await mongo_db[DISPUTES].find_one({"_id": opened.id})
+    [ref] = doc["evidence_refs"]
+    await mongo_db.attachments.delete_one({"_id": ref})  # as retention left such a case: its images gone, itself unchanged
+    await mongo_db[DISPUTES].update_one({"_id": opened.id}, {"$set": {"purged": True}, "$unset": {"due.retention": ""}})
+
+    assert await migrate(mongo_db) == 1
+    query_audit.commands.clear()  # the migration scans once, on purpose
+    worker_clock = FixedClock(NOW + timedelta(days=400))
+    job = AttachmentRetention(mongo_db, repository, worker_clock)
+    assert await DueWork(MongoSchedule(mongo_db, repository.stored), job, worker_clock, "worker-1").run_once() == 1
+
+    recorded = await repository.read(opened.id)
+    assert recorded.images_deleted_at == worker_clock.now() and recorded.timeline[-1].action == "images_deleted"
+    assert recorded.customer_evidence[0].images == [] and len(recorded.customer_evidence[0].deleted_images) == 1
+    assert "ayse-0532" in str(doc) and "ayse-0532" not in str(await mongo_db[DISPUTES].find_one({"_id": opened.id}))
+
+
+async def test_pushes_stored_before_they_were_kept_for_a_bounded_time_are_kept_until_then_and_then_deleted(
+    mongo_db, query_audit
+):
+    store = MongoEvidenceStore(mongo_db)
+    intake = EvidenceIntake(store, store, FixedClock(NOW), lambda kind, content: "image/png")
+    await intake.receive_push("yurtici", b'{"event": 1}', [PushedEvent("ev-1", signed_proof("TRKshp9"))], None)
+    [event] = await store.for_shipment("yurtici", "TRKshp9")
+    await mongo_db[CARRIER_EVENTS].update_one({}, {"$unset": {"refs": "", "due.push_retention": ""}})  # as stored before
+
+    assert await migrate(mongo_db) == 1
+    query_audit.commands.clear()  # the migration scans once, on purpose
+    stored = await mongo_db[CARRIER_EVENTS].find_one({"_id": event.key})
+    assert stored["refs"] == sorted([event.proof.signature.ref, event.proof.raw_ref])
+    worker_clock = FixedClock(NOW + timedelta(days=1))
+    job = PushRetention(mongo_db, timedelta(days=30), worker_clock)
+    retention = DueWork(MongoSchedule(mongo_db), job, worker_clock, "worker-1")
+    assert await retention.run_once() == 1  # due at its receipt: moved to the end of its keeping
+    assert await store.for_shipment("yurtici", "TRKshp9") == [event]
+    worker_clock.current = NOW + timedelta(days=30)
+    assert await retention.run_once() == 1
+    assert await store.for_shipment("yurtici", "TRKshp9") == [] and await store.attachment(event.proof.signature.ref) is None
+    assert await mongo_db.raw_payloads.find_one({"_id": event.proof.raw_ref}) is None

@@ -29,7 +29,7 @@ from schemas.api import Assign, ClearFlags, CustomerMessage, DecisionRequest, No
 from schemas.common import Id, Outcome, RefundDestination, Role
 from schemas.conversation import AskCustomer
 from schemas.dispute import ReasonCode, TimelineEntry
-from schemas.proof import Attachment, ProofOfDelivery, ProofStatus
+from schemas.proof import Attachment, DeletedAttachment, ProofOfDelivery, ProofStatus
 from schemas.staff import StaffMember
 
 ID = TypeAdapter(Id)
@@ -45,8 +45,9 @@ MESSAGE_ACTIONS = frozenset(
 @dataclass(frozen=True)
 class Image:
     kind: str
-    src: str | None  # None: the carrier keeps it (a URL of theirs, not fetched from the browser)
+    src: str | None  # None: the carrier keeps it (a URL of theirs, not fetched from the browser), or it was deleted
     picture: bool  # shown inline; otherwise (a PDF or HTML proof letter) linked, for the browser's own viewer
+    deleted: bool  # deleted under retention: said instead
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def proofs(dispute: Dispute) -> list[Proof]:
     for index, evidence in enumerate(dispute.evidence, 1):
         p = evidence.proof
         images = tuple(
-            Image(kind, attachment_src(dispute.id, a), _picture(kind, a.media_type))
+            Image(kind, attachment_src(dispute.id, a), _picture(kind, a.media_type), isinstance(a, DeletedAttachment))
             for kind, a in (("signature", p.signature), ("photo", p.photo), ("document", p.document)) if a is not None
         )
         shown.append(Proof(f"evidence-{index}", p, images))

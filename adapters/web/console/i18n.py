@@ -101,6 +101,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "document": ("Document", "Belge"),
     "open_document": ("Open the document", "Belgeyi aç"),
     "image_elsewhere": ("Held at the carrier; not stored here.", "Kargo firmasında; burada saklanmıyor."),
+    "deleted_after_retention": ("Deleted after retention.", "Saklama süresi dolduğu için silindi."),
     "map": ("Where it was delivered", "Teslim edildiği yer"),
     "map_none": ("No delivery coordinates to compare.", "Karşılaştırılacak teslim koordinatı yok."),
     "map_address": ("Order address", "Sipariş adresi"),
@@ -278,6 +279,8 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
     "action": {  # what a timeline entry records
         "opened": ("opened", "açıldı"),
         "assessed": ("assessed", "değerlendirildi"),
+        "images_deleted": ("images and carrier replies deleted under retention",
+                           "görseller ve kargo yanıtları saklama süresi dolduğu için silindi"),
         "evidence_requested": ("evidence requested", "kanıt istendi"),
         "evidence_received": ("evidence received", "kanıt alındı"),
         "evidence_unchanged": ("evidence unchanged", "kanıt değişmedi"),

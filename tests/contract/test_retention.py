@@ -1,0 +1,208 @@
+"""Retention: a closed case's images and raw replies are deleted its retention after it closes, and the case records
+it (markers instead of references and file names, findings that link nothing, a timeline entry); a reference still
+needed elsewhere (a case not yet purged, a stored push not yet expired, a push being stored) is kept; a stored push
+is deleted its keeping after its receipt, with what only it held, and a push attached to a case goes when the case's
+images go."""
+
+import base64
+from datetime import timedelta
+
+import pytest
+
+from adapters.memory import FixedClock, InMemoryPushRetention, InMemoryRetention
+from adapters.mongo.retention import AttachmentRetention, PushRetention
+from disputes.actors import SYSTEM
+from disputes.intake import EvidenceIntake, PushedEvent
+from disputes.ports import CUSTOMER_IMAGE, CarrierSource, CustomerSource, StoredAttachment
+from disputes.schedule import DueWork, Job
+from schemas.dispute import CustomerImage, Evidence
+from schemas.proof import Attachment, AttachmentKind, DeletedAttachment, ProofOfDelivery, ProofSource, ProofStatus
+from schemas.recommendation import Citation, Effect, Finding, PolicyRule, Recommendation, RecommendedAction
+from tests.contract.conftest import Cases, Storage
+from tests.factories import CUSTOMER, NOW
+
+SIGNATURE = b"\x89PNG\r\n\x1a\n" + b"the-same-signature-every-push" * 20
+OTHER_SIGNATURE = b"\x89PNG\r\n\x1a\n" + b"another-signature" * 20
+DOOR = b"\xff\xd8\xff\xe0" + b"door-photo" * 50
+RETENTION = timedelta(days=365)  # the stores' default retention, and their default keeping of pushes
+LATER = NOW + RETENTION + timedelta(days=1)
+
+
+def retention_jobs(storage: Storage, clock: FixedClock) -> tuple[Job, Job]:
+    """The case retention and the push retention over `storage`, on the worker's `clock`."""
+    if storage.name == "memory":
+        return (InMemoryRetention(storage.disputes, storage.evidence, clock),
+                InMemoryPushRetention(storage.disputes, storage.evidence, clock))
+    db = storage.disputes.collection.database
+    return AttachmentRetention(db, storage.disputes, clock), PushRetention(db, RETENTION, clock)
+
+
+class Retention:
+    """Both retention workers over one storage, on a clock of their own."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.clock = FixedClock(NOW)
+        cases, pushes = retention_jobs(storage, self.clock)
+        self.cases = DueWork(storage.schedule, cases, self.clock, "worker-1")
+        self.pushes = DueWork(storage.schedule, pushes, self.clock, "worker-1")
+
+    async def run(self, at) -> tuple[int, int]:
+        """One pass of each at `at`: how many cases and pushes each claimed."""
+        self.clock.current = at
+        return await self.cases.run_once(), await self.pushes.run_once()
+
+
+@pytest.fixture
+def retention(storage: Storage) -> Retention:
+    return Retention(storage)
+
+
+def signed(tracking_number: str, signature: bytes = SIGNATURE) -> ProofOfDelivery:
+    content = base64.b64encode(signature).decode()
+    return ProofOfDelivery(
+        carrier="surat", tracking_number=tracking_number, status=ProofStatus.DELIVERED, delivered_at=NOW,
+        signature=Attachment(kind=AttachmentKind.SIGNATURE, content_b64=content, media_type="image/png"),
+        source=ProofSource.PUSH, received_at=NOW,
+    )
+
+
+async def push(storage: Storage, clock: FixedClock, event_id: str, tracking_number: str,
+               signature: bytes = SIGNATURE) -> Evidence:
+    """A push as the webhook stores it (its body and signature by reference); the event as recorded."""
+    intake = EvidenceIntake(storage.evidence, storage.evidence, clock, lambda kind, content: "image/png")
+    body = f'{{"event": "{event_id}"}}'.encode()
+    await intake.receive_push("surat", body, [PushedEvent(event_id, signed(tracking_number, signature))], None)
+    [event] = [e for e in await storage.evidence.for_shipment("surat", tracking_number) if e.key.endswith(event_id)]
+    return event
+
+
+async def attach(cases: Cases, dispute_id: str, event: Evidence) -> None:
+    await cases.change(dispute_id, lambda d: d.attach_evidence(SYSTEM, event, NOW))
+    await cases.storage.evidence.attached(event.key)
+
+
+async def withdrawn(cases: Cases, dispute_id: str) -> None:
+    await cases.change(dispute_id, lambda d: d.withdraw(CUSTOMER, "Komşuda buldum.", NOW))
+
+
+async def kept(storage: Storage, ref: str) -> bool:
+    """Whether the attachment store still holds `ref` (an image or a raw body)."""
+    if storage.name == "memory":
+        return ref in storage.evidence.attachments or ref in storage.evidence.raw
+    db = storage.disputes.collection.database
+    return bool(await db.attachments.count_documents({"_id": ref}) + await db.raw_payloads.count_documents({"_id": ref}))
+
+
+def cited(ref: str) -> Recommendation:
+    """The policy's advice citing the signature `ref`."""
+    finding = Finding(code="signature_present", text="Signature present.", text_tr="İmza var.", effect=Effect.SUPPORTS_DELIVERY,
+                      evidence=[Citation(evidence_key="push:surat:ev-1", field="proof.signature", attachment=ref)])
+    return Recommendation(action=RecommendedAction.NEEDS_PERSON, rule=PolicyRule.WEAK_PROOF, confidence=0.5,
+                          findings=[finding], auto_resolve=False, carrier_liable=False, needs_supervisor=False,
+                          priority=0, abuse_flags=[], computed_at=NOW)
+
+
+async def test_a_closed_cases_images_go_after_its_retention_and_the_case_says_so_instead_of_pointing_at_them(
+    storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
+) -> None:
+    case = await cases.open(1, carrier="surat")
+    event = await push(storage, clock, "ev-1", "TRKshp1")
+    await attach(cases, case.id, event)
+    door_ref = "att_" + "d" * 40
+    source = CustomerSource(case.id, "cust-1")
+    await storage.evidence.put_attachment(door_ref, StoredAttachment(CUSTOMER_IMAGE, "image/jpeg", DOOR, source), NOW)
+    door = CustomerImage(ref=door_ref, media_type="image/jpeg", filename="ayse-yilmaz-0532-555-12-12.jpg", size=len(DOOR))
+    signature_ref, raw_ref = event.proof.signature.ref, event.proof.raw_ref
+
+    def advised_and_added(d):
+        d.recommendation = cited(signature_ref)
+        d.add_information(CUSTOMER, "Kapının fotoğrafı.", [door], NOW, timedelta(hours=12))
+
+    await cases.change(case.id, advised_and_added)
+    await withdrawn(cases, case.id)
+
+    assert await retention.run(NOW + RETENTION - timedelta(days=1)) == (0, 0)
+    assert await retention.run(LATER) == (1, 0)
+
+    for ref in (signature_ref, raw_ref, door_ref):
+        assert not await kept(storage, ref), ref
+    purged = await storage.disputes.read(case.id)
+    assert purged.images_deleted_at == LATER
+    assert purged.timeline[-1].action == "images_deleted" and purged.timeline[-1].at == LATER
+    signature = purged.evidence[0].proof.signature
+    assert (type(signature), signature.ref, signature.media_type) == (DeletedAttachment, None, "image/png")
+    assert purged.evidence[0].proof.raw_ref is None
+    [added] = purged.customer_evidence
+    assert added.images == [] and [(m.media_type, m.size) for m in added.deleted_images] == [("image/jpeg", len(DOOR))]
+    written = purged.model_dump_json()
+    assert "ayse-yilmaz" not in written and signature_ref not in written and raw_ref not in written
+    [finding] = purged.recommendation.findings
+    assert finding.code == "signature_present" and [c.attachment for c in finding.evidence] == [None]
+    assert await retention.run(LATER + timedelta(days=1)) == (0, 0)
+
+
+async def test_an_image_a_waiting_push_holds_is_kept_when_the_case_that_shared_it_is_purged(
+    storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
+) -> None:
+    first = await cases.open(1, carrier="surat")
+    await attach(cases, first.id, await push(storage, clock, "ev-1", "TRKshp1"))
+    clock.current = NOW + timedelta(days=300)  # every push of this carrier carries the same signature bytes
+    waiting = await push(storage, clock, "ev-2", "TRKshp2")
+    await withdrawn(cases, first.id)
+
+    assert await retention.run(LATER) == (1, 0)  # the first push went with the case's images
+
+    assert await kept(storage, waiting.proof.signature.ref), "a push on another shipment still waits with it"
+    clock.current = NOW  # opened within the claim window of its shipment's delivery (the service's rule, not storage's)
+    second = await cases.open(2, carrier="surat")
+    await attach(cases, second.id, waiting)
+    assert await kept(storage, waiting.proof.signature.ref)
+
+
+async def test_an_image_stored_again_lately_is_kept_for_the_push_whose_event_may_not_be_recorded_yet(
+    storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
+) -> None:
+    case = await cases.open(1, carrier="surat")
+    event = await push(storage, clock, "ev-1", "TRKshp1")
+    await attach(cases, case.id, event)
+    await withdrawn(cases, case.id)
+    again = StoredAttachment(AttachmentKind.SIGNATURE, "image/png", SIGNATURE, CarrierSource("surat", "TRKshp2"))
+    await storage.evidence.put_attachment(event.proof.signature.ref, again, LATER - timedelta(minutes=1))
+
+    assert await retention.run(LATER) == (1, 0)
+
+    assert await kept(storage, event.proof.signature.ref), "a push's intake stored it a minute ago"
+    assert not await kept(storage, event.proof.raw_ref)
+
+
+async def test_a_push_no_case_took_is_deleted_its_keeping_after_receipt_with_what_only_it_held(
+    storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
+) -> None:
+    lonely = await push(storage, clock, "ev-1", "TRKshp7", OTHER_SIGNATURE)
+    shared = await push(storage, clock, "ev-2", "TRKshp8")
+    case = await cases.open(1, carrier="surat")
+    clock.current = NOW + timedelta(days=10)
+    await attach(cases, case.id, await push(storage, clock, "ev-3", "TRKshp1"))  # the same signature as ev-2
+
+    assert await retention.run(NOW + RETENTION - timedelta(seconds=1)) == (0, 0)
+    assert await retention.run(NOW + RETENTION) == (0, 2)
+
+    assert await storage.evidence.for_shipment("surat", "TRKshp7") == []
+    assert await storage.evidence.for_shipment("surat", "TRKshp8") == []
+    assert not await kept(storage, lonely.proof.signature.ref) and not await kept(storage, lonely.proof.raw_ref)
+    assert not await kept(storage, shared.proof.raw_ref)
+    assert await kept(storage, shared.proof.signature.ref), "the open case still cites it"
+
+
+async def test_a_push_attached_to_a_case_goes_when_the_cases_images_go(
+    storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
+) -> None:
+    case = await cases.open(1, carrier="surat")
+    event = await push(storage, clock, "ev-1", "TRKshp1")
+    await attach(cases, case.id, event)
+    await withdrawn(cases, case.id)
+
+    await retention.run(NOW + timedelta(days=366))
+
+    assert await storage.evidence.for_shipment("surat", "TRKshp1") == []
+    assert not await kept(storage, event.proof.signature.ref)
