@@ -405,6 +405,7 @@ class Settings(BaseSettings):
     policy_name_mismatch_threshold: float = _configures(PolicySettings, "name_mismatch_threshold")
     policy_near_radius_m: float = _configures(PolicySettings, "near_radius_m")
     policy_far_distance_m: float = _configures(PolicySettings, "far_distance_m")
+    policy_point_far_distance_m: float = _configures(PolicySettings, "point_far_distance_m")
     policy_gps_accuracy_cap_m: float = _configures(PolicySettings, "gps_accuracy_cap_m")
     policy_delivery_time_tolerance_hours: float = _configures(PolicySettings, "delivery_time_tolerance", HOUR)
     policy_high_value_minor: int = _configures(PolicySettings, "high_value_minor")

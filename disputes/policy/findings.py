@@ -13,7 +13,7 @@ from disputes.policy.geo import UNUSABLE, LocationAssessment, Proximity, assess_
 from disputes.policy.names import OrderName, best_order_name, is_masked
 from disputes.policy.receivers import Receiver, read_receiver
 from disputes.policy.settings import PolicySettings
-from disputes.policy.wording import RELATION_WORDS, distance, duration, finding
+from disputes.policy.wording import RELATION_WORDS, distance, duration, finding, stated_m
 from schemas.dispute import Evidence, OrderSnapshot
 from schemas.proof import NoteCode, ProofOffer, ProofStatus, RecipientRelation
 from schemas.recommendation import Effect, Finding
@@ -198,9 +198,10 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
         )
     if where.proximity in UNUSABLE:
         return _unusable_location(e, where)
-    assert where.distance_m is not None
+    assert where.distance_m is not None and where.effective_m is not None
     far, far_tr = _how_far(where)
-    if e.proof.recipient_relation in AWAY_FROM_ADDRESS and where.proximity is Proximity.FAR:
+    away = stated_m(where.effective_m) > settings.point_far_distance_m  # lockers serve a neighbourhood
+    if e.proof.recipient_relation in AWAY_FROM_ADDRESS and away:
         return finding(  # not the customer's nearby locker: the parcel went somewhere else
             "location_far", A, [e],
             f"Locker or pickup point {far}: too far to be the customer's",

@@ -160,9 +160,19 @@ def test_a_far_scan_says_how_far() -> None:
 
 
 @pytest.mark.parametrize("relation", [R.PARCEL_LOCKER, R.PICKUP_POINT])
-def test_a_locker_away_from_the_address_is_expected_and_neutral(relation: RecipientRelation) -> None:
-    found = location_finding(evidence(relation=relation, metres=800), ORDER, SETTINGS)
+@pytest.mark.parametrize("metres", [800, 1_800, 5_000])  # a shopping centre's lockers, a short drive away
+def test_a_locker_away_from_the_address_is_expected_and_neutral(relation: RecipientRelation, metres: int) -> None:
+    found = location_finding(evidence(relation=relation, metres=metres, accuracy=0), ORDER, SETTINGS)
     assert found.code == "location_of_point" and found.effect is Effect.NEUTRAL
+
+
+def test_a_locker_is_too_far_from_beyond_its_own_distance() -> None:
+    found = location_finding(evidence(relation=R.PARCEL_LOCKER, metres=5_001, accuracy=0), ORDER, SETTINGS)
+    assert found.code == "location_far" and found.effect is Effect.AGAINST_DELIVERY
+    closer = PolicySettings(point_far_distance_m=1_500)
+    assert location_finding(evidence(relation=R.PARCEL_LOCKER, metres=1_800, accuracy=0), ORDER, closer).code == (
+        "location_far"
+    )
 
 
 @pytest.mark.parametrize("relation", [R.PARCEL_LOCKER, R.PICKUP_POINT])
