@@ -12,6 +12,7 @@ import pytest
 from adapters.memory import FixedClock, InMemoryPushRetention, InMemoryRetention
 from adapters.mongo.retention import AttachmentRetention, PushRetention
 from disputes.actors import SYSTEM
+from disputes.calendar import BusinessCalendar
 from disputes.intake import EvidenceIntake, PushedEvent
 from disputes.ports import CUSTOMER_IMAGE, CarrierSource, CustomerSource, StoredAttachment
 from disputes.schedule import DueWork, Job
@@ -116,7 +117,7 @@ async def test_a_closed_cases_images_go_after_its_retention_and_the_case_says_so
 
     def advised_and_added(d):
         d.recommendation = cited(signature_ref)
-        d.add_information(CUSTOMER, "Kapının fotoğrafı.", [door], NOW, timedelta(hours=12))
+        d.add_information(CUSTOMER, "Kapının fotoğrafı.", [door], NOW, timedelta(hours=12), BusinessCalendar())
 
     await cases.change(case.id, advised_and_added)
     await withdrawn(cases, case.id)
