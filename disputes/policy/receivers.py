@@ -36,6 +36,7 @@ _PHRASES: dict[RecipientRelation, tuple[str, ...]] = {
 }
 _VOCABULARY = {tuple(fold(phrase).split()): relation for relation, phrases in _PHRASES.items() for phrase in phrases}
 _LONGEST = max(len(words) for words in _VOCABULARY)
+_FIRST_WORDS = frozenset(words[0] for words in _VOCABULARY)
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -66,9 +67,14 @@ def with_worded_relation(proof: ProofOfDelivery) -> ProofOfDelivery:
 
 
 def _relation_word(written: str) -> tuple[RecipientRelation | None, str]:
-    """The relation the field's leading words name (the longest phrase that fits), and the text after them."""
-    words = list(_WORD.finditer(written))[:_LONGEST]
+    """The relation the field's leading words name (the longest phrase that fits), and the text after them. Most
+    fields are a name: their first word starts no phrase, and that is all that is read of them."""
+    first = _WORD.search(written)
+    if first is None or fold(first[0]) not in _FIRST_WORDS:
+        return None, written
+    words = list(_WORD.finditer(written, first.start()))[:_LONGEST]
+    folded = tuple(fold(w[0]) for w in words)
     for count in range(len(words), 0, -1):
-        if (relation := _VOCABULARY.get(tuple(fold(w[0]) for w in words[:count]))) is not None:
+        if (relation := _VOCABULARY.get(folded[:count])) is not None:
             return relation, written[words[count - 1].end():].strip(" \t-–:;,./()")
     return None, written
