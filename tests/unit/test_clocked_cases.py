@@ -195,6 +195,17 @@ async def test_a_clock_refuses_a_time_whose_deadlines_the_calendar_cannot_count(
     assert latest.frozen_time.year == 2031
 
 
+async def test_a_case_on_a_clock_set_beyond_the_counted_years_before_they_were_bounded_is_refused_not_a_500(
+    use_case, case, clocks, service, request_for
+):
+    await clocks.advance(case.test_clock.id, datetime(2040, 6, 1, tzinfo=UTC))  # as stored when clocks went to 2100
+
+    with pytest.raises(clocks_use_case.ClockOutOfRange, match="before 2032"):
+        await service.add_customer_message(CUSTOMER, case.id, "Kapıda kimse yoktu.")
+    with pytest.raises(clocks_use_case.ClockOutOfRange, match="before 2032"):
+        await use_case.open(CUSTOMER, case.test_clock.id, request_for(), None)
+
+
 async def test_proof_pulled_for_a_case_on_a_clock_is_received_at_the_clock_s_time_not_after_its_deadline(
     case, due_work, service, pushed, repository, clock
 ):
