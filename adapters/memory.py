@@ -359,8 +359,7 @@ class InMemoryDisputes:
             relay, due = self.due[WorkKind.RELAY], dispute.messages_due
             relay[dispute.id] = min(relay.get(dispute.id, due), due)
             unsaved.clear()  # in place: pydantic's __setattr__ for a private attribute costs more than the rest here
-        purge = dispute.closed_at + self.retention if dispute.closed_at and dispute.stored_refs() else None
-        for kind, at in (dispute.due_work() | {WorkKind.RETENTION: purge}).items():
+        for kind, at in (dispute.due_work() | {WorkKind.RETENTION: dispute.retention_due(self.retention)}).items():
             if at is None:
                 self.due[kind].pop(dispute.id, None)
             else:

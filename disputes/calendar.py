@@ -43,6 +43,9 @@ def _confirmed_years() -> range:
 
 COVERED_YEARS = _confirmed_years()
 """The years the calendar counts in (`holidays`' confirmed Turkish religious holiday dates)."""
+CASES_BEFORE = datetime(COVERED_YEARS.stop - 1, 1, 1, tzinfo=UTC)
+"""The start of the last year counted: a case's time (a test clock's) must be before it, so that its deadlines (days
+to weeks ahead) fall within the years counted."""
 
 
 @cache

@@ -375,6 +375,12 @@ class Dispute(BaseModel):
             return due
         return {kind: self.test_clock.due(at) for kind, at in due.items()}
 
+    def retention_due(self, keep: timedelta) -> datetime | None:
+        """When retention deletes the images and raw replies the case holds: `keep` after it closed; on a test
+        clock, once the clock has reached that (the real retention worker then takes it)."""
+        at = self.closed_at + keep if self.closed_at and self.stored_refs() else None
+        return at if self.test_clock is None else self.test_clock.due(at)
+
     @property
     def messages_due(self) -> datetime:
         """When the messages of the latest change are due: at once. A change on a test clock is dated by the
@@ -1082,7 +1088,9 @@ class Dispute(BaseModel):
     def delete_stored_copies(self, now: datetime) -> None:
         """Retention deleted the stored images and raw replies: the case keeps a marker for each image (kind, media
         type and size; no reference, no file name), its findings stay but link no attachment, and the timeline
-        says so. Findings about a signature or photo stay true: the proof held one."""
+        says so (at the case's time: its clock's on a test clock). Findings about a signature or photo stay true:
+        the proof held one."""
+        now = self.test_clock.time if self.test_clock is not None else now
         self.evidence = [e.model_copy(update={"proof": e.proof.with_stored_copies_deleted()}) for e in self.evidence]
         self.customer_evidence = [
             added.model_copy(update={"images": [], "deleted_images": [

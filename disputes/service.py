@@ -8,6 +8,7 @@ from datetime import datetime
 from secrets import token_hex
 
 from disputes.actors import Actor
+from disputes.calendar import CASES_BEFORE
 from disputes.contention import Backoff, Turns
 from disputes.duty import Duty
 from disputes.errors import (
@@ -16,6 +17,7 @@ from disputes.errors import (
     ChannelRequired,
     ClaimWindowClosed,
     ClockBeforeDelivery,
+    ClockOutOfRange,
     Contended,
     CustomerRequired,
     Forbidden,
@@ -412,6 +414,11 @@ class DisputeService:
         clock = await self.test_clocks.get(clock_id)
         if clock is None:
             raise NotFound(f"No test clock {clock_id}.")
+        if clock.frozen_time >= CASES_BEFORE:  # a clock set so before such times were refused
+            raise ClockOutOfRange(
+                f"Test clock {clock_id} is at {clock.frozen_time.year}: the business calendar counts deadlines only "
+                f"before {CASES_BEFORE.year}, so its cases can no longer change. Open a new test clock."
+            )
         return ClockReading(id=clock.id, time=clock.frozen_time, at=self.clock.now())
 
     async def _change(

@@ -60,6 +60,9 @@ def _deadlines(calendar: BusinessCalendar, opened_on: date, days: tuple[int, int
 
 
 def answer_by(asked_at: datetime, rules: Rules) -> datetime:
-    """When a customer's answer to an investigator's question is due: the end of the configured business day."""
+    """When a customer's answer to an investigator's question is due: the end of the configured business day, a
+    whole day even when it is a half-day eve (the customer is told a date, and its afternoon is no business time
+    the decision deadline waits for)."""
     calendar = _calendar(rules.half_day_eves)
-    return calendar.add_business_days(calendar.start_of(calendar.local_day(asked_at)), rules.information_reply_business_days)
+    due = calendar.add_business_days(calendar.start_of(calendar.local_day(asked_at)), rules.information_reply_business_days)
+    return calendar.start_of(calendar.local_day(due - timedelta(microseconds=1)) + timedelta(days=1))

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from secrets import token_hex
 
 from disputes.actors import SYSTEM, Actor
-from disputes.calendar import COVERED_YEARS
+from disputes.calendar import CASES_BEFORE, COVERED_YEARS
 from disputes.errors import (
     ClockOnlyMovesForward,
     ClockOutOfRange,
@@ -36,9 +36,7 @@ from disputes.service import DisputeService, Opened, OpenRequest, Render, to_mil
 from disputes.work import WorkKind
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-LATEST = datetime(COVERED_YEARS.stop - 1, 1, 1, tzinfo=UTC)
-"""The start of the last year the business calendar counts in: the deadlines of a case opened before it (days to
-weeks ahead) fall within the calendar's years, which a clock's time past it could not promise."""
+LATEST = CASES_BEFORE
 MOMENTS = 500
 """The most moments one advance runs due work at (a moment is one time at which work falls due, on however many of
 the clock's cases). A carrier that never answers is asked again, at most an hour apart, until the evidence deadline:
@@ -165,7 +163,7 @@ def _within(at: datetime) -> datetime:
     """`at` to the millisecond (what storage keeps), when it is a time a case can run on."""
     if not EARLIEST <= at < LATEST:
         raise ClockOutOfRange(
-            f"A test clock's time must be from {EARLIEST.year} up to {LATEST.year}: the business calendar counts "
+            f"A test clock's time must be from {EARLIEST.year} and before {LATEST.year}: the business calendar counts "
             f"deadlines only in the years whose religious holidays are confirmed (up to {COVERED_YEARS.stop - 1})."
         )
     return to_millisecond(at.astimezone(UTC))

@@ -55,8 +55,7 @@ def _due_text(at: datetime) -> str:
 
 def due_times(dispute: Dispute, retention: timedelta) -> dict[str, datetime | None]:
     """`due.<kind>` of every kind a save sets (the relay's is moved only by new messages and deliveries)."""
-    purge = dispute.closed_at + retention if dispute.closed_at and dispute.stored_refs() else None
-    due = dispute.due_work() | {WorkKind.RETENTION: purge}
+    due = dispute.due_work() | {WorkKind.RETENTION: dispute.retention_due(retention)}
     return {f"due.{kind}": at for kind, at in due.items()}
 
 

@@ -89,7 +89,7 @@ def document_finding(e: Evidence) -> Finding | None:
 
 
 def relation_finding(e: Evidence) -> Finding:
-    relation = e.proof.recipient_relation
+    relation = read_receiver(e.proof).relation  # as every finding reads it: a courier's word where none is stated
     en, tr = RELATION_WORDS[relation]
     effect = S if relation in (R.RECIPIENT, R.HOUSEHOLD_MEMBER) else N
     return finding(
@@ -106,8 +106,8 @@ def _no_name_finding(e: Evidence, receiver: Receiver) -> Finding:
     """The receiver field holds no usable name: a placeholder ("-"), a lone initial, or only the courier's word for
     who took the parcel ("KENDİSİ", "KAPICI"), which says who but never which person."""
     written = receiver.written
-    if receiver.relation_word:
-        en, tr = RELATION_WORDS[receiver.relation]
+    if receiver.worded is not None:
+        en, tr = RELATION_WORDS[receiver.worded]  # what the word says, whatever relation the carrier stated
         code = "recipient_name_missing" if receiver.relation is R.RECIPIENT else "receiver_not_on_order"
         return finding(
             code, N, [e], f"The courier wrote '{written}' ({en}) instead of a name",
@@ -200,15 +200,16 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
         return _unusable_location(e, where)
     assert where.distance_m is not None and where.effective_m is not None
     far, far_tr = _how_far(where)
-    away = stated_m(where.effective_m) > settings.point_far_distance_m  # lockers serve a neighbourhood
-    if e.proof.recipient_relation in AWAY_FROM_ADDRESS and away:
+    away = stated_m(where.effective_m) > max(settings.point_far_distance_m, settings.far_distance_m)
+    relation = read_receiver(e.proof).relation
+    if relation in AWAY_FROM_ADDRESS and away:
         return finding(  # not the customer's nearby locker: the parcel went somewhere else
             "location_far", A, [e],
             f"Locker or pickup point {far}: too far to be the customer's",
             f"Dolap / teslimat noktası {far_tr}: müşterinin teslimat noktası olamayacak kadar uzak",
             metres=round(where.distance_m), cites=LOCATION
         )
-    if e.proof.recipient_relation in AWAY_FROM_ADDRESS:
+    if relation in AWAY_FROM_ADDRESS:
         return finding(
             "location_of_point", N, [e], f"Locker or pickup point {far}", f"Dolap / teslimat noktası {far_tr}",
             metres=round(where.distance_m), cites=LOCATION

@@ -60,8 +60,10 @@ _COMPANY_WORDS = frozenset({
     "ithalat", "ihracat", "dis", "paz", "pazarlama", "gida", "tekstil", "turizm", "otomotiv", "lojistik", "nakliyat",
     "elektronik", "bilisim", "yazilim", "danismanlik", "hizmetleri", "muhendislik", "mimarlik", "enerji",
 })
-_NOT_NAMES = _HONORIFICS | _COMPANY_WORDS
-_ANONIM_SIRKET = re.compile(r"(?<=\w)\W+a\W*s\W*$")  # a trailing "A.Ş." / "A. Ş.", once folded
+_LEGAL_FORMS = frozenset({
+    "ltd", "sti", "limited", "sirketi", "sirket", "anonim", "kollektif", "komandit", "koop", "kooperatifi", "holding",
+})
+_ANONIM_SIRKET = re.compile(r"(?<=\w)\W+a\W+s\W*$")  # a trailing "A.Ş." / "A. Ş.", once folded
 MASK_CHARS = "*•●×"
 _WORD = re.compile(rf"([^\W\d_]*)([{MASK_CHARS}]*)")
 _MASKED = "*"  # a folded word ending in it is the visible start of a hidden word
@@ -90,11 +92,18 @@ def is_masked(name: str) -> bool:
 
 
 def name_words(name: str) -> tuple[str, ...]:
-    """The folded words of a name, without punctuation, digits, honorifics, titles and company-form words; a masked
-    word is the letters it shows followed by ``*`` (a word that shows none is left out)."""
-    folded = _ANONIM_SIRKET.sub("", fold(name[:MAX_NAME_CHARS]))
-    words = (word + (_MASKED if mask else "") for word, mask in _WORD.findall(folded) if word)
-    return tuple(w for w in words if w not in _NOT_NAMES)
+    """The folded words of a name, without punctuation, digits, honorifics and titles, nor, in a company's name, its
+    legal form and trade words; a masked word is the letters it shows followed by ``*`` (a word that shows none is
+    left out). A name is a company's when it has a legal form (LTD, ŞTİ, A.Ş., LİMİTED ŞİRKETİ…), or ends in "AŞ"
+    after a trade word: in a person's name, "Şan", "Aş" or "Dış" are surnames."""
+    folded = fold(name[:MAX_NAME_CHARS])
+    dotted = _ANONIM_SIRKET.search(folded) is not None
+    words = [word + (_MASKED if mask else "") for word, mask in _WORD.findall(_ANONIM_SIRKET.sub("", folded)) if word]
+    company = dotted or not _LEGAL_FORMS.isdisjoint(words) or (
+        words[-1:] == ["as"] and not _COMPANY_WORDS.isdisjoint(words[:-1])
+    )
+    dropped = _HONORIFICS | _COMPANY_WORDS if company else _HONORIFICS
+    return tuple(w for w in words if w not in dropped)
 
 
 def is_usable_name(name: str) -> bool:

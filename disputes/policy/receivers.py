@@ -45,7 +45,7 @@ class Receiver:
     written: str | None  # the field as the carrier wrote it
     name: str | None  # the person's name in it, without the relation word; None when no usable name is left
     relation: RecipientRelation  # as the carrier stated it, else as the courier's word says
-    relation_word: bool  # the field starts with a word for how the receiver relates to the recipient
+    worded: RecipientRelation | None  # the relation the word the field starts with names (None: it starts with none)
 
 
 def read_receiver(proof: ProofOfDelivery) -> Receiver:
@@ -53,7 +53,7 @@ def read_receiver(proof: ProofOfDelivery) -> Receiver:
     worded, rest = _relation_word(written) if written else (None, written)
     name = rest if rest is not None and is_usable_name(rest) else None
     relation = worded if worded is not None and stated is R.UNKNOWN else stated
-    return Receiver(written, name, relation, worded is not None)
+    return Receiver(written, name, relation, worded)
 
 
 def with_worded_relation(proof: ProofOfDelivery) -> ProofOfDelivery:

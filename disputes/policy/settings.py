@@ -23,8 +23,9 @@ class PolicySettings:
     """A delivery scan further than this from the address was made somewhere else: further than a walk to the
     wrong building."""
     point_far_distance_m: float = 5_000.0
-    """A parcel locker or pickup point further than this from the address is not one the customer would use: they
-    serve a neighbourhood (a walk, or a short drive to a shopping centre), not another district."""
+    """A parcel locker or pickup point further than this from the address (or than the far distance, if that is
+    further) is not one the customer would use: they serve a neighbourhood (a walk, or a short drive to a shopping
+    centre), not another district."""
     gps_accuracy_cap_m: float = 100.0
     """Most a scan's distance is reduced by the carrier's reported GPS accuracy: a fix that claims 500 m accuracy
     must not make every scan "near"."""
@@ -65,8 +66,8 @@ class PolicySettings:
     def __post_init__(self) -> None:
         if not 0 <= self.name_mismatch_threshold <= self.name_match_threshold <= 100:
             raise ValueError("name thresholds must satisfy 0 <= mismatch <= match <= 100")
-        if not 0 <= self.near_radius_m <= self.far_distance_m <= self.point_far_distance_m:
-            raise ValueError("distances must satisfy 0 <= near radius <= far distance <= a pickup point's far distance")
+        if not 0 <= self.near_radius_m <= self.far_distance_m or self.point_far_distance_m < 0:
+            raise ValueError("distances must satisfy 0 <= near radius <= far distance, and cannot be negative")
         if self.gps_accuracy_cap_m < 0 or self.high_value_minor < 0:
             raise ValueError("the accuracy cap and the high-value threshold cannot be negative")
         if self.repeat_claims_threshold < 1 or self.shared_address_accounts < 1:

@@ -24,6 +24,13 @@ async def purged_case(api, clock) -> tuple[str, str, dict]:
     """A FedEx case with its pulled proof document and the customer's photo, withdrawn, whose retention came; its id,
     the document's reference and the photo as the case listed it."""
     dispute_id, document = await pulled_document(api)
+
+    async def assessed() -> bool:  # the policy has read the proof: a finding cites its document
+        case = await (await api.get(f"/v1/disputes/{dispute_id}", headers=INVESTIGATOR)).json()
+        findings = (case["recommendation"] or {}).get("findings", [])
+        return any(f["code"] == "document_present" for f in findings)
+
+    assert await eventually(assessed, timeout=10)
     added = await api.post(f"/v1/disputes/{dispute_id}/information", headers=CUSTOMER,
                            data=form("Kapının fotoğrafı.", (FILE_NAME, photo(), "image/jpeg")))
     assert added.status == 201, await added.text()

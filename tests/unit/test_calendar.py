@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from disputes.calendar import COVERED_YEARS, BusinessCalendar
 from disputes.rules import Rules
-from disputes.sla import deadlines
+from disputes.sla import answer_by, deadlines
 from schemas.dispute import Sla
 
 IST = ZoneInfo("Europe/Istanbul")
@@ -370,3 +370,12 @@ def test_openings_either_side_of_local_midnight_get_their_own_days_deadlines() -
     assert deadlines(friday_early, rules, accessible=True) == on_friday.model_copy(update={"decision_due": end_of(2026, 12, 8)})
     assert deadlines(thursday_late, rules) == on_thursday  # an earlier day again
     assert deadlines(thursday_late, Rules(decision_business_days=4)).decision_due == end_of(2026, 12, 9)
+
+
+def test_a_customer_has_the_whole_day_to_answer_even_when_it_is_a_half_day_eve() -> None:
+    """Asked on Thursday 04.03.2027 at 10:00, two business days on is Monday 08.03, the eve of Ramazan Bayramı, whose
+    business time ends at 13:00; the customer is told the date and has all of it (their afternoon is no business
+    time the decision deadline waits for)."""
+    asked = datetime(2027, 3, 4, 7, tzinfo=UTC)  # 10:00 in Istanbul
+    assert answer_by(asked, Rules()) == datetime(2027, 3, 8, 21, tzinfo=UTC)  # the end of Monday 08.03 in Istanbul
+    assert answer_by(datetime(2026, 11, 18, 9, 30, tzinfo=UTC), Rules()) == datetime(2026, 11, 20, 21, tzinfo=UTC)

@@ -195,6 +195,17 @@ async def test_a_clock_refuses_a_time_whose_deadlines_the_calendar_cannot_count(
     assert latest.frozen_time.year == 2031
 
 
+async def test_a_case_on_a_clock_set_beyond_the_counted_years_before_they_were_bounded_is_refused_not_a_500(
+    use_case, case, clocks, service, request_for
+):
+    await clocks.advance(case.test_clock.id, datetime(2040, 6, 1, tzinfo=UTC))  # as stored when clocks went to 2100
+
+    with pytest.raises(clocks_use_case.ClockOutOfRange, match="before 2032"):
+        await service.add_customer_message(CUSTOMER, case.id, "Kapıda kimse yoktu.")
+    with pytest.raises(clocks_use_case.ClockOutOfRange, match="before 2032"):
+        await use_case.open(CUSTOMER, case.test_clock.id, request_for(), None)
+
+
 async def test_proof_pulled_for_a_case_on_a_clock_is_received_at_the_clock_s_time_not_after_its_deadline(
     case, due_work, service, pushed, repository, clock
 ):
@@ -311,3 +322,17 @@ async def test_an_advance_stops_after_its_bound_of_moments_and_the_next_goes_on(
     assert repository.docs[case.id].escalated and repository.docs[case.id].decision is None
     assert (await stepping.advance(CUSTOMER, case.test_clock.id, later)).frozen_time == later
     assert repository.docs[case.id].decision.decided_at == DECISION_DUE
+
+
+async def test_retention_on_a_case_on_a_clock_comes_when_its_clock_reaches_it_not_by_the_real_time(case):
+    signed = delivered(case.order.tracking_number, RecipientRelation.RECIPIENT, case.opened_at).model_copy(
+        update={"signature": Attachment(kind=AttachmentKind.SIGNATURE, ref="att_" + "a" * 40, media_type="image/png")}
+    )
+    closed = case.model_copy(update={"closed_at": case.opened_at, "evidence": [Evidence(key="e", proof=signed)]})
+    keep = timedelta(days=5)  # the clock stands 10 days before the real time: closed + 5 days is past in real time
+
+    assert closed.retention_due(keep) is None  # not yet on the case's clock
+    reached = closed.test_clock.model_copy(update={"time": case.opened_at + keep})
+    assert closed.model_copy(update={"test_clock": reached}).retention_due(keep) == reached.at
+    real = closed.model_copy(update={"test_clock": None})
+    assert real.retention_due(keep) == case.opened_at + keep

@@ -266,3 +266,11 @@ def test_masked_initials_are_no_match_to_reject_on() -> None:
     case = dispute(evidence(received_by="A*** Y***", relation=RecipientRelation.RECIPIENT, photo=True))
     advice = recommend(case, CustomerHistory(), NOW, AUTO_REJECT)
     assert (advice.action, advice.rule, advice.auto_resolve) == (Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, False)
+
+
+@pytest.mark.parametrize(("written", "ordered"), [("Ayşe Kaya", "Ayşe Şan"), ("Mehmet Demir", "Mehmet Aş"),
+                                                  ("Ali Yılmaz", "Ali Dış")])
+def test_a_surname_that_is_also_a_trade_word_stays_a_persons_surname(written: str, ordered: str) -> None:
+    """Trade words ("San.", "AŞ", "Dış") are left out of a company's name only: another surname is no match."""
+    assert name_similarity(written, ordered) < PolicySettings().name_mismatch_threshold
+    assert name_similarity(ordered, ordered) == 100

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from disputes.policy import CustomerHistory, PolicySettings, recommend
-from disputes.policy.findings import name_finding
+from disputes.policy.findings import location_finding, name_finding, relation_finding
 from disputes.policy.messages import third_party_message
 from disputes.policy.receivers import read_receiver
 from schemas.proof import RecipientRelation as R
@@ -102,3 +102,28 @@ def test_a_neighbour_written_with_the_word_keeps_only_the_name_after_it() -> Non
     message = third_party_message(neighbour, snapshot(), timedelta(hours=6))
     assert "tarihinde komşunuz MEHMET tarafından teslim alındığını" in message
     assert "KOMŞU" not in message
+
+
+def test_a_proof_stored_with_the_word_but_no_relation_is_read_as_the_word_says_by_every_finding() -> None:
+    """Proofs stored before the relation a word names was kept on them read as those stored since."""
+    doorman = evidence(received_by="KAPICI", relation=R.UNKNOWN)
+    branch = evidence(received_by="ŞUBEDEN TESLİM", relation=R.UNKNOWN, metres=2_500, accuracy=0)
+
+    assert relation_finding(doorman).code == "received_by_doorman"
+    assert location_finding(branch, snapshot(), PolicySettings()).code == "location_of_point"
+    advice = recommend(dispute(branch), CustomerHistory(), NOW, PolicySettings())
+    assert (advice.action, advice.rule) == (Act.WAIT_FOR_CUSTOMER_CHECK, PolicyRule.THIRD_PARTY_CHECK)
+
+
+def test_the_couriers_word_is_glossed_by_what_it_says_whatever_relation_the_carrier_stated() -> None:
+    found = name_finding(evidence(received_by="KOMŞU", relation=R.DOORMAN), snapshot(), PolicySettings())
+    assert found.text == "The courier wrote 'KOMŞU' (a neighbour) instead of a name"
+    assert found.text_tr == "Kurye ad yerine 'KOMŞU' (komşu) yazmış"
+
+
+def test_a_far_distance_beyond_a_lockers_own_is_a_lockers_too() -> None:
+    """A deployment that set the far distance above the locker's default keeps starting, and a locker is never
+    too far where a doorstep scan is not."""
+    settings = PolicySettings(far_distance_m=6_000)
+    locker = evidence(received_by=None, relation=R.PARCEL_LOCKER, metres=5_500, accuracy=0)
+    assert location_finding(locker, snapshot(), settings).code == "location_of_point"
