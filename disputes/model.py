@@ -1378,7 +1378,9 @@ class Dispute(BaseModel):
             "first_response_missed",
         ],
     ) -> None:
-        alert = StaffAlert(dispute_id=self.id, reason=reason, decision_due=self.sla.decision_due, priority=self.priority)
+        first_response = self.sla.first_response_due if reason.startswith("first_response") else None
+        alert = StaffAlert(dispute_id=self.id, reason=reason, decision_due=self.sla.decision_due,
+                           first_response_due=first_response, priority=self.priority)
         self._queue(EffectKind.STAFF_ALERT, f"{self.id}:{len(self.timeline)}:{reason}", alert)
 
     def _notify(

@@ -14,6 +14,7 @@ from disputes.model import Dispute, rejects_any
 from disputes.notices import due_day, information_requested
 from disputes.policy.missing import packing_finding
 from disputes.policy.wording import money
+from disputes.sla import taken_at_the_deadline
 from schemas.common import Outcome, RefundDestination
 from schemas.digital import DigitalState
 from schemas.dispute import (
@@ -48,11 +49,6 @@ type Held = frozenset[tuple[int, Outcome, str | None]]
 whole package)."""
 
 
-_AT_THE_DEADLINE = timedelta(hours=1)
-"""How soon after the decision deadline a decision by the deadline rule is still the deadline's: the sweeper takes a
-case within seconds of it (`sla_interval_seconds`); one decided later (the sweeper was stopped) is dated by its day."""
-
-
 def _date(at: datetime) -> str:
     day = at.astimezone(ISTANBUL).date()
     return f"{day.day:02d}.{day.month:02d}.{day.year}"
@@ -63,7 +59,7 @@ def _decided_on(dispute: Dispute, decision: Decision) -> str:
     instant that ends the promised day) belongs to the day promised. `decided_at` keeps the instant. The case's
     deadline is the decision's: only an appeal or a reopening, which a newer decision ends, sets another."""
     due = dispute.sla.decision_due
-    if decision.reason_code is ReasonCode.DEADLINE_REACHED and due <= decision.decided_at < due + _AT_THE_DEADLINE:
+    if taken_at_the_deadline(decision, due):
         return due_day(due)
     return _date(decision.decided_at)
 

@@ -21,6 +21,7 @@ from datetime import datetime
 
 from disputes.conversation import RESPONSES
 from disputes.model import Dispute
+from disputes.sla import decided_in_time
 from schemas.common import Outcome, Role
 from schemas.proof import ProofStatus
 
@@ -72,7 +73,7 @@ def report_facts(dispute: Dispute) -> ReportFacts:
         hours_to_proof=hours(min((p.received_at for p in proofs), default=None)),
         hours_to_first_response=hours(next((e.at for e in dispute.timeline if e.action in RESPONSES), None)),
         hours_to_decision=hours(decision.decided_at if decision else None),
-        within_sla=decision.decided_at <= dispute.sla.decision_due if decision else None,
+        within_sla=decided_in_time(decision, dispute.sla.decision_due) if decision else None,
         automatic=decision is not None and decision.decided_by_role is Role.SERVICE,
         liability_minor=dispute.claimed_value_minor if dispute.liability_claimed else 0,
         decisions={o.value: decided[o.value] for o in Outcome},

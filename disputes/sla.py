@@ -6,7 +6,7 @@ from functools import cache, lru_cache
 
 from disputes.calendar import BusinessCalendar, HalfDayEves
 from disputes.rules import Rules
-from schemas.dispute import Sla
+from schemas.dispute import Decision, ReasonCode, Sla
 
 
 @cache
@@ -57,6 +57,21 @@ def _deadlines(calendar: BusinessCalendar, opened_on: date, days: tuple[int, int
     """Deadlines depend only on the local day a dispute opens (Sla is immutable, so it is shared)."""
     first, evidence, decision = (calendar.add_business_days(calendar.start_of(opened_on), n) for n in days)
     return Sla(first_response_due=first, evidence_due=evidence, decision_due=decision)
+
+
+AT_THE_DEADLINE = timedelta(hours=1)
+"""How soon after the decision deadline a decision by the deadline rule is still the deadline's: the sweeper takes a
+case within seconds of it (`sla_interval_seconds`); one decided later (the sweeper was stopped) missed it."""
+
+
+def taken_at_the_deadline(decision: Decision, due: datetime) -> bool:
+    """A decision the deadline rule took as its deadline came: the promise kept by construction."""
+    return decision.reason_code is ReasonCode.DEADLINE_REACHED and due <= decision.decided_at < due + AT_THE_DEADLINE
+
+
+def decided_in_time(decision: Decision, due: datetime) -> bool:
+    """Whether a decision kept the decision deadline: by it, or by the deadline rule at it."""
+    return decision.decided_at <= due or taken_at_the_deadline(decision, due)
 
 
 def answer_by(asked_at: datetime, rules: Rules) -> datetime:

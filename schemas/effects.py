@@ -59,6 +59,8 @@ class StaffAlert(_Model):
         "first_response_near", "first_response_missed",
     ]
     decision_due: datetime
+    first_response_due: datetime | None = None
+    """The first response's deadline, on an alert about it."""
     priority: int
     parked: ParkedEffect | None = None
 

@@ -16,6 +16,7 @@ import pytest_asyncio
 from playwright.async_api import Page, Route, expect
 
 from adapters.web.console.session import SESSION_COOKIE
+from disputes.notices import ISTANBUL
 from schemas.common import Role
 from tests.browser.conftest import Running
 from tests.browser.test_console import advised, sign_in
@@ -109,7 +110,7 @@ async def test_a_queue_that_could_not_be_refreshed_says_so_and_when_it_tries_aga
         assert retry == RETRY_AT
     else:  # counted from when the answer came, which the paused clock puts at LOADED + REFRESH
         assert first + timedelta(seconds=seconds) <= retry <= LOADED + REFRESH + timedelta(seconds=seconds)
-    assert f"Next try at {retry:%H:%M:%S} UTC." in await notice.inner_text()
+    assert f"Next try at {retry.astimezone(ISTANBUL):%H:%M:%S} Istanbul." in await notice.inner_text()
     before = retry - (LOADED + REFRESH) - timedelta(seconds=1)
     await page.clock.run_for(int(before.total_seconds() * 1000))
     assert len(await fetched_at(page)) == 1  # nothing asked before the time said

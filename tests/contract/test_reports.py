@@ -181,6 +181,20 @@ async def test_the_sla_report_counts_decisions_in_time_automatic_ones_and_the_ho
                              median_hours_to_decision=3.0, p95_hours_to_decision=240.0)
 
 
+async def test_a_decision_the_deadline_rule_takes_as_the_deadline_comes_kept_it(cases: Cases) -> None:
+    """The sweeper takes a case seconds after its deadline: the promise is kept by construction, not missed."""
+    for late in (timedelta(seconds=7), timedelta(hours=2)):  # the sweeper running, and one stopped for hours
+        case = await cases.open()
+        at = case.sla.decision_due + late
+        await cases.change(case.id, lambda d, at=at: d.decide(
+            SYSTEM, Outcome.REFUND, ReasonCode.DEADLINE_REACHED, "n", None, at
+        ))
+
+    sla = await cases.storage.reports.sla(START, END)
+
+    assert (sla.decided, sla.within_sla) == (2, 1)
+
+
 def _message_after(hours: float) -> Callable[[Dispute], None]:
     return lambda d: d.message_customer(INVESTIGATOR, "Kapıcıya sordunuz mu?", d.opened_at + timedelta(hours=hours))
 

@@ -14,6 +14,7 @@ from aiohttp import FormData
 from PIL import Image
 
 from adapters.web.auth import HmacTokens
+from disputes.notices import ISTANBUL
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, TOKENS, eventually
 from tests.factories import PERSONAL_VALUES
 from schemas.common import Role
@@ -545,3 +546,17 @@ async def test_the_turkish_case_page_shows_words_and_turkish_amounts_not_codes(a
     assert "(Müşteri)</span> <strong>açıldı</strong>" in page and "<strong>opened</strong>" not in page, "in words"
     english = await (await api.get(case, headers={"Cookie": staff()["Cookie"] + "; console_lang=en"})).text()
     assert re.search(r">\d{1,3}(,\d{3})*\.\d{2} TRY<", english) and ">Weak proof of delivery<" in english
+
+
+async def test_the_console_writes_times_in_istanbul_and_a_deadline_as_the_day_it_ends(api):
+    dispute = await opened(api)
+    case = f"/console/disputes/{dispute['id']}"
+    dispute = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    due = datetime.fromisoformat(dispute["sla"]["decision_due"]).astimezone(ISTANBUL)
+    opened_at = datetime.fromisoformat(dispute["opened_at"]).astimezone(ISTANBUL)
+    assert (due.hour, due.minute) == (0, 0)  # the midnight that ends the promised day
+
+    for lang, zone in (("tr", "TSİ"), ("en", "Istanbul")):
+        page = await (await api.get(case, headers={"Cookie": staff()["Cookie"] + f"; console_lang={lang}"})).text()
+        assert f"{due - timedelta(days=1):%d.%m.%Y} 24:00 {zone}" in page
+        assert f"{opened_at:%d.%m.%Y %H:%M} {zone}" in page and " UTC" not in page

@@ -1,6 +1,6 @@
 """The investigators' console at /console: server-rendered pages over the same use cases as the API."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from adapters.web.console import case, queue, reports, signin
 from adapters.web.console.drawing import distance_text
 from adapters.web.console.session import CONFIG, PATH, ConsoleConfig, posted
 from adapters.web.edge import EdgeRoutes
+from disputes.notices import ISTANBUL
 
 HERE = Path(__file__).parent
 ONE = PATH + "/disputes/{id:[^/]+}"
@@ -32,6 +33,7 @@ def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) 
         trim_blocks=True, lstrip_blocks=True, finalize=_shown,
     )
     env.filters["when"] = _when
+    env.filters["due"] = _due
     env.filters["money"] = _money
     env.filters["distance"] = distance_text
     routes.get(PATH, queue.queue)
@@ -63,8 +65,30 @@ def _shown(value: Any) -> Any:
     return value
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+ZONE = {"tr": "TSİ", "en": "Istanbul"}
+"""How a time's zone is named after it: Turkish time, which the marketplace, its customers and its staff live by."""
+
+
+@jinja2.pass_context
+def _when(context: Context, value: datetime | None) -> str:
+    """An instant in Istanbul's time, as the customer's messages write dates: "06.12.2026 05:30 TSİ"."""
+    return f"{value.astimezone(ISTANBUL):%d.%m.%Y %H:%M} {_zone(context)}" if value else "—"
+
+
+@jinja2.pass_context
+def _due(context: Context, value: datetime | None) -> str:
+    """A deadline: one at midnight is the end of the day before ("20.11.2026 24:00 TSİ"), the day the customer was
+    promised; another (13:00 on a half-day eve) as the instant it is."""
+    if value is None:
+        return "—"
+    local = value.astimezone(ISTANBUL)
+    if (local.hour, local.minute, local.second, local.microsecond) != (0, 0, 0, 0):
+        return _when(context, value)
+    return f"{local - timedelta(days=1):%d.%m.%Y} 24:00 {_zone(context)}"
+
+
+def _zone(context: Context) -> str:
+    return ZONE.get(context["lang"], ZONE["en"])
 
 
 @jinja2.pass_context

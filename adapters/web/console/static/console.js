@@ -53,7 +53,8 @@
     if (next) {
       const at = new Date(Date.now() + seconds * 1000);
       next.dateTime = at.toISOString();
-      next.textContent = `${at.toISOString().slice(11, 19)} UTC`; // as the pages write times
+      const time = at.toLocaleTimeString("en-GB", { timeZone: "Europe/Istanbul", hour12: false });
+      next.textContent = `${time} ${document.documentElement.lang === "tr" ? "TSİ" : "Istanbul"}`; // as the pages write times
     }
     notice.replaceChildren(shown);
   }
