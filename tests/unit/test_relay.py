@@ -173,7 +173,7 @@ async def test_parking_a_refused_refund_alerts_staff_naming_the_case_the_refund_
     assert (alert.kind, alert.key) == (EffectKind.STAFF_ALERT, f"{refunded.id}:parked:{refund.id}")
     assert downstream.alerts[0] | {"parked": None} == {
         "dispute_id": refunded.id, "reason": "effect_parked", "decision_due": refunded.sla.decision_due,
-        "priority": refunded.priority, "parked": None,
+        "first_response_due": None, "priority": refunded.priority, "parked": None,
     }
     parked = downstream.alerts[0]["parked"]
     assert (parked.kind, parked.key, parked.reason, parked.error, parked.held) == (
