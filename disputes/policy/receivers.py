@@ -9,7 +9,10 @@ This table is the only list of those words. It lives here, not in the carrier pa
 where every proof arrives (pulled from a carrier, pushed by one, posted by a partner), the only reader that also
 needs the rest of the field as a name (the name match, the customer's message), and the domain may not import
 the carriers. Carriers pass the courier's words on as written and state a relation only from structured data (a
-code, the addressee's name); a relation the carrier states wins over the word.
+code, the addressee's name); a relation the carrier states wins over the word. Where a proof enters the service
+(`disputes/intake.py`), it keeps the relation the word names when its carrier stated none
+(`with_worded_relation`), so what is stored and shown agrees with what the policy reads; proofs stored before that
+are read the same way here.
 
 A phrase is read only at the start of the field: at its end a word like "Kapıcı" may be a surname.
 """
