@@ -63,7 +63,7 @@ def distance(metres: float) -> tuple[str, str]:
     """"1,800 m" / "5,416.1 km" in English, "1.800 m" / "5.416,1 km" in Turkish (`stated_m`)."""
     stated = stated_m(metres)
     number, unit = (f"{stated:,.0f}", "m") if stated < KILOMETRES_FROM_M else (f"{stated / 1000:,.1f}", "km")
-    return f"{number} {unit}", f"{_turkish_separators(number)} {unit}"
+    return f"{number} {unit}", f"{turkish_separators(number)} {unit}"
 
 
 def duration(span: timedelta) -> tuple[str, str]:
@@ -80,9 +80,9 @@ def money(minor: int, currency: str) -> tuple[str, str]:
     """"12,500.00 TRY" in English, "12.500,00 TRY" in Turkish."""
     units, cents = divmod(minor, 100)
     en = f"{units:,}.{cents:02d}"
-    return f"{en} {currency}", f"{_turkish_separators(en)} {currency}"
+    return f"{en} {currency}", f"{turkish_separators(en)} {currency}"
 
 
-def _turkish_separators(number: str) -> str:
+def turkish_separators(number: str) -> str:
     """A number written in English ("12,500.00") as in Turkish ("12.500,00")."""
     return number.translate(_SEPARATORS_SWAPPED)

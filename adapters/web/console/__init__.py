@@ -17,13 +17,13 @@ from adapters.web.console.drawing import distance_text
 from adapters.web.console.session import CONFIG, PATH, ConsoleConfig, posted
 from adapters.web.edge import EdgeRoutes
 from disputes.notices import ISTANBUL
+from disputes.policy.wording import turkish_separators
 
 HERE = Path(__file__).parent
 ONE = PATH + "/disputes/{id:[^/]+}"
 DIRECTION_CONTROLS = {code: f"[U+{code:04X}]" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 """Embeddings, overrides and isolates: in a name or a statement they would turn the page's own words after
 them around ("\u202egnp.exe" reads "exe.png"), so they are shown, not obeyed."""
-TURKISH_DIGITS = str.maketrans(",.", ".,")  # thousands with a dot, decimals with a comma
 
 
 def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) -> None:
@@ -97,4 +97,4 @@ def _money(context: Context, minor: int, currency: str = "TRY") -> str:
     amount = f"{minor / 100:,.2f}"
     if context["lang"] != "tr":
         return f"{amount} {currency}"
-    return f"{amount.translate(TURKISH_DIGITS)} {'TL' if currency == 'TRY' else currency}"
+    return f"{turkish_separators(amount)} {'TL' if currency == 'TRY' else currency}"
