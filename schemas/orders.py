@@ -54,12 +54,23 @@ class OrderItem(_Model):
         default=None,
         description="A digital good (delivered as a code or link, never as a parcel); absent for physical goods.",
     )
+    unit_weight_grams: int | None = Field(
+        default=None, ge=1, description="One unit's weight as the catalogue states it; absent where it states none.",
+    )
 
 
 def sku_units(items: Sequence[OrderItem], sku: str) -> int:
     """How many of `sku` the lines hold together: one SKU may be on several lines (a promotion splits them at
     different prices)."""
     return sum(item.quantity for item in items if item.sku == sku)
+
+
+def sku_weight(items: Sequence[OrderItem], sku: str, units: int) -> int | None:
+    """What `units` of `sku` weigh in grams: its unit weight times `units`; unknown (None) unless every line of the
+    SKU states one and the same unit weight."""
+    weights = {item.unit_weight_grams for item in items if item.sku == sku}
+    [weight] = weights if len(weights) == 1 else [None]
+    return None if weight is None else weight * units
 
 
 def sku_value(items: Sequence[OrderItem], sku: str, units: int, after: int = 0) -> int:

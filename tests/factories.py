@@ -50,6 +50,9 @@ GLASS = OrderItem(sku="sku-glass", name="Çay bardağı", quantity=6, unit_price
 SPOON = OrderItem(sku="sku-spoon", name="Çay kaşığı", quantity=12, unit_price_minor=1_250)
 BOXED = [KETTLE, GLASS, SPOON]
 """A package of several lines, for missing-item claims."""
+WEIGHED = [KETTLE.model_copy(update={"unit_weight_grams": 1_150}), GLASS.model_copy(update={"unit_weight_grams": 110}),
+           SPOON.model_copy(update={"unit_weight_grams": 25})]
+"""The same package with each unit's weight as the catalogue states it: 1 150 + 6 × 110 + 12 × 25 = 2 110 g of goods."""
 
 
 def order(

@@ -2,15 +2,19 @@
 in it, so the claim is weighed on what speaks to the contents, and each finding says what was and was not there:
 
 - the package's weight as the carrier recorded it (at pickup) against the weight declared for it (else the
-  seller's packed weight): lighter by more than the tolerance → the items were not in it when it left;
+  seller's packed weight): lighter by more than the tolerance → some contents were not in it when it left, and
+  they were the claimed lines only if the shortfall explains their weight (the order's unit weights, `sku_weight`):
+  200 g short does not explain a claimed 3 kg item;
 - the seller's packing record (where the order service offers one): fewer of a claimed line packed than ordered
   → that many not packed (never more than the customer claims);
 - the customer's photos of what arrived: a person looks at them.
 
 Rules, first match wins: not packed → for the customer (confidence 0.9) for what the record shows unpacked only, per
-line and per unit; underweight → for the customer (0.85) for the lines claimed; anything else → a person. The
-reading's `lines` are what the evidence supports: an automatic resolution compensates those and rejects the rest of
-the claim (`Dispute.decide`), so one that is not the whole claim goes to a person (`engine`). The carrier is not liable either way: the package arrived, weighing what it weighed.
+line and per unit; underweight by at least what the claimed lines weigh (less the tolerance) → for the customer
+(0.85) for the lines claimed; underweight by less, or with no unit weight for a claimed line, and anything else → a
+person. The reading's `lines` are what the evidence supports: an automatic resolution compensates those and rejects
+the rest of the claim (`Dispute.decide`), so one that is not the whole claim goes to a person (`engine`). The carrier
+is not liable either way: the package arrived, weighing what it weighed.
 """
 
 from dataclasses import dataclass
@@ -20,7 +24,7 @@ from disputes.model import Dispute
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import finding
 from schemas.dispute import Evidence, MissingItem
-from schemas.orders import sku_units
+from schemas.orders import sku_units, sku_weight
 from schemas.recommendation import Effect, Finding, PolicyRule
 
 S, A, N = Effect.SUPPORTS_DELIVERY, Effect.AGAINST_DELIVERY, Effect.NEUTRAL
@@ -28,6 +32,7 @@ NOT_PACKED_CONFIDENCE = 0.9
 UNDERWEIGHT_CONFIDENCE = 0.85
 WEIGHT = ("proof.weight_grams", "order.declared_weight_grams", "packing.record")
 PACKING = ("packing", "missing_items")
+CLAIMED_WEIGHT = ("order.items", "missing_items")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +64,13 @@ def read_missing_items(dispute: Dispute, settings: PolicySettings) -> MissingIte
     if unpacked := not_packed(dispute):
         return MissingItemsReading(PolicyRule.ITEMS_NOT_PACKED, found, NOT_PACKED_CONFIDENCE, unpacked)
     if weight.code == "weight_below_declared":
-        return MissingItemsReading(
-            PolicyRule.PACKED_UNDERWEIGHT, (weight, packing, photos, package_only), UNDERWEIGHT_CONFIDENCE,
-            tuple(dispute.missing_items),
-        )
+        shortfall = shortfall_finding(dispute, weight)
+        read = (weight, shortfall, packing, photos, package_only)
+        if shortfall.code == "shortfall_covers_claimed":
+            return MissingItemsReading(
+                PolicyRule.PACKED_UNDERWEIGHT, read, UNDERWEIGHT_CONFIDENCE, tuple(dispute.missing_items)
+            )
+        return MissingItemsReading(PolicyRule.MISSING_ITEMS_REVIEW, read, None)
     return MissingItemsReading(PolicyRule.MISSING_ITEMS_REVIEW, (weight, packing, photos, package_only), None)
 
 
@@ -128,6 +136,53 @@ def weight_finding(dispute: Dispute, settings: PolicySettings) -> Finding:
         f"Kargo paketi {grams} g tarttı, {whose_tr} ağırlıkla uyumlu ({want} g)",
         **facts, cites=WEIGHT
     )
+
+
+class _ShortfallFacts(TypedDict):
+    shortfall_grams: int
+    claimed_grams: int
+    tolerance_grams: int
+
+
+def shortfall_finding(dispute: Dispute, weight: Finding) -> Finding:
+    """Whether the package's shortfall (`weight`: lighter than expected) explains what the claimed lines weigh, within
+    the same tolerance: a missing item takes its weight out of the package, so a shortfall explains items at most
+    that heavy."""
+    short = int(weight.facts["expected_grams"]) - int(weight.facts["carrier_grams"])
+    tolerance = int(weight.facts["tolerance_grams"])
+    claimed = _claimed_grams(dispute)
+    if claimed is None:
+        return finding(
+            "claimed_weight_unknown", N, [],
+            f"The order states no unit weight for some claimed items: whether the {short} g shortfall explains them, "
+            "a person judges",
+            f"Siparişte talep edilen bazı ürünlerin birim ağırlığı yok: {short} g'lık eksiğin bunları açıklayıp "
+            "açıklamadığına bir kişi karar verir",
+            shortfall_grams=short, cites=CLAIMED_WEIGHT,
+        )
+    facts = _ShortfallFacts(shortfall_grams=short, claimed_grams=claimed, tolerance_grams=tolerance)
+    if short + tolerance >= claimed:
+        return finding(
+            "shortfall_covers_claimed", A, [],
+            f"The shortfall ({short} g) explains the claimed items' weight ({claimed} g, with a {tolerance} g tolerance)",
+            f"Paketin {short} g'lık eksiği, talep edilen ürünlerin ağırlığını açıklıyor ({claimed} g, {tolerance} g payla)",
+            **facts, cites=CLAIMED_WEIGHT,
+        )
+    return finding(
+        "shortfall_below_claimed", N, [],
+        f"The shortfall ({short} g) explains less than the claimed items' weight ({claimed} g), even allowing "
+        f"{tolerance} g: a person decides",
+        f"Paketin {short} g'lık eksiği, {tolerance} g payla bile talep edilen ürünlerin ağırlığından ({claimed} g) az: "
+        "bir kişi karar verir",
+        **facts, cites=CLAIMED_WEIGHT,
+    )
+
+
+def _claimed_grams(dispute: Dispute) -> int | None:
+    """What the claimed units weigh together, by the order's unit weights; None when a claimed line states none."""
+    weights = [sku_weight(dispute.order.items, m.sku, m.quantity) for m in dispute.missing_items]
+    known = [grams for grams in weights if grams is not None]
+    return sum(known) if len(known) == len(weights) else None
 
 
 def packing_finding(dispute: Dispute) -> Finding:

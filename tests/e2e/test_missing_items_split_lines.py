@@ -62,5 +62,6 @@ async def test_a_sku_on_two_lines_is_refunded_and_reshipped_exactly_and_a_free_g
             for service in ("payments", "fulfillment")}
     assert [(p["sku"], p["quantity"], p["amount_minor"]) for p in sent["payments"]] == [("SKU-A", 3, 37_725)]
     assert [r["items"] for r in sent["fulfillment"]] == [
-        [{"sku": "SKU-B", "name": "Tabak (kampanya)", "quantity": 1, "unit_price_minor": 1_000, "digital": None}]
+        [{"sku": "SKU-B", "name": "Tabak (kampanya)", "quantity": 1, "unit_price_minor": 1_000, "digital": None,
+          "unit_weight_grams": None}]
     ]

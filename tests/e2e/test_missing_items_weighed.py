@@ -1,15 +1,18 @@
 """A missing-item claim weighed end to end: FedEx's track reply (in its own wire format, from the carrier sandbox)
-carries the package's weight, lighter than the seller declared, and the policy refunds the missing lines on its
-own, once."""
+carries the package's weight, lighter than the seller declared by more than the missing lines weigh, and the policy
+refunds them on its own, once."""
 
 import pytest
 
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, eventually, orders_file_document
-from tests.factories import BOXED, order, shipment
+from tests.factories import WEIGHED, order, shipment
 
 # The delivered reply the FedEx sandbox serves (karrio's sample, track-duplicate-results.json) weighs the package
-# 0.45 kg; the seller declared 1.2 kg.
-BOX = order("ord-heavy", shipments=[shipment("shp-heavy", carrier="fedex", items=BOXED, declared_weight_grams=1_200)])
+# 0.45 kg; the seller declared 1.2 kg (six glasses of 110 g and twelve spoons of 25 g, boxed): 750 g short, and the
+# six glasses claimed weigh 660 g.
+BOX = order("ord-heavy", shipments=[
+    shipment("shp-heavy", carrier="fedex", items=WEIGHED[1:], declared_weight_grams=1_200),
+])
 CLAIM = {
     "order_id": "ord-heavy", "statement": "Koli eksik geldi: çay bardakları yok.", "preferred_resolution": "refund",
     "claim": "missing_items", "missing_items": [{"sku": "sku-glass", "quantity": 6}],
@@ -38,9 +41,12 @@ async def test_a_package_fedex_weighed_light_refunds_the_missing_lines_on_its_ow
 
     case = await eventually(resolved, timeout=15)
     assert case is not None, "the policy did not resolve the claim"
-    weight = case["recommendation"]["findings"][0]
+    weight, covered = case["recommendation"]["findings"][:2]
     assert (weight["code"], weight["facts"]["carrier_grams"], weight["facts"]["expected_grams"]) == (
         "weight_below_declared", 450, 1_200
+    )
+    assert (covered["code"], covered["facts"]["shortfall_grams"], covered["facts"]["claimed_grams"]) == (
+        "shortfall_covers_claimed", 750, 660
     )
     assert [e["proof"]["weight_grams"] for e in case["evidence"]] == [450]
     assert (case["decision"]["reason_code"], case["decision"]["decided_by_role"]) == ("items_missing", "service")

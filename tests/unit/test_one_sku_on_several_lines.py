@@ -109,7 +109,8 @@ async def test_a_reship_of_a_sku_on_two_lines_ships_the_units_decided_as_one_ite
     [(kind, key, payload)] = compensation(dispute)
     assert (kind, key) == (EffectKind.RESHIP, f"{dispute.id}:d1:reship:SKU-A")
     assert payload["items"] == [
-        {"sku": "SKU-A", "name": "Kupa (kampanya)", "quantity": 1, "unit_price_minor": 1_000, "digital": None}
+        {"sku": "SKU-A", "name": "Kupa (kampanya)", "quantity": 1, "unit_price_minor": 1_000, "digital": None,
+         "unit_weight_grams": None}
     ]
 
 

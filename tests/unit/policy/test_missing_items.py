@@ -8,10 +8,10 @@ from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from schemas.common import Resolution
 from schemas.dispute import Claim, CustomerEvidence, CustomerImage, MissingItem, PackingCheck, SubmissionKind
-from schemas.orders import PackedLine, PackingRecord
+from schemas.orders import OrderItem, PackedLine, PackingRecord
 from schemas.recommendation import Effect, PolicyRule, Recommendation
 from schemas.recommendation import RecommendedAction as Act
-from tests.factories import BOXED, NOW
+from tests.factories import BOXED, NOW, WEIGHED
 from tests.unit.policy.builders import dispute, evidence, snapshot
 
 SETTINGS = PolicySettings()
@@ -30,13 +30,15 @@ def missing_glasses(
     *, carrier_grams: int | None = None, declared: int | None = DECLARED, packing: PackingCheck | None = None,
     preference: Resolution = Resolution.REFUND, package_value: int | None = None,
     missing: tuple[MissingItem, ...] = (MissingItem(sku="sku-glass", quantity=2),),
+    items: list[OrderItem] = BOXED,
 ) -> Dispute:
-    """Two of the six glasses (or `missing`) claimed missing from a delivered, signed-for package of three lines."""
+    """Two of the six glasses (or `missing`) claimed missing from a delivered, signed-for package of three lines
+    (`items`: without unit weights unless given them)."""
     proof = evidence(weight_grams=carrier_grams) if carrier_grams else evidence()
     base = dispute(proof, preference=preference)
     order = snapshot().model_copy(update={
-        "items": BOXED, "declared_weight_grams": declared,
-        "value_minor": package_value or sum(i.unit_price_minor * i.quantity for i in BOXED),
+        "items": items, "declared_weight_grams": declared,
+        "value_minor": package_value or sum(i.unit_price_minor * i.quantity for i in items),
     })
     return base.model_copy(update={
         "order": order, "claim": Claim.MISSING_ITEMS, "missing_items": list(missing),
@@ -53,7 +55,7 @@ def codes(advice: Recommendation) -> list[str]:
 
 
 def test_a_package_lighter_at_pickup_than_declared_is_resolved_for_the_customer_without_carrier_liability() -> None:
-    advice = advise(missing_glasses(carrier_grams=1_900))
+    advice = advise(missing_glasses(carrier_grams=1_900, items=WEIGHED))
 
     assert (advice.action, advice.rule, advice.auto_resolve, advice.carrier_liable) == (
         Act.REFUND, PolicyRule.PACKED_UNDERWEIGHT, True, False
@@ -64,6 +66,68 @@ def test_a_package_lighter_at_pickup_than_declared_is_resolved_for_the_customer_
         {"carrier_grams": 1_900, "expected_grams": 2_400, "tolerance_grams": 150},
     )
     assert "1900 g" in weight.text and "500 g" in weight.text and "2400 g" in weight.text_tr
+    covered = advice.findings[1]  # two glasses of 110 g
+    assert (covered.code, covered.effect, covered.facts) == (
+        "shortfall_covers_claimed", Effect.AGAINST_DELIVERY,
+        {"shortfall_grams": 500, "claimed_grams": 220, "tolerance_grams": 150},
+    )
+
+
+def test_a_package_a_little_light_does_not_pay_a_claimed_item_heavier_than_the_shortfall() -> None:
+    kettle = (MissingItem(sku="sku-kettle", quantity=1),)
+
+    advice = advise(missing_glasses(carrier_grams=2_200, missing=kettle, items=WEIGHED))  # 200 g short of 2 400 g
+
+    assert (advice.action, advice.rule, advice.auto_resolve, advice.lines) == (
+        Act.NEEDS_PERSON, PolicyRule.MISSING_ITEMS_REVIEW, False, []
+    )
+    assert codes(advice)[:2] == ["weight_below_declared", "shortfall_below_claimed"]
+    short = advice.findings[1]
+    assert (short.effect, short.facts) == (
+        Effect.NEUTRAL, {"shortfall_grams": 200, "claimed_grams": 1_150, "tolerance_grams": 150}
+    )
+    assert "shortfall (200 g) explains less than the claimed items' weight (1150 g)" in short.text
+    assert "200 g'lık eksiği" in short.text_tr and "(1150 g) az" in short.text_tr
+
+
+def test_a_shortfall_explains_the_claimed_items_within_the_weight_tolerance() -> None:
+    kettle = (MissingItem(sku="sku-kettle", quantity=1),)  # 1 150 g; 150 g tolerance on 2 400 g
+
+    explained = advise(missing_glasses(carrier_grams=1_400, missing=kettle, items=WEIGHED))  # 1 000 g short
+    not_quite = advise(missing_glasses(carrier_grams=1_401, missing=kettle, items=WEIGHED))  # 999 g short
+
+    assert (explained.action, explained.auto_resolve, explained.lines) == (Act.REFUND, True, list(kettle))
+    assert (not_quite.action, not_quite.lines, not_quite.findings[1].code) == (
+        Act.NEEDS_PERSON, [], "shortfall_below_claimed"
+    )
+
+
+def test_a_light_package_goes_to_a_person_when_the_order_states_no_unit_weight_for_a_claimed_line() -> None:
+    unweighed_spoons = [*WEIGHED[:2], WEIGHED[2].model_copy(update={"unit_weight_grams": None})]
+    claimed = (MissingItem(sku="sku-glass", quantity=2), MissingItem(sku="sku-spoon", quantity=3))
+
+    advice = advise(missing_glasses(carrier_grams=1_900, missing=claimed, items=unweighed_spoons))
+
+    assert (advice.action, advice.rule, advice.lines) == (Act.NEEDS_PERSON, PolicyRule.MISSING_ITEMS_REVIEW, [])
+    unknown = advice.findings[1]
+    assert (unknown.code, unknown.facts) == ("claimed_weight_unknown", {"shortfall_grams": 500})
+    assert "500 g" in unknown.text and "500 g" in unknown.text_tr
+
+
+def test_the_units_of_a_sku_on_two_lines_weigh_their_unit_weight_each_unless_the_lines_disagree() -> None:
+    glass = WEIGHED[1]
+    split = [WEIGHED[0], glass.model_copy(update={"quantity": 4}),
+             glass.model_copy(update={"quantity": 2, "unit_price_minor": 2_000}), WEIGHED[2]]
+    disagreeing = [*split[:2], split[2].model_copy(update={"unit_weight_grams": 90}), WEIGHED[2]]
+    five_glasses = (MissingItem(sku="sku-glass", quantity=5),)  # 550 g
+
+    split_advice = advise(missing_glasses(carrier_grams=1_900, missing=five_glasses, items=split))  # 500 g short
+    disagreeing_advice = advise(missing_glasses(carrier_grams=1_900, missing=five_glasses, items=disagreeing))
+
+    assert (split_advice.action, split_advice.findings[1].facts) == (
+        Act.REFUND, {"shortfall_grams": 500, "claimed_grams": 550, "tolerance_grams": 150}
+    )
+    assert (disagreeing_advice.action, disagreeing_advice.findings[1].code) == (Act.NEEDS_PERSON, "claimed_weight_unknown")
 
 
 def test_a_matching_weight_a_complete_packing_record_and_no_photos_go_to_a_person() -> None:
@@ -120,7 +184,7 @@ def test_a_packing_record_never_supports_more_than_the_customer_claims() -> None
 def test_a_package_lighter_than_declared_supports_the_lines_claimed_and_a_person_gets_none() -> None:
     claimed = (MissingItem(sku="sku-glass", quantity=2), MissingItem(sku="sku-spoon", quantity=3))
 
-    light = advise(missing_glasses(carrier_grams=1_900, missing=claimed))
+    light = advise(missing_glasses(carrier_grams=1_900, missing=claimed, items=WEIGHED))
     packed = advise(missing_glasses(carrier_grams=2_350, packing=PackingCheck(answered=True, record=ALL_PACKED)))
 
     assert (light.rule, light.lines) == (PolicyRule.PACKED_UNDERWEIGHT, list(claimed))
@@ -166,7 +230,7 @@ def test_a_package_heavier_than_declared_says_nothing_about_missing_items() -> N
 
 
 def test_only_the_missing_lines_value_counts_towards_a_high_value_order() -> None:
-    advice = advise(missing_glasses(carrier_grams=1_900, package_value=5_000_000))
+    advice = advise(missing_glasses(carrier_grams=1_900, package_value=5_000_000, items=WEIGHED))
 
     assert "high_value_order" not in codes(advice) and advice.auto_resolve
 
