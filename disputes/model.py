@@ -1226,7 +1226,7 @@ class Dispute(BaseModel):
             if compensated:
                 lines.append(self._line(sku, compensated, line_outcome))
             if compensated < units:
-                lines.append(self._line(sku, units - compensated, Outcome.REJECTED))
+                lines.append(self._line(sku, units - compensated, Outcome.REJECTED, before=compensated))
         return lines
 
     def _named_lines(
@@ -1252,13 +1252,14 @@ class Dispute(BaseModel):
             named[sku] = (line_outcome, quantity)
         return named
 
-    def _line(self, sku: str, quantity: int, outcome: Outcome) -> LineOutcome:
+    def _line(self, sku: str, quantity: int, outcome: Outcome, before: int = 0) -> LineOutcome:
         """`quantity` of a claimed SKU decided `outcome`, with their value: that of the units following those earlier
-        decisions refunded or reshipped (as `uncompensated` counts them), so that what the decisions pay for a SKU on
-        several lines never adds up to more than its lines' value (`sku_value`)."""
+        decisions refunded or reshipped (as `uncompensated` counts them) and the `before` units this decision valued
+        first, so that the values of a SKU on several lines never add up to more, or less, than its lines' value
+        (`sku_value`)."""
         claimed = next(m.quantity for m in self.missing_items if m.sku == sku)
         paid = claimed - self.uncompensated()[sku]
-        value = sku_value(self.order.items, sku, quantity, after=paid)
+        value = sku_value(self.order.items, sku, quantity, after=paid + before)
         return LineOutcome(sku=sku, quantity=quantity, outcome=outcome, amount_minor=value)
 
     def _add_customer_evidence(

@@ -100,6 +100,21 @@ async def test_units_valued_in_parts_are_rounded_down_yet_add_up_to_the_whole(re
     assert refunds(dispute) == [("SKU-A", 1, 33), ("SKU-A", 2, 67)]
 
 
+async def test_the_units_a_decision_compensates_and_those_it_rejects_are_valued_at_the_sku_s_whole_value(
+    repository, clock
+) -> None:
+    # 49.99 for three units: the one refunded is worth 16.66, the two rejected the 33.33 left
+    service = service_of(repository, clock, sku_a(2, 1_000), sku_a(1, 2_999))
+    dispute = await opened(service, ("SKU-A", 3))
+
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Biri eksik.", None, NOW,
+                   line_outcomes=[("SKU-A", Outcome.REFUND, 1)])
+
+    assert [(line.quantity, line.outcome, line.amount_minor) for line in dispute.decision.lines] == [
+        (1, Outcome.REFUND, 1_666), (2, Outcome.REJECTED, 3_333)
+    ]
+
+
 async def test_a_reship_of_a_sku_on_two_lines_ships_the_units_decided_as_one_item(repository, clock) -> None:
     service = service_of(repository, clock, sku_a(2, 1_000, "Kupa (kampanya)"), sku_a(1, 5_000))
     dispute = await opened(service, ("SKU-A", 1), resolution=Resolution.RESHIP)
