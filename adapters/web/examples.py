@@ -96,7 +96,7 @@ def _nullable(schema: dict[str, Any]) -> bool:
 FIXED: dict[str, dict[str, Any]] = {
     "Attachment": {"content_b64": None, "ref": None},  # one of the three
     "ProofOfDelivery": {"photo": None, "document": None},  # each of its own kind: the signature stands for them
-    "OrderItem": {"name": "Çay makinesi", "digital": None},
+    "OrderItem": {"name": "Çay makinesi", "digital": None, "unit_weight_grams": 1_150},
     **dict.fromkeys(("DisputeView", "CustomerDisputeView", "AgentDisputeView"), {"missing_items": []}),
 }
 """What a field of a model is in a consistent example, where its name alone does not tell."""
