@@ -190,8 +190,6 @@ class InMemoryDisputes:
     def __init__(self, retention: timedelta = timedelta(days=365)) -> None:
         self.retention = retention
         """How long after a case closes its stored images and raw replies are deleted (`InMemoryRetention`)."""
-        self.purging: set[str] = set()
-        """Cases whose stored copies retention is deleting: they no longer keep them."""
         self.docs: dict[str, Dispute] = {}
         self.leases = Leases()
         self.due: Due = defaultdict(dict)
@@ -585,14 +583,14 @@ class InMemorySchedule:
 
 
 class _StoredCopies:
-    """The images and raw bodies, deleted once nothing still needs them: no case not being purged cites them, no
-    event not expiring holds them (read by scanning: retention is no hot path)."""
+    """The images and raw bodies, deleted once nothing still needs them: no case cites them, no event not expiring
+    holds them (read by scanning: retention is no hot path)."""
 
     def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore) -> None:
         self.disputes, self.events = disputes, events
 
     def delete_unneeded(self, refs: Collection[str], now: datetime) -> None:
-        cases = (d for i, d in self.disputes.docs.items() if i not in self.disputes.purging)
+        cases = self.disputes.docs.values()
         pushes = (e for key, e in self.events.events.items() if key not in self.events.expired)
         needed = set().union(*(d.stored_refs() for d in cases), *(e.proof.stored_refs() for e in pushes))
         for ref in set(refs) - needed:
@@ -613,18 +611,25 @@ class InMemoryRetention:
         return Lanes(50)
 
     async def handle(self, claimed: Claimed, place: Place) -> None:
-        dispute, disputes, events = claimed.dispute, self.copies.disputes, self.copies.events
+        dispute, disputes = claimed.dispute, self.copies.disputes
         assert dispute is not None
-        disputes.purging.add(dispute.id)
+        try:
+            if not dispute.copies_to_delete:
+                dispute.delete_stored_copies(self.clock.now())
+                await disputes.save(dispute)
+            await self._delete(dispute)
+            dispute.stored_copies_deleted()
+            await disputes.save(dispute, ending=claimed.lease)
+        except StaleVersion:
+            return
+
+    async def _delete(self, dispute: Dispute) -> None:
+        events = self.copies.events
         shipment = (dispute.order.carrier, dispute.order.tracking_number)
-        if not [i for i in await disputes.active_for_shipment(*shipment) if i != dispute.id]:
+        if not [i for i in await self.copies.disputes.active_for_shipment(*shipment) if i != dispute.id]:
             for key in [e.key for e in dispute.evidence if e.key not in events.due[WorkKind.ATTACH_PUSHED]]:
                 events.forget(key)
-        now = self.clock.now()
-        self.copies.delete_unneeded(dispute.stored_refs(), now)
-        dispute.delete_stored_copies(now)
-        await disputes.save(dispute, ending=claimed.lease)
-        disputes.purging.discard(dispute.id)
+        self.copies.delete_unneeded(dispute.copies_to_delete, self.clock.now())
 
 
 class InMemoryPushRetention:

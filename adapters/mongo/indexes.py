@@ -135,7 +135,7 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         DISPUTES,
         (("evidence_refs", ASCENDING),),
         "by_attachment",
-        "Image retention: is an image still referenced by a case not yet purged?",
+        "Image retention: is an image still referenced by a case?",
         {},
     ),
     Index(
