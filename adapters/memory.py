@@ -472,8 +472,12 @@ class InMemoryEvidenceStore:
         self.last_stored[ref] = max(self.last_stored.get(ref, at), at)
 
     async def put_attachment(self, ref: str, attachment: StoredAttachment, at: datetime) -> None:
+        """The first copy kept, and when it was last stored: the image is due for a check `STORED_LATELY` after that
+        (`InMemoryAttachmentCheck`)."""
         self.attachments.setdefault(ref, (attachment.media_type, attachment.content))
         self.last_stored[ref] = max(self.last_stored.get(ref, at), at)
+        check = self.due[WorkKind.ATTACHMENT_CHECK]
+        check[ref] = max(check.get(ref, at), at + STORED_LATELY)
 
     async def record(self, evidence: Evidence, at: datetime) -> bool:
         if evidence.key in self.events:
@@ -510,7 +514,8 @@ class InMemoryEvidenceStore:
         self.leases.end(key, ending)
 
     def carrier(self, key: str) -> str:
-        return self.events[key].proof.carrier
+        """The carrier of a pushed event; none for an image (`put_attachment`)."""
+        return self.events[key].proof.carrier if key in self.events else ""
 
     def forget(self, key: str) -> None:
         """Delete the event (retention)."""
@@ -540,7 +545,7 @@ class InMemorySchedule:
     def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore) -> None:
         self._disputes, self._events = disputes, events
         self._stores: dict[WorkKind, Subjects] = {kind: disputes for kind in WorkKind} | {
-            WorkKind.ATTACH_PUSHED: events, WorkKind.PUSH_RETENTION: events
+            WorkKind.ATTACH_PUSHED: events, WorkKind.PUSH_RETENTION: events, WorkKind.ATTACHMENT_CHECK: events
         }
 
     @property
@@ -590,13 +595,21 @@ class _StoredCopies:
         self.disputes, self.events = disputes, events
 
     def delete_unneeded(self, refs: Collection[str], now: datetime) -> None:
+        for ref in set(refs) - self.cited():
+            self.delete(ref, now)
+
+    def cited(self) -> set[str]:
+        """What a case, or a stored push not expiring, cites."""
         cases = self.disputes.docs.values()
         pushes = (e for key, e in self.events.events.items() if key not in self.events.expired)
-        needed = set().union(*(d.stored_refs() for d in cases), *(e.proof.stored_refs() for e in pushes))
-        for ref in set(refs) - needed:
-            if self.events.last_stored.get(ref, now) <= now - STORED_LATELY:
-                self.events.attachments.pop(ref, None)
-                self.events.raw.pop(ref, None)
+        return set().union(*(d.stored_refs() for d in cases), *(e.proof.stored_refs() for e in pushes))
+
+    def delete(self, ref: str, now: datetime) -> None:
+        """Delete the copy unless it was stored lately."""
+        if self.events.last_stored.get(ref, now) <= now - STORED_LATELY:
+            self.events.attachments.pop(ref, None)
+            self.events.raw.pop(ref, None)
+            self.events.due[WorkKind.ATTACHMENT_CHECK].pop(ref, None)
 
 
 class InMemoryRetention:
@@ -653,6 +666,25 @@ class InMemoryPushRetention:
         events.expired.add(key)
         self.copies.delete_unneeded(events.events[key].proof.stored_refs(), now)
         events.forget(key)
+
+
+class InMemoryAttachmentCheck:
+    """`adapters/mongo/retention.py`'s `AttachmentCheck`, over the in-memory stores."""
+
+    kind = WorkKind.ATTACHMENT_CHECK
+
+    def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore, clock: Clock) -> None:
+        self.copies, self.clock = _StoredCopies(disputes, events), clock
+
+    def lanes(self) -> Lanes:
+        return Lanes(50)
+
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        copies, ref, now = self.copies, claimed.subject, self.clock.now()
+        if ref not in copies.cited():
+            copies.delete(ref, now)
+        elif copies.events.last_stored.get(ref, now) <= now - STORED_LATELY:  # else stored again: due again
+            copies.events.due[self.kind].pop(ref, None)
 
 
 class InMemoryWorkload:

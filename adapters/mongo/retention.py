@@ -13,7 +13,8 @@ recorded, the case cites them no more, so two cases claimed at once that share a
 copies are deleted, with the pushes attached to it unless another case holds its shipment, and a last save says so
 and ends the lease. A worker that dies after the record leaves the case due (`Dispute.retention_due`), and the next
 holder deletes what it recorded. A push is marked first (`expired`), so it no longer counts as keeping its own
-references."""
+references. An image nothing came to cite (its push never recorded, its case's save lost) is deleted by its check
+(`due.attachment_check`, set by each storing of it: see `adapters/mongo/evidence_store.py`)."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.disputes import MongoDisputes
-from adapters.mongo.evidence_store import ATTACH_DUE, LAST_STORED
+from adapters.mongo.evidence_store import ATTACH_DUE, CHECK_DUE, LAST_STORED
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
 from disputes.errors import StaleVersion
 from disputes.lanes import Lanes, Place
@@ -43,12 +44,18 @@ class _StoredCopies:
 
     async def delete_unneeded(self, refs: list[str], now: datetime) -> None:
         for ref in refs:
-            if await self.disputes.count_documents({"evidence_refs": ref}, limit=1):
-                continue
-            if await self.events.count_documents({"refs": ref, "expired": {"$ne": True}}, limit=1):
-                continue
-            not_lately = {"_id": ref, LAST_STORED: {"$not": {"$gt": now - STORED_LATELY}}}
-            await (self.raw if ref.startswith("raw_") else self.attachments).delete_one(not_lately)
+            if not await self.cited(ref):
+                await self.delete(ref, now)
+
+    async def delete(self, ref: str, now: datetime) -> None:
+        """Delete the copy unless it was stored lately."""
+        await (self.raw if ref.startswith("raw_") else self.attachments).delete_one(_not_lately(ref, now))
+
+    async def cited(self, ref: str) -> bool:
+        """Whether a case, or a stored push not expiring, cites `ref`."""
+        if await self.disputes.count_documents({"evidence_refs": ref}, limit=1):
+            return True
+        return bool(await self.events.count_documents({"refs": ref, "expired": {"$ne": True}}, limit=1))
 
 
 class AttachmentRetention:
@@ -113,3 +120,31 @@ class PushRetention:
         await events.update_one({"_id": key}, {"$set": {"expired": True}})
         await self.copies.delete_unneeded(doc.get("refs", []), now)
         await events.delete_one({"_id": key})
+
+
+class AttachmentCheck:
+    """An image stored `STORED_LATELY` ago (`due.attachment_check`, set by each storing of it): deleted if nothing
+    cites it (the push that stored it was never recorded, or the case's save of it lost), else left to the retention
+    of what cites it. Stored again since its claim, it waits for the check that storing made due."""
+
+    kind = WorkKind.ATTACHMENT_CHECK
+
+    def __init__(self, db: AsyncDatabase[Doc], clock: Clock, batch: int = 50) -> None:
+        self.copies = _StoredCopies(db)
+        self.clock = clock
+        self.batch = batch
+
+    def lanes(self) -> Lanes:
+        return Lanes(self.batch)
+
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        ref, now = claimed.subject, self.clock.now()
+        if not await self.copies.cited(ref):
+            await self.copies.delete(ref, now)
+        else:
+            await self.copies.attachments.update_one(_not_lately(ref, now), {"$unset": {CHECK_DUE: ""}})
+
+
+def _not_lately(ref: str, now: datetime) -> Doc:
+    """The copy `ref`, unless it was stored within `STORED_LATELY` of `now`."""
+    return {"_id": ref, LAST_STORED: {"$not": {"$gt": now - STORED_LATELY}}}

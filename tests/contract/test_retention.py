@@ -11,14 +11,14 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.memory import FixedClock, InMemoryPushRetention, InMemoryRetention
-from adapters.mongo.retention import AttachmentRetention, PushRetention
+from adapters.memory import FixedClock, InMemoryAttachmentCheck, InMemoryPushRetention, InMemoryRetention
+from adapters.mongo.retention import AttachmentCheck, AttachmentRetention, PushRetention
 from disputes.actors import SYSTEM
 from disputes.calendar import BusinessCalendar
 from disputes.errors import StaleVersion
-from disputes.intake import EvidenceIntake, PushedEvent
+from disputes.intake import EvidenceIntake, PushedEvent, attachment_ref
 from disputes.lanes import Lanes
-from disputes.ports import CUSTOMER_IMAGE, CarrierSource, CustomerSource, StoredAttachment
+from disputes.ports import CUSTOMER_IMAGE, STORED_LATELY, CarrierSource, CustomerSource, StoredAttachment
 from disputes.schedule import DueWork, Job
 from disputes.work import WorkKind
 from schemas.common import Outcome
@@ -35,29 +35,34 @@ RETENTION = timedelta(days=365)  # the stores' default retention, and their defa
 LATER = NOW + RETENTION + timedelta(days=1)
 
 
-def retention_jobs(storage: Storage, clock: FixedClock) -> tuple[Job, Job]:
-    """The case retention and the push retention over `storage`, on the worker's `clock`."""
+def retention_jobs(storage: Storage, clock: FixedClock) -> tuple[Job, Job, Job]:
+    """The case retention, the push retention and the check of stored images over `storage`, on the worker's
+    `clock`."""
     if storage.name == "memory":
         return (InMemoryRetention(storage.disputes, storage.evidence, clock),
-                InMemoryPushRetention(storage.disputes, storage.evidence, clock))
+                InMemoryPushRetention(storage.disputes, storage.evidence, clock),
+                InMemoryAttachmentCheck(storage.disputes, storage.evidence, clock))
     db = storage.disputes.collection.database
-    return AttachmentRetention(db, storage.disputes, clock), PushRetention(db, RETENTION, clock)
+    return AttachmentRetention(db, storage.disputes, clock), PushRetention(db, RETENTION, clock), AttachmentCheck(db, clock)
 
 
 class Retention:
-    """Both retention workers over one storage, on a clock of their own."""
+    """The retention workers over one storage, on a clock of their own."""
 
     def __init__(self, storage: Storage) -> None:
         self.clock = FixedClock(NOW)
         self.storage = storage
-        self.case_job, pushes = retention_jobs(storage, self.clock)
+        self.case_job, pushes, images = retention_jobs(storage, self.clock)
         self.cases = DueWork(storage.schedule, self.case_job, self.clock, "worker-1")
         self.pushes = DueWork(storage.schedule, pushes, self.clock, "worker-1")
+        self.images = DueWork(storage.schedule, images, self.clock, "worker-1")
 
     async def run(self, at) -> tuple[int, int]:
-        """One pass of each at `at`: how many cases and pushes each claimed."""
+        """One pass of each at `at`: how many cases and pushes each claimed (then the check of stored images runs)."""
         self.clock.current = at
-        return await self.cases.run_once(), await self.pushes.run_once()
+        claimed = await self.cases.run_once(), await self.pushes.run_once()
+        await self.images.run_once()
+        return claimed
 
     async def pass_on(self, at, meanwhile) -> None:
         """One case's retention pass at `at`, the case changed by `meanwhile` between its claim and its handling (the
@@ -195,6 +200,8 @@ async def test_an_image_stored_again_lately_is_kept_for_the_push_whose_event_may
 
     assert await kept(storage, event.proof.signature.ref), "a push's intake stored it a minute ago"
     assert not await kept(storage, event.proof.raw_ref)
+    await retention.run(LATER - timedelta(minutes=1) + STORED_LATELY)
+    assert not await kept(storage, event.proof.signature.ref), "that push was never recorded"
 
 
 async def test_a_push_no_case_took_is_deleted_its_keeping_after_receipt_with_what_only_it_held(
@@ -293,3 +300,40 @@ async def test_a_case_that_recorded_its_images_deleted_has_them_deleted_though_i
     assert await storage.evidence.for_shipment("surat", "TRKshp1") == []
     assert (await storage.disputes.read(case.id)).images_deleted_at == LATER
     assert await retention.run(LATER + timedelta(days=1)) == (0, 0)
+
+
+async def test_images_nothing_came_to_cite_are_deleted_an_hour_after_they_were_stored(
+    storage: Storage, retention: Retention,
+) -> None:
+    carriers = StoredAttachment(AttachmentKind.SIGNATURE, "image/png", OTHER_SIGNATURE, CarrierSource("surat", "TRKshp9"))
+    customers = StoredAttachment(CUSTOMER_IMAGE, "image/jpeg", DOOR, CustomerSource("dsp-lost", "cust-1"))
+    for stored in (carriers, customers):  # the push's event never recorded; the case's save of the image lost
+        await storage.evidence.put_attachment(attachment_ref(stored.content), stored, NOW)
+    refs = [attachment_ref(OTHER_SIGNATURE), attachment_ref(DOOR)]
+
+    await retention.run(NOW + STORED_LATELY - timedelta(seconds=1))
+    for ref in refs:
+        assert await kept(storage, ref), "what stored it may still cite it"
+
+    await retention.run(NOW + STORED_LATELY)
+    for ref in refs:
+        assert not await kept(storage, ref), ref
+
+
+async def test_images_a_recorded_push_or_a_case_cites_are_kept_by_the_check_of_stored_images(
+    storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
+) -> None:
+    event = await push(storage, clock, "ev-1", "TRKshp7", OTHER_SIGNATURE)
+    case = await cases.open(1, carrier="surat")
+    door_ref = attachment_ref(DOOR)
+    await storage.evidence.put_attachment(
+        door_ref, StoredAttachment(CUSTOMER_IMAGE, "image/jpeg", DOOR, CustomerSource(case.id, "cust-1")), NOW
+    )
+    door = CustomerImage(ref=door_ref, media_type="image/jpeg", filename="kapi.jpg", size=len(DOOR))
+    await cases.change(case.id, lambda d: d.add_information(
+        CUSTOMER, "Kapının fotoğrafı.", [door], NOW, timedelta(hours=12), BusinessCalendar()
+    ))
+
+    await retention.run(NOW + timedelta(days=1))
+
+    assert await kept(storage, event.proof.signature.ref) and await kept(storage, door_ref)
