@@ -33,6 +33,7 @@ from adapters.downstream import (
 from adapters.carrier_gateway import CarrierMetrics, RegistryGateway, build_carriers
 from adapters.carrier_health import CarrierHealth
 from adapters.memory import (
+    InMemoryAttachmentCheck,
     InMemoryDisputes,
     InMemoryEvidenceStore,
     InMemoryIdempotencyKeys,
@@ -51,7 +52,7 @@ from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.idempotency import MongoIdempotencyKeys
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from adapters.mongo.reports import MongoReports
-from adapters.mongo.retention import AttachmentRetention, PushRetention
+from adapters.mongo.retention import AttachmentCheck, AttachmentRetention, PushRetention
 from adapters.mongo.schedule import MongoSchedule
 from adapters.mongo.setup import StorageSetup
 from adapters.mongo.staff import MongoStaffDirectory
@@ -249,7 +250,9 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             store: EvidenceStore = MongoEvidenceStore(db, keep_pushes)
             schedule: Schedule = MongoSchedule(db, repository.stored)
             breakers: BreakerStore = MongoBreakerStore(db)
-            retaining: list[Job] = [AttachmentRetention(db, repository, clock), PushRetention(db, keep_pushes, clock)]
+            retaining: list[Job] = [
+                AttachmentRetention(db, repository, clock), PushRetention(db, keep_pushes, clock), AttachmentCheck(db, clock)
+            ]
             test_clocks: TestClocks = MongoTestClocks(db)
             directory: StaffDirectory = MongoStaffDirectory(db)
             app[reports_api.REPORTS] = MongoReports(db[DISPUTES])
@@ -261,7 +264,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             repository, store = memory, memory_store
             schedule = InMemorySchedule(memory, memory_store)
             breakers = InMemoryBreakerStore()
-            retaining = [InMemoryRetention(memory, memory_store, clock), InMemoryPushRetention(memory, memory_store, clock)]
+            retaining = [InMemoryRetention(memory, memory_store, clock), InMemoryPushRetention(memory, memory_store, clock),
+                         InMemoryAttachmentCheck(memory, memory_store, clock)]
             test_clocks = InMemoryTestClocks(memory)
             directory = InMemoryStaffDirectory()
             app[reports_api.REPORTS] = InMemoryReports(memory)

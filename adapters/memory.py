@@ -190,8 +190,6 @@ class InMemoryDisputes:
     def __init__(self, retention: timedelta = timedelta(days=365)) -> None:
         self.retention = retention
         """How long after a case closes its stored images and raw replies are deleted (`InMemoryRetention`)."""
-        self.purging: set[str] = set()
-        """Cases whose stored copies retention is deleting: they no longer keep them."""
         self.docs: dict[str, Dispute] = {}
         self.leases = Leases()
         self.due: Due = defaultdict(dict)
@@ -474,8 +472,12 @@ class InMemoryEvidenceStore:
         self.last_stored[ref] = max(self.last_stored.get(ref, at), at)
 
     async def put_attachment(self, ref: str, attachment: StoredAttachment, at: datetime) -> None:
+        """The first copy kept, and when it was last stored: the image is due for a check `STORED_LATELY` after that
+        (`InMemoryAttachmentCheck`)."""
         self.attachments.setdefault(ref, (attachment.media_type, attachment.content))
         self.last_stored[ref] = max(self.last_stored.get(ref, at), at)
+        check = self.due[WorkKind.ATTACHMENT_CHECK]
+        check[ref] = max(check.get(ref, at), at + STORED_LATELY)
 
     async def record(self, evidence: Evidence, at: datetime) -> bool:
         if evidence.key in self.events:
@@ -512,7 +514,8 @@ class InMemoryEvidenceStore:
         self.leases.end(key, ending)
 
     def carrier(self, key: str) -> str:
-        return self.events[key].proof.carrier
+        """The carrier of a pushed event; none for an image (`put_attachment`)."""
+        return self.events[key].proof.carrier if key in self.events else ""
 
     def forget(self, key: str) -> None:
         """Delete the event (retention)."""
@@ -542,7 +545,7 @@ class InMemorySchedule:
     def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore) -> None:
         self._disputes, self._events = disputes, events
         self._stores: dict[WorkKind, Subjects] = {kind: disputes for kind in WorkKind} | {
-            WorkKind.ATTACH_PUSHED: events, WorkKind.PUSH_RETENTION: events
+            WorkKind.ATTACH_PUSHED: events, WorkKind.PUSH_RETENTION: events, WorkKind.ATTACHMENT_CHECK: events
         }
 
     @property
@@ -585,20 +588,28 @@ class InMemorySchedule:
 
 
 class _StoredCopies:
-    """The images and raw bodies, deleted once nothing still needs them: no case not being purged cites them, no
-    event not expiring holds them (read by scanning: retention is no hot path)."""
+    """The images and raw bodies, deleted once nothing still needs them: no case cites them, no event not expiring
+    holds them (read by scanning: retention is no hot path)."""
 
     def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore) -> None:
         self.disputes, self.events = disputes, events
 
     def delete_unneeded(self, refs: Collection[str], now: datetime) -> None:
-        cases = (d for i, d in self.disputes.docs.items() if i not in self.disputes.purging)
+        for ref in set(refs) - self.cited():
+            self.delete(ref, now)
+
+    def cited(self) -> set[str]:
+        """What a case, or a stored push not expiring, cites."""
+        cases = self.disputes.docs.values()
         pushes = (e for key, e in self.events.events.items() if key not in self.events.expired)
-        needed = set().union(*(d.stored_refs() for d in cases), *(e.proof.stored_refs() for e in pushes))
-        for ref in set(refs) - needed:
-            if self.events.last_stored.get(ref, now) <= now - STORED_LATELY:
-                self.events.attachments.pop(ref, None)
-                self.events.raw.pop(ref, None)
+        return set().union(*(d.stored_refs() for d in cases), *(e.proof.stored_refs() for e in pushes))
+
+    def delete(self, ref: str, now: datetime) -> None:
+        """Delete the copy unless it was stored lately."""
+        if self.events.last_stored.get(ref, now) <= now - STORED_LATELY:
+            self.events.attachments.pop(ref, None)
+            self.events.raw.pop(ref, None)
+            self.events.due[WorkKind.ATTACHMENT_CHECK].pop(ref, None)
 
 
 class InMemoryRetention:
@@ -613,18 +624,25 @@ class InMemoryRetention:
         return Lanes(50)
 
     async def handle(self, claimed: Claimed, place: Place) -> None:
-        dispute, disputes, events = claimed.dispute, self.copies.disputes, self.copies.events
+        dispute, disputes = claimed.dispute, self.copies.disputes
         assert dispute is not None
-        disputes.purging.add(dispute.id)
+        try:
+            if not dispute.copies_to_delete:
+                dispute.delete_stored_copies(self.clock.now())
+                await disputes.save(dispute)
+            await self._delete(dispute)
+            dispute.stored_copies_deleted()
+            await disputes.save(dispute, ending=claimed.lease)
+        except StaleVersion:
+            return
+
+    async def _delete(self, dispute: Dispute) -> None:
+        events = self.copies.events
         shipment = (dispute.order.carrier, dispute.order.tracking_number)
-        if not [i for i in await disputes.active_for_shipment(*shipment) if i != dispute.id]:
+        if not [i for i in await self.copies.disputes.active_for_shipment(*shipment) if i != dispute.id]:
             for key in [e.key for e in dispute.evidence if e.key not in events.due[WorkKind.ATTACH_PUSHED]]:
                 events.forget(key)
-        now = self.clock.now()
-        self.copies.delete_unneeded(dispute.stored_refs(), now)
-        dispute.delete_stored_copies(now)
-        await disputes.save(dispute, ending=claimed.lease)
-        disputes.purging.discard(dispute.id)
+        self.copies.delete_unneeded(dispute.copies_to_delete, self.clock.now())
 
 
 class InMemoryPushRetention:
@@ -648,6 +666,25 @@ class InMemoryPushRetention:
         events.expired.add(key)
         self.copies.delete_unneeded(events.events[key].proof.stored_refs(), now)
         events.forget(key)
+
+
+class InMemoryAttachmentCheck:
+    """`adapters/mongo/retention.py`'s `AttachmentCheck`, over the in-memory stores."""
+
+    kind = WorkKind.ATTACHMENT_CHECK
+
+    def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore, clock: Clock) -> None:
+        self.copies, self.clock = _StoredCopies(disputes, events), clock
+
+    def lanes(self) -> Lanes:
+        return Lanes(50)
+
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        copies, ref, now = self.copies, claimed.subject, self.clock.now()
+        if ref not in copies.cited():
+            copies.delete(ref, now)
+        elif copies.events.last_stored.get(ref, now) <= now - STORED_LATELY:  # else stored again: due again
+            copies.events.due[self.kind].pop(ref, None)
 
 
 class InMemoryWorkload:

@@ -289,6 +289,9 @@ class Dispute(BaseModel):
     """Who viewed which attachment, when: appended by storage alone (`AttachmentViews`), never by a save."""
     images_deleted_at: AwareDatetime | None = None
     """When retention deleted the images and carriers' raw replies the case held (`delete_stored_copies`)."""
+    copies_to_delete: list[str] = Field(default_factory=list)
+    """The references the case recorded deleted whose stored copies retention has not yet deleted: due for retention
+    at once, whatever the case's state, until `stored_copies_deleted`."""
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 
@@ -376,9 +379,13 @@ class Dispute(BaseModel):
         return {kind: self.test_clock.due(at) for kind, at in due.items()}
 
     def retention_due(self, keep: timedelta) -> datetime | None:
-        """When retention deletes the images and raw replies the case holds: `keep` after it closed; on a test
-        clock, once the clock has reached that (the real retention worker then takes it)."""
-        at = self.closed_at + keep if self.closed_at and self.stored_refs() else None
+        """When retention deletes the images and raw replies the case holds: `keep` after it closed, or at once when it
+        recorded copies deleted that are not deleted yet; on a test clock, once the clock has reached that (the real
+        retention worker then takes it)."""
+        if self.copies_to_delete:
+            at = self.images_deleted_at
+        else:
+            at = self.closed_at + keep if self.closed_at and self.stored_refs() else None
         return at if self.test_clock is None else self.test_clock.due(at)
 
     @property
@@ -1086,11 +1093,13 @@ class Dispute(BaseModel):
         return sorted(refs.union(*(e.proof.stored_refs() for e in self.evidence)))
 
     def delete_stored_copies(self, now: datetime) -> None:
-        """Retention deleted the stored images and raw replies: the case keeps a marker for each image (kind, media
+        """Retention deletes the stored images and raw replies, recorded here first (then a change made meanwhile,
+        such as a reopening, leaves them stored and cited): the case keeps a marker for each image (kind, media
         type and size; no reference, no file name), its findings stay but link no attachment, and the timeline
         says so (at the case's time: its clock's on a test clock). Findings about a signature or photo stay true:
-        the proof held one."""
+        the proof held one. The references wait in `copies_to_delete` until the copies are deleted."""
         now = self.test_clock.time if self.test_clock is not None else now
+        self.copies_to_delete = sorted({*self.copies_to_delete, *self.stored_refs()})
         self.evidence = [e.model_copy(update={"proof": e.proof.with_stored_copies_deleted()}) for e in self.evidence]
         self.customer_evidence = [
             added.model_copy(update={"images": [], "deleted_images": [
@@ -1105,6 +1114,10 @@ class Dispute(BaseModel):
         self._apply(SYSTEM, "images_deleted", now, None, {
             "note": "images and carrier replies deleted under retention"
         })
+
+    def stored_copies_deleted(self) -> None:
+        """Retention deleted the copies `delete_stored_copies` recorded (those nothing else still needs)."""
+        self.copies_to_delete = []
 
     def reopen(self, actor: Actor, reason: str, now: datetime) -> None:
         actor.require(Role.SUPERVISOR)

@@ -416,7 +416,7 @@ STORED_LATELY = timedelta(hours=1)
 
 class AttachmentStore(Protocol):
     """Images and documents by content-addressed reference (storing the same bytes again keeps the one copy, and
-    when it was last stored), and carriers' raw answers. Retention deletes one once no case not yet purged cites it,
+    when it was last stored), and carriers' raw answers. Retention deletes one once no case cites it,
     no stored push holds it, and it was not stored within `STORED_LATELY`."""
 
     async def put_raw(self, ref: str, carrier: str, body: bytes, at: datetime) -> None:

@@ -21,3 +21,6 @@ class WorkKind(StrEnum):
     """A closed dispute's images and raw carrier replies are due for deletion."""
     PUSH_RETENTION = "push_retention"
     """A pushed event has been kept its time: it goes, with the images and raw bodies nothing else still needs."""
+    ATTACHMENT_CHECK = "attachment_check"
+    """An image was stored long enough ago (`disputes.ports.STORED_LATELY`) that what stored it (a push's intake, a
+    case's save) has cited it by now, or never will: deleted when nothing cites it."""

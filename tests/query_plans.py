@@ -20,6 +20,7 @@ ALLOWED: dict[tuple[str, frozenset[str]], str] = {
     ("carrier_events", frozenset({"attach_due"})): "start-up migration, once per database: events' old due field",
     ("disputes", frozenset({"purged", "images_deleted_at", "closed_at"})):
         "start-up migration, once per database: cases whose images were deleted before the case recorded it",
+    ("attachments", frozenset({"due"})): "start-up migration, once per database: images stored before they were checked",
 }
 
 

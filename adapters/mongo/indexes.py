@@ -62,6 +62,7 @@ SCHEDULE: tuple[Index, ...] = (
     _due(DISPUTES, WorkKind.RESTRICTION_REVIEW, "Restriction reviewer: account restrictions unconfirmed at the end of their review window."),
     _due(DISPUTES, WorkKind.RETENTION, "Image retention: closed cases whose images are due for deletion."),
     _due(CARRIER_EVENTS, WorkKind.PUSH_RETENTION, "Push retention: pushed events kept their time since receipt."),
+    _due(ATTACHMENTS, WorkKind.ATTACHMENT_CHECK, "Attachment check: images stored an hour ago, deleted if nothing cites them."),
 )
 
 INDEXES: tuple[Index, ...] = SCHEDULE + (
@@ -135,7 +136,7 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         DISPUTES,
         (("evidence_refs", ASCENDING),),
         "by_attachment",
-        "Image retention: is an image still referenced by a case not yet purged?",
+        "Image retention: is an image still referenced by a case?",
         {},
     ),
     Index(

@@ -1,16 +1,20 @@
 """Signature, photo and proof-document images, the images customers sent, and the carriers' raw replies, are
 kept for a configured time after the case closes, and pushed events for a configured time after their receipt; then
 they are deleted. A reference (a content hash: the same bytes on two cases, or in two pushes, are one copy) is
-deleted only when nothing still needs it: no case not yet purged cites it (`evidence_refs`, `by_attachment`), no
-stored push not yet expired holds it (`refs`, `events_by_ref`), and it was not stored again lately (by a push whose
-event may not be recorded yet: `STORED_LATELY`).
+deleted only when nothing still needs it: no case cites it (`evidence_refs`, `by_attachment`), no stored push not yet
+expired holds it (`refs`, `events_by_ref`), and it was not stored again lately (by a push whose event may not be
+recorded yet: `STORED_LATELY`).
 
 Cases are claimed through the schedule (`due.retention`, set by every save of a closed case that holds images),
-pushes likewise (`due.push_retention`, set when they are recorded). Each is marked first (`purged`, `expired`), so it
-no longer counts as keeping its own references, and two claimed at once that share a reference both see it free; a
-worker that dies mid-way leaves the subject due, and the next holder finishes. A case's purge ends with its record
-(`Dispute.delete_stored_copies`: markers for its images, a timeline entry), saved compare-and-set with its lease;
-the copies of the pushes attached to it go with its images, unless another case holds its shipment."""
+pushes likewise (`due.push_retention`, set when they are recorded). A case's purge is recorded first
+(`Dispute.delete_stored_copies`: markers for its images, a timeline entry, the references still to delete), saved
+compare-and-set: a case changed meanwhile (a supervisor reopening it) keeps its images, cited and stored. Once
+recorded, the case cites them no more, so two cases claimed at once that share a reference both see it free; its
+copies are deleted, with the pushes attached to it unless another case holds its shipment, and a last save says so
+and ends the lease. A worker that dies after the record leaves the case due (`Dispute.retention_due`), and the next
+holder deletes what it recorded. A push is marked first (`expired`), so it no longer counts as keeping its own
+references. An image nothing came to cite (its push never recorded, its case's save lost) is deleted by its check
+(`due.attachment_check`, set by each storing of it: see `adapters/mongo/evidence_store.py`)."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,9 +22,11 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.disputes import MongoDisputes
-from adapters.mongo.evidence_store import ATTACH_DUE, LAST_STORED
+from adapters.mongo.evidence_store import ATTACH_DUE, CHECK_DUE, LAST_STORED
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
+from disputes.errors import StaleVersion
 from disputes.lanes import Lanes, Place
+from disputes.model import Dispute
 from disputes.ports import STORED_LATELY, Claimed, Clock
 from disputes.work import WorkKind
 
@@ -38,12 +44,18 @@ class _StoredCopies:
 
     async def delete_unneeded(self, refs: list[str], now: datetime) -> None:
         for ref in refs:
-            if await self.disputes.count_documents({"evidence_refs": ref, "purged": {"$ne": True}}, limit=1):
-                continue
-            if await self.events.count_documents({"refs": ref, "expired": {"$ne": True}}, limit=1):
-                continue
-            not_lately = {"_id": ref, LAST_STORED: {"$not": {"$gt": now - STORED_LATELY}}}
-            await (self.raw if ref.startswith("raw_") else self.attachments).delete_one(not_lately)
+            if not await self.cited(ref):
+                await self.delete(ref, now)
+
+    async def delete(self, ref: str, now: datetime) -> None:
+        """Delete the copy unless it was stored lately."""
+        await (self.raw if ref.startswith("raw_") else self.attachments).delete_one(_not_lately(ref, now))
+
+    async def cited(self, ref: str) -> bool:
+        """Whether a case, or a stored push not expiring, cites `ref`."""
+        if await self.disputes.count_documents({"evidence_refs": ref}, limit=1):
+            return True
+        return bool(await self.events.count_documents({"refs": ref, "expired": {"$ne": True}}, limit=1))
 
 
 class AttachmentRetention:
@@ -61,17 +73,25 @@ class AttachmentRetention:
     async def handle(self, claimed: Claimed, place: Place) -> None:
         dispute = claimed.dispute
         assert dispute is not None  # a claim of disputes hands each one over
+        try:
+            if not dispute.copies_to_delete:  # else recorded by a pass that stopped before deleting them
+                dispute.delete_stored_copies(self.clock.now())
+                await self.repository.save(dispute)
+            await self._delete(dispute)
+            dispute.stored_copies_deleted()
+            await self.repository.save(dispute, ending=claimed.lease)
+        except StaleVersion:  # changed meanwhile (reopened): its save says what is due; nothing it cites was deleted
+            return
+
+    async def _delete(self, dispute: Dispute) -> None:
+        """The copies the case recorded deleted, and the pushes attached to it, unless another case holds its
+        shipment."""
         disputes, events = self.copies.disputes, self.copies.events
-        await disputes.update_one({"_id": dispute.id}, {"$set": {"purged": True}})
         shipment = {"order.carrier": dispute.order.carrier, "order.tracking_number": dispute.order.tracking_number}
         if not await disputes.count_documents(shipment | {"holds_shipment": True, "_id": {"$ne": dispute.id}}, limit=1):
             pushed = [e.key for e in dispute.evidence]
             await events.delete_many({"_id": {"$in": pushed}, ATTACH_DUE: {"$exists": False}})
-        now = self.clock.now()
-        await self.copies.delete_unneeded(dispute.stored_refs(), now)
-        dispute.delete_stored_copies(now)
-        await self.repository.save(dispute, ending=claimed.lease)
-        await disputes.update_one({"_id": dispute.id}, {"$unset": {"purged": ""}})  # it cites nothing any more
+        await self.copies.delete_unneeded(dispute.copies_to_delete, self.clock.now())
 
 
 class PushRetention:
@@ -100,3 +120,31 @@ class PushRetention:
         await events.update_one({"_id": key}, {"$set": {"expired": True}})
         await self.copies.delete_unneeded(doc.get("refs", []), now)
         await events.delete_one({"_id": key})
+
+
+class AttachmentCheck:
+    """An image stored `STORED_LATELY` ago (`due.attachment_check`, set by each storing of it): deleted if nothing
+    cites it (the push that stored it was never recorded, or the case's save of it lost), else left to the retention
+    of what cites it. Stored again since its claim, it waits for the check that storing made due."""
+
+    kind = WorkKind.ATTACHMENT_CHECK
+
+    def __init__(self, db: AsyncDatabase[Doc], clock: Clock, batch: int = 50) -> None:
+        self.copies = _StoredCopies(db)
+        self.clock = clock
+        self.batch = batch
+
+    def lanes(self) -> Lanes:
+        return Lanes(self.batch)
+
+    async def handle(self, claimed: Claimed, place: Place) -> None:
+        ref, now = claimed.subject, self.clock.now()
+        if not await self.copies.cited(ref):
+            await self.copies.delete(ref, now)
+        else:
+            await self.copies.attachments.update_one(_not_lately(ref, now), {"$unset": {CHECK_DUE: ""}})
+
+
+def _not_lately(ref: str, now: datetime) -> Doc:
+    """The copy `ref`, unless it was stored within `STORED_LATELY` of `now`."""
+    return {"_id": ref, LAST_STORED: {"$not": {"$gt": now - STORED_LATELY}}}

@@ -1,26 +1,32 @@
 """Retention: a closed case's images and raw replies are deleted its retention after it closes, and the case records
 it (markers instead of references and file names, findings that link nothing, a timeline entry); a reference still
-needed elsewhere (a case not yet purged, a stored push not yet expired, a push being stored) is kept; a stored push
-is deleted its keeping after its receipt, with what only it held, and a push attached to a case goes when the case's
-images go."""
+needed elsewhere (another case, a stored push not yet expired, a push being stored) is kept; a stored push is deleted
+its keeping after its receipt, with what only it held, and a push attached to a case goes when the case's images go.
+The case records the deletion first: a case reopened during its pass keeps its images, and what a case recorded is
+deleted though the pass that recorded it stopped."""
 
 import base64
+from contextlib import suppress
 from datetime import timedelta
 
 import pytest
 
-from adapters.memory import FixedClock, InMemoryPushRetention, InMemoryRetention
-from adapters.mongo.retention import AttachmentRetention, PushRetention
+from adapters.memory import FixedClock, InMemoryAttachmentCheck, InMemoryPushRetention, InMemoryRetention
+from adapters.mongo.retention import AttachmentCheck, AttachmentRetention, PushRetention
 from disputes.actors import SYSTEM
 from disputes.calendar import BusinessCalendar
-from disputes.intake import EvidenceIntake, PushedEvent
-from disputes.ports import CUSTOMER_IMAGE, CarrierSource, CustomerSource, StoredAttachment
+from disputes.errors import StaleVersion
+from disputes.intake import EvidenceIntake, PushedEvent, attachment_ref
+from disputes.lanes import Lanes
+from disputes.ports import CUSTOMER_IMAGE, STORED_LATELY, CarrierSource, CustomerSource, StoredAttachment
 from disputes.schedule import DueWork, Job
-from schemas.dispute import CustomerImage, Evidence
+from disputes.work import WorkKind
+from schemas.common import Outcome
+from schemas.dispute import CustomerImage, Evidence, ReasonCode
 from schemas.proof import Attachment, AttachmentKind, DeletedAttachment, ProofOfDelivery, ProofSource, ProofStatus
 from schemas.recommendation import Citation, Effect, Finding, PolicyRule, Recommendation, RecommendedAction
 from tests.contract.conftest import Cases, Storage
-from tests.factories import CUSTOMER, NOW
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n" + b"the-same-signature-every-push" * 20
 OTHER_SIGNATURE = b"\x89PNG\r\n\x1a\n" + b"another-signature" * 20
@@ -29,28 +35,43 @@ RETENTION = timedelta(days=365)  # the stores' default retention, and their defa
 LATER = NOW + RETENTION + timedelta(days=1)
 
 
-def retention_jobs(storage: Storage, clock: FixedClock) -> tuple[Job, Job]:
-    """The case retention and the push retention over `storage`, on the worker's `clock`."""
+def retention_jobs(storage: Storage, clock: FixedClock) -> tuple[Job, Job, Job]:
+    """The case retention, the push retention and the check of stored images over `storage`, on the worker's
+    `clock`."""
     if storage.name == "memory":
         return (InMemoryRetention(storage.disputes, storage.evidence, clock),
-                InMemoryPushRetention(storage.disputes, storage.evidence, clock))
+                InMemoryPushRetention(storage.disputes, storage.evidence, clock),
+                InMemoryAttachmentCheck(storage.disputes, storage.evidence, clock))
     db = storage.disputes.collection.database
-    return AttachmentRetention(db, storage.disputes, clock), PushRetention(db, RETENTION, clock)
+    return AttachmentRetention(db, storage.disputes, clock), PushRetention(db, RETENTION, clock), AttachmentCheck(db, clock)
 
 
 class Retention:
-    """Both retention workers over one storage, on a clock of their own."""
+    """The retention workers over one storage, on a clock of their own."""
 
     def __init__(self, storage: Storage) -> None:
         self.clock = FixedClock(NOW)
-        cases, pushes = retention_jobs(storage, self.clock)
-        self.cases = DueWork(storage.schedule, cases, self.clock, "worker-1")
+        self.storage = storage
+        self.case_job, pushes, images = retention_jobs(storage, self.clock)
+        self.cases = DueWork(storage.schedule, self.case_job, self.clock, "worker-1")
         self.pushes = DueWork(storage.schedule, pushes, self.clock, "worker-1")
+        self.images = DueWork(storage.schedule, images, self.clock, "worker-1")
 
     async def run(self, at) -> tuple[int, int]:
-        """One pass of each at `at`: how many cases and pushes each claimed."""
+        """One pass of each at `at`: how many cases and pushes each claimed (then the check of stored images runs)."""
         self.clock.current = at
-        return await self.cases.run_once(), await self.pushes.run_once()
+        claimed = await self.cases.run_once(), await self.pushes.run_once()
+        await self.images.run_once()
+        return claimed
+
+    async def pass_on(self, at, meanwhile) -> None:
+        """One case's retention pass at `at`, the case changed by `meanwhile` between its claim and its handling (the
+        pass may give the case up then)."""
+        self.clock.current = at
+        [claimed] = await self.storage.schedule.claim_due(WorkKind.RETENTION, at, timedelta(seconds=10), 1, "worker-1")
+        await meanwhile()
+        with suppress(StaleVersion):
+            await self.case_job.handle(claimed, Lanes(1).enter())
 
 
 @pytest.fixture
@@ -84,6 +105,11 @@ async def attach(cases: Cases, dispute_id: str, event: Evidence) -> None:
 
 async def withdrawn(cases: Cases, dispute_id: str) -> None:
     await cases.change(dispute_id, lambda d: d.withdraw(CUSTOMER, "Komşuda buldum.", NOW))
+
+
+async def decided(cases: Cases, dispute_id: str, outcome: Outcome, at) -> None:
+    reason = ReasonCode.PROOF_OF_DELIVERY if outcome is Outcome.REJECTED else ReasonCode.GOODWILL
+    await cases.change(dispute_id, lambda d: d.decide(INVESTIGATOR, outcome, reason, "n", None, at))
 
 
 async def kept(storage: Storage, ref: str) -> bool:
@@ -174,6 +200,8 @@ async def test_an_image_stored_again_lately_is_kept_for_the_push_whose_event_may
 
     assert await kept(storage, event.proof.signature.ref), "a push's intake stored it a minute ago"
     assert not await kept(storage, event.proof.raw_ref)
+    await retention.run(LATER - timedelta(minutes=1) + STORED_LATELY)
+    assert not await kept(storage, event.proof.signature.ref), "that push was never recorded"
 
 
 async def test_a_push_no_case_took_is_deleted_its_keeping_after_receipt_with_what_only_it_held(
@@ -207,3 +235,105 @@ async def test_a_push_attached_to_a_case_goes_when_the_cases_images_go(
 
     assert await storage.evidence.for_shipment("surat", "TRKshp1") == []
     assert not await kept(storage, event.proof.signature.ref)
+
+
+async def test_a_case_reopened_while_its_retention_pass_runs_keeps_every_image_it_cites_until_it_closes_again(
+    storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
+) -> None:
+    case = await cases.open(1, carrier="surat")
+    event = await push(storage, clock, "ev-1", "TRKshp1")
+    await attach(cases, case.id, event)
+    await decided(cases, case.id, Outcome.REFUND, NOW)
+
+    async def reopened() -> None:
+        await cases.change(case.id, lambda d: d.reopen(SUPERVISOR, "Kamera kaydına bakılacak.", LATER))
+
+    await retention.pass_on(LATER, reopened)
+    assert await retention.run(LATER + timedelta(days=1)) == (0, 1)  # only the push's own keeping ends
+
+    active = await storage.disputes.read(case.id)
+    assert active.is_active and active.images_deleted_at is None
+    assert active.stored_refs() == sorted([event.proof.signature.ref, event.proof.raw_ref])
+    for ref in active.stored_refs():
+        assert await kept(storage, ref), ref
+
+    await decided(cases, case.id, Outcome.REJECTED, LATER + timedelta(days=1))
+    assert await retention.run(LATER + RETENTION + timedelta(days=1)) == (1, 0)
+    assert not await kept(storage, event.proof.signature.ref) and not await kept(storage, event.proof.raw_ref)
+    assert await storage.evidence.for_shipment("surat", "TRKshp1") == []
+
+
+async def test_a_case_reopened_once_its_pass_recorded_the_deletion_cites_no_image_and_the_images_still_go(
+    storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
+) -> None:
+    case = await cases.open(1, carrier="surat")
+    event = await push(storage, clock, "ev-1", "TRKshp1")
+    await attach(cases, case.id, event)
+    await decided(cases, case.id, Outcome.REFUND, NOW)
+
+    async def recorded_then_reopened() -> None:  # the state a pass leaves that stopped after its first write
+        await cases.change(case.id, lambda d: d.delete_stored_copies(LATER))
+        await cases.change(case.id, lambda d: d.reopen(SUPERVISOR, "Kamera kaydına bakılacak.", LATER))
+
+    await retention.pass_on(LATER, recorded_then_reopened)
+    assert await retention.run(LATER + timedelta(days=1)) == (1, 0)  # what the case recorded is deleted
+
+    active = await storage.disputes.read(case.id)
+    assert active.is_active and active.stored_refs() == [] and active.images_deleted_at == LATER
+    assert not await kept(storage, event.proof.signature.ref) and not await kept(storage, event.proof.raw_ref)
+    assert await storage.evidence.for_shipment("surat", "TRKshp1") == []
+    assert await retention.run(LATER + timedelta(days=2)) == (0, 0)
+
+
+async def test_a_case_that_recorded_its_images_deleted_has_them_deleted_though_its_pass_stopped_before_deleting(
+    storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
+) -> None:
+    case = await cases.open(1, carrier="surat")
+    event = await push(storage, clock, "ev-1", "TRKshp1")
+    await attach(cases, case.id, event)
+    await withdrawn(cases, case.id)
+    await cases.change(case.id, lambda d: d.delete_stored_copies(LATER))  # the pass's first write, then it died
+
+    assert await retention.run(LATER) == (1, 0)
+
+    assert not await kept(storage, event.proof.signature.ref) and not await kept(storage, event.proof.raw_ref)
+    assert await storage.evidence.for_shipment("surat", "TRKshp1") == []
+    assert (await storage.disputes.read(case.id)).images_deleted_at == LATER
+    assert await retention.run(LATER + timedelta(days=1)) == (0, 0)
+
+
+async def test_images_nothing_came_to_cite_are_deleted_an_hour_after_they_were_stored(
+    storage: Storage, retention: Retention,
+) -> None:
+    carriers = StoredAttachment(AttachmentKind.SIGNATURE, "image/png", OTHER_SIGNATURE, CarrierSource("surat", "TRKshp9"))
+    customers = StoredAttachment(CUSTOMER_IMAGE, "image/jpeg", DOOR, CustomerSource("dsp-lost", "cust-1"))
+    for stored in (carriers, customers):  # the push's event never recorded; the case's save of the image lost
+        await storage.evidence.put_attachment(attachment_ref(stored.content), stored, NOW)
+    refs = [attachment_ref(OTHER_SIGNATURE), attachment_ref(DOOR)]
+
+    await retention.run(NOW + STORED_LATELY - timedelta(seconds=1))
+    for ref in refs:
+        assert await kept(storage, ref), "what stored it may still cite it"
+
+    await retention.run(NOW + STORED_LATELY)
+    for ref in refs:
+        assert not await kept(storage, ref), ref
+
+
+async def test_images_a_recorded_push_or_a_case_cites_are_kept_by_the_check_of_stored_images(
+    storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
+) -> None:
+    event = await push(storage, clock, "ev-1", "TRKshp7", OTHER_SIGNATURE)
+    case = await cases.open(1, carrier="surat")
+    door_ref = attachment_ref(DOOR)
+    await storage.evidence.put_attachment(
+        door_ref, StoredAttachment(CUSTOMER_IMAGE, "image/jpeg", DOOR, CustomerSource(case.id, "cust-1")), NOW
+    )
+    door = CustomerImage(ref=door_ref, media_type="image/jpeg", filename="kapi.jpg", size=len(DOOR))
+    await cases.change(case.id, lambda d: d.add_information(
+        CUSTOMER, "Kapının fotoğrafı.", [door], NOW, timedelta(hours=12), BusinessCalendar()
+    ))
+
+    await retention.run(NOW + timedelta(days=1))
+
+    assert await kept(storage, event.proof.signature.ref) and await kept(storage, door_ref)

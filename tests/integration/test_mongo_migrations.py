@@ -11,12 +11,12 @@ from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.migrations import SHIPMENT_ON_CLOCK, migrate
-from adapters.mongo.retention import AttachmentRetention, PushRetention
+from adapters.mongo.retention import AttachmentCheck, AttachmentRetention, PushRetention
 from adapters.mongo.schedule import MongoSchedule
 from adapters.mongo.test_clocks import MongoTestClocks
 from disputes.intake import EvidenceIntake, PushedEvent
 from disputes.model import CLOCK_MARK
-from disputes.ports import DisputeQuery
+from disputes.ports import CUSTOMER_IMAGE, DisputeQuery, CustomerSource, StoredAttachment
 from disputes.rules import Rules
 from disputes.schedule import DueWork
 from disputes.service import DisputeService, OpenRequest, Upload
@@ -182,3 +182,25 @@ async def test_pushes_stored_before_they_were_kept_for_a_bounded_time_are_kept_u
     assert await retention.run_once() == 1
     assert await store.for_shipment("yurtici", "TRKshp9") == [] and await store.attachment(event.proof.signature.ref) is None
     assert await mongo_db.raw_payloads.find_one({"_id": event.proof.raw_ref}) is None
+
+
+async def test_images_stored_before_they_were_checked_are_checked_and_those_nothing_cites_are_deleted(
+    mongo_db, query_audit
+):
+    store = MongoEvidenceStore(mongo_db)
+    intake = EvidenceIntake(store, store, FixedClock(NOW), lambda kind, content: "image/png")
+    await intake.receive_push("yurtici", b'{"event": 1}', [PushedEvent("ev-1", signed_proof("TRKshp9"))], None)
+    [event] = await store.for_shipment("yurtici", "TRKshp9")
+    lost = StoredAttachment(CUSTOMER_IMAGE, "image/png", b"\x89PNG\r\n\x1a\nlost-upload", CustomerSource("dsp-1", "cust-1"))
+    await store.put_attachment("att_lost", lost, NOW)  # its case's save never came
+    for ref in (event.proof.signature.ref, "att_lost"):  # as stored before
+        await mongo_db.attachments.update_one({"_id": ref}, {"$unset": {"due": "", "last_stored_at": ""}})
+
+    assert await migrate(mongo_db) == 2
+    query_audit.commands.clear()  # the migration scans once, on purpose
+    worker_clock = FixedClock(NOW + timedelta(hours=1))
+    check = DueWork(MongoSchedule(mongo_db), AttachmentCheck(mongo_db, worker_clock), worker_clock, "worker-1")
+    assert await check.run_once() == 2
+
+    assert await store.attachment(event.proof.signature.ref) is not None, "the stored push cites it"
+    assert await store.attachment("att_lost") is None
