@@ -145,7 +145,8 @@ type CleanImage = Callable[[Upload], Awaitable[Upload]]
 submission the case would take. An image it cannot read or cannot decode now is refused with the edge's error."""
 
 type Keep = Callable[[Dispute, datetime], Awaitable[None]]
-"""Stores what a change to the dispute refers to, once the change is allowed and before it is saved."""
+"""Stores what a change to the dispute refers to, once the change is allowed and before it is saved (at the real time,
+whatever the case's clock says)."""
 type TimedChange = Callable[[Dispute, datetime], bool | None]
 """A change to a case, given the case's time when it is saved (False: nothing to save)."""
 type Expected = AbstractSet[int] | None
@@ -458,8 +459,8 @@ class DisputeService:
                 dispute.test_clock = await self._read_clock(dispute.test_clock.id)
                 now = dispute.test_clock.time
             if change(dispute, now) is not False:
-                if keep is not None:
-                    await keep(dispute, now)
+                if keep is not None:  # stored at the real time, which the stored copies' retention counts by
+                    await keep(dispute, self.clock.now())
                 if taking is not None:
                     taking.at(self.clock.now())  # not before the change: what it made due at `now` is due by then
                 await self.repository.save(dispute, ending, taking)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.memory import InMemoryTestClocks
+from adapters.memory import InMemoryEvidenceStore, InMemoryTestClocks
 from disputes import test_clocks as clocks_use_case
 from disputes.actors import SYSTEM
 from disputes.assessment import Assessor
@@ -17,11 +17,13 @@ from disputes.policy import PolicySettings
 from disputes.ports import EvidenceRejected, EvidenceUnavailable
 from disputes.restrictions import RestrictionReviewer
 from disputes.rules import Rules
+from disputes.service import Upload
 from disputes.sla_sweeper import SlaSweeper
+from disputes.work import WorkKind
 from schemas.common import Outcome
 from schemas.dispute import EffectKind, Evidence, ReasonCode, RestrictionState, Status
 from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus, RecipientRelation
-from tests.factories import CUSTOMER, NOW, order, shipment
+from tests.factories import CUSTOMER, NOW, CountedCleaner, order, shipment
 
 
 class NoPullApi:
@@ -336,3 +338,16 @@ async def test_retention_on_a_case_on_a_clock_comes_when_its_clock_reaches_it_no
     assert closed.model_copy(update={"test_clock": reached}).retention_due(keep) == reached.at
     real = closed.model_copy(update={"test_clock": None})
     assert real.retention_due(keep) == case.opened_at + keep
+
+
+async def test_an_image_added_to_a_case_on_a_clock_set_back_is_stored_at_the_real_time_not_the_clock_s(
+    case, service, clock
+) -> None:
+    # the clock is ten days back: stored at its time, the image would be due for deletion before the case cites it
+    store = InMemoryEvidenceStore()
+    service = replace(service, attachments=store, clean_image=CountedCleaner())
+    door = Upload("kapi.jpg", "image/jpeg", b"\xff\xd8\xff\xe0" + b"door-pixels" * 40)
+
+    await service.add_information(CUSTOMER, case.id, "Kapının fotoğrafı.", [door])
+
+    assert list(store.due[WorkKind.ATTACHMENT_CHECK].values()) == [NOW + timedelta(hours=1)]
