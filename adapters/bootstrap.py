@@ -33,7 +33,6 @@ from adapters.downstream import (
 from adapters.carrier_gateway import CarrierMetrics, RegistryGateway, build_carriers
 from adapters.carrier_health import CarrierHealth
 from adapters.memory import (
-    InMemoryAttachmentCheck,
     InMemoryDisputes,
     InMemoryEvidenceStore,
     InMemoryIdempotencyKeys,
@@ -41,6 +40,7 @@ from adapters.memory import (
     InMemoryReports,
     InMemoryRetention,
     InMemorySchedule,
+    InMemoryStoredCopyCheck,
     InMemoryStaffDirectory,
     InMemoryTestClocks,
     InMemoryWorkload,
@@ -52,7 +52,7 @@ from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.idempotency import MongoIdempotencyKeys
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from adapters.mongo.reports import MongoReports
-from adapters.mongo.retention import AttachmentCheck, AttachmentRetention, PushRetention
+from adapters.mongo.retention import AttachmentRetention, PushRetention, StoredCopyCheck
 from adapters.mongo.schedule import MongoSchedule
 from adapters.mongo.setup import StorageSetup
 from adapters.mongo.staff import MongoStaffDirectory
@@ -136,7 +136,7 @@ from disputes.ports import (
 )
 from disputes.idempotency import FirstAnswers
 from disputes.schedule import DueWork, Handover, Job, until_set
-from disputes.work import WorkKind
+from disputes.work import COPY_CHECKS, WorkKind
 from disputes.relay import Attempt, Relay
 from disputes.service import DisputeService, to_millisecond
 from disputes.test_clocks import TestClockService
@@ -251,7 +251,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             schedule: Schedule = MongoSchedule(db, repository.stored)
             breakers: BreakerStore = MongoBreakerStore(db)
             retaining: list[Job] = [
-                AttachmentRetention(db, repository, clock), PushRetention(db, keep_pushes, clock), AttachmentCheck(db, clock)
+                AttachmentRetention(db, repository, clock), PushRetention(db, keep_pushes, clock),
+                *(StoredCopyCheck(db, clock, kind) for kind in COPY_CHECKS),
             ]
             test_clocks: TestClocks = MongoTestClocks(db)
             directory: StaffDirectory = MongoStaffDirectory(db)
@@ -265,7 +266,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             schedule = InMemorySchedule(memory, memory_store)
             breakers = InMemoryBreakerStore()
             retaining = [InMemoryRetention(memory, memory_store, clock), InMemoryPushRetention(memory, memory_store, clock),
-                         InMemoryAttachmentCheck(memory, memory_store, clock)]
+                         *(InMemoryStoredCopyCheck(memory, memory_store, clock, kind) for kind in COPY_CHECKS)]
             test_clocks = InMemoryTestClocks(memory)
             directory = InMemoryStaffDirectory()
             app[reports_api.REPORTS] = InMemoryReports(memory)

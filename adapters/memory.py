@@ -469,15 +469,18 @@ class InMemoryEvidenceStore:
 
     async def put_raw(self, ref: str, carrier: str, body: bytes, at: datetime) -> None:
         self.raw.setdefault(ref, body)
-        self.last_stored[ref] = max(self.last_stored.get(ref, at), at)
+        self._stored(ref, at, WorkKind.RAW_CHECK)
 
     async def put_attachment(self, ref: str, attachment: StoredAttachment, at: datetime) -> None:
-        """The first copy kept, and when it was last stored: the image is due for a check `STORED_LATELY` after that
-        (`InMemoryAttachmentCheck`)."""
         self.attachments.setdefault(ref, (attachment.media_type, attachment.content))
+        self._stored(ref, at, WorkKind.ATTACHMENT_CHECK)
+
+    def _stored(self, ref: str, at: datetime, check: WorkKind) -> None:
+        """The first copy kept, and when it was last stored: it is due for its `check` `STORED_LATELY` after that
+        (`InMemoryStoredCopyCheck`)."""
         self.last_stored[ref] = max(self.last_stored.get(ref, at), at)
-        check = self.due[WorkKind.ATTACHMENT_CHECK]
-        check[ref] = max(check.get(ref, at), at + STORED_LATELY)
+        checks = self.due[check]
+        checks[ref] = max(checks.get(ref, at), at + STORED_LATELY)
 
     async def record(self, evidence: Evidence, at: datetime) -> bool:
         if evidence.key in self.events:
@@ -514,7 +517,7 @@ class InMemoryEvidenceStore:
         self.leases.end(key, ending)
 
     def carrier(self, key: str) -> str:
-        """The carrier of a pushed event; none for an image (`put_attachment`)."""
+        """The carrier of a pushed event; none for an image or a raw body (their checks)."""
         return self.events[key].proof.carrier if key in self.events else ""
 
     def forget(self, key: str) -> None:
@@ -545,7 +548,8 @@ class InMemorySchedule:
     def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore) -> None:
         self._disputes, self._events = disputes, events
         self._stores: dict[WorkKind, Subjects] = {kind: disputes for kind in WorkKind} | {
-            WorkKind.ATTACH_PUSHED: events, WorkKind.PUSH_RETENTION: events, WorkKind.ATTACHMENT_CHECK: events
+            WorkKind.ATTACH_PUSHED: events, WorkKind.PUSH_RETENTION: events, WorkKind.ATTACHMENT_CHECK: events,
+            WorkKind.RAW_CHECK: events,
         }
 
     @property
@@ -610,6 +614,7 @@ class _StoredCopies:
             self.events.attachments.pop(ref, None)
             self.events.raw.pop(ref, None)
             self.events.due[WorkKind.ATTACHMENT_CHECK].pop(ref, None)
+            self.events.due[WorkKind.RAW_CHECK].pop(ref, None)
 
 
 class InMemoryRetention:
@@ -668,13 +673,11 @@ class InMemoryPushRetention:
         events.forget(key)
 
 
-class InMemoryAttachmentCheck:
-    """`adapters/mongo/retention.py`'s `AttachmentCheck`, over the in-memory stores."""
+class InMemoryStoredCopyCheck:
+    """`adapters/mongo/retention.py`'s `StoredCopyCheck`, over the in-memory stores."""
 
-    kind = WorkKind.ATTACHMENT_CHECK
-
-    def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore, clock: Clock) -> None:
-        self.copies, self.clock = _StoredCopies(disputes, events), clock
+    def __init__(self, disputes: InMemoryDisputes, events: InMemoryEvidenceStore, clock: Clock, kind: WorkKind) -> None:
+        self.copies, self.clock, self.kind = _StoredCopies(disputes, events), clock, kind
 
     def lanes(self) -> Lanes:
         return Lanes(50)

@@ -24,3 +24,10 @@ class WorkKind(StrEnum):
     ATTACHMENT_CHECK = "attachment_check"
     """An image was stored long enough ago (`disputes.ports.STORED_LATELY`) that what stored it (a push's intake, a
     case's save) has cited it by now, or never will: deleted when nothing cites it."""
+    RAW_CHECK = "raw_check"
+    """A carrier's raw reply, likewise: a push whose events were all recorded before (a carrier's retry of different
+    bytes), or whose intake stopped before recording them, left one nothing cites."""
+
+
+COPY_CHECKS = (WorkKind.ATTACHMENT_CHECK, WorkKind.RAW_CHECK)
+"""The checks of stored copies: images, raw bodies."""

@@ -21,6 +21,7 @@ ALLOWED: dict[tuple[str, frozenset[str]], str] = {
     ("disputes", frozenset({"purged", "images_deleted_at", "closed_at"})):
         "start-up migration, once per database: cases whose images were deleted before the case recorded it",
     ("attachments", frozenset({"due"})): "start-up migration, once per database: images stored before they were checked",
+    ("raw_payloads", frozenset({"due"})): "start-up migration, once per database: raw bodies stored before they were checked",
 }
 
 

@@ -6,9 +6,10 @@ Customers' images share the attachments collection, labelled with the dispute an
 
 A pushed event is kept `keep_for` from its receipt (`due.push_retention`, see `adapters/mongo/retention.py`), and
 lists the references its proof holds (`refs`), so retention sees which images and raw bodies a stored push still
-needs. Every storing of an image makes it due for a check (`due.attachment_check`, `STORED_LATELY` after it, in the
-same write): by then its push is recorded or its case saved, or never will be, and the check deletes an image nothing
-cites. Recording the event changes nothing on the image (no write added to a push's intake)."""
+needs. Every storing of an image or a raw body makes it due for a check (`due.attachment_check`, `due.raw_check`,
+`STORED_LATELY` after it, in the same write): by then its push is recorded or its case saved, or never will be, and
+the check deletes a copy nothing cites. Recording the event changes nothing on the copies (no write added to a push's
+intake)."""
 
 from collections.abc import Collection, Sequence
 from dataclasses import asdict
@@ -23,13 +24,13 @@ from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, RAW_PAYLOADS
 from adapters.mongo.leases import write_ending
 from disputes.ports import STORED_LATELY, Lease, StoredAttachment
-from disputes.work import WorkKind
+from disputes.work import COPY_CHECKS, WorkKind
 from schemas.dispute import Evidence
 from schemas.proof import ProofOfDelivery
 
 Doc = dict[str, Any]
 ATTACH_DUE = f"due.{WorkKind.ATTACH_PUSHED}"
-CHECK_DUE = f"due.{WorkKind.ATTACHMENT_CHECK}"
+CHECK_DUE = {kind: f"due.{kind}" for kind in COPY_CHECKS}
 LAST_STORED = "last_stored_at"
 KEEP_PUSHES = timedelta(days=365)
 """How long a pushed event is kept from its receipt unless told otherwise (the default retention)."""
@@ -47,15 +48,13 @@ class MongoEvidenceStore:
         self.keep_for = keep_for
 
     async def put_raw(self, ref: str, carrier: str, body: bytes, at: datetime) -> None:
-        doc = {"_id": ref, "carrier": carrier, "body": Binary(body), "received_at": at, LAST_STORED: at}
-        await self._keep(self.raw, doc, {LAST_STORED: at})
+        doc = {"_id": ref, "carrier": carrier, "body": Binary(body), "received_at": at}
+        await self._keep(self.raw, doc, at, WorkKind.RAW_CHECK)
 
     async def put_attachment(self, ref: str, attachment: StoredAttachment, at: datetime) -> None:
-        check = at + STORED_LATELY
         doc = {"_id": ref, "kind": str(attachment.kind), "media_type": attachment.media_type,
-               "content": Binary(attachment.content), **asdict(attachment.source), "stored_at": at, LAST_STORED: at,
-               "due": {WorkKind.ATTACHMENT_CHECK.value: check}}
-        await self._keep(self.attachments, doc, {LAST_STORED: at, CHECK_DUE: check})
+               "content": Binary(attachment.content), **asdict(attachment.source), "stored_at": at}
+        await self._keep(self.attachments, doc, at, WorkKind.ATTACHMENT_CHECK)
 
     async def record(self, evidence: Evidence, at: datetime) -> bool:
         """Store a pushed event; False when the carrier sent this event before."""
@@ -96,11 +95,12 @@ class MongoEvidenceStore:
             await self.events.update_many({"_id": {"$in": list(others)}}, {"$unset": {ATTACH_DUE: ""}})
         await write_ending(self.events, {"_id": key}, {"$unset": {ATTACH_DUE: ""}}, ending)
 
-    async def _keep(self, collection: Any, doc: Doc, latest: Doc) -> None:
-        """The first copy of these bytes stored (`doc`); storing them again moves the times in `latest` on to its own,
-        in the one write: `LAST_STORED` says when they were last stored (retention keeps a copy stored lately: see
-        `disputes.ports.STORED_LATELY`), an image's check comes that long after it."""
-        if not await self._insert_once(collection, doc):
+    async def _keep(self, collection: Any, doc: Doc, at: datetime, check: WorkKind) -> None:
+        """The first copy of these bytes stored (`doc`), in the one write with when they were last stored (`LAST_STORED`:
+        retention keeps a copy stored lately, see `disputes.ports.STORED_LATELY`) and their `check`, due that long
+        after; storing them again moves both on."""
+        latest = {LAST_STORED: at, CHECK_DUE[check]: at + STORED_LATELY}
+        if not await self._insert_once(collection, doc | {LAST_STORED: at, "due": {check.value: at + STORED_LATELY}}):
             await collection.update_one({"_id": doc["_id"]}, {"$max": latest})
 
     @staticmethod

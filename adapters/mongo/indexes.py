@@ -63,6 +63,7 @@ SCHEDULE: tuple[Index, ...] = (
     _due(DISPUTES, WorkKind.RETENTION, "Image retention: closed cases whose images are due for deletion."),
     _due(CARRIER_EVENTS, WorkKind.PUSH_RETENTION, "Push retention: pushed events kept their time since receipt."),
     _due(ATTACHMENTS, WorkKind.ATTACHMENT_CHECK, "Attachment check: images stored an hour ago, deleted if nothing cites them."),
+    _due(RAW_PAYLOADS, WorkKind.RAW_CHECK, "Raw reply check: carriers' raw replies stored an hour ago, deleted if nothing cites them."),
 )
 
 INDEXES: tuple[Index, ...] = SCHEDULE + (

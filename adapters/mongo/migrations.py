@@ -26,9 +26,9 @@ records it (`Dispute.delete_stored_copies`).
 Pushes kept for a bounded time: pushed events stored before are given the references they hold (`refs`) and a
 retention due time at their receipt, which retention moves to the end of their keeping (`adapters/mongo/retention.py`).
 
-Images checked: images stored before every storing made them due for a check (no `due`) are made due for it
-`STORED_LATELY` after they were last stored, so those nothing cites (a push never recorded, a case's save that lost)
-are deleted (`AttachmentCheck`)."""
+Copies checked: images and raw bodies stored before every storing made them due for a check (no `due`) are made due
+for it `STORED_LATELY` after they were last stored, so those nothing cites (a push never recorded or all of whose
+events were recorded before, a case's save that lost) are deleted (`StoredCopyCheck`)."""
 
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -37,7 +37,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.disputes import queue_key
 from adapters.mongo.evidence_store import CHECK_DUE, LAST_STORED
-from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES
+from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
 from disputes.model import CLOCK_MARK
 from disputes.ports import STORED_LATELY
 from disputes.work import WorkKind
@@ -72,6 +72,7 @@ SHIPMENT_ON_CLOCK = "shipment_on_clock"
 PURGE_RECORDED = "purge_recorded"
 PUSHES_KEPT = "pushes_kept"
 IMAGES_CHECKED = "images_checked"
+RAWS_CHECKED = "raws_checked"
 
 
 async def migrate(db: AsyncDatabase[Doc]) -> int:
@@ -79,7 +80,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
     steps: dict[str, Callable[[AsyncDatabase[Doc]], Awaitable[int]]] = {
         SCHEDULE_IN_DUE: _schedule_in_due, QUEUE_KEY: _queue_key, CLAIM_INDEXES: _claim_indexes, FLAGGED: _flagged,
         SHIPMENT_ON_CLOCK: _shipment_on_clock, PURGE_RECORDED: _purge_recorded, PUSHES_KEPT: _pushes_kept,
-        IMAGES_CHECKED: _images_checked,
+        IMAGES_CHECKED: _images_checked, RAWS_CHECKED: _raws_checked,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     changed = 0
@@ -149,11 +150,19 @@ async def _pushes_kept(db: AsyncDatabase[Doc]) -> int:
 
 
 async def _images_checked(db: AsyncDatabase[Doc]) -> int:
+    return await _checked(db, ATTACHMENTS, WorkKind.ATTACHMENT_CHECK, "stored_at")
+
+
+async def _raws_checked(db: AsyncDatabase[Doc]) -> int:
+    return await _checked(db, RAW_PAYLOADS, WorkKind.RAW_CHECK, "received_at")
+
+
+async def _checked(db: AsyncDatabase[Doc], collection: str, kind: WorkKind, stored_at: str) -> int:
     old: Doc = {"due": {"$exists": False}}
     changed = 0
-    async for doc in db[ATTACHMENTS].find(old, {LAST_STORED: 1, "stored_at": 1}):
-        check = {"$set": {CHECK_DUE: (doc.get(LAST_STORED) or doc["stored_at"]) + STORED_LATELY}}
-        changed += (await db[ATTACHMENTS].update_one({"_id": doc["_id"], **old}, check)).modified_count
+    async for doc in db[collection].find(old, {LAST_STORED: 1, stored_at: 1}):
+        check = {"$set": {CHECK_DUE[kind]: (doc.get(LAST_STORED) or doc[stored_at]) + STORED_LATELY}}
+        changed += (await db[collection].update_one({"_id": doc["_id"], **old}, check)).modified_count
     return changed
 
 

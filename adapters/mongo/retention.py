@@ -13,8 +13,9 @@ recorded, the case cites them no more, so two cases claimed at once that share a
 copies are deleted, with the pushes attached to it unless another case holds its shipment, and a last save says so
 and ends the lease. A worker that dies after the record leaves the case due (`Dispute.retention_due`), and the next
 holder deletes what it recorded. A push is marked first (`expired`), so it no longer counts as keeping its own
-references. An image nothing came to cite (its push never recorded, its case's save lost) is deleted by its check
-(`due.attachment_check`, set by each storing of it: see `adapters/mongo/evidence_store.py`)."""
+references. An image or raw body nothing came to cite (its push never recorded, or all its events recorded before; its
+case's save lost) is deleted by its check (`due.attachment_check`, `due.raw_check`, set by each storing of it: see
+`adapters/mongo/evidence_store.py`)."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -122,16 +123,17 @@ class PushRetention:
         await events.delete_one({"_id": key})
 
 
-class AttachmentCheck:
-    """An image stored `STORED_LATELY` ago (`due.attachment_check`, set by each storing of it): deleted if nothing
-    cites it (the push that stored it was never recorded, or the case's save of it lost), else left to the retention
-    of what cites it. Stored again since its claim, it waits for the check that storing made due."""
+class StoredCopyCheck:
+    """An image or a raw body stored `STORED_LATELY` ago (`due.attachment_check`, `due.raw_check`: set by each storing of
+    it): deleted if nothing cites it (the push that stored it was never recorded, or all its events were recorded
+    before; the case's save of it lost), else left to the retention of what cites it. Stored again since its claim,
+    it waits for the check that storing made due."""
 
-    kind = WorkKind.ATTACHMENT_CHECK
-
-    def __init__(self, db: AsyncDatabase[Doc], clock: Clock, batch: int = 50) -> None:
+    def __init__(self, db: AsyncDatabase[Doc], clock: Clock, kind: WorkKind, batch: int = 50) -> None:
         self.copies = _StoredCopies(db)
         self.clock = clock
+        self.kind = kind
+        self.collection = self.copies.raw if kind is WorkKind.RAW_CHECK else self.copies.attachments
         self.batch = batch
 
     def lanes(self) -> Lanes:
@@ -142,7 +144,7 @@ class AttachmentCheck:
         if not await self.copies.cited(ref):
             await self.copies.delete(ref, now)
         else:
-            await self.copies.attachments.update_one(_not_lately(ref, now), {"$unset": {CHECK_DUE: ""}})
+            await self.collection.update_one(_not_lately(ref, now), {"$unset": {CHECK_DUE[self.kind]: ""}})
 
 
 def _not_lately(ref: str, now: datetime) -> Doc:

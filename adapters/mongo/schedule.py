@@ -14,7 +14,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.disputes import found, from_doc
-from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES
+from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
 from adapters.mongo.stored_states import StoredStates
 from disputes.model import Dispute
 from disputes.ports import Claimed, Lease
@@ -32,7 +32,7 @@ class Subjects:
 
 SUBJECTS = {kind: Subjects(DISPUTES, "order.carrier") for kind in WorkKind} | {
     WorkKind.ATTACH_PUSHED: Subjects(CARRIER_EVENTS, "carrier"), WorkKind.PUSH_RETENTION: Subjects(CARRIER_EVENTS, "carrier"),
-    WorkKind.ATTACHMENT_CHECK: Subjects(ATTACHMENTS, "carrier"),
+    WorkKind.ATTACHMENT_CHECK: Subjects(ATTACHMENTS, "carrier"), WorkKind.RAW_CHECK: Subjects(RAW_PAYLOADS, "carrier"),
 }
 
 

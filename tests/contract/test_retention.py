@@ -11,16 +11,16 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.memory import FixedClock, InMemoryAttachmentCheck, InMemoryPushRetention, InMemoryRetention
-from adapters.mongo.retention import AttachmentCheck, AttachmentRetention, PushRetention
+from adapters.memory import FixedClock, InMemoryPushRetention, InMemoryRetention, InMemoryStoredCopyCheck
+from adapters.mongo.retention import AttachmentRetention, PushRetention, StoredCopyCheck
 from disputes.actors import SYSTEM
 from disputes.calendar import BusinessCalendar
 from disputes.errors import StaleVersion
-from disputes.intake import EvidenceIntake, PushedEvent, attachment_ref
+from disputes.intake import EvidenceIntake, PushedEvent, attachment_ref, raw_ref
 from disputes.lanes import Lanes
 from disputes.ports import CUSTOMER_IMAGE, STORED_LATELY, CarrierSource, CustomerSource, StoredAttachment
 from disputes.schedule import DueWork, Job
-from disputes.work import WorkKind
+from disputes.work import COPY_CHECKS, WorkKind
 from schemas.common import Outcome
 from schemas.dispute import CustomerImage, Evidence, ReasonCode
 from schemas.proof import Attachment, AttachmentKind, DeletedAttachment, ProofOfDelivery, ProofSource, ProofStatus
@@ -35,15 +35,16 @@ RETENTION = timedelta(days=365)  # the stores' default retention, and their defa
 LATER = NOW + RETENTION + timedelta(days=1)
 
 
-def retention_jobs(storage: Storage, clock: FixedClock) -> tuple[Job, Job, Job]:
-    """The case retention, the push retention and the check of stored images over `storage`, on the worker's
+def retention_jobs(storage: Storage, clock: FixedClock) -> tuple[Job, Job, list[Job]]:
+    """The case retention, the push retention and the checks of stored copies over `storage`, on the worker's
     `clock`."""
     if storage.name == "memory":
         return (InMemoryRetention(storage.disputes, storage.evidence, clock),
                 InMemoryPushRetention(storage.disputes, storage.evidence, clock),
-                InMemoryAttachmentCheck(storage.disputes, storage.evidence, clock))
+                [InMemoryStoredCopyCheck(storage.disputes, storage.evidence, clock, kind) for kind in COPY_CHECKS])
     db = storage.disputes.collection.database
-    return AttachmentRetention(db, storage.disputes, clock), PushRetention(db, RETENTION, clock), AttachmentCheck(db, clock)
+    return (AttachmentRetention(db, storage.disputes, clock), PushRetention(db, RETENTION, clock),
+            [StoredCopyCheck(db, clock, kind) for kind in COPY_CHECKS])
 
 
 class Retention:
@@ -52,16 +53,17 @@ class Retention:
     def __init__(self, storage: Storage) -> None:
         self.clock = FixedClock(NOW)
         self.storage = storage
-        self.case_job, pushes, images = retention_jobs(storage, self.clock)
+        self.case_job, pushes, checks = retention_jobs(storage, self.clock)
         self.cases = DueWork(storage.schedule, self.case_job, self.clock, "worker-1")
         self.pushes = DueWork(storage.schedule, pushes, self.clock, "worker-1")
-        self.images = DueWork(storage.schedule, images, self.clock, "worker-1")
+        self.checks = [DueWork(storage.schedule, check, self.clock, "worker-1") for check in checks]
 
     async def run(self, at) -> tuple[int, int]:
-        """One pass of each at `at`: how many cases and pushes each claimed (then the check of stored images runs)."""
+        """One pass of each at `at`: how many cases and pushes each claimed (then the checks of stored copies run)."""
         self.clock.current = at
         claimed = await self.cases.run_once(), await self.pushes.run_once()
-        await self.images.run_once()
+        for check in self.checks:
+            await check.run_once()
         return claimed
 
     async def pass_on(self, at, meanwhile) -> None:
@@ -337,3 +339,20 @@ async def test_images_a_recorded_push_or_a_case_cites_are_kept_by_the_check_of_s
     await retention.run(NOW + timedelta(days=1))
 
     assert await kept(storage, event.proof.signature.ref) and await kept(storage, door_ref)
+
+
+async def test_a_redelivered_push_s_body_no_event_came_to_cite_is_deleted_an_hour_after_it_was_stored(
+    storage: Storage, clock: FixedClock, retention: Retention,
+) -> None:
+    intake = EvidenceIntake(storage.evidence, storage.evidence, clock, lambda kind, content: "image/png")
+    event = PushedEvent("ev-1", signed("TRKshp3"))
+    first, again = b'{"event": "ev-1", "attempt": 1}', b'{"event": "ev-1", "attempt": 2}'
+    await intake.receive_push("surat", first, [event], None)
+    assert (await intake.receive_push("surat", again, [event], None)).duplicates == 1  # the carrier's retry
+
+    await retention.run(NOW + STORED_LATELY - timedelta(seconds=1))
+    assert await kept(storage, raw_ref(again)), "what stored it may still cite it"
+
+    await retention.run(NOW + STORED_LATELY)
+    assert not await kept(storage, raw_ref(again))
+    assert await kept(storage, raw_ref(first)), "the recorded push cites it"

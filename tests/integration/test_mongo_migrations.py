@@ -11,7 +11,7 @@ from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.migrations import SHIPMENT_ON_CLOCK, migrate
-from adapters.mongo.retention import AttachmentCheck, AttachmentRetention, PushRetention
+from adapters.mongo.retention import AttachmentRetention, PushRetention, StoredCopyCheck
 from adapters.mongo.schedule import MongoSchedule
 from adapters.mongo.test_clocks import MongoTestClocks
 from disputes.intake import EvidenceIntake, PushedEvent
@@ -184,7 +184,7 @@ async def test_pushes_stored_before_they_were_kept_for_a_bounded_time_are_kept_u
     assert await mongo_db.raw_payloads.find_one({"_id": event.proof.raw_ref}) is None
 
 
-async def test_images_stored_before_they_were_checked_are_checked_and_those_nothing_cites_are_deleted(
+async def test_images_and_raw_bodies_stored_before_they_were_checked_are_checked_and_those_nothing_cites_are_deleted(
     mongo_db, query_audit
 ):
     store = MongoEvidenceStore(mongo_db)
@@ -193,14 +193,19 @@ async def test_images_stored_before_they_were_checked_are_checked_and_those_noth
     [event] = await store.for_shipment("yurtici", "TRKshp9")
     lost = StoredAttachment(CUSTOMER_IMAGE, "image/png", b"\x89PNG\r\n\x1a\nlost-upload", CustomerSource("dsp-1", "cust-1"))
     await store.put_attachment("att_lost", lost, NOW)  # its case's save never came
-    for ref in (event.proof.signature.ref, "att_lost"):  # as stored before
-        await mongo_db.attachments.update_one({"_id": ref}, {"$unset": {"due": "", "last_stored_at": ""}})
+    await store.put_raw("raw_lost", "yurtici", b'{"event": 1, "retry": true}', NOW)  # its events were recorded before
+    for collection, ref in ((mongo_db.attachments, event.proof.signature.ref), (mongo_db.attachments, "att_lost"),
+                            (mongo_db.raw_payloads, event.proof.raw_ref), (mongo_db.raw_payloads, "raw_lost")):
+        await collection.update_one({"_id": ref}, {"$unset": {"due": "", "last_stored_at": ""}})  # as stored before
 
-    assert await migrate(mongo_db) == 2
+    assert await migrate(mongo_db) == 4
     query_audit.commands.clear()  # the migration scans once, on purpose
     worker_clock = FixedClock(NOW + timedelta(hours=1))
-    check = DueWork(MongoSchedule(mongo_db), AttachmentCheck(mongo_db, worker_clock), worker_clock, "worker-1")
-    assert await check.run_once() == 2
+    for kind in (WorkKind.ATTACHMENT_CHECK, WorkKind.RAW_CHECK):
+        check = DueWork(MongoSchedule(mongo_db), StoredCopyCheck(mongo_db, worker_clock, kind), worker_clock, "worker-1")
+        assert await check.run_once() == 2
 
     assert await store.attachment(event.proof.signature.ref) is not None, "the stored push cites it"
+    assert await mongo_db.raw_payloads.find_one({"_id": event.proof.raw_ref}) is not None, "the stored push cites it"
     assert await store.attachment("att_lost") is None
+    assert await mongo_db.raw_payloads.find_one({"_id": "raw_lost"}) is None
