@@ -21,6 +21,7 @@ WINDOW = timedelta(days=14)
 OPENED = datetime(2026, 5, 21, 7, 0, tzinfo=UTC)  # Thursday 21.05.2026 10:00 in Istanbul
 ARIFE_DUE = datetime(2026, 5, 26, 10, 0, tzinfo=UTC)  # 26.05.2026 13:00 in Istanbul
 WHOLE_DAY_DUE = datetime(2026, 5, 25, 21, 0, tzinfo=UTC)  # the midnight that ends Monday 25.05.2026
+END_OF_ARIFE = datetime(2026, 5, 26, 21, 0, tzinfo=UTC)  # the midnight that ends the arife, as a question is due
 AFTER_BAYRAM_DUE = datetime(2026, 6, 2, 21, 0, tzinfo=UTC)  # the midnight that ends Tuesday 02.06.2026
 ASKED = "Paketi komşunuza sordunuz mu?"
 WAITING = ("We have asked the carrier for its proof of delivery.", "Kargo firmasından teslimat kanıtını istedik.")
@@ -62,30 +63,31 @@ def test_an_answer_late_past_the_eve_s_13_00_says_it_was_due_then() -> None:
     assert tr.endswith("Yanıtımızı en geç 26.05.2026 13:00'e kadar vermemiz gerekiyordu ve gecikti; en kısa sürede vereceğiz.")
 
 
-def test_a_question_to_answer_by_the_arife_says_its_13_00_and_the_decision_s_date() -> None:
-    en, tr = information_requested(ASKED, ARIFE_DUE, AFTER_BAYRAM_DUE)
+def test_a_question_to_answer_by_the_end_of_the_arife_is_told_its_date_alone() -> None:
+    """The customer answers by the end of the day, a half-day eve too (`disputes/sla.py` answer_by): not "by 00:00"."""
+    en, tr = information_requested(ASKED, END_OF_ARIFE, AFTER_BAYRAM_DUE)
 
     assert en == (
-        f"Our investigator asks: \"{ASKED}\" Please answer by 13:00 on 26.05.2026. While we wait for you, the time to "
-        "decide stops; we will answer by 02.06.2026 at the latest. Without an answer by then, we go on with what we have."
+        f"Our investigator asks: \"{ASKED}\" Please answer by 26.05.2026. While we wait for you, the time to decide "
+        "stops; we will answer by 02.06.2026 at the latest. Without an answer by then, we go on with what we have."
     )
     assert tr == (
-        f"Uzmanımız soruyor: \"{ASKED}\" Lütfen 26.05.2026 13:00'e kadar yanıtlayın. Yanıtınızı beklerken karar süresi "
+        f"Uzmanımız soruyor: \"{ASKED}\" Lütfen 26.05.2026 tarihine kadar yanıtlayın. Yanıtınızı beklerken karar süresi "
         "durur; en geç 02.06.2026 tarihinde yanıt vereceğiz. O tarihe kadar yanıt gelmezse elimizdeki bilgilerle devam "
         "ederiz."
     )
 
 
-def test_a_question_whose_time_to_answer_passed_on_the_arife_says_when() -> None:
-    en, tr = information_requested(ASKED, ARIFE_DUE, AFTER_BAYRAM_DUE, now=ARIFE_DUE)
+def test_a_question_unanswered_by_its_day_tells_the_decision_by_the_arife_s_13_00() -> None:
+    en, tr = information_requested(ASKED, WHOLE_DAY_DUE, ARIFE_DUE, now=WHOLE_DAY_DUE)
 
     assert en == (
-        f"Our investigator asked: \"{ASKED}\" The date to answer by, 13:00 on 26.05.2026, has passed: we are going on "
-        "with your case without your answer, and will answer by 02.06.2026 at the latest."
+        f"Our investigator asked: \"{ASKED}\" The date to answer by, 25.05.2026, has passed: we are going on with your "
+        "case without your answer, and will answer by 13:00 on 26.05.2026 at the latest."
     )
     assert tr == (
-        f"Uzmanımız sordu: \"{ASKED}\" Yanıt için son tarih olan 26.05.2026 13:00 geçti: başvurunuza yanıtınız "
-        "olmadan devam ediyoruz ve en geç 02.06.2026 tarihinde yanıt vereceğiz."
+        f"Uzmanımız sordu: \"{ASKED}\" Yanıt için son tarih olan 25.05.2026 geçti: başvurunuza yanıtınız olmadan devam "
+        "ediyoruz ve en geç 26.05.2026 13:00'e kadar yanıt vereceğiz."
     )
 
 
