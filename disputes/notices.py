@@ -38,43 +38,30 @@ class Deadline:
     """A deadline as the customer is told it: the day it ends, and its time as well when it falls on a half-day eve
     (`disputes/calendar.py`), whose business time ends at 13:00: the case is answered by then, not by the evening."""
 
-    day: str
-    clock: time | None = None
-
-    @property
-    def told(self) -> tuple[str, str]:
-        """(English, Turkish): "13:00 on 26.05.2026", "26.05.2026 13:00"; or the day alone."""
-        if self.clock is None:
-            return self.day, self.day
-        return f"{self.clock:%H:%M} on {self.day}", f"{self.day} {self.clock:%H:%M}"
-
-    @property
-    def by(self) -> tuple[str, str]:
-        """(English, Turkish): "by 13:00 on 26.05.2026", "26.05.2026 13:00'e kadar"; or "by 26.05.2026",
-        "26.05.2026 tarihine kadar"."""
-        en, tr = self.told
-        return f"by {en}", f"{tr}'{_dative(self.clock)} kadar" if self.clock else f"{tr} tarihine kadar"
-
-    @property
-    def on_tr(self) -> str:
-        """Turkish after "en geç", for a promise: "26.05.2026 tarihinde"; on an eve, by its time, not at it."""
-        return self.by[1] if self.clock else f"{self.day} tarihinde"
-
-
-def _dative(clock: time) -> str:
-    said = clock.minute or clock.hour
-    return _DATIVE_UNITS[said % 10] if said % 10 or not said else _DATIVE_TENS[said // 10]
+    told: tuple[str, str]
+    """(English, Turkish): "13:00 on 26.05.2026", "26.05.2026 13:00"; or the day alone."""
+    by: tuple[str, str]
+    """(English, Turkish): "by 13:00 on 26.05.2026", "26.05.2026 13:00'e kadar"; or "by 26.05.2026",
+    "26.05.2026 tarihine kadar"."""
+    on_tr: str
+    """Turkish after "en geç", for a promise: "26.05.2026 tarihinde"; on an eve, by its time ("13:00'e kadar")."""
 
 
 @lru_cache(maxsize=256)
 def deadline(at: datetime) -> Deadline:
     """`at` as the customer is told it: the day it ends (`due_day`), and the time within a half-day eve (not at
     the midnight that ends one). Remembered, as `due_day` is."""
-    local = at.astimezone(ISTANBUL)
-    day = (local - timedelta(microseconds=1)).date()
-    if local.date() == day and is_half_day_eve(day):
-        return Deadline(due_day(at), local.time())
-    return Deadline(due_day(at))
+    day, local = due_day(at), at.astimezone(ISTANBUL)
+    if local.time() != time(0) and is_half_day_eve(local.date()):
+        en, tr = f"{local:%H:%M} on {day}", f"{day} {local:%H:%M}"
+        until = f"{tr}'{_dative(local.time())} kadar"
+        return Deadline((en, tr), (f"by {en}", until), until)
+    return Deadline((day, day), (f"by {day}", f"{day} tarihine kadar"), f"{day} tarihinde")
+
+
+def _dative(clock: time) -> str:
+    said = clock.minute or clock.hour
+    return _DATIVE_UNITS[said % 10] if said % 10 or not said else _DATIVE_TENS[said // 10]
 
 
 def information_requested(
