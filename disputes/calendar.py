@@ -62,7 +62,7 @@ def _holidays(year: int) -> tuple[frozenset[date], frozenset[date]]:
 
 
 def is_half_day_eve(d: date) -> bool:
-    """Whether `d` is a half-day eve, whose holiday begins at `EVE_CLOSES` (what `half_day_eves` makes of it aside)."""
+    """Whether `d` is a half-day eve (its holiday begins at `EVE_CLOSES`), whether `half_day_eves` counts it or not."""
     return d in _holidays(d.year)[1]
 
 

@@ -187,8 +187,10 @@ async def read_json_body(request: web.Request, model: type[BaseModel], optional:
         return model.model_validate(value)
     except ValidationError:
         pass
-    try:  # refused: read again from its text, so that the problem speaks of JSON's objects and arrays, not Python's
-        return model.model_validate_json(raw)  # and a strict field reads JSON's text as JSON reads it
+    # Refused: validated again from its text, so that the problem speaks of JSON's objects and arrays (not Python's
+    # dictionaries and tuples), and a strict field reads JSON's text as JSON does (a string for a date or an enum).
+    try:
+        return model.model_validate_json(raw)
     except ValidationError as error:
         raise validation_problem(error, "body") from None
 
