@@ -1,6 +1,10 @@
 """An API body's JSON text read as I-JSON: an object naming a member twice is refused, each such member named."""
 
+import json
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from adapters.web.json_text import parse_json
 from adapters.web.problems import ProblemError
@@ -15,6 +19,27 @@ def refusal(raw: bytes) -> tuple[str, int, list[str]]:
 def test_a_body_naming_each_member_once_is_read_as_written() -> None:
     raw = b'{"order_id": "ord-1", "missing_items": [{"sku": "a", "quantity": 2}], "accessibility_need": false}'
     assert parse_json(raw) == {"order_id": "ord-1", "missing_items": [{"sku": "a", "quantity": 2}], "accessibility_need": False}
+
+
+NAMES = st.text(max_size=4)
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(NAMES, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(VALUES)
+def test_any_body_naming_each_member_once_reads_as_the_standard_library_reads_it(value) -> None:
+    assert parse_json(json.dumps(value).encode()) == value
+
+
+@given(st.dictionaries(NAMES, VALUES, min_size=1, max_size=4), st.data())
+def test_any_object_given_one_of_its_names_again_is_refused_naming_it(members, data) -> None:
+    name = data.draw(st.sampled_from(sorted(members)))
+    raw = b"{" + json.dumps(name).encode() + b": null, " + json.dumps(members).encode()[1:]
+
+    assert refusal(raw) == ("validation-failed", 422, [name])
 
 
 def test_the_same_name_in_two_objects_is_no_repetition() -> None:
