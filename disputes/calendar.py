@@ -61,6 +61,11 @@ def _holidays(year: int) -> tuple[frozenset[date], frozenset[date]]:
     return public, eves
 
 
+def is_half_day_eve(d: date) -> bool:
+    """Whether `d` is a half-day eve (its holiday begins at `EVE_CLOSES`), whether `half_day_eves` counts it or not."""
+    return d in _holidays(d.year)[1]
+
+
 def _require_aware(at: datetime) -> None:
     if not isinstance(at, datetime):
         raise TypeError(f"expected a datetime, got {type(at).__name__}")

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from disputes.model import Dispute, rejects_any
-from disputes.notices import due_day, information_requested
+from disputes.notices import deadline, due_day, information_requested
 from disputes.policy.missing import packing_finding
 from disputes.policy.wording import money
 from disputes.sla import taken_at_the_deadline
@@ -370,13 +370,13 @@ def _lines_compensated(dispute: Dispute, decision: Decision, lines: list[LineOut
 
 
 def _answer_by(due_at: datetime, now: datetime | None) -> Words:
-    due = due_day(due_at)
+    due = deadline(due_at)
     if now is not None and now >= due_at:
         return (
-            f"Our answer was due by {due} and is late; we will give it as soon as we can.",
-            f"Yanıtımızı en geç {due} tarihinde vermemiz gerekiyordu ve gecikti; en kısa sürede vereceğiz.",
+            f"Our answer was due {due.by[0]} and is late; we will give it as soon as we can.",
+            f"Yanıtımızı en geç {due.on_tr} vermemiz gerekiyordu ve gecikti; en kısa sürede vereceğiz.",
         )
-    return (f"You will have our answer by {due}.", f"En geç {due} tarihinde yanıt vereceğiz.")
+    return (f"You will have our answer {due.by[0]}.", f"En geç {due.on_tr} yanıt vereceğiz.")
 
 
 def _under_way(dispute: Dispute) -> Words:

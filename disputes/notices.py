@@ -1,10 +1,17 @@
 """What the customer is told about their account and the questions put to them, in English and Turkish."""
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from disputes.calendar import is_half_day_eve
+
 ISTANBUL = ZoneInfo("Europe/Istanbul")
+_DATIVE_UNITS = ("a", "e", "ye", "e", "e", "e", "ya", "ye", "e", "a")
+"""The dative after a clock time read aloud, by its last number's last digit: sıfır, bir, iki, üç ... dokuz."""
+_DATIVE_TENS = ("a", "a", "ye", "a", "a", "ye")
+"""... or, for a round ten, by the ten: on, yirmi, otuz, kırk, elli ("11:30'a", "13:00'e": on üç)."""
 
 
 def restriction_lifted(at: datetime) -> tuple[str, str]:
@@ -26,25 +33,56 @@ def due_day(at: datetime) -> str:
     return f"{day.day:02d}.{day.month:02d}.{day.year}"
 
 
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A deadline as the customer is told it: the day it ends, and its time as well when it falls on a half-day eve
+    (`disputes/calendar.py`), whose business time ends at 13:00: the case is answered by then, not by the evening."""
+
+    told: tuple[str, str]
+    """(English, Turkish): "13:00 on 26.05.2026", "26.05.2026 13:00"; or the day alone."""
+    by: tuple[str, str]
+    """(English, Turkish): "by 13:00 on 26.05.2026", "26.05.2026 13:00'e kadar"; or "by 26.05.2026",
+    "26.05.2026 tarihine kadar"."""
+    on_tr: str
+    """Turkish after "en geç", for a promise: "26.05.2026 tarihinde"; on an eve, by its time ("13:00'e kadar")."""
+
+
+@lru_cache(maxsize=256)
+def deadline(at: datetime) -> Deadline:
+    """`at` as the customer is told it: the day it ends (`due_day`), and the time within a half-day eve (not at
+    the midnight that ends one). Remembered, as `due_day` is."""
+    day, local = due_day(at), at.astimezone(ISTANBUL)
+    if local.time() != time(0) and is_half_day_eve(local.date()):
+        en, tr = f"{local:%H:%M} on {day}", f"{day} {local:%H:%M}"
+        until = f"{tr}'{_dative(local.time())} kadar"
+        return Deadline((en, tr), (f"by {en}", until), until)
+    return Deadline((day, day), (f"by {day}", f"{day} tarihine kadar"), f"{day} tarihinde")
+
+
+def _dative(clock: time) -> str:
+    said = clock.minute or clock.hour
+    return _DATIVE_UNITS[said % 10] if said % 10 or not said else _DATIVE_TENS[said // 10]
+
+
 def information_requested(
     question: str, answer_by: datetime, decision_due: datetime, now: datetime | None = None
 ) -> tuple[str, str]:
     """(English, Turkish): an investigator's question, the day to answer by and the (paused) decision date; as at
     `now`, once it is past the time to answer (until the question is closed as unanswered): the case goes on without
     the answer. Without `now`, the time to answer is told as still open."""
-    by, due = due_day(answer_by), due_day(decision_due)
+    by, due = deadline(answer_by), deadline(decision_due)
     if now is not None and now >= answer_by:  # `Dispute.information_request_expired` closes it from `answer_by` on
         return (
-            f"Our investigator asked: \"{question}\" The date to answer by, {by}, has passed: we are going on with your "
-            f"case without your answer, and will answer by {due} at the latest.",
-            f"Uzmanımız sordu: \"{question}\" Yanıt için son tarih olan {by} geçti: başvurunuza yanıtınız olmadan devam "
-            f"ediyoruz ve en geç {due} tarihinde yanıt vereceğiz.",
+            f"Our investigator asked: \"{question}\" The date to answer by, {by.told[0]}, has passed: we are going on "
+            f"with your case without your answer, and will answer {due.by[0]} at the latest.",
+            f"Uzmanımız sordu: \"{question}\" Yanıt için son tarih olan {by.told[1]} geçti: başvurunuza yanıtınız "
+            f"olmadan devam ediyoruz ve en geç {due.on_tr} yanıt vereceğiz.",
         )
     return (
-        f"Our investigator asks: \"{question}\" Please answer by {by}. While we wait for you, the time to decide "
-        f"stops; we will answer by {due} at the latest. Without an answer by then, we go on with what we have.",
-        f"Uzmanımız soruyor: \"{question}\" Lütfen {by} tarihine kadar yanıtlayın. Yanıtınızı beklerken karar "
-        f"süresi durur; en geç {due} tarihinde yanıt vereceğiz. O tarihe kadar yanıt gelmezse elimizdeki "
+        f"Our investigator asks: \"{question}\" Please answer {by.by[0]}. While we wait for you, the time to decide "
+        f"stops; we will answer {due.by[0]} at the latest. Without an answer by then, we go on with what we have.",
+        f"Uzmanımız soruyor: \"{question}\" Lütfen {by.by[1]} yanıtlayın. Yanıtınızı beklerken karar "
+        f"süresi durur; en geç {due.on_tr} yanıt vereceğiz. O tarihe kadar yanıt gelmezse elimizdeki "
         "bilgilerle devam ederiz.",
     )
 

@@ -197,6 +197,33 @@ async def test_malformed_json_wrong_media_type_and_oversized_bodies_are_refused(
     assert await total(api) == 0
 
 
+NAMED_TWICE = [
+    (b'{"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "reship", "preferred_resolution": "refund"}',
+     "preferred_resolution"),
+    (b'{"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund", "claim": "missing_items", '
+     b'"missing_items": [{"sku": "sku-1", "quantity": 1, "quantity": 2}]}', "missing_items.0.quantity"),
+]
+
+
+@pytest.mark.parametrize(("sent", "field"), NAMED_TWICE, ids=["at the top", "in a line"])
+async def test_a_body_naming_a_member_twice_is_refused_naming_it_and_stores_nothing(api, sent, field):
+    """I-JSON (RFC 7493 §2.3): a gateway reading the first `preferred_resolution` would see another request."""
+    response = await api.post("/v1/disputes", data=sent, headers={**CUSTOMER, "Content-Type": "application/json"})
+    problem = await assert_problem(response, 422)
+    assert problem["type"].endswith("validation-failed") and [e["field"] for e in problem["errors"]] == [field]
+    assert await total(api) == 0
+
+
+async def test_a_staff_body_naming_a_member_twice_changes_nothing(api):
+    dispute = await (await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER)).json()
+    sent = b'{"outcome": "refund", "reason_code": "carrier_no_proof", "outcome": "rejected", "note": "x"}'
+    headers = {**INVESTIGATOR, "If-Match": '"1"', "Content-Type": "application/json"}
+    problem = await assert_problem(await api.post(f"/v1/disputes/{dispute['id']}/decision", data=sent, headers=headers), 422)
+    assert [e["field"] for e in problem["errors"]] == ["outcome"]
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    assert case["version"] == 1 and case["decision"] is None
+
+
 async def test_a_body_wrong_in_hundreds_of_places_gets_a_short_answer_naming_the_first(api):
     """The answer names enough to fix the request, not one entry per mistake: at the 64 KiB the service takes, a body
     wrong 5,000 times was answered with 500 KiB."""
