@@ -17,7 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from disputes.model import Dispute
-from disputes.notices import due_day
+from disputes.notices import deadline
 from disputes.policy.wording import finding
 from schemas.digital import DigitalChannel, DigitalDelivery, DigitalState
 from schemas.recommendation import Effect, Finding, PolicyRule
@@ -58,10 +58,10 @@ def read_digital(dispute: Dispute, now: datetime) -> DigitalReading:
                 "Dijital teslimat sağlayıcısı süresi içinde teslimat kaydı sunmadı",
             )
             return DigitalReading(Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED, (missing,))
-        due = due_day(dispute.sla.evidence_due)
+        due, due_tr = deadline(dispute.sla.evidence_due).told
         waiting = finding(
             "awaiting_digital_record", N, [],
-            f"Waiting for the digital delivery record (due {due})", f"Dijital teslimat kaydı bekleniyor (son: {due})",
+            f"Waiting for the digital delivery record (due {due})", f"Dijital teslimat kaydı bekleniyor (son: {due_tr})",
         )
         return DigitalReading(Act.NEEDS_PERSON, PolicyRule.AWAITING_DIGITAL_RECORD, (waiting,))
     found = tuple(f for state in DigitalState if (f := _finding(state, records)))
@@ -89,11 +89,11 @@ def _without_record(dispute: Dispute, now: datetime, skus: list[str], found: tup
             f"Dijital teslimat sağlayıcısı {lines} için süresi içinde teslimat kaydı sunmadı", lines=len(skus),
         )
         return DigitalReading(Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED, (missing, *found))
-    due = due_day(dispute.sla.evidence_due)
+    due, due_tr = deadline(dispute.sla.evidence_due).told
     waiting = finding(
         "awaiting_digital_record", N, [],
         f"Waiting for the digital delivery record of {lines} (due {due})",
-        f"{lines} için dijital teslimat kaydı bekleniyor (son: {due})", lines=len(skus),
+        f"{lines} için dijital teslimat kaydı bekleniyor (son: {due_tr})", lines=len(skus),
     )
     return DigitalReading(Act.NEEDS_PERSON, PolicyRule.AWAITING_DIGITAL_RECORD, (waiting, *found))
 

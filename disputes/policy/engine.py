@@ -43,7 +43,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from disputes.model import Dispute
-from disputes.notices import due_day
+from disputes.notices import deadline
 from disputes.policy.abuse import CustomerHistory, abuse_signals
 from disputes.policy.context import (
     BLOCKS_AUTOMATIC_REJECTION,
@@ -154,10 +154,10 @@ def _without_proof(dispute: Dispute, now: datetime) -> _Verdict:
     missing = no_proof_finding(dispute, now)
     if missing is not None:
         return _Verdict(_for_customer(dispute), PolicyRule.NO_PROOF_BY_DEADLINE, (missing, *said), MAX_CONFIDENCE, True)
-    due = due_day(dispute.sla.evidence_due)
+    due, due_tr = deadline(dispute.sla.evidence_due).told
     waiting = finding(
         "awaiting_carrier_evidence", Effect.NEUTRAL, dispute.evidence,
-        f"Waiting for the carrier's evidence (due {due})", f"Kargo firmasının kanıtı bekleniyor (son: {due})",
+        f"Waiting for the carrier's evidence (due {due})", f"Kargo firmasının kanıtı bekleniyor (son: {due_tr})",
     )
     return _Verdict(Act.NEEDS_PERSON, PolicyRule.AWAITING_CARRIER_EVIDENCE, (waiting, *said))
 

@@ -1,7 +1,7 @@
 """The policy's rules on realistic cases: what it recommends, by which rule, and who may carry it out."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -330,3 +330,14 @@ def test_the_evidence_deadline_waited_for_is_told_as_the_day_it_ends_in_istanbul
     [waiting] = [f for f in advice.findings if f.code == "awaiting_carrier_evidence"]
     assert waiting.text == "Waiting for the carrier's evidence (due 20.11.2026)"
     assert waiting.text_tr == "Kargo firmasının kanıtı bekleniyor (son: 20.11.2026)"
+
+
+def test_an_evidence_deadline_on_a_half_day_eve_is_told_with_its_13_00() -> None:
+    # 26.05.2026 is Kurban Bayramı's arife: business time ends at 13:00 (10:00 UTC)
+    arife = dispute()
+    arife.sla = arife.sla.model_copy(update={"evidence_due": datetime(2026, 5, 26, 10, 0, tzinfo=UTC)})
+    advice = recommend(arife, CustomerHistory(), datetime(2026, 5, 25, 9, 0, tzinfo=UTC), DEFAULTS)
+
+    [waiting] = [f for f in advice.findings if f.code == "awaiting_carrier_evidence"]
+    assert waiting.text == "Waiting for the carrier's evidence (due 13:00 on 26.05.2026)"
+    assert waiting.text_tr == "Kargo firmasının kanıtı bekleniyor (son: 26.05.2026 13:00)"
