@@ -19,6 +19,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.disputes import found, from_doc
+from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from adapters.mongo.stored_states import StoredStates
 from disputes.model import Dispute
@@ -42,6 +43,7 @@ SUBJECTS = {kind: Subjects(DISPUTES, "order.carrier") for kind in WorkKind} | {
 }
 
 
+@translate_driver_errors
 class MongoSchedule:
     def __init__(self, db: AsyncDatabase[Doc], stored: StoredStates | None = None) -> None:
         self.db = db
