@@ -92,8 +92,8 @@ class MongoSchedule:
             return [Claimed(subject, Lease(kind, taken["holder"])) for subject in ids]
         if not result.matched_count:
             return []
-        found = {doc["_id"]: doc async for doc in collection.find(ours | {f"lease.{kind}.claim": token}, projection)}
-        return [self._claimed(kind, taken["holder"], found[subject]) for subject in ids if subject in found]
+        leased = {doc["_id"]: doc async for doc in collection.find(ours | {f"lease.{kind}.claim": token}, projection)}
+        return [self._claimed(kind, taken["holder"], leased[subject]) for subject in ids if subject in leased]
 
     @staticmethod
     def _projection(kind: WorkKind) -> Doc | None:
