@@ -134,9 +134,6 @@ class DueWork:
     poll: timedelta = timedelta(seconds=1)
     """While work is in flight and there is room, how often to look for more: work that falls due meanwhile
     (a dead worker's lease running out) must not wait for the work in flight to end."""
-    grace: timedelta = timedelta(seconds=2)
-    """Once `stop` is set, how long the work in flight may take to end: what is still running then (waiting to retry
-    a downstream service, up to its 20 s budget, or a carrier that hangs) is cancelled and left to its lease."""
 
     def __post_init__(self) -> None:
         if self.heartbeat >= self.lease:
@@ -151,10 +148,9 @@ class DueWork:
         claim came back short (nothing more was due), only `wake` (cleared before each claim), work given back
         or abandoned (due again), a skipped full lane getting room, or `poll` passing prompts another. After a failure nothing
         more is claimed (work abandoned for a lost lease is no failure of this worker's: claims go on); what is
-        in flight finishes, then the failures are raised together. Once `stop` is set, what is in flight has `grace`
-        to end. Cancelled, or at the end of the grace, it cancels what is in flight and leaves it to the leases. A
-        claim prompted by `wake`'s announcements asks for no more than were announced; once all of them are found,
-        only the reasons above prompt another."""
+        in flight finishes, then the failures are raised together. Cancelled, it cancels what is in flight and
+        leaves it to the leases. A claim prompted by `wake`'s announcements asks for no more than were announced;
+        once all of them are found, only the reasons above prompt another."""
         claimed, announced, failures = 0, set[str](), list[Exception]()
         working: set[asyncio.Task[None]] = set()
         lanes, loop = self._lanes, asyncio.get_running_loop()
@@ -199,16 +195,11 @@ class DueWork:
                     held_off = _HeldOff(loop.time() + self.poll.total_seconds(), skipped)
                 if not working:
                     break
-                if stop is not None and stop.is_set():
-                    await asyncio.wait(working, timeout=self.grace.total_seconds())
-                    failures += _finished(working)
-                    break  # what is still in flight is cancelled, and left to its leases
-                stops = [stop] if stop is not None else []
                 if lanes.room() > 0:
                     left = self.poll.total_seconds() if held_off is None else held_off.look_again - loop.time()
-                    await until_set((lanes.changed, *stops, *([wake] if wake else [])), max(left, 0.0))
+                    await until_set((lanes.changed, *([wake] if wake else [])), max(left, 0.0))
                 else:
-                    await until_set((lanes.changed, *stops), None)
+                    await lanes.changed.wait()
         finally:
             for task in working:
                 task.cancel()
@@ -325,8 +316,8 @@ class _Held:
             self.task.cancel()
 
 
-async def until_set(events: Collection[asyncio.Event], seconds: float | None) -> None:
-    """Wait until any of `events` is set, `seconds` at most (None: no limit)."""
+async def until_set(events: Collection[asyncio.Event], seconds: float) -> None:
+    """Wait until any of `events` is set, `seconds` at most."""
     waits = [asyncio.ensure_future(event.wait()) for event in events]
     try:
         await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
