@@ -212,7 +212,7 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app[carriers_api.WEBHOOK_COUNTER] = carriers_api.WebhookCounter(app[METRICS])
     endpoints = ENDPOINTS + (test_clocks_api.ENDPOINTS if settings.test_clocks else ())
     app[ops.OPENAPI] = build_openapi(endpoints + OPS_ENDPOINTS, version("dispute-service"))
-    routes = _DatabaseBoundRoutes(app, settings.mongodb_request_timeout_seconds)
+    routes = _DatabaseBoundRoutes(app, min(settings.mongodb_request_timeout_seconds, settings.mongodb_timeout_seconds))
     for endpoint in endpoints + OPS_ENDPOINTS + HIDDEN if api else OPS_ENDPOINTS:
         handler = endpoint.aiohttp_handler()
         if settings.storage == "mongodb" and endpoint not in OPS_ENDPOINTS + HIDDEN:
