@@ -217,6 +217,8 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
         handler = endpoint.aiohttp_handler()
         if settings.storage == "mongodb" and endpoint not in OPS_ENDPOINTS + HIDDEN:
             handler = _once_storage_is_set_up(handler)
+        if endpoint.counts == "carrier":  # a push's events are stored in one call; carriers retry a 503 later
+            handler = _within_database_time(settings.mongodb_worker_timeout_seconds, handler)
         # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
         routes.add(endpoint.method, ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), handler)
     if api:
@@ -400,20 +402,24 @@ class _DatabaseBoundRoutes(EdgeRoutes):
         self.seconds = seconds
 
     def get(self, path: str, handler: Handler) -> None:
-        super().get(path, self._bounded(handler))
+        super().get(path, _within_database_time(self.seconds, handler))
 
     def add(self, method: str, path: str, handler: Handler) -> None:
-        super().add(method, path, handler if method == "GET" else self._bounded(handler))  # a GET is added by `get`
+        bounded = handler if method == "GET" else _within_database_time(self.seconds, handler)  # a GET: by `get`
+        super().add(method, path, bounded)
 
-    def _bounded(self, handler: Handler) -> Handler:
-        async def bounded(request: web.Request) -> web.StreamResponse:
-            token = DATABASE_SECONDS.set(self.seconds)
-            try:
-                return await handler(request)
-            finally:
-                DATABASE_SECONDS.reset(token)
 
-        return bounded
+def _within_database_time(seconds: float, handler: Handler) -> Handler:
+    """`handler`, its storage calls waiting for the database `seconds` at most each (`DATABASE_SECONDS`)."""
+
+    async def bounded(request: web.Request) -> web.StreamResponse:
+        token = DATABASE_SECONDS.set(seconds)
+        try:
+            return await handler(request)
+        finally:
+            DATABASE_SECONDS.reset(token)
+
+    return bounded
 
 
 def _database_time(seconds: float) -> contextvars.Context:

@@ -144,7 +144,8 @@ class Settings(BaseSettings):
     )
     mongodb_worker_timeout_seconds: float = Field(
         default=10.0, gt=0,
-        description="How long one storage call of the background workers may wait for the database (also one it "
+        description="How long one storage call of the background workers, or of a carrier's push (whose events are "
+                    "stored in one call; the carrier sends it again after a 503), may wait for the database (also one it "
                     "cannot reach: PyMongo's operation timeout takes the place of mongodb_timeout_seconds there) before "
                     "the pass fails and is tried again: the default lease_seconds, past which the work is another "
                     "worker's.",
