@@ -36,8 +36,8 @@ from tenacity import (
 )
 
 from carriers.http import parse_retry_after
-from carriers.retry import wait_unless_stopped
 from carriers.partner import signing
+from carriers.retry import wait_unless_stopped
 from disputes.ports import EffectRejected, EffectUnavailable
 from schemas.effects import (
     AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,

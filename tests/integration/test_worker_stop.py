@@ -12,9 +12,9 @@ from aiohttp.test_utils import TestServer
 from adapters.downstream import (
     AccountsClient, EffectClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient, Signer,
 )
+from adapters.memory import FixedClock, InMemoryDisputes, InMemoryEvidenceStore, InMemoryOrders, InMemorySchedule
 from adapters.wake import Wakeups
 from adapters.workers import run_workers
-from adapters.memory import FixedClock, InMemoryDisputes, InMemoryEvidenceStore, InMemoryOrders, InMemorySchedule
 from disputes.relay import Relay
 from disputes.rules import Rules
 from disputes.schedule import DueWork
