@@ -4,6 +4,7 @@ No I/O happens at import or construction time; clients are created in `cleanup_c
 """
 
 import asyncio
+import contextvars
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -48,6 +49,7 @@ from adapters.memory import (
 from adapters.mongo.breakers import MongoBreakerStore
 from adapters.mongo.client import connect
 from adapters.mongo.disputes import Doc, MongoDisputes
+from adapters.mongo.errors import DATABASE_SECONDS
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.idempotency import MongoIdempotencyKeys
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
@@ -211,11 +213,13 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app[carriers_api.WEBHOOK_COUNTER] = carriers_api.WebhookCounter(app[METRICS])
     endpoints = ENDPOINTS + (test_clocks_api.ENDPOINTS if settings.test_clocks else ())
     app[ops.OPENAPI] = build_openapi(endpoints + OPS_ENDPOINTS, version("dispute-service"))
-    routes = EdgeRoutes(app)
+    routes = _DatabaseBoundRoutes(app, min(settings.mongodb_request_timeout_seconds, settings.mongodb_timeout_seconds))
     for endpoint in endpoints + OPS_ENDPOINTS + HIDDEN if api else OPS_ENDPOINTS:
         handler = endpoint.aiohttp_handler()
         if settings.storage == "mongodb" and endpoint not in OPS_ENDPOINTS + HIDDEN:
             handler = _once_storage_is_set_up(handler)
+        if endpoint.counts == "carrier":  # a push's events are stored in one call; carriers retry a 503 later
+            handler = _within_database_time(settings.mongodb_worker_timeout_seconds, handler)
         # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
         routes.add(endpoint.method, ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), handler)
     if api:
@@ -341,7 +345,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                 [(DueWork(schedule, job, clock, holder, lease, heartbeat, timedelta(seconds=interval)), interval)
                  for job, interval in jobs],
                 stop, wakeups, settings.busy_interval_seconds,
-            )))
+            )), context=_database_time(settings.mongodb_worker_timeout_seconds))
         app[test_clocks_api.TEST_CLOCKS] = TestClockService(test_clocks, service, clock, [job for job, _ in jobs])
         try:
             yield
@@ -392,6 +396,42 @@ class _NoOrders:
 
     async def get(self, order_id: str) -> None:
         raise RuntimeError("workers do not look up orders")
+
+
+class _DatabaseBoundRoutes(EdgeRoutes):
+    """Routes whose handlers wait for the database `seconds` at most per storage call (`DATABASE_SECONDS`): a
+    database that stops answering gets a prompt 503, not a request held until the driver gives the server up."""
+
+    def __init__(self, app: web.Application, seconds: float) -> None:
+        super().__init__(app)
+        self.seconds = seconds
+
+    def get(self, path: str, handler: Handler) -> None:
+        super().get(path, _within_database_time(self.seconds, handler))
+
+    def add(self, method: str, path: str, handler: Handler) -> None:
+        bounded = handler if method == "GET" else _within_database_time(self.seconds, handler)  # a GET: by `get`
+        super().add(method, path, bounded)
+
+
+def _within_database_time(seconds: float, handler: Handler) -> Handler:
+    """`handler`, its storage calls waiting for the database `seconds` at most each (`DATABASE_SECONDS`)."""
+
+    async def bounded(request: web.Request) -> web.StreamResponse:
+        token = DATABASE_SECONDS.set(seconds)
+        try:
+            return await handler(request)
+        finally:
+            DATABASE_SECONDS.reset(token)
+
+    return bounded
+
+
+def _database_time(seconds: float) -> contextvars.Context:
+    """A context whose storage calls wait for the database `seconds` at most (`DATABASE_SECONDS`)."""
+    context = contextvars.copy_context()
+    context.run(DATABASE_SECONDS.set, seconds)
+    return context
 
 
 def _once_storage_is_set_up(handler: Handler) -> Handler:

@@ -16,6 +16,7 @@ HMAC-SHA256 of ``"<t>.<raw body>"`` as partners sign their pushes to us, over th
 each attempt (a retry carries a new ``t`` and the same ``Idempotency-Key``).
 """
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from tenacity import (
 
 from carriers.http import parse_retry_after
 from carriers.partner import signing
+from carriers.retry import wait_unless_stopped
 from disputes.ports import EffectRejected, EffectUnavailable
 from schemas.effects import (
     AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
@@ -115,6 +117,7 @@ class DownstreamClient:
             stop=stop_after_attempt(self._attempts) | stop_before_delay(self._backoff.budget),
             wait=self._wait,
             before_sleep=self._log_retry,
+            sleep=_sleep,
             reraise=True,
         )
         return await retrying(self._attempt, method, self._base_url + path, body, headers or {})
@@ -154,6 +157,11 @@ class DownstreamClient:
             status=getattr(error, "status", None),
             reason=str(error),
         )
+
+
+async def _sleep(seconds: float) -> None:
+    """A wait between attempts, which a stopping worker does not wait out (`carriers.retry.waits_end_on`)."""
+    await wait_unless_stopped(asyncio.sleep(seconds))
 
 
 class EffectClient(DownstreamClient):

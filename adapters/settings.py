@@ -128,10 +128,27 @@ class Settings(BaseSettings):
     mongodb_database: str = Field(default="disputes", description="The database the service keeps its collections in.")
     mongodb_timeout_seconds: float = Field(
         default=5.0, gt=0,
-        description="Bounds server selection and connecting: how long a request waits for a database it cannot reach "
-                    "(stopped, unreachable, refusing connections) before answering 503. It does not bound an "
-                    "operation on a database that accepts the connection but stops answering mid-way: such a "
-                    "request waits until the driver gives the server up (5-15 s measured with a paused database).",
+        description="Bounds server selection and connecting: how long the service waits for a database it cannot "
+                    "reach (stopped, unreachable, refusing connections); a request answers 503 after this or "
+                    "mongodb_request_timeout_seconds, whichever is shorter. A database that accepts the connection but "
+                    "stops answering mid-way is bounded by mongodb_request_timeout_seconds and "
+                    "mongodb_worker_timeout_seconds alone.",
+    )
+    mongodb_request_timeout_seconds: float = Field(
+        default=3.0, gt=0,
+        description="How long one storage call of an API request may wait for the database (PyMongo's client-side "
+                    "operation timeout, all of the call's operations together; server selection included, so never "
+                    "longer than mongodb_timeout_seconds) before the request answers 503. Three times the slowest "
+                    "whole request measured on the embedded default at saturation (the queue of 50, p99 about 1 s), "
+                    "below the 5 s callers and load balancers commonly give up at.",
+    )
+    mongodb_worker_timeout_seconds: float = Field(
+        default=10.0, gt=0,
+        description="How long one storage call of the background workers, or of a carrier's push (whose events are "
+                    "stored in one call; the carrier sends it again after a 503), may wait for the database (also one "
+                    "it cannot reach: PyMongo's operation timeout takes the place of mongodb_timeout_seconds there) "
+                    "before the pass fails and is tried again: the default lease_seconds, past which the work is "
+                    "another worker's.",
     )
     storage: Literal["mongodb", "memory"] = Field(
         default="mongodb", description="memory: no persistence; for measuring the service's own cost only."

@@ -13,6 +13,7 @@ import structlog
 
 from adapters import tracing
 from adapters.wake import Wakeups
+from carriers.retry import waits_end_on
 from disputes import tracing as trace
 from disputes.relay import Attempt, Result
 from disputes.schedule import DueWork, until_set
@@ -57,7 +58,10 @@ async def run_workers(
 ) -> None:
     """Run every kind of work (each with its interval, seconds) until `stop` is set; a kind's loop starts a
     pass at once when `wakeups` says its work became due. Work handed over to a loop that had stopped (by a save
-    of work that was finishing) is given back once every loop has stopped."""
+    of work that was finishing) is given back once every loop has stopped. Once `stop` is set, the work in flight
+    finishes its calls but not its waits between retries of a carrier or a downstream service: that work is
+    cancelled and left to its lease (`carriers.retry.waits_end_on`)."""
+    waits_end_on(stop)
     kinds = list(kinds)
     await asyncio.gather(*(_loop(work, Pace(shortest, interval), stop, wakeups) for work, interval in kinds))
     for work, _ in kinds:

@@ -10,8 +10,11 @@ A caller that holds a place in a carrier's concurrency limit names it with ``wai
 given up for each wait and taken back before the next try.
 Time is read from the injected ``Clock`` rather than tenacity's own ``stop_after_delay`` (which reads
 ``time.monotonic`` directly), so tests run a whole budget without sleeping.
+In a background worker (``waits_end_on``), a wait between tries ends when the worker is told to stop, cancelling
+the call: a stopping worker does not wait out a backoff, and the work stays leased until its lease runs out.
 """
 
+import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -39,6 +42,28 @@ class Slot(Protocol):
 
 
 _HELD: ContextVar[Slot | None] = ContextVar("carrier_slot_held", default=None)
+_STOP: ContextVar[asyncio.Event | None] = ContextVar("retry_waits_end_on", default=None)
+
+
+def waits_end_on(stop: asyncio.Event) -> None:
+    """From now on in this context, and in the tasks it starts, a wait between retries ends when `stop` is set."""
+    _STOP.set(stop)
+
+
+async def wait_unless_stopped(wait: Awaitable[None]) -> None:
+    """`wait` (a wait between retries); when the `waits_end_on` event is set first, the call is cancelled."""
+    stop = _STOP.get()
+    if stop is None:
+        return await wait
+    waiting, stopped = asyncio.ensure_future(wait), asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait((waiting, stopped), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
+        stopped.cancel()
+    if stop.is_set():
+        raise asyncio.CancelledError("stopping: the wait between retries is not waited out")
+    return waiting.result()
 
 
 @contextmanager
@@ -54,10 +79,10 @@ def waiting_outside(slot: Slot | None) -> Iterator[None]:
 def _sleeper(clock: Clock) -> Callable[[float], Awaitable[None]]:
     async def sleep(seconds: float) -> None:
         if (slot := _HELD.get()) is None:
-            return await clock.sleep(seconds)
+            return await wait_unless_stopped(clock.sleep(seconds))
         slot.release()
         try:
-            await clock.sleep(seconds)
+            await wait_unless_stopped(clock.sleep(seconds))
         finally:
             await slot.acquire()
 

@@ -236,7 +236,8 @@ class PushAttacher:
     _turns: Turns = field(default_factory=Turns, init=False)
 
     def lanes(self) -> Lanes:
-        return Lanes(self.batch)
+        """`batch` events in flight, claimed half a batch at a time once the first claims filled it."""
+        return Lanes(self.batch, least=max(self.batch // 2, 1))
 
     async def handle(self, claimed: Claimed, place: Place) -> None:
         """Attach the claimed event with the others of its shipment still waiting (nothing when another place or

@@ -11,6 +11,9 @@ the places held:
   full (a slow carrier) does not take away the room of the others;
 - the place kept for an unmet lane means a lane that hangs cannot hide the others: while the first carrier
   met holds all its places, claims still reach the carriers behind it in the due order.
+
+A job may ask for claims of `least` items at the least while it has work in flight: places that free up one by
+one are then claimed together (a claim of many costs storage about what a claim of one does).
 """
 
 import asyncio
@@ -20,8 +23,10 @@ UNREAD = ""
 
 
 class Lanes:
-    def __init__(self, per_lane: int) -> None:
+    def __init__(self, per_lane: int, least: int = 1) -> None:
         self.per_lane = per_lane
+        self.least = least
+        """While places are held, less room than this is none."""
         self.changed = asyncio.Event()
         """Set whenever a place is given up or moves to a lane: the room may have grown."""
         self._held: Counter[str] = Counter()
@@ -33,7 +38,8 @@ class Lanes:
 
     def room(self) -> int:
         lanes = sum(1 for lane in self._held if lane != UNREAD)
-        return self.per_lane * lanes + (1 if lanes else self.per_lane) - self._held.total()
+        free = self.per_lane * lanes + (1 if lanes else self.per_lane) - self._held.total()
+        return free if free >= self.least or not self._held.total() else 0
 
     def full(self) -> frozenset[str]:
         """The lanes with no free place: claims for them would only wait."""

@@ -15,10 +15,10 @@ due again at whatever due time it left. A claim hands the work its dispute as fo
 The loop is a continuously fed pipeline: claims are sized by the job's `Lanes` (for the evidence puller, one
 lane per carrier), the lanes with no room are skipped, and whenever one item ends, or the kind's wake-up says
 work became due, more are claimed. A run's first claim takes one item, so the first due item starts after one
-storage call (a claim of many costs one call per item on MongoDB); the claims after it fill the room. Work
-may also come already leased, handed over by the save of the work before it that made it due (`Handover`): it
-runs as claimed work does, under the heartbeat, without a claim; what is handed over once the worker stops is given
-back.
+storage call (on MongoDB a claim of one is one call, a claim of many three or so); the claims after it fill the
+room. Work may also come already leased, handed over by the save of the work before it that made it due
+(`Handover`): it runs as claimed work does, under the heartbeat, without a claim; what is handed over once the
+worker stops is given back.
 """
 
 import asyncio

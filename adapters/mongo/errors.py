@@ -1,19 +1,26 @@
 """The driver's outage errors, translated into the core's `StorageUnavailable` at the storage edge, so nothing
-above storage knows PyMongo."""
+above storage knows PyMongo; and the bound on how long one storage call waits for the database, set per context by
+the composition root (`adapters/bootstrap.py`: an API request's, the workers')."""
 
 import functools
 import inspect
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 
-from pymongo.errors import ConnectionFailure
+import pymongo
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from disputes.ports import StorageUnavailable
 
+DATABASE_SECONDS: ContextVar[float | None] = ContextVar("database_seconds", default=None)
+"""How long one storage call may take, all its operations together (PyMongo's client-side operation timeout,
+`pymongo.timeout`), in the current context; None: no bound but the client's own."""
+
 
 def translate_driver_errors[C: type](cls: C) -> C:
-    """`cls` with every public coroutine method raising `StorageUnavailable` (from the driver's error) when the
-    database cannot be reached or does not answer in time (`ConnectionFailure` and its kinds: server
-    selection timeout, network timeout, lost connection)."""
+    """`cls` with every public coroutine method bounded by `DATABASE_SECONDS` and raising `StorageUnavailable` (from
+    the driver's error) when the database cannot be reached or does not answer in time (`ConnectionFailure` and its
+    kinds: server selection timeout, network timeout, lost connection; any error the driver marks as a timeout)."""
     for name, method in list(vars(cls).items()):
         if not name.startswith("_") and inspect.iscoroutinefunction(method):
             setattr(cls, name, _translating(method))
@@ -24,8 +31,13 @@ def _translating[**P, R](method: Callable[P, Coroutine[object, object, R]]) -> C
     @functools.wraps(method)
     async def translated(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return await method(*args, **kwargs)
+            with pymongo.timeout(DATABASE_SECONDS.get()):
+                return await method(*args, **kwargs)
         except ConnectionFailure as error:
             raise StorageUnavailable(f"the database is unavailable ({type(error).__name__})") from error
+        except PyMongoError as error:
+            if not error.timeout:
+                raise
+            raise StorageUnavailable(f"the database did not answer in time ({type(error).__name__})") from error
 
     return translated

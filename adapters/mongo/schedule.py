@@ -1,11 +1,16 @@
 """Due background work in MongoDB. Each subject's document holds its schedule: `due.<kind>` (written by the
-saves that change what is due) and `lease.<kind>` = {holder, until} (taken here). A claim is one atomic
-find-and-modify on one document, served by the `claim_<kind>` index, that hands back the dispute as it found it;
-renewing (all of a holder's leases of a kind at once) and releasing are updates by `_id`, conditional on the
+saves that change what is due) and `lease.<kind>` = {holder, until, claim} (taken here). A claim of one is one
+atomic find-and-modify, served by the `claim_<kind>` index, that hands back the dispute as it found it. A claim of
+more takes a batch in a bounded number of round trips, not one per subject: it reads the ids of the earliest due
+(the same index), leases them with one update conditional per document on the work still being due and free (each
+document's write is atomic: another worker's claim in between takes it, not both), and reads back those its claim
+token marks (with the disputes); subjects another worker took in between are replaced by the next due, a few rounds
+at most. Renewing (all of a holder's leases of a kind at once) and releasing are updates by `_id`, conditional on the
 holder. No save puts a lease back or erases another holder's: the save that ends a work may end its own holder's
 lease in the same write (`adapters/mongo/leases.py`), conditional on the
 holder as a release is."""
 
+import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +19,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.disputes import found, from_doc
+from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
 from adapters.mongo.stored_states import StoredStates
 from disputes.model import Dispute
@@ -21,6 +27,8 @@ from disputes.ports import Claimed, Lease
 from disputes.work import WorkKind
 
 Doc = dict[str, Any]
+CLAIM_ROUNDS = 3
+"""Rounds of a claim of many: another round only when other workers took some of the ids the last one read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +44,7 @@ SUBJECTS = {kind: Subjects(DISPUTES, "order.carrier") for kind in WorkKind} | {
 }
 
 
+@translate_driver_errors
 class MongoSchedule:
     def __init__(self, db: AsyncDatabase[Doc], stored: StoredStates | None = None) -> None:
         self.db = db
@@ -56,17 +65,45 @@ class MongoSchedule:
         query: Doc = {due: {"$lte": now}, f"lease.{kind}.until": {"$not": {"$gt": now}}}
         if skip_carriers:
             query[subjects.carrier] = {"$nin": sorted(skip_carriers)}
-        held = {"$set": {f"lease.{kind}": {"holder": holder, "until": now + lease}}}
-        disputes = subjects.collection == DISPUTES
-        claimed = []
-        for _ in range(limit):
+        taken = {"holder": holder, "until": now + lease}
+        if limit == 1:
             doc = await self.db[subjects.collection].find_one_and_update(
-                query, held, projection=None if disputes else {"_id": 1}, sort=[(due, 1)]
+                query, {"$set": {f"lease.{kind}": taken}}, projection=self._projection(kind), sort=[(due, 1)]
             )
-            if doc is None:
-                break
-            claimed.append(Claimed(doc["_id"], Lease(kind, holder), self._dispute(doc) if disputes else None))
+            return [] if doc is None else [self._claimed(kind, holder, doc)]
+        claimed: list[Claimed] = []
+        for _ in range(CLAIM_ROUNDS):
+            wanted = limit - len(claimed)
+            ids = [doc["_id"] async for doc in self.db[subjects.collection].find(query, {"_id": 1}).sort(due, 1).limit(wanted)]
+            claimed += await self._take(kind, query, ids, taken)
+            if len(ids) < wanted or len(claimed) == limit:
+                break  # nothing more is due, or the batch is full: no subject was lost to another worker
         return claimed
+
+    async def _take(self, kind: WorkKind, query: Doc, ids: list[str], taken: Doc) -> list[Claimed]:
+        """Lease those of `ids` that `query` still finds, in one update (atomic per document); the subjects taken, in
+        the order of `ids` (no second read when every one was taken and no dispute is to be handed back)."""
+        if not ids:
+            return []
+        collection, token = self.db[SUBJECTS[kind].collection], uuid.uuid4().hex
+        ours = {"_id": {"$in": ids}}
+        result = await collection.update_many(ours | query, {"$set": {f"lease.{kind}": taken | {"claim": token}}})
+        projection = self._projection(kind)
+        if result.matched_count == len(ids) and projection is not None:
+            return [Claimed(subject, Lease(kind, taken["holder"])) for subject in ids]
+        if not result.matched_count:
+            return []
+        leased = {doc["_id"]: doc async for doc in collection.find(ours | {f"lease.{kind}.claim": token}, projection)}
+        return [self._claimed(kind, taken["holder"], leased[subject]) for subject in ids if subject in leased]
+
+    @staticmethod
+    def _projection(kind: WorkKind) -> Doc | None:
+        """What a claim reads back: the dispute, or the id of a subject that is not one."""
+        return None if SUBJECTS[kind].collection == DISPUTES else {"_id": 1}
+
+    def _claimed(self, kind: WorkKind, holder: str, doc: Doc) -> Claimed:
+        dispute = self._dispute(doc) if SUBJECTS[kind].collection == DISPUTES else None
+        return Claimed(doc["_id"], Lease(kind, holder), dispute)
 
     def _dispute(self, doc: Doc) -> Dispute:
         return found(self.stored, doc) if self.stored is not None else from_doc(doc)

@@ -40,3 +40,15 @@ def test_an_idle_lane_keeps_its_share_for_the_run_and_loses_it_in_the_next():
     assert lanes.room() == 2
     lanes.start_run()
     assert lanes.room() == 2 + 1 - 3  # a new run: only yurtici is met, and it holds three
+
+
+def test_while_places_are_held_less_room_than_the_least_claim_is_none():
+    lanes = Lanes(per_lane=4, least=2)
+    places = [lanes.enter() for _ in range(4)]
+    places[0].leave()
+    assert lanes.room() == 0 and lanes.changed.is_set()  # one place free: wait for another
+    places[1].leave()
+    assert lanes.room() == 2
+    places[2].leave()
+    places[3].leave()
+    assert lanes.room() == 4

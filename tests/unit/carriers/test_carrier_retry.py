@@ -1,10 +1,12 @@
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
 from structlog.testing import capture_logs
 
 from carriers.errors import BadRequest, CarrierAuthError, CarrierError, CarrierUnavailable, CircuitOpen
-from carriers.retry import RetryBudget, call_with_retry, waiting_outside
+from carriers.clock import SystemClock
+from carriers.retry import RetryBudget, call_with_retry, waiting_outside, waits_end_on
 
 BUDGET = RetryBudget(attempts=4, total_seconds=20, initial_backoff=0.2, max_backoff=5)
 
@@ -163,3 +165,31 @@ async def test_without_a_slot_a_retry_simply_waits(clock) -> None:
     attempt, calls = scripted(unavailable(retry_after=1), "proof")
     assert await call_with_retry(attempt, carrier="ups", budget=BUDGET, clock=clock) == "proof"
     assert (len(calls), clock.sleeps) == (2, [1])
+
+
+class WaitingClock(SystemClock):
+    """A clock whose waits last until the test is over: the retry is still waiting when the worker stops."""
+
+    def __init__(self) -> None:
+        self.waiting = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        self.waiting.set()
+        await asyncio.Event().wait()
+
+
+async def test_a_worker_told_to_stop_does_not_wait_out_a_retry() -> None:
+    attempt, calls = scripted(unavailable(retry_after=15), "proof")
+    clock, stop = WaitingClock(), asyncio.Event()
+
+    async def in_a_worker() -> str:
+        waits_end_on(stop)
+        return await call_with_retry(attempt, carrier="ups", budget=BUDGET, clock=clock)
+
+    call = asyncio.create_task(in_a_worker())
+    async with asyncio.timeout(5):
+        await clock.waiting.wait()
+        stop.set()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+    assert len(calls) == 1

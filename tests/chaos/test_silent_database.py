@@ -1,0 +1,90 @@
+"""A database that stops answering mid-way: it keeps the connections open and reads every command, but answers
+nothing (a loopback proxy in front of the embedded database, silenced once the service is up). A request then
+answers a 503 problem within its database time (`mongodb_request_timeout_seconds`), not when the driver gives the
+server up (5-15 s); and readiness still answers."""
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from adapters.bootstrap import create_app
+from tests.e2e.conftest import CUSTOMER, app_settings
+
+REQUEST_DATABASE_SECONDS = 0.5
+ANSWERED_WITHIN = 3.0  # the database time and slack for a busy machine: below the 5 s the driver takes at the least
+
+
+class SilencedProxy:
+    """Forwards loopback connections to the database until `silence()`: from then on it reads what either side
+    sends and passes nothing on, keeping every connection open."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.silent = False
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> str:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        return f"mongodb://127.0.0.1:{port}/?directConnection=true"
+
+    def silence(self) -> None:
+        self.silent = True
+
+    async def close(self) -> None:
+        self._server.close()
+        for writer in self._writers:
+            writer.close()
+
+    async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        self._writers += [client_writer, upstream_writer]
+        await asyncio.gather(
+            self._pump(client_reader, upstream_writer), self._pump(upstream_reader, client_writer), return_exceptions=True
+        )
+
+    async def _pump(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        while data := await source.read(65536):
+            if not self.silent:
+                sink.write(data)
+                await sink.drain()
+
+
+@pytest.fixture
+async def proxy(mongo_uri: str) -> AsyncIterator[SilencedProxy]:
+    port = int(mongo_uri.split("//")[1].split("/")[0].rsplit(":", 1)[1])
+    silenced = SilencedProxy(port)
+    yield silenced
+    await silenced.close()
+
+
+async def test_a_request_to_a_database_that_stops_answering_gets_a_prompt_503_problem(
+    aiohttp_client, sandbox, proxy, tmp_path, orders_document
+) -> None:
+    orders_file = tmp_path / "orders.json"
+    orders_file.write_text(json.dumps(orders_document))
+    settings = app_settings(
+        await proxy.start(), f"silent_{uuid.uuid4().hex[:10]}", orders_file, str(sandbox.make_url("/")).rstrip("/"),
+        run_workers=False, mongodb_request_timeout_seconds=REQUEST_DATABASE_SECONDS,
+    )
+    api = await aiohttp_client(create_app(settings))
+    body = {"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}
+    opened = await api.post("/v1/disputes", json=body, headers=CUSTOMER)
+    assert opened.status == 201, await opened.text()
+    dispute_id = (await opened.json())["id"]
+
+    proxy.silence()
+    started = time.monotonic()
+    async with asyncio.timeout(30):  # a hang fails the test instead of stalling it
+        answer = await api.get(f"/v1/disputes/{dispute_id}", headers=CUSTOMER)
+        problem = await answer.json(content_type=None)
+    seconds = time.monotonic() - started
+
+    assert (answer.status, answer.content_type) == (503, "application/problem+json"), problem
+    assert seconds < ANSWERED_WITHIN, f"answered after {seconds:.1f} s"
+    assert (await api.get("/healthz")).status == 200
+    await api.close()
