@@ -50,8 +50,19 @@ def texts(detail: ElementTree.Element, name: str) -> list[str]:
 
 def about(detail: ElementTree.Element, asked: str) -> bool:
     """The detail may describe ``asked``: by its cargo key or invoice key, or it names no cargo key."""
-    cargo_keys = [key for key in texts(detail, "cargoKey") if key]
-    return asked in cargo_keys or asked in texts(detail, "invoiceKey") or not cargo_keys
+    key = cargo_key(detail)
+    return key == asked or asked in texts(detail, "invoiceKey") or key is None
+
+
+def cargo_key(detail: ElementTree.Element) -> str | None:
+    """The detail's cargo key, else its item's (the WSDL gives both): a key element that is empty or arrives
+    repeated (where the WSDL has one) names no key, as every single-valued field read so."""
+    own = texts(detail, "cargoKey")
+    if len(own) == 1 and own[0]:
+        return own[0]
+    items = [child for child in detail if local(child) == "shippingDeliveryItemDetailVO"]
+    keys = texts(items[0], "cargoKey") if len(items) == 1 else []
+    return keys[0] if len(keys) == 1 and keys[0] else None
 
 
 def says_delivered(body: bytes, asked: str) -> bool:
@@ -99,6 +110,15 @@ def parsed(body: bytes, asked: str) -> ProofOfDelivery | None:
 @given(data=st.data())
 def test_any_variant_of_a_reply_gives_a_sound_proof_or_a_typed_refusal(name: str, asked: str, data) -> None:
     parsed(data.draw(variants(sample("yurtici", name))), asked)
+
+
+def test_a_detail_whose_own_cargo_key_arrives_twice_is_about_its_item_s_key() -> None:
+    body = sample("yurtici", "query-delivered.xml").replace(
+        b"<cargoKey>12520</cargoKey>", b"<cargoKey>99</cargoKey><cargoKey>98</cargoKey>", 1
+    )
+
+    assert says_delivered(body, "12520")
+    assert parsed(body, "12520").status is ProofStatus.DELIVERED
 
 
 @pytest.mark.parametrize(("name", "asked"), CASES)
