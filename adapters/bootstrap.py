@@ -213,12 +213,14 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app[carriers_api.WEBHOOK_COUNTER] = carriers_api.WebhookCounter(app[METRICS])
     endpoints = ENDPOINTS + (test_clocks_api.ENDPOINTS if settings.test_clocks else ())
     app[ops.OPENAPI] = build_openapi(endpoints + OPS_ENDPOINTS, version("dispute-service"))
-    routes = _DatabaseBoundRoutes(app, min(settings.mongodb_request_timeout_seconds, settings.mongodb_timeout_seconds))
+    mongodb = settings.storage == "mongodb"
+    routes = (_DatabaseBoundRoutes(app, min(settings.mongodb_request_timeout_seconds, settings.mongodb_timeout_seconds))
+              if mongodb else EdgeRoutes(app))
     for endpoint in endpoints + OPS_ENDPOINTS + HIDDEN if api else OPS_ENDPOINTS:
         handler = endpoint.aiohttp_handler()
-        if settings.storage == "mongodb" and endpoint not in OPS_ENDPOINTS + HIDDEN:
+        if mongodb and endpoint not in OPS_ENDPOINTS + HIDDEN:
             handler = _once_storage_is_set_up(handler)
-        if endpoint.counts == "carrier":  # a push's events are stored in one call; carriers retry a 503 later
+        if mongodb and endpoint.counts == "carrier":  # a push's events are stored in one call; carriers retry a 503 later
             handler = _within_database_time(settings.mongodb_worker_timeout_seconds, handler)
         # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
         routes.add(endpoint.method, ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), handler)
