@@ -18,6 +18,7 @@ from disputes.calendar import BusinessCalendar
 from disputes.errors import StaleVersion
 from disputes.intake import EvidenceIntake, PushedEvent, attachment_ref, raw_ref
 from disputes.lanes import Lanes
+from disputes.model import Dispute
 from disputes.ports import CUSTOMER_IMAGE, STORED_LATELY, CarrierSource, CustomerSource, StoredAttachment
 from disputes.schedule import DueWork, Job
 from disputes.work import COPY_CHECKS, WorkKind
@@ -105,6 +106,14 @@ async def attach(cases: Cases, dispute_id: str, event: Evidence) -> None:
     await cases.storage.evidence.attached(event.key)
 
 
+async def on_a_push(storage: Storage, cases: Cases, clock: FixedClock) -> tuple[Dispute, Evidence]:
+    """A case with a push's proof attached: the case, and the push."""
+    case = await cases.open(1, carrier="surat")
+    event = await push(storage, clock, "ev-1", "TRKshp1")
+    await attach(cases, case.id, event)
+    return case, event
+
+
 async def withdrawn(cases: Cases, dispute_id: str) -> None:
     await cases.change(dispute_id, lambda d: d.withdraw(CUSTOMER, "Komşuda buldum.", NOW))
 
@@ -134,9 +143,7 @@ def cited(ref: str) -> Recommendation:
 async def test_a_closed_cases_images_go_after_its_retention_and_the_case_says_so_instead_of_pointing_at_them(
     storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
 ) -> None:
-    case = await cases.open(1, carrier="surat")
-    event = await push(storage, clock, "ev-1", "TRKshp1")
-    await attach(cases, case.id, event)
+    case, event = await on_a_push(storage, cases, clock)
     door_ref = "att_" + "d" * 40
     source = CustomerSource(case.id, "cust-1")
     await storage.evidence.put_attachment(door_ref, StoredAttachment(CUSTOMER_IMAGE, "image/jpeg", DOOR, source), NOW)
@@ -191,9 +198,7 @@ async def test_an_image_a_waiting_push_holds_is_kept_when_the_case_that_shared_i
 async def test_an_image_stored_again_lately_is_kept_for_the_push_whose_event_may_not_be_recorded_yet(
     storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
 ) -> None:
-    case = await cases.open(1, carrier="surat")
-    event = await push(storage, clock, "ev-1", "TRKshp1")
-    await attach(cases, case.id, event)
+    case, event = await on_a_push(storage, cases, clock)
     await withdrawn(cases, case.id)
     again = StoredAttachment(AttachmentKind.SIGNATURE, "image/png", SIGNATURE, CarrierSource("surat", "TRKshp2"))
     await storage.evidence.put_attachment(event.proof.signature.ref, again, LATER - timedelta(minutes=1))
@@ -228,9 +233,7 @@ async def test_a_push_no_case_took_is_deleted_its_keeping_after_receipt_with_wha
 async def test_a_push_attached_to_a_case_goes_when_the_cases_images_go(
     storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
 ) -> None:
-    case = await cases.open(1, carrier="surat")
-    event = await push(storage, clock, "ev-1", "TRKshp1")
-    await attach(cases, case.id, event)
+    case, event = await on_a_push(storage, cases, clock)
     await withdrawn(cases, case.id)
 
     await retention.run(NOW + timedelta(days=366))
@@ -242,9 +245,7 @@ async def test_a_push_attached_to_a_case_goes_when_the_cases_images_go(
 async def test_a_case_reopened_while_its_retention_pass_runs_keeps_every_image_it_cites_until_it_closes_again(
     storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
 ) -> None:
-    case = await cases.open(1, carrier="surat")
-    event = await push(storage, clock, "ev-1", "TRKshp1")
-    await attach(cases, case.id, event)
+    case, event = await on_a_push(storage, cases, clock)
     await decided(cases, case.id, Outcome.REFUND, NOW)
 
     async def reopened() -> None:
@@ -268,9 +269,7 @@ async def test_a_case_reopened_while_its_retention_pass_runs_keeps_every_image_i
 async def test_a_case_reopened_once_its_pass_recorded_the_deletion_cites_no_image_and_the_images_still_go(
     storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
 ) -> None:
-    case = await cases.open(1, carrier="surat")
-    event = await push(storage, clock, "ev-1", "TRKshp1")
-    await attach(cases, case.id, event)
+    case, event = await on_a_push(storage, cases, clock)
     await decided(cases, case.id, Outcome.REFUND, NOW)
 
     async def recorded_then_reopened() -> None:  # the state a pass leaves that stopped after its first write
@@ -290,9 +289,7 @@ async def test_a_case_reopened_once_its_pass_recorded_the_deletion_cites_no_imag
 async def test_a_case_that_recorded_its_images_deleted_has_them_deleted_though_its_pass_stopped_before_deleting(
     storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
 ) -> None:
-    case = await cases.open(1, carrier="surat")
-    event = await push(storage, clock, "ev-1", "TRKshp1")
-    await attach(cases, case.id, event)
+    case, event = await on_a_push(storage, cases, clock)
     await withdrawn(cases, case.id)
     await cases.change(case.id, lambda d: d.delete_stored_copies(LATER))  # the pass's first write, then it died
 

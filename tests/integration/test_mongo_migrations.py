@@ -23,6 +23,7 @@ from disputes.service import DisputeService, OpenRequest, Upload
 from disputes import test_clocks as clocks_use_case
 from disputes.work import WorkKind
 from schemas.common import Resolution
+from schemas.dispute import Evidence
 from tests.factories import CUSTOMER, NOW, CountedCleaner, order, subjects
 from tests.integration.test_attachment_retention import PNG, signed_proof
 
@@ -160,13 +161,19 @@ async def test_a_case_whose_images_were_deleted_before_cases_recorded_it_is_reco
     assert "ayse-0532" in str(doc) and "ayse-0532" not in str(await mongo_db[DISPUTES].find_one({"_id": opened.id}))
 
 
-async def test_pushes_stored_before_they_were_kept_for_a_bounded_time_are_kept_until_then_and_then_deleted(
-    mongo_db, query_audit
-):
+async def pushed(mongo_db) -> tuple[MongoEvidenceStore, Evidence]:
+    """A push of one event with a signature, as the webhook stores it: the store, and the event as recorded."""
     store = MongoEvidenceStore(mongo_db)
     intake = EvidenceIntake(store, store, FixedClock(NOW), lambda kind, content: "image/png")
     await intake.receive_push("yurtici", b'{"event": 1}', [PushedEvent("ev-1", signed_proof("TRKshp9"))], None)
     [event] = await store.for_shipment("yurtici", "TRKshp9")
+    return store, event
+
+
+async def test_pushes_stored_before_they_were_kept_for_a_bounded_time_are_kept_until_then_and_then_deleted(
+    mongo_db, query_audit
+):
+    store, event = await pushed(mongo_db)
     await mongo_db[CARRIER_EVENTS].update_one({}, {"$unset": {"refs": "", "due.push_retention": ""}})  # as stored before
 
     assert await migrate(mongo_db) == 1
@@ -187,10 +194,7 @@ async def test_pushes_stored_before_they_were_kept_for_a_bounded_time_are_kept_u
 async def test_images_and_raw_bodies_stored_before_they_were_checked_are_checked_and_those_nothing_cites_are_deleted(
     mongo_db, query_audit
 ):
-    store = MongoEvidenceStore(mongo_db)
-    intake = EvidenceIntake(store, store, FixedClock(NOW), lambda kind, content: "image/png")
-    await intake.receive_push("yurtici", b'{"event": 1}', [PushedEvent("ev-1", signed_proof("TRKshp9"))], None)
-    [event] = await store.for_shipment("yurtici", "TRKshp9")
+    store, event = await pushed(mongo_db)
     lost = StoredAttachment(CUSTOMER_IMAGE, "image/png", b"\x89PNG\r\n\x1a\nlost-upload", CustomerSource("dsp-1", "cust-1"))
     await store.put_attachment("att_lost", lost, NOW)  # its case's save never came
     await store.put_raw("raw_lost", "yurtici", b'{"event": 1, "retry": true}', NOW)  # its events were recorded before
