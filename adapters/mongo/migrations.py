@@ -26,6 +26,9 @@ records it (`Dispute.delete_stored_copies`).
 Pushes kept for a bounded time: pushed events stored before are given the references they hold (`refs`) and a
 retention due time at their receipt, which retention moves to the end of their keeping (`adapters/mongo/retention.py`).
 
+Copies cited: cases saved before they listed every reference they cite (`evidence_refs`: the raw replies of their
+evidence were missing, or the field itself) list them, before the copies are checked.
+
 Copies checked: images and raw bodies stored before every storing made them due for a check (no `due`) are made due
 for it `STORED_LATELY` after they were last stored, so those nothing cites (a push never recorded or all of whose
 events were recorded before, a case's save that lost) are deleted (`StoredCopyCheck`)."""
@@ -35,7 +38,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from adapters.mongo.disputes import queue_key
+from adapters.mongo.disputes import from_doc, queue_key
 from adapters.mongo.evidence_store import CHECK_DUE, LAST_STORED
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
 from disputes.model import CLOCK_MARK
@@ -73,6 +76,7 @@ PURGE_RECORDED = "purge_recorded"
 PUSHES_KEPT = "pushes_kept"
 IMAGES_CHECKED = "images_checked"
 RAWS_CHECKED = "raws_checked"
+REFS_CITED = "refs_cited"
 
 
 async def migrate(db: AsyncDatabase[Doc]) -> int:
@@ -80,7 +84,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
     steps: dict[str, Callable[[AsyncDatabase[Doc]], Awaitable[int]]] = {
         SCHEDULE_IN_DUE: _schedule_in_due, QUEUE_KEY: _queue_key, CLAIM_INDEXES: _claim_indexes, FLAGGED: _flagged,
         SHIPMENT_ON_CLOCK: _shipment_on_clock, PURGE_RECORDED: _purge_recorded, PUSHES_KEPT: _pushes_kept,
-        IMAGES_CHECKED: _images_checked, RAWS_CHECKED: _raws_checked,
+        REFS_CITED: _refs_cited, IMAGES_CHECKED: _images_checked, RAWS_CHECKED: _raws_checked,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     changed = 0
@@ -146,6 +150,17 @@ async def _pushes_kept(db: AsyncDatabase[Doc]) -> int:
         if "received_at" in doc:
             kept[f"due.{WorkKind.PUSH_RETENTION}"] = doc["received_at"]
         changed += (await db[CARRIER_EVENTS].update_one({"_id": doc["_id"], **old}, {"$set": kept})).modified_count
+    return changed
+
+
+async def _refs_cited(db: AsyncDatabase[Doc]) -> int:
+    changed = 0
+    async for doc in db[DISPUTES].find({}).sort("_id", 1):  # every case, by the index every collection has
+        refs = from_doc(doc).stored_refs()
+        if doc.get("evidence_refs") != refs:  # a save meanwhile wrote its own list, at a later version
+            result = await db[DISPUTES].update_one({"_id": doc["_id"], "version": doc["version"]},
+                                                   {"$set": {"evidence_refs": refs}})
+            changed += result.modified_count
     return changed
 
 

@@ -14,7 +14,8 @@ from adapters.mongo.migrations import SHIPMENT_ON_CLOCK, migrate
 from adapters.mongo.retention import AttachmentRetention, PushRetention, StoredCopyCheck
 from adapters.mongo.schedule import MongoSchedule
 from adapters.mongo.test_clocks import MongoTestClocks
-from disputes.intake import EvidenceIntake, PushedEvent
+from disputes.actors import SYSTEM
+from disputes.intake import EvidenceIntake, PushedEvent, raw_ref
 from disputes.model import CLOCK_MARK
 from disputes.ports import CUSTOMER_IMAGE, DisputeQuery, CustomerSource, StoredAttachment
 from disputes.rules import Rules
@@ -24,6 +25,7 @@ from disputes import test_clocks as clocks_use_case
 from disputes.work import WorkKind
 from schemas.common import Resolution
 from schemas.dispute import Evidence
+from schemas.proof import ProofSource
 from tests.factories import CUSTOMER, NOW, CountedCleaner, order, subjects
 from tests.integration.test_attachment_retention import PNG, signed_proof
 
@@ -213,3 +215,27 @@ async def test_images_and_raw_bodies_stored_before_they_were_checked_are_checked
     assert await mongo_db.raw_payloads.find_one({"_id": event.proof.raw_ref}) is not None, "the stored push cites it"
     assert await store.attachment("att_lost") is None
     assert await mongo_db.raw_payloads.find_one({"_id": "raw_lost"}) is None
+
+
+async def test_a_case_stored_before_it_listed_the_raw_replies_it_cites_keeps_them_through_the_check_of_copies(
+    mongo_db, query_audit
+):
+    disputes, store = MongoDisputes.in_database(mongo_db), MongoEvidenceStore(mongo_db)
+    service = DisputeService(disputes, InMemoryOrders([order()]), FixedClock(NOW), Rules())
+    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    body = b'{"replies": ["the carrier said delivered"]}'
+    await store.put_raw(raw_ref(body), "yurtici", body, NOW)
+    pulled = signed_proof("TRKshp1").model_copy(update={"raw_ref": raw_ref(body), "signature": None, "source": ProofSource.PULL})
+    pull = Evidence(key="pull:1", proof=pulled)
+    await service.apply_timed(SYSTEM, opened.id, lambda d, now: d.attach_evidence(SYSTEM, pull, now))
+    await mongo_db[DISPUTES].update_one({"_id": opened.id}, {"$set": {"evidence_refs": []}})  # as stored before
+    await mongo_db.raw_payloads.update_one({"_id": raw_ref(body)}, {"$unset": {"due": ""}})
+
+    await migrate(mongo_db)
+    query_audit.commands.clear()  # the migration scans once, on purpose
+    worker_clock = FixedClock(NOW + timedelta(days=1))
+    check = DueWork(MongoSchedule(mongo_db), StoredCopyCheck(mongo_db, worker_clock, WorkKind.RAW_CHECK), worker_clock, "w")
+    assert await check.run_once() == 1
+
+    assert await mongo_db.raw_payloads.find_one({"_id": raw_ref(body)}) is not None, "the case cites it"
+    assert (await mongo_db[DISPUTES].find_one({"_id": opened.id}))["evidence_refs"] == [raw_ref(body)]
