@@ -98,10 +98,12 @@ class MongoEvidenceStore:
     async def _keep(self, collection: Any, doc: Doc, at: datetime, check: WorkKind) -> None:
         """The first copy of these bytes stored (`doc`), in the one write with when they were last stored (`LAST_STORED`:
         retention keeps a copy stored lately, see `disputes.ports.STORED_LATELY`) and their `check`, due that long
-        after; storing them again moves both on."""
+        after; storing them again moves both on. A copy deleted between the two writes of a storing again (by its check
+        or a retention) is stored anew: it is there once this returns."""
         latest = {LAST_STORED: at, CHECK_DUE[check]: at + STORED_LATELY}
-        if not await self._insert_once(collection, doc | {LAST_STORED: at, "due": {check.value: at + STORED_LATELY}}):
-            await collection.update_one({"_id": doc["_id"]}, {"$max": latest})
+        while not await self._insert_once(collection, doc | {LAST_STORED: at, "due": {check.value: at + STORED_LATELY}}):
+            if (await collection.update_one({"_id": doc["_id"]}, {"$max": latest})).matched_count:
+                return
 
     @staticmethod
     async def _insert_once(collection: Any, doc: Doc) -> bool:

@@ -12,6 +12,7 @@ from adapters.mongo.schedule import MongoSchedule
 from carriers.parsing import attachment_media_type
 from disputes.actors import SYSTEM
 from disputes.intake import EvidenceIntake
+from disputes.ports import STORED_LATELY, CarrierSource, StoredAttachment
 from disputes.rules import Rules
 from disputes.schedule import DueWork
 from disputes.service import DisputeService, OpenRequest, Upload
@@ -96,3 +97,25 @@ async def test_a_customers_images_follow_the_same_retention_as_the_carriers(mong
     worker_clock.current = NOW + timedelta(days=31)
     assert await retention.run_once() == 1
     assert await store.attachment(ref) is None
+
+
+class DeletedMeanwhile(MongoEvidenceStore):
+    """A store whose copy the check deletes just after a second storing found it there (two writes apart)."""
+
+    async def _insert_once(self, collection, doc):
+        stored = await super()._insert_once(collection, doc)
+        if not stored:
+            await collection.delete_one({"_id": doc["_id"]})
+        return stored
+
+
+async def test_a_copy_deleted_while_it_was_stored_again_is_there_once_the_storing_returns(mongo_db):
+    store = DeletedMeanwhile(mongo_db)
+    image = StoredAttachment(AttachmentKind.SIGNATURE, "image/png", PNG, CarrierSource("yurtici", "TRK1"))
+    body = b'{"event": 1}'
+    for _ in range(2):  # a carrier's retry of a push whose events were never recorded: the same bytes again
+        await store.put_attachment("att_sig", image, NOW + STORED_LATELY)
+        await store.put_raw("raw_body", "yurtici", body, NOW + STORED_LATELY)
+
+    assert await store.attachment("att_sig") == ("image/png", PNG)
+    assert await mongo_db.raw_payloads.find_one({"_id": "raw_body"}) is not None
