@@ -23,6 +23,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.disputes import MongoDisputes
+from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.evidence_store import ATTACH_DUE, CHECK_DUE, LAST_STORED
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
 from disputes.errors import StaleVersion
@@ -59,6 +60,7 @@ class _StoredCopies:
         return bool(await self.events.count_documents({"refs": ref, "expired": {"$ne": True}}, limit=1))
 
 
+@translate_driver_errors
 class AttachmentRetention:
     kind = WorkKind.RETENTION
 
@@ -95,6 +97,7 @@ class AttachmentRetention:
         await self.copies.delete_unneeded(dispute.copies_to_delete, self.clock.now())
 
 
+@translate_driver_errors
 class PushRetention:
     """Deletes pushed events kept `keep_for` since their receipt, and what only they held. An event recorded before
     pushes were kept for a bounded time is due at its receipt: it is kept until `keep_for` after it."""
@@ -123,6 +126,7 @@ class PushRetention:
         await events.delete_one({"_id": key})
 
 
+@translate_driver_errors
 class StoredCopyCheck:
     """An image or a raw body stored `STORED_LATELY` ago (`due.attachment_check`, `due.raw_check`: set by each storing of
     it): deleted if nothing cites it (the push that stored it was never recorded, or all its events were recorded

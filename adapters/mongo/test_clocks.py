@@ -7,12 +7,14 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import DISPUTES, TEST_CLOCKS
 from disputes.model import TestClock
 
 Doc = dict[str, Any]
 
 
+@translate_driver_errors
 class MongoTestClocks:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.clocks = db[TEST_CLOCKS]
