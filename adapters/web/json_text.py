@@ -38,13 +38,14 @@ def parse_json(raw: bytes) -> Any:
     raise ProblemError("malformed-json", "The body is not valid JSON.")
 
 
-class _Members(dict[str, Any]):
-    """An object as the standard library reads it, with the names it gives more than once."""
+class _Members:
+    """An object's members as written, every one kept (a name given twice has both values), with the names it gives
+    more than once."""
 
-    __slots__ = ("repeated",)
+    __slots__ = ("pairs", "repeated")
 
     def __init__(self, pairs: list[tuple[str, Any]]) -> None:
-        super().__init__(pairs)
+        self.pairs = pairs
         self.repeated = [name for name, times in Counter(name for name, _ in pairs).items() if times > 1]
 
 
@@ -68,7 +69,7 @@ def _repeated_paths(value: Any, path: Path) -> Iterator[Path]:
     """The path of each member named twice, in the order the body gives them (an object's own before its members')."""
     if isinstance(value, _Members):
         yield from ((*path, name) for name in value.repeated)
-        for name, member in value.items():
+        for name, member in value.pairs:  # the values of a name given twice, each walked
             yield from _repeated_paths(member, (*path, name))
     elif isinstance(value, list):
         for index, item in enumerate(value):

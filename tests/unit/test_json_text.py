@@ -51,6 +51,7 @@ def test_the_same_name_in_two_objects_is_no_repetition() -> None:
     (b'{"missing_items": [{"sku": "a", "quantity": 1}, {"sku": "b", "quantity": 1, "quantity": 9}]}',
      ["missing_items.1.quantity"]),
     (b'{"a": 1, "b": {"c": 1, "c": 2}, "a": 3}', ["a", "b.c"]),
+    (b'{"text": "x", "a": {"b": 1, "b": 2}, "a": 1}', ["a", "a.b"]),  # within the value a repetition replaced
     (b'{"a": 1, "\\u0061": 2}', ["a"]),  # the same name, escaped
     (b'[[{"x": 1, "x": 1}]]', ["0.0.x"]),
     (b'{"n": 1, "n": 2, "big": ' + b"9" * 5_000 + b"}", ["n"]),  # a number past what int() reads from text
