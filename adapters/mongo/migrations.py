@@ -34,12 +34,13 @@ for it `STORED_LATELY` after they were last stored, so those nothing cites (a pu
 events were recorded before, a case's save that lost) are deleted (`StoredCopyCheck`)."""
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.disputes import from_doc, queue_key
-from adapters.mongo.evidence_store import CHECK_DUE, LAST_STORED
+from adapters.mongo.evidence_store import LAST_STORED
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
 from disputes.model import CLOCK_MARK
 from disputes.ports import STORED_LATELY
@@ -173,12 +174,10 @@ async def _raws_checked(db: AsyncDatabase[Doc]) -> int:
 
 
 async def _checked(db: AsyncDatabase[Doc], collection: str, kind: WorkKind, stored_at: str) -> int:
-    old: Doc = {"due": {"$exists": False}}
-    changed = 0
-    async for doc in db[collection].find(old, {LAST_STORED: 1, stored_at: 1}):
-        check = {"$set": {CHECK_DUE[kind]: (doc.get(LAST_STORED) or doc[stored_at]) + STORED_LATELY}}
-        changed += (await db[collection].update_one({"_id": doc["_id"], **old}, check)).modified_count
-    return changed
+    """One update for the whole collection (a pipeline reading each copy's own times), not a round trip per copy."""
+    last_stored = {"$ifNull": [f"${LAST_STORED}", f"${stored_at}"]}
+    check = [{"$set": {"due": {kind.value: {"$add": [last_stored, STORED_LATELY // timedelta(milliseconds=1)]}}}}]
+    return (await db[collection].update_many({"due": {"$exists": False}}, check)).modified_count
 
 
 async def _claim_indexes(db: AsyncDatabase[Doc]) -> int:
