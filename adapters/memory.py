@@ -608,9 +608,12 @@ class _StoredCopies:
         pushes = (e for key, e in self.events.events.items() if key not in self.events.expired)
         return set().union(*(d.stored_refs() for d in cases), *(e.proof.stored_refs() for e in pushes))
 
+    def stored_lately(self, ref: str, now: datetime) -> bool:
+        return self.events.last_stored.get(ref, now) > now - STORED_LATELY
+
     def delete(self, ref: str, now: datetime) -> None:
         """Delete the copy unless it was stored lately."""
-        if self.events.last_stored.get(ref, now) <= now - STORED_LATELY:
+        if not self.stored_lately(ref, now):
             self.events.attachments.pop(ref, None)
             self.events.raw.pop(ref, None)
             self.events.due[WorkKind.ATTACHMENT_CHECK].pop(ref, None)
@@ -686,7 +689,7 @@ class InMemoryStoredCopyCheck:
         copies, ref, now = self.copies, claimed.subject, self.clock.now()
         if ref not in copies.cited():
             copies.delete(ref, now)
-        elif copies.events.last_stored.get(ref, now) <= now - STORED_LATELY:  # else stored again: due again
+        elif not copies.stored_lately(ref, now):  # else stored again: due again
             copies.events.due[self.kind].pop(ref, None)
 
 

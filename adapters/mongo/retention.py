@@ -49,9 +49,13 @@ class _StoredCopies:
             if not await self.cited(ref):
                 await self.delete(ref, now)
 
+    def collection(self, ref: str) -> Any:
+        """The collection of the copy `ref`: a raw body's, or an image's."""
+        return self.raw if ref.startswith("raw_") else self.attachments
+
     async def delete(self, ref: str, now: datetime) -> None:
         """Delete the copy unless it was stored lately."""
-        await (self.raw if ref.startswith("raw_") else self.attachments).delete_one(_not_lately(ref, now))
+        await self.collection(ref).delete_one(_not_lately(ref, now))
 
     async def cited(self, ref: str) -> bool:
         """Whether a case, or a stored push not expiring, cites `ref`."""
@@ -137,7 +141,6 @@ class StoredCopyCheck:
         self.copies = _StoredCopies(db)
         self.clock = clock
         self.kind = kind
-        self.collection = self.copies.raw if kind is WorkKind.RAW_CHECK else self.copies.attachments
         self.batch = batch
 
     def lanes(self) -> Lanes:
@@ -148,7 +151,7 @@ class StoredCopyCheck:
         if not await self.copies.cited(ref):
             await self.copies.delete(ref, now)
         else:
-            await self.collection.update_one(_not_lately(ref, now), {"$unset": {CHECK_DUE[self.kind]: ""}})
+            await self.copies.collection(ref).update_one(_not_lately(ref, now), {"$unset": {CHECK_DUE[self.kind]: ""}})
 
 
 def _not_lately(ref: str, now: datetime) -> Doc:
