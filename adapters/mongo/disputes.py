@@ -39,7 +39,7 @@ HISTORY_LIMIT = 200  # enough to see any abuse pattern; bounds the read for a pa
 APPEND_ONLY = ("outbox", "effects_delivered", "effects_parked", "attachment_views")
 RELAY_DUE = f"due.{WorkKind.RELAY}"
 WRITTEN_BY_ADD = ("idempotency",)  # a save never writes the key back: a later `add` may have taken it over
-NOT_SAVED = ("_id", "version", "due", "lease", "purged", *APPEND_ONLY, *WRITTEN_BY_ADD)
+NOT_SAVED = ("_id", "version", "due", "lease", *APPEND_ONLY, *WRITTEN_BY_ADD)
 
 
 def queue_key(decision_due: datetime, dispute_id: str) -> str:
@@ -74,7 +74,7 @@ def to_doc(dispute: Dispute) -> Doc:
 
 
 DERIVED = (
-    "shipment_key", "holds_shipment", "address_key", "queue_key", "flagged", "facts", "evidence_refs", "purged", "due", "lease",
+    "shipment_key", "holds_shipment", "address_key", "queue_key", "flagged", "facts", "evidence_refs", "due", "lease",
 )
 
 

@@ -23,6 +23,9 @@ Purges recorded: a case whose images retention deleted before the case recorded 
 `images_deleted_at`) still showed their references and file names: it is made due for retention again, which
 records it (`Dispute.delete_stored_copies`).
 
+Purge flags dropped: the `purged` flags the purges above left on cases are removed once those cases are due for
+retention; nothing reads them.
+
 Pushes kept for a bounded time: pushed events stored before are given the references they hold (`refs`) and a
 retention due time at their receipt, which retention moves to the end of their keeping (`adapters/mongo/retention.py`).
 
@@ -74,6 +77,7 @@ CLAIM_INDEXES = "claim_indexes"
 FLAGGED = "flagged"
 SHIPMENT_ON_CLOCK = "shipment_on_clock"
 PURGE_RECORDED = "purge_recorded"
+PURGE_FLAGS_DROPPED = "purge_flags_dropped"
 PUSHES_KEPT = "pushes_kept"
 IMAGES_CHECKED = "images_checked"
 RAWS_CHECKED = "raws_checked"
@@ -84,8 +88,9 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
     """Bring old documents to the current shape; returns how many were changed."""
     steps: dict[str, Callable[[AsyncDatabase[Doc]], Awaitable[int]]] = {
         SCHEDULE_IN_DUE: _schedule_in_due, QUEUE_KEY: _queue_key, CLAIM_INDEXES: _claim_indexes, FLAGGED: _flagged,
-        SHIPMENT_ON_CLOCK: _shipment_on_clock, PURGE_RECORDED: _purge_recorded, PUSHES_KEPT: _pushes_kept,
-        REFS_CITED: _refs_cited, IMAGES_CHECKED: _images_checked, RAWS_CHECKED: _raws_checked,
+        SHIPMENT_ON_CLOCK: _shipment_on_clock, PURGE_RECORDED: _purge_recorded,
+        PURGE_FLAGS_DROPPED: _purge_flags_dropped, PUSHES_KEPT: _pushes_kept, REFS_CITED: _refs_cited,
+        IMAGES_CHECKED: _images_checked, RAWS_CHECKED: _raws_checked,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     changed = 0
@@ -140,6 +145,10 @@ async def _purge_recorded(db: AsyncDatabase[Doc]) -> int:
         due = {"$set": {f"due.{WorkKind.RETENTION}": doc["closed_at"]}}
         changed += (await db[DISPUTES].update_one({"_id": doc["_id"], **old}, due)).modified_count
     return changed
+
+
+async def _purge_flags_dropped(db: AsyncDatabase[Doc]) -> int:
+    return (await db[DISPUTES].update_many({"purged": {"$exists": True}}, {"$unset": {"purged": ""}})).modified_count
 
 
 async def _pushes_kept(db: AsyncDatabase[Doc]) -> int:

@@ -151,7 +151,8 @@ async def test_a_case_whose_images_were_deleted_before_cases_recorded_it_is_reco
     await mongo_db.attachments.delete_one({"_id": ref})  # as retention left such a case: its images gone, itself unchanged
     await mongo_db[DISPUTES].update_one({"_id": opened.id}, {"$set": {"purged": True}, "$unset": {"due.retention": ""}})
 
-    assert await migrate(mongo_db) == 1
+    assert await migrate(mongo_db) == 2  # made due for retention, and its flag dropped
+    assert "purged" not in await mongo_db[DISPUTES].find_one({"_id": opened.id})
     query_audit.commands.clear()  # the migration scans once, on purpose
     worker_clock = FixedClock(NOW + timedelta(days=400))
     job = AttachmentRetention(mongo_db, repository, worker_clock)
