@@ -286,6 +286,12 @@ class ProofOfDelivery(_Private):
                     "(packageDetails.weightAndDimensions, in its samples). No other carrier's stored replies show a "
                     "weight value, so their mappings leave it empty.",
     )
+    package_count: int | None = Field(
+        default=None, ge=1, le=9_999,
+        description="How many packages the shipment has, this one included, where the carrier weighs each package: "
+                    "weight_grams is then this package's alone, the whole shipment's only when this is 1. FedEx: "
+                    "packageDetails.count. Absent where the carrier states no package weight.",
+    )
     source: ProofSource
     received_at: AwareDatetime
     raw_ref: Id | None = None

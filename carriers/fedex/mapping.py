@@ -26,7 +26,13 @@ Every field read, and where it is shown (samples in ``tests/fixtures/carriers/fe
     ``r.scanEvents[]``: ``date``, ``eventType`` (else ``derivedStatusCode``), ``eventDescription``,
         ``exceptionDescription``, ``scanLocation`` → events
     ``r.packageDetails.weightAndDimensions.weight[]`` (``value`` as text, ``unit`` KG or LB; every track sample,
-        karrio's verbatim ``track-delivered.json``: 13.06 KG / 28.8 LB) → weight_grams, the KG entry first
+        karrio's verbatim ``track-delivered.json``: 13.06 KG / 28.8 LB) → weight_grams, the KG entry first, with
+        ``r.packageDetails.count`` (spec: "the total number of pieces in the shipment"; "1" in every captured
+        sample, "2" in the constructed ``track-multi-package.json``) → package_count: the weight is the package's,
+        the whole shipment's only when the count is 1, so without a readable count neither is kept
+    ``r.shipmentDetails.weight[]`` (spec: weights "which represent the total weight of the shipment") is not read:
+        the samples that carry it (``track-duplicate-results.json``) are one-package shipments, where it is the
+        package's weight, and no public reply shows what it holds for several packages
 
 Assumed, no public source says: a timestamp without an offset (FedEx sends some: a PU scan in
 ``track-delivered.json``, the spec example's ACTUAL_DELIVERY) is UTC. A scan's ``derivedStatusCode`` never
@@ -44,9 +50,17 @@ from pydantic import TypeAdapter, ValidationError
 from carriers.auth import client_credentials_request
 from carriers.errors import BadRequest, MalformedResponse
 from carriers.fedex.settings import FedexSettings
-from carriers.fedex.wire import Address, DeliveryDetails, ScanEvent, TrackResponse, TrackResult
+from carriers.fedex.wire import (
+    Address,
+    DeliveryDetails,
+    PackageDetails,
+    ScanEvent,
+    TrackResponse,
+    TrackResult,
+    WeightAndDimensions,
+)
 from carriers.http import HttpRequest, HttpResponse
-from carriers.parsing import ProofNotes, join_text, parse_timestamp, read_wire, reading, text, timeline
+from carriers.parsing import ProofNotes, digits, join_text, parse_timestamp, read_wire, reading, text, timeline
 from carriers.status import relation_table, status_table
 from schemas.common import Id
 from schemas.proof import (
@@ -204,7 +218,7 @@ def _proof_fields(
         "status_code": (status_code_of(result) or "")[:64] or None,
         "package_number": tracking_number,
         "packages": found.others,
-        "weight_grams": _weight_grams(result),
+        **_weight(result),
         "events": events,
         "notes": notes.items,  # last: every reader above may have added to them
     }
@@ -213,9 +227,21 @@ def _proof_fields(
 GRAMS_PER_UNIT = {"KG": 1000.0, "LB": 453.59237}
 
 
-def _weight_grams(result: TrackResult) -> int | None:
-    """The package's weight; an entry in another unit, or whose value is not a positive number, is ignored."""
-    details = result.package_details.weight_and_dimensions if result.package_details else None
+def _weight(result: TrackResult) -> dict[str, int]:
+    """The package's weight and how many packages its shipment has, or neither: FedEx weighs each package, so a
+    weight without a readable count may be the whole shipment's or a part of it."""
+    details = result.package_details or PackageDetails()
+    grams, count = _weight_grams(details.weight_and_dimensions), _package_count(details.count)
+    return {"weight_grams": grams, "package_count": count} if grams and count else {}
+
+
+def _package_count(value: str | None) -> int | None:
+    count = digits(text(value))
+    return count if count and count < 10_000 else None
+
+
+def _weight_grams(details: WeightAndDimensions | None) -> int | None:
+    """The weight in grams; an entry in another unit, or whose value is not a positive number, is ignored."""
     weighed: dict[str, float] = {}
     for entry in (details.weight if details else None) or ():
         unit = (text(entry.unit) or "").upper()

@@ -91,6 +91,7 @@ class WeightAndDimensions(WireModel):
 
 
 class PackageDetails(WireModel):
+    count: Str = None
     weight_and_dimensions: Annotated[WeightAndDimensions | None, AnObject] = None
 
 

@@ -4,7 +4,8 @@ in it, so the claim is weighed on what speaks to the contents, and each finding 
 - the package's weight as the carrier recorded it (at pickup) against the weight declared for it (else the
   seller's packed weight): lighter by more than the tolerance → some contents were not in it when it left, and
   they were the claimed lines only if the shortfall explains their weight (the order's unit weights, `sku_weight`):
-  200 g short does not explain a claimed 3 kg item;
+  200 g short does not explain a claimed 3 kg item. The declared and the packed weights are the whole shipment's,
+  so the carrier's weight of one package of several (`package_count`) is not compared: a person weighs it up;
 - the seller's packing record (where the order service offers one): fewer of a claimed line packed than ordered
   → that many not packed (never more than the customer claims);
 - the customer's photos of what arrived: a person looks at them.
@@ -31,6 +32,7 @@ S, A, N = Effect.SUPPORTS_DELIVERY, Effect.AGAINST_DELIVERY, Effect.NEUTRAL
 NOT_PACKED_CONFIDENCE = 0.9
 UNDERWEIGHT_CONFIDENCE = 0.85
 WEIGHT = ("proof.weight_grams", "order.declared_weight_grams", "packing.record")
+ONE_PACKAGE = ("proof.weight_grams", "proof.package_count")
 PACKING = ("packing", "missing_items")
 CLAIMED_WEIGHT = ("order.items", "missing_items")
 
@@ -104,6 +106,15 @@ def weight_finding(dispute: Dispute, settings: PolicySettings) -> Finding:
             f"Kargo firması paket ağırlığı bildirmedi ({dispute.order.carrier})", cites=WEIGHT
         )
     evidence, grams = carrier
+    if (packages := evidence.proof.package_count or 1) > 1:
+        return finding(
+            "carrier_weight_one_package", N, [evidence],
+            f"The carrier weighed 1 package of {packages} in the shipment at {grams} g: one package's weight is not "
+            "compared with the whole shipment's, a person decides",
+            f"Kargo gönderideki {packages} paketten birini {grams} g tarttı: tek paketin ağırlığı tüm gönderinin "
+            "ağırlığıyla karşılaştırılmaz, bir kişi karar verir",
+            carrier_grams=grams, packages=packages, cites=ONE_PACKAGE
+        )
     if expected is None:
         return finding(
             "expected_weight_unavailable", N, [evidence],

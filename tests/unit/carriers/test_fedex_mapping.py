@@ -399,14 +399,35 @@ def test_signed_by_name_stands_in_when_received_by_name_is_missing() -> None:
 # --- package weight --------------------------------------------------------------------------------------------
 
 
-def test_the_package_weight_is_read_in_grams_from_the_kg_entry() -> None:
-    assert parsed("track-delivered.json", "738488882438").weight_grams == 13_060  # "13.06" KG
+def test_the_package_weight_is_read_in_grams_from_the_kg_entry_with_the_shipment_s_package_count() -> None:
+    proof = parsed("track-delivered.json", "738488882438")
+
+    assert (proof.weight_grams, proof.package_count) == (13_060, 1)  # "13.06" KG, "count": "1"
+
+
+def test_a_package_of_a_multi_piece_shipment_says_its_weight_is_one_package_s_of_several() -> None:
+    first = parsed("track-multi-package.json", "738488882438")
+    second = parsed("track-multi-package.json", "738488882449")
+
+    assert (first.weight_grams, first.package_count) == (13_060, 2)  # "sequenceNumber": "1", "count": "2"
+    assert (second.weight_grams, second.package_count) == (13_060, 2)  # "sequenceNumber": "2"
+
+
+@pytest.mark.parametrize("count", [None, "", "two", "0", "-2", "2.5", "²", 2])
+def test_a_weight_without_a_readable_package_count_is_not_kept(count: object) -> None:
+    body = sample_json("fedex", "track-delivered.json")
+    details = body["output"]["completeTrackResults"][0]["trackResults"][0]["packageDetails"]
+    details["count"] = count
+
+    proof = parse_track_response(ok(body), "738488882438", RECEIVED)
+
+    assert (proof.weight_grams, proof.package_count) == (None, None)
 
 
 def test_a_weight_only_in_pounds_is_converted_and_a_bad_entry_is_ignored() -> None:
     reply = one_result({"code": "DL"})
     [group] = reply["output"]["completeTrackResults"]  # type: ignore[index]
-    group["trackResults"][0]["packageDetails"] = {"weightAndDimensions": {"weight": [
+    group["trackResults"][0]["packageDetails"] = {"count": "1", "weightAndDimensions": {"weight": [
         {"value": "heavy", "unit": "KG"}, {"value": "28.8", "unit": "LB"}, {"value": "5", "unit": "STONE"},
     ]}}
 
