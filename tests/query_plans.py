@@ -20,6 +20,7 @@ ALLOWED: dict[tuple[str, frozenset[str]], str] = {
     ("carrier_events", frozenset({"attach_due"})): "start-up migration, once per database: events' old due field",
     ("disputes", frozenset({"purged", "images_deleted_at", "closed_at"})):
         "start-up migration, once per database: cases whose images were deleted before the case recorded it",
+    ("disputes", frozenset({"purged"})): "start-up migration, once per database: the flags those purges left",
     ("attachments", frozenset({"due"})): "start-up migration, once per database: images stored before they were checked",
     ("raw_payloads", frozenset({"due"})): "start-up migration, once per database: raw bodies stored before they were checked",
 }
