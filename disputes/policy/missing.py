@@ -5,7 +5,8 @@ in it, so the claim is weighed on what speaks to the contents, and each finding 
   seller's packed weight): lighter by more than the tolerance → some contents were not in it when it left, and
   they were the claimed lines only if the shortfall explains their weight (the order's unit weights, `sku_weight`):
   200 g short does not explain a claimed 3 kg item. The declared and the packed weights are the whole shipment's,
-  so the carrier's weight of one package of several (`package_count`) is not compared: a person weighs it up;
+  so the carrier's weight of one package of several (`package_count`), or of a shipment whose package count the
+  proof does not state, is not compared: a person weighs it up;
 - the seller's packing record (where the order service offers one): fewer of a claimed line packed than ordered
   → that many not packed (never more than the customer claims);
 - the customer's photos of what arrived: a person looks at them.
@@ -106,7 +107,16 @@ def weight_finding(dispute: Dispute, settings: PolicySettings) -> Finding:
             f"Kargo firması paket ağırlığı bildirmedi ({dispute.order.carrier})", cites=WEIGHT
         )
     evidence, grams = carrier
-    if (packages := evidence.proof.package_count or 1) > 1:
+    if (packages := evidence.proof.package_count) is None:  # proofs stored before the count was read
+        return finding(
+            "carrier_weight_packages_unknown", N, [evidence],
+            f"The carrier weighed the package at {grams} g without saying how many packages the shipment has: "
+            "the weight is not compared with the whole shipment's, a person decides",
+            f"Kargo paketi {grams} g tarttı ama gönderinin kaç paket olduğunu bildirmedi: ağırlık tüm gönderinin "
+            "ağırlığıyla karşılaştırılmaz, bir kişi karar verir",
+            carrier_grams=grams, cites=ONE_PACKAGE
+        )
+    if packages > 1:
         return finding(
             "carrier_weight_one_package", N, [evidence],
             f"The carrier weighed 1 package of {packages} in the shipment at {grams} g: one package's weight is not "

@@ -59,7 +59,7 @@ def case(*proofs: str, proof_missing: bool = False) -> Dispute:
     made = {
         "delivered": lambda: evidence("ev-delivered"),
         "neighbour": lambda: evidence("ev-neighbour", relation=RecipientRelation.NEIGHBOUR, received_by="Komşu"),
-        "weighed": lambda: evidence("ev-weighed", weight_grams=1200),
+        "weighed": lambda: evidence("ev-weighed", weight_grams=1200, package_count=1),
     }
     d = dispute(*(made[p]() for p in proofs), proof_missing=proof_missing)
     d.sla = Sla(first_response_due=NOW, evidence_due=NOW, decision_due=DUE)

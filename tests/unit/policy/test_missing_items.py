@@ -34,7 +34,7 @@ def missing_glasses(
 ) -> Dispute:
     """Two of the six glasses (or `missing`) claimed missing from a delivered, signed-for package of three lines
     (`items`: without unit weights unless given them)."""
-    proof = evidence(weight_grams=carrier_grams) if carrier_grams else evidence()
+    proof = evidence(weight_grams=carrier_grams, package_count=1) if carrier_grams else evidence()
     base = dispute(proof, preference=preference)
     order = snapshot().model_copy(update={
         "items": items, "declared_weight_grams": declared,

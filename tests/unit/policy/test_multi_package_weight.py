@@ -55,3 +55,15 @@ def test_a_one_package_shipment_s_weight_is_still_compared_with_the_declared_wei
 
     assert (advice.action, advice.rule, advice.auto_resolve) == (Act.REFUND, PolicyRule.PACKED_UNDERWEIGHT, True)
     assert (advice.findings[0].code, advice.findings[0].facts["carrier_grams"]) == ("weight_below_declared", 13_060)
+
+
+def test_a_weight_stored_before_package_counts_were_read_goes_to_a_person() -> None:
+    # a FedEx proof stored before the mapping read packageDetails.count: its weight may be one package's of several
+    stored = fedex_proof("track-delivered.json", "738488882438").model_copy(update={"package_count": None})
+
+    advice = recommend(kettle_claimed(stored, declared=14_400), CustomerHistory(), NOW, PolicySettings())
+
+    assert (advice.action, advice.auto_resolve, advice.lines) == (Act.NEEDS_PERSON, False, [])
+    assert (advice.findings[0].code, advice.findings[0].facts) == (
+        "carrier_weight_packages_unknown", {"carrier_grams": 13_060}
+    )
