@@ -89,7 +89,7 @@ from schemas.effects import (
     StaffAlert,
     notification_json,
 )
-from schemas.orders import sku_value
+from schemas.orders import OrderItem, sku_value
 from schemas.proof import ProofStatus
 from schemas.recommendation import PolicyRule, Recommendation, RecommendedAction
 
@@ -166,6 +166,18 @@ def _words(text: str) -> list[str]:
 def _paused_by(calendar: BusinessCalendar, due: datetime, paused_from: datetime, paused_until: datetime) -> datetime:
     """`due` moved on by the business time in [paused_from, paused_until): a pause for the customer's answer."""
     return calendar.add_business_time(due, calendar.business_time_remaining(paused_from, paused_until))
+
+
+def _sku_lines(items: Sequence[OrderItem], sku: str, units: int, after: int) -> list[OrderItem]:
+    """The lines of `sku` holding its `units` that follow the first `after`, counted over its lines in their order (as
+    `sku_value` counts them), each copied with the number of those units it holds."""
+    lines, position = [], 0
+    for item in (item for item in items if item.sku == sku):
+        held = min(position + item.quantity, after + units) - max(position, after)
+        if held > 0:
+            lines.append(item.model_copy(update={"quantity": held}))
+        position += item.quantity
+    return lines
 
 
 def address_key(dispute: "Dispute") -> str:
@@ -1270,10 +1282,13 @@ class Dispute(BaseModel):
         decisions refunded or reshipped (as `uncompensated` counts them) and the `before` units this decision valued
         first, so that the values of a SKU on several lines never add up to more, or less, than its lines' value
         (`sku_value`)."""
-        claimed = next(m.quantity for m in self.missing_items if m.sku == sku)
-        paid = claimed - self.uncompensated()[sku]
-        value = sku_value(self.order.items, sku, quantity, after=paid + before)
+        value = sku_value(self.order.items, sku, quantity, after=self._paid(sku) + before)
         return LineOutcome(sku=sku, quantity=quantity, outcome=outcome, amount_minor=value)
+
+    def _paid(self, sku: str) -> int:
+        """The units of a claimed SKU that decisions refunded or reshipped, as `uncompensated` counts them."""
+        claimed = next(m.quantity for m in self.missing_items if m.sku == sku)
+        return claimed - self.uncompensated()[sku]
 
     def _add_customer_evidence(
         self, actor: Actor, kind: SubmissionKind, statement: str, images: Sequence[CustomerImage], now: datetime
@@ -1463,9 +1478,10 @@ class Dispute(BaseModel):
         return f"{key}:{sku}" if sku is not None else key
 
     def _queue_compensation(self, outcome: Outcome, key: str, line: LineOutcome | None) -> str | None:
-        """The refund or reshipment of the package, or of one missing line (its value; its quantity, as one item of
-        the SKU's first line): its message's id. A refund of nothing (a free gift) sends no message (None): the line
-        is compensated all the same."""
+        """The refund or reshipment of the package, or of one missing line (its value; its units, as the refund values
+        them: those following the units earlier decisions paid, one item per order line of the SKU holding some of
+        them, each as its line describes it): its message's id. A refund of nothing (a free gift) sends no message
+        (None): the line is compensated all the same."""
         order = self.order
         if outcome is Outcome.REFUND:
             assert self.decision is not None and self.decision.refund_to is not None
@@ -1485,9 +1501,8 @@ class Dispute(BaseModel):
                 quantity=line.quantity if line else None,
             ))
         items = order.items
-        if line is not None:
-            first = next(item for item in order.items if item.sku == line.sku)
-            items = [first.model_copy(update={"quantity": line.quantity})]
+        if line is not None:  # this decision's units are counted as paid already
+            items = _sku_lines(order.items, line.sku, line.quantity, after=self._paid(line.sku) - line.quantity)
         return self._queue(EffectKind.RESHIP, key, ReshipRequest(
             dispute_id=self.id,
             order_id=order.order_id,

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.common import Outcome, RefundDestination
 from schemas.orders import Address, OrderItem
@@ -32,7 +32,12 @@ class ReshipRequest(_Model):
     order_id: str
     original_shipment_id: str
     carrier: str
-    items: list[OrderItem]
+    items: list[OrderItem] = Field(
+        description="What to ship: the package's lines; for a missing-items claim, the units of one SKU the decision "
+                    "reships, one item per order line of the SKU holding some of them (its lines in order, after the "
+                    "units earlier decisions refunded or reshipped), each as its line describes it, with the number of "
+                    "units to ship from it.",
+    )
     address: Address
     recipient_name: str
 

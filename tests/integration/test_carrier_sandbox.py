@@ -13,6 +13,8 @@ from aiohttp.test_utils import TestServer
 from structlog.testing import capture_logs
 
 from adapters.demo import demo_orders
+from adapters.memory import FixedClock, InMemoryDisputes, InMemoryOrders
+from adapters.orders import OrderFile
 from sandbox.carriers import (
     SandboxShipment,
     Scenario,
@@ -25,9 +27,16 @@ from carriers.base import CarrierAdapter, PushCarrier
 from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, MalformedResponse, WebhookRejected
 from carriers.registry import CARRIERS, create_adapter
 from carriers.turkish import fold
+from disputes.actors import SYSTEM, Actor
 from disputes.intake import pull_key
+from disputes.policy import CustomerHistory, PolicySettings, recommend
+from disputes.rules import Rules
+from disputes.service import DisputeService, OpenRequest
+from schemas.common import Resolution, Role
+from schemas.dispute import Claim, Evidence, MissingItem
 from schemas.proof import ProofOfDelivery, ProofStatus
 from schemas.proof import RecipientRelation as R
+from schemas.recommendation import PolicyRule, RecommendedAction
 from tests.registered import PULLED as PULL
 from tests.registered import PUSHED as PUSH
 
@@ -532,6 +541,25 @@ def test_the_demo_mixes_strong_proof_with_every_kind_of_doubt() -> None:
 
     assert scenarios.count(S.DELIVERED) > len(DEMO) / 2
     assert {S.NEIGHBOUR, S.PARCEL_LOCKER, S.FAR_GPS, S.UNSIGNED, S.IN_TRANSIT} <= set(scenarios)
+
+
+async def test_the_demo_s_package_fedex_weighed_light_is_paid_by_the_weight_rule_on_its_own(aiohttp_server, session) -> None:
+    server = await aiohttp_server(create_carrier_sandbox(DEMO))
+    orders = InMemoryOrders(OrderFile.model_validate(demo_orders(NOW)).orders)
+    service = DisputeService(InMemoryDisputes(), orders, FixedClock(NOW), Rules())
+    power_bank = MissingItem(sku="YD-ANKER-737", quantity=1)
+    claim = OpenRequest("ord-2017", None, "Kutudan şarj cihazı çıkmadı.", Resolution.REFUND,
+                        claim=Claim.MISSING_ITEMS, missing_items=(power_bank,))
+    dispute = (await service.open(Actor("cust-1002", Role.CUSTOMER, "cust-1002"), claim, None)).dispute
+    proof = await adapter(server, session, "fedex").pull(dispute.order.tracking_number)
+
+    dispute.attach_evidence(SYSTEM, Evidence(key="fedex-pull", proof=proof), NOW)
+    advice = recommend(dispute, CustomerHistory(), NOW, PolicySettings())
+
+    assert (advice.rule, advice.action, advice.auto_resolve, advice.lines) == (
+        PolicyRule.PACKED_UNDERWEIGHT, RecommendedAction.REFUND, True, [power_bank]
+    )
+    assert [f.code for f in advice.findings[:2]] == ["weight_below_declared", "shortfall_covers_claimed"]
 
 
 async def test_every_demo_order_gets_its_evidence_from_its_carrier(aiohttp_server, session) -> None:

@@ -12,7 +12,7 @@ from adapters.demo import demo_orders, write_demo_orders
 from adapters.orders import FileOrderDirectory, OrderFile
 from carriers.registry import CARRIERS as REGISTERED
 from disputes.rules import Rules
-from schemas.orders import Shipment, ShipmentStatus
+from schemas.orders import OrderItem, Shipment, ShipmentStatus
 
 NOW = datetime(2026, 11, 18, 9, 30, tzinfo=ZoneInfo("Europe/Istanbul"))
 ORDERS = OrderFile.model_validate(demo_orders(NOW)).orders
@@ -139,6 +139,36 @@ def test_the_seeded_document_is_plain_json_that_validates_as_orders() -> None:
     document = json.loads(json.dumps(demo_orders(NOW), ensure_ascii=False))
 
     assert OrderFile.model_validate(document).orders == ORDERS
+
+
+PACKAGING_GRAMS = range(50, 301)
+"""What a box and its filling add to the weight of what it holds."""
+
+
+def grams(items: list[OrderItem], units: dict[str, int] | None = None) -> int:
+    """What the lines weigh (`units`: only so many of each SKU)."""
+    return sum((item.unit_weight_grams or 0) * (item.quantity if units is None else units.get(item.sku, 0))
+               for item in items)
+
+
+def test_every_parcel_s_line_states_its_unit_weight_and_no_digital_line_does() -> None:
+    for _, shipment in SHIPMENTS:
+        for item in shipment.items:
+            assert (item.unit_weight_grams is None) == (item.digital is not None), item.sku
+
+
+def test_a_declared_weight_and_a_packing_record_s_weigh_their_lines_and_one_box() -> None:
+    declared = [s for _, s in SHIPMENTS if s.declared_weight_grams is not None]
+    records = {s["shipment_id"]: s["packing_record"] for o in demo_orders(NOW)["orders"] for s in o["shipments"]
+               if "packing_record" in s}
+
+    assert declared and records
+    for shipment in declared:
+        box = (shipment.declared_weight_grams or 0) - grams(shipment.items)
+        assert box in PACKAGING_GRAMS, shipment.shipment_id
+        if (record := records.get(shipment.shipment_id)) is not None:
+            packed = {line["sku"]: line["quantity"] for line in record["lines"]}
+            assert record["weight_grams"] == grams(shipment.items, packed) + box
 
 
 def test_two_orders_are_digital_goods_one_licence_key_and_one_gift_card() -> None:

@@ -1,6 +1,7 @@
 """One SKU on several lines of a package (a promotion splits them at different prices): its units are the sum of its
 lines everywhere (the claim, the policy, the value paid, the reshipment), a refund never pays more than its lines are
-worth however the units are split over decisions, and a line worth nothing sends no payment."""
+worth however the units are split over decisions, a reshipment ships each line's own units (those following the units
+earlier decisions paid, as the refund counts them), and a line worth nothing sends no payment."""
 
 from datetime import timedelta
 
@@ -127,6 +128,37 @@ async def test_a_reship_of_a_sku_on_two_lines_ships_the_units_decided_as_one_ite
         {"sku": "SKU-A", "name": "Kupa (kampanya)", "quantity": 1, "unit_price_minor": 1_000, "digital": None,
          "unit_weight_grams": None}
     ]
+
+
+def reshipped(dispute: Dispute) -> list[list[tuple[str, int, int, int | None]]]:
+    """Each reshipment's items: name, quantity, unit price and unit weight of each."""
+    return [[(i["name"], i["quantity"], i["unit_price_minor"], i["unit_weight_grams"]) for i in p["items"]]
+            for kind, _, p in compensation(dispute) if kind is EffectKind.RESHIP]
+
+
+async def test_a_reship_of_units_over_two_lines_ships_one_item_per_line_each_as_its_line_describes_it(
+    repository, clock
+) -> None:
+    campaign = OrderItem(sku="SKU-A", name="Kupa (kampanya)", quantity=2, unit_price_minor=1_000, unit_weight_grams=350)
+    boxed = OrderItem(sku="SKU-A", name="Kupa (kutulu)", quantity=2, unit_price_minor=5_000, unit_weight_grams=420)
+    service = service_of(repository, clock, campaign, boxed)
+    dispute = await opened(service, ("SKU-A", 3), resolution=Resolution.RESHIP)
+
+    dispute.decide(INVESTIGATOR, Outcome.RESHIP, ReasonCode.ITEMS_MISSING, "Eksik.", None, NOW)
+
+    assert reshipped(dispute) == [[("Kupa (kampanya)", 2, 1_000, 350), ("Kupa (kutulu)", 1, 5_000, 420)]]
+
+
+async def test_a_reship_after_an_earlier_decision_ships_the_units_following_those_it_paid(repository, clock) -> None:
+    service = service_of(repository, clock, sku_a(2, 1_000, "Kupa (kampanya)"), sku_a(2, 5_000), sku_a(1, 7_000, "Kupa (mat)"))
+    dispute = await opened(service, ("SKU-A", 5), resolution=Resolution.RESHIP)
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Üçü eksik.", None, NOW,
+                   line_outcomes=[("SKU-A", Outcome.REFUND, 3)])
+    dispute.file_appeal(CUSTOMER, NEW_EXPLANATION, NOW, NOW + Rules().appeal_window)
+
+    dispute.decide(INVESTIGATOR, Outcome.RESHIP, ReasonCode.ITEMS_MISSING, "Kalanlar yeniden.", None, NOW)
+
+    assert reshipped(dispute) == [[("Kupa", 1, 5_000, None), ("Kupa (mat)", 1, 7_000, None)]]
 
 
 async def test_a_free_line_refunded_sends_no_payment_yet_counts_as_compensated(repository, clock) -> None:

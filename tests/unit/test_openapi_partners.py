@@ -18,6 +18,8 @@ from carriers.errors import WebhookReason
 from carriers.partner.webhook import PartnerPush
 from carriers.registry import CARRIERS
 from schemas.dispute import EffectKind
+from schemas.effects import RefundRequest
+from schemas.orders import OrderItem
 from schemas.partner_webhook import PartnerEvent, PartnerStatus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,6 +131,21 @@ def test_the_downstream_guide_lists_every_message_with_its_service_and_path() ->
     for kind, (_, service, path) in EFFECTS.items():
         row = rf"^\| `{kind.value}` \| {service} \(`DISPUTES_{service.upper()}_URL`\) \| `{re.escape(path)}` \|$"
         assert re.search(row, guide, re.MULTILINE), kind
+
+
+@pytest.mark.parametrize(("heading", "model", "fields"), [
+    ("### The items of a reship", OrderItem, tuple(OrderItem.model_fields)),
+    ("### The units of a refund", RefundRequest, ("amount_minor", "shipment_id", "sku", "quantity")),
+])
+def test_the_downstream_guide_gives_each_field_of_a_reship_s_items_and_a_refund_s_units_its_type(
+    heading, model, fields
+) -> None:
+    section = (ROOT / "docs" / "downstream.md").read_text().split(f"\n{heading}\n", 1)[1].split("\n#", 1)[0]
+    schema = model.model_json_schema()["properties"]
+    for field in fields:
+        [row] = re.findall(rf"^\| `{field}` \| ([^|]+) \|", section, re.MULTILINE)
+        kinds = {kind.get("type", "string") for kind in schema[field].get("anyOf", [schema[field]])}  # an enum: strings
+        assert row.strip() == " or ".join(sorted(kinds, key=lambda kind: (kind == "null", kind))), field
 
 
 def test_the_downstream_guide_states_the_relays_settings_with_their_defaults() -> None:
