@@ -647,7 +647,8 @@ class InMemoryRetention:
     async def _delete(self, dispute: Dispute) -> None:
         events = self.copies.events
         shipment = (dispute.order.carrier, dispute.order.tracking_number)
-        if not [i for i in await self.copies.disputes.active_for_shipment(*shipment) if i != dispute.id]:
+        others = [i for i in await self.copies.disputes.active_for_shipment(*shipment) if i != dispute.id]
+        if dispute.images_deleted_at is not None and not others:
             for key in [e.key for e in dispute.evidence if e.key not in events.due[WorkKind.ATTACH_PUSHED]]:
                 events.forget(key)
         self.copies.delete_unneeded(dispute.copies_to_delete, self.clock.now())

@@ -133,9 +133,9 @@ MAX_SUBMISSIONS = 20
 MAX_EVIDENCE = 200
 """Carrier evidence entries one case holds at most (a parcel's scans and its proof are a few dozen), so its document
 stays bounded whatever a carrier sends. Beyond it a proof of delivery takes the place of the oldest entry that is no
-proof (of the oldest proof, when the case holds only proofs), so the policy always reads the latest proof; any other
-event stays stored as the carrier's receipt but is not attached, which the timeline says once
-(`evidence_limit_reached`)."""
+proof (of the oldest proof, when the case holds only proofs), so the policy always reads the latest proof, and the
+replaced entry's stored copies are deleted (`Dispute._room_for_evidence`); any other event stays stored as the
+carrier's receipt but is not attached, which the timeline says once (`evidence_limit_reached`)."""
 MAX_STAFF_WRITINGS = 500
 """Notes and messages to the customer staff may write on one case (at most 2,000,000 characters), so its document
 stays bounded however long the case runs."""
@@ -302,8 +302,9 @@ class Dispute(BaseModel):
     images_deleted_at: AwareDatetime | None = None
     """When retention deleted the images and carriers' raw replies the case held (`delete_stored_copies`)."""
     copies_to_delete: list[str] = Field(default_factory=list)
-    """The references the case recorded deleted whose stored copies retention has not yet deleted: due for retention
-    at once, whatever the case's state, until `stored_copies_deleted`."""
+    """The references the case recorded deleted (`delete_stored_copies`), or stopped citing when it dropped an entry
+    (`_room_for_evidence`), whose stored copies retention has not yet deleted: due for retention at once, whatever
+    the case's state, until `stored_copies_deleted`."""
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 
@@ -391,11 +392,11 @@ class Dispute(BaseModel):
         return {kind: self.test_clock.due(at) for kind, at in due.items()}
 
     def retention_due(self, keep: timedelta) -> datetime | None:
-        """When retention deletes the images and raw replies the case holds: `keep` after it closed, or at once when it
-        recorded copies deleted that are not deleted yet; on a test clock, once the clock has reached that (the real
-        retention worker then takes it)."""
+        """When retention deletes the images and raw replies the case holds: `keep` after it closed, or at once (when
+        it last changed) while it recorded copies to delete that are not deleted yet; on a test clock, once the clock
+        has reached that (the real retention worker then takes it)."""
         if self.copies_to_delete:
-            at = self.images_deleted_at
+            at: datetime | None = self.updated_at
         else:
             at = self.closed_at + keep if self.closed_at and self.stored_refs() else None
         return at if self.test_clock is None else self.test_clock.due(at)
@@ -523,13 +524,22 @@ class Dispute(BaseModel):
 
     def _room_for_evidence(self, delivered: bool) -> str | None | Literal[False]:
         """Make room for one more entry under `MAX_EVIDENCE`: None when there was room, the key of the entry a proof
-        of delivery (`delivered`) replaces, False when an event that is no proof finds the case full."""
+        of delivery (`delivered`) replaces, False when an event that is no proof finds the case full.
+        The replaced entry's copies (its raw reply, its images) that the case no longer cites are recorded for
+        deletion in this same change, which makes retention due at once (`retention_due`): their check ran an hour
+        after they were stored and found the case citing them, and retention deletes only what a case records, so a
+        pulled entry's copies would otherwise be kept for ever. Recorded on the case, they need no write besides its
+        save. Retention deletes those nothing else needs: another case's, and a pushed entry's, which its push keeps
+        until the push's own retention."""
         if len(self.evidence) < MAX_EVIDENCE:
             return None
         if not delivered:
             return False
         scans = [i for i, e in enumerate(self.evidence) if e.proof.status is not ProofStatus.DELIVERED]
-        return self.evidence.pop(scans[0] if scans else 0).key
+        dropped = self.evidence.pop(scans[0] if scans else 0)
+        if uncited := dropped.proof.stored_refs().difference(self.stored_refs()):
+            self.copies_to_delete = sorted(uncited.union(self.copies_to_delete))
+        return dropped.key
 
     def _evidence_limit_reached(self, actor: Actor, now: datetime) -> bool:
         """Say once on the timeline that the case takes no more of the carrier's events; whether it said so now."""

@@ -5,17 +5,19 @@ deleted only when nothing still needs it: no case cites it (`evidence_refs`, `by
 expired holds it (`refs`, `events_by_ref`), and it was not stored again lately (by a push whose event may not be
 recorded yet: `STORED_LATELY`).
 
-Cases are claimed through the schedule (`due.retention`, set by every save of a closed case that holds images),
-pushes likewise (`due.push_retention`, set when they are recorded). A case's purge is recorded first
+Cases are claimed through the schedule (`due.retention`, set by every save of a closed case that holds images, or of
+a case that dropped an entry whose copies it no longer cites: `Dispute._room_for_evidence`), pushes likewise
+(`due.push_retention`, set when they are recorded). A case's purge is recorded first
 (`Dispute.delete_stored_copies`: markers for its images, a timeline entry, the references still to delete), saved
 compare-and-set: a case changed meanwhile (a supervisor reopening it) keeps its images, cited and stored. Once
 recorded, the case cites them no more, so two cases claimed at once that share a reference both see it free; its
 copies are deleted, with the pushes attached to it unless another case holds its shipment, and a last save says so
 and ends the lease. A worker that dies after the record leaves the case due (`Dispute.retention_due`), and the next
 holder deletes what it recorded. A push is marked first (`expired`), so it no longer counts as keeping its own
-references. An image or raw body nothing came to cite (its push never recorded, or all its events recorded before; its
-case's save lost) is deleted by its check (`due.attachment_check`, `due.raw_check`, set by each storing of it: see
-`adapters/mongo/evidence_store.py`)."""
+references. A case that only dropped entries (no purge recorded: `images_deleted_at` unset) has their copies deleted,
+those nothing else needs, and keeps its own and its pushes. An image or raw body nothing came to cite (its push never
+recorded, or all its events recorded before; its case's save lost) is deleted by its check (`due.attachment_check`,
+`due.raw_check`, set by each storing of it: see `adapters/mongo/evidence_store.py`)."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -91,11 +93,13 @@ class AttachmentRetention:
             return
 
     async def _delete(self, dispute: Dispute) -> None:
-        """The copies the case recorded deleted, and the pushes attached to it, unless another case holds its
-        shipment."""
+        """The copies the case recorded to delete; once its images are recorded deleted, also the pushes attached to
+        it, unless another case holds its shipment (a case that only dropped entries keeps them, for a case opened
+        on its shipment after it)."""
         disputes, events = self.copies.disputes, self.copies.events
         shipment = {"order.carrier": dispute.order.carrier, "order.tracking_number": dispute.order.tracking_number}
-        if not await disputes.count_documents(shipment | {"holds_shipment": True, "_id": {"$ne": dispute.id}}, limit=1):
+        others = shipment | {"holds_shipment": True, "_id": {"$ne": dispute.id}}
+        if dispute.images_deleted_at is not None and not await disputes.count_documents(others, limit=1):
             pushed = [e.key for e in dispute.evidence]
             await events.delete_many({"_id": {"$in": pushed}, ATTACH_DUE: {"$exists": False}})
         await self.copies.delete_unneeded(dispute.copies_to_delete, self.clock.now())

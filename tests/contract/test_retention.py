@@ -2,6 +2,7 @@
 it (markers instead of references and file names, findings that link nothing, a timeline entry); a reference still
 needed elsewhere (another case, a stored push not yet expired, a push being stored) is kept; a stored push is deleted
 its keeping after its receipt, with what only it held, and a push attached to a case goes when the case's images go.
+The copies of an entry a full case drops for a proof are deleted once nothing else cites them, the case still open.
 The case records the deletion first: a case reopened during its pass keeps its images, and what a case recorded is
 deleted though the pass that recorded it stopped."""
 
@@ -16,9 +17,9 @@ from adapters.mongo.retention import AttachmentRetention, PushRetention, StoredC
 from disputes.actors import SYSTEM
 from disputes.calendar import BusinessCalendar
 from disputes.errors import StaleVersion
-from disputes.intake import EvidenceIntake, PushedEvent, attachment_ref, raw_ref
+from disputes.intake import EvidenceIntake, PushedEvent, attachment_ref, pull_key, raw_ref
 from disputes.lanes import Lanes
-from disputes.model import Dispute
+from disputes.model import MAX_EVIDENCE, Dispute
 from disputes.ports import CUSTOMER_IMAGE, STORED_LATELY, CarrierSource, CustomerSource, StoredAttachment
 from disputes.schedule import DueWork, Job
 from disputes.work import COPY_CHECKS, WorkKind
@@ -80,6 +81,21 @@ class Retention:
 @pytest.fixture
 def retention(storage: Storage) -> Retention:
     return Retention(storage)
+
+
+def image(kind: AttachmentKind, content: bytes) -> Attachment:
+    return Attachment(kind=kind, content_b64=base64.b64encode(content).decode(), media_type="image/png")
+
+
+async def pulled(storage: Storage, clock: FixedClock, transcript: bytes, *images: Attachment) -> Evidence:
+    """A proof pulled for TRKshp1 as the pull keeps it (its transcript, if any, and images by reference), delivered at
+    the clock's time."""
+    intake = EvidenceIntake(storage.evidence, storage.evidence, clock, lambda kind, content: "image/png")
+    proof = ProofOfDelivery(carrier="surat", tracking_number="TRKshp1", status=ProofStatus.DELIVERED,
+                            delivered_at=clock.now(), source=ProofSource.PULL, received_at=clock.now(),
+                            **{i.kind.value: i for i in images})
+    stored = await intake.receive_pull("surat", proof, None, transcript)
+    return Evidence(key=pull_key(stored), proof=stored)
 
 
 def signed(tracking_number: str, signature: bytes = SIGNATURE) -> ProofOfDelivery:
@@ -353,3 +369,37 @@ async def test_a_redelivered_push_s_body_no_event_came_to_cite_is_deleted_an_hou
     await retention.run(NOW + STORED_LATELY)
     assert not await kept(storage, raw_ref(again))
     assert await kept(storage, raw_ref(first)), "the recorded push cites it"
+
+
+async def test_the_copies_of_a_pulled_proof_a_full_case_drops_for_a_newer_one_are_deleted_unless_still_cited(
+    storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
+) -> None:
+    elsewhere = await push(storage, clock, "ev-1", "TRKshp7")  # another parcel's push: the same signature bytes
+    case = await cases.open(1, carrier="surat")
+    shared_document = image(AttachmentKind.DOCUMENT, b"%PDF-1.4 teslim tutanagi" * 20)
+    oldest = await pulled(storage, clock, b'{"reply": 0}', image(AttachmentKind.PHOTO, DOOR),
+                          image(AttachmentKind.SIGNATURE, SIGNATURE), shared_document)
+    entries = [oldest, await pulled(storage, clock, b'{"reply": 1}', shared_document)]
+    for _ in range(2, MAX_EVIDENCE):
+        clock.advance(seconds=1)
+        entries.append(await pulled(storage, clock, b""))  # no transcript: no copy
+    await cases.change(case.id, lambda d: d.attach_all_evidence(SYSTEM, entries, NOW))
+    photo, raw = oldest.proof.photo.ref, oldest.proof.raw_ref
+    assert await retention.run(NOW + STORED_LATELY) == (0, 0)  # the checks of the stored copies: all cited
+    assert await kept(storage, photo) and await kept(storage, raw)
+
+    clock.current = NOW + timedelta(days=2)
+    proof = await push(storage, clock, "ev-2", "TRKshp1")
+    await attach(cases, case.id, proof)
+    assert oldest.key not in {e.key for e in (await storage.disputes.read(case.id)).evidence}
+    await retention.run(clock.current)
+
+    assert not await kept(storage, photo) and not await kept(storage, raw), "nothing cites the dropped entry's copies"
+    for ref in (oldest.proof.signature.ref, oldest.proof.document.ref, entries[1].proof.raw_ref):
+        assert await kept(storage, ref), ref
+    active = await storage.disputes.read(case.id)
+    assert active.is_active and active.images_deleted_at is None and active.copies_to_delete == []
+    assert "images_deleted" not in {entry.action for entry in active.timeline}
+    assert [e.key for e in await storage.evidence.for_shipment("surat", "TRKshp1")] == [proof.key]
+    assert [e.key for e in await storage.evidence.for_shipment("surat", "TRKshp7")] == [elsewhere.key]
+    assert await retention.run(clock.current + timedelta(days=1)) == (0, 0)

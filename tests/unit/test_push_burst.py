@@ -152,3 +152,29 @@ async def test_a_case_full_of_proofs_takes_a_newer_one_in_place_of_the_oldest_an
     assert len(case.evidence) == MAX_EVIDENCE and "push:surat:p-0" not in {e.key for e in case.evidence}
     reading = read_proof(case, PolicySettings())
     assert reading is not None and reading.evidence.key == newest.key
+
+
+async def test_the_entries_a_full_case_drops_leave_it_the_copies_no_other_entry_cites_due_for_deletion_at_once(
+    service: DisputeService, two_cases: tuple[str, str]
+) -> None:
+    case = await service.get(SYSTEM, two_cases[0])
+    own, shared = "raw_" + "0" * 40, "raw_" + "1" * 40
+
+    def replied(key: str, raw_ref: str) -> Evidence:
+        """A scan that came in the carrier's reply stored as `raw_ref`."""
+        evidence = scan(key, "TRKshpa")
+        return evidence.model_copy(update={"proof": evidence.proof.model_copy(update={"raw_ref": raw_ref})})
+
+    case.attach_all_evidence(SYSTEM, [replied("s-0", own), replied("s-1", shared), replied("s-2", shared)], NOW)
+    for number in range(3, MAX_EVIDENCE):
+        assert case.attach_evidence(SYSTEM, scan(f"s-{number}", "TRKshpa", seconds=number), NOW)
+    keep, later = timedelta(days=365), NOW + timedelta(days=2)
+    assert case.copies_to_delete == [] and case.retention_due(keep) is None
+
+    assert case.attach_evidence(SYSTEM, scan("p-1", "TRKshpa", ProofStatus.DELIVERED, seconds=500), later)
+    assert case.attach_evidence(SYSTEM, scan("p-2", "TRKshpa", ProofStatus.DELIVERED, seconds=501), later)
+
+    assert case.evidence[0].key == "push:surat:s-2"  # s-0 and s-1 dropped
+    assert case.copies_to_delete == [own], "s-2 still cites the reply s-1 came in"
+    assert case.retention_due(keep) == later
+    assert own not in str([entry.details for entry in case.timeline])
