@@ -34,7 +34,11 @@ evidence were missing, or the field itself) list them, before the copies are che
 
 Copies checked: images and raw bodies stored before every storing made them due for a check (no `due`) are made due
 for it `STORED_LATELY` after they were last stored, so those nothing cites (a push never recorded or all of whose
-events were recorded before, a case's save that lost) are deleted (`StoredCopyCheck`)."""
+events were recorded before, a case's save that lost) are deleted (`StoredCopyCheck`).
+
+Copies checked again: the copies of entries a full case dropped before it recorded them for deletion
+(`Dispute._room_for_evidence`) are cited by nothing, and their check had run: every copy whose check is not pending
+is made due for it again, the same way."""
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -82,6 +86,7 @@ PUSHES_KEPT = "pushes_kept"
 IMAGES_CHECKED = "images_checked"
 RAWS_CHECKED = "raws_checked"
 REFS_CITED = "refs_cited"
+COPIES_RECHECKED = "copies_rechecked"
 
 
 async def migrate(db: AsyncDatabase[Doc]) -> int:
@@ -90,7 +95,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
         SCHEDULE_IN_DUE: _schedule_in_due, QUEUE_KEY: _queue_key, CLAIM_INDEXES: _claim_indexes, FLAGGED: _flagged,
         SHIPMENT_ON_CLOCK: _shipment_on_clock, PURGE_RECORDED: _purge_recorded,
         PURGE_FLAGS_DROPPED: _purge_flags_dropped, PUSHES_KEPT: _pushes_kept, REFS_CITED: _refs_cited,
-        IMAGES_CHECKED: _images_checked, RAWS_CHECKED: _raws_checked,
+        IMAGES_CHECKED: _images_checked, RAWS_CHECKED: _raws_checked, COPIES_RECHECKED: _copies_rechecked,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     changed = 0
@@ -182,11 +187,17 @@ async def _raws_checked(db: AsyncDatabase[Doc]) -> int:
     return await _checked(db, RAW_PAYLOADS, WorkKind.RAW_CHECK, "received_at")
 
 
+async def _copies_rechecked(db: AsyncDatabase[Doc]) -> int:
+    return await _images_checked(db) + await _raws_checked(db)
+
+
 async def _checked(db: AsyncDatabase[Doc], collection: str, kind: WorkKind, stored_at: str) -> int:
-    """One update for the whole collection (a pipeline reading each copy's own times), not a round trip per copy."""
+    """The copies whose check is not pending made due for it: one update for the whole collection (a pipeline
+    reading each copy's own times), not a round trip per copy."""
     last_stored = {"$ifNull": [f"${LAST_STORED}", f"${stored_at}"]}
-    check = [{"$set": {"due": {kind.value: {"$add": [last_stored, STORED_LATELY // timedelta(milliseconds=1)]}}}}]
-    return (await db[collection].update_many({"due": {"$exists": False}}, check)).modified_count
+    due = {"$add": [last_stored, STORED_LATELY // timedelta(milliseconds=1)]}
+    check = [{"$set": {"due": {"$mergeObjects": [{"$ifNull": ["$due", {}]}, {kind.value: due}]}}}]
+    return (await db[collection].update_many({f"due.{kind}": {"$exists": False}}, check)).modified_count
 
 
 async def _claim_indexes(db: AsyncDatabase[Doc]) -> int:

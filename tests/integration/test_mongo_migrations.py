@@ -10,7 +10,7 @@ from adapters.memory import FixedClock, InMemoryOrders
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from adapters.mongo.evidence_store import MongoEvidenceStore
-from adapters.mongo.migrations import SHIPMENT_ON_CLOCK, migrate
+from adapters.mongo.migrations import COPIES_RECHECKED, SHIPMENT_ON_CLOCK, migrate
 from adapters.mongo.retention import AttachmentRetention, PushRetention, StoredCopyCheck
 from adapters.mongo.schedule import MongoSchedule
 from adapters.mongo.test_clocks import MongoTestClocks
@@ -240,3 +240,31 @@ async def test_a_case_stored_before_it_listed_the_raw_replies_it_cites_keeps_the
 
     assert await mongo_db.raw_payloads.find_one({"_id": raw_ref(body)}) is not None, "the case cites it"
     assert (await mongo_db[DISPUTES].find_one({"_id": opened.id}))["evidence_refs"] == [raw_ref(body)]
+
+
+async def test_copies_a_full_case_dropped_before_it_recorded_them_for_deletion_are_checked_again_and_deleted(
+    mongo_db, query_audit
+):
+    await migrate(mongo_db)
+    await mongo_db["migrations"].delete_one({"_id": COPIES_RECHECKED})  # a database the version before migrated
+    disputes, store = MongoDisputes.in_database(mongo_db), MongoEvidenceStore(mongo_db)
+    service = DisputeService(disputes, InMemoryOrders([order()]), FixedClock(NOW), Rules())
+    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    replies = [b'{"replies": ["dropped"]}', b'{"replies": ["kept"]}']
+    for body in replies:
+        await store.put_raw(raw_ref(body), "yurtici", body, NOW)
+    kept = signed_proof("TRKshp1").model_copy(update={"raw_ref": raw_ref(replies[1]), "signature": None,
+                                                      "source": ProofSource.PULL})
+    await service.apply_timed(SYSTEM, opened.id, lambda d, now: d.attach_evidence(SYSTEM, Evidence(key="pull:2", proof=kept), now))
+    worker_clock = FixedClock(NOW + timedelta(hours=1))
+    check = DueWork(MongoSchedule(mongo_db), StoredCopyCheck(mongo_db, worker_clock, WorkKind.RAW_CHECK), worker_clock, "w")
+    await mongo_db.raw_payloads.update_one({"_id": raw_ref(replies[0])}, {"$unset": {"due.raw_check": ""}})
+    # as an entry's drop left it: its check ran while the case cited it, and the case cites it no more
+    assert await check.run_once() == 1  # the kept reply's own check: cited
+
+    assert await migrate(mongo_db) == 2
+    query_audit.commands.clear()  # the migration scans once, on purpose
+    assert await check.run_once() == 2
+
+    assert await mongo_db.raw_payloads.find_one({"_id": raw_ref(replies[0])}) is None
+    assert await mongo_db.raw_payloads.find_one({"_id": raw_ref(replies[1])}) is not None, "the case cites it"
