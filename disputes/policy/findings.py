@@ -74,7 +74,7 @@ def dropped_findings(e: Evidence) -> tuple[Finding, ...]:
         finding(
             f"carrier_{note.code.value}", N, [e],
             f"Carrier proof not usable ({note.field}): {note.reason}",
-            f"Kargonun kanıtı kullanılamadı ({note.field}): {note.reason}", cites=NOTES
+            f"Kargo firmasının kanıtı kullanılamadı ({note.field}): {note.reason}", cites=NOTES
         )
         for note in e.proof.notes
         if note.code is not NoteCode.STATUS_UNMAPPED
@@ -143,7 +143,7 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
     said, said_tr, score = f"Receiver name '{written}'", f"Teslim alan adı '{written}'", f"{match.score:.0f}"
     facts = _NameFacts(score=round(match.score), order_name=match.name.value)
     if masked := is_masked(name):
-        said, said_tr = f"{said} (masked by the carrier)", f"{said_tr} (kargo tarafından maskelenmiş)"
+        said, said_tr = f"{said} (masked by the carrier)", f"{said_tr} (kargo firması tarafından maskelenmiş)"
     if match.score >= settings.name_match_threshold and relation in NAMED_ON_ORDER:
         if masked:  # only part of some words is visible: weaker than a whole matching name
             return finding(
@@ -274,14 +274,14 @@ def timing_finding(e: Evidence, order: OrderSnapshot, reported_at: datetime, set
         return finding(
             "delivered_after_report", A, [e],
             "The carrier's delivery time is after the customer's report",
-            "Kargonun teslim zamanı müşterinin bildiriminden sonra", cites=TIMING
+            "Kargo firmasının teslim zamanı müşterinin bildiriminden sonra", cites=TIMING
         )
     if order.placed_at is not None and at < order.placed_at - tolerance:  # within it: clocks and zones differ
         early, early_tr = duration(order.placed_at - at)
         return finding(
             "delivered_before_order", A, [e],
             f"The carrier's delivery time is {early} before the order was placed",
-            f"Kargonun teslim zamanı siparişin verilmesinden {early_tr} önce",
+            f"Kargo firmasının teslim zamanı siparişin verilmesinden {early_tr} önce",
             cites=("proof.delivered_at", "order.placed_at"),
         )
     if abs(at - order.delivered_at) > tolerance:
