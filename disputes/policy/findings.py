@@ -322,13 +322,13 @@ def not_delivered_finding(evidence: Sequence[Evidence]) -> Finding | None:
     if not evidence:
         return None
     latest = max(reversed(evidence), key=lambda e: e.proof.received_at)  # on a tie, the one attached last
-    status = latest.proof.status.value
+    status = status_tr = latest.proof.status.value
     if latest.proof.status is ProofStatus.DELIVERED:
         return None
     if latest.proof.status is ProofStatus.UNKNOWN and (code := latest.proof.status_code):
-        status = f"{status}: carrier code {code}"
+        status, status_tr = f"{status}: carrier code {code}", f"{status}: kargo firmasının kodu {code}"
     return finding(
         "carrier_status_not_delivered", A, [latest],
         f"The carrier's latest status is '{status}', not delivered",
-        f"Kargonun son durumu '{status}', teslim edildi değil", cites=STATUS
+        f"Kargo firmasının son bildirdiği durum '{status_tr}', 'teslim edildi' değil", cites=STATUS
     )
