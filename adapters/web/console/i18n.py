@@ -11,7 +11,7 @@ DEFAULT = "tr"
 
 # key: (English, Turkish)
 TEXTS: dict[str, tuple[str, str]] = {
-    "console": ("Dispute console", "İtiraz konsolu"),
+    "console": ("Dispute console", "Başvuru konsolu"),
     "skip": ("Skip to content", "İçeriğe geç"),
     "queue": ("Queue", "Kuyruk"),
     "reports": ("Reports", "Raporlar"),
@@ -40,7 +40,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "carrier": ("Carrier", "Kargo firması"),
     "assignee": ("Assignee", "Atanan"),
     "customer_id": ("Customer id", "Müşteri no"),
-    "dispute_id": ("Dispute id", "İtiraz no"),
+    "dispute_id": ("Dispute id", "Başvuru no"),
     "order_id": ("Order number", "Sipariş no"),
     "search": ("Search", "Ara"),
     "unassigned_filter": ("Unassigned", "Atanmamış"),
@@ -69,7 +69,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "more_pages": ("more on the next page", "sonraki sayfada devamı var"),
     "next_page": ("Next page", "Sonraki sayfa"),
     "no_cases": ("No cases match.", "Eşleşen dosya yok."),
-    "dispute": ("Dispute", "İtiraz"),
+    "dispute": ("Dispute", "Başvuru"),
     "order": ("Order", "Sipariş"),
     "tracking_number": ("Tracking number", "Takip numarası"),
     "value": ("Value", "Tutar"),
@@ -254,9 +254,9 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "unknown": ("unknown", "bilinmiyor"),
     },
     "flag": {
-        "repeat_claims": ("repeated claims", "tekrarlanan talepler"),
-        "claim_soon_after_delivery": ("claim soon after delivery", "teslimden hemen sonra talep"),
-        "shared_address_claims": ("claims from a shared address", "aynı adresten talepler"),
+        "repeat_claims": ("repeated claims", "tekrarlanan başvurular"),
+        "claim_soon_after_delivery": ("claim soon after delivery", "teslimattan hemen sonra başvuru"),
+        "shared_address_claims": ("claims from a shared address", "aynı adresten başvurular"),
     },
     "rule": {  # the policy's rule behind a recommendation
         "awaiting_carrier_evidence": ("waiting for the carrier's evidence", "kargo firmasının kanıtı bekleniyor"),
