@@ -50,7 +50,7 @@ def signature_finding(e: Evidence) -> Finding:
     if _never_supplied(e, lambda offer: offer.signature):
         return finding(
             "signature_not_offered", N, [e],
-            "No signature: this carrier never supplies one here", "İmza yok: bu kargo firması imza sağlamıyor",
+            "No signature: this carrier never supplies one here", "İmza yok: bu kargo firması bu kanaldan hiç imza sağlamıyor",
             cites=SIGNATURE,
         )
     return finding("signature_missing", N, [e], "No signature", "İmza yok", cites=SIGNATURE)
@@ -63,7 +63,7 @@ def photo_finding(e: Evidence) -> Finding:
         return finding(
             "photo_not_offered", N, [e],
             "No delivery photo: this carrier never supplies one here",
-            "Teslimat fotoğrafı yok: bu kargo firması fotoğraf sağlamıyor", cites=PHOTO
+            "Teslimat fotoğrafı yok: bu kargo firması bu kanaldan hiç fotoğraf sağlamıyor", cites=PHOTO
         )
     return finding("photo_missing", N, [e], "No delivery photo", "Teslimat fotoğrafı yok", cites=PHOTO)
 
@@ -131,7 +131,7 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
             return finding(
                 "recipient_name_not_offered", N, [e],
                 "No receiver name: this carrier never supplies one here",
-                "Teslim alan adı yok: bu kargo firması ad bildirmiyor", cites=NAME
+                "Teslim alan adı yok: bu kargo firması bu kanaldan hiç ad bildirmiyor", cites=NAME
             )
         return finding(
             "recipient_name_missing", N, [e], "The carrier gave no receiver name", "Teslim alan adı yok", cites=NAME,
@@ -182,7 +182,7 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
         return finding(
             "location_not_offered", N, [e],
             "No delivery location: this carrier never supplies one here",
-            "Teslimat konumu yok: bu kargo firması konum bildirmiyor", cites=LOCATION
+            "Teslimat konumu yok: bu kargo firması bu kanaldan hiç konum bildirmiyor", cites=LOCATION
         )
     if where.proximity is Proximity.UNKNOWN:
         return finding(
@@ -252,7 +252,7 @@ def _unusable_location(e: Evidence, where: LocationAssessment) -> Finding:
         (far, far_tr), (fix, fix_tr) = distance(where.distance_m), distance(e.proof.location.accuracy_m or 0.0)
         en, tr = (
             f"Delivery scan {far} from the address with a stated GPS accuracy of {fix}: too imprecise to say far",
-            f"Teslimat taraması adrese {far_tr} uzakta, bildirilen GPS doğruluğu {fix_tr}: uzak demek için belirsiz",
+            f"Teslimat taraması adrese {far_tr} uzakta, bildirilen GPS doğruluğu {fix_tr}: uzak sayılamayacak kadar belirsiz",
         )
     else:
         en, tr = _UNUSABLE_WORDS[where.proximity]
@@ -296,7 +296,7 @@ def timing_finding(e: Evidence, order: OrderSnapshot, reported_at: datetime, set
         return finding(
             "no_scan_at_delivery_time", A, [e],
             f"No tracking event within {window} of the delivery time",
-            f"Teslim zamanına {window_tr} yakın bir takip hareketi yok", cites=TIMING
+            f"Teslim zamanından önceki ya da sonraki {window_tr} içinde takip hareketi yok", cites=TIMING
         )
     return finding(
         "delivery_time_consistent", S, [e],

@@ -50,6 +50,7 @@ def test_proof_a_carrier_never_supplies_is_told_apart_from_proof_withheld() -> N
     never = evidence(signature=False, photo=False, offer=NAME_ONLY)
     assert signature_finding(never).code == "signature_not_offered"
     assert "never supplies" in photo_finding(never).text
+    assert photo_finding(never).text_tr == "Teslimat fotoğrafı yok: bu kargo firması bu kanaldan hiç fotoğraf sağlamıyor"
     withheld = evidence(signature=False, photo=False, offer=NAME_ONLY.model_copy(update={"signature": True}))
     assert signature_finding(withheld).code == "signature_missing"
     assert photo_finding(evidence(photo=False)).code == "photo_missing"  # nothing known of the carrier
