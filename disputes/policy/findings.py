@@ -313,7 +313,7 @@ def no_proof_finding(dispute: Dispute, now: datetime) -> Finding | None:
     return finding(
         "carrier_no_proof_by_deadline", A, dispute.evidence,
         "The carrier gave no proof of delivery by the deadline",
-        "Kargo firması süresi içinde teslim kanıtı sunmadı", cites=NO_PROOF
+        "Kargo firması süresi içinde teslimat kanıtı sunmadı", cites=NO_PROOF
     )
 
 
