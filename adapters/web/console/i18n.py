@@ -107,7 +107,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "map_address": ("Order address", "Sipariş adresi"),
     "map_delivery": ("Delivery scan", "Teslimat taraması"),
     "distance": ("Distance", "Uzaklık"),
-    "accuracy": ("GPS accuracy", "GPS hassasiyeti"),
+    "accuracy": ("GPS accuracy", "GPS doğruluğu"),
     "findings": ("Findings", "Bulgular"),
     "no_findings": ("Not assessed yet.", "Henüz değerlendirilmedi."),
     "evidence": ("evidence", "kanıt"),
@@ -125,7 +125,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "assign_to": ("Assign to (staff id)", "Atanacak kişi (personel no)"),
     "ask_customer": ("Ask the customer", "Müşteriye sor"),
     "ask_customer_help": ("Answered by their next message; the decision deadline waits meanwhile.",
-                          "Müşterinin bir sonraki mesajı yanıttır; bu sürede karar süresi bekler."),
+                          "Müşterinin bir sonraki mesajı yanıt sayılır; bu sırada karar süresi durur."),
     "ask": ("Ask", "Sor"),
     "decide": ("Decide", "Karar ver"),
     "outcome": ("Outcome", "Sonuç"),
@@ -134,7 +134,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "per_line": ("Per claimed line", "Talep edilen her satır"),
     "per_line_help": ("A refund or reship decides each line: left as decided, it gets the outcome above; fewer than "
                       "claimed, the rest is rejected; a rejection of the claim rejects every line.",
-                      "İade ya da yeniden gönderim her satıra karar verir: kararla aynı bırakılan satır yukarıdaki "
+                      "İade ya da yeniden gönderim her satır için karar verir: kararla aynı bırakılan satır yukarıdaki "
                       "sonucu alır; talep edilenden az adet seçilirse kalanı reddedilir; talebin reddi tüm satırları "
                       "reddeder."),
     "claimed": ("claimed", "talep edilen"),
