@@ -206,12 +206,12 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
         return finding(  # not the customer's nearby locker: the parcel went somewhere else
             "location_far", A, [e],
             f"Locker or pickup point {far}: too far to be the customer's",
-            f"Dolap / teslimat noktası {far_tr}: müşterinin teslimat noktası olamayacak kadar uzak",
+            f"Kargo dolabı / teslimat noktası {far_tr}: müşterinin teslimat noktası olamayacak kadar uzak",
             metres=round(where.distance_m), cites=LOCATION
         )
     if relation in AWAY_FROM_ADDRESS:
         return finding(
-            "location_of_point", N, [e], f"Locker or pickup point {far}", f"Dolap / teslimat noktası {far_tr}",
+            "location_of_point", N, [e], f"Locker or pickup point {far}", f"Kargo dolabı / teslimat noktası {far_tr}",
             metres=round(where.distance_m), cites=LOCATION
         )
     code, effect = _PROXIMITY[where.proximity]

@@ -180,6 +180,7 @@ def test_a_locker_beyond_the_far_distance_is_a_misdelivery(relation: RecipientRe
     found = location_finding(evidence(relation=relation, metres=40_000), ORDER, SETTINGS)
     assert found.code == "location_far" and found.effect is Effect.AGAINST_DELIVERY
     assert found.text.startswith("Locker or pickup point 40")
+    assert found.text_tr.startswith("Kargo dolabı / teslimat noktası adrese 40")
 
 
 @pytest.mark.parametrize(
