@@ -50,7 +50,8 @@ def signature_finding(e: Evidence) -> Finding:
     if _never_supplied(e, lambda offer: offer.signature):
         return finding(
             "signature_not_offered", N, [e],
-            "No signature: this carrier never supplies one here", "İmza yok: bu kargo firması bu kanaldan hiç imza sağlamıyor",
+            "No signature: this carrier never supplies one here",
+            "İmza yok: bu kargo firması bu kanaldan hiç imza sağlamıyor",
             cites=SIGNATURE,
         )
     return finding("signature_missing", N, [e], "No signature", "İmza yok", cites=SIGNATURE)
@@ -252,7 +253,8 @@ def _unusable_location(e: Evidence, where: LocationAssessment) -> Finding:
         (far, far_tr), (fix, fix_tr) = distance(where.distance_m), distance(e.proof.location.accuracy_m or 0.0)
         en, tr = (
             f"Delivery scan {far} from the address with a stated GPS accuracy of {fix}: too imprecise to say far",
-            f"Teslimat taraması adrese {far_tr} uzakta, bildirilen GPS doğruluğu {fix_tr}: uzak sayılamayacak kadar belirsiz",
+            f"Teslimat taraması adrese {far_tr} uzakta, bildirilen GPS doğruluğu {fix_tr}: uzak sayılamayacak kadar "
+            "belirsiz",
         )
     else:
         en, tr = _UNUSABLE_WORDS[where.proximity]

@@ -50,7 +50,9 @@ def test_proof_a_carrier_never_supplies_is_told_apart_from_proof_withheld() -> N
     never = evidence(signature=False, photo=False, offer=NAME_ONLY)
     assert signature_finding(never).code == "signature_not_offered"
     assert "never supplies" in photo_finding(never).text
-    assert photo_finding(never).text_tr == "Teslimat fotoğrafı yok: bu kargo firması bu kanaldan hiç fotoğraf sağlamıyor"
+    assert photo_finding(never).text_tr == (
+        "Teslimat fotoğrafı yok: bu kargo firması bu kanaldan hiç fotoğraf sağlamıyor"
+    )
     withheld = evidence(signature=False, photo=False, offer=NAME_ONLY.model_copy(update={"signature": True}))
     assert signature_finding(withheld).code == "signature_missing"
     assert photo_finding(evidence(photo=False)).code == "photo_missing"  # nothing known of the carrier
@@ -70,4 +72,6 @@ def test_an_unknown_carrier_status_is_shown_with_the_carriers_code() -> None:
     unknown = evidence(status=ProofStatus.UNKNOWN, status_code="ZX9")
     finding = not_delivered_finding([unknown])
     assert finding is not None and "carrier code ZX9" in finding.text
-    assert finding.text_tr == "Kargo firmasının son bildirdiği durum 'unknown: kargo firmasının kodu ZX9', 'teslim edildi' değil"
+    assert finding.text_tr == (
+        "Kargo firmasının son bildirdiği durum 'unknown: kargo firmasının kodu ZX9', 'teslim edildi' değil"
+    )
