@@ -129,6 +129,8 @@ def test_the_28_october_eve_is_a_half_day_too() -> None:
     ((12, 33), "12:33'e"),  # otuz üç
     ((12, 46), "12:46'ya"),  # kırk altı
 ])
-def test_a_time_on_an_eve_takes_the_dative_its_last_spoken_number_calls_for(clock: tuple[int, int], until: str) -> None:
+def test_a_time_on_an_eve_takes_the_dative_its_last_spoken_number_calls_for(
+    clock: tuple[int, int], until: str
+) -> None:
     at = datetime(2026, 5, 26, *clock, tzinfo=ZoneInfo("Europe/Istanbul"))
     assert deadline(at).by[1] == f"26.05.2026 {until} kadar"
