@@ -38,7 +38,7 @@ _DIGITAL_SHOWS: dict[DigitalState, tuple[str, str]] = {
 between "kodunuzun ya da bağlantınızın" and "gösteriyor"."""
 _TO: dict[RefundDestination, Words] = {
     RefundDestination.WALLET: ("your wallet", "cüzdanınıza"),
-    RefundDestination.ORIGINAL_PAYMENT: ("your original payment method", "ödeme yönteminize"),
+    RefundDestination.ORIGINAL_PAYMENT: ("your original payment method", "orijinal ödeme yönteminize"),
 }
 _TOLD = ("Our team has been told and will contact you.", "Ekibimiz durumdan haberdar edildi ve sizinle iletişime geçecek.")
 """After a refund or reshipment held back: what happens instead (the customer's only word of it, since the decision's

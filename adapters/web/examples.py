@@ -17,7 +17,7 @@ VALUES: dict[str, Any] = {
     "question": "Paketi komşularınıza veya kapıcıya sordunuz mu?", "override_reason": None,
     "name": "Ayşe Kaya", "buyer_name": "Elif Demir", "recipient_name": "Elif Demir", "received_by": "Elif Demir",
     "city": "İstanbul", "district": "Beşiktaş", "country": "TR", "postal_code": "34353", "currency": "TRY",
-    "en": "We are asking the carrier for its proof of delivery.", "tr": "Kargo firmasından teslim kanıtını istiyoruz.",
+    "en": "We are asking the carrier for its proof of delivery.", "tr": "Kargo firmasından teslimat kanıtını istiyoruz.",
     "version": 3, "value_minor": 129_900, "unit_price_minor": 129_900, "quantity": 1, "priority": 0,
     "confidence": 0.82, "next_cursor": None, "title": "Çay makinesi", "code": "signature_missing",
     "url": "https://carrier.example/pod/1Z204W4R0308071865.jpg", "media_type": "image/jpeg",
@@ -105,6 +105,6 @@ REQUESTS: dict[str, Any] = {
     "OpenDispute": {"order_id": "ord-20261116-0042", "shipment_id": "shp-0042-1",
                     "statement": VALUES["statement"], "preferred_resolution": "refund"},
     "DecisionRequest": {"outcome": "refund", "reason_code": "carrier_no_proof",
-                        "note": "Kargo firması teslim kanıtı sunmadı."},
+                        "note": "Kargo firması teslimat kanıtı sunmadı."},
 }
 """Requests whose fields depend on each other (an outcome and its reason), written out."""

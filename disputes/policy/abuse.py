@@ -45,7 +45,7 @@ def repeat_claims_signal(dispute: Dispute, history: CustomerHistory, settings: P
     return finding(
         "repeat_claims", Effect.NEUTRAL, [],
         f"Non-receipt claim number {count} by this customer in {days} days ({rejected} earlier ones rejected)",
-        f"Müşterinin {days} gün içindeki {count}. teslim almadım talebi "
+        f"Müşterinin {days} gün içindeki {count}. 'teslim almadım' başvurusu "
         f"(öncekilerden {rejected} tanesi reddedildi)",
         claims=count, rejected=rejected, window_days=days, cites=("customer_id",)
     )
@@ -59,7 +59,7 @@ def soon_after_delivery_signal(dispute: Dispute, settings: PolicySettings) -> Fi
     en, tr = duration(gap)
     return finding(
         "claim_soon_after_delivery", Effect.NEUTRAL, [],
-        f"Claim filed {en} after the delivery scan", f"Talep, teslim taramasından {tr} sonra açılmış",
+        f"Claim filed {en} after the delivery scan", f"Başvuru, teslimat taramasından {tr} sonra yapılmış",
         minutes=int(gap.total_seconds() // 60), cites=("opened_at", "order.delivered_at")
     )
 
@@ -72,7 +72,7 @@ def shared_address_signal(history: CustomerHistory, settings: PolicySettings) ->
     return finding(
         "shared_address_claims", Effect.NEUTRAL, [],
         f"{accounts} customer accounts disputed deliveries to this address in {days} days",
-        f"Bu adrese yapılan teslimatlara {days} gün içinde {accounts} farklı hesap itiraz etti",
+        f"Bu adrese yapılan teslimatlar için {days} gün içinde {accounts} farklı müşteri hesabı başvuruda bulundu",
         cites=("order.address",),
     )
 

@@ -31,6 +31,13 @@ _CHANNEL = {
     DigitalChannel.SMS: ("by SMS", "SMS ile"),
     DigitalChannel.UNKNOWN: ("by an unstated channel", "belirtilmeyen bir kanalla"),
 }
+_SENT_TO_TR = {
+    DigitalChannel.EMAIL: "adresine",
+    DigitalChannel.APP: "hesabına",
+    DigitalChannel.SMS: "numarasına",
+    DigitalChannel.UNKNOWN: "adresine",
+}
+"""What `sent_to` is, in Turkish after it, by channel: an e-mail address, an app account, a phone number."""
 _RULES = {
     DigitalState.NOT_SENT: (Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED),
     DigitalState.LINK_MISSING: (Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED),
@@ -114,7 +121,7 @@ def _words(r: DigitalDelivery) -> tuple[str, str]:
                 f"{r.sku}: sağlayıcıda kodun ya da bağlantının gönderildiğine dair kayıt yok")
     how, how_tr = _CHANNEL[r.channel]
     to = f" to {r.sent_to}" if r.sent_to else ""
-    to_tr = f" {r.sent_to} adresine" if r.sent_to else ""
+    to_tr = f" {r.sent_to} {_SENT_TO_TR[r.channel]}" if r.sent_to else ""
     on_day = f" on {_when(r.sent_at)}" if r.sent_at else ""
     on_day_tr = f" {_when(r.sent_at)} tarihinde" if r.sent_at else ""
     sent, sent_tr = f"{r.sku}: sent {how}{to}{on_day}", f"{r.sku}:{on_day_tr}{to_tr} {how_tr} gönderildi"

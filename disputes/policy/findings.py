@@ -50,7 +50,8 @@ def signature_finding(e: Evidence) -> Finding:
     if _never_supplied(e, lambda offer: offer.signature):
         return finding(
             "signature_not_offered", N, [e],
-            "No signature: this carrier never supplies one here", "İmza yok: bu kargo firması imza sağlamıyor",
+            "No signature: this carrier never supplies one here",
+            "İmza yok: bu kargo firması bu kanaldan hiç imza sağlamıyor",
             cites=SIGNATURE,
         )
     return finding("signature_missing", N, [e], "No signature", "İmza yok", cites=SIGNATURE)
@@ -63,7 +64,7 @@ def photo_finding(e: Evidence) -> Finding:
         return finding(
             "photo_not_offered", N, [e],
             "No delivery photo: this carrier never supplies one here",
-            "Teslimat fotoğrafı yok: bu kargo firması fotoğraf sağlamıyor", cites=PHOTO
+            "Teslimat fotoğrafı yok: bu kargo firması bu kanaldan hiç fotoğraf sağlamıyor", cites=PHOTO
         )
     return finding("photo_missing", N, [e], "No delivery photo", "Teslimat fotoğrafı yok", cites=PHOTO)
 
@@ -74,7 +75,7 @@ def dropped_findings(e: Evidence) -> tuple[Finding, ...]:
         finding(
             f"carrier_{note.code.value}", N, [e],
             f"Carrier proof not usable ({note.field}): {note.reason}",
-            f"Kargonun kanıtı kullanılamadı ({note.field}): {note.reason}", cites=NOTES
+            f"Kargo firmasının kanıtı kullanılamadı ({note.field}): {note.reason}", cites=NOTES
         )
         for note in e.proof.notes
         if note.code is not NoteCode.STATUS_UNMAPPED
@@ -131,7 +132,7 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
             return finding(
                 "recipient_name_not_offered", N, [e],
                 "No receiver name: this carrier never supplies one here",
-                "Teslim alan adı yok: bu kargo firması ad bildirmiyor", cites=NAME
+                "Teslim alan adı yok: bu kargo firması bu kanaldan hiç ad bildirmiyor", cites=NAME
             )
         return finding(
             "recipient_name_missing", N, [e], "The carrier gave no receiver name", "Teslim alan adı yok", cites=NAME,
@@ -143,7 +144,7 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
     said, said_tr, score = f"Receiver name '{written}'", f"Teslim alan adı '{written}'", f"{match.score:.0f}"
     facts = _NameFacts(score=round(match.score), order_name=match.name.value)
     if masked := is_masked(name):
-        said, said_tr = f"{said} (masked by the carrier)", f"{said_tr} (kargo tarafından maskelenmiş)"
+        said, said_tr = f"{said} (masked by the carrier)", f"{said_tr} (kargo firması tarafından maskelenmiş)"
     if match.score >= settings.name_match_threshold and relation in NAMED_ON_ORDER:
         if masked:  # only part of some words is visible: weaker than a whole matching name
             return finding(
@@ -182,7 +183,7 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
         return finding(
             "location_not_offered", N, [e],
             "No delivery location: this carrier never supplies one here",
-            "Teslimat konumu yok: bu kargo firması konum bildirmiyor", cites=LOCATION
+            "Teslimat konumu yok: bu kargo firması bu kanaldan hiç konum bildirmiyor", cites=LOCATION
         )
     if where.proximity is Proximity.UNKNOWN:
         return finding(
@@ -206,12 +207,12 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
         return finding(  # not the customer's nearby locker: the parcel went somewhere else
             "location_far", A, [e],
             f"Locker or pickup point {far}: too far to be the customer's",
-            f"Dolap / teslimat noktası {far_tr}: müşterinin teslimat noktası olamayacak kadar uzak",
+            f"Kargo dolabı / teslimat noktası {far_tr}: müşterinin teslimat noktası olamayacak kadar uzak",
             metres=round(where.distance_m), cites=LOCATION
         )
     if relation in AWAY_FROM_ADDRESS:
         return finding(
-            "location_of_point", N, [e], f"Locker or pickup point {far}", f"Dolap / teslimat noktası {far_tr}",
+            "location_of_point", N, [e], f"Locker or pickup point {far}", f"Kargo dolabı / teslimat noktası {far_tr}",
             metres=round(where.distance_m), cites=LOCATION
         )
     code, effect = _PROXIMITY[where.proximity]
@@ -252,7 +253,8 @@ def _unusable_location(e: Evidence, where: LocationAssessment) -> Finding:
         (far, far_tr), (fix, fix_tr) = distance(where.distance_m), distance(e.proof.location.accuracy_m or 0.0)
         en, tr = (
             f"Delivery scan {far} from the address with a stated GPS accuracy of {fix}: too imprecise to say far",
-            f"Teslimat taraması adrese {far_tr} uzakta, bildirilen GPS doğruluğu {fix_tr}: uzak demek için belirsiz",
+            f"Teslimat taraması adrese {far_tr} uzakta, bildirilen GPS doğruluğu {fix_tr}: uzak sayılamayacak kadar "
+            "belirsiz",
         )
     else:
         en, tr = _UNUSABLE_WORDS[where.proximity]
@@ -274,14 +276,14 @@ def timing_finding(e: Evidence, order: OrderSnapshot, reported_at: datetime, set
         return finding(
             "delivered_after_report", A, [e],
             "The carrier's delivery time is after the customer's report",
-            "Kargonun teslim zamanı müşterinin bildiriminden sonra", cites=TIMING
+            "Kargo firmasının teslim zamanı müşterinin bildiriminden sonra", cites=TIMING
         )
     if order.placed_at is not None and at < order.placed_at - tolerance:  # within it: clocks and zones differ
         early, early_tr = duration(order.placed_at - at)
         return finding(
             "delivered_before_order", A, [e],
             f"The carrier's delivery time is {early} before the order was placed",
-            f"Kargonun teslim zamanı siparişin verilmesinden {early_tr} önce",
+            f"Kargo firmasının teslim zamanı siparişin verilmesinden {early_tr} önce",
             cites=("proof.delivered_at", "order.placed_at"),
         )
     if abs(at - order.delivered_at) > tolerance:
@@ -296,7 +298,7 @@ def timing_finding(e: Evidence, order: OrderSnapshot, reported_at: datetime, set
         return finding(
             "no_scan_at_delivery_time", A, [e],
             f"No tracking event within {window} of the delivery time",
-            f"Teslim zamanına {window_tr} yakın bir takip hareketi yok", cites=TIMING
+            f"Teslim zamanından önceki ya da sonraki {window_tr} içinde takip hareketi yok", cites=TIMING
         )
     return finding(
         "delivery_time_consistent", S, [e],
@@ -313,7 +315,7 @@ def no_proof_finding(dispute: Dispute, now: datetime) -> Finding | None:
     return finding(
         "carrier_no_proof_by_deadline", A, dispute.evidence,
         "The carrier gave no proof of delivery by the deadline",
-        "Kargo firması süresi içinde teslim kanıtı sunmadı", cites=NO_PROOF
+        "Kargo firması süresi içinde teslimat kanıtı sunmadı", cites=NO_PROOF
     )
 
 
@@ -322,13 +324,13 @@ def not_delivered_finding(evidence: Sequence[Evidence]) -> Finding | None:
     if not evidence:
         return None
     latest = max(reversed(evidence), key=lambda e: e.proof.received_at)  # on a tie, the one attached last
-    status = latest.proof.status.value
+    status = status_tr = latest.proof.status.value
     if latest.proof.status is ProofStatus.DELIVERED:
         return None
     if latest.proof.status is ProofStatus.UNKNOWN and (code := latest.proof.status_code):
-        status = f"{status}: carrier code {code}"
+        status, status_tr = f"{status}: carrier code {code}", f"{status}: kargo firmasının kodu {code}"
     return finding(
         "carrier_status_not_delivered", A, [latest],
         f"The carrier's latest status is '{status}', not delivered",
-        f"Kargonun son durumu '{status}', teslim edildi değil", cites=STATUS
+        f"Kargo firmasının son bildirdiği durum '{status_tr}', 'teslim edildi' değil", cites=STATUS
     )

@@ -61,7 +61,7 @@ def read_missing_items(dispute: Dispute, settings: PolicySettings) -> MissingIte
     package_only = finding(
         "proof_shows_package_only", N, [],
         "The carrier's proof shows the package arrived, not what was in it",
-        "Kargonun kanıtı paketin teslim edildiğini gösterir, içeriğini değil",
+        "Kargo firmasının kanıtı paketin teslim edildiğini gösterir, içeriğini değil",
     )
     found = (packing, weight, photos, package_only)
     if unpacked := not_packed(dispute):
@@ -112,8 +112,8 @@ def weight_finding(dispute: Dispute, settings: PolicySettings) -> Finding:
             "carrier_weight_packages_unknown", N, [evidence],
             f"The carrier weighed the package at {grams} g without saying how many packages the shipment has: "
             "the weight is not compared with the whole shipment's, a person decides",
-            f"Kargo paketi {grams} g tarttı ama gönderinin kaç paket olduğunu bildirmedi: ağırlık tüm gönderinin "
-            "ağırlığıyla karşılaştırılmaz, bir kişi karar verir",
+            f"Kargo firması paketi {grams} g olarak tarttı ama gönderinin kaç paket olduğunu bildirmedi: ağırlık tüm "
+            "gönderinin ağırlığıyla karşılaştırılmaz, bir kişi karar verir",
             carrier_grams=grams, cites=ONE_PACKAGE
         )
     if packages > 1:
@@ -121,15 +121,15 @@ def weight_finding(dispute: Dispute, settings: PolicySettings) -> Finding:
             "carrier_weight_one_package", N, [evidence],
             f"The carrier weighed 1 package of {packages} in the shipment at {grams} g: one package's weight is not "
             "compared with the whole shipment's, a person decides",
-            f"Kargo gönderideki {packages} paketten birini {grams} g tarttı: tek paketin ağırlığı tüm gönderinin "
-            "ağırlığıyla karşılaştırılmaz, bir kişi karar verir",
+            f"Kargo firması gönderideki {packages} paketten birini {grams} g olarak tarttı: tek paketin ağırlığı tüm "
+            "gönderinin ağırlığıyla karşılaştırılmaz, bir kişi karar verir",
             carrier_grams=grams, packages=packages, cites=ONE_PACKAGE
         )
     if expected is None:
         return finding(
             "expected_weight_unavailable", N, [evidence],
             f"The carrier weighed the package at {grams} g; no declared or packed weight to compare",
-            f"Kargo paketi {grams} g tarttı; karşılaştırılacak beyan ya da paketleme ağırlığı yok",
+            f"Kargo firması paketi {grams} g olarak tarttı; karşılaştırılacak beyan ya da paketleme ağırlığı yok",
             carrier_grams=grams, cites=WEIGHT
         )
     want, whose, whose_tr = expected
@@ -140,7 +140,7 @@ def weight_finding(dispute: Dispute, settings: PolicySettings) -> Finding:
             "weight_below_declared", A, [evidence],
             f"The carrier weighed the package at {grams} g, {want - grams} g under the {whose} {want} g: "
             "it left without some of its contents",
-            f"Kargo paketi {grams} g tarttı, {whose_tr} {want} g'dan {want - grams} g eksik: "
+            f"Kargo firması paketi {grams} g olarak tarttı, {whose_tr} {want} g'dan {want - grams} g eksik: "
             "paket içeriğinin bir kısmı olmadan yola çıktı",
             **facts, cites=WEIGHT
         )
@@ -148,13 +148,13 @@ def weight_finding(dispute: Dispute, settings: PolicySettings) -> Finding:
         return finding(
             "weight_above_declared", N, [evidence],
             f"The carrier weighed the package at {grams} g, more than the {whose} {want} g",
-            f"Kargo paketi {grams} g tarttı, {whose_tr} {want} g'dan fazla",
+            f"Kargo firması paketi {grams} g olarak tarttı, {whose_tr} {want} g'dan fazla",
             **facts, cites=WEIGHT
         )
     return finding(
         "weight_matches_declared", S, [evidence],
         f"The carrier weighed the package at {grams} g, as {whose} ({want} g)",
-        f"Kargo paketi {grams} g tarttı, {whose_tr} ağırlıkla uyumlu ({want} g)",
+        f"Kargo firması paketi {grams} g olarak tarttı, {whose_tr} ağırlıkla uyumlu ({want} g)",
         **facts, cites=WEIGHT
     )
 

@@ -77,10 +77,10 @@ def duration(span: timedelta) -> tuple[str, str]:
 
 
 def money(minor: int, currency: str) -> tuple[str, str]:
-    """"12,500.00 TRY" in English, "12.500,00 TRY" in Turkish."""
+    """"12,500.00 TRY" in English, "12.500,00 TL" in Turkish, as the console writes it (other currencies by code)."""
     units, cents = divmod(minor, 100)
     en = f"{units:,}.{cents:02d}"
-    return f"{en} {currency}", f"{turkish_separators(en)} {currency}"
+    return f"{en} {currency}", f"{turkish_separators(en)} {'TL' if currency == 'TRY' else currency}"
 
 
 def turkish_separators(number: str) -> str:

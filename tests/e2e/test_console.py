@@ -539,7 +539,7 @@ async def test_the_turkish_case_page_shows_words_and_turkish_amounts_not_codes(a
     dispute = await opened(api)
     case = f"/console/disputes/{dispute['id']}"
     page = await (await api.get(case, headers={"Cookie": staff()["Cookie"] + "; console_lang=tr"})).text()
-    assert '<option value="weak_proof" >Zayıf teslim kanıtı</option>' in page
+    assert '<option value="weak_proof" >Zayıf teslimat kanıtı</option>' in page
     assert '<option value="carrier_no_proof" >Kargo firması teslimi kanıtlayamadı</option>' in page
     assert [code.value for code in ReasonCode if f">{code.value}<" in page] == [] and "TRY" not in page
     assert re.search(r">\d{1,3}(\.\d{3})*,\d{2} TL<", page), "amounts as Turkish writes them"

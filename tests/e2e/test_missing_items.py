@@ -73,7 +73,7 @@ async def test_a_missing_item_claim_refunds_the_missing_lines_value_once(api, sa
     assert resolved["decision"]["lines"] == [
         {"sku": "sku-glass", "quantity": 2, "outcome": "refund", "amount_minor": 9_000}
     ]
-    assert "90.00 TRY" in resolved["next_step"]["en"] and "90,00 TRY" in resolved["next_step"]["tr"]
+    assert "90.00 TRY" in resolved["next_step"]["en"] and "90,00 TL" in resolved["next_step"]["tr"]
 
     report = await api.get("/v1/reports/carriers?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z", headers=INVESTIGATOR)
     [row] = (await report.json())["carriers"]

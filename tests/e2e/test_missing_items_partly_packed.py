@@ -84,7 +84,7 @@ async def test_the_policy_names_the_pack_the_packing_record_shows_unpacked_and_a
                 if r["service"] == "payments"]
     assert (refund["amount_minor"], refund["sku"], refund["quantity"]) == (32_500, "HB-MEHMETEFENDI-500", 1)
     told = await (await api.get(one, headers=CUSTOMER)).json()
-    assert "325.00 TRY" in told["next_step"]["en"] and "325,00 TRY" in told["next_step"]["tr"]
+    assert "325.00 TRY" in told["next_step"]["en"] and "325,00 TL" in told["next_step"]["tr"]
 
 
 async def test_the_rejected_machine_is_appealed_and_the_second_decision_pays_only_what_the_first_did_not(

@@ -6,6 +6,7 @@ Kurban Bayramı 2026 begins on Wednesday 27 May; its arife, Tuesday 26 May, is a
 21 May is due three business days later: Friday 22, Monday 25 and the arife, by 13:00 (10:00 UTC)."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,7 +14,7 @@ from adapters.web.views import customer_view
 from disputes.calendar import BusinessCalendar
 from disputes.model import Dispute
 from disputes.next_step import next_step
-from disputes.notices import information_requested
+from disputes.notices import deadline, information_requested
 from schemas.dispute import Sla
 from tests.unit.policy.builders import dispute
 
@@ -105,3 +106,31 @@ def test_the_28_october_eve_is_a_half_day_too() -> None:
     en, tr = next_step(due_on(datetime(2026, 10, 28, 10, 0, tzinfo=UTC)), WINDOW, OPENED)
 
     assert en.endswith("by 13:00 on 28.10.2026.") and tr.endswith("28.10.2026 13:00'e kadar yanıt vereceğiz.")
+
+
+@pytest.mark.parametrize(("clock", "until"), [
+    ((13, 0), "13:00'e"),  # on üç
+    ((11, 30), "11:30'a"),  # otuz
+    ((12, 0), "12:00'ye"),  # on iki
+    ((16, 0), "16:00'ya"),  # on altı
+    ((9, 0), "09:00'a"),  # dokuz
+    ((10, 0), "10:00'a"),  # on
+    ((20, 0), "20:00'ye"),  # yirmi
+    ((12, 10), "12:10'a"),  # on
+    ((12, 20), "12:20'ye"),  # yirmi
+    ((12, 40), "12:40'a"),  # kırk
+    ((12, 50), "12:50'ye"),  # elli
+    ((12, 1), "12:01'e"),  # bir
+    ((12, 4), "12:04'e"),  # dört
+    ((12, 5), "12:05'e"),  # beş
+    ((12, 7), "12:07'ye"),  # yedi
+    ((12, 8), "12:08'e"),  # sekiz
+    ((12, 9), "12:09'a"),  # dokuz
+    ((12, 33), "12:33'e"),  # otuz üç
+    ((12, 46), "12:46'ya"),  # kırk altı
+])
+def test_a_time_on_an_eve_takes_the_dative_its_last_spoken_number_calls_for(
+    clock: tuple[int, int], until: str
+) -> None:
+    at = datetime(2026, 5, 26, *clock, tzinfo=ZoneInfo("Europe/Istanbul"))
+    assert deadline(at).by[1] == f"26.05.2026 {until} kadar"

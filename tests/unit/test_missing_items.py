@@ -143,7 +143,7 @@ async def test_lines_can_be_refunded_and_reshipped_in_one_decision_reshipping_on
     assert (paid["amount_minor"], paid["destination"]) == (3_750, "original_payment")
     en, tr = next_step(dispute, Rules().appeal_window)
     assert "37.50 TRY" in en and "sku-glass" in en and "18.11.2026" in en
-    assert "37,50 TRY" in tr and "yeniden gönderiliyor" in tr and "18.11.2026" in tr
+    assert "37,50 TL" in tr and "yeniden gönderiliyor" in tr and "18.11.2026" in tr
 
 
 async def test_only_what_a_decision_names_is_compensated_the_rest_of_the_claim_is_rejected(boxes) -> None:

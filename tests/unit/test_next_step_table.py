@@ -158,7 +158,7 @@ ROWS: dict[str, Row] = {
     "refund to the original payment method": (
         lambda: decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), READ_AT,
         "Decided on 18.11.2026: we are refunding you to your original payment method.",
-        "18.11.2026 tarihinde karar verildi: ücret iadeniz ödeme yönteminize yapılıyor.",
+        "18.11.2026 tarihinde karar verildi: ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
     ),
     "refund to the wallet": (
         lambda: decided(case(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, refund_to=RefundDestination.WALLET),
@@ -180,14 +180,14 @@ ROWS: dict[str, Row] = {
     "digital refund": (
         lambda: decided(digital("not_sent"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED), READ_AT,
         "Decided on 18.11.2026: we are refunding you to your original payment method.",
-        "18.11.2026 tarihinde karar verildi: ücret iadeniz ödeme yönteminize yapılıyor.",
+        "18.11.2026 tarihinde karar verildi: ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
     ),
     "missing lines refunded and reshipped": (
         lambda: decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                         line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]), READ_AT,
         "Decided on 18.11.2026 for the missing items. We are refunding 90.00 TRY to your original payment method. "
         "We are shipping these items again: sku-spoon.",
-        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 90,00 TRY tutarındaki iadeniz ödeme yönteminize "
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 90,00 TL tutarındaki iadeniz orijinal ödeme yönteminize "
         "yapılıyor. Şu ürünler yeniden gönderiliyor: sku-spoon.",
     ),
     "missing lines refunded in part": (
@@ -196,7 +196,7 @@ ROWS: dict[str, Row] = {
         "Decided on 18.11.2026 for the missing items. We are refunding 45.00 TRY to your original payment method. "
         "We could not confirm these were missing: sku-glass ×1, sku-spoon ×3. You may appeal the rejected items "
         "once, with new information, until 02.12.2026 12:30.",
-        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 45,00 TRY tutarındaki iadeniz ödeme yönteminize "
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 45,00 TL tutarındaki iadeniz orijinal ödeme yönteminize "
         "yapılıyor. Şunların eksik olduğunu doğrulayamadık: sku-glass ×1, sku-spoon ×3. Reddedilen ürünler için "
         "02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
     ),
@@ -206,7 +206,7 @@ ROWS: dict[str, Row] = {
         WINDOW_ENDS + timedelta(minutes=1),
         "Decided on 18.11.2026 for the missing items. We are refunding 102.50 TRY to your original payment method. "
         "We could not confirm these were missing: sku-spoon ×2. The time to appeal ended on 02.12.2026 12:30.",
-        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 102,50 TRY tutarındaki iadeniz ödeme yönteminize "
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 102,50 TL tutarındaki iadeniz orijinal ödeme yönteminize "
         "yapılıyor. Şunların eksik olduğunu doğrulayamadık: sku-spoon ×2. İtiraz süresi 02.12.2026 12:30 tarihinde "
         "sona erdi.",
     ),
@@ -214,7 +214,7 @@ ROWS: dict[str, Row] = {
     "refund held back": (
         lambda: parked(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), EffectKind.REFUND), READ_AT,
         f"Decided on 18.11.2026: your refund to your original payment method is delayed. {TOLD[0]}",
-        f"18.11.2026 tarihinde karar verildi: ödeme yönteminize yapılacak ücret iadeniz gecikiyor. {TOLD[1]}",
+        f"18.11.2026 tarihinde karar verildi: orijinal ödeme yönteminize yapılacak ücret iadeniz gecikiyor. {TOLD[1]}",
     ),
     "refund to the wallet held back": (
         lambda: parked(decided(case(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, refund_to=RefundDestination.WALLET),
@@ -231,7 +231,7 @@ ROWS: dict[str, Row] = {
         lambda: parked(decided(case(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF), EffectKind.CARRIER_LIABILITY),
         READ_AT,
         "Decided on 18.11.2026: we are refunding you to your original payment method.",
-        "18.11.2026 tarihinde karar verildi: ücret iadeniz ödeme yönteminize yapılıyor.",
+        "18.11.2026 tarihinde karar verildi: ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
     ),
     "missing lines: the refund held back, the reshipment under way": (
         lambda: parked(decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
@@ -239,8 +239,8 @@ ROWS: dict[str, Row] = {
                        EffectKind.REFUND), READ_AT,
         "Decided on 18.11.2026 for the missing items. We are shipping these items again: sku-spoon. Your refund of "
         f"90.00 TRY to your original payment method is delayed. {TOLD[0]}",
-        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-spoon. 90,00 TRY "
-        f"tutarındaki, ödeme yönteminize yapılacak iadeniz gecikiyor. {TOLD[1]}",
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-spoon. 90,00 TL "
+        f"tutarındaki, orijinal ödeme yönteminize yapılacak iadeniz gecikiyor. {TOLD[1]}",
     ),
     "missing lines: one reshipment held back, one line declined": (
         lambda: parked(decided(missing_items(packed=1), Outcome.RESHIP, ReasonCode.ITEMS_MISSING,
@@ -386,7 +386,7 @@ ROWS: dict[str, Row] = {
                              line_outcomes=[("sku-glass", Outcome.REFUND, 1)])),
             Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
         "Your appeal was reviewed on 20.11.2026 and rejected. Decided before and standing: the refund of 45.00 TRY.",
-        "İtirazınız 20.11.2026 tarihinde incelendi ve reddedildi. Daha önce kararlaştırılan ve geçerli olan: 45,00 TRY "
+        "İtirazınız 20.11.2026 tarihinde incelendi ve reddedildi. Daha önce kararlaştırılan ve geçerli olan: 45,00 TL "
         "tutarındaki iade.",
     ),
     "missing lines: every unit paid, then reopened and rejected: nothing changes": (
@@ -400,7 +400,7 @@ ROWS: dict[str, Row] = {
         "sku-spoon.",
         "Başvurunuz 20.11.2026 tarihinde yeniden incelendi: eksik bildirdiğiniz tüm ürünler için daha önce iade ya da "
         "yeniden gönderim yapılmıştı, bu yüzden değişen bir şey yok. Daha önce kararlaştırılan ve geçerli olan: 90,00 "
-        "TRY tutarındaki iade ve sku-spoon ürünlerinin yeniden gönderimi.",
+        "TL tutarındaki iade ve sku-spoon ürünlerinin yeniden gönderimi.",
     ),
     "missing lines: the appeal of the rest paid": (
         lambda: decided(
@@ -413,7 +413,7 @@ ROWS: dict[str, Row] = {
         "standing: the refund of 45.00 TRY.",
         "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-spoon. Şunların "
         "eksik olduğunu doğrulayamadık: sku-glass ×1. Tek itiraz hakkınızı kullandınız. Daha önce kararlaştırılan ve "
-        "geçerli olan: 45,00 TRY tutarındaki iade.",
+        "geçerli olan: 45,00 TL tutarındaki iade.",
     ),
     "missing lines: the first refund held back, the appeal decides its units again": (
         lambda: decided(
@@ -435,7 +435,7 @@ ROWS: dict[str, Row] = {
         "Decided on 20.11.2026 for the missing items. Your refund of 37.50 TRY to your original payment method is "
         f"delayed. {TOLD[0]} We could not confirm these were missing: sku-glass ×2. You have already used your one "
         "appeal.",
-        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. 37,50 TRY tutarındaki, ödeme yönteminize yapılacak "
+        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. 37,50 TL tutarındaki, orijinal ödeme yönteminize yapılacak "
         f"iadeniz gecikiyor. {TOLD[1]} Şunların eksik olduğunu doğrulayamadık: sku-glass ×2. Tek itiraz hakkınızı "
         "kullandınız.",
     ),

@@ -27,6 +27,9 @@ def test_a_third_claim_in_the_window_is_a_signal() -> None:
     found = repeat_claims_signal(dispute(), CustomerHistory(claims(10, 90)), SETTINGS)
     assert found is not None and found.code == "repeat_claims" and found.effect is Effect.NEUTRAL
     assert found.facts == {"claims": 3, "rejected": 0, "window_days": 180}
+    assert found.text_tr == (
+        "Müşterinin 180 gün içindeki 3. 'teslim almadım' başvurusu (öncekilerden 0 tanesi reddedildi)"
+    )
 
 
 def test_a_second_claim_is_not_a_signal() -> None:
@@ -52,6 +55,7 @@ def test_the_signal_counts_how_many_earlier_claims_were_rejected() -> None:
 def test_a_claim_minutes_after_the_delivery_scan_is_a_signal() -> None:
     found = soon_after_delivery_signal(dispute(opened_at=DELIVERED_AT + timedelta(minutes=4)), SETTINGS)
     assert found is not None and (found.code, found.facts) == ("claim_soon_after_delivery", {"minutes": 4})
+    assert found.text_tr == "Başvuru, teslimat taramasından 4 dakika sonra yapılmış"
 
 
 def test_a_claim_ten_minutes_or_more_after_the_scan_is_not_a_signal() -> None:
@@ -62,6 +66,9 @@ def test_a_claim_ten_minutes_or_more_after_the_scan_is_not_a_signal() -> None:
 def test_three_accounts_disputing_one_address_is_a_signal_and_two_is_not() -> None:
     found = shared_address_signal(CustomerHistory(accounts_at_address=3), SETTINGS)
     assert found is not None and found.code == "shared_address_claims"
+    assert found.text_tr == (
+        "Bu adrese yapılan teslimatlar için 180 gün içinde 3 farklı müşteri hesabı başvuruda bulundu"
+    )
     assert shared_address_signal(CustomerHistory(accounts_at_address=2), SETTINGS) is None
 
 

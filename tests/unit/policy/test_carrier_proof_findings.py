@@ -29,7 +29,7 @@ def test_a_masked_name_that_matches_says_so_and_counts_as_weaker_evidence() -> N
     masked = name_finding(evidence(received_by="AYŞE YIL***"), dispute().order, SETTINGS)
     assert (masked.code, masked.effect) == ("recipient_name_matches_masked", Effect.SUPPORTS_DELIVERY)
     assert "masked by the carrier" in masked.text and "visible part only" in masked.text
-    assert "maskelenmiş" in masked.text_tr
+    assert masked.text_tr.startswith("Teslim alan adı 'AYŞE YIL***' (kargo firması tarafından maskelenmiş) yalnızca ")
     whole = read_proof(dispute(evidence(received_by="Ayşe Yılmaz")), SETTINGS)
     partial = read_proof(dispute(evidence(received_by="AYŞE YIL***")), SETTINGS)
     assert whole is not None and partial is not None and partial.strength < whole.strength
@@ -50,6 +50,9 @@ def test_proof_a_carrier_never_supplies_is_told_apart_from_proof_withheld() -> N
     never = evidence(signature=False, photo=False, offer=NAME_ONLY)
     assert signature_finding(never).code == "signature_not_offered"
     assert "never supplies" in photo_finding(never).text
+    assert photo_finding(never).text_tr == (
+        "Teslimat fotoğrafı yok: bu kargo firması bu kanaldan hiç fotoğraf sağlamıyor"
+    )
     withheld = evidence(signature=False, photo=False, offer=NAME_ONLY.model_copy(update={"signature": True}))
     assert signature_finding(withheld).code == "signature_missing"
     assert photo_finding(evidence(photo=False)).code == "photo_missing"  # nothing known of the carrier
@@ -69,3 +72,6 @@ def test_an_unknown_carrier_status_is_shown_with_the_carriers_code() -> None:
     unknown = evidence(status=ProofStatus.UNKNOWN, status_code="ZX9")
     finding = not_delivered_finding([unknown])
     assert finding is not None and "carrier code ZX9" in finding.text
+    assert finding.text_tr == (
+        "Kargo firmasının son bildirdiği durum 'unknown: kargo firmasının kodu ZX9', 'teslim edildi' değil"
+    )

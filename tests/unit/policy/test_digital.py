@@ -90,6 +90,26 @@ def test_an_activated_code_recommends_rejection_citing_where_and_when_but_a_pers
     assert advice.auto_resolve is False
 
 
+@pytest.mark.parametrize(
+    ("channel", "sent_to", "told"),
+    [
+        (DigitalChannel.EMAIL, "a***@example.com", "a***@example.com adresine e-posta ile"),
+        (DigitalChannel.SMS, "+90 5** *** 12 34", "+90 5** *** 12 34 numarasına SMS ile"),
+        (DigitalChannel.APP, "ayse.k***", "ayse.k*** hesabına uygulama üzerinden"),
+    ],
+)
+def test_where_a_code_was_sent_is_named_in_turkish_as_what_it_is(
+    channel: DigitalChannel, sent_to: str, told: str
+) -> None:
+    sent = record(DigitalState.ACTIVATED).model_copy(update={"channel": channel, "sent_to": sent_to})
+
+    advice = recommend(digital_case(sent), CustomerHistory(), NOW, PolicySettings())
+
+    assert advice.findings[0].text_tr == (
+        f"sku-steam: 16.11.2026 13:00 tarihinde {told} gönderildi, 16.11.2026 15:00 tarihinde etkinleştirildi"
+    )
+
+
 def test_an_activated_code_is_rejected_automatically_only_where_the_policy_allows_it() -> None:
     settings = PolicySettings(auto_reject_enabled=True)
 

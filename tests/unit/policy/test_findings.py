@@ -180,6 +180,7 @@ def test_a_locker_beyond_the_far_distance_is_a_misdelivery(relation: RecipientRe
     found = location_finding(evidence(relation=relation, metres=40_000), ORDER, SETTINGS)
     assert found.code == "location_far" and found.effect is Effect.AGAINST_DELIVERY
     assert found.text.startswith("Locker or pickup point 40")
+    assert found.text_tr.startswith("Kargo dolabı / teslimat noktası adrese 40")
 
 
 @pytest.mark.parametrize(
@@ -200,6 +201,15 @@ def test_coordinates_that_cannot_be_the_delivery_spot_are_said_to_be_no_usable_l
 
     assert (found.code, found.effect) == ("location_unusable", Effect.NEUTRAL)
     assert said in found.text and "no usable location" in found.text and "kullanılabilir konum yok" in found.text_tr
+
+
+def test_an_imprecise_scan_is_too_imprecise_to_be_called_far_in_turkish_too() -> None:
+    e = evidence(metres=5_000, accuracy=5_000)
+    found = location_finding(e, ORDER, SETTINGS)
+    assert found.text_tr == (
+        "Teslimat taraması adrese 5.000 m uzakta, bildirilen GPS doğruluğu 5.000 m: uzak sayılamayacak kadar belirsiz; "
+        "kullanılabilir konum yok"
+    )
 
 
 def test_a_spot_in_words_only_is_neutral() -> None:
@@ -237,6 +247,7 @@ def test_a_delivery_time_no_tracking_event_comes_near_speaks_against_it() -> Non
     early = [TrackingEvent(at=DELIVERED_AT - timedelta(days=1), code="IN_TRANSIT")]
     found = timing_finding(evidence(events=early), ORDER, OPENED_AT, SETTINGS)
     assert found.code == "no_scan_at_delivery_time" and found.effect is Effect.AGAINST_DELIVERY
+    assert found.text_tr == "Teslim zamanından önceki ya da sonraki 6 saat içinde takip hareketi yok"
 
 
 def test_a_proof_without_tracking_events_is_judged_on_its_times_alone() -> None:

@@ -37,9 +37,10 @@ def test_durations_are_minutes_below_two_hours_whole_hours_to_two_days_and_whole
     assert duration(timedelta(days=-10)) == ("10 days", "10 gün")
 
 
-def test_money_uses_english_and_turkish_separators() -> None:
-    assert money(1_000_000, "TRY") == ("10,000.00 TRY", "10.000,00 TRY")
-    assert money(129_905, "TRY") == ("1,299.05 TRY", "1.299,05 TRY")
+def test_money_uses_english_and_turkish_separators_and_turkish_calls_the_lira_tl() -> None:
+    assert money(1_000_000, "TRY") == ("10,000.00 TRY", "10.000,00 TL")
+    assert money(129_905, "TRY") == ("1,299.05 TRY", "1.299,05 TL")
+    assert money(129_905, "EUR") == ("1,299.05 EUR", "1.299,05 EUR")
 
 
 def test_a_household_member_without_a_name_is_still_named_as_household() -> None:
