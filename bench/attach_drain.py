@@ -7,10 +7,10 @@ Each drain runs in a process of its own on a fresh mongoeco server (`EmbeddedMon
 as the tests start it): `--events` events are recorded as one push records them, each on a shipment of its own
 (as a DHL push of many shipments), `--disputed` of those shipments with an open dispute; then one worker's
 `DueWork` loop runs the `PushAttacher` until nothing is due. Every call the loop, the attacher and the service make
-to storage is counted, and every command sent to the database (with its time, sent to answered); the database's CPU
-is read from /proc, so other load on the machine does not inflate it as it does the wall time. With `--before DIR`
-(a checkout of earlier code), drains of that code and of this one alternate, `--rounds` times each, and the wall time
-and the database's CPU are given as ratios to the earlier code's in the same run.
+to storage is counted, and every command sent to the database; the database's CPU is read from /proc, so other load
+on the machine does not inflate it as it does the wall time. With `--before DIR` (a checkout of earlier code), drains
+of that code and of this one alternate, `--rounds` times each, and the wall time and the database's CPU are given as
+ratios to the earlier code's in the same run.
 """
 
 import argparse
@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -50,17 +50,16 @@ class Counting:
 
 
 class Commands(monitoring.CommandListener):
-    """The database commands sent, by name, and the time they took (sent to answered, in milliseconds)."""
+    """The database commands sent, by name."""
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
-        self.millis: defaultdict[str, float] = defaultdict(float)
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         self.counts[event.command_name] += 1
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        self.millis[event.command_name] += event.duration_micros / 1000
+        return None
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
         return None
@@ -104,13 +103,12 @@ async def drain(uri: str, database: int, events: int, disputed: int) -> dict[str
     schedule = counted(MongoSchedule(db, repository.stored), "schedule")
     loop = DueWork(schedule, attacher, FixedClock(NOW + timedelta(seconds=5)), "worker-1")
     commands.counts.clear()
-    commands.millis.clear()
     started, cpu = time.perf_counter(), database_cpu(database)
     attached = await loop.run_once()
     seconds, cpu = time.perf_counter() - started, database_cpu(database) - cpu
     await client.close()
     return {"events": attached, "seconds": seconds, "database_cpu": cpu, "calls": dict(sorted(calls.items())),
-            "commands": dict(sorted(commands.counts.items())), "millis": dict(commands.millis)}
+            "commands": dict(sorted(commands.counts.items()))}
 
 
 def one(events: int, disputed: int) -> None:
@@ -137,8 +135,6 @@ def report(label: str, result: dict[str, Any]) -> None:
     print(f"{label}: {events} events in {result['seconds']:.1f} s, database CPU {result['database_cpu']:.1f} s")
     print(f"    storage calls per event {total}: {per_event}")
     print(f"    database commands per event {round(sum(result['commands'].values()) / events, 2)}: {commands}")
-    latency = {name: round(millis / result["commands"][name], 1) for name, millis in result["millis"].items()}
-    print(f"    milliseconds per command, sent to answered: {latency}")
 
 
 def main() -> None:
