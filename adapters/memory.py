@@ -502,8 +502,11 @@ class InMemoryEvidenceStore:
         events = (e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == shipment)
         return sorted(events, key=lambda e: self.received[e.key])
 
-    async def waiting_with(self, key: str, limit: int) -> list[Evidence]:
-        due = self.due[WorkKind.ATTACH_PUSHED]
+    async def waiting(self, key: str) -> Evidence | None:
+        return self.events[key] if key in self.due[WorkKind.ATTACH_PUSHED] else None
+
+    async def waiting_with(self, event: Evidence, limit: int) -> list[Evidence]:
+        due, key = self.due[WorkKind.ATTACH_PUSHED], event.key
         if key not in due:
             return []
         proof = self.events[key].proof

@@ -234,6 +234,10 @@ class PushAttacher:
     """The assessment, handed to this worker's assessor by the save that attaches the event where it made it due."""
     kind: WorkKind = WorkKind.ATTACH_PUSHED
     _turns: Turns = field(default_factory=Turns, init=False)
+    _in_hand: set[str] = field(default_factory=set, init=False)
+    """The events this worker's places are attaching."""
+    _marked: set[str] = field(default_factory=set, init=False)
+    """Those of them another place marked attached with its own."""
 
     def lanes(self) -> Lanes:
         """`batch` events in flight, claimed half a batch at a time once the first claims filled it."""
@@ -241,23 +245,33 @@ class PushAttacher:
 
     async def handle(self, claimed: Claimed, place: Place) -> None:
         """Attach the claimed event with the others of its shipment still waiting (nothing when another place or
-        worker attached it meanwhile), up to `MAX_EVIDENCE` of them: more than a case keeps. This worker's places
-        take turns on a shipment, so those that claimed the events of a burst read neither the burst nor the case
-        again: they find their events attached by the first."""
+        worker attached it meanwhile), up to `MAX_EVIDENCE` of them: more than a case keeps. An event whose shipment
+        has no case is only marked: a case opened later finds it on its first pull. This worker's places take turns
+        on a shipment, so those that claimed the events of a burst read neither the burst nor the case again: the
+        first marked their events attached, and told them so."""
         key = claimed.subject
-        if not (event := await self.pushed.waiting_with(key, 1)):
-            return
-        proof = event[0].proof
-        async with self._turns.of(f"{proof.carrier}:{proof.tracking_number}"):
-            if waiting := await self.pushed.waiting_with(key, MAX_EVIDENCE):
-                await self._attach(key, waiting, claimed.lease)
+        self._in_hand.add(key)
+        try:
+            if (event := await self.pushed.waiting(key)) is None:
+                return
+            carrier, tracking = event.proof.carrier, event.proof.tracking_number
+            async with self._turns.of(f"{carrier}:{tracking}"):
+                if key in self._marked:
+                    return
+                disputes = await self.shipments.active_for_shipment(carrier, tracking)
+                waiting = await self.pushed.waiting_with(event, MAX_EVIDENCE) if disputes else [event]
+                if waiting:
+                    await self._attach(key, disputes, waiting, claimed.lease)
+        finally:
+            self._in_hand.discard(key)
+            self._marked.discard(key)
 
-    async def _attach(self, key: str, waiting: list[Evidence], ending: Lease) -> None:
-        proof = waiting[0].proof
-        for dispute_id in await self.shipments.active_for_shipment(proof.carrier, proof.tracking_number):
+    async def _attach(self, key: str, disputes: list[str], waiting: list[Evidence], ending: Lease) -> None:
+        for dispute_id in disputes:
             await _handing_over(
                 self.service, dispute_id,
                 lambda d, now: d.attach_all_evidence(SYSTEM, _received(d, waiting, now), now), self.then,
             )
         others = [evidence.key for evidence in waiting if evidence.key != key]
         await self.pushed.attached(key, ending, others)  # the write that marks the event ends its lease too
+        self._marked |= self._in_hand.intersection(others)

@@ -362,9 +362,12 @@ class PushedEvidence(Protocol):
 
     async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]: ...
 
-    async def waiting_with(self, key: str, limit: int) -> list[Evidence]:
-        """The events of event `key`'s shipment not yet attached, in the order received, `limit` at most (`key`'s own
-        among them, also when more are waiting before it); none when `key` is unknown or attached already."""
+    async def waiting(self, key: str) -> Evidence | None:
+        """Event `key` while it is not yet attached; None when it is unknown or attached already."""
+
+    async def waiting_with(self, event: Evidence, limit: int) -> list[Evidence]:
+        """The events of `event`'s shipment not yet attached, in the order received, `limit` at most (`event` among
+        them, also when more are waiting before it); none when `event` is unknown or attached already."""
 
     async def attached(self, key: str, ending: Lease | None = None, others: Collection[str] = ()) -> None:
         """The event, and the `others` of its shipment, are on every dispute of their shipment: no longer due for

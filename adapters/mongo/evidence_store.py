@@ -78,16 +78,25 @@ class MongoEvidenceStore:
         cursor = self.events.find({"carrier": carrier, "tracking_number": tracking_number}).sort("received_at", 1)
         return [_evidence(doc) async for doc in cursor]
 
-    async def waiting_with(self, key: str, limit: int) -> list[Evidence]:
-        """The event by its `_id`, then (for a `limit` above one) the others waiting on its shipment through
-        `events_by_tracking_number`."""
+    async def waiting(self, key: str) -> Evidence | None:
         doc = await self.events.find_one({"_id": key, ATTACH_DUE: {"$exists": True}})
-        if doc is None or limit <= 1:
-            return [_evidence(doc)] if doc else []
-        shipment = {"carrier": doc["carrier"], "tracking_number": doc["tracking_number"]}
-        query = shipment | {ATTACH_DUE: {"$exists": True}, "_id": {"$ne": key}}
-        others = [other async for other in self.events.find(query).sort("received_at", 1).limit(limit - 1)]
-        return [_evidence(each) for each in sorted([*others, doc], key=lambda each: each["received_at"])]
+        return _evidence(doc) if doc else None
+
+    async def waiting_with(self, event: Evidence, limit: int) -> list[Evidence]:
+        """The shipment's waiting events through `events_by_tracking_number`, read without a sort and put in order
+        here while fewer than `limit` wait (one query, nearly always). A sort costs mongoeco a scan of the whole
+        collection: before a sorted find it tests the JSON of every document for an array at the sort field, unless
+        that field holds one plain scalar type everywhere, which a date is not. With `limit` waiting or more, the
+        event is read by its `_id` and the earliest others with the sort."""
+        proof = event.proof
+        shipment = {"carrier": proof.carrier, "tracking_number": proof.tracking_number, ATTACH_DUE: {"$exists": True}}
+        docs = await self.events.find(shipment).limit(limit).to_list()
+        if len(docs) < limit:
+            return _in_order(docs) if any(doc["_id"] == event.key for doc in docs) else []
+        if (doc := await self.events.find_one({"_id": event.key, ATTACH_DUE: {"$exists": True}})) is None:
+            return []
+        earliest = self.events.find(shipment | {"_id": {"$ne": event.key}}).sort("received_at", 1).limit(limit - 1)
+        return _in_order([*(await earliest.to_list() if limit > 1 else []), doc])
 
     async def attached(self, key: str, ending: Lease | None = None, others: Collection[str] = ()) -> None:
         """One write for `others`, then one with the holder's lease (a second only when another holder took it over)."""
@@ -133,6 +142,10 @@ def _event_document(evidence: Evidence, at: datetime, keep_for: timedelta) -> Do
     due = {WorkKind.ATTACH_PUSHED.value: at, WorkKind.PUSH_RETENTION.value: at + keep_for}
     return {"_id": evidence.key, "carrier": proof.carrier, "tracking_number": proof.tracking_number,
             "proof": proof.model_dump(), "refs": sorted(proof.stored_refs()), "received_at": at, "due": due}
+
+
+def _in_order(docs: list[Doc]) -> list[Evidence]:
+    return [_evidence(doc) for doc in sorted(docs, key=lambda doc: doc["received_at"])]
 
 
 def _evidence(doc: Doc) -> Evidence:

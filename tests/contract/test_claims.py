@@ -375,7 +375,7 @@ async def test_a_claimed_pushed_event_is_read_with_its_proof(cases: Cases) -> No
     await cases.storage.evidence.record(event, NOW)
 
     assert await PUSHED_EVIDENCE.claim(cases.storage, NOW, NOW + LEASE, 10) == [event.key]
-    assert await cases.storage.evidence.waiting_with(event.key, 10) == [event]
+    assert await cases.storage.evidence.waiting(event.key) == event
 
 
 async def test_delivering_the_last_pending_message_ends_the_relays_lease_in_the_same_write(cases: Cases) -> None:

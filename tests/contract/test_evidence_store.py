@@ -104,9 +104,13 @@ async def test_an_events_shipment_waiting_is_read_with_it_in_the_order_received_
     await storage.evidence.record(pushed("yurtici:ev-other", tracking_number="TRKshp2"), NOW)
     await storage.evidence.record(pushed("aras:ev-1", carrier="aras"), NOW)
 
-    assert await storage.evidence.waiting_with("yurtici:ev-2", 10) == events
-    assert await storage.evidence.waiting_with("yurtici:ev-4", 3) == [events[0], events[1], events[4]]  # its own kept
-    assert await storage.evidence.waiting_with("yurtici:ev-unknown", 10) == []
+    assert await storage.evidence.waiting("yurtici:ev-2") == events[2]
+    assert await storage.evidence.waiting_with(events[2], 10) == events
+    assert await storage.evidence.waiting_with(events[4], 5) == events  # as many as the limit
+    assert await storage.evidence.waiting_with(events[4], 3) == [events[0], events[1], events[4]]  # its own kept
+    assert await storage.evidence.waiting_with(events[0], 1) == [events[0]]
+    assert await storage.evidence.waiting("yurtici:ev-unknown") is None
+    assert await storage.evidence.waiting_with(pushed("yurtici:ev-unknown"), 10) == []
 
 
 async def test_events_marked_attached_with_another_no_longer_wait_nor_are_due(storage: Storage) -> None:
@@ -116,8 +120,10 @@ async def test_events_marked_attached_with_another_no_longer_wait_nor_are_due(st
 
     await storage.evidence.attached("yurtici:ev-2", None, ["yurtici:ev-0", "yurtici:ev-1"])
 
-    assert await storage.evidence.waiting_with("yurtici:ev-3", 10) == [events[3]]
-    assert await storage.evidence.waiting_with("yurtici:ev-0", 10) == []  # attached: nothing to do for it
+    assert await storage.evidence.waiting_with(events[3], 10) == [events[3]]
+    assert await storage.evidence.waiting("yurtici:ev-0") is None  # attached: nothing to do for it
+    assert await storage.evidence.waiting_with(events[0], 10) == []
+    assert await storage.evidence.waiting_with(events[0], 1) == []
     due = await storage.schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW + timedelta(hours=1), LEASE, 10, "worker-1")
     assert [claimed.subject for claimed in due] == ["yurtici:ev-3"]
     assert await storage.evidence.for_shipment("yurtici", "TRKshp1") == events  # still kept, as received

@@ -77,10 +77,16 @@ class Answering(InMemoryEvidenceStore):
         super().__init__()
         self.read = 0
 
-    async def waiting_with(self, key: str, limit: int) -> list[Evidence]:
-        found = await super().waiting_with(key, limit)
-        self.read += len(found)
+    async def waiting(self, key: str) -> Evidence | None:
+        found = await super().waiting(key)
+        self.read += found is not None
         await asyncio.sleep(0)  # the answer arrives after the other places have asked
+        return found
+
+    async def waiting_with(self, event: Evidence, limit: int) -> list[Evidence]:
+        found = await super().waiting_with(event, limit)
+        self.read += len(found)
+        await asyncio.sleep(0)
         return found
 
 
