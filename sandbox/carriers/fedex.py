@@ -69,18 +69,19 @@ def render_track(numbers: list[str], found: list[SandboxShipment | None]) -> dic
     body["transactionId"] = f"APIF_SV_TRKC_TxID{uuid4()}"
     groups = []
     for number, shipment in zip(numbers, found, strict=True):
-        groups.append(_group(number, shipment))
-        groups.extend(_group(*sibling) for sibling in _siblings(shipment))
+        count = 1 + len(shipment.other_packages) if shipment else 1
+        groups.append(_group(number, shipment, 1, count))
+        groups.extend(_group(*sibling, sequence, count) for sequence, sibling in enumerate(_siblings(shipment), 2))
     body["output"]["completeTrackResults"] = groups
     return body
 
 
-def _group(number: str, shipment: SandboxShipment | None) -> dict[str, Any]:
+def _group(number: str, shipment: SandboxShipment | None, sequence: int, count: int) -> dict[str, Any]:
     if shipment is None:
         group: dict[str, Any] = template(CODE, "track-not-found.json")["output"]["completeTrackResults"][0]
         group["trackResults"][0]["trackingNumberInfo"]["trackingNumber"] = number
     else:
-        group = {"trackResults": [_result(number, shipment)]}
+        group = {"trackResults": [_result(number, shipment, sequence, count)]}
     return group | {"trackingNumber": number}
 
 
@@ -90,10 +91,13 @@ def _sample_result(step: Step) -> dict[str, Any]:
     return result
 
 
-def _result(number: str, shipment: SandboxShipment) -> dict[str, Any]:
+def _result(number: str, shipment: SandboxShipment, sequence: int, count: int) -> dict[str, Any]:
+    """The result about package `sequence` of the shipment's `count` (``packageDetails``: "the total number of
+    pieces in the shipment")."""
     events = history(shipment)
     step = events[-1].step
     result = _sample_result(step)
+    result["packageDetails"] |= {"sequenceNumber": str(sequence), "count": str(count)}
     info = result["trackingNumberInfo"]
     prefix, _, suffix = info["trackingNumberUniqueId"].split("~")
     info |= {"trackingNumber": number, "trackingNumberUniqueId": f"{prefix}~{number}~{suffix}"}

@@ -29,6 +29,7 @@ SCRIPTED = [
     shipment("FDX-MASKED", masked_name=True),
     shipment("FDX-NEWCODE", Scenario.IN_TRANSIT, status_code="ZQ"),
     shipment("FDX-PART-1", Scenario.IN_TRANSIT, other_packages=[{"tracking_number": "FDX-PART-2", "delivered": True}]),
+    shipment("FDX-TWO-1", other_packages=[{"tracking_number": "FDX-TWO-2", "delivered": True}]),
     shipment("FDX-BACK", Scenario.IN_TRANSIT, statuses=["out_for_delivery", "failed_attempt", "returned"]),
     shipment("FDX-GPS", photographed=True, scan_distance_m=4_000),
     shipment("FDX-NOBODY", Scenario.UNKNOWN),
@@ -101,6 +102,13 @@ async def test_another_package_is_listed_and_lends_no_proof(sandbox, session) ->
 
     assert (proof.status, proof.package_number, proof.received_by) == (ProofStatus.IN_TRANSIT, "FDX-PART-1", None)
     assert proof.packages == (PackageState(number="FDX-PART-2", status=ProofStatus.DELIVERED, status_code="DL"),)
+
+
+async def test_a_package_s_weight_says_how_many_packages_its_shipment_has(sandbox, session) -> None:
+    one, of_two = await fedex(sandbox, session).pull("FDX-DOORMAN"), await fedex(sandbox, session).pull("FDX-TWO-1")
+
+    assert (one.weight_grams, one.package_count) == (450, 1)  # the delivered sample's 0.45 KG, "count": "1"
+    assert (of_two.status, of_two.weight_grams, of_two.package_count) == (ProofStatus.DELIVERED, 450, 2)
 
 
 async def test_a_parcel_sent_back_reads_as_returned(sandbox, session) -> None:
