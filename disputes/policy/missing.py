@@ -116,7 +116,7 @@ def weight_finding(dispute: Dispute, settings: PolicySettings) -> Finding:
             "gönderinin ağırlığıyla karşılaştırılmaz, bir kişi karar verir",
             carrier_grams=grams, cites=ONE_PACKAGE
         )
-    if packages > 1:
+    if (packages := max(packages, 1 + len(evidence.proof.packages))) > 1:  # a count the reply's own packages belie
         return finding(
             "carrier_weight_one_package", N, [evidence],
             f"The carrier weighed 1 package of {packages} in the shipment at {grams} g: one package's weight is not "

@@ -70,3 +70,15 @@ def test_a_weight_stored_before_package_counts_were_read_goes_to_a_person() -> N
     assert (advice.findings[0].code, advice.findings[0].facts) == (
         "carrier_weight_packages_unknown", {"carrier_grams": 13_060}
     )
+
+
+def test_a_count_of_one_that_the_reply_s_other_packages_belie_is_not_taken_for_one_package() -> None:
+    # track-delivered.json's count "1", in a reply that also describes package 2 of the shipment (as
+    # track-multi-package.json does)
+    other = fedex_proof("track-multi-package.json", "738488882438").packages
+    proof = fedex_proof("track-delivered.json", "738488882438").model_copy(update={"packages": other})
+
+    advice = recommend(kettle_claimed(proof, declared=14_400), CustomerHistory(), NOW, PolicySettings())
+
+    assert (advice.action, advice.auto_resolve) == (Act.NEEDS_PERSON, False)
+    assert (advice.findings[0].code, advice.findings[0].facts["packages"]) == ("carrier_weight_one_package", 2)
