@@ -136,6 +136,10 @@ stays bounded whatever a carrier sends. Beyond it a proof of delivery takes the 
 proof (of the oldest proof, when the case holds only proofs), so the policy always reads the latest proof, and the
 replaced entry's stored copies are deleted (`Dispute._room_for_evidence`); any other event stays stored as the
 carrier's receipt but is not attached, which the timeline says once (`evidence_limit_reached`)."""
+MAX_REPLACED = MAX_EVIDENCE
+"""Proofs of delivery that take an entry's place on a full case, at most: each says so on the timeline, so a carrier
+sending proof after proof would otherwise grow the case's document without bound. Beyond it a full case takes no
+more events, proofs included (`evidence_limit_reached`)."""
 MAX_STAFF_WRITINGS = 500
 """Notes and messages to the customer staff may write on one case (at most 2,000,000 characters), so its document
 stays bounded however long the case runs."""
@@ -524,7 +528,8 @@ class Dispute(BaseModel):
 
     def _room_for_evidence(self, delivered: bool) -> str | None | Literal[False]:
         """Make room for one more entry under `MAX_EVIDENCE`: None when there was room, the key of the entry a proof
-        of delivery (`delivered`) replaces, False when an event that is no proof finds the case full.
+        of delivery (`delivered`) replaces, False when an event that is no proof, or a proof after `MAX_REPLACED`
+        others took an entry's place, finds the case full.
         The replaced entry's copies (its raw reply, its images) that the case no longer cites are recorded for
         deletion in this same change, which makes retention due at once (`retention_due`): their check ran an hour
         after they were stored and found the case citing them, and retention deletes only what a case records, so a
@@ -533,13 +538,16 @@ class Dispute(BaseModel):
         until the push's own retention."""
         if len(self.evidence) < MAX_EVIDENCE:
             return None
-        if not delivered:
+        if not delivered or self._replacements() >= MAX_REPLACED:
             return False
         scans = [i for i, e in enumerate(self.evidence) if e.proof.status is not ProofStatus.DELIVERED]
         dropped = self.evidence.pop(scans[0] if scans else 0)
         if uncited := dropped.proof.stored_refs().difference(self.stored_refs()):
             self.copies_to_delete = sorted(uncited.union(self.copies_to_delete))
         return dropped.key
+
+    def _replacements(self) -> int:
+        return sum(1 for entry in self.timeline if entry.action == "evidence_received" and entry.details.get("replaced"))
 
     def _evidence_limit_reached(self, actor: Actor, now: datetime) -> bool:
         """Say once on the timeline that the case takes no more of the carrier's events; whether it said so now."""

@@ -9,7 +9,7 @@ import pytest
 from adapters.memory import InMemoryDisputes, InMemoryEvidenceStore, InMemoryOrders, InMemorySchedule
 from disputes.actors import SYSTEM
 from disputes.evidence import PushAttacher
-from disputes.model import MAX_EVIDENCE, Dispute
+from disputes.model import MAX_EVIDENCE, MAX_REPLACED, Dispute
 from disputes.policy.reading import read_proof
 from disputes.policy.settings import PolicySettings
 from disputes.service import DisputeService
@@ -184,3 +184,20 @@ async def test_the_entries_a_full_case_drops_leave_it_the_copies_no_other_entry_
     assert case.copies_to_delete == [own], "s-2 still cites the reply s-1 came in"
     assert case.retention_due(keep) == later
     assert own not in str([entry.details for entry in case.timeline])
+
+
+async def test_a_full_case_takes_newer_proofs_in_place_of_older_ones_a_bounded_number_of_times(
+    service: DisputeService, two_cases: tuple[str, str]
+) -> None:
+    case = await service.get(SYSTEM, two_cases[0])
+    for number in range(MAX_EVIDENCE):
+        assert case.attach_evidence(SYSTEM, scan(f"p-{number}", "TRKshpa", ProofStatus.DELIVERED, number), NOW)
+    for number in range(MAX_EVIDENCE, MAX_EVIDENCE + MAX_REPLACED):
+        assert case.attach_evidence(SYSTEM, scan(f"p-{number}", "TRKshpa", ProofStatus.DELIVERED, number), NOW)
+    entries = len(case.timeline)
+
+    assert case.attach_evidence(SYSTEM, scan("p-one-too-many", "TRKshpa", ProofStatus.DELIVERED, 10_000), NOW)
+    assert not case.attach_evidence(SYSTEM, scan("p-and-another", "TRKshpa", ProofStatus.DELIVERED, 10_001), NOW)
+
+    assert [entry.action for entry in case.timeline[entries:]] == ["evidence_limit_reached"]
+    assert case.evidence[-1].key == f"push:surat:p-{MAX_EVIDENCE + MAX_REPLACED - 1}" and len(case.evidence) == MAX_EVIDENCE
