@@ -13,7 +13,7 @@ from disputes.policy.geo import UNUSABLE, LocationAssessment, Proximity, assess_
 from disputes.policy.names import OrderName, best_order_name, is_masked
 from disputes.policy.receivers import Receiver, read_receiver
 from disputes.policy.settings import PolicySettings
-from disputes.policy.wording import RELATION_WORDS, distance, duration, finding, stated_m
+from disputes.policy.wording import RELATION_WORDS, STATUS_WORDS, distance, duration, finding, stated_m
 from schemas.dispute import Evidence, OrderSnapshot
 from schemas.proof import NoteCode, ProofOffer, ProofStatus, RecipientRelation
 from schemas.recommendation import Effect, Finding
@@ -320,15 +320,16 @@ def no_proof_finding(dispute: Dispute, now: datetime) -> Finding | None:
 
 
 def not_delivered_finding(evidence: Sequence[Evidence]) -> Finding | None:
-    """The carrier's latest word (the evidence received last) is not "delivered"."""
+    """The carrier's latest word (the evidence received last) is not "delivered": its code in English, its words in
+    Turkish."""
     if not evidence:
         return None
     latest = max(reversed(evidence), key=lambda e: e.proof.received_at)  # on a tie, the one attached last
-    status = status_tr = latest.proof.status.value
     if latest.proof.status is ProofStatus.DELIVERED:
         return None
+    status, status_tr = latest.proof.status.value, STATUS_WORDS[latest.proof.status][1]
     if latest.proof.status is ProofStatus.UNKNOWN and (code := latest.proof.status_code):
-        status, status_tr = f"{status}: carrier code {code}", f"{status}: kargo firmasının kodu {code}"
+        status, status_tr = f"{status}: carrier code {code}", f"{status_tr}: kargo firmasının kodu {code}"
     return finding(
         "carrier_status_not_delivered", A, [latest],
         f"The carrier's latest status is '{status}', not delivered",

@@ -5,7 +5,7 @@ from datetime import timedelta
 from math import floor
 
 from schemas.dispute import Evidence
-from schemas.proof import Attachment, RecipientRelation
+from schemas.proof import Attachment, ProofStatus, RecipientRelation
 from schemas.recommendation import Citation, Effect, Finding
 
 CUSTOMER_IMAGES = "customer_evidence.images"
@@ -21,6 +21,17 @@ RELATION_WORDS: dict[RecipientRelation, tuple[str, str]] = {
     RecipientRelation.SAFE_PLACE: ("a safe place, without hand-over", "güvenli bir yer (elden teslim değil)"),
     RecipientRelation.UNKNOWN: ("not stated", "belirtilmemiş"),
 }
+STATUS_WORDS: dict[ProofStatus, tuple[str, str]] = {
+    ProofStatus.DELIVERED: ("delivered", "teslim edildi"),
+    ProofStatus.IN_TRANSIT: ("in transit", "yolda"),
+    ProofStatus.PRE_TRANSIT: ("not yet with the carrier", "henüz kargoya verilmedi"),
+    ProofStatus.FAILED_ATTEMPT: ("delivery attempt failed", "teslim denemesi başarısız"),
+    ProofStatus.RETURNED: ("returned to sender", "göndericiye iade edildi"),
+    ProofStatus.EXCEPTION: ("delivery problem", "teslimat sorunu"),
+    ProofStatus.UNKNOWN: ("unknown", "bilinmiyor"),
+    ProofStatus.NOT_FOUND: ("not found at the carrier", "kargo firmasında bulunamadı"),
+}
+"""A carrier's status in words, for the findings and the console alike."""
 
 
 def finding(

@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from disputes.policy.wording import STATUS_WORDS
+
 LANGUAGES = ("tr", "en")
 LANGUAGE_COOKIE = "console_lang"
 DEFAULT = "tr"
@@ -233,16 +235,7 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "digital_not_delivered": ("Digital item not delivered", "Dijital ürün teslim edilmedi"),
         "items_missing": ("Items missing", "Eksik ürün"),
     },
-    "proof": {
-        "delivered": ("delivered", "teslim edildi"),
-        "in_transit": ("in transit", "yolda"),
-        "pre_transit": ("not yet with the carrier", "henüz kargoya verilmedi"),
-        "failed_attempt": ("delivery attempt failed", "teslim denemesi başarısız"),
-        "returned": ("returned to sender", "göndericiye iade edildi"),
-        "exception": ("delivery problem", "teslimat sorunu"),
-        "unknown": ("unknown", "bilinmiyor"),
-        "not_found": ("not found at the carrier", "kargo firmasında bulunamadı"),
-    },
+    "proof": {status.value: words for status, words in STATUS_WORDS.items()},
     "relation": {
         "recipient": ("recipient", "alıcı"),
         "household_member": ("household member", "hane halkından biri"),

@@ -73,5 +73,5 @@ def test_an_unknown_carrier_status_is_shown_with_the_carriers_code() -> None:
     finding = not_delivered_finding([unknown])
     assert finding is not None and "carrier code ZX9" in finding.text
     assert finding.text_tr == (
-        "Kargo firmasının son bildirdiği durum 'unknown: kargo firmasının kodu ZX9', 'teslim edildi' değil"
+        "Kargo firmasının son bildirdiği durum 'bilinmiyor: kargo firmasının kodu ZX9', 'teslim edildi' değil"
     )
