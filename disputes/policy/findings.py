@@ -13,7 +13,7 @@ from disputes.policy.geo import UNUSABLE, LocationAssessment, Proximity, assess_
 from disputes.policy.names import OrderName, best_order_name, is_masked
 from disputes.policy.receivers import Receiver, read_receiver
 from disputes.policy.settings import PolicySettings
-from disputes.policy.wording import RELATION_WORDS, STATUS_WORDS, distance, duration, finding, stated_m
+from disputes.policy.wording import NOTE_WORDS_TR, RELATION_WORDS, STATUS_WORDS, distance, duration, finding, stated_m
 from schemas.dispute import Evidence, OrderSnapshot
 from schemas.proof import NoteCode, ProofOffer, ProofStatus, RecipientRelation
 from schemas.recommendation import Effect, Finding
@@ -70,12 +70,13 @@ def photo_finding(e: Evidence) -> Finding:
 
 
 def dropped_findings(e: Evidence) -> tuple[Finding, ...]:
-    """Proof the carrier sent that could not be used (a placeholder image, an unreadable field), and why."""
+    """Proof the carrier sent that could not be used (a placeholder image, an unreadable field): the English text
+    says which field and why, the Turkish what kind of proof (`NOTE_WORDS_TR`)."""
     return tuple(
         finding(
             f"carrier_{note.code.value}", N, [e],
             f"Carrier proof not usable ({note.field}): {note.reason}",
-            f"Kargo firmasının kanıtı kullanılamadı ({note.field}): {note.reason}", cites=NOTES
+            NOTE_WORDS_TR[note.code], cites=NOTES,
         )
         for note in e.proof.notes
         if note.code is not NoteCode.STATUS_UNMAPPED

@@ -5,7 +5,7 @@ from datetime import timedelta
 from math import floor
 
 from schemas.dispute import Evidence
-from schemas.proof import Attachment, ProofStatus, RecipientRelation
+from schemas.proof import Attachment, NoteCode, ProofStatus, RecipientRelation
 from schemas.recommendation import Citation, Effect, Finding
 
 CUSTOMER_IMAGES = "customer_evidence.images"
@@ -32,6 +32,12 @@ STATUS_WORDS: dict[ProofStatus, tuple[str, str]] = {
     ProofStatus.NOT_FOUND: ("not found at the carrier", "kargo firmasında bulunamadı"),
 }
 """A carrier's status in words, for the findings and the console alike."""
+NOTE_WORDS_TR: dict[NoteCode, str] = {
+    NoteCode.ATTACHMENT_DROPPED: "Kargo firmasının gönderdiği bir görsel ya da belge kullanılamadı",
+    NoteCode.FIELD_UNREADABLE: "Kargo firmasının kaydındaki bir bilgi okunamadı",
+}
+"""Proof a carrier sent that could not be used, in Turkish by its kind: the reason is the mapping's English, free
+text (`carriers/parsing.py`), so it stays in the English text only."""
 
 
 def finding(
