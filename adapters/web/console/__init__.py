@@ -14,6 +14,7 @@ from adapters.settings import Settings
 from adapters.web.auth import HmacTokens
 from adapters.web.console import case, queue, reports, signin
 from adapters.web.console.drawing import distance_text
+from adapters.web.console.i18n import percent
 from adapters.web.console.session import CONFIG, PATH, ConsoleConfig, posted
 from adapters.web.edge import EdgeRoutes
 from disputes.notices import ISTANBUL
@@ -35,6 +36,7 @@ def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) 
     env.filters["when"] = _when
     env.filters["due"] = _due
     env.filters["money"] = _money
+    env.filters["percent"] = _percent
     env.filters["distance"] = distance_text
     routes.get(PATH, queue.queue)
     routes.get(PATH + "/disputes.csv", queue.export)
@@ -98,3 +100,8 @@ def _money(context: Context, minor: int, currency: str = "TRY") -> str:
     if context["lang"] != "tr":
         return f"{amount} {currency}"
     return f"{turkish_separators(amount)} {'TL' if currency == 'TRY' else currency}"
+
+
+@jinja2.pass_context
+def _percent(context: Context, share: float) -> str:
+    return percent(share, context["lang"])

@@ -198,7 +198,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "with_location": ("with location", "konumlu"),
     "liability": ("owed", "borç"),
     "no_data": ("No decided cases in this period.", "Bu dönemde karara bağlanmış dosya yok."),
-    "week_of": ("week of", "hafta"),
+    "week_of": ("week of {}", "{} haftası"),  # the day it starts
     "refund": ("refund", "iade"),
     "reship": ("reship", "yeniden gönderim"),
     "rejected": ("rejected", "ret"),
@@ -337,6 +337,12 @@ def accepted(header: str) -> str:
         if weight > 0:
             ranked.append((-weight, position, primary))
     return min(ranked)[2] if ranked else DEFAULT
+
+
+def percent(share: float, lang: str) -> str:
+    """A share (0..1) in whole percent as the language writes it: "82%" in English, "%82" in Turkish."""
+    whole = f"{share * 100:.0f}"
+    return f"{whole}%" if lang == "en" else f"%{whole}"
 
 
 def translator(lang: str) -> Callable[[str], str]:
