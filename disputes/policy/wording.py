@@ -100,6 +100,12 @@ def money(minor: int, currency: str) -> tuple[str, str]:
     return f"{en} {currency}", f"{turkish_separators(en)} {'TL' if currency == 'TRY' else currency}"
 
 
+def weight(grams: int) -> tuple[str, str]:
+    """"13,060 g" in English, "13.060 g" in Turkish."""
+    number = f"{grams:,}"
+    return f"{number} g", f"{turkish_separators(number)} g"
+
+
 def turkish_separators(number: str) -> str:
     """A number written in English ("12,500.00") as in Turkish ("12.500,00")."""
     return number.translate(_SEPARATORS_SWAPPED)
