@@ -235,6 +235,7 @@ async def test_the_turkish_reports_page_writes_shares_and_weeks_as_turkish_does(
     assert "<title>15.11.2026 haftası: %100</title>" in pages["tr"] and ">%50</text>" in pages["tr"]
     assert ">15.11</text>" in pages["tr"] and not re.search(r"\d%", pages["tr"])
     assert "<title>week of 15.11.2026: 100%</title>" in pages["en"] and ">50%</text>" in pages["en"]
+    assert ">0,00 TL</text>" in pages["tr"] and "TRY" not in pages["tr"] and ">0.00 TRY</text>" in pages["en"]
 
 
 async def test_the_development_sign_in_is_not_served_outside_the_sandbox(api):

@@ -6,6 +6,8 @@ import pytest
 
 from adapters.web.console.drawing import MAP_HEIGHT, MAP_WIDTH, bar_chart, delivery_map, distance_text, share_line
 from adapters.web.console.i18n import TEXTS, accepted, percent, translator
+from adapters.web.console.reports import liability_chart
+from disputes.ports import CarrierFigures
 
 KADIKOY = (40.9819, 29.0576)
 
@@ -88,3 +90,13 @@ def test_the_distance_is_written_above_both_points_and_the_accuracy_circle():
     drawn = delivery_map(KADIKOY, (KADIKOY[0] + 0.0001, KADIKOY[1] + 0.0001), 12.0)
     assert drawn.label.y < drawn.address.y and drawn.label.y < drawn.delivery.y - drawn.accuracy_px
     assert min(drawn.address.x, drawn.delivery.x) <= drawn.label.x <= max(drawn.address.x, drawn.delivery.x)
+
+
+def test_what_a_carrier_owes_is_written_as_the_language_writes_money():
+    owes = CarrierFigures(
+        carrier="aras", disputes=3, outcomes={}, share_with_evidence=1.0, share_with_signature=1.0,
+        share_with_photo=0.0, share_with_location=0.0, median_hours_to_proof=None, liability_minor=1_250_050,
+        partial_outcomes={},
+    )
+    assert [bar.total_text for bar in liability_chart([owes], "tr").bars] == ["12.500,50 TL"]
+    assert [bar.total_text for bar in liability_chart([owes], "en").bars] == ["12,500.50 TRY"]

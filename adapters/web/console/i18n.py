@@ -339,6 +339,11 @@ def accepted(header: str) -> str:
     return min(ranked)[2] if ranked else DEFAULT
 
 
+def in_language(words: tuple[str, str], lang: str) -> str:
+    """The English or the Turkish of a pair written (English, Turkish), as the language asks."""
+    return words[0] if lang == "en" else words[1]
+
+
 def percent(share: float, lang: str) -> str:
     """A share (0..1) in whole percent as the language writes it: "82%" in English, "%82" in Turkish."""
     whole = f"{share * 100:.0f}"
@@ -346,10 +351,8 @@ def percent(share: float, lang: str) -> str:
 
 
 def translator(lang: str) -> Callable[[str], str]:
-    index = 0 if lang == "en" else 1
-
     def t(key: str) -> str:
         texts = TEXTS.get(key)
-        return texts[index] if texts else key
+        return in_language(texts, lang) if texts else key
 
     return t

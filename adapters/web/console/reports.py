@@ -6,11 +6,12 @@ from functools import partial
 from aiohttp import web
 
 from adapters.web.console.drawing import BarChart, LineChart, bar_chart, share_line
-from adapters.web.console.i18n import language, percent
+from adapters.web.console.i18n import in_language, language, percent
 from adapters.web.console.session import page, render
 from adapters.web.keys import SERVICE
 from adapters.web.reports_api import MAX_DAYS, REPORTS
 from disputes.actors import Actor
+from disputes.policy.wording import money
 from disputes.ports import CarrierFigures, Reports
 
 DEFAULT_WEEKS = 8
@@ -44,9 +45,10 @@ def proof_chart(figures: list[CarrierFigures], lang: str) -> list[tuple[str, Bar
                             total_text=partial(percent, lang=lang))) for key, name in kinds]
 
 
-def liability_chart(figures: list[CarrierFigures]) -> BarChart:
+def liability_chart(figures: list[CarrierFigures], lang: str) -> BarChart:
+    """What each carrier owes, in lira, written as the language writes money (`money`)."""
     return bar_chart([(f.carrier, [("liability", f.liability_minor / 100, "")]) for f in figures],
-                     total_text="{:,.2f} TRY".format)
+                     total_text=lambda lira: in_language(money(round(lira * 100), "TRY"), lang))
 
 
 async def sla_over_time(reports: Reports, start: date, end: date, lang: str) -> LineChart:
@@ -72,5 +74,5 @@ async def reports(request: web.Request, actor: Actor) -> web.Response:
     return render(request, "reports.html", {
         "error": None, "start": start, "end": end, "figures": figures,
         "decisions": decisions_chart(figures), "proof": proof_chart(figures, lang),
-        "liability": liability_chart(figures), "sla": await sla_over_time(source, start, end, lang),
+        "liability": liability_chart(figures, lang), "sla": await sla_over_time(source, start, end, lang),
     }, actor)
