@@ -13,7 +13,7 @@ from disputes.policy.geo import UNUSABLE, LocationAssessment, Proximity, assess_
 from disputes.policy.names import OrderName, best_order_name, is_masked
 from disputes.policy.receivers import Receiver, read_receiver
 from disputes.policy.settings import PolicySettings
-from disputes.policy.wording import RELATION_WORDS, distance, duration, finding, stated_m
+from disputes.policy.wording import NOTE_WORDS_TR, RELATION_WORDS, STATUS_WORDS, distance, duration, finding, stated_m
 from schemas.dispute import Evidence, OrderSnapshot
 from schemas.proof import NoteCode, ProofOffer, ProofStatus, RecipientRelation
 from schemas.recommendation import Effect, Finding
@@ -70,12 +70,13 @@ def photo_finding(e: Evidence) -> Finding:
 
 
 def dropped_findings(e: Evidence) -> tuple[Finding, ...]:
-    """Proof the carrier sent that could not be used (a placeholder image, an unreadable field), and why."""
+    """Proof the carrier sent that could not be used (a placeholder image, an unreadable field): the English text
+    says which field and why, the Turkish what kind of proof (`NOTE_WORDS_TR`)."""
     return tuple(
         finding(
             f"carrier_{note.code.value}", N, [e],
             f"Carrier proof not usable ({note.field}): {note.reason}",
-            f"Kargo firmasının kanıtı kullanılamadı ({note.field}): {note.reason}", cites=NOTES
+            NOTE_WORDS_TR[note.code], cites=NOTES,
         )
         for note in e.proof.notes
         if note.code is not NoteCode.STATUS_UNMAPPED
@@ -320,15 +321,16 @@ def no_proof_finding(dispute: Dispute, now: datetime) -> Finding | None:
 
 
 def not_delivered_finding(evidence: Sequence[Evidence]) -> Finding | None:
-    """The carrier's latest word (the evidence received last) is not "delivered"."""
+    """The carrier's latest word (the evidence received last) is not "delivered": its code in English, its words in
+    Turkish."""
     if not evidence:
         return None
     latest = max(reversed(evidence), key=lambda e: e.proof.received_at)  # on a tie, the one attached last
-    status = status_tr = latest.proof.status.value
     if latest.proof.status is ProofStatus.DELIVERED:
         return None
+    status, status_tr = latest.proof.status.value, STATUS_WORDS[latest.proof.status][1]
     if latest.proof.status is ProofStatus.UNKNOWN and (code := latest.proof.status_code):
-        status, status_tr = f"{status}: carrier code {code}", f"{status}: kargo firmasının kodu {code}"
+        status, status_tr = f"{status}: carrier code {code}", f"{status_tr}: kargo firmasının kodu {code}"
     return finding(
         "carrier_status_not_delivered", A, [latest],
         f"The carrier's latest status is '{status}', not delivered",

@@ -24,7 +24,7 @@ from typing import TypedDict
 
 from disputes.model import Dispute
 from disputes.policy.settings import PolicySettings
-from disputes.policy.wording import finding
+from disputes.policy.wording import finding, weight
 from schemas.dispute import Evidence, MissingItem
 from schemas.orders import sku_units, sku_weight
 from schemas.recommendation import Effect, Finding, PolicyRule
@@ -107,54 +107,56 @@ def weight_finding(dispute: Dispute, settings: PolicySettings) -> Finding:
             f"Kargo firması paket ağırlığı bildirmedi ({dispute.order.carrier})", cites=WEIGHT
         )
     evidence, grams = carrier
+    at, at_tr = weight(grams)
     if (packages := evidence.proof.package_count) is None:  # proofs stored before the count was read
         return finding(
             "carrier_weight_packages_unknown", N, [evidence],
-            f"The carrier weighed the package at {grams} g without saying how many packages the shipment has: "
+            f"The carrier weighed the package at {at} without saying how many packages the shipment has: "
             "the weight is not compared with the whole shipment's, a person decides",
-            f"Kargo firması paketi {grams} g olarak tarttı ama gönderinin kaç paket olduğunu bildirmedi: ağırlık tüm "
+            f"Kargo firması paketi {at_tr} olarak tarttı ama gönderinin kaç paket olduğunu bildirmedi: ağırlık tüm "
             "gönderinin ağırlığıyla karşılaştırılmaz, bir kişi karar verir",
             carrier_grams=grams, cites=ONE_PACKAGE
         )
     if (packages := max(packages, 1 + len(evidence.proof.packages))) > 1:  # a count the reply's own packages belie
         return finding(
             "carrier_weight_one_package", N, [evidence],
-            f"The carrier weighed 1 package of {packages} in the shipment at {grams} g: one package's weight is not "
+            f"The carrier weighed 1 package of {packages} in the shipment at {at}: one package's weight is not "
             "compared with the whole shipment's, a person decides",
-            f"Kargo firması gönderideki {packages} paketten birini {grams} g olarak tarttı: tek paketin ağırlığı tüm "
+            f"Kargo firması gönderideki {packages} paketten birini {at_tr} olarak tarttı: tek paketin ağırlığı tüm "
             "gönderinin ağırlığıyla karşılaştırılmaz, bir kişi karar verir",
             carrier_grams=grams, packages=packages, cites=ONE_PACKAGE
         )
     if expected is None:
         return finding(
             "expected_weight_unavailable", N, [evidence],
-            f"The carrier weighed the package at {grams} g; no declared or packed weight to compare",
-            f"Kargo firması paketi {grams} g olarak tarttı; karşılaştırılacak beyan ya da paketleme ağırlığı yok",
+            f"The carrier weighed the package at {at}; no declared or packed weight to compare",
+            f"Kargo firması paketi {at_tr} olarak tarttı; karşılaştırılacak beyan ya da paketleme ağırlığı yok",
             carrier_grams=grams, cites=WEIGHT
         )
     want, whose, whose_tr = expected
     tolerance = max(settings.weight_tolerance_grams, round(want * settings.weight_tolerance_share))
     facts = _WeightFacts(carrier_grams=grams, expected_grams=want, tolerance_grams=tolerance)
+    (expected_en, expected_tr), (under, under_tr) = weight(want), weight(want - grams)
     if grams < want - tolerance:
         return finding(
             "weight_below_declared", A, [evidence],
-            f"The carrier weighed the package at {grams} g, {want - grams} g under the {whose} {want} g: "
+            f"The carrier weighed the package at {at}, {under} under the {whose} {expected_en}: "
             "it left without some of its contents",
-            f"Kargo firması paketi {grams} g olarak tarttı, {whose_tr} {want} g'dan {want - grams} g eksik: "
+            f"Kargo firması paketi {at_tr} olarak tarttı, {whose_tr} {expected_tr}'dan {under_tr} eksik: "
             "paket içeriğinin bir kısmı olmadan yola çıktı",
             **facts, cites=WEIGHT
         )
     if grams > want + tolerance:
         return finding(
             "weight_above_declared", N, [evidence],
-            f"The carrier weighed the package at {grams} g, more than the {whose} {want} g",
-            f"Kargo firması paketi {grams} g olarak tarttı, {whose_tr} {want} g'dan fazla",
+            f"The carrier weighed the package at {at}, more than the {whose} {expected_en}",
+            f"Kargo firması paketi {at_tr} olarak tarttı, {whose_tr} {expected_tr}'dan fazla",
             **facts, cites=WEIGHT
         )
     return finding(
         "weight_matches_declared", S, [evidence],
-        f"The carrier weighed the package at {grams} g, as {whose} ({want} g)",
-        f"Kargo firması paketi {grams} g olarak tarttı, {whose_tr} ağırlıkla uyumlu ({want} g)",
+        f"The carrier weighed the package at {at}, as {whose} ({expected_en})",
+        f"Kargo firması paketi {at_tr} olarak tarttı, {whose_tr} ağırlıkla uyumlu ({expected_tr})",
         **facts, cites=WEIGHT
     )
 
@@ -165,36 +167,40 @@ class _ShortfallFacts(TypedDict):
     tolerance_grams: int
 
 
-def shortfall_finding(dispute: Dispute, weight: Finding) -> Finding:
-    """Whether the package's shortfall (`weight`: lighter than expected) explains what the claimed lines weigh, within
+def shortfall_finding(dispute: Dispute, weighed: Finding) -> Finding:
+    """Whether the package's shortfall (`weighed`: lighter than expected) explains what the claimed lines weigh, within
     the same tolerance: a missing item takes its weight out of the package, so a shortfall explains items at most
     that heavy."""
-    short = int(weight.facts["expected_grams"]) - int(weight.facts["carrier_grams"])
-    tolerance = int(weight.facts["tolerance_grams"])
+    short = int(weighed.facts["expected_grams"]) - int(weighed.facts["carrier_grams"])
+    tolerance = int(weighed.facts["tolerance_grams"])
     claimed = _claimed_grams(dispute)
+    (shortfall, shortfall_tr), (allowed, allowed_tr) = weight(short), weight(tolerance)
     if claimed is None:
         return finding(
             "claimed_weight_unknown", N, [],
-            f"The order states no unit weight for some claimed items: whether the {short} g shortfall explains them, "
+            f"The order states no unit weight for some claimed items: whether the {shortfall} shortfall explains them, "
             "a person judges",
-            f"Siparişte talep edilen bazı ürünlerin birim ağırlığı yok: {short} g'lık eksiğin bunları açıklayıp "
+            f"Siparişte talep edilen bazı ürünlerin birim ağırlığı yok: {shortfall_tr}'lık eksiğin bunları açıklayıp "
             "açıklamadığına bir kişi karar verir",
             shortfall_grams=short, cites=CLAIMED_WEIGHT,
         )
     facts = _ShortfallFacts(shortfall_grams=short, claimed_grams=claimed, tolerance_grams=tolerance)
+    claimed_en, claimed_tr = weight(claimed)
     if short + tolerance >= claimed:
         return finding(
             "shortfall_covers_claimed", A, [],
-            f"The shortfall ({short} g) explains the claimed items' weight ({claimed} g, with a {tolerance} g tolerance)",
-            f"Paketin {short} g'lık eksiği, talep edilen ürünlerin ağırlığını açıklıyor ({claimed} g, {tolerance} g payla)",
+            f"The shortfall ({shortfall}) explains the claimed items' weight ({claimed_en}, with a {allowed} "
+            "tolerance)",
+            f"Paketin {shortfall_tr}'lık eksiği, talep edilen ürünlerin ağırlığını açıklıyor ({claimed_tr}, "
+            f"{allowed_tr} payla)",
             **facts, cites=CLAIMED_WEIGHT,
         )
     return finding(
         "shortfall_below_claimed", N, [],
-        f"The shortfall ({short} g) explains less than the claimed items' weight ({claimed} g), even allowing "
-        f"{tolerance} g: a person decides",
-        f"Paketin {short} g'lık eksiği, {tolerance} g payla bile talep edilen ürünlerin ağırlığından ({claimed} g) az: "
-        "bir kişi karar verir",
+        f"The shortfall ({shortfall}) explains less than the claimed items' weight ({claimed_en}), even allowing "
+        f"{allowed}: a person decides",
+        f"Paketin {shortfall_tr}'lık eksiği, {allowed_tr} payla bile talep edilen ürünlerin ağırlığından "
+        f"({claimed_tr}) az: bir kişi karar verir",
         **facts, cites=CLAIMED_WEIGHT,
     )
 

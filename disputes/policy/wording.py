@@ -5,7 +5,7 @@ from datetime import timedelta
 from math import floor
 
 from schemas.dispute import Evidence
-from schemas.proof import Attachment, RecipientRelation
+from schemas.proof import Attachment, NoteCode, ProofStatus, RecipientRelation
 from schemas.recommendation import Citation, Effect, Finding
 
 CUSTOMER_IMAGES = "customer_evidence.images"
@@ -21,6 +21,23 @@ RELATION_WORDS: dict[RecipientRelation, tuple[str, str]] = {
     RecipientRelation.SAFE_PLACE: ("a safe place, without hand-over", "güvenli bir yer (elden teslim değil)"),
     RecipientRelation.UNKNOWN: ("not stated", "belirtilmemiş"),
 }
+STATUS_WORDS: dict[ProofStatus, tuple[str, str]] = {
+    ProofStatus.DELIVERED: ("delivered", "teslim edildi"),
+    ProofStatus.IN_TRANSIT: ("in transit", "yolda"),
+    ProofStatus.PRE_TRANSIT: ("not yet with the carrier", "henüz kargoya verilmedi"),
+    ProofStatus.FAILED_ATTEMPT: ("delivery attempt failed", "teslim denemesi başarısız"),
+    ProofStatus.RETURNED: ("returned to sender", "göndericiye iade edildi"),
+    ProofStatus.EXCEPTION: ("delivery problem", "teslimat sorunu"),
+    ProofStatus.UNKNOWN: ("unknown", "bilinmiyor"),
+    ProofStatus.NOT_FOUND: ("not found at the carrier", "kargo firmasında bulunamadı"),
+}
+"""A carrier's status in words, for the findings and the console alike."""
+NOTE_WORDS_TR: dict[NoteCode, str] = {
+    NoteCode.ATTACHMENT_DROPPED: "Kargo firmasının gönderdiği bir görsel ya da belge kullanılamadı",
+    NoteCode.FIELD_UNREADABLE: "Kargo firmasının kaydındaki bir bilgi okunamadı",
+}
+"""Proof a carrier sent that could not be used, in Turkish by its kind: the reason is the mapping's English, free
+text (`carriers/parsing.py`), so it stays in the English text only."""
 
 
 def finding(
@@ -81,6 +98,12 @@ def money(minor: int, currency: str) -> tuple[str, str]:
     units, cents = divmod(minor, 100)
     en = f"{units:,}.{cents:02d}"
     return f"{en} {currency}", f"{turkish_separators(en)} {'TL' if currency == 'TRY' else currency}"
+
+
+def weight(grams: int) -> tuple[str, str]:
+    """"13,060 g" in English, "13.060 g" in Turkish."""
+    number = f"{grams:,}"
+    return f"{number} g", f"{turkish_separators(number)} g"
 
 
 def turkish_separators(number: str) -> str:

@@ -220,6 +220,24 @@ async def test_the_reports_page_draws_charts(api):
     assert (await api.get("/console/reports?from=2026-12-01&to=2026-11-01", headers=staff())).status == 422
 
 
+async def test_the_turkish_reports_page_writes_shares_and_weeks_as_turkish_does(api):
+    """A share is "%82" in Turkish, "82%" in English; a week is named by the day it starts, as dates are written."""
+    body = {"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}
+    dispute = await (await api.post("/v1/disputes", json=body, headers=CUSTOMER)).json()
+    decision = {"outcome": "refund", "reason_code": "lost_in_transit", "note": "karar"}
+    decided = await api.post(f"/v1/disputes/{dispute['id']}/decision", json=decision,
+                             headers={**INVESTIGATOR, "If-Match": '"1"'})
+    assert decided.status == 200, await decided.text()
+    reports = "/console/reports?from=2026-11-01&to=2026-12-01"  # NOW (18.11.2026) is in the week of 15.11.2026
+    cookie = staff()["Cookie"]
+    pages = {lang: await (await api.get(reports, headers={"Cookie": f"{cookie}; console_lang={lang}"})).text()
+             for lang in ("tr", "en")}
+    assert "<title>15.11.2026 haftası: %100</title>" in pages["tr"] and ">%50</text>" in pages["tr"]
+    assert ">15.11</text>" in pages["tr"] and not re.search(r"\d%", pages["tr"])
+    assert "<title>week of 15.11.2026: 100%</title>" in pages["en"] and ">50%</text>" in pages["en"]
+    assert ">0,00 TL</text>" in pages["tr"] and "TRY" not in pages["tr"] and ">0.00 TRY</text>" in pages["en"]
+
+
 async def test_the_development_sign_in_is_not_served_outside_the_sandbox(api):
     assert (await api.get("/console/dev-sign-in", headers=cookies())).status == 404
     refused = await api.post("/console/dev-sign-in", data={"csrf": CSRF, "staff": "inv-1", "role": "supervisor"},
@@ -546,6 +564,22 @@ async def test_the_turkish_case_page_shows_words_and_turkish_amounts_not_codes(a
     assert "(Müşteri)</span> <strong>açıldı</strong>" in page and "<strong>opened</strong>" not in page, "in words"
     english = await (await api.get(case, headers={"Cookie": staff()["Cookie"] + "; console_lang=en"})).text()
     assert re.search(r">\d{1,3}(,\d{3})*\.\d{2} TRY<", english) and ">Weak proof of delivery<" in english
+
+
+@pytest.mark.parametrize("evidence_interval", [0.02])  # the workers assess it soon after it opens
+async def test_the_case_page_writes_the_confidence_as_the_page_s_language_does(api):
+    dispute = await opened(api)
+
+    async def assessed():
+        return (await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json())["recommendation"]
+
+    recommendation = await eventually(assessed)
+    assert recommendation, "never assessed"
+    confidence = round(recommendation["confidence"] * 100)
+    case = f"/console/disputes/{dispute['id']}"
+    for lang, written in (("tr", f"(%{confidence} güven)"), ("en", f"({confidence}% confidence)")):
+        page = await (await api.get(case, headers={"Cookie": staff()["Cookie"] + f"; console_lang={lang}"})).text()
+        assert written in page
 
 
 async def test_the_console_writes_times_in_istanbul_and_a_deadline_as_the_day_it_ends(api):

@@ -5,7 +5,9 @@ import math
 import pytest
 
 from adapters.web.console.drawing import MAP_HEIGHT, MAP_WIDTH, bar_chart, delivery_map, distance_text, share_line
-from adapters.web.console.i18n import TEXTS, accepted, translator
+from adapters.web.console.i18n import TEXTS, accepted, percent, translator
+from adapters.web.console.reports import liability_chart
+from disputes.ports import CarrierFigures
 
 KADIKOY = (40.9819, 29.0576)
 
@@ -37,7 +39,7 @@ def test_the_same_point_twice_is_drawn_at_the_centre_at_zero_metres():
 
 def test_stacked_bars_are_scaled_to_the_longest_and_laid_out_end_to_end():
     chart = bar_chart([("ups", [("refund", 3, "3"), ("rejected", 1, "1")]), ("aras", [("refund", 2, "2")])],
-                      total_text="{:.0f}")
+                      total_text="{:.0f}".format)
     ups, aras = chart.bars
     first, second = ups.segments
     assert second.x == first.x + first.width and first.width == 3 * second.width
@@ -51,10 +53,17 @@ def test_a_chart_of_nothing_draws_no_bars_and_does_not_divide_by_zero():
 
 
 def test_the_sla_line_breaks_where_a_week_had_no_decisions():
-    line = share_line([("w1", 1.0), ("w2", None), ("w3", 0.5), ("w4", 0.0)])
+    line = share_line([("w1", 1.0), ("w2", None), ("w3", 0.5), ("w4", 0.0)], lambda share: percent(share, "en"))
     assert line.path.count("M") == 2 and line.path.count("L") == 1
     assert [p.text for p in line.points] == ["100%", "50%", "0%"]
     assert line.points[0].y < line.points[1].y < line.points[2].y  # higher share, higher on the page
+
+
+def test_a_share_is_written_with_the_percent_sign_before_it_in_turkish_and_after_it_in_english():
+    assert (percent(0.82, "tr"), percent(0.82, "en")) == ("%82", "82%")
+    assert (percent(0.0, "tr"), percent(1.0, "en"), percent(0.954, "tr")) == ("%0", "100%", "%95")
+    line = share_line([("w1", 0.5)], lambda share: percent(share, "tr"))
+    assert [p.text for p in line.points] == ["%50"] and [text for _, text in line.gridlines] == ["%0", "%50", "%100"]
 
 
 @pytest.mark.parametrize(("header", "language"), [
@@ -81,3 +90,13 @@ def test_the_distance_is_written_above_both_points_and_the_accuracy_circle():
     drawn = delivery_map(KADIKOY, (KADIKOY[0] + 0.0001, KADIKOY[1] + 0.0001), 12.0)
     assert drawn.label.y < drawn.address.y and drawn.label.y < drawn.delivery.y - drawn.accuracy_px
     assert min(drawn.address.x, drawn.delivery.x) <= drawn.label.x <= max(drawn.address.x, drawn.delivery.x)
+
+
+def test_what_a_carrier_owes_is_written_as_the_language_writes_money():
+    owes = CarrierFigures(
+        carrier="aras", disputes=3, outcomes={}, share_with_evidence=1.0, share_with_signature=1.0,
+        share_with_photo=0.0, share_with_location=0.0, median_hours_to_proof=None, liability_minor=1_250_050,
+        partial_outcomes={},
+    )
+    assert [bar.total_text for bar in liability_chart([owes], "tr").bars] == ["12.500,50 TL"]
+    assert [bar.total_text for bar in liability_chart([owes], "en").bars] == ["12,500.50 TRY"]

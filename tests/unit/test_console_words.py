@@ -1,5 +1,5 @@
-"""The console names in words, in English and in Turkish, every timeline entry the domain writes and every rule
-behind a recommendation."""
+"""The console names in words, in English and in Turkish, every timeline entry the domain writes, every rule
+behind a recommendation and every carrier status."""
 
 import re
 from pathlib import Path
@@ -7,6 +7,7 @@ from pathlib import Path
 from adapters.web.console.i18n import CODES, TEXTS
 from disputes.evidence_access import VIEWED, VIEWS_LIMIT_REACHED
 from schemas.common import Role
+from schemas.proof import ProofStatus
 from schemas.recommendation import PolicyRule
 
 DOMAIN = Path(__file__).resolve().parents[2] / "disputes"
@@ -29,3 +30,8 @@ def test_every_rule_of_the_policy_has_words_in_both_languages():
 
 def test_every_role_a_timeline_names_has_words_in_both_languages():
     assert all(role.value in TEXTS and TEXTS[role.value][0] != TEXTS[role.value][1] for role in Role)
+
+
+def test_every_carrier_status_has_words_in_both_languages():
+    assert CODES["proof"].keys() == {status.value for status in ProofStatus}
+    assert all(english != turkish for english, turkish in CODES["proof"].values())

@@ -14,10 +14,11 @@ from adapters.settings import Settings
 from adapters.web.auth import HmacTokens
 from adapters.web.console import case, queue, reports, signin
 from adapters.web.console.drawing import distance_text
+from adapters.web.console.i18n import in_language, percent
 from adapters.web.console.session import CONFIG, PATH, ConsoleConfig, posted
 from adapters.web.edge import EdgeRoutes
 from disputes.notices import ISTANBUL
-from disputes.policy.wording import turkish_separators
+from disputes.policy.wording import money
 
 HERE = Path(__file__).parent
 ONE = PATH + "/disputes/{id:[^/]+}"
@@ -35,6 +36,7 @@ def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) 
     env.filters["when"] = _when
     env.filters["due"] = _due
     env.filters["money"] = _money
+    env.filters["percent"] = _percent
     env.filters["distance"] = distance_text
     routes.get(PATH, queue.queue)
     routes.get(PATH + "/disputes.csv", queue.export)
@@ -93,8 +95,10 @@ def _zone(context: Context) -> str:
 
 @jinja2.pass_context
 def _money(context: Context, minor: int, currency: str = "TRY") -> str:
-    """An amount as the page's language writes it: "4,999.00 TRY", "4.999,00 TL"."""
-    amount = f"{minor / 100:,.2f}"
-    if context["lang"] != "tr":
-        return f"{amount} {currency}"
-    return f"{turkish_separators(amount)} {'TL' if currency == 'TRY' else currency}"
+    """An amount as the page's language writes it (`money`): "4,999.00 TRY", "4.999,00 TL"."""
+    return in_language(money(minor, currency), context["lang"])
+
+
+@jinja2.pass_context
+def _percent(context: Context, share: float) -> str:
+    return percent(share, context["lang"])

@@ -3,6 +3,7 @@ between them, no map tiles, so it works offline) and the report charts. Pure fun
 place what these compute."""
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from disputes.policy.geo import haversine_m
@@ -98,9 +99,9 @@ class BarChart:
 
 
 def bar_chart(rows: list[tuple[str, list[tuple[str, float, str]]]], maximum: float | None = None,
-              total_text: str = "") -> BarChart:
+              total_text: Callable[[float], str] | None = None) -> BarChart:
     """Horizontal bars, one per row, each stacked from its (key, value, text) parts; all scaled to `maximum`
-    (the largest row total when None)."""
+    (the largest row total when None); each row's total written after it by `total_text`."""
     totals = [sum(v for _, v, _ in parts) for _, parts in rows]
     top = maximum if maximum is not None else max(totals, default=0.0)
     room = CHART_WIDTH - LABEL_WIDTH - 110  # leaves room for the total written after the longest bar
@@ -111,7 +112,7 @@ def bar_chart(rows: list[tuple[str, list[tuple[str, float, str]]]], maximum: flo
             width = round(room * value / top, 1) if top else 0.0
             segments.append(Segment(key, value, x, width, text))
             x += width
-        total = total_text.format(totals[index]) if total_text else ""
+        total = total_text(totals[index]) if total_text else ""
         bars.append(Bar(label, index * (BAR_HEIGHT + BAR_GAP), tuple(segments), total))
     keys = tuple(dict.fromkeys(key for _, parts in rows for key, _, _ in parts))
     return BarChart(CHART_WIDTH, max(len(bars), 1) * (BAR_HEIGHT + BAR_GAP), LABEL_WIDTH, BAR_HEIGHT, tuple(bars), keys)
@@ -139,8 +140,9 @@ class LineChart:
     pad: int
 
 
-def share_line(series: list[tuple[str, float | None]]) -> LineChart:
-    """Shares (0..1) over time, left to right; a period without a value leaves a gap in the line."""
+def share_line(series: list[tuple[str, float | None]], percent: Callable[[float], str]) -> LineChart:
+    """Shares (0..1) over time, left to right, written by `percent`; a period without a value leaves a gap in the
+    line."""
     step = (CHART_WIDTH - 2 * LINE_PAD) / max(len(series) - 1, 1)
     plot = LINE_HEIGHT - 2 * LINE_PAD
     points, path, pen_down, ticks = [], [], False, []
@@ -150,8 +152,8 @@ def share_line(series: list[tuple[str, float | None]]) -> LineChart:
             pen_down = False
             continue
         x, y = round(LINE_PAD + index * step, 1), round(LINE_PAD + (1 - share) * plot, 1)
-        points.append(LinePoint(x, y, label, f"{share:.0%}"))
+        points.append(LinePoint(x, y, label, percent(share)))
         path.append(f"{'L' if pen_down else 'M'}{x},{y}")
         pen_down = True
-    grid = tuple((round(LINE_PAD + (1 - s) * plot, 1), f"{s:.0%}") for s in (0.0, 0.5, 1.0))
+    grid = tuple((round(LINE_PAD + (1 - s) * plot, 1), percent(s)) for s in (0.0, 0.5, 1.0))
     return LineChart(CHART_WIDTH, LINE_HEIGHT, tuple(points), " ".join(path), grid, tuple(ticks), LINE_PAD)

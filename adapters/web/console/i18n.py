@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from disputes.policy.wording import STATUS_WORDS
+
 LANGUAGES = ("tr", "en")
 LANGUAGE_COOKIE = "console_lang"
 DEFAULT = "tr"
@@ -196,7 +198,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "with_location": ("with location", "konumlu"),
     "liability": ("owed", "borç"),
     "no_data": ("No decided cases in this period.", "Bu dönemde karara bağlanmış dosya yok."),
-    "week_of": ("week of", "hafta"),
+    "week_of": ("week of {}", "{} haftası"),  # the day it starts
     "refund": ("refund", "iade"),
     "reship": ("reship", "yeniden gönderim"),
     "rejected": ("rejected", "ret"),
@@ -233,16 +235,7 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "digital_not_delivered": ("Digital item not delivered", "Dijital ürün teslim edilmedi"),
         "items_missing": ("Items missing", "Eksik ürün"),
     },
-    "proof": {
-        "delivered": ("delivered", "teslim edildi"),
-        "in_transit": ("in transit", "yolda"),
-        "pre_transit": ("not yet with the carrier", "henüz kargoya verilmedi"),
-        "failed_attempt": ("delivery attempt failed", "teslim denemesi başarısız"),
-        "returned": ("returned to sender", "göndericiye iade edildi"),
-        "exception": ("delivery problem", "teslimat sorunu"),
-        "unknown": ("unknown", "bilinmiyor"),
-        "not_found": ("not found at the carrier", "kargo firmasında bulunamadı"),
-    },
+    "proof": {status.value: words for status, words in STATUS_WORDS.items()},
     "relation": {
         "recipient": ("recipient", "alıcı"),
         "household_member": ("household member", "hane halkından biri"),
@@ -346,11 +339,20 @@ def accepted(header: str) -> str:
     return min(ranked)[2] if ranked else DEFAULT
 
 
-def translator(lang: str) -> Callable[[str], str]:
-    index = 0 if lang == "en" else 1
+def in_language(words: tuple[str, str], lang: str) -> str:
+    """The English or the Turkish of a pair written (English, Turkish), as the language asks."""
+    return words[0] if lang == "en" else words[1]
 
+
+def percent(share: float, lang: str) -> str:
+    """A share (0..1) in whole percent as the language writes it: "82%" in English, "%82" in Turkish."""
+    whole = f"{share * 100:.0f}"
+    return f"{whole}%" if lang == "en" else f"%{whole}"
+
+
+def translator(lang: str) -> Callable[[str], str]:
     def t(key: str) -> str:
         texts = TEXTS.get(key)
-        return texts[index] if texts else key
+        return in_language(texts, lang) if texts else key
 
     return t

@@ -1,14 +1,17 @@
 """The carrier and SLA reports as charts, from the same report queries the API's report endpoints run."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 
 from aiohttp import web
 
 from adapters.web.console.drawing import BarChart, LineChart, bar_chart, share_line
+from adapters.web.console.i18n import in_language, language, percent
 from adapters.web.console.session import page, render
 from adapters.web.keys import SERVICE
 from adapters.web.reports_api import MAX_DAYS, REPORTS
 from disputes.actors import Actor
+from disputes.policy.wording import money
 from disputes.ports import CarrierFigures, Reports
 
 DEFAULT_WEEKS = 8
@@ -31,31 +34,33 @@ def _midnight(day: date) -> datetime:
 
 def decisions_chart(figures: list[CarrierFigures]) -> BarChart:
     return bar_chart([(f.carrier, [(o, float(f.outcomes.get(o, 0)), str(f.outcomes.get(o, 0))) for o in OUTCOMES])
-                      for f in figures], total_text="{:.0f}")
+                      for f in figures], total_text="{:.0f}".format)
 
 
-def proof_chart(figures: list[CarrierFigures]) -> list[tuple[str, BarChart]]:
+def proof_chart(figures: list[CarrierFigures], lang: str) -> list[tuple[str, BarChart]]:
     """One chart per kind of proof: the share of each carrier's disputes that had it."""
     kinds = (("with_signature", "share_with_signature"), ("with_photo", "share_with_photo"),
              ("with_location", "share_with_location"))
     return [(key, bar_chart([(f.carrier, [(key, getattr(f, name), "")]) for f in figures], maximum=1.0,
-                            total_text="{:.0%}")) for key, name in kinds]
+                            total_text=partial(percent, lang=lang))) for key, name in kinds]
 
 
-def liability_chart(figures: list[CarrierFigures]) -> BarChart:
+def liability_chart(figures: list[CarrierFigures], lang: str) -> BarChart:
+    """What each carrier owes, in lira, written as the language writes money (`money`)."""
     return bar_chart([(f.carrier, [("liability", f.liability_minor / 100, "")]) for f in figures],
-                     total_text="{:,.2f} TRY")
+                     total_text=lambda lira: in_language(money(round(lira * 100), "TRY"), lang))
 
 
-async def sla_over_time(reports: Reports, start: date, end: date) -> LineChart:
+async def sla_over_time(reports: Reports, start: date, end: date, lang: str) -> LineChart:
+    """The share decided within the SLA, week by week, each named by the day it starts as the console writes dates."""
     weeks = []
     week = start
     while week < end:
         until = min(week + timedelta(weeks=1), end)
         figures = await reports.sla(_midnight(week), _midnight(until))
-        weeks.append((week.isoformat(), figures.within_sla / figures.decided if figures.decided else None))
+        weeks.append((f"{week:%d.%m.%Y}", figures.within_sla / figures.decided if figures.decided else None))
         week = until
-    return share_line(weeks)
+    return share_line(weeks, partial(percent, lang=lang))
 
 
 @page
@@ -64,10 +69,10 @@ async def reports(request: web.Request, actor: Actor) -> web.Response:
     if chosen is None:
         return render(request, "reports.html", {"error": "invalid", "start": None, "end": None}, actor, status=422)
     start, end = chosen
-    source = request.app[REPORTS]
+    source, lang = request.app[REPORTS], language(request)
     figures = await source.carriers(_midnight(start), _midnight(end))
     return render(request, "reports.html", {
         "error": None, "start": start, "end": end, "figures": figures,
-        "decisions": decisions_chart(figures), "proof": proof_chart(figures), "liability": liability_chart(figures),
-        "sla": await sla_over_time(source, start, end),
+        "decisions": decisions_chart(figures), "proof": proof_chart(figures, lang),
+        "liability": liability_chart(figures, lang), "sla": await sla_over_time(source, start, end, lang),
     }, actor)

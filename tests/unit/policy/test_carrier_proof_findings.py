@@ -63,9 +63,21 @@ def test_proof_the_carrier_sent_but_could_not_be_used_is_a_finding_that_says_why
     reading = read_proof(dispute(evidence(notes=(note,))), SETTINGS)
     assert reading is not None
     dropped = [f for f in reading.findings if f.code == "carrier_attachment_dropped"]
-    assert [(f.effect, f.text) for f in dropped] == [
-        (Effect.NEUTRAL, "Carrier proof not usable (deliveryPhoto.photo): only 4 bytes: a placeholder")
-    ]
+    assert [(f.effect, f.text, f.text_tr) for f in dropped] == [(
+        Effect.NEUTRAL, "Carrier proof not usable (deliveryPhoto.photo): only 4 bytes: a placeholder",
+        "Kargo firmasının gönderdiği bir görsel ya da belge kullanılamadı",
+    )]
+
+
+def test_a_field_the_carrier_filled_unreadably_is_said_in_turkish_without_the_carriers_english() -> None:
+    note = ProofNote(code=NoteCode.FIELD_UNREADABLE, field="dongu.ITARIH", reason="a movement's date could not be read")
+    reading = read_proof(dispute(evidence(notes=(note,))), SETTINGS)
+    assert reading is not None
+    unreadable = [f for f in reading.findings if f.code == "carrier_field_unreadable"]
+    assert [(f.text, f.text_tr) for f in unreadable] == [(
+        "Carrier proof not usable (dongu.ITARIH): a movement's date could not be read",
+        "Kargo firmasının kaydındaki bir bilgi okunamadı",
+    )]
 
 
 def test_an_unknown_carrier_status_is_shown_with_the_carriers_code() -> None:
@@ -73,5 +85,5 @@ def test_an_unknown_carrier_status_is_shown_with_the_carriers_code() -> None:
     finding = not_delivered_finding([unknown])
     assert finding is not None and "carrier code ZX9" in finding.text
     assert finding.text_tr == (
-        "Kargo firmasının son bildirdiği durum 'unknown: kargo firmasının kodu ZX9', 'teslim edildi' değil"
+        "Kargo firmasının son bildirdiği durum 'bilinmiyor: kargo firmasının kodu ZX9', 'teslim edildi' değil"
     )

@@ -310,6 +310,23 @@ def test_the_carriers_latest_status_decides_whether_it_says_delivered() -> None:
     assert not_delivered_finding([]) is None
 
 
+@pytest.mark.parametrize(
+    ("status", "turkish"),
+    [
+        (ProofStatus.IN_TRANSIT, "yolda"),
+        (ProofStatus.PRE_TRANSIT, "henüz kargoya verilmedi"),
+        (ProofStatus.FAILED_ATTEMPT, "teslim denemesi başarısız"),
+        (ProofStatus.RETURNED, "göndericiye iade edildi"),
+        (ProofStatus.EXCEPTION, "teslimat sorunu"),
+        (ProofStatus.NOT_FOUND, "kargo firmasında bulunamadı"),
+    ],
+)
+def test_the_carriers_status_is_named_in_turkish_words_not_its_code(status: ProofStatus, turkish: str) -> None:
+    found = not_delivered_finding([evidence(status=status)])
+    assert found is not None and f"'{status.value}'" in found.text
+    assert found.text_tr == f"Kargo firmasının son bildirdiği durum '{turkish}', 'teslim edildi' değil"
+
+
 def test_evidence_received_at_the_same_instant_is_ordered_by_when_it_was_attached() -> None:
     first = evidence("ev-1", status=ProofStatus.IN_TRANSIT)
     second = evidence("ev-2")

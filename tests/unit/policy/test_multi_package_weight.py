@@ -43,9 +43,12 @@ def test_one_package_of_two_weighed_against_the_whole_shipment_goes_to_a_person_
     assert (weight.code, weight.effect, weight.facts) == (
         "carrier_weight_one_package", Effect.NEUTRAL, {"carrier_grams": 13_060, "packages": 2}
     )
-    assert "13060 g" in weight.text and "1 package of 2" in weight.text
+    assert weight.text == (
+        "The carrier weighed 1 package of 2 in the shipment at 13,060 g: one package's weight is not compared with "
+        "the whole shipment's, a person decides"
+    )
     assert weight.text_tr == (
-        "Kargo firması gönderideki 2 paketten birini 13060 g olarak tarttı: tek paketin ağırlığı tüm gönderinin "
+        "Kargo firması gönderideki 2 paketten birini 13.060 g olarak tarttı: tek paketin ağırlığı tüm gönderinin "
         "ağırlığıyla karşılaştırılmaz, bir kişi karar verir"
     )
 

@@ -1,11 +1,11 @@
-"""Numbers as investigators read them: metres and kilometres, minutes and hours, lira in both notations."""
+"""Numbers as investigators read them: metres and kilometres, minutes and hours, lira and grams in both notations."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from disputes.policy.messages import third_party_message
-from disputes.policy.wording import distance, duration, money
+from disputes.policy.wording import distance, duration, money, weight
 from schemas.proof import RecipientRelation
 from tests.unit.policy.builders import RECEIVED_AT, evidence, snapshot
 
@@ -41,6 +41,12 @@ def test_money_uses_english_and_turkish_separators_and_turkish_calls_the_lira_tl
     assert money(1_000_000, "TRY") == ("10,000.00 TRY", "10.000,00 TL")
     assert money(129_905, "TRY") == ("1,299.05 TRY", "1.299,05 TL")
     assert money(129_905, "EUR") == ("1,299.05 EUR", "1.299,05 EUR")
+
+
+def test_grams_are_written_with_the_same_thousands_separators_as_distances_and_money() -> None:
+    assert weight(500) == ("500 g", "500 g")
+    assert weight(13_060) == ("13,060 g", "13.060 g")
+    assert weight(1_200_000) == ("1,200,000 g", "1.200.000 g")
 
 
 def test_a_household_member_without_a_name_is_still_named_as_household() -> None:
