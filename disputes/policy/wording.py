@@ -95,8 +95,8 @@ def duration(span: timedelta) -> tuple[str, str]:
 
 def money(minor: int, currency: str) -> tuple[str, str]:
     """"12,500.00 TRY" in English, "12.500,00 TL" in Turkish, as the console writes it (other currencies by code)."""
-    units, cents = divmod(minor, 100)
-    en = f"{units:,}.{cents:02d}"
+    units, cents = divmod(abs(minor), 100)
+    en = f"{'-' if minor < 0 else ''}{units:,}.{cents:02d}"
     return f"{en} {currency}", f"{turkish_separators(en)} {'TL' if currency == 'TRY' else currency}"
 
 

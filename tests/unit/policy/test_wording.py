@@ -43,6 +43,11 @@ def test_money_uses_english_and_turkish_separators_and_turkish_calls_the_lira_tl
     assert money(129_905, "EUR") == ("1,299.05 EUR", "1.299,05 EUR")
 
 
+def test_a_negative_amount_keeps_its_units_and_cents() -> None:
+    assert money(-150, "TRY") == ("-1.50 TRY", "-1,50 TL")
+    assert money(-123_456, "TRY") == ("-1,234.56 TRY", "-1.234,56 TL")
+
+
 def test_grams_are_written_with_the_same_thousands_separators_as_distances_and_money() -> None:
     assert weight(500) == ("500 g", "500 g")
     assert weight(13_060) == ("13,060 g", "13.060 g")
