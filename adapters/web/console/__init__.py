@@ -13,12 +13,11 @@ from markupsafe import Markup
 from adapters.settings import Settings
 from adapters.web.auth import HmacTokens
 from adapters.web.console import case, queue, reports, signin
-from adapters.web.console.drawing import distance_text
 from adapters.web.console.i18n import in_language, percent
 from adapters.web.console.session import CONFIG, PATH, ConsoleConfig, posted
 from adapters.web.edge import EdgeRoutes
 from disputes.notices import ISTANBUL
-from disputes.policy.wording import money
+from disputes.policy.wording import distance, money
 
 HERE = Path(__file__).parent
 ONE = PATH + "/disputes/{id:[^/]+}"
@@ -37,7 +36,7 @@ def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) 
     env.filters["due"] = _due
     env.filters["money"] = _money
     env.filters["percent"] = _percent
-    env.filters["distance"] = distance_text
+    env.filters["distance"] = _distance
     routes.get(PATH, queue.queue)
     routes.get(PATH + "/disputes.csv", queue.export)
     routes.get(PATH + "/sign-in", signin.sign_in_page)
@@ -97,6 +96,12 @@ def _zone(context: Context) -> str:
 def _money(context: Context, minor: int, currency: str = "TRY") -> str:
     """An amount as the page's language writes it (`money`): "4,999.00 TRY", "4.999,00 TL"."""
     return in_language(money(minor, currency), context["lang"])
+
+
+@jinja2.pass_context
+def _distance(context: Context, metres: float) -> str:
+    """A distance as the findings state it, in the page's language (`distance`): "1,800 m", "1.800 m"."""
+    return in_language(distance(metres), context["lang"])
 
 
 @jinja2.pass_context

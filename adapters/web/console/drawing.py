@@ -64,10 +64,6 @@ def delivery_map(address: tuple[float, float], delivery: tuple[float, float], ac
     )
 
 
-def distance_text(metres: float) -> str:
-    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{metres:.0f} m"
-
-
 CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, BAR_GAP = 560, 120, 18, 8
 
 
