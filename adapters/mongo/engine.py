@@ -23,11 +23,15 @@ answering the same as before).
    stored ones are strings. Every other answer is dropped and recomputed by mongoeco as before, and a write
    that stored nothing (a delete) drops everything, as mongoeco does.
 
-3. Sorting by a field every document holds as a scalar of one type (mongoeco's own, cached answer of
-   `_field_has_uniform_scalar_sort_type_in_collection`). Before each sorted query mongoeco scans every
-   document matching the filter for an array or an object at the sort field (`_sort_requires_python`,
-   uncached); when every document of the collection holds one scalar type there, none can, so the scan is
-   skipped.
+3. Sorting by a field that holds nothing mongoeco must sort in Python. Before each sorted query mongoeco asks
+   its cached questions (an array on a path of the filter or on the way to a sort field, bytes or undefined at
+   one), then scans every document matching the filter for an array at each sort field or an object it cannot
+   order in SQL (a plain object, or one tagged int64, decimal, decimal128 or decimal128_public):
+   `_sort_requires_python`, uncached. Where no document holds an array on a path of the filter and, at each
+   sort field, every document holds one scalar type (mongoeco's own, cached answer of
+   `_field_has_uniform_scalar_sort_type_in_collection`) or the other cached questions find nothing and no
+   document of the collection holds such a value (a date field: asked once, and kept like the answers of 2),
+   mongoeco's answer can only be no: the scan is skipped.
 
 4. Sorting from a single-field index (`_build_scalar_sort_select_sql`). mongoeco walks the index's entries
    ordered by value but not by type (`ORDER BY element_key`), which SQLite cannot read from the index
@@ -131,8 +135,11 @@ _CAPTURE = (  # one statement each: executescript would commit the write in prog
 _KEEP_IF_UNCHANGED: dict[str, Callable[[Any], bool]] = {
     kind: (lambda answer: answer is False)
     for kind in ("array_or_object", "tagged_type", "traverses_array", "traverses_dbref", "top_level_array", "contains_real_numeric",
-                 "contains_non_ascii_text", "comparison_mismatch", "scalar_or_array_comparison_mismatch")
+                 "contains_non_ascii_text", "comparison_mismatch", "scalar_or_array_comparison_mismatch", "sorted_in_python")
 } | {"uniform_scalar_sort_type": lambda answer: isinstance(answer, str)}
+# Type tags of an object at a sort field that make mongoeco sort in Python ('' for an object that is not a
+# tagged value), as `_sort_requires_python` lists them.
+_SORTED_IN_PYTHON = ("", "int64", "decimal", "decimal128", "decimal128_public")
 _RANGE_TYPES = (GreaterThanCondition, GreaterThanOrEqualCondition, LessThanCondition, LessThanOrEqualCondition)
 _RANGES: dict[type[QueryNode], str] = dict(zip(_RANGE_TYPES, (">", ">=", "<", "<="), strict=True))
 # Update operators whose paths (and a `$rename`'s targets) name every field they change.
@@ -189,12 +196,25 @@ class SQLiteEngine(_SQLiteEngine):
                 and not self._field_is_top_level_array_in_collection(db_name, coll_name, field))
 
     def _sort_requires_python(self, db_name: str, coll_name: str, plan: QueryNode, sort: Any) -> bool:
-        uniform = bool(sort) and all(
-            self._field_has_uniform_scalar_sort_type_in_collection(db_name, coll_name, field) for field, _ in sort
-        )
-        if uniform and not self._plan_has_array_traversing_paths(db_name, coll_name, plan):
+        if sort and self._sorts_in_sql(db_name, coll_name, plan, sort):
             return False
         return bool(super()._sort_requires_python(db_name, coll_name, plan, sort))
+
+    def _sorts_in_sql(self, db_name: str, coll_name: str, plan: QueryNode, sort: Any) -> bool:
+        """Whether mongoeco's `_sort_requires_python` can only answer no, from answers kept for the collection (see 3)."""
+        if self._plan_has_array_traversing_paths(db_name, coll_name, plan):
+            return False
+        translate_query_plan(plan)  # raises where mongoeco's scan would (and mongoeco then sorts in Python)
+        return all(
+            self._field_has_uniform_scalar_sort_type_in_collection(db_name, coll_name, field)
+            or not (
+                self._field_traverses_array_in_collection(db_name, coll_name, field)
+                or self._field_contains_tagged_bytes_in_collection(db_name, coll_name, field)
+                or self._field_contains_tagged_undefined_in_collection(db_name, coll_name, field)
+                or self._field_holds_value_sorted_in_python_in_collection(db_name, coll_name, field)
+            )
+            for field, _ in sort
+        )
 
     def _build_scalar_sort_select_sql(
         self, db_name: str, coll_name: str, plan: QueryNode, *, select_clause: str, sort: Any, skip: int,
@@ -387,15 +407,27 @@ class SQLiteEngine(_SQLiteEngine):
     def _field_holds_array_or_object_in_collection(self, db_name: str, coll_name: str, field: str) -> bool:
         """Whether any document holds an array or an object other than a tagged value (such as a date) at
         `field`: such values have no entry in the index's scalar entries."""
-        feature_key = (db_name, coll_name, f"array_or_object:{field}")
+        return self._field_holds_array_or_tagged_object(db_name, coll_name, field, "array_or_object", ("",))
+
+    def _field_holds_value_sorted_in_python_in_collection(self, db_name: str, coll_name: str, field: str) -> bool:
+        """Whether any document holds at `field` a value for which mongoeco sorts in Python (`_sort_requires_python`):
+        an array, or an object tagged as one of `_SORTED_IN_PYTHON`."""
+        return self._field_holds_array_or_tagged_object(db_name, coll_name, field, "sorted_in_python", _SORTED_IN_PYTHON)
+
+    def _field_holds_array_or_tagged_object(
+        self, db_name: str, coll_name: str, field: str, kind: str, tags: tuple[str, ...]
+    ) -> bool:
+        """Whether any document holds an array, or an object whose type tag is one of `tags`, at `field`: asked
+        once, and cached as the collection feature `kind:field`."""
+        feature_key = (db_name, coll_name, f"{kind}:{field}")
         if feature_key in self._collection_features_cache:
             return bool(self._collection_features_cache[feature_key])
         path = "'" + json_path_for_field(field).replace("'", "''") + "'"
         row = self._require_connection().execute(
-            "SELECT 1 FROM documents WHERE db_name = ? AND coll_name = ? AND (json_type(document, "
-            f"{path}) = 'array' OR (json_type(document, {path}) = 'object' AND {type_expression_sql(field)} = '')) "
-            "LIMIT 1",
-            (db_name, coll_name),
+            f"SELECT 1 FROM documents WHERE db_name = ? AND coll_name = ? AND (json_type(document, {path}) = 'array' "
+            f"OR (json_type(document, {path}) = 'object' AND {type_expression_sql(field)} IN "
+            f"({', '.join('?' for _ in tags)}))) LIMIT 1",
+            (db_name, coll_name, *tags),
         ).fetchone()
         self._collection_features_cache[feature_key] = row is not None
         return row is not None
@@ -531,6 +563,7 @@ def _two(method: Callable[..., Any]) -> Callable[[Any, str, str, str], Any]:
 _ABOUT_A_FIELD_AND_MORE = frozenset({"tagged_type", "comparison_mismatch", "scalar_or_array_comparison_mismatch"})
 _QUESTIONS: dict[str, Callable[[Any, str, str, str], Any]] = {
     "array_or_object": _one(SQLiteEngine._field_holds_array_or_object_in_collection),
+    "sorted_in_python": _one(SQLiteEngine._field_holds_value_sorted_in_python_in_collection),
     "tagged_type": _two(_SQLiteEngine._field_contains_tagged_value_type_in_collection),
     "comparison_mismatch": _two(_SQLiteEngine._field_has_comparison_type_mismatch_in_collection),
     "scalar_or_array_comparison_mismatch": _two(

@@ -12,7 +12,9 @@ import sqlite3
 
 import mongoeco
 import pytest
-from bson import Decimal128, ObjectId
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from bson import Decimal128, Int64, ObjectId
 from mongoeco import AsyncMongoClient
 from mongoeco.engines.sqlite import SQLiteEngine as PlainEngine
 from pymongo import IndexModel
@@ -469,3 +471,137 @@ async def test_a_filtered_page_costs_the_adapted_engine_the_same_whatever_the_si
             work[name, size] = sqlite_work(path, page_reads(seen))
     assert work["plain", 800] > 4 * work["plain", 100], work
     assert work["adapted", 800] <= 1.5 * work["adapted", 100], work
+
+
+def date_sort_scans(statements: list[str]) -> int:
+    """The statements of mongoeco's scan before a find of `sorted_by_date`: a test for an array at `at` among the
+    documents its filter (on `s`, or none: `1 = 1`) selects. A question about every document names no filter."""
+    return sum(1 for s in statements if " ".join(s.split()).startswith("SELECT 1 FROM documents")
+               and "json_type(document, '$.at') = 'array'" in s and ("'$.s'" in s or "(1 = 1)" in s))
+
+
+async def sorted_by_date(coll: Any) -> list[list[str]]:
+    """Finds sorted by the date `at`, as the service reads a shipment's events by the time they were received."""
+    return [
+        [d["_id"] async for d in coll.find({"s": "s1"}).sort("at", 1)],
+        [d["_id"] async for d in coll.find({"s": {"$ne": "s1"}}).sort("at", -1).limit(4)],
+        [d["_id"] async for d in coll.find({}).sort([("at", 1), ("_id", -1)]).skip(2)],
+    ]
+
+
+def events_at(minutes: list[int | None]) -> list[dict[str, Any]]:
+    """Events e-00, e-01, ... of shipments s0, s1, s2 in turn, each received at 9:m (no `at` where m is None)."""
+    at = [{} if m is None else {"at": datetime(2026, 11, 18, 9, m, tzinfo=UTC)} for m in minutes]
+    return [{"_id": f"e-{n:02d}", "s": f"s{n % 3}", **fields} for n, fields in enumerate(at)]
+
+
+EVENTS = events_at([None, *((n * 7) % 30 for n in range(1, 30))]) + [{"_id": "e-30", "s": "s0", "at": None}]
+
+
+SORTED_IN_PYTHON_AT = ("db", "events", "sorted_in_python:at")  # the adapted engine's answer for the field
+
+
+async def date_sorts_of(engine_class: Any, monkeypatch: pytest.MonkeyPatch, odd: dict[str, Any], write: str) -> Any:
+    """The finds of `sorted_by_date` on EVENTS (after they ran once), before and after `write` (an "insert" of an
+    event e-new holding `odd`, an "update" storing `odd` in e-05, or "none": e-05 held `odd` from the start); the
+    number of scans mongoeco ran for them, before and after; and what the engine knew right after the write of
+    whether any event holds at `at` what mongoeco sorts in Python (None: nothing)."""
+    seen = traced(monkeypatch)
+    engine = engine_class()
+    async with AsyncMongoClient(engine) as client:
+        coll = client["db"]["events"]
+        await coll.insert_many([event | odd if event["_id"] == "e-05" and write == "none" else event for event in EVENTS])
+        await sorted_by_date(coll)  # the planner learns what the collection holds
+        seen.clear()
+        before, scans_before = await sorted_by_date(coll), date_sort_scans(seen)
+        if write == "insert":
+            await coll.insert_one({"_id": "e-new", "s": "s1"} | odd)
+        elif write == "update":
+            await coll.update_one({"_id": "e-05"}, {"$set": odd})
+        known = engine._collection_features_cache.get(SORTED_IN_PYTHON_AT)
+        seen.clear()
+        after = await sorted_by_date(coll)
+        return (before, after), (scans_before, date_sort_scans(seen)), known
+
+
+@pytest.mark.parametrize("write", ["insert", "update"])
+async def test_mongoeco_scans_the_collection_before_each_find_sorted_by_a_date_and_the_adapted_engine_does_not(
+    monkeypatch, write
+):
+    """Dates, nulls and a missing field at the sort field: nothing mongoeco sorts in Python, asked once of the
+    collection and still known after a write storing another date."""
+    date = {"at": datetime(2026, 11, 18, 9, 3, 30, tzinfo=UTC)}
+    runs = {name: await date_sorts_of(engine_class, monkeypatch, date, write) for name, engine_class in ENGINES.items()}
+    assert runs["plain"][1:] == ((3, 3), None)
+    assert runs["adapted"] == (runs["plain"][0], (0, 0), False)
+    (plain, plain_after), _, _ = runs["plain"]
+    # s1 is e-01, e-04, ... e-28, received at 7n mod 30 minutes past 9
+    assert plain[0] == [f"e-{n:02d}" for n in (13, 22, 1, 10, 19, 28, 7, 16, 25, 4)]
+    assert plain[1] == ["e-17", "e-21", "e-08", "e-12"]  # at 9:29, 9:27, 9:26, 9:24
+    assert plain[2][:3] == ["e-13", "e-26", "e-09"]  # after the null and the missing `at` (skipped), at 9:01, 9:02, 9:03
+    find, first = {"insert": (0, ["e-13", "e-new", "e-22"]), "update": (2, ["e-13", "e-26", "e-09", "e-05", "e-22"])}[write]
+    assert plain_after[find][: len(first)] == first  # the date written at 9:03:30
+
+
+@pytest.mark.parametrize("write", ["none", "insert", "update"])
+@pytest.mark.parametrize("odd", [
+    {"at": [datetime(2026, 11, 18, 9, 40, tzinfo=UTC), datetime(2026, 11, 18, 8, 0, tzinfo=UTC)]},
+    {"at": {"when": datetime(2026, 11, 18, 8, 0, tzinfo=UTC)}},
+    {"at": Int64(3)},
+    {"at": Decimal128("2.5")},
+], ids=["an array", "an object", "an Int64", "a Decimal128"])
+async def test_a_find_sorted_by_a_date_is_scanned_for_as_on_mongoeco_once_an_event_holds_what_it_sorts_in_python(
+    monkeypatch, odd, write
+):
+    """An event holding at the sort field what mongoeco sorts in Python, from the start or stored by a write after
+    the collection was known to hold none (which drops that answer): the adapted engine scans as mongoeco does from
+    then on, and answers the same."""
+    runs = {name: await date_sorts_of(engine_class, monkeypatch, odd, write) for name, engine_class in ENGINES.items()}
+    assert runs["plain"][1:] == ((3, 3), None)
+    scans, known = ((3, 3), True) if write == "none" else ((0, 3), None)
+    assert runs["adapted"] == (runs["plain"][0], scans, known)
+    (_, after), _, _ = runs["plain"]
+    holder = "e-new" if write == "insert" else "e-05"
+    assert after[2][0] == holder  # before every date: a number, an object, or an array by its earliest element
+
+
+SCALAR = st.one_of(
+    st.integers(0, 4).map(lambda m: datetime(2026, 11, 18, 9, m, tzinfo=UTC)), st.none(), st.integers(-2, 2),
+    st.floats(-2, 2, allow_nan=False), st.text("ab", max_size=2), st.booleans(),
+)
+SORTED_IN_PYTHON = st.one_of(
+    st.lists(SCALAR, max_size=2), st.dictionaries(st.sampled_from("ab"), SCALAR, max_size=2), st.integers(-2, 2).map(Int64),
+    st.sampled_from(["-1.5", "0", "2"]).map(Decimal128),
+)
+AT_SCALAR = st.one_of(st.just({}), SCALAR.map(lambda value: {"at": value}))  # {}: no `at`
+AT_ANY = st.one_of(AT_SCALAR, SORTED_IN_PYTHON.map(lambda value: {"at": value}))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    first=st.lists(AT_SCALAR, max_size=10),
+    mixed_in=st.lists(SORTED_IN_PYTHON.map(lambda value: {"at": value}), max_size=2),
+    later=st.lists(AT_ANY, max_size=3),
+)
+async def test_finds_sorted_by_a_field_of_mixed_values_answer_as_on_mongoeco(
+    first: list[dict[str, Any]], mixed_in: list[dict[str, Any]], later: list[dict[str, Any]]
+):
+    """Dates, nulls, missing fields, numbers, strings and bools at the sort field, with or without arrays, objects,
+    Int64s and Decimal128s among them, then writes (an insert, an update setting or removing the field) of any of
+    these: the finds of `sorted_by_date` answer as on mongoeco after each."""
+    answers = {}
+    for name, engine_class in ENGINES.items():
+        async with AsyncMongoClient(engine_class()) as client:
+            coll = client["db"]["events"]
+            events = [{"_id": f"e-{n:02d}", "s": f"s{n % 3}", **at} for n, at in enumerate([*first, *mixed_in])]
+            if events:
+                await coll.insert_many(events)
+            seen = [await sorted_by_date(coll)]
+            for n, at in enumerate(later):
+                if n % 2:
+                    await coll.update_one({"_id": "e-00"}, {"$set": at} if at else {"$unset": {"at": ""}})
+                else:
+                    await coll.insert_one({"_id": f"later-{n}", "s": "s1", **at})
+                seen.append(await sorted_by_date(coll))
+            answers[name] = seen
+    assert answers["adapted"] == answers["plain"]
