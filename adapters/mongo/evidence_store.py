@@ -84,10 +84,8 @@ class MongoEvidenceStore:
 
     async def waiting_with(self, event: Evidence, limit: int) -> list[Evidence]:
         """The shipment's waiting events through `events_by_tracking_number`, read without a sort and put in order
-        here while fewer than `limit` wait (one query, nearly always). A sort costs mongoeco a scan of the whole
-        collection: before a sorted find it tests the JSON of every document for an array at the sort field, unless
-        that field holds one plain scalar type everywhere, which a date is not. With `limit` waiting or more, the
-        event is read by its `_id` and the earliest others with the sort."""
+        here while fewer than `limit` wait (one query, nearly always, whose order no index needs to give). With
+        `limit` waiting or more, the event is read by its `_id` and the earliest others with the sort."""
         proof = event.proof
         shipment = {"carrier": proof.carrier, "tracking_number": proof.tracking_number, ATTACH_DUE: {"$exists": True}}
         docs = await self.events.find(shipment).limit(limit).to_list()
