@@ -44,7 +44,7 @@ from disputes.schedule import Handover
 from disputes.service import DisputeService, TimedChange
 from disputes.work import WorkKind
 from schemas.dispute import Evidence
-from schemas.proof import ProofOfDelivery, ProofSource, ProofStatus
+from schemas.proof import ProofOfDelivery, ProofStatus
 
 type Answer = ProofOfDelivery | EvidenceUnavailable | EvidenceRejected
 
@@ -86,9 +86,9 @@ class EvidencePuller:
                 change = await self.digital.pull(dispute, await self.service.now_of(dispute))
                 await self._change(dispute, change, ending)
             return
-        if _before_its_first_pull(dispute) and (earlier := await self.pushed.for_shipment(carrier, tracking)):
+        if dispute.before_first_pull and (earlier := await self.pushed.for_shipment(carrier, tracking)):
             dispute = await self._change(
-                dispute, lambda d, now: d.attach_all_evidence(SYSTEM, _received(d, earlier, now), now)
+                dispute, lambda d, now: d.attach_pushed_before(SYSTEM, _received(d, earlier, now), now)
             )
         if not dispute.is_active or dispute.evidence_pull_due is None:
             return
@@ -186,14 +186,6 @@ def _received(dispute: Dispute, evidence: Sequence[Evidence], now: datetime) -> 
     if dispute.test_clock is None:
         return evidence
     return [e.model_copy(update={"proof": e.proof.model_copy(update={"received_at": now})}) for e in evidence]
-
-
-def _before_its_first_pull(dispute: Dispute) -> bool:
-    """Whether evidence pushed before the case existed may be missing from it: until a pull's outcome is recorded
-    (pulled evidence, or a failed pull), which happens after the pull looked for such evidence. An event stored
-    after the case is attached by `PushAttacher`, which looks for the cases on its shipment after storing it, so
-    later pulls need not look again."""
-    return not dispute.evidence_pulls and all(e.proof.source is not ProofSource.PULL for e in dispute.evidence)
 
 
 class CarrierSlot:

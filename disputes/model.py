@@ -90,7 +90,7 @@ from schemas.effects import (
     notification_json,
 )
 from schemas.orders import OrderItem, sku_value
-from schemas.proof import ProofStatus
+from schemas.proof import ProofSource, ProofStatus
 from schemas.recommendation import PolicyRule, Recommendation, RecommendedAction
 
 AUTOMATIC = {
@@ -468,6 +468,14 @@ class Dispute(BaseModel):
         return [e for e in self.customer_evidence if since is None or e.submitted_at > since]
 
     @property
+    def before_first_pull(self) -> bool:
+        """Whether evidence pushed before the case existed may be missing from it: until a pull's outcome is
+        recorded (pulled evidence, or a failed pull), which happens after the pull looked for such evidence, so a
+        proof pushed meanwhile leaves that first pull due. An event stored after the case is attached by the push
+        attacher, which looks for the cases on its shipment after storing it, so later pulls need not look again."""
+        return not self.evidence_pulls and all(e.proof.source is not ProofSource.PULL for e in self.evidence)
+
+    @property
     def has_delivery_proof(self) -> bool:
         return any(e.proof.status is ProofStatus.DELIVERED for e in self.evidence)
 
@@ -490,8 +498,9 @@ class Dispute(BaseModel):
 
     def attach_evidence(self, actor: Actor, evidence: Evidence, now: datetime) -> bool:
         """Add carrier evidence; False (and no change) when this evidence is already on the case.
-        Proof of delivery ends the wait for evidence and puts the case in front of an investigator; the same proof
-        pulled again on request does too, and says so on the timeline."""
+        Proof of delivery ends the wait for evidence and puts the case in front of an investigator (the first pull
+        still runs, when the proof came before it: `before_first_pull`); the same proof pulled again on request does
+        too, and says so on the timeline."""
         proof = evidence.proof
         delivered = proof.status is ProofStatus.DELIVERED
         action = Action.START_REVIEW if delivered and self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
@@ -507,7 +516,7 @@ class Dispute(BaseModel):
             return self._evidence_limit_reached(actor, now)
         self.evidence.append(evidence)
         self.assess_due = now
-        if delivered:
+        if delivered and not self.before_first_pull:
             self.evidence_pull_due = None
         self._apply(actor, "evidence_received", now, action, {
             "replaced": dropped,
@@ -525,6 +534,15 @@ class Dispute(BaseModel):
         """`attach_evidence` for each in order, all in one change (one save); False when none changed the case."""
         changed = [self.attach_evidence(actor, each, now) for each in evidence]
         return any(changed)
+
+    def attach_pushed_before(self, actor: Actor, evidence: Sequence[Evidence], now: datetime) -> bool:
+        """The shipment's pushed events, read by the case's first pull (`before_first_pull`) before it asks the
+        carrier: once they are read, a proof of delivery on the case ends the wait for that pull."""
+        changed = self.attach_all_evidence(actor, evidence, now)
+        if self.has_delivery_proof and self.evidence_pull_due is not None:
+            self.evidence_pull_due = None
+            return True
+        return changed
 
     def _room_for_evidence(self, delivered: bool) -> str | None | Literal[False]:
         """Make room for one more entry under `MAX_EVIDENCE`: None when there was room, the key of the entry a proof

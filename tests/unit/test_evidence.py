@@ -429,22 +429,28 @@ async def test_only_a_cases_first_pull_looks_for_evidence_pushed_before_it_exist
     assert lookups.lookups == 1  # pushes after the first pull are the attacher's
 
 
+@pytest.mark.parametrize("later", [ProofStatus.IN_TRANSIT, ProofStatus.DELIVERED])
 async def test_a_first_pull_finds_what_was_pushed_before_the_case_though_a_later_push_was_attached_first(
-    make_puller, service, request_for, pushed, repository, clock, due_work
+    make_puller, service, request_for, pushed, repository, clock, due_work, later
 ):
     early = Evidence(key="push:yurtici:evt-1", proof=proof(ProofStatus.IN_TRANSIT, source=ProofSource.PUSH))
     await pushed.record(early, NOW - timedelta(days=1))
     await due_work(PushAttacher(service, repository, pushed)).run_once()  # no case yet: attached to none
     dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
-    late = Evidence(key="push:yurtici:evt-2", proof=proof(ProofStatus.IN_TRANSIT, source=ProofSource.PUSH))
+    late = Evidence(key="push:yurtici:evt-2", proof=proof(later, source=ProofSource.PUSH))
     await pushed.record(late, clock.now())
     await due_work(PushAttacher(service, repository, pushed)).run_once()
     assert [e.key for e in repository.docs[dispute.id].evidence] == ["push:yurtici:evt-2"]
+    assert repository.docs[dispute.id].evidence_pull_due is not None, "a proof pushed first leaves the first pull due"
 
-    await make_puller(Gateway(proof())).run_once()
+    gateway = Gateway(proof())
+    await make_puller(gateway).run_once()
 
-    assert {e.key for e in repository.docs[dispute.id].evidence} == {"push:yurtici:evt-1", "push:yurtici:evt-2",
-                                                                      pull_key(proof())}
+    asked = gateway.calls == 1  # only while no proof of delivery was pushed
+    assert asked is (later is ProofStatus.IN_TRANSIT)
+    assert {e.key for e in repository.docs[dispute.id].evidence} == {
+        "push:yurtici:evt-1", "push:yurtici:evt-2", *([pull_key(proof())] if asked else [])
+    }
 
 
 async def test_pushed_evidence_is_attached_once_however_often_it_arrives(
