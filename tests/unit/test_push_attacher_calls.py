@@ -61,7 +61,7 @@ async def test_a_burst_on_a_shipment_with_a_case_is_read_once_saved_once_and_mar
 
     calls, ended, repository = await attach_in_one_pass(burst)
 
-    assert calls == {"waiting": 5, "active_for_shipment": 1, "waiting_with": 1, "get": 1, "save": 1, "attached": 1}
+    assert calls == {"waiting": 5, "active_for_shipment": 2, "waiting_with": 1, "get": 1, "save": 1, "attached": 1}
     assert ended.count(True) == 1  # the first place's, in the marking write; the others' are given back by the loop
     [case] = [case for case in repository.docs.values() if case.order.tracking_number == "TRKshpa"]
     assert [e.key for e in case.evidence] == [e.key for e in burst]
