@@ -460,6 +460,8 @@ class InMemoryEvidenceStore:
         """Events being deleted: they no longer keep their images and raw bodies."""
         self.events: dict[str, Evidence] = {}
         self.received: dict[str, datetime] = {}
+        self.seq: dict[str, int] = {}
+        """Each event's place in its push (the events of one push share their time of receipt)."""
         self.due: Due = defaultdict(dict)
         self.leases = Leases()
         self.attachments: dict[str, tuple[str, bytes]] = {}
@@ -482,17 +484,18 @@ class InMemoryEvidenceStore:
         checks = self.due[check]
         checks[ref] = max(checks.get(ref, at), at + STORED_LATELY)
 
-    async def record(self, evidence: Evidence, at: datetime) -> bool:
+    async def record(self, evidence: Evidence, at: datetime, seq: int = 0) -> bool:
         if evidence.key in self.events:
             return False
         self.events[evidence.key] = evidence
         self.received[evidence.key] = at
+        self.seq[evidence.key] = seq
         self.due[WorkKind.ATTACH_PUSHED][evidence.key] = at
         self.due[WorkKind.PUSH_RETENTION][evidence.key] = at + self.keep_for
         return True
 
     async def record_many(self, events: Sequence[Evidence], at: datetime) -> list[bool]:
-        return [await self.record(evidence, at) for evidence in events]
+        return [await self.record(evidence, at, seq) for seq, evidence in enumerate(events)]
 
     async def attachment(self, ref: str) -> tuple[str, bytes] | None:
         return self.attachments.get(ref)
@@ -500,7 +503,7 @@ class InMemoryEvidenceStore:
     async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
         shipment = (carrier, tracking_number)
         events = (e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == shipment)
-        return sorted(events, key=lambda e: self.received[e.key])
+        return sorted(events, key=self._in_order)
 
     async def waiting(self, key: str) -> Evidence | None:
         return self.events[key] if key in self.due[WorkKind.ATTACH_PUSHED] else None
@@ -511,7 +514,10 @@ class InMemoryEvidenceStore:
             return []
         proof = self.events[key].proof
         others = [e for e in await self.for_shipment(proof.carrier, proof.tracking_number) if e.key in due and e.key != key]
-        return sorted([*others[: limit - 1], self.events[key]], key=lambda e: self.received[e.key])
+        return sorted([*others[: limit - 1], self.events[key]], key=self._in_order)
+
+    def _in_order(self, event: Evidence) -> tuple[datetime, int]:
+        return self.received[event.key], self.seq[event.key]
 
     async def attached(self, key: str, ending: Lease | None = None, others: Collection[str] = ()) -> None:
         for other in others:
@@ -527,6 +533,7 @@ class InMemoryEvidenceStore:
         """Delete the event (retention)."""
         self.events.pop(key, None)
         self.received.pop(key, None)
+        self.seq.pop(key, None)
         self.expired.discard(key)
         for due in self.due.values():
             due.pop(key, None)

@@ -32,6 +32,8 @@ Doc = dict[str, Any]
 ATTACH_DUE = f"due.{WorkKind.ATTACH_PUSHED}"
 CHECK_DUE = {kind: f"due.{kind}" for kind in COPY_CHECKS}
 LAST_STORED = "last_stored_at"
+IN_ORDER = [("received_at", 1), ("seq", 1)]
+"""A shipment's events in the order received: by time, then (events of one push) by their place in the push."""
 KEEP_PUSHES = timedelta(days=365)
 """How long a pushed event is kept from its receipt unless told otherwise (the default retention)."""
 RECORD_CHUNK = 1000
@@ -58,7 +60,7 @@ class MongoEvidenceStore:
 
     async def record(self, evidence: Evidence, at: datetime) -> bool:
         """Store a pushed event; False when the carrier sent this event before."""
-        return await self._insert_once(self.events, _event_document(evidence, at, self.keep_for))
+        return await self._insert_once(self.events, _event_document(evidence, at, self.keep_for, 0))
 
     async def record_many(self, events: Sequence[Evidence], at: datetime) -> list[bool]:
         """One event with one insert, as `record`; more with one unordered insert per `RECORD_CHUNK` of them."""
@@ -66,7 +68,8 @@ class MongoEvidenceStore:
             return [await self.record(events[0], at)]
         stored: list[bool] = []
         for start in range(0, len(events), RECORD_CHUNK):
-            chunk = [_event_document(evidence, at, self.keep_for) for evidence in events[start : start + RECORD_CHUNK]]
+            chunk = [_event_document(evidence, at, self.keep_for, start + n)
+                     for n, evidence in enumerate(events[start : start + RECORD_CHUNK])]
             stored += await self._insert_new(chunk)
         return stored
 
@@ -75,7 +78,7 @@ class MongoEvidenceStore:
         return (doc["media_type"], bytes(doc["content"])) if doc else None
 
     async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
-        cursor = self.events.find({"carrier": carrier, "tracking_number": tracking_number}).sort("received_at", 1)
+        cursor = self.events.find({"carrier": carrier, "tracking_number": tracking_number}).sort(IN_ORDER)
         return [_evidence(doc) async for doc in cursor]
 
     async def waiting(self, key: str) -> Evidence | None:
@@ -83,7 +86,7 @@ class MongoEvidenceStore:
         return _evidence(doc) if doc else None
 
     async def waiting_with(self, event: Evidence, limit: int) -> list[Evidence]:
-        """The shipment's waiting events through `events_by_tracking_number`, read without a sort and put in order
+        """The shipment's waiting events through `events_in_order`, read without a sort and put in order
         here while fewer than `limit` wait (one query, nearly always, whose order no index needs to give). With
         `limit` waiting or more, the event is read by its `_id` and the earliest others with the sort."""
         proof = event.proof
@@ -93,7 +96,7 @@ class MongoEvidenceStore:
             return _in_order(docs) if any(doc["_id"] == event.key for doc in docs) else []
         if (doc := await self.events.find_one({"_id": event.key, ATTACH_DUE: {"$exists": True}})) is None:
             return []
-        earliest = self.events.find(shipment | {"_id": {"$ne": event.key}}).sort("received_at", 1).limit(limit - 1)
+        earliest = self.events.find(shipment | {"_id": {"$ne": event.key}}).sort(IN_ORDER).limit(limit - 1)
         return _in_order([*(await earliest.to_list() if limit > 1 else []), doc])
 
     async def attached(self, key: str, ending: Lease | None = None, others: Collection[str] = ()) -> None:
@@ -135,15 +138,18 @@ class MongoEvidenceStore:
         return [True] * len(docs)
 
 
-def _event_document(evidence: Evidence, at: datetime, keep_for: timedelta) -> Doc:
+def _event_document(evidence: Evidence, at: datetime, keep_for: timedelta, seq: int) -> Doc:
+    """The event stored as received `at`, at position `seq` of its push (the events of one push share their time)."""
     proof = evidence.proof
     due = {WorkKind.ATTACH_PUSHED.value: at, WorkKind.PUSH_RETENTION.value: at + keep_for}
     return {"_id": evidence.key, "carrier": proof.carrier, "tracking_number": proof.tracking_number,
-            "proof": proof.model_dump(), "refs": sorted(proof.stored_refs()), "received_at": at, "due": due}
+            "proof": proof.model_dump(), "refs": sorted(proof.stored_refs()), "received_at": at, "seq": seq, "due": due}
 
 
 def _in_order(docs: list[Doc]) -> list[Evidence]:
-    return [_evidence(doc) for doc in sorted(docs, key=lambda doc: doc["received_at"])]
+    """As `IN_ORDER` sorts them (an event stored before it had a position sorts first, as MongoDB sorts a missing
+    field)."""
+    return [_evidence(doc) for doc in sorted(docs, key=lambda doc: (doc["received_at"], doc.get("seq", -1)))]
 
 
 def _evidence(doc: Doc) -> Evidence:

@@ -149,8 +149,8 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
     ),
     Index(
         CARRIER_EVENTS,
-        (("carrier", ASCENDING), ("tracking_number", ASCENDING), ("received_at", ASCENDING)),
-        "events_by_tracking_number",
+        (("carrier", ASCENDING), ("tracking_number", ASCENDING), ("received_at", ASCENDING), ("seq", ASCENDING)),
+        "events_in_order",
         "A dispute opening picks up evidence pushed before it existed; the push attacher reads a shipment's events "
         "still waiting, to attach them in one save.",
         {},

@@ -38,7 +38,11 @@ events were recorded before, a case's save that lost) are deleted (`StoredCopyCh
 
 Copies checked again: the copies of entries a full case dropped before it recorded them for deletion
 (`Dispute._room_for_evidence`) are cited by nothing, and their check had run: every copy whose check is not pending
-is made due for it again, the same way."""
+is made due for it again, the same way.
+
+Events in push order: the index on a shipment's events by time (`events_by_tracking_number`) is dropped;
+`events_in_order` replaces it, by time and place in the push (`seq`). Events stored before have no place: the
+events of an old push keep an unspecified order among themselves."""
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -87,6 +91,7 @@ IMAGES_CHECKED = "images_checked"
 RAWS_CHECKED = "raws_checked"
 REFS_CITED = "refs_cited"
 COPIES_RECHECKED = "copies_rechecked"
+EVENTS_IN_ORDER = "events_in_order"
 
 
 async def migrate(db: AsyncDatabase[Doc]) -> int:
@@ -96,6 +101,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
         SHIPMENT_ON_CLOCK: _shipment_on_clock, PURGE_RECORDED: _purge_recorded,
         PURGE_FLAGS_DROPPED: _purge_flags_dropped, PUSHES_KEPT: _pushes_kept, REFS_CITED: _refs_cited,
         IMAGES_CHECKED: _images_checked, RAWS_CHECKED: _raws_checked, COPIES_RECHECKED: _copies_rechecked,
+        EVENTS_IN_ORDER: _events_in_order,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     changed = 0
@@ -198,6 +204,11 @@ async def _checked(db: AsyncDatabase[Doc], collection: str, kind: WorkKind, stor
     due = {"$add": [last_stored, STORED_LATELY // timedelta(milliseconds=1)]}
     check = [{"$set": {"due": {"$mergeObjects": [{"$ifNull": ["$due", {}]}, {kind.value: due}]}}}]
     return (await db[collection].update_many({f"due.{kind}": {"$exists": False}}, check)).modified_count
+
+
+async def _events_in_order(db: AsyncDatabase[Doc]) -> int:
+    await _drop_indexes(db, CARRIER_EVENTS, ("events_by_tracking_number",))
+    return 0
 
 
 async def _claim_indexes(db: AsyncDatabase[Doc]) -> int:

@@ -113,6 +113,16 @@ async def test_an_events_shipment_waiting_is_read_with_it_in_the_order_received_
     assert await storage.evidence.waiting_with(pushed("yurtici:ev-unknown"), 10) == []
 
 
+async def test_a_pushs_waiting_events_are_read_in_the_pushs_order_below_and_at_the_limit(storage: Storage) -> None:
+    events = [pushed(f"dhl:ev-{n}", carrier="dhl") for n in (7, 3, 9, 1, 5)]  # one push: one time of receipt
+    assert await storage.evidence.record_many(events, NOW) == [True] * 5
+
+    assert await storage.evidence.waiting_with(events[2], 10) == events
+    assert await storage.evidence.waiting_with(events[2], 5) == events
+    assert await storage.evidence.waiting_with(events[4], 3) == [events[0], events[1], events[4]]
+    assert await storage.evidence.for_shipment("dhl", "TRKshp1") == events
+
+
 async def test_events_marked_attached_with_another_no_longer_wait_nor_are_due(storage: Storage) -> None:
     events = [pushed(f"yurtici:ev-{n}", at=NOW + timedelta(minutes=n)) for n in range(4)]
     for event in events:
