@@ -285,6 +285,9 @@ class Dispute(BaseModel):
     """A digital order line's delivery records (the latest pulled, one per line): its proof instead of a carrier's."""
     evidence_pull_due: AwareDatetime | None = None
     evidence_pulls: int = 0
+    earlier_pushes_read: bool = False
+    """The events pushed for the shipment before the case were read onto it, by its first pull, which looks for them
+    before it asks the carrier (`attach_pushed_before`; pulled evidence attached)."""
     proof_missing: bool = False
     closed_at: AwareDatetime | None = None
     priority: int = 0
@@ -469,11 +472,14 @@ class Dispute(BaseModel):
 
     @property
     def before_first_pull(self) -> bool:
-        """Whether evidence pushed before the case existed may be missing from it: until a pull's outcome is
-        recorded (pulled evidence, or a failed pull), which happens after the pull looked for such evidence, so a
-        proof pushed meanwhile leaves that first pull due. An event stored after the case is attached by the push
-        attacher, which looks for the cases on its shipment after storing it, so later pulls need not look again."""
-        return not self.evidence_pulls and all(e.proof.source is not ProofSource.PULL for e in self.evidence)
+        """Whether evidence pushed before the case existed may be missing from it: until the first pull read it, or
+        a pull's outcome is recorded (pulled evidence, or a failed pull), which happens after the pull looked for
+        such evidence; so a proof pushed meanwhile leaves that first pull due. An event stored after the case is
+        attached by the push attacher, which looks for the cases on its shipment after storing it, so later pulls
+        need not look again."""
+        return not (self.earlier_pushes_read or self.evidence_pulls) and all(
+            e.proof.source is not ProofSource.PULL for e in self.evidence
+        )
 
     @property
     def has_delivery_proof(self) -> bool:
@@ -504,20 +510,20 @@ class Dispute(BaseModel):
         proof = evidence.proof
         delivered = proof.status is ProofStatus.DELIVERED
         action = Action.START_REVIEW if delivered and self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
+        ends_a_pull = delivered and self.evidence_pull_due is not None and not self.before_first_pull
         if any(e.key == evidence.key for e in self.evidence):
-            if not (delivered and self.evidence_pull_due is not None):
+            if not ends_a_pull:
                 return False
-            self.evidence_pull_due = None  # the same proof, pulled again on request: the review restarts
-            self.assess_due = now
-            self._apply(actor, "evidence_unchanged", now, action, {"source": proof.source.value})
-            return True
+            return self._pull_ended(actor, now, action, proof.source)  # the same proof, pulled again on request
         dropped = self._room_for_evidence(delivered)
         if dropped is False:
-            return self._evidence_limit_reached(actor, now)
+            said = self._evidence_limit_reached(actor, now)
+            return self._pull_ended(actor, now, action, proof.source) if ends_a_pull else said
         self.evidence.append(evidence)
         self.assess_due = now
+        self.earlier_pushes_read |= proof.source is ProofSource.PULL
         if delivered and not self.before_first_pull:
-            self.evidence_pull_due = None
+            self.evidence_pull_due = None  # else the first pull still reads the pushes stored before the case
         self._apply(actor, "evidence_received", now, action, {
             "replaced": dropped,
             "source": proof.source.value,
@@ -530,19 +536,30 @@ class Dispute(BaseModel):
         })
         return True
 
+    def _pull_ended(self, actor: Actor, now: datetime, action: Action | None, source: ProofSource) -> bool:
+        """A pull asked for brought a proof the case holds, or cannot take (`MAX_REPLACED`): the review restarts."""
+        self.evidence_pull_due = None
+        self.assess_due = now
+        self._apply(actor, "evidence_unchanged", now, action, {"source": source.value})
+        return True
+
     def attach_all_evidence(self, actor: Actor, evidence: Sequence[Evidence], now: datetime) -> bool:
         """`attach_evidence` for each in order, all in one change (one save); False when none changed the case."""
         changed = [self.attach_evidence(actor, each, now) for each in evidence]
         return any(changed)
 
-    def attach_pushed_before(self, actor: Actor, evidence: Sequence[Evidence], now: datetime) -> bool:
+    def attach_pushed_before(self, actor: Actor, evidence: Sequence[Evidence], now: datetime) -> None:
         """The shipment's pushed events, read by the case's first pull (`before_first_pull`) before it asks the
-        carrier: once they are read, a proof of delivery on the case ends the wait for that pull."""
-        changed = self.attach_all_evidence(actor, evidence, now)
-        if self.has_delivery_proof and self.evidence_pull_due is not None:
+        carrier, but those the case holds or held (an entry a full case replaced): once they are read, a proof of
+        delivery on the case ends the wait for that pull."""
+        held = {e.key for e in self.evidence} | {
+            entry.details["replaced"] for entry in self.timeline
+            if entry.action == "evidence_received" and entry.details.get("replaced")
+        }
+        self.earlier_pushes_read = True
+        self.attach_all_evidence(actor, [e for e in evidence if e.key not in held], now)
+        if self.has_delivery_proof:
             self.evidence_pull_due = None
-            return True
-        return changed
 
     def _room_for_evidence(self, delivered: bool) -> str | None | Literal[False]:
         """Make room for one more entry under `MAX_EVIDENCE`: None when there was room, the key of the entry a proof

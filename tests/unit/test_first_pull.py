@@ -1,0 +1,99 @@
+"""A case's first pull reads the events pushed for its shipment before the case existed, once, before it asks the
+carrier: a proof pushed meanwhile leaves that pull due, a full case does not take back what it dropped, and a pull
+asked for later goes to the carrier."""
+
+from datetime import timedelta
+
+from disputes.actors import SYSTEM
+from disputes.evidence import EvidencePuller, PushAttacher
+from disputes.model import MAX_EVIDENCE, MAX_REPLACED
+from disputes.rules import Rules
+from schemas.dispute import Evidence
+from schemas.proof import ProofSource
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW
+from tests.unit.test_evidence import Gateway, proof
+
+
+def pushed_proof(number: int, at=NOW) -> Evidence:
+    signed = proof(source=ProofSource.PUSH).model_copy(update={"received_by": f"Kişi {number}", "received_at": at})
+    return Evidence(key=f"push:yurtici:p-{number:03d}", proof=signed)
+
+
+def replacements(case) -> int:
+    return sum(1 for entry in case.timeline if entry.action == "evidence_received" and entry.details.get("replaced"))
+
+
+async def test_a_first_pull_after_a_pushed_proof_reads_the_earlier_pushes_without_a_word_on_the_timeline(
+    service, request_for, pushed, repository, due_work, clock
+):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await pushed.record(pushed_proof(1), clock.now())
+    await due_work(PushAttacher(service, repository, pushed)).run_once()
+    attached = repository.docs[dispute.id].model_copy(deep=True)
+    gateway = Gateway(proof())
+
+    await due_work(EvidencePuller(service, gateway, pushed, Rules())).run_once()
+
+    stored = repository.docs[dispute.id]
+    assert gateway.calls == 0 and stored.evidence_pull_due is None and not stored.before_first_pull
+    assert [entry.action for entry in stored.timeline] == [entry.action for entry in attached.timeline]
+
+
+async def test_a_first_pull_after_a_burst_does_not_take_back_what_the_full_case_dropped(
+    service, request_for, pushed, repository, due_work, clock
+):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    for number in range(MAX_EVIDENCE + 50):
+        at = clock.now() + timedelta(seconds=number)
+        await pushed.record(pushed_proof(number, at), at)
+    clock.advance(minutes=10)
+    attacher = due_work(PushAttacher(service, repository, pushed))
+    while await attacher.run_once():
+        clock.advance(seconds=30)
+    before = repository.docs[dispute.id].model_copy(deep=True)
+    assert replacements(before) == 50
+
+    await due_work(EvidencePuller(service, Gateway(proof()), pushed, Rules())).run_once()
+
+    after = repository.docs[dispute.id]
+    assert replacements(after) == 50 and [e.key for e in after.evidence] == [e.key for e in before.evidence]
+
+
+async def test_a_pull_asked_for_on_a_case_proved_by_a_push_goes_to_the_carrier(
+    service, request_for, pushed, repository, due_work, clock
+):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await pushed.record(pushed_proof(1), clock.now())
+    await due_work(PushAttacher(service, repository, pushed)).run_once()
+    gateway = Gateway(proof().model_copy(update={"received_by": "Başka Biri"}))
+    puller = due_work(EvidencePuller(service, gateway, pushed, Rules()))
+    await puller.run_once()  # the first pull: the push is the proof
+    clock.advance(minutes=5)
+
+    await service.request_evidence(INVESTIGATOR, dispute.id)
+    clock.advance(seconds=1)
+    await puller.run_once()
+
+    assert gateway.calls == 1 and repository.docs[dispute.id].evidence[-1].proof.received_by == "Başka Biri"
+
+
+async def test_a_pull_asked_for_on_a_case_that_takes_no_more_proofs_ends_with_the_carriers_answer(
+    service, request_for, pushed, repository, due_work, clock
+):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    puller = due_work(EvidencePuller(service, Gateway(proof()), pushed, Rules()))
+    await puller.run_once()
+    case = await service.get(SYSTEM, dispute.id)
+    for number in range(MAX_EVIDENCE + MAX_REPLACED + 1):
+        case.attach_evidence(SYSTEM, pushed_proof(number), NOW)
+    repository.docs[dispute.id] = case
+    await service.request_evidence(INVESTIGATOR, dispute.id)
+    gateway = Gateway(proof().model_copy(update={"received_by": "Başka Biri"}))
+    puller = due_work(EvidencePuller(service, gateway, pushed, Rules()))
+
+    for _ in range(5):
+        clock.advance(minutes=1)
+        await puller.run_once()
+
+    stored = repository.docs[dispute.id]
+    assert gateway.calls == 1 and stored.evidence_pull_due is None and stored.timeline[-1].action == "evidence_unchanged"
