@@ -49,6 +49,7 @@ from datetime import timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
 
 from adapters.mongo.disputes import from_doc, queue_key
 from adapters.mongo.evidence_store import LAST_STORED
@@ -77,6 +78,8 @@ OLD_INDEXES = {
 CLAIMS_BEFORE = tuple(f"due_{kind}" for kind in WorkKind)
 QUEUE_BEFORE_KEY = ("queue", "queue_by_status", "queue_by_carrier", "queue_by_assignee", "by_customer", "queue_by_override")
 
+
+INDEX_NOT_FOUND = 27
 
 MIGRATIONS = "migrations"
 SCHEDULE_IN_DUE = "schedule_in_due"
@@ -218,9 +221,14 @@ async def _claim_indexes(db: AsyncDatabase[Doc]) -> int:
 
 
 async def _drop_indexes(db: AsyncDatabase[Doc], collection: str, names: tuple[str, ...]) -> None:
+    """The indexes among `names` that exist; one another process starting at once dropped first is gone all the same."""
     existing = {index["name"] async for index in await db[collection].list_indexes()}
     for name in existing.intersection(names):
-        await db[collection].drop_index(name)
+        try:
+            await db[collection].drop_index(name)
+        except OperationFailure as error:
+            if error.code != INDEX_NOT_FOUND:
+                raise
 
 
 async def _move_due(

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
 
 from adapters.memory import FixedClock, InMemoryOrders
 from adapters.mongo.disputes import MongoDisputes
@@ -271,3 +272,20 @@ async def test_copies_a_full_case_dropped_before_it_recorded_them_for_deletion_a
 
     assert await mongo_db.raw_payloads.find_one({"_id": raw_ref(replies[0])}) is None
     assert await mongo_db.raw_payloads.find_one({"_id": raw_ref(replies[1])}) is not None, "the case cites it"
+
+
+async def test_an_old_index_another_process_starting_at_once_dropped_first_is_gone_all_the_same(
+    mongo_db, query_audit, monkeypatch
+):
+    await mongo_db[CARRIER_EVENTS].create_index([("received_at", ASCENDING)], name="events_by_tracking_number")
+    drop_index = AsyncCollection.drop_index
+
+    async def dropped_first_by_the_other(collection, name, *args, **kwargs):
+        await drop_index(collection, name)  # the other process, between this one's listing and its drop
+        return await drop_index(collection, name, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncCollection, "drop_index", dropped_first_by_the_other)
+    await migrate(mongo_db)
+    query_audit.commands.clear()  # the migration scans once, on purpose
+
+    assert "events_by_tracking_number" not in await mongo_db[CARRIER_EVENTS].index_information()
