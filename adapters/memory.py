@@ -488,7 +488,7 @@ class InMemoryEvidenceStore:
         if evidence.key in self.events:
             return False
         self.events[evidence.key] = evidence
-        self.received[evidence.key] = at
+        self.received[evidence.key] = at.replace(microsecond=at.microsecond // 1000 * 1000)  # as MongoDB keeps a date
         self.seq[evidence.key] = seq
         self.due[WorkKind.ATTACH_PUSHED][evidence.key] = at
         self.due[WorkKind.PUSH_RETENTION][evidence.key] = at + self.keep_for

@@ -123,6 +123,17 @@ async def test_a_pushs_waiting_events_are_read_in_the_pushs_order_below_and_at_t
     assert await storage.evidence.for_shipment("dhl", "TRKshp1") == events
 
 
+async def test_pushes_received_within_one_millisecond_are_read_in_one_order_by_every_store(storage: Storage) -> None:
+    first = [pushed(f"dhl:ev-a{n}", carrier="dhl") for n in range(2)]
+    second = pushed("dhl:ev-b0", carrier="dhl")
+    await storage.evidence.record_many(first, NOW + timedelta(microseconds=100))
+    await storage.evidence.record_many([second], NOW + timedelta(microseconds=700))
+
+    in_order = [first[0], second, first[1]]  # a date is kept to the millisecond: then by place in their pushes
+    assert await storage.evidence.for_shipment("dhl", "TRKshp1") == in_order
+    assert await storage.evidence.waiting_with(second, 10) == in_order
+
+
 async def test_events_marked_attached_with_another_no_longer_wait_nor_are_due(storage: Storage) -> None:
     events = [pushed(f"yurtici:ev-{n}", at=NOW + timedelta(minutes=n)) for n in range(4)]
     for event in events:
