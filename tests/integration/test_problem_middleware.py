@@ -1,8 +1,10 @@
 """Unexpected failures and an unreachable database still answer problem+json, never internals."""
 
 import io
+import json
 
 from aiohttp import web
+from pymongo.errors import OperationFailure
 
 from adapters.observability import configure_logging
 from adapters.web.edge import edge
@@ -61,3 +63,20 @@ async def test_the_error_log_names_the_failure_but_not_its_message(aiohttp_clien
     output = captured.getvalue()
     assert "unhandled_error" in output and "RuntimeError" in output
     assert "Ayşe" not in output and "Bağdat" not in output
+
+
+async def test_the_error_log_names_a_database_s_error_code_but_not_its_message(aiohttp_client):
+    captured = io.StringIO()
+    configure_logging("INFO", json=True, stream=captured)
+
+    message = 'E11000 duplicate key: { name: "' + "Ayşe Yılmaz" + '" }'  # the stack shows source lines, not values
+
+    async def refused(request: web.Request) -> web.Response:
+        raise OperationFailure(message, code=11000)
+
+    app = web.Application(middlewares=[edge])
+    app.router.add_get("/refused", refused)
+    await (await aiohttp_client(app)).get("/refused")
+
+    [line] = [json.loads(line) for line in captured.getvalue().splitlines() if "unhandled_error" in line]
+    assert (line["error"], line["code"]) == ("OperationFailure", 11000) and "Yılmaz" not in str(line)
