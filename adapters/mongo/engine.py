@@ -87,6 +87,10 @@ answering the same as before).
    then searches the index from the value (and the bound) and reads the sort field's values in order, stopping at
    the page's end; equal values of the sort field are put in storage-key order as mongoeco puts them (SQLite sorts
    each run of them). Anything else (descending, another type, an array at either field) keeps the statement of 4.
+
+11. The cache of 2 is shared by the threads mongoeco runs operations on, and its invalidation after each write
+    iterated it: a read on another thread adding an answer meanwhile failed the write ("dictionary changed size during
+    iteration", a rare 500 under load). It is read from a copy (one step for the interpreter) and never iterated.
 """
 
 import json
@@ -441,12 +445,18 @@ class SQLiteEngine(_SQLiteEngine):
         # Writes invalidate inside their transaction; anywhere else, touching the connection would open one.
         written = self._take_written(conn, db_name, coll_name) if conn is not None and conn.in_transaction else []
         namespace = (db_name, coll_name)
-        cached = {key: answer for key, answer in self._collection_features_cache.items() if key[:2] == namespace}
+        # Operations on other threads add answers meanwhile: the shared cache is read from a copy (copying it is one
+        # step for the interpreter; iterating it is not, and fails when it grows), never iterated, as mongoeco's own
+        # invalidation did.
+        every = self._collection_features_cache.copy()
+        everything = db_name is None or coll_name is None
+        cached = {key: answer for key, answer in every.items() if everything or key[:2] == namespace}
         changed: frozenset[str] | None = getattr(self._sorted_update, "fields", None)
         # Only for the write of this update (a purge of expired documents within it stores nothing: all dropped).
         untouched = {key: answer for key, answer in cached.items()
                      if written and changed is not None and _about_none_of(key, changed)}
-        super()._invalidate_collection_features_cache(db_name, coll_name)
+        for key in cached:
+            self._collection_features_cache.pop(key, None)
         self._collection_features_cache.update(untouched)
         asked = {key: answer for key, answer in cached.items() if key not in untouched}
         if written and asked and db_name is not None and coll_name is not None:

@@ -1,7 +1,7 @@
 """The embedded default's adaptation of mongoeco's SQLite engine (`adapters/mongo/engine.py`): written for
 one mongoeco version, still needed on it, and answering every operation exactly as the engine it adapts."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -113,6 +113,39 @@ async def test_a_write_to_some_fields_keeps_what_is_known_of_the_others_without_
         known = features(engine)
         await coll.replace_one({"_id": "id-4"}, {"k": "k-4", "v": "v-004"})
         assert {args[0] for args in asked} == set(known)
+
+
+class Shared(dict):  # type: ignore[type-arg]
+    """The engine's cache of what it knows of collections, as another thread adds an answer to it while it is read."""
+
+    def _grown(self) -> None:
+        self[("db", "elsewhere", f"array_or_object:f{len(self)}")] = False
+
+    def __iter__(self) -> Iterator[Any]:
+        keys = dict.__iter__(self)
+        self._grown()
+        return keys
+
+    def items(self) -> Any:
+        every = dict.items(self)
+        self._grown()
+        return every
+
+
+async def test_a_write_while_another_thread_adds_to_what_is_known_fails_on_mongoeco_and_not_on_the_adapted_engine(
+    collection,
+):
+    await collection.find_one({"k": "k-3"})
+    engine = collection.engine
+    engine._cache_state.collection_features_cache = Shared(engine._collection_features_cache)
+
+    written = collection.update_one({"_id": "id-3"}, {"$set": {"v": "v-changed"}})
+
+    if isinstance(engine, SQLiteEngine):
+        assert (await written).modified_count == 1
+    else:
+        with pytest.raises(Exception, match="changed size during iteration"):
+            await written
 
 
 async def test_mongoeco_decodes_every_document_to_update_one_it_names_by_id_and_the_adapted_engine_only_that_one(
