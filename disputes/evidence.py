@@ -238,11 +238,10 @@ class PushAttacher:
     async def handle(self, claimed: Claimed, place: Place) -> None:
         """Attach the claimed event with the others of its shipment still waiting (nothing when another place or
         worker attached it meanwhile), up to `MAX_EVIDENCE` of them: more than a case keeps. An event whose shipment
-        has no case is only marked: a case opened later finds it on its first pull. Every event marked was stored
-        before the last look for the cases (so the cases are looked for again after their waiting events are read):
-        a case opened later reads it on its first pull. This worker's places take turns on a shipment, so those that
-        claimed the events of a burst read neither the burst nor the case again: the first marked their events
-        attached, and told them so."""
+        has no case is only marked. Every event marked was stored before the last look for the cases (they are looked
+        for again after the waiting events are read), so a case opened later reads it on its first pull. This
+        worker's places take turns on a shipment, so those that claimed the events of a burst read neither the burst
+        nor the case again: the first marked their events attached, and told them so."""
         key = claimed.subject
         self._in_hand.add(key)
         try:
