@@ -552,10 +552,7 @@ class Dispute(BaseModel):
         """The shipment's pushed events, read by the case's first pull (`before_first_pull`) before it asks the
         carrier, but those the case holds or held (an entry a full case replaced): once they are read, a proof of
         delivery on the case ends the wait for that pull."""
-        held = {e.key for e in self.evidence} | {
-            entry.details["replaced"] for entry in self.timeline
-            if entry.action == "evidence_received" and entry.details.get("replaced")
-        }
+        held = {e.key for e in self.evidence}.union(self._replaced())
         self.earlier_pushes_read = True
         self.attach_all_evidence(actor, [e for e in evidence if e.key not in held], now)
         if self.has_delivery_proof:
@@ -573,7 +570,7 @@ class Dispute(BaseModel):
         until the push's own retention."""
         if len(self.evidence) < MAX_EVIDENCE:
             return None
-        if not delivered or self._replacements() >= MAX_REPLACED:
+        if not delivered or len(self._replaced()) >= MAX_REPLACED:
             return False
         scans = [i for i, e in enumerate(self.evidence) if e.proof.status is not ProofStatus.DELIVERED]
         dropped = self.evidence.pop(scans[0] if scans else 0)
@@ -581,8 +578,10 @@ class Dispute(BaseModel):
             self.copies_to_delete = sorted(uncited.union(self.copies_to_delete))
         return dropped.key
 
-    def _replacements(self) -> int:
-        return sum(1 for entry in self.timeline if entry.action == "evidence_received" and entry.details.get("replaced"))
+    def _replaced(self) -> list[str]:
+        """The keys of the entries proofs took the place of on the full case, as its timeline says."""
+        return [entry.details["replaced"] for entry in self.timeline
+                if entry.action == "evidence_received" and entry.details.get("replaced")]
 
     def _evidence_limit_reached(self, actor: Actor, now: datetime) -> bool:
         """Say once on the timeline that the case takes no more of the carrier's events; whether it said so now."""
