@@ -175,7 +175,7 @@ def error_response(request: web.Request, error: Exception) -> web.Response:
         return problem(503, "unavailable", "Temporarily unavailable", "Please retry shortly.", request_id=request_id)
     # The stack and a numeric error code (a database's), without the message or locals: those can carry request data
     # (names, addresses).
-    code = getattr(error, "code", None)
-    log.error("unhandled_error", error=type(error).__name__, code=code if type(code) is int else None,
+    number = getattr(error, "code", None)
+    log.error("unhandled_error", error=type(error).__name__, code=number if type(number) is int else None,
               stack="".join(traceback.format_tb(error.__traceback__)))
     return problem(500, "internal-error", "Internal error", "The error was logged.", request_id=request_id)
