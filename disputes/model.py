@@ -482,6 +482,11 @@ class Dispute(BaseModel):
         )
 
     @property
+    def pull_requested(self) -> bool:
+        """A person asked for a pull: it goes to the carrier, whatever proof is on the case."""
+        return any(entry.action == "evidence_requested" for entry in self.timeline)
+
+    @property
     def has_delivery_proof(self) -> bool:
         return any(e.proof.status is ProofStatus.DELIVERED for e in self.evidence)
 
@@ -510,15 +515,17 @@ class Dispute(BaseModel):
         proof = evidence.proof
         delivered = proof.status is ProofStatus.DELIVERED
         action = Action.START_REVIEW if delivered and self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
-        ends_a_pull = delivered and self.evidence_pull_due is not None and not self.before_first_pull
+        ends_a_pull = delivered and proof.source is ProofSource.PULL and self.evidence_pull_due is not None
         if any(e.key == evidence.key for e in self.evidence):
             if not ends_a_pull:
                 return False
-            return self._pull_ended(actor, now, action, proof.source)  # the same proof, pulled again on request
+            return self._pull_ended(actor, now, action, "evidence_unchanged", {"source": proof.source.value})
         dropped = self._room_for_evidence(delivered)
         if dropped is False:
-            said = self._evidence_limit_reached(actor, now)
-            return self._pull_ended(actor, now, action, proof.source) if ends_a_pull else said
+            if not ends_a_pull:
+                return self._evidence_limit_reached(actor, now)
+            refused = {"limit": MAX_EVIDENCE, "source": proof.source.value, "status": proof.status.value}
+            return self._pull_ended(actor, now, action, "evidence_limit_reached", refused)  # the proof is not kept
         self.evidence.append(evidence)
         self.assess_due = now
         self.earlier_pushes_read |= proof.source is ProofSource.PULL
@@ -536,11 +543,14 @@ class Dispute(BaseModel):
         })
         return True
 
-    def _pull_ended(self, actor: Actor, now: datetime, action: Action | None, source: ProofSource) -> bool:
-        """A pull asked for brought a proof the case holds, or cannot take (`MAX_REPLACED`): the review restarts."""
+    def _pull_ended(
+        self, actor: Actor, now: datetime, action: Action | None, said: str, details: dict[str, Any]
+    ) -> bool:
+        """A pull brought a proof the case holds (`evidence_unchanged`), or cannot take (`MAX_REPLACED`:
+        `evidence_limit_reached`): the pull ends all the same, and the review restarts."""
         self.evidence_pull_due = None
         self.assess_due = now
-        self._apply(actor, "evidence_unchanged", now, action, {"source": source.value})
+        self._apply(actor, said, now, action, details)
         return True
 
     def attach_all_evidence(self, actor: Actor, evidence: Sequence[Evidence], now: datetime) -> bool:
@@ -555,8 +565,8 @@ class Dispute(BaseModel):
         held = {e.key for e in self.evidence}.union(self._replaced())
         self.earlier_pushes_read = True
         self.attach_all_evidence(actor, [e for e in evidence if e.key not in held], now)
-        if self.has_delivery_proof:
-            self.evidence_pull_due = None
+        if self.has_delivery_proof and not self.pull_requested:
+            self.evidence_pull_due = None  # the first pull; one a person asked for goes to the carrier
 
     def _room_for_evidence(self, delivered: bool) -> str | None | Literal[False]:
         """Make room for one more entry under `MAX_EVIDENCE`: None when there was room, the key of the entry a proof
@@ -618,6 +628,8 @@ class Dispute(BaseModel):
         ends past the evidence deadline with no proof, and none to come from pulling, is the deadline passing: no
         pull is due to record it later (one that began before the deadline and failed after it)."""
         self.evidence_pulls += 1
+        if self.evidence_pull_due is None or (self.has_delivery_proof and not self.pull_requested):
+            retry_at = None  # a proof came while it asked (it ended the pull, or the first pull read it): no retry
         self.evidence_pull_due = retry_at
         if self.recommendation is None:
             self.assess_due = now

@@ -7,7 +7,9 @@ from datetime import timedelta
 from disputes.actors import SYSTEM
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.model import MAX_EVIDENCE, MAX_REPLACED
+from disputes.ports import EvidenceUnavailable
 from disputes.rules import Rules
+from disputes.work import WorkKind
 from schemas.dispute import Evidence
 from schemas.proof import ProofSource
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW
@@ -96,4 +98,72 @@ async def test_a_pull_asked_for_on_a_case_that_takes_no_more_proofs_ends_with_th
         await puller.run_once()
 
     stored = repository.docs[dispute.id]
-    assert gateway.calls == 1 and stored.evidence_pull_due is None and stored.timeline[-1].action == "evidence_unchanged"
+    assert gateway.calls == 1 and stored.evidence_pull_due is None
+    last = stored.timeline[-1]  # the carrier's answer is not kept, and the timeline says so
+    assert (last.action, last.details) == ("evidence_limit_reached", {"limit": MAX_EVIDENCE, "source": "pull",
+                                                                      "status": "delivered"})
+
+
+async def test_a_pull_asked_for_before_the_first_pull_ran_goes_to_the_carrier_though_a_proof_was_pushed(
+    service, request_for, pushed, repository, due_work, clock
+):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await pushed.record(pushed_proof(1), clock.now())
+    await due_work(PushAttacher(service, repository, pushed)).run_once()
+    await service.request_evidence(INVESTIGATOR, dispute.id)
+    gateway = Gateway(proof().model_copy(update={"received_by": "Başka Biri"}))
+
+    await due_work(EvidencePuller(service, gateway, pushed, Rules())).run_once()
+
+    assert gateway.calls == 1 and repository.docs[dispute.id].evidence_pull_due is None
+
+
+async def test_a_push_attached_again_after_a_crash_leaves_a_pull_asked_for_due(
+    service, request_for, pushed, repository, due_work, clock
+):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await due_work(EvidencePuller(service, Gateway(proof()), pushed, Rules())).run_once()
+    await pushed.record(pushed_proof(1), clock.now())
+    attacher = due_work(PushAttacher(service, repository, pushed))
+    await attacher.run_once()
+    pushed.due[WorkKind.ATTACH_PUSHED]["push:yurtici:p-001"] = clock.now()  # as if the marking write never came
+    await service.request_evidence(INVESTIGATOR, dispute.id)
+    entries = len(repository.docs[dispute.id].timeline)
+
+    clock.advance(minutes=30)
+    await attacher.run_once()  # the case holds it already
+
+    stored = repository.docs[dispute.id]
+    assert stored.evidence_pull_due is not None and len(stored.timeline) == entries
+
+
+class ProofPushedWhileAsking:
+    """A carrier whose first answer times out, while its push of the proof is attached to the case meanwhile."""
+
+    def __init__(self, push) -> None:
+        self.push, self.calls = push, 0
+
+    async def pull(self, carrier, tracking, slot=None):
+        self.calls += 1
+        if self.calls == 1:
+            await self.push()
+        raise EvidenceUnavailable("timeout")
+
+
+async def test_a_pull_a_pushed_proof_ended_while_it_asked_is_not_tried_again(
+    service, request_for, pushed, repository, due_work, clock
+):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+
+    async def push():
+        await pushed.record(pushed_proof(1), clock.now())
+        await due_work(PushAttacher(service, repository, pushed)).run_once()
+
+    gateway = ProofPushedWhileAsking(push)
+    puller = due_work(EvidencePuller(service, gateway, pushed, Rules()))
+    await puller.run_once()
+    clock.advance(hours=2)
+    await puller.run_once()
+
+    stored = repository.docs[dispute.id]
+    assert gateway.calls == 1 and stored.has_delivery_proof and stored.evidence_pull_due is None
