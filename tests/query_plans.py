@@ -21,6 +21,8 @@ ALLOWED: dict[tuple[str, frozenset[str]], str] = {
     ("disputes", frozenset({"purged", "images_deleted_at", "closed_at"})):
         "start-up migration, once per database: cases whose images were deleted before the case recorded it",
     ("disputes", frozenset({"purged"})): "start-up migration, once per database: the flags those purges left",
+    ("disputes", frozenset({"earlier_pushes_read", "evidence_pull_due", "evidence_pulls"})):
+        "start-up migration, once per database: cases stored before they recorded their first pull's read of pushes",
     ("attachments", frozenset({"due.attachment_check"})): "start-up migration, once per database: images not due for a check",
     ("raw_payloads", frozenset({"due.raw_check"})): "start-up migration, once per database: raw bodies not due for a check",
 }

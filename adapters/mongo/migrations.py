@@ -40,6 +40,10 @@ Copies checked again: the copies of entries a full case dropped before it record
 (`Dispute._room_for_evidence`) are cited by nothing, and their check had run: every copy whose check is not pending
 is made due for it again, the same way.
 
+Earlier pushes read: cases stored before they recorded that their first pull read the pushes stored before them
+(`earlier_pushes_read`) record it where that pull is over (no pull due, or a pull failed), so a pull asked for later
+goes to the carrier.
+
 Events in push order: the index on a shipment's events by time (`events_by_tracking_number`) is dropped;
 `events_in_order` replaces it, by time and place in the push (`seq`). Events stored before have no place: the
 events of an old push keep an unspecified order among themselves."""
@@ -95,6 +99,7 @@ RAWS_CHECKED = "raws_checked"
 REFS_CITED = "refs_cited"
 COPIES_RECHECKED = "copies_rechecked"
 EVENTS_IN_ORDER = "events_in_order"
+PUSHES_READ = "earlier_pushes_read"
 
 
 async def migrate(db: AsyncDatabase[Doc]) -> int:
@@ -104,7 +109,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
         SHIPMENT_ON_CLOCK: _shipment_on_clock, PURGE_RECORDED: _purge_recorded,
         PURGE_FLAGS_DROPPED: _purge_flags_dropped, PUSHES_KEPT: _pushes_kept, REFS_CITED: _refs_cited,
         IMAGES_CHECKED: _images_checked, RAWS_CHECKED: _raws_checked, COPIES_RECHECKED: _copies_rechecked,
-        EVENTS_IN_ORDER: _events_in_order,
+        EVENTS_IN_ORDER: _events_in_order, PUSHES_READ: _pushes_read,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     changed = 0
@@ -207,6 +212,12 @@ async def _checked(db: AsyncDatabase[Doc], collection: str, kind: WorkKind, stor
     due = {"$add": [last_stored, STORED_LATELY // timedelta(milliseconds=1)]}
     check = [{"$set": {"due": {"$mergeObjects": [{"$ifNull": ["$due", {}]}, {kind.value: due}]}}}]
     return (await db[collection].update_many({f"due.{kind}": {"$exists": False}}, check)).modified_count
+
+
+async def _pushes_read(db: AsyncDatabase[Doc]) -> int:
+    over: Doc = {"earlier_pushes_read": {"$exists": False}, "$or": [{"evidence_pull_due": None},
+                                                                   {"evidence_pulls": {"$gt": 0}}]}
+    return (await db[DISPUTES].update_many(over, {"$set": {"earlier_pushes_read": True}})).modified_count
 
 
 async def _events_in_order(db: AsyncDatabase[Doc]) -> int:

@@ -289,3 +289,20 @@ async def test_an_old_index_another_process_starting_at_once_dropped_first_is_go
     query_audit.commands.clear()  # the migration scans once, on purpose
 
     assert "events_by_tracking_number" not in await mongo_db[CARRIER_EVENTS].index_information()
+
+
+async def test_cases_stored_before_they_recorded_reading_earlier_pushes_record_it_where_their_first_pull_is_over(
+    mongo_db, query_audit
+):
+    service = DisputeService(MongoDisputes.in_database(mongo_db), InMemoryOrders([order("ord-1"), order("ord-2")]),
+                             FixedClock(NOW), Rules())
+    over, pending = [(await service.open(CUSTOMER, OpenRequest(o, None, "Gelmedi.", Resolution.REFUND), None)).dispute.id
+                     for o in ("ord-1", "ord-2")]
+    await mongo_db[DISPUTES].update_one({"_id": over}, {"$set": {"evidence_pull_due": None}})  # a pushed proof ended it
+    await mongo_db[DISPUTES].update_many({}, {"$unset": {"earlier_pushes_read": ""}})  # as stored before
+
+    await migrate(mongo_db)
+    query_audit.commands.clear()  # the migration scans once, on purpose
+
+    assert (await mongo_db[DISPUTES].find_one({"_id": over}))["earlier_pushes_read"] is True
+    assert "earlier_pushes_read" not in await mongo_db[DISPUTES].find_one({"_id": pending})
