@@ -446,8 +446,8 @@ class SQLiteEngine(_SQLiteEngine):
         written = self._take_written(conn, db_name, coll_name) if conn is not None and conn.in_transaction else []
         namespace = (db_name, coll_name)
         # Operations on other threads add answers meanwhile: the shared cache is read from a copy (copying it is one
-        # step for the interpreter; iterating it is not, and fails when it grows), never iterated, as mongoeco's own
-        # invalidation did.
+        # step for the interpreter; iterating it is not, and fails when it grows), never iterated (mongoeco's own
+        # invalidation iterated it).
         every = self._collection_features_cache.copy()
         everything = db_name is None or coll_name is None
         cached = {key: answer for key, answer in every.items() if everything or key[:2] == namespace}
@@ -455,6 +455,8 @@ class SQLiteEngine(_SQLiteEngine):
         # Only for the write of this update (a purge of expired documents within it stores nothing: all dropped).
         untouched = {key: answer for key, answer in cached.items()
                      if written and changed is not None and _about_none_of(key, changed)}
+        if everything:
+            self._collection_features_cache.clear()
         for key in cached:
             self._collection_features_cache.pop(key, None)
         self._collection_features_cache.update(untouched)
