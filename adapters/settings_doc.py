@@ -96,10 +96,12 @@ def _carriers() -> str:
 
 
 def _own(model: type[BaseModel]) -> set[str]:
-    """The fields a carrier's settings declare themselves (the shared ones are listed once)."""
+    """The fields a carrier's settings declare below the shared ones (those are listed once), its base URL among
+    them; a shared section's, those its model declares itself."""
     if model in (CarrierSettings, PartnerCarrierSettings):
         return set(inspect.get_annotations(model))
-    return set(inspect.get_annotations(model)) | {"base_url"}
+    shared = model.__mro__.index(PartnerCarrierSettings if issubclass(model, PartnerCarrierSettings) else CarrierSettings)
+    return {name for cls in model.__mro__[:shared] for name in inspect.get_annotations(cls)} | {"base_url"}
 
 
 def _keys(model: type[BaseModel], names: set[str], prefix: str = "") -> Iterator[tuple[str, FieldInfo]]:

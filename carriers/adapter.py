@@ -1,8 +1,10 @@
 """What every pull adapter shares, so that a carrier's ``client`` states only what is its own.
 
-    PullAdapter              settings, clock, link and breaker; ``pull`` checks the number, then ``_pull``
-    ├── SoapPullAdapter      one SOAP operation: ``build_request`` → post → ``parse_response``
-    └── PartnerPullAdapter   plus the partner webhook (the Turkish carriers)
+    PullAdapter                 settings, clock, link and breaker; ``pull`` checks the number, then ``_pull``
+    ├── SoapPullAdapter         one SOAP operation: ``build_request`` → post → ``parse_response``
+    └── PartnerPullAdapter      plus the partner webhook (the Turkish carriers)
+        └── OwnTokenPullAdapter a bearer token from the carrier's own token service (``build_token_request``,
+                                ``read_token``), used for the configured lifetime
 
 A carrier's adapter subclasses one of them (both, for a SOAP carrier that takes partner pushes), names its
 ``code``, ``name`` and pull ``capabilities``, opens its kind of link over ``self.breaker`` (``_open_link``) and,
@@ -15,12 +17,13 @@ from datetime import datetime
 
 import aiohttp
 
+from carriers.auth import TokenGrant
 from carriers.base import Capabilities, CarrierSettings, checked_tracking_number
 from carriers.breaker import BreakerStore, CircuitBreaker
 from carriers.clock import SYSTEM_CLOCK, Clock
-from carriers.http import HttpResponse
-from carriers.link import CarrierLink
-from carriers.partner.settings import PartnerCarrierSettings
+from carriers.http import HttpRequest, HttpResponse
+from carriers.link import CarrierLink, OAuthLink
+from carriers.partner.settings import OwnTokenSettings, PartnerCarrierSettings
 from carriers.partner.webhook import PartnerPush
 from carriers.soap import SoapLink, SoapRequest
 from schemas.proof import ProofOfDelivery
@@ -81,3 +84,18 @@ class PartnerPullAdapter[S: PartnerCarrierSettings, L: CarrierLink](PullAdapter[
     ) -> None:
         super().__init__(settings, session, clock=clock, breakers=breakers)
         self._accept_partner_push(settings.partner_webhook, clock)
+
+
+class OwnTokenPullAdapter[S: OwnTokenSettings](PartnerPullAdapter[S, OAuthLink]):
+    """A partner carrier whose token service answers in its own shape, read by its mapping."""
+
+    # Plain functions from the carrier's mapping, stored with ``staticmethod``.
+    build_token_request: Callable[[S], HttpRequest]
+    read_token: Callable[[HttpResponse, float], TokenGrant]
+
+    def _open_link(self, settings: S, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:
+        lifetime, read_token = settings.token_lifetime_seconds, self.read_token
+        return OAuthLink(
+            self.code, settings, session, clock, self.breaker, self.build_token_request(settings),
+            lambda reply: read_token(reply, lifetime),
+        )

@@ -4,11 +4,8 @@ A pull asks ``getDeliveryTracking`` for the parcel's state and steps; for a deli
 ``integration/track`` who took it, the one place HepsiJET names the receiver.
 """
 
-import aiohttp
-
-from carriers.adapter import PartnerPullAdapter
+from carriers.adapter import OwnTokenPullAdapter
 from carriers.base import Capabilities
-from carriers.clock import Clock
 from carriers.hepsijet.mapping import (
     CODE,
     RECEIVER_REFUSALS,
@@ -20,11 +17,10 @@ from carriers.hepsijet.mapping import (
     wants_receiver,
 )
 from carriers.hepsijet.settings import HepsijetSettings
-from carriers.link import OAuthLink
 from schemas.proof import ProofOfDelivery, ProofOffer
 
 
-class HepsijetAdapter(PartnerPullAdapter[HepsijetSettings, OAuthLink]):
+class HepsijetAdapter(OwnTokenPullAdapter[HepsijetSettings]):
     code = CODE
     name = "HepsiJET"
     # The pull replies name who took the parcel (masked, as HepsiJET prints names) and nothing else of the
@@ -36,12 +32,8 @@ class HepsijetAdapter(PartnerPullAdapter[HepsijetSettings, OAuthLink]):
         push=None,
     )
 
-    def _open_link(self, settings: HepsijetSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:
-        lifetime = settings.token_lifetime_seconds
-        return OAuthLink(
-            CODE, settings, session, clock, self.breaker, build_token_request(settings),
-            lambda reply: read_token(reply, lifetime),
-        )
+    build_token_request = staticmethod(build_token_request)
+    read_token = staticmethod(read_token)
 
     async def _pull(self, tracking_number: str) -> ProofOfDelivery:
         settings, received_at = self._settings, self._clock.now()

@@ -6,10 +6,10 @@ from typing import Annotated
 from pydantic import Field, SecretStr, StringConstraints
 
 from carriers.base import BaseUrl
-from carriers.partner.settings import PartnerCarrierSettings
+from carriers.partner.settings import OwnTokenSettings
 
 
-class HepsijetSettings(PartnerCarrierSettings):
+class HepsijetSettings(OwnTokenSettings):
     base_url: BaseUrl = Field(
         default="https://integration.hepsijet.com",
         description="HepsiJET's API; its test system is https://integration-apitest.hepsijet.com.",
@@ -19,9 +19,3 @@ class HepsijetSettings(PartnerCarrierSettings):
     )
     password: SecretStr = Field(description="Its password.")
     apikey: SecretStr = Field(description="Our customer apikey, sent on every call (HepsiJET's document, v2.0 on).")
-    # The document: "Returns token expired in 60 minutes".
-    token_lifetime_seconds: float = Field(
-        default=3600, gt=0, le=86_400,
-        description="How long a token is used before a new one is asked for; one refused earlier is replaced on its "
-                    "first 401.",
-    )

@@ -1,11 +1,7 @@
 """MNG Kargo adapter: the only MNG code that does I/O (getshipment and trackshipment pull; partner push)."""
 
-import aiohttp
-
-from carriers.adapter import PartnerPullAdapter
+from carriers.adapter import OwnTokenPullAdapter
 from carriers.base import Capabilities
-from carriers.clock import Clock
-from carriers.link import OAuthLink
 from carriers.mng.mapping import (
     CODE,
     build_shipment_request,
@@ -21,7 +17,7 @@ from carriers.parsing import not_found
 from schemas.proof import ProofOfDelivery, ProofOffer
 
 
-class MngAdapter(PartnerPullAdapter[MngSettings, OAuthLink]):
+class MngAdapter(OwnTokenPullAdapter[MngSettings]):
     code = CODE
     name = "MNG Kargo"
     # MNG's replies name who took the parcel (``deliveryTo``), unmasked; no signature, photo or position.
@@ -32,12 +28,8 @@ class MngAdapter(PartnerPullAdapter[MngSettings, OAuthLink]):
         push=None,
     )
 
-    def _open_link(self, settings: MngSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:
-        lifetime = settings.token_lifetime_seconds
-        return OAuthLink(
-            CODE, settings, session, clock, self.breaker, build_token_request(settings),
-            lambda reply: read_token(reply, lifetime),
-        )
+    build_token_request = staticmethod(build_token_request)
+    read_token = staticmethod(read_token)
 
     async def _pull(self, tracking_number: str) -> ProofOfDelivery:
         """The shipment first; its history only for a reference MNG knows."""

@@ -6,10 +6,10 @@ from pydantic import Field, SecretStr, StringConstraints
 
 from carriers.auth import ClientCredentials
 from carriers.base import BaseUrl
-from carriers.partner.settings import PartnerCarrierSettings
+from carriers.partner.settings import OwnTokenSettings
 
 
-class MngSettings(PartnerCarrierSettings):
+class MngSettings(OwnTokenSettings):
     base_url: BaseUrl = Field(
         default="https://api.mngkargo.com.tr/mngapi/api",
         description="MNG's API; its test system is https://testapi.mngkargo.com.tr/mngapi/api.",
@@ -24,8 +24,3 @@ class MngSettings(PartnerCarrierSettings):
         description="The customer account tokens are asked for."
     )
     password: SecretStr = Field(description="Its password.")
-    token_lifetime_seconds: float = Field(
-        default=3600, gt=0, le=86_400,
-        description="How long a token is used before a new one is asked for; one refused earlier is replaced on its "
-                    "first 401.",
-    )

@@ -48,3 +48,14 @@ class PartnerCarrierSettings(CarrierSettings):
     partner_webhook: PartnerWebhookSettings = Field(
         default=PartnerWebhookSettings(), description="The carrier's pushes through the partner webhook (docs/partners.md)."
     )
+
+
+class OwnTokenSettings(PartnerCarrierSettings):
+    """A partner carrier whose token service answers in its own shape, without a lifetime (HepsiJET, MNG). An hour
+    by default: HepsiJET's document says "Returns token expired in 60 minutes"; MNG's is assumed."""
+
+    token_lifetime_seconds: float = Field(
+        default=3600, gt=0, le=86_400,
+        description="How long a token is used before a new one is asked for; one refused earlier is replaced on its "
+                    "first 401.",
+    )
