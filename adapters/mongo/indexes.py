@@ -149,8 +149,9 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
     ),
     Index(
         CARRIER_EVENTS,
-        (("carrier", ASCENDING), ("tracking_number", ASCENDING), ("received_at", ASCENDING), ("seq", ASCENDING)),
-        "events_in_order",
+        (("carrier", ASCENDING), ("tracking_number", ASCENDING), ("received_at", ASCENDING), ("push", ASCENDING),
+         ("seq", ASCENDING)),
+        "events_by_push",
         "A dispute opening picks up evidence pushed before it existed; the push attacher reads a shipment's events "
         "still waiting, to attach them in one save.",
         {},

@@ -1,7 +1,7 @@
 """What carriers send, stored before we answer them: each pushed event once by its identity (a push's events
-recorded together too), found by shipment in the order received, those waiting to be attached read and marked
-together; raw bodies and images kept under their reference, the first copy stored. (Claiming events to attach:
-test_claims.py.)"""
+recorded together too), found by shipment in the order stored (a push's together, pushes in the order stored), those
+waiting to be attached read and marked together; raw bodies and images kept under their reference, the first copy
+stored. (Claiming events to attach: test_claims.py.)"""
 
 from datetime import timedelta
 
@@ -123,15 +123,20 @@ async def test_a_pushs_waiting_events_are_read_in_the_pushs_order_below_and_at_t
     assert await storage.evidence.for_shipment("dhl", "TRKshp1") == events
 
 
-async def test_pushes_received_within_one_millisecond_are_read_in_one_order_by_every_store(storage: Storage) -> None:
-    first = [pushed(f"dhl:ev-a{n}", carrier="dhl") for n in range(2)]
-    second = pushed("dhl:ev-b0", carrier="dhl")
+async def test_pushes_received_within_one_millisecond_keep_their_events_together_in_the_order_stored(
+    storage: Storage,
+) -> None:
+    first = [pushed(f"dhl:ev-b{n}", carrier="dhl") for n in range(2)]  # keys not in the pushes' order
+    second = [pushed(f"dhl:ev-a{n}", carrier="dhl") for n in range(2)]
+    third = pushed("dhl:ev-c0", carrier="dhl")
     await storage.evidence.record_many(first, NOW + timedelta(microseconds=100))
-    await storage.evidence.record_many([second], NOW + timedelta(microseconds=700))
+    await storage.evidence.record_many(second, NOW + timedelta(microseconds=700))  # a date is kept to the millisecond
+    await storage.evidence.record(third, NOW + timedelta(microseconds=900))
 
-    in_order = [first[0], second, first[1]]  # a date is kept to the millisecond: then by place in their pushes
+    in_order = [*first, *second, third]
     assert await storage.evidence.for_shipment("dhl", "TRKshp1") == in_order
-    assert await storage.evidence.waiting_with(second, 10) == in_order
+    assert await storage.evidence.waiting_with(second[0], 10) == in_order
+    assert await storage.evidence.waiting_with(third, 2) == [first[0], third]  # the earliest others, then itself
 
 
 async def test_events_marked_attached_with_another_no_longer_wait_nor_are_due(storage: Storage) -> None:

@@ -291,6 +291,27 @@ async def test_an_old_index_another_process_starting_at_once_dropped_first_is_go
     assert "events_by_tracking_number" not in await mongo_db[CARRIER_EVENTS].index_information()
 
 
+async def test_events_stored_before_pushes_were_told_apart_keep_their_order_ahead_of_a_push_of_their_millisecond(
+    mongo_db, unaudited_db, query_audit
+):
+    before = [("carrier", ASCENDING), ("tracking_number", ASCENDING), ("received_at", ASCENDING), ("seq", ASCENDING)]
+    await mongo_db[CARRIER_EVENTS].create_index(before, name="events_in_order")
+    store = MongoEvidenceStore(mongo_db)
+    old = [Evidence(key=f"push:yurtici:ev-b{n}", proof=signed_proof("TRKshp1")) for n in range(2)]  # keys not in order
+    await store.record_many(old, NOW)
+    await unaudited_db[CARRIER_EVENTS].update_many({}, {"$unset": {"push": ""}})  # as stored before
+    await migrate(mongo_db)
+    query_audit.commands.clear()  # the migration scans once, on purpose
+
+    new = Evidence(key="push:yurtici:ev-a0", proof=signed_proof("TRKshp1"))
+    await store.record(new, NOW + timedelta(microseconds=500))  # a date is kept to the millisecond
+
+    assert await store.for_shipment("yurtici", "TRKshp1") == [*old, new]
+    assert await store.waiting_with(new, 10) == [*old, new]
+    indexes = set(await mongo_db[CARRIER_EVENTS].index_information())
+    assert "events_by_push" in indexes and "events_in_order" not in indexes
+
+
 async def test_cases_stored_before_they_recorded_reading_earlier_pushes_record_it_where_their_first_pull_is_over(
     mongo_db, query_audit
 ):
