@@ -507,7 +507,10 @@ class InMemoryEvidenceStore:
     async def attachment(self, ref: str) -> tuple[str, bytes] | None:
         return self.attachments.get(ref)
 
-    async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
+    async def for_shipment(self, carrier: str, tracking_number: str, limit: int) -> list[Evidence]:
+        return self._of_shipment(carrier, tracking_number)[-limit:]
+
+    def _of_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
         shipment = (carrier, tracking_number)
         events = (e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == shipment)
         return sorted(events, key=self._in_order)
@@ -520,7 +523,7 @@ class InMemoryEvidenceStore:
         if key not in due:
             return []
         proof = self.events[key].proof
-        others = [e for e in await self.for_shipment(proof.carrier, proof.tracking_number) if e.key in due and e.key != key]
+        others = [e for e in self._of_shipment(proof.carrier, proof.tracking_number) if e.key in due and e.key != key]
         return sorted([*others[: limit - 1], self.events[key]], key=self._in_order)
 
     def _in_order(self, event: Evidence) -> tuple[datetime, int, int]:

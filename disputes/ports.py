@@ -360,9 +360,10 @@ class Shipments(Protocol):
 class PushedEvidence(Protocol):
     """Evidence carriers pushed to us, stored durably before we answered them."""
 
-    async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
-        """The shipment's events, attached or not, in the order stored: by time of receipt, a push's events together in
-        their order in it, and pushes received at one time in the order they were stored."""
+    async def for_shipment(self, carrier: str, tracking_number: str, limit: int) -> list[Evidence]:
+        """The shipment's latest `limit` events, attached or not, in the order stored (the earliest first): by time of
+        receipt, a push's events together in their order in it, and pushes received at one time in the order they were
+        stored."""
 
     async def waiting(self, key: str) -> Evidence | None:
         """Event `key` while it is not yet attached; None when it is unknown or attached already."""

@@ -43,6 +43,7 @@ read, and as true as any, the processes' clocks agreeing to no finer than that. 
 no order), nor anything the database would number (a counter document, its cluster time: another round trip per
 push). An event stored before pushes had an id has no `push`: it sorts before those of its millisecond that have one,
 as MongoDB sorts a missing field, and among its push's events by place."""
+LATEST_FIRST = [(field, -1) for field, _ in IN_ORDER]
 NO_PUSH = ObjectId(bytes(12))
 """Below every push's id: where an event stored before pushes had an id sorts."""
 KEEP_PUSHES = timedelta(days=365)
@@ -89,9 +90,11 @@ class MongoEvidenceStore:
         doc = await self.attachments.find_one({"_id": ref})
         return (doc["media_type"], bytes(doc["content"])) if doc else None
 
-    async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
-        cursor = self.events.find({"carrier": carrier, "tracking_number": tracking_number}).sort(IN_ORDER)
-        return [_evidence(doc) async for doc in cursor]
+    async def for_shipment(self, carrier: str, tracking_number: str, limit: int) -> list[Evidence]:
+        """The latest first through `events_by_push` (read backwards), `limit` of them, put back in order."""
+        shipment = {"carrier": carrier, "tracking_number": tracking_number}
+        latest = await self.events.find(shipment).sort(LATEST_FIRST).limit(limit).to_list()
+        return [_evidence(doc) for doc in reversed(latest)]
 
     async def waiting(self, key: str) -> Evidence | None:
         doc = await self.events.find_one({"_id": key, ATTACH_DUE: {"$exists": True}})

@@ -152,8 +152,8 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         (("carrier", ASCENDING), ("tracking_number", ASCENDING), ("received_at", ASCENDING), ("push", ASCENDING),
          ("seq", ASCENDING)),
         "events_by_push",
-        "A dispute opening picks up evidence pushed before it existed; the push attacher reads a shipment's events "
-        "still waiting, to attach them in one save.",
+        "A dispute's first pull picks up the latest evidence pushed for its shipment (reading backwards); the push "
+        "attacher reads a shipment's events still waiting, to attach them in one save.",
         {},
     ),
     Index(
