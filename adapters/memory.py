@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import compress, islice
+from itertools import compress, count, islice
 from operator import itemgetter
 from typing import Any, NoReturn, Protocol, get_origin
 
@@ -460,8 +460,11 @@ class InMemoryEvidenceStore:
         """Events being deleted: they no longer keep their images and raw bodies."""
         self.events: dict[str, Evidence] = {}
         self.received: dict[str, datetime] = {}
-        self.seq: dict[str, int] = {}
-        """Each event's place in its push (the events of one push share their time of receipt)."""
+        self.place: dict[str, tuple[int, int]] = {}
+        """Each event's push (numbered in the order stored) and place in it: the events of one push share their time of
+        receipt, and pushes received in one millisecond keep the order they were stored in (`IN_ORDER` in
+        `adapters/mongo/evidence_store.py`)."""
+        self._pushes = count()
         self.due: Due = defaultdict(dict)
         self.leases = Leases()
         self.attachments: dict[str, tuple[str, bytes]] = {}
@@ -484,23 +487,30 @@ class InMemoryEvidenceStore:
         checks = self.due[check]
         checks[ref] = max(checks.get(ref, at), at + STORED_LATELY)
 
-    async def record(self, evidence: Evidence, at: datetime, seq: int = 0) -> bool:
+    async def record(self, evidence: Evidence, at: datetime) -> bool:
+        return (await self.record_many([evidence], at))[0]
+
+    async def record_many(self, events: Sequence[Evidence], at: datetime) -> list[bool]:
+        push = next(self._pushes)
+        return [self._record(evidence, at, (push, seq)) for seq, evidence in enumerate(events)]
+
+    def _record(self, evidence: Evidence, at: datetime, place: tuple[int, int]) -> bool:
         if evidence.key in self.events:
             return False
         self.events[evidence.key] = evidence
         self.received[evidence.key] = at.replace(microsecond=at.microsecond // 1000 * 1000)  # as MongoDB keeps a date
-        self.seq[evidence.key] = seq
+        self.place[evidence.key] = place
         self.due[WorkKind.ATTACH_PUSHED][evidence.key] = at
         self.due[WorkKind.PUSH_RETENTION][evidence.key] = at + self.keep_for
         return True
 
-    async def record_many(self, events: Sequence[Evidence], at: datetime) -> list[bool]:
-        return [await self.record(evidence, at, seq) for seq, evidence in enumerate(events)]
-
     async def attachment(self, ref: str) -> tuple[str, bytes] | None:
         return self.attachments.get(ref)
 
-    async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
+    async def for_shipment(self, carrier: str, tracking_number: str, limit: int) -> list[Evidence]:
+        return self._of_shipment(carrier, tracking_number)[-limit:]
+
+    def _of_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
         shipment = (carrier, tracking_number)
         events = (e for e in self.events.values() if (e.proof.carrier, e.proof.tracking_number) == shipment)
         return sorted(events, key=self._in_order)
@@ -513,11 +523,11 @@ class InMemoryEvidenceStore:
         if key not in due:
             return []
         proof = self.events[key].proof
-        others = [e for e in await self.for_shipment(proof.carrier, proof.tracking_number) if e.key in due and e.key != key]
+        others = [e for e in self._of_shipment(proof.carrier, proof.tracking_number) if e.key in due and e.key != key]
         return sorted([*others[: limit - 1], self.events[key]], key=self._in_order)
 
-    def _in_order(self, event: Evidence) -> tuple[datetime, int]:
-        return self.received[event.key], self.seq[event.key]
+    def _in_order(self, event: Evidence) -> tuple[datetime, int, int]:
+        return self.received[event.key], *self.place[event.key]
 
     async def attached(self, key: str, ending: Lease | None = None, others: Collection[str] = ()) -> None:
         for other in others:
@@ -533,7 +543,7 @@ class InMemoryEvidenceStore:
         """Delete the event (retention)."""
         self.events.pop(key, None)
         self.received.pop(key, None)
-        self.seq.pop(key, None)
+        self.place.pop(key, None)
         self.expired.discard(key)
         for due in self.due.values():
             due.pop(key, None)

@@ -8,8 +8,8 @@ did not provide proof.
 `PushAttacher` attaches evidence that carriers pushed to every dispute on that shipment, every event of the shipment
 still waiting in one save per dispute (so a burst for one parcel costs its case one compare-and-set per pass, and the
 attacher's other places, and other parcels' events, do not queue behind it); evidence pushed before a dispute existed
-is picked up by the puller when the dispute opens, in one save too. A case keeps at most `MAX_EVIDENCE` entries
-(`disputes/model.py`).
+is picked up by the puller when the dispute opens, in one save too (the latest `EARLIER_PUSHES` of them). A case
+keeps at most `MAX_EVIDENCE` entries (`disputes/model.py`).
 The save that ends a pull, and the save that attaches a pushed event, may hand the assessment they made due to
 this worker's assessor (`Handover`).
 """
@@ -26,7 +26,7 @@ from disputes.contention import Turns
 from disputes.digital import DigitalPuller, retry_times
 from disputes.intake import pull_key
 from disputes.lanes import Lanes, Place
-from disputes.model import MAX_EVIDENCE, Dispute
+from disputes.model import MAX_EVIDENCE, MAX_REPLACED, Dispute
 from disputes.ports import (
     CarrierGateway,
     Claimed,
@@ -47,6 +47,16 @@ from schemas.dispute import Evidence
 from schemas.proof import ProofOfDelivery, ProofStatus
 
 type Answer = ProofOfDelivery | EvidenceUnavailable | EvidenceRejected
+
+EARLIER_PUSHES = MAX_EVIDENCE + MAX_REPLACED
+"""The events pushed for a shipment that a case's first pull reads, the latest stored: as many as a case can use (it
+holds `MAX_EVIDENCE` entries and lets `MAX_REPLACED` proofs of delivery take an entry's place; any event after those
+changes nothing on it), so a history a carrier, or a forger with its key, made as long as it likes costs the pull no
+more. A parcel pushed no more than this is read whole. Of a longer one the earlier events are left unread, and rightly:
+the policy reads the latest proof, and a case that holds none but these (before its first pull, a case holds at most
+the pushes attached since it opened: the latest) finds a place for every proof among them, the events before them
+filling it and each proof after taking an entry's place, where a read from the first event would fill it with the
+earliest and leave the latest proofs out once `MAX_REPLACED` were spent."""
 
 
 @dataclass
@@ -86,7 +96,7 @@ class EvidencePuller:
                 change = await self.digital.pull(dispute, await self.service.now_of(dispute))
                 await self._change(dispute, change, ending)
             return
-        if dispute.before_first_pull and (earlier := await self.pushed.for_shipment(carrier, tracking)):
+        if dispute.before_first_pull and (earlier := await self.pushed.for_shipment(carrier, tracking, EARLIER_PUSHES)):
             dispute = await self._change(
                 dispute, lambda d, now: d.attach_pushed_before(SYSTEM, _received(d, earlier, now), now)
             )

@@ -559,9 +559,10 @@ class Dispute(BaseModel):
         return any(changed)
 
     def attach_pushed_before(self, actor: Actor, evidence: Sequence[Evidence], now: datetime) -> None:
-        """The shipment's pushed events, read by the case's first pull (`before_first_pull`) before it asks the
-        carrier, but those the case holds or held (an entry a full case replaced): once they are read, a proof of
-        delivery on the case ends the wait for that pull."""
+        """The shipment's pushed events (the latest, `disputes.evidence.EARLIER_PUSHES` at most), in the order stored,
+        read by the case's first pull (`before_first_pull`) before it asks the carrier, but those the case holds or
+        held (an entry a full case replaced): once they are read, a proof of delivery on the case ends the wait for
+        that pull."""
         held = {e.key for e in self.evidence}.union(self._replaced())
         self.earlier_pushes_read = True
         self.attach_all_evidence(actor, [e for e in evidence if e.key not in held], now)

@@ -360,14 +360,17 @@ class Shipments(Protocol):
 class PushedEvidence(Protocol):
     """Evidence carriers pushed to us, stored durably before we answered them."""
 
-    async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]: ...
+    async def for_shipment(self, carrier: str, tracking_number: str, limit: int) -> list[Evidence]:
+        """The shipment's latest `limit` events, attached or not, in the order stored (the earliest first): by time of
+        receipt, a push's events together in their order in it, and pushes received at one time in the order they were
+        stored."""
 
     async def waiting(self, key: str) -> Evidence | None:
         """Event `key` while it is not yet attached; None when it is unknown or attached already."""
 
     async def waiting_with(self, event: Evidence, limit: int) -> list[Evidence]:
-        """The events of `event`'s shipment not yet attached, in the order received, `limit` at most (`event` among
-        them, also when more are waiting before it); none when `event` is unknown or attached already."""
+        """The events of `event`'s shipment not yet attached, in the order stored (`for_shipment`), `limit` at most
+        (`event` among them, also when more are waiting before it); none when `event` is unknown or attached already."""
 
     async def attached(self, key: str, ending: Lease | None = None, others: Collection[str] = ()) -> None:
         """The event, and the `others` of its shipment, are on every dispute of their shipment: no longer due for

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from bson import Binary
+from bson import Binary, ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -32,8 +32,20 @@ Doc = dict[str, Any]
 ATTACH_DUE = f"due.{WorkKind.ATTACH_PUSHED}"
 CHECK_DUE = {kind: f"due.{kind}" for kind in COPY_CHECKS}
 LAST_STORED = "last_stored_at"
-IN_ORDER = [("received_at", 1), ("seq", 1)]
-"""A shipment's events in the order received: by time, then (events of one push) by their place in the push."""
+IN_ORDER = [("received_at", 1), ("push", 1), ("seq", 1)]
+"""A shipment's events in the order stored: by time of receipt (kept to the millisecond), then by push, then by place
+in the push. `push` is one ObjectId for all of a push's events, made by the driver in the process storing the push: it
+needs no write of its own (a webhook stays two writes), and a push's events never fall among those of another push
+received in the same millisecond. The pushes one process stores are in the order it stored them (the id's time, then
+its counter; the counter wraps once in 16.7 million ids, where two pushes of one millisecond would swap, each still
+whole); those of different processes within one millisecond, in the order of their ids, each whole: the same on every
+read, and as true as any, the processes' clocks agreeing to no finer than that. Not the raw body's reference (a hash,
+no order), nor anything the database would number (a counter document, its cluster time: another round trip per
+push). An event stored before pushes had an id has no `push`: it sorts before those of its millisecond that have one,
+as MongoDB sorts a missing field, and among its push's events by place."""
+LATEST_FIRST = [(field, -1) for field, _ in IN_ORDER]
+NO_PUSH = ObjectId(bytes(12))
+"""Below every push's id: where an event stored before pushes had an id sorts."""
 KEEP_PUSHES = timedelta(days=365)
 """How long a pushed event is kept from its receipt unless told otherwise (the default retention)."""
 RECORD_CHUNK = 1000
@@ -60,15 +72,16 @@ class MongoEvidenceStore:
 
     async def record(self, evidence: Evidence, at: datetime) -> bool:
         """Store a pushed event; False when the carrier sent this event before."""
-        return await self._insert_once(self.events, _event_document(evidence, at, self.keep_for, 0))
+        return await self._insert_once(self.events, _event_document(evidence, at, self.keep_for, ObjectId(), 0))
 
     async def record_many(self, events: Sequence[Evidence], at: datetime) -> list[bool]:
         """One event with one insert, as `record`; more with one unordered insert per `RECORD_CHUNK` of them."""
         if len(events) == 1:
             return [await self.record(events[0], at)]
         stored: list[bool] = []
+        push = ObjectId()
         for start in range(0, len(events), RECORD_CHUNK):
-            chunk = [_event_document(evidence, at, self.keep_for, start + n)
+            chunk = [_event_document(evidence, at, self.keep_for, push, start + n)
                      for n, evidence in enumerate(events[start : start + RECORD_CHUNK])]
             stored += await self._insert_new(chunk)
         return stored
@@ -77,16 +90,18 @@ class MongoEvidenceStore:
         doc = await self.attachments.find_one({"_id": ref})
         return (doc["media_type"], bytes(doc["content"])) if doc else None
 
-    async def for_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
-        cursor = self.events.find({"carrier": carrier, "tracking_number": tracking_number}).sort(IN_ORDER)
-        return [_evidence(doc) async for doc in cursor]
+    async def for_shipment(self, carrier: str, tracking_number: str, limit: int) -> list[Evidence]:
+        """The latest first through `events_by_push` (read backwards), `limit` of them, put back in order."""
+        shipment = {"carrier": carrier, "tracking_number": tracking_number}
+        latest = await self.events.find(shipment).sort(LATEST_FIRST).limit(limit).to_list()
+        return [_evidence(doc) for doc in reversed(latest)]
 
     async def waiting(self, key: str) -> Evidence | None:
         doc = await self.events.find_one({"_id": key, ATTACH_DUE: {"$exists": True}})
         return _evidence(doc) if doc else None
 
     async def waiting_with(self, event: Evidence, limit: int) -> list[Evidence]:
-        """The shipment's waiting events through `events_in_order`, read without a sort and put in order
+        """The shipment's waiting events through `events_by_push`, read without a sort and put in order
         here while fewer than `limit` wait (one query, nearly always, whose order no index needs to give). With
         `limit` waiting or more, the event is read by its `_id` and the earliest others with the sort."""
         proof = event.proof
@@ -138,18 +153,22 @@ class MongoEvidenceStore:
         return [True] * len(docs)
 
 
-def _event_document(evidence: Evidence, at: datetime, keep_for: timedelta, seq: int) -> Doc:
-    """The event stored as received `at`, at position `seq` of its push (the events of one push share their time)."""
+def _event_document(evidence: Evidence, at: datetime, keep_for: timedelta, push: ObjectId, seq: int) -> Doc:
+    """The event stored as received `at`, at position `seq` of its `push` (the events of one push share both)."""
     proof = evidence.proof
     due = {WorkKind.ATTACH_PUSHED.value: at, WorkKind.PUSH_RETENTION.value: at + keep_for}
     return {"_id": evidence.key, "carrier": proof.carrier, "tracking_number": proof.tracking_number,
-            "proof": proof.model_dump(), "refs": sorted(proof.stored_refs()), "received_at": at, "seq": seq, "due": due}
+            "proof": proof.model_dump(), "refs": sorted(proof.stored_refs()), "received_at": at, "push": push,
+            "seq": seq, "due": due}
 
 
 def _in_order(docs: list[Doc]) -> list[Evidence]:
-    """As `IN_ORDER` sorts them (an event stored before it had a position sorts first, as MongoDB sorts a missing
-    field)."""
-    return [_evidence(doc) for doc in sorted(docs, key=lambda doc: (doc["received_at"], doc.get("seq", -1)))]
+    """As `IN_ORDER` sorts them (an event stored before it had a push or a position sorts first, as MongoDB sorts a
+    missing field)."""
+    def order(doc: Doc) -> tuple[datetime, ObjectId, int]:
+        return doc["received_at"], doc.get("push", NO_PUSH), doc.get("seq", -1)
+
+    return [_evidence(doc) for doc in sorted(docs, key=order)]
 
 
 def _evidence(doc: Doc) -> Evidence:

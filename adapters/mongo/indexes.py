@@ -149,10 +149,11 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
     ),
     Index(
         CARRIER_EVENTS,
-        (("carrier", ASCENDING), ("tracking_number", ASCENDING), ("received_at", ASCENDING), ("seq", ASCENDING)),
-        "events_in_order",
-        "A dispute opening picks up evidence pushed before it existed; the push attacher reads a shipment's events "
-        "still waiting, to attach them in one save.",
+        (("carrier", ASCENDING), ("tracking_number", ASCENDING), ("received_at", ASCENDING), ("push", ASCENDING),
+         ("seq", ASCENDING)),
+        "events_by_push",
+        "A dispute's first pull picks up the latest evidence pushed for its shipment (reading backwards); the push "
+        "attacher reads a shipment's events still waiting, to attach them in one save.",
         {},
     ),
     Index(

@@ -46,7 +46,11 @@ goes to the carrier.
 
 Events in push order: the index on a shipment's events by time (`events_by_tracking_number`) is dropped;
 `events_in_order` replaces it, by time and place in the push (`seq`). Events stored before have no place: the
-events of an old push keep an unspecified order among themselves."""
+events of an old push keep an unspecified order among themselves.
+
+Pushes in order: `events_in_order` is dropped; `events_by_push` replaces it, by time, push and place in the push
+(`adapters/mongo/evidence_store.py`). Events stored before have no push: they keep the order they had (by time, then
+place), ahead of any new event of their millisecond, so none is changed."""
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -99,6 +103,7 @@ RAWS_CHECKED = "raws_checked"
 REFS_CITED = "refs_cited"
 COPIES_RECHECKED = "copies_rechecked"
 EVENTS_IN_ORDER = "events_in_order"
+EVENTS_BY_PUSH = "events_by_push"
 PUSHES_READ = "earlier_pushes_read"
 
 
@@ -109,7 +114,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
         SHIPMENT_ON_CLOCK: _shipment_on_clock, PURGE_RECORDED: _purge_recorded,
         PURGE_FLAGS_DROPPED: _purge_flags_dropped, PUSHES_KEPT: _pushes_kept, REFS_CITED: _refs_cited,
         IMAGES_CHECKED: _images_checked, RAWS_CHECKED: _raws_checked, COPIES_RECHECKED: _copies_rechecked,
-        EVENTS_IN_ORDER: _events_in_order, PUSHES_READ: _pushes_read,
+        EVENTS_IN_ORDER: _events_in_order, PUSHES_READ: _pushes_read, EVENTS_BY_PUSH: _events_by_push,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     changed = 0
@@ -222,6 +227,11 @@ async def _pushes_read(db: AsyncDatabase[Doc]) -> int:
 
 async def _events_in_order(db: AsyncDatabase[Doc]) -> int:
     await _drop_indexes(db, CARRIER_EVENTS, ("events_by_tracking_number",))
+    return 0
+
+
+async def _events_by_push(db: AsyncDatabase[Doc]) -> int:
+    await _drop_indexes(db, CARRIER_EVENTS, ("events_in_order",))
     return 0
 
 

@@ -1,13 +1,14 @@
 """What carriers send, stored before we answer them: each pushed event once by its identity (a push's events
-recorded together too), found by shipment in the order received, those waiting to be attached read and marked
-together; raw bodies and images kept under their reference, the first copy stored. (Claiming events to attach:
-test_claims.py.)"""
+recorded together too), found by shipment in the order stored (a push's together, pushes in the order stored; the
+latest, up to a limit), those waiting to be attached read and marked together; raw bodies and images kept under their
+reference, the first copy stored. (Claiming events to attach: test_claims.py.)"""
 
 from datetime import timedelta
 
 import pytest
 
 from adapters.mongo import evidence_store
+from disputes.evidence import EARLIER_PUSHES
 from disputes.ports import CUSTOMER_IMAGE, CarrierSource, CustomerSource, StoredAttachment
 from disputes.work import WorkKind
 from schemas.proof import AttachmentKind
@@ -27,7 +28,7 @@ async def test_a_pushed_event_is_recorded_once_by_its_identity(storage: Storage)
     assert await storage.evidence.record(first, NOW) is True
     assert await storage.evidence.record(again, NOW + timedelta(minutes=1)) is False
 
-    assert await storage.evidence.for_shipment("yurtici", "TRKshp1") == [first]
+    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", EARLIER_PUSHES) == [first]
 
 
 @pytest.fixture
@@ -45,8 +46,8 @@ async def test_a_pushs_events_recorded_together_are_each_stored_due_and_kept_in_
 
     assert await storage.evidence.record_many(events, NOW) == [True] * 6
 
-    assert await storage.evidence.for_shipment("dhl", "TRKshp1") == events[:5]
-    assert await storage.evidence.for_shipment("dhl", "TRKshp2") == events[5:]
+    assert await storage.evidence.for_shipment("dhl", "TRKshp1", EARLIER_PUSHES) == events[:5]
+    assert await storage.evidence.for_shipment("dhl", "TRKshp2", EARLIER_PUSHES) == events[5:]
     due = await storage.schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW, LEASE, 10, "worker-1")
     assert sorted(claimed.subject for claimed in due) == sorted(event.key for event in events)
 
@@ -64,8 +65,8 @@ async def test_events_recorded_together_that_were_sent_before_in_the_push_or_ear
     stored = await storage.evidence.record_many([first, resent, again, last, again], NOW)
 
     assert stored == [True, False, False, True, False]  # in inserts of 2: each duplicate of an earlier one
-    assert await storage.evidence.for_shipment("dhl", "TRKshp1") == [earlier, first, last]
-    assert await storage.evidence.for_shipment("dhl", "TRKshp9") == []
+    assert await storage.evidence.for_shipment("dhl", "TRKshp1", EARLIER_PUSHES) == [earlier, first, last]
+    assert await storage.evidence.for_shipment("dhl", "TRKshp9", EARLIER_PUSHES) == []
 
 
 async def test_a_single_event_or_none_recorded_together_is_recorded_as_alone(storage: Storage) -> None:
@@ -75,7 +76,7 @@ async def test_a_single_event_or_none_recorded_together_is_recorded_as_alone(sto
     assert await storage.evidence.record_many([event], NOW) == [True]
     assert await storage.evidence.record_many([event], NOW) == [False]
 
-    assert await storage.evidence.for_shipment("dhl", "TRKshp1") == [event]
+    assert await storage.evidence.for_shipment("dhl", "TRKshp1", EARLIER_PUSHES) == [event]
 
 
 async def test_a_shipments_events_come_in_the_order_they_were_received(storage: Storage) -> None:
@@ -84,7 +85,7 @@ async def test_a_shipments_events_come_in_the_order_they_were_received(storage: 
     await storage.evidence.record(late, NOW + timedelta(minutes=2))
     await storage.evidence.record(early, NOW + timedelta(minutes=1))
 
-    assert await storage.evidence.for_shipment("yurtici", "TRKshp1") == [early, late]
+    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", EARLIER_PUSHES) == [early, late]
 
 
 async def test_a_shipments_events_are_only_its_own_carriers_on_its_tracking_number(storage: Storage) -> None:
@@ -93,8 +94,8 @@ async def test_a_shipments_events_are_only_its_own_carriers_on_its_tracking_numb
     await storage.evidence.record(pushed("yurtici:ev-2", tracking_number="TRKshp2"), NOW)
     await storage.evidence.record(pushed("aras:ev-1", carrier="aras"), NOW)
 
-    assert await storage.evidence.for_shipment("yurtici", "TRKshp1") == [mine]
-    assert await storage.evidence.for_shipment("ptt", "TRKshp1") == []
+    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", EARLIER_PUSHES) == [mine]
+    assert await storage.evidence.for_shipment("ptt", "TRKshp1", EARLIER_PUSHES) == []
 
 
 async def test_an_events_shipment_waiting_is_read_with_it_in_the_order_received_up_to_a_limit(storage: Storage) -> None:
@@ -120,18 +121,40 @@ async def test_a_pushs_waiting_events_are_read_in_the_pushs_order_below_and_at_t
     assert await storage.evidence.waiting_with(events[2], 10) == events
     assert await storage.evidence.waiting_with(events[2], 5) == events
     assert await storage.evidence.waiting_with(events[4], 3) == [events[0], events[1], events[4]]
-    assert await storage.evidence.for_shipment("dhl", "TRKshp1") == events
+    assert await storage.evidence.for_shipment("dhl", "TRKshp1", EARLIER_PUSHES) == events
 
 
-async def test_pushes_received_within_one_millisecond_are_read_in_one_order_by_every_store(storage: Storage) -> None:
-    first = [pushed(f"dhl:ev-a{n}", carrier="dhl") for n in range(2)]
-    second = pushed("dhl:ev-b0", carrier="dhl")
+async def test_pushes_received_within_one_millisecond_keep_their_events_together_in_the_order_stored(
+    storage: Storage,
+) -> None:
+    first = [pushed(f"dhl:ev-b{n}", carrier="dhl") for n in range(2)]  # keys not in the pushes' order
+    second = [pushed(f"dhl:ev-a{n}", carrier="dhl") for n in range(2)]
+    third = pushed("dhl:ev-c0", carrier="dhl")
     await storage.evidence.record_many(first, NOW + timedelta(microseconds=100))
-    await storage.evidence.record_many([second], NOW + timedelta(microseconds=700))
+    await storage.evidence.record_many(second, NOW + timedelta(microseconds=700))  # a date is kept to the millisecond
+    await storage.evidence.record(third, NOW + timedelta(microseconds=900))
 
-    in_order = [first[0], second, first[1]]  # a date is kept to the millisecond: then by place in their pushes
-    assert await storage.evidence.for_shipment("dhl", "TRKshp1") == in_order
-    assert await storage.evidence.waiting_with(second, 10) == in_order
+    in_order = [*first, *second, third]
+    assert await storage.evidence.for_shipment("dhl", "TRKshp1", EARLIER_PUSHES) == in_order
+    assert await storage.evidence.for_shipment("dhl", "TRKshp1", 3) == in_order[2:]
+    assert await storage.evidence.waiting_with(second[0], 10) == in_order
+    assert await storage.evidence.waiting_with(third, 2) == [first[0], third]  # the earliest others, then itself
+
+
+@pytest.mark.usefixtures("small_inserts")
+async def test_a_shipments_latest_events_are_read_up_to_a_limit_in_the_order_stored(storage: Storage) -> None:
+    early = [pushed(f"yurtici:ev-{n}", at=NOW + timedelta(minutes=n)) for n in range(4)]
+    for event in reversed(early):
+        await storage.evidence.record(event, event.proof.received_at)
+    late = [pushed(f"yurtici:ev-p{n}", at=NOW + timedelta(minutes=9)) for n in (3, 1, 2)]
+    await storage.evidence.record_many(late, NOW + timedelta(minutes=9))  # one push, in 2 inserts
+    await storage.evidence.attached(early[3].key, None, [e.key for e in early[:3]])
+    await storage.evidence.record(pushed("yurtici:ev-other", tracking_number="TRKshp2"), NOW + timedelta(hours=1))
+
+    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 7) == [*early, *late]  # attached ones too
+    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 5) == [*early[2:], *late]
+    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 2) == late[1:]  # a push cut at its place
+    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 1) == late[2:]
 
 
 async def test_events_marked_attached_with_another_no_longer_wait_nor_are_due(storage: Storage) -> None:
@@ -147,7 +170,7 @@ async def test_events_marked_attached_with_another_no_longer_wait_nor_are_due(st
     assert await storage.evidence.waiting_with(events[0], 1) == []
     due = await storage.schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW + timedelta(hours=1), LEASE, 10, "worker-1")
     assert [claimed.subject for claimed in due] == ["yurtici:ev-3"]
-    assert await storage.evidence.for_shipment("yurtici", "TRKshp1") == events  # still kept, as received
+    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", EARLIER_PUSHES) == events  # still kept
 
 
 async def test_a_raw_body_stored_again_under_its_reference_is_accepted(storage: Storage) -> None:

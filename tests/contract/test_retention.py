@@ -17,6 +17,7 @@ from adapters.mongo.retention import AttachmentRetention, PushRetention, StoredC
 from disputes.actors import SYSTEM
 from disputes.calendar import BusinessCalendar
 from disputes.errors import StaleVersion
+from disputes.evidence import EARLIER_PUSHES
 from disputes.intake import EvidenceIntake, PushedEvent, attachment_ref, pull_key, raw_ref
 from disputes.lanes import Lanes
 from disputes.model import MAX_EVIDENCE, Dispute
@@ -113,7 +114,8 @@ async def push(storage: Storage, clock: FixedClock, event_id: str, tracking_numb
     intake = EvidenceIntake(storage.evidence, storage.evidence, clock, lambda kind, content: "image/png")
     body = f'{{"event": "{event_id}"}}'.encode()
     await intake.receive_push("surat", body, [PushedEvent(event_id, signed(tracking_number, signature))], None)
-    [event] = [e for e in await storage.evidence.for_shipment("surat", tracking_number) if e.key.endswith(event_id)]
+    stored = await storage.evidence.for_shipment("surat", tracking_number, EARLIER_PUSHES)
+    [event] = [e for e in stored if e.key.endswith(event_id)]
     return event
 
 
@@ -239,8 +241,8 @@ async def test_a_push_no_case_took_is_deleted_its_keeping_after_receipt_with_wha
     assert await retention.run(NOW + RETENTION - timedelta(seconds=1)) == (0, 0)
     assert await retention.run(NOW + RETENTION) == (0, 2)
 
-    assert await storage.evidence.for_shipment("surat", "TRKshp7") == []
-    assert await storage.evidence.for_shipment("surat", "TRKshp8") == []
+    assert await storage.evidence.for_shipment("surat", "TRKshp7", EARLIER_PUSHES) == []
+    assert await storage.evidence.for_shipment("surat", "TRKshp8", EARLIER_PUSHES) == []
     assert not await kept(storage, lonely.proof.signature.ref) and not await kept(storage, lonely.proof.raw_ref)
     assert not await kept(storage, shared.proof.raw_ref)
     assert await kept(storage, shared.proof.signature.ref), "the open case still cites it"
@@ -254,7 +256,7 @@ async def test_a_push_attached_to_a_case_goes_when_the_cases_images_go(
 
     await retention.run(NOW + timedelta(days=366))
 
-    assert await storage.evidence.for_shipment("surat", "TRKshp1") == []
+    assert await storage.evidence.for_shipment("surat", "TRKshp1", EARLIER_PUSHES) == []
     assert not await kept(storage, event.proof.signature.ref)
 
 
@@ -279,7 +281,7 @@ async def test_a_case_reopened_while_its_retention_pass_runs_keeps_every_image_i
     await decided(cases, case.id, Outcome.REJECTED, LATER + timedelta(days=1))
     assert await retention.run(LATER + RETENTION + timedelta(days=1)) == (1, 0)
     assert not await kept(storage, event.proof.signature.ref) and not await kept(storage, event.proof.raw_ref)
-    assert await storage.evidence.for_shipment("surat", "TRKshp1") == []
+    assert await storage.evidence.for_shipment("surat", "TRKshp1", EARLIER_PUSHES) == []
 
 
 async def test_a_case_reopened_once_its_pass_recorded_the_deletion_cites_no_image_and_the_images_still_go(
@@ -298,7 +300,7 @@ async def test_a_case_reopened_once_its_pass_recorded_the_deletion_cites_no_imag
     active = await storage.disputes.read(case.id)
     assert active.is_active and active.stored_refs() == [] and active.images_deleted_at == LATER
     assert not await kept(storage, event.proof.signature.ref) and not await kept(storage, event.proof.raw_ref)
-    assert await storage.evidence.for_shipment("surat", "TRKshp1") == []
+    assert await storage.evidence.for_shipment("surat", "TRKshp1", EARLIER_PUSHES) == []
     assert await retention.run(LATER + timedelta(days=2)) == (0, 0)
 
 
@@ -312,7 +314,7 @@ async def test_a_case_that_recorded_its_images_deleted_has_them_deleted_though_i
     assert await retention.run(LATER) == (1, 0)
 
     assert not await kept(storage, event.proof.signature.ref) and not await kept(storage, event.proof.raw_ref)
-    assert await storage.evidence.for_shipment("surat", "TRKshp1") == []
+    assert await storage.evidence.for_shipment("surat", "TRKshp1", EARLIER_PUSHES) == []
     assert (await storage.disputes.read(case.id)).images_deleted_at == LATER
     assert await retention.run(LATER + timedelta(days=1)) == (0, 0)
 
@@ -400,6 +402,6 @@ async def test_the_copies_of_a_pulled_proof_a_full_case_drops_for_a_newer_one_ar
     active = await storage.disputes.read(case.id)
     assert active.is_active and active.images_deleted_at is None and active.copies_to_delete == []
     assert "images_deleted" not in {entry.action for entry in active.timeline}
-    assert [e.key for e in await storage.evidence.for_shipment("surat", "TRKshp1")] == [proof.key]
-    assert [e.key for e in await storage.evidence.for_shipment("surat", "TRKshp7")] == [elsewhere.key]
+    assert [e.key for e in await storage.evidence.for_shipment("surat", "TRKshp1", EARLIER_PUSHES)] == [proof.key]
+    assert [e.key for e in await storage.evidence.for_shipment("surat", "TRKshp7", EARLIER_PUSHES)] == [elsewhere.key]
     assert await retention.run(clock.current + timedelta(days=1)) == (0, 0)

@@ -16,6 +16,7 @@ from adapters.mongo.retention import AttachmentRetention, PushRetention, StoredC
 from adapters.mongo.schedule import MongoSchedule
 from adapters.mongo.test_clocks import MongoTestClocks
 from disputes.actors import SYSTEM
+from disputes.evidence import EARLIER_PUSHES
 from disputes.intake import EvidenceIntake, PushedEvent, raw_ref
 from disputes.model import CLOCK_MARK
 from disputes.ports import CUSTOMER_IMAGE, DisputeQuery, CustomerSource, StoredAttachment
@@ -173,7 +174,7 @@ async def pushed(mongo_db) -> tuple[MongoEvidenceStore, Evidence]:
     store = MongoEvidenceStore(mongo_db)
     intake = EvidenceIntake(store, store, FixedClock(NOW), lambda kind, content: "image/png")
     await intake.receive_push("yurtici", b'{"event": 1}', [PushedEvent("ev-1", signed_proof("TRKshp9"))], None)
-    [event] = await store.for_shipment("yurtici", "TRKshp9")
+    [event] = await store.for_shipment("yurtici", "TRKshp9", EARLIER_PUSHES)
     return store, event
 
 
@@ -191,10 +192,11 @@ async def test_pushes_stored_before_they_were_kept_for_a_bounded_time_are_kept_u
     job = PushRetention(mongo_db, timedelta(days=30), worker_clock)
     retention = DueWork(MongoSchedule(mongo_db), job, worker_clock, "worker-1")
     assert await retention.run_once() == 1  # due at its receipt: moved to the end of its keeping
-    assert await store.for_shipment("yurtici", "TRKshp9") == [event]
+    assert await store.for_shipment("yurtici", "TRKshp9", EARLIER_PUSHES) == [event]
     worker_clock.current = NOW + timedelta(days=30)
     assert await retention.run_once() == 1
-    assert await store.for_shipment("yurtici", "TRKshp9") == [] and await store.attachment(event.proof.signature.ref) is None
+    assert await store.for_shipment("yurtici", "TRKshp9", EARLIER_PUSHES) == []
+    assert await store.attachment(event.proof.signature.ref) is None
     assert await mongo_db.raw_payloads.find_one({"_id": event.proof.raw_ref}) is None
 
 
@@ -289,6 +291,27 @@ async def test_an_old_index_another_process_starting_at_once_dropped_first_is_go
     query_audit.commands.clear()  # the migration scans once, on purpose
 
     assert "events_by_tracking_number" not in await mongo_db[CARRIER_EVENTS].index_information()
+
+
+async def test_events_stored_before_pushes_were_told_apart_keep_their_order_ahead_of_a_push_of_their_millisecond(
+    mongo_db, unaudited_db, query_audit
+):
+    before = [("carrier", ASCENDING), ("tracking_number", ASCENDING), ("received_at", ASCENDING), ("seq", ASCENDING)]
+    await mongo_db[CARRIER_EVENTS].create_index(before, name="events_in_order")
+    store = MongoEvidenceStore(mongo_db)
+    old = [Evidence(key=f"push:yurtici:ev-b{n}", proof=signed_proof("TRKshp1")) for n in range(2)]  # keys not in order
+    await store.record_many(old, NOW)
+    await unaudited_db[CARRIER_EVENTS].update_many({}, {"$unset": {"push": ""}})  # as stored before
+    await migrate(mongo_db)
+    query_audit.commands.clear()  # the migration scans once, on purpose
+
+    new = Evidence(key="push:yurtici:ev-a0", proof=signed_proof("TRKshp1"))
+    await store.record(new, NOW + timedelta(microseconds=500))  # a date is kept to the millisecond
+
+    assert await store.for_shipment("yurtici", "TRKshp1", EARLIER_PUSHES) == [*old, new]
+    assert await store.waiting_with(new, 10) == [*old, new]
+    indexes = set(await mongo_db[CARRIER_EVENTS].index_information())
+    assert "events_by_push" in indexes and "events_in_order" not in indexes
 
 
 async def test_cases_stored_before_they_recorded_reading_earlier_pushes_record_it_where_their_first_pull_is_over(

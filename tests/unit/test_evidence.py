@@ -410,9 +410,9 @@ class CountedLookups:
     def __init__(self, pushed):
         self.pushed, self.lookups = pushed, 0
 
-    async def for_shipment(self, carrier, tracking_number):
+    async def for_shipment(self, carrier, tracking_number, limit):
         self.lookups += 1
-        return await self.pushed.for_shipment(carrier, tracking_number)
+        return await self.pushed.for_shipment(carrier, tracking_number, limit)
 
 
 async def test_only_a_cases_first_pull_looks_for_evidence_pushed_before_it_existed(

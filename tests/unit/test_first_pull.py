@@ -1,23 +1,23 @@
-"""A case's first pull reads the events pushed for its shipment before the case existed, once, before it asks the
-carrier: a proof pushed meanwhile leaves that pull due, a full case does not take back what it dropped, and a pull
-asked for later goes to the carrier."""
+"""A case's first pull reads the events pushed for its shipment before the case existed (the latest, as many as a case
+can use), once, before it asks the carrier: a proof pushed meanwhile leaves that pull due, a full case does not take
+back what it dropped, and a pull asked for later goes to the carrier."""
 
 from datetime import timedelta
 
 from disputes.actors import SYSTEM
-from disputes.evidence import EvidencePuller, PushAttacher
+from disputes.evidence import EARLIER_PUSHES, EvidencePuller, PushAttacher
 from disputes.model import MAX_EVIDENCE, MAX_REPLACED
 from disputes.ports import EvidenceUnavailable
 from disputes.rules import Rules
 from disputes.work import WorkKind
 from schemas.dispute import Evidence
-from schemas.proof import ProofSource
+from schemas.proof import ProofSource, ProofStatus
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW
 from tests.unit.test_evidence import Gateway, proof
 
 
-def pushed_proof(number: int, at=NOW) -> Evidence:
-    signed = proof(source=ProofSource.PUSH).model_copy(update={"received_by": f"Kişi {number}", "received_at": at})
+def pushed_proof(number: int, at=NOW, status=ProofStatus.DELIVERED) -> Evidence:
+    signed = proof(status, ProofSource.PUSH).model_copy(update={"received_by": f"Kişi {number}", "received_at": at})
     return Evidence(key=f"push:yurtici:p-{number:03d}", proof=signed)
 
 
@@ -59,6 +59,27 @@ async def test_a_first_pull_after_a_burst_does_not_take_back_what_the_full_case_
 
     after = repository.docs[dispute.id]
     assert replacements(after) == 50 and [e.key for e in after.evidence] == [e.key for e in before.evidence]
+
+
+async def test_a_first_pull_after_more_pushes_than_a_case_can_use_reads_the_latest_and_keeps_the_latest_proofs(
+    service, request_for, pushed, repository, due_work, clock
+):
+    history = EARLIER_PUSHES + 1  # scans to fill a case, then more proofs than may take an entry's place
+    for number in range(history):
+        at = clock.now() + timedelta(seconds=number)
+        status = ProofStatus.IN_TRANSIT if number < MAX_EVIDENCE else ProofStatus.DELIVERED
+        await pushed.record(pushed_proof(number, at, status), at)
+    clock.advance(minutes=10)
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    gateway = Gateway(proof())
+
+    await due_work(EvidencePuller(service, gateway, pushed, Rules())).run_once()
+
+    stored = repository.docs[dispute.id]
+    assert [e.key for e in stored.evidence] == [pushed_proof(n).key for n in range(history - MAX_EVIDENCE, history)]
+    assert replacements(stored) == MAX_REPLACED and gateway.calls == 0
+    replaced = {entry.details.get("replaced") for entry in stored.timeline if entry.action == "evidence_received"}
+    assert pushed_proof(0).key not in replaced and pushed_proof(1).key in replaced  # the earliest was not read
 
 
 async def test_a_pull_asked_for_on_a_case_proved_by_a_push_goes_to_the_carrier(
