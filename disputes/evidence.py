@@ -49,14 +49,10 @@ from schemas.proof import ProofOfDelivery, ProofStatus
 type Answer = ProofOfDelivery | EvidenceUnavailable | EvidenceRejected
 
 EARLIER_PUSHES = MAX_EVIDENCE + MAX_REPLACED
-"""The events pushed for a shipment that a case's first pull reads, the latest stored: as many as a case can use (it
-holds `MAX_EVIDENCE` entries and lets `MAX_REPLACED` proofs of delivery take an entry's place; any event after those
-changes nothing on it), so a history a carrier, or a forger with its key, made as long as it likes costs the pull no
-more. A parcel pushed no more than this is read whole. Of a longer one the earlier events are left unread, and rightly:
-the policy reads the latest proof, and a case that holds none but these (before its first pull, a case holds at most
-the pushes attached since it opened: the latest) finds a place for every proof among them, the events before them
-filling it and each proof after taking an entry's place, where a read from the first event would fill it with the
-earliest and leave the latest proofs out once `MAX_REPLACED` were spent."""
+"""How many of the events pushed for a shipment a case's first pull reads, the latest: all a case can use (its
+`MAX_EVIDENCE` entries, then `MAX_REPLACED` proofs taking an entry's place), so a history of any length costs the pull
+no more. A longer history's earlier events are left unread, rightly: the policy reads the latest proof, which a read
+from the first event would leave out once the replacements were spent."""
 
 
 @dataclass

@@ -33,16 +33,13 @@ ATTACH_DUE = f"due.{WorkKind.ATTACH_PUSHED}"
 CHECK_DUE = {kind: f"due.{kind}" for kind in COPY_CHECKS}
 LAST_STORED = "last_stored_at"
 IN_ORDER = [("received_at", 1), ("push", 1), ("seq", 1)]
-"""A shipment's events in the order stored: by time of receipt (kept to the millisecond), then by push, then by place
-in the push. `push` is one ObjectId for all of a push's events, made by the driver in the process storing the push: it
-needs no write of its own (a webhook stays two writes), and a push's events never fall among those of another push
-received in the same millisecond. The pushes one process stores are in the order it stored them (the id's time, then
-its counter; the counter wraps once in 16.7 million ids, where two pushes of one millisecond would swap, each still
-whole); those of different processes within one millisecond, in the order of their ids, each whole: the same on every
-read, and as true as any, the processes' clocks agreeing to no finer than that. Not the raw body's reference (a hash,
-no order), nor anything the database would number (a counter document, its cluster time: another round trip per
-push). An event stored before pushes had an id has no `push`: it sorts before those of its millisecond that have one,
-as MongoDB sorts a missing field, and among its push's events by place."""
+"""A shipment's events in the order stored: by time of receipt (to the millisecond), then by push, then by place in
+the push. `push` is one ObjectId for a push's events, made by the driver (no write of its own: a webhook stays two
+writes), so a push's events never fall among those of another push of the same millisecond. One process's pushes keep
+the order it stored them in (the id's time, then its counter, which wraps once in 16.7 million ids); different
+processes' pushes of one millisecond, the order of their ids: the same on every read, and as true as the processes'
+clocks. An event stored before pushes had an id has none: it sorts before those of its millisecond that have one, as
+MongoDB sorts a missing field."""
 LATEST_FIRST = [(field, -1) for field, _ in IN_ORDER]
 NO_PUSH = ObjectId(bytes(12))
 """Below every push's id: where an event stored before pushes had an id sorts."""
