@@ -11,7 +11,7 @@ from adapters.mongo.indexes import INDEXES
 
 EQUALITY_OPERATORS = {"$eq", "$in"}
 READS = {"find": ("filter", "sort"), "findAndModify": ("query", "sort"), "count": ("query", None)}
-NOT_QUERIES = {"insert", "createIndexes", "listIndexes", "dropDatabase", "drop", "ping", "endSessions", "getMore",
+NOT_QUERIES = {"insert", "createIndexes", "listIndexes", "dropIndexes", "dropDatabase", "drop", "ping", "endSessions", "getMore",
                "killCursors", "hello", "isMaster", "ismaster", "buildInfo", "saslStart", "saslContinue", "abortTransaction",
                "commitTransaction"}
 # Queries that knowingly run without an index, and why.

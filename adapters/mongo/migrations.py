@@ -56,6 +56,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
 
@@ -105,6 +106,7 @@ COPIES_RECHECKED = "copies_rechecked"
 EVENTS_IN_ORDER = "events_in_order"
 EVENTS_BY_PUSH = "events_by_push"
 PUSHES_READ = "earlier_pushes_read"
+BATCH = 500
 
 
 async def migrate(db: AsyncDatabase[Doc]) -> int:
@@ -188,14 +190,15 @@ async def _pushes_kept(db: AsyncDatabase[Doc]) -> int:
 
 
 async def _refs_cited(db: AsyncDatabase[Doc]) -> int:
-    changed = 0
+    """Every case's list, written `BATCH` cases to a round trip; a save meanwhile wrote its own, at a later version."""
+    changed, batch = 0, []
     async for doc in db[DISPUTES].find({}).sort("_id", 1):  # every case, by the index every collection has
-        refs = from_doc(doc).stored_refs()
-        if doc.get("evidence_refs") != refs:  # a save meanwhile wrote its own list, at a later version
-            result = await db[DISPUTES].update_one({"_id": doc["_id"], "version": doc["version"]},
-                                                   {"$set": {"evidence_refs": refs}})
-            changed += result.modified_count
-    return changed
+        if doc.get("evidence_refs") != (refs := from_doc(doc).stored_refs()):
+            batch.append(UpdateOne({"_id": doc["_id"], "version": doc["version"]}, {"$set": {"evidence_refs": refs}}))
+        if len(batch) == BATCH:
+            changed += (await db[DISPUTES].bulk_write(batch, ordered=False)).modified_count
+            batch = []
+    return changed + ((await db[DISPUTES].bulk_write(batch, ordered=False)).modified_count if batch else 0)
 
 
 async def _images_checked(db: AsyncDatabase[Doc]) -> int:

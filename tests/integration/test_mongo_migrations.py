@@ -11,6 +11,7 @@ from adapters.memory import FixedClock, InMemoryOrders
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from adapters.mongo.evidence_store import MongoEvidenceStore
+from adapters.mongo import migrations
 from adapters.mongo.migrations import COPIES_RECHECKED, SHIPMENT_ON_CLOCK, migrate
 from adapters.mongo.retention import AttachmentRetention, PushRetention, StoredCopyCheck
 from adapters.mongo.schedule import MongoSchedule
@@ -28,7 +29,7 @@ from disputes.work import WorkKind
 from schemas.common import Resolution
 from schemas.dispute import Evidence
 from schemas.proof import ProofSource
-from tests.factories import CUSTOMER, NOW, CountedCleaner, order, subjects
+from tests.factories import CUSTOMER, NOW, CountedCleaner, order, shipment, subjects
 from tests.integration.test_attachment_retention import PNG, signed_proof
 
 LEASE = timedelta(seconds=30)
@@ -246,6 +247,34 @@ async def test_a_case_stored_before_it_listed_the_raw_replies_it_cites_keeps_the
 
     assert await mongo_db.raw_payloads.find_one({"_id": raw_ref(body)}) is not None, "the case cites it"
     assert (await mongo_db[DISPUTES].find_one({"_id": opened.id}))["evidence_refs"] == [raw_ref(body)]
+
+
+async def test_cases_stored_before_they_listed_what_they_cite_get_their_lists_a_batch_of_cases_to_a_write(
+    mongo_db, query_audit, monkeypatch
+):
+    monkeypatch.setattr(migrations, "BATCH", 2)
+    orders = [order(f"ord-{n}", shipments=[shipment(f"shp-{n}")]) for n in range(3)]
+    service = DisputeService(MongoDisputes.in_database(mongo_db), InMemoryOrders(orders), FixedClock(NOW), Rules())
+    cited = {}
+    for n in range(3):
+        opened = (await service.open(CUSTOMER, OpenRequest(f"ord-{n}", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+        pulled = signed_proof(f"TRKshp{n}").model_copy(
+            update={"raw_ref": f"raw:{n}", "signature": None, "source": ProofSource.PULL}
+        )
+        await service.apply_timed(SYSTEM, opened.id, lambda d, now, p=pulled: d.attach_evidence(
+            SYSTEM, Evidence(key=f"pull:{p.tracking_number}", proof=p), now))
+        cited[opened.id] = [f"raw:{n}"]
+    await mongo_db[DISPUTES].update_many({}, {"$set": {"evidence_refs": []}})  # as stored before
+    query_audit.commands.clear()
+
+    await migrate(mongo_db)
+
+    writes = [c for name, c in query_audit.commands if name == "update" and c["update"] == DISPUTES
+              and any("evidence_refs" in str(u["u"]) for u in c["updates"])]
+    assert [len(c["updates"]) for c in writes] == [2, 1]
+    stored = {doc["_id"]: doc["evidence_refs"] async for doc in mongo_db[DISPUTES].find({})}
+    assert stored == cited
+    query_audit.commands.clear()  # the migration scans once, on purpose
 
 
 async def test_copies_a_full_case_dropped_before_it_recorded_them_for_deletion_are_checked_again_and_deleted(
