@@ -197,7 +197,8 @@ async def test_the_queue_filters_and_searches_with_the_api_s_parameters_and_refu
     await api.post(f"/console/disputes/{first['id']}/take", data={"csrf": CSRF}, headers=staff())
     mine = await (await api.get("/console?mine=true", headers=staff())).text()
     assert first["id"] in mine and second["id"] not in mine
-    for bad in ("opened_from=yesterday", "mine=true&unassigned=true", "priority=7", "cursor=bm90LWEtY3Vyc29y"):
+    for bad in ("opened_from=yesterday", "mine=true&unassigned=true", "priority=7", "cursor=bm90LWEtY3Vyc29y",
+                "opened_from=0001-01-01", "opened_to=9999-12-31", "decided_from=1899-12-31"):
         assert (await api.get(f"/console?{bad}", headers=staff())).status == 422, bad
 
 
@@ -210,6 +211,8 @@ async def test_the_filtered_list_exports_as_csv_through_the_api_s_export(api):
     assert first["id"] not in await export.text()
     assert (await api.get("/console/disputes.csv", allow_redirects=False)).status == 303
     assert (await api.get("/console/disputes.csv?overdue=maybe", headers=staff())).status == 422
+    for day in ("opened_from=0001-01-01", "decided_to=9999-12-31"):  # no local midnight that is an instant
+        assert (await api.get(f"/console/disputes.csv?{day}", headers=staff())).status == 422, day
 
 
 async def test_the_reports_page_draws_charts(api):
@@ -218,6 +221,8 @@ async def test_the_reports_page_draws_charts(api):
     page = await response.text()
     assert response.status == 200 and page.count("<svg") >= 5 and "yurtici" in page
     assert (await api.get("/console/reports?from=2026-12-01&to=2026-11-01", headers=staff())).status == 422
+    for days in ("to=0001-01-01", "from=9999-12-20&to=9999-12-31", "from=0001-01-01&to=0001-01-20"):
+        assert (await api.get(f"/console/reports?{days}", headers=staff())).status == 422, days
 
 
 async def test_the_turkish_reports_page_writes_shares_and_weeks_as_turkish_does(api):

@@ -31,6 +31,9 @@ YES_NO = ("true", "false")
 CARRIER_NAMES = {code: getattr(entry.build, "name", code) for code, entry in CARRIERS.items()}
 LOCAL_DAYS = BusinessCalendar()  # only its zone is used: where a day starts
 DAY_ENDS = frozenset({"opened_to", "decided_to"})  # dates that name the last day included
+DAYS = (date(1900, 1, 1), date(9998, 12, 31))
+"""The days a date field takes, first and last: their local midnights, and the weeks a report steps through, are
+instants (year 1's first midnight in Istanbul is in year 0 in UTC)."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ def _day(name: str, typed: str) -> object:
         day = date.fromisoformat(typed)
     except ValueError:
         return typed
+    if not DAYS[0] <= day <= DAYS[1]:
+        raise ProblemError("validation-failed", f"{name}: give a day from {DAYS[0]} to {DAYS[1]}.")
     return LOCAL_DAYS.start_of(day + timedelta(days=1) if name in DAY_ENDS else day)
 
 

@@ -7,6 +7,7 @@ from aiohttp import web
 
 from adapters.web.console.drawing import BarChart, LineChart, bar_chart, share_line
 from adapters.web.console.i18n import in_language, language, percent
+from adapters.web.console.queue import DAYS
 from adapters.web.console.session import page, render
 from adapters.web.keys import SERVICE
 from adapters.web.reports_api import MAX_DAYS, REPORTS
@@ -23,9 +24,10 @@ def period(request: web.Request, today: date) -> tuple[date, date] | None:
     try:
         end = date.fromisoformat(request.query["to"]) if request.query.get("to") else today + timedelta(days=1)
         start = date.fromisoformat(request.query["from"]) if request.query.get("from") else end - timedelta(weeks=DEFAULT_WEEKS)
-    except ValueError:
+    except (ValueError, OverflowError):  # not a date; eight weeks before the first there is
         return None
-    return (start, end) if start < end and (end - start).days <= MAX_DAYS else None
+    within = DAYS[0] <= start < end <= DAYS[1]
+    return (start, end) if within and (end - start).days <= MAX_DAYS else None
 
 
 def _midnight(day: date) -> datetime:
