@@ -217,12 +217,13 @@ class InMemoryDisputes:
         self._by_shipment[(dispute.order.carrier, dispute.order.tracking_number)].append(dispute.id)
         self._store(dispute, 1)
 
-    async def get(self, dispute_id: str) -> Dispute | None:
-        stored = self.docs.get(dispute_id)
+    async def get(self, dispute_id: str, owner: str | None = None) -> Dispute | None:
+        stored = await self.read(dispute_id, owner)
         return _copy(stored) if stored else None
 
-    async def read(self, dispute_id: str) -> Dispute | None:
-        return self.docs.get(dispute_id)
+    async def read(self, dispute_id: str, owner: str | None = None) -> Dispute | None:
+        stored = self.docs.get(dispute_id)
+        return stored if stored is not None and owner in (None, stored.customer_id) else None
 
     async def save(self, dispute: Dispute, ending: Lease | None = None, taking: Taking | None = None) -> None:
         stored = self.docs.get(dispute.id)

@@ -54,11 +54,11 @@ class WakingRepository:
         due = due_now(dispute, self.clock.now(), new_messages)
         self.wakeups.wake(due - {taking.lease.kind} if taking is not None and taking.taken else due, dispute.id)
 
-    async def get(self, dispute_id: str) -> Dispute | None:
-        return await self.inner.get(dispute_id)
+    async def get(self, dispute_id: str, owner: str | None = None) -> Dispute | None:
+        return await self.inner.get(dispute_id, owner)
 
-    async def read(self, dispute_id: str) -> Dispute | None:
-        return await self.inner.read(dispute_id)
+    async def read(self, dispute_id: str, owner: str | None = None) -> Dispute | None:
+        return await self.inner.read(dispute_id, owner)
 
     async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
         return await self.inner.find_by_idempotency_key(key, now)

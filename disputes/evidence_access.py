@@ -74,7 +74,7 @@ class EvidenceAccess:
         within `VIEW_WINDOW` is, or the record is full). NotFound when the case is not the caller's to see, does not
         refer to `ref`, or the bytes are gone (deleted after the retention period); Forbidden when a customer (or an
         agent) asks for an attachment the customer did not send."""
-        dispute = await self.disputes.get(dispute_id)
+        dispute = await self.disputes.get(dispute_id, actor.sees_only)
         if dispute is None or not (actor.is_staff or dispute.acts_for_customer(actor)):
             raise NotFound(f"No dispute {dispute_id}.")
         cited = attachments_of(dispute).get(ref)

@@ -71,11 +71,12 @@ class DisputeRepository(Protocol):
         Raises ActiveDisputeExists when the shipment already has a dispute, and
         IdempotencyKeyTaken when another request stored the same idempotency key first."""
 
-    async def get(self, dispute_id: str) -> Dispute | None:
-        """The dispute, the caller's to change and `save`."""
+    async def get(self, dispute_id: str, owner: str | None = None) -> Dispute | None:
+        """The dispute, the caller's to change and `save`. With `owner`, only if it is that customer's: another
+        customer's case is not found, as one that does not exist, by the same query (not read, then refused)."""
 
-    async def read(self, dispute_id: str) -> Dispute | None:
-        """The dispute to show, not to change: a change to it is refused or never reaches storage."""
+    async def read(self, dispute_id: str, owner: str | None = None) -> Dispute | None:
+        """The dispute to show, not to change: a change to it is refused or never reaches storage. `owner` as `get`."""
 
     async def save(self, dispute: Dispute, ending: "Lease | None" = None, taking: "Taking | None" = None) -> None:
         """Store a change made on `dispute` as loaded (compare-and-set on its version) with its new

@@ -210,11 +210,11 @@ class DisputeService:
 
     async def get(self, actor: Actor, dispute_id: str) -> Dispute:
         """The dispute, if `actor` may see it, to change and save."""
-        return _visible(actor, dispute_id, await self.repository.get(dispute_id))
+        return _visible(actor, dispute_id, await self.repository.get(dispute_id, actor.sees_only))
 
     async def read(self, actor: Actor, dispute_id: str) -> Dispute:
         """The dispute, if `actor` may see it, to show only (storage may hand out what it holds, unchangeable)."""
-        return _visible(actor, dispute_id, await self.repository.read(dispute_id))
+        return _visible(actor, dispute_id, await self.repository.read(dispute_id, actor.sees_only))
 
     async def list(self, actor: Actor, query: DisputeQuery) -> DisputePage:
         """Staff see the queue; a customer their own disputes (naming another customer is refused); an agent those of

@@ -89,6 +89,10 @@ def saved_fields(doc: Doc) -> Doc:
     return {k: v for k, v in doc.items() if k not in NOT_SAVED} | due
 
 
+def _one(dispute_id: str, owner: str | None) -> Doc:
+    return {"_id": dispute_id} if owner is None else {"_id": dispute_id, "customer_id": owner}
+
+
 def found(stored: StoredStates, doc: Doc) -> Dispute:
     """The dispute `doc` holds, read to be changed: its state is kept for the save that follows."""
     stored.found(doc["_id"], doc["version"], saved_fields(doc))
@@ -134,12 +138,12 @@ class MongoDisputes:
         dispute.version = 1
         dispute._new_messages.clear()
 
-    async def get(self, dispute_id: str) -> Dispute | None:
-        doc = await self.collection.find_one({"_id": dispute_id})
+    async def get(self, dispute_id: str, owner: str | None = None) -> Dispute | None:
+        doc = await self.collection.find_one(_one(dispute_id, owner))
         return found(self.stored, doc) if doc else None
 
-    async def read(self, dispute_id: str) -> Dispute | None:
-        doc = await self.collection.find_one({"_id": dispute_id})
+    async def read(self, dispute_id: str, owner: str | None = None) -> Dispute | None:
+        doc = await self.collection.find_one(_one(dispute_id, owner))
         return from_doc(doc) if doc else None  # decoded afresh: nothing the caller holds is stored
 
     async def save(self, dispute: Dispute, ending: Lease | None = None, taking: Taking | None = None) -> None:

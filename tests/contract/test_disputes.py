@@ -80,6 +80,16 @@ async def test_a_dispute_never_stored_is_not_found(cases: Cases) -> None:
     assert await cases.storage.disputes.get("dsp_unknown") is None
 
 
+async def test_a_dispute_looked_up_for_a_customer_is_found_only_if_it_is_theirs(cases: Cases) -> None:
+    dispute, disputes = await cases.open(), cases.storage.disputes
+    assert CUSTOMER.customer_id and OTHER_CUSTOMER.customer_id
+
+    for lookup in (disputes.get, disputes.read):
+        assert (await lookup(dispute.id, CUSTOMER.customer_id)).id == dispute.id
+        assert await lookup(dispute.id, OTHER_CUSTOMER.customer_id) is None, "another's case is not found"
+        assert await lookup("dsp_unknown", CUSTOMER.customer_id) is None
+
+
 async def test_a_saved_change_reads_back_at_the_next_version(cases: Cases) -> None:
     dispute = await cases.open()
     read = await cases.storage.disputes.get(dispute.id)

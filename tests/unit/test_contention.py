@@ -28,9 +28,9 @@ class RacingDisputes(InMemoryDisputes):
         self.saves = 0
         self.rival = lambda dispute, n: dispute.add_note(OTHER_INVESTIGATOR, f"rival {n}", NOW)
 
-    async def get(self, dispute_id):
+    async def get(self, dispute_id, owner=None):
         await asyncio.sleep(0)  # as a database would: other writers run between the read and the write
-        return await super().get(dispute_id)
+        return await super().get(dispute_id, owner)
 
     async def save(self, dispute, ending=None, taking=None) -> None:
         self.saves += 1

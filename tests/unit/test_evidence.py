@@ -199,9 +199,9 @@ async def test_the_attaching_save_hands_the_assessment_over_when_reading_the_cas
 ):
     get = repository.get
 
-    async def slow_get(dispute_id):  # as a database's read takes time: the change is made later than it began
+    async def slow_get(dispute_id, owner=None):  # as a database's read takes time: the change is made later than it began
         clock.advance(milliseconds=3)
-        return await get(dispute_id)
+        return await get(dispute_id, owner)
 
     monkeypatch.setattr(repository, "get", slow_get)
     wake = Wake()

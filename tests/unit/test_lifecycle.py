@@ -57,10 +57,16 @@ async def test_customers_cannot_work_cases(service, dispute):
             await action
 
 
-async def test_a_customer_sees_only_their_own_disputes(service, dispute):
+async def test_a_customer_sees_only_their_own_disputes(service, dispute, repository, monkeypatch):
     assert (await service.get(CUSTOMER, dispute.id)).id == dispute.id
-    with pytest.raises(NotFound):
-        await service.get(OTHER_CUSTOMER, dispute.id)
+    asked = []
+    for name in ("get", "read"):
+        looked_up = getattr(repository, name)
+        monkeypatch.setattr(repository, name, lambda key, owner=None, f=looked_up: asked.append(owner) or f(key, owner))
+    for look in (service.get, service.read):
+        with pytest.raises(NotFound):
+            await look(OTHER_CUSTOMER, dispute.id)
+    assert len(asked) >= 2 and set(asked) == {OTHER_CUSTOMER.customer_id}, "looked up as the customer's: another's is missing"
 
 
 async def test_notes_go_on_the_timeline(service, dispute):

@@ -99,9 +99,9 @@ async def test_the_places_that_claimed_a_bursts_events_leave_reading_it_and_its_
     case_reads = []
     get = repository.get
 
-    async def counted_get(dispute_id: str) -> Dispute:
+    async def counted_get(dispute_id: str, owner: str | None = None) -> Dispute:
         case_reads.append(dispute_id)
-        return await get(dispute_id)
+        return await get(dispute_id, owner)
 
     monkeypatch.setattr(repository, "get", counted_get)
     attacher = PushAttacher(service, repository, pushed, batch=50)
