@@ -101,6 +101,10 @@ class SecretFiles(SecretsSettingsSource):
         return super().__call__()
 
 
+OptionalText = Annotated[str | None, BeforeValidator(lambda text: None if isinstance(text, str) and not text.strip() else text)]
+"""A setting given blank (`DISPUTES_ORDERS_URL=`) is unset, as if not given: never an address or URI of nothing."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=ENV_FILE, extra="ignore")
 
@@ -117,7 +121,7 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="The address the API listens on.")
     port: int = Field(default=8080, description="The port the API listens on.")
 
-    mongodb_uri: str | None = Field(
+    mongodb_uri: OptionalText = Field(
         default=None, description="MongoDB URI; unset means the embedded mongoeco server on data_dir."
     )
     mongodb_password: SecretStr | None = Field(
@@ -173,7 +177,7 @@ class Settings(BaseSettings):
                     "and query cursors; at least 32 characters, required by `disputes serve` (`disputes worker` does "
                     "not use it).",
     )
-    jwt_jwks_url: str | None = Field(
+    jwt_jwks_url: OptionalText = Field(
         default=None,
         description="The identity provider's JWKS URL: bearer tokens are then verified against the keys it publishes, "
                     "in one of jwt_algorithms, and HS256 development tokens are refused. Required by `disputes serve`; "
@@ -208,17 +212,17 @@ class Settings(BaseSettings):
                     "and `disputes token --hours` mints none longer.",
     )
 
-    orders_url: str | None = Field(default=None, description="Base URL of the marketplace's order service.")
+    orders_url: OptionalText = Field(default=None, description="Base URL of the marketplace's order service.")
     orders_file: Path | None = Field(default=None, description="A JSON order file, used when orders_url is unset.")
-    payments_url: str | None = Field(default=None, description="Base URL of the payment service (refunds).")
-    fulfillment_url: str | None = Field(default=None, description="Base URL of the fulfillment service (reships).")
-    notifications_url: str | None = Field(
+    payments_url: OptionalText = Field(default=None, description="Base URL of the payment service (refunds).")
+    fulfillment_url: OptionalText = Field(default=None, description="Base URL of the fulfillment service (reships).")
+    notifications_url: OptionalText = Field(
         default=None, description="Base URL of the notification service (customer messages, staff alerts)."
     )
-    accounts_url: str | None = Field(
+    accounts_url: OptionalText = Field(
         default=None, description="Base URL of the account service (customer risk signals, account restrictions)."
     )
-    finance_url: str | None = Field(default=None, description="Base URL of the finance service (carrier liability).")
+    finance_url: OptionalText = Field(default=None, description="Base URL of the finance service (carrier liability).")
     effects_signing_secret: SecretStr = Field(
         default=SecretStr(DEVELOPMENT_SECRET),
         description="The HMAC key every message to the marketplace's services (refunds, reships, notifications, "
@@ -232,7 +236,7 @@ class Settings(BaseSettings):
         description="The key id (`kid`) sent with each signature, naming effects_signing_secret: give a new secret "
                     "a new id, so the services can hold both while it rolls out.",
     )
-    digital_url: str | None = Field(
+    digital_url: OptionalText = Field(
         default=None,
         description="Base URL of the digital delivery provider (codes, licence keys, gift cards); unset, cases on "
                     "digital lines get no delivery record and are refunded at the evidence deadline unless a person "
@@ -320,7 +324,7 @@ class Settings(BaseSettings):
     carriers: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-carrier settings by carrier code (JSON): see Carrier settings below."
     )
-    carrier_sandbox_url: str | None = Field(
+    carrier_sandbox_url: OptionalText = Field(
         default=None, description="Talk to every carrier through the carrier sandbox at this URL (demo, tests)."
     )
     evidence_interval_seconds: float = Field(

@@ -91,6 +91,9 @@ def test_the_sandbox_names_the_option_whose_port_is_taken(taken_port, tmp_path):
 def test_a_missing_setting_is_one_line_naming_it(tmp_path, command, unset, named):
     env = {name: value for name, value in PRODUCTION.items() if name != unset}
     assert named in refused_in_one_line(disputes(command, env=env, cwd=tmp_path))
+    blank = {**PRODUCTION, unset: " "}  # as `DISPUTES_JWT_JWKS_URL=` in a .env left to fill in
+    if unset.endswith(("_URL", "_URI")):
+        assert named in refused_in_one_line(disputes(command, env=blank, cwd=tmp_path)), "blank is unset"
 
 
 @pytest.mark.parametrize(("variable", "value", "secret", "said"), [
