@@ -20,10 +20,11 @@ reuse it. Personal data (names, places, images) stays out of ``repr``.
 import base64
 import binascii
 from collections.abc import Iterator
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from schemas.common import Id, Instant, Written
 from schemas.proof import RecipientRelation
@@ -115,7 +116,7 @@ class PartnerEvent(_Strict):
     carrier: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
     tracking_number: Id
     status: PartnerStatus
-    delivered_at: Instant | None = None
+    delivered_at: Instant | None = Field(default=None, validate_default=True)
     received_by: Name | None = None
     recipient_relation: RecipientRelation = RecipientRelation.UNKNOWN
     signature: PartnerImage | None = None
@@ -124,8 +125,10 @@ class PartnerEvent(_Strict):
     courier: PartnerCourier | None = None
     occurred_at: Instant
 
-    @model_validator(mode="after")
-    def _delivered_at_with_delivery(self) -> Self:
-        if (self.status is PartnerStatus.DELIVERED) != (self.delivered_at is not None):
+    @field_validator("delivered_at")
+    @classmethod
+    def _delivered_at_with_delivery(cls, delivered_at: datetime | None, info: ValidationInfo) -> datetime | None:
+        """Checked on the field (the status is read before it), so a refusal names `delivered_at`."""
+        if "status" in info.data and (info.data["status"] is PartnerStatus.DELIVERED) != (delivered_at is not None):
             raise ValueError("delivered_at is required with status delivered, and only then")
-        return self
+        return delivered_at
