@@ -409,6 +409,14 @@ class Dispute(BaseModel):
         return at if self.test_clock is None else self.test_clock.due(at)
 
     @property
+    def takes_its_pushes(self) -> bool:
+        """Whether retention, once it deleted the case's images, also deletes the pushed events attached to it (unless
+        another case holds its shipment). A case on a test clock never does: the clock's time is not the pushes',
+        which are kept by real time (`WorkKind.PUSH_RETENTION`) for the customer's real cases on the shipment. Its
+        retention deletes only its own copies that nothing else cites (no case, no push still kept)."""
+        return self.images_deleted_at is not None and self.test_clock is None
+
+    @property
     def messages_due(self) -> datetime:
         """When the messages of the latest change are due: at once. A change on a test clock is dated by the
         clock, which may be days ahead; its messages go out at the real time the clock was read."""
