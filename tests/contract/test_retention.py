@@ -2,7 +2,9 @@
 it (markers instead of references and file names, findings that link nothing, a timeline entry); a reference still
 needed elsewhere (another case, a stored push not yet expired, a push being stored) is kept; a stored push is deleted
 its keeping after its receipt, with what only it held, and a push attached to a case goes when the case's images go.
-The copies of an entry a full case drops for a proof are deleted once nothing else cites them, the case still open.
+A case on a test clock, its retention come by the clock, deletes its own copies and leaves the shipment's pushes to
+real time, for the customer's real cases. The copies of an entry a full case drops for a proof are deleted once
+nothing else cites them, the case still open.
 The case records the deletion first: a case reopened during its pass keeps its images, and what a case recorded is
 deleted though the pass that recorded it stopped."""
 
