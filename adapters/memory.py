@@ -669,7 +669,7 @@ class InMemoryRetention:
         events = self.copies.events
         shipment = (dispute.order.carrier, dispute.order.tracking_number)
         others = [i for i in await self.copies.disputes.active_for_shipment(*shipment) if i != dispute.id]
-        if dispute.images_deleted_at is not None and not others:
+        if dispute.takes_its_pushes and not others:
             for key in [e.key for e in dispute.evidence if e.key not in events.due[WorkKind.ATTACH_PUSHED]]:
                 events.forget(key)
         self.copies.delete_unneeded(dispute.copies_to_delete, self.clock.now())

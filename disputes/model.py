@@ -409,6 +409,14 @@ class Dispute(BaseModel):
         return at if self.test_clock is None else self.test_clock.due(at)
 
     @property
+    def takes_its_pushes(self) -> bool:
+        """Whether retention, once it deleted the case's images, also deletes the pushed events attached to it (unless
+        another case holds its shipment). A case on a test clock never does: the clock's time is not the pushes',
+        which are kept by real time (`WorkKind.PUSH_RETENTION`) for the customer's real cases on the shipment. Its
+        retention deletes only its own copies that nothing else cites (no case, no push still kept)."""
+        return self.images_deleted_at is not None and self.test_clock is None
+
+    @property
     def messages_due(self) -> datetime:
         """When the messages of the latest change are due: at once. A change on a test clock is dated by the
         clock, which may be days ahead; its messages go out at the real time the clock was read."""
@@ -746,9 +754,14 @@ class Dispute(BaseModel):
             self._notify("restriction_lifted", tr, en)
 
     def _restriction_changed(self, change: Literal["restricted", "confirmed", "lifted"], actor: Actor, now: datetime) -> None:
-        """Each change happens once per dispute, so the dispute and the change make the idempotency key. A case on a
-        test clock (sandbox) keeps its restriction within the clock: recorded, reviewed and lifted as any case's, it
-        never changes the customer's real account."""
+        """Each change happens once per dispute, so the dispute and the change make the idempotency key.
+
+        A case on a test clock (sandbox) sends nothing that would change the customer's real account or move money,
+        goods or a carrier's bill: its restriction is recorded, reviewed and lifted as any case's but never sent, nor
+        are its risk signals (`record_assessment`); its decision is recorded, on the timeline and in the views, and told
+        to the customer (the message names the clock's case, whose story it tells), but queues no refund, reshipment or
+        carrier liability (`_queue_decision_effects`), so a clock advanced past a deadline pays for no real shipment.
+        Its staff alerts and its other messages to the customer go out: they tell only the clock's case's story."""
         assert self.restriction is not None
         if self.test_clock is not None:
             return
@@ -1503,6 +1516,14 @@ class Dispute(BaseModel):
         )
 
     def _queue_decision_effects(self) -> None:
+        """The decision's refunds or reshipments, the carrier's liability, and the customer's message, which waits for
+        them; on a test clock, the message alone (`_restriction_changed` says why)."""
+        sent = self._queue_settlement() if self.test_clock is None else []
+        self._notify("decision_made", waits_for=sent)  # never tells of a refund or reship that was refused
+
+    def _queue_settlement(self) -> list[str]:
+        """Queue what the latest decision pays (a refund or reshipment per line, or of the package) and the carrier's
+        liability; the ids of the refunds' and reshipments' messages."""
         decision = self.decision
         assert decision is not None
         order = self.order
@@ -1527,8 +1548,7 @@ class Dispute(BaseModel):
                 decided_at=decision.decided_at,
             )
             self._queue(EffectKind.CARRIER_LIABILITY, f"{prefix}:liability", liability)
-        sent = [message for message in compensations if message is not None]
-        self._notify("decision_made", waits_for=sent)  # never tells of a refund or reship that was refused
+        return [message for message in compensations if message is not None]
 
     @property
     def liability_claimed(self) -> bool:

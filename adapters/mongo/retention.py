@@ -11,7 +11,8 @@ a case that dropped an entry whose copies it no longer cites: `Dispute._room_for
 (`Dispute.delete_stored_copies`: markers for its images, a timeline entry, the references still to delete), saved
 compare-and-set: a case changed meanwhile (a supervisor reopening it) keeps its images, cited and stored. Once
 recorded, the case cites them no more, so two cases claimed at once that share a reference both see it free; its
-copies are deleted, with the pushes attached to it unless another case holds its shipment, and a last save says so
+copies are deleted, with the pushes attached to it unless another case holds its shipment or the case is on a test
+clock (`Dispute.takes_its_pushes`: a clock's time never deletes what real time keeps), and a last save says so
 and ends the lease. A worker that dies after the record leaves the case due (`Dispute.retention_due`), and the next
 holder deletes what it recorded. A push is marked first (`expired`), so it no longer counts as keeping its own
 references. A case that only dropped entries (no purge recorded: `images_deleted_at` unset) has their copies deleted,
@@ -94,12 +95,12 @@ class AttachmentRetention:
 
     async def _delete(self, dispute: Dispute) -> None:
         """The copies the case recorded to delete; once its images are recorded deleted, also the pushes attached to
-        it, unless another case holds its shipment (a case that only dropped entries keeps them, for a case opened
-        on its shipment after it)."""
+        it (`Dispute.takes_its_pushes`: never a case on a test clock's), unless another case holds its shipment (a
+        case that only dropped entries keeps them, for a case opened on its shipment after it)."""
         disputes, events = self.copies.disputes, self.copies.events
         shipment = {"order.carrier": dispute.order.carrier, "order.tracking_number": dispute.order.tracking_number}
         others = shipment | {"holds_shipment": True, "_id": {"$ne": dispute.id}}
-        if dispute.images_deleted_at is not None and not await disputes.count_documents(others, limit=1):
+        if dispute.takes_its_pushes and not await disputes.count_documents(others, limit=1):
             pushed = [e.key for e in dispute.evidence]
             await events.delete_many({"_id": {"$in": pushed}, ATTACH_DUE: {"$exists": False}})
         await self.copies.delete_unneeded(dispute.copies_to_delete, self.clock.now())

@@ -2,7 +2,9 @@
 it (markers instead of references and file names, findings that link nothing, a timeline entry); a reference still
 needed elsewhere (another case, a stored push not yet expired, a push being stored) is kept; a stored push is deleted
 its keeping after its receipt, with what only it held, and a push attached to a case goes when the case's images go.
-The copies of an entry a full case drops for a proof are deleted once nothing else cites them, the case still open.
+A case on a test clock, its retention come by the clock, deletes its own copies and leaves the shipment's pushes to
+real time, for the customer's real cases. The copies of an entry a full case drops for a proof are deleted once
+nothing else cites them, the case still open.
 The case records the deletion first: a case reopened during its pass keeps its images, and what a case recorded is
 deleted though the pass that recorded it stopped."""
 
@@ -20,7 +22,7 @@ from disputes.errors import StaleVersion
 from disputes.evidence import EARLIER_PUSHES
 from disputes.intake import EvidenceIntake, PushedEvent, attachment_ref, pull_key, raw_ref
 from disputes.lanes import Lanes
-from disputes.model import MAX_EVIDENCE, Dispute
+from disputes.model import MAX_EVIDENCE, ClockReading, Dispute
 from disputes.ports import CUSTOMER_IMAGE, STORED_LATELY, CarrierSource, CustomerSource, StoredAttachment
 from disputes.schedule import DueWork, Job
 from disputes.work import COPY_CHECKS, WorkKind
@@ -258,6 +260,41 @@ async def test_a_push_attached_to_a_case_goes_when_the_cases_images_go(
 
     assert await storage.evidence.for_shipment("surat", "TRKshp1", EARLIER_PUSHES) == []
     assert not await kept(storage, event.proof.signature.ref)
+
+
+async def test_a_case_on_a_clock_past_its_retention_deletes_its_own_copies_and_leaves_the_pushes_to_the_real_case(
+    storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
+) -> None:
+    event = await push(storage, clock, "ev-1", "TRKshp1")  # a push-only carrier's strong proof
+    on_clock = await cases.draft(1, carrier="surat")
+    on_clock.test_clock = ClockReading(id="clk_1", time=NOW, at=NOW)
+    await storage.disputes.add(on_clock)
+    await attach(cases, on_clock.id, event)
+    door_ref = "att_" + "d" * 40  # the customer's photo: the clock's case's own copy, nothing else cites it
+    source = CustomerSource(on_clock.id, "cust-1")
+    await storage.evidence.put_attachment(door_ref, StoredAttachment(CUSTOMER_IMAGE, "image/jpeg", DOOR, source), NOW)
+    door = CustomerImage(ref=door_ref, media_type="image/jpeg", filename="kapi.jpg", size=len(DOOR))
+    await cases.change(on_clock.id, lambda d: d.add_information(CUSTOMER, "Kapının fotoğrafı.", [door], NOW,
+                                                                 timedelta(hours=12), BusinessCalendar()))
+    await withdrawn(cases, on_clock.id)
+    ahead = ClockReading(id="clk_1", time=NOW + timedelta(days=370), at=NOW)  # the clock advanced past its retention
+
+    def advanced(d: Dispute) -> None:
+        d.test_clock = ahead
+
+    await cases.change(on_clock.id, advanced)
+
+    assert await retention.run(NOW + STORED_LATELY * 2) == (1, 0)  # by the clock's time: hours later, really
+
+    assert (await storage.disputes.read(on_clock.id)).images_deleted_at == ahead.time
+    assert not await kept(storage, door_ref)
+    real = await cases.open(1, carrier="surat")  # the customer's real case on the shipment, opened afterwards
+    [kept_push] = await storage.evidence.for_shipment("surat", "TRKshp1", EARLIER_PUSHES)  # what its first pull reads
+    assert kept_push.key == event.key and kept_push.proof.signature.ref == event.proof.signature.ref
+    await attach(cases, real.id, kept_push)
+    assert (await storage.disputes.read(real.id)).stored_refs() == sorted([event.proof.signature.ref, event.proof.raw_ref])
+    for ref in (event.proof.signature.ref, event.proof.raw_ref):
+        assert await kept(storage, ref), ref
 
 
 async def test_a_case_reopened_while_its_retention_pass_runs_keeps_every_image_it_cites_until_it_closes_again(

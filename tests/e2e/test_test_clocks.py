@@ -117,17 +117,50 @@ async def test_a_case_left_to_a_person_is_decided_by_the_default_rule_when_the_c
     timed = [(e["action"], at(e["at"])) for e in timeline if e["action"] in ("sla_escalated", "decided")]
     assert timed == [("sla_escalated", decision_due - timedelta(hours=12)), ("decided", decision_due)]
 
-    # days ahead of the real time by the clock, yet the refund and the message go out at once, once each
-    downstream = await aiohttp_client(sandbox)
+    # days ahead of the real time by the clock, yet the customer's message goes out at once, once; no refund at all
+    applied = await eventually(told(await aiohttp_client(sandbox), case["id"]), timeout=10)
+    assert applied, "the default decision's message never reached the customer"
+    assert applied["notifications"][f"{case['id']}:d1:decision_made"] == 1 and "payments" not in applied
 
-    async def delivered():
+
+def told(downstream, *dispute_ids: str):
+    """What the downstream services applied, once the customer was told of each case's first decision (else None)."""
+    async def check():
         applied = (await (await downstream.get("/_sandbox/received")).json())["applied"]
-        return applied if applied.get("payments") and "decision_made" in str(applied.get("notifications")) else None
+        notified = applied.get("notifications", {})
+        return applied if all(f"{d}:d1:decision_made" in notified for d in dispute_ids) else None
 
-    applied = await eventually(delivered, timeout=10)
-    assert applied, "the default decision's refund and message never reached the downstream services"
-    assert applied["payments"] == {f"{case['id']}:d1:refund": 1}
-    assert applied["notifications"][f"{case['id']}:d1:decision_made"] == 1
+    return check
+
+
+async def test_a_real_case_and_one_on_a_clock_on_the_same_parcel_both_refunded_pay_and_bill_once(
+    api, sandbox, aiohttp_client
+):
+    opened = await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER | {"Idempotency-Key": "real-ord-c1"})
+    assert opened.status == 201, await opened.text()
+    real = await opened.json()
+    clock = await new_clock(api, NOW - timedelta(days=1))
+    case = await open_on(api, clock["id"], "ord-c1")  # the same shipment, on the clock
+    await advance(api, clock["id"], at(case["sla"]["evidence_due"]) + timedelta(minutes=1))
+    resolved = await eventually(case_where(api, case["id"], lambda c: c["status"] == "resolved"), timeout=10)
+    assert resolved, "the case on the clock was not decided when its clock passed the evidence deadline"
+    assert resolved["decision"]["outcome"] == "refund" and resolved["recommendation"]["carrier_liable"]
+    one = f"/v1/disputes/{real['id']}"
+    assigned = await api.post(one + "/assign", headers=INVESTIGATOR)
+    decision = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "Teslimat kanıtı yok."}
+    decided = await api.post(one + "/decision", json=decision, headers=INVESTIGATOR | {"If-Match": assigned.headers["ETag"]})
+    assert decided.status == 200, await decided.text()
+
+    downstream = await aiohttp_client(sandbox)
+    applied = await eventually(told(downstream, real["id"], case["id"]), timeout=10)  # the real one's after its refund
+    assert applied, "the real case's refund and message never reached the downstream services"
+    assert applied["payments"] == {f"{real['id']}:d1:refund": 1}  # one refund for one parcel: the real case's
+    assert applied["notifications"][f"{case['id']}:d1:decision_made"] == 1  # the clock's case's story, told
+    effects = (await (await api.get(f"/v1/disputes/{case['id']}", headers=INVESTIGATOR)).json())["effects"]
+    kinds = {effect["kind"] for listed in effects.values() for effect in listed}
+    assert "notification" in kinds and not {"refund", "reship", "carrier_liability"} & kinds
+    assert not [key for service in ("payments", "fulfillment", "finance") for key in applied.get(service, {})
+                if key.startswith(case["id"])]
 
 
 async def test_a_case_is_not_opened_on_a_clock_before_its_package_was_delivered(api):

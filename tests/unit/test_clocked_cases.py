@@ -162,6 +162,27 @@ async def test_a_restriction_raised_and_lifted_on_a_clock_stays_within_the_clock
     assert stored.abuse_flags and [m for m in stored.outbox if m.kind is EffectKind.CUSTOMER_RISK] == []
 
 
+@pytest.mark.parametrize("outcome", [Outcome.REFUND, Outcome.RESHIP])
+async def test_a_case_on_a_clock_decided_for_the_customer_refunds_reships_and_bills_nothing_real_yet_tells_its_story(
+    case, service, repository, request_for, outcome
+):
+    real = (await service.open(CUSTOMER, request_for(), None)).dispute  # the same shipment, in real time
+    for opened in (case, real):  # the carrier never proved delivery: both decided for the customer, the carrier liable
+        await service.apply_timed(SYSTEM, opened.id, lambda d, now: d.evidence_deadline_passed(SYSTEM, now))
+        await service.apply_timed(SYSTEM, opened.id, lambda d, now: d.decide(
+            SYSTEM, outcome, ReasonCode.CARRIER_NO_PROOF, "Kargo firması teslimatı kanıtlamadı.", None, now))
+
+    moving = {EffectKind.REFUND, EffectKind.RESHIP, EffectKind.CARRIER_LIABILITY}
+    queued = {d.id: {m.kind for m in repository.docs[d.id].outbox} & moving for d in (case, real)}
+    assert queued == {case.id: set(), real.id: {EffectKind(outcome.value), EffectKind.CARRIER_LIABILITY}}
+    on_clock = repository.docs[case.id]
+    assert on_clock.status is Status.RESOLVED and on_clock.decision.outcome is outcome and on_clock.carrier_liable
+    assert on_clock.decision.decided_at == case.opened_at  # by the clock
+    assert [e.details["outcome"] for e in on_clock.timeline if e.action == "decided"] == [outcome.value]
+    [told] = [m for m in on_clock.outbox if m.key == f"{case.id}:d1:decision_made"]
+    assert told.payload["outcome"] == outcome.value and told.waits_for == []  # its story, waiting for nothing
+
+
 async def test_cases_on_a_clock_and_the_customer_s_real_cases_never_count_in_each_other_s_claim_history(
     use_case, service, repository, due_work, request_for, orders, clock
 ):
