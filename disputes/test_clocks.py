@@ -164,6 +164,7 @@ def _within(at: datetime) -> datetime:
     if not EARLIEST <= at < LATEST:
         raise ClockOutOfRange(
             f"A test clock's time must be from {EARLIEST.year} and before {LATEST.year}: the business calendar counts "
-            f"deadlines only in the years whose religious holidays are confirmed (up to {COVERED_YEARS.stop - 1})."
+            f"deadlines only in the years whose religious holidays are confirmed (to {COVERED_YEARS.stop - 1}), and a "
+            f"case's run weeks past its opening."
         )
     return to_millisecond(at.astimezone(UTC))

@@ -11,7 +11,9 @@ default, demos and integration tests. Each carrier lives under its code, so an a
     GET    /_sandbox/carriers             the carriers played, with their prefix and what they do
     GET    /_sandbox/shipments[?carrier=] the shipments the carriers know
     POST   /_sandbox/shipments            add or replace one shipment or a list (201); with auto-push on, each
-                                          is pushed too and the service's answers are returned
+                                          is pushed too and the service's answers are returned. A shipment
+                                          needs carrier, tracking_number, scenario, recipient_name, lat and lon;
+                                          the rest is optional (``shipments.SandboxShipment``)
     GET|PUT /_sandbox/auto-push           {"enabled": bool}: push every shipment added from now on
     POST   /_sandbox/push                 {"carrier", "tracking_number", "target"?}: POST the carrier's webhook
                                           to {target or push_target}/v1/carriers/{carrier}/webhooks; returns

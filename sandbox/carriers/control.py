@@ -1,5 +1,6 @@
 """The sandbox's own endpoints under ``/_sandbox`` (see the package docstring for the list)."""
 
+import json
 from typing import Any
 
 import aiohttp
@@ -13,7 +14,7 @@ from sandbox.carriers.registry import SANDBOX_CARRIERS
 from sandbox.carriers.shipments import SandboxShipment
 from sandbox.carriers.state import FAULTS, PULLS, PUSH, REQUEST_LOG, SHIPMENTS, FaultSpec
 
-_NEW_SHIPMENTS = TypeAdapter(SandboxShipment | list[SandboxShipment])
+_SHIPMENT_LIST = TypeAdapter(list[SandboxShipment])
 
 
 class PushRequest(BaseModel):
@@ -53,10 +54,13 @@ async def list_shipments(request: web.Request) -> web.Response:
 
 async def add_shipments(request: web.Request) -> web.Response:
     try:
-        parsed = _NEW_SHIPMENTS.validate_json(await request.read())
+        body = json.loads(await request.read())
+    except ValueError:
+        return problem(422, "The request body is not JSON.")
+    try:  # one shape at a time, so that errors name a field as sent (`0.lat`), not pydantic's union
+        added = _SHIPMENT_LIST.validate_python(body) if isinstance(body, list) else [SandboxShipment.model_validate(body)]
     except ValidationError as error:
         return invalid(error)
-    added = parsed if isinstance(parsed, list) else [parsed]
     if unknown := sorted({s.carrier for s in added} - set(SANDBOX_CARRIERS)):
         return problem(422, f"The sandbox plays no carrier {', '.join(c[:32] for c in unknown)}.")
     request.app[SHIPMENTS].update((s.key, s) for s in added)

@@ -26,8 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--received-by", help="who took it (a neighbour's or doorman's name)")
     parser.add_argument("--relation", choices=[r.value for r in RecipientRelation], help="who took it, to the addressee")
     parser.add_argument("--delivered-at", type=instant,
-                        help="when the carrier says it delivered, with its offset (default: an hour ago; for an order "
-                             "you added, its packages' delivery time)")
+                        help="when the carrier says it delivered, with its offset (default: an hour before the command; "
+                             "give an order of your own the same time)")
     parser.add_argument("--status", action="append", choices=[s.value for s in Step], dest="statuses",
                         help="the state each successive pull finds (repeat, in order)")
     parser.add_argument("--signed", action=argparse.BooleanOptionalAction, default=None,

@@ -476,6 +476,23 @@ async def test_an_invalid_shipment_is_refused_without_echoing_it(sandbox, sessio
     assert status == 422 and "Gizli" not in text
 
 
+@pytest.mark.parametrize(("body", "fields"), [
+    ({"carrier": "ups", "tracking_number": "1Z1", "scenario": "doorman"}, ["recipient_name", "lat", "lon"]),
+    ([{"carrier": "ups", "tracking_number": "1Z1", "scenario": "doorman", "recipient_name": "Ad", "lat": 1}],
+     ["0.lon"]),
+])
+async def test_a_shipment_missing_a_field_is_refused_naming_it_as_sent(sandbox, session, body, fields) -> None:
+    async with session.post(sandbox.make_url("/_sandbox/shipments"), json=body) as response:
+        status, answer = response.status, await response.json()
+
+    assert status == 422 and [e["field"] for e in answer["errors"]] == fields
+
+
+async def test_a_shipment_body_that_is_not_json_is_refused(sandbox, session) -> None:
+    async with session.post(sandbox.make_url("/_sandbox/shipments"), data=b"{carrier") as response:
+        assert response.status == 422 and "not JSON" in (await response.json())["title"]
+
+
 async def test_the_request_log_counts_requests_per_carrier(sandbox, session) -> None:
     await adapter(sandbox, session, "ups").pull(number(S.DELIVERED))
     await adapter(sandbox, session, "mng").pull(number(S.DELIVERED))
