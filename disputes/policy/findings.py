@@ -92,11 +92,13 @@ def document_finding(e: Evidence) -> Finding | None:
 
 def relation_finding(e: Evidence) -> Finding:
     relation = read_receiver(e.proof).relation  # as every finding reads it: a courier's word where none is stated
-    en, tr = RELATION_WORDS[relation]
     effect = S if relation in (R.RECIPIENT, R.HOUSEHOLD_MEMBER) else N
-    return finding(
-        f"received_by_{relation.value}", effect, [e], f"Received by: {en}", f"Teslim alan: {tr}", cites=RELATION,
-    )
+    if relation is R.UNKNOWN:  # the receiver may well be named: only who they are to the addressee is not said
+        en, tr = ("The carrier did not say who the receiver is to the addressee",
+                  "Kargo firması teslim alanın alıcının nesi olduğunu belirtmemiş")
+    else:
+        en, tr = (f"Received by: {RELATION_WORDS[relation][0]}", f"Teslim alan: {RELATION_WORDS[relation][1]}")
+    return finding(f"received_by_{relation.value}", effect, [e], en, tr, cites=RELATION)
 
 
 class _NameFacts(TypedDict):
