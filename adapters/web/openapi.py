@@ -27,7 +27,7 @@ REF = "#/components/schemas/{model}"
 ID_SCHEMA = TypeAdapter(Id).json_schema()
 STATUS_TEXT = {
     400: "Malformed request", 401: "Not authenticated", 403: "Not allowed for this role", 404: "Not found",
-    408: "Body not received in time", 409: "Conflicts with the dispute's state", 412: "Stale version",
+    408: "Body not received in time", 409: "Conflicts with the current state", 412: "Stale version",
     413: "Body too large", 415: "Unsupported media type", 416: "No part of the file is in the Range",
     422: "Invalid request", 428: "If-Match required", 429: "Too many requests",
     500: "An unexpected error, logged with the request id", 503: "Temporarily unavailable",
