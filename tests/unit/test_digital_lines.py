@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.web.console.case import prefilled
 from disputes.actors import SYSTEM
 from disputes.errors import CompensationAlreadyIssued, InvalidLineOutcomes
 from disputes.model import Dispute
@@ -91,3 +92,10 @@ def test_after_an_appeal_a_refund_pays_the_line_rejected_and_nothing_twice() -> 
     assert d.uncompensated() == {"GAME": 0, "GC": 0}
     with pytest.raises(CompensationAlreadyIssued):
         refund(d)
+
+
+def test_the_console_s_decision_form_offers_the_refund_of_the_line_never_sent() -> None:
+    form = prefilled(case(DigitalState.ACTIVATED, DigitalState.NOT_SENT))
+
+    assert (form.outcome, form.reason_code) == ("refund", "digital_not_delivered")
+    assert form.lines == {"GAME": ("rejected", "1"), "GC": ("refund", "1")}
