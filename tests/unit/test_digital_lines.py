@@ -13,9 +13,9 @@ from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from schemas.common import Outcome
 from schemas.digital import DigitalState
-from schemas.dispute import EffectKind, ReasonCode, Status
+from schemas.dispute import EffectKind, ParkReason, ReasonCode, Status
 from schemas.orders import DigitalKind, OrderItem
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
 from tests.unit.policy.builders import dispute
 from tests.unit.policy.test_digital import record
 
@@ -99,3 +99,24 @@ def test_the_console_s_decision_form_offers_the_refund_of_the_line_never_sent() 
 
     assert (form.outcome, form.reason_code) == ("refund", "digital_not_delivered")
     assert form.lines == {"GAME": ("rejected", "1"), "GC": ("refund", "1")}
+
+
+def test_at_the_decision_deadline_the_line_never_sent_is_refunded_as_a_refund_naming_no_lines_pays_it() -> None:
+    d = case(DigitalState.ACTIVATED, DigitalState.NOT_SENT)
+
+    d.deadline_reached(SYSTEM, NOW)
+
+    assert refunds(d) == [("dsp_policy:d1:refund:GC", 5_000, "GC")]
+
+
+def test_after_the_whole_order_s_refund_was_refused_a_supervisor_may_pay_some_of_its_lines() -> None:
+    d = case(DigitalState.NOT_SENT, DigitalState.LINK_MISSING)
+    [whole] = [m for m in d.outbox if m.kind is EffectKind.REFUND]
+    d.outbox.remove(whole)
+    d.effects_parked.append(whole.model_copy(update={"parked": ParkReason.REFUSED, "parked_at": NOW}))
+    d.reopen(SUPERVISOR, "Ödeme reddedildi.", NOW)
+
+    d.decide(SUPERVISOR, Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED, "Yalnız hediye kartı.", None, NOW,
+             line_outcomes=[("GC", Outcome.REFUND, 1)])
+
+    assert refunds(d) == [("dsp_policy:d2:refund:GC", 5_000, "GC")]
