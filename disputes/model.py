@@ -271,8 +271,8 @@ class Dispute(BaseModel):
     decisions: int = 0
     compensation: Outcome | None = None
     compensated_lines: list[CompensatedLine] = Field(default_factory=list)
-    """Missing-item claims: the lines the decisions so far refunded or reshipped, earlier decisions' as well, each with
-    the decision that paid it, oldest first."""
+    """Missing-item claims, and digital orders decided line by line: the lines the decisions so far refunded or
+    reshipped, earlier decisions' as well, each with the decision that paid it, oldest first."""
     appeal: Appeal | None = None
     customer_evidence: list[CustomerEvidence] = Field(default_factory=list)
     timeline: list[TimelineEntry] = Field(default_factory=list)
@@ -437,6 +437,23 @@ class Dispute(BaseModel):
     def partial(self) -> bool:
         """Only some lines of a delivered package are claimed."""
         return self.claim is Claim.MISSING_ITEMS
+
+    @property
+    def claimed_lines(self) -> list[MissingItem]:
+        """The lines a decision may decide one by one: those claimed missing, or every line of a digital order (each has
+        its own delivery record), a SKU on several lines once, with all its units."""
+        if self.partial or not self.order.is_digital:
+            return self.missing_items
+        units = Counter[str]()
+        for item in self.order.items:
+            units[item.sku] += item.quantity
+        return [MissingItem(sku=sku, quantity=quantity) for sku, quantity in units.items()]
+
+    @property
+    def paid_per_line(self) -> bool:
+        """Compensated line by line: a missing-item claim, or a digital order some of whose lines a decision paid apart
+        from the others (one paid as a whole is compensated as a parcel is)."""
+        return self.partial or bool(self.compensated_lines)
 
     def is_high_value(self, high_value_minor: int) -> bool:
         """A claim worth more than `high_value_minor` kuruş, or in another currency than the lira: no exchange rate is
@@ -1067,10 +1084,11 @@ class Dispute(BaseModel):
         line_outcomes: Sequence[tuple[str, Outcome, int]] = (),
         high_value_minor: int | None = None,
     ) -> None:
-        """`line_outcomes` (missing-item claims only): (sku, outcome, quantity) per claimed line, to refund, reship or
-        reject that many of it; what is not named (a line, or the rest of a line's quantity) is rejected. None named:
-        every claimed line gets `outcome` in full. A later decision (after an appeal or a reopening) decides only the
-        units no earlier one refunded or reshipped; a whole package once compensated can only be rejected.
+        """`line_outcomes` (missing-item claims, digital orders): (sku, outcome, quantity) per claimed line, to refund,
+        reship or reject that many of it; what is not named (a line, or the rest of a line's quantity) is rejected. None
+        named: every claimed line gets `outcome` in full, except on a digital order whose recommendation names the lines
+        to pay (`_as_recommended`). A later decision (after an appeal or a reopening) decides only the units no earlier
+        one refunded or reshipped; a whole package once compensated can only be rejected.
         `high_value_minor`: the policy's threshold of a high-value order, whose parcel is rejected only on a signed
         proof (`DisputeService.high_value_minor`; None: no such rule, as for the policy's own decisions, which never
         reject a high-value order)."""
@@ -1090,7 +1108,7 @@ class Dispute(BaseModel):
         left = self.uncompensated()
         if outcome is not Outcome.REJECTED and (issued := self.compensation) is not None and self.compensation_issued:
             raise CompensationAlreadyIssued(
-                "Every unit claimed was already refunded or reshipped." if self.partial
+                "Every unit claimed was already refunded or reshipped." if self.paid_per_line
                 else f"A {issued.value} was already issued for this dispute."
             )
         lines = self._line_outcomes(outcome, line_outcomes, left)
@@ -1227,7 +1245,7 @@ class Dispute(BaseModel):
         compensating one stands); one no effect list holds (stored before they were kept) was issued."""
         if self.compensation is None:
             return False
-        if self.partial:
+        if self.paid_per_line:
             return not any(self.uncompensated().values())
         outcomes = (Outcome.REFUND, Outcome.RESHIP)
         keys = {self.compensation_key(n, o) for n in range(1, self.decisions + 1) for o in outcomes}
@@ -1235,17 +1253,18 @@ class Dispute(BaseModel):
         return not keys.intersection(self._parked_compensations()) or bool(keys & issued)
 
     def uncompensated(self) -> dict[str, int]:
-        """Missing-item claims: per claimed line, the units no decision has refunded or reshipped, counting no line
-        whose effect was parked. A case compensated before its lines were kept (no `compensated_lines`) has none: it
-        was compensated when any later decision could only reject."""
-        if self.compensation is not None and not self.compensated_lines:
-            return {m.sku: 0 for m in self.missing_items}
+        """Per claimed line (`claimed_lines`), the units no decision has refunded or reshipped, counting no line whose
+        effect was parked. A missing-item claim compensated before its lines were kept (no `compensated_lines`) has
+        none: it was compensated when any later decision could only reject; nor has a digital order paid as a whole,
+        unless that refund was parked."""
+        if self.compensation is not None and not self.compensated_lines and (self.partial or self.compensation_issued):
+            return {m.sku: 0 for m in self.claimed_lines}
         parked = self._parked_compensations()
         paid = Counter[str]()
         for line in self.compensated_lines:
             if self.compensation_key(line.decision, line.outcome, line.sku) not in parked:
                 paid[line.sku] += line.quantity
-        return {m.sku: m.quantity - paid[m.sku] for m in self.missing_items}
+        return {m.sku: m.quantity - paid[m.sku] for m in self.claimed_lines}
 
     def _parked_compensations(self) -> dict[str, OutboxMessage]:
         """The refunds and reshipments the relay parked, by key."""
@@ -1256,7 +1275,7 @@ class Dispute(BaseModel):
         never answering, or were parked before the reason was kept) of the units a decision pays again: the package,
         or its `lines`' SKUs."""
         unsure = {key for key, m in self._parked_compensations().items() if m.parked is not ParkReason.REFUSED}
-        if not self.partial:
+        if not self.paid_per_line:
             return sorted(unsure)
         skus = {line.sku for line in lines if line.outcome is not Outcome.REJECTED}
         keys = (self.compensation_key(line.decision, line.outcome, line.sku) for line in self.compensated_lines
@@ -1307,15 +1326,21 @@ class Dispute(BaseModel):
     def _line_outcomes(
         self, outcome: Outcome, per_line: Sequence[tuple[str, Outcome, int]], left: dict[str, int]
     ) -> list[LineOutcome]:
-        """Each line's units `left` (none compensated yet) compensated as named, or rejected."""
-        if not self.partial or outcome is Outcome.REJECTED:
+        """Each line's units `left` (none compensated yet) compensated as named, or rejected. A digital order not
+        decided line by line before, with none named nor recommended, is compensated as a whole (no lines)."""
+        by_line = self.partial or self.order.is_digital
+        if not by_line or outcome is Outcome.REJECTED:
             if per_line:
                 raise InvalidLineOutcomes(
-                    "A rejection has no outcomes per line." if self.partial
-                    else "Outcomes per line are for missing-item claims."
+                    "A rejection has no outcomes per line." if by_line
+                    else "Outcomes per line are for missing-item claims and digital orders."
                 )
             return []
+        if not per_line and self.order.is_digital:
+            per_line = self._as_recommended(outcome, left)
         if not per_line:
+            if not self.paid_per_line:
+                return []
             return [self._line(sku, units, outcome) for sku, units in left.items() if units]
         named = self._named_lines(per_line, left)
         if outcome not in {line_outcome for line_outcome, _ in named.values()}:
@@ -1332,12 +1357,19 @@ class Dispute(BaseModel):
                 lines.append(self._line(sku, units - compensated, Outcome.REJECTED, before=compensated))
         return lines
 
+    def _as_recommended(self, outcome: Outcome, left: dict[str, int]) -> list[tuple[str, Outcome, int]]:
+        """A digital order's lines the recommendation names to pay (those its delivery record does not show delivered),
+        the units no decision paid yet, decided `outcome`: what a decision naming no lines pays. None when it names
+        none, or all of them are paid (the rest of the claim is then what is decided)."""
+        named = self.recommendation.lines if self.recommendation is not None else []
+        return [(m.sku, outcome, min(m.quantity, left[m.sku])) for m in named if left.get(m.sku)]
+
     def _named_lines(
         self, per_line: Sequence[tuple[str, Outcome, int]], left: dict[str, int]
     ) -> dict[str, tuple[Outcome, int]]:
         """The outcome and quantity named for each claimed line; 422 naming the entry's field when it names a line
         not claimed, one named before, or more than claimed and not yet compensated (`left`)."""
-        claimed = {m.sku: m.quantity for m in self.missing_items}
+        claimed = {m.sku: m.quantity for m in self.claimed_lines}
         named: dict[str, tuple[Outcome, int]] = {}
         for index, (sku, line_outcome, quantity) in enumerate(per_line):
             if sku not in claimed:
@@ -1365,7 +1397,7 @@ class Dispute(BaseModel):
 
     def _paid(self, sku: str) -> int:
         """The units of a claimed SKU that decisions refunded or reshipped, as `uncompensated` counts them."""
-        claimed = next(m.quantity for m in self.missing_items if m.sku == sku)
+        claimed = next(m.quantity for m in self.claimed_lines if m.sku == sku)
         return claimed - self.uncompensated()[sku]
 
     def _add_customer_evidence(
@@ -1563,10 +1595,10 @@ class Dispute(BaseModel):
         return f"{key}:{sku}" if sku is not None else key
 
     def _queue_compensation(self, outcome: Outcome, key: str, line: LineOutcome | None) -> str | None:
-        """The refund or reshipment of the package, or of one missing line (its value; its units, as the refund values
-        them: those following the units earlier decisions paid, one item per order line of the SKU holding some of
-        them, each as its line describes it): its message's id. A refund of nothing (a free gift) sends no message
-        (None): the line is compensated all the same."""
+        """The refund or reshipment of the package, or of one claimed line (a missing line, or a digital order's line
+        decided apart: its value; its units, as the refund values them: those following the units earlier decisions
+        paid, one item per order line of the SKU holding some of them, each as its line describes it): its message's
+        id. A refund of nothing (a free gift) sends no message (None): the line is compensated all the same."""
         order = self.order
         if outcome is Outcome.REFUND:
             assert self.decision is not None and self.decision.refund_to is not None

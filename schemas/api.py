@@ -170,10 +170,12 @@ class DecisionRequest(_Input):
     )
     line_outcomes: list[LineDecision] | None = Field(
         default=None, max_length=100, examples=[[{"sku": "sku-glass", "outcome": "refund", "quantity": 1}]],
-        description="Missing-item claims: per claimed line, refund, reship or reject how many of it, each line once; "
+        description="Missing-item claims and digital orders (whose claimed lines are all the order's when the codes "
+                    "never came): per claimed line, refund, reship or reject how many of it, each line once; "
                     "what is not named (a line, or the rest of a line's claimed quantity) is rejected, and `outcome` "
                     "(refund or reship) is the outcome of at least one line. Left out: every claimed line gets "
-                    "`outcome` in full.",
+                    "`outcome` in full, except on a digital order whose recommendation names `lines`: those are "
+                    "paid, the others rejected.",
     )
 
     def outcomes_per_line(self) -> list[tuple[str, Outcome, int]] | None:

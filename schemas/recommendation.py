@@ -101,8 +101,10 @@ class Recommendation(_Private):
     abuse_flags: list[str] = Field(description="Risk signals for the account service; slugs, no personal data.")
     lines: list[MissingItem] = Field(
         default=[],
-        description="Missing-item claims: the claimed lines, and how many of each, the evidence shows missing. An "
-                    "automatic resolution compensates these only and rejects the rest of the claim.",
+        description="Missing-item claims: the claimed lines, and how many of each, the evidence shows missing; digital "
+                    "orders: the claimed lines whose delivery record does not show them delivered (none when that is "
+                    "every line of a whole order, refunded whole). An automatic resolution compensates these only "
+                    "and rejects the rest of the claim.",
     )
     customer_message: str | None = Field(
         default=None,

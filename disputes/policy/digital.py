@@ -1,12 +1,16 @@
-"""What a digital order line's delivery record shows, and the action it leads to. Policy table, per case (the
-lines of one case are read together, the least delivered line deciding):
+"""What a digital order line's delivery record shows, and the action it leads to. Policy table, per claimed line
+(every line of the order, or those claimed missing; the record of a line not claimed is not read):
 
     no record yet, before the evidence deadline     → a person, waiting for the record (provisional)
     no record by the deadline                        → refund: delivery cannot be shown
-    (a claimed line without a record, beside lines with one, is read the same way: never rejected on the others)
-    a line never sent, or sent without its code/link → refund
-    every line activated                             → rejection recommended, the activation as evidence
-    otherwise (sent and not opened, opened and not activated) → a person
+    never sent, or sent without its code/link        → refund
+    activated                                        → rejection recommended, the activation as evidence
+    sent and not opened, opened and not activated    → a person
+
+The claimed lines read together: any waiting for its record, then any for a person, sends the case to a person
+(a line without a record is never rejected on the others'); otherwise any to refund makes it a refund of those lines
+alone (`DigitalReading.lines`), the activated ones recommended for rejection; only with every line activated is the
+claim rejected.
 
 Digital goods cannot be shipped again: the customer's remedy is a refund (reissuing a code is the seller's
 business, outside this service)."""
@@ -20,6 +24,7 @@ from disputes.model import Dispute
 from disputes.notices import deadline
 from disputes.policy.wording import finding
 from schemas.digital import DigitalChannel, DigitalDelivery, DigitalState
+from schemas.dispute import MissingItem
 from schemas.recommendation import Effect, Finding, PolicyRule
 from schemas.recommendation import RecommendedAction as Act
 
@@ -45,6 +50,9 @@ _RULES = {
     DigitalState.OPENED: (Act.NEEDS_PERSON, PolicyRule.DIGITAL_NOT_ACTIVATED),
     DigitalState.ACTIVATED: (Act.REJECT, PolicyRule.DIGITAL_ACTIVATED),
 }
+_PRECEDENCE = (Act.NEEDS_PERSON, Act.REFUND, Act.REJECT)
+"""Which line's action is the case's: the first of these any claimed line leads to."""
+_NOT_DELIVERED = (Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +61,15 @@ class DigitalReading:
     """REFUND stands for "for the customer": the engine picks the remedy."""
     rule: PolicyRule
     findings: tuple[Finding, ...]
+    lines: tuple[MissingItem, ...] = ()
+    """The claimed lines the record does not show delivered (never sent, sent without the code or link, no record by
+    the deadline), each with all its units claimed: those a refund pays."""
 
 
 def read_digital(dispute: Dispute, now: datetime) -> DigitalReading:
-    records = dispute.digital_deliveries
+    claimed = dispute.claimed_lines
+    skus = {m.sku for m in claimed}
+    records = [r for r in dispute.digital_deliveries if r.sku in skus]
     if not records:
         if dispute.proof_missing or now >= dispute.sla.evidence_due:
             missing = finding(
@@ -64,7 +77,7 @@ def read_digital(dispute: Dispute, now: datetime) -> DigitalReading:
                 "The digital delivery provider gave no delivery record by the deadline",
                 "Dijital teslimat sağlayıcısı süresi içinde teslimat kaydı sunmadı",
             )
-            return DigitalReading(Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED, (missing,))
+            return DigitalReading(Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED, (missing,), tuple(claimed))
         due, due_tr = deadline(dispute.sla.evidence_due).told
         waiting = finding(
             "awaiting_digital_record", N, [],
@@ -72,30 +85,29 @@ def read_digital(dispute: Dispute, now: datetime) -> DigitalReading:
         )
         return DigitalReading(Act.NEEDS_PERSON, PolicyRule.AWAITING_DIGITAL_RECORD, (waiting,))
     found = tuple(f for state in DigitalState if (f := _finding(state, records)))
-    if unrecorded := _unrecorded(dispute):  # a line without a record is a line whose delivery is not shown
-        return _without_record(dispute, now, unrecorded, found)
-    least = min((r.state for r in records), key=list(DigitalState).index)
-    action, rule = _RULES[least]
-    return DigitalReading(action, rule, found)
+    states = {r.sku: r.state for r in records}
+    if unrecorded := [m.sku for m in claimed if m.sku not in states]:  # a line whose delivery is not shown
+        if not (dispute.proof_missing or now >= dispute.sla.evidence_due):
+            return _awaiting(dispute, unrecorded, found)
+        found = (_no_record_of(unrecorded), *found)
+    outcomes = [_RULES[state] for state in states.values()] + ([_NOT_DELIVERED] if unrecorded else [])
+    action, rule = min(outcomes, key=lambda outcome: _PRECEDENCE.index(outcome[0]))
+    refunded = tuple(m for m in claimed if m.sku not in states or _RULES[states[m.sku]][0] is Act.REFUND)
+    return DigitalReading(action, rule, found, refunded)
 
 
-def _unrecorded(dispute: Dispute) -> list[str]:
-    """The claimed lines the provider gave no record of."""
-    recorded = {r.sku for r in dispute.digital_deliveries}
-    claimed = [m.sku for m in dispute.missing_items] if dispute.partial else [i.sku for i in dispute.order.items]
-    return [sku for sku in claimed if sku not in recorded]
-
-
-def _without_record(dispute: Dispute, now: datetime, skus: list[str], found: tuple[Finding, ...]) -> DigitalReading:
-    """Some claimed lines have records, others none: waiting for theirs until the deadline, then for the customer."""
+def _no_record_of(skus: list[str]) -> Finding:
     lines = ", ".join(skus)
-    if dispute.proof_missing or now >= dispute.sla.evidence_due:
-        missing = finding(
-            "digital_no_record_by_deadline", A, [],
-            f"The digital delivery provider gave no delivery record of {lines} by the deadline",
-            f"Dijital teslimat sağlayıcısı {lines} için süresi içinde teslimat kaydı sunmadı", lines=len(skus),
-        )
-        return DigitalReading(Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED, (missing, *found))
+    return finding(
+        "digital_no_record_by_deadline", A, [],
+        f"The digital delivery provider gave no delivery record of {lines} by the deadline",
+        f"Dijital teslimat sağlayıcısı {lines} için süresi içinde teslimat kaydı sunmadı", lines=len(skus),
+    )
+
+
+def _awaiting(dispute: Dispute, skus: list[str], found: tuple[Finding, ...]) -> DigitalReading:
+    """Some claimed lines have records, others none yet: a person, waiting for theirs until the deadline."""
+    lines = ", ".join(skus)
     due, due_tr = deadline(dispute.sla.evidence_due).told
     waiting = finding(
         "awaiting_digital_record", N, [],

@@ -14,10 +14,13 @@ Rules, first match wins (the proof read is the latest "delivered" evidence, see 
    against delivery → reject; for a high-value order only with a signature, otherwise a person.
 5. Anything else → a person.
 
-A case whose lines are all digital goods has no carrier: its digital delivery record decides instead
-(`disputes.policy.digital`), with the same rules below for who may resolve it.
+A case whose lines are all digital goods has no carrier: its digital delivery record decides instead, line by line
+(`disputes.policy.digital`), whether the whole order or some of its lines are claimed, with the same rules below for
+who may resolve it. A refund of only the lines the record does not show delivered rejects the others: like a
+missing-item claim shown in part, it is automatic only with `auto_reject_enabled`, otherwise a person's, those lines
+named in the recommendation's `lines` (none: the whole order).
 
-A claim of items missing from a delivered package is weighed on what speaks to the contents instead (`missing`),
+A claim of items missing from a delivered parcel is weighed on what speaks to the contents instead (`missing`),
 line by line: the recommendation's `lines` are what the evidence shows missing, all an automatic resolution pays.
 Evidence for only part of the claim goes to a person (paying that part would reject the rest), unless
 `auto_reject_enabled`.
@@ -81,7 +84,7 @@ class _Verdict:
 
 def recommend(dispute: Dispute, history: CustomerHistory, now: datetime, settings: PolicySettings) -> Recommendation:
     reading = read_proof(dispute, settings)
-    verdict = _missing_items(dispute, settings) if dispute.partial else _verdict(dispute, reading, now, settings)
+    verdict = _verdict(dispute, reading, now, settings)
     if (added := customer_evidence_finding(dispute)) is not None:
         verdict = _for_a_person(verdict, added)
     signals = abuse_signals(dispute, history, settings)
@@ -112,7 +115,9 @@ def recommend(dispute: Dispute, history: CustomerHistory, now: datetime, setting
 
 def _verdict(dispute: Dispute, reading: ProofReading | None, now: datetime, settings: PolicySettings) -> _Verdict:
     if dispute.order.is_digital:
-        return _digital(dispute, now)
+        return _digital(dispute, now, settings)
+    if dispute.partial:
+        return _missing_items(dispute, settings)
     if reading is None:
         return _without_proof(dispute, now)
     if reading.weak_because:
@@ -162,15 +167,16 @@ def _without_proof(dispute: Dispute, now: datetime) -> _Verdict:
     return _Verdict(Act.NEEDS_PERSON, PolicyRule.AWAITING_CARRIER_EVIDENCE, (waiting, *said))
 
 
-def _digital(dispute: Dispute, now: datetime) -> _Verdict:
+def _digital(dispute: Dispute, now: datetime, settings: PolicySettings) -> _Verdict:
     digital = read_digital(dispute, now)
-    match digital.action:
-        case Act.REFUND:
-            return _Verdict(_for_customer(dispute), digital.rule, digital.findings, MAX_CONFIDENCE)
-        case Act.REJECT:
-            return _Verdict(Act.REJECT, digital.rule, digital.findings, MAX_CONFIDENCE)
-        case _:
-            return _Verdict(digital.action, digital.rule, digital.findings)
+    if digital.action is Act.REJECT:
+        return _Verdict(Act.REJECT, digital.rule, digital.findings, MAX_CONFIDENCE)
+    whole = _units(digital.lines) == _units(dispute.claimed_lines)
+    lines = () if whole and not dispute.partial else digital.lines  # the whole order: one refund, as a parcel's
+    if digital.action is Act.REFUND and (whole or settings.auto_reject_enabled):
+        return _Verdict(_for_customer(dispute), digital.rule, digital.findings, MAX_CONFIDENCE, lines=lines)
+    action = Act.NEEDS_PERSON if digital.action is Act.REFUND else digital.action  # paying part rejects the rest
+    return _Verdict(action, digital.rule, digital.findings, lines=lines)
 
 
 def _third_party(dispute: Dispute, reading: ProofReading, now: datetime, settings: PolicySettings) -> _Verdict:

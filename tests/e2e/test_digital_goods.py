@@ -1,5 +1,5 @@
 """Digital goods through the running app: the delivery record of a code (from the sandbox provider) decides,
-refunds reach payments once, and nothing is charged to a carrier."""
+refunds reach payments once, only for the lines not delivered, and nothing is charged to a carrier."""
 
 import pytest
 
@@ -14,11 +14,14 @@ CODES = {
     "ord-d2": ("sku-gift", DigitalKind.GIFT_CARD, "not_sent"),
     "ord-d3": ("sku-office", DigitalKind.LICENCE_KEY, "opened"),
 }
+TWO_CODES = "ord-d4"
+GAME = OrderItem(sku="sku-game", name="Oyun kodu", quantity=1, unit_price_minor=150_000, digital=DigitalKind.GAME_CODE)
+GIFT = OrderItem(sku="sku-gift50", name="Hediye kartı", quantity=1, unit_price_minor=5_000, digital=DigitalKind.GIFT_CARD)
+TWO_CODES_SHOW = {"sku-game": "activated", "sku-gift50": "not_sent"}
 
 
-def digital_order(order_id: str, sku: str, kind: DigitalKind):
-    line = OrderItem(sku=sku, name="Dijital ürün", quantity=1, unit_price_minor=50_000, digital=kind)
-    delivery = shipment(f"shp-{order_id}", carrier="digital").model_copy(update={"items": [line]})
+def digital_order(order_id: str, *lines: OrderItem):
+    delivery = shipment(f"shp-{order_id}", carrier="digital").model_copy(update={"items": list(lines)})
     return order(order_id, shipments=[delivery])
 
 
@@ -26,13 +29,16 @@ def digital_order(order_id: str, sku: str, kind: DigitalKind):
 def orders_document() -> dict:
     document = e2e_orders()
     for order_id, (sku, kind, _) in CODES.items():
-        document["orders"].append(digital_order(order_id, sku, kind).model_dump(mode="json"))
+        line = OrderItem(sku=sku, name="Dijital ürün", quantity=1, unit_price_minor=50_000, digital=kind)
+        document["orders"].append(digital_order(order_id, line).model_dump(mode="json"))
+    document["orders"].append(digital_order(TWO_CODES, GAME, GIFT).model_dump(mode="json"))
     return document
 
 
 @pytest.fixture
 async def sandbox(aiohttp_server, orders_document):
     scripts = {(order_id, sku): DigitalScript(scenario=scenario) for order_id, (sku, _, scenario) in CODES.items()}
+    scripts |= {(TWO_CODES, sku): DigitalScript(scenario=scenario) for sku, scenario in TWO_CODES_SHOW.items()}
     return await aiohttp_server(create_downstream_sandbox(orders_document, digital=scripts))
 
 
@@ -123,3 +129,26 @@ async def test_a_digital_case_cannot_be_decided_as_a_reship(api):
                              headers={**INVESTIGATOR, "If-Match": f'"{case["version"]}"'})
 
     assert refused.status == 422 and refused.content_type == "application/problem+json"
+
+
+async def test_of_a_code_activated_and_a_gift_card_never_sent_only_the_gift_card_is_refunded(api, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    dispute = await open_case(api, TWO_CODES)
+    case = await advised(api, dispute["id"], "digital_not_delivered")
+    advice = case["recommendation"]
+    assert (advice["action"], advice["lines"]) == ("needs_person", [{"sku": "sku-gift50", "quantity": 1}])
+
+    refund = {"outcome": "refund", "reason_code": "digital_not_delivered", "note": "Hediye kartı gönderilmemiş."}
+    decided = await api.post(f"/v1/disputes/{dispute['id']}/decision", json=refund,
+                             headers={**INVESTIGATOR, "If-Match": f'"{case["version"]}"'})
+
+    assert decided.status == 200, await decided.text()
+    assert await eventually(lambda: applied(downstream, "payments"), timeout=10) == {
+        f"{dispute['id']}:d1:refund:sku-gift50": 1,
+    }
+    requests = (await (await downstream.get("/_sandbox/received")).json())["requests"]
+    assert [r["body"]["amount_minor"] for r in requests if r["service"] == "payments"] == [5_000]  # not 155,000
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    assert [(line["sku"], line["outcome"]) for line in case["decision"]["lines"]] == [
+        ("sku-game", "rejected"), ("sku-gift50", "refund"),
+    ]

@@ -150,7 +150,7 @@ def recommended_lines(dispute: Dispute, outcome: Outcome | None) -> dict[str, tu
     shown = {m.sku: m.quantity for m in dispute.recommendation.lines} if dispute.recommendation else {}
     if outcome is None or outcome is Outcome.REJECTED or not shown:
         return {sku: ("", str(units)) for sku, units in left.items()}
-    claimed = {m.sku: m.quantity for m in dispute.missing_items}
+    claimed = {m.sku: m.quantity for m in dispute.claimed_lines}
     lines = {}
     for sku, units in left.items():
         unpaid_shown = min(shown.get(sku, 0) - (claimed[sku] - units), units)

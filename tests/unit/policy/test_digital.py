@@ -6,11 +6,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from disputes.actors import SYSTEM
+from disputes.model import Dispute
 from disputes.next_step import next_step
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from schemas.common import Outcome, Resolution
 from schemas.digital import DigitalChannel, DigitalDelivery, DigitalState
-from schemas.dispute import ReasonCode
+from schemas.dispute import Claim, MissingItem, ReasonCode
 from schemas.orders import DigitalKind, OrderItem
 from schemas.recommendation import Effect, PolicyRule
 from schemas.recommendation import RecommendedAction as Act
@@ -20,6 +21,7 @@ from tests.unit.policy.builders import ORDER, RECEIVED_AT, SLA, customer_added, 
 SENT_AT = datetime(2026, 11, 16, 10, 0, tzinfo=NOW.tzinfo)
 CODE = OrderItem(sku="sku-steam", name="Steam kodu", quantity=1, unit_price_minor=50_000, digital=DigitalKind.GAME_CODE)
 KEY = OrderItem(sku="sku-office", name="Office lisansı", quantity=1, unit_price_minor=90_000, digital=DigitalKind.LICENCE_KEY)
+GIFT = OrderItem(sku="sku-gift", name="Hediye kartı 50 TL", quantity=1, unit_price_minor=5_000, digital=DigitalKind.GIFT_CARD)
 
 
 def record(state: DigitalState, sku: str = "sku-steam") -> DigitalDelivery:
@@ -49,7 +51,7 @@ def digital_case(*records: DigitalDelivery, items: tuple[OrderItem, ...] = (CODE
     ((DigitalState.SENT,), Act.NEEDS_PERSON, PolicyRule.DIGITAL_NOT_ACTIVATED),
     ((DigitalState.OPENED,), Act.NEEDS_PERSON, PolicyRule.DIGITAL_NOT_ACTIVATED),
     ((DigitalState.ACTIVATED, DigitalState.OPENED), Act.NEEDS_PERSON, PolicyRule.DIGITAL_NOT_ACTIVATED),
-    ((DigitalState.ACTIVATED, DigitalState.NOT_SENT), Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED),
+    ((DigitalState.NOT_SENT, DigitalState.LINK_MISSING), Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED),
 ])
 def test_the_least_delivered_line_decides(states: tuple[DigitalState, ...], action: Act, rule: PolicyRule) -> None:
     skus = ("sku-steam", "sku-office")
@@ -59,6 +61,81 @@ def test_the_least_delivered_line_decides(states: tuple[DigitalState, ...], acti
 
     assert (advice.action, advice.rule) == (action, rule)
     assert advice.carrier_liable is False
+
+
+def claiming(case: Dispute, *missing: tuple[str, int]) -> Dispute:
+    """`case` as a claim of `missing` (sku, units) missing rather than of the whole order."""
+    case.claim = Claim.MISSING_ITEMS
+    case.missing_items = [MissingItem(sku=sku, quantity=units) for sku, units in missing]
+    return case
+
+
+def test_a_whole_order_claim_recommends_refunding_only_the_line_never_sent_and_a_person_decides() -> None:
+    case = digital_case(record(DigitalState.ACTIVATED), record(DigitalState.NOT_SENT, "sku-gift"), items=(CODE, GIFT))
+
+    advice = recommend(case, CustomerHistory(), NOW, PolicySettings())
+
+    # paying the gift card alone rejects the activated game code: a rejection, so a person's
+    assert (advice.action, advice.rule, advice.auto_resolve) == (Act.NEEDS_PERSON, PolicyRule.DIGITAL_NOT_DELIVERED, False)
+    assert advice.lines == [MissingItem(sku="sku-gift", quantity=1)]
+    assert [f.code for f in advice.findings[:2]] == ["digital_not_sent", "digital_activated"]
+
+
+def test_with_automatic_rejection_on_the_lines_never_sent_are_refunded_on_their_own() -> None:
+    case = digital_case(record(DigitalState.ACTIVATED), record(DigitalState.NOT_SENT, "sku-gift"), items=(CODE, GIFT))
+
+    advice = recommend(case, CustomerHistory(), NOW, PolicySettings(auto_reject_enabled=True))
+
+    assert (advice.action, advice.rule, advice.auto_resolve) == (Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED, True)
+    assert advice.lines == [MissingItem(sku="sku-gift", quantity=1)]
+
+
+def test_an_order_none_of_whose_lines_was_delivered_is_refunded_as_a_whole() -> None:
+    case = digital_case(record(DigitalState.NOT_SENT), record(DigitalState.LINK_MISSING, "sku-gift"), items=(CODE, GIFT))
+
+    advice = recommend(case, CustomerHistory(), NOW, PolicySettings())
+
+    assert (advice.action, advice.auto_resolve, advice.lines) == (Act.REFUND, True, [])
+
+
+def test_a_line_never_sent_beside_one_not_opened_goes_to_a_person_naming_the_line_to_refund() -> None:
+    case = digital_case(record(DigitalState.SENT), record(DigitalState.NOT_SENT, "sku-gift"), items=(CODE, GIFT))
+
+    advice = recommend(case, CustomerHistory(), NOW, PolicySettings(auto_reject_enabled=True))
+
+    assert (advice.action, advice.rule, advice.auto_resolve) == (Act.NEEDS_PERSON, PolicyRule.DIGITAL_NOT_ACTIVATED, False)
+    assert advice.lines == [MissingItem(sku="sku-gift", quantity=1)]
+
+
+def test_a_missing_code_claimed_is_refunded_on_its_delivery_record_not_weighed_as_a_parcel() -> None:
+    case = digital_case(record(DigitalState.ACTIVATED), record(DigitalState.NOT_SENT, "sku-office"), items=(CODE, KEY))
+    claiming(case, ("sku-office", 1))
+
+    advice = recommend(case, CustomerHistory(), NOW, PolicySettings())
+
+    assert (advice.action, advice.rule, advice.auto_resolve) == (Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED, True)
+    assert advice.lines == [MissingItem(sku="sku-office", quantity=1)]
+    assert [f.code for f in advice.findings] == ["digital_not_sent"]  # no weight nor packing, nor the line not claimed
+
+
+def test_a_claimed_code_that_was_activated_is_recommended_for_rejection() -> None:
+    two = CODE.model_copy(update={"quantity": 2})
+    case = claiming(digital_case(record(DigitalState.ACTIVATED), items=(two,)), ("sku-steam", 1))
+
+    advice = recommend(case, CustomerHistory(), NOW, PolicySettings())
+
+    assert (advice.action, advice.rule, advice.auto_resolve) == (Act.REJECT, PolicyRule.DIGITAL_ACTIVATED, False)
+    assert [f.code for f in advice.findings] == ["digital_activated"]
+
+
+def test_a_claimed_code_sent_and_not_opened_goes_to_a_person_whatever_a_line_not_claimed_shows() -> None:
+    case = digital_case(record(DigitalState.NOT_SENT), record(DigitalState.SENT, "sku-office"), items=(CODE, KEY))
+    claiming(case, ("sku-office", 1))
+
+    advice = recommend(case, CustomerHistory(), NOW, PolicySettings())
+
+    assert (advice.action, advice.rule, advice.lines) == (Act.NEEDS_PERSON, PolicyRule.DIGITAL_NOT_ACTIVATED, [])
+    assert [f.code for f in advice.findings] == ["digital_sent"]
 
 
 def test_a_line_without_a_record_is_never_rejected_on_another_line_s_activation() -> None:
@@ -76,6 +153,7 @@ def test_a_line_without_a_record_is_never_rejected_on_another_line_s_activation(
     assert waiting.findings[0].text.endswith("(due 20.11.2026)")
     assert waiting.findings[0].text_tr.endswith("(son: 20.11.2026)")
     assert (late.action, late.rule) == (Act.REFUND, PolicyRule.DIGITAL_NOT_DELIVERED)
+    assert late.lines == [MissingItem(sku="sku-office", quantity=1)]  # the activated code is not paid
     assert [f.code for f in late.findings[:2]] == ["digital_no_record_by_deadline", "digital_activated"]
     assert "no delivery record of sku-office by the deadline" in late.findings[0].text
 

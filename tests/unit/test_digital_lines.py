@@ -1,0 +1,122 @@
+"""A digital order's lines are paid one by one, as their delivery records show: a game code activated and a gift card
+never sent refund the gift card's value alone, under a key of its own; an order none of whose lines was delivered is
+refunded as a whole, as a parcel is."""
+
+from datetime import timedelta
+
+import pytest
+
+from adapters.web.console.case import prefilled
+from disputes.actors import SYSTEM
+from disputes.errors import CompensationAlreadyIssued, InvalidLineOutcomes
+from disputes.model import Dispute
+from disputes.policy import CustomerHistory, PolicySettings, recommend
+from schemas.common import Outcome
+from schemas.digital import DigitalState
+from schemas.dispute import EffectKind, ParkReason, ReasonCode, Status
+from schemas.orders import DigitalKind, OrderItem
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
+from tests.unit.policy.builders import dispute
+from tests.unit.policy.test_digital import record
+
+GAME = OrderItem(sku="GAME", name="Oyun kodu", quantity=1, unit_price_minor=150_000, digital=DigitalKind.GAME_CODE)
+GIFT = OrderItem(sku="GC", name="Hediye kartı 50 TL", quantity=1, unit_price_minor=5_000, digital=DigitalKind.GIFT_CARD)
+ORDER_VALUE = 155_000  # 1,500.00 TRY + 50.00 TRY
+DEFAULTS = PolicySettings()
+
+
+def case(game: DigitalState, gift: DigitalState, settings: PolicySettings = DEFAULTS) -> Dispute:
+    """A whole-order claim ("my codes never came") on the game code and the gift card, assessed on their records."""
+    d = dispute(value_minor=ORDER_VALUE, reshippable=False)
+    d.order = d.order.model_copy(update={"items": [GAME, GIFT]})
+    d.digital_deliveries = [record(game, "GAME"), record(gift, "GC")]
+    d.status = Status.UNDER_REVIEW
+    advice = recommend(d, CustomerHistory(), NOW, settings)
+    d.record_assessment(SYSTEM, advice, NOW, timedelta(hours=24), timedelta(hours=72))
+    return d
+
+
+def refunds(d: Dispute) -> list[tuple[str, int, str | None]]:
+    return [(m.key, m.payload["amount_minor"], m.payload["sku"]) for m in d.outbox if m.kind is EffectKind.REFUND]
+
+
+def refund(d: Dispute, line_outcomes: tuple[tuple[str, Outcome, int], ...] = ()) -> None:
+    d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED, "Kod gönderilmemiş.", None, NOW,
+             line_outcomes=line_outcomes)
+
+
+def test_an_investigator_s_refund_pays_only_the_line_the_record_shows_never_sent() -> None:
+    d = case(DigitalState.ACTIVATED, DigitalState.NOT_SENT)
+    assert d.decision is None  # rejecting the game code is a person's
+
+    refund(d)
+
+    assert refunds(d) == [("dsp_policy:d1:refund:GC", 5_000, "GC")]
+    assert [(line.sku, line.outcome, line.amount_minor) for line in d.decision.lines] == [  # type: ignore[union-attr]
+        ("GAME", Outcome.REJECTED, 150_000), ("GC", Outcome.REFUND, 5_000),
+    ]
+
+
+def test_with_automatic_rejection_on_the_policy_refunds_the_line_never_sent_on_its_own() -> None:
+    d = case(DigitalState.ACTIVATED, DigitalState.NOT_SENT, PolicySettings(auto_reject_enabled=True))
+
+    assert d.decision is not None and d.decision.decided_by == SYSTEM.id
+    assert refunds(d) == [("dsp_policy:d1:refund:GC", 5_000, "GC")]
+
+
+def test_an_order_none_of_whose_lines_was_delivered_is_refunded_as_a_whole_as_before() -> None:
+    d = case(DigitalState.NOT_SENT, DigitalState.LINK_MISSING)
+
+    assert d.decision is not None and d.decision.lines == []
+    assert refunds(d) == [("dsp_policy:d1:refund", ORDER_VALUE, None)]
+
+
+def test_naming_the_lines_pays_those_and_a_line_not_on_the_order_is_refused() -> None:
+    d = case(DigitalState.ACTIVATED, DigitalState.NOT_SENT)
+
+    with pytest.raises(InvalidLineOutcomes):
+        refund(d, (("OTHER", Outcome.REFUND, 1),))
+    refund(d, (("GAME", Outcome.REFUND, 1), ("GC", Outcome.REFUND, 1)))
+
+    assert refunds(d) == [("dsp_policy:d1:refund:GAME", 150_000, "GAME"), ("dsp_policy:d1:refund:GC", 5_000, "GC")]
+
+
+def test_after_an_appeal_a_refund_pays_the_line_rejected_and_nothing_twice() -> None:
+    d = case(DigitalState.ACTIVATED, DigitalState.NOT_SENT)
+    refund(d)
+    d.file_appeal(CUSTOMER, "Oyun kodunu ben etkinleştirmedim.", NOW, NOW + timedelta(days=14))
+
+    refund(d)
+
+    assert refunds(d) == [("dsp_policy:d1:refund:GC", 5_000, "GC"), ("dsp_policy:d2:refund:GAME", 150_000, "GAME")]
+    assert d.uncompensated() == {"GAME": 0, "GC": 0}
+    with pytest.raises(CompensationAlreadyIssued):
+        refund(d)
+
+
+def test_the_console_s_decision_form_offers_the_refund_of_the_line_never_sent() -> None:
+    form = prefilled(case(DigitalState.ACTIVATED, DigitalState.NOT_SENT))
+
+    assert (form.outcome, form.reason_code) == ("refund", "digital_not_delivered")
+    assert form.lines == {"GAME": ("rejected", "1"), "GC": ("refund", "1")}
+
+
+def test_at_the_decision_deadline_the_line_never_sent_is_refunded_as_a_refund_naming_no_lines_pays_it() -> None:
+    d = case(DigitalState.ACTIVATED, DigitalState.NOT_SENT)
+
+    d.deadline_reached(SYSTEM, NOW)
+
+    assert refunds(d) == [("dsp_policy:d1:refund:GC", 5_000, "GC")]
+
+
+def test_after_the_whole_order_s_refund_was_refused_a_supervisor_may_pay_some_of_its_lines() -> None:
+    d = case(DigitalState.NOT_SENT, DigitalState.LINK_MISSING)
+    [whole] = [m for m in d.outbox if m.kind is EffectKind.REFUND]
+    d.outbox.remove(whole)
+    d.effects_parked.append(whole.model_copy(update={"parked": ParkReason.REFUSED, "parked_at": NOW}))
+    d.reopen(SUPERVISOR, "Ödeme reddedildi.", NOW)
+
+    d.decide(SUPERVISOR, Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED, "Yalnız hediye kartı.", None, NOW,
+             line_outcomes=[("GC", Outcome.REFUND, 1)])
+
+    assert refunds(d) == [("dsp_policy:d2:refund:GC", 5_000, "GC")]
