@@ -177,7 +177,7 @@ def _paid_before(dispute: Dispute, decision: Decision, held: Held) -> list[Words
     back (a held-back line a later decision replaced is not told: `held_back`)."""
     if dispute.compensation is None:
         return []
-    if not dispute.partial:  # the whole package: paid before only if this decision paid nothing
+    if not dispute.paid_per_line:  # the whole package: paid before only if this decision paid nothing
         if decision.outcome is not Outcome.REJECTED or not (dispute.compensation_issued or held):
             return []  # this decision paid, or what an earlier one decided was refused for good: nothing stands
         return [_PACKAGE_BEFORE[dispute.compensation, bool(held)]]
@@ -302,11 +302,11 @@ def _rejected_because(dispute: Dispute, decision: Decision) -> Words:
 def _digital_record_shows(dispute: Dispute) -> Words:
     """What the delivery records show, line by line where the claimed lines got to different states or some have no
     record."""
-    records = dispute.digital_deliveries
+    claimed = [m.sku for m in dispute.claimed_lines]
+    records = [r for r in dispute.digital_deliveries if r.sku in claimed]  # the claim's lines alone
     if not records:
         return ("We received no delivery record of your code or link.", "Kodunuzun ya da bağlantınızın teslimat kaydını almadık.")
     recorded = {r.sku for r in records}
-    claimed = [m.sku for m in dispute.missing_items] if dispute.partial else [item.sku for item in dispute.order.items]
     unrecorded = ", ".join(sku for sku in claimed if sku not in recorded)
     states = [state for state in DigitalState if any(r.state is state for r in records)]
     if len(states) == 1 and not unrecorded:
@@ -332,7 +332,10 @@ def _missing_lines_resolved(dispute: Dispute, decision: Decision, held: Held) ->
     """Each missing line's outcome: the refunded lines' value, the reshipped lines' names (those under way, then those
     held back), the declined units, and the decision's date."""
     decided = _decided_on(dispute, decision)
-    told = [(f"Decided on {decided} for the missing items.", f"Eksik ürünler için {decided} tarihinde karar verildi.")]
+    digital = dispute.order.is_digital
+    told = [(f"Decided on {decided} for your codes and links.", f"Kodlarınız ve bağlantılarınız için {decided} tarihinde "
+             "karar verildi.") if digital else
+            (f"Decided on {decided} for the missing items.", f"Eksik ürünler için {decided} tarihinde karar verildi.")]
     now_held = {(outcome, sku) for n, outcome, sku in held if n == decision.sequence}
     for delayed in (False, True):
         lines = [line for line in decision.lines if ((line.outcome, line.sku) in now_held) is delayed]
@@ -340,7 +343,10 @@ def _missing_lines_resolved(dispute: Dispute, decision: Decision, held: Held) ->
     if now_held:
         told.append(_TOLD)
     if declined := ", ".join(f"{line.sku} ×{line.quantity}" for line in decision.lines if line.outcome is Outcome.REJECTED):
-        told.append((f"We could not confirm these were missing: {declined}.", f"Şunların eksik olduğunu doğrulayamadık: {declined}."))
+        told.append((f"Not refunded, as their delivery records show them delivered: {declined}.",
+                     f"Teslimat kayıtları teslim edildiklerini gösterdiği için iade edilmedi: {declined}.") if digital else
+                    (f"We could not confirm these were missing: {declined}.",
+                     f"Şunların eksik olduğunu doğrulayamadık: {declined}."))
     return _join(*told)
 
 

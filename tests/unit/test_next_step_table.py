@@ -182,6 +182,17 @@ ROWS: dict[str, Row] = {
         "Decided on 18.11.2026: we are refunding you to your original payment method.",
         "18.11.2026 tarihinde karar verildi: ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
     ),
+    "digital lines: the code never sent refunded, the key activated not": (
+        lambda: decided(digital("not_sent", "activated"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
+                        line_outcomes=[("sku-steam", Outcome.REFUND, 1)]), READ_AT,
+        "Decided on 18.11.2026 for your codes and links. We are refunding 500.00 TRY to your original payment method. "
+        "Not refunded, as their delivery records show them delivered: sku-office ×1. You may appeal the rejected items "
+        "once, with new information, until 02.12.2026 12:30.",
+        "Kodlarınız ve bağlantılarınız için 18.11.2026 tarihinde karar verildi. 500,00 TL tutarındaki iadeniz orijinal "
+        "ödeme yönteminize yapılıyor. Teslimat kayıtları teslim edildiklerini gösterdiği için iade edilmedi: "
+        "sku-office ×1. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz "
+        "edebilirsiniz.",
+    ),
     "missing lines refunded and reshipped": (
         lambda: decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                         line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]), READ_AT,
