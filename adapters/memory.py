@@ -744,10 +744,10 @@ class InMemoryReports:
         return [d for d in self.disputes.docs.values() if start <= d.opened_at < end and reported(d)]
 
     async def carriers(self, start: datetime, end: datetime) -> list[CarrierFigures]:
-        by_carrier: defaultdict[str, list[ReportFacts]] = defaultdict(list)
+        by_carrier: defaultdict[str, list[Dispute]] = defaultdict(list)
         for dispute in self._opened(start, end):
-            by_carrier[dispute.order.carrier].append(report_facts(dispute))
-        return [_carrier_figures(carrier, facts) for carrier, facts in sorted(by_carrier.items())]
+            by_carrier[dispute.order.carrier].append(dispute)
+        return [_carrier_figures(carrier, disputes) for carrier, disputes in sorted(by_carrier.items())]
 
     async def sla(self, start: datetime, end: datetime) -> SlaFigures:
         facts = [report_facts(d) for d in self._opened(start, end)]
@@ -785,14 +785,18 @@ def _response_figures(disputes: list[Dispute], group: Callable[[Dispute], str]) 
     return figures
 
 
-def _carrier_figures(carrier: str, facts: list[ReportFacts]) -> CarrierFigures:
+def _carrier_figures(carrier: str, disputes: list[Dispute]) -> CarrierFigures:
+    facts = [report_facts(d) for d in disputes]
+
     def share(has: Callable[[ReportFacts], bool]) -> float:
         return sum(map(has, facts)) / len(facts)
 
     outcomes = Counter[tuple[bool, str]]()  # decisions by outcome, and the disputes with none
-    for f in facts:
+    owed = Counter[str]()  # by currency, each currency of the disputes named
+    for dispute, f in zip(disputes, facts, strict=True):
         outcomes.update({(f.partial, outcome): count for outcome, count in f.decisions.items()})
         outcomes[f.partial, UNDECIDED] += f.outcome is None
+        owed[dispute.order.currency] += f.liability_minor
     return CarrierFigures(
         carrier=carrier,
         disputes=len(facts),
@@ -803,7 +807,7 @@ def _carrier_figures(carrier: str, facts: list[ReportFacts]) -> CarrierFigures:
         share_with_photo=share(lambda f: f.photo),
         share_with_location=share(lambda f: f.location),
         median_hours_to_proof=_percentile([f.hours_to_proof for f in facts if f.hours_to_proof is not None], 0.5),
-        liability_minor=sum(f.liability_minor for f in facts),
+        liabilities=dict(sorted(owed.items())),
     )
 
 

@@ -508,7 +508,7 @@ class EvidenceStore(AttachmentStore, EvidenceInbox, PushedEvidence, Protocol):
 class CarrierFigures:
     """One carrier's disputes opened in a period: outcomes (refund, reship, rejected, undecided) of whole-package
     claims and, apart, of missing-item claims (partial), the share with each kind of proof, and what the carrier
-    owes."""
+    owes in each currency."""
 
     carrier: str
     disputes: int
@@ -518,7 +518,10 @@ class CarrierFigures:
     share_with_photo: float
     share_with_location: float
     median_hours_to_proof: float | None
-    liability_minor: int
+    liabilities: dict[str, int]
+    """What the carrier owes, in minor units, by the currency of the disputes' orders (in code order; every currency
+    of its disputes named, 0 when it owes nothing in it): amounts in different currencies are never added, and a sum
+    is exact however large."""
     partial_outcomes: dict[str, int]
 
 

@@ -6,7 +6,8 @@ a reopening counts every decision (a missing-item claim paid in two decisions, t
 rejected, a refund and a rejection), so no payment drops out of the count when a later decision comes. A missing-item
 decision counts as its `outcome`, the outcome of one of the lines it paid (or `rejected`, when it paid none).
 `undecided` counts the disputes with no decision yet. What the carrier owes is the claim's value, once, when any
-decision held it liable (its liability message queued), whatever later decisions say.
+decision held it liable (its liability message queued), whatever later decisions say; the report sums it by the
+order's currency, never adding one currency to another.
 
 The SLA report and the response times count disputes: decided when they have a decision; time to first response
 runs from the opening to the first message to the customer, question to them or decision
@@ -45,6 +46,7 @@ class ReportFacts:
     within_sla: bool | None
     automatic: bool
     liability_minor: int
+    """In minor units of the order's currency."""
     decisions: dict[str, int]
     """How many of the case's decisions had each outcome (every outcome named, 0 when none had it)."""
     partial: bool = False

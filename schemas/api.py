@@ -531,6 +531,14 @@ class ReportQuery(_Input):
     end: Instant = Field(alias="to", description="Disputes opened before this instant.")
 
 
+class Liability(_Output):
+    currency: str = Field(description="The orders' currency, by its code (TRY, EUR, …).")
+    amount_minor: int = Field(
+        description="In minor units of `currency`, exact: a sum over many claims can exceed 2^63, so read it as an "
+                    "integer of any size (JSON allows it), not a 64-bit one or a double."
+    )
+
+
 class CarrierReportRow(_Output):
     carrier: str
     disputes: int
@@ -555,9 +563,15 @@ class CarrierReportRow(_Output):
     median_hours_to_proof: float | None = Field(
         description="From opening to the carrier's first delivery record, over the disputes that had one."
     )
+    liabilities: list[Liability] = Field(
+        description="What the carrier owes, in each currency of its disputes' orders (in code order; 0 in a currency "
+                    "it owes nothing in): each claim's value, once, when a decision held the carrier liable, whatever "
+                    "later decisions said. Amounts in different currencies are never added."
+    )
     liability_minor: int = Field(
-        description="What the carrier owes: each claim's value, once, when a decision held the carrier liable, "
-                    "whatever later decisions said."
+        deprecated=True,
+        description="Deprecated: read `liabilities`. What the carrier owes in lira (TRY) alone, 0 when nothing, "
+                    "exact and of any size as `amount_minor` is; what it owes in other currencies is not in it.",
     )
 
 

@@ -7,7 +7,7 @@ from disputes.actors import Actor
 from disputes.ports import Claimed
 from disputes.service import Upload
 from schemas.common import Role
-from schemas.orders import Address, Order, OrderItem, Shipment, ShipmentStatus
+from schemas.orders import MAX_LINES, MAX_QUANTITY, MAX_UNIT_PRICE_MINOR, Address, Order, OrderItem, Shipment, ShipmentStatus
 
 NOW = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
 CUSTOMER = Actor("cust-1", Role.CUSTOMER, customer_id="cust-1")
@@ -53,6 +53,9 @@ BOXED = [KETTLE, GLASS, SPOON]
 WEIGHED = [KETTLE.model_copy(update={"unit_weight_grams": 1_150}), GLASS.model_copy(update={"unit_weight_grams": 110}),
            SPOON.model_copy(update={"unit_weight_grams": 25})]
 """The same package with each unit's weight as the catalogue states it: 1 150 + 6 × 110 + 12 × 25 = 2 110 g of goods."""
+LARGEST = [OrderItem(sku=f"sku-gold-{n}", name="Altın külçe", quantity=MAX_QUANTITY, unit_price_minor=MAX_UNIT_PRICE_MINOR)
+           for n in range(MAX_LINES)]
+"""The largest package an order can hold: 500 lines of 10 000 units at 10^12 kuruş, 5 × 10^18 kuruş."""
 
 
 def order(

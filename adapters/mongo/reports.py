@@ -1,9 +1,11 @@
 """Carrier and SLA reports: one aggregation each over the disputes opened in a period (index `by_opened_at`),
 reading the `facts` every write keeps up to date (`disputes.reports`), the real cases among them."""
 
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from bson import Decimal128
 from pymongo.asynchronous.collection import AsyncCollection
 
 from adapters.mongo.errors import translate_driver_errors
@@ -43,44 +45,68 @@ def _count(outcome: str, partial: bool) -> dict[str, Any]:
     return {"$sum": {"$cond": [kind, counted, 0]}}
 
 
+OWED: list[dict[str, Any]] = [
+    {"$group": {
+        "_id": {"carrier": "$order.carrier", "currency": "$order.currency"},
+        "amount_minor": {"$sum": {"$toDecimal": "$facts.liability_minor"}},
+    }},
+    {"$sort": {"_id.carrier": 1, "_id.currency": 1}},
+]
+"""What each carrier owes in each currency of its disputes' orders, never adding one currency to another. Summed as
+decimals (34 digits): exact, where a sum of 64-bit integers overflows (an error on mongoeco, an inexact double on
+MongoDB) past 2^63 minor units, two claims at the largest order value."""
+
+
+def _integer(amount: Decimal128 | int) -> int:
+    """A decimal sum, read back exactly (an empty or all-null `$sum` is the integer 0)."""
+    return int(amount.to_decimal()) if isinstance(amount, Decimal128) else amount
+
+
+def _carrier_row(row: dict[str, Any], liabilities: dict[str, int]) -> CarrierFigures:
+    return CarrierFigures(
+        carrier=row["_id"],
+        disputes=row["disputes"],
+        outcomes={outcome: row[outcome] for outcome in OUTCOMES},
+        partial_outcomes={outcome: row[f"partial_{outcome}"] for outcome in OUTCOMES},
+        share_with_evidence=row["with_evidence"],
+        share_with_signature=row["with_signature"],
+        share_with_photo=row["with_photo"],
+        share_with_location=row["with_location"],
+        median_hours_to_proof=row["median_hours_to_proof"],
+        liabilities=liabilities,
+    )
+
+
 @translate_driver_errors
 class MongoReports:
     def __init__(self, collection: AsyncCollection[dict[str, Any]]) -> None:
         self.collection = collection
 
     async def carriers(self, start: datetime, end: datetime) -> list[CarrierFigures]:
+        """One aggregation, two groupings of the same disputes: the figures by carrier, what is owed by carrier and
+        currency (`OWED`)."""
         pipeline: list[dict[str, Any]] = [
             *_opened(start, end),
-            {"$group": {
-                "_id": "$order.carrier",
-                "disputes": {"$sum": 1},
-                **{outcome: _count(outcome, False) for outcome in OUTCOMES},
-                **{f"partial_{outcome}": _count(outcome, True) for outcome in OUTCOMES},
-                "with_evidence": _share("with_evidence"),
-                "with_signature": _share("signature"),
-                "with_photo": _share("photo"),
-                "with_location": _share("location"),
-                "median_hours_to_proof": {"$median": {"input": "$facts.hours_to_proof", "method": "approximate"}},
-                "liability_minor": {"$sum": "$facts.liability_minor"},
+            {"$facet": {
+                "figures": [{"$group": {
+                    "_id": "$order.carrier",
+                    "disputes": {"$sum": 1},
+                    **{outcome: _count(outcome, False) for outcome in OUTCOMES},
+                    **{f"partial_{outcome}": _count(outcome, True) for outcome in OUTCOMES},
+                    "with_evidence": _share("with_evidence"),
+                    "with_signature": _share("signature"),
+                    "with_photo": _share("photo"),
+                    "with_location": _share("location"),
+                    "median_hours_to_proof": {"$median": {"input": "$facts.hours_to_proof", "method": "approximate"}},
+                }}, {"$sort": {"_id": 1}}],
+                "owed": OWED,
             }},
-            {"$sort": {"_id": 1}},
         ]
-        rows = await (await self.collection.aggregate(pipeline)).to_list()
-        return [
-            CarrierFigures(
-                carrier=row["_id"],
-                disputes=row["disputes"],
-                outcomes={outcome: row[outcome] for outcome in OUTCOMES},
-                partial_outcomes={outcome: row[f"partial_{outcome}"] for outcome in OUTCOMES},
-                share_with_evidence=row["with_evidence"],
-                share_with_signature=row["with_signature"],
-                share_with_photo=row["with_photo"],
-                share_with_location=row["with_location"],
-                median_hours_to_proof=row["median_hours_to_proof"],
-                liability_minor=row["liability_minor"],
-            )
-            for row in rows
-        ]
+        [result] = await (await self.collection.aggregate(pipeline)).to_list()
+        owed: defaultdict[str, dict[str, int]] = defaultdict(dict)
+        for row in result["owed"]:
+            owed[row["_id"]["carrier"]][row["_id"]["currency"]] = _integer(row["amount_minor"])
+        return [_carrier_row(row, owed[row["_id"]]) for row in result["figures"]]
 
     async def sla(self, start: datetime, end: datetime) -> SlaFigures:
         pipeline: list[dict[str, Any]] = [

@@ -9,6 +9,7 @@ from disputes.ports import CarrierFigures, Reports, ResponseFigures
 from schemas.api import (
     CarrierReport,
     CarrierReportRow,
+    Liability,
     ReportQuery,
     ResponseTimesReport,
     ResponseTimesRow,
@@ -19,6 +20,9 @@ from schemas.common import Role
 REPORTS = web.AppKey("reports", Reports)
 STAFF = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 MAX_DAYS = 366
+LIRA = "TRY"
+"""The one currency the deprecated `liability_minor` still gives, as clients that read it before `liabilities`
+existed took it to be."""
 
 
 def _period(call: Call) -> ReportQuery:
@@ -43,7 +47,8 @@ def _row(figures: CarrierFigures) -> CarrierReportRow:
         share_with_photo=round(figures.share_with_photo, 3),
         share_with_location=round(figures.share_with_location, 3),
         median_hours_to_proof=figures.median_hours_to_proof,
-        liability_minor=figures.liability_minor,
+        liabilities=[Liability(currency=currency, amount_minor=owed) for currency, owed in figures.liabilities.items()],
+        liability_minor=figures.liabilities.get(LIRA, 0),
     )
 
 

@@ -190,7 +190,9 @@ async def test_a_supervisor_signs_in_on_the_development_page_and_reads_the_carri
     await page.wait_for_url("**/console/reports")
     carriers = await page.locator("svg[aria-labelledby=decisions-chart] .chart-label").all_text_contents()
     assert sorted(carriers) == ["aras", "surat", "ups"]
-    assert await page.locator("svg[aria-labelledby=liability-chart]").count() == 1
+    liability = page.locator("section[aria-labelledby=liability-h] figure")  # a chart per currency: all in lira
+    assert await liability.locator("figcaption").all_text_contents() == ["TRY"]
+    assert await liability.locator("svg[aria-labelledby=liability-chart-1]").count() == 1
     assert await page.locator("#sla-chart").count() == 1
     await page.get_by_role("button", name="TR").click()
     assert await page.locator("html").get_attribute("lang") == "tr"

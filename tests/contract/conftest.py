@@ -28,7 +28,7 @@ from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
 from schemas.common import Resolution, Role
 from schemas.dispute import Claim, Evidence, MissingItem
-from schemas.orders import Address
+from schemas.orders import Address, OrderItem
 from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus
 from tests.factories import BOXED, NOW, order, shipment
 
@@ -91,12 +91,15 @@ class Cases:
         key: str | None = None,
         address: Address = HOME,
         missing: tuple[MissingItem, ...] = (),
+        currency: str = "TRY",
+        items: list[OrderItem] | None = None,
     ) -> Dispute:
         """A new dispute, not yet stored; `number` names its order and shipment (ord-N, shp-N, TRKshpN). With
-        `missing`, a claim of those lines missing from a package of several (`BOXED`)."""
+        `missing`, a claim of those lines missing from a package of several (`BOXED`); with `items`, a package of
+        those lines."""
         number = self.number() if number is None else number
-        shipped = shipment(f"shp-{number}", carrier=carrier, items=BOXED if missing else None)
-        placed = order(f"ord-{number}", customer, [shipped]).model_copy(update={"address": address})
+        shipped = shipment(f"shp-{number}", carrier=carrier, items=BOXED if missing else items)
+        placed = order(f"ord-{number}", customer, [shipped]).model_copy(update={"address": address, "currency": currency})
         self.orders.orders[placed.order_id] = placed
         service = DisputeService(_Drafts(), self.orders, self.clock, Rules())
         request = OpenRequest(

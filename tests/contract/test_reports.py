@@ -3,6 +3,7 @@ the decisions against their deadlines."""
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from disputes.actors import SYSTEM
 from disputes.calendar import BusinessCalendar
@@ -12,7 +13,7 @@ from schemas.common import Outcome
 from schemas.dispute import Channel, MissingItem, ReasonCode
 from schemas.proof import ProofStatus
 from tests.contract.conftest import Cases, pushed
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
+from tests.factories import CUSTOMER, INVESTIGATOR, LARGEST, NOW, SUPERVISOR
 
 START, END = NOW - timedelta(days=1), NOW + timedelta(days=1)
 
@@ -66,12 +67,39 @@ async def test_the_carrier_report_counts_outcomes_and_what_each_carrier_owes_in_
 
     aras, yurtici = await cases.storage.reports.carriers(START, END)
 
-    assert (aras.carrier, aras.disputes, aras.outcomes, aras.liability_minor) == (
-        "aras", 2, {"refund": 1, "reship": 0, "rejected": 0, "undecided": 1}, 0
+    assert (aras.carrier, aras.disputes, aras.outcomes, aras.liabilities) == (
+        "aras", 2, {"refund": 1, "reship": 0, "rejected": 0, "undecided": 1}, {"TRY": 0}
     )
-    assert (yurtici.carrier, yurtici.disputes, yurtici.outcomes, yurtici.liability_minor) == (
-        "yurtici", 2, {"refund": 1, "reship": 0, "rejected": 1, "undecided": 0}, owed.order.value_minor
+    assert (yurtici.carrier, yurtici.disputes, yurtici.outcomes, yurtici.liabilities) == (
+        "yurtici", 2, {"refund": 1, "reship": 0, "rejected": 1, "undecided": 0}, {"TRY": owed.order.value_minor}
     )
+
+
+async def _carrier_liable_refund(cases: Cases, **options: Any) -> Dispute:
+    """A claim refunded after the carrier gave no proof by the deadline: the carrier owes the order's value."""
+    dispute = await cases.open(**options)
+    await cases.change(dispute.id, lambda d: d.evidence_deadline_passed(SYSTEM, NOW))
+    return await cases.change(dispute.id, _refund(2))
+
+
+async def test_what_a_carrier_owes_is_summed_in_each_currency_apart(cases: Cases) -> None:
+    for currency in ("TRY", "EUR", "TRY"):
+        await _carrier_liable_refund(cases, carrier="ptt", currency=currency)
+    await cases.open(carrier="aras", currency="USD")  # nothing owed
+
+    aras, ptt = await cases.storage.reports.carriers(START, END)
+
+    assert list(aras.liabilities.items()) == [("USD", 0)]
+    assert list(ptt.liabilities.items()) == [("EUR", 129_900), ("TRY", 2 * 129_900)]  # in currency order
+
+
+async def test_what_a_carrier_owes_for_two_of_the_largest_orders_is_exact_past_64_bits(cases: Cases) -> None:
+    for _ in range(2):
+        await _carrier_liable_refund(cases, carrier="aras", items=LARGEST)
+
+    [aras] = await cases.storage.reports.carriers(START, END)
+
+    assert aras.liabilities == {"TRY": 10**19}  # more than 2^63 - 1
 
 
 async def test_missing_item_claims_are_counted_apart_from_whole_packages_and_owe_only_the_missing_value(
@@ -96,7 +124,7 @@ async def test_missing_item_claims_are_counted_apart_from_whole_packages_and_owe
         4, {"refund": 1, "reship": 0, "rejected": 0, "undecided": 0},
         {"refund": 1, "reship": 1, "rejected": 0, "undecided": 1},
     )
-    assert carrier.liability_minor == 2 * 4_500
+    assert carrier.liabilities == {"TRY": 2 * 4_500}
 
 
 GLASSES = (MissingItem(sku="sku-glass", quantity=2),)
@@ -141,7 +169,7 @@ async def test_a_payment_counts_and_the_carrier_owes_when_a_later_decision_rejec
         {"refund": 1, "reship": 0, "rejected": 1, "undecided": 0},
         {"refund": 1, "reship": 0, "rejected": 1, "undecided": 0},
     )
-    assert carrier.liability_minor == 2 * 4_500
+    assert carrier.liabilities == {"TRY": 2 * 4_500}
 
 
 async def test_the_carrier_report_gives_the_share_with_each_proof_and_the_median_time_to_proof(cases: Cases) -> None:
@@ -159,7 +187,7 @@ async def test_the_carrier_report_gives_the_share_with_each_proof_and_the_median
     assert carrier == CarrierFigures(
         carrier="yurtici", disputes=5, outcomes={"refund": 0, "reship": 0, "rejected": 0, "undecided": 5},
         share_with_evidence=0.8, share_with_signature=0.8, share_with_photo=0.0, share_with_location=0.0,
-        median_hours_to_proof=2.0, liability_minor=0,
+        median_hours_to_proof=2.0, liabilities={"TRY": 0},
         partial_outcomes={"refund": 0, "reship": 0, "rejected": 0, "undecided": 0},
     )
 

@@ -2,10 +2,26 @@
 
 from urllib.parse import urlencode
 
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR
-from tests.factories import NOW
+import pytest
+
+from adapters.web.keys import SERVICE
+from disputes.actors import SYSTEM
+from schemas.common import Role
+from schemas.orders import Order
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, bearer, e2e_orders, orders_file_document
+from tests.factories import LARGEST, NOW, order, shipment
 
 PERIOD = urlencode({"from": "2026-11-01T00:00:00+03:00", "to": "2026-12-01T00:00:00+03:00"})
+GOLD = [order(f"ord-gold-{n}", f"cust-gold-{n}", [shipment(f"shp-gold-{n}", carrier="ups", items=LARGEST)])
+        for n in (1, 2)]
+IN_EUROS = order("ord-eur", "cust-eur", [shipment("shp-eur", carrier="ups")]).model_copy(update={"currency": "EUR"})
+
+
+@pytest.fixture
+def orders_document() -> dict:
+    document = e2e_orders()
+    document["orders"] += orders_file_document([*GOLD, IN_EUROS])["orders"]
+    return document
 
 
 async def open_and_decide(api, order_id, outcome, reason):
@@ -48,3 +64,34 @@ async def test_reports_need_staff_and_a_valid_period(api):
     assert refused.status == 422 and (await refused.json())["parameters"] == ["from", "to"]
     assert (await api.get("/v1/reports/carriers?from=yesterday&to=today", headers=SUPERVISOR)).status == 422
     assert (await api.get("/v1/reports/carriers", headers=SUPERVISOR)).status == 422
+
+
+async def refunded_with_the_carrier_liable(api, clock, placed: Order) -> None:
+    """Opened by its customer, past the evidence deadline with no proof from the carrier, refunded."""
+    customer = bearer(Role.CUSTOMER, placed.customer_id, placed.customer_id)
+    body = {"order_id": placed.order_id, "statement": "Gelmedi.", "preferred_resolution": "refund"}
+    opened = await api.post("/v1/disputes", json=body, headers=customer)
+    assert opened.status == 201, await opened.text()
+    disputes = api.server.app[SERVICE].repository
+    dispute = await disputes.get((await opened.json())["id"])
+    dispute.evidence_deadline_passed(SYSTEM, clock.now())  # as the evidence worker records it at the deadline
+    await disputes.save(dispute)
+    decision = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "Kargo teslimatı kanıtlamadı."}
+    decided = await api.post(f"/v1/disputes/{dispute.id}/decision", json=decision,
+                             headers={**INVESTIGATOR, "If-Match": "*"})
+    assert decided.status == 200, await decided.text()
+
+
+async def test_the_carrier_report_gives_what_a_carrier_owes_in_each_currency_exactly_past_64_bits(api, clock):
+    for placed in (*GOLD, IN_EUROS):
+        await refunded_with_the_carrier_liable(api, clock, placed)
+
+    response = await api.get(f"/v1/reports/carriers?{PERIOD}", headers=SUPERVISOR)
+
+    assert response.status == 200, await response.text()
+    [ups] = [row for row in (await response.json())["carriers"] if row["carrier"] == "ups"]
+    assert ups["liabilities"] == [
+        {"currency": "EUR", "amount_minor": 129_900},
+        {"currency": "TRY", "amount_minor": 10**19},  # two of 5 × 10^18: more than 2^63 - 1
+    ]
+    assert ups["liability_minor"] == 10**19  # deprecated: the lira alone

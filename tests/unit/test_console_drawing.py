@@ -6,7 +6,7 @@ import pytest
 
 from adapters.web.console.drawing import MAP_HEIGHT, MAP_WIDTH, bar_chart, delivery_map, share_line
 from adapters.web.console.i18n import TEXTS, accepted, percent, translator
-from adapters.web.console.reports import liability_chart
+from adapters.web.console.reports import liability_charts
 from disputes.ports import CarrierFigures
 from disputes.policy.wording import distance
 
@@ -93,11 +93,26 @@ def test_the_distance_is_written_above_both_points_and_the_accuracy_circle():
     assert min(drawn.address.x, drawn.delivery.x) <= drawn.label.x <= max(drawn.address.x, drawn.delivery.x)
 
 
-def test_what_a_carrier_owes_is_written_as_the_language_writes_money():
-    owes = CarrierFigures(
-        carrier="aras", disputes=3, outcomes={}, share_with_evidence=1.0, share_with_signature=1.0,
-        share_with_photo=0.0, share_with_location=0.0, median_hours_to_proof=None, liability_minor=1_250_050,
+def _owing(carrier: str, liabilities: dict[str, int]) -> CarrierFigures:
+    return CarrierFigures(
+        carrier=carrier, disputes=3, outcomes={}, share_with_evidence=1.0, share_with_signature=1.0,
+        share_with_photo=0.0, share_with_location=0.0, median_hours_to_proof=None, liabilities=liabilities,
         partial_outcomes={},
     )
-    assert [bar.total_text for bar in liability_chart([owes], "tr").bars] == ["12.500,50 TL"]
-    assert [bar.total_text for bar in liability_chart([owes], "en").bars] == ["12,500.50 TRY"]
+
+
+def test_what_a_carrier_owes_is_written_as_the_language_writes_money():
+    owes = [_owing("aras", {"TRY": 1_250_050})]
+    assert [[bar.total_text for bar in chart.bars] for _, chart in liability_charts(owes, "tr")] == [["12.500,50 TL"]]
+    assert [[bar.total_text for bar in chart.bars] for _, chart in liability_charts(owes, "en")] == [["12,500.50 TRY"]]
+
+
+def test_each_currency_owed_has_a_chart_of_its_own_and_its_amounts_are_written_exactly():
+    owes = [_owing("aras", {"TRY": 10**19 + 1}), _owing("ptt", {"EUR": 10_000, "TRY": 0})]
+
+    charts = liability_charts(owes, "en")
+
+    assert [(currency, [(bar.label, bar.total_text) for bar in chart.bars]) for currency, chart in charts] == [
+        ("EUR", [("ptt", "100.00 EUR")]),
+        ("TRY", [("aras", "100,000,000,000,000,000.01 TRY"), ("ptt", "0.00 TRY")]),
+    ]

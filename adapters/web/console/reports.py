@@ -1,5 +1,6 @@
 """The carrier and SLA reports as charts, from the same report queries the API's report endpoints run."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 
@@ -47,10 +48,19 @@ def proof_chart(figures: list[CarrierFigures], lang: str) -> list[tuple[str, Bar
                             total_text=partial(percent, lang=lang))) for key, name in kinds]
 
 
-def liability_chart(figures: list[CarrierFigures], lang: str) -> BarChart:
-    """What each carrier owes, in lira, written as the language writes money (`money`)."""
-    return bar_chart([(f.carrier, [("liability", f.liability_minor / 100, "")]) for f in figures],
-                     total_text=lambda lira: in_language(money(round(lira * 100), "TRY"), lang))
+def liability_charts(figures: list[CarrierFigures], lang: str) -> list[tuple[str, BarChart]]:
+    """One chart per currency of the disputes (no rate turns one into another): what each carrier with disputes in
+    it owes."""
+    currencies = sorted({currency for f in figures for currency in f.liabilities})
+    return [(currency, _owed_in(currency, figures, lang)) for currency in currencies]
+
+
+def _owed_in(currency: str, figures: list[CarrierFigures], lang: str) -> BarChart:
+    """The bars' lengths scale floats; the amounts are written from the exact sums, as the language writes money."""
+    owed = [(f.carrier, f.liabilities[currency]) for f in figures if currency in f.liabilities]
+    chart = bar_chart([(carrier, [("liability", minor / 100, "")]) for carrier, minor in owed])
+    written = (in_language(money(minor, currency), lang) for _, minor in owed)
+    return replace(chart, bars=tuple(replace(bar, total_text=text) for bar, text in zip(chart.bars, written, strict=True)))
 
 
 async def sla_over_time(reports: Reports, start: date, end: date, lang: str) -> LineChart:
@@ -76,5 +86,5 @@ async def reports(request: web.Request, actor: Actor) -> web.Response:
     return render(request, "reports.html", {
         "error": None, "start": start, "end": end, "figures": figures,
         "decisions": decisions_chart(figures), "proof": proof_chart(figures, lang),
-        "liability": liability_chart(figures, lang), "sla": await sla_over_time(source, start, end, lang),
+        "liability": liability_charts(figures, lang), "sla": await sla_over_time(source, start, end, lang),
     }, actor)
