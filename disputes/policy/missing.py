@@ -12,19 +12,25 @@ in it, so the claim is weighed on what speaks to the contents, and each finding 
   → that many not packed (never more than the customer claims);
 - the customer's photos of what arrived: a person looks at them.
 
-Rules, first match wins: not packed → for the customer (confidence 0.9) for what the record shows unpacked only, per
-line and per unit; underweight by what the claimed lines weigh, give or take the tolerance → for the customer (0.85)
-for the lines claimed; underweight by less (`shortfall_below_claimed`) or by more (`shortfall_above_claimed`), or with
-no unit weight for a claimed line, and anything else → a person. The reading's `lines` are what the evidence supports:
-an automatic resolution compensates those and rejects the rest of the claim (`Dispute.decide`), so one that is not the
-whole claim goes to a person (`engine`). The carrier is not liable either way: the package arrived, weighing what it
-weighed.
+The claim rests on the package having arrived: while the carrier's latest word is anything but "delivered"
+(`carrier_status_not_delivered`: in transit, returned…), it contradicts the order service, no rule decides the claim
+and a person does, that status first among the findings (the policy reads the case again when the carrier's next word
+comes). Only a "delivered" proof is said to show the package arrived.
+
+Rules, first match wins: the carrier's latest status not "delivered" → a person; not packed → for the customer
+(confidence 0.9) for what the record shows unpacked only, per line and per unit; underweight by what the claimed lines
+weigh, give or take the tolerance → for the customer (0.85) for the lines claimed; underweight by less
+(`shortfall_below_claimed`) or by more (`shortfall_above_claimed`), or with no unit weight for a claimed line, and
+anything else → a person. The reading's `lines` are what the evidence supports: an automatic resolution compensates
+those and rejects the rest of the claim (`Dispute.decide`), so one that is not the whole claim goes to a person
+(`engine`). The carrier is not liable either way: the package arrived, weighing what it weighed.
 """
 
 from dataclasses import dataclass
 from typing import TypedDict
 
 from disputes.model import Dispute
+from disputes.policy.findings import not_delivered_finding
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import finding, weight
 from schemas.dispute import Evidence, MissingItem
@@ -60,23 +66,26 @@ def read_missing_items(dispute: Dispute, settings: PolicySettings) -> MissingIte
     weight = weight_finding(dispute, settings)
     packing = packing_finding(dispute)
     photos = photos_finding(customer_photos(dispute))
+    if (status := not_delivered_finding(dispute.evidence)) is not None:
+        return MissingItemsReading(PolicyRule.MISSING_ITEMS_REVIEW, (status, weight, packing, photos), None)
     package_only = finding(
         "proof_shows_package_only", N, [],
         "The carrier's proof shows the package arrived, not what was in it",
         "Kargo firmasının kanıtı paketin teslim edildiğini gösterir, içeriğini değil",
     )
-    found = (packing, weight, photos, package_only)
+    arrived = (package_only,) if dispute.has_delivery_proof else ()
+    found = (packing, weight, photos, *arrived)
     if unpacked := not_packed(dispute):
         return MissingItemsReading(PolicyRule.ITEMS_NOT_PACKED, found, NOT_PACKED_CONFIDENCE, unpacked)
-    if weight.code == "weight_below_declared":
+    if weight.code == "weight_below_declared":  # a weight is on evidence, so the carrier's latest word is "delivered"
         shortfall = shortfall_finding(dispute, weight)
-        read = (weight, shortfall, packing, photos, package_only)
+        read = (weight, shortfall, packing, photos, *arrived)
         if shortfall.code == "shortfall_covers_claimed":
             return MissingItemsReading(
                 PolicyRule.PACKED_UNDERWEIGHT, read, UNDERWEIGHT_CONFIDENCE, tuple(dispute.missing_items)
             )
         return MissingItemsReading(PolicyRule.MISSING_ITEMS_REVIEW, read, None)
-    return MissingItemsReading(PolicyRule.MISSING_ITEMS_REVIEW, (weight, packing, photos, package_only), None)
+    return MissingItemsReading(PolicyRule.MISSING_ITEMS_REVIEW, (weight, packing, photos, *arrived), None)
 
 
 def _carrier_weight(dispute: Dispute) -> tuple[Evidence, int] | None:

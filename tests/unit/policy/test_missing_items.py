@@ -9,6 +9,7 @@ from disputes.policy import CustomerHistory, PolicySettings, recommend
 from schemas.common import Resolution
 from schemas.dispute import Claim, CustomerEvidence, CustomerImage, MissingItem, PackingCheck, SubmissionKind
 from schemas.orders import OrderItem, PackedLine, PackingRecord
+from schemas.proof import ProofStatus
 from schemas.recommendation import Effect, PolicyRule, Recommendation
 from schemas.recommendation import RecommendedAction as Act
 from tests.factories import BOXED, NOW, WEIGHED
@@ -147,6 +148,44 @@ def test_a_shortfall_far_beyond_the_claimed_items_weight_goes_to_a_person() -> N
         "Paketin 4.650 g'lık eksiği, 255 g payla bile talep edilen ürünlerin ağırlığından (50 g) fazla: hangi "
         "ürünlerin eksik olduğunu göstermiyor, bir kişi karar verir"
     )
+
+
+def test_a_light_package_the_carrier_says_is_not_delivered_goes_to_a_person_with_the_carrier_s_status() -> None:
+    four_glasses = (MissingItem(sku="sku-glass", quantity=4),)  # paid on a delivered proof of this weight (above)
+    light = missing_glasses(carrier_grams=1_900, missing=four_glasses, items=WEIGHED)
+    in_transit = evidence("ev-transit", status=ProofStatus.IN_TRANSIT, weight_grams=1_900, package_count=1)
+    returned = evidence("ev-returned", status=ProofStatus.RETURNED, received_at=NOW)
+
+    never_delivered = advise(light.model_copy(update={"evidence": [in_transit]}))
+    delivered_then_returned = advise(light.model_copy(update={"evidence": [*light.evidence, returned]}))
+
+    for advice, latest in ((never_delivered, "in_transit"), (delivered_then_returned, "returned")):
+        assert (advice.action, advice.rule, advice.auto_resolve, advice.lines) == (
+            Act.NEEDS_PERSON, PolicyRule.MISSING_ITEMS_REVIEW, False, []
+        )
+        status = advice.findings[0]
+        assert (status.code, status.text) == (
+            "carrier_status_not_delivered", f"The carrier's latest status is '{latest}', not delivered"
+        )
+        assert "proof_shows_package_only" not in codes(advice)
+        assert "shortfall_covers_claimed" not in codes(advice)
+
+
+def test_a_packing_record_short_of_the_claim_pays_nothing_while_the_carrier_says_not_delivered() -> None:
+    short = missing_glasses(packing=PackingCheck(answered=True, record=TWO_GLASSES_SHORT))
+    in_transit = evidence("ev-transit", status=ProofStatus.IN_TRANSIT)
+
+    advice = advise(short.model_copy(update={"evidence": [in_transit]}))
+
+    assert (advice.action, advice.auto_resolve, advice.lines) == (Act.NEEDS_PERSON, False, [])
+    assert codes(advice)[:3] == ["carrier_status_not_delivered", "carrier_weight_unavailable", "items_not_packed"]
+
+
+def test_no_finding_says_the_package_arrived_before_the_carrier_s_proof_does() -> None:
+    unproven = missing_glasses().model_copy(update={"evidence": []})
+
+    assert "proof_shows_package_only" not in codes(advise(unproven))
+    assert "proof_shows_package_only" in codes(advise(missing_glasses()))
 
 
 def test_a_light_package_goes_to_a_person_when_the_order_states_no_unit_weight_for_a_claimed_line() -> None:
