@@ -444,9 +444,11 @@ class Dispute(BaseModel):
 
     @property
     def carrier_liable(self) -> bool:
-        """The case went the customer's way because the carrier could not prove delivery."""
+        """The case went the customer's way because the carrier could not prove delivery: of a parcel claimed not
+        received. Items missing from a delivered package are never the carrier's loss (`disputes.policy.missing`),
+        even when its proof did not come by the deadline; a digital order has no carrier."""
         resolved_for_customer = self.decision is not None and self.decision.outcome is not Outcome.REJECTED
-        return resolved_for_customer and not self.order.is_digital and (
+        return resolved_for_customer and not self.order.is_digital and not self.partial and (
             self.proof_missing or (self.recommendation is not None and self.recommendation.carrier_liable)
         )
 
