@@ -249,7 +249,8 @@ class DisputeViews:
     dispute, so stands until its next version, but the staff view's effects, which the relay moves with no new
     version. Those are put together on every read, between the kept JSON before and after them, from each effect's
     own kept JSON: a queued message changes only by its attempts and last error, a delivered effect never. The
-    customer's side's next step tells of the refunds and reshipments the relay held back, so is kept by them too.
+    customer's side's next step tells of the refunds and reshipments the relay held back, so is kept by them too, and
+    the staff view by the refusals the relay parked, which its compensated lines leave out (`compensated_lines`).
     A dispute is read again and again (the order page, the investigator's screen) and writing its view is mostly
     orjson's writing of its instants (each through its time zone's Python methods); a kept view is a lookup. Views
     are written straight from the aggregates (validated when they were stored), byte for byte what their models
