@@ -1133,10 +1133,14 @@ class Dispute(BaseModel):
     ) -> None:
         """A decision that rejected the claim, or some of the units claimed, is appealed once, within its window, with
         a new explanation (not the claim's statement again) and images; the review that follows may pay only what no
-        decision paid."""
+        decision paid. So a rejection that came after everything claimed (the package, or every missing unit) was
+        refunded or reshipped leaves nothing to appeal (`compensation_issued`)."""
         self._require_customer_side(actor)
-        if self.decision is None or not rejects_any(self.decision) or self.all_units_paid:
-            raise NotRejected("Only a rejected dispute (in whole or in part) can be appealed.")
+        if self.decision is None or not rejects_any(self.decision) or self.compensation_issued:
+            raise NotRejected(
+                "Only a rejected dispute (in whole or in part) whose claim was not already refunded or reshipped in full "
+                "can be appealed."
+            )
         if self.appeal is not None:
             raise AlreadyAppealed("This dispute was already appealed once.")
         if now > window_ends:

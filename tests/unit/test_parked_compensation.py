@@ -17,7 +17,7 @@ from disputes.ports import EffectRejected, EffectUnavailable
 from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
 from schemas.common import Outcome, RefundDestination, Resolution
-from schemas.dispute import Claim, EffectKind, MissingItem, ReasonCode
+from schemas.dispute import Claim, EffectKind, MissingItem, ReasonCode, Status
 from tests.factories import BOXED, CUSTOMER, INVESTIGATOR, SUPERVISOR, order, shipment
 from tests.unit.test_relay import Downstream, Relayed
 
@@ -128,6 +128,18 @@ async def test_a_refund_refused_for_good_then_a_rejection_is_not_told_as_delayed
 
     english, turkish = next_step(repository.docs[dispute.id], timedelta(days=14))
     assert "refund" not in english and "Our team has been told" not in english and "iade" not in turkish
+
+
+async def test_a_refund_refused_for_good_then_a_rejection_may_be_appealed_as_nothing_was_paid(
+    service, request_for, relay, downstream, clock
+):
+    dispute = await parked_refund(service, request_for, relay, downstream, clock, REFUSED)
+    await service.decide(SUPERVISOR, dispute.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "Teslim edildi.",
+                         None, override_reason="Kargo imzalı teslim belgesi sundu.")
+
+    appealed = await service.appeal(CUSTOMER, dispute.id, "İade hiç gelmedi, imza da benim değil.")
+
+    assert appealed.status is Status.APPEALED and not appealed.compensation_issued
 
 
 async def test_a_refund_that_got_no_answer_does_not_stop_a_rejection(service, request_for, relay, downstream, clock):
