@@ -77,7 +77,7 @@ def read_missing_items(dispute: Dispute, settings: PolicySettings) -> MissingIte
     found = (packing, weight, photos, *arrived)
     if unpacked := not_packed(dispute):
         return MissingItemsReading(PolicyRule.ITEMS_NOT_PACKED, found, NOT_PACKED_CONFIDENCE, unpacked)
-    if weight.code == "weight_below_declared":  # a weight is on evidence, so the carrier's latest word is "delivered"
+    if weight.code == "weight_below_declared":  # the carrier answered, and its latest word is "delivered" (above)
         shortfall = shortfall_finding(dispute, weight)
         read = (weight, shortfall, packing, photos, *arrived)
         if shortfall.code == "shortfall_covers_claimed":
