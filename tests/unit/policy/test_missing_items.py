@@ -270,7 +270,7 @@ def test_a_packing_record_never_supports_more_than_the_customer_claims() -> None
 def test_a_package_lighter_than_declared_supports_the_lines_claimed_and_a_person_gets_none() -> None:
     claimed = (MissingItem(sku="sku-glass", quantity=2), MissingItem(sku="sku-spoon", quantity=3))
 
-    light = advise(missing_glasses(carrier_grams=2_100, missing=claimed, items=WEIGHED))  # 300 g short of 295 g
+    light = advise(missing_glasses(carrier_grams=2_100, missing=claimed, items=WEIGHED))  # 300 g short; they weigh 295 g
     packed = advise(missing_glasses(carrier_grams=2_350, packing=PackingCheck(answered=True, record=ALL_PACKED)))
 
     assert (light.rule, light.lines) == (PolicyRule.PACKED_UNDERWEIGHT, list(claimed))
