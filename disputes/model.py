@@ -469,9 +469,11 @@ class Dispute(BaseModel):
 
     @property
     def carrier_liable(self) -> bool:
-        """The case went the customer's way because the carrier could not prove delivery."""
+        """The case went the customer's way because the carrier could not prove delivery: of a parcel claimed not
+        received. Items missing from a delivered package are never the carrier's loss (`disputes.policy.missing`),
+        even when its proof did not come by the deadline; a digital order has no carrier."""
         resolved_for_customer = self.decision is not None and self.decision.outcome is not Outcome.REJECTED
-        return resolved_for_customer and not self.order.is_digital and (
+        return resolved_for_customer and not self.order.is_digital and not self.partial and (
             self.proof_missing or (self.recommendation is not None and self.recommendation.carrier_liable)
         )
 
@@ -1162,10 +1164,14 @@ class Dispute(BaseModel):
     ) -> None:
         """A decision that rejected the claim, or some of the units claimed, is appealed once, within its window, with
         a new explanation (not the claim's statement again) and images; the review that follows may pay only what no
-        decision paid."""
+        decision paid. So a rejection that came after everything claimed (the package, or every missing unit) was
+        refunded or reshipped leaves nothing to appeal (`compensation_issued`)."""
         self._require_customer_side(actor)
-        if self.decision is None or not rejects_any(self.decision) or self.all_units_paid:
-            raise NotRejected("Only a rejected dispute (in whole or in part) can be appealed.")
+        if self.decision is None or not rejects_any(self.decision) or self.compensation_issued:
+            raise NotRejected(
+                "Only a rejected dispute (in whole or in part) whose claim was not already refunded or reshipped in full "
+                "can be appealed."
+            )
         if self.appeal is not None:
             raise AlreadyAppealed("This dispute was already appealed once.")
         if now > window_ends:

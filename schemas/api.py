@@ -299,7 +299,9 @@ class DisputeView(_Output):
     decision: Decision | None
     compensated_lines: list[CompensatedLine] = Field(
         description="Missing-item claims: what every decision refunded or reshipped, oldest first (`decision.lines` "
-                    "is the latest decision's alone, which may pay only units no earlier one paid)."
+                    "is the latest decision's alone, which may pay only units no earlier one paid). A line whose "
+                    "refund or reshipment its service refused for good is not listed: it never happened (it is among "
+                    "`effects.parked`, `parked: refused`, and a later decision may pay its units)."
     )
     appeal: Appeal | None
     recommendation: Recommendation | None

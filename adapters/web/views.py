@@ -13,7 +13,7 @@ from pydantic_core import to_jsonable_python
 
 from disputes.model import Dispute
 from disputes.next_step import Held, held_back, next_step, reads_otherwise_from
-from schemas.dispute import CustomerEvidence
+from schemas.dispute import CompensatedLine, CustomerEvidence, ParkReason
 
 _TAG = 16  # bytes of HMAC-SHA256 kept in a cursor
 BOUND_KEPT = 4096
@@ -60,7 +60,7 @@ def staff_view(d: Dispute) -> View:
         "sla": d.sla,
         "assignee": d.assignee,
         "decision": d.decision,
-        "compensated_lines": d.compensated_lines,
+        "compensated_lines": compensated_lines(d),
         "appeal": d.appeal,
         "recommendation": d.recommendation,
         "recommendation_provisional": d.recommendation_provisional,
@@ -77,6 +77,22 @@ def staff_view(d: Dispute) -> View:
         "information_requests": d.information_requests,
         "waiting_for_customer": waiting_for_customer(d),
     }
+
+
+def refused_compensations(d: Dispute) -> frozenset[str]:
+    """The keys of the effects whose service refused them for good: parked as refused, which the relay does with no
+    new version."""
+    return frozenset(m.key for m in d.effects_parked if m.parked is ParkReason.REFUSED)
+
+
+def compensated_lines(d: Dispute) -> list[CompensatedLine]:
+    """The lines the decisions refunded or reshipped, less those whose refund or reshipment its service refused for
+    good: that one never happened (it is among the parked effects, and a later decision may pay its units)."""
+    refused = refused_compensations(d)
+    return [
+        line for line in d.compensated_lines
+        if d.compensation_key(line.decision, line.outcome, line.sku) not in refused
+    ]
 
 
 EFFECTS = "effects"
@@ -233,7 +249,8 @@ class DisputeViews:
     dispute, so stands until its next version, but the staff view's effects, which the relay moves with no new
     version. Those are put together on every read, between the kept JSON before and after them, from each effect's
     own kept JSON: a queued message changes only by its attempts and last error, a delivered effect never. The
-    customer's side's next step tells of the refunds and reshipments the relay held back, so is kept by them too.
+    customer's side's next step tells of the refunds and reshipments the relay held back, so is kept by them too, and
+    the staff view by the refusals the relay parked, which its compensated lines leave out (`compensated_lines`).
     A dispute is read again and again (the order page, the investigator's screen) and writing its view is mostly
     orjson's writing of its instants (each through its time zone's Python methods); a kept view is a lookup. Views
     are written straight from the aggregates (validated when they were stored), byte for byte what their models
@@ -242,16 +259,17 @@ class DisputeViews:
     def __init__(self, max_bytes: int = 32 * 2**20) -> None:
         self._max_bytes = max_bytes
         self._held = 0
-        self._staff: dict[tuple[str, int], tuple[bytes, bytes]] = {}
+        self._staff: dict[tuple[str, int, frozenset[str]], tuple[bytes, bytes]] = {}
         self._customer_side: dict[tuple[str, int, bool, bool, Held], bytes] = {}
         self._effects: dict[tuple[object, ...], orjson.Fragment] = {}
 
     def staff(self, d: Dispute) -> bytes:
         """`DisputeView` as JSON."""
-        if (kept := self._staff.get((d.id, d.version))) is None:
+        key = (d.id, d.version, refused_compensations(d))  # its compensated lines change with a refusal
+        if (kept := self._staff.get(key)) is None:
             kept = _split(staff_view(d))
             self._make_room(len(kept[0]) + len(kept[1]))
-            self._staff[(d.id, d.version)] = kept
+            self._staff[key] = kept
         head, tail = kept
         if not (d.outbox or d.effects_delivered or d.effects_parked):
             return head + _NO_EFFECTS + tail

@@ -3,26 +3,34 @@ in it, so the claim is weighed on what speaks to the contents, and each finding 
 
 - the package's weight as the carrier recorded it (at pickup) against the weight declared for it (else the
   seller's packed weight): lighter by more than the tolerance → some contents were not in it when it left, and
-  they were the claimed lines only if the shortfall explains their weight (the order's unit weights, `sku_weight`):
-  200 g short does not explain a claimed 3 kg item. The declared and the packed weights are the whole shipment's,
+  they were the claimed lines only if the shortfall matches their weight (the order's unit weights, `sku_weight`)
+  within the same tolerance, either way: 200 g short does not explain a claimed 3 kg item, and 4.65 kg short is not
+  a claimed 50 g watch but something heavier. The declared and the packed weights are the whole shipment's,
   so the carrier's weight of one package of several (`package_count`), or of a shipment whose package count the
   proof does not state, is not compared: a person weighs it up;
 - the seller's packing record (where the order service offers one): fewer of a claimed line packed than ordered
   → that many not packed (never more than the customer claims);
 - the customer's photos of what arrived: a person looks at them.
 
-Rules, first match wins: not packed → for the customer (confidence 0.9) for what the record shows unpacked only, per
-line and per unit; underweight by at least what the claimed lines weigh (less the tolerance) → for the customer
-(0.85) for the lines claimed; underweight by less, or with no unit weight for a claimed line, and anything else → a
-person. The reading's `lines` are what the evidence supports: an automatic resolution compensates those and rejects
-the rest of the claim (`Dispute.decide`), so one that is not the whole claim goes to a person (`engine`). The carrier
-is not liable either way: the package arrived, weighing what it weighed.
+The claim rests on the package having arrived: while the carrier's latest word is anything but "delivered"
+(`carrier_status_not_delivered`: in transit, returned…), it contradicts the order service, no rule decides the claim
+and a person does, that status first among the findings (the policy reads the case again when the carrier's next word
+comes). Only a "delivered" proof is said to show the package arrived.
+
+Rules, first match wins: the carrier's latest status not "delivered" → a person; not packed → for the customer
+(confidence 0.9) for what the record shows unpacked only, per line and per unit; underweight by what the claimed lines
+weigh, give or take the tolerance → for the customer (0.85) for the lines claimed; underweight by less
+(`shortfall_below_claimed`) or by more (`shortfall_above_claimed`), or with no unit weight for a claimed line, and
+anything else → a person. The reading's `lines` are what the evidence supports: an automatic resolution compensates
+those and rejects the rest of the claim (`Dispute.decide`), so one that is not the whole claim goes to a person
+(`engine`). The carrier is not liable either way: the package arrived, weighing what it weighed.
 """
 
 from dataclasses import dataclass
 from typing import TypedDict
 
 from disputes.model import Dispute
+from disputes.policy.findings import not_delivered_finding
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import finding, weight
 from schemas.dispute import Evidence, MissingItem
@@ -58,23 +66,26 @@ def read_missing_items(dispute: Dispute, settings: PolicySettings) -> MissingIte
     weight = weight_finding(dispute, settings)
     packing = packing_finding(dispute)
     photos = photos_finding(customer_photos(dispute))
+    if (status := not_delivered_finding(dispute.evidence)) is not None:
+        return MissingItemsReading(PolicyRule.MISSING_ITEMS_REVIEW, (status, weight, packing, photos), None)
     package_only = finding(
         "proof_shows_package_only", N, [],
         "The carrier's proof shows the package arrived, not what was in it",
         "Kargo firmasının kanıtı paketin teslim edildiğini gösterir, içeriğini değil",
     )
-    found = (packing, weight, photos, package_only)
+    arrived = (package_only,) if dispute.has_delivery_proof else ()
+    found = (packing, weight, photos, *arrived)
     if unpacked := not_packed(dispute):
         return MissingItemsReading(PolicyRule.ITEMS_NOT_PACKED, found, NOT_PACKED_CONFIDENCE, unpacked)
-    if weight.code == "weight_below_declared":
+    if weight.code == "weight_below_declared":  # the carrier answered, and its latest word is "delivered" (above)
         shortfall = shortfall_finding(dispute, weight)
-        read = (weight, shortfall, packing, photos, package_only)
+        read = (weight, shortfall, packing, photos, *arrived)
         if shortfall.code == "shortfall_covers_claimed":
             return MissingItemsReading(
                 PolicyRule.PACKED_UNDERWEIGHT, read, UNDERWEIGHT_CONFIDENCE, tuple(dispute.missing_items)
             )
         return MissingItemsReading(PolicyRule.MISSING_ITEMS_REVIEW, read, None)
-    return MissingItemsReading(PolicyRule.MISSING_ITEMS_REVIEW, (weight, packing, photos, package_only), None)
+    return MissingItemsReading(PolicyRule.MISSING_ITEMS_REVIEW, (weight, packing, photos, *arrived), None)
 
 
 def _carrier_weight(dispute: Dispute) -> tuple[Evidence, int] | None:
@@ -168,9 +179,9 @@ class _ShortfallFacts(TypedDict):
 
 
 def shortfall_finding(dispute: Dispute, weighed: Finding) -> Finding:
-    """Whether the package's shortfall (`weighed`: lighter than expected) explains what the claimed lines weigh, within
-    the same tolerance: a missing item takes its weight out of the package, so a shortfall explains items at most
-    that heavy."""
+    """Whether the package's shortfall (`weighed`: lighter than expected) matches what the claimed lines weigh, within
+    the same tolerance either way: a missing item takes its weight out of the package, so a shortfall explains items
+    about that heavy; one well beyond their weight is something heavier missing, which it does not name."""
     short = int(weighed.facts["expected_grams"]) - int(weighed.facts["carrier_grams"])
     tolerance = int(weighed.facts["tolerance_grams"])
     claimed = _claimed_grams(dispute)
@@ -186,13 +197,22 @@ def shortfall_finding(dispute: Dispute, weighed: Finding) -> Finding:
         )
     facts = _ShortfallFacts(shortfall_grams=short, claimed_grams=claimed, tolerance_grams=tolerance)
     claimed_en, claimed_tr = weight(claimed)
-    if short + tolerance >= claimed:
+    if abs(short - claimed) <= tolerance:
         return finding(
             "shortfall_covers_claimed", A, [],
             f"The shortfall ({shortfall}) explains the claimed items' weight ({claimed_en}, with a {allowed} "
             "tolerance)",
             f"Paketin {shortfall_tr}'lık eksiği, talep edilen ürünlerin ağırlığını açıklıyor ({claimed_tr}, "
             f"{allowed_tr} payla)",
+            **facts, cites=CLAIMED_WEIGHT,
+        )
+    if short > claimed:
+        return finding(
+            "shortfall_above_claimed", N, [],
+            f"The shortfall ({shortfall}) is more than the claimed items' weight ({claimed_en}), even allowing "
+            f"{allowed}: it does not show which items were missing, a person decides",
+            f"Paketin {shortfall_tr}'lık eksiği, {allowed_tr} payla bile talep edilen ürünlerin ağırlığından "
+            f"({claimed_tr}) fazla: hangi ürünlerin eksik olduğunu göstermiyor, bir kişi karar verir",
             **facts, cites=CLAIMED_WEIGHT,
         )
     return finding(

@@ -137,6 +137,28 @@ async def test_a_decided_dispute_is_never_withdrawn_so_its_shipment_is_paid_once
     assert mine["status"] == "appealed"
 
 
+async def test_a_refunded_package_rejected_after_a_reopening_leaves_no_appeal(api, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    dispute = await (await open_dispute(api)).json()
+    one = f"/v1/disputes/{dispute['id']}"
+    refund = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "Kargo kanıt sunmadı."}
+    assert (await api.post(one + "/decision", json=refund, headers={**INVESTIGATOR, "If-Match": '"1"'})).status == 200
+    reopened = await api.post(one + "/reopen", json={"reason": "Kurye kaydı yeniden incelenecek."}, headers=SUPERVISOR)
+    assert reopened.status == 200, await reopened.text()
+    reject = {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "Kurye kaydı teslimi gösteriyor.",
+              "override_reason": "Kurye kaydı imzalı."}
+    rejected = await api.post(one + "/decision", json=reject, headers={**SUPERVISOR, "If-Match": reopened.headers["ETag"]})
+    assert rejected.status == 200, await rejected.text()
+
+    appealed = await api.post(one + "/appeal", json={"statement": "İade geldi ama ret kararına itiraz ediyorum."},
+                              headers=CUSTOMER)
+
+    assert appealed.status == 409 and (await appealed.json())["type"].endswith("not-rejected")
+    case = await (await api.get(one, headers=INVESTIGATOR)).json()
+    assert (case["status"], case["appeal"], case["decision"]["sequence"]) == ("resolved", None, 2)
+    assert await eventually(lambda: applied(downstream, "payments")) == {f"{dispute['id']}:d1:refund": 1}
+
+
 async def test_a_decision_on_a_stale_version_changes_nothing(api):
     dispute = await (await open_dispute(api)).json()
     one = f"/v1/disputes/{dispute['id']}"

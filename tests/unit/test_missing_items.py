@@ -418,16 +418,18 @@ async def test_a_case_paid_before_its_paid_lines_were_kept_counts_every_claimed_
                       line_outcomes=[("sku-kettle", Outcome.REFUND, 1)])
 
 
-async def test_the_carrier_is_held_liable_for_the_claim_once_whatever_the_decisions(boxes) -> None:
+async def test_a_claim_of_missing_items_never_bills_the_carrier_even_without_proof_by_the_deadline(boxes) -> None:
     dispute = await opened(boxes, ("sku-glass", 2))
-    dispute.proof_missing = True
-    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW,
+    dispute.evidence_deadline_passed(SYSTEM, NOW)
+    dispute.recommendation = recommend(dispute, CustomerHistory(), NOW, PolicySettings())
+    dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW,
                    line_outcomes=[("sku-glass", Outcome.REFUND, 1)])
     dispute.file_appeal(CUSTOMER, NEW_EXPLANATION, NOW, NOW + Rules().appeal_window)
     dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW)
 
-    liabilities = [m.key for m in dispute.outbox if m.kind is EffectKind.CARRIER_LIABILITY]
-    assert liabilities == [f"{dispute.id}:d1:liability"] and len(compensation(dispute)) == 2
+    assert dispute.proof_missing and dispute.recommendation is not None and not dispute.recommendation.carrier_liable
+    assert [m.kind for m in dispute.outbox if m.kind is EffectKind.CARRIER_LIABILITY] == []
+    assert not dispute.carrier_liable and len(compensation(dispute)) == 2
 
 
 async def test_the_customer_is_told_they_may_appeal_the_rejected_items_once_until_the_window_ends(boxes) -> None:

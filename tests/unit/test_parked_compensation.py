@@ -2,11 +2,14 @@
 Parked because its service refused it for good, it did not happen; parked after running out of attempts, it may
 have, so paying again needs a supervisor who checked, saying so in an override_reason."""
 
+import json
 from datetime import timedelta
 
 import pytest
 
 from adapters.memory import InMemoryOrders
+from adapters.web.console.case import case_context
+from adapters.web.views import DisputeViews
 from disputes.errors import CompensationAlreadyIssued, Forbidden, OverrideReasonRequired
 from disputes.model import Dispute
 from disputes.next_step import next_step
@@ -14,7 +17,7 @@ from disputes.ports import EffectRejected, EffectUnavailable
 from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
 from schemas.common import Outcome, RefundDestination, Resolution
-from schemas.dispute import Claim, EffectKind, MissingItem, ReasonCode
+from schemas.dispute import Claim, EffectKind, MissingItem, ReasonCode, Status
 from tests.factories import BOXED, CUSTOMER, INVESTIGATOR, SUPERVISOR, order, shipment
 from tests.unit.test_relay import Downstream, Relayed
 
@@ -127,6 +130,18 @@ async def test_a_refund_refused_for_good_then_a_rejection_is_not_told_as_delayed
     assert "refund" not in english and "Our team has been told" not in english and "iade" not in turkish
 
 
+async def test_a_refund_refused_for_good_then_a_rejection_may_be_appealed_as_nothing_was_paid(
+    service, request_for, relay, downstream, clock
+):
+    dispute = await parked_refund(service, request_for, relay, downstream, clock, REFUSED)
+    await service.decide(SUPERVISOR, dispute.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "Teslim edildi.",
+                         None, override_reason="Kargo imzalı teslim belgesi sundu.")
+
+    appealed = await service.appeal(CUSTOMER, dispute.id, "İade hiç gelmedi, imza da benim değil.")
+
+    assert appealed.status is Status.APPEALED and not appealed.compensation_issued
+
+
 async def test_a_refund_that_got_no_answer_does_not_stop_a_rejection(service, request_for, relay, downstream, clock):
     dispute = await parked_refund(service, request_for, relay, downstream, clock, NO_ANSWER)
 
@@ -169,3 +184,39 @@ async def test_a_case_parked_before_parkings_kept_their_reason_counts_its_refund
 
     with pytest.raises(OverrideReasonRequired):
         await service.decide(SUPERVISOR, dispute.id, None, Outcome.RESHIP, ReasonCode.CARRIER_NO_PROOF, "n", None)
+
+
+class RefusingFulfillment(Downstream):
+    """Fulfillment refuses every reshipment for good; the other services answer."""
+
+    async def reship(self, request, idempotency_key):
+        self.calls.append(("fulfillment", idempotency_key))
+        raise REFUSED
+
+
+async def test_a_missing_line_whose_reshipment_was_refused_is_not_listed_as_compensated(repository, clock, due_work):
+    relay = Relayed(repository, RefusingFulfillment(), clock, due_work, max_attempts=2, backoff=timedelta(seconds=1))
+    boxes = DisputeService(repository, InMemoryOrders([BOX]), clock, Rules())
+    lines = (MissingItem(sku="sku-glass", quantity=2), MissingItem(sku="sku-spoon", quantity=1))
+    request = OpenRequest("ord-box", None, "Eksik.", Resolution.RESHIP, claim=Claim.MISSING_ITEMS, missing_items=lines)
+    dispute = (await boxes.open(CUSTOMER, request, None)).dispute
+    decided = await boxes.decide(INVESTIGATOR, dispute.id, None, Outcome.RESHIP, ReasonCode.ITEMS_MISSING, "n", None,
+                                 line_outcomes=[("sku-glass", Outcome.RESHIP, 2), ("sku-spoon", Outcome.REFUND, 1)])
+    views = DisputeViews()
+
+    def listed(d: Dispute) -> list[tuple[str, int, str, int, int]]:
+        return [(line["sku"], line["quantity"], line["outcome"], line["amount_minor"], line["decision"])
+                for line in json.loads(views.staff(d))["compensated_lines"]]
+
+    assert listed(decided) == [("sku-glass", 2, "reship", 9_000, 1), ("sku-spoon", 1, "refund", 1_250, 1)]
+    await relay_until_settled(relay, clock)
+    refused = repository.docs[dispute.id]
+    assert refused.version == decided.version  # the relay parked the reshipment with no new version
+    assert [m.key for m in refused.effects_parked if m.kind is EffectKind.RESHIP] == [f"{dispute.id}:d1:reship:sku-glass"]
+    assert listed(refused) == [("sku-spoon", 1, "refund", 1_250, 1)]
+    assert [(line.sku, line.decision) for line in case_context(refused)["compensated"]] == [("sku-spoon", 1)]
+
+    await boxes.reopen(SUPERVISOR, dispute.id, "Yeniden gönderim reddedildi.")
+    paid = await boxes.decide(SUPERVISOR, dispute.id, None, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "İade.", None)
+
+    assert listed(paid) == [("sku-spoon", 1, "refund", 1_250, 1), ("sku-glass", 2, "refund", 9_000, 2)]

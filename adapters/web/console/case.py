@@ -20,6 +20,7 @@ from adapters.web.console.session import NO_STORE, action, page, reasons, render
 from adapters.web.evidence_api import EVIDENCE, attachment_response
 from adapters.web.keys import ASSIGNMENTS, SERVICE, STAFF_DIRECTORY
 from adapters.web.problems import DOMAIN_STATUS
+from adapters.web.views import compensated_lines
 from disputes import errors as domain
 from disputes.actors import Actor
 from disputes.evidence_access import VIEWED
@@ -171,7 +172,7 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
         "timeline": dispute.full_timeline,  # the audit trail the API's timeline shows: attachment views, parkings
         "form": form or prefilled(dispute),
         "payable": payable(dispute),
-        "compensated": dispute.compensated_lines,
+        "compensated": compensated_lines(dispute),
         "item_names": {item.sku: item.name for item in dispute.order.items},
         "changes": changes,
         "outcomes": tuple(Outcome),

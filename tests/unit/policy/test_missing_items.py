@@ -9,6 +9,7 @@ from disputes.policy import CustomerHistory, PolicySettings, recommend
 from schemas.common import Resolution
 from schemas.dispute import Claim, CustomerEvidence, CustomerImage, MissingItem, PackingCheck, SubmissionKind
 from schemas.orders import OrderItem, PackedLine, PackingRecord
+from schemas.proof import ProofStatus
 from schemas.recommendation import Effect, PolicyRule, Recommendation
 from schemas.recommendation import RecommendedAction as Act
 from tests.factories import BOXED, NOW, WEIGHED
@@ -55,7 +56,9 @@ def codes(advice: Recommendation) -> list[str]:
 
 
 def test_a_package_lighter_at_pickup_than_declared_is_resolved_for_the_customer_without_carrier_liability() -> None:
-    advice = advise(missing_glasses(carrier_grams=1_900, items=WEIGHED))
+    four_glasses = (MissingItem(sku="sku-glass", quantity=4),)
+
+    advice = advise(missing_glasses(carrier_grams=1_900, missing=four_glasses, items=WEIGHED))
 
     assert (advice.action, advice.rule, advice.auto_resolve, advice.carrier_liable) == (
         Act.REFUND, PolicyRule.PACKED_UNDERWEIGHT, True, False
@@ -73,10 +76,10 @@ def test_a_package_lighter_at_pickup_than_declared_is_resolved_for_the_customer_
         "Kargo firması paketi 1.900 g olarak tarttı, beyan edilen 2.400 g'dan 500 g eksik: "
         "paket içeriğinin bir kısmı olmadan yola çıktı"
     )
-    covered = advice.findings[1]  # two glasses of 110 g
+    covered = advice.findings[1]  # four glasses of 110 g
     assert (covered.code, covered.effect, covered.facts) == (
         "shortfall_covers_claimed", Effect.AGAINST_DELIVERY,
-        {"shortfall_grams": 500, "claimed_grams": 220, "tolerance_grams": 150},
+        {"shortfall_grams": 500, "claimed_grams": 440, "tolerance_grams": 150},
     )
 
 
@@ -103,16 +106,86 @@ def test_a_package_a_little_light_does_not_pay_a_claimed_item_heavier_than_the_s
     )
 
 
-def test_a_shortfall_explains_the_claimed_items_within_the_weight_tolerance() -> None:
+def test_a_shortfall_explains_the_claimed_items_within_the_weight_tolerance_either_way() -> None:
     kettle = (MissingItem(sku="sku-kettle", quantity=1),)  # 1 150 g; 150 g tolerance on 2 400 g
 
     explained = advise(missing_glasses(carrier_grams=1_400, missing=kettle, items=WEIGHED))  # 1 000 g short
     not_quite = advise(missing_glasses(carrier_grams=1_401, missing=kettle, items=WEIGHED))  # 999 g short
+    heavier = advise(missing_glasses(carrier_grams=1_100, missing=kettle, items=WEIGHED))  # 1 300 g short
+    too_heavy = advise(missing_glasses(carrier_grams=1_099, missing=kettle, items=WEIGHED))  # 1 301 g short
 
     assert (explained.action, explained.auto_resolve, explained.lines) == (Act.REFUND, True, list(kettle))
+    assert (heavier.action, heavier.auto_resolve, heavier.lines) == (Act.REFUND, True, list(kettle))
     assert (not_quite.action, not_quite.lines, not_quite.findings[1].code) == (
         Act.NEEDS_PERSON, [], "shortfall_below_claimed"
     )
+    assert (too_heavy.action, too_heavy.lines, too_heavy.findings[1].code) == (
+        Act.NEEDS_PERSON, [], "shortfall_above_claimed"
+    )
+
+
+def test_a_shortfall_far_beyond_the_claimed_items_weight_goes_to_a_person() -> None:
+    pan = OrderItem(sku="PAN", name="Döküm tava 28 cm", quantity=1, unit_price_minor=50_000, unit_weight_grams=4_650)
+    watch = OrderItem(sku="WATCH", name="Akıllı saat", quantity=1, unit_price_minor=950_000, unit_weight_grams=50)
+    claimed = (MissingItem(sku="WATCH", quantity=1),)
+
+    # 5 100 g declared, 450 g weighed: 4 650 g short, the pan's weight; tolerance 5 % of 5 100 g = 255 g
+    advice = advise(missing_glasses(carrier_grams=450, declared=5_100, missing=claimed, items=[pan, watch]))
+
+    assert (advice.action, advice.rule, advice.auto_resolve, advice.lines) == (
+        Act.NEEDS_PERSON, PolicyRule.MISSING_ITEMS_REVIEW, False, []
+    )
+    assert codes(advice)[:2] == ["weight_below_declared", "shortfall_above_claimed"]
+    beyond = advice.findings[1]
+    assert (beyond.effect, beyond.facts) == (
+        Effect.NEUTRAL, {"shortfall_grams": 4_650, "claimed_grams": 50, "tolerance_grams": 255}
+    )
+    assert beyond.text == (
+        "The shortfall (4,650 g) is more than the claimed items' weight (50 g), even allowing 255 g: it does not show "
+        "which items were missing, a person decides"
+    )
+    assert beyond.text_tr == (
+        "Paketin 4.650 g'lık eksiği, 255 g payla bile talep edilen ürünlerin ağırlığından (50 g) fazla: hangi "
+        "ürünlerin eksik olduğunu göstermiyor, bir kişi karar verir"
+    )
+
+
+def test_a_light_package_the_carrier_says_is_not_delivered_goes_to_a_person_with_the_carrier_s_status() -> None:
+    four_glasses = (MissingItem(sku="sku-glass", quantity=4),)  # paid on a delivered proof of this weight (above)
+    light = missing_glasses(carrier_grams=1_900, missing=four_glasses, items=WEIGHED)
+    in_transit = evidence("ev-transit", status=ProofStatus.IN_TRANSIT, weight_grams=1_900, package_count=1)
+    returned = evidence("ev-returned", status=ProofStatus.RETURNED, received_at=NOW)
+
+    never_delivered = advise(light.model_copy(update={"evidence": [in_transit]}))
+    delivered_then_returned = advise(light.model_copy(update={"evidence": [*light.evidence, returned]}))
+
+    for advice, latest in ((never_delivered, "in_transit"), (delivered_then_returned, "returned")):
+        assert (advice.action, advice.rule, advice.auto_resolve, advice.lines) == (
+            Act.NEEDS_PERSON, PolicyRule.MISSING_ITEMS_REVIEW, False, []
+        )
+        status = advice.findings[0]
+        assert (status.code, status.text) == (
+            "carrier_status_not_delivered", f"The carrier's latest status is '{latest}', not delivered"
+        )
+        assert "proof_shows_package_only" not in codes(advice)
+        assert "shortfall_covers_claimed" not in codes(advice)
+
+
+def test_a_packing_record_short_of_the_claim_pays_nothing_while_the_carrier_says_not_delivered() -> None:
+    short = missing_glasses(packing=PackingCheck(answered=True, record=TWO_GLASSES_SHORT))
+    in_transit = evidence("ev-transit", status=ProofStatus.IN_TRANSIT)
+
+    advice = advise(short.model_copy(update={"evidence": [in_transit]}))
+
+    assert (advice.action, advice.auto_resolve, advice.lines) == (Act.NEEDS_PERSON, False, [])
+    assert codes(advice)[:3] == ["carrier_status_not_delivered", "carrier_weight_unavailable", "items_not_packed"]
+
+
+def test_no_finding_says_the_package_arrived_before_the_carrier_s_proof_does() -> None:
+    unproven = missing_glasses().model_copy(update={"evidence": []})
+
+    assert "proof_shows_package_only" not in codes(advise(unproven))
+    assert "proof_shows_package_only" in codes(advise(missing_glasses()))
 
 
 def test_a_light_package_goes_to_a_person_when_the_order_states_no_unit_weight_for_a_claimed_line() -> None:
@@ -197,7 +270,7 @@ def test_a_packing_record_never_supports_more_than_the_customer_claims() -> None
 def test_a_package_lighter_than_declared_supports_the_lines_claimed_and_a_person_gets_none() -> None:
     claimed = (MissingItem(sku="sku-glass", quantity=2), MissingItem(sku="sku-spoon", quantity=3))
 
-    light = advise(missing_glasses(carrier_grams=1_900, missing=claimed, items=WEIGHED))
+    light = advise(missing_glasses(carrier_grams=2_100, missing=claimed, items=WEIGHED))  # 300 g short; they weigh 295 g
     packed = advise(missing_glasses(carrier_grams=2_350, packing=PackingCheck(answered=True, record=ALL_PACKED)))
 
     assert (light.rule, light.lines) == (PolicyRule.PACKED_UNDERWEIGHT, list(claimed))
@@ -243,7 +316,7 @@ def test_a_package_heavier_than_declared_says_nothing_about_missing_items() -> N
 
 
 def test_only_the_missing_lines_value_counts_towards_a_high_value_order() -> None:
-    advice = advise(missing_glasses(carrier_grams=1_900, package_value=5_000_000, items=WEIGHED))
+    advice = advise(missing_glasses(carrier_grams=2_180, package_value=5_000_000, items=WEIGHED))  # the glasses' 220 g
 
     assert "high_value_order" not in codes(advice) and advice.auto_resolve
 
