@@ -1238,12 +1238,6 @@ class Dispute(BaseModel):
         self._apply(actor, "reopened", now, Action.REOPEN, {"reason": reason})
 
     @property
-    def all_units_paid(self) -> bool:
-        """A missing-item claim every unit of which a decision refunded or reshipped: a later rejection (after a
-        reopening) rejects nothing, and leaves nothing to appeal."""
-        return self.partial and self.compensation_issued
-
-    @property
     def compensation_issued(self) -> bool:
         """Every unit claimed (the package, or each missing line) was refunded or reshipped by a decision whose effect
         was not parked: it is pending or delivered, so a later decision may only reject. A parked one was not issued

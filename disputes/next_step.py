@@ -94,7 +94,7 @@ def reads_otherwise_from(dispute: Dispute, appeal_window: timedelta) -> datetime
     if dispute.status is Status.WITHDRAWN:
         return None
     if dispute.status is Status.RESOLVED and decision is not None:
-        if dispute.appeal is not None or not rejects_any(decision) or dispute.all_units_paid:
+        if dispute.appeal is not None or not rejects_any(decision) or dispute.compensation_issued:
             return None
         return decision.decided_at + appeal_window + timedelta(microseconds=1)
     if (waiting := dispute.open_information_request) is not None:
@@ -154,12 +154,19 @@ def _decided(dispute: Dispute, decision: Decision, held: Held, appeal_window: ti
             return _join(on, ("the package came free, so there is nothing to refund.",
                               "paket ücretsizdi, bu yüzden iade edilecek bir tutar yok."))
         return _join(on, _compensation(decision, (decision.sequence, decision.outcome, None) in held))
-    if dispute.all_units_paid:
-        return (  # the rejection rejected nothing: what was paid stands (`_paid_before`)
-            f"Your claim was reviewed again on {decided}: every item you reported missing had already been refunded "
-            "or reshipped, so nothing changes.",
-            f"Başvurunuz {decided} tarihinde yeniden incelendi: eksik bildirdiğiniz tüm ürünler için daha önce iade ya "
-            "da yeniden gönderim yapılmıştı, bu yüzden değişen bir şey yok.",
+    if dispute.compensation_issued:  # the rejection rejected nothing, nor can it be appealed: what was paid stands
+        if not dispute.paid_per_line:
+            return (
+                f"Your claim was reviewed again on {decided}: your package had already been refunded or reshipped, so "
+                "nothing changes.",
+                f"Başvurunuz {decided} tarihinde yeniden incelendi: paketiniz için daha önce iade ya da yeniden gönderim "
+                "yapılmıştı, bu yüzden değişen bir şey yok.",
+            )
+        return (  # (`_paid_before` names the lines)
+            f"Your claim was reviewed again on {decided}: every item you claimed had already been refunded or "
+            "reshipped, so nothing changes.",
+            f"Başvurunuz {decided} tarihinde yeniden incelendi: başvurduğunuz tüm ürünler için daha önce iade ya da "
+            "yeniden gönderim yapılmıştı, bu yüzden değişen bir şey yok.",
         )
     if _decides_the_appeal(dispute, decision):
         if dispute.compensation is not None:  # what an earlier decision paid stands: the appeal was of the rest

@@ -341,7 +341,7 @@ async def test_a_rejection_after_every_unit_was_paid_rejects_nothing_and_is_not_
 
     with pytest.raises(NotRejected):
         await boxes.appeal(CUSTOMER, dispute.id, NEW_EXPLANATION)
-    assert rejected.all_units_paid and rejected.status is Status.RESOLVED
+    assert rejected.compensation_issued and rejected.status is Status.RESOLVED
 
 
 async def test_the_appeal_s_decision_pays_only_units_not_paid_before_under_its_own_keys(boxes) -> None:

@@ -383,13 +383,13 @@ ROWS: dict[str, Row] = {
         "The carrier proved delivery. You have already used your one appeal.",
         "Kargo firması teslimatı belgeledi. Tek itiraz hakkınızı kullandınız.",
     ),
-    "refunded, reopened and rejected: the window runs from the rejection": (
+    "refunded, reopened and rejected: nothing changes, nothing to appeal": (
         lambda: decided(reopened(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), NOW),
                         Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
-        "The carrier proved delivery. You may appeal once, with new information, until 04.12.2026 12:30. The refund "
-        "decided before stands.",
-        "Kargo firması teslimatı belgeledi. 04.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz. "
-        "Daha önce kararlaştırılan iade geçerlidir.",
+        "Your claim was reviewed again on 20.11.2026: your package had already been refunded or reshipped, so nothing "
+        "changes. The refund decided before stands.",
+        "Başvurunuz 20.11.2026 tarihinde yeniden incelendi: paketiniz için daha önce iade ya da yeniden gönderim "
+        "yapılmıştı, bu yüzden değişen bir şey yok. Daha önce kararlaştırılan iade geçerlidir.",
     ),
     "missing lines: the appeal of the rest rejected, the first refund standing": (
         lambda: decided(
@@ -406,10 +406,9 @@ ROWS: dict[str, Row] = {
                              line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]),
                      NOW + timedelta(days=1)),
             Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
-        "Your claim was reviewed again on 20.11.2026: every item you reported missing had already been refunded or "
-        "reshipped, so nothing changes. Decided before and standing: the refund of 90.00 TRY and the reshipment of "
-        "sku-spoon.",
-        "Başvurunuz 20.11.2026 tarihinde yeniden incelendi: eksik bildirdiğiniz tüm ürünler için daha önce iade ya da "
+        "Your claim was reviewed again on 20.11.2026: every item you claimed had already been refunded or reshipped, "
+        "so nothing changes. Decided before and standing: the refund of 90.00 TRY and the reshipment of sku-spoon.",
+        "Başvurunuz 20.11.2026 tarihinde yeniden incelendi: başvurduğunuz tüm ürünler için daha önce iade ya da "
         "yeniden gönderim yapılmıştı, bu yüzden değişen bir şey yok. Daha önce kararlaştırılan ve geçerli olan: 90,00 "
         "TL tutarındaki iade ve sku-spoon ürünlerinin yeniden gönderimi.",
     ),
