@@ -93,10 +93,22 @@ def duration(span: timedelta) -> tuple[str, str]:
     return f"{minutes // (24 * 60)} days", f"{minutes // (24 * 60)} gün"
 
 
+MINOR_DIGITS = {
+    **dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV",
+                     "XAF", "XOF", "XPF"), 0),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+    "CLF": 4, "UYW": 4,
+}
+"""The currencies whose minor unit is not a hundredth (ISO 4217's list of minor units): amounts are in minor units of
+their currency, so 1,000 of them is 1,000 yen, 1.000 dinars."""
+
+
 def money(minor: int, currency: str) -> tuple[str, str]:
-    """"12,500.00 TRY" in English, "12.500,00 TL" in Turkish, as the console writes it (other currencies by code)."""
-    units, cents = divmod(abs(minor), 100)
-    en = f"{'-' if minor < 0 else ''}{units:,}.{cents:02d}"
+    """"12,500.00 TRY" in English, "12.500,00 TL" in Turkish, as the console writes it (other currencies by code), with
+    as many decimals as the currency's minor unit has."""
+    digits = MINOR_DIGITS.get(currency, 2)
+    units, fraction = divmod(abs(minor), 10**digits)
+    en = f"{'-' if minor < 0 else ''}{units:,}" + (f".{fraction:0{digits}d}" if digits else "")
     return f"{en} {currency}", f"{turkish_separators(en)} {'TL' if currency == 'TRY' else currency}"
 
 

@@ -45,6 +45,12 @@ def test_money_uses_english_and_turkish_separators_and_turkish_calls_the_lira_tl
 
 def test_a_negative_amount_keeps_its_units_and_cents() -> None:
     assert money(-150, "TRY") == ("-1.50 TRY", "-1,50 TL")
+
+
+def test_money_has_as_many_decimals_as_the_currency_s_minor_unit() -> None:
+    assert money(12_500, "JPY") == ("12,500 JPY", "12.500 JPY")  # ISO 4217: the yen has no minor unit
+    assert money(1_234_567, "KWD") == ("1,234.567 KWD", "1.234,567 KWD")  # the Kuwaiti dinar: 1,000 fils
+    assert money(-5, "BHD") == ("-0.005 BHD", "-0,005 BHD")
     assert money(-123_456, "TRY") == ("-1,234.56 TRY", "-1.234,56 TL")
 
 
