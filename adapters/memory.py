@@ -52,6 +52,7 @@ from disputes.reports import OUTCOMES, UNDECIDED, ReportFacts, report_facts, rep
 from disputes.work import WorkKind
 from schemas.dispute import DeliveredEffect, Evidence, OutboxMessage, Status, TimelineEntry
 from schemas.orders import Order
+from schemas.proof import ProofStatus
 from schemas.staff import StaffMember
 
 
@@ -509,7 +510,12 @@ class InMemoryEvidenceStore:
         return self.attachments.get(ref)
 
     async def for_shipment(self, carrier: str, tracking_number: str, limit: int) -> list[Evidence]:
-        return self._of_shipment(carrier, tracking_number)[-limit:]
+        events = self._of_shipment(carrier, tracking_number)
+        latest = events[-limit:]
+        if any(e.proof.status is ProofStatus.DELIVERED for e in latest):
+            return latest
+        proofs = [e for e in events[:-limit] if e.proof.status is ProofStatus.DELIVERED]
+        return proofs[-1:] + latest
 
     def _of_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
         shipment = (carrier, tracking_number)

@@ -51,8 +51,9 @@ type Answer = ProofOfDelivery | EvidenceUnavailable | EvidenceRejected
 EARLIER_PUSHES = MAX_EVIDENCE + MAX_REPLACED
 """How many of the events pushed for a shipment a case's first pull reads, the latest: all a case can use (its
 `MAX_EVIDENCE` entries, then `MAX_REPLACED` proofs taking an entry's place), so a history of any length costs the pull
-no more. A longer history's earlier events are left unread, rightly: the policy reads the latest proof, which a read
-from the first event would leave out once the replacements were spent."""
+no more. A longer history's earlier events are left unread but for the latest proof of delivery, when none is among
+these (a carrier's scans after its proof never hide it): the policy reads the latest proof, which a read from the
+first event would leave out once the replacements were spent."""
 
 
 @dataclass

@@ -364,7 +364,8 @@ class PushedEvidence(Protocol):
     async def for_shipment(self, carrier: str, tracking_number: str, limit: int) -> list[Evidence]:
         """The shipment's latest `limit` events, attached or not, in the order stored (the earliest first): by time of
         receipt, a push's events together in their order in it, and pushes received at one time in the order they were
-        stored."""
+        stored. When those hold no proof of delivery and one was pushed before them, the latest such comes first: a
+        carrier's scans after its proof never hide it."""
 
     async def waiting(self, key: str) -> Evidence | None:
         """Event `key` while it is not yet attached; None when it is unknown or attached already."""

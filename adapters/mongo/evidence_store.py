@@ -26,7 +26,7 @@ from adapters.mongo.leases import write_ending
 from disputes.ports import STORED_LATELY, Lease, StoredAttachment
 from disputes.work import COPY_CHECKS, WorkKind
 from schemas.dispute import Evidence
-from schemas.proof import ProofOfDelivery
+from schemas.proof import ProofOfDelivery, ProofStatus
 
 Doc = dict[str, Any]
 ATTACH_DUE = f"due.{WorkKind.ATTACH_PUSHED}"
@@ -41,6 +41,7 @@ processes' pushes of one millisecond, the order of their ids: the same on every 
 clocks. An event stored before pushes had an id has none: it sorts before those of its millisecond that have one, as
 MongoDB sorts a missing field."""
 LATEST_FIRST = [(field, -1) for field, _ in IN_ORDER]
+DELIVERED = ProofStatus.DELIVERED.value
 NO_PUSH = ObjectId(bytes(12))
 """Below every push's id: where an event stored before pushes had an id sorts."""
 KEEP_PUSHES = timedelta(days=365)
@@ -88,9 +89,14 @@ class MongoEvidenceStore:
         return (doc["media_type"], bytes(doc["content"])) if doc else None
 
     async def for_shipment(self, carrier: str, tracking_number: str, limit: int) -> list[Evidence]:
-        """The latest first through `events_by_push` (read backwards), `limit` of them, put back in order."""
+        """The latest first through `events_by_push` (read backwards), `limit` of them, put back in order; with no proof
+        of delivery among a full window, the latest one before it, read the same way (a second query, on that path
+        alone)."""
         shipment = {"carrier": carrier, "tracking_number": tracking_number}
         latest = await self.events.find(shipment).sort(LATEST_FIRST).limit(limit).to_list()
+        if len(latest) == limit and not any(doc["proof"]["status"] == DELIVERED for doc in latest):
+            proved = shipment | {"proof.status": DELIVERED}  # none in the window: the latest is before it
+            latest += await self.events.find(proved).sort(LATEST_FIRST).limit(1).to_list()
         return [_evidence(doc) for doc in reversed(latest)]
 
     async def waiting(self, key: str) -> Evidence | None:

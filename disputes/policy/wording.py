@@ -109,7 +109,13 @@ def money(minor: int, currency: str) -> tuple[str, str]:
     digits = MINOR_DIGITS.get(currency, 2)
     units, fraction = divmod(abs(minor), 10**digits)
     en = f"{'-' if minor < 0 else ''}{units:,}" + (f".{fraction:0{digits}d}" if digits else "")
-    return f"{en} {currency}", f"{turkish_separators(en)} {'TL' if currency == 'TRY' else currency}"
+    code, turkish = currency_words(currency)
+    return f"{en} {code}", f"{turkish_separators(en)} {turkish}"
+
+
+def currency_words(currency: str) -> tuple[str, str]:
+    """A currency as English and Turkish write it: by its code, the lira as "TL" in Turkish."""
+    return currency, "TL" if currency == "TRY" else currency
 
 
 def weight(grams: int) -> tuple[str, str]:

@@ -55,7 +55,7 @@ async def list_shipments(request: web.Request) -> web.Response:
 async def add_shipments(request: web.Request) -> web.Response:
     try:
         body = json.loads(await request.read())
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         return problem(422, "The request body is not JSON.")
     try:  # one shape at a time, so that errors name a field as sent (`0.lat`), not pydantic's union
         added = _SHIPMENT_LIST.validate_python(body) if isinstance(body, list) else [SandboxShipment.model_validate(body)]

@@ -11,7 +11,8 @@ from adapters.mongo import evidence_store
 from disputes.evidence import EARLIER_PUSHES
 from disputes.ports import CUSTOMER_IMAGE, CarrierSource, CustomerSource, StoredAttachment
 from disputes.work import WorkKind
-from schemas.proof import AttachmentKind
+from schemas.dispute import Evidence
+from schemas.proof import AttachmentKind, ProofStatus
 from tests.contract.conftest import Storage, pushed
 from tests.factories import NOW
 
@@ -155,6 +156,22 @@ async def test_a_shipments_latest_events_are_read_up_to_a_limit_in_the_order_sto
     assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 5) == [*early[2:], *late]
     assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 2) == late[1:]  # a push cut at its place
     assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 1) == late[2:]
+
+
+async def test_a_proof_of_delivery_before_a_window_of_scans_is_read_first(storage: Storage) -> None:
+    def scan(n: int) -> Evidence:
+        event = pushed(f"yurtici:scan-{n}", at=NOW + timedelta(minutes=n))
+        return event.model_copy(update={"proof": event.proof.model_copy(
+            update={"status": ProofStatus.IN_TRANSIT, "delivered_at": None, "signature": None})})
+
+    older, latest_proof = pushed("yurtici:proof-1", at=NOW), pushed("yurtici:proof-2", at=NOW + timedelta(seconds=1))
+    scans = [scan(n) for n in range(1, 4)]
+    for event in (older, latest_proof, *scans):
+        await storage.evidence.record(event, event.proof.received_at)
+
+    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 3) == [latest_proof, *scans]
+    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 4) == [latest_proof, *scans]  # in the window
+    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 2) == [latest_proof, *scans[1:]]
 
 
 async def test_events_marked_attached_with_another_no_longer_wait_nor_are_due(storage: Storage) -> None:

@@ -488,8 +488,9 @@ async def test_a_shipment_missing_a_field_is_refused_naming_it_as_sent(sandbox, 
     assert status == 422 and [e["field"] for e in answer["errors"]] == fields
 
 
-async def test_a_shipment_body_that_is_not_json_is_refused(sandbox, session) -> None:
-    async with session.post(sandbox.make_url("/_sandbox/shipments"), data=b"{carrier") as response:
+@pytest.mark.parametrize("body", [b"{carrier", b"[" * 100_000 + b"]" * 100_000])
+async def test_a_shipment_body_that_is_not_json_is_refused(sandbox, session, body) -> None:
+    async with session.post(sandbox.make_url("/_sandbox/shipments"), data=body) as response:
         assert response.status == 422 and "not JSON" in (await response.json())["title"]
 
 

@@ -188,3 +188,20 @@ async def test_a_pull_a_pushed_proof_ended_while_it_asked_is_not_tried_again(
 
     stored = repository.docs[dispute.id]
     assert gateway.calls == 1 and stored.has_delivery_proof and stored.evidence_pull_due is None
+
+
+async def test_a_pushed_proof_followed_by_more_scans_than_a_case_reads_reaches_the_case(
+    service, request_for, pushed, repository, due_work, clock
+):
+    for number in range(EARLIER_PUSHES + 1):  # the proof first, then a full window of scans
+        at = clock.now() + timedelta(seconds=number)
+        status = ProofStatus.DELIVERED if number == 0 else ProofStatus.IN_TRANSIT
+        await pushed.record(pushed_proof(number, at, status), at)
+    clock.advance(minutes=10)
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    gateway = Gateway(EvidenceUnavailable("down"))
+
+    await due_work(EvidencePuller(service, gateway, pushed, Rules())).run_once()
+
+    stored = repository.docs[dispute.id]
+    assert stored.has_delivery_proof and gateway.calls == 0, "the carrier's proof, older than the scans, is on the case"

@@ -13,7 +13,7 @@ from adapters.web.console.session import page, render
 from adapters.web.keys import SERVICE
 from adapters.web.reports_api import MAX_DAYS, REPORTS
 from disputes.actors import Actor
-from disputes.policy.wording import money
+from disputes.policy.wording import currency_words, money
 from disputes.ports import CarrierFigures, Reports
 
 DEFAULT_WEEKS = 8
@@ -52,7 +52,7 @@ def liability_charts(figures: list[CarrierFigures], lang: str) -> list[tuple[str
     """One chart per currency of the disputes (no rate turns one into another): what each carrier with disputes in
     it owes."""
     currencies = sorted({currency for f in figures for currency in f.liabilities})
-    return [(currency, _owed_in(currency, figures, lang)) for currency in currencies]
+    return [(in_language(currency_words(currency), lang), _owed_in(currency, figures, lang)) for currency in currencies]
 
 
 def _owed_in(currency: str, figures: list[CarrierFigures], lang: str) -> BarChart:
