@@ -1247,10 +1247,14 @@ class Dispute(BaseModel):
             return False
         if self.paid_per_line:
             return not any(self.uncompensated().values())
-        outcomes = (Outcome.REFUND, Outcome.RESHIP)
-        keys = {self.compensation_key(n, o) for n in range(1, self.decisions + 1) for o in outcomes}
+        keys = self._package_keys()
         issued = {m.key for m in self.outbox} | {e.key for e in self.effects_delivered}
         return not keys.intersection(self._parked_compensations()) or bool(keys & issued)
+
+    def _package_keys(self) -> set[str]:
+        """The keys of every refund or reshipment of the whole package a decision may have issued."""
+        outcomes = (Outcome.REFUND, Outcome.RESHIP)
+        return {self.compensation_key(n, o) for n in range(1, self.decisions + 1) for o in outcomes}
 
     def uncompensated(self) -> dict[str, int]:
         """Per claimed line (`claimed_lines`), the units no decision has refunded or reshipped, counting no line whose
@@ -1273,14 +1277,16 @@ class Dispute(BaseModel):
     def _maybe_applied(self, lines: Sequence[LineOutcome]) -> list[str]:
         """The keys of parked refunds and reshipments that may have been applied (they ran out of attempts, the service
         never answering, or were parked before the reason was kept) of the units a decision pays again: the package,
-        or its `lines`' SKUs."""
+        or its `lines`' SKUs and the package's too, whose units are every line's (a digital order refunded as a whole
+        before its lines were paid apart)."""
         unsure = {key for key, m in self._parked_compensations().items() if m.parked is not ParkReason.REFUSED}
         if not self.paid_per_line:
             return sorted(unsure)
         skus = {line.sku for line in lines if line.outcome is not Outcome.REJECTED}
         keys = (self.compensation_key(line.decision, line.outcome, line.sku) for line in self.compensated_lines
                 if line.sku in skus)
-        return [key for key in keys if key in unsure]
+        package = sorted(unsure & self._package_keys()) if skus else []
+        return package + [key for key in keys if key in unsure]
 
     def _check_may_pay_again(self, actor: Actor, override_reason: str | None, unsure: Sequence[str]) -> None:
         """Paying again units whose parked refund or reshipment may have been applied needs a supervisor who checked

@@ -8,12 +8,12 @@ import pytest
 
 from adapters.web.console.case import prefilled
 from disputes.actors import SYSTEM
-from disputes.errors import CompensationAlreadyIssued, InvalidLineOutcomes
+from disputes.errors import CompensationAlreadyIssued, InvalidLineOutcomes, OverrideReasonRequired
 from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from schemas.common import Outcome
 from schemas.digital import DigitalState
-from schemas.dispute import EffectKind, ParkReason, ReasonCode, Status
+from schemas.dispute import Claim, EffectKind, MissingItem, ParkReason, ReasonCode, Status
 from schemas.orders import DigitalKind, OrderItem
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
 from tests.unit.policy.builders import dispute
@@ -25,10 +25,14 @@ ORDER_VALUE = 155_000  # 1,500.00 TRY + 50.00 TRY
 DEFAULTS = PolicySettings()
 
 
-def case(game: DigitalState, gift: DigitalState, settings: PolicySettings = DEFAULTS) -> Dispute:
-    """A whole-order claim ("my codes never came") on the game code and the gift card, assessed on their records."""
+def case(game: DigitalState, gift: DigitalState, settings: PolicySettings = DEFAULTS, partial: bool = False) -> Dispute:
+    """A whole-order claim ("my codes never came") on the game code and the gift card, assessed on their records; or,
+    `partial`, a claim naming both lines as missing."""
     d = dispute(value_minor=ORDER_VALUE, reshippable=False)
     d.order = d.order.model_copy(update={"items": [GAME, GIFT]})
+    if partial:
+        d.claim = Claim.MISSING_ITEMS
+        d.missing_items = [MissingItem(sku="GAME", quantity=1), MissingItem(sku="GC", quantity=1)]
     d.digital_deliveries = [record(game, "GAME"), record(gift, "GC")]
     d.status = Status.UNDER_REVIEW
     advice = recommend(d, CustomerHistory(), NOW, settings)
@@ -120,3 +124,23 @@ def test_after_the_whole_order_s_refund_was_refused_a_supervisor_may_pay_some_of
              line_outcomes=[("GC", Outcome.REFUND, 1)])
 
     assert refunds(d) == [("dsp_policy:d2:refund:GC", 5_000, "GC")]
+
+
+def test_a_whole_order_refund_that_may_have_been_applied_guards_every_line_after_one_was_paid_apart() -> None:
+    d = case(DigitalState.NOT_SENT, DigitalState.LINK_MISSING)
+    [whole] = [m for m in d.outbox if m.kind is EffectKind.REFUND]
+    d.outbox.remove(whole)  # payments never answered: it may have been applied
+    d.effects_parked.append(whole.model_copy(update={"parked": ParkReason.OUT_OF_ATTEMPTS, "parked_at": NOW}))
+    d.reopen(SUPERVISOR, "Ödeme yanıt vermedi.", NOW)
+    d.decide(SUPERVISOR, Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED, "Yalnız hediye kartı.", None, NOW,
+             override_reason="Ödeme servisiyle kontrol edildi.", line_outcomes=[("GC", Outcome.REFUND, 1)])
+    d.reopen(SUPERVISOR, "Oyun kodu da.", NOW)
+
+    with pytest.raises(OverrideReasonRequired, match="dsp_policy:d1:refund"):
+        d.decide(SUPERVISOR, Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED, "Oyun kodu.", None, NOW,
+                 line_outcomes=[("GAME", Outcome.REFUND, 1)])
+    d.decide(SUPERVISOR, Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED, "Oyun kodu.", None, NOW,
+             override_reason="Ödeme servisiyle yine kontrol edildi.", line_outcomes=[("GAME", Outcome.REFUND, 1)])
+
+    assert d.decision is not None and d.decision.overridden
+    assert refunds(d) == [("dsp_policy:d2:refund:GC", 5_000, "GC"), ("dsp_policy:d3:refund:GAME", 150_000, "GAME")]
