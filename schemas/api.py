@@ -174,8 +174,10 @@ class DecisionRequest(_Input):
                     "never came): per claimed line, refund, reship or reject how many of it, each line once; "
                     "what is not named (a line, or the rest of a line's claimed quantity) is rejected, and `outcome` "
                     "(refund or reship) is the outcome of at least one line. Left out: every claimed line gets "
-                    "`outcome` in full, except on a digital order whose recommendation names `lines`: those are "
-                    "paid, the others rejected.",
+                    "`outcome` in full (the units no decision paid), except on a digital order: there the lines the "
+                    "recommendation names in `lines` are paid, or every line when it names none, but never a line "
+                    "whose record shows it activated (paying one takes naming it); the others are rejected, and a "
+                    "decision that would pay nothing is refused (422 invalid-line-outcomes).",
     )
 
     def outcomes_per_line(self) -> list[tuple[str, Outcome, int]] | None:
