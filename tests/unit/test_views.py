@@ -422,11 +422,15 @@ def test_a_kept_view_reads_again_once_the_refund_it_said_stands_is_refused_with_
     before, changing_before = views.customer_side(d, WINDOW, False, NOW)
     refund = next(m for m in d.outbox if m.kind is EffectKind.REFUND)
     d.outbox = [m for m in d.outbox if m is not refund]  # payments refused it: the relay parks it, the same version
-    d.effects_parked = [refund.model_copy(update={"attempts": 1, "last_error": "refused: 400", "parked": ParkReason.REFUSED})]
+    d.effects_parked = [refund.model_copy(update={"last_error": "refused: 400", "parked": ParkReason.REFUSED})]
 
     after, changing_after = views.customer_side(d, WINDOW, False, NOW)
 
     assert (changing_before, changing_after) == (False, True)  # the later one's ETag earns no 304
-    assert "The refund decided before stands." in orjson.loads(before)["next_step"]["en"]
-    assert orjson.loads(after)["next_step"]["en"] == next_step(d, WINDOW, NOW)[0]
-    assert "You may appeal once" in orjson.loads(after)["next_step"]["en"]
+    assert orjson.loads(before)["next_step"]["en"] == (
+        "Your claim was reviewed again on 18.11.2026: your package had already been refunded or reshipped, so nothing "
+        "changes. The refund decided before stands."
+    )
+    assert orjson.loads(after)["next_step"]["en"] == (  # the refund never happened: the rejection may be appealed
+        "The carrier proved delivery. You may appeal once, with new information, until 02.12.2026 12:30."
+    )
