@@ -50,7 +50,7 @@ from disputes.states import ACTIVE, Action, next_status
 from disputes.turkish import turkish_casefold
 from disputes.work import WorkKind
 from schemas.common import Outcome, RefundDestination, Resolution, Role
-from schemas.digital import DigitalDelivery
+from schemas.digital import DigitalDelivery, DigitalState
 from schemas.dispute import (
     Appeal,
     Channel,
@@ -1014,9 +1014,9 @@ class Dispute(BaseModel):
         self._schedule_sla_check(escalate_before, now)
 
     def deadline_reached(self, actor: Actor, now: datetime) -> None:
-        """The promise holds by construction: at the deadline the case is resolved for the customer,
-        or, when it needs a supervisor (abuse signals, or it was compensated before it was reopened), handed
-        to one with the highest priority."""
+        """The promise holds by construction: at the deadline the case is resolved for the customer (every claimed
+        line paid, whatever its record or the recommendation says of it), or, when it needs a supervisor (abuse
+        signals, or it was compensated before it was reopened), handed to one with the highest priority."""
         if self.needs_supervisor or self.compensation is not None:
             self.priority = 3
             self.sla_check_due = None
@@ -1024,7 +1024,7 @@ class Dispute(BaseModel):
             self._alert("deadline_reached_needs_supervisor")
             return
         note = "The decision deadline was reached without a decision; resolved for the customer."
-        self.decide(actor, self.for_the_customer, ReasonCode.DEADLINE_REACHED, note, None, now)
+        self.decide(actor, self.for_the_customer, ReasonCode.DEADLINE_REACHED, note, None, now, pay_all=True)
 
     @property
     def for_the_customer(self) -> Outcome:
@@ -1085,12 +1085,14 @@ class Dispute(BaseModel):
         override_reason: str | None = None,
         line_outcomes: Sequence[tuple[str, Outcome, int]] = (),
         high_value_minor: int | None = None,
+        pay_all: bool = False,
     ) -> None:
         """`line_outcomes` (missing-item claims, digital orders): (sku, outcome, quantity) per claimed line, to refund,
         reship or reject that many of it; what is not named (a line, or the rest of a line's quantity) is rejected. None
-        named: every claimed line gets `outcome` in full, except on a digital order whose recommendation names the lines
-        to pay (`_as_recommended`). A later decision (after an appeal or a reopening) decides only the units no earlier
-        one refunded or reshipped; a whole package once compensated can only be rejected.
+        named: every claimed line gets `outcome` in full, except on a digital order, where it pays what
+        `_as_recommended` says, unless `pay_all` (the deadline rule's decision, for the customer). A later decision
+        (after an appeal or a reopening) decides only the units no earlier one refunded or reshipped; a whole package
+        once compensated can only be rejected.
         `high_value_minor`: the policy's threshold of a high-value order, whose parcel is rejected only on a signed
         proof (`DisputeService.high_value_minor`; None: no such rule, as for the policy's own decisions, which never
         reject a high-value order)."""
@@ -1113,7 +1115,7 @@ class Dispute(BaseModel):
                 "Every unit claimed was already refunded or reshipped." if self.paid_per_line
                 else f"A {issued.value} was already issued for this dispute."
             )
-        lines = self._line_outcomes(outcome, line_outcomes, left)
+        lines = self._line_outcomes(outcome, line_outcomes, left, pay_all)
         if Outcome.RESHIP in {outcome, *(line.outcome for line in lines)} and not self.order.reshippable:
             raise NotReshippable("These items cannot be shipped again; decide a refund instead.")
         if outcome is not Outcome.REJECTED and (unsure := self._maybe_applied(lines)):
@@ -1247,10 +1249,14 @@ class Dispute(BaseModel):
             return False
         if self.paid_per_line:
             return not any(self.uncompensated().values())
-        outcomes = (Outcome.REFUND, Outcome.RESHIP)
-        keys = {self.compensation_key(n, o) for n in range(1, self.decisions + 1) for o in outcomes}
+        keys = self._package_keys()
         issued = {m.key for m in self.outbox} | {e.key for e in self.effects_delivered}
         return not keys.intersection(self._parked_compensations()) or bool(keys & issued)
+
+    def _package_keys(self) -> set[str]:
+        """The keys of every refund or reshipment of the whole package a decision may have issued."""
+        outcomes = (Outcome.REFUND, Outcome.RESHIP)
+        return {self.compensation_key(n, o) for n in range(1, self.decisions + 1) for o in outcomes}
 
     def uncompensated(self) -> dict[str, int]:
         """Per claimed line (`claimed_lines`), the units no decision has refunded or reshipped, counting no line whose
@@ -1273,14 +1279,16 @@ class Dispute(BaseModel):
     def _maybe_applied(self, lines: Sequence[LineOutcome]) -> list[str]:
         """The keys of parked refunds and reshipments that may have been applied (they ran out of attempts, the service
         never answering, or were parked before the reason was kept) of the units a decision pays again: the package,
-        or its `lines`' SKUs."""
+        or its `lines`' SKUs and the package's too, whose units are every line's (a digital order refunded as a whole
+        before its lines were paid apart)."""
         unsure = {key for key, m in self._parked_compensations().items() if m.parked is not ParkReason.REFUSED}
         if not self.paid_per_line:
             return sorted(unsure)
         skus = {line.sku for line in lines if line.outcome is not Outcome.REJECTED}
         keys = (self.compensation_key(line.decision, line.outcome, line.sku) for line in self.compensated_lines
                 if line.sku in skus)
-        return [key for key in keys if key in unsure]
+        package = sorted(unsure & self._package_keys()) if skus else []
+        return package + [key for key in keys if key in unsure]
 
     def _check_may_pay_again(self, actor: Actor, override_reason: str | None, unsure: Sequence[str]) -> None:
         """Paying again units whose parked refund or reshipment may have been applied needs a supervisor who checked
@@ -1324,10 +1332,11 @@ class Dispute(BaseModel):
     # --- internals -------------------------------------------------------------------------------
 
     def _line_outcomes(
-        self, outcome: Outcome, per_line: Sequence[tuple[str, Outcome, int]], left: dict[str, int]
+        self, outcome: Outcome, per_line: Sequence[tuple[str, Outcome, int]], left: dict[str, int], pay_all: bool
     ) -> list[LineOutcome]:
-        """Each line's units `left` (none compensated yet) compensated as named, or rejected. A digital order not
-        decided line by line before, with none named nor recommended, is compensated as a whole (no lines)."""
+        """Each line's units `left` (none compensated yet) compensated as named, or rejected. A digital order none of
+        whose lines is named, nor paid line by line before, is compensated as a whole (no lines) when the decision pays
+        every line: `pay_all`, or `_as_recommended` leaves none out."""
         by_line = self.partial or self.order.is_digital
         if not by_line or outcome is Outcome.REJECTED:
             if per_line:
@@ -1336,7 +1345,7 @@ class Dispute(BaseModel):
                     else "Outcomes per line are for missing-item claims and digital orders."
                 )
             return []
-        if not per_line and self.order.is_digital:
+        if not per_line and self.order.is_digital and not pay_all:
             per_line = self._as_recommended(outcome, left)
         if not per_line:
             if not self.paid_per_line:
@@ -1358,11 +1367,24 @@ class Dispute(BaseModel):
         return lines
 
     def _as_recommended(self, outcome: Outcome, left: dict[str, int]) -> list[tuple[str, Outcome, int]]:
-        """A digital order's lines the recommendation names to pay (those its delivery record does not show delivered),
-        the units no decision paid yet, decided `outcome`: what a decision naming no lines pays. None when it names
-        none, or all of them are paid (the rest of the claim is then what is decided)."""
+        """What a decision on a digital order naming no lines pays, decided `outcome`: the lines the recommendation
+        names (those its delivery record does not show delivered), or every claimed line when it names none, of each
+        the units no decision paid yet, but never a line whose record shows it activated: paying one takes naming it.
+        Empty (the whole order) when that is every unit of an order no decision paid line by line; 422 when it is
+        nothing (the recommendation's lines were paid, or the lines left were activated)."""
         named = self.recommendation.lines if self.recommendation is not None else []
-        return [(m.sku, outcome, min(m.quantity, left[m.sku])) for m in named if left.get(m.sku)]
+        activated = {r.sku for r in self.digital_deliveries if r.state is DigitalState.ACTIVATED}
+        paying = [
+            (m.sku, outcome, min(m.quantity, left[m.sku]))
+            for m in named or self.claimed_lines if left.get(m.sku) and m.sku not in activated
+        ]
+        if not paying:
+            raise InvalidLineOutcomes(
+                "A decision naming no lines pays no line paid before, nor an activated code or link: it would pay "
+                "nothing here. Name the lines to pay."
+            )
+        whole = {m.sku: m.quantity for m in self.claimed_lines}
+        return [] if not self.paid_per_line and {sku: units for sku, _, units in paying} == whole else paying
 
     def _named_lines(
         self, per_line: Sequence[tuple[str, Outcome, int]], left: dict[str, int]
@@ -1373,7 +1395,7 @@ class Dispute(BaseModel):
         named: dict[str, tuple[Outcome, int]] = {}
         for index, (sku, line_outcome, quantity) in enumerate(per_line):
             if sku not in claimed:
-                raise InvalidLineOutcomes(f"Not a missing line of this claim: {sku}.", field=f"line_outcomes.{index}.sku")
+                raise InvalidLineOutcomes(f"Not a claimed line: {sku}.", field=f"line_outcomes.{index}.sku")
             if sku in named:
                 raise InvalidLineOutcomes("Name each line once.", field=f"line_outcomes.{index}.sku")
             if not 0 < quantity <= left[sku]:

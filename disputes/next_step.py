@@ -155,18 +155,10 @@ def _decided(dispute: Dispute, decision: Decision, held: Held, appeal_window: ti
                               "paket ücretsizdi, bu yüzden iade edilecek bir tutar yok."))
         return _join(on, _compensation(decision, (decision.sequence, decision.outcome, None) in held))
     if dispute.compensation_issued:  # the rejection rejected nothing, nor can it be appealed: what was paid stands
-        if not dispute.paid_per_line:
-            return (
-                f"Your claim was reviewed again on {decided}: your package had already been refunded or reshipped, so "
-                "nothing changes.",
-                f"Başvurunuz {decided} tarihinde yeniden incelendi: paketiniz için daha önce iade ya da yeniden gönderim "
-                "yapılmıştı, bu yüzden değişen bir şey yok.",
-            )
-        return (  # (`_paid_before` names the lines)
-            f"Your claim was reviewed again on {decided}: every item you claimed had already been refunded or "
-            "reshipped, so nothing changes.",
-            f"Başvurunuz {decided} tarihinde yeniden incelendi: başvurduğunuz tüm ürünler için daha önce iade ya da "
-            "yeniden gönderim yapılmıştı, bu yüzden değişen bir şey yok.",
+        paid, paid_tr = _ALREADY_PAID[dispute.paid_per_line, dispute.order.is_digital]  # (`_paid_before` names lines)
+        return (
+            f"Your claim was reviewed again on {decided}: {paid}, so nothing changes.",
+            f"Başvurunuz {decided} tarihinde yeniden incelendi: {paid_tr}, bu yüzden değişen bir şey yok.",
         )
     if _decides_the_appeal(dispute, decision):
         if dispute.compensation is not None:  # what an earlier decision paid stands: the appeal was of the rest
@@ -177,6 +169,19 @@ def _decided(dispute: Dispute, decision: Decision, held: Held, appeal_window: ti
             f"İtirazınız {decided} tarihinde incelendi ve başvurunuz reddedildi.",
         )
     return _join(_rejected_because(dispute, decision), _appeal(dispute, decision, appeal_window, now))
+
+
+_ALREADY_PAID: dict[tuple[bool, bool], Words] = {
+    (False, False): ("your package had already been refunded or reshipped",
+                     "paketiniz için daha önce iade ya da yeniden gönderim yapılmıştı"),
+    (True, False): ("every item you claimed had already been refunded or reshipped",
+                    "başvurduğunuz tüm ürünler için daha önce iade ya da yeniden gönderim yapılmıştı"),
+    (False, True): ("your order had already been refunded", "siparişiniz için daha önce iade yapılmıştı"),
+    (True, True): ("every code and link you claimed had already been refunded",
+                   "başvurduğunuz tüm kodlar ve bağlantılar için daha önce iade yapılmıştı"),
+}
+"""What was paid before a rejection that rejected nothing, by whether it was paid line by line and whether the order
+is digital (a code or link is refunded, never shipped again)."""
 
 
 def _paid_before(dispute: Dispute, decision: Decision, held: Held) -> list[Words]:
@@ -313,26 +318,35 @@ def _digital_record_shows(dispute: Dispute) -> Words:
     records = [r for r in dispute.digital_deliveries if r.sku in claimed]  # the claim's lines alone
     if not records:
         return ("We received no delivery record of your code or link.", "Kodunuzun ya da bağlantınızın teslimat kaydını almadık.")
-    recorded = {r.sku for r in records}
-    unrecorded = ", ".join(sku for sku in claimed if sku not in recorded)
-    states = [state for state in DigitalState if any(r.state is state for r in records)]
-    if len(states) == 1 and not unrecorded:
-        en, tr = _DIGITAL_SHOWS[states[0]]
+    states = {r.state for r in records}
+    if len(states) == 1 and {r.sku for r in records} == set(claimed):
+        en, tr = _DIGITAL_SHOWS[states.pop()]
         return (f"The delivery record shows your code or link {en}.", f"Teslimat kaydı kodunuzun ya da bağlantınızın {tr} gösteriyor.")
+    return _records_of(dispute, claimed)
+
+
+def _records_of(dispute: Dispute, skus: list[str]) -> Words:
+    """What the delivery records of the lines `skus` show, line by line, and which of them have none."""
+    records = [r for r in dispute.digital_deliveries if r.sku in skus]
+    recorded = {r.sku for r in records}
+    unrecorded = ", ".join(sku for sku in skus if sku not in recorded)
+    states = [state for state in DigitalState if any(r.state is state for r in records)]
+    told: list[Words] = []
     en_parts: list[str] = []
     tr_parts: list[str] = []
     for state in states:
-        skus = ", ".join(r.sku for r in records if r.state is state)
+        named = ", ".join(r.sku for r in records if r.state is state)
         en, tr = _DIGITAL_SHOWS[state]
-        en_parts.append(f"the code or link for {skus} {en}")
-        tr_parts.append(f"{skus} için kodun ya da bağlantının {tr}")
-    shows = (f"The delivery record shows {'; '.join(en_parts)}.", f"Teslimat kaydı {'; '.join(tr_parts)} gösteriyor.")
-    if not unrecorded:
-        return shows
-    return _join(shows, (
-        f"We received no delivery record of the code or link for {unrecorded}.",
-        f"Şu ürünlerin kodunun ya da bağlantısının teslimat kaydını almadık: {unrecorded}.",
-    ))
+        en_parts.append(f"the code or link for {named} {en}")
+        tr_parts.append(f"{named} için kodun ya da bağlantının {tr}")
+    if records:
+        told.append((f"The delivery record shows {'; '.join(en_parts)}.", f"Teslimat kaydı {'; '.join(tr_parts)} gösteriyor."))
+    if unrecorded:
+        told.append((
+            f"We received no delivery record of the code or link for {unrecorded}.",
+            f"Şu ürünlerin kodunun ya da bağlantısının teslimat kaydını almadık: {unrecorded}.",
+        ))
+    return _join(*told)
 
 
 def _missing_lines_resolved(dispute: Dispute, decision: Decision, held: Held) -> Words:
@@ -349,11 +363,14 @@ def _missing_lines_resolved(dispute: Dispute, decision: Decision, held: Held) ->
         told += _lines_compensated(dispute, decision, lines, delayed)
     if now_held:
         told.append(_TOLD)
-    if declined := ", ".join(f"{line.sku} ×{line.quantity}" for line in decision.lines if line.outcome is Outcome.REJECTED):
-        told.append((f"Not refunded, as their delivery records show them delivered: {declined}.",
-                     f"Teslimat kayıtları teslim edildiklerini gösterdiği için iade edilmedi: {declined}.") if digital else
-                    (f"We could not confirm these were missing: {declined}.",
-                     f"Şunların eksik olduğunu doğrulayamadık: {declined}."))
+    rejected = [line for line in decision.lines if line.outcome is Outcome.REJECTED]
+    if declined := ", ".join(f"{line.sku} ×{line.quantity}" for line in rejected):
+        if digital:  # a person may decline a line whatever its record shows: what it shows is told as it is
+            told += [(f"Not refunded: {declined}.", f"İade edilmedi: {declined}."),
+                     _records_of(dispute, list(dict.fromkeys(line.sku for line in rejected)))]
+        else:
+            told.append((f"We could not confirm these were missing: {declined}.",
+                         f"Şunların eksik olduğunu doğrulayamadık: {declined}."))
     return _join(*told)
 
 

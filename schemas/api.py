@@ -153,9 +153,11 @@ class Note(_Input):
 
 
 class LineDecision(_Input):
-    sku: Id = Field(description="A missing line of the claim, named once.")
+    sku: Id = Field(description="A claimed line (a missing line, or a line of a digital order), named once.")
     outcome: Outcome = Field(description="Refund the value of `quantity` of it, reship that many of it only, or reject.")
-    quantity: Quantity = Field(description="How many of the line: at most as many as claimed missing.")
+    quantity: Quantity = Field(
+        description="How many of the line: at most as many as claimed and not yet refunded or reshipped."
+    )
 
 
 class DecisionRequest(_Input):
@@ -174,8 +176,10 @@ class DecisionRequest(_Input):
                     "never came): per claimed line, refund, reship or reject how many of it, each line once; "
                     "what is not named (a line, or the rest of a line's claimed quantity) is rejected, and `outcome` "
                     "(refund or reship) is the outcome of at least one line. Left out: every claimed line gets "
-                    "`outcome` in full, except on a digital order whose recommendation names `lines`: those are "
-                    "paid, the others rejected.",
+                    "`outcome` in full (the units no decision paid), except on a digital order: there the lines the "
+                    "recommendation names in `lines` are paid, or every line when it names none, but never a line "
+                    "whose record shows it activated (paying one takes naming it); the others are rejected, and a "
+                    "decision that would pay nothing is refused (422 invalid-line-outcomes).",
     )
 
     def outcomes_per_line(self) -> list[tuple[str, Outcome, int]] | None:
@@ -298,10 +302,11 @@ class DisputeView(_Output):
     assignee: str | None
     decision: Decision | None
     compensated_lines: list[CompensatedLine] = Field(
-        description="Missing-item claims: what every decision refunded or reshipped, oldest first (`decision.lines` "
-                    "is the latest decision's alone, which may pay only units no earlier one paid). A line whose "
-                    "refund or reshipment its service refused for good is not listed: it never happened (it is among "
-                    "`effects.parked`, `parked: refused`, and a later decision may pay its units)."
+        description="Missing-item claims and digital orders paid line by line: what every decision refunded or "
+                    "reshipped, oldest first (`decision.lines` is the latest decision's alone, which may pay only units "
+                    "no earlier one paid). A line whose refund or reshipment its service refused for good is not "
+                    "listed: it never happened (it is among `effects.parked`, `parked: refused`, and a later decision "
+                    "may pay its units)."
     )
     appeal: Appeal | None
     recommendation: Recommendation | None
@@ -336,7 +341,9 @@ class CustomerDecision(_Output):
     reason_code: ReasonCode
     decided_at: AwareDatetime
     refund_to: RefundDestination | None
-    lines: list[LineOutcome] = Field(default=[], description="Missing-item claims: what each missing line gets.")
+    lines: list[LineOutcome] = Field(
+        default=[], description="Missing-item claims and digital orders decided line by line: what each claimed line gets."
+    )
 
 
 class CustomerOrder(_Output):

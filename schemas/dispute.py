@@ -47,8 +47,9 @@ class MissingItem(_Model):
 
 
 class LineOutcome(_Model):
-    """What was decided for some of one missing line: the refund of their value, their reshipment, or the rejection
-    of that part of the claim. A line decided in part appears twice: the part compensated, then the rest rejected."""
+    """What was decided for some of one claimed line (a missing line, or a digital order's): the refund of their value,
+    their reshipment, or the rejection of that part of the claim. A line decided in part appears twice: the part
+    compensated, then the rest rejected."""
 
     sku: str
     quantity: int
@@ -57,7 +58,7 @@ class LineOutcome(_Model):
 
 
 class CompensatedLine(LineOutcome):
-    """Units of one missing line a decision refunded or reshipped."""
+    """Units of one claimed line (a missing line, or a digital order's) a decision refunded or reshipped."""
 
     outcome: Outcome = Field(description="`refund` or `reship`.")
     decision: int = Field(
@@ -150,7 +151,10 @@ class Decision(_Model):
     decided_at: AwareDatetime
     sequence: int
     recommended: str | None = None
-    lines: list[LineOutcome] = Field(default_factory=list, description="Missing-item claims: the outcome per line.")
+    lines: list[LineOutcome] = Field(
+        default_factory=list,
+        description="Missing-item claims and digital orders decided line by line: the outcome per line.",
+    )
     overridden: bool = False
     override_reason: str | None = None
 

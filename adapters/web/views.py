@@ -11,8 +11,8 @@ import orjson
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
-from disputes.model import Dispute
-from disputes.next_step import Held, held_back, next_step, reads_otherwise_from
+from disputes.model import COMPENSATIONS, Dispute
+from disputes.next_step import next_step, reads_otherwise_from
 from schemas.dispute import CompensatedLine, CustomerEvidence, ParkReason
 
 _TAG = 16  # bytes of HMAC-SHA256 kept in a cursor
@@ -77,6 +77,16 @@ def staff_view(d: Dispute) -> View:
         "information_requests": d.information_requests,
         "waiting_for_customer": waiting_for_customer(d),
     }
+
+
+type Parked = frozenset[tuple[str, ParkReason | None]]
+"""Parked refunds and reshipments: each by its key, and why it was parked."""
+
+
+def parked_compensations(d: Dispute) -> Parked:
+    """The refunds and reshipments the relay parked, and why (it parks them with no new version): the customer's side
+    reads them, in what it tells as held back (`held_back`) and as paid before (`Dispute.compensation_issued`)."""
+    return frozenset((m.key, m.parked) for m in d.effects_parked if m.kind in COMPENSATIONS)
 
 
 def refused_compensations(d: Dispute) -> frozenset[str]:
@@ -249,7 +259,7 @@ class DisputeViews:
     dispute, so stands until its next version, but the staff view's effects, which the relay moves with no new
     version. Those are put together on every read, between the kept JSON before and after them, from each effect's
     own kept JSON: a queued message changes only by its attempts and last error, a delivered effect never. The
-    customer's side's next step tells of the refunds and reshipments the relay held back, so is kept by them too, and
+    customer's side's next step tells of the refunds and reshipments the relay parked, so is kept by them too, and
     the staff view by the refusals the relay parked, which its compensated lines leave out (`compensated_lines`).
     A dispute is read again and again (the order page, the investigator's screen) and writing its view is mostly
     orjson's writing of its instants (each through its time zone's Python methods); a kept view is a lookup. Views
@@ -260,7 +270,7 @@ class DisputeViews:
         self._max_bytes = max_bytes
         self._held = 0
         self._staff: dict[tuple[str, int, frozenset[str]], tuple[bytes, bytes]] = {}
-        self._customer_side: dict[tuple[str, int, bool, bool, Held], bytes] = {}
+        self._customer_side: dict[tuple[str, int, bool, bool, Parked], bytes] = {}
         self._effects: dict[tuple[object, ...], orjson.Fragment] = {}
 
     def staff(self, d: Dispute) -> bytes:
@@ -283,17 +293,17 @@ class DisputeViews:
     def customer_side(self, d: Dispute, appeal_window: timedelta, agent: bool, now: datetime) -> tuple[bytes, bool]:
         """`AgentDisputeView` as JSON for an agent, else `CustomerDisputeView`, as at `now`; and whether its next step
         may read otherwise than when the version was saved, so that its version ETag earns no 304: the time passed its
-        turn (`reads_otherwise_from`), or the relay held back a refund or reshipment, which it does with no new version
-        (`held_back`)."""
+        turn (`reads_otherwise_from`), or the relay parked a refund or reshipment, which it does with no new version
+        (`parked_compensations`)."""
         turn = reads_otherwise_from(d, appeal_window)
         later = turn is not None and now >= turn
-        held = held_back(d)
-        key = (d.id, d.version, agent, later, held)
+        parked = parked_compensations(d)
+        key = (d.id, d.version, agent, later, parked)
         if (kept := self._customer_side.get(key)) is None:
             kept = view_json(agent_view(d, appeal_window, now) if agent else customer_view(d, appeal_window, now))
             self._make_room(len(kept))
             self._customer_side[key] = kept
-        return kept, later or bool(held)
+        return kept, later or bool(parked)
 
     def _effect(self, key: tuple[object, ...], effect: BaseModel) -> orjson.Fragment:
         if (kept := self._effects.get(key)) is None:

@@ -1,8 +1,20 @@
-"""What the console's case page shows of a carrier's stored proof: pictures inline, documents as links."""
+"""What the console's case page shows of a carrier's stored proof (pictures inline, documents as links), and the decision
+form it fills in."""
 
-from adapters.web.console.case import proofs
+from datetime import timedelta
+
+from adapters.web.console.case import CaseForm, prefilled, proofs
+from disputes.actors import SYSTEM
+from disputes.model import Dispute
+from disputes.policy import CustomerHistory, PolicySettings, recommend
+from schemas.common import Outcome
+from schemas.digital import DigitalState
+from schemas.dispute import ReasonCode
 from schemas.proof import Attachment, AttachmentKind
+from schemas.recommendation import PolicyRule
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
 from tests.unit.policy.builders import dispute, evidence
+from tests.unit.test_digital_lines import DEFAULTS, case, refunds
 
 
 def test_a_stored_signature_is_shown_inline_and_a_pdf_proof_letter_is_linked_not_drawn_as_an_image():
@@ -27,3 +39,41 @@ def test_a_tiff_signature_no_browser_draws_is_linked_rather_than_shown_broken():
     [shown] = proofs(dispute(stored))
 
     assert [(i.kind, i.picture) for i in shown.images] == [("signature", False)]
+
+
+def appealed_digital_case(decide: Outcome, settings: PolicySettings = DEFAULTS) -> Dispute:
+    """A game code activated and a gift card never sent, decided `decide` by a person (a refund pays the gift card
+    alone), then appealed and assessed again on the appeal with `settings`."""
+    d = case(DigitalState.ACTIVATED, DigitalState.NOT_SENT)
+    reason = ReasonCode.DIGITAL_NOT_DELIVERED if decide is Outcome.REFUND else ReasonCode.PROOF_OF_DELIVERY
+    d.decide(INVESTIGATOR, decide, reason, "Karar.", None, NOW)
+    later = NOW + timedelta(hours=1)
+    d.file_appeal(CUSTOMER, "Oyun kodunu ben etkinleştirmedim.", later, NOW + timedelta(days=14))
+    d.record_assessment(SYSTEM, recommend(d, CustomerHistory(), later, settings), later, timedelta(hours=24),
+                        timedelta(hours=72))
+    return d
+
+
+def submitted(d: Dispute, form: CaseForm) -> None:
+    d.decide(SUPERVISOR, Outcome(form.outcome), ReasonCode(form.reason_code), "Formdan.", None, NOW,
+             line_outcomes=[(sku, Outcome(outcome), int(units)) for sku, (outcome, units) in form.lines.items()])
+
+
+def test_the_form_on_a_digital_appeal_after_the_line_never_sent_was_paid_leaves_the_rest_to_the_person() -> None:
+    d = appealed_digital_case(Outcome.REFUND)
+
+    form = prefilled(d)
+
+    assert (form.outcome, form.reason_code, form.lines) == ("", "", {"GAME": ("", "1")})
+
+
+def test_the_decision_form_on_a_digital_appeal_of_a_whole_rejection_offers_the_refund_of_the_line_never_sent() -> None:
+    d = appealed_digital_case(Outcome.REJECTED, PolicySettings(auto_reject_enabled=True))
+    assert d.recommendation is not None and d.recommendation.rule is PolicyRule.CUSTOMER_EVIDENCE  # no reason of its own
+
+    form = prefilled(d)
+    submitted(d, form)
+
+    assert (form.outcome, form.reason_code) == ("refund", "digital_not_delivered")
+    assert form.lines == {"GAME": ("rejected", "1"), "GC": ("refund", "1")}
+    assert refunds(d) == [("dsp_policy:d2:refund:GC", 5_000, "GC")]

@@ -8,12 +8,12 @@ import pytest
 
 from adapters.web.console.case import prefilled
 from disputes.actors import SYSTEM
-from disputes.errors import CompensationAlreadyIssued, InvalidLineOutcomes
+from disputes.errors import CompensationAlreadyIssued, InvalidLineOutcomes, OverrideReasonRequired
 from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from schemas.common import Outcome
 from schemas.digital import DigitalState
-from schemas.dispute import EffectKind, ParkReason, ReasonCode, Status
+from schemas.dispute import Claim, EffectKind, MissingItem, ParkReason, ReasonCode, Status
 from schemas.orders import DigitalKind, OrderItem
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
 from tests.unit.policy.builders import dispute
@@ -25,10 +25,14 @@ ORDER_VALUE = 155_000  # 1,500.00 TRY + 50.00 TRY
 DEFAULTS = PolicySettings()
 
 
-def case(game: DigitalState, gift: DigitalState, settings: PolicySettings = DEFAULTS) -> Dispute:
-    """A whole-order claim ("my codes never came") on the game code and the gift card, assessed on their records."""
+def case(game: DigitalState, gift: DigitalState, settings: PolicySettings = DEFAULTS, partial: bool = False) -> Dispute:
+    """A whole-order claim ("my codes never came") on the game code and the gift card, assessed on their records; or,
+    `partial`, a claim naming both lines as missing."""
     d = dispute(value_minor=ORDER_VALUE, reshippable=False)
     d.order = d.order.model_copy(update={"items": [GAME, GIFT]})
+    if partial:
+        d.claim = Claim.MISSING_ITEMS
+        d.missing_items = [MissingItem(sku="GAME", quantity=1), MissingItem(sku="GC", quantity=1)]
     d.digital_deliveries = [record(game, "GAME"), record(gift, "GC")]
     d.status = Status.UNDER_REVIEW
     advice = recommend(d, CustomerHistory(), NOW, settings)
@@ -81,17 +85,39 @@ def test_naming_the_lines_pays_those_and_a_line_not_on_the_order_is_refused() ->
     assert refunds(d) == [("dsp_policy:d1:refund:GAME", 150_000, "GAME"), ("dsp_policy:d1:refund:GC", 5_000, "GC")]
 
 
-def test_after_an_appeal_a_refund_pays_the_line_rejected_and_nothing_twice() -> None:
+def test_after_an_appeal_a_refund_pays_the_activated_code_only_when_it_names_it_and_nothing_twice() -> None:
     d = case(DigitalState.ACTIVATED, DigitalState.NOT_SENT)
     refund(d)
     d.file_appeal(CUSTOMER, "Oyun kodunu ben etkinleştirmedim.", NOW, NOW + timedelta(days=14))
 
-    refund(d)
+    with pytest.raises(InvalidLineOutcomes):  # the recommendation's line was paid: naming none pays no activated code
+        refund(d)
+    refund(d, (("GAME", Outcome.REFUND, 1),))
 
     assert refunds(d) == [("dsp_policy:d1:refund:GC", 5_000, "GC"), ("dsp_policy:d2:refund:GAME", 150_000, "GAME")]
     assert d.uncompensated() == {"GAME": 0, "GC": 0}
     with pytest.raises(CompensationAlreadyIssued):
         refund(d)
+
+
+def test_a_refund_naming_no_lines_pays_no_activated_code_where_the_recommendation_names_no_line() -> None:
+    d = case(DigitalState.SENT, DigitalState.ACTIVATED)
+    assert d.recommendation is not None and d.recommendation.lines == []  # a person weighs both
+
+    refund(d)
+
+    assert refunds(d) == [("dsp_policy:d1:refund:GAME", 150_000, "GAME")]
+    assert d.decision is not None
+    assert [(line.sku, line.outcome) for line in d.decision.lines] == [("GAME", Outcome.REFUND), ("GC", Outcome.REJECTED)]
+
+
+def test_a_refund_naming_no_lines_of_an_order_whose_every_code_was_activated_is_refused() -> None:
+    d = case(DigitalState.ACTIVATED, DigitalState.ACTIVATED)
+
+    with pytest.raises(InvalidLineOutcomes):
+        d.decide(SUPERVISOR, Outcome.REFUND, ReasonCode.GOODWILL, "İyi niyet.", None, NOW, override_reason="Müşteri.")
+
+    assert refunds(d) == [] and d.decision is None
 
 
 def test_the_console_s_decision_form_offers_the_refund_of_the_line_never_sent() -> None:
@@ -101,12 +127,23 @@ def test_the_console_s_decision_form_offers_the_refund_of_the_line_never_sent() 
     assert form.lines == {"GAME": ("rejected", "1"), "GC": ("refund", "1")}
 
 
-def test_at_the_decision_deadline_the_line_never_sent_is_refunded_as_a_refund_naming_no_lines_pays_it() -> None:
-    d = case(DigitalState.ACTIVATED, DigitalState.NOT_SENT)
+@pytest.mark.parametrize("game", [DigitalState.ACTIVATED, DigitalState.OPENED, DigitalState.SENT])
+def test_at_the_decision_deadline_the_whole_order_is_refunded_whatever_its_records_show(game: DigitalState) -> None:
+    d = case(game, DigitalState.NOT_SENT)
 
     d.deadline_reached(SYSTEM, NOW)
 
-    assert refunds(d) == [("dsp_policy:d1:refund:GC", 5_000, "GC")]
+    assert refunds(d) == [("dsp_policy:d1:refund", ORDER_VALUE, None)]
+    assert d.decision is not None and d.decision.lines == [] and d.uncompensated() == {"GAME": 0, "GC": 0}
+
+
+def test_at_the_decision_deadline_a_claim_of_some_lines_pays_every_line_claimed() -> None:
+    d = case(DigitalState.ACTIVATED, DigitalState.NOT_SENT, partial=True)
+    assert d.recommendation is not None and [m.sku for m in d.recommendation.lines] == ["GC"]
+
+    d.deadline_reached(SYSTEM, NOW)
+
+    assert refunds(d) == [("dsp_policy:d1:refund:GAME", 150_000, "GAME"), ("dsp_policy:d1:refund:GC", 5_000, "GC")]
 
 
 def test_after_the_whole_order_s_refund_was_refused_a_supervisor_may_pay_some_of_its_lines() -> None:
@@ -120,3 +157,23 @@ def test_after_the_whole_order_s_refund_was_refused_a_supervisor_may_pay_some_of
              line_outcomes=[("GC", Outcome.REFUND, 1)])
 
     assert refunds(d) == [("dsp_policy:d2:refund:GC", 5_000, "GC")]
+
+
+def test_a_whole_order_refund_that_may_have_been_applied_guards_every_line_after_one_was_paid_apart() -> None:
+    d = case(DigitalState.NOT_SENT, DigitalState.LINK_MISSING)
+    [whole] = [m for m in d.outbox if m.kind is EffectKind.REFUND]
+    d.outbox.remove(whole)  # payments never answered: it may have been applied
+    d.effects_parked.append(whole.model_copy(update={"parked": ParkReason.OUT_OF_ATTEMPTS, "parked_at": NOW}))
+    d.reopen(SUPERVISOR, "Ödeme yanıt vermedi.", NOW)
+    d.decide(SUPERVISOR, Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED, "Yalnız hediye kartı.", None, NOW,
+             override_reason="Ödeme servisiyle kontrol edildi.", line_outcomes=[("GC", Outcome.REFUND, 1)])
+    d.reopen(SUPERVISOR, "Oyun kodu da.", NOW)
+
+    with pytest.raises(OverrideReasonRequired, match="dsp_policy:d1:refund"):
+        d.decide(SUPERVISOR, Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED, "Oyun kodu.", None, NOW,
+                 line_outcomes=[("GAME", Outcome.REFUND, 1)])
+    d.decide(SUPERVISOR, Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED, "Oyun kodu.", None, NOW,
+             override_reason="Ödeme servisiyle yine kontrol edildi.", line_outcomes=[("GAME", Outcome.REFUND, 1)])
+
+    assert d.decision is not None and d.decision.overridden
+    assert refunds(d) == [("dsp_policy:d2:refund:GC", 5_000, "GC"), ("dsp_policy:d3:refund:GAME", 150_000, "GAME")]

@@ -186,12 +186,34 @@ ROWS: dict[str, Row] = {
         lambda: decided(digital("not_sent", "activated"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
                         line_outcomes=[("sku-steam", Outcome.REFUND, 1)]), READ_AT,
         "Decided on 18.11.2026 for your codes and links. We are refunding 500.00 TRY to your original payment method. "
-        "Not refunded, as their delivery records show them delivered: sku-office ×1. You may appeal the rejected items "
-        "once, with new information, until 02.12.2026 12:30.",
+        "Not refunded: sku-office ×1. The delivery record shows the code or link for sku-office was activated. You may "
+        "appeal the rejected items once, with new information, until 02.12.2026 12:30.",
         "Kodlarınız ve bağlantılarınız için 18.11.2026 tarihinde karar verildi. 500,00 TL tutarındaki iadeniz orijinal "
-        "ödeme yönteminize yapılıyor. Teslimat kayıtları teslim edildiklerini gösterdiği için iade edilmedi: "
-        "sku-office ×1. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz "
-        "edebilirsiniz.",
+        "ödeme yönteminize yapılıyor. İade edilmedi: sku-office ×1. Teslimat kaydı sku-office için kodun ya da "
+        "bağlantının etkinleştirildiğini gösteriyor. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni "
+        "bilgiyle bir kez itiraz edebilirsiniz.",
+    ),
+    "digital lines: of two codes never sent, a person refunded one": (
+        lambda: decided(digital("not_sent", "not_sent"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
+                        line_outcomes=[("sku-steam", Outcome.REFUND, 1)]), READ_AT,
+        "Decided on 18.11.2026 for your codes and links. We are refunding 500.00 TRY to your original payment method. "
+        "Not refunded: sku-office ×1. The delivery record shows the code or link for sku-office was not sent. You may "
+        "appeal the rejected items once, with new information, until 02.12.2026 12:30.",
+        "Kodlarınız ve bağlantılarınız için 18.11.2026 tarihinde karar verildi. 500,00 TL tutarındaki iadeniz orijinal "
+        "ödeme yönteminize yapılıyor. İade edilmedi: sku-office ×1. Teslimat kaydı sku-office için kodun ya da "
+        "bağlantının gönderilmediğini gösteriyor. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni "
+        "bilgiyle bir kez itiraz edebilirsiniz.",
+    ),
+    "digital lines: a code refunded, one with no record not": (
+        lambda: decided(digital("not_sent", "no_record"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
+                        line_outcomes=[("sku-steam", Outcome.REFUND, 1)]), READ_AT,
+        "Decided on 18.11.2026 for your codes and links. We are refunding 500.00 TRY to your original payment method. "
+        "Not refunded: sku-office ×1. We received no delivery record of the code or link for sku-office. You may "
+        "appeal the rejected items once, with new information, until 02.12.2026 12:30.",
+        "Kodlarınız ve bağlantılarınız için 18.11.2026 tarihinde karar verildi. 500,00 TL tutarındaki iadeniz orijinal "
+        "ödeme yönteminize yapılıyor. İade edilmedi: sku-office ×1. Şu ürünlerin kodunun ya da bağlantısının teslimat "
+        "kaydını almadık: sku-office. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez "
+        "itiraz edebilirsiniz.",
     ),
     "missing lines refunded and reshipped": (
         lambda: decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
@@ -390,6 +412,26 @@ ROWS: dict[str, Row] = {
         "changes. The refund decided before stands.",
         "Başvurunuz 20.11.2026 tarihinde yeniden incelendi: paketiniz için daha önce iade ya da yeniden gönderim "
         "yapılmıştı, bu yüzden değişen bir şey yok. Daha önce kararlaştırılan iade geçerlidir.",
+    ),
+    "digital order refunded, reopened and rejected: nothing changes, of the order": (
+        lambda: decided(reopened(decided(digital("not_sent"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED), NOW),
+                        Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
+        "Your claim was reviewed again on 20.11.2026: your order had already been refunded, so nothing changes. The "
+        "refund decided before stands.",
+        "Başvurunuz 20.11.2026 tarihinde yeniden incelendi: siparişiniz için daha önce iade yapılmıştı, bu yüzden "
+        "değişen bir şey yok. Daha önce kararlaştırılan iade geçerlidir.",
+    ),
+    "digital lines: every code refunded, then reopened and rejected: nothing changes": (
+        lambda: decided(
+            reopened(decided(digital("not_sent", "activated"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
+                             line_outcomes=[("sku-steam", Outcome.REFUND, 1), ("sku-office", Outcome.REFUND, 1)]),
+                     NOW + timedelta(days=1)),
+            Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
+        "Your claim was reviewed again on 20.11.2026: every code and link you claimed had already been refunded, so "
+        "nothing changes. Decided before and standing: the refund of 1,400.00 TRY.",
+        "Başvurunuz 20.11.2026 tarihinde yeniden incelendi: başvurduğunuz tüm kodlar ve bağlantılar için daha önce iade "
+        "yapılmıştı, bu yüzden değişen bir şey yok. Daha önce kararlaştırılan ve geçerli olan: 1.400,00 TL tutarındaki "
+        "iade.",
     ),
     "missing lines: the appeal of the rest rejected, the first refund standing": (
         lambda: decided(

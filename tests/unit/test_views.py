@@ -35,6 +35,7 @@ from schemas.dispute import (
     MissingItem,
     OutboxMessage,
     PackingCheck,
+    ParkReason,
     ReasonCode,
     Restriction,
 )
@@ -411,3 +412,25 @@ def test_a_kept_view_tells_of_a_refund_held_back_with_no_new_version_and_its_eta
     assert views.customer_side(d, WINDOW, True, NOW)[1] is True  # the agent's view too
     d.statement = "changed without a save"
     assert views.customer_side(d, WINDOW, False, NOW)[0] == after  # kept, as the version and the refund held back
+
+
+def test_a_kept_view_reads_again_once_the_refund_it_said_stands_is_refused_with_no_new_version() -> None:
+    views, d = DisputeViews(), dispute(evidence("ev-1"))
+    d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.WEAK_PROOF, "Karar.", None, NOW)
+    d.reopen(SUPERVISOR, "İmza bulundu.", NOW)
+    d.decide(SUPERVISOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmzalı.", None, NOW, override_reason="İmza.")
+    before, changing_before = views.customer_side(d, WINDOW, False, NOW)
+    refund = next(m for m in d.outbox if m.kind is EffectKind.REFUND)
+    d.outbox = [m for m in d.outbox if m is not refund]  # payments refused it: the relay parks it, the same version
+    d.effects_parked = [refund.model_copy(update={"last_error": "refused: 400", "parked": ParkReason.REFUSED})]
+
+    after, changing_after = views.customer_side(d, WINDOW, False, NOW)
+
+    assert (changing_before, changing_after) == (False, True)  # the later one's ETag earns no 304
+    assert orjson.loads(before)["next_step"]["en"] == (
+        "Your claim was reviewed again on 18.11.2026: your package had already been refunded or reshipped, so nothing "
+        "changes. The refund decided before stands."
+    )
+    assert orjson.loads(after)["next_step"]["en"] == (  # the refund never happened: the rejection may be appealed
+        "The carrier proved delivery. You may appeal once, with new information, until 02.12.2026 12:30."
+    )

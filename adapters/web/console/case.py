@@ -61,7 +61,7 @@ class Proof:
 @dataclass
 class CaseForm:
     """What the decision form shows: the recommendation's outcome, or what the person sent. `lines` (missing-item
-    claims): per claimed line, its outcome ('' for the decision's) and how many, as text."""
+    claims, digital orders): per claimed line, its outcome ('' for the decision's) and how many, as text."""
 
     outcome: str = ""
     reason_code: str = ""
@@ -123,17 +123,26 @@ def prefilled(dispute: Dispute) -> CaseForm:
     lines = recommended_lines(dispute, outcome)
     if outcome is None or _pays_nothing(dispute, outcome, lines):
         return CaseForm(lines=recommended_lines(dispute, None))
-    reason = RULE_REASONS.get(r.rule) if r else None
-    if reason is None:
-        reason = ReasonCode.PROOF_OF_DELIVERY if outcome is Outcome.REJECTED else ReasonCode.CARRIER_NO_PROOF
+    reason = (RULE_REASONS.get(r.rule) if r else None) or _reason_for(dispute, outcome)
     return CaseForm(outcome.value, reason.value, lines=lines)
 
 
+def _reason_for(dispute: Dispute, outcome: Outcome) -> ReasonCode:
+    """The reason of `outcome` on this kind of claim, when the recommendation's rule gives none (a person weighs the
+    customer's new evidence, say): no carrier is liable for a code or link, nor for what a package lacked."""
+    if outcome is Outcome.REJECTED:
+        return ReasonCode.PROOF_OF_DELIVERY
+    if dispute.order.is_digital:
+        return ReasonCode.DIGITAL_NOT_DELIVERED
+    return ReasonCode.ITEMS_MISSING if dispute.partial else ReasonCode.CARRIER_NO_PROOF
+
+
 def _pays_nothing(dispute: Dispute, outcome: Outcome, lines: dict[str, tuple[str, str]]) -> bool:
-    """A refund or reship of a missing-item claim that would reject every line left: earlier decisions paid all the
-    evidence shows missing, so the person weighs the rest."""
+    """A refund or reship of a claim decided line by line (items missing, or a digital order's codes) that would reject
+    every line left: earlier decisions paid all the evidence shows undelivered, so the person weighs the rest."""
     rejected = Outcome.REJECTED.value
-    return dispute.partial and outcome is not Outcome.REJECTED and all(o == rejected for o, _ in lines.values())
+    by_line = dispute.partial or dispute.order.is_digital
+    return by_line and outcome is not Outcome.REJECTED and all(o == rejected for o, _ in lines.values())
 
 
 def payable(dispute: Dispute) -> dict[str, int]:
