@@ -23,7 +23,8 @@ class RefundRequest(_Model):
     payment_method: str
     shipment_id: str | None = None
     sku: str | None = None
-    """A partial refund: of this line's missing quantity only (None: the whole package)."""
+    """A partial refund: of the units of this line the decision pays only (a missing-items claim's, or a digital order's
+    decided line by line; None: the whole package or order)."""
     quantity: int | None = None
 
 
