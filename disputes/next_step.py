@@ -312,9 +312,10 @@ def _rejected_because(dispute: Dispute, decision: Decision) -> Words:
 
 
 def _digital_record_shows(dispute: Dispute) -> Words:
-    """What the delivery records show, line by line where the claimed lines got to different states or some have no
-    record."""
-    claimed = [m.sku for m in dispute.claimed_lines]
+    """What the delivery records show of the lines the rejection rejected (those no earlier decision paid), line by line
+    where they got to different states or some have no record."""
+    left = dispute.uncompensated() if dispute.paid_per_line else {}
+    claimed = [m.sku for m in dispute.claimed_lines if left.get(m.sku, 1)]
     records = [r for r in dispute.digital_deliveries if r.sku in claimed]  # the claim's lines alone
     if not records:
         return ("We received no delivery record of your code or link.", "Kodunuzun ya da bağlantınızın teslimat kaydını almadık.")

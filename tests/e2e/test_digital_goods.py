@@ -6,7 +6,9 @@ import pytest
 from sandbox.digital import DigitalScript
 from sandbox.downstream import create_downstream_sandbox
 from schemas.orders import DigitalKind, OrderItem
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, e2e_orders, eventually
+from schemas.common import Role
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, e2e_orders, eventually
+from tests.e2e.test_console import CSRF, staff
 from tests.factories import order, shipment
 
 CODES = {
@@ -152,3 +154,36 @@ async def test_of_a_code_activated_and_a_gift_card_never_sent_only_the_gift_card
     assert [(line["sku"], line["outcome"]) for line in case["decision"]["lines"]] == [
         ("sku-game", "rejected"), ("sku-gift50", "refund"),
     ]
+
+
+async def test_after_an_appeal_the_console_names_each_code_so_a_supervisor_can_pay_the_activated_one(
+    api, sandbox, aiohttp_client
+):
+    downstream = await aiohttp_client(sandbox)
+    dispute = await open_case(api, TWO_CODES)
+    one = f"/v1/disputes/{dispute['id']}"
+    case = await advised(api, dispute["id"], "digital_not_delivered")
+    refund = {"outcome": "refund", "reason_code": "digital_not_delivered", "note": "Hediye kartı gönderilmemiş."}
+    assert (await api.post(f"{one}/decision", json=refund,
+                           headers={**INVESTIGATOR, "If-Match": f'"{case["version"]}"'})).status == 200
+    appeal = {"statement": "Oyun kodunu ben etkinleştirmedim."}
+    assert (await api.post(f"{one}/appeal", json=appeal, headers=CUSTOMER)).status == 200
+    supervisor = staff(Role.SUPERVISOR, "sup-zeynep")
+
+    page = await (await api.get(f"/console/disputes/{dispute['id']}", headers=supervisor)).text()
+    assert page.count('name="line_sku" value="sku-game"') == 1 and 'name="line_sku" value="sku-gift50"' not in page
+
+    case = await (await api.get(one, headers=SUPERVISOR)).json()
+    form = {"csrf": CSRF, "outcome": "refund", "reason_code": "goodwill", "note": "Oyun kodu da.",
+            "override_reason": "Müşteri haklı.", "version": str(case["version"]), "seen_at": case["updated_at"],
+            "line_sku": "sku-game", "line_outcome": "", "line_quantity": "1"}
+    decided = await api.post(f"/console/disputes/{dispute['id']}/decision", data=form, headers=supervisor,
+                             allow_redirects=False)
+
+    assert decided.status == 303, await decided.text()
+    both = {f"{dispute['id']}:d1:refund:sku-gift50": 1, f"{dispute['id']}:d2:refund:sku-game": 1}
+
+    async def paid() -> dict[str, int] | None:
+        return got if (got := await applied(downstream, "payments")) == both else None
+
+    assert await eventually(paid, timeout=10) == both

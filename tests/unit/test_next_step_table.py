@@ -215,6 +215,16 @@ ROWS: dict[str, Row] = {
         "kaydını almadık: sku-office. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez "
         "itiraz edebilirsiniz.",
     ),
+    "digital: the key never sent paid, then reopened and rejected: the reason speaks of the code rejected": (
+        lambda: decided(reopened(decided(digital("activated", "not_sent"), Outcome.REFUND,
+                                         ReasonCode.DIGITAL_NOT_DELIVERED), NOW + timedelta(days=1)),
+                        Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
+        "The delivery record shows your code or link was activated. You may appeal once, with new information, until "
+        "04.12.2026 12:30. Decided before and standing: the refund of 900.00 TRY.",
+        "Teslimat kaydı kodunuzun ya da bağlantınızın etkinleştirildiğini gösteriyor. 04.12.2026 12:30 tarihine kadar "
+        "yeni bilgiyle bir kez itiraz edebilirsiniz. Daha önce kararlaştırılan ve geçerli olan: 900,00 TL tutarındaki "
+        "iade.",
+    ),
     "missing lines refunded and reshipped": (
         lambda: decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                         line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]), READ_AT,
