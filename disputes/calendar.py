@@ -111,14 +111,15 @@ class BusinessCalendar:
         local midnight that ends that day, or 13:00 on a half-day eve. A case opened on Friday evening with n=1 is
         due at Tuesday 00:00 local, i.e. the end of Monday (or of the first business day after a holiday block).
         The time of day of `start` does not matter.
-        n=0 is the end of the start day if it is a business day, else of the next business day; so on a
-        non-business start day n=0 and n=1 give the same deadline (both "the next business day").
+        n=0 is the end of the start day if it is a business day whose business time is still ahead, else of the
+        next business day; so on a non-business start day (or a half-day eve's afternoon) n=0 and n=1 give the same
+        deadline (both "the next business day"), and a deadline is always after its start.
         """
         if n < 0:
             raise ValueError("n must be >= 0")
         day = self.local_day(start)
         if n == 0:
-            while not self.is_business_day(day):
+            while (hours := self.business_hours(day)) is None or start >= hours[1]:
                 day += _ONE_DAY
         for _ in range(n):
             day += _ONE_DAY

@@ -303,6 +303,14 @@ counts = st.integers(min_value=0, max_value=25)
 calendars = st.sampled_from([CAL, EVES_OFF])
 
 
+def test_no_business_days_from_a_half_day_eve_s_afternoon_is_the_end_of_the_next_business_day() -> None:
+    # 9 January 2006, 13:00:00.000001 in Istanbul: the arife of Kurban Bayramı (10-13 January), its holiday begun.
+    # The next business day is Monday 16 January; Turkey kept UTC+2 in winter then, so its end is 22:00 UTC.
+    afternoon = datetime(2006, 1, 9, 13, 0, 0, 1, tzinfo=IST)
+    assert CAL.add_business_days(afternoon, 0) == datetime(2006, 1, 16, 22, 0, tzinfo=UTC)
+    assert CAL.add_business_days(afternoon - timedelta(microseconds=2), 0) == datetime(2006, 1, 9, 11, 0, tzinfo=UTC)
+
+
 @settings(deadline=None)
 @given(calendars, instants, counts)
 def test_the_deadline_is_always_the_end_of_a_business_day(cal, start, n) -> None:
