@@ -64,7 +64,10 @@ class Workers:
         running = [p for p in self.runs if p.returncode is None and pid in (None, p.pid)]
         assert running, f"no running worker {pid}"
         for process in running:
-            assert process.poll() is None, f"a worker exited on its own: {self.log_text()[-2000:]}"
+            assert process.poll() is None, (
+                f"worker {self.runs.index(process)} exited on its own ({process.returncode}): "
+                f"{(self.logs / f'worker-{self.runs.index(process)}.log').read_text(errors='replace')[-3000:]}"
+            )
         for process in running:
             process.send_signal(signal.SIGKILL)
         for process in running:
