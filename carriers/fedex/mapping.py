@@ -34,9 +34,14 @@ Every field read, and where it is shown (samples in ``tests/fixtures/carriers/fe
         the samples that carry it (``track-duplicate-results.json``) are one-package shipments, where it is the
         package's weight, and no public reply shows what it holds for several packages
 
-Assumed, no public source says: a timestamp without an offset (FedEx sends some: a PU scan in
-``track-delivered.json``, the spec example's ACTUAL_DELIVERY) is UTC. A scan's ``derivedStatusCode`` never
-decides the parcel's status: an RS scan is derived "DL, Delivered" in ``track-returned.json``.
+A timestamp without an offset at midnight is a date, not an instant: ``track-delivered.json`` sends its PU scan as
+``2024-08-15T00:00:00`` beside ACTUAL_PICKUP ``2024-08-15T00:00:00-06:00`` (the same local date), and the spec
+example's ACTUAL_DELIVERY is ``2007-09-27T00:00:00``. So it gives no delivery time (the next candidate is read, else
+none, noted), and such a scan is left out of the timeline, whose events are instants (a pickup's date, which nothing
+weighs), never read as midnight UTC. Assumed, no public source shows one:
+another time without an offset is local to a place the reply does not zone; it is read as UTC, noted as possibly
+hours off. A scan's ``derivedStatusCode`` never decides the parcel's status: an RS scan is derived "DL, Delivered" in
+``track-returned.json``.
 """
 
 from collections.abc import Iterable, Iterator
@@ -342,21 +347,46 @@ def _delivered_at(result: TrackResult, notes: ProofNotes) -> datetime | None:
         ("dateAndTimes.dateTime", actual.date_time if actual else None),
     )
     for field, value in candidates:
-        if at := notes.optional(field, partial(_time, value)):
+        if _date_only(value):
+            notes.unreadable(field, "a date without a time of day or offset: no instant, never midnight")
+        elif at := notes.optional(field, partial(_time, value)):
+            if value is not None and _unzoned(value):
+                notes.unreadable(field, "a local time without offset: read as UTC, may be hours off")
             return at
     return None
 
 
 def _events(scans: Iterable[ScanEvent], notes: ProofNotes) -> tuple[TrackingEvent, ...]:
     events: list[TrackingEvent | None] = []
-    unreadable = 0
+    unreadable = unzoned = 0
     for scan in scans:
+        if _date_only(scan.date):
+            continue
         if (at := _quiet_time(scan.date)) is None and text(scan.date):
             unreadable += 1
+        elif at is not None and scan.date is not None and _unzoned(scan.date):
+            unzoned += 1
         events.append(_event(scan, at))
     if unreadable:
         notes.unreadable("scanEvents.date", f"{unreadable} scan times could not be read; those scans are left out")
+    if unzoned:
+        notes.unreadable("scanEvents.date", f"{unzoned} scan times without offset: read as UTC, may be hours off")
     return timeline(events)
+
+
+def _unzoned(value: str) -> bool:
+    """An ISO 8601 time with no offset (FedEx's form for a local date, and perhaps for local times)."""
+    try:
+        return datetime.fromisoformat(value.strip()).tzinfo is None
+    except ValueError:
+        return False
+
+
+def _date_only(value: str | None) -> bool:
+    """A time without an offset at midnight: FedEx's way of giving a date alone."""
+    if value is None or not _unzoned(value):
+        return False
+    return datetime.fromisoformat(value.strip()).time() == datetime.min.time()
 
 
 def _event(scan: ScanEvent, at: datetime | None) -> TrackingEvent | None:

@@ -4,7 +4,7 @@ Every expected value below is read off the sample by hand; none is produced by t
 """
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from pydantic import SecretStr
@@ -111,11 +111,28 @@ def test_a_delivered_parcel_with_proof() -> None:
     assert proof.recipient_relation is RecipientRelation.UNKNOWN  # this reply names no location type
     assert proof.location is not None and (proof.location.text, proof.location.address) == (None, "Blue Point, NY, US")
     assert (proof.package_number, proof.packages, proof.notes) == ("738488882438", (), ())
-    assert len(proof.events) == 17
-    assert (proof.events[0].code, proof.events[0].at) == ("PU", datetime(2024, 8, 15, tzinfo=UTC))  # no offset sent
+    # 17 scans, the first a pickup dated "2024-08-15T00:00:00" (a date: ACTUAL_PICKUP gives it as 00:00 at -06:00), so
+    # no instant, not midnight UTC: left out of the timeline
+    assert len(proof.events) == 16 and "PU" not in [e.code for e in proof.events]
+    assert (proof.events[0].code, proof.events[0].at) == ("OC", datetime(2024, 8, 15, 10, 36, tzinfo=CDT))
     newest = proof.events[-1]
     assert (newest.code, newest.description, newest.location_text) == ("DL", "Delivered", "Blue Point, NY, 11715, US")
     assert offers_spod(result_of("track-delivered.json", "738488882438"))
+
+
+def test_a_delivery_dated_without_a_time_gives_no_instant_and_says_so() -> None:
+    # FedEx's published example gives ACTUAL_DELIVERY as "2007-09-27T00:00:00": a date, whose midnight is no instant
+    reply = json.loads(sample("fedex", "track-delivered.json"))
+    result = reply["output"]["completeTrackResults"][0]["trackResults"][0]
+    result["scanEvents"] = [e for e in result["scanEvents"] if e["eventType"] != "DL"]
+    for dated in result["dateAndTimes"]:
+        if dated["type"] == "ACTUAL_DELIVERY":
+            dated["dateTime"] = "2024-08-20T00:00:00"
+
+    proof = parse_track_response(ok(json.dumps(reply).encode()), "738488882438", RECEIVED)
+
+    assert (proof.status, proof.delivered_at) == (ProofStatus.DELIVERED, None)
+    assert [(n.code, n.field) for n in proof.notes] == [(NoteCode.FIELD_UNREADABLE, "dateAndTimes.dateTime")]
 
 
 def test_a_delivered_parcel_without_proof() -> None:
