@@ -30,7 +30,8 @@ Field mapping (DOC §2.2.1 columns, keys spelled as in DOC §2.2.28):
     TESLIM_TARIHI + TESLIM_SAATI, Istanbul time → delivered_at: the day from TESLIM_TARIHI, the time of
                day from TESLIM_SAATI (DOC §2.2.1), even when the day carries a time (``00:00:00``) of its own;
                without TESLIM_SAATI, a time in TESLIM_TARIHI is read (*assumed* formats dd.MM.yyyy and
-               HH:mm[:ss], or ISO); unreadable → left out, noted
+               HH:mm[:ss], or ISO), but for midnight: the day's own ``00:00:00`` again, a date, no instant;
+               unreadable → left out, noted
     TESLIM_ALAN                             → received_by
     TESLIM_ALAN equal to ALICI (folded)     → recipient_relation recipient, else unknown
     VARIS_SUBE                              → courier.unit (the delivering branch)
@@ -230,4 +231,6 @@ def _delivered_at(cargo: Cargo) -> datetime | None:
     stamp, time = text(cargo.teslim_tarihi), text(cargo.teslim_saati)
     if stamp and time:
         return local_time(_day_of(stamp), time, carrier=CODE, what="TESLIM_TARIHI")
+    if stamp and stamp.replace("T", " ").partition(" ")[2].strip() in ("00:00", "00:00:00"):
+        return None  # the day with the time a date carries, as beside TESLIM_SAATI: no time of day
     return local_timestamp(stamp, carrier=CODE, what="TESLIM_TARIHI")
