@@ -64,7 +64,8 @@ def report_facts(dispute: Dispute) -> ReportFacts:
     decided = Counter(e.details.get("outcome") for e in dispute.timeline if e.action == DECIDED)
 
     def hours(at: datetime | None) -> float | None:
-        return round((at - dispute.opened_at).total_seconds() / 3600, 3) if at else None
+        """From the opening; 0 for what was in hand at it (a proof pushed before the case opened)."""
+        return max(0.0, round((at - dispute.opened_at).total_seconds() / 3600, 3)) if at else None
 
     return ReportFacts(
         outcome=decision.outcome if decision else None,
