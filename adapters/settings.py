@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BeforeValidator, Field, SecretStr, TypeAdapter, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, TypeAdapter, field_validator, model_validator
 from pydantic.config import JsonDict
 from pydantic_settings import (
     BaseSettings, DotEnvSettingsSource, EnvSettingsSource, PydanticBaseSettingsSource, SecretsSettingsSource,
@@ -105,6 +105,16 @@ OptionalText = Annotated[str | None, BeforeValidator(lambda text: None if isinst
 """A setting given blank (`DISPUTES_ORDERS_URL=`) is unset, as if not given: never an address or URI of nothing."""
 
 
+def _http_url(url: str | None) -> str | None:
+    if url is not None and not ((parts := urlsplit(url)).scheme in ("http", "https") and parts.hostname):
+        raise ValueError("must be an http:// or https:// URL with a host")
+    return url
+
+
+OptionalUrl = Annotated[OptionalText, AfterValidator(_http_url)]
+"""An HTTP service's base URL, or unset (blank included): refused at start-up when it is no URL, not at its first use."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=ENV_FILE, extra="ignore")
 
@@ -177,7 +187,7 @@ class Settings(BaseSettings):
                     "and query cursors; at least 32 characters, required by `disputes serve` (`disputes worker` does "
                     "not use it).",
     )
-    jwt_jwks_url: OptionalText = Field(
+    jwt_jwks_url: OptionalUrl = Field(
         default=None,
         description="The identity provider's JWKS URL: bearer tokens are then verified against the keys it publishes, "
                     "in one of jwt_algorithms, and HS256 development tokens are refused. Required by `disputes serve`; "
@@ -212,17 +222,17 @@ class Settings(BaseSettings):
                     "and `disputes token --hours` mints none longer.",
     )
 
-    orders_url: OptionalText = Field(default=None, description="Base URL of the marketplace's order service.")
+    orders_url: OptionalUrl = Field(default=None, description="Base URL of the marketplace's order service.")
     orders_file: Path | None = Field(default=None, description="A JSON order file, used when orders_url is unset.")
-    payments_url: OptionalText = Field(default=None, description="Base URL of the payment service (refunds).")
-    fulfillment_url: OptionalText = Field(default=None, description="Base URL of the fulfillment service (reships).")
-    notifications_url: OptionalText = Field(
+    payments_url: OptionalUrl = Field(default=None, description="Base URL of the payment service (refunds).")
+    fulfillment_url: OptionalUrl = Field(default=None, description="Base URL of the fulfillment service (reships).")
+    notifications_url: OptionalUrl = Field(
         default=None, description="Base URL of the notification service (customer messages, staff alerts)."
     )
-    accounts_url: OptionalText = Field(
+    accounts_url: OptionalUrl = Field(
         default=None, description="Base URL of the account service (customer risk signals, account restrictions)."
     )
-    finance_url: OptionalText = Field(default=None, description="Base URL of the finance service (carrier liability).")
+    finance_url: OptionalUrl = Field(default=None, description="Base URL of the finance service (carrier liability).")
     effects_signing_secret: SecretStr = Field(
         default=SecretStr(DEVELOPMENT_SECRET),
         description="The HMAC key every message to the marketplace's services (refunds, reships, notifications, "
@@ -236,7 +246,7 @@ class Settings(BaseSettings):
         description="The key id (`kid`) sent with each signature, naming effects_signing_secret: give a new secret "
                     "a new id, so the services can hold both while it rolls out.",
     )
-    digital_url: OptionalText = Field(
+    digital_url: OptionalUrl = Field(
         default=None,
         description="Base URL of the digital delivery provider (codes, licence keys, gift cards); unset, cases on "
                     "digital lines get no delivery record and are refunded at the evidence deadline unless a person "
@@ -324,7 +334,7 @@ class Settings(BaseSettings):
     carriers: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-carrier settings by carrier code (JSON): see Carrier settings below."
     )
-    carrier_sandbox_url: OptionalText = Field(
+    carrier_sandbox_url: OptionalUrl = Field(
         default=None, description="Talk to every carrier through the carrier sandbox at this URL (demo, tests)."
     )
     evidence_interval_seconds: float = Field(
