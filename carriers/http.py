@@ -16,6 +16,7 @@ import aiohttp
 from carriers.clock import SYSTEM_CLOCK, Clock
 from carriers.errors import BadRequest, CarrierAuthError, CarrierError, CarrierUnavailable, MalformedResponse
 from carriers.parsing import digits
+from carriers.retry import budget_left
 
 MAX_BODY_BYTES = 32 * 1024 * 1024  # signature and POD images are inline; anything bigger is not a carrier reply
 
@@ -73,6 +74,9 @@ class CarrierHttp:
 
     async def send(self, request: HttpRequest, *, accept: Collection[int] = ()) -> HttpResponse:
         carrier = self._carrier
+        timeout = self._timeout
+        if (left := budget_left()) is not None and (timeout.total is None or left < timeout.total):  # the budget ends first
+            timeout = aiohttp.ClientTimeout(total=max(left, 0.001))
         try:
             async with self._session.request(
                 request.method,
@@ -81,12 +85,12 @@ class CarrierHttp:
                 params=dict(request.params),
                 json=request.json,
                 data=request.form if request.body is None else request.body,
-                timeout=self._timeout,
+                timeout=timeout,
                 allow_redirects=False,  # never replay our credentials to wherever a redirect points
             ) as resp:
                 response = HttpResponse(resp.status, resp.headers, await self._read(resp))
         except TimeoutError as exc:
-            raise CarrierUnavailable(f"no answer within {self._timeout.total}s", carrier=carrier) from exc
+            raise CarrierUnavailable(f"no answer within {round(timeout.total or 0, 3)}s", carrier=carrier) from exc
         except aiohttp.InvalidURL as exc:
             raise BadRequest("invalid request URL", carrier=carrier) from exc
         except aiohttp.ClientError as exc:

@@ -12,6 +12,8 @@ Time is read from the injected ``Clock`` rather than tenacity's own ``stop_after
 ``time.monotonic`` directly), so tests run a whole budget without sleeping.
 In a background worker (``waits_end_on``), a wait between tries ends when the worker is told to stop, cancelling
 the call: a stopping worker does not wait out a backoff, and the work stays leased until its lease runs out.
+No try runs past the budget either: a request sent within a call waits for its answer at most what is left of it
+(``budget_left``, read by ``carriers.http``), so a call takes ``total_seconds`` at most, its last try included.
 """
 
 import asyncio
@@ -43,6 +45,13 @@ class Slot(Protocol):
 
 _HELD: ContextVar[Slot | None] = ContextVar("carrier_slot_held", default=None)
 _STOP: ContextVar[asyncio.Event | None] = ContextVar("retry_waits_end_on", default=None)
+_BUDGET: ContextVar["_Deadline | None"] = ContextVar("carrier_call_budget", default=None)
+
+
+def budget_left() -> float | None:
+    """Seconds left of the time budget of the carrier call running in this context; None outside one."""
+    deadline = _BUDGET.get()
+    return None if deadline is None else deadline.remaining()
 
 
 def waits_end_on(stop: asyncio.Event) -> None:
@@ -128,8 +137,7 @@ def _retryable(exc: BaseException) -> bool:
     return isinstance(exc, CarrierUnavailable) and not isinstance(exc, CircuitOpen)
 
 
-def _policy(carrier: str, budget: RetryBudget, clock: Clock) -> AsyncRetrying:
-    deadline = _Deadline(clock, budget.total_seconds)
+def _policy(carrier: str, budget: RetryBudget, clock: Clock, deadline: _Deadline) -> AsyncRetrying:
     backoff = wait_exponential_jitter(
         multiplier=budget.initial_backoff, max=budget.max_backoff, jitter=budget.initial_backoff
     )
@@ -169,4 +177,9 @@ async def call_with_retry[T](
     async def once() -> T:  # tenacity awaits only what it can see is a coroutine function
         return await attempt()
 
-    return await _policy(carrier, budget, clock)(once)
+    deadline = _Deadline(clock, budget.total_seconds)
+    token = _BUDGET.set(deadline)
+    try:
+        return await _policy(carrier, budget, clock, deadline)(once)
+    finally:
+        _BUDGET.reset(token)

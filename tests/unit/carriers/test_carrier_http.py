@@ -7,6 +7,7 @@ from aiohttp import web
 
 from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, MalformedResponse
 from carriers.http import CarrierHttp, HttpRequest, parse_retry_after
+from carriers.retry import RetryBudget, call_with_retry
 
 NOW = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
 
@@ -119,3 +120,30 @@ async def test_an_oversized_body_is_malformed(session, clock, carrier_server) ->
 )
 def test_retry_after_is_read_as_seconds_or_an_http_date(header: str | None, seconds: float | None) -> None:
     assert parse_retry_after(header, NOW) == seconds
+
+
+class TimingOutSession:
+    """A carrier that never answers: each request takes the whole timeout it was given, on the fake clock."""
+
+    def __init__(self, clock) -> None:
+        self.clock, self.timeouts = clock, []
+
+    def request(self, method, url, *, timeout, **_):
+        self.timeouts.append(timeout.total)
+        self.clock.advance(timeout.total)
+        raise TimeoutError
+
+
+async def test_no_try_of_a_call_waits_past_the_call_s_time_budget(clock) -> None:
+    session = TimingOutSession(clock)
+    http = CarrierHttp(session, carrier="test", timeout_seconds=2, clock=clock)  # type: ignore[arg-type]
+    budget = RetryBudget(attempts=4, total_seconds=5, initial_backoff=0.2, max_backoff=0.2)
+    started = clock.monotonic()
+
+    with pytest.raises(CarrierUnavailable):
+        await call_with_retry(lambda: http.send(HttpRequest("GET", "https://carrier.test/track")), carrier="test",
+                              budget=budget, clock=clock)
+
+    # 2 s, a wait, 2 s, a wait: the third try gets what is left of the 5 s (about 0.6 s), not another 2 s
+    assert session.timeouts[:2] == [2, 2] and len(session.timeouts) == 3 and session.timeouts[2] < 1
+    assert clock.monotonic() - started == pytest.approx(5, abs=1e-6)
