@@ -106,8 +106,16 @@ OptionalText = Annotated[str | None, BeforeValidator(lambda text: None if isinst
 
 
 def _http_url(url: str | None) -> str | None:
-    if url is not None and not ((parts := urlsplit(url)).scheme in ("http", "https") and parts.hostname):
-        raise ValueError("must be an http:// or https:// URL with a host")
+    if url is None:
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - read for its check: a port that is no number in 0-65535 raises
+    except ValueError:
+        parts = None
+    usable = parts is not None and parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    if not usable or any(c.isspace() or not c.isprintable() for c in url):
+        raise ValueError("must be an http:// or https:// URL with a host (and a port from 0 to 65535, no spaces)")
     return url
 
 

@@ -3,7 +3,8 @@
 Only ``CarrierUnavailable`` is retried (never ``CircuitOpen``: the breaker already says "not now").
 A reply that cannot be read (``MalformedResponse``) is not retried here: carriers read their data replies once
 the call is over, and the evidence puller asks again on its backoff.
-Waits back off exponentially with jitter, cut to what is left of the time budget; a carrier's ``Retry-After``
+Waits back off exponentially with jitter; one that would take what is left of the time budget ends the call instead
+(its next try would have no time); a carrier's ``Retry-After``
 wins and is never cut: when it is longer than what is left, the call ends at once with the carrier's error,
 whose ``retry_after`` tells the caller when to ask again, rather than calling before the carrier allows.
 A caller that holds a place in a carrier's concurrency limit names it with ``waiting_outside``: the place is
@@ -122,9 +123,10 @@ class _Deadline(stop_base):
         return max(0.0, self._ends - self._clock.monotonic())
 
     def __call__(self, retry_state: RetryCallState) -> bool:
-        """Spent, or shorter than the wait the carrier asked for."""
+        """Spent, shorter than the wait the carrier asked for, or all taken by the wait before the next try (tenacity
+        computes the wait first), which would leave that try no time."""
         left, asked = self.remaining(), _asked(retry_state)
-        return left <= 0 or (asked is not None and asked > left)
+        return left <= 0 or (asked is not None and asked > left) or (asked is None and retry_state.upcoming_sleep >= left)
 
 
 def _asked(state: RetryCallState) -> float | None:
@@ -144,7 +146,7 @@ def _policy(carrier: str, budget: RetryBudget, clock: Clock, deadline: _Deadline
 
     def wait(state: RetryCallState) -> float:
         asked = _asked(state)  # within the budget, or `deadline` has stopped the retries
-        return min(backoff(state), deadline.remaining()) if asked is None else asked
+        return backoff(state) if asked is None else asked
 
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None

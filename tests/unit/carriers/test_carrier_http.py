@@ -147,3 +147,15 @@ async def test_no_try_of_a_call_waits_past_the_call_s_time_budget(clock) -> None
     # 2 s, a wait, 2 s, a wait: the third try gets what is left of the 5 s (about 0.6 s), not another 2 s
     assert session.timeouts[:2] == [2, 2] and len(session.timeouts) == 3 and session.timeouts[2] < 1
     assert clock.monotonic() - started == pytest.approx(5, abs=1e-6)
+
+
+async def test_a_wait_that_takes_the_rest_of_the_budget_ends_the_call_rather_than_a_try_without_time(clock) -> None:
+    session = TimingOutSession(clock)
+    http = CarrierHttp(session, carrier="test", timeout_seconds=2, clock=clock)  # type: ignore[arg-type]
+    budget = RetryBudget(attempts=4, total_seconds=4.3, initial_backoff=0.2, max_backoff=0.2)
+
+    with pytest.raises(CarrierUnavailable):
+        await call_with_retry(lambda: http.send(HttpRequest("GET", "https://carrier.test/track")), carrier="test",
+                              budget=budget, clock=clock)
+
+    assert session.timeouts == [2, 2]  # 0.3 s left after the second try: a 0.2 s wait, then 0.1 s is no try
