@@ -110,7 +110,7 @@ class BusinessCalendar:
         The deadline is the end of the n-th business day strictly after the local day of `start`: the (exclusive)
         local midnight that ends that day, or 13:00 on a half-day eve. A case opened on Friday evening with n=1 is
         due at Tuesday 00:00 local, i.e. the end of Monday (or of the first business day after a holiday block).
-        The time of day of `start` does not matter.
+        The time of day of `start` does not matter, but for n=0 (below).
         n=0 is the end of the start day if it is a business day whose business time is still ahead, else of the
         next business day; so on a non-business start day (or a half-day eve's afternoon) n=0 and n=1 give the same
         deadline (both "the next business day"), and a deadline is always after its start.

@@ -55,7 +55,7 @@ from carriers.http import HttpResponse
 from carriers.parsing import ProofNotes, not_found, reading, text
 from carriers.soap import SoapRequest, xml_element
 from carriers.status import status_table
-from carriers.turkish import fold, keyword_table, local_time, local_timestamp, relation_by_name, word_table
+from carriers.turkish import ISTANBUL, fold, keyword_table, local_time, local_timestamp, relation_by_name, word_table
 from schemas.proof import Courier, NoteCode, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
 
 CODE = "aras"
@@ -231,6 +231,7 @@ def _delivered_at(cargo: Cargo) -> datetime | None:
     stamp, time = text(cargo.teslim_tarihi), text(cargo.teslim_saati)
     if stamp and time:
         return local_time(_day_of(stamp), time, carrier=CODE, what="TESLIM_TARIHI")
-    if stamp and stamp.replace("T", " ").partition(" ")[2].strip() in ("00:00", "00:00:00"):
-        return None  # the day with the time a date carries, as beside TESLIM_SAATI: no time of day
-    return local_timestamp(stamp, carrier=CODE, what="TESLIM_TARIHI")
+    at = local_timestamp(stamp, carrier=CODE, what="TESLIM_TARIHI")
+    if at is not None and at.astimezone(ISTANBUL).time() == datetime.min.time():
+        return None  # the time a date carries (however written), as beside TESLIM_SAATI: no time of day
+    return at

@@ -36,9 +36,10 @@ Every field read, and where it is shown (samples in ``tests/fixtures/carriers/fe
 
 A timestamp without an offset at midnight is a date, not an instant: ``track-delivered.json`` sends its PU scan as
 ``2024-08-15T00:00:00`` beside ACTUAL_PICKUP ``2024-08-15T00:00:00-06:00`` (the same local date), and the spec
-example's ACTUAL_DELIVERY is ``2007-09-27T00:00:00``. So it gives no delivery time (the next candidate is read, else
-none, noted), and such a scan is left out of the timeline, whose events are instants (a pickup's date, which nothing
-weighs), never read as midnight UTC. Assumed, no public source shows one:
+example's ACTUAL_DELIVERY is ``2007-09-27T00:00:00``. Such a scan is left out of the timeline, whose events are
+instants (a pickup's date, which nothing weighs), and an ACTUAL_DELIVERY at midnight (with an offset or without:
+every ``dateAndTimes`` date in the samples is ``T00:00:00-06:00``) gives no delivery time (noted); the delivery scan,
+a time with its offset, is read first in any case. Assumed, no public source shows one:
 another time without an offset is local to a place the reply does not zone; it is read as UTC, noted as possibly
 hours off. A scan's ``derivedStatusCode`` never decides the parcel's status: an RS scan is derived "DL, Delivered" in
 ``track-returned.json``.
@@ -342,15 +343,16 @@ def _delivery_facts(result: TrackResult, document: Attachment | None, notes: Pro
 def _delivered_at(result: TrackResult, notes: ProofNotes) -> datetime | None:
     scan = next((e for e in result.scan_events or () if (text(e.event_type) or "").upper() == DELIVERED), None)
     actual = next((d for d in result.date_and_times or () if d.type == "ACTUAL_DELIVERY"), None)
-    candidates = (
-        ("scanEvents.date", scan.date if scan else None),
-        ("dateAndTimes.dateTime", actual.date_time if actual else None),
-    )
+    delivered = actual.date_time if actual else None
+    if delivered is not None and _at_midnight(delivered):  # FedEx's dates: "2024-08-15T00:00:00-06:00", or no offset
+        notes.unreadable("dateAndTimes.dateTime", "a date without a time of day: no instant, never midnight")
+        delivered = None
+    candidates = [("scanEvents.date", None if scan is None or _date_only(scan.date) else scan.date),
+                  ("dateAndTimes.dateTime", delivered)]
+    candidates.sort(key=lambda candidate: candidate[1] is not None and _unzoned(candidate[1]))  # zoned times first
     for field, value in candidates:
-        if _date_only(value):
-            notes.unreadable(field, "a date without a time of day or offset: no instant, never midnight")
-        elif at := notes.optional(field, partial(_time, value)):
-            if value is not None and _unzoned(value):
+        if at := notes.optional(field, partial(_time, value)):
+            if value is not None and _unzoned(value) and field != "scanEvents.date":  # `_events` notes the scans
                 notes.unreadable(field, "a local time without offset: read as UTC, may be hours off")
             return at
     return None
@@ -383,10 +385,17 @@ def _unzoned(value: str) -> bool:
 
 
 def _date_only(value: str | None) -> bool:
-    """A time without an offset at midnight: FedEx's way of giving a date alone."""
-    if value is None or not _unzoned(value):
+    """A time without an offset at midnight: FedEx's way of giving a date alone on a scan."""
+    return value is not None and _unzoned(value) and _at_midnight(value)
+
+
+def _at_midnight(value: str) -> bool:
+    """00:00:00 sharp, with or without an offset: how FedEx writes the dates of ``dateAndTimes`` (ACTUAL_PICKUP,
+    SHIP...), never a scanned moment."""
+    try:
+        return datetime.fromisoformat(value.strip()).time() == datetime.min.time()
+    except ValueError:
         return False
-    return datetime.fromisoformat(value.strip()).time() == datetime.min.time()
 
 
 def _event(scan: ScanEvent, at: datetime | None) -> TrackingEvent | None:

@@ -260,6 +260,8 @@ def test_someone_else_taking_the_parcel_is_not_called_the_recipient() -> None:
         # the time a date carries (as beside TESLİM SAATİ) is no time of day: a date alone, never midnight
         ({"TESLIM_TARIHI": "22.02.2015 00:00:00"}, None),
         ({"TESLIM_TARIHI": "2015-02-22T00:00:00"}, None),
+        ({"TESLIM_TARIHI": "2015-02-22T00:00:00.000"}, None),  # SQL Server's default text of a datetime
+        ({"TESLIM_TARIHI": "22.02.2015 0:00"}, None),
         ({}, None),
     ],
 )

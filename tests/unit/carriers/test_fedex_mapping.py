@@ -120,19 +120,35 @@ def test_a_delivered_parcel_with_proof() -> None:
     assert offers_spod(result_of("track-delivered.json", "738488882438"))
 
 
-def test_a_delivery_dated_without_a_time_gives_no_instant_and_says_so() -> None:
-    # FedEx's published example gives ACTUAL_DELIVERY as "2007-09-27T00:00:00": a date, whose midnight is no instant
+def delivered_reply(scan_date: str | None, actual: str) -> HttpResponse:
+    """``track-delivered.json`` with its delivery scan dated ``scan_date`` (None: no DL scan) and ACTUAL_DELIVERY."""
     reply = json.loads(sample("fedex", "track-delivered.json"))
     result = reply["output"]["completeTrackResults"][0]["trackResults"][0]
-    result["scanEvents"] = [e for e in result["scanEvents"] if e["eventType"] != "DL"]
+    result["scanEvents"] = [e | ({"date": scan_date} if e["eventType"] == "DL" else {})
+                            for e in result["scanEvents"] if scan_date is not None or e["eventType"] != "DL"]
     for dated in result["dateAndTimes"]:
         if dated["type"] == "ACTUAL_DELIVERY":
-            dated["dateTime"] = "2024-08-20T00:00:00"
+            dated["dateTime"] = actual
+    return ok(json.dumps(reply).encode())
 
-    proof = parse_track_response(ok(json.dumps(reply).encode()), "738488882438", RECEIVED)
+
+# FedEx's published example gives ACTUAL_DELIVERY as "2007-09-27T00:00:00", and the samples date ACTUAL_PICKUP and SHIP
+# "…T00:00:00-06:00": a date, whose midnight is no instant
+@pytest.mark.parametrize("actual", ["2024-08-20T00:00:00", "2024-08-20T00:00:00-06:00"])
+def test_a_delivery_dated_without_a_time_gives_no_instant_and_says_so(actual: str) -> None:
+    proof = parse_track_response(delivered_reply(None, actual), "738488882438", RECEIVED)
 
     assert (proof.status, proof.delivered_at) == (ProofStatus.DELIVERED, None)
     assert [(n.code, n.field) for n in proof.notes] == [(NoteCode.FIELD_UNREADABLE, "dateAndTimes.dateTime")]
+
+
+def test_a_delivery_time_with_its_offset_wins_over_a_scan_time_without_one() -> None:
+    proof = parse_track_response(
+        delivered_reply("2024-08-20T12:41:57", "2024-08-20T12:41:57-04:00"), "738488882438", RECEIVED
+    )
+
+    assert proof.delivered_at == datetime(2024, 8, 20, 12, 41, 57, tzinfo=EDT)
+    assert [(n.code, n.field) for n in proof.notes] == [(NoteCode.FIELD_UNREADABLE, "scanEvents.date")]  # once
 
 
 def test_a_delivered_parcel_without_proof() -> None:
