@@ -105,7 +105,8 @@ def workers(mongo_uri, database, sandbox, carrier_sandbox, tmp_path):
     logs.mkdir()
     carriers = sandbox_carrier_settings(str(carrier_sandbox.make_url("")).rstrip("/"))
     for config in carriers.values():
-        config["timeout_seconds"] = HOLD  # a held call stays in flight until the worker dies, not retried
+        config["timeout_seconds"] = HOLD  # a held call stays in flight until the worker dies, not retried ...
+        config["retry"] |= {"total_seconds": HOLD}  # ... nor cut by the call's time budget
     processes = Workers(
         mongo_uri, database, str(sandbox.make_url("/")).rstrip("/"), logs,
         carriers={code: carriers[code] for code in CARRIERS},

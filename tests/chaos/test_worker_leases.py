@@ -85,7 +85,8 @@ def workers(mongo_uri, database, sandbox, carrier_sandbox, tmp_path, first_call,
     logs = tmp_path / "logs"
     logs.mkdir()
     carriers = sandbox_carrier_settings(str(carrier_sandbox.make_url("")).rstrip("/"))
-    carriers[CARRIER]["timeout_seconds"] = first_call + 30  # a late answer is waited for, not retried
+    carriers[CARRIER]["timeout_seconds"] = first_call + 30  # a late answer is waited for, not retried ...
+    carriers[CARRIER]["retry"] |= {"total_seconds": first_call + 30}  # ... within the call's time budget
     processes = Workers(
         mongo_uri, database, str(sandbox.make_url("/")).rstrip("/"), logs,
         carriers={CARRIER: carriers[CARRIER]},
