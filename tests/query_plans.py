@@ -25,6 +25,8 @@ ALLOWED: dict[tuple[str, frozenset[str]], str] = {
         "start-up migration, once per database: cases stored before they recorded their first pull's read of pushes",
     ("attachments", frozenset({"due.attachment_check"})): "start-up migration, once per database: images not due for a check",
     ("raw_payloads", frozenset({"due.raw_check"})): "start-up migration, once per database: raw bodies not due for a check",
+    ("disputes", frozenset({"facts.hours_to_proof"})):
+        "start-up migration, once per database: report facts stored with negative hours to proof",
 }
 
 

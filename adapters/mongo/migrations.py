@@ -50,7 +50,11 @@ events of an old push keep an unspecified order among themselves.
 
 Pushes in order: `events_in_order` is dropped; `events_by_push` replaces it, by time, push and place in the push
 (`adapters/mongo/evidence_store.py`). Events stored before have no push: they keep the order they had (by time, then
-place), ahead of any new event of their millisecond, so none is changed."""
+place), ahead of any new event of their millisecond, so none is changed.
+
+Hours to proof: cases stored when a proof pushed before the case opened counted negative hours to it keep 0 in their
+report facts (`disputes.reports`), as their next save would write, so the carrier report's median reads no negative
+time from cases that are never saved again (closed ones)."""
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -106,6 +110,7 @@ COPIES_RECHECKED = "copies_rechecked"
 EVENTS_IN_ORDER = "events_in_order"
 EVENTS_BY_PUSH = "events_by_push"
 PUSHES_READ = "earlier_pushes_read"
+PROOF_HOURS = "proof_hours_not_negative"
 BATCH = 500
 
 
@@ -117,6 +122,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
         PURGE_FLAGS_DROPPED: _purge_flags_dropped, PUSHES_KEPT: _pushes_kept, REFS_CITED: _refs_cited,
         IMAGES_CHECKED: _images_checked, RAWS_CHECKED: _raws_checked, COPIES_RECHECKED: _copies_rechecked,
         EVENTS_IN_ORDER: _events_in_order, PUSHES_READ: _pushes_read, EVENTS_BY_PUSH: _events_by_push,
+        PROOF_HOURS: _proof_hours,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     changed = 0
@@ -231,6 +237,11 @@ async def _pushes_read(db: AsyncDatabase[Doc]) -> int:
 async def _events_in_order(db: AsyncDatabase[Doc]) -> int:
     await _drop_indexes(db, CARRIER_EVENTS, ("events_by_tracking_number",))
     return 0
+
+
+async def _proof_hours(db: AsyncDatabase[Doc]) -> int:
+    negative = {"facts.hours_to_proof": {"$lt": 0, "$type": "number"}}  # a number: mongoeco has null below 0
+    return (await db[DISPUTES].update_many(negative, {"$set": {"facts.hours_to_proof": 0.0}})).modified_count
 
 
 async def _events_by_push(db: AsyncDatabase[Doc]) -> int:

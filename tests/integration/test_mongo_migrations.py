@@ -358,3 +358,14 @@ async def test_cases_stored_before_they_recorded_reading_earlier_pushes_record_i
 
     assert (await mongo_db[DISPUTES].find_one({"_id": over}))["earlier_pushes_read"] is True
     assert "earlier_pushes_read" not in await mongo_db[DISPUTES].find_one({"_id": pending})
+
+
+async def test_cases_stored_with_negative_hours_to_proof_report_none_and_a_second_run_changes_nothing(mongo_db, query_audit):
+    service = DisputeService(MongoDisputes.in_database(mongo_db), InMemoryOrders([order()]), FixedClock(NOW), Rules())
+    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    await mongo_db[DISPUTES].update_one({"_id": opened.id}, {"$set": {"facts.hours_to_proof": -30.0}})  # as stored before
+
+    assert await migrate(mongo_db) >= 1
+    assert (await mongo_db[DISPUTES].find_one({"_id": opened.id}))["facts"]["hours_to_proof"] == 0.0
+    assert await migrate(mongo_db) == 0
+    query_audit.commands.clear()  # the migration scans once, on purpose
