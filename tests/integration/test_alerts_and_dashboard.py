@@ -46,7 +46,7 @@ async def test_every_alert_and_panel_names_metrics_the_service_exposes(aiohttp_c
     api, worker = await _exposed(aiohttp_client, api=True), await _exposed(aiohttp_client, api=False)
     queries = _rule_expressions() | _panel_expressions()
     assert {"DisputesSlaBreached", "DisputesSlaBreachRisk", "DisputesOutboxStuck", "DisputesCarrierDown",
-            "DisputesHttpErrors"} <= set(queries)
+            "DisputesCarrierUnanswered", "DisputesHttpErrors"} <= set(queries)
     named = {where: set(METRIC.findall(expr)) for where, expr in queries.items()}
     assert all(named.values()), [where for where, names in named.items() if not names]
     unknown = {where: names - (api | worker) for where, names in named.items() if names - (api | worker)}
