@@ -24,6 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.downstream import (
     AccountsClient,
+    Backoff,
     EffectClient,
     FinanceClient,
     FulfillmentClient,
@@ -487,7 +488,10 @@ def _digital(settings: Settings, session: aiohttp.ClientSession, clock: Clock) -
 
 def _orders(settings: Settings, session: aiohttp.ClientSession) -> OrderDirectory:
     if settings.orders_url:
-        return HttpOrderDirectory(session, settings.orders_url, settings.downstream_timeout_seconds, settings.downstream_attempts)
+        return HttpOrderDirectory(
+            session, settings.orders_url, settings.downstream_timeout_seconds, settings.downstream_attempts,
+            backoff=Backoff(budget=settings.orders_budget_seconds),
+        )
     if settings.orders_file:
         return FileOrderDirectory(settings.orders_file)
     raise RuntimeError("No order source: set DISPUTES_ORDERS_URL (or DISPUTES_ORDERS_FILE)")

@@ -107,7 +107,9 @@ class RegistryGateway:
 
     def _unavailable(self, error: CarrierUnavailable) -> EvidenceUnavailable:
         """A call the breaker refused names when it lets calls through again; a carrier's own ``Retry-After`` (a
-        429's, or a 503's that outlasted the call's retry budget) when it will take the next call."""
+        429's, or a 503's that outlasted the call's retry budget) when it will take the next call. A call whose
+        failed tries opened the breaker called the carrier: it is unavailable, until the breaker lets calls through
+        (``carriers.retry``)."""
         if isinstance(error, CircuitOpen):
             return EvidenceUnavailable(str(error), self._after(error.retry_after or 0), "refused")
         retry_at = None if error.retry_after is None else self._after(error.retry_after)

@@ -10,6 +10,7 @@ import re
 import signal
 import socket
 import sys
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -282,10 +283,17 @@ def _run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, _stopping, stop, sig)
         await main(stop)
 
     asyncio.run(runner(), loop_factory=_loop_factory())
+
+
+def _stopping(stop: asyncio.Event, sig: signal.Signals) -> None:
+    """Told to stop: said once, so that a log that ends without `stopped` reads as a stop that did not finish."""
+    if not stop.is_set():
+        structlog.get_logger("cli").info("stopping", signal=sig.name)
+    stop.set()
 
 
 def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
@@ -327,7 +335,9 @@ def _serve(
     settings: Settings, api: bool = True, announce: Callable[[], str] | None = None
 ) -> Callable[[asyncio.Event], Awaitable[None]]:
     """The API on `port`, or (`api=False`) the workers with their operations endpoints on `worker_port`. Where it
-    listens is a log line like every other (JSON, in production), unless `announce` writes it for a person."""
+    listens is a log line like every other (JSON, in production), unless `announce` writes it for a person. Once
+    stopped (its connections closed as their requests are answered, its workers' work in flight finished), it logs
+    `stopped`: the connections open when it began stopping, the requests it served, and how long stopping took."""
 
     async def run(stop: asyncio.Event) -> None:
         runner = web.AppRunner(create_app(settings, api=api), **server_options(settings))
@@ -346,8 +356,14 @@ def _serve(
             structlog.get_logger("cli").info("listening", url=f"http://{settings.host}:{port}")
         try:
             await stop.wait()
+            stopping, server = time.monotonic(), runner.server
+            connections = len(server.connections) if server else 0
         finally:
             await runner.cleanup()
+        structlog.get_logger("cli").info(
+            "stopped", connections=connections, requests=server.requests_count if server else 0,
+            duration_ms=round((time.monotonic() - stopping) * 1000, 2),
+        )
 
     return run
 

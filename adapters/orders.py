@@ -1,15 +1,17 @@
 """Where order facts come from: a JSON file (embedded default, demo) or the marketplace's order service.
 
-    OrdersUnavailable   the order service gave no usable answer: down after every retry, an unexpected
-                        status, or a body that is not an order. An unknown order is ``None``, not an error.
+    OrdersUnavailable   the order service gave no usable answer: down after every retry, no answer within the
+                        lookup's budget, an unexpected status, or a body that is not an order. An unknown order is
+                        ``None``, not an error.
 """
 
+import asyncio
 from pathlib import Path
 from urllib.parse import quote
 
 from pydantic import BaseModel, ValidationError
 
-from adapters.downstream import DownstreamClient, Transient
+from adapters.downstream import DownstreamClient, Reply, Transient
 from disputes.ports import PackingRecordUnavailable
 from schemas.orders import Order, PackedOrder, PackingRecord
 
@@ -54,13 +56,17 @@ class FileOrderDirectory:
 
 class HttpOrderDirectory(DownstreamClient):
     """``GET {base}/orders/v1/orders/{order_id}``: 200 is the order, 404 is ``None``. The seller's packing record
-    of a package: ``GET …/orders/{order_id}/shipments/{shipment_id}/packing-record``, 404 is ``None``."""
+    of a package: ``GET …/orders/{order_id}/shipments/{shipment_id}/packing-record``, 404 is ``None``.
+
+    A customer waits on each lookup, so its backoff's ``budget`` bounds the whole of it, as a carrier call's budget
+    does (``carriers.retry``): no try starts, nor waits to, past it, and the try in flight when it ends is cut there.
+    """
 
     service = "orders"
 
     async def get(self, order_id: str) -> Order | None:
         try:
-            reply = await self._request("GET", f"/orders/v1/orders/{quote(order_id, safe='')}")
+            reply = await self._lookup(f"/orders/v1/orders/{quote(order_id, safe='')}")
         except Transient as error:
             raise OrdersUnavailable(f"orders unavailable: {error}") from error
         if reply.status == 404:
@@ -77,7 +83,7 @@ class HttpOrderDirectory(DownstreamClient):
     async def packing_record(self, order_id: str, shipment_id: str) -> PackingRecord | None:
         path = f"/orders/v1/orders/{quote(order_id, safe='')}/shipments/{quote(shipment_id, safe='')}/packing-record"
         try:
-            reply = await self._request("GET", path)
+            reply = await self._lookup(path)
         except Transient as error:
             raise PackingRecordUnavailable(f"orders unavailable: {error}") from error
         if reply.status == 404:
@@ -88,3 +94,11 @@ class HttpOrderDirectory(DownstreamClient):
             return PackingRecord.model_validate_json(reply.body)
         except ValidationError:
             raise PackingRecordUnavailable("orders answered an invalid packing record") from None
+
+    async def _lookup(self, path: str) -> Reply:
+        budget = self._backoff.budget
+        try:
+            async with asyncio.timeout(budget):
+                return await self._request("GET", path)
+        except TimeoutError:
+            raise Transient(f"no answer within {budget:g}s") from None

@@ -266,6 +266,13 @@ class Settings(BaseSettings):
     downstream_attempts: int = Field(
         default=3, ge=1, description="Attempts per call to a marketplace service before the failure is reported."
     )
+    orders_budget_seconds: float = Field(
+        default=4.0, gt=0,
+        description="How long one order lookup (opening a dispute reads the order, and a missing-items claim its "
+                    "packing record) may take, its retries included: an order service that has not answered by "
+                    "then makes the opening answer 503 rather than hold the customer; each try waits "
+                    "downstream_timeout_seconds at most.",
+    )
 
     claim_window_days: int = _configures(Rules, "claim_window", DAY)
     appeal_window_days: int = _configures(Rules, "appeal_window", DAY)

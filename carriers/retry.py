@@ -1,6 +1,9 @@
 """The retry policy for every carrier call: bounded attempts and bounded total time.
 
 Only ``CarrierUnavailable`` is retried (never ``CircuitOpen``: the breaker already says "not now").
+A call the breaker refuses at its first try raises ``CircuitOpen``: it called no carrier. One whose failed tries
+opened the breaker (or met it opened by other calls) ends with the carrier's last failure, as when its tries are
+spent, whose ``retry_after`` is then when the breaker lets calls through.
 A reply that cannot be read (``MalformedResponse``) is not retried here: carriers read their data replies once
 the call is over, and the evidence puller asks again on its backoff.
 Waits back off exponentially with jitter; one that would take what is left of the time budget ends the call instead
@@ -171,17 +174,35 @@ def _policy(carrier: str, budget: RetryBudget, clock: Clock, deadline: _Deadline
     )
 
 
+def _stopped_by_breaker(failure: CarrierUnavailable, refused: CircuitOpen) -> CarrierUnavailable:
+    """The carrier's last failure, to be asked again when the breaker that refused the next try allows (the
+    carrier's own ``Retry-After`` was waited out before that try)."""
+    failure.retry_after = refused.retry_after
+    return failure
+
+
 async def call_with_retry[T](
     attempt: Callable[[], Awaitable[T]], *, carrier: str, budget: RetryBudget, clock: Clock
 ) -> T:
     """Run ``attempt`` until it succeeds, fails permanently, or the budget is spent (then re-raise)."""
+    failures: list[CarrierUnavailable] = []
 
     async def once() -> T:  # tenacity awaits only what it can see is a coroutine function
-        return await attempt()
+        try:
+            return await attempt()
+        except CircuitOpen:
+            raise
+        except CarrierUnavailable as failure:
+            failures.append(failure)
+            raise
 
     deadline = _Deadline(clock, budget.total_seconds)
     token = _BUDGET.set(deadline)
     try:
         return await _policy(carrier, budget, clock, deadline)(once)
+    except CircuitOpen as refused:
+        if not failures:
+            raise
+        raise _stopped_by_breaker(failures[-1], refused) from refused
     finally:
         _BUDGET.reset(token)

@@ -112,6 +112,34 @@ async def test_a_call_the_breaker_refuses_names_when_to_ask_again(carrier_server
     assert 'disputes_evidence_pulls_total{carrier="dhl",result="refused"} 1.0' in generate_latest(registry).decode()
 
 
+async def test_a_pull_whose_failures_open_the_breaker_is_the_carrier_unavailable_not_a_refusal(
+    carrier_server, session, clock
+) -> None:
+    """`refused` is a pull the breaker turned away before it called the carrier; one that called it, failed, and
+    was stopped by the breaker its failures opened, met a carrier that did not answer."""
+    calls: list[int] = []
+
+    async def down(request: web.Request) -> web.Response:
+        calls.append(1)
+        return web.Response(status=503)
+
+    base = await carrier_server([("GET", "/track/shipments", down)])
+    breaker = {"failure_threshold": 2, "cool_down_seconds": 30}
+    settings = DhlSettings(base_url=base, api_key=SecretStr("k"), retry=RetryBudget(attempts=4), breaker=breaker)
+    registry = CollectorRegistry()
+    adapters = {"dhl": DhlAdapter(settings, session, clock=clock)}
+    gateway = RegistryGateway(adapters, intake_over(InMemoryEvidenceStore()), Clock(), CarrierMetrics(registry))
+    with pytest.raises(EvidenceUnavailable) as failed:
+        await gateway.pull("dhl", "7777777770")
+    assert calls == [1, 1] and failed.value.why == "unavailable"  # the third try met the breaker the two opened
+    assert failed.value.retry_at is not None  # asked again when the breaker lets calls through, not sooner
+    assert NOW + timedelta(seconds=29) <= failed.value.retry_at <= NOW + timedelta(seconds=30)
+    assert pulls_counted(registry, "unavailable") and "refused" not in generate_latest(registry).decode()
+    with pytest.raises(EvidenceUnavailable, match="circuit open") as refused:
+        await gateway.pull("dhl", "7777777770")
+    assert calls == [1, 1] and refused.value.why == "refused" and pulls_counted(registry, "refused")
+
+
 def pulls_counted(registry: CollectorRegistry, result: str) -> bool:
     return f'disputes_evidence_pulls_total{{carrier="dhl",result="{result}"}} 1.0' in generate_latest(registry).decode()
 

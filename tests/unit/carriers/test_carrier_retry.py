@@ -51,6 +51,21 @@ async def test_permanent_faults_stop_at_once(clock, error: CarrierError) -> None
     assert clock.sleeps == []
 
 
+@pytest.mark.parametrize("asked", [None, 40])
+async def test_a_call_the_breaker_stops_after_failed_tries_ends_with_the_carriers_failure(
+    clock, asked: float | None
+) -> None:
+    """It called the carrier, unlike a call refused at its first try: it is asked again when the breaker allows
+    (a carrier's Retry-After was waited out before the try the breaker refused)."""
+    attempt, calls = scripted(unavailable(retry_after=asked), CircuitOpen("circuit open", carrier="ups", retry_after=25))
+    budget = RetryBudget(attempts=4, total_seconds=300)
+    with pytest.raises(CarrierUnavailable) as ended:
+        await call_with_retry(attempt, carrier="ups", budget=budget, clock=clock)
+    assert type(ended.value) is CarrierUnavailable and ended.value.status == 503 and len(calls) == 2
+    assert ended.value.retry_after == 25 and len(clock.sleeps) == 1
+    assert asked is None or clock.sleeps == [asked]
+
+
 async def test_attempts_are_bounded_and_the_last_error_is_raised(clock) -> None:
     attempt, calls = scripted(unavailable())
     with pytest.raises(CarrierUnavailable):
