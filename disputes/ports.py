@@ -289,8 +289,8 @@ class Notifications(Protocol):
 
 type PullTrouble = Literal["unavailable", "auth_failed", "refused", "throttled", "malformed"]
 """Why a pull got no answer, for operators (`WorkLog.pulled`, as the pull metric's `result`): the carrier was down
-or timed out; it refused our credentials; its circuit breaker refused the call; the carrier throttled us (429); its
-reply could not be read."""
+or timed out (also when its failures opened the breaker mid-call); it refused our credentials; its circuit breaker
+refused the call before it reached the carrier; the carrier throttled us (429); its reply could not be read."""
 
 
 class EvidenceUnavailable(Exception):
