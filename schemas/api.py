@@ -466,7 +466,10 @@ class Problem(_Output):
     """RFC 9457 problem details."""
 
     type: str = Field(description="What went wrong, as a stable URI (`urn:dispute-service:problem:<code>`): one per "
-                                  "rule, to branch on. The document lists every one under `components/examples`.")
+                                  "rule, to branch on. Each operation lists the types it answers with (the webhooks "
+                                  "with their `reason` codes), their examples under `components/examples`; any path "
+                                  "answers a method it does not take with `method-not-allowed` (405, its `Allow` "
+                                  "header naming those it takes).")
     title: str
     status: int
     detail: str | None = None
@@ -537,7 +540,10 @@ class ReportQuery(_Input):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     start: Instant = Field(alias="from", description="Disputes opened at or after this instant.")
-    end: Instant = Field(alias="to", description="Disputes opened before this instant.")
+    end: Instant = Field(
+        alias="to", description="Disputes opened before this instant: after `from`, and at most 366 days after it (a 422 "
+                                "otherwise)."
+    )
 
 
 class Liability(_Output):
@@ -602,8 +608,10 @@ class SlaReport(_Output):
 
 
 class ResponseTimesRow(_Output):
-    """Hours from opening to the first response (a message to the customer, a question to them or a decision) and
-    to the decision: nearest-rank percentiles over the disputes that had one."""
+    """Hours from opening to the first response the customer got (a message to them, a question to them or a
+    decision, the service's automatic one too) and to the decision: nearest-rank percentiles over the disputes that
+    had one. Not the SLA's first response, which is a person on staff taking up the case (a note or an assignment
+    counts there, and the service's own work does not)."""
 
     group: str = Field(description="The channel (order_page, live_chat, phone, email) or the carrier's code.")
     disputes: int

@@ -16,6 +16,7 @@ from adapters.web.problems import ProblemError
 from adapters.web.rate_limit import add_headers
 from adapters.web.views import Cursors, summary_fields
 from disputes.calendar import BusinessCalendar
+from disputes.errors import Forbidden
 from disputes.model import Dispute
 from disputes.ports import DisputePage, DisputeQuery
 from disputes.states import ACTIVE
@@ -56,6 +57,8 @@ def queue_query(
     if f.model_fields_set.isdisjoint(FILTERS):  # the plain queue, the busiest read: nothing to check or carry over
         return DisputeQuery(after=_after(cursors, cursor), limit=limit)
     _at_most_one(f, ("assignee", "mine", "unassigned"))
+    if f.mine and not call.actor.is_staff:  # `mine` is the caller as assignee: refused as that is, naming `mine`
+        raise Forbidden("Only staff filter the queue by mine.", field="mine")
     _at_most_one(f, ("due_before", "overdue", "due_today", "due_within_hours"))
     _in_order(f, "opened_from", "opened_to")
     _in_order(f, "decided_from", "decided_to")

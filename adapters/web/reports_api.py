@@ -1,6 +1,8 @@
 """Reports for staff: per carrier (outcomes, proof quality, time to proof, liability), the SLA, and response
 times by channel and carrier."""
 
+from datetime import timedelta
+
 from aiohttp import web
 
 from adapters.web.endpoint import Call, Endpoint
@@ -30,7 +32,7 @@ def _period(call: Call) -> ReportQuery:
     if query.end <= query.start:
         raise ProblemError("validation-failed", "'to' must be after 'from'.",
                            parameters=["from", "to"])
-    if (query.end - query.start).days > MAX_DAYS:
+    if query.end - query.start > timedelta(days=MAX_DAYS):
         raise ProblemError("validation-failed", f"Periods are at most {MAX_DAYS} days.",
                            parameters=["from", "to"])
     return query

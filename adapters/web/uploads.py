@@ -30,7 +30,7 @@ MAX_FORM_BYTES = MAX_IMAGES * MAX_IMAGE_BYTES + 256 * 1024
 """Largest multipart body a Content-Length may announce: the images, the statement, and the parts' headers."""
 CHUNK = 64 * 1024
 _STATEMENT = TypeAdapter(Statement)
-_ACCEPTED = ", ".join(FORMATS)
+_ACCEPTED = ", ".join(list(FORMATS.values())[:-1]) + " or " + list(FORMATS.values())[-1]  # "JPEG, PNG or WEBP"
 
 
 async def read_submission(request: web.Request, json_model: type[StatementBody]) -> tuple[str, list[Upload]]:

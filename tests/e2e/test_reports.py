@@ -66,6 +66,12 @@ async def test_reports_need_staff_and_a_valid_period(api):
     assert (await api.get("/v1/reports/carriers", headers=SUPERVISOR)).status == 422
 
 
+@pytest.mark.parametrize(("to", "status"), [("2027-01-02T00:00:00Z", 200), ("2027-01-02T00:00:01Z", 422)])
+async def test_a_period_is_at_most_366_days_to_the_second(api, to, status):
+    period = urlencode({"from": "2026-01-01T00:00:00Z", "to": to})  # 2026 has 365 days: 366 days end on 2 January
+    assert (await api.get(f"/v1/reports/sla?{period}", headers=SUPERVISOR)).status == status
+
+
 async def refunded_with_the_carrier_liable(api, clock, placed: Order) -> None:
     """Opened by its customer, past the evidence deadline with no proof from the carrier, refunded."""
     customer = bearer(Role.CUSTOMER, placed.customer_id, placed.customer_id)
