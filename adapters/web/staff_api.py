@@ -46,7 +46,8 @@ ENDPOINTS = (
              response=StaffPage, tag="staff", errors=(422,)),
     Endpoint("PUT", "/v1/staff/{staff_id}", put_staff,
              "Add or change a staff member's record (name, role, active) (supervisor)", SUPERVISOR, StaffRecord,
-             response=StaffMember, tag="staff", errors=(422,), rules=(OwnStaffRecord, ReservedStaffId), extra={"creates": True}),
+             response=StaffMember, tag="staff", errors=(422,), rules=(OwnStaffRecord, ReservedStaffId),
+             extra={"creates": True}),
     Endpoint("POST", "/v1/disputes/assign", assign_many,
              "Assign many cases to one active investigator or supervisor, each reported (supervisor); a case "
              "already theirs is left as it is, so a retry changes nothing more", SUPERVISOR, BulkAssign,

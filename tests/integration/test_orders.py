@@ -28,12 +28,12 @@ from sandbox.downstream import (
 NOW = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
 DEMO = demo_orders(NOW)
 BROKEN = {"order_id": "ord-9999", "customer_id": "cust-1001", "buyer_name": "Ayşe Yılmaz"}
-IN_LIRA_SIGNS = {**DEMO["orders"][0], "order_id": "ord-9998", "currency": "₺"}
+IN_LIRA_SIGN = {**DEMO["orders"][0], "order_id": "ord-9998", "currency": "₺"}
 
 
 @pytest.fixture
 async def sandbox(aiohttp_server: Any) -> TestServer:
-    return await aiohttp_server(create_downstream_sandbox({"orders": [*DEMO["orders"], BROKEN, IN_LIRA_SIGNS]}))
+    return await aiohttp_server(create_downstream_sandbox({"orders": [*DEMO["orders"], BROKEN, IN_LIRA_SIGN]}))
 
 
 @pytest.fixture
