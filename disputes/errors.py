@@ -318,6 +318,12 @@ class OwnStaffRecord(Unprocessable):
     title = "A supervisor cannot deactivate or demote themselves"
 
 
+class ReservedStaffId(Unprocessable):
+    code = "reserved-staff-id"
+    title = "The staff id is a name the service itself acts under"
+    field = "staff_id"
+
+
 class ClockOutOfRange(Unprocessable):
     code = "clock-out-of-range"
     title = "A test clock's time is out of the range cases can run on"

@@ -8,6 +8,10 @@ attachment in each `VIEW_WINDOW`: the record says who viewed which attachment, w
 viewing, and a browser asking again on every showing (a 304) adds nothing. A case keeps at most `MAX_VIEWS` views;
 the view that finds the record full adds `VIEWS_LIMIT_REACHED` once (after it, views go unrecorded), so the record
 and the document stay bounded however often anyone looks.
+
+The record is an audit of who saw someone's images, so the customer's own views are not on it: they see only what
+they sent themselves, which tells no one anything, and however often they look, the record keeps its room for staff
+and agents.
 """
 
 from dataclasses import dataclass
@@ -18,6 +22,7 @@ from disputes.actors import Actor
 from disputes.errors import Forbidden, NotFound
 from disputes.model import Dispute
 from disputes.ports import CUSTOMER_IMAGE, AttachmentStore, AttachmentViews, Clock, DisputeRepository, ViewBound
+from schemas.common import Role
 from schemas.dispute import TimelineEntry
 from schemas.proof import AttachmentKind
 
@@ -71,9 +76,9 @@ class EvidenceAccess:
 
     async def view(self, actor: Actor, dispute_id: str, ref: str) -> ViewedAttachment:
         """The attachment `ref` of the dispute, once its viewing is on the case's timeline (or this viewer's view of it
-        within `VIEW_WINDOW` is, or the record is full). NotFound when the case is not the caller's to see, does not
-        refer to `ref`, or the bytes are gone (deleted after the retention period); Forbidden when a customer (or an
-        agent) asks for an attachment the customer did not send."""
+        within `VIEW_WINDOW` is, or the record is full, or the viewer is the customer). NotFound when the case is not
+        the caller's to see, does not refer to `ref`, or the bytes are gone (deleted after the retention period);
+        Forbidden when a customer (or an agent) asks for an attachment the customer did not send."""
         dispute = await self.disputes.get(dispute_id, actor.sees_only)
         if dispute is None or not (actor.is_staff or dispute.acts_for_customer(actor)):
             raise NotFound(f"No dispute {dispute_id}.")
@@ -89,7 +94,8 @@ class EvidenceAccess:
             at=self.clock.now(), actor=actor.id, role=actor.role, action=VIEWED,
             details={"attachment": ref, "kind": str(cited.kind)},
         )
-        await self._record(dispute, view)
+        if actor.role is not Role.CUSTOMER:  # the author of every attachment they may see
+            await self._record(dispute, view)
         media_type, content = stored
         return ViewedAttachment(ref, cited.kind, media_type, content)
 

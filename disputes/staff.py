@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from disputes.actors import Actor
+from disputes.actors import SYSTEM, Actor
 from disputes.duty import supervises, why_off_duty
 from disputes.errors import (
     Conflict,
     InactiveStaff,
     NotFound,
     OwnStaffRecord,
+    ReservedStaffId,
     StaffInactive,
     UnknownStaff,
 )
@@ -32,6 +33,8 @@ from schemas.staff import AssignmentOutcome, AssignmentResult, StaffMember
 
 STAFF = (Role.INVESTIGATOR, Role.SUPERVISOR)
 DIRECTORY_PAGE = 100
+RESERVED_IDS = frozenset({SYSTEM.id.casefold()})
+"""The names the service itself acts under on a case's timeline: a staff member under one would be taken for it."""
 
 
 @dataclass
@@ -39,8 +42,10 @@ class Staff:
     directory: StaffDirectory
 
     async def put(self, actor: Actor, member: StaffMember) -> bool:
-        """A supervisor adds or changes a member's record; True when it is new."""
+        """A supervisor adds or changes a member's record, never under an id in `RESERVED_IDS`; True when it is new."""
         actor.require(Role.SUPERVISOR)
+        if member.id.casefold() in RESERVED_IDS:
+            raise ReservedStaffId(f"The id '{member.id}' is the service's own name on a case's timeline.")
         if member.id == actor.id and not (member.active and member.role is Role.SUPERVISOR):
             raise OwnStaffRecord("You cannot deactivate or demote yourself; another supervisor can.")
         refusal = why_off_duty(actor, await self.directory.get(actor.id))

@@ -120,7 +120,10 @@ class Order(_Model):
     recipient_name: str
     recipient_phone: str | None = None
     address: Address
-    currency: str = "TRY"
+    currency: str = Field(
+        default="TRY", pattern=r"^[A-Z]{3}$",
+        description="An ISO 4217 alphabetic code (TRY, EUR, JPY); amounts are in its minor units.",
+    )
     payment_method: str = "card"
     accessibility_need: bool = Field(
         default=False,

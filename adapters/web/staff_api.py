@@ -5,7 +5,7 @@ from aiohttp import web
 
 from adapters.web.endpoint import Call, Endpoint, json_response
 from adapters.web.keys import ASSIGNMENTS, SERVICE, STAFF_DIRECTORY
-from disputes.errors import InactiveStaff, OwnStaffRecord, UnknownStaff
+from disputes.errors import InactiveStaff, OwnStaffRecord, ReservedStaffId, UnknownStaff
 from schemas.common import Role
 from schemas.staff import BulkAssign, BulkAssignView, StaffMember, StaffPage, StaffQuery, StaffRecord
 
@@ -46,7 +46,8 @@ ENDPOINTS = (
              response=StaffPage, tag="staff", errors=(422,)),
     Endpoint("PUT", "/v1/staff/{staff_id}", put_staff,
              "Add or change a staff member's record (name, role, active) (supervisor)", SUPERVISOR, StaffRecord,
-             response=StaffMember, tag="staff", errors=(422,), rules=(OwnStaffRecord,), extra={"creates": True}),
+             response=StaffMember, tag="staff", errors=(422,), rules=(OwnStaffRecord, ReservedStaffId),
+             extra={"creates": True}),
     Endpoint("POST", "/v1/disputes/assign", assign_many,
              "Assign many cases to one active investigator or supervisor, each reported (supervisor); a case "
              "already theirs is left as it is, so a retry changes nothing more", SUPERVISOR, BulkAssign,

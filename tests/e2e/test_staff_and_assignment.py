@@ -60,6 +60,18 @@ async def test_a_bad_record_is_refused_and_stores_nothing(api, body, field):
     assert await (await api.get("/v1/staff", headers=SUPERVISOR)).json() == before
 
 
+@pytest.mark.parametrize("staff_id", ["system", "SYSTEM", "System"])
+async def test_the_services_own_name_is_no_staff_id_in_any_case_and_stores_nothing(api, staff_id, log_audit):
+    before = await (await api.get("/v1/staff", headers=SUPERVISOR)).json()
+
+    refused = await api.put(f"/v1/staff/{staff_id}", json=MEHMET, headers=SUPERVISOR)
+
+    problem = await assert_problem(refused, 422)
+    assert (problem["type"], problem["field"]) == ("urn:dispute-service:problem:reserved-staff-id", "staff_id")
+    assert await (await api.get("/v1/staff", headers=SUPERVISOR)).json() == before
+    assert "staff_record_written" not in log_audit.getvalue()
+
+
 async def test_a_role_outside_the_staff_is_refused_naming_the_roles_as_written(api):
     body = {**MEHMET, "role": "agent"}
     problem = await assert_problem(await api.put("/v1/staff/inv-mehmet", json=body, headers=SUPERVISOR), 422)

@@ -14,7 +14,7 @@ from adapters.downstream import Backoff
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory, OrderFile, OrdersUnavailable
 from disputes.ports import PackingRecordUnavailable
 from pydantic import ValidationError
-from schemas.orders import MAX_LINES, MAX_QUANTITY, MAX_UNIT_PRICE_MINOR, Shipment
+from schemas.orders import MAX_LINES, MAX_QUANTITY, MAX_UNIT_PRICE_MINOR, Order, Shipment
 from disputes.model import Dispute
 from tests.unit.policy.builders import dispute as dispute_of_policy
 from sandbox.downstream import (
@@ -28,11 +28,12 @@ from sandbox.downstream import (
 NOW = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
 DEMO = demo_orders(NOW)
 BROKEN = {"order_id": "ord-9999", "customer_id": "cust-1001", "buyer_name": "Ayşe Yılmaz"}
+IN_LIRA_SIGN = {**DEMO["orders"][0], "order_id": "ord-9998", "currency": "₺"}
 
 
 @pytest.fixture
 async def sandbox(aiohttp_server: Any) -> TestServer:
-    return await aiohttp_server(create_downstream_sandbox({"orders": [*DEMO["orders"], BROKEN]}))
+    return await aiohttp_server(create_downstream_sandbox({"orders": [*DEMO["orders"], BROKEN, IN_LIRA_SIGN]}))
 
 
 @pytest.fixture
@@ -91,6 +92,31 @@ async def test_an_invalid_order_names_the_fields_but_not_their_values(orders) ->
 
     assert "Ayşe" not in str(raised.value)
     assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
+async def test_an_order_in_a_currency_that_is_no_iso_4217_code_is_an_invalid_order(orders) -> None:
+    with pytest.raises(OrdersUnavailable, match=r"fields: currency\)"):
+        await orders.get("ord-9998")
+
+
+ISO_4217 = ["TRY", "EUR", "USD", "JPY", "KWD", "CLF"]
+"""Alphabetic codes from ISO 4217's list one: the lira, and currencies of 2, 0, 3 and 4 minor digits."""
+NOT_ISO_4217 = ["try", "Try", "TL", "₺", "", "949", "TRYY", "TR", "TRY ", "TRY\n", "ＴＲＹ"]
+"""The lira written otherwise: in lower case, by its Turkish abbreviation or sign, empty, by its ISO 4217 numeric code
+(949), with a letter too many or too few, padded, in full-width letters."""
+
+
+@pytest.mark.parametrize("currency", ISO_4217)
+def test_an_order_names_its_currency_by_its_iso_4217_alphabetic_code(currency: str) -> None:
+    assert Order.model_validate({**DEMO["orders"][0], "currency": currency}).currency == currency
+
+
+@pytest.mark.parametrize("currency", NOT_ISO_4217)
+def test_a_currency_written_any_other_way_is_refused(currency: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        Order.model_validate({**DEMO["orders"][0], "currency": currency})
+
+    assert [error["loc"] for error in refused.value.errors()] == [("currency",)]
 
 
 ODD_IDS = ["../ord-2001", "ord-2001?expand=all", "ord 2001/1#x", "sipariş-2001", '{"$ne":1}', "%2e%2e"]
