@@ -37,7 +37,8 @@ class PolicySettings:
     person must weigh."""
     third_party_wait: timedelta = timedelta(hours=24)
     """How long a customer whose parcel went to a neighbour, doorman or locker gets to check before a person
-    reviews: long enough to ask after work, short against the 3-business-day promise."""
+    reviews, from when they can first be told (the opening, for a hand-over the carrier reported before it): long
+    enough to ask after work, short against the 3-business-day promise."""
     abuse_window: timedelta = timedelta(days=180)
     """How far back a customer's claims and an address's accounts are counted for abuse signals: long enough to
     see a pattern, short enough to forgive an unlucky season."""
