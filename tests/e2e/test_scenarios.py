@@ -28,16 +28,19 @@ CASES = {
     "repeat-2": ("ord-r2", "aras", "delivered", "Ayşe Yılmaz", 129_900),
     "repeat-3": ("ord-r3", "ptt", "delivered", "Ayşe Yılmaz", 129_900),
     "neighbour-pushed-at-delivery": ("ord-s9", "surat", "neighbour", "Fatma Demir", 129_900),
+    "found-1": ("ord-f1", "yurtici", "delivered", "Ayşe Yılmaz", 129_900),
+    "found-2": ("ord-f2", "aras", "delivered", "Ayşe Yılmaz", 129_900),
 } | {f"carrier-{code}": (f"ord-c-{code}", code, "delivered", "Ayşe Yılmaz", 129_900) for code in PULLED}
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 REPEAT_CUSTOMER = "cust-repeat"
+CUSTOMERS = {"ord-r": REPEAT_CUSTOMER, "ord-f": "cust-found"}  # by order id's start; the others one each
 
 
 def scenario_orders():
     orders = []
     for i, (order_id, carrier, _, _, value) in enumerate(CASES.values()):
         item_shipment = shipment(f"shp-s{i}", carrier=carrier, price=value)
-        customer = REPEAT_CUSTOMER if order_id.startswith("ord-r") else f"cust-s{i}"
+        customer = CUSTOMERS.get(order_id[:5], f"cust-s{i}")
         orders.append(order(order_id, customer_id=customer, shipments=[item_shipment]))
     return orders
 
@@ -135,6 +138,19 @@ async def test_a_neighbour_hand_over_pushed_days_before_the_claim_is_told_with_t
     reviewed = await advised(api, dispute_id, "third_party_check_over")
     assert reviewed["status"] == "under_review" and reviewed["recommendation"]["action"] == "needs_person"
     assert reviewed["recommendation"]["customer_message"] is None
+
+
+async def test_a_claim_withdrawn_and_opened_again_on_one_parcel_and_one_other_claim_are_no_pattern(api):
+    withdrawn, headers = await open_case(api, "found-1")
+    answer = await api.post(f"/v1/disputes/{withdrawn}/withdraw", json={"reason": "Komşuda buldum."}, headers=headers)
+    assert answer.status == 200, await answer.text()
+    again, _ = await open_case(api, "found-1")
+    other, _ = await open_case(api, "found-2")
+
+    for dispute_id in (again, other):
+        case = await advised(api, dispute_id)
+        assert case["abuse_flags"] == [] and not case["needs_supervisor"]
+        assert "repeat_claims" not in [f["code"] for f in case["recommendation"]["findings"]]
 
 
 async def test_a_carrier_that_cannot_prove_delivery_by_the_deadline_pays(api, clock, sandbox, aiohttp_client):
