@@ -438,9 +438,10 @@ class AttachmentStore(Protocol):
 
 class AssessmentStore(Protocol):
     async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
-        """The customer's claims opened since `since`, and how many accounts disputed this address. A case on a
-        test clock (sandbox) counts only the cases on its clock, and other cases never count it: a tester's cases
-        make a history of their own, apart from the customer's real one."""
+        """The customer's claims opened since `since` (withdrawn ones too, each with its shipment, `PastClaim`), and
+        how many accounts disputed this address. A case on a test clock (sandbox) counts only the cases on its clock,
+        and other cases never count it: a tester's cases make a history of their own, apart from the customer's real
+        one."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -221,14 +221,17 @@ class MongoDisputes:
         mine = self.collection.find(
             {"customer_id": dispute.customer_id, "opened_at": window, "_id": {"$ne": dispute.id},
              "test_clock.id": dispute.clock_id},
-            {"opened_at": 1, "decision.outcome": 1},
+            {"opened_at": 1, "shipment_key": 1, "decision.outcome": 1, "status": 1},
         ).limit(HISTORY_LIMIT)
         same_address = self.collection.find(
             {"address_key": address_key(dispute), "opened_at": window, "test_clock.id": dispute.clock_id},
             {"customer_id": 1},
         ).limit(HISTORY_LIMIT)
         claimed, at_address = await asyncio.gather(mine.to_list(), same_address.to_list())
-        claims = tuple(PastClaim(doc["opened_at"], _outcome(doc)) for doc in claimed)
+        claims = tuple(
+            PastClaim(doc["opened_at"], doc["shipment_key"], _outcome(doc), doc["status"] == Status.WITHDRAWN)
+            for doc in claimed
+        )
         accounts = {doc["customer_id"] for doc in at_address} | {dispute.customer_id}
         return CustomerHistory(claims=claims, accounts_at_address=len(accounts))
 

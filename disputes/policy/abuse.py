@@ -5,7 +5,14 @@ supervisor), how soon (priority) and what the account service hears (the flag, w
 code). None of them is proof of abuse: a genuine misdelivery is also reported quickly.
 
 Windows end at the dispute's opening, not at "now", so recomputing a recommendation later gives the same
-signals; a past claim opened at the same instant as this dispute is taken to be this dispute.
+signals.
+
+Repeated claims count shipments, not disputes: a shipment claimed more than once is one claim, and a claim the
+customer withdrew ("I found it at the neighbour's") is none. Every kind of claim that something ordered did not
+arrive counts: the parcel, items missing from it, digital goods never delivered. Each is the same request, a refund
+or a new shipment on the customer's word against a delivery record; counting only whole parcels would let a pattern
+hide by switching kinds, and the signal only sends the case to a supervisor, who sees the kinds in the customer's
+history.
 """
 
 from dataclasses import dataclass
@@ -21,7 +28,10 @@ from schemas.recommendation import Effect, Finding
 @dataclass(frozen=True, slots=True)
 class PastClaim:
     opened_at: datetime
-    outcome: Outcome | None  # None: still open, or withdrawn by the customer
+    shipment: str
+    """The shipment claimed, as `Dispute.shipment_key` names it."""
+    outcome: Outcome | None  # None: not decided (still open, or withdrawn)
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,24 +39,30 @@ class CustomerHistory:
     """What the database knows about this customer and this delivery address."""
 
     claims: tuple[PastClaim, ...] = ()
-    """The customer's non-receipt disputes (this one may be included; it is recognised and skipped)."""
+    """The customer's disputes of every kind, withdrawn ones too (this one may be among them: it counts with its
+    shipment)."""
     accounts_at_address: int = 1
     """Distinct customer accounts, this one included, that disputed deliveries to this address in the window."""
 
 
 def repeat_claims_signal(dispute: Dispute, history: CustomerHistory, settings: PolicySettings) -> Finding | None:
+    """Shipments claimed in the window, this one included, from the threshold on; with how many of them a decision
+    rejected before this dispute opened."""
     start = dispute.opened_at - settings.abuse_window
-    earlier = [c for c in history.claims if start <= c.opened_at < dispute.opened_at]
-    count = len(earlier) + 1
+    kept = [c for c in history.claims if start <= c.opened_at <= dispute.opened_at and not c.withdrawn]
+    count = len({c.shipment for c in kept} | {dispute.shipment_key})
     if count < settings.repeat_claims_threshold:
         return None
-    rejected = sum(c.outcome is Outcome.REJECTED for c in earlier)
+    earlier = (c for c in kept if c.opened_at < dispute.opened_at)
+    rejected = len({c.shipment for c in earlier if c.outcome is Outcome.REJECTED})
     days = settings.abuse_window.days
     return finding(
         "repeat_claims", Effect.NEUTRAL, [],
-        f"Non-receipt claim number {count} by this customer in {days} days ({rejected} earlier ones rejected)",
-        f"Müşterinin {days} gün içindeki {count}. 'teslim almadım' başvurusu "
-        f"(öncekilerden {rejected} tanesi reddedildi)",
+        f"{count} shipments claimed by this customer in {days} days, this one included, as not received in full "
+        f"({rejected} of them rejected before; a shipment claimed again counts once, a withdrawn claim not at all)",
+        f"Müşteri {days} gün içinde, bu dahil {count} gönderinin tam teslim alınmadığını bildirdi "
+        f"(bunlardan {rejected} tanesi daha önce reddedildi; yeniden bildirilen gönderi bir kez, geri çekilen "
+        "başvuru hiç sayılmadı)",
         claims=count, rejected=rejected, window_days=days, cites=("customer_id",)
     )
 

@@ -9,7 +9,7 @@ Rules, first match wins (the proof read is the latest "delivered" evidence, see 
    on the order → for the customer, carrier liable.
 3. A third party took it (neighbour, doorman, locker, pickup point, or a household member not named on the
    order) and nothing speaks against delivery → wait for the customer's check, with a message saying who
-   and where, until `third_party_wait` after that evidence arrived; then a person.
+   and where, until `third_party_wait` after the customer could first be told (`check_starts`); then a person.
 4. Strong proof: someone named on the order, a signature or photo, the scan near the address, nothing
    against delivery → reject; for a high-value order only with a signature, otherwise a person.
 5. Anything else → a person.
@@ -62,6 +62,7 @@ from disputes.policy.missing import read_missing_items
 from disputes.policy.reading import ProofReading, read_proof
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import duration, finding
+from disputes.states import ACTIVE
 from schemas.common import Resolution
 from schemas.dispute import MissingItem
 from schemas.recommendation import Effect, Finding, PolicyRule, Recommendation
@@ -182,8 +183,10 @@ def _digital(dispute: Dispute, now: datetime, settings: PolicySettings) -> _Verd
 def _third_party(dispute: Dispute, reading: ProofReading, now: datetime, settings: PolicySettings) -> _Verdict:
     e = reading.evidence
     who = tuple(f for f in reading.findings if f.code.startswith("received_by_") or f.code == "receiver_not_on_order")
-    if now < e.proof.received_at + settings.third_party_wait:
-        message = third_party_message(e, dispute.order, settings.third_party_wait)
+    received = e.proof.received_at
+    ends = check_starts(dispute, received) + settings.third_party_wait
+    if now < ends:
+        message = third_party_message(e, dispute.order, ends - received)  # it names the end: that long after receipt
         return _Verdict(Act.WAIT_FOR_CUSTOMER_CHECK, PolicyRule.THIRD_PARTY_CHECK, who, customer_message=message)
     en, tr = duration(settings.third_party_wait)
     over = finding(
@@ -192,6 +195,27 @@ def _third_party(dispute: Dispute, reading: ProofReading, now: datetime, setting
         f"Müşterinin teslim alanla görüşmesi için verilen {tr} doldu",
     )
     return _Verdict(Act.NEEDS_PERSON, PolicyRule.THIRD_PARTY_CHECK_OVER, (over, *who))
+
+
+def check_starts(dispute: Dispute, received_at: datetime) -> datetime:
+    """When the customer's time to check with a third party starts: when they can first be told of the hand-over
+    whose proof arrived at `received_at`. That is its arrival while the case is worked; the opening for a proof that
+    came before it (carriers push at delivery, customers report later); the next review (an appeal or a reopening)
+    for one that came while the case was decided. A new review of a case that held the proof while it was worked
+    gives no new time: the customer was told of the hand-over then and had their time, or a person decided before it
+    ran out; a second one would hold the new review, whose deadlines start again, for a check already made. Read
+    from the proof's arrival and the timeline up to the review after it, so every assessment finds the same start."""
+    worked = True  # a proof that came before the opening: the case is worked from its opening
+    for entry in dispute.timeline:
+        if entry.to_status is None:
+            continue
+        if entry.at <= received_at:
+            worked = entry.to_status in ACTIVE
+        elif worked:
+            break
+        elif entry.to_status in ACTIVE:
+            return entry.at
+    return max(received_at, dispute.opened_at)
 
 
 def _for_a_person(verdict: _Verdict, added: Finding) -> _Verdict:

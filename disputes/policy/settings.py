@@ -37,12 +37,15 @@ class PolicySettings:
     person must weigh."""
     third_party_wait: timedelta = timedelta(hours=24)
     """How long a customer whose parcel went to a neighbour, doorman or locker gets to check before a person
-    reviews: long enough to ask after work, short against the 3-business-day promise."""
+    reviews, from when they can first be told (the opening, for a hand-over the carrier reported before it): long
+    enough to ask after work, short against the 3-business-day promise."""
     abuse_window: timedelta = timedelta(days=180)
     """How far back a customer's claims and an address's accounts are counted for abuse signals: long enough to
     see a pattern, short enough to forgive an unlucky season."""
     repeat_claims_threshold: int = 3
-    """Non-receipt claims in the abuse window (this one included) that make a pattern, not bad luck."""
+    """Shipments a customer claimed in the abuse window (this one included) that make a pattern, not bad luck: every
+    kind of claim that something ordered did not arrive (the parcel, items from it, digital goods); a shipment
+    claimed more than once counts once, a claim the customer withdrew not at all."""
     soon_after_delivery: timedelta = timedelta(minutes=10)
     """A claim this soon after the delivery scan, before any neighbour could be asked, is a signal for a person,
     not proof."""

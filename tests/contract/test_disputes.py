@@ -258,6 +258,21 @@ async def test_a_customers_history_holds_their_other_claims_since_a_time_with_ou
     assert sorted((c.opened_at, c.outcome) for c in history.claims) == [(decided.opened_at, Outcome.REFUND)]
 
 
+async def test_a_customers_history_names_each_claims_shipment_and_the_claims_they_withdrew(cases: Cases) -> None:
+    found = await cases.open(1)
+    await cases.change(found.id, lambda d: d.withdraw(CUSTOMER, "Komşuda buldum.", NOW))
+    cases.clock.advance(hours=1)
+    again = await cases.open(1)
+    cases.clock.advance(days=1)
+    current = await cases.open(2)
+
+    history = await cases.storage.disputes.customer_history(current, NOW - timedelta(days=1))
+
+    claimed = sorted((c.opened_at, c.shipment, c.withdrawn) for c in history.claims)
+    assert claimed == [(found.opened_at, "ord-1/shp-1", True), (again.opened_at, "ord-1/shp-1", False)]
+    assert again.shipment_key == "ord-1/shp-1" and current.shipment_key == "ord-2/shp-2"
+
+
 async def test_a_history_ends_at_the_cases_opening_claims_and_accounts_that_came_later_do_not_count(
     cases: Cases,
 ) -> None:

@@ -1,7 +1,8 @@
 """Realistic cases through the running app and the carrier sandbox: the proof is pulled (or pushed) with no
 manual step, the policy advises, and the case ends where an experienced investigator would take it."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -26,15 +27,20 @@ CASES = {
     "repeat-1": ("ord-r1", "yurtici", "delivered", "Ayşe Yılmaz", 129_900),
     "repeat-2": ("ord-r2", "aras", "delivered", "Ayşe Yılmaz", 129_900),
     "repeat-3": ("ord-r3", "ptt", "delivered", "Ayşe Yılmaz", 129_900),
+    "neighbour-pushed-at-delivery": ("ord-s9", "surat", "neighbour", "Fatma Demir", 129_900),
+    "found-1": ("ord-f1", "yurtici", "delivered", "Ayşe Yılmaz", 129_900),
+    "found-2": ("ord-f2", "aras", "delivered", "Ayşe Yılmaz", 129_900),
 } | {f"carrier-{code}": (f"ord-c-{code}", code, "delivered", "Ayşe Yılmaz", 129_900) for code in PULLED}
+ISTANBUL = ZoneInfo("Europe/Istanbul")
 REPEAT_CUSTOMER = "cust-repeat"
+CUSTOMERS = {"ord-r": REPEAT_CUSTOMER, "ord-f": "cust-found"}  # by order id's start; the others one each
 
 
 def scenario_orders():
     orders = []
     for i, (order_id, carrier, _, _, value) in enumerate(CASES.values()):
         item_shipment = shipment(f"shp-s{i}", carrier=carrier, price=value)
-        customer = REPEAT_CUSTOMER if order_id.startswith("ord-r") else f"cust-s{i}"
+        customer = CUSTOMERS.get(order_id[:5], f"cust-s{i}")
         orders.append(order(order_id, customer_id=customer, shipments=[item_shipment]))
     return orders
 
@@ -105,6 +111,46 @@ async def test_a_neighbour_delivery_tells_the_customer_who_has_it(api):
     await advised(api, dispute_id, "third_party_check")
     mine = await (await api.get(f"/v1/disputes/{dispute_id}", headers=headers)).json()
     assert "komşu" in mine["next_step"]["tr"].casefold() and "someone else" in mine["next_step"]["en"]
+
+
+async def test_a_neighbour_hand_over_pushed_days_before_the_claim_is_told_with_the_whole_window_then_reviewed(
+    api, clock, carrier_sandbox, aiohttp_client, sandbox
+):
+    downstream = await aiohttp_client(sandbox)
+    await push(api, carrier_sandbox, aiohttp_client, "neighbour-pushed-at-delivery")  # at delivery
+    clock.offset = timedelta(days=2)  # the customer reports two days later
+    dispute_id, _ = await open_case(api, "neighbour-pushed-at-delivery")
+
+    case = await advised(api, dispute_id, "third_party_check")
+    opened_at = datetime.fromisoformat(case["opened_at"])
+    until = (opened_at + timedelta(hours=24)).astimezone(ISTANBUL).strftime("%d.%m.%Y %H:%M")
+    assert case["evidence"][0]["proof"]["source"] == "push" and case["recommendation"]["action"] == "wait_for_customer_check"
+
+    async def told():
+        received = await (await downstream.get("/_sandbox/received")).json()
+        return [r["body"]["message"] for r in received["requests"]
+                if r["service"] == "notifications" and r["body"]["template"] == "check_with_third_party"]
+
+    told_them = await eventually(told)
+    assert told_them and "komşunuz Fatma Demir" in told_them[0] and f"{until} tarihine kadar" in told_them[0]
+
+    clock.offset += timedelta(hours=24, minutes=1)  # the window is over: a person reviews
+    reviewed = await advised(api, dispute_id, "third_party_check_over")
+    assert reviewed["status"] == "under_review" and reviewed["recommendation"]["action"] == "needs_person"
+    assert reviewed["recommendation"]["customer_message"] is None
+
+
+async def test_a_claim_withdrawn_and_opened_again_on_one_parcel_and_one_other_claim_are_no_pattern(api):
+    withdrawn, headers = await open_case(api, "found-1")
+    answer = await api.post(f"/v1/disputes/{withdrawn}/withdraw", json={"reason": "Komşuda buldum."}, headers=headers)
+    assert answer.status == 200, await answer.text()
+    again, _ = await open_case(api, "found-1")
+    other, _ = await open_case(api, "found-2")
+
+    for dispute_id in (again, other):
+        case = await advised(api, dispute_id)
+        assert case["abuse_flags"] == [] and not case["needs_supervisor"]
+        assert "repeat_claims" not in [f["code"] for f in case["recommendation"]["findings"]]
 
 
 async def test_a_carrier_that_cannot_prove_delivery_by_the_deadline_pays(api, clock, sandbox, aiohttp_client):

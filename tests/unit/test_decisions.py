@@ -16,7 +16,7 @@ from schemas.recommendation import PolicyRule
 from tests.factories import INVESTIGATOR, KETTLE, NOW, SUPERVISOR
 from tests.unit.policy.builders import HIGH_VALUE, OPENED_AT, dispute, evidence
 
-REPEAT_CLAIMER = CustomerHistory(tuple(PastClaim(OPENED_AT - timedelta(days=d), None) for d in (20, 60)))
+REPEAT_CLAIMER = CustomerHistory(tuple(PastClaim(OPENED_AT - timedelta(days=d), f"ord-{d}/shp-{d}", None) for d in (20, 60)))
 UNSIGNED = evidence(signature=False, photo=True)
 DEFAULTS = PolicySettings()
 

@@ -18,18 +18,53 @@ from tests.unit.policy.builders import DELIVERED_AT, OPENED_AT, dispute
 SETTINGS = PolicySettings()  # 3 claims in 180 days, 10 minutes, 3 accounts
 
 
-def claims(*days_ago: float, outcome: Outcome | None = Outcome.REFUND, before=OPENED_AT) -> tuple[PastClaim, ...]:
-    """Claims opened the given number of days before `before` (by default, before this dispute opened)."""
-    return tuple(PastClaim(before - timedelta(days=d), outcome) for d in days_ago)
+def claims(*days_ago: float, outcome: Outcome | None = Outcome.REFUND, before=OPENED_AT, shipment: str | None = None,
+           withdrawn: bool = False) -> tuple[PastClaim, ...]:
+    """Claims opened the given number of days before `before` (by default, before this dispute opened), each on a
+    shipment of its own unless one is named."""
+    return tuple(PastClaim(before - timedelta(days=d), shipment or f"ord-past/shp-{d}", outcome, withdrawn)
+                 for d in days_ago)
 
 
 def test_a_third_claim_in_the_window_is_a_signal() -> None:
     found = repeat_claims_signal(dispute(), CustomerHistory(claims(10, 90)), SETTINGS)
     assert found is not None and found.code == "repeat_claims" and found.effect is Effect.NEUTRAL
     assert found.facts == {"claims": 3, "rejected": 0, "window_days": 180}
-    assert found.text_tr == (
-        "Müşterinin 180 gün içindeki 3. 'teslim almadım' başvurusu (öncekilerden 0 tanesi reddedildi)"
+    assert found.text == (
+        "3 shipments claimed by this customer in 180 days, this one included, as not received in full (0 of them "
+        "rejected before; a shipment claimed again counts once, a withdrawn claim not at all)"
     )
+    assert found.text_tr == (
+        "Müşteri 180 gün içinde, bu dahil 3 gönderinin tam teslim alınmadığını bildirdi (bunlardan 0 tanesi daha "
+        "önce reddedildi; yeniden bildirilen gönderi bir kez, geri çekilen başvuru hiç sayılmadı)"
+    )
+
+
+def test_a_claim_withdrawn_and_opened_again_on_one_shipment_and_one_other_are_two_claims() -> None:
+    """The customer found the parcel at the neighbour's and withdrew, opened again on it, then claimed this one."""
+    again = claims(30, outcome=Outcome.REFUND, shipment="ord-9/shp-9")
+    history = CustomerHistory(claims(40, outcome=None, shipment="ord-9/shp-9", withdrawn=True) + again)
+
+    assert repeat_claims_signal(dispute(), history, SETTINGS) is None
+    assert repeat_claims_signal(dispute(), history, PolicySettings(repeat_claims_threshold=2)) is not None
+
+
+def test_withdrawn_claims_do_not_count() -> None:
+    history = CustomerHistory(claims(10, 20, 30, outcome=None, withdrawn=True))
+    assert repeat_claims_signal(dispute(), history, PolicySettings(repeat_claims_threshold=2)) is None
+
+
+def test_a_shipment_claimed_again_counts_once_and_its_rejection_once() -> None:
+    twice = claims(10, 20, outcome=Outcome.REJECTED, shipment="ord-9/shp-9")
+    found = repeat_claims_signal(dispute(), CustomerHistory(twice + claims(50)), SETTINGS)
+    assert found is not None and (found.facts["claims"], found.facts["rejected"]) == (3, 1)
+    assert repeat_claims_signal(dispute(), CustomerHistory(twice), SETTINGS) is None
+
+
+def test_an_earlier_claim_on_this_shipment_is_this_claim() -> None:
+    earlier = claims(10, outcome=Outcome.REJECTED, shipment=dispute().shipment_key)
+    found = repeat_claims_signal(dispute(), CustomerHistory(earlier + claims(20, 30)), SETTINGS)
+    assert found is not None and (found.facts["claims"], found.facts["rejected"]) == (3, 1)
 
 
 def test_a_second_claim_is_not_a_signal() -> None:
@@ -43,7 +78,8 @@ def test_claims_older_than_the_window_do_not_count() -> None:
 
 
 def test_this_dispute_in_its_own_history_is_not_counted_twice() -> None:
-    assert repeat_claims_signal(dispute(), CustomerHistory(claims(0, 10, outcome=None)), SETTINGS) is None
+    itself = claims(0, outcome=None, shipment=dispute().shipment_key)
+    assert repeat_claims_signal(dispute(), CustomerHistory(itself + claims(10, outcome=None)), SETTINGS) is None
 
 
 def test_the_signal_counts_how_many_earlier_claims_were_rejected() -> None:

@@ -29,7 +29,7 @@ def test_a_claim_filed_as_the_delivery_scan_is_made_is_filed_soon_after_it(after
 
 
 def test_each_signal_cites_the_fields_it_rests_on() -> None:
-    earlier = tuple(PastClaim(OPENED_AT - timedelta(days=d), Outcome.REFUND) for d in (10, 90))
+    earlier = tuple(PastClaim(OPENED_AT - timedelta(days=d), f"ord-{d}/shp-{d}", Outcome.REFUND) for d in (10, 90))
     repeated = repeat_claims_signal(dispute(), CustomerHistory(earlier), SETTINGS)
     soon = soon_after_delivery_signal(dispute(opened_at=DELIVERED_AT + timedelta(minutes=4)), SETTINGS)
     shared = shared_address_signal(CustomerHistory(accounts_at_address=3), SETTINGS)

@@ -18,7 +18,7 @@ from tests.unit.policy.builders import HIGH_VALUE, OPENED_AT, RECEIVED_AT, SLA, 
 R = RecipientRelation
 DEFAULTS = PolicySettings()
 AUTO_REJECT = PolicySettings(auto_reject_enabled=True)
-REPEAT_CLAIMER = CustomerHistory(tuple(PastClaim(OPENED_AT - timedelta(days=d), None) for d in (20, 60)))
+REPEAT_CLAIMER = CustomerHistory(tuple(PastClaim(OPENED_AT - timedelta(days=d), f"ord-{d}/shp-{d}", None) for d in (20, 60)))
 LATE = SLA.evidence_due + timedelta(hours=1)
 
 

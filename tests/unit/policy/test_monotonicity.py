@@ -29,7 +29,7 @@ from tests.unit.policy.builders import (
 NAMES = ["Ayşe Yılmaz", "AYSE YILMAZ", "A. Yılmaz", "Ayşe Yılmazer", "Yılmaz", "Ahmet Yılmaz", "Mehmet Kaya",
          "M. K.", "Şükrü Güneş", "Ayşe Hanım"]
 ORDER = snapshot()
-REPEAT_CLAIMER = CustomerHistory(tuple(PastClaim(OPENED_AT - timedelta(days=d), None) for d in (20, 60)))
+REPEAT_CLAIMER = CustomerHistory(tuple(PastClaim(OPENED_AT - timedelta(days=d), f"ord-{d}/shp-{d}", None) for d in (20, 60)))
 FOR_CUSTOMER = (Act.REFUND, Act.RESHIP)
 
 

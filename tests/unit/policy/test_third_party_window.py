@@ -1,0 +1,95 @@
+"""The customer's time to check with a neighbour, doorman or locker starts when they can first be told of the
+hand-over: carriers push at delivery, customers report later."""
+
+from datetime import datetime, timedelta
+
+from disputes.model import Dispute
+from disputes.policy import CustomerHistory, PolicySettings, recommend
+from schemas.common import Role
+from schemas.dispute import Status, TimelineEntry
+from schemas.proof import RecipientRelation
+from schemas.recommendation import PolicyRule, Recommendation
+from schemas.recommendation import RecommendedAction as Act
+from tests.unit.policy.builders import OPENED_AT, dispute, evidence
+
+DAY = timedelta(hours=24)  # the default third_party_wait
+
+
+def neighbour(received_at: datetime) -> Dispute:
+    """Opened at OPENED_AT, holding a neighbour's hand-over whose proof arrived at `received_at`."""
+    return dispute(evidence(relation=RecipientRelation.NEIGHBOUR, received_by="Mehmet Kaya", received_at=received_at))
+
+
+def advise(d: Dispute, now: datetime) -> Recommendation:
+    return recommend(d, CustomerHistory(), now, PolicySettings())
+
+
+def moved(d: Dispute, *changes: tuple[datetime, Status]) -> Dispute:
+    """The case with its timeline: opened at its opening, then each status change at its time."""
+    steps = [(d.opened_at, Status.OPENED), *changes]
+    entries = [TimelineEntry(at=at, actor="inv-ayse", role=Role.INVESTIGATOR, action="changed", to_status=status)
+               for at, status in steps]
+    return d.model_copy(update={"timeline": entries, "status": steps[-1][1]})
+
+
+def test_a_hand_over_pushed_two_days_before_the_opening_is_told_with_the_whole_window() -> None:
+    case = neighbour(OPENED_AT - 2 * DAY)
+
+    at_opening = advise(case, OPENED_AT)
+    almost = advise(case, OPENED_AT + DAY - timedelta(seconds=1))
+    over = advise(case, OPENED_AT + DAY)
+
+    assert (at_opening.action, at_opening.rule) == (Act.WAIT_FOR_CUSTOMER_CHECK, PolicyRule.THIRD_PARTY_CHECK)
+    assert at_opening.customer_message is not None and "Mehmet Kaya" in at_opening.customer_message
+    assert "19.11.2026 06:30 tarihine kadar" in at_opening.customer_message  # the opening (06:30 Istanbul) + 24 h
+    assert almost.rule is PolicyRule.THIRD_PARTY_CHECK
+    assert (over.action, over.rule, over.customer_message) == (Act.NEEDS_PERSON, PolicyRule.THIRD_PARTY_CHECK_OVER, None)
+
+
+def test_a_hand_over_pushed_ten_hours_before_the_opening_still_gets_the_whole_window() -> None:
+    case = neighbour(OPENED_AT - timedelta(hours=10))
+
+    assert advise(case, OPENED_AT + timedelta(hours=20)).rule is PolicyRule.THIRD_PARTY_CHECK
+    assert advise(case, OPENED_AT + DAY).rule is PolicyRule.THIRD_PARTY_CHECK_OVER
+
+
+def test_a_hand_over_reported_after_the_opening_is_counted_from_its_arrival() -> None:
+    case = neighbour(OPENED_AT + timedelta(hours=3))
+
+    assert advise(case, OPENED_AT + DAY + timedelta(hours=2)).rule is PolicyRule.THIRD_PARTY_CHECK
+    assert advise(case, OPENED_AT + DAY + timedelta(hours=3)).rule is PolicyRule.THIRD_PARTY_CHECK_OVER
+
+
+def test_a_later_assessment_of_the_same_review_names_the_same_end() -> None:
+    case = moved(neighbour(OPENED_AT - 2 * DAY), (OPENED_AT + timedelta(minutes=1), Status.UNDER_REVIEW))
+
+    messages = {advise(case, OPENED_AT + timedelta(hours=h)).customer_message for h in (0, 1, 12, 23)}
+
+    assert len(messages) == 1 and "19.11.2026 06:30" in str(messages.pop())
+
+
+def test_a_reopened_case_gives_no_new_window_for_a_hand_over_told_in_its_first_review() -> None:
+    first_review = neighbour(OPENED_AT - 2 * DAY)
+    reopened = moved(
+        first_review,
+        (OPENED_AT + timedelta(hours=2), Status.UNDER_REVIEW),
+        (OPENED_AT + timedelta(hours=30), Status.RESOLVED),
+        (OPENED_AT + 3 * DAY, Status.UNDER_REVIEW),
+    )
+
+    advice = advise(reopened, OPENED_AT + 3 * DAY + timedelta(minutes=1))
+
+    assert (advice.rule, advice.customer_message) == (PolicyRule.THIRD_PARTY_CHECK_OVER, None)
+
+
+def test_a_hand_over_reported_while_the_case_was_decided_is_told_from_the_next_review() -> None:
+    decided_at, reopened_at = OPENED_AT + timedelta(hours=5), OPENED_AT + 2 * DAY
+    case = moved(
+        neighbour(decided_at + timedelta(hours=1)),
+        (OPENED_AT + timedelta(hours=1), Status.AWAITING_EVIDENCE),
+        (decided_at, Status.RESOLVED),
+        (reopened_at, Status.UNDER_REVIEW),
+    )
+
+    assert advise(case, reopened_at + DAY - timedelta(seconds=1)).rule is PolicyRule.THIRD_PARTY_CHECK
+    assert advise(case, reopened_at + DAY).rule is PolicyRule.THIRD_PARTY_CHECK_OVER
