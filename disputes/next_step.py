@@ -153,7 +153,7 @@ def _decided(dispute: Dispute, decision: Decision, held: Held, appeal_window: ti
         if decision.outcome is Outcome.REFUND and not dispute.order.value_minor:  # no payment was sent
             return _join(on, ("the package came free, so there is nothing to refund.",
                               "paket ücretsizdi, bu yüzden iade edilecek bir tutar yok."))
-        return _join(on, _compensation(decision, (decision.sequence, decision.outcome, None) in held))
+        return _join(on, _compensation(dispute, decision, (decision.sequence, decision.outcome, None) in held))
     if dispute.compensation_issued:  # the rejection rejected nothing, nor can it be appealed: what was paid stands
         paid, paid_tr = _ALREADY_PAID[dispute.paid_per_line, dispute.order.is_digital]  # (`_paid_before` names lines)
         return (
@@ -238,13 +238,15 @@ def _lines_before(dispute: Dispute, lines: list[CompensatedLine], delayed: bool)
             f"Daha önce kararlaştırılan ve {state_tr}: {' ve '.join(tr for _, tr in told)}.")
 
 
-def _compensation(decision: Decision, delayed: bool) -> Words:
-    """The package's refund or reshipment: under way, or held back."""
+def _compensation(dispute: Dispute, decision: Decision, delayed: bool) -> Words:
+    """The package's refund (of the order's value) or reshipment: under way, or held back."""
     if decision.outcome is Outcome.REFUND:
         to, to_tr = _refund_to(decision)
+        amount, amount_tr = money(dispute.order.value_minor, dispute.order.currency)
         if delayed:
-            return _join((f"your refund to {to} is delayed.", f"{to_tr} yapılacak ücret iadeniz gecikiyor."), _TOLD)
-        return f"we are refunding you to {to}.", f"ücret iadeniz {to_tr} yapılıyor."
+            return _join((f"your refund of {amount} to {to} is delayed.",
+                          f"{amount_tr} tutarındaki, {to_tr} yapılacak ücret iadeniz gecikiyor."), _TOLD)
+        return f"we are refunding {amount} to {to}.", f"{amount_tr} tutarındaki ücret iadeniz {to_tr} yapılıyor."
     if delayed:
         return _join(("the reshipment of your items is delayed.", "ürünlerinizin yeniden gönderimi gecikiyor."), _TOLD)
     return "we are shipping your items again.", "ürünleriniz yeniden gönderiliyor."

@@ -4,9 +4,12 @@ from datetime import timedelta
 from typing import Any
 
 from disputes.model import Dispute
-from schemas.dispute import EffectKind, Restriction
+from disputes.next_step import next_step
+from schemas.common import Outcome
+from schemas.dispute import EffectKind, ReasonCode, Restriction
 from tests.factories import NOW, SUPERVISOR
 from tests.unit.policy.builders import dispute, evidence
+from tests.unit.test_next_step_table import READ_AT, WINDOW, case, decided
 
 
 def told(d: Dispute, template: str) -> tuple[str, str]:
@@ -28,3 +31,11 @@ def test_lifting_the_restriction_raised_with_a_claim_promises_nothing_of_the_acc
     en, tr = told(d, "restriction_lifted")
     assert "with this claim" in en and "as usual" not in en
     assert "bu başvuruyla" in tr and "her zamanki gibi" not in tr
+
+
+# --- the package's refund --------------------------------------------------------------------------------------
+
+
+def test_a_package_refund_tells_its_amount() -> None:
+    en, tr = next_step(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), WINDOW, READ_AT)
+    assert "1,299.00 TRY" in en and "1.299,00 TL" in tr

@@ -157,14 +157,14 @@ ROWS: dict[str, Row] = {
     # --- decided for the customer
     "refund to the original payment method": (
         lambda: decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), READ_AT,
-        "Decided on 18.11.2026: we are refunding you to your original payment method.",
-        "18.11.2026 tarihinde karar verildi: ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
+        "Decided on 18.11.2026: we are refunding 1,299.00 TRY to your original payment method.",
+        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
     ),
     "refund to the wallet": (
         lambda: decided(case(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, refund_to=RefundDestination.WALLET),
         READ_AT,
-        "Decided on 18.11.2026: we are refunding you to your wallet.",
-        "18.11.2026 tarihinde karar verildi: ücret iadeniz cüzdanınıza yapılıyor.",
+        "Decided on 18.11.2026: we are refunding 1,299.00 TRY to your wallet.",
+        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz cüzdanınıza yapılıyor.",
     ),
     "reship": (
         lambda: decided(case(), Outcome.RESHIP, ReasonCode.LOST_IN_TRANSIT), READ_AT,
@@ -179,8 +179,8 @@ ROWS: dict[str, Row] = {
     ),
     "digital refund": (
         lambda: decided(digital("not_sent"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED), READ_AT,
-        "Decided on 18.11.2026: we are refunding you to your original payment method.",
-        "18.11.2026 tarihinde karar verildi: ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
+        "Decided on 18.11.2026: we are refunding 1,299.00 TRY to your original payment method.",
+        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
     ),
     "digital lines: the code never sent refunded, the key activated not": (
         lambda: decided(digital("not_sent", "activated"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
@@ -256,14 +256,15 @@ ROWS: dict[str, Row] = {
     # --- decided for the customer, but payments or fulfillment refused the refund or reshipment
     "refund held back": (
         lambda: parked(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), EffectKind.REFUND), READ_AT,
-        f"Decided on 18.11.2026: your refund to your original payment method is delayed. {TOLD[0]}",
-        f"18.11.2026 tarihinde karar verildi: orijinal ödeme yönteminize yapılacak ücret iadeniz gecikiyor. {TOLD[1]}",
+        f"Decided on 18.11.2026: your refund of 1,299.00 TRY to your original payment method is delayed. {TOLD[0]}",
+        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki, orijinal ödeme yönteminize yapılacak ücret iadeniz "
+        f"gecikiyor. {TOLD[1]}",
     ),
     "refund to the wallet held back": (
         lambda: parked(decided(case(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, refund_to=RefundDestination.WALLET),
                        EffectKind.REFUND), READ_AT,
-        f"Decided on 18.11.2026: your refund to your wallet is delayed. {TOLD[0]}",
-        f"18.11.2026 tarihinde karar verildi: cüzdanınıza yapılacak ücret iadeniz gecikiyor. {TOLD[1]}",
+        f"Decided on 18.11.2026: your refund of 1,299.00 TRY to your wallet is delayed. {TOLD[0]}",
+        f"18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki, cüzdanınıza yapılacak ücret iadeniz gecikiyor. {TOLD[1]}",
     ),
     "reship held back": (
         lambda: parked(decided(case(), Outcome.RESHIP, ReasonCode.LOST_IN_TRANSIT), EffectKind.RESHIP), READ_AT,
@@ -273,8 +274,8 @@ ROWS: dict[str, Row] = {
     "refund under way while only the carrier's liability is held back": (
         lambda: parked(decided(case(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF), EffectKind.CARRIER_LIABILITY),
         READ_AT,
-        "Decided on 18.11.2026: we are refunding you to your original payment method.",
-        "18.11.2026 tarihinde karar verildi: ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
+        "Decided on 18.11.2026: we are refunding 1,299.00 TRY to your original payment method.",
+        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
     ),
     "missing lines: the refund held back, the reshipment under way": (
         lambda: parked(decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,

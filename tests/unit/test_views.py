@@ -403,11 +403,11 @@ def test_a_kept_view_tells_of_a_refund_held_back_with_no_new_version_and_its_eta
 
     assert (held_before, held_after) == (False, True)  # the later one's ETag earns no 304
     assert orjson.loads(before)["next_step"]["en"] == (
-        "Decided on 18.11.2026: we are refunding you to your original payment method."
+        "Decided on 18.11.2026: we are refunding 1,299.00 TRY to your original payment method."
     )
     assert orjson.loads(after)["next_step"]["en"] == (
-        "Decided on 18.11.2026: your refund to your original payment method is delayed. Our team has been told and "
-        "will contact you."
+        "Decided on 18.11.2026: your refund of 1,299.00 TRY to your original payment method is delayed. Our team has "
+        "been told and will contact you."
     )
     assert views.customer_side(d, WINDOW, True, NOW)[1] is True  # the agent's view too
     d.statement = "changed without a save"
