@@ -72,6 +72,12 @@ def _join(*parts: Words) -> Words:
     return " ".join(en for en, _ in parts), " ".join(tr for _, tr in parts)
 
 
+def _named(dispute: Dispute, skus: list[str]) -> str:
+    """Lines' products as the order names them (by the first of a SKU's items with a name; the SKU where none has)."""
+    names = {item.sku: item.name for item in reversed(dispute.order.items) if item.name.strip()}
+    return ", ".join(names.get(sku, sku) for sku in skus)
+
+
 def next_step(dispute: Dispute, appeal_window: timedelta, now: datetime | None = None) -> Words:
     """(English, Turkish), as at `now`: the case's time (its test clock's, in the sandbox). Without it, the appeal
     window is told as open and the decision date as still ahead."""
@@ -229,7 +235,7 @@ def _lines_before(dispute: Dispute, lines: list[CompensatedLine], delayed: bool)
     if refunded := [line for line in lines if line.outcome is Outcome.REFUND and line.amount_minor]:
         amount, amount_tr = money(sum(line.amount_minor for line in refunded), dispute.order.currency)
         told.append((f"the refund of {amount}", f"{amount_tr} tutarındaki iade"))
-    if reshipped := ", ".join(line.sku for line in lines if line.outcome is Outcome.RESHIP):
+    if reshipped := _named(dispute, [line.sku for line in lines if line.outcome is Outcome.RESHIP]):
         told.append((f"the reshipment of {reshipped}", f"{reshipped} ürünlerinin yeniden gönderimi"))
     if not told:
         return None
@@ -332,13 +338,13 @@ def _records_of(dispute: Dispute, skus: list[str]) -> Words:
     """What the delivery records of the lines `skus` show, line by line, and which of them have none."""
     records = [r for r in dispute.digital_deliveries if r.sku in skus]
     recorded = {r.sku for r in records}
-    unrecorded = ", ".join(sku for sku in skus if sku not in recorded)
+    unrecorded = _named(dispute, [sku for sku in skus if sku not in recorded])
     states = [state for state in DigitalState if any(r.state is state for r in records)]
     told: list[Words] = []
     en_parts: list[str] = []
     tr_parts: list[str] = []
     for state in states:
-        named = ", ".join(r.sku for r in records if r.state is state)
+        named = _named(dispute, [r.sku for r in records if r.state is state])
         en, tr = _DIGITAL_SHOWS[state]
         en_parts.append(f"the code or link for {named} {en}")
         tr_parts.append(f"{named} için kodun ya da bağlantının {tr}")
@@ -367,7 +373,7 @@ def _missing_lines_resolved(dispute: Dispute, decision: Decision, held: Held) ->
     if now_held:
         told.append(_TOLD)
     rejected = [line for line in decision.lines if line.outcome is Outcome.REJECTED]
-    if declined := ", ".join(f"{line.sku} ×{line.quantity}" for line in rejected):
+    if declined := ", ".join(f"{_named(dispute, [line.sku])} ×{line.quantity}" for line in rejected):
         if digital:  # a person may decline a line whatever its record shows: what it shows is told as it is
             told += [(f"Not refunded: {declined}.", f"İade edilmedi: {declined}."),
                      _records_of(dispute, list(dict.fromkeys(line.sku for line in rejected)))]
@@ -381,7 +387,7 @@ def _lines_compensated(dispute: Dispute, decision: Decision, lines: list[LineOut
     """The refund of `lines`' value and the reshipment of their items: under way, or held back."""
     told: list[Words] = []
     refunds = [line for line in lines if line.outcome is Outcome.REFUND]
-    if free := ", ".join(line.sku for line in refunds if not line.amount_minor):  # a gift: no payment is sent
+    if free := _named(dispute, [line.sku for line in refunds if not line.amount_minor]):  # a gift: no payment is sent
         told.append((f"These items came free, so there is nothing to refund for them: {free}.",
                      f"Şu ürünler ücretsizdi, bu yüzden iade edilecek bir tutar yok: {free}."))
     if refunded := [line for line in refunds if line.amount_minor]:
@@ -391,7 +397,7 @@ def _lines_compensated(dispute: Dispute, decision: Decision, lines: list[LineOut
             (f"Your refund of {amount} to {to} is delayed.", f"{amount_tr} tutarındaki, {to_tr} yapılacak iadeniz gecikiyor.")
             if delayed else (f"We are refunding {amount} to {to}.", f"{amount_tr} tutarındaki iadeniz {to_tr} yapılıyor.")
         )
-    if reshipped := ", ".join(line.sku for line in lines if line.outcome is Outcome.RESHIP):
+    if reshipped := _named(dispute, [line.sku for line in lines if line.outcome is Outcome.RESHIP]):
         told.append(
             (f"The reshipment of these items is delayed: {reshipped}.", f"Şu ürünlerin yeniden gönderimi gecikiyor: {reshipped}.")
             if delayed else (f"We are shipping these items again: {reshipped}.", f"Şu ürünler yeniden gönderiliyor: {reshipped}.")

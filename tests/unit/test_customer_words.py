@@ -9,7 +9,7 @@ from schemas.common import Outcome
 from schemas.dispute import EffectKind, ReasonCode, Restriction
 from tests.factories import NOW, SUPERVISOR
 from tests.unit.policy.builders import dispute, evidence
-from tests.unit.test_next_step_table import READ_AT, WINDOW, case, decided
+from tests.unit.test_next_step_table import READ_AT, WINDOW, case, decided, missing_items
 
 
 def told(d: Dispute, template: str) -> tuple[str, str]:
@@ -31,6 +31,28 @@ def test_lifting_the_restriction_raised_with_a_claim_promises_nothing_of_the_acc
     en, tr = told(d, "restriction_lifted")
     assert "with this claim" in en and "as usual" not in en
     assert "bu başvuruyla" in tr and "her zamanki gibi" not in tr
+
+
+# --- products by name ----------------------------------------------------------------------------------------
+
+
+def test_the_lines_of_a_decision_in_part_are_named_by_their_products() -> None:
+    d = decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
+                line_outcomes=[("sku-glass", Outcome.REFUND, 1)])
+    en, tr = next_step(d, WINDOW, READ_AT)
+    for words in (en, tr):
+        assert "Çay bardağı ×1" in words and "Çay kaşığı ×3" in words and "sku-" not in words
+
+
+def test_a_product_with_no_name_is_named_by_its_sku() -> None:
+    d = missing_items(packed=1)
+    d.order = d.order.model_copy(update={"items": [
+        item.model_copy(update={"name": " "}) if item.sku == "sku-glass" else item for item in d.order.items
+    ]})
+    en, tr = next_step(decided(d, Outcome.REFUND, ReasonCode.ITEMS_MISSING,
+                               line_outcomes=[("sku-glass", Outcome.REFUND, 1)]), WINDOW, READ_AT)
+    for words in (en, tr):
+        assert "sku-glass ×1" in words and "Çay kaşığı ×3" in words
 
 
 # --- the package's refund --------------------------------------------------------------------------------------

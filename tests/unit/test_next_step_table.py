@@ -186,10 +186,10 @@ ROWS: dict[str, Row] = {
         lambda: decided(digital("not_sent", "activated"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
                         line_outcomes=[("sku-steam", Outcome.REFUND, 1)]), READ_AT,
         "Decided on 18.11.2026 for your codes and links. We are refunding 500.00 TRY to your original payment method. "
-        "Not refunded: sku-office ×1. The delivery record shows the code or link for sku-office was activated. You may "
+        "Not refunded: Office lisansı ×1. The delivery record shows the code or link for Office lisansı was activated. You may "
         "appeal the rejected items once, with new information, until 02.12.2026 12:30.",
         "Kodlarınız ve bağlantılarınız için 18.11.2026 tarihinde karar verildi. 500,00 TL tutarındaki iadeniz orijinal "
-        "ödeme yönteminize yapılıyor. İade edilmedi: sku-office ×1. Teslimat kaydı sku-office için kodun ya da "
+        "ödeme yönteminize yapılıyor. İade edilmedi: Office lisansı ×1. Teslimat kaydı Office lisansı için kodun ya da "
         "bağlantının etkinleştirildiğini gösteriyor. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni "
         "bilgiyle bir kez itiraz edebilirsiniz.",
     ),
@@ -197,10 +197,10 @@ ROWS: dict[str, Row] = {
         lambda: decided(digital("not_sent", "not_sent"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
                         line_outcomes=[("sku-steam", Outcome.REFUND, 1)]), READ_AT,
         "Decided on 18.11.2026 for your codes and links. We are refunding 500.00 TRY to your original payment method. "
-        "Not refunded: sku-office ×1. The delivery record shows the code or link for sku-office was not sent. You may "
+        "Not refunded: Office lisansı ×1. The delivery record shows the code or link for Office lisansı was not sent. You may "
         "appeal the rejected items once, with new information, until 02.12.2026 12:30.",
         "Kodlarınız ve bağlantılarınız için 18.11.2026 tarihinde karar verildi. 500,00 TL tutarındaki iadeniz orijinal "
-        "ödeme yönteminize yapılıyor. İade edilmedi: sku-office ×1. Teslimat kaydı sku-office için kodun ya da "
+        "ödeme yönteminize yapılıyor. İade edilmedi: Office lisansı ×1. Teslimat kaydı Office lisansı için kodun ya da "
         "bağlantının gönderilmediğini gösteriyor. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni "
         "bilgiyle bir kez itiraz edebilirsiniz.",
     ),
@@ -208,11 +208,11 @@ ROWS: dict[str, Row] = {
         lambda: decided(digital("not_sent", "no_record"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
                         line_outcomes=[("sku-steam", Outcome.REFUND, 1)]), READ_AT,
         "Decided on 18.11.2026 for your codes and links. We are refunding 500.00 TRY to your original payment method. "
-        "Not refunded: sku-office ×1. We received no delivery record of the code or link for sku-office. You may "
+        "Not refunded: Office lisansı ×1. We received no delivery record of the code or link for Office lisansı. You may "
         "appeal the rejected items once, with new information, until 02.12.2026 12:30.",
         "Kodlarınız ve bağlantılarınız için 18.11.2026 tarihinde karar verildi. 500,00 TL tutarındaki iadeniz orijinal "
-        "ödeme yönteminize yapılıyor. İade edilmedi: sku-office ×1. Şu ürünlerin kodunun ya da bağlantısının teslimat "
-        "kaydını almadık: sku-office. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez "
+        "ödeme yönteminize yapılıyor. İade edilmedi: Office lisansı ×1. Şu ürünlerin kodunun ya da bağlantısının teslimat "
+        "kaydını almadık: Office lisansı. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez "
         "itiraz edebilirsiniz.",
     ),
     "digital: the key never sent paid, then reopened and rejected: the reason speaks of the code rejected": (
@@ -229,18 +229,18 @@ ROWS: dict[str, Row] = {
         lambda: decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                         line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]), READ_AT,
         "Decided on 18.11.2026 for the missing items. We are refunding 90.00 TRY to your original payment method. "
-        "We are shipping these items again: sku-spoon.",
+        "We are shipping these items again: Çay kaşığı.",
         "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 90,00 TL tutarındaki iadeniz orijinal ödeme yönteminize "
-        "yapılıyor. Şu ürünler yeniden gönderiliyor: sku-spoon.",
+        "yapılıyor. Şu ürünler yeniden gönderiliyor: Çay kaşığı.",
     ),
     "missing lines refunded in part": (
         lambda: decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                         line_outcomes=[("sku-glass", Outcome.REFUND, 1)]), READ_AT,
         "Decided on 18.11.2026 for the missing items. We are refunding 45.00 TRY to your original payment method. "
-        "We could not confirm these were missing: sku-glass ×1, sku-spoon ×3. You may appeal the rejected items "
+        "We could not confirm these were missing: Çay bardağı ×1, Çay kaşığı ×3. You may appeal the rejected items "
         "once, with new information, until 02.12.2026 12:30.",
         "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 45,00 TL tutarındaki iadeniz orijinal ödeme yönteminize "
-        "yapılıyor. Şunların eksik olduğunu doğrulayamadık: sku-glass ×1, sku-spoon ×3. Reddedilen ürünler için "
+        "yapılıyor. Şunların eksik olduğunu doğrulayamadık: Çay bardağı ×1, Çay kaşığı ×3. Reddedilen ürünler için "
         "02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
     ),
     "missing lines refunded in part, read after the appeal window": (
@@ -248,9 +248,9 @@ ROWS: dict[str, Row] = {
                         line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.REFUND, 1)]),
         WINDOW_ENDS + timedelta(minutes=1),
         "Decided on 18.11.2026 for the missing items. We are refunding 102.50 TRY to your original payment method. "
-        "We could not confirm these were missing: sku-spoon ×2. The time to appeal ended on 02.12.2026 12:30.",
+        "We could not confirm these were missing: Çay kaşığı ×2. The time to appeal ended on 02.12.2026 12:30.",
         "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 102,50 TL tutarındaki iadeniz orijinal ödeme yönteminize "
-        "yapılıyor. Şunların eksik olduğunu doğrulayamadık: sku-spoon ×2. İtiraz süresi 02.12.2026 12:30 tarihinde "
+        "yapılıyor. Şunların eksik olduğunu doğrulayamadık: Çay kaşığı ×2. İtiraz süresi 02.12.2026 12:30 tarihinde "
         "sona erdi.",
     ),
     # --- decided for the customer, but payments or fulfillment refused the refund or reshipment
@@ -281,21 +281,21 @@ ROWS: dict[str, Row] = {
         lambda: parked(decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                                line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]),
                        EffectKind.REFUND), READ_AT,
-        "Decided on 18.11.2026 for the missing items. We are shipping these items again: sku-spoon. Your refund of "
+        "Decided on 18.11.2026 for the missing items. We are shipping these items again: Çay kaşığı. Your refund of "
         f"90.00 TRY to your original payment method is delayed. {TOLD[0]}",
-        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-spoon. 90,00 TL "
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay kaşığı. 90,00 TL "
         f"tutarındaki, orijinal ödeme yönteminize yapılacak iadeniz gecikiyor. {TOLD[1]}",
     ),
     "missing lines: one reshipment held back, one line declined": (
         lambda: parked(decided(missing_items(packed=1), Outcome.RESHIP, ReasonCode.ITEMS_MISSING,
                                line_outcomes=[("sku-glass", Outcome.RESHIP, 1), ("sku-spoon", Outcome.RESHIP, 3)]),
                        EffectKind.RESHIP, sku="sku-spoon"), READ_AT,
-        "Decided on 18.11.2026 for the missing items. We are shipping these items again: sku-glass. The reshipment of "
-        f"these items is delayed: sku-spoon. {TOLD[0]} We could not confirm these were missing: sku-glass ×1. You "
+        "Decided on 18.11.2026 for the missing items. We are shipping these items again: Çay bardağı. The reshipment of "
+        f"these items is delayed: Çay kaşığı. {TOLD[0]} We could not confirm these were missing: Çay bardağı ×1. You "
         "may appeal the rejected items once, with new information, until 02.12.2026 12:30.",
-        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-glass. Şu "
-        f"ürünlerin yeniden gönderimi gecikiyor: sku-spoon. {TOLD[1]} Şunların eksik olduğunu doğrulayamadık: "
-        "sku-glass ×1. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz "
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay bardağı. Şu "
+        f"ürünlerin yeniden gönderimi gecikiyor: Çay kaşığı. {TOLD[1]} Şunların eksik olduğunu doğrulayamadık: "
+        "Çay bardağı ×1. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz "
         "edebilirsiniz.",
     ),
     # --- rejected: what the rejection rests on, and the appeal
@@ -369,17 +369,17 @@ ROWS: dict[str, Row] = {
     ),
     "two codes in different states": (
         lambda: decided(digital("activated", "sent"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
-        "The delivery record shows the code or link for sku-office was sent, but not opened or activated; the code "
-        f"or link for sku-steam was activated. {OPEN_EN}",
-        "Teslimat kaydı sku-office için kodun ya da bağlantının gönderildiğini, ancak açılmadığını ve "
-        f"etkinleştirilmediğini; sku-steam için kodun ya da bağlantının etkinleştirildiğini gösteriyor. {OPEN_TR}",
+        "The delivery record shows the code or link for Office lisansı was sent, but not opened or activated; the code "
+        f"or link for Steam kodu was activated. {OPEN_EN}",
+        "Teslimat kaydı Office lisansı için kodun ya da bağlantının gönderildiğini, ancak açılmadığını ve "
+        f"etkinleştirilmediğini; Steam kodu için kodun ya da bağlantının etkinleştirildiğini gösteriyor. {OPEN_TR}",
     ),
     "a code with a record, a licence key with none": (
         lambda: decided(digital("activated", "no_record"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
-        "The delivery record shows the code or link for sku-steam was activated. We received no delivery record of "
-        f"the code or link for sku-office. {OPEN_EN}",
-        "Teslimat kaydı sku-steam için kodun ya da bağlantının etkinleştirildiğini gösteriyor. Şu ürünlerin kodunun ya "
-        f"da bağlantısının teslimat kaydını almadık: sku-office. {OPEN_TR}",
+        "The delivery record shows the code or link for Steam kodu was activated. We received no delivery record of "
+        f"the code or link for Office lisansı. {OPEN_EN}",
+        "Teslimat kaydı Steam kodu için kodun ya da bağlantının etkinleştirildiğini gösteriyor. Şu ürünlerin kodunun ya "
+        f"da bağlantısının teslimat kaydını almadık: Office lisansı. {OPEN_TR}",
     ),
     "code rejected on the account's claims": (
         lambda: decided(digital("sent"), Outcome.REJECTED, ReasonCode.SUSPECTED_ABUSE), READ_AT,
@@ -460,10 +460,10 @@ ROWS: dict[str, Row] = {
                      NOW + timedelta(days=1)),
             Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
         "Your claim was reviewed again on 20.11.2026: every item you claimed had already been refunded or reshipped, "
-        "so nothing changes. Decided before and standing: the refund of 90.00 TRY and the reshipment of sku-spoon.",
+        "so nothing changes. Decided before and standing: the refund of 90.00 TRY and the reshipment of Çay kaşığı.",
         "Başvurunuz 20.11.2026 tarihinde yeniden incelendi: başvurduğunuz tüm ürünler için daha önce iade ya da "
         "yeniden gönderim yapılmıştı, bu yüzden değişen bir şey yok. Daha önce kararlaştırılan ve geçerli olan: 90,00 "
-        "TL tutarındaki iade ve sku-spoon ürünlerinin yeniden gönderimi.",
+        "TL tutarındaki iade ve Çay kaşığı ürünlerinin yeniden gönderimi.",
     ),
     "missing lines: the appeal of the rest paid": (
         lambda: decided(
@@ -471,11 +471,11 @@ ROWS: dict[str, Row] = {
                              line_outcomes=[("sku-glass", Outcome.REFUND, 1)])),
             Outcome.RESHIP, ReasonCode.ITEMS_MISSING, NOW + timedelta(days=2),
             line_outcomes=[("sku-spoon", Outcome.RESHIP, 3)]), WINDOW_ENDS,
-        "Decided on 20.11.2026 for the missing items. We are shipping these items again: sku-spoon. We could not "
-        "confirm these were missing: sku-glass ×1. You have already used your one appeal. Decided before and "
+        "Decided on 20.11.2026 for the missing items. We are shipping these items again: Çay kaşığı. We could not "
+        "confirm these were missing: Çay bardağı ×1. You have already used your one appeal. Decided before and "
         "standing: the refund of 45.00 TRY.",
-        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-spoon. Şunların "
-        "eksik olduğunu doğrulayamadık: sku-glass ×1. Tek itiraz hakkınızı kullandınız. Daha önce kararlaştırılan ve "
+        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay kaşığı. Şunların "
+        "eksik olduğunu doğrulayamadık: Çay bardağı ×1. Tek itiraz hakkınızı kullandınız. Daha önce kararlaştırılan ve "
         "geçerli olan: 45,00 TL tutarındaki iade.",
     ),
     "missing lines: the first refund held back, the appeal decides its units again": (
@@ -484,10 +484,10 @@ ROWS: dict[str, Row] = {
                                     line_outcomes=[("sku-glass", Outcome.REFUND, 1)]), EffectKind.REFUND)),
             Outcome.RESHIP, ReasonCode.ITEMS_MISSING, NOW + timedelta(days=2),
             line_outcomes=[("sku-spoon", Outcome.RESHIP, 3)]), WINDOW_ENDS,
-        "Decided on 20.11.2026 for the missing items. We are shipping these items again: sku-spoon. We could not "
-        "confirm these were missing: sku-glass ×2. You have already used your one appeal.",
-        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-spoon. Şunların "
-        "eksik olduğunu doğrulayamadık: sku-glass ×2. Tek itiraz hakkınızı kullandınız.",
+        "Decided on 20.11.2026 for the missing items. We are shipping these items again: Çay kaşığı. We could not "
+        "confirm these were missing: Çay bardağı ×2. You have already used your one appeal.",
+        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay kaşığı. Şunların "
+        "eksik olduğunu doğrulayamadık: Çay bardağı ×2. Tek itiraz hakkınızı kullandınız.",
     ),
     "missing lines: the first refund held back, the appeal's refund held back too": (
         lambda: parked(decided(
@@ -496,10 +496,10 @@ ROWS: dict[str, Row] = {
             Outcome.REFUND, ReasonCode.ITEMS_MISSING, NOW + timedelta(days=2),
             line_outcomes=[("sku-spoon", Outcome.REFUND, 3)]), EffectKind.REFUND), WINDOW_ENDS,
         "Decided on 20.11.2026 for the missing items. Your refund of 37.50 TRY to your original payment method is "
-        f"delayed. {TOLD[0]} We could not confirm these were missing: sku-glass ×2. You have already used your one "
+        f"delayed. {TOLD[0]} We could not confirm these were missing: Çay bardağı ×2. You have already used your one "
         "appeal.",
         "Eksik ürünler için 20.11.2026 tarihinde karar verildi. 37,50 TL tutarındaki, orijinal ödeme yönteminize yapılacak "
-        f"iadeniz gecikiyor. {TOLD[1]} Şunların eksik olduğunu doğrulayamadık: sku-glass ×2. Tek itiraz hakkınızı "
+        f"iadeniz gecikiyor. {TOLD[1]} Şunların eksik olduğunu doğrulayamadık: Çay bardağı ×2. Tek itiraz hakkınızı "
         "kullandınız.",
     ),
     "refund held back, reopened and rejected": (
