@@ -517,6 +517,13 @@ class Dispute(BaseModel):
     def has_delivery_proof(self) -> bool:
         return any(e.proof.status is ProofStatus.DELIVERED for e in self.evidence)
 
+    @property
+    def delivery_proof(self) -> Evidence | None:
+        """The latest proof of delivery (on a tie, the one attached last): the one the policy reads
+        (`disputes/policy/reading.py`)."""
+        delivered = [e for e in self.evidence if e.proof.status is ProofStatus.DELIVERED]
+        return max(reversed(delivered), key=lambda e: e.proof.received_at) if delivered else None
+
     def record_opening(self, actor: Actor, escalate_before: timedelta) -> None:
         details: dict[str, Any] = {
             "carrier": self.order.carrier, "channel": self.channel.value, "agent": self.opened_by_agent
@@ -1461,10 +1468,8 @@ class Dispute(BaseModel):
         A signature proves no digital delivery, nor what a package held."""
         if high_value_minor is None or self.partial or self.order.is_digital:
             return False
-        high_value = self.is_high_value(high_value_minor)
-        delivered = [e for e in self.evidence if e.proof.status is ProofStatus.DELIVERED]
-        latest = max(reversed(delivered), key=lambda e: e.proof.received_at) if delivered else None
-        return high_value and (latest is None or latest.proof.signature is None)
+        latest = self.delivery_proof
+        return self.is_high_value(high_value_minor) and (latest is None or latest.proof.signature is None)
 
     def _check_may_reject_unsigned(self, actor: Actor, override_reason: str | None) -> None:
         """Rejecting a high-value order needs a signature in the proof; a supervisor may reject without one, saying

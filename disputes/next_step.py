@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo
 from disputes.model import Dispute, rejects_any
 from disputes.notices import deadline, due_day, information_requested
 from disputes.policy.missing import packing_finding
-from disputes.policy.wording import money
+from disputes.policy.receivers import read_receiver
+from disputes.policy.wording import RELATION_WORDS, money
 from disputes.sla import taken_at_the_deadline
 from schemas.common import Outcome, RefundDestination
 from schemas.digital import DigitalState
+from schemas.proof import RecipientRelation
 from schemas.dispute import (
     CompensatedLine, Decision, LineOutcome, OutboxMessage, ParkReason, ReasonCode, Status, SubmissionKind,
 )
@@ -43,6 +45,12 @@ _TO: dict[RefundDestination, Words] = {
 _TOLD = ("Our team has been told and will contact you.", "Ekibimiz durumdan haberdar edildi ve sizinle iletişime geçecek.")
 """After a refund or reshipment held back: what happens instead (the customer's only word of it, since the decision's
 notification is held back with it; the write that parked it alerted staff: docs/downstream.md)."""
+_ASK_AROUND = (
+    "Please ask your neighbours and your building's doorman (kapıcı) too: parcels shown as delivered are often left "
+    "with them.",
+    "Lütfen komşularınıza ve binanızın kapıcısına da sorun: teslim edildi görünen paketler çoğu zaman onlara bırakılır.",
+)
+"""For a parcel not received: from the opening on, and with the carrier's delivery record once it is in."""
 
 type Held = frozenset[tuple[int, Outcome, str | None]]
 """Refunds and reshipments held back: each as the decision that issued it, its outcome and its line's SKU (None: the
@@ -311,8 +319,8 @@ def _rejected_because(dispute: Dispute, decision: Decision) -> Words:
             "The person your parcel was handed to confirmed receiving it.",
             "Paketinizin teslim edildiği kişi paketi aldığını doğruladı.",
         )
-    if dispute.has_delivery_proof:
-        return ("The carrier proved delivery.", "Kargo firması teslimatı belgeledi.")
+    if (record := _delivery_record(dispute)) is not None:
+        return _join(("The carrier proved delivery.", "Kargo firması teslimatı belgeledi."), record, _ASK_AROUND)
     return (
         "We reviewed your claim and found that your parcel was delivered.",
         "Başvurunuzu inceledik ve paketinizin teslim edildiğini tespit ettik.",
@@ -443,13 +451,38 @@ def _under_way(dispute: Dispute) -> Words:
     if dispute.partial:
         return _contents_under_way(dispute)
     if dispute.evidence:
-        return ("An investigator is reviewing the carrier's evidence.", "Bir uzmanımız kargo firmasının kanıtlarını inceliyor.")
+        reviewing = ("An investigator is reviewing the carrier's evidence.", "Bir uzmanımız kargo firmasının kanıtlarını inceliyor.")
+        record = _delivery_record(dispute)
+        return reviewing if record is None else _join(reviewing, record, _ASK_AROUND)
     if dispute.proof_missing:
         return (
             "The carrier gave no proof of delivery in time; an investigator is reviewing your claim.",
             "Kargo firması süresi içinde teslimat kanıtı sunmadı; bir uzmanımız başvurunuzu inceliyor.",
         )
-    return ("We have asked the carrier for its proof of delivery.", "Kargo firmasından teslimat kanıtını istedik.")
+    return _join(("We have asked the carrier for its proof of delivery.", "Kargo firmasından teslimat kanıtını istedik."),
+                 _ASK_AROUND)
+
+
+def _delivery_record(dispute: Dispute) -> Words | None:
+    """What the carrier's latest proof of delivery says that the customer may read: when, who received it and how
+    they relate to the addressee as the carrier states it, and the carrier's words for the spot ("Front Door"). Never
+    the courier, the coordinates or an address the carrier recorded (it may be another's). None: no proof yet."""
+    if (evidence := dispute.delivery_proof) is None:
+        return None
+    proof = evidence.proof
+    when = _moment(proof.delivered_at or dispute.order.delivered_at)
+    told = [(f"delivered on {when}", f"teslim tarihi {when}")]
+    receiver = read_receiver(proof)
+    relation = None if receiver.relation is RecipientRelation.UNKNOWN else RELATION_WORDS[receiver.relation]
+    if receiver.name and relation:
+        told.append((f"received by: {receiver.name} ({relation[0]})", f"teslim alan: {receiver.name} ({relation[1]})"))
+    elif receiver.name or relation:
+        en, tr = relation or (receiver.name, receiver.name)
+        told.append((f"received by: {en}", f"teslim alan: {tr}"))
+    if proof.location is not None and (spot := proof.location.text):
+        told.append((f"place: {spot}", f"teslimat yeri: {spot}"))
+    return (f"The carrier's delivery record says: {'; '.join(en for en, _ in told)}.",
+            f"Kargo firmasının teslimat kaydına göre: {'; '.join(tr for _, tr in told)}.")
 
 
 def _appeal_received(dispute: Dispute) -> Words:

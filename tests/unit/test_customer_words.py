@@ -7,6 +7,7 @@ from disputes.model import Dispute
 from disputes.next_step import next_step
 from schemas.common import Outcome
 from schemas.dispute import EffectKind, ReasonCode, Restriction
+from schemas.proof import Courier, DeliveryLocation
 from tests.factories import NOW, SUPERVISOR
 from tests.unit.policy.builders import dispute, evidence
 from tests.unit.test_next_step_table import READ_AT, WINDOW, case, decided, missing_items
@@ -53,6 +54,46 @@ def test_a_product_with_no_name_is_named_by_its_sku() -> None:
                                line_outcomes=[("sku-glass", Outcome.REFUND, 1)]), WINDOW, READ_AT)
     for words in (en, tr):
         assert "sku-glass ×1" in words and "Çay kaşığı ×3" in words
+
+
+# --- the carrier's delivery record ---------------------------------------------------------------------------
+
+
+def proved() -> Dispute:
+    """Signed by the recipient at the door; the courier named, the scan's coordinates and an address recorded."""
+    e = evidence("ev-signed", place="Ön kapı", courier=Courier(name="Kurye Hasan Öz", unit="Kadıköy şubesi"))
+    assert e.proof.location is not None
+    spot = DeliveryLocation(**{**e.proof.location.model_dump(), "address": "Moda Cad. No:99"})
+    d = dispute(e.model_copy(update={"proof": e.proof.model_copy(update={"location": spot})}))
+    d.sla = case().sla
+    return d
+
+
+def assert_tells_the_record(words: tuple[str, str], d: Dispute) -> None:
+    en, tr = words
+    for fact in ("16.11.2026 12:30", "Ayşe Yılmaz", "Ön kapı"):
+        assert fact in en and fact in tr, fact
+    assert "the recipient" in en and "alıcının kendisi" in tr
+    assert "neighbours" in en and "doorman" in en and "komşularınıza" in tr and "kapıcısına" in tr
+    location = d.evidence[0].proof.location
+    assert location is not None and location.lat is not None
+    for hidden in ("Kurye Hasan Öz", "Kadıköy şubesi", "Moda Cad", f"{location.lat:.4f}"[:6]):
+        assert hidden not in en and hidden not in tr, hidden
+
+
+def test_the_record_is_told_while_the_case_is_reviewed() -> None:
+    d = proved()
+    assert_tells_the_record(next_step(d, WINDOW, READ_AT), d)
+
+
+def test_the_record_is_told_with_a_rejection() -> None:
+    d = decided(proved(), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
+    assert_tells_the_record(next_step(d, WINDOW, READ_AT), d)
+
+
+def test_the_customer_is_asked_to_ask_neighbours_and_the_doorman_from_the_opening() -> None:
+    en, tr = next_step(case(), WINDOW, READ_AT)
+    assert "neighbours" in en and "doorman" in en and "komşularınıza" in tr and "kapıcısına" in tr
 
 
 # --- the package's refund --------------------------------------------------------------------------------------

@@ -38,7 +38,18 @@ OPEN_EN = "You may appeal once, with new information, until 02.12.2026 12:30."
 OPEN_TR = "02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz."
 BY_EN = "You will have our answer by 23.11.2026."
 BY_TR = "En geç 23.11.2026 tarihinde yanıt vereceğiz."
-PROVED = ("The carrier proved delivery.", "Kargo firması teslimatı belgeledi.")
+ASK_AROUND = (
+    "Please ask your neighbours and your building's doorman (kapıcı) too: parcels shown as delivered are often left "
+    "with them.",
+    "Lütfen komşularınıza ve binanızın kapıcısına da sorun: teslim edildi görünen paketler çoğu zaman onlara bırakılır.",
+)
+RECORD = (
+    "The carrier's delivery record says: delivered on 16.11.2026 12:30; received by: Ayşe Yılmaz (the recipient). "
+    f"{ASK_AROUND[0]}",
+    "Kargo firmasının teslimat kaydına göre: teslim tarihi 16.11.2026 12:30; teslim alan: Ayşe Yılmaz (alıcının "
+    f"kendisi). {ASK_AROUND[1]}",
+)
+PROVED = (f"The carrier proved delivery. {RECORD[0]}", f"Kargo firması teslimatı belgeledi. {RECORD[1]}")
 NOT_CONFIRMED = (
     "We reviewed your claim and could not confirm that items were missing from the package.",
     "Başvurunuzu inceledik ve paketten ürün eksik olduğunu doğrulayamadık.",
@@ -301,7 +312,7 @@ ROWS: dict[str, Row] = {
     # --- rejected: what the rejection rests on, and the appeal
     "parcel rejected on the carrier's proof": (
         lambda: decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
-        f"The carrier proved delivery. {OPEN_EN}", f"Kargo firması teslimatı belgeledi. {OPEN_TR}",
+        f"{PROVED[0]} {OPEN_EN}", f"{PROVED[1]} {OPEN_TR}",
     ),
     "parcel rejected as delivered with no proof from the carrier": (
         lambda: decided(case(proof_missing=True), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
@@ -388,17 +399,17 @@ ROWS: dict[str, Row] = {
     # --- the appeal window
     "appeal window open to its last moment": (
         lambda: decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), WINDOW_ENDS,
-        f"The carrier proved delivery. {OPEN_EN}", f"Kargo firması teslimatı belgeledi. {OPEN_TR}",
+        f"{PROVED[0]} {OPEN_EN}", f"{PROVED[1]} {OPEN_TR}",
     ),
     "appeal window closed": (
         lambda: decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY),
         WINDOW_ENDS + timedelta(minutes=1),
-        "The carrier proved delivery. The time to appeal ended on 02.12.2026 12:30.",
-        "Kargo firması teslimatı belgeledi. İtiraz süresi 02.12.2026 12:30 tarihinde sona erdi.",
+        f"{PROVED[0]} The time to appeal ended on 02.12.2026 12:30.",
+        f"{PROVED[1]} İtiraz süresi 02.12.2026 12:30 tarihinde sona erdi.",
     ),
     "appeal window told as open when the caller gives no time": (
         lambda: decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), None,
-        f"The carrier proved delivery. {OPEN_EN}", f"Kargo firması teslimatı belgeledi. {OPEN_TR}",
+        f"{PROVED[0]} {OPEN_EN}", f"{PROVED[1]} {OPEN_TR}",
     ),
     # --- appealed, reopened, withdrawn
     "appeal reviewed and rejected": (
@@ -413,8 +424,8 @@ ROWS: dict[str, Row] = {
                              Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)),
                      NOW + timedelta(days=3)),
             Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=4)), NOW + timedelta(days=5),
-        "The carrier proved delivery. You have already used your one appeal.",
-        "Kargo firması teslimatı belgeledi. Tek itiraz hakkınızı kullandınız.",
+        f"{PROVED[0]} You have already used your one appeal.",
+        f"{PROVED[1]} Tek itiraz hakkınızı kullandınız.",
     ),
     "refunded, reopened and rejected: nothing changes, nothing to appeal": (
         lambda: decided(reopened(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), NOW),
@@ -506,10 +517,10 @@ ROWS: dict[str, Row] = {
         lambda: decided(reopened(parked(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF),
                                         EffectKind.REFUND), NOW),
                         Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
-        "The carrier proved delivery. You may appeal once, with new information, until 04.12.2026 12:30. The refund "
-        f"decided before is delayed. {TOLD[0]}",
-        "Kargo firması teslimatı belgeledi. 04.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz. "
-        f"Daha önce kararlaştırılan iade gecikiyor. {TOLD[1]}",
+        f"{PROVED[0]} You may appeal once, with new information, until 04.12.2026 12:30. The refund decided before is "
+        f"delayed. {TOLD[0]}",
+        f"{PROVED[1]} 04.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz. Daha önce "
+        f"kararlaştırılan iade gecikiyor. {TOLD[1]}",
     ),
     "withdrawn": (
         lambda: withdrawn(case("delivered")), READ_AT,
@@ -532,7 +543,8 @@ ROWS: dict[str, Row] = {
     # --- under way
     "parcel: carrier asked": (
         lambda: case(), READ_AT,
-        f"We have asked the carrier for its proof of delivery. {BY_EN}", f"Kargo firmasından teslimat kanıtını istedik. {BY_TR}",
+        f"We have asked the carrier for its proof of delivery. {ASK_AROUND[0]} {BY_EN}",
+        f"Kargo firmasından teslimat kanıtını istedik. {ASK_AROUND[1]} {BY_TR}",
     ),
     "parcel: the carrier gave no proof in time": (
         lambda: case(proof_missing=True), READ_AT,
@@ -541,15 +553,15 @@ ROWS: dict[str, Row] = {
     ),
     "parcel: the carrier's evidence under review": (
         lambda: case("delivered"), READ_AT,
-        f"An investigator is reviewing the carrier's evidence. {BY_EN}",
-        f"Bir uzmanımız kargo firmasının kanıtlarını inceliyor. {BY_TR}",
+        f"An investigator is reviewing the carrier's evidence. {RECORD[0]} {BY_EN}",
+        f"Bir uzmanımız kargo firmasının kanıtlarını inceliyor. {RECORD[1]} {BY_TR}",
     ),
     "parcel: the answer is late": (
         lambda: case("delivered"), DUE,
-        "An investigator is reviewing the carrier's evidence. Our answer was due by 23.11.2026 and is late; we will "
-        "give it as soon as we can.",
-        "Bir uzmanımız kargo firmasının kanıtlarını inceliyor. Yanıtımızı en geç 23.11.2026 tarihinde vermemiz "
-        "gerekiyordu ve gecikti; en kısa sürede vereceğiz.",
+        f"An investigator is reviewing the carrier's evidence. {RECORD[0]} Our answer was due by 23.11.2026 and is "
+        "late; we will give it as soon as we can.",
+        f"Bir uzmanımız kargo firmasının kanıtlarını inceliyor. {RECORD[1]} Yanıtımızı en geç 23.11.2026 tarihinde "
+        "vermemiz gerekiyordu ve gecikti; en kısa sürede vereceğiz.",
     ),
     "parcel: handed to a neighbour, the customer asked to check": (
         lambda: check_with_receiver(case("neighbour")), READ_AT,
