@@ -298,6 +298,9 @@ class Dispute(BaseModel):
     needs_supervisor: bool = False
     sla_check_due: AwareDatetime | None = None
     recommendation: Recommendation | None = None
+    third_party_check_by: AwareDatetime | None = None
+    """While the recommendation waits for the customer's check with whoever the carrier handed the parcel to: the end
+    of the time they were given (`record_assessment`), which `disputes/next_step.py` tells them."""
     assess_due: AwareDatetime | None = None
     abuse_flags: list[str] = Field(default_factory=list)
     cleared_flags: list[str] = Field(default_factory=list)
@@ -688,7 +691,9 @@ class Dispute(BaseModel):
     ) -> None:
         """Store the policy's advice and act on it: raise priority, pass abuse signals on (restricting the account
         until a supervisor reviews it, when they show a pattern), tell the customer whom to ask, and resolve on its
-        own when the policy may and the case holds no abuse signals (through the same decision path as a person)."""
+        own when the policy may and the case holds no abuse signals (through the same decision path as a person).
+        `recheck_after`: the time the customer is given to check with a third party (the policy's
+        `third_party_wait`), counted from the proof's arrival as the policy counts it."""
         previous, self.recommendation = self.recommendation, advice
         standing = [flag for flag in advice.abuse_flags if flag not in self.cleared_flags]
         reversed_only = bool(advice.abuse_flags) and not standing  # a supervisor cleared every signal raised
@@ -696,6 +701,8 @@ class Dispute(BaseModel):
         self.needs_supervisor = self.needs_supervisor or (advice.needs_supervisor and not reversed_only)
         waiting = advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK
         self.assess_due = now + recheck_after if waiting else None
+        handed_over = self.delivery_proof if waiting else None
+        self.third_party_check_by = handed_over.proof.received_at + recheck_after if handed_over else None
         if previous is None or (previous.action, previous.rule) != (advice.action, advice.rule):
             self._apply(actor, "assessed", now, None, {
                 "action": advice.action.value, "rule": advice.rule.value, "confidence": round(advice.confidence, 2)
@@ -708,7 +715,10 @@ class Dispute(BaseModel):
         if self.restriction is None and RESTRICTING_FLAGS.intersection(standing):
             self._raise_restriction(actor, standing, now, restriction_review)
         if waiting and advice.customer_message and (previous is None or previous.rule is not advice.rule):
-            self._notify("check_with_third_party", advice.customer_message)
+            from disputes.next_step import third_party_check  # it reads the Dispute this module defines
+
+            if (words := third_party_check(self)) is not None:
+                self._notify("check_with_third_party", words[1], words[0])
         flagged = self.abuse_flags or self.needs_supervisor  # abuse signals block automatic resolutions, always
         if advice.auto_resolve and self.is_active and advice.action in AUTOMATIC and not flagged:
             outcome = AUTOMATIC[advice.action]

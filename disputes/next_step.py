@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from disputes.model import Dispute, rejects_any
 from disputes.notices import deadline, due_day, information_requested
+from disputes.policy.messages import third_party_words
 from disputes.policy.missing import packing_finding
 from disputes.policy.receivers import read_receiver
 from disputes.policy.wording import RELATION_WORDS, money
@@ -439,13 +440,8 @@ def _under_way(dispute: Dispute) -> Words:
             f"{on} tarihinde eklediğiniz bilgileri aldık; bir uzmanımız bunları başvurunuzdaki diğer bilgilerle "
             "birlikte inceleyecek.",
         )
-    advice = dispute.recommendation
-    if advice is not None and advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK and advice.customer_message:
-        return (
-            "The carrier says your parcel was handed to someone else or left at a locker or pickup point. "
-            "Please check there.",
-            advice.customer_message,  # the policy's own Turkish: who received the parcel, and where
-        )
+    if (check := third_party_check(dispute)) is not None:
+        return check
     if dispute.order.is_digital:
         return _digital_under_way(dispute)
     if dispute.partial:
@@ -461,6 +457,15 @@ def _under_way(dispute: Dispute) -> Words:
         )
     return _join(("We have asked the carrier for its proof of delivery.", "Kargo firmasından teslimat kanıtını istedik."),
                  _ASK_AROUND)
+
+
+def third_party_check(dispute: Dispute) -> Words | None:
+    """While the policy waits for the customer's check with whoever the carrier handed the parcel to: who received
+    it, where and when, and the time to check by (`disputes/policy/messages.py`); None otherwise."""
+    advice, handed_over, until = dispute.recommendation, dispute.delivery_proof, dispute.third_party_check_by
+    if advice is None or advice.action is not RecommendedAction.WAIT_FOR_CUSTOMER_CHECK:
+        return None
+    return None if handed_over is None or until is None else third_party_words(handed_over, dispute.order, until)
 
 
 def _delivery_record(dispute: Dispute) -> Words | None:

@@ -104,7 +104,7 @@ async def test_a_neighbour_delivery_tells_the_customer_who_has_it(api):
     dispute_id, headers = await open_case(api, "neighbour")
     await advised(api, dispute_id, "third_party_check")
     mine = await (await api.get(f"/v1/disputes/{dispute_id}", headers=headers)).json()
-    assert "komşu" in mine["next_step"]["tr"].casefold() and "someone else" in mine["next_step"]["en"]
+    assert "komşu" in mine["next_step"]["tr"].casefold() and "your neighbour" in mine["next_step"]["en"]
 
 
 async def test_a_carrier_that_cannot_prove_delivery_by_the_deadline_pays(api, clock, sandbox, aiohttp_client):

@@ -3,11 +3,14 @@
 from datetime import timedelta
 from typing import Any
 
+from disputes.actors import SYSTEM
 from disputes.model import Dispute
 from disputes.next_step import next_step
+from disputes.policy import CustomerHistory, PolicySettings, recommend
 from schemas.common import Outcome
 from schemas.dispute import EffectKind, ReasonCode, Restriction
-from schemas.proof import Courier, DeliveryLocation
+from schemas.proof import Courier, DeliveryLocation, RecipientRelation
+from schemas.recommendation import RecommendedAction
 from tests.factories import NOW, SUPERVISOR
 from tests.unit.policy.builders import dispute, evidence
 from tests.unit.test_next_step_table import READ_AT, WINDOW, case, decided, missing_items
@@ -19,6 +22,33 @@ def told(d: Dispute, template: str) -> tuple[str, str]:
         m.payload for m in reversed(d.outbox) if m.kind is EffectKind.NOTIFICATION and m.payload["template"] == template
     )
     return payload["message_en"], payload["message"]
+
+
+# --- a hand-over to a third party ----------------------------------------------------------------------------
+
+
+def handed_to_a_neighbour() -> Dispute:
+    """The proof arrives at 18.11.2026 11:30 in Istanbul: the customer has a day to check."""
+    d = dispute(evidence("ev-n", relation=RecipientRelation.NEIGHBOUR, received_by="Fatma Kaya", place="Kat 2 kapı 5"))
+    settings = PolicySettings()
+    advice = recommend(d, CustomerHistory(), NOW, settings)
+    assert advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK
+    d.record_assessment(SYSTEM, advice, NOW, settings.third_party_wait, settings.restriction_review)
+    return d
+
+
+def test_the_hand_over_is_told_in_english_with_who_where_when_and_the_time_to_check() -> None:
+    d = handed_to_a_neighbour()
+    for en, tr in (told(d, "check_with_third_party"), next_step(d, WINDOW, READ_AT)):
+        for fact in ("Fatma Kaya", "Kat 2 kapı 5", "16.11.2026 12:30", "19.11.2026 11:30"):
+            assert fact in en and fact in tr, fact
+        assert "neighbour" in en and "komşunuz" in tr
+
+
+def test_the_hand_over_notice_says_what_the_policy_said_in_turkish() -> None:
+    d = handed_to_a_neighbour()
+    assert d.recommendation is not None
+    assert told(d, "check_with_third_party")[1] == d.recommendation.customer_message
 
 
 # --- the account restriction -----------------------------------------------------------------------------------

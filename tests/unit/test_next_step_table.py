@@ -30,7 +30,13 @@ DUE = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)  # the midnight that ends 23.11.
 SENT_AT = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 CODE = OrderItem(sku="sku-steam", name="Steam kodu", quantity=1, unit_price_minor=50_000, digital=DigitalKind.GAME_CODE)
 KEY = OrderItem(sku="sku-office", name="Office lisansı", quantity=1, unit_price_minor=90_000, digital=DigitalKind.LICENCE_KEY)
-THIRD_PARTY_TR = "Kargo firması gönderinizin 16.11.2026 12:30 tarihinde komşunuz tarafından teslim alındığını bildirdi."
+CHECK_BY = datetime(2026, 11, 17, 9, 30, tzinfo=UTC)  # 17.11.2026 12:30 in Istanbul
+THIRD_PARTY = (
+    "The carrier says your parcel was received by your neighbour on 16.11.2026 12:30. Please check; if you have not "
+    "found it by 17.11.2026 12:30, we will go on with our review and tell you the outcome.",
+    "Kargo firması gönderinizin 16.11.2026 12:30 tarihinde komşunuz tarafından teslim alındığını bildirdi. Lütfen "
+    "kontrol edin; 17.11.2026 12:30 tarihine kadar bulamazsanız incelemeye devam edip size sonucu bildireceğiz.",
+)
 ANSWER_BY = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)  # the midnight that ends 20.11.2026 in Istanbul
 TOLD = ("Our team has been told and will contact you.", "Ekibimiz durumdan haberdar edildi ve sizinle iletişime geçecek.")
 
@@ -158,8 +164,9 @@ def check_with_receiver(d: Dispute) -> Dispute:
     d.recommendation = Recommendation(
         action=RecommendedAction.WAIT_FOR_CUSTOMER_CHECK, rule=PolicyRule.THIRD_PARTY_CHECK, confidence=0.5,
         findings=[], auto_resolve=False, carrier_liable=False, needs_supervisor=False, priority=0, abuse_flags=[],
-        customer_message=THIRD_PARTY_TR, computed_at=NOW,
+        customer_message=THIRD_PARTY[1], computed_at=NOW,
     )
+    d.third_party_check_by = CHECK_BY
     return d
 
 
@@ -565,9 +572,7 @@ ROWS: dict[str, Row] = {
     ),
     "parcel: handed to a neighbour, the customer asked to check": (
         lambda: check_with_receiver(case("neighbour")), READ_AT,
-        "The carrier says your parcel was handed to someone else or left at a locker or pickup point. Please check "
-        f"there. {BY_EN}",
-        f"{THIRD_PARTY_TR} {BY_TR}",
+        f"{THIRD_PARTY[0]} {BY_EN}", f"{THIRD_PARTY[1]} {BY_TR}",
     ),
     "information added": (
         lambda: added(case("delivered"), images=1), READ_AT,
