@@ -46,6 +46,7 @@ from disputes.errors import (
     TooManySubmissions,
 )
 from disputes.notices import information_requested, restriction_lifted, staff_message
+from disputes.rules import Rules
 from disputes.states import ACTIVE, Action, next_status
 from disputes.turkish import turkish_casefold
 from disputes.work import WorkKind
@@ -118,6 +119,8 @@ RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
 ACCESSIBLE_PRIORITY = 1
+APPEAL_WINDOW = Rules().appeal_window
+"""The appeal window a decision's message names unless its caller passes the one configured (the service does)."""
 _TO_DO = {
     (True, "refused"): "Refused for good: it did not happen. A supervisor may reopen the case and decide again; a new "
     "refund or reshipment goes out under the new decision's key.",
@@ -687,7 +690,13 @@ class Dispute(BaseModel):
     # --- the policy's recommendation ------------------------------------------------------------------
 
     def record_assessment(
-        self, actor: Actor, advice: Recommendation, now: datetime, recheck_after: timedelta, restriction_review: timedelta
+        self,
+        actor: Actor,
+        advice: Recommendation,
+        now: datetime,
+        recheck_after: timedelta,
+        restriction_review: timedelta,
+        appeal_window: timedelta = APPEAL_WINDOW,
     ) -> None:
         """Store the policy's advice and act on it: raise priority, pass abuse signals on (restricting the account
         until a supervisor reviews it, when they show a pattern), tell the customer whom to ask, and resolve on its
@@ -729,7 +738,9 @@ class Dispute(BaseModel):
             )
             note = "; ".join(f.text for f in advice.findings[:4]) or "Resolved by the decision policy."
             supported = [(line.sku, outcome, line.quantity) for line in advice.lines]  # missing items: what is shown
-            self.decide(actor, outcome, reason, note[:4000], None, now, line_outcomes=supported)
+            self.decide(
+                actor, outcome, reason, note[:4000], None, now, line_outcomes=supported, appeal_window=appeal_window
+            )
 
     def clear_flags(self, actor: Actor, reason: str, now: datetime) -> None:
         """A supervisor reverses the abuse signals (with a reason on the timeline); they are not raised again
@@ -1030,7 +1041,7 @@ class Dispute(BaseModel):
         """The sweeper came and nothing was due (the first response it came for was given): its next visit."""
         self._schedule_sla_check(escalate_before, now)
 
-    def deadline_reached(self, actor: Actor, now: datetime) -> None:
+    def deadline_reached(self, actor: Actor, now: datetime, appeal_window: timedelta = APPEAL_WINDOW) -> None:
         """The promise holds by construction: at the deadline the case is resolved for the customer (every claimed
         line paid, whatever its record or the recommendation says of it), or, when it needs a supervisor (abuse
         signals, or it was compensated before it was reopened), handed to one with the highest priority."""
@@ -1041,7 +1052,10 @@ class Dispute(BaseModel):
             self._alert("deadline_reached_needs_supervisor")
             return
         note = "The decision deadline was reached without a decision; resolved for the customer."
-        self.decide(actor, self.for_the_customer, ReasonCode.DEADLINE_REACHED, note, None, now, pay_all=True)
+        self.decide(
+            actor, self.for_the_customer, ReasonCode.DEADLINE_REACHED, note, None, now, pay_all=True,
+            appeal_window=appeal_window,
+        )
 
     @property
     def for_the_customer(self) -> Outcome:
@@ -1103,6 +1117,7 @@ class Dispute(BaseModel):
         line_outcomes: Sequence[tuple[str, Outcome, int]] = (),
         high_value_minor: int | None = None,
         pay_all: bool = False,
+        appeal_window: timedelta = APPEAL_WINDOW,
     ) -> None:
         """`line_outcomes` (missing-item claims, digital orders): (sku, outcome, quantity) per claimed line, to refund,
         reship or reject that many of it; what is not named (a line, or the rest of a line's quantity) is rejected. None
@@ -1112,7 +1127,9 @@ class Dispute(BaseModel):
         once compensated can only be rejected.
         `high_value_minor`: the policy's threshold of a high-value order, whose parcel is rejected only on a signed
         proof (`DisputeService.high_value_minor`; None: no such rule, as for the policy's own decisions, which never
-        reject a high-value order)."""
+        reject a high-value order).
+        `appeal_window`: the business's (`Rules.appeal_window`), whose end the decision's message to the customer
+        names when the decision rejects something."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR, Role.SERVICE)
         self._check_may_decide(actor, outcome)
         unsigned_rejection = outcome is Outcome.REJECTED and self._high_value_unsigned(high_value_minor)
@@ -1163,7 +1180,7 @@ class Dispute(BaseModel):
             )
         # the timeline keeps every decision in full: a later one (after an appeal or a reopening) replaces `decision`
         self._apply(actor, "decided", now, Action.RESOLVE, decision.model_dump(mode="json"))
-        self._queue_decision_effects()
+        self._queue_decision_effects(appeal_window)
 
     def withdraw(self, actor: Actor, reason: str | None, now: datetime) -> None:
         """The customer found it: a case never decided closes. A decided one keeps its decision, even while an appeal
@@ -1584,11 +1601,16 @@ class Dispute(BaseModel):
             waits_for,
         )
 
-    def _queue_decision_effects(self) -> None:
+    def _queue_decision_effects(self, appeal_window: timedelta) -> None:
         """The decision's refunds or reshipments, the carrier's liability, and the customer's message, which waits for
-        them; on a test clock, the message alone (`_restriction_changed` says why)."""
+        them; on a test clock, the message alone (`_restriction_changed` says why). The message says what the
+        customer's view of the case says as the decision is taken (`disputes/next_step.py`)."""
+        from disputes.next_step import next_step  # it reads the Dispute this module defines
+
+        assert self.decision is not None
         sent = self._queue_settlement() if self.test_clock is None else []
-        self._notify("decision_made", waits_for=sent)  # never tells of a refund or reship that was refused
+        en, tr = next_step(self, appeal_window, self.decision.decided_at)
+        self._notify("decision_made", tr, en, waits_for=sent)  # never tells of a refund or reship that was refused
 
     def _queue_settlement(self) -> list[str]:
         """Queue what the latest decision pays (a refund or reshipment per line, or of the package) and the carrier's

@@ -7,13 +7,15 @@ from disputes.actors import SYSTEM
 from disputes.model import Dispute
 from disputes.next_step import next_step
 from disputes.policy import CustomerHistory, PolicySettings, recommend
+from disputes.rules import Rules
+from disputes.service import DisputeService
 from schemas.common import Outcome
 from schemas.dispute import EffectKind, ReasonCode, Restriction
 from schemas.proof import Courier, DeliveryLocation, RecipientRelation
 from schemas.recommendation import RecommendedAction
-from tests.factories import NOW, SUPERVISOR
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
 from tests.unit.policy.builders import dispute, evidence
-from tests.unit.test_next_step_table import READ_AT, WINDOW, case, decided, missing_items
+from tests.unit.test_next_step_table import READ_AT, WINDOW, case, decided, digital, missing_items, reopened
 
 
 def told(d: Dispute, template: str) -> tuple[str, str]:
@@ -62,6 +64,50 @@ def test_lifting_the_restriction_raised_with_a_claim_promises_nothing_of_the_acc
     en, tr = told(d, "restriction_lifted")
     assert "with this claim" in en and "as usual" not in en
     assert "bu başvuruyla" in tr and "her zamanki gibi" not in tr
+
+
+# --- the decision's message ----------------------------------------------------------------------------------
+
+
+def test_a_decision_in_part_tells_the_amount_the_lines_and_the_appeal_s_end() -> None:
+    d = decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
+                line_outcomes=[("sku-glass", Outcome.REFUND, 1)])
+    en, tr = told(d, "decision_made")
+    assert "45.00 TRY" in en and "45,00 TL" in tr
+    for fact in ("Çay bardağı ×1", "Çay kaşığı ×3", "02.12.2026 12:30"):
+        assert fact in en and fact in tr, fact
+
+
+def test_a_digital_decision_tells_the_code_refunded_and_the_one_not() -> None:
+    d = decided(digital("not_sent", "activated"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
+                line_outcomes=[("sku-steam", Outcome.REFUND, 1)])
+    en, tr = told(d, "decision_made")
+    assert "500.00 TRY" in en and "500,00 TL" in tr
+    assert "Not refunded: Office lisansı ×1" in en and "İade edilmedi: Office lisansı ×1" in tr
+
+
+def test_a_rejection_after_a_reopening_tells_that_the_earlier_refund_stands() -> None:
+    d = decided(reopened(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), NOW),
+                Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2))
+    en, tr = told(d, "decision_made")
+    assert "The refund decided before stands." in en and "Daha önce kararlaştırılan iade geçerlidir." in tr
+
+
+def test_a_rejection_tells_the_carrier_s_record_and_the_package_s_refund_its_amount() -> None:
+    rejected = decided(proved(), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
+    assert_tells_the_record(told(rejected, "decision_made"), rejected)
+    en, tr = told(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), "decision_made")
+    assert "1,299.00 TRY" in en and "1.299,00 TL" in tr
+
+
+async def test_the_decision_names_the_end_of_the_appeal_window_configured(repository, orders, clock, request_for) -> None:
+    service = DisputeService(repository, orders, clock, Rules(appeal_window=timedelta(days=7)))
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.apply(SYSTEM, opened.id, lambda d: d.attach_evidence(SYSTEM, evidence(), clock.now()))
+    version = {(await service.get(INVESTIGATOR, opened.id)).version}
+    await service.decide(INVESTIGATOR, opened.id, version, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmzalı.", None)
+    en, tr = told(repository.docs[opened.id], "decision_made")
+    assert "25.11.2026 12:30" in en and "25.11.2026 12:30" in tr  # a week after 18.11.2026 12:30
 
 
 # --- products by name ----------------------------------------------------------------------------------------
