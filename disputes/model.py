@@ -46,6 +46,7 @@ from disputes.errors import (
     TooManySubmissions,
 )
 from disputes.notices import information_requested, restriction_lifted, staff_message
+from disputes.rules import Rules
 from disputes.states import ACTIVE, Action, next_status
 from disputes.turkish import turkish_casefold
 from disputes.work import WorkKind
@@ -118,6 +119,8 @@ RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
 ACCESSIBLE_PRIORITY = 1
+APPEAL_WINDOW = Rules().appeal_window
+"""The appeal window a decision's message names unless its caller passes the one configured (the service does)."""
 _TO_DO = {
     (True, "refused"): "Refused for good: it did not happen. A supervisor may reopen the case and decide again; a new "
     "refund or reshipment goes out under the new decision's key.",
@@ -298,6 +301,9 @@ class Dispute(BaseModel):
     needs_supervisor: bool = False
     sla_check_due: AwareDatetime | None = None
     recommendation: Recommendation | None = None
+    third_party_check_by: AwareDatetime | None = None
+    """While the recommendation waits for the customer's check with whoever the carrier handed the parcel to: the end
+    of the time they were given (`record_assessment`), which `disputes/next_step.py` tells them."""
     assess_due: AwareDatetime | None = None
     abuse_flags: list[str] = Field(default_factory=list)
     cleared_flags: list[str] = Field(default_factory=list)
@@ -517,6 +523,13 @@ class Dispute(BaseModel):
     def has_delivery_proof(self) -> bool:
         return any(e.proof.status is ProofStatus.DELIVERED for e in self.evidence)
 
+    @property
+    def delivery_proof(self) -> Evidence | None:
+        """The latest proof of delivery (on a tie, the one attached last): the one the policy reads
+        (`disputes/policy/reading.py`)."""
+        delivered = [e for e in self.evidence if e.proof.status is ProofStatus.DELIVERED]
+        return max(reversed(delivered), key=lambda e: e.proof.received_at) if delivered else None
+
     def record_opening(self, actor: Actor, escalate_before: timedelta) -> None:
         details: dict[str, Any] = {
             "carrier": self.order.carrier, "channel": self.channel.value, "agent": self.opened_by_agent
@@ -677,11 +690,19 @@ class Dispute(BaseModel):
     # --- the policy's recommendation ------------------------------------------------------------------
 
     def record_assessment(
-        self, actor: Actor, advice: Recommendation, now: datetime, recheck_after: timedelta, restriction_review: timedelta
+        self,
+        actor: Actor,
+        advice: Recommendation,
+        now: datetime,
+        recheck_after: timedelta,
+        restriction_review: timedelta,
+        appeal_window: timedelta = APPEAL_WINDOW,
     ) -> None:
         """Store the policy's advice and act on it: raise priority, pass abuse signals on (restricting the account
         until a supervisor reviews it, when they show a pattern), tell the customer whom to ask, and resolve on its
-        own when the policy may and the case holds no abuse signals (through the same decision path as a person)."""
+        own when the policy may and the case holds no abuse signals (through the same decision path as a person).
+        `recheck_after`: the time the customer is given to check with a third party (the policy's
+        `third_party_wait`), counted from the proof's arrival as the policy counts it."""
         previous, self.recommendation = self.recommendation, advice
         standing = [flag for flag in advice.abuse_flags if flag not in self.cleared_flags]
         reversed_only = bool(advice.abuse_flags) and not standing  # a supervisor cleared every signal raised
@@ -689,6 +710,8 @@ class Dispute(BaseModel):
         self.needs_supervisor = self.needs_supervisor or (advice.needs_supervisor and not reversed_only)
         waiting = advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK
         self.assess_due = now + recheck_after if waiting else None
+        handed_over = self.delivery_proof if waiting else None
+        self.third_party_check_by = handed_over.proof.received_at + recheck_after if handed_over else None
         if previous is None or (previous.action, previous.rule) != (advice.action, advice.rule):
             self._apply(actor, "assessed", now, None, {
                 "action": advice.action.value, "rule": advice.rule.value, "confidence": round(advice.confidence, 2)
@@ -701,7 +724,10 @@ class Dispute(BaseModel):
         if self.restriction is None and RESTRICTING_FLAGS.intersection(standing):
             self._raise_restriction(actor, standing, now, restriction_review)
         if waiting and advice.customer_message and (previous is None or previous.rule is not advice.rule):
-            self._notify("check_with_third_party", advice.customer_message)
+            from disputes.next_step import third_party_check  # it reads the Dispute this module defines
+
+            if (words := third_party_check(self)) is not None:
+                self._notify("check_with_third_party", words[1], words[0])
         flagged = self.abuse_flags or self.needs_supervisor  # abuse signals block automatic resolutions, always
         if advice.auto_resolve and self.is_active and advice.action in AUTOMATIC and not flagged:
             outcome = AUTOMATIC[advice.action]
@@ -712,7 +738,9 @@ class Dispute(BaseModel):
             )
             note = "; ".join(f.text for f in advice.findings[:4]) or "Resolved by the decision policy."
             supported = [(line.sku, outcome, line.quantity) for line in advice.lines]  # missing items: what is shown
-            self.decide(actor, outcome, reason, note[:4000], None, now, line_outcomes=supported)
+            self.decide(
+                actor, outcome, reason, note[:4000], None, now, line_outcomes=supported, appeal_window=appeal_window
+            )
 
     def clear_flags(self, actor: Actor, reason: str, now: datetime) -> None:
         """A supervisor reverses the abuse signals (with a reason on the timeline); they are not raised again
@@ -1013,7 +1041,7 @@ class Dispute(BaseModel):
         """The sweeper came and nothing was due (the first response it came for was given): its next visit."""
         self._schedule_sla_check(escalate_before, now)
 
-    def deadline_reached(self, actor: Actor, now: datetime) -> None:
+    def deadline_reached(self, actor: Actor, now: datetime, appeal_window: timedelta = APPEAL_WINDOW) -> None:
         """The promise holds by construction: at the deadline the case is resolved for the customer (every claimed
         line paid, whatever its record or the recommendation says of it), or, when it needs a supervisor (abuse
         signals, or it was compensated before it was reopened), handed to one with the highest priority."""
@@ -1024,7 +1052,10 @@ class Dispute(BaseModel):
             self._alert("deadline_reached_needs_supervisor")
             return
         note = "The decision deadline was reached without a decision; resolved for the customer."
-        self.decide(actor, self.for_the_customer, ReasonCode.DEADLINE_REACHED, note, None, now, pay_all=True)
+        self.decide(
+            actor, self.for_the_customer, ReasonCode.DEADLINE_REACHED, note, None, now, pay_all=True,
+            appeal_window=appeal_window,
+        )
 
     @property
     def for_the_customer(self) -> Outcome:
@@ -1086,6 +1117,7 @@ class Dispute(BaseModel):
         line_outcomes: Sequence[tuple[str, Outcome, int]] = (),
         high_value_minor: int | None = None,
         pay_all: bool = False,
+        appeal_window: timedelta = APPEAL_WINDOW,
     ) -> None:
         """`line_outcomes` (missing-item claims, digital orders): (sku, outcome, quantity) per claimed line, to refund,
         reship or reject that many of it; what is not named (a line, or the rest of a line's quantity) is rejected. None
@@ -1095,7 +1127,9 @@ class Dispute(BaseModel):
         once compensated can only be rejected.
         `high_value_minor`: the policy's threshold of a high-value order, whose parcel is rejected only on a signed
         proof (`DisputeService.high_value_minor`; None: no such rule, as for the policy's own decisions, which never
-        reject a high-value order)."""
+        reject a high-value order).
+        `appeal_window`: the business's (`Rules.appeal_window`), whose end the decision's message to the customer
+        names when the decision rejects something."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR, Role.SERVICE)
         self._check_may_decide(actor, outcome)
         unsigned_rejection = outcome is Outcome.REJECTED and self._high_value_unsigned(high_value_minor)
@@ -1146,7 +1180,7 @@ class Dispute(BaseModel):
             )
         # the timeline keeps every decision in full: a later one (after an appeal or a reopening) replaces `decision`
         self._apply(actor, "decided", now, Action.RESOLVE, decision.model_dump(mode="json"))
-        self._queue_decision_effects()
+        self._queue_decision_effects(appeal_window)
 
     def withdraw(self, actor: Actor, reason: str | None, now: datetime) -> None:
         """The customer found it: a case never decided closes. A decided one keeps its decision, even while an appeal
@@ -1461,10 +1495,8 @@ class Dispute(BaseModel):
         A signature proves no digital delivery, nor what a package held."""
         if high_value_minor is None or self.partial or self.order.is_digital:
             return False
-        high_value = self.is_high_value(high_value_minor)
-        delivered = [e for e in self.evidence if e.proof.status is ProofStatus.DELIVERED]
-        latest = max(reversed(delivered), key=lambda e: e.proof.received_at) if delivered else None
-        return high_value and (latest is None or latest.proof.signature is None)
+        latest = self.delivery_proof
+        return self.is_high_value(high_value_minor) and (latest is None or latest.proof.signature is None)
 
     def _check_may_reject_unsigned(self, actor: Actor, override_reason: str | None) -> None:
         """Rejecting a high-value order needs a signature in the proof; a supervisor may reject without one, saying
@@ -1569,11 +1601,16 @@ class Dispute(BaseModel):
             waits_for,
         )
 
-    def _queue_decision_effects(self) -> None:
+    def _queue_decision_effects(self, appeal_window: timedelta) -> None:
         """The decision's refunds or reshipments, the carrier's liability, and the customer's message, which waits for
-        them; on a test clock, the message alone (`_restriction_changed` says why)."""
+        them; on a test clock, the message alone (`_restriction_changed` says why). The message says what the
+        customer's view of the case says as the decision is taken (`disputes/next_step.py`)."""
+        from disputes.next_step import next_step  # it reads the Dispute this module defines
+
+        assert self.decision is not None
         sent = self._queue_settlement() if self.test_clock is None else []
-        self._notify("decision_made", waits_for=sent)  # never tells of a refund or reship that was refused
+        en, tr = next_step(self, appeal_window, self.decision.decided_at)
+        self._notify("decision_made", tr, en, waits_for=sent)  # never tells of a refund or reship that was refused
 
     def _queue_settlement(self) -> list[str]:
         """Queue what the latest decision pays (a refund or reshipment per line, or of the package) and the carrier's

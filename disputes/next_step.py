@@ -12,11 +12,14 @@ from zoneinfo import ZoneInfo
 
 from disputes.model import Dispute, rejects_any
 from disputes.notices import deadline, due_day, information_requested
+from disputes.policy.messages import third_party_words
 from disputes.policy.missing import packing_finding
-from disputes.policy.wording import money
+from disputes.policy.receivers import read_receiver
+from disputes.policy.wording import RELATION_WORDS, money
 from disputes.sla import taken_at_the_deadline
 from schemas.common import Outcome, RefundDestination
 from schemas.digital import DigitalState
+from schemas.proof import RecipientRelation
 from schemas.dispute import (
     CompensatedLine, Decision, LineOutcome, OutboxMessage, ParkReason, ReasonCode, Status, SubmissionKind,
 )
@@ -43,6 +46,12 @@ _TO: dict[RefundDestination, Words] = {
 _TOLD = ("Our team has been told and will contact you.", "Ekibimiz durumdan haberdar edildi ve sizinle iletişime geçecek.")
 """After a refund or reshipment held back: what happens instead (the customer's only word of it, since the decision's
 notification is held back with it; the write that parked it alerted staff: docs/downstream.md)."""
+_ASK_AROUND = (
+    "Please ask your neighbours and your building's doorman (kapıcı) too: parcels shown as delivered are often left "
+    "with them.",
+    "Lütfen komşularınıza ve binanızın kapıcısına da sorun: teslim edildi görünen paketler çoğu zaman onlara bırakılır.",
+)
+"""For a parcel not received: from the opening on, and with the carrier's delivery record once it is in."""
 
 type Held = frozenset[tuple[int, Outcome, str | None]]
 """Refunds and reshipments held back: each as the decision that issued it, its outcome and its line's SKU (None: the
@@ -70,6 +79,12 @@ def _moment(at: datetime) -> str:
 
 def _join(*parts: Words) -> Words:
     return " ".join(en for en, _ in parts), " ".join(tr for _, tr in parts)
+
+
+def _named(dispute: Dispute, skus: list[str]) -> str:
+    """Lines' products as the order names them (by the first of a SKU's items with a name; the SKU where none has)."""
+    names = {item.sku: item.name for item in reversed(dispute.order.items) if item.name.strip()}
+    return ", ".join(names.get(sku, sku) for sku in skus)
 
 
 def next_step(dispute: Dispute, appeal_window: timedelta, now: datetime | None = None) -> Words:
@@ -153,7 +168,7 @@ def _decided(dispute: Dispute, decision: Decision, held: Held, appeal_window: ti
         if decision.outcome is Outcome.REFUND and not dispute.order.value_minor:  # no payment was sent
             return _join(on, ("the package came free, so there is nothing to refund.",
                               "paket ücretsizdi, bu yüzden iade edilecek bir tutar yok."))
-        return _join(on, _compensation(decision, (decision.sequence, decision.outcome, None) in held))
+        return _join(on, _compensation(dispute, decision, (decision.sequence, decision.outcome, None) in held))
     if dispute.compensation_issued:  # the rejection rejected nothing, nor can it be appealed: what was paid stands
         paid, paid_tr = _ALREADY_PAID[dispute.paid_per_line, dispute.order.is_digital]  # (`_paid_before` names lines)
         return (
@@ -229,7 +244,7 @@ def _lines_before(dispute: Dispute, lines: list[CompensatedLine], delayed: bool)
     if refunded := [line for line in lines if line.outcome is Outcome.REFUND and line.amount_minor]:
         amount, amount_tr = money(sum(line.amount_minor for line in refunded), dispute.order.currency)
         told.append((f"the refund of {amount}", f"{amount_tr} tutarındaki iade"))
-    if reshipped := ", ".join(line.sku for line in lines if line.outcome is Outcome.RESHIP):
+    if reshipped := _named(dispute, [line.sku for line in lines if line.outcome is Outcome.RESHIP]):
         told.append((f"the reshipment of {reshipped}", f"{reshipped} ürünlerinin yeniden gönderimi"))
     if not told:
         return None
@@ -238,13 +253,15 @@ def _lines_before(dispute: Dispute, lines: list[CompensatedLine], delayed: bool)
             f"Daha önce kararlaştırılan ve {state_tr}: {' ve '.join(tr for _, tr in told)}.")
 
 
-def _compensation(decision: Decision, delayed: bool) -> Words:
-    """The package's refund or reshipment: under way, or held back."""
+def _compensation(dispute: Dispute, decision: Decision, delayed: bool) -> Words:
+    """The package's refund (of the order's value) or reshipment: under way, or held back."""
     if decision.outcome is Outcome.REFUND:
         to, to_tr = _refund_to(decision)
+        amount, amount_tr = money(dispute.order.value_minor, dispute.order.currency)
         if delayed:
-            return _join((f"your refund to {to} is delayed.", f"{to_tr} yapılacak ücret iadeniz gecikiyor."), _TOLD)
-        return f"we are refunding you to {to}.", f"ücret iadeniz {to_tr} yapılıyor."
+            return _join((f"your refund of {amount} to {to} is delayed.",
+                          f"{amount_tr} tutarındaki, {to_tr} yapılacak ücret iadeniz gecikiyor."), _TOLD)
+        return f"we are refunding {amount} to {to}.", f"{amount_tr} tutarındaki ücret iadeniz {to_tr} yapılıyor."
     if delayed:
         return _join(("the reshipment of your items is delayed.", "ürünlerinizin yeniden gönderimi gecikiyor."), _TOLD)
     return "we are shipping your items again.", "ürünleriniz yeniden gönderiliyor."
@@ -303,8 +320,8 @@ def _rejected_because(dispute: Dispute, decision: Decision) -> Words:
             "The person your parcel was handed to confirmed receiving it.",
             "Paketinizin teslim edildiği kişi paketi aldığını doğruladı.",
         )
-    if dispute.has_delivery_proof:
-        return ("The carrier proved delivery.", "Kargo firması teslimatı belgeledi.")
+    if (record := _delivery_record(dispute)) is not None:
+        return _join(("The carrier proved delivery.", "Kargo firması teslimatı belgeledi."), record, _ASK_AROUND)
     return (
         "We reviewed your claim and found that your parcel was delivered.",
         "Başvurunuzu inceledik ve paketinizin teslim edildiğini tespit ettik.",
@@ -330,13 +347,13 @@ def _records_of(dispute: Dispute, skus: list[str]) -> Words:
     """What the delivery records of the lines `skus` show, line by line, and which of them have none."""
     records = [r for r in dispute.digital_deliveries if r.sku in skus]
     recorded = {r.sku for r in records}
-    unrecorded = ", ".join(sku for sku in skus if sku not in recorded)
+    unrecorded = _named(dispute, [sku for sku in skus if sku not in recorded])
     states = [state for state in DigitalState if any(r.state is state for r in records)]
     told: list[Words] = []
     en_parts: list[str] = []
     tr_parts: list[str] = []
     for state in states:
-        named = ", ".join(r.sku for r in records if r.state is state)
+        named = _named(dispute, [r.sku for r in records if r.state is state])
         en, tr = _DIGITAL_SHOWS[state]
         en_parts.append(f"the code or link for {named} {en}")
         tr_parts.append(f"{named} için kodun ya da bağlantının {tr}")
@@ -365,7 +382,7 @@ def _missing_lines_resolved(dispute: Dispute, decision: Decision, held: Held) ->
     if now_held:
         told.append(_TOLD)
     rejected = [line for line in decision.lines if line.outcome is Outcome.REJECTED]
-    if declined := ", ".join(f"{line.sku} ×{line.quantity}" for line in rejected):
+    if declined := ", ".join(f"{_named(dispute, [line.sku])} ×{line.quantity}" for line in rejected):
         if digital:  # a person may decline a line whatever its record shows: what it shows is told as it is
             told += [(f"Not refunded: {declined}.", f"İade edilmedi: {declined}."),
                      _records_of(dispute, list(dict.fromkeys(line.sku for line in rejected)))]
@@ -379,7 +396,7 @@ def _lines_compensated(dispute: Dispute, decision: Decision, lines: list[LineOut
     """The refund of `lines`' value and the reshipment of their items: under way, or held back."""
     told: list[Words] = []
     refunds = [line for line in lines if line.outcome is Outcome.REFUND]
-    if free := ", ".join(line.sku for line in refunds if not line.amount_minor):  # a gift: no payment is sent
+    if free := _named(dispute, [line.sku for line in refunds if not line.amount_minor]):  # a gift: no payment is sent
         told.append((f"These items came free, so there is nothing to refund for them: {free}.",
                      f"Şu ürünler ücretsizdi, bu yüzden iade edilecek bir tutar yok: {free}."))
     if refunded := [line for line in refunds if line.amount_minor]:
@@ -389,7 +406,7 @@ def _lines_compensated(dispute: Dispute, decision: Decision, lines: list[LineOut
             (f"Your refund of {amount} to {to} is delayed.", f"{amount_tr} tutarındaki, {to_tr} yapılacak iadeniz gecikiyor.")
             if delayed else (f"We are refunding {amount} to {to}.", f"{amount_tr} tutarındaki iadeniz {to_tr} yapılıyor.")
         )
-    if reshipped := ", ".join(line.sku for line in lines if line.outcome is Outcome.RESHIP):
+    if reshipped := _named(dispute, [line.sku for line in lines if line.outcome is Outcome.RESHIP]):
         told.append(
             (f"The reshipment of these items is delayed: {reshipped}.", f"Şu ürünlerin yeniden gönderimi gecikiyor: {reshipped}.")
             if delayed else (f"We are shipping these items again: {reshipped}.", f"Şu ürünler yeniden gönderiliyor: {reshipped}.")
@@ -423,25 +440,54 @@ def _under_way(dispute: Dispute) -> Words:
             f"{on} tarihinde eklediğiniz bilgileri aldık; bir uzmanımız bunları başvurunuzdaki diğer bilgilerle "
             "birlikte inceleyecek.",
         )
-    advice = dispute.recommendation
-    if advice is not None and advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK and advice.customer_message:
-        return (
-            "The carrier says your parcel was handed to someone else or left at a locker or pickup point. "
-            "Please check there.",
-            advice.customer_message,  # the policy's own Turkish: who received the parcel, and where
-        )
+    if (check := third_party_check(dispute)) is not None:
+        return check
     if dispute.order.is_digital:
         return _digital_under_way(dispute)
     if dispute.partial:
         return _contents_under_way(dispute)
     if dispute.evidence:
-        return ("An investigator is reviewing the carrier's evidence.", "Bir uzmanımız kargo firmasının kanıtlarını inceliyor.")
+        reviewing = ("An investigator is reviewing the carrier's evidence.", "Bir uzmanımız kargo firmasının kanıtlarını inceliyor.")
+        record = _delivery_record(dispute)
+        return reviewing if record is None else _join(reviewing, record, _ASK_AROUND)
     if dispute.proof_missing:
         return (
             "The carrier gave no proof of delivery in time; an investigator is reviewing your claim.",
             "Kargo firması süresi içinde teslimat kanıtı sunmadı; bir uzmanımız başvurunuzu inceliyor.",
         )
-    return ("We have asked the carrier for its proof of delivery.", "Kargo firmasından teslimat kanıtını istedik.")
+    return _join(("We have asked the carrier for its proof of delivery.", "Kargo firmasından teslimat kanıtını istedik."),
+                 _ASK_AROUND)
+
+
+def third_party_check(dispute: Dispute) -> Words | None:
+    """While the policy waits for the customer's check with whoever the carrier handed the parcel to: who received
+    it, where and when, and the time to check by (`disputes/policy/messages.py`); None otherwise."""
+    advice, handed_over, until = dispute.recommendation, dispute.delivery_proof, dispute.third_party_check_by
+    if advice is None or advice.action is not RecommendedAction.WAIT_FOR_CUSTOMER_CHECK:
+        return None
+    return None if handed_over is None or until is None else third_party_words(handed_over, dispute.order, until)
+
+
+def _delivery_record(dispute: Dispute) -> Words | None:
+    """What the carrier's latest proof of delivery says that the customer may read: when, who received it and how
+    they relate to the addressee as the carrier states it, and the carrier's words for the spot ("Front Door"). Never
+    the courier, the coordinates or an address the carrier recorded (it may be another's). None: no proof yet."""
+    if (evidence := dispute.delivery_proof) is None:
+        return None
+    proof = evidence.proof
+    when = _moment(proof.delivered_at or dispute.order.delivered_at)
+    told = [(f"delivered on {when}", f"teslim tarihi {when}")]
+    receiver = read_receiver(proof)
+    relation = None if receiver.relation is RecipientRelation.UNKNOWN else RELATION_WORDS[receiver.relation]
+    if receiver.name and relation:
+        told.append((f"received by: {receiver.name} ({relation[0]})", f"teslim alan: {receiver.name} ({relation[1]})"))
+    elif receiver.name or relation:
+        en, tr = relation or (receiver.name, receiver.name)
+        told.append((f"received by: {en}", f"teslim alan: {tr}"))
+    if proof.location is not None and (spot := proof.location.text):
+        told.append((f"place: {spot}", f"teslimat yeri: {spot}"))
+    return (f"The carrier's delivery record says: {'; '.join(en for en, _ in told)}.",
+            f"Kargo firmasının teslimat kaydına göre: {'; '.join(tr for _, tr in told)}.")
 
 
 def _appeal_received(dispute: Dispute) -> Words:

@@ -15,13 +15,14 @@ _DATIVE_TENS = ("a", "a", "ye", "a", "a", "ye")
 
 
 def restriction_lifted(at: datetime) -> tuple[str, str]:
-    """(English, Turkish): the temporary restriction on the account is over."""
+    """(English, Turkish): the temporary restriction raised with this claim is over. A case does not know the account's
+    other restrictions (another claim's may stand), so it promises nothing of them."""
     when = at.astimezone(ISTANBUL).strftime("%d.%m.%Y %H:%M")
     return (
-        f"The temporary restriction placed on your account while we reviewed your recent claims was lifted on {when}. "
-        "You can order as usual.",
-        f"Son başvurularınızı incelerken hesabınıza konan geçici kısıtlama {when} tarihinde kaldırıldı. "
-        "Alışverişinize her zamanki gibi devam edebilirsiniz.",
+        f"The temporary restriction placed on your account with this claim, while we reviewed your recent claims, was "
+        f"lifted on {when}. Any other restriction on your account is reviewed on its own.",
+        f"Son başvurularınızı incelerken bu başvuruyla hesabınıza konan geçici kısıtlama {when} tarihinde kaldırıldı. "
+        "Hesabınızdaki başka bir kısıtlama varsa ayrıca değerlendirilir.",
     )
 
 

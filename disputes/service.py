@@ -262,7 +262,7 @@ class DisputeService:
             dispute_id,
             lambda d, now: d.decide(
                 actor, outcome, reason_code, note, refund_to, now, override_reason, line_outcomes or (),
-                self.high_value_minor,
+                self.high_value_minor, appeal_window=self.rules.appeal_window,
             ),
             expected_versions,
         )

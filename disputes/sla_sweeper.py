@@ -35,7 +35,7 @@ class SlaSweeper:
         if dispute.information_request_expired(SYSTEM, now, escalate_before):
             return True
         if now >= dispute.sla.decision_due:
-            dispute.deadline_reached(SYSTEM, now)
+            dispute.deadline_reached(SYSTEM, now, self.service.rules.appeal_window)
         elif not dispute.escalated and now >= dispute.sla.decision_due - escalate_before:
             dispute.escalate(SYSTEM, now, escalate_before)
         elif not dispute.watch_first_response(SYSTEM, now, escalate_before):

@@ -1,10 +1,11 @@
-"""What the customer is told while they check with a third party: who received the parcel, where, when.
+"""What the customer is told while they check with a third party: who received the parcel, where, when, and by when
+to check.
 
-Turkish, the customers' language. It names the receiver, which is the point of it, so it goes to the
-customer and nowhere else (never into logs or staff alerts).
+In English and Turkish, saying the same. It names the receiver, which is the point of it, so it goes to the customer
+and nowhere else (never into logs or staff alerts).
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from disputes.policy.receivers import read_receiver
@@ -14,33 +15,52 @@ from schemas.proof import RecipientRelation
 R = RecipientRelation
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 _HANDED_TO = {
-    R.NEIGHBOUR: "komşunuz",
-    R.DOORMAN: "kapıcı / site görevlisi",
-    R.HOUSEHOLD_MEMBER: "hanenizden biri",
+    R.NEIGHBOUR: ("your neighbour", "komşunuz"),
+    R.DOORMAN: ("the doorman or building staff", "kapıcı / site görevlisi"),
+    R.HOUSEHOLD_MEMBER: ("someone in your household", "hanenizden biri"),
 }
-_LEFT_IN = {R.PARCEL_LOCKER: "bir kargo dolabına", R.PICKUP_POINT: "bir teslimat noktasına"}
+_LEFT_IN = {
+    R.PARCEL_LOCKER: ("at a parcel locker", "bir kargo dolabına"),
+    R.PICKUP_POINT: ("at a pickup point", "bir teslimat noktasına"),
+}
 
 
 def third_party_message(evidence: Evidence, order: OrderSnapshot, wait: timedelta) -> str:
-    """For a hand-over to a neighbour, the doorman, a household member, a locker or a pickup point. The time to check
-    is named by its end (`wait` after the evidence arrived, as `disputes/policy/engine.py` counts it), so the message
-    stays true whenever it is read. The receiver is named once: the courier's "KOMŞU MEHMET" is "komşunuz MEHMET",
-    a bare "KAPICI" is the relation alone (`disputes/policy/receivers.py`)."""
+    """The Turkish of `third_party_words`, the time to check ending `wait` after the evidence arrived (as
+    `disputes/policy/engine.py` counts it)."""
+    return third_party_words(evidence, order, evidence.proof.received_at + wait)[1]
+
+
+def third_party_words(evidence: Evidence, order: OrderSnapshot, until: datetime) -> tuple[str, str]:
+    """(English, Turkish), for a hand-over to a neighbour, the doorman, a household member, a locker or a pickup point.
+    The time to check is named by its end, `until`, so the message stays true whenever it is read. The receiver is
+    named once: the courier's "KOMŞU MEHMET" is "komşunuz MEHMET", a bare "KAPICI" is the relation alone
+    (`disputes/policy/receivers.py`)."""
     proof = evidence.proof
     delivered_at = proof.delivered_at or order.delivered_at
-    when = delivered_at.astimezone(ISTANBUL).strftime("%d.%m.%Y %H:%M")
+    when = _moment(delivered_at)
     receiver = read_receiver(proof)
     relation = receiver.relation
     if relation in _LEFT_IN:
-        what = f"gönderinizin {when} tarihinde {_LEFT_IN[relation]} bırakıldığını"
+        at, at_tr = _LEFT_IN[relation]
+        what, what_tr = f"was left {at} on {when}", f"gönderinizin {when} tarihinde {at_tr} bırakıldığını"
     else:
-        who = " ".join(w for w in (_HANDED_TO.get(relation), receiver.name) if w)
-        what = f"gönderinizin {when} tarihinde {who} tarafından teslim alındığını"
+        kind, kind_tr = _HANDED_TO.get(relation, (None, None))
+        name = receiver.name
+        who = f"{kind}, {name}," if kind and name else kind or name or "someone else"
+        who_tr = " ".join(w for w in (kind_tr, name) if w)
+        what, what_tr = f"was received by {who} on {when}", f"gönderinizin {when} tarihinde {who_tr} tarafından teslim alındığını"
     location = proof.location
     place = (location.address or location.text) if location else None
-    where = f" Teslimat yeri: {place}." if place else ""
-    until = (proof.received_at + wait).astimezone(ISTANBUL).strftime("%d.%m.%Y %H:%M")
+    where, where_tr = (f" Place of delivery: {place}.", f" Teslimat yeri: {place}.") if place else ("", "")
+    by = _moment(until)
     return (
-        f"Kargo firması {what} bildirdi.{where} Lütfen kontrol edin; {until} tarihine kadar bulamazsanız "
-        "incelemeye devam edip size sonucu bildireceğiz."
+        f"The carrier says your parcel {what}.{where} Please check; if you have not found it by {by}, we will go on "
+        "with our review and tell you the outcome.",
+        f"Kargo firması {what_tr} bildirdi.{where_tr} Lütfen kontrol edin; {by} tarihine kadar bulamazsanız "
+        "incelemeye devam edip size sonucu bildireceğiz.",
     )
+
+
+def _moment(at: datetime) -> str:
+    return at.astimezone(ISTANBUL).strftime("%d.%m.%Y %H:%M")

@@ -262,7 +262,7 @@ async def test_a_customers_copy_of_a_refund_decision_is_modified_once_payments_r
     mine = await api.get(one, headers={**CUSTOMER, "If-None-Match": '"2-customer"'})
     assert mine.status == 200 and mine.headers["ETag"] == '"2-customer"'
     assert (await mine.json())["next_step"]["en"].endswith(
-        ": your refund to your original payment method is delayed. Our team has been told and will contact you."
+        " to your original payment method is delayed. Our team has been told and will contact you."
     )
 
 

@@ -110,7 +110,7 @@ async def test_a_neighbour_delivery_tells_the_customer_who_has_it(api):
     dispute_id, headers = await open_case(api, "neighbour")
     await advised(api, dispute_id, "third_party_check")
     mine = await (await api.get(f"/v1/disputes/{dispute_id}", headers=headers)).json()
-    assert "komşu" in mine["next_step"]["tr"].casefold() and "someone else" in mine["next_step"]["en"]
+    assert "komşu" in mine["next_step"]["tr"].casefold() and "your neighbour" in mine["next_step"]["en"]
 
 
 async def test_a_neighbour_hand_over_pushed_days_before_the_claim_is_told_with_the_whole_window_then_reviewed(

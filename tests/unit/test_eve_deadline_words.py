@@ -25,7 +25,12 @@ WHOLE_DAY_DUE = datetime(2026, 5, 25, 21, 0, tzinfo=UTC)  # the midnight that en
 END_OF_ARIFE = datetime(2026, 5, 26, 21, 0, tzinfo=UTC)  # the midnight that ends the arife, as a question is due
 AFTER_BAYRAM_DUE = datetime(2026, 6, 2, 21, 0, tzinfo=UTC)  # the midnight that ends Tuesday 02.06.2026
 ASKED = "Paketi komşunuza sordunuz mu?"
-WAITING = ("We have asked the carrier for its proof of delivery.", "Kargo firmasından teslimat kanıtını istedik.")
+WAITING = (
+    "We have asked the carrier for its proof of delivery. Please ask your neighbours and your building's doorman "
+    "(kapıcı) too: parcels shown as delivered are often left with them.",
+    "Kargo firmasından teslimat kanıtını istedik. Lütfen komşularınıza ve binanızın kapıcısına da sorun: teslim "
+    "edildi görünen paketler çoğu zaman onlara bırakılır.",
+)
 
 
 def due_on(decision_due: datetime) -> Dispute:

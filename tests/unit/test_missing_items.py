@@ -142,7 +142,7 @@ async def test_lines_can_be_refunded_and_reshipped_in_one_decision_reshipping_on
     assert [(i["sku"], i["quantity"]) for i in shipped["items"]] == [("sku-glass", 2)]
     assert (paid["amount_minor"], paid["destination"]) == (3_750, "original_payment")
     en, tr = next_step(dispute, Rules().appeal_window)
-    assert "37.50 TRY" in en and "sku-glass" in en and "18.11.2026" in en
+    assert "37.50 TRY" in en and "Çay bardağı" in en and "18.11.2026" in en
     assert "37,50 TL" in tr and "yeniden gönderiliyor" in tr and "18.11.2026" in tr
 
 

@@ -30,7 +30,13 @@ DUE = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)  # the midnight that ends 23.11.
 SENT_AT = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 CODE = OrderItem(sku="sku-steam", name="Steam kodu", quantity=1, unit_price_minor=50_000, digital=DigitalKind.GAME_CODE)
 KEY = OrderItem(sku="sku-office", name="Office lisansı", quantity=1, unit_price_minor=90_000, digital=DigitalKind.LICENCE_KEY)
-THIRD_PARTY_TR = "Kargo firması gönderinizin 16.11.2026 12:30 tarihinde komşunuz tarafından teslim alındığını bildirdi."
+CHECK_BY = datetime(2026, 11, 17, 9, 30, tzinfo=UTC)  # 17.11.2026 12:30 in Istanbul
+THIRD_PARTY = (
+    "The carrier says your parcel was received by your neighbour on 16.11.2026 12:30. Please check; if you have not "
+    "found it by 17.11.2026 12:30, we will go on with our review and tell you the outcome.",
+    "Kargo firması gönderinizin 16.11.2026 12:30 tarihinde komşunuz tarafından teslim alındığını bildirdi. Lütfen "
+    "kontrol edin; 17.11.2026 12:30 tarihine kadar bulamazsanız incelemeye devam edip size sonucu bildireceğiz.",
+)
 ANSWER_BY = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)  # the midnight that ends 20.11.2026 in Istanbul
 TOLD = ("Our team has been told and will contact you.", "Ekibimiz durumdan haberdar edildi ve sizinle iletişime geçecek.")
 
@@ -38,7 +44,18 @@ OPEN_EN = "You may appeal once, with new information, until 02.12.2026 12:30."
 OPEN_TR = "02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz."
 BY_EN = "You will have our answer by 23.11.2026."
 BY_TR = "En geç 23.11.2026 tarihinde yanıt vereceğiz."
-PROVED = ("The carrier proved delivery.", "Kargo firması teslimatı belgeledi.")
+ASK_AROUND = (
+    "Please ask your neighbours and your building's doorman (kapıcı) too: parcels shown as delivered are often left "
+    "with them.",
+    "Lütfen komşularınıza ve binanızın kapıcısına da sorun: teslim edildi görünen paketler çoğu zaman onlara bırakılır.",
+)
+RECORD = (
+    "The carrier's delivery record says: delivered on 16.11.2026 12:30; received by: Ayşe Yılmaz (the recipient). "
+    f"{ASK_AROUND[0]}",
+    "Kargo firmasının teslimat kaydına göre: teslim tarihi 16.11.2026 12:30; teslim alan: Ayşe Yılmaz (alıcının "
+    f"kendisi). {ASK_AROUND[1]}",
+)
+PROVED = (f"The carrier proved delivery. {RECORD[0]}", f"Kargo firması teslimatı belgeledi. {RECORD[1]}")
 NOT_CONFIRMED = (
     "We reviewed your claim and could not confirm that items were missing from the package.",
     "Başvurunuzu inceledik ve paketten ürün eksik olduğunu doğrulayamadık.",
@@ -147,8 +164,9 @@ def check_with_receiver(d: Dispute) -> Dispute:
     d.recommendation = Recommendation(
         action=RecommendedAction.WAIT_FOR_CUSTOMER_CHECK, rule=PolicyRule.THIRD_PARTY_CHECK, confidence=0.5,
         findings=[], auto_resolve=False, carrier_liable=False, needs_supervisor=False, priority=0, abuse_flags=[],
-        customer_message=THIRD_PARTY_TR, computed_at=NOW,
+        customer_message=THIRD_PARTY[1], computed_at=NOW,
     )
+    d.third_party_check_by = CHECK_BY
     return d
 
 
@@ -157,14 +175,14 @@ ROWS: dict[str, Row] = {
     # --- decided for the customer
     "refund to the original payment method": (
         lambda: decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), READ_AT,
-        "Decided on 18.11.2026: we are refunding you to your original payment method.",
-        "18.11.2026 tarihinde karar verildi: ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
+        "Decided on 18.11.2026: we are refunding 1,299.00 TRY to your original payment method.",
+        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
     ),
     "refund to the wallet": (
         lambda: decided(case(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, refund_to=RefundDestination.WALLET),
         READ_AT,
-        "Decided on 18.11.2026: we are refunding you to your wallet.",
-        "18.11.2026 tarihinde karar verildi: ücret iadeniz cüzdanınıza yapılıyor.",
+        "Decided on 18.11.2026: we are refunding 1,299.00 TRY to your wallet.",
+        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz cüzdanınıza yapılıyor.",
     ),
     "reship": (
         lambda: decided(case(), Outcome.RESHIP, ReasonCode.LOST_IN_TRANSIT), READ_AT,
@@ -179,17 +197,17 @@ ROWS: dict[str, Row] = {
     ),
     "digital refund": (
         lambda: decided(digital("not_sent"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED), READ_AT,
-        "Decided on 18.11.2026: we are refunding you to your original payment method.",
-        "18.11.2026 tarihinde karar verildi: ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
+        "Decided on 18.11.2026: we are refunding 1,299.00 TRY to your original payment method.",
+        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
     ),
     "digital lines: the code never sent refunded, the key activated not": (
         lambda: decided(digital("not_sent", "activated"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
                         line_outcomes=[("sku-steam", Outcome.REFUND, 1)]), READ_AT,
         "Decided on 18.11.2026 for your codes and links. We are refunding 500.00 TRY to your original payment method. "
-        "Not refunded: sku-office ×1. The delivery record shows the code or link for sku-office was activated. You may "
+        "Not refunded: Office lisansı ×1. The delivery record shows the code or link for Office lisansı was activated. You may "
         "appeal the rejected items once, with new information, until 02.12.2026 12:30.",
         "Kodlarınız ve bağlantılarınız için 18.11.2026 tarihinde karar verildi. 500,00 TL tutarındaki iadeniz orijinal "
-        "ödeme yönteminize yapılıyor. İade edilmedi: sku-office ×1. Teslimat kaydı sku-office için kodun ya da "
+        "ödeme yönteminize yapılıyor. İade edilmedi: Office lisansı ×1. Teslimat kaydı Office lisansı için kodun ya da "
         "bağlantının etkinleştirildiğini gösteriyor. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni "
         "bilgiyle bir kez itiraz edebilirsiniz.",
     ),
@@ -197,10 +215,10 @@ ROWS: dict[str, Row] = {
         lambda: decided(digital("not_sent", "not_sent"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
                         line_outcomes=[("sku-steam", Outcome.REFUND, 1)]), READ_AT,
         "Decided on 18.11.2026 for your codes and links. We are refunding 500.00 TRY to your original payment method. "
-        "Not refunded: sku-office ×1. The delivery record shows the code or link for sku-office was not sent. You may "
+        "Not refunded: Office lisansı ×1. The delivery record shows the code or link for Office lisansı was not sent. You may "
         "appeal the rejected items once, with new information, until 02.12.2026 12:30.",
         "Kodlarınız ve bağlantılarınız için 18.11.2026 tarihinde karar verildi. 500,00 TL tutarındaki iadeniz orijinal "
-        "ödeme yönteminize yapılıyor. İade edilmedi: sku-office ×1. Teslimat kaydı sku-office için kodun ya da "
+        "ödeme yönteminize yapılıyor. İade edilmedi: Office lisansı ×1. Teslimat kaydı Office lisansı için kodun ya da "
         "bağlantının gönderilmediğini gösteriyor. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni "
         "bilgiyle bir kez itiraz edebilirsiniz.",
     ),
@@ -208,11 +226,11 @@ ROWS: dict[str, Row] = {
         lambda: decided(digital("not_sent", "no_record"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
                         line_outcomes=[("sku-steam", Outcome.REFUND, 1)]), READ_AT,
         "Decided on 18.11.2026 for your codes and links. We are refunding 500.00 TRY to your original payment method. "
-        "Not refunded: sku-office ×1. We received no delivery record of the code or link for sku-office. You may "
+        "Not refunded: Office lisansı ×1. We received no delivery record of the code or link for Office lisansı. You may "
         "appeal the rejected items once, with new information, until 02.12.2026 12:30.",
         "Kodlarınız ve bağlantılarınız için 18.11.2026 tarihinde karar verildi. 500,00 TL tutarındaki iadeniz orijinal "
-        "ödeme yönteminize yapılıyor. İade edilmedi: sku-office ×1. Şu ürünlerin kodunun ya da bağlantısının teslimat "
-        "kaydını almadık: sku-office. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez "
+        "ödeme yönteminize yapılıyor. İade edilmedi: Office lisansı ×1. Şu ürünlerin kodunun ya da bağlantısının teslimat "
+        "kaydını almadık: Office lisansı. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez "
         "itiraz edebilirsiniz.",
     ),
     "digital: the key never sent paid, then reopened and rejected: the reason speaks of the code rejected": (
@@ -229,18 +247,18 @@ ROWS: dict[str, Row] = {
         lambda: decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                         line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]), READ_AT,
         "Decided on 18.11.2026 for the missing items. We are refunding 90.00 TRY to your original payment method. "
-        "We are shipping these items again: sku-spoon.",
+        "We are shipping these items again: Çay kaşığı.",
         "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 90,00 TL tutarındaki iadeniz orijinal ödeme yönteminize "
-        "yapılıyor. Şu ürünler yeniden gönderiliyor: sku-spoon.",
+        "yapılıyor. Şu ürünler yeniden gönderiliyor: Çay kaşığı.",
     ),
     "missing lines refunded in part": (
         lambda: decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                         line_outcomes=[("sku-glass", Outcome.REFUND, 1)]), READ_AT,
         "Decided on 18.11.2026 for the missing items. We are refunding 45.00 TRY to your original payment method. "
-        "We could not confirm these were missing: sku-glass ×1, sku-spoon ×3. You may appeal the rejected items "
+        "We could not confirm these were missing: Çay bardağı ×1, Çay kaşığı ×3. You may appeal the rejected items "
         "once, with new information, until 02.12.2026 12:30.",
         "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 45,00 TL tutarındaki iadeniz orijinal ödeme yönteminize "
-        "yapılıyor. Şunların eksik olduğunu doğrulayamadık: sku-glass ×1, sku-spoon ×3. Reddedilen ürünler için "
+        "yapılıyor. Şunların eksik olduğunu doğrulayamadık: Çay bardağı ×1, Çay kaşığı ×3. Reddedilen ürünler için "
         "02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
     ),
     "missing lines refunded in part, read after the appeal window": (
@@ -248,22 +266,23 @@ ROWS: dict[str, Row] = {
                         line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.REFUND, 1)]),
         WINDOW_ENDS + timedelta(minutes=1),
         "Decided on 18.11.2026 for the missing items. We are refunding 102.50 TRY to your original payment method. "
-        "We could not confirm these were missing: sku-spoon ×2. The time to appeal ended on 02.12.2026 12:30.",
+        "We could not confirm these were missing: Çay kaşığı ×2. The time to appeal ended on 02.12.2026 12:30.",
         "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 102,50 TL tutarındaki iadeniz orijinal ödeme yönteminize "
-        "yapılıyor. Şunların eksik olduğunu doğrulayamadık: sku-spoon ×2. İtiraz süresi 02.12.2026 12:30 tarihinde "
+        "yapılıyor. Şunların eksik olduğunu doğrulayamadık: Çay kaşığı ×2. İtiraz süresi 02.12.2026 12:30 tarihinde "
         "sona erdi.",
     ),
     # --- decided for the customer, but payments or fulfillment refused the refund or reshipment
     "refund held back": (
         lambda: parked(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), EffectKind.REFUND), READ_AT,
-        f"Decided on 18.11.2026: your refund to your original payment method is delayed. {TOLD[0]}",
-        f"18.11.2026 tarihinde karar verildi: orijinal ödeme yönteminize yapılacak ücret iadeniz gecikiyor. {TOLD[1]}",
+        f"Decided on 18.11.2026: your refund of 1,299.00 TRY to your original payment method is delayed. {TOLD[0]}",
+        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki, orijinal ödeme yönteminize yapılacak ücret iadeniz "
+        f"gecikiyor. {TOLD[1]}",
     ),
     "refund to the wallet held back": (
         lambda: parked(decided(case(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, refund_to=RefundDestination.WALLET),
                        EffectKind.REFUND), READ_AT,
-        f"Decided on 18.11.2026: your refund to your wallet is delayed. {TOLD[0]}",
-        f"18.11.2026 tarihinde karar verildi: cüzdanınıza yapılacak ücret iadeniz gecikiyor. {TOLD[1]}",
+        f"Decided on 18.11.2026: your refund of 1,299.00 TRY to your wallet is delayed. {TOLD[0]}",
+        f"18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki, cüzdanınıza yapılacak ücret iadeniz gecikiyor. {TOLD[1]}",
     ),
     "reship held back": (
         lambda: parked(decided(case(), Outcome.RESHIP, ReasonCode.LOST_IN_TRANSIT), EffectKind.RESHIP), READ_AT,
@@ -273,34 +292,34 @@ ROWS: dict[str, Row] = {
     "refund under way while only the carrier's liability is held back": (
         lambda: parked(decided(case(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF), EffectKind.CARRIER_LIABILITY),
         READ_AT,
-        "Decided on 18.11.2026: we are refunding you to your original payment method.",
-        "18.11.2026 tarihinde karar verildi: ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
+        "Decided on 18.11.2026: we are refunding 1,299.00 TRY to your original payment method.",
+        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
     ),
     "missing lines: the refund held back, the reshipment under way": (
         lambda: parked(decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                                line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]),
                        EffectKind.REFUND), READ_AT,
-        "Decided on 18.11.2026 for the missing items. We are shipping these items again: sku-spoon. Your refund of "
+        "Decided on 18.11.2026 for the missing items. We are shipping these items again: Çay kaşığı. Your refund of "
         f"90.00 TRY to your original payment method is delayed. {TOLD[0]}",
-        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-spoon. 90,00 TL "
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay kaşığı. 90,00 TL "
         f"tutarındaki, orijinal ödeme yönteminize yapılacak iadeniz gecikiyor. {TOLD[1]}",
     ),
     "missing lines: one reshipment held back, one line declined": (
         lambda: parked(decided(missing_items(packed=1), Outcome.RESHIP, ReasonCode.ITEMS_MISSING,
                                line_outcomes=[("sku-glass", Outcome.RESHIP, 1), ("sku-spoon", Outcome.RESHIP, 3)]),
                        EffectKind.RESHIP, sku="sku-spoon"), READ_AT,
-        "Decided on 18.11.2026 for the missing items. We are shipping these items again: sku-glass. The reshipment of "
-        f"these items is delayed: sku-spoon. {TOLD[0]} We could not confirm these were missing: sku-glass ×1. You "
+        "Decided on 18.11.2026 for the missing items. We are shipping these items again: Çay bardağı. The reshipment of "
+        f"these items is delayed: Çay kaşığı. {TOLD[0]} We could not confirm these were missing: Çay bardağı ×1. You "
         "may appeal the rejected items once, with new information, until 02.12.2026 12:30.",
-        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-glass. Şu "
-        f"ürünlerin yeniden gönderimi gecikiyor: sku-spoon. {TOLD[1]} Şunların eksik olduğunu doğrulayamadık: "
-        "sku-glass ×1. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz "
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay bardağı. Şu "
+        f"ürünlerin yeniden gönderimi gecikiyor: Çay kaşığı. {TOLD[1]} Şunların eksik olduğunu doğrulayamadık: "
+        "Çay bardağı ×1. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz "
         "edebilirsiniz.",
     ),
     # --- rejected: what the rejection rests on, and the appeal
     "parcel rejected on the carrier's proof": (
         lambda: decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
-        f"The carrier proved delivery. {OPEN_EN}", f"Kargo firması teslimatı belgeledi. {OPEN_TR}",
+        f"{PROVED[0]} {OPEN_EN}", f"{PROVED[1]} {OPEN_TR}",
     ),
     "parcel rejected as delivered with no proof from the carrier": (
         lambda: decided(case(proof_missing=True), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
@@ -368,17 +387,17 @@ ROWS: dict[str, Row] = {
     ),
     "two codes in different states": (
         lambda: decided(digital("activated", "sent"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
-        "The delivery record shows the code or link for sku-office was sent, but not opened or activated; the code "
-        f"or link for sku-steam was activated. {OPEN_EN}",
-        "Teslimat kaydı sku-office için kodun ya da bağlantının gönderildiğini, ancak açılmadığını ve "
-        f"etkinleştirilmediğini; sku-steam için kodun ya da bağlantının etkinleştirildiğini gösteriyor. {OPEN_TR}",
+        "The delivery record shows the code or link for Office lisansı was sent, but not opened or activated; the code "
+        f"or link for Steam kodu was activated. {OPEN_EN}",
+        "Teslimat kaydı Office lisansı için kodun ya da bağlantının gönderildiğini, ancak açılmadığını ve "
+        f"etkinleştirilmediğini; Steam kodu için kodun ya da bağlantının etkinleştirildiğini gösteriyor. {OPEN_TR}",
     ),
     "a code with a record, a licence key with none": (
         lambda: decided(digital("activated", "no_record"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
-        "The delivery record shows the code or link for sku-steam was activated. We received no delivery record of "
-        f"the code or link for sku-office. {OPEN_EN}",
-        "Teslimat kaydı sku-steam için kodun ya da bağlantının etkinleştirildiğini gösteriyor. Şu ürünlerin kodunun ya "
-        f"da bağlantısının teslimat kaydını almadık: sku-office. {OPEN_TR}",
+        "The delivery record shows the code or link for Steam kodu was activated. We received no delivery record of "
+        f"the code or link for Office lisansı. {OPEN_EN}",
+        "Teslimat kaydı Steam kodu için kodun ya da bağlantının etkinleştirildiğini gösteriyor. Şu ürünlerin kodunun ya "
+        f"da bağlantısının teslimat kaydını almadık: Office lisansı. {OPEN_TR}",
     ),
     "code rejected on the account's claims": (
         lambda: decided(digital("sent"), Outcome.REJECTED, ReasonCode.SUSPECTED_ABUSE), READ_AT,
@@ -387,17 +406,17 @@ ROWS: dict[str, Row] = {
     # --- the appeal window
     "appeal window open to its last moment": (
         lambda: decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), WINDOW_ENDS,
-        f"The carrier proved delivery. {OPEN_EN}", f"Kargo firması teslimatı belgeledi. {OPEN_TR}",
+        f"{PROVED[0]} {OPEN_EN}", f"{PROVED[1]} {OPEN_TR}",
     ),
     "appeal window closed": (
         lambda: decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY),
         WINDOW_ENDS + timedelta(minutes=1),
-        "The carrier proved delivery. The time to appeal ended on 02.12.2026 12:30.",
-        "Kargo firması teslimatı belgeledi. İtiraz süresi 02.12.2026 12:30 tarihinde sona erdi.",
+        f"{PROVED[0]} The time to appeal ended on 02.12.2026 12:30.",
+        f"{PROVED[1]} İtiraz süresi 02.12.2026 12:30 tarihinde sona erdi.",
     ),
     "appeal window told as open when the caller gives no time": (
         lambda: decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), None,
-        f"The carrier proved delivery. {OPEN_EN}", f"Kargo firması teslimatı belgeledi. {OPEN_TR}",
+        f"{PROVED[0]} {OPEN_EN}", f"{PROVED[1]} {OPEN_TR}",
     ),
     # --- appealed, reopened, withdrawn
     "appeal reviewed and rejected": (
@@ -412,8 +431,8 @@ ROWS: dict[str, Row] = {
                              Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)),
                      NOW + timedelta(days=3)),
             Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=4)), NOW + timedelta(days=5),
-        "The carrier proved delivery. You have already used your one appeal.",
-        "Kargo firması teslimatı belgeledi. Tek itiraz hakkınızı kullandınız.",
+        f"{PROVED[0]} You have already used your one appeal.",
+        f"{PROVED[1]} Tek itiraz hakkınızı kullandınız.",
     ),
     "refunded, reopened and rejected: nothing changes, nothing to appeal": (
         lambda: decided(reopened(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), NOW),
@@ -459,10 +478,10 @@ ROWS: dict[str, Row] = {
                      NOW + timedelta(days=1)),
             Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
         "Your claim was reviewed again on 20.11.2026: every item you claimed had already been refunded or reshipped, "
-        "so nothing changes. Decided before and standing: the refund of 90.00 TRY and the reshipment of sku-spoon.",
+        "so nothing changes. Decided before and standing: the refund of 90.00 TRY and the reshipment of Çay kaşığı.",
         "Başvurunuz 20.11.2026 tarihinde yeniden incelendi: başvurduğunuz tüm ürünler için daha önce iade ya da "
         "yeniden gönderim yapılmıştı, bu yüzden değişen bir şey yok. Daha önce kararlaştırılan ve geçerli olan: 90,00 "
-        "TL tutarındaki iade ve sku-spoon ürünlerinin yeniden gönderimi.",
+        "TL tutarındaki iade ve Çay kaşığı ürünlerinin yeniden gönderimi.",
     ),
     "missing lines: the appeal of the rest paid": (
         lambda: decided(
@@ -470,11 +489,11 @@ ROWS: dict[str, Row] = {
                              line_outcomes=[("sku-glass", Outcome.REFUND, 1)])),
             Outcome.RESHIP, ReasonCode.ITEMS_MISSING, NOW + timedelta(days=2),
             line_outcomes=[("sku-spoon", Outcome.RESHIP, 3)]), WINDOW_ENDS,
-        "Decided on 20.11.2026 for the missing items. We are shipping these items again: sku-spoon. We could not "
-        "confirm these were missing: sku-glass ×1. You have already used your one appeal. Decided before and "
+        "Decided on 20.11.2026 for the missing items. We are shipping these items again: Çay kaşığı. We could not "
+        "confirm these were missing: Çay bardağı ×1. You have already used your one appeal. Decided before and "
         "standing: the refund of 45.00 TRY.",
-        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-spoon. Şunların "
-        "eksik olduğunu doğrulayamadık: sku-glass ×1. Tek itiraz hakkınızı kullandınız. Daha önce kararlaştırılan ve "
+        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay kaşığı. Şunların "
+        "eksik olduğunu doğrulayamadık: Çay bardağı ×1. Tek itiraz hakkınızı kullandınız. Daha önce kararlaştırılan ve "
         "geçerli olan: 45,00 TL tutarındaki iade.",
     ),
     "missing lines: the first refund held back, the appeal decides its units again": (
@@ -483,10 +502,10 @@ ROWS: dict[str, Row] = {
                                     line_outcomes=[("sku-glass", Outcome.REFUND, 1)]), EffectKind.REFUND)),
             Outcome.RESHIP, ReasonCode.ITEMS_MISSING, NOW + timedelta(days=2),
             line_outcomes=[("sku-spoon", Outcome.RESHIP, 3)]), WINDOW_ENDS,
-        "Decided on 20.11.2026 for the missing items. We are shipping these items again: sku-spoon. We could not "
-        "confirm these were missing: sku-glass ×2. You have already used your one appeal.",
-        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: sku-spoon. Şunların "
-        "eksik olduğunu doğrulayamadık: sku-glass ×2. Tek itiraz hakkınızı kullandınız.",
+        "Decided on 20.11.2026 for the missing items. We are shipping these items again: Çay kaşığı. We could not "
+        "confirm these were missing: Çay bardağı ×2. You have already used your one appeal.",
+        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay kaşığı. Şunların "
+        "eksik olduğunu doğrulayamadık: Çay bardağı ×2. Tek itiraz hakkınızı kullandınız.",
     ),
     "missing lines: the first refund held back, the appeal's refund held back too": (
         lambda: parked(decided(
@@ -495,20 +514,20 @@ ROWS: dict[str, Row] = {
             Outcome.REFUND, ReasonCode.ITEMS_MISSING, NOW + timedelta(days=2),
             line_outcomes=[("sku-spoon", Outcome.REFUND, 3)]), EffectKind.REFUND), WINDOW_ENDS,
         "Decided on 20.11.2026 for the missing items. Your refund of 37.50 TRY to your original payment method is "
-        f"delayed. {TOLD[0]} We could not confirm these were missing: sku-glass ×2. You have already used your one "
+        f"delayed. {TOLD[0]} We could not confirm these were missing: Çay bardağı ×2. You have already used your one "
         "appeal.",
         "Eksik ürünler için 20.11.2026 tarihinde karar verildi. 37,50 TL tutarındaki, orijinal ödeme yönteminize yapılacak "
-        f"iadeniz gecikiyor. {TOLD[1]} Şunların eksik olduğunu doğrulayamadık: sku-glass ×2. Tek itiraz hakkınızı "
+        f"iadeniz gecikiyor. {TOLD[1]} Şunların eksik olduğunu doğrulayamadık: Çay bardağı ×2. Tek itiraz hakkınızı "
         "kullandınız.",
     ),
     "refund held back, reopened and rejected": (
         lambda: decided(reopened(parked(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF),
                                         EffectKind.REFUND), NOW),
                         Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
-        "The carrier proved delivery. You may appeal once, with new information, until 04.12.2026 12:30. The refund "
-        f"decided before is delayed. {TOLD[0]}",
-        "Kargo firması teslimatı belgeledi. 04.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz. "
-        f"Daha önce kararlaştırılan iade gecikiyor. {TOLD[1]}",
+        f"{PROVED[0]} You may appeal once, with new information, until 04.12.2026 12:30. The refund decided before is "
+        f"delayed. {TOLD[0]}",
+        f"{PROVED[1]} 04.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz. Daha önce "
+        f"kararlaştırılan iade gecikiyor. {TOLD[1]}",
     ),
     "withdrawn": (
         lambda: withdrawn(case("delivered")), READ_AT,
@@ -531,7 +550,8 @@ ROWS: dict[str, Row] = {
     # --- under way
     "parcel: carrier asked": (
         lambda: case(), READ_AT,
-        f"We have asked the carrier for its proof of delivery. {BY_EN}", f"Kargo firmasından teslimat kanıtını istedik. {BY_TR}",
+        f"We have asked the carrier for its proof of delivery. {ASK_AROUND[0]} {BY_EN}",
+        f"Kargo firmasından teslimat kanıtını istedik. {ASK_AROUND[1]} {BY_TR}",
     ),
     "parcel: the carrier gave no proof in time": (
         lambda: case(proof_missing=True), READ_AT,
@@ -540,21 +560,19 @@ ROWS: dict[str, Row] = {
     ),
     "parcel: the carrier's evidence under review": (
         lambda: case("delivered"), READ_AT,
-        f"An investigator is reviewing the carrier's evidence. {BY_EN}",
-        f"Bir uzmanımız kargo firmasının kanıtlarını inceliyor. {BY_TR}",
+        f"An investigator is reviewing the carrier's evidence. {RECORD[0]} {BY_EN}",
+        f"Bir uzmanımız kargo firmasının kanıtlarını inceliyor. {RECORD[1]} {BY_TR}",
     ),
     "parcel: the answer is late": (
         lambda: case("delivered"), DUE,
-        "An investigator is reviewing the carrier's evidence. Our answer was due by 23.11.2026 and is late; we will "
-        "give it as soon as we can.",
-        "Bir uzmanımız kargo firmasının kanıtlarını inceliyor. Yanıtımızı en geç 23.11.2026 tarihinde vermemiz "
-        "gerekiyordu ve gecikti; en kısa sürede vereceğiz.",
+        f"An investigator is reviewing the carrier's evidence. {RECORD[0]} Our answer was due by 23.11.2026 and is "
+        "late; we will give it as soon as we can.",
+        f"Bir uzmanımız kargo firmasının kanıtlarını inceliyor. {RECORD[1]} Yanıtımızı en geç 23.11.2026 tarihinde "
+        "vermemiz gerekiyordu ve gecikti; en kısa sürede vereceğiz.",
     ),
     "parcel: handed to a neighbour, the customer asked to check": (
         lambda: check_with_receiver(case("neighbour")), READ_AT,
-        "The carrier says your parcel was handed to someone else or left at a locker or pickup point. Please check "
-        f"there. {BY_EN}",
-        f"{THIRD_PARTY_TR} {BY_TR}",
+        f"{THIRD_PARTY[0]} {BY_EN}", f"{THIRD_PARTY[1]} {BY_TR}",
     ),
     "information added": (
         lambda: added(case("delivered"), images=1), READ_AT,
