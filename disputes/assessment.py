@@ -45,7 +45,7 @@ class Assessor:
                 return
             advice = recommend(dispute, history, now, self.settings)
             dispute.record_assessment(
-                SYSTEM, advice, now, self.settings.third_party_wait, self.settings.restriction_review,
+                SYSTEM, advice, now, self.settings.restriction_review,
                 self.service.rules.appeal_window,
             )
             advised.append(advice)

@@ -694,24 +694,20 @@ class Dispute(BaseModel):
         actor: Actor,
         advice: Recommendation,
         now: datetime,
-        recheck_after: timedelta,
         restriction_review: timedelta,
         appeal_window: timedelta = APPEAL_WINDOW,
     ) -> None:
         """Store the policy's advice and act on it: raise priority, pass abuse signals on (restricting the account
         until a supervisor reviews it, when they show a pattern), tell the customer whom to ask, and resolve on its
         own when the policy may and the case holds no abuse signals (through the same decision path as a person).
-        `recheck_after`: the time the customer is given to check with a third party (the policy's
-        `third_party_wait`), counted from the proof's arrival as the policy counts it."""
+        While the customer checks with a third party, the case is assessed again when their time ends."""
         previous, self.recommendation = self.recommendation, advice
         standing = [flag for flag in advice.abuse_flags if flag not in self.cleared_flags]
         reversed_only = bool(advice.abuse_flags) and not standing  # a supervisor cleared every signal raised
         self.priority = max(self.priority, advice.priority - 2 if reversed_only else advice.priority)
         self.needs_supervisor = self.needs_supervisor or (advice.needs_supervisor and not reversed_only)
         waiting = advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK
-        self.assess_due = now + recheck_after if waiting else None
-        handed_over = self.delivery_proof if waiting else None
-        self.third_party_check_by = handed_over.proof.received_at + recheck_after if handed_over else None
+        self.assess_due = self.third_party_check_by = advice.check_by if waiting else None
         if previous is None or (previous.action, previous.rule) != (advice.action, advice.rule):
             self._apply(actor, "assessed", now, None, {
                 "action": advice.action.value, "rule": advice.rule.value, "confidence": round(advice.confidence, 2)

@@ -110,4 +110,8 @@ class Recommendation(_Private):
         default=None,
         description="Turkish, for the customer only, while waiting for their check: who received it and where.",
     )
+    check_by: AwareDatetime | None = Field(
+        default=None,
+        description="While waiting for the customer's check with a third party: when their time to check ends.",
+    )
     computed_at: AwareDatetime

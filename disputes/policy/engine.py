@@ -57,7 +57,7 @@ from disputes.policy.context import (
 )
 from disputes.policy.digital import read_digital
 from disputes.policy.findings import no_proof_finding, not_delivered_finding
-from disputes.policy.messages import third_party_message
+from disputes.policy.messages import third_party_words
 from disputes.policy.missing import read_missing_items
 from disputes.policy.reading import ProofReading, read_proof
 from disputes.policy.settings import PolicySettings
@@ -81,6 +81,7 @@ class _Verdict:
     carrier_liable: bool = False
     customer_message: str | None = None
     lines: tuple[MissingItem, ...] = ()
+    check_by: datetime | None = None
 
 
 def recommend(dispute: Dispute, history: CustomerHistory, now: datetime, settings: PolicySettings) -> Recommendation:
@@ -110,6 +111,7 @@ def recommend(dispute: Dispute, history: CustomerHistory, now: datetime, setting
         abuse_flags=[s.code for s in signals],
         lines=list(verdict.lines),
         customer_message=verdict.customer_message,
+        check_by=verdict.check_by,
         computed_at=now,
     )
 
@@ -183,11 +185,11 @@ def _digital(dispute: Dispute, now: datetime, settings: PolicySettings) -> _Verd
 def _third_party(dispute: Dispute, reading: ProofReading, now: datetime, settings: PolicySettings) -> _Verdict:
     e = reading.evidence
     who = tuple(f for f in reading.findings if f.code.startswith("received_by_") or f.code == "receiver_not_on_order")
-    received = e.proof.received_at
-    ends = check_starts(dispute, received) + settings.third_party_wait
+    ends = check_starts(dispute, e.proof.received_at) + settings.third_party_wait
     if now < ends:
-        message = third_party_message(e, dispute.order, ends - received)  # it names the end: that long after receipt
-        return _Verdict(Act.WAIT_FOR_CUSTOMER_CHECK, PolicyRule.THIRD_PARTY_CHECK, who, customer_message=message)
+        message = third_party_words(e, dispute.order, ends)[1]
+        return _Verdict(Act.WAIT_FOR_CUSTOMER_CHECK, PolicyRule.THIRD_PARTY_CHECK, who, customer_message=message,
+                        check_by=ends)
     en, tr = duration(settings.third_party_wait)
     over = finding(
         "third_party_check_over", Effect.NEUTRAL, [e],

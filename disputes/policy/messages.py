@@ -5,7 +5,7 @@ In English and Turkish, saying the same. It names the receiver, which is the poi
 and nowhere else (never into logs or staff alerts).
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from disputes.policy.receivers import read_receiver
@@ -23,12 +23,6 @@ _LEFT_IN = {
     R.PARCEL_LOCKER: ("at a parcel locker", "bir kargo dolabına"),
     R.PICKUP_POINT: ("at a pickup point", "bir teslimat noktasına"),
 }
-
-
-def third_party_message(evidence: Evidence, order: OrderSnapshot, wait: timedelta) -> str:
-    """The Turkish of `third_party_words`, the time to check ending `wait` after the evidence arrived (as
-    `disputes/policy/engine.py` counts it)."""
-    return third_party_words(evidence, order, evidence.proof.received_at + wait)[1]
 
 
 def third_party_words(evidence: Evidence, order: OrderSnapshot, until: datetime) -> tuple[str, str]:

@@ -49,8 +49,7 @@ def appealed_digital_case(decide: Outcome, settings: PolicySettings = DEFAULTS) 
     d.decide(INVESTIGATOR, decide, reason, "Karar.", None, NOW)
     later = NOW + timedelta(hours=1)
     d.file_appeal(CUSTOMER, "Oyun kodunu ben etkinleştirmedim.", later, NOW + timedelta(days=14))
-    d.record_assessment(SYSTEM, recommend(d, CustomerHistory(), later, settings), later, timedelta(hours=24),
-                        timedelta(hours=72))
+    d.record_assessment(SYSTEM, recommend(d, CustomerHistory(), later, settings), later, timedelta(hours=72))
     return d
 
 

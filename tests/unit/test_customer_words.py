@@ -35,7 +35,7 @@ def handed_to_a_neighbour() -> Dispute:
     settings = PolicySettings()
     advice = recommend(d, CustomerHistory(), NOW, settings)
     assert advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK
-    d.record_assessment(SYSTEM, advice, NOW, settings.third_party_wait, settings.restriction_review)
+    d.record_assessment(SYSTEM, advice, NOW, settings.restriction_review)
     return d
 
 

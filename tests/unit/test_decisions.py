@@ -22,7 +22,7 @@ DEFAULTS = PolicySettings()
 
 
 def assessed(d: Dispute, history: CustomerHistory = CustomerHistory(), settings: PolicySettings = DEFAULTS) -> Dispute:
-    d.record_assessment(SYSTEM, recommend(d, history, NOW, settings), NOW, timedelta(hours=24), timedelta(hours=72))
+    d.record_assessment(SYSTEM, recommend(d, history, NOW, settings), NOW, timedelta(hours=72))
     return d
 
 

@@ -36,7 +36,7 @@ def case(game: DigitalState, gift: DigitalState, settings: PolicySettings = DEFA
     d.digital_deliveries = [record(game, "GAME"), record(gift, "GC")]
     d.status = Status.UNDER_REVIEW
     advice = recommend(d, CustomerHistory(), NOW, settings)
-    d.record_assessment(SYSTEM, advice, NOW, timedelta(hours=24), timedelta(hours=72))
+    d.record_assessment(SYSTEM, advice, NOW, timedelta(hours=72))
     return d
 
 

@@ -207,7 +207,7 @@ async def one_glass_short(
 async def test_a_claim_the_packing_record_shows_only_in_part_waits_for_a_person(repository, clock) -> None:
     dispute, advice = await one_glass_short(repository, clock)
 
-    dispute.record_assessment(SYSTEM, advice, NOW, timedelta(hours=4), timedelta(hours=72))
+    dispute.record_assessment(SYSTEM, advice, NOW, timedelta(hours=72))
 
     assert dispute.is_active and dispute.decision is None and not compensation(dispute)
     assert dispute.recommendation is not None and dispute.recommendation.lines == [MissingItem(sku="sku-glass", quantity=1)]
@@ -216,7 +216,7 @@ async def test_a_claim_the_packing_record_shows_only_in_part_waits_for_a_person(
 async def test_the_policy_compensates_on_its_own_only_what_the_packing_record_shows_unpacked(repository, clock) -> None:
     dispute, advice = await one_glass_short(repository, clock, PolicySettings(auto_reject_enabled=True))
 
-    dispute.record_assessment(SYSTEM, advice, NOW, timedelta(hours=4), timedelta(hours=72))
+    dispute.record_assessment(SYSTEM, advice, NOW, timedelta(hours=72))
 
     assert dispute.status is Status.RESOLVED and dispute.decision is not None
     assert [(kind, key, p["sku"], p["quantity"], p["amount_minor"]) for kind, key, p in compensation(dispute)] == [

@@ -8,7 +8,7 @@ import pytest
 
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from disputes.policy.findings import location_finding, name_finding, relation_finding
-from disputes.policy.messages import third_party_message
+from disputes.policy.messages import third_party_words
 from disputes.policy.receivers import read_receiver
 from schemas.proof import RecipientRelation as R
 from schemas.recommendation import Effect, PolicyRule
@@ -92,14 +92,14 @@ def test_a_placeholder_or_a_lone_initial_reads_like_a_missing_name(written: str)
 
 def test_the_doorman_written_as_his_role_is_named_once_to_the_customer() -> None:
     doorman = evidence(received_by="KAPICI", relation=R.DOORMAN)
-    message = third_party_message(doorman, snapshot(), timedelta(hours=6))
+    message = third_party_words(doorman, snapshot(), NOW + timedelta(hours=6))[1]
     assert "tarihinde kapıcı / site görevlisi tarafından teslim alındığını" in message
     assert "KAPICI" not in message
 
 
 def test_a_neighbour_written_with_the_word_keeps_only_the_name_after_it() -> None:
     neighbour = evidence(received_by="KOMŞU MEHMET", relation=R.NEIGHBOUR)
-    message = third_party_message(neighbour, snapshot(), timedelta(hours=6))
+    message = third_party_words(neighbour, snapshot(), NOW + timedelta(hours=6))[1]
     assert "tarihinde komşunuz MEHMET tarafından teslim alındığını" in message
     assert "KOMŞU" not in message
 

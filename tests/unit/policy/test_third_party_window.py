@@ -3,6 +3,7 @@ hand-over: carriers push at delivery, customers report later."""
 
 from datetime import datetime, timedelta
 
+from disputes.actors import SYSTEM
 from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from schemas.common import Role
@@ -93,3 +94,15 @@ def test_a_hand_over_reported_while_the_case_was_decided_is_told_from_the_next_r
 
     assert advise(case, reopened_at + DAY - timedelta(seconds=1)).rule is PolicyRule.THIRD_PARTY_CHECK
     assert advise(case, reopened_at + DAY).rule is PolicyRule.THIRD_PARTY_CHECK_OVER
+
+
+def test_the_case_is_looked_at_again_when_the_window_ends_however_late_in_it_it_was_assessed() -> None:
+    """The customer view's check-by date and the next assessment are the window's end the policy counted: an
+    assessment halfway through the window (the carrier's proof pulled late) neither moves it nor waits a whole window
+    more."""
+    case = neighbour(OPENED_AT - 2 * DAY)
+    halfway = OPENED_AT + DAY / 2
+
+    case.record_assessment(SYSTEM, advise(case, halfway), halfway, timedelta(hours=72))
+
+    assert case.third_party_check_by == case.assess_due == OPENED_AT + DAY

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from disputes.policy.messages import third_party_message
+from disputes.policy.messages import third_party_words
 from disputes.policy.wording import distance, duration, money, weight
 from schemas.proof import RecipientRelation
 from tests.unit.policy.builders import RECEIVED_AT, evidence, snapshot
@@ -62,13 +62,13 @@ def test_grams_are_written_with_the_same_thousands_separators_as_distances_and_m
 
 def test_a_household_member_without_a_name_is_still_named_as_household() -> None:
     household = evidence(relation=RecipientRelation.HOUSEHOLD_MEMBER, received_by=None)
-    message = third_party_message(household, snapshot(), timedelta(hours=24))
+    message = third_party_words(household, snapshot(), RECEIVED_AT + timedelta(hours=24))[1]
     assert "hanenizden biri tarafından teslim alındığını" in message and "Teslimat yeri" not in message
 
 
 def test_the_doormans_name_follows_his_role() -> None:
     doorman = evidence(relation=RecipientRelation.DOORMAN, received_by="Hasan Demir")
-    assert "kapıcı / site görevlisi Hasan Demir tarafından" in third_party_message(doorman, snapshot(), timedelta(hours=6))
+    assert "kapıcı / site görevlisi Hasan Demir tarafından" in third_party_words(doorman, snapshot(), RECEIVED_AT)[1]
 
 
 def test_the_time_to_check_with_the_receiver_is_named_by_its_end_in_istanbul() -> None:
@@ -76,7 +76,7 @@ def test_the_time_to_check_with_the_receiver_is_named_by_its_end_in_istanbul() -
     neighbour = evidence(relation=RecipientRelation.NEIGHBOUR, received_by="Mehmet Kaya")
     assert RECEIVED_AT == datetime(2026, 11, 18, 8, 30, tzinfo=UTC)  # 11:30 in Istanbul
 
-    message = third_party_message(neighbour, snapshot(), timedelta(hours=6))
+    message = third_party_words(neighbour, snapshot(), RECEIVED_AT + timedelta(hours=6))[1]
 
     assert message.endswith(
         "Lütfen kontrol edin; 18.11.2026 17:30 tarihine kadar bulamazsanız incelemeye devam edip size sonucu "
