@@ -599,3 +599,21 @@ async def test_the_console_writes_times_in_istanbul_and_a_deadline_as_the_day_it
         page = await (await api.get(case, headers={"Cookie": staff()["Cookie"] + f"; console_lang={lang}"})).text()
         assert f"{due - timedelta(days=1):%d.%m.%Y} 24:00 {zone}" in page
         assert f"{opened_at:%d.%m.%Y %H:%M} {zone}" in page and " UTC" not in page
+
+
+async def test_the_decisions_by_carrier_count_missing_item_decisions_as_the_api_does(api):
+    claim = {"order_id": "ord-1", "statement": "Kutu boş geldi.", "preferred_resolution": "refund",
+             "claim": "missing_items", "missing_items": [{"sku": "sku-kettle", "quantity": 1}]}
+    opened = await api.post("/v1/disputes", json=claim, headers=CUSTOMER)
+    assert opened.status == 201, await opened.text()
+    decision = {"outcome": "refund", "reason_code": "items_missing", "note": "Paketleme kaydı yok."}
+    decided = await api.post(f"/v1/disputes/{(await opened.json())['id']}/decision", json=decision,
+                             headers={**INVESTIGATOR, "If-Match": '"1"'})
+    assert decided.status == 200, await decided.text()
+    report = await (await api.get("/v1/reports/carriers?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z",
+                                  headers=SUPERVISOR)).json()
+    assert [(row["carrier"], row["outcomes"]["refund"], row["partial_outcomes"]["refund"])
+            for row in report["carriers"]] == [("yurtici", 0, 1)]
+    page = await (await api.get("/console/reports?from=2026-11-01&to=2026-11-30", headers=staff())).text()
+    chart = page[page.index('aria-labelledby="decisions-chart"'):page.index("</svg>")]
+    assert "<title>yurtici: iade 1</title>" in chart and 'class="chart-value">1</text>' in chart

@@ -36,8 +36,14 @@ def _midnight(day: date) -> datetime:
 
 
 def decisions_chart(figures: list[CarrierFigures]) -> BarChart:
-    return bar_chart([(f.carrier, [(o, float(f.outcomes.get(o, 0)), str(f.outcomes.get(o, 0))) for o in OUTCOMES])
-                      for f in figures], total_text="{:.0f}".format)
+    """Every decision per carrier by outcome, as the API's carrier report counts them: on whole-package claims and,
+    counted apart there, on missing-item claims."""
+    return bar_chart([(f.carrier, [_decided(f, o) for o in OUTCOMES]) for f in figures], total_text="{:.0f}".format)
+
+
+def _decided(figures: CarrierFigures, outcome: str) -> tuple[str, float, str]:
+    count = figures.outcomes.get(outcome, 0) + figures.partial_outcomes.get(outcome, 0)
+    return outcome, float(count), str(count)
 
 
 def proof_chart(figures: list[CarrierFigures], lang: str) -> list[tuple[str, BarChart]]:
