@@ -617,3 +617,28 @@ async def test_the_decisions_by_carrier_count_missing_item_decisions_as_the_api_
     page = await (await api.get("/console/reports?from=2026-11-01&to=2026-11-30", headers=staff())).text()
     chart = page[page.index('aria-labelledby="decisions-chart"'):page.index("</svg>")]
     assert "<title>yurtici: iade 1</title>" in chart and 'class="chart-value">1</text>' in chart
+
+
+async def test_a_report_s_period_is_whole_days_in_istanbul_from_the_first_to_the_last(api, clock):
+    clock.offset = datetime.combine(NOW.date(), time(22, 30), UTC) - NOW  # 01:30 the next day in Istanbul
+    await opened(api)
+    istanbul_day = NOW.date() + timedelta(days=1)
+    later = istanbul_day + timedelta(days=1)
+    for first, last, shown in ((istanbul_day, istanbul_day, True), (NOW.date(), None, True),  # to today in Istanbul
+                               (NOW.date(), NOW.date(), False), (later, later, False)):
+        query = f"from={first}" + (f"&to={last}" if last else "")
+        response = await api.get(f"/console/reports?{query}", headers=staff())
+        page = await response.text()
+        assert response.status == 200 and ('class="chart-label">yurtici<' in page) is shown, query
+        assert f'id="from" name="from" type="date" value="{first}"' in page and f'value="{last or istanbul_day}"' in page
+
+
+@pytest.mark.parametrize(("query", "why"), [
+    ("from=2026-12-01&to=2026-11-01", "The To day is before the From day."),
+    ("from=2026-11-31", "Give each day as a date (YYYY-MM-DD)."),
+    ("from=2024-01-01&to=2025-01-01", "A period is at most 366 days."),
+    ("to=1900-01-10", "Give days from 1900-01-01 to 9998-12-31."),
+])
+async def test_a_refused_report_period_says_why_in_the_page_s_language(api, query, why):
+    refused = await api.get(f"/console/reports?{query}", headers={"Cookie": staff()["Cookie"] + "; console_lang=en"})
+    assert refused.status == 422 and f"<li>{why}</li>" in await refused.text()

@@ -199,6 +199,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "liability": ("owed", "borç"),
     "no_data": ("No decided cases in this period.", "Bu dönemde karara bağlanmış dosya yok."),
     "week_of": ("week of {}", "{} haftası"),  # the day it starts
+    "period_not_a_date": ("Give each day as a date (YYYY-MM-DD).", "Her günü tarih olarak yazın (YYYY-AA-GG)."),
+    "period_out_of_range": ("Give days from {first} to {last}.", "{first} ile {last} arasındaki günleri seçin."),
+    "period_reversed": ("The To day is before the From day.", "Bitiş günü, başlangıç gününden önce."),
+    "period_too_long": ("A period is at most {days} days.", "Bir dönem en fazla {days} gündür."),
     "refund": ("refund", "iade"),
     "reship": ("reship", "yeniden gönderim"),
     "rejected": ("rejected", "ret"),
