@@ -642,3 +642,13 @@ async def test_a_report_s_period_is_whole_days_in_istanbul_from_the_first_to_the
 async def test_a_refused_report_period_says_why_in_the_page_s_language(api, query, why):
     refused = await api.get(f"/console/reports?{query}", headers={"Cookie": staff()["Cookie"] + "; console_lang=en"})
     assert refused.status == 422 and f"<li>{why}</li>" in await refused.text()
+
+
+async def test_the_carrier_filter_takes_digital_delivery_as_the_api_s_queue_does(api):
+    parcel = await opened(api)
+    listed = await api.get("/v1/disputes?carrier=digital", headers=INVESTIGATOR)
+    assert listed.status == 200 and (await listed.json())["items"] == []
+    page = await api.get("/console?carrier=digital", headers={"Cookie": staff()["Cookie"] + "; console_lang=en"})
+    text = await page.text()
+    assert page.status == 200 and parcel["id"] not in text
+    assert '<option value="digital" selected>Digital delivery</option>' in text

@@ -35,6 +35,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "filters": ("Filters", "Filtreler"),
     "apply": ("Apply", "Uygula"),
     "clear": ("Clear", "Temizle"),
+    "digital": ("Digital delivery", "Dijital teslimat"),
     "any": ("Any", "Hepsi"),
     "true": ("Yes", "Evet"),
     "false": ("No", "Hayır"),
