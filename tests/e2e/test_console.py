@@ -572,7 +572,7 @@ async def test_the_turkish_case_page_shows_words_and_turkish_amounts_not_codes(a
 
 
 @pytest.mark.parametrize("evidence_interval", [0.02])  # the workers assess it soon after it opens
-async def test_the_case_page_writes_the_confidence_as_the_page_s_language_does(api):
+async def test_the_case_page_and_the_queue_write_the_confidence_as_the_page_s_language_does(api):
     dispute = await opened(api)
 
     async def assessed():
@@ -585,6 +585,9 @@ async def test_the_case_page_writes_the_confidence_as_the_page_s_language_does(a
     for lang, written in (("tr", f"(%{confidence} güven)"), ("en", f"({confidence}% confidence)")):
         page = await (await api.get(case, headers={"Cookie": staff()["Cookie"] + f"; console_lang={lang}"})).text()
         assert written in page
+    for lang, written in (("tr", f"<small>(%{confidence})</small>"), ("en", f"<small>({confidence}%)</small>")):
+        page = await (await api.get("/console", headers={"Cookie": staff()["Cookie"] + f"; console_lang={lang}"})).text()
+        assert written in page, lang  # and the queue as the case page
 
 
 async def test_the_console_writes_times_in_istanbul_and_a_deadline_as_the_day_it_ends(api):
