@@ -3,6 +3,7 @@ named, and what the investigator chooses per line (refund one of two glasses, re
 
 import pytest
 import pytest_asyncio
+from playwright.async_api import expect
 
 from schemas.common import Role
 from tests.browser.conftest import Running
@@ -50,11 +51,14 @@ async def test_an_investigator_refunds_one_of_two_glasses_and_rejects_the_spoons
     await sign_in(page, console_app)
     await page.goto(f"{console_app.url}/console/disputes/{claim}")
     assert await page.evaluate(UNNAMED_CONTROLS) == []
+    for index, sku in enumerate(("sku-glass", "sku-spoon"), 1):  # each quantity named by its line, not just "Qty"
+        await expect(page.get_by_role("spinbutton", name=f"Qty {sku}")).to_have_id(f"line-{index}-quantity")
+    assert await page.get_by_role("spinbutton", name="Qty", exact=True).count() == 0
     await page.get_by_label("Outcome").select_option("refund")
     await page.get_by_label("Reason", exact=True).select_option("items_missing")
-    await page.get_by_label("sku-glass").select_option("refund")
+    await page.get_by_role("combobox", name="sku-glass").select_option("refund")
     await page.locator("#line-1-quantity").fill("1")
-    await page.get_by_label("sku-spoon").select_option("rejected")
+    await page.get_by_role("combobox", name="sku-spoon").select_option("rejected")
     await page.get_by_label("Note", exact=True).fill("Paketleme kaydında bir bardak eksik.")
     await page.get_by_role("button", name="Decide").click()
     await page.wait_for_url("**?done")
