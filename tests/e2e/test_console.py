@@ -14,6 +14,8 @@ from aiohttp import FormData
 from PIL import Image
 
 from adapters.web.auth import HmacTokens
+from adapters.web.console.i18n import PROBLEMS_TR
+from disputes import errors as domain_errors
 from disputes.notices import ISTANBUL
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, TOKENS, eventually
 from tests.factories import PERSONAL_VALUES
@@ -421,10 +423,11 @@ async def test_taking_and_assigning_follow_the_staff_directory_as_the_api_does(a
     path = f"/console/disputes/{dispute['id']}"
     record = {"name": "Ayşe Yılmaz", "role": "investigator", "active": False}
     assert (await api.put("/v1/staff/inv-ayse", json=record, headers=SUPERVISOR)).status in (200, 201)
-    inactive = await api.post(f"{path}/take", data={"csrf": CSRF}, headers=staff())
+    english = "; console_lang=en"  # the domain's own words
+    inactive = await api.post(f"{path}/take", data={"csrf": CSRF}, headers={"Cookie": staff()["Cookie"] + english})
     assert inactive.status == 403 and "inactive" in await inactive.text()
     unknown = await api.post(f"{path}/assign", data={"csrf": CSRF, "assignee": "inv-nobody"},
-                             headers=staff(Role.SUPERVISOR, "sup-zeynep"))
+                             headers={"Cookie": staff(Role.SUPERVISOR, "sup-zeynep")["Cookie"] + english})
     assert unknown.status == 422 and "No staff member inv-nobody" in await unknown.text()
     case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
     assert case["assignee"] is None and case["version"] == dispute["version"]
@@ -655,3 +658,25 @@ async def test_the_carrier_filter_takes_digital_delivery_as_the_api_s_queue_does
     text = await page.text()
     assert page.status == 200 and parcel["id"] not in text
     assert '<option value="digital" selected>Digital delivery</option>' in text
+
+
+async def test_a_refusal_on_a_turkish_page_says_why_in_turkish_and_in_english_on_an_english_one(api):
+    dispute = await opened(api)
+    case = f"/console/disputes/{dispute['id']}"
+    for path, form, who, turkish in (
+        ("reopen", {"reason": "yeni kanıt"}, staff(), "Bunu rolünüzle yapamazsınız; bir süpervizör yapabilir."),
+        ("assign", {"assignee": "inv-nobody"}, staff(Role.SUPERVISOR, "sup-zeynep"),
+         "Personel listesinde bu numarayla kimse yok."),
+    ):
+        pages = {}
+        for lang in ("tr", "en"):
+            response = await api.post(f"{case}/{path}", data={"csrf": CSRF, **form},
+                                      headers={"Cookie": f"{who['Cookie']}; console_lang={lang}"})
+            assert response.status in (403, 422), path
+            pages[lang] = await response.text()
+        assert f"<li>{turkish}</li>" in pages["tr"] and turkish not in pages["en"], path
+        english = pages["en"][pages["en"].index('id="refused"'):].split("<li>")[1].split("</li>")[0]
+        assert english and english not in pages["tr"], path  # the domain's own detail, on the English page only
+    codes = {kind.code for kind in vars(domain_errors).values()
+             if isinstance(kind, type) and issubclass(kind, domain_errors.DomainError)}
+    assert set(PROBLEMS_TR) - codes == set()  # each sentence is a problem type's
