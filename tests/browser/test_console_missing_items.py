@@ -26,6 +26,16 @@ FITS = """() => { const table = document.getElementById("compensated"), section 
         && document.documentElement.scrollWidth <= innerWidth; }"""
 
 
+BROKEN_HEADINGS = """() => [...document.querySelectorAll("#compensated th")].flatMap(th => {
+    const text = th.firstChild;
+    return [...text.data.matchAll(/\\S+/g)].filter(word => {
+        const range = document.createRange();
+        range.setStart(text, word.index);
+        range.setEnd(text, word.index + word[0].length);
+        return range.getClientRects().length > 1;
+    }).map(word => word[0]); })"""  # a heading's words split across lines ("Decisio|n")
+
+
 @pytest.fixture(scope="module")
 def browser_cases():
     return [(BOX, "delivered", "Ayşe Yılmaz")]
@@ -63,9 +73,10 @@ async def test_an_investigator_refunds_one_of_two_glasses_and_rejects_the_spoons
     await page.get_by_role("button", name="Decide").click()
     await page.wait_for_url("**?done")
 
-    for width in (1366, 1001):  # and the narrowest window that shows the case in two columns
+    for width in (1366, 1280, 1001):  # and the narrowest window that shows the case in two columns
         await page.set_viewport_size({"width": width, "height": 900})
         assert await page.evaluate(FITS), width  # the lines paid fit their column, and the page the window
+        assert await page.evaluate(BROKEN_HEADINGS) == [], width
 
     async with console_app.session.get(f"{console_app.url}/v1/disputes/{claim}", headers=INVESTIGATOR) as response:
         decided = (await response.json())["decision"]
