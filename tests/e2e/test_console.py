@@ -680,3 +680,15 @@ async def test_a_refusal_on_a_turkish_page_says_why_in_turkish_and_in_english_on
     codes = {kind.code for kind in vars(domain_errors).values()
              if isinstance(kind, type) and issubclass(kind, domain_errors.DomainError)}
     assert set(PROBLEMS_TR) - codes == set()  # each sentence is a problem type's
+
+
+@pytest.mark.parametrize("app_changes", [{"console_dev_sign_in": True}], ids=["sandbox"])
+async def test_the_development_sign_in_goes_back_to_the_console_page_asked_for(api):
+    asked = await (await api.get("/console/sign-in?next=/console/reports", headers=cookies())).text()
+    assert 'href="/console/dev-sign-in?next=/console/reports"' in asked
+    page = await (await api.get("/console/dev-sign-in?next=/console/reports", headers=cookies())).text()
+    assert '<input type="hidden" name="next" value="/console/reports">' in page
+    for back, location in (("/console/reports", "/console/reports"), ("https://evil.example/", "/console")):
+        signed = await api.post("/console/dev-sign-in", data={"csrf": CSRF, "staff": "sup-zeynep", "next": back},
+                                headers=cookies(), allow_redirects=False)
+        assert (signed.status, signed.headers["Location"]) == (303, location), back
