@@ -63,7 +63,7 @@ async def test_the_appeal_is_decided_on_the_units_no_decision_paid(page, console
 
     await page.get_by_label("Outcome").select_option("refund")
     await page.get_by_label("Reason", exact=True).select_option("items_missing")
-    await page.get_by_label("sku-spoon").select_option("rejected")
+    await page.get_by_role("combobox", name="sku-spoon").select_option("rejected")
     await page.get_by_label("Note", exact=True).fill("Fotoğrafta ikinci bardak da yok.")
     await page.get_by_role("button", name="Decide").click()
     await page.wait_for_url("**?done")

@@ -421,10 +421,11 @@ async def test_taking_and_assigning_follow_the_staff_directory_as_the_api_does(a
     path = f"/console/disputes/{dispute['id']}"
     record = {"name": "Ayşe Yılmaz", "role": "investigator", "active": False}
     assert (await api.put("/v1/staff/inv-ayse", json=record, headers=SUPERVISOR)).status in (200, 201)
-    inactive = await api.post(f"{path}/take", data={"csrf": CSRF}, headers=staff())
+    english = "; console_lang=en"  # the domain's own words
+    inactive = await api.post(f"{path}/take", data={"csrf": CSRF}, headers={"Cookie": staff()["Cookie"] + english})
     assert inactive.status == 403 and "inactive" in await inactive.text()
     unknown = await api.post(f"{path}/assign", data={"csrf": CSRF, "assignee": "inv-nobody"},
-                             headers=staff(Role.SUPERVISOR, "sup-zeynep"))
+                             headers={"Cookie": staff(Role.SUPERVISOR, "sup-zeynep")["Cookie"] + english})
     assert unknown.status == 422 and "No staff member inv-nobody" in await unknown.text()
     case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
     assert case["assignee"] is None and case["version"] == dispute["version"]
@@ -572,7 +573,7 @@ async def test_the_turkish_case_page_shows_words_and_turkish_amounts_not_codes(a
 
 
 @pytest.mark.parametrize("evidence_interval", [0.02])  # the workers assess it soon after it opens
-async def test_the_case_page_writes_the_confidence_as_the_page_s_language_does(api):
+async def test_the_case_page_and_the_queue_write_the_confidence_as_the_page_s_language_does(api):
     dispute = await opened(api)
 
     async def assessed():
@@ -585,6 +586,9 @@ async def test_the_case_page_writes_the_confidence_as_the_page_s_language_does(a
     for lang, written in (("tr", f"(%{confidence} güven)"), ("en", f"({confidence}% confidence)")):
         page = await (await api.get(case, headers={"Cookie": staff()["Cookie"] + f"; console_lang={lang}"})).text()
         assert written in page
+    for lang, written in (("tr", f"<small>(%{confidence})</small>"), ("en", f"<small>({confidence}%)</small>")):
+        page = await (await api.get("/console", headers={"Cookie": staff()["Cookie"] + f"; console_lang={lang}"})).text()
+        assert written in page, lang  # and the queue as the case page
 
 
 async def test_the_console_writes_times_in_istanbul_and_a_deadline_as_the_day_it_ends(api):
@@ -599,3 +603,87 @@ async def test_the_console_writes_times_in_istanbul_and_a_deadline_as_the_day_it
         page = await (await api.get(case, headers={"Cookie": staff()["Cookie"] + f"; console_lang={lang}"})).text()
         assert f"{due - timedelta(days=1):%d.%m.%Y} 24:00 {zone}" in page
         assert f"{opened_at:%d.%m.%Y %H:%M} {zone}" in page and " UTC" not in page
+
+
+async def test_the_decisions_by_carrier_count_missing_item_decisions_as_the_api_does(api):
+    claim = {"order_id": "ord-1", "statement": "Kutu boş geldi.", "preferred_resolution": "refund",
+             "claim": "missing_items", "missing_items": [{"sku": "sku-kettle", "quantity": 1}]}
+    opened = await api.post("/v1/disputes", json=claim, headers=CUSTOMER)
+    assert opened.status == 201, await opened.text()
+    decision = {"outcome": "refund", "reason_code": "items_missing", "note": "Paketleme kaydı yok."}
+    decided = await api.post(f"/v1/disputes/{(await opened.json())['id']}/decision", json=decision,
+                             headers={**INVESTIGATOR, "If-Match": '"1"'})
+    assert decided.status == 200, await decided.text()
+    report = await (await api.get("/v1/reports/carriers?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z",
+                                  headers=SUPERVISOR)).json()
+    assert [(row["carrier"], row["outcomes"]["refund"], row["partial_outcomes"]["refund"])
+            for row in report["carriers"]] == [("yurtici", 0, 1)]
+    page = await (await api.get("/console/reports?from=2026-11-01&to=2026-11-30", headers=staff())).text()
+    chart = page[page.index('aria-labelledby="decisions-chart"'):page.index("</svg>")]
+    assert "<title>yurtici: iade 1</title>" in chart and 'class="chart-value">1</text>' in chart
+
+
+async def test_a_report_s_period_is_whole_days_in_istanbul_from_the_first_to_the_last(api, clock):
+    clock.offset = datetime.combine(NOW.date(), time(22, 30), UTC) - NOW  # 01:30 the next day in Istanbul
+    await opened(api)
+    istanbul_day = NOW.date() + timedelta(days=1)
+    later = istanbul_day + timedelta(days=1)
+    for first, last, shown in ((istanbul_day, istanbul_day, True), (NOW.date(), None, True),  # to today in Istanbul
+                               (NOW.date(), NOW.date(), False), (later, later, False)):
+        query = f"from={first}" + (f"&to={last}" if last else "")
+        response = await api.get(f"/console/reports?{query}", headers=staff())
+        page = await response.text()
+        assert response.status == 200 and ('class="chart-label">yurtici<' in page) is shown, query
+        assert f'id="from" name="from" type="date" value="{first}"' in page and f'value="{last or istanbul_day}"' in page
+
+
+@pytest.mark.parametrize(("query", "why"), [
+    ("from=2026-12-01&to=2026-11-01", "The To day is before the From day."),
+    ("from=2026-11-31", "Give each day as a date (YYYY-MM-DD)."),
+    ("from=2024-01-01&to=2025-01-01", "A period is at most 366 days."),
+    ("to=1900-01-10", "Give days from 1900-01-01 to 9998-12-31."),
+])
+async def test_a_refused_report_period_says_why_in_the_page_s_language(api, query, why):
+    refused = await api.get(f"/console/reports?{query}", headers={"Cookie": staff()["Cookie"] + "; console_lang=en"})
+    assert refused.status == 422 and f"<li>{why}</li>" in await refused.text()
+
+
+async def test_the_carrier_filter_takes_digital_delivery_as_the_api_s_queue_does(api):
+    parcel = await opened(api)
+    listed = await api.get("/v1/disputes?carrier=digital", headers=INVESTIGATOR)
+    assert listed.status == 200 and (await listed.json())["items"] == []
+    page = await api.get("/console?carrier=digital", headers={"Cookie": staff()["Cookie"] + "; console_lang=en"})
+    text = await page.text()
+    assert page.status == 200 and parcel["id"] not in text
+    assert '<option value="digital" selected>Digital delivery</option>' in text
+
+
+async def test_a_refusal_on_a_turkish_page_says_why_in_turkish_and_in_english_on_an_english_one(api):
+    dispute = await opened(api)
+    case = f"/console/disputes/{dispute['id']}"
+    for path, form, who, turkish in (
+        ("reopen", {"reason": "yeni kanıt"}, staff(), "Bunu rolünüzle yapamazsınız; bir süpervizör yapabilir."),
+        ("assign", {"assignee": "inv-nobody"}, staff(Role.SUPERVISOR, "sup-zeynep"),
+         "Personel listesinde bu numarayla kimse yok."),
+    ):
+        pages = {}
+        for lang in ("tr", "en"):
+            response = await api.post(f"{case}/{path}", data={"csrf": CSRF, **form},
+                                      headers={"Cookie": f"{who['Cookie']}; console_lang={lang}"})
+            assert response.status in (403, 422), path
+            pages[lang] = await response.text()
+        assert f"<li>{turkish}</li>" in pages["tr"] and turkish not in pages["en"], path
+        english = pages["en"][pages["en"].index('id="refused"'):].split("<li>")[1].split("</li>")[0]
+        assert english and english not in pages["tr"], path  # the domain's own detail, on the English page only
+
+
+@pytest.mark.parametrize("app_changes", [{"console_dev_sign_in": True}], ids=["sandbox"])
+async def test_the_development_sign_in_goes_back_to_the_console_page_asked_for(api):
+    asked = await (await api.get("/console/sign-in?next=/console/reports", headers=cookies())).text()
+    assert 'href="/console/dev-sign-in?next=/console/reports"' in asked
+    page = await (await api.get("/console/dev-sign-in?next=/console/reports", headers=cookies())).text()
+    assert '<input type="hidden" name="next" value="/console/reports">' in page
+    for back, location in (("/console/reports", "/console/reports"), ("https://evil.example/", "/console")):
+        signed = await api.post("/console/dev-sign-in", data={"csrf": CSRF, "staff": "sup-zeynep", "next": back},
+                                headers=cookies(), allow_redirects=False)
+        assert (signed.status, signed.headers["Location"]) == (303, location), back

@@ -187,7 +187,8 @@ async def test_the_console_decides_each_claimed_line_with_the_api_s_input_model(
             ("version", str(case["version"])), ("line_sku", "sku-glass"), ("line_outcome", ""),
             ("line_sku", "sku-spoon"), ("line_outcome", "rejected")]
 
-    too_many = await api.post(f"/console/disputes/{dispute_id}/decision", headers=staff(),
+    english = {"Cookie": staff()["Cookie"] + "; console_lang=en"}  # the domain's own detail
+    too_many = await api.post(f"/console/disputes/{dispute_id}/decision", headers=english,
                               data=[*form, ("line_quantity", "3"), ("line_quantity", "3")])
     assert too_many.status == 422 and "3 of sku-glass decided, 2 claimed" in await too_many.text()
     decided = await api.post(f"/console/disputes/{dispute_id}/decision", headers=staff(), allow_redirects=False,

@@ -4,7 +4,8 @@ behind a recommendation and every carrier status."""
 import re
 from pathlib import Path
 
-from adapters.web.console.i18n import CODES, TEXTS
+from adapters.web.console.i18n import CODES, PROBLEMS_TR, TEXTS
+from disputes import errors
 from disputes.evidence_access import VIEWED, VIEWS_LIMIT_REACHED
 from schemas.common import Role
 from schemas.proof import ProofStatus
@@ -35,3 +36,9 @@ def test_every_role_a_timeline_names_has_words_in_both_languages():
 def test_every_carrier_status_has_words_in_both_languages():
     assert CODES["proof"].keys() == {status.value for status in ProofStatus}
     assert all(english != turkish for english, turkish in CODES["proof"].values())
+
+
+def test_every_turkish_refusal_is_the_sentence_of_a_problem_type_the_domain_has():
+    codes = {kind.code for kind in vars(errors).values() if isinstance(kind, type) and issubclass(kind, errors.DomainError)}
+    assert {"forbidden", "signature-required"} <= codes  # the scan finds them
+    assert PROBLEMS_TR.keys() - codes == set()

@@ -16,6 +16,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from adapters.web.byte_ranges import none_match
 from adapters.web.console.drawing import DeliveryMap, delivery_map
+from adapters.web.console.i18n import PROBLEMS_TR, language
 from adapters.web.console.session import NO_STORE, action, page, reasons, render, see_other
 from adapters.web.evidence_api import EVIDENCE, attachment_response
 from adapters.web.keys import ASSIGNMENTS, SERVICE, STAFF_DIRECTORY
@@ -246,11 +247,17 @@ async def _refused(request: web.Request, actor: Actor, error: domain.DomainError
         status, message, detail = 422, "invalid", reasons(error)
     else:
         status = next(code for kind, code in DOMAIN_STATUS if isinstance(error, kind))
-        message, detail = "not_allowed", [error.detail]
+        message, detail = "not_allowed", [_why(error, language(request))]
     form = form or prefilled(dispute)
     form.errors = detail
     context = case_context(dispute, form, changes) | {"refused": message, "staff": await assignable(request, actor)}
     return render(request, "case.html", context, actor, status=status)
+
+
+def _why(error: domain.DomainError, lang: str) -> str:
+    """Why the domain refused, in the page's language: on a Turkish page, the Turkish sentence of its problem type
+    (the English detail where there is none yet); on an English one, its detail."""
+    return PROBLEMS_TR.get(error.code, error.detail) if lang == "tr" else error.detail
 
 
 def _text(form: MultiDictProxy[Any], name: str) -> str:

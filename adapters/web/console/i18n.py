@@ -35,6 +35,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "filters": ("Filters", "Filtreler"),
     "apply": ("Apply", "Uygula"),
     "clear": ("Clear", "Temizle"),
+    "digital": ("Digital delivery", "Dijital teslimat"),
     "any": ("Any", "Hepsi"),
     "true": ("Yes", "Evet"),
     "false": ("No", "Hayır"),
@@ -199,6 +200,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "liability": ("owed", "borç"),
     "no_data": ("No decided cases in this period.", "Bu dönemde karara bağlanmış dosya yok."),
     "week_of": ("week of {}", "{} haftası"),  # the day it starts
+    "period_not_a_date": ("Give each day as a date (YYYY-MM-DD).", "Her günü tarih olarak yazın (YYYY-AA-GG)."),
+    "period_out_of_range": ("Give days from {first} to {last}.", "{first} ile {last} arasındaki günleri seçin."),
+    "period_reversed": ("The To day is before the From day.", "Bitiş günü, başlangıç gününden önce."),
+    "period_too_long": ("A period is at most {days} days.", "Bir dönem en fazla {days} gündür."),
     "refund": ("refund", "iade"),
     "reship": ("reship", "yeniden gönderim"),
     "rejected": ("rejected", "ret"),
@@ -311,6 +316,37 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 TEXTS |= {f"{kind}.{code}": words for kind, codes in CODES.items() for code, words in codes.items()}
+# Why a form was refused, in Turkish, by the domain error's code (its problem type, which is stable): a Turkish page
+# says this where an English one shows the error's detail, which is in English.
+PROBLEMS_TR: dict[str, str] = {
+    "forbidden": "Bunu rolünüzle yapamazsınız; bir süpervizör yapabilir.",
+    "staff-inactive": "Personel kaydınız başvurular üzerinde çalışmanıza izin vermiyor.",
+    "illegal-transition": "Başvurunun şu anki durumunda bu yapılamaz.",
+    "compensation-issued": "Bu başvuru için iade veya yeniden gönderim zaten yapıldı.",
+    "contended": "Başvuru şu an başka değişikliklerle meşgul; biraz sonra tekrar deneyin.",
+    "stale-version": "Başvuru, siz açtıktan sonra değişti.",
+    "unprocessable": "Form bir kurala uymuyor.",
+    "no-flags": "Başvuruda kötüye kullanım işareti yok.",
+    "no-restriction": "Başvuru bir hesap kısıtlamasına yol açmadı.",
+    "restriction-reviewed": "Kısıtlama zaten onaylandı ya da kaldırıldı.",
+    "questions-closed": "Başvuru şu anki durumunda müşteriye soru sorulmasına izin vermiyor.",
+    "question-pending": "Müşteri açık soruyu henüz yanıtlamadı.",
+    "too-many-questions": "Bu inceleme müşteriye sorabileceği kadar soru sordu.",
+    "evidence-requests-closed": "Başvuru şu anki durumunda kanıt talebi almıyor.",
+    "not-assignable": "Başvuru şu anki durumunda atanamaz.",
+    "assigned-to-another": "Başvuru başka bir araştırmacıya atanmış.",
+    "not-assigned": "Başvuru kimseye atanmamış.",
+    "case-closed": "Başvuru şu anki durumunda bilgi almıyor.",
+    "too-many-submissions": "Başvuru alabileceği kadar ek aldı.",
+    "override-reason-required": "Öneriye aykırı bir karar için \"Öneriye neden aykırı\" alanını doldurun.",
+    "signature-required": "Yüksek değerli bir siparişi reddetmek için kargo firmasının teslimat kanıtında imza gerekir ve "
+                          "imza yok; bir süpervizör, öneriye neden aykırı olduğunu yazarak reddedebilir.",
+    "reason-does-not-fit-outcome": "Gerekçe, sonuca uymuyor.",
+    "not-reshippable": "Bu ürünler yeniden gönderilemez.",
+    "invalid-line-outcomes": "Satırlar için seçilen sonuçlar talebe uymuyor.",
+    "unknown-staff": "Personel listesinde bu numarayla kimse yok.",
+    "inactive-staff": "Bu personel aktif değil.",
+}
 
 
 def language(request: web.Request) -> str:

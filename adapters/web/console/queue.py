@@ -29,6 +29,10 @@ from schemas.dispute import Channel, Status
 CLOSED = frozenset({Status.RESOLVED, Status.WITHDRAWN})
 YES_NO = ("true", "false")
 CARRIER_NAMES = {code: getattr(entry.build, "name", code) for code, entry in CARRIERS.items()}
+DIGITAL = "digital"
+"""What the order service names as the carrier of an order's digital lines (codes, links): no carrier, but what the
+API's queue finds those cases by."""
+CARRIER_CODES = (*CARRIER_NAMES, DIGITAL)
 LOCAL_DAYS = BusinessCalendar()  # only its zone is used: where a day starts
 DAY_ENDS = frozenset({"opened_to", "decided_to"})  # dates that name the last day included
 DAYS = (date(1900, 1, 1), date(9998, 12, 31))
@@ -56,7 +60,7 @@ FILTERS = (
     Filter("tracking_number", "text", search=True),
     Filter("customer_id", "text", search=True),
     Filter("status", "select", tuple(Status)),
-    Filter("carrier", "select", tuple(CARRIER_NAMES), names=CARRIER_NAMES),
+    Filter("carrier", "select", CARRIER_CODES, names=CARRIER_NAMES),
     Filter("assignee", "text"),
     Filter("mine", "check"),
     Filter("unassigned", "check", label="unassigned_filter"),
@@ -91,11 +95,12 @@ def chosen_filters(query: Mapping[str, str]) -> dict[str, str]:
 
 def _parameters(chosen: dict[str, str]) -> dict[str, object]:
     """The API's parameters from the form's: a date is the local midnight that starts it (that ends it for a "to"),
-    a list is split at its commas; a carrier the registry does not know is refused (the API would match nothing)."""
+    a list is split at its commas; a carrier code that is neither a carrier of the registry nor `DIGITAL` is
+    refused (the API would match nothing)."""
     kinds = {f.name: f.kind for f in FILTERS}
-    if (carrier := chosen.get("carrier")) is not None and carrier not in CARRIER_NAMES:
+    if (carrier := chosen.get("carrier")) is not None and carrier not in CARRIER_CODES:
         raise ProblemError("validation-failed",
-                           f"carrier: no carrier is known by that code (there are {', '.join(CARRIER_NAMES)}).")
+                           f"carrier: no carrier is known by that code (there are {', '.join(CARRIER_CODES)}).")
     data: dict[str, object] = {}
     for name, value in chosen.items():
         data[name] = value.split(",") if name in LISTS else _day(name, value) if kinds[name] == "date" else value

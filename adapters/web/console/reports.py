@@ -1,18 +1,19 @@
 """The carrier and SLA reports as charts, from the same report queries the API's report endpoints run."""
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from functools import partial
 
 from aiohttp import web
 
 from adapters.web.console.drawing import BarChart, LineChart, bar_chart, share_line
-from adapters.web.console.i18n import in_language, language, percent
-from adapters.web.console.queue import DAYS
+from adapters.web.console.i18n import in_language, language, percent, translator
+from adapters.web.console.queue import DAYS, LOCAL_DAYS
 from adapters.web.console.session import page, render
 from adapters.web.keys import SERVICE
 from adapters.web.reports_api import MAX_DAYS, REPORTS
 from disputes.actors import Actor
+from disputes.notices import ISTANBUL
 from disputes.policy.wording import currency_words, money
 from disputes.ports import CarrierFigures, Reports
 
@@ -20,24 +21,38 @@ DEFAULT_WEEKS = 8
 OUTCOMES = ("refund", "reship", "rejected")
 
 
-def period(request: web.Request, today: date) -> tuple[date, date] | None:
-    """The report's days [from, to), from the query (ISO dates) or the last eight weeks; None when invalid."""
+def period(request: web.Request, today: date) -> tuple[date, date] | str:
+    """The report's days, the first and the last both included, from the query (ISO dates) or the eight weeks to
+    today; or, when they cannot be, the word that says why. As the queue's dates, each is a whole day in the SLA
+    calendar's zone (Europe/Istanbul)."""
     try:
-        end = date.fromisoformat(request.query["to"]) if request.query.get("to") else today + timedelta(days=1)
-        start = date.fromisoformat(request.query["from"]) if request.query.get("from") else end - timedelta(weeks=DEFAULT_WEEKS)
-    except (ValueError, OverflowError):  # not a date; eight weeks before the first there is
-        return None
-    within = DAYS[0] <= start < end <= DAYS[1]
-    return (start, end) if within and (end - start).days <= MAX_DAYS else None
+        last = _day(request, "to", today)
+        first = _day(request, "from", last - timedelta(weeks=DEFAULT_WEEKS, days=-1))
+    except ValueError:
+        return "period_not_a_date"
+    except OverflowError:  # eight weeks before the first day there is
+        return "period_out_of_range"
+    if first < DAYS[0] or last > DAYS[1]:
+        return "period_out_of_range"
+    if last < first:
+        return "period_reversed"
+    return (first, last) if (last - first).days < MAX_DAYS else "period_too_long"
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), UTC)
+def _day(request: web.Request, name: str, default: date) -> date:
+    typed = request.query.get(name)
+    return date.fromisoformat(typed) if typed else default
 
 
 def decisions_chart(figures: list[CarrierFigures]) -> BarChart:
-    return bar_chart([(f.carrier, [(o, float(f.outcomes.get(o, 0)), str(f.outcomes.get(o, 0))) for o in OUTCOMES])
-                      for f in figures], total_text="{:.0f}".format)
+    """Every decision per carrier by outcome, as the API's carrier report counts them: on whole-package claims and,
+    counted apart there, on missing-item claims."""
+    return bar_chart([(f.carrier, [_decided(f, o) for o in OUTCOMES]) for f in figures], total_text="{:.0f}".format)
+
+
+def _decided(figures: CarrierFigures, outcome: str) -> tuple[str, float, str]:
+    count = figures.outcomes.get(outcome, 0) + figures.partial_outcomes.get(outcome, 0)
+    return outcome, float(count), str(count)
 
 
 def proof_chart(figures: list[CarrierFigures], lang: str) -> list[tuple[str, BarChart]]:
@@ -63,13 +78,13 @@ def _owed_in(currency: str, figures: list[CarrierFigures], lang: str) -> BarChar
     return replace(chart, bars=tuple(replace(bar, total_text=text) for bar, text in zip(chart.bars, written, strict=True)))
 
 
-async def sla_over_time(reports: Reports, start: date, end: date, lang: str) -> LineChart:
+async def sla_over_time(reports: Reports, first: date, last: date, lang: str) -> LineChart:
     """The share decided within the SLA, week by week, each named by the day it starts as the console writes dates."""
     weeks = []
-    week = start
+    week, end = first, last + timedelta(days=1)
     while week < end:
         until = min(week + timedelta(weeks=1), end)
-        figures = await reports.sla(_midnight(week), _midnight(until))
+        figures = await reports.sla(LOCAL_DAYS.start_of(week), LOCAL_DAYS.start_of(until))
         weeks.append((f"{week:%d.%m.%Y}", figures.within_sla / figures.decided if figures.decided else None))
         week = until
     return share_line(weeks, partial(percent, lang=lang))
@@ -77,14 +92,17 @@ async def sla_over_time(reports: Reports, start: date, end: date, lang: str) -> 
 
 @page
 async def reports(request: web.Request, actor: Actor) -> web.Response:
-    chosen = period(request, request.app[SERVICE].clock.now().date())
-    if chosen is None:
-        return render(request, "reports.html", {"error": "invalid", "start": None, "end": None}, actor, status=422)
-    start, end = chosen
-    source, lang = request.app[REPORTS], language(request)
-    figures = await source.carriers(_midnight(start), _midnight(end))
+    lang = language(request)
+    chosen = period(request, request.app[SERVICE].clock.now().astimezone(ISTANBUL).date())
+    if isinstance(chosen, str):
+        why = translator(lang)(chosen).format(first=DAYS[0], last=DAYS[1], days=MAX_DAYS)
+        context = {"error": "invalid", "errors": [why], "start": None, "end": None}
+        return render(request, "reports.html", context, actor, status=422)
+    first, last = chosen
+    source = request.app[REPORTS]
+    figures = await source.carriers(LOCAL_DAYS.start_of(first), LOCAL_DAYS.start_of(last + timedelta(days=1)))
     return render(request, "reports.html", {
-        "error": None, "start": start, "end": end, "figures": figures,
+        "error": None, "start": first, "end": last, "figures": figures,
         "decisions": decisions_chart(figures), "proof": proof_chart(figures, lang),
-        "liability": liability_charts(figures, lang), "sla": await sla_over_time(source, start, end, lang),
+        "liability": liability_charts(figures, lang), "sla": await sla_over_time(source, first, last, lang),
     }, actor)

@@ -42,7 +42,7 @@ async def sign_in(request: web.Request) -> web.Response:
 async def dev_sign_in_page(request: web.Request) -> web.Response:
     if request.app[CONFIG].dev_tokens is None:
         raise web.HTTPNotFound()
-    return render(request, "dev_sign_in.html", {"staff": DEMO.values()})
+    return render(request, "dev_sign_in.html", {"staff": DEMO.values(), "next": back_to(request.query.get("next"))})
 
 
 async def dev_sign_in(request: web.Request) -> web.Response:
@@ -53,7 +53,8 @@ async def dev_sign_in(request: web.Request) -> web.Response:
     member = DEMO.get(str(form.get("staff")))
     if member is None:
         raise web.HTTPUnprocessableEntity(text="Pick a demo staff member.")
-    return start_session(request, tokens.mint(member.id, member.role))  # the role the directory gives them
+    # the role the directory gives them, back to the page asked for
+    return start_session(request, tokens.mint(member.id, member.role), back_to(form.get("next")))
 
 
 async def sign_out(request: web.Request) -> web.Response:

@@ -111,12 +111,28 @@
     };
   }
 
-  // What the person typed in a case's forms, kept in this tab from when a form is sent until the case's page is shown
-  // again: refilled there unless the form went through (`?done`), so text sent after the session ended survives the
-  // sign-in.
+  // What the person typed in a case's forms, kept in this tab from when a form is sent (or a language is chosen)
+  // until the case's page is shown again: refilled there unless the form went through (`?done`), so text sent after
+  // the session ended survives the sign-in, and text in a refused form survives choosing another language.
   function typedFields(form) {
     return [...form.elements].filter((e) => e.name && (e.tagName === "TEXTAREA" || e.tagName === "SELECT"
       || (e.tagName === "INPUT" && (e.type === "text" || e.type === "number"))));
+  }
+
+  // A field of a claimed line is kept by the SKU its row names (`line_sku`): the page shown again has only the
+  // lines still open, so a row's place in the form may be another line's. Any other field is kept by its name.
+  function keyOf(field) {
+    const sku = field.closest(".line")?.querySelector("input[name=line_sku]");
+    return sku ? JSON.stringify([field.name, sku.value]) : field.name;
+  }
+
+  function typedIn(forms) {
+    const kept = {};
+    for (const form of forms) {
+      const values = kept[form.getAttribute("action")] = {};
+      for (const field of typedFields(form)) { (values[keyOf(field)] ||= []).push(field.value); }
+    }
+    return kept;
   }
 
   function keepTyped(watch) {
@@ -130,18 +146,15 @@
         const values = kept[form.getAttribute("action")] || {};
         const seen = {};
         for (const field of typedFields(form)) {
-          const index = seen[field.name] = (seen[field.name] ?? -1) + 1;
-          if (values[field.name] && index < values[field.name].length) { field.value = values[field.name][index]; }
+          const name = keyOf(field);
+          const index = seen[name] = (seen[name] ?? -1) + 1;
+          if (values[name] && index < values[name].length) { field.value = values[name][index]; }
         }
       }
     }
-    for (const form of forms) {
-      form.addEventListener("submit", () => {
-        const values = {};
-        for (const field of typedFields(form)) { (values[field.name] ||= []).push(field.value); }
-        window.sessionStorage.setItem(key, JSON.stringify({ [form.getAttribute("action")]: values }));
-      });
-    }
+    const keep = (sent) => () => window.sessionStorage.setItem(key, JSON.stringify(typedIn(sent)));
+    for (const form of forms) { form.addEventListener("submit", keep([form])); }
+    document.querySelector("form[action='/console/language']")?.addEventListener("submit", keep(forms));
   }
 
   const notice = document.getElementById("watch-notice");
