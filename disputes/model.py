@@ -107,9 +107,10 @@ RULE_REASONS = {
     PolicyRule.PACKED_UNDERWEIGHT: ReasonCode.ITEMS_MISSING,
 }
 PROVISIONAL = frozenset({PolicyRule.AWAITING_CARRIER_EVIDENCE, PolicyRule.AWAITING_DIGITAL_RECORD})
-REJECTION_REASONS = frozenset(
-    {ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE}
-)
+REJECTION_REASONS = frozenset({
+    ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE,
+    ReasonCode.DIGITAL_DELIVERED, ReasonCode.CONTENTS_CONFIRMED,
+})
 HIGH_VALUE_CURRENCY = "TRY"
 """The currency of the policy's high-value threshold (`PolicySettings.high_value_minor`, in kuruş)."""
 COMPENSATIONS = frozenset({EffectKind.REFUND, EffectKind.RESHIP})
@@ -483,6 +484,15 @@ class Dispute(BaseModel):
             self.proof_missing or (self.recommendation is not None and self.recommendation.carrier_liable)
         )
 
+    @property
+    def rejection_reason(self) -> ReasonCode:
+        """The reason a rejection of this kind of claim gives when no other is named: the carrier proved a parcel's
+        delivery; a digital order's records show its codes or links delivered; the package held what a missing-items
+        claim says it lacked."""
+        if self.order.is_digital:
+            return ReasonCode.DIGITAL_DELIVERED
+        return ReasonCode.CONTENTS_CONFIRMED if self.partial else ReasonCode.PROOF_OF_DELIVERY
+
     def owned_by(self, actor: Actor) -> bool:
         return actor.role is Role.CUSTOMER and actor.customer_id == self.customer_id
 
@@ -728,7 +738,7 @@ class Dispute(BaseModel):
         if advice.auto_resolve and self.is_active and advice.action in AUTOMATIC and not flagged:
             outcome = AUTOMATIC[advice.action]
             reason = (
-                ReasonCode.PROOF_OF_DELIVERY
+                self.rejection_reason
                 if outcome is Outcome.REJECTED
                 else RULE_REASONS.get(advice.rule, ReasonCode.WEAK_PROOF)
             )

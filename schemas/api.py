@@ -162,7 +162,13 @@ class LineDecision(_Input):
 
 class DecisionRequest(_Input):
     outcome: Outcome
-    reason_code: ReasonCode
+    reason_code: ReasonCode = Field(
+        description="Why, fitting the outcome (a 422 `reason-does-not-fit-outcome` otherwise). A rejection: "
+                    "`proof_of_delivery` (the carrier proved a parcel's delivery), `third_party_confirmed`, "
+                    "`suspected_abuse`, `digital_delivered` (a digital order's records show its codes or links "
+                    "delivered) or `contents_confirmed` (the package held what a missing-items claim says it lacked); "
+                    "a refund or reship: any other."
+    )
     note: Remark
     refund_to: RefundDestination | None = None
     override_reason: Remark | None = Field(

@@ -104,6 +104,8 @@ class ReasonCode(StrEnum):
     DEADLINE_REACHED = "deadline_reached"
     DIGITAL_NOT_DELIVERED = "digital_not_delivered"
     ITEMS_MISSING = "items_missing"
+    DIGITAL_DELIVERED = "digital_delivered"  # a rejection: the delivery record shows the code or link delivered
+    CONTENTS_CONFIRMED = "contents_confirmed"  # a rejection: the package held what the customer says it lacked
 
 
 class OrderSnapshot(_Model):

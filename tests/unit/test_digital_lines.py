@@ -177,3 +177,21 @@ def test_a_whole_order_refund_that_may_have_been_applied_guards_every_line_after
 
     assert d.decision is not None and d.decision.overridden
     assert refunds(d) == [("dsp_policy:d2:refund:GC", 5_000, "GC"), ("dsp_policy:d3:refund:GAME", 150_000, "GAME")]
+
+
+def test_codes_all_activated_are_rejected_automatically_as_delivered_codes_not_as_a_carrier_s_proof() -> None:
+    """Where the policy may reject on its own, the reason it records says what was shown: the codes' own records, no
+    carrier's proof of delivery (a digital order has no carrier)."""
+    d = case(DigitalState.ACTIVATED, DigitalState.ACTIVATED, PolicySettings(auto_reject_enabled=True))
+
+    assert d.decision is not None and (d.decision.outcome, d.decision.reason_code) == (
+        Outcome.REJECTED, ReasonCode.DIGITAL_DELIVERED)
+
+
+def test_a_person_rejecting_an_activated_code_is_offered_the_reason_that_says_so() -> None:
+    d = case(DigitalState.ACTIVATED, DigitalState.ACTIVATED)
+
+    d.decide(INVESTIGATOR, Outcome.REJECTED, ReasonCode.DIGITAL_DELIVERED, "Kod etkinleştirilmiş.", None, NOW)
+
+    assert d.status is Status.RESOLVED and d.decision is not None
+    assert d.decision.reason_code is ReasonCode.DIGITAL_DELIVERED

@@ -445,3 +445,16 @@ async def test_the_customer_is_told_they_may_appeal_the_rejected_items_once_unti
     assert _appeal(decided, decided.decision, Rules().appeal_window, ends + timedelta(seconds=1)) == (
         f"The time to appeal ended on {until}.", f"İtiraz süresi {until} tarihinde sona erdi.",
     )
+
+
+async def test_a_claim_whose_package_held_the_items_is_rejected_as_contents_confirmed(boxes) -> None:
+    """No carrier proved anything of a package's contents: the rejection's reason says the package held them (the
+    reason a rejection of this claim gives when none is named, as the console's form offers it)."""
+    dispute = await opened(boxes, ("sku-glass", 2))
+    assert dispute.rejection_reason is ReasonCode.CONTENTS_CONFIRMED
+
+    rejected = await boxes.decide(INVESTIGATOR, dispute.id, None, Outcome.REJECTED, ReasonCode.CONTENTS_CONFIRMED,
+                                  "Paketleme kaydı tam.", None)
+
+    assert rejected.status is Status.RESOLVED and rejected.decision is not None
+    assert rejected.decision.reason_code is ReasonCode.CONTENTS_CONFIRMED and compensation(rejected) == []

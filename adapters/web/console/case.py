@@ -132,7 +132,7 @@ def _reason_for(dispute: Dispute, outcome: Outcome) -> ReasonCode:
     """The reason of `outcome` on this kind of claim, when the recommendation's rule gives none (a person weighs the
     customer's new evidence, say): no carrier is liable for a code or link, nor for what a package lacked."""
     if outcome is Outcome.REJECTED:
-        return ReasonCode.PROOF_OF_DELIVERY
+        return dispute.rejection_reason
     if dispute.order.is_digital:
         return ReasonCode.DIGITAL_NOT_DELIVERED
     return ReasonCode.ITEMS_MISSING if dispute.partial else ReasonCode.CARRIER_NO_PROOF

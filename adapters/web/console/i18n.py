@@ -239,6 +239,8 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "deadline_reached": ("Deadline reached", "Süre doldu"),
         "digital_not_delivered": ("Digital item not delivered", "Dijital ürün teslim edilmedi"),
         "items_missing": ("Items missing", "Eksik ürün"),
+        "digital_delivered": ("Code or link delivered", "Kod veya bağlantı teslim edildi"),
+        "contents_confirmed": ("Package contents confirmed", "Paket içeriği doğrulandı"),
     },
     "proof": {status.value: words for status, words in STATUS_WORDS.items()},
     "relation": {
