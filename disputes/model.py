@@ -111,6 +111,8 @@ REJECTION_REASONS = frozenset({
     ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE,
     ReasonCode.DIGITAL_DELIVERED, ReasonCode.CONTENTS_CONFIRMED,
 })
+KIND_REASONS = frozenset({ReasonCode.DIGITAL_DELIVERED, ReasonCode.CONTENTS_CONFIRMED})
+"""Rejection reasons of one kind of claim alone (`Dispute.rejection_reason`)."""
 HIGH_VALUE_CURRENCY = "TRY"
 """The currency of the policy's high-value threshold (`PolicySettings.high_value_minor`, in kuruş)."""
 COMPENSATIONS = frozenset({EffectKind.REFUND, EffectKind.RESHIP})
@@ -537,7 +539,12 @@ class Dispute(BaseModel):
     def delivery_proof(self) -> Evidence | None:
         """The latest proof of delivery (on a tie, the one attached last): the one the policy reads
         (`disputes/policy/reading.py`)."""
-        delivered = [e for e in self.evidence if e.proof.status is ProofStatus.DELIVERED]
+        return self.delivery_proof_as_of(None)
+
+    def delivery_proof_as_of(self, moment: datetime | None) -> Evidence | None:
+        """`delivery_proof` among the proofs received by `moment` (all of them: None)."""
+        delivered = [e for e in self.evidence
+                     if e.proof.status is ProofStatus.DELIVERED and (moment is None or e.proof.received_at <= moment)]
         return max(reversed(delivered), key=lambda e: e.proof.received_at) if delivered else None
 
     def record_opening(self, actor: Actor, escalate_before: timedelta) -> None:
@@ -729,7 +736,8 @@ class Dispute(BaseModel):
                 self._queue(EffectKind.CUSTOMER_RISK, f"{self.id}:{len(self.timeline)}:risk", risk)
         if self.restriction is None and RESTRICTING_FLAGS.intersection(standing):
             self._raise_restriction(actor, standing, now, restriction_review)
-        if waiting and advice.customer_message and (previous is None or previous.rule is not advice.rule):
+        told = previous.customer_message if previous is not None and previous.rule is advice.rule else None
+        if waiting and advice.customer_message and advice.customer_message != told:  # new, or who/where/by changed
             from disputes.next_step import third_party_check  # it reads the Dispute this module defines
 
             if (words := third_party_check(self)) is not None:
@@ -1149,6 +1157,9 @@ class Dispute(BaseModel):
             )
         if (outcome is Outcome.REJECTED) != (reason_code in REJECTION_REASONS):
             raise ReasonDoesNotFitOutcome(f"Reason '{reason_code.value}' does not fit outcome '{outcome.value}'.")
+        if reason_code in KIND_REASONS and reason_code is not self.rejection_reason:
+            raise ReasonDoesNotFitOutcome(f"Reason '{reason_code.value}' does not fit this claim: "
+                                          f"a rejection of it gives '{self.rejection_reason.value}'.")
         left = self.uncompensated()
         if outcome is not Outcome.REJECTED and (issued := self.compensation) is not None and self.compensation_issued:
             raise CompensationAlreadyIssued(
@@ -1277,6 +1288,7 @@ class Dispute(BaseModel):
 
     def reopen(self, actor: Actor, reason: str, now: datetime) -> None:
         actor.require(Role.SUPERVISOR)
+        self.third_party_check_by = None  # a time to check told before the decision is over: the review is a person's
         self._apply(actor, "reopened", now, Action.REOPEN, {"reason": reason})
 
     @property

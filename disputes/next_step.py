@@ -320,7 +320,7 @@ def _rejected_because(dispute: Dispute, decision: Decision) -> Words:
             "The person your parcel was handed to confirmed receiving it.",
             "Paketinizin teslim edildiği kişi paketi aldığını doğruladı.",
         )
-    if (record := _delivery_record(dispute)) is not None:
+    if (record := _delivery_record(dispute, decision.decided_at)) is not None:  # the proof the decision read
         return _join(("The carrier proved delivery.", "Kargo firması teslimatı belgeledi."), record, _ASK_AROUND)
     return (
         "We reviewed your claim and found that your parcel was delivered.",
@@ -468,11 +468,12 @@ def third_party_check(dispute: Dispute) -> Words | None:
     return None if handed_over is None or until is None else third_party_words(handed_over, dispute.order, until)
 
 
-def _delivery_record(dispute: Dispute) -> Words | None:
+def _delivery_record(dispute: Dispute, as_of: datetime | None = None) -> Words | None:
     """What the carrier's latest proof of delivery says that the customer may read: when, who received it and how
     they relate to the addressee as the carrier states it, and the carrier's words for the spot ("Front Door"). Never
-    the courier, the coordinates or an address the carrier recorded (it may be another's). None: no proof yet."""
-    if (evidence := dispute.delivery_proof) is None:
+    the courier, the coordinates or an address the carrier recorded (it may be another's). None: no proof yet.
+    `as_of`: the latest received by then."""
+    if (evidence := dispute.delivery_proof_as_of(as_of)) is None:
         return None
     proof = evidence.proof
     when = _moment(proof.delivered_at or dispute.order.delivered_at)

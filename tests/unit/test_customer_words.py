@@ -167,6 +167,19 @@ def test_the_record_is_told_with_a_rejection() -> None:
     assert_tells_the_record(next_step(d, WINDOW, READ_AT), d)
 
 
+def test_a_rejection_tells_the_record_it_was_decided_on_not_one_pushed_after_it() -> None:
+    d = decided(proved(), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
+    assert d.decision is not None
+    later = evidence("ev-later", received_by="Hasan Demir", relation=RecipientRelation.UNKNOWN, place="Depo",
+                     received_at=d.decision.decided_at + timedelta(hours=2))
+    d.evidence.append(later)
+
+    en, tr = next_step(d, WINDOW, READ_AT)
+
+    assert "Ayşe Yılmaz" in en and "Ayşe Yılmaz" in tr
+    assert "Hasan Demir" not in en + tr and "Depo" not in en + tr
+
+
 def test_the_customer_is_asked_to_ask_neighbours_and_the_doorman_from_the_opening() -> None:
     en, tr = next_step(case(), WINDOW, READ_AT)
     assert "neighbours" in en and "doorman" in en and "komşularınıza" in tr and "kapıcısına" in tr

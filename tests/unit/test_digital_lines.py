@@ -8,7 +8,12 @@ import pytest
 
 from adapters.web.console.case import prefilled
 from disputes.actors import SYSTEM
-from disputes.errors import CompensationAlreadyIssued, InvalidLineOutcomes, OverrideReasonRequired
+from disputes.errors import (
+    CompensationAlreadyIssued,
+    InvalidLineOutcomes,
+    OverrideReasonRequired,
+    ReasonDoesNotFitOutcome,
+)
 from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from schemas.common import Outcome
@@ -195,3 +200,16 @@ def test_a_person_rejecting_an_activated_code_is_offered_the_reason_that_says_so
 
     assert d.status is Status.RESOLVED and d.decision is not None
     assert d.decision.reason_code is ReasonCode.DIGITAL_DELIVERED
+
+
+@pytest.mark.parametrize(("reason", "digital"), [(ReasonCode.DIGITAL_DELIVERED, False),
+                                                 (ReasonCode.CONTENTS_CONFIRMED, True)])
+def test_a_rejection_reason_of_another_kind_of_claim_is_refused(reason: ReasonCode, digital: bool) -> None:
+    """`digital_delivered` says a code's record shows it delivered, `contents_confirmed` that a package held what a
+    missing-items claim says it lacked: neither fits a parcel claimed not received, nor each other's claims."""
+    d = case(DigitalState.ACTIVATED, DigitalState.ACTIVATED) if digital else dispute()
+
+    with pytest.raises(ReasonDoesNotFitOutcome, match="does not fit this claim"):
+        d.decide(INVESTIGATOR, Outcome.REJECTED, reason, "Red.", None, NOW)
+
+    assert d.decision is None

@@ -5,12 +5,14 @@ from datetime import datetime, timedelta
 
 from disputes.actors import SYSTEM
 from disputes.model import Dispute
+from disputes.next_step import third_party_check
 from disputes.policy import CustomerHistory, PolicySettings, recommend
-from schemas.common import Role
-from schemas.dispute import Status, TimelineEntry
+from schemas.common import Outcome, Role
+from schemas.dispute import EffectKind, ReasonCode, Status, TimelineEntry
 from schemas.proof import RecipientRelation
 from schemas.recommendation import PolicyRule, Recommendation
 from schemas.recommendation import RecommendedAction as Act
+from tests.factories import INVESTIGATOR, SUPERVISOR
 from tests.unit.policy.builders import OPENED_AT, dispute, evidence
 
 DAY = timedelta(hours=24)  # the default third_party_wait
@@ -106,3 +108,50 @@ def test_the_case_is_looked_at_again_when_the_window_ends_however_late_in_it_it_
     case.record_assessment(SYSTEM, advise(case, halfway), halfway, timedelta(hours=72))
 
     assert case.third_party_check_by == case.assess_due == OPENED_AT + DAY
+
+
+def assessed(d: Dispute, now: datetime) -> Dispute:
+    d.record_assessment(SYSTEM, advise(d, now), now, timedelta(hours=72))
+    return d
+
+
+def hand_over_notices(d: Dispute) -> list[str]:
+    return [m.payload["message"] for m in d.outbox
+            if m.kind is EffectKind.NOTIFICATION and m.payload["template"] == "check_with_third_party"]
+
+
+def test_the_same_hand_over_pulled_after_it_was_pushed_keeps_the_time_the_customer_was_told() -> None:
+    pushed = evidence("ev-push", relation=RecipientRelation.NEIGHBOUR, received_by="Mehmet Kaya",
+                      received_at=OPENED_AT + timedelta(hours=1))
+    case = assessed(dispute(pushed), OPENED_AT + timedelta(hours=1))
+    pulled = evidence("ev-pull", relation=RecipientRelation.NEIGHBOUR, received_by="Mehmet Kaya",
+                      received_at=OPENED_AT + timedelta(hours=5))  # the carrier answered the pull late
+    case.evidence.append(pulled)
+
+    assessed(case, OPENED_AT + timedelta(hours=5))
+
+    assert case.third_party_check_by == case.assess_due == OPENED_AT + timedelta(hours=1) + DAY
+    assert len(hand_over_notices(case)) == 1  # nothing new to tell
+
+
+def test_a_corrected_receiver_is_told_again_with_the_same_time_to_check() -> None:
+    case = assessed(neighbour(OPENED_AT), OPENED_AT)
+    corrected = evidence("ev-2", relation=RecipientRelation.DOORMAN, received_by="Hasan Demir",
+                         received_at=OPENED_AT + timedelta(hours=6))
+    case.evidence.append(corrected)
+
+    assessed(case, OPENED_AT + timedelta(hours=6))
+
+    first, second = hand_over_notices(case)
+    assert "Mehmet Kaya" in first and "Hasan Demir" in second and "Hasan Demir" not in first
+    assert case.third_party_check_by == OPENED_AT + DAY
+
+
+def test_a_reopened_case_tells_no_time_to_check_that_ran_out_before_its_decision() -> None:
+    case = assessed(neighbour(OPENED_AT), OPENED_AT)
+    case.decide(INVESTIGATOR, Outcome.REJECTED, ReasonCode.THIRD_PARTY_CONFIRMED, "Komşu aldı.", None,
+                OPENED_AT + timedelta(hours=2))
+
+    case.reopen(SUPERVISOR, "Müşteri komşunun almadığını söylüyor.", OPENED_AT + 3 * DAY)
+
+    assert case.third_party_check_by is None and third_party_check(case) is None
