@@ -7,7 +7,7 @@ carrier for /metrics."""
 import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 import aiohttp
 import structlog
@@ -23,8 +23,8 @@ from carriers.retry import RETRIES, waiting_outside
 from carriers.status import UNMAPPED
 from carriers.transcript import recording, transcript_bytes
 from disputes.intake import EvidenceIntake
-from disputes.ports import Clock, EvidenceRejected, EvidenceUnavailable, Slot
-from schemas.proof import ProofOfDelivery
+from disputes.ports import Clock, EvidenceRejected, EvidenceUnavailable, PullTrouble, Slot
+from schemas.proof import ProofOfDelivery, ProofStatus
 
 log = structlog.get_logger("carriers")
 
@@ -63,6 +63,10 @@ class CarrierMetrics:
         )
 
 
+PULL_RESULTS = (*(status.value for status in ProofStatus), *get_args(PullTrouble.__value__), "rejected", "error")
+"""Every `result` a pull is counted under: the proof's status, or why there was none."""
+
+
 class RegistryGateway:
     def __init__(
         self, carriers: Mapping[str, CarrierAdapter], intake: EvidenceIntake, clock: Clock, metrics: CarrierMetrics
@@ -71,6 +75,9 @@ class RegistryGateway:
         self.intake = intake
         self.clock = clock
         self.metrics = metrics
+        for carrier in (name for name, adapter in carriers.items() if adapter.capabilities.pull):
+            for result in PULL_RESULTS:  # from 0, so that a rate over a process's first pulls counts them all
+                metrics.calls.labels(carrier, result)
 
     async def pull(self, carrier: str, tracking_number: str, slot: Slot | None = None) -> ProofOfDelivery:
         adapter = self.carriers.get(carrier)

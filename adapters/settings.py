@@ -267,11 +267,12 @@ class Settings(BaseSettings):
         default=3, ge=1, description="Attempts per call to a marketplace service before the failure is reported."
     )
     orders_budget_seconds: float = Field(
-        default=4.0, gt=0,
-        description="How long one order lookup (opening a dispute reads the order, and a missing-items claim its "
+        default=8.0, gt=0,
+        description="How long one order lookup (opening a dispute reads the order, and a missing-items claim then its "
                     "packing record) may take, its retries included: an order service that has not answered by "
-                    "then makes the opening answer 503 rather than hold the customer; each try waits "
-                    "downstream_timeout_seconds at most.",
+                    "then makes the opening answer 503 rather than hold the customer. Each try waits "
+                    "downstream_timeout_seconds at most, and no longer than the budget has left (the default leaves a "
+                    "slow try its whole timeout and a quick retry).",
     )
 
     claim_window_days: int = _configures(Rules, "claim_window", DAY)

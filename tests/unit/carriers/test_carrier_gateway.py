@@ -134,14 +134,27 @@ async def test_a_pull_whose_failures_open_the_breaker_is_the_carrier_unavailable
     assert calls == [1, 1] and failed.value.why == "unavailable"  # the third try met the breaker the two opened
     assert failed.value.retry_at is not None  # asked again when the breaker lets calls through, not sooner
     assert NOW + timedelta(seconds=29) <= failed.value.retry_at <= NOW + timedelta(seconds=30)
-    assert pulls_counted(registry, "unavailable") and "refused" not in generate_latest(registry).decode()
+    assert pulls_counted(registry, "unavailable") and pulls_counted(registry, "refused", 0)
     with pytest.raises(EvidenceUnavailable, match="circuit open") as refused:
         await gateway.pull("dhl", "7777777770")
     assert calls == [1, 1] and refused.value.why == "refused" and pulls_counted(registry, "refused")
 
 
-def pulls_counted(registry: CollectorRegistry, result: str) -> bool:
-    return f'disputes_evidence_pulls_total{{carrier="dhl",result="{result}"}} 1.0' in generate_latest(registry).decode()
+def pulls_counted(registry: CollectorRegistry, result: str, count: int = 1) -> bool:
+    exposed = generate_latest(registry).decode()
+    return f'disputes_evidence_pulls_total{{carrier="dhl",result="{result}"}} {count:.1f}' in exposed
+
+
+async def test_every_result_of_a_pull_carrier_is_counted_from_0_before_its_first_pull(carrier_server, session) -> None:
+    """A rate over a process's first pulls counts them all: a series that first appears at 1 loses that pull to
+    Prometheus's `increase` (deploy/prometheus/alerts.yml)."""
+    async def unused(request: web.Request) -> web.Response:
+        return web.json_response({})
+
+    _, _, registry = await gateway_for(carrier_server, session, unused)
+
+    for result in ("delivered", "not_found", "unavailable", "refused", "throttled", "auth_failed", "malformed"):
+        assert pulls_counted(registry, result, 0), result
 
 
 async def test_a_reply_cut_short_is_asked_for_again_later_not_given_up(carrier_server, session) -> None:
