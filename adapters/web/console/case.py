@@ -255,9 +255,12 @@ async def _refused(request: web.Request, actor: Actor, error: domain.DomainError
 
 
 def _why(error: domain.DomainError, lang: str) -> str:
-    """Why the domain refused, in the page's language: on a Turkish page, the Turkish sentence of its problem type
-    (the English detail where there is none yet); on an English one, its detail."""
-    return PROBLEMS_TR.get(error.code, error.detail) if lang == "tr" else error.detail
+    """Why the domain refused, in the page's language: on an English page, its detail; on a Turkish one, the Turkish
+    sentence of its problem type followed by the detail, which names the specifics (the line, the units, what to do
+    next) the sentence cannot (the detail alone where there is no sentence yet)."""
+    if lang != "tr" or (sentence := PROBLEMS_TR.get(error.code)) is None:
+        return error.detail
+    return f"{sentence} (Ayrıntı: {error.detail})"
 
 
 def _text(form: MultiDictProxy[Any], name: str) -> str:
