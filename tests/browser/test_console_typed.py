@@ -15,7 +15,7 @@ from tests.factories import BOXED, order, shipment
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 ORDERS = {how: order(f"ord-t{n}", customer_id=f"cust-t{n}", shipments=[shipment(f"shp-t{n}", carrier="surat", items=BOXED)])
-          for n, how in enumerate(("stale", "signed_out", "language"), 1)}
+          for n, how in enumerate(("stale", "signed_out", "language", "saved"), 1)}
 MISSING = [{"sku": "sku-glass", "quantity": 2}, {"sku": "sku-spoon", "quantity": 3}]
 
 
@@ -109,3 +109,20 @@ async def test_text_in_a_refused_form_survives_choosing_another_language(page, c
     await expect(page.locator("html")).to_have_attribute("lang", "tr")
     await expect(page.locator("#assignee")).to_have_value("nobody-here")
     await expect(page.locator("#note-text")).to_have_value("Kapıcıyla görüştüm.")
+
+
+async def test_text_typed_after_a_form_went_through_survives_choosing_another_language(page, console_app):
+    dispute_id = await claimed(console_app, "saved")
+    await sign_in(page, console_app, Role.SUPERVISOR, "sup-zeynep")
+    await page.goto(f"{console_app.url}/console/disputes/{dispute_id}")
+    await page.get_by_label("Add note").fill("İlk not.")
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Add note").click()
+    assert page.url.endswith("?done")
+    await page.get_by_label("Add note").fill("Kaydedildikten sonra yazılan not.")
+
+    await page.get_by_role("button", name="TR").click()
+
+    await expect(page.locator("html")).to_have_attribute("lang", "tr")
+    assert not page.url.endswith("?done")  # coming back is no new answer: "Saved." is not said again
+    await expect(page.locator("#note-text")).to_have_value("Kaydedildikten sonra yazılan not.")

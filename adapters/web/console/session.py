@@ -194,9 +194,11 @@ def render(
 
 def page_of(request: web.Request) -> str:
     """The page a request shows, to come back to (after choosing a language, after signing in): its own address
-    for a page; for a form's answer, the case the form is on (a form's address answers no GET), else the queue."""
+    for a page, without the `done` of a form's answer (coming back is no new answer, and what was typed since is
+    filled in again); for a form's answer, the case the form is on (a form's address answers no GET), else the
+    queue."""
     if request.method in ("GET", "HEAD"):
-        return request.path_qs
+        return str(request.rel_url.without_query_params("done"))
     case = request.match_info.get("id")
     return f"{PATH}/disputes/{quote(case, safe='')}" if case else PATH
 
