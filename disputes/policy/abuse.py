@@ -31,7 +31,8 @@ class PastClaim:
     shipment: str
     """The shipment claimed, as `Dispute.shipment_key` names it."""
     outcome: Outcome | None  # None: not decided (still open, or withdrawn)
-    withdrawn: bool = False
+    withdrawn_at: datetime | None = None
+    decided_at: datetime | None = None  # of its latest decision, whose `outcome` it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +48,17 @@ class CustomerHistory:
 
 def repeat_claims_signal(dispute: Dispute, history: CustomerHistory, settings: PolicySettings) -> Finding | None:
     """Shipments claimed in the window, this one included, from the threshold on; with how many of them a decision
-    rejected before this dispute opened."""
-    start = dispute.opened_at - settings.abuse_window
-    kept = [c for c in history.claims if start <= c.opened_at <= dispute.opened_at and not c.withdrawn]
+    rejected before this dispute opened. Read as they stood at its opening (a claim withdrawn, or rejected, after it
+    changes nothing), so a later assessment finds the same signal."""
+    opened = dispute.opened_at
+    start = opened - settings.abuse_window
+    kept = [c for c in history.claims
+            if start <= c.opened_at <= opened and (c.withdrawn_at is None or c.withdrawn_at > opened)]
     count = len({c.shipment for c in kept} | {dispute.shipment_key})
     if count < settings.repeat_claims_threshold:
         return None
-    earlier = (c for c in kept if c.opened_at < dispute.opened_at)
-    rejected = len({c.shipment for c in earlier if c.outcome is Outcome.REJECTED})
+    rejected = len({c.shipment for c in kept if c.outcome is Outcome.REJECTED and c.decided_at is not None
+                    and c.decided_at < opened})
     days = settings.abuse_window.days
     return finding(
         "repeat_claims", Effect.NEUTRAL, [],

@@ -255,7 +255,8 @@ async def test_a_customers_history_holds_their_other_claims_since_a_time_with_ou
 
     history = await cases.storage.disputes.customer_history(current, old.opened_at + timedelta(days=1))
 
-    assert sorted((c.opened_at, c.outcome) for c in history.claims) == [(decided.opened_at, Outcome.REFUND)]
+    assert sorted((c.opened_at, c.outcome, c.decided_at) for c in history.claims) == [
+        (decided.opened_at, Outcome.REFUND, NOW)]
 
 
 async def test_a_customers_history_names_each_claims_shipment_and_the_claims_they_withdrew(cases: Cases) -> None:
@@ -268,8 +269,8 @@ async def test_a_customers_history_names_each_claims_shipment_and_the_claims_the
 
     history = await cases.storage.disputes.customer_history(current, NOW - timedelta(days=1))
 
-    claimed = sorted((c.opened_at, c.shipment, c.withdrawn) for c in history.claims)
-    assert claimed == [(found.opened_at, "ord-1/shp-1", True), (again.opened_at, "ord-1/shp-1", False)]
+    claimed = sorted((c.opened_at, c.shipment, c.withdrawn_at) for c in history.claims)
+    assert claimed == [(found.opened_at, "ord-1/shp-1", NOW), (again.opened_at, "ord-1/shp-1", None)]
     assert again.shipment_key == "ord-1/shp-1" and current.shipment_key == "ord-2/shp-2"
 
 
