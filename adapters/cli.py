@@ -344,6 +344,10 @@ def _serve(
         await runner.setup()
         gc.freeze()  # what start-up built lives as long as the process: the collector stops rescanning it
         port = settings.port if api else settings.worker_port
+        if stop.is_set():  # told to stop while starting: it never listens
+            await runner.cleanup()
+            structlog.get_logger("cli").info("stopped", connections=0, requests=0, duration_ms=0.0)
+            return
         try:
             await _listening(web.TCPSite(runner, settings.host, port).start(), settings.host, port,
                              "DISPUTES_PORT" if api else "DISPUTES_WORKER_PORT")

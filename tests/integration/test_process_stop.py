@@ -2,6 +2,7 @@
 and says so again once it has stopped, with the connections it closed, the requests it served and how long it
 took: a log that ends otherwise was a crash, not a stop."""
 
+import asyncio
 import json
 import signal
 import subprocess
@@ -11,8 +12,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp.test_utils import unused_port
+from structlog.testing import capture_logs
 
-from tests.e2e.conftest import eventually
+from adapters.cli import _serve
+
+from tests.e2e.conftest import app_settings, e2e_orders, eventually
 from tests.integration.test_command_line import PRODUCTION, ROOT
 
 STARTED_WITHIN = 60.0  # a cold Python process on a shared machine
@@ -70,3 +74,20 @@ async def test_a_process_told_to_stop_logs_that_it_is_stopping_then_that_it_stop
     assert (stopping["signal"], stopping["component"], stopping["level"]) == (sig.name, component, "info")
     assert (stopped["connections"], stopped["requests"], stopped["component"]) == (1, len(answered), component)
     assert stopped["duration_ms"] >= 0
+
+
+async def test_a_process_told_to_stop_while_it_starts_stops_without_listening(tmp_path: Path) -> None:
+    orders = tmp_path / "orders.json"
+    orders.write_text(json.dumps(e2e_orders()))
+    port = unused_port()
+    settings = app_settings("mongodb://127.0.0.1:9", "unused", orders, "http://127.0.0.1:9", storage="memory",
+                            run_workers=False, host="127.0.0.1", port=port)
+    stop = asyncio.Event()
+    stop.set()  # the signal came while the application was being set up
+
+    with capture_logs() as logs:
+        await _serve(settings)(stop)
+
+    assert [line["event"] for line in logs if line["event"] in ("listening", "stopped")] == ["stopped"]
+    with pytest.raises(OSError):  # nothing took the port
+        await asyncio.open_connection("127.0.0.1", port)
