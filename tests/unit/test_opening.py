@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.memory import InMemoryDisputes
-
 from disputes.errors import ActiveDisputeExists, Forbidden, IdempotencyKeyReused, Unprocessable
 from disputes.model import Dispute, FirstAnswer
 from disputes.rules import Rules

@@ -242,4 +242,4 @@ async def test_a_carrier_held_liable_before_a_refused_refund_is_held_liable_once
     liabilities = [e.key for e in (*stored.outbox, *stored.effects_delivered, *stored.effects_parked)
                    if e.kind is EffectKind.CARRIER_LIABILITY]
     assert len(liabilities) == 1
-    assert [service for service, _ in downstream.calls].count("finance") == 1
+    assert [called for called, _ in downstream.calls].count("finance") == 1
