@@ -313,3 +313,16 @@ async def eventually(check: Callable[[], object], timeout: float = 5.0, interval
         if value or time.monotonic() > deadline:
             return value
         await asyncio.sleep(interval)
+
+
+async def settled(api: TestClient, dispute_id: str, timeout: float = 5.0) -> dict[str, Any]:
+    """The case as staff see it once the relay has nothing left to deliver for it (its outbox empty), with a bound:
+    what downstream applied can be counted then, not when its first effect lands."""
+
+    async def drained() -> dict[str, Any] | None:
+        case: dict[str, Any] = await (await api.get(f"/v1/disputes/{dispute_id}", headers=INVESTIGATOR)).json()
+        return case if case["effects"]["pending"] == [] else None
+
+    case = await eventually(drained, timeout)
+    assert case is not None, f"effects of {dispute_id} still to deliver after {timeout} s"
+    return case

@@ -7,7 +7,7 @@ from sandbox.digital import DigitalScript
 from sandbox.downstream import create_downstream_sandbox
 from schemas.orders import DigitalKind, OrderItem
 from schemas.common import Role
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, e2e_orders, eventually
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, e2e_orders, eventually, settled
 from tests.e2e.test_console import CSRF, staff
 from tests.factories import order, shipment
 
@@ -97,9 +97,10 @@ async def test_a_code_never_sent_is_refunded_once_and_no_carrier_is_charged(api,
     downstream = await aiohttp_client(sandbox)
     dispute = await open_case(api, "ord-d2", preference="reship")
 
-    payments = await eventually(lambda: applied(downstream, "payments"), timeout=10)
+    await eventually(lambda: applied(downstream, "payments"), timeout=10)  # decided by the policy, then sent
+    await settled(api, dispute["id"], timeout=10)
 
-    assert payments == {f"{dispute['id']}:d1:refund": 1}
+    assert await applied(downstream, "payments") == {f"{dispute['id']}:d1:refund": 1}
     case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
     assert case["decision"]["outcome"] == "refund" and case["decision"]["reason_code"] == "digital_not_delivered"
     assert case["recommendation"]["findings"][0]["code"] == "digital_not_sent"
@@ -145,9 +146,8 @@ async def test_of_a_code_activated_and_a_gift_card_never_sent_only_the_gift_card
                              headers={**INVESTIGATOR, "If-Match": f'"{case["version"]}"'})
 
     assert decided.status == 200, await decided.text()
-    assert await eventually(lambda: applied(downstream, "payments"), timeout=10) == {
-        f"{dispute['id']}:d1:refund:sku-gift50": 1,
-    }
+    await settled(api, dispute["id"], timeout=10)
+    assert await applied(downstream, "payments") == {f"{dispute['id']}:d1:refund:sku-gift50": 1}
     requests = (await (await downstream.get("/_sandbox/received")).json())["requests"]
     assert [r["body"]["amount_minor"] for r in requests if r["service"] == "payments"] == [5_000]  # not 155,000
     case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, eventually
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, eventually, settled
 
 OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
 
@@ -42,13 +42,11 @@ async def test_a_refund_travels_from_the_order_page_to_payments_exactly_once(api
     assert decided.status == 200, await decided.text()
     assert (await decided.json())["decision"]["outcome"] == "refund"
 
-    payments = await eventually(lambda: applied(downstream, "payments"))
-    assert payments == {f"{dispute['id']}:d1:refund": 1}
-    notified = await eventually(lambda: _count(applied(downstream, "notifications"), 2))
-    assert set(notified) == {f"{dispute['id']}:1:dispute_opened", f"{dispute['id']}:d1:decision_made"}
-
-    case = await eventually(lambda: _delivered(api, one, 3))
-    assert case["effects"]["pending"] == [] and len(case["effects"]["delivered"]) == 3
+    case = await settled(api, dispute["id"])
+    assert len(case["effects"]["delivered"]) == 3
+    assert await applied(downstream, "payments") == {f"{dispute['id']}:d1:refund": 1}
+    assert await applied(downstream, "notifications") == {
+        f"{dispute['id']}:1:dispute_opened": 1, f"{dispute['id']}:d1:decision_made": 1}
     timeline = await (await api.get(one + "/timeline", headers=INVESTIGATOR)).json()
     assert [e["action"] for e in timeline["entries"]] == ["opened", "assigned", "note_added", "decided"]
     assert timeline["entries"][-1]["actor"] == "inv-ayse" and timeline["entries"][-1]["role"] == "investigator"
@@ -62,7 +60,8 @@ async def test_a_reship_reaches_fulfillment_once(api, sandbox, aiohttp_client):
     decision = {"outcome": "reship", "reason_code": "lost_in_transit", "note": "Yeniden gönderilecek."}
     decided = await api.post(f"/v1/disputes/{dispute['id']}/decision", json=decision, headers={**INVESTIGATOR, "If-Match": '"1"'})
     assert decided.status == 200
-    assert await eventually(lambda: applied(downstream, "fulfillment")) == {f"{dispute['id']}:d1:reship": 1}
+    await settled(api, dispute["id"])
+    assert await applied(downstream, "fulfillment") == {f"{dispute['id']}:d1:reship": 1}
     assert await applied(downstream, "payments") == {}
 
 
@@ -72,7 +71,8 @@ async def test_the_relay_retries_a_failing_payments_service_and_pays_once(api, s
     dispute = await (await open_dispute(api)).json()
     decision = {"outcome": "refund", "reason_code": "weak_proof", "note": "İmza yok, fotoğraf yok."}
     await api.post(f"/v1/disputes/{dispute['id']}/decision", json=decision, headers={**INVESTIGATOR, "If-Match": '"1"'})
-    assert await eventually(lambda: applied(downstream, "payments"), timeout=15) == {f"{dispute['id']}:d1:refund": 1}
+    await settled(api, dispute["id"], timeout=15)
+    assert await applied(downstream, "payments") == {f"{dispute['id']}:d1:refund": 1}
     received = await (await downstream.get("/_sandbox/received")).json()
     attempts = [r for r in received["requests"] if r["service"] == "payments"]
     assert len(attempts) >= 5 and sum(r["status"] == 200 for r in attempts) == 1
@@ -123,7 +123,8 @@ async def test_a_decided_dispute_is_never_withdrawn_so_its_shipment_is_paid_once
     assert withdrawn.status == 409 and (await withdrawn.json())["type"].endswith("decision-stands")
     again = await open_dispute(api, {**OPEN, "statement": "Yeniden açıyorum."})
     assert again.status == 409 and (await again.json())["dispute_id"] == refunded["id"]
-    assert await eventually(lambda: applied(downstream, "payments")) == {f"{refunded['id']}:d1:refund": 1}
+    await settled(api, refunded["id"])
+    assert await applied(downstream, "payments") == {f"{refunded['id']}:d1:refund": 1}
 
     rejected = await (await open_dispute(api, {**OPEN, "order_id": "ord-2"})).json()
     other = f"/v1/disputes/{rejected['id']}"
@@ -156,7 +157,8 @@ async def test_a_refunded_package_rejected_after_a_reopening_leaves_no_appeal(ap
     assert appealed.status == 409 and (await appealed.json())["type"].endswith("not-rejected")
     case = await (await api.get(one, headers=INVESTIGATOR)).json()
     assert (case["status"], case["appeal"], case["decision"]["sequence"]) == ("resolved", None, 2)
-    assert await eventually(lambda: applied(downstream, "payments")) == {f"{dispute['id']}:d1:refund": 1}
+    await settled(api, dispute["id"])
+    assert await applied(downstream, "payments") == {f"{dispute['id']}:d1:refund": 1}
 
 
 async def test_a_decision_on_a_stale_version_changes_nothing(api):
@@ -192,16 +194,6 @@ async def test_the_queue_pages_with_a_cursor(api):
     assert len(first["items"]) == 2 and len(second["items"]) == 1 and second["next_cursor"] is None
     mine = await (await api.get("/v1/disputes", headers=CUSTOMER)).json()
     assert len(mine["items"]) == 3
-
-
-async def _count(values, n):
-    found = await values
-    return found if len(found) >= n else None
-
-
-async def _delivered(api, path, n):
-    case = await (await api.get(path, headers=INVESTIGATOR)).json()
-    return case if len(case["effects"]["delivered"]) >= n else None
 
 
 async def test_the_customer_is_told_what_happens_next_and_by_when(api):

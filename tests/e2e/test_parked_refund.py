@@ -2,7 +2,7 @@
 supervisor reopens the case and decides a reshipment, which goes out once under the new decision's key. The refused
 refund is never sent again."""
 
-from tests.e2e.conftest import CUSTOMER, SUPERVISOR, eventually
+from tests.e2e.conftest import CUSTOMER, SUPERVISOR, eventually, settled
 from tests.e2e.test_dispute_journey import applied
 from tests.e2e.test_signed_effects import decide_refund
 
@@ -51,7 +51,8 @@ async def test_a_refused_refund_alerts_staff_and_the_reopened_case_is_reshipped_
     decided = await api.post(one + "/decision", json=decision, headers={**SUPERVISOR, "If-Match": reopened.headers["ETag"]})
     assert decided.status == 200, await decided.text()
 
-    assert await eventually(lambda: applied(downstream, "fulfillment")) == {f"{dispute_id}:d2:reship": 1}
+    await settled(api, dispute_id)
+    assert await applied(downstream, "fulfillment") == {f"{dispute_id}:d2:reship": 1}
     told = await eventually(lambda: notified(downstream, f"{dispute_id}:d2:decision_made"))
     assert f"{dispute_id}:d2:decision_made" in told and f"{dispute_id}:d1:decision_made" not in told
     assert [(r["status"], r["key"]) for r in await requests(downstream) if r["service"] == "payments"] == [

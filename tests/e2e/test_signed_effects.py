@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 
 from sandbox.downstream import create_downstream_sandbox
-from tests.e2e.conftest import INVESTIGATOR, eventually
+from tests.e2e.conftest import INVESTIGATOR, settled
 from tests.e2e.test_dispute_journey import applied, open_dispute
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "downstream.md"
@@ -72,7 +72,8 @@ async def test_a_refund_reaches_payments_signed_on_every_attempt_and_the_guide_v
 
     dispute_id = await decide_refund(api)
 
-    assert await eventually(lambda: applied(downstream, "payments")) == {f"{dispute_id}:d1:refund": 1}
+    await settled(api, dispute_id)
+    assert await applied(downstream, "payments") == {f"{dispute_id}:d1:refund": 1}
     received = (await (await downstream.get("/_sandbox/received")).json())["requests"]
     assert [(r["status"], r["key"]) for r in received if r["service"] == "payments"] == [
         (503, f"{dispute_id}:d1:refund"), (200, f"{dispute_id}:d1:refund"),
@@ -93,7 +94,8 @@ async def test_a_refund_reaches_payments_signed_on_every_attempt_and_the_guide_v
 async def test_a_replayed_or_altered_refund_is_refused_by_the_payments_sandbox(api, sandbox, aiohttp_client, captured):
     downstream = await aiohttp_client(sandbox)
     dispute_id = await decide_refund(api)
-    assert await eventually(lambda: applied(downstream, "payments")) == {f"{dispute_id}:d1:refund": 1}
+    await settled(api, dispute_id)
+    assert await applied(downstream, "payments") == {f"{dispute_id}:d1:refund": 1}
     [(header, body)] = captured
     assert b"129900" in body
     altered = {"Disputes-Signature": header, "Idempotency-Key": "another-key", "Content-Type": "application/json"}

@@ -92,3 +92,23 @@ async def test_an_expired_key_runs_the_request_again(answers, clock):
     await answers.once("inv/1:k", "fp", run)
     clock.advance(hours=24)
     assert await answers.once("inv/1:k", "other", run) == Answered(BUSY, replayed=False)
+
+
+async def test_a_key_whose_holder_died_is_claimable_again_once_its_30_s_hold_has_passed(answers, clock):
+    started = asyncio.Event()
+
+    async def dies() -> tuple[FirstAnswer, bool]:
+        started.set()
+        never: asyncio.Future[tuple[FirstAnswer, bool]] = asyncio.get_running_loop().create_future()
+        return await never  # never answers: its process is gone
+
+    held = asyncio.create_task(answers.once("inv/1:k", "fp", dies))
+    await asyncio.wait_for(started.wait(), 5)
+    clock.advance(seconds=29)
+    with pytest.raises(KeyInFlight):
+        await answers.once("inv/1:k", "fp", Runs((CREATED, True)))
+    clock.advance(seconds=1)
+    assert await answers.once("inv/1:k", "fp", Runs((CREATED, True))) == Answered(CREATED, replayed=False)
+    held.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await held

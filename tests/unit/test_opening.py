@@ -1,12 +1,15 @@
 """Opening a dispute: which orders qualify, the snapshot it keeps, and idempotent retries."""
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
 
+from adapters.memory import InMemoryDisputes
 from disputes.errors import ActiveDisputeExists, Forbidden, IdempotencyKeyReused, Unprocessable
 from disputes.model import Dispute, FirstAnswer
-from disputes.service import OpenRequest
+from disputes.rules import Rules
+from disputes.service import DisputeService, OpenRequest
 from schemas.common import Resolution
 from schemas.dispute import Channel, Claim, EffectKind, MissingItem, Status
 from schemas.orders import ShipmentStatus
@@ -171,3 +174,38 @@ async def test_without_a_key_nothing_is_rendered_for_keeping(service, request_fo
     opened = await service.open(CUSTOMER, request_for(), None, render)
 
     assert opened.created and opened.answer is None and opened.dispute.idempotency is None
+
+
+class BothLookBeforeEitherAdds(InMemoryDisputes):
+    """Storage on which two opens with one key both look for it before either adds its dispute: the first look
+    answers only once the second has looked too."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.looks = 0
+        self.both_looked = asyncio.Event()
+
+    async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
+        found = await super().find_by_idempotency_key(key, now)
+        self.looks += 1
+        if self.looks == 2:
+            self.both_looked.set()
+        elif self.looks == 1:
+            await asyncio.wait_for(self.both_looked.wait(), 5)
+        return found
+
+
+async def test_two_concurrent_opens_with_one_key_both_get_the_first_answer(orders, clock, request_for):
+    repository = BothLookBeforeEitherAdds()
+    service = DisputeService(repository, orders, clock, Rules())
+
+    first, second = await asyncio.gather(
+        service.open(CUSTOMER, request_for(), "key-1", _first_answer),
+        service.open(CUSTOMER, request_for(), "key-1", _first_answer),
+    )
+
+    assert repository.looks == 3 and len(repository.docs) == 1  # both looked first, the second add looked again
+    (stored,) = repository.docs.values()
+    assert sorted([first.created, second.created]) == [False, True]
+    assert first.dispute.id == second.dispute.id == stored.id
+    assert first.answer == second.answer == FirstAnswer(status=201, headers=(("ETag", '"1"'),), body=stored.id)

@@ -10,6 +10,7 @@ import pytest
 from adapters.memory import InMemoryOrders
 from adapters.web.console.case import case_context
 from adapters.web.views import DisputeViews
+from disputes.actors import SYSTEM
 from disputes.errors import CompensationAlreadyIssued, Forbidden, OverrideReasonRequired
 from disputes.model import Dispute
 from disputes.next_step import next_step
@@ -220,3 +221,25 @@ async def test_a_missing_line_whose_reshipment_was_refused_is_not_listed_as_comp
     paid = await boxes.decide(SUPERVISOR, dispute.id, None, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "İade.", None)
 
     assert listed(paid) == [("sku-spoon", 1, "refund", 1_250, 1), ("sku-glass", 2, "refund", 9_000, 2)]
+
+
+async def test_a_carrier_held_liable_before_a_refused_refund_is_held_liable_once_after_the_reship(
+    service, request_for, relay, downstream, clock, repository
+):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    silent = await repository.get(dispute.id)
+    silent.evidence_deadline_passed(SYSTEM, clock.now())  # the carrier sent no proof in time: it is liable
+    await repository.save(silent)
+    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    downstream.failures = [None, REFUSED]  # the opening's notification goes out, payments refuse the refund
+    await relay_until_settled(relay, clock)
+    await service.reopen(SUPERVISOR, dispute.id, "Ödeme reddedildi; yeniden karar verilecek.")
+
+    await service.decide(SUPERVISOR, dispute.id, None, Outcome.RESHIP, ReasonCode.CARRIER_NO_PROOF, "Yeniden.", None)
+    await relay_until_settled(relay, clock)
+
+    stored = repository.docs[dispute.id]
+    liabilities = [e.key for e in (*stored.outbox, *stored.effects_delivered, *stored.effects_parked)
+                   if e.kind is EffectKind.CARRIER_LIABILITY]
+    assert len(liabilities) == 1
+    assert [called for called, _ in downstream.calls].count("finance") == 1

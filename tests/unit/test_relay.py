@@ -1,6 +1,7 @@
 """The outbox relay: every effect reaches its service with its key; failures wait and retry, in order."""
 
-from datetime import timedelta
+import random
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -259,3 +260,52 @@ async def test_a_claimed_dispute_is_not_handed_to_a_second_relay_during_its_leas
     assert subjects(await schedule.claim_due(WorkKind.RELAY, now, lease, 10, "relay-1")) == [refunded.id]
     assert subjects(await schedule.claim_due(WorkKind.RELAY, now, lease, 10, "relay-2")) == []
     assert subjects(await schedule.claim_due(WorkKind.RELAY, now + timedelta(seconds=31), lease, 10, "relay-2")) == [refunded.id]
+
+
+class Jitter(random.Random):
+    """Draws the given fractions of [0, 1), in order, for every `uniform` the relay asks for."""
+
+    def __init__(self, *fractions: float) -> None:
+        super().__init__()
+        self.fractions = list(fractions)
+
+    def random(self) -> float:
+        return self.fractions.pop(0)
+
+
+class RetryTimes:
+    """The dispute storage, with the retry time of every failed attempt written down."""
+
+    def __init__(self, repository) -> None:
+        self.repository = repository
+        self.retry_at: list[datetime] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self.repository, name)
+
+    async def failed(self, dispute_id, message, error, retry_at, park, held=(), alert=None):
+        self.retry_at.append(retry_at)
+        await self.repository.failed(dispute_id, message, error, retry_at, park, held, alert)
+
+
+async def test_retries_back_off_exponentially_up_to_the_cap_each_shortened_by_up_to_half_at_random(
+    repository, downstream, clock, due_work, refunded
+):
+    # 1 s doubled per attempt, capped at 10 s: 1, 2, 4, 8, 10, 10 s, each times 0.5 + 0.5 × the fraction drawn.
+    fractions = (0.0, 0.5, 0.5, 0.0, 0.5, 0.0)
+    expected = [0.5, 1.5, 3.0, 4.0, 7.5, 5.0]
+    outbox = RetryTimes(repository)
+    relay = Relay(outbox, downstream, downstream, downstream, downstream, downstream, clock, backoff=timedelta(seconds=1),
+                  max_backoff=timedelta(seconds=10), _rng=Jitter(*fractions))
+    work = due_work(relay)
+    downstream.failures = [EffectUnavailable("503")] * len(expected)
+
+    waited = []
+    for _ in expected:
+        failed_at = clock.now()
+        await work.run_once()
+        waited.append((outbox.retry_at[-1] - failed_at).total_seconds())
+        clock.current = outbox.retry_at[-1]
+
+    assert waited == expected
+    assert repository.docs[refunded.id].outbox[0].attempts == len(expected)

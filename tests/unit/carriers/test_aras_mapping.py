@@ -231,6 +231,14 @@ def test_without_a_code_the_status_words_decide(words: str, expected: ProofStatu
     assert (proof.status, proof.status_code) == (expected, words)
 
 
+def test_status_words_not_mapped_are_noted_and_mapped_ones_are_not() -> None:
+    unmapped = parse_query_response(cargo(DURUMU="BİLİNMİYOR"), CODE, RECEIVED)
+    mapped = parse_query_response(cargo(DURUMU="YOLDA"), CODE, RECEIVED)
+
+    assert [(n.code, n.field) for n in unmapped.notes] == [(NoteCode.STATUS_UNMAPPED, "DURUMU")]
+    assert mapped.notes == ()
+
+
 @pytest.mark.parametrize(
     ("reason", "expected"),
     [("AY", ProofStatus.FAILED_ATTEMPT), ("ÜR", ProofStatus.FAILED_ATTEMPT), ("HT", ProofStatus.EXCEPTION),

@@ -391,3 +391,24 @@ def test_a_404_or_no_shipments_means_not_found() -> None:
 def test_a_reply_without_dhls_shape_is_malformed(body: bytes) -> None:
     with pytest.raises(MalformedResponse):
         parse_track_response(HttpResponse(200, {}, body), "470800204932", RECEIVED)
+
+
+def test_each_piece_takes_its_state_from_the_scans_that_name_it() -> None:
+    # express-four-pieces.json varied by hand: the delivery scan states DHL's code for its two pieces, and a scan
+    # the evening before names only the third piece, in transit (statusCode as in ecommerce-in-transit.json).
+    body = sample_json("dhl", "express-four-pieces.json")
+    events = body["shipments"][0]["events"]
+    events[0]["statusCode"] = "delivered"
+    events.insert(1, {
+        "timestamp": "2026-05-05T20:00:00", "statusCode": "transit", "description": "Arrived at facility",
+        "location": {"address": {"addressLocality": "CINCINNATI HUB - USA"}}, "pieceIds": [PIECES[2]],
+    })
+
+    proof = parse_track_response(ok(body), PIECES[0], RECEIVED)
+
+    assert (proof.status, proof.package_number) == (ProofStatus.DELIVERED, PIECES[0])
+    assert proof.packages == (
+        PackageState(number=PIECES[1], status=ProofStatus.DELIVERED, status_code="delivered"),
+        PackageState(number=PIECES[2], status=ProofStatus.UNKNOWN, status_code="transit"),
+        PackageState(number=PIECES[3], status=ProofStatus.UNKNOWN),
+    )

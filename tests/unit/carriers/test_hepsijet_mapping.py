@@ -375,3 +375,43 @@ def test_a_customer_delivery_number_sent_as_a_number_is_read() -> None:
     body = copy.deepcopy(sample_json("hepsijet", "tracking-undelivered.json"))
     body["data"][0] |= {"customerDeliveryNo": 5000000879243, "barcode": None}
     assert parse_tracking_response(ok(body), UNDELIVERED, RECEIVED).status is ProofStatus.FAILED_ATTEMPT
+
+
+# --- varied by hand from the samples ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("change", [
+    lambda body: body | {"status": "FAIL", "message": "Kullanıcı Adı veya Şifre Hatalı"},  # a token, yet FAIL
+    lambda body: body | {"data": {k: v for k, v in body["data"].items() if k != "token"}},  # OK, without a token
+], ids=["token-but-fail", "ok-without-token"])
+def test_a_token_reply_that_failed_or_carries_no_token_is_an_auth_error(change) -> None:
+    body = change(sample_json("hepsijet", "token-ok.json"))
+    with pytest.raises(CarrierAuthError, match="no token"):
+        read_token(ok(body), 3600)
+
+
+def test_of_two_delivered_steps_in_integration_track_the_latest_names_the_receiver_and_dates_the_delivery() -> None:
+    track = sample_json("hepsijet", "track-delivered.json")
+    earlier = {"transactionLocation": "Alıcıda", "transactionDate": "2018-11-14T18:20:00+03:00",
+               "integrationStatus": "DELIVERED", "deliveredPerson": "Komşu Veli"}
+    track["data"][0]["details"].append(earlier)  # listed last, but a day before the sample's own delivered step
+    body = sample_json("hepsijet", "tracking-delivered.json")
+    body["data"][0]["transactions"] = []  # so the delivered time comes from integration/track
+
+    proof = parse_tracking_response(ok(body), DELIVERED, RECEIVED, ok(track))
+
+    assert proof.received_by == "Hassan Alzubieri"
+    assert proof.delivered_at == datetime(2018, 11, 15, 12, 53, 29, tzinfo=TR)
+
+
+def test_an_entry_whose_number_cannot_name_a_package_is_left_out_of_the_delivery() -> None:
+    body = sample_json("hepsijet", "tracking-attached-parcels.json")
+    body["data"].append(copy.deepcopy(body["data"][0]) | {"barcode": "3539188794/3"})  # a number with a slash
+
+    proof = parse_tracking_response(ok(body), MASKED, RECEIVED)
+
+    assert (proof.status, proof.status_code) == (ProofStatus.IN_TRANSIT, "DELIVERING")
+    assert proof.packages == (
+        PackageState(number="3539188794-1", status=ProofStatus.DELIVERED, status_code="DELIVERED"),
+        PackageState(number="3539188794-2", status=ProofStatus.IN_TRANSIT, status_code="DELIVERING"),
+    )

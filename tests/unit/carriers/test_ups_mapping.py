@@ -404,3 +404,45 @@ def test_a_delivery_scan_whose_dates_are_all_impossible_proves_no_delivery_and_s
         (ACTIVITY, "the local date or time could not be read"),
         (ACTIVITY, "the GMT date or time could not be read"),
     }
+
+
+# --- which time and which scan say delivered -----------------------------------------------------------------
+
+
+def test_an_estimated_delivery_window_is_no_delivered_time() -> None:
+    """Tracking.yaml's ``deliveryTime.type``: EDW is an estimated window, only DEL the delivered time."""
+    reply = sample_json("ups", "track-delivered-signature-photo.json")
+    package = reply["trackResponse"]["shipment"][0]["package"][0]
+    del package["activity"]
+    package["deliveryTime"] = {"type": "EDW", "startTime": "060000", "endTime": "090000"}
+
+    proof = parse_track_response(ok(reply), SIGNED, RECEIVED)
+
+    assert (proof.status, proof.delivered_at) == (ProofStatus.DELIVERED, None)
+
+
+def test_an_out_for_delivery_scan_of_the_delivery_type_is_not_the_delivery_scan() -> None:
+    """The delivery scan has lost its date and time but kept its offset; the package's own delivered date and time
+    date it. The out-for-delivery scan before it is type D too (UPSTrackAlert.yaml: "D = delivery information
+    (loaded on delivery vehicle, out for delivery, delivered)"), and timed: it is not the delivery."""
+    reply = sample_json("ups", "track-delivered-signature-photo.json")
+    package = reply["trackResponse"]["shipment"][0]["package"][0]
+    for stamp in ("date", "time", "gmtDate", "gmtTime"):
+        del package["activity"][0][stamp]
+    package["currentStatus"] = dict(package["activity"][0]["status"])  # type D, statusCode 011
+    package["activity"][1]["status"] = {"type": "D", "code": "OT", "description": "Out For Delivery Today"}
+
+    proof = parse_track_response(ok(reply), SIGNED, RECEIVED)
+
+    assert (proof.status, proof.delivered_at) == (ProofStatus.DELIVERED, DELIVERY_SCAN)
+
+
+def test_without_types_the_scan_with_code_011_is_the_delivery_scan() -> None:
+    """Scans that carry only UPS's three-digit codes (003 label, 021 out for delivery, 011 delivered)."""
+    reply = sample_json("ups", "track-delivered-signature-photo.json")
+    for activity in reply["trackResponse"]["shipment"][0]["package"][0]["activity"]:
+        del activity["status"]["type"]
+
+    proof = parse_track_response(ok(reply), SIGNED, RECEIVED)
+
+    assert (proof.status, proof.status_code, proof.delivered_at) == (ProofStatus.DELIVERED, "011", DELIVERY_SCAN)

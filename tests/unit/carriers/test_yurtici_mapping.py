@@ -135,6 +135,16 @@ def test_yurticis_unexpected_error_is_worth_trying_again() -> None:
         parse("query-unexpected-error.xml", "12520")
 
 
+@pytest.mark.parametrize(("flag", "error"), [("2", "0"), ("1", "936")], ids=["outFlag 2 alone", "errCode 936 alone"])
+def test_either_sign_of_yurticis_unexpected_error_alone_is_worth_trying_again(flag: str, error: str) -> None:
+    """The source's table: ``outFlag`` 2 is an unexpected error, and so is ``errCode`` 936, whatever the other says."""
+    body = sample("yurtici", "query-unexpected-error.xml").decode()
+    body = body.replace("<outFlag>2</outFlag>", f"<outFlag>{flag}</outFlag>").replace(
+        "<errCode>936</errCode>", f"<errCode>{error}</errCode>")
+    with pytest.raises(CarrierUnavailable):
+        parse_query_response(reply(body), "12520", RECEIVED)
+
+
 def test_a_query_without_keys_is_our_bad_request() -> None:
     with pytest.raises(BadRequest):
         parse("query-keys-missing.xml", "12520")

@@ -341,3 +341,19 @@ def test_an_evidence_deadline_on_a_half_day_eve_is_told_with_its_13_00() -> None
     [waiting] = [f for f in advice.findings if f.code == "awaiting_carrier_evidence"]
     assert waiting.text == "Waiting for the carrier's evidence (due 13:00 on 26.05.2026)"
     assert waiting.text_tr == "Kargo firmasının kanıtı bekleniyor (son: 26.05.2026 13:00)"
+
+
+def test_a_confidence_exactly_at_the_threshold_resolves_automatically() -> None:
+    # No signature, photo, location or delivery time; only the recipient's name matches (weight 0.20): a weak proof
+    # whose refund is 1 - 0.20 = 0.80 sure, exactly the threshold.
+    bare = evidence(signature=False, metres=None, delivered_at=None, events=[])
+    advice = advise(dispute(bare), settings=PolicySettings(auto_resolve_confidence=0.8))
+    assert (advice.action, advice.rule, advice.confidence, advice.auto_resolve) == (
+        Act.REFUND, PolicyRule.WEAK_PROOF, 0.8, True)
+
+
+def test_a_proof_received_exactly_at_the_evidence_deadline_is_in_time() -> None:
+    on_time = advise(dispute(evidence(photo=True, received_at=SLA.evidence_due)), now=SLA.evidence_due,
+                     settings=AUTO_REJECT)
+    assert "proof_after_deadline" not in [f.code for f in on_time.findings]
+    assert (on_time.action, on_time.auto_resolve) == (Act.REJECT, True)

@@ -334,3 +334,18 @@ def test_customer_photos_added_to_the_case_are_counted_and_a_person_looks_at_the
     assert advice.action is Act.NEEDS_PERSON
     [photos_seen] = [f for f in advice.findings if f.code.startswith("customer_photos")]
     assert (photos_seen.code, photos_seen.facts) == ("customer_photos_present", {"photos": 2})
+
+
+def test_the_lines_shown_missing_stay_named_when_the_customer_adds_evidence() -> None:
+    four_glasses = MissingItem(sku="sku-glass", quantity=4)  # 500 g short at pickup, four glasses of 110 g
+    case = missing_glasses(carrier_grams=1_900, missing=(four_glasses,), items=WEIGHED)
+    photos = CustomerEvidence(
+        kind=SubmissionKind.INFORMATION, statement="Kutuda iki bardak vardı.", submitted_by=case.customer_id,
+        submitted_at=NOW - timedelta(minutes=30),
+        images=[CustomerImage(ref="att_1", media_type="image/jpeg", filename="kutu.jpg", size=2048)],
+    )
+
+    advice = advise(case.model_copy(update={"customer_evidence": [photos]}))
+
+    assert (advice.action, advice.rule, advice.auto_resolve) == (Act.NEEDS_PERSON, PolicyRule.CUSTOMER_EVIDENCE, False)
+    assert advice.lines == [four_glasses]

@@ -1,0 +1,83 @@
+"""The bodies the relay puts on the wire, held to docs/downstream.md field for field: the names and types below are
+written out from that document ("What a refund and a reship carry"), never taken from the service's own models."""
+
+from typing import Any
+
+import aiohttp
+
+from adapters.downstream import AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient
+from adapters.memory import FixedClock, InMemoryDisputes, InMemoryEvidenceStore, InMemoryOrders, InMemorySchedule
+from disputes.actors import SYSTEM
+from disputes.relay import Relay
+from disputes.rules import Rules
+from disputes.schedule import DueWork
+from disputes.service import DisputeService, OpenRequest
+from sandbox.downstream import LEDGER, create_downstream_sandbox
+from schemas.common import Outcome, Resolution
+from schemas.dispute import ReasonCode
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
+from tests.integration.test_downstream import FAST, SIGNER
+
+NULL = type(None)
+REFUND_FIELDS = {  # "The units of a refund", with currency, destination and payment_method from the sentence above it
+    "amount_minor": int, "currency": str, "destination": str, "payment_method": str,
+    "shipment_id": (str, NULL), "sku": (str, NULL), "quantity": (int, NULL),
+}
+RESHIP_FIELDS = {"original_shipment_id": str, "carrier": str, "address": dict, "recipient_name": str, "items": list}
+ITEM_FIELDS = {  # "The items of a reship"
+    "sku": str, "name": str, "quantity": int, "unit_price_minor": int, "digital": (str, NULL),
+    "unit_weight_grams": (int, NULL),
+}
+
+
+def held_to(body: dict[str, Any], documented: dict[str, type | tuple[type, ...]], *names: str) -> None:
+    """`body` has each documented field with its documented type, and beside them only fields naming `names` (the
+    document says a message "names the dispute, the order, …" without giving those fields' names)."""
+    assert {field: isinstance(body.get(field), kinds) for field, kinds in documented.items()} == dict.fromkeys(
+        documented, True), body
+    assert documented.keys() <= body.keys(), body
+    assert sorted(body[field] for field in body.keys() - documented.keys()) == sorted(names), body
+
+
+async def test_refund_reship_and_liability_bodies_carry_the_documented_fields(aiohttp_server) -> None:
+    clock = FixedClock(NOW)
+    disputes = InMemoryDisputes()
+    orders = InMemoryOrders([order("ord-1"), order("ord-2", shipments=[shipment("shp-2")])])
+    service = DisputeService(disputes, orders, clock, Rules())
+    refunded = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    silent = await disputes.get(refunded.id)
+    assert silent is not None
+    silent.evidence_deadline_passed(SYSTEM, clock.now())  # no proof by the deadline: the carrier is liable
+    await disputes.save(silent)
+    await service.decide(INVESTIGATOR, refunded.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "x", None)
+    reshipped = (await service.open(CUSTOMER, OpenRequest("ord-2", None, "Gelmedi.", Resolution.RESHIP), None)).dispute
+    await service.decide(INVESTIGATOR, reshipped.id, None, Outcome.RESHIP, ReasonCode.CARRIER_NO_PROOF, "x", None)
+    sandbox = create_downstream_sandbox()
+    base = str((await aiohttp_server(sandbox)).make_url("/"))
+
+    async with aiohttp.ClientSession() as session:
+        clients = [
+            kind(session, base, 2.0, 1, signer=SIGNER, backoff=FAST)
+            for kind in (PaymentsClient, FulfillmentClient, NotificationsClient, AccountsClient, FinanceClient)
+        ]
+        relay = Relay(disputes, *clients, clock=clock)  # type: ignore[arg-type]
+        await DueWork(InMemorySchedule(disputes, InMemoryEvidenceStore()), relay, clock, "relay-1").run_once()
+
+    sent = {request["path"]: request for request in sandbox[LEDGER].requests}
+    refund = sent["/payments/v1/refunds"]["body"]
+    held_to(refund, REFUND_FIELDS, refunded.id, "ord-1", "cust-1")
+    # the whole package: one kettle of 129 900 kuruş (tests/factories.py), back to the original payment
+    assert (refund["amount_minor"], refund["currency"], refund["destination"]) == (129_900, "TRY", "original_payment")
+    assert (refund["shipment_id"], refund["sku"], refund["quantity"]) == (None, None, None)
+
+    reship = sent["/fulfillment/v1/reships"]["body"]
+    held_to(reship, RESHIP_FIELDS, reshipped.id, "ord-2")
+    assert (reship["original_shipment_id"], reship["carrier"], reship["recipient_name"]) == (
+        "shp-2", "yurtici", "Ayşe Yılmaz")
+    [item] = reship["items"]
+    held_to(item, ITEM_FIELDS)
+    assert item == {"sku": "sku-kettle", "name": "Çay makinesi", "quantity": 1, "unit_price_minor": 129_900,
+                    "digital": None, "unit_weight_grams": None}
+
+    liability = sent["/finance/v1/carrier-liabilities"]["body"]
+    assert refunded.id in liability.values()
