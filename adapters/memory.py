@@ -279,8 +279,7 @@ class InMemoryDisputes:
         mine = (self.docs[i] for i in self._by_customer.get(dispute.customer_id, ()))
         claims = tuple(
             PastClaim(d.opened_at, d.shipment_key, d.decision.outcome if d.decision else None,
-                      d.closed_at if d.status is Status.WITHDRAWN else None,
-                      d.decision.decided_at if d.decision else None)
+                      (d.closed_at or d.opened_at) if d.status is Status.WITHDRAWN else None)
             for d in mine
             if counted(d) and d.id != dispute.id
         )

@@ -231,6 +231,12 @@ class ReasonDoesNotFitOutcome(Unprocessable):
     field = "reason_code"
 
 
+class ReasonDoesNotFitClaim(Unprocessable):
+    code = "reason-does-not-fit-claim"
+    title = "The reason code does not fit this kind of claim"
+    field = "reason_code"
+
+
 class NotReshippable(Unprocessable):
     code = "not-reshippable"
     title = "These items cannot be shipped again"

@@ -38,6 +38,7 @@ from disputes.errors import (
     OverrideReasonRequired,
     QuestionPending,
     QuestionsClosed,
+    ReasonDoesNotFitClaim,
     ReasonDoesNotFitOutcome,
     RestrictionReviewed,
     SignatureRequired,
@@ -305,8 +306,9 @@ class Dispute(BaseModel):
     sla_check_due: AwareDatetime | None = None
     recommendation: Recommendation | None = None
     third_party_check_by: AwareDatetime | None = None
-    """While the recommendation waits for the customer's check with whoever the carrier handed the parcel to: the end
-    of the time they were given (`record_assessment`), which `disputes/next_step.py` tells them."""
+    """The end of the time the customer was given to check with whoever the carrier handed the parcel to
+    (`record_assessment`), which `disputes/next_step.py` tells them while the policy waits: the policy keeps to it
+    while the carrier's word stays a hand-over, and once it has passed; a reopening ends it (the review is a person's)."""
     assess_due: AwareDatetime | None = None
     abuse_flags: list[str] = Field(default_factory=list)
     cleared_flags: list[str] = Field(default_factory=list)
@@ -724,7 +726,9 @@ class Dispute(BaseModel):
         self.priority = max(self.priority, advice.priority - 2 if reversed_only else advice.priority)
         self.needs_supervisor = self.needs_supervisor or (advice.needs_supervisor and not reversed_only)
         waiting = advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK
-        self.assess_due = self.third_party_check_by = advice.check_by if waiting else None
+        self.assess_due = advice.check_by if waiting else None
+        if waiting or advice.rule is not PolicyRule.THIRD_PARTY_CHECK_OVER:  # kept once over: it never starts again
+            self.third_party_check_by = advice.check_by if waiting else None
         if previous is None or (previous.action, previous.rule) != (advice.action, advice.rule):
             self._apply(actor, "assessed", now, None, {
                 "action": advice.action.value, "rule": advice.rule.value, "confidence": round(advice.confidence, 2)
@@ -1158,8 +1162,8 @@ class Dispute(BaseModel):
         if (outcome is Outcome.REJECTED) != (reason_code in REJECTION_REASONS):
             raise ReasonDoesNotFitOutcome(f"Reason '{reason_code.value}' does not fit outcome '{outcome.value}'.")
         if reason_code in KIND_REASONS and reason_code is not self.rejection_reason:
-            raise ReasonDoesNotFitOutcome(f"Reason '{reason_code.value}' does not fit this claim: "
-                                          f"a rejection of it gives '{self.rejection_reason.value}'.")
+            raise ReasonDoesNotFitClaim(f"Reason '{reason_code.value}' does not fit this claim: "
+                                        f"a rejection of it gives '{self.rejection_reason.value}'.")
         left = self.uncompensated()
         if outcome is not Outcome.REJECTED and (issued := self.compensation) is not None and self.compensation_issued:
             raise CompensationAlreadyIssued(
@@ -1288,7 +1292,7 @@ class Dispute(BaseModel):
 
     def reopen(self, actor: Actor, reason: str, now: datetime) -> None:
         actor.require(Role.SUPERVISOR)
-        self.third_party_check_by = None  # a time to check told before the decision is over: the review is a person's
+        self.third_party_check_by = now  # no time to check with a third party in a review a supervisor reopened
         self._apply(actor, "reopened", now, Action.REOPEN, {"reason": reason})
 
     @property

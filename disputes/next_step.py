@@ -465,6 +465,8 @@ def third_party_check(dispute: Dispute) -> Words | None:
     advice, handed_over, until = dispute.recommendation, dispute.delivery_proof, dispute.third_party_check_by
     if advice is None or advice.action is not RecommendedAction.WAIT_FOR_CUSTOMER_CHECK:
         return None
+    if until is not None and until <= dispute.review_started_at:  # a time that ended before this review (reopened)
+        return None
     return None if handed_over is None or until is None else third_party_words(handed_over, dispute.order, until)
 
 

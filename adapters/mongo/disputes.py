@@ -221,8 +221,7 @@ class MongoDisputes:
         mine = self.collection.find(
             {"customer_id": dispute.customer_id, "opened_at": window, "_id": {"$ne": dispute.id},
              "test_clock.id": dispute.clock_id},
-            {"opened_at": 1, "shipment_key": 1, "decision.outcome": 1, "decision.decided_at": 1, "status": 1,
-             "closed_at": 1},
+            {"opened_at": 1, "shipment_key": 1, "decision.outcome": 1, "status": 1, "closed_at": 1},
         ).limit(HISTORY_LIMIT)
         same_address = self.collection.find(
             {"address_key": address_key(dispute), "opened_at": window, "test_clock.id": dispute.clock_id},
@@ -231,8 +230,8 @@ class MongoDisputes:
         claimed, at_address = await asyncio.gather(mine.to_list(), same_address.to_list())
         claims = tuple(
             PastClaim(doc["opened_at"], doc["shipment_key"], _outcome(doc),
-                      doc.get("closed_at") if doc["status"] == Status.WITHDRAWN else None,
-                      (doc.get("decision") or {}).get("decided_at"))
+                      # a case withdrawn before `closed_at` was kept: as long ago as it was opened
+                      doc.get("closed_at") or doc["opened_at"] if doc["status"] == Status.WITHDRAWN else None)
             for doc in claimed
         )
         accounts = {doc["customer_id"] for doc in at_address} | {dispute.customer_id}

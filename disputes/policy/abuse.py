@@ -32,7 +32,6 @@ class PastClaim:
     """The shipment claimed, as `Dispute.shipment_key` names it."""
     outcome: Outcome | None  # None: not decided (still open, or withdrawn)
     withdrawn_at: datetime | None = None
-    decided_at: datetime | None = None  # of its latest decision, whose `outcome` it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +46,9 @@ class CustomerHistory:
 
 
 def repeat_claims_signal(dispute: Dispute, history: CustomerHistory, settings: PolicySettings) -> Finding | None:
-    """Shipments claimed in the window, this one included, from the threshold on; with how many of them a decision
-    rejected before this dispute opened. Read as they stood at its opening (a claim withdrawn, or rejected, after it
-    changes nothing), so a later assessment finds the same signal."""
+    """Shipments claimed in the window, this one included, from the threshold on; with how many of them stand
+    rejected. A claim withdrawn after this dispute opened still counts: it stood at the opening, and a later
+    assessment finds the same signal."""
     opened = dispute.opened_at
     start = opened - settings.abuse_window
     kept = [c for c in history.claims
@@ -57,8 +56,7 @@ def repeat_claims_signal(dispute: Dispute, history: CustomerHistory, settings: P
     count = len({c.shipment for c in kept} | {dispute.shipment_key})
     if count < settings.repeat_claims_threshold:
         return None
-    rejected = len({c.shipment for c in kept if c.outcome is Outcome.REJECTED and c.decided_at is not None
-                    and c.decided_at < opened})
+    rejected = len({c.shipment for c in kept if c.opened_at < opened and c.outcome is Outcome.REJECTED})
     days = settings.abuse_window.days
     return finding(
         "repeat_claims", Effect.NEUTRAL, [],

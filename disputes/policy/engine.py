@@ -59,14 +59,12 @@ from disputes.policy.digital import read_digital
 from disputes.policy.findings import no_proof_finding, not_delivered_finding
 from disputes.policy.messages import third_party_words
 from disputes.policy.missing import read_missing_items
-from disputes.policy.reading import THIRD_PARTIES, ProofReading, read_proof
-from disputes.policy.receivers import read_receiver
+from disputes.policy.reading import ProofReading, read_proof
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import duration, finding
 from disputes.states import ACTIVE
 from schemas.common import Resolution
-from schemas.dispute import Evidence, MissingItem
-from schemas.proof import ProofStatus, RecipientRelation
+from schemas.dispute import MissingItem
 from schemas.recommendation import Effect, Finding, PolicyRule, Recommendation
 from schemas.recommendation import RecommendedAction as Act
 
@@ -187,7 +185,10 @@ def _digital(dispute: Dispute, now: datetime, settings: PolicySettings) -> _Verd
 def _third_party(dispute: Dispute, reading: ProofReading, now: datetime, settings: PolicySettings) -> _Verdict:
     e = reading.evidence
     who = tuple(f for f in reading.findings if f.code.startswith("received_by_") or f.code == "receiver_not_on_order")
-    ends = check_starts(dispute, handed_over_since(dispute, e)) + settings.third_party_wait
+    # The end the customer was told holds while the carrier's word stays a hand-over (the same one pulled after its
+    # push, a corrected receiver, proofs attached out of order); a first one is counted from when they can be told.
+    told = dispute.third_party_check_by
+    ends = told if told is not None else check_starts(dispute, e.proof.received_at) + settings.third_party_wait
     if now < ends:
         message = third_party_words(e, dispute.order, ends)[1]
         return _Verdict(Act.WAIT_FOR_CUSTOMER_CHECK, PolicyRule.THIRD_PARTY_CHECK, who, customer_message=message,
@@ -199,24 +200,6 @@ def _third_party(dispute: Dispute, reading: ProofReading, now: datetime, setting
         f"Müşterinin teslim alanla görüşmesi için verilen {tr} doldu",
     )
     return _Verdict(Act.NEEDS_PERSON, PolicyRule.THIRD_PARTY_CHECK_OVER, (over, *who))
-
-
-HANDED_OVER = THIRD_PARTIES | {RecipientRelation.HOUSEHOLD_MEMBER}
-"""The receivers a third-party check may be about (a household member when not named on the order)."""
-
-
-def handed_over_since(dispute: Dispute, latest: Evidence) -> datetime:
-    """When the carrier first said the parcel was handed over, in the run of hand-over proofs that ends with `latest`:
-    the same hand-over pulled after it was pushed, or a corrected receiver, keeps the customer's time where it began
-    (a proof naming the addressee in between starts a new run)."""
-    delivered = sorted((e for e in dispute.evidence if e.proof.status is ProofStatus.DELIVERED),
-                       key=lambda e: e.proof.received_at)
-    since = latest.proof.received_at
-    for e in reversed([e for e in delivered if e.proof.received_at <= since]):
-        if read_receiver(e.proof).relation not in HANDED_OVER:
-            break
-        since = e.proof.received_at
-    return since
 
 
 def check_starts(dispute: Dispute, received_at: datetime) -> datetime:

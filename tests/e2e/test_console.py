@@ -42,7 +42,9 @@ async def opened(api, order_id: str = "ord-1") -> dict:
 async def test_pages_send_whoever_has_not_signed_in_to_the_sign_in_page(api):
     for path, location in (("/console", "/console/sign-in"),
                            ("/console/reports", "/console/sign-in?next=/console/reports"),
-                           ("/console/disputes/d-1", "/console/sign-in?next=/console/disputes/d-1")):
+                           ("/console/disputes/d-1", "/console/sign-in?next=/console/disputes/d-1"),
+                           ("/console/disputes/d-1?done", "/console/sign-in?next=/console/disputes/d-1"),
+                           ("/console?status=opened&done", "/console/sign-in?next=/console?status%3Dopened")):
         response = await api.get(path, allow_redirects=False)
         assert (response.status, response.headers["Location"]) == (303, location)
     page = await api.get("/console/sign-in")

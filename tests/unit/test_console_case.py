@@ -3,7 +3,7 @@ form it fills in."""
 
 from datetime import timedelta
 
-from adapters.web.console.case import CaseForm, prefilled, proofs
+from adapters.web.console.case import CaseForm, case_context, prefilled, proofs
 from disputes.actors import SYSTEM
 from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PolicySettings, recommend
@@ -76,3 +76,14 @@ def test_the_decision_form_on_a_digital_appeal_of_a_whole_rejection_offers_the_r
     assert (form.outcome, form.reason_code) == ("refund", "digital_not_delivered")
     assert form.lines == {"GAME": ("rejected", "1"), "GC": ("refund", "1")}
     assert refunds(d) == [("dsp_policy:d2:refund:GC", 5_000, "GC")]
+
+
+def test_the_form_offers_only_the_rejection_reasons_that_fit_the_kind_of_claim() -> None:
+    offered = {
+        "parcel": case_context(dispute(evidence()))["reasons"],
+        "digital": case_context(appealed_digital_case(Outcome.REFUND))["reasons"],
+    }
+
+    assert ReasonCode.PROOF_OF_DELIVERY in offered["parcel"] and ReasonCode.PROOF_OF_DELIVERY in offered["digital"]
+    assert ReasonCode.DIGITAL_DELIVERED not in offered["parcel"] and ReasonCode.CONTENTS_CONFIRMED not in offered["parcel"]
+    assert ReasonCode.DIGITAL_DELIVERED in offered["digital"] and ReasonCode.CONTENTS_CONFIRMED not in offered["digital"]

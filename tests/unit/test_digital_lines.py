@@ -12,7 +12,7 @@ from disputes.errors import (
     CompensationAlreadyIssued,
     InvalidLineOutcomes,
     OverrideReasonRequired,
-    ReasonDoesNotFitOutcome,
+    ReasonDoesNotFitClaim,
 )
 from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PolicySettings, recommend
@@ -209,7 +209,7 @@ def test_a_rejection_reason_of_another_kind_of_claim_is_refused(reason: ReasonCo
     missing-items claim says it lacked: neither fits a parcel claimed not received, nor each other's claims."""
     d = case(DigitalState.ACTIVATED, DigitalState.ACTIVATED) if digital else dispute()
 
-    with pytest.raises(ReasonDoesNotFitOutcome, match="does not fit this claim"):
+    with pytest.raises(ReasonDoesNotFitClaim, match="does not fit this claim"):
         d.decide(INVESTIGATOR, Outcome.REJECTED, reason, "Red.", None, NOW)
 
     assert d.decision is None

@@ -30,12 +30,12 @@ DUE = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)  # the midnight that ends 23.11.
 SENT_AT = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 CODE = OrderItem(sku="sku-steam", name="Steam kodu", quantity=1, unit_price_minor=50_000, digital=DigitalKind.GAME_CODE)
 KEY = OrderItem(sku="sku-office", name="Office lisansı", quantity=1, unit_price_minor=90_000, digital=DigitalKind.LICENCE_KEY)
-CHECK_BY = datetime(2026, 11, 17, 9, 30, tzinfo=UTC)  # 17.11.2026 12:30 in Istanbul
+CHECK_BY = datetime(2026, 11, 19, 3, 30, tzinfo=UTC)  # 19.11.2026 06:30 in Istanbul: a day after the opening
 THIRD_PARTY = (
     "The carrier says your parcel was received by your neighbour on 16.11.2026 12:30. Please check; if you have not "
-    "found it by 17.11.2026 12:30, we will go on with our review and tell you the outcome.",
+    "found it by 19.11.2026 06:30, we will go on with our review and tell you the outcome.",
     "Kargo firması gönderinizin 16.11.2026 12:30 tarihinde komşunuz tarafından teslim alındığını bildirdi. Lütfen "
-    "kontrol edin; 17.11.2026 12:30 tarihine kadar bulamazsanız incelemeye devam edip size sonucu bildireceğiz.",
+    "kontrol edin; 19.11.2026 06:30 tarihine kadar bulamazsanız incelemeye devam edip size sonucu bildireceğiz.",
 )
 ANSWER_BY = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)  # the midnight that ends 20.11.2026 in Istanbul
 TOLD = ("Our team has been told and will contact you.", "Ekibimiz durumdan haberdar edildi ve sizinle iletişime geçecek.")

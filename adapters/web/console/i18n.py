@@ -344,6 +344,7 @@ PROBLEMS_TR: dict[str, str] = {
     "signature-required": "Yüksek değerli bir siparişi reddetmek için kargo firmasının teslimat kanıtında imza gerekir ve "
                           "imza yok; bir süpervizör, öneriye neden aykırı olduğunu yazarak reddedebilir.",
     "reason-does-not-fit-outcome": "Gerekçe, sonuca uymuyor.",
+    "reason-does-not-fit-claim": "Gerekçe, bu tür başvuruya uymuyor.",
     "not-reshippable": "Bu ürünler yeniden gönderilemez.",
     "invalid-line-outcomes": "Satırlar için seçilen sonuçlar talebe uymuyor.",
     "unknown-staff": "Personel listesinde bu numarayla kimse yok.",

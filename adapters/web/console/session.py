@@ -87,7 +87,8 @@ def page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]
     async def handle(request: web.Request) -> web.StreamResponse:
         actor = await signed_in(request)
         if actor is None:
-            after = "" if request.path_qs == PATH else f"?next={quote(request.path_qs, safe='/')}"
+            back = page_of(request)
+            after = "" if back == PATH else f"?next={quote(back, safe='/')}"
             raise web.HTTPSeeOther(f"{PATH}/sign-in{after}")
         if (slowed := over_limit(request, actor)) is not None:
             return slowed

@@ -9,7 +9,7 @@ from disputes.next_step import third_party_check
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from schemas.common import Outcome, Role
 from schemas.dispute import EffectKind, ReasonCode, Status, TimelineEntry
-from schemas.proof import RecipientRelation
+from schemas.proof import ProofStatus, RecipientRelation
 from schemas.recommendation import PolicyRule, Recommendation
 from schemas.recommendation import RecommendedAction as Act
 from tests.factories import INVESTIGATOR, SUPERVISOR
@@ -147,11 +147,57 @@ def test_a_corrected_receiver_is_told_again_with_the_same_time_to_check() -> Non
     assert case.third_party_check_by == OPENED_AT + DAY
 
 
-def test_a_reopened_case_tells_no_time_to_check_that_ran_out_before_its_decision() -> None:
+def test_a_reopened_case_is_a_person_s_review_with_no_new_time_to_check() -> None:
     case = assessed(neighbour(OPENED_AT), OPENED_AT)
     case.decide(INVESTIGATOR, Outcome.REJECTED, ReasonCode.THIRD_PARTY_CONFIRMED, "Komşu aldı.", None,
                 OPENED_AT + timedelta(hours=2))
+    reopened_at = OPENED_AT + timedelta(hours=3)  # within the day the customer had been given
 
-    case.reopen(SUPERVISOR, "Müşteri komşunun almadığını söylüyor.", OPENED_AT + 3 * DAY)
+    case.reopen(SUPERVISOR, "Müşteri komşunun almadığını söylüyor.", reopened_at)
+    assert third_party_check(case) is None  # the view tells no time to check, though the advice read says wait
+    case.evidence.append(evidence("ev-again", relation=RecipientRelation.NEIGHBOUR, received_by="Mehmet Kaya",
+                                  received_at=reopened_at + timedelta(hours=1)))  # the same hand-over, pulled again
+    assessed(case, reopened_at + timedelta(hours=1))
 
-    assert case.third_party_check_by is None and third_party_check(case) is None
+    assert case.recommendation is not None and case.recommendation.rule is PolicyRule.THIRD_PARTY_CHECK_OVER
+    assert third_party_check(case) is None and len(hand_over_notices(case)) == 1
+
+
+def test_proofs_attached_out_of_order_keep_the_time_the_customer_was_told() -> None:
+    """A push the attacher reaches after a later pull: its earlier receipt moves nothing already told."""
+    case = assessed(neighbour(OPENED_AT + timedelta(hours=10)), OPENED_AT + timedelta(hours=10))
+    case.evidence.append(evidence("ev-push", relation=RecipientRelation.NEIGHBOUR, received_by="Mehmet Kaya",
+                                  received_at=OPENED_AT + timedelta(hours=3)))
+
+    assessed(case, OPENED_AT + timedelta(hours=11))
+
+    assert case.third_party_check_by == case.assess_due == OPENED_AT + timedelta(hours=10) + DAY
+    assert len(hand_over_notices(case)) == 1
+
+
+def test_a_hand_over_after_the_carrier_said_it_was_not_delivered_is_told_with_a_time_of_its_own() -> None:
+    case = assessed(neighbour(OPENED_AT + timedelta(hours=1)), OPENED_AT + timedelta(hours=1))
+    case.evidence.append(evidence("ev-back", status=ProofStatus.RETURNED, received_at=OPENED_AT + timedelta(hours=2)))
+    assessed(case, OPENED_AT + timedelta(hours=2))
+    assert case.recommendation is not None and case.recommendation.action is not Act.WAIT_FOR_CUSTOMER_CHECK
+    again = OPENED_AT + timedelta(hours=30)
+    case.evidence.append(evidence("ev-3", relation=RecipientRelation.DOORMAN, received_by="Hasan Demir",
+                                  received_at=again))
+
+    assessed(case, again)
+
+    assert case.third_party_check_by == again + DAY
+    assert len(hand_over_notices(case)) == 2 and "Hasan Demir" in hand_over_notices(case)[1]
+
+
+def test_once_the_time_to_check_has_passed_the_same_hand_over_pulled_again_starts_none() -> None:
+    case = assessed(neighbour(OPENED_AT), OPENED_AT)
+    over = OPENED_AT + DAY
+    assessed(case, over)
+    case.evidence.append(evidence("ev-again", relation=RecipientRelation.NEIGHBOUR, received_by="Mehmet Kaya",
+                                  received_at=over + timedelta(hours=1)))
+
+    assessed(case, over + timedelta(hours=1))
+
+    assert case.recommendation is not None and case.recommendation.rule is PolicyRule.THIRD_PARTY_CHECK_OVER
+    assert len(hand_over_notices(case)) == 1
