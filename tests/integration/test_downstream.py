@@ -13,11 +13,22 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from structlog.testing import capture_logs
 
-from adapters.downstream import Backoff, FulfillmentClient, NotificationsClient, PaymentsClient, Signer, Transient
+from adapters.downstream import (
+    AccountsClient,
+    Backoff,
+    FinanceClient,
+    FulfillmentClient,
+    NotificationsClient,
+    PaymentsClient,
+    Signer,
+    Transient,
+)
 from pydantic import SecretStr
 from sandbox.downstream import LEDGER, create_downstream_sandbox
 from sandbox.signing import DEVELOPMENT_KEY_ID, DEVELOPMENT_SECRET, REPLAY_WINDOW_SECONDS
 from disputes.ports import EffectRejected, EffectUnavailable
+from disputes.relay import Relay
+from disputes.schedule import DueWork
 from schemas.common import Outcome, RefundDestination
 from schemas.effects import CustomerNotification, RefundRequest, ReshipRequest
 from schemas.orders import Address, OrderItem
@@ -25,6 +36,17 @@ from schemas.orders import Address, OrderItem
 FAST = Backoff(multiplier=0.001, max_wait=0.01, jitter=0.001, budget=5.0)
 KEY = "dsp_7f3a:decision-1:refund"
 SIGNER = Signer(DEVELOPMENT_KEY_ID, SecretStr(DEVELOPMENT_SECRET))
+
+
+async def relay_once(base: str, disputes: Any, schedule: Any, clock: Any) -> None:
+    """One pass of the outbox relay, with the real clients of every downstream service at `base`."""
+    async with aiohttp.ClientSession() as session:
+        clients = [
+            kind(session, base, 2.0, 1, signer=SIGNER, backoff=FAST)
+            for kind in (PaymentsClient, FulfillmentClient, NotificationsClient, AccountsClient, FinanceClient)
+        ]
+        relay = Relay(disputes, *clients, clock=clock)
+        await DueWork(schedule, relay, clock, "relay-1").run_once()
 REFUND = RefundRequest(
     dispute_id="dsp_7f3a",
     order_id="ord-2001",

@@ -4,20 +4,16 @@ from the service's own models."""
 
 from typing import Any
 
-import aiohttp
 
-from adapters.downstream import AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient
 from adapters.memory import FixedClock, InMemoryDisputes, InMemoryEvidenceStore, InMemoryOrders, InMemorySchedule
 from disputes.actors import SYSTEM
-from disputes.relay import Relay
 from disputes.rules import Rules
-from disputes.schedule import DueWork
 from disputes.service import DisputeService, OpenRequest
 from sandbox.downstream import LEDGER, create_downstream_sandbox
 from schemas.common import Outcome, Resolution
 from schemas.dispute import ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
-from tests.integration.test_downstream import FAST, SIGNER
+from tests.integration.test_downstream import relay_once
 
 NULL = type(None)
 REFUND_FIELDS = {  # "The units of a refund", with the ids, currency, destination and payment_method of the sentence above
@@ -60,13 +56,7 @@ async def test_refund_reship_and_liability_bodies_carry_the_documented_fields(ai
     sandbox = create_downstream_sandbox()
     base = str((await aiohttp_server(sandbox)).make_url("/"))
 
-    async with aiohttp.ClientSession() as session:
-        clients = [
-            kind(session, base, 2.0, 1, signer=SIGNER, backoff=FAST)
-            for kind in (PaymentsClient, FulfillmentClient, NotificationsClient, AccountsClient, FinanceClient)
-        ]
-        relay = Relay(disputes, *clients, clock=clock)  # type: ignore[arg-type]
-        await DueWork(InMemorySchedule(disputes, InMemoryEvidenceStore()), relay, clock, "relay-1").run_once()
+    await relay_once(base, disputes, InMemorySchedule(disputes, InMemoryEvidenceStore()), clock)
 
     sent = {request["path"]: request for request in sandbox[LEDGER].requests}
     refund = sent["/payments/v1/refunds"]["body"]

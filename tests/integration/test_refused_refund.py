@@ -1,21 +1,17 @@
 """A refund the payments service refuses (4xx) is parked, staff are to be alerted, and the customer is not told that
 money is on its way: the relay against MongoDB (mongoeco) and the downstream sandbox over real sockets."""
 
-import aiohttp
 
-from adapters.downstream import AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient
 from adapters.memory import FixedClock, InMemoryOrders
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.schedule import MongoSchedule
-from disputes.relay import Relay
 from disputes.rules import Rules
-from disputes.schedule import DueWork
 from disputes.service import DisputeService, OpenRequest
 from sandbox.downstream import FAULTS, LEDGER, FaultSpec, create_downstream_sandbox
 from schemas.common import Outcome, Resolution
 from schemas.dispute import EffectKind, ParkReason, ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
-from tests.integration.test_downstream import FAST, SIGNER
+from tests.integration.test_downstream import relay_once
 
 
 async def test_a_refund_refused_by_payments_is_parked_with_the_customers_notification_unsent(
@@ -31,13 +27,7 @@ async def test_a_refund_refused_by_payments_is_parked_with_the_customers_notific
     sandbox[FAULTS].pending["payments"].append(FaultSpec(service="payments", mode="reject"))
     base = str((await aiohttp_server(sandbox)).make_url("/"))
 
-    async with aiohttp.ClientSession() as session:
-        clients = [
-            kind(session, base, 2.0, 1, signer=SIGNER, backoff=FAST)
-            for kind in (PaymentsClient, FulfillmentClient, NotificationsClient, AccountsClient, FinanceClient)
-        ]
-        relay = Relay(disputes, *clients, clock=clock)  # type: ignore[arg-type]
-        await DueWork(MongoSchedule(mongo_db, disputes.stored), relay, clock, "relay-1").run_once()
+    await relay_once(base, disputes, MongoSchedule(mongo_db, disputes.stored), clock)
 
     ledger = sandbox[LEDGER]
     assert [(r["service"], r["status"]) for r in ledger.requests] == [("notifications", 200), ("payments", 400)]

@@ -20,6 +20,7 @@ from carriers.retry import RetryBudget
 from carriers.status import count_unmapped
 from disputes.intake import EvidenceIntake
 from disputes.ports import EvidenceRejected, EvidenceUnavailable
+from tests.unit.carriers.conftest import FakeClock
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 # The smallest Unified Tracking reply: one shipment, its status (DHL's published shape).
@@ -89,7 +90,10 @@ async def test_unmapped_status_codes_are_counted_by_carrier_and_code(carrier_ser
     assert 'disputes_carrier_unmapped_statuses_total{carrier="dhl",code="ZZ-NEW"}' in generate_latest(registry).decode()
 
 
-async def test_a_call_the_breaker_refuses_names_when_to_ask_again(carrier_server, session) -> None:
+async def down_carrier(
+    carrier_server, session: aiohttp.ClientSession, threshold: int, attempts: int, clock: FakeClock | None = None
+) -> tuple[RegistryGateway, list[int], CollectorRegistry]:
+    """DHL answering every call 503, its breaker opening after `threshold` failures; and the calls it got."""
     calls: list[int] = []
 
     async def down(request: web.Request) -> web.Response:
@@ -97,11 +101,16 @@ async def test_a_call_the_breaker_refuses_names_when_to_ask_again(carrier_server
         return web.Response(status=503)
 
     base = await carrier_server([("GET", "/track/shipments", down)])
-    breaker = {"failure_threshold": 1, "cool_down_seconds": 30}
-    settings = DhlSettings(base_url=base, api_key=SecretStr("k"), retry=RetryBudget(attempts=1), breaker=breaker)
+    breaker = {"failure_threshold": threshold, "cool_down_seconds": 30}
+    settings = DhlSettings(base_url=base, api_key=SecretStr("k"), retry=RetryBudget(attempts=attempts), breaker=breaker)
     registry = CollectorRegistry()
-    adapters = {"dhl": DhlAdapter(settings, session)}
+    adapters = {"dhl": DhlAdapter(settings, session, **({"clock": clock} if clock else {}))}
     gateway = RegistryGateway(adapters, intake_over(InMemoryEvidenceStore()), Clock(), CarrierMetrics(registry))
+    return gateway, calls, registry
+
+
+async def test_a_call_the_breaker_refuses_names_when_to_ask_again(carrier_server, session) -> None:
+    gateway, calls, registry = await down_carrier(carrier_server, session, threshold=1, attempts=1)
     with pytest.raises(EvidenceUnavailable) as failed:
         await gateway.pull("dhl", "7777777770")
     assert failed.value.retry_at is None  # the carrier itself failed: the evidence backoff decides
@@ -117,18 +126,7 @@ async def test_a_pull_whose_failures_open_the_breaker_is_the_carrier_unavailable
 ) -> None:
     """`refused` is a pull the breaker turned away before it called the carrier; one that called it, failed, and
     was stopped by the breaker its failures opened, met a carrier that did not answer."""
-    calls: list[int] = []
-
-    async def down(request: web.Request) -> web.Response:
-        calls.append(1)
-        return web.Response(status=503)
-
-    base = await carrier_server([("GET", "/track/shipments", down)])
-    breaker = {"failure_threshold": 2, "cool_down_seconds": 30}
-    settings = DhlSettings(base_url=base, api_key=SecretStr("k"), retry=RetryBudget(attempts=4), breaker=breaker)
-    registry = CollectorRegistry()
-    adapters = {"dhl": DhlAdapter(settings, session, clock=clock)}
-    gateway = RegistryGateway(adapters, intake_over(InMemoryEvidenceStore()), Clock(), CarrierMetrics(registry))
+    gateway, calls, registry = await down_carrier(carrier_server, session, threshold=2, attempts=4, clock=clock)
     with pytest.raises(EvidenceUnavailable) as failed:
         await gateway.pull("dhl", "7777777770")
     assert calls == [1, 1] and failed.value.why == "unavailable"  # the third try met the breaker the two opened
