@@ -446,15 +446,16 @@ def _under_way(dispute: Dispute) -> Words:
         return _digital_under_way(dispute)
     if dispute.partial:
         return _contents_under_way(dispute)
-    if dispute.evidence:
+    if (record := _delivery_record(dispute)) is not None:
         reviewing = ("An investigator is reviewing the carrier's evidence.", "Bir uzmanımız kargo firmasının kanıtlarını inceliyor.")
-        record = _delivery_record(dispute)
-        return reviewing if record is None else _join(reviewing, record, _ASK_AROUND)
+        return _join(reviewing, record, _ASK_AROUND)
     if dispute.proof_missing:
         return (
             "The carrier gave no proof of delivery in time; an investigator is reviewing your claim.",
             "Kargo firması süresi içinde teslimat kanıtı sunmadı; bir uzmanımız başvurunuzu inceliyor.",
         )
+    if dispute.status is Status.UNDER_REVIEW:  # the carrier's scans show no delivery, and a person looks at them
+        return ("An investigator is reviewing your claim.", "Bir uzmanımız başvurunuzu inceliyor.")
     return _join(("We have asked the carrier for its proof of delivery.", "Kargo firmasından teslimat kanıtını istedik."),
                  _ASK_AROUND)
 

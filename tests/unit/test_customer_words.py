@@ -10,8 +10,8 @@ from disputes.policy import CustomerHistory, PolicySettings, recommend
 from disputes.rules import Rules
 from disputes.service import DisputeService
 from schemas.common import Outcome
-from schemas.dispute import EffectKind, ReasonCode, Restriction
-from schemas.proof import Courier, DeliveryLocation, RecipientRelation
+from schemas.dispute import EffectKind, ReasonCode, Restriction, Status
+from schemas.proof import Courier, DeliveryLocation, ProofStatus, RecipientRelation
 from schemas.recommendation import RecommendedAction
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
 from tests.unit.policy.builders import dispute, evidence
@@ -191,3 +191,17 @@ def test_the_customer_is_asked_to_ask_neighbours_and_the_doorman_from_the_openin
 def test_a_package_refund_tells_its_amount() -> None:
     en, tr = next_step(decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), WINDOW, READ_AT)
     assert "1,299.00 TRY" in en and "1.299,00 TL" in tr
+
+
+def test_a_pull_that_found_no_delivery_is_not_told_as_evidence_under_review() -> None:
+    in_transit = dispute(evidence("ev-scan", status=ProofStatus.IN_TRANSIT))
+    in_transit.status = Status.AWAITING_EVIDENCE
+    in_transit.sla = case().sla
+    en, tr = next_step(in_transit, WINDOW, READ_AT)
+    assert en.startswith("We have asked the carrier for its proof of delivery.") and "doorman" in en
+    assert "kapıcısına" in tr and "kanıtlarını inceliyor" not in tr
+
+    unproven = dispute(evidence("ev-scan", status=ProofStatus.IN_TRANSIT), proof_missing=True)
+    unproven.sla = case().sla
+    en, tr = next_step(unproven, WINDOW, READ_AT)
+    assert en.startswith("The carrier gave no proof of delivery in time") and "evidence" not in en
