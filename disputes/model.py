@@ -112,8 +112,6 @@ REJECTION_REASONS = frozenset({
     ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE,
     ReasonCode.DIGITAL_DELIVERED, ReasonCode.CONTENTS_CONFIRMED,
 })
-KIND_REASONS = frozenset({ReasonCode.DIGITAL_DELIVERED, ReasonCode.CONTENTS_CONFIRMED})
-"""Rejection reasons of one kind of claim alone (`Dispute.rejection_reason`)."""
 HIGH_VALUE_CURRENCY = "TRY"
 """The currency of the policy's high-value threshold (`PolicySettings.high_value_minor`, in kuruş)."""
 COMPENSATIONS = frozenset({EffectKind.REFUND, EffectKind.RESHIP})
@@ -496,6 +494,14 @@ class Dispute(BaseModel):
         if self.order.is_digital:
             return ReasonCode.DIGITAL_DELIVERED
         return ReasonCode.CONTENTS_CONFIRMED if self.partial else ReasonCode.PROOF_OF_DELIVERY
+
+    @property
+    def rejection_reasons(self) -> frozenset[ReasonCode]:
+        """The reasons that fit a rejection of this kind of claim: its own (`rejection_reason`), a third party's word
+        for a parcel handed over, and suspected abuse for any."""
+        parcel = not self.order.is_digital and not self.partial
+        return frozenset({self.rejection_reason, ReasonCode.SUSPECTED_ABUSE}
+                         | ({ReasonCode.THIRD_PARTY_CONFIRMED} if parcel else set()))
 
     def owned_by(self, actor: Actor) -> bool:
         return actor.role is Role.CUSTOMER and actor.customer_id == self.customer_id
@@ -1161,9 +1167,9 @@ class Dispute(BaseModel):
             )
         if (outcome is Outcome.REJECTED) != (reason_code in REJECTION_REASONS):
             raise ReasonDoesNotFitOutcome(f"Reason '{reason_code.value}' does not fit outcome '{outcome.value}'.")
-        if reason_code in KIND_REASONS and reason_code is not self.rejection_reason:
-            raise ReasonDoesNotFitClaim(f"Reason '{reason_code.value}' does not fit this claim: "
-                                        f"a rejection of it gives '{self.rejection_reason.value}'.")
+        if outcome is Outcome.REJECTED and reason_code not in self.rejection_reasons:
+            raise ReasonDoesNotFitClaim(f"Reason '{reason_code.value}' does not fit this claim: a rejection of it gives "
+                                        f"'{self.rejection_reason.value}'.")
         left = self.uncompensated()
         if outcome is not Outcome.REJECTED and (issued := self.compensation) is not None and self.compensation_issued:
             raise CompensationAlreadyIssued(

@@ -163,11 +163,12 @@ class LineDecision(_Input):
 class DecisionRequest(_Input):
     outcome: Outcome
     reason_code: ReasonCode = Field(
-        description="Why, fitting the outcome (a 422 `reason-does-not-fit-outcome` otherwise). A rejection: "
-                    "`proof_of_delivery` (the carrier proved a parcel's delivery), `third_party_confirmed`, "
-                    "`suspected_abuse`, `digital_delivered` (a digital order's records show its codes or links "
-                    "delivered) or `contents_confirmed` (the package held what a missing-items claim says it lacked); "
-                    "a refund or reship: any other."
+        description="Why, fitting the outcome (a 422 `reason-does-not-fit-outcome` otherwise) and, for a rejection, "
+                    "the kind of claim (a 422 `reason-does-not-fit-claim` otherwise). A rejection: of a parcel, "
+                    "`proof_of_delivery` (the carrier proved its delivery) or `third_party_confirmed`; of a digital "
+                    "order, `digital_delivered` (its records show the codes or links delivered); of a missing-items "
+                    "claim, `contents_confirmed` (the package held what it says it lacked); of any, `suspected_abuse`. "
+                    "A refund or reship: any other."
     )
     note: Remark
     refund_to: RefundDestination | None = None

@@ -83,7 +83,7 @@ async def test_an_activated_code_recommends_rejection_with_its_record_and_a_pers
     assert record["sku"] == "sku-steam" and record["sent_to"] == "a***@example.com" and record["activated_at"]
     assert case["evidence"] == [] and case["order"]["reshippable"] is False
 
-    reject = {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "The code was activated."}
+    reject = {"outcome": "rejected", "reason_code": "digital_delivered", "note": "The code was activated."}
     decided = await api.post(f"/v1/disputes/{dispute['id']}/decision", json=reject,
                              headers={**INVESTIGATOR, "If-Match": f'"{case["version"]}"'})
     assert decided.status == 200, await decided.text()

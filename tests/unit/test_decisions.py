@@ -26,9 +26,10 @@ def assessed(d: Dispute, history: CustomerHistory = CustomerHistory(), settings:
     return d
 
 
-def reject(d: Dispute, actor=INVESTIGATOR, override_reason: str | None = None, high_value_minor: int | None = None) -> None:
+def reject(d: Dispute, actor=INVESTIGATOR, override_reason: str | None = None, high_value_minor: int | None = None,
+           reason: ReasonCode = ReasonCode.PROOF_OF_DELIVERY) -> None:
     """As the service rejects: holding the policy's threshold of a high-value order (its default unless given)."""
-    d.decide(actor, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmzalı teslim.", None, NOW, override_reason,
+    d.decide(actor, Outcome.REJECTED, reason, "İmzalı teslim.", None, NOW, override_reason,
              high_value_minor=high_value_minor or DEFAULTS.high_value_minor)
 
 
@@ -101,7 +102,8 @@ def test_a_high_value_claim_no_signature_speaks_to_can_be_rejected_by_an_investi
         case.claim, case.missing_items = Claim.MISSING_ITEMS, [MissingItem(sku="sku-kettle", quantity=1)]
         case.order = case.order.model_copy(update={"items": [KETTLE.model_copy(update={"unit_price_minor": HIGH_VALUE})]})
     assert "high_value_order" in {finding.code for finding in assessed(case).recommendation.findings}
-    reject(case, override_reason="Teslim kaydı var.")
+    fits = ReasonCode.DIGITAL_DELIVERED if claim == "digital" else ReasonCode.CONTENTS_CONFIRMED
+    reject(case, override_reason="Teslim kaydı var.", reason=fits)
     assert case.decision.outcome is Outcome.REJECTED
 
 

@@ -185,7 +185,7 @@ async def test_a_line_named_rejected_is_paid_nothing_while_another_is_reshipped(
 ])
 async def test_outcomes_per_line_name_claimed_lines_at_most_as_many_as_claimed(boxes, outcome, lines, says, field) -> None:
     dispute = await opened(boxes, ("sku-glass", 2))
-    reason = ReasonCode.PROOF_OF_DELIVERY if outcome is Outcome.REJECTED else ReasonCode.ITEMS_MISSING
+    reason = ReasonCode.CONTENTS_CONFIRMED if outcome is Outcome.REJECTED else ReasonCode.ITEMS_MISSING
 
     with pytest.raises(InvalidLineOutcomes, match=says) as refused:
         dispute.decide(INVESTIGATOR, outcome, reason, "n", None, NOW, line_outcomes=lines)
@@ -311,7 +311,7 @@ async def test_a_decision_that_rejected_part_of_the_claim_is_appealed_once(boxes
     appealed = await boxes.appeal(CUSTOMER, decided.id, NEW_EXPLANATION)
 
     assert appealed.status is Status.APPEALED and appealed.appeal is not None
-    await boxes.decide(INVESTIGATOR, decided.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "Kutu tamdı.", None)
+    await boxes.decide(INVESTIGATOR, decided.id, None, Outcome.REJECTED, ReasonCode.CONTENTS_CONFIRMED, "Kutu tamdı.", None)
     with pytest.raises(AlreadyAppealed):
         await boxes.appeal(CUSTOMER, decided.id, "Bir kez daha.")
 
@@ -336,7 +336,7 @@ async def test_a_rejection_after_every_unit_was_paid_rejects_nothing_and_is_not_
     dispute = await opened(boxes, ("sku-glass", 2))
     await boxes.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Eksik.", None)
     await boxes.reopen(SUPERVISOR, dispute.id, "Kamera kaydına bakılacak.")
-    rejected = await boxes.decide(SUPERVISOR, dispute.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY,
+    rejected = await boxes.decide(SUPERVISOR, dispute.id, None, Outcome.REJECTED, ReasonCode.CONTENTS_CONFIRMED,
                                   "Kayıt belirsiz.", None)
 
     with pytest.raises(NotRejected):
@@ -376,7 +376,8 @@ async def test_once_every_unit_is_paid_a_reopened_case_can_only_be_rejected(boxe
 
     with pytest.raises(CompensationAlreadyIssued):
         await boxes.decide(SUPERVISOR, decided.id, None, Outcome.RESHIP, ReasonCode.ITEMS_MISSING, "n", None)
-    rejected = await boxes.decide(SUPERVISOR, decided.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None)
+    rejected = await boxes.decide(SUPERVISOR, decided.id, None, Outcome.REJECTED, ReasonCode.CONTENTS_CONFIRMED, "n",
+                                  None)
     assert rejected.status is Status.RESOLVED and len(compensation(rejected)) == 3
 
 

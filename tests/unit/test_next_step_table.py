@@ -236,7 +236,7 @@ ROWS: dict[str, Row] = {
     "digital: the key never sent paid, then reopened and rejected: the reason speaks of the code rejected": (
         lambda: decided(reopened(decided(digital("activated", "not_sent"), Outcome.REFUND,
                                          ReasonCode.DIGITAL_NOT_DELIVERED), NOW + timedelta(days=1)),
-                        Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
+                        Outcome.REJECTED, ReasonCode.DIGITAL_DELIVERED, NOW + timedelta(days=2)), WINDOW_ENDS,
         "The delivery record shows your code or link was activated. You may appeal once, with new information, until "
         "04.12.2026 12:30. Decided before and standing: the refund of 900.00 TRY.",
         "Teslimat kaydı kodunuzun ya da bağlantınızın etkinleştirildiğini gösteriyor. 04.12.2026 12:30 tarihine kadar "
@@ -336,16 +336,16 @@ ROWS: dict[str, Row] = {
         f"{ABUSE[0]} {OPEN_EN}", f"{ABUSE[1]} {OPEN_TR}",
     ),
     "missing items rejected on the packing record": (
-        lambda: decided(missing_items("delivered", packed=6), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        lambda: decided(missing_items("delivered", packed=6), Outcome.REJECTED, ReasonCode.CONTENTS_CONFIRMED), READ_AT,
         f"The seller's packing record shows the items you reported missing were packed. {OPEN_EN}",
         f"Satıcının paketleme kaydı, eksik olarak bildirdiğiniz ürünlerin paketlendiğini gösteriyor. {OPEN_TR}",
     ),
     "missing items rejected without a packing record": (
-        lambda: decided(missing_items("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        lambda: decided(missing_items("delivered"), Outcome.REJECTED, ReasonCode.CONTENTS_CONFIRMED), READ_AT,
         f"{NOT_CONFIRMED[0]} {OPEN_EN}", f"{NOT_CONFIRMED[1]} {OPEN_TR}",
     ),
     "missing items rejected though the packing record shows fewer packed": (
-        lambda: decided(missing_items("delivered", packed=4), Outcome.REJECTED, ReasonCode.THIRD_PARTY_CONFIRMED),
+        lambda: decided(missing_items("delivered", packed=4), Outcome.REJECTED, ReasonCode.CONTENTS_CONFIRMED),
         READ_AT, f"{NOT_CONFIRMED[0]} {OPEN_EN}", f"{NOT_CONFIRMED[1]} {OPEN_TR}",
     ),
     "missing items rejected on the account's claims": (
@@ -353,47 +353,47 @@ ROWS: dict[str, Row] = {
         f"{ABUSE[0]} {OPEN_EN}", f"{ABUSE[1]} {OPEN_TR}",
     ),
     "code activated": (
-        lambda: decided(digital("activated"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        lambda: decided(digital("activated"), Outcome.REJECTED, ReasonCode.DIGITAL_DELIVERED), READ_AT,
         f"The delivery record shows your code or link was activated. {OPEN_EN}",
         f"Teslimat kaydı kodunuzun ya da bağlantınızın etkinleştirildiğini gösteriyor. {OPEN_TR}",
     ),
     "licence key sent, never opened": (
-        lambda: decided(digital("sent", items=(KEY,)), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        lambda: decided(digital("sent", items=(KEY,)), Outcome.REJECTED, ReasonCode.DIGITAL_DELIVERED), READ_AT,
         f"The delivery record shows your code or link was sent, but not opened or activated. {OPEN_EN}",
         "Teslimat kaydı kodunuzun ya da bağlantınızın gönderildiğini, ancak açılmadığını ve etkinleştirilmediğini "
         f"gösteriyor. {OPEN_TR}",
     ),
     "code opened, not activated": (
-        lambda: decided(digital("opened"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        lambda: decided(digital("opened"), Outcome.REJECTED, ReasonCode.DIGITAL_DELIVERED), READ_AT,
         f"The delivery record shows your code or link was sent and opened, but not activated. {OPEN_EN}",
         "Teslimat kaydı kodunuzun ya da bağlantınızın gönderildiğini ve açıldığını, ancak etkinleştirilmediğini "
         f"gösteriyor. {OPEN_TR}",
     ),
     "code sent without its link": (
-        lambda: decided(digital("link_missing"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        lambda: decided(digital("link_missing"), Outcome.REJECTED, ReasonCode.DIGITAL_DELIVERED), READ_AT,
         f"The delivery record shows your code or link was sent without the code or a working link. {OPEN_EN}",
         "Teslimat kaydı kodunuzun ya da bağlantınızın kod ya da çalışan bağlantı olmadan gönderildiğini gösteriyor. "
         f"{OPEN_TR}",
     ),
     "code not sent": (
-        lambda: decided(digital("not_sent"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        lambda: decided(digital("not_sent"), Outcome.REJECTED, ReasonCode.DIGITAL_DELIVERED), READ_AT,
         f"The delivery record shows your code or link was not sent. {OPEN_EN}",
         f"Teslimat kaydı kodunuzun ya da bağlantınızın gönderilmediğini gösteriyor. {OPEN_TR}",
     ),
     "code with no delivery record": (
-        lambda: decided(digital(proof_missing=True), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        lambda: decided(digital(proof_missing=True), Outcome.REJECTED, ReasonCode.DIGITAL_DELIVERED), READ_AT,
         f"We received no delivery record of your code or link. {OPEN_EN}",
         f"Kodunuzun ya da bağlantınızın teslimat kaydını almadık. {OPEN_TR}",
     ),
     "two codes in different states": (
-        lambda: decided(digital("activated", "sent"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        lambda: decided(digital("activated", "sent"), Outcome.REJECTED, ReasonCode.DIGITAL_DELIVERED), READ_AT,
         "The delivery record shows the code or link for Office lisansı was sent, but not opened or activated; the code "
         f"or link for Steam kodu was activated. {OPEN_EN}",
         "Teslimat kaydı Office lisansı için kodun ya da bağlantının gönderildiğini, ancak açılmadığını ve "
         f"etkinleştirilmediğini; Steam kodu için kodun ya da bağlantının etkinleştirildiğini gösteriyor. {OPEN_TR}",
     ),
     "a code with a record, a licence key with none": (
-        lambda: decided(digital("activated", "no_record"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        lambda: decided(digital("activated", "no_record"), Outcome.REJECTED, ReasonCode.DIGITAL_DELIVERED), READ_AT,
         "The delivery record shows the code or link for Steam kodu was activated. We received no delivery record of "
         f"the code or link for Office lisansı. {OPEN_EN}",
         "Teslimat kaydı Steam kodu için kodun ya da bağlantının etkinleştirildiğini gösteriyor. Şu ürünlerin kodunun ya "
@@ -444,7 +444,7 @@ ROWS: dict[str, Row] = {
     ),
     "digital order refunded, reopened and rejected: nothing changes, of the order": (
         lambda: decided(reopened(decided(digital("not_sent"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED), NOW),
-                        Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
+                        Outcome.REJECTED, ReasonCode.DIGITAL_DELIVERED, NOW + timedelta(days=2)), WINDOW_ENDS,
         "Your claim was reviewed again on 20.11.2026: your order had already been refunded, so nothing changes. The "
         "refund decided before stands.",
         "Başvurunuz 20.11.2026 tarihinde yeniden incelendi: siparişiniz için daha önce iade yapılmıştı, bu yüzden "
@@ -455,7 +455,7 @@ ROWS: dict[str, Row] = {
             reopened(decided(digital("not_sent", "activated"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
                              line_outcomes=[("sku-steam", Outcome.REFUND, 1), ("sku-office", Outcome.REFUND, 1)]),
                      NOW + timedelta(days=1)),
-            Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
+            Outcome.REJECTED, ReasonCode.DIGITAL_DELIVERED, NOW + timedelta(days=2)), WINDOW_ENDS,
         "Your claim was reviewed again on 20.11.2026: every code and link you claimed had already been refunded, so "
         "nothing changes. Decided before and standing: the refund of 1,400.00 TRY.",
         "Başvurunuz 20.11.2026 tarihinde yeniden incelendi: başvurduğunuz tüm kodlar ve bağlantılar için daha önce iade "
@@ -466,7 +466,7 @@ ROWS: dict[str, Row] = {
         lambda: decided(
             appealed(decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                              line_outcomes=[("sku-glass", Outcome.REFUND, 1)])),
-            Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
+            Outcome.REJECTED, ReasonCode.CONTENTS_CONFIRMED, NOW + timedelta(days=2)), WINDOW_ENDS,
         "Your appeal was reviewed on 20.11.2026 and rejected. Decided before and standing: the refund of 45.00 TRY.",
         "İtirazınız 20.11.2026 tarihinde incelendi ve reddedildi. Daha önce kararlaştırılan ve geçerli olan: 45,00 TL "
         "tutarındaki iade.",
@@ -476,7 +476,7 @@ ROWS: dict[str, Row] = {
             reopened(decided(missing_items(packed=0), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                              line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]),
                      NOW + timedelta(days=1)),
-            Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, NOW + timedelta(days=2)), WINDOW_ENDS,
+            Outcome.REJECTED, ReasonCode.CONTENTS_CONFIRMED, NOW + timedelta(days=2)), WINDOW_ENDS,
         "Your claim was reviewed again on 20.11.2026: every item you claimed had already been refunded or reshipped, "
         "so nothing changes. Decided before and standing: the refund of 90.00 TRY and the reshipment of Çay kaşığı.",
         "Başvurunuz 20.11.2026 tarihinde yeniden incelendi: başvurduğunuz tüm ürünler için daha önce iade ya da "

@@ -25,7 +25,7 @@ from adapters.web.views import compensated_lines
 from disputes import errors as domain
 from disputes.actors import Actor
 from disputes.evidence_access import VIEWED
-from disputes.model import AUTOMATIC, KIND_REASONS, RULE_REASONS, Dispute
+from disputes.model import AUTOMATIC, REJECTION_REASONS, RULE_REASONS, Dispute
 from disputes.service import DisputeService
 from schemas.api import Assign, ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen, RestrictionReview
 from schemas.common import Id, Outcome, RefundDestination, Role
@@ -186,7 +186,7 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
         "item_names": {item.sku: item.name for item in dispute.order.items},
         "changes": changes,
         "outcomes": tuple(Outcome),
-        "reasons": tuple(r for r in ReasonCode if r not in KIND_REASONS or r is dispute.rejection_reason),
+        "reasons": tuple(r for r in ReasonCode if r not in REJECTION_REASONS or r in dispute.rejection_reasons),
         "destinations": tuple(RefundDestination),
         "supervisor": Role.SUPERVISOR,
     }

@@ -236,7 +236,7 @@ def test_the_customer_is_told_the_next_step_and_the_date_in_both_languages() -> 
 
 def test_a_rejection_for_an_activated_code_says_so_with_the_appeal_date() -> None:
     case = digital_case(record(DigitalState.ACTIVATED))
-    case.decide(SYSTEM, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "Activated.", None, NOW)
+    case.decide(SYSTEM, Outcome.REJECTED, ReasonCode.DIGITAL_DELIVERED, "Activated.", None, NOW)
 
     en, tr = next_step(case, timedelta(days=14))
 
