@@ -568,7 +568,7 @@ class Dispute(BaseModel):
         self.evidence_pull_due = self.opened_at
         self.first_response_watch = FirstResponseWatch.WATCHED
         self._schedule_sla_check(escalate_before)
-        self._notify("dispute_opened")
+        self._tell("dispute_opened", self.opened_at)
 
     # --- evidence ----------------------------------------------------------------------------------
 
@@ -1016,11 +1016,13 @@ class Dispute(BaseModel):
         self._alert("deadline_near")
 
     def restart_sla(self, sla: Sla, escalate_before: timedelta) -> None:
-        """An appeal or a reopening is a new review with its own deadlines (its first response watched anew)."""
+        """An appeal or a reopening is a new review with its own deadlines (its first response watched anew); the
+        customer is told of it, with its answer's date."""
         self.sla = sla
         self.escalated = False
         self.first_response_watch = FirstResponseWatch.WATCHED
         self._schedule_sla_check(escalate_before)
+        self._tell("appeal_received" if self.status is Status.APPEALED else "dispute_reopened", self.review_started_at)
 
     @property
     def first_responded(self) -> bool:
@@ -1220,7 +1222,7 @@ class Dispute(BaseModel):
                 + (" Tell the investigator in a message instead." if again else "")
             )
         self._apply(actor, "withdrawn", now, Action.WITHDRAW, {"reason": reason})
-        self._notify("dispute_withdrawn")
+        self._tell("dispute_withdrawn", now)
 
     def file_appeal(
         self, actor: Actor, statement: str, now: datetime, window_ends: datetime, images: Sequence[CustomerImage] = ()
@@ -1247,7 +1249,6 @@ class Dispute(BaseModel):
         self._add_customer_evidence(actor, SubmissionKind.APPEAL, statement, images, now)
         self._apply(actor, "appealed", now, Action.APPEAL, {"statement": statement, "images": _refs(images)})
         self.appeal = Appeal(statement=statement, appealed_at=now)
-        self._notify("appeal_received")
 
     def add_information(
         self, actor: Actor, statement: str, images: Sequence[CustomerImage], now: datetime, escalate_before: timedelta,
@@ -1261,7 +1262,7 @@ class Dispute(BaseModel):
         self._add_customer_evidence(actor, SubmissionKind.INFORMATION, statement, images, now)
         details = {"statement": statement, "images": _refs(images)}
         self._customer_says(actor, "information_added", details, now, escalate_before, calendar)
-        self._notify("information_received")
+        self._tell("information_received", now)
 
     def stored_refs(self) -> list[str]:
         """What the case holds in the attachment store by reference: carriers' images and raw replies, the customer's
@@ -1628,6 +1629,14 @@ class Dispute(BaseModel):
             ),
             waits_for,
         )
+
+    def _tell(self, template: NotificationTemplate, now: datetime) -> None:
+        """Notify the customer with what their view of the case says now (`disputes/next_step.py`), in both languages:
+        what happens next and by when."""
+        from disputes.next_step import next_step  # it reads the Dispute this module defines
+
+        en, tr = next_step(self, APPEAL_WINDOW, now)  # an open or withdrawn case: no appeal window to tell
+        self._notify(template, tr, en)
 
     def _queue_decision_effects(self, appeal_window: timedelta) -> None:
         """The decision's refunds or reshipments, the carrier's liability, and the customer's message, which waits for

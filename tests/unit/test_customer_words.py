@@ -205,3 +205,39 @@ def test_a_pull_that_found_no_delivery_is_not_told_as_evidence_under_review() ->
     unproven.sla = case().sla
     en, tr = next_step(unproven, WINDOW, READ_AT)
     assert en.startswith("The carrier gave no proof of delivery in time") and "evidence" not in en
+
+
+# --- receipts ------------------------------------------------------------------------------------------------------
+
+
+async def test_every_receipt_tells_what_happens_next_and_by_when(service, repository, clock, request_for) -> None:
+    """Opened Wednesday 18.11.2026, rejected, appealed on Thursday, rejected again, reopened on Friday: each receipt
+    names its review's answer date, three Turkish business days on (Monday 23rd, Tuesday 24th, Wednesday 25th)."""
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+    assert told(repository.docs[opened.id], "dispute_opened") == (
+        "We have asked the carrier for its proof of delivery. Please ask your neighbours and your building's doorman "
+        "(kapıcı) too: parcels shown as delivered are often left with them. You will have our answer by 23.11.2026.",
+        "Kargo firmasından teslimat kanıtını istedik. Lütfen komşularınıza ve binanızın kapıcısına da sorun: teslim "
+        "edildi görünen paketler çoğu zaman onlara bırakılır. En geç 23.11.2026 tarihinde yanıt vereceğiz.",
+    )
+    await service.apply(SYSTEM, opened.id, lambda d: d.attach_evidence(SYSTEM, evidence(), clock.now()))
+    await service.decide(INVESTIGATOR, opened.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmza.", None)
+    clock.advance(days=1)
+    await service.appeal(CUSTOMER, opened.id, "İmza benim değil, o gün evde değildim.")
+    en, tr = told(repository.docs[opened.id], "appeal_received")
+    assert "24.11.2026" in en and "24.11.2026" in tr and "23.11.2026" not in en + tr
+    await service.decide(INVESTIGATOR, opened.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "Yine.", None)
+    clock.advance(days=1)
+    await service.reopen(SUPERVISOR, opened.id, "Kurye kaydı yeniden incelenecek.")
+    en, tr = told(repository.docs[opened.id], "dispute_reopened")
+    assert "25.11.2026" in en and "25.11.2026" in tr
+
+
+async def test_the_withdrawal_and_added_information_are_told_in_both_languages(service, repository, request_for) -> None:
+    first = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.add_information(CUSTOMER, first.id, "Kapı kamerasının kaydı ektedir.")
+    en, tr = told(repository.docs[first.id], "information_received")
+    assert en.startswith("We received the information you added on 18.11.2026") and "18.11.2026" in tr
+    await service.withdraw(CUSTOMER, first.id, "Komşuda buldum.")
+    assert told(repository.docs[first.id], "dispute_withdrawn") == (
+        "You withdrew this claim; nothing more will happen.", "Bu başvuruyu geri çektiniz; başka işlem yapılmayacak.")
