@@ -7,6 +7,7 @@ for a parcel, the packing record for the contents of a package, the delivery rec
 far as that record shows it got), or the review of the account's claims.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -85,6 +86,11 @@ def _named(dispute: Dispute, skus: list[str]) -> str:
     """Lines' products as the order names them (by the first of a SKU's items with a name; the SKU where none has)."""
     names = {item.sku: item.name for item in reversed(dispute.order.items) if item.name.strip()}
     return ", ".join(names.get(sku, sku) for sku in skus)
+
+
+def _counted(dispute: Dispute, lines: Sequence[LineOutcome]) -> str:
+    """Lines' products by name, each with its units ("Çay bardağı ×2")."""
+    return ", ".join(f"{_named(dispute, [line.sku])} ×{line.quantity}" for line in lines)
 
 
 def next_step(dispute: Dispute, appeal_window: timedelta, now: datetime | None = None) -> Words:
@@ -244,7 +250,7 @@ def _lines_before(dispute: Dispute, lines: list[CompensatedLine], delayed: bool)
     if refunded := [line for line in lines if line.outcome is Outcome.REFUND and line.amount_minor]:
         amount, amount_tr = money(sum(line.amount_minor for line in refunded), dispute.order.currency)
         told.append((f"the refund of {amount}", f"{amount_tr} tutarındaki iade"))
-    if reshipped := _named(dispute, [line.sku for line in lines if line.outcome is Outcome.RESHIP]):
+    if reshipped := _counted(dispute, [line for line in lines if line.outcome is Outcome.RESHIP]):
         told.append((f"the reshipment of {reshipped}", f"{reshipped} ürünlerinin yeniden gönderimi"))
     if not told:
         return None
@@ -382,7 +388,7 @@ def _missing_lines_resolved(dispute: Dispute, decision: Decision, held: Held) ->
     if now_held:
         told.append(_TOLD)
     rejected = [line for line in decision.lines if line.outcome is Outcome.REJECTED]
-    if declined := ", ".join(f"{_named(dispute, [line.sku])} ×{line.quantity}" for line in rejected):
+    if declined := _counted(dispute, rejected):
         if digital:  # a person may decline a line whatever its record shows: what it shows is told as it is
             told += [(f"Not refunded: {declined}.", f"İade edilmedi: {declined}."),
                      _records_of(dispute, list(dict.fromkeys(line.sku for line in rejected)))]
@@ -406,7 +412,7 @@ def _lines_compensated(dispute: Dispute, decision: Decision, lines: list[LineOut
             (f"Your refund of {amount} to {to} is delayed.", f"{amount_tr} tutarındaki, {to_tr} yapılacak iadeniz gecikiyor.")
             if delayed else (f"We are refunding {amount} to {to}.", f"{amount_tr} tutarındaki iadeniz {to_tr} yapılıyor.")
         )
-    if reshipped := _named(dispute, [line.sku for line in lines if line.outcome is Outcome.RESHIP]):
+    if reshipped := _counted(dispute, [line for line in lines if line.outcome is Outcome.RESHIP]):
         told.append(
             (f"The reshipment of these items is delayed: {reshipped}.", f"Şu ürünlerin yeniden gönderimi gecikiyor: {reshipped}.")
             if delayed else (f"We are shipping these items again: {reshipped}.", f"Şu ürünler yeniden gönderiliyor: {reshipped}.")
@@ -499,7 +505,8 @@ def _appeal_received(dispute: Dispute) -> Words:
     images = len(appeals[-1].images) if appeals else 0
     if images:
         return (
-            f"We received your appeal and the {images} image(s) with it; an investigator will review them.",
+            f"We received your appeal and the {images} image{'s' if images > 1 else ''} with it; an investigator will "
+            f"review {'them' if images > 1 else 'it'}.",
             f"İtirazınızı ve eklediğiniz {images} görseli aldık; bir uzmanımız inceleyecek.",
         )
     return ("We received your appeal.", "İtirazınızı aldık.")

@@ -78,7 +78,7 @@ async def test_an_appeal_with_an_image_reaches_the_investigator_by_reference_wit
     [added] = mine["customer_evidence"]
     [image] = added["images"]
     assert (added["kind"], image["filename"], image["media_type"]) == ("appeal", "kapi.jpg", "image/jpeg")
-    assert "1 image(s)" in mine["next_step"]["en"] and "1 görseli aldık" in mine["next_step"]["tr"]
+    assert "your appeal and the 1 image with it" in mine["next_step"]["en"] and "1 görseli aldık" in mine["next_step"]["tr"]
 
     staff = await (await api.get(one, headers=INVESTIGATOR)).json()
     assert staff["customer_evidence"][0]["images"] == [image]

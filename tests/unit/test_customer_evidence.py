@@ -166,7 +166,7 @@ async def test_an_appeal_carries_its_images_and_the_customer_is_told_they_arrive
     assert cleaner.cleaned == ["kapi.jpg"]
     assert appealed.assess_due == clock.now()
     en, tr = next_step(appealed, WINDOW)
-    assert "your appeal and the 1 image(s)" in en and "eklediğiniz 1 görseli aldık" in tr
+    assert "your appeal and the 1 image with it" in en and "eklediğiniz 1 görseli aldık" in tr
 
 
 async def test_a_refused_appeal_decodes_and_stores_none_of_its_images(service, dispute, store, clock, cleaner):

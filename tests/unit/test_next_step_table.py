@@ -247,9 +247,9 @@ ROWS: dict[str, Row] = {
         lambda: decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                         line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]), READ_AT,
         "Decided on 18.11.2026 for the missing items. We are refunding 90.00 TRY to your original payment method. "
-        "We are shipping these items again: Çay kaşığı.",
+        "We are shipping these items again: Çay kaşığı ×3.",
         "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 90,00 TL tutarındaki iadeniz orijinal ödeme yönteminize "
-        "yapılıyor. Şu ürünler yeniden gönderiliyor: Çay kaşığı.",
+        "yapılıyor. Şu ürünler yeniden gönderiliyor: Çay kaşığı ×3.",
     ),
     "missing lines refunded in part": (
         lambda: decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
@@ -299,20 +299,20 @@ ROWS: dict[str, Row] = {
         lambda: parked(decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                                line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]),
                        EffectKind.REFUND), READ_AT,
-        "Decided on 18.11.2026 for the missing items. We are shipping these items again: Çay kaşığı. Your refund of "
+        "Decided on 18.11.2026 for the missing items. We are shipping these items again: Çay kaşığı ×3. Your refund of "
         f"90.00 TRY to your original payment method is delayed. {TOLD[0]}",
-        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay kaşığı. 90,00 TL "
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay kaşığı ×3. 90,00 TL "
         f"tutarındaki, orijinal ödeme yönteminize yapılacak iadeniz gecikiyor. {TOLD[1]}",
     ),
     "missing lines: one reshipment held back, one line declined": (
         lambda: parked(decided(missing_items(packed=1), Outcome.RESHIP, ReasonCode.ITEMS_MISSING,
                                line_outcomes=[("sku-glass", Outcome.RESHIP, 1), ("sku-spoon", Outcome.RESHIP, 3)]),
                        EffectKind.RESHIP, sku="sku-spoon"), READ_AT,
-        "Decided on 18.11.2026 for the missing items. We are shipping these items again: Çay bardağı. The reshipment of "
-        f"these items is delayed: Çay kaşığı. {TOLD[0]} We could not confirm these were missing: Çay bardağı ×1. You "
+        "Decided on 18.11.2026 for the missing items. We are shipping these items again: Çay bardağı ×1. The reshipment of "
+        f"these items is delayed: Çay kaşığı ×3. {TOLD[0]} We could not confirm these were missing: Çay bardağı ×1. You "
         "may appeal the rejected items once, with new information, until 02.12.2026 12:30.",
-        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay bardağı. Şu "
-        f"ürünlerin yeniden gönderimi gecikiyor: Çay kaşığı. {TOLD[1]} Şunların eksik olduğunu doğrulayamadık: "
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay bardağı ×1. Şu "
+        f"ürünlerin yeniden gönderimi gecikiyor: Çay kaşığı ×3. {TOLD[1]} Şunların eksik olduğunu doğrulayamadık: "
         "Çay bardağı ×1. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz "
         "edebilirsiniz.",
     ),
@@ -478,10 +478,10 @@ ROWS: dict[str, Row] = {
                      NOW + timedelta(days=1)),
             Outcome.REJECTED, ReasonCode.CONTENTS_CONFIRMED, NOW + timedelta(days=2)), WINDOW_ENDS,
         "Your claim was reviewed again on 20.11.2026: every item you claimed had already been refunded or reshipped, "
-        "so nothing changes. Decided before and standing: the refund of 90.00 TRY and the reshipment of Çay kaşığı.",
+        "so nothing changes. Decided before and standing: the refund of 90.00 TRY and the reshipment of Çay kaşığı ×3.",
         "Başvurunuz 20.11.2026 tarihinde yeniden incelendi: başvurduğunuz tüm ürünler için daha önce iade ya da "
         "yeniden gönderim yapılmıştı, bu yüzden değişen bir şey yok. Daha önce kararlaştırılan ve geçerli olan: 90,00 "
-        "TL tutarındaki iade ve Çay kaşığı ürünlerinin yeniden gönderimi.",
+        "TL tutarındaki iade ve Çay kaşığı ×3 ürünlerinin yeniden gönderimi.",
     ),
     "missing lines: the appeal of the rest paid": (
         lambda: decided(
@@ -489,10 +489,10 @@ ROWS: dict[str, Row] = {
                              line_outcomes=[("sku-glass", Outcome.REFUND, 1)])),
             Outcome.RESHIP, ReasonCode.ITEMS_MISSING, NOW + timedelta(days=2),
             line_outcomes=[("sku-spoon", Outcome.RESHIP, 3)]), WINDOW_ENDS,
-        "Decided on 20.11.2026 for the missing items. We are shipping these items again: Çay kaşığı. We could not "
+        "Decided on 20.11.2026 for the missing items. We are shipping these items again: Çay kaşığı ×3. We could not "
         "confirm these were missing: Çay bardağı ×1. You have already used your one appeal. Decided before and "
         "standing: the refund of 45.00 TRY.",
-        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay kaşığı. Şunların "
+        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay kaşığı ×3. Şunların "
         "eksik olduğunu doğrulayamadık: Çay bardağı ×1. Tek itiraz hakkınızı kullandınız. Daha önce kararlaştırılan ve "
         "geçerli olan: 45,00 TL tutarındaki iade.",
     ),
@@ -502,9 +502,9 @@ ROWS: dict[str, Row] = {
                                     line_outcomes=[("sku-glass", Outcome.REFUND, 1)]), EffectKind.REFUND)),
             Outcome.RESHIP, ReasonCode.ITEMS_MISSING, NOW + timedelta(days=2),
             line_outcomes=[("sku-spoon", Outcome.RESHIP, 3)]), WINDOW_ENDS,
-        "Decided on 20.11.2026 for the missing items. We are shipping these items again: Çay kaşığı. We could not "
+        "Decided on 20.11.2026 for the missing items. We are shipping these items again: Çay kaşığı ×3. We could not "
         "confirm these were missing: Çay bardağı ×2. You have already used your one appeal.",
-        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay kaşığı. Şunların "
+        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay kaşığı ×3. Şunların "
         "eksik olduğunu doğrulayamadık: Çay bardağı ×2. Tek itiraz hakkınızı kullandınız.",
     ),
     "missing lines: the first refund held back, the appeal's refund held back too": (
@@ -540,7 +540,7 @@ ROWS: dict[str, Row] = {
     "appealed with an image, then more added": (
         lambda: added(appealed(decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), images=1),
                       images=2), READ_AT,
-        f"We received your appeal and the 1 image(s) with it; an investigator will review them. {BY_EN}",
+        f"We received your appeal and the 1 image with it; an investigator will review it. {BY_EN}",
         f"İtirazınızı ve eklediğiniz 1 görseli aldık; bir uzmanımız inceleyecek. {BY_TR}",
     ),
     "appeal taken up by an investigator": (
