@@ -45,7 +45,7 @@ def third_party_words(evidence: Evidence, order: OrderSnapshot, until: datetime)
         who_tr = " ".join(w for w in (kind_tr, name) if w)
         what, what_tr = f"was received by {who} on {when}", f"gönderinizin {when} tarihinde {who_tr} tarafından teslim alındığını"
     location = proof.location
-    place = (location.address or location.text) if location else None
+    place = ", ".join(dict.fromkeys(p for p in (location.text, location.address) if p)) if location else None
     where, where_tr = (f" Place of delivery: {place}.", f" Teslimat yeri: {place}.") if place else ("", "")
     by = _moment(until)
     return (
