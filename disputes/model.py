@@ -1299,7 +1299,7 @@ class Dispute(BaseModel):
 
     def reopen(self, actor: Actor, reason: str, now: datetime) -> None:
         actor.require(Role.SUPERVISOR)
-        self.third_party_check_by = now  # no time to check with a third party in a review a supervisor reopened
+        self.third_party_check_by = None  # no time to check with a third party in a review a supervisor reopened
         self._apply(actor, "reopened", now, Action.REOPEN, {"reason": reason})
 
     @property

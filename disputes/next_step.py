@@ -88,9 +88,12 @@ def _named(dispute: Dispute, skus: list[str]) -> str:
     return ", ".join(names.get(sku, sku) for sku in skus)
 
 
-def _counted(dispute: Dispute, lines: Sequence[LineOutcome]) -> str:
-    """Lines' products by name, each with its units ("Çay bardağı ×2")."""
-    return ", ".join(f"{_named(dispute, [line.sku])} ×{line.quantity}" for line in lines)
+def _counted(dispute: Dispute, lines: Sequence[LineOutcome | CompensatedLine]) -> str:
+    """Lines' products by name, each with its units over `lines` ("Çay bardağı ×2"), in the order first named."""
+    units: dict[str, int] = {}
+    for line in lines:
+        units[line.sku] = units.get(line.sku, 0) + line.quantity
+    return ", ".join(f"{_named(dispute, [sku])} ×{count}" for sku, count in units.items())
 
 
 def next_step(dispute: Dispute, appeal_window: timedelta, now: datetime | None = None) -> Words:
@@ -437,9 +440,10 @@ def _under_way(dispute: Dispute) -> Words:
     """What is being done now (the answer's date follows)."""
     decision, appeal = dispute.decision, dispute.appeal
     under_appeal = appeal is not None and decision is not None and appeal.appealed_at >= decision.decided_at
-    if dispute.status is Status.APPEALED or under_appeal:  # an investigator may have taken the appeal up
-        return _appeal_received(dispute)
-    if added := dispute.new_customer_evidence():  # the customer's answer comes before the request to check with the receiver
+    added = dispute.new_customer_evidence()
+    if (dispute.status is Status.APPEALED or under_appeal) and not (added and added[-1].kind is SubmissionKind.INFORMATION):
+        return _appeal_received(dispute)  # an investigator may have taken the appeal up
+    if added:  # the customer's answer comes before the request to check with the receiver
         on = _date(added[-1].submitted_at)
         return (
             f"We received the information you added on {on}; an investigator will review it with the rest of your case.",
@@ -471,8 +475,6 @@ def third_party_check(dispute: Dispute) -> Words | None:
     it, where and when, and the time to check by (`disputes/policy/messages.py`); None otherwise."""
     advice, handed_over, until = dispute.recommendation, dispute.delivery_proof, dispute.third_party_check_by
     if advice is None or advice.action is not RecommendedAction.WAIT_FOR_CUSTOMER_CHECK:
-        return None
-    if until is not None and until <= dispute.review_started_at:  # a time that ended before this review (reopened)
         return None
     return None if handed_over is None or until is None else third_party_words(handed_over, dispute.order, until)
 

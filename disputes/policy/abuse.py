@@ -46,9 +46,9 @@ class CustomerHistory:
 
 
 def repeat_claims_signal(dispute: Dispute, history: CustomerHistory, settings: PolicySettings) -> Finding | None:
-    """Shipments claimed in the window, this one included, from the threshold on; with how many of them stand
-    rejected. A claim withdrawn after this dispute opened still counts: it stood at the opening, and a later
-    assessment finds the same signal."""
+    """Shipments claimed in the window, this one included, from the threshold on; with how many of the earlier ones
+    stand rejected (as decided now). A claim withdrawn after this dispute opened still counts: it stood at the
+    opening, so a later assessment finds the same count of claims."""
     opened = dispute.opened_at
     start = opened - settings.abuse_window
     kept = [c for c in history.claims
@@ -61,9 +61,10 @@ def repeat_claims_signal(dispute: Dispute, history: CustomerHistory, settings: P
     return finding(
         "repeat_claims", Effect.NEUTRAL, [],
         f"{count} shipments claimed by this customer in {days} days, this one included, as not received in full "
-        f"({rejected} of them rejected before; a shipment claimed again counts once, a withdrawn claim not at all)",
+        f"({rejected} of the earlier ones stand rejected; a shipment claimed again counts once, a withdrawn claim not "
+        "at all)",
         f"Müşteri {days} gün içinde, bu dahil {count} gönderinin tam teslim alınmadığını bildirdi "
-        f"(bunlardan {rejected} tanesi daha önce reddedildi; yeniden bildirilen gönderi bir kez, geri çekilen "
+        f"(öncekilerden {rejected} tanesi reddedilmiş durumda; yeniden bildirilen gönderi bir kez, geri çekilen "
         "başvuru hiç sayılmadı)",
         claims=count, rejected=rejected, window_days=days, cites=("customer_id",)
     )

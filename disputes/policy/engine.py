@@ -185,6 +185,13 @@ def _digital(dispute: Dispute, now: datetime, settings: PolicySettings) -> _Verd
 def _third_party(dispute: Dispute, reading: ProofReading, now: datetime, settings: PolicySettings) -> _Verdict:
     e = reading.evidence
     who = tuple(f for f in reading.findings if f.code.startswith("received_by_") or f.code == "receiver_not_on_order")
+    if _reopened(dispute):
+        reopened = finding(
+            "third_party_in_reopened_review", Effect.NEUTRAL, [e],
+            "A supervisor reopened the case: a person weighs the hand-over, with no time set for the customer to check",
+            "Dosyayı bir süpervizör yeniden açtı: teslimi bir uzman değerlendirir, müşteriye kontrol süresi verilmez",
+        )
+        return _Verdict(Act.NEEDS_PERSON, PolicyRule.THIRD_PARTY_CHECK_OVER, (reopened, *who))
     # The end the customer was told holds while the carrier's word stays a hand-over (the same one pulled after its
     # push, a corrected receiver, proofs attached out of order); a first one is counted from when they can be told.
     told = dispute.third_party_check_by
@@ -202,11 +209,17 @@ def _third_party(dispute: Dispute, reading: ProofReading, now: datetime, setting
     return _Verdict(Act.NEEDS_PERSON, PolicyRule.THIRD_PARTY_CHECK_OVER, (over, *who))
 
 
+def _reopened(dispute: Dispute) -> bool:
+    """The current review is one a supervisor reopened (not the first, nor an appeal's)."""
+    starts = [entry.action for entry in dispute.timeline if entry.action in ("appealed", "reopened")]
+    return bool(starts) and starts[-1] == "reopened"
+
+
 def check_starts(dispute: Dispute, received_at: datetime) -> datetime:
     """When the customer's time to check with a third party starts: when they can first be told of the hand-over
     whose proof arrived at `received_at`. That is its arrival while the case is worked; the opening for a proof that
-    came before it (carriers push at delivery, customers report later); the next review (an appeal or a reopening)
-    for one that came while the case was decided. A new review of a case that held the proof while it was worked
+    came before it (carriers push at delivery, customers report later); the next review (an appeal's: in a review a
+    supervisor reopened, a person weighs any hand-over) for one that came while the case was decided. A new review of a case that held the proof while it was worked
     gives no new time: the customer was told of the hand-over then and had their time, or a person decided before it
     ran out; a second one would hold the new review, whose deadlines start again, for a check already made. Read
     from the proof's arrival and the timeline up to the review after it, so every assessment finds the same start."""

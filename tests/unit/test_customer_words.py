@@ -241,3 +241,31 @@ async def test_the_withdrawal_and_added_information_are_told_in_both_languages(s
     await service.withdraw(CUSTOMER, first.id, "Komşuda buldum.")
     assert told(repository.docs[first.id], "dispute_withdrawn") == (
         "You withdrew this claim; nothing more will happen.", "Bu başvuruyu geri çektiniz; başka işlem yapılmayacak.")
+
+
+async def test_information_added_to_an_appeal_is_acknowledged_as_information(service, repository, clock,
+                                                                              request_for) -> None:
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.apply(SYSTEM, opened.id, lambda d: d.attach_evidence(SYSTEM, evidence(), clock.now()))
+    await service.decide(INVESTIGATOR, opened.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmza.", None)
+    clock.advance(days=1)
+    await service.appeal(CUSTOMER, opened.id, "İmza benim değil, o gün evde değildim.")
+
+    await service.add_information(CUSTOMER, opened.id, "O gün işteydim, giriş kaydım ektedir.")
+
+    en, tr = told(repository.docs[opened.id], "information_received")
+    assert en.startswith("We received the information you added on 19.11.2026") and "24.11.2026" in en
+    assert tr.startswith("19.11.2026 tarihinde eklediğiniz bilgileri aldık") and "appeal" not in en
+
+
+def test_units_reshipped_by_several_decisions_are_told_as_one_sum_per_product() -> None:
+    d = missing_items(packed=0)
+    d = decided(d, Outcome.RESHIP, ReasonCode.ITEMS_MISSING, line_outcomes=[("sku-glass", Outcome.RESHIP, 1)])
+    d = decided(reopened(d, NOW + timedelta(hours=1)), Outcome.RESHIP, ReasonCode.ITEMS_MISSING,
+                NOW + timedelta(hours=2), line_outcomes=[("sku-glass", Outcome.RESHIP, 1)])
+    d = decided(reopened(d, NOW + timedelta(hours=3)), Outcome.REJECTED, ReasonCode.CONTENTS_CONFIRMED,
+                NOW + timedelta(hours=4))
+
+    en, tr = next_step(d, WINDOW, READ_AT)
+
+    assert "the reshipment of Çay bardağı ×2" in en and "Çay bardağı ×2 ürünlerinin yeniden gönderimi" in tr

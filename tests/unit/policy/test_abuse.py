@@ -32,12 +32,12 @@ def test_a_third_claim_in_the_window_is_a_signal() -> None:
     assert found is not None and found.code == "repeat_claims" and found.effect is Effect.NEUTRAL
     assert found.facts == {"claims": 3, "rejected": 0, "window_days": 180}
     assert found.text == (
-        "3 shipments claimed by this customer in 180 days, this one included, as not received in full (0 of them "
-        "rejected before; a shipment claimed again counts once, a withdrawn claim not at all)"
+        "3 shipments claimed by this customer in 180 days, this one included, as not received in full (0 of the "
+        "earlier ones stand rejected; a shipment claimed again counts once, a withdrawn claim not at all)"
     )
     assert found.text_tr == (
-        "Müşteri 180 gün içinde, bu dahil 3 gönderinin tam teslim alınmadığını bildirdi (bunlardan 0 tanesi daha "
-        "önce reddedildi; yeniden bildirilen gönderi bir kez, geri çekilen başvuru hiç sayılmadı)"
+        "Müşteri 180 gün içinde, bu dahil 3 gönderinin tam teslim alınmadığını bildirdi (öncekilerden 0 tanesi "
+        "reddedilmiş durumda; yeniden bildirilen gönderi bir kez, geri çekilen başvuru hiç sayılmadı)"
     )
 
 

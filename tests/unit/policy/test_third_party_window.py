@@ -147,7 +147,7 @@ def test_a_corrected_receiver_is_told_again_with_the_same_time_to_check() -> Non
     assert case.third_party_check_by == OPENED_AT + DAY
 
 
-def test_a_reopened_case_is_a_person_s_review_with_no_new_time_to_check() -> None:
+def test_a_reopened_case_is_a_person_s_review_with_no_time_to_check_for_any_hand_over() -> None:
     case = assessed(neighbour(OPENED_AT), OPENED_AT)
     case.decide(INVESTIGATOR, Outcome.REJECTED, ReasonCode.THIRD_PARTY_CONFIRMED, "Komşu aldı.", None,
                 OPENED_AT + timedelta(hours=2))
@@ -155,11 +155,15 @@ def test_a_reopened_case_is_a_person_s_review_with_no_new_time_to_check() -> Non
 
     case.reopen(SUPERVISOR, "Müşteri komşunun almadığını söylüyor.", reopened_at)
     assert third_party_check(case) is None  # the view tells no time to check, though the advice read says wait
-    case.evidence.append(evidence("ev-again", relation=RecipientRelation.NEIGHBOUR, received_by="Mehmet Kaya",
-                                  received_at=reopened_at + timedelta(hours=1)))  # the same hand-over, pulled again
+    case.evidence.append(evidence("ev-back", status=ProofStatus.RETURNED, received_at=reopened_at + timedelta(hours=1)))
     assessed(case, reopened_at + timedelta(hours=1))
+    case.evidence.append(evidence("ev-door", relation=RecipientRelation.DOORMAN, received_by="Hasan Demir",
+                                  received_at=reopened_at + timedelta(hours=2)))  # a hand-over new to this review
+    assessed(case, reopened_at + timedelta(hours=2))
 
-    assert case.recommendation is not None and case.recommendation.rule is PolicyRule.THIRD_PARTY_CHECK_OVER
+    advice = case.recommendation
+    assert advice is not None and (advice.action, advice.rule) == (Act.NEEDS_PERSON, PolicyRule.THIRD_PARTY_CHECK_OVER)
+    assert advice.findings[0].code == "third_party_in_reopened_review"
     assert third_party_check(case) is None and len(hand_over_notices(case)) == 1
 
 
