@@ -153,7 +153,7 @@ async def test_a_payment_counts_and_the_carrier_owes_when_a_later_decision_rejec
     claim = await cases.open(missing=GLASSES)
     await cases.change(claim.id, _one_glass_refunded_then_appealed)
     await cases.change(claim.id, lambda d: d.decide(
-        INVESTIGATOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None, NOW + timedelta(hours=3)
+        INVESTIGATOR, Outcome.REJECTED, ReasonCode.CONTENTS_CONFIRMED, "n", None, NOW + timedelta(hours=3)
     ))
     package = await cases.open()
     await cases.change(package.id, lambda d: d.evidence_deadline_passed(SYSTEM, NOW))  # the carrier is liable
