@@ -34,8 +34,8 @@ AUTH = WebhookAuth("Signature", HEADER)
 """Named in a refused push's challenge: the scheme as draft-cavage-http-signatures names signed requests'."""
 MAX_HEADER_CHARS = 1024
 MAX_SIGNATURES = 8
-_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
-_TIMESTAMP = re.compile(r"^\d{1,12}$")
+_HEX = re.compile(r"[0-9a-fA-F]{64}")
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _ONE_SIGNATURE = re.compile(r"t=(\d{1,12}),v1=([0-9a-fA-F]{64})", re.ASCII)
 """The header as partners send it (one timestamp, one signature): read by one match; any other form by the
 general reading below, to the same result."""
@@ -44,6 +44,8 @@ general reading below, to the same result."""
 class SignatureHeader(NamedTuple):
     timestamp: int
     signatures: tuple[str, ...]
+    signed_timestamp: str
+    """``t`` exactly as sent: what the partner signed (``t=0171…`` signs ``0171….``, as Stripe's scheme does)."""
 
 
 def _secret_bytes(secret: str | SecretStr) -> bytes:
@@ -52,8 +54,12 @@ def _secret_bytes(secret: str | SecretStr) -> bytes:
 
 def signature(secret: str | SecretStr, body: bytes, timestamp: int) -> str:
     """The hex ``v1`` value for ``body`` signed at ``timestamp``."""
+    return _signature(secret, body, str(timestamp))
+
+
+def _signature(secret: str | SecretStr, body: bytes, timestamp: str) -> str:
     mac = _keyed(_secret_bytes(secret)).copy()
-    mac.update(b"%d." % timestamp)
+    mac.update(timestamp.encode("ascii") + b".")
     mac.update(body)  # not joined to the prefix first: a body may be megabytes
     return mac.hexdigest()
 
@@ -75,7 +81,7 @@ def sign(secret: str | SecretStr, body: bytes, timestamp: int, *, kid: str | Non
 
 def parse_header(value: str) -> SignatureHeader:
     if (usual := _ONE_SIGNATURE.fullmatch(value)) is not None:
-        return SignatureHeader(int(usual[1]), (usual[2].lower(),))
+        return SignatureHeader(int(usual[1]), (usual[2].lower(),), usual[1])
     if len(value) > MAX_HEADER_CHARS:
         raise _malformed("too long")
     timestamps: list[str] = []
@@ -91,14 +97,14 @@ def parse_header(value: str) -> SignatureHeader:
             schemes.add(key)
             if key == SCHEME:
                 signatures.append(val)
-    if len(timestamps) != 1 or not _TIMESTAMP.match(timestamps[0]):
+    if len(timestamps) != 1 or not _TIMESTAMP.fullmatch(timestamps[0]):
         raise _malformed("needs exactly one t=<unix seconds>")
     if not signatures and schemes:
         raise WebhookRejected(f"no {SCHEME} signature in {HEADER} (only other schemes)",
                               WebhookReason.UNKNOWN_SIGNATURE_VERSION)
-    if not signatures or len(signatures) > MAX_SIGNATURES or not all(_HEX.match(s) for s in signatures):
+    if not signatures or len(signatures) > MAX_SIGNATURES or not all(_HEX.fullmatch(s) for s in signatures):
         raise _malformed(f"needs 1 to {MAX_SIGNATURES} hex {SCHEME} values")
-    return SignatureHeader(int(timestamps[0]), tuple(s.lower() for s in signatures))
+    return SignatureHeader(int(timestamps[0]), tuple(s.lower() for s in signatures), timestamps[0])
 
 
 def _malformed(why: str) -> WebhookRejected:
@@ -132,7 +138,7 @@ def verify(
         )
     matched = False
     for secret in secrets:
-        expected = signature(secret, body, header.timestamp)
+        expected = _signature(secret, body, header.signed_timestamp)
         for candidate in header.signatures:
             matched |= hmac.compare_digest(expected, candidate)
     if not matched:

@@ -108,13 +108,23 @@ def test_the_header_name_is_case_insensitive() -> None:
         f"t={T}," + ",".join(f"v1={'a' * 64}" for _ in range(9)),
         f"t={T},v1={'a' * 64}," + "x" * 1024,
         f"t=-{T},v1={'a' * 64}",
+        f"t={str(T).translate(str.maketrans('0123456789', '٠١٢٣٤٥٦٧٨٩'))},v1={'a' * 64}",
     ],
     ids=["empty", "no pairs", "no t", "no v1", "t not a number", "two t", "v1 not hex", "v1 too short",
-         "too many v1", "too long", "negative t"],
+         "too many v1", "too long", "negative t", "t in Arabic-Indic digits"],
 )
 def test_a_malformed_header_is_refused_as_malformed(header: str) -> None:
     with pytest.raises(WebhookRejected, match=f"malformed {HEADER} header"):
         parse_header(header)
+
+
+def test_a_timestamp_is_checked_as_the_partner_wrote_it() -> None:
+    """Stripe's scheme signs ``<t as sent>.<body>``: a partner writing ``t=0…`` signed the zero too."""
+    padded = f"0{T}"
+    mac = hmac.new(SECRET.encode(), f"{padded}.".encode() + BODY, hashlib.sha256).hexdigest()
+    assert check(f"t={padded},v1={mac}") == T
+    with pytest.raises(WebhookRejected, match="signature does not match"):
+        check(f"t={padded},v1={signature(SECRET, BODY, T)}")
 
 
 def test_rejections_never_quote_the_signature_or_the_secret() -> None:
