@@ -86,7 +86,8 @@ def _json_or_unlabelled(request: web.Request) -> None:
 async def receive_webhook(call: Call) -> web.Response:
     """Verify, take from the rate limit, parse; the intake stores the events durably before the answer; they are
     attached later. A verified push takes from its carrier's bucket, which the answer's RateLimit fields then
-    describe; a push refused before it proved to be the carrier's takes from the carrier's bucket of unverified ones
+    describe (so does one signed by the carrier for another carrier's body); a push refused before it proved to be the
+    carrier's takes from the carrier's bucket of unverified ones
     instead, and past it is answered 429 rather than its refusal (not logged nor counted as one): forged pushes can
     never use up the carrier's own. Which bucket a push takes from is known only once it is verified, so only the
     refusals that need no body (no such carrier, not JSON, a coding we do not decode, declared too large, no
@@ -105,7 +106,10 @@ async def receive_webhook(call: Call) -> web.Response:
         raw = await read_decoded(request.content, codings, app[WEBHOOK_MAX_BYTES])
         _verify(adapter, request, raw)
     except Rejection as rejection:
-        limit(request, app[RATE_LIMITS].unverified, carrier)
+        if rejection.reason is WebhookReason.WRONG_CARRIER:  # signed by the carrier: its own mistake, its own bucket
+            limit(request, app[RATE_LIMITS].webhooks, code)
+        else:
+            limit(request, app[RATE_LIMITS].unverified, carrier)
         _refuse(app, carrier, rejection, adapter)
     limit(request, app[RATE_LIMITS].webhooks, code)
     try:

@@ -142,6 +142,18 @@ async def test_forged_pushes_past_the_burst_get_429_but_never_use_up_the_carrier
     assert past_its_own.headers["RateLimit-Policy"] == '"webhook";q=2;w=2'
 
 
+async def test_a_signed_push_for_another_carriers_body_takes_from_the_carriers_own_bucket(api):
+    webhook = "/v1/carriers/hepsijet/webhooks"
+    body = json.dumps({"event_id": "hj-rate-2", "carrier": "yurtici", "tracking_number": "HJ0000000001",
+                       "status": "in_transit", "occurred_at": "2026-03-22T09:00:12+03:00"}).encode()
+    secret = HEPSIJET["partner_webhook"]["secrets"][0]
+    misdirected = [await api.post(webhook, data=body, headers=JSON | {HEADER: sign(secret, body, int(time.time()))})
+                   for _ in range(WEBHOOK_BURST + 1)]
+    assert [answer.status for answer in misdirected] == [403] * WEBHOOK_BURST + [429]
+    assert misdirected[-1].headers["RateLimit-Policy"] == '"webhook";q=2;w=2'
+    assert (await api.post(webhook, data=b"{}", headers=forged("hepsijet"))).status == 401  # that bucket is untouched
+
+
 @pytest.mark.parametrize("carrier", ["ups", "hepsijet"])
 async def test_an_unsigned_push_past_the_unverified_bucket_is_refused_before_its_body_is_read(api, carrier):
     webhook = f"/v1/carriers/{carrier}/webhooks"
