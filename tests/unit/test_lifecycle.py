@@ -216,6 +216,19 @@ async def test_an_appeal_after_the_window_or_of_a_refund_is_refused(service, dis
         await service.appeal(CUSTOMER, refunded.id, "x")
 
 
+async def test_a_decided_case_keeps_its_assignee_for_the_appeal_unless_released(service, dispute):
+    await service.assign(INVESTIGATOR, dispute.id, None)
+    decided = await decide(service, INVESTIGATOR, dispute.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
+    assert decided.assignee == INVESTIGATOR.id
+    await service.appeal(CUSTOMER, dispute.id, "İmza benim değil.")
+    with pytest.raises(Conflict, match="assigned to another"):
+        await service.assign(OTHER_INVESTIGATOR, dispute.id, None)
+
+    await service.release(INVESTIGATOR, dispute.id)
+    taken = await service.assign(OTHER_INVESTIGATOR, dispute.id, None)
+    assert taken.assignee == OTHER_INVESTIGATOR.id and taken.status is Status.UNDER_REVIEW
+
+
 async def test_overturning_another_investigators_rejection_needs_a_supervisor(service, dispute):
     await decide(service, INVESTIGATOR, dispute.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
     await service.appeal(CUSTOMER, dispute.id, "İmza benim değil.")
