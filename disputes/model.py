@@ -766,9 +766,10 @@ class Dispute(BaseModel):
                 actor, outcome, reason, note[:4000], None, now, line_outcomes=supported, appeal_window=appeal_window
             )
 
-    def clear_flags(self, actor: Actor, reason: str, now: datetime) -> None:
+    def clear_flags(self, actor: Actor, reason: str, now: datetime, escalate_before: timedelta) -> None:
         """A supervisor reverses the abuse signals (with a reason on the timeline); they are not raised again
-        for this case, which returns to ordinary review."""
+        for this case, which returns to ordinary review, its deadline watched again: one that has passed while it
+        was with a supervisor is then resolved by the deadline's rule at once (for the customer)."""
         actor.require(Role.SUPERVISOR)
         if not (self.abuse_flags or self.needs_supervisor):
             raise NoFlags("This dispute carries no flags.")
@@ -776,6 +777,8 @@ class Dispute(BaseModel):
         self.cleared_flags = sorted({*self.cleared_flags, *cleared})
         self.assess_due = now if self.is_active else None
         self._apply(actor, "flags_cleared", now, None, {"flags": cleared, "reason": reason})
+        if self.is_active:
+            self._schedule_sla_check(escalate_before, now)
         if self.restriction is not None and self.restriction.state is not RestrictionState.LIFTED:
             self._lift_restriction(actor, reason, now)
 

@@ -322,7 +322,10 @@ class DisputeService:
     async def clear_flags(
         self, actor: Actor, dispute_id: str, reason: str, expected_versions: Expected = None
     ) -> Dispute:
-        return await self._change(actor, dispute_id, lambda d, now: d.clear_flags(actor, reason, now), expected_versions)
+        return await self._change(
+            actor, dispute_id, lambda d, now: d.clear_flags(actor, reason, now, self.rules.escalate_before_deadline),
+            expected_versions,
+        )
 
     async def review_restriction(
         self, actor: Actor, dispute_id: str, confirm: bool, reason: str, expected_versions: Expected = None

@@ -57,7 +57,7 @@ def test_a_case_flagged_for_abuse_is_decided_by_a_supervisor_not_an_investigator
 
 def test_once_a_supervisor_clears_the_flags_an_investigator_decides_again() -> None:
     flagged = assessed(dispute(evidence()), REPEAT_CLAIMER)
-    flagged.clear_flags(SUPERVISOR, "Taşınma nedeniyle tekrarlanan talepler.", NOW)
+    flagged.clear_flags(SUPERVISOR, "Taşınma nedeniyle tekrarlanan talepler.", NOW, timedelta(hours=4))
     reject(flagged)
     assert flagged.status is Status.RESOLVED and flagged.decision.decided_by == INVESTIGATOR.id
 

@@ -9,7 +9,7 @@ import pytest
 from disputes.sla_sweeper import SlaSweeper
 from schemas.common import Outcome, Resolution
 from schemas.dispute import EffectKind, ReasonCode, Status
-from tests.factories import CUSTOMER, INVESTIGATOR, order, shipment
+from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR, order, shipment
 
 IST = ZoneInfo("Europe/Istanbul")
 FIRST_RESPONSE_DUE = datetime(2026, 11, 20, 0, 0, tzinfo=IST)  # opened Wed 18 Nov 2026: the end of Thursday
@@ -118,6 +118,34 @@ async def test_a_case_needing_a_supervisor_goes_to_one_at_the_deadline(sweeper, 
     stored = repository.docs[dispute.id]
     assert stored.status is not Status.RESOLVED and stored.priority == 3
     assert stored.outbox[-1].payload["reason"] == "deadline_reached_needs_supervisor"
+
+
+async def test_a_case_whose_flags_a_supervisor_clears_past_its_deadline_is_then_resolved_for_the_customer(
+    sweeper, service, dispute, repository, clock
+):
+    held = await repository.get(dispute.id)
+    held.needs_supervisor = True
+    await repository.save(held)
+    clock.current = dispute.sla.decision_due
+    await sweeper.run_once()
+    assert repository.docs[dispute.id].sla_check_due is None  # with the supervisor: nothing more the rule can do
+
+    clock.current += timedelta(hours=1)
+    await service.clear_flags(SUPERVISOR, dispute.id, "Kötüye kullanım yok; olağan incelemeye dönsün.")
+    assert repository.docs[dispute.id].sla_check_due == clock.current
+    assert await sweeper.run_once() == 1
+    stored = repository.docs[dispute.id]
+    assert stored.status is Status.RESOLVED and stored.decision.reason_code is ReasonCode.DEADLINE_REACHED
+    assert stored.decision.outcome is Outcome.RESHIP and stored.decision.decided_by == "system"
+
+
+async def test_flags_cleared_before_the_deadline_leave_the_case_watched_for_it(sweeper, service, taken, repository, clock):
+    held = await repository.get(taken.id)
+    held.needs_supervisor = True
+    await repository.save(held)
+    clock.current = taken.sla.decision_due - timedelta(days=1)
+    await service.clear_flags(SUPERVISOR, taken.id, "Kötüye kullanım yok.")
+    assert repository.docs[taken.id].sla_check_due == taken.sla.decision_due - timedelta(hours=12)
 
 
 async def test_decided_cases_are_not_visited(sweeper, service, dispute, repository, clock):
