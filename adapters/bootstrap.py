@@ -60,7 +60,7 @@ from adapters.mongo.schedule import MongoSchedule
 from adapters.mongo.setup import StorageSetup
 from adapters.mongo.staff import MongoStaffDirectory
 from adapters.mongo.test_clocks import MongoTestClocks
-from adapters.metrics import HTTP_METRICS, SCRAPE, HttpMetrics, RelayMetrics, WorkloadGauges
+from adapters.metrics import HTTP_METRICS, SCRAPE, HttpMetrics, RelayMetrics, WorkloadGauges, calendar_end
 from adapters.mongo.workload import MongoWorkload
 from adapters.images import DecodeTurns
 from adapters.tracing import propagation
@@ -301,6 +301,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             settings.metrics_storage_max_age_seconds,
         )
         app[SCRAPE].extend((app[CARRIER_HEALTH].refresh, gauges.refresh))
+        calendar_end(app[METRICS])
         app[PUSH_CARRIERS] = {c: a for c, a in carriers.items() if isinstance(a, PushCarrier) and a.capabilities.push}
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
         packing = orders if isinstance(orders, HttpOrderDirectory | FileOrderDirectory) else None

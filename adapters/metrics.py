@@ -1,7 +1,7 @@
 """The service's Prometheus metrics, all named `disputes_*`: HTTP requests by route template, method and status
 with their duration; what storage holds right now (open cases by state, deadlines at risk or passed, the
 outbox backlog and its oldest message, the pushed events waiting to be attached and the oldest of them), read when
-/metrics is scraped; outbox deliveries by kind and result.
+/metrics is scraped; outbox deliveries by kind and result; when the business calendar stops counting.
 Carrier metrics live with the carriers (`adapters/carrier_gateway.py`, `adapters/carrier_health.py`)."""
 
 import asyncio
@@ -10,17 +10,18 @@ import time
 from bisect import bisect_left
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 
 import structlog
 from aiohttp import hdrs, web
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 from prometheus_client.samples import Sample
 from prometheus_client.utils import floatToGoString
 
+from disputes.calendar import COVERED_YEARS
 from disputes.ports import Clock, Workload, WorkloadReader
 from disputes.relay import Attempt
 
@@ -169,6 +170,17 @@ class WorkloadGauges(Collector):
     def _age(self, since: datetime | None) -> float:
         """Seconds from `since` to now (0 when there is nothing, or it lies ahead)."""
         return max((self._clock.now() - since).total_seconds(), 0.0) if since else 0.0
+
+
+def calendar_end(registry: CollectorRegistry) -> None:
+    """When the business calendar stops counting deadlines (`disputes.calendar.COVERED_YEARS`): its alert asks for a
+    `holidays` release that confirms the next years' religious holidays months before cases need them."""
+    gauge = Gauge(
+        "disputes_calendar_counts_until_timestamp_seconds",
+        "Start (UTC) of the first year the business calendar does not count: deadlines past it cannot be given",
+        registry=registry,
+    )
+    gauge.set(datetime(COVERED_YEARS.stop, 1, 1, tzinfo=UTC).timestamp())
 
 
 class RelayMetrics:

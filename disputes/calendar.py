@@ -9,7 +9,7 @@ to the next, except on a half-day eve (the library's HALF_DAY category: the arif
 at 13:00, so a deadline on it falls at 13:00; "holiday" a non-business day, like the holiday it precedes.
 
 The calendar counts only the years whose religious holidays the library confirms (`COVERED_YEARS`): beyond
-them its dates are estimates, and a deadline counted on an estimate is silently wrong, so it raises.
+them its dates are estimates, and a deadline counted on an estimate is silently wrong, so it raises `BeyondCalendar`.
 
 Every public method takes timezone-aware datetimes (naive ones raise ValueError) and returns UTC.
 """
@@ -48,12 +48,18 @@ CASES_BEFORE = datetime(COVERED_YEARS.stop - 1, 1, 1, tzinfo=UTC)
 to weeks ahead) fall within the years counted."""
 
 
+class BeyondCalendar(ValueError):
+    """A date past the years the calendar counts (`COVERED_YEARS`): the service cannot count that deadline until the
+    `holidays` library confirms the year (the API answers 503; `disputes_calendar_counts_until_timestamp_seconds`
+    and its alert warn months before)."""
+
+
 @cache
 def _holidays(year: int) -> tuple[frozenset[date], frozenset[date]]:
     """(public holidays, half-day eves) of one year, built once per process (the sweeper is hot)."""
     if year not in COVERED_YEARS:
         # Outside them the library estimates or answers "no holidays"; a silent wrong deadline is worse than an error.
-        raise ValueError(
+        raise BeyondCalendar(
             f"no confirmed Turkish holiday dates for {year} (covered: {COVERED_YEARS.start}–{COVERED_YEARS.stop - 1})"
         )
     public = frozenset(holidays.country_holidays("TR", years=year, categories=(PUBLIC,)))

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from adapters.orders import OrdersUnavailable
 from adapters.web.keys import REQUEST_ID
 from disputes import errors as domain
+from disputes.calendar import BeyondCalendar
 from disputes.ports import StorageUnavailable
 from schemas.api import FieldError, Problem
 
@@ -170,6 +171,9 @@ def error_response(request: web.Request, error: Exception) -> web.Response:
                            request_id=request_id)
         response.force_close()  # the rest of the body cannot be read either: nothing more comes on this connection
         return response
+    if isinstance(error, BeyondCalendar):  # the service's own limit, warned of months ahead: no request's fault
+        log.error("calendar_exhausted", error=str(error))
+        return problem(503, "unavailable", "Temporarily unavailable", "Please retry later.", request_id=request_id)
     if isinstance(error, StorageUnavailable | OrdersUnavailable):
         log.warning("dependency_unavailable", error=type(error).__name__)
         return problem(503, "unavailable", "Temporarily unavailable", "Please retry shortly.", request_id=request_id)

@@ -2,6 +2,7 @@
 
 import io
 import json
+from datetime import UTC, datetime
 
 from aiohttp import web
 from pymongo.errors import OperationFailure
@@ -9,6 +10,7 @@ from pymongo.errors import OperationFailure
 from adapters.observability import configure_logging
 from adapters.web.edge import edge
 from adapters.web.problems import ProblemError
+from disputes.calendar import COVERED_YEARS, BusinessCalendar
 from disputes.ports import StorageUnavailable
 
 
@@ -35,6 +37,26 @@ async def test_every_503_says_when_to_retry_as_the_document_promises(aiohttp_cli
 
     answers = [await client.get(path) for path in ("/db", "/keys")]
     assert [(a.status, a.headers.get("Retry-After")) for a in answers] == [(503, "2"), (503, "2")]
+
+
+async def test_a_deadline_past_the_calendar_s_last_year_is_a_503_logged_as_the_calendar_s_end(aiohttp_client):
+    """30 December of the last year counted, a Thursday or so: three business days run into the next year."""
+    captured = io.StringIO()
+    configure_logging("INFO", json=True, stream=captured)
+
+    async def open_late(request):
+        last = COVERED_YEARS.stop - 1
+        BusinessCalendar().add_business_days(datetime(last, 12, 30, 9, tzinfo=UTC), 3)
+        return web.Response()
+
+    app = web.Application(middlewares=[edge])
+    app.router.add_post("/v1/disputes", open_late)
+    answer = await (await aiohttp_client(app)).post("/v1/disputes")
+
+    assert answer.status == 503 and answer.headers["Retry-After"] == "2"
+    assert (await answer.json())["type"].endswith("unavailable")
+    logged = [json.loads(line) for line in captured.getvalue().splitlines()]
+    assert [line["level"] for line in logged if line["event"] == "calendar_exhausted"] == ["error"]
 
 
 async def test_an_unhandled_error_is_a_500_problem_without_internals(aiohttp_client):

@@ -9,7 +9,7 @@ from holidays.constants import HALF_DAY, PUBLIC
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from disputes.calendar import COVERED_YEARS, BusinessCalendar
+from disputes.calendar import COVERED_YEARS, BeyondCalendar, BusinessCalendar
 from disputes.rules import Rules
 from disputes.sla import answer_by, deadlines
 from schemas.dispute import Sla
@@ -228,12 +228,12 @@ def test_the_calendar_counts_only_the_years_whose_religious_holidays_are_confirm
 
 @pytest.mark.parametrize("day", [date(2033, 1, 3), date(2040, 2, 14), date(1935, 6, 3)])
 def test_a_day_of_a_year_with_estimated_religious_holidays_is_refused(day: date) -> None:
-    with pytest.raises(ValueError, match=str(day.year)):
+    with pytest.raises(BeyondCalendar, match=str(day.year)):
         CAL.is_business_day(day)
 
 
 def test_a_deadline_that_would_fall_in_an_uncounted_year_is_refused() -> None:
-    with pytest.raises(ValueError, match="2033"):
+    with pytest.raises(BeyondCalendar, match="2033"):
         CAL.add_business_days(ist(2032, 12, 31), 1)
 
 
