@@ -14,6 +14,7 @@ from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, PUSH_CARRIERS, W
 from adapters.web.problems import ProblemError
 from adapters.web.rate_limit import RATE_LIMITS, limit
 from adapters.web.rejections import problem_of
+from carriers.auth import CREDENTIAL_SCHEME
 from carriers.base import CarrierAdapter, PushCarrier, WebhookAuth
 from carriers.breaker import BreakerRecord, BreakerState
 from carriers.errors import CarrierRejected, WebhookReason, WebhookRejected
@@ -87,11 +88,11 @@ async def receive_webhook(call: Call) -> web.Response:
     """Verify, take from the rate limit, parse; the intake stores the events durably before the answer; they are
     attached later. A verified push takes from its carrier's bucket, which the answer's RateLimit fields then
     describe (so does one signed by the carrier for another carrier's body); a push refused before it proved to be the
-    carrier's takes from the carrier's bucket of unverified ones
-    instead, and past it is answered 429 rather than its refusal (not logged nor counted as one): forged pushes can
-    never use up the carrier's own. Which bucket a push takes from is known only once it is verified, so only the
-    refusals that need no body (no such carrier, not JSON, a coding we do not decode, declared too large, no
-    credential header) come before the body is read."""
+    carrier's takes from the carrier's bucket of unverified ones instead, and past it is answered 429 rather than its
+    refusal (not logged nor counted as one): forged pushes can never use up the carrier's own. Which bucket a push
+    takes from is known only once it is verified, so only the refusals that need no body (no such carrier, not JSON,
+    a coding we do not decode, declared too large, no credential header or a wrong static one) come before the body
+    is read."""
     request, app = call.request, call.request.app
     code = request.match_info["carrier"]
     adapter: PushCarrier | None = app[PUSH_CARRIERS].get(code)
@@ -102,7 +103,7 @@ async def receive_webhook(call: Call) -> web.Response:
         _json_or_unlabelled(request)
         codings = content_codings(request.headers)
         _declared_within(request, app[WEBHOOK_MAX_BYTES])
-        _without_credential(adapter, request)
+        _credential_first(adapter, request)
         raw = await read_decoded(request.content, codings, app[WEBHOOK_MAX_BYTES])
         _verify(adapter, request, raw)
     except Rejection as rejection:
@@ -137,11 +138,13 @@ def _refuse(app: web.Application, carrier: str, rejection: Rejection, adapter: P
     raise _problem(rejection, None if adapter is None else challenge(carrier, adapter.webhook_auth)) from None
 
 
-def _without_credential(adapter: PushCarrier, request: web.Request) -> None:
-    """A push without the carrier's credential header cannot prove itself, whatever its body: refused, or past the
+def _credential_first(adapter: PushCarrier, request: web.Request) -> None:
+    """A push without the carrier's credential header cannot prove itself, whatever its body, nor can one whose
+    static credential (an API key: ``CREDENTIAL_SCHEME``, which signs no body) is wrong: refused, or past the
     unverified bucket answered 429, before the body is read. The carrier's own verifier refuses it, asked with an
     empty body (``PushCarrier.verify_webhook``), so the answer, log line and metric are those of the body read."""
-    if adapter.webhook_auth.header not in request.headers:
+    auth = adapter.webhook_auth
+    if auth.header not in request.headers or auth.scheme == CREDENTIAL_SCHEME:
         _verify(adapter, request, b"")
 
 

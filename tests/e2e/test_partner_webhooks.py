@@ -320,3 +320,13 @@ async def test_a_push_without_its_credential_header_is_refused_before_its_body_i
     assert head.startswith(b"HTTP/1.1 401") and f"WWW-Authenticate: {challenge}\r\n".encode() in head
     assert (problem["type"], problem["reason"], problem["detail"]) == (
         "urn:dispute-service:problem:webhook-unauthenticated", "missing_signature", f"Missing {header} header.")
+
+
+@pytest.mark.parametrize(("carrier", "header"), [("ups", "x-api-key"), ("dhl", "X-Webhook-Token")])
+async def test_a_push_with_a_wrong_static_credential_is_refused_before_its_body_is_read(in_memory, carrier, header):
+    """An API key signs no body: a wrong one is refused as soon as the headers are in (a signature, which covers the
+    body, can only be checked once it is read)."""
+    head, problem = await answer_to_an_unfinished_push(in_memory, f"/v1/carriers/{carrier}/webhooks",
+                                                       {"Content-Type": "application/json", header: "a-guess"}, 1)
+    assert head.startswith(b"HTTP/1.1 401")
+    assert (problem["reason"], problem["detail"]) == ("bad_signature", f"Wrong {header} credential.")
