@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from adapters.settings import Settings
 from disputes.actors import Actor
+from disputes.staff import RESERVED_IDS
 from schemas.api import TokenClaims
 from schemas.common import Role
 
@@ -194,6 +195,8 @@ class BearerTokens:
         except ValidationError as error:
             raise InvalidToken(Reason.CLAIMS_INVALID) from error
         if claims.role is Role.CUSTOMER and not claims.customer_id:
+            raise InvalidToken(Reason.CLAIMS_INVALID)
+        if claims.sub.casefold() in RESERVED_IDS:  # the service's own name on a timeline: no caller acts under it
             raise InvalidToken(Reason.CLAIMS_INVALID)
         # PyJWT has read both as int() already, so these cannot fail; ints, as a float may overflow
         expires, issued = int(payload["exp"]), int(payload["iat"])

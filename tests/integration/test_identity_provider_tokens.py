@@ -130,6 +130,7 @@ def forged_tokens(provider: IdentityProvider) -> dict[str, tuple[str, Reason]]:
         "blank subject": (provider.token("rsa-1", sub=" "), Reason.CLAIMS_INVALID),
         "subject not an id": (provider.token("ec-1", sub="inv-1 $where"), Reason.CLAIMS_INVALID),
         "subject of 10 KB": (provider.token("rsa-1", sub="i" * 10 * 1024), Reason.CLAIMS_INVALID),
+        "the service's own name as subject": (provider.token("ec-1", sub="System", role="agent"), Reason.CLAIMS_INVALID),
         "customer id not an id": (provider.token("ec-1", sub="cust-1", role="customer", customer_id="cust\u00001"),
                                   Reason.CLAIMS_INVALID),
         "no role": (provider.token("ec-1", role=None), Reason.CLAIMS_INVALID),
