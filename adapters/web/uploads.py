@@ -7,9 +7,12 @@ every part is read and checked before the use case is called, and the use case h
 stripped of their metadata (`ImageCleaner`) only once the case takes them.
 """
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from aiohttp import BodyPartReader, web
+from typing import cast
+
+from aiohttp import BodyPartReader, MultipartReader, StreamReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import TypeAdapter, ValidationError
 
@@ -27,7 +30,8 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_STATEMENT_BYTES = 16 * 1024
 MAX_FILENAME = 255
 MAX_FORM_BYTES = MAX_IMAGES * MAX_IMAGE_BYTES + 256 * 1024
-"""Largest multipart body a Content-Length may announce: the images, the statement, and the parts' headers."""
+"""Largest multipart body: the images, the statement, and the parts' headers (a Content-Length past it is refused
+before the body is read, a chunked body once it passes it)."""
 CHUNK = 64 * 1024
 _STATEMENT = TypeAdapter(Statement)
 _ACCEPTED = ", ".join(list(FORMATS.values())[:-1]) + " or " + list(FORMATS.values())[-1]  # "JPEG, PNG or WEBP"
@@ -44,8 +48,7 @@ async def read_submission(request: web.Request, json_model: type[StatementBody])
                            "Send multipart/form-data (a statement and images) or application/json (a statement).")
     refuse_coded(request)
     if (request.content_length or 0) > MAX_FORM_BYTES:
-        raise ProblemError("content-too-large",
-                           f"At most {MAX_IMAGES} images of {MAX_IMAGE_BYTES // 2**20} MiB each.")
+        raise _form_too_large()
     try:
         return await _read_form(request)
     except (ValueError, RuntimeError, HttpProcessingError):
@@ -53,10 +56,46 @@ async def read_submission(request: web.Request, json_model: type[StatementBody])
                            "The body is not readable as multipart/form-data.") from None
 
 
+class _Bounded:
+    """The body as the multipart reader reads it, refused (413) once more than `MAX_FORM_BYTES` of it were read,
+    however it is framed: a chunked body declares no length, and the reader skips what precedes the first boundary
+    (a preamble) without a bound of its own. (What follows the last boundary is not read: the form is answered.)"""
+
+    def __init__(self, stream: StreamReader) -> None:
+        self._stream = stream
+        self._read = 0
+
+    def _counted(self, data: bytes) -> bytes:
+        self._read += len(data)
+        if self._read > MAX_FORM_BYTES:
+            raise _form_too_large()
+        return data
+
+    async def read(self, n: int = -1) -> bytes:
+        return self._counted(await self._stream.read(n))
+
+    async def readline(self, *, max_line_length: int | None = None) -> bytes:
+        return self._counted(await self._stream.readline(max_line_length=max_line_length))
+
+    def at_eof(self) -> bool:
+        return self._stream.at_eof()
+
+    def unread_data(self, data: bytes) -> None:
+        self._read -= len(data)
+        with warnings.catch_warnings():  # deprecated in aiohttp, which calls it itself: given back as it was read
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self._stream.unread_data(data)
+
+
+def _form_too_large() -> ProblemError:
+    return ProblemError("content-too-large", f"At most {MAX_IMAGES} images of {MAX_IMAGE_BYTES // 2**20} MiB each.")
+
+
 async def _read_form(request: web.Request) -> tuple[str, list[Upload]]:
     statement: str | None = None
     uploads: list[Upload] = []
-    async for part in await request.multipart():
+    body = cast(StreamReader, _Bounded(request.content))  # what MultipartReader calls of a StreamReader, and no more
+    async for part in MultipartReader(request.headers, body):
         if not isinstance(part, BodyPartReader):
             raise _invalid("form", "Nested multipart bodies are not taken.")
         if part.name == STATEMENT and statement is None:

@@ -16,6 +16,7 @@ from adapters.images import DecodeTurns, without_metadata
 from adapters.web import uploads
 from adapters.web.uploads import CHUNK, MAX_IMAGE_BYTES, ImageCleaner
 from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER
+from tests.e2e.test_access_and_bad_input import assert_problem
 
 OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
 GPS_IFD, MAKE = 0x8825, 0x010F
@@ -326,4 +327,23 @@ async def test_a_form_announcing_more_than_five_images_can_hold_is_refused_befor
         writer.close()
     assert head.startswith(b"HTTP/1.1 413")
     assert (problem["type"], problem["title"]) == ("urn:dispute-service:problem:content-too-large", "Content Too Large")
+    await assert_nothing_kept(api, mongo_uri, one)
+
+
+async def test_a_chunked_form_is_refused_once_it_passes_what_five_images_can_hold(api, mongo_uri):
+    """No Content-Length to refuse it by: what precedes the first boundary (a preamble, which multipart readers skip)
+    counts too."""
+    one = await opened(api)
+    line = b"x" * 998 + b"\r\n"
+    filler = [line * 1000] * (uploads.MAX_FORM_BYTES // (len(line) * 1000) + 1)
+    fields = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"statement\"\r\n\r\nKapıda değildim.\r\n"
+              f"--{BOUNDARY}--\r\n").encode()
+
+    async def chunks():
+        for piece in [*filler, fields]:
+            yield piece
+
+    answer = await api.post(one + "/information", data=chunks(),
+                            headers={**CUSTOMER, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
+    assert (await assert_problem(answer, 413))["type"] == "urn:dispute-service:problem:content-too-large"
     await assert_nothing_kept(api, mongo_uri, one)
