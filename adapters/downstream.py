@@ -4,7 +4,9 @@ What a caller sees::
 
     EffectUnavailable   transient failures outlasted every attempt → the relay tries again later (not before
                         the last answer's ``Retry-After``, up to ``LONGEST_WAIT``)
-    EffectRejected      any other non-2xx answer (a 4xx other than 408/429) → never retried
+    EffectRejected      any other non-2xx answer (a 4xx other than 408/429) → never retried; `maybe_applied` when
+                        an earlier attempt of the call may have been applied (no answer, a lost connection, a
+                        5xx): the refusal proves only that the attempt it answered applied nothing
 
 Inside, ``Transient`` marks what is retried here: connection errors, timeouts, 408, 429 (waiting at least
 its ``Retry-After``) and 5xx. ``DownstreamClient`` is the shared base; ``HttpOrderDirectory`` uses it too.
@@ -19,7 +21,7 @@ each attempt (a retry carries a new ``t`` and the same ``Idempotency-Key``).
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
@@ -64,6 +66,8 @@ class Backoff:
 class Reply:
     status: int
     body: bytes
+    after: str | None = None
+    """Why an earlier attempt of the call may have been applied (its last such failure), if one may have."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +87,14 @@ class Transient(Exception):
         super().__init__(reason)
         self.status = status
         self.retry_after = retry_after
+
+    @property
+    def maybe_applied(self) -> bool:
+        """The attempt may have been applied: it got no answer (a timeout, a connection lost after it was made, a
+        body cut short) or a 5xx. A 408 or 429 says it was not taken, and a connection never made sent nothing."""
+        if self.status is not None:
+            return self.status >= 500
+        return not isinstance(self.__cause__, aiohttp.ClientConnectorError)
 
 
 class DownstreamClient:
@@ -111,7 +123,18 @@ class DownstreamClient:
     async def _request(
         self, method: str, path: str, *, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> Reply:
-        """The first answer that is not transient; raises ``Transient`` when attempts or budget run out."""
+        """The first answer that is not transient, saying whether an attempt before it may have been applied (`after`);
+        raises ``Transient`` when attempts or budget run out."""
+        unsure: list[Transient] = []
+
+        async def attempt(url: str) -> Reply:
+            try:
+                return await self._attempt(method, url, body, headers or {})
+            except Transient as error:
+                if error.maybe_applied:
+                    unsure.append(error)
+                raise
+
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(Transient),
             stop=stop_after_attempt(self._attempts) | stop_before_delay(self._backoff.budget),
@@ -120,7 +143,8 @@ class DownstreamClient:
             sleep=_sleep,
             reraise=True,
         )
-        return await retrying(self._attempt, method, self._base_url + path, body, headers or {})
+        reply: Reply = await retrying(attempt, self._base_url + path)
+        return replace(reply, after=str(unsure[-1])) if unsure else reply
 
     def _attempt_headers(self, body: bytes | None) -> dict[str, str]:
         """Headers made afresh for every attempt (an effect's signature)."""
@@ -195,7 +219,13 @@ class EffectClient(DownstreamClient):
             wait = None if error.retry_after is None else timedelta(seconds=min(error.retry_after, LONGEST_WAIT))
             raise EffectUnavailable(f"{self.service} unavailable: {error}", wait) from error
         if not 200 <= reply.status < 300:
-            raise EffectRejected(f"{self.service} rejected the request: HTTP {reply.status}")
+            if reply.after is None:
+                raise EffectRejected(f"{self.service} rejected the request: HTTP {reply.status}")
+            raise EffectRejected(
+                f"{self.service} rejected the request: HTTP {reply.status}, after an attempt that may have been applied "
+                f"({reply.after})",
+                maybe_applied=True,
+            )
 
 
 class PaymentsClient(EffectClient):

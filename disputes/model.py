@@ -126,9 +126,14 @@ APPEAL_WINDOW = Rules().appeal_window
 _TO_DO = {
     (True, "refused"): "Refused for good: it did not happen. A supervisor may reopen the case and decide again; a new "
     "refund or reshipment goes out under the new decision's key.",
+    (True, "refused_on_retry"): "Refused on a retry, after an attempt that got no clear answer: it may have happened. "
+    "Check with the service by its key first; deciding a new refund or reshipment then needs a "
+    "supervisor and an override_reason.",
     (True, "out_of_attempts"): "No answer within the attempts: it may have happened. Check with the service by its key "
     "first; deciding a new refund or reshipment then needs a supervisor and an override_reason.",
     (False, "refused"): "Refused for good: it did not happen. Act on it by hand.",
+    (False, "refused_on_retry"): "Refused on a retry, after an attempt that got no clear answer: it may have happened. "
+    "Check with the service by its key, and act on it by hand.",
     (False, "out_of_attempts"): "No answer within the attempts: it may have happened. Check with the service by its "
     "key, and act on it by hand.",
 }
@@ -1344,9 +1349,9 @@ class Dispute(BaseModel):
 
     def _maybe_applied(self, lines: Sequence[LineOutcome]) -> list[str]:
         """The keys of parked refunds and reshipments that may have been applied (they ran out of attempts, the service
-        never answering, or were parked before the reason was kept) of the units a decision pays again: the package,
-        or its `lines`' SKUs and the package's too, whose units are every line's (a digital order refunded as a whole
-        before its lines were paid apart)."""
+        never answering, were refused on a retry after an attempt that may have been, or were parked before the reason
+        was kept) of the units a decision pays again: the package, or its `lines`' SKUs and the package's too, whose
+        units are every line's (a digital order refunded as a whole before its lines were paid apart)."""
         unsure = {key for key, m in self._parked_compensations().items() if m.parked is not ParkReason.REFUSED}
         if not self.paid_per_line:
             return sorted(unsure)
@@ -1378,8 +1383,9 @@ class Dispute(BaseModel):
         go the same way."""
         if parked.kind is EffectKind.STAFF_ALERT or parked.parked_at is None or parked.parked is None:
             return None
-        reason: Literal["refused", "out_of_attempts"] = (
-            "refused" if parked.parked is ParkReason.REFUSED else "out_of_attempts"
+        reason: Literal["refused", "refused_on_retry", "out_of_attempts"] = (
+            "refused" if parked.parked is ParkReason.REFUSED
+            else "refused_on_retry" if parked.parked is ParkReason.REFUSED_ON_RETRY else "out_of_attempts"
         )
         effect = ParkedEffect(
             kind=parked.kind.value, key=parked.key, reason=reason, error=parked.last_error,

@@ -260,7 +260,13 @@ class EffectUnavailable(Exception):
 
 
 class EffectRejected(Exception):
-    """A downstream service refused the effect for good (bad request); retrying will not help."""
+    """A downstream service refused the effect for good (bad request); retrying will not help. The refusal proves
+    only that the attempt refused applied nothing: `maybe_applied` when an earlier attempt of the same call may have
+    been applied all the same (it got no answer, lost its connection, or got a 5xx)."""
+
+    def __init__(self, message: str, *, maybe_applied: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_applied = maybe_applied
 
 
 class Payments(Protocol):

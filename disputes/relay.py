@@ -100,7 +100,10 @@ class Relay:
         try:
             await self._send(message)
         except EffectRejected as error:
-            return await self._fail(dispute, dispute_id, message, later, f"rejected: {error}", ParkReason.REFUSED)
+            # a refusal proves only that the attempt refused applied nothing, not an earlier one whose answer was lost
+            retried = error.maybe_applied or message.attempts > 0
+            reason = ParkReason.REFUSED_ON_RETRY if retried else ParkReason.REFUSED
+            return await self._fail(dispute, dispute_id, message, later, f"rejected: {error}", reason)
         except EffectUnavailable as error:
             parked = ParkReason.OUT_OF_ATTEMPTS if message.attempts + 1 >= self.max_attempts else None
             return await self._fail(dispute, dispute_id, message, later, f"unavailable: {error}", parked,

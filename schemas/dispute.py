@@ -226,7 +226,11 @@ class ParkReason(StrEnum):
     """Why the relay parked a message, which says whether its effect may have happened."""
 
     REFUSED = "refused"
-    """Its service refused it for good (a 4xx answer): it did not happen."""
+    """Its service refused it for good (a 4xx answer) on its first attempt, or after attempts that applied nothing: it
+    did not happen."""
+    REFUSED_ON_RETRY = "refused_on_retry"
+    """Its service refused it for good (a 4xx answer) on a retry, after an attempt that may have been applied (it got
+    no answer, lost its connection or got a 5xx, on the same pass or an earlier one): it may have happened."""
     OUT_OF_ATTEMPTS = "out_of_attempts"
     """No answer within the relay's attempts: a request that got none may have been applied."""
     HELD = "held"

@@ -49,7 +49,7 @@ class ParkedEffect(_Model):
 
     kind: str
     key: str
-    reason: Literal["refused", "out_of_attempts"]
+    reason: Literal["refused", "refused_on_retry", "out_of_attempts"]
     error: str | None
     held: list[str]
     to_do: str

@@ -38,11 +38,13 @@ KEY = "dsp_7f3a:decision-1:refund"
 SIGNER = Signer(DEVELOPMENT_KEY_ID, SecretStr(DEVELOPMENT_SECRET))
 
 
-async def relay_once(base: str, disputes: Any, schedule: Any, clock: Any) -> None:
+async def relay_once(
+    base: str, disputes: Any, schedule: Any, clock: Any, *, timeout: float = 2.0, attempts: int = 1
+) -> None:
     """One pass of the outbox relay, with the real clients of every downstream service at `base`."""
     async with aiohttp.ClientSession() as session:
         clients = [
-            kind(session, base, 2.0, 1, signer=SIGNER, backoff=FAST)
+            kind(session, base, timeout, attempts, signer=SIGNER, backoff=FAST)
             for kind in (PaymentsClient, FulfillmentClient, NotificationsClient, AccountsClient, FinanceClient)
         ]
         relay = Relay(disputes, *clients, clock=clock)
@@ -191,9 +193,44 @@ async def test_a_retry_after_past_an_hour_is_waited_for_an_hour(session, aiohttp
 async def test_a_permanent_400_is_rejected_at_once(session, sandbox) -> None:
     await inject(session, sandbox, service="payments", mode="reject", times=5)
 
-    with pytest.raises(EffectRejected, match="payments rejected the request: HTTP 400"):
+    with pytest.raises(EffectRejected, match="payments rejected the request: HTTP 400") as raised:
         await payments(session, sandbox).refund(REFUND, KEY)
-    assert received(sandbox) == [400]
+    assert received(sandbox) == [400] and not raised.value.maybe_applied
+
+
+async def test_a_refusal_after_an_attempt_whose_answer_was_lost_says_that_attempt_may_have_been_applied(
+    session, sandbox
+) -> None:
+    await inject(session, sandbox, service="payments", mode="slow", delay_seconds=30)  # applied, answered too late
+    await inject(session, sandbox, service="payments", mode="reject")
+
+    with pytest.raises(EffectRejected, match="HTTP 400, after an attempt that may have been applied") as raised:
+        await payments(session, sandbox, timeout=0.2).refund(REFUND, KEY)
+
+    assert raised.value.maybe_applied
+    assert received(sandbox, "fault") == ["slow", "reject"]
+    assert applied(sandbox) == {KEY: 1}
+
+
+async def test_a_refusal_after_a_503_says_the_503_may_have_been_applied(session, sandbox) -> None:
+    await inject(session, sandbox, service="payments", mode="error")
+    await inject(session, sandbox, service="payments", mode="reject")
+
+    with pytest.raises(EffectRejected, match=r"HTTP 400, after an attempt that may have been applied \(HTTP 503\)") as raised:
+        await payments(session, sandbox).refund(REFUND, KEY)
+
+    assert raised.value.maybe_applied and received(sandbox) == [503, 400]
+
+
+async def test_a_refusal_after_a_429_is_a_plain_refusal_as_a_429_takes_nothing(session, sandbox) -> None:
+    await inject(session, sandbox, service="payments", mode="throttle", delay_seconds=0)
+    await inject(session, sandbox, service="payments", mode="reject")
+
+    with pytest.raises(EffectRejected) as raised:
+        await payments(session, sandbox).refund(REFUND, KEY)
+
+    assert (str(raised.value), raised.value.maybe_applied) == ("payments rejected the request: HTTP 400", False)
+    assert received(sandbox) == [429, 400] and applied(sandbox) == {}
 
 
 async def test_exhausted_retries_raise_effect_unavailable_from_the_last_failure(session, sandbox) -> None:

@@ -24,6 +24,8 @@ from tests.unit.test_relay import Downstream, Relayed
 
 REFUSED = EffectRejected("HTTP 400: account closed")
 NO_ANSWER = EffectUnavailable("timed out")
+REFUSED_AFTER_NO_ANSWER = EffectRejected("HTTP 409, after an attempt that may have been applied (TimeoutError)",
+                                         maybe_applied=True)
 BOX = order("ord-box", shipments=[shipment("shp-box", items=BOXED)])
 
 
@@ -116,6 +118,54 @@ async def test_a_refund_that_got_no_answer_may_have_been_paid_so_only_a_supervis
     assert decided.decision is not None and (decided.decision.overridden, decided.decision.override_reason) == (True, checked)
     await relay_until_settled(relay, clock)
     assert compensations(downstream)[-1] == ("fulfillment", f"{dispute.id}:d2:reship")
+
+
+@pytest.mark.parametrize("failures", [
+    pytest.param([NO_ANSWER, REFUSED], id="refused on the pass after one with no answer"),
+    pytest.param([REFUSED_AFTER_NO_ANSWER], id="refused after an attempt with no answer in the same pass"),
+])
+async def test_a_refund_refused_after_an_attempt_with_no_answer_may_have_been_paid_so_only_a_supervisor_pays_again(
+    service, request_for, relay, downstream, clock, failures
+):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    downstream.failures = [None, *failures]
+    await relay_until_settled(relay, clock)
+    await service.reopen(SUPERVISOR, dispute.id, "İade reddedildi; önceki deneme uygulanmış olabilir.")
+    key = f"{dispute.id}:d1:refund"
+
+    with pytest.raises(Forbidden, match=key):
+        await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    with pytest.raises(OverrideReasonRequired, match="check with the service"):
+        await service.decide(SUPERVISOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    checked = "Ödeme servisi d1 iadesini uygulamadığını doğruladı."
+    await service.decide(SUPERVISOR, dispute.id, None, Outcome.RESHIP, ReasonCode.CARRIER_NO_PROOF, "n", None,
+                         override_reason=checked)
+    await relay_until_settled(relay, clock)
+
+    assert compensations(downstream) == [("payments", key)] * len(failures) + [("fulfillment", f"{dispute.id}:d2:reship")]
+
+
+async def test_a_carrier_liability_refused_after_an_attempt_with_no_answer_is_told_as_maybe_recorded_and_not_sent_again(
+    service, request_for, relay, downstream, clock, repository
+):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    silent = await repository.get(dispute.id)
+    silent.evidence_deadline_passed(SYSTEM, clock.now())  # the carrier sent no proof in time: it is liable
+    await repository.save(silent)
+    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    downstream.failures = [None, None, NO_ANSWER, REFUSED]  # opening told, refund paid, the liability twice
+    await relay_until_settled(relay, clock)
+
+    [parked] = [alert["parked"] for alert in downstream.alerts]
+    assert (parked.kind, parked.key, parked.reason) == ("carrier_liability", f"{dispute.id}:d1:liability", "refused_on_retry")
+    assert parked.to_do == ("Refused on a retry, after an attempt that got no clear answer: it may have happened. "
+                            "Check with the service by its key, and act on it by hand.")
+    await service.reopen(SUPERVISOR, dispute.id, "Yeniden bakılacak.")
+    await service.decide(SUPERVISOR, dispute.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None,
+                         override_reason="Kargo teslim belgesi sundu.")
+    await relay_until_settled(relay, clock)
+    assert [key for called, key in downstream.calls if called == "finance"] == [f"{dispute.id}:d1:liability"] * 2
 
 
 async def test_a_refund_refused_for_good_then_a_rejection_is_not_told_as_delayed(

@@ -9,7 +9,7 @@ from disputes.ports import EffectRejected, EffectUnavailable
 from disputes.relay import Attempt, Relay, Result
 from disputes.work import WorkKind
 from schemas.common import Outcome
-from schemas.dispute import EffectKind, ReasonCode
+from schemas.dispute import EffectKind, ParkReason, ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR, subjects
 
 
@@ -198,6 +198,44 @@ async def test_a_refund_out_of_attempts_alerts_staff_to_check_with_payments_befo
     )
     assert "it may have happened. Check with the service by its key first" in parked.to_do
     assert "override_reason" in parked.to_do
+
+
+async def test_a_refund_refused_on_the_pass_after_one_with_no_answer_alerts_staff_that_it_may_have_been_paid(
+    make_relay, refunded, downstream, clock, repository
+):
+    relay = make_relay(max_attempts=5, backoff=timedelta(seconds=1))
+    downstream.failures = [None, EffectUnavailable("timed out"), EffectRejected("HTTP 409: key in progress")]
+    for _ in range(3):
+        await relay.run_once()
+        clock.advance(minutes=10)
+
+    refund = repository.docs[refunded.id].effects_parked[0]
+    assert (refund.key, refund.parked, refund.attempts) == (f"{refunded.id}:d1:refund", ParkReason.REFUSED_ON_RETRY, 2)
+    [parked] = [alert["parked"] for alert in downstream.alerts]
+    assert (parked.key, parked.reason, parked.error) == (
+        f"{refunded.id}:d1:refund", "refused_on_retry", "rejected: HTTP 409: key in progress"
+    )
+    assert parked.to_do.startswith("Refused on a retry, after an attempt that got no clear answer: it may have happened.")
+    assert "override_reason" in parked.to_do and "did not happen" not in parked.to_do
+
+
+async def test_a_refusal_after_an_unanswered_attempt_of_the_same_pass_parks_the_refund_as_maybe_paid(
+    relay, refunded, downstream, repository
+):
+    downstream.failures = [None, EffectRejected("HTTP 401, after an attempt that may have been applied", maybe_applied=True)]
+
+    await relay.run_once()
+
+    refund = repository.docs[refunded.id].effects_parked[0]
+    assert (refund.kind, refund.parked, refund.attempts) == (EffectKind.REFUND, ParkReason.REFUSED_ON_RETRY, 1)
+
+
+async def test_a_refusal_on_the_first_attempt_is_parked_as_refused_for_good(relay, refunded, downstream, repository):
+    downstream.failures = [None, EffectRejected("HTTP 400")]
+
+    await relay.run_once()
+
+    assert repository.docs[refunded.id].effects_parked[0].parked is ParkReason.REFUSED
 
 
 async def test_a_parked_staff_alert_queues_no_alert_of_its_own(relay, service, request_for, downstream, repository, clock):
