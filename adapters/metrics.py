@@ -23,7 +23,8 @@ from prometheus_client.utils import floatToGoString
 
 from disputes.calendar import COVERED_YEARS
 from disputes.ports import Clock, Workload, WorkloadReader
-from disputes.relay import Attempt
+from disputes.relay import Attempt, Result
+from schemas.dispute import EffectKind
 
 log = structlog.get_logger("metrics")
 Refresh = Callable[[], Awaitable[None]]
@@ -189,6 +190,9 @@ class RelayMetrics:
             "disputes_outbox_deliveries", "Outbox delivery attempts by effect kind and result", ["kind", "result"],
             registry=registry,
         )
+        for kind in EffectKind:  # from 0: a rate or increase over a process's first messages counts them all
+            for result in Result:
+                self._attempts.labels(kind.value, result.value)
 
     def observe(self, attempt: Attempt) -> None:
         self._attempts.labels(attempt.kind.value, attempt.result.value).inc()

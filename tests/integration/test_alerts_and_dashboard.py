@@ -67,6 +67,18 @@ async def test_each_process_exposes_what_applies_to_it(aiohttp_client):
     assert not work & api  # the API calls no carrier and relays nothing when the workers run elsewhere
 
 
+async def test_a_worker_reports_every_kind_of_outbox_delivery_from_0_so_its_first_parked_message_is_an_increase(
+    aiohttp_client,
+):
+    client = await aiohttp_client(create_app(_settings(run_workers=True), api=False))
+    families = text_string_to_metric_families(await (await client.get("/metrics")).text())
+    deliveries = next(family for family in families if family.name == "disputes_outbox_deliveries")
+    counted = {(s.labels["kind"], s.labels["result"]): s.value for s in deliveries.samples if s.name.endswith("_total")}
+    kinds = ("refund", "reship", "notification", "staff_alert", "customer_risk", "carrier_liability",
+             "account_restriction")
+    assert counted == {(kind, result): 0.0 for kind in kinds for result in ("delivered", "retry", "parked")}
+
+
 def test_the_rules_pass_promtool_and_their_own_unit_tests():
     assert shutil.which("promtool"), "promtool is missing: `./dev test` installs it (Debian package prometheus)"
     for command in (["check", "rules", RULES.name], ["test", "rules", "alerts_test.yml"]):
