@@ -59,8 +59,8 @@ async def run_workers(
     """Run every kind of work (each with its interval, seconds) until `stop` is set; a kind's loop starts a
     pass at once when `wakeups` says its work became due. Work handed over to a loop that had stopped (by a save
     of work that was finishing) is given back once every loop has stopped. Once `stop` is set, the work in flight
-    finishes its calls but not its waits between retries of a carrier or a downstream service: that work is
-    cancelled and left to its lease (`carriers.retry.waits_end_on`)."""
+    finishes its calls but not its waits between retries of a carrier or a downstream service: that work ends
+    there and gives its lease back, for another worker to take at once (`carriers.retry.waits_end_on`)."""
     waits_end_on(stop)
     kinds = list(kinds)
     await asyncio.gather(*(_loop(work, Pace(shortest, interval), stop, wakeups) for work, interval in kinds))

@@ -22,6 +22,7 @@ worker stops is given back.
 """
 
 import asyncio
+import contextlib
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -149,7 +150,8 @@ class DueWork:
         or abandoned (due again), a skipped full lane getting room, or `poll` passing prompts another. After a failure nothing
         more is claimed (work abandoned for a lost lease is no failure of this worker's: claims go on); what is
         in flight finishes, then the failures are raised together. Cancelled, it cancels what is in flight and
-        leaves it to the leases. A claim prompted by `wake`'s announcements asks for no more than were announced;
+        leaves it to the leases; work that gives up itself as `stop` is set (a wait between a carrier's retries) gives
+        its lease back. A claim prompted by `wake`'s announcements asks for no more than were announced;
         once all of them are found, only the reasons above prompt another."""
         claimed, announced, failures = 0, set[str](), list[Exception]()
         working: set[asyncio.Task[None]] = set()
@@ -249,12 +251,19 @@ class DueWork:
             if held.lost and held.task.uncancel() == 0:  # cancelled by the heartbeat alone
                 self._due_again = True
                 raise LeaseLost(f"{self.job.kind.value} {subject}") from None
+            if held.task.cancelling() == 0 and not held.lost:  # the work gave up itself: stopping, between retries
+                await self._give_back(subject)
             raise
         finally:
             self._due_again = self._due_again or place.given_back
             place.leave()
             del self._held[subject]
         if held.reclaimed or not claimed.lease.ended:
+            await self.schedule.release(self.job.kind, subject, self.holder)
+
+    async def _give_back(self, subject: str) -> None:
+        """Give back the lease of work left undone as this worker stops: another worker takes it at once."""
+        with contextlib.suppress(Exception):  # the database may be away: the lease runs out instead
             await self.schedule.release(self.job.kind, subject, self.holder)
 
     async def _beat(self) -> None:
