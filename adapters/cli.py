@@ -65,8 +65,9 @@ DESCRIPTIONS = {
              "DISPUTES_JWT_JWKS_URL (bearer tokens are verified against the identity provider's keys) and "
              "DISPUTES_ORDERS_URL (or DISPUTES_ORDERS_FILE); runs the background workers too unless "
              "DISPUTES_RUN_WORKERS=false, and then needs what they need (see `disputes worker --help`).",
-    "worker": "Run the background workers only (outbox relay, evidence puller, push attacher, assessor, SLA sweeper, "
-              "image retention), with /healthz, /readyz and /metrics on DISPUTES_HOST:DISPUTES_WORKER_PORT. Needs "
+    "worker": "Run the background workers only (evidence puller, push attacher, assessor, SLA sweeper, outbox relay, "
+              "account-restriction reviewer, retention of closed cases' images and of pushed events, and the checks "
+              "that delete stored images and raw replies nothing cites), with /healthz, /readyz and /metrics on DISPUTES_HOST:DISPUTES_WORKER_PORT. Needs "
               f"{WORKERS_NEED}; run as many as you like.",
     "sandbox": "Run the local stand-ins for the marketplace's services (orders, payments, fulfillment, "
                "notifications, accounts, finance, digital delivery) and for every carrier. They have no "

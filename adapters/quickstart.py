@@ -52,7 +52,7 @@ Try it (bash):
        | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')
   curl -s -X POST {base}/v1/disputes/$ID/decision -H "Authorization: Bearer $INVESTIGATOR" -H "If-Match: \\"$VERSION\\"" \\
        -H 'Content-Type: application/json' \\
-       -d '{{"outcome":"refund","reason_code":"weak_proof","note":"Signed for, but no scan position to place it at the address."}}'
+       -d '{{"outcome":"refund","reason_code":"weak_proof","note":"No signature, and no scan position to place it at the address."}}'
   # the refund and the customer's messages arrive downstream, once each
   curl -s {sandbox_url}/_sandbox/received | python3 -m json.tool
   # supervisors: the staff directory; many cases to one investigator at once (each reported: this one is decided)
