@@ -81,12 +81,13 @@ async def test_customers_agents_services_and_bad_tokens_are_refused(api, token):
 async def test_a_form_without_the_matching_csrf_token_changes_nothing(api):
     dispute = await opened(api)
     headers = staff()
-    for data in ({}, {"csrf": "something-else"}):
+    for data in ({}, {"csrf": "something-else"}, {"csrf": CSRF + "ş"}, {"csrf": "ı"}):  # outside ASCII, too
         response = await api.post(f"/console/disputes/{dispute['id']}/take", data=data, headers=headers)
         assert response.status == 403
-    cross_site = await api.post(f"/console/disputes/{dispute['id']}/take", data={"csrf": CSRF},
-                                headers=headers | {"Origin": "https://evil.example"})
-    assert cross_site.status == 403
+    for origin in ("https://evil.example", "http://[x"):  # another site's, or one that cannot be read
+        cross_site = await api.post(f"/console/disputes/{dispute['id']}/take", data={"csrf": CSRF},
+                                    headers=headers | {"Origin": origin})
+        assert cross_site.status == 403
     case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
     assert case["assignee"] is None and case["version"] == dispute["version"]
 

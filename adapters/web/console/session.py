@@ -160,9 +160,14 @@ async def checked_form(request: web.Request) -> MultiDictProxy[str | bytes | Any
         raise web.HTTPBadRequest(text="The form cannot be read.") from None
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = form.get(CSRF_FIELD)
-    if not (cookie and isinstance(sent, str) and hmac.compare_digest(cookie, sent) and _from_our_site(request)):
+    if not (cookie and isinstance(sent, str) and _same(cookie, sent) and _from_our_site(request)):
         raise ForgedForm()
     return form
+
+
+def _same(cookie: str, sent: str) -> bool:
+    """Compared as UTF-8 bytes in constant time (`compare_digest` refuses strings outside ASCII)."""
+    return hmac.compare_digest(cookie.encode(errors="surrogateescape"), sent.encode(errors="surrogateescape"))
 
 
 def _from_our_site(request: web.Request) -> bool:
@@ -170,7 +175,12 @@ def _from_our_site(request: web.Request) -> bool:
     if site is not None:
         return site in OWN_SITE
     origin = request.headers.get("Origin")
-    return origin is None or urlsplit(origin).netloc == request.host
+    if origin is None:
+        return True
+    try:
+        return urlsplit(origin).netloc == request.host
+    except ValueError:  # unreadable (an unclosed IPv6 bracket): not a site of ours
+        return False
 
 
 def secure(request: web.Request) -> bool:
