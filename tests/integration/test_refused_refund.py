@@ -19,15 +19,20 @@ from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, order, ship
 from tests.integration.test_downstream import relay_once
 
 
-async def test_a_refund_refused_by_payments_is_parked_with_the_customers_notification_unsent(
-    aiohttp_server, mongo_db
-) -> None:
+async def refund_decided(mongo_db) -> tuple[MongoDisputes, FixedClock, DisputeService, str]:
+    """A dispute on MongoDB whose refund an investigator decided: its storage, clock, service and id."""
     disputes = MongoDisputes.in_database(mongo_db)
     clock = FixedClock(NOW)
     service = DisputeService(disputes, InMemoryOrders([order("ord-1", shipments=[shipment("shp-1")])]), clock, Rules())
     opened = await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)
-    dispute_id = opened.dispute.id
-    await service.decide(INVESTIGATOR, dispute_id, {1}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "x", None)
+    await service.decide(INVESTIGATOR, opened.dispute.id, {1}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "x", None)
+    return disputes, clock, service, opened.dispute.id
+
+
+async def test_a_refund_refused_by_payments_is_parked_with_the_customers_notification_unsent(
+    aiohttp_server, mongo_db
+) -> None:
+    disputes, clock, service, dispute_id = await refund_decided(mongo_db)
     sandbox = create_downstream_sandbox()
     sandbox[FAULTS].pending["payments"].append(FaultSpec(service="payments", mode="reject"))
     base = str((await aiohttp_server(sandbox)).make_url("/"))
@@ -48,12 +53,7 @@ async def test_a_refund_refused_by_payments_is_parked_with_the_customers_notific
 async def test_a_refund_paid_on_an_attempt_whose_answer_was_lost_then_refused_is_not_paid_again_without_a_supervisor(
     aiohttp_server, mongo_db
 ) -> None:
-    disputes = MongoDisputes.in_database(mongo_db)
-    clock = FixedClock(NOW)
-    service = DisputeService(disputes, InMemoryOrders([order("ord-1", shipments=[shipment("shp-1")])]), clock, Rules())
-    opened = await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)
-    dispute_id = opened.dispute.id
-    await service.decide(INVESTIGATOR, dispute_id, {1}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "x", None)
+    disputes, clock, service, dispute_id = await refund_decided(mongo_db)
     sandbox = create_downstream_sandbox()
     payments = sandbox[FAULTS].pending["payments"]  # applied but answered too late, then a 400 to the retry
     payments.extend([FaultSpec(service="payments", mode="slow", delay_seconds=30), FaultSpec(service="payments", mode="reject")])

@@ -58,6 +58,16 @@ def compensations(downstream: Downstream) -> list[tuple[str, str]]:
     return [(service, key) for service, key in downstream.calls if service in ("payments", "fulfillment")]
 
 
+async def refunded_with_the_carrier_liable(service, request_for, repository, clock):
+    """A case whose carrier sent no proof in time (it is liable), refunded by an investigator."""
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    silent = await repository.get(dispute.id)
+    silent.evidence_deadline_passed(SYSTEM, clock.now())  # the carrier sent no proof in time: it is liable
+    await repository.save(silent)
+    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    return dispute
+
+
 async def test_after_a_refused_refund_a_reopened_case_is_reshipped_once_under_the_new_decisions_key(
     service, request_for, relay, downstream, clock, repository
 ):
@@ -149,11 +159,7 @@ async def test_a_refund_refused_after_an_attempt_with_no_answer_may_have_been_pa
 async def test_a_carrier_liability_refused_after_an_attempt_with_no_answer_is_told_as_maybe_recorded_and_not_sent_again(
     service, request_for, relay, downstream, clock, repository
 ):
-    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
-    silent = await repository.get(dispute.id)
-    silent.evidence_deadline_passed(SYSTEM, clock.now())  # the carrier sent no proof in time: it is liable
-    await repository.save(silent)
-    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    dispute = await refunded_with_the_carrier_liable(service, request_for, repository, clock)
     downstream.failures = [None, None, NO_ANSWER, REFUSED]  # opening told, refund paid, the liability twice
     await relay_until_settled(relay, clock)
 
@@ -276,11 +282,7 @@ async def test_a_missing_line_whose_reshipment_was_refused_is_not_listed_as_comp
 async def test_a_carrier_held_liable_before_a_refused_refund_is_held_liable_once_after_the_reship(
     service, request_for, relay, downstream, clock, repository
 ):
-    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
-    silent = await repository.get(dispute.id)
-    silent.evidence_deadline_passed(SYSTEM, clock.now())  # the carrier sent no proof in time: it is liable
-    await repository.save(silent)
-    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    dispute = await refunded_with_the_carrier_liable(service, request_for, repository, clock)
     downstream.failures = [None, REFUSED]  # the opening's notification goes out, payments refuse the refund
     await relay_until_settled(relay, clock)
     await service.reopen(SUPERVISOR, dispute.id, "Ödeme reddedildi; yeniden karar verilecek.")
