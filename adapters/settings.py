@@ -388,7 +388,9 @@ class Settings(BaseSettings):
                     "11,017,296. UPS and DHL push one photo or links only.",
     )
     attachment_retention_days: int = Field(
-        default=365, ge=1, description="Images are deleted this long after the case closes."
+        default=365, ge=1,
+        description="Images are deleted this long after the case closes; at least the appeal window "
+                    "(DISPUTES_APPEAL_WINDOW_DAYS), whose review needs them.",
     )
 
     max_body_bytes: int = Field(default=64 * 1024, gt=0, description="Largest API request body; larger is a 413.")
@@ -492,6 +494,9 @@ class Settings(BaseSettings):
         a worker first needs them."""
         if self.heartbeat_seconds >= self.lease_seconds:
             raise ValueError("DISPUTES_HEARTBEAT_SECONDS must be less than DISPUTES_LEASE_SECONDS")
+        if self.attachment_retention_days < self.appeal_window_days:
+            raise ValueError("DISPUTES_ATTACHMENT_RETENTION_DAYS must be at least DISPUTES_APPEAL_WINDOW_DAYS: an "
+                             "appeal's review needs the carrier's proof and the customer's images")
         self.policy()
         self.rules()
         return self
