@@ -47,7 +47,7 @@ from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, Ma
 from carriers.hepsijet.settings import HepsijetSettings
 from carriers.hepsijet.wire import Delivery, Envelope, TokenReply, TrackDetail, TrackingReply, TrackReply, Transaction
 from carriers.http import HttpRequest, HttpResponse
-from carriers.parsing import ProofNotes, join_text, not_found, read_wire, reading, text, timeline
+from carriers.parsing import ProofNotes, join_text, not_found, read_wire, reading, text, timeline, unanswered_404
 from carriers.status import status_table
 from carriers.turkish import fold, local_timestamp, relation_by_name
 from schemas.proof import PackageState, ProofOfDelivery, ProofSource, RecipientRelation, TrackingEvent
@@ -189,7 +189,8 @@ def _failed(reply: Envelope) -> bool:
 
 
 def _envelope(response: HttpResponse) -> TrackingReply:
-    """The reply's envelope; a refused status (404, accepted by the client) is read only for a FAIL body."""
+    """The reply's envelope; a refused status (404, accepted by the client) is read only for a FAIL body: any
+    other 404 (a gateway's or web server's page) is no answer about the shipment."""
     if response.status < 300:
         return read_wire(TrackingReply, response.body, carrier=CODE, what=WHAT)
     try:
@@ -197,6 +198,8 @@ def _envelope(response: HttpResponse) -> TrackingReply:
     except MalformedResponse:
         reply = None
     if reply is None or not _failed(reply):
+        if response.status == 404:
+            raise unanswered_404(CODE)
         raise BadRequest(f"HTTP {response.status}", carrier=CODE, status=response.status)
     return reply
 

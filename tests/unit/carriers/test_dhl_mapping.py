@@ -26,7 +26,7 @@ from schemas.proof import (
     ProofStatus,
     RecipientRelation,
 )
-from tests.unit.carriers.conftest import RECEIVED, ok
+from tests.unit.carriers.conftest import GATEWAY_404, HTML_404, RECEIVED, ok
 from tests.unit.carriers.properties import sample, sample_json
 
 SETTINGS = DhlSettings(api_key=SecretStr("dhl-key"))
@@ -376,6 +376,13 @@ def test_an_entry_without_an_id_beside_the_asked_numbers_unreadable_one_is_no_an
     with pytest.raises(MalformedResponse):
         parse_track_response(ok({"shipments": [damaged, other]}), "470800204932", RECEIVED)
     assert parse_track_response(ok({"shipments": [other]}), "470800204932", RECEIVED).status is ProofStatus.DELIVERED
+
+
+@pytest.mark.parametrize("body", [GATEWAY_404, HTML_404, b'{"title":"Not Found","status":404}'],
+                         ids=["gateway", "html", "problem naming no shipment"])
+def test_a_404_that_is_not_dhls_no_shipment_problem_is_no_answer_about_the_shipment(body: bytes) -> None:
+    with pytest.raises(MalformedResponse, match="HTTP 404"):
+        parse_track_response(HttpResponse(404, {}, body), "8264715546", RECEIVED)
 
 
 def test_a_404_or_no_shipments_means_not_found() -> None:
