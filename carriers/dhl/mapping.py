@@ -42,7 +42,8 @@ Every field read, and the public sample that shows it (``tests/fixtures/carriers
                                           result was found; any other 404 is no answer: MalformedResponse
 
 A piece the latest scan leaves out is not delivered with its shipment: express-four-pieces shows a
-"delivered" shipment whose delivery scan lists two of its four pieces. Such a piece is ``unknown``.
+"delivered" shipment whose delivery scan lists two of its four pieces. Such a piece is ``unknown``, and so is the
+shipment asked by its waybill while it has one (as the piece furthest behind, its pieces listed beside it).
 
 Times without an offset are local to the event's place (definition 1.5.8), see ``_time``: a place in a country
 of several zones (Whittier, CA in ecommerce-in-transit) is read as UTC, noted.
@@ -286,10 +287,15 @@ def _status(read: _Read, notes: ProofNotes) -> ProofStatus:
 
 def _state(read: _Read, number: str, shipment_status: ProofStatus) -> tuple[ProofStatus, str | None]:
     """The status and DHL's code for ``number``: the shipment's, unless it is a piece the latest scan leaves
-    out; then ``unknown``, with the code of the latest scan that names it."""
-    if read.covers(number):
-        return shipment_status, read.code
-    return ProofStatus.UNKNOWN, read.code_of(number)
+    out; then ``unknown``, with the code of the latest scan that names it. The shipment itself (asked by its
+    waybill) is delivered only with every piece: else it stands as its first piece left out of the delivery."""
+    if not read.covers(number):
+        return ProofStatus.UNKNOWN, read.code_of(number)
+    if number not in read.pieces and shipment_status is ProofStatus.DELIVERED:
+        behind = next((piece for piece in read.pieces if not read.covers(piece)), None)
+        if behind is not None:
+            return ProofStatus.UNKNOWN, read.code_of(behind)
+    return shipment_status, read.code
 
 
 def _packages(read: _Read, asked: str, shipment_status: ProofStatus) -> tuple[PackageState, ...]:
