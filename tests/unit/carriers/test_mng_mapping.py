@@ -88,6 +88,21 @@ def test_shipment_and_track_requests_carry_the_client_keys_and_the_bearer_token(
     assert track.url == "https://testapi.mngkargo.com.tr/mngapi/api/standardqueryapi/trackshipment/A%2FB%3FC"
 
 
+def test_a_shipment_id_is_asked_on_mngs_by_shipment_id_paths() -> None:
+    # OmerKilic0/MngKargoIntegration mng.properties: get-shipment-by-shipment-id, track-shipment-by-shipment-id.
+    by_id = SETTINGS.model_copy(update={"key": "shipmentId"})
+
+    shipment = build_shipment_request(by_id, "14556546", token="jwt")
+    track = build_track_request(by_id, "14556546", token="jwt")
+
+    assert shipment == HttpRequest(
+        "GET",
+        "https://testapi.mngkargo.com.tr/mngapi/api/standardqueryapi/getshipmentByShipmentId/14556546",
+        headers={**CLIENT_HEADERS, "Authorization": "Bearer jwt"},
+    )
+    assert track.url == "https://testapi.mngkargo.com.tr/mngapi/api/standardqueryapi/trackshipmentByShipmentId/14556546"
+
+
 def test_the_api_version_header_goes_out_only_when_configured() -> None:
     versioned = SETTINGS.model_copy(update={"api_version": "v1"})
 
