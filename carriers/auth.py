@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from carriers.base import WebhookAuth
 from carriers.clock import Clock
-from carriers.errors import CarrierAuthError, WebhookReason, WebhookRejected
+from carriers.errors import CarrierAuthError, TokenRefused, WebhookReason, WebhookRejected
 from carriers.http import HttpRequest
 from carriers.parsing import WireModel
 
@@ -89,12 +89,13 @@ class TokenCache:
             self._token = None
 
     async def call[T](self, call: Callable[[str], Awaitable[T]]) -> T:
-        """Run ``call`` with a token; on 401 fetch a fresh token and run it once more."""
+        """Run ``call`` with a token; on 401 (or the token refused in a reply's body) fetch a fresh token and run
+        it once more."""
         token = await self.token()
         try:
             return await call(token)
         except CarrierAuthError as exc:
-            if exc.status != 401:
+            if exc.status != 401 and not isinstance(exc, TokenRefused):
                 raise
             self.invalidate(token)
         return await call(await self.token())

@@ -6,6 +6,7 @@
     │   └── CircuitOpen         we stopped calling for a cool-down; the retry loop does not spin on it
     └── CarrierRejected         not retried within the call: trying again at once would not help
         ├── CarrierAuthError    401/403, or credentials the token endpoint refused: the case waits, operators act
+        │   └── TokenRefused    a reply's body refuses the token we sent (as a 401 would): fetched again once
         ├── MalformedResponse   a response or webhook body that does not match the carrier's shape: a pull's
         │                       reply is asked for again later (a proxy may have cut it), a push is refused
         └── BadRequest          any other 4xx, or a carrier-reported error for our request: the same request
@@ -45,6 +46,10 @@ class CarrierRejected(CarrierError):
 
 
 class CarrierAuthError(CarrierRejected):
+    pass
+
+
+class TokenRefused(CarrierAuthError):
     pass
 
 

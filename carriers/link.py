@@ -12,6 +12,7 @@ from carriers.auth import TokenCache, TokenGrant
 from carriers.base import CarrierSettings
 from carriers.breaker import CircuitBreaker
 from carriers.clock import Clock
+from carriers.errors import TokenRefused
 from carriers.http import CarrierHttp, HttpRequest, HttpResponse
 from carriers.parsing import read_wire
 from carriers.retry import call_with_retry
@@ -54,7 +55,8 @@ class OAuthLink(CarrierLink):
     By default the token reply is read as RFC 6749 (``access_token``, ``expires_in``). Carriers whose token
     endpoint answers in its own shape (HepsiJET, MNG), often without a lifetime, pass ``read_grant``, which
     returns a ``TokenGrant`` (with the configured lifetime when the carrier states none). Caching, sharing
-    one fetch between concurrent callers, and refreshing once on 401 are ``TokenCache``'s either way.
+    one fetch between concurrent callers, and refreshing once on 401 (or on a token a reply refuses in its body,
+    ``send_with_token``'s ``refuses_token``) are ``TokenCache``'s either way.
     """
 
     def __init__(
@@ -73,10 +75,23 @@ class OAuthLink(CarrierLink):
         self._tokens = TokenCache(self._fetch_token, clock=clock)
 
     async def send_with_token(
-        self, build: Callable[[str], HttpRequest], *, accept: Collection[int] = ()
+        self,
+        build: Callable[[str], HttpRequest],
+        *,
+        accept: Collection[int] = (),
+        refuses_token: Callable[[HttpResponse], bool] | None = None,
     ) -> HttpResponse:
-        """Send ``build(token)``; a fresh request is built for every attempt and after a token refresh."""
-        return await self.call(lambda: self._tokens.call(lambda token: self.send_data(build(token), accept=accept)))
+        """Send ``build(token)``; a fresh request is built for every attempt and after a token refresh.
+        ``refuses_token``: whether a reply refuses the token in its body (a carrier that says so in band): the
+        token is then replaced and the request sent once more, as after a 401."""
+
+        async def attempt(token: str) -> HttpResponse:
+            response = await self.send_data(build(token), accept=accept)
+            if refuses_token is not None and refuses_token(response):
+                raise TokenRefused("the reply refuses the token", carrier=self.carrier, status=response.status)
+            return response
+
+        return await self.call(lambda: self._tokens.call(attempt))
 
     async def _fetch_token(self) -> TokenGrant:
         return self._read_grant(await self.http.send(self._token_request))

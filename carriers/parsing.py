@@ -277,6 +277,21 @@ def timeline(events: Iterable[TrackingEvent | None]) -> tuple[TrackingEvent, ...
     return tuple(sorted(filter(None, events), key=lambda event: event.at))
 
 
+def json_object(body: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object, or None when it is none (HTML, text, a list, cut short)."""
+    try:
+        decoded = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None
+    return decoded if isinstance(decoded, dict) else None
+
+
+def unanswered_404(carrier: str) -> MalformedResponse:
+    """A 404 whose body is not the carrier's own "no such shipment" answer (a gateway's or a web server's page
+    not found, a path moved): it says nothing of the shipment, so the case is pulled again, never not found."""
+    return MalformedResponse("HTTP 404 that is not the carrier's not-found answer", carrier=carrier, status=404)
+
+
 def not_found(carrier: str, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
     """The answer for a number the carrier does not know: a result, not an error."""
     return ProofOfDelivery(

@@ -9,12 +9,15 @@ names lose their namespace; ``xml_data`` turns an element into plain data for a 
 repeated element becomes a list. XML cannot tell one repeated element from a single one, so wire fields
 that may repeat are declared ``XmlList``.
 
-Faults: SOAP 1.1 reports errors as a ``Fault`` with HTTP 500. A fault is the carrier's answer to our
-request (``BadRequest``, not retried); a fault that refuses our credentials (WS-Security's
-``FailedAuthentication`` family, or a fault string about the user name, password or authorisation) is
-``CarrierAuthError``: an alert for operators, never a retry storm. A 500 that is not a fault is the carrier
-being down (``CarrierUnavailable``, retried). Fault codes are carrier vocabulary; fault strings may echo our
-input, so they are matched against known words but never copied into errors.
+Faults: SOAP 1.1 reports errors as a ``Fault`` with HTTP 500. A fault that refuses our credentials
+(WS-Security's ``FailedAuthentication`` family, or a fault string about the user name, password, authorisation
+or the gateway's policy) is ``CarrierAuthError``: an alert for operators, never a retry storm. Any other fault
+of the ``Server`` class (SOAP 1.1 §4.4.1: "The message may succeed at a later point in time"; ``Receiver`` in
+SOAP 1.2), and WCF's ``InternalServiceFault`` (its answer to any unhandled error on the service's side), is the
+carrier failing for now: ``CarrierUnavailable``, retried. Every other fault (``Client``/``Sender``, a carrier's
+own code) is the carrier's answer to our request: ``BadRequest``, not retried. A 500 that is not a fault is the
+carrier being down (``CarrierUnavailable``, retried). Fault codes are carrier vocabulary; fault strings may echo
+our input, so they are matched against known words but never copied into errors.
 """
 
 import re
@@ -29,7 +32,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 from pydantic import BeforeValidator
 
-from carriers.errors import BadRequest, CarrierAuthError, CarrierRejected, CarrierUnavailable, MalformedResponse
+from carriers.errors import BadRequest, CarrierAuthError, CarrierError, CarrierUnavailable, MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
 from carriers.link import CarrierLink
 from carriers.parsing import WireModel, reading, text
@@ -39,10 +42,15 @@ _XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _MAX_DEPTH = 32
 _AUTH_CODES = ("FAILEDAUTHENTICATION", "INVALIDSECURITY", "INVALIDSECURITYTOKEN", "AUTHENTICATION", "UNAUTHORIZED")
+# Fault codes of the service failing, not of our request: SOAP 1.1 ``Server`` (and its dotted subcodes,
+# ``Server.userException``), SOAP 1.2 ``Receiver``, WCF's ``InternalServiceFault``.
+_SERVER_CODES = ("SERVER", "RECEIVER", "INTERNALSERVICEFAULT")
 # Folded (ASCII upper case) words that, in a fault string, mean our credentials were refused. Turkish services
-# say "Kullanıcı adı veya şifre hatalı", "Yetkisiz erişim", "Geçersiz kullanıcı".
+# say "Kullanıcı adı veya şifre hatalı", "Yetkisiz erişim", "Geçersiz kullanıcı"; PTT's tracking gateway refuses
+# an account not opened for tracking with "Policy Falsified".
 _AUTH_WORDS = re.compile(
-    r"AUTHENTICAT|UNAUTHORI[SZ]|CREDENTIAL|PASSWORD|INVALID USER|LOGIN|KULLANICI|SIFRE|PAROLA|YETKI|OTURUM"
+    r"AUTHENTICAT|UNAUTHORI[SZ]|CREDENTIAL|PASSWORD|INVALID USER|LOGIN|POLICY FALSIFIED|KULLANICI|SIFRE|PAROLA|YETKI"
+    r"|OTURUM"
 )
 
 type XmlValue = str | None | Sequence[tuple[str, "XmlValue"]]
@@ -131,12 +139,15 @@ def operation_result(raw: bytes, *, carrier: str, what: str) -> Element:
     return result
 
 
-def fault_error(fault: Element, code: str, *, carrier: str, status: int | None = None) -> CarrierRejected:
-    """The error a fault stands for: our credentials refused (``CarrierAuthError``), else ``BadRequest``."""
+def fault_error(fault: Element, code: str, *, carrier: str, status: int | None = None) -> CarrierError:
+    """The error a fault stands for: our credentials refused (``CarrierAuthError``), else the service failing
+    (``CarrierUnavailable``) or our request refused (``BadRequest``), by the fault code's class."""
     words = " ".join(c.text or "" for c in fault.iter() if local_name(c.tag) in ("faultstring", "Text"))
-    refused = code.rpartition(":")[2].upper() in _AUTH_CODES or _AUTH_WORDS.search(_folded(words))
-    kind = CarrierAuthError if refused else BadRequest
-    return kind(f"SOAP fault {code}" + (" (credentials refused)" if refused else ""), carrier=carrier, status=status)
+    name = code.rpartition(":")[2].upper()
+    if name in _AUTH_CODES or _AUTH_WORDS.search(_folded(words)):
+        return CarrierAuthError(f"SOAP fault {code} (credentials refused)", carrier=carrier, status=status)
+    kind = CarrierUnavailable if name.partition(".")[0] in _SERVER_CODES else BadRequest
+    return kind(f"SOAP fault {code}", carrier=carrier, status=status)
 
 
 def _folded(value: str) -> str:
@@ -191,7 +202,8 @@ def _fault_code(element: Element | None) -> str | None:
 
 class SoapLink(CarrierLink):
     async def send_soap(self, request: SoapRequest) -> HttpResponse:
-        """Post the envelope under breaker and retries; a fault raises ``BadRequest`` at once."""
+        """Post the envelope under breaker and retries; a fault of the service failing is retried as an outage,
+        any other raises at once (``fault_error``)."""
         return await self.call(lambda: self._attempt(request))
 
     async def _attempt(self, request: SoapRequest) -> HttpResponse:

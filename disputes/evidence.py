@@ -3,8 +3,8 @@
 `EvidencePuller` pulls proof for disputes whose pull is due, run by `disputes.schedule.DueWork` as a
 continuously fed pipeline: up to `per_carrier` pulls are in flight per carrier, and as soon as one ends as
 many disputes are claimed as there is room for (`disputes.lanes`), so leases are not taken for work that
-would sit waiting. It retries with backoff until the evidence deadline, and then records that the carrier
-did not provide proof.
+would sit waiting. It retries with backoff until the evidence deadline (a pull the carrier refused, at it), asks
+once more then, and without proof records that the carrier did not provide proof.
 `PushAttacher` attaches evidence that carriers pushed to every dispute on that shipment, every event of the shipment
 still waiting in one save per dispute (so a burst for one parcel costs its case one compare-and-set per pass, and the
 attacher's other places, and other parcels' events, do not queue behind it); evidence pushed before a dispute existed
@@ -99,11 +99,8 @@ class EvidencePuller:
             )
         if not dispute.is_active or dispute.evidence_pull_due is None:
             return
-        if await self.service.now_of(dispute) >= dispute.sla.evidence_due and not (
-            dispute.has_delivery_proof or dispute.proof_missing
-        ):
-            await self._change(dispute, lambda d, now: d.evidence_deadline_passed(SYSTEM, now), ending)
-            return
+        # A pull due at (or reached after) the evidence deadline is still made: a carrier that failed, or refused
+        # the pull, before it is asked once more; without proof the pull's outcome records the deadline.
         slot = CarrierSlot(self._slots[carrier])
         try:  # a carrier that hangs must not hold the cases queued behind it in this worker
             async with asyncio.timeout(self.slot_wait.total_seconds()):

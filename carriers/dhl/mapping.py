@@ -38,10 +38,12 @@ Every field read, and the public sample that shows it (``tests/fixtures/carriers
     events[]                              timeline: timestamp, statusCode (Express events have none:
                                           express-three-numbers), description else status, location; pieceIds
                                           say which pieces a scan covers (express-four-pieces)
-    HTTP 404 problem                      not found (not-found.json)
+    HTTP 404 problem                      not found (not-found.json) when the problem says no shipment or
+                                          result was found; any other 404 is no answer: MalformedResponse
 
 A piece the latest scan leaves out is not delivered with its shipment: express-four-pieces shows a
-"delivered" shipment whose delivery scan lists two of its four pieces. Such a piece is ``unknown``.
+"delivered" shipment whose delivery scan lists two of its four pieces. Such a piece is ``unknown``, and so is the
+shipment asked by its waybill while it has one (as the piece furthest behind, its pieces listed beside it).
 
 Times without an offset are local to the event's place (definition 1.5.8), see ``_time``: a place in a country
 of several zones (Whittier, CA in ecommerce-in-transit) is read as UTC, noted.
@@ -67,6 +69,7 @@ from carriers.parsing import (
     ProofNotes,
     WireModel,
     join_text,
+    json_object,
     not_found,
     parse_timestamp,
     read_wire,
@@ -74,6 +77,7 @@ from carriers.parsing import (
     text,
     text_of,
     timeline,
+    unanswered_404,
 )
 from carriers.status import status_table
 from carriers.turkish import ISTANBUL, relation_by_name
@@ -126,9 +130,12 @@ def build_track_request(settings: DhlSettings, tracking_number: str) -> HttpRequ
 
 
 def parse_track_response(response: HttpResponse, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
-    """404, or no shipment for the number asked: DHL does not know it (shipments for other numbers in the
-    same reply are no answer). Several entries for the number (one per DHL service): the latest status wins."""
+    """DHL's 404 problem, or no shipment for the number asked: DHL does not know it (shipments for other numbers
+    in the same reply are no answer). Several entries for the number (one per DHL service): the latest status
+    wins."""
     if response.status == 404:
+        if not _not_found_problem(response.body):
+            raise unanswered_404(CODE)
         return not_found(CODE, tracking_number, received_at)
     reply = read_wire(Shipments, response.body, carrier=CODE, what="track response")
     notes = ProofNotes()
@@ -143,6 +150,14 @@ def parse_track_response(response: HttpResponse, tracking_number: str, received_
             raise MalformedResponse("no readable entry of the track response answers the number asked", carrier=CODE)
         return not_found(CODE, tracking_number, received_at).model_copy(update={"notes": _notes(notes)})
     return shipment_proof(shipment, tracking_number, ProofSource.PULL, received_at, notes)
+
+
+def _not_found_problem(body: bytes) -> bool:
+    """Whether a 404's body is DHL's problem for an unknown number (title "No result found", detail "No shipment
+    with given tracking number found.": not-found.json)."""
+    problem = json_object(body) or {}
+    words = " ".join(value for key in ("title", "detail") if isinstance(value := problem.get(key), str)).casefold()
+    return "no shipment" in words or "no result found" in words
 
 
 def read_part[M: WireModel](model: type[M], raw: object, field: str, notes: ProofNotes) -> M | None:
@@ -272,10 +287,15 @@ def _status(read: _Read, notes: ProofNotes) -> ProofStatus:
 
 def _state(read: _Read, number: str, shipment_status: ProofStatus) -> tuple[ProofStatus, str | None]:
     """The status and DHL's code for ``number``: the shipment's, unless it is a piece the latest scan leaves
-    out; then ``unknown``, with the code of the latest scan that names it."""
-    if read.covers(number):
-        return shipment_status, read.code
-    return ProofStatus.UNKNOWN, read.code_of(number)
+    out; then ``unknown``, with the code of the latest scan that names it. The shipment itself (asked by its
+    waybill) is delivered only with every piece: else it stands as its first piece left out of the delivery."""
+    if not read.covers(number):
+        return ProofStatus.UNKNOWN, read.code_of(number)
+    if number not in read.pieces and shipment_status is ProofStatus.DELIVERED:
+        behind = next((piece for piece in read.pieces if not read.covers(piece)), None)
+        if behind is not None:
+            return ProofStatus.UNKNOWN, read.code_of(behind)
+    return shipment_status, read.code
 
 
 def _packages(read: _Read, asked: str, shipment_status: ProofStatus) -> tuple[PackageState, ...]:

@@ -11,7 +11,9 @@ Every field read, and where it is shown (samples in ``tests/fixtures/carriers/fe
         (``track-duplicate-results.json``: an older shipment at FD, then the delivered one)
     ``r.error.code`` ending in NOTFOUND → not found (``track-not-found.json``, ``track-not-found-live.json``);
         an error on a result that has data is ignored (``track-published-example.json``); any other code on
-        a result without data → ``BadRequest``. The same for ``errors[].code`` of a 400/404 reply (``error-*.json``)
+        a result without data → ``BadRequest``. The same for ``errors[].code`` of a 400/404 reply (``error-*.json``),
+        but a 404 without a NOTFOUND code (the spec's generic ``NOT.FOUND.ERROR``, a gateway's page) is no answer
+        about the shipment: ``MalformedResponse``
     ``r.latestStatusDetail.code`` (else ``derivedCode``) → status through ``STATUS``, kept as ``status_code``.
         Its codes: OC PU DP HL DE (spec examples); IN AE AO AR AF IT OD FD RL HP RR DY DL RS (samples); SE DD CA
         (FedEx's track status codes, in no stored sample). A DE whose newest scan is RS ("Returning package to
@@ -66,7 +68,17 @@ from carriers.fedex.wire import (
     WeightAndDimensions,
 )
 from carriers.http import HttpRequest, HttpResponse
-from carriers.parsing import ProofNotes, digits, join_text, parse_timestamp, read_wire, reading, text, timeline
+from carriers.parsing import (
+    ProofNotes,
+    digits,
+    join_text,
+    parse_timestamp,
+    read_wire,
+    reading,
+    text,
+    timeline,
+    unanswered_404,
+)
 from carriers.status import relation_table, status_table
 from schemas.common import Id
 from schemas.proof import (
@@ -305,6 +317,8 @@ def _package(number: str, result: TrackResult) -> PackageState | None:
 def _without_data(codes: list[str], http_status: int) -> TrackReading:
     if found := next((code for code in codes if code.upper().endswith("NOTFOUND")), None):
         return TrackReading(None, not_found_code=found[:64])
+    if http_status == 404:
+        raise unanswered_404(CODE)
     if codes:
         raise BadRequest(f"track error {codes[0][:64]}", carrier=CODE, status=http_status)
     if http_status != 200:

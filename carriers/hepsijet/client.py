@@ -14,6 +14,7 @@ from carriers.hepsijet.mapping import (
     build_tracking_request,
     parse_tracking_response,
     read_token,
+    refuses_token,
     wants_receiver,
 )
 from carriers.hepsijet.settings import HepsijetSettings
@@ -38,12 +39,16 @@ class HepsijetAdapter(OwnTokenPullAdapter[HepsijetSettings]):
     async def _pull(self, tracking_number: str) -> ProofOfDelivery:
         settings, received_at = self._settings, self._clock.now()
         tracking = await self._link.send_with_token(
-            lambda token: build_tracking_request(settings, tracking_number, token=token), accept=(404,)
+            lambda token: build_tracking_request(settings, tracking_number, token=token),
+            accept=(404,),
+            refuses_token=refuses_token,
         )
         proof = parse_tracking_response(tracking, tracking_number, received_at)
         if not wants_receiver(proof):
             return proof
         receiver = await self._link.send_with_token(
-            lambda token: build_track_request(settings, tracking_number, token=token), accept=RECEIVER_REFUSALS
+            lambda token: build_track_request(settings, tracking_number, token=token),
+            accept=RECEIVER_REFUSALS,
+            refuses_token=refuses_token,
         )
         return parse_tracking_response(tracking, tracking_number, received_at, receiver)

@@ -14,8 +14,9 @@ Fields read, with the sample that shows each ("assumed" where no public sample d
     status, message                    OK or FAIL; FAIL "Gönderi numarası bulunamadı." is "not found", a result
                                        (tracking-not-found.json); a bad login is FAIL too (token-fail.json)
     detailStatus                       on FAIL (fail-detail-status.json); NOT_FOUND = not found, UNAUTHORIZED =
-                                       refused credentials, SERVER_ERROR = try later (values: enums.json; that
-                                       tracking replies use them is assumed)
+                                       our token refused (replaced once, as after a 401; refused again:
+                                       refused credentials), SERVER_ERROR = try later (values: enums.json;
+                                       that tracking replies use them is assumed)
     data[].customerDeliveryNo          the delivery an entry is about (tracking-undelivered.json); a number
                                        (the document types it Integer) is read as text
     data[].barcode                     the parcel an entry is about when a delivery has several: assumed
@@ -47,7 +48,7 @@ from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, Ma
 from carriers.hepsijet.settings import HepsijetSettings
 from carriers.hepsijet.wire import Delivery, Envelope, TokenReply, TrackDetail, TrackingReply, TrackReply, Transaction
 from carriers.http import HttpRequest, HttpResponse
-from carriers.parsing import ProofNotes, join_text, not_found, read_wire, reading, text, timeline
+from carriers.parsing import ProofNotes, join_text, not_found, read_wire, reading, text, timeline, unanswered_404
 from carriers.status import status_table
 from carriers.turkish import fold, local_timestamp, relation_by_name
 from schemas.proof import PackageState, ProofOfDelivery, ProofSource, RecipientRelation, TrackingEvent
@@ -64,6 +65,7 @@ _DELIVERED = "DELIVERED"
 RECEIVER_REFUSALS = frozenset(range(400, 500)) - {401, 408, 429}
 """The refusals of ``integration/track`` that leave a delivered proof standing without the receiver's name (noted):
 every 4xx but a refused token (replaced once) and those retried."""
+_UNAUTHORIZED = "UNAUTHORIZED"
 _NOT_FOUND = fold("bulunamadı")  # "Gönderi numarası bulunamadı.": the number was not found
 _MASK = "*"
 _DAWN = datetime.min.replace(tzinfo=UTC)  # ranks an entry without a readable time before every other
@@ -159,6 +161,15 @@ def parse_tracking_response(
         return _proof(pick, tracking_number, received_at, handover, notes)
 
 
+def refuses_token(response: HttpResponse) -> bool:
+    """Whether a reply refuses the token it was sent with: FAIL with ``detailStatus`` UNAUTHORIZED."""
+    try:
+        reply = read_wire(Envelope, response.body, carrier=CODE, what=WHAT)
+    except MalformedResponse:
+        return False
+    return _failed(reply) and fold(reply.detail_status) == _UNAUTHORIZED
+
+
 def wants_receiver(proof: ProofOfDelivery) -> bool:
     """Whether to ask ``integration/track`` who took the parcel: only a delivered parcel has a taker."""
     return proof.status is S.DELIVERED
@@ -189,7 +200,8 @@ def _failed(reply: Envelope) -> bool:
 
 
 def _envelope(response: HttpResponse) -> TrackingReply:
-    """The reply's envelope; a refused status (404, accepted by the client) is read only for a FAIL body."""
+    """The reply's envelope; a refused status (404, accepted by the client) is read only for a FAIL body: any
+    other 404 (a gateway's or web server's page) is no answer about the shipment."""
     if response.status < 300:
         return read_wire(TrackingReply, response.body, carrier=CODE, what=WHAT)
     try:
@@ -197,6 +209,8 @@ def _envelope(response: HttpResponse) -> TrackingReply:
     except MalformedResponse:
         reply = None
     if reply is None or not _failed(reply):
+        if response.status == 404:
+            raise unanswered_404(CODE)
         raise BadRequest(f"HTTP {response.status}", carrier=CODE, status=response.status)
     return reply
 
@@ -204,7 +218,7 @@ def _envelope(response: HttpResponse) -> TrackingReply:
 def _refusal(reply: Envelope, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
     detail = fold(reply.detail_status)
     # A stated refusal wins over the message's words: a login refused is never read as "no such number".
-    if detail == "UNAUTHORIZED":
+    if detail == _UNAUTHORIZED:
         raise CarrierAuthError(f"{WHAT}: FAIL {detail}", carrier=CODE)
     if detail == "SERVER_ERROR":
         raise CarrierUnavailable(f"{WHAT}: FAIL {detail}", carrier=CODE)

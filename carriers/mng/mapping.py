@@ -10,7 +10,11 @@ where no public source shows it):
     headers                ``x-ibm-client-id``, ``x-ibm-client-secret``, ``Authorization: Bearer``,
                            ``x-api-version`` when configured (OK-DTO ``MngClient``).
     GET getshipment/{ref}  a list of records (OK-DTO; one object is read as a one-element list, OM-README);
-                           404 or an empty list: not found (404: KI-CLIENT; the empty list *assumed*).
+                           ``getshipmentByShipmentId/{id}`` when our numbers are MNG's shipment ids (setting
+                           ``key``; OK-DTO names both paths; that it answers the same shape is *assumed*).
+                           404 with MNG's ``error`` envelope (OM-ERR, error-404-not-found.json) or an empty
+                           list: not found (404: KI-CLIENT; the empty list *assumed*); any other 404 (IBM API
+                           Connect's own ``httpCode`` body, a web server's page) is no answer: malformed.
       shipment.referenceId, shipment.shipmentId
                            whose record it is: a record for another reference is never read (OK-DTO).
       shipment.shipmentDateTime
@@ -26,7 +30,9 @@ where no public source shows it):
                            reports one state for all pieces of a shipment (OK-DTO).
       recipient.fullName   the receiver counts as the recipient when it is the addressee's name (OK-DTO).
     GET trackshipment/{ref}
-                           a list of events (OK-DTO, OM-TRACK); 404 or an empty list: no events.
+                           a list of events (OK-DTO, OM-TRACK); 404 (as above) or an empty list: no events;
+                           ``trackshipmentByShipmentId/{id}`` by shipment id (OK-DTO reads it as the same
+                           ``TrackShipment`` list).
       referenceId, shipmentId
                            an event of another reference or shipment is left out (OK-DTO).
       eventDateTime        the event time, ``dd-MM-yyyy HH:mm:ss`` (OM-TRACK) in Istanbul time (zone *assumed*,
@@ -55,7 +61,17 @@ from carriers.errors import CarrierAuthError, MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
 from carriers.mng.settings import MngSettings
 from carriers.mng.wire import Event, Record, Shipment, TokenReply
-from carriers.parsing import ProofNotes, join_text, not_found, read_wire, reading, text, timeline
+from carriers.parsing import (
+    ProofNotes,
+    join_text,
+    json_object,
+    not_found,
+    read_wire,
+    reading,
+    text,
+    timeline,
+    unanswered_404,
+)
 from carriers.status import status_table
 from carriers.turkish import local_timestamp, relation_by_name, word_table
 from schemas.common import Id
@@ -65,6 +81,10 @@ CODE = "mng"
 TOKEN_PATH = "/token"
 SHIPMENT_PATH = "/standardqueryapi/getshipment/"
 TRACK_PATH = "/standardqueryapi/trackshipment/"
+# The same queries by MNG's own shipment id (OK-DTO ``mng.properties``: ``get-shipment-by-shipment-id``,
+# ``track-shipment-by-shipment-id``).
+SHIPMENT_BY_ID_PATH = "/standardqueryapi/getshipmentByShipmentId/"
+TRACK_BY_ID_PATH = "/standardqueryapi/trackshipmentByShipmentId/"
 SHIPMENT_WHAT = "getshipment reply"
 TRACK_WHAT = "trackshipment reply"
 DELIVERED = "5"
@@ -127,16 +147,18 @@ def read_token(response: HttpResponse, lifetime_seconds: float) -> TokenGrant:
 
 
 def build_shipment_request(settings: MngSettings, reference_id: str, *, token: str) -> HttpRequest:
-    return _query(settings, SHIPMENT_PATH, reference_id, token)
+    by_id = settings.key == "shipmentId"
+    return _query(settings, SHIPMENT_BY_ID_PATH if by_id else SHIPMENT_PATH, reference_id, token)
 
 
 def build_track_request(settings: MngSettings, reference_id: str, *, token: str) -> HttpRequest:
-    return _query(settings, TRACK_PATH, reference_id, token)
+    return _query(settings, TRACK_BY_ID_PATH if settings.key == "shipmentId" else TRACK_PATH, reference_id, token)
 
 
 def read_shipment(response: HttpResponse, reference_id: str) -> Record | None:
     """The getshipment record of ``reference_id``; None when MNG does not know it."""
     if response.status == 404:
+        _check_not_found(response)
         return None
     with reading(CODE, SHIPMENT_WHAT):
         records = [Record.model_validate(entry) for entry in _objects(response.body, SHIPMENT_WHAT)]
@@ -149,6 +171,7 @@ def read_shipment(response: HttpResponse, reference_id: str) -> Record | None:
 
 def read_events(response: HttpResponse) -> list[Event]:
     if response.status == 404:
+        _check_not_found(response)
         return []
     with reading(CODE, TRACK_WHAT):
         return [Event.model_validate(entry) for entry in _objects(response.body, TRACK_WHAT)]
@@ -185,6 +208,12 @@ def shipment_proof(
             events=timeline(_event(scan) for scan in scans)[-_MAX_EVENTS:],
             notes=notes.items,
         )
+
+
+def _check_not_found(response: HttpResponse) -> None:
+    """A 404 is MNG not knowing the number only with MNG's own ``error`` envelope."""
+    if not isinstance((json_object(response.body) or {}).get("error"), dict):
+        raise unanswered_404(CODE)
 
 
 def _query(settings: MngSettings, path: str, reference_id: str, token: str) -> HttpRequest:

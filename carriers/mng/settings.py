@@ -1,6 +1,6 @@
 """MNG Kargo settings: API Connect client keys, the customer account for tokens, partner-webhook secrets."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, StringConstraints
 
@@ -24,3 +24,8 @@ class MngSettings(OwnTokenSettings):
         description="The customer account tokens are asked for."
     )
     password: SecretStr = Field(description="Its password.")
+    key: Literal["referenceId", "shipmentId"] = Field(
+        default="referenceId",
+        description="What our tracking numbers are to MNG: our reference (getshipment, trackshipment) or MNG's "
+                    "shipment id (getshipmentByShipmentId, trackshipmentByShipmentId).",
+    )

@@ -44,8 +44,10 @@ public sources in its ``PROVENANCE.md``; ``Tracking.yaml`` / ``UPSTrackAlert.yam
     .deliveryInformation.deliveryPhoto.photo        photo (base64)           }  Base64", Tracking.yaml) and
     .deliveryInformation.pod.content                document (base64 HTML)   }  undecodable content dropped
                                                                                 with a note
-    a shipment without packages (UPS adds           not found (track-not-found); so is HTTP 404
-      the warning TW0001), or no shipment           (track-not-found-404)
+    a shipment without packages (UPS adds           not found (track-not-found); so is HTTP 404 with
+      the warning TW0001), or no shipment           the error TW0001 (track-not-found-404); any other 404
+                                                    (UPS's own "URL does not exist", UPSTrackAlert.yaml;
+                                                    a gateway's page) is no answer: MalformedResponse
     response.errors[].code                          UPS refused the request (error-*): credentials (250002,
                                                     250003, 251004, UJ0001) → an authentication failure
 
@@ -63,7 +65,7 @@ from carriers.auth import client_credentials_request
 from carriers.base import is_tracking_number
 from carriers.errors import BadRequest, CarrierAuthError, MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
-from carriers.parsing import join_text, not_found, reading, text, timeline
+from carriers.parsing import join_text, not_found, reading, text, timeline, unanswered_404
 from carriers.status import status_table
 from carriers.ups.reading import CODE, SHORT, Notes, Stamp, decode, instant, place_zone, short
 from carriers.ups.settings import UpsSettings
@@ -117,6 +119,7 @@ PACKAGE_STATUS = status_table(
 NOT_FOUND = "TW0001"
 # Error codes for refused credentials (UPSTrackAlert.yaml's table: 250002, 251004, UJ0001; 250003 in error-auth).
 AUTH_ERRORS = frozenset({"250002", "250003", "251004", "UJ0001"})
+NOT_FOUND_ERROR = "TW0001"  # "Tracking Information Not Found" (track-not-found, track-not-found-404)
 
 # ``deliveryInformation.location`` is free text; the first keyword found decides (so DOORMAN before DOOR).
 _PLACE_WORDS: tuple[tuple[str, RecipientRelation], ...] = (
@@ -152,6 +155,8 @@ def build_track_request(settings: UpsSettings, tracking_number: str, *, token: s
 
 def parse_track_response(response: HttpResponse, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
     if response.status == 404:
+        if NOT_FOUND_ERROR not in _error_codes(response.body):
+            raise unanswered_404(CODE)
         return not_found(CODE, tracking_number, received_at)
     data, ignored = decode(TrackApiResponse, response.body, "track response")
     entries = (data.track_response.shipment or []) if data.track_response else []
@@ -236,9 +241,21 @@ def _country(address: Address | None) -> str | None:
     return (text(address.country_code) or text(address.country)) if address else None
 
 
-def _refusal(data: TrackApiResponse) -> Exception:
+def _codes(data: TrackApiResponse) -> list[str]:
     codes = [text(e.code) for e in (data.response.errors or ()) if e] if data.response else []
-    if not (found := [code for code in codes if code]):
+    return [code for code in codes if code]
+
+
+def _error_codes(body: bytes) -> list[str]:
+    """The codes of UPS's error envelope; none when the body is not UPS's."""
+    try:
+        return _codes(decode(TrackApiResponse, body, "track error")[0])
+    except MalformedResponse:
+        return []
+
+
+def _refusal(data: TrackApiResponse) -> Exception:
+    if not (found := _codes(data)):
         return MalformedResponse("track response holds neither tracking data nor errors", carrier=CODE)
     if AUTH_ERRORS.intersection(found):
         return CarrierAuthError(f"credentials refused ({found[0][:16]})", carrier=CODE)

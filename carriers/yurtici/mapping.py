@@ -11,7 +11,8 @@ connector (L), a client that read live replies about returned parcels (M). Paths
     outFlag 1 without details (errCode beside it)  → CarrierAuthError (credentials refused in band)  L, D
     outFlag 2, or errCode 936                      → CarrierUnavailable (Yurtiçi's unexpected error)  D
     errCode 82526 / 82527 (keys / keyType missing) → BadRequest                                      D
-    a SOAP Fault → CarrierAuthError when it speaks of credentials, else BadRequest (carriers.soap)   W, F
+    a SOAP Fault → CarrierAuthError when it speaks of credentials, else CarrierUnavailable for a
+            Server fault, BadRequest for any other (carriers.soap)                              W, F
     no detail, or our detail with another errCode  → status not_found                               L, O
     detail: cargoKey (or item.cargoKey) = our number → the package; invoiceKey = our number → the
             shipment of the invoice's packages (one detail per package, same invoiceKey); the

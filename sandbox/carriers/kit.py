@@ -166,7 +166,7 @@ def local(moment: datetime) -> datetime:
 
 
 def wall_clock(moment: datetime) -> str:
-    """Istanbul wall-clock time in ISO 8601 without an offset, as HepsiJET and MNG write it."""
+    """Istanbul wall-clock time in ISO 8601 without an offset, as DHL Express writes a scan in Turkey."""
     return local(moment).replace(tzinfo=None).isoformat()
 
 

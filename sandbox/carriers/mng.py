@@ -5,6 +5,10 @@
                                                       identityType} → token.json
     GET  /mng/standardqueryapi/getshipment/{ref}      client keys + Bearer jwt → getshipment-delivered.json
     GET  /mng/standardqueryapi/trackshipment/{ref}    client keys + Bearer jwt → trackshipment-delivered.json
+    GET  /mng/standardqueryapi/getshipmentByShipmentId/{id}, …/trackshipmentByShipmentId/{id}
+                                                      the same replies, for the shipment of that MNG shipment
+                                                      id (the ``shipmentId`` its replies carry), or scripted
+                                                      under that number
     push: the partner webhook (``partner``)
 
 Refusals: the API gateway's ``{httpCode, httpMessage, moreInformation}`` (error-401-gateway.json) for 401,
@@ -177,6 +181,14 @@ def _as_found(request: web.Request, reference: str) -> SandboxShipment | None:
     return shipment.at_pull(max(request.app[PULLS][key] - len(shipment.faults), 1))
 
 
+def _by_shipment_id(request: web.Request, shipment_id: str) -> str:
+    """The reference of the shipment MNG numbers ``shipment_id``; else the number itself (a shipment scripted
+    under its MNG shipment id)."""
+    wanted = shipment_id.strip()
+    found = (s.tracking_number for (code, _), s in request.app[SHIPMENTS].items() if code == CODE and _shipment_id(s) == wanted)
+    return next(found, wanted)
+
+
 def _query(
     find: Callable[[web.Request, str], SandboxShipment | None],
     render: Callable[[SandboxShipment, View], list[dict[str, Any]]],
@@ -203,6 +215,12 @@ MNG = SandboxCarrier(
         Route("GET", "/standardqueryapi/getshipment/{reference}",
               _query(lambda request, ref: lookup(request, CODE, ref), render_shipment), "status"),
         Route("GET", "/standardqueryapi/trackshipment/{reference}", _query(_as_found, render_track), "track"),
+        Route("GET", "/standardqueryapi/getshipmentByShipmentId/{reference}",
+              _query(lambda request, id_: lookup(request, CODE, _by_shipment_id(request, id_)), render_shipment),
+              "status_by_id"),
+        Route("GET", "/standardqueryapi/trackshipmentByShipmentId/{reference}",
+              _query(lambda request, id_: _as_found(request, _by_shipment_id(request, id_)), render_track),
+              "track_by_id"),
     ),
     token_lifetime=3_600,
     webhook=partner_webhook(CODE),

@@ -24,7 +24,7 @@ from sandbox.carriers import (
     serve_carrier_sandbox,
 )
 from carriers.base import CarrierAdapter, PushCarrier
-from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, MalformedResponse, WebhookRejected
+from carriers.errors import CarrierAuthError, CarrierUnavailable, MalformedResponse, WebhookRejected
 from carriers.registry import CARRIERS, create_adapter
 from carriers.turkish import fold
 from disputes.actors import SYSTEM, Actor
@@ -73,7 +73,6 @@ WRONG_CREDENTIALS: dict[str, tuple[dict[str, Any], type[Exception]]] = {
     "hepsijet": ({"password": "wrong"}, CarrierAuthError),
     "mng": ({"password": "wrong"}, CarrierAuthError),
     "yurtici": ({"password": "wrong"}, CarrierAuthError),  # a SOAP fault that refuses the credentials
-    "aras": ({"password": "wrong"}, BadRequest),  # the service's own fault: it names no credentials
     "ptt": ({"password": "wrong"}, CarrierAuthError),  # a SOAP fault that refuses the credentials
 }
 
@@ -213,7 +212,7 @@ async def test_the_recipients_name_reaches_the_proof_in_the_carriers_spelling(sa
 # --- handshakes ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", PULL)
+@pytest.mark.parametrize("code", WRONG_CREDENTIALS)
 async def test_wrong_credentials_get_the_carriers_refusal_at_once(sandbox, session, code) -> None:
     changes, refusal = WRONG_CREDENTIALS[code]
 
@@ -221,6 +220,16 @@ async def test_wrong_credentials_get_the_carriers_refusal_at_once(sandbox, sessi
         await adapter(sandbox, session, code, **changes).pull(number(S.DELIVERED))
     _, seen = await control(session, sandbox, "GET", "/_sandbox/requests")
     assert seen["counts"] == {code: 1}  # refused, not retried
+
+
+async def test_arass_fault_for_wrong_credentials_names_none_so_it_is_retried_as_the_service_failing(
+    sandbox, session
+) -> None:
+    """Aras answers WCF's generic ``InternalServiceFault`` (``fault.xml``), which says nothing of credentials."""
+    with pytest.raises(CarrierUnavailable, match="InternalServiceFault"):
+        await adapter(sandbox, session, "aras", password="wrong").pull(number(S.DELIVERED))
+    _, seen = await control(session, sandbox, "GET", "/_sandbox/requests")
+    assert seen["counts"] == {"aras": 3}  # the sandbox settings' three tries
 
 
 @pytest.mark.parametrize("code", TOKENS)

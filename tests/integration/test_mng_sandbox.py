@@ -7,7 +7,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox, sandbox_carrier_settings
+from sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox, mng, sandbox_carrier_settings
 from carriers.registry import create_adapter
 from carriers.turkish import fold
 from schemas.proof import NoteCode, PackageState, ProofOfDelivery, ProofStatus
@@ -108,6 +108,35 @@ async def test_a_status_code_nobody_mapped_is_unknown_and_kept(sandbox, session)
     )
     assert NoteCode.STATUS_UNMAPPED in {note.code for note in proof.notes}
     assert proof.events[-1].code == "9"
+
+
+async def test_a_shipment_asked_by_its_mng_shipment_id_is_the_shipment_of_that_id(sandbox, session) -> None:
+    base = str(sandbox.make_url("")).rstrip("/")
+    by_reference = await pull(sandbox, session, "NEIGHBOUR-1")
+    [record] = await _raw_shipment(sandbox, session, "NEIGHBOUR-1")
+    shipment_id = record["shipment"]["shipmentId"]
+    settings = sandbox_carrier_settings(base)["mng"] | {"key": "shipmentId"}
+
+    proof = await create_adapter("mng", settings, session).pull(shipment_id)
+
+    assert (proof.status, proof.received_by, proof.tracking_number) == (
+        by_reference.status, by_reference.received_by, shipment_id,
+    )
+    paths = [e["path"] for e in await requests(sandbox, session)][-2:]
+    assert [p.rpartition("/")[0].rpartition("/")[2] for p in paths] == [
+        "getshipmentByShipmentId", "trackshipmentByShipmentId",
+    ]
+
+
+async def _raw_shipment(sandbox: TestServer, session: aiohttp.ClientSession, reference: str) -> Any:
+    """The sandbox's getshipment reply for ``reference``, as MNG sends it."""
+    client = {"x-ibm-client-id": mng.CLIENT_ID, "x-ibm-client-secret": mng.CLIENT_SECRET}
+    account = {"customerNumber": int(mng.CUSTOMER_NUMBER), "password": mng.PASSWORD, "identityType": 1}
+    async with session.post(sandbox.make_url("/mng/token"), headers=client, json=account) as response:
+        jwt = (await response.json())["jwt"]
+    url = sandbox.make_url(f"/mng/standardqueryapi/getshipment/{reference}")
+    async with session.get(url, headers={**client, "Authorization": f"Bearer {jwt}"}) as response:
+        return await response.json()
 
 
 async def test_a_reference_mng_does_not_know_is_not_found_after_one_call(sandbox, session) -> None:

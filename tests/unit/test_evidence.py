@@ -385,6 +385,35 @@ async def test_a_carrier_without_pull_waits_for_pushes_until_the_deadline(make_p
     assert stored.evidence_pull_due == stored.sla.evidence_due and stored.status is Status.AWAITING_EVIDENCE
 
 
+async def test_a_pull_the_carrier_refused_is_asked_once_more_at_the_deadline_and_its_proof_kept(
+    make_puller, dispute, repository, clock
+):
+    gateway = Gateway(EvidenceRejected("SOAP fault a:InternalServiceFault"), proof())
+    await make_puller(gateway).run_once()
+    clock.current = repository.docs[dispute.id].evidence_pull_due
+    assert clock.current == dispute.sla.evidence_due
+    await make_puller(gateway).run_once()
+    stored = repository.docs[dispute.id]
+    assert gateway.calls == 2 and not stored.proof_missing
+    assert stored.status is Status.UNDER_REVIEW and [e.proof.status for e in stored.evidence] == [ProofStatus.DELIVERED]
+
+
+@pytest.mark.parametrize("answer", [EvidenceRejected("no such shipment"), EvidenceUnavailable("timeout")],
+                         ids=["refused", "unavailable"])
+async def test_a_pull_that_fails_again_at_the_deadline_records_that_the_carrier_did_not_prove_delivery(
+    make_puller, dispute, repository, clock, answer
+):
+    gateway = Gateway(answer)
+    await make_puller(gateway).run_once()
+    clock.current = dispute.sla.evidence_due
+    while repository.docs[dispute.id].evidence_pull_due is not None and gateway.calls < 100:
+        clock.current = max(clock.current, repository.docs[dispute.id].evidence_pull_due)
+        await make_puller(gateway).run_once()
+    stored = repository.docs[dispute.id]
+    assert stored.proof_missing and stored.status is Status.UNDER_REVIEW and gateway.calls == 2
+    assert [e.action for e in stored.timeline[-2:]] == ["evidence_pull_failed", "carrier_did_not_provide_proof"]
+
+
 async def test_not_delivered_yet_is_evidence_and_the_pull_is_repeated(make_puller, dispute, repository):
     gateway = Gateway(proof(ProofStatus.IN_TRANSIT))
     await make_puller(gateway).run_once()

@@ -22,6 +22,11 @@ from carriers.status import UNMAPPED
 
 NOW = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
 RECEIVED = NOW  # the ``received_at`` mapping tests pass
+# 404s that are not a carrier's answer about a shipment: IBM API Connect's (MNG's gateway, ``x-ibm-client-id``) for
+# "the API URL was not found in the organization or environment" (IBM docs, "API gateway response codes"; its
+# ``httpCode`` envelope as in tests/fixtures/carriers/mng/error-401-gateway.json), and a web server's page.
+GATEWAY_404 = b'{"httpCode":"404","httpMessage":"Not Found","moreInformation":"No resources match requested URI"}'
+HTML_404 = b"<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>"
 
 
 def ok(body: object) -> HttpResponse:

@@ -51,12 +51,30 @@ async def test_a_pull_posts_get_query_json_to_the_service_and_reads_the_reply(ad
     assert texts["queryInfo"] == "<QueryInfo><QueryType>1</QueryType><IntegrationCode>100</IntegrationCode></QueryInfo>"
 
 
-async def test_the_services_fault_is_refused_without_retrying(adapter_at, clock) -> None:
-    aras = await aras_at(answering(500, sample("aras", "fault.xml")), adapter_at)
+async def test_the_services_internal_fault_is_an_outage_retried_within_the_budget(adapter_at, clock) -> None:
+    calls: list[int] = []
 
-    with pytest.raises(BadRequest, match="SOAP fault a:InternalServiceFault"):
+    async def handle(request: web.Request) -> web.Response:
+        calls.append(1)
+        return web.Response(status=500, body=sample("aras", "fault.xml"), content_type="text/xml")
+
+    aras = await aras_at(handle, adapter_at)
+
+    with pytest.raises(CarrierUnavailable, match="SOAP fault a:InternalServiceFault"):
         await aras.pull("100")
-    assert clock.sleeps == []
+    assert len(calls) == 2 and len(clock.sleeps) == 1
+
+
+async def test_a_pull_answered_after_an_internal_fault_reads_the_reply(adapter_at) -> None:
+    replies = iter([(500, sample("aras", "fault.xml")), (200, sample("aras", "delivered.xml"))])
+
+    async def handle(request: web.Request) -> web.Response:
+        status, body = next(replies)
+        return web.Response(status=status, body=body, content_type="text/xml")
+
+    aras = await aras_at(handle, adapter_at)
+
+    assert (await aras.pull("100")).status is ProofStatus.DELIVERED
 
 
 async def test_a_fault_refusing_the_login_is_an_authentication_failure(adapter_at, clock) -> None:

@@ -11,7 +11,7 @@ from structlog.testing import capture_logs
 
 from carriers.aras.mapping import ACTION, NAMESPACE, build_query_request, parse_query_response
 from carriers.aras.settings import ArasSettings
-from carriers.errors import BadRequest, CarrierAuthError, MalformedResponse
+from carriers.errors import CarrierAuthError, CarrierUnavailable, MalformedResponse
 from carriers.http import HttpResponse
 from carriers.soap import ENVELOPE_NS
 from carriers.status import UNMAPPED
@@ -163,8 +163,8 @@ def test_an_unknown_code_is_a_not_found_result(name: str) -> None:
     assert (proof.status, proof.tracking_number, proof.events) == (ProofStatus.NOT_FOUND, "ORD-404", ())
 
 
-def test_the_services_internal_fault_is_a_refusal_not_retried() -> None:
-    with pytest.raises(BadRequest, match="SOAP fault a:InternalServiceFault"):
+def test_the_services_internal_fault_is_the_service_failing_for_now() -> None:
+    with pytest.raises(CarrierUnavailable, match="SOAP fault a:InternalServiceFault"):
         parse("fault.xml")
 
 

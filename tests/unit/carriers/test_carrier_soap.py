@@ -112,18 +112,64 @@ async def test_the_envelope_reaches_the_server_with_its_soap_headers(carrier_ser
     assert body == SoapRequest("yurtici", url, "urn:q", "urn:t", "q", (("k", "v"),)).envelope()
 
 
-async def test_a_fault_with_http_500_is_not_retried(carrier_server, session, clock) -> None:
+@pytest.mark.parametrize("code", ["e:Client", "e:Client.InvalidKey", "e:VersionMismatch", "ns1:YurticikargoWSException"])
+async def test_a_fault_about_our_request_is_not_retried(carrier_server, session, clock, code: str) -> None:
     calls: list[int] = []
 
     async def faulty(request: web.Request) -> web.Response:
         calls.append(1)
-        body = envelope("<e:Fault><faultcode>e:Server</faultcode><faultstring>x</faultstring></e:Fault>")
+        body = envelope(f"<e:Fault><faultcode>{code}</faultcode><faultstring>x</faultstring></e:Fault>")
         return web.Response(status=500, body=body, content_type="text/xml")
 
     link, url = await link_to(faulty, carrier_server, session, clock)
-    with pytest.raises(BadRequest, match="SOAP fault e:Server"):
+    with pytest.raises(BadRequest, match=f"SOAP fault {code}"):
         await link.send_soap(SoapRequest("yurtici", url, "a", "urn:t", "q", ()))
     assert len(calls) == 1 and clock.sleeps == []
+
+
+# WCF's fault for an unhandled error (the one in tests/fixtures/carriers/aras/fault.xml); SOAP 1.1 §4.4.1 says of
+# the Server class "The message may succeed at a later point in time"; SOAP 1.2 calls that class Receiver.
+WCF_INTERNAL = (
+    '<e:Fault><faultcode xmlns:a="http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher">'
+    "a:InternalServiceFault</faultcode><faultstring>The server was unable to process the request due to an internal"
+    " error.</faultstring></e:Fault>"
+)
+SERVER_FAULTS = {
+    "soap 1.1 server": "<e:Fault><faultcode>e:Server</faultcode><faultstring>java.lang.NullPointerException</faultstring></e:Fault>",
+    "axis server.userException": "<e:Fault><faultcode>soapenv:Server.userException</faultcode><faultstring>x</faultstring></e:Fault>",
+    "soap 1.2 receiver": (
+        '<f:Fault xmlns:f="http://www.w3.org/2003/05/soap-envelope"><f:Code><f:Value>f:Receiver</f:Value></f:Code>'
+        '<f:Reason><f:Text xml:lang="en">Timeout</f:Text></f:Reason></f:Fault>'
+    ),
+    "wcf internal": WCF_INTERNAL,
+}
+
+
+@pytest.mark.parametrize("fault", SERVER_FAULTS.values(), ids=SERVER_FAULTS.keys())
+async def test_a_fault_of_the_service_failing_is_retried_until_the_carrier_answers(
+    carrier_server, session, clock, fault: str
+) -> None:
+    replies = iter([
+        web.Response(status=500, body=envelope(fault), content_type="text/xml"),
+        web.Response(body=envelope("<qResponse/>"), content_type="text/xml"),
+    ])
+
+    async def flaky(request: web.Request) -> web.Response:
+        return next(replies)
+
+    link, url = await link_to(flaky, carrier_server, session, clock)
+    assert (await link.send_soap(SoapRequest("aras", url, "a", "urn:t", "q", ()))).status == 200
+    assert len(clock.sleeps) == 1
+
+
+async def test_a_service_that_keeps_failing_ends_as_unavailable(carrier_server, session, clock) -> None:
+    async def failing(request: web.Request) -> web.Response:
+        return web.Response(status=500, body=envelope(WCF_INTERNAL), content_type="text/xml")
+
+    link, url = await link_to(failing, carrier_server, session, clock)
+    with pytest.raises(CarrierUnavailable, match="SOAP fault a:InternalServiceFault") as caught:
+        await link.send_soap(SoapRequest("aras", url, "a", "urn:t", "q", ()))
+    assert caught.value.status == 500 and len(clock.sleeps) == 2
 
 
 async def test_a_500_that_is_no_fault_is_retried_until_the_carrier_answers(carrier_server, session, clock) -> None:
@@ -166,6 +212,7 @@ def test_parameters_and_so_credentials_stay_out_of_the_request_repr() -> None:
         ("soap:Client", "Kullanıcı adı veya şifre hatalı"),
         ("S:Server", "Yetkisiz erişim"),
         ("e:Client", "Invalid username or password"),
+        ("soapenv:Server", "Policy Falsified"),  # PTT's gateway, to an account not opened for tracking
     ],
 )
 async def test_a_fault_that_refuses_our_credentials_is_an_authentication_failure_not_retried(

@@ -26,7 +26,7 @@ from schemas.proof import (
     ProofStatus,
     RecipientRelation,
 )
-from tests.unit.carriers.conftest import RECEIVED, ok
+from tests.unit.carriers.conftest import GATEWAY_404, HTML_404, RECEIVED, ok
 from tests.unit.carriers.properties import sample, sample_json
 
 SETTINGS = DhlSettings(api_key=SecretStr("dhl-key"))
@@ -286,17 +286,31 @@ def test_a_piece_the_delivery_scan_names_is_delivered() -> None:
     assert [p.number for p in proof.packages] == [PIECES[1], PIECES[2], PIECES[3]]
 
 
-def test_a_shipment_asked_by_its_waybill_lists_its_pieces_as_they_stand() -> None:
+def test_a_shipment_asked_by_its_waybill_is_not_delivered_while_its_delivery_scan_leaves_pieces_out() -> None:
+    # The sample's only "Delivered" scan names two of the shipment's four pieces (QUANWEIRU/Logistics_order).
     proof = parse("express-four-pieces.json", "4191468945")
 
-    assert (proof.status, proof.package_number) == (ProofStatus.DELIVERED, None)
+    assert (proof.status, proof.package_number) == (ProofStatus.UNKNOWN, None)
+    assert (proof.delivered_at, proof.signature, proof.document, proof.received_by) == (None, None, None, None)
     assert [(p.number, p.status) for p in proof.packages] == [
         (PIECES[0], ProofStatus.DELIVERED),
         (PIECES[1], ProofStatus.DELIVERED),
         (PIECES[2], ProofStatus.UNKNOWN),
         (PIECES[3], ProofStatus.UNKNOWN),
     ]
+
+
+@pytest.mark.parametrize("named", [PIECES, None], ids=["every piece named", "no piece named"])
+def test_a_shipment_asked_by_its_waybill_is_delivered_when_its_delivery_scan_covers_every_piece(named) -> None:
+    # express-four-pieces.json varied by hand: the delivery scan names all four pieces, or none (then it covers all).
+    body = sample_json("dhl", "express-four-pieces.json")
+    body["shipments"][0]["events"][0]["pieceIds"] = named
+
+    proof = parse_track_response(ok(body), "4191468945", RECEIVED)
+
+    assert (proof.status, proof.package_number) == (ProofStatus.DELIVERED, None)
     assert proof.signature == Attachment(kind=AttachmentKind.SIGNATURE, url="https://example/sig.png")
+    assert [(p.number, p.status) for p in proof.packages] == [(piece, ProofStatus.DELIVERED) for piece in PIECES]
 
 
 def test_of_two_entries_for_one_number_the_latest_status_wins() -> None:
@@ -376,6 +390,13 @@ def test_an_entry_without_an_id_beside_the_asked_numbers_unreadable_one_is_no_an
     with pytest.raises(MalformedResponse):
         parse_track_response(ok({"shipments": [damaged, other]}), "470800204932", RECEIVED)
     assert parse_track_response(ok({"shipments": [other]}), "470800204932", RECEIVED).status is ProofStatus.DELIVERED
+
+
+@pytest.mark.parametrize("body", [GATEWAY_404, HTML_404, b'{"title":"Not Found","status":404}'],
+                         ids=["gateway", "html", "problem naming no shipment"])
+def test_a_404_that_is_not_dhls_no_shipment_problem_is_no_answer_about_the_shipment(body: bytes) -> None:
+    with pytest.raises(MalformedResponse, match="HTTP 404"):
+        parse_track_response(HttpResponse(404, {}, body), "8264715546", RECEIVED)
 
 
 def test_a_404_or_no_shipments_means_not_found() -> None:

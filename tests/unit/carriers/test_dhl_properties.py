@@ -110,9 +110,9 @@ def test_an_unknown_status_code_is_unknown_and_kept(code: str) -> None:
 def test_a_bad_signature_link_is_dropped_and_the_rest_of_the_proof_stays(link: str) -> None:
     reply = sample_json("dhl", "express-four-pieces.json")
     reply["shipments"][0]["details"]["proofOfDelivery"]["signatureUrl"] = link
-    whole = parse_track_response(ok(sample_json("dhl", "express-four-pieces.json")), "4191468945", RECEIVED)
+    whole = parse_track_response(ok(sample_json("dhl", "express-four-pieces.json")), "JD014600012592400513", RECEIVED)
 
-    proof = parse_track_response(ok(reply), "4191468945", RECEIVED)
+    proof = parse_track_response(ok(reply), "JD014600012592400513", RECEIVED)
 
     assert proof.signature is None
     assert (proof.status, proof.delivered_at, proof.document, proof.packages) == (

@@ -25,7 +25,7 @@ from carriers.fedex.wire import TrackingNumberInfo, TrackResult
 from carriers.http import HttpRequest, HttpResponse
 from carriers.parsing import ProofNotes
 from schemas.proof import NoteCode, PackageState, ProofOfDelivery, ProofStatus, RecipientRelation
-from tests.unit.carriers.conftest import RECEIVED, ok
+from tests.unit.carriers.conftest import GATEWAY_404, HTML_404, RECEIVED, ok
 from tests.unit.carriers.properties import sample, sample_json
 
 SETTINGS = FedexSettings(credentials=ClientCredentials(client_id=SecretStr("key"), client_secret=SecretStr("secret")))
@@ -199,8 +199,19 @@ def test_a_refusal_saying_not_found_is_not_found_and_any_other_refusal_is_a_bad_
     with pytest.raises(BadRequest, match=r"TRACKING\.TRACKINGNUMBER\.EMPTY") as refused:
         parsed("error-bad-request.json", "647719948679", status=400)
     assert refused.value.status == 400
-    with pytest.raises(BadRequest, match="HTTP 404"):
-        parse_track_response(HttpResponse(404, {}, b"<html>gone</html>"), "647719948679", RECEIVED)
+
+
+# The spec's 404 example (shared/specs/fedex/track.json): a resource not found, no tracking number's.
+FEDEX_404 = (
+    b'{"transactionId":"624deea6-b709-470c-8c39-4b5511281492","errors":[{"code":"NOT.FOUND.ERROR","message":"The '
+    b'resource you requested is no longer available. Please modify your request and try again."}]}'
+)
+
+
+@pytest.mark.parametrize("body", [FEDEX_404, GATEWAY_404, HTML_404], ids=["spec example", "gateway", "html"])
+def test_a_404_without_a_not_found_code_is_no_answer_about_the_shipment(body: bytes) -> None:
+    with pytest.raises(MalformedResponse, match="HTTP 404"):
+        parse_track_response(HttpResponse(404, {}, body), "647719948679", RECEIVED)
 
 
 # --- the defects this mapping fixes ----------------------------------------------------------------------------

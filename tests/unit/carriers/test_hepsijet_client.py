@@ -144,6 +144,39 @@ async def test_a_token_hepsijet_no_longer_accepts_is_replaced_once(adapter_at) -
     assert [h["X-Auth-Token"] for h, _ in fake.tracking_calls] == [f"{TOKEN}-1", f"{TOKEN}-2"]
 
 
+class RefusingTokens(FakeHepsijet):
+    """HepsiJET refusing the tokens it issued in the reply body: a FAIL (fail-detail-status.json) whose
+    detailStatus is UNAUTHORIZED (enums.json), for tokens up to ``refused``; later tokens work."""
+
+    def __init__(self, refused: int, **changes) -> None:
+        super().__init__(**changes)
+        self.refused = refused
+
+    async def get_delivery_tracking(self, request: web.Request) -> web.Response:
+        number = int(request.headers["X-Auth-Token"].rpartition("-")[2])
+        if number > self.refused:
+            return await super().get_delivery_tracking(request)
+        self.tracking_calls.append((dict(request.headers), await request.json()))
+        body = {**json.loads(sample("hepsijet", "fail-detail-status.json")), "detailStatus": "UNAUTHORIZED"}
+        return web.json_response(body)
+
+
+async def test_a_token_hepsijet_refuses_in_the_body_is_replaced_once(adapter_at, clock) -> None:
+    fake = RefusingTokens(refused=1)
+    hepsijet = await adapter_for(fake, adapter_at)
+    assert (await hepsijet.pull(DELIVERED)).status is ProofStatus.DELIVERED
+    await hepsijet.pull(DELIVERED)  # the next pull keeps the fresh token
+    assert [h["X-Auth-Token"] for h, _ in fake.tracking_calls] == [f"{TOKEN}-1", f"{TOKEN}-2", f"{TOKEN}-2"]
+    assert (len(fake.token_calls), clock.sleeps) == (2, [])
+
+
+async def test_a_fresh_token_refused_in_the_body_too_is_an_authentication_failure(adapter_at, clock) -> None:
+    fake = RefusingTokens(refused=99)
+    with pytest.raises(CarrierAuthError):
+        await (await adapter_for(fake, adapter_at)).pull(DELIVERED)
+    assert (len(fake.token_calls), len(fake.tracking_calls), clock.sleeps) == (2, 2, [])
+
+
 @pytest.mark.parametrize("token_status", [200, 401])
 async def test_the_documented_bad_login_fails_at_once(adapter_at, clock, token_status: int) -> None:
     fake = FakeHepsijet(token="token-fail.json", token_status=token_status)

@@ -21,7 +21,7 @@ from carriers.hepsijet.settings import HepsijetSettings
 from carriers.http import HttpRequest, HttpResponse
 from carriers.status import UNMAPPED
 from schemas.proof import NoteCode, PackageState, ProofSource, ProofStatus, RecipientRelation
-from tests.unit.carriers.conftest import RECEIVED, ok
+from tests.unit.carriers.conftest import GATEWAY_404, HTML_404, RECEIVED, ok
 from tests.unit.carriers.properties import sample, sample_json
 
 SETTINGS = HepsijetSettings(
@@ -339,8 +339,9 @@ def test_a_fail_saying_not_found_by_its_detail_status_is_not_found() -> None:
 def test_a_404_is_not_found_only_when_its_body_says_so() -> None:
     not_found = HttpResponse(404, {}, sample("hepsijet", "tracking-not-found.json"))
     assert parse_tracking_response(not_found, DELIVERED, RECEIVED).status is ProofStatus.NOT_FOUND
-    with pytest.raises(BadRequest, match="HTTP 404"):
-        parse_tracking_response(HttpResponse(404, {}, b"<html>Not Found</html>"), DELIVERED, RECEIVED)
+    for page in (GATEWAY_404, HTML_404):  # a gateway's or web server's 404 is no answer about the shipment
+        with pytest.raises(MalformedResponse, match="HTTP 404"):
+            parse_tracking_response(HttpResponse(404, {}, page), DELIVERED, RECEIVED)
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from carriers.mng.settings import MngSettings
 from carriers.status import UNMAPPED
 from schemas.proof import NoteCode, PackageState, ProofOfDelivery, ProofSource, ProofStatus
 from schemas.proof import RecipientRelation as R
-from tests.unit.carriers.conftest import RECEIVED, ok
+from tests.unit.carriers.conftest import GATEWAY_404, HTML_404, RECEIVED, ok
 from tests.unit.carriers.properties import sample, sample_json
 
 SETTINGS = MngSettings(
@@ -86,6 +86,21 @@ def test_shipment_and_track_requests_carry_the_client_keys_and_the_bearer_token(
         headers={**CLIENT_HEADERS, "Authorization": "Bearer jwt"},
     )
     assert track.url == "https://testapi.mngkargo.com.tr/mngapi/api/standardqueryapi/trackshipment/A%2FB%3FC"
+
+
+def test_a_shipment_id_is_asked_on_mngs_by_shipment_id_paths() -> None:
+    # OmerKilic0/MngKargoIntegration mng.properties: get-shipment-by-shipment-id, track-shipment-by-shipment-id.
+    by_id = SETTINGS.model_copy(update={"key": "shipmentId"})
+
+    shipment = build_shipment_request(by_id, "14556546", token="jwt")
+    track = build_track_request(by_id, "14556546", token="jwt")
+
+    assert shipment == HttpRequest(
+        "GET",
+        "https://testapi.mngkargo.com.tr/mngapi/api/standardqueryapi/getshipmentByShipmentId/14556546",
+        headers={**CLIENT_HEADERS, "Authorization": "Bearer jwt"},
+    )
+    assert track.url == "https://testapi.mngkargo.com.tr/mngapi/api/standardqueryapi/trackshipmentByShipmentId/14556546"
 
 
 def test_the_api_version_header_goes_out_only_when_configured() -> None:
@@ -209,6 +224,14 @@ def test_an_unknown_reference_is_a_not_found_result(response: HttpResponse) -> N
     assert read_shipment(response, "SIPARIS-404") is None
     proof = shipment_proof(None, [], "SIPARIS-404", RECEIVED)
     assert (proof.status, proof.tracking_number) == (ProofStatus.NOT_FOUND, "SIPARIS-404")
+
+
+@pytest.mark.parametrize("body", [GATEWAY_404, HTML_404], ids=["gateway", "html"])
+def test_a_404_without_mngs_error_envelope_is_no_answer_about_the_shipment_or_its_history(body: bytes) -> None:
+    with pytest.raises(MalformedResponse, match="HTTP 404"):
+        read_shipment(HttpResponse(404, {}, body), "SIPARIS-404")
+    with pytest.raises(MalformedResponse, match="HTTP 404"):
+        read_events(HttpResponse(404, {}, body))
 
 
 def test_a_missing_history_is_no_events() -> None:

@@ -5,7 +5,7 @@ import pytest
 from aiohttp import web
 from pydantic import SecretStr
 
-from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable
+from carriers.errors import CarrierAuthError, CarrierUnavailable
 from carriers.partner.settings import PartnerWebhookSettings
 from carriers.ptt.client import PttAdapter
 from carriers.ptt.settings import PttSettings
@@ -90,11 +90,11 @@ async def test_a_credentials_fault_is_an_authentication_failure_not_retried(adap
     assert (len(calls), clock.sleeps) == (1, [])
 
 
-async def test_the_gateways_refusal_is_a_rejection_not_retried(adapter_at, clock) -> None:
+async def test_the_gateways_refusal_of_our_account_is_an_authentication_failure_not_retried(adapter_at, clock) -> None:
     calls, handle = answering(500, sample("ptt", "fault-gateway-policy.xml"))
     ptt = await ptt_at(handle, adapter_at)
 
-    with pytest.raises(BadRequest):
+    with pytest.raises(CarrierAuthError):
         await ptt.pull("KP02123456789")
     assert (len(calls), clock.sleeps) == (1, [])
 

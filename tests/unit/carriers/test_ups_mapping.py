@@ -18,7 +18,7 @@ from carriers.status import UNMAPPED
 from carriers.ups.mapping import build_token_request, build_track_request, parse_track_response
 from carriers.ups.settings import UpsSettings
 from schemas.proof import NoteCode, PackageState, ProofOfDelivery, ProofStatus, RecipientRelation
-from tests.unit.carriers.conftest import RECEIVED, ok
+from tests.unit.carriers.conftest import GATEWAY_404, HTML_404, RECEIVED, ok
 from tests.unit.carriers.properties import sample, sample_json
 
 SETTINGS = UpsSettings(
@@ -157,6 +157,17 @@ def test_a_package_in_transit_with_a_flags_only_delivery_photo() -> None:
     assert (proof.status, proof.status_code) == (ProofStatus.IN_TRANSIT, "I")
     assert (proof.delivered_at, proof.photo, proof.location) == (None, None, None)
     assert (proof.events, proof.notes) == ((), ())  # its one scan carries no time
+
+
+# UPSTrackAlert.yaml's 404 example: "URL does not exist or resource not found", in UPS's own error envelope.
+UPS_URL_NOT_FOUND = b'{"response":{"errors":[{"code":"404","message":"The requested resource was not found."}]}}'
+
+
+@pytest.mark.parametrize("body", [UPS_URL_NOT_FOUND, GATEWAY_404, HTML_404], ids=["ups url", "gateway", "html"])
+def test_a_404_without_ups_not_found_error_is_no_answer_about_the_shipment(body: bytes) -> None:
+    with pytest.raises(MalformedResponse, match="HTTP 404") as caught:
+        parse_track_response(HttpResponse(404, {}, body), "1Z12345E6205277936", RECEIVED)
+    assert caught.value.status == 404
 
 
 @pytest.mark.parametrize(("name", "status"), [("track-not-found.json", 200), ("track-not-found-404.json", 404)])
