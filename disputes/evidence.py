@@ -136,7 +136,8 @@ class EvidencePuller:
                 # Refused by the carrier's circuit breaker, or throttled by the carrier: back when it lets calls
                 # through again, sooner or later than the backoff would. That is a real time: a case on a test clock
                 # keeps to its backoff, on its clock.
-                await self._failed(dispute, f"carrier unavailable: {answer}", min(max(named, now), deadline), ending)
+                await self._failed(dispute, f"carrier unavailable: {answer}", min(max(named, now), deadline), ending,
+                                   unsent=answer.why == "refused")
             case EvidenceUnavailable():
                 await self._failed(dispute, f"carrier unavailable: {answer}", retry_at, ending)
             case EvidenceRejected():
@@ -154,8 +155,12 @@ class EvidencePuller:
             dispute, lambda d, now: d.attach_all_evidence(SYSTEM, _received(d, [evidence], now), now), ending
         )
 
-    async def _failed(self, dispute: Dispute, error: str, retry_at: datetime | None, ending: Lease) -> None:
-        await self._change(dispute, lambda d, now: d.evidence_pull_failed(SYSTEM, error, retry_at, now), ending)
+    async def _failed(
+        self, dispute: Dispute, error: str, retry_at: datetime | None, ending: Lease, *, unsent: bool = False
+    ) -> None:
+        await self._change(
+            dispute, lambda d, now: d.evidence_pull_failed(SYSTEM, error, retry_at, now, unsent=unsent), ending
+        )
 
     async def _change(
         self, dispute: Dispute, change: TimedChange, ending: Lease | None = None

@@ -693,21 +693,37 @@ class Dispute(BaseModel):
         self._apply(actor, "digital_delivery_received", now, action, {"states": states})
         return True
 
-    def evidence_pull_failed(self, actor: Actor, error: str, retry_at: datetime | None, now: datetime) -> None:
+    def evidence_pull_failed(
+        self, actor: Actor, error: str, retry_at: datetime | None, now: datetime, *, unsent: bool = False
+    ) -> None:
         """A pull did not give proof; try again at `retry_at` (None: pulling cannot work, wait for pushes).
         A case not yet assessed is assessed now (provisional advice while the carrier is awaited). A pull that
         ends past the evidence deadline with no proof, and none to come from pulling, is the deadline passing: no
-        pull is due to record it later (one that began before the deadline and failed after it)."""
-        self.evidence_pulls += 1
+        pull is due to record it later (one that began before the deadline and failed after it).
+        `unsent`: the carrier's circuit breaker turned the pull away, as it does every cool-down while the carrier
+        is down: only the first of such refusals in a row is recorded (an attempt, on the timeline); the others
+        only move the next pull, so an outage does not fill the case with entries that say nothing new."""
         if self.evidence_pull_due is None or (self.has_delivery_proof and not self.pull_requested):
             retry_at = None  # a proof came while it asked (it ended the pull, or the first pull read it): no retry
+        if unsent and retry_at is not None and self._last_pull_unsent:
+            self.evidence_pull_due = retry_at
+            self.updated_at = now
+            return
+        self.evidence_pulls += 1
         self.evidence_pull_due = retry_at
         if self.recommendation is None:
             self.assess_due = now
         action = Action.AWAIT_EVIDENCE if self.status is Status.OPENED else None
-        self._apply(actor, "evidence_pull_failed", now, action, {"attempt": self.evidence_pulls, "error": error})
+        details: dict[str, Any] = {"attempt": self.evidence_pulls, "error": error} | ({"unsent": True} if unsent else {})
+        self._apply(actor, "evidence_pull_failed", now, action, details)
         if retry_at is None and now >= self.sla.evidence_due and not (self.has_delivery_proof or self.proof_missing):
             self.evidence_deadline_passed(actor, now)
+
+    @property
+    def _last_pull_unsent(self) -> bool:
+        """The latest entry on the timeline records a pull the carrier's circuit breaker turned away."""
+        last = self.timeline[-1] if self.timeline else None
+        return last is not None and last.action == "evidence_pull_failed" and last.details.get("unsent") is True
 
     def evidence_deadline_passed(self, actor: Actor, now: datetime) -> None:
         """The carrier did not prove delivery in time: record it and hand the case to review."""

@@ -287,6 +287,31 @@ async def test_a_case_the_breaker_refused_is_back_when_the_breaker_lets_calls_th
     assert repository.docs[dispute.id].status is Status.UNDER_REVIEW and gateway.calls == 2
 
 
+async def test_an_outage_the_breaker_turns_pulls_away_from_is_recorded_once_not_at_every_cool_down(
+    make_puller, dispute, repository, clock
+):
+    """Six hours of an open breaker (a 30 s cool-down, the default): one entry for the run of refusals, and the case
+    is still asked at each cool-down's end; the carrier's next real answer is recorded again."""
+    refusals = [EvidenceUnavailable("circuit open", retry_at=NOW + timedelta(seconds=30 * (n + 1)), why="refused")
+                for n in range(720)]
+    gateway = Gateway(*refusals, EvidenceUnavailable("timeout"), proof())
+    puller = make_puller(gateway)
+    for _ in range(720):
+        await puller.run_once()
+        assert repository.docs[dispute.id].evidence_pull_due == clock.now() + timedelta(seconds=30)
+        clock.advance(seconds=30)
+    stored = repository.docs[dispute.id]
+    failed = [e.details for e in stored.timeline if e.action == "evidence_pull_failed"]
+    assert gateway.calls == 720 and failed == [{"attempt": 1, "error": "carrier unavailable: circuit open", "unsent": True}]
+
+    await puller.run_once()  # the carrier is asked, and times out: a new entry
+    clock.advance(minutes=10)
+    await puller.run_once()
+    stored = repository.docs[dispute.id]
+    assert [e.details.get("attempt") for e in stored.timeline if e.action == "evidence_pull_failed"] == [1, 2]
+    assert stored.status is Status.UNDER_REVIEW and stored.has_delivery_proof
+
+
 async def test_a_breaker_that_stays_open_past_the_deadline_does_not_push_the_case_past_it(
     make_puller, dispute, repository
 ):
