@@ -122,7 +122,7 @@ async def restricted_case(api):
     async def restriction():
         return (await (await api.get(one, headers=SUPERVISOR)).json())["restriction"]
 
-    assert await eventually(restriction, timeout=10), "no restriction was raised"
+    await eventually(restriction, timeout=10, explain="no restriction was raised")
     return one
 
 
