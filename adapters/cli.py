@@ -45,7 +45,6 @@ from schemas.common import Id, Role
 
 DEMO_DIGITAL = {("ord-2016", "HB-OFFICE-HOME-2024"): DigitalScript(scenario="activated", recipient="a***@example.com")}
 """The demo's digital lines: ord-2016's licence key was sent and activated; ord-2015's gift card was never sent."""
-COMMANDS = ("embedded", "serve", "worker", "sandbox", "token", "sandbox-shipment", "sandbox-order")
 WORKERS_NEED = (f"DISPUTES_MONGODB_URI, DISPUTES_EFFECTS_SIGNING_SECRET (what they deliver is signed with it) and "
                 f"the services they deliver to: {', '.join(f'DISPUTES_{name.upper()}' for name in RELAY_TARGETS)}")
 SETTINGS_NOTE = (

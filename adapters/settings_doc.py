@@ -74,15 +74,6 @@ def render(model: type[BaseSettings] = Settings) -> str:
     return HEADER + "".join(rows) + (_carriers() if model is Settings else "")
 
 
-def undescribed(model: type[BaseSettings] = Settings) -> list[str]:
-    """The settings the page could not explain: every one needs a description of what it does (every carrier's
-    too, by its dotted key under its code)."""
-    own = [name for name, info in model.model_fields.items() if not (info.description or "").strip()]
-    carriers = [f"{code}.{key}" for code, entry in CARRIERS.items()
-                for key, info in _keys(entry.settings, _own(entry.settings)) if not (info.description or "").strip()]
-    return own + (carriers if model is Settings else [])
-
-
 def _carriers() -> str:
     """Shared settings once, then each carrier's own (its base URL among them: each has its own default)."""
     table = "| key | type | default | what it does |\n|---|---|---|---|\n"

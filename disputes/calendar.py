@@ -93,7 +93,7 @@ class BusinessCalendar:
     def is_business_day(self, d: date) -> bool:
         """True for a Monday–Friday that is not a public holiday (nor an eve, if eves are holidays)."""
         if isinstance(d, datetime):
-            raise TypeError("pass a date; use is_business_time for an instant")
+            raise TypeError("pass a date; local_day gives an instant's")
         public, eves = _holidays(d.year)
         return d.weekday() < 5 and d not in public and not (self.half_day_eves == "holiday" and d in eves)
 
@@ -104,11 +104,6 @@ class BusinessCalendar:
         if d in _holidays(d.year)[1]:
             return self._midnight(d), datetime.combine(d, EVE_CLOSES, tzinfo=self._zone).astimezone(UTC)
         return self._midnight(d), self._midnight(d + _ONE_DAY)
-
-    def is_business_time(self, at: datetime) -> bool:
-        """True if the instant falls in a business day's business time (not on an eve's afternoon)."""
-        hours = self.business_hours(self.local_day(at))
-        return hours is not None and hours[0] <= at < hours[1]
 
     def add_business_days(self, start: datetime, n: int) -> datetime:
         """The deadline `n` business days after `start`, as an aware UTC datetime.

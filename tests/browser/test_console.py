@@ -61,7 +61,7 @@ async def cases(console_app: Running) -> dict[str, str]:
     async with console_app.session.post(f"{console_app.carriers_url}/_sandbox/push", json=push) as response:
         assert response.status == 200, await response.text()
     for dispute_id in ids.values():
-        assert await eventually(lambda d=dispute_id: advised(console_app, d), timeout=15), f"{dispute_id} not assessed"
+        await eventually(lambda d=dispute_id: advised(console_app, d), timeout=15, explain=f"{dispute_id} not assessed")
     return ids
 
 

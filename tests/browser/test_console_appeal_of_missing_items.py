@@ -41,7 +41,7 @@ async def appealed(console_app: Running) -> str:
         async with session.get(one, headers=INVESTIGATOR) as case:
             return (await case.json())["recommendation"] is not None
 
-    assert await eventually(assessed, timeout=15), "the claim was not assessed"
+    await eventually(assessed, timeout=15, explain="the claim was not assessed")
     async with session.post(one + "/decision", json=FIRST, headers={**INVESTIGATOR, "If-Match": "*"}) as decided:
         assert decided.status == 200, await decided.text()
     async with session.post(one + "/appeal", json={"statement": "Kaşıklar da yoktu, kutunun fotoğrafı ekte."},

@@ -53,7 +53,7 @@ async def claim(console_app: Running) -> str:
         async with console_app.session.get(f"{console_app.url}/v1/disputes/{dispute_id}", headers=INVESTIGATOR) as case:
             return (await case.json())["recommendation"] is not None
 
-    assert await eventually(assessed, timeout=15), "the claim was not assessed"
+    await eventually(assessed, timeout=15, explain="the claim was not assessed")
     return dispute_id
 
 

@@ -33,7 +33,7 @@ async def claimed(app: Running, how: str) -> str:
     async with app.session.post(f"{app.url}/v1/disputes", json=body, headers=customer) as response:
         assert response.status == 201, await response.text()
         dispute_id: str = (await response.json())["id"]
-    assert await eventually(lambda: _read(app, dispute_id, "recommendation"), timeout=15), "not assessed"
+    await eventually(lambda: _read(app, dispute_id, "recommendation"), timeout=15, explain="not assessed")
     return dispute_id
 
 

@@ -55,7 +55,7 @@ async def case_url(console_app: Running) -> str:
     async with console_app.session.post(f"{console_app.url}/v1/disputes", json=body, headers=customer) as response:
         assert response.status == 201, await response.text()
         dispute_id = (await response.json())["id"]
-    assert await eventually(lambda: advised(console_app, dispute_id), timeout=15), "not assessed"
+    await eventually(lambda: advised(console_app, dispute_id), timeout=15, explain="not assessed")
     return f"{console_app.url}/console/disputes/{dispute_id}"
 
 

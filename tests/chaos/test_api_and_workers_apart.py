@@ -113,7 +113,7 @@ async def test_workers_apart_share_one_breaker_and_the_api_sees_it(
         async def serving() -> bool:
             return all([(await get(session, f"http://127.0.0.1:{port}/healthz"))[0] == 200 for port in ports])
 
-        assert await eventually(serving, timeout=BOUND, interval=0.2), workers.log_text()[-3000:]
+        await eventually(serving, timeout=BOUND, interval=0.2, explain=lambda: workers.log_text()[-3000:])
 
     # Both workers are up before the cases open, so both pull them (a worker's own breaker would let each
     # of them spend the whole threshold).
@@ -130,7 +130,7 @@ async def test_workers_apart_share_one_breaker_and_the_api_sees_it(
         async def every_case_tried() -> bool:
             return await collection.count_documents({"_id": {"$in": ids}, "evidence_pulls": {"$gte": 1}}) == CASES
 
-        assert await eventually(every_case_tried, timeout=BOUND, interval=0.1), workers.log_text()[-3000:]
+        await eventually(every_case_tried, timeout=BOUND, interval=0.1, explain=lambda: workers.log_text()[-3000:])
         tried_at = datetime.now(UTC)
         docs = [doc async for doc in collection.find({"_id": {"$in": ids}})]
     finally:

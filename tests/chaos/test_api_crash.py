@@ -148,7 +148,7 @@ class Api:
             except aiohttp.ClientError:
                 return False
 
-        return await eventually(answers, timeout=timeout, interval=0.05)
+        return await eventually(answers, timeout=timeout, interval=0.05, explain=lambda: self.log_text()[-2000:])
 
     def log_text(self) -> str:
         return "".join(p.read_text(errors="replace") for p in sorted(self.logs.glob("api-*.log")))
@@ -371,9 +371,9 @@ async def test_killing_the_api_mid_load_loses_and_duplicates_nothing_acknowledge
                 async def drained() -> bool:
                     return expected <= notifications.keys()
 
-                assert await eventually(drained, timeout=45), (
+                await eventually(drained, timeout=45, explain=lambda: (
                     f"the relay did not deliver {len(expected - notifications.keys())} dispute_opened notifications"
-                )
+                ))
                 phases["relay drained"] = time.monotonic() - started
                 opened = {k: n for k, n in notifications.items() if k.endswith(":dispute_opened")}
                 assert opened == dict.fromkeys(expected, 1), "a dispute_opened notification was applied twice or for a phantom"

@@ -115,7 +115,7 @@ async def test_a_database_outage_answers_503_quickly_and_the_service_recovers_by
         async def served(phase: str, count: int):
             return load.successes(phase) >= count
 
-        assert await eventually(lambda: served("before", 4), timeout=15), "no dispute opened before the outage"
+        await eventually(lambda: served("before", 4), timeout=15, explain="no dispute opened before the outage")
         assert (await app_client.get("/readyz")).status == 200
 
         load.phase = "stopping"  # answers while the server is going down belong to neither side
@@ -125,7 +125,7 @@ async def test_a_database_outage_answers_503_quickly_and_the_service_recovers_by
         async def outage_answers() -> bool:
             return sum(1 for a in load.answers if a.phase == "outage") >= 2 * WORKERS
 
-        assert await eventually(outage_answers, timeout=SLOWEST_ANSWER * 3), "nothing answered during the outage"
+        await eventually(outage_answers, timeout=SLOWEST_ANSWER * 3, explain="nothing answered during the outage")
         ready = await app_client.get("/readyz")
         assert ready.status == 503 and ready.content_type == "application/problem+json"
         assert (await app_client.get("/healthz")).status == 200
@@ -134,7 +134,7 @@ async def test_a_database_outage_answers_503_quickly_and_the_service_recovers_by
         await asyncio.to_thread(database.start)  # same port, same data directory
         load.phase = "after"
 
-        assert await eventually(lambda: served("after", 4), timeout=20), "the service did not recover by itself"
+        await eventually(lambda: served("after", 4), timeout=20, explain="the service did not recover by itself")
         assert (await app_client.get("/readyz")).status == 200
     finally:
         load.stop = True

@@ -190,8 +190,9 @@ async def test_workers_killed_mid_pull_and_mid_delivery_leave_each_proof_and_eac
             held = [r for r in pull_calls(carrier_sandbox) if r["status"] is None]
             return held if len(held) == len(CARRIERS) * PER_CARRIER else None
 
-        held = await eventually(pulls_held, timeout=BOUND)
-        assert held, f"the first worker never had its pulls in flight: {workers.log_text()[-2000:]}"
+        held = await eventually(pulls_held, timeout=BOUND, explain=lambda: (
+            f"the first worker never had its pulls in flight: {workers.log_text()[-2000:]}"
+        ))
         workers.kill()
         killed_mid_pull = datetime.now(UTC)
         phases["killed mid-pull"] = time.monotonic() - started

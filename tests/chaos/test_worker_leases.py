@@ -134,9 +134,8 @@ async def all_pulls_in_flight(workers: Any, carrier_sandbox: Any, collection: An
         leased = await pull_leases(collection)
         return leased if len(held) == CASES and len(leased) == CASES else None
 
-    leased = await eventually(all_in_flight, timeout=60, interval=0.1)
-    assert leased, f"the pulls never were all in flight: {workers.log_text()[-2000:]}"
-    return leased
+    return await eventually(all_in_flight, timeout=60, interval=0.1,
+                            explain=lambda: f"the pulls never were all in flight: {workers.log_text()[-2000:]}")
 
 
 async def test_a_worker_killed_mid_pull_has_its_cases_taken_over_within_15_seconds_and_nothing_duplicated(
@@ -147,7 +146,7 @@ async def test_a_worker_killed_mid_pull_has_its_cases_taken_over_within_15_secon
     collection = mongo[database].disputes
     try:
         leased = await all_pulls_in_flight(workers, carrier_sandbox, collection)
-        assert await eventually(workers.all_started, timeout=60), "a worker did not start"
+        await eventually(workers.all_started, timeout=60, explain="a worker did not start")
         by_holder = Counter(lease["holder"] for lease in leased.values())
         victim = by_holder.most_common(1)[0][0]
         victims = {dispute_id for dispute_id, lease in leased.items() if lease["holder"] == victim}
@@ -160,7 +159,7 @@ async def test_a_worker_killed_mid_pull_has_its_cases_taken_over_within_15_secon
             proven = {doc["_id"] async for doc in collection.find({"evidence.0": {"$exists": True}}, {"_id": 1})}
             return all(i in proven or held.get(i) == survivor.pid for i in victims)
 
-        assert await eventually(taken_over, timeout=TAKEN_OVER_WITHIN, interval=0.1), "not taken over in time"
+        await eventually(taken_over, timeout=TAKEN_OVER_WITHIN, interval=0.1, explain="not taken over in time")
         took = time.monotonic() - killed
         settled = await eventually(lambda: nothing_left(collection), timeout=FIRST_CALL + 60, interval=0.2)
         final = [from_doc(doc) async for doc in collection.find({})]
@@ -200,7 +199,7 @@ async def test_a_carrier_call_six_leases_long_keeps_exactly_one_holder(
                 renewals.add(lease["until"])
             return await collection.count_documents({"_id": dispute_id, "evidence.0": {"$exists": True}}) == 1
 
-        assert await eventually(proven, timeout=SLOW_CALL + 60, interval=0.2), workers.log_text()[-2000:]
+        await eventually(proven, timeout=SLOW_CALL + 60, interval=0.2, explain=lambda: workers.log_text()[-2000:])
         assert len(workers.running()) == 2, "a worker died: the other was not there to take the case"
     finally:
         await mongo.close()
@@ -232,7 +231,7 @@ async def test_a_worker_stopped_with_sigterm_mid_pull_finishes_its_pulls_and_lea
         async def exited() -> bool:
             return stopped.poll() is not None
 
-        assert await eventually(exited, timeout=STOPPED_CALL + 30, interval=0.1), "the worker did not stop"
+        await eventually(exited, timeout=STOPPED_CALL + 30, interval=0.1, explain="the worker did not stop")
         assert stopped.returncode == 0, workers.log_text()[-2000:]
         # Its pulls were finished, and the work their saves handed it (the assessments) given back, not left
         # to run out: the other worker takes it at once.

@@ -305,13 +305,21 @@ SUPERVISOR = bearer(Role.SUPERVISOR, "sup-zeynep")
 AGENT = bearer(Role.AGENT, "agent-elif")
 
 
-async def eventually(check: Callable[[], object], timeout: float = 5.0, interval: float = 0.02):
-    """Wait for an async condition to hold, with a bound; returns its last value."""
+async def eventually(
+    check: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02,
+    explain: str | Callable[[], object] | None = None,
+) -> Any:
+    """Wait for an async condition to hold, with a bound; returns the value that held. Past the bound the test fails,
+    naming the check, its last value and `explain` (a callable is asked only then)."""
     deadline = time.monotonic() + timeout
     while True:
         value = await check()
-        if value or time.monotonic() > deadline:
+        if value:
             return value
+        if time.monotonic() > deadline:
+            name = getattr(check, "__qualname__", repr(check))
+            said = "" if explain is None else f": {explain() if callable(explain) else explain}"
+            pytest.fail(f"{name} did not hold within {timeout} s (last value {value!r}){said}")
         await asyncio.sleep(interval)
 
 
@@ -323,6 +331,4 @@ async def settled(api: TestClient, dispute_id: str, timeout: float = 5.0) -> dic
         case: dict[str, Any] = await (await api.get(f"/v1/disputes/{dispute_id}", headers=INVESTIGATOR)).json()
         return case if case["effects"]["pending"] == [] else None
 
-    case = await eventually(drained, timeout)
-    assert case is not None, f"effects of {dispute_id} still to deliver after {timeout} s"
-    return case
+    return await eventually(drained, timeout, explain=f"effects of {dispute_id} still to deliver")

@@ -4,6 +4,7 @@ role: what each may do, what the customer sees, and what reaches the downstream 
 import pytest
 
 from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, SUPERVISOR, eventually
+from tests.e2e.test_access_and_bad_input import assert_problem
 
 ON_THE_PHONE = {
     "order_id": "ord-1", "customer_id": "cust-1", "channel": "phone",
@@ -22,10 +23,8 @@ async def applied(downstream, service):
     return body["applied"].get(service, {})
 
 
-async def is_problem(response, status):
-    assert response.status == status, await response.text()
-    assert response.content_type == "application/problem+json"
-    return await response.json()
+async def is_problem(response, status, code=None):
+    return await assert_problem(response, status, code)
 
 
 async def test_an_agent_opens_for_a_customer_who_sees_it_and_gets_its_messages(api, sandbox, aiohttp_client):
@@ -102,6 +101,15 @@ async def test_a_customer_s_accessibility_need_is_the_order_s_or_an_agent_s_to_r
         "priority"] == 0
 
 
+async def test_a_dispute_that_led_to_no_restriction_has_none_to_review(api):
+    opened = await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER)
+    review = f"/v1/disputes/{(await opened.json())['id']}/restriction/review"
+    refused = await api.post(review, json={"decision": "confirm", "reason": "Altı ayda beşinci talep."},
+                             headers=SUPERVISOR)
+    await is_problem(refused, 409, "no-restriction")
+    assert (await (await api.get(review.rsplit("/", 2)[0], headers=SUPERVISOR)).json())["restriction"] is None
+
+
 RESTRICTING = {"policy_repeat_claims": 1}  # the first claim shows the pattern: no need to open three
 FAST = 0.05
 
@@ -114,7 +122,7 @@ async def restricted_case(api):
     async def restriction():
         return (await (await api.get(one, headers=SUPERVISOR)).json())["restriction"]
 
-    assert await eventually(restriction, timeout=10), "no restriction was raised"
+    await eventually(restriction, timeout=10, explain="no restriction was raised")
     return one
 
 
@@ -129,7 +137,8 @@ async def test_a_supervisor_confirms_then_lifts_and_the_account_service_hears_ea
     await is_problem(await api.post(review, json={"decision": "confirm", "reason": "x"}, headers=INVESTIGATOR), 403)
     confirmed = await api.post(review, json={"decision": "confirm", "reason": "Altı ayda beşinci talep."}, headers=SUPERVISOR)
     assert confirmed.status == 200 and (await confirmed.json())["restriction"]["state"] == "confirmed"
-    await is_problem(await api.post(review, json={"decision": "confirm", "reason": "Tekrar"}, headers=SUPERVISOR), 409)
+    again = await api.post(review, json={"decision": "confirm", "reason": "Tekrar"}, headers=SUPERVISOR)
+    await is_problem(again, 409, "restriction-reviewed")
     lifted = await api.post(review, json={"decision": "lift", "reason": "Müşteri fatura sundu."}, headers=SUPERVISOR)
     assert lifted.status == 200 and (await lifted.json())["restriction"]["state"] == "lifted"
 
@@ -185,7 +194,7 @@ async def test_a_restriction_nobody_confirmed_is_lifted_at_its_deadline_and_the_
         f"{dispute_id}:restriction:restricted": 1, f"{dispute_id}:restriction:lifted": 1
     }
     late = await api.post(one + "/restriction/review", json={"decision": "confirm", "reason": "Geç"}, headers=SUPERVISOR)
-    await is_problem(late, 409)
+    await is_problem(late, 409, "restriction-reviewed")
 
 
 TRIAGE = ("priority", "needs_supervisor", "abuse_flags", "recommendation", "confidence", "assignee")

@@ -442,7 +442,7 @@ async def test_a_supervisor_reviews_the_account_restriction_from_the_case_page(a
     async def restriction():
         return (await (await api.get(f"/v1/disputes/{dispute['id']}", headers=SUPERVISOR)).json())["restriction"]
 
-    assert await eventually(restriction, timeout=10), "no restriction was raised"
+    await eventually(restriction, timeout=10, explain="no restriction was raised")
     path = f"/console/disputes/{dispute['id']}"
     supervisor = staff(Role.SUPERVISOR, "sup-zeynep") | {"Accept-Language": "en"}
     page = await (await api.get(path, headers=supervisor)).text()

@@ -5,6 +5,8 @@ times report."""
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
+import pytest
+
 from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR, eventually
 from tests.e2e.test_agents_and_restrictions import OPEN, is_problem, received
 from tests.e2e.test_customer_evidence import form, photo
@@ -37,7 +39,7 @@ async def test_an_investigator_asks_the_customer_answers_and_the_thread_shows_bo
     assert at(request["answer_by"]) == ANSWER_BY and at(staff["sla"]["decision_due"]) == paused_due
     assert staff["waiting_for_customer"]["question"] == QUESTION
     again = await api.post(one + "/information-requests", json={"question": "Başka?"}, headers=INVESTIGATOR)
-    assert request["id"] in (await is_problem(again, 409))["detail"]
+    assert request["id"] in (await is_problem(again, 409, "question-pending"))["detail"]
 
     mine = await (await api.get(one, headers=CUSTOMER)).json()
     waiting = mine["waiting_for_customer"]
@@ -98,6 +100,19 @@ async def _notified(downstream, template):
 
 
 PERIOD = urlencode({"from": "2026-11-01T00:00:00+03:00", "to": "2026-12-01T00:00:00+03:00"})
+
+
+@pytest.mark.parametrize("app_changes", [{"information_requests_per_review": 0}], ids=["no-questions"])
+async def test_no_question_goes_past_the_number_one_review_may_put_nor_to_a_closed_case(api):
+    case = await (await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER)).json()
+    one = f"/v1/disputes/{case['id']}"
+    over = await api.post(one + "/information-requests", json={"question": QUESTION}, headers=INVESTIGATOR)
+    await is_problem(over, 409, "too-many-questions")
+    assert (await api.post(one + "/withdraw", json={"reason": "Buldum."}, headers=CUSTOMER)).status == 200
+    closed = await api.post(one + "/information-requests", json={"question": QUESTION}, headers=INVESTIGATOR)
+    await is_problem(closed, 409, "questions-closed")
+    staff = await (await api.get(one, headers=INVESTIGATOR)).json()
+    assert (staff["information_requests"], staff["waiting_for_customer"]) == ([], None)
 
 
 async def test_the_response_times_report_gives_percentiles_by_channel_and_carrier(api, clock):

@@ -152,12 +152,20 @@ async def test_more_than_five_images_or_one_that_is_not_readable_is_refused_by_n
     one = await rejected(api)
     six = [(f"foto-{n}.png", photo("PNG", (n, n, n)), "image/png") for n in range(6)]
     too_many = await api.post(one + "/appeal", data=form("Altı fotoğraf.", *six), headers=CUSTOMER)
-    assert too_many.status == 413 and (await too_many.json())["file"] == "foto-5.png"
+    assert (await assert_problem(too_many, 413, "too-many-images"))["file"] == "foto-5.png"
 
     broken = await api.post(one + "/appeal", data=form("Bozuk dosya.", ("bozuk.jpg", photo()[:60], "image/jpeg")),
                             headers=CUSTOMER)
-    assert broken.status == 422 and (await broken.json())["file"] == "bozuk.jpg"
+    assert (await assert_problem(broken, 422, "unreadable-image"))["file"] == "bozuk.jpg"
     await assert_nothing_kept(api, mongo_uri, one, version=2)
+
+
+async def test_a_body_that_is_not_the_multipart_form_it_says_is_refused_and_nothing_kept(api, mongo_uri):
+    one = await opened(api)
+    garbled = await api.post(one + "/information", data=b"Fotograflar ekte, ama form degil.",
+                             headers={**CUSTOMER, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
+    await assert_problem(garbled, 400, "malformed-multipart")
+    await assert_nothing_kept(api, mongo_uri, one)
 
 
 async def test_a_form_without_a_statement_or_with_other_fields_or_another_body_is_refused(api, mongo_uri):

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, eventually, settled
+from tests.e2e.test_access_and_bad_input import assert_problem
 
 OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
 
@@ -87,6 +88,52 @@ async def test_withdrawing_closes_the_case_and_frees_the_shipment(api):
     assert (await open_dispute(api)).status == 201
 
 
+async def test_a_withdrawn_case_takes_no_assignment_and_no_evidence_request(api):
+    dispute = await (await open_dispute(api)).json()
+    one = f"/v1/disputes/{dispute['id']}"
+    assert (await api.post(one + "/withdraw", json={"reason": "Kapıcıda buldum."}, headers=CUSTOMER)).status == 200
+    await assert_problem(await api.post(one + "/assign", headers=INVESTIGATOR), 409, "not-assignable")
+    await assert_problem(await api.post(one + "/evidence-requests", headers=INVESTIGATOR), 409, "evidence-requests-closed")
+    case = await (await api.get(one, headers=INVESTIGATOR)).json()
+    assert (case["status"], case["assignee"], case["evidence_pull_due"]) == ("withdrawn", None, None)
+
+
+@pytest.mark.parametrize(("order_id", "decision", "status", "code"), [
+    ("ord-6", {"outcome": "reship", "reason_code": "lost_in_transit"}, 422, "not-reshippable"),  # shp-6 cannot be
+    ("ord-1", {"outcome": "refund", "reason_code": "proof_of_delivery"}, 422, "reason-does-not-fit-outcome"),
+    ("ord-1", {"outcome": "rejected", "reason_code": "contents_confirmed"}, 422, "reason-does-not-fit-claim"),
+], ids=["reship what cannot ship", "refund for a rejection's reason", "reject a parcel for its contents"])
+async def test_a_decision_the_money_rules_forbid_is_refused_by_name_and_changes_nothing(
+    api, order_id, decision, status, code
+):
+    dispute = await (await open_dispute(api, {**OPEN, "order_id": order_id, "preferred_resolution": "reship"})).json()
+    one = f"/v1/disputes/{dispute['id']}"
+    refused = await api.post(one + "/decision", json={**decision, "note": "Karar."},
+                             headers={**INVESTIGATOR, "If-Match": '"1"'})
+    await assert_problem(refused, status, code)
+    case = await (await api.get(one, headers=INVESTIGATOR)).json()
+    assert (case["status"], case["version"], case["decision"]) == ("opened", 1, None)
+
+
+async def test_a_reopened_refund_is_not_paid_twice(api, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    dispute = await (await open_dispute(api)).json()
+    one = f"/v1/disputes/{dispute['id']}"
+    refund = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "Kargo kanıt sunmadı."}
+    assert (await api.post(one + "/decision", json=refund, headers={**INVESTIGATOR, "If-Match": '"1"'})).status == 200
+    await settled(api, dispute["id"])  # the refund is issued
+    reopened = await api.post(one + "/reopen", json={"reason": "Kurye kaydı yeniden incelenecek."}, headers=SUPERVISOR)
+    assert reopened.status == 200, await reopened.text()
+
+    again = await api.post(one + "/decision", json={**refund, "override_reason": "Yine kanıt yok."},
+                           headers={**SUPERVISOR, "If-Match": reopened.headers["ETag"]})
+
+    await assert_problem(again, 409, "compensation-issued")
+    case = await (await api.get(one, headers=INVESTIGATOR)).json()
+    assert (case["status"], case["decision"]["sequence"]) == ("under_review", 1)
+    assert await applied(downstream, "payments") == {f"{dispute['id']}:d1:refund": 1}
+
+
 async def test_a_rejection_is_appealed_once_and_only_a_supervisor_overturns_it(api):
     dispute = await (await open_dispute(api)).json()
     one = f"/v1/disputes/{dispute['id']}"
@@ -168,7 +215,8 @@ async def test_a_decision_on_a_stale_version_changes_nothing(api):
     decision = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "x"}
     stale = await api.post(one + "/decision", json=decision, headers={**INVESTIGATOR, "If-Match": '"1"'})
     missing = await api.post(one + "/decision", json=decision, headers=INVESTIGATOR)
-    assert (stale.status, missing.status) == (412, 428)
+    await assert_problem(stale, 412, "stale-version")
+    await assert_problem(missing, 428, "precondition-required")
     case = await (await api.get(one, headers=INVESTIGATOR)).json()
     assert case["status"] == "opened" and case["version"] == 2 and case["decision"] is None
 

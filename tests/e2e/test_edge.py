@@ -52,7 +52,7 @@ async def test_what_no_route_takes_is_a_problem_logged_as_unmatched(api, log_aud
     assert missing.headers["X-Request-ID"] == "none-1"
     no_case = await assert_problem(await api.get("/v1/disputes/dsp_nonexistent", headers=INVESTIGATOR), 404)
     assert unknown["title"] == no_case["title"] == "Not found"  # one title per type, the framework's 404 too
-    await assert_problem(wrong, 405)
+    await assert_problem(wrong, 405, "method-not-allowed")
     assert set(wrong.headers["Allow"].split(",")) >= {"GET", "POST", "HEAD"}
     await assert_problem(root, 404)
     assert request_lines(log_audit) == [("unmatched", 404), ("unmatched", 405), ("unmatched", 404),

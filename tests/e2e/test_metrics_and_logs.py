@@ -74,12 +74,15 @@ async def test_a_scrape_counts_requests_by_route_template_and_follows_cases_and_
 
     missing = await api.get("/v1/disputes/dsp-no-such-case", headers=CUSTOMER)
     assert missing.status == 404
+    queued_by = clock.now()
     opened = await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER)
     assert opened.status == 201
     dispute = await opened.json()
     await eventually(lambda: _true(held.headers))  # the relay is at the notification service, which holds it
 
+    clock.offset += timedelta(seconds=90)  # the message has waited 90 seconds more (the clock also runs)
     during = await scrape(api)
+    scraped_by = clock.now()
     not_found = {"method": "GET", "route": "/v1/disputes/{id}", "status": "404"}
     assert value(during, "disputes_http_requests_total", **not_found) == 1.0
     assert value(during, "disputes_http_requests_total", method="POST", route="/v1/disputes", status="201") == 1.0
@@ -87,7 +90,9 @@ async def test_a_scrape_counts_requests_by_route_template_and_follows_cases_and_
     assert not any("dsp-no-such-case" in str(labels) for _, labels in during)  # the template, never the path
     assert value(during, "disputes_cases_open", state="opened") == 1.0
     assert value(during, "disputes_outbox_pending") == 1.0
-    assert (value(during, "disputes_outbox_oldest_age_seconds") or 0.0) >= 0.0
+    # queued after `queued_by`, read before `scraped_by`: at least the 90 seconds added, at most the time between
+    age = value(during, "disputes_outbox_oldest_age_seconds")
+    assert age is not None and 90.0 <= age <= (scraped_by - queued_by).total_seconds()
 
     held.release.set()
     delivered = {"kind": "notification", "result": "delivered"}

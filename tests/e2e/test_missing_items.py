@@ -8,6 +8,7 @@ import pytest
 
 from schemas.orders import PackedLine, PackingRecord
 from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, e2e_orders, eventually
+from tests.e2e.test_access_and_bad_input import assert_problem
 from tests.e2e.test_console import CSRF, staff
 from tests.factories import BOXED, NOW, order, shipment
 
@@ -136,8 +137,7 @@ async def test_an_investigator_reships_one_missing_line_and_refunds_part_of_anot
     ]:
         refused = await api.post(one + "/decision", json={**decision, "line_outcomes": line_outcomes},
                                  headers={**INVESTIGATOR, "If-Match": "*"})
-        assert (refused.status, refused.content_type) == (422, "application/problem+json")
-        problem = await refused.json()
+        problem = await assert_problem(refused, 422, "invalid-line-outcomes")
         assert problem["field"] == field and says in problem["detail"]
     decided = await api.post(one + "/decision", json=decision, headers={**INVESTIGATOR, "If-Match": "*"})
     assert decided.status == 200, await decided.text()

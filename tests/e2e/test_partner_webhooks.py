@@ -29,6 +29,8 @@ TRACKING = "SRT20240421001"  # the parcel the guide's examples push for
 LIMIT = Settings.model_fields["webhook_max_bytes"].default
 WEBHOOK = "/v1/carriers/surat/webhooks"
 DHL_TOKEN = "dhl-webhook-token-0123456789abcdef"
+WEBHOOK_PROBLEMS = {401: "webhook-unauthenticated", 403: "webhook-forbidden", 404: "unknown-carrier",
+                    415: "unsupported-media-type", 422: "malformed-webhook"}  # a refused push's type, by status
 
 
 @pytest.fixture
@@ -146,7 +148,7 @@ async def test_every_rejection_is_a_problem_with_its_reason_logged_and_counted_w
         answer = await api.post(f"/v1/carriers/{carrier}/webhooks", data=data, headers=headers)
         problem = await answer.json(content_type=None)
         assert (answer.status, answer.content_type, problem["reason"]) == (status, "application/problem+json", reason)
-        assert problem["type"].startswith("urn:dispute-service:problem:") and problem["detail"]
+        assert problem["type"] == "urn:dispute-service:problem:" + WEBHOOK_PROBLEMS[status] and problem["detail"]
         answers.append(await answer.text())
 
     logged = [json.loads(line) for line in log_audit.getvalue().splitlines() if '"webhook_rejected"' in line]

@@ -51,7 +51,7 @@ async def purged_case(api, clock) -> tuple[str, str, dict]:
         case = await (await api.get(f"/v1/disputes/{dispute_id}", headers=CUSTOMER)).json()
         return bool(case["customer_evidence"][0]["deleted_images"])
 
-    assert await eventually(purged, timeout=10), "retention did not run"
+    await eventually(purged, timeout=10, explain="retention did not run")
     return dispute_id, document, door
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from schemas.common import Role
-from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, SUPERVISOR, bearer
+from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, bearer
 from tests.e2e.test_access_and_bad_input import assert_problem
 
 MEHMET = {"name": "Mehmet Kaya", "role": "investigator"}
@@ -79,12 +79,24 @@ async def test_a_role_outside_the_staff_is_refused_naming_the_roles_as_written(a
     assert error["message"] == "Input should be 'investigator' or 'supervisor'"
 
 
+async def test_an_investigator_takes_no_case_another_holds_and_releases_none_unheld(api):
+    dispute = await opened(api)
+    one = f"/v1/disputes/{dispute}"
+    await assert_problem(await api.post(one + "/release", headers=INVESTIGATOR), 409, "not-assigned")
+    assert (await api.post(one + "/assign", headers=INVESTIGATOR)).status == 200  # inv-ayse takes it
+
+    taken = await api.post(one + "/assign", headers=OTHER_INVESTIGATOR)
+
+    await assert_problem(taken, 409, "assigned-to-another")
+    assert (await (await api.get(one, headers=SUPERVISOR)).json())["assignee"] == "inv-ayse"
+
+
 async def test_assigning_to_someone_unknown_or_inactive_is_refused_naming_the_field(api):
     dispute = await opened(api)
 
-    for assignee in ("inv-nobody", "inv-emre"):  # inv-emre is on record, inactive
+    for assignee, code in (("inv-nobody", "unknown-staff"), ("inv-emre", "inactive-staff")):  # emre: inactive
         refused = await api.post(f"/v1/disputes/{dispute}/assign", json={"assignee": assignee}, headers=SUPERVISOR)
-        assert (await assert_problem(refused, 422))["field"] == "assignee"
+        assert (await assert_problem(refused, 422, code))["field"] == "assignee"
     assigned = await api.post(f"/v1/disputes/{dispute}/assign", json={"assignee": "inv-mehmet"}, headers=SUPERVISOR)
     assert assigned.status == 200 and (await assigned.json())["assignee"] == "inv-mehmet"
 
@@ -194,16 +206,18 @@ ZEYNEP = {"name": "Zeynep Arslan", "role": "supervisor"}
 async def test_a_supervisor_cannot_lock_themselves_out_of_the_directory(api, change):
     refused = await api.put("/v1/staff/sup-zeynep", json={**ZEYNEP, **change}, headers=SUPERVISOR)
 
-    assert (await assert_problem(refused, 422))["type"] == "urn:dispute-service:problem:own-staff-record"
+    await assert_problem(refused, 422, "own-staff-record")
     listed = await (await api.get("/v1/staff", headers=SUPERVISOR)).json()
     unchanged = {"id": "sup-zeynep", **ZEYNEP, "active": True, "changed_by": None, "changed_at": None}
     assert unchanged in listed["items"]
     assert (await api.put("/v1/staff/inv-ayse", json={**AYSE, "active": False}, headers=SUPERVISOR)).status == 200
 
 
-@pytest.mark.parametrize(("assignee", "status"), [("inv-nobody", 422), ("inv-emre", 422), ("inv-mehmet", 200),
-                                                  ("sup-zeynep", 200)])
-async def test_one_case_and_many_go_only_to_the_same_people(api, assignee, status):
+@pytest.mark.parametrize(("assignee", "status", "code"), [
+    ("inv-nobody", 422, "unknown-staff"), ("inv-emre", 422, "inactive-staff"), ("inv-mehmet", 200, None),
+    ("sup-zeynep", 200, None),
+])
+async def test_one_case_and_many_go_only_to_the_same_people(api, assignee, status, code):
     one, many = await opened(api, "ord-1"), await opened(api, "ord-2")
 
     single = await api.post(f"/v1/disputes/{one}/assign", json={"assignee": assignee}, headers=SUPERVISOR)
@@ -212,6 +226,6 @@ async def test_one_case_and_many_go_only_to_the_same_people(api, assignee, statu
 
     assert (single.status, bulk.status) == (status, status), await single.text() + await bulk.text()
     if status == 422:
-        assert [(await assert_problem(r, 422))["field"] for r in (single, bulk)] == ["assignee", "assignee"]
+        assert [(await assert_problem(r, 422, code))["field"] for r in (single, bulk)] == ["assignee", "assignee"]
     queue = await (await api.get("/v1/disputes", params={"assignee": assignee}, headers=SUPERVISOR)).json()
     assert sorted(item["id"] for item in queue["items"]) == (sorted([one, many]) if status == 200 else [])

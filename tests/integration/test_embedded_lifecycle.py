@@ -122,7 +122,7 @@ async def test_killing_the_service_takes_its_database_server_with_it_and_frees_t
         async def database_gone() -> bool:
             return gone(database)
 
-        assert await eventually(database_gone, timeout=10), "the database server outlived the service"
+        await eventually(database_gone, timeout=10, explain="the database server outlived the service")
         second = start(started, data_dir, "second")
         assert await ready(session, second), "a new service could not take over the data directory"
         assert second.database_pid() not in (None, database)
@@ -161,9 +161,9 @@ async def test_a_dead_database_server_is_restarted_and_readiness_follows_it(tmp_
         async def not_ready() -> bool:
             return await status(session, f"{service.base}/readyz") == 503
 
-        assert await eventually(not_ready, timeout=1.0, interval=0.02), (
+        await eventually(not_ready, timeout=1.0, interval=0.02, explain=lambda: (
             f"/readyz still not 503 {time.monotonic() - stopped_at:.1f} s after the database went away"
-        )
+        ))
         assert await status(session, f"{service.base}/healthz") == 200
 
         os.kill(database, signal.SIGKILL)

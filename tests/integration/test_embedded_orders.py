@@ -27,9 +27,7 @@ async def banner(service: Embedded) -> str:
         text = stdout.read_text(errors="replace")
         return text if "Stop with" in text else None
 
-    text = await eventually(printed, timeout=30, interval=0.1)
-    assert text, service.stderr()
-    return text
+    return await eventually(printed, timeout=30, interval=0.1, explain=service.stderr)
 
 
 def journey(text: str) -> tuple[str, str]:
@@ -63,7 +61,7 @@ async def run_journey(session: aiohttp.ClientSession, service: Embedded) -> dict
             found = await response.json()
         return found if found["recommendation"] and not found["recommendation_provisional"] else None
 
-    assert await eventually(case, timeout=30), "the case did not get its proof and advice"
+    await eventually(case, timeout=30, explain="the case did not get its proof and advice")
     reviewed = await bash(f"ID={dispute_id}\n{review}")
     assert reviewed.returncode == 0, reviewed.stderr
     return await case()

@@ -3,6 +3,9 @@ breaker another process opened is seen once that moment has passed."""
 
 from datetime import UTC, datetime, timedelta
 
+from prometheus_client import CollectorRegistry, generate_latest
+
+from adapters.carrier_health import CarrierHealth
 from adapters.mongo.breakers import MongoBreakerStore
 from carriers.breaker import CLOSED, BreakerRecord, BreakerState
 
@@ -50,6 +53,38 @@ async def test_carrier_health_always_reads(mongo_db):
     assert await api.read("dhl") == CLOSED
     await worker.failed("dhl", NOW, 1, LATER)
     assert (await api.read_all(["dhl"]))["dhl"].open_until == LATER
+
+
+class Fixed:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+async def test_metrics_show_each_carriers_failures_as_counted_by_the_workers(mongo_db):
+    worker, api = MongoBreakerStore(mongo_db, KNOWN, Ticks()), MongoBreakerStore(mongo_db, KNOWN, Ticks())
+    registry = CollectorRegistry()
+    health = CarrierHealth(api, ["dhl", "ups"], registry, Fixed(NOW))
+
+    for _ in range(2):  # two unavailable answers, under a threshold of 3: still closed
+        await worker.failed("dhl", NOW, 3, LATER)
+    await health.refresh()
+    scraped = generate_latest(registry).decode()
+    assert 'disputes_carrier_consecutive_failures{carrier="dhl"} 2.0' in scraped
+    assert 'disputes_carrier_consecutive_failures{carrier="ups"} 0.0' in scraped
+    assert 'disputes_carrier_circuit_state{carrier="dhl"} 0.0' in scraped
+
+    await worker.failed("dhl", NOW, 3, LATER)  # the third opens it
+    await health.refresh()
+    scraped = generate_latest(registry).decode()
+    assert 'disputes_carrier_consecutive_failures{carrier="dhl"} 3.0' in scraped
+    assert 'disputes_carrier_circuit_state{carrier="dhl"} 2.0' in scraped
+
+    await worker.succeeded("dhl")  # it answered: the count starts again
+    await health.refresh()
+    assert 'disputes_carrier_consecutive_failures{carrier="dhl"} 0.0' in generate_latest(registry).decode()
 
 
 def _finds(audit) -> int:

@@ -54,13 +54,13 @@ async def test_a_process_told_to_stop_logs_that_it_is_stopping_then_that_it_stop
                 answered.append(response.status)
                 return response.status == 200
 
-            assert await eventually(healthy, timeout=STARTED_WITHIN, interval=0.2), log.read_text()[-2000:]
+            await eventually(healthy, timeout=STARTED_WITHIN, interval=0.2, explain=lambda: log.read_text()[-2000:])
             process.send_signal(sig)
 
             async def exited() -> bool:
                 return process.poll() is not None
 
-            assert await eventually(exited, timeout=STOPPED_WITHIN, interval=0.1), log.read_text()[-2000:]
+            await eventually(exited, timeout=STOPPED_WITHIN, interval=0.1, explain=lambda: log.read_text()[-2000:])
     finally:
         if process.poll() is None:
             process.kill()

@@ -51,7 +51,7 @@ async def test_a_relay_killed_mid_delivery_loses_and_duplicates_nothing(
     )
     try:
         workers.start()
-        assert await eventually(held_refunds, timeout=30), "the first worker never reached the payments service"
+        await eventually(held_refunds, timeout=30, explain="the first worker never reached the payments service")
         workers.kill()
         assert await unaudited_db.disputes.count_documents({"outbox.kind": "refund"}) >= 3
 
@@ -60,7 +60,7 @@ async def test_a_relay_killed_mid_delivery_loses_and_duplicates_nothing(
         async def drained():
             return await unaudited_db.disputes.count_documents({"outbox.0": {"$exists": True}}) == 0
 
-        assert await eventually(drained, timeout=60), "the second worker did not finish the outbox"
+        await eventually(drained, timeout=60, explain="the second worker did not finish the outbox")
     finally:
         workers.stop_all()
     workers.audit_logs()

@@ -39,7 +39,9 @@ async def test_a_worker_started_before_its_database_waits_for_it_and_becomes_rea
             async def alive_not_ready() -> bool:
                 return (await status(session, f"{base}/healthz"), await status(session, f"{base}/readyz")) == (200, 503)
 
-            assert await eventually(alive_not_ready, timeout=STARTED_WITHIN, interval=0.2), workers.log_text()[-2000:]
+            await eventually(
+                alive_not_ready, timeout=STARTED_WITHIN, interval=0.2, explain=lambda: workers.log_text()[-2000:]
+            )
             assert process.poll() is None, workers.log_text()[-2000:]
             assert [await status(session, f"{base}/readyz") for _ in range(PROBES)] == [503] * PROBES
 
@@ -48,7 +50,7 @@ async def test_a_worker_started_before_its_database_waits_for_it_and_becomes_rea
             async def ready() -> bool:
                 return await status(session, f"{base}/readyz") == 200
 
-            assert await eventually(ready, timeout=RECOVERED_WITHIN, interval=0.2), workers.log_text()[-2000:]
+            await eventually(ready, timeout=RECOVERED_WITHIN, interval=0.2, explain=lambda: workers.log_text()[-2000:])
             assert process.poll() is None
         client = connect(server.uri)
         try:

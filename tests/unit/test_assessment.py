@@ -7,7 +7,7 @@ import pytest
 from adapters.web.views import customer_view, staff_view
 from disputes.actors import SYSTEM
 from disputes.assessment import Assessor
-from disputes.errors import Unprocessable
+from disputes.errors import Forbidden, Unprocessable
 from disputes.policy import PolicySettings
 from schemas.common import Outcome
 from schemas.dispute import EffectKind, ReasonCode, Status
@@ -156,7 +156,7 @@ async def test_a_repeat_claimer_is_flagged_for_a_supervisor_and_the_account_serv
 
 async def test_a_supervisor_clears_flags_with_a_reason_and_they_stay_cleared(service, repeat_claims, assessor, repository):
     ids = repeat_claims
-    with pytest.raises(Exception, match="roles"):
+    with pytest.raises(Forbidden, match="roles: supervisor"):
         await service.clear_flags(INVESTIGATOR, ids[-1], "Hepsi farklı adresler")
     cleared = await service.clear_flags(SUPERVISOR, ids[-1], "Kargo firmasının bilinen sorunu")
     assert not cleared.abuse_flags and not cleared.needs_supervisor and cleared.assess_due is not None

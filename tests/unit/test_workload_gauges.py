@@ -70,6 +70,29 @@ async def test_pushed_events_waiting_show_with_the_oldest_ones_age_as_the_outbox
     assert b"disputes_outbox_pending 0.0" in scraped and b"disputes_outbox_oldest_age_seconds 0.0" in scraped
 
 
+class OutboxBacklogReader:
+    """Three outbox messages wait, the oldest queued 120 seconds before the clock's now (a future one counts as 0)."""
+
+    def __init__(self, oldest: timedelta) -> None:
+        self.oldest = oldest
+
+    async def workload(self, now: datetime, due_within: timedelta) -> Workload:
+        return Workload({}, 0, 0, 3, FixedClock().now() - self.oldest, 0, None)
+
+
+async def test_the_oldest_waiting_outbox_messages_age_is_exported_and_never_negative():
+    registry = CollectorRegistry()
+    workload = WorkloadGauges(OutboxBacklogReader(timedelta(seconds=120)), FixedClock(), timedelta(hours=12), registry, 0)
+    await workload.refresh()
+    scraped = generate_latest(registry)
+    assert b"disputes_outbox_pending 3.0" in scraped and b"disputes_outbox_oldest_age_seconds 120.0" in scraped
+
+    registry = CollectorRegistry()  # queued by a process whose clock runs ahead of this one's
+    workload = WorkloadGauges(OutboxBacklogReader(timedelta(seconds=-5)), FixedClock(), timedelta(hours=12), registry, 0)
+    await workload.refresh()
+    assert b"disputes_outbox_oldest_age_seconds 0.0" in generate_latest(registry)
+
+
 class FailingAfterFirst:
     """Answers once, then the database is away."""
 
