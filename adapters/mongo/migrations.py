@@ -60,7 +60,11 @@ Decisions in their deadline: cases decided before a decision kept the deadline i
 (`Decision.decision_due`) and reviewed again since (an appeal, a reopening) judged their decision against the new
 review's deadline in their report facts; their `facts.within_sla` is written as their next save would write it, from
 the deadline their decision reads as taken against (`Dispute._date_the_decision`), so the SLA report agrees on cases
-never saved again."""
+never saved again.
+
+Channels recorded: cases stored before the channel a case came through was recorded came through the order page, and
+read so (`Dispute.channel`'s default); they are given `channel: order_page`, so the queue's channel filter (an
+equality its index `queue_order_by_channel` serves) finds them as the reports count them."""
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -77,6 +81,7 @@ from disputes.model import CLOCK_MARK
 from disputes.ports import STORED_LATELY
 from disputes.reports import report_facts
 from disputes.work import WorkKind
+from schemas.dispute import Channel
 from schemas.proof import ProofOfDelivery
 
 Doc = dict[str, Any]
@@ -119,6 +124,7 @@ EVENTS_BY_PUSH = "events_by_push"
 PUSHES_READ = "earlier_pushes_read"
 PROOF_HOURS = "proof_hours_not_negative"
 DECISIONS_IN_THEIR_DEADLINE = "decisions_in_their_deadline"
+CHANNELS_RECORDED = "channels_recorded"
 BATCH = 500
 
 
@@ -131,6 +137,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
         IMAGES_CHECKED: _images_checked, RAWS_CHECKED: _raws_checked, COPIES_RECHECKED: _copies_rechecked,
         EVENTS_IN_ORDER: _events_in_order, PUSHES_READ: _pushes_read, EVENTS_BY_PUSH: _events_by_push,
         PROOF_HOURS: _proof_hours, DECISIONS_IN_THEIR_DEADLINE: _decisions_in_their_deadline,
+        CHANNELS_RECORDED: _channels_recorded,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     changed = 0
@@ -264,6 +271,11 @@ async def _decisions_in_their_deadline(db: AsyncDatabase[Doc]) -> int:
             current = {"_id": doc["_id"], "version": doc["version"]}
             changed += (await db[DISPUTES].update_one(current, {"$set": {"facts.within_sla": within}})).modified_count
     return changed
+
+
+async def _channels_recorded(db: AsyncDatabase[Doc]) -> int:
+    before: Doc = {"channel": {"$exists": False}}
+    return (await db[DISPUTES].update_many(before, {"$set": {"channel": Channel.ORDER_PAGE.value}})).modified_count
 
 
 async def _events_by_push(db: AsyncDatabase[Doc]) -> int:

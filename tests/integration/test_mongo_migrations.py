@@ -29,7 +29,7 @@ from disputes.sla import deadlines
 from disputes import test_clocks as clocks_use_case
 from disputes.work import WorkKind
 from schemas.common import Outcome, Resolution
-from schemas.dispute import Evidence, ReasonCode
+from schemas.dispute import Channel, Evidence, ReasonCode
 from schemas.proof import ProofSource
 from tests.factories import CUSTOMER, NOW, SUPERVISOR, CountedCleaner, order, shipment, subjects
 from tests.integration.test_attachment_retention import PNG, signed_proof
@@ -398,3 +398,24 @@ async def test_a_late_decision_appealed_before_decisions_kept_their_deadline_rep
     assert (sla.decided, sla.within_sla) == (1, 0)
     assert await migrate(mongo_db) == 0
     query_audit.commands.clear()  # the migration scans once, on purpose
+
+
+async def test_cases_stored_before_channels_were_recorded_are_found_by_the_order_page_filter(mongo_db, query_audit):
+    disputes = MongoDisputes.in_database(mongo_db)
+    service = DisputeService(disputes, InMemoryOrders([order("ord-0"), order("ord-1")]), FixedClock(NOW), Rules())
+    old, chat = [
+        (await service.open(CUSTOMER, OpenRequest(f"ord-{n}", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+        for n in range(2)
+    ]
+    await mongo_db[DISPUTES].update_one({"_id": old.id}, {"$unset": {"channel": ""}})  # as stored before channels
+    await mongo_db[DISPUTES].update_one({"_id": chat.id}, {"$set": {"channel": "live_chat"}})
+    assert (await disputes.query(DisputeQuery(channel=Channel.ORDER_PAGE))).items == []
+
+    assert await migrate(mongo_db) == 1
+    query_audit.commands.clear()  # the migration scans once, on purpose
+
+    found = {channel: await disputes.query(DisputeQuery(channel=channel)) for channel in (Channel.ORDER_PAGE, Channel.LIVE_CHAT)}
+    assert {channel: [d.id for d in page.items] for channel, page in found.items()} == {
+        Channel.ORDER_PAGE: [old.id], Channel.LIVE_CHAT: [chat.id]
+    }
+    assert await migrate(mongo_db) == 0
