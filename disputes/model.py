@@ -116,6 +116,8 @@ HIGH_VALUE_CURRENCY = "TRY"
 """The currency of the policy's high-value threshold (`PolicySettings.high_value_minor`, in kuruş)."""
 COMPENSATIONS = frozenset({EffectKind.REFUND, EffectKind.RESHIP})
 CLOCK_MARK = "@"
+NEW_REVIEW = frozenset({"appealed", "reopened"})
+"""The timeline's entries that begin a new review of a decided case, with deadlines of its own (`restart_sla`)."""
 """Between a shipment and the test clock a case holds it on (`Dispute.shipment_key`): no id holds it."""
 RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
@@ -328,6 +330,31 @@ class Dispute(BaseModel):
     the case's state, until `stored_copies_deleted`."""
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _date_the_decision(cls, data: Any) -> Any:
+        """A decision stored before it kept the deadline it was taken against (`Decision.decision_due`) reads as taken
+        against the deadline the case had then: the current one, unless an appeal or a reopening began a review since
+        (`restart_sla` replaced it); then the latest deadline the decision's review recorded on the timeline (an
+        escalation, a question to the customer, its answer or expiry, an accessibility need). A review that recorded
+        none kept its first deadline nowhere: the current one is read (best effort)."""
+        decision = data.get("decision") if isinstance(data, dict) else None
+        sla = data.get("sla") if isinstance(data, dict) else None
+        if not isinstance(decision, dict) or decision.get("decision_due") is not None or sla is None:
+            return data
+        due = sla["decision_due"] if isinstance(sla, dict) else sla.decision_due
+        entries = [(e["action"], e.get("details") or {}) if isinstance(e, dict) else (e.action, e.details)
+                   for e in data.get("timeline", ())]
+        decided = max((i for i, (action, _) in enumerate(entries) if action == "decided"), default=None)
+        if decided is not None and any(action in NEW_REVIEW for action, _ in entries[decided + 1:]):
+            for action, details in reversed(entries[:decided]):
+                if action in NEW_REVIEW:
+                    break
+                if details.get("decision_due") is not None:
+                    due = details["decision_due"]
+                    break
+        return data | {"decision": decision | {"decision_due": due}}
 
     @model_validator(mode="before")
     @classmethod
@@ -1224,6 +1251,7 @@ class Dispute(BaseModel):
             lines=lines,
             overridden=overridden,
             override_reason=override_reason,
+            decision_due=self.sla.decision_due,
         )
         if outcome is not Outcome.REJECTED:
             self.compensation = outcome

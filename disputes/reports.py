@@ -11,7 +11,9 @@ order's currency, never adding one currency to another.
 
 The SLA report and the response times count disputes: decided when they have a decision; time to first response
 runs from the opening to the first message to the customer, question to them or decision
-(`disputes.conversation.RESPONSES`); time to decision, to the latest decision.
+(`disputes.conversation.RESPONSES`); time to decision, to the latest decision; within SLA, when the latest decision
+kept the deadline it was taken against (`Decision.decision_due`: its review's, not the one an appeal or a reopening
+since has set).
 
 The reports count real cases only (`reported`): a case on a test clock is the sandbox's, opened and decided on a time
 of its own, so it counts in none of them."""
@@ -76,7 +78,7 @@ def report_facts(dispute: Dispute) -> ReportFacts:
         hours_to_proof=hours(min((p.received_at for p in proofs), default=None)),
         hours_to_first_response=hours(next((e.at for e in dispute.timeline if e.action in RESPONSES), None)),
         hours_to_decision=hours(decision.decided_at if decision else None),
-        within_sla=decided_in_time(decision, dispute.sla.decision_due) if decision else None,
+        within_sla=decided_in_time(decision, decision.decision_due or dispute.sla.decision_due) if decision else None,
         automatic=decision is not None and decision.decided_by_role is Role.SERVICE,
         liability_minor=dispute.claimed_value_minor if dispute.liability_claimed else 0,
         decisions={o.value: decided[o.value] for o in Outcome},

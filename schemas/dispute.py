@@ -159,6 +159,11 @@ class Decision(_Model):
     )
     overridden: bool = False
     override_reason: str | None = None
+    decision_due: AwareDatetime | None = Field(
+        default=None,
+        description="The decision deadline this decision was taken against: the one of the review it closed (an "
+                    "appeal or a reopening starts a new review with a deadline of its own).",
+    )
 
 
 class Appeal(_Model):

@@ -54,7 +54,17 @@ place), ahead of any new event of their millisecond, so none is changed.
 
 Hours to proof: cases stored when a proof pushed before the case opened counted negative hours to it keep 0 in their
 report facts (`disputes.reports`), as their next save would write, so the carrier report's median reads no negative
-time from cases that are never saved again (closed ones)."""
+time from cases that are never saved again (closed ones).
+
+Decisions in their deadline: cases decided before a decision kept the deadline it was taken against
+(`Decision.decision_due`) and reviewed again since (an appeal, a reopening) judged their decision against the new
+review's deadline in their report facts; their `facts.within_sla` is written as their next save would write it, from
+the deadline their decision reads as taken against (`Dispute._date_the_decision`), so the SLA report agrees on cases
+never saved again.
+
+Channels recorded: cases stored before the channel a case came through was recorded came through the order page, and
+read so (`Dispute.channel`'s default); they are given `channel: order_page`, so the queue's channel filter (an
+equality its index `queue_order_by_channel` serves) finds them as the reports count them."""
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -69,7 +79,9 @@ from adapters.mongo.evidence_store import LAST_STORED
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
 from disputes.model import CLOCK_MARK
 from disputes.ports import STORED_LATELY
+from disputes.reports import report_facts
 from disputes.work import WorkKind
+from schemas.dispute import Channel
 from schemas.proof import ProofOfDelivery
 
 Doc = dict[str, Any]
@@ -111,6 +123,8 @@ EVENTS_IN_ORDER = "events_in_order"
 EVENTS_BY_PUSH = "events_by_push"
 PUSHES_READ = "earlier_pushes_read"
 PROOF_HOURS = "proof_hours_not_negative"
+DECISIONS_IN_THEIR_DEADLINE = "decisions_in_their_deadline"
+CHANNELS_RECORDED = "channels_recorded"
 BATCH = 500
 
 
@@ -122,7 +136,8 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
         PURGE_FLAGS_DROPPED: _purge_flags_dropped, PUSHES_KEPT: _pushes_kept, REFS_CITED: _refs_cited,
         IMAGES_CHECKED: _images_checked, RAWS_CHECKED: _raws_checked, COPIES_RECHECKED: _copies_rechecked,
         EVENTS_IN_ORDER: _events_in_order, PUSHES_READ: _pushes_read, EVENTS_BY_PUSH: _events_by_push,
-        PROOF_HOURS: _proof_hours,
+        PROOF_HOURS: _proof_hours, DECISIONS_IN_THEIR_DEADLINE: _decisions_in_their_deadline,
+        CHANNELS_RECORDED: _channels_recorded,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     changed = 0
@@ -242,6 +257,25 @@ async def _events_in_order(db: AsyncDatabase[Doc]) -> int:
 async def _proof_hours(db: AsyncDatabase[Doc]) -> int:
     negative = {"facts.hours_to_proof": {"$lt": 0, "$type": "number"}}  # a number: mongoeco has null below 0
     return (await db[DISPUTES].update_many(negative, {"$set": {"facts.hours_to_proof": 0.0}})).modified_count
+
+
+async def _decisions_in_their_deadline(db: AsyncDatabase[Doc]) -> int:
+    """The decided cases whose decision has no deadline of its own, found among every case by the index every
+    collection has; a save meanwhile wrote its own facts, at a later version."""
+    changed = 0
+    async for doc in db[DISPUTES].find({}).sort("_id", 1):
+        if not doc.get("decision") or "decision_due" in doc["decision"]:
+            continue
+        within = report_facts(from_doc(doc)).within_sla
+        if doc.get("facts", {}).get("within_sla") != within:
+            current = {"_id": doc["_id"], "version": doc["version"]}
+            changed += (await db[DISPUTES].update_one(current, {"$set": {"facts.within_sla": within}})).modified_count
+    return changed
+
+
+async def _channels_recorded(db: AsyncDatabase[Doc]) -> int:
+    before: Doc = {"channel": {"$exists": False}}
+    return (await db[DISPUTES].update_many(before, {"$set": {"channel": Channel.ORDER_PAGE.value}})).modified_count
 
 
 async def _events_by_push(db: AsyncDatabase[Doc]) -> int:

@@ -8,6 +8,8 @@ from typing import Any
 from disputes.actors import SYSTEM
 from disputes.calendar import BusinessCalendar
 from disputes.model import ClockReading, Dispute
+from disputes.rules import Rules
+from disputes.sla import deadlines
 from disputes.ports import CarrierFigures, ResponseFigures, ResponseTimes, SlaFigures
 from schemas.common import Outcome
 from schemas.dispute import Channel, MissingItem, ReasonCode
@@ -221,6 +223,47 @@ async def test_a_decision_the_deadline_rule_takes_as_the_deadline_comes_kept_it(
     sla = await cases.storage.reports.sla(START, END)
 
     assert (sla.decided, sla.within_sla) == (2, 1)
+
+
+def _appeal(at: timedelta) -> Callable[[Dispute], None]:
+    """The customer appeals `at` after the decision, which starts a review with deadlines of its own."""
+    def appeal(dispute: Dispute) -> None:
+        now = dispute.decision.decided_at + at
+        dispute.file_appeal(CUSTOMER, "Kapıcı da almadı, komşular da.", now, now + timedelta(days=1))
+        dispute.restart_sla(deadlines(now, Rules()), Rules().escalate_before_deadline)
+
+    return appeal
+
+
+def _reopen(at: timedelta) -> Callable[[Dispute], None]:
+    def reopen(dispute: Dispute) -> None:
+        now = dispute.decision.decided_at + at
+        dispute.reopen(SUPERVISOR, "Yeniden bakılmalı.", now)
+        dispute.restart_sla(deadlines(now, Rules()), Rules().escalate_before_deadline)
+
+    return reopen
+
+
+async def test_a_decision_counts_against_the_deadline_of_the_review_it_closed_once_another_review_begins(
+    cases: Cases
+) -> None:
+    """A rejection two days late, then appealed; a refund two days late, then reopened; a refund in time, then
+    reopened: the new reviews' deadlines are days away from each decision, which stays as late or in time as it was."""
+    rejected, refunded, in_time = [await cases.open() for _ in range(3)]
+    for case, outcome, reason, at in (
+        (rejected, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, rejected.sla.decision_due + timedelta(days=2)),
+        (refunded, Outcome.REFUND, ReasonCode.GOODWILL, refunded.sla.decision_due + timedelta(days=2)),
+        (in_time, Outcome.REFUND, ReasonCode.GOODWILL, in_time.sla.decision_due - timedelta(hours=1)),
+    ):
+        await cases.change(case.id, lambda d, o=outcome, r=reason, at=at: d.decide(INVESTIGATOR, o, r, "n", None, at))
+    assert (await cases.storage.reports.sla(START, END)).within_sla == 1
+
+    await cases.change(rejected.id, _appeal(timedelta(hours=1)))
+    await cases.change(refunded.id, _reopen(timedelta(hours=1)))
+    await cases.change(in_time.id, _reopen(timedelta(days=20)))  # its new deadline is long past the decision too
+
+    sla = await cases.storage.reports.sla(START, END)
+    assert (sla.decided, sla.within_sla) == (3, 1)
 
 
 def _message_after(hours: float) -> Callable[[Dispute], None]:

@@ -3,8 +3,9 @@ the customer's side is refused; bad input is a problem."""
 
 import pytest
 
-from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR
+from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR, eventually, settled
 from tests.e2e.test_access_and_bad_input import assert_problem
+from tests.e2e.test_signed_effects import decide_refund
 
 HISTORY = "/v1/customers/cust-1/disputes"
 
@@ -86,3 +87,31 @@ async def test_a_history_cursor_reads_only_in_the_history_and_for_the_caller_tha
                         (f"{HISTORY}?cursor={cursor}", SUPERVISOR)):
         assert (await assert_problem(await api.get(url, headers=caller), 422))["parameters"] == ["cursor"]
     assert (await api.get(f"{HISTORY}?cursor={cursor}", headers=INVESTIGATOR)).status == 200
+
+
+async def test_a_refund_payments_refused_for_good_is_no_compensation_and_the_reshipment_after_it_is(
+    api, sandbox, aiohttp_client
+):
+    downstream = await aiohttp_client(sandbox)
+    assert (await downstream.post("/_sandbox/faults", json={"service": "payments", "mode": "reject", "times": 1})).status == 200
+    dispute_id = await decide_refund(api)
+    one = f"/v1/disputes/{dispute_id}"
+
+    async def refused() -> bool:
+        case = await (await api.get(one, headers=SUPERVISOR)).json()
+        parked = [(e["key"], e["parked"]) for e in case["effects"]["parked"] if e["kind"] == "refund"]
+        return parked == [(f"{dispute_id}:d1:refund", "refused")]
+
+    assert await eventually(refused)
+    [item] = (await (await api.get(HISTORY, headers=SUPERVISOR)).json())["items"]
+    assert (item["outcome"], item["compensation"]) == ("refund", None)  # the refund never happened
+
+    reopened = await api.post(one + "/reopen", json={"reason": "Ödeme reddedildi."}, headers=SUPERVISOR)
+    decision = {"outcome": "reship", "reason_code": "carrier_no_proof", "note": "Yeniden gönderilecek.",
+                "override_reason": "Ödeme servisi iadeyi kesin olarak reddetti."}
+    decided = await api.post(one + "/decision", json=decision, headers={**SUPERVISOR, "If-Match": reopened.headers["ETag"]})
+    assert decided.status == 200, await decided.text()
+    await settled(api, dispute_id)
+
+    [item] = (await (await api.get(HISTORY, headers=SUPERVISOR)).json())["items"]
+    assert (item["outcome"], item["compensation"]) == ("reship", "reship")

@@ -1,7 +1,7 @@
 """Documents stored before background work was scheduled by storage are brought to the current shape at
 start-up, so their due work runs; running the migration again changes nothing."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from pymongo import ASCENDING
@@ -11,6 +11,7 @@ from adapters.memory import FixedClock, InMemoryOrders
 from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from adapters.mongo.evidence_store import MongoEvidenceStore
+from adapters.mongo.reports import MongoReports
 from adapters.mongo import migrations
 from adapters.mongo.migrations import COPIES_RECHECKED, SHIPMENT_ON_CLOCK, migrate
 from adapters.mongo.retention import AttachmentRetention, PushRetention, StoredCopyCheck
@@ -19,17 +20,18 @@ from adapters.mongo.test_clocks import MongoTestClocks
 from disputes.actors import SYSTEM
 from disputes.evidence import EARLIER_PUSHES
 from disputes.intake import EvidenceIntake, PushedEvent, raw_ref
-from disputes.model import CLOCK_MARK
+from disputes.model import CLOCK_MARK, Dispute
 from disputes.ports import CUSTOMER_IMAGE, DisputeQuery, CustomerSource, StoredAttachment
 from disputes.rules import Rules
 from disputes.schedule import DueWork
 from disputes.service import DisputeService, OpenRequest, Upload
+from disputes.sla import deadlines
 from disputes import test_clocks as clocks_use_case
 from disputes.work import WorkKind
-from schemas.common import Resolution
-from schemas.dispute import Evidence
+from schemas.common import Outcome, Resolution
+from schemas.dispute import Channel, Evidence, ReasonCode
 from schemas.proof import ProofSource
-from tests.factories import CUSTOMER, NOW, CountedCleaner, order, shipment, subjects
+from tests.factories import CUSTOMER, NOW, SUPERVISOR, CountedCleaner, order, shipment, subjects
 from tests.integration.test_attachment_retention import PNG, signed_proof
 
 LEASE = timedelta(seconds=30)
@@ -369,3 +371,51 @@ async def test_cases_stored_with_negative_hours_to_proof_report_none_and_a_secon
     assert (await mongo_db[DISPUTES].find_one({"_id": opened.id}))["facts"]["hours_to_proof"] == 0.0
     assert await migrate(mongo_db) == 0
     query_audit.commands.clear()  # the migration scans once, on purpose
+
+
+async def test_a_late_decision_appealed_before_decisions_kept_their_deadline_reports_late_and_a_second_run_changes_nothing(
+    mongo_db, query_audit
+):
+    disputes = MongoDisputes.in_database(mongo_db)
+    service = DisputeService(disputes, InMemoryOrders([order()]), FixedClock(NOW), Rules())
+    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    due, reports = opened.sla.decision_due, MongoReports(mongo_db[DISPUTES])
+
+    def late_then_appealed(d: Dispute, now: datetime) -> None:
+        d.escalate(SYSTEM, due - timedelta(hours=4), Rules().escalate_before_deadline)  # records the deadline
+        d.decide(SUPERVISOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None, due + timedelta(days=2))
+        appealed_at = due + timedelta(days=2, hours=1)
+        d.file_appeal(CUSTOMER, "Kapıcı da almadı.", appealed_at, appealed_at + timedelta(days=1))
+        d.restart_sla(deadlines(appealed_at, Rules()), Rules().escalate_before_deadline)
+
+    await service.apply_timed(SUPERVISOR, opened.id, late_then_appealed)
+    as_stored_before = {"$unset": {"decision.decision_due": ""}, "$set": {"facts.within_sla": True}}
+    await mongo_db[DISPUTES].update_one({"_id": opened.id}, as_stored_before)  # judged by the appeal's deadline
+    assert (await reports.sla(NOW - timedelta(days=1), NOW + timedelta(days=1))).within_sla == 1
+
+    assert await migrate(mongo_db) >= 1
+    sla = await reports.sla(NOW - timedelta(days=1), NOW + timedelta(days=1))
+    assert (sla.decided, sla.within_sla) == (1, 0)
+    assert await migrate(mongo_db) == 0
+    query_audit.commands.clear()  # the migration scans once, on purpose
+
+
+async def test_cases_stored_before_channels_were_recorded_are_found_by_the_order_page_filter(mongo_db, query_audit):
+    disputes = MongoDisputes.in_database(mongo_db)
+    service = DisputeService(disputes, InMemoryOrders([order("ord-0"), order("ord-1")]), FixedClock(NOW), Rules())
+    old, chat = [
+        (await service.open(CUSTOMER, OpenRequest(f"ord-{n}", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+        for n in range(2)
+    ]
+    await mongo_db[DISPUTES].update_one({"_id": old.id}, {"$unset": {"channel": ""}})  # as stored before channels
+    await mongo_db[DISPUTES].update_one({"_id": chat.id}, {"$set": {"channel": "live_chat"}})
+    assert (await disputes.query(DisputeQuery(channel=Channel.ORDER_PAGE))).items == []
+
+    assert await migrate(mongo_db) == 1
+    query_audit.commands.clear()  # the migration scans once, on purpose
+
+    found = {channel: await disputes.query(DisputeQuery(channel=channel)) for channel in (Channel.ORDER_PAGE, Channel.LIVE_CHAT)}
+    assert {channel: [d.id for d in page.items] for channel, page in found.items()} == {
+        Channel.ORDER_PAGE: [old.id], Channel.LIVE_CHAT: [chat.id]
+    }
+    assert await migrate(mongo_db) == 0

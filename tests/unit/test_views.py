@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from adapters.memory import InMemoryOrders
 from adapters.mongo.disputes import from_doc, to_doc
+from adapters.web.customers_api import past_dispute
 from adapters.web.views import (
     DisputeViews,
     QueueRows,
@@ -312,6 +313,32 @@ def test_a_whole_package_case_has_no_compensated_lines() -> None:
     d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.WEAK_PROOF, "n", None, NOW)
 
     assert staff_view(d)["compensated_lines"] == []
+
+
+def _refused(d: Dispute, *keys: str) -> Dispute:
+    """`d` once the relay parked the effects of `keys` as refused for good by their service."""
+    refused = [m for m in d.outbox if m.key in keys]
+    assert len(refused) == len(keys)
+    d.outbox = [m for m in d.outbox if m.key not in keys]
+    d.effects_parked = [m.model_copy(update={"parked": ParkReason.REFUSED}) for m in refused]
+    return d
+
+
+@pytest.mark.parametrize(("refused", "shown"), [
+    ((), Outcome.RESHIP),
+    (("d2:reship:sku-kettle",), Outcome.REFUND),  # the glasses' refunds stand
+    (("d1:refund:sku-glass", "d2:refund:sku-glass", "d2:reship:sku-kettle"), None),
+])
+def test_the_customer_history_shows_the_compensation_a_missing_item_claim_issued(refused, shown) -> None:
+    d = _paid_in_two_decisions()
+    assert past_dispute(_refused(d, *(f"{d.id}:{key}" for key in refused))).compensation is shown
+
+
+@pytest.mark.parametrize(("refused", "shown"), [(False, Outcome.REFUND), (True, None)])
+def test_the_customer_history_shows_a_package_refund_refused_for_good_as_no_compensation(refused, shown) -> None:
+    d = dispute(evidence("ev-1"))
+    d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.WEAK_PROOF, "n", None, NOW)
+    assert past_dispute(_refused(d, f"{d.id}:d1:refund") if refused else d).compensation is shown
 
 
 @pytest.mark.parametrize("case", CASES)
