@@ -108,12 +108,18 @@ class EvidencePuller:
         except TimeoutError:
             place.give_back()
             return
+        last = await self.service.now_of(dispute) >= dispute.sla.evidence_due
         try:
-            answer = await self._ask(dispute_id, carrier, tracking, slot)
-        finally:
-            slot.release()
-        place.leave()  # the carrier call is over: the next claim may take this place while the answer is stored
-        await self._record(dispute, answer, ending)
+            try:
+                answer = await self._ask(dispute_id, carrier, tracking, slot)
+            finally:
+                slot.release()
+            place.leave()  # the carrier call is over: the next claim may take this place while the answer is stored
+            await self._record(dispute, answer, ending)
+        except Exception:
+            if last:  # the last pull failed in a way no answer foresees: the deadline holds all the same
+                await self._change(dispute, _deadline_passed, ending)
+            raise
 
     async def _ask(self, dispute_id: str, carrier: str, tracking: str, slot: Slot) -> Answer:
         started = time.monotonic()
@@ -213,6 +219,12 @@ class CarrierSlot:
         if self._held:
             self._held = False
             self._semaphore.release()
+
+
+def _deadline_passed(dispute: Dispute, now: datetime) -> None:
+    """The evidence deadline, recorded unless the case has a proof or the deadline already (a save of the pull)."""
+    if dispute.is_active and not (dispute.has_delivery_proof or dispute.proof_missing):
+        dispute.evidence_deadline_passed(SYSTEM, now)
 
 
 def _outcome(answer: Answer) -> str:

@@ -439,6 +439,27 @@ async def test_a_pull_that_fails_again_at_the_deadline_records_that_the_carrier_
     assert [e.action for e in stored.timeline[-2:]] == ["evidence_pull_failed", "carrier_did_not_provide_proof"]
 
 
+async def test_a_pull_at_the_deadline_that_fails_unforeseen_still_records_that_the_carrier_did_not_prove_delivery(
+    make_puller, dispute, repository, clock
+):
+    """A reply no parser foresaw raises out of the pull: the failure is the worker's to report, the deadline the
+    case's all the same (the case is not asked again past it)."""
+    gateway = Gateway(RuntimeError("a reply no parser foresaw"))
+    clock.current = dispute.sla.evidence_due
+    with pytest.raises(ExceptionGroup):
+        await make_puller(gateway).run_once()
+    stored = repository.docs[dispute.id]
+    assert stored.proof_missing and stored.evidence_pull_due is None and gateway.calls == 1
+    assert stored.timeline[-1].action == "carrier_did_not_provide_proof"
+
+
+async def test_a_pull_before_the_deadline_that_fails_unforeseen_is_left_to_its_lease(make_puller, dispute, repository):
+    with pytest.raises(ExceptionGroup):
+        await make_puller(Gateway(RuntimeError("a reply no parser foresaw"))).run_once()
+    stored = repository.docs[dispute.id]
+    assert not stored.proof_missing and stored.evidence_pull_due == dispute.opened_at
+
+
 async def test_not_delivered_yet_is_evidence_and_the_pull_is_repeated(make_puller, dispute, repository):
     gateway = Gateway(proof(ProofStatus.IN_TRANSIT))
     await make_puller(gateway).run_once()
