@@ -95,7 +95,9 @@ async def _read_form(request: web.Request) -> tuple[str, list[Upload]]:
     statement: str | None = None
     uploads: list[Upload] = []
     body = cast(StreamReader, _Bounded(request.content))  # what MultipartReader calls of a StreamReader, and no more
-    async for part in MultipartReader(request.headers, body):
+    protocol = request.protocol  # the server's limits on header fields hold for the parts' headers too
+    form = MultipartReader(request.headers, body, max_field_size=protocol.max_field_size, max_headers=protocol.max_headers)
+    async for part in form:
         if not isinstance(part, BodyPartReader):
             raise _invalid("form", "Nested multipart bodies are not taken.")
         if part.name == STATEMENT and statement is None:

@@ -525,3 +525,15 @@ async def test_any_header_the_service_reads_that_is_not_utf8_never_makes_a_500(s
     assert answer.status < 500, answer.body
     if answer.status >= 400:
         assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_part_header_past_the_header_field_limit_is_refused_as_the_request_s_own_headers_are(service):
+    """The limit on a header field (here 1,024 bytes) holds for the headers of a form's parts too."""
+    one = await opened(service)
+    content_type, body = form_with_image_part('form-data; name="images"; filename="' + "k" * 2000 + '.png"')
+    request_head = head("POST", one + "/information", {**CUSTOMER, "Content-Type": content_type, "Connection": "close"},
+                        len(body))
+
+    answer = await exchange(service, request_head + body)
+
+    assert answer.status == 400 and answer.json()["type"] == "urn:dispute-service:problem:malformed-multipart"
