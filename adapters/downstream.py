@@ -2,11 +2,13 @@
 
 What a caller sees::
 
-    EffectUnavailable   transient failures outlasted every attempt → the relay tries again later (not before
-                        the last answer's ``Retry-After``, up to ``LONGEST_WAIT``)
+    EffectUnavailable   transient failures outlasted every attempt, or the worker stopped between retries after
+                        one that may have been applied → the relay tries again later (not before the last
+                        answer's ``Retry-After``, up to ``LONGEST_WAIT``)
     EffectRejected      any other non-2xx answer (a 4xx other than 408/429) → never retried; `maybe_applied` when
                         an earlier attempt of the call may have been applied (no answer, a lost connection, a
-                        5xx): the refusal proves only that the attempt it answered applied nothing
+                        5xx), or the answer is a 409 (the key still being applied): the refusal proves only that
+                        the attempt it answered applied nothing
 
 Inside, ``Transient`` marks what is retried here: connection errors, timeouts, 408, 429 (waiting at least
 its ``Retry-After``) and 5xx. ``DownstreamClient`` is the shared base; ``HttpOrderDirectory`` uses it too.
@@ -82,6 +84,11 @@ class Signer:
         return {SIGNATURE_HEADER: signing.sign(self.secret, body, int(self.now()), kid=self.key_id)}
 
 
+IN_PROGRESS = 409
+"""How an idempotent service answers a key it is still applying (docs/downstream.md): an attempt before this one,
+perhaps of an earlier pass or of a worker that died, may have been applied."""
+
+
 class Transient(Exception):
     def __init__(self, reason: str, status: int | None = None, retry_after: float | None = None) -> None:
         super().__init__(reason)
@@ -143,7 +150,15 @@ class DownstreamClient:
             sleep=_sleep,
             reraise=True,
         )
-        reply: Reply = await retrying(attempt, self._base_url + path)
+        try:
+            reply: Reply = await retrying(attempt, self._base_url + path)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if not unsure or task is None or task.cancelling():
+                raise
+            # Stopping between retries (`carriers.retry.waits_end_on`) after an attempt that may have been applied:
+            # ended as that attempt's failure, for the caller to record, not with nothing of it kept.
+            raise Transient(f"stopped before retrying, after {unsure[-1]}", unsure[-1].status) from None
         return replace(reply, after=str(unsure[-1])) if unsure else reply
 
     def _attempt_headers(self, body: bytes | None) -> dict[str, str]:
@@ -219,6 +234,9 @@ class EffectClient(DownstreamClient):
             wait = None if error.retry_after is None else timedelta(seconds=min(error.retry_after, LONGEST_WAIT))
             raise EffectUnavailable(f"{self.service} unavailable: {error}", wait) from error
         if not 200 <= reply.status < 300:
+            if reply.status == IN_PROGRESS:
+                raise EffectRejected(f"{self.service} rejected the request: HTTP {reply.status}, its key still being "
+                                     "applied (an attempt before may have been)", maybe_applied=True)
             if reply.after is None:
                 raise EffectRejected(f"{self.service} rejected the request: HTTP {reply.status}")
             raise EffectRejected(

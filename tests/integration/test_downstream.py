@@ -1,5 +1,6 @@
 """The payments, fulfillment and notifications clients against the downstream sandbox over a real socket."""
 
+import asyncio
 import hashlib
 import hmac
 import time
@@ -24,6 +25,7 @@ from adapters.downstream import (
     Transient,
 )
 from pydantic import SecretStr
+from carriers.retry import waits_end_on
 from sandbox.downstream import LEDGER, create_downstream_sandbox
 from sandbox.signing import DEVELOPMENT_KEY_ID, DEVELOPMENT_SECRET, REPLAY_WINDOW_SECONDS
 from disputes.ports import EffectRejected, EffectUnavailable
@@ -231,6 +233,48 @@ async def test_a_refusal_after_a_429_is_a_plain_refusal_as_a_429_takes_nothing(s
 
     assert (str(raised.value), raised.value.maybe_applied) == ("payments rejected the request: HTTP 400", False)
     assert received(sandbox) == [429, 400] and applied(sandbox) == {}
+
+
+async def test_a_409_says_the_key_is_still_being_applied_so_an_attempt_before_may_have_been(
+    session, aiohttp_server
+) -> None:
+    """As after a worker that died mid-call: this pass made no attempt before, another may have."""
+    async def applying(request: web.Request) -> web.Response:
+        return web.json_response({"error": "a request with this key is in progress"}, status=409)
+
+    app = web.Application()
+    app.router.add_post(PaymentsClient.path, applying)
+    client = PaymentsClient(session, str((await aiohttp_server(app)).make_url("/")), 2.0, 3, signer=SIGNER, backoff=FAST)
+
+    with pytest.raises(EffectRejected, match="HTTP 409, its key still being applied") as raised:
+        await client.refund(REFUND, KEY)
+    assert raised.value.maybe_applied
+
+
+async def test_a_worker_stopping_between_retries_after_a_lost_answer_ends_the_call_as_that_attempt_s_failure(
+    session, sandbox
+) -> None:
+    """Not cancelled with nothing kept: the relay records the attempt, so a refusal on a later pass is known to follow
+    one that may have been applied. The stop comes while the first attempt is in flight: the call goes on to its
+    end (a timeout), and the wait before the retry ends at once."""
+    await inject(session, sandbox, service="payments", mode="slow", delay_seconds=30)  # applied, answered too late
+    stop = asyncio.Event()
+    client = PaymentsClient(session, str(sandbox.make_url("/")), 0.2, 3, signer=SIGNER,
+                            backoff=Backoff(multiplier=30.0, max_wait=30.0, jitter=0.0, budget=60.0))
+
+    async def refund_until_stopped() -> None:
+        waits_end_on(stop)
+        await client.refund(REFUND, KEY)
+
+    call = asyncio.create_task(refund_until_stopped())
+    async with asyncio.timeout(5):
+        while not applied(sandbox):
+            await asyncio.sleep(0.01)
+    stop.set()
+    with pytest.raises(EffectUnavailable, match="stopped before retrying, after .*Timeout"):
+        async with asyncio.timeout(5):  # far below the 30 s wait before the retry
+            await call
+    assert applied(sandbox) == {KEY: 1} and received(sandbox, "fault") == ["slow"]
 
 
 async def test_exhausted_retries_raise_effect_unavailable_from_the_last_failure(session, sandbox) -> None:
