@@ -241,6 +241,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         client = None
         repository: DisputeStorage
         retention = timedelta(days=settings.attachment_retention_days)
+        personal_data = timedelta(days=settings.case_personal_data_retention_days)
         keep_pushes = max(retention, settings.rules().claim_window)  # a case may still be opened on the shipment
         if settings.storage == "mongodb":
             if settings.mongodb_uri is None:
@@ -253,7 +254,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             setup = StorageSetup(db)
             setting_up = await setup.start()
             app[STORAGE_SET_UP] = setup.check
-            repository = MongoDisputes.in_database(db, retention)
+            repository = MongoDisputes.in_database(db, retention, personal_data)
             store: EvidenceStore = MongoEvidenceStore(db, keep_pushes)
             schedule: Schedule = MongoSchedule(db, repository.stored)
             breakers: BreakerStore = MongoBreakerStore(db)
@@ -268,7 +269,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             workload: WorkloadReader = MongoWorkload(db[DISPUTES], db[CARRIER_EVENTS])
             app[ops.READINESS] = _pinger(db, setup)
         else:
-            memory, memory_store = InMemoryDisputes(retention), InMemoryEvidenceStore(keep_pushes)
+            memory, memory_store = InMemoryDisputes(retention, personal_data), InMemoryEvidenceStore(keep_pushes)
             repository, store = memory, memory_store
             schedule = InMemorySchedule(memory, memory_store)
             breakers = InMemoryBreakerStore()
