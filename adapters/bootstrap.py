@@ -62,7 +62,7 @@ from adapters.mongo.staff import MongoStaffDirectory
 from adapters.mongo.test_clocks import MongoTestClocks
 from adapters.metrics import HTTP_METRICS, SCRAPE, HttpMetrics, RelayMetrics, WorkloadGauges, calendar_end
 from adapters.mongo.workload import MongoWorkload
-from adapters.images import DecodeTurns
+from adapters.images import CarrierImages, DecodeTurns
 from adapters.tracing import propagation
 from adapters.digital import HttpDigitalDeliveries
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory
@@ -241,6 +241,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         client = None
         repository: DisputeStorage
         retention = timedelta(days=settings.attachment_retention_days)
+        personal_data = timedelta(days=settings.case_personal_data_retention_days)
         keep_pushes = max(retention, settings.rules().claim_window)  # a case may still be opened on the shipment
         if settings.storage == "mongodb":
             if settings.mongodb_uri is None:
@@ -253,7 +254,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             setup = StorageSetup(db)
             setting_up = await setup.start()
             app[STORAGE_SET_UP] = setup.check
-            repository = MongoDisputes.in_database(db, retention)
+            repository = MongoDisputes.in_database(db, retention, personal_data)
             store: EvidenceStore = MongoEvidenceStore(db, keep_pushes)
             schedule: Schedule = MongoSchedule(db, repository.stored)
             breakers: BreakerStore = MongoBreakerStore(db)
@@ -268,7 +269,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             workload: WorkloadReader = MongoWorkload(db[DISPUTES], db[CARRIER_EVENTS])
             app[ops.READINESS] = _pinger(db, setup)
         else:
-            memory, memory_store = InMemoryDisputes(retention), InMemoryEvidenceStore(keep_pushes)
+            memory, memory_store = InMemoryDisputes(retention, personal_data), InMemoryEvidenceStore(keep_pushes)
             repository, store = memory, memory_store
             schedule = InMemorySchedule(memory, memory_store)
             breakers = InMemoryBreakerStore()
@@ -286,7 +287,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         stored: DisputeRepository = repository
         if settings.run_workers and settings.wake_workers:  # saves made here wake this process's worker loops
             inbox, stored = WakingInbox(store, wakeups), WakingRepository(repository, wakeups, clock)
-        intake = EvidenceIntake(store, inbox, clock, attachment_media_type)
+        decode_turns = DecodeTurns()  # customers' uploads and carriers' images take turns on the same CPUs
+        intake = EvidenceIntake(store, inbox, clock, attachment_media_type, CarrierImages(decode_turns))
         app[INTAKE] = intake
         carrier_config = settings.carriers
         if settings.carrier_sandbox_url:
@@ -308,7 +310,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         service = DisputeService(
             stored, orders, clock, settings.rules(), packing_records=packing, attachments=store, test_clocks=test_clocks,
             duty=Duty(directory), high_value_minor=settings.policy().high_value_minor,
-            clean_image=ImageCleaner(DecodeTurns()),
+            clean_image=ImageCleaner(decode_turns),
         )
         app[SERVICE] = service
         app[FIRST_ANSWERS] = FirstAnswers(
@@ -334,8 +336,9 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                     service, gateway, store, settings.rules(), per_carrier=settings.evidence_per_carrier,
                     slot_wait=lease, log=work_log,
                     digital=DigitalPuller(digital, settings.rules()) if digital else None, then=then,
+                    shown=intake.shown,
                 ), settings.evidence_interval_seconds),
-                (PushAttacher(service, repository, store, then=then), settings.push_interval_seconds),
+                (PushAttacher(service, repository, store, then=then, shown=intake.shown), settings.push_interval_seconds),
                 (Assessor(service, repository, settings.policy(), log=work_log), settings.assess_interval_seconds),
                 (SlaSweeper(service), settings.sla_interval_seconds),
                 (RestrictionReviewer(service), settings.restriction_interval_seconds),

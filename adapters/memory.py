@@ -22,6 +22,7 @@ from typing import Any, NoReturn, Protocol, get_origin
 
 from pydantic import ConfigDict
 
+from disputes.anonymise import APPENDED, PERSONAL_DATA_RETENTION, anonymisation_reached
 from disputes.duty import supervises
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.lanes import Lanes, Place
@@ -188,9 +189,13 @@ def _due_at(dispute: Dispute, taking: Taking) -> bool:
 
 
 class InMemoryDisputes:
-    def __init__(self, retention: timedelta = timedelta(days=365)) -> None:
+    def __init__(
+        self, retention: timedelta = timedelta(days=365), personal_data: timedelta = PERSONAL_DATA_RETENTION
+    ) -> None:
         self.retention = retention
         """How long after a case closes its stored images and raw replies are deleted (`InMemoryRetention`)."""
+        self.personal_data = personal_data
+        """How long after a case closes its personal data is anonymised (`InMemoryRetention`)."""
         self.docs: dict[str, Dispute] = {}
         self.leases = Leases()
         self.due: Due = defaultdict(dict)
@@ -239,6 +244,13 @@ class InMemoryDisputes:
         dispute.attachment_views = stored.attachment_views
         dispute.idempotency = stored.idempotency  # written by `add` only: a later add may have taken the key over
         self._store(dispute, dispute.version + 1)
+
+    def readdressed(self, before: str, dispute: Dispute) -> None:
+        """The case listed under its address as it is now (anonymised), no longer as it was (`before`)."""
+        self._by_address[before].remove(dispute.id)
+        if not self._by_address[before]:
+            del self._by_address[before]
+        self._by_address[address_key(dispute)].append(dispute.id)
 
     async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
         d = self.docs.get(self._keys.get(key, ""))
@@ -360,7 +372,8 @@ class InMemoryDisputes:
             relay, due = self.due[WorkKind.RELAY], dispute.messages_due
             relay[dispute.id] = min(relay.get(dispute.id, due), due)
             unsaved.clear()  # in place: pydantic's __setattr__ for a private attribute costs more than the rest here
-        for kind, at in (dispute.due_work() | {WorkKind.RETENTION: dispute.retention_due(self.retention)}).items():
+        retention = dispute.retention_work_due(self.retention, self.personal_data)
+        for kind, at in (dispute.due_work() | {WorkKind.RETENTION: retention}).items():
             if at is None:
                 self.due[kind].pop(dispute.id, None)
             else:
@@ -660,15 +673,26 @@ class InMemoryRetention:
         return Lanes(50)
 
     async def handle(self, claimed: Claimed, place: Place) -> None:
-        dispute, disputes = claimed.dispute, self.copies.disputes
+        dispute, disputes, now = claimed.dispute, self.copies.disputes, self.clock.now()
         assert dispute is not None
+        anonymising = anonymisation_reached(dispute, disputes.personal_data, now)
         try:
-            if not dispute.copies_to_delete:
-                dispute.delete_stored_copies(self.clock.now())
-                await disputes.save(dispute)
-            await self._delete(dispute)
-            dispute.stored_copies_deleted()
-            await disputes.save(dispute, ending=claimed.lease)
+            if not (dispute.copies_to_delete or dispute.stored_refs() or anonymising):
+                await disputes.save(dispute, ending=claimed.lease)  # due early: due when it is
+                return
+            if dispute.copies_to_delete or dispute.stored_refs():
+                if not dispute.copies_to_delete:
+                    dispute.delete_stored_copies(now)
+                    await disputes.save(dispute)
+                await self._delete(dispute)
+                dispute.stored_copies_deleted()
+                await disputes.save(dispute, ending=None if anonymising else claimed.lease)
+            if anonymising:
+                dispute.anonymise(now)
+                stored = disputes.docs[dispute.id]  # what storage alone appends to, written first, as MongoDB's is
+                disputes.docs[dispute.id] = stored.model_copy(update={f: getattr(dispute, f) for f in APPENDED})
+                await disputes.save(dispute, ending=claimed.lease)
+                disputes.readdressed(address_key(stored), dispute)
         except StaleVersion:
             return
 

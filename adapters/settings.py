@@ -392,6 +392,15 @@ class Settings(BaseSettings):
         description="Images are deleted this long after the case closes; at least the appeal window "
                     "(DISPUTES_APPEAL_WINDOW_DAYS), whose review needs them.",
     )
+    case_personal_data_retention_days: int = Field(
+        default=730, ge=1,
+        description="A closed case's personal data (names, phone, street and coordinates, statements, notes, the "
+                    "receiver, the courier, messages' texts) is anonymised this long after it closes; ids, amounts, "
+                    "outcomes, reason codes, carrier, district, city and times stay. At least the image retention "
+                    "(DISPUTES_ATTACHMENT_RETENTION_DAYS) and the appeal window. The default, two years: the one-year "
+                    "limitation of claims arising from a carriage (Turkish Commercial Code art. 855), against the "
+                    "carrier the case names liable, with a year more for a claim raised late and settled later.",
+    )
 
     max_body_bytes: int = Field(default=64 * 1024, gt=0, description="Largest API request body; larger is a 413.")
     max_page_size: int = Field(default=100, gt=0, description="Most disputes one page of a list may hold.")
@@ -497,6 +506,10 @@ class Settings(BaseSettings):
         if self.attachment_retention_days < self.appeal_window_days:
             raise ValueError("DISPUTES_ATTACHMENT_RETENTION_DAYS must be at least DISPUTES_APPEAL_WINDOW_DAYS: an "
                              "appeal's review needs the carrier's proof and the customer's images")
+        if self.case_personal_data_retention_days < max(self.attachment_retention_days, self.appeal_window_days):
+            raise ValueError("DISPUTES_CASE_PERSONAL_DATA_RETENTION_DAYS must be at least "
+                             "DISPUTES_ATTACHMENT_RETENTION_DAYS and DISPUTES_APPEAL_WINDOW_DAYS: the images and an "
+                             "appeal's review are of a case whose people are still named")
         self.policy()
         self.rules()
         return self

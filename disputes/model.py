@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, m
 
 from disputes import tracing
 from disputes.actors import SYSTEM, Actor
+from disputes.anonymise import FREE_REASONS, anonymised, anonymised_view
 from disputes.calendar import BusinessCalendar
 from disputes.errors import (
     AccessibilityNeedRecorded,
@@ -328,6 +329,8 @@ class Dispute(BaseModel):
     """The references the case recorded deleted (`delete_stored_copies`), or stopped citing when it dropped an entry
     (`_room_for_evidence`), whose stored copies retention has not yet deleted: due for retention at once, whatever
     the case's state, until `stored_copies_deleted`."""
+    anonymised_at: AwareDatetime | None = None
+    """When the case's personal data was anonymised, its purpose over (`anonymise`)."""
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 
@@ -1348,6 +1351,38 @@ class Dispute(BaseModel):
     def stored_copies_deleted(self) -> None:
         """Retention deleted the copies `delete_stored_copies` recorded (those nothing else still needs)."""
         self.copies_to_delete = []
+
+    def anonymisation_due(self, keep: timedelta) -> datetime | None:
+        """When the case's personal data is anonymised (`anonymise`): `keep` after it closed, once; on a test clock,
+        once the clock has reached that (the real retention worker then takes it)."""
+        if self.anonymised_at is not None or self.closed_at is None or self.is_active:
+            return None
+        at = self.closed_at + keep
+        return at if self.test_clock is None else self.test_clock.due(at)
+
+    def retention_work_due(self, keep: timedelta, personal_data: timedelta) -> datetime | None:
+        """When retention is next due for the case: the earlier of its two stages, deleting the stored copies `keep`
+        after closing (`retention_due`) and anonymising the personal data `personal_data` after it
+        (`anonymisation_due`)."""
+        due = [at for at in (self.retention_due(keep), self.anonymisation_due(personal_data)) if at is not None]
+        return min(due, default=None)
+
+    def anonymise(self, now: datetime) -> None:
+        """Replace or remove the case's personal data (`disputes/anonymise.py`), everywhere it is held, the records
+        storage alone appends to as well (the storage writes those itself); ids, amounts, outcomes, reason codes and
+        times stay. The key a first answer was kept under goes with the answer, long expired. The timeline says so."""
+        now = self.test_clock.time if self.test_clock is not None else now
+        kept = anonymised(self.model_dump())
+        kept["timeline"] = [entry | {"details": anonymised(entry["details"], FREE_REASONS)} for entry in kept["timeline"]]
+        kept["attachment_views"] = [anonymised_view(view) for view in kept["attachment_views"]]
+        if kept["restriction"] is not None:
+            kept["restriction"] = anonymised(kept["restriction"], FREE_REASONS)
+        kept["idempotency"] = None
+        fresh = Dispute.model_validate(kept)
+        for name in type(self).model_fields:
+            setattr(self, name, getattr(fresh, name))
+        self.anonymised_at = now
+        self._apply(SYSTEM, "personal_data_anonymised", now, None, {})
 
     def reopen(self, actor: Actor, reason: str, now: datetime) -> None:
         actor.require(Role.SUPERVISOR)

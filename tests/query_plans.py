@@ -27,6 +27,8 @@ ALLOWED: dict[tuple[str, frozenset[str]], str] = {
     ("raw_payloads", frozenset({"due.raw_check"})): "start-up migration, once per database: raw bodies not due for a check",
     ("disputes", frozenset({"facts.hours_to_proof"})):
         "start-up migration, once per database: report facts stored with negative hours to proof",
+    ("disputes", frozenset({"anonymised_at", "closed_at", "due.retention"})):
+        "start-up migration, once per database: closed cases stored before their personal data was anonymised",
 }
 
 

@@ -26,6 +26,7 @@ from adapters.mongo.indexes import DISPUTES
 from adapters.mongo.leases import write_ending
 from adapters.mongo.stored_states import StoredStates
 from disputes.errors import ActiveDisputeExists, StaleVersion
+from disputes.anonymise import PERSONAL_DATA_RETENTION
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
 from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, Lease, Taking, ViewBound
@@ -53,9 +54,11 @@ def _due_text(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:23]
 
 
-def due_times(dispute: Dispute, retention: timedelta) -> dict[str, datetime | None]:
+def due_times(
+    dispute: Dispute, retention: timedelta, personal_data: timedelta = PERSONAL_DATA_RETENTION
+) -> dict[str, datetime | None]:
     """`due.<kind>` of every kind a save sets (the relay's is moved only by new messages and deliveries)."""
-    due = dispute.due_work() | {WorkKind.RETENTION: dispute.retention_due(retention)}
+    due = dispute.due_work() | {WorkKind.RETENTION: dispute.retention_work_due(retention, personal_data)}
     return {f"due.{kind}": at for kind, at in due.items()}
 
 
@@ -102,21 +105,26 @@ def found(stored: StoredStates, doc: Doc) -> Dispute:
 @translate_driver_errors
 class MongoDisputes:
     def __init__(
-        self, collection: AsyncCollection[Doc], retention: timedelta = timedelta(days=365), stored: StoredStates | None = None
+        self, collection: AsyncCollection[Doc], retention: timedelta = timedelta(days=365), stored: StoredStates | None = None,
+        personal_data: timedelta = PERSONAL_DATA_RETENTION,
     ) -> None:
         self.collection = collection
         self.retention = retention
+        self.personal_data = personal_data
+        """How long after a case closes its personal data is anonymised (`adapters/mongo/retention.py`)."""
         self.stored = stored or StoredStates()
         """Shared with the schedule, whose claims find the disputes their saves start from."""
 
     @classmethod
-    def in_database(cls, db: Any, retention: timedelta = timedelta(days=365)) -> "MongoDisputes":
-        return cls(db[DISPUTES], retention)
+    def in_database(
+        cls, db: Any, retention: timedelta = timedelta(days=365), personal_data: timedelta = PERSONAL_DATA_RETENTION
+    ) -> "MongoDisputes":
+        return cls(db[DISPUTES], retention, personal_data=personal_data)
 
     async def add(self, dispute: Dispute) -> None:
         doc = to_doc(dispute)
         doc["version"] = 1
-        due = {name.removeprefix("due."): at for name, at in due_times(dispute, self.retention).items() if at}
+        due = {name.removeprefix("due."): at for name, at in due_times(dispute, self.retention, self.personal_data).items() if at}
         doc["due"] = due | ({WorkKind.RELAY.value: dispute.messages_due} if dispute.outbox else {})
         for attempt in range(2):
             try:
@@ -147,7 +155,7 @@ class MongoDisputes:
         return from_doc(doc) if doc else None  # decoded afresh: nothing the caller holds is stored
 
     async def save(self, dispute: Dispute, ending: Lease | None = None, taking: Taking | None = None) -> None:
-        due = due_times(dispute, self.retention)
+        due = due_times(dispute, self.retention, self.personal_data)
         fields = saved_fields(to_doc(dispute)) | {name: at for name, at in due.items() if at}
         changes, state = self.stored.changes(dispute.id, dispute.version, fields)
         update: Doc = {"$inc": {"version": 1}}

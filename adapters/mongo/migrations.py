@@ -125,6 +125,7 @@ PUSHES_READ = "earlier_pushes_read"
 PROOF_HOURS = "proof_hours_not_negative"
 DECISIONS_IN_THEIR_DEADLINE = "decisions_in_their_deadline"
 CHANNELS_RECORDED = "channels_recorded"
+PERSONAL_DATA_DUE = "personal_data_due"
 BATCH = 500
 
 
@@ -137,7 +138,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
         IMAGES_CHECKED: _images_checked, RAWS_CHECKED: _raws_checked, COPIES_RECHECKED: _copies_rechecked,
         EVENTS_IN_ORDER: _events_in_order, PUSHES_READ: _pushes_read, EVENTS_BY_PUSH: _events_by_push,
         PROOF_HOURS: _proof_hours, DECISIONS_IN_THEIR_DEADLINE: _decisions_in_their_deadline,
-        CHANNELS_RECORDED: _channels_recorded,
+        CHANNELS_RECORDED: _channels_recorded, PERSONAL_DATA_DUE: _personal_data_due,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     changed = 0
@@ -187,6 +188,18 @@ async def _shipment_on_clock(db: AsyncDatabase[Doc]) -> int:
 
 async def _purge_recorded(db: AsyncDatabase[Doc]) -> int:
     old: Doc = {"purged": True, "images_deleted_at": None, "closed_at": {"$ne": None}}
+    changed = 0
+    async for doc in db[DISPUTES].find(old, {"closed_at": 1}):
+        due = {"$set": {f"due.{WorkKind.RETENTION}": doc["closed_at"]}}
+        changed += (await db[DISPUTES].update_one({"_id": doc["_id"], **old}, due)).modified_count
+    return changed
+
+
+async def _personal_data_due(db: AsyncDatabase[Doc]) -> int:
+    """Closed cases stored before their personal data was anonymised, not due for retention (their images deleted, or
+    none held): due at once; the retention worker anonymises those closed long enough, and its save makes the others
+    due when they are."""
+    old: Doc = {"closed_at": {"$ne": None}, "anonymised_at": None, f"due.{WorkKind.RETENTION}": {"$exists": False}}
     changed = 0
     async for doc in db[DISPUTES].find(old, {"closed_at": 1}):
         due = {"$set": {f"due.{WorkKind.RETENTION}": doc["closed_at"]}}

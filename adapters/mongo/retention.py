@@ -18,7 +18,12 @@ holder deletes what it recorded. A push is marked first (`expired`), so it no lo
 references. A case that only dropped entries (no purge recorded: `images_deleted_at` unset) has their copies deleted,
 those nothing else needs, and keeps its own and its pushes. An image or raw body nothing came to cite (its push never
 recorded, or all its events recorded before; its case's save lost) is deleted by its check (`due.attachment_check`,
-`due.raw_check`, set by each storing of it: see `adapters/mongo/evidence_store.py`)."""
+`due.raw_check`, set by each storing of it: see `adapters/mongo/evidence_store.py`).
+
+The same claim anonymises a case's personal data once its own retention has passed since it closed
+(`Dispute.anonymisation_due`, the later of the two stages, `due.retention` holding the earlier): what only storage
+writes on the case (attachment views, undelivered messages, the first answer) is rewritten first, then the case is
+saved compare-and-set with `anonymised_at`, which makes it due no more."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +34,7 @@ from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.evidence_store import ATTACH_DUE, CHECK_DUE, LAST_STORED
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
+from disputes.anonymise import APPENDED, anonymisation_reached
 from disputes.errors import StaleVersion
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
@@ -81,17 +87,33 @@ class AttachmentRetention:
         return Lanes(self.batch)
 
     async def handle(self, claimed: Claimed, place: Place) -> None:
-        dispute = claimed.dispute
+        dispute, now = claimed.dispute, self.clock.now()
         assert dispute is not None  # a claim of disputes hands each one over
+        anonymising = anonymisation_reached(dispute, self.repository.personal_data, now)
         try:
-            if not dispute.copies_to_delete:  # else recorded by a pass that stopped before deleting them
-                dispute.delete_stored_copies(self.clock.now())
-                await self.repository.save(dispute)
-            await self._delete(dispute)
-            dispute.stored_copies_deleted()
-            await self.repository.save(dispute, ending=claimed.lease)
+            if not (dispute.copies_to_delete or dispute.stored_refs() or anonymising):
+                await self.repository.save(dispute, ending=claimed.lease)  # due early (migrated): due when it is
+                return
+            if dispute.copies_to_delete or dispute.stored_refs():
+                if not dispute.copies_to_delete:  # else recorded by a pass that stopped before deleting them
+                    dispute.delete_stored_copies(now)
+                    await self.repository.save(dispute)
+                await self._delete(dispute)
+                dispute.stored_copies_deleted()
+                await self.repository.save(dispute, ending=None if anonymising else claimed.lease)
+            if anonymising:
+                await self._anonymise(dispute, claimed)
         except StaleVersion:  # changed meanwhile (reopened): its save says what is due; nothing it cites was deleted
             return
+
+    async def _anonymise(self, dispute: Dispute, claimed: Claimed) -> None:
+        """What only storage writes on the case first (views, messages, the first answer's key), then the case, whose
+        save ends the lease: a pass that stops between the two leaves the case due, and the next does both again."""
+        dispute.anonymise(self.clock.now())
+        appended = dispute.model_dump(include=set(APPENDED) - {"idempotency"})
+        current = {"_id": dispute.id, "version": dispute.version}
+        await self.copies.disputes.update_one(current, {"$set": appended, "$unset": {"idempotency": ""}})
+        await self.repository.save(dispute, ending=claimed.lease)
 
     async def _delete(self, dispute: Dispute) -> None:
         """The copies the case recorded to delete; once its images are recorded deleted, also the pushes attached to

@@ -4,6 +4,8 @@ proof keeps its facts but no reference, findings link no attachment, the timelin
 console says "deleted after retention" where it drew the image. Retention is stood in for by making the case due
 now in the database: the worker's next pass does the rest."""
 
+from datetime import timedelta
+
 import pytest
 
 from adapters.web.evidence_api import EVIDENCE
@@ -13,6 +15,8 @@ from tests.e2e.test_customer_evidence import form, photo
 from tests.e2e.test_evidence_documents import carrier_cases, orders_document, pulled_document  # noqa: F401
 
 FILE_NAME = "ayse-yilmaz-0532-555-12-12.jpg"
+PERSONAL = ("Ayşe Yılmaz", "Şükrü Güneş", "+90 532 111 22 33", "Bağdat Cad. No:12 D:4", "Kapının fotoğrafı.", "Buldum.")
+"""What the e2e order (`tests/factories.order`) and the customer's words put on the case."""
 
 
 @pytest.fixture
@@ -95,3 +99,28 @@ async def test_the_console_says_deleted_after_retention_instead_of_drawing_the_i
     assert page.count(words) == 2  # the proof document and the customer's photo
     assert "<img" not in page.split('id="proof-h"')[1].split("</section>")[0]
     assert f"attachments/{door['ref']}" not in page and f"attachments/{document}" not in page and FILE_NAME not in page
+
+
+async def test_a_case_anonymised_its_personal_data_retention_after_closing_reads_back_in_the_api_and_console(
+    api, clock
+):
+    dispute_id, document, door = await purged_case(api, clock)
+    disputes = api.app[EVIDENCE].disputes.collection
+    clock.offset = timedelta(days=731)  # the default keeps personal data 730 days after closing
+    await disputes.update_one({"_id": dispute_id}, {"$set": {"due.retention": clock.now()}})
+
+    async def anonymised() -> bool:
+        doc = await disputes.find_one({"_id": dispute_id}, {"anonymised_at": 1})
+        return doc.get("anonymised_at") is not None
+
+    assert await eventually(anonymised, timeout=10), "the personal data was not anonymised"
+    for headers, path in ((CUSTOMER, ""), (INVESTIGATOR, ""), (INVESTIGATOR, "/timeline")):
+        response = await api.get(f"/v1/disputes/{dispute_id}{path}", headers=headers)
+        text = await response.text()
+        assert response.status == 200, text
+        assert not [said for said in PERSONAL if said in text]
+    page = await api.get(f"/console/disputes/{dispute_id}", headers=staff())
+    text = await page.text()
+    assert page.status == 200 and not [said for said in PERSONAL if said in text]
+    timeline = await (await api.get(f"/v1/disputes/{dispute_id}/timeline", headers=INVESTIGATOR)).json()
+    assert timeline["entries"][-1]["action"] == "personal_data_anonymised"

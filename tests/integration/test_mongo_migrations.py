@@ -419,3 +419,31 @@ async def test_cases_stored_before_channels_were_recorded_are_found_by_the_order
         Channel.ORDER_PAGE: [old.id], Channel.LIVE_CHAT: [chat.id]
     }
     assert await migrate(mongo_db) == 0
+
+
+async def test_a_closed_case_stored_before_personal_data_was_anonymised_is_anonymised_its_retention_after_closing(
+    mongo_db, query_audit
+):
+    clock = FixedClock(NOW)
+    repository = MongoDisputes.in_database(mongo_db)  # personal data kept 730 days after closing
+    service = DisputeService(repository, InMemoryOrders([order()]), clock, Rules())
+    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    await service.withdraw(CUSTOMER, opened.id, "Buldum")
+    closed_at = (await repository.read(opened.id)).closed_at
+    await mongo_db[DISPUTES].update_one({"_id": opened.id}, {"$unset": {"due.retention": ""}})  # as stored before
+
+    await migrate(mongo_db)
+    assert (await mongo_db[DISPUTES].find_one({"_id": opened.id}))["due"]["retention"] == closed_at
+    query_audit.commands.clear()  # the migration scans once, on purpose
+    worker_clock = FixedClock(NOW + timedelta(days=100))
+    job = AttachmentRetention(mongo_db, repository, worker_clock)
+    retention = DueWork(MongoSchedule(mongo_db, repository.stored), job, worker_clock, "worker-1")
+    assert await retention.run_once() == 1  # too early: made due when it is
+    assert (await mongo_db[DISPUTES].find_one({"_id": opened.id}))["due"]["retention"] == closed_at + timedelta(days=730)
+    assert await retention.run_once() == 0
+
+    worker_clock.current = closed_at + timedelta(days=730)
+    assert await retention.run_once() == 1
+    stored = await mongo_db[DISPUTES].find_one({"_id": opened.id})
+    assert stored["anonymised_at"] is not None and "retention" not in stored["due"]
+    assert "Gelmedi." not in str(stored) and "Ayşe Yılmaz" not in str(stored) and "Buldum" not in str(stored)

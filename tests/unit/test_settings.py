@@ -103,6 +103,8 @@ def test_numbers_the_policy_refuses_are_refused_when_the_settings_load(monkeypat
     ("DISPUTES_INFORMATION_REQUESTS_PER_REVIEW", "-1", "cannot be negative"),
     ("DISPUTES_ATTACHMENT_RETENTION_DAYS", "-1", "greater than or equal to 1"),
     ("DISPUTES_ATTACHMENT_RETENTION_DAYS", "13", "at least DISPUTES_APPEAL_WINDOW_DAYS"),  # the window: 14 days
+    ("DISPUTES_CASE_PERSONAL_DATA_RETENTION_DAYS", "0", "greater than or equal to 1"),
+    ("DISPUTES_CASE_PERSONAL_DATA_RETENTION_DAYS", "364", "at least DISPUTES_ATTACHMENT_RETENTION_DAYS"),  # 365 days
 ])
 def test_business_numbers_that_cannot_work_are_refused_when_the_settings_load(
     monkeypatch: pytest.MonkeyPatch, variable: str, value: str, said: str

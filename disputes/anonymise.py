@@ -1,0 +1,68 @@
+"""What a case keeps once its personal data is anonymised (`Dispute.anonymise`): the people's words and whereabouts go,
+the facts the service and finance count by stay.
+
+Gone or replaced by `ANONYMISED`, wherever in the case they are (the order snapshot, statements, proofs, the
+timeline's details, the findings, messages not yet or never delivered): names (buyer, recipient, receiver, courier),
+the phone, the street line, postal code and every coordinate, the customer's statements and staff notes, questions
+and messages' texts, the carrier's place texts, where a digital good was sent, and who viewed which attachment. Kept:
+ids, amounts and items, outcomes, reason codes, the carrier and tracking number, district and city, every timestamp,
+and whether the proof held a signature, photo or location (reports count them), so reports, repeat-claim counting and
+finance reconciliation read the case as before.
+
+The rules are by field name over the stored form (`model_dump`), so a field added later under one of these names is
+anonymised with the rest; one under another name is not, and belongs here."""
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from disputes.model import Dispute
+
+PERSONAL_DATA_RETENTION: Final = timedelta(days=730)
+"""How long after a case closes its personal data is kept, unless configured (`DISPUTES_CASE_PERSONAL_DATA_RETENTION_DAYS`)."""
+APPENDED: Final = ("outbox", "effects_parked", "attachment_views", "idempotency")
+"""What storage alone writes on a case (a save leaves it as stored): anonymising writes it apart."""
+ANONYMISED: Final = "[anonymised]"
+"""What a personal text reads once anonymised: a word, so every field that needs one still has it."""
+
+REPLACED: Final = frozenset({
+    "buyer_name", "recipient_name", "received_by", "line", "address", "statement", "note", "override_reason",
+    "text", "text_tr", "question", "message", "message_en", "description", "filename",
+})
+"""Texts replaced by `ANONYMISED` (a mapping under one of these names, such as an address, is gone through)."""
+REMOVED: Final = frozenset({
+    "recipient_phone", "postal_code", "lat", "lon", "accuracy_m", "courier", "location_text", "sent_to",
+})
+"""Values set to nothing: each of these fields is optional."""
+FREE_REASONS: Final = REPLACED | {"reason"}
+"""In the timeline's details and a restriction, a reason is what a person wrote (a withdrawal's, a reopening's)."""
+
+
+def anonymised(value: Any, replaced: frozenset[str] = REPLACED) -> Any:
+    """`value` (a stored form: mappings, lists, scalars) with the personal fields, at any depth, replaced or removed."""
+    if isinstance(value, dict):
+        return {key: _field(key, item, replaced) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [anonymised(item, replaced) for item in value]
+    return value
+
+
+def _field(key: str, value: Any, replaced: frozenset[str]) -> Any:
+    if key in REMOVED:
+        return None
+    if key in replaced and isinstance(value, str):
+        return ANONYMISED
+    return anonymised(value, replaced)
+
+
+def anonymised_view(view: dict[str, Any]) -> dict[str, Any]:
+    """A recorded attachment view (a timeline entry's stored form) without who viewed it and which file: the
+    image is gone, the count and times of views stay."""
+    details = {key: item for key, item in view.get("details", {}).items() if key != "attachment"}
+    return view | {"actor": ANONYMISED, "details": details}
+
+
+def anonymisation_reached(dispute: "Dispute", keep: timedelta, now: datetime) -> bool:
+    """Whether the case's personal data, kept `keep` after it closed, is to be anonymised at `now`."""
+    at = dispute.anonymisation_due(keep)
+    return at is not None and at <= now

@@ -1,0 +1,131 @@
+"""A closed case's personal data is anonymised its retention (`DISPUTES_CASE_PERSONAL_DATA_RETENTION_DAYS`, 730 days
+by default) after it closed: the stored document, read past the repository, names nobody and places nobody any more
+(names, phone, street and coordinates, statements, notes, messages, the receiver, the courier, the carrier's place
+texts, who viewed which image, messages not delivered), while ids, amounts, the outcome, reason code, carrier,
+district, city and times stay; the case says when, reads back, and is not due again."""
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from adapters.mongo.indexes import DISPUTES
+from disputes.calendar import BusinessCalendar
+from disputes.model import Dispute
+from disputes.ports import ViewBound
+from disputes.reports import report_facts
+from schemas.common import Outcome, Role
+from schemas.dispute import Evidence, ReasonCode, TimelineEntry
+from schemas.proof import Courier, DeliveryLocation, RecipientRelation, TrackingEvent
+from tests.contract.conftest import Cases, Storage
+from tests.contract.test_retention import Retention, attach, push
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW
+
+CLOSED = NOW + timedelta(hours=2)
+PERSONAL = [  # each as the order, the customer, staff and the carrier wrote it
+    "Şükrü Güneş", "Ayşe Yılmaz", "+90 532 111 22 33", "Bağdat Cad. No:12 D:4", 40.9819, 29.0576,
+    "Teslim görünüyor ama gelmedi.", "Kapıcı Ali Bey almadığını söyledi.", "Komşu Mehmet Kaya'yı aradım.",
+    "Ayşe Hanım, komşunuz Mehmet Kaya'ya sorabilir misiniz?", "Mehmet Kaya", "Hasan Demir", 40.98, 29.05,
+    "Kapı önü, 3. kat", "Kadıköy Şube - Bağdat Cad.", "inv-7", "Komşuya teslim edildiği görüldü.",
+]
+
+
+@pytest.fixture
+def retention(storage: Storage) -> Retention:
+    return Retention(storage)
+
+
+async def a_closed_case_full_of_personal_data(storage: Storage, cases: Cases) -> str:
+    """A case with every kind of personal data the service keeps on one, decided (a reship, whose message to the
+    fulfilment service carries the name and address, still undelivered), closed at `CLOSED`."""
+    case = await cases.open(1, carrier="surat")
+    event = await push(storage, cases.clock, "ev-1", "TRKshp1")
+    proof = event.proof.model_copy(update={
+        "received_by": "Mehmet Kaya", "recipient_relation": RecipientRelation.NEIGHBOUR,
+        "courier": Courier(name="Hasan Demir", unit="Kadıköy"),
+        "location": DeliveryLocation(lat=40.98, lon=29.05, accuracy_m=8, text="Kapı önü, 3. kat"),
+        "events": (TrackingEvent(at=NOW, code="TESLIM", description="Teslim edildi",
+                                 location_text="Kadıköy Şube - Bağdat Cad."),),
+    })
+    await attach(cases, case.id, Evidence(key=event.key, proof=proof))
+    calendar = BusinessCalendar()
+    await cases.change(case.id, lambda d: d.add_customer_message(
+        CUSTOMER, "Kapıcı Ali Bey almadığını söyledi.", NOW, timedelta(hours=4), calendar))
+    await cases.change(case.id, lambda d: d.add_note(INVESTIGATOR, "Komşu Mehmet Kaya'yı aradım.", NOW))
+    await cases.change(case.id, lambda d: d.message_customer(
+        INVESTIGATOR, "Ayşe Hanım, komşunuz Mehmet Kaya'ya sorabilir misiniz?", NOW))
+    [signature] = proof.stored_refs() - {proof.raw_ref}
+    view = TimelineEntry(at=NOW, actor="inv-7", role=Role.INVESTIGATOR, action="attachment_viewed",
+                         details={"attachment": signature, "kind": "signature"})
+    assert await storage.disputes.record_view(case.id, view, ViewBound(since=NOW - timedelta(hours=1), limit=300))
+    await cases.change(case.id, lambda d: d.decide(
+        INVESTIGATOR, Outcome.RESHIP, ReasonCode.GOODWILL, "Komşuya teslim edildiği görüldü.", None, CLOSED))
+    return case.id
+
+
+async def stored_document(storage: Storage, dispute_id: str) -> dict[str, Any]:
+    """The case as stored, read past the repository: MongoDB's document, the in-memory store's snapshot."""
+    if storage.name == "mongo":
+        doc = await storage.disputes.collection.database[DISPUTES].find_one({"_id": dispute_id})
+        return json.loads(json.dumps(doc, default=str))
+    return storage.disputes.docs[dispute_id].model_dump(mode="json")
+
+
+def values(doc: Any) -> list[Any]:
+    """Every scalar in the document, at any depth."""
+    if isinstance(doc, dict):
+        return [v for item in doc.values() for v in values(item)]
+    if isinstance(doc, list):
+        return [v for item in doc for v in values(item)]
+    return [doc]
+
+
+def personal_left(doc: dict[str, Any]) -> list[Any]:
+    """The personal values the document still holds, whole or within a text."""
+    held = values(doc)
+    texts = [v for v in held if isinstance(v, str)]
+    return [p for p in PERSONAL if (p in held if isinstance(p, float) else any(p in text for text in texts))]
+
+
+async def test_a_closed_cases_personal_data_is_kept_until_its_retention(
+    storage: Storage, cases: Cases, retention: Retention
+) -> None:
+    dispute_id = await a_closed_case_full_of_personal_data(storage, cases)
+    await retention.run(CLOSED + timedelta(days=366))  # the images go after 365 days
+    await retention.run(CLOSED + timedelta(days=729))
+
+    doc = await stored_document(storage, dispute_id)
+    assert doc["images_deleted_at"] is not None and doc.get("anonymised_at") is None
+    assert personal_left(doc) == PERSONAL  # the test's case holds each of them, until its retention
+
+
+async def test_a_closed_cases_personal_data_is_anonymised_its_retention_after_it_closed_and_the_facts_stay(
+    storage: Storage, cases: Cases, retention: Retention
+) -> None:
+    dispute_id = await a_closed_case_full_of_personal_data(storage, cases)
+    before = await storage.disputes.get(dispute_id)
+    await retention.run(CLOSED + timedelta(days=366))
+
+    assert await retention.run(CLOSED + timedelta(days=730)) == (1, 0)
+
+    doc = await stored_document(storage, dispute_id)
+    assert personal_left(doc) == []
+    assert doc["order"]["recipient_phone"] is None and doc.get("idempotency") is None
+    assert doc["evidence"][0]["proof"]["courier"] is None
+    after = await storage.disputes.get(dispute_id)  # reads back
+    assert after.anonymised_at == CLOSED + timedelta(days=730)
+    assert after.timeline[-1].action == "personal_data_anonymised"
+    def kept(d: Dispute) -> tuple[Any, ...]:
+        """What reports, repeat-claim counting and finance read: the same before and after."""
+        assert d.decision is not None
+        proof = d.evidence[0].proof
+        return (d.id, d.customer_id, d.order.order_id, d.order.shipment_id, d.order.carrier, d.order.tracking_number,
+                d.order.value_minor, d.order.items, d.order.address.district, d.order.address.city, d.decision.outcome,
+                d.decision.reason_code, d.decision.decided_at, d.opened_at, d.closed_at, d.status, proof.delivered_at,
+                proof.recipient_relation, proof.location is not None, [m.key for m in d.outbox],
+                len(d.attachment_views), report_facts(d))
+
+    assert kept(after) == kept(before)
+    assert await retention.run(CLOSED + timedelta(days=3650)) == (0, 0)  # once
+    assert (await storage.disputes.get(dispute_id)).version == after.version
