@@ -42,8 +42,10 @@ Every field read, and the public sample that shows it (``tests/fixtures/carriers
                                           result was found; any other 404 is no answer: MalformedResponse
 
 A piece the latest scan leaves out is not delivered with its shipment: express-four-pieces shows a
-"delivered" shipment whose delivery scan lists two of its four pieces. Such a piece is ``unknown``, and so is the
-shipment asked by its waybill while it has one (as the piece furthest behind, its pieces listed beside it).
+"delivered" shipment whose delivery scan lists two of its four pieces. Such a piece is ``unknown``, unless an
+earlier delivery scan (statusCode or words "delivered") names it: a shipment may be delivered in several scans.
+The shipment asked by its waybill is ``unknown`` while some piece has no delivery (as the piece furthest behind,
+its pieces listed beside it); a piece delivered before the latest scan is delivered at its own scan's time.
 
 Times without an offset are local to the event's place (definition 1.5.8), see ``_time``: a place in a country
 of several zones (Whittier, CA in ecommerce-in-transit) is read as UTC, noted.
@@ -113,6 +115,7 @@ STATUS = status_table(
 )
 RETURNED_WORDS = "returned to shipper"  # Express's words for a parcel on its way back, under ``failure``
 COUNTRY_SEPARATOR = " - "  # Express's addressLocality: "KARACHI - PAKISTAN", "NEW YORK, NY - USA"
+DELIVERED_WORD = "delivered"  # a delivery scan: DHL's statusCode, or Express's words (express-four-pieces)
 NO_CODE = "unknown"  # an event's code when DHL groups it under none (Express events carry no statusCode)
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 _UNPLACED = timezone(timedelta(0), "no zone known")  # UTC, told apart from an offset DHL wrote
@@ -181,7 +184,7 @@ def shipment_proof(
     read = _read(shipment, notes)
     shipment_status = _status(read, notes)
     status, code = _state(read, asked, shipment_status)
-    handover = _handover(read, notes) if status is ProofStatus.DELIVERED else _Handover()
+    handover = _handover(read, asked, notes) if status is ProofStatus.DELIVERED else _Handover()
     with reading(CODE, "shipment"):
         return ProofOfDelivery(
             carrier=CODE,
@@ -249,6 +252,16 @@ class _Read:
         latest_scans = [scan.event for scan in self.scans if latest and scan.at == latest]
         return number not in self.pieces or all(_names(event, number) for event in latest_scans)
 
+    def delivery_of(self, piece: str) -> _Scan | None:
+        """The latest delivery scan (DHL's code or words "delivered") that names ``piece`` or names no pieces."""
+        named = [scan for scan in self.scans if DELIVERED_WORD in _words(scan.event) and _names(scan.event, piece)]
+        return max(named, key=lambda scan: scan.at or _EARLIEST, default=None)
+
+    def delivered(self, piece: str) -> bool:
+        """Whether the delivered shipment's ``piece`` was delivered: its latest scans include it, or any delivery
+        scan names it (pieces delivered in several scans)."""
+        return self.covers(piece) or self.delivery_of(piece) is not None
+
     def code_of(self, piece: str) -> str | None:
         """The status code of the latest scan that names ``piece``."""
         named = [scan for scan in self.scans if scan.at and piece in (scan.event.piece_ids or ())]
@@ -287,14 +300,15 @@ def _status(read: _Read, notes: ProofNotes) -> ProofStatus:
 
 def _state(read: _Read, number: str, shipment_status: ProofStatus) -> tuple[ProofStatus, str | None]:
     """The status and DHL's code for ``number``: the shipment's, unless it is a piece the latest scan leaves
-    out; then ``unknown``, with the code of the latest scan that names it. The shipment itself (asked by its
-    waybill) is delivered only with every piece: else it stands as its first piece left out of the delivery."""
+    out; then ``unknown``, with the code of the latest scan that names it. Of a delivered shipment, a piece any
+    delivery scan names is delivered too (a delivery in several scans), and the shipment itself (asked by its
+    waybill) is delivered only with every piece: else it stands as its first piece no delivery scan names."""
+    if shipment_status is ProofStatus.DELIVERED:
+        pieces = [number] if number in read.pieces else read.pieces
+        behind = next((piece for piece in pieces if not read.delivered(piece)), None)
+        return (shipment_status, read.code) if behind is None else (ProofStatus.UNKNOWN, read.code_of(behind))
     if not read.covers(number):
         return ProofStatus.UNKNOWN, read.code_of(number)
-    if number not in read.pieces and shipment_status is ProofStatus.DELIVERED:
-        behind = next((piece for piece in read.pieces if not read.covers(piece)), None)
-        if behind is not None:
-            return ProofStatus.UNKNOWN, read.code_of(behind)
     return shipment_status, read.code
 
 
@@ -325,16 +339,20 @@ class _Handover:
     place: str | None = None
 
 
-def _handover(read: _Read, notes: ProofNotes) -> _Handover:
-    """What DHL says of a delivery; read only when its status says delivered."""
+def _handover(read: _Read, asked: str, notes: ProofNotes) -> _Handover:
+    """What DHL says of a delivery; read only when its status says delivered. A piece delivered before the
+    latest scans (which leave it out) is delivered at its own delivery scan's time."""
     pod = read_part(Pod, read.details.proof_of_delivery if read.details else None, "details.proofOfDelivery", notes)
     pod = pod or Pod()
     signer = _signer(pod.signed, read.status, notes)
     receiver = _full_name(read.details.receiver if read.details else None)
     signed = read.details.proof_of_delivery_signed_available if read.details else None
     signature, document = _links(pod, signed, notes)
+    own = read.delivery_of(asked) if asked in read.pieces and not read.covers(asked) else None
     return _Handover(
-        at=read.at or _time(pod.timestamp, "details.proofOfDelivery.timestamp", notes, *read.countries),
+        at=(own.at if own else None)
+        or read.at
+        or _time(pod.timestamp, "details.proofOfDelivery.timestamp", notes, *read.countries),
         signer=signer,
         relation=relation_by_name(signer, receiver),  # DHL names people, not relations
         signature=signature,

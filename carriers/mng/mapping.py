@@ -34,7 +34,9 @@ where no public source shows it):
                            ``trackshipmentByShipmentId/{id}`` by shipment id (OK-DTO reads it as the same
                            ``TrackShipment`` list).
       referenceId, shipmentId
-                           an event of another reference or shipment is left out (OK-DTO).
+                           an event of another reference or shipment is left out (OK-DTO); asked by shipment
+                           id, the reference is the record's own ``referenceId`` (the samples' events carry
+                           it beside ``shipmentId``), so both paths give the same events.
       eventDateTime        the event time, ``dd-MM-yyyy HH:mm:ss`` (OM-TRACK) in Istanbul time (zone *assumed*,
                            as for every Turkish carrier).
       eventStatus          the event code: the dictionary's number, sent as a number (KI-STATUS) or in words
@@ -185,7 +187,7 @@ def shipment_proof(
     notes = ProofNotes()
     status, code = _status(shipment, notes)
     delivered = status is ProofStatus.DELIVERED
-    scans = _scans(events, reference_id, text(shipment.shipment_id), notes)
+    scans = _scans(events, _events_reference(shipment, reference_id), text(shipment.shipment_id), notes)
     handed_over = max((scan for scan in scans if scan.code == DELIVERED), key=lambda scan: scan.at, default=None)
     received_by = _short(shipment.delivery_to) or (_short(handed_over.entry.delivery_to) if handed_over else None)
     unit = _short(handed_over.entry.location) if handed_over and delivered else None
@@ -271,7 +273,18 @@ def _status(shipment: Shipment, notes: ProofNotes) -> tuple[ProofStatus, str | N
     return status, code[:_CODE]
 
 
-def _scans(events: Iterable[Event], reference_id: str, shipment_id: str | None, notes: ProofNotes) -> list[_Scan]:
+def _events_reference(shipment: Shipment, asked: str) -> str | None:
+    """The reference the shipment's events carry: the asked number, unless it is MNG's shipment id (setting
+    ``key``); then the record's own reference (MNG's events name our reference beside its shipment id), or none
+    to check when the record names none (the events are then matched on the shipment id alone)."""
+    if _same(shipment.shipment_id, asked) and not _same(shipment.reference_id, asked):
+        return text(shipment.reference_id)
+    return asked
+
+
+def _scans(
+    events: Iterable[Event], reference_id: str | None, shipment_id: str | None, notes: ProofNotes
+) -> list[_Scan]:
     """The events of the asked shipment with a readable time; those without one are left out (noted)."""
     scans, unreadable = [], 0
     for entry in events:
@@ -290,10 +303,10 @@ def _scans(events: Iterable[Event], reference_id: str, shipment_id: str | None, 
     return scans
 
 
-def _is_own(entry: Event, reference_id: str, shipment_id: str | None) -> bool:
-    """An event names the asked reference, or names none; and its shipment, if both are named."""
+def _is_own(entry: Event, reference_id: str | None, shipment_id: str | None) -> bool:
+    """An event names the shipment's reference, or names none; and its shipment, if both are named."""
     reference, shipment = text(entry.reference_id), text(entry.shipment_id)
-    return (reference is None or _same(reference, reference_id)) and (
+    return (reference is None or reference_id is None or _same(reference, reference_id)) and (
         shipment is None or shipment_id is None or shipment == shipment_id
     )
 

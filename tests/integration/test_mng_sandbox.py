@@ -119,9 +119,14 @@ async def test_a_shipment_asked_by_its_mng_shipment_id_is_the_shipment_of_that_i
 
     proof = await create_adapter("mng", settings, session).pull(shipment_id)
 
-    assert (proof.status, proof.received_by, proof.tracking_number) == (
-        by_reference.status, by_reference.received_by, shipment_id,
+    assert proof.tracking_number == shipment_id
+    assert (proof.status, proof.delivered_at, proof.received_by, proof.recipient_relation) == (
+        ProofStatus.DELIVERED, DELIVERED_AT, "Hatice Kaya", R.UNKNOWN,
     )
+    assert (proof.courier, [(e.code, e.at) for e in proof.events]) == (
+        by_reference.courier, [(e.code, e.at) for e in by_reference.events],
+    )
+    assert proof.events and proof.events[-1].code == "5"
     paths = [e["path"] for e in await requests(sandbox, session)][-2:]
     assert [p.rpartition("/")[0].rpartition("/")[2] for p in paths] == [
         "getshipmentByShipmentId", "trackshipmentByShipmentId",

@@ -313,6 +313,52 @@ def test_a_shipment_asked_by_its_waybill_is_delivered_when_its_delivery_scan_cov
     assert [(p.number, p.status) for p in proof.packages] == [(piece, ProofStatus.DELIVERED) for piece in PIECES]
 
 
+def split_delivery() -> dict:
+    """express-four-pieces.json varied by hand: the two pieces its 14:31 "Delivered" scan leaves out were
+    delivered that morning, in a "Delivered" scan of their own (a copy of the sample's, at 10:05)."""
+    body = sample_json("dhl", "express-four-pieces.json")
+    events = body["shipments"][0]["events"]
+    events.insert(1, events[0] | {"timestamp": "2026-05-06T10:05:00", "pieceIds": PIECES[2:]})
+    return body
+
+
+def test_a_shipment_delivered_in_two_scans_is_delivered_asked_by_its_waybill() -> None:
+    proof = parse_track_response(ok(split_delivery()), "4191468945", RECEIVED)
+
+    assert (proof.status, proof.package_number) == (ProofStatus.DELIVERED, None)
+    assert proof.delivered_at == datetime(2026, 5, 6, 14, 31, tzinfo=UTC)  # the status: the last piece's delivery
+    assert proof.signature == Attachment(kind=AttachmentKind.SIGNATURE, url="https://example/sig.png")
+    assert [(p.number, p.status) for p in proof.packages] == [(piece, ProofStatus.DELIVERED) for piece in PIECES]
+
+
+def test_a_piece_delivered_before_the_latest_scan_is_delivered_at_its_own_scans_time() -> None:
+    proof = parse_track_response(ok(split_delivery()), PIECES[2], RECEIVED)
+
+    assert (proof.status, proof.package_number) == (ProofStatus.DELIVERED, PIECES[2])
+    assert proof.delivered_at == datetime(2026, 5, 6, 10, 5, tzinfo=UTC)  # New York: no single zone, read as UTC
+    assert [(p.number, p.status) for p in proof.packages] == [
+        (PIECES[0], ProofStatus.DELIVERED), (PIECES[1], ProofStatus.DELIVERED), (PIECES[3], ProofStatus.DELIVERED),
+    ]
+
+
+def test_a_scan_that_delivers_nothing_leaves_a_piece_of_a_delivered_shipment_undelivered() -> None:
+    # As split_delivery, but the morning scan for the pieces left out is "Departure from facility": only the
+    # 14:31 scan delivers, and it names two pieces, so the waybill stands as the third piece.
+    body = sample_json("dhl", "express-four-pieces.json")
+    events = body["shipments"][0]["events"]
+    events.insert(1, events[1] | {"timestamp": "2026-05-06T10:05:00", "pieceIds": PIECES[2:]})
+
+    proof = parse_track_response(ok(body), "4191468945", RECEIVED)
+
+    assert (proof.status, proof.delivered_at) == (ProofStatus.UNKNOWN, None)
+    assert [(p.number, p.status) for p in proof.packages] == [
+        (PIECES[0], ProofStatus.DELIVERED),
+        (PIECES[1], ProofStatus.DELIVERED),
+        (PIECES[2], ProofStatus.UNKNOWN),
+        (PIECES[3], ProofStatus.UNKNOWN),
+    ]
+
+
 def test_of_two_entries_for_one_number_the_latest_status_wins() -> None:
     proof = parse("duplicate-results.json", "470800204932")  # a stale pre-transit entry comes first
 

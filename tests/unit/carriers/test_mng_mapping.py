@@ -309,6 +309,36 @@ def test_the_delivery_time_never_comes_from_another_shipments_scan() -> None:
     assert [e.code for e in proof.events] == ["1", "2", "4"]
 
 
+SHIPMENT_ID = "14556546"  # the samples' shipmentId, on the record and on every trackshipment event
+
+
+@pytest.mark.parametrize("shipment", ["getshipment-delivered.json", "getshipment-delivered-no-receiver.json"])
+def test_asked_by_mngs_shipment_id_the_proof_is_the_one_asked_by_reference(shipment: str) -> None:
+    # Both records and every event of trackshipment-delivered.json name SIPARIS-001 and 14556546. The delivery
+    # scan (13-02-2019 14:56:00, Adana Şube) names "Sema Kudu", the addressee: with no deliveryTo on the
+    # record, that scan's receiver is the receiver.
+    proof = proof_from(reply(shipment), reply("trackshipment-delivered.json"), asked=SHIPMENT_ID)
+
+    assert (proof.tracking_number, proof.status, proof.delivered_at) == (
+        SHIPMENT_ID, ProofStatus.DELIVERED, utc(13, 11, 56, 0),
+    )
+    assert (proof.received_by, proof.recipient_relation) == ("Sema Kudu", R.RECIPIENT)
+    assert proof.courier is not None and proof.courier.unit == "Adana Şube"
+    assert [(e.code, e.at) for e in proof.events] == [
+        ("1", utc(12, 17, 30, 45)), ("2", utc(12, 20, 10, 2)), ("4", utc(13, 6, 2, 11)), ("5", utc(13, 11, 56, 0)),
+    ]
+
+
+def test_asked_by_shipment_id_the_events_of_another_shipment_are_still_left_out() -> None:
+    events = sample_json("mng", "trackshipment-delivered.json")
+    events[3]["shipmentId"] = "614118757013"  # the delivered scan belongs to an earlier shipment
+
+    proof = proof_from(reply("getshipment-delivered.json"), ok(events), asked=SHIPMENT_ID)
+
+    assert (proof.status, proof.delivered_at) == (ProofStatus.DELIVERED, None)
+    assert [e.code for e in proof.events] == ["1", "2", "4"]
+
+
 def test_a_reference_is_matched_whatever_its_case() -> None:
     assert proof_from(reply("getshipment-delivered.json"), asked="siparis-001").status is ProofStatus.DELIVERED
 
