@@ -62,7 +62,7 @@ from adapters.mongo.staff import MongoStaffDirectory
 from adapters.mongo.test_clocks import MongoTestClocks
 from adapters.metrics import HTTP_METRICS, SCRAPE, HttpMetrics, RelayMetrics, WorkloadGauges, calendar_end
 from adapters.mongo.workload import MongoWorkload
-from adapters.images import CarrierImages, DecodeTurns
+from adapters.images import DecodeTurns
 from adapters.tracing import propagation
 from adapters.digital import HttpDigitalDeliveries
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory
@@ -287,8 +287,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         stored: DisputeRepository = repository
         if settings.run_workers and settings.wake_workers:  # saves made here wake this process's worker loops
             inbox, stored = WakingInbox(store, wakeups), WakingRepository(repository, wakeups, clock)
-        decode_turns = DecodeTurns()  # customers' uploads and carriers' images take turns on the same CPUs
-        intake = EvidenceIntake(store, inbox, clock, attachment_media_type, CarrierImages(decode_turns))
+        intake = EvidenceIntake(store, inbox, clock, attachment_media_type)
         app[INTAKE] = intake
         carrier_config = settings.carriers
         if settings.carrier_sandbox_url:
@@ -310,7 +309,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         service = DisputeService(
             stored, orders, clock, settings.rules(), packing_records=packing, attachments=store, test_clocks=test_clocks,
             duty=Duty(directory), high_value_minor=settings.policy().high_value_minor,
-            clean_image=ImageCleaner(decode_turns),
+            clean_image=ImageCleaner(DecodeTurns()),
         )
         app[SERVICE] = service
         app[FIRST_ANSWERS] = FirstAnswers(
@@ -336,9 +335,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                     service, gateway, store, settings.rules(), per_carrier=settings.evidence_per_carrier,
                     slot_wait=lease, log=work_log,
                     digital=DigitalPuller(digital, settings.rules()) if digital else None, then=then,
-                    shown=intake.shown,
                 ), settings.evidence_interval_seconds),
-                (PushAttacher(service, repository, store, then=then, shown=intake.shown), settings.push_interval_seconds),
+                (PushAttacher(service, repository, store, then=then), settings.push_interval_seconds),
                 (Assessor(service, repository, settings.policy(), log=work_log), settings.assess_interval_seconds),
                 (SlaSweeper(service), settings.sla_interval_seconds),
                 (RestrictionReviewer(service), settings.restriction_interval_seconds),

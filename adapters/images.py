@@ -1,5 +1,4 @@
-"""Customers' and carriers' images: what the bytes are (never what the client said they are), and a copy without
-metadata.
+"""Customers' images: what the bytes are (never what the client said they are), and a copy without metadata.
 
 Only JPEG, PNG and WebP are taken. Each is decoded and written anew by Pillow from its pixels, so EXIF (with the
 GPS position, the time and the device), XMP, comments and PNG text chunks stay behind. The EXIF orientation is
@@ -10,16 +9,12 @@ Decoding is what costs: a small file can unpack to hundreds of megabytes of pixe
 reads) is judged first: at most `MAX_PIXELS` are decoded; a larger JPEG (a phone's 50 or 108 MP mode, up to
 `MAX_PHOTO_PIXELS`) is decoded at a half or a quarter of its width and height, which libjpeg does without ever
 holding the full picture; a larger PNG or WebP is refused. `DecodeTurns` bounds how many decode at once.
-
-A carrier's image (`CarrierImages`) is cleaned the same way, on the same turns; one that cannot be decoded is kept
-as the carrier sent it: it is proof of delivery, and losing it would cost more than its metadata.
 """
 
 import asyncio
 import ctypes
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
 from typing import Any
@@ -101,12 +96,11 @@ class DecodeTurns:
         self._waiting = 0
         self._running = 0
 
-    async def run[T](self, decode: Callable[[], T], *, queue: bool = False) -> T:
+    async def run[T](self, decode: Callable[[], T]) -> T:
         """`decode()` in a thread, on its turn. A caller that goes away does not free the turn: the thread goes on
-        until it ends, and holds the turn until then. With `queue`, the caller waits for its turn however many wait
-        (a background worker, whose own lanes bound how many it sends)."""
+        until it ends, and holds the turn until then."""
         if self._turns.locked():
-            if self._waiting >= self.may_wait and not queue:
+            if self._waiting >= self.may_wait:
                 raise DecodersBusy(f"{self._waiting} images are waiting to be decoded")
             self._waiting += 1
             try:
@@ -125,23 +119,6 @@ class DecodeTurns:
         self._turns.release()
         if not self._running and not self._waiting:
             _give_back_memory()
-
-
-@dataclass(frozen=True, slots=True)
-class CarrierImages:
-    """The intake's `disputes.intake.WithoutMetadata`: a carrier's JPEG, PNG or WebP written anew without its
-    metadata, on a turn of `turns` (waiting for it: intake runs in background workers); other types, and an image
-    that cannot be decoded, are kept as they are."""
-
-    turns: DecodeTurns
-
-    async def __call__(self, media_type: str, content: bytes) -> bytes:
-        if media_type not in FORMATS:
-            return content
-        try:
-            return await self.turns.run(lambda: without_metadata(content, media_type), queue=True)
-        except UnusableImage:
-            return content
 
 
 @cache

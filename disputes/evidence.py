@@ -11,14 +11,13 @@ attacher's other places, and other parcels' events, do not queue behind it); evi
 is picked up by the puller when the dispute opens, in one save too (the latest `EARLIER_PUSHES` of them). A case
 keeps at most `MAX_EVIDENCE` entries (`disputes/model.py`).
 The save that ends a pull, and the save that attaches a pushed event, may hand the assessment they made due to
-this worker's assessor (`Handover`). Pushed evidence reaches a case with the images it cites replaced by copies
-without their metadata (`shown`, `disputes.intake.EvidenceIntake.shown`): the webhook's answer did not wait for it.
+this worker's assessor (`Handover`).
 """
 
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -48,8 +47,6 @@ from schemas.dispute import Evidence
 from schemas.proof import ProofOfDelivery, ProofStatus
 
 type Answer = ProofOfDelivery | EvidenceUnavailable | EvidenceRejected
-type Shown = Callable[[ProofOfDelivery], Awaitable[ProofOfDelivery]]
-"""A proof with the images it cites replaced by copies without their metadata."""
 
 EARLIER_PUSHES = MAX_EVIDENCE + MAX_REPLACED
 """How many of the events pushed for a shipment a case's first pull reads, the latest: all a case can use (its
@@ -77,7 +74,6 @@ class EvidencePuller:
     """Pulls the delivery record of digital order lines; without it their cases are pulled like a carrier's."""
     then: Handover | None = None
     """The assessment, handed to this worker's assessor by the save that ends a pull where it made it due."""
-    shown: Shown | None = None
     kind: WorkKind = WorkKind.PULL_EVIDENCE
     _slots: defaultdict[str, asyncio.Semaphore] = field(init=False)
 
@@ -98,7 +94,6 @@ class EvidencePuller:
                 await self._change(dispute, change, ending)
             return
         if dispute.before_first_pull and (earlier := await self.pushed.for_shipment(carrier, tracking, EARLIER_PUSHES)):
-            earlier = await _shown(self.shown, earlier)
             dispute = await self._change(
                 dispute, lambda d, now: d.attach_pushed_before(SYSTEM, _received(d, earlier, now), now)
             )
@@ -200,13 +195,6 @@ async def _handing_over(
     return changed
 
 
-async def _shown(shown: Shown | None, evidence: list[Evidence]) -> list[Evidence]:
-    """The pushed evidence as a case keeps it: citing images without their metadata."""
-    if shown is None:
-        return evidence
-    return [e.model_copy(update={"proof": await shown(e.proof)}) for e in evidence]
-
-
 def _received(dispute: Dispute, evidence: Sequence[Evidence], now: datetime) -> Sequence[Evidence]:
     """The evidence as the case receives it: on a test clock at the case's time `now`, when it is attached (its
     deadlines and the policy's waits are on that clock); a real case keeps the real time the service received it."""
@@ -257,7 +245,6 @@ class PushAttacher:
     batch: int = 50
     then: Handover | None = None
     """The assessment, handed to this worker's assessor by the save that attaches the event where it made it due."""
-    shown: Shown | None = None
     kind: WorkKind = WorkKind.ATTACH_PUSHED
     _turns: Turns = field(default_factory=Turns, init=False)
     _in_hand: set[str] = field(default_factory=set, init=False)
@@ -296,8 +283,6 @@ class PushAttacher:
             self._marked.discard(key)
 
     async def _attach(self, key: str, disputes: list[str], waiting: list[Evidence], ending: Lease) -> None:
-        if disputes:
-            waiting = await _shown(self.shown, waiting)
         for dispute_id in disputes:
             await _handing_over(
                 self.service, dispute_id,

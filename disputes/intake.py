@@ -2,14 +2,10 @@
 or document moved to the attachment store (labelled by what its bytes are), and the proof stamped with when
 the service received it. Pushed events are then recorded once per carrier event, for `PushAttacher`.
 
-The copy of a carrier's image that a case cites (and staff are shown) is written anew without its metadata (the
-courier's phone's GPS position, make and serial): a pulled image before it is stored, a pushed one when it is
-attached (`shown`), so a webhook's answer never waits for a decode. The raw answer keeps the bytes as sent.
-
 Evidence keys and storage references are built here and nowhere else."""
 
 import hashlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -21,10 +17,6 @@ from schemas.proof import AttachmentKind, ProofOfDelivery, ProofOffer
 
 type MediaType = Callable[[AttachmentKind, bytes], str]
 """The media type the bytes themselves show; raises ValueError (saying why) for bytes that are unusable."""
-
-type WithoutMetadata = Callable[[str, bytes], Awaitable[bytes]]
-"""An image (its media type, its bytes) written anew without its metadata; bytes it cannot decode, or of a type it
-does not rewrite (a PDF), come back as they are."""
 
 
 def push_key(carrier: str, event_id: str) -> str:
@@ -64,7 +56,6 @@ class EvidenceIntake:
     inbox: EvidenceInbox
     clock: Clock
     media_type: MediaType
-    without_metadata: WithoutMetadata | None = None
 
     async def receive_push(
         self, carrier: str, body: bytes, events: Sequence[PushedEvent], offer: ProofOffer | None
@@ -75,8 +66,7 @@ class EvidenceIntake:
         now = self.clock.now()
         ref = await self._put_raw(carrier, body, now)
         # Validated: for two fields, quicker than assembling them (the proof, an instance, is taken as it is).
-        kept = [Evidence(key=push_key(carrier, event.event_id),
-                         proof=await self._keep(event.proof, now, ref, offer, clean=False))
+        kept = [Evidence(key=push_key(carrier, event.event_id), proof=await self._keep(event.proof, now, ref, offer))
                 for event in events]
         stored = await self.inbox.record_many(kept, now)
         return PushReceipt(received=len(events), duplicates=stored.count(False))
@@ -88,24 +78,7 @@ class EvidenceIntake:
         as stored, pointing at its stored attachments."""
         now = self.clock.now()
         ref = await self._put_raw(carrier, transcript, now) if transcript else None
-        return await self._keep(proof, now, ref, offer, clean=True)
-
-    async def shown(self, proof: ProofOfDelivery) -> ProofOfDelivery:
-        """The proof with each stored image it cites replaced by a copy without its metadata; one the cleaning leaves
-        as it is (a document, an image that cannot be decoded), or no longer stored, keeps its reference."""
-        if self.without_metadata is None:
-            return proof
-        refs = {}
-        for kind in AttachmentKind:
-            attachment = getattr(proof, kind.value)
-            if attachment is None or attachment.ref is None or attachment.media_type is None:
-                continue
-            if (stored := await self.attachments.attachment(attachment.ref)) is None:
-                continue
-            content = await self.without_metadata(attachment.media_type, stored[1])
-            if content != stored[1]:
-                refs[kind] = await self._put_attachment(proof, kind, attachment.media_type, content, self.clock.now())
-        return proof.with_attachment_refs(refs) if refs else proof
+        return await self._keep(proof, now, ref, offer)
 
     async def _put_raw(self, carrier: str, body: bytes, at: datetime) -> str:
         ref = raw_ref(body)
@@ -113,7 +86,7 @@ class EvidenceIntake:
         return ref
 
     async def _keep(
-        self, proof: ProofOfDelivery, at: datetime, raw: str | None, offer: ProofOffer | None, *, clean: bool
+        self, proof: ProofOfDelivery, at: datetime, raw: str | None, offer: ProofOffer | None
     ) -> ProofOfDelivery:
         proof = with_worded_relation(proof.as_received(at, raw, offer))
         if not proof.inline_attachments():  # most events carry no image: nothing to label or move
@@ -121,16 +94,10 @@ class EvidenceIntake:
         proof = proof.with_inline_media_types(self.media_type)
         refs = {}
         for kind, inline in proof.inline_attachments().items():
-            content, media_type = inline.content(), inline.media_type or ""
-            if clean and self.without_metadata is not None:
-                content = await self.without_metadata(media_type, content)
-            refs[kind] = await self._put_attachment(proof, kind, media_type, content, at)
+            content = inline.content()
+            ref = attachment_ref(content)
+            source = CarrierSource(proof.carrier, proof.tracking_number)
+            stored = StoredAttachment(kind, inline.media_type or "", content, source)
+            await self.attachments.put_attachment(ref, stored, at)
+            refs[kind] = ref
         return proof.with_attachment_refs(refs) if refs else proof
-
-    async def _put_attachment(
-        self, proof: ProofOfDelivery, kind: AttachmentKind, media_type: str, content: bytes, at: datetime
-    ) -> str:
-        ref = attachment_ref(content)
-        source = CarrierSource(proof.carrier, proof.tracking_number)
-        await self.attachments.put_attachment(ref, StoredAttachment(kind, media_type, content, source), at)
-        return ref

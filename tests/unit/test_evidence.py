@@ -910,37 +910,3 @@ async def test_a_dispute_that_waited_too_long_for_its_carrier_is_given_back_and_
     assert await run == 5  # a3 twice: given back once, then pulled
     assert carriers.started.count("TRKa3") == 1
     assert all(len(repository.docs[i].evidence) == 1 for i in ids.values())
-
-
-def cleaned_signature(stored: ProofOfDelivery) -> ProofOfDelivery:
-    """The proof as `shown` hands it to a case: its signature replaced by a cleaned copy."""
-    return stored.model_copy(update={"signature": Attachment(kind=AttachmentKind.SIGNATURE, ref="att_cleaned",
-                                                             media_type="image/png")})
-
-
-async def shown(stored: ProofOfDelivery) -> ProofOfDelivery:
-    return cleaned_signature(stored)
-
-
-async def test_pushed_proof_is_attached_as_shown_without_its_images_metadata(
-    service, repository, pushed, due_work, dispute
-):
-    await pushed.record(PUSHED, NOW)
-    assert await due_work(PushAttacher(service, repository, pushed, shown=shown)).run_once() == 1
-
-    [attached] = repository.docs[dispute.id].evidence
-    assert attached.key == PUSHED.key and attached.proof.signature == cleaned_signature(PUSHED.proof).signature
-    assert (await pushed.waiting(PUSHED.key)) is None  # the push itself is marked attached, its record kept as sent
-
-
-async def test_evidence_pushed_before_the_dispute_is_attached_as_shown_without_its_images_metadata(
-    service, request_for, pushed, repository, due_work
-):
-    early = Evidence(key="push:yurtici:evt-1", proof=proof(source=ProofSource.PUSH))
-    await pushed.record(early, NOW - timedelta(days=1))
-    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
-
-    await due_work(EvidencePuller(service, Gateway(proof()), pushed, Rules(), shown=shown)).run_once()
-
-    [attached] = repository.docs[dispute.id].evidence
-    assert attached.key == early.key and attached.proof.signature == cleaned_signature(early.proof).signature
