@@ -146,17 +146,8 @@ def fault_error(fault: Element, code: str, *, carrier: str, status: int | None =
     name = code.rpartition(":")[2].upper()
     if name in _AUTH_CODES or _AUTH_WORDS.search(_folded(words)):
         return CarrierAuthError(f"SOAP fault {code} (credentials refused)", carrier=carrier, status=status)
-    server = name.partition(".")[0] in _SERVER_CODES and not _declared(fault)
-    kind = CarrierUnavailable if server else BadRequest
+    kind = CarrierUnavailable if name.partition(".")[0] in _SERVER_CODES else BadRequest
     return kind(f"SOAP fault {code}", carrier=carrier, status=status)
-
-
-def _declared(fault: Element) -> bool:
-    """The fault's detail is an exception the service's WSDL declares, with its error code (Yurtiçi's
-    `YurticikargoWSException{errorCode, errText}`, which it sends as a `Server` fault for any error of a request): the
-    service answered about this request, so it is not asked again as if it were down."""
-    return any(local_name(e.tag) == "detail" and any(local_name(c.tag) == "errorCode" for c in e.iter())
-               for e in fault.iter())
 
 
 def _folded(value: str) -> str:

@@ -127,27 +127,6 @@ async def test_a_fault_about_our_request_is_not_retried(carrier_server, session,
     assert len(calls) == 1 and clock.sleeps == []
 
 
-async def test_a_server_fault_declaring_the_services_own_error_code_is_its_answer_not_an_outage(
-    carrier_server, session, clock
-) -> None:
-    """Yurtiçi sends every error of a request as a `Server` fault whose detail is its WSDL's declared
-    `YurticikargoWSException{errorCode, errText}` (tests/fixtures/carriers/yurtici/PROVENANCE.md, W and F): asked
-    again, it would answer the same, and every such case would count towards opening the carrier's breaker."""
-    calls: list[int] = []
-    fault = ("<e:Fault><faultcode>e:Server</faultcode><faultstring>Kargo anahtarı bulunamadı</faultstring><detail>"
-             '<ns1:YurticikargoWSException xmlns:ns1="http://yurticikargo.com.tr/WSExceptions/"><errorCode>82519'
-             "</errorCode><errText>Kargo anahtarı bulunamadı</errText></ns1:YurticikargoWSException></detail></e:Fault>")
-
-    async def faulty(request: web.Request) -> web.Response:
-        calls.append(1)
-        return web.Response(status=500, body=envelope(fault), content_type="text/xml")
-
-    link, url = await link_to(faulty, carrier_server, session, clock)
-    with pytest.raises(BadRequest, match="SOAP fault e:Server"):
-        await link.send_soap(SoapRequest("yurtici", url, "a", "urn:t", "q", ()))
-    assert len(calls) == 1 and clock.sleeps == []
-
-
 # WCF's fault for an unhandled error (the one in tests/fixtures/carriers/aras/fault.xml); SOAP 1.1 §4.4.1 says of
 # the Server class "The message may succeed at a later point in time"; SOAP 1.2 calls that class Receiver.
 WCF_INTERNAL = (
