@@ -36,6 +36,7 @@ from disputes.ports import (
     PushedEvidence,
     Shipments,
     SilentWorkLog,
+    StorageUnavailable,
     Slot,
     WorkLog,
 )
@@ -110,16 +111,17 @@ class EvidencePuller:
             return
         last = await self.service.now_of(dispute) >= dispute.sla.evidence_due
         try:
-            try:
-                answer = await self._ask(dispute_id, carrier, tracking, slot)
-            finally:
-                slot.release()
-            place.leave()  # the carrier call is over: the next claim may take this place while the answer is stored
-            await self._record(dispute, answer, ending)
+            answer = await self._ask(dispute_id, carrier, tracking, slot)
+        except StorageUnavailable:
+            raise  # keeping the reply failed: the lease runs out and the pull is made again, deadline or not
         except Exception:
-            if last:  # the last pull failed in a way no answer foresees: the deadline holds all the same
+            if last:  # the last pull failed in a way no answer foresees (a reply no parser foresaw): the deadline holds
                 await self._change(dispute, _deadline_passed, ending)
             raise
+        finally:
+            slot.release()
+        place.leave()  # the carrier call is over: the next claim may take this place while the answer is stored
+        await self._record(dispute, answer, ending)
 
     async def _ask(self, dispute_id: str, carrier: str, tracking: str, slot: Slot) -> Answer:
         started = time.monotonic()

@@ -117,9 +117,9 @@ HIGH_VALUE_CURRENCY = "TRY"
 """The currency of the policy's high-value threshold (`PolicySettings.high_value_minor`, in kuruş)."""
 COMPENSATIONS = frozenset({EffectKind.REFUND, EffectKind.RESHIP})
 CLOCK_MARK = "@"
+"""Between a shipment and the test clock a case holds it on (`Dispute.shipment_key`): no id holds it."""
 NEW_REVIEW = frozenset({"appealed", "reopened"})
 """The timeline's entries that begin a new review of a decided case, with deadlines of its own (`restart_sla`)."""
-"""Between a shipment and the test clock a case holds it on (`Dispute.shipment_key`): no id holds it."""
 RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""

@@ -14,7 +14,7 @@ from disputes.assessment import Assessor
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.intake import pull_key
 from disputes.policy import PolicySettings
-from disputes.ports import Claimed, EvidenceRejected, EvidenceUnavailable, Lease
+from disputes.ports import Claimed, EvidenceRejected, EvidenceUnavailable, Lease, StorageUnavailable
 from disputes.rules import Rules
 from disputes.schedule import DueWork, Handover, LeaseLost, Wake
 from disputes.work import WorkKind
@@ -451,6 +451,21 @@ async def test_a_pull_at_the_deadline_that_fails_unforeseen_still_records_that_t
     stored = repository.docs[dispute.id]
     assert stored.proof_missing and stored.evidence_pull_due is None and gateway.calls == 1
     assert stored.timeline[-1].action == "carrier_did_not_provide_proof"
+
+
+async def test_a_pull_at_the_deadline_whose_reply_could_not_be_kept_is_made_again_once_its_lease_runs_out(
+    make_puller, dispute, repository, clock
+):
+    """Keeping the carrier's reply (its raw bytes, its images) failed for the database: no word about the carrier."""
+    gateway = Gateway(StorageUnavailable("the database is unavailable (AutoReconnect)"), proof())
+    clock.current = dispute.sla.evidence_due
+    with pytest.raises(ExceptionGroup):
+        await make_puller(gateway).run_once()
+    assert not repository.docs[dispute.id].proof_missing
+    clock.advance(seconds=LEASE.total_seconds())
+    await make_puller(gateway).run_once()
+    stored = repository.docs[dispute.id]
+    assert stored.has_delivery_proof and not stored.proof_missing and gateway.calls == 2
 
 
 async def test_a_pull_before_the_deadline_that_fails_unforeseen_is_left_to_its_lease(make_puller, dispute, repository):
