@@ -108,6 +108,9 @@ class DownstreamClient:
     """One marketplace service over HTTP: per-attempt timeout, retries of transient failures only."""
 
     service: ClassVar[str]
+    applies: ClassVar[bool] = False
+    """Its requests change something (an effect), so a stop between retries after an attempt that may have been
+    applied ends the call as that attempt's failure, for the caller to record; a read's is left to its lease."""
 
     def __init__(
         self,
@@ -133,11 +136,13 @@ class DownstreamClient:
         """The first answer that is not transient, saying whether an attempt before it may have been applied (`after`);
         raises ``Transient`` when attempts or budget run out."""
         unsure: list[Transient] = []
+        failed: list[Transient] = []
 
         async def attempt(url: str) -> Reply:
             try:
                 return await self._attempt(method, url, body, headers or {})
             except Transient as error:
+                failed.append(error)
                 if error.maybe_applied:
                     unsure.append(error)
                 raise
@@ -154,11 +159,13 @@ class DownstreamClient:
             reply: Reply = await retrying(attempt, self._base_url + path)
         except asyncio.CancelledError:
             task = asyncio.current_task()
-            if not unsure or task is None or task.cancelling():
+            if not (self.applies and unsure) or task is None or task.cancelling():
                 raise
             # Stopping between retries (`carriers.retry.waits_end_on`) after an attempt that may have been applied:
-            # ended as that attempt's failure, for the caller to record, not with nothing of it kept.
-            raise Transient(f"stopped before retrying, after {unsure[-1]}", unsure[-1].status) from None
+            # ended as the last attempt's failure (its Retry-After too), for the caller to record, not with nothing of
+            # it kept.
+            last = failed[-1]
+            raise Transient(f"stopped before retrying, after {unsure[-1]}", last.status, last.retry_after) from None
         return replace(reply, after=str(unsure[-1])) if unsure else reply
 
     def _attempt_headers(self, body: bytes | None) -> dict[str, str]:
@@ -205,6 +212,7 @@ async def _sleep(seconds: float) -> None:
 
 class EffectClient(DownstreamClient):
     path: ClassVar[str]
+    applies = True
 
     def __init__(
         self,

@@ -60,7 +60,9 @@ async def run_workers(
     pass at once when `wakeups` says its work became due. Work handed over to a loop that had stopped (by a save
     of work that was finishing) is given back once every loop has stopped. Once `stop` is set, the work in flight
     finishes its calls but not its waits between retries of a carrier or a downstream service: that work ends
-    there and gives its lease back, for another worker to take at once (`carriers.retry.waits_end_on`)."""
+    there and gives its lease back, for another worker to take at once (`carriers.retry.waits_end_on`); a refund,
+    reshipment or other effect whose attempt may have been applied ends as that attempt's failure instead, which the
+    relay records (`adapters.downstream.DownstreamClient.applies`)."""
     waits_end_on(stop)
     kinds = list(kinds)
     await asyncio.gather(*(_loop(work, Pace(shortest, interval), stop, wakeups) for work, interval in kinds))

@@ -1,6 +1,7 @@
 """The digital delivery provider's client against the sandbox provider over a real socket: the record of each
 scripted order line, "never sent" as data, retries at the edge, and answers it cannot use."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from aiohttp.test_utils import TestServer
 
 from adapters.digital import HttpDigitalDeliveries, parse_delivery
 from adapters.downstream import Backoff
+from carriers.retry import waits_end_on
 from disputes.ports import EvidenceRejected, EvidenceUnavailable
 from sandbox.digital import DigitalScript
 from sandbox.downstream import LEDGER, create_downstream_sandbox
@@ -85,6 +87,26 @@ async def test_a_provider_down_after_every_attempt_is_unavailable(provider, sand
 
     with pytest.raises(EvidenceUnavailable):
         await provider.record("ord-1", "sku-steam")
+
+
+async def test_a_read_stopped_between_retries_is_left_to_its_lease_not_recorded_as_failed(sandbox) -> None:
+    """A read applies nothing: a worker told to stop after a 503 ends the call there (another worker takes the case at
+    once), where an effect's call would end as the 503's failure, for the relay to record."""
+    await _fault(sandbox, mode="error", times=3)
+    stop = asyncio.Event()
+    async with aiohttp.ClientSession() as session:
+        reader = HttpDigitalDeliveries(session, str(sandbox.make_url("/")), 2.0, 3, FixedClock(),
+                                       backoff=Backoff(multiplier=30.0, max_wait=30.0, jitter=0.0, budget=60.0))
+
+        async def read_until_stopped() -> None:
+            waits_end_on(stop)
+            await reader.record("ord-1", "sku-steam")
+
+        stop.set()  # the first attempt is made; the wait after it is not
+        with pytest.raises(asyncio.CancelledError):
+            async with asyncio.timeout(5):
+                await read_until_stopped()
+    assert [r["status"] for r in sandbox.app[LEDGER].requests] == [503]
 
 
 async def test_a_refusal_is_not_retried(provider, sandbox) -> None:

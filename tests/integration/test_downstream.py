@@ -277,6 +277,29 @@ async def test_a_worker_stopping_between_retries_after_a_lost_answer_ends_the_ca
     assert applied(sandbox) == {KEY: 1} and received(sandbox, "fault") == ["slow"]
 
 
+async def test_a_worker_stopping_while_it_waits_out_a_503_s_retry_after_keeps_that_wait_for_the_next_pass(
+    session, aiohttp_server
+) -> None:
+    async def failing(request: web.Request) -> web.Response:
+        return web.Response(status=503, headers={"Retry-After": "30"})
+
+    app = web.Application()
+    app.router.add_post(PaymentsClient.path, failing)
+    stop = asyncio.Event()
+    client = PaymentsClient(session, str((await aiohttp_server(app)).make_url("/")), 2.0, 3, signer=SIGNER,
+                            backoff=Backoff(multiplier=0.001, max_wait=0.01, jitter=0.0, budget=60.0))
+
+    async def refund_until_stopped() -> None:
+        waits_end_on(stop)
+        await client.refund(REFUND, KEY)
+
+    stop.set()  # set before the first attempt ends: that attempt is made, the wait after it is not
+    with pytest.raises(EffectUnavailable, match="stopped before retrying, after HTTP 503") as raised:
+        async with asyncio.timeout(5):
+            await refund_until_stopped()
+    assert raised.value.retry_after == timedelta(seconds=30)
+
+
 async def test_exhausted_retries_raise_effect_unavailable_from_the_last_failure(session, sandbox) -> None:
     await inject(session, sandbox, service="payments", mode="error", times=5)
 
