@@ -687,9 +687,13 @@ class InMemoryRetention:
                 await self._delete(dispute)
                 dispute.stored_copies_deleted()
                 await disputes.save(dispute, ending=None if anonymising else claimed.lease)
-            if anonymising:
+            if anonymising and dispute.hold_anonymisation(now):
+                await disputes.save(dispute, ending=claimed.lease)
+            elif anonymising:
                 dispute.anonymise(now)
                 stored = disputes.docs[dispute.id]  # what storage alone appends to, written first, as MongoDB's is
+                if stored.version != dispute.version:  # changed meanwhile: as the save would find, nothing written
+                    raise StaleVersion(dispute.id)
                 disputes.docs[dispute.id] = stored.model_copy(update={f: getattr(dispute, f) for f in APPENDED})
                 await disputes.save(dispute, ending=claimed.lease)
                 disputes.readdressed(address_key(stored), dispute)

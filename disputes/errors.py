@@ -145,6 +145,11 @@ class EvidenceRequestsClosed(Conflict):
     title = "The dispute takes no more evidence requests in its current status"
 
 
+class CaseAnonymised(Conflict):
+    code = "case-anonymised"
+    title = "The case's personal data was anonymised"
+
+
 class NotAssignable(Conflict):
     code = "not-assignable"
     title = "The dispute cannot be assigned in its current status"

@@ -21,6 +21,7 @@ from disputes.anonymise import FREE_REASONS, anonymised, anonymised_view
 from disputes.calendar import BusinessCalendar
 from disputes.errors import (
     AccessibilityNeedRecorded,
+    CaseAnonymised,
     AlreadyAppealed,
     AppealWindowClosed,
     AssignedToAnother,
@@ -198,7 +199,10 @@ def _sku_lines(items: Sequence[OrderItem], sku: str, units: int, after: int) -> 
 
 
 def address_key(dispute: "Dispute") -> str:
-    """One spelling for one delivery address, to see several accounts disputing deliveries to it."""
+    """One spelling for one delivery address, to see several accounts disputing deliveries to it (an anonymised case
+    has no address left: a key of its own, shared with no other)."""
+    if dispute.anonymised_at is not None:
+        return f"anonymised {dispute.id}"
     a = dispute.order.address
     return " ".join(f"{a.line} {a.district} {a.city}".casefold().split())
 
@@ -331,6 +335,9 @@ class Dispute(BaseModel):
     the case's state, until `stored_copies_deleted`."""
     anonymised_at: AwareDatetime | None = None
     """When the case's personal data was anonymised, its purpose over (`anonymise`)."""
+    anonymise_after: AwareDatetime | None = None
+    """Not anonymised before then (a real time): messages of the case were still waiting for delivery, which the relay
+    moves without a new version, so anonymising waits until they are gone (`hold_anonymisation`)."""
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
 
@@ -1358,7 +1365,16 @@ class Dispute(BaseModel):
         if self.anonymised_at is not None or self.closed_at is None or self.is_active:
             return None
         at = self.closed_at + keep
-        return at if self.test_clock is None else self.test_clock.due(at)
+        due = at if self.test_clock is None else self.test_clock.due(at)
+        return due if due is None or self.anonymise_after is None else max(due, self.anonymise_after)
+
+    def hold_anonymisation(self, now: datetime) -> bool:
+        """Whether anonymising must wait (messages of the case still wait for delivery): then it is due again in an
+        hour (`anonymise_after`)."""
+        if not self.outbox:
+            return False
+        self.anonymise_after = now + timedelta(hours=1)
+        return True
 
     def retention_work_due(self, keep: timedelta, personal_data: timedelta) -> datetime | None:
         """When retention is next due for the case: the earlier of its two stages, deleting the stored copies `keep`
@@ -1386,6 +1402,8 @@ class Dispute(BaseModel):
 
     def reopen(self, actor: Actor, reason: str, now: datetime) -> None:
         actor.require(Role.SUPERVISOR)
+        if self.anonymised_at is not None:  # no name nor address left to ship to or judge by
+            raise CaseAnonymised("The case's personal data was anonymised: it cannot be reviewed again.")
         self.third_party_check_by = None  # no time to check with a third party in a review a supervisor reopened
         self._apply(actor, "reopened", now, Action.REOPEN, {"reason": reason})
 

@@ -23,7 +23,8 @@ recorded, or all its events recorded before; its case's save lost) is deleted by
 The same claim anonymises a case's personal data once its own retention has passed since it closed
 (`Dispute.anonymisation_due`, the later of the two stages, `due.retention` holding the earlier): what only storage
 writes on the case (attachment views, undelivered messages, the first answer) is rewritten first, then the case is
-saved compare-and-set with `anonymised_at`, which makes it due no more."""
+saved compare-and-set with `anonymised_at`, which makes it due no more. A case with messages still waiting for
+delivery (which the relay moves without a new version) waits an hour and is looked at again (`hold_anonymisation`)."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -101,7 +102,9 @@ class AttachmentRetention:
                 await self._delete(dispute)
                 dispute.stored_copies_deleted()
                 await self.repository.save(dispute, ending=None if anonymising else claimed.lease)
-            if anonymising:
+            if anonymising and dispute.hold_anonymisation(now):
+                await self.repository.save(dispute, ending=claimed.lease)
+            elif anonymising:
                 await self._anonymise(dispute, claimed)
         except StaleVersion:  # changed meanwhile (reopened): its save says what is due; nothing it cites was deleted
             return

@@ -12,7 +12,8 @@ import pytest
 
 from adapters.mongo.indexes import DISPUTES
 from disputes.calendar import BusinessCalendar
-from disputes.model import Dispute
+from disputes.errors import CaseAnonymised
+from disputes.model import Dispute, address_key
 from disputes.ports import ViewBound
 from disputes.reports import report_facts
 from schemas.common import Outcome, Role
@@ -20,7 +21,7 @@ from schemas.dispute import Evidence, ReasonCode, TimelineEntry
 from schemas.proof import Courier, DeliveryLocation, RecipientRelation, TrackingEvent
 from tests.contract.conftest import Cases, Storage
 from tests.contract.test_retention import Retention, attach, push
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
 
 CLOSED = NOW + timedelta(hours=2)
 PERSONAL = [  # each as the order, the customer, staff and the carrier wrote it
@@ -36,9 +37,10 @@ def retention(storage: Storage) -> Retention:
     return Retention(storage)
 
 
-async def a_closed_case_full_of_personal_data(storage: Storage, cases: Cases) -> str:
+async def a_closed_case_full_of_personal_data(storage: Storage, cases: Cases, delivering: bool = False) -> str:
     """A case with every kind of personal data the service keeps on one, decided (a reship, whose message to the
-    fulfilment service carries the name and address, still undelivered), closed at `CLOSED`."""
+    fulfilment service carries the name and address, parked unsent by its refusal; or, `delivering`, still waiting
+    for delivery), closed at `CLOSED`."""
     case = await cases.open(1, carrier="surat")
     event = await push(storage, cases.clock, "ev-1", "TRKshp1")
     proof = event.proof.model_copy(update={
@@ -61,6 +63,9 @@ async def a_closed_case_full_of_personal_data(storage: Storage, cases: Cases) ->
     assert await storage.disputes.record_view(case.id, view, ViewBound(since=NOW - timedelta(hours=1), limit=300))
     await cases.change(case.id, lambda d: d.decide(
         INVESTIGATOR, Outcome.RESHIP, ReasonCode.GOODWILL, "Komşuya teslim edildiği görüldü.", None, CLOSED))
+    if not delivering:
+        for message in await storage.disputes.pending(case.id):
+            await storage.disputes.failed(case.id, message, "rejected: HTTP 400", CLOSED, park=True)
     return case.id
 
 
@@ -129,3 +134,56 @@ async def test_a_closed_cases_personal_data_is_anonymised_its_retention_after_it
     assert kept(after) == kept(before)
     assert await retention.run(CLOSED + timedelta(days=3650)) == (0, 0)  # once
     assert (await storage.disputes.get(dispute_id)).version == after.version
+
+
+async def test_a_case_whose_messages_still_wait_for_delivery_is_anonymised_once_they_are_gone(
+    storage: Storage, cases: Cases, retention: Retention
+) -> None:
+    """The relay moves a case's messages without a new version, so the case is not rewritten under it: anonymising
+    waits, an hour at a time, until none waits."""
+    dispute_id = await a_closed_case_full_of_personal_data(storage, cases, delivering=True)
+    await retention.run(CLOSED + timedelta(days=366))
+    due = CLOSED + timedelta(days=730)
+
+    assert await retention.run(due) == (1, 0)
+    doc = await stored_document(storage, dispute_id)
+    assert doc.get("anonymised_at") is None and personal_left(doc) == PERSONAL
+    assert await retention.run(due + timedelta(minutes=59)) == (0, 0)
+
+    for message in await storage.disputes.pending(dispute_id):
+        await storage.disputes.delivered(dispute_id, message, due)
+    assert await retention.run(due + timedelta(hours=1)) == (1, 0)
+    doc = await stored_document(storage, dispute_id)
+    assert doc["anonymised_at"] is not None and personal_left(doc) == []
+
+
+async def test_an_anonymised_case_cannot_be_reopened_and_shares_no_address_with_another(
+    storage: Storage, cases: Cases, retention: Retention
+) -> None:
+    first = await a_closed_case_full_of_personal_data(storage, cases)
+    await retention.run(CLOSED + timedelta(days=366))
+    await retention.run(CLOSED + timedelta(days=730))
+    anonymised = await storage.disputes.get(first)
+
+    with pytest.raises(CaseAnonymised):
+        anonymised.reopen(SUPERVISOR, "Müşteri yeniden yazdı.", CLOSED + timedelta(days=731))
+    assert address_key(anonymised) == f"anonymised {first}"
+
+
+async def test_a_case_reopened_and_decided_while_its_anonymising_pass_runs_keeps_its_new_messages(
+    storage: Storage, cases: Cases, retention: Retention
+) -> None:
+    dispute_id = await a_closed_case_full_of_personal_data(storage, cases)
+    await retention.run(CLOSED + timedelta(days=366))
+    at = CLOSED + timedelta(days=730)
+
+    async def reopened_and_refunded() -> None:
+        await cases.change(dispute_id, lambda d: d.reopen(SUPERVISOR, "Müşteri yeniden yazdı.", at))
+        await cases.change(dispute_id, lambda d: d.decide(
+            SUPERVISOR, Outcome.REFUND, ReasonCode.GOODWILL, "İade.", None, at, override_reason="Kontrol edildi."))
+
+    await retention.pass_on(at, reopened_and_refunded)
+
+    stored = await storage.disputes.get(dispute_id)
+    assert stored.anonymised_at is None and stored.decision is not None and stored.decision.outcome is Outcome.REFUND
+    assert [m.key for m in await storage.disputes.pending(dispute_id)] == [m.key for m in stored.outbox] != []

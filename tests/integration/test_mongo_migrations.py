@@ -429,6 +429,8 @@ async def test_a_closed_case_stored_before_personal_data_was_anonymised_is_anony
     service = DisputeService(repository, InMemoryOrders([order()]), clock, Rules())
     opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
     await service.withdraw(CUSTOMER, opened.id, "Buldum")
+    for message in await repository.pending(opened.id):  # the customer was told
+        await repository.delivered(opened.id, message, NOW)
     closed_at = (await repository.read(opened.id)).closed_at
     await mongo_db[DISPUTES].update_one({"_id": opened.id}, {"$unset": {"due.retention": ""}})  # as stored before
 

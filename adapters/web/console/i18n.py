@@ -336,6 +336,7 @@ PROBLEMS_TR: dict[str, str] = {
     "too-many-questions": "Bu inceleme müşteriye sorabileceği kadar soru sordu.",
     "evidence-requests-closed": "Başvuru şu anki durumunda kanıt talebi almıyor.",
     "not-assignable": "Başvuru şu anki durumunda atanamaz.",
+    "case-anonymised": "Başvurudaki kişisel veriler anonimleştirildi; yeniden incelenemez.",
     "assigned-to-another": "Başvuru başka bir araştırmacıya atanmış.",
     "not-assigned": "Başvuru kimseye atanmamış.",
     "case-closed": "Başvuru şu anki durumunda bilgi almıyor.",
