@@ -111,15 +111,16 @@ class EvidencePuller:
             return
         last = await self.service.now_of(dispute) >= dispute.sla.evidence_due
         try:
-            answer = await self._ask(dispute_id, carrier, tracking, slot)
+            try:
+                answer = await self._ask(dispute_id, carrier, tracking, slot)
+            finally:
+                slot.release()
         except StorageUnavailable:
             raise  # keeping the reply failed: the lease runs out and the pull is made again, deadline or not
         except Exception:
             if last:  # the last pull failed in a way no answer foresees (a reply no parser foresaw): the deadline holds
                 await self._change(dispute, _deadline_passed, ending)
             raise
-        finally:
-            slot.release()
         place.leave()  # the carrier call is over: the next claim may take this place while the answer is stored
         await self._record(dispute, answer, ending)
 

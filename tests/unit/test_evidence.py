@@ -453,6 +453,24 @@ async def test_a_pull_at_the_deadline_that_fails_unforeseen_still_records_that_t
     assert stored.timeline[-1].action == "carrier_did_not_provide_proof"
 
 
+async def test_a_failed_pull_at_the_deadline_gives_the_carriers_slot_back_before_the_deadline_is_saved(
+    service, pushed, clock, due_work, dispute, repository, monkeypatch
+):
+    puller = EvidencePuller(service, Gateway(RuntimeError("a reply no parser foresaw")), pushed, Rules(), per_carrier=1)
+    free_while_saving: list[bool] = []
+    apply_timed = service.apply_timed
+
+    async def watched(*args, **kwargs):
+        free_while_saving.append(not puller._slots[dispute.order.carrier].locked())
+        return await apply_timed(*args, **kwargs)
+
+    monkeypatch.setattr(service, "apply_timed", watched)
+    clock.current = dispute.sla.evidence_due
+    with pytest.raises(ExceptionGroup):
+        await due_work(puller).run_once()
+    assert repository.docs[dispute.id].proof_missing and free_while_saving == [True]
+
+
 async def test_a_pull_at_the_deadline_whose_reply_could_not_be_kept_is_made_again_once_its_lease_runs_out(
     make_puller, dispute, repository, clock
 ):
