@@ -302,6 +302,7 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "restriction_confirmed": ("restriction confirmed", "kısıtlama onaylandı"),
         "restriction_lifted": ("restriction lifted", "kısıtlama kaldırıldı"),
         "flags_cleared": ("flags cleared", "işaretler kaldırıldı"),
+        "personal_data_anonymised": ("personal data anonymised", "kişisel veriler anonimleştirildi"),
         "sla_escalated": ("escalated before the deadline", "son tarih yaklaştığı için yükseltildi"),
         "sla_deadline_reached": ("deadline reached", "son tarihe ulaşıldı"),
         "first_response_escalated": ("escalated before the first response deadline",
