@@ -149,12 +149,16 @@ def read_token(response: HttpResponse, lifetime_seconds: float) -> TokenGrant:
 
 
 def build_shipment_request(settings: MngSettings, reference_id: str, *, token: str) -> HttpRequest:
-    by_id = settings.key == "shipmentId"
-    return _query(settings, SHIPMENT_BY_ID_PATH if by_id else SHIPMENT_PATH, reference_id, token)
+    return _query(settings, _path(settings, SHIPMENT_PATH, SHIPMENT_BY_ID_PATH), reference_id, token)
 
 
 def build_track_request(settings: MngSettings, reference_id: str, *, token: str) -> HttpRequest:
-    return _query(settings, TRACK_BY_ID_PATH if settings.key == "shipmentId" else TRACK_PATH, reference_id, token)
+    return _query(settings, _path(settings, TRACK_PATH, TRACK_BY_ID_PATH), reference_id, token)
+
+
+def _path(settings: MngSettings, by_reference: str, by_id: str) -> str:
+    """The query's path for the key our numbers are (setting ``key``)."""
+    return by_id if settings.key == "shipmentId" else by_reference
 
 
 def read_shipment(response: HttpResponse, reference_id: str) -> Record | None:
