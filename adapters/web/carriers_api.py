@@ -105,7 +105,8 @@ async def receive_webhook(call: Call) -> web.Response:
         _declared_within(request, app[WEBHOOK_MAX_BYTES])
         _credential_first(adapter, request)
         raw = await read_decoded(request.content, codings, app[WEBHOOK_MAX_BYTES])
-        _verify(adapter, request, raw)
+        if adapter.webhook_auth.scheme != CREDENTIAL_SCHEME:  # an API key was checked on the headers alone
+            _verify(adapter, request, raw)
     except Rejection as rejection:
         if rejection.reason is WebhookReason.WRONG_CARRIER:  # signed by the carrier: its own mistake, its own bucket
             limit(request, app[RATE_LIMITS].webhooks, code)
