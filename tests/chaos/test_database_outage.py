@@ -128,6 +128,7 @@ async def test_a_database_outage_answers_503_quickly_and_the_service_recovers_by
         await eventually(outage_answers, timeout=SLOWEST_ANSWER * 3, explain="nothing answered during the outage")
         ready = await app_client.get("/readyz")
         assert ready.status == 503 and ready.content_type == "application/problem+json"
+        assert (await ready.json())["type"] == "urn:dispute-service:problem:not-ready"
         assert (await app_client.get("/healthz")).status == 200
 
         load.phase = "restarting"

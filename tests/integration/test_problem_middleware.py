@@ -68,6 +68,7 @@ async def test_an_unhandled_error_is_a_500_problem_without_internals(aiohttp_cli
     response = await client.get("/boom", headers={"X-Request-ID": "req-42"})
     body = await response.json()
     assert response.status == 500 and response.content_type == "application/problem+json"
+    assert (body["type"], body["title"]) == ("urn:dispute-service:problem:internal-error", "Internal error")
     assert body["request_id"] == "req-42" and "secret" not in str(body) and "Traceback" not in str(body)
 
     unavailable = await client.get("/db")
