@@ -545,6 +545,16 @@ class Dispute(BaseModel):
         return frozenset({self.rejection_reason, ReasonCode.SUSPECTED_ABUSE}
                          | ({ReasonCode.THIRD_PARTY_CONFIRMED} if parcel else set()))
 
+    @property
+    def compensation_reasons(self) -> frozenset[ReasonCode]:
+        """The reasons that fit a refund or reshipment of this kind of claim: a carrier's failings only where a carrier
+        delivered the order, missing lines only on a missing-items claim, a digital delivery only on a digital order;
+        goodwill and the deadline for any."""
+        carrier = {ReasonCode.CARRIER_NO_PROOF, ReasonCode.WEAK_PROOF, ReasonCode.LOST_IN_TRANSIT}
+        own = {ReasonCode.DIGITAL_NOT_DELIVERED} if self.order.is_digital else carrier | (
+            {ReasonCode.ITEMS_MISSING} if self.partial else set())
+        return frozenset(own | {ReasonCode.GOODWILL, ReasonCode.DEADLINE_REACHED})
+
     def owned_by(self, actor: Actor) -> bool:
         return actor.role is Role.CUSTOMER and actor.customer_id == self.customer_id
 
@@ -816,7 +826,8 @@ class Dispute(BaseModel):
             reason = (
                 self.rejection_reason
                 if outcome is Outcome.REJECTED
-                else RULE_REASONS.get(advice.rule, ReasonCode.WEAK_PROOF)
+                else RULE_REASONS.get(advice.rule, ReasonCode.DIGITAL_NOT_DELIVERED if self.order.is_digital
+                                      else ReasonCode.ITEMS_MISSING if self.partial else ReasonCode.WEAK_PROOF)
             )
             note = "; ".join(f.text for f in advice.findings[:4]) or "Resolved by the decision policy."
             supported = [(line.sku, outcome, line.quantity) for line in advice.lines]  # missing items: what is shown
@@ -1233,6 +1244,9 @@ class Dispute(BaseModel):
         if outcome is Outcome.REJECTED and reason_code not in self.rejection_reasons:
             raise ReasonDoesNotFitClaim(f"Reason '{reason_code.value}' does not fit this claim: a rejection of it gives "
                                         f"'{self.rejection_reason.value}'.")
+        if outcome is not Outcome.REJECTED and reason_code not in (fitting := self.compensation_reasons):
+            raise ReasonDoesNotFitClaim(f"Reason '{reason_code.value}' does not fit this claim: a {outcome.value} of it "
+                                        f"gives one of {', '.join(sorted(r.value for r in fitting))}.")
         left = self.uncompensated()
         if outcome is not Outcome.REJECTED and (issued := self.compensation) is not None and self.compensation_issued:
             raise CompensationAlreadyIssued(

@@ -163,12 +163,14 @@ class LineDecision(_Input):
 class DecisionRequest(_Input):
     outcome: Outcome
     reason_code: ReasonCode = Field(
-        description="Why, fitting the outcome (a 422 `reason-does-not-fit-outcome` otherwise) and, for a rejection, "
-                    "the kind of claim (a 422 `reason-does-not-fit-claim` otherwise). A rejection: of a parcel, "
-                    "`proof_of_delivery` (the carrier proved its delivery) or `third_party_confirmed`; of a digital "
-                    "order, `digital_delivered` (its records show the codes or links delivered); of a missing-items "
-                    "claim, `contents_confirmed` (the package held what it says it lacked); of any, `suspected_abuse`. "
-                    "A refund or reship: any other."
+        description="Why, fitting the outcome (a 422 `reason-does-not-fit-outcome` otherwise) and the kind of claim "
+                    "(a 422 `reason-does-not-fit-claim` otherwise). A rejection: of a parcel, `proof_of_delivery` (the "
+                    "carrier proved its delivery) or `third_party_confirmed`; of a digital order, `digital_delivered` "
+                    "(its records show the codes or links delivered); of a missing-items claim, `contents_confirmed` "
+                    "(the package held what it says it lacked); of any, `suspected_abuse`. A refund or reship: of a "
+                    "parcel or a missing-items claim, `carrier_no_proof`, `weak_proof` or `lost_in_transit`; of a "
+                    "missing-items claim, also `items_missing`; of a digital order, `digital_not_delivered`; of any, "
+                    "`goodwill` or `deadline_reached`."
     )
     note: Remark
     refund_to: RefundDestination | None = None

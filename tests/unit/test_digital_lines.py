@@ -213,3 +213,28 @@ def test_a_rejection_reason_of_another_kind_of_claim_is_refused(reason: ReasonCo
         d.decide(INVESTIGATOR, Outcome.REJECTED, reason, "Red.", None, NOW)
 
     assert d.decision is None
+
+
+@pytest.mark.parametrize(("reason", "digital"), [(ReasonCode.CARRIER_NO_PROOF, True), (ReasonCode.WEAK_PROOF, True),
+                                                 (ReasonCode.LOST_IN_TRANSIT, True),
+                                                 (ReasonCode.DIGITAL_NOT_DELIVERED, False),
+                                                 (ReasonCode.ITEMS_MISSING, False)])
+def test_a_refund_reason_of_another_kind_of_claim_is_refused(reason: ReasonCode, digital: bool) -> None:
+    """A digital order has no carrier to fail it; a parcel claimed not received had no code to deliver and no line
+    the customer said was missing from it: the refund's reason is what the customer and the reports read."""
+    d = case(DigitalState.SENT, DigitalState.SENT) if digital else dispute()
+
+    with pytest.raises(ReasonDoesNotFitClaim, match="does not fit this claim"):
+        d.decide(INVESTIGATOR, Outcome.REFUND, reason, "İade.", None, NOW, override_reason="Müşteriye inanıyoruz.")
+
+    assert d.decision is None and not refunds(d)
+
+
+@pytest.mark.parametrize("reason", [ReasonCode.GOODWILL, ReasonCode.DEADLINE_REACHED])
+def test_goodwill_and_the_deadline_fit_a_refund_of_any_claim(reason: ReasonCode) -> None:
+    d = case(DigitalState.SENT, DigitalState.SENT)
+
+    d.decide(INVESTIGATOR, Outcome.REFUND, reason, "İade.", None, NOW,
+             line_outcomes=[("GAME", Outcome.REFUND, 1), ("GC", Outcome.REFUND, 1)])
+
+    assert d.decision is not None and d.decision.reason_code is reason and sum(r[1] for r in refunds(d)) == ORDER_VALUE
