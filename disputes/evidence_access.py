@@ -74,9 +74,10 @@ class EvidenceAccess:
     attachments: AttachmentStore
     clock: Clock
 
-    async def view(self, actor: Actor, dispute_id: str, ref: str) -> ViewedAttachment:
+    async def view(self, actor: Actor, dispute_id: str, ref: str, shown: bool = True) -> ViewedAttachment:
         """The attachment `ref` of the dispute, once its viewing is on the case's timeline (or this viewer's view of it
-        within `VIEW_WINDOW` is, or the record is full, or the viewer is the customer). NotFound when the case is not
+        within `VIEW_WINDOW` is, or the record is full, or the viewer is the customer); not `shown` (only its headers
+        are sent, a HEAD), no viewing is recorded. NotFound when the case is not
         the caller's to see, does not refer to `ref`, or the bytes are gone (deleted after the retention period);
         Forbidden when a customer (or an agent) asks for an attachment the customer did not send."""
         dispute = await self.disputes.get(dispute_id, actor.sees_only)
@@ -94,7 +95,7 @@ class EvidenceAccess:
             at=self.clock.now(), actor=actor.id, role=actor.role, action=VIEWED,
             details={"attachment": ref, "kind": str(cited.kind)},
         )
-        if actor.role is not Role.CUSTOMER:  # the author of every attachment they may see
+        if shown and actor.role is not Role.CUSTOMER:  # the customer: the author of every attachment they may see
             await self._record(dispute, view)
         media_type, content = stored
         return ViewedAttachment(ref, cited.kind, media_type, content)

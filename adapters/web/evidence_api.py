@@ -77,7 +77,8 @@ def attachment_response(request: web.Request, viewed: ViewedAttachment) -> web.R
 
 async def get_attachment(call: Call) -> web.Response:
     dispute_id, ref = call.path_id(), call.path_id("ref")
-    viewed = await call.request.app[EVIDENCE].view(call.actor, dispute_id, ref)
+    shown = call.request.method != "HEAD"  # headers alone show nothing of the file (RFC 9110 §9.3.2)
+    viewed = await call.request.app[EVIDENCE].view(call.actor, dispute_id, ref, shown)
     return attachment_response(call.request, viewed)
 
 
@@ -85,7 +86,7 @@ ENDPOINTS = (
     Endpoint("GET", ATTACHMENT_PATH, get_attachment,
              "A stored attachment of the case, shown inline (staff: all of them; customers: the images they sent), a "
              "document (PDF, HTML) in a sandbox (Content-Security-Policy: sandbox, no scripts); each view is "
-             "recorded on the timeline", CUSTOMER_SIDE | {Role.INVESTIGATOR, Role.SUPERVISOR},
+             "recorded on the timeline (a HEAD, which sends no file, is not)", CUSTOMER_SIDE | {Role.INVESTIGATOR, Role.SUPERVISOR},
              headers=("If-None-Match", "Range", "If-Range"), errors=(404, 416),
              extra={"file": tuple(MEDIA_TYPES)}),
 )

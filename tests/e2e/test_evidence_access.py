@@ -89,6 +89,16 @@ async def test_each_view_but_the_customers_own_is_on_the_timeline_by_whom_and_wh
     assert views[0]["at"] <= views[1]["at"] and timeline["entries"][-1] == views[-1]
 
 
+async def test_a_head_of_an_attachment_sends_no_file_and_is_not_recorded_as_a_view(api):
+    """RFC 9110 §9.3.2: a HEAD has no content; the timeline should not say someone viewed the customer's photo."""
+    one, image = await with_photo(api)
+    head = await api.head(f"{one}/attachments/{image['ref']}", headers=INVESTIGATOR)
+    assert head.status == 200 and await head.read() == b"" and head.headers["ETag"]
+
+    timeline = await (await api.get(one + "/timeline", headers=SUPERVISOR)).json()
+    assert [e for e in timeline["entries"] if e["action"] == "attachment_viewed"] == []
+
+
 async def test_an_agent_fetching_the_photo_again_and_again_leaves_the_timeline_as_one_view_did(api):
     one, image = await with_photo(api)
     url = f"{one}/attachments/{image['ref']}"
