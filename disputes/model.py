@@ -1141,9 +1141,12 @@ class Dispute(BaseModel):
 
     def deadline_reached(self, actor: Actor, now: datetime, appeal_window: timedelta = APPEAL_WINDOW) -> None:
         """The promise holds by construction: at the deadline the case is resolved for the customer (every claimed
-        line paid, whatever its record or the recommendation says of it), or, when it needs a supervisor (abuse
-        signals, or it was compensated before it was reopened), handed to one with the highest priority."""
-        if self.needs_supervisor or self.compensation is not None:
+        line paid, whatever its record or the recommendation says of it; of an appeal of a decision that paid part of
+        the claim, the units it did not pay), or, when it needs a supervisor (abuse signals, compensated before it was
+        reopened, or a refund or reshipment parked that may have been applied), handed to one with the highest
+        priority."""
+        unsure = any(m.parked is not ParkReason.REFUSED for m in self._parked_compensations().values())
+        if self.needs_supervisor or (self.compensation is not None and (self.status is not Status.APPEALED or unsure)):
             self.priority = 3
             self.sla_check_due = None
             self._apply(actor, "sla_deadline_reached", now, None, {"rule": "supervisor"})
@@ -1256,6 +1259,14 @@ class Dispute(BaseModel):
         lines = self._line_outcomes(outcome, line_outcomes, left, pay_all)
         if Outcome.RESHIP in {outcome, *(line.outcome for line in lines)} and not self.order.reshippable:
             raise NotReshippable("These items cannot be shipped again; decide a refund instead.")
+        if outcome is not Outcome.REJECTED and (beyond := self._beyond_evidence(lines, left)):
+            if actor.role is not Role.SERVICE and not override_reason:
+                raise OverrideReasonRequired(
+                    f"The evidence does not show as many of {', '.join(beyond)} missing as this pays (a packing "
+                    "record's count, an activated code or link): paying beyond it is deciding against the "
+                    "recommendation and needs an override_reason."
+                )
+            overridden = True
         if outcome is not Outcome.REJECTED and (unsure := self._maybe_applied(lines)):
             self._check_may_pay_again(actor, override_reason, unsure)
             overridden = True
@@ -1569,6 +1580,26 @@ class Dispute(BaseModel):
         whole = {m.sku: m.quantity for m in self.claimed_lines}
         return [] if not self.paid_per_line and {sku: units for sku, _, units in paying} == whole else paying
 
+    def _beyond_evidence(self, lines: Sequence[LineOutcome], left: dict[str, int]) -> list[str]:
+        """The claimed lines a decision pays more of than the evidence shows missing: a digital line whose record shows
+        it activated, or, on a missing-items claim whose recommendation names the units the evidence shows missing,
+        units beyond those (counting what earlier decisions paid)."""
+        advice = self.recommendation
+        if advice is None or advice.rule in PROVISIONAL:
+            return []
+        paying = Counter[str]()
+        for line in lines:
+            if line.outcome is not Outcome.REJECTED:
+                paying[line.sku] += line.quantity
+        if self.order.is_digital:
+            activated = {r.sku for r in self.digital_deliveries if r.state is DigitalState.ACTIVATED}
+            return sorted(sku for sku in paying if sku in activated)
+        named = {m.sku: m.quantity for m in advice.lines}
+        if not (self.partial and named):
+            return []
+        claimed = {m.sku: m.quantity for m in self.claimed_lines}
+        return sorted(sku for sku, units in paying.items() if claimed[sku] - left[sku] + units > named.get(sku, 0))
+
     def _named_lines(
         self, per_line: Sequence[tuple[str, Outcome, int]], left: dict[str, int]
     ) -> dict[str, tuple[Outcome, int]]:
@@ -1634,6 +1665,7 @@ class Dispute(BaseModel):
             and rejects_any(previous)
             and outcome is not Outcome.REJECTED
             and previous.decided_by != actor.id
+            and previous.decided_by_role is not Role.SERVICE  # the policy's own rejection is no colleague's
         )
         if overturns_rejection:
             raise Forbidden("Overriding another investigator's rejection needs a supervisor.")

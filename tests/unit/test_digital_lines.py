@@ -49,9 +49,9 @@ def refunds(d: Dispute) -> list[tuple[str, int, str | None]]:
     return [(m.key, m.payload["amount_minor"], m.payload["sku"]) for m in d.outbox if m.kind is EffectKind.REFUND]
 
 
-def refund(d: Dispute, line_outcomes: tuple[tuple[str, Outcome, int], ...] = ()) -> None:
+def refund(d: Dispute, line_outcomes: tuple[tuple[str, Outcome, int], ...] = (), override: str | None = None) -> None:
     d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED, "Kod gönderilmemiş.", None, NOW,
-             line_outcomes=line_outcomes)
+             line_outcomes=line_outcomes, override_reason=override)
 
 
 def test_an_investigator_s_refund_pays_only_the_line_the_record_shows_never_sent() -> None:
@@ -85,8 +85,11 @@ def test_naming_the_lines_pays_those_and_a_line_not_on_the_order_is_refused() ->
 
     with pytest.raises(InvalidLineOutcomes):
         refund(d, (("OTHER", Outcome.REFUND, 1),))
-    refund(d, (("GAME", Outcome.REFUND, 1), ("GC", Outcome.REFUND, 1)))
+    with pytest.raises(OverrideReasonRequired):  # the game code's record shows it activated
+        refund(d, (("GAME", Outcome.REFUND, 1), ("GC", Outcome.REFUND, 1)))
+    refund(d, (("GAME", Outcome.REFUND, 1), ("GC", Outcome.REFUND, 1)), "Kod çalınmış, satıcı doğruladı.")
 
+    assert d.decision is not None and d.decision.overridden
     assert refunds(d) == [("dsp_policy:d1:refund:GAME", 150_000, "GAME"), ("dsp_policy:d1:refund:GC", 5_000, "GC")]
 
 
@@ -97,7 +100,7 @@ def test_after_an_appeal_a_refund_pays_the_activated_code_only_when_it_names_it_
 
     with pytest.raises(InvalidLineOutcomes):  # the recommendation's line was paid: naming none pays no activated code
         refund(d)
-    refund(d, (("GAME", Outcome.REFUND, 1),))
+    refund(d, (("GAME", Outcome.REFUND, 1),), "Kodu başkası etkinleştirmiş, satıcı doğruladı.")
 
     assert refunds(d) == [("dsp_policy:d1:refund:GC", 5_000, "GC"), ("dsp_policy:d2:refund:GAME", 150_000, "GAME")]
     assert d.uncompensated() == {"GAME": 0, "GC": 0}

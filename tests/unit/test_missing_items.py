@@ -268,8 +268,9 @@ async def appealed_after_paying(repository, clock, glasses_paid: int, glasses_sh
     them refunded and the rest of the claim rejected, then appealed."""
     dispute, advice = await one_glass_short(repository, clock)
     dispute.recommendation = advice.model_copy(update={"lines": [MissingItem(sku="sku-glass", quantity=glasses_shown)]})
+    beyond = "Kargo hasarlı teslim edilmiş." if glasses_paid > glasses_shown else None
     dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW,
-                   line_outcomes=[("sku-glass", Outcome.REFUND, glasses_paid)])
+                   line_outcomes=[("sku-glass", Outcome.REFUND, glasses_paid)], override_reason=beyond)
     dispute.file_appeal(CUSTOMER, NEW_EXPLANATION, NOW, NOW + Rules().appeal_window)
     return dispute
 
