@@ -33,6 +33,11 @@ class PastClaim:
     outcome: Outcome | None  # None: not decided (still open, or withdrawn)
     withdrawn_at: datetime | None = None
 
+    @property
+    def order(self) -> str:
+        """The order claimed: `shipment` begins with its id, which holds no "/" (`schemas.common.Id`)."""
+        return self.shipment.split("/", 1)[0]
+
 
 @dataclass(frozen=True, slots=True)
 class CustomerHistory:
@@ -46,26 +51,28 @@ class CustomerHistory:
 
 
 def repeat_claims_signal(dispute: Dispute, history: CustomerHistory, settings: PolicySettings) -> Finding | None:
-    """Shipments claimed in the window, this one included, from the threshold on; with how many of the earlier ones
-    stand rejected (as decided now). A claim withdrawn after this dispute opened still counts: it stood at the
+    """Orders claimed in the window, this one included, from the threshold on; with how many of the earlier ones
+    stand rejected (as decided now). The packages of one order are claimed one at a time, each on its own case, but
+    they are one incident, not a pattern. A claim withdrawn after this dispute opened still counts: it stood at the
     opening, so a later assessment finds the same count of claims."""
     opened = dispute.opened_at
     start = opened - settings.abuse_window
     kept = [c for c in history.claims
             if start <= c.opened_at <= opened and (c.withdrawn_at is None or c.withdrawn_at > opened)]
-    count = len({c.shipment for c in kept} | {dispute.shipment_key})
+    this = dispute.order.order_id
+    count = len({c.order for c in kept} | {this})
     if count < settings.repeat_claims_threshold:
         return None
-    rejected = len({c.shipment for c in kept if c.opened_at < opened and c.outcome is Outcome.REJECTED})
+    rejected = len({c.order for c in kept if c.opened_at < opened and c.outcome is Outcome.REJECTED})
     days = settings.abuse_window.days
     return finding(
         "repeat_claims", Effect.NEUTRAL, [],
-        f"{count} shipments claimed by this customer in {days} days, this one included, as not received in full "
-        f"({rejected} of the earlier ones stand rejected; a shipment claimed again counts once, a withdrawn claim not "
-        "at all)",
-        f"Müşteri {days} gün içinde, bu dahil {count} gönderinin tam teslim alınmadığını bildirdi "
-        f"(öncekilerden {rejected} tanesi reddedilmiş durumda; yeniden bildirilen gönderi bir kez, geri çekilen "
-        "başvuru hiç sayılmadı)",
+        f"{count} orders claimed by this customer in {days} days, this one included, as not received in full "
+        f"({rejected} of the earlier ones have a claim that stands rejected; an order claimed again, or package by "
+        "package, counts once, a withdrawn claim not at all)",
+        f"Müşteri {days} gün içinde, bu dahil {count} siparişin tam teslim alınmadığını bildirdi "
+        f"(öncekilerden {rejected} tanesinde reddedilmiş bir başvuru var; yeniden ya da paket paket bildirilen "
+        "sipariş bir kez, geri çekilen başvuru hiç sayılmadı)",
         claims=count, rejected=rejected, window_days=days, cites=("customer_id",)
     )
 

@@ -22,7 +22,7 @@ def claims(*days_ago: float, outcome: Outcome | None = Outcome.REFUND, before=OP
            withdrawn: bool = False) -> tuple[PastClaim, ...]:
     """Claims opened the given number of days before `before` (by default, before this dispute opened), each on a
     shipment of its own unless one is named."""
-    return tuple(PastClaim(at := before - timedelta(days=d), shipment or f"ord-past/shp-{d}", outcome,
+    return tuple(PastClaim(at := before - timedelta(days=d), shipment or f"ord-past-{d}/shp-{d}", outcome,
                            at + timedelta(hours=1) if withdrawn else None)
                  for d in days_ago)
 
@@ -32,12 +32,13 @@ def test_a_third_claim_in_the_window_is_a_signal() -> None:
     assert found is not None and found.code == "repeat_claims" and found.effect is Effect.NEUTRAL
     assert found.facts == {"claims": 3, "rejected": 0, "window_days": 180}
     assert found.text == (
-        "3 shipments claimed by this customer in 180 days, this one included, as not received in full (0 of the "
-        "earlier ones stand rejected; a shipment claimed again counts once, a withdrawn claim not at all)"
+        "3 orders claimed by this customer in 180 days, this one included, as not received in full (0 of the earlier "
+        "ones have a claim that stands rejected; an order claimed again, or package by package, counts once, a "
+        "withdrawn claim not at all)"
     )
     assert found.text_tr == (
-        "Müşteri 180 gün içinde, bu dahil 3 gönderinin tam teslim alınmadığını bildirdi (öncekilerden 0 tanesi "
-        "reddedilmiş durumda; yeniden bildirilen gönderi bir kez, geri çekilen başvuru hiç sayılmadı)"
+        "Müşteri 180 gün içinde, bu dahil 3 siparişin tam teslim alınmadığını bildirdi (öncekilerden 0 tanesinde "
+        "reddedilmiş bir başvuru var; yeniden ya da paket paket bildirilen sipariş bir kez, geri çekilen başvuru hiç sayılmadı)"
     )
 
 
@@ -128,3 +129,14 @@ def test_a_claim_withdrawn_after_this_opening_still_counts_as_it_stood_then() ->
     found = repeat_claims_signal(dispute(), history, SETTINGS)
 
     assert found is not None and (found.facts["claims"], found.facts["rejected"]) == (3, 1)
+
+
+def test_the_packages_of_one_order_claimed_one_by_one_are_one_claim() -> None:
+    """A furniture set in three packages, none of which came: three cases, one incident, no pattern."""
+    this = dispute()
+    order = this.order.order_id
+    siblings = claims(1, outcome=None, shipment=f"{order}/shp-2") + claims(2, outcome=None, shipment=f"{order}/shp-3")
+
+    assert repeat_claims_signal(this, CustomerHistory(siblings), SETTINGS) is None
+    found = repeat_claims_signal(this, CustomerHistory(siblings + claims(20, 30)), SETTINGS)
+    assert found is not None and found.facts["claims"] == 3
