@@ -691,8 +691,8 @@ class InMemoryRetention:
                 await disputes.save(dispute, ending=claimed.lease)
             elif anonymising:
                 dispute.anonymise(now)
-                stored = disputes.docs[dispute.id]  # what storage alone appends to, written first, as MongoDB's is
-                if stored.version != dispute.version:  # changed meanwhile: as the save would find, nothing written
+                stored = disputes.docs[dispute.id]  # what storage alone appends to, with the save, as MongoDB's one write
+                if stored.version != dispute.version:  # changed meanwhile (reopened): as the save finds, nothing written
                     raise StaleVersion(dispute.id)
                 disputes.docs[dispute.id] = stored.model_copy(update={f: getattr(dispute, f) for f in APPENDED})
                 await disputes.save(dispute, ending=claimed.lease)

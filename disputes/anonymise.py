@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 PERSONAL_DATA_RETENTION: Final = timedelta(days=730)
 """How long after a case closes its personal data is kept, unless configured (`DISPUTES_CASE_PERSONAL_DATA_RETENTION_DAYS`)."""
 APPENDED: Final = ("outbox", "effects_parked", "attachment_views", "idempotency")
-"""What storage alone writes on a case (a save leaves it as stored): anonymising writes it apart."""
+"""What storage alone writes on a case (a save leaves it as stored): anonymising writes it in the case's save."""
 ANONYMISED: Final = "[anonymised]"
 """What a personal text reads once anonymised: a word, so every field that needs one still has it."""
 

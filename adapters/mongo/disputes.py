@@ -26,7 +26,7 @@ from adapters.mongo.indexes import DISPUTES
 from adapters.mongo.leases import write_ending
 from adapters.mongo.stored_states import StoredStates
 from disputes.errors import ActiveDisputeExists, StaleVersion
-from disputes.anonymise import PERSONAL_DATA_RETENTION
+from disputes.anonymise import APPENDED, PERSONAL_DATA_RETENTION
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim
 from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, Lease, Taking, ViewBound
@@ -155,6 +155,23 @@ class MongoDisputes:
         return from_doc(doc) if doc else None  # decoded afresh: nothing the caller holds is stored
 
     async def save(self, dispute: Dispute, ending: Lease | None = None, taking: Taking | None = None) -> None:
+        await self._save(dispute, ending, taking)
+
+    async def save_anonymised(self, dispute: Dispute, ending: Lease | None = None) -> None:
+        """The case `Dispute.anonymise` anonymised, saved with what only storage writes on it (`APPENDED`: its
+        undelivered messages, parked effects and attachment views as anonymised, its first answer's key removed) in
+        the save's one write, compare-and-set: the anonymisation is stored whole, or, the case changed meanwhile (a
+        supervisor reopening it), not at all (`StaleVersion`)."""
+        stored = dispute.model_dump(include=set(APPENDED))
+        await self._save(dispute, ending, None, {name: value for name, value in stored.items() if value is not None},
+                         [name for name, value in stored.items() if value is None])
+
+    async def _save(
+        self, dispute: Dispute, ending: Lease | None, taking: Taking | None, written: Doc | None = None,
+        removed: Sequence[str] = (),
+    ) -> None:
+        """The save; with `written` and `removed`, also fields a save otherwise leaves as stored, set or removed in
+        the same write (`written["outbox"]` then holds the new messages as well)."""
         due = due_times(dispute, self.retention, self.personal_data)
         fields = saved_fields(to_doc(dispute)) | {name: at for name, at in due.items() if at}
         changes, state = self.stored.changes(dispute.id, dispute.version, fields)
@@ -167,6 +184,12 @@ class MongoDisputes:
         if new := dispute.new_messages:
             update["$push"] = {"outbox": {"$each": [m.model_dump() for m in new]}}
             update["$min"] = {RELAY_DUE: dispute.messages_due}
+        if written:
+            update["$set"] = update.get("$set", {}) | written
+            if "outbox" in written:
+                update.pop("$push", None)
+        if removed:
+            update["$unset"] = update.get("$unset", {}) | {name: "" for name in removed}
         if taking is not None and not _due_at(due, taking):
             taking = None
         current = {"_id": dispute.id, "version": dispute.version}

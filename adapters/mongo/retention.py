@@ -22,9 +22,10 @@ recorded, or all its events recorded before; its case's save lost) is deleted by
 
 The same claim anonymises a case's personal data once its own retention has passed since it closed
 (`Dispute.anonymisation_due`, the later of the two stages, `due.retention` holding the earlier): what only storage
-writes on the case (attachment views, undelivered messages, the first answer) is rewritten first, then the case is
-saved compare-and-set with `anonymised_at`, which makes it due no more. A case with messages still waiting for
-delivery (which the relay moves without a new version) waits an hour and is looked at again (`hold_anonymisation`)."""
+writes on the case (attachment views, undelivered messages, the first answer) is rewritten in the case's own save,
+one write compare-and-set with `anonymised_at`, which makes it due no more: a case reopened meanwhile keeps all of it.
+A case with messages still waiting for delivery (which the relay moves without a new version) waits an hour and is
+looked at again (`hold_anonymisation`)."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,7 +36,7 @@ from adapters.mongo.disputes import MongoDisputes
 from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.evidence_store import ATTACH_DUE, CHECK_DUE, LAST_STORED
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
-from disputes.anonymise import APPENDED, anonymisation_reached
+from disputes.anonymise import anonymisation_reached
 from disputes.errors import StaleVersion
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
@@ -110,13 +111,10 @@ class AttachmentRetention:
             return
 
     async def _anonymise(self, dispute: Dispute, claimed: Claimed) -> None:
-        """What only storage writes on the case first (views, messages, the first answer's key), then the case, whose
-        save ends the lease: a pass that stops between the two leaves the case due, and the next does both again."""
+        """The case anonymised, what only storage writes on it (views, messages, the first answer's key) with it, in
+        one compare-and-set write that ends the lease: a case reopened meanwhile keeps all of it."""
         dispute.anonymise(self.clock.now())
-        appended = dispute.model_dump(include=set(APPENDED) - {"idempotency"})
-        current = {"_id": dispute.id, "version": dispute.version}
-        await self.copies.disputes.update_one(current, {"$set": appended, "$unset": {"idempotency": ""}})
-        await self.repository.save(dispute, ending=claimed.lease)
+        await self.repository.save_anonymised(dispute, ending=claimed.lease)
 
     async def _delete(self, dispute: Dispute) -> None:
         """The copies the case recorded to delete; once its images are recorded deleted, also the pushes attached to
