@@ -119,7 +119,8 @@ class EvidencePuller:
             raise  # keeping the reply failed: the lease runs out and the pull is made again, deadline or not
         except Exception:
             if last:  # the last pull failed in a way no answer foresees (a reply no parser foresaw): the deadline holds
-                await self._change(dispute, _deadline_passed, ending)
+                pushed = await self._pushed_by_deadline(dispute)
+                await self._change(dispute, _attaching_first(pushed, _deadline_passed), ending)
             raise
         place.leave()  # the carrier call is over: the next claim may take this place while the answer is stored
         await self._record(dispute, answer, ending)
@@ -167,9 +168,22 @@ class EvidencePuller:
     async def _failed(
         self, dispute: Dispute, error: str, retry_at: datetime | None, ending: Lease, *, unsent: bool = False
     ) -> None:
+        pushed = await self._pushed_by_deadline(dispute) if retry_at is None else []  # the deadline may be recorded
         await self._change(
-            dispute, lambda d, now: d.evidence_pull_failed(SYSTEM, error, retry_at, now, unsent=unsent), ending
+            dispute,
+            _attaching_first(pushed, lambda d, now: d.evidence_pull_failed(SYSTEM, error, retry_at, now, unsent=unsent)),
+            ending,
         )
+
+    async def _pushed_by_deadline(self, dispute: Dispute) -> list[Evidence]:
+        """The shipment's events pushed and stored by the evidence deadline (of the latest `EARLIER_PUSHES`, as a first
+        pull reads them), for a pull's outcome that may record the deadline to attach first: a proof acknowledged in
+        time is the carrier's proof by the deadline though the push attacher has not attached it yet."""
+        if dispute.has_delivery_proof or dispute.proof_missing:
+            return []
+        deadline, order = dispute.sla.evidence_due, dispute.order
+        events = await self.pushed.for_shipment(order.carrier, order.tracking_number, EARLIER_PUSHES)
+        return [e for e in events if e.proof.received_at <= deadline]
 
     async def _change(
         self, dispute: Dispute, change: TimedChange, ending: Lease | None = None
@@ -222,6 +236,20 @@ class CarrierSlot:
         if self._held:
             self._held = False
             self._semaphore.release()
+
+
+def _attaching_first(pushed: Sequence[Evidence], change: TimedChange) -> TimedChange:
+    """`change`, after attaching the events `pushed` by the evidence deadline in the same save (see
+    `Dispute.attach_pushed_by_deadline`): the deadline it may record is then recorded only if none of them is a proof."""
+    if not pushed:
+        return change
+
+    def attached_first(dispute: Dispute, now: datetime) -> bool | None:
+        attached = dispute.attach_pushed_by_deadline(SYSTEM, _received(dispute, pushed, now), now)
+        changed = change(dispute, now)
+        return True if attached else changed
+
+    return attached_first
 
 
 def _deadline_passed(dispute: Dispute, now: datetime) -> None:

@@ -772,6 +772,16 @@ class Dispute(BaseModel):
         last = self.timeline[-1] if self.timeline else None
         return last is not None and last.action == "evidence_pull_failed" and last.details.get("unsent") is True
 
+    def attach_pushed_by_deadline(self, actor: Actor, evidence: Sequence[Evidence], now: datetime) -> bool:
+        """The shipment's events pushed by the evidence deadline, read where a pull's outcome may record it, attached in
+        that outcome's change but those the case holds or held (an entry a full case replaced): a proof acknowledged in
+        time, still waiting to be attached, is the carrier's proof by the deadline. Whether any changed the case (a
+        withdrawn case takes none, as the push attacher gives it none)."""
+        if self.status is Status.WITHDRAWN:
+            return False
+        held = {e.key for e in self.evidence}.union(self._replaced())
+        return self.attach_all_evidence(actor, [e for e in evidence if e.key not in held], now)
+
     def evidence_deadline_passed(self, actor: Actor, now: datetime) -> None:
         """The carrier did not prove delivery in time: record it and hand the case to review."""
         self.proof_missing = True

@@ -272,23 +272,27 @@ class DueWork:
         that succeeds late proves nobody took it meanwhile: the holder is still this worker)."""
         while True:
             await asyncio.sleep(self.heartbeat.total_seconds())
-            renewing = [subject for subject, held in self._held.items() if held.renewable]
+            renewing = [(subject, held) for subject, held in self._held.items() if held.renewable]
             if not renewing:
                 continue
             now = self.clock.now()
             try:
-                kept = await self.schedule.renew(self.job.kind, renewing, self.holder, now + self.lease)
+                kept = await self.schedule.renew(
+                    self.job.kind, [subject for subject, _ in renewing], self.holder, now + self.lease
+                )
             except Exception:  # storage may answer at the next beat; until a lease ends its work goes on
                 for held in self._held.values():
                     if held.until <= self.clock.now():
                         held.lose()
                 continue
-            for subject in renewing:
-                if (still := self._held.get(subject)) is not None:  # not ended meanwhile
+            for subject, held in renewing:
+                # The answer is about the lease this beat named: work on the subject that ended meanwhile, and
+                # started again here on a lease of its own, is left to the next beat.
+                if self._held.get(subject) is held:
                     if subject in kept:
-                        still.until = now + self.lease
+                        held.until = now + self.lease
                     else:
-                        still.lose()
+                        held.lose()
 
 
 @dataclass(frozen=True, slots=True)
