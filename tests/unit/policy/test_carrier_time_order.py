@@ -4,11 +4,11 @@ pushes we did not take the first time, so a scan made hours before the delivery 
 from datetime import timedelta
 
 from disputes.policy import CustomerHistory, PolicySettings, recommend
-from schemas.dispute import Evidence
+from schemas.dispute import Claim, Evidence, MissingItem
 from schemas.proof import ProofSource, ProofStatus, TrackingEvent
 from schemas.recommendation import PolicyRule
 from schemas.recommendation import RecommendedAction as Act
-from tests.factories import NOW
+from tests.factories import NOW, WEIGHED
 from tests.unit.policy.builders import DELIVERED_AT, RECEIVED_AT, dispute, evidence
 
 LATER = RECEIVED_AT + timedelta(minutes=10)
@@ -126,3 +126,20 @@ def test_the_proof_read_as_of_a_moment_is_the_carriers_latest_among_those_receiv
     assert case.delivery_proof_as_of(RECEIVED_AT) is None
     assert case.delivery_proof_as_of(LATER + timedelta(minutes=5)) == signed
     assert case.delivery_proof == newest
+
+
+def test_the_weight_read_is_the_one_in_the_carriers_latest_statement():
+    """The carrier weighed the package again and restated its delivery with the new weight; the first statement,
+    with the first weight, reaches us last."""
+    restated = pushed("push:yurtici:ev-restated", weight_grams=2_400, package_count=1)
+    first = pushed("push:yurtici:ev-first", weight_grams=1_900, package_count=1,
+                   delivered_at=DELIVERED_AT - timedelta(minutes=5), received_at=LATER)
+    case = dispute(restated, first)
+    order = case.order.model_copy(update={"items": WEIGHED, "declared_weight_grams": 2_400})
+    case = case.model_copy(update={"order": order, "claim": Claim.MISSING_ITEMS,
+                                   "missing_items": [MissingItem(sku="sku-glass", quantity=4)]})
+
+    advice = recommend(case, CustomerHistory(), NOW, PolicySettings())
+
+    assert "weight_below_declared" not in codes(advice), codes(advice)
+    assert advice.rule is PolicyRule.MISSING_ITEMS_REVIEW
