@@ -50,6 +50,7 @@ from disputes.errors import (
 )
 from disputes.notices import information_requested, restriction_lifted, staff_message
 from disputes.rules import Rules
+from disputes.statements import latest_statement
 from disputes.states import ACTIVE, Action, next_status
 from disputes.turkish import turkish_casefold
 from disputes.work import WorkKind
@@ -597,15 +598,16 @@ class Dispute(BaseModel):
 
     @property
     def delivery_proof(self) -> Evidence | None:
-        """The latest proof of delivery (on a tie, the one attached last): the one the policy reads
-        (`disputes/policy/reading.py`)."""
+        """The carrier's latest proof of delivery, by its own time (`disputes.statements.latest_statement`): the one
+        the policy reads (`disputes/policy/reading.py`)."""
         return self.delivery_proof_as_of(None)
 
     def delivery_proof_as_of(self, moment: datetime | None) -> Evidence | None:
         """`delivery_proof` among the proofs received by `moment` (all of them: None)."""
-        delivered = [e for e in self.evidence
-                     if e.proof.status is ProofStatus.DELIVERED and (moment is None or e.proof.received_at <= moment)]
-        return max(reversed(delivered), key=lambda e: e.proof.received_at) if delivered else None
+        return latest_statement(
+            e for e in self.evidence
+            if e.proof.status is ProofStatus.DELIVERED and (moment is None or e.proof.received_at <= moment)
+        )
 
     def record_opening(self, actor: Actor, escalate_before: timedelta) -> None:
         details: dict[str, Any] = {

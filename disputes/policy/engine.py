@@ -1,6 +1,6 @@
 """The decision policy: a dispute, its evidence, the customer's history and "now" in; a recommendation out.
 
-Rules, first match wins (the proof read is the latest "delivered" evidence, see `reading`):
+Rules, first match wins (the proof read is the carrier's latest "delivered" evidence by its own time, see `reading`):
 
 1. No "delivered" evidence: after the evidence deadline → for the customer, carrier liable; before it →
    a person, "waiting for carrier evidence".

@@ -14,6 +14,7 @@ from disputes.policy.names import OrderName, best_order_name, is_masked
 from disputes.policy.receivers import Receiver, read_receiver
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import NOTE_WORDS_TR, RELATION_WORDS, STATUS_WORDS, distance, duration, finding, stated_m
+from disputes.statements import latest_statement
 from schemas.dispute import Evidence, OrderSnapshot
 from schemas.proof import NoteCode, ProofOffer, ProofStatus, RecipientRelation
 from schemas.recommendation import Effect, Finding
@@ -323,11 +324,10 @@ def no_proof_finding(dispute: Dispute, now: datetime) -> Finding | None:
 
 
 def not_delivered_finding(evidence: Sequence[Evidence]) -> Finding | None:
-    """The carrier's latest word (the evidence received last) is not "delivered": its code in English, its words in
-    Turkish."""
-    if not evidence:
+    """The carrier's latest word (by the carrier's own time, `disputes.statements.latest_statement`) is not
+    "delivered": its code in English, its words in Turkish."""
+    if (latest := latest_statement(evidence)) is None:
         return None
-    latest = max(reversed(evidence), key=lambda e: e.proof.received_at)  # on a tie, the one attached last
     if latest.proof.status is ProofStatus.DELIVERED:
         return None
     status, status_tr = latest.proof.status.value, STATUS_WORDS[latest.proof.status][1]

@@ -33,6 +33,7 @@ from disputes.model import Dispute
 from disputes.policy.findings import not_delivered_finding
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import finding, weight
+from disputes.statements import latest_statement
 from schemas.dispute import Evidence, MissingItem
 from schemas.orders import sku_units, sku_weight
 from schemas.recommendation import Effect, Finding, PolicyRule
@@ -89,8 +90,8 @@ def read_missing_items(dispute: Dispute, settings: PolicySettings) -> MissingIte
 
 
 def _carrier_weight(dispute: Dispute) -> tuple[Evidence, int] | None:
-    weighed = [(e, e.proof.weight_grams) for e in dispute.evidence if e.proof.weight_grams is not None]
-    return max(weighed, key=lambda pair: pair[0].proof.received_at) if weighed else None
+    latest = latest_statement(e for e in dispute.evidence if e.proof.weight_grams is not None)
+    return None if latest is None or latest.proof.weight_grams is None else (latest, latest.proof.weight_grams)
 
 
 def _expected_weight(dispute: Dispute) -> tuple[int, str, str] | None:

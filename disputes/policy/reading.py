@@ -1,8 +1,9 @@
 """Reading the carrier's proof: its findings, and whether it is weak, a third-party hand-over, or strong.
 
-The proof read is the latest "delivered" evidence; a later evidence that says otherwise is a finding
-against it. Strength is the sum of the weights of the findings that support delivery (`WEIGHTS`, 1.0 in
-all): it only grows as proof gets stronger, which is what makes the confidence monotone.
+The proof read is the carrier's latest "delivered" evidence by the carrier's own time (`Dispute.delivery_proof`); a
+later statement that says otherwise is a finding against it. Strength is the sum of the weights of the findings that
+support delivery (`WEIGHTS`, 1.0 in all): it only grows as proof gets stronger, which is what makes the confidence
+monotone.
 """
 
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from disputes.policy.findings import (
 from disputes.policy.receivers import read_receiver
 from disputes.policy.settings import PolicySettings
 from schemas.dispute import Evidence
-from schemas.proof import ProofStatus, RecipientRelation
+from schemas.proof import RecipientRelation
 from schemas.recommendation import Effect, Finding
 
 R = RecipientRelation
@@ -60,11 +61,10 @@ class ProofReading:
 
 
 def read_proof(dispute: Dispute, settings: PolicySettings) -> ProofReading | None:
-    """The latest delivered proof, read; None when the carrier has not said "delivered" with any evidence."""
-    delivered = [e for e in dispute.evidence if e.proof.status is ProofStatus.DELIVERED]
-    if not delivered:
+    """The carrier's latest proof of delivery (`Dispute.delivery_proof`), read; None when the carrier has not said
+    "delivered" with any evidence."""
+    if (e := dispute.delivery_proof) is None:
         return None
-    e = max(reversed(delivered), key=lambda d: d.proof.received_at)  # on a tie, the one attached last
     order, relation = dispute.order, read_receiver(e.proof).relation  # a courier's "KAPICI" says who took it
     signature, photo, document = signature_finding(e), photo_finding(e), document_finding(e)
     name, place, who = name_finding(e, order, settings), location_finding(e, order, settings), relation_finding(e)
