@@ -8,7 +8,9 @@ prints one line `ready mongodb://127.0.0.1:PORT/?directConnection=true` once it 
 One server per data directory: the directory is locked (`.lock`, holding the owner's process id) for as long
 as the server or the process that started it lives. The server never outlives its parent: its stdin is a
 pipe from the parent, and end-of-file there (the parent is gone, however it died) stops it; on Linux the
-kernel also sends it SIGTERM when the parent dies.
+kernel also sends it SIGTERM when the parent dies. It runs in a session of its own, so a terminal's Ctrl-C (or
+a stop signal sent to the parent's whole process group) reaches the parent alone: the parent finishes its work
+in flight against a database that still answers, then stops the server.
 """
 
 import argparse
@@ -139,7 +141,8 @@ class EmbeddedMongo:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         pass_fds = (self.lock.fd,) if self.lock is not None else ()
         self.process = subprocess.Popen(
-            self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, pass_fds=pass_fds
+            self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, pass_fds=pass_fds,
+            start_new_session=True,  # out of the parent's process group: the parent stops it, after its own work
         )
         return self.process
 
