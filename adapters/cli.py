@@ -386,7 +386,10 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
         data_dir = settings.data_dir
         orders_file = data_dir / "orders.json"
         now = datetime.now(UTC)
-        orders, journey = seed_orders(orders_file, now)
+        try:
+            orders, journey = seed_orders(orders_file, now)
+        except OSError as error:  # a full disk, or something else in the file's place
+            raise CannotStart(f"DISPUTES_DATA_DIR: {orders_file}: {error.strerror or error}") from None
         mongo = EmbeddedMongo(data_dir, lock=lock)
         mongo.launch()
         try:

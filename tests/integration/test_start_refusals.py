@@ -106,3 +106,12 @@ def test_a_mongodb_uri_option_the_driver_cannot_read_stops_the_worker_in_one_lin
         pytest.fail(f"the worker started on a URI whose `tls` option the driver cannot read:\n{stderr[-1500:]}")
     line = one_line(subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr))
     assert line.startswith("DISPUTES_MONGODB_URI: ") and "tls" in line, line
+
+
+def test_an_orders_file_that_cannot_be_read_or_written_is_one_line_naming_it(tmp_path: Path) -> None:
+    """The stand-in orders are kept in the data directory; something else in their file's place (here a directory;
+    a full disk alike) stops the start."""
+    data = tmp_path / "data"
+    (data / "orders.json").mkdir(parents=True)
+    line = one_line(disputes("embedded", embedded_env(data), tmp_path))
+    assert line == f"DISPUTES_DATA_DIR: {data / 'orders.json'}: Is a directory", line
