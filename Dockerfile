@@ -43,7 +43,9 @@ ENV PATH="/app/.venv/bin:${PATH}" \
     DISPUTES_PORT=8080
 USER app
 EXPOSE 8080
+# /healthz of the process the container runs (its command line is process 1's): a worker's on DISPUTES_WORKER_PORT,
+# the API's (`serve`, `embedded`) on DISPUTES_PORT. The sandbox has no /healthz: compose checks its port instead.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('DISPUTES_PORT', '8080') + '/healthz', timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; worker = 'worker' in open('/proc/1/cmdline').read().split(chr(0)); port = os.environ.get('DISPUTES_WORKER_PORT', '8081') if worker else os.environ.get('DISPUTES_PORT', '8080'); urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4)"]
 ENTRYPOINT ["disputes"]
 CMD ["serve"]

@@ -18,7 +18,7 @@ from pathlib import Path
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
 from pydantic_settings import DotEnvSettingsSource, SettingsError
-from pymongo.errors import PyMongoError
+from pymongo.errors import InvalidName, PyMongoError
 import structlog
 
 from adapters.bootstrap import create_app
@@ -27,7 +27,7 @@ from adapters.demo.staff import seed_staff
 from adapters.mongo.client import connect
 from adapters.mongo.staff import MongoStaffDirectory
 from adapters.quickstart import banner
-from adapters.mongo.embedded import DataDirBusy, DataDirLock, EmbeddedMongo
+from adapters.mongo.embedded import DataDirBusy, DataDirLock, DataDirUnusable, DidNotStart, EmbeddedMongo
 from adapters.observability import configure_logging, process_fields
 from sandbox.carriers import demo_shipments, script, serve_carrier_sandbox
 from sandbox import orders as sandbox_orders
@@ -153,10 +153,17 @@ def explain(problem: Exception) -> Iterator[str]:
             field = re.search(r'field "(\w+)" from source "(\w+)"', str(problem))
             where = f"DISPUTES_{field[1].upper()}" + SOURCES.get(field[2], "") if field else ""
             yield f"{where or problem} cannot be read: {problem.__cause__ or 'not valid JSON'}"
+        case InvalidName():  # the name the service gives its database; the driver's message does not repeat it
+            yield f"DISPUTES_MONGODB_DATABASE: {problem}"
         case PyMongoError():
-            yield f"MongoDB (DISPUTES_MONGODB_URI): {str(problem).split(', Timeout:')[0]}"
+            yield f"MongoDB (DISPUTES_MONGODB_URI): {_mongo_reason(problem)}"
         case _:
             yield str(problem)
+
+
+def _mongo_reason(error: PyMongoError) -> str:
+    """The driver's message without what follows it: the servers it tried, or the server's whole reply."""
+    return str(error).split(", Timeout:")[0].split(", full error:")[0]
 
 
 def _refusals(error: ValidationError) -> Iterator[tuple[list[str], str]]:
@@ -210,6 +217,8 @@ def _command(args: argparse.Namespace) -> None:
                 lock = DataDirLock(settings.data_dir)
             except DataDirBusy as busy:
                 raise CannotStart(str(busy)) from None
+            except DataDirUnusable as unusable:
+                raise CannotStart(f"DISPUTES_DATA_DIR: {unusable}") from None
             _run(_embedded(settings, lock))
         case "sandbox-shipment":
             carriers = args.sandbox or _loopback(settings.carrier_sandbox_port)
@@ -377,10 +386,16 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
         data_dir = settings.data_dir
         orders_file = data_dir / "orders.json"
         now = datetime.now(UTC)
-        orders, journey = seed_orders(orders_file, now)
+        try:
+            orders, journey = seed_orders(orders_file, now)
+        except OSError as error:  # a full disk, or something else in the file's place
+            raise CannotStart(f"DISPUTES_DATA_DIR: {orders_file}: {error.strerror or error}") from None
         mongo = EmbeddedMongo(data_dir, lock=lock)
         mongo.launch()
-        uri = await asyncio.to_thread(mongo.wait_ready)
+        try:
+            uri = await asyncio.to_thread(mongo.wait_ready)
+        except DidNotStart as failed:
+            raise CannotStart(f"DISPUTES_DATA_DIR: the embedded database did not start: {failed}") from None
         supervisor = asyncio.create_task(mongo.supervise(stop))
         sandbox = await _listening(
             serve_downstream_sandbox(
@@ -416,6 +431,10 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
         try:
             await _seed_staff(local)
             await _serve(local, announce=lambda: banner(local, sandbox_url, carriers_url, Path(data_dir), journey))(stop)
+        except InvalidName:
+            raise  # DISPUTES_MONGODB_DATABASE, as `explain` names it
+        except PyMongoError as refused:  # at start-up: once it serves, requests and workers answer for the database
+            raise CannotStart(f"DISPUTES_DATA_DIR: the embedded database on {data_dir}: {_mongo_reason(refused)}") from None
         finally:
             stop.set()
             await carriers.cleanup()

@@ -8,14 +8,17 @@ reasons where they are used; each is a setting here through `_configures`, which
 `docs/settings.md` is generated from this model (`python -m adapters.settings_doc`)."""
 
 import difflib
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, TypeAdapter, field_validator, model_validator
 from pydantic.config import JsonDict
+from pymongo.errors import PyMongoError
+from pymongo.uri_parser_shared import _validate_uri as _parse_mongodb_uri
 from pydantic_settings import (
     BaseSettings, DotEnvSettingsSource, EnvSettingsSource, PydanticBaseSettingsSource, SecretsSettingsSource,
     SettingsConfigDict, SettingsError,
@@ -123,6 +126,41 @@ OptionalUrl = Annotated[OptionalText, AfterValidator(_http_url)]
 """An HTTP service's base URL, or unset (blank included): refused at start-up when it is no URL, not at its first use."""
 
 
+SECRET_URI_OPTIONS = ("authmechanismproperties", "tlscertificatekeyfilepassword")
+"""URI options whose values may be secrets (an AWS session token; a key file's password), like the URI's password."""
+
+
+def _mongodb_uri(uri: str | None) -> str | None:
+    """A URI the driver reads in full, or refused when the settings load: the driver's own parser, set to refuse
+    (it would otherwise drop an option it cannot read with a warning and carry on: `tls=ture` connects in plain
+    text). `mongodb+srv://` is checked the same way without looking up its DNS records, which connecting does."""
+    if uri is None:
+        return None
+    try:
+        _parse_mongodb_uri(uri, 27017, validate=True, warn=False, normalize=True)
+    except (PyMongoError, ValueError, TypeError) as refused:
+        reason = str(refused).rstrip(".")
+        if any(secret in reason for secret in _uri_secrets(uri)):  # the driver's message may quote a value
+            reason = "the driver's reason quotes the password or a secret option, so it is not repeated here"
+        raise ValueError(f"not a MongoDB URI the driver can read in full: {reason}") from None
+    return uri
+
+
+def _uri_secrets(uri: str) -> Iterator[str]:
+    """The URI's password and the values of its options that may be secrets, as written and decoded, and the parts
+    of those values (`KEY:value,...`) long enough to be one."""
+    rest = uri.split("://", 1)[-1]
+    hosts, _, query = rest.partition("?")
+    userinfo = hosts.split("/", 1)[0].rpartition("@")[0]
+    values = [userinfo.partition(":")[2]] + [
+        value for name, value in parse_qsl(query, keep_blank_values=True) if name.lower() in SECRET_URI_OPTIONS
+    ]
+    for value in values:
+        for form in {value, unquote(value)} - {""}:
+            yield form
+            yield from (part for part in re.split(r"[:,]", form) if len(part) >= 4)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=ENV_FILE, extra="ignore")
 
@@ -139,7 +177,7 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="The address the API listens on.")
     port: int = Field(default=8080, description="The port the API listens on.")
 
-    mongodb_uri: OptionalText = Field(
+    mongodb_uri: Annotated[OptionalText, AfterValidator(_mongodb_uri)] = Field(
         default=None, description="MongoDB URI; unset means the embedded mongoeco server on data_dir."
     )
     mongodb_password: SecretStr | None = Field(

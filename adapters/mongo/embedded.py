@@ -3,20 +3,27 @@ process so the service reaches it over a socket with the same client and URI han
 
     python -m adapters.mongo.embedded --data-dir var/data [--port 0]
 
-prints one line `ready mongodb://127.0.0.1:PORT/?directConnection=true` once it accepts connections.
+prints one line `ready mongodb://127.0.0.1:PORT/?directConnection=true` once it accepts connections. A server
+that cannot start (a data file that is no database, a directory it cannot write) says why in one line and exits
+with status 1: on stderr, or, started by a parent (`--parent`), as `failed REASON` in place of the ready line.
 
 One server per data directory: the directory is locked (`.lock`, holding the owner's process id) for as long
 as the server or the process that started it lives. The server never outlives its parent: its stdin is a
 pipe from the parent, and end-of-file there (the parent is gone, however it died) stops it; on Linux the
-kernel also sends it SIGTERM when the parent dies.
+kernel also sends it SIGTERM when the parent dies. It runs in a session of its own, so a terminal's Ctrl-C (or
+a stop signal sent to the parent's whole process group) reaches the parent alone: the parent finishes its work
+in flight against a database that still answers, then stops the server.
 """
 
 import argparse
 import asyncio
+import contextlib
 import ctypes
+import errno
 import fcntl
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -27,7 +34,9 @@ from types import TracebackType
 import structlog
 
 READY = "ready "
+FAILED = "failed "
 LOCK_FILE = ".lock"
+DATA_FILE = "disputes.sqlite"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 log = structlog.get_logger("embedded")
 
@@ -42,24 +51,50 @@ class DataDirBusy(Exception):
         )
 
 
+class DataDirUnusable(Exception):
+    """The data directory cannot be created, written or locked (under a file, a file itself, read-only...)."""
+
+    def __init__(self, data_dir: Path, error: OSError) -> None:
+        reason = error.strerror or str(error)
+        if error.filename is not None and Path(os.fsdecode(error.filename)) != data_dir:
+            reason += f" ({os.fsdecode(error.filename)})"
+        super().__init__(f"{data_dir} cannot hold the database: {reason}")
+
+
+class DidNotStart(RuntimeError):
+    """The server exited before it was ready; the message says why, when it could tell."""
+
+
 class DataDirLock:
     """An exclusive lock on a data directory: `flock` on its `.lock` file, which holds the owner's pid.
 
     The lock belongs to the open file, not to a process: a child started with `fd` in its `pass_fds` holds
     it too, so it is released only when the owner and that child are both gone (never while a server still
-    writes the file)."""
+    writes the file). A directory that cannot be created, written or locked is `DataDirUnusable`."""
 
     def __init__(self, data_dir: Path) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            self.fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        except FileExistsError:  # a file of that name
+            raise DataDirUnusable(data_dir, NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))) from None
+        except OSError as error:
+            raise DataDirUnusable(data_dir, error) from None
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             owner = os.pread(self.fd, 64, 0).decode(errors="replace").strip()
             os.close(self.fd)
             raise DataDirBusy(data_dir, owner) from None
-        os.ftruncate(self.fd, 0)
-        os.pwrite(self.fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as error:  # a file system without locks
+            os.close(self.fd)
+            raise DataDirUnusable(data_dir, error) from None
+        try:
+            os.ftruncate(self.fd, 0)
+            os.pwrite(self.fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as error:  # a full disk
+            os.close(self.fd)
+            raise DataDirUnusable(data_dir, error) from None
 
     def release(self) -> None:
         os.close(self.fd)
@@ -98,8 +133,15 @@ async def _serve(data_dir: Path | None, host: str, port: int, parent: int | None
     if parent is not None:
         _die_with_parent(parent)
         _watch_stdin(loop, stop)
-    engine: AsyncStorageEngine = MemoryEngine() if data_dir is None else SQLiteEngine(str(data_dir / "disputes.sqlite"))
-    async with AsyncMongoEcoProxyServer(engine=engine, host=host, port=port) as server:
+    database = None if data_dir is None else data_dir / DATA_FILE
+    engine: AsyncStorageEngine = MemoryEngine() if database is None else SQLiteEngine(str(database))
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            server = await stack.enter_async_context(AsyncMongoEcoProxyServer(engine=engine, host=host, port=port))
+        except sqlite3.Error as error:  # a file that is no database, or that cannot be opened or written
+            raise DidNotStart(f"{database}: {error}") from None
+        except OSError as error:  # the address
+            raise DidNotStart(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
         print(READY + server.address.uri, flush=True)
         await stop.wait()
 
@@ -139,7 +181,8 @@ class EmbeddedMongo:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         pass_fds = (self.lock.fd,) if self.lock is not None else ()
         self.process = subprocess.Popen(
-            self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, pass_fds=pass_fds
+            self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, pass_fds=pass_fds,
+            start_new_session=True,  # out of the parent's process group: the parent stops it, after its own work
         )
         return self.process
 
@@ -148,7 +191,7 @@ class EmbeddedMongo:
         line = self.process.stdout.readline()
         if not line.startswith(READY):
             self.stop()
-            raise RuntimeError("the embedded MongoDB server did not start")
+            raise DidNotStart(line.removeprefix(FAILED).strip() if line.startswith(FAILED) else "it exited")
         self.uri = line[len(READY) :].strip()
         self.port = int(self.uri.rsplit(":", 1)[1].split("/", 1)[0])  # a restart keeps the port clients know
         return self.uri
@@ -192,7 +235,8 @@ class EmbeddedMongo:
             try:
                 await asyncio.to_thread(self.wait_ready)
                 log.info("embedded_database_restarted", port=self.port)
-            except RuntimeError:
+            except DidNotStart as failed:
+                log.error("embedded_database_did_not_start", reason=str(failed))
                 continue
 
 
@@ -204,12 +248,15 @@ def main() -> None:
     parser.add_argument("--parent", type=int, help="stop when this process (which holds our stdin) is gone")
     parser.add_argument("--locked", action="store_true", help="the parent holds the data directory's lock")
     args = parser.parse_args()
-    if args.data_dir is not None and not args.locked:
-        try:
+    try:
+        if args.data_dir is not None and not args.locked:
             DataDirLock(args.data_dir)  # held until this process exits
-        except DataDirBusy as busy:
-            sys.exit(str(busy))
-    asyncio.run(_serve(args.data_dir, args.host, args.port, args.parent))
+        asyncio.run(_serve(args.data_dir, args.host, args.port, args.parent))
+    except (DataDirBusy, DataDirUnusable, DidNotStart) as failed:
+        if args.parent is None:
+            sys.exit(str(failed))
+        print(FAILED + " ".join(str(failed).split()), flush=True)  # one line, read by the parent
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,117 @@
+"""What a person starting the service can put right is said in one line on stderr, naming the setting they set, and
+the command exits with status 1 (README "Quick start"): a data directory the embedded default cannot use, a data
+file that is no database, a database name MongoDB refuses, a MongoDB URI the driver cannot read in full."""
+
+import errno
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from adapters.mongo import embedded
+from adapters.mongo.embedded import DataDirLock, DataDirUnusable
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.timeout(240)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def embedded_env(data_dir: Path, **more: str) -> dict[str, str]:
+    return {
+        "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "DISPUTES_DATA_DIR": str(data_dir),
+        "DISPUTES_PORT": str(free_port()), "DISPUTES_SANDBOX_PORT": str(free_port()),
+        "DISPUTES_CARRIER_SANDBOX_PORT": str(free_port()), **more,
+    }
+
+
+def disputes(command: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "adapters.cli", command], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, env=env, stdin=subprocess.DEVNULL)
+
+
+def one_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_a_data_directory_under_a_file_is_one_line_naming_the_setting(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    line = one_line(disputes("embedded", embedded_env(tmp_path / "a-file" / "data"), tmp_path))
+    assert line.startswith("DISPUTES_DATA_DIR: ") and "a-file/data" in line and "Not a directory" in line, line
+
+
+def test_a_data_directory_that_is_a_file_is_one_line_naming_the_setting(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("")
+    line = one_line(disputes("embedded", embedded_env(tmp_path / "data"), tmp_path))
+    assert line.startswith("DISPUTES_DATA_DIR: ") and "Not a directory" in line, line
+
+
+def test_a_data_directory_that_cannot_be_written_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read-only file system (what `open` says there: EROFS, naming the lock file it could not create)."""
+    lock_file = str(tmp_path / ".lock")
+
+    def read_only(path: object, *args: object) -> int:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), lock_file)
+
+    monkeypatch.setattr(embedded.os, "open", read_only)
+    with pytest.raises(DataDirUnusable) as refused:
+        DataDirLock(tmp_path)
+    assert str(refused.value) == f"{tmp_path} cannot hold the database: Read-only file system ({lock_file})"
+
+
+def test_a_data_file_that_is_not_a_database_is_one_line_naming_it(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "disputes.sqlite").write_bytes(b"this is not an SQLite database file, just text" * 100)
+    line = one_line(disputes("embedded", embedded_env(data), tmp_path))
+    assert line.startswith("DISPUTES_DATA_DIR: "), line
+    assert f"{data / 'disputes.sqlite'}: file is not a database" in line, line  # SQLite's SQLITE_NOTADB message
+
+
+def test_a_database_name_mongodb_refuses_is_one_line_naming_its_setting(tmp_path: Path) -> None:
+    """MongoDB's naming rules: a database name has no `.` (nor `/\\ "$`)."""
+    line = one_line(disputes("embedded", embedded_env(tmp_path / "data", DISPUTES_MONGODB_DATABASE="bad.name"),
+                             tmp_path))
+    assert line.startswith("DISPUTES_MONGODB_DATABASE: "), line
+    assert "DISPUTES_MONGODB_URI" not in line, line
+
+
+def test_a_mongodb_uri_option_the_driver_cannot_read_stops_the_worker_in_one_line(tmp_path: Path) -> None:
+    """`tls=ture` (a typo of `true`): the driver would drop the option with a warning and connect in plain text."""
+    env = {
+        "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "DISPUTES_WORKER_PORT": str(free_port()),
+        "DISPUTES_MONGODB_URI": f"mongodb://127.0.0.1:{free_port()}/?tls=ture",
+        "DISPUTES_EFFECTS_SIGNING_SECRET": "production-effects-secret-" + "e" * 32,
+        **{f"DISPUTES_{name}_URL": "http://127.0.0.1:9" for name in
+           ("PAYMENTS", "FULFILLMENT", "NOTIFICATIONS", "ACCOUNTS", "FINANCE")},
+    }
+    process = subprocess.Popen([sys.executable, "-m", "adapters.cli", "worker"], cwd=tmp_path, env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        stdout, stderr = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.terminate()
+        stdout, stderr = process.communicate(timeout=30)
+        pytest.fail(f"the worker started on a URI whose `tls` option the driver cannot read:\n{stderr[-1500:]}")
+    line = one_line(subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr))
+    assert line.startswith("DISPUTES_MONGODB_URI: ") and "tls" in line, line
+
+
+def test_an_orders_file_that_cannot_be_read_or_written_is_one_line_naming_it(tmp_path: Path) -> None:
+    """The stand-in orders are kept in the data directory; something else in their file's place (here a directory;
+    a full disk alike) stops the start."""
+    data = tmp_path / "data"
+    (data / "orders.json").mkdir(parents=True)
+    line = one_line(disputes("embedded", embedded_env(data), tmp_path))
+    assert line == f"DISPUTES_DATA_DIR: {data / 'orders.json'}: Is a directory", line
