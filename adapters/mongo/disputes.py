@@ -186,10 +186,11 @@ class MongoDisputes:
         filter_ = _filter(query)
         if query.only_ids:
             return DisputePage([], ids=await self._select(filter_, query))
-        if query.dispute_id or query.order_id or query.tracking_number:
-            # A search names one dispute, order or shipment: a handful of documents, read from the search's own
-            # index and put in queue order here. Sorted by the database, mongoeco's engine would walk the queue's
-            # index instead (it sorts only from a single-field index), reading every case to find those few.
+        if _named(query):
+            # A search names one dispute, order or shipment (or the ids of a page of an export): a handful of
+            # documents, read from the search's own index (or by id) and put in queue order here. Sorted by the
+            # database, mongoeco's engine would walk the queue's index instead (it sorts only from a single-field
+            # index), reading every case to find those few.
             found = sorted([doc async for doc in self.collection.find(filter_)], key=itemgetter("queue_key"))
             docs = found[: query.limit + 1]
         else:
@@ -201,7 +202,7 @@ class MongoDisputes:
     async def _select(self, filter_: Doc, query: DisputeQuery) -> tuple[str, ...]:
         """The ids `query` selects, in queue order, by one query of ids and keys (served as the queue is)."""
         keys = {"_id": 1, "queue_key": 1}
-        if query.dispute_id or query.order_id or query.tracking_number:  # a handful, sorted here (as in `query`)
+        if _named(query):  # a handful, sorted here (as in `query`)
             found = sorted([doc async for doc in self.collection.find(filter_, keys)], key=itemgetter("queue_key"))
             return tuple(doc["_id"] for doc in found[: query.limit])
         cursor = self.collection.find(filter_, keys).sort("queue_key", 1).limit(query.limit)
@@ -345,6 +346,11 @@ def _due_at(due: dict[str, datetime | None], taking: Taking) -> bool:
 def _outcome(doc: Doc) -> Outcome | None:
     decision = doc.get("decision")
     return Outcome(decision["outcome"]) if decision else None
+
+
+def _named(query: DisputeQuery) -> bool:
+    """Whether the query names its few disputes: by id, order or shipment, or by a list of ids."""
+    return bool(query.dispute_id or query.order_id or query.tracking_number or query.ids is not None)
 
 
 def _filter(query: DisputeQuery) -> Doc:
