@@ -142,6 +142,7 @@ def _filters(q: DisputeQuery) -> list[Callable[[Dispute], bool]]:
         (q.decided_to, lambda d: q.decided_to is not None and d.decision is not None
          and d.decision.decided_at < q.decided_to),
         (q.after, lambda d: q.after is not None and (d.sla.decision_due, d.id) > q.after),
+        (q.ids, lambda d: q.ids is not None and d.id in q.ids),
     ]
     return [test for value, test in given if value is not None]
 
@@ -263,6 +264,8 @@ class InMemoryDisputes:
             self._queue_order = sorted(self.docs.values(), key=lambda d: (d.sla.decision_due, d.id))
         tests = _filters(query)
         matching = filter(lambda d: all(test(d) for test in tests), self._queue_order) if tests else self._queue_order
+        if query.only_ids:
+            return DisputePage([], ids=tuple(d.id for d in islice(matching, query.limit)))
         found = list(islice(matching, query.limit + 1))
         page = found[: query.limit]  # read-only snapshots: nothing to copy
         more = len(found) > query.limit

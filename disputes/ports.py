@@ -56,12 +56,19 @@ class DisputeQuery:
     decided_to: datetime | None = None
     after: tuple[datetime, str] | None = None
     limit: int = 50
+    ids: tuple[str, ...] | None = None
+    """Only these disputes (whatever they match now): how an export reads the rows of the selection it made."""
+    only_ids: bool = False
+    """The selection's ids alone (`DisputePage.ids`, at most `limit`, no disputes, no cursor), read by one query:
+    how an export selects, so that no case whose deadline moves while the rows are written is missed or repeated."""
 
 
 @dataclass(frozen=True, slots=True)
 class DisputePage:
     items: list[Dispute]
     next_after: tuple[datetime, str] | None = None
+    ids: tuple[str, ...] = ()
+    """With `only_ids`: the ids selected, in the query's order."""
 
 
 class DisputeRepository(Protocol):

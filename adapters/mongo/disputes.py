@@ -207,10 +207,13 @@ class MongoDisputes:
 
     async def query(self, query: DisputeQuery) -> DisputePage:
         filter_ = _filter(query)
-        if query.dispute_id or query.order_id or query.tracking_number:
-            # A search names one dispute, order or shipment: a handful of documents, read from the search's own
-            # index and put in queue order here. Sorted by the database, mongoeco's engine would walk the queue's
-            # index instead (it sorts only from a single-field index), reading every case to find those few.
+        if query.only_ids:
+            return DisputePage([], ids=await self._select(filter_, query))
+        if _named(query):
+            # A search names one dispute, order or shipment (or the ids of a page of an export): a handful of
+            # documents, read from the search's own index (or by id) and put in queue order here. Sorted by the
+            # database, mongoeco's engine would walk the queue's index instead (it sorts only from a single-field
+            # index), reading every case to find those few.
             found = sorted([doc async for doc in self.collection.find(filter_)], key=itemgetter("queue_key"))
             docs = found[: query.limit + 1]
         else:
@@ -218,6 +221,15 @@ class MongoDisputes:
         items = [from_doc(doc) for doc in docs[: query.limit]]
         more = len(docs) > query.limit
         return DisputePage(items, (items[-1].sla.decision_due, items[-1].id) if more else None)
+
+    async def _select(self, filter_: Doc, query: DisputeQuery) -> tuple[str, ...]:
+        """The ids `query` selects, in queue order, by one query of ids and keys (served as the queue is)."""
+        keys = {"_id": 1, "queue_key": 1}
+        if _named(query):  # a handful, sorted here (as in `query`)
+            found = sorted([doc async for doc in self.collection.find(filter_, keys)], key=itemgetter("queue_key"))
+            return tuple(doc["_id"] for doc in found[: query.limit])
+        cursor = self.collection.find(filter_, keys).sort("queue_key", 1).limit(query.limit)
+        return tuple([doc["_id"] async for doc in cursor.batch_size(query.limit)])
 
     async def customer_disputes(self, customer_id: str, before: tuple[datetime, str] | None, limit: int) -> DisputePage:
         filter_: Doc = {"customer_id": customer_id}
@@ -359,6 +371,11 @@ def _outcome(doc: Doc) -> Outcome | None:
     return Outcome(decision["outcome"]) if decision else None
 
 
+def _named(query: DisputeQuery) -> bool:
+    """Whether the query names its few disputes: by id, order or shipment, or by a list of ids."""
+    return bool(query.dispute_id or query.order_id or query.tracking_number or query.ids is not None)
+
+
 def _filter(query: DisputeQuery) -> Doc:
     """Every value is typed (ids, enums, bools, ints, datetimes): a caller's value is never a query operator."""
     filter_: Doc = {}
@@ -382,6 +399,8 @@ def _filter(query: DisputeQuery) -> Doc:
             filter_[field] = value
     if query.unassigned:
         filter_["assignee"] = None
+    if query.ids is not None:  # with `dispute_id` too: those of the ids that are it
+        filter_["_id"] = {"$in": [i for i in query.ids if query.dispute_id in (None, i)]}
     order = _range(
         ("$gte", _due_text(query.due_from) if query.due_from else None),
         ("$lt", _due_text(query.due_before) if query.due_before else None),  # every key of an earlier due time sorts before it

@@ -18,7 +18,7 @@ from adapters.web.views import Cursors, summary_fields
 from disputes.calendar import BusinessCalendar
 from disputes.errors import Forbidden
 from disputes.model import Dispute
-from disputes.ports import DisputePage, DisputeQuery
+from disputes.ports import DisputeQuery
 from disputes.states import ACTIVE
 from schemas.api import DisputeSummary, QueueFilters
 from schemas.dispute import Status
@@ -188,11 +188,14 @@ def _row(d: Dispute) -> list[object]:
 
 
 async def export_disputes(call: Call) -> web.StreamResponse:
-    """Every dispute the filters select, in queue order, up to the row limit: read from storage a page (of the
-    queue's largest) at a time and written as read. A list cut at the limit ends with a row whose first cell is `#truncated`."""
+    """Every dispute the filters select, each once, in queue order, up to the row limit. The selection (the ids, in
+    queue order, one more than the limit) is read by one query before any byte is sent; the rows are then read a
+    page (of the queue's largest) at a time by id, which no change moves, and written as read: a case whose deadline
+    moves while the file is written (the queue's order) is neither left out nor written twice. Each row is the case
+    as its page was read. A list cut at the limit ends with a row whose first cell is `#truncated`."""
     service, limit, page_size = call.request.app[SERVICE], call.request.app[EXPORT_MAX_ROWS], call.request.app[MAX_PAGE]
-    query = replace(queue_query(call, call.query), limit=min(page_size, limit))
-    page = await service.list(call.actor, query)  # before any byte is sent: a refusal is still a problem document
+    query = replace(queue_query(call, call.query), limit=limit + 1, only_ids=True)
+    selected = (await service.list(call.actor, query)).ids  # before any byte: a refusal is still a problem document
     response = web.StreamResponse(headers={
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": 'attachment; filename="disputes.csv"',
@@ -205,7 +208,7 @@ async def export_disputes(call: Call) -> web.StreamResponse:
         await response.write_eof()
         return response
     try:
-        written, truncated = await _stream(call, response, query, page, limit)
+        written, truncated = await _stream(call, response, selected, limit, page_size)
     except Exception:  # headers are sent, no problem can follow: cut the stream so the client sees it unfinished
         log.exception("export_aborted")
         if call.request.transport is not None:
@@ -217,17 +220,20 @@ async def export_disputes(call: Call) -> web.StreamResponse:
 
 
 async def _stream(
-    call: Call, response: web.StreamResponse, query: DisputeQuery, page: DisputePage, limit: int
+    call: Call, response: web.StreamResponse, selected: tuple[str, ...], limit: int, page_size: int
 ) -> tuple[int, bool]:
+    """The header row, then the rows of the first `limit` disputes selected in the selection's order, `page_size`
+    read at a time, then the `#truncated` row if more were selected."""
     await response.write(csv_rows([COLUMNS]))
     written = 0
-    while True:
-        await response.write(csv_rows(map(_row, page.items)))
-        written += len(page.items)
-        if page.next_after is None:
-            return written, False
-        if written >= limit:
-            await response.write(csv_rows([[TRUNCATED, f"more than {limit} disputes match; narrow the filters"]]))
-            return written, True
-        next_query = replace(query, after=page.next_after, limit=min(query.limit, limit - written))
-        page = await call.request.app[SERVICE].list(call.actor, next_query)
+    for start in range(0, min(len(selected), limit), page_size):
+        ids = selected[start : min(start + page_size, limit)]
+        page = await call.request.app[SERVICE].list(call.actor, DisputeQuery(ids=ids, limit=len(ids)))
+        found = {d.id: d for d in page.items}
+        rows = [found[i] for i in ids if i in found]
+        await response.write(csv_rows(map(_row, rows)))
+        written += len(rows)
+    if len(selected) > limit:
+        await response.write(csv_rows([[TRUNCATED, f"more than {limit} disputes match; narrow the filters"]]))
+        return written, True
+    return written, False

@@ -159,6 +159,39 @@ async def test_the_queue_pages_through_what_each_filter_selects_in_due_date_orde
     assert wrong == {}
 
 
+async def test_a_selection_holds_the_ids_each_filter_selects_in_queue_order(
+    cases: Cases, queue: dict[str, Dispute]
+) -> None:
+    """How an export selects: the ids alone, in queue order, at most `limit`, no disputes and no cursor."""
+    wrong = {}
+    for name, (filters, expected) in FILTERS.items():
+        ordered = [d.id for d in sorted((queue[label] for label in expected), key=lambda d: (d.sla.decision_due, d.id))]
+        for limit in (2, 100):
+            page = await cases.storage.disputes.query(DisputeQuery(**filters, limit=limit, only_ids=True))
+            if (page.items, page.next_after, list(page.ids)) != ([], None, ordered[:limit]):
+                wrong[f"{name}, at most {limit}"] = (page.items, page.next_after, page.ids)
+    one = queue["d"]
+    searched = await cases.storage.disputes.query(DisputeQuery(order_id=one.order.order_id, only_ids=True))
+
+    assert wrong == {}
+    assert searched.ids == (one.id,)
+
+
+async def test_by_ids_a_page_holds_those_disputes(cases: Cases, queue: dict[str, Dispute]) -> None:
+    """How an export reads its rows: the disputes of the ids given (an unknown id is none), with the other filters."""
+    wanted = [queue[label].id for label in "hca"]
+    read = await cases.storage.disputes.query(DisputeQuery(ids=(*wanted, "dsp_unknown"), limit=5))
+    opened = await cases.storage.disputes.query(DisputeQuery(ids=tuple(wanted), statuses=(Status.OPENED,)))
+    one = await cases.storage.disputes.query(DisputeQuery(ids=tuple(wanted), dispute_id=queue["c"].id))
+    other = await cases.storage.disputes.query(DisputeQuery(ids=tuple(wanted), dispute_id=queue["b"].id))
+    nothing = await cases.storage.disputes.query(DisputeQuery(ids=()))
+
+    assert sorted(d.id for d in read.items) == sorted(wanted)
+    assert [d.id for d in opened.items] == [queue["a"].id]
+    assert [d.id for d in one.items] == [queue["c"].id]
+    assert (other.items, nothing.items) == ([], [])
+
+
 def _by_due_date(queue: dict[str, Dispute], cutoff: datetime) -> dict[str, tuple[dict[str, Any], str]]:
     """The due-date windows around one case's due date (shared by another), each selecting some but not all."""
     windows: dict[str, tuple[dict[str, Any], Callable[[datetime], bool]]] = {
