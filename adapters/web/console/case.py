@@ -122,7 +122,7 @@ def prefilled(dispute: Dispute) -> CaseForm:
     if outcome is None and r is not None and r.lines:  # a missing-item claim shown in part: the rest is the person's
         outcome = dispute.for_the_customer
     lines = recommended_lines(dispute, outcome)
-    if outcome is None or _pays_nothing(dispute, outcome, lines):
+    if outcome is None or _pays_nothing(dispute, outcome, lines) or _paid_already(dispute, outcome):
         return CaseForm(lines=recommended_lines(dispute, None))
     reason = (RULE_REASONS.get(r.rule) if r else None) or _reason_for(dispute, outcome)
     return CaseForm(outcome.value, reason.value, lines=lines)
@@ -144,6 +144,12 @@ def _pays_nothing(dispute: Dispute, outcome: Outcome, lines: dict[str, tuple[str
     rejected = Outcome.REJECTED.value
     by_line = dispute.partial or dispute.order.is_digital
     return by_line and outcome is not Outcome.REJECTED and all(o == rejected for o, _ in lines.values())
+
+
+def _paid_already(dispute: Dispute, outcome: Outcome) -> bool:
+    """A refund or reship of a case whose every unit a decision already refunded or reshipped (a parcel refunded, then
+    reopened): the domain refuses it, so the person weighs what is left (a rejection, or the recommendation against)."""
+    return outcome is not Outcome.REJECTED and dispute.compensation_issued
 
 
 def payable(dispute: Dispute) -> dict[str, int]:
