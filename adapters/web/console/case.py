@@ -30,6 +30,7 @@ from disputes.service import DisputeService
 from schemas.api import Assign, ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen, RestrictionReview
 from schemas.common import Id, Outcome, RefundDestination, Role
 from schemas.conversation import AskCustomer
+from schemas.digital import DigitalDelivery
 from schemas.dispute import ReasonCode, TimelineEntry
 from schemas.proof import Attachment, DeletedAttachment, ProofOfDelivery, ProofStatus
 from schemas.staff import StaffMember
@@ -81,6 +82,15 @@ class Changes:
     entries: tuple[TimelineEntry, ...]
 
 
+@dataclass(frozen=True)
+class LineRecord:
+    """A digital order's line with the provider's latest delivery record of it (None: none received yet)."""
+
+    sku: str
+    name: str
+    record: DigitalDelivery | None
+
+
 def attachment_src(dispute_id: str, attachment: Attachment) -> str | None:
     if attachment.ref is not None:
         return f"/console/disputes/{dispute_id}/attachments/{attachment.ref}"
@@ -103,6 +113,15 @@ def proofs(dispute: Dispute) -> list[Proof]:
         )
         shown.append(Proof(f"evidence-{index}", p, images))
     return shown
+
+
+def delivery_records(dispute: Dispute) -> list[LineRecord]:
+    """A digital order's evidence: per line of the order, the provider's record of sending its code or link (where to,
+    as the provider masks it, when, opened, activated), or none yet. A parcel has none: its carrier's proof is shown."""
+    if not dispute.order.is_digital:
+        return []
+    records = {r.sku: r for r in dispute.digital_deliveries}
+    return [LineRecord(item.sku, item.name, records.get(item.sku)) for item in dispute.order.items]
 
 
 def the_map(dispute: Dispute, shown: list[Proof]) -> DeliveryMap | None:
@@ -182,6 +201,7 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
         "d": dispute,
         "proofs": shown,
         "map": the_map(dispute, shown),
+        "records": delivery_records(dispute),
         "anchors": anchors,
         "messages": [e for e in dispute.timeline if e.action in MESSAGE_ACTIONS],
         "notes": [e for e in dispute.timeline if e.action == "note_added"],
