@@ -202,6 +202,7 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
         "proofs": shown,
         "map": the_map(dispute, shown),
         "records": delivery_records(dispute),
+        "waiting": dispute.open_information_request,
         "anchors": anchors,
         "messages": [e for e in dispute.timeline if e.action in MESSAGE_ACTIONS],
         "notes": [e for e in dispute.timeline if e.action == "note_added"],

@@ -319,7 +319,7 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 TEXTS |= {f"{kind}.{code}": words for kind, codes in CODES.items() for code, words in codes.items()}
-# A digital order's delivery record.
+# A digital order's delivery record, a question waiting for the customer's answer.
 TEXTS |= {
     "delivery_record": ("Provider's delivery record", "Sağlayıcının teslimat kaydı"),
     "no_record_yet": ("no record from the provider yet", "sağlayıcıdan henüz kayıt gelmedi"),
@@ -342,6 +342,9 @@ TEXTS |= {
     "digital_channel.app": ("in the app", "uygulama üzerinden"),
     "digital_channel.sms": ("by SMS", "SMS ile"),
     "digital_channel.unknown": ("channel not stated", "kanal belirtilmemiş"),
+    "waiting_for_customer": ("Question to the customer", "Müşteriye sorulan soru"),
+    "answer_by": ("answer by", "yanıt son tarihi"),
+    "deadline_waits": ("the decision deadline waits meanwhile", "bu sırada karar süresi durur"),
 }
 # Why a form was refused, in Turkish, by the domain error's code (its problem type, which is stable): a Turkish page
 # says this where an English one shows the error's detail, which is in English.
