@@ -319,7 +319,7 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 TEXTS |= {f"{kind}.{code}": words for kind, codes in CODES.items() for code, words in codes.items()}
-# A digital order's delivery record, a question waiting for the customer's answer.
+# A digital order's delivery record, a question waiting for the customer's answer, the restriction form's safe Enter.
 TEXTS |= {
     "delivery_record": ("Provider's delivery record", "Sağlayıcının teslimat kaydı"),
     "no_record_yet": ("no record from the provider yet", "sağlayıcıdan henüz kayıt gelmedi"),
@@ -345,6 +345,7 @@ TEXTS |= {
     "waiting_for_customer": ("Question to the customer", "Müşteriye sorulan soru"),
     "answer_by": ("answer by", "yanıt son tarihi"),
     "deadline_waits": ("the decision deadline waits meanwhile", "bu sırada karar süresi durur"),
+    "restriction_choose": ("Confirm or lift the restriction with its button", "Kısıtlamayı düğmesiyle onaylayın ya da kaldırın"),
 }
 # Why a form was refused, in Turkish, by the domain error's code (its problem type, which is stable): a Turkish page
 # says this where an English one shows the error's detail, which is in English.
