@@ -30,6 +30,7 @@ from disputes.service import DisputeService
 from schemas.api import Assign, ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen, RestrictionReview
 from schemas.common import Id, Outcome, RefundDestination, Role
 from schemas.conversation import AskCustomer
+from schemas.digital import DigitalDelivery
 from schemas.dispute import ReasonCode, TimelineEntry
 from schemas.proof import Attachment, DeletedAttachment, ProofOfDelivery, ProofStatus
 from schemas.staff import StaffMember
@@ -81,6 +82,15 @@ class Changes:
     entries: tuple[TimelineEntry, ...]
 
 
+@dataclass(frozen=True)
+class LineRecord:
+    """A digital order's line with the provider's latest delivery record of it (None: none received yet)."""
+
+    sku: str
+    name: str
+    record: DigitalDelivery | None
+
+
 def attachment_src(dispute_id: str, attachment: Attachment) -> str | None:
     if attachment.ref is not None:
         return f"/console/disputes/{dispute_id}/attachments/{attachment.ref}"
@@ -105,6 +115,15 @@ def proofs(dispute: Dispute) -> list[Proof]:
     return shown
 
 
+def delivery_records(dispute: Dispute) -> list[LineRecord]:
+    """A digital order's evidence: per line of the order, the provider's record of sending its code or link (where to,
+    as the provider masks it, when, opened, activated), or none yet. A parcel has none: its carrier's proof is shown."""
+    if not dispute.order.is_digital:
+        return []
+    records = {r.sku: r for r in dispute.digital_deliveries}
+    return [LineRecord(item.sku, item.name, records.get(item.sku)) for item in dispute.order.items]
+
+
 def the_map(dispute: Dispute, shown: list[Proof]) -> DeliveryMap | None:
     address = dispute.order.address
     delivered = [p.proof for p in shown if p.proof.status is ProofStatus.DELIVERED and p.proof.location]
@@ -122,7 +141,7 @@ def prefilled(dispute: Dispute) -> CaseForm:
     if outcome is None and r is not None and r.lines:  # a missing-item claim shown in part: the rest is the person's
         outcome = dispute.for_the_customer
     lines = recommended_lines(dispute, outcome)
-    if outcome is None or _pays_nothing(dispute, outcome, lines):
+    if outcome is None or _pays_nothing(dispute, outcome, lines) or _paid_already(dispute, outcome):
         return CaseForm(lines=recommended_lines(dispute, None))
     reason = (RULE_REASONS.get(r.rule) if r else None) or _reason_for(dispute, outcome)
     return CaseForm(outcome.value, reason.value, lines=lines)
@@ -144,6 +163,12 @@ def _pays_nothing(dispute: Dispute, outcome: Outcome, lines: dict[str, tuple[str
     rejected = Outcome.REJECTED.value
     by_line = dispute.partial or dispute.order.is_digital
     return by_line and outcome is not Outcome.REJECTED and all(o == rejected for o, _ in lines.values())
+
+
+def _paid_already(dispute: Dispute, outcome: Outcome) -> bool:
+    """A refund or reship of a case whose every unit a decision already refunded or reshipped (a parcel refunded, then
+    reopened): the domain refuses it, so the person weighs what is left (a rejection, or the recommendation against)."""
+    return outcome is not Outcome.REJECTED and dispute.compensation_issued
 
 
 def payable(dispute: Dispute) -> dict[str, int]:
@@ -176,6 +201,8 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
         "d": dispute,
         "proofs": shown,
         "map": the_map(dispute, shown),
+        "records": delivery_records(dispute),
+        "waiting": dispute.open_information_request,
         "anchors": anchors,
         "messages": [e for e in dispute.timeline if e.action in MESSAGE_ACTIONS],
         "notes": [e for e in dispute.timeline if e.action == "note_added"],

@@ -319,6 +319,34 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 TEXTS |= {f"{kind}.{code}": words for kind, codes in CODES.items() for code, words in codes.items()}
+# A digital order's delivery record, a question waiting for the customer's answer, the restriction form's safe Enter.
+TEXTS |= {
+    "delivery_record": ("Provider's delivery record", "Sağlayıcının teslimat kaydı"),
+    "no_record_yet": ("no record from the provider yet", "sağlayıcıdan henüz kayıt gelmedi"),
+    "never_sent": ("The provider has no record of sending the code or link.",
+                   "Sağlayıcıda kodun ya da bağlantının gönderildiğine dair kayıt yok."),
+    "sent_to": ("Sent to", "Gönderildiği yer"),
+    "sent_at": ("Sent", "Gönderildi"),
+    "code_or_link": ("Code or link", "Kod veya bağlantı"),
+    "code_or_link_sent": ("in the message", "mesajda var"),
+    "code_or_link_missing": ("not in the message", "mesajda yok"),
+    "opened_at_record": ("Opened", "Açıldı"),
+    "activated_at": ("Activated", "Etkinleştirildi"),
+    "record_received": ("Record received", "Kayıt alındı"),
+    "digital_state.not_sent": ("never sent", "hiç gönderilmedi"),
+    "digital_state.link_missing": ("sent without the code or link", "kod ya da bağlantı olmadan gönderildi"),
+    "digital_state.sent": ("sent, not opened", "gönderildi, açılmadı"),
+    "digital_state.opened": ("opened, not activated", "açıldı, etkinleştirilmedi"),
+    "digital_state.activated": ("activated", "etkinleştirildi"),
+    "digital_channel.email": ("by e-mail", "e-posta ile"),
+    "digital_channel.app": ("in the app", "uygulama üzerinden"),
+    "digital_channel.sms": ("by SMS", "SMS ile"),
+    "digital_channel.unknown": ("channel not stated", "kanal belirtilmemiş"),
+    "waiting_for_customer": ("Question to the customer", "Müşteriye sorulan soru"),
+    "answer_by": ("answer by", "yanıt son tarihi"),
+    "deadline_waits": ("the decision deadline waits meanwhile", "bu sırada karar süresi durur"),
+    "restriction_choose": ("Confirm or lift the restriction with its button", "Kısıtlamayı düğmesiyle onaylayın ya da kaldırın"),
+}
 # Why a form was refused, in Turkish, by the domain error's code (its problem type, which is stable): a Turkish page
 # says this where an English one shows the error's detail, which is in English.
 PROBLEMS_TR: dict[str, str] = {

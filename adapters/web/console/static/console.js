@@ -166,4 +166,9 @@
     every(Number(watch.dataset.refresh || "30"), notice, watchCase(watch, notice));
   }
   if (watch) { keepTyped(watch); }
+  // A refused form is answered with the case's page at the form's address, which answers no GET: the address shown
+  // becomes the case's own, so reloading the page, or opening the address again, shows the case (nothing is sent).
+  if (watch && window.location.pathname !== new URL(watch.dataset.href, window.location.href).pathname) {
+    window.history.replaceState(window.history.state, "", watch.dataset.href);
+  }
 })();

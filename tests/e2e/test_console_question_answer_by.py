@@ -1,0 +1,48 @@
+"""A question waiting for the customer's answer is shown on the console's case page with the day it is to be answered
+by, as the customer was told, and that the decision deadline waits meanwhile; once answered, no answer-by is shown."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR
+from tests.e2e.test_console import opened, staff
+
+pytestmark = pytest.mark.asyncio
+
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+
+
+def as_told(instant: str) -> str:
+    """A deadline as Istanbul reads it; one at midnight is the end of the day before ("20.11.2026 24:00")."""
+    local = datetime.fromisoformat(instant).astimezone(ISTANBUL)
+    if local.time() == datetime.min.time():
+        return f"{local - timedelta(days=1):%d.%m.%Y} 24:00"
+    return f"{local:%d.%m.%Y %H:%M}"
+
+
+async def page_of(api, dispute_id: str, lang: str) -> str:
+    answer = await api.get(f"/console/disputes/{dispute_id}", headers={"Cookie": staff()["Cookie"] + f"; console_lang={lang}"})
+    assert answer.status == 200
+    return await answer.text()
+
+
+async def test_a_waiting_question_shows_its_answer_by_until_it_is_answered(api):
+    dispute = await opened(api)
+    asked = await api.post(f"/v1/disputes/{dispute['id']}/information-requests",
+                           json={"question": "Paketi kapıcı mı aldı?"}, headers=SUPERVISOR)
+    assert asked.status in (200, 201), await asked.text()
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    answer_by = as_told(case["waiting_for_customer"]["answer_by"])
+
+    english = await page_of(api, dispute["id"], "en")
+    assert f"answer by {answer_by} Istanbul · the decision deadline waits meanwhile" in english
+    assert f'<div class="meta answer-by">answer by {answer_by} Istanbul</div>' in english  # beside the question
+    turkish = await page_of(api, dispute["id"], "tr")
+    assert f"yanıt son tarihi {answer_by} TSİ · bu sırada karar süresi durur" in turkish
+
+    answered = await api.post(f"/v1/disputes/{dispute['id']}/information", json={"statement": "Hayır, almadı."},
+                              headers=CUSTOMER)
+    assert answered.status in (200, 201), await answered.text()
+    assert "answer by" not in await page_of(api, dispute["id"], "en")
