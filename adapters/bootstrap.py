@@ -41,6 +41,7 @@ from adapters.memory import (
     InMemoryPushRetention,
     InMemoryReports,
     InMemoryRetention,
+    InMemorySignedOutSessions,
     InMemorySchedule,
     InMemoryStoredCopyCheck,
     InMemoryStaffDirectory,
@@ -57,6 +58,7 @@ from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from adapters.mongo.reports import MongoReports
 from adapters.mongo.retention import AttachmentRetention, PushRetention, StoredCopyCheck
 from adapters.mongo.schedule import MongoSchedule
+from adapters.mongo.sessions import MongoSignedOutSessions
 from adapters.mongo.setup import StorageSetup
 from adapters.mongo.staff import MongoStaffDirectory
 from adapters.mongo.test_clocks import MongoTestClocks
@@ -71,6 +73,7 @@ from adapters.settings import Settings
 from adapters.web import ops
 from adapters.web.auth import bearer_tokens
 from adapters.web.console import setup_console
+from adapters.web.console.session import SIGNED_OUT
 from adapters.web import (
     carriers_api, conversation_api, customers_api, evidence_api, reports_api, staff_api, test_clocks_api,
 )
@@ -265,6 +268,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             test_clocks: TestClocks = MongoTestClocks(db)
             directory: StaffDirectory = MongoStaffDirectory(db)
             app[reports_api.REPORTS] = MongoReports(db[DISPUTES])
+            app[SIGNED_OUT] = MongoSignedOutSessions(db)
             keys: IdempotencyKeys = MongoIdempotencyKeys(db)
             workload: WorkloadReader = MongoWorkload(db[DISPUTES], db[CARRIER_EVENTS])
             app[ops.READINESS] = _pinger(db, setup)
@@ -278,6 +282,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             test_clocks = InMemoryTestClocks(memory)
             directory = InMemoryStaffDirectory()
             app[reports_api.REPORTS] = InMemoryReports(memory)
+            app[SIGNED_OUT] = InMemorySignedOutSessions()
             keys = InMemoryIdempotencyKeys()
             workload = InMemoryWorkload(memory, memory_store)
             app[ops.READINESS] = _always_ready

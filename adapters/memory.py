@@ -874,3 +874,18 @@ class FixedClock:
 
     def advance(self, **delta: float) -> None:
         self.current += timedelta(**delta)
+
+
+class InMemorySignedOutSessions:
+    """`SignedOutSessions` in a dict: each ended session until the time it is kept for, the spent ones forgotten
+    whenever another is ended."""
+
+    def __init__(self) -> None:
+        self.ended_until: dict[str, datetime] = {}
+
+    async def end(self, session: str, until: datetime, now: datetime) -> None:
+        self.ended_until = {s: kept for s, kept in self.ended_until.items() if kept > now}
+        self.ended_until[session] = max(until, self.ended_until.get(session, until))
+
+    async def ended(self, session: str) -> bool:
+        return session in self.ended_until

@@ -841,7 +841,9 @@ class Dispute(BaseModel):
                 else RULE_REASONS.get(advice.rule, ReasonCode.DIGITAL_NOT_DELIVERED if self.order.is_digital
                                       else ReasonCode.ITEMS_MISSING if self.partial else ReasonCode.WEAK_PROOF)
             )
-            note = "; ".join(f.text for f in advice.findings[:4]) or "Resolved by the decision policy."
+            english = "; ".join(f.text for f in advice.findings[:4]) or "Resolved by the decision policy."
+            turkish = "; ".join(f.text_tr for f in advice.findings[:4]) or "Karar politikası gereği sonuçlandırıldı."
+            note = f"{english[:1995]} / {turkish[:1995]}"  # staff read the reasons in either language
             supported = [(line.sku, outcome, line.quantity) for line in advice.lines]  # missing items: what is shown
             self.decide(
                 actor, outcome, reason, note[:4000], None, now, line_outcomes=supported, appeal_window=appeal_window
@@ -1164,7 +1166,8 @@ class Dispute(BaseModel):
             self._apply(actor, "sla_deadline_reached", now, None, {"rule": "supervisor"})
             self._alert("deadline_reached_needs_supervisor")
             return
-        note = "The decision deadline was reached without a decision; resolved for the customer."
+        note = ("The decision deadline was reached without a decision; resolved for the customer. / "
+                "Karar süresi karar verilmeden doldu; başvuru müşteri lehine sonuçlandırıldı.")
         self.decide(
             actor, self.for_the_customer, ReasonCode.DEADLINE_REACHED, note, None, now, pay_all=True,
             appeal_window=appeal_window,

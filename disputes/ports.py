@@ -603,3 +603,15 @@ class Workload:
 class WorkloadReader(Protocol):
     async def workload(self, now: datetime, due_within: timedelta) -> Workload:
         """Cheap enough to ask at every metrics scrape: its cost follows the open workload, never the history."""
+
+
+class SignedOutSessions(Protocol):
+    """Console sessions ended by signing out, shared by every instance: a session is named by a digest of the token it
+    holds (never the token), and stays ended at least until that token expires (no later request can carry it)."""
+
+    async def end(self, session: str, until: datetime, now: datetime) -> None:
+        """`session` is ended from now on; kept until `until` (ending it again changes nothing that matters)."""
+
+    async def ended(self, session: str) -> bool:
+        """Whether `session` was ended (a record past its `until` may or may not still be found: its token is
+        refused by then anyway)."""

@@ -21,6 +21,7 @@ STAFF = "staff"  # the staff directory: one document per member, found by its `_
 STAFF_SUPERVISORS = "staff_supervisors"  # one document, found by its `_id`: the active supervisors' ids (`staff.py`)
 TEST_CLOCKS = "test_clocks"  # sandbox only: one document per test clock, found by its `_id` only
 IDEMPOTENCY_KEYS = "idempotency_keys"  # one document per caller-scoped Idempotency-Key (`key`)
+SIGNED_OUT_SESSIONS = "signed_out_sessions"  # one document per ended console session, found by its `_id` only
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,14 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         "idempotency_keys_expiry",
         "No query: MongoDB deletes a key once it has expired (TTL on the database's clock; reads check the "
         "service's `expires_at` themselves).",
+        {"expireAfterSeconds": 0},
+    ),
+    Index(
+        SIGNED_OUT_SESSIONS,
+        (("purge_at", ASCENDING),),
+        "signed_out_sessions_expiry",
+        "No query: MongoDB deletes an ended console session's record once the token it held has expired (TTL on the "
+        "database's clock).",
         {"expireAfterSeconds": 0},
     ),
     Index(

@@ -24,6 +24,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "token_help": ("Paste the token you were given (investigator or supervisor).",
                    "Size verilen anahtarı yapıştırın (araştırmacı veya süpervizör)."),
     "token_refused": ("This token is not valid for the console.", "Bu anahtar konsol için geçerli değil."),
+    "token_signed_out": ("You signed out with this token: sign in with a new one.",
+                         "Bu anahtarla oturum kapatıldı: yeni bir anahtarla giriş yapın."),
     "dev_sign_in": ("Development sign-in (sandbox)", "Geliştirme girişi (sandbox)"),
     "staff_member": ("Staff member", "Personel"),
     "investigator": ("Investigator", "Araştırmacı"),

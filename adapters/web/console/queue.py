@@ -3,7 +3,9 @@ turned into the storage query by the same function), as a table.
 
 A filter is one line in FILTERS: the query parameter it sets (a `QueueFilters` field) and the kind of input
 that sets it; its label is the word of the same name (`i18n.TEXTS`). A date is a whole day in the SLA calendar's
-zone (Europe/Istanbul): "from" starts at its midnight, "to" ends at the next."""
+zone (Europe/Istanbul): "from" starts at its midnight, "to" ends at the next. "Due before" a day takes in the
+deadline at its midnight, which the pages write as 24:00 of the day before (deadlines are stored to the millisecond,
+so that midnight and one millisecond is the bound, as the API's `due_today` takes its own)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,6 +37,7 @@ API's queue finds those cases by."""
 CARRIER_CODES = (*CARRIER_NAMES, DIGITAL)
 LOCAL_DAYS = BusinessCalendar()  # only its zone is used: where a day starts
 DAY_ENDS = frozenset({"opened_to", "decided_to"})  # dates that name the last day included
+AT_MIDNIGHT = frozenset({"due_before"})  # dates whose midnight itself is included: the end of the day before
 DAYS = (date(1900, 1, 1), date(9998, 12, 31))
 """The days a date field takes, first and last: their local midnights, and the weeks a report steps through, are
 instants (year 1's first midnight in Istanbul is in year 0 in UTC)."""
@@ -82,6 +85,15 @@ FILTERS = (
 LISTS = frozenset({"status", "priority"})  # parameters that take a comma-separated list
 
 
+def tracking_number(typed: str) -> str:
+    """A tracking number as carriers issue it and orders carry it, in capitals and digits: typed in lower case or in
+    the groups a label prints it in ("1z 204 w4r …"), it is still the stored one (an equality the index serves)."""
+    return "".join(typed.split()).upper()
+
+
+TYPED = {"tracking_number": tracking_number}  # searches written more than one way, to the way they are stored
+
+
 @dataclass(frozen=True)
 class Row:
     dispute: Dispute
@@ -94,16 +106,19 @@ def chosen_filters(query: Mapping[str, str]) -> dict[str, str]:
 
 
 def _parameters(chosen: dict[str, str]) -> dict[str, object]:
-    """The API's parameters from the form's: a date is the local midnight that starts it (that ends it for a "to"),
-    a list is split at its commas; a carrier code that is neither a carrier of the registry nor `DIGITAL` is
-    refused (the API would match nothing)."""
+    """The API's parameters from the form's: a date is the local midnight that starts it (that ends it for a "to",
+    just past it for "due before"), a list is split at its commas, a tracking number written as it is stored; a
+    carrier code that is neither a carrier of the registry nor `DIGITAL` is refused (the API would match nothing)."""
     kinds = {f.name: f.kind for f in FILTERS}
     if (carrier := chosen.get("carrier")) is not None and carrier not in CARRIER_CODES:
         raise ProblemError("validation-failed",
                            f"carrier: no carrier is known by that code (there are {', '.join(CARRIER_CODES)}).")
     data: dict[str, object] = {}
     for name, value in chosen.items():
-        data[name] = value.split(",") if name in LISTS else _day(name, value) if kinds[name] == "date" else value
+        if name in TYPED:
+            data[name] = TYPED[name](value)
+        else:
+            data[name] = value.split(",") if name in LISTS else _day(name, value) if kinds[name] == "date" else value
     return data
 
 
@@ -115,7 +130,8 @@ def _day(name: str, typed: str) -> object:
         return typed
     if not DAYS[0] <= day <= DAYS[1]:
         raise ProblemError("validation-failed", f"{name}: give a day from {DAYS[0]} to {DAYS[1]}.")
-    return LOCAL_DAYS.start_of(day + timedelta(days=1) if name in DAY_ENDS else day)
+    start = LOCAL_DAYS.start_of(day + timedelta(days=1) if name in DAY_ENDS else day)
+    return start + timedelta(milliseconds=1) if name in AT_MIDNIGHT else start
 
 
 @page

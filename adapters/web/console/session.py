@@ -2,8 +2,11 @@
 
 The session is the bearer token itself, kept in an HttpOnly, SameSite=Strict cookie scoped to /console and
 verified on every request exactly as the API verifies the Authorization header (the same verifier, so the
-same expiry, lifetime and signature rules); only investigators and supervisors get in. Nothing is kept on
-the server, so any instance serves any request.
+same expiry, lifetime and signature rules); only investigators and supervisors get in. Signing out ends the session
+for every instance: a digest of its token is kept in storage until the token expires (`SignedOutSessions`), and a
+token so kept never opens the console again, from a copy of the cookie or pasted in anew. Nothing else is kept on
+the server, so any instance serves any request. Signing out drops the CSRF token too: whoever signs in next on that
+browser gets one of their own.
 
 Forms are protected by a double-submit token: a random value in its own SameSite=Strict cookie that every
 form repeats in a hidden field; a POST whose field does not match the cookie, or that the browser says came
@@ -11,14 +14,17 @@ from another site (`Sec-Fetch-Site`, else the host its `Origin` names), changes 
 page that says so. The scheme is not compared: behind a proxy that ends TLS the browser says https while the
 service hears http, which the cookies' `Secure` flag follows too (`X-Forwarded-Proto`)."""
 
+import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import aiohttp_jinja2
+import jwt
 from aiohttp import web
 from multidict import MultiDictProxy
 from pydantic import ValidationError
@@ -33,6 +39,7 @@ from adapters.web.problems import ProblemError
 from adapters.web.rate_limit import RATE_LIMITS, add_headers, client_key, limit
 from disputes.actors import Actor
 from disputes.errors import NotFound
+from disputes.ports import SignedOutSessions
 from schemas.common import Role
 
 SESSION_COOKIE = "console_session"
@@ -59,6 +66,8 @@ class ConsoleConfig:
 
 
 CONFIG = web.AppKey("console", ConsoleConfig)
+SIGNED_OUT = web.AppKey("console_signed_out", SignedOutSessions)
+PAST_EXPIRY = timedelta(minutes=1)  # an ended session is kept past its token's expiry by more than the leeway (30 s)
 
 Page = Callable[[web.Request, Actor], Awaitable[web.StreamResponse]]
 Action = Callable[[web.Request, Actor, MultiDictProxy[str | bytes | Any]], Awaitable[web.StreamResponse]]
@@ -70,6 +79,7 @@ class ForgedForm(Exception):
 
 
 async def signed_in(request: web.Request) -> Actor | None:
+    """The investigator or supervisor whose session cookie holds a verified token not signed out of; else None."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
@@ -78,7 +88,23 @@ async def signed_in(request: web.Request) -> Actor | None:
     except InvalidToken:
         return None
     bind_actor(actor)
+    if actor.role not in CONSOLE_ROLES or await request.app[SIGNED_OUT].ended(session_of(token)):
+        return None
+    return actor
+
+
+async def verified_staff(request: web.Request, token: str) -> Actor | None:
+    """The investigator or supervisor `token` names, verified (whether signed out of or not); else None."""
+    try:
+        actor = await request.app[TOKENS].verify(token)
+    except InvalidToken:
+        return None
     return actor if actor.role in CONSOLE_ROLES else None
+
+
+def session_of(token: str) -> str:
+    """The name a session is kept under once ended: the token's digest (the token itself is a credential)."""
+    return hashlib.sha256(token.encode(errors="surrogateescape")).hexdigest()
 
 
 def page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -229,12 +255,22 @@ def see_other(location: str) -> web.Response:
 
 
 def start_session(request: web.Request, token: str, location: str = PATH) -> web.Response:
+    """Signed in: the session cookie. The CSRF token in hand stays (signing out drops it): a page left open while the
+    session ended, then signed in again in another tab, sends its forms with it."""
     response = see_other(location)
     response.set_cookie(SESSION_COOKIE, token, path=PATH, httponly=True, samesite="Strict", secure=secure(request))
     return response
 
 
-def end_session() -> web.Response:
+async def end_session(request: web.Request) -> web.Response:
+    """Signed out: a session that verifies is ended for every instance until its token expires; the browser is asked
+    to drop both cookies (whoever signs in next on it gets a CSRF token of their own)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token and await verified_staff(request, token) is not None:
+        now = datetime.now(UTC)  # the clock tokens expire by
+        expires = jwt.decode(token, options={"verify_signature": False})["exp"]  # verified above: a number
+        await request.app[SIGNED_OUT].end(session_of(token), datetime.fromtimestamp(expires, UTC) + PAST_EXPIRY, now)
     response = see_other(f"{PATH}/sign-in")
     response.del_cookie(SESSION_COOKIE, path=PATH)
+    response.del_cookie(CSRF_COOKIE, path=PATH)
     return response
