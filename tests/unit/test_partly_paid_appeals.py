@@ -6,14 +6,22 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.memory import InMemoryOrders
 from disputes.actors import SYSTEM
 from disputes.errors import OverrideReasonRequired
+from disputes.rules import Rules
+from disputes.service import DisputeService
 from schemas.common import Outcome
 from schemas.digital import DigitalState
 from schemas.dispute import EffectKind, ParkReason, ReasonCode, Status
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW
 from tests.unit.test_digital_lines import case, refund
-from tests.unit.test_missing_items import NEW_EXPLANATION, boxes, one_glass_short, opened, partly_refunded, records  # noqa: F401
+from tests.unit.test_missing_items import BOX, NEW_EXPLANATION, Records, one_glass_short, opened, partly_refunded
+
+
+@pytest.fixture
+def boxes(repository, clock) -> DisputeService:
+    return DisputeService(repository, InMemoryOrders([BOX]), clock, Rules(), packing_records=Records())
 
 
 def paid(decision) -> list[tuple[str, int, Outcome]]:
