@@ -43,6 +43,22 @@ async def test_an_appeal_of_a_claim_paid_in_part_is_resolved_for_the_customer_at
     assert paid(appealed.decision) == [("sku-glass", 1, Outcome.REFUND), ("sku-kettle", 1, Outcome.REFUND)]
 
 
+async def test_an_appeal_paid_in_part_and_taken_by_an_investigator_is_resolved_for_the_customer_at_its_deadline(
+    boxes,
+) -> None:
+    """Taking the appeal (appealed → under review) leaves it an appeal's review: the rule still pays what is left."""
+    decided = await partly_refunded(boxes)
+    await boxes.appeal(CUSTOMER, decided.id, NEW_EXPLANATION)
+    await boxes.assign(INVESTIGATOR, decided.id, INVESTIGATOR.id)
+    taken = await boxes.repository.get(decided.id)
+    assert taken is not None and taken.status is Status.UNDER_REVIEW
+
+    taken.deadline_reached(SYSTEM, taken.sla.decision_due)
+
+    assert taken.status is Status.RESOLVED and taken.decision is not None
+    assert paid(taken.decision) == [("sku-glass", 1, Outcome.REFUND), ("sku-kettle", 1, Outcome.REFUND)]
+
+
 async def test_an_appeal_of_a_full_rejection_is_resolved_for_the_customer_at_its_deadline(boxes) -> None:
     dispute = await opened(boxes, ("sku-glass", 2))
     await boxes.decide(INVESTIGATOR, dispute.id, None, Outcome.REJECTED, ReasonCode.CONTENTS_CONFIRMED, "Tam.", None)
