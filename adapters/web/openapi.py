@@ -35,7 +35,8 @@ STATUS_TEXT = {
 HEADERS = {
     "Idempotency-Key": "Up to 128 printable ASCII characters, yours (scoped to your token's subject). A retry with the same key "
                        "and request gets the first answer again (status, body, ETag, Location; "
-                       "`Idempotent-Replayed: true`), whatever changed since; the same key with another request is a 422 "
+                       "`Idempotent-Replayed: true`), whatever changed since (an opening keeps only its success: a "
+                       "refused opening's retry is judged again); the same key with another request is a 422 "
                        "(`idempotency-key-reused`); a retry while the first is still running is a 409 "
                        f"(`idempotency-key-in-flight`) with `Retry-After: {IN_FLIGHT_RETRY_SECONDS}`. Keys expire after "
                        "`idempotency_ttl_hours` "
