@@ -164,7 +164,8 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     params: list[dict[str, Any]] = [{"name": name, "in": "path", "required": True, "schema": ID_SCHEMA}
                                     for name in path_names]
     keyed = ("Idempotency-Key",) if _keyed(e) and "Idempotency-Key" not in e.headers else ()
-    params += [{"name": h, "in": "header", "required": h == "If-Match" and 428 in e.errors, "description": HEADERS[h],
+    described = HEADERS | e.extra.get("header_descriptions", {})
+    params += [{"name": h, "in": "header", "required": h == "If-Match" and 428 in e.errors, "description": described[h],
                 "schema": HEADER_SCHEMAS.get(h, {"type": "string", "maxLength": 128})} for h in e.headers + keyed]
     if e.query:
         query = e.query.model_json_schema(ref_template=REF)
@@ -230,6 +231,8 @@ def _success_headers(e: Endpoint) -> dict[str, Any]:
         *(["ETag"] if e.response and "view" in e.response.model_fields else []),
         *(["Location"] if e.extra.get("location") else []),
         *(["Idempotent-Replayed"] if _keyed(e) else []))}
+    if etag := e.extra.get("etag"):  # a write answering with its record's own ETag
+        headers["ETag"] = etag
     if e.method == "GET" and not e.extra.get("no_store"):
         headers.setdefault("ETag", BODY_ETAG)
         if e.roles:  # a signed-in caller's
