@@ -552,7 +552,7 @@ class Dispute(BaseModel):
         delivered the order, missing lines only on a missing-items claim, a digital delivery only on a digital order;
         goodwill and the deadline for any."""
         carrier = {ReasonCode.CARRIER_NO_PROOF, ReasonCode.WEAK_PROOF, ReasonCode.LOST_IN_TRANSIT}
-        own = {ReasonCode.DIGITAL_NOT_DELIVERED} if self.order.is_digital else carrier | (
+        own = ({ReasonCode.DIGITAL_NOT_DELIVERED} if self.order.is_digital else carrier) | (
             {ReasonCode.ITEMS_MISSING} if self.partial else set())
         return frozenset(own | {ReasonCode.GOODWILL, ReasonCode.DEADLINE_REACHED})
 
@@ -1160,7 +1160,8 @@ class Dispute(BaseModel):
         reopened, or a refund or reshipment parked that may have been applied), handed to one with the highest
         priority."""
         unsure = any(m.parked is not ParkReason.REFUSED for m in self._parked_compensations().values())
-        if self.needs_supervisor or (self.compensation is not None and (self.status is not Status.APPEALED or unsure)):
+        begun_by = next((entry.action for entry in reversed(self.timeline) if entry.action in NEW_REVIEW), None)
+        if self.needs_supervisor or (self.compensation is not None and (begun_by != "appealed" or unsure)):
             self.priority = 3
             self.sla_check_due = None
             self._apply(actor, "sla_deadline_reached", now, None, {"rule": "supervisor"})

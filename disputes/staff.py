@@ -8,9 +8,14 @@ refused is answered as if the other's change had come first, as no longer an act
 someone: whoever is named must be on record and active. Whoever assigns or takes a case must be on duty
 (`disputes/duty.py`), as for every change staff make. Bulk assignment gives many cases to one person, each case on
 its own (one atomic write each), and reports each; a case already theirs is left as it is, so a retried request
-changes nothing more."""
+changes nothing more.
 
-from collections.abc import Sequence
+A record is written as a whole (`StaffRecord`) but for `active`, which a write that leaves it out keeps as stored.
+A write may carry a precondition on the record as stored (the web edge's If-Match): refused with StaleVersion, nothing
+written, when it fails. The precondition is checked on a read just before the write, not in the write itself: it
+turns away a change made from a stale read, not one racing another change in the same milliseconds."""
+
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,29 +28,56 @@ from disputes.errors import (
     OwnStaffRecord,
     ReservedStaffId,
     StaffInactive,
+    StaleVersion,
     UnknownStaff,
 )
 from disputes.model import Dispute
 from disputes.ports import LastActiveSupervisor, StaffDirectory
 from disputes.service import DisputeService, Expected
 from schemas.common import Role
-from schemas.staff import AssignmentOutcome, AssignmentResult, StaffMember
+from schemas.staff import AssignmentOutcome, AssignmentResult, StaffMember, StaffRecord
 
 STAFF = (Role.INVESTIGATOR, Role.SUPERVISOR)
 DIRECTORY_PAGE = 100
 RESERVED_IDS = frozenset({SYSTEM.id.casefold()})
 """The names the service itself acts under on a case's timeline: a staff member under one would be taken for it."""
 
+type Precondition = Callable[[StaffMember | None], bool]
+"""Whether a write may go ahead, given the record as stored (None: there is none)."""
+
 
 @dataclass
 class Staff:
     directory: StaffDirectory
 
+    async def write(
+        self, actor: Actor, staff_id: str, record: StaffRecord, at: datetime, precondition: Precondition | None = None
+    ) -> tuple[StaffMember, bool]:
+        """A supervisor writes `record` under `staff_id` (as `put`), `active` left out kept as stored (a new record is
+        active), if `precondition` holds for the record as stored; the record written, and whether it is new."""
+        actor.require(Role.SUPERVISOR)
+        _not_reserved(staff_id)
+        stored = await self.directory.get(staff_id)
+        if precondition is not None and not precondition(stored):
+            raise StaleVersion(f"The record of {staff_id} is not the one you read: read it again "
+                               f"(GET /v1/staff/{staff_id}) and send its ETag." if stored else
+                               f"There is no record of {staff_id} to change.")
+        active = record.active if record.active is not None else stored is None or stored.active
+        member = StaffMember(id=staff_id, name=record.name, role=record.role, active=active, changed_by=actor.id,
+                             changed_at=at)
+        return member, await self.put(actor, member)
+
+    async def member(self, actor: Actor, staff_id: str) -> StaffMember:
+        actor.require(*STAFF)
+        member = await self.directory.get(staff_id)
+        if member is None:
+            raise NotFound(f"No staff member {staff_id} in the directory.")
+        return member
+
     async def put(self, actor: Actor, member: StaffMember) -> bool:
         """A supervisor adds or changes a member's record, never under an id in `RESERVED_IDS`; True when it is new."""
         actor.require(Role.SUPERVISOR)
-        if member.id.casefold() in RESERVED_IDS:
-            raise ReservedStaffId(f"The id '{member.id}' is the service's own name on a case's timeline.")
+        _not_reserved(member.id)
         if member.id == actor.id and not (member.active and member.role is Role.SUPERVISOR):
             raise OwnStaffRecord("You cannot deactivate or demote yourself; another supervisor can.")
         refusal = why_off_duty(actor, await self.directory.get(actor.id))
@@ -78,6 +110,11 @@ class Staff:
         if not member.active:
             raise InactiveStaff(f"Staff member {staff_id} is inactive.")
         return member
+
+
+def _not_reserved(staff_id: str) -> None:
+    if staff_id.casefold() in RESERVED_IDS:
+        raise ReservedStaffId(f"The id '{staff_id}' is the service's own name on a case's timeline.")
 
 
 @dataclass

@@ -9,10 +9,12 @@ here: both are read for the latest moment they speak of.
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from schemas.dispute import Evidence
 from schemas.proof import ProofOfDelivery
+
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 def stated_at(proof: ProofOfDelivery) -> datetime | None:
@@ -24,14 +26,30 @@ def stated_at(proof: ProofOfDelivery) -> datetime | None:
     return latest
 
 
-def _order(evidence: Evidence) -> tuple[datetime, datetime]:
-    proof = evidence.proof
-    return stated_at(proof) or proof.received_at, proof.received_at
+def _said_at(proof: ProofOfDelivery) -> datetime | None:
+    """`stated_at`, unless it is later than we received the statement: a carrier cannot have said something after it
+    reached us, so such a time (a handheld's clock running ahead, a placeholder far in the future) is no time at all,
+    and cannot make the statement its latest word for ever."""
+    stated = stated_at(proof)
+    return stated if stated is not None and stated <= proof.received_at else None
 
 
 def latest_statement(evidence: Iterable[Evidence]) -> Evidence | None:
     """The carrier's latest statement among `evidence` (None if there is none): the one it made last by its own time
-    (`stated_at`); where the carrier gives no time, when we received it stands in; on a tie, the one received last,
-    then the one attached last."""
+    (`stated_at`). A statement that gives no time we can believe (a pull answering "not found", say, or a time later
+    than it reached us) is no newer than the latest the carrier had said among those we received before it: our clock
+    is not the carrier's, so it is not ranked against times received after it. On a tie, the one received last, then the one
+    attached last."""
     listed = list(evidence)
-    return max(reversed(listed), key=_order) if listed else None
+    if not listed:
+        return None
+    said = [_said_at(e.proof) for e in listed]
+    keys: list[tuple[datetime, datetime]] = []
+    for index, evidence_item in enumerate(listed):
+        received = evidence_item.proof.received_at
+        if (at := said[index]) is None:
+            before = [t for t, e in zip(said, listed, strict=True) if t is not None and e.proof.received_at <= received]
+            at = max(before, default=EARLIEST)
+        keys.append((at, received))
+    best = max(range(len(listed)), key=lambda i: (keys[i], i))
+    return listed[best]

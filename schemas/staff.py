@@ -59,12 +59,16 @@ class StaffMember(BaseModel):
 
 
 class StaffRecord(BaseModel):
-    """A member's record as a supervisor writes it (the id is in the path)."""
+    """A member's record as a supervisor writes it (the id is in the path). `name` and `role` replace the stored
+    ones; `active` left out (or null) keeps the stored value, so a change that does not mention it (a rename) never
+    reactivates someone: only `"active": true` does. A new record left without it is active."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: Annotated[ShortText, Typed]
     role: StaffRole
-    active: StrictBool = True
+    active: StrictBool | None = Field(
+        default=None, description="Whether the member works cases. Left out: as stored (a new record: active)."
+    )
 
 
 class StaffQuery(BaseModel):

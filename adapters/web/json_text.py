@@ -28,7 +28,7 @@ REPEATED = "Detected duplicate key"
 def parse_json(raw: bytes) -> Any:
     """The body's value, every object in it naming each member once."""
     try:
-        return jiter.from_json(raw, catch_duplicate_keys=True)
+        return jiter.from_json(raw, catch_duplicate_keys=True, allow_inf_nan=False)  # NaN, Infinity: not JSON
     except ValueError as error:
         message = str(error)
     if message.startswith(TOO_DEEP):

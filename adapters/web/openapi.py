@@ -35,7 +35,8 @@ STATUS_TEXT = {
 HEADERS = {
     "Idempotency-Key": "Up to 128 printable ASCII characters, yours (scoped to your token's subject). A retry with the same key "
                        "and request gets the first answer again (status, body, ETag, Location; "
-                       "`Idempotent-Replayed: true`), whatever changed since; the same key with another request is a 422 "
+                       "`Idempotent-Replayed: true`), whatever changed since (an opening keeps only its success: a "
+                       "refused opening's retry is judged again); the same key with another request is a 422 "
                        "(`idempotency-key-reused`); a retry while the first is still running is a 409 "
                        f"(`idempotency-key-in-flight`) with `Retry-After: {IN_FLIGHT_RETRY_SECONDS}`. Keys expire after "
                        "`idempotency_ttl_hours` "
@@ -163,7 +164,8 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     params: list[dict[str, Any]] = [{"name": name, "in": "path", "required": True, "schema": ID_SCHEMA}
                                     for name in path_names]
     keyed = ("Idempotency-Key",) if _keyed(e) and "Idempotency-Key" not in e.headers else ()
-    params += [{"name": h, "in": "header", "required": h == "If-Match" and 428 in e.errors, "description": HEADERS[h],
+    described = HEADERS | e.extra.get("header_descriptions", {})
+    params += [{"name": h, "in": "header", "required": h == "If-Match" and 428 in e.errors, "description": described[h],
                 "schema": HEADER_SCHEMAS.get(h, {"type": "string", "maxLength": 128})} for h in e.headers + keyed]
     if e.query:
         query = e.query.model_json_schema(ref_template=REF)
@@ -229,6 +231,8 @@ def _success_headers(e: Endpoint) -> dict[str, Any]:
         *(["ETag"] if e.response and "view" in e.response.model_fields else []),
         *(["Location"] if e.extra.get("location") else []),
         *(["Idempotent-Replayed"] if _keyed(e) else []))}
+    if etag := e.extra.get("etag"):  # a write answering with its record's own ETag
+        headers["ETag"] = etag
     if e.method == "GET" and not e.extra.get("no_store"):
         headers.setdefault("ETag", BODY_ETAG)
         if e.roles:  # a signed-in caller's

@@ -16,13 +16,18 @@ history.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from disputes.model import Dispute
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import duration, finding
 from schemas.common import Outcome
 from schemas.recommendation import Effect, Finding
+
+
+TOGETHER = timedelta(days=7)
+"""Claims on the packages of one order opened within this of the first are one incident (the packages lost together):
+a week covers the days over which the packages of one order are delivered and found missing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +37,6 @@ class PastClaim:
     """The shipment claimed, as `Dispute.shipment_key` names it."""
     outcome: Outcome | None  # None: not decided (still open, or withdrawn)
     withdrawn_at: datetime | None = None
-
-    @property
-    def order(self) -> str:
-        """The order claimed: `shipment` begins with its id, which holds no "/" (`schemas.common.Id`)."""
-        return self.shipment.split("/", 1)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,28 +53,45 @@ class CustomerHistory:
 def repeat_claims_signal(dispute: Dispute, history: CustomerHistory, settings: PolicySettings) -> Finding | None:
     """Orders claimed in the window, this one included, from the threshold on; with how many of the earlier ones
     stand rejected (as decided now). The packages of one order are claimed one at a time, each on its own case, but
-    they are one incident, not a pattern. A claim withdrawn after this dispute opened still counts: it stood at the
+    those claimed together (`TOGETHER`) are one incident, not a pattern. A claim withdrawn after this dispute opened still counts: it stood at the
     opening, so a later assessment finds the same count of claims."""
     opened = dispute.opened_at
     start = opened - settings.abuse_window
     kept = [c for c in history.claims
             if start <= c.opened_at <= opened and (c.withdrawn_at is None or c.withdrawn_at > opened)]
-    this = dispute.order.order_id
-    count = len({c.order for c in kept} | {this})
+    incident = _incidents([(c.shipment, c.opened_at) for c in kept] + [(dispute.shipment_key, opened)])
+    count = len(set(incident.values()))
     if count < settings.repeat_claims_threshold:
         return None
-    rejected = len({c.order for c in kept if c.opened_at < opened and c.outcome is Outcome.REJECTED})
+    rejected = len({incident[c.shipment] for c in kept if c.opened_at < opened and c.outcome is Outcome.REJECTED})
     days = settings.abuse_window.days
     return finding(
         "repeat_claims", Effect.NEUTRAL, [],
         f"{count} orders claimed by this customer in {days} days, this one included, as not received in full "
         f"({rejected} of the earlier ones have a claim that stands rejected; an order claimed again, or package by "
-        "package, counts once, a withdrawn claim not at all)",
+        "package, within a week counts once, a withdrawn claim not at all)",
         f"Müşteri {days} gün içinde, bu dahil {count} siparişin tam teslim alınmadığını bildirdi "
-        f"(öncekilerden {rejected} tanesinde reddedilmiş bir başvuru var; yeniden ya da paket paket bildirilen "
-        "sipariş bir kez, geri çekilen başvuru hiç sayılmadı)",
+        f"(öncekilerden {rejected} tanesinde reddedilmiş bir başvuru var; bir hafta içinde yeniden ya da paket paket "
+        "bildirilen sipariş bir kez, geri çekilen başvuru hiç sayılmadı)",
         claims=count, rejected=rejected, window_days=days, cites=("customer_id",)
     )
+
+
+def _incidents(claims: list[tuple[str, datetime]]) -> dict[str, tuple[str, datetime]]:
+    """Each shipment claimed (`PastClaim.shipment`) → its incident: its order and when the incident's first claim
+    opened. A shipment claimed more than once is one; the shipments of one order first claimed within `TOGETHER` of
+    the incident's first claim are one; one claimed later begins another."""
+    first: dict[str, datetime] = {}
+    for shipment, at in claims:
+        first[shipment] = min(at, first.get(shipment, at))
+    incident: dict[str, tuple[str, datetime]] = {}
+    begun: dict[str, datetime] = {}
+    for at, shipment in sorted((at, shipment) for shipment, at in first.items()):
+        order = shipment.split("/", 1)[0]  # `Dispute.shipment_key` begins with the order's id, which holds no "/"
+        if order not in begun or at - begun[order] > TOGETHER:
+            begun[order] = at
+        incident[shipment] = (order, begun[order])
+    return incident
 
 
 def soon_after_delivery_signal(dispute: Dispute, settings: PolicySettings) -> Finding | None:

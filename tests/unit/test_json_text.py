@@ -21,6 +21,13 @@ def test_a_body_naming_each_member_once_is_read_as_written() -> None:
     assert parse_json(raw) == {"order_id": "ord-1", "missing_items": [{"sku": "a", "quantity": 2}], "accessibility_need": False}
 
 
+@pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"-Infinity"])
+def test_the_literals_json_has_no_grammar_for_are_a_malformed_body(literal: bytes) -> None:
+    """RFC 8259 §6: "Numeric values that cannot be represented in the grammar below (such as Infinity and NaN) are not
+    permitted"; Python's own json module reads them."""
+    assert refusal(b'{"amount_minor": ' + literal + b"}") == ("malformed-json", 400, [])
+
+
 NAMES = st.text(max_size=4)
 VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),

@@ -6,14 +6,22 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.memory import InMemoryOrders
 from disputes.actors import SYSTEM
 from disputes.errors import OverrideReasonRequired
+from disputes.rules import Rules
+from disputes.service import DisputeService
 from schemas.common import Outcome
 from schemas.digital import DigitalState
 from schemas.dispute import EffectKind, ParkReason, ReasonCode, Status
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW
 from tests.unit.test_digital_lines import case, refund
-from tests.unit.test_missing_items import NEW_EXPLANATION, boxes, one_glass_short, opened, partly_refunded, records  # noqa: F401
+from tests.unit.test_missing_items import BOX, NEW_EXPLANATION, Records, one_glass_short, opened, partly_refunded
+
+
+@pytest.fixture
+def boxes(repository, clock) -> DisputeService:
+    return DisputeService(repository, InMemoryOrders([BOX]), clock, Rules(), packing_records=Records())
 
 
 def paid(decision) -> list[tuple[str, int, Outcome]]:
@@ -33,6 +41,22 @@ async def test_an_appeal_of_a_claim_paid_in_part_is_resolved_for_the_customer_at
     assert appealed.status is Status.RESOLVED and appealed.decision is not None
     assert appealed.decision.reason_code is ReasonCode.DEADLINE_REACHED
     assert paid(appealed.decision) == [("sku-glass", 1, Outcome.REFUND), ("sku-kettle", 1, Outcome.REFUND)]
+
+
+async def test_an_appeal_paid_in_part_and_taken_by_an_investigator_is_resolved_for_the_customer_at_its_deadline(
+    boxes,
+) -> None:
+    """Taking the appeal (appealed → under review) leaves it an appeal's review: the rule still pays what is left."""
+    decided = await partly_refunded(boxes)
+    await boxes.appeal(CUSTOMER, decided.id, NEW_EXPLANATION)
+    await boxes.assign(INVESTIGATOR, decided.id, INVESTIGATOR.id)
+    taken = await boxes.repository.get(decided.id)
+    assert taken is not None and taken.status is Status.UNDER_REVIEW
+
+    taken.deadline_reached(SYSTEM, taken.sla.decision_due)
+
+    assert taken.status is Status.RESOLVED and taken.decision is not None
+    assert paid(taken.decision) == [("sku-glass", 1, Outcome.REFUND), ("sku-kettle", 1, Outcome.REFUND)]
 
 
 async def test_an_appeal_of_a_full_rejection_is_resolved_for_the_customer_at_its_deadline(boxes) -> None:

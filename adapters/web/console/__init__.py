@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp_jinja2
 import jinja2
@@ -49,6 +50,8 @@ def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) 
         ("/language", signin.choose_language),
     ):
         routes.post(PATH + path, posted(handler))
+        if path in ("/sign-out", "/language"):
+            routes.get(PATH + path, _to_queue)
     for name, form_handler in (
         ("take", case.take), ("assign", case.assign), ("release", case.release), ("notes", case.add_note),
         ("messages", case.message_customer), ("questions", case.ask_customer), ("decision", case.decide),
@@ -56,7 +59,18 @@ def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) 
         ("restriction/review", case.review_restriction),
     ):
         routes.post(f"{ONE}/{name}", posted(form_handler))
+        routes.get(f"{ONE}/{name}", _to_case)
     routes.files(PATH + "/static", HERE / "static")
+
+
+async def _to_case(request: web.Request) -> web.Response:
+    """A form's address asked for as a page (reloaded, reopened, bookmarked after a refused form left it in the address
+    bar): the case it belongs to, nothing sent again."""
+    raise web.HTTPSeeOther(f"{PATH}/disputes/{quote(request.match_info['id'], safe='')}")
+
+
+async def _to_queue(request: web.Request) -> web.Response:
+    raise web.HTTPSeeOther(PATH)
 
 
 def _shown(value: Any) -> Any:

@@ -33,12 +33,13 @@ def test_a_third_claim_in_the_window_is_a_signal() -> None:
     assert found.facts == {"claims": 3, "rejected": 0, "window_days": 180}
     assert found.text == (
         "3 orders claimed by this customer in 180 days, this one included, as not received in full (0 of the earlier "
-        "ones have a claim that stands rejected; an order claimed again, or package by package, counts once, a "
-        "withdrawn claim not at all)"
+        "ones have a claim that stands rejected; an order claimed again, or package by package, within a week counts "
+        "once, a withdrawn claim not at all)"
     )
     assert found.text_tr == (
         "Müşteri 180 gün içinde, bu dahil 3 siparişin tam teslim alınmadığını bildirdi (öncekilerden 0 tanesinde "
-        "reddedilmiş bir başvuru var; yeniden ya da paket paket bildirilen sipariş bir kez, geri çekilen başvuru hiç sayılmadı)"
+        "reddedilmiş bir başvuru var; bir hafta içinde yeniden ya da paket paket bildirilen sipariş bir kez, geri "
+        "çekilen başvuru hiç sayılmadı)"
     )
 
 
@@ -139,4 +140,15 @@ def test_the_packages_of_one_order_claimed_one_by_one_are_one_claim() -> None:
 
     assert repeat_claims_signal(this, CustomerHistory(siblings), SETTINGS) is None
     found = repeat_claims_signal(this, CustomerHistory(siblings + claims(20, 30)), SETTINGS)
+    assert found is not None and found.facts["claims"] == 3
+
+
+def test_the_packages_of_one_order_claimed_weeks_apart_are_a_pattern() -> None:
+    """One large order's packages claimed one a month, each refunded: not lost together, so each counts."""
+    this = dispute()
+    order = this.order.order_id
+    monthly = sum((claims(days, shipment=f"{order}/shp-{days}") for days in (60, 30)), ())
+
+    found = repeat_claims_signal(this, CustomerHistory(monthly), SETTINGS)
+
     assert found is not None and found.facts["claims"] == 3
