@@ -148,17 +148,17 @@ def _mongodb_uri(uri: str | None) -> str | None:
 
 def _uri_secrets(uri: str) -> Iterator[str]:
     """The URI's password and the values of its options that may be secrets, as written and decoded, and the parts
-    of those values (`KEY:value,...`) long enough to be one."""
+    of those values (`KEY:value,...`, a password's pieces between "/" and "@") long enough to be one."""
     rest = uri.split("://", 1)[-1]
     hosts, _, query = rest.partition("?")
-    userinfo = hosts.split("/", 1)[0].rpartition("@")[0]
+    userinfo = hosts.rpartition("@")[0]  # up to the last "@": a password may hold an unescaped "/" or "@"
     values = [userinfo.partition(":")[2]] + [
         value for name, value in parse_qsl(query, keep_blank_values=True) if name.lower() in SECRET_URI_OPTIONS
     ]
     for value in values:
         for form in {value, unquote(value)} - {""}:
             yield form
-            yield from (part for part in re.split(r"[:,]", form) if len(part) >= 4)
+            yield from (part for part in re.split(r"[:,/@]", form) if len(part) >= 4)
 
 
 class Settings(BaseSettings):

@@ -49,3 +49,17 @@ async def test_the_development_sign_in_right_after_signing_out_starts_a_session_
         assert (await api.get("/console", headers=cookies(token), allow_redirects=False)).status == 200
         await api.post("/console/sign-out", data={"csrf": CSRF}, headers=cookies(token), allow_redirects=False)
     assert len(set(sessions)) == 3
+
+
+@pytest.mark.parametrize("spelling", [lambda t: t + "=", lambda t: t + "=="], ids=["padded", "padded-twice"])
+async def test_a_signed_out_token_spelled_another_way_opens_no_console_page(api, spelling):
+    """base64url padding added to the signature: the verifier decodes it to the same bytes, so it is the same token."""
+    token = TOKENS.mint("inv-ayse", Role.INVESTIGATOR)
+    out = await api.post("/console/sign-out", data={"csrf": CSRF}, headers=cookies(token), allow_redirects=False)
+    assert out.status == 303
+    other = spelling(token)
+
+    assert (await api.get("/console", headers=cookies(other), allow_redirects=False)).status == 303
+    pasted = await api.post("/console/sign-in", data={"token": other, "csrf": CSRF}, headers=cookies(),
+                            allow_redirects=False)
+    assert pasted.status == 401

@@ -10,6 +10,7 @@ import pytest
 from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR
 from tests.e2e.test_access_and_bad_input import assert_problem
 from tests.e2e.test_customer_evidence import form, opened, photo
+from tests.e2e.test_console import staff
 
 
 async def with_photo(api) -> tuple[str, dict]:
@@ -152,3 +153,13 @@ async def test_an_attachment_of_another_case_is_not_found_on_this_one(api):
     await assert_problem(await api.get(f"/v1/disputes/{second}/attachments/{image['ref']}", headers=INVESTIGATOR), 404)
     await assert_problem(await api.get(f"/v1/disputes/dsp_unknown/attachments/{image['ref']}", headers=INVESTIGATOR), 404)
     assert (await api.get(f"{first}/attachments/{image['ref']}", headers=INVESTIGATOR)).status == 200
+
+
+async def test_a_head_of_an_attachment_in_the_console_is_not_recorded_as_a_view(api):
+    one, image = await with_photo(api)
+    dispute_id = one.rsplit("/", 1)[1]
+    head = await api.head(f"/console/disputes/{dispute_id}/attachments/{image['ref']}", headers=staff())
+    assert head.status == 200 and await head.read() == b""
+
+    timeline = await (await api.get(one + "/timeline", headers=SUPERVISOR)).json()
+    assert [e for e in timeline["entries"] if e["action"] == "attachment_viewed"] == []

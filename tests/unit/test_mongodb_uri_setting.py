@@ -51,6 +51,8 @@ def test_a_uri_the_driver_reads_is_taken_as_it_is(uri: str) -> None:
 @pytest.mark.parametrize("uri", [
     "mongodb://app:Gizli-Parola-42@db.example.com/?readPreference=Gizli-Parola-42",
     "mongodb://db.example.com/?authMechanism=MONGODB-AWS&authMechanismProperties=SESSION_Gizli-Parola-42:x",
+    "mongodb://disputes:Xk9/Gizli-Parola-42@mongo1:27017/?replicaSet=rs0",  # a "/" left unescaped in the password
+    "mongodb://disputes:Xk9/Gizli-Parola-42@mongo1/",
 ])
 def test_a_refusal_never_repeats_a_password_or_a_secret_option(uri: str) -> None:
     line = refusal(uri)

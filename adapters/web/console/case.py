@@ -255,7 +255,7 @@ async def attachment(request: web.Request, actor: Actor) -> web.StreamResponse:
     like the pages, kept out of the browser's cache: a signature or a photo of a door is personal data."""
     try:
         ref = ID.validate_python(request.match_info["ref"])
-        viewed = await request.app[EVIDENCE].view(actor, dispute_id(request), ref)
+        viewed = await request.app[EVIDENCE].view(actor, dispute_id(request), ref, request.method != "HEAD")
     except (ValidationError, domain.NotFound):
         return render(request, "message.html", {"message": "not_found"}, actor, status=404)
     response = attachment_response(request, viewed)

@@ -103,8 +103,13 @@ async def verified_staff(request: web.Request, token: str) -> Actor | None:
 
 
 def session_of(token: str) -> str:
-    """The name a session is kept under once ended: the token's digest (the token itself is a credential)."""
-    return hashlib.sha256(token.encode(errors="surrogateescape")).hexdigest()
+    """The name a session is kept under once ended: the digest (the token itself is a credential) of the token's
+    segments as the verifier decodes them, so no other spelling of the same token (padding added, or anything else
+    base64url decoding passes over) names another session."""
+    signing_input, signature = token.encode(errors="surrogateescape").rsplit(b".", 1)
+    header, payload = signing_input.split(b".", 1)
+    decoded = b"".join(jwt.utils.base64url_decode(part) + b"." for part in (header, payload, signature))
+    return hashlib.sha256(decoded).hexdigest()
 
 
 def page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
