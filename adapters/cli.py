@@ -390,6 +390,10 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
             orders, journey = seed_orders(orders_file, now)
         except OSError as error:  # a full disk, or something else in the file's place
             raise CannotStart(f"DISPUTES_DATA_DIR: {orders_file}: {error.strerror or error}") from None
+        except ValidationError as error:  # edited by hand, or left half-written by something else
+            reason = error.errors(include_url=False, include_input=False)[0]["msg"]
+            raise CannotStart(f"DISPUTES_DATA_DIR: {orders_file}: not an orders document ({reason}); move it "
+                              "away and the demo orders are written again") from None
         mongo = EmbeddedMongo(data_dir, lock=lock)
         mongo.launch()
         try:

@@ -177,12 +177,15 @@ class EvidencePuller:
 
     async def _pushed_by_deadline(self, dispute: Dispute) -> list[Evidence]:
         """The shipment's events pushed and stored by the evidence deadline (of the latest `EARLIER_PUSHES`, as a first
-        pull reads them), for a pull's outcome that may record the deadline to attach first: a proof acknowledged in
-        time is the carrier's proof by the deadline though the push attacher has not attached it yet."""
+        pull reads them; on a test clock, all of those stored), for a pull's outcome that may record the deadline to
+        attach first: a proof acknowledged in time is the carrier's proof by the deadline though the push attacher has
+        not attached it yet."""
         if dispute.has_delivery_proof or dispute.proof_missing:
             return []
         deadline, order = dispute.sla.evidence_due, dispute.order
         events = await self.pushed.for_shipment(order.carrier, order.tracking_number, EARLIER_PUSHES)
+        if dispute.test_clock is not None:  # received in real time, its deadline on the clock: each was stored before
+            return events  # this pull, so the attacher, had it come first, would have attached it before the deadline
         return [e for e in events if e.proof.received_at <= deadline]
 
     async def _change(

@@ -115,3 +115,12 @@ def test_an_orders_file_that_cannot_be_read_or_written_is_one_line_naming_it(tmp
     (data / "orders.json").mkdir(parents=True)
     line = one_line(disputes("embedded", embedded_env(data), tmp_path))
     assert line == f"DISPUTES_DATA_DIR: {data / 'orders.json'}: Is a directory", line
+
+
+def test_an_orders_file_that_is_no_orders_document_is_one_line_naming_it(tmp_path: Path) -> None:
+    """Edited by hand and left broken: the line names the setting and the file, and says how to start again."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "orders.json").write_text("{not json")
+    line = one_line(disputes("embedded", embedded_env(data), tmp_path))
+    assert line.startswith(f"DISPUTES_DATA_DIR: {data / 'orders.json'}: not an orders document (Invalid JSON"), line

@@ -372,3 +372,24 @@ async def test_an_image_added_to_a_case_on_a_clock_set_back_is_stored_at_the_rea
     await service.add_information(CUSTOMER, case.id, "Kapının fotoğrafı.", [door])
 
     assert list(store.due[WorkKind.ATTACHMENT_CHECK].values()) == [NOW + timedelta(hours=1)]
+
+
+async def test_a_proof_pushed_before_the_clock_reached_the_deadline_is_proof_by_it_whoever_comes_first(
+    case, use_case, due_work, service, pushed, repository, clock
+):
+    """Pushed (stored, in real time) while the case's clock stood before its evidence deadline; the clock then passes
+    the deadline and the deadline's pull comes before the push attacher: the proof counts, as it does when the attacher
+    comes first."""
+    puller = due_work(EvidencePuller(service, NoPullApi(), pushed, Rules()))
+    assert await puller.run_once() == 1
+    event = Evidence(key="push:yurtici:ev-1",
+                     proof=delivered(case.order.tracking_number, RecipientRelation.RECIPIENT, clock.now(), ProofSource.PUSH))
+    assert await pushed.record_many([event], clock.now()) == [True]
+
+    await use_case.advance(CUSTOMER, case.test_clock.id, case.sla.evidence_due)
+    assert await puller.run_once() == 1
+
+    stored = repository.docs[case.id]
+    assert [e.key for e in stored.evidence] == [event.key]
+    assert not stored.proof_missing and stored.has_delivery_proof
+    assert "carrier_did_not_provide_proof" not in [entry.action for entry in stored.timeline]
