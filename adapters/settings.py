@@ -140,7 +140,7 @@ def _mongodb_uri(uri: str | None) -> str | None:
         _parse_mongodb_uri(uri, 27017, validate=True, warn=False, normalize=True)
     except (PyMongoError, ValueError, TypeError) as refused:
         reason = str(refused).rstrip(".")
-        if any(secret in reason for secret in _uri_secrets(uri)):  # the driver's message may quote a value
+        if any(secret.casefold() in reason.casefold() for secret in _uri_secrets(uri)):  # it may quote one, cased anew
             reason = "the driver's reason quotes the password or a secret option, so it is not repeated here"
         raise ValueError(f"not a MongoDB URI the driver can read in full: {reason}") from None
     return uri
@@ -150,15 +150,15 @@ def _uri_secrets(uri: str) -> Iterator[str]:
     """The URI's password and the values of its options that may be secrets, as written and decoded, and the parts
     of those values (`KEY:value,...`, a password's pieces between "/" and "@") long enough to be one."""
     rest = uri.split("://", 1)[-1]
-    hosts, _, query = rest.partition("?")
-    userinfo = hosts.rpartition("@")[0]  # up to the last "@": a password may hold an unescaped "/" or "@"
+    userinfo, _, hosts = rest.rpartition("@")  # up to the last "@": a password may hold an unescaped "/", "?" or "@"
+    query = hosts.partition("?")[2]
     values = [userinfo.partition(":")[2]] + [
         value for name, value in parse_qsl(query, keep_blank_values=True) if name.lower() in SECRET_URI_OPTIONS
     ]
     for value in values:
         for form in {value, unquote(value)} - {""}:
             yield form
-            yield from (part for part in re.split(r"[:,/@]", form) if len(part) >= 4)
+            yield from (part for part in re.split(r"[:,/@?&=#]", form) if len(part) >= 4)
 
 
 class Settings(BaseSettings):

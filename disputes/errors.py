@@ -92,7 +92,7 @@ class KeyInFlight(Conflict):
 
 class StaleVersion(DomainError):
     code = "stale-version"
-    title = "The dispute changed since you read it"
+    title = "It changed since you read it"  # a dispute, or a staff record
 
 
 class Unprocessable(DomainError):

@@ -9,12 +9,14 @@ here: both are read for the latest moment they speak of.
 """
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from schemas.dispute import Evidence
 from schemas.proof import ProofOfDelivery
 
 EARLIEST = datetime.min.replace(tzinfo=UTC)
+CLOCK_AHEAD = timedelta(minutes=15)
+"""How far ahead of our receipt a carrier's time may be and still be its time (capped at the receipt): clock drift."""
 
 
 def stated_at(proof: ProofOfDelivery) -> datetime | None:
@@ -27,11 +29,14 @@ def stated_at(proof: ProofOfDelivery) -> datetime | None:
 
 
 def _said_at(proof: ProofOfDelivery) -> datetime | None:
-    """`stated_at`, unless it is later than we received the statement: a carrier cannot have said something after it
-    reached us, so such a time (a handheld's clock running ahead, a placeholder far in the future) is no time at all,
-    and cannot make the statement its latest word for ever."""
+    """`stated_at`, never later than we received the statement: a carrier cannot have said something after it reached
+    us. A clock a little ahead (`CLOCK_AHEAD`: a handheld's drift) is read as saying it as it reached us; one further
+    ahead (a placeholder far in the future, a wrong zone) is no time at all, so it cannot make the statement the
+    carrier's latest word for ever."""
     stated = stated_at(proof)
-    return stated if stated is not None and stated <= proof.received_at else None
+    if stated is None or stated > proof.received_at + CLOCK_AHEAD:
+        return None
+    return min(stated, proof.received_at)
 
 
 def latest_statement(evidence: Iterable[Evidence]) -> Evidence | None:

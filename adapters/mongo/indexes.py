@@ -1,7 +1,9 @@
 """Every index the service needs, with the query it serves. Created at start-up (idempotently).
 
-In production the `disputes` collection is sharded on a hashed `_id`; the lookups by shipment, customer
-and idempotency key go through their own indexes below.
+The lookups by shipment, customer and idempotency key go through their own indexes below, so `_id` alone places a
+dispute. Two of them are unique (`one_dispute_per_shipment`, `idempotency_key`), which MongoDB allows on a sharded
+collection only when they begin with the shard key: sharding `disputes` on a hashed `_id` first moves those two
+claims into documents of their own (README, Indexes).
 """
 
 from dataclasses import dataclass

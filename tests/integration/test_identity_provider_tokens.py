@@ -22,6 +22,7 @@ from structlog.testing import capture_logs
 from adapters.bootstrap import create_app
 from adapters.settings import Settings
 from adapters.web.auth import InvalidToken, JwksTokens, KeySet, KeysUnavailable, Reason, jwks_over_http, signing_keys
+from adapters.web.console.session import session_of
 from schemas.common import Role
 from tests.identity_provider import (
     AUDIENCE, ISSUER, JWKS_PATH, IdentityProvider, claims, ec_key, public_jwk, rsa_key, sign,
@@ -330,3 +331,23 @@ def test_serve_refuses_to_start_without_the_providers_jwks_url():
                             timeout=60, env=env)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("DISPUTES_JWT_JWKS_URL is not set"), result.stderr
+
+
+N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551  # P-256's group order (SEC 2 §2.4.2)
+
+def other_signature(token: str) -> str:
+    signing_input, signature = token.rsplit(".", 1)
+    raw = jwt.utils.base64url_decode(signature.encode())
+    r, s = raw[:32], int.from_bytes(raw[32:], "big")
+    flipped = r + (N - s).to_bytes(32, "big")
+    return f"{signing_input}.{jwt.utils.base64url_encode(flipped).decode()}"
+
+
+async def test_the_other_ecdsa_signature_of_a_token_names_the_same_console_session(tokens, provider):
+    """ECDSA verifies (r, s) and (r, n - s) alike: a console session signed out of must stay ended under either."""
+    token = provider.token("ec-1", sub="inv-1", role="investigator")
+    other = other_signature(token)
+    assert other != token
+    actor = await tokens.verify(other)  # the verifier takes it: the same caller, the same claims
+    assert actor.id == "inv-1"
+    assert session_of(other) == session_of(token)

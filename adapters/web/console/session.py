@@ -104,12 +104,10 @@ async def verified_staff(request: web.Request, token: str) -> Actor | None:
 
 def session_of(token: str) -> str:
     """The name a session is kept under once ended: the digest (the token itself is a credential) of the token's
-    segments as the verifier decodes them, so no other spelling of the same token (padding added, or anything else
-    base64url decoding passes over) names another session."""
-    signing_input, signature = token.encode(errors="surrogateescape").rsplit(b".", 1)
-    header, payload = signing_input.split(b".", 1)
-    decoded = b"".join(jwt.utils.base64url_decode(part) + b"." for part in (header, payload, signature))
-    return hashlib.sha256(decoded).hexdigest()
+    header and claims as the verifier decodes them. Not of its signature: one token may verify under more than one
+    (an ECDSA signature's (r, n−s) twin, base64url padding added), and each would name another session."""
+    header, payload = token.encode(errors="surrogateescape").rsplit(b".", 1)[0].split(b".", 1)
+    return hashlib.sha256(jwt.utils.base64url_decode(header) + b"." + jwt.utils.base64url_decode(payload)).hexdigest()
 
 
 def page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
