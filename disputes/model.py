@@ -1808,14 +1808,17 @@ class Dispute(BaseModel):
 
     def _queue_decision_effects(self, appeal_window: timedelta) -> None:
         """The decision's refunds or reshipments, the carrier's liability, and the customer's message, which waits for
-        them; on a test clock, the message alone (`_restriction_changed` says why). The message says what the
-        customer's view of the case says as the decision is taken (`disputes/next_step.py`)."""
+        them and for earlier decisions' still pending (it tells of those as standing: parked, they hold it back too);
+        on a test clock, the message alone (`_restriction_changed` says why). The message says what the customer's
+        view of the case says as the decision is taken (`disputes/next_step.py`)."""
         from disputes.next_step import next_step  # it reads the Dispute this module defines
 
         assert self.decision is not None
+        on_their_way = [m.id for m in self.outbox if m.kind in COMPENSATIONS]  # earlier decisions', told as standing
         sent = self._queue_settlement() if self.test_clock is None else []
         en, tr = next_step(self, appeal_window, self.decision.decided_at)
-        self._notify("decision_made", tr, en, waits_for=sent)  # never tells of a refund or reship that was refused
+        # never tells of a refund or reship that was refused, this decision's or an earlier one's still on its way
+        self._notify("decision_made", tr, en, waits_for=[*on_their_way, *sent])
 
     def _queue_settlement(self) -> list[str]:
         """Queue what the latest decision pays (a refund or reshipment per line, or of the package) and the carrier's
