@@ -183,8 +183,10 @@ def _words(text: str) -> list[str]:
 
 
 def _paused_by(calendar: BusinessCalendar, due: datetime, paused_from: datetime, paused_until: datetime) -> datetime:
-    """`due` moved on by the business time in [paused_from, paused_until): a pause for the customer's answer."""
-    return calendar.add_business_time(due, calendar.business_time_remaining(paused_from, paused_until))
+    """`due` moved on by the business time in [paused_from, paused_until): a pause for the customer's answer. A
+    deadline already past when the pause began (a late case a supervisor keeps) has no time left to stop: the pause
+    counts from its start, so the deadline it gives is never before the customer's time to answer ends."""
+    return calendar.add_business_time(max(due, paused_from), calendar.business_time_remaining(paused_from, paused_until))
 
 
 def _sku_lines(items: Sequence[OrderItem], sku: str, units: int, after: int) -> list[OrderItem]:
@@ -963,7 +965,7 @@ class Dispute(BaseModel):
         """Ask the customer a question, to be answered by `answer_by`. The SLA clock is paused while the question
         is open: the decision deadline moves on by the whole wait now (so the sweeper keeps it), and back by
         whatever the customer did not use when they answer; both in business time (`calendar`), so the deadline
-        stays on a business day."""
+        stays on a business day. On a case already past its deadline the pause counts from now (`_paused_by`)."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
         if not self.is_active:
             raise QuestionsClosed(f"A {self.status.value} dispute takes no more questions.")
