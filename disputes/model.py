@@ -183,8 +183,10 @@ def _words(text: str) -> list[str]:
 
 
 def _paused_by(calendar: BusinessCalendar, due: datetime, paused_from: datetime, paused_until: datetime) -> datetime:
-    """`due` moved on by the business time in [paused_from, paused_until): a pause for the customer's answer."""
-    return calendar.add_business_time(due, calendar.business_time_remaining(paused_from, paused_until))
+    """`due` moved on by the business time in [paused_from, paused_until): a pause for the customer's answer. A
+    deadline already past when the pause began (a late case a supervisor keeps) has no time left to stop: the pause
+    counts from its start, so the deadline it gives is never before the customer's time to answer ends."""
+    return calendar.add_business_time(max(due, paused_from), calendar.business_time_remaining(paused_from, paused_until))
 
 
 def _sku_lines(items: Sequence[OrderItem], sku: str, units: int, after: int) -> list[OrderItem]:
@@ -963,7 +965,7 @@ class Dispute(BaseModel):
         """Ask the customer a question, to be answered by `answer_by`. The SLA clock is paused while the question
         is open: the decision deadline moves on by the whole wait now (so the sweeper keeps it), and back by
         whatever the customer did not use when they answer; both in business time (`calendar`), so the deadline
-        stays on a business day."""
+        stays on a business day. On a case already past its deadline the pause counts from now (`_paused_by`)."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
         if not self.is_active:
             raise QuestionsClosed(f"A {self.status.value} dispute takes no more questions.")
@@ -1808,14 +1810,17 @@ class Dispute(BaseModel):
 
     def _queue_decision_effects(self, appeal_window: timedelta) -> None:
         """The decision's refunds or reshipments, the carrier's liability, and the customer's message, which waits for
-        them; on a test clock, the message alone (`_restriction_changed` says why). The message says what the
-        customer's view of the case says as the decision is taken (`disputes/next_step.py`)."""
+        them and for earlier decisions' still pending (it tells of those as standing: parked, they hold it back too);
+        on a test clock, the message alone (`_restriction_changed` says why). The message says what the customer's
+        view of the case says as the decision is taken (`disputes/next_step.py`)."""
         from disputes.next_step import next_step  # it reads the Dispute this module defines
 
         assert self.decision is not None
+        on_their_way = [m.id for m in self.outbox if m.kind in COMPENSATIONS]  # earlier decisions', told as standing
         sent = self._queue_settlement() if self.test_clock is None else []
         en, tr = next_step(self, appeal_window, self.decision.decided_at)
-        self._notify("decision_made", tr, en, waits_for=sent)  # never tells of a refund or reship that was refused
+        # never tells of a refund or reship that was refused, this decision's or an earlier one's still on its way
+        self._notify("decision_made", tr, en, waits_for=[*on_their_way, *sent])
 
     def _queue_settlement(self) -> list[str]:
         """Queue what the latest decision pays (a refund or reshipment per line, or of the package) and the carrier's

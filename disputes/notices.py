@@ -68,7 +68,8 @@ def _dative(clock: time) -> str:
 def information_requested(
     question: str, answer_by: datetime, decision_due: datetime, now: datetime | None = None
 ) -> tuple[str, str]:
-    """(English, Turkish): an investigator's question, the day to answer by and the (paused) decision date; as at
+    """(English, Turkish): an investigator's question, the day to answer by and the (paused) decision date, and that
+    the case goes on without an answer from the day to answer by (naming it again: not the decision date); as at
     `now`, once it is past the time to answer (until the question is closed as unanswered): the case goes on without
     the answer. Without `now`, the time to answer is told as still open."""
     by, due = deadline(answer_by), deadline(decision_due)
@@ -81,9 +82,9 @@ def information_requested(
         )
     return (
         f"Our investigator asks: \"{question}\" Please answer {by.by[0]}. While we wait for you, the time to decide "
-        f"stops; we will answer {due.by[0]} at the latest. Without an answer by then, we go on with what we have.",
+        f"stops; we will answer {due.by[0]} at the latest. Without an answer {by.by[0]}, we go on with what we have.",
         f"Uzmanımız soruyor: \"{question}\" Lütfen {by.by[1]} yanıtlayın. Yanıtınızı beklerken karar "
-        f"süresi durur; en geç {due.on_tr} yanıt vereceğiz. O tarihe kadar yanıt gelmezse elimizdeki "
+        f"süresi durur; en geç {due.on_tr} yanıt vereceğiz. {by.by[1]} yanıt gelmezse elimizdeki "
         "bilgilerle devam ederiz.",
     )
 

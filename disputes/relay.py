@@ -76,8 +76,16 @@ class Relay:
         dispute_id = claimed.subject
         pending = claimed.dispute.outbox if claimed.dispute else await self.outbox.pending(dispute_id)
         held: set[str] = set()  # parked in this pass with a message they wait for
+        parked = {m.id: m for m in claimed.dispute.effects_parked} if claimed.dispute else {}
         for n, message in enumerate(pending, 1):
             if message.id in held:
+                continue
+            if blocker := next((parked[i] for i in message.waits_for if i in parked), None):
+                # queued after the pass that parked what it waits for had read the outbox: held as it would have been
+                attempts = await self._hold(claimed.dispute, dispute_id, blocker, message, pending[n:])
+                for attempt in attempts:
+                    self.observe(attempt)
+                held.update(attempt.message_id for attempt in attempts)
                 continue
             with tracing.within(message.traceparent, message.tracestate):
                 ending = claimed.lease if n == len(pending) else None
@@ -110,6 +118,15 @@ class Relay:
                                     not_before=error.retry_after or timedelta())
         await self.outbox.delivered(dispute_id, message, self.clock.now(), ending)
         return [Attempt(dispute_id, message.id, message.kind, Result.DELIVERED)]
+
+    async def _hold(
+        self, dispute: Dispute | None, dispute_id: str, blocker: OutboxMessage, message: OutboxMessage,
+        later: Sequence[OutboxMessage],
+    ) -> list[Attempt]:
+        """Park unsent `message`, which waits for the parked `blocker`, with the messages that wait for it in turn."""
+        first, *rest = waiting_for(blocker, [message, *later], self.clock.now())
+        await self.outbox.failed(dispute_id, first, first.last_error or "", self.clock.now(), True, rest)
+        return [Attempt(dispute_id, m.id, m.kind, Result.PARKED, m.last_error) for m in (first, *rest)]
 
     async def _fail(
         self,

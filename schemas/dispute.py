@@ -257,9 +257,9 @@ class OutboxMessage(_Model):
     tracestate: str | None = None
     """The W3C `tracestate` the caller sent with that trace: its delivery passes it on."""
     waits_for: list[str] = Field(default_factory=list)
-    """The ids of earlier messages of the same change this one speaks of (a decision's refunds and reships, for the
-    customer's notification of it): it goes out only after they are delivered, and is parked with any of them that
-    is parked, so the customer is never told of an effect that did not happen."""
+    """The ids of earlier messages this one speaks of (a decision's refunds and reships, and an earlier decision's
+    still on their way, for the customer's notification of it): it goes out only after they are delivered, and is
+    parked with any of them that is parked, so the customer is never told of an effect that did not happen."""
     parked_at: AwareDatetime | None = None
     """When the relay parked it: None while it is pending, and on messages parked before this was kept."""
     parked: ParkReason | None = None

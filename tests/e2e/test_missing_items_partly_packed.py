@@ -112,8 +112,12 @@ async def test_the_rejected_machine_is_appealed_and_the_second_decision_pays_onl
     assert (refused.status, (await refused.json())["field"]) == (422, "line_outcomes.0.quantity")
     machine = {**pack, "note": "Makine de eksikmiş.",
                "line_outcomes": [{"sku": "HB-KARACA-HATIR", "outcome": "refund", "quantity": 1}]}
+    against = await api.post(one + "/decision", json=machine, headers={**INVESTIGATOR, "If-Match": "*"})
+    assert (against.status, (await against.json())["field"]) == (422, "override_reason")  # the record shows it packed
+    machine["override_reason"] = "Kutunun tartısı makinenin ağırlığını tutmuyor; müşterinin fotoğrafı da öyle."
     decided = await api.post(one + "/decision", json=machine, headers={**INVESTIGATOR, "If-Match": "*"})
     assert decided.status == 200, await decided.text()
+    assert (await decided.json())["decision"]["overridden"] is True
     assert (await decided.json())["decision"]["lines"] == [
         {"sku": "HB-MEHMETEFENDI-500", "quantity": 1, "outcome": "rejected", "amount_minor": 32_500},
         {"sku": "HB-KARACA-HATIR", "quantity": 1, "outcome": "refund", "amount_minor": 249_900},

@@ -75,12 +75,12 @@ def test_a_question_to_answer_by_the_end_of_the_arife_is_told_its_date_alone() -
 
     assert en == (
         f"Our investigator asks: \"{ASKED}\" Please answer by 26.05.2026. While we wait for you, the time to decide "
-        "stops; we will answer by 02.06.2026 at the latest. Without an answer by then, we go on with what we have."
+        "stops; we will answer by 02.06.2026 at the latest. Without an answer by 26.05.2026, we go on with what we have."
     )
     assert tr == (
         f"Uzmanımız soruyor: \"{ASKED}\" Lütfen 26.05.2026 tarihine kadar yanıtlayın. Yanıtınızı beklerken karar süresi "
-        "durur; en geç 02.06.2026 tarihinde yanıt vereceğiz. O tarihe kadar yanıt gelmezse elimizdeki bilgilerle devam "
-        "ederiz."
+        "durur; en geç 02.06.2026 tarihinde yanıt vereceğiz. 26.05.2026 tarihine kadar yanıt gelmezse elimizdeki "
+        "bilgilerle devam ederiz."
     )
 
 

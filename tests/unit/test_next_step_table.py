@@ -584,11 +584,11 @@ ROWS: dict[str, Row] = {
     "a question awaiting the customer's answer": (
         lambda: asked(case("delivered")), READ_AT,
         'Our investigator asks: "Paketi komşunuza sordunuz mu?" Please answer by 20.11.2026. While we wait for you, '
-        "the time to decide stops; we will answer by 23.11.2026 at the latest. Without an answer by then, we go on "
-        "with what we have.",
+        "the time to decide stops; we will answer by 23.11.2026 at the latest. Without an answer by 20.11.2026, we go "
+        "on with what we have.",
         'Uzmanımız soruyor: "Paketi komşunuza sordunuz mu?" Lütfen 20.11.2026 tarihine kadar yanıtlayın. Yanıtınızı '
-        "beklerken karar süresi durur; en geç 23.11.2026 tarihinde yanıt vereceğiz. O tarihe kadar yanıt gelmezse "
-        "elimizdeki bilgilerle devam ederiz.",
+        "beklerken karar süresi durur; en geç 23.11.2026 tarihinde yanıt vereceğiz. 20.11.2026 tarihine kadar yanıt "
+        "gelmezse elimizdeki bilgilerle devam ederiz.",
     ),
     "a question past the date to answer it by, not yet closed": (
         lambda: asked(case("delivered")), ANSWER_BY,

@@ -347,3 +347,29 @@ async def test_retries_back_off_exponentially_up_to_the_cap_each_shortened_by_up
 
     assert waited == expected
     assert repository.docs[refunded.id].outbox[0].attempts == len(expected)
+
+
+async def test_a_message_queued_after_what_it_waits_for_was_parked_is_held_not_sent(
+    relay, refunded, downstream, repository, clock
+):
+    """A later decision's message, waiting for the earlier refund, saved after the pass that parked that refund had
+    read the outbox: the next pass holds it with the refund, so the customer is never told of money not sent."""
+    downstream.failures = [None, EffectRejected("HTTP 400")]
+    await relay.run_once()  # the opening's message sent; the refund refused and parked with its message
+    stored = repository.docs[refunded.id]
+    refund = next(m for m in stored.effects_parked if m.kind is EffectKind.REFUND)
+    late = stored.outbox[0].model_copy(update={
+        "id": "late-notice", "kind": EffectKind.NOTIFICATION, "key": f"{refunded.id}:d2:decision_made",
+        "waits_for": [refund.id], "payload": next(m for m in stored.effects_parked
+                                                  if m.kind is EffectKind.NOTIFICATION).payload,
+    })
+    repository.docs[refunded.id] = stored.model_copy(update={"outbox": [*stored.outbox, late]})
+    repository.due[WorkKind.RELAY][refunded.id] = clock.now()
+    sent_before = list(downstream.calls)
+
+    attempts = await relay.run_once()
+
+    assert ("late-notice", Result.PARKED) in [(a.message_id, a.result) for a in attempts]
+    assert [key for _, key in downstream.calls[len(sent_before):]] == [f"{refunded.id}:parked:{refund.id}"]
+    held = next(m for m in repository.docs[refunded.id].effects_parked if m.id == "late-notice")
+    assert held.parked is ParkReason.HELD and held.last_error == f"held: waits for refund {refund.id}, which was parked"

@@ -1,0 +1,119 @@
+"""A decision's message that tells of an earlier decision's refund as made or standing goes out only once that refund
+was delivered, as it waits for its own: if payments refuse the earlier refund for good, the message is held back with
+it (never sent) and the staff alert names every message held, so the customer is never told of money never sent
+(`OutboxMessage.waits_for`, `docs/downstream.md`)."""
+
+from datetime import timedelta
+
+import pytest
+
+from adapters.memory import InMemoryOrders
+from disputes.ports import EffectRejected
+from disputes.rules import Rules
+from disputes.service import DisputeService
+from schemas.common import Outcome, RefundDestination
+from schemas.dispute import EffectKind, ParkReason, ReasonCode
+from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR
+from tests.unit.test_missing_items import BOX, NEW_EXPLANATION, Records, partly_refunded
+from tests.unit.test_relay import Downstream, Relayed
+
+
+class Payments(Downstream):
+    """Payments refuse every refund for good while `refusing`; the customer's notifications are kept with their
+    Turkish words, in the order they went out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refusing = True
+        self.told: list[tuple[str, str]] = []
+
+    async def refund(self, request, idempotency_key):
+        self.calls.append(("payments", idempotency_key))
+        if self.refusing:
+            raise EffectRejected("HTTP 400: account closed")
+
+    async def notify(self, request, idempotency_key):
+        self.calls.append(("notifications", idempotency_key))
+        self.told.append((request.template, request.message))
+
+
+@pytest.fixture
+def downstream() -> Payments:
+    return Payments()
+
+
+@pytest.fixture
+def relay(repository, downstream, clock, due_work) -> Relayed:
+    return Relayed(repository, downstream, clock, due_work, max_attempts=2, backoff=timedelta(seconds=1))
+
+
+async def run(relay: Relayed, clock) -> None:
+    for _ in range(4):
+        await relay.run_once()
+        clock.advance(minutes=10)
+
+
+async def rejected_after_a_refund(service, request_for) -> str:
+    """Refunded (the refund not yet sent), then reopened by a supervisor and rejected."""
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n",
+                         RefundDestination.WALLET)
+    await service.reopen(SUPERVISOR, dispute.id, "Kargo firması imzalı teslim belgesi gönderdi.")
+    await service.decide(SUPERVISOR, dispute.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None)
+    return dispute.id
+
+
+async def test_a_rejection_after_a_reopening_is_held_back_with_the_earlier_refund_payments_refuse(
+    service, request_for, repository, downstream, relay, clock
+) -> None:
+    dispute_id = await rejected_after_a_refund(service, request_for)
+
+    await run(relay, clock)
+
+    assert ("payments", f"{dispute_id}:d1:refund") in downstream.calls  # tried, refused for good: no money sent
+    assert [template for template, _ in downstream.told if template == "decision_made"] == []
+    stored = repository.docs[dispute_id]
+    refund, *held = stored.effects_parked
+    assert (refund.key, refund.parked) == (f"{dispute_id}:d1:refund", ParkReason.REFUSED)
+    assert [(m.key, m.parked, m.last_error) for m in held] == [
+        (f"{dispute_id}:{n}:decision_made", ParkReason.HELD, f"held: waits for refund {refund.id}, which was parked")
+        for n in ("d1", "d2")
+    ]
+    [alert] = [alert["parked"] for alert in downstream.alerts]
+    assert (alert.key, alert.reason, alert.held) == (f"{dispute_id}:d1:refund", "refused", ["notification"] * 2)
+
+
+async def test_a_rejection_after_a_reopening_tells_the_earlier_refund_stands_once_it_was_sent(
+    service, request_for, downstream, relay, clock
+) -> None:
+    downstream.refusing = False
+    dispute_id = await rejected_after_a_refund(service, request_for)
+
+    await run(relay, clock)
+
+    sent = [key for _, key in downstream.calls]
+    assert sent.index(f"{dispute_id}:d1:refund") < sent.index(f"{dispute_id}:d2:decision_made")
+    [*_, (template, told)] = downstream.told
+    assert template == "decision_made"
+    assert told.endswith("Daha önce kararlaştırılan iade geçerlidir."), told
+
+
+async def test_an_appeal_s_rejection_is_held_back_with_the_earlier_line_refund_payments_refuse(
+    repository, downstream, relay, clock
+) -> None:
+    boxes = DisputeService(repository, InMemoryOrders([BOX]), clock, Rules(), packing_records=Records())
+    decided = await partly_refunded(boxes)  # one glass refunded (not yet sent), a glass and the kettle rejected
+    await boxes.appeal(CUSTOMER, decided.id, NEW_EXPLANATION)
+    rejected = await boxes.decide(INVESTIGATOR, decided.id, None, Outcome.REJECTED, ReasonCode.CONTENTS_CONFIRMED,
+                                  "n", None)
+    [refund] = [m for m in rejected.outbox if m.kind is EffectKind.REFUND]
+    [message] = [m for m in rejected.outbox if m.key == f"{decided.id}:d2:decision_made"]
+    assert "geçerli olan: 45,00 TL tutarındaki iade" in message.payload["message"]  # tells of the glass's refund
+    assert message.waits_for == [refund.id]
+
+    await run(relay, clock)
+
+    assert any(service == "payments" for service, _ in downstream.calls)  # tried, refused for good: nothing sent
+    assert [template for template, _ in downstream.told if template == "decision_made"] == []
+    held = {m.key: m.parked for m in repository.docs[decided.id].effects_parked}
+    assert held[f"{decided.id}:d2:decision_made"] is ParkReason.HELD
