@@ -4,7 +4,6 @@ flight and handed its leases back, and only then stops."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,21 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.test_embedded_lifecycle import free_port, gone
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.timeout(240)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def gone(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except FileNotFoundError:
-        return True
 
 
 def database_pids(parent: int) -> list[int]:

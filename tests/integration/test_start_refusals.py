@@ -4,7 +4,6 @@ file that is no database, a database name MongoDB refuses, a MongoDB URI the dri
 
 import errno
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,15 +12,10 @@ import pytest
 
 from adapters.mongo import embedded
 from adapters.mongo.embedded import DataDirLock, DataDirUnusable
+from tests.integration.test_embedded_lifecycle import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.timeout(240)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def embedded_env(data_dir: Path, **more: str) -> dict[str, str]:
