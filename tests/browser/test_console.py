@@ -71,6 +71,21 @@ async def advised(app: Running, dispute_id: str) -> bool:
     return bool(case["recommendation"] and case["evidence"] and not case["recommendation_provisional"])
 
 
+async def opened_with_proof(app: Running, placed: Order) -> str:
+    """A dispute the order's customer opened on its first package, whose carrier (Sürat, in the sandbox) then pushed
+    its proof, once the policy has advised on it: its id."""
+    body = {"order_id": placed.order_id, "statement": "Gelmedi.", "preferred_resolution": "refund"}
+    customer = bearer(Role.CUSTOMER, placed.customer_id, placed.customer_id)
+    async with app.session.post(f"{app.url}/v1/disputes", json=body, headers=customer) as response:
+        assert response.status == 201, await response.text()
+        dispute_id: str = (await response.json())["id"]
+    push = {"carrier": "surat", "tracking_number": placed.shipments[0].tracking_number, "target": app.url}
+    async with app.session.post(f"{app.carriers_url}/_sandbox/push", json=push) as response:
+        assert response.status == 200, await response.text()
+    assert await eventually(lambda: advised(app, dispute_id), timeout=15)
+    return dispute_id
+
+
 async def case_version(app: Running, dispute_id: str) -> str:
     async with app.session.get(f"{app.url}/v1/disputes/{dispute_id}", headers=INVESTIGATOR) as response:
         return response.headers["ETag"]

@@ -7,8 +7,8 @@ from playwright.async_api import Request
 
 from schemas.common import Role
 from tests.browser.conftest import Running
-from tests.browser.test_console import advised, sign_in
-from tests.e2e.conftest import SUPERVISOR, bearer, eventually
+from tests.browser.test_console import opened_with_proof, sign_in
+from tests.e2e.conftest import SUPERVISOR, eventually
 from tests.factories import order, shipment
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -23,26 +23,13 @@ def browser_cases():
     return [(placed, "delivered", "Ayşe Yılmaz") for placed in PLACED]
 
 
-async def opened(app: Running, placed) -> str:
-    body = {"order_id": placed.order_id, "statement": "Gelmedi.", "preferred_resolution": "refund"}
-    customer = bearer(Role.CUSTOMER, placed.customer_id, placed.customer_id)
-    async with app.session.post(f"{app.url}/v1/disputes", json=body, headers=customer) as response:
-        assert response.status == 201, await response.text()
-        dispute_id: str = (await response.json())["id"]
-    push = {"carrier": "surat", "tracking_number": placed.shipments[0].tracking_number, "target": app.url}
-    async with app.session.post(f"{app.carriers_url}/_sandbox/push", json=push) as response:
-        assert response.status == 200, await response.text()
-    assert await eventually(lambda: advised(app, dispute_id), timeout=15)
-    return dispute_id
-
-
 async def case(app: Running, dispute_id: str) -> dict:
     async with app.session.get(f"{app.url}/v1/disputes/{dispute_id}", headers=SUPERVISOR) as response:
         return await response.json()
 
 
 async def test_reloading_a_refused_form_s_page_shows_the_case(page, console_app):
-    dispute_id = await opened(console_app, PLACED[0])
+    dispute_id = await opened_with_proof(console_app, PLACED[0])
     await sign_in(page, console_app)
     here = f"{console_app.url}/console/disputes/{dispute_id}"
     await page.goto(here)
@@ -57,7 +44,7 @@ async def test_reloading_a_refused_form_s_page_shows_the_case(page, console_app)
 
 async def test_enter_in_the_restriction_review_s_reason_neither_confirms_nor_lifts_it(page, console_app):
     for placed in PLACED[1:]:
-        dispute_id = await opened(console_app, placed)
+        dispute_id = await opened_with_proof(console_app, placed)
 
     async def restricted() -> dict | None:
         return (await case(console_app, dispute_id))["restriction"]

@@ -5,11 +5,8 @@ Console: "a 390 px wide phone shows it without scrolling sideways")."""
 
 import pytest
 
-from schemas.common import Role
 from schemas.orders import OrderItem
-from tests.browser.conftest import Running
-from tests.browser.test_console import WIDEST, WIDER_THAN_390, advised, sign_in
-from tests.e2e.conftest import bearer, eventually
+from tests.browser.test_console import WIDEST, WIDER_THAN_390, opened_with_proof, sign_in
 from tests.factories import order, shipment
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -30,21 +27,8 @@ def browser_cases():
     return [(PLAIN, "delivered", "Ayşe Yılmaz"), (LINKED, "delivered", "Ayşe Yılmaz"), (NAMED, "delivered", "Ayşe")]
 
 
-async def opened(app: Running, placed) -> str:
-    body = {"order_id": placed.order_id, "statement": "Gelmedi.", "preferred_resolution": "refund"}
-    customer = bearer(Role.CUSTOMER, placed.customer_id, placed.customer_id)
-    async with app.session.post(f"{app.url}/v1/disputes", json=body, headers=customer) as response:
-        assert response.status == 201, await response.text()
-        dispute_id: str = (await response.json())["id"]
-    push = {"carrier": "surat", "tracking_number": placed.shipments[0].tracking_number, "target": app.url}
-    async with app.session.post(f"{app.carriers_url}/_sandbox/push", json=push) as response:
-        assert response.status == 200, await response.text()
-    await eventually(lambda: advised(app, dispute_id), timeout=15)
-    return dispute_id
-
-
 async def test_an_ordinary_item_line_fits_a_390_px_phone(page, console_app):
-    dispute_id = await opened(console_app, PLAIN)
+    dispute_id = await opened_with_proof(console_app, PLAIN)
     await sign_in(page, console_app)
     await page.set_viewport_size({"width": 390, "height": 844})
     await page.goto(f"{console_app.url}/console/disputes/{dispute_id}")
@@ -52,7 +36,7 @@ async def test_an_ordinary_item_line_fits_a_390_px_phone(page, console_app):
 
 
 async def test_an_address_with_a_long_link_does_not_widen_a_laptop_page(page, console_app):
-    dispute_id = await opened(console_app, LINKED)
+    dispute_id = await opened_with_proof(console_app, LINKED)
     await sign_in(page, console_app)
     await page.set_viewport_size({"width": 1366, "height": 900})
     await page.goto(f"{console_app.url}/console/disputes/{dispute_id}")
@@ -61,7 +45,7 @@ async def test_an_address_with_a_long_link_does_not_widen_a_laptop_page(page, co
 
 
 async def test_a_long_unbroken_recipient_and_item_name_wrap_within_the_page(page, console_app):
-    dispute_id = await opened(console_app, NAMED)
+    dispute_id = await opened_with_proof(console_app, NAMED)
     await sign_in(page, console_app)
     for width in (390, 1366):
         await page.set_viewport_size({"width": width, "height": 900})
