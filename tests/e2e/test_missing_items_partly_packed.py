@@ -112,6 +112,12 @@ async def test_the_rejected_machine_is_appealed_and_the_second_decision_pays_onl
     assert (refused.status, (await refused.json())["field"]) == (422, "line_outcomes.0.quantity")
     machine = {**pack, "note": "Makine de eksikmiş.",
                "line_outcomes": [{"sku": "HB-KARACA-HATIR", "outcome": "refund", "quantity": 1}]}
+
+    async def weighed():  # the packing record read: the recommendation names the one pack it shows missing
+        advice = (await (await api.get(one, headers=INVESTIGATOR)).json())["recommendation"]
+        return advice if advice and advice["lines"] else None
+
+    assert (await eventually(weighed))["lines"] == [{"sku": "HB-MEHMETEFENDI-500", "quantity": 1}]
     against = await api.post(one + "/decision", json=machine, headers={**INVESTIGATOR, "If-Match": "*"})
     assert (against.status, (await against.json())["field"]) == (422, "override_reason")  # the record shows it packed
     machine["override_reason"] = "Kutunun tartısı makinenin ağırlığını tutmuyor; müşterinin fotoğrafı da öyle."
