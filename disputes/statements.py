@@ -41,10 +41,10 @@ def _said_at(proof: ProofOfDelivery) -> datetime | None:
 
 def latest_statement(evidence: Iterable[Evidence]) -> Evidence | None:
     """The carrier's latest statement among `evidence` (None if there is none): the one it made last by its own time
-    (`stated_at`). A statement that gives no time we can believe (a pull answering "not found", say, or a time later
-    than it reached us) is no newer than the latest the carrier had said among those we received before it: our clock
-    is not the carrier's, so it is not ranked against times received after it. On a tie, the one received last, then the one
-    attached last."""
+    (`_said_at`). A statement that gives no time we can believe (a pull answering "not found", say, or a time further
+    ahead of its receipt than `CLOCK_AHEAD`) is no newer than the latest the carrier had said among those we received
+    before it: our clock is not the carrier's, so it is not ranked against times received after it. On a tie, the one
+    received last, then the one attached last."""
     listed = list(evidence)
     if not listed:
         return None
