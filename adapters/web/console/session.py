@@ -3,10 +3,10 @@
 The session is the bearer token itself, kept in an HttpOnly, SameSite=Strict cookie scoped to /console and
 verified on every request exactly as the API verifies the Authorization header (the same verifier, so the
 same expiry, lifetime and signature rules); only investigators and supervisors get in. Signing out ends the session
-for every instance: a digest of its token is kept in storage until the token expires (`SignedOutSessions`), and a
-token so kept never opens the console again, from a copy of the cookie or pasted in anew. Nothing else is kept on
-the server, so any instance serves any request. Signing out drops the CSRF token too: whoever signs in next on that
-browser gets one of their own.
+for every instance: a digest of its token (`session_of`) is kept in storage until the token expires
+(`SignedOutSessions`), and a token so kept never opens the console again, from a copy of the cookie or pasted in
+anew. Nothing else is kept on the server, so any instance serves any request. Signing out drops the CSRF token too:
+whoever signs in next on that browser gets one of their own.
 
 Forms are protected by a double-submit token: a random value in its own SameSite=Strict cookie that every
 form repeats in a hidden field; a POST whose field does not match the cookie, or that the browser says came
