@@ -6,8 +6,8 @@ import pytest
 
 from schemas.common import Role
 from tests.browser.conftest import Running
-from tests.browser.test_console import WIDEST, WIDER_THAN_390, advised, sign_in
-from tests.e2e.conftest import SUPERVISOR, bearer, eventually
+from tests.browser.test_console import WIDEST, WIDER_THAN_390, opened_with_proof, sign_in
+from tests.e2e.conftest import SUPERVISOR, bearer
 from tests.factories import order, shipment
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -29,14 +29,7 @@ def browser_cases():
 
 
 async def written_case(app: Running) -> str:
-    body = {"order_id": PLACED.order_id, "statement": "Gelmedi.", "preferred_resolution": "refund"}
-    async with app.session.post(f"{app.url}/v1/disputes", json=body, headers=CUSTOMER) as response:
-        assert response.status == 201, await response.text()
-        dispute_id: str = (await response.json())["id"]
-    push = {"carrier": "surat", "tracking_number": PLACED.shipments[0].tracking_number, "target": app.url}
-    async with app.session.post(f"{app.carriers_url}/_sandbox/push", json=push) as response:
-        assert response.status == 200, await response.text()
-    assert await eventually(lambda: advised(app, dispute_id), timeout=15)
+    dispute_id = await opened_with_proof(app, PLACED)
     for (path, field, who), text in WRITTEN.items():
         async with app.session.post(f"{app.url}/v1/disputes/{dispute_id}/{path}", json={field: text},
                                     headers=CUSTOMER if who == "customer" else SUPERVISOR) as response:

@@ -15,6 +15,7 @@ from schemas.common import Outcome, RefundDestination
 from schemas.dispute import EffectKind, ParkReason, ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR
 from tests.unit.test_missing_items import BOX, NEW_EXPLANATION, Records, partly_refunded
+from tests.unit.test_parked_compensation import relay_until_settled
 from tests.unit.test_relay import Downstream, Relayed
 
 
@@ -47,12 +48,6 @@ def relay(repository, downstream, clock, due_work) -> Relayed:
     return Relayed(repository, downstream, clock, due_work, max_attempts=2, backoff=timedelta(seconds=1))
 
 
-async def run(relay: Relayed, clock) -> None:
-    for _ in range(4):
-        await relay.run_once()
-        clock.advance(minutes=10)
-
-
 async def rejected_after_a_refund(service, request_for) -> str:
     """Refunded (the refund not yet sent), then reopened by a supervisor and rejected."""
     dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
@@ -68,7 +63,7 @@ async def test_a_rejection_after_a_reopening_is_held_back_with_the_earlier_refun
 ) -> None:
     dispute_id = await rejected_after_a_refund(service, request_for)
 
-    await run(relay, clock)
+    await relay_until_settled(relay, clock)
 
     assert ("payments", f"{dispute_id}:d1:refund") in downstream.calls  # tried, refused for good: no money sent
     assert [template for template, _ in downstream.told if template == "decision_made"] == []
@@ -89,7 +84,7 @@ async def test_a_rejection_after_a_reopening_tells_the_earlier_refund_stands_onc
     downstream.refusing = False
     dispute_id = await rejected_after_a_refund(service, request_for)
 
-    await run(relay, clock)
+    await relay_until_settled(relay, clock)
 
     sent = [key for _, key in downstream.calls]
     assert sent.index(f"{dispute_id}:d1:refund") < sent.index(f"{dispute_id}:d2:decision_made")
@@ -111,7 +106,7 @@ async def test_an_appeal_s_rejection_is_held_back_with_the_earlier_line_refund_p
     assert "geçerli olan: 45,00 TL tutarındaki iade" in message.payload["message"]  # tells of the glass's refund
     assert message.waits_for == [refund.id]
 
-    await run(relay, clock)
+    await relay_until_settled(relay, clock)
 
     assert any(service == "payments" for service, _ in downstream.calls)  # tried, refused for good: nothing sent
     assert [template for template, _ in downstream.told if template == "decision_made"] == []
