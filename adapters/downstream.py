@@ -15,12 +15,15 @@ its ``Retry-After``) and 5xx. ``DownstreamClient`` is the shared base; ``HttpOrd
 Messages and log lines name the service, the attempt and the HTTP status, never payload contents: those
 hold names and addresses.
 
-Every message is signed (``Signer``, docs/downstream.md): ``Disputes-Signature: t=<unix>,kid=<id>,v1=<hex>``,
-HMAC-SHA256 of ``"<t>.<raw body>"`` as partners sign their pushes to us, over the exact bytes sent, afresh on
-each attempt (a retry carries a new ``t`` and the same ``Idempotency-Key``).
+Every message is signed (``Signer``, docs/downstream.md): ``Disputes-Signature: t=<unix>,kid=<id>,v2=<hex>``,
+HMAC-SHA256 of ``"<t>.<Idempotency-Key>.<raw body>"``, over the exact key and bytes sent, afresh on each attempt (a
+retry carries a new ``t`` and the same ``Idempotency-Key``). The key is signed so that a captured message cannot be
+applied again under another key within the receiver's replay window.
 """
 
 import asyncio
+import hashlib
+import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -40,7 +43,6 @@ from tenacity import (
 )
 
 from carriers.http import parse_retry_after
-from carriers.partner import signing
 from carriers.retry import wait_unless_stopped
 from disputes.ports import EffectRejected, EffectUnavailable
 from schemas.effects import (
@@ -49,6 +51,10 @@ from schemas.effects import (
 
 log = structlog.get_logger(__name__)
 SIGNATURE_HEADER = "Disputes-Signature"
+IDEMPOTENCY_KEY = "Idempotency-Key"
+SIGNATURE_SCHEME = "v2"
+"""The tag of the signature's value: ``v2`` signs ``"<t>.<Idempotency-Key>.<raw body>"``. (``v1``, which signed
+``"<t>.<raw body>"`` alone, is no longer sent: it let a message be replayed under another key.)"""
 LONGEST_WAIT = 3600.0
 """The longest `Retry-After` (in seconds) the relay waits before trying a message again: a service that asks for
 more is tried again after an hour."""
@@ -74,14 +80,18 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class Signer:
-    """Signs a message's exact bytes at the moment it is sent, with the deployment's current key."""
+    """Signs a message's ``Idempotency-Key`` and exact bytes at the moment it is sent, with the deployment's current
+    key."""
 
     key_id: str
     secret: SecretStr = field(repr=False)
     now: Callable[[], float] = time.time  # the wall clock the receiver compares `t` with, never a test clock
 
-    def headers(self, body: bytes) -> dict[str, str]:
-        return {SIGNATURE_HEADER: signing.sign(self.secret, body, int(self.now()), kid=self.key_id)}
+    def headers(self, idempotency_key: str, body: bytes) -> dict[str, str]:
+        t = int(self.now())
+        mac = hmac.new(self.secret.get_secret_value().encode(), f"{t}.{idempotency_key}.".encode(), hashlib.sha256)
+        mac.update(body)
+        return {SIGNATURE_HEADER: f"t={t},kid={self.key_id},{SIGNATURE_SCHEME}={mac.hexdigest()}"}
 
 
 IN_PROGRESS = 409
@@ -168,12 +178,12 @@ class DownstreamClient:
             raise Transient(f"stopped before retrying, after {unsure[-1]}", last.status, last.retry_after) from None
         return replace(reply, after=str(unsure[-1])) if unsure else reply
 
-    def _attempt_headers(self, body: bytes | None) -> dict[str, str]:
+    def _attempt_headers(self, headers: dict[str, str], body: bytes | None) -> dict[str, str]:
         """Headers made afresh for every attempt (an effect's signature)."""
         return {}
 
     async def _attempt(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> Reply:
-        headers = headers | self._attempt_headers(body)
+        headers = headers | self._attempt_headers(headers, body)
         try:
             async with self._session.request(
                 method, url, data=body, headers=headers, timeout=self._timeout, allow_redirects=False
@@ -227,8 +237,8 @@ class EffectClient(DownstreamClient):
         super().__init__(session, base_url, timeout, attempts, backoff=backoff)
         self._signer = signer
 
-    def _attempt_headers(self, body: bytes | None) -> dict[str, str]:
-        return self._signer.headers(body or b"")
+    def _attempt_headers(self, headers: dict[str, str], body: bytes | None) -> dict[str, str]:
+        return self._signer.headers(headers[IDEMPOTENCY_KEY], body or b"")
 
     async def _post(self, payload: BaseModel, idempotency_key: str, path: str | None = None) -> None:
         try:
@@ -236,7 +246,7 @@ class EffectClient(DownstreamClient):
                 "POST",
                 path or self.path,
                 body=payload.model_dump_json().encode(),
-                headers={"Idempotency-Key": idempotency_key, "Content-Type": "application/json"},
+                headers={IDEMPOTENCY_KEY: idempotency_key, "Content-Type": "application/json"},
             )
         except Transient as error:
             wait = None if error.retry_after is None else timedelta(seconds=min(error.retry_after, LONGEST_WAIT))
