@@ -55,6 +55,12 @@ IDEMPOTENCY_KEY = "Idempotency-Key"
 SIGNATURE_SCHEME = "v2"
 """The tag of the signature's value: ``v2`` signs ``"<t>.<Idempotency-Key>.<raw body>"``. (``v1``, which signed
 ``"<t>.<raw body>"`` alone, is no longer sent: it let a message be replayed under another key.)"""
+MAX_ANSWER_BYTES = 1 << 20
+"""The most of an answer's body a lookup reads (1 MiB; an order, a packing record or a digital delivery record is far
+smaller): a longer body is not read further and is a bad answer, as one that is not a record is."""
+EFFECT_ANSWER_BYTES = 64 << 10
+"""The most of an effect's answer read: its status is what counts, its body is not used (read this far so that a
+usual answer frees its connection for the next message)."""
 LONGEST_WAIT = 3600.0
 """The longest `Retry-After` (in seconds) the relay waits before trying a message again: a service that asks for
 more is tried again after an hour."""
@@ -76,6 +82,8 @@ class Reply:
     body: bytes
     after: str | None = None
     """Why an earlier attempt of the call may have been applied (its last such failure), if one may have."""
+    oversized: bool = False
+    """The body ran past the client's ``answer_limit``: not read further, ``body`` is empty."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +129,8 @@ class DownstreamClient:
     applies: ClassVar[bool] = False
     """Its requests change something (an effect), so a stop between retries after an attempt that may have been
     applied ends the call as that attempt's failure, for the caller to record; a read's is left to its lease."""
+    answer_limit: ClassVar[int] = MAX_ANSWER_BYTES
+    """The most of an answer's body read (``Reply.oversized`` beyond it)."""
 
     def __init__(
         self,
@@ -188,13 +198,27 @@ class DownstreamClient:
             async with self._session.request(
                 method, url, data=body, headers=headers, timeout=self._timeout, allow_redirects=False
             ) as response:
-                reply = Reply(response.status, await response.read())
+                reply = await self._read(response)
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as error:
             raise Transient(type(error).__name__) from error
         if reply.status in (408, 429) or reply.status >= 500:
             raise Transient(f"HTTP {reply.status}", reply.status, retry_after)
         return reply
+
+    async def _read(self, response: aiohttp.ClientResponse) -> Reply:
+        """The answer, its body read up to ``answer_limit``: beyond it, no further (the connection is then closed, not
+        reused), as carriers' answers are read (``carriers.http``)."""
+        if (response.content_length or 0) > self.answer_limit:
+            return Reply(response.status, b"", oversized=True)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(64 * 1024):
+            size += len(chunk)
+            if size > self.answer_limit:
+                return Reply(response.status, b"", oversized=True)
+            chunks.append(chunk)
+        return Reply(response.status, b"".join(chunks))
 
     def _wait(self, state: RetryCallState) -> float:
         """Exponential backoff, but never sooner than the server's ``Retry-After``; a ``Retry-After`` beyond
@@ -223,6 +247,7 @@ async def _sleep(seconds: float) -> None:
 class EffectClient(DownstreamClient):
     path: ClassVar[str]
     applies = True
+    answer_limit = EFFECT_ANSWER_BYTES
 
     def __init__(
         self,
