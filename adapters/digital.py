@@ -2,6 +2,7 @@
 
     EvidenceUnavailable   transient failures (connection, timeout, 408, 429, 5xx) outlasted every retry
     EvidenceRejected      any other answer that is not a record: an unexpected status, or a body that is not one
+                          (or runs past ``MAX_ANSWER_BYTES``)
 
 200 is the record, 404 is "never sent" (data, not an error). Retries are the shared ``DownstreamClient``'s. The
 reader is tolerant: unknown fields are ignored, an unknown channel is kept as ``unknown``, and what the provider
@@ -13,7 +14,7 @@ from urllib.parse import quote
 import aiohttp
 from pydantic import AliasPath, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from adapters.downstream import Backoff, DownstreamClient, Transient
+from adapters.downstream import MAX_ANSWER_BYTES, Backoff, DownstreamClient, Transient
 from disputes.ports import Clock, EvidenceRejected, EvidenceUnavailable
 from schemas.digital import DigitalChannel, DigitalDelivery
 
@@ -63,6 +64,8 @@ class HttpDigitalDeliveries(DownstreamClient):
             return DigitalDelivery(order_id=order_id, sku=sku, found=False, received_at=now)
         if reply.status != 200:
             raise EvidenceRejected(f"digital provider answered HTTP {reply.status}")
+        if reply.oversized:
+            raise EvidenceRejected(f"digital provider answered an invalid record (over {MAX_ANSWER_BYTES} bytes)")
         try:
             return parse_delivery(order_id, sku, reply.body, now)
         except ValidationError as error:

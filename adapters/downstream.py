@@ -15,12 +15,15 @@ its ``Retry-After``) and 5xx. ``DownstreamClient`` is the shared base; ``HttpOrd
 Messages and log lines name the service, the attempt and the HTTP status, never payload contents: those
 hold names and addresses.
 
-Every message is signed (``Signer``, docs/downstream.md): ``Disputes-Signature: t=<unix>,kid=<id>,v1=<hex>``,
-HMAC-SHA256 of ``"<t>.<raw body>"`` as partners sign their pushes to us, over the exact bytes sent, afresh on
-each attempt (a retry carries a new ``t`` and the same ``Idempotency-Key``).
+Every message is signed (``Signer``, docs/downstream.md): ``Disputes-Signature: t=<unix>,kid=<id>,v2=<hex>``,
+HMAC-SHA256 of ``"<t>.<Idempotency-Key>.<raw body>"``, over the exact key and bytes sent, afresh on each attempt (a
+retry carries a new ``t`` and the same ``Idempotency-Key``). The key is signed so that a captured message cannot be
+applied again under another key within the receiver's replay window.
 """
 
 import asyncio
+import hashlib
+import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -40,7 +43,6 @@ from tenacity import (
 )
 
 from carriers.http import parse_retry_after
-from carriers.partner import signing
 from carriers.retry import wait_unless_stopped
 from disputes.ports import EffectRejected, EffectUnavailable
 from schemas.effects import (
@@ -49,6 +51,16 @@ from schemas.effects import (
 
 log = structlog.get_logger(__name__)
 SIGNATURE_HEADER = "Disputes-Signature"
+IDEMPOTENCY_KEY = "Idempotency-Key"
+SIGNATURE_SCHEME = "v2"
+"""The tag of the signature's value: ``v2`` signs ``"<t>.<Idempotency-Key>.<raw body>"``. (``v1``, which signed
+``"<t>.<raw body>"`` alone, is no longer sent: it let a message be replayed under another key.)"""
+MAX_ANSWER_BYTES = 1 << 20
+"""The most of an answer's body a lookup reads (1 MiB; an order, a packing record or a digital delivery record is far
+smaller): a longer body is not read further and is a bad answer, as one that is not a record is."""
+EFFECT_ANSWER_BYTES = 64 << 10
+"""The most of an effect's answer read: its status is what counts, its body is not used (read this far so that a
+usual answer frees its connection for the next message)."""
 LONGEST_WAIT = 3600.0
 """The longest `Retry-After` (in seconds) the relay waits before trying a message again: a service that asks for
 more is tried again after an hour."""
@@ -70,18 +82,24 @@ class Reply:
     body: bytes
     after: str | None = None
     """Why an earlier attempt of the call may have been applied (its last such failure), if one may have."""
+    oversized: bool = False
+    """The body ran past the client's ``answer_limit``: not read further, ``body`` is empty."""
 
 
 @dataclass(frozen=True, slots=True)
 class Signer:
-    """Signs a message's exact bytes at the moment it is sent, with the deployment's current key."""
+    """Signs a message's ``Idempotency-Key`` and exact bytes at the moment it is sent, with the deployment's current
+    key."""
 
     key_id: str
     secret: SecretStr = field(repr=False)
     now: Callable[[], float] = time.time  # the wall clock the receiver compares `t` with, never a test clock
 
-    def headers(self, body: bytes) -> dict[str, str]:
-        return {SIGNATURE_HEADER: signing.sign(self.secret, body, int(self.now()), kid=self.key_id)}
+    def headers(self, idempotency_key: str, body: bytes) -> dict[str, str]:
+        t = int(self.now())
+        mac = hmac.new(self.secret.get_secret_value().encode(), f"{t}.{idempotency_key}.".encode(), hashlib.sha256)
+        mac.update(body)
+        return {SIGNATURE_HEADER: f"t={t},kid={self.key_id},{SIGNATURE_SCHEME}={mac.hexdigest()}"}
 
 
 IN_PROGRESS = 409
@@ -111,6 +129,8 @@ class DownstreamClient:
     applies: ClassVar[bool] = False
     """Its requests change something (an effect), so a stop between retries after an attempt that may have been
     applied ends the call as that attempt's failure, for the caller to record; a read's is left to its lease."""
+    answer_limit: ClassVar[int] = MAX_ANSWER_BYTES
+    """The most of an answer's body read (``Reply.oversized`` beyond it)."""
 
     def __init__(
         self,
@@ -168,23 +188,37 @@ class DownstreamClient:
             raise Transient(f"stopped before retrying, after {unsure[-1]}", last.status, last.retry_after) from None
         return replace(reply, after=str(unsure[-1])) if unsure else reply
 
-    def _attempt_headers(self, body: bytes | None) -> dict[str, str]:
+    def _attempt_headers(self, headers: dict[str, str], body: bytes | None) -> dict[str, str]:
         """Headers made afresh for every attempt (an effect's signature)."""
         return {}
 
     async def _attempt(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> Reply:
-        headers = headers | self._attempt_headers(body)
+        headers = headers | self._attempt_headers(headers, body)
         try:
             async with self._session.request(
                 method, url, data=body, headers=headers, timeout=self._timeout, allow_redirects=False
             ) as response:
-                reply = Reply(response.status, await response.read())
+                reply = await self._read(response)
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as error:
             raise Transient(type(error).__name__) from error
         if reply.status in (408, 429) or reply.status >= 500:
             raise Transient(f"HTTP {reply.status}", reply.status, retry_after)
         return reply
+
+    async def _read(self, response: aiohttp.ClientResponse) -> Reply:
+        """The answer, its body read up to ``answer_limit``: beyond it, no further (the connection is then closed, not
+        reused), as carriers' answers are read (``carriers.http``)."""
+        if (response.content_length or 0) > self.answer_limit:
+            return Reply(response.status, b"", oversized=True)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(64 * 1024):
+            size += len(chunk)
+            if size > self.answer_limit:
+                return Reply(response.status, b"", oversized=True)
+            chunks.append(chunk)
+        return Reply(response.status, b"".join(chunks))
 
     def _wait(self, state: RetryCallState) -> float:
         """Exponential backoff, but never sooner than the server's ``Retry-After``; a ``Retry-After`` beyond
@@ -213,6 +247,7 @@ async def _sleep(seconds: float) -> None:
 class EffectClient(DownstreamClient):
     path: ClassVar[str]
     applies = True
+    answer_limit = EFFECT_ANSWER_BYTES
 
     def __init__(
         self,
@@ -227,8 +262,8 @@ class EffectClient(DownstreamClient):
         super().__init__(session, base_url, timeout, attempts, backoff=backoff)
         self._signer = signer
 
-    def _attempt_headers(self, body: bytes | None) -> dict[str, str]:
-        return self._signer.headers(body or b"")
+    def _attempt_headers(self, headers: dict[str, str], body: bytes | None) -> dict[str, str]:
+        return self._signer.headers(headers[IDEMPOTENCY_KEY], body or b"")
 
     async def _post(self, payload: BaseModel, idempotency_key: str, path: str | None = None) -> None:
         try:
@@ -236,7 +271,7 @@ class EffectClient(DownstreamClient):
                 "POST",
                 path or self.path,
                 body=payload.model_dump_json().encode(),
-                headers={"Idempotency-Key": idempotency_key, "Content-Type": "application/json"},
+                headers={IDEMPOTENCY_KEY: idempotency_key, "Content-Type": "application/json"},
             )
         except Transient as error:
             wait = None if error.retry_after is None else timedelta(seconds=min(error.retry_after, LONGEST_WAIT))

@@ -1,7 +1,8 @@
 """Where order facts come from: a JSON file (embedded default, demo) or the marketplace's order service.
 
     OrdersUnavailable   the order service gave no usable answer: down after every retry, no answer within the
-                        lookup's budget, an unexpected status, or a body that is not an order. An unknown order is
+                        lookup's budget, an unexpected status, or a body that is not an order (or runs past
+                        ``MAX_ANSWER_BYTES``). An unknown order is
                         ``None``, not an error.
 """
 
@@ -11,7 +12,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ValidationError
 
-from adapters.downstream import DownstreamClient, Reply, Transient
+from adapters.downstream import MAX_ANSWER_BYTES, DownstreamClient, Reply, Transient
 from disputes.ports import PackingRecordUnavailable
 from schemas.orders import Order, PackedOrder, PackingRecord
 
@@ -73,6 +74,8 @@ class HttpOrderDirectory(DownstreamClient):
             return None
         if reply.status != 200:
             raise OrdersUnavailable(f"orders answered HTTP {reply.status}")
+        if reply.oversized:
+            raise OrdersUnavailable(f"orders answered an invalid order (over {MAX_ANSWER_BYTES} bytes)")
         try:
             return Order.model_validate_json(reply.body)
         except ValidationError as error:
@@ -90,6 +93,8 @@ class HttpOrderDirectory(DownstreamClient):
             return None
         if reply.status != 200:
             raise PackingRecordUnavailable(f"orders answered HTTP {reply.status}")
+        if reply.oversized:
+            raise PackingRecordUnavailable(f"orders answered an invalid packing record (over {MAX_ANSWER_BYTES} bytes)")
         try:
             return PackingRecord.model_validate_json(reply.body)
         except ValidationError:

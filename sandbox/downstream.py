@@ -3,9 +3,9 @@ order services, for the embedded default, demos and integration tests. No authen
 
     POST   /payments/v1/refunds  /fulfillment/v1/reships  /notifications/v1/messages  /accounts/v1/restrictions
            and every other path in EFFECTS (staff alerts, risk signals, carrier liabilities)
-           Signed (`sandbox.signing`, docs/downstream.md): a missing, malformed, stale or wrong
-           Disputes-Signature is a 401 with its `reason`, nothing applied.
-           Idempotency-Key required (400 without). First use: applied, 200 {"id", "replayed": false}.
+           Signed (`sandbox.signing`, docs/downstream.md) over the Idempotency-Key and the body: a missing,
+           malformed, stale or wrong Disputes-Signature, or a missing or repeated Idempotency-Key, is a 401 with
+           its `reason`, nothing applied. First use: applied, 200 {"id", "replayed": false}.
            Same key, same body: 200 with the same id and "replayed": true, not applied again.
            Same key, other body: 422. A body that is not the service's payload: 400.
     GET    /orders/v1/orders/{order_id}     the order from the seeded document (or added since), or 404
@@ -183,11 +183,14 @@ async def _pause(app: web.Application, seconds: float) -> None:
 async def _apply_effect(request: web.Request) -> web.Response:
     service = request.match_info.route.name or ""
     raw = await request.read()
-    if why := refusal(request.headers.get(SIGNATURE_HEADER), raw, request.app[SIGNING_KEYS], time.time()):
-        return _problem(401, "The message is not signed by the dispute service.", reason=why)
-    key = request.headers.get("Idempotency-Key")
-    if not key:
-        return _problem(400, "The Idempotency-Key header is required.")
+    keys = request.headers.getall("Idempotency-Key", [])
+    key = keys[0] if len(keys) == 1 else None  # the key the signature is checked with is the one applied under
+    if len(keys) > 1:  # which one was signed, and which one to apply under? Neither.
+        why: str | None = "repeated_idempotency_key"
+    else:
+        why = refusal(request.headers.get(SIGNATURE_HEADER), key, raw, request.app[SIGNING_KEYS], time.time())
+    if why is not None or key is None:
+        return _problem(401, "The message is not signed by the dispute service.", reason=why or "missing_idempotency_key")
     try:
         body = await request.json()
         EFFECTS[service][1].model_validate(body)

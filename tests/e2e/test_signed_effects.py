@@ -1,6 +1,6 @@
 """A decision's refund reaches the payments sandbox signed with the deployment's key, on every attempt; the guide's
-verifier (docs/downstream.md, run as written) takes the messages the relay sent and refuses them altered; the
-secret is in no log line."""
+verifier (docs/downstream.md, run as written) takes the messages the relay sent and refuses them altered or under
+another Idempotency-Key; the secret is in no log line."""
 
 import hashlib
 import hmac
@@ -19,7 +19,7 @@ from tests.e2e.test_dispute_journey import applied, open_dispute
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "downstream.md"
 KEY_ID = "e2e-2026"
 SECRET = "effects-e2e-secret-0123456789abcdef0123456789"
-HEADER = re.compile(r"^t=(\d+),kid=([^,]+),v1=([0-9a-f]{64})$")
+HEADER = re.compile(r"^t=(\d+),kid=([^,]+),v2=([0-9a-f]{64})$")
 
 
 @pytest.fixture
@@ -28,8 +28,8 @@ def app_changes() -> dict:
 
 
 @pytest.fixture
-def captured() -> list[tuple[str, bytes]]:
-    """(Disputes-Signature, raw body) of every message that reached the payments sandbox."""
+def captured() -> list[tuple[str, str, bytes]]:
+    """(Disputes-Signature, Idempotency-Key, raw body) of every message that reached the payments sandbox."""
     return []
 
 
@@ -38,7 +38,8 @@ async def sandbox(aiohttp_server, orders_document, captured):
     @web.middleware
     async def capture(request: web.Request, handler: Any) -> web.StreamResponse:
         if request.path == "/payments/v1/refunds":
-            captured.append((request.headers.get("Disputes-Signature", ""), await request.read()))
+            captured.append((request.headers.get("Disputes-Signature", ""), request.headers.get("Idempotency-Key", ""),
+                             await request.read()))
         return await handler(request)
 
     app = create_downstream_sandbox(orders_document, signing_keys={KEY_ID: SECRET})
@@ -80,14 +81,16 @@ async def test_a_refund_reaches_payments_signed_on_every_attempt_and_the_guide_v
     ]
     assert len(captured) == 2
     verify_signature = guide_verifier()
-    for header, body in captured:
-        t, kid, v1 = HEADER.match(header).groups()  # type: ignore[union-attr]
-        assert kid == KEY_ID and abs(time.time() - int(t)) < 60
-        assert v1 == hmac.new(SECRET.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
-        assert verify_signature(header, body, {KEY_ID: SECRET}) is True
-        assert verify_signature(header, body.replace(b"129900", b"999900", 1), {KEY_ID: SECRET}) is False
-        assert verify_signature(header, body, {KEY_ID: SECRET}, now=int(t) + 301) is False
-        assert verify_signature(header, body, {"e2e-2025": SECRET}) is False
+    for header, key, body in captured:
+        t, kid, v2 = HEADER.match(header).groups()  # type: ignore[union-attr]
+        assert kid == KEY_ID and abs(time.time() - int(t)) < 60 and key == f"{dispute_id}:d1:refund"
+        assert v2 == hmac.new(SECRET.encode(), f"{t}.{key}.".encode() + body, hashlib.sha256).hexdigest()
+        assert verify_signature(header, key, body, {KEY_ID: SECRET}) is True
+        assert verify_signature(header, key, body.replace(b"129900", b"999900", 1), {KEY_ID: SECRET}) is False
+        assert verify_signature(header, key + "-replayed", body, {KEY_ID: SECRET}) is False
+        assert verify_signature(header, "", body, {KEY_ID: SECRET}) is False
+        assert verify_signature(header, key, body, {KEY_ID: SECRET}, now=int(t) + 301) is False
+        assert verify_signature(header, key, body, {"e2e-2025": SECRET}) is False
     assert SECRET not in log_audit.getvalue()
 
 
@@ -96,11 +99,13 @@ async def test_a_replayed_or_altered_refund_is_refused_by_the_payments_sandbox(a
     dispute_id = await decide_refund(api)
     await settled(api, dispute_id)
     assert await applied(downstream, "payments") == {f"{dispute_id}:d1:refund": 1}
-    [(header, body)] = captured
+    [(header, _, body)] = captured
     assert b"129900" in body
     altered = {"Disputes-Signature": header, "Idempotency-Key": "another-key", "Content-Type": "application/json"}
 
     answer = await downstream.post("/payments/v1/refunds", data=body.replace(b"129900", b"999900", 1), headers=altered)
+    assert (answer.status, (await answer.json())["reason"]) == (401, "bad_signature")
+    answer = await downstream.post("/payments/v1/refunds", data=body, headers=altered)  # as sent, under another key
     assert (answer.status, (await answer.json())["reason"]) == (401, "bad_signature")
     t = int(HEADER.match(header).group(1))  # type: ignore[union-attr]
     stale = {**altered, "Disputes-Signature": header.replace(f"t={t},", f"t={t - 301},")}

@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from multidict import CIMultiDict
 from structlog.testing import capture_logs
 
 from adapters.downstream import (
@@ -111,7 +112,7 @@ async def test_a_replay_answers_with_the_first_id(session, sandbox) -> None:
     url, body = sandbox.make_url("/payments/v1/refunds"), REFUND.model_dump_json().encode()
     answers = []
     for _ in range(2):
-        async with session.post(url, data=body, headers={"Idempotency-Key": KEY} | SIGNER.headers(body)) as response:
+        async with session.post(url, data=body, headers={"Idempotency-Key": KEY} | SIGNER.headers(KEY, body)) as response:
             answers.append(await response.json())
 
     assert answers[1] == {"id": answers[0]["id"], "replayed": True}
@@ -317,11 +318,18 @@ async def test_a_service_that_is_not_listening_is_unavailable(session, unused_tc
         await client.refund(REFUND, KEY)
 
 
-async def test_a_request_without_an_idempotency_key_is_refused(session, sandbox) -> None:
+async def test_a_request_without_one_idempotency_key_is_refused_as_unsigned(session, sandbox) -> None:
     url = sandbox.make_url("/payments/v1/refunds")
     body = REFUND.model_dump_json().encode()
-    async with session.post(url, data=body, headers=SIGNER.headers(body)) as response:
-        assert response.status == 400
+    answers = []
+    for keys in ([], [KEY, KEY + "-other"]):
+        headers = CIMultiDict(SIGNER.headers(KEY, body))
+        for key in keys:
+            headers.add("Idempotency-Key", key)
+        async with session.post(url, data=body, headers=headers) as response:
+            answers.append((response.status, (await response.json())["reason"]))
+
+    assert answers == [(401, "missing_idempotency_key"), (401, "repeated_idempotency_key")]
     assert applied(sandbox) == {}
 
 
@@ -378,7 +386,7 @@ async def test_every_attempt_is_signed_afresh_with_the_same_idempotency_key(sess
     await PaymentsClient(session, str(sandbox.make_url("/")), 2.0, 3, signer=signer, backoff=FAST).refund(REFUND, KEY)
 
     first, second = received(sandbox, "signature")
-    assert first.startswith(f"t={now - 3},kid=dev,v1=") and second.startswith(f"t={now},kid=dev,v1=")
+    assert first.startswith(f"t={now - 3},kid=dev,v2=") and second.startswith(f"t={now},kid=dev,v2=")
     assert first.rpartition("=")[2] != second.rpartition("=")[2]
     assert received(sandbox) == [503, 200] and received(sandbox, "key") == [KEY, KEY]
     assert applied(sandbox) == {KEY: 1}
@@ -398,8 +406,8 @@ async def test_a_tampered_body_or_a_stale_timestamp_is_refused_by_the_sandbox(se
     now = int(time.time())
 
     def signed(t: int, signed_body: bytes) -> dict[str, str]:
-        v1 = hmac.new(DEVELOPMENT_SECRET.encode(), f"{t}.".encode() + signed_body, hashlib.sha256).hexdigest()
-        return {"Idempotency-Key": KEY, "Content-Type": "application/json", "Disputes-Signature": f"t={t},kid=dev,v1={v1}"}
+        v2 = hmac.new(DEVELOPMENT_SECRET.encode(), f"{t}.{KEY}.".encode() + signed_body, hashlib.sha256).hexdigest()
+        return {"Idempotency-Key": KEY, "Content-Type": "application/json", "Disputes-Signature": f"t={t},kid=dev,v2={v2}"}
 
     tampered = body.replace(b'"amount_minor":899900', b'"amount_minor":999900')
     answers = []
