@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from adapters.downstream import (
-    SIGNATURE_HEADER, AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient,
+    SIGNATURE_HEADER, SIGNATURE_SCHEME, AccountsClient, FinanceClient, FulfillmentClient, NotificationsClient, PaymentsClient,
 )
 from adapters.web.bodies import ACCEPT_ENCODING, MAX_CODINGS
 from adapters.web.carriers_api import challenge
@@ -239,16 +239,19 @@ def _outbound(kind: EffectKind, model: type[BaseModel], service: str, path: str)
                                   "repeated one as you answered the first."}
     signature = {
         "name": SIGNATURE_HEADER, "in": "header", "required": True,
-        "description": f"`t=<unix seconds>,kid=<key id>,{signing.SCHEME}=<hex HMAC-SHA256(secret, \"<t>.<raw "
-                       "body>\")>`: the scheme partners sign their pushes to us with, plus the id of the "
-                       "deployment's key (`DISPUTES_EFFECTS_SIGNING_KEY_ID`; its secret is "
-                       "`DISPUTES_EFFECTS_SIGNING_SECRET`, shared with your service). Verify over the exact bytes "
-                       "received, before parsing; compare in constant time; refuse a `t` more than "
+        "description": f"`t=<unix seconds>,kid=<key id>,{SIGNATURE_SCHEME}=<hex HMAC-SHA256(secret, \"<t>.<"
+                       f"Idempotency-Key>.<raw body>\")>`: the id of the deployment's key "
+                       "(`DISPUTES_EFFECTS_SIGNING_KEY_ID`; its secret is `DISPUTES_EFFECTS_SIGNING_SECRET`, shared "
+                       "with your service) and a signature over the message's Idempotency-Key and its exact bytes, so "
+                       "that a captured message cannot be replayed under another key. Verify over the exact key and "
+                       "bytes received, before parsing; compare in constant time; refuse a `t` more than "
                        f"{REPLAY_WINDOW_SECONDS} s from your clock, either way (we sign each attempt when we send "
                        "it, so a retry carries a fresh `t`, the same body and the same Idempotency-Key). Ignore "
-                       "schemes other than `v1`. Guide: docs/downstream.md.",
-        "schema": {"type": "string", "pattern": r"^t=\d{1,12},kid=[A-Za-z0-9._-]{1,64},v1=[0-9a-f]{64}$"},
-        "example": "t=1713792669,kid=2026-01,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
+                       f"schemes other than `{SIGNATURE_SCHEME}`. Guide: docs/downstream.md.",
+        "schema": {"type": "string",
+                   "pattern": rf"^t=\d{{1,12}},kid=[A-Za-z0-9._-]{{1,64}},{SIGNATURE_SCHEME}=[0-9a-f]{{64}}$"},
+        "example": f"t=1713792669,kid=2026-01,{SIGNATURE_SCHEME}="
+                   "5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
     }
     return {
         "summary": f"{kind.value}: POST {path} on the {service} service",

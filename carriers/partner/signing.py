@@ -71,12 +71,10 @@ def _keyed(secret: bytes) -> hmac.HMAC:
     return hmac.new(secret, digestmod=hashlib.sha256)
 
 
-def sign(secret: str | SecretStr, body: bytes, timestamp: int, *, kid: str | None = None) -> str:
+def sign(secret: str | SecretStr, body: bytes, timestamp: int) -> str:
     """The header value that signs ``body`` at ``timestamp``: ``t=<t>,v1=<hex>``, as a partner sends with its
-    pushes (used by sandbox and tests), or ``t=<t>,kid=<kid>,v1=<hex>``, as the outbox signs the messages we
-    send (``adapters.downstream``), the key id naming the secret so the receiver can rotate it."""
-    key_id = "" if kid is None else f"kid={kid},"
-    return f"t={timestamp},{key_id}{SCHEME}={signature(secret, body, timestamp)}"
+    pushes (used by the sandbox and tests)."""
+    return f"t={timestamp},{SCHEME}={signature(secret, body, timestamp)}"
 
 
 def parse_header(value: str) -> SignatureHeader:

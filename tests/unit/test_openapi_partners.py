@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator, ValidationError
 from openapi_spec_validator import validate
+from pydantic import SecretStr
 
 from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS
+from adapters.downstream import Signer
 from adapters.web.rejections import REJECTION_STATUS
 from adapters.settings import Settings
 from adapters.web.openapi import build_openapi
@@ -106,6 +108,17 @@ def test_the_webhooks_section_lists_every_outbox_message_with_its_idempotency_ke
         assert "401" in operation["responses"] and "not signed" not in operation["description"]
         reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         assert reference.removeprefix("#/components/schemas/") in document["components"]["schemas"]
+
+
+def test_the_published_signature_is_the_one_the_service_sends(document) -> None:
+    """What a receiver reads in the document must be what arrives: the header `Signer` writes fits the published
+    pattern, and the description names the signed string docs/downstream.md gives, Idempotency-Key included."""
+    sent = Signer(key_id="2026-01", secret=SecretStr("whsec_example"), now=lambda: 1713792669).headers(
+        "dsp_7f3a:d1:refund", b'{"amount_minor": 129900}')
+    for message in document["webhooks"].values():
+        signature = message["post"]["parameters"][1]
+        assert re.fullmatch(signature["schema"]["pattern"], sent[signature["name"]])
+        assert '"<t>.<Idempotency-Key>.<raw body>"' in signature["description"]
 
 
 def test_the_partner_guide_explains_every_reason_code() -> None:
