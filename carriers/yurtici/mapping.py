@@ -22,9 +22,11 @@ connector (L), a client that read live replies about returned parcels (M). Paths
             detail.operationStatus (NOP, IND, ISR, CNL, ISC, DLV, BI) when the code is missing        D, O
     item.rejectStatus 9 or 10 (return made / finished) → returned, whatever the code: Yurtiçi reports
             the parcel delivered back to its sender as DLV (code 5), the receiver's name unchanged     D, M
-    item.rejectStatus other than 0 on a delivery, unless item.rejectReasonExplanation is "Sorun Yok"
-            ("no problem": 7 "Teslim İptal" on real deliveries) → returned: M's rule for live replies,
-            a blank reason included; D: 1, 2, 3 are steps of a return under way                      M, D
+    item.rejectStatus 4, 7, 8 or 11 (the return called off: "İade iptal edildi, normal süreç başladı")
+            → no return: a delivery stays delivered, whatever reason the return had been asked for     D, M
+    item.rejectStatus other than these and 0 on a delivery, unless item.rejectReasonExplanation is
+            "Sorun Yok" ("no problem") → returned: M's rule for live replies, a blank reason included;
+            D: 1, 2, 3 are steps of a return under way                                              M, D
     item.deliveryDate (yyyyMMdd) + item.deliveryTime (HHmmss, Istanbul; fewer than six digits: the
             leading zeros dropped), when delivered → delivered_at                                      O, D
     item.receiverInfo, when delivered → received_by (who took the parcel)                           O
@@ -65,6 +67,9 @@ WHAT = "queryShipment reply"
 REQUEST_ERRORS = frozenset({"82526", "82527"})  # keys / keyType missing: our request is wrong
 UNEXPECTED_ERROR = "936"
 RETURN_DONE = frozenset({"9", "10"})  # rejectStatus: return made, return finished
+# rejectStatus of a return called off, the normal process resumed (D): on hold, delivery cancelled, debit
+# cancelled, return not approved
+RETURN_CANCELLED = frozenset({"4", "7", "8", "11"})
 NO_RETURN = "0"  # rejectStatus M does not read as a return on a delivery
 NO_PROBLEM = fold("Sorun Yok")  # rejectReasonExplanation of a delivery that stands despite a rejectStatus (M)
 _SHORT = 500  # ShortText
@@ -223,8 +228,9 @@ def _returned(item: ItemDetail, status: ProofStatus) -> bool:
     reject = text(item.reject_status)
     if reject in RETURN_DONE:
         return True
-    delivered = status is ProofStatus.DELIVERED
-    return delivered and reject not in (None, NO_RETURN) and fold(item.reject_reason_explanation) != NO_PROBLEM
+    if reject in RETURN_CANCELLED or status is not ProofStatus.DELIVERED:
+        return False
+    return reject not in (None, NO_RETURN) and fold(item.reject_reason_explanation) != NO_PROBLEM
 
 
 def _receiver(item: ItemDetail) -> tuple[str | None, R]:
