@@ -130,6 +130,22 @@ def test_credentials_refused_by_a_fault_are_an_authentication_failure() -> None:
         parse("fault-auth.xml", "12520")
 
 
+def test_a_request_error_sent_as_a_fault_in_the_reply_is_a_bad_request() -> None:
+    """W: every operation's fault is YurticikargoWSException{errorCode, errText}; F: Yurtiçi sends its errors as
+    server exceptions; D: 82527 ERR_INTG_KEY_TYPE_NOT_FOUND is a request error."""
+    body = envelope_fault(
+        '<faultcode>S:Server</faultcode><faultstring>ERR_INTG_KEY_TYPE_NOT_FOUND</faultstring><detail>'
+        '<w:YurticikargoWSException xmlns:w="http://yurticikargo.com.tr/WSExceptions/"><errorCode>82527</errorCode>'
+        "<errText>ERR_INTG_KEY_TYPE_NOT_FOUND</errText></w:YurticikargoWSException></detail>"
+    )
+    with pytest.raises(BadRequest, match="errorCode 82527"):
+        parse_query_response(reply(body), "12520", RECEIVED)
+
+
+def envelope_fault(fault: str) -> str:
+    return f'<e:Envelope xmlns:e="{ENVELOPE_NS}"><e:Body><e:Fault>{fault}</e:Fault></e:Body></e:Envelope>'
+
+
 def test_yurticis_unexpected_error_is_worth_trying_again() -> None:
     with pytest.raises(CarrierUnavailable):
         parse("query-unexpected-error.xml", "12520")
