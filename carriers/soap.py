@@ -18,20 +18,29 @@ carrier failing for now: ``CarrierUnavailable``, retried. Every other fault (``C
 own code) is the carrier's answer to our request: ``BadRequest``, not retried. A 500 that is not a fault is the
 carrier being down (``CarrierUnavailable``, retried). Fault codes are carrier vocabulary; fault strings may echo
 our input, so they are matched against known words but never copied into errors.
+
+Some carriers send every error, our request's too, as a ``Server`` fault whose ``detail`` holds the exception
+their WSDL declares (Yurtiçi's ``YurticikargoWSException{errorCode, errText}``). Such a carrier reads its own
+faults (``FaultReader``, given to ``SoapLink`` and ``operation_result``): after the credentials rule, its reading
+decides; when it has none (no declared exception in the detail), the rules above do.
 """
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from xml.etree.ElementTree import Element  # the type only: parsing goes through defusedxml
 from xml.sax.saxutils import escape, quoteattr
 
+import aiohttp
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 from pydantic import BeforeValidator
 
+from carriers.base import CarrierSettings
+from carriers.breaker import CircuitBreaker
+from carriers.clock import Clock
 from carriers.errors import BadRequest, CarrierAuthError, CarrierError, CarrierUnavailable, MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
 from carriers.link import CarrierLink
@@ -54,6 +63,9 @@ _AUTH_WORDS = re.compile(
 )
 
 type XmlValue = str | None | Sequence[tuple[str, "XmlValue"]]
+# A carrier's reading of its own fault (the fault element, its code, the HTTP status): the error the fault stands
+# for, or None to leave it to the generic rules.
+type FaultReader = Callable[[Element, str, int | None], CarrierError | None]
 
 
 def _one_or_many(value: Any) -> Any:
@@ -126,7 +138,7 @@ def _fault(body: bytes, *, carrier: str) -> tuple[Element, str] | None:
     return (element, code) if element is not None and code is not None else None
 
 
-def operation_result(raw: bytes, *, carrier: str, what: str) -> Element:
+def operation_result(raw: bytes, *, carrier: str, what: str, read_fault: FaultReader | None = None) -> Element:
     """The operation's response element, the first child of the SOAP body (``queryShipmentResponse``)."""
     envelope = parse_xml(raw, carrier=carrier, what=what)
     if local_name(envelope.tag) != "Envelope":
@@ -135,19 +147,32 @@ def operation_result(raw: bytes, *, carrier: str, what: str) -> Element:
     if result is None:
         raise MalformedResponse(f"{what} has an empty SOAP body", carrier=carrier)
     if (code := _fault_code(result)) is not None:
-        raise fault_error(result, code, carrier=carrier)
+        raise fault_error(result, code, carrier=carrier, read_fault=read_fault)
     return result
 
 
-def fault_error(fault: Element, code: str, *, carrier: str, status: int | None = None) -> CarrierError:
-    """The error a fault stands for: our credentials refused (``CarrierAuthError``), else the service failing
-    (``CarrierUnavailable``) or our request refused (``BadRequest``), by the fault code's class."""
+def fault_error(
+    fault: Element, code: str, *, carrier: str, status: int | None = None, read_fault: FaultReader | None = None
+) -> CarrierError:
+    """The error a fault stands for: our credentials refused (``CarrierAuthError``), else the carrier's own
+    reading of it (``read_fault``), else the service failing (``CarrierUnavailable``) or our request refused
+    (``BadRequest``), by the fault code's class."""
     words = " ".join(c.text or "" for c in fault.iter() if local_name(c.tag) in ("faultstring", "Text"))
     name = code.rpartition(":")[2].upper()
     if name in _AUTH_CODES or _AUTH_WORDS.search(_folded(words)):
         return CarrierAuthError(f"SOAP fault {code} (credentials refused)", carrier=carrier, status=status)
+    if read_fault is not None and (error := read_fault(fault, code, status)) is not None:
+        return error
     kind = CarrierUnavailable if name.partition(".")[0] in _SERVER_CODES else BadRequest
     return kind(f"SOAP fault {code}", carrier=carrier, status=status)
+
+
+def fault_detail(fault: Element, name: str) -> Element | None:
+    """The element named ``name`` (local name) inside the fault's ``detail`` (SOAP 1.1; ``Detail`` in 1.2)."""
+    for part in fault:
+        if local_name(part.tag) in ("detail", "Detail"):
+            return next((c for c in part.iter() if local_name(c.tag) == name), None)
+    return None
 
 
 def _folded(value: str) -> str:
@@ -155,9 +180,9 @@ def _folded(value: str) -> str:
     return "".join(ch for ch in bare if not unicodedata.combining(ch)).upper()
 
 
-def returned(raw: bytes, *, carrier: str, what: str) -> Element | None:
+def returned(raw: bytes, *, carrier: str, what: str, read_fault: FaultReader | None = None) -> Element | None:
     """What the operation returned: the response element's first child (``return``, ``XxxResult``, …)."""
-    return next(iter(operation_result(raw, carrier=carrier, what=what)), None)
+    return next(iter(operation_result(raw, carrier=carrier, what=what, read_fault=read_fault)), None)
 
 
 def xml_data(element: Element, *, carrier: str, what: str, depth: int = 0) -> Any:
@@ -201,9 +226,16 @@ def _fault_code(element: Element | None) -> str | None:
 
 
 class SoapLink(CarrierLink):
+    def __init__(
+        self, carrier: str, settings: CarrierSettings, session: aiohttp.ClientSession, clock: Clock,
+        breaker: CircuitBreaker, *, read_fault: FaultReader | None = None,
+    ) -> None:
+        super().__init__(carrier, settings, session, clock, breaker)
+        self._read_fault = read_fault
+
     async def send_soap(self, request: SoapRequest) -> HttpResponse:
         """Post the envelope under breaker and retries; a fault of the service failing is retried as an outage,
-        any other raises at once (``fault_error``)."""
+        any other raises at once (``fault_error``, with the carrier's own ``read_fault``)."""
         return await self.call(lambda: self._attempt(request))
 
     async def _attempt(self, request: SoapRequest) -> HttpResponse:
@@ -211,5 +243,5 @@ class SoapLink(CarrierLink):
         if response.status == 500:
             if (found := _fault(response.body, carrier=self.carrier)) is None:
                 raise CarrierUnavailable("HTTP 500", carrier=self.carrier, status=500)
-            raise fault_error(*found, carrier=self.carrier, status=500)
+            raise fault_error(*found, carrier=self.carrier, status=500, read_fault=self._read_fault)
         return response

@@ -23,7 +23,10 @@ Field mapping (DOC §2.2.1 columns, keys spelled as in DOC §2.2.28):
     DURUM_KODU (1 origin branch, 2 on the way, 3 delivery branch, 4 out for delivery, 5 partial delivery,
                6 delivered, 7 redirected)   → status through STATUS; kept as status_code. A code not in
                the table → unknown, noted. Without a code, DURUMU's words decide (STATUS_TEXT, *assumed*
-               wording; RDHN words code 6 "TESLİM EDİLDİ"); words not in it → unknown, noted
+               wording; RDHN words code 6 "TESLİM EDİLDİ"); words not in it → unknown, noted. "TESLİM
+               EDİLDİ" after words naming another taker is no delivery: to the sender ("GÖNDERİCİYE") →
+               returned, to a branch or a transfer centre ("ŞUBEYE", "MERKEZİNE") → in transit (PTT words
+               its own so: 120 "Göndericisine Teslim Edildi", 110 "PTT İşyerine Teslim Edildi")
     TIP_KODU 3 (returned)                   → returned, whatever DURUM_KODU says of the trip back
     DEVIR_KODU (DOC §2.3 non-delivery reasons) on a parcel still on its way → failed_attempt or
                exception (NON_DELIVERY)
@@ -81,6 +84,12 @@ STATUS_TEXT = keyword_table(CODE, "DURUMU", (
     ("TESLİM EDİLEMEDİ", ProofStatus.FAILED_ATTEMPT),
     ("İADE", ProofStatus.RETURNED),
     ("PARÇALI", ProofStatus.EXCEPTION),
+    # handed to someone other than the addressee: listed before "TESLİM EDİLDİ", which they come with
+    ("GÖNDERİCİYE", ProofStatus.RETURNED),  # to the sender
+    ("GÖNDERİCİSİNE", ProofStatus.RETURNED),
+    ("ŞUBEYE", ProofStatus.IN_TRANSIT),  # to a branch
+    ("MERKEZİNE", ProofStatus.IN_TRANSIT),  # to a (transfer) centre
+    ("MERKEZE", ProofStatus.IN_TRANSIT),
     ("TESLİM EDİLDİ", ProofStatus.DELIVERED),
     ("YÖNLENDİR", ProofStatus.IN_TRANSIT),
     ("TESLİMAT", ProofStatus.IN_TRANSIT),

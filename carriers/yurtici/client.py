@@ -1,9 +1,12 @@
 """Yurtiçi Kargo adapter: the only Yurtiçi code that does I/O (``queryShipment`` pull; partner push)."""
 
+import aiohttp
+
 from carriers.adapter import PartnerPullAdapter, SoapPullAdapter
 from carriers.base import Capabilities
+from carriers.clock import Clock
 from carriers.soap import SoapLink
-from carriers.yurtici.mapping import CODE, build_query_request, parse_query_response
+from carriers.yurtici.mapping import CODE, build_query_request, parse_query_response, read_fault
 from carriers.yurtici.settings import YurticiSettings
 from schemas.proof import ProofOffer
 
@@ -19,3 +22,7 @@ class YurticiAdapter(PartnerPullAdapter[YurticiSettings, SoapLink], SoapPullAdap
     capabilities = Capabilities(pull=PULL_OFFER, push=None)
     build_request = staticmethod(build_query_request)
     parse_response = staticmethod(parse_query_response)
+
+    def _open_link(self, settings: YurticiSettings, session: aiohttp.ClientSession, clock: Clock) -> SoapLink:
+        """A SOAP link that reads Yurtiçi's own faults (its request errors come as ``Server`` faults)."""
+        return SoapLink(self.code, settings, session, clock, self.breaker, read_fault=read_fault)

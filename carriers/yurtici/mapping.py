@@ -11,8 +11,11 @@ connector (L), a client that read live replies about returned parcels (M). Paths
     outFlag 1 without details (errCode beside it)  → CarrierAuthError (credentials refused in band)  L, D
     outFlag 2, or errCode 936                      → CarrierUnavailable (Yurtiçi's unexpected error)  D
     errCode 82526 / 82527 (keys / keyType missing) → BadRequest                                      D
-    a SOAP Fault → CarrierAuthError when it speaks of credentials, else CarrierUnavailable for a
-            Server fault, BadRequest for any other (carriers.soap)                              W, F
+    a SOAP Fault → CarrierAuthError when it speaks of credentials (carriers.soap); else, when its detail
+            is the declared YurticikargoWSException with an errorCode, Yurtiçi's answer: errorCode 936
+            → CarrierUnavailable, any other → BadRequest (Yurtiçi sends its request errors as Server
+            faults, F); without that detail, CarrierUnavailable for a Server fault, BadRequest for any
+            other (carriers.soap)                                                                  W, F, D
     no detail, or our detail with another errCode  → status not_found                               L, O
     detail: cargoKey (or item.cargoKey) = our number → the package; invoiceKey = our number → the
             shipment of the invoice's packages (one detail per package, same invoiceKey); the
@@ -22,9 +25,11 @@ connector (L), a client that read live replies about returned parcels (M). Paths
             detail.operationStatus (NOP, IND, ISR, CNL, ISC, DLV, BI) when the code is missing        D, O
     item.rejectStatus 9 or 10 (return made / finished) → returned, whatever the code: Yurtiçi reports
             the parcel delivered back to its sender as DLV (code 5), the receiver's name unchanged     D, M
-    item.rejectStatus other than 0 on a delivery, unless item.rejectReasonExplanation is "Sorun Yok"
-            ("no problem": 7 "Teslim İptal" on real deliveries) → returned: M's rule for live replies,
-            a blank reason included; D: 1, 2, 3 are steps of a return under way                      M, D
+    item.rejectStatus 4, 7, 8 or 11 (the return called off: "İade iptal edildi, normal süreç başladı")
+            → no return: a delivery stays delivered, whatever reason the return had been asked for     D, M
+    item.rejectStatus other than these and 0 on a delivery, unless item.rejectReasonExplanation is
+            "Sorun Yok" ("no problem") → returned: M's rule for live replies, a blank reason included;
+            D: 1, 2, 3 are steps of a return under way                                              M, D
     item.deliveryDate (yyyyMMdd) + item.deliveryTime (HHmmss, Istanbul; fewer than six digits: the
             leading zeros dropped), when delivered → delivered_at                                      O, D
     item.receiverInfo, when delivered → received_by (who took the parcel)                           O
@@ -43,6 +48,7 @@ Yurtiçi sends no signature, photo or position.
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from xml.etree.ElementTree import Element  # the type only: parsing goes through defusedxml
 
 
 from carriers import soap
@@ -65,8 +71,12 @@ WHAT = "queryShipment reply"
 REQUEST_ERRORS = frozenset({"82526", "82527"})  # keys / keyType missing: our request is wrong
 UNEXPECTED_ERROR = "936"
 RETURN_DONE = frozenset({"9", "10"})  # rejectStatus: return made, return finished
+# rejectStatus of a return called off, the normal process resumed (D): on hold, delivery cancelled, debit
+# cancelled, return not approved
+RETURN_CANCELLED = frozenset({"4", "7", "8", "11"})
 NO_RETURN = "0"  # rejectStatus M does not read as a return on a delivery
 NO_PROBLEM = fold("Sorun Yok")  # rejectReasonExplanation of a delivery that stands despite a rejectStatus (M)
+WS_EXCEPTION = "YurticikargoWSException"  # the fault detail every operation declares (W)
 _SHORT = 500  # ShortText
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 
@@ -109,8 +119,21 @@ def build_query_request(settings: YurticiSettings, tracking_number: str) -> Soap
     )
 
 
+def read_fault(fault: Element, code: str, status: int | None) -> CarrierError | None:
+    """A fault whose detail is Yurtiçi's declared exception with an ``errorCode`` is Yurtiçi's answer to our
+    request, though its code is ``Server``: 936 (its unexpected error) is Yurtiçi failing, any other code refuses
+    the request. None for a fault without that detail (the generic SOAP rules then decide)."""
+    exception = soap.fault_detail(fault, WS_EXCEPTION)
+    fields = () if exception is None else exception
+    error = next((text(c.text) for c in fields if soap.local_name(c.tag) == "errorCode"), None)
+    if error is None or not error.isdigit() or len(error) > 16:  # declared an int (W); anything else is no answer
+        return None
+    kind = CarrierUnavailable if error == UNEXPECTED_ERROR else BadRequest
+    return kind(f"SOAP fault {code}, {WS_EXCEPTION} errorCode {error}", carrier=CODE, status=status)
+
+
 def parse_query_response(response: HttpResponse, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
-    returned = soap.returned(response.body, carrier=CODE, what=WHAT)
+    returned = soap.returned(response.body, carrier=CODE, what=WHAT, read_fault=read_fault)
     if returned is None:
         raise MalformedResponse(f"{WHAT} holds no ShippingDeliveryVO", carrier=CODE)
     reply = soap.read_xml(DeliveryVO, returned, carrier=CODE, what=WHAT)
@@ -223,8 +246,9 @@ def _returned(item: ItemDetail, status: ProofStatus) -> bool:
     reject = text(item.reject_status)
     if reject in RETURN_DONE:
         return True
-    delivered = status is ProofStatus.DELIVERED
-    return delivered and reject not in (None, NO_RETURN) and fold(item.reject_reason_explanation) != NO_PROBLEM
+    if reject in RETURN_CANCELLED or status is not ProofStatus.DELIVERED:
+        return False
+    return reject not in (None, NO_RETURN) and fold(item.reject_reason_explanation) != NO_PROBLEM
 
 
 def _receiver(item: ItemDetail) -> tuple[str | None, R]:

@@ -14,7 +14,12 @@ code, the addressee's name); a relation the carrier states wins over the word. W
 (`with_worded_relation`), so what is stored and shown agrees with what the policy reads; proofs stored before that
 are read the same way here.
 
-A phrase is read only at the start of the field: at its end a word like "Kapıcı" may be a surname.
+A phrase is read only at the start of the field: at its end a word like "Kapıcı" may be a surname. "ALICI" or
+"ALICININ" (the addressee, the addressee's) before a listed phrase names that phrase's relation ("ALICI YAKINI": the
+addressee's relative; "ALICININ KOMŞUSU": the addressee's neighbour); alone, the addressee. The longest phrase that
+fits is read. The phrase's last word may carry a Turkish case ending, the dative ("KOMŞUYA", "KAPICIYA": to the
+neighbour, the doorman) with or without the possessive before it ("SİTE GÜVENLİĞİNE", "KOMŞUSUNA"): it is read as
+the listed word left once the ending is taken off (ğ back to k: "GÜVENLİĞE" is GÜVENLİK).
 """
 
 import re
@@ -37,7 +42,16 @@ _PHRASES: dict[RecipientRelation, tuple[str, ...]] = {
     ),
     R.PICKUP_POINT: ("ŞUBE", "ŞUBEDEN TESLİM"),
 }
-_VOCABULARY = {tuple(fold(phrase).split()): relation for relation, phrases in _PHRASES.items() for phrase in phrases}
+_OF_THE_ADDRESSEE = ("ALICI", "ALICININ")  # before a phrase, the addressee's: "ALICI YAKINI"
+# Folded endings a phrase's last word may carry, tried after the word as written: the dative, and the possessive
+# (alone or before the dative).
+_DATIVE = ("ya", "ye", "na", "ne", "a", "e")
+_POSSESSIVE = ("si", "su", "i", "u")
+_OWN = {tuple(fold(phrase).split()): relation for relation, phrases in _PHRASES.items() for phrase in phrases}
+_OWNERS = tuple(fold(owner) for owner in _OF_THE_ADDRESSEE)
+_VOCABULARY = _OWN | {
+    (owner, *words): relation for owner in _OWNERS for words, relation in _OWN.items() if words[0] not in _OWNERS
+}
 _LONGEST = max(len(words) for words in _VOCABULARY)
 _FIRST_WORDS = frozenset(words[0] for words in _VOCABULARY)
 _WORD = re.compile(r"[^\W\d_]+")
@@ -73,11 +87,21 @@ def _relation_word(written: str) -> tuple[RecipientRelation | None, str]:
     """The relation the field's leading words name (the longest phrase that fits), and the text after them. Most
     fields are a name: their first word starts no phrase, and that is all that is read of them."""
     first = _WORD.search(written)
-    if first is None or fold(first[0]) not in _FIRST_WORDS:
+    if first is None or _FIRST_WORDS.isdisjoint(_stems(fold(first[0]))):
         return None, written
     words = list(_WORD.finditer(written, first.start()))[:_LONGEST]
     folded = tuple(fold(w[0]) for w in words)
     for count in range(len(words), 0, -1):
-        if (relation := _VOCABULARY.get(folded[:count])) is not None:
-            return relation, written[words[count - 1].end():].strip(" \t-–:;,./()")
+        for last in _stems(folded[count - 1]):
+            if (relation := _VOCABULARY.get((*folded[: count - 1], last))) is not None:
+                return relation, written[words[count - 1].end():].strip(" \t-–:;,./()")
     return None, written
+
+
+def _stems(word: str) -> tuple[str, ...]:
+    """A folded word, then what it is without a case ending (``komsuya`` → ``komsu``; ``guvenligine`` →
+    ``guvenligi``, ``guvenlik``): candidates only, a word is read as one only if it is in the table."""
+    bases = [word, *(word[: -len(end)] for end in _DATIVE if word.endswith(end) and len(word) > len(end) + 1)]
+    bases += [base[: -len(end)] for base in bases for end in _POSSESSIVE if base.endswith(end) and len(base) > len(end) + 1]
+    softened = [base[:-1] + "k" for base in bases[1:] if base.endswith("g")]  # ğ before a vowel ending was k
+    return tuple(dict.fromkeys([*bases, *softened]))

@@ -231,6 +231,27 @@ def test_without_a_code_the_status_words_decide(words: str, expected: ProofStatu
     assert (proof.status, proof.status_code) == (expected, words)
 
 
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("GÖNDERİCİYE TESLİM EDİLDİ", ProofStatus.RETURNED),
+        ("Göndericisine Teslim Edildi", ProofStatus.RETURNED),
+        ("ŞUBEYE TESLİM EDİLDİ", ProofStatus.IN_TRANSIT),
+        ("TRANSFER MERKEZİNE TESLİM EDİLDİ", ProofStatus.IN_TRANSIT),
+    ],
+)
+def test_words_handing_the_parcel_to_another_than_the_addressee_are_no_delivery(
+    words: str, expected: ProofStatus
+) -> None:
+    """Turkish carriers word a parcel handed back to its sender, or to one of their own offices, with "Teslim
+    Edildi": PTT's status table (tests/fixtures/carriers/ptt/durum-kodlari.md, from ahmeti/ptt-kargo-api @
+    c79c757…, 03_PTT_Durum_Kodlari.md) has 120 "Göndericisine Teslim Edildi" in the group GÖNDERİCİSİNE TESLİM
+    (returned) and 110 "PTT İşyerine Teslim Edildi" in the group TESLİM EDİLEMEDİ (not delivered)."""
+    proof = parse_query_response(cargo(DURUMU=words), CODE, RECEIVED)
+
+    assert (proof.status, proof.status_code, proof.delivered_at) == (expected, words, None)
+
+
 def test_status_words_not_mapped_are_noted_and_mapped_ones_are_not() -> None:
     unmapped = parse_query_response(cargo(DURUMU="BİLİNMİYOR"), CODE, RECEIVED)
     mapped = parse_query_response(cargo(DURUMU="YOLDA"), CODE, RECEIVED)

@@ -1,12 +1,16 @@
+from xml.etree.ElementTree import Element
+
 import pytest
 from aiohttp import web
 from defusedxml.ElementTree import fromstring
 
 from carriers.base import CarrierSettings
 from carriers.breaker import CircuitBreaker
-from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, MalformedResponse
+from carriers.errors import BadRequest, CarrierAuthError, CarrierError, CarrierUnavailable, MalformedResponse
 from carriers.retry import RetryBudget
-from carriers.soap import ENVELOPE_NS, SoapLink, SoapRequest, local_name, operation_result, returned, xml_data
+from carriers.soap import (
+    ENVELOPE_NS, SoapLink, SoapRequest, fault_detail, local_name, operation_result, returned, xml_data,
+)
 
 REQUEST = SoapRequest(
     carrier="yurtici",
@@ -236,3 +240,55 @@ def test_a_credentials_fault_in_a_200_reply_is_an_authentication_failure_too() -
     fault = envelope("<e:Fault><faultcode>e:Client</faultcode><faultstring>Şifre geçersiz</faultstring></e:Fault>")
     with pytest.raises(CarrierAuthError):
         operation_result(fault, carrier="ptt", what="reply")
+
+
+def answer_on_code_7(fault: Element, code: str, status: int | None) -> CarrierError | None:
+    """A carrier's own reading: its declared ``Refusal`` detail with code 7 refuses our request."""
+    refusal = fault_detail(fault, "Refusal")
+    if refusal is None or refusal.findtext("code") != "7":
+        return None
+    return BadRequest(f"SOAP fault {code}, Refusal 7", carrier="yurtici", status=status)
+
+
+async def carrier_link(handler, carrier_server, session, clock) -> tuple[SoapLink, str]:
+    base = await carrier_server([("POST", "/ws", handler)])
+    settings = CarrierSettings(base_url=base, retry=RetryBudget(attempts=3, total_seconds=10))
+    breaker = CircuitBreaker("yurtici", settings.breaker, clock)
+    return SoapLink("yurtici", settings, session, clock, breaker, read_fault=answer_on_code_7), base + "/ws"
+
+
+@pytest.mark.parametrize(
+    ("detail", "error", "calls_made"),
+    [
+        ('<detail><n:Refusal xmlns:n="urn:x"><code>7</code></n:Refusal></detail>', BadRequest, 1),
+        ('<detail><n:Refusal xmlns:n="urn:x"><code>8</code></n:Refusal></detail>', CarrierUnavailable, 3),
+        ("", CarrierUnavailable, 3),
+    ],
+    ids=["its answer", "not its answer", "no detail"],
+)
+async def test_a_carrier_reads_its_own_server_faults_before_the_generic_rule(
+    carrier_server, session, clock, detail: str, error: type[CarrierError], calls_made: int
+) -> None:
+    calls: list[int] = []
+
+    async def faulty(request: web.Request) -> web.Response:
+        calls.append(1)
+        body = envelope(f"<e:Fault><faultcode>e:Server</faultcode><faultstring>x</faultstring>{detail}</e:Fault>")
+        return web.Response(status=500, body=body, content_type="text/xml")
+
+    link, url = await carrier_link(faulty, carrier_server, session, clock)
+    with pytest.raises(error):
+        await link.send_soap(SoapRequest("yurtici", url, "a", "urn:t", "q", ()))
+    assert len(calls) == calls_made and link.breaker.failures == (0 if error is BadRequest else calls_made)
+
+
+def test_credentials_refused_stay_an_authentication_failure_whatever_the_carrier_reads() -> None:
+    fault = envelope(
+        "<e:Fault><faultcode>e:Server</faultcode><faultstring>Kullanıcı adı veya şifre hatalı</faultstring>"
+        "<detail><Refusal><code>7</code></Refusal></detail></e:Fault>"
+    )
+    with pytest.raises(CarrierAuthError):
+        operation_result(fault, carrier="yurtici", what="reply", read_fault=answer_on_code_7)
+    with pytest.raises(BadRequest, match="Refusal 7"):
+        operation_result(fault.replace("Kullanıcı adı veya şifre hatalı".encode(), b"x"), carrier="yurtici",
+                         what="reply", read_fault=answer_on_code_7)

@@ -8,7 +8,7 @@ from aiohttp import web
 from defusedxml.ElementTree import fromstring
 from pydantic import SecretStr
 
-from carriers.errors import CarrierAuthError, CarrierUnavailable
+from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable
 from carriers.retry import RetryBudget
 from carriers.yurtici.client import YurticiAdapter
 from carriers.yurtici.settings import YurticiSettings
@@ -67,6 +67,74 @@ async def test_wrong_credentials_reported_in_the_reply_are_an_auth_failure_not_r
     with pytest.raises(CarrierAuthError):
         await yurtici.pull("12520")
     assert len(calls) == 1
+
+
+def fault(detail: str) -> str:
+    """A SOAP 1.1 fault as JAX-WS writes a service exception (faultcode Server, as fault-auth.xml), with ``detail``."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/">'
+        "<env:Header/><env:Body><env:Fault><faultcode>env:Server</faultcode><faultstring>ERR</faultstring>"
+        f"{detail}</env:Fault></env:Body></env:Envelope>"
+    )
+
+
+def ws_exception(code: str, words: str) -> str:
+    """The fault detail every operation of Yurtiçi's WSDL declares: YurticikargoWSException{errorCode, errText}."""
+    return (
+        '<detail><ns1:YurticikargoWSException xmlns:ns1="http://yurticikargo.com.tr/WSExceptions/">'
+        f"<errorCode>{code}</errorCode><errText>{words}</errText></ns1:YurticikargoWSException></detail>"
+    )
+
+
+def faulting(body: str, calls: list[int]) -> Handler:
+    async def handle(request: web.Request) -> web.Response:
+        calls.append(1)
+        return web.Response(status=500, text=body, content_type="text/xml")
+
+    return handle
+
+
+@pytest.mark.parametrize(
+    ("code", "words"), [("82527", "ERR_INTG_KEY_TYPE_NOT_FOUND"), ("82526", "ERR_INTG_KEYS_NOT_FOUND")]
+)
+async def test_a_request_error_sent_as_a_server_fault_is_refused_at_once_and_not_counted_as_an_outage(
+    adapter_at, clock, code: str, words: str
+) -> None:
+    """Yurtiçi sends its errors as server exceptions: F (umithan-guldemir/odoo-addons @ a4d4f79…,
+    delivery_yurtici/models/yurtici_request.py, _process_reply: "Yurtiçi API returns error as server exceptions");
+    W declares YurticikargoWSException{errorCode, errText} as every operation's fault; D lists 82526
+    ERR_INTG_KEYS_NOT_FOUND and 82527 ERR_INTG_KEY_TYPE_NOT_FOUND as queryShipment's request errors."""
+    calls: list[int] = []
+    yurtici = await yurtici_at(faulting(fault(ws_exception(code, words)), calls), adapter_at)
+    with pytest.raises(BadRequest) as caught:
+        await yurtici.pull("12520")
+    assert str(caught.value) == f"yurtici: SOAP fault env:Server, YurticikargoWSException errorCode {code}"
+    assert len(calls) == 1 and clock.sleeps == [] and yurtici.breaker.failures == 0
+
+
+async def test_yurticis_unexpected_error_sent_as_a_fault_is_retried_then_reported_unavailable(adapter_at, clock) -> None:
+    """D: 936 is queryShipment's unknown (unexpected) error, worth trying again, as it is in the reply."""
+    calls: list[int] = []
+    yurtici = await yurtici_at(faulting(fault(ws_exception("936", "Beklenmeyen hata")), calls), adapter_at)
+    with pytest.raises(CarrierUnavailable):
+        await yurtici.pull("12520")
+    assert len(calls) == 3 and len(clock.sleeps) == 2 and yurtici.breaker.failures == 3
+
+
+@pytest.mark.parametrize(
+    "detail", ["", "<detail><stackTrace>java.lang.NullPointerException</stackTrace></detail>", ws_exception("", "x")],
+    ids=["no detail", "another detail", "no error code"],
+)
+async def test_a_server_fault_without_yurticis_declared_exception_is_retried_as_an_outage(
+    adapter_at, clock, detail: str
+) -> None:
+    """SOAP 1.1 §4.4.1: a Server fault "may succeed at a later point in time"; only Yurtiçi's declared exception
+    with its errorCode makes it an answer to our request."""
+    calls: list[int] = []
+    yurtici = await yurtici_at(faulting(fault(detail), calls), adapter_at)
+    with pytest.raises(CarrierUnavailable):
+        await yurtici.pull("12520")
+    assert len(calls) == 3 and yurtici.breaker.failures == 3
 
 
 async def test_an_outage_is_retried_then_reported_unavailable(adapter_at, clock) -> None:

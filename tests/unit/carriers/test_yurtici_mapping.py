@@ -130,6 +130,22 @@ def test_credentials_refused_by_a_fault_are_an_authentication_failure() -> None:
         parse("fault-auth.xml", "12520")
 
 
+def test_a_request_error_sent_as_a_fault_in_the_reply_is_a_bad_request() -> None:
+    """W: every operation's fault is YurticikargoWSException{errorCode, errText}; F: Yurtiçi sends its errors as
+    server exceptions; D: 82527 ERR_INTG_KEY_TYPE_NOT_FOUND is a request error."""
+    body = envelope_fault(
+        '<faultcode>S:Server</faultcode><faultstring>ERR_INTG_KEY_TYPE_NOT_FOUND</faultstring><detail>'
+        '<w:YurticikargoWSException xmlns:w="http://yurticikargo.com.tr/WSExceptions/"><errorCode>82527</errorCode>'
+        "<errText>ERR_INTG_KEY_TYPE_NOT_FOUND</errText></w:YurticikargoWSException></detail>"
+    )
+    with pytest.raises(BadRequest, match="errorCode 82527"):
+        parse_query_response(reply(body), "12520", RECEIVED)
+
+
+def envelope_fault(fault: str) -> str:
+    return f'<e:Envelope xmlns:e="{ENVELOPE_NS}"><e:Body><e:Fault>{fault}</e:Fault></e:Body></e:Envelope>'
+
+
 def test_yurticis_unexpected_error_is_worth_trying_again() -> None:
     with pytest.raises(CarrierUnavailable):
         parse("query-unexpected-error.xml", "12520")
@@ -307,7 +323,7 @@ def returned_delivered(reject_status: str, reason: str | None = None) -> ProofOf
     return parse_query_response(reply(body), "12523", RECEIVED)
 
 
-@pytest.mark.parametrize("reject_status", ["1", "2", "3", "4", "9"])
+@pytest.mark.parametrize("reject_status", ["1", "2", "3", "9"])
 def test_a_delivery_with_a_return_under_way_for_a_reason_is_returned(reject_status: str) -> None:
     """M (live replies): any rejectStatus but 0 whose reason is not "Sorun Yok" is a return; D: 1, 2, 3 are steps of
     a return in progress ("İade süreci devam ediyor")."""
@@ -317,8 +333,23 @@ def test_a_delivery_with_a_return_under_way_for_a_reason_is_returned(reject_stat
     assert (proof.delivered_at, proof.received_by) == (None, None)
 
 
+@pytest.mark.parametrize("reject_status", ["4", "7", "8", "11"])
+def test_a_delivery_whose_return_was_called_off_stays_delivered_whatever_reason_the_return_had(
+    reject_status: str,
+) -> None:
+    """D, "İade Durum Kodları (rejectStatus)": 4 "İade beklemede", 7 "Teslimat iptal edildi", 8 "Borçlandırma iptal
+    edildi", 11 "İade onaylanmadı", and "rejectStatus 4, 7, 8, 11 → İade iptal edildi, normal süreç başladı" (the
+    return was called off, the normal process resumed): a DLV beside one of them is a delivery to the addressee,
+    though the reason the return was asked for ("Alıcı Kabul Etmedi…") is still written beside it."""
+    proof = returned_delivered(reject_status)
+
+    assert (proof.status, proof.status_code, proof.received_by) == (ProofStatus.DELIVERED, "5", "Ali Veli")
+    assert proof.delivered_at == datetime(2024, 1, 18, 8, 15, tzinfo=UTC)  # 20240118 111500 Istanbul
+
+
 def test_a_delivery_with_a_return_status_and_no_reason_is_returned() -> None:
-    proof = returned_delivered("7", reason="")
+    """M's rule for a rejectStatus D does not list (5): a blank reason counts as a return."""
+    proof = returned_delivered("5", reason="")
 
     assert (proof.status, proof.delivered_at, proof.received_by) == (ProofStatus.RETURNED, None, None)
 

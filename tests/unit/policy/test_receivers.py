@@ -40,11 +40,64 @@ IN_PERSON_WORDS = ["KENDİSİ", "BİZZAT", "KENDİ", "ALICI", "ALICININ KENDİS�
         ("Ali Kapıcı", "Ali Kapıcı", R.UNKNOWN),
         ("-", None, R.UNKNOWN),
         ("A", None, R.UNKNOWN),
+        ("ALICI MEHMET", "MEHMET", R.RECIPIENT),
+        ("ALICI EMİNE", "EMİNE", R.RECIPIENT),  # a name ending as a dative would: no listed word is left
+        ("ESİN YILMAZ", "ESİN YILMAZ", R.UNKNOWN),
     ],
 )
 def test_the_receiver_field_is_read_as_a_relation_word_and_a_name(written: str, name: str | None, relation: R) -> None:
     receiver = read_receiver(proof(received_by=written, relation=R.UNKNOWN))
     assert (receiver.name, receiver.relation) == (name, relation)
+
+
+# Turkish grammar (Göksel & Kerslake, "Turkish: A Comprehensive Grammar", Routledge 2005, on case and possessive
+# suffixes): "X'in Y'si" (ALICININ KOMŞUSU) is "X's Y", and with "ALICI" before it the compound reads the same
+# (ALICI YAKINI, like the listed ALICI KENDİSİ); the dative -(y)A ("to") is -nA after the possessive -(s)I
+# (KOMŞU → KOMŞUYA, KOMŞUSU → KOMŞUSUNA, SİTE GÜVENLİĞİ → SİTE GÜVENLİĞİNE), and k softens to ğ before a vowel
+# (GÜVENLİK → GÜVENLİĞE).
+@pytest.mark.parametrize(
+    ("written", "name", "relation"),
+    [
+        ("ALICI YAKINI", None, R.HOUSEHOLD_MEMBER),
+        ("ALICININ YAKINI", None, R.HOUSEHOLD_MEMBER),
+        ("ALICI ANNESİ", None, R.HOUSEHOLD_MEMBER),
+        ("ALICI KOMŞUSU", None, R.NEIGHBOUR),
+        ("ALICININ KOMŞUSU Ayşe Kaya", "Ayşe Kaya", R.NEIGHBOUR),
+        ("ALICININ SİTE GÜVENLİĞİ", None, R.DOORMAN),
+        ("KOMŞUYA", None, R.NEIGHBOUR),
+        ("KOMŞUSUNA", None, R.NEIGHBOUR),
+        ("Komşuya - Mehmet Öz", "Mehmet Öz", R.NEIGHBOUR),
+        ("KAPICIYA", None, R.DOORMAN),
+        ("KAPICISINA", None, R.DOORMAN),
+        ("SİTE GÜVENLİĞİNE", None, R.DOORMAN),
+        ("GÜVENLİĞE", None, R.DOORMAN),
+        ("YÖNETİME", None, R.DOORMAN),
+        ("EŞİNE", None, R.HOUSEHOLD_MEMBER),
+        ("KENDİSİNE", None, R.RECIPIENT),
+        ("ALICININ KOMŞUSUNA", None, R.NEIGHBOUR),
+    ],
+)
+def test_the_addressees_relative_or_neighbour_and_a_relation_word_with_a_case_ending_read_as_that_relation(
+    written: str, name: str | None, relation: R
+) -> None:
+    receiver = read_receiver(proof(received_by=written, relation=R.UNKNOWN))
+    assert (receiver.name, receiver.relation) == (name, relation)
+
+
+@pytest.mark.parametrize(
+    "written", ["ALICI YAKINI", "ALICININ KOMŞUSU", "ALICI ANNESİ", "KOMŞUYA", "KAPICIYA", "SİTE GÜVENLİĞİNE"]
+)
+def test_a_signed_hand_over_to_the_addressees_relative_or_neighbour_is_a_third_party_to_check_not_weak_proof(
+    written: str,
+) -> None:
+    """DESIGN §2: handed to a third party (neighbour, doorman, locker) → tell the customer who and where, give them a
+    short window to check; the carrier is not liable for it yet, and the relation word is no stranger's name."""
+    signed = dispute(evidence(received_by=written, relation=R.UNKNOWN, signature=True))
+    advice = recommend(signed, CustomerHistory(), NOW, SETTINGS)
+    assert (advice.action, advice.rule, advice.carrier_liable) == (
+        Act.WAIT_FOR_CUSTOMER_CHECK, PolicyRule.THIRD_PARTY_CHECK, False
+    )
+    assert "recipient_name_mismatch" not in {f.code for f in advice.findings}
 
 
 def test_a_relation_the_carrier_states_wins_over_the_couriers_word() -> None:
