@@ -80,16 +80,17 @@ class Relay:
         for n, message in enumerate(pending, 1):
             if message.id in held:
                 continue
+            later = [m for m in pending[n:] if m.id not in held]  # one parked already is not parked again
             if blocker := next((parked[i] for i in message.waits_for if i in parked), None):
                 # queued after the pass that parked what it waits for had read the outbox: held as it would have been
-                attempts = await self._hold(claimed.dispute, dispute_id, blocker, message, pending[n:])
+                attempts = await self._hold(claimed.dispute, dispute_id, blocker, message, later)
                 for attempt in attempts:
                     self.observe(attempt)
                 held.update(attempt.message_id for attempt in attempts)
                 continue
             with tracing.within(message.traceparent, message.tracestate):
                 ending = claimed.lease if n == len(pending) else None
-                attempts = await self._deliver(claimed.dispute, dispute_id, message, pending[n:], ending)
+                attempts = await self._deliver(claimed.dispute, dispute_id, message, later, ending)
                 for attempt in attempts:
                     self.observe(attempt)
             held.update(attempt.message_id for attempt in attempts[1:])

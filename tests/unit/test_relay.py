@@ -1,16 +1,21 @@
 """The outbox relay: every effect reaches its service with its key; failures wait and retry, in order."""
 
 import random
+from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
 
+from adapters.memory import InMemoryOrders
 from disputes.ports import EffectRejected, EffectUnavailable
 from disputes.relay import Attempt, Relay, Result
+from disputes.rules import Rules
+from disputes.service import DisputeService
 from disputes.work import WorkKind
-from schemas.common import Outcome
+from schemas.common import Outcome, RefundDestination
 from schemas.dispute import EffectKind, ParkReason, ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR, subjects
+from tests.unit.test_missing_items import BOX, Records, claim
 
 
 class Downstream:
@@ -373,3 +378,22 @@ async def test_a_message_queued_after_what_it_waits_for_was_parked_is_held_not_s
     assert [key for _, key in downstream.calls[len(sent_before):]] == [f"{refunded.id}:parked:{refund.id}"]
     held = next(m for m in repository.docs[refunded.id].effects_parked if m.id == "late-notice")
     assert held.parked is ParkReason.HELD and held.last_error == f"held: waits for refund {refund.id}, which was parked"
+
+
+async def test_a_notice_waiting_for_two_refunds_both_refused_in_one_pass_is_parked_once(
+    relay, repository, clock, downstream
+):
+    boxes = DisputeService(repository, InMemoryOrders([BOX]), clock, Rules(), packing_records=Records())
+    dispute = (await boxes.open(CUSTOMER, claim(("sku-glass", 2), ("sku-spoon", 3)), None)).dispute
+    await boxes.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Eksik.",
+                       RefundDestination.WALLET)
+    downstream.failures = [None, EffectRejected("HTTP 400"), EffectRejected("HTTP 400")]
+
+    attempts = await relay.run_once()
+
+    parked = repository.docs[dispute.id].effects_parked
+    assert sorted(m.kind.value for m in parked) == ["notification", "refund", "refund"]
+    assert all(n == 1 for n in Counter(m.id for m in parked).values())
+    assert [a.kind for a in attempts if a.result is Result.PARKED].count(EffectKind.NOTIFICATION) == 1
+    await relay.run_once()  # the two alerts, one for each refund
+    assert sorted(alert["parked"].held for alert in downstream.alerts) == [[], ["notification"]]
