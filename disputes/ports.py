@@ -237,6 +237,11 @@ class Outbox(Protocol):
     async def pending(self, dispute_id: str) -> list[OutboxMessage]:
         """The dispute's messages not yet delivered nor parked, in the order they were queued."""
 
+    async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
+        """Record, before its first attempt is sent, that `message` was tried `at` (`OutboxMessage.tried_at`), if it is
+        still pending: one write, so an attempt whose pass ends before its answer is recorded (a worker killed, a lease
+        lost) is known to the next pass as one that may have been applied."""
+
     async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime, ending: Lease | None = None) -> None:
         """Record the message delivered, once: a message no longer pending is left as recorded. With `ending`, when
         it was the last pending message the same write ends that lease if its holder still holds it (see `Lease`)."""

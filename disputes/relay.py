@@ -105,12 +105,19 @@ class Relay:
         later: Sequence[OutboxMessage],
         ending: Lease | None,
     ) -> list[Attempt]:
-        """The attempt, then the messages parked with it because they wait for it."""
+        """The attempt, then the messages parked with it because they wait for it. Its first attempt is recorded
+        before it is sent: a pass that ends before recording the answer (a worker killed, a lease lost) leaves the
+        next one knowing that an attempt may have been applied."""
+        tried_before = message.attempts > 0 or message.tried_at is not None
+        if not tried_before:
+            now = self.clock.now()
+            message = message.model_copy(update={"tried_at": now})
+            await self.outbox.sending(dispute_id, message, now)
         try:
             await self._send(message)
         except EffectRejected as error:
             # a refusal proves only that the attempt refused applied nothing, not an earlier one whose answer was lost
-            retried = error.maybe_applied or message.attempts > 0
+            retried = error.maybe_applied or tried_before
             reason = ParkReason.REFUSED_ON_RETRY if retried else ParkReason.REFUSED
             return await self._fail(dispute, dispute_id, message, later, f"rejected: {error}", reason)
         except EffectUnavailable as error:
