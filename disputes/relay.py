@@ -1,5 +1,6 @@
 """Delivering outbox messages downstream: at least once, each with its idempotency key, so each effect
-happens exactly once. A dispute's messages go out in order; a transient failure holds the rest back. A parked
+happens exactly once. A dispute's messages go out in order; a transient failure holds the rest back until its retry
+time (`OutboxMessage.not_before`), however soon a message queued after it made the dispute due. A parked
 message (refused, or out of attempts) holds back only the messages that wait for it (`OutboxMessage.waits_for`):
 they are parked with it, in the same write, never sent. That write also queues a staff alert naming the case, the
 parked effect and what to do (`Dispute.parked_alert`), unless what was parked is itself a staff alert."""
@@ -88,6 +89,10 @@ class Relay:
                     self.observe(attempt)
                 held.update(attempt.message_id for attempt in attempts)
                 continue
+            if message.not_before is not None and message.not_before > self.clock.now():
+                # due sooner only because a message was queued after it: it, and they, wait for its retry time
+                await self.outbox.deferred(dispute_id, message)
+                break
             with tracing.within(message.traceparent, message.tracestate):
                 ending = claimed.lease if n == len(pending) else None
                 attempts = await self._deliver(claimed.dispute, dispute_id, message, later, ending)

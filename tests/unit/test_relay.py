@@ -451,3 +451,23 @@ async def test_a_reopened_case_pays_again_such_a_refund_only_with_a_supervisors_
     with pytest.raises(Forbidden, match="may have been applied"):
         await service.decide(INVESTIGATOR, refunded.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
     assert d.paid == [f"{refunded.id}:d1:refund"]
+
+
+async def test_a_message_queued_after_a_throttled_one_waits_with_it_for_its_retry_after(
+    relay, refunded, service, downstream, clock, repository
+):
+    downstream.failures = [None, EffectUnavailable("HTTP 429", retry_after=timedelta(minutes=10))]
+    await relay.run_once()
+    assert [key for _, key in downstream.calls] == [f"{refunded.id}:1:dispute_opened", f"{refunded.id}:d1:refund"]
+    throttled_at = clock.now()
+
+    clock.advance(seconds=30)
+    await service.message_customer(INVESTIGATOR, refunded.id, "Ödemeniz işleniyor.")  # queues a notification
+    clock.advance(seconds=1)
+    assert await relay.run_once() == []
+
+    assert len(downstream.calls) == 2  # payments asked for 10 minutes
+    assert repository.due[WorkKind.RELAY][refunded.id] == throttled_at + timedelta(minutes=10)
+    clock.current = throttled_at + timedelta(minutes=10)
+    assert [a.result for a in await relay.run_once()] == [Result.DELIVERED] * 3
+    assert [key.rsplit(":", 1)[-1] for _, key in downstream.calls[2:]] == ["refund", "decision_made", "staff_message"]
