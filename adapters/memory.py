@@ -314,6 +314,16 @@ class InMemoryDisputes:
     async def pending(self, dispute_id: str) -> list[OutboxMessage]:
         return list(self.docs[dispute_id].outbox)
 
+    async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
+        doc = self.docs[dispute_id]
+        if any(m.id == message.id for m in doc.outbox):
+            self._update(doc, outbox=[m.model_copy(update={"tried_at": at}) if m.id == message.id else m
+                                      for m in doc.outbox])
+
+    async def deferred(self, dispute_id: str, message: OutboxMessage) -> None:
+        if message.not_before is not None and any(m.id == message.id for m in self.docs[dispute_id].outbox):
+            self.due[WorkKind.RELAY][dispute_id] = message.not_before
+
     async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime, ending: Lease | None = None) -> None:
         doc = self.docs[dispute_id]
         if all(m.id != message.id for m in doc.outbox):
@@ -340,6 +350,10 @@ class InMemoryDisputes:
             return  # another relay recorded it first
         updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT]})
         relay = self.due[WorkKind.RELAY]
+        stored = next(m for m in doc.outbox if m.id == message.id)
+        counted = stored.model_copy(
+            update={"attempts": updated.attempts, "last_error": updated.last_error, "not_before": retry_at}
+        )
         if park:
             parked = {message.id, *(m.id for m in held)}
             queued = [alert] if alert is not None else []
@@ -348,7 +362,7 @@ class InMemoryDisputes:
             if alert is not None:
                 relay[dispute_id] = min(relay.get(dispute_id, alert.created_at), alert.created_at)
         else:
-            doc = self._update(doc, outbox=[updated if m.id == message.id else m for m in doc.outbox])
+            doc = self._update(doc, outbox=[counted if m.id == message.id else m for m in doc.outbox])
         if not doc.outbox:
             relay.pop(dispute_id, None)
         elif not park:

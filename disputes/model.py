@@ -907,13 +907,17 @@ class Dispute(BaseModel):
             update={"state": RestrictionState.LIFTED, "reviewed_by": actor.id, "reviewed_at": now, "reason": reason}
         )
         self._apply(actor, "restriction_lifted", now, None, {"reason": reason})
-        self._restriction_changed("lifted", actor, now)
-        if self.test_clock is None:  # sandbox: a case on a test clock tells the customer nothing of their account
+        lift = self._restriction_changed("lifted", actor, now)
+        if lift is not None:  # sandbox: a case on a test clock tells the customer nothing of their account
             en, tr = restriction_lifted(now)
-            self._notify("restriction_lifted", tr, en)
+            # told once the account service took the lift: parked with it when it is refused or never answered
+            self._notify("restriction_lifted", tr, en, waits_for=[lift])
 
-    def _restriction_changed(self, change: Literal["restricted", "confirmed", "lifted"], actor: Actor, now: datetime) -> None:
-        """Each change happens once per dispute, so the dispute and the change make the idempotency key.
+    def _restriction_changed(
+        self, change: Literal["restricted", "confirmed", "lifted"], actor: Actor, now: datetime
+    ) -> str | None:
+        """Queue the change for the account service; its message's id (None on a test clock, which sends none).
+        Each change happens once per dispute, so the dispute and the change make the idempotency key.
 
         A case on a test clock (sandbox) sends nothing that would change the customer's real account or move money,
         goods or a carrier's bill: its restriction is recorded, reviewed and lifted as any case's but never sent, nor
@@ -923,12 +927,12 @@ class Dispute(BaseModel):
         Its staff alerts and its other messages to the customer go out: they tell only the clock's case's story."""
         assert self.restriction is not None
         if self.test_clock is not None:
-            return
+            return None
         restriction = AccountRestriction(
             customer_id=self.customer_id, dispute_id=self.id, change=change, flags=self.restriction.flags,
             review_due=self.restriction.review_due, changed_by=actor.id, changed_at=now,
         )
-        self._queue(EffectKind.ACCOUNT_RESTRICTION, f"{self.id}:restriction:{change}", restriction)
+        return self._queue(EffectKind.ACCOUNT_RESTRICTION, f"{self.id}:restriction:{change}", restriction)
 
     # --- the customer's side ------------------------------------------------------------------------
 

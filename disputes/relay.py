@@ -1,5 +1,6 @@
 """Delivering outbox messages downstream: at least once, each with its idempotency key, so each effect
-happens exactly once. A dispute's messages go out in order; a transient failure holds the rest back. A parked
+happens exactly once. A dispute's messages go out in order; a transient failure holds the rest back until its retry
+time (`OutboxMessage.not_before`), however soon a message queued after it made the dispute due. A parked
 message (refused, or out of attempts) holds back only the messages that wait for it (`OutboxMessage.waits_for`):
 they are parked with it, in the same write, never sent. That write also queues a staff alert naming the case, the
 parked effect and what to do (`Dispute.parked_alert`), unless what was parked is itself a staff alert."""
@@ -80,16 +81,21 @@ class Relay:
         for n, message in enumerate(pending, 1):
             if message.id in held:
                 continue
+            later = [m for m in pending[n:] if m.id not in held]  # one parked already is not parked again
             if blocker := next((parked[i] for i in message.waits_for if i in parked), None):
                 # queued after the pass that parked what it waits for had read the outbox: held as it would have been
-                attempts = await self._hold(claimed.dispute, dispute_id, blocker, message, pending[n:])
+                attempts = await self._hold(claimed.dispute, dispute_id, blocker, message, later)
                 for attempt in attempts:
                     self.observe(attempt)
                 held.update(attempt.message_id for attempt in attempts)
                 continue
+            if message.not_before is not None and message.not_before > self.clock.now():
+                # due sooner only because a message was queued after it: it, and they, wait for its retry time
+                await self.outbox.deferred(dispute_id, message)
+                break
             with tracing.within(message.traceparent, message.tracestate):
                 ending = claimed.lease if n == len(pending) else None
-                attempts = await self._deliver(claimed.dispute, dispute_id, message, pending[n:], ending)
+                attempts = await self._deliver(claimed.dispute, dispute_id, message, later, ending)
                 for attempt in attempts:
                     self.observe(attempt)
             held.update(attempt.message_id for attempt in attempts[1:])
@@ -104,12 +110,19 @@ class Relay:
         later: Sequence[OutboxMessage],
         ending: Lease | None,
     ) -> list[Attempt]:
-        """The attempt, then the messages parked with it because they wait for it."""
+        """The attempt, then the messages parked with it because they wait for it. Its first attempt is recorded
+        before it is sent: a pass that ends before recording the answer (a worker killed, a lease lost) leaves the
+        next one knowing that an attempt may have been applied."""
+        tried_before = message.attempts > 0 or message.tried_at is not None
+        if not tried_before:
+            now = self.clock.now()
+            message = message.model_copy(update={"tried_at": now})
+            await self.outbox.sending(dispute_id, message, now)
         try:
             await self._send(message)
         except EffectRejected as error:
             # a refusal proves only that the attempt refused applied nothing, not an earlier one whose answer was lost
-            retried = error.maybe_applied or message.attempts > 0
+            retried = error.maybe_applied or tried_before
             reason = ParkReason.REFUSED_ON_RETRY if retried else ParkReason.REFUSED
             return await self._fail(dispute, dispute_id, message, later, f"rejected: {error}", reason)
         except EffectUnavailable as error:

@@ -251,7 +251,16 @@ class OutboxMessage(_Model):
     payload: dict[str, Any]
     created_at: AwareDatetime
     attempts: int = 0
+    """Attempts whose failure was recorded."""
     last_error: str | None = None
+    tried_at: AwareDatetime | None = None
+    """When the relay began its first attempt, recorded before sending it: any later attempt is a retry of one that
+    may have been applied, even when the pass that made it ended with nothing recorded (its worker killed, its lease
+    lost), so a refusal parks it `refused_on_retry`. None before, and on messages tried before this was kept."""
+    not_before: AwareDatetime | None = None
+    """Not sent again before this, the time its last failed attempt set for the next (its backoff, or the service's
+    `Retry-After` when later): the messages queued after it wait with it, and a message queued meanwhile does not
+    hurry it. None until an attempt failed."""
     traceparent: str | None = None
     """The W3C trace context of the work that queued it: its delivery continues that trace."""
     tracestate: str | None = None

@@ -292,6 +292,17 @@ class MongoDisputes:
         doc = await self.collection.find_one({"_id": dispute_id}, {"outbox": 1})
         return [OutboxMessage.model_validate(m) for m in (doc or {}).get("outbox", [])]
 
+    async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
+        await self.collection.update_one(
+            {"_id": dispute_id, "outbox.id": message.id}, {"$set": {"outbox.$.tried_at": at}}
+        )
+
+    async def deferred(self, dispute_id: str, message: OutboxMessage) -> None:
+        if message.not_before is not None:
+            await self.collection.update_one(
+                {"_id": dispute_id, "outbox.id": message.id}, {"$set": {RELAY_DUE: message.not_before}}
+            )
+
     async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime, ending: Lease | None = None) -> None:
         """Record the delivery once: a message two relays delivered (one took over the other's lease) is moved
         out of the outbox by whichever records it first; the other finds it gone and records nothing. The last
@@ -345,6 +356,7 @@ class MongoDisputes:
                 "$set": {
                     "outbox.$.attempts": updated.attempts,
                     "outbox.$.last_error": updated.last_error,
+                    "outbox.$.not_before": retry_at,
                     RELAY_DUE: retry_at,
                 }
             },

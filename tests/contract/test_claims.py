@@ -370,6 +370,39 @@ async def test_new_messages_make_a_dispute_due_for_the_relay_at_once(cases: Case
     assert [m.payload.get("template") for m in await cases.storage.disputes.pending(dispute.id)] == ["dispute_withdrawn"]
 
 
+async def test_a_failed_message_defers_the_relay_to_its_retry_time_past_a_message_queued_after_it(
+    cases: Cases,
+) -> None:
+    dispute = await cases.open()
+    assert await OUTBOX.claim(cases.storage, NOW, NOW + LEASE, 10) == [dispute.id]
+    [message] = await cases.storage.disputes.pending(dispute.id)
+    retry_at = NOW + timedelta(minutes=10)
+    await cases.storage.disputes.failed(dispute.id, message, "unavailable: 429", retry_at, park=False)
+    await cases.storage.schedule.release(WorkKind.RELAY, dispute.id, HOLDER)
+    later = NOW + timedelta(seconds=30)
+    await cases.change(dispute.id, lambda d: d.withdraw(CUSTOMER, None, later))  # due at once
+    assert await OUTBOX.claim(cases.storage, later, later + LEASE, 10) == [dispute.id]
+    [failed, _] = await cases.storage.disputes.pending(dispute.id)
+    assert failed.not_before == retry_at
+
+    await cases.storage.disputes.deferred(dispute.id, failed)
+    await cases.storage.schedule.release(WorkKind.RELAY, dispute.id, HOLDER)
+
+    assert await OUTBOX.claim(cases.storage, retry_at - timedelta(seconds=1), retry_at + LEASE, 10) == []
+    assert await OUTBOX.claim(cases.storage, retry_at, retry_at + LEASE, 10) == [dispute.id]
+
+
+async def test_deferring_for_a_message_another_relay_delivered_does_not_delay_the_rest(cases: Cases) -> None:
+    dispute = await cases.open()
+    first, second = (await cases.change(dispute.id, lambda d: d.withdraw(CUSTOMER, None, NOW))).outbox
+    await cases.storage.disputes.delivered(dispute.id, first, NOW)
+
+    await cases.storage.disputes.deferred(dispute.id, first.model_copy(update={"not_before": NOW + timedelta(hours=1)}))
+
+    assert await OUTBOX.claim(cases.storage, NOW, NOW + LEASE, 10) == [dispute.id]
+    assert await cases.storage.disputes.pending(dispute.id) == [second]
+
+
 async def test_a_claimed_pushed_event_is_read_with_its_proof(cases: Cases) -> None:
     event = pushed("yurtici:ev-1")
     await cases.storage.evidence.record(event, NOW)

@@ -77,6 +77,38 @@ async def test_a_failed_attempt_is_counted_with_its_error_and_the_message_stays_
     assert (pending.id, pending.attempts, pending.last_error) == (message.id, 1, "unavailable: 503")
 
 
+async def test_a_message_tried_before_its_send_stays_pending_with_when_it_was_tried(cases: Cases) -> None:
+    dispute = await cases.open()
+    [message] = dispute.outbox
+
+    await cases.storage.disputes.sending(dispute.id, message, LATER)
+
+    [pending] = (await cases.storage.disputes.get(dispute.id)).outbox
+    assert (pending.id, pending.attempts, pending.tried_at) == (message.id, 0, LATER)
+
+
+async def test_a_failed_attempt_recorded_after_the_mark_keeps_it(cases: Cases) -> None:
+    dispute = await cases.open()
+    [message] = dispute.outbox
+    await cases.storage.disputes.sending(dispute.id, message, LATER)
+
+    await cases.storage.disputes.failed(dispute.id, message, "unavailable: 503", LATER, park=False)
+
+    [pending] = (await cases.storage.disputes.get(dispute.id)).outbox
+    assert (pending.attempts, pending.tried_at) == (1, LATER)
+
+
+async def test_a_message_another_relay_delivered_is_not_marked_tried(cases: Cases) -> None:
+    dispute = await cases.open()
+    [message] = dispute.outbox
+    await cases.storage.disputes.delivered(dispute.id, message, LATER)
+
+    await cases.storage.disputes.sending(dispute.id, message, LATER)
+
+    stored = await cases.storage.disputes.get(dispute.id)
+    assert stored.outbox == [] and [e.id for e in stored.effects_delivered] == [message.id]
+
+
 async def test_a_long_error_is_kept_to_its_first_500_characters(cases: Cases) -> None:
     dispute = await cases.open()
     [message] = dispute.outbox

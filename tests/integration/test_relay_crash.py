@@ -4,10 +4,13 @@ The payments sandbox applies the first refunds and then holds its answers, so th
 money moved but before it could record the delivery: the worst moment. The next worker re-sends those
 refunds with the same idempotency keys, and the sandbox must not apply them again."""
 
+import asyncio
+
 import pytest
 
 from adapters.memory import FixedClock, InMemoryOrders
 from adapters.mongo.disputes import MongoDisputes
+from adapters.mongo.schedule import MongoSchedule
 from sandbox.downstream import FAULTS, LEDGER, FaultSpec, create_downstream_sandbox
 from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
@@ -15,6 +18,7 @@ from schemas.common import Outcome, Resolution
 from schemas.dispute import ReasonCode
 from tests.e2e.conftest import eventually
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
+from tests.integration.test_downstream import relay_once
 from tests.workers import SIGNING_KEYS, Workers
 
 DISPUTES = 6
@@ -74,3 +78,35 @@ async def test_a_relay_killed_mid_delivery_loses_and_duplicates_nothing(
     for dispute_id in refunds_due:
         doc = await mongo_db.disputes.find_one({"_id": dispute_id})
         assert sorted(e["kind"] for e in doc["effects_delivered"]) == ["notification", "notification", "refund"]
+
+
+async def test_a_refund_applied_before_its_pass_died_and_refused_on_the_resend_is_parked_as_maybe_paid(
+    aiohttp_server, mongo_db
+):
+    """Payments applies the refund and holds its answer; the pass ends there (cancelled, as a lost lease or a killed
+    worker ends it). Once the lease ran out, the next pass's re-send is refused (400): the refund may have been paid."""
+    clock = FixedClock(NOW)
+    repository = MongoDisputes.in_database(mongo_db)
+    schedule = MongoSchedule(mongo_db, repository.stored)
+    service = DisputeService(repository, InMemoryOrders([order("ord-1")]), clock, Rules())
+    dispute = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "x", None)
+    sandbox = create_downstream_sandbox()
+    server = await aiohttp_server(sandbox)
+    base = str(server.make_url("/"))
+    sandbox[FAULTS].pending["payments"].append(FaultSpec(service="payments", mode="slow", delay_seconds=60))
+    first = asyncio.create_task(relay_once(base, repository, schedule, clock, timeout=60))
+
+    async def applied():
+        return sandbox[LEDGER].applied["payments"] == {f"{dispute.id}:d1:refund": 1}
+
+    await eventually(applied, timeout=20, explain="payments never applied the refund")
+    first.cancel()  # the pass is gone before the answer
+    await asyncio.gather(first, return_exceptions=True)
+    clock.advance(seconds=60)  # its lease ran out
+    sandbox[FAULTS].pending["payments"].append(FaultSpec(service="payments", mode="reject"))
+    await relay_once(base, repository, schedule, clock)
+
+    doc = await mongo_db.disputes.find_one({"_id": dispute.id})
+    parked = [(m["key"], m["parked"]) for m in doc.get("effects_parked", []) if m["kind"] == "refund"]
+    assert parked == [(f"{dispute.id}:d1:refund", "refused_on_retry")]

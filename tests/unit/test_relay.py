@@ -1,16 +1,22 @@
 """The outbox relay: every effect reaches its service with its key; failures wait and retry, in order."""
 
 import random
+from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
 
+from adapters.memory import InMemoryOrders
+from disputes.errors import Forbidden
 from disputes.ports import EffectRejected, EffectUnavailable
 from disputes.relay import Attempt, Relay, Result
+from disputes.rules import Rules
+from disputes.service import DisputeService
 from disputes.work import WorkKind
-from schemas.common import Outcome
+from schemas.common import Outcome, RefundDestination
 from schemas.dispute import EffectKind, ParkReason, ReasonCode
-from tests.factories import CUSTOMER, INVESTIGATOR, subjects
+from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR, subjects
+from tests.unit.test_missing_items import BOX, Records, claim
 
 
 class Downstream:
@@ -373,3 +379,95 @@ async def test_a_message_queued_after_what_it_waits_for_was_parked_is_held_not_s
     assert [key for _, key in downstream.calls[len(sent_before):]] == [f"{refunded.id}:parked:{refund.id}"]
     held = next(m for m in repository.docs[refunded.id].effects_parked if m.id == "late-notice")
     assert held.parked is ParkReason.HELD and held.last_error == f"held: waits for refund {refund.id}, which was parked"
+
+
+async def test_a_notice_waiting_for_two_refunds_both_refused_in_one_pass_is_parked_once(
+    relay, repository, clock, downstream
+):
+    boxes = DisputeService(repository, InMemoryOrders([BOX]), clock, Rules(), packing_records=Records())
+    dispute = (await boxes.open(CUSTOMER, claim(("sku-glass", 2), ("sku-spoon", 3)), None)).dispute
+    await boxes.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Eksik.",
+                       RefundDestination.WALLET)
+    downstream.failures = [None, EffectRejected("HTTP 400"), EffectRejected("HTTP 400")]
+
+    attempts = await relay.run_once()
+
+    parked = repository.docs[dispute.id].effects_parked
+    assert sorted(m.kind.value for m in parked) == ["notification", "refund", "refund"]
+    assert all(n == 1 for n in Counter(m.id for m in parked).values())
+    assert [a.kind for a in attempts if a.result is Result.PARKED].count(EffectKind.NOTIFICATION) == 1
+    await relay.run_once()  # the two alerts, one for each refund
+    assert sorted(alert["parked"].held for alert in downstream.alerts) == [[], ["notification"]]
+
+
+class Killed(BaseException):
+    """The worker process dies (SIGKILL) while the service holds its answer: nothing after the call runs."""
+
+
+class AppliesThenDies(Downstream):
+    """Payments applies each refund it is sent; the first time, the worker dies before hearing the answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paid: list[str] = []
+        self.die = True
+
+    async def refund(self, request, idempotency_key):
+        await self._take("payments", idempotency_key)
+        self.paid.append(idempotency_key)
+        if self.die:
+            self.die = False
+            raise Killed()
+
+
+async def killed_mid_refund_then_refused(dispute, repository, clock, due_work) -> AppliesThenDies:
+    """Payments applied the decided refund while its worker died before recording anything; the next worker's
+    re-send, once the dead worker's lease ran out, is answered 401 (after a key rotation, docs/downstream.md)."""
+    d = AppliesThenDies()
+    with pytest.raises(Killed):
+        await due_work(Relay(repository, d, d, d, d, d, clock), holder="worker-1", lease=timedelta(seconds=10)).run_once()
+    assert d.paid == [f"{dispute.id}:d1:refund"]
+    clock.advance(seconds=30)
+    d.failures = [EffectRejected("HTTP 401")]
+    await due_work(Relay(repository, d, d, d, d, d, clock), holder="worker-2", lease=timedelta(seconds=10)).run_once()
+    return d
+
+
+async def test_a_refusal_of_a_resend_after_a_pass_that_died_mid_attempt_parks_the_refund_as_maybe_paid(
+    refunded, repository, clock, due_work
+):
+    await killed_mid_refund_then_refused(refunded, repository, clock, due_work)
+
+    refund = next(m for m in repository.docs[refunded.id].effects_parked if m.kind is EffectKind.REFUND)
+    assert (refund.key, refund.parked) == (f"{refunded.id}:d1:refund", ParkReason.REFUSED_ON_RETRY)
+
+
+async def test_a_reopened_case_pays_again_such_a_refund_only_with_a_supervisors_override(
+    service, refunded, repository, clock, due_work
+):
+    d = await killed_mid_refund_then_refused(refunded, repository, clock, due_work)
+    await service.reopen(SUPERVISOR, refunded.id, "Ödeme reddedildi, tekrar.", {repository.docs[refunded.id].version})
+
+    with pytest.raises(Forbidden, match="may have been applied"):
+        await service.decide(INVESTIGATOR, refunded.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    assert d.paid == [f"{refunded.id}:d1:refund"]
+
+
+async def test_a_message_queued_after_a_throttled_one_waits_with_it_for_its_retry_after(
+    relay, refunded, service, downstream, clock, repository
+):
+    downstream.failures = [None, EffectUnavailable("HTTP 429", retry_after=timedelta(minutes=10))]
+    await relay.run_once()
+    assert [key for _, key in downstream.calls] == [f"{refunded.id}:1:dispute_opened", f"{refunded.id}:d1:refund"]
+    throttled_at = clock.now()
+
+    clock.advance(seconds=30)
+    await service.message_customer(INVESTIGATOR, refunded.id, "Ödemeniz işleniyor.")  # queues a notification
+    clock.advance(seconds=1)
+    assert await relay.run_once() == []
+
+    assert len(downstream.calls) == 2  # payments asked for 10 minutes
+    assert repository.due[WorkKind.RELAY][refunded.id] == throttled_at + timedelta(minutes=10)
+    clock.current = throttled_at + timedelta(minutes=10)
+    assert [a.result for a in await relay.run_once()] == [Result.DELIVERED] * 3
+    assert [key.rsplit(":", 1)[-1] for _, key in downstream.calls[2:]] == ["refund", "decision_made", "staff_message"]

@@ -10,11 +10,14 @@ from disputes.actors import SYSTEM
 from disputes.assessment import Assessor
 from disputes.errors import Conflict, Forbidden
 from disputes.policy import PolicySettings
+from disputes.ports import EffectRejected, EffectUnavailable
+from disputes.relay import Relay
 from disputes.restrictions import RestrictionReviewer
 from disputes.work import WorkKind
 from schemas.common import Role
-from schemas.dispute import EffectKind, RestrictionState
+from schemas.dispute import EffectKind, ParkReason, RestrictionState
 from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, SUPERVISOR, order, shipment
+from tests.unit.test_relay import Downstream
 
 REVIEW = timedelta(hours=72)
 
@@ -142,3 +145,30 @@ async def test_the_restriction_outlives_the_case_s_decision(service, restricted,
     clock.advance(hours=72)
     assert await reviewer.run_once() == 1
     assert repository.docs[restricted.id].restriction.state is RestrictionState.LIFTED
+
+
+@pytest.mark.parametrize("failure", [EffectRejected("HTTP 400"), EffectUnavailable("503")])
+async def test_the_customer_is_told_of_a_lift_only_once_the_account_service_took_it(
+    service, restricted, repository, clock, due_work, failure
+):
+    d = Downstream()
+    relay = due_work(Relay(repository, d, d, d, d, d, clock, max_attempts=1, backoff=timedelta(seconds=1)))
+    await relay.run_once()  # the restriction reached the account service
+    sent = len(d.calls)
+    await service.review_restriction(SUPERVISOR, restricted.id, False, "Kargo firmasının bilinen sorunu.")
+    [lift] = messages(repository, restricted.id, EffectKind.ACCOUNT_RESTRICTION)
+    [notice] = messages(repository, restricted.id, EffectKind.NOTIFICATION)
+    assert notice.waits_for == [lift.id]
+
+    d.failures = [failure]  # refused, or no answer within its one attempt: the account is still restricted
+    for _ in range(3):
+        await relay.run_once()
+        clock.advance(minutes=10)
+
+    assert d.calls[sent] == ("account_restrictions", f"{restricted.id}:restriction:lifted")
+    assert not [key for service_, key in d.calls[sent:] if key.endswith(":restriction_lifted")]
+    parked = {m.id: m for m in repository.docs[restricted.id].effects_parked}
+    assert parked[notice.id].parked is ParkReason.HELD
+    assert parked[notice.id].last_error == f"held: waits for account_restriction {lift.id}, which was parked"
+    alert = next(a["parked"] for a in d.alerts if a["parked"] is not None)
+    assert (alert.kind, alert.held) == ("account_restriction", ["notification"])
