@@ -5,7 +5,8 @@ up to `gps_accuracy_cap_m`, before comparing with the thresholds, at the precisi
 (`wording.stated_m`): a carrier cannot make any scan "near" by claiming poor accuracy. A scan is called "far"
 only when even the edge of its uncertainty (its whole accuracy subtracted) is far: a fix too imprecise for that
 is no usable location, as are 0, 0 (what devices report with no fix) and coordinates that land on the address
-once latitude and longitude are swapped back (a format error).
+once latitude and longitude are swapped back (a format error). An order address at 0, 0 (a geocoder's "not
+found") is no address to measure from, like one without coordinates.
 Words only ("Front Door", a branch address) are weaker than coordinates: they cannot place the scan at the
 address, only describe it.
 """
@@ -62,7 +63,8 @@ def assess_location(
     """How the delivery scan's location relates to the order's address."""
     if location is None:
         return LocationAssessment(Proximity.UNKNOWN)
-    if location.lat is None or location.lon is None or address.lat is None or address.lon is None:
+    if (location.lat is None or location.lon is None or address.lat is None or address.lon is None
+            or (address.lat == 0 and address.lon == 0)):
         words = location.text is not None or location.address is not None
         return LocationAssessment(Proximity.WORDS_ONLY if words else Proximity.UNKNOWN)
     if location.lat == 0 and location.lon == 0:

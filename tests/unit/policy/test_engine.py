@@ -29,6 +29,12 @@ def located(lat: float, lon: float, accuracy: float | None = 10) -> Evidence:
         lat=lat, lon=lon, accuracy_m=accuracy)})})
 
 
+def geocoded_to_zero_zero(d: Dispute) -> Dispute:
+    """The case with its order's address at 0, 0: a geocoder's "not found"."""
+    d.order = d.order.model_copy(update={"address": d.order.address.model_copy(update={"lat": 0.0, "lon": 0.0})})
+    return d
+
+
 @dataclass(frozen=True)
 class Case:
     dispute: Dispute
@@ -134,6 +140,9 @@ CASES = {
     "a fix with 5 km accuracy, 5 km away": Case(
         dispute(evidence(metres=5_000, accuracy=5_000)), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF,
         "location_unusable"),
+    "signed at the door, the order's address geocoded to 0, 0": Case(
+        geocoded_to_zero_zero(dispute(evidence(photo=True))), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF,
+        "location_unknown"),
     "scan 600 m away": Case(
         dispute(evidence(metres=600)), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, "location_between"),
     "location in words only": Case(
