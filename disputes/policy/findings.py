@@ -195,6 +195,12 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
             "No delivery location to compare with the address", "Adresle karşılaştırılacak teslimat konumu yok",
             cites=LOCATION,
         )
+    if where.proximity is Proximity.ADDRESS_UNLOCATED:
+        return finding(
+            "location_unknown", N, [e],
+            "The order's address has no coordinates to compare the delivery scan with",
+            "Siparişteki adresin teslimat taramasıyla karşılaştırılacak koordinatı yok", cites=LOCATION,
+        )
     if where.proximity is Proximity.WORDS_ONLY:
         return finding(
             "location_words_only", N, [e],

@@ -28,7 +28,8 @@ class Proximity(StrEnum):
     BETWEEN = "between"  # beyond the near radius, not yet far: a person looks
     FAR = "far"
     WORDS_ONLY = "words_only"  # the carrier described the spot but gave no usable coordinates
-    UNKNOWN = "unknown"  # no location from the carrier, or no coordinates on the order to compare with
+    UNKNOWN = "unknown"  # no location from the carrier
+    ADDRESS_UNLOCATED = "address_unlocated"  # the carrier's coordinates, but none on the order to compare them with
     NO_FIX = "no_fix"  # 0, 0: the placeholder for "no GPS fix"
     SWAPPED = "swapped"  # latitude and longitude swapped: swapped back, the scan is at the address
     IMPRECISE = "imprecise"  # far beyond the capped accuracy, not beyond the whole of it
@@ -63,12 +64,13 @@ def assess_location(
     """How the delivery scan's location relates to the order's address."""
     if location is None:
         return LocationAssessment(Proximity.UNKNOWN)
-    if (location.lat is None or location.lon is None or address.lat is None or address.lon is None
-            or (address.lat == 0 and address.lon == 0)):
+    if location.lat is None or location.lon is None:
         words = location.text is not None or location.address is not None
         return LocationAssessment(Proximity.WORDS_ONLY if words else Proximity.UNKNOWN)
     if location.lat == 0 and location.lon == 0:
         return LocationAssessment(Proximity.NO_FIX)
+    if address.lat is None or address.lon is None or (address.lat == 0 and address.lon == 0):
+        return LocationAssessment(Proximity.ADDRESS_UNLOCATED)
     distance = haversine_m(location.lat, location.lon, address.lat, address.lon)
     effective = effective_distance_m(distance, location.accuracy_m, settings)
     proximity = _placed(effective, settings)

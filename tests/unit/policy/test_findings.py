@@ -225,6 +225,15 @@ def test_no_location_or_no_address_coordinates_is_neutral() -> None:
     assert location_finding(evidence(), snapshot(coordinates=False), SETTINGS).code == "location_unknown"
 
 
+def test_a_scan_with_coordinates_against_an_address_without_them_says_the_address_has_none() -> None:
+    """The carrier gave coordinates (and words); it is the order's address that has none to compare them with, so
+    the finding does not say the scan is in words only or missing."""
+    found = location_finding(evidence(place="Front Door"), snapshot(coordinates=False), SETTINGS)
+    assert (found.code, found.effect) == ("location_unknown", Effect.NEUTRAL)
+    assert found.text == "The order's address has no coordinates to compare the delivery scan with"
+    assert found.text_tr == "Siparişteki adresin teslimat taramasıyla karşılaştırılacak koordinatı yok"
+
+
 # --- timing -----------------------------------------------------------------------------------------------
 
 

@@ -38,7 +38,7 @@ def test_a_scan_on_the_prime_meridian_is_a_real_fix_not_the_no_fix_placeholder()
 def test_an_address_with_only_one_coordinate_cannot_be_compared_with_a_scan(missing: str) -> None:
     half_placed = ADDRESS.model_copy(update={missing: None})
     assert assess_location(DeliveryLocation(lat=ADDRESS.lat, lon=ADDRESS.lon), half_placed, SETTINGS).proximity is (
-        Proximity.UNKNOWN
+        Proximity.ADDRESS_UNLOCATED
     )
 
 
@@ -66,5 +66,5 @@ def test_an_order_address_geocoded_to_zero_zero_is_no_address_to_measure_a_scan_
     nowhere = ADDRESS.model_copy(update={"lat": 0.0, "lon": 0.0})
     lat, lon = north_of_address(20)
     assert assess_location(DeliveryLocation(lat=lat, lon=lon, accuracy_m=10), nowhere, SETTINGS).proximity is (
-        Proximity.UNKNOWN
+        Proximity.ADDRESS_UNLOCATED
     )
