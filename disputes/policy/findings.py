@@ -13,7 +13,7 @@ from disputes.policy.geo import UNUSABLE, LocationAssessment, Proximity, assess_
 from disputes.policy.names import OrderName, best_order_name, is_masked
 from disputes.policy.receivers import Receiver, read_receiver
 from disputes.policy.settings import PolicySettings
-from disputes.policy.wording import NOTE_WORDS_TR, RELATION_WORDS, STATUS_WORDS, distance, duration, finding, stated_m
+from disputes.policy.wording import NOTE_WORDS_TR, RELATION_WORDS, STATUS_WORDS, distance, duration, finding
 from disputes.statements import latest_statement
 from schemas.dispute import Evidence, OrderSnapshot
 from schemas.proof import NoteCode, ProofOffer, ProofStatus, RecipientRelation
@@ -182,7 +182,8 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
 
 
 def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) -> Finding:
-    where = assess_location(e.proof.location, order.address, settings)
+    relation = read_receiver(e.proof).relation
+    where = assess_location(e.proof.location, order.address, settings, point=relation in AWAY_FROM_ADDRESS)
     if where.proximity is Proximity.UNKNOWN and _never_supplied(e, lambda offer: offer.gps or offer.place_text):
         return finding(
             "location_not_offered", N, [e],
@@ -211,9 +212,7 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
         return _unusable_location(e, where)
     assert where.distance_m is not None and where.effective_m is not None
     far, far_tr = _how_far(where)
-    away = stated_m(where.effective_m) > max(settings.point_far_distance_m, settings.far_distance_m)
-    relation = read_receiver(e.proof).relation
-    if relation in AWAY_FROM_ADDRESS and away:
+    if relation in AWAY_FROM_ADDRESS and where.proximity is Proximity.FAR:
         return finding(  # not the customer's nearby locker: the parcel went somewhere else
             "location_far", A, [e],
             f"Locker or pickup point {far}: too far to be the customer's",

@@ -59,9 +59,12 @@ def effective_distance_m(distance_m: float, accuracy_m: float | None, settings: 
 
 
 def assess_location(
-    location: DeliveryLocation | None, address: Address, settings: PolicySettings
+    location: DeliveryLocation | None, address: Address, settings: PolicySettings, *, point: bool = False
 ) -> LocationAssessment:
-    """How the delivery scan's location relates to the order's address."""
+    """How the delivery scan's location relates to the order's address. `point`: the carrier says it left the parcel
+    at a locker or pickup point, which is far only beyond `point_far_distance_m` (or the far distance, if that is
+    further), at the edge of its uncertainty too."""
+    far_m = max(settings.point_far_distance_m, settings.far_distance_m) if point else settings.far_distance_m
     if location is None:
         return LocationAssessment(Proximity.UNKNOWN)
     if location.lat is None or location.lon is None:
@@ -73,20 +76,20 @@ def assess_location(
         return LocationAssessment(Proximity.ADDRESS_UNLOCATED)
     distance = haversine_m(location.lat, location.lon, address.lat, address.lon)
     effective = effective_distance_m(distance, location.accuracy_m, settings)
-    proximity = _placed(effective, settings)
+    proximity = _placed(effective, settings, far_m)
     if proximity is not Proximity.FAR:
         return LocationAssessment(proximity, distance, effective)
     swapped_back = haversine_m(location.lon, location.lat, address.lat, address.lon)
-    if _placed(effective_distance_m(swapped_back, location.accuracy_m, settings), settings) is Proximity.NEAR:
+    if _placed(effective_distance_m(swapped_back, location.accuracy_m, settings), settings, far_m) is Proximity.NEAR:
         return LocationAssessment(Proximity.SWAPPED)
-    if _placed(distance - (location.accuracy_m or 0.0), settings) is not Proximity.FAR:
+    if _placed(distance - (location.accuracy_m or 0.0), settings, far_m) is not Proximity.FAR:
         return LocationAssessment(Proximity.IMPRECISE, distance, effective)
     return LocationAssessment(proximity, distance, effective)
 
 
-def _placed(metres: float, settings: PolicySettings) -> Proximity:
-    """Near, between or far, by the distance as a finding states it."""
+def _placed(metres: float, settings: PolicySettings, far_m: float) -> Proximity:
+    """Near, between or far (beyond `far_m`), by the distance as a finding states it."""
     stated = stated_m(metres)
     if stated <= settings.near_radius_m:
         return Proximity.NEAR
-    return Proximity.FAR if stated > settings.far_distance_m else Proximity.BETWEEN
+    return Proximity.FAR if stated > far_m else Proximity.BETWEEN

@@ -179,6 +179,23 @@ def test_a_locker_is_too_far_from_beyond_its_own_distance() -> None:
 
 
 @pytest.mark.parametrize("relation", [R.PARCEL_LOCKER, R.PICKUP_POINT])
+def test_a_locker_is_too_far_only_when_even_the_edge_of_its_uncertainty_is_beyond_its_own_distance(
+    relation: RecipientRelation,
+) -> None:
+    """geo.py: a scan is far only when even the edge of its uncertainty (its whole accuracy subtracted) is far;
+    README "Decision policy": far for a locker or pickup point is over 5 km. 7,000 m with a stated accuracy of 3,000 m
+    has its edge at 4,000 m, within 5 km (though 6,900 m, less the capped 100 m, is not): too imprecise to say far.
+    1,150 m with 200 m is well within 5 km at any edge: an ordinary locker, not an imprecise home scan."""
+    imprecise = location_finding(evidence(relation=relation, metres=7_000, accuracy=3_000), ORDER, SETTINGS)
+    assert (imprecise.code, imprecise.effect) == ("location_unusable", Effect.NEUTRAL)
+    assert "too imprecise to say far" in imprecise.text
+    nearby = location_finding(evidence(relation=relation, metres=1_150, accuracy=200), ORDER, SETTINGS)
+    assert (nearby.code, nearby.effect) == ("location_of_point", Effect.NEUTRAL)
+    beyond = location_finding(evidence(relation=relation, metres=5_250, accuracy=200), ORDER, SETTINGS)
+    assert (beyond.code, beyond.effect) == ("location_far", Effect.AGAINST_DELIVERY)  # its edge 5,050 m is far
+
+
+@pytest.mark.parametrize("relation", [R.PARCEL_LOCKER, R.PICKUP_POINT])
 def test_a_locker_beyond_the_far_distance_is_a_misdelivery(relation: RecipientRelation) -> None:
     found = location_finding(evidence(relation=relation, metres=40_000), ORDER, SETTINGS)
     assert found.code == "location_far" and found.effect is Effect.AGAINST_DELIVERY
