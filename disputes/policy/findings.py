@@ -24,6 +24,9 @@ NAMED_ON_ORDER = frozenset({R.RECIPIENT, R.UNKNOWN, R.HOUSEHOLD_MEMBER})
 """Hand-overs where the receiver should be someone on the order (a household member may not be)."""
 AWAY_FROM_ADDRESS = frozenset({R.PARCEL_LOCKER, R.PICKUP_POINT})
 """Deliveries that are, by design, not at the address."""
+NAMED_BUT_OTHERWISE = "receiver_on_order_relation_differs"
+"""A name on the order, though the carrier says the receiver was a neighbour, the doorman, a locker…: its proof says
+two things at once, and neither is the one to act on."""
 _ORDER_NAME_WORDS = {OrderName.RECIPIENT: ("recipient", "alıcı"), OrderName.BUYER: ("buyer", "sipariş veren")}
 S, A, N = Effect.SUPPORTS_DELIVERY, Effect.AGAINST_DELIVERY, Effect.NEUTRAL
 SIGNATURE, PHOTO, DOCUMENT = ("proof.signature",), ("proof.photo",), ("proof.document",)
@@ -128,7 +131,8 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
     """The receiver's name against every name on the order; it only counts against delivery when the
     carrier says the recipient (or someone unstated) took the parcel. The name is what is left of the receiver
     field once the courier's relation word is read (`disputes/policy/receivers.py`); no usable name is read like
-    a missing one."""
+    a missing one. A name on the order with a third party's relation is neither a match nor a stranger: the carrier
+    says two things (`NAMED_BUT_OTHERWISE`)."""
     receiver = read_receiver(e.proof)
     name, relation, written = receiver.name, receiver.relation, receiver.written
     if written is None:
@@ -149,7 +153,8 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
     facts = _NameFacts(score=round(match.score), order_name=match.name.value)
     if masked := is_masked(name):
         said, said_tr = f"{said} (masked by the carrier)", f"{said_tr} (kargo firması tarafından maskelenmiş)"
-    if match.score >= settings.name_match_threshold and relation in NAMED_ON_ORDER:
+    matches = match.score >= settings.name_match_threshold
+    if matches and relation in NAMED_ON_ORDER:
         if masked:  # only part of some words is visible: weaker than a whole matching name
             return finding(
                 "recipient_name_matches_masked", S, [e],
@@ -161,6 +166,14 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
             "recipient_name_matches", S, [e],
             f"{said} matches the order's {whose} (score {score})",
             f"{said_tr} siparişteki {whose_tr} adıyla eşleşiyor (skor {score})", **facts, cites=NAME
+        )
+    if matches:  # a third party by the carrier's word, named like someone on the order
+        en, tr = RELATION_WORDS[relation]
+        return finding(
+            NAMED_BUT_OTHERWISE, N, [e],
+            f"{said} matches the order's {whose} (score {score}), but the carrier says it went to {en}",
+            f"{said_tr} siparişteki {whose_tr} adıyla eşleşiyor (skor {score}), ancak kargo firması teslim alanı "
+            f"'{tr}' olarak bildirmiş", **facts, cites=NAME,
         )
     if relation not in (R.RECIPIENT, R.UNKNOWN):
         return finding(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from disputes.model import Dispute
 from disputes.policy.findings import (
     AWAY_FROM_ADDRESS,
+    NAMED_BUT_OTHERWISE,
     NAMED_ON_ORDER,
     document_finding,
     dropped_findings,
@@ -48,7 +49,7 @@ class ProofReading:
     findings: tuple[Finding, ...]  # everything it shows, in display order
     weak_because: tuple[Finding, ...]  # empty unless the proof is weak
     short_of_strong: tuple[Finding, ...]  # what stands between it and strong proof
-    third_party: bool  # a third party took it, and nothing speaks against delivery
+    third_party: bool  # a third party took it, not named on the order, and nothing speaks against delivery
     strength: float  # 0..1
 
     @property
@@ -85,6 +86,9 @@ def read_proof(dispute: Dispute, settings: PolicySettings) -> ProofReading | Non
         weak += (signature, photo)
     requirements = ((who, relation in NAMED_ON_ORDER), (name, name_matches), (place, place.code == "location_near"))
     gaps = against + tuple(f for f, met in requirements if not met) + (() if handed_over else (signature, photo))
-    third_party = relation in THIRD_PARTIES or (relation is R.HOUSEHOLD_MEMBER and not name_matches)
+    # A third party's relation with a name on the order is no hand-over to tell the customer of: a person weighs it.
+    third_party = name.code != NAMED_BUT_OTHERWISE and (
+        relation in THIRD_PARTIES or (relation is R.HOUSEHOLD_MEMBER and not name_matches)
+    )
     strength = sum(WEIGHTS.get(f.code, 0.0) for f in findings if f.effect is Effect.SUPPORTS_DELIVERY)
     return ProofReading(e, findings, weak, gaps, third_party and not against, round(strength, 4))

@@ -64,6 +64,9 @@ CASES = {
     "neighbour, the customer's check window over": Case(
         dispute(evidence(relation=R.NEIGHBOUR, received_by="Mehmet Kaya")), Act.NEEDS_PERSON,
         PolicyRule.THIRD_PARTY_CHECK_OVER, "third_party_check_over", now=RECEIVED_AT + timedelta(hours=24)),
+    "the recipient's own name coded as a neighbour": Case(
+        dispute(evidence(relation=R.NEIGHBOUR, received_by="Ayşe Yılmaz")), Act.NEEDS_PERSON,
+        PolicyRule.INCONCLUSIVE_PROOF, "received_by_neighbour"),
     "doorman": Case(
         dispute(evidence(relation=R.DOORMAN, received_by="Kapıcı Hasan")), Act.WAIT_FOR_CUSTOMER_CHECK,
         PolicyRule.THIRD_PARTY_CHECK, "receiver_not_on_order"),

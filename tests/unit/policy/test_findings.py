@@ -101,6 +101,27 @@ def test_a_third_partys_own_name_is_expected_and_neutral(relation: RecipientRela
     assert found.code == "receiver_not_on_order" and found.effect is Effect.NEUTRAL
 
 
+@pytest.mark.parametrize(("relation", "en", "tr"), [
+    (R.NEIGHBOUR, "a neighbour", "komşu"),
+    (R.DOORMAN, "the doorman or building staff", "kapıcı / site görevlisi"),
+    (R.PICKUP_POINT, "a pickup point", "teslimat noktası"),
+])
+def test_a_name_on_the_order_under_a_third_partys_relation_is_said_to_be_both_not_a_stranger(
+    relation: RecipientRelation, en: str, tr: str
+) -> None:
+    """"Ayşe Yılmaz" is, letter for letter, the order's recipient (tests/factories.py), so it is a name on the order,
+    whatever relation the carrier codes: the finding says both, and points neither way."""
+    found = name_finding(evidence(received_by="Ayşe Yılmaz", relation=relation), ORDER, SETTINGS)
+    assert (found.code, found.effect) == ("receiver_on_order_relation_differs", Effect.NEUTRAL)
+    assert found.text == (
+        f"Receiver name 'Ayşe Yılmaz' matches the order's recipient (score 100), but the carrier says it went to {en}"
+    )
+    assert found.text_tr == (
+        "Teslim alan adı 'Ayşe Yılmaz' siparişteki alıcı adıyla eşleşiyor (skor 100), ancak kargo firması teslim "
+        f"alanı '{tr}' olarak bildirmiş"
+    )
+
+
 def test_a_household_member_named_on_the_order_supports_delivery() -> None:
     found = name_finding(evidence(received_by="Şükrü Güneş", relation=R.HOUSEHOLD_MEMBER), ORDER, SETTINGS)
     assert found.code == "recipient_name_matches"
