@@ -10,7 +10,7 @@ from typing import TypedDict
 
 from disputes.model import Dispute
 from disputes.policy.geo import UNUSABLE, LocationAssessment, Proximity, assess_location
-from disputes.policy.names import OrderName, best_order_name, is_masked
+from disputes.policy.names import OrderName, best_order_name, is_company, is_masked
 from disputes.policy.receivers import Receiver, read_receiver
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import NOTE_WORDS_TR, RELATION_WORDS, STATUS_WORDS, distance, duration, finding
@@ -105,6 +105,15 @@ def relation_finding(e: Evidence) -> Finding:
     return finding(f"received_by_{relation.value}", effect, [e], en, tr, cites=RELATION)
 
 
+def at_a_workplace(receiver: Receiver, order: OrderSnapshot) -> bool:
+    """A company took the parcel for a person (its name, as on its stamp, where the order names people only): a
+    hand-over at the recipient's workplace, like the courier's RESEPSİYON or İŞ ARKADAŞI (`receivers.py`), not a
+    stranger said to be the recipient."""
+    return receiver.name is not None and is_company(receiver.name) and not (
+        is_company(order.recipient_name) or is_company(order.buyer_name)
+    )
+
+
 class _NameFacts(TypedDict):
     score: int
     order_name: str
@@ -131,7 +140,8 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
     """The receiver's name against every name on the order; it only counts against delivery when the
     carrier says the recipient (or someone unstated) took the parcel. The name is what is left of the receiver
     field once the courier's relation word is read (`disputes/policy/receivers.py`); no usable name is read like
-    a missing one. A name on the order with a third party's relation is neither a match nor a stranger: the carrier
+    a missing one, and a company's name, for people on the order, like its reception's. A name on the order with a
+    third party's relation is neither a match nor a stranger: the carrier
     says two things (`NAMED_BUT_OTHERWISE`)."""
     receiver = read_receiver(e.proof)
     name, relation, written = receiver.name, receiver.relation, receiver.written
@@ -174,6 +184,12 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
             f"{said} matches the order's {whose} (score {score}), but the carrier says it went to {en}",
             f"{said_tr} siparişteki {whose_tr} adıyla eşleşiyor (skor {score}), ancak kargo firması teslim alanı "
             f"'{tr}' olarak bildirmiş", **facts, cites=NAME,
+        )
+    if relation in (R.RECIPIENT, R.UNKNOWN) and at_a_workplace(receiver, order):
+        return finding(
+            "receiver_not_on_order", N, [e],
+            f"Received by '{written}', a company, not a person on the order: a hand-over at a workplace",
+            f"Teslim alan '{written}' bir şirket, siparişteki bir kişi değil: iş yerinde teslim", cites=NAME,
         )
     if relation not in (R.RECIPIENT, R.UNKNOWN):
         return finding(

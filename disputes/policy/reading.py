@@ -13,6 +13,7 @@ from disputes.policy.findings import (
     AWAY_FROM_ADDRESS,
     NAMED_BUT_OTHERWISE,
     NAMED_ON_ORDER,
+    at_a_workplace,
     document_finding,
     dropped_findings,
     location_finding,
@@ -66,7 +67,8 @@ def read_proof(dispute: Dispute, settings: PolicySettings) -> ProofReading | Non
     "delivered" with any evidence."""
     if (e := dispute.delivery_proof) is None:
         return None
-    order, relation = dispute.order, read_receiver(e.proof).relation  # a courier's "KAPICI" says who took it
+    order, receiver = dispute.order, read_receiver(e.proof)
+    relation = receiver.relation  # a courier's "KAPICI" says who took it
     signature, photo, document = signature_finding(e), photo_finding(e), document_finding(e)
     name, place, who = name_finding(e, order, settings), location_finding(e, order, settings), relation_finding(e)
     timing = timing_finding(e, order, dispute.opened_at, settings)
@@ -87,8 +89,10 @@ def read_proof(dispute: Dispute, settings: PolicySettings) -> ProofReading | Non
     requirements = ((who, relation in NAMED_ON_ORDER), (name, name_matches), (place, place.code == "location_near"))
     gaps = against + tuple(f for f, met in requirements if not met) + (() if handed_over else (signature, photo))
     # A third party's relation with a name on the order is no hand-over to tell the customer of: a person weighs it.
+    # A company's name where the carrier says nothing of who took it is its reception: a third party too.
     third_party = name.code != NAMED_BUT_OTHERWISE and (
         relation in THIRD_PARTIES or (relation is R.HOUSEHOLD_MEMBER and not name_matches)
+        or (relation is R.UNKNOWN and at_a_workplace(receiver, order))
     )
     strength = sum(WEIGHTS.get(f.code, 0.0) for f in findings if f.effect is Effect.SUPPORTS_DELIVERY)
     return ProofReading(e, findings, weak, gaps, third_party and not against, round(strength, 4))

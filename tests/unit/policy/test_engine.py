@@ -216,6 +216,25 @@ def test_the_customer_is_told_which_locker_holds_it() -> None:
     assert message is not None and "bir kargo dolabına bırakıldığını" in message and "Moda Migros" in message
 
 
+@pytest.mark.parametrize("relation", [R.UNKNOWN, R.RECIPIENT])
+def test_a_company_that_took_a_persons_parcel_is_read_like_its_reception_not_as_a_stranger(
+    relation: RecipientRelation,
+) -> None:
+    """Ayşe Yılmaz's parcel, taken at her workplace: the courier wrote the business (its stamp) as receiver. Couriers'
+    RESEPSİYON, SEKRETER, İŞ ARKADAŞI are a hand-over at a workplace (disputes/policy/receivers.py); the business's
+    own name is the same hand-over, not "a recipient name that does not match anyone on the order" (DESIGN §2 weak
+    proof), so it is advised as the reception's word is, and the customer is told which business has it."""
+    reception = advise(dispute(evidence(received_by="RESEPSİYON", relation=relation, photo=True)))
+    company = advise(dispute(evidence(received_by="ABC ELEKTRONİK LTD. ŞTİ.", relation=relation, photo=True)))
+    assert (company.action, company.rule, company.carrier_liable) == (
+        reception.action, reception.rule, reception.carrier_liable
+    )
+    assert "recipient_name_mismatch" not in [f.code for f in company.findings]
+    if relation is R.UNKNOWN:  # the carrier says nothing of who took it: the customer checks at her workplace
+        assert company.action is Act.WAIT_FOR_CUSTOMER_CHECK and company.customer_message is not None
+        assert "ABC ELEKTRONİK LTD. ŞTİ. tarafından teslim alındığını" in company.customer_message
+
+
 def test_only_a_wait_for_the_customers_check_carries_a_message() -> None:
     assert advise(dispute(evidence())).customer_message is None
 

@@ -122,6 +122,16 @@ def test_a_name_on_the_order_under_a_third_partys_relation_is_said_to_be_both_no
     )
 
 
+def test_a_company_that_took_a_persons_parcel_is_said_to_be_a_hand_over_at_a_workplace() -> None:
+    """The order names two people (tests/factories.py); "LTD. ŞTİ." is a limited company's legal form."""
+    found = name_finding(evidence(received_by="ABC ELEKTRONİK LTD. ŞTİ.", relation=R.UNKNOWN), ORDER, SETTINGS)
+    assert (found.code, found.effect) == ("receiver_not_on_order", Effect.NEUTRAL)
+    assert found.text == (
+        "Received by 'ABC ELEKTRONİK LTD. ŞTİ.', a company, not a person on the order: a hand-over at a workplace"
+    )
+    assert found.text_tr == "Teslim alan 'ABC ELEKTRONİK LTD. ŞTİ.' bir şirket, siparişteki bir kişi değil: iş yerinde teslim"
+
+
 def test_a_household_member_named_on_the_order_supports_delivery() -> None:
     found = name_finding(evidence(received_by="Şükrü Güneş", relation=R.HOUSEHOLD_MEMBER), ORDER, SETTINGS)
     assert found.code == "recipient_name_matches"
