@@ -7,9 +7,12 @@ Rules, first match wins (the proof read is the carrier's latest "delivered" evid
 2. Weak proof: no signature, photo or document for a hand-over at the address; or the scan (a locker's or
    pickup point's too) far from the address; or a receiver said to be the recipient whose name matches nobody
    on the order → for the customer, carrier liable.
-3. A third party took it (neighbour, doorman, locker, pickup point, or a household member not named on the
-   order) and nothing speaks against delivery → wait for the customer's check, with a message saying who
-   and where, until `third_party_wait` after the customer could first be told (`check_starts`); then a person.
+3. A third party took it (neighbour, doorman, locker, pickup point, a household member not named on the
+   order, or a company, for people on the order, with no relation stated) and nothing speaks against delivery
+   → wait for the customer's check, with a message saying who and where, until `third_party_wait` after the
+   customer could first be told (`check_starts`); then a person.
+   A neighbour, doorman, locker or pickup point named like someone on the order is no hand-over to tell the
+   customer of: the carrier's proof contradicts itself (rule 5).
 4. Strong proof: someone named on the order, a signature or photo, the scan near the address, nothing
    against delivery → reject; for a high-value order only with a signature, otherwise a person.
 5. Anything else → a person.

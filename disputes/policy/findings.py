@@ -10,10 +10,10 @@ from typing import TypedDict
 
 from disputes.model import Dispute
 from disputes.policy.geo import UNUSABLE, LocationAssessment, Proximity, assess_location
-from disputes.policy.names import OrderName, best_order_name, is_masked
+from disputes.policy.names import OrderName, best_order_name, is_company, is_masked
 from disputes.policy.receivers import Receiver, read_receiver
 from disputes.policy.settings import PolicySettings
-from disputes.policy.wording import NOTE_WORDS_TR, RELATION_WORDS, STATUS_WORDS, distance, duration, finding, stated_m
+from disputes.policy.wording import NOTE_WORDS_TR, RELATION_WORDS, STATUS_WORDS, distance, duration, finding
 from disputes.statements import latest_statement
 from schemas.dispute import Evidence, OrderSnapshot
 from schemas.proof import NoteCode, ProofOffer, ProofStatus, RecipientRelation
@@ -24,6 +24,9 @@ NAMED_ON_ORDER = frozenset({R.RECIPIENT, R.UNKNOWN, R.HOUSEHOLD_MEMBER})
 """Hand-overs where the receiver should be someone on the order (a household member may not be)."""
 AWAY_FROM_ADDRESS = frozenset({R.PARCEL_LOCKER, R.PICKUP_POINT})
 """Deliveries that are, by design, not at the address."""
+NAMED_BUT_OTHERWISE = "receiver_on_order_relation_differs"
+"""A name on the order, though the carrier says the receiver was a neighbour, the doorman, a locker…: its proof says
+two things at once, and neither is the one to act on."""
 _ORDER_NAME_WORDS = {OrderName.RECIPIENT: ("recipient", "alıcı"), OrderName.BUYER: ("buyer", "sipariş veren")}
 S, A, N = Effect.SUPPORTS_DELIVERY, Effect.AGAINST_DELIVERY, Effect.NEUTRAL
 SIGNATURE, PHOTO, DOCUMENT = ("proof.signature",), ("proof.photo",), ("proof.document",)
@@ -102,6 +105,15 @@ def relation_finding(e: Evidence) -> Finding:
     return finding(f"received_by_{relation.value}", effect, [e], en, tr, cites=RELATION)
 
 
+def at_a_workplace(receiver: Receiver, order: OrderSnapshot) -> bool:
+    """A company took the parcel for a person (its name, as on its stamp, where the order names people only): a
+    hand-over at the recipient's workplace, like the courier's RESEPSİYON or İŞ ARKADAŞI (`receivers.py`), not a
+    stranger said to be the recipient."""
+    return receiver.name is not None and is_company(receiver.name) and not (
+        is_company(order.recipient_name) or is_company(order.buyer_name)
+    )
+
+
 class _NameFacts(TypedDict):
     score: int
     order_name: str
@@ -128,7 +140,9 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
     """The receiver's name against every name on the order; it only counts against delivery when the
     carrier says the recipient (or someone unstated) took the parcel. The name is what is left of the receiver
     field once the courier's relation word is read (`disputes/policy/receivers.py`); no usable name is read like
-    a missing one."""
+    a missing one, and a company's name, for people on the order, like its reception's. A name on the order with a
+    third party's relation is neither a match nor a stranger: the carrier
+    says two things (`NAMED_BUT_OTHERWISE`)."""
     receiver = read_receiver(e.proof)
     name, relation, written = receiver.name, receiver.relation, receiver.written
     if written is None:
@@ -149,7 +163,8 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
     facts = _NameFacts(score=round(match.score), order_name=match.name.value)
     if masked := is_masked(name):
         said, said_tr = f"{said} (masked by the carrier)", f"{said_tr} (kargo firması tarafından maskelenmiş)"
-    if match.score >= settings.name_match_threshold and relation in NAMED_ON_ORDER:
+    matches = match.score >= settings.name_match_threshold
+    if matches and relation in NAMED_ON_ORDER:
         if masked:  # only part of some words is visible: weaker than a whole matching name
             return finding(
                 "recipient_name_matches_masked", S, [e],
@@ -161,6 +176,20 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
             "recipient_name_matches", S, [e],
             f"{said} matches the order's {whose} (score {score})",
             f"{said_tr} siparişteki {whose_tr} adıyla eşleşiyor (skor {score})", **facts, cites=NAME
+        )
+    if matches:  # a third party by the carrier's word, named like someone on the order
+        en, tr = RELATION_WORDS[relation]
+        return finding(
+            NAMED_BUT_OTHERWISE, N, [e],
+            f"{said} matches the order's {whose} (score {score}), but the carrier says it went to {en}",
+            f"{said_tr} siparişteki {whose_tr} adıyla eşleşiyor (skor {score}), ancak kargo firması teslim alanı "
+            f"'{tr}' olarak bildirmiş", **facts, cites=NAME,
+        )
+    if relation in (R.RECIPIENT, R.UNKNOWN) and at_a_workplace(receiver, order):
+        return finding(
+            "receiver_not_on_order", N, [e],
+            f"Received by '{written}', a company, not a person on the order: a hand-over at a workplace",
+            f"Teslim alan '{written}' bir şirket, siparişteki bir kişi değil: iş yerinde teslim", cites=NAME,
         )
     if relation not in (R.RECIPIENT, R.UNKNOWN):
         return finding(
@@ -182,7 +211,8 @@ def name_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) ->
 
 
 def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings) -> Finding:
-    where = assess_location(e.proof.location, order.address, settings)
+    relation = read_receiver(e.proof).relation
+    where = assess_location(e.proof.location, order.address, settings, point=relation in AWAY_FROM_ADDRESS)
     if where.proximity is Proximity.UNKNOWN and _never_supplied(e, lambda offer: offer.gps or offer.place_text):
         return finding(
             "location_not_offered", N, [e],
@@ -195,6 +225,12 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
             "No delivery location to compare with the address", "Adresle karşılaştırılacak teslimat konumu yok",
             cites=LOCATION,
         )
+    if where.proximity is Proximity.ADDRESS_UNLOCATED:
+        return finding(
+            "location_unknown", N, [e],
+            "The order's address has no coordinates to compare the delivery scan with",
+            "Siparişteki adresin teslimat taramasıyla karşılaştırılacak koordinatı yok", cites=LOCATION,
+        )
     if where.proximity is Proximity.WORDS_ONLY:
         return finding(
             "location_words_only", N, [e],
@@ -205,9 +241,7 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
         return _unusable_location(e, where)
     assert where.distance_m is not None and where.effective_m is not None
     far, far_tr = _how_far(where)
-    away = stated_m(where.effective_m) > max(settings.point_far_distance_m, settings.far_distance_m)
-    relation = read_receiver(e.proof).relation
-    if relation in AWAY_FROM_ADDRESS and away:
+    if relation in AWAY_FROM_ADDRESS and where.proximity is Proximity.FAR:
         return finding(  # not the customer's nearby locker: the parcel went somewhere else
             "location_far", A, [e],
             f"Locker or pickup point {far}: too far to be the customer's",

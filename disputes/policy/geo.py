@@ -5,7 +5,8 @@ up to `gps_accuracy_cap_m`, before comparing with the thresholds, at the precisi
 (`wording.stated_m`): a carrier cannot make any scan "near" by claiming poor accuracy. A scan is called "far"
 only when even the edge of its uncertainty (its whole accuracy subtracted) is far: a fix too imprecise for that
 is no usable location, as are 0, 0 (what devices report with no fix) and coordinates that land on the address
-once latitude and longitude are swapped back (a format error).
+once latitude and longitude are swapped back (a format error). An order address at 0, 0 (a geocoder's "not
+found") is no address to measure from, like one without coordinates.
 Words only ("Front Door", a branch address) are weaker than coordinates: they cannot place the scan at the
 address, only describe it.
 """
@@ -27,7 +28,8 @@ class Proximity(StrEnum):
     BETWEEN = "between"  # beyond the near radius, not yet far: a person looks
     FAR = "far"
     WORDS_ONLY = "words_only"  # the carrier described the spot but gave no usable coordinates
-    UNKNOWN = "unknown"  # no location from the carrier, or no coordinates on the order to compare with
+    UNKNOWN = "unknown"  # no location from the carrier
+    ADDRESS_UNLOCATED = "address_unlocated"  # the carrier's coordinates, but none on the order to compare them with
     NO_FIX = "no_fix"  # 0, 0: the placeholder for "no GPS fix"
     SWAPPED = "swapped"  # latitude and longitude swapped: swapped back, the scan is at the address
     IMPRECISE = "imprecise"  # far beyond the capped accuracy, not beyond the whole of it
@@ -57,32 +59,37 @@ def effective_distance_m(distance_m: float, accuracy_m: float | None, settings: 
 
 
 def assess_location(
-    location: DeliveryLocation | None, address: Address, settings: PolicySettings
+    location: DeliveryLocation | None, address: Address, settings: PolicySettings, *, point: bool = False
 ) -> LocationAssessment:
-    """How the delivery scan's location relates to the order's address."""
+    """How the delivery scan's location relates to the order's address. `point`: the carrier says it left the parcel
+    at a locker or pickup point, which is far only beyond `point_far_distance_m` (or the far distance, if that is
+    further), at the edge of its uncertainty too."""
+    far_m = max(settings.point_far_distance_m, settings.far_distance_m) if point else settings.far_distance_m
     if location is None:
         return LocationAssessment(Proximity.UNKNOWN)
-    if location.lat is None or location.lon is None or address.lat is None or address.lon is None:
+    if location.lat is None or location.lon is None:
         words = location.text is not None or location.address is not None
         return LocationAssessment(Proximity.WORDS_ONLY if words else Proximity.UNKNOWN)
     if location.lat == 0 and location.lon == 0:
         return LocationAssessment(Proximity.NO_FIX)
+    if address.lat is None or address.lon is None or (address.lat == 0 and address.lon == 0):
+        return LocationAssessment(Proximity.ADDRESS_UNLOCATED)
     distance = haversine_m(location.lat, location.lon, address.lat, address.lon)
     effective = effective_distance_m(distance, location.accuracy_m, settings)
-    proximity = _placed(effective, settings)
+    proximity = _placed(effective, settings, far_m)
     if proximity is not Proximity.FAR:
         return LocationAssessment(proximity, distance, effective)
     swapped_back = haversine_m(location.lon, location.lat, address.lat, address.lon)
-    if _placed(effective_distance_m(swapped_back, location.accuracy_m, settings), settings) is Proximity.NEAR:
+    if _placed(effective_distance_m(swapped_back, location.accuracy_m, settings), settings, far_m) is Proximity.NEAR:
         return LocationAssessment(Proximity.SWAPPED)
-    if _placed(distance - (location.accuracy_m or 0.0), settings) is not Proximity.FAR:
+    if _placed(distance - (location.accuracy_m or 0.0), settings, far_m) is not Proximity.FAR:
         return LocationAssessment(Proximity.IMPRECISE, distance, effective)
     return LocationAssessment(proximity, distance, effective)
 
 
-def _placed(metres: float, settings: PolicySettings) -> Proximity:
-    """Near, between or far, by the distance as a finding states it."""
+def _placed(metres: float, settings: PolicySettings, far_m: float) -> Proximity:
+    """Near, between or far (beyond `far_m`), by the distance as a finding states it."""
     stated = stated_m(metres)
     if stated <= settings.near_radius_m:
         return Proximity.NEAR
-    return Proximity.FAR if stated > settings.far_distance_m else Proximity.BETWEEN
+    return Proximity.FAR if stated > far_m else Proximity.BETWEEN

@@ -16,14 +16,17 @@ So the names are compared word by word instead, the carrier's against the order'
   information scores the same whatever the lengths ("M. Kaya" as "A. Yılmaz", 90), and a surname says more
   than a first name ("Ayşe Y." 80);
 - a surname paired with a different word (similarity below 0.5) is another person's: the score is at most that
-  pair's similarity, however well the first names agree ("Mehmet Ali Demir" against "Mehmet Kaya");
+  pair's similarity, however well the first names agree ("Mehmet Ali Demir" against "Mehmet Kaya"); in a
+  company's name every word counts so ("Anadolu Tekstil" is not "Anadolu Gıda", "XYZ İnşaat" not "ABC İnşaat");
 - a name that leaves the order's surname unpaired ("Mehmet Ali" against "Mehmet Ali Kaya") or has one word
   against several ("Yılmaz") is scaled by 0.8: it does not identify anyone, however well its words fit;
 - a longer name may carry one extra word free (a middle name, a second surname); each further word scales
   the score by 0.8, so a string of many names does not match everyone.
 
-Honorifics and titles (Bey, Hanım, Sn., Prof., Dr., Av., …) are ignored, and so are the legal-form and trade words
-of company names (LTD, ŞTİ, A.Ş., TİCARET, SANAYİ, İNŞAAT, …): two companies are told apart by what is left.
+Honorifics and titles (Bey, Hanım, Sn., Prof., Dr., Av., …) are ignored, and so are a company's legal form and the
+words nearly every trade name carries (LTD, ŞTİ, A.Ş., SANAYİ VE TİCARET, SAN. TİC.); its business subject (GIDA,
+TEKSTİL, İNŞAAT…) stays, abbreviated or not (İNŞ. is İNŞAAT): an A.Ş.'s, a Ltd.'s or a cooperative's trade name must
+state it (Turkish Commercial Code 6102 art. 43), and two companies may differ in nothing else.
 Only the first 200 characters of a name are read. A name with no letters or only a lone initial ("-", "A")
 identifies no one (``is_usable_name``).
 
@@ -54,7 +57,7 @@ _HONORIFICS = frozenset({
     "bay", "bayan", "bey", "hanim", "sn", "sayin",
     "prof", "dr", "doc", "op", "uzm", "av", "yrd", "ecz", "dt", "muh", "ars", "ogr", "gor",
 })
-_COMPANY_WORDS = frozenset({
+_COMPANY_WORDS = frozenset({  # before an undotted "AŞ", a word that makes it a legal form: a trade word
     "as", "ltd", "sti", "limited", "sirketi", "sirket", "anonim", "kollektif", "komandit", "koop", "kooperatifi",
     "holding", "ve", "tic", "ticaret", "san", "sanayi", "sanayii", "ins", "insaat", "taah", "taahhut", "ith", "ihr",
     "ithalat", "ihracat", "dis", "paz", "pazarlama", "gida", "tekstil", "turizm", "otomotiv", "lojistik", "nakliyat",
@@ -63,6 +66,10 @@ _COMPANY_WORDS = frozenset({
 _LEGAL_FORMS = frozenset({
     "ltd", "sti", "limited", "sirketi", "sirket", "anonim", "kollektif", "komandit", "koop", "kooperatifi", "holding",
 })
+_GENERIC = frozenset({"as", "ve", "tic", "ticaret", "san", "sanayi", "sanayii"})
+"""Words a company's name is read without, besides its legal form: the undotted "AŞ", "Sanayi ve Ticaret"."""
+_ABBREVIATED = {"ins": "insaat", "taah": "taahhut", "ith": "ithalat", "ihr": "ihracat", "paz": "pazarlama"}
+"""A business subject's usual abbreviations in trade names, by the word they stand for."""
 _ANONIM_SIRKET = re.compile(r"(?<=\w)\W+a\W+s\W*$")  # a trailing "A.Ş." / "A. Ş.", once folded
 MASK_CHARS = "*•●×"
 _WORD = re.compile(rf"([^\W\d_]*)([{MASK_CHARS}]*)")
@@ -91,19 +98,33 @@ def is_masked(name: str) -> bool:
     return any(mark in name for mark in MASK_CHARS)
 
 
-def name_words(name: str) -> tuple[str, ...]:
-    """The folded words of a name, without punctuation, digits, honorifics and titles, nor, in a company's name, its
-    legal form and trade words; a masked word is the letters it shows followed by ``*`` (a word that shows none is
-    left out). A name is a company's when it has a legal form (LTD, ŞTİ, A.Ş., LİMİTED ŞİRKETİ…), or ends in "AŞ"
-    after a trade word: in a person's name, "Şan", "Aş" or "Dış" are surnames."""
+def _folded_words(name: str) -> tuple[list[str], bool]:
+    """The folded words of a name (a masked word as the letters it shows followed by ``*``; a word that shows none is
+    left out), and whether it is a company's."""
     folded = fold(name[:MAX_NAME_CHARS])
     dotted = _ANONIM_SIRKET.search(folded) is not None
     words = [word + (_MASKED if mask else "") for word, mask in _WORD.findall(_ANONIM_SIRKET.sub("", folded)) if word]
     company = dotted or not _LEGAL_FORMS.isdisjoint(words) or (
         words[-1:] == ["as"] and not _COMPANY_WORDS.isdisjoint(words[:-1])
     )
-    dropped = _HONORIFICS | _COMPANY_WORDS if company else _HONORIFICS
-    return tuple(w for w in words if w not in dropped)
+    return words, company
+
+
+def is_company(name: str) -> bool:
+    """Whether a name is a company's: it has a legal form (LTD, ŞTİ, A.Ş., LİMİTED ŞİRKETİ…), or ends in "AŞ" after
+    a trade word. In a person's name, "Şan", "Aş" or "Dış" are surnames."""
+    return _folded_words(name)[1]
+
+
+def name_words(name: str) -> tuple[str, ...]:
+    """The folded words of a name, without punctuation, digits, honorifics and titles, nor, in a company's name
+    (`is_company`), its legal form and generic words, its abbreviations written out; a masked word is the letters it
+    shows followed by ``*`` (a word that shows none is left out)."""
+    words, company = _folded_words(name)
+    if not company:
+        return tuple(w for w in words if w not in _HONORIFICS)
+    dropped = _HONORIFICS | _LEGAL_FORMS | _GENERIC
+    return tuple(_ABBREVIATED.get(w, w) for w in words if w not in dropped)
 
 
 def is_usable_name(name: str) -> bool:
@@ -163,6 +184,7 @@ def name_similarity(written: str, order_name: str) -> float:
     words_a, words_b = name_words(written), name_words(order_name)
     if not words_a or not words_b:
         return 0.0
+    company = is_company(written) or is_company(order_name)
     words_a = _joined(words_a, frozenset(words_b))
     words_b = _joined(words_b, frozenset(words_a))
     surname = len(words_b) - 1 if len(words_b) > 1 else None
@@ -171,6 +193,8 @@ def name_similarity(written: str, order_name: str) -> float:
     score = sum(similarity * weights[j] for j, similarity in paired.items()) / sum(weights.values())
     if surname in paired and paired[surname] < DIFFERENT_WORDS:
         score = min(score, paired[surname])
+    if company and min(paired.values()) < DIFFERENT_WORDS:  # a company is named by every word of its name
+        score = min(score, *paired.values())
     shorter, longer = sorted((len(words_a), len(words_b)))
     if shorter == 1 < longer or (surname is not None and surname not in paired):
         score *= PARTIAL_NAME_FACTOR

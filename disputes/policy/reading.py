@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from disputes.model import Dispute
 from disputes.policy.findings import (
     AWAY_FROM_ADDRESS,
+    NAMED_BUT_OTHERWISE,
     NAMED_ON_ORDER,
+    at_a_workplace,
     document_finding,
     dropped_findings,
     location_finding,
@@ -48,7 +50,7 @@ class ProofReading:
     findings: tuple[Finding, ...]  # everything it shows, in display order
     weak_because: tuple[Finding, ...]  # empty unless the proof is weak
     short_of_strong: tuple[Finding, ...]  # what stands between it and strong proof
-    third_party: bool  # a third party took it, and nothing speaks against delivery
+    third_party: bool  # a third party took it, not named on the order, and nothing speaks against delivery
     strength: float  # 0..1
 
     @property
@@ -65,7 +67,8 @@ def read_proof(dispute: Dispute, settings: PolicySettings) -> ProofReading | Non
     "delivered" with any evidence."""
     if (e := dispute.delivery_proof) is None:
         return None
-    order, relation = dispute.order, read_receiver(e.proof).relation  # a courier's "KAPICI" says who took it
+    order, receiver = dispute.order, read_receiver(e.proof)
+    relation = receiver.relation  # a courier's "KAPICI" says who took it
     signature, photo, document = signature_finding(e), photo_finding(e), document_finding(e)
     name, place, who = name_finding(e, order, settings), location_finding(e, order, settings), relation_finding(e)
     timing = timing_finding(e, order, dispute.opened_at, settings)
@@ -85,6 +88,11 @@ def read_proof(dispute: Dispute, settings: PolicySettings) -> ProofReading | Non
         weak += (signature, photo)
     requirements = ((who, relation in NAMED_ON_ORDER), (name, name_matches), (place, place.code == "location_near"))
     gaps = against + tuple(f for f, met in requirements if not met) + (() if handed_over else (signature, photo))
-    third_party = relation in THIRD_PARTIES or (relation is R.HOUSEHOLD_MEMBER and not name_matches)
+    # A third party's relation with a name on the order is no hand-over to tell the customer of: a person weighs it.
+    # A company's name where the carrier says nothing of who took it is its reception: a third party too.
+    third_party = name.code != NAMED_BUT_OTHERWISE and (
+        relation in THIRD_PARTIES or (relation is R.HOUSEHOLD_MEMBER and not name_matches)
+        or (relation is R.UNKNOWN and at_a_workplace(receiver, order))
+    )
     strength = sum(WEIGHTS.get(f.code, 0.0) for f in findings if f.effect is Effect.SUPPORTS_DELIVERY)
     return ProofReading(e, findings, weak, gaps, third_party and not against, round(strength, 4))

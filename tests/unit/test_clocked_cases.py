@@ -43,9 +43,11 @@ class Carrier:
 
 
 def delivered(tracking_number, relation, received_at, source=ProofSource.PULL) -> ProofOfDelivery:
+    """Signed by the recipient, Ayşe Yılmaz; under any other relation by Mehmet Kaya, a name not on the order."""
+    received_by = "Ayşe Yılmaz" if relation is RecipientRelation.RECIPIENT else "Mehmet Kaya"
     return ProofOfDelivery(
         carrier="yurtici", tracking_number=tracking_number, status=ProofStatus.DELIVERED,
-        delivered_at=NOW - timedelta(days=11), received_by="Ayşe Yılmaz", recipient_relation=relation,
+        delivered_at=NOW - timedelta(days=11), received_by=received_by, recipient_relation=relation,
         signature=Attachment(kind=AttachmentKind.SIGNATURE, url="https://pod.example/sig/1"), source=source,
         received_at=received_at,
     )

@@ -29,6 +29,12 @@ def located(lat: float, lon: float, accuracy: float | None = 10) -> Evidence:
         lat=lat, lon=lon, accuracy_m=accuracy)})})
 
 
+def geocoded_to_zero_zero(d: Dispute) -> Dispute:
+    """The case with its order's address at 0, 0: a geocoder's "not found"."""
+    d.order = d.order.model_copy(update={"address": d.order.address.model_copy(update={"lat": 0.0, "lon": 0.0})})
+    return d
+
+
 @dataclass(frozen=True)
 class Case:
     dispute: Dispute
@@ -58,6 +64,9 @@ CASES = {
     "neighbour, the customer's check window over": Case(
         dispute(evidence(relation=R.NEIGHBOUR, received_by="Mehmet Kaya")), Act.NEEDS_PERSON,
         PolicyRule.THIRD_PARTY_CHECK_OVER, "third_party_check_over", now=RECEIVED_AT + timedelta(hours=24)),
+    "the recipient's own name coded as a neighbour": Case(
+        dispute(evidence(relation=R.NEIGHBOUR, received_by="Ayşe Yılmaz")), Act.NEEDS_PERSON,
+        PolicyRule.INCONCLUSIVE_PROOF, "received_by_neighbour"),
     "doorman": Case(
         dispute(evidence(relation=R.DOORMAN, received_by="Kapıcı Hasan")), Act.WAIT_FOR_CUSTOMER_CHECK,
         PolicyRule.THIRD_PARTY_CHECK, "receiver_not_on_order"),
@@ -134,6 +143,9 @@ CASES = {
     "a fix with 5 km accuracy, 5 km away": Case(
         dispute(evidence(metres=5_000, accuracy=5_000)), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF,
         "location_unusable"),
+    "signed at the door, the order's address geocoded to 0, 0": Case(
+        geocoded_to_zero_zero(dispute(evidence(photo=True))), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF,
+        "location_unknown"),
     "scan 600 m away": Case(
         dispute(evidence(metres=600)), Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, "location_between"),
     "location in words only": Case(
@@ -202,6 +214,25 @@ def test_the_customer_is_told_which_locker_holds_it() -> None:
     locker = evidence(relation=R.PARCEL_LOCKER, received_by=None, place="Moda Migros kargo dolabı")
     message = advise(dispute(locker)).customer_message
     assert message is not None and "bir kargo dolabına bırakıldığını" in message and "Moda Migros" in message
+
+
+@pytest.mark.parametrize("relation", [R.UNKNOWN, R.RECIPIENT])
+def test_a_company_that_took_a_persons_parcel_is_read_like_its_reception_not_as_a_stranger(
+    relation: RecipientRelation,
+) -> None:
+    """Ayşe Yılmaz's parcel, taken at her workplace: the courier wrote the business (its stamp) as receiver. Couriers'
+    RESEPSİYON, SEKRETER, İŞ ARKADAŞI are a hand-over at a workplace (disputes/policy/receivers.py); the business's
+    own name is the same hand-over, not "a recipient name that does not match anyone on the order" (DESIGN §2 weak
+    proof), so it is advised as the reception's word is, and the customer is told which business has it."""
+    reception = advise(dispute(evidence(received_by="RESEPSİYON", relation=relation, photo=True)))
+    company = advise(dispute(evidence(received_by="ABC ELEKTRONİK LTD. ŞTİ.", relation=relation, photo=True)))
+    assert (company.action, company.rule, company.carrier_liable) == (
+        reception.action, reception.rule, reception.carrier_liable
+    )
+    assert "recipient_name_mismatch" not in [f.code for f in company.findings]
+    if relation is R.UNKNOWN:  # the carrier says nothing of who took it: the customer checks at her workplace
+        assert company.action is Act.WAIT_FOR_CUSTOMER_CHECK and company.customer_message is not None
+        assert "ABC ELEKTRONİK LTD. ŞTİ. tarafından teslim alındığını" in company.customer_message
 
 
 def test_only_a_wait_for_the_customers_check_carries_a_message() -> None:

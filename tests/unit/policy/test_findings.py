@@ -101,6 +101,37 @@ def test_a_third_partys_own_name_is_expected_and_neutral(relation: RecipientRela
     assert found.code == "receiver_not_on_order" and found.effect is Effect.NEUTRAL
 
 
+@pytest.mark.parametrize(("relation", "en", "tr"), [
+    (R.NEIGHBOUR, "a neighbour", "komşu"),
+    (R.DOORMAN, "the doorman or building staff", "kapıcı / site görevlisi"),
+    (R.PICKUP_POINT, "a pickup point", "teslimat noktası"),
+])
+def test_a_name_on_the_order_under_a_third_partys_relation_is_said_to_be_both_not_a_stranger(
+    relation: RecipientRelation, en: str, tr: str
+) -> None:
+    """"Ayşe Yılmaz" is, letter for letter, the order's recipient (tests/factories.py), so it is a name on the order,
+    whatever relation the carrier codes: the finding says both, and points neither way."""
+    found = name_finding(evidence(received_by="Ayşe Yılmaz", relation=relation), ORDER, SETTINGS)
+    assert (found.code, found.effect) == ("receiver_on_order_relation_differs", Effect.NEUTRAL)
+    assert found.text == (
+        f"Receiver name 'Ayşe Yılmaz' matches the order's recipient (score 100), but the carrier says it went to {en}"
+    )
+    assert found.text_tr == (
+        "Teslim alan adı 'Ayşe Yılmaz' siparişteki alıcı adıyla eşleşiyor (skor 100), ancak kargo firması teslim "
+        f"alanı '{tr}' olarak bildirmiş"
+    )
+
+
+def test_a_company_that_took_a_persons_parcel_is_said_to_be_a_hand_over_at_a_workplace() -> None:
+    """The order names two people (tests/factories.py); "LTD. ŞTİ." is a limited company's legal form."""
+    found = name_finding(evidence(received_by="ABC ELEKTRONİK LTD. ŞTİ.", relation=R.UNKNOWN), ORDER, SETTINGS)
+    assert (found.code, found.effect) == ("receiver_not_on_order", Effect.NEUTRAL)
+    assert found.text == (
+        "Received by 'ABC ELEKTRONİK LTD. ŞTİ.', a company, not a person on the order: a hand-over at a workplace"
+    )
+    assert found.text_tr == "Teslim alan 'ABC ELEKTRONİK LTD. ŞTİ.' bir şirket, siparişteki bir kişi değil: iş yerinde teslim"
+
+
 def test_a_household_member_named_on_the_order_supports_delivery() -> None:
     found = name_finding(evidence(received_by="Şükrü Güneş", relation=R.HOUSEHOLD_MEMBER), ORDER, SETTINGS)
     assert found.code == "recipient_name_matches"
@@ -179,6 +210,23 @@ def test_a_locker_is_too_far_from_beyond_its_own_distance() -> None:
 
 
 @pytest.mark.parametrize("relation", [R.PARCEL_LOCKER, R.PICKUP_POINT])
+def test_a_locker_is_too_far_only_when_even_the_edge_of_its_uncertainty_is_beyond_its_own_distance(
+    relation: RecipientRelation,
+) -> None:
+    """geo.py: a scan is far only when even the edge of its uncertainty (its whole accuracy subtracted) is far;
+    README "Decision policy": far for a locker or pickup point is over 5 km. 7,000 m with a stated accuracy of 3,000 m
+    has its edge at 4,000 m, within 5 km (though 6,900 m, less the capped 100 m, is not): too imprecise to say far.
+    1,150 m with 200 m is well within 5 km at any edge: an ordinary locker, not an imprecise home scan."""
+    imprecise = location_finding(evidence(relation=relation, metres=7_000, accuracy=3_000), ORDER, SETTINGS)
+    assert (imprecise.code, imprecise.effect) == ("location_unusable", Effect.NEUTRAL)
+    assert "too imprecise to say far" in imprecise.text
+    nearby = location_finding(evidence(relation=relation, metres=1_150, accuracy=200), ORDER, SETTINGS)
+    assert (nearby.code, nearby.effect) == ("location_of_point", Effect.NEUTRAL)
+    beyond = location_finding(evidence(relation=relation, metres=5_250, accuracy=200), ORDER, SETTINGS)
+    assert (beyond.code, beyond.effect) == ("location_far", Effect.AGAINST_DELIVERY)  # its edge 5,050 m is far
+
+
+@pytest.mark.parametrize("relation", [R.PARCEL_LOCKER, R.PICKUP_POINT])
 def test_a_locker_beyond_the_far_distance_is_a_misdelivery(relation: RecipientRelation) -> None:
     found = location_finding(evidence(relation=relation, metres=40_000), ORDER, SETTINGS)
     assert found.code == "location_far" and found.effect is Effect.AGAINST_DELIVERY
@@ -223,6 +271,15 @@ def test_a_spot_in_words_only_is_neutral() -> None:
 def test_no_location_or_no_address_coordinates_is_neutral() -> None:
     assert location_finding(evidence(metres=None), ORDER, SETTINGS).code == "location_unknown"
     assert location_finding(evidence(), snapshot(coordinates=False), SETTINGS).code == "location_unknown"
+
+
+def test_a_scan_with_coordinates_against_an_address_without_them_says_the_address_has_none() -> None:
+    """The carrier gave coordinates (and words); it is the order's address that has none to compare them with, so
+    the finding does not say the scan is in words only or missing."""
+    found = location_finding(evidence(place="Front Door"), snapshot(coordinates=False), SETTINGS)
+    assert (found.code, found.effect) == ("location_unknown", Effect.NEUTRAL)
+    assert found.text == "The order's address has no coordinates to compare the delivery scan with"
+    assert found.text_tr == "Siparişteki adresin teslimat taramasıyla karşılaştırılacak koordinatı yok"
 
 
 # --- timing -----------------------------------------------------------------------------------------------

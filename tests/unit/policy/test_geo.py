@@ -71,9 +71,14 @@ def test_words_without_coordinates_are_words_only() -> None:
     assert where == LocationAssessment(Proximity.WORDS_ONLY)
 
 
-def test_coordinates_cannot_be_compared_with_an_address_without_them() -> None:
-    assert assess_location(scan(10), NO_COORDINATES, SETTINGS).proximity is Proximity.UNKNOWN
-    assert assess_location(scan(10, text="Kapı önü"), NO_COORDINATES, SETTINGS).proximity is Proximity.WORDS_ONLY
+def test_coordinates_cannot_be_compared_with_an_address_without_them_with_or_without_words() -> None:
+    assert assess_location(scan(10), NO_COORDINATES, SETTINGS).proximity is Proximity.ADDRESS_UNLOCATED
+    assert assess_location(scan(10, text="Kapı önü"), NO_COORDINATES, SETTINGS).proximity is (
+        Proximity.ADDRESS_UNLOCATED
+    )
+    assert assess_location(DeliveryLocation(text="Kapı önü"), NO_COORDINATES, SETTINGS).proximity is (
+        Proximity.WORDS_ONLY
+    )
 
 
 def test_no_location_at_all_is_unknown() -> None:

@@ -1,5 +1,6 @@
 """The location assessment at its edges: an antipode, the prime meridian, an address with one coordinate, accuracy
-credited to swapped coordinates, and both distances of an imprecise fix (disputes/policy/geo.py's docstring)."""
+credited to swapped coordinates, both distances of an imprecise fix, an address geocoded to 0, 0
+(disputes/policy/geo.py's docstring)."""
 
 from math import pi
 
@@ -37,7 +38,7 @@ def test_a_scan_on_the_prime_meridian_is_a_real_fix_not_the_no_fix_placeholder()
 def test_an_address_with_only_one_coordinate_cannot_be_compared_with_a_scan(missing: str) -> None:
     half_placed = ADDRESS.model_copy(update={missing: None})
     assert assess_location(DeliveryLocation(lat=ADDRESS.lat, lon=ADDRESS.lon), half_placed, SETTINGS).proximity is (
-        Proximity.UNKNOWN
+        Proximity.ADDRESS_UNLOCATED
     )
 
 
@@ -56,3 +57,14 @@ def test_an_imprecise_fix_keeps_its_distance_and_its_distance_less_the_capped_ac
     assert where.proximity is Proximity.IMPRECISE
     assert where.distance_m == pytest.approx(1_150)
     assert where.effective_m == pytest.approx(1_050)
+
+
+def test_an_order_address_geocoded_to_zero_zero_is_no_address_to_measure_a_scan_from() -> None:
+    """0, 0 is the placeholder for "no coordinates" (geo.py says so of a device's fix; a geocoder that finds nothing
+    writes it too). Measured from that point in the Gulf of Guinea, a scan at the Kadıköy door would be thousands of
+    km away; DESIGN §2 "location far from the address" needs an address to measure from, and this is none."""
+    nowhere = ADDRESS.model_copy(update={"lat": 0.0, "lon": 0.0})
+    lat, lon = north_of_address(20)
+    assert assess_location(DeliveryLocation(lat=lat, lon=lon, accuracy_m=10), nowhere, SETTINGS).proximity is (
+        Proximity.ADDRESS_UNLOCATED
+    )

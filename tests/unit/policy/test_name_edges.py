@@ -7,10 +7,11 @@ from disputes.policy.names import name_similarity, name_words, word_similarity
 
 
 def test_a_company_name_ending_in_an_undotted_as_after_a_trade_word_keeps_only_what_tells_it_apart() -> None:
-    """A company's trade name states its line of business and its type (Turkish Commercial Code art. 43), written
-    "Kaya Ticaret AŞ" as well as "Kaya Ticaret A.Ş.": those words say nothing about which company it is."""
+    """A company's trade name states its business subject and its type (Turkish Commercial Code 6102 art. 43/1),
+    written "Kaya Ticaret AŞ" as well as "Kaya Ticaret A.Ş.": the type and the generic "Ticaret" say nothing about
+    which company it is, the subject ("Gıda") does."""
     assert name_words("KAYA TİCARET AŞ") == ("kaya",)
-    assert name_words("Kaya Gıda Ticaret AŞ") == ("kaya",)
+    assert name_words("Kaya Gıda Ticaret AŞ") == ("kaya", "gida")
 
 
 def test_a_trade_word_in_a_married_womans_double_surname_stays_part_of_her_name() -> None:

@@ -222,6 +222,29 @@ def test_a_company_matches_itself_whatever_the_abbreviation_of_its_legal_form() 
     assert name_similarity("ABC A.Ş.", "ABC Anonim Şirketi") == 100
 
 
+@pytest.mark.parametrize(
+    ("carrier_wrote", "order_name"),
+    [
+        ("ANADOLU TEKSTİL LTD. ŞTİ.", "Anadolu Gıda Ltd. Şti."),
+        ("YILDIZ İNŞAAT A.Ş.", "Yıldız Turizm A.Ş."),
+        ("ÖZ ELEKTRONİK TİC. LTD. ŞTİ.", "Öz Bilişim Ltd. Şti."),
+    ],
+)
+def test_companies_that_differ_only_in_their_business_subject_are_different_companies(
+    carrier_wrote: str, order_name: str
+) -> None:
+    """An A.Ş.'s or a Ltd.'s trade name must state its business subject (işletme konusu) as well as its type (Turkish
+    Commercial Code 6102 art. 43/1): "Anadolu Gıda Ltd. Şti." and "Anadolu Tekstil Ltd. Şti." are two registered
+    names, two companies, so the name is no match, nor even uncertain."""
+    assert name_similarity(carrier_wrote, order_name) < MISMATCH
+
+
+def test_a_company_matches_itself_with_its_business_subject_and_generic_words_abbreviated() -> None:
+    """Trade names are written with "San. ve Tic." for "Sanayi ve Ticaret" and "İnş. Taah." for "İnşaat Taahhüt"."""
+    assert name_similarity("ANADOLU GIDA SAN. VE TİC. LTD. ŞTİ.", "Anadolu Gıda Sanayi ve Ticaret Limited Şirketi") == 100
+    assert name_similarity("YILDIZ İNŞ. TAAH. A.Ş.", "Yıldız İnşaat Taahhüt A.Ş.") == 100
+
+
 def test_hiding_letters_never_raises_a_score() -> None:
     assert name_similarity("A. Y.", "Ayşe Yılmaz") == 70
     assert name_similarity("A*** Y***", "Ayşe Yılmaz") == 70
@@ -249,9 +272,12 @@ def _addressed_to(recipient: str, *evidence: Evidence) -> Dispute:
     return case.model_copy(update={"order": case.order.model_copy(update={"recipient_name": recipient})})
 
 
-def test_another_company_with_the_same_legal_form_is_weak_proof_not_a_rejection() -> None:
-    company = "ABC İNŞAAT TAAHHÜT TİCARET LİMİTED ŞİRKETİ"
-    case = _addressed_to(company, evidence(received_by="XYZ İNŞAAT TAAHHÜT TİCARET LİMİTED ŞİRKETİ", photo=True))
+@pytest.mark.parametrize(("company", "other"), [
+    ("ABC İNŞAAT TAAHHÜT TİCARET LİMİTED ŞİRKETİ", "XYZ İNŞAAT TAAHHÜT TİCARET LİMİTED ŞİRKETİ"),
+    ("Anadolu Gıda Ltd. Şti.", "ANADOLU TEKSTİL LTD. ŞTİ."),  # another business subject: TTK 6102 art. 43/1
+])
+def test_another_company_with_the_same_legal_form_is_weak_proof_not_a_rejection(company: str, other: str) -> None:
+    case = _addressed_to(company, evidence(received_by=other, photo=True))
     advice = recommend(case, CustomerHistory(), NOW, AUTO_REJECT)
     assert (advice.action, advice.rule, advice.carrier_liable) == (Act.REFUND, PolicyRule.WEAK_PROOF, True)
 
