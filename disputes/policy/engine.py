@@ -11,8 +11,8 @@ Rules, first match wins (the proof read is the carrier's latest "delivered" evid
    order, or a company, for people on the order, with no relation stated) and nothing speaks against delivery
    → wait for the customer's check, with a message saying who and where, until `third_party_wait` after the
    customer could first be told (`check_starts`); then a person.
-   A neighbour, doorman, locker or pickup point named like someone on the order is no hand-over to tell the
-   customer of: the carrier's proof contradicts itself (rule 5).
+   A neighbour or doorman named like someone on the order is no hand-over to tell the customer of: the
+   carrier's proof contradicts itself (rule 5). A locker or pickup point in the recipient's name still is.
 4. Strong proof: someone named on the order, a signature or photo, the scan near the address, nothing
    against delivery → reject; for a high-value order only with a signature, otherwise a person.
 5. Anything else → a person.
@@ -59,7 +59,7 @@ from disputes.policy.context import (
     is_high_value,
 )
 from disputes.policy.digital import read_digital
-from disputes.policy.findings import no_proof_finding, not_delivered_finding
+from disputes.policy.findings import NAMED_BUT_OTHERWISE, no_proof_finding, not_delivered_finding
 from disputes.policy.messages import third_party_words
 from disputes.policy.missing import read_missing_items
 from disputes.policy.reading import ProofReading, read_proof
@@ -185,9 +185,12 @@ def _digital(dispute: Dispute, now: datetime, settings: PolicySettings) -> _Verd
     return _Verdict(action, digital.rule, digital.findings, lines=lines)
 
 
+_WHO_RECEIVED = ("receiver_not_on_order", NAMED_BUT_OTHERWISE)
+
+
 def _third_party(dispute: Dispute, reading: ProofReading, now: datetime, settings: PolicySettings) -> _Verdict:
     e = reading.evidence
-    who = tuple(f for f in reading.findings if f.code.startswith("received_by_") or f.code == "receiver_not_on_order")
+    who = tuple(f for f in reading.findings if f.code.startswith("received_by_") or f.code in _WHO_RECEIVED)
     if _reopened(dispute):
         reopened = finding(
             "third_party_in_reopened_review", Effect.NEUTRAL, [e],

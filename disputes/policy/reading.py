@@ -88,9 +88,10 @@ def read_proof(dispute: Dispute, settings: PolicySettings) -> ProofReading | Non
         weak += (signature, photo)
     requirements = ((who, relation in NAMED_ON_ORDER), (name, name_matches), (place, place.code == "location_near"))
     gaps = against + tuple(f for f, met in requirements if not met) + (() if handed_over else (signature, photo))
-    # A third party's relation with a name on the order is no hand-over to tell the customer of: a person weighs it.
+    # A neighbour or doorman named like someone on the order is no hand-over to tell the customer of: a person weighs
+    # it. A locker or pickup point holds parcels in the recipient's name: the customer still checks there.
     # A company's name where the carrier says nothing of who took it is its reception: a third party too.
-    third_party = name.code != NAMED_BUT_OTHERWISE and (
+    third_party = (name.code != NAMED_BUT_OTHERWISE or relation in AWAY_FROM_ADDRESS) and (
         relation in THIRD_PARTIES or (relation is R.HOUSEHOLD_MEMBER and not name_matches)
         or (relation is R.UNKNOWN and at_a_workplace(receiver, order))
     )

@@ -67,6 +67,9 @@ CASES = {
     "the recipient's own name coded as a neighbour": Case(
         dispute(evidence(relation=R.NEIGHBOUR, received_by="Ayşe Yılmaz")), Act.NEEDS_PERSON,
         PolicyRule.INCONCLUSIVE_PROOF, "received_by_neighbour"),
+    "a pickup point holding the parcel in the recipient's name": Case(
+        dispute(evidence(relation=R.PICKUP_POINT, received_by="Ayşe Yılmaz")), Act.WAIT_FOR_CUSTOMER_CHECK,
+        PolicyRule.THIRD_PARTY_CHECK, "receiver_on_order_relation_differs"),
     "doorman": Case(
         dispute(evidence(relation=R.DOORMAN, received_by="Kapıcı Hasan")), Act.WAIT_FOR_CUSTOMER_CHECK,
         PolicyRule.THIRD_PARTY_CHECK, "receiver_not_on_order"),
