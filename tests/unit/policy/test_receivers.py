@@ -22,7 +22,9 @@ THIRD_PARTY_WORDS = [
     "KAPICI", "KOMŞU MEHMET", "Komşusu", "SİTE GÜVENLİK", "GÜVENLİK", "RESEPSİYON", "YÖNETİM",
     "EŞİ", "ANNESİ", "BABASI", "OĞLU", "KIZI", "KARDEŞİ", "AİLESİ", "esi",
 ]
-IN_PERSON_WORDS = ["KENDİSİ", "BİZZAT", "KENDİ", "ALICI", "ALICININ KENDİSİ", "Kendisi", "KENDISI"]
+IN_PERSON_WORDS = [
+    "KENDİSİ", "BİZZAT", "KENDİ", "ALICI", "ALICININ KENDİSİ", "Kendisi", "KENDISI", "BİZZAT KENDİSİ", "ŞAHSEN KENDİSİ",
+]
 
 
 @pytest.mark.parametrize(
@@ -98,6 +100,33 @@ def test_a_signed_hand_over_to_the_addressees_relative_or_neighbour_is_a_third_p
         Act.WAIT_FOR_CUSTOMER_CHECK, PolicyRule.THIRD_PARTY_CHECK, False
     )
     assert "recipient_name_mismatch" not in {f.code for f in advice.findings}
+
+
+# TDK Güncel Türkçe Sözlük: "bizzat" is "kendisi, şahsen", "şahsen" is "kendisi": "BİZZAT KENDİSİ" says "the recipient
+# in person" twice. "Kendi kızı" is one's own daughter, "komşu kızı" the neighbour's daughter (Göksel & Kerslake on
+# compounds): the words name one person, and whose.
+@pytest.mark.parametrize(
+    ("written", "name", "relation"),
+    [
+        ("BİZZAT KENDİSİ", None, R.RECIPIENT),
+        ("ŞAHSEN KENDİSİ", None, R.RECIPIENT),
+        ("Bizzat kendisi - Ayşe Yılmaz", "Ayşe Yılmaz", R.RECIPIENT),
+        ("KENDİ KIZI", None, R.HOUSEHOLD_MEMBER),
+        ("KOMŞU KIZI", None, R.NEIGHBOUR),
+        ("KOMŞU Ali Kapıcı", "Ali Kapıcı", R.NEIGHBOUR),  # after a name, a word like "Kapıcı" is its surname
+    ],
+)
+def test_relation_words_following_one_another_are_all_read_and_none_is_a_name(
+    written: str, name: str | None, relation: R
+) -> None:
+    receiver = read_receiver(proof(received_by=written, relation=R.UNKNOWN))
+    assert (receiver.name, receiver.relation) == (name, relation)
+
+
+def test_the_neighbours_daughter_is_told_to_the_customer_as_the_neighbour_not_by_a_name() -> None:
+    neighbours_daughter = evidence(received_by="KOMŞU KIZI", relation=R.UNKNOWN)
+    message = third_party_words(neighbours_daughter, snapshot(), NOW + timedelta(hours=6))[1]
+    assert "tarihinde komşunuz tarafından teslim alındığını" in message
 
 
 def test_a_relation_the_carrier_states_wins_over_the_couriers_word() -> None:
