@@ -25,6 +25,12 @@ Phrases following one another are all read, as words about one person, and none 
 is not one of the recipient's own words names the relation; if all are, it is the recipient in person. "BİZZAT
 KENDİSİ" and "ŞAHSEN KENDİSİ" say the same thing twice (TDK Güncel Türkçe Sözlük: bizzat, şahsen: kendisi); "KENDİ
 KIZI" is the recipient's own daughter, a household member; "KOMŞU KIZI" is the neighbour's daughter, a neighbour.
+
+After the phrases, couriers often write what happened: "KENDİSİ TESLİM ALDI" (the recipient took it), "KOMŞUYA
+TESLİM EDİLDİ" (delivered to the neighbour), "GÜVENLİĞE BIRAKILDI" (left with security), "KAPICI ALDI". Those words
+(`_DELIVERY_WORDS`: TESLİM, ALDI, ALINDI, EDİLDİ, ETTİ, BIRAKILDI, BIRAKTI, VERİLDİ) are no name: they are dropped
+from either end of what follows the phrases, and what is left, if anything, is the name ("KOMŞUYA TESLİM - Mehmet
+Öz": Mehmet Öz). They are read only after a phrase; a field that starts with a name is read whole.
 """
 
 import re
@@ -60,7 +66,14 @@ _VOCABULARY = _OWN | {
 }
 _LONGEST = max(len(words) for words in _VOCABULARY)
 _FIRST_WORDS = frozenset(words[0] for words in _VOCABULARY)
+_PUNCTUATION = " \t-–:;,./()"  # around a name, not of it
 _WORD = re.compile(r"[^\W\d_]+")
+# Folded words for the hand-over itself, dropped at either end of what follows the phrases: "teslim" (delivery),
+# "aldı", "alındı" (took, was taken), "edildi", "etti" (of "teslim edildi/etti": was delivered, delivered),
+# "bırakıldı", "bıraktı" (was left, left), "verildi" (was given).
+_DELIVERY_WORDS = frozenset(
+    fold(word) for word in ("TESLİM", "ALDI", "ALINDI", "EDİLDİ", "ETTİ", "BIRAKILDI", "BIRAKTI", "VERİLDİ")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +114,20 @@ def _relation_word(written: str) -> tuple[RecipientRelation | None, str]:
         relations.append(more[0])
         end = more[1]
     relation = next((r for r in relations if r is not R.RECIPIENT), R.RECIPIENT)
-    return relation, written[end:].strip(" \t-–:;,./()")
+    return relation, _without_delivery_words(written[end:]).strip(_PUNCTUATION)
+
+
+def _without_delivery_words(rest: str) -> str:
+    """`rest` without the hand-over words (`_DELIVERY_WORDS`) at its start and at its end; cut only where such a
+    word is, so a name's own marks ("Y***") stay."""
+    words = list(_WORD.finditer(rest))
+    kept = [i for i, w in enumerate(words) if fold(w[0]) not in _DELIVERY_WORDS]
+    if not kept:
+        return ""
+    first, last = kept[0], kept[-1]
+    start = words[first - 1].end() if first > 0 else 0
+    end = words[last + 1].start() if last + 1 < len(words) else len(rest)
+    return rest[start:end]
 
 
 def _phrase_at(written: str, start: int) -> tuple[RecipientRelation, int] | None:
