@@ -20,10 +20,22 @@ addressee's relative; "ALICININ KOMŞUSU": the addressee's neighbour); alone, th
 fits is read. The phrase's last word may carry a Turkish case ending, the dative ("KOMŞUYA", "KAPICIYA": to the
 neighbour, the doorman) with or without the possessive before it ("SİTE GÜVENLİĞİNE", "KOMŞUSUNA"): it is read as
 the listed word left once the ending is taken off (ğ back to k: "GÜVENLİĞE" is GÜVENLİK).
+
+Phrases following one another are all read, as words about one person, and none of them is a name. The first that
+is not one of the recipient's own words names the relation; if all are, it is the recipient in person. "BİZZAT
+KENDİSİ" and "ŞAHSEN KENDİSİ" say the same thing twice (TDK Güncel Türkçe Sözlük: bizzat, şahsen: kendisi); "KENDİ
+KIZI" is the recipient's own daughter, a household member; "KOMŞU KIZI" is the neighbour's daughter, a neighbour.
+
+After the phrases, couriers often write what happened: "KENDİSİ TESLİM ALDI" (the recipient took it), "KOMŞUYA
+TESLİM EDİLDİ" (delivered to the neighbour), "GÜVENLİĞE BIRAKILDI" (left with security), "KAPICI ALDI". Those words
+(`_DELIVERY_WORDS`: TESLİM, ALDI, ALINDI, EDİLDİ, ETTİ, BIRAKILDI, BIRAKTI, VERİLDİ) are no name: they are dropped
+from either end of what follows the phrases, and what is left, if anything, is the name ("KOMŞUYA TESLİM - Mehmet
+Öz": Mehmet Öz). They are read only after a phrase; a field that starts with a name is read whole.
 """
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from disputes.policy.names import fold, is_usable_name
 from schemas.proof import ProofOfDelivery, RecipientRelation
@@ -54,7 +66,14 @@ _VOCABULARY = _OWN | {
 }
 _LONGEST = max(len(words) for words in _VOCABULARY)
 _FIRST_WORDS = frozenset(words[0] for words in _VOCABULARY)
+_PUNCTUATION = " \t-–:;,./()"  # around a name, not of it
 _WORD = re.compile(r"[^\W\d_]+")
+# Folded words for the hand-over itself, dropped at either end of what follows the phrases: "teslim" (delivery),
+# "aldı", "alındı" (took, was taken), "edildi", "etti" (of "teslim edildi/etti": was delivered, delivered),
+# "bırakıldı", "bıraktı" (was left, left), "verildi" (was given).
+_DELIVERY_WORDS = frozenset(
+    fold(word) for word in ("TESLİM", "ALDI", "ALINDI", "EDİLDİ", "ETTİ", "BIRAKILDI", "BIRAKTI", "VERİLDİ")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,18 +103,46 @@ def with_worded_relation(proof: ProofOfDelivery) -> ProofOfDelivery:
 
 
 def _relation_word(written: str) -> tuple[RecipientRelation | None, str]:
-    """The relation the field's leading words name (the longest phrase that fits), and the text after them. Most
-    fields are a name: their first word starts no phrase, and that is all that is read of them."""
-    first = _WORD.search(written)
-    if first is None or _FIRST_WORDS.isdisjoint(_stems(fold(first[0]))):
+    """The relation the field's leading words name, and the text after them. Most fields are a name: their first
+    word starts no phrase, and that is all that is read of them. Phrases following one another are all read; the
+    first that is not the recipient's own word names the relation, else the recipient in person."""
+    read = _phrase_at(written, 0)
+    if read is None:
         return None, written
-    words = list(_WORD.finditer(written, first.start()))[:_LONGEST]
+    relations, end = [read[0]], read[1]
+    while (more := _phrase_at(written, end)) is not None:
+        relations.append(more[0])
+        end = more[1]
+    relation = next((r for r in relations if r is not R.RECIPIENT), R.RECIPIENT)
+    return relation, _without_delivery_words(written[end:]).strip(_PUNCTUATION)
+
+
+def _without_delivery_words(rest: str) -> str:
+    """`rest` without the hand-over words (`_DELIVERY_WORDS`) at its start and at its end; cut only where such a
+    word is, so a name's own marks ("Y***") stay."""
+    words = list(_WORD.finditer(rest))
+    kept = [i for i, w in enumerate(words) if fold(w[0]) not in _DELIVERY_WORDS]
+    if not kept:
+        return ""
+    first, last = kept[0], kept[-1]
+    start = words[first - 1].end() if first > 0 else 0
+    end = words[last + 1].start() if last + 1 < len(words) else len(rest)
+    return rest[start:end]
+
+
+def _phrase_at(written: str, start: int) -> tuple[RecipientRelation, int] | None:
+    """The relation the longest phrase starting at the first word from `start` names, and where that phrase ends;
+    None when no phrase starts there."""
+    first = _WORD.search(written, start)
+    if first is None or _FIRST_WORDS.isdisjoint(_stems(fold(first[0]))):
+        return None
+    words = list(islice(_WORD.finditer(written, first.start()), _LONGEST))
     folded = tuple(fold(w[0]) for w in words)
     for count in range(len(words), 0, -1):
         for last in _stems(folded[count - 1]):
             if (relation := _VOCABULARY.get((*folded[: count - 1], last))) is not None:
-                return relation, written[words[count - 1].end():].strip(" \t-–:;,./()")
-    return None, written
+                return relation, words[count - 1].end()
+    return None
 
 
 def _stems(word: str) -> tuple[str, ...]:

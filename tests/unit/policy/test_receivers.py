@@ -22,7 +22,10 @@ THIRD_PARTY_WORDS = [
     "KAPICI", "KOMŞU MEHMET", "Komşusu", "SİTE GÜVENLİK", "GÜVENLİK", "RESEPSİYON", "YÖNETİM",
     "EŞİ", "ANNESİ", "BABASI", "OĞLU", "KIZI", "KARDEŞİ", "AİLESİ", "esi",
 ]
-IN_PERSON_WORDS = ["KENDİSİ", "BİZZAT", "KENDİ", "ALICI", "ALICININ KENDİSİ", "Kendisi", "KENDISI"]
+IN_PERSON_WORDS = [
+    "KENDİSİ", "BİZZAT", "KENDİ", "ALICI", "ALICININ KENDİSİ", "Kendisi", "KENDISI", "BİZZAT KENDİSİ", "ŞAHSEN KENDİSİ",
+    "KENDİSİ TESLİM ALDI", "KENDİSİNE TESLİM", "BİZZAT TESLİM ALINDI",
+]
 
 
 @pytest.mark.parametrize(
@@ -98,6 +101,85 @@ def test_a_signed_hand_over_to_the_addressees_relative_or_neighbour_is_a_third_p
         Act.WAIT_FOR_CUSTOMER_CHECK, PolicyRule.THIRD_PARTY_CHECK, False
     )
     assert "recipient_name_mismatch" not in {f.code for f in advice.findings}
+
+
+# TDK Güncel Türkçe Sözlük: "bizzat" is "kendisi, şahsen", "şahsen" is "kendisi": "BİZZAT KENDİSİ" says "the recipient
+# in person" twice. "Kendi kızı" is one's own daughter, "komşu kızı" the neighbour's daughter (Göksel & Kerslake on
+# compounds): the words name one person, and whose.
+@pytest.mark.parametrize(
+    ("written", "name", "relation"),
+    [
+        ("BİZZAT KENDİSİ", None, R.RECIPIENT),
+        ("ŞAHSEN KENDİSİ", None, R.RECIPIENT),
+        ("Bizzat kendisi - Ayşe Yılmaz", "Ayşe Yılmaz", R.RECIPIENT),
+        ("KENDİ KIZI", None, R.HOUSEHOLD_MEMBER),
+        ("KOMŞU KIZI", None, R.NEIGHBOUR),
+        ("KOMŞU Ali Kapıcı", "Ali Kapıcı", R.NEIGHBOUR),  # after a name, a word like "Kapıcı" is its surname
+    ],
+)
+def test_relation_words_following_one_another_are_all_read_and_none_is_a_name(
+    written: str, name: str | None, relation: R
+) -> None:
+    receiver = read_receiver(proof(received_by=written, relation=R.UNKNOWN))
+    assert (receiver.name, receiver.relation) == (name, relation)
+
+
+def test_the_neighbours_daughter_is_told_to_the_customer_as_the_neighbour_not_by_a_name() -> None:
+    neighbours_daughter = evidence(received_by="KOMŞU KIZI", relation=R.UNKNOWN)
+    message = third_party_words(neighbours_daughter, snapshot(), NOW + timedelta(hours=6))[1]
+    assert "tarihinde komşunuz tarafından teslim alındığını" in message
+
+
+# What the courier did, written after the word (TDK Güncel Türkçe Sözlük: "teslim etmek" to hand over, "teslim almak"
+# to take delivery of; "bırakmak" to leave): "KOMŞUYA TESLİM EDİLDİ" is "delivered to the neighbour", "KAPICI ALDI"
+# "the doorman took it". Those words name nobody.
+@pytest.mark.parametrize(
+    ("written", "name", "relation"),
+    [
+        ("KENDİSİ TESLİM ALDI", None, R.RECIPIENT),
+        ("KOMŞUYA TESLİM EDİLDİ", None, R.NEIGHBOUR),
+        ("Komşuya teslim edildi.", None, R.NEIGHBOUR),
+        ("KAPICIYA TESLİM", None, R.DOORMAN),
+        ("GÜVENLİĞE BIRAKILDI", None, R.DOORMAN),
+        ("KAPICI ALDI", None, R.DOORMAN),
+        ("EŞİNE TESLİM", None, R.HOUSEHOLD_MEMBER),
+        ("ŞUBEDEN TESLİM ALINDI", None, R.PICKUP_POINT),
+        ("KOMŞU MEHMET ALDI", "MEHMET", R.NEIGHBOUR),
+        ("KOMŞUYA TESLİM - Mehmet Öz", "Mehmet Öz", R.NEIGHBOUR),
+        ("KENDİSİ AYŞE Y*** TESLİM ALDI", "AYŞE Y***", R.RECIPIENT),
+        ("ALICI EMİNE", "EMİNE", R.RECIPIENT),
+        ("Ali Teslim", "Ali Teslim", R.UNKNOWN),  # a field that starts with a name is read whole
+    ],
+)
+def test_the_words_for_the_hand_over_after_a_relation_word_are_no_name(
+    written: str, name: str | None, relation: R
+) -> None:
+    receiver = read_receiver(proof(received_by=written, relation=R.UNKNOWN))
+    assert (receiver.name, receiver.relation) == (name, relation)
+
+
+@pytest.mark.parametrize(
+    ("written", "relation", "who"),
+    [
+        ("KOMŞUYA TESLİM EDİLDİ", R.NEIGHBOUR, "komşunuz"),
+        ("KAPICI ALDI", R.DOORMAN, "kapıcı / site görevlisi"),
+        ("GÜVENLİĞE BIRAKILDI", R.DOORMAN, "kapıcı / site görevlisi"),
+    ],
+)
+def test_a_signed_hand_over_written_with_what_the_courier_did_is_a_third_party_to_check_named_by_its_relation(
+    written: str, relation: R, who: str
+) -> None:
+    """DESIGN §2: a hand-over to a neighbour or doorman is a third party the customer is told of and checks with;
+    the courier's "TESLİM EDİLDİ" or "ALDI" is neither a stranger's name nor the third party's."""
+    handed_over = evidence(received_by=written, relation=R.UNKNOWN, signature=True)
+    advice = recommend(dispute(handed_over), CustomerHistory(), NOW, SETTINGS)
+    assert (advice.action, advice.rule, advice.carrier_liable) == (
+        Act.WAIT_FOR_CUSTOMER_CHECK, PolicyRule.THIRD_PARTY_CHECK, False
+    )
+    codes = {f.code for f in advice.findings}
+    assert f"received_by_{relation.value}" in codes and "recipient_name_mismatch" not in codes
+    message = third_party_words(handed_over, snapshot(), NOW + timedelta(hours=6))[1]
+    assert f"tarihinde {who} tarafından teslim alındığını" in message
 
 
 def test_a_relation_the_carrier_states_wins_over_the_couriers_word() -> None:
