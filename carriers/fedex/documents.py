@@ -18,6 +18,7 @@ from schemas.proof import Attachment, AttachmentKind, NoteCode
 
 DOCUMENT_PATH = "/track/v1/trackingdocuments"
 SPOD = "SIGNATURE_PROOF_OF_DELIVERY"
+SPOD_FIELD = "output.document"  # where FedEx's definition puts the SPOD: named by a note when there is none to read
 
 
 def offers_spod(result: TrackResult) -> bool:
