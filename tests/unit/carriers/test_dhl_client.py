@@ -120,7 +120,7 @@ class TestPush:
 
         assert (event.tracking_number, event.proof.status) == (NUMBER, ProofStatus.DELIVERED)
         assert (event.proof.source, event.proof.received_at) == (ProofSource.PUSH, clock.now())
-        assert event.proof.document is not None and event.proof.signature is None
+        assert event.proof.document is not None and event.proof.signature is not None  # the ePOD page: both
 
     def test_a_push_body_has_one_event_per_shipment(self, dhl) -> None:
         body = sample_json("dhl", "push-delivered.json")

@@ -13,6 +13,8 @@ from carriers.fedex.client import FedexAdapter
 from carriers.fedex.settings import FedexSettings
 from carriers.retry import RetryBudget
 from carriers.transcript import recording
+from disputes.policy.findings import signature_finding
+from schemas.dispute import Evidence
 from schemas.proof import NoteCode, ProofStatus
 from tests.unit.carriers.properties import sample
 
@@ -95,6 +97,20 @@ async def test_a_pull_fetches_a_token_then_tracks_then_gets_the_spod(adapter_at)
     assert (proof.status, proof.received_by) == (ProofStatus.DELIVERED, "CREILLY")
     assert proof.document is not None and proof.document.media_type == "application/pdf"
     assert [reply.path.rsplit("/", 1)[-1] for reply in replies] == ["trackingnumbers", "trackingdocuments"]
+
+
+async def test_a_pulled_delivery_with_its_spod_reads_as_signed(adapter_at) -> None:
+    """FedEx's definition (track.json) asks /track/v1/trackingdocuments for "a letter that includes the recipient's
+    signature as a proof of delivery", and the adapter says FedEx pulls supply a signature: a delivery whose SPOD
+    came reads "Signature present", never "No signature" (which says it was withheld)."""
+    fedex = await fedex_for(FakeFedex(), adapter_at)
+    pulled = await fedex.pull("738488882438")
+    stored = pulled.as_received(pulled.received_at, None, fedex.capabilities.pull)
+
+    finding = signature_finding(Evidence(key="pull:spod", proof=stored))
+
+    assert pulled.signature is not None and pulled.signature.media_type == "application/pdf"
+    assert finding.code == "signature_present"
 
 
 async def test_the_spod_is_asked_for_the_delivered_one_of_two_shipments_with_one_number(adapter_at) -> None:
