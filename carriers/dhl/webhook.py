@@ -6,9 +6,13 @@ event per shipment (fixture push-delivered.json), at least one. The subscription
 message schema of Beeceptor's DHL UTAPI Push sandbox, tests/fixtures/carriers/dhl/PROVENANCE.md) carry no
 shipment and give no events. Anything else (another scope, no shipment in a push, a body that names neither)
 is not DHL's push: malformed, so that the sender is not told it was kept. DHL sends no event identifier:
-``event_id`` is derived from shipment id, status code and time.
+``event_id`` is derived from shipment id, status code and time, and from the shipment's
+``details.proofOfDelivery`` when it has one (its content, however written): a push that brings the proof of
+delivery (signer, signature and ePOD links) for a status already pushed is a new event, not a redelivery, while a
+push sent again is the same. A shipment without it keeps the id it always had.
 """
 
+import json
 from datetime import datetime
 
 from carriers.base import WebhookEvent, derive_event_id
@@ -42,7 +46,21 @@ def _event(raw: object, index: int, received_at: datetime) -> WebhookEvent:
         raise MalformedResponse(f"{WHAT}: shipments.{index} names no shipment", carrier=CODE)
     status = read_part(Status, shipment.status, "status", ProofNotes()) or Status()
     return WebhookEvent(
-        event_id=derive_event_id(CODE, number, status.status_code, status.timestamp),
+        event_id=derive_event_id(CODE, number, status.status_code, status.timestamp, *_carried_proof(raw)),
         tracking_number=number,
         proof=shipment_proof(shipment, number, ProofSource.PUSH, received_at, notes),
     )
+
+
+def _carried_proof(raw: object) -> tuple[str, ...]:
+    """The shipment's proofOfDelivery as a part of its event's id, written one way (keys sorted, no spacing), or
+    nothing when it has none."""
+    details = raw.get("details") if isinstance(raw, dict) else None
+    pod = details.get("proofOfDelivery") if isinstance(details, dict) else None
+    if not pod:
+        return ()
+    try:
+        written = json.dumps(pod, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    except RecursionError:  # nested past what can be written back: still a proof part, told apart by none
+        written = "(too deeply nested)"
+    return (f"proofOfDelivery:{written}",)

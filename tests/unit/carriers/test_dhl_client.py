@@ -1,5 +1,7 @@
 """The DHL adapter over HTTP (a local stand-in answers with DHL's public reply samples), and DHL's push."""
 
+import copy
+import hashlib
 import json
 
 import pytest
@@ -138,6 +140,35 @@ class TestPush:
     def test_the_same_push_twice_has_the_same_event_id(self, dhl) -> None:
         body = sample("dhl", "push-delivered.json")
         assert dhl.parse_webhook(body)[0].event_id == dhl.parse_webhook(body)[0].event_id
+
+    def test_a_push_that_brings_the_proof_of_delivery_is_a_new_event_not_a_redelivery(self, dhl) -> None:
+        """DHL sends no event id; a shipment's status (code and time) may be pushed before its
+        details.proofOfDelivery (signer, signatureUrl, documentUrl: definition 1.5.8) is filled, and again with it."""
+        with_pod = sample_json("dhl", "push-delivered.json")
+        before_pod = copy.deepcopy(with_pod)
+        del before_pod["shipments"][0]["details"]["proofOfDelivery"]
+        reordered = copy.deepcopy(with_pod)
+        pod = reordered["shipments"][0]["details"]["proofOfDelivery"]
+        reordered["shipments"][0]["details"]["proofOfDelivery"] = dict(reversed(pod.items()))
+
+        [first] = dhl.parse_webhook(json.dumps(before_pod).encode())
+        [update] = dhl.parse_webhook(json.dumps(with_pod).encode())
+        [again] = dhl.parse_webhook(json.dumps(reordered, indent=2).encode())
+
+        assert (first.proof.document, update.proof.document is not None) == (None, True)
+        assert first.event_id != update.event_id == again.event_id
+
+    def test_a_shipment_without_a_proof_of_delivery_keeps_the_id_it_always_had(self, dhl) -> None:
+        """The id of a pushed status without proof is the digest of DHL's fields for it (shipment id, statusCode,
+        status timestamp) joined by the unit separator, so pushes stored before stay redeliveries."""
+        body = sample_json("dhl", "push-delivered.json")
+        shipment = body["shipments"][0]
+        del shipment["details"]["proofOfDelivery"]
+        fields = ("dhl", shipment["id"], shipment["status"]["statusCode"], shipment["status"]["timestamp"])
+
+        [event] = dhl.parse_webhook(json.dumps(body).encode())
+
+        assert event.event_id == hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
 
     def test_the_subscription_handshake_carries_no_events(self, dhl) -> None:
         assert dhl.parse_webhook(sample("dhl", "push-validate.json")) == []
