@@ -1,7 +1,10 @@
 """DHL push (Shipment Tracking – Unified – Push) → canonical proofs (pure).
 
 A push carries the Unified tracking shape: ``{"scope": "subscription.push", "shipments": [...]}``, one
-event per shipment (fixture push-delivered.json), at least one. The subscription's own messages (``scope``
+event per shipment (fixture push-delivered.json), at least one. A shipment entry that cannot be read (not DHL's
+shape, no id, a value the canonical proof cannot hold) is skipped, logged and counted (``SKIPPED``: by its place in
+the push, never its content) when another entry of the push reads: the others' proof is kept, since DHL would send
+the whole push again and then drop it. A push none of whose entries reads is malformed. The subscription's own messages (``scope``
 ``subscription.validate`` / ``subscription.ready``, push-validate.json; ``subscription.failure`` in the push
 message schema of Beeceptor's DHL UTAPI Push sandbox, tests/fixtures/carriers/dhl/PROVENANCE.md) carry no
 shipment and give no events. Anything else (another scope, no shipment in a push, a body that names neither)
@@ -13,7 +16,10 @@ push sent again is the same. A shipment without it keeps the id it always had.
 """
 
 import json
+from collections import Counter
 from datetime import datetime
+
+import structlog
 
 from carriers.base import WebhookEvent, derive_event_id
 from carriers.dhl.mapping import CODE, read_part, shipment_id, shipment_proof
@@ -22,7 +28,12 @@ from carriers.errors import MalformedResponse
 from carriers.parsing import ProofNotes, read_wire, text
 from schemas.proof import ProofSource
 
+log = structlog.get_logger("carriers.dhl")
 WHAT = "push body"
+SKIPPED: Counter[str] = Counter()
+"""Shipment entries of pushes that could not be read and were skipped, by carrier, since the process started; read
+by the service's metrics."""
+_LOGGED_PLACES = 20  # the places of skipped entries a log line names, at most
 PUSH_SCOPE = "subscription.push"
 SUBSCRIPTION_SCOPES = frozenset({"subscription.validate", "subscription.ready", "subscription.failure"})
 
@@ -36,7 +47,22 @@ def parse_push(raw_body: bytes, received_at: datetime) -> list[WebhookEvent]:
         raise MalformedResponse(f"{WHAT}: scope is none of DHL's", carrier=CODE)
     if not body.shipments:  # a push without its scope is still one when it carries shipments
         raise MalformedResponse(f"{WHAT}: shipments names no shipment", carrier=CODE)
-    return [_event(raw, index, received_at) for index, raw in enumerate(body.shipments)]
+    events: list[WebhookEvent] = []
+    unreadable: list[tuple[int, MalformedResponse]] = []
+    for index, raw in enumerate(body.shipments):
+        try:
+            events.append(_event(raw, index, received_at))
+        except MalformedResponse as error:
+            unreadable.append((index, error))
+    if not events:
+        raise unreadable[0][1]
+    if unreadable:
+        SKIPPED[CODE] += len(unreadable)
+        log.warning(
+            "carrier_push_entries_skipped", carrier=CODE, skipped=len(unreadable), shipments=len(body.shipments),
+            places=[index for index, _ in unreadable[:_LOGGED_PLACES]],
+        )
+    return events
 
 
 def _event(raw: object, index: int, received_at: datetime) -> WebhookEvent:

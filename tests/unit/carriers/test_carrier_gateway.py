@@ -16,6 +16,7 @@ from adapters.memory import InMemoryEvidenceStore
 from carriers.parsing import attachment_media_type
 from carriers.dhl.client import DhlAdapter
 from carriers.dhl.settings import DhlSettings
+from carriers.dhl.webhook import parse_push
 from carriers.retry import RetryBudget
 from carriers.status import count_unmapped
 from disputes.intake import EvidenceIntake
@@ -88,6 +89,27 @@ async def test_unmapped_status_codes_are_counted_by_carrier_and_code(carrier_ser
     _, _, registry = await gateway_for(carrier_server, session, never)
     count_unmapped("dhl", "ZZ-NEW")
     assert 'disputes_carrier_unmapped_statuses_total{carrier="dhl",code="ZZ-NEW"}' in generate_latest(registry).decode()
+
+
+async def test_skipped_push_entries_are_counted_by_carrier_and_logged_without_their_content(
+    carrier_server, session
+) -> None:
+    async def never(request: web.Request) -> web.Response:
+        raise AssertionError("not called")
+
+    _, _, registry = await gateway_for(carrier_server, session, never)
+    before = registry.get_sample_value("disputes_carrier_push_entries_skipped_total", {"carrier": "dhl"}) or 0
+    body = {"scope": "subscription.push", "shipments": [*REPLY["shipments"], {"id": "Ayşe Yılmaz", "events": "x"}]}
+
+    with capture_logs() as logs:
+        [event] = parse_push(json.dumps(body).encode(), NOW)
+
+    assert event.tracking_number == "7777777770"
+    after = registry.get_sample_value("disputes_carrier_push_entries_skipped_total", {"carrier": "dhl"})
+    assert after == before + 1
+    [line] = [entry for entry in logs if entry["event"] == "carrier_push_entries_skipped"]
+    assert (line["carrier"], line["skipped"], line["shipments"], line["places"]) == ("dhl", 1, 2, [1])
+    assert "Ayşe" not in repr(logs)
 
 
 async def down_carrier(

@@ -11,6 +11,7 @@ from pydantic import SecretStr
 from carriers.base import PushCarrier
 from carriers.dhl.client import DhlAdapter
 from carriers.dhl.settings import DhlSettings
+from carriers.dhl.webhook import SKIPPED
 from carriers.errors import CarrierAuthError, CarrierUnavailable, MalformedResponse, WebhookRejected
 from carriers.retry import RetryBudget
 from schemas.proof import ProofSource, ProofStatus
@@ -176,6 +177,34 @@ class TestPush:
     def test_a_pushed_shipment_without_an_id_is_malformed(self, dhl) -> None:
         with pytest.raises(MalformedResponse, match=r"shipments\.0 names no shipment"):
             dhl.parse_webhook(b'{"scope": "subscription.push", "shipments": [{"status": {"statusCode": "delivered"}}]}')
+
+    @pytest.mark.parametrize(
+        "odd",
+        [
+            {"destination": {"address": {"addressLocality": "BERLIN", "postalCode": 10115, "countryCode": "DE"}}},
+            {"id": True},
+            {"events": "none"},
+            {"status": {"statusCode": "delivered"}, "id": None},
+        ],
+        ids=["postal code as a number", "id true", "events not a list", "no id"],
+    )
+    def test_one_unreadable_shipment_is_skipped_and_the_others_in_the_push_are_kept(self, dhl, odd) -> None:
+        """DHL's definition 1.5.8 types postalCode as a string, id as a string and events as an array; a push carries
+        many shipments, and DHL sends one it was not answered 200 for again (about 1 h and 6 h later) and then
+        drops it. DESIGN §5: one bad part never fails the whole proof."""
+        body = sample_json("dhl", "push-delivered.json")
+        body["shipments"].append(copy.deepcopy(body["shipments"][0]) | {"id": "1297318622"} | odd)
+        before = SKIPPED["dhl"]
+
+        events = dhl.parse_webhook(json.dumps(body).encode())
+
+        assert [(e.tracking_number, e.proof.status) for e in events] == [(NUMBER, ProofStatus.DELIVERED)]
+        assert SKIPPED["dhl"] == before + 1
+
+    def test_a_push_none_of_whose_shipments_reads_is_malformed(self, dhl) -> None:
+        body = {"scope": "subscription.push", "shipments": [{"id": True}, None, {"status": {"statusCode": "delivered"}}]}
+        with pytest.raises(MalformedResponse, match=r"shipments\.0 names no shipment"):
+            dhl.parse_webhook(json.dumps(body).encode())
 
     @pytest.mark.parametrize("scope", ["subscription.validate", "subscription.ready", "subscription.failure"])
     def test_the_subscriptions_own_messages_carry_no_events(self, dhl, scope) -> None:
