@@ -17,6 +17,7 @@ from prometheus_client.registry import Collector
 
 from carriers.base import CarrierAdapter
 from carriers.breaker import BreakerStore
+from carriers.dhl.webhook import SKIPPED as PUSH_ENTRIES_SKIPPED
 from carriers.errors import CarrierAuthError, CarrierRejected, CarrierUnavailable, CircuitOpen, MalformedResponse
 from carriers.registry import create_adapter
 from carriers.retry import RETRIES, waiting_outside
@@ -49,6 +50,14 @@ class _RetryCollector(Collector):
         for (carrier, code), count in sorted(UNMAPPED.items()):
             unmapped.add_metric([carrier, code], count)
         yield unmapped
+        skipped = CounterMetricFamily(
+            "disputes_carrier_push_entries_skipped",
+            "Shipment entries of carrier pushes that could not be read, skipped beside entries that could",
+            labels=["carrier"],
+        )
+        for carrier, count in sorted(PUSH_ENTRIES_SKIPPED.items()):
+            skipped.add_metric([carrier], count)
+        yield skipped
 
 
 class CarrierMetrics:

@@ -15,7 +15,6 @@ import aiohttp
 
 from carriers.clock import SYSTEM_CLOCK, Clock
 from carriers.errors import BadRequest, CarrierAuthError, CarrierError, CarrierUnavailable, MalformedResponse
-from carriers.parsing import digits
 from carriers.retry import budget_left
 
 MAX_BODY_BYTES = 32 * 1024 * 1024  # signature and POD images are inline; anything bigger is not a carrier reply
@@ -41,19 +40,27 @@ class HttpResponse:
     body: bytes
 
 
+MAX_RETRY_AFTER_SECONDS = 86_400.0
+"""The longest ``Retry-After`` honoured: one day. RFC 9110 §10.2.3 sets no upper bound on delay-seconds, and a
+carrier's answer past a day (or past the range of dates: ``999999999999``) is read as a day; the case's evidence
+deadline (2 business days) bounds its pulls in any case, and the pull due at the deadline is still made."""
+
+
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header: delay-seconds or an HTTP date; None if unreadable."""
+    """Seconds to wait from a ``Retry-After`` header: delay-seconds or an HTTP date, at most
+    ``MAX_RETRY_AFTER_SECONDS`` (a day); None if unreadable."""
     if not value or not (value := value.strip()):
         return None
-    if (seconds := digits(value)) is not None:
-        return float(seconds)
+    if value.isascii() and value.isdigit():  # any number of digits: too many for ``int`` is past the bound too
+        significant = value.lstrip("0") or "0"
+        return MAX_RETRY_AFTER_SECONDS if len(significant) > 9 else min(float(significant), MAX_RETRY_AFTER_SECONDS)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
+    return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER_SECONDS)
 
 
 class CarrierHttp:

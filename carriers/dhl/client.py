@@ -16,8 +16,9 @@ from carriers.link import CarrierLink
 from schemas.proof import ProofOfDelivery, ProofOffer
 
 
-# Pull and push carry the same shipment: signature and ePOD links and the signer's name, no photo, no
-# coordinates, no words for the drop-off spot (the status place is a city). Names are not masked.
+# Pull and push carry the same shipment: signature and ePOD links (Express sends its ePOD page as both) and the
+# signer's name, no photo, no coordinates, no words for the drop-off spot (the status place is a city). Names are
+# not masked.
 OFFER = ProofOffer(signature=True, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=False)
 
 

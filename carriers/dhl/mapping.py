@@ -28,9 +28,11 @@ Every field read, and the public sample that shows it (``tests/fixtures/carriers
                                           DHL's own status word ("Delivered", express-three-numbers) is none
     details.receiver                      recipient_relation = recipient when it names the signer (spellings
                                           folded the Turkish way: "AYŞE YILMAZ" is "Ayşe Yılmaz")
-    details.proofOfDelivery.signatureUrl  signature link; Express sends its ePOD page here, the same link as
-                                          documentUrl (express-three-numbers): then it is the document only;
-                                          none when proofOfDeliverySignedAvailable is false
+    details.proofOfDelivery.signatureUrl  signature link ("The link to related electronic signature", definition
+                                          1.5.8); Express sends its ePOD page here, the same link as documentUrl
+                                          (express-three-numbers): DHL gives that page as the signature, so it is
+                                          the signature and the document; none when
+                                          proofOfDeliverySignedAvailable is false
     details.proofOfDeliverySignedAvailable  "'Yes' if signer identification is available" (definition 1.5.8);
                                           false beside a proview notification link as signatureUrl
                                           (express-transit-pod-links)
@@ -370,19 +372,17 @@ def _signer(person: Person | None, status: Status | None, notes: ProofNotes) -> 
 
 
 def _links(pod: Pod, signed: bool | None, notes: ProofNotes) -> tuple[Attachment | None, Attachment | None]:
-    """The document and signature links; ``signed`` is proofOfDeliverySignedAvailable (None when not sent)."""
+    """The signature and document links; ``signed`` is proofOfDeliverySignedAvailable (None when not sent). A
+    signature link that is the document's too (Express's ePOD page) is both: DHL gives it as the signature."""
     field = "details.proofOfDelivery"
     document = notes.linked(AttachmentKind.DOCUMENT, pod.document_url, f"{field}.documentUrl")
     if not (link := text(pod.signature_url)):
         return None, document
-    if link == text(pod.document_url):
-        reason = "the same link as documentUrl (DHL's ePOD page), kept as the document"
-    elif signed is False:
+    if signed is False:
         reason = "proofOfDeliverySignedAvailable is false: DHL has no signer identification"
-    else:
-        return notes.linked(AttachmentKind.SIGNATURE, link, f"{field}.signatureUrl"), document
-    notes.add(NoteCode.ATTACHMENT_DROPPED, f"{field}.signatureUrl", reason)
-    return None, document
+        notes.add(NoteCode.ATTACHMENT_DROPPED, f"{field}.signatureUrl", reason)
+        return None, document
+    return notes.linked(AttachmentKind.SIGNATURE, link, f"{field}.signatureUrl"), document
 
 
 # --- small readers -----------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ import structlog
 from carriers.adapter import PullAdapter
 from carriers.base import Capabilities
 from carriers.clock import Clock
-from carriers.errors import BadRequest
-from carriers.fedex.documents import build_spod_request, offers_spod, read_spod
+from carriers.errors import BadRequest, CarrierAuthError
+from carriers.fedex.documents import SPOD_FIELD, build_spod_request, offers_spod, read_spod
 from carriers.fedex.mapping import (
     CODE,
     REFUSALS,
@@ -23,7 +23,7 @@ from carriers.fedex.settings import FedexSettings
 from carriers.fedex.wire import TrackResult
 from carriers.link import OAuthLink
 from carriers.parsing import ProofNotes
-from schemas.proof import Attachment, ProofOfDelivery, ProofOffer
+from schemas.proof import Attachment, NoteCode, ProofOfDelivery, ProofOffer
 
 log = structlog.get_logger("carriers.fedex")
 
@@ -54,8 +54,11 @@ class FedexAdapter(PullAdapter[FedexSettings, OAuthLink]):
         return track_proof(found, tracking_number, self._clock.now(), document, notes)
 
     async def _spod(self, result: TrackResult, tracking_number: str, notes: ProofNotes) -> Attachment | None:
-        """The SPOD, or None when FedEx has none to give. An unavailable document service fails the pull:
-        a proof without its signature would read as weak evidence."""
+        """The SPOD, or None when FedEx has none to give. A SPOD the document service refuses (a 400 or 404, a
+        403 ``FORBIDDEN.ERROR``: FedEx's definition lists all three for ``/track/v1/trackingdocuments``, or a 401
+        that outlasts the token's replacement) costs the document only: the delivery FedEx tracked is kept, with a
+        note saying why it has no SPOD. An unavailable document service fails the pull: a proof without its
+        signature would read as weak evidence, so it is asked for again."""
         if not offers_spod(result):
             return None
         info = result.tracking_number_info  # names the very shipment when FedEx reuses the number
@@ -65,7 +68,13 @@ class FedexAdapter(PullAdapter[FedexSettings, OAuthLink]):
                     self._settings, tracking_number, info, token=token, transaction_id=uuid4().hex
                 )
             )
-        except BadRequest as exc:
-            log.info("fedex_spod_unavailable", carrier=CODE, status=exc.status)
+        except (BadRequest, CarrierAuthError) as exc:
+            log.warning("fedex_spod_refused", carrier=CODE, status=exc.status)
+            reason = f"FedEx refused the signature proof of delivery ({_refusal(exc)})"
+            notes.add(NoteCode.ATTACHMENT_DROPPED, SPOD_FIELD, reason)
             return None
         return read_spod(response, notes)
+
+
+def _refusal(exc: BadRequest | CarrierAuthError) -> str:
+    return f"HTTP {exc.status}" if exc.status else "no HTTP status"

@@ -1,7 +1,11 @@
 """FedEx tracking documents: the signature proof of delivery (SPOD) (pure).
 
 FedEx renders the SPOD as a letter carrying the recipient's signature, base64-encoded; it maps to the
-canonical ``document`` attachment. The published definition lists the pages as ``output.document``
+canonical ``document`` attachment, and to the ``signature`` too (``mapping._delivery_facts``): FedEx's definition
+(``SPODResponseVO.document``) says the pages are "the image of the recipient's signature (if the signature is
+available) once the shipment has been delivered", and it is the only signature FedEx gives (karrio maps the same
+reply as the tracking's ``signature_image``). A reply naming another ``documentType`` is not the SPOD asked for:
+it gives neither (noted). The published definition lists the pages as ``output.document``
 (``spod-document-published.json``); FedEx's own sandbox answers ``output.documents``
 (``spod-documents-sandbox.json``, a PDF, with a ``VIRTUAL.RESPONSE`` alert beside it): both are read, and
 the first page is kept. The bytes decide the media type, whatever ``documentFormat`` says. A page that is no
@@ -18,6 +22,7 @@ from schemas.proof import Attachment, AttachmentKind, NoteCode
 
 DOCUMENT_PATH = "/track/v1/trackingdocuments"
 SPOD = "SIGNATURE_PROOF_OF_DELIVERY"
+SPOD_FIELD = "output.document"  # where FedEx's definition puts the SPOD: named by a note when there is none to read
 
 
 def offers_spod(result: TrackResult) -> bool:
@@ -51,6 +56,9 @@ def read_spod(response: HttpResponse, notes: ProofNotes) -> Attachment | None:
         notes.add(NoteCode.ATTACHMENT_DROPPED, "output.documents", "the document reply could not be read")
         return None
     if output is None:
+        return None
+    if output.document_type is not None and output.document_type.strip().upper() != SPOD:
+        notes.add(NoteCode.ATTACHMENT_DROPPED, "output.documentType", "the reply is not the signature proof of delivery")
         return None
     field, pages = ("output.documents", output.documents) if output.documents else ("output.document", output.document)
     return notes.inline(AttachmentKind.DOCUMENT, next(iter(pages or ()), None), f"{field}[0]")

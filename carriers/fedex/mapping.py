@@ -24,7 +24,8 @@ Every field read, and where it is shown (samples in ``tests/fixtures/carriers/fe
         ``r.deliveryDetails.locationType`` → recipient_relation through ``RELATION`` (the spec's enum; a
             place's type: RESIDENCE says nothing of who took the parcel)
         ``r.deliveryDetails.locationDescription`` → location.text; ``actualDeliveryAddress`` → location.address
-        the SPOD document (``documents``), asked for when ``r.availableImages`` lists it
+        the SPOD (``documents``), asked for when ``r.availableImages`` lists it → document and signature (the
+            letter carries the recipient's signature: ``carriers.fedex.documents``)
     ``r.scanEvents[]``: ``date``, ``eventType`` (else ``derivedStatusCode``), ``eventDescription``,
         ``exceptionDescription``, ``scanLocation`` → events
     ``r.packageDetails.weightAndDimensions.weight[]`` (``value`` as text, ``unit`` KG or LB; every track sample,
@@ -83,6 +84,7 @@ from carriers.status import relation_table, status_table
 from schemas.common import Id
 from schemas.proof import (
     Attachment,
+    AttachmentKind,
     DeliveryLocation,
     PackageState,
     ProofOfDelivery,
@@ -349,9 +351,15 @@ def _delivery_facts(result: TrackResult, document: Attachment | None, notes: Pro
         "delivered_at": _delivered_at(result, notes),
         "received_by": text(details.received_by_name) or text(details.signed_by_name),
         "recipient_relation": RELATION(details.location_type),
+        "signature": _as_signature(document) if document else None,
         "document": document,
         "location": DeliveryLocation(text=place, address=address) if place or address else None,
     }
+
+
+def _as_signature(spod: Attachment) -> Attachment:
+    """The SPOD as the proof's signature: the same bytes and media type, in the signature's slot."""
+    return spod.model_copy(update={"kind": AttachmentKind.SIGNATURE})
 
 
 def _delivered_at(result: TrackResult, notes: ProofNotes) -> datetime | None:

@@ -125,6 +125,7 @@ class TrackResponse(WireModel):
 
 
 class DocumentOutput(WireModel):
+    document_type: Str = None  # SIGNATURE_PROOF_OF_DELIVERY in both samples
     document: Strings = None  # the published definition: ``output.document`` (``spod-document-published.json``)
     documents: Strings = None  # FedEx's sandbox: ``output.documents`` (``spod-documents-sandbox.json``)
 

@@ -15,9 +15,13 @@ and an enhanced delivery built from its schema; see ``PROVENANCE.md``):
       postalCode, country}
 
 UPS sends no event identifier: ``event_id`` is derived from tracking number, status type and code and the
-activity time, so a redelivered webhook maps to the same id.
+activity time, so a redelivered webhook maps to the same id; and from a digest of ``deliveryPhoto``, when there is
+one: the photo "is blank until the delivery photo is made available" (UPSTrackAlert.yaml), so the update that brings
+it for an activity already sent is a new event, not a redelivery. An event without a photo keeps the id it always
+had (``receivedBy`` is not part of it: UPS's own delivery example carries it, and stored ids must not change).
 """
 
+import hashlib
 from datetime import datetime
 
 from carriers.base import WebhookEvent, derive_event_id
@@ -45,9 +49,18 @@ def parse_tracking_event(raw_body: bytes, received_at: datetime) -> WebhookEvent
         event.activity_status.code,
         event.gmt_activity_date or event.local_activity_date,
         event.gmt_activity_time or event.local_activity_time,
+        *_carried_proof(event),
     )
     # Validated: for three fields, quicker than assembling them (the proof, an instance, is taken as it is).
     return WebhookEvent(event_id=event_id, tracking_number=event.tracking_number, proof=proof)
+
+
+def _carried_proof(event: TrackingEvent) -> tuple[str, ...]:
+    """The delivery photo as a part of the event's id, by a digest of its base64 (line breaks aside, so one resent
+    is the same); nothing without one, so such an event keeps its id."""
+    if photo := "".join((event.delivery_photo or "").split()):
+        return (f"deliveryPhoto:{hashlib.sha256(photo.encode()).hexdigest()}",)
+    return ()
 
 
 def _proof(event: TrackingEvent, notes: Notes, received_at: datetime) -> ProofOfDelivery:

@@ -64,7 +64,7 @@ RELATIONS: dict[str, dict[Scenario, R]] = {
 }
 SIGNED = {S.DELIVERED, S.NEIGHBOUR, S.DOORMAN, S.FAR_GPS}
 PHOTOGRAPHED = {S.DELIVERED, S.NEIGHBOUR, S.PARCEL_LOCKER, S.SAFE_PLACE, S.FAR_GPS}
-SIGNATURE_CARRIERS = {"ups", "dhl"}  # FedEx's signature arrives as the SPOD document
+SIGNATURE_CARRIERS = {"ups", "dhl", "fedex"}  # FedEx's as the SPOD letter, also kept as the document
 PHOTO_CARRIERS = {"ups"}
 WRONG_CREDENTIALS: dict[str, tuple[dict[str, Any], type[Exception]]] = {
     "ups": ({"credentials": {"client_id": "sandbox-ups-client-id", "client_secret": "wrong"}}, CarrierAuthError),

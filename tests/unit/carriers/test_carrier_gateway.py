@@ -16,11 +16,13 @@ from adapters.memory import InMemoryEvidenceStore
 from carriers.parsing import attachment_media_type
 from carriers.dhl.client import DhlAdapter
 from carriers.dhl.settings import DhlSettings
+from carriers.dhl.webhook import parse_push
 from carriers.retry import RetryBudget
 from carriers.status import count_unmapped
 from disputes.intake import EvidenceIntake
 from disputes.ports import EvidenceRejected, EvidenceUnavailable
 from tests.unit.carriers.conftest import FakeClock
+from tests.unit.carriers.properties import sample
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 # The smallest Unified Tracking reply: one shipment, its status (DHL's published shape).
@@ -88,6 +90,27 @@ async def test_unmapped_status_codes_are_counted_by_carrier_and_code(carrier_ser
     _, _, registry = await gateway_for(carrier_server, session, never)
     count_unmapped("dhl", "ZZ-NEW")
     assert 'disputes_carrier_unmapped_statuses_total{carrier="dhl",code="ZZ-NEW"}' in generate_latest(registry).decode()
+
+
+async def test_skipped_push_entries_are_counted_by_carrier_and_logged_without_their_content(
+    carrier_server, session
+) -> None:
+    async def never(request: web.Request) -> web.Response:
+        raise AssertionError("not called")
+
+    _, _, registry = await gateway_for(carrier_server, session, never)
+    before = registry.get_sample_value("disputes_carrier_push_entries_skipped_total", {"carrier": "dhl"}) or 0
+    body = {"scope": "subscription.push", "shipments": [*REPLY["shipments"], {"id": "Ayşe Yılmaz", "events": "x"}]}
+
+    with capture_logs() as logs:
+        [event] = parse_push(json.dumps(body).encode(), NOW)
+
+    assert event.tracking_number == "7777777770"
+    after = registry.get_sample_value("disputes_carrier_push_entries_skipped_total", {"carrier": "dhl"})
+    assert after == before + 1
+    [line] = [entry for entry in logs if entry["event"] == "carrier_push_entries_skipped"]
+    assert (line["carrier"], line["skipped"], line["shipments"], line["places"]) == ("dhl", 1, 2, [1])
+    assert "Ayşe" not in repr(logs)
 
 
 async def down_carrier(
@@ -195,3 +218,17 @@ async def test_a_retry_after_beyond_the_calls_budget_is_when_the_case_is_pulled_
     assert calls == [1]  # not called again within the call: the carrier allows it only 30 s later
     assert (failed.value.why, failed.value.retry_at) == (why, NOW + timedelta(seconds=30))
     assert pulls_counted(registry, why)
+
+
+async def test_a_carriers_huge_retry_after_is_a_day_not_a_crash(carrier_server, session) -> None:
+    """RFC 9110 §10.2.3 sets no upper bound on delay-seconds; DHL's 429 (error-rate-limited.json, its daily and
+    per-second quota answer) with one past the range of dates (~31,700 years) is throttled, asked again in a day."""
+    async def throttled(request: web.Request) -> web.Response:
+        return web.Response(body=sample("dhl", "error-rate-limited.json"), status=429,
+                            content_type="application/json", headers={"Retry-After": "999999999999"})
+
+    gateway, _, registry = await gateway_for(carrier_server, session, throttled)
+    with pytest.raises(EvidenceUnavailable) as failed:
+        await gateway.pull("dhl", "7777777770")
+    assert (failed.value.why, failed.value.retry_at) == ("throttled", NOW + timedelta(days=1))
+    assert pulls_counted(registry, "throttled")

@@ -110,6 +110,12 @@ async def test_an_oversized_body_is_malformed(session, clock, carrier_server) ->
         (" 3 ", 3.0),
         ("Tue, 23 Apr 2024 14:01:00 GMT", 60.0),
         ("Tue, 23 Apr 2024 13:00:00 GMT", 0.0),
+        ("86400", 86_400.0),
+        ("86401", 86_400.0),  # a day at most
+        ("999999999999", 86_400.0),  # ~31,700 years: past the range of dates
+        ("0000000000000000000007", 7.0),
+        ("9" * 5000, 86_400.0),  # past the digits `int` reads
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 86_400.0),
         ("soon", None),
         ("-5", None),
         ("²", None),  # a digit to `str.isdigit`, not to `float`
@@ -119,6 +125,8 @@ async def test_an_oversized_body_is_malformed(session, clock, carrier_server) ->
     ],
 )
 def test_retry_after_is_read_as_seconds_or_an_http_date(header: str | None, seconds: float | None) -> None:
+    """RFC 9110 §10.2.3: delay-seconds ("a non-negative decimal integer", no upper bound) or an HTTP-date; honoured
+    up to a day."""
     assert parse_retry_after(header, NOW) == seconds
 
 

@@ -80,11 +80,15 @@ def test_a_delivered_express_shipment_carries_its_epod_document_and_place() -> N
     )
 
 
-def test_the_signature_link_that_is_the_epod_page_is_kept_as_the_document_only() -> None:
+def test_the_signature_link_that_is_the_epod_page_is_the_signature_and_the_document() -> None:
+    """DHL's definition 1.5.8 (``ProofOfDelivery``): signatureUrl is "The link to related electronic signature",
+    documentUrl "The link to related electronic proof of delivery document". The live Express reply gives its
+    ePOD page as both: DHL names that page the signature."""
     proof = parse("express-three-numbers.json", "1297318621")
 
-    assert proof.signature is None and proof.document is not None
-    assert (NoteCode.ATTACHMENT_DROPPED, "details.proofOfDelivery.signatureUrl") in notes_of(proof)
+    assert proof.signature == Attachment(kind=AttachmentKind.SIGNATURE, url=EPOD_DELIVERED)
+    assert proof.document == Attachment(kind=AttachmentKind.DOCUMENT, url=EPOD_DELIVERED)
+    assert (NoteCode.ATTACHMENT_DROPPED, "details.proofOfDelivery.signatureUrl") not in notes_of(proof)
 
 
 def test_a_signature_link_is_no_signature_when_dhl_says_no_signer_identification_is_available() -> None:

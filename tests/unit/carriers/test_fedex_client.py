@@ -13,7 +13,9 @@ from carriers.fedex.client import FedexAdapter
 from carriers.fedex.settings import FedexSettings
 from carriers.retry import RetryBudget
 from carriers.transcript import recording
-from schemas.proof import ProofStatus
+from disputes.policy.findings import signature_finding
+from schemas.dispute import Evidence
+from schemas.proof import NoteCode, ProofStatus
 from tests.unit.carriers.properties import sample
 
 type Handler = Callable[[web.Request], Awaitable[web.Response]]
@@ -97,6 +99,20 @@ async def test_a_pull_fetches_a_token_then_tracks_then_gets_the_spod(adapter_at)
     assert [reply.path.rsplit("/", 1)[-1] for reply in replies] == ["trackingnumbers", "trackingdocuments"]
 
 
+async def test_a_pulled_delivery_with_its_spod_reads_as_signed(adapter_at) -> None:
+    """FedEx's definition (track.json) asks /track/v1/trackingdocuments for "a letter that includes the recipient's
+    signature as a proof of delivery", and the adapter says FedEx pulls supply a signature: a delivery whose SPOD
+    came reads "Signature present", never "No signature" (which says it was withheld)."""
+    fedex = await fedex_for(FakeFedex(), adapter_at)
+    pulled = await fedex.pull("738488882438")
+    stored = pulled.as_received(pulled.received_at, None, fedex.capabilities.pull)
+
+    finding = signature_finding(Evidence(key="pull:spod", proof=stored))
+
+    assert pulled.signature is not None and pulled.signature.media_type == "application/pdf"
+    assert finding.code == "signature_present"
+
+
 async def test_the_spod_is_asked_for_the_delivered_one_of_two_shipments_with_one_number(adapter_at) -> None:
     fake = FakeFedex("track-duplicate-results.json")
     fedex = await fedex_for(fake, adapter_at)
@@ -127,13 +143,29 @@ async def test_no_spod_is_asked_for_unless_fedex_offers_one_for_a_delivery(adapt
     assert (proof.status, proof.document, fake.seen["spod"]) == (status, None, [])
 
 
-async def test_a_refused_spod_leaves_the_proof_without_a_document(adapter_at) -> None:
-    fake = FakeFedex(spod="spod-not-found.json", spod_status=400)
+@pytest.mark.parametrize(
+    ("fixture", "status"),
+    [("spod-not-found.json", 400), ("error-forbidden.json", 403), ("error-unauthorized.json", 401)],
+    ids=["not found", "forbidden", "unauthorized after the token's replacement"],
+)
+async def test_a_refused_spod_leaves_the_delivery_without_its_document_and_says_why(adapter_at, fixture, status) -> None:
+    """FedEx's definition (shared/specs/fedex/track.json) lists 400, 401 and 403 ``FORBIDDEN.ERROR`` ("We could
+    not authorize your credentials. Please check your permissions…") for /track/v1/trackingdocuments: the
+    document service may refuse a caller the track service answers. karrio fetches the same POD inside
+    ``lib.failsafe`` (karrioapi/karrio, modules/connectors/fedex/karrio/providers/fedex/tracking.py), so no
+    failure of it costs the tracking result."""
+    fake = FakeFedex(spod=fixture, spod_status=status)
     fedex = await fedex_for(fake, adapter_at)
 
     proof = await fedex.pull("738488882438")
 
     assert (proof.status, proof.received_by, proof.document) == (ProofStatus.DELIVERED, "CREILLY", None)
+    dropped = [(n.code, n.field, n.reason) for n in proof.notes if n.code is NoteCode.ATTACHMENT_DROPPED]
+    assert dropped == [
+        (NoteCode.ATTACHMENT_DROPPED, "output.document",
+         f"FedEx refused the signature proof of delivery (HTTP {status})")
+    ]
+    assert len(fake.seen["spod"]) == (2 if status == 401 else 1)  # a 401 is tried once more with a new token
 
 
 async def test_an_unavailable_document_service_fails_the_pull(adapter_at) -> None:

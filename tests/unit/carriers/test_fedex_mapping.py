@@ -24,7 +24,7 @@ from carriers.fedex.settings import FedexSettings
 from carriers.fedex.wire import TrackingNumberInfo, TrackResult
 from carriers.http import HttpRequest, HttpResponse
 from carriers.parsing import ProofNotes
-from schemas.proof import NoteCode, PackageState, ProofOfDelivery, ProofStatus, RecipientRelation
+from schemas.proof import AttachmentKind, NoteCode, PackageState, ProofOfDelivery, ProofStatus, RecipientRelation
 from tests.unit.carriers.conftest import GATEWAY_404, HTML_404, RECEIVED, ok
 from tests.unit.carriers.properties import sample, sample_json
 
@@ -326,6 +326,35 @@ def test_the_sandbox_spod_is_read_from_documents() -> None:
     assert document is not None and document.media_type == "application/pdf"
     assert document.content().startswith(b"%PDF-1.4") and len(document.content()) == 18_150
     assert notes.items == ()
+
+
+def test_the_spod_of_a_delivery_is_its_signature_and_its_document() -> None:
+    """FedEx's definition (shared/specs/fedex/track.json, ``SPODResponseVO.document``): "the image of the
+    recipient's signature (if the signature is available) once the shipment has been delivered"; karrio maps the
+    same reply as the tracking's ``signature_image`` (karrioapi/karrio, modules/connectors/fedex/karrio/providers/
+    fedex/tracking.py). The sandbox's SPOD is one PDF page of 18,150 bytes."""
+    notes = ProofNotes()
+    spod = read_spod(ok(sample("fedex", "spod-documents-sandbox.json")), notes)
+    found = read_track_reply(ok(sample("fedex", "track-delivered.json")), "738488882438")
+
+    proof = track_proof(found, "738488882438", RECEIVED, spod, notes)
+
+    assert proof.signature is not None and proof.document is not None
+    assert (proof.signature.kind, proof.signature.media_type) == (AttachmentKind.SIGNATURE, "application/pdf")
+    assert (proof.document.kind, proof.document.media_type) == (AttachmentKind.DOCUMENT, "application/pdf")
+    assert proof.signature.content().startswith(b"%PDF-1.4") and len(proof.signature.content()) == 18_150
+    assert proof.signature.content() == proof.document.content()
+
+
+def test_a_document_reply_of_another_type_is_no_spod_and_says_so() -> None:
+    """We ask for ``SIGNATURE_PROOF_OF_DELIVERY`` only (track.json: "The types of tracking document.<br> Example:
+    SIGNATURE_PROOF_OF_DELIVERY"); a reply naming another type is not the recipient's signature."""
+    body = sample_json("fedex", "spod-documents-sandbox.json")
+    body["output"]["documentType"] = "BILL_OF_LADING"
+    notes = ProofNotes()
+
+    assert read_spod(ok(body), notes) is None
+    assert [(n.code, n.field) for n in notes.items] == [(NoteCode.ATTACHMENT_DROPPED, "output.documentType")]
 
 
 def test_the_published_spod_is_read_from_document() -> None:

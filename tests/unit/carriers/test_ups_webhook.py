@@ -1,3 +1,4 @@
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -136,6 +137,34 @@ def test_a_redelivered_webhook_keeps_its_event_id(ups) -> None:
     again = ups.parse_webhook(json.dumps(sample_json("ups", "alert-delivered.json"), indent=4).encode())[0]
     other = ups.parse_webhook(sample("ups", "alert-out-for-delivery.json"))[0]
     assert first.event_id == again.event_id != other.event_id
+
+
+def test_the_update_that_brings_the_delivery_photo_is_a_new_event_not_a_redelivery(ups) -> None:
+    """UPSTrackAlert.yaml (shared/specs/ups): ``deliveryPhoto`` "is blank until the delivery photo is made available
+    for enhanced subscriptions", and the enhanced preference ``D`` "Includes updates and delivery photo": the same
+    activity (number, status, times) may be pushed before its photo exists and again with it."""
+    with_photo = sample_json("ups", "alert-delivered-photo.json")
+    before_photo = with_photo | {"deliveryPhoto": ""}
+
+    [first] = ups.parse_webhook(json.dumps(before_photo).encode())
+    [update] = ups.parse_webhook(json.dumps(with_photo).encode())
+    [again] = ups.parse_webhook(json.dumps(with_photo, indent=2).encode())
+
+    assert (first.proof.photo, update.proof.photo is not None) == (None, True)
+    assert first.event_id != update.event_id == again.event_id
+
+
+def test_an_event_without_a_photo_keeps_the_id_it_always_had(ups) -> None:
+    """The id of an event without a photo is the digest of UPS's fields for it, joined by the unit separator: here
+    those of UPSTrackAlert.yaml's delivery example (``receivedBy`` "John", ``deliveryPhoto`` blank), so events
+    stored before stay redeliveries."""
+    body = sample_json("ups", "alert-delivered.json")
+    fields = ("ups", body["trackingNumber"], body["activityStatus"]["type"], body["activityStatus"]["code"],
+              body["gmtActivityDate"], body["gmtActivityTime"])
+
+    [event] = ups.parse_webhook(json.dumps(body).encode())
+
+    assert event.event_id == hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
 
 
 @pytest.mark.parametrize(
