@@ -32,7 +32,7 @@ from adapters.downstream import (
     PaymentsClient,
     Signer,
 )
-from adapters.carrier_gateway import CarrierMetrics, RegistryGateway, build_carriers
+from adapters.carrier_gateway import CarrierCounters, CarrierMetrics, RegistryGateway, build_carriers
 from adapters.carrier_health import CarrierHealth
 from adapters.memory import (
     InMemoryDisputes,
@@ -302,6 +302,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             carriers = build_carriers(carrier_config, session, breakers)
         app[CARRIERS] = carriers
         app[CARRIER_HEALTH] = CarrierHealth(breakers, carriers, app[METRICS])
+        CarrierCounters(app[METRICS])
         gauges = WorkloadGauges(
             workload, clock, settings.rules().escalate_before_deadline, app[METRICS],
             settings.metrics_storage_max_age_seconds,

@@ -36,7 +36,13 @@ def build_carriers(
     return {code: create_adapter(code, settings, session, breakers) for code, settings in config.items()}
 
 
-class _RetryCollector(Collector):
+class CarrierCounters(Collector):
+    """What every process that reads carriers counts as it goes (retries, codes no table knows, push entries
+    skipped): registered in the API, which reads the pushes, as much as in the workers, which pull."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        registry.register(self)
+
     def collect(self) -> Iterator[Metric]:
         family = CounterMetricFamily(
             "disputes_carrier_retries", "Carrier calls retried after a transient failure", labels=["carrier"]
@@ -61,8 +67,9 @@ class _RetryCollector(Collector):
 
 
 class CarrierMetrics:
+    """The pulls' own counters, in the processes that pull (the workers)."""
+
     def __init__(self, registry: CollectorRegistry) -> None:
-        registry.register(_RetryCollector())
         self.calls = Counter(
             "disputes_evidence_pulls", "Proof-of-delivery pulls by carrier and result", ["carrier", "result"],
             registry=registry,

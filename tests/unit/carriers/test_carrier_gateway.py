@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from pydantic import SecretStr
 from structlog.testing import capture_logs
 
-from adapters.carrier_gateway import CarrierMetrics, RegistryGateway
+from adapters.carrier_gateway import CarrierCounters, CarrierMetrics, RegistryGateway
 from adapters.memory import InMemoryEvidenceStore
 from carriers.parsing import attachment_media_type
 from carriers.dhl.client import DhlAdapter
@@ -45,6 +45,7 @@ async def gateway_for(
     settings = DhlSettings(base_url=base, api_key=SecretStr("k"), retry=retry)
     store, registry = InMemoryEvidenceStore(), CollectorRegistry()
     gateway = RegistryGateway({"dhl": DhlAdapter(settings, session)}, intake_over(store), Clock(), CarrierMetrics(registry))
+    CarrierCounters(registry)
     return gateway, store, registry
 
 
