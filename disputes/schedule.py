@@ -9,8 +9,9 @@ that cannot renew (another worker took the work over after its lease ran out, or
 before the lease ended) abandons the work at its next heartbeat: it cancels it and raises `LeaseLost`. Two
 workers can overlap only when one was paused past its whole lease, and then for one heartbeat at most; the
 effects' idempotency keys and the evidence's content keys make that harmless. Work that fails keeps its lease
-until it runs out (a short pause before the next try); work that ends is released (by its last save, or here),
-due again at whatever due time it left. A claim hands the work its dispute as found, so the work needs no read.
+until it runs out (a short pause before the next try, which holds up no other work of its kind); work that ends
+is released (by its last save, or here), due again at whatever due time it left. A claim hands the work its
+dispute as found, so the work needs no read.
 
 The loop is a continuously fed pipeline: claims are sized by the job's `Lanes` (for the evidence puller, one
 lane per carrier), the lanes with no room are skipped, and whenever one item ends, or the kind's wake-up says
@@ -24,13 +25,13 @@ worker stops is given back.
 import asyncio
 import contextlib
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
-from disputes.ports import Claimed, Clock, Lease, Schedule, Taking
+from disputes.ports import Claimed, Clock, Lease, Schedule, StorageUnavailable, Taking
 from disputes.work import WorkKind
 
 
@@ -147,13 +148,15 @@ class DueWork:
         """Work until nothing is due or `stop` is set; returns how many were claimed. Claims are repeated while
         they come back full, and whenever room grows (an item ends, moves to its lane, or is past it). Once a
         claim came back short (nothing more was due), only `wake` (cleared before each claim), work given back
-        or abandoned (due again), a skipped full lane getting room, or `poll` passing prompts another. After a failure nothing
-        more is claimed (work abandoned for a lost lease is no failure of this worker's: claims go on); what is
-        in flight finishes, then the failures are raised together. Cancelled, it cancels what is in flight and
+        or abandoned (due again), a skipped full lane getting room, or `poll` passing prompts another. One item's
+        failure pauses that item alone (its lease runs out before it is claimed again) and claims go on; once
+        storage failed (a claim raised, or work failed with `StorageUnavailable`) nothing more is claimed. What is in
+        flight finishes, then the failures are raised together (work abandoned for a lost lease is no failure of
+        this worker's, but is raised with them). Cancelled, it cancels what is in flight and
         leaves it to the leases; work that gives up itself as `stop` is set (a wait between a carrier's retries) gives
         its lease back. A claim prompted by `wake`'s announcements asks for no more than were announced;
         once all of them are found, only the reasons above prompt another."""
-        claimed, announced, failures = 0, set[str](), list[Exception]()
+        claimed, announced, failures = 0, set[str](), _Failures()
         working: set[asyncio.Task[None]] = set()
         lanes, loop = self._lanes, asyncio.get_running_loop()
         lanes.start_run()
@@ -166,14 +169,14 @@ class DueWork:
                     held_off = _HeldOff(loop.time() + self.poll.total_seconds(), frozenset())
             while True:
                 lanes.changed.clear()
-                failures += _finished(working)
+                failures.extend(_finished(working))
                 claimed += self._start_handed(wake, stop, lanes, working)
                 woken = wake is not None and wake.is_set()
                 if held_off is not None and held_off.over(loop.time(), lanes.full(), woken, self._due_again):
                     held_off = None
                 self._due_again = False
-                stopping = any(not isinstance(failure, LeaseLost) for failure in failures)
-                if held_off is None and not stopping and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
+                claiming = not failures.storage and not (stop and stop.is_set())
+                if held_off is None and claiming and (room := lanes.room()) > 0:
                     if wake is not None:
                         announced |= wake.take()  # this claim finds what it announced
                     size, skipped = min(room, 1) if not claimed else room, lanes.full()
@@ -183,7 +186,7 @@ class DueWork:
                         now = self.clock.now()
                         found = await self.schedule.claim_due(self.job.kind, now, self.lease, size, self.holder, skipped)
                     except Exception as error:  # the database may be away: stop claiming, finish the rest
-                        failures.append(error)
+                        failures.extend([error], storage=True)
                         continue
                     ids = [claim.subject for claim in found]
                     for claim in found:
@@ -209,8 +212,8 @@ class DueWork:
             heartbeat.cancel()
             for subject in [s for s, held in self._held.items() if held.task.done()]:
                 del self._held[subject]  # cancelled before it started: its lease is left to run out
-        if failures:
-            raise ExceptionGroup(f"some {self.job.kind.value} work failed", failures)
+        if failures.kept:
+            raise ExceptionGroup(f"some {self.job.kind.value} work failed ({failures.count} times)", failures.kept)
         return claimed
 
     async def give_back_handed(self, wake: Wake) -> None:
@@ -293,6 +296,25 @@ class DueWork:
                         held.until = now + self.lease
                     else:
                         held.lose()
+
+
+@dataclass
+class _Failures:
+    """The failures of a run: the first `KEPT` of them (a long run that meets a failing item every lease keeps no
+    more), how many in all, and whether storage failed (which stops the claims)."""
+
+    KEPT = 20
+
+    kept: list[Exception] = field(default_factory=list)
+    count: int = 0
+    storage: bool = False
+
+    def extend(self, errors: list[Exception], storage: bool = False) -> None:
+        for error in errors:
+            self.storage = self.storage or storage or isinstance(error, StorageUnavailable)
+            self.count += 1
+            if len(self.kept) < self.KEPT:
+                self.kept.append(error)
 
 
 @dataclass(frozen=True, slots=True)
