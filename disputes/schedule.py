@@ -24,7 +24,8 @@ worker stops is given back.
 
 import asyncio
 import contextlib
-from collections.abc import Collection
+from collections.abc import Awaitable, Collection
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -33,6 +34,27 @@ from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
 from disputes.ports import Claimed, Clock, Lease, Schedule, StorageUnavailable, Taking
 from disputes.work import WorkKind
+
+
+_STOP: ContextVar[asyncio.Event | None] = ContextVar("due_work_stop", default=None)
+
+
+async def wait_unless_stopped[T](wait: Awaitable[T]) -> T:
+    """`wait` (for a place, in work a `DueWork` run started); when the run is told to stop first, `wait` is cancelled
+    and the work gives up (`CancelledError`): it is work left undone, and its lease is given back. What `wait` got
+    as the stop came (a place it took) is for the caller to give back."""
+    stop = _STOP.get()
+    if stop is None:
+        return await wait
+    waiting, stopped = asyncio.ensure_future(wait), asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait((waiting, stopped), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
+        stopped.cancel()
+    if stop.is_set():
+        raise asyncio.CancelledError("stopping: the work is left undone")
+    return waiting.result()
 
 
 class Wake(asyncio.Event):
@@ -153,13 +175,14 @@ class DueWork:
         storage failed (a claim raised, or work failed with `StorageUnavailable`) nothing more is claimed. What is in
         flight finishes, then the failures are raised together (work abandoned for a lost lease is no failure of
         this worker's, but is raised with them). Cancelled, it cancels what is in flight and
-        leaves it to the leases; work that gives up itself as `stop` is set (a wait between a carrier's retries) gives
-        its lease back. A claim prompted by `wake`'s announcements asks for no more than were announced;
+        leaves it to the leases; work that gives up itself as `stop` is set (a wait between a carrier's retries, or for
+        a place: `wait_unless_stopped`) gives its lease back. A claim prompted by `wake`'s announcements asks for no more than were announced;
         once all of them are found, only the reasons above prompt another."""
         claimed, announced, failures = 0, set[str](), _Failures()
         working: set[asyncio.Task[None]] = set()
         lanes, loop = self._lanes, asyncio.get_running_loop()
         lanes.start_run()
+        stopping = _STOP.set(stop)  # for the work this run starts (`wait_unless_stopped`)
         heartbeat = asyncio.create_task(self._beat())
         held_off: _HeldOff | None = None
         try:
@@ -210,6 +233,7 @@ class DueWork:
                 task.cancel()
             await asyncio.gather(*working, return_exceptions=True)
             heartbeat.cancel()
+            _STOP.reset(stopping)
             for subject in [s for s, held in self._held.items() if held.task.done()]:
                 del self._held[subject]  # cancelled before it started: its lease is left to run out
         if failures.kept:

@@ -968,3 +968,23 @@ async def test_a_dispute_that_waited_too_long_for_its_carrier_is_given_back_and_
     assert await run == 5  # a3 twice: given back once, then pulled
     assert carriers.started.count("TRKa3") == 1
     assert all(len(repository.docs[i].evidence) == 1 for i in ids.values())
+
+
+async def test_a_case_waiting_for_its_carriers_place_when_the_worker_stops_gives_its_lease_back_uncalled(
+    service, repository, schedule, pushed, clock, open_in_order
+):
+    """A worker told to stop finishes the calls in flight; a claimed case still waiting for a place in its carrier's
+    lane is work left undone: its lease is given back, for another worker to take at once."""
+    ids = await open_in_order("a1", "a2", "a3", "a4")
+    carriers = HeldCarriers()
+    stop = asyncio.Event()
+    run = asyncio.create_task(pipeline(service, schedule, carriers, pushed, clock, 2).run_once(stop))
+    await until(lambda: carriers.started == ["TRKa1", "TRKa2"])
+    carriers.answer("TRKa1")  # a place frees: a3 and a4 are claimed, a3 takes the place, a4 waits for one
+    a4 = (WorkKind.PULL_EVIDENCE, ids["a4"])
+    await until(lambda: carriers.started == ["TRKa1", "TRKa2", "TRKa3"] and a4 in schedule.leases)
+    stop.set()  # SIGTERM
+    carriers.answer("TRKa2", "TRKa3", "TRKa4")  # the calls in flight end, each freeing a place
+    assert await asyncio.wait_for(run, 5) == 4
+    assert carriers.started == ["TRKa1", "TRKa2", "TRKa3"] and a4 not in schedule.leases
+    assert not repository.docs[ids["a4"]].evidence and repository.docs[ids["a4"]].evidence_pull_due <= clock.now()
