@@ -10,12 +10,16 @@ holder. No save puts a lease back or erases another holder's: the save that ends
 lease in the same write (`adapters/mongo/leases.py`), conditional on the
 holder as a release is. A claimed dispute this release cannot read (written by a newer release, edited by hand) is
 not handed out: it keeps the lease the claim took, a pause as for work that failed, and is logged (its id and the
-fields that could not be read, never their values); the claim hands out the rest."""
+fields that could not be read, never their values); the claim hands out the rest.
+
+Leases and due times are judged by each process's own clock (`now`): the processes' clocks must agree (NTP), by
+much less than the lease less the heartbeat. `check_clock` compares this machine's clock with the database server's,
+which the workers do once as they start."""
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -135,6 +139,21 @@ class MongoSchedule:
         if result.matched_count == len(subjects):
             return set(subjects)
         return {doc["_id"] async for doc in collection.find(held, {"_id": 1})}
+
+    async def check_clock(self, bound: timedelta, wall: Callable[[], datetime] = lambda: datetime.now(UTC)) -> timedelta | None:  # noqa: E501
+        """How far the database server's clock (`hello`'s `localTime`) is ahead of this machine's (`wall`), halfway
+        through the round trip; a warning is logged beyond `bound`. None when the server does not say its time."""
+        before = wall()
+        answer = await self.db.command("hello")
+        after = wall()
+        server = answer.get("localTime")
+        if not isinstance(server, datetime):
+            return None
+        skew = (server if server.tzinfo else server.replace(tzinfo=UTC)) - (before + (after - before) / 2)
+        if abs(skew) > bound:
+            log.warning("clock_skew", server_ahead_seconds=round(skew.total_seconds(), 3),
+                        bound_seconds=bound.total_seconds())
+        return skew
 
     async def release(self, kind: WorkKind, subject: str, holder: str) -> None:
         await self.db[SUBJECTS[kind].collection].update_one(
