@@ -9,9 +9,9 @@ that cannot renew (another worker took the work over after its lease ran out, or
 before the lease ended) abandons the work at its next heartbeat: it cancels it and raises `LeaseLost`. Two
 workers can overlap only when one was paused past its whole lease, and then for one heartbeat at most; the
 effects' idempotency keys and the evidence's content keys make that harmless. Work that fails keeps its lease
-until it runs out (a short pause before the next try, which holds up no other work of its kind); work that ends
-is released (by its last save, or here), due again at whatever due time it left. A claim hands the work its
-dispute as found, so the work needs no read.
+until it runs out (a pause before the next try, longer after each failure in a row, which holds up no other work of
+its kind); work that ends is released (by its last save, or here), due again at whatever due time it left. A claim
+hands the work its dispute as found, so the work needs no read.
 
 The loop is a continuously fed pipeline: claims are sized by the job's `Lanes` (for the evidence puller, one
 lane per carrier), the lanes with no room are skipped, and whenever one item ends, or the kind's wake-up says
@@ -158,6 +158,8 @@ class DueWork:
     poll: timedelta = timedelta(seconds=1)
     """While work is in flight and there is room, how often to look for more: work that falls due meanwhile
     (a dead worker's lease running out) must not wait for the work in flight to end."""
+    longest_pause: timedelta = timedelta(minutes=5)
+    """The longest an item whose work keeps failing here is paused (its lease held) before it is tried again."""
 
     def __post_init__(self) -> None:
         if self.heartbeat >= self.lease:
@@ -165,19 +167,21 @@ class DueWork:
         self._lanes = self.job.lanes()
         self._held: dict[str, _Held] = {}
         self._due_again = False  # an item ended left undone: given back, or abandoned for a lost lease
+        self._failing: dict[str, int] = {}  # the items whose work failed here, and how many times in a row
 
     async def run_once(self, stop: asyncio.Event | None = None, wake: Wake | None = None) -> int:
         """Work until nothing is due or `stop` is set; returns how many were claimed. Claims are repeated while
         they come back full, and whenever room grows (an item ends, moves to its lane, or is past it). Once a
         claim came back short (nothing more was due), only `wake` (cleared before each claim), work given back
         or abandoned (due again), a skipped full lane getting room, or `poll` passing prompts another. One item's
-        failure pauses that item alone (its lease runs out before it is claimed again) and claims go on; once
-        storage failed (a claim raised, or work failed with `StorageUnavailable`) nothing more is claimed. What is in
-        flight finishes, then the failures are raised together (work abandoned for a lost lease is no failure of
-        this worker's, but is raised with them). Cancelled, it cancels what is in flight and
-        leaves it to the leases; work that gives up itself as `stop` is set (a wait between a carrier's retries, or for
-        a place: `wait_unless_stopped`) gives its lease back. A claim prompted by `wake`'s announcements asks for no more than were announced;
-        once all of them are found, only the reasons above prompt another."""
+        failure pauses that item alone (its lease is held: a lease after a first failure, longer after each further
+        one, `_pause`) and claims go on; once storage failed (a claim raised, or work failed with
+        `StorageUnavailable`) nothing more is claimed. What is in flight finishes, then the failures are raised
+        together (work abandoned for a lost lease is no failure of this worker's, but is raised with them).
+        Cancelled, it cancels what is in flight and leaves it to the leases; work that gives up itself as `stop` is
+        set (a wait between a carrier's retries, or for a place: `wait_unless_stopped`) gives its lease back. A
+        claim prompted by `wake`'s announcements asks for no more than were announced; once all of them are found,
+        only the reasons above prompt another."""
         claimed, announced, failures = 0, set[str](), _Failures()
         working: set[asyncio.Task[None]] = set()
         lanes, loop = self._lanes, asyncio.get_running_loop()
@@ -281,12 +285,32 @@ class DueWork:
             if held.task.cancelling() == 0 and not held.lost:  # the work gave up itself: stopping, between retries
                 await self._give_back(subject)
             raise
+        except Exception as error:
+            if not isinstance(error, StorageUnavailable):  # storage away says nothing about the item
+                held.failed = True  # renewed by the heartbeat no more
+                await self._pause(subject)
+            raise
         finally:
             self._due_again = self._due_again or place.given_back
             place.leave()
             del self._held[subject]
+        self._failing.pop(subject, None)
         if held.reclaimed or not claimed.lease.ended:
             await self.schedule.release(self.job.kind, subject, self.holder)
+
+    async def _pause(self, subject: str) -> None:
+        """Pause an item whose work failed: its lease is held for a lease after the first failure in a row, twice as
+        long after each further one, up to `longest_pause`, so an item that fails every time (a reply no parser
+        foresaw) costs a try every few minutes, not every lease. The count is this worker's (another worker that
+        claims the item counts from one); an item that succeeds here starts again from one."""
+        count = self._failing.pop(subject, 0) + 1
+        self._failing[subject] = count
+        if len(self._failing) > _FAILING_KEPT:
+            del self._failing[next(iter(self._failing))]  # the one that failed least lately
+        pause = min(self.lease * 2 ** min(count - 1, 20), max(self.longest_pause, self.lease))
+        if pause > self.lease:
+            with contextlib.suppress(Exception):  # the database may be away: the lease runs out sooner instead
+                await self.schedule.renew(self.job.kind, [subject], self.holder, self.clock.now() + pause)
 
     async def _give_back(self, subject: str) -> None:
         """Give back the lease of work left undone as this worker stops: another worker takes it at once."""
@@ -320,6 +344,10 @@ class DueWork:
                         held.until = now + self.lease
                     else:
                         held.lose()
+
+
+_FAILING_KEPT = 1000
+"""How many failing items a worker counts the failures of (the least lately failed are forgotten past it)."""
 
 
 @dataclass
@@ -361,13 +389,14 @@ class _Held:
     until: datetime
     lease: Lease
     lost: bool = False
+    failed: bool = False
     reclaimed: bool = False
     """A claim took the subject again while its work was in flight here: the lease is given back at the end."""
 
     @property
     def renewable(self) -> bool:
         """Still held by this worker: not lost, nor ended by the work's last save (unless claimed again since)."""
-        return not self.lost and (self.reclaimed or not self.lease.ended)
+        return not self.lost and not self.failed and (self.reclaimed or not self.lease.ended)
 
     def lose(self) -> None:
         if not self.lost:

@@ -19,11 +19,11 @@ POLL = timedelta(milliseconds=20)
 
 
 class FailingAndSlow:
-    """`failing` raises `error`, `slow` runs until the test lets it end, the rest end at once."""
+    """`failing` raises `error` (if any), `slow` runs until the test lets it end, the rest end at once."""
 
     kind = WorkKind.PULL_EVIDENCE
 
-    def __init__(self, error: Exception) -> None:
+    def __init__(self, error: Exception | None) -> None:
         self.error = error
         self.started: list[str] = []
         self.slow_ends = asyncio.Event()
@@ -33,7 +33,7 @@ class FailingAndSlow:
 
     async def handle(self, claimed: Claimed, place: Place) -> None:
         self.started.append(claimed.subject)
-        if claimed.subject == "failing":
+        if claimed.subject == "failing" and self.error is not None:
             raise self.error
         if claimed.subject == "slow":
             await self.slow_ends.wait()
@@ -104,3 +104,56 @@ async def test_a_claim_that_raises_stops_the_claims_until_the_work_in_flight_end
     with pytest.raises(ExceptionGroup):
         await asyncio.wait_for(task, 5)
     assert job.started == ["slow"]
+
+
+class Renewals(Due):
+    """A schedule that records each lease renewed alone (a pause), as seconds from `NOW`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paused: list[float] = []
+
+    async def renew(self, kind, subjects, holder, until):
+        if list(subjects) == ["failing"]:
+            self.paused.append((until - NOW).total_seconds())
+        return set(subjects)
+
+
+async def test_an_item_failing_again_and_again_is_paused_twice_as_long_each_time_up_to_the_longest_pause():
+    schedule, job = Renewals(), FailingAndSlow(KeyError("a reply no parser foresaw"))
+    work = DueWork(schedule, job, FixedClock(NOW), "w-1", lease=timedelta(seconds=10), heartbeat=timedelta(seconds=5),
+                   longest_pause=timedelta(minutes=1))
+    for _ in range(5):
+        schedule.waiting.append("failing")
+        with pytest.raises(ExceptionGroup):
+            await asyncio.wait_for(work.run_once(), 5)
+    # the first failure: its lease of 10 s is the pause; then 20, 40, and 60 s at most
+    assert schedule.paused == [20, 40, 60, 60]
+
+
+async def test_an_item_that_succeeds_after_failing_starts_its_pauses_again_from_one_lease():
+    schedule, job = Renewals(), FailingAndSlow(KeyError("a reply no parser foresaw"))
+    work = DueWork(schedule, job, FixedClock(NOW), "w-1", lease=timedelta(seconds=10), heartbeat=timedelta(seconds=5))
+    for _ in range(2):
+        schedule.waiting.append("failing")
+        with pytest.raises(ExceptionGroup):
+            await asyncio.wait_for(work.run_once(), 5)
+    job.error, error = None, job.error
+    schedule.waiting.append("failing")
+    await asyncio.wait_for(work.run_once(), 5)
+    job.error = error
+    schedule.waiting.append("failing")
+    with pytest.raises(ExceptionGroup):
+        await asyncio.wait_for(work.run_once(), 5)
+    assert schedule.paused == [20]  # the second failure, then none: the failure after the success is a first again
+
+
+async def test_work_that_failed_for_storage_is_not_paused_beyond_its_lease():
+    schedule = Renewals()
+    job = FailingAndSlow(StorageUnavailable("the database is unavailable (AutoReconnect)"))
+    work = DueWork(schedule, job, FixedClock(NOW), "w-1", heartbeat=timedelta(seconds=5))
+    for _ in range(3):
+        schedule.waiting.append("failing")
+        with pytest.raises(ExceptionGroup):
+            await asyncio.wait_for(work.run_once(), 5)
+    assert schedule.paused == []
