@@ -414,7 +414,11 @@ class Settings(BaseSettings):
                     "review window, days ahead) after a pass that found nothing due.",
     )
     retention_interval_seconds: float = Field(
-        default=60.0, gt=0, description="Pause of image retention after a pass that found nothing due."
+        default=60.0, gt=0,
+        description="Pause after a pass that found nothing due, one setting for the four kinds of retention work "
+                    "(each its own loop): closed cases' images, raw replies and personal data (`retention`), pushed "
+                    "events kept their time (`push_retention`), and the checks of stored images and raw replies "
+                    "nothing may cite (`attachment_check`, `raw_check`).",
     )
     evidence_per_carrier: int = Field(default=8, ge=1, description="Evidence pulls in flight at once per carrier.")
     webhook_max_bytes: int = Field(

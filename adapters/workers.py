@@ -7,7 +7,9 @@ import os
 import socket
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
+from typing import Protocol, runtime_checkable
 
 import structlog
 
@@ -65,12 +67,36 @@ async def run_workers(
     relay records (`adapters.downstream.DownstreamClient.applies`)."""
     waits_end_on(stop)
     kinds = list(kinds)
-    await asyncio.gather(*(_loop(work, Pace(shortest, interval), stop, wakeups) for work, interval in kinds))
+    await asyncio.gather(
+        _check_clocks([work for work, _ in kinds]),
+        *(_loop(work, Pace(shortest, interval), stop, wakeups) for work, interval in kinds),
+    )
     for work, _ in kinds:
         try:
             await work.give_back_handed(wakeups.event(work.job.kind))
         except Exception as error:  # the database may be away: the leases run out instead
             log.warning("worker_give_back_failed", worker=work.job.kind.value, error=type(error).__name__)
+
+
+@runtime_checkable
+class ClockChecked(Protocol):
+    async def check_clock(self, bound: timedelta) -> timedelta | None:
+        """How far storage's clock is ahead of this machine's; a warning is logged beyond `bound`."""
+
+
+async def _check_clocks(works: list[DueWork]) -> None:
+    """Warn when storage's clock and this machine's differ by more than a quarter of the least lease less its
+    heartbeat: leases are judged by each process's own clock, so processes whose clocks differ by that margin may
+    take over each other's work (README, Background work). Alongside the loops, so a slow answer delays none."""
+    if not works:
+        return
+    bound = min(work.lease - work.heartbeat for work in works) / 4
+    for schedule in {id(work.schedule): work.schedule for work in works}.values():
+        if isinstance(schedule, ClockChecked):
+            try:
+                await schedule.check_clock(bound)
+            except Exception as error:  # the database may be away: the loops report that
+                log.info("clock_check_failed", error=type(error).__name__)
 
 
 def _loop(work: DueWork, pace: Pace, stop: asyncio.Event, wakeups: Wakeups) -> Awaitable[None]:

@@ -41,7 +41,7 @@ from disputes.ports import (
     WorkLog,
 )
 from disputes.rules import Rules
-from disputes.schedule import Handover
+from disputes.schedule import Handover, wait_unless_stopped
 from disputes.service import DisputeService, TimedChange
 from disputes.work import WorkKind
 from schemas.dispute import Evidence
@@ -62,7 +62,8 @@ class EvidencePuller:
     """Claims are sized by `Lanes` (one lane per carrier, `per_carrier` places each) and skip the carriers
     whose lane is full, so a carrier whose calls hang in this worker does not make it lease, and sit on, the
     cases another worker could pull. A dispute that waited `slot_wait` for its carrier without getting a
-    place is given back, for whichever worker has room for that carrier."""
+    place is given back, for whichever worker has room for that carrier; so is one still waiting for a place when
+    the worker is told to stop (it calls no carrier after the stop)."""
 
     service: DisputeService
     gateway: CarrierGateway
@@ -105,10 +106,14 @@ class EvidencePuller:
         slot = CarrierSlot(self._slots[carrier])
         try:  # a carrier that hangs must not hold the cases queued behind it in this worker
             async with asyncio.timeout(self.slot_wait.total_seconds()):
-                await slot.acquire()
+                await wait_unless_stopped(slot.acquire())  # a worker told to stop calls no carrier for it
         except TimeoutError:
+            slot.release()  # if the place came as the wait ended
             place.give_back()
             return
+        except asyncio.CancelledError:
+            slot.release()
+            raise
         last = await self.service.now_of(dispute) >= dispute.sla.evidence_due
         try:
             try:

@@ -9,8 +9,9 @@ that cannot renew (another worker took the work over after its lease ran out, or
 before the lease ended) abandons the work at its next heartbeat: it cancels it and raises `LeaseLost`. Two
 workers can overlap only when one was paused past its whole lease, and then for one heartbeat at most; the
 effects' idempotency keys and the evidence's content keys make that harmless. Work that fails keeps its lease
-until it runs out (a short pause before the next try); work that ends is released (by its last save, or here),
-due again at whatever due time it left. A claim hands the work its dispute as found, so the work needs no read.
+until it runs out (a pause before the next try, longer after each failure in a row, which holds up no other work of
+its kind); work that ends is released (by its last save, or here), due again at whatever due time it left. A claim
+hands the work its dispute as found, so the work needs no read.
 
 The loop is a continuously fed pipeline: claims are sized by the job's `Lanes` (for the evidence puller, one
 lane per carrier), the lanes with no room are skipped, and whenever one item ends, or the kind's wake-up says
@@ -23,15 +24,37 @@ worker stops is given back.
 
 import asyncio
 import contextlib
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Awaitable, Collection
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
-from disputes.ports import Claimed, Clock, Lease, Schedule, Taking
+from disputes.ports import Claimed, Clock, Lease, Schedule, StorageUnavailable, Taking
 from disputes.work import WorkKind
+
+
+_STOP: ContextVar[asyncio.Event | None] = ContextVar("due_work_stop", default=None)
+
+
+async def wait_unless_stopped[T](wait: Awaitable[T]) -> T:
+    """`wait` (for a place, in work a `DueWork` run started); when the run is told to stop first, `wait` is cancelled
+    and the work gives up (`CancelledError`): it is work left undone, and its lease is given back. What `wait` got
+    as the stop came (a place it took) is for the caller to give back."""
+    stop = _STOP.get()
+    if stop is None:
+        return await wait
+    waiting, stopped = asyncio.ensure_future(wait), asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait((waiting, stopped), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
+        stopped.cancel()
+    if stop.is_set():
+        raise asyncio.CancelledError("stopping: the work is left undone")
+    return waiting.result()
 
 
 class Wake(asyncio.Event):
@@ -135,6 +158,8 @@ class DueWork:
     poll: timedelta = timedelta(seconds=1)
     """While work is in flight and there is room, how often to look for more: work that falls due meanwhile
     (a dead worker's lease running out) must not wait for the work in flight to end."""
+    longest_pause: timedelta = timedelta(minutes=5)
+    """The longest an item whose work keeps failing here is paused (its lease held) before it is tried again."""
 
     def __post_init__(self) -> None:
         if self.heartbeat >= self.lease:
@@ -142,21 +167,26 @@ class DueWork:
         self._lanes = self.job.lanes()
         self._held: dict[str, _Held] = {}
         self._due_again = False  # an item ended left undone: given back, or abandoned for a lost lease
+        self._failing: dict[str, int] = {}  # the items whose work failed here, and how many times in a row
 
     async def run_once(self, stop: asyncio.Event | None = None, wake: Wake | None = None) -> int:
         """Work until nothing is due or `stop` is set; returns how many were claimed. Claims are repeated while
         they come back full, and whenever room grows (an item ends, moves to its lane, or is past it). Once a
         claim came back short (nothing more was due), only `wake` (cleared before each claim), work given back
-        or abandoned (due again), a skipped full lane getting room, or `poll` passing prompts another. After a failure nothing
-        more is claimed (work abandoned for a lost lease is no failure of this worker's: claims go on); what is
-        in flight finishes, then the failures are raised together. Cancelled, it cancels what is in flight and
-        leaves it to the leases; work that gives up itself as `stop` is set (a wait between a carrier's retries) gives
-        its lease back. A claim prompted by `wake`'s announcements asks for no more than were announced;
-        once all of them are found, only the reasons above prompt another."""
-        claimed, announced, failures = 0, set[str](), list[Exception]()
+        or abandoned (due again), a skipped full lane getting room, or `poll` passing prompts another. One item's
+        failure pauses that item alone (its lease is held: a lease after a first failure, longer after each further
+        one, `_pause`) and claims go on; once storage failed (a claim raised, or work failed with
+        `StorageUnavailable`) nothing more is claimed. What is in flight finishes, then the failures are raised
+        together (work abandoned for a lost lease is no failure of this worker's, but is raised with them).
+        Cancelled, it cancels what is in flight and leaves it to the leases; work that gives up itself as `stop` is
+        set (a wait between a carrier's retries, or for a place: `wait_unless_stopped`) gives its lease back. A
+        claim prompted by `wake`'s announcements asks for no more than were announced; once all of them are found,
+        only the reasons above prompt another."""
+        claimed, announced, failures = 0, set[str](), _Failures()
         working: set[asyncio.Task[None]] = set()
         lanes, loop = self._lanes, asyncio.get_running_loop()
         lanes.start_run()
+        stopping = _STOP.set(stop)  # for the work this run starts (`wait_unless_stopped`)
         heartbeat = asyncio.create_task(self._beat())
         held_off: _HeldOff | None = None
         try:
@@ -166,14 +196,14 @@ class DueWork:
                     held_off = _HeldOff(loop.time() + self.poll.total_seconds(), frozenset())
             while True:
                 lanes.changed.clear()
-                failures += _finished(working)
+                failures.extend(_finished(working))
                 claimed += self._start_handed(wake, stop, lanes, working)
                 woken = wake is not None and wake.is_set()
                 if held_off is not None and held_off.over(loop.time(), lanes.full(), woken, self._due_again):
                     held_off = None
                 self._due_again = False
-                stopping = any(not isinstance(failure, LeaseLost) for failure in failures)
-                if held_off is None and not stopping and not (stop and stop.is_set()) and (room := lanes.room()) > 0:
+                claiming = not failures.storage and not (stop and stop.is_set())
+                if held_off is None and claiming and (room := lanes.room()) > 0:
                     if wake is not None:
                         announced |= wake.take()  # this claim finds what it announced
                     size, skipped = min(room, 1) if not claimed else room, lanes.full()
@@ -183,7 +213,7 @@ class DueWork:
                         now = self.clock.now()
                         found = await self.schedule.claim_due(self.job.kind, now, self.lease, size, self.holder, skipped)
                     except Exception as error:  # the database may be away: stop claiming, finish the rest
-                        failures.append(error)
+                        failures.extend([error], storage=True)
                         continue
                     ids = [claim.subject for claim in found]
                     for claim in found:
@@ -207,10 +237,11 @@ class DueWork:
                 task.cancel()
             await asyncio.gather(*working, return_exceptions=True)
             heartbeat.cancel()
+            _STOP.reset(stopping)
             for subject in [s for s, held in self._held.items() if held.task.done()]:
                 del self._held[subject]  # cancelled before it started: its lease is left to run out
-        if failures:
-            raise ExceptionGroup(f"some {self.job.kind.value} work failed", failures)
+        if failures.kept:
+            raise ExceptionGroup(f"some {self.job.kind.value} work failed ({failures.count} times)", failures.kept)
         return claimed
 
     async def give_back_handed(self, wake: Wake) -> None:
@@ -254,12 +285,32 @@ class DueWork:
             if held.task.cancelling() == 0 and not held.lost:  # the work gave up itself: stopping, between retries
                 await self._give_back(subject)
             raise
+        except Exception as error:
+            if not isinstance(error, StorageUnavailable):  # storage away says nothing about the item
+                held.failed = True  # renewed by the heartbeat no more
+                await self._pause(subject)
+            raise
         finally:
             self._due_again = self._due_again or place.given_back
             place.leave()
             del self._held[subject]
+        self._failing.pop(subject, None)
         if held.reclaimed or not claimed.lease.ended:
             await self.schedule.release(self.job.kind, subject, self.holder)
+
+    async def _pause(self, subject: str) -> None:
+        """Pause an item whose work failed: its lease is held for a lease after the first failure in a row, twice as
+        long after each further one, up to `longest_pause`, so an item that fails every time (a reply no parser
+        foresaw) costs a try every few minutes, not every lease. The count is this worker's (another worker that
+        claims the item counts from one); an item that succeeds here starts again from one."""
+        count = self._failing.pop(subject, 0) + 1
+        self._failing[subject] = count
+        if len(self._failing) > _FAILING_KEPT:
+            del self._failing[next(iter(self._failing))]  # the one that failed least lately
+        pause = min(self.lease * 2 ** min(count - 1, 20), max(self.longest_pause, self.lease))
+        if pause > self.lease:
+            with contextlib.suppress(Exception):  # the database may be away: the lease runs out sooner instead
+                await self.schedule.renew(self.job.kind, [subject], self.holder, self.clock.now() + pause)
 
     async def _give_back(self, subject: str) -> None:
         """Give back the lease of work left undone as this worker stops: another worker takes it at once."""
@@ -295,6 +346,29 @@ class DueWork:
                         held.lose()
 
 
+_FAILING_KEPT = 1000
+"""How many failing items a worker counts the failures of (the least lately failed are forgotten past it)."""
+
+
+@dataclass
+class _Failures:
+    """The failures of a run: the first `KEPT` of them (a long run that meets a failing item every lease keeps no
+    more), how many in all, and whether storage failed (which stops the claims)."""
+
+    KEPT = 20
+
+    kept: list[Exception] = field(default_factory=list)
+    count: int = 0
+    storage: bool = False
+
+    def extend(self, errors: list[Exception], storage: bool = False) -> None:
+        for error in errors:
+            self.storage = self.storage or storage or isinstance(error, StorageUnavailable)
+            self.count += 1
+            if len(self.kept) < self.KEPT:
+                self.kept.append(error)
+
+
 @dataclass(frozen=True, slots=True)
 class _HeldOff:
     """The last claim found nothing more (beyond the full lanes it skipped): no claim until there is a reason."""
@@ -315,13 +389,14 @@ class _Held:
     until: datetime
     lease: Lease
     lost: bool = False
+    failed: bool = False
     reclaimed: bool = False
     """A claim took the subject again while its work was in flight here: the lease is given back at the end."""
 
     @property
     def renewable(self) -> bool:
         """Still held by this worker: not lost, nor ended by the work's last save (unless claimed again since)."""
-        return not self.lost and (self.reclaimed or not self.lease.ended)
+        return not self.lost and not self.failed and (self.reclaimed or not self.lease.ended)
 
     def lose(self) -> None:
         if not self.lost:

@@ -8,15 +8,23 @@ token marks (with the disputes); subjects another worker took in between are rep
 at most. Renewing (all of a holder's leases of a kind at once) and releasing are updates by `_id`, conditional on the
 holder. No save puts a lease back or erases another holder's: the save that ends a work may end its own holder's
 lease in the same write (`adapters/mongo/leases.py`), conditional on the
-holder as a release is."""
+holder as a release is. A claimed dispute this release cannot read (written by a newer release, edited by hand) is
+not handed out: it keeps the lease the claim took, a pause as for work that failed, and is logged (its id and the
+fields that could not be read, never their values); the claim hands out the rest.
+
+Leases and due times are judged by each process's own clock (`now`): the processes' clocks must agree (NTP), by
+much less than the lease less the heartbeat. `check_clock` compares this machine's clock with the database server's,
+which the workers do once as they start."""
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import structlog
 from pymongo.asynchronous.database import AsyncDatabase
+from pydantic import ValidationError
 
 from adapters.mongo.disputes import found, from_doc
 from adapters.mongo.errors import translate_driver_errors
@@ -26,6 +34,7 @@ from disputes.model import Dispute
 from disputes.ports import Claimed, Lease
 from disputes.work import WorkKind
 
+log = structlog.get_logger("storage")
 Doc = dict[str, Any]
 CLAIM_ROUNDS = 3
 """Rounds of a claim of many: another round only when other workers took some of the ids the last one read."""
@@ -67,10 +76,15 @@ class MongoSchedule:
             query[subjects.carrier] = {"$nin": sorted(skip_carriers)}
         taken = {"holder": holder, "until": now + lease}
         if limit == 1:
-            doc = await self.db[subjects.collection].find_one_and_update(
-                query, {"$set": {f"lease.{kind}": taken}}, projection=self._projection(kind), sort=[(due, 1)]
-            )
-            return [] if doc is None else [self._claimed(kind, holder, doc)]
+            for _ in range(CLAIM_ROUNDS):  # another round only when the one it took cannot be read
+                doc = await self.db[subjects.collection].find_one_and_update(
+                    query, {"$set": {f"lease.{kind}": taken}}, projection=self._projection(kind), sort=[(due, 1)]
+                )
+                if doc is None:
+                    return []
+                if (one := self._claimed(kind, holder, doc)) is not None:
+                    return [one]
+            return []
         claimed: list[Claimed] = []
         for _ in range(CLAIM_ROUNDS):
             wanted = limit - len(claimed)
@@ -94,15 +108,24 @@ class MongoSchedule:
         if not result.matched_count:
             return []
         leased = {doc["_id"]: doc async for doc in collection.find(ours | {f"lease.{kind}.claim": token}, projection)}
-        return [self._claimed(kind, taken["holder"], leased[subject]) for subject in ids if subject in leased]
+        claimed = (self._claimed(kind, taken["holder"], leased[subject]) for subject in ids if subject in leased)
+        return [one for one in claimed if one is not None]
 
     @staticmethod
     def _projection(kind: WorkKind) -> Doc | None:
         """What a claim reads back: the dispute, or the id of a subject that is not one."""
         return None if SUBJECTS[kind].collection == DISPUTES else {"_id": 1}
 
-    def _claimed(self, kind: WorkKind, holder: str, doc: Doc) -> Claimed:
-        dispute = self._dispute(doc) if SUBJECTS[kind].collection == DISPUTES else None
+    def _claimed(self, kind: WorkKind, holder: str, doc: Doc) -> Claimed | None:
+        """The work on `doc`, claimed; None when it is a dispute this release cannot read (left leased, logged)."""
+        try:
+            dispute = self._dispute(doc) if SUBJECTS[kind].collection == DISPUTES else None
+        except Exception as error:  # one document must not fail the claim of the others
+            invalid = error.errors() if isinstance(error, ValidationError) else []
+            fields = sorted({".".join(map(str, e["loc"])) for e in invalid})
+            log.error("claimed_dispute_unreadable", kind=kind.value, dispute_id=doc["_id"], error=type(error).__name__,
+                      fields=fields)
+            return None
         return Claimed(doc["_id"], Lease(kind, holder), dispute)
 
     def _dispute(self, doc: Doc) -> Dispute:
@@ -116,6 +139,21 @@ class MongoSchedule:
         if result.matched_count == len(subjects):
             return set(subjects)
         return {doc["_id"] async for doc in collection.find(held, {"_id": 1})}
+
+    async def check_clock(self, bound: timedelta, wall: Callable[[], datetime] = lambda: datetime.now(UTC)) -> timedelta | None:  # noqa: E501
+        """How far the database server's clock (`hello`'s `localTime`) is ahead of this machine's (`wall`), halfway
+        through the round trip; a warning is logged beyond `bound`. None when the server does not say its time."""
+        before = wall()
+        answer = await self.db.command("hello")
+        after = wall()
+        server = answer.get("localTime")
+        if not isinstance(server, datetime):
+            return None
+        skew = (server if server.tzinfo else server.replace(tzinfo=UTC)) - (before + (after - before) / 2)
+        if abs(skew) > bound:
+            log.warning("clock_skew", server_ahead_seconds=round(skew.total_seconds(), 3),
+                        bound_seconds=bound.total_seconds())
+        return skew
 
     async def release(self, kind: WorkKind, subject: str, holder: str) -> None:
         await self.db[SUBJECTS[kind].collection].update_one(

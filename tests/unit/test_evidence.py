@@ -904,7 +904,7 @@ async def test_pulls_cut_off_by_cancellation_are_taken_up_again_when_their_lease
     assert all(len(repository.docs[i].evidence) == 1 for i in ids.values())
 
 
-async def test_a_failing_case_stops_the_claims_and_is_raised_once_the_rest_is_done(
+async def test_a_failing_case_is_raised_once_the_rest_is_done_and_the_claims_go_on_meanwhile(
     service, repository, schedule, pushed, clock, open_in_order
 ):
     ids = await open_in_order("a1", "a2", "a3")
@@ -917,16 +917,41 @@ async def test_a_failing_case_stops_the_claims_and_is_raised_once_the_rest_is_do
 
     carriers = Breaking()
     run = asyncio.create_task(pipeline(service, schedule, carriers, pushed, clock, 2).run_once())
-    await until(lambda: carriers.started == ["TRKa2"])
-    carriers.answer("TRKa2")
+    await until(lambda: carriers.started == ["TRKa2", "TRKa3"])
+    carriers.answer("TRKa2", "TRKa3")
     with pytest.raises(ExceptionGroup) as raised:
         await run
     assert [type(e) for e in raised.value.exceptions] == [RuntimeError]
-    assert repository.docs[ids["a2"]].has_delivery_proof and carriers.started == ["TRKa2"]
-    # a1 stays held until its lease runs out (a pause before it is tried again); a3 was never claimed.
+    assert repository.docs[ids["a2"]].has_delivery_proof and repository.docs[ids["a3"]].has_delivery_proof
+    # a1 stays held until its lease runs out: a pause before it is tried again, which holds up nothing else.
     assert schedule.leases[(WorkKind.PULL_EVIDENCE, ids["a1"])].until > clock.now()
-    assert (WorkKind.PULL_EVIDENCE, ids["a3"]) not in schedule.leases
-    assert repository.docs[ids["a3"]].evidence_pull_due <= clock.now()
+
+
+async def test_a_case_whose_pull_fails_does_not_stop_another_carriers_cases_being_pulled_while_one_carrier_hangs(
+    service, schedule, pushed, clock, open_in_order
+):
+    await open_in_order("a1", "b1")  # a1: yurtici, whose calls hang; b1: aras, whose pull fails every time
+
+    class FailingAndHung(HeldCarriers):
+        async def pull(self, carrier, tracking_number, slot=None):
+            if tracking_number == "TRKb1":
+                self.started.append(tracking_number)
+                raise RuntimeError("a reply no parser foresaw")
+            return await super().pull(carrier, tracking_number)
+
+    carriers = FailingAndHung(answering=("aras",))
+    puller = EvidencePuller(service, carriers, pushed, Rules(), per_carrier=2)
+    run = asyncio.create_task(DueWork(schedule, puller, clock, "worker-1", poll=timedelta(milliseconds=20)).run_once())
+    try:
+        await until(lambda: "TRKa1" in carriers.started and "TRKb1" in carriers.started)
+        await open_in_order("b2")  # another aras case, due now: found by the next poll
+        async with asyncio.timeout(2):  # a hundred polls
+            while "TRKb2" not in carriers.answered:
+                await asyncio.sleep(0.005)
+        assert "TRKa1" not in carriers.answered
+    finally:
+        carriers.answer("TRKa1")
+        await asyncio.gather(run, return_exceptions=True)
 
 
 async def test_a_dispute_that_waited_too_long_for_its_carrier_is_given_back_and_claimed_again_before_it_is_pulled(
@@ -943,3 +968,23 @@ async def test_a_dispute_that_waited_too_long_for_its_carrier_is_given_back_and_
     assert await run == 5  # a3 twice: given back once, then pulled
     assert carriers.started.count("TRKa3") == 1
     assert all(len(repository.docs[i].evidence) == 1 for i in ids.values())
+
+
+async def test_a_case_waiting_for_its_carriers_place_when_the_worker_stops_gives_its_lease_back_uncalled(
+    service, repository, schedule, pushed, clock, open_in_order
+):
+    """A worker told to stop finishes the calls in flight; a claimed case still waiting for a place in its carrier's
+    lane is work left undone: its lease is given back, for another worker to take at once."""
+    ids = await open_in_order("a1", "a2", "a3", "a4")
+    carriers = HeldCarriers()
+    stop = asyncio.Event()
+    run = asyncio.create_task(pipeline(service, schedule, carriers, pushed, clock, 2).run_once(stop))
+    await until(lambda: carriers.started == ["TRKa1", "TRKa2"])
+    carriers.answer("TRKa1")  # a place frees: a3 and a4 are claimed, a3 takes the place, a4 waits for one
+    a4 = (WorkKind.PULL_EVIDENCE, ids["a4"])
+    await until(lambda: carriers.started == ["TRKa1", "TRKa2", "TRKa3"] and a4 in schedule.leases)
+    stop.set()  # SIGTERM
+    carriers.answer("TRKa2", "TRKa3", "TRKa4")  # the calls in flight end, each freeing a place
+    assert await asyncio.wait_for(run, 5) == 4
+    assert carriers.started == ["TRKa1", "TRKa2", "TRKa3"] and a4 not in schedule.leases
+    assert not repository.docs[ids["a4"]].evidence and repository.docs[ids["a4"]].evidence_pull_due <= clock.now()
