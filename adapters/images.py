@@ -6,11 +6,13 @@ applied to the pixels first, so the picture stays upright without it. The ICC co
 describes colours, not people. An animated image keeps its first frame.
 
 Decoding is what costs: a small file can unpack to hundreds of megabytes of pixels. The header (all `Image.open`
-reads) is judged first: at most `MAX_PIXELS` are decoded; a larger JPEG (a phone's 50 or 108 MP mode, up to
-`MAX_PHOTO_PIXELS`) is decoded at a half or a quarter of its width and height, which libjpeg does without ever
-holding the full picture; a larger PNG or WebP is refused. A progressive JPEG's decoder goes over every block once
-per scan however few bytes the scan holds, so a JPEG's markers are walked first (no decoding) and one with more than
-`MAX_JPEG_SCANS` scans is refused. `DecodeTurns` bounds how many decode at once.
+reads) is judged first: at most `MAX_PIXELS` are decoded; a larger baseline JPEG (a phone's 50 or 108 MP mode, up
+to `MAX_PHOTO_PIXELS`) is decoded at a half or a quarter of its width and height, which libjpeg does a row of
+blocks at a time without ever holding the full picture; a larger PNG or WebP is refused. A JPEG coded in more than
+one scan (progressive) is another matter: libjpeg keeps every coefficient of the full-size picture until the last
+scan is read, whatever the output scale, and goes over every block once per scan however few bytes the scan holds.
+So a JPEG's markers are walked first (no decoding): one of more than `MAX_JPEG_SCANS` scans is refused, and one of
+several scans is held to `MAX_PIXELS`. `DecodeTurns` bounds how many decode at once.
 """
 
 import asyncio
@@ -32,7 +34,7 @@ SNIFF_BYTES = 12
 MAX_PIXELS = 4096 * 4096
 """The most pixels decoded at full size (64 MiB as RGBA): a 12 MP phone photo, a screenshot, a scan."""
 MAX_PHOTO_PIXELS = 108_000_000
-"""The largest JPEG taken (a 108 MP phone camera's full size), decoded reduced to within `MAX_PIXELS`."""
+"""The largest baseline JPEG taken (a 108 MP phone camera's full size), decoded reduced to within `MAX_PIXELS`."""
 MAX_JPEG_SCANS = 100
 """The most scans a JPEG may have. Real encoders write few: a baseline JPEG one (or one per colour component),
 libjpeg's default progression 10 (6 in grey), Photoshop's progressive 3 to 5, optimising encoders (mozjpeg, jpegli)
@@ -62,10 +64,9 @@ def without_metadata(content: bytes, media_type: str) -> bytes:
     """The image in `content` (of the sniffed `media_type`) written anew, its metadata left out."""
     fmt = FORMATS[media_type]
     try:
-        if fmt == "JPEG":
-            _jpeg_scans(content)
+        held_whole = _jpeg_scans(content) if fmt == "JPEG" else False
         with Image.open(BytesIO(content), formats=[fmt]) as image:
-            _within_budget(image)
+            _within_budget(image, held_whole)
             image.load()
             upright = ImageOps.exif_transpose(image)
             options: dict[str, Any] = {"format": fmt}
@@ -84,13 +85,14 @@ def without_metadata(content: bytes, media_type: str) -> bytes:
     return out.getvalue()
 
 
-def _within_budget(image: Image.Image) -> None:
+def _within_budget(image: Image.Image, held_whole: bool) -> None:
     """Refuse, before it is decoded, an image with more pixels than are decoded; have a large JPEG decoded reduced
-    (by 2 or 4 each way: libjpeg's scaled decoding, chosen through `draft`)."""
+    (by 2 or 4 each way: libjpeg's scaled decoding, chosen through `draft`) unless libjpeg holds its whole picture
+    whatever the scale (`held_whole`: a JPEG of several scans, see `_jpeg_scans`)."""
     pixels = image.width * image.height
     if pixels <= MAX_PIXELS:
         return
-    if image.format != "JPEG" or pixels > MAX_PHOTO_PIXELS:
+    if image.format != "JPEG" or held_whole or pixels > MAX_PHOTO_PIXELS:
         raise UnusableImage(f"{image.width}×{image.height} pixels is more than this service takes")
     scale = 2 if pixels <= 4 * MAX_PIXELS else 4
     image.draft(None, (image.width // scale, image.height // scale))

@@ -213,3 +213,14 @@ def test_a_jpeg_of_a_thousand_empty_comments_is_refused_before_it_is_read(monkey
     with pytest.raises(UnusableImage, match="more than 1000 segments"):
         without_metadata(padded, "image/jpeg")
     assert decoded == []
+
+
+@pytest.mark.parametrize("jpeg", [progressive((20, 20)), with_scans(progressive((20, 20)), 12)],
+                         ids=["progressive", "progressive with repeated scans"])
+def test_a_progressive_jpeg_over_the_pixel_budget_is_refused_not_decoded_reduced(monkeypatch, jpeg) -> None:
+    """libjpeg holds a progressive picture's coefficients at full size, whatever the scale it is decoded at."""
+    monkeypatch.setattr(images, "MAX_PIXELS", 100)
+    decoded = decoded_never(monkeypatch)
+    with pytest.raises(UnusableImage, match="20×20 pixels is more than this service takes"):
+        without_metadata(jpeg, "image/jpeg")
+    assert decoded == []
