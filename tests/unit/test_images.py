@@ -124,3 +124,103 @@ def test_an_image_over_the_budget_is_refused_on_its_header_before_any_pixel_is_d
     with pytest.raises(UnusableImage, match="20×20 pixels is more than this service takes"):
         without_metadata(content, f"image/{fmt.lower()}")
     assert decoded == []
+
+
+def segments(jpeg: bytes) -> list[bytes]:
+    """`jpeg` cut before each marker: its start, each segment (a scan with the entropy-coded data after it, where a
+    0xFF of data is followed by 0x00 and restart markers 0xFFD0–0xFFD7 come between intervals), its end."""
+    parts, start = [jpeg[:2]], 2
+    while jpeg[start + 1] != 0xD9:
+        end = start + 2 + int.from_bytes(jpeg[start + 2:start + 4])
+        if jpeg[start + 1] == 0xDA:
+            while jpeg[end] != 0xFF or jpeg[end + 1] == 0x00 or 0xD0 <= jpeg[end + 1] <= 0xD7:
+                end += 1
+        parts.append(jpeg[start:end])
+        start = end
+    return [*parts, jpeg[start:]]
+
+
+def scans_in(jpeg: bytes) -> int:
+    return sum(part[1] == 0xDA for part in segments(jpeg))
+
+
+def with_scans(jpeg: bytes, scans: int) -> bytes:
+    """The progressive `jpeg` with its last scan sent again until it has `scans` scans: a repeated scan refines
+    nothing, yet the decoder goes over the whole picture for it, however few bytes it holds."""
+    parts = segments(jpeg)
+    last_scan = next(part for part in reversed(parts) if part[1] == 0xDA)
+    return b"".join(parts[:-1]) + last_scan * (scans - scans_in(jpeg)) + parts[-1]
+
+
+def progressive(size: tuple[int, int] = (64, 48), noisy: bool = False, **options: object) -> bytes:
+    """A progressive JPEG as libjpeg writes it; `noisy` pixels make entropy-coded data with 0xFF bytes in it."""
+    picture = Image.effect_noise(size, 90).convert("RGB") if noisy else Image.new("RGB", size, (120, 90, 60))
+    out = BytesIO()
+    picture.save(out, "JPEG", progressive=True, **options)
+    return out.getvalue()
+
+
+def decoded_never(monkeypatch) -> list[object]:
+    decoded: list[object] = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image: decoded.append(image))
+    return decoded
+
+
+def test_a_progressive_jpeg_as_written_has_the_ten_scans_of_libjpegs_progression_and_is_kept() -> None:
+    photo = progressive((640, 480), noisy=True, exif=phone_exif(), comment=PERSONAL[1])
+    assert scans_in(photo) == 10
+
+    clean = without_metadata(photo, "image/jpeg")
+    stored = Image.open(BytesIO(clean))
+    assert stored.size == (480, 640) and dict(stored.getexif()) == {}
+    assert not [value for value in PERSONAL if value in clean]
+
+
+def test_a_jpeg_of_a_hundred_scans_is_decoded() -> None:
+    hundred = with_scans(progressive(), 100)
+    assert scans_in(hundred) == 100
+    assert Image.open(BytesIO(without_metadata(hundred, "image/jpeg"))).size == (64, 48)
+
+
+def test_a_jpeg_repeating_a_scan_past_a_hundred_is_refused_before_it_is_decoded(monkeypatch) -> None:
+    decoded = decoded_never(monkeypatch)
+    for scans in (101, 30_000):
+        with pytest.raises(UnusableImage, match="more than 100 scans"):
+            without_metadata(with_scans(progressive(), scans), "image/jpeg")
+    assert decoded == []
+
+
+def test_scans_are_counted_through_stuffed_bytes_and_restart_markers_in_their_data() -> None:
+    photo = progressive(noisy=True, restart_marker_blocks=1)
+    scan_data = b"".join(part for part in segments(photo) if part[1] == 0xDA)
+    assert b"\xff\x00" in scan_data and b"\xff\xd0" in scan_data and b"\xff\xd7" in scan_data
+
+    assert Image.open(BytesIO(without_metadata(with_scans(photo, 100), "image/jpeg"))).size == (64, 48)
+    with pytest.raises(UnusableImage, match="more than 100 scans"):
+        without_metadata(with_scans(photo, 101), "image/jpeg")
+
+
+def test_what_follows_the_end_of_the_picture_is_not_counted() -> None:
+    """A phone's HDR gain map or second picture comes after the first picture's end; it is never decoded."""
+    photo = progressive() + with_scans(progressive(), 500)
+    assert Image.open(BytesIO(without_metadata(photo, "image/jpeg"))).size == (64, 48)
+
+
+def test_a_jpeg_of_a_thousand_empty_comments_is_refused_before_it_is_read(monkeypatch) -> None:
+    decoded = decoded_never(monkeypatch)
+    photo = PHOTOS["image/jpeg"]
+    padded = photo[:2] + b"\xff\xfe\x00\x02" * 1000 + photo[2:]
+    with pytest.raises(UnusableImage, match="more than 1000 segments"):
+        without_metadata(padded, "image/jpeg")
+    assert decoded == []
+
+
+@pytest.mark.parametrize("jpeg", [progressive((20, 20)), with_scans(progressive((20, 20)), 12)],
+                         ids=["progressive", "progressive with repeated scans"])
+def test_a_progressive_jpeg_over_the_pixel_budget_is_refused_not_decoded_reduced(monkeypatch, jpeg) -> None:
+    """libjpeg holds a progressive picture's coefficients at full size, whatever the scale it is decoded at."""
+    monkeypatch.setattr(images, "MAX_PIXELS", 100)
+    decoded = decoded_never(monkeypatch)
+    with pytest.raises(UnusableImage, match="20×20 pixels is more than this service takes"):
+        without_metadata(jpeg, "image/jpeg")
+    assert decoded == []
