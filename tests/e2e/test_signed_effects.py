@@ -22,9 +22,12 @@ SECRET = "effects-e2e-secret-0123456789abcdef0123456789"
 HEADER = re.compile(r"^t=(\d+),kid=([^,]+),v2=([0-9a-f]{64})$")
 
 
+LEGACY_HEADER = re.compile(r"^t=(\d+),kid=([^,]+),v1=([0-9a-f]{64}),v2=([0-9a-f]{64})$")
+
+
 @pytest.fixture
-def app_changes() -> dict:
-    return {"effects_signing_key_id": KEY_ID, "effects_signing_secret": SECRET}
+def app_changes(request) -> dict:
+    return {"effects_signing_key_id": KEY_ID, "effects_signing_secret": SECRET} | getattr(request, "param", {})
 
 
 @pytest.fixture
@@ -116,3 +119,37 @@ async def test_a_replayed_or_altered_refund_is_refused_by_the_payments_sandbox(a
     })  # within the window, the exact message: its key makes it harmless
     assert replayed.status == 200 and (await replayed.json())["replayed"] is True
     assert await applied(downstream, "payments") == {f"{dispute_id}:d1:refund": 1}
+
+
+def former_guide_verifier(header: str, body: bytes, secrets: dict[str, str]) -> bool:
+    """What a service verifying by the former scheme checks: exactly one `t` and one `kid`, at least one `v1`, the
+    HMAC of `<t>.<raw body>` (other names ignored); written here from that scheme."""
+    fields: dict[str, list[str]] = {}
+    for item in header.split(","):
+        name, _, value = item.partition("=")
+        fields.setdefault(name, []).append(value)
+    [t], [kid], v1 = fields["t"], fields["kid"], fields.get("v1", [])
+    expected = hmac.new(secrets[kid].encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    return abs(time.time() - int(t)) <= 300 and any(hmac.compare_digest(expected, value) for value in v1)
+
+
+@pytest.mark.parametrize("app_changes", [{"effects_signing_legacy_v1": True}], indirect=True)
+async def test_during_the_move_from_v1_a_refund_carries_both_signatures_and_either_kind_of_receiver_takes_it(
+    api, sandbox, aiohttp_client, captured
+):
+    downstream = await aiohttp_client(sandbox)
+
+    dispute_id = await decide_refund(api)
+
+    await settled(api, dispute_id)
+    assert await applied(downstream, "payments") == {f"{dispute_id}:d1:refund": 1}
+    [(header, key, body)] = captured
+    t, kid, v1, v2 = LEGACY_HEADER.match(header).groups()  # type: ignore[union-attr]
+    assert kid == KEY_ID and key == f"{dispute_id}:d1:refund"
+    assert v1 == hmac.new(SECRET.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    assert v2 == hmac.new(SECRET.encode(), f"{t}.{key}.".encode() + body, hashlib.sha256).hexdigest()
+    verify_signature = guide_verifier()
+    assert verify_signature(header, key, body, {KEY_ID: SECRET}) is True  # v1 ignored
+    assert verify_signature(header, key + "-replayed", body, {KEY_ID: SECRET}) is False
+    assert former_guide_verifier(header, body, {KEY_ID: SECRET}) is True
+    assert former_guide_verifier(header.replace(f",v1={v1}", ""), body, {KEY_ID: SECRET}) is False
