@@ -100,6 +100,8 @@ V1 = hmac.new(SECRET.encode(), f"{T}.".encode() + BODY, hashlib.sha256).hexdiges
     (f"t={T},kid=2026-01,v2={V2}", KEY, BODY.replace(b"899900", b"999900"), T, "bad_signature"),
     (f"t={T + 1},kid=2026-01,v2={V2}", KEY, BODY, T, "bad_signature"),
     (f"t={T},kid=2026-01,v2=é{V2[1:]}", KEY, BODY, T, "bad_signature"),
+    (f"t={T},kid=2026-01,v2=\udcff{V2[1:]}", KEY, BODY, T, "bad_signature"),  # a byte that is not UTF-8, as aiohttp hands it over
+    (f"t={T},kid=2026-01,v2={V2}", "dsp_\udcff:d1:refund", BODY, T, "bad_signature"),
     (f"t={T},kid=2026-01,v2={V2}", KEY + "-replayed", BODY, T, "bad_signature"),
     (f"t={T},kid=2026-01,v2={V2}", None, BODY, T, "missing_idempotency_key"),
     (f"t={T},kid=2026-01,v2={V2}", "", BODY, T, "missing_idempotency_key"),
