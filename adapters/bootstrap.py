@@ -482,7 +482,8 @@ async def _always_ready() -> None:
 def _client[C: EffectClient](settings: Settings, session: aiohttp.ClientSession, kind: type[C], url: str | None) -> C:
     if url is None:
         raise RuntimeError(f"{kind.service} URL is not configured (DISPUTES_{kind.service.upper()}_URL)")
-    signer = Signer(settings.effects_signing_key_id, settings.effects_signing_secret)
+    signer = Signer(settings.effects_signing_key_id, settings.effects_signing_secret,
+                    legacy_v1=settings.effects_signing_legacy_v1)
     return kind(session, url, settings.downstream_timeout_seconds, settings.downstream_attempts, signer=signer)
 
 

@@ -18,7 +18,9 @@ hold names and addresses.
 Every message is signed (``Signer``, docs/downstream.md): ``Disputes-Signature: t=<unix>,kid=<id>,v2=<hex>``,
 HMAC-SHA256 of ``"<t>.<Idempotency-Key>.<raw body>"``, over the exact key and bytes sent, afresh on each attempt (a
 retry carries a new ``t`` and the same ``Idempotency-Key``). The key is signed so that a captured message cannot be
-applied again under another key within the receiver's replay window.
+applied again under another key within the receiver's replay window. While receivers move over from the former
+scheme (``DISPUTES_EFFECTS_SIGNING_LEGACY_V1``), the header carries ``v1=<hex>`` too, before ``v2``: HMAC-SHA256 of
+``"<t>.<raw body>"``.
 """
 
 import asyncio
@@ -53,8 +55,11 @@ log = structlog.get_logger(__name__)
 SIGNATURE_HEADER = "Disputes-Signature"
 IDEMPOTENCY_KEY = "Idempotency-Key"
 SIGNATURE_SCHEME = "v2"
-"""The tag of the signature's value: ``v2`` signs ``"<t>.<Idempotency-Key>.<raw body>"``. (``v1``, which signed
-``"<t>.<raw body>"`` alone, is no longer sent: it let a message be replayed under another key.)"""
+"""The tag of the signature's value: ``v2`` signs ``"<t>.<Idempotency-Key>.<raw body>"``."""
+LEGACY_SCHEME = "v1"
+"""The former scheme's tag: ``v1`` signs ``"<t>.<raw body>"`` alone, so a receiver that checks only it takes a captured
+message replayed under another key within its window. Sent beside ``v2`` only while receivers move over
+(``Signer.legacy_v1``)."""
 MAX_ANSWER_BYTES = 1 << 20
 """The most of an answer's body a lookup reads (1 MiB; an order, a packing record or a digital delivery record is far
 smaller): a longer body is not read further and is a bad answer, as one that is not a record is."""
@@ -94,12 +99,21 @@ class Signer:
     key_id: str
     secret: SecretStr = field(repr=False)
     now: Callable[[], float] = time.time  # the wall clock the receiver compares `t` with, never a test clock
+    legacy_v1: bool = False
+    """Also send ``v1`` (the body alone signed), for receivers still on the former scheme: a roll-out setting,
+    ``DISPUTES_EFFECTS_SIGNING_LEGACY_V1``; a receiver checking ``v2`` ignores it."""
 
     def headers(self, idempotency_key: str, body: bytes) -> dict[str, str]:
         t = int(self.now())
-        mac = hmac.new(self.secret.get_secret_value().encode(), f"{t}.{idempotency_key}.".encode(), hashlib.sha256)
+        secret = self.secret.get_secret_value().encode()
+        mac = hmac.new(secret, f"{t}.{idempotency_key}.".encode(), hashlib.sha256)
         mac.update(body)
-        return {SIGNATURE_HEADER: f"t={t},kid={self.key_id},{SIGNATURE_SCHEME}={mac.hexdigest()}"}
+        legacy = ""
+        if self.legacy_v1:
+            v1 = hmac.new(secret, f"{t}.".encode(), hashlib.sha256)
+            v1.update(body)
+            legacy = f",{LEGACY_SCHEME}={v1.hexdigest()}"
+        return {SIGNATURE_HEADER: f"t={t},kid={self.key_id}{legacy},{SIGNATURE_SCHEME}={mac.hexdigest()}"}
 
 
 IN_PROGRESS = 409

@@ -292,6 +292,15 @@ class Settings(BaseSettings):
         description="The key id (`kid`) sent with each signature, naming effects_signing_secret: give a new secret "
                     "a new id, so the services can hold both while it rolls out.",
     )
+    effects_signing_legacy_v1: bool = Field(
+        default=False,
+        description="Also sign each message with the former scheme, `v1` (the body alone, without its "
+                    "Idempotency-Key), beside `v2` in the same `Disputes-Signature`: only while a receiving service "
+                    "still verifies `v1`, during the upgrade (README: upgrading the message signature). Its cost: "
+                    "a receiver checking only `v1` still takes a captured message replayed under another "
+                    "Idempotency-Key within its window, which `v2` refuses. Turn it off once every receiver verifies "
+                    "`v2`.",
+    )
     digital_url: OptionalUrl = Field(
         default=None,
         description="Base URL of the digital delivery provider (codes, licence keys, gift cards); unset, cases on "

@@ -47,5 +47,6 @@ def refusal(
         return "stale_timestamp"
     signed = f"{timestamps[0]}.{idempotency_key}.".encode(errors="surrogateescape") + body
     expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    matches = [hmac.compare_digest(expected.encode(), candidate.lower().encode()) for candidate in signatures]
+    matches = [hmac.compare_digest(expected.encode(), candidate.lower().encode(errors="surrogateescape"))
+               for candidate in signatures]
     return None if any(matches) else "bad_signature"

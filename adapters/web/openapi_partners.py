@@ -247,9 +247,12 @@ def _outbound(kind: EffectKind, model: type[BaseModel], service: str, path: str)
                        "bytes received, before parsing; compare in constant time; refuse a `t` more than "
                        f"{REPLAY_WINDOW_SECONDS} s from your clock, either way (we sign each attempt when we send "
                        "it, so a retry carries a fresh `t`, the same body and the same Idempotency-Key). Ignore "
-                       f"schemes other than `{SIGNATURE_SCHEME}`. Guide: docs/downstream.md.",
+                       f"schemes other than `{SIGNATURE_SCHEME}`: while receivers move over from the former scheme "
+                       "(`DISPUTES_EFFECTS_SIGNING_LEGACY_V1`), `v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>` "
+                       f"comes before `{SIGNATURE_SCHEME}`. Guide: docs/downstream.md.",
         "schema": {"type": "string",
-                   "pattern": rf"^t=\d{{1,12}},kid=[A-Za-z0-9._-]{{1,64}},{SIGNATURE_SCHEME}=[0-9a-f]{{64}}$"},
+                   "pattern": rf"^t=\d{{1,12}},kid=[A-Za-z0-9._-]{{1,64}}(,v1=[0-9a-f]{{64}})?,"
+                              rf"{SIGNATURE_SCHEME}=[0-9a-f]{{64}}$"},
         "example": f"t=1713792669,kid=2026-01,{SIGNATURE_SCHEME}="
                    "5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
     }

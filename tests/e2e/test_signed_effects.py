@@ -2,6 +2,7 @@
 verifier (docs/downstream.md, run as written) takes the messages the relay sent and refuses them altered or under
 another Idempotency-Key; the secret is in no log line."""
 
+import asyncio
 import hashlib
 import hmac
 import re
@@ -22,9 +23,12 @@ SECRET = "effects-e2e-secret-0123456789abcdef0123456789"
 HEADER = re.compile(r"^t=(\d+),kid=([^,]+),v2=([0-9a-f]{64})$")
 
 
+LEGACY_HEADER = re.compile(r"^t=(\d+),kid=([^,]+),v1=([0-9a-f]{64}),v2=([0-9a-f]{64})$")
+
+
 @pytest.fixture
-def app_changes() -> dict:
-    return {"effects_signing_key_id": KEY_ID, "effects_signing_secret": SECRET}
+def app_changes(request) -> dict:
+    return {"effects_signing_key_id": KEY_ID, "effects_signing_secret": SECRET} | getattr(request, "param", {})
 
 
 @pytest.fixture
@@ -116,3 +120,91 @@ async def test_a_replayed_or_altered_refund_is_refused_by_the_payments_sandbox(a
     })  # within the window, the exact message: its key makes it harmless
     assert replayed.status == 200 and (await replayed.json())["replayed"] is True
     assert await applied(downstream, "payments") == {f"{dispute_id}:d1:refund": 1}
+
+
+def former_guide_verifier(header: str, body: bytes, secrets: dict[str, str]) -> bool:
+    """What a service verifying by the former scheme checks: exactly one `t` and one `kid`, at least one `v1`, the
+    HMAC of `<t>.<raw body>` (other names ignored); written here from that scheme."""
+    fields: dict[str, list[str]] = {}
+    for item in header.split(","):
+        name, _, value = item.partition("=")
+        fields.setdefault(name, []).append(value)
+    [t], [kid], v1 = fields["t"], fields["kid"], fields.get("v1", [])
+    expected = hmac.new(secrets[kid].encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    return abs(time.time() - int(t)) <= 300 and any(hmac.compare_digest(expected, value) for value in v1)
+
+
+@pytest.mark.parametrize("app_changes", [{"effects_signing_legacy_v1": True}], indirect=True)
+async def test_during_the_move_from_v1_a_refund_carries_both_signatures_and_either_kind_of_receiver_takes_it(
+    api, sandbox, aiohttp_client, captured
+):
+    downstream = await aiohttp_client(sandbox)
+
+    dispute_id = await decide_refund(api)
+
+    await settled(api, dispute_id)
+    assert await applied(downstream, "payments") == {f"{dispute_id}:d1:refund": 1}
+    [(header, key, body)] = captured
+    t, kid, v1, v2 = LEGACY_HEADER.match(header).groups()  # type: ignore[union-attr]
+    assert kid == KEY_ID and key == f"{dispute_id}:d1:refund"
+    assert v1 == hmac.new(SECRET.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    assert v2 == hmac.new(SECRET.encode(), f"{t}.{key}.".encode() + body, hashlib.sha256).hexdigest()
+    verify_signature = guide_verifier()
+    assert verify_signature(header, key, body, {KEY_ID: SECRET}) is True  # v1 ignored
+    assert verify_signature(header, key + "-replayed", body, {KEY_ID: SECRET}) is False
+    assert former_guide_verifier(header, body, {KEY_ID: SECRET}) is True
+    assert former_guide_verifier(header.replace(f",v1={v1}", ""), body, {KEY_ID: SECRET}) is False
+
+
+
+@pytest.fixture
+async def guide_receiver(aiohttp_server):
+    """A service built on the guide: its aiohttp handler, as the guide shows it, around its verifier as written."""
+    verify_signature = guide_verifier()
+
+    async def receive(request: web.Request) -> web.Response:
+        body = await request.read()
+        keys = request.headers.getall("Idempotency-Key", [])
+        if len(keys) != 1 or not verify_signature(request.headers.get("Disputes-Signature", ""), keys[0], body,
+                                                  {KEY_ID: SECRET}):
+            raise web.HTTPUnauthorized()
+        return web.Response(text="applied")
+
+    app = web.Application()
+    app.router.add_post("/payments/v1/refunds", receive)
+    return await aiohttp_server(app)
+
+
+async def raw_post(server, key: bytes, signature: bytes, body: bytes) -> bytes:
+    """The status code a raw request gets: header bytes as sent, whatever their encoding."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    try:
+        writer.write(b"POST /payments/v1/refunds HTTP/1.1\r\nHost: receiver\r\nConnection: close\r\n"
+                     b"Content-Type: application/json\r\nIdempotency-Key: " + key + b"\r\nDisputes-Signature: "
+                     + signature + b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        await writer.drain()
+        status_line = await asyncio.wait_for(reader.readline(), 10)
+    finally:
+        writer.close()
+    return status_line.split()[1]
+
+
+async def test_the_guide_s_handler_refuses_a_key_or_a_signature_that_is_not_utf8_with_401_not_500(
+    api, sandbox, aiohttp_client, captured, guide_receiver
+):
+    downstream = await aiohttp_client(sandbox)
+    dispute_id = await decide_refund(api)
+    await settled(api, dispute_id)
+    assert await applied(downstream, "payments") == {f"{dispute_id}:d1:refund": 1}
+    [(header, key, body)] = captured
+    t = int(HEADER.match(header).group(1))  # type: ignore[union-attr]
+    assert await raw_post(guide_receiver, key.encode(), header.encode(), body) == b"200"  # the relay's message
+
+    hostile = key.encode().replace(b":d1:", b"\xff:d1:")  # not UTF-8: aiohttp hands it over with escapes
+    signed = hmac.new(SECRET.encode(), f"{t}.".encode() + hostile + b"." + body, hashlib.sha256).hexdigest()
+    assert await raw_post(guide_receiver, hostile, f"t={t},kid={KEY_ID},v2={signed}".encode(), body) == b"401"
+    assert await raw_post(guide_receiver, hostile, header.encode(), body) == b"401"
+    not_hex = header.encode().replace(b",v2=", b",v2=\xff", 1)[:-1]
+    assert await raw_post(guide_receiver, key.encode(), not_hex, body) == b"401"
+    assert await raw_post(sandbox, hostile, header.encode(), body) == b"401"  # so do the stand-in services
+    assert await raw_post(sandbox, key.encode(), not_hex, body) == b"401"

@@ -60,11 +60,44 @@ async def test_each_process_exposes_what_applies_to_it(aiohttp_client):
               "disputes_sla_at_risk", "disputes_sla_breached", "disputes_outbox_pending",
               "disputes_outbox_oldest_age_seconds", "disputes_pushed_events_waiting",
               "disputes_pushed_events_oldest_age_seconds", "disputes_storage_figures_age_seconds",
-              "disputes_carrier_circuit_state"}
+              "disputes_carrier_circuit_state", "disputes_carrier_retries_total",
+              "disputes_carrier_unmapped_statuses_total", "disputes_carrier_push_entries_skipped_total"}
     work = {"disputes_evidence_pulls_total", "disputes_evidence_pull_duration_seconds_bucket",
-            "disputes_outbox_deliveries_total", "disputes_carrier_retries_total"}
-    assert shared <= api and shared | work <= worker
-    assert not work & api  # the API calls no carrier and relays nothing when the workers run elsewhere
+            "disputes_outbox_deliveries_total"}
+    assert shared <= api and shared | work <= worker  # the API reads the pushes: their unreadable codes count there
+    assert not work & api  # the API pulls from no carrier and relays nothing when the workers run elsewhere
+
+
+README = DEPLOY.parent / "README.md"
+
+
+def _readme_metrics() -> dict[tuple[str, ...], str]:
+    """The README's metrics table: each row's metric names, and the processes its last column says expose them."""
+    table = README.read_text(encoding="utf-8").split("\n| metric | labels | from |\n", 1)[1].split("\n\n", 1)[0]
+    cells = [row.strip().strip("|").split("|") for row in table.splitlines()[1:]]
+    return {tuple(re.findall(r"`(disputes_[a-z0-9_]+)`", row[0])): row[-1].strip() for row in cells}
+
+
+async def test_the_readme_s_metrics_table_names_the_processes_that_expose_each_metric(aiohttp_client):
+    api, worker = await _exposed(aiohttp_client, api=True), await _exposed(aiohttp_client, api=False)
+    rows = _readme_metrics()
+    assert len(rows) > 10 and any("disputes_carrier_push_entries_skipped_total" in names for names in rows)
+
+    def series(name: str) -> str:
+        return name if name.endswith("_total") or name + "_bucket" not in api | worker else name + "_bucket"
+
+    wrong = []
+    for names, where in rows.items():
+        found = {(series(name) in api, series(name) in worker) for name in names}
+        if where.startswith("every process"):
+            wrong += [] if found == {(True, True)} else [(names, where, found)]
+        elif where.startswith(("workers", "processes running the workers")):
+            wrong += [] if found == {(False, True)} else [(names, where, found)]
+        elif where.startswith("the API"):
+            wrong += [] if all(in_api for in_api, _ in found) else [(names, where, found)]
+        else:
+            wrong.append((names, where, found))
+    assert wrong == []
 
 
 async def test_a_worker_reports_every_kind_of_outbox_delivery_from_0_so_its_first_parked_message_is_an_increase(

@@ -392,6 +392,20 @@ async def test_every_attempt_is_signed_afresh_with_the_same_idempotency_key(sess
     assert applied(sandbox) == {KEY: 1}
 
 
+async def test_a_message_signed_with_v1_beside_v2_is_taken_by_a_v2_verifier(session, sandbox) -> None:
+    now = int(time.time())
+    signer = Signer(DEVELOPMENT_KEY_ID, SecretStr(DEVELOPMENT_SECRET), now=lambda: now, legacy_v1=True)
+
+    await PaymentsClient(session, str(sandbox.make_url("/")), 2.0, 3, signer=signer, backoff=FAST).refund(REFUND, KEY)
+
+    [header] = received(sandbox, "signature")
+    body = REFUND.model_dump_json().encode()
+    v1 = hmac.new(DEVELOPMENT_SECRET.encode(), f"{now}.".encode() + body, hashlib.sha256).hexdigest()
+    v2 = hmac.new(DEVELOPMENT_SECRET.encode(), f"{now}.{KEY}.".encode() + body, hashlib.sha256).hexdigest()
+    assert header == f"t={now},kid=dev,v1={v1},v2={v2}"
+    assert received(sandbox) == [200] and applied(sandbox) == {KEY: 1}
+
+
 async def test_a_signature_under_an_unknown_key_or_a_wrong_secret_is_refused_and_nothing_applied(session, sandbox) -> None:
     base = str(sandbox.make_url("/"))
     for signer in (Signer("2025-12", SecretStr(DEVELOPMENT_SECRET)), Signer(DEVELOPMENT_KEY_ID, SecretStr("x" * 32))):

@@ -40,6 +40,27 @@ def test_the_same_body_under_another_idempotency_key_is_signed_differently() -> 
     assert other == f"t={T},kid=2026-01,v2={expected}" and expected != V2
 
 
+LEGACY_V1 = "9dbc09f531cf02ca6e47c5c0cca7f08c91649d2e28353d2a578befe4776509a4"
+"""echo -n '1713792669.{"dispute_id":"dsp_7f3a","amount_minor":899900}' |
+openssl dgst -sha256 -hmac effects-test-vector-secret-0123456789abcdef  (the former scheme: no key signed)"""
+
+
+def test_by_default_only_v2_is_sent() -> None:
+    assert Signer("2026-01", SecretStr(SECRET), now=lambda: T).legacy_v1 is False
+    assert "v1=" not in signer().headers(KEY, BODY)[SIGNATURE_HEADER]
+
+
+def test_during_the_move_from_v1_the_former_signature_is_sent_before_v2_in_the_same_header() -> None:
+    legacy = Signer("2026-01", SecretStr(SECRET), now=lambda: T, legacy_v1=True)
+    assert legacy.headers(KEY, BODY) == {"Disputes-Signature": f"t={T},kid=2026-01,v1={LEGACY_V1},v2={V2}"}
+    assert LEGACY_V1 == hmac.new(SECRET.encode(), b"1713792669." + BODY, hashlib.sha256).hexdigest()
+
+
+def test_a_verifier_of_v2_takes_a_header_carrying_v1_too_and_ignores_v1() -> None:
+    assert refusal(f"t={T},kid=2026-01,v1={LEGACY_V1},v2={V2}", KEY, BODY, KEYS, now=T) is None
+    assert refusal(f"t={T},kid=2026-01,v1={LEGACY_V1},v2={V2}", KEY + "-replayed", BODY, KEYS, now=T) == "bad_signature"
+
+
 def test_the_signer_shows_no_secret() -> None:
     assert SECRET not in repr(signer()) and SECRET not in str(signer())
 
@@ -79,6 +100,8 @@ V1 = hmac.new(SECRET.encode(), f"{T}.".encode() + BODY, hashlib.sha256).hexdiges
     (f"t={T},kid=2026-01,v2={V2}", KEY, BODY.replace(b"899900", b"999900"), T, "bad_signature"),
     (f"t={T + 1},kid=2026-01,v2={V2}", KEY, BODY, T, "bad_signature"),
     (f"t={T},kid=2026-01,v2=é{V2[1:]}", KEY, BODY, T, "bad_signature"),
+    (f"t={T},kid=2026-01,v2=\udcff{V2[1:]}", KEY, BODY, T, "bad_signature"),  # a byte that is not UTF-8, as aiohttp hands it over
+    (f"t={T},kid=2026-01,v2={V2}", "dsp_\udcff:d1:refund", BODY, T, "bad_signature"),
     (f"t={T},kid=2026-01,v2={V2}", KEY + "-replayed", BODY, T, "bad_signature"),
     (f"t={T},kid=2026-01,v2={V2}", None, BODY, T, "missing_idempotency_key"),
     (f"t={T},kid=2026-01,v2={V2}", "", BODY, T, "missing_idempotency_key"),

@@ -110,15 +110,19 @@ def test_the_webhooks_section_lists_every_outbox_message_with_its_idempotency_ke
         assert reference.removeprefix("#/components/schemas/") in document["components"]["schemas"]
 
 
-def test_the_published_signature_is_the_one_the_service_sends(document) -> None:
+@pytest.mark.parametrize("legacy_v1", [False, True])
+def test_the_published_signature_is_the_one_the_service_sends(document, legacy_v1) -> None:
     """What a receiver reads in the document must be what arrives: the header `Signer` writes fits the published
-    pattern, and the description names the signed string docs/downstream.md gives, Idempotency-Key included."""
-    sent = Signer(key_id="2026-01", secret=SecretStr("whsec_example"), now=lambda: 1713792669).headers(
-        "dsp_7f3a:d1:refund", b'{"amount_minor": 129900}')
+    pattern, and the description names the signed string docs/downstream.md gives, Idempotency-Key included; so
+    while the former scheme is sent beside it (DISPUTES_EFFECTS_SIGNING_LEGACY_V1)."""
+    sent = Signer(key_id="2026-01", secret=SecretStr("whsec_example"), now=lambda: 1713792669,
+                  legacy_v1=legacy_v1).headers("dsp_7f3a:d1:refund", b'{"amount_minor": 129900}')
+    assert ("v1=" in sent["Disputes-Signature"]) is legacy_v1
     for message in document["webhooks"].values():
         signature = message["post"]["parameters"][1]
         assert re.fullmatch(signature["schema"]["pattern"], sent[signature["name"]])
         assert '"<t>.<Idempotency-Key>.<raw body>"' in signature["description"]
+        assert "DISPUTES_EFFECTS_SIGNING_LEGACY_V1" in signature["description"]
 
 
 def test_the_partner_guide_explains_every_reason_code() -> None:
