@@ -147,7 +147,14 @@ class WorkloadGauges(Collector):
             value=last.decision_due_soon,
         )
         yield GaugeMetricFamily(
-            "disputes_sla_breached", "Open disputes whose decision deadline has passed", value=last.decision_overdue
+            "disputes_sla_breached",
+            "Open disputes whose decision deadline has passed and that the deadline rule has not acted on",
+            value=last.decision_overdue,
+        )
+        yield GaugeMetricFamily(
+            "disputes_sla_with_supervisor",
+            "Open disputes past their decision deadline that the deadline rule handed to a supervisor",
+            value=last.decision_with_supervisor,
         )
         yield GaugeMetricFamily("disputes_outbox_pending", "Outbox messages waiting for delivery", value=last.outbox_pending)
         yield GaugeMetricFamily(
