@@ -109,7 +109,9 @@ class WorkloadGauges(Collector):
     how old it is: the alerts on these figures cannot fire while they are frozen).
 
     A reading walks the open cases' index, so it is taken at most once per `max_age` seconds (measured on the
-    `monotonic` clock: a test clock's jumps do not count), however many scrapers ask."""
+    `monotonic` clock: a test clock's jumps do not count), however many scrapers ask, and a failed one is not tried
+    again sooner either. Until a reading succeeds, the figures' age counts from when these gauges were made (at the
+    process's start), so the alert on it fires for a process that never could read them."""
 
     def __init__(
         self, reader: WorkloadReader, clock: Clock, due_within: timedelta, registry: CollectorRegistry, max_age: float,
@@ -121,14 +123,16 @@ class WorkloadGauges(Collector):
         self._max_age = max_age
         self._monotonic = monotonic
         self._last: Workload | None = None
-        self._read_at = -math.inf
+        self._read_at = monotonic()  # nothing read yet: the figures are as old as the process
+        self._tried_at = -math.inf
         self._reading = asyncio.Lock()
         registry.register(self)
 
     async def refresh(self) -> None:
         async with self._reading:  # a scrape arriving during a reading waits for it instead of starting another
-            if self._monotonic() - self._read_at < self._max_age:
+            if self._monotonic() - self._tried_at < self._max_age:
                 return
+            self._tried_at = self._monotonic()
             try:
                 self._last = await self._reader.workload(self._clock.now(), self._due_within)
                 self._read_at = self._monotonic()
@@ -136,8 +140,16 @@ class WorkloadGauges(Collector):
                 log.warning("workload_unread", error=type(error).__name__)
 
     def collect(self) -> Iterator[Metric]:
-        if (last := self._last) is None:
-            return
+        if (last := self._last) is not None:
+            yield from self._figures(last)
+        yield GaugeMetricFamily(
+            "disputes_storage_figures_age_seconds",
+            "Seconds since the figures above were read from storage (since the process started while none was): it "
+            "grows while the database cannot be read",
+            value=self._monotonic() - self._read_at,
+        )
+
+    def _figures(self, last: Workload) -> Iterator[Metric]:
         states = GaugeMetricFamily("disputes_cases_open", "Open disputes by state", labels=["state"])
         for state, count in sorted(last.open_by_state.items()):
             states.add_metric([state.value], count)
@@ -168,11 +180,6 @@ class WorkloadGauges(Collector):
         yield GaugeMetricFamily(
             "disputes_pushed_events_oldest_age_seconds",
             "Age of the oldest pushed event waiting to be attached (0 when none waits)", value=self._age(last.pushed_oldest),
-        )
-        yield GaugeMetricFamily(
-            "disputes_storage_figures_age_seconds",
-            "Seconds since the figures above were read from storage: it grows while the database cannot be read",
-            value=self._monotonic() - self._read_at,
         )
 
     def _age(self, since: datetime | None) -> float:
