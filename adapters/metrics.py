@@ -104,6 +104,11 @@ SCRAPE: web.AppKey[list[Refresh]] = web.AppKey("scrape")
 """What /metrics reads before it renders (a collector cannot wait on the database)."""
 
 
+READING_SECONDS = 60.0
+"""How long one reading of the storage figures may wait for the database, its calls together: longer than an API
+request's bound (3 s), as the reading's cost follows the open cases (README, Metrics, alerts and logs)."""
+
+
 class WorkloadGauges(Collector):
     """Storage's workload as gauges; serves what `refresh` last read (with the database away, the last reading, and
     how old it is: the alerts on these figures cannot fire while they are frozen).
@@ -111,7 +116,12 @@ class WorkloadGauges(Collector):
     A reading walks the open cases' index, so it is taken at most once per `max_age` seconds (measured on the
     `monotonic` clock: a test clock's jumps do not count), however many scrapers ask, and a failed one is not tried
     again sooner either. Until a reading succeeds, the figures' age counts from when these gauges were made (at the
-    process's start), so the alert on it fires for a process that never could read them."""
+    process's start), so the alert on it fires for a process that never could read them.
+
+    A reading outlives the scrape that began it: a scraper that gives up (Prometheus' `scrape_timeout`, 10 s by
+    default) does not cut it, and the next scrape serves what it read; the next reading is `max_age` after it ended.
+    How long a reading may wait for storage is its own bound (`READING_SECONDS`, set by the composition root), not
+    an API request's."""
 
     def __init__(
         self, reader: WorkloadReader, clock: Clock, due_within: timedelta, registry: CollectorRegistry, max_age: float,
@@ -125,19 +135,27 @@ class WorkloadGauges(Collector):
         self._last: Workload | None = None
         self._read_at = monotonic()  # nothing read yet: the figures are as old as the process
         self._tried_at = -math.inf
-        self._reading = asyncio.Lock()
+        self._reading: asyncio.Task[None] | None = None
         registry.register(self)
 
     async def refresh(self) -> None:
-        async with self._reading:  # a scrape arriving during a reading waits for it instead of starting another
+        """Waits for a reading when one is due or under way (a scrape arriving during one shares it); cancelling
+        the wait leaves the reading running."""
+        if self._reading is None:
             if self._monotonic() - self._tried_at < self._max_age:
                 return
+            self._reading = asyncio.create_task(self._read())
+        await asyncio.shield(self._reading)
+
+    async def _read(self) -> None:
+        try:
+            self._last = await self._reader.workload(self._clock.now(), self._due_within)
+            self._read_at = self._monotonic()
+        except Exception as error:
+            log.warning("workload_unread", error=type(error).__name__)
+        finally:
             self._tried_at = self._monotonic()
-            try:
-                self._last = await self._reader.workload(self._clock.now(), self._due_within)
-                self._read_at = self._monotonic()
-            except Exception as error:
-                log.warning("workload_unread", error=type(error).__name__)
+            self._reading = None
 
     def collect(self) -> Iterator[Metric]:
         if (last := self._last) is not None:

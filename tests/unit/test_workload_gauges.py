@@ -3,6 +3,7 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
 from adapters.metrics import WorkloadGauges
@@ -152,3 +153,17 @@ async def test_a_failed_reading_is_not_tried_again_before_max_age_however_many_s
     assert reader.reads == 1
     await workload.refresh()  # 15 s after the failed one
     assert reader.reads == 2
+
+
+async def test_a_scrape_that_gives_up_leaves_the_reading_running_and_the_next_scrape_serves_it():
+    reader, now = CountingReader(), [100.0]
+    registry = CollectorRegistry()
+    workload = WorkloadGauges(reader, FixedClock(), timedelta(hours=12), registry, 15, lambda: now[0])
+    with pytest.raises(TimeoutError):  # the scraper's timeout: the reading has not answered yet
+        async with asyncio.timeout(0.01):
+            await workload.refresh()
+    reader.gate.set()  # storage answers after the scraper left
+    now[0] += 15  # the next scrape, one interval later
+    await workload.refresh()
+    assert reader.reads == 1
+    assert b'disputes_cases_open{state="under_review"} 1.0' in generate_latest(registry)
