@@ -62,7 +62,9 @@ from adapters.mongo.sessions import MongoSignedOutSessions
 from adapters.mongo.setup import StorageSetup
 from adapters.mongo.staff import MongoStaffDirectory
 from adapters.mongo.test_clocks import MongoTestClocks
-from adapters.metrics import HTTP_METRICS, READING_SECONDS, SCRAPE, HttpMetrics, RelayMetrics, WorkloadGauges, calendar_end
+from adapters.metrics import (
+    HTTP_METRICS, READING_SECONDS, SCRAPE, HttpMetrics, RelayMetrics, WorkerPasses, WorkloadGauges, calendar_end,
+)
 from adapters.mongo.workload import MongoWorkload
 from adapters.images import DecodeTurns
 from adapters.tracing import propagation
@@ -331,6 +333,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         jobs: list[tuple[Job, float]] = []
         if settings.run_workers:
             gateway = overrides.gateway or RegistryGateway(carriers, intake, clock, CarrierMetrics(app[METRICS]))
+            WorkerPasses(app[METRICS])
             work_log = StructlogWorkLog()
             lease = timedelta(seconds=settings.lease_seconds)
             digital = overrides.digital or _digital(settings, session, clock)

@@ -21,9 +21,11 @@ from prometheus_client.registry import Collector
 from prometheus_client.samples import Sample
 from prometheus_client.utils import floatToGoString
 
+from adapters.workers import PASS_FAILURES, PASSES
 from disputes.calendar import COVERED_YEARS
 from disputes.ports import Clock, Workload, WorkloadReader
 from disputes.relay import Attempt, Result
+from disputes.work import WorkKind
 from schemas.dispute import EffectKind
 
 log = structlog.get_logger("metrics")
@@ -214,6 +216,25 @@ def calendar_end(registry: CollectorRegistry) -> None:
         registry=registry,
     )
     gauge.set(datetime(COVERED_YEARS.stop, 1, 1, tzinfo=UTC).timestamp())
+
+
+class WorkerPasses(Collector):
+    """The passes of each kind of background work this process ran, and those that failed
+    (`adapters.workers.run_loop`): every kind from 0, in the processes that run the workers."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        registry.register(self)
+
+    def collect(self) -> Iterator[Metric]:
+        kinds = sorted({kind.value for kind in WorkKind} | set(PASSES) | set(PASS_FAILURES))
+        passes = CounterMetricFamily("disputes_worker_passes", "Passes of background work by kind", labels=["kind"])
+        failures = CounterMetricFamily(
+            "disputes_worker_pass_failures", "Passes of background work that failed, by kind", labels=["kind"]
+        )
+        for kind in kinds:
+            passes.add_metric([kind], PASSES[kind])
+            failures.add_metric([kind], PASS_FAILURES[kind])
+        return iter((passes, failures))
 
 
 class RelayMetrics:
