@@ -62,7 +62,9 @@ from adapters.mongo.sessions import MongoSignedOutSessions
 from adapters.mongo.setup import StorageSetup
 from adapters.mongo.staff import MongoStaffDirectory
 from adapters.mongo.test_clocks import MongoTestClocks
-from adapters.metrics import HTTP_METRICS, SCRAPE, HttpMetrics, RelayMetrics, WorkloadGauges, calendar_end
+from adapters.metrics import (
+    HTTP_METRICS, READING_SECONDS, SCRAPE, HttpMetrics, RelayMetrics, WorkerPasses, WorkloadGauges, calendar_end,
+)
 from adapters.mongo.workload import MongoWorkload
 from adapters.images import DecodeTurns
 from adapters.tracing import propagation
@@ -138,6 +140,7 @@ from disputes.ports import (
     Schedule,
     StaffDirectory,
     TestClocks,
+    Workload,
     WorkloadReader,
 )
 from disputes.idempotency import FirstAnswers
@@ -304,7 +307,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         app[CARRIER_HEALTH] = CarrierHealth(breakers, carriers, app[METRICS])
         CarrierCounters(app[METRICS])
         gauges = WorkloadGauges(
-            workload, clock, settings.rules().escalate_before_deadline, app[METRICS],
+            _ReadingTime(workload, READING_SECONDS), clock, settings.rules().escalate_before_deadline, app[METRICS],
             settings.metrics_storage_max_age_seconds,
         )
         app[SCRAPE].extend((app[CARRIER_HEALTH].refresh, gauges.refresh))
@@ -330,6 +333,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         jobs: list[tuple[Job, float]] = []
         if settings.run_workers:
             gateway = overrides.gateway or RegistryGateway(carriers, intake, clock, CarrierMetrics(app[METRICS]))
+            WorkerPasses(app[METRICS])
             work_log = StructlogWorkLog()
             lease = timedelta(seconds=settings.lease_seconds)
             digital = overrides.digital or _digital(settings, session, clock)
@@ -423,6 +427,22 @@ class _DatabaseBoundRoutes(EdgeRoutes):
     def add(self, method: str, path: str, handler: Handler) -> None:
         bounded = handler if method == "GET" else _within_database_time(self.seconds, handler)  # a GET: by `get`
         super().add(method, path, bounded)
+
+
+class _ReadingTime:
+    """The storage figures' reader, its calls waiting for the database `seconds` at most (`DATABASE_SECONDS`) whatever
+    bound the scrape that began the reading runs under (an API request's is too short for it)."""
+
+    def __init__(self, reader: WorkloadReader, seconds: float) -> None:
+        self.reader = reader
+        self.seconds = seconds
+
+    async def workload(self, now: datetime, due_within: timedelta) -> Workload:
+        token = DATABASE_SECONDS.set(self.seconds)
+        try:
+            return await self.reader.workload(now, due_within)
+        finally:
+            DATABASE_SECONDS.reset(token)
 
 
 def _within_database_time(seconds: float, handler: Handler) -> Handler:

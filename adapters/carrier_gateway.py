@@ -4,6 +4,7 @@ breaker refused, or the carrier throttled, names when to ask again; a reply that
 again, not given up), hands what the carrier answered to the evidence intake, and counts what happened per
 carrier for /metrics."""
 
+import math
 import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
@@ -66,6 +67,11 @@ class CarrierCounters(Collector):
         yield skipped
 
 
+PULL_SECONDS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, math.inf)
+"""The pull-duration buckets: up past a pull's retry budget (`carriers.retry.RetryBudget.total_seconds`, 20 s), so a
+pull that met one 10 s timeout and one that ran out its budget fall in buckets of their own."""
+
+
 class CarrierMetrics:
     """The pulls' own counters, in the processes that pull (the workers)."""
 
@@ -75,7 +81,8 @@ class CarrierMetrics:
             registry=registry,
         )
         self.latency = Histogram(
-            "disputes_evidence_pull_duration_seconds", "Pull duration including retries", ["carrier"], registry=registry
+            "disputes_evidence_pull_duration_seconds", "Pull duration including retries", ["carrier"], registry=registry,
+            buckets=PULL_SECONDS,
         )
 
 

@@ -777,12 +777,15 @@ class InMemoryWorkload:
     async def workload(self, now: datetime, due_within: timedelta) -> Workload:
         active = [d for d in self.disputes.docs.values() if d.is_active]
         by_state = {status: sum(d.status is status for d in active) for status in sorted(ACTIVE)}
-        overdue = sum(d.sla.decision_due < now for d in active)
+        past = [d for d in active if d.sla.decision_due < now]
+        checked = self.disputes.due[WorkKind.SLA_CHECK]  # no check scheduled: the deadline rule handed it on
+        with_supervisor = sum(d.id not in checked for d in past)
         soon = sum(now <= d.sla.decision_due < now + due_within for d in active)
         pending = [m.created_at for d in self.disputes.docs.values() for m in d.outbox]
         waiting = self.events.due[WorkKind.ATTACH_PUSHED].values()
         return Workload(
-            by_state, soon, overdue, len(pending), min(pending, default=None), len(waiting), min(waiting, default=None)
+            by_state, soon, len(past) - with_supervisor, len(pending), min(pending, default=None), len(waiting),
+            min(waiting, default=None), with_supervisor,
         )
 
 

@@ -21,9 +21,11 @@ from prometheus_client.registry import Collector
 from prometheus_client.samples import Sample
 from prometheus_client.utils import floatToGoString
 
+from adapters.workers import PASS_FAILURES, PASSES
 from disputes.calendar import COVERED_YEARS
 from disputes.ports import Clock, Workload, WorkloadReader
 from disputes.relay import Attempt, Result
+from disputes.work import WorkKind
 from schemas.dispute import EffectKind
 
 log = structlog.get_logger("metrics")
@@ -104,12 +106,24 @@ SCRAPE: web.AppKey[list[Refresh]] = web.AppKey("scrape")
 """What /metrics reads before it renders (a collector cannot wait on the database)."""
 
 
+READING_SECONDS = 60.0
+"""How long one reading of the storage figures may wait for the database, its calls together: longer than an API
+request's bound (3 s), as the reading's cost follows the open cases (README, Metrics, alerts and logs)."""
+
+
 class WorkloadGauges(Collector):
     """Storage's workload as gauges; serves what `refresh` last read (with the database away, the last reading, and
     how old it is: the alerts on these figures cannot fire while they are frozen).
 
     A reading walks the open cases' index, so it is taken at most once per `max_age` seconds (measured on the
-    `monotonic` clock: a test clock's jumps do not count), however many scrapers ask."""
+    `monotonic` clock: a test clock's jumps do not count), however many scrapers ask, and a failed one is not tried
+    again sooner either. Until a reading succeeds, the figures' age counts from when these gauges were made (at the
+    process's start), so the alert on it fires for a process that never could read them.
+
+    A reading outlives the scrape that began it: a scraper that gives up (Prometheus' `scrape_timeout`, 10 s by
+    default) does not cut it, and the next scrape serves what it read; the next reading is `max_age` after it ended.
+    How long a reading may wait for storage is its own bound (`READING_SECONDS`, set by the composition root), not
+    an API request's."""
 
     def __init__(
         self, reader: WorkloadReader, clock: Clock, due_within: timedelta, registry: CollectorRegistry, max_age: float,
@@ -121,23 +135,41 @@ class WorkloadGauges(Collector):
         self._max_age = max_age
         self._monotonic = monotonic
         self._last: Workload | None = None
-        self._read_at = -math.inf
-        self._reading = asyncio.Lock()
+        self._read_at = monotonic()  # nothing read yet: the figures are as old as the process
+        self._tried_at = -math.inf
+        self._reading: asyncio.Task[None] | None = None
         registry.register(self)
 
     async def refresh(self) -> None:
-        async with self._reading:  # a scrape arriving during a reading waits for it instead of starting another
-            if self._monotonic() - self._read_at < self._max_age:
+        """Waits for a reading when one is due or under way (a scrape arriving during one shares it); cancelling
+        the wait leaves the reading running."""
+        if self._reading is None:
+            if self._monotonic() - self._tried_at < self._max_age:
                 return
-            try:
-                self._last = await self._reader.workload(self._clock.now(), self._due_within)
-                self._read_at = self._monotonic()
-            except Exception as error:
-                log.warning("workload_unread", error=type(error).__name__)
+            self._reading = asyncio.create_task(self._read())
+        await asyncio.shield(self._reading)
+
+    async def _read(self) -> None:
+        try:
+            self._last = await self._reader.workload(self._clock.now(), self._due_within)
+            self._read_at = self._monotonic()
+        except Exception as error:
+            log.warning("workload_unread", error=type(error).__name__)
+        finally:
+            self._tried_at = self._monotonic()
+            self._reading = None
 
     def collect(self) -> Iterator[Metric]:
-        if (last := self._last) is None:
-            return
+        if (last := self._last) is not None:
+            yield from self._figures(last)
+        yield GaugeMetricFamily(
+            "disputes_storage_figures_age_seconds",
+            "Seconds since the figures above were read from storage (since the process started while none was): it "
+            "grows while the database cannot be read",
+            value=self._monotonic() - self._read_at,
+        )
+
+    def _figures(self, last: Workload) -> Iterator[Metric]:
         states = GaugeMetricFamily("disputes_cases_open", "Open disputes by state", labels=["state"])
         for state, count in sorted(last.open_by_state.items()):
             states.add_metric([state.value], count)
@@ -147,7 +179,14 @@ class WorkloadGauges(Collector):
             value=last.decision_due_soon,
         )
         yield GaugeMetricFamily(
-            "disputes_sla_breached", "Open disputes whose decision deadline has passed", value=last.decision_overdue
+            "disputes_sla_breached",
+            "Open disputes whose decision deadline has passed and that the deadline rule has not acted on",
+            value=last.decision_overdue,
+        )
+        yield GaugeMetricFamily(
+            "disputes_sla_with_supervisor",
+            "Open disputes past their decision deadline that the deadline rule handed to a supervisor",
+            value=last.decision_with_supervisor,
         )
         yield GaugeMetricFamily("disputes_outbox_pending", "Outbox messages waiting for delivery", value=last.outbox_pending)
         yield GaugeMetricFamily(
@@ -161,11 +200,6 @@ class WorkloadGauges(Collector):
         yield GaugeMetricFamily(
             "disputes_pushed_events_oldest_age_seconds",
             "Age of the oldest pushed event waiting to be attached (0 when none waits)", value=self._age(last.pushed_oldest),
-        )
-        yield GaugeMetricFamily(
-            "disputes_storage_figures_age_seconds",
-            "Seconds since the figures above were read from storage: it grows while the database cannot be read",
-            value=self._monotonic() - self._read_at,
         )
 
     def _age(self, since: datetime | None) -> float:
@@ -182,6 +216,25 @@ def calendar_end(registry: CollectorRegistry) -> None:
         registry=registry,
     )
     gauge.set(datetime(COVERED_YEARS.stop, 1, 1, tzinfo=UTC).timestamp())
+
+
+class WorkerPasses(Collector):
+    """The passes of each kind of background work this process ran, and those that failed
+    (`adapters.workers.run_loop`): every kind from 0, in the processes that run the workers."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        registry.register(self)
+
+    def collect(self) -> Iterator[Metric]:
+        kinds = sorted({kind.value for kind in WorkKind} | set(PASSES) | set(PASS_FAILURES))
+        passes = CounterMetricFamily("disputes_worker_passes", "Passes of background work by kind", labels=["kind"])
+        failures = CounterMetricFamily(
+            "disputes_worker_pass_failures", "Passes of background work that failed, by kind", labels=["kind"]
+        )
+        for kind in kinds:
+            passes.add_metric([kind], PASSES[kind])
+            failures.add_metric([kind], PASS_FAILURES[kind])
+        return iter((passes, failures))
 
 
 class RelayMetrics:

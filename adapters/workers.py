@@ -5,6 +5,7 @@ short leases in the database, renewed while it runs, never by assuming a single 
 import asyncio
 import os
 import socket
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +22,11 @@ from disputes.relay import Attempt, Result
 from disputes.schedule import DueWork, until_set
 
 log = structlog.get_logger("worker")
+
+PASSES: Counter[str] = Counter()
+"""Passes of each kind of work this process ran (by `run_loop`'s name: the kind), failed or not."""
+PASS_FAILURES: Counter[str] = Counter()
+"""Passes of each kind of work that failed (an exception out of the pass: `worker_pass_failed` lines)."""
 
 
 def worker_id() -> str:
@@ -113,15 +119,17 @@ async def run_loop(
     """Run `step` until `stop` is set, at once again when `wake` was set meanwhile, otherwise after the pause
     `pace` gives (told whether the pass was started by a wake-up). Each pass is a trace of its own. Passes that
     keep failing the same way (the database away for an hour) are logged when they start failing and when they
-    stop, not at every pass."""
+    stop, not at every pass; every pass, and every failed one, is counted (`PASSES`, `PASS_FAILURES`)."""
     failing: set[str] = set()  # the errors of the last pass, while passes fail
     while not stop.is_set():
         woken = wake.is_set()
         wake.clear()  # a wake during the pass starts the next one at once
         with trace.within(tracing.new_trace()):
             try:
+                PASSES[name] += 1
                 done = await step()
             except Exception as error:  # the database or a carrier may be away for a while; keep the loop alive
+                PASS_FAILURES[name] += 1
                 errors = [type(e).__name__ for e in error.exceptions] if isinstance(error, ExceptionGroup) else []
                 if (names := {type(error).__name__, *errors}) != failing:
                     log.warning("worker_pass_failed", worker=name, error=type(error).__name__, errors=errors)

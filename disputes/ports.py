@@ -602,12 +602,17 @@ class Workload:
     open_by_state: dict[Status, int]
     decision_due_soon: int
     decision_overdue: int
+    """Open cases past their decision deadline that the deadline rule has not acted on (the SLA sweeper's check of
+    them is still scheduled): none while the workers run."""
     outbox_pending: int
     outbox_oldest: datetime | None
     """When the oldest message waiting was queued."""
     pushed_waiting: int
     pushed_oldest: datetime | None
     """When the oldest pushed event waiting to be attached was received."""
+    decision_with_supervisor: int = 0
+    """Open cases past their decision deadline that the deadline rule handed to a supervisor (abuse signals, or a
+    compensation that may have been applied): they wait for a supervisor's decision, not for the workers."""
 
 
 class WorkloadReader(Protocol):

@@ -6,6 +6,8 @@ from datetime import timedelta
 from adapters.memory import InMemoryWorkload
 from adapters.mongo.indexes import CARRIER_EVENTS
 from adapters.mongo.workload import MongoWorkload
+from disputes.actors import SYSTEM
+from disputes.model import Dispute
 from disputes.ports import WorkloadReader
 from schemas.common import Outcome
 from schemas.dispute import ReasonCode, Status
@@ -28,6 +30,7 @@ async def test_an_empty_store_has_no_workload(cases: Cases) -> None:
         (Status.APPEALED, Status.AWAITING_EVIDENCE, Status.OPENED, Status.UNDER_REVIEW), 0
     )
     assert (workload.decision_due_soon, workload.decision_overdue, workload.outbox_pending) == (0, 0, 0)
+    assert workload.decision_with_supervisor == 0
     assert workload.outbox_oldest is None
     assert (workload.pushed_waiting, workload.pushed_oldest) == (0, None)
 
@@ -62,6 +65,26 @@ async def test_open_cases_near_or_past_their_decision_deadline_are_counted(cases
 
     # due less than the window away, then past due; the resolved case is never counted
     assert counted == [(0, 0), (1, 0), (1, 0), (0, 1)]
+
+
+async def test_a_case_the_deadline_rule_handed_to_a_supervisor_is_counted_apart_from_one_it_has_not_acted_on(
+    cases: Cases,
+) -> None:
+    handed, unswept = await cases.open(), await cases.open()
+    due = handed.sla.decision_due
+
+    def flagged_at_its_deadline(dispute: Dispute) -> None:
+        dispute.needs_supervisor = True  # abuse signals: DESIGN §2, the deadline rule hands it to a supervisor
+        dispute.deadline_reached(SYSTEM, due)
+
+    stored = await cases.change(handed.id, flagged_at_its_deadline)
+    assert stored.is_active and stored.priority == 3
+
+    workload = await reader(cases).workload(due + timedelta(minutes=15), WINDOW)
+
+    # the unswept case is a breach (the workers did not act); the handed one waits for a supervisor
+    assert (workload.decision_overdue, workload.decision_with_supervisor) == (1, 1)
+    assert unswept.is_active
 
 
 async def test_pushed_events_are_counted_until_attached_with_when_the_oldest_was_received(cases: Cases) -> None:

@@ -45,8 +45,8 @@ def _panel_expressions() -> dict[str, str]:
 async def test_every_alert_and_panel_names_metrics_the_service_exposes(aiohttp_client):
     api, worker = await _exposed(aiohttp_client, api=True), await _exposed(aiohttp_client, api=False)
     queries = _rule_expressions() | _panel_expressions()
-    assert {"DisputesSlaBreached", "DisputesSlaBreachRisk", "DisputesOutboxStuck", "DisputesCarrierDown",
-            "DisputesCarrierUnanswered", "DisputesHttpErrors"} <= set(queries)
+    assert {"DisputesSlaBreached", "DisputesSlaWithSupervisor", "DisputesSlaBreachRisk", "DisputesOutboxStuck",
+            "DisputesCarrierDown", "DisputesCarrierUnanswered", "DisputesWorkerFailing", "DisputesHttpErrors"} <= set(queries)
     named = {where: set(METRIC.findall(expr)) for where, expr in queries.items()}
     assert all(named.values()), [where for where, names in named.items() if not names]
     unknown = {where: names - (api | worker) for where, names in named.items() if names - (api | worker)}
@@ -61,9 +61,10 @@ async def test_each_process_exposes_what_applies_to_it(aiohttp_client):
               "disputes_outbox_oldest_age_seconds", "disputes_pushed_events_waiting",
               "disputes_pushed_events_oldest_age_seconds", "disputes_storage_figures_age_seconds",
               "disputes_carrier_circuit_state", "disputes_carrier_retries_total",
-              "disputes_carrier_unmapped_statuses_total", "disputes_carrier_push_entries_skipped_total"}
+              "disputes_carrier_unmapped_statuses_total", "disputes_carrier_push_entries_skipped_total",
+              "disputes_sla_with_supervisor"}
     work = {"disputes_evidence_pulls_total", "disputes_evidence_pull_duration_seconds_bucket",
-            "disputes_outbox_deliveries_total"}
+            "disputes_outbox_deliveries_total", "disputes_worker_passes_total", "disputes_worker_pass_failures_total"}
     assert shared <= api and shared | work <= worker  # the API reads the pushes: their unreadable codes count there
     assert not work & api  # the API pulls from no carrier and relays nothing when the workers run elsewhere
 

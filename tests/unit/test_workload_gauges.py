@@ -3,6 +3,7 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
 from adapters.metrics import WorkloadGauges
@@ -117,3 +118,52 @@ async def test_while_storage_cannot_be_read_the_last_figures_are_served_with_how
     scraped = generate_latest(registry)
     assert b'disputes_cases_open{state="under_review"} 4.0' in scraped
     assert b"disputes_storage_figures_age_seconds 300.0" in scraped
+
+
+class NeverReadable:
+    """Storage cannot be read from the process's first scrape on (a read that always times out, a role without the
+    privilege)."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    async def workload(self, now: datetime, due_within: timedelta) -> Workload:
+        self.reads += 1
+        raise TimeoutError("the database did not answer in time")
+
+
+async def test_a_process_that_never_read_its_storage_figures_exports_their_age_from_its_start():
+    registry, now = CollectorRegistry(), [100.0]
+    workload = WorkloadGauges(NeverReadable(), FixedClock(), timedelta(hours=12), registry, 15, lambda: now[0])
+    for _ in range(40):  # ten minutes of scrapes every 15 s, storage never answering
+        await workload.refresh()
+        now[0] += 15
+    scraped = generate_latest(registry).decode()
+    assert "disputes_storage_figures_age_seconds 600.0" in scraped, scraped
+    assert "disputes_cases_open" not in scraped and "disputes_sla_breached" not in scraped  # nothing was read
+
+
+async def test_a_failed_reading_is_not_tried_again_before_max_age_however_many_scrapes_come():
+    reader, now = NeverReadable(), [100.0]
+    workload = WorkloadGauges(reader, FixedClock(), timedelta(hours=12), CollectorRegistry(), 15, lambda: now[0])
+    for _ in range(15):  # a scrape every second for 15 s, from several scrapers
+        await workload.refresh()
+        await workload.refresh()
+        now[0] += 1
+    assert reader.reads == 1
+    await workload.refresh()  # 15 s after the failed one
+    assert reader.reads == 2
+
+
+async def test_a_scrape_that_gives_up_leaves_the_reading_running_and_the_next_scrape_serves_it():
+    reader, now = CountingReader(), [100.0]
+    registry = CollectorRegistry()
+    workload = WorkloadGauges(reader, FixedClock(), timedelta(hours=12), registry, 15, lambda: now[0])
+    with pytest.raises(TimeoutError):  # the scraper's timeout: the reading has not answered yet
+        async with asyncio.timeout(0.01):
+            await workload.refresh()
+    reader.gate.set()  # storage answers after the scraper left
+    now[0] += 15  # the next scrape, one interval later
+    await workload.refresh()
+    assert reader.reads == 1
+    assert b'disputes_cases_open{state="under_review"} 1.0' in generate_latest(registry)
