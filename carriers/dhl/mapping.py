@@ -29,10 +29,12 @@ Every field read, and the public sample that shows it (``tests/fixtures/carriers
     details.receiver                      recipient_relation = recipient when it names the signer (spellings
                                           folded the Turkish way: "AYŞE YILMAZ" is "Ayşe Yılmaz")
     details.proofOfDelivery.signatureUrl  signature link ("The link to related electronic signature", definition
-                                          1.5.8); Express sends its ePOD page here, the same link as documentUrl
-                                          (express-three-numbers): DHL gives that page as the signature, so it is
-                                          the signature and the document; none when
-                                          proofOfDeliverySignedAvailable is false
+                                          1.5.8); none when proofOfDeliverySignedAvailable is false. Express sends
+                                          its ePOD page here, the same link as documentUrl (express-three-numbers):
+                                          that page is the signature and the document when DHL says someone signed
+                                          (proofOfDeliverySignedAvailable true, or a signer named: express-
+                                          delivered-signed), else the document only (noted): the sample's page
+                                          names no signer, only DHL's status word
     details.proofOfDeliverySignedAvailable  "'Yes' if signer identification is available" (definition 1.5.8);
                                           false beside a proview notification link as signatureUrl
                                           (express-transit-pod-links)
@@ -349,7 +351,7 @@ def _handover(read: _Read, asked: str, notes: ProofNotes) -> _Handover:
     signer = _signer(pod.signed, read.status, notes)
     receiver = _full_name(read.details.receiver if read.details else None)
     signed = read.details.proof_of_delivery_signed_available if read.details else None
-    signature, document = _links(pod, signed, notes)
+    signature, document = _links(pod, signed, signer, notes)
     own = read.delivery_of(asked) if asked in read.pieces and not read.covers(asked) else None
     return _Handover(
         at=(own.at if own else None)
@@ -371,18 +373,24 @@ def _signer(person: Person | None, status: Status | None, notes: ProofNotes) -> 
     return name
 
 
-def _links(pod: Pod, signed: bool | None, notes: ProofNotes) -> tuple[Attachment | None, Attachment | None]:
-    """The signature and document links; ``signed`` is proofOfDeliverySignedAvailable (None when not sent). A
-    signature link that is the document's too (Express's ePOD page) is both: DHL gives it as the signature."""
+def _links(
+    pod: Pod, signed: bool | None, signer: str | None, notes: ProofNotes
+) -> tuple[Attachment | None, Attachment | None]:
+    """The signature and document links; ``signed`` is proofOfDeliverySignedAvailable (None when not sent),
+    ``signer`` the name DHL gives. A signature link that is the document's too (Express's ePOD page) is both only
+    when DHL says someone signed (``signed`` true, or a signer named): else the page is the document only."""
     field = "details.proofOfDelivery"
     document = notes.linked(AttachmentKind.DOCUMENT, pod.document_url, f"{field}.documentUrl")
     if not (link := text(pod.signature_url)):
         return None, document
     if signed is False:
         reason = "proofOfDeliverySignedAvailable is false: DHL has no signer identification"
-        notes.add(NoteCode.ATTACHMENT_DROPPED, f"{field}.signatureUrl", reason)
-        return None, document
-    return notes.linked(AttachmentKind.SIGNATURE, link, f"{field}.signatureUrl"), document
+    elif link == text(pod.document_url) and signed is not True and signer is None:
+        reason = "the same link as documentUrl (DHL's ePOD page) and DHL names no signer: kept as the document only"
+    else:
+        return notes.linked(AttachmentKind.SIGNATURE, link, f"{field}.signatureUrl"), document
+    notes.add(NoteCode.ATTACHMENT_DROPPED, f"{field}.signatureUrl", reason)
+    return None, document
 
 
 # --- small readers -----------------------------------------------------------------------------------------

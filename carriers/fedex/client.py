@@ -9,10 +9,11 @@ from carriers.adapter import PullAdapter
 from carriers.base import Capabilities
 from carriers.clock import Clock
 from carriers.errors import BadRequest, CarrierAuthError
-from carriers.fedex.documents import SPOD_FIELD, build_spod_request, offers_spod, read_spod
+from carriers.fedex.documents import build_spod_request, offers_spod, read_spod
 from carriers.fedex.mapping import (
     CODE,
     REFUSALS,
+    SPOD_FIELD,
     build_token_request,
     build_track_request,
     is_delivered,

@@ -1,15 +1,15 @@
 """FedEx tracking documents: the signature proof of delivery (SPOD) (pure).
 
-FedEx renders the SPOD as a letter carrying the recipient's signature, base64-encoded; it maps to the
-canonical ``document`` attachment, and to the ``signature`` too (``mapping._delivery_facts``): FedEx's definition
-(``SPODResponseVO.document``) says the pages are "the image of the recipient's signature (if the signature is
-available) once the shipment has been delivered", and it is the only signature FedEx gives (karrio maps the same
-reply as the tracking's ``signature_image``). A reply naming another ``documentType`` is not the SPOD asked for:
-it gives neither (noted). The published definition lists the pages as ``output.document``
-(``spod-document-published.json``); FedEx's own sandbox answers ``output.documents``
-(``spod-documents-sandbox.json``, a PDF, with a ``VIRTUAL.RESPONSE`` alert beside it): both are read, and
-the first page is kept. The bytes decide the media type, whatever ``documentFormat`` says. A page that is no
-usable image or PDF, or a reply that cannot be read at all, costs the document only (a note says why).
+FedEx renders the SPOD as a letter carrying the recipient's signature, base64-encoded; it maps to the canonical
+``document`` attachment, and to the ``signature`` too when the track reply names who signed or received the parcel
+(``mapping._delivery_facts``): FedEx's definition (``SPODResponseVO.document``) says the pages are "the image of the
+recipient's signature (if the signature is available) once the shipment has been delivered", and it is the only
+signature FedEx gives (karrio maps the same reply as the tracking's ``signature_image``). A reply naming another
+``documentType`` is not the SPOD asked for: it gives neither (noted). The published definition lists the pages as
+``output.document`` (``spod-document-published.json``); FedEx's own sandbox answers ``output.documents``
+(``spod-documents-sandbox.json``, a PDF, with a ``VIRTUAL.RESPONSE`` alert beside it): both are read, and the first
+page is kept. The bytes decide the media type, whatever ``documentFormat`` says. A page that is no usable image or
+PDF, or a reply that cannot be read at all, costs the document only (a note says why).
 """
 
 from carriers.errors import MalformedResponse
@@ -22,7 +22,6 @@ from schemas.proof import Attachment, AttachmentKind, NoteCode
 
 DOCUMENT_PATH = "/track/v1/trackingdocuments"
 SPOD = "SIGNATURE_PROOF_OF_DELIVERY"
-SPOD_FIELD = "output.document"  # where FedEx's definition puts the SPOD: named by a note when there is none to read
 
 
 def offers_spod(result: TrackResult) -> bool:

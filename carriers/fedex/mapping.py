@@ -24,8 +24,11 @@ Every field read, and where it is shown (samples in ``tests/fixtures/carriers/fe
         ``r.deliveryDetails.locationType`` → recipient_relation through ``RELATION`` (the spec's enum; a
             place's type: RESIDENCE says nothing of who took the parcel)
         ``r.deliveryDetails.locationDescription`` → location.text; ``actualDeliveryAddress`` → location.address
-        the SPOD (``documents``), asked for when ``r.availableImages`` lists it → document and signature (the
-            letter carries the recipient's signature: ``carriers.fedex.documents``)
+        the SPOD (``documents``), asked for when ``r.availableImages`` lists it → document; and signature only
+            when ``signedByName`` or ``receivedByName`` names someone: the letter carries the recipient's signature
+            "if the signature is available" (spec, ``SPODResponseVO.document``), and FedEx also releases parcels
+            unsigned (``INDIRECT_SIGNATURE_RELEASE``, no signature required); with no one named it is the
+            document only (noted)
     ``r.scanEvents[]``: ``date``, ``eventType`` (else ``derivedStatusCode``), ``eventDescription``,
         ``exceptionDescription``, ``scanLocation`` → events
     ``r.packageDetails.weightAndDimensions.weight[]`` (``value`` as text, ``unit`` KG or LB; every track sample,
@@ -86,6 +89,7 @@ from schemas.proof import (
     Attachment,
     AttachmentKind,
     DeliveryLocation,
+    NoteCode,
     PackageState,
     ProofOfDelivery,
     ProofSource,
@@ -99,6 +103,7 @@ TOKEN_PATH = "/oauth/token"
 TRACK_PATH = "/track/v1/trackingnumbers"
 REFUSALS = (400, 404)  # read for their error codes: FedEx may say "not found" in a refusal
 DELIVERED = "DL"
+SPOD_FIELD = "output.document"  # where FedEx's definition puts the SPOD: named by a note about it
 
 STATUS = status_table(
     CODE,
@@ -347,18 +352,25 @@ def _status(result: TrackResult, notes: ProofNotes) -> ProofStatus:
 def _delivery_facts(result: TrackResult, document: Attachment | None, notes: ProofNotes) -> dict[str, Any]:
     details = result.delivery_details or DeliveryDetails()
     place, address = text(details.location_description), _address(details.actual_delivery_address)
+    received_by = text(details.received_by_name) or text(details.signed_by_name)
     return {
         "delivered_at": _delivered_at(result, notes),
-        "received_by": text(details.received_by_name) or text(details.signed_by_name),
+        "received_by": received_by,
         "recipient_relation": RELATION(details.location_type),
-        "signature": _as_signature(document) if document else None,
+        "signature": _signature(document, received_by, notes) if document else None,
         "document": document,
         "location": DeliveryLocation(text=place, address=address) if place or address else None,
     }
 
 
-def _as_signature(spod: Attachment) -> Attachment:
-    """The SPOD as the proof's signature: the same bytes and media type, in the signature's slot."""
+def _signature(spod: Attachment, signer: str | None, notes: ProofNotes) -> Attachment | None:
+    """The SPOD as the proof's signature (the same bytes and media type, in the signature's slot) when FedEx names
+    who signed for or received the parcel; else none, noted: the letter carries a signature only "if the signature
+    is available", and a parcel released without one names nobody."""
+    if signer is None:
+        reason = "FedEx names no one who signed or received the parcel: the letter is kept as the document only"
+        notes.add(NoteCode.ATTACHMENT_DROPPED, SPOD_FIELD, reason)
+        return None
     return spod.model_copy(update={"kind": AttachmentKind.SIGNATURE})
 
 

@@ -123,7 +123,7 @@ class TestPush:
 
         assert (event.tracking_number, event.proof.status) == (NUMBER, ProofStatus.DELIVERED)
         assert (event.proof.source, event.proof.received_at) == (ProofSource.PUSH, clock.now())
-        assert event.proof.document is not None and event.proof.signature is not None  # the ePOD page: both
+        assert event.proof.document is not None and event.proof.signature is None  # the ePOD page names no signer
 
     def test_a_push_body_has_one_event_per_shipment(self, dhl) -> None:
         body = sample_json("dhl", "push-delivered.json")

@@ -17,6 +17,12 @@ from carriers.dhl.webhook import parse_push
 from carriers.errors import MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
 from carriers.status import UNMAPPED
+from disputes.errors import SignatureRequired
+from disputes.model import Dispute
+from disputes.policy import PolicySettings
+from disputes.policy.findings import signature_finding
+from schemas.common import Outcome
+from schemas.dispute import Evidence, ReasonCode
 from schemas.proof import (
     Attachment,
     AttachmentKind,
@@ -26,8 +32,10 @@ from schemas.proof import (
     ProofStatus,
     RecipientRelation,
 )
+from tests.factories import INVESTIGATOR, NOW
 from tests.unit.carriers.conftest import GATEWAY_404, HTML_404, RECEIVED, ok
 from tests.unit.carriers.properties import sample, sample_json
+from tests.unit.policy.builders import HIGH_VALUE, dispute
 
 SETTINGS = DhlSettings(api_key=SecretStr("dhl-key"))
 ISTANBUL, BERLIN, KARACHI = ZoneInfo("Europe/Istanbul"), ZoneInfo("Europe/Berlin"), ZoneInfo("Asia/Karachi")
@@ -80,15 +88,38 @@ def test_a_delivered_express_shipment_carries_its_epod_document_and_place() -> N
     )
 
 
-def test_the_signature_link_that_is_the_epod_page_is_the_signature_and_the_document() -> None:
+def test_the_epod_page_as_signature_link_is_the_document_only_when_dhl_names_no_signer() -> None:
     """DHL's definition 1.5.8 (``ProofOfDelivery``): signatureUrl is "The link to related electronic signature",
     documentUrl "The link to related electronic proof of delivery document". The live Express reply gives its
-    ePOD page as both: DHL names that page the signature."""
+    ePOD page as both, with ``signed.name`` "Delivered" (DHL's status word, no one) and no
+    proofOfDeliverySignedAvailable: nothing says anyone signed, so the page is no signature."""
     proof = parse("express-three-numbers.json", "1297318621")
 
+    assert (proof.received_by, proof.signature) == (None, None)
+    assert proof.document == Attachment(kind=AttachmentKind.DOCUMENT, url=EPOD_DELIVERED)
+    assert (NoteCode.ATTACHMENT_DROPPED, "details.proofOfDelivery.signatureUrl") in notes_of(proof)
+
+
+def test_the_epod_page_as_signature_link_is_the_signature_and_the_document_when_dhl_names_the_signer() -> None:
+    proof = parse("express-delivered-signed.json", "1297318621")  # signed: John Doe
+
+    assert proof.received_by == "John Doe"
     assert proof.signature == Attachment(kind=AttachmentKind.SIGNATURE, url=EPOD_DELIVERED)
     assert proof.document == Attachment(kind=AttachmentKind.DOCUMENT, url=EPOD_DELIVERED)
     assert (NoteCode.ATTACHMENT_DROPPED, "details.proofOfDelivery.signatureUrl") not in notes_of(proof)
+
+
+def test_the_epod_page_as_signature_link_is_the_signature_when_dhl_says_signer_identification_is_available() -> None:
+    """Definition 1.5.8: proofOfDeliverySignedAvailable is "'Yes' if signer identification is available"."""
+    reply = sample_json("dhl", "express-three-numbers.json")
+    delivered = next(s for s in reply["shipments"] if s["id"] == "1297318621")
+    delivered["details"]["proofOfDeliverySignedAvailable"] = True
+
+    proof = parse_track_response(ok(reply), "1297318621", RECEIVED)
+
+    assert proof.received_by is None  # the name is still DHL's status word
+    assert proof.signature == Attachment(kind=AttachmentKind.SIGNATURE, url=EPOD_DELIVERED)
+    assert proof.document == Attachment(kind=AttachmentKind.DOCUMENT, url=EPOD_DELIVERED)
 
 
 def test_a_signature_link_is_no_signature_when_dhl_says_no_signer_identification_is_available() -> None:
@@ -197,6 +228,45 @@ def test_a_pushed_delivery_flagged_as_returned_is_returned() -> None:
     [event] = parse_push(json.dumps(body).encode(), RECEIVED)
 
     assert (event.proof.status, event.proof.delivered_at, event.proof.document) == (ProofStatus.RETURNED, None, None)
+
+
+def pushed(name: str) -> ProofOfDelivery:
+    """The proof of DHL's push of sample ``name`` (a push carries the tracking reply's shipments)."""
+    [event] = parse_push(sample("dhl", name), RECEIVED)
+    return event.proof
+
+
+def rejected_by_an_investigator(proof: ProofOfDelivery) -> Dispute:
+    """A high-value order's case holding ``proof``, which an investigator rejects on the proof of delivery."""
+    case = dispute(Evidence(key="push:dhl", proof=proof), value_minor=HIGH_VALUE)
+    case.decide(INVESTIGATOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "Teslim edildi.", None, NOW,
+                high_value_minor=PolicySettings().high_value_minor)
+    return case
+
+
+def test_a_pushed_epod_page_that_names_no_signer_reads_as_no_signature() -> None:
+    """DHL's push sample sends its ePOD page as both links, with ``signed.name`` "Delivered": DHL's status word."""
+    proof = pushed("push-delivered.json")
+
+    assert (proof.received_by, proof.signature) == (None, None) and proof.document is not None
+    assert signature_finding(Evidence(key="push:dhl", proof=proof)).code == "signature_missing"
+
+
+def test_an_investigator_may_not_reject_a_high_value_parcel_on_an_epod_page_that_names_no_signer() -> None:
+    """README ("Deciding against..."): rejecting a high-value order needs a signature in the carrier's proof, else a
+    supervisor with an override reason."""
+    with pytest.raises(SignatureRequired):
+        rejected_by_an_investigator(pushed("push-delivered.json"))
+
+
+def test_an_investigator_may_reject_a_high_value_parcel_on_an_epod_page_that_names_the_signer() -> None:
+    body = sample_json("dhl", "push-delivered.json")
+    body["shipments"][0]["details"]["proofOfDelivery"]["signed"] = {"@type": "Person", "name": "Ayşe Yılmaz"}
+    [event] = parse_push(json.dumps(body).encode(), RECEIVED)
+
+    case = rejected_by_an_investigator(event.proof)
+
+    assert case.decision is not None and case.decision.outcome is Outcome.REJECTED
 
 
 def test_a_return_flag_that_is_no_boolean_is_read_as_absent() -> None:

@@ -346,6 +346,39 @@ def test_the_spod_of_a_delivery_is_its_signature_and_its_document() -> None:
     assert proof.signature.content() == proof.document.content()
 
 
+def delivered_with_spod(**named: str) -> ProofOfDelivery:
+    """FedEx's delivered sample with the sandbox's SPOD, its receiver and signer names replaced by ``named``."""
+    track = sample_json("fedex", "track-delivered.json")
+    details = track["output"]["completeTrackResults"][0]["trackResults"][0]["deliveryDetails"]
+    details.pop("receivedByName")
+    details.update(named)
+    notes = ProofNotes()
+    spod = read_spod(ok(sample("fedex", "spod-documents-sandbox.json")), notes)
+    return track_proof(read_track_reply(ok(track), "738488882438"), "738488882438", RECEIVED, spod, notes)
+
+
+def test_the_spod_of_a_delivery_that_names_no_one_is_the_document_only_and_says_why() -> None:
+    """The SPOD holds the recipient's signature "if the signature is available" (track.json,
+    ``SPODResponseVO.document``), and FedEx releases parcels without one: this very sample offers
+    ``INDIRECT_SIGNATURE_RELEASE``. With neither ``receivedByName`` nor ``signedByName``, no one signed."""
+    proof = delivered_with_spod()
+
+    assert proof.received_by is None and proof.signature is None
+    assert proof.document is not None and proof.document.media_type == "application/pdf"
+    assert [(n.code, n.field) for n in proof.notes] == [(NoteCode.ATTACHMENT_DROPPED, "output.document")]
+
+
+@pytest.mark.parametrize("field", ["receivedByName", "signedByName"])
+def test_the_spod_of_a_delivery_that_names_who_signed_or_received_it_is_its_signature(field: str) -> None:
+    """track.json: ``signedByName`` is "the name of the person who signed for the package", ``receivedByName``
+    "the name of the person who received the package"."""
+    proof = delivered_with_spod(**{field: "CREILLY"})
+
+    assert proof.received_by == "CREILLY"
+    assert proof.signature is not None and proof.signature.kind is AttachmentKind.SIGNATURE
+    assert proof.notes == ()
+
+
 def test_a_document_reply_of_another_type_is_no_spod_and_says_so() -> None:
     """We ask for ``SIGNATURE_PROOF_OF_DELIVERY`` only (track.json: "The types of tracking document.<br> Example:
     SIGNATURE_PROOF_OF_DELIVERY"); a reply naming another type is not the recipient's signature."""
