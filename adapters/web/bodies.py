@@ -6,14 +6,16 @@ codings on undecoded, and accept a gzip body cut short. Here a body is decoded a
 the reverse of the order they were applied, each step's output bounded as the body is (the body as sent and
 after each decoding may not pass the limit: a small body that inflates past it is refused without being inflated
 whole). `gzip` (and its alias `x-gzip`) and `deflate` are decoded; another coding is refused (415 with
-`Accept-Encoding`), and a body that does not decode to its end is unreadable (400).
+`Accept-Encoding`), and a body that does not decode to its end is unreadable (400). A body from a sender yet to be
+proven (a signed push, whose signature covers the decoded body) is decoded without being kept: its pieces go to the
+signature's check as they come out, only the bytes as sent are kept, and they are decoded again once it holds.
 
 JSON bodies are decoded (`read_json_bytes`); forms and multipart uploads take no coding (`refuse_coded`), as no
 browser compresses a request body.
 """
 
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from aiohttp import hdrs, web
 from aiohttp.streams import StreamReader
@@ -98,11 +100,16 @@ class _Inflater:
 
 
 class Decoder:
-    """A body's bytes as they arrive → the body decoded, every step (the bytes as sent too) within `limit`."""
+    """A body's bytes as they arrive → the body decoded, every step (the bytes as sent too) within `limit`.
 
-    def __init__(self, codings: tuple[str, ...], limit: int) -> None:
+    Given `passed`, each piece of the decoded body goes there as it comes out and is not kept: what `finish` returns
+    is then the body as sent (bounded on the wire by `limit`), to be decoded again (`whole`) once it may be (a push
+    proven to be its carrier's: a body of a few kilobytes may inflate to the limit)."""
+
+    def __init__(self, codings: tuple[str, ...], limit: int, passed: Callable[[bytes], None] | None = None) -> None:
         self._stages = [_Inflater(coding, limit) for coding in reversed(codings)]  # the last applied, first undone
         self._limit = limit
+        self._passed = passed
         self._received = 0
         self._body = bytearray()
 
@@ -110,6 +117,8 @@ class Decoder:
         self._received += len(chunk)
         if self._received > self._limit:
             raise too_large(self._limit)
+        if self._passed is not None:
+            self._body += chunk
         self._pass(0, chunk)
 
     def finish(self) -> bytes:
@@ -118,23 +127,29 @@ class Decoder:
         return bytes(self._body)
 
     def whole(self, body: bytes) -> bytes:
-        """All of a body at once (not copied when it has no coding)."""
-        if not self._stages and len(body) <= self._limit:
+        """All of a body at once (not copied when it has no coding and nothing is passed on)."""
+        if not self._stages and self._passed is None and len(body) <= self._limit:
             return body
         self.feed(body)
         return self.finish()
 
     def _pass(self, index: int, data: bytes) -> None:
         if index == len(self._stages):  # bounded already: the bytes as sent, or the last decoding's output
-            self._body += data
+            if self._passed is None:
+                self._body += data
+            else:
+                self._passed(data)
             return
         for piece in self._stages[index].inflate(data):
             self._pass(index + 1, piece)
 
 
-async def read_decoded(content: StreamReader, codings: tuple[str, ...], limit: int) -> bytes:
-    """The body decoded, refused as soon as a step of it passes `limit`: a chunked body is never read past it."""
-    decoder = Decoder(codings, limit)
+async def read_decoded(
+    content: StreamReader, codings: tuple[str, ...], limit: int, passed: Callable[[bytes], None] | None = None
+) -> bytes:
+    """The body decoded, refused as soon as a step of it passes `limit`: a chunked body is never read past it. Given
+    `passed`, the decoded body goes there in pieces as it comes, and the body as sent is returned (`Decoder`)."""
+    decoder = Decoder(codings, limit, passed)
     if content.is_eof():  # all of it came with the headers
         return decoder.whole(content.read_nowait())
     try:

@@ -1,14 +1,16 @@
 """Carrier-facing and carrier-status endpoints: webhooks in, the registry and its health."""
 
+import contextlib
 import functools
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from typing import NoReturn
+from typing import NoReturn, Protocol, runtime_checkable
 
 import structlog
 from aiohttp import hdrs, web
 from prometheus_client import CollectorRegistry, Counter
 
-from adapters.web.bodies import Rejection, accept_encoding, content_codings, read_decoded, too_large
+from adapters.web.bodies import Decoder, Rejection, accept_encoding, content_codings, read_decoded, too_large
 from adapters.web.endpoint import JSON_TYPES, Call, Endpoint, json_body
 from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
 from adapters.web.problems import ProblemError
@@ -104,8 +106,12 @@ async def receive_webhook(call: Call) -> web.Response:
         codings = content_codings(request.headers)
         _declared_within(request, app[WEBHOOK_MAX_BYTES])
         _credential_first(adapter, request)
-        raw = await read_decoded(request.content, codings, app[WEBHOOK_MAX_BYTES])
-        if adapter.webhook_auth.scheme != CREDENTIAL_SCHEME:  # an API key was checked on the headers alone
+        if adapter.webhook_auth.scheme == CREDENTIAL_SCHEME:  # an API key was checked on the headers alone
+            raw = await read_decoded(request.content, codings, app[WEBHOOK_MAX_BYTES])
+        elif isinstance(adapter, CheckedAsItArrives):
+            raw = await _read_verified(adapter, request, codings, app[WEBHOOK_MAX_BYTES])
+        else:
+            raw = await read_decoded(request.content, codings, app[WEBHOOK_MAX_BYTES])
             _verify(adapter, request, raw)
     except Rejection as rejection:
         if rejection.reason is WebhookReason.WRONG_CARRIER:  # signed by the carrier: its own mistake, its own bucket
@@ -149,10 +155,57 @@ def _credential_first(adapter: PushCarrier, request: web.Request) -> None:
         _verify(adapter, request, b"")
 
 
+class BodyCheck(Protocol):
+    """A push's verification as its decoded body arrives (``PushCarrier.verify_webhook`` in steps)."""
+
+    def update(self, piece: bytes) -> None:
+        """The next piece of the decoded body."""
+        ...
+
+    def verify(self, now: datetime) -> None:
+        """Raise ``WebhookRejected`` unless the body given (all of it) carries the carrier's signature."""
+        ...
+
+    def verify_body(self, raw_body: bytes) -> None:
+        """Raise ``WebhookRejected`` unless the whole body, its signature verified, is one the carrier may push."""
+        ...
+
+
+@runtime_checkable
+class CheckedAsItArrives(Protocol):
+    """A push carrier whose signature over the decoded body can be checked as the body arrives."""
+
+    def webhook_check(self, headers: Mapping[str, str]) -> BodyCheck:
+        ...
+
+
+async def _read_verified(adapter: CheckedAsItArrives, request: web.Request, codings: tuple[str, ...],
+                         limit: int) -> bytes:
+    """The body decoded, once verified: until then only the bytes as sent are kept (bounded on the wire by `limit`),
+    the decoded body going to the signature's check as it comes out, so that a forged push of a few kilobytes never
+    makes the process hold what it inflates to; once the signature holds, it is decoded again."""
+    check = adapter.webhook_check(request.headers)
+    sent = await read_decoded(request.content, codings, limit, check.update)
+    with _rejected():
+        # The replay window is about transport, so it is measured on the real clock, not the business one.
+        check.verify(datetime.now(UTC))
+    raw = Decoder(codings, limit).whole(sent)
+    with _rejected():
+        check.verify_body(raw)
+    return raw
+
+
 def _verify(adapter: PushCarrier, request: web.Request, raw: bytes) -> None:
-    try:
+    with _rejected():
         # The replay window is about transport, so it is measured on the real clock, not the business one.
         adapter.verify_webhook(request.headers, raw, datetime.now(UTC))
+
+
+@contextlib.contextmanager
+def _rejected() -> Iterator[None]:
+    """A carrier's refusal as the web layer's."""
+    try:
+        yield
     except WebhookRejected as rejected:
         why = str(rejected)  # names what is wrong, never quotes a value
         raise Rejection(rejected.reason, f"{why[:1].upper()}{why[1:]}.") from None

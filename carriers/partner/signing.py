@@ -127,18 +127,46 @@ def verify(
     headers: Mapping[str, str], body: bytes, *, secrets: Sequence[SecretStr], now: datetime, tolerance_seconds: float
 ) -> int:
     """Check the signature of ``body``; the signing time (Unix seconds) if it holds, else ``WebhookRejected``."""
+    signed = signed_body(headers, secrets=secrets)
+    signed.update(body)
+    return signed.verify(now=now, tolerance_seconds=tolerance_seconds)
+
+
+def signed_body(headers: Mapping[str, str], *, secrets: Sequence[SecretStr]) -> "SignedBody":
+    """The signature in ``headers``, to check against a body given in pieces (``SignedBody``); ``WebhookRejected``
+    if no secret is configured or the header is missing or malformed."""
     if not secrets:
         raise WebhookRejected("no partner webhook secret configured", WebhookReason.NOT_CONFIGURED)
-    header = parse_header(header_value(headers))
-    if abs(now.timestamp() - header.timestamp) > tolerance_seconds:
-        raise WebhookRejected(
-            f"signature timestamp outside the {tolerance_seconds:g}s replay window", WebhookReason.STALE_TIMESTAMP
-        )
-    matched = False
-    for secret in secrets:
-        expected = _signature(secret, body, header.signed_timestamp)
-        for candidate in header.signatures:
-            matched |= hmac.compare_digest(expected, candidate)
-    if not matched:
-        raise WebhookRejected("signature does not match", WebhookReason.BAD_SIGNATURE)
-    return header.timestamp
+    return SignedBody(parse_header(header_value(headers)), secrets)
+
+
+class SignedBody:
+    """A signature checked against a body given in pieces as it arrives (``update``), none of it kept: one
+    HMAC per secret, each compared at the end (``verify``) with every candidate, in constant time."""
+
+    def __init__(self, header: SignatureHeader, secrets: Sequence[SecretStr]) -> None:
+        self._header = header
+        prefix = header.signed_timestamp.encode("ascii") + b"."
+        self._macs = [_keyed(_secret_bytes(secret)).copy() for secret in secrets]
+        for mac in self._macs:
+            mac.update(prefix)
+
+    def update(self, piece: bytes) -> None:
+        for mac in self._macs:
+            mac.update(piece)
+
+    def verify(self, *, now: datetime, tolerance_seconds: float) -> int:
+        """The signing time (Unix seconds) if it is within ``tolerance_seconds`` of ``now`` and the body given so
+        far is signed under one of the secrets; else ``WebhookRejected``."""
+        if abs(now.timestamp() - self._header.timestamp) > tolerance_seconds:
+            raise WebhookRejected(
+                f"signature timestamp outside the {tolerance_seconds:g}s replay window", WebhookReason.STALE_TIMESTAMP
+            )
+        matched = False
+        for mac in self._macs:
+            expected = mac.hexdigest()
+            for candidate in self._header.signatures:
+                matched |= hmac.compare_digest(expected, candidate)
+        if not matched:
+            raise WebhookRejected("signature does not match", WebhookReason.BAD_SIGNATURE)
+        return self._header.timestamp

@@ -9,6 +9,7 @@ import os
 import re
 import sys
 import time
+import tracemalloc
 from io import BytesIO
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from PIL import Image
 
 from adapters.bootstrap import create_app
+from adapters.web import bodies
 from adapters.settings import Settings
 from carriers.partner.signing import HEADER, sign, signature
 from tests.e2e.conftest import (
@@ -306,6 +308,49 @@ async def test_a_chunked_body_is_refused_as_soon_as_it_passes_the_limit(in_memor
     headers = {"Content-Type": "application/json", HEADER: f"t=1,v1={'0' * 64}"}
     head, problem = await answer_to_an_unfinished_push(in_memory, WEBHOOK, headers, LIMIT // (256 * 1024) + 1)
     assert head.startswith(b"HTTP/1.1 413") and problem["reason"] == "too_large"
+
+
+UNFINISHED = 8
+
+
+async def test_unfinished_compressed_pushes_hold_the_bytes_they_sent_not_what_those_inflate_to(api, monkeypatch):
+    """A push's signature covers its decoded body and can only be checked once the body is all in: until then no
+    more of it is held than was sent. Each body (11 KB of gzip) inflates to nearly the limit, and all of it comes
+    but the gzip trailer, so the service has inflated everything it will; the Python memory it holds then is
+    measured (tracemalloc), which a few unfinished forged pushes would otherwise fill with the limit each."""
+    inflaters: list[bodies._Inflater] = []
+
+    class Watched(bodies._Inflater):  # how much of each body the service has inflated
+        def __init__(self, coding: str, limit: int) -> None:
+            super().__init__(coding, limit)
+            inflaters.append(self)
+
+    monkeypatch.setattr(bodies, "_Inflater", Watched)
+    decoded = b" " * (LIMIT - 1024)  # whitespace: JSON's padding, decoded whole
+    body = gzip.compress(decoded, 9)
+    head = (f"POST {WEBHOOK} HTTP/1.1\r\nHost: disputes\r\nContent-Type: application/json\r\n"
+            f"Content-Encoding: gzip\r\nContent-Length: {len(body)}\r\n"
+            f"{HEADER}: t={int(time.time())},v1={'0' * 64}\r\n\r\n").encode()
+
+    async def all_inflated() -> bool:
+        return len(inflaters) == UNFINISHED and all(inflater.size == len(decoded) for inflater in inflaters)
+
+    connections = []
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(UNFINISHED):
+            reader, writer = await asyncio.open_connection(api.server.host, api.server.port)
+            connections.append((reader, writer))
+            writer.write(head + body[:-8])  # the gzip trailer (CRC and length) never comes
+            await writer.drain()
+        await eventually(all_inflated, timeout=30, explain=lambda: [inflater.size for inflater in inflaters])
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+        for _, writer in connections:
+            writer.close()
+    assert held < LIMIT, f"{UNFINISHED} unfinished pushes of {len(body)} bytes each hold {held:,} bytes"
 
 
 @pytest.mark.parametrize(("carrier", "challenge"), [

@@ -77,3 +77,31 @@ def test_a_body_is_too_large_when_any_step_of_it_passes_the_limit(codings, sent)
 
 def test_the_limit_itself_is_taken() -> None:
     assert decoded(("gzip",), gz(b" " * LIMIT)) == b" " * LIMIT
+
+
+@pytest.mark.parametrize(("codings", "sent"), [
+    (("deflate", "gzip"), gz(zlib.compress(BODY))),
+    (("gzip",), gz(BODY[:100]) + gz(BODY[100:])),
+    ((), BODY),
+])
+def test_a_body_passed_on_as_it_decodes_keeps_only_the_bytes_sent(codings, sent) -> None:
+    """Each decoded piece goes on as it comes out; what is kept, and returned, is the body as sent."""
+    pieces: list[bytes] = []
+    decoder = Decoder(codings, LIMIT, pieces.append)
+    for start in range(0, len(sent), 7):
+        decoder.feed(sent[start:start + 7])
+    assert (decoder.finish(), b"".join(pieces)) == (sent, BODY)
+
+
+@pytest.mark.parametrize(("codings", "sent", "reason"), [
+    (("gzip",), gz(b" " * (LIMIT + 1)), WebhookReason.TOO_LARGE),
+    (("gzip", "gzip"), gz(gz(b" " * 100_000_000)), WebhookReason.TOO_LARGE),
+    ((), BODY + b" " * LIMIT, WebhookReason.TOO_LARGE),
+    (("gzip",), gz(BODY)[:-8], WebhookReason.UNREADABLE_BODY),
+])
+def test_a_body_passed_on_is_bounded_and_read_to_its_end_as_one_kept(codings, sent, reason) -> None:
+    passed: list[int] = []
+    with pytest.raises(Rejection) as refused:
+        Decoder(codings, LIMIT, lambda piece: passed.append(len(piece))).whole(sent)
+    assert refused.value.reason is reason
+    assert sum(passed) <= LIMIT

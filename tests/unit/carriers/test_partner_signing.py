@@ -5,7 +5,7 @@ import pytest
 from pydantic import SecretStr
 
 from carriers.errors import WebhookRejected
-from carriers.partner.signing import HEADER, parse_header, sign, signature, verify
+from carriers.partner.signing import HEADER, parse_header, sign, signature, signed_body, verify
 from tests.unit.carriers.conftest import NOW
 
 SECRET = "whsec_yurtici_0123456789abcdef0123456789"
@@ -133,3 +133,21 @@ def test_rejections_never_quote_the_signature_or_the_secret() -> None:
         check(forged)
     message = str(caught.value)
     assert forged.split("v1=")[1] not in message and SECRET not in message
+
+
+def pieces_checked(header: str, pieces: list[bytes], *, secrets: tuple[str, ...] = (SECRET,)) -> int:
+    signed = signed_body({HEADER: header}, secrets=[SecretStr(s) for s in secrets])
+    for piece in pieces:
+        signed.update(piece)
+    return signed.verify(now=NOW, tolerance_seconds=300)
+
+
+def test_a_body_given_in_pieces_verifies_as_the_whole_does() -> None:
+    pieces = [BODY[start:start + 5] for start in range(0, len(BODY), 5)]
+    assert pieces_checked(sign(SECRET, BODY, T), pieces) == T
+    both = f"t={T},v1={signature(OLD_SECRET, BODY, T)},v1={signature(SECRET, BODY, T)}"
+    assert pieces_checked(both, pieces, secrets=(SECRET, OLD_SECRET)) == T
+    with pytest.raises(WebhookRejected, match="signature does not match"):
+        pieces_checked(sign(SECRET, BODY, T), [*pieces, b" "])
+    with pytest.raises(WebhookRejected, match="signature does not match"):
+        pieces_checked(sign(SECRET, BODY, T), pieces[:-1])
