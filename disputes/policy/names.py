@@ -83,8 +83,9 @@ _GENERIC = frozenset({"as", "ve", "tic", "ticaret", "san", "sanayi", "sanayii"})
 """Words a company's name is read without, besides its legal form: the undotted "AŞ", "Sanayi ve Ticaret"."""
 _ABBREVIATED = {"ins": "insaat", "taah": "taahhut", "ith": "ithalat", "ihr": "ihracat", "paz": "pazarlama"}
 """A business subject's usual abbreviations in trade names, by the word they stand for."""
-_ANONIM_SIRKET = re.compile(r"(?<=\w)\W+a\W+s\W*$")  # a trailing "A.Ş." / "A. Ş.", once folded
 MASK_CHARS = "*•●×"
+_ANONIM_SIRKET = re.compile(rf"(?<=\w)[^\w{MASK_CHARS}]+a[^\w{MASK_CHARS}]+s[^\w{MASK_CHARS}]*$")
+"""A trailing "A.Ş." / "A. Ş.", once folded; never masked words ("MEHMET A*** Ş***" is Mehmet A… Ş…, a person)."""
 _WORD = re.compile(rf"([^\W\d_]*)([{MASK_CHARS}]*)")
 _MASKED = "*"  # a folded word ending in it is the visible start of a hidden word
 
@@ -125,7 +126,8 @@ def _folded_words(name: str) -> tuple[list[str], bool]:
 
 def is_company(name: str) -> bool:
     """Whether a name is a company's: it has a legal form (LTD, ŞTİ, A.Ş., LİMİTED ŞİRKETİ…), or ends in "AŞ" after
-    a trade word. In a person's name, "Şan", "Aş" or "Dış" are surnames."""
+    a trade word. In a person's name, "Şan", "Aş" or "Dış" are surnames. A masked word is none of these: it is what
+    a carrier hides of a person's name ("MEHMET A*** Ş***")."""
     return _folded_words(name)[1]
 
 

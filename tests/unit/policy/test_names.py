@@ -12,6 +12,7 @@ from disputes.policy.names import (
     OrderName,
     best_order_name,
     fold,
+    is_company,
     is_usable_name,
     name_similarity,
     name_words,
@@ -357,6 +358,17 @@ def test_a_double_first_name_without_the_surname_goes_to_a_person() -> None:
     case = _addressed_to("Mehmet Ali Kaya", evidence(received_by="MEHMET ALİ", photo=True))
     advice = recommend(case, CustomerHistory(), NOW, AUTO_REJECT)
     assert (advice.action, advice.rule, advice.auto_resolve) == (Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, False)
+
+
+@pytest.mark.parametrize("masked", ["MEHMET A*** Ş***", "KEMAL A••• Ş•••", "AYŞE LTD***"])
+def test_a_masked_name_is_never_read_as_a_company(masked: str) -> None:
+    """A masked word is what a carrier hides of a person's name (HepsiJET "GAYE Ü***"): its visible initials "A… Ş…"
+    are no "A.Ş." (anonim şirket), nor a hidden word a legal form."""
+    assert not is_company(masked)
+
+
+def test_a_company_name_with_its_legal_form_stays_a_company_when_a_word_beside_it_is_masked() -> None:
+    assert is_company("ABC A.Ş.") and is_company("ABC LTD. ŞTİ. M***")
 
 
 def test_masked_initials_are_no_match_to_reject_on() -> None:
