@@ -36,7 +36,7 @@ business subject abbreviated or left out (the name's register entry stays the lo
 
 Honorifics and titles (Bey, Hanım, Sn., Prof., Dr., Av., …) are ignored, and so are a company's legal form and the
 words nearly every trade name carries (LTD, ŞTİ, A.Ş., SANAYİ VE TİCARET, SAN. TİC.); its business subject (GIDA,
-TEKSTİL, İNŞAAT…) stays, abbreviated or not (İNŞ. is İNŞAAT): an A.Ş.'s, a Ltd.'s or a cooperative's trade name must
+TEKSTİL, İNŞAAT…) stays, abbreviated or not (İNŞ. is İNŞAAT, in any name: no person is called İnş. or Paz.): an A.Ş.'s, a Ltd.'s or a cooperative's trade name must
 state it (Turkish Commercial Code 6102 art. 43), and two companies may differ in nothing else.
 Only the first 200 characters of a name are read. A name with no letters or only a lone initial ("-", "A")
 identifies no one (``is_usable_name``).
@@ -133,16 +133,14 @@ def is_company(name: str) -> bool:
 
 def name_words(name: str) -> tuple[str, ...]:
     """The folded words of a name, without punctuation, digits, honorifics and titles, nor, in a company's name
-    (`is_company`), its legal form and generic words, its abbreviations written out; a masked word is the letters it
-    shows followed by ``*`` (a word that shows none is left out)."""
+    (`is_company`), its legal form and generic words; a business subject's abbreviations written out (İNŞ., PAZ.);
+    a masked word is the letters it shows followed by ``*`` (a word that shows none is left out)."""
     return _read(*_folded_words(name))
 
 
 def _read(words: list[str], company: bool) -> tuple[str, ...]:
     """`name_words` of a name's folded words, read as a company's or as a person's."""
-    if not company:
-        return tuple(w for w in words if w not in _HONORIFICS)
-    dropped = _HONORIFICS | _LEGAL_FORMS | _GENERIC
+    dropped = _HONORIFICS | _LEGAL_FORMS | _GENERIC if company else _HONORIFICS
     return tuple(_ABBREVIATED.get(w, w) for w in words if w not in dropped)
 
 

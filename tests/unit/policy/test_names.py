@@ -271,9 +271,10 @@ def test_a_company_with_its_business_subject_shortened_is_uncertain_never_a_stra
         ("ABC PAZ.", "ABC Pazarlama Ltd. Şti."),  # "Paz." for Pazarlama
         ("ABC İTH. İHR.", "ABC İthalat İhracat Ltd. Şti."),  # "İth. İhr." for İthalat İhracat
         ("ABC İNŞ. LTD. ŞTİ.", "ABC İnşaat"),  # "İnş." for İnşaat, the order's name without its legal form
+        ("ABC PAZ.", "ABC Pazarlama"),  # neither name with a legal form
     ],
 )
-def test_a_companys_known_abbreviations_are_written_out_whichever_name_has_the_legal_form(
+def test_a_business_subjects_known_abbreviations_are_written_out_with_or_without_a_legal_form(
     carrier_wrote: str, order_name: str
 ) -> None:
     """The common abbreviations of a business subject read as the word whenever either name is a company's."""
