@@ -53,6 +53,14 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * asin(min(1.0, sqrt(h)))
 
 
+def located(lat: float | None, lon: float | None) -> tuple[float, float] | None:
+    """The point (lat, lon) coordinates place, or None when they place nothing: one is missing, or both are 0, 0
+    (a device's "no fix", a geocoder's "not found"). What the policy measures from and to, and the console draws."""
+    if lat is None or lon is None or (lat == 0 and lon == 0):
+        return None
+    return lat, lon
+
+
 def effective_distance_m(distance_m: float, accuracy_m: float | None, settings: PolicySettings) -> float:
     """The distance less the carrier's accuracy (capped), never below zero."""
     return max(0.0, distance_m - min(accuracy_m or 0.0, settings.gps_accuracy_cap_m))
@@ -72,14 +80,14 @@ def assess_location(
         return LocationAssessment(Proximity.WORDS_ONLY if words else Proximity.UNKNOWN)
     if location.lat == 0 and location.lon == 0:
         return LocationAssessment(Proximity.NO_FIX)
-    if address.lat is None or address.lon is None or (address.lat == 0 and address.lon == 0):
+    if (home := located(address.lat, address.lon)) is None:
         return LocationAssessment(Proximity.ADDRESS_UNLOCATED)
-    distance = haversine_m(location.lat, location.lon, address.lat, address.lon)
+    distance = haversine_m(location.lat, location.lon, *home)
     effective = effective_distance_m(distance, location.accuracy_m, settings)
     proximity = _placed(effective, settings, far_m)
     if proximity is not Proximity.FAR:
         return LocationAssessment(proximity, distance, effective)
-    swapped_back = haversine_m(location.lon, location.lat, address.lat, address.lon)
+    swapped_back = haversine_m(location.lon, location.lat, *home)
     if _placed(effective_distance_m(swapped_back, location.accuracy_m, settings), settings, far_m) is Proximity.NEAR:
         return LocationAssessment(Proximity.SWAPPED)
     if _placed(distance - (location.accuracy_m or 0.0), settings, far_m) is not Proximity.FAR:

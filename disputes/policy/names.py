@@ -23,9 +23,20 @@ So the names are compared word by word instead, the carrier's against the order'
 - a longer name may carry one extra word free (a middle name, a second surname); each further word scales
   the score by 0.8, so a string of many names does not match everyone.
 
+When either name is a company's (`is_company`), both are read as a company's: the courier's "ABC PAZ." against the
+order's "ABC Pazarlama Ltd. Şti." is the same trade name. A company is often written in a short form, with its
+business subject abbreviated or left out (the name's register entry stays the long one), so in a company's name:
+
+- a whole word of three letters or more that begins the other's word ("LOJ." for Lojistik, "OTO" for Otomotiv,
+  "TEKS." for Tekstil) is read as its abbreviation, like an initial (0.7): no different word, nor a match alone
+  ("ABC LOJ. LTD. ŞTİ." against "ABC Lojistik Ltd. Şti.": 80, uncertain);
+- words one name leaves out ("ABC A.Ş." against "ABC Gıda Tekstil A.Ş.") scale the score by 0.8 once, however many:
+  a short form is at worst uncertain, never a stranger, while another business subject ("Tekstil" against "Gıda")
+  is still a different word, and so a different company.
+
 Honorifics and titles (Bey, Hanım, Sn., Prof., Dr., Av., …) are ignored, and so are a company's legal form and the
 words nearly every trade name carries (LTD, ŞTİ, A.Ş., SANAYİ VE TİCARET, SAN. TİC.); its business subject (GIDA,
-TEKSTİL, İNŞAAT…) stays, abbreviated or not (İNŞ. is İNŞAAT): an A.Ş.'s, a Ltd.'s or a cooperative's trade name must
+TEKSTİL, İNŞAAT…) stays, abbreviated or not (İNŞ. is İNŞAAT, in any name: no person is called İnş. or Paz.): an A.Ş.'s, a Ltd.'s or a cooperative's trade name must
 state it (Turkish Commercial Code 6102 art. 43), and two companies may differ in nothing else.
 Only the first 200 characters of a name are read. A name with no letters or only a lone initial ("-", "A")
 identifies no one (``is_usable_name``).
@@ -40,6 +51,7 @@ policy counts such a match as weaker evidence.
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -49,6 +61,7 @@ from disputes.turkish import turkish_casefold
 
 MAX_NAME_CHARS = 200
 INITIAL_SIMILARITY = 0.7
+ABBREVIATION_LETTERS = 3  # a company's word this long or longer that begins the other's word abbreviates it
 PARTIAL_NAME_FACTOR = 0.8
 EXTRA_WORD_FACTOR = 0.8
 SURNAME_WEIGHT = 2.0
@@ -70,8 +83,9 @@ _GENERIC = frozenset({"as", "ve", "tic", "ticaret", "san", "sanayi", "sanayii"})
 """Words a company's name is read without, besides its legal form: the undotted "AŞ", "Sanayi ve Ticaret"."""
 _ABBREVIATED = {"ins": "insaat", "taah": "taahhut", "ith": "ithalat", "ihr": "ihracat", "paz": "pazarlama"}
 """A business subject's usual abbreviations in trade names, by the word they stand for."""
-_ANONIM_SIRKET = re.compile(r"(?<=\w)\W+a\W+s\W*$")  # a trailing "A.Ş." / "A. Ş.", once folded
 MASK_CHARS = "*•●×"
+_ANONIM_SIRKET = re.compile(rf"(?<=\w)[^\w{MASK_CHARS}]+a[^\w{MASK_CHARS}]+s[^\w{MASK_CHARS}]*$")
+"""A trailing "A.Ş." / "A. Ş.", once folded; never masked words ("MEHMET A*** Ş***" is Mehmet A… Ş…, a person)."""
 _WORD = re.compile(rf"([^\W\d_]*)([{MASK_CHARS}]*)")
 _MASKED = "*"  # a folded word ending in it is the visible start of a hidden word
 
@@ -112,18 +126,21 @@ def _folded_words(name: str) -> tuple[list[str], bool]:
 
 def is_company(name: str) -> bool:
     """Whether a name is a company's: it has a legal form (LTD, ŞTİ, A.Ş., LİMİTED ŞİRKETİ…), or ends in "AŞ" after
-    a trade word. In a person's name, "Şan", "Aş" or "Dış" are surnames."""
+    a trade word. In a person's name, "Şan", "Aş" or "Dış" are surnames. A masked word is none of these: it is what
+    a carrier hides of a person's name ("MEHMET A*** Ş***")."""
     return _folded_words(name)[1]
 
 
 def name_words(name: str) -> tuple[str, ...]:
     """The folded words of a name, without punctuation, digits, honorifics and titles, nor, in a company's name
-    (`is_company`), its legal form and generic words, its abbreviations written out; a masked word is the letters it
-    shows followed by ``*`` (a word that shows none is left out)."""
-    words, company = _folded_words(name)
-    if not company:
-        return tuple(w for w in words if w not in _HONORIFICS)
-    dropped = _HONORIFICS | _LEGAL_FORMS | _GENERIC
+    (`is_company`), its legal form and generic words; a business subject's abbreviations written out (İNŞ., PAZ.);
+    a masked word is the letters it shows followed by ``*`` (a word that shows none is left out)."""
+    return _read(*_folded_words(name))
+
+
+def _read(words: list[str], company: bool) -> tuple[str, ...]:
+    """`name_words` of a name's folded words, read as a company's or as a person's."""
+    dropped = _HONORIFICS | _LEGAL_FORMS | _GENERIC if company else _HONORIFICS
     return tuple(_ABBREVIATED.get(w, w) for w in words if w not in dropped)
 
 
@@ -153,6 +170,17 @@ def word_similarity(a: str, b: str) -> float:
     return 1 - (1 - INITIAL_SIMILARITY) / len(shown) if shown and rest.startswith(shown) else 0.0
 
 
+def company_word_similarity(a: str, b: str) -> float:
+    """`word_similarity` of two words of a company's name, where a whole word of `ABBREVIATION_LETTERS` or more that
+    begins the other ("loj" and "lojistik") is its abbreviation, as similar as an initial at least."""
+    similarity = word_similarity(a, b)
+    short, long = sorted((a, b), key=len)
+    whole = _shown(short) is None and _shown(long) is None
+    if whole and ABBREVIATION_LETTERS <= len(short) < len(long) and long.startswith(short):
+        return max(similarity, INITIAL_SIMILARITY)
+    return similarity
+
+
 def _joined(words: tuple[str, ...], other: frozenset[str]) -> tuple[str, ...]:
     """``words`` with neighbours joined where the other name writes them as one word (Ayşe Nur → Ayşenur)."""
     joined: list[str] = []
@@ -164,11 +192,13 @@ def _joined(words: tuple[str, ...], other: frozenset[str]) -> tuple[str, ...]:
     return tuple(joined)
 
 
-def _pairs(words_a: tuple[str, ...], words_b: tuple[str, ...]) -> dict[int, float]:
-    """Each word of ``words_b`` that pairs with a word of ``words_a`` (the most similar pairs first), by its index,
-    with the pair's similarity."""
+def _pairs(
+    words_a: tuple[str, ...], words_b: tuple[str, ...], similar: Callable[[str, str], float]
+) -> dict[int, float]:
+    """Each word of ``words_b`` that pairs with a word of ``words_a`` (the most similar pairs first, by `similar`),
+    by its index, with the pair's similarity."""
     candidates = sorted(
-        ((word_similarity(x, y), j, i) for i, x in enumerate(words_a) for j, y in enumerate(words_b)), reverse=True
+        ((similar(x, y), j, i) for i, x in enumerate(words_a) for j, y in enumerate(words_b)), reverse=True
     )
     used_a: set[int] = set()
     paired: dict[int, float] = {}
@@ -181,14 +211,15 @@ def _pairs(words_a: tuple[str, ...], words_b: tuple[str, ...]) -> dict[int, floa
 
 def name_similarity(written: str, order_name: str) -> float:
     """0–100: how likely the written name is the person ``order_name`` names (0 when either has no words)."""
-    words_a, words_b = name_words(written), name_words(order_name)
+    (folded_a, company_a), (folded_b, company_b) = _folded_words(written), _folded_words(order_name)
+    company = company_a or company_b  # then both are read as a company's
+    words_a, words_b = _read(folded_a, company), _read(folded_b, company)
     if not words_a or not words_b:
         return 0.0
-    company = is_company(written) or is_company(order_name)
     words_a = _joined(words_a, frozenset(words_b))
     words_b = _joined(words_b, frozenset(words_a))
     surname = len(words_b) - 1 if len(words_b) > 1 else None
-    paired = _pairs(words_a, words_b)
+    paired = _pairs(words_a, words_b, company_word_similarity if company else word_similarity)
     weights = {j: SURNAME_WEIGHT if j == surname else 1.0 for j in paired}
     score = sum(similarity * weights[j] for j, similarity in paired.items()) / sum(weights.values())
     if surname in paired and paired[surname] < DIFFERENT_WORDS:
@@ -196,9 +227,12 @@ def name_similarity(written: str, order_name: str) -> float:
     if company and min(paired.values()) < DIFFERENT_WORDS:  # a company is named by every word of its name
         score = min(score, *paired.values())
     shorter, longer = sorted((len(words_a), len(words_b)))
-    if shorter == 1 < longer or (surname is not None and surname not in paired):
-        score *= PARTIAL_NAME_FACTOR
-    score *= EXTRA_WORD_FACTOR ** max(0, longer - shorter - 1)
+    partial = shorter == 1 < longer or (surname is not None and surname not in paired)
+    extra = max(0, longer - shorter - 1)
+    if company:  # a short form leaving words out is at worst uncertain
+        score *= PARTIAL_NAME_FACTOR if partial or extra else 1.0
+    else:
+        score *= (PARTIAL_NAME_FACTOR if partial else 1.0) * EXTRA_WORD_FACTOR**extra
     return round(100 * score, 1)
 
 

@@ -19,7 +19,10 @@ A phrase is read only at the start of the field: at its end a word like "Kapıc�
 addressee's relative; "ALICININ KOMŞUSU": the addressee's neighbour); alone, the addressee. The longest phrase that
 fits is read. The phrase's last word may carry a Turkish case ending, the dative ("KOMŞUYA", "KAPICIYA": to the
 neighbour, the doorman) with or without the possessive before it ("SİTE GÜVENLİĞİNE", "KOMŞUSUNA"): it is read as
-the listed word left once the ending is taken off (ğ back to k: "GÜVENLİĞE" is GÜVENLİK).
+the listed word left once the ending is taken off (ğ back to k: "GÜVENLİĞE" is GÜVENLİK). Couriers writing in
+capitals often set a suffix off with an apostrophe, as Turkish does after a proper name ("ALICI'YA", "KOMŞU'YA",
+"KENDİSİ'NE"; ' ’ ` ʼ): a case ending after an apostrophe belongs to the word before it, whichever ending it is, and is
+never left as a name, nor kept on the name after the phrases ("KOMŞU MEHMET'E": Mehmet).
 
 Phrases following one another are all read, as words about one person, and none of them is a name. The first that
 is not one of the recipient's own words names the relation; if all are, it is the recipient in person. "BİZZAT
@@ -66,8 +69,17 @@ _VOCABULARY = _OWN | {
 }
 _LONGEST = max(len(words) for words in _VOCABULARY)
 _FIRST_WORDS = frozenset(words[0] for words in _VOCABULARY)
-_PUNCTUATION = " \t-–:;,./()"  # around a name, not of it
-_WORD = re.compile(r"[^\W\d_]+")
+_APOSTROPHES = "'’`ʼ"
+_PUNCTUATION = " \t-–:;,./()" + _APOSTROPHES  # around a name, not of it
+_WORD = re.compile(rf"[^\W\d_{_APOSTROPHES}]+(?:[{_APOSTROPHES}][^\W\d_{_APOSTROPHES}]+)?")  # ALICI'YA is one word
+# A Turkish case ending set off by an apostrophe, folded or not: dative/accusative ('YA, 'E, 'NI, 'YÜ), genitive
+# ('NIN, 'IN), locative/ablative ('DA, 'TEN, 'DAN), instrumental ('YLA, 'LE); after a word, or at the start of what
+# follows the phrases ("KOMŞU 'YA"). An apostrophe before anything else ("O'BRIEN") is of the name.
+_VOWEL = "[ıiuü]"
+_APOSTROPHE_ENDING = re.compile(
+    rf"(?:(?<=[^\W\d_])|^)\s*[{_APOSTROPHES}]\s*(?:[yn]?[ae]|[yn]?{_VOWEL}|n?{_VOWEL}n|[dt][ae]n?|y?l[ae])(?![^\W\d_])",
+    re.IGNORECASE,
+)
 # Folded words for the hand-over itself, dropped at either end of what follows the phrases: "teslim" (delivery),
 # "aldı", "alındı" (took, was taken), "edildi", "etti" (of "teslim edildi/etti": was delivered, delivered),
 # "bırakıldı", "bıraktı" (was left, left), "verildi" (was given).
@@ -114,7 +126,7 @@ def _relation_word(written: str) -> tuple[RecipientRelation | None, str]:
         relations.append(more[0])
         end = more[1]
     relation = next((r for r in relations if r is not R.RECIPIENT), R.RECIPIENT)
-    return relation, _without_delivery_words(written[end:]).strip(_PUNCTUATION)
+    return relation, _without_delivery_words(_APOSTROPHE_ENDING.sub("", written[end:])).strip(_PUNCTUATION)
 
 
 def _without_delivery_words(rest: str) -> str:
@@ -147,7 +159,10 @@ def _phrase_at(written: str, start: int) -> tuple[RecipientRelation, int] | None
 
 def _stems(word: str) -> tuple[str, ...]:
     """A folded word, then what it is without a case ending (``komsuya`` → ``komsu``; ``guvenligine`` →
-    ``guvenligi``, ``guvenlik``): candidates only, a word is read as one only if it is in the table."""
+    ``guvenligi``, ``guvenlik``; ``komsu'ya`` → ``komsu``): candidates only, a word is read as one only if it is in
+    the table."""
+    if (head := _APOSTROPHE_ENDING.sub("", word)) != word:
+        return _stems(head)
     bases = [word, *(word[: -len(end)] for end in _DATIVE if word.endswith(end) and len(word) > len(end) + 1)]
     bases += [base[: -len(end)] for base in bases for end in _POSSESSIVE if base.endswith(end) and len(base) > len(end) + 1]
     softened = [base[:-1] + "k" for base in bases[1:] if base.endswith("g")]  # ğ before a vowel ending was k

@@ -3,14 +3,14 @@ form it fills in."""
 
 from datetime import timedelta
 
-from adapters.web.console.case import CaseForm, case_context, prefilled, proofs
+from adapters.web.console.case import CaseForm, case_context, prefilled, proofs, the_map
 from disputes.actors import SYSTEM
 from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from schemas.common import Outcome
 from schemas.digital import DigitalState
 from schemas.dispute import ReasonCode
-from schemas.proof import Attachment, AttachmentKind
+from schemas.proof import Attachment, AttachmentKind, DeliveryLocation
 from schemas.recommendation import PolicyRule
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
 from tests.unit.policy.builders import dispute, evidence
@@ -29,6 +29,31 @@ def test_a_stored_signature_is_shown_inline_and_a_pdf_proof_letter_is_linked_not
         ("signature", "/console/disputes/dsp_policy/attachments/sig1", True),
         ("document", "/console/disputes/dsp_policy/attachments/doc1", False),
     ]
+
+
+def test_the_map_draws_the_delivery_scan_against_the_address_at_the_distance_between_them():
+    case = dispute(evidence(photo=True, metres=20))  # the scan 20 m due north of the door
+
+    drawn = the_map(case, proofs(case))
+
+    assert drawn is not None and round(drawn.distance_m) == 20
+
+
+def test_the_map_is_not_drawn_from_an_order_address_at_zero_zero():
+    """An address geocoded to 0, 0 (the Gulf of Guinea: a geocoder's "not found") has no coordinates to compare the
+    scan with, as the recommendation says of it (disputes/policy/geo.py): no map thousands of km long."""
+    case = dispute(evidence(photo=True))
+    case.order = case.order.model_copy(update={"address": case.order.address.model_copy(update={"lat": 0.0, "lon": 0.0})})
+
+    assert the_map(case, proofs(case)) is None
+
+
+def test_the_map_is_not_drawn_to_a_delivery_scan_at_zero_zero():
+    """0, 0 is what a device reports with no GPS fix (the finding calls it no usable location): nothing to draw."""
+    no_fix = evidence(photo=True).proof.model_copy(update={"location": DeliveryLocation(lat=0.0, lon=0.0, accuracy_m=10)})
+    case = dispute(evidence(photo=True).model_copy(update={"proof": no_fix}))
+
+    assert the_map(case, proofs(case)) is None
 
 
 def test_a_tiff_signature_no_browser_draws_is_linked_rather_than_shown_broken():

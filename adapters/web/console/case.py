@@ -26,6 +26,7 @@ from disputes import errors as domain
 from disputes.actors import Actor
 from disputes.evidence_access import VIEWED
 from disputes.model import AUTOMATIC, REJECTION_REASONS, RULE_REASONS, Dispute
+from disputes.policy.geo import located
 from disputes.service import DisputeService
 from schemas.api import Assign, ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen, RestrictionReview
 from schemas.common import Id, Outcome, RefundDestination, Role
@@ -125,14 +126,16 @@ def delivery_records(dispute: Dispute) -> list[LineRecord]:
 
 
 def the_map(dispute: Dispute, shown: list[Proof]) -> DeliveryMap | None:
+    """The latest delivery scan drawn against the order's address; none when either has no coordinates that place it
+    (missing, or 0, 0: `located`, as the recommendation reads them)."""
     address = dispute.order.address
     delivered = [p.proof for p in shown if p.proof.status is ProofStatus.DELIVERED and p.proof.location]
-    if address.lat is None or address.lon is None or not delivered:
+    if not delivered or (home := located(address.lat, address.lon)) is None:
         return None
     where = delivered[-1].location
-    if where is None or where.lat is None or where.lon is None:
+    if where is None or (scan := located(where.lat, where.lon)) is None:
         return None
-    return delivery_map((address.lat, address.lon), (where.lat, where.lon), where.accuracy_m)
+    return delivery_map(home, scan, where.accuracy_m)
 
 
 def prefilled(dispute: Dispute) -> CaseForm:

@@ -238,6 +238,17 @@ def test_a_company_that_took_a_persons_parcel_is_read_like_its_reception_not_as_
         assert "ABC ELEKTRONİK LTD. ŞTİ. tarafından teslim alındığını" in company.customer_message
 
 
+@pytest.mark.parametrize("masked", ["MEHMET A*** Ş***", "KEMAL A••• Ş•••"])
+def test_a_stranger_whose_masked_name_ends_in_a_and_s_is_a_stranger_not_a_workplace(masked: str) -> None:
+    """HepsiJET masks a receiver's name ("GAYE Ü***", README): "MEHMET A*** Ş***" is a Mehmet A… Ş… (Mehmet Ali
+    Şahin), a person, however like "A.Ş." the masked initials look; he is advised as the same stranger written
+    "MEHMET Y***" is (DESIGN §2 weak proof), not as a company's hand-over at a workplace."""
+    stranger = advise(dispute(evidence(received_by="MEHMET Y***", relation=R.UNKNOWN, photo=True)))
+    advice = advise(dispute(evidence(received_by=masked, relation=R.UNKNOWN, photo=True)))
+    assert (advice.action, advice.rule, advice.carrier_liable) == (stranger.action, stranger.rule, True)
+    assert "receiver_not_on_order" not in [f.code for f in advice.findings]
+
+
 def test_only_a_wait_for_the_customers_check_carries_a_message() -> None:
     assert advise(dispute(evidence())).customer_message is None
 

@@ -6,7 +6,7 @@ from math import pi
 
 import pytest
 
-from disputes.policy.geo import Proximity, assess_location, haversine_m
+from disputes.policy.geo import Proximity, assess_location, haversine_m, located
 from disputes.policy.settings import PolicySettings
 from schemas.orders import Address
 from schemas.proof import DeliveryLocation
@@ -68,3 +68,14 @@ def test_an_order_address_geocoded_to_zero_zero_is_no_address_to_measure_a_scan_
     assert assess_location(DeliveryLocation(lat=lat, lon=lon, accuracy_m=10), nowhere, SETTINGS).proximity is (
         Proximity.ADDRESS_UNLOCATED
     )
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(None, 29.0), (40.99, None), (None, None), (0.0, 0.0)])
+def test_coordinates_missing_or_at_zero_zero_place_nothing(lat: float | None, lon: float | None) -> None:
+    assert located(lat, lon) is None
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(40.99, 29.03), (51.4779, 0.0), (0.0, 9.45)])
+def test_coordinates_on_the_equator_or_the_prime_meridian_alone_place_a_point(lat: float, lon: float) -> None:
+    """Greenwich (51.4779° N, 0° E) and Libreville's latitude line are real places; only 0, 0 together is none."""
+    assert located(lat, lon) == (lat, lon)

@@ -12,6 +12,7 @@ from disputes.policy.names import (
     OrderName,
     best_order_name,
     fold,
+    is_company,
     is_usable_name,
     name_similarity,
     name_words,
@@ -245,6 +246,78 @@ def test_a_company_matches_itself_with_its_business_subject_and_generic_words_ab
     assert name_similarity("YILDIZ İNŞ. TAAH. A.Ş.", "Yıldız İnşaat Taahhüt A.Ş.") == 100
 
 
+@pytest.mark.parametrize(
+    ("carrier_wrote", "order_name"),
+    [
+        # "Loj.", "Oto", "Teks.", "Tur." are the usual short forms of Lojistik, Otomotiv, Tekstil, Turizm in
+        # Turkish trade names, written as couriers and invoices shorten them.
+        ("ABC LOJ. LTD. ŞTİ.", "ABC Lojistik Ltd. Şti."),
+        ("ABC OTO LTD. ŞTİ.", "ABC Otomotiv Ltd. Şti."),
+        ("ABC TEKS. LTD.", "ABC Tekstil Ltd. Şti."),
+        ("YILDIZ TUR. A.Ş.", "Yıldız Turizm A.Ş."),
+    ],
+)
+def test_a_company_with_its_business_subject_shortened_is_uncertain_never_a_stranger(
+    carrier_wrote: str, order_name: str
+) -> None:
+    """A word that begins the other's word is its abbreviation, not another word: the score is the initial's
+    (0.7) for that word, the business subject weighing twice: (1 + 2 × 0.7) / 3 = 80, a person looks."""
+    assert name_similarity(carrier_wrote, order_name) == 80
+
+
+@pytest.mark.parametrize(
+    ("carrier_wrote", "order_name"),
+    [
+        ("ABC PAZ.", "ABC Pazarlama Ltd. Şti."),  # "Paz." for Pazarlama
+        ("ABC İTH. İHR.", "ABC İthalat İhracat Ltd. Şti."),  # "İth. İhr." for İthalat İhracat
+        ("ABC İNŞ. LTD. ŞTİ.", "ABC İnşaat"),  # "İnş." for İnşaat, the order's name without its legal form
+        ("ABC PAZ.", "ABC Pazarlama"),  # neither name with a legal form
+    ],
+)
+def test_a_business_subjects_known_abbreviations_are_written_out_with_or_without_a_legal_form(
+    carrier_wrote: str, order_name: str
+) -> None:
+    """The common abbreviations of a business subject read as the word whenever either name is a company's."""
+    assert name_similarity(carrier_wrote, order_name) == 100
+
+
+@pytest.mark.parametrize(
+    ("carrier_wrote", "order_name"),
+    [
+        ("ABC A.Ş.", "ABC Gıda A.Ş."),
+        ("ABC LTD ŞTİ", "ABC Gıda San. ve Tic. Ltd. Şti."),
+        ("ABC GIDA A.Ş.", "ABC A.Ş."),
+        ("ABC A.Ş.", "ABC Gıda Tekstil Turizm A.Ş."),
+    ],
+)
+def test_a_company_under_a_short_name_that_leaves_its_business_subject_out_is_uncertain(
+    carrier_wrote: str, order_name: str
+) -> None:
+    """The register holds the full trade name (TTK 6102 art. 43/1: the subject is part of it), but a company is
+    often called by its distinctive word alone: that is 0.8 of a match once, however many words are left out."""
+    assert name_similarity(carrier_wrote, order_name) == 80
+
+
+@pytest.mark.parametrize(
+    ("carrier_wrote", "order_name"),
+    [
+        ("ANADOLU TEKS. LTD.", "Anadolu Gıda Ltd. Şti."),
+        ("ANADOLU TEKSTİL", "Anadolu Gıda Ltd. Şti."),
+        ("ABC OTO LTD. ŞTİ.", "ABC Lojistik Ltd. Şti."),
+    ],
+)
+def test_an_abbreviated_business_subject_is_still_told_from_another_subject(carrier_wrote: str, order_name: str) -> None:
+    """TTK 6102 art. 43/1: another business subject is another trade name, abbreviated or not."""
+    assert name_similarity(carrier_wrote, order_name) < MISMATCH
+
+
+def test_a_signed_delivery_to_the_company_under_its_short_name_is_not_refunded_for_weak_proof() -> None:
+    case = _addressed_to("ABC Lojistik Ltd. Şti.", evidence(received_by="ABC LOJ. LTD. ŞTİ.", photo=True))
+    advice = recommend(case, CustomerHistory(), NOW, AUTO_REJECT)
+    assert "recipient_name_mismatch" not in [f.code for f in advice.findings]
+    assert not advice.carrier_liable, (advice.action, advice.rule)
+
+
 def test_hiding_letters_never_raises_a_score() -> None:
     assert name_similarity("A. Y.", "Ayşe Yılmaz") == 70
     assert name_similarity("A*** Y***", "Ayşe Yılmaz") == 70
@@ -286,6 +359,17 @@ def test_a_double_first_name_without_the_surname_goes_to_a_person() -> None:
     case = _addressed_to("Mehmet Ali Kaya", evidence(received_by="MEHMET ALİ", photo=True))
     advice = recommend(case, CustomerHistory(), NOW, AUTO_REJECT)
     assert (advice.action, advice.rule, advice.auto_resolve) == (Act.NEEDS_PERSON, PolicyRule.INCONCLUSIVE_PROOF, False)
+
+
+@pytest.mark.parametrize("masked", ["MEHMET A*** Ş***", "KEMAL A••• Ş•••", "AYŞE LTD***"])
+def test_a_masked_name_is_never_read_as_a_company(masked: str) -> None:
+    """A masked word is what a carrier hides of a person's name (HepsiJET "GAYE Ü***"): its visible initials "A… Ş…"
+    are no "A.Ş." (anonim şirket), nor a hidden word a legal form."""
+    assert not is_company(masked)
+
+
+def test_a_company_name_with_its_legal_form_stays_a_company_when_a_word_beside_it_is_masked() -> None:
+    assert is_company("ABC A.Ş.") and is_company("ABC LTD. ŞTİ. M***")
 
 
 def test_masked_initials_are_no_match_to_reject_on() -> None:

@@ -25,6 +25,7 @@ THIRD_PARTY_WORDS = [
 IN_PERSON_WORDS = [
     "KENDİSİ", "BİZZAT", "KENDİ", "ALICI", "ALICININ KENDİSİ", "Kendisi", "KENDISI", "BİZZAT KENDİSİ", "ŞAHSEN KENDİSİ",
     "KENDİSİ TESLİM ALDI", "KENDİSİNE TESLİM", "BİZZAT TESLİM ALINDI",
+    "ALICI'YA TESLİM EDİLDİ", "KENDİSİ'NE TESLİM EDİLDİ", "KENDİSİ’NE TESLİM EDİLDİ",
 ]
 
 
@@ -164,6 +165,8 @@ def test_the_words_for_the_hand_over_after_a_relation_word_are_no_name(
         ("KOMŞUYA TESLİM EDİLDİ", R.NEIGHBOUR, "komşunuz"),
         ("KAPICI ALDI", R.DOORMAN, "kapıcı / site görevlisi"),
         ("GÜVENLİĞE BIRAKILDI", R.DOORMAN, "kapıcı / site görevlisi"),
+        ("KOMŞU'YA TESLİM EDİLDİ", R.NEIGHBOUR, "komşunuz"),
+        ("KAPICI’YA BIRAKILDI", R.DOORMAN, "kapıcı / site görevlisi"),
     ],
 )
 def test_a_signed_hand_over_written_with_what_the_courier_did_is_a_third_party_to_check_named_by_its_relation(
@@ -180,6 +183,41 @@ def test_a_signed_hand_over_written_with_what_the_courier_did_is_a_third_party_t
     assert f"received_by_{relation.value}" in codes and "recipient_name_mismatch" not in codes
     message = third_party_words(handed_over, snapshot(), NOW + timedelta(hours=6))[1]
     assert f"tarihinde {who} tarafından teslim alındığını" in message
+    assert "YA " not in message  # no case ending ("'YA") named as the third party
+
+
+@pytest.mark.parametrize(
+    ("written", "name", "relation"),
+    [
+        ("ALICI'YA TESLİM EDİLDİ", None, R.RECIPIENT),
+        ("KENDİSİ'NE TESLİM EDİLDİ", None, R.RECIPIENT),
+        ("KOMŞU'YA TESLİM EDİLDİ", None, R.NEIGHBOUR),
+        ("KOMŞU’YA TESLİM EDİLDİ", None, R.NEIGHBOUR),  # U+2019, the typographic apostrophe
+        ("KOMŞU'DAN ALINDI", None, R.NEIGHBOUR),  # the ablative: taken from the neighbour
+        ("SİTE GÜVENLİĞİ'NE BIRAKILDI", None, R.DOORMAN),
+        ("EŞİ'NE", None, R.HOUSEHOLD_MEMBER),
+        ("KOMŞU 'YA TESLİM - Mehmet Öz", "Mehmet Öz", R.NEIGHBOUR),
+        ("KOMŞU MEHMET'E TESLİM EDİLDİ", "MEHMET", R.NEIGHBOUR),
+        ("KOMŞU O'BRIEN", "O'BRIEN", R.NEIGHBOUR),  # no Turkish case ending: the apostrophe is the name's
+    ],
+)
+def test_a_case_ending_set_off_by_an_apostrophe_belongs_to_its_word_and_is_no_name(
+    written: str, name: str | None, relation: R
+) -> None:
+    """Turkish writes a suffix after a proper name behind an apostrophe (TDK Yazım Kılavuzu, "Kesme İşareti":
+    "Ankara'ya", "Ayşe'nin"), and couriers writing in capitals put one before the ending of any word ("ALICI'YA",
+    "KOMŞU'YA": to the addressee, to the neighbour): the ending is read with its word, never as a name."""
+    receiver = read_receiver(proof(received_by=written, relation=R.UNKNOWN))
+    assert (receiver.name, receiver.relation) == (name, relation)
+
+
+def test_a_signed_hand_over_to_the_addressee_written_with_an_apostrophe_is_not_a_strangers_weak_proof() -> None:
+    advice = recommend(
+        dispute(evidence(received_by="ALICI'YA TESLİM EDİLDİ", relation=R.UNKNOWN, photo=True)),
+        CustomerHistory(), NOW, SETTINGS,
+    )
+    assert (advice.action, advice.carrier_liable) == (Act.NEEDS_PERSON, False)
+    assert "recipient_name_mismatch" not in {f.code for f in advice.findings}
 
 
 def test_a_relation_the_carrier_states_wins_over_the_couriers_word() -> None:
