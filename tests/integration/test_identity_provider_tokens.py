@@ -1,7 +1,7 @@
 """Tokens from the marketplace's identity provider, verified against the JWKS it serves (here on loopback):
 RS256 and ES256, issuer and audience, keys fetched once and reused, a new key accepted after one fetch, a
-flood of unknown keys costing one fetch per interval, a withdrawn key refused, no algorithm confusion, and the
-provider being down (cached keys keep answering; what they cannot answer is a 503)."""
+flood of unknown keys costing one fetch per interval, a withdrawn or replaced key refused, no algorithm confusion, and
+the provider being down (cached keys keep answering; what they cannot answer is a 503)."""
 
 import asyncio
 import hashlib
@@ -212,6 +212,30 @@ async def test_a_key_the_provider_withdraws_is_refused_once_the_keys_are_fetched
     assert await refusal(tokens, remembered) == Reason.UNKNOWN_KEY  # verified before, checked again
     assert await refusal(tokens, sign(rsa_key("rsa-1"), "RS256", "rsa-1", sub="inv-new")) == Reason.UNKNOWN_KEY
     assert (await tokens.verify(provider.token("rsa-2", sub="inv-2"))).id == "inv-2"
+    assert provider.fetches == 2
+
+
+async def test_a_key_the_provider_replaces_under_the_same_kid_is_refused_once_the_keys_are_fetched_again(
+    tokens, provider, clock,
+):
+    old, new = rsa_key("rsa-1"), rsa_key("rsa-1 replacement")
+    remembered = provider.token("rsa-1", sub="inv-remembered")
+    assert (await tokens.verify(remembered)).id == "inv-remembered"
+    provider.publish("rsa-1", new, "RS256")  # the old key withdrawn: the kid now names another key
+
+    clock.advance(LIFESPAN)
+    # past their lifespan the keys in hand (the old one) still answer while the fetch runs in the background
+    late = sign(old, "RS256", "rsa-1", sub="inv-late")
+    assert (await tokens.verify(late)).id == "inv-late"
+    await fetch_done(tokens)
+    assert provider.fetches == 2
+
+    assert (await tokens.verify(sign(new, "RS256", "rsa-1", sub="inv-next"))).id == "inv-next"
+    assert await refusal(tokens, sign(old, "RS256", "rsa-1", sub="inv-new")) == Reason.BAD_SIGNATURE
+    # verified under the old key before the fetch: checked again, not answered from memory
+    assert await refusal(tokens, remembered) == Reason.BAD_SIGNATURE
+    assert await refusal(tokens, late) == Reason.BAD_SIGNATURE
+    assert (await tokens.verify(provider.token("ec-1", sub="inv-ec"))).id == "inv-ec"
     assert provider.fetches == 2
 
 
