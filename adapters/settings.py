@@ -258,8 +258,9 @@ class Settings(BaseSettings):
         default=None,
         description="The identity provider's JWKS URL: bearer tokens are then verified against the keys it publishes, "
                     "in one of jwt_algorithms, and HS256 development tokens are refused. https:// (plain http:// only "
-                    "to a loopback host: localhost, 127.0.0.0/8 or ::1). Required by `disputes serve`; `disputes "
-                    "embedded` ignores it and takes development tokens.",
+                    "to a loopback host: localhost, 127.0.0.0/8 or ::1); the keys are fetched from this URL itself, a "
+                    "redirect is not followed. Required by `disputes serve`; `disputes embedded` ignores it and takes "
+                    "development tokens.",
     )
     jwt_algorithms: list[SigningAlgorithm] = Field(
         default=["RS256", "ES256"], min_length=1,

@@ -264,11 +264,17 @@ type FetchKeys = Callable[[], Awaitable[object]]
 
 def jwks_over_http(session: aiohttp.ClientSession, url: str) -> FetchKeys:
     """Fetches the JWKS with the application's client session (its pooled connections and its timeout), on the
-    event loop: PyJWKClient would fetch with urllib, blocking every request of the process while it waits."""
+    event loop: PyJWKClient would fetch with urllib, blocking every request of the process while it waits.
+
+    From `url` itself only: a redirect is not followed (whoever could redirect the fetch, the network included over
+    plain HTTP, would choose the keys that decide who may call), so a provider that moves its JWKS means changing the
+    setting; meanwhile the fetch fails as when the provider is down."""
 
     async def fetch() -> object:
         try:
-            async with session.get(url, headers={"Accept": "application/json"}) as response:
+            async with session.get(url, headers={"Accept": "application/json"}, allow_redirects=False) as response:
+                if 300 <= response.status < 400:
+                    raise KeysUnavailable(f"redirected (HTTP {response.status}), not followed")
                 response.raise_for_status()
                 return await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:  # a JSONDecodeError is a ValueError
