@@ -8,6 +8,7 @@ reasons where they are used; each is a setting here through `_configures`, which
 `docs/settings.md` is generated from this model (`python -m adapters.settings_doc`)."""
 
 import difflib
+import ipaddress
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -126,6 +127,26 @@ OptionalUrl = Annotated[OptionalText, AfterValidator(_http_url)]
 """An HTTP service's base URL, or unset (blank included): refused at start-up when it is no URL, not at its first use."""
 
 
+def _loopback(host: str | None) -> bool:
+    """`localhost` (RFC 6761 §6.3: always the loopback interface) or a loopback address (127.0.0.0/8, ::1)."""
+    if host is None:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _jwks_url(url: str | None) -> str | None:
+    """The keys fetched from here decide who may call: over plain http:// a network attacker could hand the service
+    keys of their own, so only to this machine (a stand-in provider on loopback, as tests run one)."""
+    if url is not None and (parts := urlsplit(url)).scheme.lower() == "http" and not _loopback(parts.hostname):
+        raise ValueError("must be an https:// URL (http:// only to a loopback host: localhost, 127.0.0.0/8 or ::1)")
+    return url
+
+
 SECRET_URI_OPTIONS = ("authmechanismproperties", "tlscertificatekeyfilepassword")
 """URI options whose values may be secrets (an AWS session token; a key file's password), like the URI's password."""
 
@@ -233,11 +254,13 @@ class Settings(BaseSettings):
                     "and query cursors; at least 32 characters, required by `disputes serve` (`disputes worker` does "
                     "not use it).",
     )
-    jwt_jwks_url: OptionalUrl = Field(
+    jwt_jwks_url: Annotated[OptionalUrl, AfterValidator(_jwks_url)] = Field(
         default=None,
         description="The identity provider's JWKS URL: bearer tokens are then verified against the keys it publishes, "
-                    "in one of jwt_algorithms, and HS256 development tokens are refused. Required by `disputes serve`; "
-                    "`disputes embedded` ignores it and takes development tokens.",
+                    "in one of jwt_algorithms, and HS256 development tokens are refused. https:// (plain http:// only "
+                    "to a loopback host: localhost, 127.0.0.0/8 or ::1); the keys are fetched from this URL itself, a "
+                    "redirect is not followed. Required by `disputes serve`; `disputes embedded` ignores it and takes "
+                    "development tokens.",
     )
     jwt_algorithms: list[SigningAlgorithm] = Field(
         default=["RS256", "ES256"], min_length=1,

@@ -24,6 +24,8 @@ from typing import Any, Protocol
 import aiohttp
 import jwt
 import structlog
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pydantic import ValidationError
 
 from adapters.settings import Settings
@@ -262,11 +264,17 @@ type FetchKeys = Callable[[], Awaitable[object]]
 
 def jwks_over_http(session: aiohttp.ClientSession, url: str) -> FetchKeys:
     """Fetches the JWKS with the application's client session (its pooled connections and its timeout), on the
-    event loop: PyJWKClient would fetch with urllib, blocking every request of the process while it waits."""
+    event loop: PyJWKClient would fetch with urllib, blocking every request of the process while it waits.
+
+    From `url` itself only: a redirect is not followed (whoever could redirect the fetch, the network included over
+    plain HTTP, would choose the keys that decide who may call), so a provider that moves its JWKS means changing the
+    setting; meanwhile the fetch fails as when the provider is down."""
 
     async def fetch() -> object:
         try:
-            async with session.get(url, headers={"Accept": "application/json"}) as response:
+            async with session.get(url, headers={"Accept": "application/json"}, allow_redirects=False) as response:
+                if 300 <= response.status < 400:
+                    raise KeysUnavailable(f"redirected (HTTP {response.status}), not followed")
                 response.raise_for_status()
                 return await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:  # a JSONDecodeError is a ValueError
@@ -297,6 +305,15 @@ def signing_keys(document: object, algorithms: Sequence[str]) -> dict[str, jwt.P
     return keys
 
 
+def _checked_with(key: jwt.PyJWK) -> tuple[str, bytes]:
+    """What a key checks signatures with: its algorithm and its public key (a JWK that also carries the private
+    part reads as its public half)."""
+    material = key.key
+    if isinstance(material, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        material = material.public_key()
+    return key.algorithm_name, material.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+
+
 class KeySet:
     """The identity provider's signing keys, by kid, fetched with `fetch`.
 
@@ -305,7 +322,8 @@ class KeySet:
     for a fetch, so a key the provider has just added is accepted at once. Every lookup waits for the same fetch
     while one is under way, and a new one starts at most once every `refresh_interval` seconds, however many tokens
     with unknown kids arrive. A kid still unknown after that is a 401 (`unknown_key`) when the last fetch succeeded,
-    a 503 (`jwks_unavailable`) when it failed: the key may well exist."""
+    a 503 (`jwks_unavailable`) when it failed: the key may well exist. A kid the provider now publishes with other
+    key material (a key replaced under the same name) counts as a key gone and a key added."""
 
     def __init__(
         self,
@@ -326,7 +344,7 @@ class KeySet:
         self._reachable = False  # whether the last fetch succeeded
         self.fetching: asyncio.Task[None] | None = None
         self.on_removal: Callable[[], None] = lambda: None
-        """Called when a fetch finds a key gone (tokens it verified must be checked again)."""
+        """Called when a fetch finds a key gone or replaced (tokens it verified must be checked again)."""
 
     async def get(self, kid: str) -> jwt.PyJWK:
         if self._fetched is None or self._timer() - self._fetched >= self._lifespan:
@@ -364,10 +382,13 @@ class KeySet:
             self.fetching = None
         removed = self._keys.keys() - keys.keys()
         added = keys.keys() - self._keys.keys()
+        replaced = {kid for kid in self._keys.keys() & keys.keys()
+                    if _checked_with(self._keys[kid]) != _checked_with(keys[kid])}
         self._keys, self._fetched, self._reachable = keys, self._timer(), True
-        if added or removed:
-            log.info("jwks_refreshed", keys=sorted(keys), added=sorted(added), removed=sorted(removed))
-        if removed:
+        if added or removed or replaced:
+            log.info("jwks_refreshed", keys=sorted(keys), added=sorted(added), removed=sorted(removed),
+                     replaced=sorted(replaced))
+        if removed or replaced:
             self.on_removal()
 
 

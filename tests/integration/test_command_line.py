@@ -101,6 +101,8 @@ def test_a_missing_setting_is_one_line_naming_it(tmp_path, command, unset, named
     ("DISPUTES_STORAGE", "disk", None, "DISPUTES_STORAGE: Input should be 'mongodb' or 'memory'"),
     ("DISPUTES_ORDERS_URL", "not-a-url", None, "DISPUTES_ORDERS_URL: must be an http:// or https:// URL with a host"),
     ("DISPUTES_JWT_JWKS_URL", "file:///etc/jwks", None, "DISPUTES_JWT_JWKS_URL: must be an http:// or https:// URL"),
+    ("DISPUTES_JWT_JWKS_URL", "http://idp.example/jwks.json", None,
+     "DISPUTES_JWT_JWKS_URL: must be an https:// URL (http:// only to a loopback host"),
     ("DISPUTES_PAYMENTS_URL", "http://127.0.0.1:99999", None, "DISPUTES_PAYMENTS_URL: must be an http:// or https://"),
     ("DISPUTES_JWT_SECRET", JWT_SECRET, JWT_SECRET, "DISPUTES_JWT_SECRET: must be at least 32 characters long"),
     ("DISPUTES_CARRIERS", json.dumps({"ups": {"credentials": UPS_SECRET}}), UPS_SECRET,

@@ -1,7 +1,7 @@
 """Tokens from the marketplace's identity provider, verified against the JWKS it serves (here on loopback):
 RS256 and ES256, issuer and audience, keys fetched once and reused, a new key accepted after one fetch, a
-flood of unknown keys costing one fetch per interval, a withdrawn key refused, no algorithm confusion, and the
-provider being down (cached keys keep answering; what they cannot answer is a 503)."""
+flood of unknown keys costing one fetch per interval, a withdrawn or replaced key refused, no redirect followed, no
+algorithm confusion, and the provider being down (cached keys keep answering; what they cannot answer is a 503)."""
 
 import asyncio
 import hashlib
@@ -15,6 +15,7 @@ from pathlib import Path
 import aiohttp
 import jwt
 import pytest
+from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from pydantic import ValidationError
 from structlog.testing import capture_logs
@@ -215,6 +216,30 @@ async def test_a_key_the_provider_withdraws_is_refused_once_the_keys_are_fetched
     assert provider.fetches == 2
 
 
+async def test_a_key_the_provider_replaces_under_the_same_kid_is_refused_once_the_keys_are_fetched_again(
+    tokens, provider, clock,
+):
+    old, new = rsa_key("rsa-1"), rsa_key("rsa-1 replacement")
+    remembered = provider.token("rsa-1", sub="inv-remembered")
+    assert (await tokens.verify(remembered)).id == "inv-remembered"
+    provider.publish("rsa-1", new, "RS256")  # the old key withdrawn: the kid now names another key
+
+    clock.advance(LIFESPAN)
+    # past their lifespan the keys in hand (the old one) still answer while the fetch runs in the background
+    late = sign(old, "RS256", "rsa-1", sub="inv-late")
+    assert (await tokens.verify(late)).id == "inv-late"
+    await fetch_done(tokens)
+    assert provider.fetches == 2
+
+    assert (await tokens.verify(sign(new, "RS256", "rsa-1", sub="inv-next"))).id == "inv-next"
+    assert await refusal(tokens, sign(old, "RS256", "rsa-1", sub="inv-new")) == Reason.BAD_SIGNATURE
+    # verified under the old key before the fetch: checked again, not answered from memory
+    assert await refusal(tokens, remembered) == Reason.BAD_SIGNATURE
+    assert await refusal(tokens, late) == Reason.BAD_SIGNATURE
+    assert (await tokens.verify(provider.token("ec-1", sub="inv-ec"))).id == "inv-ec"
+    assert provider.fetches == 2
+
+
 async def test_while_the_provider_is_down_the_keys_in_hand_answer_and_an_unknown_kid_is_a_503(tokens, provider, clock):
     await tokens.verify(provider.token("rsa-1"))
     provider.down = True
@@ -242,6 +267,30 @@ async def test_a_provider_that_cannot_be_reached_before_any_fetch_is_a_503(sessi
     closed = f"http://127.0.0.1:{unused_tcp_port}{JWKS_PATH}"
     tokens = JwksTokens(KeySet(jwks_over_http(session, closed), ALGORITHMS, LIFESPAN, INTERVAL), ISSUER, AUDIENCE)
     assert await refusal(tokens, provider.token("rsa-1")) == Reason.JWKS_UNAVAILABLE
+
+
+@pytest.mark.parametrize("moved", [web.HTTPMovedPermanently, web.HTTPFound, web.HTTPTemporaryRedirect,
+                                   web.HTTPPermanentRedirect])
+async def test_the_keys_come_from_the_jwks_url_itself_and_a_redirect_is_not_followed(
+    aiohttp_server, session, provider, provider_server, moved,
+):
+    """Followed, a redirect would let whoever answers for the URL (or, over plain HTTP, the network) name another
+    source of keys; even one to the provider's own JWKS on the same host is not followed."""
+    async def redirect(request: web.Request) -> web.Response:
+        raise moved(str(provider_server.make_url(JWKS_PATH)))
+
+    app = web.Application()
+    app.router.add_get("/jwks-moved", redirect)
+    redirecting = await aiohttp_server(app)
+    tokens = JwksTokens(KeySet(jwks_over_http(session, str(redirecting.make_url("/jwks-moved"))), ALGORITHMS,
+                               LIFESPAN, INTERVAL), ISSUER, AUDIENCE)
+    with capture_logs() as logs:
+        assert await refusal(tokens, provider.token("rsa-1")) == Reason.JWKS_UNAVAILABLE
+    await tokens.close()
+    assert provider.fetches == 0
+    assert [(entry["event"], entry["error"]) for entry in logs] == [
+        ("jwks_refresh_failed", f"redirected (HTTP {moved.status_code}), not followed"),
+    ]
 
 
 def test_only_signing_keys_for_an_accepted_algorithm_are_taken_from_the_jwks():
