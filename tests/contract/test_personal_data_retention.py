@@ -19,7 +19,8 @@ from disputes.reports import report_facts
 from schemas.common import Outcome, Role
 from schemas.dispute import Evidence, ReasonCode, TimelineEntry
 from schemas.proof import Courier, DeliveryLocation, RecipientRelation, TrackingEvent
-from tests.contract.conftest import Cases, Storage
+from schemas.recommendation import Effect, Finding, PolicyRule, Recommendation, RecommendedAction
+from tests.contract.conftest import HOME, Cases, Storage
 from tests.contract.test_retention import Retention, attach, push
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
 
@@ -29,6 +30,8 @@ PERSONAL = [  # each as the order, the customer, staff and the carrier wrote it
     "Teslim görünüyor ama gelmedi.", "Kapıcı Ali Bey almadığını söyledi.", "Komşu Mehmet Kaya'yı aradım.",
     "Ayşe Hanım, komşunuz Mehmet Kaya'ya sorabilir misiniz?", "Mehmet Kaya", "Hasan Demir", 40.98, 29.05,
     "Kapı önü, 3. kat", "Kadıköy Şube - Bağdat Cad.", "inv-7", "Komşuya teslim edildiği görüldü.",
+    "34710", "Bağdat Caddesi 12/4, Kadıköy", "Teslim alan: M. Kaya (komşu)", "Komşusu Mehmet Bey teslim almış.",
+    "Hüsnü Çelebi adlı komşunuza sordunuz mu?", "Ayşe Hanım komşuyu doğruladı, imza onun.",
 ]
 
 
@@ -38,20 +41,31 @@ def retention(storage: Storage) -> Retention:
 
 
 async def a_closed_case_full_of_personal_data(storage: Storage, cases: Cases, delivering: bool = False) -> str:
-    """A case with every kind of personal data the service keeps on one, decided (a reship, whose message to the
-    fulfilment service carries the name and address, parked unsent by its refusal; or, `delivering`, still waiting
-    for delivery), closed at `CLOSED`."""
-    case = await cases.open(1, carrier="surat")
+    """A case with every kind of personal data the service keeps on one, decided (a reship against the policy's advice,
+    whose message to the fulfilment service carries the name and address, parked unsent by its refusal; or,
+    `delivering`, still waiting for delivery), closed at `CLOSED`: one value under each name `disputes/anonymise.py`
+    replaces or removes that a parcel's case can hold (the customer's images go a year earlier, with their names)."""
+    case = await cases.open(1, carrier="surat", address=HOME.model_copy(update={"postal_code": "34710"}))
     event = await push(storage, cases.clock, "ev-1", "TRKshp1")
     proof = event.proof.model_copy(update={
         "received_by": "Mehmet Kaya", "recipient_relation": RecipientRelation.NEIGHBOUR,
         "courier": Courier(name="Hasan Demir", unit="Kadıköy"),
-        "location": DeliveryLocation(lat=40.98, lon=29.05, accuracy_m=8, text="Kapı önü, 3. kat"),
-        "events": (TrackingEvent(at=NOW, code="TESLIM", description="Teslim edildi",
+        "location": DeliveryLocation(lat=40.98, lon=29.05, accuracy_m=8, text="Kapı önü, 3. kat",
+                                     address="Bağdat Caddesi 12/4, Kadıköy"),
+        "events": (TrackingEvent(at=NOW, code="TESLIM", description="Teslim alan: M. Kaya (komşu)",
                                  location_text="Kadıköy Şube - Bağdat Cad."),),
     })
     await attach(cases, case.id, Evidence(key=event.key, proof=proof))
+    finding = Finding(code="neighbour_received", text="A neighbour received it.",
+                      text_tr="Komşusu Mehmet Bey teslim almış.", effect=Effect.SUPPORTS_DELIVERY)
+    advice = Recommendation(action=RecommendedAction.REJECT, rule=PolicyRule.STRONG_PROOF, confidence=0.9,
+                            findings=[finding], auto_resolve=False, carrier_liable=False, needs_supervisor=False,
+                            priority=0, abuse_flags=[], computed_at=NOW)
+    await cases.change(case.id, lambda d: setattr(d, "recommendation", advice))
     calendar = BusinessCalendar()
+    await cases.change(case.id, lambda d: d.request_information(
+        INVESTIGATOR, "Hüsnü Çelebi adlı komşunuza sordunuz mu?", NOW + timedelta(days=2), 2, timedelta(hours=4), NOW,
+        calendar))
     await cases.change(case.id, lambda d: d.add_customer_message(
         CUSTOMER, "Kapıcı Ali Bey almadığını söyledi.", NOW, timedelta(hours=4), calendar))
     await cases.change(case.id, lambda d: d.add_note(INVESTIGATOR, "Komşu Mehmet Kaya'yı aradım.", NOW))
@@ -62,7 +76,8 @@ async def a_closed_case_full_of_personal_data(storage: Storage, cases: Cases, de
                          details={"attachment": signature, "kind": "signature"})
     assert await storage.disputes.record_view(case.id, view, ViewBound(since=NOW - timedelta(hours=1), limit=300))
     await cases.change(case.id, lambda d: d.decide(
-        INVESTIGATOR, Outcome.RESHIP, ReasonCode.GOODWILL, "Komşuya teslim edildiği görüldü.", None, CLOSED))
+        INVESTIGATOR, Outcome.RESHIP, ReasonCode.GOODWILL, "Komşuya teslim edildiği görüldü.", None, CLOSED,
+        override_reason="Ayşe Hanım komşuyu doğruladı, imza onun."))
     if not delivering:
         for message in await storage.disputes.pending(case.id):
             await storage.disputes.failed(case.id, message, "rejected: HTTP 400", CLOSED, park=True)
