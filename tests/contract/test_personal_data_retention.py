@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from adapters.mongo.indexes import DISPUTES
+from disputes.actors import SYSTEM
 from disputes.calendar import BusinessCalendar
 from disputes.errors import CaseAnonymised
 from disputes.model import Dispute, address_key
@@ -32,6 +33,7 @@ PERSONAL = [  # each as the order, the customer, staff and the carrier wrote it
     "Kapı önü, 3. kat", "Kadıköy Şube - Bağdat Cad.", "inv-7", "Komşuya teslim edildiği görüldü.",
     "34710", "Bağdat Caddesi 12/4, Kadıköy", "Teslim alan: M. Kaya (komşu)", "Komşusu Mehmet Bey teslim almış.",
     "Hüsnü Çelebi adlı komşunuza sordunuz mu?", "Ayşe Hanım komşuyu doğruladı, imza onun.",
+    "Nermin Aksoy adına da aynı adrese başvurmuş.", 7.5,
 ]
 
 
@@ -43,14 +45,15 @@ def retention(storage: Storage) -> Retention:
 async def a_closed_case_full_of_personal_data(storage: Storage, cases: Cases, delivering: bool = False) -> str:
     """A case with every kind of personal data the service keeps on one, decided (a reship against the policy's advice,
     whose message to the fulfilment service carries the name and address, parked unsent by its refusal; or,
-    `delivering`, still waiting for delivery), closed at `CLOSED`: one value under each name `disputes/anonymise.py`
-    replaces or removes that a parcel's case can hold (the customer's images go a year earlier, with their names)."""
+    `delivering`, still waiting for delivery; its account restriction confirmed with a supervisor's reason), closed at
+    `CLOSED`: one value under each name `disputes/anonymise.py` replaces or removes that a parcel's case can hold (the
+    customer's images go a year earlier, with their names)."""
     case = await cases.open(1, carrier="surat", address=HOME.model_copy(update={"postal_code": "34710"}))
     event = await push(storage, cases.clock, "ev-1", "TRKshp1")
     proof = event.proof.model_copy(update={
         "received_by": "Mehmet Kaya", "recipient_relation": RecipientRelation.NEIGHBOUR,
         "courier": Courier(name="Hasan Demir", unit="Kadıköy"),
-        "location": DeliveryLocation(lat=40.98, lon=29.05, accuracy_m=8, text="Kapı önü, 3. kat",
+        "location": DeliveryLocation(lat=40.98, lon=29.05, accuracy_m=7.5, text="Kapı önü, 3. kat",
                                      address="Bağdat Caddesi 12/4, Kadıköy"),
         "events": (TrackingEvent(at=NOW, code="TESLIM", description="Teslim alan: M. Kaya (komşu)",
                                  location_text="Kadıköy Şube - Bağdat Cad."),),
@@ -60,8 +63,10 @@ async def a_closed_case_full_of_personal_data(storage: Storage, cases: Cases, de
                       text_tr="Komşusu Mehmet Bey teslim almış.", effect=Effect.SUPPORTS_DELIVERY)
     advice = Recommendation(action=RecommendedAction.REJECT, rule=PolicyRule.STRONG_PROOF, confidence=0.9,
                             findings=[finding], auto_resolve=False, carrier_liable=False, needs_supervisor=False,
-                            priority=0, abuse_flags=[], computed_at=NOW)
-    await cases.change(case.id, lambda d: setattr(d, "recommendation", advice))
+                            priority=0, abuse_flags=["repeat_claims"], computed_at=NOW)
+    await cases.change(case.id, lambda d: d.record_assessment(SYSTEM, advice, NOW, timedelta(hours=72)))
+    await cases.change(case.id, lambda d: d.review_restriction(
+        SUPERVISOR, True, "Nermin Aksoy adına da aynı adrese başvurmuş.", NOW))
     calendar = BusinessCalendar()
     await cases.change(case.id, lambda d: d.request_information(
         INVESTIGATOR, "Hüsnü Çelebi adlı komşunuza sordunuz mu?", NOW + timedelta(days=2), 2, timedelta(hours=4), NOW,
