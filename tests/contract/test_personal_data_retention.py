@@ -1,8 +1,9 @@
 """A closed case's personal data is anonymised its retention (`DISPUTES_CASE_PERSONAL_DATA_RETENTION_DAYS`, 730 days
 by default) after it closed: the stored document, read past the repository, names nobody and places nobody any more
-(names, phone, street and coordinates, statements, notes, messages, the receiver, the courier, the carrier's place
-texts, who viewed which image, messages not delivered), while ids, amounts, the outcome, reason code, carrier,
-district, city and times stay; the case says when, reads back, and is not due again."""
+(names, phone, street, postal code and coordinates, statements, notes, questions, messages, reasons people wrote, the
+receiver, the courier, the carrier's place texts, where a digital code was sent, who viewed which image, messages not
+delivered), while ids, amounts, the outcome, reason code, carrier, district, city and times stay; the case says when,
+reads back, and is not due again."""
 
 import json
 from datetime import timedelta
@@ -18,7 +19,9 @@ from disputes.model import Dispute, address_key
 from disputes.ports import ViewBound
 from disputes.reports import report_facts
 from schemas.common import Outcome, Role
+from schemas.digital import DigitalChannel, DigitalDelivery
 from schemas.dispute import Evidence, ReasonCode, TimelineEntry
+from schemas.orders import DigitalKind, OrderItem
 from schemas.proof import Courier, DeliveryLocation, RecipientRelation, TrackingEvent
 from schemas.recommendation import Effect, Finding, PolicyRule, Recommendation, RecommendedAction
 from tests.contract.conftest import HOME, Cases, Storage
@@ -207,3 +210,27 @@ async def test_a_case_reopened_and_decided_while_its_anonymising_pass_runs_keeps
     stored = await storage.disputes.get(dispute_id)
     assert stored.anonymised_at is None and stored.decision is not None and stored.decision.outcome is Outcome.REFUND
     assert [m.key for m in await storage.disputes.pending(dispute_id)] == [m.key for m in stored.outbox] != []
+
+
+async def test_where_a_digital_code_was_sent_is_removed_with_the_rest(
+    storage: Storage, cases: Cases, retention: Retention
+) -> None:
+    """A digital order's case holds no parcel's proof but the provider's delivery record, whose `sent_to` (the e-mail
+    address or app account, as the provider masks it) is personal."""
+    code = OrderItem(sku="sku-steam", name="Steam kodu", quantity=1, unit_price_minor=50_000, digital=DigitalKind.GAME_CODE)
+    case = await cases.open(items=[code])
+    sent = DigitalDelivery(order_id=case.order.order_id, sku="sku-steam", found=True, channel=DigitalChannel.EMAIL,
+                           sent_to="a***z@example.com", sent_at=NOW - timedelta(days=1), link_present=True,
+                           received_at=NOW)
+    await cases.change(case.id, lambda d: d.attach_digital_deliveries(SYSTEM, [sent], NOW))
+    await cases.change(case.id, lambda d: d.withdraw(CUSTOMER, "Buldum.", CLOSED))
+    for message in await storage.disputes.pending(case.id):  # nothing left to deliver
+        await storage.disputes.failed(case.id, message, "rejected: HTTP 400", CLOSED, park=True)
+    assert "a***z@example.com" in values(await stored_document(storage, case.id))
+
+    await retention.run(CLOSED + timedelta(days=366))
+    assert await retention.run(CLOSED + timedelta(days=730)) == (1, 0)
+
+    doc = await stored_document(storage, case.id)
+    assert doc["anonymised_at"] is not None and "a***z@example.com" not in values(doc)
+    assert [(r["sku"], r["found"], r["channel"]) for r in doc["digital_deliveries"]] == [("sku-steam", True, "email")]
