@@ -1,8 +1,9 @@
 """A closed case's personal data is anonymised its retention (`DISPUTES_CASE_PERSONAL_DATA_RETENTION_DAYS`, 730 days
 by default) after it closed: the stored document, read past the repository, names nobody and places nobody any more
-(names, phone, street and coordinates, statements, notes, messages, the receiver, the courier, the carrier's place
-texts, who viewed which image, messages not delivered), while ids, amounts, the outcome, reason code, carrier,
-district, city and times stay; the case says when, reads back, and is not due again."""
+(names, phone, street, postal code and coordinates, statements, notes, questions, messages, reasons people wrote, the
+receiver, the courier, the carrier's place texts, where a digital code was sent, who viewed which image, messages not
+delivered), while ids, amounts, the outcome, reason code, carrier, district, city and times stay; the case says when,
+reads back, and is not due again."""
 
 import json
 from datetime import timedelta
@@ -11,15 +12,19 @@ from typing import Any
 import pytest
 
 from adapters.mongo.indexes import DISPUTES
+from disputes.actors import SYSTEM
 from disputes.calendar import BusinessCalendar
 from disputes.errors import CaseAnonymised
 from disputes.model import Dispute, address_key
 from disputes.ports import ViewBound
 from disputes.reports import report_facts
 from schemas.common import Outcome, Role
+from schemas.digital import DigitalChannel, DigitalDelivery
 from schemas.dispute import Evidence, ReasonCode, TimelineEntry
+from schemas.orders import DigitalKind, OrderItem
 from schemas.proof import Courier, DeliveryLocation, RecipientRelation, TrackingEvent
-from tests.contract.conftest import Cases, Storage
+from schemas.recommendation import Effect, Finding, PolicyRule, Recommendation, RecommendedAction
+from tests.contract.conftest import HOME, Cases, Storage
 from tests.contract.test_retention import Retention, attach, push
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
 
@@ -29,6 +34,9 @@ PERSONAL = [  # each as the order, the customer, staff and the carrier wrote it
     "Teslim görünüyor ama gelmedi.", "Kapıcı Ali Bey almadığını söyledi.", "Komşu Mehmet Kaya'yı aradım.",
     "Ayşe Hanım, komşunuz Mehmet Kaya'ya sorabilir misiniz?", "Mehmet Kaya", "Hasan Demir", 40.98, 29.05,
     "Kapı önü, 3. kat", "Kadıköy Şube - Bağdat Cad.", "inv-7", "Komşuya teslim edildiği görüldü.",
+    "34710", "Bağdat Caddesi 12/4, Kadıköy", "Teslim alan: M. Kaya (komşu)", "Komşusu Mehmet Bey teslim almış.",
+    "Hüsnü Çelebi adlı komşunuza sordunuz mu?", "Ayşe Hanım komşuyu doğruladı, imza onun.",
+    "Nermin Aksoy adına da aynı adrese başvurmuş.", 7.5,
 ]
 
 
@@ -38,20 +46,34 @@ def retention(storage: Storage) -> Retention:
 
 
 async def a_closed_case_full_of_personal_data(storage: Storage, cases: Cases, delivering: bool = False) -> str:
-    """A case with every kind of personal data the service keeps on one, decided (a reship, whose message to the
-    fulfilment service carries the name and address, parked unsent by its refusal; or, `delivering`, still waiting
-    for delivery), closed at `CLOSED`."""
-    case = await cases.open(1, carrier="surat")
+    """A case with every kind of personal data the service keeps on one, decided (a reship against the policy's advice,
+    whose message to the fulfilment service carries the name and address, parked unsent by its refusal; or,
+    `delivering`, still waiting for delivery; its account restriction confirmed with a supervisor's reason), closed at
+    `CLOSED`: one value under each name `disputes/anonymise.py` replaces or removes that a parcel's case can hold (the
+    customer's images go a year earlier, with their names)."""
+    case = await cases.open(1, carrier="surat", address=HOME.model_copy(update={"postal_code": "34710"}))
     event = await push(storage, cases.clock, "ev-1", "TRKshp1")
     proof = event.proof.model_copy(update={
         "received_by": "Mehmet Kaya", "recipient_relation": RecipientRelation.NEIGHBOUR,
         "courier": Courier(name="Hasan Demir", unit="Kadıköy"),
-        "location": DeliveryLocation(lat=40.98, lon=29.05, accuracy_m=8, text="Kapı önü, 3. kat"),
-        "events": (TrackingEvent(at=NOW, code="TESLIM", description="Teslim edildi",
+        "location": DeliveryLocation(lat=40.98, lon=29.05, accuracy_m=7.5, text="Kapı önü, 3. kat",
+                                     address="Bağdat Caddesi 12/4, Kadıköy"),
+        "events": (TrackingEvent(at=NOW, code="TESLIM", description="Teslim alan: M. Kaya (komşu)",
                                  location_text="Kadıköy Şube - Bağdat Cad."),),
     })
     await attach(cases, case.id, Evidence(key=event.key, proof=proof))
+    finding = Finding(code="neighbour_received", text="A neighbour received it.",
+                      text_tr="Komşusu Mehmet Bey teslim almış.", effect=Effect.SUPPORTS_DELIVERY)
+    advice = Recommendation(action=RecommendedAction.REJECT, rule=PolicyRule.STRONG_PROOF, confidence=0.9,
+                            findings=[finding], auto_resolve=False, carrier_liable=False, needs_supervisor=False,
+                            priority=0, abuse_flags=["repeat_claims"], computed_at=NOW)
+    await cases.change(case.id, lambda d: d.record_assessment(SYSTEM, advice, NOW, timedelta(hours=72)))
+    await cases.change(case.id, lambda d: d.review_restriction(
+        SUPERVISOR, True, "Nermin Aksoy adına da aynı adrese başvurmuş.", NOW))
     calendar = BusinessCalendar()
+    await cases.change(case.id, lambda d: d.request_information(
+        INVESTIGATOR, "Hüsnü Çelebi adlı komşunuza sordunuz mu?", NOW + timedelta(days=2), 2, timedelta(hours=4), NOW,
+        calendar))
     await cases.change(case.id, lambda d: d.add_customer_message(
         CUSTOMER, "Kapıcı Ali Bey almadığını söyledi.", NOW, timedelta(hours=4), calendar))
     await cases.change(case.id, lambda d: d.add_note(INVESTIGATOR, "Komşu Mehmet Kaya'yı aradım.", NOW))
@@ -62,7 +84,8 @@ async def a_closed_case_full_of_personal_data(storage: Storage, cases: Cases, de
                          details={"attachment": signature, "kind": "signature"})
     assert await storage.disputes.record_view(case.id, view, ViewBound(since=NOW - timedelta(hours=1), limit=300))
     await cases.change(case.id, lambda d: d.decide(
-        INVESTIGATOR, Outcome.RESHIP, ReasonCode.GOODWILL, "Komşuya teslim edildiği görüldü.", None, CLOSED))
+        INVESTIGATOR, Outcome.RESHIP, ReasonCode.GOODWILL, "Komşuya teslim edildiği görüldü.", None, CLOSED,
+        override_reason="Ayşe Hanım komşuyu doğruladı, imza onun."))
     if not delivering:
         for message in await storage.disputes.pending(case.id):
             await storage.disputes.failed(case.id, message, "rejected: HTTP 400", CLOSED, park=True)
@@ -187,3 +210,27 @@ async def test_a_case_reopened_and_decided_while_its_anonymising_pass_runs_keeps
     stored = await storage.disputes.get(dispute_id)
     assert stored.anonymised_at is None and stored.decision is not None and stored.decision.outcome is Outcome.REFUND
     assert [m.key for m in await storage.disputes.pending(dispute_id)] == [m.key for m in stored.outbox] != []
+
+
+async def test_where_a_digital_code_was_sent_is_removed_with_the_rest(
+    storage: Storage, cases: Cases, retention: Retention
+) -> None:
+    """A digital order's case holds no parcel's proof but the provider's delivery record, whose `sent_to` (the e-mail
+    address or app account, as the provider masks it) is personal."""
+    code = OrderItem(sku="sku-steam", name="Steam kodu", quantity=1, unit_price_minor=50_000, digital=DigitalKind.GAME_CODE)
+    case = await cases.open(items=[code])
+    sent = DigitalDelivery(order_id=case.order.order_id, sku="sku-steam", found=True, channel=DigitalChannel.EMAIL,
+                           sent_to="a***z@example.com", sent_at=NOW - timedelta(days=1), link_present=True,
+                           received_at=NOW)
+    await cases.change(case.id, lambda d: d.attach_digital_deliveries(SYSTEM, [sent], NOW))
+    await cases.change(case.id, lambda d: d.withdraw(CUSTOMER, "Buldum.", CLOSED))
+    for message in await storage.disputes.pending(case.id):  # nothing left to deliver
+        await storage.disputes.failed(case.id, message, "rejected: HTTP 400", CLOSED, park=True)
+    assert "a***z@example.com" in values(await stored_document(storage, case.id))
+
+    await retention.run(CLOSED + timedelta(days=366))
+    assert await retention.run(CLOSED + timedelta(days=730)) == (1, 0)
+
+    doc = await stored_document(storage, case.id)
+    assert doc["anonymised_at"] is not None and "a***z@example.com" not in values(doc)
+    assert [(r["sku"], r["found"], r["channel"]) for r in doc["digital_deliveries"]] == [("sku-steam", True, "email")]

@@ -95,13 +95,33 @@ async def test_the_same_key_with_another_body_is_a_422_of_its_own_type_and_chang
     other = await api.post(one + "/notes", json={"text": "İkinci."}, headers=keyed(INVESTIGATOR, "n"))
     problem = await assert_problem(other, 422)
     assert problem["type"] == "urn:dispute-service:problem:idempotency-key-reused"
-    elsewhere = await api.post(one + "/release", headers=keyed(INVESTIGATOR, "n"))  # another endpoint: another request
-    assert (await assert_problem(elsewhere, 422))["type"] == problem["type"]
+    two = (await api.post("/v1/disputes", json={**OPEN, "order_id": "ord-2"}, headers=CUSTOMER)).headers["Location"]
+    elsewhere = await api.post(two + "/notes", json={"text": "Birinci."}, headers=keyed(INVESTIGATOR, "n"))
+    assert (await assert_problem(elsewhere, 422))["type"] == problem["type"]  # the same body elsewhere: another request
+    assert await timeline_actions(api, two) == ["opened"]
     other_order = {**OPEN, "order_id": "ord-6"}
     assert (await api.post("/v1/disputes", json=other_order, headers=keyed(CUSTOMER, "n"))).status == 201  # theirs
     refused = await api.post("/v1/disputes", json={**other_order, "statement": "Başka."}, headers=keyed(CUSTOMER, "n"))
     assert (await assert_problem(refused, 422))["type"] == problem["type"]
     assert await timeline_actions(api, one) == ["opened", "note_added"]
+
+
+async def test_the_same_note_under_the_same_key_with_another_if_match_is_another_request(api):
+    one = await opened(api)
+    note = {"text": "Aynı not."}
+    first = await api.post(one + "/notes", json=note, headers={**keyed(INVESTIGATOR, "n"), "If-Match": '"1"'})
+    assert first.status == 201, await first.text()
+    other = await api.post(one + "/notes", json=note, headers={**keyed(INVESTIGATOR, "n"), "If-Match": '"2"'})
+    assert (await assert_problem(other, 422))["type"] == "urn:dispute-service:problem:idempotency-key-reused"
+    assert await timeline_actions(api, one) == ["opened", "note_added"]
+
+
+async def test_a_form_with_another_statement_under_the_same_key_is_another_request(api):
+    one = await opened(api)
+    assert (await api.post(one + "/information", data=form("Kapı önü."), headers=keyed(CUSTOMER, "i"))).status == 201
+    other = await api.post(one + "/information", data=form("Komşuda."), headers=keyed(CUSTOMER, "i"))
+    assert (await assert_problem(other, 422))["type"] == "urn:dispute-service:problem:idempotency-key-reused"
+    assert await timeline_actions(api, one) == ["opened", "information_added"]
 
 
 async def test_keys_are_the_callers_own(api):

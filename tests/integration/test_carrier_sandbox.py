@@ -10,10 +10,13 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from prometheus_client import CollectorRegistry
 from structlog.testing import capture_logs
 
+from adapters.bootstrap import SystemClock
+from adapters.carrier_gateway import CarrierMetrics, RegistryGateway
 from adapters.demo import demo_orders
-from adapters.memory import FixedClock, InMemoryDisputes, InMemoryOrders
+from adapters.memory import FixedClock, InMemoryDisputes, InMemoryEvidenceStore, InMemoryOrders
 from adapters.orders import OrderFile
 from sandbox.carriers import (
     SandboxShipment,
@@ -25,10 +28,11 @@ from sandbox.carriers import (
 )
 from carriers.base import CarrierAdapter, PushCarrier
 from carriers.errors import CarrierAuthError, CarrierUnavailable, MalformedResponse, WebhookRejected
+from carriers.parsing import attachment_media_type
 from carriers.registry import CARRIERS, create_adapter
 from carriers.turkish import fold
 from disputes.actors import SYSTEM, Actor
-from disputes.intake import pull_key
+from disputes.intake import EvidenceIntake, pull_key
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
@@ -183,10 +187,17 @@ async def test_each_scenario_pulls_through_the_carriers_own_format(sandbox, sess
 
 @pytest.mark.parametrize("code", PULL)
 async def test_pulling_a_parcel_in_transit_again_reads_the_same_scans(sandbox, session, code) -> None:
-    carrier = adapter(sandbox, session, code)
-    first, again = await carrier.pull(number(S.IN_TRANSIT)), await carrier.pull(number(S.IN_TRANSIT))
+    """Through the gateway, so each proof is compared as kept: stamped when received, its carrier's reply stored
+    and pointed at."""
+    store = InMemoryEvidenceStore()
+    intake = EvidenceIntake(store, store, SystemClock(), attachment_media_type)
+    gateway = RegistryGateway({code: adapter(sandbox, session, code)}, intake, SystemClock(),
+                              CarrierMetrics(CollectorRegistry()))
+    first = await gateway.pull(code, number(S.IN_TRANSIT))
+    again = await gateway.pull(code, number(S.IN_TRANSIT))
 
     assert first.events == again.events  # Aras answers with its latest status only: no scans
+    assert first.raw_ref is not None and again.raw_ref is not None  # each reply kept
     assert pull_key(first) == pull_key(again)  # retried pulls add no evidence
     shipment = next(s for s in SHIPMENTS if s.tracking_number == number(S.IN_TRANSIT) and s.carrier == code)
     assert all(e.at <= shipment.last_scan_at for e in first.events if e.at)

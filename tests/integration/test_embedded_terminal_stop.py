@@ -2,16 +2,22 @@
 foreground process group, yet the embedded database keeps answering until the service has finished its work in
 flight and handed its leases back, and only then stops."""
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
+from mongoeco import AsyncMongoClient
 
+from adapters.mongo.embedded import DATA_FILE
+from adapters.mongo.engine import SQLiteEngine
+from adapters.mongo.indexes import DISPUTES
 from tests.integration.test_embedded_lifecycle import free_port, gone
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +58,17 @@ def _wait_for(path: Path, text: str, timeout: float) -> str:
     pytest.fail(f"{text!r} not in {path} within {timeout} s:\n{path.read_text(errors='replace')[-2000:]}")
 
 
+def _stored_case(data_dir: Path, order_id: str) -> dict[str, Any]:
+    """The order's case as the stopped service left it in its data directory."""
+    async def read() -> dict[str, Any]:
+        async with AsyncMongoClient(SQLiteEngine(str(data_dir / DATA_FILE))) as client:
+            found = await client["disputes"][DISPUTES].find({"order.order_id": order_id}).to_list()
+        assert len(found) == 1, found
+        return dict(found[0])
+
+    return asyncio.run(read())
+
+
 def _cli(env: dict[str, str], *args: str) -> str:
     return subprocess.run([sys.executable, "-m", "adapters.cli", *args], cwd=ROOT, env=env, check=True,
                           capture_output=True, text=True, timeout=60).stdout.strip()
@@ -61,7 +78,8 @@ def test_ctrl_c_in_the_terminal_lets_work_in_flight_give_its_lease_back_before_t
     tmp_path: Path, started: list[tuple[subprocess.Popen[bytes], list[int]]],
 ) -> None:
     """README: `./dev serve` "Stop with Ctrl-C"; a process told to stop finishes a worker's work in flight, which
-    hands its lease back. A carrier pull slowed to 8 s per call is in flight when the terminal's SIGINT arrives."""
+    hands its lease back. A carrier pull slowed to 8 s per call is in flight when the terminal's SIGINT arrives:
+    once everything stopped, the case it pulled for holds no lease on that work."""
     port = free_port()
     env = {
         "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "DISPUTES_DATA_DIR": str(tmp_path / "data"),
@@ -106,3 +124,6 @@ def test_ctrl_c_in_the_terminal_lets_work_in_flight_give_its_lease_back_before_t
     while not all(gone(pid) for pid in databases) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert all(gone(pid) for pid in databases), "the database server outlived the service"
+    case = _stored_case(tmp_path / "data", "ord-9901")
+    assert "pull_evidence" in case["due"], case["due"]  # pulled for, and to be pulled for again
+    assert "pull_evidence" not in case.get("lease", {}), case["lease"]  # given back: another worker may take it at once

@@ -1,6 +1,7 @@
 """Whether a decision kept the decision deadline (the SLA report's `within_sla`): a person's decision by the deadline
 keeps it; after it, only the deadline rule's, taken as the deadline came (docs: DESIGN "the SLA promise holds by
-construction"; README "at the deadline resolves it")."""
+construction"; README "at the deadline resolves it"), within the hour after it (`disputes.sla.AT_THE_DEADLINE`: "how
+soon after the decision deadline a decision by the deadline rule is still the deadline's")."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -41,9 +42,15 @@ def by_the_deadline_rule(at: datetime) -> Decision:
         (by_a_person(DUE), True),  # "by" the deadline includes its instant
         (by_a_person(DUE + timedelta(minutes=1)), False),
         (by_the_deadline_rule(DUE + timedelta(seconds=5)), True),  # the sweeper took it as the deadline came
+        (by_the_deadline_rule(DUE), True),  # the deadline's own instant
+        (by_the_deadline_rule(DUE - timedelta(milliseconds=1)), True),  # by the deadline, whoever decides
+        (by_the_deadline_rule(DUE + timedelta(hours=1) - timedelta(milliseconds=1)), True),  # within the hour after it
+        (by_the_deadline_rule(DUE + timedelta(hours=1, milliseconds=1)), False),  # past the hour: the sweeper was late
         (by_the_deadline_rule(DUE + timedelta(hours=2)), False),  # the sweeper was stopped: the promise was missed
     ],
-    ids=["a day early", "at the deadline", "a minute late", "the deadline rule at it", "the deadline rule late"],
+    ids=["a day early", "at the deadline", "a minute late", "the deadline rule at it", "the deadline rule at its instant",
+         "the deadline rule just before it", "the deadline rule within the hour", "the deadline rule past the hour",
+         "the deadline rule late"],
 )
 def test_a_decision_keeps_the_deadline_by_it_or_by_the_deadline_rule_as_it_came(taken: Decision, in_time: bool) -> None:
     assert decided_in_time(taken, DUE) is in_time

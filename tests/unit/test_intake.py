@@ -8,7 +8,7 @@ import pytest
 
 from adapters.memory import FixedClock, InMemoryEvidenceStore
 from carriers.parsing import attachment_media_type
-from disputes.intake import EvidenceIntake, PushedEvent, PushReceipt, attachment_ref, push_key, raw_ref
+from disputes.intake import EvidenceIntake, PushedEvent, PushReceipt, attachment_ref, pull_key, push_key, raw_ref
 from disputes.work import WorkKind
 from schemas.dispute import Evidence
 from schemas.proof import (
@@ -137,6 +137,20 @@ async def test_a_pull_without_a_transcript_keeps_no_raw_answer() -> None:
     assert kept.raw_ref is None and store.raw == {}
     assert kept.signature is not None and kept.signature.ref in store.attachments
     assert store.events == {}  # pulled proof goes onto the dispute, not into the push inbox
+
+
+async def test_the_same_answer_in_two_replies_that_differ_only_in_their_transaction_id_is_one_piece_of_evidence() -> None:
+    """FedEx's Track API echoes a fresh `transactionId` in every reply: each pull's transcript, and the stored copy
+    it points at, differ, and the answer is still the one already held."""
+    store = InMemoryEvidenceStore()
+    intake = intake_over(store)
+    answer = ProofOfDelivery(carrier="fedex", tracking_number="794600000001", status=ProofStatus.IN_TRANSIT,
+                             source=ProofSource.PULL, received_at=NOW)
+    first = await intake.receive_pull("fedex", answer, None, b'{"transactionId": "APIF_SV_TRKC_TxID-1", "output": {}}')
+    again = await intake.receive_pull("fedex", answer, None, b'{"transactionId": "APIF_SV_TRKC_TxID-2", "output": {}}')
+
+    assert first.raw_ref is not None and again.raw_ref is not None and first.raw_ref != again.raw_ref  # both kept
+    assert pull_key(first) == pull_key(again)  # one piece of evidence
 
 
 def test_attachments_labelled_as_their_bytes_leave_the_proof_as_it_is() -> None:

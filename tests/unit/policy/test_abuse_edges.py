@@ -1,5 +1,6 @@
-"""Abuse signals at their edges: a claim filed the instant of the delivery scan, and what each signal cites (a finding
-cites what it rests on, as tests/unit/policy/test_citations.py pins for the proof's findings)."""
+"""Abuse signals at their edges: a claim filed the instant of the delivery scan, repeated claims at the instants their
+rules name (a week of one incident, a withdrawal at the opening, a claim in the opening's instant), and what each
+signal cites (a finding cites what it rests on, as tests/unit/policy/test_citations.py pins for the proof's findings)."""
 
 from datetime import timedelta
 
@@ -37,3 +38,56 @@ def test_each_signal_cites_the_fields_it_rests_on() -> None:
     assert repeated is not None and [c.field for c in repeated.evidence] == ["customer_id"]
     assert soon is not None and [c.field for c in soon.evidence] == ["opened_at", "order.delivered_at"]
     assert shared is not None and [c.field for c in shared.evidence] == ["order.address"]
+
+
+def repeated(history: tuple[PastClaim, ...]) -> tuple[int, int]:
+    """The repeat-claims finding's (claims, rejected) for this dispute (opened at `OPENED_AT`) over `history`."""
+    found = repeat_claims_signal(dispute(), CustomerHistory(history), SETTINGS)
+    assert found is not None
+    return found.facts["claims"], found.facts["rejected"]
+
+
+TWO_OTHER_ORDERS = (
+    PastClaim(OPENED_AT - timedelta(days=20), "ord-b/shp-b", Outcome.REFUND),
+    PastClaim(OPENED_AT - timedelta(days=30), "ord-c/shp-c", Outcome.REFUND),
+)
+
+
+@pytest.mark.parametrize(
+    ("before", "claims"),
+    [(timedelta(days=7), 3), (timedelta(days=7, milliseconds=1), 4)],
+    ids=["a week to the instant", "a week and a millisecond"],
+)
+def test_another_package_of_this_order_claimed_a_week_before_to_the_instant_is_the_same_incident(
+    before: timedelta, claims: int
+) -> None:
+    """README: "an order claimed more than once within a week of its first claim is one, and so is one whose packages
+    are claimed one at a time within that week"; claims on one order further apart each count."""
+    sibling = PastClaim(OPENED_AT - before, f"{dispute().order.order_id}/shp-other", Outcome.REFUND)
+
+    assert repeated((sibling, *TWO_OTHER_ORDERS)) == (claims, 0)
+
+
+@pytest.mark.parametrize(
+    ("withdrawn", "claims"),
+    [(timedelta(0), 3), (timedelta(milliseconds=1), 4)],
+    ids=["as this one opened", "a millisecond after"],
+)
+def test_a_claim_withdrawn_the_instant_this_one_opened_does_not_count(withdrawn: timedelta, claims: int) -> None:
+    """README: a claim the customer withdrew is none; "a claim withdrawn after the case's opening still counts (it
+    stood then)": one withdrawn at the opening itself no longer stood."""
+    found_it = PastClaim(OPENED_AT - timedelta(days=10), "ord-a/shp-a", None, withdrawn_at=OPENED_AT + withdrawn)
+
+    assert repeated((found_it, *TWO_OTHER_ORDERS)) == (claims, 0)
+
+
+def test_a_rejected_claim_opened_in_the_same_instant_as_this_one_is_no_earlier_one() -> None:
+    """README: the finding says "how many of those earlier orders have a claim that stands rejected"; a claim opened in
+    this one's instant is counted (claims up to the opening, this one included) but is not earlier, nor is this case
+    itself, rejected by the time it is assessed again (the history may hold it)."""
+    this = PastClaim(OPENED_AT, dispute().shipment_key, Outcome.REJECTED)
+    twin = PastClaim(OPENED_AT, "ord-twin/shp-twin", Outcome.REJECTED)
+    earlier = PastClaim(OPENED_AT - timedelta(milliseconds=1), "ord-d/shp-d", Outcome.REJECTED)
+
+    assert repeated((this, twin, *TWO_OTHER_ORDERS)) == (4, 0)
+    assert repeated((this, twin, earlier, *TWO_OTHER_ORDERS)) == (5, 1)
