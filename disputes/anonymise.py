@@ -27,7 +27,7 @@ ANONYMISED: Final = "[anonymised]"
 
 REPLACED: Final = frozenset({
     "buyer_name", "recipient_name", "received_by", "line", "address", "statement", "note", "override_reason",
-    "text", "text_tr", "question", "message", "message_en", "description", "filename",
+    "text", "text_tr", "question", "message", "message_en", "customer_message", "description", "filename",
 })
 """Texts replaced by `ANONYMISED` (a mapping under one of these names, such as an address, is gone through)."""
 REMOVED: Final = frozenset({

@@ -36,7 +36,7 @@ PERSONAL = [  # each as the order, the customer, staff and the carrier wrote it
     "Kapı önü, 3. kat", "Kadıköy Şube - Bağdat Cad.", "inv-7", "Komşuya teslim edildiği görüldü.",
     "34710", "Bağdat Caddesi 12/4, Kadıköy", "Teslim alan: M. Kaya (komşu)", "Komşusu Mehmet Bey teslim almış.",
     "Hüsnü Çelebi adlı komşunuza sordunuz mu?", "Ayşe Hanım komşuyu doğruladı, imza onun.",
-    "Nermin Aksoy adına da aynı adrese başvurmuş.", 7.5,
+    "Nermin Aksoy adına da aynı adrese başvurmuş.", 7.5, "Cemil Efendi",
 ]
 
 
@@ -66,7 +66,8 @@ async def a_closed_case_full_of_personal_data(storage: Storage, cases: Cases, de
                       text_tr="Komşusu Mehmet Bey teslim almış.", effect=Effect.SUPPORTS_DELIVERY)
     advice = Recommendation(action=RecommendedAction.REJECT, rule=PolicyRule.STRONG_PROOF, confidence=0.9,
                             findings=[finding], auto_resolve=False, carrier_liable=False, needs_supervisor=False,
-                            priority=0, abuse_flags=["repeat_claims"], computed_at=NOW)
+                            priority=0, abuse_flags=["repeat_claims"], computed_at=NOW,
+                            customer_message="Paketi komşunuz Cemil Efendi teslim almış.")
     await cases.change(case.id, lambda d: d.record_assessment(SYSTEM, advice, NOW, timedelta(hours=72)))
     await cases.change(case.id, lambda d: d.review_restriction(
         SUPERVISOR, True, "Nermin Aksoy adına da aynı adrese başvurmuş.", NOW))
