@@ -60,8 +60,9 @@ def _deadlines(calendar: BusinessCalendar, opened_on: date, days: tuple[int, int
 
 
 AT_THE_DEADLINE = timedelta(hours=1)
-"""How soon after the decision deadline a decision by the deadline rule is still the deadline's: the sweeper takes a
-case within seconds of it (`sla_interval_seconds`); one decided later (the sweeper was stopped) missed it."""
+"""How soon after the decision deadline a decision by the deadline rule is still the deadline's (less than this after
+it): the sweeper takes a case within seconds of it (`sla_interval_seconds`); one decided later (the sweeper was
+stopped) missed it."""
 
 
 def taken_at_the_deadline(decision: Decision, due: datetime) -> bool:

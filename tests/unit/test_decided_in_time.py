@@ -45,11 +45,13 @@ def by_the_deadline_rule(at: datetime) -> Decision:
         (by_the_deadline_rule(DUE), True),  # the deadline's own instant
         (by_the_deadline_rule(DUE - timedelta(milliseconds=1)), True),  # by the deadline, whoever decides
         (by_the_deadline_rule(DUE + timedelta(hours=1) - timedelta(milliseconds=1)), True),  # within the hour after it
+        (by_the_deadline_rule(DUE + timedelta(hours=1)), False),  # "less than" the hour after it: the hour itself is late
         (by_the_deadline_rule(DUE + timedelta(hours=1, milliseconds=1)), False),  # past the hour: the sweeper was late
         (by_the_deadline_rule(DUE + timedelta(hours=2)), False),  # the sweeper was stopped: the promise was missed
     ],
     ids=["a day early", "at the deadline", "a minute late", "the deadline rule at it", "the deadline rule at its instant",
-         "the deadline rule just before it", "the deadline rule within the hour", "the deadline rule past the hour",
+         "the deadline rule just before it", "the deadline rule within the hour", "the deadline rule at the hour",
+         "the deadline rule past the hour",
          "the deadline rule late"],
 )
 def test_a_decision_keeps_the_deadline_by_it_or_by_the_deadline_rule_as_it_came(taken: Decision, in_time: bool) -> None:
