@@ -96,7 +96,7 @@ async def test_the_console_says_deleted_after_retention_instead_of_drawing_the_i
     chosen = {"Cookie": f"{staff()['Cookie']}; console_lang={language}"}
     page = await (await api.get(f"/console/disputes/{dispute_id}", headers=chosen)).text()
 
-    assert page.count(words) == 2  # the proof document and the customer's photo
+    assert page.count(words) == 3  # FedEx's signed SPOD, as the signature and as the document; the customer's photo
     assert "<img" not in page.split('id="proof-h"')[1].split("</section>")[0]
     assert f"attachments/{door['ref']}" not in page and f"attachments/{document}" not in page and FILE_NAME not in page
 
