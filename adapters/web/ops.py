@@ -27,7 +27,7 @@ METRICS_ANSWER = {
 ReadinessCheck = Callable[[], Awaitable[None]]
 READINESS_TIMEOUT_SECONDS = 0.5  # 503 within a second of the database going away (probes often wait 1 s)
 READINESS: web.AppKey[ReadinessCheck] = web.AppKey("readiness")
-OPENAPI = web.AppKey("openapi", dict)
+OPENAPI = web.AppKey("openapi", bytes)
 DOCS_DIR = Path(swagger_ui_path)
 log = structlog.get_logger("api")
 
@@ -83,7 +83,7 @@ async def readyz(call: Call) -> web.Response:
 
 
 async def openapi(call: Call) -> web.Response:
-    return web.json_response(call.request.app[OPENAPI])
+    return web.Response(body=call.request.app[OPENAPI], content_type="application/json", charset="utf-8")
 
 
 async def docs(call: Call) -> web.Response:
