@@ -1,7 +1,8 @@
 """One-off changes to stored documents, run at start-up after the indexes and safe to run again (each finds
 only documents still in the old shape, so a second run, or a second process running it at once, changes nothing).
 A migration that has run is recorded in the `migrations` collection and skipped afterwards, so a start-up does
-not scan the collections again.
+not scan the collections again. A new database (no document in any collection a migration changes) has every
+migration recorded at once, with one write: only the indexes of an earlier version are looked for and dropped.
 
 Schedule moved to `due.<kind>`: documents written before background work was scheduled by storage keep their
 due times in top-level fields (`evidence_pull_due`, `assess_due`, `sla_check_due`, `outbox_due`, `purge_due` on
@@ -102,6 +103,13 @@ OLD_INDEXES = {
 }
 CLAIMS_BEFORE = tuple(f"due_{kind}" for kind in WorkKind)
 QUEUE_BEFORE_KEY = ("queue", "queue_by_status", "queue_by_carrier", "queue_by_assignee", "by_customer", "queue_by_override")
+DROPPED = {
+    DISPUTES: (*OLD_INDEXES[DISPUTES], *QUEUE_BEFORE_KEY, *CLAIMS_BEFORE),
+    CARRIER_EVENTS: (*OLD_INDEXES[CARRIER_EVENTS], "events_by_tracking_number", "events_in_order", *CLAIMS_BEFORE),
+}
+"""Every index a migration drops, by collection."""
+MIGRATED = (DISPUTES, CARRIER_EVENTS, ATTACHMENTS, RAW_PAYLOADS)
+"""The collections whose documents migrations change."""
 
 
 INDEX_NOT_FOUND = 27
@@ -141,6 +149,14 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
         CHANNELS_RECORDED: _channels_recorded, PERSONAL_DATA_DUE: _personal_data_due,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
+    pending = [name for name in steps if name not in done]
+    if pending and not await _holds_documents(db):  # a new database: nothing in an old shape, at most old indexes
+        for collection, names in DROPPED.items():
+            await _drop_indexes(db, collection, names)
+        await db[MIGRATIONS].bulk_write(
+            [UpdateOne({"_id": name}, {"$setOnInsert": {"changed": 0}}, upsert=True) for name in pending]
+        )
+        return 0
     changed = 0
     for name, step in steps.items():
         if name not in done:
@@ -148,6 +164,13 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
             await db[MIGRATIONS].update_one({"_id": name}, {"$setOnInsert": {"changed": count}}, upsert=True)
             changed += count
     return changed
+
+
+async def _holds_documents(db: AsyncDatabase[Doc]) -> bool:
+    for collection in MIGRATED:
+        if await db[collection].find_one({}, {"_id": 1}, sort=[("_id", 1)]) is not None:
+            return True
+    return False
 
 
 async def _schedule_in_due(db: AsyncDatabase[Doc]) -> int:

@@ -307,6 +307,38 @@ async def test_copies_a_full_case_dropped_before_it_recorded_them_for_deletion_a
     assert await mongo_db.raw_payloads.find_one({"_id": raw_ref(replies[1])}) is not None, "the case cites it"
 
 
+ALL_MIGRATIONS = {  # the migrations the module's docstring lists, by the names they are recorded under
+    "schedule_in_due", "queue_key", "claim_indexes", "flagged", "shipment_on_clock", "purge_recorded",
+    "purge_flags_dropped", "pushes_kept", "refs_cited", "images_checked", "raws_checked", "copies_rechecked",
+    "events_in_order", "earlier_pushes_read", "events_by_push", "proof_hours_not_negative",
+    "decisions_in_their_deadline", "channels_recorded", "personal_data_due",
+}
+
+
+async def test_a_new_database_records_every_migration_at_once_and_still_drops_an_earlier_version_s_indexes(
+    mongo_db, query_audit
+):
+    """A first start writes no document in an old shape: nothing is scanned or updated, yet an index an earlier
+    version created on the still empty collections is dropped."""
+    await mongo_db[DISPUTES].create_index([("due.assess", ASCENDING), ("lease.assess.until", ASCENDING)], name="due_assess")
+    await mongo_db[CARRIER_EVENTS].create_index([("received_at", ASCENDING)], name="events_in_order")
+    query_audit.commands.clear()
+
+    assert await migrate(mongo_db) == 0
+
+    sent = [(name, command[name]) for name, command in query_audit.commands]
+    assert not [(name, target) for name, target in sent if name in ("update", "aggregate", "insert", "delete")
+                and target != "migrations"], sent
+    assert len([1 for name, target in sent if name == "update" and target == "migrations"]) == 1, "one write records all"
+    recorded = {doc["_id"]: doc["changed"] async for doc in mongo_db["migrations"].find({})}
+    assert recorded == dict.fromkeys(ALL_MIGRATIONS, 0)
+    assert "due_assess" not in await mongo_db[DISPUTES].index_information()
+    assert "events_in_order" not in await mongo_db[CARRIER_EVENTS].index_information()
+    query_audit.commands.clear()
+    assert await migrate(mongo_db) == 0
+    assert [(name, command[name]) for name, command in query_audit.commands] == [("find", "migrations")]
+
+
 async def test_an_old_index_another_process_starting_at_once_dropped_first_is_gone_all_the_same(
     mongo_db, query_audit, monkeypatch
 ):
