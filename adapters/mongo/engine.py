@@ -91,8 +91,18 @@ answering the same as before).
 11. The cache of 2 is shared by the threads mongoeco runs operations on, and its invalidation after each write
     iterated it: a read on another thread adding an answer meanwhile failed the write ("dictionary changed size during
     iteration", a rare 500 under load). It is read from a copy (one step for the interpreter) and never iterated.
+
+12. Change delivery. mongoeco's SQLite engine declares change delivery through a transactional outbox: after every
+    write, on the server's event loop, it takes a lease row for its change consumer (a write and a commit), starts a
+    thread to keep the lease, copies the write's changes out of the outbox one commit each, compacts the outbox
+    (another commit), gives the lease back (another) and joins the thread. A lease left held (one whose keeping thread
+    did not end within 11 s is never given back; it expires after 30 s) makes each write wait until it expires, and
+    the event loop with it: nothing is answered meanwhile, not even a driver's handshake. Change streams do not reach the wire, and the service never opens one, so the engine
+    declares no change delivery (`change_delivery="none"`, a mode mongoeco supports): writes no longer pay for it,
+    and no lease can hold them.
 """
 
+import dataclasses
 import json
 import sqlite3
 import threading
@@ -154,6 +164,8 @@ _FIELD_OPERATORS = frozenset({
 
 
 class SQLiteEngine(_SQLiteEngine):
+    capabilities = dataclasses.replace(_SQLiteEngine.capabilities, change_delivery="none")  # see 12
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._scratch = threading.local()

@@ -1,6 +1,7 @@
 """The embedded default's adaptation of mongoeco's SQLite engine (`adapters/mongo/engine.py`): written for
 one mongoeco version, still needed on it, and answering every operation exactly as the engine it adapts."""
 
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -146,6 +147,31 @@ async def test_a_write_while_another_thread_adds_to_what_is_known_fails_on_mongo
     else:
         with pytest.raises(Exception, match="changed size during iteration"):
             await written
+
+
+async def test_a_change_consumer_s_lease_left_held_stalls_writes_on_mongoeco_and_not_on_the_adapted_engine(tmp_path):
+    """mongoeco leases its change consumer around every write; a lease another owner holds (one whose keeper did not end
+    in time) holds every later write until it expires. The adapted engine delivers no changes: there is no lease."""
+    for name, engine_class in ENGINES.items():
+        path = tmp_path / f"{name}.sqlite"
+        async with AsyncMongoClient(engine_class(str(path))) as client:
+            things = client["db"]["things"]
+            await things.insert_one({"_id": "first"})
+            other = sqlite3.connect(path)
+            with other:
+                held = other.execute(
+                    "UPDATE change_outbox_consumers SET lease_owner = 'another', lease_expires_at_epoch = ?",
+                    (time.time() + 4,),
+                ).rowcount
+            other.close()
+            began = time.monotonic()
+            await things.insert_one({"_id": "second"})  # mongoeco waits on its event loop's thread: nothing else runs
+            waited = time.monotonic() - began
+
+            if engine_class is SQLiteEngine:
+                assert held == 0, "the adapted engine has a change consumer whose lease could be held"
+            else:
+                assert held == 1 and waited >= 3, "mongoeco no longer leases its change consumer: is 12 still needed?"
 
 
 async def test_mongoeco_decodes_every_document_to_update_one_it_names_by_id_and_the_adapted_engine_only_that_one(
