@@ -97,9 +97,9 @@ answering the same as before).
     thread to keep the lease, copies the write's changes out of the outbox one commit each, compacts the outbox
     (another commit), gives the lease back (another) and joins the thread. A lease left held (one whose keeping thread
     did not end within 11 s is never given back; it expires after 30 s) makes each write wait until it expires, and
-    the event loop with it: nothing is answered meanwhile, not even a driver's handshake. Change streams do not reach the wire, and the service never opens one, so the engine
-    declares no change delivery (`change_delivery="none"`, a mode mongoeco supports): writes no longer pay for it,
-    and no lease can hold them.
+    the event loop with it: nothing is answered meanwhile, not even a driver's handshake. Change streams do not reach
+    the wire, and the service never opens one, so the engine declares no change delivery (`change_delivery="none"`,
+    a mode mongoeco supports): writes no longer pay for it, and no lease can hold them.
 """
 
 import dataclasses

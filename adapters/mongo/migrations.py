@@ -103,11 +103,14 @@ OLD_INDEXES = {
 }
 CLAIMS_BEFORE = tuple(f"due_{kind}" for kind in WorkKind)
 QUEUE_BEFORE_KEY = ("queue", "queue_by_status", "queue_by_carrier", "queue_by_assignee", "by_customer", "queue_by_override")
+EVENTS_BEFORE_ORDER = ("events_by_tracking_number",)
+EVENTS_BEFORE_PUSH = ("events_in_order",)
 DROPPED = {
     DISPUTES: (*OLD_INDEXES[DISPUTES], *QUEUE_BEFORE_KEY, *CLAIMS_BEFORE),
-    CARRIER_EVENTS: (*OLD_INDEXES[CARRIER_EVENTS], "events_by_tracking_number", "events_in_order", *CLAIMS_BEFORE),
+    CARRIER_EVENTS: (*OLD_INDEXES[CARRIER_EVENTS], *EVENTS_BEFORE_ORDER, *EVENTS_BEFORE_PUSH, *CLAIMS_BEFORE),
 }
-"""Every index a migration drops, by collection."""
+"""Every index a migration drops, by collection (a new database drops these alone: a migration dropping another
+index names it here too)."""
 MIGRATED = (DISPUTES, CARRIER_EVENTS, ATTACHMENTS, RAW_PAYLOADS)
 """The collections whose documents migrations change."""
 
@@ -286,7 +289,7 @@ async def _pushes_read(db: AsyncDatabase[Doc]) -> int:
 
 
 async def _events_in_order(db: AsyncDatabase[Doc]) -> int:
-    await _drop_indexes(db, CARRIER_EVENTS, ("events_by_tracking_number",))
+    await _drop_indexes(db, CARRIER_EVENTS, EVENTS_BEFORE_ORDER)
     return 0
 
 
@@ -315,7 +318,7 @@ async def _channels_recorded(db: AsyncDatabase[Doc]) -> int:
 
 
 async def _events_by_push(db: AsyncDatabase[Doc]) -> int:
-    await _drop_indexes(db, CARRIER_EVENTS, ("events_in_order",))
+    await _drop_indexes(db, CARRIER_EVENTS, EVENTS_BEFORE_PUSH)
     return 0
 
 
