@@ -1,7 +1,7 @@
 """An idle worker loop asks storage less and less often, down to its interval; work found makes it ask soon."""
 
 import asyncio
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime, timedelta
 from itertools import pairwise
 
@@ -101,8 +101,9 @@ async def test_a_wake_during_a_pass_starts_the_next_pass_without_a_pause():
     assert paused_after == [2]
 
 
-async def test_a_loop_whose_passes_keep_failing_logs_when_they_start_and_stop_failing_not_at_every_pass():
-    outcomes = ["down"] * 6 + ["up"] * 3 + ["down"] * 2 + ["up"]  # the database goes away, comes back, again
+def scripted_passes(kind: str, outcomes: list[str]) -> tuple[asyncio.Event, Callable[[], Awaitable[int]]]:
+    """A loop's passes as `outcomes` says: each "down" fails as a pass whose database is gone; the last stops the
+    loop (the event returned)."""
     stop, passes = asyncio.Event(), list[str]()
 
     async def step() -> int:
@@ -110,14 +111,22 @@ async def test_a_loop_whose_passes_keep_failing_logs_when_they_start_and_stop_fa
         if len(passes) == len(outcomes):
             stop.set()
         if outcome == "down":
-            raise ExceptionGroup("some assess work failed", [ConnectionRefusedError()])
+            raise ExceptionGroup(f"some {kind} work failed", [ConnectionRefusedError()])
         return 0
 
-    async def pause(seconds: float) -> None:
-        return None
+    return stop, step
+
+
+async def no_pause(seconds: float) -> None:
+    return None
+
+
+async def test_a_loop_whose_passes_keep_failing_logs_when_they_start_and_stop_failing_not_at_every_pass():
+    outcomes = ["down"] * 6 + ["up"] * 3 + ["down"] * 2 + ["up"]  # the database goes away, comes back, again
+    stop, step = scripted_passes("assess", outcomes)
 
     with capture_logs() as logs:
-        await run_loop("assess", step, Pace(SHORTEST, INTERVAL), stop, asyncio.Event(), pause)
+        await run_loop("assess", step, Pace(SHORTEST, INTERVAL), stop, asyncio.Event(), no_pause)
     assert [(line["event"], line["worker"]) for line in logs] == [
         ("worker_pass_failed", "assess"), ("worker_pass_recovered", "assess"),
         ("worker_pass_failed", "assess"), ("worker_pass_recovered", "assess"),

@@ -10,6 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from adapters.metrics import WorkerPasses
 from adapters.workers import Pace, run_loop
 from disputes.work import WorkKind
+from tests.unit.test_worker_pace import no_pause, scripted_passes
 
 
 def counted(registry: CollectorRegistry) -> dict[tuple[str, str], float]:
@@ -35,20 +36,9 @@ async def test_a_loop_counts_its_passes_and_each_one_that_failed():
     WorkerPasses(registry)
     before = counted(registry)
     outcomes = ["down"] * 4 + ["up"] * 2 + ["down"]  # every failing pass is counted, not only the first of a run
-    stop, passes = asyncio.Event(), list[str]()
+    stop, step = scripted_passes(WorkKind.SLA_CHECK.value, outcomes)
 
-    async def step() -> int:
-        passes.append(outcome := outcomes[len(passes)])
-        if len(passes) == len(outcomes):
-            stop.set()
-        if outcome == "down":
-            raise ExceptionGroup("some sla_check work failed", [ConnectionRefusedError()])
-        return 0
-
-    async def pause(seconds: float) -> None:
-        return None
-
-    await run_loop(WorkKind.SLA_CHECK.value, step, Pace(0.05, 1.0), stop, asyncio.Event(), pause)
+    await run_loop(WorkKind.SLA_CHECK.value, step, Pace(0.05, 1.0), stop, asyncio.Event(), no_pause)
     after = counted(registry)
     grown = {key: after[key] - before.get(key, 0.0) for key in after}
     assert grown[("disputes_worker_passes_total", "sla_check")] == 7
