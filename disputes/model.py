@@ -144,7 +144,8 @@ _TO_DO = {
 }
 """What a person does about a parked effect, by whether it was a refund or reshipment and why it was parked."""
 MAX_SUBMISSIONS = 20
-"""What a customer may add to one case (an appeal and pieces of information), so its document stays bounded."""
+"""Pieces of information a customer may add to one case, so its document stays bounded. The appeal is not one of
+them: a case takes one (`AlreadyAppealed`), however much was added before it."""
 MAX_EVIDENCE = 200
 """Carrier evidence entries one case holds at most (a parcel's scans and its proof are a few dozen), so its document
 stays bounded whatever a carrier sends. Beyond it a proof of delivery takes the place of the oldest entry that is no
@@ -1661,8 +1662,10 @@ class Dispute(BaseModel):
     def _add_customer_evidence(
         self, actor: Actor, kind: SubmissionKind, statement: str, images: Sequence[CustomerImage], now: datetime
     ) -> None:
-        if len(self.customer_evidence) >= MAX_SUBMISSIONS:
-            raise TooManySubmissions(f"A case takes at most {MAX_SUBMISSIONS} additions; please contact customer service.")
+        pieces = sum(e.kind is SubmissionKind.INFORMATION for e in self.customer_evidence)
+        if kind is SubmissionKind.INFORMATION and pieces >= MAX_SUBMISSIONS:
+            raise TooManySubmissions(f"A case takes at most {MAX_SUBMISSIONS} pieces of information; please send what "
+                                     "more you have in a message.")
         added = CustomerEvidence(kind=kind, statement=statement, images=list(images), submitted_at=now, submitted_by=actor.id)
         self.customer_evidence.append(added)
         self.assess_due = now

@@ -151,6 +151,17 @@ async def test_a_case_takes_a_bounded_number_of_additions(service, dispute, stor
     assert store.attachments == {} and cleaner.cleaned == []
 
 
+async def test_a_customer_who_added_all_the_information_a_case_takes_keeps_the_one_appeal(service, dispute, clock):
+    for n in range(MAX_SUBMISSIONS):
+        await service.add_information(CUSTOMER, dispute.id, f"Ek bilgi {n}.")
+    await rejected(service, dispute.id)
+    clock.advance(hours=1)
+    appealed = await service.appeal(CUSTOMER, dispute.id, "İmza benim değil; komşular da almamış.")
+    assert appealed.status is Status.APPEALED
+    assert [e.kind for e in appealed.customer_evidence].count(SubmissionKind.APPEAL) == 1
+    assert len(appealed.customer_evidence) == MAX_SUBMISSIONS + 1
+
+
 async def test_an_appeal_carries_its_images_and_the_customer_is_told_they_arrived(
     service, dispute, store, clock, cleaner,
 ):
