@@ -6,6 +6,7 @@ from functools import cache, lru_cache
 
 from disputes.calendar import BusinessCalendar, HalfDayEves
 from disputes.rules import Rules
+from schemas.common import Role
 from schemas.dispute import Decision, ReasonCode, Sla
 
 
@@ -66,8 +67,10 @@ stopped) missed it."""
 
 
 def taken_at_the_deadline(decision: Decision, due: datetime) -> bool:
-    """A decision the deadline rule took as its deadline came: the promise kept by construction."""
-    return decision.reason_code is ReasonCode.DEADLINE_REACHED and due <= decision.decided_at < due + AT_THE_DEADLINE
+    """A decision the deadline rule took as its deadline came: the promise kept by construction. The rule is the
+    service's: a person who names its reason (`deadline_reached`) after the deadline decided late."""
+    return (decision.reason_code is ReasonCode.DEADLINE_REACHED and decision.decided_by_role is Role.SERVICE
+            and due <= decision.decided_at < due + AT_THE_DEADLINE)
 
 
 def decided_in_time(decision: Decision, due: datetime) -> bool:

@@ -48,11 +48,13 @@ def by_the_deadline_rule(at: datetime) -> Decision:
         (by_the_deadline_rule(DUE + timedelta(hours=1)), False),  # "less than" the hour after it: the hour itself is late
         (by_the_deadline_rule(DUE + timedelta(hours=1, milliseconds=1)), False),  # past the hour: the sweeper was late
         (by_the_deadline_rule(DUE + timedelta(hours=2)), False),  # the sweeper was stopped: the promise was missed
+        (decision(DUE + timedelta(minutes=30), ReasonCode.DEADLINE_REACHED, Role.INVESTIGATOR), False),  # a person, late
+        (decision(DUE - timedelta(minutes=30), ReasonCode.DEADLINE_REACHED, Role.SUPERVISOR), True),  # a person, by it
     ],
     ids=["a day early", "at the deadline", "a minute late", "the deadline rule at it", "the deadline rule at its instant",
          "the deadline rule just before it", "the deadline rule within the hour", "the deadline rule at the hour",
          "the deadline rule past the hour",
-         "the deadline rule late"],
+         "the deadline rule late", "a person naming the deadline rule late", "a person naming the deadline rule by it"],
 )
 def test_a_decision_keeps_the_deadline_by_it_or_by_the_deadline_rule_as_it_came(taken: Decision, in_time: bool) -> None:
     assert decided_in_time(taken, DUE) is in_time
