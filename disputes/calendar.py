@@ -44,8 +44,11 @@ def _confirmed_years() -> range:
 COVERED_YEARS = _confirmed_years()
 """The years the calendar counts in (`holidays`' confirmed Turkish religious holiday dates)."""
 CASES_BEFORE = datetime(COVERED_YEARS.stop - 1, 1, 1, tzinfo=UTC)
-"""The start of the last year counted: a case's time (a test clock's) must be before it, so that its deadlines (days
-to weeks ahead) fall within the years counted."""
+"""The start of the last year counted: a case opens on a test clock only before it, so that its deadlines (days to
+weeks ahead) fall within the years counted."""
+CLOCKS_BEFORE = datetime(COVERED_YEARS.stop - 1, 12, 31, tzinfo=UTC)
+"""The last day of the last year counted (still that year in every time zone): a test clock moves up to it, so that
+the cases opened on it before `CASES_BEFORE` run to their deadlines and past them."""
 
 
 class BeyondCalendar(ValueError):

@@ -8,7 +8,7 @@ from datetime import datetime
 from secrets import token_hex
 
 from disputes.actors import Actor
-from disputes.calendar import CASES_BEFORE
+from disputes.calendar import CASES_BEFORE, CLOCKS_BEFORE
 from disputes.contention import Backoff, Turns
 from disputes.duty import Duty
 from disputes.errors import (
@@ -412,16 +412,18 @@ class DisputeService:
             return self.clock.now()
         return (await self._read_clock(dispute.test_clock.id)).time
 
-    async def _read_clock(self, clock_id: str) -> ClockReading:
+    async def _read_clock(self, clock_id: str, before: datetime = CLOCKS_BEFORE) -> ClockReading:
+        """The clock's reading, when it is `before` the time given: `CASES_BEFORE` to open a case on it."""
         if self.test_clocks is None:
             raise RuntimeError("a case runs on a test clock, but no test clocks are kept here")
         clock = await self.test_clocks.get(clock_id)
         if clock is None:
             raise NotFound(f"No test clock {clock_id}.")
-        if clock.frozen_time >= CASES_BEFORE:  # a clock set so before such times were refused
+        if clock.frozen_time >= before:  # a clock set so before such times were refused, or moved on to open cases
             raise ClockOutOfRange(
-                f"Test clock {clock_id} is at {clock.frozen_time.year}: the business calendar counts deadlines only "
-                f"before {CASES_BEFORE.year}, so its cases can no longer change. Open a new test clock."
+                f"Test clock {clock_id} is at {clock.frozen_time.date()}: the business calendar counts deadlines only "
+                f"to the end of {CLOCKS_BEFORE.year}, so a case opens on a test clock before {CASES_BEFORE.date()} "
+                f"and changes on it before {CLOCKS_BEFORE.date()}. Open a new test clock."
             )
         return ClockReading(id=clock.id, time=clock.frozen_time, at=self.clock.now())
 
@@ -520,7 +522,7 @@ class DisputeService:
     async def _new_dispute(
         self, actor: Actor, behalf: OnBehalf, request: OpenRequest, scoped_key: str | None, render: Render | None
     ) -> Dispute:
-        reading = await self._read_clock(request.test_clock) if request.test_clock else None
+        reading = await self._read_clock(request.test_clock, CASES_BEFORE) if request.test_clock else None
         now = reading.time if reading else self.clock.now()
         order = await self.orders.get(request.order_id)
         if order is None or order.customer_id != behalf.customer_id:

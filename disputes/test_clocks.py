@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from secrets import token_hex
 
 from disputes.actors import SYSTEM, Actor
-from disputes.calendar import CASES_BEFORE, COVERED_YEARS
+from disputes.calendar import CASES_BEFORE, CLOCKS_BEFORE, COVERED_YEARS
 from disputes.errors import (
     ClockOnlyMovesForward,
     ClockOutOfRange,
@@ -36,7 +36,6 @@ from disputes.service import DisputeService, Opened, OpenRequest, Render, to_mil
 from disputes.work import WorkKind
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-LATEST = CASES_BEFORE
 MOMENTS = 500
 """The most moments one advance runs due work at (a moment is one time at which work falls due, on however many of
 the clock's cases). A carrier that never answers is asked again, at most an hour apart, until the evidence deadline:
@@ -61,7 +60,7 @@ class TestClockService:
 
     async def create(self, actor: Actor, frozen_time: datetime | None, name: str | None) -> TestClock:
         now = self.clock.now()
-        clock = TestClock(id=f"clk_{token_hex(12)}", name=name, frozen_time=_within(frozen_time or now), created_at=now,
+        clock = TestClock(id=f"clk_{token_hex(12)}", name=name, frozen_time=_within(frozen_time or now, CASES_BEFORE), created_at=now,
                           owner=owner(actor))
         await self.clocks.add(clock)
         return clock
@@ -73,7 +72,7 @@ class TestClockService:
         return clock
 
     async def advance(self, actor: Actor, clock_id: str, to: datetime) -> TestClock:
-        to = _within(to)
+        to = _within(to, CLOCKS_BEFORE)
         at = (await self.get(actor, clock_id)).frozen_time  # whose it is never changes: no race with the moves below
         if at > to:
             raise _behind(at)
@@ -159,12 +158,14 @@ def _behind(frozen_time: datetime) -> ClockOnlyMovesForward:
     )
 
 
-def _within(at: datetime) -> datetime:
-    """`at` to the millisecond (what storage keeps), when it is a time a case can run on."""
-    if not EARLIEST <= at < LATEST:
+def _within(at: datetime, before: datetime) -> datetime:
+    """`at` to the millisecond (what storage keeps), when it is a time a case can run on: a clock is set before
+    `CASES_BEFORE` (its cases open before it) and moves on up to `CLOCKS_BEFORE` (they run to their deadlines)."""
+    if not EARLIEST <= at < before:
         raise ClockOutOfRange(
-            f"A test clock's time must be from {EARLIEST.year} and before {LATEST.year}: the business calendar counts "
-            f"deadlines only in the years whose religious holidays are confirmed (to {COVERED_YEARS.stop - 1}), and a "
-            f"case's run weeks past its opening."
+            f"A test clock's time must be from {EARLIEST.year} and before {before.date()}: the business calendar counts "
+            f"deadlines only in the years whose religious holidays are confirmed (to {COVERED_YEARS.stop - 1}); a "
+            f"clock is set before {CASES_BEFORE.year}, as a case's run weeks past its opening, and moves on up to "
+            f"{CLOCKS_BEFORE.date()}."
         )
     return to_millisecond(at.astimezone(UTC))

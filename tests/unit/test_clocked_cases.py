@@ -213,11 +213,34 @@ async def test_a_clock_refuses_a_time_whose_deadlines_the_calendar_cannot_count(
     for at in (datetime(2032, 1, 1, tzinfo=UTC), datetime(2040, 2, 14, tzinfo=UTC)):
         with pytest.raises(clocks_use_case.ClockOutOfRange, match="2032"):
             await use_case.create(CUSTOMER, at, None)
-        with pytest.raises(clocks_use_case.ClockOutOfRange):
+    # A clock moves on through the last year counted, so that the cases opened before it reach their deadlines.
+    for at in (datetime(2032, 12, 31, tzinfo=UTC), datetime(2040, 2, 14, tzinfo=UTC)):
+        with pytest.raises(clocks_use_case.ClockOutOfRange, match="2032"):
             await use_case.advance(CUSTOMER, case.test_clock.id, at)
     assert (await clocks.get(case.test_clock.id)).frozen_time == case.opened_at
     latest = await use_case.create(CUSTOMER, datetime(2031, 12, 31, 23, 59, 59, 999000, tzinfo=UTC), None)
     assert latest.frozen_time.year == 2031
+
+
+async def test_a_case_opened_late_in_the_last_year_but_one_runs_to_its_deadline_in_the_last_year(
+    stepping, request_for, orders, repository
+):
+    # Opened on Tuesday 30.12.2031 at 13:00 in Istanbul: three business days on (31.12, then 02.01.2032 after New
+    # Year's Day, then 05.01 after the weekend), its decision is due at the end of Monday 05.01.2032.
+    opened_at = datetime(2031, 12, 30, 10, tzinfo=UTC)
+    delivered = shipment().model_copy(update={"delivered_at": opened_at - timedelta(days=1)})
+    orders.orders["ord-1"] = order(shipments=[delivered])
+    on_clock = await stepping.create(CUSTOMER, opened_at, None)
+    case = (await stepping.open(CUSTOMER, on_clock.id, request_for(), None)).dispute
+    assert case.sla.decision_due == datetime(2032, 1, 5, 21, tzinfo=UTC)
+
+    await stepping.advance(CUSTOMER, on_clock.id, datetime(2032, 1, 6, 9, tzinfo=UTC))
+
+    stored = repository.docs[case.id]  # the carrier never answered: at its evidence deadline, for the customer
+    assert stored.status is Status.RESOLVED and stored.decision.reason_code is ReasonCode.CARRIER_NO_PROOF
+    assert stored.decision.decided_at == case.sla.evidence_due == datetime(2032, 1, 2, 21, tzinfo=UTC)  # Friday 02.01
+    with pytest.raises(clocks_use_case.ClockOutOfRange, match="before 2032-01-01"):  # no new case past its start
+        await stepping.open(CUSTOMER, on_clock.id, request_for(shipment_id=delivered.shipment_id), None)
 
 
 async def test_a_case_on_a_clock_set_beyond_the_counted_years_before_they_were_bounded_is_refused_not_a_500(
