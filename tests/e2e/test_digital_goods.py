@@ -1,6 +1,8 @@
 """Digital goods through the running app: the delivery record of a code (from the sandbox provider) decides,
 refunds reach payments once, only for the lines not delivered, and nothing is charged to a carrier."""
 
+import re
+
 import pytest
 
 from sandbox.digital import DigitalScript
@@ -132,6 +134,30 @@ async def test_a_digital_case_cannot_be_decided_as_a_reship(api):
                              headers={**INVESTIGATOR, "If-Match": f'"{case["version"]}"'})
 
     assert refused.status == 422 and refused.content_type == "application/problem+json"
+
+
+def offered(page: str, select: str) -> set[str]:
+    """The values the decision form's `select` offers."""
+    form = page[page.index('id="decide-h"'):]
+    options = re.search(rf'<select id="{select}".*?</select>', form[:form.index("</form>")], re.S)
+    assert options is not None, select
+    return set(re.findall(r'<option value="(\w+)"', options.group()))
+
+
+async def test_the_console_offers_a_digital_case_only_the_outcomes_and_reasons_it_takes(api):
+    dispute = await open_case(api, "ord-d3")
+    await advised(api, dispute["id"], "digital_not_activated")
+    page = await (await api.get(f"/console/disputes/{dispute['id']}", headers=staff())).text()
+
+    # A code cannot be shipped again, and no carrier delivered it (README "Digital goods"; the decision's reasons).
+    assert offered(page, "outcome") == {"refund", "rejected"}
+    assert offered(page, "reason_code") == {"digital_not_delivered", "digital_delivered", "suspected_abuse", "goodwill",
+                                            "deadline_reached"}
+    parcel = await open_case(api, "ord-1")
+    page = await (await api.get(f"/console/disputes/{parcel['id']}", headers=staff())).text()
+    assert offered(page, "outcome") == {"refund", "reship", "rejected"}
+    assert offered(page, "reason_code") == {"carrier_no_proof", "weak_proof", "lost_in_transit", "proof_of_delivery",
+                                            "third_party_confirmed", "suspected_abuse", "goodwill", "deadline_reached"}
 
 
 async def test_of_a_code_activated_and_a_gift_card_never_sent_only_the_gift_card_is_refunded(api, sandbox, aiohttp_client):

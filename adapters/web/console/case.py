@@ -25,7 +25,7 @@ from adapters.web.views import compensated_lines
 from disputes import errors as domain
 from disputes.actors import Actor
 from disputes.evidence_access import VIEWED
-from disputes.model import AUTOMATIC, REJECTION_REASONS, RULE_REASONS, Dispute
+from disputes.model import AUTOMATIC, RULE_REASONS, Dispute
 from disputes.policy.geo import located
 from disputes.service import DisputeService
 from schemas.api import Assign, ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen, RestrictionReview
@@ -215,8 +215,8 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
         "compensated": compensated_lines(dispute),
         "item_names": {item.sku: item.name for item in dispute.order.items},
         "changes": changes,
-        "outcomes": tuple(Outcome),
-        "reasons": tuple(r for r in ReasonCode if r not in REJECTION_REASONS or r in dispute.rejection_reasons),
+        "outcomes": tuple(o for o in Outcome if o is not Outcome.RESHIP or dispute.order.reshippable),
+        "reasons": tuple(r for r in ReasonCode if r in dispute.rejection_reasons | dispute.compensation_reasons),
         "destinations": tuple(RefundDestination),
         "supervisor": Role.SUPERVISOR,
     }
