@@ -3,7 +3,8 @@
 Only JPEG, PNG and WebP are taken. Each is decoded and written anew by Pillow from its pixels, so EXIF (with the
 GPS position, the time and the device), XMP, comments and PNG text chunks stay behind. The EXIF orientation is
 applied to the pixels first, so the picture stays upright without it. The ICC colour profile is kept: it
-describes colours, not people. An animated image keeps its first frame.
+describes colours, not people. An animated image keeps its first frame. The copy is held to the bytes the file was
+sent in at most (`MAX_IMAGE_BYTES`, `_written`).
 
 Decoding is what costs: a small file can unpack to hundreds of megabytes of pixels. The header (all `Image.open`
 reads) is judged first: at most `MAX_PIXELS` are decoded; a larger baseline JPEG (a phone's 50 or 108 MP mode, up
@@ -46,7 +47,16 @@ MAX_JPEG_SEGMENTS = 1000
 """The most marker segments a JPEG may have before the end of its picture. A real one has a few dozen: APPn (EXIF,
 XMP, an ICC profile in at most 255 parts), tables (a Huffman table or two per scan), frame and scans. Each is cheap
 to step over, but a 10 MiB file of empty 4-byte comments holds 2.6 million of them: seconds of walking."""
-_QUALITY = {"JPEG": 90, "WEBP": 90}
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+"""The most bytes an image may be sent in, and the most its copy is written in (one stored document holds it, within
+MongoDB's 16 MiB)."""
+_WRITES: dict[str, tuple[dict[str, Any], ...]] = {
+    "JPEG": ({"quality": 90}, {"quality": 75}, {"quality": 60}, {"quality": 45}),
+    "WEBP": ({"quality": 90}, {"quality": 75}, {"quality": 60}, {"quality": 45}),
+    "PNG": ({}, {"compress_level": 9}),
+}
+"""How a copy is written, tried in turn while it is over `MAX_IMAGE_BYTES`: a picture sent at a low quality (a
+scanner's, or one compressed to fit) can take several times its bytes once written at the first quality."""
 _KEPT = ("transparency",)
 
 
@@ -70,8 +80,6 @@ def without_metadata(content: bytes, media_type: str) -> bytes:
             image.load()
             upright = ImageOps.exif_transpose(image)
             options: dict[str, Any] = {"format": fmt}
-            if fmt in _QUALITY:
-                options["quality"] = _QUALITY[fmt]
             if profile := image.info.get("icc_profile"):
                 options["icc_profile"] = profile
     except (OSError, SyntaxError, EOFError, ValueError, Image.DecompressionBombError) as error:
@@ -80,9 +88,21 @@ def without_metadata(content: bytes, media_type: str) -> bytes:
         raise UnusableImage("the file could not be read as an image") from None
     # What was read besides the pixels (EXIF, XMP, comments, text) is not written back; transparency is pixels.
     upright.info = {key: upright.info[key] for key in _KEPT if key in upright.info}
-    out = BytesIO()
-    upright.save(out, **options)
-    return out.getvalue()
+    return _written(upright, options)
+
+
+def _written(image: Image.Image, options: dict[str, Any]) -> bytes:
+    """The image written within `MAX_IMAGE_BYTES`: in the first of its format's `_WRITES` that fits, else at half its
+    width and height, and so on (each halving takes three quarters of the pixels away)."""
+    while True:
+        for write in _WRITES[options["format"]]:
+            out = BytesIO()
+            image.save(out, **options, **write)
+            if out.tell() <= MAX_IMAGE_BYTES:
+                return out.getvalue()
+        if image.width == image.height == 1:  # what is left over is not pixels (a colour profile near the limit)
+            raise UnusableImage(f"the picture could not be written within {MAX_IMAGE_BYTES // 2**20} MiB")
+        image = image.resize((max(image.width // 2, 1), max(image.height // 2, 1)), Image.Resampling.LANCZOS)
 
 
 def _within_budget(image: Image.Image, held_whole: bool) -> None:

@@ -17,7 +17,8 @@ from adapters.web.endpoint import Endpoint
 from adapters.web.idempotency import IDEMPOTENCY_KEY_PATTERN
 from adapters.web.openapi_partners import with_partner_contract
 from adapters.web.problems import ProblemType, problem_types
-from adapters.web.uploads import IMAGES, MAX_IMAGE_BYTES, MAX_IMAGES, STATEMENT
+from adapters.images import MAX_IMAGE_BYTES
+from adapters.web.uploads import IMAGES, MAX_IMAGES, STATEMENT
 from disputes.idempotency import IN_FLIGHT_RETRY_SECONDS
 from disputes.rules import Rules
 from schemas.api import Problem

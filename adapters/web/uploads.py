@@ -16,7 +16,16 @@ from aiohttp import BodyPartReader, MultipartReader, StreamReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import TypeAdapter, ValidationError
 
-from adapters.images import FORMATS, SNIFF_BYTES, DecodersBusy, DecodeTurns, UnusableImage, image_type, without_metadata
+from adapters.images import (
+    FORMATS,
+    MAX_IMAGE_BYTES,
+    SNIFF_BYTES,
+    DecodersBusy,
+    DecodeTurns,
+    UnusableImage,
+    image_type,
+    without_metadata,
+)
 from adapters.web.bodies import refuse_coded
 from adapters.web.endpoint import read_json_body
 from adapters.web.problems import ProblemError, validation_problem
@@ -26,7 +35,6 @@ from schemas.common import Statement
 
 STATEMENT, IMAGES = "statement", "images"
 MAX_IMAGES = 5
-MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_STATEMENT_BYTES = 16 * 1024
 MAX_FILENAME = 255
 MAX_FORM_BYTES = MAX_IMAGES * MAX_IMAGE_BYTES + 256 * 1024

@@ -1,6 +1,7 @@
 """Customers' images: told apart by their bytes, and stored without the metadata a phone writes into them
 (images made here by Pillow, with a GPS position, a maker, a comment and XMP written in)."""
 
+import random
 from io import BytesIO
 
 import pytest
@@ -88,6 +89,38 @@ def test_the_colour_profile_and_transparency_are_kept() -> None:
     stored = Image.open(BytesIO(without_metadata(out.getvalue(), "image/png")))
     assert stored.info.get("icc_profile") == srgb and stored.mode == "RGBA"
     assert stored.getpixel((1, 1)) == (0, 0, 0, 0)
+
+
+def noise(fmt: str, size: tuple[int, int], **options: object) -> bytes:
+    """A picture of random pixels, which no coder compresses well: written anew, it keeps most of its bytes."""
+    out = BytesIO()
+    Image.frombytes("RGB", size, random.Random(7).randbytes(size[0] * size[1] * 3)).save(out, fmt, **options)
+    return out.getvalue()
+
+
+def test_a_picture_sent_at_a_low_quality_is_written_at_a_lower_one_when_the_first_would_pass_the_limit(
+    monkeypatch,
+) -> None:
+    sent = noise("JPEG", (256, 256), quality=10)
+    at_ninety = BytesIO()
+    Image.open(BytesIO(sent)).save(at_ninety, "JPEG", quality=90)
+    assert at_ninety.tell() > 2 * len(sent)  # what writing it anew at the first quality alone would store
+    monkeypatch.setattr(images, "MAX_IMAGE_BYTES", at_ninety.tell() - 1)
+
+    clean = without_metadata(sent, "image/jpeg")
+
+    assert len(clean) < at_ninety.tell() and Image.open(BytesIO(clean)).size == (256, 256)
+
+
+@pytest.mark.parametrize(("media_type", "fmt"), [("image/jpeg", "JPEG"), ("image/png", "PNG"), ("image/webp", "WEBP")])
+def test_a_picture_that_fits_at_no_quality_is_written_smaller_until_it_fits(monkeypatch, media_type, fmt) -> None:
+    monkeypatch.setattr(images, "MAX_IMAGE_BYTES", 6_000)
+
+    clean = without_metadata(noise(fmt, (256, 256)), media_type)
+
+    stored = Image.open(BytesIO(clean))
+    assert len(clean) <= 6_000 and stored.format == fmt
+    assert stored.size in {(128, 128), (64, 64), (32, 32)}  # halved, as often as it takes
 
 
 def test_a_file_that_only_starts_like_an_image_is_unusable() -> None:
