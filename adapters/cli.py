@@ -270,6 +270,11 @@ def require_production_settings(settings: Settings, api: bool) -> None:
         raise CannotStart("DISPUTES_TEST_CLOCKS is for the embedded default (sandbox) only.")
     if settings.console_dev_sign_in:  # anyone could sign in as staff
         raise CannotStart("DISPUTES_CONSOLE_DEV_SIGN_IN is for the embedded default (sandbox) only.")
+    if settings.carrier_sandbox_url is not None and not settings.sandbox_carriers_allowed:
+        raise CannotStart("DISPUTES_CARRIER_SANDBOX_URL gives each carrier DISPUTES_CARRIERS leaves out the sandbox's "
+                          "published credentials, so anyone who reaches the service could push evidence as it: "
+                          "configure the carriers in DISPUTES_CARRIERS, or, where the sandbox stands in for them, "
+                          "set DISPUTES_SANDBOX_CARRIERS_ALLOWED=true as well.")
     if api and settings.jwt_jwks_url is None:  # HS256 development tokens are for the embedded default only
         raise CannotStart("DISPUTES_JWT_JWKS_URL is not set: `disputes serve` verifies bearer tokens against the "
                           "identity provider's keys (development tokens are for `disputes embedded` only).")

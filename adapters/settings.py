@@ -421,7 +421,16 @@ class Settings(BaseSettings):
         default_factory=dict, description="Per-carrier settings by carrier code (JSON): see Carrier settings below."
     )
     carrier_sandbox_url: OptionalUrl = Field(
-        default=None, description="Talk to every carrier through the carrier sandbox at this URL (demo, tests)."
+        default=None,
+        description="Talk to every carrier that carriers leaves out through the carrier sandbox at this URL, with the "
+                    "sandbox's published credentials (demo, tests): anyone who reaches the service can then push "
+                    "evidence as such a carrier. `disputes serve` and `worker` refuse it unless "
+                    "sandbox_carriers_allowed is set too.",
+    )
+    sandbox_carriers_allowed: bool = Field(
+        default=False,
+        description="Lets `disputes serve` and `worker` run with carrier_sandbox_url: for a deployment whose carriers "
+                    "are the sandbox (docker-compose.yml), never one with real carriers.",
     )
     evidence_interval_seconds: float = Field(
         default=1.0, gt=0, description="Pause of the evidence puller after a pass that found nothing due."

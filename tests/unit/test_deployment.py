@@ -19,7 +19,7 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
-from adapters.cli import build_parser, require_production_settings
+from adapters.cli import CannotStart, build_parser, require_production_settings
 from adapters.settings import Settings, unknown_setting, unknown_variables
 from carriers.base import CarrierSettings
 from carriers.retry import RetryBudget
@@ -175,6 +175,20 @@ def published_ports(service: dict) -> list[tuple[str, int, int]]:
 def test_compose_declares_the_expected_services_without_the_obsolete_version_key(compose, services):
     assert "version" not in compose
     assert set(services) == {KEYFILE_SERVICE, *MONGO_SERVICES, *APP_COMMANDS}
+
+
+def test_the_production_commands_take_the_carrier_sandbox_only_where_it_is_allowed_as_compose_allows_it(
+    resolved, monkeypatch, tmp_path
+):
+    # With the sandbox's URL, every carrier left out of DISPUTES_CARRIERS takes the credentials docs/partners.md
+    # publishes: the production commands refuse it alone.
+    for name in ("api", "worker"):
+        settings = loaded(name, resolved, monkeypatch, tmp_path)
+        assert settings.carrier_sandbox_url and settings.sandbox_carriers_allowed
+        alone = settings.model_copy(update={"sandbox_carriers_allowed": False})
+        with pytest.raises(CannotStart, match="DISPUTES_SANDBOX_CARRIERS_ALLOWED"):
+            require_production_settings(alone, api=name == "api")
+        require_production_settings(alone.model_copy(update={"carrier_sandbox_url": None}), api=name == "api")
 
 
 def test_every_disputes_variable_in_compose_is_a_settings_field(services):
