@@ -24,7 +24,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from schemas.common import Id, Instant, Written
 from schemas.proof import RecipientRelation
@@ -40,7 +49,11 @@ MAX_BODY_BYTES = 2 * MAX_IMAGE_B64_CHARS + MAX_TEXT_CHARS * MAX_CHAR_BYTES + FRA
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Written]
 Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Written]
 HttpsUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https://[^\s]+$")]
-ImageType = Annotated[str, StringConstraints(pattern=r"^(image/(png|jpeg|gif|webp|tiff)|application/pdf)$")]
+ImageType = Annotated[
+    str,
+    StringConstraints(pattern=r"^(image/(png|jpeg|gif|webp|tiff)|application/pdf)$"),
+    BeforeValidator(lambda value: value.lower() if isinstance(value, str) else value),  # RFC 6838: of any case
+]
 
 
 class PartnerStatus(StrEnum):
@@ -90,18 +103,29 @@ class PartnerImage(_Strict):
 
 
 class PartnerLocation(_Strict):
+    """Where the parcel was handed over: coordinates (`lat` and `lon` together, `accuracy_m` with them) and/or the
+    courier's words (`text`).
+
+    A bad location does not refuse the push. One with nothing to place (no coordinates and no text: a device
+    without a position fix yet) reads as no location. One that is not valid here (a coordinate without the other,
+    a value out of range or of another type, an unknown field) is dropped: the push is answered 202, the rest of the
+    event is stored, and the proof's notes name the location (`field_unreadable`)."""
+
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
     text: Place | None = None
 
     @model_validator(mode="after")
-    def _something_to_place(self) -> Self:
+    def _coordinates_in_pairs(self) -> Self:
         if (self.lat is None) != (self.lon is None):
             raise ValueError("lat and lon come together")
-        if self.lat is None and self.text is None:
-            raise ValueError("a location needs coordinates or text")
         return self
+
+    @property
+    def places(self) -> bool:
+        """Whether it gives coordinates or text."""
+        return self.lat is not None or self.text is not None
 
 
 class PartnerCourier(_Strict):

@@ -11,9 +11,10 @@ mapping is one to one; its samples are ``tests/fixtures/carriers/partner/`` (con
     occurred_at + status                      → the proof's one event
 
 The event is strict (unknown fields, wrong types, a delivery without its time: ``MalformedResponse``), except
-its images: a signature or photo that is not a valid image object, or whose bytes are no image (a
-placeholder, an HTML page), is dropped with a note, and the rest of the proof stays. Inline images take the
-media type their bytes show, whatever the partner claims.
+its images and its location: a signature or photo that is not a valid image object, or whose bytes are no image (a
+placeholder, an HTML page), and a location that is not a valid location object, are dropped with a note, and the
+rest of the proof stays; a location with nothing to place (no coordinates, no text) is no location. Inline images
+take the media type their bytes show, whatever the partner claims.
 """
 
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from pydantic import ValidationError
 from carriers.base import WebhookEvent
 from carriers.errors import MalformedResponse
 from carriers.parsing import LENIENT, ProofNotes, from_json, misshapen
-from schemas.partner_webhook import PartnerEvent, PartnerImage, PartnerStatus
+from schemas.partner_webhook import PartnerEvent, PartnerImage, PartnerLocation, PartnerStatus
 from schemas.proof import (
     Attachment,
     AttachmentKind,
@@ -40,15 +41,18 @@ from schemas.proof import (
 )
 
 WHAT = "partner webhook body"
+LOCATION = "location"
 _STATUS = {status.value: ProofStatus(status.value) for status in PartnerStatus}
 
 
 class _Received(PartnerEvent):
-    """The event as it arrives: a signature or photo that is no valid image object reads as absent, its field
-    named in the validation context, so the body is parsed and checked in one pass and the rest stands."""
+    """The event as it arrives: a signature or photo that is no valid image object, or a location that is no valid
+    location object, reads as absent, its field named in the validation context, so the body is parsed and checked
+    in one pass and the rest stands."""
 
     signature: Annotated[PartnerImage | None, LENIENT] = None
     photo: Annotated[PartnerImage | None, LENIENT] = None
+    location: Annotated[PartnerLocation | None, LENIENT] = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,8 @@ def event_proof(pushed: PushedEvent, received_at: datetime) -> WebhookEvent:
     place, courier = event.location, event.courier
     signature = _attachment(AttachmentKind.SIGNATURE, event.signature, pushed.unreadable, notes)
     photo = _attachment(AttachmentKind.PHOTO, event.photo, pushed.unreadable, notes)
+    if LOCATION in pushed.unreadable:
+        notes.unreadable(LOCATION, "not a valid location: lat and lon together, and/or text")
     # Every value comes from the validated event, within the canonical bounds: assembled without validating again.
     proof = ProofOfDelivery.of_checked(
         carrier=event.carrier,
@@ -101,7 +107,7 @@ def event_proof(pushed: PushedEvent, received_at: datetime) -> WebhookEvent:
         signature=signature,
         photo=photo,
         location=DeliveryLocation.of_checked(lat=place.lat, lon=place.lon, accuracy_m=place.accuracy_m, text=place.text)
-        if place
+        if place and place.places
         else None,
         courier=Courier.of_checked(name=courier.name, unit=courier.unit)
         if courier and (courier.name or courier.unit)

@@ -245,10 +245,6 @@ PERSONAL = "Mehmet Demir"
         ({"received_by": PERSONAL * 20}, "received_by"),
         ({"recipient_relation": "cousin"}, "recipient_relation"),
         ({"nickname": PERSONAL}, "nickname"),
-        ({"location": {"lat": 91, "lon": 29}}, "location.lat"),
-        ({"location": {"lat": 41}}, "location"),
-        ({"location": {"accuracy_m": 5}}, "location"),
-        ({"location": {"lat": "41.0", "lon": "29.0"}}, "location.lat"),
         ({"tracking_number": "YK 1; DROP"}, "tracking_number"),
         ({"event_id": ""}, "event_id"),
         ({"carrier": "Yurtiçi"}, "carrier"),
@@ -285,6 +281,37 @@ def test_a_bad_image_is_dropped_with_a_note_and_the_rest_stays(yurtici, kind: st
     assert getattr(proof, kind) is None and PERSONAL not in repr(note)
     kept = proof.photo if kind == "signature" else proof.signature
     assert kept is not None and proof.received_by == PERSONAL and proof.status is ProofStatus.DELIVERED
+
+
+@pytest.mark.parametrize(
+    "location",
+    [{"lat": 91, "lon": 29}, {"lat": 41}, {"lon": 29, "text": "Kapı önü"}, {"lat": "41.0", "lon": "29.0"},
+     {"lat": 41, "lon": 29, "floor": 3}, "Kapı önü"],
+    ids=["out of range", "one coordinate", "one coordinate with text", "strings", "unknown field", "not an object"],
+)
+def test_a_bad_location_is_dropped_with_a_note_and_the_rest_stays(yurtici, location: Any) -> None:
+    [event] = yurtici.parse_webhook(body(location=location))
+    proof = event.proof
+    [note] = proof.notes
+    assert (note.code, note.field) == (NoteCode.FIELD_UNREADABLE, "location") and "Kapı" not in repr(note)
+    assert proof.location is None and proof.signature is not None and proof.photo is not None
+    assert proof.received_by == PERSONAL and proof.status is ProofStatus.DELIVERED
+
+
+@pytest.mark.parametrize(
+    "location", [{}, {"lat": None, "lon": None, "accuracy_m": None}, {"accuracy_m": 5}, {"text": None}],
+    ids=["empty", "no position fix yet", "accuracy alone", "no text"],
+)
+def test_a_location_with_nothing_to_place_is_no_location(yurtici, location: dict[str, Any]) -> None:
+    [event] = yurtici.parse_webhook(body(location=location))
+    assert event.proof.location is None and event.proof.notes == () and event.proof.signature is not None
+
+
+@pytest.mark.parametrize("media_type", ["image/PNG", "Image/Png"])
+def test_an_image_s_media_type_is_read_in_any_case(yurtici, media_type: str) -> None:
+    # RFC 6838 §4.2: type and subtype names are case-insensitive.
+    [event] = yurtici.parse_webhook(body(photo={"content_b64": PNG, "media_type": media_type}))
+    assert event.proof.photo is not None and event.proof.notes == ()
 
 
 @pytest.mark.parametrize("raw", [b"", b"not json", b"[]", b"null", b'{"event_id": 1}', b"\xff\xfe"])
