@@ -131,7 +131,9 @@ def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, An
     document = with_partner_contract({
         "openapi": "3.1.0",
         "info": {"title": "Delivery-dispute investigation service", "version": version,
-                 "description": "Opens, investigates and resolves 'shows delivered, never arrived' disputes."},
+                 "description": "Opens, investigates and resolves 'shows delivered, never arrived' disputes. "
+                                "Every `pattern` is an ECMA-262 regular expression read with the Unicode flag (`u`), "
+                                "as JSON Schema reads them: the text patterns name characters past U+FFFF."},
         "servers": [{"url": "/", "description": "This service: the document is served by the API it describes."}],
         "paths": paths,
         "components": {
