@@ -240,18 +240,18 @@ class QueueFilters(_Input):
         default=None, description="Statuses: the parameter once per value (status=opened&status=appealed); a value may "
                                   "also list several, comma-separated.",
     )
-    assignee: Id | None = Field(default=None, description="The cases assigned to this staff id.")
+    assignee: Id | None = Field(default=None, description="The cases assigned to this staff id. Staff only (403 otherwise).")
     mine: OnlyTrue | None = Field(default=None, description="Only `true`: the cases assigned to the caller.")
-    unassigned: OnlyTrue | None = Field(default=None, description="Only `true`: the cases no one has taken.")
-    needs_supervisor: QueryBool | None = Field(default=None, description="Cases waiting (or not) for a supervisor.")
-    flagged: QueryBool | None = Field(default=None, description="Cases carrying abuse flags (`false`: none).")
+    unassigned: OnlyTrue | None = Field(default=None, description="Only `true`: the cases no one has taken. Staff only (403 otherwise).")
+    needs_supervisor: QueryBool | None = Field(default=None, description="Cases waiting (or not) for a supervisor. Staff only (403 otherwise).")
+    flagged: QueryBool | None = Field(default=None, description="Cases carrying abuse flags (`false`: none). Staff only (403 otherwise).")
     priority: list[Priority] | None = Field(
         default=None, description="Priorities, 0 normal .. 3 urgent: the parameter once per value; a value may also "
-                                  "list several, comma-separated.",
+                                  "list several, comma-separated. Staff only (403 otherwise).",
     )
     channel: Channel | None = Field(default=None, description="Where the customer reported.")
     outcome: Outcome | None = Field(default=None, description="Cases decided with this outcome.")
-    overridden: QueryBool | None = Field(default=None, description="Only decisions taken against the recommendation.")
+    overridden: QueryBool | None = Field(default=None, description="Only decisions taken against the recommendation. Staff only (403 otherwise).")
     overdue: OnlyTrue | None = Field(
         default=None, description="Only `true`: active cases whose decision deadline has passed."
     )

@@ -12,7 +12,8 @@ from adapters.web.problems import ProblemError
 from adapters.web.queue import bound_cursors, queue_query
 from adapters.web.views import BOUND_KEPT, Cursors
 from disputes.ports import DisputeQuery
-from schemas.api import ListQuery
+from disputes.service import STAFF_ONLY_FILTERS
+from schemas.api import ListQuery, QueueFilters
 from schemas.dispute import Status
 from tests.factories import INVESTIGATOR, OTHER_INVESTIGATOR
 
@@ -81,3 +82,9 @@ def test_a_period_that_ends_before_it_starts_is_refused_naming_both_ends(start: 
     assert (refused.value.status, refused.value.extra.get("parameters")) == (422, [f"{start}_from", f"{start}_to"])
     one_day = ListQuery.model_validate({f"{start}_from": "2026-03-01T00:00:00Z", f"{start}_to": "2026-03-02T00:00:00Z"})
     assert queue_query(call(one_day), one_day).limit == 50
+
+
+def test_the_document_says_which_filters_are_staff_only_as_the_service_refuses_them() -> None:
+    staff_only = set(STAFF_ONLY_FILTERS.values())
+    said = {name for name, field in QueueFilters.model_fields.items() if "Staff only" in (field.description or "")}
+    assert said == staff_only
