@@ -3,8 +3,8 @@
 Only JPEG, PNG and WebP are taken. Each is decoded and written anew by Pillow from its pixels, so EXIF (with the
 GPS position, the time and the device), XMP, comments and PNG text chunks stay behind. The EXIF orientation is
 applied to the pixels first, so the picture stays upright without it. The ICC colour profile is kept: it
-describes colours, not people. An animated image keeps its first frame. The copy is held to the bytes the file was
-sent in at most (`MAX_IMAGE_BYTES`, `_written`).
+describes colours, not people. An animated image keeps its first frame. The copy takes at most the bytes a file may be
+sent in (`MAX_IMAGE_BYTES`, `_written`).
 
 Decoding is what costs: a small file can unpack to hundreds of megabytes of pixels. The header (all `Image.open`
 reads) is judged first: at most `MAX_PIXELS` are decoded; a larger baseline JPEG (a phone's 50 or 108 MP mode, up
