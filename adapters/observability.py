@@ -25,6 +25,7 @@ import structlog
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 from multidict import istr
+from pydantic import ValidationError
 from structlog.contextvars import STRUCTLOG_KEY_PREFIX, STRUCTLOG_KEY_PREFIX_LEN
 from structlog.typing import EventDict, WrappedLogger
 
@@ -313,6 +314,13 @@ def _structlog_line(method: str, route: str, status: int, seconds: float, span: 
 
 
 _request_line: RequestLine = _structlog_line
+
+
+def failure(error: BaseException) -> dict[str, Any]:
+    """What a log line says of a failure: its class and, for a validation error, the paths of the fields it refused.
+    Never its message: a validation error's quotes the values it read (names, addresses)."""
+    invalid = error.errors() if isinstance(error, ValidationError) else []
+    return {"error": type(error).__name__, "fields": sorted({".".join(map(str, e["loc"])) for e in invalid})}
 
 
 def milliseconds(seconds: float) -> float:

@@ -24,12 +24,12 @@ from typing import Any
 
 import structlog
 from pymongo.asynchronous.database import AsyncDatabase
-from pydantic import ValidationError
 
 from adapters.mongo.disputes import found, from_doc
 from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
 from adapters.mongo.stored_states import StoredStates
+from adapters.observability import failure
 from disputes.model import Dispute
 from disputes.ports import Claimed, Lease
 from disputes.work import WorkKind
@@ -121,10 +121,7 @@ class MongoSchedule:
         try:
             dispute = self._dispute(doc) if SUBJECTS[kind].collection == DISPUTES else None
         except Exception as error:  # one document must not fail the claim of the others
-            invalid = error.errors() if isinstance(error, ValidationError) else []
-            fields = sorted({".".join(map(str, e["loc"])) for e in invalid})
-            log.error("claimed_dispute_unreadable", kind=kind.value, dispute_id=doc["_id"], error=type(error).__name__,
-                      fields=fields)
+            log.error("claimed_dispute_unreadable", kind=kind.value, dispute_id=doc["_id"], **failure(error))
             return None
         return Claimed(doc["_id"], Lease(kind, holder), dispute)
 

@@ -4,12 +4,14 @@ filtered list."""
 import csv
 import io
 import json
+import traceback
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 import structlog
 from aiohttp import web
 
+from adapters.observability import failure
 from adapters.web.endpoint import Call
 from adapters.web.keys import CURSORS, EXPORT_MAX_ROWS, MAX_PAGE, SERVICE
 from adapters.web.problems import ProblemError
@@ -209,8 +211,8 @@ async def export_disputes(call: Call) -> web.StreamResponse:
         return response
     try:
         written, truncated = await _stream(call, response, selected, limit, page_size)
-    except Exception:  # headers are sent, no problem can follow: cut the stream so the client sees it unfinished
-        log.exception("export_aborted")
+    except Exception as error:  # headers are sent, no problem can follow: cut the stream so the client sees it unfinished
+        log.error("export_aborted", **failure(error), stack="".join(traceback.format_tb(error.__traceback__)))
         if call.request.transport is not None:
             call.request.transport.close()
         return response
