@@ -4,7 +4,8 @@ the facts the service and finance count by stay.
 Gone or replaced by `ANONYMISED`, wherever in the case they are (the order snapshot, statements, proofs, the
 timeline's details, the findings, messages not yet or never delivered): names (buyer, recipient, receiver, courier),
 the phone, the street line, postal code and every coordinate, the customer's statements and staff notes, questions
-and messages' texts, the carrier's place texts, where a digital good was sent, and who viewed which attachment. Kept:
+and messages' texts, the carrier's place texts, where a digital good was sent, who viewed which attachment, and
+that the customer declared an accessibility need. Kept:
 ids, amounts and items, outcomes, reason codes, the carrier and tracking number, district and city, every timestamp,
 and whether the proof held a signature, photo or location (reports count them), so reports, repeat-claim counting and
 finance reconciliation read the case as before.
@@ -34,6 +35,12 @@ REMOVED: Final = frozenset({
     "recipient_phone", "postal_code", "lat", "lon", "accuracy_m", "courier", "location_text", "sent_to",
 })
 """Values set to nothing: each of these fields is optional."""
+CLEARED: Final = frozenset({"accessibility_need", "written_only"})
+"""Flags set to false: that the customer declared an accessibility need (health data, KVKK art. 6) and what it made
+of their messages."""
+RELABELLED: Final = {"accessibility_need_declared": "decision_deadline_moved"}
+"""Timeline actions that name personal data, by what they read once it is anonymised (their times and the deadline
+they set stay)."""
 FREE_REASONS: Final = REPLACED | {"reason"}
 """In the timeline's details and a restriction, a reason is what a person wrote (a withdrawal's, a reopening's)."""
 
@@ -50,6 +57,8 @@ def anonymised(value: Any, replaced: frozenset[str] = REPLACED) -> Any:
 def _field(key: str, value: Any, replaced: frozenset[str]) -> Any:
     if key in REMOVED:
         return None
+    if key in CLEARED:
+        return False
     if key in replaced and isinstance(value, str):
         return ANONYMISED
     return anonymised(value, replaced)

@@ -17,7 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, m
 
 from disputes import tracing
 from disputes.actors import SYSTEM, Actor
-from disputes.anonymise import FREE_REASONS, anonymised, anonymised_view
+from disputes.anonymise import FREE_REASONS, RELABELLED, anonymised, anonymised_view
 from disputes.calendar import BusinessCalendar
 from disputes.errors import (
     AccessibilityNeedRecorded,
@@ -857,6 +857,7 @@ class Dispute(BaseModel):
         for this case, which returns to ordinary review, its deadline watched again: one that has passed while it
         was with a supervisor is then resolved by the deadline's rule at once (for the customer)."""
         actor.require(Role.SUPERVISOR)
+        self._require_not_anonymised()
         if not (self.abuse_flags or self.needs_supervisor):
             raise NoFlags("This dispute carries no flags.")
         cleared, self.abuse_flags, self.needs_supervisor = self.abuse_flags, [], False
@@ -874,6 +875,7 @@ class Dispute(BaseModel):
         """A supervisor confirms the restriction (it stays; the account service decides how long) or lifts it; a
         confirmed one can still be lifted later, a lifted one is over."""
         actor.require(Role.SUPERVISOR)
+        self._require_not_anonymised()
         restriction = self.restriction
         if restriction is None:
             raise NoRestriction("This dispute led to no account restriction.")
@@ -1072,6 +1074,7 @@ class Dispute(BaseModel):
         `accessible_due` (the current review's, counted from when it began) moved on by this review's pauses for the
         customer's answers (in business time), if that is sooner."""
         actor.require(Role.AGENT)
+        self._require_not_anonymised()
         if self.accessibility_need:
             raise AccessibilityNeedRecorded("An accessibility need is already recorded on this dispute.")
         if self.status is Status.WITHDRAWN:  # closed for good: nothing more is said or decided on it
@@ -1223,6 +1226,7 @@ class Dispute(BaseModel):
         self._apply(actor, "note_added", now, None, {"text": text})
 
     def _require_room_to_write(self) -> None:
+        self._require_not_anonymised()
         written = sum(1 for entry in self.timeline if entry.action in ("note_added", "staff_message"))
         if written >= MAX_STAFF_WRITINGS:
             raise TooManySubmissions(
@@ -1437,7 +1441,8 @@ class Dispute(BaseModel):
         times stay. The key a first answer was kept under goes with the answer, long expired. The timeline says so."""
         now = self.test_clock.time if self.test_clock is not None else now
         kept = anonymised(self.model_dump())
-        kept["timeline"] = [entry | {"details": anonymised(entry["details"], FREE_REASONS)} for entry in kept["timeline"]]
+        kept["timeline"] = [entry | {"action": RELABELLED.get(entry["action"], entry["action"]),
+                                     "details": anonymised(entry["details"], FREE_REASONS)} for entry in kept["timeline"]]
         kept["attachment_views"] = [anonymised_view(view) for view in kept["attachment_views"]]
         if kept["restriction"] is not None:
             kept["restriction"] = anonymised(kept["restriction"], FREE_REASONS)
@@ -1450,10 +1455,16 @@ class Dispute(BaseModel):
 
     def reopen(self, actor: Actor, reason: str, now: datetime) -> None:
         actor.require(Role.SUPERVISOR)
-        if self.anonymised_at is not None:  # no name nor address left to ship to or judge by
-            raise CaseAnonymised("The case's personal data was anonymised: it cannot be reviewed again.")
+        self._require_not_anonymised()  # no name nor address left to ship to or judge by
         self.third_party_check_by = None  # no time to check with a third party in a review a supervisor reopened
         self._apply(actor, "reopened", now, Action.REOPEN, {"reason": reason})
+
+    def _require_not_anonymised(self) -> None:
+        """Refuse a change to a case whose personal data was anonymised: none is left to review it by, and nothing
+        written on it now (a note, a reason) would ever be anonymised."""
+        if self.anonymised_at is not None:
+            raise CaseAnonymised("The case's personal data was anonymised: it is not reviewed again, and takes nothing "
+                                 "more written on it.")
 
     @property
     def compensation_issued(self) -> bool:

@@ -26,7 +26,7 @@ from schemas.proof import Courier, DeliveryLocation, RecipientRelation, Tracking
 from schemas.recommendation import Effect, Finding, PolicyRule, Recommendation, RecommendedAction
 from tests.contract.conftest import HOME, Cases, Storage
 from tests.contract.test_retention import Retention, attach, push
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
 
 CLOSED = NOW + timedelta(hours=2)
 PERSONAL = [  # each as the order, the customer, staff and the carrier wrote it
@@ -189,9 +189,49 @@ async def test_an_anonymised_case_cannot_be_reopened_and_shares_no_address_with_
     await retention.run(CLOSED + timedelta(days=730))
     anonymised = await storage.disputes.get(first)
 
+    later = CLOSED + timedelta(days=731)
     with pytest.raises(CaseAnonymised):
-        anonymised.reopen(SUPERVISOR, "Müşteri yeniden yazdı.", CLOSED + timedelta(days=731))
+        anonymised.reopen(SUPERVISOR, "Müşteri yeniden yazdı.", later)
     assert address_key(anonymised) == f"anonymised {first}"
+    # Nothing written on it now would ever be anonymised: nothing more is written on it.
+    writes = [
+        lambda d: d.add_note(INVESTIGATOR, "Ayşe Yılmaz aradı, yeni numarası +90 532 999 88 77.", later),
+        lambda d: d.message_customer(INVESTIGATOR, "Ayşe Hanım, Bağdat Cad. adresine bakar mısınız?", later),
+        lambda d: d.clear_flags(SUPERVISOR, "Nermin Aksoy ile ilgisi yok.", later, timedelta(hours=12)),
+        lambda d: d.review_restriction(SUPERVISOR, False, "Nermin Aksoy ile ilgisi yok.", later),
+        lambda d: d.declare_accessibility_need(AGENT, later, timedelta(hours=12), later, BusinessCalendar()),
+    ]
+    for write in writes:
+        with pytest.raises(CaseAnonymised):
+            write(anonymised)
+
+
+async def test_an_anonymised_case_no_longer_says_the_customer_declared_an_accessibility_need(
+    storage: Storage, cases: Cases, retention: Retention
+) -> None:
+    dispute_id = await a_closed_case_full_of_personal_data(storage, cases)
+    await cases.change(dispute_id, lambda d: d.declare_accessibility_need(
+        AGENT, CLOSED, timedelta(hours=12), CLOSED, BusinessCalendar()))
+    declared = await stored_document(storage, dispute_id)
+    assert declared["accessibility_need"] is True and "accessibility_need_declared" in str(declared)
+    await retention.run(CLOSED + timedelta(days=366))
+
+    await retention.run(CLOSED + timedelta(days=730))
+
+    doc = await stored_document(storage, dispute_id)
+    flags = [value for key, value in pairs(doc) if key in ("accessibility_need", "written_only")]
+    assert flags and not any(flags)  # health data (KVKK art. 6): the case no longer says it
+    actions = [entry["action"] for entry in doc["timeline"]]
+    assert "accessibility_need_declared" not in actions and "decision_deadline_moved" in actions
+
+
+def pairs(doc: Any) -> list[tuple[str, Any]]:
+    """Every key and its value in the document, at any depth."""
+    if isinstance(doc, dict):
+        return [*doc.items(), *(p for item in doc.values() for p in pairs(item))]
+    if isinstance(doc, list):
+        return [p for item in doc for p in pairs(item)]
+    return []
 
 
 async def test_a_case_reopened_and_decided_while_its_anonymising_pass_runs_keeps_its_new_messages(
