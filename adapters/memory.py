@@ -693,11 +693,12 @@ class InMemoryRetention:
         dispute, disputes, now = claimed.dispute, self.copies.disputes, self.clock.now()
         assert dispute is not None
         anonymising = anonymisation_reached(dispute, disputes.personal_data, now)
+        deleting = dispute.retention_reached(disputes.retention, now)
         try:
-            if not (dispute.copies_to_delete or dispute.stored_refs() or anonymising):
-                await disputes.save(dispute, ending=claimed.lease)  # due early: due when it is
+            if not (deleting or anonymising):  # due early: its save says when it is
+                await disputes.save(dispute, ending=claimed.lease)
                 return
-            if dispute.copies_to_delete or dispute.stored_refs():
+            if deleting:
                 if not dispute.copies_to_delete:
                     dispute.delete_stored_copies(now)
                     await disputes.save(dispute)

@@ -463,6 +463,12 @@ class Dispute(BaseModel):
             at = self.closed_at + keep if self.closed_at and self.stored_refs() else None
         return at if self.test_clock is None else self.test_clock.due(at)
 
+    def retention_reached(self, keep: timedelta, now: datetime) -> bool:
+        """Whether retention deletes the case's stored copies at `now` (`retention_due`), `keep` being the retention
+        configured now: a case claimed by the date a shorter one gave it keeps them, and is due again by this one."""
+        at = self.retention_due(keep)
+        return at is not None and at <= now
+
     @property
     def takes_its_pushes(self) -> bool:
         """Whether retention, once it deleted the case's images, also deletes the pushed events attached to it (unless

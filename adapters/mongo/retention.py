@@ -92,11 +92,12 @@ class AttachmentRetention:
         dispute, now = claimed.dispute, self.clock.now()
         assert dispute is not None  # a claim of disputes hands each one over
         anonymising = anonymisation_reached(dispute, self.repository.personal_data, now)
+        deleting = dispute.retention_reached(self.repository.retention, now)
         try:
-            if not (dispute.copies_to_delete or dispute.stored_refs() or anonymising):
-                await self.repository.save(dispute, ending=claimed.lease)  # due early (migrated): due when it is
+            if not (deleting or anonymising):  # due early (migrated, or kept longer since): its save says when it is
+                await self.repository.save(dispute, ending=claimed.lease)
                 return
-            if dispute.copies_to_delete or dispute.stored_refs():
+            if deleting:
                 if not dispute.copies_to_delete:  # else recorded by a pass that stopped before deleting them
                     dispute.delete_stored_copies(now)
                     await self.repository.save(dispute)

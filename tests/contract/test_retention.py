@@ -197,6 +197,27 @@ async def test_a_closed_cases_images_go_after_its_retention_and_the_case_says_so
     assert await retention.run(LATER + timedelta(days=1)) == (0, 0)
 
 
+async def test_a_case_closed_before_its_retention_was_raised_keeps_its_images_for_the_longer_one(
+    storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
+) -> None:
+    # A court case: DISPUTES_ATTACHMENT_RETENTION_DAYS raised from 365 to 1,000 days after the case closed, which
+    # had it due at 365 days (README: "a longer duty (a court case) is met by raising it").
+    case, event = await on_a_push(storage, cases, clock)
+    await withdrawn(cases, case.id)
+    storage.disputes.retention = timedelta(days=1000)
+    storage.disputes.personal_data = timedelta(days=1100)
+
+    cases_claimed, _ = await retention.run(LATER)
+    assert cases_claimed == 1  # claimed by the date the shorter retention gave it: kept
+
+    kept_case = await storage.disputes.read(case.id)
+    assert kept_case.images_deleted_at is None and await kept(storage, event.proof.signature.ref)
+    assert (await retention.run(NOW + timedelta(days=999)))[0] == 0  # due again by the longer one
+    assert (await retention.run(NOW + timedelta(days=1001)))[0] == 1
+    assert (await storage.disputes.read(case.id)).images_deleted_at == NOW + timedelta(days=1001)
+    assert not await kept(storage, event.proof.signature.ref)
+
+
 async def test_an_image_a_waiting_push_holds_is_kept_when_the_case_that_shared_it_is_purged(
     storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
 ) -> None:
