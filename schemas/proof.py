@@ -179,10 +179,11 @@ class Attachment(_Private):
 
 
 class DeletedAttachment(Attachment):
-    """An attachment the proof held by reference, once retention deleted the stored copy: its kind and media type,
-    no link, content or reference."""
+    """An attachment the proof held, by reference or by the carrier's link, once retention deleted the stored copy or
+    let the link go: its kind and media type, no link, content or reference."""
 
-    deleted: Literal[True] = Field(description="The stored copy was deleted under retention.")
+    deleted: Literal[True] = Field(description="The stored copy was deleted, or the carrier's link let go, under "
+                                               "retention.")
 
     @model_validator(mode="after")
     def _one_form(self) -> Self:  # in place of Attachment's: none of the forms
@@ -362,11 +363,12 @@ class ProofOfDelivery(_Private):
         return refs | {self.raw_ref} if self.raw_ref else refs
 
     def with_stored_copies_deleted(self) -> Self:
-        """This proof once retention deleted what the service stored of it: each attachment it held by reference
-        marked deleted (kind and media type kept), and no raw reply."""
+        """This proof once retention deleted what the service stored of it: each attachment it held, by reference or
+        by the carrier's link (the way to the same signature or photo), marked deleted (kind and media type kept), and
+        no raw reply."""
         update: dict[str, Any] = {"raw_ref": None}
         for field in self._attachment_fields.values():
-            if (attachment := getattr(self, field)) is not None and attachment.ref is not None:
+            if (attachment := getattr(self, field)) is not None and not isinstance(attachment, DeletedAttachment):
                 update[field] = DeletedAttachment(kind=attachment.kind, media_type=attachment.media_type, deleted=True)
         return self.model_copy(update=update)
 

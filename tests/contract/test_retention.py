@@ -197,6 +197,25 @@ async def test_a_closed_cases_images_go_after_its_retention_and_the_case_says_so
     assert await retention.run(LATER + timedelta(days=1)) == (0, 0)
 
 
+async def test_a_proof_s_images_held_by_the_carrier_s_link_go_with_the_stored_ones(
+    storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
+) -> None:
+    # DHL's proof of delivery links its signature and document (`signatureUrl`, `documentUrl`); a partner may link
+    # its photo: the way to the receiver's signature and the door, as the stored copies are.
+    case, event = await on_a_push(storage, cases, clock)
+    link = "https://pod.surat.example/TRKshp1/imza-mehmet-kaya.png"
+    linked = event.proof.model_copy(update={"photo": Attachment(kind=AttachmentKind.PHOTO, url=link)})
+    await cases.change(case.id, lambda d: d.attach_evidence(SYSTEM, Evidence(key="pull:linked", proof=linked), NOW))
+    await withdrawn(cases, case.id)
+
+    assert (await retention.run(LATER))[0] == 1
+
+    purged = await storage.disputes.read(case.id)
+    assert purged.images_deleted_at == LATER and link not in purged.model_dump_json()
+    photos = [e.proof.photo for e in purged.evidence if e.proof.photo is not None]
+    assert photos and all(isinstance(photo, DeletedAttachment) for photo in photos)
+
+
 async def test_a_case_closed_before_its_retention_was_raised_keeps_its_images_for_the_longer_one(
     storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
 ) -> None:
