@@ -13,7 +13,7 @@ from schemas.dispute import ReasonCode
 from schemas.proof import Attachment, AttachmentKind, DeliveryLocation
 from schemas.recommendation import PolicyRule
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
-from tests.unit.policy.builders import dispute, evidence
+from tests.unit.policy.builders import DELIVERED_AT, RECEIVED_AT, dispute, evidence
 from tests.unit.test_digital_lines import DEFAULTS, case, refunds
 
 
@@ -34,9 +34,32 @@ def test_a_stored_signature_is_shown_inline_and_a_pdf_proof_letter_is_linked_not
 def test_the_map_draws_the_delivery_scan_against_the_address_at_the_distance_between_them():
     case = dispute(evidence(photo=True, metres=20))  # the scan 20 m due north of the door
 
-    drawn = the_map(case, proofs(case))
+    drawn = the_map(case)
 
     assert drawn is not None and round(drawn.distance_m) == 20
+
+
+def test_the_map_draws_the_scan_of_the_carrier_s_latest_statement_though_an_older_one_arrived_after_it():
+    # The carrier's corrected statement (delivered later, 20 m from the door) arrives first; a pull then brings the
+    # older scan, 1,800 m away. The findings read the latest statement by the carrier's own time: so does the map.
+    newer = evidence("ev-new", metres=20, delivered_at=DELIVERED_AT + timedelta(hours=2), received_at=RECEIVED_AT)
+    older = evidence("ev-old", metres=1800, delivered_at=DELIVERED_AT, received_at=RECEIVED_AT + timedelta(minutes=5))
+    case = dispute(newer, older)
+    [distance] = [f.text for f in recommend(case, CustomerHistory(), NOW, PolicySettings()).findings
+                  if f.code.startswith("location")]
+    assert "20 m" in distance
+
+    drawn = the_map(case)
+
+    assert drawn is not None and round(drawn.distance_m) == 20
+
+
+def test_no_older_scan_is_drawn_when_the_carrier_s_latest_statement_places_nothing():
+    older = evidence("ev-old", metres=1800, delivered_at=DELIVERED_AT, received_at=RECEIVED_AT)
+    newer = evidence("ev-new", metres=None, delivered_at=DELIVERED_AT + timedelta(hours=2),
+                     received_at=RECEIVED_AT + timedelta(minutes=5))
+
+    assert the_map(dispute(older, newer)) is None
 
 
 def test_the_map_is_not_drawn_from_an_order_address_at_zero_zero():
@@ -45,7 +68,7 @@ def test_the_map_is_not_drawn_from_an_order_address_at_zero_zero():
     case = dispute(evidence(photo=True))
     case.order = case.order.model_copy(update={"address": case.order.address.model_copy(update={"lat": 0.0, "lon": 0.0})})
 
-    assert the_map(case, proofs(case)) is None
+    assert the_map(case) is None
 
 
 def test_the_map_is_not_drawn_to_a_delivery_scan_at_zero_zero():
@@ -53,7 +76,7 @@ def test_the_map_is_not_drawn_to_a_delivery_scan_at_zero_zero():
     no_fix = evidence(photo=True).proof.model_copy(update={"location": DeliveryLocation(lat=0.0, lon=0.0, accuracy_m=10)})
     case = dispute(evidence(photo=True).model_copy(update={"proof": no_fix}))
 
-    assert the_map(case, proofs(case)) is None
+    assert the_map(case) is None
 
 
 def test_a_tiff_signature_no_browser_draws_is_linked_rather_than_shown_broken():

@@ -33,7 +33,7 @@ from schemas.common import Id, Outcome, RefundDestination, Role
 from schemas.conversation import AskCustomer
 from schemas.digital import DigitalDelivery
 from schemas.dispute import ReasonCode, TimelineEntry
-from schemas.proof import Attachment, DeletedAttachment, ProofOfDelivery, ProofStatus
+from schemas.proof import Attachment, DeletedAttachment, ProofOfDelivery
 from schemas.staff import StaffMember
 
 ID = TypeAdapter(Id)
@@ -125,15 +125,15 @@ def delivery_records(dispute: Dispute) -> list[LineRecord]:
     return [LineRecord(item.sku, item.name, records.get(item.sku)) for item in dispute.order.items]
 
 
-def the_map(dispute: Dispute, shown: list[Proof]) -> DeliveryMap | None:
-    """The latest delivery scan drawn against the order's address; none when either has no coordinates that place it
-    (missing, or 0, 0: `located`, as the recommendation reads them)."""
-    address = dispute.order.address
-    delivered = [p.proof for p in shown if p.proof.status is ProofStatus.DELIVERED and p.proof.location]
-    if not delivered or (home := located(address.lat, address.lon)) is None:
+def the_map(dispute: Dispute) -> DeliveryMap | None:
+    """The delivery scan of the proof the findings read (`Dispute.delivery_proof`: the carrier's latest statement by
+    its own time, not the last to arrive) drawn against the order's address; none when either has no coordinates
+    that place it (missing, or 0, 0: `located`, as the recommendation reads them)."""
+    address, read = dispute.order.address, dispute.delivery_proof
+    where = read.proof.location if read is not None else None
+    if where is None or (home := located(address.lat, address.lon)) is None:
         return None
-    where = delivered[-1].location
-    if where is None or (scan := located(where.lat, where.lon)) is None:
+    if (scan := located(where.lat, where.lon)) is None:
         return None
     return delivery_map(home, scan, where.accuracy_m)
 
@@ -203,7 +203,7 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
     return {
         "d": dispute,
         "proofs": shown,
-        "map": the_map(dispute, shown),
+        "map": the_map(dispute),
         "records": delivery_records(dispute),
         "waiting": dispute.open_information_request,
         "anchors": anchors,
