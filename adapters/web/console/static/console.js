@@ -113,10 +113,15 @@
 
   // What the person typed in a case's forms, kept in this tab from when a form is sent (or a language is chosen)
   // until the case's page is shown again: refilled there unless the form went through (`?done`), so text sent after
-  // the session ended survives the sign-in, and text in a refused form survives choosing another language.
+  // the session ended survives the sign-in, and text in a refused form survives choosing another language. With it,
+  // the version of the case it was typed on (`SEEN`): sent again, a decision typed on a case that changed since is
+  // refused with what changed, as any decision on an old version is. A page showing what changed shows the version
+  // now seen, which stays.
+  const SEEN = ["version", "seen_at"];
   function typedFields(form) {
     return [...form.elements].filter((e) => e.name && (e.tagName === "TEXTAREA" || e.tagName === "SELECT"
-      || (e.tagName === "INPUT" && (e.type === "text" || e.type === "number"))));
+      || (e.tagName === "INPUT" && (e.type === "text" || e.type === "number"
+        || (e.type === "hidden" && SEEN.includes(e.name))))));
   }
 
   // A field of a claimed line is kept by the SKU its row names (`line_sku`): the page shown again has only the
@@ -142,10 +147,12 @@
     const kept = JSON.parse(window.sessionStorage.getItem(key) || "{}");
     window.sessionStorage.removeItem(key);
     if (!new URLSearchParams(window.location.search).has("done")) {
+      const changesShown = document.getElementById("changes") !== null;
       for (const form of forms) {
         const values = kept[form.getAttribute("action")] || {};
         const seen = {};
         for (const field of typedFields(form)) {
+          if (changesShown && SEEN.includes(field.name)) { continue; }
           const name = keyOf(field);
           const index = seen[name] = (seen[name] ?? -1) + 1;
           if (values[name] && index < values[name].length) { field.value = values[name][index]; }
