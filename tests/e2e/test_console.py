@@ -205,6 +205,22 @@ async def test_the_queue_filters_and_searches_with_the_api_s_parameters_and_refu
         assert (await api.get(f"/console?{bad}", headers=staff())).status == 422, bad
 
 
+async def test_the_landing_queue_and_its_quick_links_list_the_cases_being_worked_and_the_form_any_status(api):
+    # DESIGN: investigators work a queue ordered by SLA; a decided case is no work (`disputes.states.ACTIVE`).
+    decided, working = await opened(api, "ord-1"), await opened(api, "ord-2")
+    refund = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "Kanıt yok."}
+    assert (await api.post(f"/v1/disputes/{decided['id']}/decision", json=refund,
+                           headers={**INVESTIGATOR, "If-Match": "*"})).status == 200
+    for landing in ("/console", "/console?unassigned=true", "/console?carrier=aras"):
+        page = await (await api.get(landing, headers=staff())).text()
+        assert working["id"] in page and decided["id"] not in page, landing
+        assert '<option value="being_worked" selected>' in page
+    everything = await (await api.get("/console?status=&order_id=ord-1", headers=staff())).text()  # the form's "any"
+    assert decided["id"] in everything
+    resolved = await (await api.get("/console?status=resolved", headers=staff())).text()
+    assert decided["id"] in resolved and working["id"] not in resolved
+
+
 async def test_the_filtered_list_exports_as_csv_through_the_api_s_export(api):
     first, second = await opened(api, "ord-1"), await opened(api, "ord-2")
     export = await api.get("/console/disputes.csv?carrier=aras", headers=staff())

@@ -39,6 +39,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "clear": ("Clear", "Temizle"),
     "digital": ("Digital delivery", "Dijital teslimat"),
     "any": ("Any", "Hepsi"),
+    "being_worked": ("Being worked", "İşlemde"),
     "true": ("Yes", "Evet"),
     "false": ("No", "Hayır"),
     "status": ("Status", "Durum"),

@@ -24,6 +24,7 @@ from carriers.registry import CARRIERS
 from disputes.calendar import BusinessCalendar
 from disputes.actors import Actor
 from disputes.model import Dispute
+from disputes.states import ACTIVE
 from schemas.api import ListQuery, QueueFilters
 from schemas.common import Outcome
 from schemas.dispute import Channel, Status
@@ -57,12 +58,15 @@ class Filter:
         return self.label or self.name
 
 
+BEING_WORKED = "being_worked"
+"""The status filter's choice of the statuses a case is worked in (`ACTIVE`): the queue's when no status is named."""
+
 FILTERS = (
     Filter("dispute_id", "text", search=True),
     Filter("order_id", "text", search=True),
     Filter("tracking_number", "text", search=True),
     Filter("customer_id", "text", search=True),
-    Filter("status", "select", tuple(Status)),
+    Filter("status", "select", (BEING_WORKED, *Status)),
     Filter("carrier", "select", CARRIER_CODES, names=CARRIER_NAMES),
     Filter("assignee", "text"),
     Filter("mine", "check"),
@@ -101,8 +105,10 @@ class Row:
 
 
 def chosen_filters(query: Mapping[str, str]) -> dict[str, str]:
-    """The filters set in the query string, as typed (empty ones and unknown parameters dropped)."""
-    return {f.name: value for f in FILTERS if (value := query.get(f.name, "").strip())}
+    """The filters set in the query string, as typed (empty ones and unknown parameters dropped). A query that names
+    no status (the landing page, its quick links) lists the cases being worked; the form names one, "any" included."""
+    chosen = {f.name: value for f in FILTERS if (value := query.get(f.name, "").strip())}
+    return chosen if "status" in query else {"status": BEING_WORKED} | chosen
 
 
 def _parameters(chosen: dict[str, str]) -> dict[str, object]:
@@ -117,6 +123,8 @@ def _parameters(chosen: dict[str, str]) -> dict[str, object]:
     for name, value in chosen.items():
         if name in TYPED:
             data[name] = TYPED[name](value)
+        elif name == "status" and value == BEING_WORKED:
+            data[name] = sorted(ACTIVE)
         else:
             data[name] = value.split(",") if name in LISTS else _day(name, value) if kinds[name] == "date" else value
     return data
