@@ -91,6 +91,19 @@ def failing_once(answer: dict | None):
     return handle
 
 
+async def test_a_keyboard_s_place_on_a_queue_row_stays_through_the_refresh(page, console_app, case_url):
+    await sign_in(page, console_app)
+    await shown_on_a_paused_clock(page, f"{console_app.url}{QUEUE}")
+    link = page.locator(f"#live a[href='{urlsplit(case_url).path}']")
+    await link.focus()
+    await page.evaluate("document.activeElement.dataset.before = 'refresh'")  # the rows are replaced, not kept
+
+    await page.clock.run_for(int(REFRESH.total_seconds() * 1000))
+
+    await expect(page.locator("#live [data-before]")).to_have_count(0)
+    await expect(link).to_be_focused()
+
+
 @pytest.mark.parametrize("failure", FAILURES)
 async def test_a_queue_that_could_not_be_refreshed_says_so_and_when_it_tries_again(page, console_app, case_url,
                                                                                    failure):

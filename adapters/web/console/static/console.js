@@ -90,7 +90,10 @@
       const page = new DOMParser().parseFromString(await response.text(), "text/html");
       const fresh = page.getElementById("live");
       if (!fresh) { throw new Unchecked(null); }
+      // A keyboard's place in the rows is kept: the link it was on is focused again in the fresh rows.
+      const focused = live.contains(document.activeElement) ? document.activeElement.getAttribute("href") : null;
       live.replaceChildren(...fresh.childNodes);
+      if (focused) { live.querySelector(`a[href="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true }); }
       return true;
     };
   }
