@@ -20,6 +20,7 @@ from disputes.actors import SYSTEM, Actor
 from disputes.anonymise import FREE_REASONS, RELABELLED, anonymised, anonymised_view
 from disputes.calendar import BusinessCalendar
 from disputes.errors import (
+    DomainError,
     AccessibilityNeedRecorded,
     CaseAnonymised,
     AlreadyAppealed,
@@ -1690,6 +1691,16 @@ class Dispute(BaseModel):
     def _require_customer_side(self, actor: Actor) -> None:
         if not self.acts_for_customer(actor):
             raise Forbidden("Only the customer, or an agent on their behalf, may do this.")
+
+    def decidable_by(self, actor: Actor) -> bool:
+        """Whether `actor` may decide the case as it stands (what they decide, and the form's content, aside): its
+        status takes a decision, and it is theirs to decide (a supervisor's where it needs one, not another's)."""
+        try:
+            next_status(self.status, Action.RESOLVE)
+            self._check_may_decide(actor, Outcome.REJECTED)  # the outcome matters only to overturning a rejection
+        except DomainError:
+            return False
+        return True
 
     def _check_may_decide(self, actor: Actor, outcome: Outcome) -> None:
         if actor.role is Role.SUPERVISOR or actor.role is Role.SERVICE:

@@ -421,10 +421,33 @@ async def test_a_supervisor_assigns_a_case_and_an_investigator_asks_the_customer
     assert [(actor, d.get("assignee")) for a, actor, d in actions if a == "assigned"] == [("sup-zeynep", "inv-mehmet")]
     assert [d["question"] for a, _, d in actions if a == "information_requested"] == ["Kapıcıya sordunuz mu?"]
     page = await (await api.get(path, headers=staff(Role.SUPERVISOR, "sup-zeynep"))).text()
-    assert 'action="' + path + '/assign"' in page and 'action="' + path + '/questions"' in page
+    assert 'action="' + path + '/assign"' in page
+    assert 'action="' + path + '/questions"' not in page  # the question is open: no other until it is answered
     offered = re.findall(r'<option value="([^"]+)">([^<]*)</option>', page.split('id="staff-list"')[1].split("</datalist>")[0])
     assert ("inv-mehmet", "Mehmet &lt;b&gt;Kaya&lt;/b&gt; (Araştırmacı)") in offered  # as text
     assert [member for member, _ in offered] == ["inv-ayse", "inv-mehmet", "sup-zeynep"]  # the active members
+
+
+def forms_on(page: str) -> set[str]:
+    """What the case page's forms post to, after the case's address."""
+    return set(re.findall(r'<form method="post" action="/console/disputes/[^/"]+/([^"]+)"', page))
+
+
+async def test_the_case_page_offers_each_form_only_where_the_service_takes_it(api):
+    dispute = await opened(api)
+    path, one = f"/console/disputes/{dispute['id']}", f"/v1/disputes/{dispute['id']}"
+    supervisor = staff(Role.SUPERVISOR, "sup-zeynep")
+    # Open, no one's, no flags: no release, no reopening, no flags to clear.
+    assert forms_on(await (await api.get(path, headers=supervisor)).text()) == {
+        "take", "evidence-requests", "messages", "questions", "decision", "assign", "notes"}
+    refund = {"outcome": "refund", "reason_code": "lost_in_transit", "note": "Kargo kaybetti."}
+    assert (await api.post(one + "/decision", json=refund, headers={**SUPERVISOR, "If-Match": "*"})).status == 200
+    # Decided: nothing to take, ask the carrier or the customer, or decide; a supervisor may reopen it.
+    assert forms_on(await (await api.get(path, headers=staff())).text()) == {"messages", "notes"}
+    assert forms_on(await (await api.get(path, headers=supervisor)).text()) == {"messages", "notes", "reopen"}
+    for refused in ("take", "evidence-requests", "decision"):  # as the service answers them
+        answer = await api.post(f"{path}/{refused}", data={"csrf": CSRF}, headers=staff(), allow_redirects=False)
+        assert answer.status in (409, 412, 422), refused
 
 
 async def test_choosing_a_language_goes_back_to_a_console_page_only(api):

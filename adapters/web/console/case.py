@@ -27,7 +27,9 @@ from disputes.actors import Actor
 from disputes.evidence_access import VIEWED
 from disputes.model import AUTOMATIC, RULE_REASONS, Dispute
 from disputes.policy.geo import located
+from disputes.rules import Rules
 from disputes.service import DisputeService
+from disputes.sla import answer_by, business_calendar
 from schemas.api import Assign, ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen, RestrictionReview
 from schemas.common import Id, Outcome, RefundDestination, Role
 from schemas.conversation import AskCustomer
@@ -197,6 +199,37 @@ def recommended_lines(dispute: Dispute, outcome: Outcome | None) -> dict[str, tu
     return lines
 
 
+def offered(dispute: Dispute, actor: Actor, rules: Rules, now: datetime) -> frozenset[str]:
+    """The case's forms (by the address they post to) whose change the case takes from `actor` as it stands, each
+    tried by the domain on a copy (nothing saved): a form it would refuse whatever is typed in it (taking a decided
+    case, releasing one no one holds, reopening an open one) is not offered. The decision is asked of the case
+    (`Dispute.decidable_by`): what is decided is the form's."""
+    said = "-"
+    tries: dict[str, Callable[[Dispute], object]] = {
+        "take": lambda d: d.assign(actor, actor.id, now),
+        "release": lambda d: d.release(actor, now),
+        "evidence-requests": lambda d: d.request_evidence(actor, now),
+        "messages": lambda d: d.message_customer(actor, said, now),
+        "questions": lambda d: d.request_information(
+            actor, said, answer_by(now, rules), rules.information_requests_per_review, rules.escalate_before_deadline,
+            now, business_calendar(rules)),
+        "notes": lambda d: d.add_note(actor, said, now),
+        "assign": lambda d: d.assign(actor, actor.id, now),
+        "flags/clear": lambda d: d.clear_flags(actor, said, now, rules.escalate_before_deadline),
+        "reopen": lambda d: d.reopen(actor, said, now),
+    }
+    taken = {name for name, change in tries.items() if _takes(dispute, change)}
+    return frozenset(taken | ({"decision"} if dispute.decidable_by(actor) else set()))
+
+
+def _takes(dispute: Dispute, change: Callable[[Dispute], object]) -> bool:
+    try:
+        change(dispute.model_copy(deep=True))
+    except domain.DomainError:
+        return False
+    return True
+
+
 def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Changes | None = None) -> dict[str, Any]:
     shown = proofs(dispute)
     anchors = {e.key: number for number, e in enumerate(dispute.evidence, 1)}  # a finding links to its evidence
@@ -220,6 +253,12 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
         "destinations": tuple(RefundDestination),
         "supervisor": Role.SUPERVISOR,
     }
+
+
+async def _offered(request: web.Request, actor: Actor, dispute: Dispute) -> frozenset[str]:
+    """`offered` at the case's time (its test clock's, in the sandbox)."""
+    service = request.app[SERVICE]
+    return offered(dispute, actor, service.rules, await service.now_of(dispute))
 
 
 async def assignable(request: web.Request, actor: Actor) -> list[StaffMember]:
@@ -246,7 +285,8 @@ async def case(request: web.Request, actor: Actor) -> web.Response:
     version = {"ETag": f'W/"{dispute.version}"', "Cache-Control": NO_STORE}
     if none_match(request.headers.get("If-None-Match"), f'"{dispute.version}"'):
         return web.Response(status=304, headers=version)  # the page's check: still the version it shows
-    context = case_context(dispute) | {"done": "done" in request.query, "staff": await assignable(request, actor)}
+    context = case_context(dispute) | {"done": "done" in request.query, "staff": await assignable(request, actor),
+                                       "offered": await _offered(request, actor, dispute)}
     response = render(request, "case.html", context, actor)
     response.headers.update(version)
     return response
@@ -280,7 +320,8 @@ async def _refused(request: web.Request, actor: Actor, error: domain.DomainError
         message, detail = "not_allowed", [_why(error, language(request))]
     form = form or prefilled(dispute)
     form.errors = detail
-    context = case_context(dispute, form, changes) | {"refused": message, "staff": await assignable(request, actor)}
+    context = case_context(dispute, form, changes) | {"refused": message, "staff": await assignable(request, actor),
+                                                      "offered": await _offered(request, actor, dispute)}
     return render(request, "case.html", context, actor, status=status)
 
 
