@@ -3,7 +3,8 @@ form it fills in."""
 
 from datetime import timedelta
 
-from adapters.web.console.case import CaseForm, case_context, prefilled, proofs, the_map
+from adapters.web.console.case import CaseForm, case_context, offered, prefilled, proofs, the_map
+from disputes.rules import Rules
 from disputes.actors import SYSTEM
 from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PolicySettings, recommend
@@ -138,3 +139,13 @@ def test_the_form_offers_only_the_rejection_reasons_that_fit_the_kind_of_claim()
         ReasonCode.PROOF_OF_DELIVERY, ReasonCode.THIRD_PARTY_CONFIRMED, ReasonCode.SUSPECTED_ABUSE}
     assert rejections.intersection(offered["digital"]) == {ReasonCode.DIGITAL_DELIVERED, ReasonCode.SUSPECTED_ABUSE}
     assert ReasonCode.DIGITAL_NOT_DELIVERED in offered["digital"]  # what a refund gives is offered as before
+
+
+def test_the_forms_offered_are_tried_on_a_copy_and_leave_the_case_as_it_was():
+    case = dispute(evidence(photo=True, metres=20))
+    before = case.model_dump_json()
+
+    for actor in (INVESTIGATOR, SUPERVISOR):
+        assert {"take", "questions", "decision"} <= offered(case, actor, Rules(), NOW)
+
+    assert case.model_dump_json() == before
