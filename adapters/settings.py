@@ -487,9 +487,9 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=64 * 1024, gt=0, description="Largest API request body; larger is a 413.")
     max_page_size: int = Field(
-        default=100, gt=0, le=100,
-        description="Most disputes one page of a list holds, up to the `limit` of 100 the API takes (past it a "
-                    "422): a lower value shortens the pages that ask for more, whose `next_cursor` carries on.",
+        default=100, gt=0,
+        description="Most disputes one page of a list holds (a page asking for more is cut to it, its `next_cursor` "
+                    "carrying on; the API's `limit` is 100 at most), and how many the CSV export reads at a time.",
     )
     export_max_rows: int = Field(
         default=10_000, gt=0,
