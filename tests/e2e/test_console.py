@@ -215,10 +215,15 @@ async def test_the_landing_queue_and_its_quick_links_list_the_cases_being_worked
         page = await (await api.get(landing, headers=staff())).text()
         assert working["id"] in page and decided["id"] not in page, landing
         assert '<option value="being_worked" selected>' in page
-    everything = await (await api.get("/console?status=&order_id=ord-1", headers=staff())).text()  # the form's "any"
-    assert decided["id"] in everything
+    everything = await (await api.get("/console?status=", headers=staff())).text()  # the form's "Any"
+    assert decided["id"] in everything and working["id"] in everything
+    export = re.search(r'id="export" href="([^"]+)"', everything)[1].replace("&amp;", "&")
+    assert "status=any" in export and decided["id"] in await (await api.get(export, headers=staff())).text()
     resolved = await (await api.get("/console?status=resolved", headers=staff())).text()
     assert decided["id"] in resolved and working["id"] not in resolved
+    # A search finds the case whatever its status, from the landing page's form (which shows "being worked") too.
+    for search in ("order_id=ord-1", "status=being_worked&order_id=ord-1", f"status=being_worked&dispute_id={decided['id']}"):
+        assert decided["id"] in await (await api.get(f"/console?{search}", headers=staff())).text(), search
 
 
 async def test_the_filtered_list_exports_as_csv_through_the_api_s_export(api):

@@ -58,8 +58,9 @@ class Filter:
         return self.label or self.name
 
 
-BEING_WORKED = "being_worked"
-"""The status filter's choice of the statuses a case is worked in (`ACTIVE`): the queue's when no status is named."""
+BEING_WORKED, ANY_STATUS = "being_worked", "any"
+"""The status filter's choice of the statuses a case is worked in (`ACTIVE`), the queue's when no status is named and
+nothing is searched; and of every status (the form's "Any", sent empty), kept so in the page's links."""
 
 FILTERS = (
     Filter("dispute_id", "text", search=True),
@@ -106,9 +107,17 @@ class Row:
 
 def chosen_filters(query: Mapping[str, str]) -> dict[str, str]:
     """The filters set in the query string, as typed (empty ones and unknown parameters dropped). A query that names
-    no status (the landing page, its quick links) lists the cases being worked; the form names one, "any" included."""
+    no status lists the cases being worked (the landing page, its quick links), or, with a search, every status; the
+    form always names one, its "Any" (empty) as `ANY_STATUS`."""
     chosen = {f.name: value for f in FILTERS if (value := query.get(f.name, "").strip())}
-    return chosen if "status" in query else {"status": BEING_WORKED} | chosen
+    if "status" in query:
+        return {"status": ANY_STATUS} | chosen
+    return {"status": ANY_STATUS if _searched(chosen) else BEING_WORKED} | chosen
+
+
+def _searched(chosen: Mapping[str, str]) -> bool:
+    """Whether a case is searched for (by its id or a number): found whatever its status, unless one is chosen."""
+    return any(f.search and f.name in chosen for f in FILTERS)
 
 
 def _parameters(chosen: dict[str, str]) -> dict[str, object]:
@@ -123,8 +132,9 @@ def _parameters(chosen: dict[str, str]) -> dict[str, object]:
     for name, value in chosen.items():
         if name in TYPED:
             data[name] = TYPED[name](value)
-        elif name == "status" and value == BEING_WORKED:
-            data[name] = sorted(ACTIVE)
+        elif name == "status" and value in (BEING_WORKED, ANY_STATUS):
+            if value == BEING_WORKED and not _searched(chosen):
+                data[name] = sorted(ACTIVE)
         else:
             data[name] = value.split(",") if name in LISTS else _day(name, value) if kinds[name] == "date" else value
     return data
