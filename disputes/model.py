@@ -17,7 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, m
 
 from disputes import tracing
 from disputes.actors import SYSTEM, Actor
-from disputes.anonymise import FREE_REASONS, RELABELLED, anonymised, anonymised_view
+from disputes.anonymise import ANONYMISED, FREE_REASONS, RELABELLED, anonymised, anonymised_view
 from disputes.calendar import BusinessCalendar
 from disputes.errors import (
     DomainError,
@@ -864,7 +864,7 @@ class Dispute(BaseModel):
         for this case, which returns to ordinary review, its deadline watched again: one that has passed while it
         was with a supervisor is then resolved by the deadline's rule at once (for the customer)."""
         actor.require(Role.SUPERVISOR)
-        self._require_not_anonymised()
+        reason = self._kept_words(reason)
         if not (self.abuse_flags or self.needs_supervisor):
             raise NoFlags("This dispute carries no flags.")
         cleared, self.abuse_flags, self.needs_supervisor = self.abuse_flags, [], False
@@ -882,7 +882,7 @@ class Dispute(BaseModel):
         """A supervisor confirms the restriction (it stays; the account service decides how long) or lifts it; a
         confirmed one can still be lifted later, a lifted one is over."""
         actor.require(Role.SUPERVISOR)
-        self._require_not_anonymised()
+        reason = self._kept_words(reason)
         restriction = self.restriction
         if restriction is None:
             raise NoRestriction("This dispute led to no account restriction.")
@@ -1465,6 +1465,11 @@ class Dispute(BaseModel):
         self._require_not_anonymised()  # no name nor address left to ship to or judge by
         self.third_party_check_by = None  # no time to check with a third party in a review a supervisor reopened
         self._apply(actor, "reopened", now, Action.REOPEN, {"reason": reason})
+
+    def _kept_words(self, reason: str) -> str:
+        """A supervisor's reason as the case keeps it: none on an anonymised case, where nothing would anonymise it
+        (its flags are still cleared and its account restriction still lifted, which only it can do)."""
+        return ANONYMISED if self.anonymised_at is not None else reason
 
     def _require_not_anonymised(self) -> None:
         """Refuse a change to a case whose personal data was anonymised: none is left to review it by, and nothing

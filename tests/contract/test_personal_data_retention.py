@@ -197,13 +197,15 @@ async def test_an_anonymised_case_cannot_be_reopened_and_shares_no_address_with_
     writes = [
         lambda d: d.add_note(INVESTIGATOR, "Ayşe Yılmaz aradı, yeni numarası +90 532 999 88 77.", later),
         lambda d: d.message_customer(INVESTIGATOR, "Ayşe Hanım, Bağdat Cad. adresine bakar mısınız?", later),
-        lambda d: d.clear_flags(SUPERVISOR, "Nermin Aksoy ile ilgisi yok.", later, timedelta(hours=12)),
-        lambda d: d.review_restriction(SUPERVISOR, False, "Nermin Aksoy ile ilgisi yok.", later),
         lambda d: d.declare_accessibility_need(AGENT, later, timedelta(hours=12), later, BusinessCalendar()),
     ]
     for write in writes:
         with pytest.raises(CaseAnonymised):
             write(anonymised)
+    # Its account restriction, confirmed, is still lifted (only the case lifts it), the reason not kept.
+    anonymised.review_restriction(SUPERVISOR, False, "Nermin Aksoy ile ilgisi yok.", later)
+    assert anonymised.restriction is not None and anonymised.restriction.state.value == "lifted"
+    assert "Nermin" not in anonymised.model_dump_json()
 
 
 async def test_an_anonymised_case_no_longer_says_the_customer_declared_an_accessibility_need(

@@ -41,8 +41,7 @@ def test_each_change_lists_the_rules_its_use_case_checks():
         "contended", "idempotency-key-in-flight"}
     assert listed(ONE + "/appeal", "post", 422) == {
         "validation-failed", "idempotency-key-reused", "statement-repeated", "unreadable-image"}
-    assert listed(ONE + "/flags/clear", "post", 409) == {
-        "no-flags", "case-anonymised", "contended", "idempotency-key-in-flight"}
+    assert listed(ONE + "/flags/clear", "post", 409) == {"no-flags", "contended", "idempotency-key-in-flight"}
     assert listed(ONE + "/decision", "post", 412) == {"stale-version"}
     assert listed(ONE + "/accessibility-need", "post", 409) == {
         "accessibility-need-recorded", "case-closed", "case-anonymised", "contended", "idempotency-key-in-flight"}
