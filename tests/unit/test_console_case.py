@@ -1,7 +1,7 @@
 """What the console's case page shows of a carrier's stored proof (pictures inline, documents as links), and the decision
 form it fills in."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from adapters.web.console.case import CaseForm, case_context, offered, prefilled, proofs, the_map
 from disputes.rules import Rules
@@ -149,3 +149,13 @@ def test_the_forms_offered_are_tried_on_a_copy_and_leave_the_case_as_it_was():
         assert {"take", "questions", "decision"} <= offered(case, actor, Rules(), NOW)
 
     assert case.model_dump_json() == before
+
+
+def test_a_form_whose_deadline_falls_past_the_years_counted_is_not_offered():
+    # A test clock may stand in the last days of the last year counted: asking the customer then would give them a
+    # date to answer by in a year the calendar does not count.
+    at_the_end = datetime(2032, 12, 30, 12, tzinfo=UTC)
+
+    shown = offered(dispute(evidence(photo=True, metres=20)), INVESTIGATOR, Rules(), at_the_end)
+
+    assert "questions" not in shown and {"take", "notes", "decision"} <= shown
