@@ -1,4 +1,5 @@
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -312,6 +313,8 @@ def test_an_image_s_media_type_is_read_in_any_case(yurtici, media_type: str) -> 
     # RFC 6838 §4.2: type and subtype names are case-insensitive.
     [event] = yurtici.parse_webhook(body(photo={"content_b64": PNG, "media_type": media_type}))
     assert event.proof.photo is not None and event.proof.notes == ()
+    published = PartnerEvent.model_json_schema()["$defs"]["PartnerImage"]["properties"]["media_type"]["anyOf"][0]
+    assert re.search(published["pattern"], media_type)  # the contract says so too: a partner's validator takes it
 
 
 @pytest.mark.parametrize("raw", [b"", b"not json", b"[]", b"null", b'{"event_id": 1}', b"\xff\xfe"])
