@@ -216,12 +216,12 @@ def offered(dispute: Dispute, actor: Actor, rules: Rules, now: datetime) -> froz
             actor, said, answer_by(now, rules), rules.information_requests_per_review, rules.escalate_before_deadline,
             now, business_calendar(rules)),
         "notes": lambda d: d.add_note(actor, said, now),
-        "assign": lambda d: d.assign(actor, actor.id, now),
         "flags/clear": lambda d: d.clear_flags(actor, said, now, rules.escalate_before_deadline),
         "reopen": lambda d: d.reopen(actor, said, now),
     }
     taken = {name for name, change in tries.items() if _takes(dispute, change)}
-    return frozenset(taken | ({"decision"} if dispute.decidable_by(actor) else set()))
+    assigning = {"assign"} if "take" in taken else set()  # a supervisor's, to anyone: as taking it is taken
+    return frozenset(taken | assigning | ({"decision"} if dispute.decidable_by(actor) else set()))
 
 
 def _takes(dispute: Dispute, change: Callable[[Dispute], object]) -> bool:
