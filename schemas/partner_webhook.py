@@ -49,6 +49,8 @@ MAX_BODY_BYTES = 2 * MAX_IMAGE_B64_CHARS + MAX_TEXT_CHARS * MAX_CHAR_BYTES + FRA
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Written]
 Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Written]
 HttpsUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https://[^\s]+$")]
+
+
 def _of_any_case(pattern: str) -> str:
     """`pattern`, its letters matched in either case (`[Ii]`): ECMA-262 patterns, as JSON Schema reads them, have
     no inline flag for it."""
