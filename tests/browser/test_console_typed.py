@@ -1,6 +1,7 @@
 """What an investigator typed in a case's forms comes back where they typed it, in headless chromium: a decision line
 by line sent on a case that changed meanwhile (or after the session ended) is shown again line for line, by SKU,
-never on another line's row; text in a refused form survives choosing another language."""
+never on another line's row; text in a refused form survives choosing another language, and a form nothing was typed
+in comes back as the page gives it."""
 
 import pytest
 from playwright.async_api import Page, expect
@@ -15,7 +16,7 @@ from tests.factories import BOXED, order, shipment
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 ORDERS = {how: order(f"ord-t{n}", customer_id=f"cust-t{n}", shipments=[shipment(f"shp-t{n}", carrier="surat", items=BOXED)])
-          for n, how in enumerate(("stale", "signed_out", "language", "saved"), 1)}
+          for n, how in enumerate(("stale", "signed_out", "language", "saved", "untouched"), 1)}
 MISSING = [{"sku": "sku-glass", "quantity": 2}, {"sku": "sku-spoon", "quantity": 3}]
 
 
@@ -130,3 +131,27 @@ async def test_text_typed_after_a_form_went_through_survives_choosing_another_la
     await expect(page.locator("html")).to_have_attribute("lang", "tr")
     assert not page.url.endswith("?done")  # coming back is no new answer: "Saved." is not said again
     await expect(page.locator("#note-text")).to_have_value("Kaydedildikten sonra yazılan not.")
+
+
+async def test_a_decision_form_nothing_was_typed_in_takes_the_version_shown_after_choosing_another_language(
+        page, console_app):
+    dispute_id = await claimed(console_app, "untouched")
+    await sign_in(page, console_app, Role.SUPERVISOR, "sup-zeynep")
+    await page.goto(f"{console_app.url}/console/disputes/{dispute_id}")
+    async with console_app.session.post(f"{console_app.url}/v1/disputes/{dispute_id}/notes",
+                                        json={"text": "Kapıcı aranacak."}, headers=INVESTIGATOR) as response:
+        assert response.status == 201, await response.text()  # the case changes before the language is chosen
+
+    await page.get_by_role("button", name="TR").click()
+    await expect(page.locator("html")).to_have_attribute("lang", "tr")
+    await expect(page.locator("main")).to_contain_text("Kapıcı aranacak.")  # the page shown has the change
+    await page.locator("#outcome").select_option("refund")
+    await page.locator("#reason_code").select_option("items_missing")
+    await page.locator("#line-1-outcome").select_option("refund")
+    await page.locator("#line-2-outcome").select_option("rejected")
+    await page.locator("#note").fill("Bardaklar iade, kaşıklar reddedildi.")
+    async with page.expect_navigation():
+        await page.locator("form.decide button[type=submit]").click()
+
+    await expect(page.locator("#changes")).to_have_count(0)  # decided on the version shown, not refused
+    assert await _read(console_app, dispute_id, "status") == "resolved"

@@ -134,6 +134,13 @@
     return sku ? JSON.stringify([field.name, sku.value]) : field.name;
   }
 
+  // Whether anything was typed in the form: a field other than the version seen, changed from what the page gave.
+  function typedInto(form) {
+    const given = (select) => Math.max(0, [...select.options].findIndex((option) => option.defaultSelected));
+    return typedFields(form).some((e) => !SEEN.includes(e.name)
+      && (e.tagName === "SELECT" ? e.selectedIndex !== given(e) : e.value !== e.defaultValue));
+  }
+
   function typedIn(forms) {
     const kept = {};
     for (const form of forms) {
@@ -164,7 +171,10 @@
     }
     const keep = (sent) => () => window.sessionStorage.setItem(key, JSON.stringify(typedIn(sent)));
     for (const form of forms) { form.addEventListener("submit", keep([form])); }
-    document.querySelector("form[action='/console/language']")?.addEventListener("submit", keep(forms));
+    // Choosing a language keeps only the forms typed in: an untouched form comes back as the page gives it, on the
+    // version the page is then shown at.
+    document.querySelector("form[action='/console/language']")
+      ?.addEventListener("submit", () => keep(forms.filter(typedInto))());
   }
 
   const notice = document.getElementById("watch-notice");
