@@ -110,6 +110,11 @@ async def test_a_code_never_sent_is_refunded_once_and_no_carrier_is_charged(api,
     mine = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=CUSTOMER)).json()
     assert "refunding" in mine["next_step"]["en"] and "iade" in mine["next_step"]["tr"]
 
+    report = await api.get("/v1/reports/carriers?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z", headers=INVESTIGATOR)
+    [row] = (await report.json())["carriers"]  # the digital delivery's own row, which owes nothing
+    assert (row["carrier"], row["outcomes"]["refund"]) == ("digital", 1)
+    assert row["liabilities"] == [{"currency": "TRY", "amount_minor": 0}]
+
 
 async def test_a_code_opened_but_not_activated_needs_a_person(api):
     dispute = await open_case(api, "ord-d3")
