@@ -58,6 +58,7 @@ from adapters.mongo.idempotency import MongoIdempotencyKeys
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from adapters.mongo.reports import MongoReports
 from adapters.mongo.retention import AttachmentRetention, PushRetention, StoredCopyCheck
+from adapters.mongo.retention_dates import date_retention
 from adapters.mongo.schedule import MongoSchedule
 from adapters.mongo.sessions import MongoSignedOutSessions
 from adapters.mongo.setup import StorageSetup
@@ -266,10 +267,10 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                 timeout_seconds=settings.mongodb_timeout_seconds, event_listeners=overrides.mongo_listeners,
             )
             db = client[settings.mongodb_database]
-            setup = StorageSetup(db)
+            repository = MongoDisputes.in_database(db, retention, personal_data)
+            setup = StorageSetup(db, then=partial(date_retention, db, repository, keep_pushes, clock))
             setting_up = await setup.start()
             app[STORAGE_SET_UP] = setup.check
-            repository = MongoDisputes.in_database(db, retention, personal_data)
             store: EvidenceStore = MongoEvidenceStore(db, keep_pushes)
             schedule: Schedule = MongoSchedule(db, repository.stored)
             breakers: BreakerStore = MongoBreakerStore(db)

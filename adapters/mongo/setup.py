@@ -1,4 +1,5 @@
-"""Storage set-up at start-up (indexes, then migrations), done once the database answers.
+"""Storage set-up at start-up (indexes, then migrations, then retention dated by the settings in force when one was
+lowered: `adapters/mongo/retention_dates.py`), done once the database answers.
 
 A process started while the database is away does not exit: it listens (liveness 200, readiness and every other
 answer 503) and sets storage up when the database comes back, logging once that it waits and once that it is
@@ -8,6 +9,7 @@ stops the start-up, with one line saying why (`adapters/cli.py`).
 """
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import structlog
 from pymongo.asynchronous.database import AsyncDatabase
@@ -22,8 +24,10 @@ log = structlog.get_logger("storage")
 
 
 class StorageSetup:
-    def __init__(self, db: AsyncDatabase[Doc], retry_seconds: float = 1.0) -> None:
-        self.db, self.retry_seconds = db, retry_seconds
+    def __init__(
+        self, db: AsyncDatabase[Doc], retry_seconds: float = 1.0, then: Callable[[], Awaitable[object]] | None = None
+    ) -> None:
+        self.db, self.retry_seconds, self.then = db, retry_seconds, then
         self.done = asyncio.Event()
 
     async def start(self) -> asyncio.Task[None] | None:
@@ -53,6 +57,8 @@ class StorageSetup:
     async def _set_up(self) -> None:
         await ensure_indexes(self.db)
         await migrate(self.db)
+        if self.then is not None:
+            await self.then()
         self.done.set()
 
     def check(self) -> None:

@@ -124,3 +124,11 @@ async def test_a_case_anonymised_its_personal_data_retention_after_closing_reads
     assert page.status == 200 and not [said for said in PERSONAL if said in text]
     timeline = await (await api.get(f"/v1/disputes/{dispute_id}/timeline", headers=INVESTIGATOR)).json()
     assert timeline["entries"][-1]["action"] == "personal_data_anonymised"
+
+
+async def test_the_service_dates_retention_by_the_settings_it_starts_with(api):
+    # What a later start-up compares a lowered setting with (`adapters/mongo/retention_dates.py`).
+    db = api.app[EVIDENCE].disputes.collection.database
+    record = await db.migrations.find_one({"_id": "retention_dated_by"})
+    assert record["settings"] == {"images_seconds": 365 * 86_400, "personal_data_seconds": 730 * 86_400,
+                                  "pushes_seconds": 365 * 86_400}
