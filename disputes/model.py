@@ -820,7 +820,8 @@ class Dispute(BaseModel):
         standing = [flag for flag in advice.abuse_flags if flag not in self.cleared_flags]
         reversed_only = bool(advice.abuse_flags) and not standing  # a supervisor cleared every signal raised
         self.priority = max(self.priority, advice.priority - 2 if reversed_only else advice.priority)
-        self.needs_supervisor = self.needs_supervisor or (advice.needs_supervisor and not reversed_only)
+        to_supervisor = not self.needs_supervisor and advice.needs_supervisor and not reversed_only
+        self.needs_supervisor = self.needs_supervisor or to_supervisor
         waiting = advice.action is RecommendedAction.WAIT_FOR_CUSTOMER_CHECK
         self.assess_due = advice.check_by if waiting else None
         if waiting or advice.rule is not PolicyRule.THIRD_PARTY_CHECK_OVER:  # kept once over: it never starts again
@@ -834,6 +835,10 @@ class Dispute(BaseModel):
             if self.test_clock is None:  # sandbox: a case on a test clock signals nothing to the account service
                 risk = CustomerRisk(customer_id=self.customer_id, dispute_id=self.id, flags=new_flags, observed_at=now)
                 self._queue(EffectKind.CUSTOMER_RISK, f"{self.id}:{len(self.timeline)}:risk", risk)
+        if new_flags or to_supervisor:  # what blocks automatic resolutions, and who must decide, said when it starts
+            self._apply(actor, "flagged", now, None, {
+                "flags": new_flags, "needs_supervisor": self.needs_supervisor, "priority": self.priority,
+            })
         if self.restriction is None and RESTRICTING_FLAGS.intersection(standing):
             self._raise_restriction(actor, standing, now, restriction_review)
         told = previous.customer_message if previous is not None and previous.rule is advice.rule else None
@@ -1205,7 +1210,9 @@ class Dispute(BaseModel):
         action = Action.AWAIT_EVIDENCE if self.status in (Status.OPENED, Status.UNDER_REVIEW) else None
         self._apply(actor, "evidence_requested", now, action, {})
 
-    def assign(self, actor: Actor, assignee: str, now: datetime) -> None:
+    def assign(self, actor: Actor, assignee: str, now: datetime) -> bool:
+        """Whether anything changed: a case taken again by whom it is assigned to (a retry, a second click) records
+        nothing, unless taking it starts its review."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
         if assignee != actor.id and actor.role is not Role.SUPERVISOR:
             raise Forbidden("Only a supervisor may assign a case to someone else.")
@@ -1213,10 +1220,13 @@ class Dispute(BaseModel):
             raise NotAssignable(f"A {self.status.value} dispute cannot be assigned.")
         if self.assignee not in (None, actor.id, assignee) and actor.role is not Role.SUPERVISOR:
             raise AssignedToAnother("The case is assigned to another investigator.", assignee=self.assignee)
+        action = Action.START_REVIEW if self.status in (Status.OPENED, Status.APPEALED) else None
+        if assignee == self.assignee and action is None:
+            return False
         previous = self.assignee
         self.assignee = assignee
-        action = Action.START_REVIEW if self.status in (Status.OPENED, Status.APPEALED) else None
         self._apply(actor, "assigned", now, action, {"assignee": assignee, "previous": previous})
+        return True
 
     def release(self, actor: Actor, now: datetime) -> None:
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)

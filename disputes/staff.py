@@ -142,9 +142,7 @@ class Assignments:
 
         def change(d: Dispute, now: datetime) -> bool:
             nonlocal changed
-            changed = d.assignee != assignee  # set again on each try: a lost race is tried on fresh state
-            if changed:
-                d.assign(actor, assignee, now)
+            changed = d.assign(actor, assignee, now)  # set again on each try: a lost race is tried on fresh state
             return changed
 
         try:

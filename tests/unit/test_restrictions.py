@@ -73,6 +73,10 @@ async def test_signals_that_show_no_pattern_flag_the_case_without_restricting(se
     stored = repository.docs[dispute.id]
     assert stored.abuse_flags == ["claim_soon_after_delivery"] and stored.restriction is None
     assert changes(repository, dispute.id) == []
+    [flagged] = [e for e in stored.timeline if e.action == "flagged"]  # the trail says when, and what it blocks now
+    assert flagged.actor == "system" and flagged.details == {
+        "flags": ["claim_soon_after_delivery"], "needs_supervisor": True, "priority": 2,
+    }
 
 
 async def test_a_confirmed_restriction_stays_past_the_review_deadline(service, restricted, reviewer, repository, clock):

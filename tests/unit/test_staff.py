@@ -1,6 +1,6 @@
 """The staff directory and assignment: supervisors keep the directory; a case goes only to an active member on
-record; only staff the directory lets work cases change one; bulk assignment reports each case and changes nothing
-more when retried."""
+record; only staff the directory lets work cases change one; taking a case again, or a retried bulk assignment,
+changes nothing more."""
 
 from typing import Any
 
@@ -122,6 +122,15 @@ async def test_a_retried_bulk_assignment_changes_nothing_more(assignments, cases
     for case in cases:
         timeline = (await service.get(SUPERVISOR, case.id)).timeline
         assert [e.action for e in timeline].count("assigned") == 1
+
+
+async def test_taking_a_case_one_already_holds_again_changes_nothing(assignments, cases, service):
+    taken = await assignments.assign(INVESTIGATOR, cases[0].id, None)  # then a second click, or a retry
+
+    again = await assignments.assign(INVESTIGATOR, cases[0].id, INVESTIGATOR.id, {taken.version})
+
+    assert again.version == taken.version  # the version the investigator reviewed still stands for their decision
+    assert [e.action for e in again.timeline].count("assigned") == 1
 
 
 async def test_bulk_assignment_is_for_supervisors_and_to_active_members(assignments, cases, service):

@@ -302,6 +302,7 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "information_request_expired": ("question to the customer expired", "müşteriye sorulan sorunun süresi doldu"),
         "accessibility_need_declared": ("accessibility need declared", "erişilebilirlik ihtiyacı bildirildi"),
         "decision_deadline_moved": ("decision deadline moved", "karar son tarihi değişti"),
+        "flagged": ("flagged", "işaretlendi"),
         "restriction_raised": ("account restricted", "hesap kısıtlandı"),
         "restriction_confirmed": ("restriction confirmed", "kısıtlama onaylandı"),
         "restriction_lifted": ("restriction lifted", "kısıtlama kaldırıldı"),
