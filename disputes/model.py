@@ -1401,6 +1401,11 @@ class Dispute(BaseModel):
         refs = {image.ref for added in self.customer_evidence for image in added.images}
         return sorted(refs.union(*(e.proof.stored_refs() for e in self.evidence)))
 
+    def clock_advanced(self, actor: Actor, since: datetime, now: datetime) -> None:
+        """(Sandbox) `actor` moved the case's test clock from `since` to `now`: recorded when it moved."""
+        if now != since:
+            self._apply(actor, "clock_advanced", now, None, {"from": since.isoformat(), "to": now.isoformat()})
+
     def delete_stored_copies(self, now: datetime) -> None:
         """Retention deletes the stored images and raw replies, recorded here first (then a change made meanwhile,
         such as a reopening, leaves them stored and cited): the case keeps a marker for each image (kind, media

@@ -32,7 +32,7 @@ from disputes.errors import (
 from disputes.model import Dispute, TestClock
 from disputes.ports import Claimed, Clock, Lease, TestClocks
 from disputes.schedule import Job
-from disputes.service import DisputeService, Opened, OpenRequest, Render, to_millisecond
+from disputes.service import DisputeService, Opened, OpenRequest, Render, TimedChange, to_millisecond
 from disputes.work import WorkKind
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -59,6 +59,7 @@ class TestClockService:
         self._jobs = {job.kind: job for job in self.jobs}
 
     async def create(self, actor: Actor, frozen_time: datetime | None, name: str | None) -> TestClock:
+        await self.disputes.require_on_duty(actor)
         now = self.clock.now()
         clock = TestClock(id=f"clk_{token_hex(12)}", name=name, frozen_time=_within(frozen_time or now, CASES_BEFORE), created_at=now,
                           owner=owner(actor))
@@ -72,13 +73,14 @@ class TestClockService:
         return clock
 
     async def advance(self, actor: Actor, clock_id: str, to: datetime) -> TestClock:
+        await self.disputes.require_on_duty(actor)  # an advance runs its cases' work, decisions included
         to = _within(to, CLOCKS_BEFORE)
         at = (await self.get(actor, clock_id)).frozen_time  # whose it is never changes: no race with the moves below
         if at > to:
             raise _behind(at)
         moved = await self._move(clock_id, await self._through(clock_id, at, to) if self._jobs else to)
         for dispute_id in await self.clocks.disputes_on(clock_id):
-            await self.disputes.apply_timed(SYSTEM, dispute_id, _as_of_clock)
+            await self.disputes.apply_timed(SYSTEM, dispute_id, _as_of_clock(actor, at))
         return moved
 
     async def _through(self, clock_id: str, at: datetime, to: datetime) -> datetime:
@@ -147,9 +149,14 @@ def owner(actor: Actor) -> str:
     return f"{actor.role.value}/{actor.id}"
 
 
-def _as_of_clock(dispute: Dispute, now: datetime) -> bool:
-    """Nothing changes but the clock's reading (taken by the service), saved so the due work follows it."""
-    return True
+def _as_of_clock(actor: Actor, since: datetime) -> TimedChange:
+    """The clock's reading (taken by the service), saved so the due work follows it; the case's timeline says who
+    moved the clock, from when (the work the advance ran on the case is recorded as the service's)."""
+
+    def moved(dispute: Dispute, now: datetime) -> None:
+        dispute.clock_advanced(actor, since, now)
+
+    return moved
 
 
 def _behind(frozen_time: datetime) -> ClockOnlyMovesForward:

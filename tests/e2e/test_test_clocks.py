@@ -13,9 +13,11 @@ from tests.e2e.conftest import (
     INVESTIGATOR,
     OTHER_CUSTOMER,
     SUPERVISOR,
+    bearer,
     eventually,
     orders_file_document,
 )
+from schemas.common import Role
 from tests.factories import NOW, order, shipment
 
 HIGH_VALUE = 6_500_000
@@ -279,6 +281,22 @@ async def test_a_clock_is_its_creator_s_and_staff_s_to_anyone_else_there_is_no_s
     moved = await api.post(path + "/advance", json=later, headers=CUSTOMER)
     assert moved.status == 200 and (await moved.json())["frozen_time"] == "2026-11-19T09:30:00Z"
     assert (await api.post(path + "/advance", json=later, headers=SUPERVISOR)).status == 200
+
+
+async def test_staff_the_directory_does_not_let_work_cases_neither_make_nor_move_a_clock(api):
+    clock = await new_clock(api)
+    dispute = await open_on(api, clock["id"], "ord-c1")
+    inactive = bearer(Role.INVESTIGATOR, "inv-emre")  # on record, inactive
+    later = {"frozen_time": (NOW + timedelta(days=10)).isoformat()}  # past the case's deadlines
+
+    answers = [await api.post("/v1/test-clocks", json={}, headers=inactive),
+               await api.post(f"/v1/test-clocks/{clock['id']}/advance", json=later, headers=inactive)]
+
+    for answer in answers:
+        assert answer.status == 403 and (await answer.json())["type"].endswith(":staff-inactive"), await answer.text()
+    assert (await (await api.get(f"/v1/test-clocks/{clock['id']}", headers=CUSTOMER)).json()) == clock
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    assert case["decision"] is None
 
 
 async def test_the_clock_endpoints_are_documented_in_the_sandbox(api):

@@ -364,7 +364,9 @@ async def test_an_advance_stops_after_its_bound_of_moments_and_the_next_goes_on(
     stopped = await stepping.advance(CUSTOMER, case.test_clock.id, later)
 
     assert stopped.frozen_time == FIRST_RESPONSE_DUE  # the first response's escalation, then its deadline: two moments
-    assert [e.action for e in repository.docs[case.id].timeline][-1] == "first_response_missed"
+    *_, missed, advanced = repository.docs[case.id].timeline
+    assert (missed.action, advanced.action, advanced.actor) == ("first_response_missed", "clock_advanced", CUSTOMER.id)
+    assert advanced.details == {"from": case.test_clock.time.isoformat(), "to": FIRST_RESPONSE_DUE.isoformat()}
     assert repository.docs[case.id].decision is None
     assert (await stepping.advance(CUSTOMER, case.test_clock.id, later)).frozen_time == ESCALATION  # the next two
     assert repository.docs[case.id].escalated and repository.docs[case.id].decision is None

@@ -303,6 +303,7 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "accessibility_need_declared": ("accessibility need declared", "erişilebilirlik ihtiyacı bildirildi"),
         "decision_deadline_moved": ("decision deadline moved", "karar son tarihi değişti"),
         "flagged": ("flagged", "işaretlendi"),
+        "clock_advanced": ("test clock advanced", "test saati ileri alındı"),
         "restriction_raised": ("account restricted", "hesap kısıtlandı"),
         "restriction_confirmed": ("restriction confirmed", "kısıtlama onaylandı"),
         "restriction_lifted": ("restriction lifted", "kısıtlama kaldırıldı"),
