@@ -91,8 +91,9 @@ class EvidenceAccess:
         stored = await self.attachments.attachment(ref)
         if stored is None:
             raise NotFound(f"Attachment {ref} is no longer kept.")
+        at = dispute.test_clock.time if dispute.test_clock is not None else self.clock.now()  # the case's time
         view = TimelineEntry(
-            at=self.clock.now(), actor=actor.id, role=actor.role, action=VIEWED,
+            at=at, actor=actor.id, role=actor.role, action=VIEWED,
             details={"attachment": ref, "kind": str(cited.kind)},
         )
         if shown and actor.role is not Role.CUSTOMER:  # the customer: the author of every attachment they may see

@@ -11,6 +11,7 @@ import pytest
 from adapters.memory import InMemoryEvidenceStore
 from disputes.actors import SYSTEM
 from disputes.errors import Forbidden, NotFound
+from disputes.model import ClockReading
 from disputes.evidence_access import MAX_VIEWS, VIEWED, VIEWS_LIMIT_REACHED, EvidenceAccess
 from disputes.ports import CarrierSource, StoredAttachment, ViewBound
 from disputes.rules import Rules
@@ -112,6 +113,16 @@ async def test_each_view_is_on_the_timeline_by_whom_and_when_and_the_version_sta
     ]
     assert stored.version == case.version
     assert [e.action for e in stored.full_timeline][-2:] == [VIEWED, VIEWED]
+
+
+async def test_a_view_of_a_case_on_a_test_clock_is_at_the_clock_s_time(access, case, repository, clock):
+    ahead = ClockReading(id="clk_1", time=clock.now() + timedelta(days=1), at=clock.now())
+    repository.docs[case.id] = case.model_copy(update={"test_clock": ahead})  # as a case opened on a clock a day ahead
+
+    await access.view(INVESTIGATOR, case.id, ref_of(SIGNATURE))
+
+    [view] = (await repository.get(case.id)).attachment_views
+    assert view.at == ahead.time  # after the case's own entries, as the case lives by the clock
 
 
 async def test_a_refused_view_is_not_recorded(access, case, repository):
