@@ -1704,7 +1704,8 @@ class Dispute(BaseModel):
         if kind is SubmissionKind.INFORMATION and pieces >= MAX_SUBMISSIONS:
             raise TooManySubmissions(f"A case takes at most {MAX_SUBMISSIONS} pieces of information; please send what "
                                      "more you have in a message.")
-        added = CustomerEvidence(kind=kind, statement=statement, images=list(images), submitted_at=now, submitted_by=actor.id)
+        by = self.customer_id if actor.role is Role.CUSTOMER else actor.id  # the customer's id, whatever their token's
+        added = CustomerEvidence(kind=kind, statement=statement, images=list(images), submitted_at=now, submitted_by=by)
         self.customer_evidence.append(added)
         self.assess_due = now
 

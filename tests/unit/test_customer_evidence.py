@@ -93,6 +93,14 @@ async def test_the_customer_is_told_the_information_arrived_and_the_date_of_the_
     assert f"En geç {decision_due} tarihinde yanıt vereceğiz" in tr
 
 
+async def test_information_from_a_customer_whose_token_subject_is_not_their_customer_id_is_theirs(service, dispute):
+    signed_in = replace(CUSTOMER, id="user-7731")  # a token's `sub` and `customer_id` may be two ids
+
+    added = await service.add_information(signed_in, dispute.id, "Kapıcıya sordum, almamış.")
+
+    assert added.customer_evidence[-1].submitted_by == CUSTOMER.customer_id  # so their view names them, not an agent
+
+
 async def test_information_without_images_is_taken_too(service, dispute, store):
     added = await service.add_information(CUSTOMER, dispute.id, "Kapıcı yoktu.")
     assert added.customer_evidence[0].images == [] and "images" not in added.timeline[-1].details
