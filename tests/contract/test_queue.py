@@ -4,7 +4,7 @@ a cursor continues without losing or repeating one."""
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -207,6 +207,15 @@ def _by_due_date(queue: dict[str, Dispute], cutoff: datetime) -> dict[str, tuple
     }
     assert all(0 < len(labels) < len(queue) for _, labels in selected.values())
     return selected
+
+
+@pytest.mark.parametrize("year", [5, 500, 999])
+async def test_a_due_date_before_the_year_1000_selects_nothing_due_before_it(
+    cases: Cases, queue: dict[str, Dispute], year: int
+) -> None:
+    page = await cases.storage.disputes.query(DisputeQuery(due_before=datetime(year, 1, 1, tzinfo=UTC)))
+
+    assert page.items == []
 
 
 async def test_search_finds_a_dispute_by_its_id_order_and_tracking_number(cases: Cases, queue: dict[str, Dispute]) -> None:
