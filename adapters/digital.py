@@ -4,7 +4,9 @@
     EvidenceRejected      any other answer that is not a record: an unexpected status, or a body that is not one
                           (or runs past ``MAX_ANSWER_BYTES``)
 
-200 is the record, 404 is "never sent" (data, not an error). Retries are the shared ``DownstreamClient``'s. The
+200 is the record; 404 with the provider's problem document (``application/problem+json``) is "never sent" (data,
+not an error). Any other 404 (a gateway's or a web server's page, a base URL missing its path) says nothing of the
+line: refused, so the case is asked again, never refunded on it. Retries are the shared ``DownstreamClient``'s. The
 reader is tolerant: unknown fields are ignored, an unknown channel is kept as ``unknown``, and what the provider
 says about the payload (``code`` or ``link``) counts as present when either is."""
 
@@ -15,6 +17,7 @@ import aiohttp
 from pydantic import AliasPath, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from adapters.downstream import MAX_ANSWER_BYTES, Backoff, DownstreamClient, Transient
+from adapters.web.problems import PROBLEM_JSON
 from disputes.ports import Clock, EvidenceRejected, EvidenceUnavailable
 from schemas.digital import DigitalChannel, DigitalDelivery
 
@@ -60,8 +63,11 @@ class HttpDigitalDeliveries(DownstreamClient):
         except Transient as error:
             raise EvidenceUnavailable(f"digital provider unavailable: {error}") from error
         now = self._clock.now()
-        if reply.status == 404:
+        if reply.status == 404 and reply.media_type == PROBLEM_JSON:
             return DigitalDelivery(order_id=order_id, sku=sku, found=False, received_at=now)
+        if reply.status == 404:
+            raise EvidenceRejected(f"digital provider answered HTTP 404 as {reply.media_type or 'no type'}, not its "
+                                   "problem document: is DISPUTES_DIGITAL_URL its address?")
         if reply.status != 200:
             raise EvidenceRejected(f"digital provider answered HTTP {reply.status}")
         if reply.oversized:

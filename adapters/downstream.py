@@ -89,6 +89,8 @@ class Reply:
     """Why an earlier attempt of the call may have been applied (its last such failure), if one may have."""
     oversized: bool = False
     """The body ran past the client's ``answer_limit``: not read further, ``body`` is empty."""
+    media_type: str = ""
+    """The answer's ``Content-Type`` without its parameters, lower case."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,15 +226,15 @@ class DownstreamClient:
         """The answer, its body read up to ``answer_limit``: beyond it, no further (the connection is then closed, not
         reused), as carriers' answers are read (``carriers.http``)."""
         if (response.content_length or 0) > self.answer_limit:
-            return Reply(response.status, b"", oversized=True)
+            return Reply(response.status, b"", oversized=True, media_type=response.content_type)
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.content.iter_chunked(64 * 1024):
             size += len(chunk)
             if size > self.answer_limit:
-                return Reply(response.status, b"", oversized=True)
+                return Reply(response.status, b"", oversized=True, media_type=response.content_type)
             chunks.append(chunk)
-        return Reply(response.status, b"".join(chunks))
+        return Reply(response.status, b"".join(chunks), media_type=response.content_type)
 
     def _wait(self, state: RetryCallState) -> float:
         """Exponential backoff, but never sooner than the server's ``Retry-After``; a ``Retry-After`` beyond

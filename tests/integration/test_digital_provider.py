@@ -8,6 +8,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from adapters.digital import HttpDigitalDeliveries, parse_delivery
@@ -115,6 +116,24 @@ async def test_a_refusal_is_not_retried(provider, sandbox) -> None:
     with pytest.raises(EvidenceRejected):
         await provider.record("ord-1", "sku-steam")
     assert len(sandbox.app[LEDGER].requests) == 1
+
+
+@pytest.mark.parametrize(("body", "media_type"), [
+    ("<html><body><h1>404 Not Found</h1><hr>nginx</body></html>", "text/html"),
+    ('{"message": "Not Found"}', "application/json"),  # a gateway's, not the provider's problem document
+], ids=["web server page", "gateway json"])
+async def test_a_404_that_is_not_the_provider_s_own_answer_is_no_record_of_the_line(aiohttp_server, body, media_type) -> None:
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(status=404, text=body, content_type=media_type)
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", page)  # a base URL that reaches something else
+    server = await aiohttp_server(app)
+    async with aiohttp.ClientSession() as session:
+        elsewhere = HttpDigitalDeliveries(session, str(server.make_url("/")), 2.0, 3, FixedClock(), backoff=FAST)
+
+        with pytest.raises(EvidenceRejected, match="404"):
+            await elsewhere.record("ord-1", "sku-steam")  # never "never sent", which the policy refunds on its own
 
 
 def test_the_reader_ignores_unknown_fields_and_keeps_an_unknown_channel() -> None:
