@@ -580,6 +580,8 @@ class DisputeService:
             record = await self.packing_records.packing_record(order.order_id, shipment.shipment_id)
         except PackingRecordUnavailable:
             return PackingCheck(answered=False)
+        if record is not None and record.shipment_id != shipment.shipment_id:  # another package's: none of this one
+            return PackingCheck(answered=False)
         if record is not None:
             record = record.model_copy(update={"packed_at": to_millisecond(record.packed_at)})
         return PackingCheck(answered=True, record=record)

@@ -90,6 +90,18 @@ async def test_an_order_service_that_cannot_answer_does_not_stop_the_claim(repos
     assert dispute.packing is not None and (dispute.packing.answered, dispute.packing.record) == (False, None)
 
 
+async def test_a_packing_record_of_another_package_is_no_answer_about_this_one(repository, clock) -> None:
+    elsewhere = RECORD.model_copy(update={"shipment_id": "shp-other", "lines": [PackedLine(sku="sku-kettle", quantity=1)]})
+    misrouted = DisputeService(repository, InMemoryOrders([BOX]), clock, Rules(), packing_records=Records(elsewhere))
+    dispute = await opened(misrouted, ("sku-glass", 6))  # the other package's record shows no glass packed
+
+    advice = recommend(dispute, CustomerHistory(), NOW, PolicySettings(auto_reject_enabled=True))
+    dispute.record_assessment(SYSTEM, advice, NOW, timedelta(hours=72))
+
+    assert dispute.packing is not None and (dispute.packing.answered, dispute.packing.record) == (False, None)
+    assert dispute.decision is None and not compensation(dispute)  # nothing paid on it: a person weighs the claim
+
+
 async def test_a_whole_package_claim_does_not_ask_for_the_packing_record(boxes, records) -> None:
     dispute = (await boxes.open(CUSTOMER, OpenRequest("ord-box", None, STATEMENT, Resolution.REFUND), None)).dispute
 
