@@ -205,7 +205,9 @@ async def test_an_anonymised_case_cannot_be_reopened_and_shares_no_address_with_
     # Its account restriction, confirmed, is still lifted (only the case lifts it), the reason not kept.
     anonymised.review_restriction(SUPERVISOR, False, "Nermin Aksoy ile ilgisi yok.", later)
     assert anonymised.restriction is not None and anonymised.restriction.state.value == "lifted"
-    assert "Nermin" not in anonymised.model_dump_json()
+    anonymised.needs_supervisor = True  # its flags are cleared too, the reason not kept either
+    anonymised.clear_flags(SUPERVISOR, "Kemal Aksoy'un siparişi.", later, timedelta(hours=12))
+    assert "Nermin" not in anonymised.model_dump_json() and "Kemal" not in anonymised.model_dump_json()
 
 
 async def test_an_anonymised_case_no_longer_says_the_customer_declared_an_accessibility_need(
@@ -214,8 +216,12 @@ async def test_an_anonymised_case_no_longer_says_the_customer_declared_an_access
     dispute_id = await a_closed_case_full_of_personal_data(storage, cases)
     await cases.change(dispute_id, lambda d: d.declare_accessibility_need(
         AGENT, CLOSED, timedelta(hours=12), CLOSED, BusinessCalendar()))
+    await cases.change(dispute_id, lambda d: d.message_customer(INVESTIGATOR, "Yazılı yanıt veriyoruz.", CLOSED))
+    for message in await storage.disputes.pending(dispute_id):  # the customer's channel refuses it for good: kept
+        await storage.disputes.failed(dispute_id, message, "rejected: HTTP 400", CLOSED, park=True)
     declared = await stored_document(storage, dispute_id)
     assert declared["accessibility_need"] is True and "accessibility_need_declared" in str(declared)
+    assert ("written_only", True) in pairs(declared)  # the message says it was written for that need
     await retention.run(CLOSED + timedelta(days=366))
 
     await retention.run(CLOSED + timedelta(days=730))

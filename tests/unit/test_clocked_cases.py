@@ -220,6 +220,8 @@ async def test_a_clock_refuses_a_time_whose_deadlines_the_calendar_cannot_count(
     assert (await clocks.get(case.test_clock.id)).frozen_time == case.opened_at
     latest = await use_case.create(CUSTOMER, datetime(2031, 12, 31, 23, 59, 59, 999000, tzinfo=UTC), None)
     assert latest.frozen_time.year == 2031
+    last_day = datetime(2032, 12, 30, 23, tzinfo=UTC)
+    assert (await use_case.advance(CUSTOMER, latest.id, last_day)).frozen_time == last_day
 
 
 async def test_a_case_opened_late_in_the_last_year_but_one_runs_to_its_deadline_in_the_last_year(

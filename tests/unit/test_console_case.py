@@ -13,7 +13,7 @@ from schemas.digital import DigitalState
 from schemas.dispute import ReasonCode
 from schemas.proof import Attachment, AttachmentKind, DeliveryLocation
 from schemas.recommendation import PolicyRule
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, OTHER_INVESTIGATOR, SUPERVISOR
 from tests.unit.policy.builders import DELIVERED_AT, RECEIVED_AT, dispute, evidence
 from tests.unit.test_digital_lines import DEFAULTS, case, refunds
 
@@ -149,6 +149,23 @@ def test_the_forms_offered_are_tried_on_a_copy_and_leave_the_case_as_it_was():
         assert {"take", "questions", "decision"} <= offered(case, actor, Rules(), NOW)
 
     assert case.model_dump_json() == before
+
+
+def test_a_held_case_offers_its_holder_the_release_and_another_investigator_no_decision():
+    case = dispute(evidence(photo=True, metres=20))
+    case.assign(INVESTIGATOR, INVESTIGATOR.id, NOW)
+
+    assert {"release", "decision"} <= offered(case, INVESTIGATOR, Rules(), NOW)
+    assert not {"release", "decision"} & offered(case, OTHER_INVESTIGATOR, Rules(), NOW)  # 403 and 409 from the service
+    assert {"release", "decision"} <= offered(case, SUPERVISOR, Rules(), NOW)
+
+
+def test_a_case_waiting_for_a_supervisor_offers_one_the_flags_clearing_and_no_investigator_the_decision():
+    case = dispute(evidence(photo=True, metres=20))
+    case.needs_supervisor = True
+
+    assert "decision" not in offered(case, INVESTIGATOR, Rules(), NOW)  # the service answers 403
+    assert {"flags/clear", "decision"} <= offered(case, SUPERVISOR, Rules(), NOW)
 
 
 def test_a_form_whose_deadline_falls_past_the_years_counted_is_not_offered():

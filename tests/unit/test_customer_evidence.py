@@ -101,6 +101,18 @@ async def test_information_from_a_customer_whose_token_subject_is_not_their_cust
     assert added.customer_evidence[-1].submitted_by == CUSTOMER.customer_id  # so their view names them, not an agent
 
 
+async def test_an_appealed_case_still_takes_every_piece_of_information(service, dispute, clock):
+    await rejected(service, dispute.id)
+    clock.advance(hours=1)
+    await service.appeal(CUSTOMER, dispute.id, "İmza benim değil; komşular da almamış.")
+
+    for n in range(MAX_SUBMISSIONS):
+        case = await service.add_information(CUSTOMER, dispute.id, f"Ek bilgi {n}.")
+
+    kinds = [e.kind for e in case.customer_evidence]
+    assert (kinds.count(SubmissionKind.INFORMATION), kinds.count(SubmissionKind.APPEAL)) == (MAX_SUBMISSIONS, 1)
+
+
 async def test_information_without_images_is_taken_too(service, dispute, store):
     added = await service.add_information(CUSTOMER, dispute.id, "Kapıcı yoktu.")
     assert added.customer_evidence[0].images == [] and "images" not in added.timeline[-1].details

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import tomllib
 from pathlib import Path
@@ -440,7 +439,6 @@ def test_mongo1_s_healthcheck_creates_the_service_user_with_read_write_on_the_se
     assert script.index("no primary yet") < guard < script.index(f"{handle}.createUser(")
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node checks the script's syntax")
 def test_mongo1_s_healthcheck_script_is_valid_javascript(resolved, tmp_path):
     script = tmp_path / "healthcheck.js"
     script.write_text(option(healthcheck_argv(resolved["mongo1"]), "--eval"))
@@ -488,7 +486,6 @@ def run_healthcheck(resolved: dict, secrets: Path, tmp_path: Path) -> subprocess
     return subprocess.run(["node", str(script)], capture_output=True, text=True, timeout=60, check=False, env=env)
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node runs the script")
 def test_mongo1_s_healthcheck_uses_the_passwords_of_its_secret_files(resolved, tmp_path):
     env = environment_of(resolved["mongo1"])
     ran = run_healthcheck(resolved, write_secrets(resolved["mongo1"], tmp_path / "secrets"), tmp_path)
@@ -500,7 +497,6 @@ def test_mongo1_s_healthcheck_uses_the_passwords_of_its_secret_files(resolved, t
                        "roles": [{"role": "readWrite", "db": env["MONGO_APP_DATABASE"]}]}
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node runs the script")
 def test_mongo1_s_healthcheck_fails_naming_an_empty_secret_file_and_creates_no_user(resolved, tmp_path):
     secrets = write_secrets(resolved["mongo1"], tmp_path / "secrets")
     (secrets / "mongo_app_password").write_text("\n")

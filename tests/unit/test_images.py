@@ -123,6 +123,13 @@ def test_a_picture_that_fits_at_no_quality_is_written_smaller_until_it_fits(monk
     assert stored.size in {(128, 128), (64, 64), (32, 32)}  # halved, as often as it takes
 
 
+def test_a_picture_whose_copy_fits_at_no_size_is_refused_once_it_is_a_single_pixel(monkeypatch) -> None:
+    monkeypatch.setattr(images, "MAX_IMAGE_BYTES", 10)  # less than a PNG's signature and header alone
+
+    with pytest.raises(UnusableImage, match="could not be written within"):
+        without_metadata(noise("PNG", (64, 64)), "image/png")
+
+
 def test_a_file_that_only_starts_like_an_image_is_unusable() -> None:
     truncated = PHOTOS["image/jpeg"][:40]
     with pytest.raises(UnusableImage, match="could not be read"):

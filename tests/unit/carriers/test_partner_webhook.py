@@ -308,6 +308,13 @@ def test_a_location_with_nothing_to_place_is_no_location(yurtici, location: dict
     assert event.proof.location is None and event.proof.notes == () and event.proof.signature is not None
 
 
+def test_a_location_given_as_the_courier_s_words_alone_is_kept(yurtici) -> None:
+    [event] = yurtici.parse_webhook(body(location={"text": "Kapı önü, 3. kat"}))
+    location = event.proof.location
+    assert location is not None and (location.text, location.lat, location.lon) == ("Kapı önü, 3. kat", None, None)
+    assert event.proof.notes == ()
+
+
 @pytest.mark.parametrize("media_type", ["image/PNG", "Image/Png"])
 def test_an_image_s_media_type_is_read_in_any_case(yurtici, media_type: str) -> None:
     # RFC 6838 §4.2: type and subtype names are case-insensitive.
