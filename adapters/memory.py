@@ -540,6 +540,9 @@ class InMemoryEvidenceStore:
     async def attachment(self, ref: str) -> tuple[str, bytes] | None:
         return self.attachments.get(ref)
 
+    async def raw_reply(self, ref: str) -> bytes | None:
+        return self.raw.get(ref)
+
     async def for_shipment(self, carrier: str, tracking_number: str, limit: int) -> list[Evidence]:
         events = self._of_shipment(carrier, tracking_number)
         latest = events[-limit:]

@@ -1,7 +1,8 @@
 """Viewing a case's stored attachments: who may see which, and an audit of every view.
 
 Staff (investigators, supervisors) see every attachment the case holds: the carrier's signature, photo and
-proof-of-delivery document, and the customer's images. The customer, and an agent for them, see only the
+proof-of-delivery document, the carrier's raw reply each proof was read from (`raw_ref`: what the carrier said,
+byte for byte, for a liability claim), and the customer's images. The customer, and an agent for them, see only the
 customer's own uploads, never a carrier's image (a signature is someone else's). A view is recorded on the case's
 timeline before the bytes are handed over, in one atomic write that leaves the version alone, once per viewer and
 attachment in each `VIEW_WINDOW`: the record says who viewed which attachment, when first, and that they kept
@@ -26,6 +27,7 @@ from schemas.common import Role
 from schemas.dispute import TimelineEntry
 from schemas.proof import AttachmentKind
 
+RAW_REPLY: Final = "raw_reply"
 VIEWED: Final = "attachment_viewed"
 VIEWS_LIMIT_REACHED: Final = "attachment_views_limit_reached"
 VIEW_WINDOW: Final = timedelta(hours=1)
@@ -38,14 +40,14 @@ over weeks stays far below it."""
 class Cited:
     """An attachment a case refers to: what it is, and whether the customer sent it."""
 
-    kind: AttachmentKind | Literal["customer_image"]
+    kind: AttachmentKind | Literal["customer_image", "raw_reply"]
     from_customer: bool
 
 
 @dataclass(frozen=True, slots=True)
 class ViewedAttachment:
     ref: str
-    kind: AttachmentKind | Literal["customer_image"]
+    kind: AttachmentKind | Literal["customer_image", "raw_reply"]
     media_type: str
     content: bytes
 
@@ -59,9 +61,16 @@ def attachments_of(dispute: Dispute) -> dict[str, Cited]:
         for attachment in (evidence.proof.signature, evidence.proof.photo, evidence.proof.document)
         if attachment is not None and attachment.ref is not None
     }
+    cited.update({e.proof.raw_ref: Cited(RAW_REPLY, from_customer=False) for e in dispute.evidence if e.proof.raw_ref})
     for added in dispute.customer_evidence:
         cited.update({image.ref: Cited(CUSTOMER_IMAGE, from_customer=True) for image in added.images})
     return cited
+
+
+def reply_type(body: bytes) -> str:
+    """What a carrier's raw reply is, by its first character: carriers answer JSON or XML (SOAP)."""
+    first = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return {b"{": "application/json", b"[": "application/json", b"<": "application/xml"}.get(first, "application/octet-stream")
 
 
 class CasesWithViews(DisputeRepository, AttachmentViews, Protocol):
@@ -88,7 +97,7 @@ class EvidenceAccess:
             raise NotFound(f"Dispute {dispute_id} has no attachment {ref}.")
         if not (actor.is_staff or cited.from_customer):
             raise Forbidden("Customers see the images they sent; the carrier's proof is for investigators.")
-        stored = await self.attachments.attachment(ref)
+        stored = await self._stored(ref, cited)
         if stored is None:
             raise NotFound(f"Attachment {ref} is no longer kept.")
         at = dispute.test_clock.time if dispute.test_clock is not None else self.clock.now()  # the case's time
@@ -100,6 +109,12 @@ class EvidenceAccess:
             await self._record(dispute, view)
         media_type, content = stored
         return ViewedAttachment(ref, cited.kind, media_type, content)
+
+    async def _stored(self, ref: str, cited: Cited) -> tuple[str, bytes] | None:
+        if cited.kind != RAW_REPLY:
+            return await self.attachments.attachment(ref)
+        body = await self.attachments.raw_reply(ref)
+        return None if body is None else (reply_type(body), body)
 
     async def _record(self, dispute: Dispute, view: TimelineEntry) -> None:
         """Write the view when the record as read admits it (else the write would change nothing), or the note that

@@ -458,6 +458,9 @@ class AttachmentStore(Protocol):
     async def attachment(self, ref: str) -> tuple[str, bytes] | None:
         """The media type and bytes stored under `ref`; None once deleted (or never stored)."""
 
+    async def raw_reply(self, ref: str) -> bytes | None:
+        """The carrier's raw answer or webhook body stored under `ref`; None once deleted (or never stored)."""
+
 
 class AssessmentStore(Protocol):
     async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:

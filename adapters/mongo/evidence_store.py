@@ -88,6 +88,10 @@ class MongoEvidenceStore:
         doc = await self.attachments.find_one({"_id": ref})
         return (doc["media_type"], bytes(doc["content"])) if doc else None
 
+    async def raw_reply(self, ref: str) -> bytes | None:
+        doc = await self.raw.find_one({"_id": ref}, {"body": 1})
+        return bytes(doc["body"]) if doc else None
+
     async def for_shipment(self, carrier: str, tracking_number: str, limit: int) -> list[Evidence]:
         """The latest first through `events_by_push` (read backwards), `limit` of them, put back in order; with no proof
         of delivery among a full window, the latest one before it, read the same way (a second query, on that path

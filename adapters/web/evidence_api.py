@@ -14,7 +14,7 @@ from adapters.web.byte_ranges import Unsatisfiable, none_match, range_applies, r
 from adapters.web.endpoint import Call, Endpoint
 from adapters.web.keys import REQUEST_ID
 from adapters.web.problems import problem
-from disputes.evidence_access import EvidenceAccess, ViewedAttachment
+from disputes.evidence_access import RAW_REPLY, EvidenceAccess, ViewedAttachment
 from schemas.common import CUSTOMER_SIDE, Role
 
 EVIDENCE = web.AppKey("evidence", EvidenceAccess)
@@ -22,11 +22,14 @@ ATTACHMENT_PATH: Final = "/v1/disputes/{id}/attachments/{ref}"
 MEDIA_TYPES: Final = {
     "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif", "image/tiff": "tif",
     "application/pdf": "pdf", "text/html": "html",
+    "application/json": "json", "application/xml": "xml", "application/octet-stream": "bin",
 }
-"""What the service stores (told by the bytes: `carriers.parsing.sniff`, `adapters.images`), and its file extension."""
+"""What the service stores (told by the bytes: `carriers.parsing.sniff`, `adapters.images`; a carrier's raw reply,
+`disputes.evidence_access.reply_type`), and its file extension."""
 SANDBOXED: Final = {
     "text/html": "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'",
     "application/pdf": "sandbox",
+    "application/xml": "sandbox; default-src 'none'",  # XML can carry XHTML and its scripts
 }
 """The documents that can carry script and links, shown inline without scripts, forms or our origin: a carrier's
 HTML letter (UPS's proof of delivery) and a PDF (FedEx's). A PDF stays inline, for investigators to read: the
@@ -54,7 +57,7 @@ def attachment_response(request: web.Request, viewed: ViewedAttachment) -> web.R
     size = len(viewed.content)
     headers |= {
         "Accept-Ranges": "bytes",
-        "Content-Disposition": f'inline; filename="{filename(viewed)}"',
+        "Content-Disposition": f'{"attachment" if viewed.kind == RAW_REPLY else "inline"}; filename="{filename(viewed)}"',
         "X-Content-Type-Options": "nosniff",
     }
     if (policy := SANDBOXED.get(viewed.media_type)) is not None:
@@ -84,9 +87,10 @@ async def get_attachment(call: Call) -> web.Response:
 
 ENDPOINTS = (
     Endpoint("GET", ATTACHMENT_PATH, get_attachment,
-             "A stored attachment of the case, shown inline (staff: all of them; customers: the images they sent), a "
-             "document (PDF, HTML) in a sandbox (Content-Security-Policy: sandbox, no scripts); each view is "
-             "recorded on the timeline (a HEAD, which sends no file, is not)", CUSTOMER_SIDE | {Role.INVESTIGATOR, Role.SUPERVISOR},
+             "A stored attachment of the case, shown inline (staff: all of them, and each proof's raw reply from the "
+             "carrier, its `raw_ref`, as a download; customers: the images they sent), a document (PDF, HTML, XML) in a "
+             "sandbox (Content-Security-Policy: sandbox, no scripts); each view is recorded on the timeline (a HEAD, "
+             "which sends no file, is not)", CUSTOMER_SIDE | {Role.INVESTIGATOR, Role.SUPERVISOR},
              headers=("If-None-Match", "Range", "If-Range"), errors=(404, 416),
              extra={"file": tuple(MEDIA_TYPES)}),
 )

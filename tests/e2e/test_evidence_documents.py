@@ -53,3 +53,24 @@ async def test_a_carriers_pdf_is_served_inline_in_a_sandbox_without_scripts(api,
         assert directives[0] == "sandbox" and "allow-scripts" not in response.headers["Content-Security-Policy"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Content-Disposition"] == f'inline; filename="document-{ref}.pdf"'
+
+
+async def test_staff_download_the_carrier_s_raw_reply_a_proof_was_read_from_and_the_customer_does_not(api):
+    # README (Carrier evidence): kept "so a liability claim can show exactly what the carrier said and when".
+    dispute_id, _ = await pulled_document(api)
+    case = await (await api.get(f"/v1/disputes/{dispute_id}", headers=INVESTIGATOR)).json()
+    [raw_ref] = {e["proof"]["raw_ref"] for e in case["evidence"] if e["proof"]["raw_ref"]}
+    url = f"/v1/disputes/{dispute_id}/attachments/{raw_ref}"
+
+    reply = await api.get(url, headers=INVESTIGATOR)
+    refused = await api.get(url, headers=CUSTOMER)
+
+    assert reply.status == 200 and reply.content_type == "application/json", await reply.text()
+    assert reply.headers["Content-Disposition"] == f'attachment; filename="raw_reply-{raw_ref}.json"'
+    kept = await reply.json()  # each of FedEx's answers to the pull, its body as FedEx sent it
+    assert kept["carrier"] == "fedex" and '"completeTrackResults"' in kept["replies"][0]["body"]
+    assert SIGNED.shipments[0].tracking_number in kept["replies"][0]["body"]
+    assert refused.status == 403
+    timeline = await (await api.get(f"/v1/disputes/{dispute_id}/timeline", headers=INVESTIGATOR)).json()
+    viewed = [e["details"] for e in timeline["entries"] if e["action"] == "attachment_viewed"]
+    assert viewed == [{"attachment": raw_ref, "kind": "raw_reply"}]
