@@ -69,12 +69,16 @@ IN_FLIGHT_RETRY_AFTER = (f"On `idempotency-key-in-flight` only: {IN_FLIGHT_RETRY
 PROBLEM_HEADERS = {
     401: {"WWW-Authenticate": 'Bearer realm="disputes": send a bearer token.'},
     503: {"Retry-After": "Seconds to wait before retrying."},
+    416: {"Content-Range": "`bytes */<size>`: the file's length in bytes (RFC 9110 §14.4)."},
 }
 SUCCESS = {200: "", 201: "Created: ", 202: "Accepted, the work it starts runs in the background: "}
 FILE_HEADERS = {
     "ETag": "The SHA-256 of the file's bytes (strong).",
-    "Content-Disposition": 'inline; filename="<kind>-<reference>.<extension>"',
+    "Content-Disposition": '`inline; filename="<kind>-<reference>.<extension>"` (a carrier\'s raw reply: `attachment`)',
     "Cache-Control": PRIVATE_CACHE,
+    "Accept-Ranges": "`bytes`: a part of the file may be asked for with Range.",
+    "X-Content-Type-Options": "`nosniff`: the file is what its Content-Type says.",
+    "Content-Security-Policy": "On a document (PDF, HTML, XML) only: `sandbox` (no scripts, no forms, not our origin).",
 }
 
 
@@ -133,7 +137,9 @@ def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, An
         "info": {"title": "Delivery-dispute investigation service", "version": version,
                  "description": "Opens, investigates and resolves 'shows delivered, never arrived' disputes. "
                                 "Every `pattern` is an ECMA-262 regular expression read with the Unicode flag (`u`), "
-                                "as JSON Schema reads them: the text patterns name characters past U+FFFF."},
+                                "as JSON Schema reads them: the text patterns name characters past U+FFFF. Every "
+                                "answer carries `X-Request-ID` (the caller's, when it is 1 to 64 of `A-Z a-z 0-9 . _ "
+                                "-`, else one made here), which the service's logs name the request by."},
         "servers": [{"url": "/", "description": "This service: the document is served by the API it describes."}],
         "paths": paths,
         "components": {

@@ -42,6 +42,7 @@ CSV_RESPONSE = {
     "content": {"text/csv": {"schema": {"type": "string"}}},
     "headers": {
         ROW_LIMIT_HEADER: {"description": "The most disputes an export holds.", "schema": {"type": "integer"}},
+        "Content-Disposition": {"description": '`attachment; filename="disputes.csv"`', "schema": {"type": "string"}},
         "Cache-Control": {"description": "`no-store`: no cache keeps an export. It has no ETag and is never answered "
                                          "304: a sound validator of the filtered list costs another read of all of it.",
                           "schema": {"type": "string", "const": NO_STORE}},

@@ -12,10 +12,13 @@ from adapters.bootstrap import ENDPOINTS
 from adapters.web import test_clocks_api
 from schemas.api import AgentDisputeView, CustomerDisputeView, DisputeView
 from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR
+from tests.e2e.test_customer_evidence import form, photo
 
 ROOT = Path(__file__).resolve().parents[2]
 ONE = "/v1/disputes/{id}"
 OPEN = {"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}
+TRANSPORT = {"content-type", "content-length", "transfer-encoding", "date", "server", "x-request-id", "vary"}
+"""What every answer may carry: HTTP's own, and the request id the document's description declares for all."""
 URN = "urn:dispute-service:problem:"
 
 
@@ -169,3 +172,23 @@ async def test_each_get_sends_the_headers_its_200_declares(api, document):
         response = await api.get(url, headers=headers)
         declared = document["paths"][path]["get"]["responses"]["200"]["headers"]
         assert response.status == 200 and {"ETag"} <= declared.keys() <= response.headers.keys(), path
+
+
+async def test_a_file_s_and_the_export_s_answers_send_only_headers_their_document_declares(api, document):
+    opened = await (await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER)).json()
+    added = await api.post(f"/v1/disputes/{opened['id']}/information", headers=CUSTOMER,
+                           data=form("Kapının fotoğrafı.", ("kapi.jpg", photo(), "image/jpeg")))
+    [image] = (await added.json())["customer_evidence"][0]["images"]
+    file = f"/v1/disputes/{opened['id']}/attachments/{image['ref']}"
+    answers = {
+        (ONE + "/attachments/{ref}", "200"): await api.get(file, headers=INVESTIGATOR),
+        (ONE + "/attachments/{ref}", "206"): await api.get(file, headers={**INVESTIGATOR, "Range": "bytes=0-9"}),
+        (ONE + "/attachments/{ref}", "416"): await api.get(file, headers={**INVESTIGATOR, "Range": "bytes=999999999-"}),
+        ("/v1/disputes.csv", "200"): await api.get("/v1/disputes.csv", headers=INVESTIGATOR),
+    }
+    for (path, status), response in answers.items():
+        assert str(response.status) == status, (path, await response.text())
+        declared = {name.lower() for name in document["paths"][path]["get"]["responses"][status].get("headers", {})}
+        assert "X-Request-ID" in document["info"]["description"]
+        sent = {name.lower() for name in response.headers} - TRANSPORT
+        assert {name for name in sent if not name.startswith("ratelimit")} <= declared, (path, status, sent - declared)
