@@ -661,6 +661,7 @@ class Dispute(BaseModel):
         if delivered and not self.before_first_pull:
             self.evidence_pull_due = None  # else the first pull still reads the pushes stored before the case
         self._apply(actor, "evidence_received", now, action, {
+            "key": evidence.key,
             "replaced": dropped,
             "source": proof.source.value,
             "status": proof.status.value,

@@ -100,6 +100,7 @@ async def test_proof_is_pulled_as_soon_as_a_dispute_opens(make_puller, dispute, 
     assert stored.status is Status.UNDER_REVIEW and stored.evidence_pull_due is None
     assert [e.key for e in stored.evidence] == [pull_key(proof())]
     assert stored.timeline[-1].action == "evidence_received" and stored.timeline[-1].details["signature"] is True
+    assert stored.timeline[-1].details["key"] == pull_key(proof())  # which proof it recorded, as a replacement names it
     assert "Ayşe" not in str(stored.timeline[-1].details)
     assert await make_puller(gateway).run_once() == 0 and gateway.calls == 1
 
