@@ -8,7 +8,8 @@
 not an error). Any other 404 (a gateway's or a web server's page, a base URL missing its path) says nothing of the
 line: refused, so the case is asked again, never refunded on it. Retries are the shared ``DownstreamClient``'s. The
 reader is tolerant: unknown fields are ignored, an unknown channel is kept as ``unknown``, and what the provider
-says about the payload (``code`` or ``link``) counts as present when either is."""
+says about the payload (``code`` or ``link``) counts as present when either is; a record that says nothing of it
+(no ``payload``) leaves it unknown, never "sent without the code or link", which is refunded."""
 
 from datetime import datetime
 from urllib.parse import quote
@@ -28,8 +29,8 @@ class _Reply(BaseModel):
     channel: str | None = None
     recipient: str | None = None
     sent_at: AwareDatetime | None = Field(default=None, alias="sentAt")
-    code: bool = Field(default=False, validation_alias=AliasPath("payload", "code"))
-    link: bool = Field(default=False, validation_alias=AliasPath("payload", "link"))
+    code: bool | None = Field(default=None, validation_alias=AliasPath("payload", "code"))
+    link: bool | None = Field(default=None, validation_alias=AliasPath("payload", "link"))
     opened_at: AwareDatetime | None = Field(default=None, alias="openedAt")
     activated_at: AwareDatetime | None = Field(default=None, alias="activatedAt")
 
@@ -41,9 +42,16 @@ def parse_delivery(order_id: str, sku: str, body: bytes, received_at: datetime) 
     return DigitalDelivery(
         order_id=order_id, sku=sku, found=True,
         channel=DigitalChannel(channel) if channel in DigitalChannel else DigitalChannel.UNKNOWN,
-        sent_to=reply.recipient, sent_at=reply.sent_at, link_present=reply.code or reply.link,
+        sent_to=reply.recipient, sent_at=reply.sent_at, link_present=_carried(reply.code, reply.link),
         opened_at=reply.opened_at, activated_at=reply.activated_at, received_at=received_at,
     )
+
+
+def _carried(code: bool | None, link: bool | None) -> bool | None:
+    """Whether the message carried the code or a link: either said so; neither said (no `payload`): unknown."""
+    if code is None and link is None:
+        return None
+    return bool(code or link)
 
 
 class HttpDigitalDeliveries(DownstreamClient):

@@ -36,7 +36,9 @@ class DigitalDelivery(BaseModel):
     channel: DigitalChannel = DigitalChannel.UNKNOWN
     sent_to: str | None = Field(default=None, description="The address or app account it was sent to, as the provider masks it.")
     sent_at: AwareDatetime | None = None
-    link_present: bool = Field(default=False, description="The message carried the code or a working link.")
+    link_present: bool | None = Field(
+        default=False, description="The message carried the code or a working link; null: the provider did not say."
+    )
     opened_at: AwareDatetime | None = None
     activated_at: AwareDatetime | None = None
     received_at: AwareDatetime = Field(description="When this service received the record.")
@@ -52,6 +54,6 @@ class DigitalDelivery(BaseModel):
             return DigitalState.ACTIVATED
         if self.sent_at is None:
             return DigitalState.NOT_SENT
-        if not self.link_present:
+        if self.link_present is False:  # said so: a record that says nothing of it is no proof it was missing
             return DigitalState.LINK_MISSING
         return DigitalState.OPENED if self.opened_at is not None else DigitalState.SENT

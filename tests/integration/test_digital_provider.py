@@ -2,6 +2,7 @@
 scripted order line, "never sent" as data, retries at the edge, and answers it cannot use."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -142,6 +143,15 @@ def test_the_reader_ignores_unknown_fields_and_keeps_an_unknown_channel() -> Non
     record = parse_delivery("ord-1", "sku-steam", body, RECEIVED)
 
     assert (record.channel, record.state) == (DigitalChannel.UNKNOWN, DigitalState.SENT)
+
+
+@pytest.mark.parametrize(("opened", "state"), [(None, DigitalState.SENT), ("2026-11-16T11:00:00Z", DigitalState.OPENED)])
+def test_a_record_that_says_nothing_of_the_code_or_link_is_no_proof_they_were_missing(opened, state) -> None:
+    body = json.dumps({"channel": "EMAIL", "sentAt": "2026-11-16T10:00:00Z", "openedAt": opened}).encode()
+
+    record = parse_delivery("ord-1", "sku-steam", body, RECEIVED)
+
+    assert (record.link_present, record.state) == (None, state)  # not link_missing, which the policy refunds
 
 
 def test_a_body_that_is_not_a_record_is_refused() -> None:

@@ -336,6 +336,7 @@ TEXTS |= {
     "code_or_link": ("Code or link", "Kod veya bağlantı"),
     "code_or_link_sent": ("in the message", "mesajda var"),
     "code_or_link_missing": ("not in the message", "mesajda yok"),
+    "code_or_link_unknown": ("not stated by the provider", "sağlayıcı belirtmemiş"),
     "opened_at_record": ("Opened", "Açıldı"),
     "activated_at": ("Activated", "Etkinleştirildi"),
     "record_received": ("Record received", "Kayıt alındı"),
