@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
+from pydantic import ValidationError
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.mongo.disputes import MongoDisputes, from_doc
@@ -53,7 +54,11 @@ async def _cases(db: AsyncDatabase[Doc], disputes: MongoDisputes, now: datetime)
     field, moved = f"due.{WorkKind.RETENTION}", 0
     async for doc in db[DISPUTES].find({field: {"$gt": now}}):
         dated = doc["due"][WorkKind.RETENTION]
-        at = from_doc(doc).retention_work_due(disputes.retention, disputes.personal_data)
+        try:
+            at = from_doc(doc).retention_work_due(disputes.retention, disputes.personal_data)
+        except ValidationError:  # a case this release cannot read keeps its date; the rest start on time
+            log.warning("retention_not_dated", dispute_id=doc["_id"])
+            continue
         if at is not None and at < dated:
             read = {"_id": doc["_id"], "version": doc["version"], field: dated}
             moved += (await db[DISPUTES].update_one(read, {"$set": {field: at}})).modified_count

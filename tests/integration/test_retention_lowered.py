@@ -85,3 +85,21 @@ async def test_dating_again_moves_nothing_once_done_nor_when_a_setting_is_raised
     assert await date_retention(mongo_db, longer.disputes, 2 * YEAR, clock) == 0
     assert await due(mongo_db, "disputes", case.id, WorkKind.RETENTION) == NOW + MONTH  # the pass checks the longer one
     assert await date_retention(mongo_db, after.disputes, timedelta(days=40), clock) == 0  # nothing later than a month
+
+
+async def test_a_case_this_release_cannot_read_keeps_its_date_and_stops_no_start(mongo_db):
+    clock = FixedClock(NOW)
+    before = storage_with(mongo_db, YEAR, 2 * YEAR, YEAR)
+    await started(mongo_db, before, clock)
+    cases = Cases(before, clock)
+    case, _ = await on_a_push(before, cases, clock)
+    await withdrawn(cases, case.id)
+    unreadable = await cases.open(2, carrier="surat")
+    await withdrawn(cases, unreadable.id)
+    await mongo_db.disputes.update_one({"_id": unreadable.id}, {"$set": {"status": "from_a_later_release"}})
+
+    after = storage_with(mongo_db, MONTH, 2 * MONTH, timedelta(days=40))
+    await started(mongo_db, after, clock)
+
+    assert await due(mongo_db, "disputes", case.id, WorkKind.RETENTION) == NOW + MONTH
+    assert await due(mongo_db, "disputes", unreadable.id, WorkKind.RETENTION) == NOW + 2 * YEAR  # its personal data's
