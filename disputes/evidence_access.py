@@ -1,8 +1,9 @@
 """Viewing a case's stored attachments: who may see which, and an audit of every view.
 
 Staff (investigators, supervisors) see every attachment the case holds: the carrier's signature, photo and
-proof-of-delivery document, the carrier's raw reply each proof was read from (`raw_ref`: what the carrier said,
-byte for byte, for a liability claim), and the customer's images. The customer, and an agent for them, see only the
+proof-of-delivery document, the carrier's raw reply each pulled proof was read from (`raw_ref`: what the carrier
+said about the shipment, byte for byte, for a liability claim), and the customer's images. A pushed body is not
+served: one push may carry other shipments' deliveries, whose cases would not record the view. The customer, and an agent for them, see only the
 customer's own uploads, never a carrier's image (a signature is someone else's). A view is recorded on the case's
 timeline before the bytes are handed over, in one atomic write that leaves the version alone, once per viewer and
 attachment in each `VIEW_WINDOW`: the record says who viewed which attachment, when first, and that they kept
@@ -25,7 +26,7 @@ from disputes.model import Dispute
 from disputes.ports import CUSTOMER_IMAGE, AttachmentStore, AttachmentViews, Clock, DisputeRepository, ViewBound
 from schemas.common import Role
 from schemas.dispute import TimelineEntry
-from schemas.proof import AttachmentKind
+from schemas.proof import AttachmentKind, ProofSource
 
 RAW_REPLY: Final = "raw_reply"
 VIEWED: Final = "attachment_viewed"
@@ -61,7 +62,8 @@ def attachments_of(dispute: Dispute) -> dict[str, Cited]:
         for attachment in (evidence.proof.signature, evidence.proof.photo, evidence.proof.document)
         if attachment is not None and attachment.ref is not None
     }
-    cited.update({e.proof.raw_ref: Cited(RAW_REPLY, from_customer=False) for e in dispute.evidence if e.proof.raw_ref})
+    cited.update({e.proof.raw_ref: Cited(RAW_REPLY, from_customer=False)  # a pull's: about this shipment alone
+                  for e in dispute.evidence if e.proof.raw_ref and e.proof.source is ProofSource.PULL})
     for added in dispute.customer_evidence:
         cited.update({image.ref: Cited(CUSTOMER_IMAGE, from_customer=True) for image in added.images})
     return cited

@@ -144,6 +144,8 @@ _TO_DO = {
     "key, and act on it by hand.",
 }
 """What a person does about a parked effect, by whether it was a refund or reshipment and why it was parked."""
+NO_RESPONSE = frozenset({"reopened", "clock_advanced"})
+"""Staff entries that are no first response to the customer (`Dispute.first_responded`)."""
 MAX_SUBMISSIONS = 20
 """Pieces of information a customer may add to one case, so its document stays bounded. The appeal is not one of
 them: a case takes one (`AlreadyAppealed`), however much was added before it."""
@@ -1136,13 +1138,14 @@ class Dispute(BaseModel):
     @property
     def first_responded(self) -> bool:
         """Someone on staff has taken or acted on the current review: assigned it, written a note or to the customer,
-        asked them a question, asked for evidence, decided. The receipt sent at opening, the service's own work and a
-        supervisor's reopening (which starts the review) are not a response."""
+        asked them a question, asked for evidence, decided. The receipt sent at opening, the service's own work, a
+        supervisor's reopening (which starts the review) and (sandbox) moving the case's test clock are not a
+        response (`NO_RESPONSE`)."""
         started = self.review_started_at
         for entry in reversed(self.timeline):
             if entry.at < started:
                 return False
-            if entry.role in (Role.INVESTIGATOR, Role.SUPERVISOR) and entry.action != "reopened":
+            if entry.role in (Role.INVESTIGATOR, Role.SUPERVISOR) and entry.action not in NO_RESPONSE:
                 return True
         return False
 

@@ -87,8 +87,8 @@ async def get_attachment(call: Call) -> web.Response:
 
 ENDPOINTS = (
     Endpoint("GET", ATTACHMENT_PATH, get_attachment,
-             "A stored attachment of the case, shown inline (staff: all of them, and each proof's raw reply from the "
-             "carrier, its `raw_ref`, as a download; customers: the images they sent), a document (PDF, HTML, XML) in a "
+             "A stored attachment of the case, shown inline (staff: all of them, and each pulled proof's raw reply from "
+             "the carrier, its `raw_ref`, as a download; customers: the images they sent), a document (PDF, HTML, XML) in a "
              "sandbox (Content-Security-Policy: sandbox, no scripts); each view is recorded on the timeline (a HEAD, "
              "which sends no file, is not)", CUSTOMER_SIDE | {Role.INVESTIGATOR, Role.SUPERVISOR},
              headers=("If-None-Match", "Range", "If-Range"), errors=(404, 416),

@@ -16,7 +16,7 @@ from tests.factories import BOXED, order, shipment
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 ORDERS = {how: order(f"ord-t{n}", customer_id=f"cust-t{n}", shipments=[shipment(f"shp-t{n}", carrier="surat", items=BOXED)])
-          for n, how in enumerate(("stale", "signed_out", "language", "saved", "untouched"), 1)}
+          for n, how in enumerate(("stale", "signed_out", "language", "saved", "untouched", "refused_then_language"), 1)}
 MISSING = [{"sku": "sku-glass", "quantity": 2}, {"sku": "sku-spoon", "quantity": 3}]
 
 
@@ -155,3 +155,21 @@ async def test_a_decision_form_nothing_was_typed_in_takes_the_version_shown_afte
 
     await expect(page.locator("#changes")).to_have_count(0)  # decided on the version shown, not refused
     assert await _read(console_app, dispute_id, "status") == "resolved"
+
+
+async def test_a_decision_refused_on_a_changed_case_survives_choosing_another_language(page, console_app):
+    dispute_id = await claimed(console_app, "refused_then_language")
+    await sign_in(page, console_app, Role.SUPERVISOR, "sup-zeynep")
+    await page.goto(f"{console_app.url}/console/disputes/{dispute_id}")
+    await choose_one_glass_and_no_spoons(page)
+    async with console_app.session.post(f"{console_app.url}/v1/disputes/{dispute_id}/notes",
+                                        json={"text": "Kapıcı aranacak."}, headers=INVESTIGATOR) as response:
+        assert response.status == 201, await response.text()  # the case changes: the decision is refused
+    await page.get_by_role("button", name="Decide").click()
+    await expect(page.locator("#changes")).to_be_visible()  # the form given back as it was sent
+
+    await page.get_by_role("button", name="TR").click()
+
+    await expect(page.locator("html")).to_have_attribute("lang", "tr")
+    await expect(page.locator("#note")).to_have_value("Bir bardak iade, kaşıklar reddedildi.")
+    await expect(page.locator("#line-1-quantity")).to_have_value("1")

@@ -127,8 +127,8 @@ async def test_a_case_anonymised_its_personal_data_retention_after_closing_reads
 
 
 async def test_the_service_dates_retention_by_the_settings_it_starts_with(api):
-    # What a later start-up compares a lowered setting with (`adapters/mongo/retention_dates.py`).
+    # What a later start-up compares a lowered setting with (`adapters/mongo/retention_dates.py`), in the background.
     db = api.app[EVIDENCE].disputes.collection.database
-    record = await db.migrations.find_one({"_id": "retention_dated_by"})
+    record = await eventually(lambda: db.migrations.find_one({"_id": "retention_dated_by"}), timeout=10)  # dated
     assert record["settings"] == {"images_seconds": 365 * 86_400, "personal_data_seconds": 730 * 86_400,
                                   "pushes_seconds": 365 * 86_400}

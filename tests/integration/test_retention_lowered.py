@@ -32,8 +32,10 @@ async def started(db, storage: Storage, clock: FixedClock) -> None:
     """Storage set up as a process starting with `storage`'s settings sets it up."""
     keep_pushes = storage.evidence.keep_for
     setup = StorageSetup(db, then=lambda: date_retention(db, storage.disputes, keep_pushes, clock))
-    assert await setup.start() is None
-    setup.check()
+    dating = await setup.start()
+    setup.check()  # set up, serving, while retention is dated in the background
+    assert dating is not None
+    await dating
 
 
 async def due(db, collection: str, key: str, kind: WorkKind):

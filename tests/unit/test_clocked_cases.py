@@ -23,7 +23,7 @@ from disputes.work import WorkKind
 from schemas.common import Outcome
 from schemas.dispute import EffectKind, Evidence, ReasonCode, RestrictionState, Status
 from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus, RecipientRelation
-from tests.factories import CUSTOMER, NOW, CountedCleaner, order, shipment
+from tests.factories import CUSTOMER, NOW, SUPERVISOR, CountedCleaner, order, shipment
 
 
 class NoPullApi:
@@ -374,6 +374,18 @@ async def test_an_advance_stops_after_its_bound_of_moments_and_the_next_goes_on(
     assert repository.docs[case.id].escalated and repository.docs[case.id].decision is None
     assert (await stepping.advance(CUSTOMER, case.test_clock.id, later)).frozen_time == later
     assert repository.docs[case.id].decision.decided_at == DECISION_DUE
+
+
+async def test_staff_moving_a_case_s_clock_is_no_first_response_to_its_customer(
+    stepping, request_for, orders, repository
+):
+    case = await high_value_case_on_a_clock(stepping, request_for, orders)
+
+    await stepping.advance(SUPERVISOR, case.test_clock.id, MONDAY + timedelta(hours=1))  # nobody has taken the case
+    await stepping.advance(SUPERVISOR, case.test_clock.id, datetime(2026, 11, 30, tzinfo=UTC))
+
+    actions = [e.action for e in repository.docs[case.id].timeline]
+    assert {"clock_advanced", "first_response_escalated", "first_response_missed"} <= set(actions), actions
 
 
 async def test_retention_on_a_case_on_a_clock_comes_when_its_clock_reaches_it_not_by_the_real_time(case):

@@ -155,9 +155,19 @@ def test_a_held_case_offers_its_holder_the_release_and_another_investigator_no_d
     case = dispute(evidence(photo=True, metres=20))
     case.assign(INVESTIGATOR, INVESTIGATOR.id, NOW)
 
-    assert {"release", "decision"} <= offered(case, INVESTIGATOR, Rules(), NOW)
+    mine = offered(case, INVESTIGATOR, Rules(), NOW)
+    assert {"release", "decision"} <= mine and not {"take", "assign"} & mine  # taking it again would change nothing
     assert not {"release", "decision"} & offered(case, OTHER_INVESTIGATOR, Rules(), NOW)  # 403 and 409 from the service
-    assert {"release", "decision"} <= offered(case, SUPERVISOR, Rules(), NOW)
+    assert {"release", "decision", "assign"} <= offered(case, SUPERVISOR, Rules(), NOW)
+
+
+def test_a_supervisor_holding_a_case_is_offered_to_assign_it_to_someone_else_not_to_take_it():
+    case = dispute(evidence(photo=True, metres=20))
+    case.assign(SUPERVISOR, SUPERVISOR.id, NOW)
+
+    shown = offered(case, SUPERVISOR, Rules(), NOW)
+
+    assert "assign" in shown and "take" not in shown
 
 
 def test_a_case_waiting_for_a_supervisor_offers_one_the_flags_clearing_and_no_investigator_the_decision():

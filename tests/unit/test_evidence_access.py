@@ -18,7 +18,7 @@ from disputes.rules import Rules
 from disputes.service import DisputeService, Upload
 from schemas.common import Outcome, Role
 from schemas.dispute import Evidence, ReasonCode, TimelineEntry
-from schemas.proof import Attachment, AttachmentKind
+from schemas.proof import Attachment, AttachmentKind, ProofSource
 from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR, CountedCleaner
 from tests.unit.policy.builders import proof
 
@@ -123,6 +123,28 @@ async def test_a_view_of_a_case_on_a_test_clock_is_at_the_clock_s_time(access, c
 
     [view] = (await repository.get(case.id)).attachment_views
     assert view.at == ahead.time  # after the case's own entries, as the case lives by the clock
+
+
+async def test_staff_download_a_pull_s_raw_reply_but_not_a_push_s_which_may_hold_other_shipments(
+    access, service, store, case, clock
+):
+    pulled, pushed = b'{"trackResults": ["ours"]}', b'<shipments><one/><another-customer-s/></shipments>'
+    def raw(body: bytes) -> str:
+        return ref_of(body).replace("att_", "raw_")
+
+    received = [Evidence(key=key, proof=proof().model_copy(update={"raw_ref": raw(body), "source": source}))
+                for body, source, key in ((pulled, ProofSource.PULL, "pull:1"), (pushed, ProofSource.PUSH, "push:1"))]
+    for body in (pulled, pushed):
+        await store.put_raw(raw(body), "yurtici", body, clock.now())
+    await service.apply(SYSTEM, case.id, lambda d: [d.attach_evidence(SYSTEM, e, clock.now()) for e in received])
+
+    reply = await access.view(INVESTIGATOR, case.id, raw(pulled))
+
+    assert (reply.kind, reply.media_type, reply.content) == ("raw_reply", "application/json", pulled)
+    with pytest.raises(NotFound):
+        await access.view(SUPERVISOR, case.id, raw(pushed))
+    with pytest.raises(Forbidden):  # the carrier's words are for staff
+        await access.view(CUSTOMER, case.id, raw(pulled))
 
 
 async def test_a_refused_view_is_not_recorded(access, case, repository):

@@ -209,6 +209,7 @@ def offered(dispute: Dispute, actor: Actor, rules: Rules, now: datetime) -> froz
     said = "-"
     tries: dict[str, Callable[[Dispute], object]] = {
         "take": lambda d: d.assign(actor, actor.id, now),
+        "assign": lambda d: d.assign(actor, said, now),  # to someone else: a supervisor's
         "release": lambda d: d.release(actor, now),
         "evidence-requests": lambda d: d.request_evidence(actor, now),
         "messages": lambda d: d.message_customer(actor, said, now),
@@ -220,8 +221,7 @@ def offered(dispute: Dispute, actor: Actor, rules: Rules, now: datetime) -> froz
         "reopen": lambda d: d.reopen(actor, said, now),
     }
     taken = {name for name, change in tries.items() if _takes(dispute, change)}
-    assigning = {"assign"} if "take" in taken else set()  # a supervisor's, to anyone: as taking it is taken
-    return frozenset(taken | assigning | ({"decision"} if dispute.decidable_by(actor) else set()))
+    return frozenset(taken | ({"decision"} if dispute.decidable_by(actor) else set()))
 
 
 def _takes(dispute: Dispute, change: Callable[[Dispute], object]) -> bool:
@@ -232,10 +232,9 @@ def _takes(dispute: Dispute, change: Callable[[Dispute], object]) -> bool:
         if name != "evidence":
             trial.__dict__[name] = deepcopy(value)
     try:
-        change(trial)
+        return change(trial) is not False  # False: taken, but nothing would change (taking a case one holds)
     except (domain.DomainError, BeyondCalendar):  # also a deadline past the years counted (a test clock's last days)
         return False
-    return True
 
 
 def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Changes | None = None) -> dict[str, Any]:

@@ -171,10 +171,12 @@
     }
     const keep = (sent) => () => window.sessionStorage.setItem(key, JSON.stringify(typedIn(sent)));
     for (const form of forms) { form.addEventListener("submit", keep([form])); }
-    // Choosing a language keeps only the forms typed in: an untouched form comes back as the page gives it, on the
-    // version the page is then shown at.
+    // Choosing a language keeps every form of a page answering one (refused, or showing what changed: the form is
+    // given back as it was sent), and on a case's own page only the forms typed in: an untouched form comes back as
+    // the page gives it, on the version the page is then shown at.
+    const answering = document.getElementById("refused") !== null || document.getElementById("changes") !== null;
     document.querySelector("form[action='/console/language']")
-      ?.addEventListener("submit", () => keep(forms.filter(typedInto))());
+      ?.addEventListener("submit", () => keep(answering ? forms : forms.filter(typedInto))());
   }
 
   const notice = document.getElementById("watch-notice");
