@@ -30,6 +30,7 @@ from adapters.quickstart import banner
 from adapters.mongo.embedded import DataDirBusy, DataDirLock, DataDirUnusable, DidNotStart, EmbeddedMongo
 from adapters.observability import configure_logging, process_fields
 from sandbox.carriers import demo_shipments, script, serve_carrier_sandbox
+from sandbox.carriers.state import Scripts
 from sandbox import orders as sandbox_orders
 from sandbox.digital import DigitalScript
 from sandbox.downstream import serve_downstream_sandbox
@@ -416,7 +417,8 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
         sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
         service_url = f"http://{settings.host}:{settings.port}"
         carriers = await _listening(
-            serve_carrier_sandbox("127.0.0.1", settings.carrier_sandbox_port, demo_shipments(now), service_url),
+            serve_carrier_sandbox("127.0.0.1", settings.carrier_sandbox_port, demo_shipments(now), service_url,
+                                  scripts=_carrier_scripts(data_dir / "carrier-scripts.json", now)),
             "127.0.0.1", settings.carrier_sandbox_port, "DISPUTES_CARRIER_SANDBOX_PORT",
         )
         carriers_url = f"http://127.0.0.1:{settings.carrier_sandbox_port}"
@@ -452,6 +454,17 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
             await supervisor
 
     return run
+
+
+def _carrier_scripts(path: Path, now: datetime) -> Scripts:
+    """What was scripted in the carrier sandbox before the restart, kept in `path`."""
+    try:
+        return Scripts.kept_in(path, now)
+    except OSError as error:
+        raise CannotStart(f"DISPUTES_DATA_DIR: {path}: {error.strerror or error}") from None
+    except ValueError:  # not JSON, or not shipments (edited by hand)
+        raise CannotStart(f"DISPUTES_DATA_DIR: {path}: not a shipments document; move it away and the carriers' "
+                          "scripts start empty") from None
 
 
 async def _listening[T](start: Awaitable[T], host: str, port: int, setting: str) -> T:

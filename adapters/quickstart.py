@@ -35,6 +35,7 @@ Tokens ({hours:g} h; mint more with `./dev token --role customer --sub cust-1001
   export INVESTIGATOR={investigator}
   export SUPERVISOR={supervisor}
   export AGENT={agent}        # customer service: opens for a customer ("customer_id", "channel": "phone")
+  export API={base} SANDBOX={sandbox_url} CARRIERS={carriers_url}   # README's walkthroughs use these
 
 Try it (bash):
   # the customer reports order {journey.order_id} (FedEx) as not received
@@ -52,7 +53,7 @@ Try it (bash):
        | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')
   curl -s -X POST {base}/v1/disputes/$ID/decision -H "Authorization: Bearer $INVESTIGATOR" -H "If-Match: \\"$VERSION\\"" \\
        -H 'Content-Type: application/json' \\
-       -d '{{"outcome":"refund","reason_code":"weak_proof","note":"No signature, and no scan position to place it at the address."}}'
+       -d '{{"outcome":"refund","reason_code":"weak_proof","note":"Signed for, but no scan position to place the delivery at the address."}}'
   # the refund and the customer's messages arrive downstream, once each
   curl -s {sandbox_url}/_sandbox/received | python3 -m json.tool
   # supervisors: the staff directory; many cases to one investigator at once (each reported: this one is decided)

@@ -67,6 +67,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="when the packages were delivered, with its offset (for a case on a test clock: before the "
                            "clock's time; script the carrier with the same time)")
     parser.add_argument("--recipient", default="Ayşe Yılmaz", help="the buyer and recipient's name")
+    parser.add_argument("--address", help="the delivery address's street line (default: one of the order's own, so "
+                                           "orders of several customers never share an address the policy counts)")
     parser.add_argument("--lat", type=float, default=41.0082, help="the delivery address's latitude")
     parser.add_argument("--lon", type=float, default=28.9784, help="the delivery address's longitude")
 
@@ -82,8 +84,8 @@ def order_from(args: argparse.Namespace, now: datetime | None = None) -> Order:
     return Order.model_validate({
         "order_id": args.order_id, "customer_id": args.customer_id, "placed_at": delivered_at - timedelta(days=2),
         "buyer_name": args.recipient, "recipient_name": args.recipient,
-        "address": {"line": "İstiklal Cad. No: 1", "district": "Beyoğlu", "city": "İstanbul",
-                    "lat": args.lat, "lon": args.lon},
+        "address": {"line": args.address or f"İstiklal Cad. No: 1 ({args.order_id})", "district": "Beyoğlu",
+                    "city": "İstanbul", "lat": args.lat, "lon": args.lon},
         "shipments": shipments,
     })
 

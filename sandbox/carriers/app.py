@@ -20,11 +20,13 @@ from sandbox.carriers.state import (
     PUSH,
     REQUEST_LOG,
     SCRIPTED_FAULT,
+    SCRIPTS,
     SHIPMENTS,
     TOKENS,
     Faults,
     PushConfig,
     RequestLog,
+    Scripts,
 )
 
 ROUTES = web.AppKey("carrier_sandbox_routes", dict[str, tuple[SandboxCarrier, Route]])
@@ -62,14 +64,19 @@ async def _release_hung_requests(app: web.Application) -> None:
 
 
 def create_carrier_sandbox(
-    shipments: list[SandboxShipment] | None = None, *, push_target: str | None = None, auto_push: bool = False
+    shipments: list[SandboxShipment] | None = None, *, push_target: str | None = None, auto_push: bool = False,
+    scripts: Scripts | None = None,
 ) -> web.Application:
     """The sandbox app. ``push_target`` is the service's base URL for pushes; ``auto_push`` pushes every
-    shipment added at run time (also switched by ``PUT /_sandbox/auto-push``)."""
-    if unknown := {s.carrier for s in shipments or ()} - set(SANDBOX_CARRIERS):
+    shipment added at run time (also switched by ``PUT /_sandbox/auto-push``); ``scripts``, the shipments scripted
+    at run time before (they script their numbers over ``shipments``) and where to keep those scripted now."""
+    scripts = scripts or Scripts()
+    everything = [*(shipments or ()), *scripts.scripted.values()]
+    if unknown := {s.carrier for s in everything} - set(SANDBOX_CARRIERS):
         raise ValueError(f"the sandbox plays no carrier {', '.join(sorted(unknown))}")
     app = web.Application(middlewares=[_observe])
-    app[SHIPMENTS] = {s.key: s for s in shipments or ()}
+    app[SHIPMENTS] = {s.key: s for s in everything}
+    app[SCRIPTS] = scripts
     app[PULLS] = Counter()
     app[FAULTS] = Faults()
     app[REQUEST_LOG] = RequestLog()
@@ -91,11 +98,12 @@ def create_carrier_sandbox(
 
 
 async def serve_carrier_sandbox(
-    host: str, port: int, shipments: list[SandboxShipment] | None, push_target: str | None
+    host: str, port: int, shipments: list[SandboxShipment] | None, push_target: str | None,
+    scripts: Scripts | None = None,
 ) -> web.AppRunner:
     """Start the sandbox on ``host:port`` (loopback: its control endpoints have no authentication); the
     caller owns the returned runner and calls ``cleanup()``."""
-    app = create_carrier_sandbox(shipments, push_target=push_target)
+    app = create_carrier_sandbox(shipments, push_target=push_target, scripts=scripts)
     app[PUSH].origin = f"http://{host}:{port}"
     runner = web.AppRunner(app, handler_cancellation=True)
     await runner.setup()

@@ -12,7 +12,7 @@ from sandbox.carriers.kit import problem
 from sandbox.carriers.push import CannotPush, push, pushable
 from sandbox.carriers.registry import SANDBOX_CARRIERS
 from sandbox.carriers.shipments import SandboxShipment
-from sandbox.carriers.state import FAULTS, PULLS, PUSH, REQUEST_LOG, SHIPMENTS, FaultSpec
+from sandbox.carriers.state import FAULTS, PULLS, PUSH, REQUEST_LOG, SCRIPTS, SHIPMENTS, FaultSpec
 
 _SHIPMENT_LIST = TypeAdapter(list[SandboxShipment])
 
@@ -63,6 +63,7 @@ async def add_shipments(request: web.Request) -> web.Response:
         return invalid(error)
     if unknown := sorted({s.carrier for s in added} - set(SANDBOX_CARRIERS)):
         return problem(422, f"The sandbox plays no carrier {', '.join(c[:32] for c in unknown)}.")
+    request.app[SCRIPTS].keep(added)
     request.app[SHIPMENTS].update((s.key, s) for s in added)
     for shipment in added:  # a shipment added again starts its script over
         request.app[PULLS].pop(shipment.key, None)

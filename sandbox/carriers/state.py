@@ -1,8 +1,11 @@
 """What the carrier sandbox holds while it runs, under typed application keys."""
 
 import asyncio
+import json
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -10,7 +13,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from sandbox.carriers.auth import TokenIssuer
-from sandbox.carriers.shipments import FaultMode, SandboxShipment
+from sandbox.carriers.shipments import FaultMode, SandboxShipment, load_shipments
 
 
 class FaultSpec(BaseModel):
@@ -53,6 +56,31 @@ class RequestLog:
 
 
 @dataclass
+class Scripts:
+    """The shipments scripted at run time (`POST /_sandbox/shipments`); with `path`, written there whole, replaced
+    atomically, before the answer, so a tester's scripts outlive a restart as their orders do."""
+
+    path: Path | None = None
+    scripted: dict[tuple[str, str], SandboxShipment] = field(default_factory=dict)
+
+    @classmethod
+    def kept_in(cls, path: Path, now: datetime) -> "Scripts":
+        """The scripts kept in `path` (none yet when it does not exist); OSError or ValueError when it cannot be read."""
+        kept = load_shipments(path, now) if path.is_file() else []
+        return cls(path, {s.key: s for s in kept})
+
+    def keep(self, added: list[SandboxShipment]) -> None:
+        self.scripted.update((s.key, s) for s in added)
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(self.path.name + ".partial")
+        document = {"shipments": [s.model_dump(mode="json") for s in self.scripted.values()]}
+        partial.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+        partial.replace(self.path)
+
+
+@dataclass
 class PushConfig:
     target: str | None  # the service's base URL; webhooks go to {target}/v1/carriers/{carrier}/webhooks
     auto: bool = False  # push every shipment added at run time
@@ -66,4 +94,5 @@ TOKENS = web.AppKey("carrier_sandbox_tokens", dict[str, TokenIssuer])
 PUSH = web.AppKey("carrier_sandbox_push", PushConfig)
 CLIENT = web.AppKey("carrier_sandbox_client", aiohttp.ClientSession)
 PULLS = web.AppKey("carrier_sandbox_pulls", Counter[tuple[str, str]])  # data calls per (carrier, number)
+SCRIPTS = web.AppKey("carrier_sandbox_scripts", Scripts)
 SCRIPTED_FAULT = web.RequestKey("carrier_sandbox_scripted_fault", tuple[FaultMode, float])  # set by ``lookup``

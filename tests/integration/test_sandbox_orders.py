@@ -89,6 +89,16 @@ def test_the_cli_builds_an_order_of_several_packages_of_any_carrier() -> None:
     assert built.customer_id == "cust-1001" and built.shipments[0].value_minor == 2500
 
 
+def test_orders_the_cli_builds_for_several_customers_are_no_shared_address_unless_told() -> None:
+    built = [sandbox_orders.order_from(cli_args("--order-id", f"ord-93{n}", "--customer-id", f"cust-93{n}",
+                                                "--package", f"yurtici:93{n}"), NOW) for n in range(3)]
+    told = sandbox_orders.order_from(cli_args("--order-id", "ord-9310", "--package", "yurtici:9310",
+                                              "--address", "Bağdat Cad. No: 12"), NOW)
+
+    assert len({order.address.line for order in built}) == 3  # one line for all: three accounts on one address
+    assert told.address.line == "Bağdat Cad. No: 12"
+
+
 def test_the_cli_builds_an_order_delivered_when_it_is_told() -> None:
     built = sandbox_orders.order_from(
         cli_args("--order-id", "ord-9002", "--package", "yurtici:100", "--delivered-at", "2026-05-20T10:00:00Z"), NOW

@@ -11,6 +11,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from sandbox.carriers import SandboxShipment, create_carrier_sandbox, script
+from sandbox.carriers.state import Scripts
 from schemas.proof import ProofStatus
 from tests.integration.conftest import sandbox_adapter, scripted_shipment
 from tests.registered import PULLED as PULL
@@ -101,3 +102,21 @@ def test_the_cli_scripts_the_delivery_time_it_is_given_else_an_hour_ago() -> Non
     for refused in ("2026-05-20T13:00:00", "yesterday"):  # a time without its offset names no instant
         with pytest.raises(SystemExit):
             parser.parse_args(["--carrier", "yurtici", "--tracking", "1", "--delivered-at", refused])
+
+
+async def test_scripts_kept_in_a_file_outlive_a_restart_over_the_numbers_given_at_start(
+    aiohttp_server, session, tmp_path
+) -> None:
+    kept, now = tmp_path / "carrier-scripts.json", datetime.now(UTC)
+    demo = [scripted_shipment("yurtici", "KEEP1", scenario="in_transit")]
+    first = await aiohttp_server(create_carrier_sandbox(demo, scripts=Scripts.kept_in(kept, now)))
+    await add(session, first, scripted_shipment("yurtici", "KEEP1", scenario="delivered"))  # a demo number scripted
+    await add(session, first, scripted_shipment("aras", "KEEP2", scenario="neighbour"))
+    await first.close()
+
+    again = await aiohttp_server(create_carrier_sandbox(demo, scripts=Scripts.kept_in(kept, now)))
+
+    async with session.get(again.make_url("/_sandbox/shipments")) as response:
+        listed = {(s["carrier"], s["tracking_number"]): s["scenario"] for s in (await response.json())["shipments"]}
+    assert listed == {("yurtici", "KEEP1"): "delivered", ("aras", "KEEP2"): "neighbour"}
+    assert (await sandbox_adapter(again, session, "aras").pull("KEEP2")).status is ProofStatus.DELIVERED
