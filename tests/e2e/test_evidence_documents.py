@@ -71,6 +71,10 @@ async def test_staff_download_the_carrier_s_raw_reply_a_proof_was_read_from_and_
     assert kept["carrier"] == "fedex" and '"completeTrackResults"' in kept["replies"][0]["body"]
     assert SIGNED.shipments[0].tracking_number in kept["replies"][0]["body"]
     assert refused.status == 403
+    page = await (await api.get(f"/console/disputes/{dispute_id}", headers=staff())).text()
+    link = f"/console/disputes/{dispute_id}/attachments/{raw_ref}"
+    assert f'<a href="{link}" download>' in page  # the console offers it too, as a download
+    assert (await api.get(link, headers=staff())).headers["Content-Disposition"].startswith("attachment;")
     timeline = await (await api.get(f"/v1/disputes/{dispute_id}/timeline", headers=INVESTIGATOR)).json()
     viewed = [e["details"] for e in timeline["entries"] if e["action"] == "attachment_viewed"]
-    assert viewed == [{"attachment": raw_ref, "kind": "raw_reply"}]
+    assert viewed == [{"attachment": raw_ref, "kind": "raw_reply"}]  # one viewer: once within the hour

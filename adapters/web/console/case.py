@@ -37,7 +37,7 @@ from schemas.common import Id, Outcome, RefundDestination, Role
 from schemas.conversation import AskCustomer
 from schemas.digital import DigitalDelivery
 from schemas.dispute import ReasonCode, TimelineEntry
-from schemas.proof import Attachment, DeletedAttachment, ProofOfDelivery
+from schemas.proof import Attachment, DeletedAttachment, ProofOfDelivery, ProofSource
 from schemas.staff import StaffMember
 
 ID = TypeAdapter(Id)
@@ -63,6 +63,8 @@ class Proof:
     anchor: str
     proof: ProofOfDelivery
     images: tuple[Image, ...]
+    reply: str | None = None
+    """A pulled proof's raw reply from the carrier, to download (a push's may hold other shipments: not offered)."""
 
 
 @dataclass
@@ -116,7 +118,9 @@ def proofs(dispute: Dispute) -> list[Proof]:
             Image(kind, attachment_src(dispute.id, a), _picture(kind, a.media_type), isinstance(a, DeletedAttachment))
             for kind, a in (("signature", p.signature), ("photo", p.photo), ("document", p.document)) if a is not None
         )
-        shown.append(Proof(f"evidence-{index}", p, images))
+        pulled = p.raw_ref is not None and p.source is ProofSource.PULL
+        reply = f"/console/disputes/{dispute.id}/attachments/{p.raw_ref}" if pulled else None
+        shown.append(Proof(f"evidence-{index}", p, images, reply))
     return shown
 
 

@@ -333,6 +333,7 @@ TEXTS |= {
                    "Sağlayıcıda kodun ya da bağlantının gönderildiğine dair kayıt yok."),
     "sent_to": ("Sent to", "Gönderildiği yer"),
     "sent_at": ("Sent", "Gönderildi"),
+    "carrier_reply": ("The carrier's reply, as it came (download)", "Kargo firmasının yanıtı, geldiği gibi (indir)"),
     "code_or_link": ("Code or link", "Kod veya bağlantı"),
     "code_or_link_sent": ("in the message", "mesajda var"),
     "code_or_link_missing": ("not in the message", "mesajda yok"),
