@@ -475,6 +475,11 @@ class InMemoryStaffDirectory:
         self.members[member.id] = member
         return new
 
+    async def put_over(self, member: StaffMember, stored: StaffMember | None) -> bool | None:
+        if self.members.get(member.id) != stored:
+            return None
+        return await self.put(member)
+
     async def add(self, member: StaffMember) -> bool:
         return self.members.setdefault(member.id, member) is member
 

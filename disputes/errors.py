@@ -78,7 +78,7 @@ class Contended(Conflict):
     """Raised to a caller who quoted no version, after bounded retries; never StaleVersion for them."""
 
     code = "contended"
-    title = "The dispute is busy with other changes; try again shortly"
+    title = "Busy with other changes; try again shortly"
 
 
 class KeyInFlight(Conflict):

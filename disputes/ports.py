@@ -517,6 +517,10 @@ class StaffDirectory(Protocol):
 
         Raises LastActiveSupervisor (and stores nothing) otherwise."""
 
+    async def put_over(self, member: StaffMember, stored: StaffMember | None) -> bool | None:
+        """As `put`, if the record stored under its id is still `stored` (None: there is none), in the same atomic
+        write; None (nothing stored) when another write changed it since it was read."""
+
     async def add(self, member: StaffMember) -> bool:
         """Store the record unless one is stored under its id (then nothing changes): False."""
 

@@ -15,7 +15,7 @@ A write may carry a precondition on the record as stored (the web edge's If-Matc
 written, when it fails. The precondition is checked on a read just before the write, not in the write itself: it
 turns away a change made from a stale read, not one racing another change in the same milliseconds."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +23,7 @@ from disputes.actors import SYSTEM, Actor
 from disputes.duty import supervises, why_off_duty
 from disputes.errors import (
     Conflict,
+    Contended,
     InactiveStaff,
     NotFound,
     OwnStaffRecord,
@@ -39,6 +40,8 @@ from schemas.staff import AssignmentOutcome, AssignmentResult, StaffMember, Staf
 
 STAFF = (Role.INVESTIGATOR, Role.SUPERVISOR)
 DIRECTORY_PAGE = 100
+WRITE_TRIES = 5
+"""Reads and writes of a staff record before a change that kept losing to others gives up (409 `contended`)."""
 RESERVED_IDS = frozenset({SYSTEM.id.casefold()})
 """The names the service itself acts under on a case's timeline: a staff member under one would be taken for it."""
 
@@ -57,15 +60,19 @@ class Staff:
         active), if `precondition` holds for the record as stored; the record written, and whether it is new."""
         actor.require(Role.SUPERVISOR)
         _not_reserved(staff_id)
-        stored = await self.directory.get(staff_id)
-        if precondition is not None and not precondition(stored):
-            raise StaleVersion(f"The record of {staff_id} is not the one you read: read it again "
-                               f"(GET /v1/staff/{staff_id}) and send its ETag." if stored else
-                               f"There is no record of {staff_id} to change.")
-        active = record.active if record.active is not None else stored is None or stored.active
-        member = StaffMember(id=staff_id, name=record.name, role=record.role, active=active, changed_by=actor.id,
-                             changed_at=at)
-        return member, await self.put(actor, member)
+        for _ in range(WRITE_TRIES):  # each write is over the record read: one written meanwhile is read again
+            stored = await self.directory.get(staff_id)
+            if precondition is not None and not precondition(stored):
+                raise StaleVersion(f"The record of {staff_id} is not the one you read: read it again "
+                                   f"(GET /v1/staff/{staff_id}) and send its ETag." if stored else
+                                   f"There is no record of {staff_id} to change.")
+            active = record.active if record.active is not None else stored is None or stored.active
+            member = StaffMember(id=staff_id, name=record.name, role=record.role, active=active, changed_by=actor.id,
+                                 changed_at=at)
+            await self._may_write(actor, member)
+            if (new := await self._stored(self.directory.put_over(member, stored))) is not None:
+                return member, new
+        raise Contended(f"The record of {staff_id} kept changing while it was written; try again shortly.")
 
     async def member(self, actor: Actor, staff_id: str) -> StaffMember:
         actor.require(*STAFF)
@@ -78,14 +85,23 @@ class Staff:
         """A supervisor adds or changes a member's record, never under an id in `RESERVED_IDS`; True when it is new."""
         actor.require(Role.SUPERVISOR)
         _not_reserved(member.id)
+        await self._may_write(actor, member)
+        new = await self._stored(self.directory.put(member))
+        assert new is not None
+        return new
+
+    async def _may_write(self, actor: Actor, member: StaffMember) -> None:
         if member.id == actor.id and not (member.active and member.role is Role.SUPERVISOR):
             raise OwnStaffRecord("You cannot deactivate or demote yourself; another supervisor can.")
         refusal = why_off_duty(actor, await self.directory.get(actor.id))
         if refusal and await self._has_active_supervisor():
             raise StaffInactive(refusal)
+
+    @staticmethod
+    async def _stored(write: Awaitable[bool | None]) -> bool | None:
         try:
-            return await self.directory.put(member)
-        except LastActiveSupervisor as error:  # the actor, checked above, was demoted or deactivated meanwhile
+            return await write
+        except LastActiveSupervisor as error:  # the actor, checked before, was demoted or deactivated meanwhile
             raise StaffInactive("Another supervisor has just changed your staff record: you no longer keep the "
                                 "directory.") from error
 

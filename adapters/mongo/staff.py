@@ -49,15 +49,38 @@ class MongoStaffDirectory:
         return _member(doc) if doc else None
 
     async def put(self, member: StaffMember) -> bool:
+        await self._leaving_supervision(member)
+        result = await self.collection.replace_one({"_id": member.id}, _doc(member), upsert=True)
+        await self._follow(member)
+        return result.upserted_id is not None
+
+    async def put_over(self, member: StaffMember, stored: StaffMember | None) -> bool | None:
+        """The record is replaced only where every field is still as `stored` had it (inserted only where none is)."""
+        await self._leaving_supervision(member)
+        if stored is None:
+            try:
+                await self.collection.insert_one(_doc(member))
+                written = True
+            except DuplicateKeyError:
+                written = False
+        else:
+            written = bool((await self.collection.replace_one(_doc(stored), _doc(member))).matched_count)
+        if not written:  # changed meanwhile: the guard follows the record as it now is
+            if (now := await self.get(member.id)) is not None:
+                await self._follow(now)
+            return None
+        await self._follow(member)
+        return stored is None
+
+    async def _leaving_supervision(self, member: StaffMember) -> None:
+        """Before a record that is not an active supervisor's is written: its id out of the guard, while another stays
+        in (or none was there); LastActiveSupervisor otherwise."""
         await self._ensure_guard()
         if not supervises(member):
             others_stay = {"$or": [{"ids": {"$size": 0}}, {"ids": {"$elemMatch": {"$ne": member.id}}}]}
             taken_out = await self.guard.update_one(GUARD | others_stay, {"$pull": {"ids": member.id}})
             if not taken_out.matched_count:
                 raise LastActiveSupervisor(member.id)
-        result = await self.collection.replace_one({"_id": member.id}, _doc(member), upsert=True)
-        await self._follow(member)
-        return result.upserted_id is not None
 
     async def add(self, member: StaffMember) -> bool:
         await self._ensure_guard()

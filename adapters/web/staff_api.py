@@ -9,7 +9,7 @@ from adapters.web.endpoint import Call, Endpoint, json_response
 from adapters.web.keys import ASSIGNMENTS, SERVICE, STAFF_DIRECTORY
 from adapters.web.preconditions import MalformedIfMatch, strong_tags
 from adapters.web.problems import ProblemError
-from disputes.errors import InactiveStaff, OwnStaffRecord, ReservedStaffId, UnknownStaff
+from disputes.errors import Contended, InactiveStaff, OwnStaffRecord, ReservedStaffId, UnknownStaff
 from disputes.staff import Precondition
 from schemas.common import Role
 from schemas.staff import BulkAssign, BulkAssignView, StaffMember, StaffPage, StaffQuery, StaffRecord
@@ -83,8 +83,8 @@ ENDPOINTS = (
     Endpoint("PUT", "/v1/staff/{staff_id}", put_staff,
              "Add or change a staff member's record (name, role, active) (supervisor): name and role as given, "
              "active as given or, left out, as stored (a new record: active)", SUPERVISOR, StaffRecord,
-             response=StaffMember, tag="staff", headers=("If-Match",), errors=(412, 422),
-             rules=(OwnStaffRecord, ReservedStaffId),
+             response=StaffMember, tag="staff", headers=("If-Match",), errors=(409, 412, 422),
+             rules=(OwnStaffRecord, ReservedStaffId, Contended),
              extra={"creates": True, "header_descriptions": {"If-Match": STAFF_IF_MATCH}, "etag": STAFF_ETAG}),
     Endpoint("POST", "/v1/disputes/assign", assign_many,
              "Assign many cases to one active investigator or supervisor, each reported (supervisor); a case "

@@ -124,3 +124,16 @@ async def test_two_supervisors_removing_each_other_at_once_leave_one_of_them_act
     winner = ali if answers[0] is False else zeynep
     supervisors = [m.id for m in await directory.page(None, 10) if m.active and m.role is Role.SUPERVISOR]
     assert supervisors == [winner.id]
+
+
+async def test_a_put_over_a_record_read_writes_only_while_it_is_still_the_one_read(directory) -> None:
+    assert await directory.put_over(AYSE, None) is True  # none was there
+    assert await directory.put_over(AYSE.model_copy(update={"name": "Ayşe D."}), None) is None  # one is now
+    left = AYSE.model_copy(update={"active": False})
+    assert await directory.put(left) is False  # another supervisor's write, after AYSE was read
+
+    renamed = AYSE.model_copy(update={"name": "Ayşe Demir Kaya"})
+    assert await directory.put_over(renamed, AYSE) is None  # over what was read, not what is stored: nothing written
+    assert await directory.get("inv-ayse") == left
+    assert await directory.put_over(renamed.model_copy(update={"active": False}), left) is False
+    assert await directory.get("inv-ayse") == renamed.model_copy(update={"active": False})

@@ -15,8 +15,8 @@ from disputes.service import DisputeService
 from disputes.staff import Assignments, Staff
 from schemas.common import Outcome, Role
 from schemas.dispute import ReasonCode
-from schemas.staff import AssignmentOutcome, StaffMember
-from tests.factories import CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, order
+from schemas.staff import AssignmentOutcome, StaffMember, StaffRecord
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, OTHER_INVESTIGATOR, SUPERVISOR, order
 
 AYSE = StaffMember(id=INVESTIGATOR.id, name="Ayşe Demir", role=Role.INVESTIGATOR)
 MEHMET = StaffMember(id=OTHER_INVESTIGATOR.id, name="Mehmet Kaya", role=Role.INVESTIGATOR)
@@ -131,6 +131,33 @@ async def test_taking_a_case_one_already_holds_again_changes_nothing(assignments
 
     assert again.version == taken.version  # the version the investigator reviewed still stands for their decision
     assert [e.action for e in again.timeline].count("assigned") == 1
+
+
+class DeactivatedMeanwhile(InMemoryStaffDirectory):
+    """Another supervisor deactivates Mehmet between a write's read of his record and the write itself."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.raced = False
+
+    async def put_over(self, member: StaffMember, stored: StaffMember | None) -> bool | None:
+        if member.id == MEHMET.id and not self.raced:
+            self.raced = True
+            await self.put(MEHMET.model_copy(update={"active": False}))
+        return await super().put_over(member, stored)
+
+
+async def test_a_rename_racing_a_deactivation_never_reactivates_the_member() -> None:
+    directory = DeactivatedMeanwhile()
+    for member in (MEHMET, ZEYNEP):
+        await directory.put(member)
+
+    renamed, _ = await Staff(directory).write(SUPERVISOR, MEHMET.id, StaffRecord(name="Mehmet Kaya Yıldız",
+                                                                                 role=Role.INVESTIGATOR), NOW)
+
+    stored = await directory.get(MEHMET.id)
+    assert directory.raced and stored is not None and (stored.name, stored.active) == ("Mehmet Kaya Yıldız", False)
+    assert renamed == stored
 
 
 async def test_bulk_assignment_is_for_supervisors_and_to_active_members(assignments, cases, service):
