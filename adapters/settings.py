@@ -461,7 +461,11 @@ class Settings(BaseSettings):
                     "events kept their time (`push_retention`), and the checks of stored images and raw replies "
                     "nothing may cite (`attachment_check`, `raw_check`).",
     )
-    evidence_per_carrier: int = Field(default=8, ge=1, description="Evidence pulls in flight at once per carrier.")
+    evidence_per_carrier: int = Field(
+        default=8, ge=1,
+        description="Evidence pulls in flight at once per carrier, in each worker process: with N workers a carrier "
+                    "sees up to N times as many (size it as the carrier's limit divided by the workers).",
+    )
     webhook_max_bytes: int = Field(
         default=MAX_PUSH_BYTES, gt=0,
         description="Largest carrier webhook body, refused with 413 (reason too_large) as it streams past it. The "

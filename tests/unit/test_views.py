@@ -24,7 +24,8 @@ from adapters.web.views import (
     view_json,
 )
 from disputes.calendar import BusinessCalendar
-from disputes.model import Dispute
+from adapters.web.disputes_api import _effects_settled
+from disputes.model import ClockReading, Dispute
 from disputes.next_step import next_step
 from schemas.api import AgentDisputeView, CustomerDisputeView, DisputePageView, DisputeSummary, DisputeView
 from schemas.common import Outcome, Resolution
@@ -461,3 +462,17 @@ def test_a_kept_view_reads_again_once_the_refund_it_said_stands_is_refused_with_
     after_en = orjson.loads(after)["next_step"]["en"]  # the refund never happened: the rejection may be appealed
     assert after_en.startswith("The carrier proved delivery.")
     assert after_en.endswith("You may appeal once, with new information, until 02.12.2026 12:30.")
+
+
+def test_a_clock_case_s_view_is_not_kept_valid_once_an_effect_was_delivered_after_its_save() -> None:
+    # A case on a test clock five days ahead: its changes are dated by the clock, its effects by the real time.
+    d = dispute()
+    saved_at = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
+    d.test_clock = ClockReading(id="clk_1", time=saved_at + timedelta(days=5), at=saved_at)
+    d.updated_at = d.test_clock.time
+    d.effects_delivered = [DeliveredEffect(id="m-0", kind=EffectKind.NOTIFICATION, key="k-0",
+                                           delivered_at=saved_at + timedelta(seconds=1))]
+
+    assert not _effects_settled(d)  # its version's ETag earns no 304: the view cached showed the message pending
+    d.effects_delivered = [d.effects_delivered[0].model_copy(update={"delivered_at": saved_at})]
+    assert _effects_settled(d)
