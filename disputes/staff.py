@@ -151,7 +151,16 @@ class Assignments:
         actor.require(Role.SUPERVISOR)
         await self.service.require_on_duty(actor)
         await self.staff.assignable(assignee)
-        return [await self._assign_one(actor, dispute_id, assignee) for dispute_id in dispute_ids]
+        results = []
+        for dispute_id in dispute_ids:  # the assignee asked again for each: deactivated meanwhile, given no more
+            try:
+                await self.staff.assignable(assignee)
+            except (UnknownStaff, InactiveStaff) as error:
+                results.append(AssignmentResult(dispute_id=dispute_id, outcome=AssignmentOutcome.CONFLICT,
+                                                detail=error.detail))
+                continue
+            results.append(await self._assign_one(actor, dispute_id, assignee))
+        return results
 
     async def _assign_one(self, actor: Actor, dispute_id: str, assignee: str) -> AssignmentResult:
         changed = False

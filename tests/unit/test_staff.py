@@ -160,6 +160,26 @@ async def test_a_rename_racing_a_deactivation_never_reactivates_the_member() -> 
     assert renamed == stored
 
 
+async def test_a_bulk_assignment_gives_no_more_cases_to_a_member_deactivated_while_it_runs(
+    directory, assignments, cases, service
+):
+    looked_up = 0
+    get = directory.get
+
+    async def deactivated_after_the_first_case(staff_id: str) -> StaffMember | None:
+        nonlocal looked_up
+        if staff_id == MEHMET.id and (looked_up := looked_up + 1) == 3:  # asked at the start, for case 1, for case 2
+            await directory.put(MEHMET.model_copy(update={"active": False}))  # by another supervisor, meanwhile
+        return await get(staff_id)
+
+    directory.get = deactivated_after_the_first_case
+    results = await assignments.assign_many(SUPERVISOR, [c.id for c in cases], MEHMET.id)
+
+    assert [r.outcome for r in results] == [AssignmentOutcome.ASSIGNED, *[AssignmentOutcome.CONFLICT] * 2]
+    assert [(await service.get(SUPERVISOR, c.id)).assignee for c in cases] == [MEHMET.id, None, None]
+    assert "inactive" in (results[1].detail or "")
+
+
 async def test_bulk_assignment_is_for_supervisors_and_to_active_members(assignments, cases, service):
     with pytest.raises(Forbidden):
         await assignments.assign_many(INVESTIGATOR, [cases[0].id], MEHMET.id)
