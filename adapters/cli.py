@@ -400,6 +400,8 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
             reason = error.errors(include_url=False, include_input=False)[0]["msg"]
             raise CannotStart(f"DISPUTES_DATA_DIR: {orders_file}: not an orders document ({reason}); move it "
                               "away and the demo orders are written again") from None
+        demo = demo_shipments(now)
+        scripts = _carrier_scripts(data_dir / "carrier-scripts.json", now, frozenset(s.key for s in demo))
         mongo = EmbeddedMongo(data_dir, lock=lock)
         mongo.launch()
         try:
@@ -417,8 +419,7 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
         sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
         service_url = f"http://{settings.host}:{settings.port}"
         carriers = await _listening(
-            serve_carrier_sandbox("127.0.0.1", settings.carrier_sandbox_port, demo_shipments(now), service_url,
-                                  scripts=_carrier_scripts(data_dir / "carrier-scripts.json", now)),
+            serve_carrier_sandbox("127.0.0.1", settings.carrier_sandbox_port, demo, service_url, scripts=scripts),
             "127.0.0.1", settings.carrier_sandbox_port, "DISPUTES_CARRIER_SANDBOX_PORT",
         )
         carriers_url = f"http://127.0.0.1:{settings.carrier_sandbox_port}"
@@ -456,10 +457,10 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
     return run
 
 
-def _carrier_scripts(path: Path, now: datetime) -> Scripts:
-    """What was scripted in the carrier sandbox before the restart, kept in `path`."""
+def _carrier_scripts(path: Path, now: datetime, demo: frozenset[tuple[str, str]]) -> Scripts:
+    """What was scripted in the carrier sandbox before the restart, kept in `path`, but for the `demo` numbers."""
     try:
-        return Scripts.kept_in(path, now)
+        return Scripts.kept_in(path, now, demo)
     except OSError as error:
         raise CannotStart(f"DISPUTES_DATA_DIR: {path}: {error.strerror or error}") from None
     except ValueError:  # not JSON, or not shipments (edited by hand)

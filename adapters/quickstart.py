@@ -26,7 +26,8 @@ Dispute service (embedded default) is running.
   Health     {base}/healthz     {base}/readyz
   Database   mongoeco on {data_dir}/disputes.sqlite ({settings.mongodb_uri})
   Sandbox    {sandbox_url}  (orders, payments, fulfillment, notifications; POST /_sandbox/orders, GET /_sandbox/received)
-  Carriers   {carriers_url}  (each carrier in its own wire format; GET /_sandbox/shipments, POST /_sandbox/push)
+  Carriers   {carriers_url}  (each carrier in its own wire format; GET /_sandbox/shipments, POST /_sandbox/push;
+             your scripts: `./dev sandbox-shipment --help`; kept across restarts in {data_dir}/carrier-scripts.json)
   Clocks     {base}/v1/test-clocks  (test clocks: open cases on a clock and advance it past their deadlines)
   Orders     {data_dir}/orders.json  (the demo's, and your own: `./dev sandbox-order --help`; kept across restarts)
 

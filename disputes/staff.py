@@ -8,12 +8,14 @@ refused is answered as if the other's change had come first, as no longer an act
 someone: whoever is named must be on record and active. Whoever assigns or takes a case must be on duty
 (`disputes/duty.py`), as for every change staff make. Bulk assignment gives many cases to one person, each case on
 its own (one atomic write each), and reports each; a case already theirs is left as it is, so a retried request
-changes nothing more.
+changes nothing more. The assignee, and whoever assigns, are looked up again for each case: one deactivated while
+the request runs is given, or gives, no more.
 
 A record is written as a whole (`StaffRecord`) but for `active`, which a write that leaves it out keeps as stored.
 A write may carry a precondition on the record as stored (the web edge's If-Match): refused with StaleVersion, nothing
-written, when it fails. The precondition is checked on a read just before the write, not in the write itself: it
-turns away a change made from a stale read, not one racing another change in the same milliseconds."""
+written, when it fails. Each write replaces only the record it read (`StaffDirectory.put_over`, compare-and-set): one
+written meanwhile is read again, the precondition checked again, so a rename never undoes a deactivation made in the
+same instant, and of two writes quoting one record one goes through."""
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -152,10 +154,11 @@ class Assignments:
         await self.service.require_on_duty(actor)
         await self.staff.assignable(assignee)
         results = []
-        for dispute_id in dispute_ids:  # the assignee asked again for each: deactivated meanwhile, given no more
+        for dispute_id in dispute_ids:  # both asked again for each: deactivated meanwhile, given (or giving) no more
             try:
+                await self.service.require_on_duty(actor)
                 await self.staff.assignable(assignee)
-            except (UnknownStaff, InactiveStaff) as error:
+            except (StaffInactive, UnknownStaff, InactiveStaff) as error:
                 results.append(AssignmentResult(dispute_id=dispute_id, outcome=AssignmentOutcome.CONFLICT,
                                                 detail=error.detail))
                 continue
@@ -167,7 +170,9 @@ class Assignments:
 
         def change(d: Dispute, now: datetime) -> bool:
             nonlocal changed
-            changed = d.assign(actor, assignee, now)  # set again on each try: a lost race is tried on fresh state
+            changed = d.assignee != assignee  # set again on each try: a lost race is tried on fresh state
+            if changed:
+                d.assign(actor, assignee, now)
             return changed
 
         try:

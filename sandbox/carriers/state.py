@@ -64,20 +64,23 @@ class Scripts:
     scripted: dict[tuple[str, str], SandboxShipment] = field(default_factory=dict)
 
     @classmethod
-    def kept_in(cls, path: Path, now: datetime) -> "Scripts":
-        """The scripts kept in `path` (none yet when it does not exist); OSError or ValueError when it cannot be read."""
+    def kept_in(cls, path: Path, now: datetime, renewed: frozenset[tuple[str, str]] = frozenset()) -> "Scripts":
+        """The scripts kept in `path` (none yet when it does not exist), but those of the `renewed` numbers (the demo's,
+        dated anew at each start: a script kept from before would tell of another delivery time); OSError or
+        ValueError when it cannot be read."""
         kept = load_shipments(path, now) if path.is_file() else []
-        return cls(path, {s.key: s for s in kept})
+        return cls(path, {s.key: s for s in kept if s.key not in renewed})
 
     def keep(self, added: list[SandboxShipment]) -> None:
-        self.scripted.update((s.key, s) for s in added)
-        if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_name(self.path.name + ".partial")
-        document = {"shipments": [s.model_dump(mode="json") for s in self.scripted.values()]}
-        partial.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
-        partial.replace(self.path)
+        """Kept once written (a write that fails keeps nothing of `added`, and raises)."""
+        scripted = self.scripted | {s.key: s for s in added}
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_name(self.path.name + ".partial")
+            document = {"shipments": [s.model_dump(mode="json") for s in scripted.values()]}
+            partial.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+            partial.replace(self.path)
+        self.scripted = scripted
 
 
 @dataclass

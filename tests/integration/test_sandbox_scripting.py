@@ -104,19 +104,31 @@ def test_the_cli_scripts_the_delivery_time_it_is_given_else_an_hour_ago() -> Non
             parser.parse_args(["--carrier", "yurtici", "--tracking", "1", "--delivered-at", refused])
 
 
-async def test_scripts_kept_in_a_file_outlive_a_restart_over_the_numbers_given_at_start(
+async def test_scripts_kept_in_a_file_outlive_a_restart_but_the_demo_s_which_a_start_dates_anew(
     aiohttp_server, session, tmp_path
 ) -> None:
     kept, now = tmp_path / "carrier-scripts.json", datetime.now(UTC)
-    demo = [scripted_shipment("yurtici", "KEEP1", scenario="in_transit")]
-    first = await aiohttp_server(create_carrier_sandbox(demo, scripts=Scripts.kept_in(kept, now)))
-    await add(session, first, scripted_shipment("yurtici", "KEEP1", scenario="delivered"))  # a demo number scripted
+    demo = [scripted_shipment("yurtici", "DEMO1", scenario="in_transit"), scripted_shipment("yurtici", "DEMO2")]
+    renewed = frozenset(s.key for s in demo)
+    first = await aiohttp_server(create_carrier_sandbox(demo, scripts=Scripts.kept_in(kept, now, renewed)))
+    await add(session, first, scripted_shipment("yurtici", "DEMO1", scenario="delivered"))  # a demo number scripted
     await add(session, first, scripted_shipment("aras", "KEEP2", scenario="neighbour"))
     await first.close()
 
-    again = await aiohttp_server(create_carrier_sandbox(demo, scripts=Scripts.kept_in(kept, now)))
+    again = await aiohttp_server(create_carrier_sandbox(demo, scripts=Scripts.kept_in(kept, now, renewed)))
 
     async with session.get(again.make_url("/_sandbox/shipments")) as response:
         listed = {(s["carrier"], s["tracking_number"]): s["scenario"] for s in (await response.json())["shipments"]}
-    assert listed == {("yurtici", "KEEP1"): "delivered", ("aras", "KEEP2"): "neighbour"}
+    assert listed == {("yurtici", "DEMO1"): "in_transit", ("yurtici", "DEMO2"): "delivered",
+                      ("aras", "KEEP2"): "neighbour"}
     assert (await sandbox_adapter(again, session, "aras").pull("KEEP2")).status is ProofStatus.DELIVERED
+
+
+def test_a_script_whose_keeping_failed_is_not_kept(tmp_path) -> None:
+    scripts = Scripts(tmp_path / "not-a-directory" / "carrier-scripts.json")
+    (tmp_path / "not-a-directory").write_text("a file where the directory would be")
+
+    with pytest.raises(OSError):
+        scripts.keep([scripted_shipment("aras", "LOST1")])
+
+    assert scripts.scripted == {}  # nor written with the next script that is

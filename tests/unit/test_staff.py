@@ -180,6 +180,42 @@ async def test_a_bulk_assignment_gives_no_more_cases_to_a_member_deactivated_whi
     assert "inactive" in (results[1].detail or "")
 
 
+async def test_a_supervisor_deactivated_while_a_bulk_assignment_runs_assigns_no_more_cases(
+    directory, assignments, cases, service
+):
+    await directory.put(ZEYNEP.model_copy(update={"id": "sup-other", "name": "Başka Şef"}))  # who deactivates her
+    looked_up = 0
+    get = directory.get
+
+    async def deactivated_after_the_first_case(staff_id: str) -> StaffMember | None:
+        nonlocal looked_up
+        if staff_id == ZEYNEP.id and (looked_up := looked_up + 1) == 3:  # asked at the start, for case 1, for case 2
+            await directory.put(ZEYNEP.model_copy(update={"active": False}))
+        return await get(staff_id)
+
+    directory.get = deactivated_after_the_first_case
+    results = await assignments.assign_many(SUPERVISOR, [c.id for c in cases], MEHMET.id)
+
+    assert [(await service.get(SUPERVISOR, c.id)).assignee for c in cases] == [MEHMET.id, None, None], results
+    assert [r.outcome for r in results] == [AssignmentOutcome.ASSIGNED, *[AssignmentOutcome.CONFLICT] * 2]
+
+
+async def test_a_bulk_assignment_leaves_an_appealed_case_already_theirs_as_it_is(assignments, cases, service, clock):
+    case = cases[0]
+    await assignments.assign(SUPERVISOR, case.id, MEHMET.id)
+    await service.decide(OTHER_INVESTIGATOR, case.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY,
+                         "İmza var.", None)
+    clock.advance(days=1)
+    appealed = await service.appeal(CUSTOMER, case.id, "Teslim alan ben değilim.")
+    assert appealed.assignee == MEHMET.id  # a decided case keeps its assignee, who then has its appeal
+
+    [result] = await assignments.assign_many(SUPERVISOR, [case.id], MEHMET.id)
+
+    after = await service.get(SUPERVISOR, case.id)
+    assert result.outcome is AssignmentOutcome.ALREADY_ASSIGNED  # a retried request changes nothing more
+    assert (after.version, after.status) == (appealed.version, appealed.status)
+
+
 async def test_bulk_assignment_is_for_supervisors_and_to_active_members(assignments, cases, service):
     with pytest.raises(Forbidden):
         await assignments.assign_many(INVESTIGATOR, [cases[0].id], MEHMET.id)
