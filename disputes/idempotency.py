@@ -3,7 +3,8 @@ same key and the same request gets that first answer back, whatever has happened
 same key is refused; a retry while the first is still running is told to come back (it never runs twice).
 
 The key is claimed (one atomic write) before the request runs and its answer kept after, so two copies of a request
-cannot both run. A holder that dies keeps the key for `hold` at most; the retry after that runs the request again,
+cannot both run. Once claimed, the request runs and its answer is kept even if its caller goes meanwhile (a client
+that hangs up, cancelling its request): the retry that follows gets that answer. A holder that dies keeps the key for `hold` at most; the retry after that runs the request again,
 which the request's own rules make harmless (a decision quotes the version it saw; effects carry their own keys).
 
 A retry that finds the key held is told to come back in `IN_FLIGHT_RETRY_SECONDS`, never at the end of `hold`: the
@@ -12,6 +13,7 @@ delay `Retry-After` can say (RFC 9110 §10.2.3: whole seconds; 0 would invite a 
 atomic claim; draft-ietf-httpapi-idempotency-key-header answers such a retry with a 409 and names no delay, and
 Stripe's clients retry its 409 after half a second."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -54,6 +56,13 @@ class FirstAnswers:
             if kept.answer is None:
                 raise KeyInFlight(IN_FLIGHT_RETRY_SECONDS)
             return Answered(kept.answer, replayed=True)
+        # Run and keep the answer to the end though the caller goes (a client that hangs up cancels its request):
+        # its retry then gets the first answer, rather than running again a request that may have been applied.
+        running = asyncio.ensure_future(self._run_and_keep(key, holder, run))
+        running.add_done_callback(lambda done: done.cancelled() or done.exception())  # seen, if no one waits for it
+        return Answered(await asyncio.shield(running), replayed=False)
+
+    async def _run_and_keep(self, key: str, holder: str, run: Run) -> FirstAnswer:
         try:
             answer, keep = await run()
         except BaseException:
@@ -63,4 +72,4 @@ class FirstAnswers:
             await self.keys.answer(key, holder, answer)
         else:
             await self.keys.release(key, holder)
-        return Answered(answer, replayed=False)
+        return answer

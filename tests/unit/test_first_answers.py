@@ -112,3 +112,32 @@ async def test_a_key_whose_holder_died_is_claimable_again_once_its_30_s_hold_has
     held.cancel()
     with pytest.raises(asyncio.CancelledError):
         await held
+
+
+async def test_a_caller_that_goes_while_its_request_runs_leaves_its_answer_kept_for_the_retry(answers):
+    saved, answered = asyncio.Event(), asyncio.Event()
+    runs = 0
+
+    async def saved_then_slow_to_answer() -> tuple[FirstAnswer, bool]:
+        nonlocal runs
+        runs += 1
+        saved.set()  # the change is stored: running it again would apply it twice
+        await answered.wait()
+        return CREATED, True
+
+    first = asyncio.ensure_future(answers.once("inv/1:k", "fp", saved_then_slow_to_answer))
+    await saved.wait()
+    first.cancel()  # the client hung up: its request is cancelled
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    answered.set()
+
+    async def retried() -> Answered:
+        while True:  # told to come back while the first is still being answered, as a client would be
+            try:
+                return await answers.once("inv/1:k", "fp", saved_then_slow_to_answer)
+            except KeyInFlight:
+                await asyncio.sleep(0)
+
+    assert await asyncio.wait_for(retried(), timeout=5) == Answered(CREATED, replayed=True)
+    assert runs == 1
