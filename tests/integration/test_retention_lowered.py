@@ -13,8 +13,10 @@ from adapters.mongo.retention import AttachmentRetention, PushRetention
 from adapters.mongo.retention_dates import date_retention
 from adapters.mongo.schedule import MongoSchedule
 from adapters.mongo.setup import StorageSetup
+from disputes.model import Dispute
 from disputes.schedule import DueWork
 from disputes.work import WorkKind
+from schemas.dispute import Evidence
 from tests.contract.conftest import Cases, Storage
 from tests.contract.test_retention import OTHER_SIGNATURE, kept, on_a_push, push, withdrawn
 from tests.factories import NOW
@@ -42,13 +44,19 @@ async def due(db, collection: str, key: str, kind: WorkKind):
     return (await db[collection].find_one({"_id": key}))["due"][kind]
 
 
-async def test_a_lowered_retention_dates_the_cases_and_pushes_closed_before_it_at_the_next_start(mongo_db):
-    clock = FixedClock(NOW)
-    before = storage_with(mongo_db, YEAR, 2 * YEAR, YEAR)
-    await started(mongo_db, before, clock)
+async def closed_a_year_kept(db, clock: FixedClock) -> tuple[Storage, Cases, Dispute, Evidence]:
+    """Storage started with a year's image retention (two for personal data), and a case on a push, withdrawn."""
+    before = storage_with(db, YEAR, 2 * YEAR, YEAR)
+    await started(db, before, clock)
     cases = Cases(before, clock)
     case, event = await on_a_push(before, cases, clock)
     await withdrawn(cases, case.id)
+    return before, cases, case, event
+
+
+async def test_a_lowered_retention_dates_the_cases_and_pushes_closed_before_it_at_the_next_start(mongo_db):
+    clock = FixedClock(NOW)
+    before, _, case, event = await closed_a_year_kept(mongo_db, clock)
     waiting = await push(before, clock, "ev-2", "TRKshp2", OTHER_SIGNATURE)  # on no case: kept its time since receipt
     assert await due(mongo_db, "disputes", case.id, WorkKind.RETENTION) == NOW + YEAR
 
@@ -74,11 +82,7 @@ async def test_a_lowered_retention_dates_the_cases_and_pushes_closed_before_it_a
 
 async def test_dating_again_moves_nothing_once_done_nor_when_a_setting_is_raised(mongo_db):
     clock = FixedClock(NOW)
-    before = storage_with(mongo_db, YEAR, 2 * YEAR, YEAR)
-    await started(mongo_db, before, clock)
-    cases = Cases(before, clock)
-    case, _ = await on_a_push(before, cases, clock)
-    await withdrawn(cases, case.id)
+    _, _, case, _ = await closed_a_year_kept(mongo_db, clock)
     after = storage_with(mongo_db, MONTH, 2 * MONTH, timedelta(days=40))
     assert await date_retention(mongo_db, after.disputes, timedelta(days=40), clock) == 2  # the case and its push
     assert await date_retention(mongo_db, after.disputes, timedelta(days=40), clock) == 0  # the same settings again
@@ -91,11 +95,7 @@ async def test_dating_again_moves_nothing_once_done_nor_when_a_setting_is_raised
 
 async def test_a_case_this_release_cannot_read_keeps_its_date_and_stops_no_start(mongo_db):
     clock = FixedClock(NOW)
-    before = storage_with(mongo_db, YEAR, 2 * YEAR, YEAR)
-    await started(mongo_db, before, clock)
-    cases = Cases(before, clock)
-    case, _ = await on_a_push(before, cases, clock)
-    await withdrawn(cases, case.id)
+    _, cases, case, _ = await closed_a_year_kept(mongo_db, clock)
     unreadable = await cases.open(2, carrier="surat")
     await withdrawn(cases, unreadable.id)
     await mongo_db.disputes.update_one({"_id": unreadable.id}, {"$set": {"status": "from_a_later_release"}})
