@@ -1,8 +1,8 @@
 """Getting the carrier's proof onto disputes without anyone asking.
 
 `EvidencePuller` pulls proof for disputes whose pull is due, run by `disputes.schedule.DueWork` as a
-continuously fed pipeline: up to `per_carrier` pulls are in flight per carrier in this process, and as soon as one ends as
-many disputes are claimed as there is room for (`disputes.lanes`), so leases are not taken for work that
+continuously fed pipeline: up to `per_carrier` pulls are in flight per carrier in this process, and as soon as one
+ends as many disputes are claimed as there is room for (`disputes.lanes`), so leases are not taken for work that
 would sit waiting. It retries with backoff until the evidence deadline (a pull the carrier refused, at it), asks
 once more then, and without proof records that the carrier did not provide proof.
 `PushAttacher` attaches evidence that carriers pushed to every dispute on that shipment, every event of the shipment

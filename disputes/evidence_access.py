@@ -3,8 +3,8 @@
 Staff (investigators, supervisors) see every attachment the case holds: the carrier's signature, photo and
 proof-of-delivery document, the carrier's raw reply each pulled proof was read from (`raw_ref`: what the carrier
 said about the shipment, byte for byte, for a liability claim), and the customer's images. A pushed body is not
-served: one push may carry other shipments' deliveries, whose cases would not record the view. The customer, and an agent for them, see only the
-customer's own uploads, never a carrier's image (a signature is someone else's). A view is recorded on the case's
+served: one push may carry other shipments' deliveries, whose cases would not record the view. The customer, and an
+agent for them, see only the customer's own uploads, never a carrier's image (a signature is someone else's). A view is recorded on the case's
 timeline before the bytes are handed over, in one atomic write that leaves the version alone, once per viewer and
 attachment in each `VIEW_WINDOW`: the record says who viewed which attachment, when first, and that they kept
 viewing, and a browser asking again on every showing (a 304) adds nothing. A case keeps at most `MAX_VIEWS` views;

@@ -4,8 +4,9 @@ same key is refused; a retry while the first is still running is told to come ba
 
 The key is claimed (one atomic write) before the request runs and its answer kept after, so two copies of a request
 cannot both run. Once claimed, the request runs and its answer is kept even if its caller goes meanwhile (a client
-that hangs up, cancelling its request): the retry that follows gets that answer. A holder that dies keeps the key for `hold` at most; the retry after that runs the request again,
-which the request's own rules make harmless (a decision quotes the version it saw; effects carry their own keys).
+that hangs up, cancelling its request): the retry that follows gets that answer. A holder that dies keeps the key
+for `hold` at most; the retry after that runs the request again, which the request's own rules make harmless (a
+decision quotes the version it saw; effects carry their own keys).
 
 A retry that finds the key held is told to come back in `IN_FLIGHT_RETRY_SECONDS`, never at the end of `hold`: the
 first request is answered in milliseconds, and `hold` only bounds one whose holder died. A second is the shortest
