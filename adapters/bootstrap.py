@@ -8,6 +8,7 @@ import contextvars
 import json
 import re
 import time
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -50,6 +51,7 @@ from adapters.memory import (
     InMemoryWorkload,
 )
 from adapters.mongo.breakers import MongoBreakerStore
+from adapters.observability import failure
 from adapters.mongo.client import connect
 from adapters.mongo.disputes import Doc, MongoDisputes
 from adapters.mongo.errors import DATABASE_SECONDS
@@ -331,8 +333,9 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             clean_image=ImageCleaner(DecodeTurns()),
         )
         app[SERVICE] = service
-        app[FIRST_ANSWERS] = FirstAnswers(
-            keys, clock, settings.rules().idempotency_ttl, timedelta(seconds=settings.idempotency_hold_seconds)
+        app[FIRST_ANSWERS] = first_answers = FirstAnswers(
+            keys, clock, settings.rules().idempotency_ttl, timedelta(seconds=settings.idempotency_hold_seconds),
+            abandoned=_log_abandoned,
         )
         app[evidence_api.EVIDENCE] = EvidenceAccess(repository, store, clock)
         app[customers_api.CUSTOMERS] = CustomerRecords(repository, settings.max_page_size)
@@ -381,8 +384,14 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             await tokens.close()
             if workers is not None:
                 await asyncio.gather(workers, return_exceptions=True)
+            await first_answers.drain(settings.mongodb_request_timeout_seconds)  # requests run on for callers gone
             if client is not None:
                 await client.close()
+
+
+def _log_abandoned(error: BaseException) -> None:
+    """A keyed request that failed after its client went: logged as a failed request is, never its message."""
+    log.error("abandoned_request_failed", **failure(error), stack="".join(traceback.format_tb(error.__traceback__)))
 
 
 def _rate_limits(settings: Settings, monotonic: Callable[[], float]) -> rate_limit.RateLimits:

@@ -16,7 +16,7 @@ Stripe's clients retry its 409 after half a second."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from secrets import token_hex
 
@@ -45,6 +45,9 @@ class FirstAnswers:
     """How long a key replays its first answer."""
     hold: timedelta
     """How long a request may hold its key unanswered before a retry may run it again."""
+    abandoned: Callable[[BaseException], None] = lambda error: None
+    """Told of a failure of a run whose caller went (no one else hears of it)."""
+    _running: set[asyncio.Future[FirstAnswer]] = field(default_factory=set, compare=False, repr=False)
 
     async def once(self, key: str, fingerprint: str, run: Run) -> Answered:
         """`key` is already scoped to the caller; `fingerprint` names the request (method, path, body, validators)."""
@@ -60,8 +63,22 @@ class FirstAnswers:
         # Run and keep the answer to the end though the caller goes (a client that hangs up cancels its request):
         # its retry then gets the first answer, rather than running again a request that may have been applied.
         running = asyncio.ensure_future(self._run_and_keep(key, holder, run))
-        running.add_done_callback(lambda done: done.cancelled() or done.exception())  # seen, if no one waits for it
-        return Answered(await asyncio.shield(running), replayed=False)
+        self._running.add(running)
+        running.add_done_callback(self._running.discard)
+        try:
+            return Answered(await asyncio.shield(running), replayed=False)
+        except asyncio.CancelledError:
+            running.add_done_callback(self._report)  # no one waits for it now
+            raise
+
+    async def drain(self, timeout: float) -> None:
+        """Wait, up to `timeout` seconds, for the runs whose callers went (a process stopping, before its storage)."""
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=timeout)
+
+    def _report(self, done: asyncio.Future[FirstAnswer]) -> None:
+        if not done.cancelled() and (error := done.exception()) is not None:
+            self.abandoned(error)
 
     async def _run_and_keep(self, key: str, holder: str, run: Run) -> FirstAnswer:
         try:

@@ -7,8 +7,8 @@ directory itself refuses a record that would take its last active supervisor awa
 refused is answered as if the other's change had come first, as no longer an active supervisor. Assigning names
 someone: whoever is named must be on record and active. Whoever assigns or takes a case must be on duty
 (`disputes/duty.py`), as for every change staff make. Bulk assignment gives many cases to one person, each case on
-its own (one atomic write each), and reports each; a case already theirs is left as it is, so a retried request
-changes nothing more. The assignee, and whoever assigns, are looked up again for each case: one deactivated while
+its own (one atomic write each), and reports each; a case already theirs and under review is left as it is, so a
+retried request changes nothing more (an appeal already theirs has its review started, as taking it would). The assignee, and whoever assigns, are looked up again for each case: one deactivated while
 the request runs is given, or gives, no more.
 
 A record is written as a whole (`StaffRecord`) but for `active`, which a write that leaves it out keeps as stored.
@@ -170,9 +170,7 @@ class Assignments:
 
         def change(d: Dispute, now: datetime) -> bool:
             nonlocal changed
-            changed = d.assignee != assignee  # set again on each try: a lost race is tried on fresh state
-            if changed:
-                d.assign(actor, assignee, now)
+            changed = d.assign(actor, assignee, now)  # set again on each try: a lost race is tried on fresh state
             return changed
 
         try:

@@ -88,6 +88,6 @@ ENDPOINTS = (
              extra={"creates": True, "header_descriptions": {"If-Match": STAFF_IF_MATCH}, "etag": STAFF_ETAG}),
     Endpoint("POST", "/v1/disputes/assign", assign_many,
              "Assign many cases to one active investigator or supervisor, each reported (supervisor); a case "
-             "already theirs is left as it is, so a retry changes nothing more", SUPERVISOR, BulkAssign,
+             "already theirs and under review is left as it is, so a retry changes nothing more", SUPERVISOR, BulkAssign,
              response=BulkAssignView, errors=(422,), rules=(UnknownStaff, InactiveStaff)),
 )

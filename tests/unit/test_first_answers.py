@@ -141,3 +141,28 @@ async def test_a_caller_that_goes_while_its_request_runs_leaves_its_answer_kept_
 
     assert await asyncio.wait_for(retried(), timeout=5) == Answered(CREATED, replayed=True)
     assert runs == 1
+
+
+async def test_a_run_whose_caller_went_is_waited_for_at_a_stop_and_its_failure_told(clock):
+    told: list[BaseException] = []
+    answers = FirstAnswers(InMemoryIdempotencyKeys(), clock, ttl=timedelta(hours=24), hold=timedelta(seconds=30),
+                           abandoned=told.append)
+    saved, go_on = asyncio.Event(), asyncio.Event()
+
+    async def saved_then_failing() -> tuple[FirstAnswer, bool]:
+        saved.set()
+        await go_on.wait()
+        raise ConnectionError("the database went away")  # keeping its answer failed, say
+
+    first = asyncio.ensure_future(answers.once("inv/1:k", "fp", saved_then_failing))
+    await saved.wait()
+    first.cancel()  # the client hung up
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    stopping = asyncio.ensure_future(answers.drain(timeout=5))
+    await asyncio.sleep(0)
+    assert not stopping.done()  # the stop waits for the run
+    go_on.set()
+    await asyncio.wait_for(stopping, timeout=5)
+
+    assert [type(error) for error in told] == [ConnectionError]  # told, as no caller is left to hear of it

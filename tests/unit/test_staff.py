@@ -14,7 +14,7 @@ from disputes.rules import Rules
 from disputes.service import DisputeService
 from disputes.staff import Assignments, Staff
 from schemas.common import Outcome, Role
-from schemas.dispute import ReasonCode
+from schemas.dispute import ReasonCode, Status
 from schemas.staff import AssignmentOutcome, StaffMember, StaffRecord
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, OTHER_INVESTIGATOR, SUPERVISOR, order
 
@@ -200,7 +200,7 @@ async def test_a_supervisor_deactivated_while_a_bulk_assignment_runs_assigns_no_
     assert [r.outcome for r in results] == [AssignmentOutcome.ASSIGNED, *[AssignmentOutcome.CONFLICT] * 2]
 
 
-async def test_a_bulk_assignment_leaves_an_appealed_case_already_theirs_as_it_is(assignments, cases, service, clock):
+async def test_a_bulk_assignment_starts_the_review_of_an_appeal_already_theirs_once(assignments, cases, service, clock):
     case = cases[0]
     await assignments.assign(SUPERVISOR, case.id, MEHMET.id)
     await service.decide(OTHER_INVESTIGATOR, case.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY,
@@ -209,11 +209,21 @@ async def test_a_bulk_assignment_leaves_an_appealed_case_already_theirs_as_it_is
     appealed = await service.appeal(CUSTOMER, case.id, "Teslim alan ben değilim.")
     assert appealed.assignee == MEHMET.id  # a decided case keeps its assignee, who then has its appeal
 
-    [result] = await assignments.assign_many(SUPERVISOR, [case.id], MEHMET.id)
+    [first] = await assignments.assign_many(SUPERVISOR, [case.id], MEHMET.id)
+    [again] = await assignments.assign_many(SUPERVISOR, [case.id], MEHMET.id)
 
     after = await service.get(SUPERVISOR, case.id)
-    assert result.outcome is AssignmentOutcome.ALREADY_ASSIGNED  # a retried request changes nothing more
-    assert (after.version, after.status) == (appealed.version, appealed.status)
+    assert (first.outcome, after.status) == (AssignmentOutcome.ASSIGNED, Status.UNDER_REVIEW)  # as taking it would
+    assert (again.outcome, again.version) == (AssignmentOutcome.ALREADY_ASSIGNED, first.version)  # a retry: no more
+
+
+async def test_a_bulk_assignment_of_a_decided_case_to_its_holder_is_a_conflict(assignments, cases, service):
+    await assignments.assign(SUPERVISOR, cases[0].id, MEHMET.id)
+    await service.decide(OTHER_INVESTIGATOR, cases[0].id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "Yok.", None)
+
+    [result] = await assignments.assign_many(SUPERVISOR, [cases[0].id], MEHMET.id)
+
+    assert result.outcome is AssignmentOutcome.CONFLICT  # as assigning it alone is refused
 
 
 async def test_bulk_assignment_is_for_supervisors_and_to_active_members(assignments, cases, service):
