@@ -1,6 +1,7 @@
 """A claim that meets a dispute document this release cannot read (written by a newer release, edited by hand)
 hands out the others it took and leaves that one leased, a pause as for work that failed, logged by its id and the
-fields it could not read, never their values. Only MongoDB can hold such a document."""
+fields it could not read, never their values; a page of the queue or of a customer's history leaves it out, logged
+alike, and goes on past it. Only MongoDB can hold such a document."""
 
 from datetime import timedelta
 
@@ -8,6 +9,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from adapters.mongo.indexes import DISPUTES
+from disputes.ports import DisputeQuery
 from disputes.work import WorkKind
 from tests.contract.conftest import Cases
 from tests.factories import NOW
@@ -55,3 +57,22 @@ async def test_the_next_claim_finds_the_rest_while_the_unreadable_dispute_is_pau
     others = await cases.storage.schedule.claim_due(KIND, NOW, LEASE, 4, "worker-b")
     assert sorted(c.subject for c in first + others) == sorted(readable)
     assert await holder(cases, unreadable) == "worker-a"
+
+
+@pytest.mark.parametrize("storage", ["mongo"], indirect=True)
+async def test_a_page_of_the_queue_or_a_customer_s_history_leaves_it_out_and_goes_on_past_it(cases: Cases) -> None:
+    unreadable, readable = await with_one_unreadable(cases, 4)
+    disputes = cases.storage.disputes
+
+    with capture_logs() as logs:
+        seen, after = [], None
+        while True:  # pages of two: the unreadable case on the first, read past by the cursor
+            page = await disputes.query(DisputeQuery(limit=2, after=after))
+            seen += [d.id for d in page.items]
+            if (after := page.next_after) is None:
+                break
+        history = await disputes.customer_disputes("cust-1", None, 10)
+
+    assert sorted(seen) == sorted(readable) and sorted(d.id for d in history.items) == sorted(readable)
+    refused = [line for line in logs if line["event"] == "listed_dispute_unreadable"]
+    assert {line["dispute_id"] for line in refused} == {unreadable} and "private@" not in str(refused)
