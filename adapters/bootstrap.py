@@ -379,8 +379,9 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             yield
         finally:
             stop.set()
-            if setting_up is not None:
+            if setting_up is not None:  # set-up still waiting for the database, or retention still being dated
                 setting_up.cancel()
+                await asyncio.gather(setting_up, return_exceptions=True)
             await tokens.close()
             if workers is not None:
                 await asyncio.gather(workers, return_exceptions=True)
