@@ -8,8 +8,9 @@ refused is answered as if the other's change had come first, as no longer an act
 someone: whoever is named must be on record and active. Whoever assigns or takes a case must be on duty
 (`disputes/duty.py`), as for every change staff make. Bulk assignment gives many cases to one person, each case on
 its own (one atomic write each), and reports each; a case already theirs and under review is left as it is, so a
-retried request changes nothing more (an appeal already theirs has its review started, as taking it would). The assignee, and whoever assigns, are looked up again for each case: one deactivated while
-the request runs is given, or gives, no more.
+retried request changes nothing more (an appeal already theirs has its review started, as taking it would). The
+assignee, and whoever assigns, are looked up again for each case: one deactivated while the request runs is given,
+or gives, no more.
 
 A record is written as a whole (`StaffRecord`) but for `active`, which a write that leaves it out keeps as stored.
 A write may carry a precondition on the record as stored (the web edge's If-Match): refused with StaleVersion, nothing
