@@ -237,7 +237,9 @@ class MongoDisputes:
             docs = [doc async for doc in self.collection.find(filter_).sort("queue_key", 1).limit(query.limit + 1)]
         shown = docs[: query.limit]
         last = shown[-1] if len(docs) > query.limit else None  # the next page starts after it, read or not
-        return DisputePage(_readable(shown), (last["sla"]["decision_due"], last["_id"]) if last else None)
+        # An export's page (by ids) reads every case or fails: the export is cut, never silently short of a row.
+        items = [from_doc(doc) for doc in shown] if query.ids is not None else _readable(shown)
+        return DisputePage(items, (last["sla"]["decision_due"], last["_id"]) if last else None)
 
     async def _select(self, filter_: Doc, query: DisputeQuery) -> tuple[str, ...]:
         """The ids `query` selects, in queue order, by one query of ids and keys (served as the queue is)."""
