@@ -4,11 +4,9 @@ file too large or of the wrong type named in the problem, with nothing of the re
 
 import asyncio
 import json
-import random
 import threading
 from io import BytesIO
 
-import pytest
 from aiohttp import FormData
 from PIL import Image
 
@@ -17,7 +15,7 @@ from adapters.web.keys import SERVICE
 from adapters.images import MAX_IMAGE_BYTES, DecodeTurns, without_metadata
 from adapters.web import uploads
 from adapters.web.uploads import CHUNK, ImageCleaner
-from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, eventually
+from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER
 from tests.e2e.test_access_and_bad_input import assert_problem
 
 OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
@@ -96,29 +94,6 @@ async def test_an_appeal_with_an_image_reaches_the_investigator_by_reference_wit
     doc = await store(api).attachments.find_one({"_id": image["ref"]})
     assert (doc["kind"], doc["dispute_id"], doc["customer_id"]) == ("customer_image", one.rsplit("/", 1)[1], "cust-1")
     assert "carrier" not in doc
-
-
-# The stand-in database takes seconds to write a copy of 8 MiB, past the request's default 3 s (MongoDB: milliseconds).
-@pytest.mark.parametrize("app_changes", [{"mongodb_request_timeout_seconds": 30.0, "mongodb_timeout_seconds": 30.0}])
-async def test_a_scan_sent_at_a_low_quality_within_the_limit_is_kept_within_it(api):
-    """A 16.7 MP CMYK JPEG at quality 1, as print workflows write them: 8 MiB sent, about 26 MiB at quality 90,
-    past what one stored document holds."""
-    limit = 10 * 2**20  # README: 10 MiB an image, sent and kept
-    out = BytesIO()
-    Image.frombytes("CMYK", (4096, 4096), random.Random(3).randbytes(4096 * 4096 * 4)).save(out, "JPEG", quality=1)
-    assert len(out.getvalue()) <= limit
-    one = await opened(api)
-
-    async def sent():  # a 503 says "retry" (README): the stand-in database may take seconds over a copy this size
-        added = await api.post(one + "/information", data=form("Tarayıcıdan kapının fotoğrafı.",
-                                                               ("kapi.jpg", out.getvalue(), "image/jpeg")), headers=CUSTOMER)
-        assert added.status in (201, 503), await added.text()
-        return added if added.status == 201 else None
-
-    added = await eventually(sent, timeout=120, interval=1)
-    [image] = (await added.json())["customer_evidence"][0]["images"]
-    media_type, kept = await store(api).attachment(image["ref"])
-    assert media_type == "image/jpeg" and len(kept) <= limit and Image.open(BytesIO(kept)).mode == "CMYK"
 
 
 async def test_information_is_added_while_the_case_is_open_as_a_form_or_as_json(api, mongo_uri):
