@@ -559,6 +559,7 @@ class Settings(BaseSettings):
     policy_delivery_time_tolerance_hours: float = _configures(PolicySettings, "delivery_time_tolerance", HOUR)
     policy_high_value_minor: int = _configures(PolicySettings, "high_value_minor")
     policy_third_party_wait_hours: float = _configures(PolicySettings, "third_party_wait", HOUR)
+    policy_third_party_review_hours: float = _configures(PolicySettings, "third_party_review_time", HOUR)
     policy_abuse_window_days: int = _configures(PolicySettings, "abuse_window", DAY)
     policy_repeat_claims: int = _configures(PolicySettings, "repeat_claims_threshold")
     policy_soon_after_delivery_minutes: float = _configures(PolicySettings, "soon_after_delivery", MINUTE)

@@ -10,7 +10,9 @@ Rules, first match wins (the proof read is the carrier's latest "delivered" evid
 3. A third party took it (neighbour, doorman, locker, pickup point, a household member not named on the
    order, or a company, for people on the order, with no relation stated) and nothing speaks against delivery
    → wait for the customer's check, with a message saying who and where, until `third_party_wait` after the
-   customer could first be told (`check_starts`); then a person.
+   customer could first be told (`check_starts`), but no later than `third_party_review_time` before the decision
+   deadline, so a person weighs what they found before the deadline decides for them; then a person (at once,
+   when no time for a check is left).
    A neighbour or doorman named like someone on the order is no hand-over to tell the customer of: the
    carrier's proof contradicts itself (rule 5). A locker or pickup point in the recipient's name still is.
 4. Strong proof: someone named on the order, a signature or photo, the scan near the address, nothing
@@ -201,7 +203,16 @@ def _third_party(dispute: Dispute, reading: ProofReading, now: datetime, setting
     # The end the customer was told holds while the carrier's word stays a hand-over (the same one pulled after its
     # push, a corrected receiver, proofs attached out of order); a first one is counted from when they can be told.
     told = dispute.third_party_check_by
-    ends = told if told is not None else check_starts(dispute, e.proof.received_at) + settings.third_party_wait
+    starts = check_starts(dispute, e.proof.received_at)
+    latest = dispute.sla.decision_due - settings.third_party_review_time
+    ends = told if told is not None else min(starts + settings.third_party_wait, latest)
+    if told is None and ends <= starts:
+        no_time = finding(
+            "third_party_no_time_to_check", Effect.NEUTRAL, [e],
+            "The hand-over came too close to the decision deadline to give the customer time to check: a person weighs it",
+            "Teslim bilgisi karar süresine çok yakın geldi, müşteriye kontrol süresi kalmadı: teslimi bir uzman değerlendirir",
+        )
+        return _Verdict(Act.NEEDS_PERSON, PolicyRule.THIRD_PARTY_CHECK_OVER, (no_time, *who))
     if now < ends:
         message = third_party_words(e, dispute.order, ends)[1]
         return _Verdict(Act.WAIT_FOR_CUSTOMER_CHECK, PolicyRule.THIRD_PARTY_CHECK, who, customer_message=message,

@@ -39,6 +39,10 @@ class PolicySettings:
     """How long a customer whose parcel went to a neighbour, doorman or locker gets to check before a person
     reviews, from when they can first be told (the opening, for a hand-over the carrier reported before it): long
     enough to ask after work, short against the 3-business-day promise."""
+    third_party_review_time: timedelta = timedelta(hours=12)
+    """How long before the decision deadline a customer's time to check with a third party ends at the latest (a
+    hand-over reported late gets less than `third_party_wait`, or none), so a person weighs what they found before
+    the deadline resolves the case for them."""
     abuse_window: timedelta = timedelta(days=180)
     """How far back a customer's claims and an address's accounts are counted for abuse signals: long enough to
     see a pattern, short enough to forgive an unlucky season."""
@@ -77,5 +81,7 @@ class PolicySettings:
             raise ValueError("claim and account thresholds start at 1")
         if self.weight_tolerance_grams < 0 or not 0 <= self.weight_tolerance_share <= 1:
             raise ValueError("weight tolerances cannot be negative, and the share is at most 1")
+        if self.third_party_review_time < timedelta(0):
+            raise ValueError("the third-party review time cannot be negative")
         if not 0 <= self.auto_resolve_confidence <= 1:
             raise ValueError("auto_resolve_confidence is a share between 0 and 1")
