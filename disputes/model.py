@@ -127,6 +127,10 @@ RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
 ACCESSIBLE_PRIORITY = 1
+CARRIER_DEADLINE_RETRY = timedelta(seconds=30)
+"""How soon the SLA sweeper comes back to a decision deadline waiting for the carrier's (`wait_for_carrier_deadline`)."""
+CARRIER_DEADLINE_GRACE = timedelta(minutes=10)
+"""How long past the carrier's evidence deadline the deadline rule waits at most for it to be recorded."""
 APPEAL_WINDOW = Rules().appeal_window
 """The appeal window a decision's message names unless its caller passes the one configured (the service does)."""
 _TO_DO = {
@@ -1038,12 +1042,14 @@ class Dispute(BaseModel):
 
     def _answer_information_request(self, now: datetime, calendar: BusinessCalendar) -> QuestionToCustomer | None:
         """Close the open question as answered now: the deadline moves on only by the business time the customer
-        took."""
+        took, never by more than the whole wait (an answer after `answer_by`, before the sweeper closed the question,
+        moves it as far as the wait did)."""
         waiting = self.open_information_request
         if waiting is None:
             return None
         self.information_requests[-1] = waiting.model_copy(update={"answered_at": now})
-        self._move_decision_due(_paused_by(calendar, waiting.decision_due_before, waiting.asked_at, now))
+        took_until = min(now, waiting.answer_by)
+        self._move_decision_due(_paused_by(calendar, waiting.decision_due_before, waiting.asked_at, took_until))
         return waiting
 
     @property
@@ -1059,10 +1065,14 @@ class Dispute(BaseModel):
         by `_bring_decision_forward`)."""
         started = self.review_started_at
         closed = (r for r in self.information_requests if r.asked_at >= started and not r.is_open)
-        waits = (calendar.business_time_remaining(r.asked_at, r.answered_at or r.answer_by) for r in closed)
+        waits = (calendar.business_time_remaining(r.asked_at, min(r.answered_at or r.answer_by, r.answer_by))
+                 for r in closed)
         return sum(waits, timedelta())
 
     def _move_decision_due(self, due: datetime) -> None:
+        """A later deadline is escalated anew before it (supervisors were alerted of the one it replaces)."""
+        if due > self.sla.decision_due:
+            self.escalated = False
         self.sla = self.sla.model_copy(update={"decision_due": due})
 
     def _schedule_sla_check(self, escalate_before: timedelta, since: datetime | None = None) -> None:
@@ -1105,7 +1115,10 @@ class Dispute(BaseModel):
         self, before: datetime, calendar: BusinessCalendar, escalate_before: timedelta, now: datetime
     ) -> None:
         """Move the decision deadline earlier, to `before` moved on by an open question's whole wait, if that is
-        sooner (the question's answer then counts from `before`)."""
+        sooner (the question's answer then counts from `before`), but never sooner than the escalation lead from now:
+        a case brought that close is escalated at once and keeps that lead for a person to decide, rather than being
+        given a deadline already past, which the deadline rule would decide unreviewed."""
+        before = max(before, now + escalate_before)
         waiting = self.open_information_request
         due = before if waiting is None else _paused_by(calendar, before, waiting.asked_at, waiting.answer_by)
         if due >= self.sla.decision_due:
@@ -1178,6 +1191,22 @@ class Dispute(BaseModel):
     def sla_check_found_nothing(self, now: datetime, escalate_before: timedelta) -> None:
         """The sweeper came and nothing was due (the first response it came for was given): its next visit."""
         self._schedule_sla_check(escalate_before, now)
+
+    def wait_for_carrier_deadline(self, now: datetime) -> bool:
+        """At the decision deadline, whether the deadline rule waits a little (the sweeper comes back in
+        `CARRIER_DEADLINE_RETRY`): the carrier's evidence deadline has come too and its last pull has yet to record it
+        (in flight, or due). That pull records it, with the proofs pushed by then that are still to be attached, and
+        a carrier that gave no proof is billed; the deadline rule alone does not know of those pushes. It waits at
+        most `CARRIER_DEADLINE_GRACE` past the carrier's deadline (an evidence puller that is down must not hold the
+        case): a carrier's deadline that passed long before is not waited for."""
+        waits = (
+            self.evidence_pull_due is not None and now >= self.sla.evidence_due
+            and not (self.has_delivery_proof or self.proof_missing)
+            and now < self.sla.evidence_due + CARRIER_DEADLINE_GRACE
+        )
+        if waits:
+            self.sla_check_due = now + CARRIER_DEADLINE_RETRY
+        return waits
 
     def deadline_reached(self, actor: Actor, now: datetime, appeal_window: timedelta = APPEAL_WINDOW) -> None:
         """The promise holds by construction: at the deadline the case is resolved for the customer (every claimed

@@ -97,11 +97,14 @@ async def test_unanswered_by_its_date_the_case_goes_on_and_still_reaches_its_dea
     assert decided.status is Status.RESOLVED and decided.decision.reason_code is ReasonCode.DEADLINE_REACHED
 
 
-async def test_an_escalated_case_is_still_visited_when_its_question_runs_out(service, dispute, sweeper, repository, clock):
+async def test_an_escalated_case_asked_a_question_is_escalated_again_before_its_moved_deadline(service, dispute, sweeper, repository, clock):
     clock.current = DECISION_DUE - timedelta(hours=11)
     await sweeper.run_once()
     asked = await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
-    assert asked.escalated and asked.sla_check_due == datetime(2026, 11, 25, 21, 0, tzinfo=UTC)  # 2 business days on
+    # Asked Monday 13:00 Istanbul, to be answered by the end of Wednesday (21:00Z): the deadline moves on by that wait
+    # (11 h + 2 days) to Thursday 11:00 (08:00Z), and is escalated anew 12 hours before it, before the wait ends.
+    assert asked.sla.decision_due == datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+    assert not asked.escalated and asked.sla_check_due == datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 
 
 async def test_questions_are_bounded_one_open_at_a_time_and_two_per_review(service, dispute, clock):
