@@ -16,7 +16,7 @@ from disputes.notices import deadline, due_day, information_requested
 from disputes.policy.messages import third_party_words
 from disputes.policy.missing import packing_finding
 from disputes.policy.receivers import read_receiver
-from disputes.policy.wording import RELATION_WORDS, money
+from disputes.policy.wording import AT_WORK_WORDS, RELATION_WORDS, money
 from disputes.sla import taken_at_the_deadline
 from schemas.common import Outcome, RefundDestination
 from schemas.digital import DigitalState
@@ -490,7 +490,8 @@ def _delivery_record(dispute: Dispute, as_of: datetime | None = None) -> Words |
     when = _moment(proof.delivered_at or dispute.order.delivered_at)
     told = [(f"delivered on {when}", f"teslim tarihi {when}")]
     receiver = read_receiver(proof)
-    relation = None if receiver.relation is RecipientRelation.UNKNOWN else RELATION_WORDS[receiver.relation]
+    relation = None if receiver.relation is RecipientRelation.UNKNOWN else (
+        AT_WORK_WORDS if receiver.at_work else RELATION_WORDS[receiver.relation])
     if receiver.name and relation:
         told.append((f"received by: {receiver.name} ({relation[0]})", f"teslim alan: {receiver.name} ({relation[1]})"))
     elif receiver.name or relation:

@@ -19,14 +19,21 @@ _HANDED_TO = {
     R.DOORMAN: ("the doorman or building staff", "kapıcı / site görevlisi"),
     R.HOUSEHOLD_MEMBER: ("someone in your household", "hanenizden biri"),
 }
+_AT_WORK = ("someone at your workplace", "iş yerinizden")
 _LEFT_IN = {
     R.PARCEL_LOCKER: ("at a parcel locker", "bir kargo dolabına"),
     R.PICKUP_POINT: ("at a pickup point", "bir teslimat noktasına"),
 }
+_COLLECTED_FROM = {
+    R.PARCEL_LOCKER: ("from a parcel locker", "bir kargo dolabından"),
+    R.PICKUP_POINT: ("at a pickup point", "bir teslimat noktasında"),
+}
 
 
 def third_party_words(evidence: Evidence, order: OrderSnapshot, until: datetime) -> tuple[str, str]:
-    """(English, Turkish), for a hand-over to a neighbour, the doorman, a household member, a locker or a pickup point.
+    """(English, Turkish), for a hand-over to a neighbour, the doorman (or someone at the addressee's workplace, as the
+    courier's word says), a household member, a locker or a pickup point (left there, or collected by whom the carrier
+    names).
     The time to check is named by its end, `until`, so the message stays true whenever it is read. The receiver is
     named once: the courier's "KOMŞU MEHMET" is "komşunuz MEHMET", a bare "KAPICI" is the relation alone
     (`disputes/policy/receivers.py`)."""
@@ -34,13 +41,18 @@ def third_party_words(evidence: Evidence, order: OrderSnapshot, until: datetime)
     delivered_at = proof.delivered_at or order.delivered_at
     when = _moment(delivered_at)
     receiver = read_receiver(proof)
-    relation = receiver.relation
-    if relation in _LEFT_IN:
+    relation, name = receiver.relation, receiver.name
+    if relation in _LEFT_IN and name:  # someone the carrier names took it out (PTT's "Kargomatikten Teslim Alındı")
+        at, at_tr = _COLLECTED_FROM[relation]
+        what, what_tr = (f"was collected {at} by {name} on {when}",
+                         f"gönderinizin {when} tarihinde {at_tr} {name} tarafından teslim alındığını")
+    elif relation in _LEFT_IN:
         at, at_tr = _LEFT_IN[relation]
         what, what_tr = f"was left {at} on {when}", f"gönderinizin {when} tarihinde {at_tr} bırakıldığını"
     else:
-        kind, kind_tr = _HANDED_TO.get(relation, (None, None))
-        name = receiver.name
+        kind, kind_tr = _AT_WORK if receiver.at_work else _HANDED_TO.get(relation, (None, None))
+        if receiver.at_work and not name:
+            kind_tr = "iş yerinizden biri"
         who = f"{kind}, {name}," if kind and name else kind or name or "someone else"
         who_tr = " ".join(w for w in (kind_tr, name) if w)
         what, what_tr = f"was received by {who} on {when}", f"gönderinizin {when} tarihinde {who_tr} tarafından teslim alındığını"

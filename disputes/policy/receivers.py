@@ -57,6 +57,9 @@ _PHRASES: dict[RecipientRelation, tuple[str, ...]] = {
     ),
     R.PICKUP_POINT: ("ŞUBE", "ŞUBEDEN TESLİM"),
 }
+# Of those, the words for someone at the addressee's workplace rather than their building: the customer is told to
+# ask at work, not at home.
+_AT_WORK = ("RESEPSİYON", "DANIŞMA", "SEKRETER", "SEKRETERİ", "İŞ ARKADAŞI", "ÇALIŞANI")
 _OF_THE_ADDRESSEE = ("ALICI", "ALICININ")  # before a phrase, the addressee's: "ALICI YAKINI"
 # Folded endings a phrase's last word may carry, tried after the word as written: the dative, and the possessive
 # (alone or before the dative).
@@ -67,6 +70,7 @@ _OWNERS = tuple(fold(owner) for owner in _OF_THE_ADDRESSEE)
 _VOCABULARY = _OWN | {
     (owner, *words): relation for owner in _OWNERS for words, relation in _OWN.items() if words[0] not in _OWNERS
 }
+_WORKPLACE = frozenset(tuple(fold(phrase).split()) for phrase in _AT_WORK)
 _LONGEST = max(len(words) for words in _VOCABULARY)
 _FIRST_WORDS = frozenset(words[0] for words in _VOCABULARY)
 _APOSTROPHES = "'’`ʼ"
@@ -94,14 +98,15 @@ class Receiver:
     name: str | None  # the person's name in it, without the relation word; None when no usable name is left
     relation: RecipientRelation  # as the carrier stated it, else as the courier's word says
     worded: RecipientRelation | None  # the relation the word the field starts with names (None: it starts with none)
+    at_work: bool = False  # the word names someone at the addressee's workplace (a colleague, a receptionist)
 
 
 def read_receiver(proof: ProofOfDelivery) -> Receiver:
     written, stated = proof.received_by, proof.recipient_relation
-    worded, rest = _relation_word(written) if written else (None, written)
+    worded, rest, at_work = _relation_word(written) if written else (None, written, False)
     name = rest if rest is not None and is_usable_name(rest) else None
     relation = worded if worded is not None and stated is R.UNKNOWN else stated
-    return Receiver(written, name, relation, worded)
+    return Receiver(written, name, relation, worded, at_work and relation is worded)
 
 
 def with_worded_relation(proof: ProofOfDelivery) -> ProofOfDelivery:
@@ -110,23 +115,24 @@ def with_worded_relation(proof: ProofOfDelivery) -> ProofOfDelivery:
     neighbour). The receiver field stays as written."""
     if proof.recipient_relation is not R.UNKNOWN or not proof.received_by:
         return proof
-    relation, _ = _relation_word(proof.received_by)
+    relation, _, _ = _relation_word(proof.received_by)
     return proof if relation is None else proof.model_copy(update={"recipient_relation": relation})
 
 
-def _relation_word(written: str) -> tuple[RecipientRelation | None, str]:
+def _relation_word(written: str) -> tuple[RecipientRelation | None, str, bool]:
     """The relation the field's leading words name, and the text after them. Most fields are a name: their first
     word starts no phrase, and that is all that is read of them. Phrases following one another are all read; the
     first that is not the recipient's own word names the relation, else the recipient in person."""
     read = _phrase_at(written, 0)
     if read is None:
-        return None, written
-    relations, end = [read[0]], read[1]
+        return None, written, False
+    phrases, end = [read], read[1]
     while (more := _phrase_at(written, end)) is not None:
-        relations.append(more[0])
+        phrases.append(more)
         end = more[1]
-    relation = next((r for r in relations if r is not R.RECIPIENT), R.RECIPIENT)
-    return relation, _without_delivery_words(_APOSTROPHE_ENDING.sub("", written[end:])).strip(_PUNCTUATION)
+    relation, _, phrase = next((p for p in phrases if p[0] is not R.RECIPIENT), (R.RECIPIENT, end, ()))
+    rest = _without_delivery_words(_APOSTROPHE_ENDING.sub("", written[end:])).strip(_PUNCTUATION)
+    return relation, rest, phrase[-2:] in _WORKPLACE or phrase[-1:] in _WORKPLACE
 
 
 def _without_delivery_words(rest: str) -> str:
@@ -142,9 +148,9 @@ def _without_delivery_words(rest: str) -> str:
     return rest[start:end]
 
 
-def _phrase_at(written: str, start: int) -> tuple[RecipientRelation, int] | None:
-    """The relation the longest phrase starting at the first word from `start` names, and where that phrase ends;
-    None when no phrase starts there."""
+def _phrase_at(written: str, start: int) -> tuple[RecipientRelation, int, tuple[str, ...]] | None:
+    """The relation the longest phrase starting at the first word from `start` names, where that phrase ends, and the
+    phrase (folded, its last word without a case ending); None when no phrase starts there."""
     first = _WORD.search(written, start)
     if first is None or _FIRST_WORDS.isdisjoint(_stems(fold(first[0]))):
         return None
@@ -152,8 +158,8 @@ def _phrase_at(written: str, start: int) -> tuple[RecipientRelation, int] | None
     folded = tuple(fold(w[0]) for w in words)
     for count in range(len(words), 0, -1):
         for last in _stems(folded[count - 1]):
-            if (relation := _VOCABULARY.get((*folded[: count - 1], last))) is not None:
-                return relation, words[count - 1].end()
+            if (relation := _VOCABULARY.get(phrase := (*folded[: count - 1], last))) is not None:
+                return relation, words[count - 1].end(), phrase
     return None
 
 

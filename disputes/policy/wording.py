@@ -21,6 +21,8 @@ RELATION_WORDS: dict[RecipientRelation, tuple[str, str]] = {
     RecipientRelation.SAFE_PLACE: ("a safe place, without hand-over", "güvenli bir yer (elden teslim değil)"),
     RecipientRelation.UNKNOWN: ("not stated", "belirtilmemiş"),
 }
+AT_WORK_WORDS = ("someone at the addressee's workplace", "alıcının iş yerinden biri")
+"""For a doorman-like receiver the courier's word places at the addressee's workplace (`Receiver.at_work`)."""
 STATUS_WORDS: dict[ProofStatus, tuple[str, str]] = {
     ProofStatus.DELIVERED: ("delivered", "teslim edildi"),
     ProofStatus.IN_TRANSIT: ("in transit", "yolda"),
