@@ -1,5 +1,7 @@
-"""Servers shared by the integration and e2e tiers: one embedded MongoDB per test session, on loopback,
-stopped at the end. With MONGODB_URI set, the tests run against that server instead (a real replica set)."""
+"""Servers shared by the tiers that store: one embedded MongoDB per tier (test package) in each test process, on
+loopback, stopped when the tier's tests are done: no stand-in server (mongoeco) serves a whole run's thousands of
+databases, and one that fails takes no other tier's tests with it. With MONGODB_URI set, the tests run against that
+server instead (a real replica set)."""
 
 import os
 import uuid
@@ -14,7 +16,7 @@ from adapters.mongo.indexes import ensure_indexes
 from tests.query_plans import CommandRecorder, unindexed
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if uri := os.environ.get("MONGODB_URI"):
         yield uri
