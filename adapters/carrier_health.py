@@ -2,6 +2,7 @@
 ``GET /v1/carriers`` and for ``/metrics``. The API calls no carrier when the workers run elsewhere, yet it
 shows what they see."""
 
+import asyncio
 from collections.abc import Collection, Iterator
 
 import structlog
@@ -9,6 +10,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from adapters.metrics import SCRAPE_WAIT
 from carriers.breaker import BreakerRecord, BreakerState, BreakerStore
 from carriers.clock import SYSTEM_CLOCK, Clock
 
@@ -27,6 +29,7 @@ class CarrierHealth(Collector):
         self._carriers = sorted(carriers)
         self._clock = clock  # the carriers' clock: breaker times are on it
         self._last: dict[str, BreakerRecord] = {}
+        self._reading: asyncio.Task[None] | None = None
         registry.register(self)
 
     async def read(self) -> dict[str, tuple[BreakerState, BreakerRecord]]:
@@ -35,11 +38,19 @@ class CarrierHealth(Collector):
         return {code: (record.state(now), record) for code, record in records.items()}
 
     async def refresh(self) -> None:
-        """Read the breakers for the next scrape; with the database away, the last reading is served."""
+        """Read the breakers for the next scrape, waiting `SCRAPE_WAIT` at most (a scrape arriving during a reading
+        shares it, and it goes on past the wait); with the database away or slow, the last reading is served."""
+        if self._reading is None:
+            self._reading = asyncio.create_task(self._read())
+        await asyncio.wait([self._reading], timeout=SCRAPE_WAIT)
+
+    async def _read(self) -> None:
         try:
             self._last = await self._store.read_all(self._carriers)
         except Exception as error:
             log.warning("carrier_health_unread", error=type(error).__name__)
+        finally:
+            self._reading = None
 
     def collect(self) -> Iterator[Metric]:
         now = self._clock.now()

@@ -111,6 +111,12 @@ READING_SECONDS = 60.0
 request's bound (3 s), as the reading's cost follows the open cases (README, Metrics, alerts and logs)."""
 
 
+SCRAPE_WAIT = 2.0
+"""How long a scrape waits for a reading of storage: one not done by then goes on for the next scrape, and this one
+serves the last figures read (their age on `disputes_storage_figures_age_seconds`), so /metrics answers well within
+Prometheus' `scrape_timeout` (10 s by default) whatever the database does, and the alerts on those figures can fire."""
+
+
 class WorkloadGauges(Collector):
     """Storage's workload as gauges; serves what `refresh` last read (with the database away, the last reading, and
     how old it is: the alerts on these figures cannot fire while they are frozen).
@@ -141,13 +147,13 @@ class WorkloadGauges(Collector):
         registry.register(self)
 
     async def refresh(self) -> None:
-        """Waits for a reading when one is due or under way (a scrape arriving during one shares it); cancelling
-        the wait leaves the reading running."""
+        """Waits, `SCRAPE_WAIT` at most, for a reading when one is due or under way (a scrape arriving during one
+        shares it); the reading goes on past the wait, and past a cancelled one."""
         if self._reading is None:
             if self._monotonic() - self._tried_at < self._max_age:
                 return
             self._reading = asyncio.create_task(self._read())
-        await asyncio.shield(self._reading)
+        await asyncio.wait([self._reading], timeout=SCRAPE_WAIT)
 
     async def _read(self) -> None:
         try:
