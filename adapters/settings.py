@@ -182,8 +182,11 @@ def _uri_secrets(uri: str) -> Iterator[str]:
             yield from (part for part in re.split(r"[:,/@?&=#]", form) if len(part) >= 4)
 
 
+LONGEST_DURATION = timedelta(days=365_000)
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=ENV_FILE, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=ENV_FILE, extra="ignore", allow_inf_nan=False)
 
     @classmethod
     def settings_customise_sources(
@@ -602,6 +605,11 @@ class Settings(BaseSettings):
             raise ValueError("DISPUTES_CASE_PERSONAL_DATA_RETENTION_DAYS must be at least "
                              "DISPUTES_ATTACHMENT_RETENTION_DAYS and DISPUTES_APPEAL_WINDOW_DAYS: the images and an "
                              "appeal's review are of a case whose people are still named")
+        for setting, value in self:  # a duration no date arithmetic can take, named here rather than a traceback later
+            unit = setting.rpartition("_")[2]
+            units = ("seconds", "minutes", "hours", "days")
+            if unit in units and isinstance(value, int | float) and value > LONGEST_DURATION / timedelta(**{unit: 1}):
+                raise ValueError(f"{ENV_PREFIX}{setting.upper()} must be at most 1000 years ({value:g} {unit})")
         self.policy()
         self.rules()
         return self
