@@ -11,7 +11,7 @@ from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from adapters.metrics import SCRAPE
 from adapters.web.endpoint import Call
-from adapters.web.keys import METRICS
+from adapters.web.keys import METRICS, REQUEST_ID
 from adapters.web.problems import problem
 from schemas.api import Health
 
@@ -77,7 +77,8 @@ async def readyz(call: Call) -> web.Response:
         await call.request.app[READINESS]()
     except Exception as error:
         call.request.app[READINESS_LOG].failed(type(error).__name__)
-        return problem(503, "not-ready", "Not ready", "The database is not reachable.")
+        return problem(503, "not-ready", "Not ready", "The database is not reachable.",
+                       request_id=call.request.get(REQUEST_ID))
     call.request.app[READINESS_LOG].passed()
     return web.json_response(Health(status="ready").model_dump())
 

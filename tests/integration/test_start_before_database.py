@@ -44,6 +44,8 @@ async def test_a_worker_started_before_its_database_waits_for_it_and_becomes_rea
             )
             assert process.poll() is None, workers.log_text()[-2000:]
             assert [await status(session, f"{base}/readyz") for _ in range(PROBES)] == [503] * PROBES
+            async with session.get(f"{base}/readyz", headers={"X-Request-ID": "probe-7"}) as refused:
+                assert (await refused.json(content_type=None))["request_id"] == "probe-7"  # as every problem body
 
             server.start()
 
