@@ -5,6 +5,7 @@ short leases in the database, renewed while it runs, never by assuming a single 
 import asyncio
 import os
 import socket
+import traceback
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -132,7 +133,8 @@ async def run_loop(
                 PASS_FAILURES[name] += 1
                 errors = [type(e).__name__ for e in error.exceptions] if isinstance(error, ExceptionGroup) else []
                 if (names := {type(error).__name__, *errors}) != failing:
-                    log.warning("worker_pass_failed", worker=name, error=type(error).__name__, errors=errors)
+                    log.warning("worker_pass_failed", worker=name, error=type(error).__name__, errors=errors,
+                                stack=_frames(error))
                 failing, done = names, 0
             else:
                 if failing:
@@ -151,3 +153,10 @@ def log_attempt(attempt: Attempt) -> None:
         kind=attempt.kind.value,
         error=attempt.error,
     )
+
+
+def _frames(error: BaseException) -> str:
+    """Where `error` (and each error of a group) was raised: the stack's frames, without the message or locals, which
+    can carry a case's data (names, addresses), as the API logs an unhandled error."""
+    inner = error.exceptions if isinstance(error, BaseExceptionGroup) else ()
+    return "".join(frame for e in (error, *inner) for frame in traceback.format_tb(e.__traceback__))
