@@ -59,6 +59,7 @@ from schemas.common import Outcome, RefundDestination, Resolution, Role
 from schemas.digital import DigitalDelivery, DigitalState
 from schemas.dispute import (
     Appeal,
+    customer_side_reason,
     Channel,
     Claim,
     CompensatedLine,
@@ -1881,7 +1882,7 @@ class Dispute(BaseModel):
                 customer_id=self.customer_id,
                 template=template,
                 outcome=decision.outcome if decision else None,
-                reason=decision.reason_code.value if decision else None,
+                reason=reason.value if decision and (reason := customer_side_reason(decision.reason_code)) else None,
                 message=message,
                 message_en=message_en,
                 written_only=self.accessibility_need,

@@ -347,7 +347,10 @@ class DisputeView(_Output):
 
 class CustomerDecision(_Output):
     outcome: Outcome
-    reason_code: ReasonCode
+    reason_code: ReasonCode | None = Field(
+        description="Why, in the words of `reason_code` on the staff view; none where staff keep the reason to "
+                    "themselves (`suspected_abuse`: the next step's words say the account's claims were weighed)."
+    )
     decided_at: AwareDatetime
     refund_to: RefundDestination | None
     lines: list[LineOutcome] = Field(

@@ -108,6 +108,16 @@ class ReasonCode(StrEnum):
     CONTENTS_CONFIRMED = "contents_confirmed"  # a rejection: the package held what the customer says it lacked
 
 
+STAFF_ONLY_REASONS = frozenset({ReasonCode.SUSPECTED_ABUSE})
+"""Reasons the customer's side never carries (their view, an agent's, the notification): staff's judgement of the
+account, not a fact of the claim; the customer's words say what was weighed ("the claims made from your account")."""
+
+
+def customer_side_reason(reason: ReasonCode) -> ReasonCode | None:
+    """A decision's reason as the customer's side carries it: none for one staff keep to themselves."""
+    return None if reason in STAFF_ONLY_REASONS else reason
+
+
 class OrderSnapshot(_Model):
     """The order facts a dispute was opened on; later changes to the order do not alter it."""
 

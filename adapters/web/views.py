@@ -13,7 +13,7 @@ from pydantic_core import to_jsonable_python
 
 from disputes.model import COMPENSATIONS, Dispute
 from disputes.next_step import next_step, reads_otherwise_from
-from schemas.dispute import CompensatedLine, CustomerEvidence, ParkReason
+from schemas.dispute import CompensatedLine, CustomerEvidence, ParkReason, customer_side_reason
 
 _TAG = 16  # bytes of HMAC-SHA256 kept in a cursor
 BOUND_KEPT = 4096
@@ -153,7 +153,7 @@ def _customer_side(d: Dispute, appeal_window: timedelta, now: datetime | None) -
         "decision": (
             {
                 "outcome": decision.outcome,
-                "reason_code": decision.reason_code,
+                "reason_code": customer_side_reason(decision.reason_code),
                 "decided_at": decision.decided_at,
                 "refund_to": decision.refund_to,
                 "lines": decision.lines,
