@@ -1222,6 +1222,7 @@ class Dispute(BaseModel):
             self.sla_check_due = None
             self._apply(actor, "sla_deadline_reached", now, None, {"rule": "supervisor"})
             self._alert("deadline_reached_needs_supervisor")
+            self._tell("decision_delayed", now)  # the answer promised by now is late: the customer is told so
             return
         note = ("The decision deadline was reached without a decision; resolved for the customer. / "
                 "Karar süresi karar verilmeden doldu; başvuru müşteri lehine sonuçlandırıldı.")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from disputes.model import Dispute, rejects_any
+from disputes.model import NEW_REVIEW, Dispute, rejects_any
 from disputes.notices import deadline, due_day, information_requested
 from disputes.policy.messages import third_party_words
 from disputes.policy.missing import packing_finding
@@ -450,6 +450,8 @@ def _under_way(dispute: Dispute) -> Words:
             f"{on} tarihinde eklediğiniz bilgileri aldık; bir uzmanımız bunları başvurunuzdaki diğer bilgilerle "
             "birlikte inceleyecek.",
         )
+    if (again := _reviewed_again(dispute)) is not None:
+        return again
     if (check := third_party_check(dispute)) is not None:
         return check
     if dispute.order.is_digital:
@@ -501,6 +503,18 @@ def _delivery_record(dispute: Dispute, as_of: datetime | None = None) -> Words |
         told.append((f"place: {spot}", f"teslimat yeri: {spot}"))
     return (f"The carrier's delivery record says: {'; '.join(en for en, _ in told)}.",
             f"Kargo firmasının teslimat kaydına göre: {'; '.join(tr for _, tr in told)}.")
+
+
+def _reviewed_again(dispute: Dispute) -> Words | None:
+    """A review a supervisor reopened after a refund or reshipment: looked at again, and what was decided stands,
+    whatever this review finds (a rejection then changes nothing: `_ALREADY_PAID`). None for any other review."""
+    begun_by = next((entry.action for entry in reversed(dispute.timeline) if entry.action in NEW_REVIEW), None)
+    if begun_by != "reopened" or dispute.compensation is None:
+        return None
+    standing = (_lines_before(dispute, dispute.compensated_lines, False) if dispute.paid_per_line
+                else _PACKAGE_BEFORE[dispute.compensation, False])
+    again = ("An investigator is reviewing your claim again.", "Bir uzmanımız başvurunuzu yeniden inceliyor.")
+    return _join(again, standing) if standing is not None else again
 
 
 def _appeal_received(dispute: Dispute) -> Words:

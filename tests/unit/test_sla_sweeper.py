@@ -117,7 +117,9 @@ async def test_a_case_needing_a_supervisor_goes_to_one_at_the_deadline(sweeper, 
     await sweeper.run_once()
     stored = repository.docs[dispute.id]
     assert stored.status is not Status.RESOLVED and stored.priority == 3
-    assert stored.outbox[-1].payload["reason"] == "deadline_reached_needs_supervisor"
+    alert, told = stored.outbox[-2:]  # supervisors alerted, the customer told the answer is late
+    assert alert.payload["reason"] == "deadline_reached_needs_supervisor"
+    assert told.payload["template"] == "decision_delayed"
 
 
 async def test_a_case_whose_flags_a_supervisor_clears_past_its_deadline_is_then_resolved_for_the_customer(
