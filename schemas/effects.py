@@ -113,15 +113,20 @@ NotificationTemplate = Literal[
 
 class CustomerNotification(_Model):
     dispute_id: str
-    customer_id: str
-    template: NotificationTemplate
-    outcome: Outcome | None = None
-    reason: str | None = None
-    message: str | None = None
-    """Turkish."""
-    message_en: str | None = None
-    written_only: bool = False
-    """The customer declared an accessibility need: reach them in writing (app, SMS, e-mail), never by a call."""
+    customer_id: str = Field(description="Whom to write to.")
+    template: NotificationTemplate = Field(
+        description="Which moment of the case it tells of (docs/downstream.md lists them); the words are in `message`."
+    )
+    outcome: Outcome | None = Field(None, description="The case's latest decision, if it has one.")
+    reason: str | None = Field(
+        None, description="That decision's reason code, where the customer's side carries it (never `suspected_abuse`)."
+    )
+    message: str | None = Field(None, description="What to tell the customer, in Turkish: send it as written.")
+    message_en: str | None = Field(None, description="The same, in English, for a customer who reads English.")
+    written_only: bool = Field(
+        False, description="The customer declared an accessibility need: reach them in writing (app, SMS, e-mail), "
+                           "never by a call."
+    )
 
 
 def notification_json(

@@ -17,7 +17,8 @@ VALUES: dict[str, Any] = {
     "question": "Paketi komşularınıza veya kapıcıya sordunuz mu?", "override_reason": None,
     "name": "Ayşe Kaya", "buyer_name": "Elif Demir", "recipient_name": "Elif Demir", "received_by": "Elif Demir",
     "city": "İstanbul", "district": "Beşiktaş", "country": "TR", "postal_code": "34353", "currency": "TRY",
-    "en": "We are asking the carrier for its proof of delivery.", "tr": "Kargo firmasından teslimat kanıtını istiyoruz.",
+    "en": "We have asked the carrier for its proof of delivery. You will have our answer by 20.11.2026.",
+    "tr": "Kargo firmasından teslimat kanıtını istedik. En geç 20.11.2026 tarihinde yanıt vereceğiz.",
     "version": 3, "value_minor": 129_900, "unit_price_minor": 129_900, "quantity": 1, "priority": 0,
     "confidence": 0.82, "next_cursor": None, "title": "Çay makinesi", "code": "signature_missing",
     "url": "https://carrier.example/pod/1Z204W4R0308071865.jpg", "media_type": "image/jpeg",
@@ -97,7 +98,8 @@ FIXED: dict[str, dict[str, Any]] = {
     "Attachment": {"content_b64": None, "ref": None},  # one of the three
     "ProofOfDelivery": {"photo": None, "document": None},  # each of its own kind: the signature stands for them
     "OrderItem": {"name": "Çay makinesi", "digital": None, "unit_weight_grams": 1_150},
-    **dict.fromkeys(("DisputeView", "CustomerDisputeView", "AgentDisputeView"), {"missing_items": []}),
+    # an opened case: not decided yet
+    **dict.fromkeys(("DisputeView", "CustomerDisputeView", "AgentDisputeView"), {"missing_items": [], "decision": None}),
 }
 """What a field of a model is in a consistent example, where its name alone does not tell."""
 
