@@ -326,13 +326,16 @@ async def _refused(request: web.Request, actor: Actor, error: domain.DomainError
         return render(request, "message.html", {"message": "not_found"}, actor, status=404)
     if isinstance(error, ValidationError):
         status, message, detail = 422, "invalid", reasons(error)
+        fields = {str(e["loc"][0]) for e in error.errors() if e["loc"]}
     else:
         status = next(code for kind, code in DOMAIN_STATUS if isinstance(error, kind))
         message, detail = "not_allowed", [_why(error, language(request))]
+        fields = {error.field} if error.field else set()
     form = form or prefilled(dispute)
     form.errors = detail
     context = case_context(dispute, form, changes) | {"refused": message, "staff": await assignable(request, actor),
-                                                      "offered": await _offered(request, actor, dispute)}
+                                                      "offered": await _offered(request, actor, dispute),
+                                                      "invalid_fields": sorted(fields)}
     return render(request, "case.html", context, actor, status=status)
 
 

@@ -176,6 +176,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                     "Değişenleri görmek için yeniden yükleyin (burada yazıp göndermedikleriniz kaybolur)."),
     "case_not_checked": ("Could not check whether this case changed.",
                          "Dosyanın değişip değişmediği kontrol edilemedi."),
+    "pause_refresh": ("Pause automatic refresh", "Otomatik yenilemeyi duraklat"),
     "queue_not_refreshed": ("The queue could not be refreshed: what it shows may be out of date.",
                             "Kuyruk yenilenemedi: gösterdikleri güncel olmayabilir."),
     "session_ended": ("Your session has ended: changes to this case cannot be checked until you sign in again.",

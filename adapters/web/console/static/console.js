@@ -78,9 +78,14 @@
   }
 
   function refreshQueue(live) {
+    const pause = document.getElementById("pause-refresh");
+    pause?.addEventListener("click", () => {
+      pause.setAttribute("aria-pressed", String(pause.getAttribute("aria-pressed") !== "true"));
+    });
     return async function () {
       const active = document.activeElement;
       if (active && active.closest && active.closest("form")) { return null; }
+      if (pause?.getAttribute("aria-pressed") === "true") { return null; }
       const response = await checked(() => fetch(window.location.href, { credentials: "same-origin" }));
       if (signedOut(response)) {
         const here = window.location.pathname + window.location.search;
@@ -90,10 +95,17 @@
       const page = new DOMParser().parseFromString(await response.text(), "text/html");
       const fresh = page.getElementById("live");
       if (!fresh) { throw new Unchecked(null); }
+      // The counts are a live region kept in the page (one put in anew is not read out): only their words change.
+      const counts = document.getElementById("counts");
+      const freshCounts = page.getElementById("counts");
+      if (counts && freshCounts && counts.textContent !== freshCounts.textContent) {
+        counts.replaceChildren(...freshCounts.childNodes);
+      }
       // A keyboard's place in the rows is kept: the link it was on is focused again in the fresh rows.
       const focused = live.contains(document.activeElement) ? document.activeElement.getAttribute("href") : null;
       live.replaceChildren(...fresh.childNodes);
-      if (focused) { live.querySelector(`a[href="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true }); }
+      // A row that left the list leaves focus on the list, not on the page's start.
+      if (focused) { (live.querySelector(`a[href="${CSS.escape(focused)}"]`) || live).focus({ preventScroll: true }); }
       return true;
     };
   }
@@ -188,6 +200,24 @@
     every(Number(watch.dataset.refresh || "30"), notice, watchCase(watch, notice));
   }
   if (watch) { keepTyped(watch); }
+  // The sticky notice covers the top of the window: what focus scrolls to is kept below it.
+  if (notice && window.ResizeObserver) {
+    new ResizeObserver(() => {
+      document.documentElement.style.scrollPaddingTop = notice.offsetHeight ? `${notice.offsetHeight + 8}px` : "";
+    }).observe(notice);
+  }
+  // A message there when a page loads is not announced: focus goes to the answer of the form just sent (its
+  // refusal, the fields it names marked invalid and pointing at it, or that it was saved).
+  const refused = document.getElementById("refused");
+  if (refused) {
+    for (const name of (refused.dataset.fields || "").split(" ").filter(Boolean)) {
+      for (const field of document.querySelectorAll(`main form [name="${CSS.escape(name)}"]`)) {
+        field.setAttribute("aria-invalid", "true");
+        field.setAttribute("aria-describedby", `${field.getAttribute("aria-describedby") || ""} refused`.trim());
+      }
+    }
+  }
+  (refused || document.getElementById("done"))?.focus();
   // A refused form is answered with the case's page at the form's address, which answers no GET: the address shown
   // becomes the case's own, so reloading the page, or opening the address again, shows the case (nothing is sent).
   if (watch && window.location.pathname !== new URL(watch.dataset.href, window.location.href).pathname) {
