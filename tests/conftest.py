@@ -16,8 +16,10 @@ from adapters.mongo.indexes import ensure_indexes
 from tests.query_plans import CommandRecorder, unindexed
 
 
-@pytest.fixture(scope="package")
-def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@pytest.fixture(scope="package", name="mongo_uri")
+def tier_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Imported by each tier's conftest, so its package scope is that tier's (a package fixture lives as long as the
+    package whose conftest holds it)."""
     if uri := os.environ.get("MONGODB_URI"):
         yield uri
         return

@@ -22,6 +22,7 @@ from sandbox.carriers import create_carrier_sandbox
 from sandbox.downstream import create_downstream_sandbox
 from schemas.orders import Order
 from tests.e2e.conftest import RunningClock, app_settings, dispute_work_intervals, orders_file_document, sandbox_shipments
+from tests.conftest import tier_database  # noqa: F401  (this tier's own stand-in database server)
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

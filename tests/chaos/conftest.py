@@ -23,6 +23,7 @@ from tests.e2e.conftest import (  # noqa: F401  (pytest finds fixtures by name)
     sandbox,
 )
 from tests.e2e.conftest import app_settings
+from tests.conftest import tier_database  # noqa: F401  (this tier's own stand-in database server)
 
 
 @pytest.fixture

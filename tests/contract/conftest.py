@@ -31,6 +31,7 @@ from schemas.dispute import Claim, Evidence, MissingItem
 from schemas.orders import Address, OrderItem
 from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus
 from tests.factories import BOXED, NOW, order, shipment
+from tests.conftest import tier_database  # noqa: F401  (this tier's own stand-in database server)
 
 HOME = Address(line="Bağdat Cad. No:12 D:4", district="Kadıköy", city="İstanbul", lat=40.9819, lon=29.0576)
 

@@ -35,6 +35,7 @@ from schemas.common import Role
 from schemas.orders import Order, ShipmentStatus
 from tests.factories import NOW, PERSONAL_VALUES, order, shipment
 from tests.workers import SIGNING_KEYS
+from tests.conftest import tier_database  # noqa: F401  (this tier's own stand-in database server)
 
 SECRET = "e2e-secret-" + "x" * 32
 UPS_TRACKING = "1Z204W4R0308071865"

@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestServer
 from sandbox.carriers import SandboxShipment, Scenario, sandbox_carrier_settings
 from carriers.base import CarrierAdapter
 from carriers.registry import create_adapter
+from tests.conftest import tier_database  # noqa: F401  (this tier's own stand-in database server)
 
 HOME = (40.9858, 29.0262)  # the delivery address (Kadıköy)
 DELIVERED_AT = datetime(2026, 11, 17, 11, 42, 7, tzinfo=UTC)
