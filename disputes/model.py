@@ -1129,6 +1129,8 @@ class Dispute(BaseModel):
         self.updated_at = now
         self._move_decision_due(due)
         self._schedule_sla_check(escalate_before)
+        if self.third_party_check_by is not None:  # the customer's check must end before the new deadline too
+            self.assess_due = now
 
     # --- SLA ------------------------------------------------------------------------------------------
 
@@ -1218,11 +1220,14 @@ class Dispute(BaseModel):
         unsure = any(m.parked is not ParkReason.REFUSED for m in self._parked_compensations().values())
         begun_by = next((entry.action for entry in reversed(self.timeline) if entry.action in NEW_REVIEW), None)
         if self.needs_supervisor or (self.compensation is not None and (begun_by != "appealed" or unsure)):
+            started = self.review_started_at
+            told = any(e.action == "sla_deadline_reached" and e.at >= started for e in self.timeline)
             self.priority = 3
             self.sla_check_due = None
             self._apply(actor, "sla_deadline_reached", now, None, {"rule": "supervisor"})
             self._alert("deadline_reached_needs_supervisor")
-            self._tell("decision_delayed", now)  # the answer promised by now is late: the customer is told so
+            if not told:  # the answer promised by now is late: the customer is told so, once a review
+                self._tell("decision_delayed", now)
             return
         note = ("The decision deadline was reached without a decision; resolved for the customer. / "
                 "Karar süresi karar verilmeden doldu; başvuru müşteri lehine sonuçlandırıldı.")

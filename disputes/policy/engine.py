@@ -201,11 +201,12 @@ def _third_party(dispute: Dispute, reading: ProofReading, now: datetime, setting
         )
         return _Verdict(Act.NEEDS_PERSON, PolicyRule.THIRD_PARTY_CHECK_OVER, (reopened, *who))
     # The end the customer was told holds while the carrier's word stays a hand-over (the same one pulled after its
-    # push, a corrected receiver, proofs attached out of order); a first one is counted from when they can be told.
+    # push, a corrected receiver, proofs attached out of order), unless the decision deadline was brought forward past
+    # it (an accessibility need); a first one is counted from when they can be told.
     told = dispute.third_party_check_by
     starts = check_starts(dispute, e.proof.received_at)
     latest = dispute.sla.decision_due - settings.third_party_review_time
-    ends = told if told is not None else min(starts + settings.third_party_wait, latest)
+    ends = min(told if told is not None else starts + settings.third_party_wait, latest)  # a deadline brought forward too
     if told is None and ends <= starts:
         no_time = finding(
             "third_party_no_time_to_check", Effect.NEUTRAL, [e],
