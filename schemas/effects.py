@@ -117,9 +117,10 @@ class CustomerNotification(_Model):
     template: NotificationTemplate = Field(
         description="Which moment of the case it tells of (docs/downstream.md lists them); the words are in `message`."
     )
-    outcome: Outcome | None = Field(None, description="The case's latest decision, if it has one.")
+    outcome: Outcome | None = Field(None, description="On `decision_made`: the decision it tells of; none on the others.")
     reason: str | None = Field(
-        None, description="That decision's reason code, where the customer's side carries it (never `suspected_abuse`)."
+        None, description="On `decision_made`: that decision's reason code, where the customer's side carries it (never "
+                          "`suspected_abuse`); none on the others."
     )
     message: str | None = Field(None, description="What to tell the customer, in Turkish: send it as written.")
     message_en: str | None = Field(None, description="The same, in English, for a customer who reads English.")
