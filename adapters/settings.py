@@ -608,8 +608,8 @@ class Settings(BaseSettings):
         for setting, value in self:  # a duration no date arithmetic can take, named here rather than a traceback later
             unit = setting.rpartition("_")[2]
             units = ("seconds", "minutes", "hours", "days")
-            if unit in units and isinstance(value, int | float) and value > LONGEST_DURATION / timedelta(**{unit: 1}):
-                raise ValueError(f"{ENV_PREFIX}{setting.upper()} must be at most 1000 years ({value:g} {unit})")
+            if unit in units and isinstance(value, int | float) and abs(value) > LONGEST_DURATION / timedelta(**{unit: 1}):
+                raise ValueError(f"{ENV_PREFIX}{setting.upper()} must be within 1000 years ({value:g} {unit})")
         self.policy()
         self.rules()
         return self

@@ -39,8 +39,22 @@ def test_a_nan_hours_setting_is_refused_naming_its_variable(monkeypatch: pytest.
 def test_a_duration_past_any_date_arithmetic_is_refused_naming_its_variable(
     monkeypatch: pytest.MonkeyPatch, variable: str
 ) -> None:
-    monkeypatch.setenv(variable, "1e300")  # timedelta(seconds=1e300) overflows; 1000 years is the most taken
+    monkeypatch.setenv(variable, "1e300")  # timedelta(seconds=1e300) overflows; 1000 years either way is the most taken
     with pytest.raises(ValidationError) as refused:
         Settings(_env_file=None)
     unit = variable.rpartition("_")[2].lower()
-    assert list(explain(refused.value)) == [f"settings: {variable} must be at most 1000 years (1e+300 {unit})"]
+    assert list(explain(refused.value)) == [f"settings: {variable} must be within 1000 years (1e+300 {unit})"]
+
+
+@pytest.mark.parametrize("variable", [
+    "DISPUTES_ESCALATE_BEFORE_DEADLINE_HOURS",
+    "DISPUTES_EVIDENCE_RETRY_SECONDS",
+    "DISPUTES_POLICY_THIRD_PARTY_REVIEW_HOURS",
+    "DISPUTES_POLICY_DELIVERY_TIME_TOLERANCE_HOURS",
+])
+def test_a_huge_negative_duration_is_refused_naming_its_variable(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    monkeypatch.setenv(variable, "-1e20")
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None)
+    lines = list(explain(refused.value))
+    assert len(lines) == 1 and variable in lines[0]
