@@ -211,10 +211,10 @@
   const refused = document.getElementById("refused");
   if (refused) {
     for (const name of (refused.dataset.fields || "").split(" ").filter(Boolean)) {
-      for (const field of document.querySelectorAll(`main form [name="${CSS.escape(name)}"]`)) {
-        field.setAttribute("aria-invalid", "true");
-        field.setAttribute("aria-describedby", `${field.getAttribute("aria-describedby") || ""} refused`.trim());
-      }
+      const named = document.querySelectorAll(`main form [name="${CSS.escape(name)}"]`);
+      if (named.length !== 1) { continue; } // a name several forms share does not say which was refused
+      named[0].setAttribute("aria-invalid", "true");
+      named[0].setAttribute("aria-describedby", `${named[0].getAttribute("aria-describedby") || ""} refused`.trim());
     }
   }
   (refused || document.getElementById("done"))?.focus();
