@@ -210,7 +210,18 @@ def _pairs(
 
 
 def name_similarity(written: str, order_name: str) -> float:
-    """0–100: how likely the written name is the person ``order_name`` names (0 when either has no words)."""
+    """0–100: how likely the written name is the person ``order_name`` names (0 when either has no words). A single
+    word written for a name of several is also read as an initial run into a surname, as FedEx writes its signers
+    ("CREILLY": C. Reilly), and the better reading counts."""
+    score = _similarity(written, order_name)
+    (folded, company), (other, _) = _folded_words(written), _folded_words(order_name)
+    if not company and len(folded) == 1 and len(folded[0]) >= 3 and _MASKED not in folded[0] and len(other) > 1:
+        word = written.strip()
+        score = max(score, _similarity(f"{word[0]}. {word[1:]}", order_name))
+    return score
+
+
+def _similarity(written: str, order_name: str) -> float:
     (folded_a, company_a), (folded_b, company_b) = _folded_words(written), _folded_words(order_name)
     company = company_a or company_b  # then both are read as a company's
     words_a, words_b = _read(folded_a, company), _read(folded_b, company)

@@ -63,7 +63,8 @@ _AT_WORK = ("RESEPSİYON", "DANIŞMA", "SEKRETER", "SEKRETERİ", "İŞ ARKADAŞI
 _OF_THE_ADDRESSEE = ("ALICI", "ALICININ")  # before a phrase, the addressee's: "ALICI YAKINI"
 # Folded endings a phrase's last word may carry, tried after the word as written: the dative, and the possessive
 # (alone or before the dative).
-_DATIVE = ("ya", "ye", "na", "ne", "a", "e")
+_DATIVE = ("ya", "ye", "na", "ne", "a", "e")  # a bare -a/-e only after a consonant ("ALICIA" is a name, not ALICI's)
+_VOWELS = frozenset("aeiou")  # folded
 _POSSESSIVE = ("si", "su", "i", "u")
 _OWN = {tuple(fold(phrase).split()): relation for relation, phrases in _PHRASES.items() for phrase in phrases}
 _OWNERS = tuple(fold(owner) for owner in _OF_THE_ADDRESSEE)
@@ -169,7 +170,8 @@ def _stems(word: str) -> tuple[str, ...]:
     the table."""
     if (head := _APOSTROPHE_ENDING.sub("", word)) != word:
         return _stems(head)
-    bases = [word, *(word[: -len(end)] for end in _DATIVE if word.endswith(end) and len(word) > len(end) + 1)]
+    bases = [word, *(word[: -len(end)] for end in _DATIVE if word.endswith(end) and len(word) > len(end) + 1
+                     and (len(end) > 1 or word[-2] not in _VOWELS))]  # after a vowel the dative is -ya/-ye: ALICIYA
     bases += [base[: -len(end)] for base in bases for end in _POSSESSIVE if base.endswith(end) and len(base) > len(end) + 1]
     softened = [base[:-1] + "k" for base in bases[1:] if base.endswith("g")]  # ğ before a vowel ending was k
     return tuple(dict.fromkeys([*bases, *softened]))
