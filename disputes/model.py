@@ -1148,6 +1148,8 @@ class Dispute(BaseModel):
         self.sla = sla
         self.escalated = False
         self.first_response_watch = FirstResponseWatch.WATCHED
+        if self.accessibility_need:  # recorded in an earlier review too: this one is raised as the deadline is shorter
+            self.priority = max(self.priority, ACCESSIBLE_PRIORITY)
         self._schedule_sla_check(escalate_before)
         self._tell("appeal_received" if self.status is Status.APPEALED else "dispute_reopened", self.review_started_at)
 
