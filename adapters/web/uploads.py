@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import cast
+from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, MultipartReader, StreamReader, web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -190,8 +191,16 @@ def _statement(raw: bytes) -> str:
 
 
 def _filename(sent: str | None, index: int) -> str:
-    """The name the file was sent with, without any folder a browser put before it; its position without one."""
-    name = "".join(c for c in (sent or "").replace("\\", "/").rsplit("/", 1)[-1] if c.isprintable()).strip()
+    """The name the file was sent with, without any folder a browser put before it; its position without one. A name
+    percent-encoded as RFC 7578 §4.2 allows (aiohttp's client sends `kap%C4%B1.jpg`) is read decoded, when it decodes
+    as UTF-8."""
+    sent = sent or ""
+    if "%" in sent:
+        try:
+            sent = unquote(sent, errors="strict")
+        except UnicodeDecodeError:
+            pass  # not percent-encoded UTF-8: a name with a % of its own
+    name = "".join(c for c in sent.replace("\\", "/").rsplit("/", 1)[-1] if c.isprintable()).strip()
     return name[:MAX_FILENAME] or f"{IMAGES}[{index}]"
 
 
