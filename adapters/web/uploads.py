@@ -9,6 +9,7 @@ stripped of their metadata (`ImageCleaner`) only once the case takes them.
 
 import warnings
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from typing import cast
 from urllib.parse import unquote
@@ -196,10 +197,8 @@ def _filename(sent: str | None, index: int) -> str:
     as UTF-8."""
     sent = sent or ""
     if "%" in sent:
-        try:
+        with suppress(UnicodeDecodeError):  # not percent-encoded UTF-8: a name with a % of its own
             sent = unquote(sent, errors="strict")
-        except UnicodeDecodeError:
-            pass  # not percent-encoded UTF-8: a name with a % of its own
     name = "".join(c for c in sent.replace("\\", "/").rsplit("/", 1)[-1] if c.isprintable()).strip()
     return name[:MAX_FILENAME] or f"{IMAGES}[{index}]"
 
