@@ -9,27 +9,18 @@ end on Wednesday 24:00 (2026-11-18T21:00Z), 10 hours earlier."""
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 
-from adapters.memory import FixedClock, InMemoryOrders
 from disputes.sla_sweeper import SlaSweeper
 from schemas.dispute import Status
-from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, NOW, order, shipment
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR
+from tests.unit.sla_cases import opened_at
 
 OPENED = datetime(2026, 11, 16, 8, tzinfo=UTC)
 DECLARED = datetime(2026, 11, 19, 7, tzinfo=UTC)
 ACCESSIBLE_DUE = datetime(2026, 11, 18, 21, tzinfo=UTC)
 
 
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(OPENED)
-
-
-@pytest.fixture
-def orders() -> InMemoryOrders:
-    delivered_days_ago = (NOW - (OPENED - timedelta(days=2))).total_seconds() / 86400
-    return InMemoryOrders([order(shipments=[shipment(delivered_days_ago=delivered_days_ago)])])
+clock, orders = opened_at(OPENED)
 
 
 async def test_a_need_declared_on_the_third_day_does_not_set_a_deadline_already_past(

@@ -9,36 +9,22 @@ deadlines are Wednesday 24:00 Istanbul = 2026-11-18T21:00Z (hand-computed)."""
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 
-from adapters.memory import FixedClock, InMemoryOrders
 from disputes.assessment import Assessor
 from disputes.evidence import EvidencePuller
 from disputes.policy import PolicySettings
-from disputes.ports import EvidenceRejected
 from disputes.rules import Rules
 from disputes.sla_sweeper import SlaSweeper
 from schemas.dispute import EffectKind, ReasonCode, Status
-from tests.factories import CUSTOMER, NOW, order, shipment
+from tests.factories import CUSTOMER
+from tests.unit.sla_cases import NoPullApi, opened_at
 
 OPENED = datetime(2026, 11, 16, 8, tzinfo=UTC)
 BOTH_DUE = datetime(2026, 11, 18, 21, tzinfo=UTC)
 
 
-class NoPullApi:
-    async def pull(self, carrier, tracking_number, slot=None):
-        raise EvidenceRejected("this carrier has no pull API")
 
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(OPENED)
-
-
-@pytest.fixture
-def orders() -> InMemoryOrders:
-    delivered_days_ago = (NOW - (OPENED - timedelta(days=2))).total_seconds() / 86400
-    return InMemoryOrders([order(shipments=[shipment(delivered_days_ago=delivered_days_ago)], accessibility_need=True)])
+clock, orders = opened_at(OPENED, accessibility_need=True)
 
 
 async def _run(service, repository, pushed, due_work, request_for, clock, sweeper_first: bool):

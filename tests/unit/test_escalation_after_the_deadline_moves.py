@@ -11,12 +11,11 @@ Monday 23.11 (2 business days); the customer answers Monday 23.11 09:00 (06:00Z)
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 
-from adapters.memory import FixedClock, InMemoryOrders
 from disputes.sla_sweeper import SlaSweeper
 from schemas.dispute import EffectKind, Status
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
+from tests.factories import CUSTOMER, INVESTIGATOR
+from tests.unit.sla_cases import opened_at
 
 OPENED = datetime(2026, 11, 16, 8, tzinfo=UTC)
 FIRST_DUE = datetime(2026, 11, 19, 21, tzinfo=UTC)
@@ -26,15 +25,7 @@ ANSWERED = datetime(2026, 11, 23, 6, tzinfo=UTC)
 MOVED_DUE = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
 
 
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(OPENED)
-
-
-@pytest.fixture
-def orders() -> InMemoryOrders:
-    delivered_days_ago = (NOW - (OPENED - timedelta(days=2))).total_seconds() / 86400
-    return InMemoryOrders([order(shipments=[shipment(delivered_days_ago=delivered_days_ago)])])
+clock, orders = opened_at(OPENED)
 
 
 def alerts(d, reason):

@@ -8,12 +8,11 @@ Question Tuesday 17.11 12:00 (09:00Z): answer by the end of Thursday 19.11 (2 bu
 Tuesday's 12 h + Wednesday + Thursday = 60 h, so the deadline can move at most to Friday 00:00 + 60 h = Tuesday
 24.11 12:00 (09:00Z). The customer writes on Monday 23.11 12:00 (09:00Z), after the time to answer."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-import pytest
 
-from adapters.memory import FixedClock, InMemoryOrders
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
+from tests.factories import CUSTOMER, INVESTIGATOR
+from tests.unit.sla_cases import opened_at
 
 OPENED = datetime(2026, 11, 16, 8, tzinfo=UTC)
 ASKED = datetime(2026, 11, 17, 9, tzinfo=UTC)
@@ -22,15 +21,7 @@ LATEST_DUE = datetime(2026, 11, 24, 9, tzinfo=UTC)
 WRITES = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(OPENED)
-
-
-@pytest.fixture
-def orders() -> InMemoryOrders:
-    delivered_days_ago = (NOW - (OPENED - timedelta(days=2))).total_seconds() / 86400
-    return InMemoryOrders([order(shipments=[shipment(delivered_days_ago=delivered_days_ago)])])
+clock, orders = opened_at(OPENED)
 
 
 async def test_an_answer_after_the_time_to_answer_moves_the_deadline_no_further_than_the_whole_wait(service, repository, request_for, clock):

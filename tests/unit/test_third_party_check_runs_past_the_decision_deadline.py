@@ -9,18 +9,15 @@ Thu 19 (3, until 13:00): evidence due at the end of Wednesday, decision due Thur
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 
-from adapters.memory import FixedClock, InMemoryOrders
 from disputes.assessment import Assessor
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.policy import PolicySettings
-from disputes.ports import EvidenceRejected
 from disputes.rules import Rules
 from disputes.sla_sweeper import SlaSweeper
 from schemas.dispute import Evidence, Status
-from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus, RecipientRelation
 from tests.factories import CUSTOMER, NOW, order, shipment
+from tests.unit.sla_cases import NoPullApi, neighbour_proof, opened_at
 
 IST = ZoneInfo("Europe/Istanbul")
 OPENED = datetime(2026, 3, 16, 10, tzinfo=IST).astimezone(UTC)
@@ -28,20 +25,8 @@ PROOF_ARRIVES = datetime(2026, 3, 18, 20, tzinfo=IST).astimezone(UTC)  # before 
 DECISION_DUE = datetime(2026, 3, 19, 13, tzinfo=IST).astimezone(UTC)  # hand-computed, above
 
 
-class NoPullApi:
-    async def pull(self, carrier, tracking_number, slot=None):
-        raise EvidenceRejected("this carrier has no pull API")
 
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(OPENED)
-
-
-@pytest.fixture
-def orders() -> InMemoryOrders:
-    delivered_days_ago = (NOW - (OPENED - timedelta(days=2))).total_seconds() / 86400
-    return InMemoryOrders([order(shipments=[shipment(delivered_days_ago=delivered_days_ago)])])
+clock, orders = opened_at(OPENED)
 
 
 async def test_the_customer_is_given_until_after_the_deadline_to_check_and_the_deadline_rule_decides_first(
@@ -52,12 +37,7 @@ async def test_the_customer_is_given_until_after_the_deadline_to_check_and_the_d
     await due_work(EvidencePuller(service, NoPullApi(), pushed, Rules())).run_once()
 
     clock.current = PROOF_ARRIVES
-    proof = ProofOfDelivery(
-        carrier="yurtici", tracking_number=case.order.tracking_number, status=ProofStatus.DELIVERED,
-        delivered_at=OPENED - timedelta(days=2), received_by="Mehmet Kaya", recipient_relation=RecipientRelation.NEIGHBOUR,
-        signature=Attachment(kind=AttachmentKind.SIGNATURE, url="https://pod.example/sig/1"), source=ProofSource.PUSH,
-        received_at=PROOF_ARRIVES,
-    )
+    proof = neighbour_proof(case.order.tracking_number, OPENED - timedelta(days=2), PROOF_ARRIVES)
     await pushed.record_many([Evidence(key="push:yurtici:ev-1", proof=proof)], PROOF_ARRIVES)
     assert await due_work(PushAttacher(service, repository, pushed)).run_once() == 1
     assert await due_work(Assessor(service, repository, PolicySettings())).run_once() == 1
@@ -85,13 +65,7 @@ async def test_an_accessible_customer_told_a_day_to_check_is_decided_by_the_dead
     assert case.sla.decision_due == ACCESSIBLE_DUE
     await due_work(EvidencePuller(service, NoPullApi(), pushed, Rules())).run_once()
     clock.current = ACCESSIBLE_PROOF
-    proof = ProofOfDelivery(
-        carrier="yurtici", tracking_number=case.order.tracking_number, status=ProofStatus.DELIVERED,
-        delivered_at=ACCESSIBLE_OPENED - timedelta(days=2), received_by="Mehmet Kaya",
-        recipient_relation=RecipientRelation.NEIGHBOUR,
-        signature=Attachment(kind=AttachmentKind.SIGNATURE, url="https://pod.example/sig/1"), source=ProofSource.PUSH,
-        received_at=ACCESSIBLE_PROOF,
-    )
+    proof = neighbour_proof(case.order.tracking_number, ACCESSIBLE_OPENED - timedelta(days=2), ACCESSIBLE_PROOF)
     await pushed.record_many([Evidence(key="push:yurtici:ev-1", proof=proof)], ACCESSIBLE_PROOF)
     await due_work(PushAttacher(service, repository, pushed)).run_once()
     await due_work(Assessor(service, repository, PolicySettings())).run_once()
@@ -110,12 +84,7 @@ async def test_a_hand_over_reported_within_the_review_time_goes_to_a_person_at_o
     case = (await service.open(CUSTOMER, request_for(), None)).dispute
     await due_work(EvidencePuller(service, NoPullApi(), pushed, Rules())).run_once()
     clock.current = late = DECISION_DUE - timedelta(hours=6)  # Thursday 07:00
-    proof = ProofOfDelivery(
-        carrier="yurtici", tracking_number=case.order.tracking_number, status=ProofStatus.DELIVERED,
-        delivered_at=OPENED - timedelta(days=2), received_by="Mehmet Kaya", recipient_relation=RecipientRelation.NEIGHBOUR,
-        signature=Attachment(kind=AttachmentKind.SIGNATURE, url="https://pod.example/sig/1"), source=ProofSource.PUSH,
-        received_at=late,
-    )
+    proof = neighbour_proof(case.order.tracking_number, OPENED - timedelta(days=2), late)
     await pushed.record_many([Evidence(key="push:yurtici:ev-1", proof=proof)], late)
     await due_work(PushAttacher(service, repository, pushed)).run_once()
     await due_work(Assessor(service, repository, PolicySettings())).run_once()
