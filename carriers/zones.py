@@ -34,6 +34,18 @@ def country_named(name: str | None) -> str | None:
     return _NAMES.get(written.upper()) or _codes_by_name().get(fold(written))
 
 
+def country_code(code: str | None) -> str | None:
+    """``code`` as an ISO 3166 code of ``iso3166.tab`` (``uk`` → ``GB``); None for anything else."""
+    written = (text(code) or "").upper()
+    written = _ALIASES.get(written, written)
+    return written if written in _codes() else None
+
+
+@functools.cache
+def _codes() -> frozenset[str]:
+    return frozenset(code for code, *_ in _rows("iso3166.tab"))
+
+
 @functools.cache
 def _codes_by_name() -> dict[str, str]:
     return {fold(name): code for code, name, *_ in _rows("iso3166.tab")}

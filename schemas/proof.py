@@ -202,6 +202,10 @@ class DeliveryLocation(_Private):
     accuracy_m: float | None = Field(default=None, ge=0)
     text: ShortText | None = None  # the carrier's words for the spot, e.g. "Front Door"
     address: ShortText | None = None
+    country: str | None = Field(
+        default=None, pattern=r"^[A-Z]{2}$",
+        description="The country of the place (ISO 3166-1 alpha-2), where the carrier names it.",
+    )
 
     @model_validator(mode="after")
     def _coordinates_in_pairs(self) -> Self:

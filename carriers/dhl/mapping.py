@@ -87,7 +87,7 @@ from carriers.parsing import (
 )
 from carriers.status import status_table
 from carriers.turkish import ISTANBUL, relation_by_name
-from carriers.zones import country_named, zone_of
+from carriers.zones import country_code, country_named, zone_of
 from schemas.proof import (
     Attachment,
     AttachmentKind,
@@ -202,7 +202,7 @@ def shipment_proof(
             recipient_relation=handover.relation,
             signature=handover.signature,
             document=handover.document,
-            location=DeliveryLocation(address=handover.place) if handover.place else None,
+            location=DeliveryLocation(address=handover.place, country=handover.country) if handover.place else None,
             source=source,
             received_at=received_at,
             events=timeline(map(_event, read.scans))[-_LIMITS["events"] :],
@@ -341,6 +341,7 @@ class _Handover:
     signature: Attachment | None = None
     document: Attachment | None = None
     place: str | None = None
+    country: str | None = None
 
 
 def _handover(read: _Read, asked: str, notes: ProofNotes) -> _Handover:
@@ -362,6 +363,7 @@ def _handover(read: _Read, asked: str, notes: ProofNotes) -> _Handover:
         signature=signature,
         document=document,
         place=_clip(_place(read.status.location if read.status else None), "text"),
+        country=country_code(next(filter(None, read.countries), None)),  # the status place's, else the destination's
     )
 
 

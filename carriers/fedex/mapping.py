@@ -84,6 +84,7 @@ from carriers.parsing import (
     unanswered_404,
 )
 from carriers.status import relation_table, status_table
+from carriers.zones import country_code
 from schemas.common import Id
 from schemas.proof import (
     Attachment,
@@ -359,7 +360,8 @@ def _delivery_facts(result: TrackResult, document: Attachment | None, notes: Pro
         "recipient_relation": RELATION(details.location_type),
         "signature": _signature(document, received_by, notes) if document else None,
         "document": document,
-        "location": DeliveryLocation(text=place, address=address) if place or address else None,
+        "location": DeliveryLocation(text=place, address=address, country=_country(details.actual_delivery_address))
+        if place or address else None,
     }
 
 
@@ -453,6 +455,10 @@ def _quiet_time(value: str | None) -> datetime | None:
         return _time(value)
     except MalformedResponse:
         return None
+
+
+def _country(address: Address | None) -> str | None:
+    return country_code(address.country_code) if address else None
 
 
 def _address(address: Address | None, *, street: bool = True) -> str | None:

@@ -67,6 +67,7 @@ from carriers.errors import BadRequest, CarrierAuthError, MalformedResponse
 from carriers.http import HttpRequest, HttpResponse
 from carriers.parsing import join_text, not_found, reading, text, timeline, unanswered_404
 from carriers.status import status_table
+from carriers.zones import country_code
 from carriers.ups.reading import CODE, SHORT, Notes, Stamp, decode, instant, place_zone, short
 from carriers.ups.settings import UpsSettings
 from carriers.ups.wire import Activity, Address, DeliveryInformation, Location, Package, Status, TrackApiResponse
@@ -414,7 +415,8 @@ class _Delivery:
             signature=notes.inline(AttachmentKind.SIGNATURE, signature, f"{INFO}.signature.image"),
             photo=notes.inline(AttachmentKind.PHOTO, photo, f"{INFO}.deliveryPhoto.photo"),
             document=notes.inline(AttachmentKind.DOCUMENT, pod, f"{INFO}.pod.content"),
-            location=DeliveryLocation(text=place, address=address) if place or address else None,
+            location=DeliveryLocation(text=place, address=address, country=country_code(_country(scan.address if scan else None)))
+            if place or address else None,
         )
 
 

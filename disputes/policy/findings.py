@@ -231,6 +231,14 @@ def location_finding(e: Evidence, order: OrderSnapshot, settings: PolicySettings
             "The order's address has no coordinates to compare the delivery scan with",
             "Siparişteki adresin teslimat taramasıyla karşılaştırılacak koordinatı yok", cites=LOCATION,
         )
+    if where.proximity is Proximity.ABROAD:  # a locker or pickup point too: not one the customer would use
+        assert e.proof.location is not None
+        there, home = e.proof.location.country, order.address.country
+        return finding(
+            "location_abroad", A, [e],
+            f"Delivered in another country ({there}) than the order's address ({home})",
+            f"Siparişteki adresin ülkesinden ({home}) başka bir ülkede teslim edilmiş ({there})", cites=LOCATION,
+        )
     if where.proximity is Proximity.WORDS_ONLY:
         return finding(
             "location_words_only", N, [e],

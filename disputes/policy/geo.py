@@ -33,6 +33,7 @@ class Proximity(StrEnum):
     NO_FIX = "no_fix"  # 0, 0: the placeholder for "no GPS fix"
     SWAPPED = "swapped"  # latitude and longitude swapped: swapped back, the scan is at the address
     IMPRECISE = "imprecise"  # far beyond the capped accuracy, not beyond the whole of it
+    ABROAD = "abroad"  # in another country than the address, as the carrier names it: far by any measure
 
 
 UNUSABLE = frozenset({Proximity.NO_FIX, Proximity.SWAPPED, Proximity.IMPRECISE})
@@ -75,6 +76,8 @@ def assess_location(
     far_m = max(settings.point_far_distance_m, settings.far_distance_m) if point else settings.far_distance_m
     if location is None:
         return LocationAssessment(Proximity.UNKNOWN)
+    if location.country is not None and location.country != address.country.upper():
+        return LocationAssessment(Proximity.ABROAD)
     if location.lat is None or location.lon is None:
         words = location.text is not None or location.address is not None
         return LocationAssessment(Proximity.WORDS_ONLY if words else Proximity.UNKNOWN)

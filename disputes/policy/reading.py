@@ -41,7 +41,7 @@ WEIGHTS = {
     "document_present": 0.05,
 }
 THIRD_PARTIES = frozenset({R.NEIGHBOUR, R.DOORMAN, R.PARCEL_LOCKER, R.PICKUP_POINT})
-WEAK_CODES = ("location_far", "recipient_name_mismatch")
+WEAK_CODES = ("location_far", "location_abroad", "recipient_name_mismatch")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
 """Cross-border carriers' real proof-of-delivery payloads, mapped by their own carrier packages: the names they write
-are read as names. Sources: tests/fixtures/carriers/*/PROVENANCE.md."""
+are read as names, and a place in another country than the order's address speaks against delivery. Sources:
+tests/fixtures/carriers/*/PROVENANCE.md."""
 
 import json
 import pathlib
@@ -10,11 +11,13 @@ from carriers.fedex.documents import read_spod
 from carriers.fedex.mapping import read_track_reply, track_proof
 from carriers.http import HttpResponse
 from carriers.parsing import ProofNotes
+from carriers.ups.mapping import parse_track_response as ups_track
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from disputes.policy.findings import name_finding
 from schemas.dispute import Evidence
 from schemas.proof import ProofOfDelivery
 from schemas.recommendation import PolicyRule
+from schemas.recommendation import RecommendedAction as Act
 from tests.unit.policy.builders import dispute
 
 FIXTURES = pathlib.Path(__file__).parents[2] / "fixtures" / "carriers"
@@ -66,7 +69,7 @@ def test_fedex_initial_and_surname_run_together_match_like_the_dotted_form() -> 
 def test_a_fedex_signer_with_a_short_surname_is_not_read_as_a_stranger() -> None:
     """Mehmet Öz signs for a FedEx parcel; FedEx writes him "MOZ" (its initial + surname form). The policy should
     not call that a name matching nobody and bill the carrier for a delivery its SPOD shows signed."""
-    case = _case(_fedex("track-delivered.json", received_by_name="MOZ"), "Mehmet Öz")
+    case = _case(_fedex("track-delivered.json", received_by_name="MOZ"), "Mehmet Öz", country="US")  # delivered there
     advice = recommend(case, CustomerHistory(), case.opened_at + timedelta(hours=1), SETTINGS)
     assert "recipient_name_mismatch" not in {f.code for f in advice.findings}, advice.findings
     assert not (advice.rule is PolicyRule.WEAK_PROOF and advice.carrier_liable)
@@ -87,3 +90,45 @@ def test_a_signer_called_alicia_is_read_as_a_name_not_as_alici_with_a_dative_end
     """"ALICIA" is a first name, not Turkish ALICI ("the addressee") + dative: Turkish writes ALICIYA after a vowel."""
     case = _case(_dhl_signed_by("Alicia", "Keys"), "Alicia Keys")
     assert name_finding(case.evidence[0], case.order, SETTINGS).code == "recipient_name_matches"
+
+
+# --- a delivery abroad -------------------------------------------------------------------------------------------
+
+
+def test_a_fedex_pickup_point_in_another_country_is_no_place_the_customer_is_sent_to_check() -> None:
+    """karrio's verbatim FedEx reply delivers in Blue Point, NY, US (`actualDeliveryAddress.countryCode` "US"), here at
+    a FedEx location (`locationType` FEDEX_LOCATION, a value of the spec's enum): for an order to Kadıköy, İstanbul,
+    the place is abroad, which speaks against delivery (weak proof, the carrier liable), and the customer is not
+    sent to check at a pickup point in New York."""
+    case = _case(_fedex("track-delivered.json", location_type="FEDEX_LOCATION"), "Colleen Reilly")
+    assert case.evidence[0].proof.location.country == "US"
+    advice = recommend(case, CustomerHistory(), case.opened_at + timedelta(hours=1), SETTINGS)
+    abroad = next(f for f in advice.findings if f.code == "location_abroad")
+    assert abroad.text == "Delivered in another country (US) than the order's address (TR)"
+    assert (advice.action, advice.rule, advice.carrier_liable) == (Act.REFUND, PolicyRule.WEAK_PROOF, True)
+    assert advice.customer_message is None
+
+
+def test_a_dhl_delivery_in_another_country_speaks_against_delivery_to_the_order_address() -> None:
+    """DHL Express's live delivered shipment (its status at EAST ELMHURST, its destination NEW YORK, NY - EAST ELMHURST
+    - USA), signed by the person of DHL's published example, for an order to that person in İstanbul."""
+    case = _case(_dhl_signed_by("John", "Doe"), "John Doe")
+    assert case.evidence[0].proof.location.country == "US"
+    advice = recommend(case, CustomerHistory(), case.opened_at + timedelta(hours=1), SETTINGS)
+    assert "location_abroad" in {f.code for f in advice.findings}
+    assert advice.rule is PolicyRule.WEAK_PROOF
+
+
+def test_a_delivery_in_the_order_s_own_country_is_weighed_as_before() -> None:
+    case = _case(_dhl_signed_by("John", "Doe"), "John Doe", country="US")
+    advice = recommend(case, CustomerHistory(), case.opened_at + timedelta(hours=1), SETTINGS)
+    assert "location_abroad" not in {f.code for f in advice.findings}
+    assert "location_words_only" in {f.code for f in advice.findings}
+
+
+
+def test_ups_names_the_delivery_place_s_country() -> None:
+    """Tracking.yaml's example delivery in Wayne, NJ 07470, US (track-delivered-signature-photo.json)."""
+    reply = (FIXTURES / "ups" / "track-delivered-signature-photo.json").read_bytes()
+    proof = ups_track(HttpResponse(200, {}, reply), "1Z023E2X0214323462", datetime(2021, 2, 11, tzinfo=UTC))
+    assert proof.location is not None and proof.location.country == "US"
