@@ -5,8 +5,8 @@ Rules, first match wins (the proof read is the carrier's latest "delivered" evid
 1. No "delivered" evidence: after the evidence deadline → for the customer, carrier liable; before it →
    a person, "waiting for carrier evidence".
 2. Weak proof: no signature, photo or document for a hand-over at the address; or the scan (a locker's or
-   pickup point's too) far from the address, or in another country than the address; or a receiver said to be the recipient whose name matches nobody
-   on the order → for the customer, carrier liable.
+   pickup point's too) far from the address, or in another country than the address; or a receiver said to be the
+   recipient whose name matches nobody on the order → for the customer, carrier liable.
 3. A third party took it (neighbour, doorman, locker, pickup point, a household member not named on the
    order, or a company, for people on the order, with no relation stated) and nothing speaks against delivery
    → wait for the customer's check, with a message saying who and where, until `third_party_wait` after the
