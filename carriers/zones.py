@@ -13,8 +13,9 @@ from carriers.parsing import text
 from carriers.turkish import fold
 
 _ALIASES = {"UK": "GB"}
-_NAMES = {"USA": "US", "UK": "GB"}
-"""Names carriers write that ``iso3166.tab`` spells otherwise (DHL Express: "NEW YORK, NY - USA")."""
+_NAMES = {"USA": "US", "UK": "GB", "CHINA MAINLAND": "CN", "KOREA, REPUBLIC OF (SOUTH K.)": "KR"}
+"""Names carriers write that ``iso3166.tab`` spells otherwise (DHL Express: "NEW YORK, NY - USA", "SHANGHAI - CHINA
+MAINLAND")."""
 _PRINCIPAL = ("most of ", "(mainland)")
 
 

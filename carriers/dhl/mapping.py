@@ -434,15 +434,19 @@ def _time(value: str | None, field: str, notes: ProofNotes, *countries: str | No
 
 
 def _country(place: Place | None) -> str | None:
-    """The place's countryCode, else the country Express names after its place ("KARACHI - PAKISTAN"), when
-    IANA's table knows that name."""
+    """The place's countryCode, else the country Express names after its place ("KARACHI - PAKISTAN"; after a
+    comma too: "HONG KONG - HONG KONG, HONG KONG"), as IANA's table knows it; a country named that the table does not
+    know is given as written, so a local time there is read as UTC and noted rather than in another country's zone
+    (`_time`). None when the place names no country."""
     address = place.address if place else None
     if address is None:
         return None
     if code := text(address.country_code):
         return code
     _, separator, country = (address.address_locality or "").rpartition(COUNTRY_SEPARATOR)
-    return country_named(country) if separator else None
+    if not separator or not (named := text(country)):
+        return None
+    return country_named(named) or country_named(named.rpartition(",")[2]) or named
 
 
 def _full_name(person: Person | None) -> str | None:

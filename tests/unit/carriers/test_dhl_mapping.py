@@ -553,3 +553,29 @@ def test_each_piece_takes_its_state_from_the_scans_that_name_it() -> None:
         PackageState(number=PIECES[2], status=ProofStatus.UNKNOWN, status_code="transit"),
         PackageState(number=PIECES[3], status=ProofStatus.UNKNOWN),
     )
+
+
+@pytest.mark.parametrize(
+    ("locality", "at_utc"),
+    [
+        # express-four-pieces.json's own spelling of its origin (HONG KONG, UTC+8): the country after the comma
+        ("HONG KONG - HONG KONG, HONG KONG", datetime(2026, 5, 4, 2, 0, tzinfo=UTC)),
+        ("SEOUL - KOREA, REPUBLIC OF (SOUTH K.)", datetime(2026, 5, 4, 1, 0, tzinfo=UTC)),  # as DHL Express writes it
+        # a country named that no table knows: read as UTC (and noted), never in the destination's zone
+        ("ATLANTIS - NOWHERELAND", datetime(2026, 5, 4, 10, 0, tzinfo=UTC)),
+    ],
+)
+def test_an_origin_scan_is_read_in_its_own_country_s_zone(locality: str, at_utc: datetime) -> None:
+    # express-four-pieces.json varied by hand: bound for Istanbul (UTC+3), a pickup scan at 10:00 local time whose
+    # place is named by its locality alone
+    body = sample_json("dhl", "express-four-pieces.json")
+    body["shipments"][0]["destination"]["address"] = {"addressLocality": "ISTANBUL - TURKEY"}
+    body["shipments"][0]["events"].append({
+        "timestamp": "2026-05-04T10:00:00", "location": {"address": {"addressLocality": locality}},
+        "description": "Shipment picked up",
+    })
+
+    proof = parse_track_response(ok(body), "4191468945", RECEIVED)
+
+    [pickup] = [event for event in proof.events if event.description == "Shipment picked up"]
+    assert pickup.at == at_utc
