@@ -5,6 +5,8 @@ Turkish couriers write such a word where the name belongs: KENDİSİ or BİZZAT 
 ANNESİ (a household member), KOMŞU, KAPICI or SİTE GÜVENLİK (a third party). The word says who, never which
 person: it is no name to match against the order, and what is left after it, if anything, is the name.
 
+They are read on deliveries in Turkey only (`_in_turkey`): abroad, couriers write names ("Esi Mensah" is no EŞİ).
+
 This table is the only list of those words. It lives here, not in the carrier packages, because the policy is
 where every proof arrives (pulled from a carrier, pushed by one, posted by a partner), the only reader that also
 needs the rest of the field as a name (the name match, the customer's message), and the domain may not import
@@ -104,7 +106,7 @@ class Receiver:
 
 def read_receiver(proof: ProofOfDelivery) -> Receiver:
     written, stated = proof.received_by, proof.recipient_relation
-    worded, rest, at_work = _relation_word(written) if written else (None, written, False)
+    worded, rest, at_work = _relation_word(written) if written and _in_turkey(proof) else (None, written, False)
     name = rest if rest is not None and is_usable_name(rest) else None
     relation = worded if worded is not None and stated is R.UNKNOWN else stated
     return Receiver(written, name, relation, worded, at_work and relation is worded)
@@ -114,10 +116,17 @@ def with_worded_relation(proof: ProofOfDelivery) -> ProofOfDelivery:
     """The proof as it enters the service, with the relation its courier's word names where the carrier stated
     none: the stored proof, its views and the console then say what the policy reads ("KOMŞU MEHMET": a
     neighbour). The receiver field stays as written."""
-    if proof.recipient_relation is not R.UNKNOWN or not proof.received_by:
+    if proof.recipient_relation is not R.UNKNOWN or not proof.received_by or not _in_turkey(proof):
         return proof
     relation, _, _ = _relation_word(proof.received_by)
     return proof if relation is None else proof.model_copy(update={"recipient_relation": relation})
+
+
+def _in_turkey(proof: ProofOfDelivery) -> bool:
+    """Whether the proof is of a delivery in Turkey, where couriers write these words: unless the carrier names
+    another country for the place (DHL, UPS and FedEx do), whose couriers write names only ("Esi" is a name there,
+    not EŞİ)."""
+    return proof.location is None or proof.location.country in (None, "TR")
 
 
 def _relation_word(written: str) -> tuple[RecipientRelation | None, str, bool]:

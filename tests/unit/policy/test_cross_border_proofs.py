@@ -14,8 +14,9 @@ from carriers.parsing import ProofNotes
 from carriers.ups.mapping import parse_track_response as ups_track
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from disputes.policy.findings import name_finding
+from disputes.policy.receivers import read_receiver
 from schemas.dispute import Evidence
-from schemas.proof import ProofOfDelivery
+from schemas.proof import ProofOfDelivery, RecipientRelation
 from schemas.recommendation import PolicyRule
 from schemas.recommendation import RecommendedAction as Act
 from tests.unit.policy.builders import dispute
@@ -132,3 +133,13 @@ def test_ups_names_the_delivery_place_s_country() -> None:
     reply = (FIXTURES / "ups" / "track-delivered-signature-photo.json").read_bytes()
     proof = ups_track(HttpResponse(200, {}, reply), "1Z023E2X0214323462", datetime(2021, 2, 11, tzinfo=UTC))
     assert proof.location is not None and proof.location.country == "US"
+
+
+def test_a_signer_abroad_called_esi_is_a_name_not_turkish_esi_the_spouse() -> None:
+    """"Esi" (an Akan first name) folds to Turkish EŞİ ("his/her spouse"). Delivered in New York, the field is a name:
+    the addressee who signed herself is not read as a household member."""
+    case = _case(_dhl_signed_by("Esi", "Mensah"), "Esi Mensah", country="US")
+    assert read_receiver(case.evidence[0].proof).relation is not RecipientRelation.HOUSEHOLD_MEMBER
+    assert name_finding(case.evidence[0], case.order, SETTINGS).code == "recipient_name_matches"
+    advice = recommend(case, CustomerHistory(), case.opened_at + timedelta(hours=1), SETTINGS)
+    assert advice.action is not Act.WAIT_FOR_CUSTOMER_CHECK
