@@ -3,6 +3,8 @@
 Each test states what WCAG asks. Tests that move the page's clock (Playwright's, which stays installed in the
 module's browser) come last."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import pytest_asyncio
 from playwright.async_api import expect
@@ -12,7 +14,7 @@ from tests.browser.conftest import Running
 from tests.browser.test_console import ORDERS, contrast, sign_in
 from tests.browser.test_console import cases as opened
 from tests.browser.test_console_watch import REFRESH, shown_on_a_paused_clock
-from tests.e2e.conftest import bearer
+from tests.e2e.conftest import TOKENS, bearer
 from tests.factories import order, shipment
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -194,3 +196,23 @@ async def test_the_sticky_notice_never_hides_the_focused_control(page, console_a
                 await page.screenshot(path="/tmp/ra11y-obscured.png")
             hidden.append(covered[0])
     assert hidden == [], f"focused under the notice: {hidden}"
+
+
+async def test_the_session_end_is_told_two_minutes_before_it_comes(page, console_app, cases):
+    """WCAG 2.2.1 Timing Adjustable: a session ends with its token (8 h by default); two minutes before, the page says
+    so, in a status region there from the start, with a way to stay signed in. Here a token of 150 s."""
+    await page.context.clear_cookies()
+    token = TOKENS.mint("inv-ayse", Role.INVESTIGATOR, ttl=timedelta(seconds=150))
+    await page.goto(f"{console_app.url}/console/sign-in")
+    await page.locator("#token").fill(token)
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(f"{console_app.url}/console")
+    await page.clock.install(time=datetime.now(UTC))
+    await page.goto(f"{console_app.url}/console")
+    notice = page.locator("#session-notice")
+    assert await notice.get_attribute("role") == "status" and await notice.inner_text() == ""
+
+    await page.clock.run_for(45_000)  # past 150 s less 2 minutes
+
+    await expect(notice).to_contain_text("Your session ends in 2 minutes.")
+    await expect(notice.get_by_role("link", name="Sign in again in a new tab")).to_have_attribute("target", "_blank")

@@ -181,6 +181,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                             "Kuyruk yenilenemedi: gösterdikleri güncel olmayabilir."),
     "session_ended": ("Your session has ended: changes to this case cannot be checked until you sign in again.",
                       "Oturumunuz sona erdi: yeniden giriş yapana kadar bu dosyadaki değişiklikler denetlenemez."),
+    "session_ending": ("Your session ends in 2 minutes. To stay signed in, sign in again:",
+                       "Oturumunuz 2 dakika içinde sona erecek. Oturumda kalmak için yeniden giriş yapın:"),
     "sign_in_elsewhere": ("Sign in again in a new tab (this page and what you typed stay here).",
                           "Yeni sekmede yeniden giriş yapın (bu sayfa ve yazdıklarınız burada kalır)."),
     "next_try": ("Next try at", "Bir sonraki deneme:"),

@@ -224,12 +224,22 @@ def render(
     lang = language(request)
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
     base = {"t": translator(lang), "lang": lang, "languages": LANGUAGES, "csrf": csrf, "actor": actor,
-            "here": page_of(request)}
+            "here": page_of(request), "session_ends": _session_ends(request) if actor else None}
     response = aiohttp_jinja2.render_template(template, request, base | context, status=status)
     if CSRF_COOKIE not in request.cookies:
         response.set_cookie(CSRF_COOKIE, csrf, path=PATH, httponly=True, samesite="Strict", secure=secure(request))
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+def _session_ends(request: web.Request) -> int | None:
+    """When the signed-in session's token expires (seconds since the epoch), for the page to warn before: the token
+    was verified for this request (`signed_in`)."""
+    try:
+        expires = jwt.decode(request.cookies.get(SESSION_COOKIE, ""), options={"verify_signature": False}).get("exp")
+    except jwt.PyJWTError:
+        return None
+    return expires if type(expires) is int else None
 
 
 def page_of(request: web.Request) -> str:

@@ -191,6 +191,15 @@
       ?.addEventListener("submit", () => keep(answering ? forms : forms.filter(typedInto))());
   }
 
+  // Two minutes before the session's token expires, the page says so, with a way to stay signed in.
+  const session = document.getElementById("session-notice");
+  if (session) {
+    const warnIn = Number(session.dataset.ends) * 1000 - 120000 - Date.now();
+    window.setTimeout(() => {
+      session.replaceChildren(document.getElementById("session-ending").content.cloneNode(true));
+    }, Math.max(0, warnIn));
+  }
+
   const notice = document.getElementById("watch-notice");
   const live = document.getElementById("live");
   const watch = document.getElementById("case-watch");
@@ -200,12 +209,6 @@
     every(Number(watch.dataset.refresh || "30"), notice, watchCase(watch, notice));
   }
   if (watch) { keepTyped(watch); }
-  // The sticky notice covers the top of the window: what focus scrolls to is kept below it.
-  if (notice && window.ResizeObserver) {
-    new ResizeObserver(() => {
-      document.documentElement.style.scrollPaddingTop = notice.offsetHeight ? `${notice.offsetHeight + 8}px` : "";
-    }).observe(notice);
-  }
   // A message there when a page loads is not announced: focus goes to the answer of the form just sent (its
   // refusal, the fields it names marked invalid and pointing at it, or that it was saved).
   const refused = document.getElementById("refused");
