@@ -98,14 +98,24 @@ class Endpoint:
         endpoints (probes and scrapers may add theirs)."""
         return self.query is None and self.path.startswith("/v1/") and self.counts != "carrier"
 
+    @cached_property
+    def refuses_body(self) -> bool:
+        """Whether a body that says anything is refused, on the same operations, when they read none (an empty one,
+        or `{}`, is taken): a caller whose body asks for something (`{"accessibility_need": false}`) is told it is
+        not read, rather than answered as if it had been."""
+        return self.method != "GET" and self.body is None and self.read is None and self.refuses_parameters
+
     def aiohttp_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         limited, refuses_parameters, private = self.counts != "none", self.refuses_parameters, bool(self.roles)
+        refuses_body = self.refuses_body
 
         async def handle(request: web.Request) -> web.StreamResponse:
             actor = await self._caller(request)
             if refuses_parameters and request.query_string:  # most requests have none: nothing more to do
                 _read_query(request, _NoParameters)
             body = await read_json_body(request, self.body, self.body_optional) if self.body else None
+            if refuses_body and request.body_exists:
+                await read_json_body(request, _NoBody, optional=True)
             if self.read is not None:
                 body = await self.read(request)
             query = _read_query(request, self.query) if self.query else None
@@ -213,6 +223,12 @@ def _is_array(field: dict[str, Any]) -> bool:
 class _NoParameters(BaseModel):
     """The query of an operation that reads none: any parameter is refused as a query model refuses one it does not
     name (422, each in `errors`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _NoBody(BaseModel):
+    """The body of an operation that reads none: any member is refused (422, each in `errors`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

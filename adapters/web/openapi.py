@@ -250,10 +250,10 @@ def _success_headers(e: Endpoint) -> dict[str, Any]:
 
 
 def _problem_statuses(e: Endpoint) -> list[int]:
-    codes = set(e.errors) | ({401, 403} if e.roles else set()) | ({400, 413, 415} if e.body else set()) | {503}
+    codes = set(e.errors) | ({401, 403} if e.roles else set()) | ({400, 413, 415} if e.body or e.refuses_body else set()) | {503}
     if e.headers:  # one that cannot be read (`malformed-header`)
         codes.add(400)
-    if e.query or e.refuses_parameters or re.search(r"{\w+}", e.path):
+    if e.query or e.refuses_parameters or e.refuses_body or re.search(r"{\w+}", e.path):
         codes.add(422)
     if 413 in codes:  # a bounded body is also bounded in time
         codes.add(408)
@@ -338,7 +338,7 @@ def _takes_pushes(e: Endpoint) -> bool:
 
 
 def _reads_a_body(e: Endpoint) -> bool:
-    return e.body is not None or e.read is not None or _takes_pushes(e)
+    return e.body is not None or e.read is not None or _takes_pushes(e) or e.refuses_body
 
 
 def _staff_change(e: Endpoint) -> bool:
@@ -356,7 +356,7 @@ EDGE_SCOPES: dict[str, Callable[[Endpoint], bool]] = {
     "unsupported-image-type": _takes_images, "unreadable-image": _takes_images,
     "unreadable-body": _reads_a_body,
     "unsupported-content-encoding": _reads_a_body, "unsupported-media-type": _reads_a_body,
-    "malformed-json": lambda e: e.body is not None,  # a push is read in its carrier's format (`malformed-webhook`)
+    "malformed-json": lambda e: e.body is not None or e.refuses_body,  # a push is read in its carrier's format (`malformed-webhook`)
     "unauthenticated": lambda e: bool(e.roles), "forbidden": lambda e: bool(e.roles),  # a bearer token's refusals
     "validation-failed": lambda e: not _takes_pushes(e),
     "not-ready": lambda e: e.path == "/readyz",

@@ -65,3 +65,20 @@ async def test_a_need_recorded_after_a_decision_gives_the_reopened_review_priori
     staff = await reopened.json()
     assert staff["sla"]["decision_due"] == "2026-11-20T21:00:00Z"  # 2 business days from Wed 18.11
     assert staff["priority"] == 1
+
+
+async def test_a_body_an_operation_does_not_read_is_refused_and_nothing_is_recorded(api):
+    """The operation records the need and reads no body (the OpenAPI document declares none): a body saying
+    `"accessibility_need": false` must not record it as if it had been read (DESIGN §6: bad input gets a clear
+    problem and changes nothing). An empty body, or `{}`, asks for nothing and is taken."""
+    opened = await api.post("/v1/disputes", json=PHONE, headers=AGENT)
+    one = f"/v1/disputes/{(await opened.json())['id']}"
+    refused = await api.post(one + "/accessibility-need", json={"accessibility_need": False}, headers=AGENT)
+    assert refused.status == 422 and refused.content_type == "application/problem+json", await refused.text()
+    assert [error["field"] for error in (await refused.json())["errors"]] == ["accessibility_need"]
+    assert (await (await api.get(one, headers=INVESTIGATOR)).json())["accessibility_need"] is False
+    not_json = await api.post(one + "/release", data=b"assignee=me", headers={**INVESTIGATOR,
+                              "Content-Type": "application/x-www-form-urlencoded"})
+    assert not_json.status == 415, await not_json.text()
+    assert (await api.post(one + "/accessibility-need", json={}, headers=AGENT)).status == 200
+    assert (await (await api.get(one, headers=INVESTIGATOR)).json())["accessibility_need"] is True
