@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeIs
 
 import aiohttp
 import jwt
@@ -190,7 +190,7 @@ class BearerTokens:
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(_reason(error)) from error
-        if any(not _numeric_date(payload[name]) for name in ("exp", "iat", "nbf") if name in payload):
+        if any(not numeric_date(payload[name]) for name in ("exp", "iat", "nbf") if name in payload):
             raise InvalidToken(Reason.CLAIMS_INVALID)  # PyJWT would read "1796505723" with int()
         try:
             claims = TokenClaims.model_validate(payload, strict=False)
@@ -207,7 +207,7 @@ class BearerTokens:
         return Actor(claims.sub, claims.role, claims.customer_id), expires
 
 
-def _numeric_date(value: object) -> bool:
+def numeric_date(value: object) -> TypeIs[int | float]:
     """A NumericDate is a JSON number (RFC 7519 §2): never a string of digits, nor true or false."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 

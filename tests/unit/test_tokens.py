@@ -294,3 +294,14 @@ async def test_minting_stays_within_the_maximum_lifetime() -> None:
     claims = claims_of(short)
     assert claims["exp"] - claims["iat"] == 3600  # the default 8 h, cut to the maximum
     assert (await tokens.verify(tokens.mint("inv-1", Role.INVESTIGATOR, ttl=timedelta(hours=2)))).id == "inv-1"
+
+
+def test_the_console_reads_a_session_s_end_written_as_a_fraction_of_a_second():
+    """RFC 7519 §2: a NumericDate is a JSON numeric value, 'non-integer values can be represented', and the verifier
+    takes one; the console's session warning and sign-out read it too (the second, its fraction dropped)."""
+    from adapters.web.console.session import _expiry
+
+    assert _expiry(jwt.encode({"exp": 1796505723.75}, "k" * 32)) == 1796505723
+    assert _expiry(jwt.encode({"exp": 1796505723}, "k" * 32)) == 1796505723
+    assert _expiry(jwt.encode({"exp": "1796505723"}, "k" * 32)) is None
+    assert _expiry("not a token") is None

@@ -29,7 +29,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 from pydantic import ValidationError
 
-from adapters.web.auth import HmacTokens, InvalidToken
+from adapters.web.auth import HmacTokens, InvalidToken, numeric_date
 from adapters.web.bodies import refuse_coded
 from adapters.web.console.i18n import LANGUAGES, language, translator
 from adapters.observability import bind_actor
@@ -233,13 +233,18 @@ def render(
 
 
 def _session_ends(request: web.Request) -> int | None:
-    """When the signed-in session's token expires (seconds since the epoch), for the page to warn before: the token
-    was verified for this request (`signed_in`)."""
+    """When the signed-in session's token expires, for the page to warn before: the token was verified for this
+    request (`signed_in`)."""
+    return _expiry(request.cookies.get(SESSION_COOKIE, ""))
+
+
+def _expiry(token: str) -> int | None:
+    """A token's `exp` (seconds since the epoch), read without verifying it again: only for one verified already."""
     try:
-        expires = jwt.decode(request.cookies.get(SESSION_COOKIE, ""), options={"verify_signature": False}).get("exp")
+        expires = jwt.decode(token, options={"verify_signature": False}).get("exp")
     except jwt.PyJWTError:
         return None
-    return expires if type(expires) is int else None
+    return int(expires) if numeric_date(expires) else None  # a verified token's: a finite number
 
 
 def page_of(request: web.Request) -> str:
@@ -279,9 +284,8 @@ async def end_session(request: web.Request) -> web.Response:
     """Signed out: a session that verifies is ended for every instance until its token expires; the browser is asked
     to drop both cookies (whoever signs in next on it gets a CSRF token of their own)."""
     token = request.cookies.get(SESSION_COOKIE)
-    if token and await verified_staff(request, token) is not None:
+    if token and await verified_staff(request, token) is not None and (expires := _expiry(token)) is not None:
         now = datetime.now(UTC)  # the clock tokens expire by
-        expires = jwt.decode(token, options={"verify_signature": False})["exp"]  # verified above: a number
         await request.app[SIGNED_OUT].end(session_of(token), datetime.fromtimestamp(expires, UTC) + PAST_EXPIRY, now)
     response = see_other(f"{PATH}/sign-in")
     response.del_cookie(SESSION_COOKIE, path=PATH)
