@@ -56,7 +56,7 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
         return MAX_RETRY_AFTER_SECONDS if len(significant) > 9 else min(float(significant), MAX_RETRY_AFTER_SECONDS)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # a year no datetime holds overflows
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)

@@ -21,6 +21,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import CoreSchema, core_schema
 
 from carriers.errors import MalformedResponse
+from schemas.common import plausible
 from schemas.proof import (
     MAX_NOTES,
     Attachment,
@@ -163,19 +164,11 @@ def parse_timestamp(value: str | None, *, carrier: str, what: str, zone: tzinfo 
     return instant(parsed if parsed.tzinfo else parsed.replace(tzinfo=zone), carrier=carrier, what=what)
 
 
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-"""No carrier scanned a parcel before this: an earlier time is a placeholder for "none" (.NET services send
-`DateTime.MinValue`, 0001-01-01T00:00:00), which in Istanbul has no instant in UTC at all."""
-
-
 def instant(at: datetime, *, carrier: str, what: str) -> datetime:
     """``at`` (aware), or unreadable (``MalformedResponse``, which an optional field turns into a note) when it names
-    no instant a parcel could have been scanned at."""
-    try:
-        utc = at.astimezone(UTC)
-    except OverflowError:
-        utc = datetime.min.replace(tzinfo=UTC)
-    if utc < EARLIEST:
+    no instant a parcel could have been scanned at: before 1970 or in the year 9999, a placeholder
+    (`schemas.common.EARLIEST`, `LATEST`)."""
+    if not plausible(at):
         raise MalformedResponse(f"a placeholder time, not an instant, in {what}", carrier=carrier)
     return at
 

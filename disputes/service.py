@@ -53,7 +53,7 @@ from disputes.ports import (
 )
 from disputes.rules import Rules
 from disputes.sla import answer_by, business_calendar, deadlines
-from schemas.common import Outcome, RefundDestination, Resolution, Role
+from schemas.common import Outcome, RefundDestination, Resolution, Role, plausible
 from schemas.dispute import (
     Channel,
     Claim,
@@ -536,7 +536,7 @@ class DisputeService:
                 f"The test clock is at {now.isoformat()}, before the delivery at {delivered_at.isoformat()}; "
                 "open the case on a clock at or after it."
             )
-        if now > delivered_at + self.rules.claim_window:
+        if now - self.rules.claim_window > delivered_at:
             raise ClaimWindowClosed(
                 f"Claims must be made within {self.rules.claim_window.days} days of delivery.",
                 window_days=self.rules.claim_window.days,
@@ -652,8 +652,10 @@ def _snapshot(order: Order, shipment: Shipment, delivered_at: datetime) -> Order
         value_minor=shipment.value_minor,
         reshippable=shipment.reshippable and not shipment.is_digital,
         declared_weight_grams=shipment.declared_weight_grams,
-        # A time without a zone cannot be compared with the carrier's: as unknown as on a case stored without it.
-        placed_at=to_millisecond(order.placed_at) if order.placed_at.tzinfo is not None else None,
+        # A time without a zone cannot be compared with the carrier's, and a placeholder (`DateTime.MinValue`) is no
+        # time: as unknown as on a case stored without it.
+        placed_at=to_millisecond(order.placed_at) if order.placed_at.tzinfo is not None and plausible(order.placed_at)
+        else None,
     )
 
 

@@ -1,14 +1,13 @@
 """The HTTP API's request bodies, query parameters and responses. Inputs are strict: unknown fields, wrong
 types and objects where a string belongs are rejected."""
 
-import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement
+from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement, rfc3339
 from schemas.conversation import QuestionToCustomer, WaitingForCustomer
 from schemas.dispute import (
     Appeal,
@@ -38,16 +37,6 @@ from schemas.orders import OrderItem
 from schemas.proof import ProofOffer
 from schemas.recommendation import Recommendation, RecommendedAction
 
-RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
-
-
-def _rfc3339(value: object) -> object:
-    """Lax parsing would also read `0.5` or a Unix time as an instant; the document promises RFC 3339 only."""
-    if isinstance(value, str) and not RFC3339.fullmatch(value):
-        raise ValueError("expected an RFC 3339 date-time, e.g. 2026-05-01T00:00:00Z")
-    return value
-
-
 def _within_utc(value: datetime) -> datetime:
     """Queries compare in UTC, where `0001-01-01T00:00:00+01:00` does not exist: an instant beyond the range
     is read as the range's end on its side, before or after anything stored."""
@@ -58,7 +47,7 @@ def _within_utc(value: datetime) -> datetime:
     return value
 
 
-Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339), AfterValidator(_within_utc)]
+Instant = Annotated[AwareDatetime, BeforeValidator(rfc3339), AfterValidator(_within_utc)]
 """An instant given by a client (query strings arrive as text): RFC 3339 with an offset, as documented."""
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, GetCoreSchemaHandler, GetJsonSchemaHandler, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Strict, GetCoreSchemaHandler, GetJsonSchemaHandler, StringConstraints
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
@@ -16,17 +16,45 @@ Id = Annotated[
 """An identifier: a plain token, never an object or an operator (`{"$ne": …}` fails validation)."""
 
 
-def _has_utc_instant(value: datetime) -> datetime:
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def rfc3339(value: object) -> object:
+    """Lax parsing would also read `0.5` or a Unix time (`"20240422143105"`, a compact local time, read as the year
+    2611) as an instant; the documents promise RFC 3339 text only (or a datetime, from our own code)."""
+    if isinstance(value, datetime) or isinstance(value, str) and RFC3339.fullmatch(value):
+        return value
+    raise ValueError("expected an RFC 3339 date-time, e.g. 2026-05-01T00:00:00Z")
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+"""No parcel was handed over, nor order placed, before `EARLIEST` or in the year 9999: such a time is a placeholder
+for "none" (.NET services send `DateTime.MinValue`, 0001-01-01T00:00:00, and `MaxValue`, 9999-12-31T23:59:59), and
+one at either end of the range has no local time in Istanbul, nor always an instant in UTC."""
+
+
+def plausible(value: datetime) -> bool:
+    """Whether `value` (aware) is an instant between `EARLIEST` and `LATEST`."""
     try:
-        value.astimezone(UTC)
+        return EARLIEST <= value.astimezone(UTC) < LATEST
     except OverflowError:
-        raise ValueError("no instant: its offset takes it outside the years 1 to 9999 in UTC") from None
+        return False
+
+
+def _plausible(value: datetime) -> datetime:
+    if not plausible(value):
+        raise ValueError("a placeholder, not an instant: only times from 1970 to the year 9998 are read")
     return value
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_has_utc_instant)]
-"""A time with an offset that names an instant: `0001-01-01T00:00:00+14:00` has none in UTC, so could be neither
-stored (storage keeps times in UTC) nor compared with another time."""
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible)]
+"""A time with an offset, between `EARLIEST` and `LATEST`: storage keeps times in UTC, and the words the customer
+is told name them in Istanbul's."""
+Instant = Annotated[AwareDatetime, Strict(False), BeforeValidator(rfc3339), AfterValidator(_plausible)]
+"""A `Moment` given in JSON as RFC 3339 text, as the documents promise. Not strict, even in a strict model: past the
+check of its text, the text is read as a datetime (strict, only JSON's own parser would read it, and a check before
+it hands the parser a Python string)."""
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

@@ -5,9 +5,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from schemas.common import Id
+from schemas.common import Id, Moment
 
 
 class _Model(BaseModel):
@@ -88,7 +88,7 @@ class Shipment(_Model):
     carrier: Id
     tracking_number: Id
     status: ShipmentStatus
-    delivered_at: AwareDatetime | None = None
+    delivered_at: Moment | None = None
     items: list[OrderItem] = Field(max_length=MAX_LINES)
     reshippable: bool = True
     declared_weight_grams: int | None = Field(
@@ -144,7 +144,7 @@ class PackingRecord(_Model):
     """What the seller recorded packing into one package (order service: ``GET …/shipments/{id}/packing-record``)."""
 
     shipment_id: Id
-    packed_at: AwareDatetime
+    packed_at: Moment
     lines: list[PackedLine]
     weight_grams: int | None = Field(default=None, ge=1, description="The packed parcel on the seller's scale.")
     photo: bool = Field(default=False, description="The seller photographed the open parcel before sealing it.")

@@ -14,6 +14,7 @@ from carriers.errors import MalformedResponse
 from carriers.parsing import ProofNotes, WireModel, read_json, text
 from carriers.ups.times import offset, wall_clock
 from carriers.zones import zone_of
+from schemas.common import plausible
 
 CODE = "ups"
 SHORT = 500  # the canonical model's longest short text
@@ -76,6 +77,17 @@ def delivered_times(
 
 
 def _at(
+    local: datetime | None, gmt: datetime | None, place: tzinfo | None, notes: Notes, field: str
+) -> datetime | None:
+    """None, noted, for a placeholder (`schemas.common.plausible`: .NET's `DateTime.MaxValue`, 99991231 235959)."""
+    at = _read_at(local, gmt, place, notes, field)
+    if at is not None and not plausible(at):
+        notes.unreadable(field, "a placeholder time, not an instant")
+        return None
+    return at
+
+
+def _read_at(
     local: datetime | None, gmt: datetime | None, place: tzinfo | None, notes: Notes, field: str
 ) -> datetime | None:
     if local is None:

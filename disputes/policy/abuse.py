@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from disputes.model import Dispute
 from disputes.policy.settings import PolicySettings
 from disputes.policy.wording import duration, finding
+from disputes.statements import CLOCK_AHEAD
 from schemas.common import Outcome
 from schemas.recommendation import Effect, Finding
 
@@ -95,10 +96,12 @@ def _incidents(claims: list[tuple[str, datetime]]) -> dict[str, tuple[str, datet
 
 
 def soon_after_delivery_signal(dispute: Dispute, settings: PolicySettings) -> Finding | None:
-    """A claim filed within minutes of the delivery scan the customer was shown."""
+    """A claim filed within minutes of the delivery scan the customer was shown. A scan stamped up to `CLOCK_AHEAD`
+    after the claim is a handheld's clock running ahead: the claim came at once (0 minutes)."""
     gap = dispute.opened_at - dispute.order.delivered_at
-    if not 0 <= gap.total_seconds() < settings.soon_after_delivery.total_seconds():
+    if not -CLOCK_AHEAD <= gap < settings.soon_after_delivery:
         return None
+    gap = max(gap, timedelta(0))
     en, tr = duration(gap)
     return finding(
         "claim_soon_after_delivery", Effect.NEUTRAL, [],

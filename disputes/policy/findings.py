@@ -324,7 +324,7 @@ def timing_finding(e: Evidence, order: OrderSnapshot, reported_at: datetime, set
             "The carrier's delivery time is after the customer's report",
             "Kargo firmasının teslim zamanı müşterinin bildiriminden sonra", cites=TIMING
         )
-    if order.placed_at is not None and at < order.placed_at - tolerance:  # within it: clocks and zones differ
+    if order.placed_at is not None and at + tolerance < order.placed_at:  # within it: clocks and zones differ
         early, early_tr = duration(order.placed_at - at)
         return finding(
             "delivered_before_order", A, [e],

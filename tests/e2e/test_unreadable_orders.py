@@ -27,7 +27,14 @@ def orders_document() -> dict:
     document["orders"] += [as_served(order_id, currency=currency) for order_id, currency in UNREADABLE.items()]
     document["orders"].append(as_served("ord-cur-euro", currency="EUR"))
     document["orders"].append(as_served("ord-no-placed-at", placed_at=None))
+    document["orders"] += [
+        delivered_at("ord-delivered-max", "9999-12-31T12:00:00Z"),
+        delivered_at("ord-delivered-min", "0001-01-01T00:00:00+03:00"),
+    ]
     return document
+
+
+NO_INSTANT = ("ord-delivered-max", "ord-delivered-min")
 
 
 @pytest.fixture
@@ -61,3 +68,22 @@ async def test_an_order_in_an_iso_4217_currency_opens_its_dispute_in_it(api):
     assert opened.status == 201, await opened.text()
     case = await (await api.get(f"/v1/disputes/{(await opened.json())['id']}", headers=INVESTIGATOR)).json()
     assert case["order"]["currency"] == "EUR"
+
+
+
+def delivered_at(order_id: str, written: str) -> dict:
+    served = as_served(order_id)
+    served["shipments"][0]["delivered_at"] = written
+    return served
+
+
+@pytest.mark.parametrize("order_id", NO_INSTANT)
+async def test_an_order_whose_times_name_no_instant_is_a_malformed_order_not_an_internal_error(api, order_id):
+    """.NET's `DateTime.MaxValue` and `MinValue` for the delivery are placeholders, with no local time in Istanbul
+    (the first overflowed the claim window's sum: a 500)."""
+    malformed = await assert_problem(await open_on(api, "ord-no-placed-at"), 503)
+
+    refused = await open_on(api, order_id)
+
+    problem = await assert_problem(refused, 503)
+    assert {k: problem[k] for k in ("type", "detail")} == {k: malformed[k] for k in ("type", "detail")}

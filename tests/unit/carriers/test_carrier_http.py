@@ -103,6 +103,9 @@ async def test_an_oversized_body_is_malformed(session, clock, carrier_server) ->
         await send(session, clock, base, max_body=1024)
 
 
+HUGE_YEAR = "Mon, 01 Jan 99999999999 00:00:00 GMT"
+
+
 @pytest.mark.parametrize(
     ("header", "seconds"),
     [
@@ -116,6 +119,7 @@ async def test_an_oversized_body_is_malformed(session, clock, carrier_server) ->
         ("0000000000000000000007", 7.0),
         ("9" * 5000, 86_400.0),  # past the digits `int` reads
         ("Fri, 31 Dec 9999 23:59:59 GMT", 86_400.0),
+        (HUGE_YEAR, None),  # a year no datetime holds: unreadable
         ("soon", None),
         ("-5", None),
         ("²", None),  # a digit to `str.isdigit`, not to `float`
@@ -128,6 +132,14 @@ def test_retry_after_is_read_as_seconds_or_an_http_date(header: str | None, seco
     """RFC 9110 §10.2.3: delay-seconds ("a non-negative decimal integer", no upper bound) or an HTTP-date; honoured
     up to a day."""
     assert parse_retry_after(header, NOW) == seconds
+
+
+async def test_a_429_whose_retry_after_date_is_unreadable_is_still_the_carrier_unavailable(
+    session, clock, carrier_server
+) -> None:
+    base = await carrier_server([("GET", "/track", reply(429, {"Retry-After": HUGE_YEAR}))])
+    with pytest.raises(CarrierUnavailable):
+        await send(session, clock, base)
 
 
 class TimingOutSession:

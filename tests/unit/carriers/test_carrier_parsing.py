@@ -28,9 +28,11 @@ def test_an_unreadable_timestamp_is_malformed_and_says_where() -> None:
         parse_timestamp("next tuesday", carrier="dhl", what="events")
 
 
-@pytest.mark.parametrize("value", ["0001-01-01T00:00:00", "0001-01-01T00:00:00+14:00", "1900-01-01T00:00:00Z"])
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00", "0001-01-01T00:00:00+14:00", "1900-01-01T00:00:00Z",
+                                   "9999-12-31T23:59:59", "9999-01-01T00:00:00Z"])
 def test_a_placeholder_time_is_no_instant_and_unreadable(value: str) -> None:
-    """.NET's `DateTime.MinValue` and the like mean "none"; in a zone east of UTC the first has no UTC instant."""
+    """.NET's `DateTime.MinValue` and `MaxValue` (9999-12-31T23:59:59) mean "none"; in a zone east of UTC the first has
+    no UTC instant, and the last has no local time in Istanbul (the customer is told times there)."""
     with pytest.raises(MalformedResponse, match="placeholder time, not an instant, in events"):
         parse_timestamp(value, carrier="dhl", what="events", zone=timezone(timedelta(hours=3)))
 

@@ -57,6 +57,18 @@ def test_ups_delivery_example_maps_to_a_pushed_proof(ups, clock) -> None:
     assert (scan.code, scan.description, scan.at) == ("FS", "Delivered", datetime(2024, 4, 23, 13, 50, 4, tzinfo=UTC))
 
 
+def test_a_delivery_stamped_with_the_largest_datetime_is_delivered_at_an_unreadable_time(ups) -> None:
+    """.NET's `DateTime.MaxValue` (99991231 235959) is a placeholder, and has no local time in Istanbul, where the
+    customer is told the delivery's time: the delivery stands, its time is unreadable and noted."""
+    alert = json.loads(sample("ups", "alert-delivered.json"))
+    for name in ("localActivity", "gmtActivity", "actualDelivery"):
+        alert |= {f"{name}Date": "99991231", f"{name}Time": "235959"}
+    [event] = ups.parse_webhook(json.dumps(alert).encode())
+
+    assert (event.proof.status, event.proof.delivered_at, event.proof.events) == (ProofStatus.DELIVERED, None, ())
+    assert [(n.code, n.field) for n in event.proof.notes] == [(NoteCode.FIELD_UNREADABLE, "localActivityDate")]
+
+
 def test_ups_out_for_delivery_example_is_in_transit(ups) -> None:
     [event] = ups.parse_webhook(sample("ups", "alert-out-for-delivery.json"))
     proof = event.proof

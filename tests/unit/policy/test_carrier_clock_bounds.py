@@ -13,8 +13,7 @@ from tests.unit.policy.test_carrier_time_order import LATER, pushed, scan
 
 
 def test_a_delivery_stamped_a_year_ahead_does_not_hide_the_carriers_later_return_to_sender():
-    """A handheld a year ahead (or a .NET `DateTime.MaxValue`-style placeholder: `instant` refuses only times too
-    early): the return the carrier recorded, received after it, is its latest word."""
+    """A handheld a year ahead: the return the carrier recorded, received after it, is its latest word."""
     skewed = pushed("push:yurtici:ev-delivered", delivered_at=DELIVERED_AT + timedelta(days=365))
     returned = scan("push:yurtici:ev-returned", ProofStatus.RETURNED, DELIVERED_AT + timedelta(hours=5),
                     received_at=LATER)
