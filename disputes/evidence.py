@@ -325,7 +325,7 @@ class PushAttacher:
         for dispute_id in disputes:
             await _handing_over(
                 self.service, dispute_id,
-                lambda d, now: d.attach_all_evidence(SYSTEM, _received(d, waiting, now), now), self.then,
+                lambda d, now: d.attach_pushed(SYSTEM, _received(d, waiting, now), now), self.then,
             )
         others = [evidence.key for evidence in waiting if evidence.key != key]
         await self.pushed.attached(key, ending, others)  # the write that marks the event ends its lease too

@@ -128,6 +128,10 @@ RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
 ACCESSIBLE_PRIORITY = 1
+EARLIER_PARCEL = timedelta(days=1)
+"""A push stored, or telling a delivery, further than this before the order was placed is about an earlier parcel that
+carried the same tracking number (carriers reuse them: FedEx's `trackingNumberUniqueId` tells duplicates apart): the
+slack is for the carrier's clock and a local time read in the wrong zone."""
 CARRIER_DEADLINE_RETRY = timedelta(seconds=30)
 """How soon the SLA sweeper comes back to a decision deadline waiting for the carrier's (`wait_for_carrier_deadline`)."""
 CARRIER_DEADLINE_GRACE = timedelta(minutes=10)
@@ -702,7 +706,7 @@ class Dispute(BaseModel):
         that pull."""
         held = {e.key for e in self.evidence}.union(self._replaced())
         self.earlier_pushes_read = True
-        self.attach_all_evidence(actor, [e for e in evidence if e.key not in held], now)
+        self.attach_pushed(actor, [e for e in evidence if e.key not in held], now)
         if self.has_delivery_proof and not self.pull_requested:
             self.evidence_pull_due = None  # the first pull; one a person asked for goes to the carrier
 
@@ -800,7 +804,17 @@ class Dispute(BaseModel):
         if self.status is Status.WITHDRAWN:
             return False
         held = {e.key for e in self.evidence}.union(self._replaced())
-        return self.attach_all_evidence(actor, [e for e in evidence if e.key not in held], now)
+        return self.attach_pushed(actor, [e for e in evidence if e.key not in held], now)
+
+    def attach_pushed(self, actor: Actor, evidence: Sequence[Evidence], now: datetime) -> bool:
+        """`attach_all_evidence` for the shipment's pushed events that can be about this order's parcel: not those
+        stored, or telling a delivery, before the order was placed (`EARLIER_PARCEL`), which stay with their push under
+        its own retention; all of them when the order's time is unknown."""
+        placed = self.order.placed_at
+        if placed is not None:
+            evidence = [e for e in evidence if e.proof.received_at >= placed - EARLIER_PARCEL
+                        and (e.proof.delivered_at is None or e.proof.delivered_at >= placed - EARLIER_PARCEL)]
+        return self.attach_all_evidence(actor, evidence, now)
 
     def evidence_deadline_passed(self, actor: Actor, now: datetime) -> None:
         """The carrier did not prove delivery in time: record it and hand the case to review."""
