@@ -1239,6 +1239,7 @@ class Dispute(BaseModel):
             started = self.review_started_at
             told = any(e.action == "sla_deadline_reached" and e.at >= started for e in self.timeline)
             self.priority = 3
+            self.needs_supervisor = True  # in the supervisors' queue, and decided by one only
             self.sla_check_due = None
             self._apply(actor, "sla_deadline_reached", now, None, {"rule": "supervisor"})
             self._alert("deadline_reached_needs_supervisor")

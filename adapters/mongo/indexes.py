@@ -184,7 +184,7 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
     _queue("decision.overridden", "queue_order_by_override", "Supervisors: decisions taken against the recommendation."),
     _queue("order.order_id", "queue_order_by_order", "Search: the disputes on an order number."),
     _queue("order.tracking_number", "queue_order_by_tracking_number", "Search: the disputes on a tracking number."),
-    _queue("needs_supervisor", "queue_order_by_needs_supervisor", "Supervisors: cases waiting for a supervisor."),
+    _queue("needs_supervisor", "queue_order_by_needs_supervisor", "Supervisors: cases to be decided by a supervisor."),
     _queue("flagged", "queue_order_by_flagged", "Triage: cases carrying abuse flags (or none)."),
     _queue("priority", "queue_order_by_priority", "Triage: cases of the given priorities."),
     _queue("channel", "queue_order_by_channel", "Triage: cases reported through one channel."),
