@@ -12,7 +12,9 @@ the enums of the public Java client OmerKilic0/HepsijetIntegration (``enums.json
 Fields read, with the sample that shows each ("assumed" where no public sample does):
 
     status, message                    OK or FAIL; FAIL "Gönderi numarası bulunamadı." is "not found", a result
-                                       (tracking-not-found.json); a bad login is FAIL too (token-fail.json)
+                                       (tracking-not-found.json); a bad login is FAIL too (token-fail.json);
+                                       OK without data is a parcel with no transaction yet, pre_transit
+                                       (Hepsiburada's getDeliveryTracking page: tracking-no-transaction.json)
     detailStatus                       on FAIL (fail-detail-status.json); NOT_FOUND = not found, UNAUTHORIZED =
                                        our token refused (replaced once, as after a 401; refused again:
                                        refused credentials), SERVER_ERROR = try later (values: enums.json;
@@ -151,6 +153,8 @@ def parse_tracking_response(
     if _failed(reply):
         return _refusal(reply, tracking_number, received_at)
     if reply.data is None:
+        if fold(reply.status) == "OK":  # "only Status OK": the parcel has had no transaction yet
+            return _not_yet_handed_over(tracking_number, received_at)
         raise MalformedResponse(f"{WHAT} has no data", carrier=CODE)
     deliveries = [entry for entry in reply.data if entry is not None]
     if (pick := _pick(deliveries, tracking_number, unread=len(deliveries) < len(reply.data))) is None:
@@ -225,6 +229,14 @@ def _refusal(reply: Envelope, tracking_number: str, received_at: datetime) -> Pr
     if detail == "NOT_FOUND" or _NOT_FOUND in fold(reply.message):
         return not_found(CODE, tracking_number, received_at)
     raise BadRequest(f"{WHAT}: FAIL {detail[:32] or 'without detailStatus'}", carrier=CODE)
+
+
+def _not_yet_handed_over(tracking_number: str, received_at: datetime) -> ProofOfDelivery:
+    """HepsiJET knows the delivery (an unknown number is FAIL "bulunamadı") but nothing has happened to it."""
+    return ProofOfDelivery(
+        carrier=CODE, tracking_number=tracking_number, status=S.PRE_TRANSIT, source=ProofSource.PULL,
+        received_at=received_at,
+    )
 
 
 def _pick(deliveries: Sequence[Delivery], number: str, unread: bool) -> _Pick | None:

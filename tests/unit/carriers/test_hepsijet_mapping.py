@@ -255,6 +255,16 @@ def test_an_ok_reply_without_the_asked_number_is_not_found() -> None:
     assert parse_tracking_response(empty, DELIVERED, RECEIVED).status is ProofStatus.NOT_FOUND
 
 
+def test_an_ok_reply_without_data_is_a_parcel_not_yet_with_hepsijet() -> None:
+    """Hepsiburada's page on getDeliveryTracking (PROVENANCE.md, ``tracking-no-transaction.json``): "Gönderi
+    herhangi bir işlem almadıysa, yalnızca Status "OK" bilgisi dönmektedir" — a parcel that has had no transaction
+    yet is answered with ``status`` OK alone. That is HepsiJET's answer: nothing handed over yet."""
+    for body in (reply("tracking-no-transaction.json"), ok({"status": "OK", "data": None}), ok({"status": "ok"})):
+        proof = parse_tracking_response(body, DELIVERED, RECEIVED)
+        assert (proof.status, proof.status_code, proof.tracking_number) == (ProofStatus.PRE_TRANSIT, None, DELIVERED)
+        assert (proof.events, proof.delivered_at, proof.received_by, proof.notes) == ((), None, None, ())
+
+
 # --- statuses ---------------------------------------------------------------------------------------------
 
 
@@ -346,7 +356,7 @@ def test_a_404_is_not_found_only_when_its_body_says_so() -> None:
 
 @pytest.mark.parametrize(
     "body", [b"<html>502 Bad Gateway</html>", b'{"status": "OK", "data": {"customerDeliveryNo": 1}}', b"[]",
-             b'{"status": "OK"}']
+             b'{"data": null}', b'{"message": "OK"}']
 )
 def test_a_reply_that_is_not_hepsijets_envelope_is_malformed(body: bytes) -> None:
     with pytest.raises(MalformedResponse):
