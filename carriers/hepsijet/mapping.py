@@ -28,13 +28,16 @@ Fields read, with the sample that shows each ("assumed" where no public sample d
     data[].transactions[]              → events: transactionDateTime (ISO 8601 with offset) as the time,
                                        deliveryStatus as the code (else transactionType), transaction and
                                        nonDeliveryReason as the description, location as the place
-    the latest DELIVERED transaction   → delivered_at (tracking-delivered.json, constructed: assumed)
+    transactions[] of the last run in  → delivered_at, its earliest: the hand-over (every transaction carries
+      the DELIVERED state                the state after it, so one recorded after the delivery — the types
+                                       FINALIZE_DELIVERY, PAYMENT_ATTEMPT, DELIVERY_UPDATE of enums.json —
+                                       still says DELIVERED, with its own later time; tracking-delivered.json)
     data[].recipientName               → recipient_relation "recipient" when the receiver bears that name and
                                        neither is masked (masked names are never compared here)
     track data[].barcode, .details[]   the detail with integrationStatus DELIVERED for the asked number:
                                        deliveredPerson → received_by as printed, masked or not
-                                       (track-delivered.json); transactionDate → delivered_at when no
-                                       tracking transaction gives one
+                                       (track-delivered.json); transactionDate → delivered_at, preferred
+                                       to the tracking transactions (the step is the delivery itself)
 
 HepsiJET's pull replies carry no signature, photo, coordinates, relation or courier: such proof reaches us
 through the partner webhook only. ``receiver`` (who ordered) is not who took the parcel and is not read.
@@ -357,7 +360,7 @@ def _proof(
         status_code=code[:64] if code else None,
         package_number=pick.package_number,
         packages=tuple(map(_package, pick.others)),
-        delivered_at=_delivered_at(events, handover, notes) if status is S.DELIVERED else None,
+        delivered_at=_delivered_at(entry, handover, notes) if status is S.DELIVERED else None,
         received_by=_short(received_by),
         recipient_relation=_relation(received_by, text(entry.recipient_name)),
         source=ProofSource.PULL,
@@ -380,12 +383,35 @@ def _event(transaction: Transaction, index: int, notes: ProofNotes) -> TrackingE
     )
 
 
-def _delivered_at(events: Sequence[TrackingEvent], handover: TrackDetail | None, notes: ProofNotes) -> datetime | None:
-    if stated := next((e.at for e in reversed(events) if fold(e.code) == _DELIVERED), None):
-        return stated
-    if handover is None:
+def _delivered_at(entry: Delivery, handover: TrackDetail | None, notes: ProofNotes) -> datetime | None:
+    """The hand-over: integration/track's DELIVERED step, else the transaction that made the parcel DELIVERED."""
+    if handover is not None and (
+        at := _noted_time(handover.transaction_date, "integration/track.details.transactionDate", notes)
+    ):
+        return at
+    return _handed_over_at(entry.transactions)
+
+
+def _handed_over_at(transactions: Sequence[Transaction]) -> datetime | None:
+    """The earliest transaction of the last run in the DELIVERED state. Every transaction carries the state the
+    delivery is in after it, so those recorded after the hand-over (a finalisation, a payment, a correction)
+    carry DELIVERED too, each with its own later time; the transition into DELIVERED is the hand-over.
+    Transactions without a state or a readable time are passed over."""
+    stated = sorted(
+        (
+            (at, fold(transaction.delivery_status))
+            for transaction in transactions
+            if text(transaction.delivery_status) and (at := _readable_time(transaction.transaction_date_time))
+        ),
+        key=lambda step: step[0],
+    )
+    last = max((index for index, (_, code) in enumerate(stated) if code == _DELIVERED), default=None)
+    if last is None:
         return None
-    return _noted_time(handover.transaction_date, "integration/track.details.transactionDate", notes)
+    first = last
+    while first > 0 and stated[first - 1][1] == _DELIVERED:
+        first -= 1
+    return stated[first][0]
 
 
 def _relation(received_by: str | None, addressee: str | None) -> RecipientRelation:

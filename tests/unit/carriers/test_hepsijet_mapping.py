@@ -185,6 +185,50 @@ def test_the_delivered_step_of_integration_track_dates_a_delivery_whose_steps_ca
     assert proof.delivered_at == datetime(2018, 11, 15, 12, 53, 29, tzinfo=TR)
 
 
+def finalised_later(body: dict, at: str) -> dict:
+    """The delivered entry with one more transaction after the hand-over: a FINALIZE_DELIVERY (a transaction type
+    of enums.json) that, like every transaction, carries the state the delivery is in after it, DELIVERED."""
+    finalised = copy.deepcopy(body["data"][0]["transactions"][-1])
+    finalised |= {"transactionType": "FINALIZE_DELIVERY", "transactionDateTime": at}
+    body["data"][0]["transactions"].append(finalised)
+    return body
+
+
+def test_the_delivery_time_is_the_hand_over_not_a_later_transaction_in_the_delivered_state() -> None:
+    """HepsiJET gives each transaction the state after it (tracking-undelivered.json: the courier's departure
+    after a failed attempt still carries RECIPIENT_NOT_FOUND), so a transaction recorded after the delivery says
+    DELIVERED too. The parcel was handed over at 12:53:29, the DELIVERY_ATTEMPT that made it DELIVERED (and the
+    time of integration/track's DELIVERED step for it), not at the evening's finalisation."""
+    handed_over = datetime(2018, 11, 15, 12, 53, 29, tzinfo=TR)
+    body = finalised_later(sample_json("hepsijet", "tracking-delivered.json"), "2018-11-15T23:40:02+03:00")
+    for receiver in (None, reply("track-delivered.json")):
+        proof = parse_tracking_response(ok(body), DELIVERED, RECEIVED, receiver)
+        assert (proof.status, proof.delivered_at) == (ProofStatus.DELIVERED, handed_over)
+    body["data"][0]["transactions"].reverse()  # HepsiJET's order is not relied on
+    assert parse_tracking_response(ok(body), DELIVERED, RECEIVED).delivered_at == handed_over
+
+
+def test_a_delivery_after_a_return_to_transit_is_dated_by_its_last_hand_over() -> None:
+    """Only the last run in the DELIVERED state counts: a parcel DELIVERED, then DELIVERING again (a correction,
+    a second parcel's attempt), then DELIVERED was handed over at the second DELIVERED."""
+    body = sample_json("hepsijet", "tracking-delivered.json")
+    steps = body["data"][0]["transactions"]
+    steps += [copy.deepcopy(steps[1]) | {"transactionDateTime": "2018-11-16T09:00:00+03:00"},
+              copy.deepcopy(steps[2]) | {"transactionDateTime": "2018-11-16T11:30:00+03:00"}]
+    body = finalised_later(body, "2018-11-16T23:40:02+03:00")
+    proof = parse_tracking_response(ok(body), DELIVERED, RECEIVED)
+    assert proof.delivered_at == datetime(2018, 11, 16, 11, 30, tzinfo=TR)
+
+
+def test_integration_tracks_delivered_step_dates_the_delivery_when_the_transactions_differ() -> None:
+    """integration/track's DELIVERED step is the delivery itself (Hepsiburada's published pair for HJT1000000001:
+    the step's time is the tracking reply's deliveredDate); it is preferred to the transactions."""
+    body = sample_json("hepsijet", "tracking-delivered.json")
+    body["data"][0]["transactions"][-1]["transactionDateTime"] = "2018-11-15T13:10:00+03:00"
+    proof = parse_tracking_response(ok(body), DELIVERED, RECEIVED, reply("track-delivered.json"))
+    assert proof.delivered_at == datetime(2018, 11, 15, 12, 53, 29, tzinfo=TR)
+
+
 # --- the asked number's entry only ------------------------------------------------------------------------
 
 
