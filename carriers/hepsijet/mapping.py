@@ -32,17 +32,32 @@ Fields read, with the sample that shows each ("assumed" where no public sample d
       the DELIVERED state                the state after it, so one recorded after the delivery — the types
                                        FINALIZE_DELIVERY, PAYMENT_ATTEMPT, DELIVERY_UPDATE of enums.json —
                                        still says DELIVERED, with its own later time; tracking-delivered.json)
+    data[].deliveredPerson             → received_by when integration/track names no one (masked, as printed;
+                                       tracking-delivered-published.json, Hepsiburada's delivered reply)
+    data[].deliveredDate               → delivered_at when integration/track gives no DELIVERED step; preferred
+                                       to the transactions (tracking-delivered-published.json)
     data[].recipientName               → recipient_relation "recipient" when the receiver bears that name and
                                        neither is masked (masked names are never compared here)
+    data[].lastTransaction             "Teslim edildi - <taker> (Kendisi)" → recipient_relation "recipient"
+                                       when <taker> can be the receiver read (a masked word standing for any
+                                       word it begins); no other word of that line is read
+                                       (tracking-delivered-published.json)
     track data[].barcode, .details[]   the detail with integrationStatus DELIVERED for the asked number:
                                        deliveredPerson → received_by as printed, masked or not
-                                       (track-delivered.json); transactionDate → delivered_at, preferred
-                                       to the tracking transactions (the step is the delivery itself)
+                                       (track-delivered.json, track-delivered-published.json);
+                                       transactionDate → delivered_at
 
-HepsiJET's pull replies carry no signature, photo, coordinates, relation or courier: such proof reaches us
-through the partner webhook only. ``receiver`` (who ordered) is not who took the parcel and is not read.
+Who took the parcel and when, of the two calls: integration/track's DELIVERED step is preferred (Hepsiburada's
+published pair for HJT1000000001: the step names "Mehmet Kürşad" where the tracking reply masks "Mehmet K*", and
+its time is the tracking reply's deliveredDate to the second); the tracking reply's own deliveredPerson and
+deliveredDate stand when integration/track is refused, unreadable, or has no DELIVERED step for the number.
+
+HepsiJET's pull replies carry no signature, photo, coordinates or courier: such proof reaches us through the
+partner webhook only. ``receiver`` (who ordered) is not who took the parcel and is not read, nor is
+``deliverdPersonIdNo`` (an identity number: no proof needs it).
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -75,6 +90,10 @@ _NOT_FOUND = fold("bulunamadı")  # "Gönderi numarası bulunamadı.": the numbe
 _MASK = "*"
 _DAWN = datetime.min.replace(tzinfo=UTC)  # ranks an entry without a readable time before every other
 _SHORT = 500
+# HepsiJET's line for a delivery, folded: "Teslim edildi - <who took it> (<how they relate to the addressee>)"
+# (Hepsiburada's published delivered reply: "Teslim edildi - Mehmet K* (Kendisi)").
+_DELIVERED_LINE = re.compile(r"^TESLIM EDILDI - (?P<name>.+) \((?P<word>[^()]+)\)$")
+_IN_PERSON = frozenset({"KENDISI"})  # "himself / herself": the addressee in person
 
 STATUS = status_table(CODE, "deliveryStatus", {
     "NEO": S.PRE_TRANSIT,  # the order is announced, the parcel not yet handed over
@@ -352,7 +371,8 @@ def _proof(
     events = timeline(_event(transaction, index, notes) for index, transaction in enumerate(entry.transactions))
     code = _status_code(entry)
     status = notes.status(STATUS, code, "data.deliveryStatus")
-    received_by = text(handover.delivered_person) if handover else None
+    delivered = status is S.DELIVERED
+    received_by = _receiver(entry, handover) if delivered else None
     return ProofOfDelivery(
         carrier=CODE,
         tracking_number=number,
@@ -360,9 +380,9 @@ def _proof(
         status_code=code[:64] if code else None,
         package_number=pick.package_number,
         packages=tuple(map(_package, pick.others)),
-        delivered_at=_delivered_at(entry, handover, notes) if status is S.DELIVERED else None,
+        delivered_at=_delivered_at(entry, handover, notes) if delivered else None,
         received_by=_short(received_by),
-        recipient_relation=_relation(received_by, text(entry.recipient_name)),
+        recipient_relation=_relation(received_by, entry) if delivered else RecipientRelation.UNKNOWN,
         source=ProofSource.PULL,
         received_at=received_at,
         events=events,
@@ -383,11 +403,21 @@ def _event(transaction: Transaction, index: int, notes: ProofNotes) -> TrackingE
     )
 
 
+def _receiver(entry: Delivery, handover: TrackDetail | None) -> str | None:
+    """Who took the parcel: integration/track's name, else the tracking reply's ``deliveredPerson``. Both are
+    HepsiJET's; integration/track is preferred because it prints the name unmasked where the tracking reply masks
+    it (Hepsiburada's published pair for one parcel: "Mehmet Kürşad" and "Mehmet K*")."""
+    return (text(handover.delivered_person) if handover else None) or text(entry.delivered_person)
+
+
 def _delivered_at(entry: Delivery, handover: TrackDetail | None, notes: ProofNotes) -> datetime | None:
-    """The hand-over: integration/track's DELIVERED step, else the transaction that made the parcel DELIVERED."""
+    """The hand-over: integration/track's DELIVERED step, else the tracking reply's ``deliveredDate`` (the same
+    instant in Hepsiburada's published pair), else the transaction that made the parcel DELIVERED."""
     if handover is not None and (
         at := _noted_time(handover.transaction_date, "integration/track.details.transactionDate", notes)
     ):
+        return at
+    if at := _noted_time(entry.delivered_date, "data.deliveredDate", notes):
         return at
     return _handed_over_at(entry.transactions)
 
@@ -414,11 +444,33 @@ def _handed_over_at(transactions: Sequence[Transaction]) -> datetime | None:
     return stated[first][0]
 
 
-def _relation(received_by: str | None, addressee: str | None) -> RecipientRelation:
-    """``recipient`` when the parcel's taker bears the addressee's name; a masked name proves no match here."""
-    if received_by and addressee and _MASK not in received_by + addressee:
-        return relation_by_name(received_by, addressee)
+def _relation(received_by: str | None, entry: Delivery) -> RecipientRelation:
+    """``recipient`` when the parcel's taker bears the addressee's name (a masked name proves no match here), or
+    when HepsiJET's own delivered line says the taker was the addressee in person ("Teslim edildi - Mehmet K*
+    (Kendisi)") about the same taker."""
+    addressee = text(entry.recipient_name)
+    if received_by and addressee and _MASK not in received_by + addressee and (
+        (by_name := relation_by_name(received_by, addressee)) is not RecipientRelation.UNKNOWN
+    ):
+        return by_name
+    line = _DELIVERED_LINE.match(fold(entry.last_transaction))
+    if received_by and line and line["word"] in _IN_PERSON and _same_person(line["name"], received_by):
+        return RecipientRelation.RECIPIENT
     return RecipientRelation.UNKNOWN
+
+
+def _same_person(one: str, other: str) -> bool:
+    """Whether two of HepsiJET's prints of a name can be the same person: word by word equal, a masked word
+    ("K*") standing for any word it begins ("KURSAD")."""
+    first, second = fold(one).split(), fold(other).split()
+    return len(first) == len(second) > 0 and all(_same_word(a, b) for a, b in zip(first, second, strict=True))
+
+
+def _same_word(one: str, other: str) -> bool:
+    if _MASK in one or _MASK in other:
+        shown_one, shown_other = one.split(_MASK, 1)[0], other.split(_MASK, 1)[0]
+        return shown_one.startswith(shown_other) or shown_other.startswith(shown_one)
+    return one == other
 
 
 def _package(parcel: Delivery) -> PackageState:

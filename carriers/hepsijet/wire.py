@@ -78,6 +78,9 @@ class Delivery(WireModel):
     transaction_type: Text = None
     receiver: Text = None  # who ordered (masked)
     recipient_name: Text = None  # the addressee (masked)
+    delivered_person: Text = None  # who took the parcel, once delivered (masked)
+    delivered_date: Text = None  # when, ISO 8601 with offset
+    last_transaction: Text = None  # the latest step in words: "Teslim edildi - Mehmet K* (Kendisi)"
     transactions: Annotated[list[Transaction], BeforeValidator(_objects)] = []
 
 

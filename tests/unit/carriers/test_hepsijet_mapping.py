@@ -229,6 +229,69 @@ def test_integration_tracks_delivered_step_dates_the_delivery_when_the_transacti
     assert proof.delivered_at == datetime(2018, 11, 15, 12, 53, 29, tzinfo=TR)
 
 
+PUBLISHED = "HJT1000000001"  # tracking-delivered-published.json, track-delivered-published.json
+
+
+def test_hepsiburadas_published_delivered_pair_gives_the_unmasked_receiver_and_the_delivery_time() -> None:
+    """Hepsiburada's published replies for one delivered parcel: the tracking reply masks the taker ("Mehmet K*"),
+    integration/track names them ("Mehmet Kürşad"), both at 2023-02-14 18:01:09 +03:00; HepsiJET's line "Teslim
+    edildi - Mehmet K* (Kendisi)" says the taker was the addressee in person."""
+    proof = parse("tracking-delivered-published.json", PUBLISHED, "track-delivered-published.json")
+    assert (proof.status, proof.status_code) == (ProofStatus.DELIVERED, "DELIVERED")
+    assert proof.received_by == "Mehmet Kürşad"
+    assert proof.delivered_at == datetime(2023, 2, 14, 18, 1, 9, tzinfo=TR)
+    assert proof.recipient_relation is RecipientRelation.RECIPIENT
+    assert (proof.events, proof.notes) == ((), ())
+
+
+@pytest.mark.parametrize(
+    "receiver",
+    [HttpResponse(404, {}, b""), ok(sample("hepsijet", "track-delivered.json")), ok({"status": "OK", "data": []}),
+     ok({"status": "OK", "data": [sample_json("hepsijet", "track-delivered-published.json")["data"][0]
+                                  | {"details": sample_json("hepsijet", "track-delivered-published.json")["data"][0]
+                                     ["details"][:2]}]}),
+     None],
+    ids=["refused", "other numbers only", "empty", "no delivered step", "not asked"],
+)
+def test_the_receiver_and_time_named_in_the_tracking_reply_stand_when_integration_track_gives_none(
+    receiver: HttpResponse | None,
+) -> None:
+    """The tracking reply's entry itself names who took the parcel and when (``deliveredPerson``,
+    ``deliveredDate``): integration/track refused, or answering without a DELIVERED step for the number, costs
+    neither."""
+    proof = parse_tracking_response(reply("tracking-delivered-published.json"), PUBLISHED, RECEIVED, receiver)
+    assert (proof.status, proof.received_by) == (ProofStatus.DELIVERED, "Mehmet K*")
+    assert proof.delivered_at == datetime(2023, 2, 14, 18, 1, 9, tzinfo=TR)
+    assert proof.recipient_relation is RecipientRelation.RECIPIENT  # "(Kendisi)", about "Mehmet K*"
+
+
+def test_the_in_person_word_is_read_only_about_the_receiver_it_names() -> None:
+    track = sample_json("hepsijet", "track-delivered-published.json")
+    track["data"][0]["details"][-1]["deliveredPerson"] = "Ayşe Demir"  # someone else than "Mehmet K*"
+    proof = parse_tracking_response(reply("tracking-delivered-published.json"), PUBLISHED, RECEIVED, ok(track))
+    assert (proof.received_by, proof.recipient_relation) == ("Ayşe Demir", RecipientRelation.UNKNOWN)
+    body = sample_json("hepsijet", "tracking-delivered-published.json")
+    body["data"][0]["lastTransaction"] = "Teslim edildi - Mehmet K* (Komşusu)"  # a neighbour: the policy's word
+    proof = parse_tracking_response(ok(body), PUBLISHED, RECEIVED)
+    assert (proof.received_by, proof.recipient_relation) == ("Mehmet K*", RecipientRelation.UNKNOWN)
+
+
+def test_a_receiver_or_time_named_on_an_entry_that_is_not_delivered_is_not_taken() -> None:
+    body = sample_json("hepsijet", "tracking-delivered-published.json")
+    body["data"][0]["deliveryStatus"] = "RETURNED"
+    proof = parse_tracking_response(ok(body), PUBLISHED, RECEIVED, reply("track-delivered-published.json"))
+    assert (proof.status, proof.received_by, proof.delivered_at) == (ProofStatus.RETURNED, None, None)
+    assert proof.recipient_relation is RecipientRelation.UNKNOWN
+
+
+def test_an_unreadable_delivered_date_is_noted_and_the_transactions_date_the_delivery() -> None:
+    body = sample_json("hepsijet", "tracking-delivered.json")
+    body["data"][0] |= {"deliveredPerson": "S*** Y****", "deliveredDate": "dün akşam"}
+    proof = parse_tracking_response(ok(body), DELIVERED, RECEIVED)
+    assert (proof.received_by, proof.delivered_at) == ("S*** Y****", datetime(2018, 11, 15, 12, 53, 29, tzinfo=TR))
+    assert [(n.code, n.field) for n in proof.notes] == [(NoteCode.FIELD_UNREADABLE, "data.deliveredDate")]
+
+
 # --- the asked number's entry only ------------------------------------------------------------------------
 
 

@@ -18,6 +18,8 @@ ASKED = {
     "tracking-undelivered.json": ("5000000879243",),
     "tracking-in-transit.json": ("5000000879243",),
     "tracking-delivered.json": ("3539185854",),
+    "tracking-delivered-published.json": ("HJT1000000001",),
+    "tracking-no-transaction.json": ("3539185854",),
     "tracking-two-deliveries.json": ("5000000879243", "3539185854"),
     "tracking-attached-parcels.json": ("3539188794", "3539188794-1", "3539188794-2"),
     "tracking-not-found.json": ("3539185854",),
