@@ -11,7 +11,7 @@ that may repeat are declared ``XmlList``.
 
 Faults: SOAP 1.1 reports errors as a ``Fault`` with HTTP 500. A fault that refuses our credentials
 (WS-Security's ``FailedAuthentication`` family, or a fault string about the user name, password, authorisation
-or the gateway's policy) is ``CarrierAuthError``: an alert for operators, never a retry storm. Any other fault
+or the gateway's policy; the word "user" alone is not enough) is ``CarrierAuthError``: an alert for operators, never a retry storm. Any other fault
 of the ``Server`` class (SOAP 1.1 §4.4.1: "The message may succeed at a later point in time"; ``Receiver`` in
 SOAP 1.2), and WCF's ``InternalServiceFault`` (its answer to any unhandled error on the service's side), is the
 carrier failing for now: ``CarrierUnavailable``, retried. Every other fault (``Client``/``Sender``, a carrier's
@@ -21,8 +21,11 @@ our input, so they are matched against known words but never copied into errors.
 
 Some carriers send every error, our request's too, as a ``Server`` fault whose ``detail`` holds the exception
 their WSDL declares (Yurtiçi's ``YurticikargoWSException{errorCode, errText}``). Such a carrier reads its own
-faults (``FaultReader``, given to ``SoapLink`` and ``operation_result``): after the credentials rule, its reading
-decides; when it has none (no declared exception in the detail), the rules above do.
+faults (``FaultReader``, given to ``SoapLink`` and ``operation_result``): after an authentication fault code or a
+fault string naming the credentials, its reading decides, before any other word of the fault string is read;
+when it has none (no declared exception in the detail), the rules above do. A fault that is the carrier's answer
+about the shipment (Yurtiçi's code for a key it does not know) is no error: ``SoapLink`` hands it back as the
+reply (``answers``, the carrier's test), for the mapping to read.
 """
 
 import re
@@ -54,18 +57,24 @@ _AUTH_CODES = ("FAILEDAUTHENTICATION", "INVALIDSECURITY", "INVALIDSECURITYTOKEN"
 # Fault codes of the service failing, not of our request: SOAP 1.1 ``Server`` (and its dotted subcodes,
 # ``Server.userException``), SOAP 1.2 ``Receiver``, WCF's ``InternalServiceFault``.
 _SERVER_CODES = ("SERVER", "RECEIVER", "INTERNALSERVICEFAULT")
-# Folded (ASCII upper case) words that, in a fault string, mean our credentials were refused. Turkish services
-# say "Kullanıcı adı veya şifre hatalı", "Yetkisiz erişim", "Geçersiz kullanıcı"; PTT's tracking gateway refuses
-# an account not opened for tracking with "Policy Falsified".
-_AUTH_WORDS = re.compile(
-    r"AUTHENTICAT|UNAUTHORI[SZ]|CREDENTIAL|PASSWORD|INVALID USER|LOGIN|POLICY FALSIFIED|KULLANICI|SIFRE|PAROLA|YETKI"
-    r"|OTURUM"
+# Folded (ASCII upper case) words that, in a fault string, mean our credentials were refused. Those that name
+# the credentials themselves decide before a carrier's own reading of the fault: Turkish services say
+# "Kullanıcı adı veya şifre hatalı", "Kullanıcı Şifre Hatalı", "Geçersiz kullanıcı". "Kullanıcı" (user) alone
+# is no such word: Yurtiçi's "Kullanıcıya ait kargo anahtarı bulunamadı" is a key it does not know.
+_CREDENTIAL_WORDS = re.compile(
+    r"CREDENTIAL|PASSWORD|INVALID USER|SIFRE|PAROLA|\bKULLANICI ADI\b|GECERSIZ KULLANICI"
 )
+# Words of access refused that do not name the credentials ("Yetkisiz erişim", a session, a login): read only
+# when the carrier's own reading has none. PTT's tracking gateway refuses an account not opened for tracking
+# with "Policy Falsified".
+_ACCESS_WORDS = re.compile(r"AUTHENTICAT|UNAUTHORI[SZ]|LOGIN|POLICY FALSIFIED|YETKI|OTURUM")
 
 type XmlValue = str | None | Sequence[tuple[str, "XmlValue"]]
 # A carrier's reading of its own fault (the fault element, its code, the HTTP status): the error the fault stands
 # for, or None to leave it to the generic rules.
 type FaultReader = Callable[[Element, str, int | None], CarrierError | None]
+# Whether a fault is the carrier's answer about the shipment (read by its mapping), not an error.
+type FaultAnswer = Callable[[Element], bool]
 
 
 def _one_or_many(value: Any) -> Any:
@@ -138,6 +147,12 @@ def _fault(body: bytes, *, carrier: str) -> tuple[Element, str] | None:
     return (element, code) if element is not None and code is not None else None
 
 
+def reply_fault(raw: bytes, *, carrier: str) -> Element | None:
+    """The fault element when ``raw`` is a SOAP fault, else None (also for a reply that is not XML)."""
+    found = _fault(raw, carrier=carrier)
+    return found[0] if found is not None else None
+
+
 def operation_result(raw: bytes, *, carrier: str, what: str, read_fault: FaultReader | None = None) -> Element:
     """The operation's response element, the first child of the SOAP body (``queryShipmentResponse``)."""
     envelope = parse_xml(raw, carrier=carrier, what=what)
@@ -154,15 +169,19 @@ def operation_result(raw: bytes, *, carrier: str, what: str, read_fault: FaultRe
 def fault_error(
     fault: Element, code: str, *, carrier: str, status: int | None = None, read_fault: FaultReader | None = None
 ) -> CarrierError:
-    """The error a fault stands for: our credentials refused (``CarrierAuthError``), else the carrier's own
-    reading of it (``read_fault``), else the service failing (``CarrierUnavailable``) or our request refused
-    (``BadRequest``), by the fault code's class."""
-    words = " ".join(c.text or "" for c in fault.iter() if local_name(c.tag) in ("faultstring", "Text"))
+    """The error a fault stands for: our credentials refused (an authentication fault code, or a fault string
+    naming the credentials: ``CarrierAuthError``), else the carrier's own reading of it (``read_fault``, its
+    declared error code), else access refused in other words (``CarrierAuthError``), else the service failing
+    (``CarrierUnavailable``) or our request refused (``BadRequest``), by the fault code's class."""
+    words = _folded(" ".join(c.text or "" for c in fault.iter() if local_name(c.tag) in ("faultstring", "Text")))
     name = code.rpartition(":")[2].upper()
-    if name in _AUTH_CODES or _AUTH_WORDS.search(_folded(words)):
-        return CarrierAuthError(f"SOAP fault {code} (credentials refused)", carrier=carrier, status=status)
+    refused = CarrierAuthError(f"SOAP fault {code} (credentials refused)", carrier=carrier, status=status)
+    if name in _AUTH_CODES or _CREDENTIAL_WORDS.search(words):
+        return refused
     if read_fault is not None and (error := read_fault(fault, code, status)) is not None:
         return error
+    if _ACCESS_WORDS.search(words):
+        return refused
     kind = CarrierUnavailable if name.partition(".")[0] in _SERVER_CODES else BadRequest
     return kind(f"SOAP fault {code}", carrier=carrier, status=status)
 
@@ -228,10 +247,11 @@ def _fault_code(element: Element | None) -> str | None:
 class SoapLink(CarrierLink):
     def __init__(
         self, carrier: str, settings: CarrierSettings, session: aiohttp.ClientSession, clock: Clock,
-        breaker: CircuitBreaker, *, read_fault: FaultReader | None = None,
+        breaker: CircuitBreaker, *, read_fault: FaultReader | None = None, answers: FaultAnswer | None = None,
     ) -> None:
         super().__init__(carrier, settings, session, clock, breaker)
         self._read_fault = read_fault
+        self._answers = answers
 
     async def send_soap(self, request: SoapRequest) -> HttpResponse:
         """Post the envelope under breaker and retries; a fault of the service failing is retried as an outage,
@@ -243,5 +263,7 @@ class SoapLink(CarrierLink):
         if response.status == 500:
             if (found := _fault(response.body, carrier=self.carrier)) is None:
                 raise CarrierUnavailable("HTTP 500", carrier=self.carrier, status=500)
+            if self._answers is not None and self._answers(found[0]):
+                return response  # the carrier's answer about the shipment, for the mapping to read
             raise fault_error(*found, carrier=self.carrier, status=500, read_fault=self._read_fault)
         return response

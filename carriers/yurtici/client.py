@@ -6,7 +6,7 @@ from carriers.adapter import PartnerPullAdapter, SoapPullAdapter
 from carriers.base import Capabilities
 from carriers.clock import Clock
 from carriers.soap import SoapLink
-from carriers.yurtici.mapping import CODE, build_query_request, parse_query_response, read_fault
+from carriers.yurtici.mapping import CODE, build_query_request, parse_query_response, read_fault, unknown_key
 from carriers.yurtici.settings import YurticiSettings
 from schemas.proof import ProofOffer
 
@@ -24,5 +24,8 @@ class YurticiAdapter(PartnerPullAdapter[YurticiSettings, SoapLink], SoapPullAdap
     parse_response = staticmethod(parse_query_response)
 
     def _open_link(self, settings: YurticiSettings, session: aiohttp.ClientSession, clock: Clock) -> SoapLink:
-        """A SOAP link that reads Yurtiçi's own faults (its request errors come as ``Server`` faults)."""
-        return SoapLink(self.code, settings, session, clock, self.breaker, read_fault=read_fault)
+        """A SOAP link that reads Yurtiçi's own faults (its request errors come as ``Server`` faults), and hands
+        back the one that answers about the key (not Yurtiçi's) for the mapping to read."""
+        return SoapLink(
+            self.code, settings, session, clock, self.breaker, read_fault=read_fault, answers=unknown_key
+        )

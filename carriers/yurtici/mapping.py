@@ -11,11 +11,14 @@ connector (L), a client that read live replies about returned parcels (M). Paths
     outFlag 1 without details (errCode beside it)  → CarrierAuthError (credentials refused in band)  L, D
     outFlag 2, or errCode 936                      → CarrierUnavailable (Yurtiçi's unexpected error)  D
     errCode 82526 / 82527 (keys / keyType missing) → BadRequest                                      D
-    a SOAP Fault → CarrierAuthError when it speaks of credentials (carriers.soap); else, when its detail
-            is the declared YurticikargoWSException with an errorCode, Yurtiçi's answer: errorCode 936
-            → CarrierUnavailable, any other → BadRequest (Yurtiçi sends its request errors as Server
-            faults, F); without that detail, CarrierUnavailable for a Server fault, BadRequest for any
-            other (carriers.soap)                                                                  W, F, D
+    a SOAP Fault whose detail is the declared YurticikargoWSException with errorCode 82519 (the key not
+            Yurtiçi's, "Kullanıcıya ait kargo anahtarı bulunamadı") → status not_found, as in band  W, F, D
+    any other SOAP Fault → CarrierAuthError when it names the credentials (carriers.soap: ŞİFRE, "kullanıcı
+            adı", …; "Kullanıcı" alone does not); else, when its detail is the declared exception with
+            an errorCode, Yurtiçi's answer: errorCode 936 → CarrierUnavailable, any other → BadRequest
+            (Yurtiçi sends its request errors as Server faults, F); without that detail, other words of
+            refused access → CarrierAuthError, else CarrierUnavailable for a Server fault, BadRequest for
+            any other (carriers.soap)                                                              W, F, D
     no detail, or our detail with another errCode  → status not_found                               L, O
     detail: cargoKey (or item.cargoKey) = our number → the package; invoiceKey = our number → the
             shipment of the invoice's packages (one detail per package, same invoiceKey); the
@@ -70,6 +73,7 @@ NAMESPACE = "http://yurticikargo.com.tr/ShippingOrderDispatcherServices"
 WHAT = "queryShipment reply"
 REQUEST_ERRORS = frozenset({"82526", "82527"})  # keys / keyType missing: our request is wrong
 UNEXPECTED_ERROR = "936"
+KEY_NOT_FOUND = "82519"  # ERR_INTG_CARGO_KEY_NOT_FOUND (D)
 RETURN_DONE = frozenset({"9", "10"})  # rejectStatus: return made, return finished
 # rejectStatus of a return called off, the normal process resumed (D): on hold, delivery cancelled, debit
 # cancelled, return not approved
@@ -122,17 +126,31 @@ def build_query_request(settings: YurticiSettings, tracking_number: str) -> Soap
 def read_fault(fault: Element, code: str, status: int | None) -> CarrierError | None:
     """A fault whose detail is Yurtiçi's declared exception with an ``errorCode`` is Yurtiçi's answer to our
     request, though its code is ``Server``: 936 (its unexpected error) is Yurtiçi failing, any other code refuses
-    the request. None for a fault without that detail (the generic SOAP rules then decide)."""
-    exception = soap.fault_detail(fault, WS_EXCEPTION)
-    fields = () if exception is None else exception
-    error = next((text(c.text) for c in fields if soap.local_name(c.tag) == "errorCode"), None)
-    if error is None or not error.isdigit() or len(error) > 16:  # declared an int (W); anything else is no answer
+    the request (82519, a key Yurtiçi does not know, is read as not found before: ``unknown_key``). None for a
+    fault without that detail (the generic SOAP rules then decide)."""
+    if (error := _error_code(fault)) is None:
         return None
     kind = CarrierUnavailable if error == UNEXPECTED_ERROR else BadRequest
     return kind(f"SOAP fault {code}, {WS_EXCEPTION} errorCode {error}", carrier=CODE, status=status)
 
 
+def unknown_key(fault: Element) -> bool:
+    """Whether a fault is Yurtiçi's 82519 (ERR_INTG_CARGO_KEY_NOT_FOUND, "Kullanıcıya ait kargo anahtarı
+    bulunamadı", D): an answer about the key — not found, as the same code is read in band — not an error."""
+    return _error_code(fault) == KEY_NOT_FOUND
+
+
+def _error_code(fault: Element) -> str | None:
+    """The declared exception's ``errorCode``: an int (W); anything else is no code."""
+    exception = soap.fault_detail(fault, WS_EXCEPTION)
+    fields = () if exception is None else exception
+    error = next((text(c.text) for c in fields if soap.local_name(c.tag) == "errorCode"), None)
+    return error if error is not None and error.isdigit() and len(error) <= 16 else None
+
+
 def parse_query_response(response: HttpResponse, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
+    if (fault := soap.reply_fault(response.body, carrier=CODE)) is not None and unknown_key(fault):
+        return not_found(CODE, tracking_number, received_at)
     returned = soap.returned(response.body, carrier=CODE, what=WHAT, read_fault=read_fault)
     if returned is None:
         raise MalformedResponse(f"{WHAT} holds no ShippingDeliveryVO", carrier=CODE)

@@ -292,3 +292,56 @@ def test_credentials_refused_stay_an_authentication_failure_whatever_the_carrier
     with pytest.raises(BadRequest, match="Refusal 7"):
         operation_result(fault.replace("Kullanıcı adı veya şifre hatalı".encode(), b"x"), carrier="yurtici",
                          what="reply", read_fault=answer_on_code_7)
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["Kullanıcıya ait kargo anahtarı bulunamadı", "Kullanıcı adına kayıtlı gönderi yok", "KULLANICI BİLGİSİ EKSİK"],
+)
+def test_the_word_user_alone_is_no_refusal_of_our_credentials(words: str) -> None:
+    fault = envelope(f"<e:Fault><faultcode>e:Server</faultcode><faultstring>{words}</faultstring></e:Fault>")
+    with pytest.raises(CarrierUnavailable):
+        operation_result(fault, carrier="yurtici", what="reply")
+
+
+@pytest.mark.parametrize("words", ["Geçersiz kullanıcı", "Kullanıcı Şifre Hatalı", "Kullanıcı adı hatalı"])
+def test_words_naming_the_credentials_are_a_refusal_whatever_the_carrier_reads(words: str) -> None:
+    fault = envelope(
+        f"<e:Fault><faultcode>e:Server</faultcode><faultstring>{words}</faultstring>"
+        "<detail><Refusal><code>7</code></Refusal></detail></e:Fault>"
+    )
+    with pytest.raises(CarrierAuthError):
+        operation_result(fault, carrier="yurtici", what="reply", read_fault=answer_on_code_7)
+
+
+def test_other_words_of_refused_access_are_read_after_the_carriers_own_code() -> None:
+    """"Yetkisiz erişim" names no credentials: a carrier's declared code says what the fault is; without one, the
+    words still mean access refused."""
+    fault = envelope(
+        "<e:Fault><faultcode>e:Server</faultcode><faultstring>Yetkisiz erişim</faultstring>"
+        "<detail><Refusal><code>7</code></Refusal></detail></e:Fault>"
+    )
+    with pytest.raises(BadRequest, match="Refusal 7"):
+        operation_result(fault, carrier="yurtici", what="reply", read_fault=answer_on_code_7)
+    with pytest.raises(CarrierAuthError):
+        operation_result(fault.replace(b"<code>7</code>", b"<code>8</code>"), carrier="yurtici", what="reply",
+                         read_fault=answer_on_code_7)
+
+
+async def test_a_fault_the_carrier_reads_as_its_answer_is_handed_back_as_the_reply(
+    carrier_server, session, clock
+) -> None:
+    calls: list[int] = []
+    body = envelope("<e:Fault><faultcode>e:Server</faultcode><faultstring>Kullanıcı yok</faultstring>"
+                    "<detail><Refusal><code>9</code></Refusal></detail></e:Fault>")
+
+    async def answering(request: web.Request) -> web.Response:
+        calls.append(1)
+        return web.Response(status=500, body=body, content_type="text/xml")
+
+    base = await carrier_server([("POST", "/ws", answering)])
+    settings = CarrierSettings(base_url=base, retry=RetryBudget(attempts=3, total_seconds=10))
+    link = SoapLink("yurtici", settings, session, clock, CircuitBreaker("yurtici", settings.breaker, clock),
+                    answers=lambda fault: fault_detail(fault, "Refusal") is not None)
+    response = await link.send_soap(SoapRequest("yurtici", base + "/ws", "a", "urn:t", "q", ()))
+    assert (response.status, response.body, len(calls), link.breaker.failures) == (500, body, 1, 0)

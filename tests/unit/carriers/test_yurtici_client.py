@@ -61,6 +61,14 @@ async def test_wrong_credentials_reported_as_a_fault_are_an_auth_failure_not_ret
     assert len(calls) == 1 and yurtici.breaker.failures == 0
 
 
+async def test_a_key_yurtici_does_not_know_reported_as_a_fault_is_not_found_not_retried(adapter_at) -> None:
+    calls: list[int] = []
+    yurtici = await yurtici_at(answering(500, "fault-key-not-found.xml", calls), adapter_at)
+    proof = await yurtici.pull("KEY404")
+    assert (proof.status, proof.tracking_number) == (ProofStatus.NOT_FOUND, "KEY404")
+    assert len(calls) == 1
+
+
 async def test_wrong_credentials_reported_in_the_reply_are_an_auth_failure_not_retried(adapter_at) -> None:
     calls: list[int] = []
     yurtici = await yurtici_at(answering(200, "query-auth-error.xml", calls), adapter_at)

@@ -130,6 +130,21 @@ def test_credentials_refused_by_a_fault_are_an_authentication_failure() -> None:
         parse("fault-auth.xml", "12520")
 
 
+def test_a_key_yurtici_does_not_know_sent_as_a_fault_in_turkish_is_not_found_not_refused_credentials() -> None:
+    """D: 82519 ERR_INTG_CARGO_KEY_NOT_FOUND reads "Kullanıcıya ait kargo anahtarı bulunamadı" ("no cargo key of
+    this user") in the TR language our requests ask for; W, F: Yurtiçi sends its errors as the declared fault.
+    "Kullanıcı" (user) in it names no credentials: Yurtiçi's code decides, and it says the key is unknown — not
+    found, as the same code is read in band (query-not-found.xml)."""
+    proof = parse("fault-key-not-found.xml", "KEY404")
+    assert (proof.status, proof.tracking_number, proof.events) == (ProofStatus.NOT_FOUND, "KEY404", ())
+
+
+def test_a_fault_in_turkish_naming_the_user_but_not_the_credentials_is_read_by_yurticis_code() -> None:
+    fault = sample("yurtici", "fault-key-not-found.xml").replace(b"82519", b"82527")  # keyType missing (D)
+    with pytest.raises(BadRequest, match="errorCode 82527"):
+        parse_query_response(reply(fault), "KEY404", RECEIVED)
+
+
 def test_a_request_error_sent_as_a_fault_in_the_reply_is_a_bad_request() -> None:
     """W: every operation's fault is YurticikargoWSException{errorCode, errText}; F: Yurtiçi sends its errors as
     server exceptions; D: 82527 ERR_INTG_KEY_TYPE_NOT_FOUND is a request error."""

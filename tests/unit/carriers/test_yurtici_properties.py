@@ -36,6 +36,7 @@ CASES = [
     ("query-unexpected-error.xml", "12520"),
     ("query-keys-missing.xml", "12520"),
     ("fault-auth.xml", "12520"),
+    ("fault-key-not-found.xml", "KEY404"),
 ]
 MAPPED_CODES = {"0", "1", "2", "3", "4", "5", "6"}
 
