@@ -9,6 +9,7 @@
     push: the partner webhook (``partner``)
 
 Errors are token-fail.json's shape, ``{"status": "FAIL", "message"}``, with the HTTP status of the refusal.
+A delivered entry names who took the parcel (masked) and when, as tracking-delivered-published.json does.
 What HepsiJET's pull cannot say, it does not say: no signature, photo, coordinates or relation (a push
 carries those). Scripted per number: the status sequence (each tracking call moves it on; the receiver call
 reads the state that call found), who took it and whether the name is masked, a raw
@@ -93,7 +94,7 @@ def _entry(shipment: SandboxShipment, barcode: str, steps: list[dict[str, Any]])
     entry: dict[str, Any] = template(CODE, "tracking-undelivered.json")["data"][0]
     last = steps[-1]
     addressee = masked(shipment.recipient_name)  # HepsiJET prints both names masked
-    return entry | {
+    return entry | _handed_over(shipment, barcode, last) | {
         "arrivalBranch": _branch(shipment),
         "customerDeliveryNo": shipment.tracking_number,
         "barcode": barcode,
@@ -106,6 +107,20 @@ def _entry(shipment: SandboxShipment, barcode: str, steps: list[dict[str, Any]])
         "transactionType": last["transactionType"],
         "transactions": steps,
     }
+
+
+def _handed_over(shipment: SandboxShipment, barcode: str, last: dict[str, Any]) -> dict[str, Any]:
+    """Who took the asked parcel and when, on its delivered entry, as Hepsiburada's published delivered reply
+    (``tracking-delivered-published.json``) gives them: ``deliveredPerson`` masked (whether or not integration/track
+    prints the name whole), ``deliveredDate`` the hand-over's time."""
+    done = delivery(shipment)
+    if barcode != shipment.tracking_number or done is None or last.get("deliveryStatus") != "DELIVERED":
+        return {}
+    published = template(CODE, "tracking-delivered-published.json")["data"][0]
+    fields = {"deliveredDate": _time(done.at)}
+    if done.received_by:
+        fields["deliveredPerson"] = masked(done.received_by)
+    return {key: value for key, value in fields.items() if key in published}
 
 
 def _transaction(shipment: SandboxShipment, event: Event) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """HepsiJET's real adapter against the sandbox's HepsiJET over loopback, one scripted case at a time: what
 HepsiJET's replies can say reaches the proof, and what they cannot say never appears in it."""
 
+import json
 from typing import Any
 
 import aiohttp
@@ -8,7 +9,10 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from sandbox.carriers import SandboxShipment, create_carrier_sandbox
+from sandbox.carriers.hepsijet import render_tracking
 from carriers.errors import CarrierAuthError, MalformedResponse
+from carriers.hepsijet.mapping import parse_tracking_response
+from carriers.http import HttpResponse
 from schemas.proof import NoteCode, PackageState, ProofOfDelivery, ProofStatus, RecipientRelation
 from tests.integration.conftest import DELIVERED_AT, sandbox_adapter, scripted_shipment
 
@@ -79,6 +83,22 @@ async def test_what_hepsijet_cannot_say_never_reaches_the_proof(sandbox, session
     assert (proof.status, proof.delivered_at, proof.received_by) == (ProofStatus.DELIVERED, DELIVERED_AT, "Hatice Kaya")
     assert proof.recipient_relation is RecipientRelation.UNKNOWN
     assert (proof.signature, proof.photo, proof.location, proof.courier) == (None, None, None, None)
+
+
+def test_the_tracking_reply_names_who_took_the_parcel_masked_and_when_so_the_proof_keeps_them_without_the_second_call(
+) -> None:
+    """As Hepsiburada's published delivered reply: ``deliveredPerson`` masked and ``deliveredDate`` on the
+    delivered entry. Read with integration/track refused, the proof keeps both."""
+    delivered = shipment("HJ100000000001", {"scenario": "delivered"})
+    [entry] = render_tracking(delivered)
+    assert (entry["deliveredPerson"], entry["deliveredDate"]) == ("AYŞE Y***", "2026-11-17T14:42:07+03:00")
+    reply = HttpResponse(200, {}, json.dumps({"status": "OK", "data": [entry]}).encode())
+    proof = parse_tracking_response(reply, "HJ100000000001", DELIVERED_AT, HttpResponse(404, {}, b""))
+    assert (proof.status, proof.received_by, proof.delivered_at) == (ProofStatus.DELIVERED, "AYŞE Y***", DELIVERED_AT)
+    locker = shipment("HJ100000000010", {"scenario": "parcel_locker"})
+    assert "deliveredPerson" not in render_tracking(locker)[0]
+    in_transit = shipment("HJ100000000002", {"scenario": "in_transit"})
+    assert {"deliveredPerson", "deliveredDate"}.isdisjoint(render_tracking(in_transit)[0])
 
 
 async def test_a_locker_delivery_names_nobody(sandbox, session) -> None:
