@@ -9,15 +9,15 @@ names lose their namespace; ``xml_data`` turns an element into plain data for a 
 repeated element becomes a list. XML cannot tell one repeated element from a single one, so wire fields
 that may repeat are declared ``XmlList``.
 
-Faults: SOAP 1.1 reports errors as a ``Fault`` with HTTP 500. A fault that refuses our credentials
-(WS-Security's ``FailedAuthentication`` family, or a fault string about the user name, password, authorisation
-or the gateway's policy; the word "user" alone is not enough) is ``CarrierAuthError``: an alert for operators, never a retry storm. Any other fault
-of the ``Server`` class (SOAP 1.1 §4.4.1: "The message may succeed at a later point in time"; ``Receiver`` in
-SOAP 1.2), and WCF's ``InternalServiceFault`` (its answer to any unhandled error on the service's side), is the
-carrier failing for now: ``CarrierUnavailable``, retried. Every other fault (``Client``/``Sender``, a carrier's
-own code) is the carrier's answer to our request: ``BadRequest``, not retried. A 500 that is not a fault is the
-carrier being down (``CarrierUnavailable``, retried). Fault codes are carrier vocabulary; fault strings may echo
-our input, so they are matched against known words but never copied into errors.
+Faults: SOAP 1.1 reports errors as a ``Fault`` with HTTP 500. A fault that refuses our credentials (WS-Security's
+``FailedAuthentication`` family, or a fault string about the user name, password, authorisation or the gateway's
+policy; the word "user" alone is not enough) is ``CarrierAuthError``: an alert for operators, never a retry storm.
+Any other fault of the ``Server`` class (SOAP 1.1 §4.4.1: "The message may succeed at a later point in time";
+``Receiver`` in SOAP 1.2), and WCF's ``InternalServiceFault`` (its answer to any unhandled error on the service's
+side), is the carrier failing for now: ``CarrierUnavailable``, retried. Every other fault (``Client``/``Sender``, a
+carrier's own code) is the carrier's answer to our request: ``BadRequest``, not retried. A 500 that is not a fault
+is the carrier being down (``CarrierUnavailable``, retried). Fault codes are carrier vocabulary; fault strings may
+echo our input, so they are matched against known words but never copied into errors.
 
 Some carriers send every error, our request's too, as a ``Server`` fault whose ``detail`` holds the exception
 their WSDL declares (Yurtiçi's ``YurticikargoWSException{errorCode, errText}``). Such a carrier reads its own
@@ -59,8 +59,8 @@ _AUTH_CODES = ("FAILEDAUTHENTICATION", "INVALIDSECURITY", "INVALIDSECURITYTOKEN"
 _SERVER_CODES = ("SERVER", "RECEIVER", "INTERNALSERVICEFAULT")
 # Folded (ASCII upper case) words that, in a fault string, mean our credentials were refused. Those that name
 # the credentials themselves decide before a carrier's own reading of the fault: Turkish services say
-# "Kullanıcı adı veya şifre hatalı", "Kullanıcı Şifre Hatalı", "Geçersiz kullanıcı". "Kullanıcı" (user) alone
-# is no such word: Yurtiçi's "Kullanıcıya ait kargo anahtarı bulunamadı" is a key it does not know.
+# "Kullanıcı adı veya şifre hatalı", "Kullanıcı Şifre Hatalı", "Geçersiz kullanıcı". "Kullanıcı" (user)
+# alone is no such word: Yurtiçi's "Kullanıcıya ait kargo anahtarı bulunamadı" is a key it does not know.
 _CREDENTIAL_WORDS = re.compile(
     r"CREDENTIAL|PASSWORD|INVALID USER|SIFRE|PAROLA|\bKULLANICI ADI\b|GECERSIZ KULLANICI"
 )
