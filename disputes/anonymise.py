@@ -8,7 +8,7 @@ and messages' texts, the carrier's place texts, where a digital good was sent, w
 that the customer declared an accessibility need. Kept:
 ids, amounts and items, outcomes, reason codes, the carrier and tracking number, district and city, every timestamp,
 and whether the proof held a signature, photo or location (reports count them), so reports, repeat-claim counting and
-finance reconciliation read the case as before.
+finance reconciliation read the case as before; and the service's own words on the timeline (`OWN_WORDS`).
 
 The rules are by field name over the stored form (`model_dump`), so a field added later under one of these names is
 anonymised with the rest; one under another name is not, and belongs here."""
@@ -41,6 +41,8 @@ of their messages."""
 RELABELLED: Final = {"accessibility_need_declared": "decision_deadline_moved"}
 """Timeline actions that name personal data, by what they read once it is anonymised (their times and the deadline
 they set stay)."""
+OWN_WORDS: Final = frozenset({"images_deleted"})
+"""Timeline entries whose details are the service's own fixed words, about no one: kept as written."""
 FREE_REASONS: Final = REPLACED | {"reason"}
 """In the timeline's details and a restriction, a reason is what a person wrote (a withdrawal's, a reopening's)."""
 
@@ -62,6 +64,19 @@ def _field(key: str, value: Any, replaced: frozenset[str]) -> Any:
     if key in replaced and isinstance(value, str):
         return ANONYMISED
     return anonymised(value, replaced)
+
+
+def anonymised_timeline(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A case's timeline (its stored form) anonymised: people's words replaced or removed in each entry's details
+    (`FREE_REASONS`), the service's own kept (`OWN_WORDS`), actions that name personal data relabelled."""
+    return [_entry(entry) for entry in timeline]
+
+
+def _entry(entry: dict[str, Any]) -> dict[str, Any]:
+    if entry["action"] in OWN_WORDS:
+        return entry
+    kept: dict[str, Any] = anonymised(entry, FREE_REASONS)
+    return kept | {"action": RELABELLED.get(entry["action"], entry["action"])}
 
 
 def anonymised_view(view: dict[str, Any]) -> dict[str, Any]:

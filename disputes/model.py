@@ -17,7 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, m
 
 from disputes import tracing
 from disputes.actors import SYSTEM, Actor
-from disputes.anonymise import ANONYMISED, FREE_REASONS, RELABELLED, anonymised, anonymised_view
+from disputes.anonymise import ANONYMISED, FREE_REASONS, anonymised, anonymised_timeline, anonymised_view
 from disputes.calendar import BusinessCalendar
 from disputes.errors import (
     DomainError,
@@ -1519,9 +1519,9 @@ class Dispute(BaseModel):
         storage alone appends to as well (the storage writes those itself); ids, amounts, outcomes, reason codes and
         times stay. The key a first answer was kept under goes with the answer, long expired. The timeline says so."""
         now = self.test_clock.time if self.test_clock is not None else now
-        kept = anonymised(self.model_dump())
-        kept["timeline"] = [entry | {"action": RELABELLED.get(entry["action"], entry["action"]),
-                                     "details": anonymised(entry["details"], FREE_REASONS)} for entry in kept["timeline"]]
+        stored = self.model_dump()
+        kept = anonymised(stored)
+        kept["timeline"] = anonymised_timeline(stored["timeline"])
         kept["attachment_views"] = [anonymised_view(view) for view in kept["attachment_views"]]
         if kept["restriction"] is not None:
             kept["restriction"] = anonymised(kept["restriction"], FREE_REASONS)

@@ -233,6 +233,22 @@ async def test_an_anonymised_case_no_longer_says_the_customer_declared_an_access
     assert "accessibility_need_declared" not in actions and "decision_deadline_moved" in actions
 
 
+async def test_an_anonymised_case_keeps_the_services_own_words_on_deleting_its_images(
+    storage: Storage, cases: Cases, retention: Retention
+) -> None:
+    """README (Carrier evidence): the timeline records `images_deleted` ("images and carrier replies deleted under
+    retention"); the service's words name no one, and anonymising keeps them."""
+    dispute_id = await a_closed_case_full_of_personal_data(storage, cases)
+    await retention.run(CLOSED + timedelta(days=366))
+
+    assert await retention.run(CLOSED + timedelta(days=730)) == (1, 0)
+
+    doc = await stored_document(storage, dispute_id)
+    [deleted] = [e["details"] for e in doc["timeline"] if e["action"] == "images_deleted"]
+    assert deleted == {"note": "images and carrier replies deleted under retention"}
+    assert personal_left(doc) == []
+
+
 def pairs(doc: Any) -> list[tuple[str, Any]]:
     """Every key and its value in the document, at any depth."""
     if isinstance(doc, dict):
