@@ -5,7 +5,9 @@ Gone or replaced by `ANONYMISED`, wherever in the case they are (the order snaps
 timeline's details, the findings, messages not yet or never delivered): names (buyer, recipient, receiver, courier),
 the phone, the street line, postal code and every coordinate, the customer's statements and staff notes, questions
 and messages' texts, the carrier's place texts, where a digital good was sent, who viewed which attachment, and
-that the customer declared an accessibility need. Kept:
+that the customer declared an accessibility need (health data, KVKK art. 6): a case whose customer declared one then
+reads like one whose customer did not (`DROPPED`, `DROPPED_ACTIONS`, `kept_priority`), but for its decision deadline,
+which reports read. Kept:
 ids, amounts and items, outcomes, reason codes, the carrier and tracking number, district and city, every timestamp,
 and whether the proof held a signature, photo or location (reports count them), so reports, repeat-claim counting and
 finance reconciliation read the case as before; and the service's own words on the timeline (`OWN_WORDS`).
@@ -37,10 +39,13 @@ REMOVED: Final = frozenset({
 """Values set to nothing: each of these fields is optional."""
 CLEARED: Final = frozenset({"accessibility_need", "written_only"})
 """Flags set to false: that the customer declared an accessibility need (health data, KVKK art. 6) and what it made
-of their messages."""
-RELABELLED: Final = {"accessibility_need_declared": "decision_deadline_moved"}
-"""Timeline actions that name personal data, by what they read once it is anonymised (their times and the deadline
-they set stay)."""
+of their messages. Every case has them, so false reads alike on every anonymised case."""
+DROPPED: Final = frozenset({"accessibility_need"})
+"""Keys taken out of the timeline's details: the opening writes `accessibility_need` only when the customer declared
+one, so even false it would tell those cases apart."""
+DROPPED_ACTIONS: Final = frozenset({"accessibility_need_declared"})
+"""Timeline entries taken out whole: an agent recorded the customer's accessibility need, which no other entry says
+and no label could hide (one written for this alone would name it). The deadline it set stays the case's."""
 OWN_WORDS: Final = frozenset({"images_deleted"})
 """Timeline entries whose details are the service's own fixed words, about no one: kept as written."""
 FREE_REASONS: Final = REPLACED | {"reason"}
@@ -66,17 +71,28 @@ def _field(key: str, value: Any, replaced: frozenset[str]) -> Any:
     return anonymised(value, replaced)
 
 
-def anonymised_timeline(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def anonymised_timeline(timeline: list[dict[str, Any]], raised_by_need: int) -> list[dict[str, Any]]:
     """A case's timeline (its stored form) anonymised: people's words replaced or removed in each entry's details
-    (`FREE_REASONS`), the service's own kept (`OWN_WORDS`), actions that name personal data relabelled."""
-    return [_entry(entry) for entry in timeline]
+    (`FREE_REASONS`), the service's own kept (`OWN_WORDS`), what says the customer declared an accessibility need
+    taken out (`DROPPED`, `DROPPED_ACTIONS`), and a priority the entry recorded as `kept_priority` reads it."""
+    return [_entry(entry, raised_by_need) for entry in timeline if entry["action"] not in DROPPED_ACTIONS]
 
 
-def _entry(entry: dict[str, Any]) -> dict[str, Any]:
+def _entry(entry: dict[str, Any], raised_by_need: int) -> dict[str, Any]:
     if entry["action"] in OWN_WORDS:
         return entry
+    details = {key: item for key, item in anonymised(entry["details"], FREE_REASONS).items() if key not in DROPPED}
+    if isinstance(priority := details.get("priority"), int):
+        details["priority"] = kept_priority(priority, raised_by_need)
     kept: dict[str, Any] = anonymised(entry, FREE_REASONS)
-    return kept | {"action": RELABELLED.get(entry["action"], entry["action"])}
+    return kept | {"details": details}
+
+
+def kept_priority(priority: int, raised_by_need: int) -> int:
+    """A queue priority as an anonymised case keeps it: an accessibility need raises a case to `raised_by_need`, so a
+    priority up to that reads 0 (one raised that far for the order's value reads 0 as well), and one above it (abuse
+    signals, a deadline near) stays."""
+    return 0 if priority <= raised_by_need else priority
 
 
 def anonymised_view(view: dict[str, Any]) -> dict[str, Any]:

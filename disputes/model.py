@@ -17,7 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, m
 
 from disputes import tracing
 from disputes.actors import SYSTEM, Actor
-from disputes.anonymise import ANONYMISED, FREE_REASONS, anonymised, anonymised_timeline, anonymised_view
+from disputes.anonymise import ANONYMISED, FREE_REASONS, anonymised, anonymised_timeline, anonymised_view, kept_priority
 from disputes.calendar import BusinessCalendar
 from disputes.errors import (
     DomainError,
@@ -1517,11 +1517,18 @@ class Dispute(BaseModel):
     def anonymise(self, now: datetime) -> None:
         """Replace or remove the case's personal data (`disputes/anonymise.py`), everywhere it is held, the records
         storage alone appends to as well (the storage writes those itself); ids, amounts, outcomes, reason codes and
-        times stay. The key a first answer was kept under goes with the answer, long expired. The timeline says so."""
+        times stay. The key a first answer was kept under goes with the answer, long expired. A case whose customer
+        declared an accessibility need reads like one whose customer did not: the flag false, the opening's mark and
+        an agent's record of it gone from the timeline, the priority it raised as `kept_priority` reads it (in the
+        staff alerts kept with the case too); its decision deadline stays. The timeline says so."""
         now = self.test_clock.time if self.test_clock is not None else now
         stored = self.model_dump()
         kept = anonymised(stored)
-        kept["timeline"] = anonymised_timeline(stored["timeline"])
+        kept["timeline"] = anonymised_timeline(stored["timeline"], ACCESSIBLE_PRIORITY)
+        kept["priority"] = kept_priority(self.priority, ACCESSIBLE_PRIORITY)
+        for message in (*kept["outbox"], *kept["effects_parked"]):
+            if message["kind"] == EffectKind.STAFF_ALERT and isinstance(message["payload"].get("priority"), int):
+                message["payload"]["priority"] = kept_priority(message["payload"]["priority"], ACCESSIBLE_PRIORITY)
         kept["attachment_views"] = [anonymised_view(view) for view in kept["attachment_views"]]
         if kept["restriction"] is not None:
             kept["restriction"] = anonymised(kept["restriction"], FREE_REASONS)

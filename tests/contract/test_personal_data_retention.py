@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from adapters.memory import InMemoryOrders
 from adapters.mongo.indexes import DISPUTES
 from disputes.actors import SYSTEM
 from disputes.calendar import BusinessCalendar
@@ -21,7 +22,7 @@ from disputes.reports import report_facts
 from schemas.common import Outcome, Role
 from schemas.digital import DigitalChannel, DigitalDelivery
 from schemas.dispute import Evidence, ReasonCode, TimelineEntry
-from schemas.orders import DigitalKind, OrderItem
+from schemas.orders import DigitalKind, Order, OrderItem
 from schemas.proof import Courier, DeliveryLocation, RecipientRelation, TrackingEvent
 from schemas.recommendation import Effect, Finding, PolicyRule, Recommendation, RecommendedAction
 from tests.contract.conftest import HOME, Cases, Storage
@@ -230,7 +231,88 @@ async def test_an_anonymised_case_no_longer_says_the_customer_declared_an_access
     flags = [value for key, value in pairs(doc) if key in ("accessibility_need", "written_only")]
     assert flags and not any(flags)  # health data (KVKK art. 6): the case no longer says it
     actions = [entry["action"] for entry in doc["timeline"]]
-    assert "accessibility_need_declared" not in actions and "decision_deadline_moved" in actions
+    assert "accessibility_need_declared" not in actions and "decision_deadline_moved" not in actions
+
+
+class NeedOnTheOrder(InMemoryOrders):
+    """The order service's answer, saying the customer declared an accessibility need (a case on it is opened with
+    the need)."""
+
+    async def get(self, order_id: str) -> Order | None:
+        found = await super().get(order_id)
+        return None if found is None else found.model_copy(update={"accessibility_need": True})
+
+
+async def a_closed_case(storage: Storage, cases: Cases, *, declared: bool = False) -> str:
+    """A case the policy handed to a supervisor (needs one, priority 0); `declared`: an agent recorded the customer's
+    accessibility need while it was open. Supervisors were alerted that its first response was missed, and one
+    decided it then; its messages (the alert among them) were refused for good and are kept parked."""
+    case = await cases.open()
+    advice = Recommendation(action=RecommendedAction.REJECT, rule=PolicyRule.STRONG_PROOF, confidence=0.9,
+                            findings=[], auto_resolve=False, carrier_liable=False, needs_supervisor=True, priority=0,
+                            abuse_flags=[], computed_at=NOW)
+    await cases.change(case.id, lambda d: d.record_assessment(SYSTEM, advice, NOW, timedelta(hours=72)))
+    if declared:
+        await cases.change(case.id, lambda d: d.declare_accessibility_need(
+            AGENT, NOW + timedelta(hours=1), timedelta(hours=12), NOW + timedelta(hours=1), BusinessCalendar()))
+    missed = case.sla.first_response_due
+    await cases.change(case.id, lambda d: d.watch_first_response(SYSTEM, missed, timedelta(hours=1)))
+    await cases.change(case.id, lambda d: d.decide(
+        SUPERVISOR, Outcome.REFUND, ReasonCode.GOODWILL, "Yazılı yanıt verildi.", None, missed,
+        override_reason="İyi niyet."))
+    for message in await storage.disputes.pending(case.id):
+        await storage.disputes.failed(case.id, message, "rejected: HTTP 400", missed, park=True)
+    return case.id
+
+
+def as_it_reads(doc: dict[str, Any]) -> dict[str, Any]:
+    """What an anonymised case says of its customer, but for its ids, times and deadlines: its flag and priority,
+    each timeline entry's action, role and what its details name (in full for the opening and the flagging), and the
+    priority its parked staff alerts give."""
+    return {
+        "accessibility_need": doc["accessibility_need"],
+        "priority": doc["priority"],
+        "timeline": [(e["action"], e["role"], e["details"] if e["action"] in ("opened", "flagged") else sorted(e["details"]))
+                     for e in doc["timeline"]],
+        "alerted": [m["payload"]["priority"] for m in doc["effects_parked"] if m["kind"] == "staff_alert"],
+    }
+
+
+LATER = CLOSED + timedelta(days=400), CLOSED + timedelta(days=800)
+"""Past the images' retention, then past the personal data's, of a case decided days after `CLOSED`."""
+
+
+async def test_an_anonymised_case_opened_with_an_accessibility_need_reads_like_one_opened_without(
+    storage: Storage, cases: Cases, retention: Retention
+) -> None:
+    usual = await a_closed_case(storage, cases)
+    with_need = Cases(storage, cases.clock, NeedOnTheOrder(), numbered=500)
+    accessible = await a_closed_case(storage, with_need)
+    kept = await stored_document(storage, accessible)
+    assert kept["timeline"][0]["details"]["accessibility_need"] is True and kept["priority"] == 1  # while kept
+    assert as_it_reads(kept)["alerted"] == [1]
+    await retention.run(LATER[0])
+
+    assert await retention.run(LATER[1]) == (2, 0)
+
+    usual_doc, accessible_doc = [await stored_document(storage, i) for i in (usual, accessible)]
+    assert as_it_reads(accessible_doc) == as_it_reads(usual_doc)
+    assert as_it_reads(accessible_doc)["priority"] == 0  # queue priority: the need's 1 would show it (CSV export)
+
+
+async def test_an_anonymised_case_whose_agent_recorded_an_accessibility_need_reads_like_one_without(
+    storage: Storage, cases: Cases, retention: Retention
+) -> None:
+    usual = await a_closed_case(storage, cases)
+    declared = await a_closed_case(storage, cases, declared=True)
+    kept = await stored_document(storage, declared)
+    assert "accessibility_need_declared" in [e["action"] for e in kept["timeline"]] and kept["priority"] == 1
+    await retention.run(LATER[0])
+
+    assert await retention.run(LATER[1]) == (2, 0)
+
+    usual_doc, declared_doc = [await stored_document(storage, i) for i in (usual, declared)]
+    assert as_it_reads(declared_doc) == as_it_reads(usual_doc)
 
 
 async def test_an_anonymised_case_keeps_the_services_own_words_on_deleting_its_images(
