@@ -49,6 +49,21 @@ MAX_BODY_BYTES = 2 * MAX_IMAGE_B64_CHARS + MAX_TEXT_CHARS * MAX_CHAR_BYTES + FRA
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Written]
 Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Written]
 HttpsUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https://[^\s]+$")]
+_ASCII_WHITESPACE = b" \t\n\r\v\f"
+
+
+def _unwrapped(value: object) -> object:
+    """Base64 as MIME encoders write it (lines of 76 characters, RFC 2045 §6.8: Java's `getMimeEncoder`, .NET's
+    `InsertLineBreaks`, `openssl base64`) read as one line: ASCII whitespace taken out, so the bound counts the
+    base64 itself and the image kept is the same as unwrapped."""
+    if isinstance(value, str) and value.isascii():
+        return value.encode().translate(None, _ASCII_WHITESPACE).decode()
+    return value
+
+
+ImageContent = Annotated[
+    str, StringConstraints(min_length=4, max_length=MAX_IMAGE_B64_CHARS), BeforeValidator(_unwrapped),
+]
 
 
 def _of_any_case(pattern: str) -> str:
@@ -89,11 +104,12 @@ class PartnerImage(_Strict):
     A bad image does not refuse the push. One that is not valid here (a link that is not https, content over
     5,500,000 base64 characters or not base64, no media_type, another media type, an unknown field, both forms or
     neither), or whose bytes are not an image, is dropped: the push is answered 202, the rest of the event is
-    stored, and the proof's notes name the dropped image (`attachment_dropped`)."""
+    stored, and the proof's notes name the dropped image (`attachment_dropped`). Base64 wrapped into lines is
+    read, and counted, without its line breaks."""
 
     _shown = ("media_type",)
     url: HttpsUrl | None = None
-    content_b64: Annotated[str, StringConstraints(min_length=4, max_length=MAX_IMAGE_B64_CHARS)] | None = None
+    content_b64: ImageContent | None = None
     media_type: ImageType | None = None
 
     @model_validator(mode="after")

@@ -1,3 +1,4 @@
+import base64
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -5,7 +6,7 @@ from typing import Any
 
 import pytest
 from multidict import CIMultiDict
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from carriers.aras.client import ArasAdapter
 from carriers.aras.settings import ArasSettings
@@ -25,7 +26,7 @@ from carriers.surat.client import SuratAdapter
 from carriers.surat.settings import SuratSettings
 from carriers.yurtici.client import YurticiAdapter
 from carriers.yurtici.settings import YurticiSettings
-from schemas.partner_webhook import PartnerEvent
+from schemas.partner_webhook import PartnerEvent, PartnerImage
 from schemas.proof import AttachmentKind, NoteCode, ProofSource, ProofStatus, RecipientRelation
 from tests.unit.carriers.conftest import NOW
 from tests.unit.carriers.properties import sample, sample_json
@@ -343,3 +344,17 @@ def test_configuration_errors_never_echo_a_secret() -> None:
         )
     assert "short-secret" not in str(caught.value)
     assert "a secret is 32 to 512 characters long" in str(caught.value)  # never "items"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_an_image_in_line_wrapped_base64_is_the_same_image_and_its_bound_counts_the_base64_alone(yurtici, newline):
+    # RFC 2045 §6.8: MIME encoders write base64 in lines of at most 76 characters.
+    wrapped = "".join(f"{PNG[i:i + 76]}{newline}" for i in range(0, len(PNG), 76))
+    [event] = yurtici.parse_webhook(body(photo={"content_b64": wrapped, "media_type": "image/png"}))
+    assert event.proof.photo is not None and event.proof.photo.content_b64 == PNG and event.proof.notes == ()
+
+    at_bound = base64.encodebytes(bytes(5_500_000 // 4 * 3)).decode().replace("\n", newline)  # 5,500,000 + breaks
+    assert len(at_bound) > 5_500_000
+    assert PartnerImage(content_b64=at_bound, media_type="image/png").content_b64 == "A" * 5_500_000
+    with pytest.raises(ValidationError):
+        PartnerImage(content_b64=at_bound + "AAAA", media_type="image/png")
