@@ -106,7 +106,7 @@ from adapters.web.keys import (
     TOKENS,
     WEBHOOK_MAX_BYTES,
 )
-from adapters.web.edge import EdgeRoutes
+from adapters.web.edge import EdgeRoutes, Refused
 from adapters.web.openapi import build_openapi
 from adapters.web import rate_limit
 from adapters.web.views import Cursors, DisputeViews, QueueRows
@@ -242,7 +242,8 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
         if mongodb and endpoint.counts == "carrier":  # a push's events are stored in one call; carriers retry a 503 later
             handler = _within_database_time(settings.mongodb_worker_timeout_seconds, handler)
         # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
-        routes.add(endpoint.method, ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), handler)
+        refused = carriers_api.refused_on_headers if endpoint.handler is carriers_api.receive_webhook else None
+        routes.add(endpoint.method, ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), handler, refused)
     if api:
         routes.files("/docs/static", ops.DOCS_DIR)
         setup_console(app, routes, settings)
@@ -444,9 +445,9 @@ class _DatabaseBoundRoutes(EdgeRoutes):
     def get(self, path: str, handler: Handler) -> None:
         super().get(path, _within_database_time(self.seconds, handler))
 
-    def add(self, method: str, path: str, handler: Handler) -> None:
+    def add(self, method: str, path: str, handler: Handler, refused: Refused | None = None) -> None:
         bounded = handler if method == "GET" else _within_database_time(self.seconds, handler)  # a GET: by `get`
-        super().add(method, path, bounded)
+        super().add(method, path, bounded, refused)
 
 
 class _ReadingTime:

@@ -102,10 +102,7 @@ async def receive_webhook(call: Call) -> web.Response:
     try:
         if adapter is None:  # whatever the path names, it is not repeated back
             raise Rejection(WebhookReason.UNKNOWN_CARRIER, "No carrier by this code takes pushes.")
-        _json_or_unlabelled(request)
-        codings = content_codings(request.headers)
-        _declared_within(request, app[WEBHOOK_MAX_BYTES])
-        _credential_first(adapter, request)
+        codings = _on_headers(adapter, request)
         if adapter.webhook_auth.scheme == CREDENTIAL_SCHEME:  # an API key was checked on the headers alone
             raw = await read_decoded(request.content, codings, app[WEBHOOK_MAX_BYTES])
         elif isinstance(adapter, CheckedAsItArrives):
@@ -129,6 +126,27 @@ async def receive_webhook(call: Call) -> web.Response:
     # named on the request line
     structlog.contextvars.bind_contextvars(carrier=code, events=kept.received, duplicates=kept.duplicates)
     return json_body(_receipt(kept.received, kept.duplicates), status=adapter.received_status)
+
+
+def _on_headers(adapter: PushCarrier, request: web.Request) -> tuple[str, ...]:
+    """The body's codings, unless the push to `adapter`'s carrier is refused on its headers alone."""
+    _json_or_unlabelled(request)
+    codings = content_codings(request.headers)
+    _declared_within(request, request.app[WEBHOOK_MAX_BYTES])
+    _credential_first(adapter, request)
+    return codings
+
+
+def refused_on_headers(request: web.Request) -> bool:
+    """Whether a push is refused on its headers alone, as `receive_webhook` refuses it before reading its body (the
+    route's expectation: such a push is answered its refusal instead of `100 Continue`)."""
+    if (adapter := request.app[PUSH_CARRIERS].get(request.match_info["carrier"])) is None:
+        return True
+    try:
+        _on_headers(adapter, request)
+    except Rejection:
+        return True
+    return False
 
 
 @functools.lru_cache(maxsize=64)

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
-from aiohttp import web
+from aiohttp import HttpVersion11, hdrs, web
 from aiohttp.typedefs import Handler
 
 from adapters.observability import UNMATCHED, request_middleware
@@ -41,6 +41,32 @@ def at_edge(handler: Handler) -> Handler:
     return partial(edge, handler=handler)
 
 
+type Refused = Callable[[web.Request], bool]
+"""Whether a route refuses a request on its headers alone (before reading its body)."""
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+async def _expecting(refused: Refused, handler: Handler, request: web.Request) -> web.StreamResponse | None:
+    """A route's expect handler (aiohttp runs it before the route's own, on a request with an `Expect` header): a
+    request refused on its headers alone gets that refusal, from `handler` behind the edge, instead of `100 Continue`
+    (RFC 9110 §10.1.1), so its body is not invited; an expectation other than `100-continue` is a 417 problem. Either
+    answer closes the connection: the body not invited may follow or not. HTTP/1.0 has no expectations to meet."""
+    if request.version != HttpVersion11:
+        return None
+    expected = {part.strip().lower() for value in request.headers.getall(hdrs.EXPECT) for part in value.split(",")}
+    if expected == {"100-continue"} and not refused(request):
+        await request.writer.write(_CONTINUE)
+        request.writer.output_size = 0  # what is sent from here is the answer (aiohttp's own handler does the same)
+        return None
+    response = await edge(request, handler=handler if expected == {"100-continue"} else _expectation_failed)
+    response.force_close()
+    return response
+
+
+async def _expectation_failed(request: web.Request) -> NoReturn:
+    raise web.HTTPExpectationFailed(text="The only expectation taken is 100-continue.")
+
+
 class EdgeRoutes:
     """Adds an application's routes, each behind the edge; `close` adds the one that takes what no other does."""
 
@@ -50,11 +76,15 @@ class EdgeRoutes:
     def get(self, path: str, handler: Handler) -> None:
         self.router.add_get(path, at_edge(handler))  # and HEAD: the same answer without its body
 
-    def add(self, method: str, path: str, handler: Handler) -> None:
+    def add(self, method: str, path: str, handler: Handler, refused: Refused | None = None) -> None:
+        """A route; with `refused`, a request it refuses on its headers alone is refused before its body is invited
+        (`Expect: 100-continue`)."""
         if method == "GET":
             self.get(path, handler)
-        else:
+        elif refused is None:
             self.router.add_route(method, path, at_edge(handler))
+        else:
+            self.router.add_route(method, path, at_edge(handler), expect_handler=partial(_expecting, refused, handler))
 
     def post(self, path: str, handler: Handler) -> None:
         self.add("POST", path, handler)
