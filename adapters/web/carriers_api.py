@@ -255,7 +255,7 @@ async def list_carriers(call: Call) -> web.Response:
 ENDPOINTS = (
     Endpoint("POST", "/v1/carriers/{carrier}/webhooks", receive_webhook,
              "Carrier evidence push (authenticated by the carrier's own signature or credential)",
-             response=WebhookReceipt, status=202, errors=(400, 401, 403, 404, 413, 415, 422), tag="carriers",
+             response=WebhookReceipt, status=202, errors=(400, 401, 403, 404, 413, 415, 417, 422), tag="carriers",
              keys="none", limit="carrier"),  # deduplicated by the carrier's event id; limited per carrier
     Endpoint("GET", "/v1/carriers", list_carriers, "Configured carriers, capabilities and health", STAFF,
              response=CarrierList, tag="carriers"),

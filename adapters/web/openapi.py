@@ -30,6 +30,7 @@ STATUS_TEXT = {
     400: "Malformed request", 401: "Not authenticated", 403: "Not allowed for this role", 404: "Not found",
     408: "Body not received in time", 409: "Conflicts with the current state", 412: "Stale version",
     413: "Body too large", 415: "Unsupported media type", 416: "No part of the file is in the Range",
+    417: "An expectation other than 100-continue",
     422: "Invalid request", 428: "If-Match required", 429: "Too many requests",
     500: "An unexpected error, logged with the request id", 503: "Temporarily unavailable",
 }
@@ -347,7 +348,7 @@ def _staff_change(e: Endpoint) -> bool:
 
 
 EDGE_SCOPES: dict[str, Callable[[Endpoint], bool]] = {
-    "malformed-webhook": _takes_pushes, "webhook-unauthenticated": _takes_pushes, "webhook-forbidden": _takes_pushes,
+    "malformed-webhook": _takes_pushes, "expectation-failed": _takes_pushes, "webhook-unauthenticated": _takes_pushes, "webhook-forbidden": _takes_pushes,
     "unknown-carrier": lambda e: "{carrier}" in e.path,
     "range-not-satisfiable": lambda e: "file" in e.extra,
     "malformed-header": lambda e: bool(e.headers),

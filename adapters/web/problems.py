@@ -71,6 +71,7 @@ EDGE_PROBLEMS = tuple(ProblemType(*fields) for fields in (
     (UNSUPPORTED_ENCODING, 415, UNSUPPORTED_ENCODING_TITLE),
     ("unsupported-image-type", 415, "Not an accepted image"),
     ("range-not-satisfiable", 416, "Range not satisfiable"),
+    ("expectation-failed", 417, "Expectation Failed"),
     ("validation-failed", 422, "The request is not valid"),
     ("malformed-webhook", 422, "The push cannot be read"),
     ("unreadable-image", 422, "An image cannot be read"),
