@@ -128,6 +128,8 @@ RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
 ACCESSIBLE_PRIORITY = 1
+IMAGES_DELETED = {"note": "images and carrier replies deleted under retention"}
+"""The details of the `images_deleted` entry: the service's own words."""
 EARLIER_PARCEL = timedelta(days=1)
 """A push stored, or telling a delivery, further than this before the order was placed is about an earlier parcel that
 carried the same tracking number (carriers reuse them: FedEx's `trackingNumberUniqueId` tells duplicates apart): the
@@ -1482,9 +1484,7 @@ class Dispute(BaseModel):
                         for f in self.recommendation.findings]
             self.recommendation = self.recommendation.model_copy(update={"findings": findings})
         self.images_deleted_at = now
-        self._apply(SYSTEM, "images_deleted", now, None, {
-            "note": "images and carrier replies deleted under retention"
-        })
+        self._apply(SYSTEM, "images_deleted", now, None, dict(IMAGES_DELETED))
 
     def stored_copies_deleted(self) -> None:
         """Retention deleted the copies `delete_stored_copies` recorded (those nothing else still needs)."""

@@ -65,7 +65,12 @@ never saved again.
 
 Channels recorded: cases stored before the channel a case came through was recorded came through the order page, and
 read so (`Dispute.channel`'s default); they are given `channel: order_page`, so the queue's channel filter (an
-equality its index `queue_order_by_channel` serves) finds them as the reports count them."""
+equality its index `queue_order_by_channel` serves) finds them as the reports count them.
+
+Anonymised again: cases anonymised before an anonymised case stopped telling that its customer declared an
+accessibility need still tell it (the opening's `accessibility_need`, the declaration relabelled
+`decision_deadline_moved`, which nothing else writes, and the priority of 1 it raised), and their `images_deleted`
+note reads "[anonymised]": each is written as anonymising writes it now (`disputes/anonymise.py`)."""
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -78,11 +83,12 @@ from pymongo.errors import OperationFailure
 from adapters.mongo.disputes import from_doc, queue_key
 from adapters.mongo.evidence_store import LAST_STORED
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
-from disputes.model import CLOCK_MARK
+from disputes.anonymise import anonymised_timeline, kept_priority
+from disputes.model import ACCESSIBLE_PRIORITY, CLOCK_MARK, IMAGES_DELETED
 from disputes.ports import STORED_LATELY
 from disputes.reports import report_facts
 from disputes.work import WorkKind
-from schemas.dispute import Channel
+from schemas.dispute import Channel, EffectKind
 from schemas.proof import ProofOfDelivery
 
 Doc = dict[str, Any]
@@ -137,6 +143,8 @@ PROOF_HOURS = "proof_hours_not_negative"
 DECISIONS_IN_THEIR_DEADLINE = "decisions_in_their_deadline"
 CHANNELS_RECORDED = "channels_recorded"
 PERSONAL_DATA_DUE = "personal_data_due"
+ANONYMISED_AGAIN = "anonymised_again"
+RELABELLED_NEED = "decision_deadline_moved"
 BATCH = 500
 
 
@@ -150,6 +158,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
         EVENTS_IN_ORDER: _events_in_order, PUSHES_READ: _pushes_read, EVENTS_BY_PUSH: _events_by_push,
         PROOF_HOURS: _proof_hours, DECISIONS_IN_THEIR_DEADLINE: _decisions_in_their_deadline,
         CHANNELS_RECORDED: _channels_recorded, PERSONAL_DATA_DUE: _personal_data_due,
+        ANONYMISED_AGAIN: _anonymised_again,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     pending = [name for name in steps if name not in done]
@@ -231,6 +240,32 @@ async def _personal_data_due(db: AsyncDatabase[Doc]) -> int:
         due = {"$set": {f"due.{WorkKind.RETENTION}": doc["closed_at"]}}
         changed += (await db[DISPUTES].update_one({"_id": doc["_id"], **old}, due)).modified_count
     return changed
+
+
+async def _anonymised_again(db: AsyncDatabase[Doc]) -> int:
+    """Each anonymised case, found among every case by the index every collection has, written as anonymising writes
+    it now where that differs, at the version it was read."""
+    changed = 0
+    read = {"anonymised_at": 1, "timeline": 1, "priority": 1, "version": 1, "outbox": 1, "effects_parked": 1}
+    async for doc in db[DISPUTES].find({}, read).sort("_id", 1):
+        if doc.get("anonymised_at") is None:
+            continue
+        timeline = [{**entry, "details": IMAGES_DELETED} if entry["action"] == "images_deleted" else entry
+                    for entry in doc["timeline"] if entry["action"] != RELABELLED_NEED]
+        kept = {"timeline": anonymised_timeline(timeline, ACCESSIBLE_PRIORITY),
+                "priority": kept_priority(doc["priority"], ACCESSIBLE_PRIORITY),
+                **{name: [_kept_alert(message) for message in doc.get(name, [])] for name in ("outbox", "effects_parked")}}
+        if any(doc.get(name) != value for name, value in kept.items()):
+            current = {"_id": doc["_id"], "version": doc["version"]}
+            changed += (await db[DISPUTES].update_one(current, {"$set": kept})).modified_count
+    return changed
+
+
+def _kept_alert(message: Doc) -> Doc:
+    priority = message.get("payload", {}).get("priority")
+    if message.get("kind") != EffectKind.STAFF_ALERT or not isinstance(priority, int):
+        return message
+    return {**message, "payload": {**message["payload"], "priority": kept_priority(priority, ACCESSIBLE_PRIORITY)}}
 
 
 async def _purge_flags_dropped(db: AsyncDatabase[Doc]) -> int:

@@ -311,7 +311,7 @@ ALL_MIGRATIONS = {  # the migrations the module's docstring lists, by the names 
     "schedule_in_due", "queue_key", "claim_indexes", "flagged", "shipment_on_clock", "purge_recorded",
     "purge_flags_dropped", "pushes_kept", "refs_cited", "images_checked", "raws_checked", "copies_rechecked",
     "events_in_order", "earlier_pushes_read", "events_by_push", "proof_hours_not_negative",
-    "decisions_in_their_deadline", "channels_recorded", "personal_data_due",
+    "decisions_in_their_deadline", "channels_recorded", "personal_data_due", "anonymised_again",
 }
 
 
@@ -481,3 +481,48 @@ async def test_a_closed_case_stored_before_personal_data_was_anonymised_is_anony
     stored = await mongo_db[DISPUTES].find_one({"_id": opened.id})
     assert stored["anonymised_at"] is not None and "retention" not in stored["due"]
     assert "Gelmedi." not in str(stored) and "Ayşe Yılmaz" not in str(stored) and "Buldum" not in str(stored)
+
+
+async def test_a_case_anonymised_before_it_hid_an_accessibility_need_is_anonymised_again_and_a_second_run_changes_nothing(
+    mongo_db, query_audit
+):
+    """As anonymised before: the opening's `accessibility_need`, the declaration relabelled `decision_deadline_moved`,
+    the priority of 1 it raised (in a staff alert kept with the case too), and the retention's own note replaced."""
+    clock = FixedClock(NOW)
+    repository = MongoDisputes.in_database(mongo_db)
+    service = DisputeService(repository, InMemoryOrders([order()]), clock, Rules())
+    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    await service.withdraw(CUSTOMER, opened.id, "Buldum")
+    for message in await repository.pending(opened.id):
+        await repository.delivered(opened.id, message, NOW)
+    job = AttachmentRetention(mongo_db, repository, FixedClock(NOW + timedelta(days=800)))
+    retention = DueWork(MongoSchedule(mongo_db, repository.stored), job, job.clock, "worker-1")
+    await mongo_db[DISPUTES].update_one({"_id": opened.id}, {"$set": {"due.retention": NOW}})
+    while await retention.run_once():
+        pass
+    await migrate(mongo_db)  # every other migration recorded
+    now_written = await mongo_db[DISPUTES].find_one({"_id": opened.id})
+    assert now_written["anonymised_at"] is not None
+    timeline = now_written["timeline"]
+    as_before = [
+        {**timeline[0], "details": {**timeline[0]["details"], "accessibility_need": False}},
+        {**timeline[0], "action": "decision_deadline_moved", "details": {"decision_due": "2026-11-20T21:00:00Z"}},
+        {**timeline[-1], "action": "images_deleted", "actor": "system", "details": {"note": "[anonymised]"}},
+        *timeline[1:],
+    ]
+    alert = {"kind": "staff_alert", "key": "k-1", "payload": {"alert": "deadline_near", "priority": 1}}
+    await mongo_db[DISPUTES].update_one({"_id": opened.id}, {"$set": {
+        "timeline": as_before, "priority": 1, "effects_parked": [alert]}})
+    await mongo_db[migrations.MIGRATIONS].delete_one({"_id": migrations.ANONYMISED_AGAIN})
+
+    assert await migrate(mongo_db) == 1
+    again = await mongo_db[DISPUTES].find_one({"_id": opened.id})
+    assert [e["action"] for e in again["timeline"]] == [timeline[0]["action"], "images_deleted",
+                                                         *(e["action"] for e in timeline[1:])]
+    assert "accessibility_need" not in again["timeline"][0]["details"]
+    assert [e["details"] for e in again["timeline"] if e["action"] == "images_deleted"] == [
+        {"note": "images and carrier replies deleted under retention"}]
+    assert (again["priority"], again["effects_parked"][0]["payload"]["priority"]) == (0, 0)
+    await mongo_db[migrations.MIGRATIONS].delete_one({"_id": migrations.ANONYMISED_AGAIN})
+    assert await migrate(mongo_db) == 0
+    query_audit.commands.clear()  # the migration scans every case, on purpose

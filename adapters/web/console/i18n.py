@@ -304,8 +304,6 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "information_added": ("information added", "bilgi eklendi"),
         "information_request_expired": ("question to the customer expired", "müşteriye sorulan sorunun süresi doldu"),
         "accessibility_need_declared": ("accessibility need declared", "erişilebilirlik ihtiyacı bildirildi"),
-        # read on cases anonymised while their accessibility need was relabelled so (now its entry is taken out)
-        "decision_deadline_moved": ("decision deadline moved", "karar son tarihi değişti"),
         "flagged": ("flagged", "işaretlendi"),
         "clock_advanced": ("test clock advanced", "test saati ileri alındı"),
         "restriction_raised": ("account restricted", "hesap kısıtlandı"),
