@@ -26,6 +26,18 @@ MEDIA_TYPES: Final = {
 }
 """What the service stores (told by the bytes: `carriers.parsing.sniff`, `adapters.images`; a carrier's raw reply,
 `disputes.evidence_access.reply_type`), and its file extension."""
+SERVED: Final = {
+    **dict.fromkeys(("image/jpeg", "image/png", "image/webp"),
+                    "a carrier's signature or photo, or an image the customer sent"),
+    **dict.fromkeys(("image/gif", "image/tiff"), "a carrier's signature or photo"),
+    "application/pdf": "a carrier's proof-of-delivery document",
+    "text/html": "a carrier's proof-of-delivery letter, as UPS sends it",
+    "application/json": "a pulled proof's raw reply, its `raw_ref`: the carrier's replies to the pull as one JSON object, "
+                        "`{carrier, replies: [{method, url, status, content_type, body or body_base64}]}`",
+    "application/xml": "a raw reply kept as the carrier's XML, a SOAP answer",
+    "application/octet-stream": "a raw reply in neither",
+}
+"""Each type `MEDIA_TYPES` names, and what is served as it: the file answers' description in the API document."""
 SANDBOXED: Final = {
     "text/html": "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'",
     "application/pdf": "sandbox",
@@ -92,5 +104,5 @@ ENDPOINTS = (
              "sandbox (Content-Security-Policy: sandbox, no scripts); each view is recorded on the timeline (a HEAD, "
              "which sends no file, is not)", CUSTOMER_SIDE | {Role.INVESTIGATOR, Role.SUPERVISOR},
              headers=("If-None-Match", "Range", "If-Range"), errors=(404, 416),
-             extra={"file": tuple(MEDIA_TYPES)}),
+             extra={"file": SERVED}),
 )

@@ -298,14 +298,24 @@ def _http_semantics(e: Endpoint, responses: dict[str, Any]) -> None:
         responses["429"]["headers"] = retry | limits
 
 
-def _file_responses(media_types: tuple[str, ...]) -> dict[str, Any]:
-    """A file's answers: all of it, a part, or "your copy is current"."""
-    content = {media: {"schema": {"type": "string", "format": "binary"}} for media in media_types}
+def _file_responses(media_types: dict[str, str]) -> dict[str, Any]:
+    """A file's answers: all of it, a part, or "your copy is current". The bytes are described under one binary media
+    type, which every client generator reads as bytes (given each served type, a generator reads an HTML file as
+    text and a JSON one as a parsed value); the answer itself carries the file's own Content-Type, named in the
+    description (`media_types`: each type served, and what it is)."""
+    content = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+    kinds: dict[str, list[str]] = {}
+    for media, what in media_types.items():
+        kinds.setdefault(what, []).append(f"`{media}`")
+    served = "".join(f"\n- {', '.join(types)}: {what}" for what, types in kinds.items())
+    sent = ("Read the body as bytes, whatever its type (the document names them all `application/octet-stream`): it "
+            f"is sent with the file's own Content-Type, one of{served}")
     headers = {name: {"description": text, "schema": {"type": "string"}} for name, text in FILE_HEADERS.items()}
     part = {"Content-Range": {"description": "bytes first-last/size", "schema": {"type": "string"}}}
     return {
-        "200": {"description": "The file", "headers": headers, "content": content},
-        "206": {"description": "The part of the file the Range asked for", "headers": headers | part, "content": content},
+        "200": {"description": f"The file. {sent}", "headers": headers, "content": content},
+        "206": {"description": f"The part of the file the Range asked for. {sent}", "headers": headers | part,
+                "content": content},
         "304": {"description": "The copy named in If-None-Match is current",
                 "headers": {name: headers[name] for name in ("ETag", "Cache-Control")}},
     }

@@ -15,6 +15,7 @@ import pytest
 
 from schemas.common import Role
 from tests.e2e.conftest import TOKENS, eventually, orders_file_document
+from tests.e2e.test_customer_evidence import form, photo
 from tests.factories import order, shipment
 
 PACKAGE = "dispute_client"
@@ -149,3 +150,50 @@ async def test_a_generated_client_reads_a_broken_rule_as_its_own_problem_type_na
     assert (refused.parsed.type_, refused.parsed.field) == ("urn:dispute-service:problem:unknown-order", "order_id")
     assert (wrong_shipment.parsed.type_, wrong_shipment.parsed.field) == (
         "urn:dispute-service:problem:unknown-shipment", "shipment_id")
+
+
+async def test_a_generated_client_downloads_each_attachment_as_its_bytes(api, generate_client):
+    """The carrier's proof, its raw reply (served as JSON) and the customer's image: a client generated from the
+    document reads each as bytes, whatever Content-Type it is served with."""
+    client = generate_client(await (await api.get("/openapi.json")).json())
+    models, disputes = _module(client, "models"), _module(client, "api.disputes")
+    for operation in ("open_dispute", "get_dispute", "get_attachment"):
+        importlib.import_module(f"{disputes.__name__}.{operation}")
+    base_url = str(api.make_url("")).rstrip("/")
+    as_customer = {"Authorization": f"Bearer {CUSTOMER_TOKEN}"}
+    as_investigator = {"Authorization": f"Bearer {INVESTIGATOR_TOKEN}"}
+
+    async with client.AuthenticatedClient(base_url=base_url, token=CUSTOMER_TOKEN) as customer, \
+            client.AuthenticatedClient(base_url=base_url, token=INVESTIGATOR_TOKEN) as investigator:
+        body = models.OpenDispute(order_id="ord-g1", statement="Teslim edildi görünüyor, gelmedi.",
+                                  preferred_resolution=models.Resolution.REFUND)
+        opened = await disputes.open_dispute.asyncio_detailed(client=customer, body=body, idempotency_key="a-1")
+        dispute_id = opened.parsed.id
+        sent = photo()
+        added = await api.post(f"/v1/disputes/{dispute_id}/information", headers=as_customer,
+                               data=form("Kapının fotoğrafı.", ("kapi.jpg", sent, "image/jpeg")))
+        assert added.status == 201, await added.text()
+        [image] = (await added.json())["customer_evidence"][0]["images"]
+
+        async def pulled():
+            case = (await disputes.get_dispute.asyncio_detailed(dispute_id, client=investigator)).parsed
+            return case if isinstance(case, models.DisputeView) and case.evidence else None
+
+        case = await eventually(pulled, timeout=10)
+        assert case is not None, "the carrier's proof was never pulled"
+        proof = case.evidence[0].proof
+        assert isinstance(proof.raw_ref, str)
+        carriers = [a.ref for a in (proof.signature, proof.photo, proof.document) if isinstance(a, models.Attachment)]
+        served = {}
+        for ref in (proof.raw_ref, image["ref"], *carriers):
+            plain = await api.get(f"/v1/disputes/{dispute_id}/attachments/{ref}", headers=as_investigator)
+            assert plain.status == 200, await plain.text()
+            served[ref] = plain.content_type
+            answer = await disputes.get_attachment.asyncio_detailed(dispute_id, ref, client=investigator)
+            assert answer.status_code == 200 and answer.parsed.payload.read() == await plain.read(), ref
+        assert served[proof.raw_ref] == "application/json" and served[image["ref"]] == "image/jpeg"
+        raw = await disputes.get_attachment.asyncio_detailed(dispute_id, proof.raw_ref, client=investigator)
+        assert json.loads(raw.parsed.payload.getvalue())["carrier"] == "ups"
+
+        own = await disputes.get_attachment.asyncio_detailed(dispute_id, image["ref"], client=customer)
+        assert own.status_code == 200 and own.parsed.payload.read()[:3] == b"\xff\xd8\xff"  # a JPEG, its EXIF removed

@@ -6,6 +6,7 @@ import pytest
 
 from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS
 from adapters.web import test_clocks_api
+from adapters.web.evidence_api import MEDIA_TYPES
 from adapters.web.openapi import build_openapi
 from adapters.web.problems import problem_types
 from tests.e2e.conftest import DocumentedProblems
@@ -120,6 +121,23 @@ def test_the_operations_endpoints_describe_their_bodies():
     metrics = PATHS["/metrics"]["get"]["responses"]["200"]
     assert "text/plain; version=1.0.0" in metrics["description"]
     assert metrics["content"]["text/plain"]["example"].startswith("# HELP disputes_http_requests_total ")
+
+
+def test_a_file_is_described_as_bytes_alone_and_its_description_names_each_type_it_is_served_as():
+    """openapi-python-client reads an answer by the first media type it knows (HTML as text, JSON parsed): a file
+    described under several would never be read as bytes. Only `application/octet-stream` is read as bytes."""
+    files = {(path, status): answer for path, methods in PATHS.items()
+             for status, answer in methods.get("get", {}).get("responses", {}).items()
+             if any(media.get("schema", {}).get("format") == "binary" for media in answer.get("content", {}).values())}
+    attachment = ONE + "/attachments/{ref}"
+    assert set(files) == {(attachment, "200"), (attachment, "206")}
+    served = ("image/jpeg", "image/png", "image/webp", "image/gif", "image/tiff", "application/pdf", "text/html",
+              "application/json", "application/xml", "application/octet-stream")
+    assert set(MEDIA_TYPES) == set(served)
+    for answer in files.values():
+        assert answer["content"] == {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+        assert all(f"`{media}`" in answer["description"] for media in served), answer["description"]
+        assert "{carrier, replies:" in answer["description"]  # the raw reply, served as a JSON object
 
 
 def test_every_get_has_a_head_with_its_answers_and_headers_but_no_body():
