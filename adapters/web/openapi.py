@@ -299,17 +299,18 @@ def _http_semantics(e: Endpoint, responses: dict[str, Any]) -> None:
 
 
 def _file_responses(media_types: dict[str, str]) -> dict[str, Any]:
-    """A file's answers: all of it, a part, or "your copy is current". The bytes are described under one binary media
-    type, which every client generator reads as bytes (given each served type, a generator reads an HTML file as
-    text and a JSON one as a parsed value); the answer itself carries the file's own Content-Type, named in the
-    description (`media_types`: each type served, and what it is)."""
-    content = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+    """A file's answers: all of it, a part, or "your copy is current". The bytes are described as
+    `application/octet-stream`, which client generators read as bytes (given each served type, openapi-python-client
+    reads an HTML file as text and a JSON one as a parsed value, whichever it finds first), and `*/*` with no schema:
+    the answer carries the file's own Content-Type, any of those the description names (`media_types`: each type
+    served, and what it is), and a JSON file is not a string."""
+    content = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}, "*/*": {}}
     kinds: dict[str, list[str]] = {}
     for media, what in media_types.items():
         kinds.setdefault(what, []).append(f"`{media}`")
     served = "".join(f"\n- {', '.join(types)}: {what}" for what, types in kinds.items())
-    sent = ("Read the body as bytes, whatever its type (the document names them all `application/octet-stream`): it "
-            f"is sent with the file's own Content-Type, one of{served}")
+    sent = ("Read the body as bytes, whatever its type: it is sent with the file's own Content-Type (`*/*` here, with "
+            f"`application/octet-stream`, the type client generators read as bytes), one of{served}")
     headers = {name: {"description": text, "schema": {"type": "string"}} for name, text in FILE_HEADERS.items()}
     part = {"Content-Range": {"description": "bytes first-last/size", "schema": {"type": "string"}}}
     return {
