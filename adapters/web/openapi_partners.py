@@ -67,6 +67,9 @@ REASONS = {
                                    "`deflate`, each coding undone in the reverse of the order it lists them).",
     WebhookReason.MALFORMED: "The body is authentic but not the carrier's format; `detail` names the field paths.",
 }
+REFUSALS = {400: "Unreadable", 401: "Unauthenticated", 403: "Forbidden", 404: "UnknownCarrier", 413: "TooLarge",
+            415: "Unsupported", 422: "Malformed"}
+"""What a push refused with each status is, naming the component of its reason codes."""
 ANSWERS = {
     400: "The body cannot be decoded. Nothing was kept; do not retry the same bytes.",
     401: "The request does not prove it comes from the carrier. Nothing was kept; fix the signing, do not retry as is.",
@@ -126,8 +129,8 @@ def with_partner_contract(document: dict[str, Any]) -> dict[str, Any]:
             schemas.setdefault(name, schema)
     generated = document["paths"][WEBHOOK_PATH]["post"]
     for native in NATIVE:
-        document["paths"][WEBHOOK_PATH.replace("{carrier}", native.code)] = {"post": _native(generated, native)}
-    document["paths"][WEBHOOK_PATH]["post"] = _partner(generated)
+        document["paths"][WEBHOOK_PATH.replace("{carrier}", native.code)] = {"post": _native(generated, native, schemas)}
+    document["paths"][WEBHOOK_PATH]["post"] = _partner(generated, schemas)
     document["webhooks"] = {kind.value: {"post": _outbound(kind, *EFFECTS[kind])} for kind in EffectKind}
     return document
 
@@ -149,7 +152,7 @@ def _dhl_push() -> dict[str, Any]:
     return push
 
 
-def _native(generated: dict[str, Any], native: NativePush) -> dict[str, Any]:
+def _native(generated: dict[str, Any], native: NativePush, schemas: dict[str, Any]) -> dict[str, Any]:
     header = {"name": native.header, "in": "header", "required": True, "schema": {"type": "string"},
               "description": f"The credential agreed with {native.code.upper()} (a setting of ours, compared in "
                              "constant time). No timestamp: a replay is recognised by the event's identity and "
@@ -163,11 +166,12 @@ def _native(generated: dict[str, Any], native: NativePush) -> dict[str, Any]:
         "description": f"{native.summary}\n\n{GUIDE}",
         "parameters": [header],
         "requestBody": _body(native.body),
-        "responses": _responses(generated, reasons, native.code, shared_secret_auth(native.header), native.received),
+        "responses": _responses(generated, reasons, native.code, shared_secret_auth(native.header), native.received,
+                                schemas),
     }
 
 
-def _partner(generated: dict[str, Any]) -> dict[str, Any]:
+def _partner(generated: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
     carrier = {"name": "carrier", "in": "path", "required": True, "description": "The partner carrier's code.",
                "schema": {"type": "string", "enum": list(PARTNER_CARRIERS)}}
     signature = {
@@ -187,7 +191,8 @@ def _partner(generated: dict[str, Any]) -> dict[str, Any]:
                        f"delivery reuses its `event_id` and is answered 202 as a duplicate.\n\n{GUIDE}",
         "parameters": [carrier, signature],
         "requestBody": _body(PartnerEvent.__name__, PARTNER_EXAMPLE),
-        "responses": _responses(generated, tuple(WebhookReason), "<carrier>", signing.AUTH, PartnerPush.received_status),
+        "responses": _responses(generated, tuple(WebhookReason), "<carrier>", signing.AUTH, PartnerPush.received_status,
+                                schemas),
     }
 
 
@@ -198,6 +203,7 @@ def _body(component: str, example: dict[str, Any] | None = None) -> dict[str, An
 
 def _responses(
     generated: dict[str, Any], reasons: tuple[WebhookReason, ...], carrier: str, auth: WebhookAuth, received: int,
+    schemas: dict[str, Any],
 ) -> dict[str, Any]:
     """The generated answers, the stored push's under the status the carrier expects (`received`), with each
     rejection's problem type and reason codes (the problem's `reason` and what it means), the challenge of a 401 (the
@@ -211,7 +217,7 @@ def _responses(
         meanings = "\n".join(f"- `{r.value}`: {REASONS[r]}" for r in codes)
         schema = {"allOf": [{"$ref": REF.format(model="Problem")},
                             {"type": "object", "required": ["reason"],
-                             "properties": {"reason": {"type": "string", "enum": [r.value for r in codes]}}}]}
+                             "properties": {"reason": _reasons(status, codes, schemas)}}]}
         examples = {problem_of(r): _rejection(r) for r in reversed(codes)}  # each type once, by its first reason
         content = {"schema": schema} | ({"examples": examples} if examples else {})
         responses[str(status)] = {"description": f"{answer}\n\n{meanings}", "content": {PROBLEM_JSON: content}}
@@ -224,6 +230,19 @@ def _responses(
                        "`unsupported_encoding`.",
         "schema": {"type": "string"}}}
     return responses
+
+
+def _reasons(status: int, codes: list[WebhookReason], schemas: dict[str, Any]) -> dict[str, str]:
+    """The reason codes a push refused with `status` can carry, as a component (a client generator names a schema
+    written inline after its property, numbering each repetition: `Reason1`...`Reason21`): all of the status's,
+    or the fewer that the carriers pushing in their own format (UPS, DHL) are refused with."""
+    every = [reason for reason in WebhookReason if REJECTION_STATUS[reason] == status]
+    name = ("" if codes == every else "Native") + f"Webhook{REFUSALS[status]}Reason"
+    whose = "" if codes == every else " by a carrier pushing in its own format (UPS, DHL)"
+    schema = {"title": name, "type": "string", "enum": [reason.value for reason in codes],
+              "description": f"Why a push is refused with {status}{whose}: the problem's `reason`."}
+    assert schemas.setdefault(name, schema) == schema, f"{name}: two webhooks list different reasons under it"
+    return {"$ref": REF.format(model=name)}
 
 
 def _rejection(reason: WebhookReason) -> dict[str, Any]:

@@ -67,7 +67,7 @@ def test_each_pushing_carriers_webhook_has_a_request_schema_and_required_credent
     assert not {"200", "202"} - {stored} & set(operation["responses"])
     for status, answer in operation["responses"].items():  # each refusal names the reasons it may carry
         if reason := answer.get("content", {}).get("application/problem+json", {}).get("schema", {}).get("allOf"):
-            assert reason[1]["properties"]["reason"]["enum"], status
+            assert reasons_of(document, reason[1]["properties"]["reason"]), status
     challenge = operation["responses"]["401"]["headers"]["WWW-Authenticate"]["description"]
     scheme = "Signature" if code in PARTNERS else "ApiKey"  # not the bearer token of the rest of the API
     assert challenge.startswith(f'`{scheme} realm="') and f'header="{headers[0]["name"]}"`' in challenge
@@ -92,8 +92,36 @@ def test_the_partner_webhook_documents_every_reason_under_its_status(document) -
         answer = responses[str(status)]
         assert f"`{reason.value}`" in answer["description"]
         extension = answer["content"]["application/problem+json"]["schema"]["allOf"][1]
-        assert reason.value in extension["properties"]["reason"]["enum"]
+        assert reason.value in reasons_of(document, extension["properties"]["reason"])
     assert "reason" in document["components"]["schemas"]["Problem"]["properties"]
+
+
+def reasons_of(document: dict, schema: dict) -> list[str]:
+    return document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]["enum"]
+
+
+def test_each_webhook_answer_s_reasons_are_one_shared_component_each_listing_that_webhook_s_codes(document) -> None:
+    """A client generator names an enum written inline after its property, numbering each repetition (`Reason17`):
+    each list of codes is one component, named once, that the webhooks answering with it share."""
+    listed: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    for code in ("surat", "ups", "dhl"):
+        for status, answer in webhook_of(document, code)["responses"].items():
+            if "allOf" in (schema := answer.get("content", {}).get("application/problem+json", {}).get("schema", {})):
+                reason = schema["allOf"][1]["properties"]["reason"]
+                assert set(reason) == {"$ref"}, (code, status)
+                listed[code, status] = (reason["$ref"], reasons_of(document, reason))
+    assert {status: enum for (code, status), (_, enum) in listed.items() if code == "surat"} == {
+        "400": ["unreadable_body"],
+        "401": ["missing_signature", "malformed_signature", "unknown_signature_version", "stale_timestamp",
+                "bad_signature"],
+        "403": ["not_configured", "wrong_carrier"], "404": ["unknown_carrier"], "413": ["too_large"],
+        "415": ["unsupported_media_type", "unsupported_encoding"], "422": ["malformed"]}
+    for native in ("ups", "dhl"):  # a static credential: no timestamp, no signature scheme, the path names the carrier
+        assert listed[native, "401"][1] == ["missing_signature", "bad_signature"]
+        assert listed[native, "403"][1] == ["not_configured"]
+        assert all(listed[native, status] == listed["surat", status] for status in ("400", "404", "413", "415", "422"))
+    titles = {ref: document["components"]["schemas"][ref.rsplit("/", 1)[-1]]["title"] for ref, _ in listed.values()}
+    assert len(titles) == len(set(titles.values())) == 9
 
 
 def test_the_webhooks_section_lists_every_outbox_message_with_its_idempotency_key_and_signature(document) -> None:
