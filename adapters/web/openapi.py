@@ -133,6 +133,7 @@ def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, An
         operations[e.method.lower()] = _operation(e)
         if e.method == "GET":
             operations["head"] = _head(operations["get"])
+    _shared_query_schemas(paths, defs.setdefault("$defs", {}))
     document = with_partner_contract({
         "openapi": "3.1.0",
         "info": {"title": "Delivery-dispute investigation service", "version": version,
@@ -207,6 +208,22 @@ def _operation(e: Endpoint) -> dict[str, Any]:
     if e.roles:
         op["description"] = "Roles: " + ", ".join(sorted(r.value for r in e.roles))
     return op
+
+
+def _shared_query_schemas(paths: dict[str, dict[str, Any]], schemas: dict[str, Any]) -> None:
+    """A query parameter whose schema names its values (`const`, `enum`), written once as a component its operations
+    refer to: a client generator makes a class of such a schema written inline, numbering each repetition (the
+    queue's `mine` on its GET and HEAD and on its export's: `Mine`...`Mine3`)."""
+    for operation in (op for operations in paths.values() for op in operations.values()):
+        for parameter in operation.get("parameters", ()):
+            schema = parameter["schema"]
+            if parameter["in"] != "query" or not any(
+                    key in option for option in (schema, *schema.get("anyOf", ())) for key in ("const", "enum")):
+                continue
+            name = "".join(schema["title"].split()) + "Filter"
+            component = schema | {"title": name}
+            assert schemas.setdefault(name, component) == component, f"{name}: two parameters differ under one name"
+            parameter["schema"] = {"$ref": REF.format(model=name)}
 
 
 def _head(get: dict[str, Any]) -> dict[str, Any]:

@@ -143,6 +143,37 @@ def test_a_file_is_bytes_to_a_generated_client_any_type_to_a_validator_and_its_d
         assert "{carrier, replies:" in answer["description"]  # the raw reply, served as a JSON object
 
 
+def test_a_schema_naming_its_values_is_a_component_unless_one_operation_alone_uses_it():
+    """datamodel-code-generator makes a class of each schema written inline that names its values (`const`, `enum`),
+    after its property, numbering each repetition (the queue's `mine` as `Mine`...`Mine3`, the webhooks' `reason` as
+    `Reason1`...`Reason21`): those are components, referred to. Response headers make no class."""
+    inline: list[tuple] = []
+
+    def walk(node, where: tuple) -> None:
+        if isinstance(node, dict):
+            if "enum" in node or "const" in node:
+                inline.append(where)
+            for key, value in node.items():
+                if key != "headers":
+                    walk(value, (*where, key))
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, (*where, value.get("name") if isinstance(value, dict) else None))
+
+    walk(PATHS, ())
+    assert inline == [("/v1/carriers/{carrier}/webhooks", "post", "parameters", "carrier", "schema")]
+    schemas = DOCUMENT["components"]["schemas"]
+    for path in ("/v1/disputes", "/v1/disputes.csv"):
+        for method in ("get", "head"):
+            named = {p["name"]: p["schema"] for p in PATHS[path][method]["parameters"]}
+            assert {name: named[name] for name in ("mine", "unassigned", "overdue", "due_today")} == {
+                name: {"$ref": f"#/components/schemas/{title}"} for name, title in (
+                    ("mine", "MineFilter"), ("unassigned", "UnassignedFilter"), ("overdue", "OverdueFilter"),
+                    ("due_today", "DueTodayFilter"))}
+    assert schemas["MineFilter"]["anyOf"] == [{"const": True, "type": "boolean"}, {"type": "null"}]
+    assert schemas["MineFilter"]["description"] == "Only `true`: the cases assigned to the caller."
+
+
 def test_every_get_has_a_head_with_its_answers_and_headers_but_no_body():
     for path, methods in PATHS.items():
         if "get" not in methods:
