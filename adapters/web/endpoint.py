@@ -100,9 +100,9 @@ class Endpoint:
 
     @cached_property
     def refuses_body(self) -> bool:
-        """Whether a body that says anything is refused, on the same operations, when they read none (an empty one,
-        or `{}`, is taken): a caller whose body asks for something (`{"accessibility_need": false}`) is told it is
-        not read, rather than answered as if it had been."""
+        """Whether a body that says anything is refused, on the same operations, when they read none (`_read_no_body`):
+        a caller whose body asks for something (`{"accessibility_need": false}`) is told it is not read, rather than
+        answered as if it had been."""
         return self.method != "GET" and self.body is None and self.read is None and self.refuses_parameters
 
     def aiohttp_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -115,7 +115,7 @@ class Endpoint:
                 _read_query(request, _NoParameters)
             body = await read_json_body(request, self.body, self.body_optional) if self.body else None
             if refuses_body and request.body_exists:
-                await read_json_body(request, _NoBody, optional=True)
+                await _read_no_body(request)
             if self.read is not None:
                 body = await self.read(request)
             query = _read_query(request, self.query) if self.query else None
@@ -225,6 +225,26 @@ class _NoParameters(BaseModel):
     name (422, each in `errors`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+async def _read_no_body(request: web.Request) -> None:
+    """A body that asks for nothing is taken, whatever its type says: none, white space, `{}` or `null` (what clients
+    send when told to send nothing, or `{}` without a JSON type: `curl -d '{}'`). Other JSON is refused as `_NoBody`
+    refuses it (422, each member in `errors`); what is no JSON is malformed JSON when its type is JSON, else 415."""
+    raw = await read_json_bytes(request)
+    if not raw.strip():
+        return
+    try:
+        value = parse_json(raw)
+    except ProblemError:
+        if request.headers.get("Content-Type") in JSON_TYPES or request.content_type == "application/json":
+            raise
+        raise ProblemError("unsupported-media-type", "Send application/json, or no body.") from None
+    if value is not None:
+        try:
+            _NoBody.__pydantic_validator__.validate_python(value)
+        except ValidationError as error:
+            raise validation_problem(error, "body") from None
 
 
 class _NoBody(BaseModel):

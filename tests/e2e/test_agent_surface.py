@@ -1,6 +1,8 @@
 """The customer-service agent's surface, end to end: an accessibility need recorded after a decision raises the next
 review's priority; a file name sent percent-encoded is read as the name the customer gave."""
 
+import pytest
+
 from tests.e2e.conftest import AGENT, INVESTIGATOR
 
 PHONE = {"order_id": "ord-1", "customer_id": "cust-1", "channel": "phone",
@@ -82,3 +84,21 @@ async def test_a_body_an_operation_does_not_read_is_refused_and_nothing_is_recor
     assert not_json.status == 415, await not_json.text()
     assert (await api.post(one + "/accessibility-need", json={}, headers=AGENT)).status == 200
     assert (await (await api.get(one, headers=INVESTIGATOR)).json())["accessibility_need"] is True
+
+
+@pytest.mark.parametrize(("body", "content_type", "status"), [
+    (b"{}", None, 200),  # curl -X POST -d '{}' sends application/x-www-form-urlencoded; requests(data=...) none
+    (b"{}", "text/plain", 200),  # fetch(url, {method: "POST", body: "{}"})
+    (b"null", "application/json", 200),  # fetch(..., {body: JSON.stringify(null)}), json.dumps(None)
+    (b"\n", "application/json", 200),
+    (b"[]", "application/json", 422),
+    (b'"yes"', None, 422),
+])
+async def test_a_body_that_asks_for_nothing_is_taken_in_the_forms_clients_send_it(api, body, content_type, status):
+    opened = await api.post("/v1/disputes", json=PHONE, headers=AGENT)
+    one = f"/v1/disputes/{(await opened.json())['id']}"
+    headers = {**AGENT, **({"Content-Type": content_type} if content_type else {})}
+
+    declared = await api.post(one + "/accessibility-need", data=body, headers=headers)
+
+    assert declared.status == status, await declared.text()
