@@ -894,7 +894,7 @@ class Dispute(BaseModel):
         was with a supervisor is then resolved by the deadline's rule at once (for the customer)."""
         actor.require(Role.SUPERVISOR)
         reason = self._kept_words(reason)
-        if not (self.abuse_flags or self.needs_supervisor):
+        if not self.abuse_flags:  # handed to a supervisor at its deadline alone: theirs to decide, nothing to clear
             raise NoFlags("This dispute carries no flags.")
         cleared, self.abuse_flags, self.needs_supervisor = self.abuse_flags, [], False
         self.cleared_flags = sorted({*self.cleared_flags, *cleared})

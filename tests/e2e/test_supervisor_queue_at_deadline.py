@@ -76,3 +76,23 @@ async def test_a_case_handed_to_a_supervisor_at_its_deadline_is_not_decided_by_a
                 "override_reason": "Kanıt yeterli."}
     by_investigator = await api.post(one + "/decision", json=rejected, headers=INVESTIGATOR | {"If-Match": "*"})
     assert by_investigator.status == 403, await by_investigator.text()  # handed to a supervisor: theirs to decide
+
+
+async def test_a_case_handed_to_a_supervisor_at_its_deadline_has_no_flags_to_clear(api):
+    """README: `flags/clear` reverses abuse flags, 409 `no-flags` where there are none. The case carries none: taken,
+    the clear sent it back to the deadline's rule, which handed it over again (a second alert)."""
+    clock = await new_clock(api, NOW - timedelta(days=1))
+    case = await open_on(api, clock["id"], "ord-c1")
+    one = f"/v1/disputes/{case['id']}"
+    decision = {"outcome": "refund", "reason_code": "goodwill", "note": "İyi niyet.", "override_reason": "İyi niyet."}
+    assert (await api.post(one + "/decision", json=decision, headers=INVESTIGATOR | {"If-Match": "*"})).status == 200
+    reopened = await api.post(one + "/reopen", json={"reason": "Müşteri iadeyi almadığını söyledi."},
+                              headers=SUPERVISOR)
+    await advance(api, clock["id"], at((await reopened.json())["sla"]["decision_due"]) + timedelta(minutes=1))
+    handed = await eventually(case_where(api, case["id"], lambda c: c["priority"] == 3), timeout=10)
+    assert handed["abuse_flags"] == [] and handed["needs_supervisor"] is True
+
+    cleared = await api.post(one + "/flags/clear", json={"reason": "Bayrak yok."}, headers=SUPERVISOR | {"If-Match": "*"})
+
+    assert cleared.status == 409 and (await cleared.json())["type"].endswith(":no-flags"), await cleared.text()
+    assert (await (await api.get(one, headers=SUPERVISOR)).json())["needs_supervisor"] is True
