@@ -582,7 +582,7 @@ class DisputeService:
             return PackingCheck(answered=False)
         if record is not None and record.shipment_id != shipment.shipment_id:  # another package's: none of this one
             return PackingCheck(answered=False)
-        if record is not None:
+        if record is not None and record.packed_at is not None:
             record = record.model_copy(update={"packed_at": to_millisecond(record.packed_at)})
         return PackingCheck(answered=True, record=record)
 

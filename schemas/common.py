@@ -27,6 +27,18 @@ def rfc3339(value: object) -> object:
     raise ValueError("expected an RFC 3339 date-time, e.g. 2026-05-01T00:00:00Z")
 
 
+_DATED = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)")
+
+
+def dated(value: object) -> object:
+    """A time written as text with its date and its UTC offset: RFC 3339, or ISO 8601 as it is often written (a space
+    for the `T`, RFC 3339 §5.6's note; `+0300`; no seconds). Never digits alone, which lax parsing reads as a Unix time
+    (`"20240422143105"`, a compact local time, as the year 2611), nor a number. A datetime is our own code's."""
+    if isinstance(value, datetime) or isinstance(value, str) and _DATED.fullmatch(value):
+        return value
+    raise ValueError("expected a date-time with its UTC offset, e.g. 2026-05-01T00:00:00+03:00")
+
+
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 """No parcel was handed over, nor order placed, before `EARLIEST` or in the year 9999: such a time is a placeholder
@@ -48,13 +60,30 @@ def _plausible(value: datetime) -> datetime:
     return value
 
 
-Moment = Annotated[AwareDatetime, AfterValidator(_plausible)]
-"""A time with an offset, between `EARLIEST` and `LATEST`: storage keeps times in UTC, and the words the customer
-is told name them in Istanbul's."""
-Instant = Annotated[AwareDatetime, Strict(False), BeforeValidator(rfc3339), AfterValidator(_plausible)]
-"""A `Moment` given in JSON as RFC 3339 text, as the documents promise. Not strict, even in a strict model: past the
-check of its text, the text is read as a datetime (strict, only JSON's own parser would read it, and a check before
-it hands the parser a Python string)."""
+def _has_utc_instant(value: datetime) -> datetime:
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("no instant: its offset takes it outside the years 1 to 9999 in UTC") from None
+    return value
+
+
+def _none_if_placeholder(value: datetime | None) -> datetime | None:
+    return value if value is None or plausible(value) else None
+
+
+Stamp = Annotated[AwareDatetime, AfterValidator(_has_utc_instant)]
+"""A time with an offset that names an instant: `0001-01-01T00:00:00+14:00` has none in UTC, so could be neither
+stored (storage keeps times in UTC) nor compared. The canonical proof's: the carriers' readers take no placeholder
+(`carriers.parsing.instant`), and what was stored before they refused one still reads."""
+Moment = Annotated[AwareDatetime | None, AfterValidator(_none_if_placeholder)]
+"""The order service's times: a placeholder (before `EARLIEST`, or from `LATEST`) is no time at all, so one on a
+shipment or a record the case does not need costs nothing, and the one it needs reads as unknown."""
+Instant = Annotated[AwareDatetime, Strict(False), BeforeValidator(dated), AfterValidator(_plausible)]
+"""A time a partner sends: written with its date and offset (`dated`), between `EARLIEST` and `LATEST` (a
+placeholder is refused: the field is left out for none). Not strict, even in a strict model: past the check of its
+text, the text is read as a datetime (strict, only JSON's own parser would read it, and a check before it hands the
+parser a Python string)."""
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

@@ -88,7 +88,7 @@ class Shipment(_Model):
     carrier: Id
     tracking_number: Id
     status: ShipmentStatus
-    delivered_at: Moment | None = None
+    delivered_at: Moment = None
     items: list[OrderItem] = Field(max_length=MAX_LINES)
     reshippable: bool = True
     declared_weight_grams: int | None = Field(
@@ -144,7 +144,7 @@ class PackingRecord(_Model):
     """What the seller recorded packing into one package (order service: ``GET …/shipments/{id}/packing-record``)."""
 
     shipment_id: Id
-    packed_at: Moment
+    packed_at: Moment = Field(description="When the seller packed it; null when not known.")
     lines: list[PackedLine]
     weight_grams: int | None = Field(default=None, ge=1, description="The packed parcel on the seller's scale.")
     photo: bool = Field(default=False, description="The seller photographed the open parcel before sealing it.")

@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from schemas.common import Id, Instant, ShortText
+from schemas.common import Id, ShortText, Stamp
 
 CODE_CHARS = 64
 StatusCode = Annotated[str, StringConstraints(min_length=1, max_length=CODE_CHARS)]
@@ -221,7 +221,7 @@ class Courier(_Private):
 
 class TrackingEvent(_Private):
     _shown = ("at", "code")
-    at: Instant
+    at: Stamp
     code: StatusCode
     description: ShortText | None = None
     location_text: ShortText | None = None
@@ -277,7 +277,7 @@ class ProofOfDelivery(_Private):
     status_code: StatusCode | None = None  # the carrier's own code or word for the status, as sent
     package_number: Id | None = None  # the package this proof is about, when the carrier tells packages apart
     packages: tuple[PackageState, ...] = Field(default=(), max_length=200)  # the shipment's other packages
-    delivered_at: Instant | None = None
+    delivered_at: Stamp | None = None
     received_by: ShortText | None = None
     recipient_relation: RecipientRelation = RecipientRelation.UNKNOWN
     signature: HeldAttachment | None = None

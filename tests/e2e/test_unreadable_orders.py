@@ -30,6 +30,7 @@ def orders_document() -> dict:
     document["orders"] += [
         delivered_at("ord-delivered-max", "9999-12-31T12:00:00Z"),
         delivered_at("ord-delivered-min", "0001-01-01T00:00:00+03:00"),
+        sibling_in_transit("ord-sibling"),
     ]
     return document
 
@@ -71,6 +72,12 @@ async def test_an_order_in_an_iso_4217_currency_opens_its_dispute_in_it(api):
 
 
 
+def sibling_in_transit(order_id: str) -> dict:
+    served = json.loads(order(order_id, shipments=[shipment(f"shp-{order_id}"), shipment("shp-sib-2")]).model_dump_json())
+    served["shipments"][1] |= {"status": "in_transit", "delivered_at": "0001-01-01T00:00:00+00:00"}
+    return served
+
+
 def delivered_at(order_id: str, written: str) -> dict:
     served = as_served(order_id)
     served["shipments"][0]["delivered_at"] = written
@@ -78,12 +85,20 @@ def delivered_at(order_id: str, written: str) -> dict:
 
 
 @pytest.mark.parametrize("order_id", NO_INSTANT)
-async def test_an_order_whose_times_name_no_instant_is_a_malformed_order_not_an_internal_error(api, order_id):
-    """.NET's `DateTime.MaxValue` and `MinValue` for the delivery are placeholders, with no local time in Istanbul
-    (the first overflowed the claim window's sum: a 500)."""
-    malformed = await assert_problem(await open_on(api, "ord-no-placed-at"), 503)
-
+async def test_a_delivery_stamped_with_a_placeholder_is_not_marked_delivered_not_an_internal_error(api, order_id):
+    """.NET's `DateTime.MaxValue` and `MinValue` for the delivery are placeholders for "none", with no local time in
+    Istanbul (the first overflowed the claim window's sum: a 500): the delivery has no time, and the claim is refused
+    as on a shipment not marked delivered, nothing opened."""
     refused = await open_on(api, order_id)
 
-    problem = await assert_problem(refused, 503)
-    assert {k: problem[k] for k in ("type", "detail")} == {k: malformed[k] for k in ("type", "detail")}
+    problem = await assert_problem(refused, 422)
+    assert problem["type"].endswith(":not-delivered")
+
+
+async def test_a_placeholder_on_another_shipment_of_the_order_costs_the_disputed_one_nothing(api):
+    """A .NET order service's `DateTimeOffset.MinValue` on a shipment still in transit: the order was refused whole
+    (503), and its delivered parcel could not be disputed."""
+    body = {"order_id": "ord-sibling", "shipment_id": "shp-ord-sibling", "statement": "Gelmedi.",
+            "preferred_resolution": "refund"}
+    opened = await api.post("/v1/disputes", json=body, headers=CUSTOMER)
+    assert opened.status == 201, await opened.text()

@@ -1,6 +1,7 @@
 """Order facts whose times are placeholders, or a little ahead of ours: the case is still assessed, and a claim with an
 abuse signal still goes to a supervisor at its deadline (DESIGN §2: abuse signals block automatic resolutions)."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -71,3 +72,19 @@ async def test_a_claim_filed_as_the_scan_is_stamped_by_a_clock_running_ahead_is_
     assert stored.status is not Status.RESOLVED and stored.needs_supervisor, (stored.status, stored.abuse_flags)
     [signal] = [f for f in stored.recommendation.findings if f.code == "claim_soon_after_delivery"]
     assert signal.facts["minutes"] == max(0, -scan_after_report // timedelta(minutes=1))
+
+
+def test_a_placeholder_the_order_service_sends_is_no_time_and_costs_the_rest_of_the_record_nothing():
+    """.NET's `DateTimeOffset.MinValue` on a shipment in transit, and on a seller's packing record (whose lines,
+    weight and photo a missing-items claim is judged by): each reads as no time, and the rest is kept. Refused, the
+    whole order (a 503 on every opening) or the whole record was lost."""
+    from schemas.orders import Order, PackingRecord
+
+    served = json.loads(order("ord-two", shipments=[shipment("shp-1"), shipment("shp-2")]).model_dump_json())
+    served["shipments"][1] |= {"status": "in_transit", "delivered_at": "0001-01-01T00:00:00+00:00"}
+    read = Order.model_validate_json(json.dumps(served))
+    assert read.shipments[0].delivered_at is not None and read.shipments[1].delivered_at is None
+    packed = {"shipment_id": "shp-1", "packed_at": "9999-12-31T23:59:59Z", "lines": [{"sku": "SKU-1", "quantity": 2}],
+              "weight_grams": 1200, "photo": True}
+    record = PackingRecord.model_validate_json(json.dumps(packed))
+    assert (record.packed_at, [line.sku for line in record.lines], record.weight_grams) == (None, ["SKU-1"], 1200)

@@ -358,3 +358,18 @@ def test_an_image_in_line_wrapped_base64_is_the_same_image_and_its_bound_counts_
     assert PartnerImage(content_b64=at_bound, media_type="image/png").content_b64 == "A" * 5_500_000
     with pytest.raises(ValidationError):
         PartnerImage(content_b64=at_bound + "AAAA", media_type="image/png")
+
+
+@pytest.mark.parametrize("written", [
+    "2026-11-16 14:31:05+03:00",  # RFC 3339 §5.6 NOTE: a space instead of T; PHP 'Y-m-d H:i:sP', Python str(datetime)
+    "2026-11-16T14:31:05+0300",  # ISO 8601 basic offset; Java's SimpleDateFormat "Z", strftime("%z")
+    "2026-11-16T14:31+03:00",  # no seconds
+    "2026-11-16T11:31:05.250Z",
+])
+def test_a_pushed_time_written_with_its_date_and_offset_is_read_as_partners_write_it(written: str) -> None:
+    """docs/partners.md: a time with its UTC offset is read; before times had to be dates, each of these was read."""
+    from schemas.partner_webhook import PartnerEvent
+
+    base = {"event_id": "srt-1", "carrier": "surat", "tracking_number": "SRT1", "status": "in_transit"}
+    event = PartnerEvent.model_validate_json(json.dumps(base | {"occurred_at": written}))
+    assert event.occurred_at.astimezone(UTC).date().isoformat() == "2026-11-16"
