@@ -70,10 +70,15 @@ equality its index `queue_order_by_channel` serves) finds them as the reports co
 Anonymised again: cases anonymised before an anonymised case stopped telling that its customer declared an
 accessibility need still tell it (the opening's `accessibility_need`, the declaration relabelled
 `decision_deadline_moved`, which nothing else writes, and the priority of 1 it raised), and their `images_deleted`
-note reads "[anonymised]": each is written as anonymising writes it now (`disputes/anonymise.py`)."""
+note reads "[anonymised]": each is written as anonymising writes it now (`disputes/anonymise.py`).
+
+Placeholder times: proofs stored before the carriers' readers refused a time in the year 9999 (.NET's `MaxValue`,
+`schemas.common.LATEST`) hold one, which has no local time in Istanbul (the customer's view of the case failed) and no
+room for the policy's tolerances (its assessment failed): in a case's evidence and in a pushed event, such a delivery
+time is none, noted unreadable as the readers note it now, and such a scan is left out."""
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import UpdateOne
@@ -89,7 +94,8 @@ from disputes.ports import STORED_LATELY
 from disputes.reports import report_facts
 from disputes.work import WorkKind
 from schemas.dispute import Channel, EffectKind
-from schemas.proof import ProofOfDelivery
+from schemas.common import LATEST
+from schemas.proof import MAX_NOTES, NoteCode, ProofOfDelivery
 
 Doc = dict[str, Any]
 
@@ -144,6 +150,7 @@ DECISIONS_IN_THEIR_DEADLINE = "decisions_in_their_deadline"
 CHANNELS_RECORDED = "channels_recorded"
 PERSONAL_DATA_DUE = "personal_data_due"
 ANONYMISED_AGAIN = "anonymised_again"
+PLACEHOLDER_TIMES = "placeholder_times"
 RELABELLED_NEED = "decision_deadline_moved"
 BATCH = 500
 
@@ -158,7 +165,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
         EVENTS_IN_ORDER: _events_in_order, PUSHES_READ: _pushes_read, EVENTS_BY_PUSH: _events_by_push,
         PROOF_HOURS: _proof_hours, DECISIONS_IN_THEIR_DEADLINE: _decisions_in_their_deadline,
         CHANNELS_RECORDED: _channels_recorded, PERSONAL_DATA_DUE: _personal_data_due,
-        ANONYMISED_AGAIN: _anonymised_again,
+        ANONYMISED_AGAIN: _anonymised_again, PLACEHOLDER_TIMES: _placeholder_times,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     pending = [name for name in steps if name not in done]
@@ -259,6 +266,37 @@ async def _anonymised_again(db: AsyncDatabase[Doc]) -> int:
             current = {"_id": doc["_id"], "version": doc["version"]}
             changed += (await db[DISPUTES].update_one(current, {"$set": kept})).modified_count
     return changed
+
+
+async def _placeholder_times(db: AsyncDatabase[Doc]) -> int:
+    """Cases and pushed events, each found among all by the index every collection has, written where a proof they
+    hold changes (a case at the version it was read)."""
+    changed = 0
+    async for doc in db[DISPUTES].find({}, {"evidence": 1, "version": 1}).sort("_id", 1):
+        evidence = [{**entry, "proof": _without_placeholders(entry["proof"])} for entry in doc.get("evidence", [])]
+        if evidence != doc.get("evidence", []):
+            current = {"_id": doc["_id"], "version": doc["version"]}
+            changed += (await db[DISPUTES].update_one(current, {"$set": {"evidence": evidence}})).modified_count
+    async for doc in db[CARRIER_EVENTS].find({}, {"proof": 1}).sort("_id", 1):
+        if "proof" in doc and (proof := _without_placeholders(doc["proof"])) != doc["proof"]:
+            changed += (await db[CARRIER_EVENTS].update_one({"_id": doc["_id"]}, {"$set": {"proof": proof}})).modified_count
+    return changed
+
+
+def _without_placeholders(proof: Doc) -> Doc:
+    events = proof.get("events", [])
+    kept = [event for event in events if not _placeholder(event.get("at"))]
+    if len(kept) == len(events) and not _placeholder(proof.get("delivered_at")):
+        return proof
+    changed = {**proof, "events": kept}
+    if _placeholder(proof.get("delivered_at")):
+        note = {"code": NoteCode.FIELD_UNREADABLE.value, "field": "delivered_at", "reason": "a placeholder time"}
+        changed |= {"delivered_at": None, "notes": [*proof.get("notes", []), note][:MAX_NOTES]}
+    return changed
+
+
+def _placeholder(at: object) -> bool:
+    return isinstance(at, datetime) and at >= LATEST  # stored times are read aware (`tz_aware`)
 
 
 def _kept_alert(message: Doc) -> Doc:

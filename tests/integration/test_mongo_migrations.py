@@ -8,7 +8,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
 from adapters.memory import FixedClock, InMemoryOrders
-from adapters.mongo.disputes import MongoDisputes
+from adapters.mongo.disputes import MongoDisputes, from_doc
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.reports import MongoReports
@@ -312,6 +312,7 @@ ALL_MIGRATIONS = {  # the migrations the module's docstring lists, by the names 
     "purge_flags_dropped", "pushes_kept", "refs_cited", "images_checked", "raws_checked", "copies_rechecked",
     "events_in_order", "earlier_pushes_read", "events_by_push", "proof_hours_not_negative",
     "decisions_in_their_deadline", "channels_recorded", "personal_data_due", "anonymised_again",
+    "placeholder_times",
 }
 
 
@@ -526,3 +527,35 @@ async def test_a_case_anonymised_before_it_hid_an_accessibility_need_is_anonymis
     await mongo_db[migrations.MIGRATIONS].delete_one({"_id": migrations.ANONYMISED_AGAIN})
     assert await migrate(mongo_db) == 0
     query_audit.commands.clear()  # the migration scans every case, on purpose
+
+
+async def test_a_proof_stored_with_a_year_9999_time_reads_it_as_none_and_a_second_run_changes_nothing(
+    mongo_db, query_audit
+):
+    """Read before the carriers' readers refused .NET's `MaxValue`: the customer's view of such a case failed (no local
+    time in Istanbul), and so did its assessment (no room for the policy's tolerances)."""
+    from disputes.next_step import next_step
+    from schemas.proof import ProofStatus, TrackingEvent
+
+    service = DisputeService(MongoDisputes.in_database(mongo_db), InMemoryOrders([order()]), FixedClock(NOW), Rules())
+    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    await migrate(mongo_db)  # every migration recorded
+    max_value = datetime(9999, 12, 31, 20, 59, 59, tzinfo=NOW.tzinfo)
+    proof = signed_proof("YT1").model_copy(update={"delivered_at": max_value, "status": ProofStatus.DELIVERED, "events": (
+        TrackingEvent(at=NOW, code="OFD"), TrackingEvent(at=max_value, code="DLV"))})
+    stored = proof.model_dump()
+    await mongo_db[DISPUTES].update_one({"_id": opened.id}, {"$set": {"evidence": [{"key": "pull:1", "proof": stored}]}})
+    await mongo_db[CARRIER_EVENTS].insert_one({"_id": "yurtici:ev-1", "proof": stored})
+    await mongo_db[migrations.MIGRATIONS].delete_one({"_id": migrations.PLACEHOLDER_TIMES})
+
+    assert await migrate(mongo_db) == 2
+    case = from_doc(await mongo_db[DISPUTES].find_one({"_id": opened.id}))
+    [evidence] = case.evidence
+    assert evidence.proof.delivered_at is None and [e.code for e in evidence.proof.events] == ["OFD"]
+    assert [(n.field, n.reason) for n in evidence.proof.notes] == [("delivered_at", "a placeholder time")]
+    assert next_step(case, timedelta(days=14), NOW)
+    pushed = await mongo_db[CARRIER_EVENTS].find_one({"_id": "yurtici:ev-1"})
+    assert pushed["proof"]["delivered_at"] is None
+    await mongo_db[migrations.MIGRATIONS].delete_one({"_id": migrations.PLACEHOLDER_TIMES})
+    assert await migrate(mongo_db) == 0
+    query_audit.commands.clear()  # the migration scans every case and event, on purpose
