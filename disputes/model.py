@@ -131,9 +131,10 @@ ACCESSIBLE_PRIORITY = 1
 IMAGES_DELETED = {"note": "images and carrier replies deleted under retention"}
 """The details of the `images_deleted` entry: the service's own words."""
 EARLIER_PARCEL = timedelta(days=1)
-"""A push stored, or telling a delivery, further than this before the order was placed is about an earlier parcel that
-carried the same tracking number (carriers reuse them: FedEx's `trackingNumberUniqueId` tells duplicates apart): the
-slack is for the carrier's clock and a local time read in the wrong zone."""
+"""A push stored further than this before the order was placed is about an earlier parcel that carried the same
+tracking number (carriers reuse them: FedEx's `trackingNumberUniqueId` tells duplicates apart); the slack is for the
+order service's clock. What a push says of the delivery's time is the carrier's word, which the policy weighs
+(`delivered_before_order`)."""
 CARRIER_DEADLINE_RETRY = timedelta(seconds=30)
 """How soon the SLA sweeper comes back to a decision deadline waiting for the carrier's (`wait_for_carrier_deadline`)."""
 CARRIER_DEADLINE_GRACE = timedelta(minutes=10)
@@ -810,12 +811,11 @@ class Dispute(BaseModel):
 
     def attach_pushed(self, actor: Actor, evidence: Sequence[Evidence], now: datetime) -> bool:
         """`attach_all_evidence` for the shipment's pushed events that can be about this order's parcel: not those
-        stored, or telling a delivery, before the order was placed (`EARLIER_PARCEL`), which stay with their push under
-        its own retention; all of them when the order's time is unknown."""
+        stored before the order was placed (`EARLIER_PARCEL`), which stay with their push under its own retention; all
+        of them when the order's time is unknown, or on a test clock (the case receives each at its clock's time)."""
         placed = self.order.placed_at
-        if placed is not None:
-            evidence = [e for e in evidence if e.proof.received_at >= placed - EARLIER_PARCEL
-                        and (e.proof.delivered_at is None or e.proof.delivered_at >= placed - EARLIER_PARCEL)]
+        if placed is not None and self.test_clock is None:
+            evidence = [e for e in evidence if e.proof.received_at >= placed - EARLIER_PARCEL]
         return self.attach_all_evidence(actor, evidence, now)
 
     def evidence_deadline_passed(self, actor: Actor, now: datetime) -> None:
