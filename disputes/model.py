@@ -1239,7 +1239,11 @@ class Dispute(BaseModel):
         begun_by = next((entry.action for entry in reversed(self.timeline) if entry.action in NEW_REVIEW), None)
         if self.needs_supervisor or (self.compensation is not None and (begun_by != "appealed" or unsure)):
             started = self.review_started_at
-            told = any(e.action == "sla_deadline_reached" and e.at >= started for e in self.timeline)
+            handed = [e.at for e in self.timeline if e.action == "sla_deadline_reached" and e.at >= started]
+            if handed and handed[-1] >= self.sla.decision_due:  # handed over at this deadline already (a test clock's
+                self.sla_check_due = None  # advance and a worker may both come): once, as the customer is told once
+                return
+            told = bool(handed)
             self.priority = 3
             self.needs_supervisor = True  # in the supervisors' queue, and decided by one only
             self.sla_check_due = None

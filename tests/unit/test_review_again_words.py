@@ -42,3 +42,20 @@ def test_a_promised_date_passing_without_a_decision_is_told_to_the_customer() ->
     assert told["message"].endswith(
         "Yanıtımızı en geç 23.11.2026 tarihinde vermemiz gerekiyordu ve gecikti; en kısa sürede vereceğiz.")
     assert told["message_en"].endswith("Our answer was due by 23.11.2026 and is late; we will give it as soon as we can.")
+
+
+def test_a_case_handed_to_a_supervisor_at_its_deadline_is_handed_over_once_however_often_the_sweeper_comes() -> None:
+    """A test clock's advance runs the sweeper on its cases while a worker may run it too: the second visit at the
+    same deadline recorded a second hand-over and alerted the supervisors again. A later deadline is handed over anew."""
+    d = case("delivered")
+    d.needs_supervisor = True
+    d.deadline_reached(SYSTEM, DUE)
+    d.deadline_reached(SYSTEM, DUE + timedelta(seconds=1))
+
+    handed = [e for e in d.timeline if e.action == "sla_deadline_reached"]
+    alerts = [m.payload["reason"] for m in d.outbox if m.kind is EffectKind.STAFF_ALERT]
+    assert len(handed) == 1 and d.sla_check_due is None
+    assert alerts.count("deadline_reached_needs_supervisor") == 1
+    d.sla = d.sla.model_copy(update={"decision_due": DUE + timedelta(days=1)})
+    d.deadline_reached(SYSTEM, DUE + timedelta(days=1))
+    assert len([e for e in d.timeline if e.action == "sla_deadline_reached"]) == 2
