@@ -8,9 +8,14 @@ from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 
 import pymongo
-from pymongo.errors import ConnectionFailure, PyMongoError
+from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
 from disputes.ports import StorageUnavailable
+
+OUT_OF_DISK_SPACE = 14031
+"""MongoDB's error code for a disk too full to write."""
+DISK_FAULTS = ("database or disk is full", "attempt to write a readonly database", "disk i/o error")
+"""The embedded database's (SQLite's) own words, with no code, for a disk it cannot write: full, read-only, failing."""
 
 DATABASE_SECONDS: ContextVar[float | None] = ContextVar("database_seconds", default=None)
 """How long one storage call may take, all its operations together (PyMongo's client-side operation timeout,
@@ -20,7 +25,8 @@ DATABASE_SECONDS: ContextVar[float | None] = ContextVar("database_seconds", defa
 def translate_driver_errors[C: type](cls: C) -> C:
     """`cls` with every public coroutine method bounded by `DATABASE_SECONDS` and raising `StorageUnavailable` (from
     the driver's error) when the database cannot be reached or does not answer in time (`ConnectionFailure` and its
-    kinds: server selection timeout, network timeout, lost connection; any error the driver marks as a timeout)."""
+    kinds: server selection timeout, network timeout, lost connection; any error the driver marks as a timeout), or
+    cannot write to its disk (`disk_fault`): each an outage that ends without the caller changing anything."""
     for name, method in list(vars(cls).items()):
         if not name.startswith("_") and inspect.iscoroutinefunction(method):
             setattr(cls, name, _translating(method))
@@ -36,8 +42,20 @@ def _translating[**P, R](method: Callable[P, Coroutine[object, object, R]]) -> C
         except ConnectionFailure as error:
             raise StorageUnavailable(f"the database is unavailable ({type(error).__name__})") from error
         except PyMongoError as error:
+            if fault := disk_fault(error):
+                raise StorageUnavailable(f"the database cannot write to its disk ({fault})") from error
             if not error.timeout:
                 raise
             raise StorageUnavailable(f"the database did not answer in time ({type(error).__name__})") from error
 
     return translated
+
+
+def disk_fault(error: PyMongoError) -> str | None:
+    """What the database says of a disk it cannot write, in its own fixed words (no data of ours); else None."""
+    if not isinstance(error, OperationFailure):
+        return None
+    if error.code == OUT_OF_DISK_SPACE:
+        return "out of disk space"
+    said = str(error).lower()
+    return next((fault for fault in DISK_FAULTS if fault in said), None)

@@ -63,3 +63,17 @@ def test_production_commands_refuse_to_start_without_a_database_or_secret():
         )
         assert result.returncode != 0
         assert ("DISPUTES_MONGODB_URI" in result.stderr) if not env else ("DISPUTES_JWT_SECRET" in result.stderr)
+
+
+def test_the_embedded_database_answers_a_write_once_it_is_on_the_disk(tmp_path) -> None:
+    """A 2xx means stored durably (DESIGN §6). mongoeco's write-ahead log commits with `synchronous=NORMAL` (1), whose
+    last commits a failing disk or a power cut loses though each was answered; the embedded default's connections
+    wait for the disk on every commit (`FULL`, 2), its reads' as well as its writes'."""
+    from adapters.mongo.engine import SQLiteEngine
+
+    connection = SQLiteEngine(str(tmp_path / "disputes.sqlite"))._create_sqlite_connection()
+    try:
+        assert connection.execute("PRAGMA synchronous").fetchone() == (2,)
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        connection.close()
