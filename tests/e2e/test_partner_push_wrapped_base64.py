@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from carriers.partner.signing import HEADER, sign
-from tests.e2e.conftest import CARRIERS, CUSTOMER, INVESTIGATOR, e2e_orders, eventually
-from tests.factories import order, shipment
+from tests.e2e.conftest import CARRIERS, CUSTOMER, INVESTIGATOR, eventually
+from tests.e2e.test_partner_webhooks import orders_document  # noqa: F401 (fixture)
 
 SECRET = "whsec_surat_e2e_0123456789abcdef0123456789"
 TRACKING = "SRT20240421001"
@@ -22,14 +22,6 @@ TRACKING = "SRT20240421001"
 @pytest.fixture
 def carrier_settings() -> dict:
     return CARRIERS | {"surat": {"partner_webhook": {"secrets": [SECRET]}}}
-
-
-@pytest.fixture
-def orders_document() -> dict:
-    parcel = shipment("shp-srt", carrier="surat").model_copy(update={"tracking_number": TRACKING})
-    document = e2e_orders()
-    document["orders"].append(json.loads(order("ord-srt", shipments=[parcel]).model_dump_json()))
-    return document
 
 
 @pytest.fixture
