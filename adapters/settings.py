@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, TypeAdapter, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, TypeAdapter, ValidationInfo, field_validator, model_validator
 from pydantic.config import JsonDict
 from pymongo.errors import PyMongoError
 from pymongo.uri_parser_shared import _validate_uri as _parse_mongodb_uri
@@ -570,6 +570,18 @@ class Settings(BaseSettings):
     policy_restriction_review_hours: float = _configures(PolicySettings, "restriction_review", HOUR)
     policy_weight_tolerance_grams: int = _configures(PolicySettings, "weight_tolerance_grams")
     policy_weight_tolerance_share: float = _configures(PolicySettings, "weight_tolerance_share")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank(cls, value: Any, info: ValidationInfo) -> Any:
+        """A setting given blank (`DISPUTES_HOST=`, a template's line left unfilled) is unset where it may be unset
+        (its default is none), and refused where it may not: a blank address listens on every interface, a blank
+        audience refuses every token, a blank directory is the working directory."""
+        if not isinstance(value, str) or value.strip():
+            return value
+        if info.field_name is not None and cls.model_fields[info.field_name].default is None:
+            return None
+        raise ValueError("must not be blank")
 
     @field_validator("jwt_secret", "effects_signing_secret")
     @classmethod

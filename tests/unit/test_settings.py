@@ -350,3 +350,24 @@ def test_the_client_authenticates_the_uri_s_user_with_the_password_as_it_is() ->
         "disputes-app", MONGODB_PASSWORD, "admin"
     )
     assert connect("mongodb://u:in-the-uri@mongo1:27017/").options.pool_options._credentials.password == "in-the-uri"
+
+
+@pytest.mark.parametrize("variable", ["DISPUTES_HOST", "DISPUTES_JWT_ISSUER", "DISPUTES_JWT_AUDIENCE",
+                                      "DISPUTES_DATA_DIR", "DISPUTES_MONGODB_DATABASE"])
+def test_a_blank_setting_that_cannot_be_unset_is_refused_in_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch, variable: str,
+) -> None:
+    """Blank, the address would be every interface, the audience would refuse every token (the service's own
+    too), the data directory would be the working directory."""
+    monkeypatch.setenv(variable, " ")
+    with pytest.raises(ValidationError) as refused:
+        settings()
+    assert list(explain(refused.value)) == [f"{variable}: must not be blank"]
+
+
+@pytest.mark.parametrize(("variable", "field"), [
+    ("DISPUTES_ORDERS_FILE", "orders_file"), ("DISPUTES_ORDERS_URL", "orders_url"), ("DISPUTES_WORKER_ID", "worker_id"),
+])
+def test_a_blank_setting_that_may_be_unset_is_unset(monkeypatch: pytest.MonkeyPatch, variable: str, field: str) -> None:
+    monkeypatch.setenv(variable, "")
+    assert getattr(settings(), field) is None
