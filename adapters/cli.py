@@ -211,6 +211,7 @@ def _command(args: argparse.Namespace) -> None:
             workers = settings.model_copy(update={"run_workers": True, "worker_id": worker_id})
             _run(_serve(workers, api=False))
         case "embedded":
+            _embedded_settings(settings)
             _check_carriers(settings)
             for host, port, setting in _embedded_addresses(settings):
                 _ensure_free(host, port, setting)
@@ -237,6 +238,17 @@ def _command(args: argparse.Namespace) -> None:
             status, answer = asyncio.run(sandbox_orders.send(sandbox, order, packing))
             print(json.dumps(answer, ensure_ascii=False))
             sys.exit(0 if status == 201 else 1)
+
+
+def _embedded_settings(settings: Settings) -> None:
+    """`disputes embedded` keeps its cases in its own database on DISPUTES_DATA_DIR: a setting that would have them
+    elsewhere is refused rather than passed over (its banner would say where they are not)."""
+    if settings.storage != "mongodb":
+        raise CannotStart(f"DISPUTES_STORAGE={settings.storage}: `disputes embedded` keeps its cases in its own "
+                          "database on DISPUTES_DATA_DIR; unset it (in-memory storage is for `disputes serve`).")
+    if settings.mongodb_uri is not None:
+        raise CannotStart("DISPUTES_MONGODB_URI is set: `disputes embedded` runs its own database on "
+                          "DISPUTES_DATA_DIR; unset it, or run `disputes serve` against that database.")
 
 
 def _loopback(port: int) -> str:

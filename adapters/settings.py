@@ -235,7 +235,9 @@ class Settings(BaseSettings):
                     "another worker's.",
     )
     storage: Literal["mongodb", "memory"] = Field(
-        default="mongodb", description="memory: no persistence; for measuring the service's own cost only."
+        default="mongodb",
+        description="memory: no persistence; for measuring the service's own cost only (`disputes embedded` refuses "
+                    "it, as it refuses mongodb_uri: it keeps its cases in its own database on data_dir).",
     )
     data_dir: Path = Field(default=Path("var/data"), description="Where `disputes embedded` keeps its database file.")
     sandbox_port: int = Field(

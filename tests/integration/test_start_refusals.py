@@ -118,3 +118,15 @@ def test_an_orders_file_that_is_no_orders_document_is_one_line_naming_it(tmp_pat
     (data / "orders.json").write_text("{not json")
     line = one_line(disputes("embedded", embedded_env(data), tmp_path))
     assert line.startswith(f"DISPUTES_DATA_DIR: {data / 'orders.json'}: not an orders document (Invalid JSON"), line
+
+
+@pytest.mark.parametrize(("setting", "value"), [
+    ("DISPUTES_STORAGE", "memory"), ("DISPUTES_MONGODB_URI", "mongodb://127.0.0.1:1/"),
+])
+def test_embedded_refuses_in_one_line_a_setting_that_would_keep_its_cases_elsewhere(
+    tmp_path: Path, setting: str, value: str,
+) -> None:
+    """Its banner would say the cases stay in the data directory: in memory they are gone at the next start."""
+    line = one_line(disputes("embedded", embedded_env(tmp_path / "data", **{setting: value}), tmp_path))
+    assert line.startswith(setting), line
+    assert not (tmp_path / "data").exists()
