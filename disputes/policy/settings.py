@@ -8,6 +8,12 @@ from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass
 
 
+LONGER_THAN_ZERO = ("delivery_time_tolerance", "abuse_window", "restriction_review")
+"""The durations zero makes no sense for: every carrier time would contradict the order's to the microsecond, no
+earlier claim would be counted, a restriction would be lifted as it is raised. The others may be zero (no wait
+for a third party, no "soon after delivery" signal); none may be negative."""
+
+
 @dataclass(frozen=True, slots=True, config=ConfigDict(use_attribute_docstrings=True))
 class PolicySettings:
     name_match_threshold: float = 85.0
@@ -81,7 +87,11 @@ class PolicySettings:
             raise ValueError("claim and account thresholds start at 1")
         if self.weight_tolerance_grams < 0 or not 0 <= self.weight_tolerance_share <= 1:
             raise ValueError("weight tolerances cannot be negative, and the share is at most 1")
-        if self.third_party_review_time < timedelta(0):
-            raise ValueError("the third-party review time cannot be negative")
+        values = {field: getattr(self, field) for field in self.__dataclass_fields__}
+        durations = {field: value for field, value in values.items() if isinstance(value, timedelta)}
+        if negative := [field for field, value in durations.items() if value < timedelta(0)]:
+            raise ValueError(f"durations cannot be negative: {', '.join(negative)}")
+        if zero := [field for field in LONGER_THAN_ZERO if durations[field] == timedelta(0)]:
+            raise ValueError(f"durations must be longer than zero: {', '.join(zero)}")
         if not 0 <= self.auto_resolve_confidence <= 1:
             raise ValueError("auto_resolve_confidence is a share between 0 and 1")

@@ -371,3 +371,32 @@ def test_a_blank_setting_that_cannot_be_unset_is_refused_in_one_line_naming_it(
 def test_a_blank_setting_that_may_be_unset_is_unset(monkeypatch: pytest.MonkeyPatch, variable: str, field: str) -> None:
     monkeypatch.setenv(variable, "")
     assert getattr(settings(), field) is None
+
+
+POLICY_DURATIONS = ["DISPUTES_POLICY_DELIVERY_TIME_TOLERANCE_HOURS", "DISPUTES_POLICY_ABUSE_WINDOW_DAYS",
+                    "DISPUTES_POLICY_THIRD_PARTY_WAIT_HOURS", "DISPUTES_POLICY_THIRD_PARTY_REVIEW_HOURS",
+                    "DISPUTES_POLICY_SOON_AFTER_DELIVERY_MINUTES", "DISPUTES_POLICY_RESTRICTION_REVIEW_HOURS"]
+
+
+@pytest.mark.parametrize("variable", POLICY_DURATIONS)
+def test_a_negative_policy_duration_is_refused_when_the_settings_load(
+    monkeypatch: pytest.MonkeyPatch, variable: str,
+) -> None:
+    """A stray minus sign: a tolerance of -1 h read every delivery time as contradicting the order's, a negative
+    abuse window counted no earlier claim, a negative review lifted a restriction as it was raised."""
+    monkeypatch.setenv(variable, "-1")
+    with pytest.raises(ValidationError, match="durations cannot be negative"):
+        settings()
+
+
+@pytest.mark.parametrize("variable", POLICY_DURATIONS)
+def test_a_policy_duration_of_zero_is_refused_only_where_zero_makes_no_sense(
+    monkeypatch: pytest.MonkeyPatch, variable: str,
+) -> None:
+    monkeypatch.setenv(variable, "0")
+    if variable.removeprefix("DISPUTES_POLICY_").rpartition("_")[0] in ("THIRD_PARTY_WAIT", "THIRD_PARTY_REVIEW",
+                                                                        "SOON_AFTER_DELIVERY"):
+        settings()  # no wait for a third party, no "soon after delivery" signal
+    else:
+        with pytest.raises(ValidationError, match="must be longer than zero"):
+            settings()
