@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, TypeAdapter, ValidationInfo, field_validator, model_validator
 from pydantic.config import JsonDict
+from pydantic.fields import FieldInfo
 from pymongo.errors import PyMongoError
 from pymongo.uri_parser_shared import _validate_uri as _parse_mongodb_uri
 from pydantic_settings import (
@@ -64,6 +65,9 @@ def _configures(config: type[Configured], name: str, unit: timedelta | None = No
     return Field(default=default, description=description, json_schema_extra=extra)
 
 
+BYTE_ORDER_MARK = "\ufeff"
+
+
 class SecretFileError(SettingsError):
     """A file of the secrets directory that cannot be used, said in one line that names it and never its content."""
 
@@ -79,7 +83,7 @@ def _named_files(directory: Path) -> list[Path]:
 def _check_readable(path: Path) -> None:
     """Refuse a setting's file that is unreadable or holds nothing but whitespace, which is stripped from a value."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as error:
         raise SecretFileError(f"{path} cannot be read ({error.strerror or error})") from None
     except UnicodeDecodeError:
@@ -103,6 +107,14 @@ class SecretFiles(SecretsSettingsSource):
             if unknown_setting(path.name) is None:
                 _check_readable(path)
         return super().__call__()
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        """The file's text without the byte order mark an editor may have saved it with (as `.env` is read): kept,
+        it would be the first character of the secret."""
+        value, key, complex_value = super().get_field_value(field, field_name)
+        if isinstance(value, str) and value.startswith(BYTE_ORDER_MARK):
+            value = value.removeprefix(BYTE_ORDER_MARK).strip()
+        return value, key, complex_value
 
 
 OptionalText = Annotated[str | None, BeforeValidator(lambda text: None if isinstance(text, str) and not text.strip() else text)]
@@ -248,8 +260,8 @@ class Settings(BaseSettings):
     secrets_dir: Path | None = Field(
         default=None,
         description="A directory of files holding settings, each named like its variable in any case "
-                    "(`disputes_jwt_secret`) and holding its value (surrounding whitespace stripped): how secrets "
-                    "reach the service without the environment, e.g. /run/secrets, where Docker and Compose mount "
+                    "(`disputes_jwt_secret`) and holding its value (surrounding whitespace and a byte order mark "
+                    "stripped): how secrets reach the service without the environment, e.g. /run/secrets, where Docker and Compose mount "
                     "them. A variable set in the environment or `.env` wins over its file; a file that is unreadable "
                     "or empty, or under the prefix but no setting's, stops every command at start-up.",
     )

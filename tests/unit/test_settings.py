@@ -276,6 +276,13 @@ def test_a_variable_in_the_environment_wins_over_its_file(secrets_dir: Path, mon
     assert settings().jwt_secret.get_secret_value() == "from-the-environment-0123456789abcdef"
 
 
+def test_a_secret_file_saved_with_a_byte_order_mark_is_read_without_it(secrets_dir: Path) -> None:
+    """As Notepad and PowerShell 5's `Out-File -Encoding utf8` save it; kept, the mark would be the secret's first
+    character, and every signature or sign-in with it would fail against the other party."""
+    (secrets_dir / "DISPUTES_EFFECTS_SIGNING_SECRET").write_bytes(b"\xef\xbb\xbf" + JWT_SECRET.encode() + b"\r\n")
+    assert settings().effects_signing_secret.get_secret_value() == JWT_SECRET
+
+
 def test_without_a_secrets_directory_no_file_is_read(secrets_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (secrets_dir / "disputes_jwt_secret").write_text(JWT_SECRET)
     monkeypatch.delenv("DISPUTES_SECRETS_DIR")
@@ -289,6 +296,7 @@ def dangling_link(path: Path) -> None:
 @pytest.mark.parametrize(("make", "why"), [
     (lambda path: path.write_text(""), "is empty: it must hold DISPUTES_JWT_SECRET's value"),
     (lambda path: path.write_text(" \n"), "is empty: it must hold DISPUTES_JWT_SECRET's value"),
+    (lambda path: path.write_bytes(b"\xef\xbb\xbf\r\n"), "is empty: it must hold DISPUTES_JWT_SECRET's value"),
     (lambda path: path.write_bytes(b"\xff" + JWT_SECRET.encode()), "is not UTF-8 text"),
     (Path.mkdir, "cannot be read (Is a directory)"),
     (dangling_link, "cannot be read (No such file or directory)"),
