@@ -106,8 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     command("worker", "run the background workers only")
     sandbox = command("sandbox", "run the stand-in marketplace services and carriers")
     sandbox.add_argument("--host", default="127.0.0.1", help="the address both listen on (default: %(default)s)")
-    sandbox.add_argument("--port", type=int, default=8090, help="the marketplace services' port (default: %(default)s)")
-    sandbox.add_argument("--carriers-port", type=int, default=8091, help="the carriers' port (default: %(default)s)")
+    sandbox.add_argument("--port", type=_port, default=8090, help="the marketplace services' port (default: %(default)s)")
+    sandbox.add_argument("--carriers-port", type=_port, default=8091, help="the carriers' port (default: %(default)s)")
     sandbox.add_argument(
         "--push-target", metavar="URL", help="the service's base URL, where the carriers push their webhooks"
     )
@@ -254,6 +254,17 @@ def _embedded_settings(settings: Settings) -> None:
 def _loopback(port: int) -> str:
     """Where `disputes embedded` serves a sandbox on `port`."""
     return f"http://127.0.0.1:{port}"
+
+
+def _port(text: str) -> int:
+    """A TCP port, 1 to 65535, as the settings take one (a larger number would be bound modulo 65536)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: a whole number from 1 to 65535")
+    return port
 
 
 def _id(text: str) -> str:

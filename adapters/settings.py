@@ -211,7 +211,7 @@ class Settings(BaseSettings):
         return init_settings, env_settings, dotenv_settings, SecretFiles(settings_cls)
 
     host: str = Field(default="127.0.0.1", description="The address the API listens on.")
-    port: int = Field(default=8080, description="The port the API listens on.")
+    port: int = Field(default=8080, ge=1, le=65535, description="The port the API listens on.")
 
     mongodb_uri: Annotated[OptionalText, AfterValidator(_mongodb_uri)] = Field(
         default=None, description="MongoDB URI; unset means the embedded mongoeco server on data_dir."
@@ -253,9 +253,12 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default=Path("var/data"), description="Where `disputes embedded` keeps its database file.")
     sandbox_port: int = Field(
-        default=8090, description="`disputes embedded`: the port of the stand-in marketplace services (orders, payments, ...)."
+        default=8090, ge=1, le=65535,
+        description="`disputes embedded`: the port of the stand-in marketplace services (orders, payments, ...)."
     )
-    carrier_sandbox_port: int = Field(default=8091, description="`disputes embedded`: the port of the stand-in carriers.")
+    carrier_sandbox_port: int = Field(
+        default=8091, ge=1, le=65535, description="`disputes embedded`: the port of the stand-in carriers."
+    )
 
     secrets_dir: Path | None = Field(
         default=None,

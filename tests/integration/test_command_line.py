@@ -44,6 +44,11 @@ def refused_in_one_line(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+def free_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        return int(listener.getsockname()[1])
+
+
 @pytest.fixture
 def taken_port() -> Iterator[int]:
     with socket.create_server(("127.0.0.1", 0)) as listener:
@@ -52,13 +57,13 @@ def taken_port() -> Iterator[int]:
 
 @pytest.mark.parametrize(("command", "setting", "env"), [
     ("serve", "DISPUTES_PORT", {}),
-    ("worker", "DISPUTES_WORKER_PORT", {"DISPUTES_PORT": "0"}),
+    ("worker", "DISPUTES_WORKER_PORT", {}),
     ("embedded", "DISPUTES_PORT", {}),
     ("embedded", "DISPUTES_SANDBOX_PORT", {}),
 ])
 def test_a_taken_port_is_one_line_naming_the_port_and_its_setting(taken_port, tmp_path, command, setting, env):
     base = {} if command == "embedded" else PRODUCTION
-    free = {"DISPUTES_PORT": "0", "DISPUTES_SANDBOX_PORT": "0", "DISPUTES_CARRIER_SANDBOX_PORT": "0"}
+    free = {name: str(free_port()) for name in ("DISPUTES_PORT", "DISPUTES_SANDBOX_PORT", "DISPUTES_CARRIER_SANDBOX_PORT")}
     settings = {**base, **(free if command == "embedded" else {}), **env, setting: str(taken_port),
                 "DISPUTES_DATA_DIR": str(tmp_path / "data")}
     line = refused_in_one_line(disputes(command, env=settings, cwd=tmp_path))
@@ -75,7 +80,7 @@ def test_a_worker_needs_no_jwt_secret_of_its_own(taken_port, tmp_path):
 
 def test_the_sandbox_names_the_option_whose_port_is_taken(taken_port, tmp_path):
     line = refused_in_one_line(
-        disputes("sandbox", "--port", "0", "--carriers-port", str(taken_port), env={}, cwd=tmp_path)
+        disputes("sandbox", "--port", str(free_port()), "--carriers-port", str(taken_port), env={}, cwd=tmp_path)
     )
     assert str(taken_port) in line and "--carriers-port" in line
 

@@ -89,3 +89,14 @@ def test_no_token_is_minted_for_a_caller_the_api_would_refuse_as_not_an_id(capsy
         build_parser().parse_args([*argv, option, "Ayşe Yılmaz"])
     assert done.value.code == 2
     assert "'Ayşe Yılmaz' is not an id" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--port", "--carriers-port"])
+@pytest.mark.parametrize("port", ["70000", "0", "-1", "http"])
+def test_the_sandbox_refuses_a_port_outside_1_to_65535_naming_the_option(capsys, option, port):
+    """70000 was bound as 4464 (modulo 65536) while the sandbox said it listened on 70000."""
+    with pytest.raises(SystemExit) as done:
+        build_parser().parse_args(["sandbox", option, port])
+    assert done.value.code == 2
+    assert f"{option}: '{port}' is not a port" in capsys.readouterr().err
+    assert getattr(build_parser().parse_args(["sandbox", option, "65535"]), option[2:].replace("-", "_")) == 65535

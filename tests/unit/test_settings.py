@@ -408,3 +408,18 @@ def test_a_policy_duration_of_zero_is_refused_only_where_zero_makes_no_sense(
     else:
         with pytest.raises(ValidationError, match="must be longer than zero"):
             settings()
+
+
+@pytest.mark.parametrize("variable", ["DISPUTES_PORT", "DISPUTES_SANDBOX_PORT", "DISPUTES_CARRIER_SANDBOX_PORT",
+                                      "DISPUTES_WORKER_PORT"])
+@pytest.mark.parametrize("port", ["70000", "0", "-1"])
+def test_a_port_outside_1_to_65535_is_refused_in_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch, variable: str, port: str,
+) -> None:
+    """`disputes serve` with DISPUTES_PORT=70000 said it listened on 70000 and was bound to 4464 (modulo 65536);
+    `disputes embedded` stopped with a traceback."""
+    monkeypatch.setenv(variable, port)
+    with pytest.raises(ValidationError) as refused:
+        settings()
+    (line,) = explain(refused.value)
+    assert line.startswith(f"{variable}: Input should be"), line
