@@ -21,6 +21,7 @@ import structlog
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from prometheus_client import CollectorRegistry
+from pydantic import ValidationError
 from pymongo import monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -75,7 +76,7 @@ from adapters.tracing import propagation
 from adapters.digital import HttpDigitalDeliveries
 from adapters.orders import FileOrderDirectory, HttpOrderDirectory
 from sandbox.carriers import sandbox_carrier_settings
-from adapters.settings import Settings
+from adapters.settings import Settings, UnusableSetting
 from adapters.web import ops
 from adapters.web.auth import bearer_tokens
 from adapters.web.console import setup_console
@@ -265,10 +266,13 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         if settings.storage == "mongodb":
             if settings.mongodb_uri is None:
                 raise RuntimeError("DISPUTES_MONGODB_URI is not set (use `disputes embedded` for the local default)")
-            client = connect(
-                settings.mongodb_uri, password=settings.mongodb_password,
-                timeout_seconds=settings.mongodb_timeout_seconds, event_listeners=overrides.mongo_listeners,
-            )
+            try:
+                client = connect(
+                    settings.mongodb_uri, password=settings.mongodb_password,
+                    timeout_seconds=settings.mongodb_timeout_seconds, event_listeners=overrides.mongo_listeners,
+                )
+            except OSError as error:  # a TLS file the URI names that holds no certificate or key
+                raise UnusableSetting(f"DISPUTES_MONGODB_URI: a TLS file it names cannot be used: {error}") from None
             db = client[settings.mongodb_database]
             repository = MongoDisputes.in_database(db, retention, personal_data)
             setup = StorageSetup(db, then=partial(date_retention, db, repository, keep_pushes, clock))
@@ -543,5 +547,13 @@ def _orders(settings: Settings, session: aiohttp.ClientSession) -> OrderDirector
             backoff=Backoff(budget=settings.orders_budget_seconds),
         )
     if settings.orders_file:
-        return FileOrderDirectory(settings.orders_file)
+        try:
+            return FileOrderDirectory(settings.orders_file)
+        except OSError as error:
+            reason = error.strerror or str(error)
+        except ValidationError as error:
+            reason = f"not an orders document ({error.errors(include_url=False, include_input=False)[0]['msg']})"
+        except ValueError as error:
+            reason = str(error)
+        raise UnusableSetting(f"DISPUTES_ORDERS_FILE: {settings.orders_file}: {reason}")
     raise RuntimeError("No order source: set DISPUTES_ORDERS_URL (or DISPUTES_ORDERS_FILE)")

@@ -36,7 +36,8 @@ from sandbox.digital import DigitalScript
 from sandbox.downstream import serve_downstream_sandbox
 from sandbox.signing import DEVELOPMENT_SECRET
 from adapters.settings import (
-    DEV_JWT_SECRET, ENV_FILE, RELAY_TARGETS, SECRETS_DIR, SecretFileError, SecretFiles, Settings, unknown_variables,
+    DEV_JWT_SECRET, ENV_FILE, RELAY_TARGETS, SECRETS_DIR, SecretFileError, SecretFiles, Settings, UnusableSetting,
+    unknown_variables,
 )
 from adapters.web.auth import HmacTokens
 from adapters.web.limits import server_options
@@ -148,7 +149,7 @@ def explain(problem: Exception) -> Iterator[str]:
                 )
         case ValidationError():
             yield from (f"{problem.title} {'.'.join(loc) or '(all)'}: {message}" for loc, message in _refusals(problem))
-        case SecretFileError():  # says which file, never what it holds
+        case SecretFileError() | UnusableSetting():  # says which file, never what it holds
             yield str(problem)
         case SettingsError():  # a JSON setting that does not parse; its cause says where, not what
             field = re.search(r'field "(\w+)" from source "(\w+)"', str(problem))

@@ -72,6 +72,11 @@ class SecretFileError(SettingsError):
     """A file of the secrets directory that cannot be used, said in one line that names it and never its content."""
 
 
+class UnusableSetting(SettingsError):
+    """A setting that reads well but names what cannot be used when the service starts (a file that is not there,
+    or is not what the setting wants), said in one line that begins with its variable."""
+
+
 def _named_files(directory: Path) -> list[Path]:
     """The entries of the secrets directory named under the prefix, in any case (as the settings read them)."""
     try:
@@ -171,8 +176,9 @@ def _mongodb_uri(uri: str | None) -> str | None:
         return None
     try:
         _parse_mongodb_uri(uri, 27017, validate=True, warn=False, normalize=True)
-    except (PyMongoError, ValueError, TypeError) as refused:
-        reason = str(refused).rstrip(".")
+    except (PyMongoError, ValueError, TypeError, OSError) as refused:  # OSError: a TLS file it names, opened
+        reason = (f"{refused.strerror}: {refused.filename}" if isinstance(refused, OSError) and refused.strerror
+                  else str(refused).rstrip("."))
         if any(secret.casefold() in reason.casefold() for secret in _uri_secrets(uri)):  # it may quote one, cased anew
             reason = "the driver's reason quotes the password or a secret option, so it is not repeated here"
         raise ValueError(f"not a MongoDB URI the driver can read in full: {reason}") from None

@@ -190,3 +190,32 @@ def test_the_variables_others_read_under_the_prefix_are_let_through(tmp_path):
     env = {"DISPUTES_BIND": "0.0.0.0", "DISPUTES_URL": "http://127.0.0.1:8080"}
     result = disputes("token", "--role", "customer", "--sub", "cust-1", env=env, cwd=tmp_path)
     assert result.returncode == 0 and result.stderr == ""
+
+
+@pytest.mark.parametrize("orders_file", ["missing", "directory", "duplicate", "not orders"])
+def test_serve_with_an_orders_file_it_cannot_use_is_one_line_naming_it(tmp_path: Path, orders_file: str) -> None:
+    order = {"order_id": "ord-1"}
+    path = {"missing": tmp_path / "nowhere" / "orders.json", "directory": tmp_path}.get(orders_file, tmp_path / "o.json")
+    if orders_file == "duplicate":
+        path.write_text(json.dumps({"orders": [order, order]}))
+    elif orders_file == "not orders":
+        path.write_text(json.dumps({"orders": [order]}))
+    env = {k: v for k, v in PRODUCTION.items() if k != "DISPUTES_ORDERS_URL"}
+    env |= {"DISPUTES_ORDERS_FILE": str(path), "DISPUTES_PORT": str(free_port())}
+    line = refused_in_one_line(disputes("serve", env=env, cwd=tmp_path))
+    assert line.startswith(f"DISPUTES_ORDERS_FILE: {path}: "), line
+
+
+def test_a_missing_tls_file_in_the_mongodb_uri_is_one_line_naming_the_setting(tmp_path: Path) -> None:
+    """The driver opens it as it reads the URI, which every command does with its settings."""
+    uri = "mongodb://127.0.0.1:1/?tls=true&tlsCAFile=/nonexistent/ca.pem"
+    result = disputes("token", "--role", "customer", "--sub", "cust-1", env={"DISPUTES_MONGODB_URI": uri}, cwd=tmp_path)
+    line = refused_in_one_line(result)
+    assert line.startswith("DISPUTES_MONGODB_URI") and "/nonexistent/ca.pem" in line, line
+
+
+def test_a_tls_file_in_the_mongodb_uri_that_is_no_certificate_is_one_line_naming_the_setting(tmp_path: Path) -> None:
+    (tmp_path / "ca.pem").write_text("not a certificate\n")
+    env = PRODUCTION | {"DISPUTES_STORAGE": "mongodb", "DISPUTES_PORT": str(free_port()),
+                        "DISPUTES_MONGODB_URI": f"mongodb://127.0.0.1:1/?tls=true&tlsCAFile={tmp_path / 'ca.pem'}"}
+    assert refused_in_one_line(disputes("serve", env=env, cwd=tmp_path)).startswith("DISPUTES_MONGODB_URI: ")
