@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.send import instant, post
+from schemas.common import plausible
 from schemas.orders import Order, PackedOrder, ShipmentStatus
 
 
@@ -79,10 +80,17 @@ def order_from(args: argparse.Namespace, now: datetime | None = None) -> Order:
         return Order.model_validate_json(args.file.read_bytes())
     if not args.order_id or not args.package:
         raise ValueError("give --order-id and at least one --package (or --file)")
-    delivered_at = args.delivered_at or (now or datetime.now(UTC)) - timedelta(days=args.delivered_days_ago)
+    try:
+        delivered_at = args.delivered_at or (now or datetime.now(UTC)) - timedelta(days=args.delivered_days_ago)
+        placed_at = delivered_at - timedelta(days=2)
+    except OverflowError:
+        placed_at = None
+    if placed_at is None or not plausible(placed_at) or not plausible(delivered_at):
+        raise ValueError("the delivery time, and the order placed two days before it, must be from 1970 to the year "
+                         "9998 (--delivered-at, --delivered-days-ago)")
     shipments = [_shipment(args, spec, n, delivered_at) for n, spec in enumerate(args.package, start=1)]
     return Order.model_validate({
-        "order_id": args.order_id, "customer_id": args.customer_id, "placed_at": delivered_at - timedelta(days=2),
+        "order_id": args.order_id, "customer_id": args.customer_id, "placed_at": placed_at,
         "buyer_name": args.recipient, "recipient_name": args.recipient,
         "address": {"line": args.address or f"İstiklal Cad. No: 1 ({args.order_id})", "district": "Beyoğlu",
                     "city": "İstanbul", "lat": args.lat, "lon": args.lon},

@@ -16,9 +16,13 @@ async def post(base: str, path: str, body: bytes, what: str) -> tuple[int, Any]:
         async with aiohttp.ClientSession() as session, session.post(
             f"{base.rstrip('/')}{path}", data=body, headers={"Content-Type": "application/json"},
         ) as response:
-            return response.status, json.loads(await response.read() or b"null")
+            status, content = response.status, await response.read()
     except aiohttp.ClientError:
         raise SystemExit(f"No {what} answers at {base} (start it with ./dev serve).") from None
+    try:
+        return status, json.loads(content or b"null")
+    except ValueError:  # another server on that port (the other sandbox's: 8090 and 8091 are easily swapped)
+        raise SystemExit(f"{base} answered HTTP {status} without JSON: it is not the {what}.") from None
 
 
 def instant(text: str) -> datetime:

@@ -21,9 +21,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from schemas.common import Id
+from schemas.common import Id, Instant
 from schemas.proof import RecipientRelation
 
 DEMO_FILE = Path(__file__).with_name("demo.json")
@@ -81,8 +81,8 @@ class SandboxShipment(BaseModel):
     scenario: Scenario
     recipient_name: Name
     received_by: Name | None = None  # the neighbour's or doorman's name; a default one when not given
-    delivered_at: AwareDatetime | None = None  # delivered scenarios: an hour ago when not given
-    last_scan_at: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC))  # in transit: the latest scan
+    delivered_at: Instant | None = None  # delivered scenarios: an hour ago when not given
+    last_scan_at: Instant = Field(default_factory=lambda: datetime.now(UTC))  # in transit: the latest scan
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     city: Name = "İstanbul"

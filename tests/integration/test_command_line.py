@@ -5,6 +5,7 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -219,3 +220,37 @@ def test_a_tls_file_in_the_mongodb_uri_that_is_no_certificate_is_one_line_naming
     env = PRODUCTION | {"DISPUTES_STORAGE": "mongodb", "DISPUTES_PORT": str(free_port()),
                         "DISPUTES_MONGODB_URI": f"mongodb://127.0.0.1:1/?tls=true&tlsCAFile={tmp_path / 'ca.pem'}"}
     assert refused_in_one_line(disputes("serve", env=env, cwd=tmp_path)).startswith("DISPUTES_MONGODB_URI: ")
+
+
+@pytest.fixture
+def not_a_sandbox() -> Iterator[str]:
+    """A server answering every request as aiohttp answers an unrouted path (as the other sandbox does): a 404 in
+    plain text."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                             b"Content-Length: 14\r\nConnection: close\r\n\r\n404: Not Found")
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+@pytest.mark.parametrize(("args", "sandbox"), [
+    (["sandbox-shipment", "--carrier", "ups", "--tracking", "1Z5"], "carrier sandbox"),
+    (["sandbox-order", "--order-id", "ord-x", "--package", "ups:1Z5"], "sandbox"),
+])
+def test_a_sandbox_command_sent_to_another_server_says_so_in_one_line(
+    tmp_path: Path, not_a_sandbox: str, args: list[str], sandbox: str,
+) -> None:
+    """The two sandboxes' ports (8090, 8091) are easily swapped: the other one's answer was a JSONDecodeError."""
+    line = refused_in_one_line(disputes(*args, "--sandbox", not_a_sandbox, env={}, cwd=tmp_path))
+    assert line == f"{not_a_sandbox} answered HTTP 404 without JSON: it is not the {sandbox}."

@@ -116,6 +116,19 @@ def test_the_cli_refuses_an_order_it_cannot_build() -> None:
             sandbox_orders.order_from(cli_args(*argv), NOW)
 
 
+@pytest.mark.parametrize("when", [
+    ("--delivered-at", "0001-01-01T00:00:00Z"),  # placed two days before: before the year 1
+    ("--delivered-at", "1970-01-02T00:00:00Z"),  # placed in 1969
+    ("--delivered-at", "9999-01-01T00:00:00Z"),
+    ("--delivered-days-ago", "1e6"),  # before the year 1
+    ("--delivered-days-ago", "1e10"),  # more days than a duration holds
+])
+def test_the_cli_refuses_a_delivery_time_outside_1970_to_9998_as_the_order_service_reads_it(when) -> None:
+    """These stopped `disputes sandbox-order` with a traceback (OverflowError) rather than one line."""
+    with pytest.raises(ValueError, match="must be from 1970 to the year 9998"):
+        sandbox_orders.order_from(cli_args("--order-id", "o", "--package", "ups:1Z1", *when), NOW)
+
+
 async def test_the_cli_command_adds_the_order_and_says_when_it_could_not(sandbox, orders_file: Path, tmp_path) -> None:
     async def cli(*argv: str) -> tuple[int, str, str]:
         process = await asyncio.create_subprocess_exec(

@@ -104,6 +104,15 @@ def test_the_cli_scripts_the_delivery_time_it_is_given_else_an_hour_ago() -> Non
             parser.parse_args(["--carrier", "yurtici", "--tracking", "1", "--delivered-at", refused])
 
 
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "9999-01-01T00:00:00Z"])
+def test_the_cli_refuses_a_delivery_time_outside_1970_to_9998_as_the_order_sandbox_does(when: str) -> None:
+    """Scripted, a delivery in the year 1 made the carrier sandbox answer 500 to every pull of it."""
+    parser = argparse.ArgumentParser()
+    script.add_arguments(parser)
+    with pytest.raises(ValueError, match="only times from 1970 to the year 9998"):
+        script.shipment_from(parser.parse_args(["--carrier", "ups", "--tracking", "1ZOLD", "--delivered-at", when]))
+
+
 async def test_scripts_kept_in_a_file_outlive_a_restart_but_the_demo_s_which_a_start_dates_anew(
     aiohttp_server, session, tmp_path
 ) -> None:
