@@ -190,9 +190,13 @@ def _check_carriers(settings: Settings) -> None:
 def _command(args: argparse.Namespace) -> None:
     if (env_file := Path(ENV_FILE)).is_file():  # said before it is read, so a refusal from it is placed
         print(f"settings: read {env_file.resolve()} (the environment wins over it)", file=sys.stderr, flush=True)
-    if unknown := list(unknown_variables()):  # pydantic-settings passes over them: a misspelt setting keeps its default
+    try:
+        unknown = list(unknown_variables())
+        settings = None if unknown else Settings()
+    except UnicodeDecodeError:  # the secrets directory's files are checked as they are read; this is the .env file
+        raise CannotStart(f"{env_file.resolve()} is not UTF-8 text: save it as UTF-8.") from None
+    if settings is None:  # pydantic-settings passes over them: a misspelt setting keeps its default
         raise CannotStart("\n".join(unknown))
-    settings = Settings()
     worker_id = settings.worker_id or default_worker_id()
     component = "api" if args.command == "serve" else args.command
     process = process_fields(component, worker_id if args.command == "worker" else None)

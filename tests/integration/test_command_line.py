@@ -254,3 +254,14 @@ def test_a_sandbox_command_sent_to_another_server_says_so_in_one_line(
     """The two sandboxes' ports (8090, 8091) are easily swapped: the other one's answer was a JSONDecodeError."""
     line = refused_in_one_line(disputes(*args, "--sandbox", not_a_sandbox, env={}, cwd=tmp_path))
     assert line == f"{not_a_sandbox} answered HTTP 404 without JSON: it is not the {sandbox}."
+
+
+def test_an_env_file_that_is_not_utf8_is_one_line_naming_it(tmp_path: Path) -> None:
+    """A Turkish value saved in Windows-1254 was a UnicodeDecodeError traceback."""
+    (tmp_path / ".env").write_bytes("DISPUTES_JWT_ISSUER=Mağaza\n".encode("cp1254"))
+    result = disputes("token", "--role", "customer", "--sub", "cust-1", env={}, cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.splitlines() == [
+        f"settings: read {tmp_path / '.env'} (the environment wins over it)",
+        f"{tmp_path / '.env'} is not UTF-8 text: save it as UTF-8.",
+    ]
