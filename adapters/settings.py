@@ -201,6 +201,7 @@ def _uri_secrets(uri: str) -> Iterator[str]:
 
 
 LONGEST_DURATION = timedelta(days=365_000)
+MEBIBYTE = 1024 * 1024
 
 
 class Settings(BaseSettings):
@@ -527,9 +528,14 @@ class Settings(BaseSettings):
     )
 
     # What one client may hold. aiohttp refuses the first three itself, with a plain-text 400, before the app runs.
-    max_request_line_bytes: int = Field(default=8190, gt=0, description="Longest request line (method, path, query).")
-    max_header_bytes: int = Field(default=8190, gt=0, description="Longest header field, name and value together.")
-    max_headers: int = Field(default=128, gt=0, description="Most header fields in one request.")
+    # Bounded: past what aiohttp's parser holds (2**64), the server would drop every connection while it listens.
+    max_request_line_bytes: int = Field(
+        default=8190, gt=0, le=MEBIBYTE, description="Longest request line (method, path, query); at most 1 MiB."
+    )
+    max_header_bytes: int = Field(
+        default=8190, gt=0, le=MEBIBYTE, description="Longest header field, name and value together; at most 1 MiB."
+    )
+    max_headers: int = Field(default=128, gt=0, le=10_000, description="Most header fields in one request; at most 10000.")
     keepalive_timeout_seconds: float = Field(
         default=75.0, gt=0,
         description="An idle connection is closed after this long; it is also all a client gets to send a request's "

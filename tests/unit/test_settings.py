@@ -423,3 +423,20 @@ def test_a_port_outside_1_to_65535_is_refused_in_one_line_naming_it(
         settings()
     (line,) = explain(refused.value)
     assert line.startswith(f"{variable}: Input should be"), line
+
+
+@pytest.mark.parametrize(("variable", "most"), [
+    ("DISPUTES_MAX_REQUEST_LINE_BYTES", 1024 * 1024), ("DISPUTES_MAX_HEADER_BYTES", 1024 * 1024),
+    ("DISPUTES_MAX_HEADERS", 10_000),
+])
+def test_a_header_limit_is_bounded_below_what_the_http_parser_holds(
+    monkeypatch: pytest.MonkeyPatch, variable: str, most: int,
+) -> None:
+    """Past 2**64 `disputes serve` said it listened and dropped every connection (aiohttp's parser: OverflowError)."""
+    monkeypatch.setenv(variable, str(most))
+    settings()
+    for refused in (most + 1, 99999999999999999999):
+        monkeypatch.setenv(variable, str(refused))
+        with pytest.raises(ValidationError) as raised:
+            settings()
+        assert list(explain(raised.value)) == [f"{variable}: Input should be less than or equal to {most}"]
