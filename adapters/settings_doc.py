@@ -32,9 +32,12 @@ Generated from `adapters/settings.py` by `python -m adapters.settings_doc`; edit
 
 Every setting is an environment variable. The commands also read a `.env` file in the working directory when
 there is one (`DISPUTES_PORT=8081` lines; they say so on start-up); a variable set in the environment wins over the
-same line in `.env`. Any setting can also be a file named like its variable in the directory `DISPUTES_SECRETS_DIR`
-names (`/run/secrets/disputes_jwt_secret`), which is how secrets should arrive: the environment and `.env` win
-over it. Outside the embedded default both `disputes serve` and `disputes worker` need `DISPUTES_MONGODB_URI`.
+same line in `.env`. A `${{NAME}}` in a `.env` value is replaced by that variable (by nothing when it is unset), in
+single-quoted values too, which Docker Compose, reading the same file, takes literally: keep `$` out of `.env`
+values, or give such a value (a generated secret) as a file. Any setting can also be a file named like its variable
+in the directory `DISPUTES_SECRETS_DIR` names (`/run/secrets/disputes_jwt_secret`), which is how secrets should
+arrive: the environment and `.env` win over it. Outside the embedded default both `disputes serve` and
+`disputes worker` need `DISPUTES_MONGODB_URI`.
 The API (`disputes serve`) also needs a `DISPUTES_JWT_SECRET` of its own (it signs page cursors), the identity
 provider's `DISPUTES_JWT_JWKS_URL` and `DISPUTES_ORDERS_URL` (or `DISPUTES_ORDERS_FILE`). The workers
 (`disputes worker`, and `disputes serve` unless `DISPUTES_RUN_WORKERS=false`) need

@@ -440,3 +440,17 @@ def test_a_header_limit_is_bounded_below_what_the_http_parser_holds(
         with pytest.raises(ValidationError) as raised:
             settings()
         assert list(explain(raised.value)) == [f"{variable}: Input should be less than or equal to {most}"]
+
+
+def test_a_single_quoted_env_value_is_expanded_as_the_settings_page_warns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """python-dotenv, which reads `.env` for pydantic-settings, expands `${NAME}` whatever the quotes and offers no
+    way to keep single quotes literal as Docker Compose does: the page says so, and how to keep a secret whole."""
+    monkeypatch.delenv("NOT_SET_ANYWHERE", raising=False)
+    (tmp_path / ".env").write_text("DISPUTES_JWT_SECRET='pa${NOT_SET_ANYWHERE}ss-0123456789abcdefghijklmnopqrstuvwxyz'\n")
+    monkeypatch.chdir(tmp_path)
+    assert Settings().jwt_secret.get_secret_value() == "pass-0123456789abcdefghijklmnopqrstuvwxyz"
+    page = " ".join(PAGE.read_text().split())
+    assert "A `${NAME}` in a `.env` value is replaced by that variable (by nothing when it is unset), in " \
+           "single-quoted values too, which Docker Compose, reading the same file, takes literally" in page
