@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, TypeAdapter, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator, BeforeValidator, Field, SecretStr, TypeAdapter, ValidationError, ValidationInfo, field_validator,
+    model_validator,
+)
 from pydantic.config import JsonDict
 from pydantic.fields import FieldInfo
 from pymongo.errors import PyMongoError
@@ -651,8 +654,14 @@ class Settings(BaseSettings):
             units = ("seconds", "minutes", "hours", "days")
             if unit in units and isinstance(value, int | float) and abs(value) > LONGEST_DURATION / timedelta(**{unit: 1}):
                 raise ValueError(f"{ENV_PREFIX}{setting.upper()} must be within 1000 years ({value:g} {unit})")
-        self.policy()
-        self.rules()
+        for config in (PolicySettings, Rules):
+            try:
+                config(**self._configured(config))
+            except ValidationError as refused:  # said by the variables, where it names the config's fields
+                reason = refused.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+                for field, variable in self._variables(config).items():
+                    reason = re.sub(rf"\b{field}\b", variable, reason)
+                raise ValueError(reason) from None
         return self
 
     @property
@@ -664,6 +673,17 @@ class Settings(BaseSettings):
 
     def rules(self) -> Rules:
         return Rules(**self._configured(Rules))
+
+    @classmethod
+    def _variables(cls, config: type[Configured]) -> dict[str, str]:
+        """The variables of the settings that configure `config`, by its own field names."""
+        return {
+            target.removeprefix(f"{config.__name__}."): f"{ENV_PREFIX}{setting.upper()}"
+            for setting, info in cls.model_fields.items()
+            if isinstance(info.json_schema_extra, dict)
+            and isinstance(target := info.json_schema_extra.get("configures"), str)
+            and target.startswith(f"{config.__name__}.")
+        }
 
     def _configured(self, config: type[Configured]) -> dict[str, Any]:
         """The values of the settings that configure `config`, by its own field names, durations as timedelta."""
