@@ -173,6 +173,7 @@ def test_a_supervisor_holding_a_case_is_offered_to_assign_it_to_someone_else_not
 def test_a_case_waiting_for_a_supervisor_offers_one_the_flags_clearing_and_no_investigator_the_decision():
     case = dispute(evidence(photo=True, metres=20))
     case.needs_supervisor = True
+    case.abuse_flags = ["claim_soon_after_delivery"]  # what sends a case to a supervisor before its deadline
 
     assert "decision" not in offered(case, INVESTIGATOR, Rules(), NOW)  # the service answers 403
     assert {"flags/clear", "decision"} <= offered(case, SUPERVISOR, Rules(), NOW)

@@ -20,6 +20,7 @@ def test_the_customer_is_told_once_that_an_answer_is_late() -> None:
     d.reopen(SUPERVISOR, "Kurye kaydı yeniden incelenecek.", at)
     d.restart_sla(deadlines(at, Rules()), timedelta(hours=12))
     d.needs_supervisor = True
+    d.abuse_flags = ["claim_soon_after_delivery"]  # what sends a case to a supervisor before its deadline
     due = d.sla.decision_due
     d.deadline_reached(SYSTEM, due)
     d.clear_flags(SUPERVISOR, "Bayraklar yanlış.", due + timedelta(hours=1), timedelta(hours=12))

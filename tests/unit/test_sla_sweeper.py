@@ -126,7 +126,7 @@ async def test_a_case_whose_flags_a_supervisor_clears_past_its_deadline_is_then_
     sweeper, service, dispute, repository, clock
 ):
     held = await repository.get(dispute.id)
-    held.needs_supervisor = True
+    held.needs_supervisor, held.abuse_flags = True, ["claim_soon_after_delivery"]
     await repository.save(held)
     clock.current = dispute.sla.decision_due
     await sweeper.run_once()
@@ -143,7 +143,7 @@ async def test_a_case_whose_flags_a_supervisor_clears_past_its_deadline_is_then_
 
 async def test_flags_cleared_before_the_deadline_leave_the_case_watched_for_it(sweeper, service, taken, repository, clock):
     held = await repository.get(taken.id)
-    held.needs_supervisor = True
+    held.needs_supervisor, held.abuse_flags = True, ["claim_soon_after_delivery"]
     await repository.save(held)
     clock.current = taken.sla.decision_due - timedelta(days=1)
     await service.clear_flags(SUPERVISOR, taken.id, "Kötüye kullanım yok.")
