@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
@@ -22,7 +23,7 @@ from pymongo.errors import InvalidName, PyMongoError
 import structlog
 
 from adapters.bootstrap import create_app
-from adapters.demo.seed import demo_orders, seed_orders
+from adapters.demo.seed import Journey, demo_orders, seed_orders
 from adapters.demo.staff import seed_staff
 from adapters.mongo.client import connect
 from adapters.mongo.staff import MongoStaffDirectory
@@ -419,23 +420,20 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
     async def run(stop: asyncio.Event) -> None:
         data_dir = settings.data_dir
         orders_file = data_dir / "orders.json"
-        now = datetime.now(UTC)
-        try:
-            orders, journey = seed_orders(orders_file, now)
-        except OSError as error:  # a full disk, or something else in the file's place
-            raise CannotStart(f"DISPUTES_DATA_DIR: {orders_file}: {error.strerror or error}") from None
-        except ValidationError as error:  # edited by hand, or left half-written by something else
-            reason = error.errors(include_url=False, include_input=False)[0]["msg"]
-            raise CannotStart(f"DISPUTES_DATA_DIR: {orders_file}: not an orders document ({reason}); move it "
-                              "away and the demo orders are written again") from None
-        demo = demo_shipments(now)
-        scripts = _carrier_scripts(data_dir / "carrier-scripts.json", now, frozenset(s.key for s in demo))
         mongo = EmbeddedMongo(data_dir, lock=lock)
         mongo.launch()
         try:
             uri = await asyncio.to_thread(mongo.wait_ready)
         except DidNotStart as failed:
             raise CannotStart(f"DISPUTES_DATA_DIR: the embedded database did not start: {failed}") from None
+        now = datetime.now(UTC)
+        try:  # the demo orders are written once the database is known to start
+            orders, journey = _seeded(orders_file, now)
+            demo = demo_shipments(now)
+            scripts = _carrier_scripts(data_dir / "carrier-scripts.json", now, frozenset(s.key for s in demo))
+        except CannotStart:
+            await asyncio.to_thread(mongo.stop)
+            raise
         supervisor = asyncio.create_task(mongo.supervise(stop))
         sandbox = await _listening(
             serve_downstream_sandbox(
@@ -483,6 +481,17 @@ def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event]
             await supervisor
 
     return run
+
+
+def _seeded(orders_file: Path, now: datetime) -> tuple[dict[str, Any], Journey]:
+    try:
+        return seed_orders(orders_file, now)
+    except OSError as error:  # a full disk, or something else in the file's place
+        raise CannotStart(f"DISPUTES_DATA_DIR: {orders_file}: {error.strerror or error}") from None
+    except ValidationError as error:  # edited by hand, or left half-written by something else
+        reason = error.errors(include_url=False, include_input=False)[0]["msg"]
+        raise CannotStart(f"DISPUTES_DATA_DIR: {orders_file}: not an orders document ({reason}); move it "
+                          "away and the demo orders are written again") from None
 
 
 def _carrier_scripts(path: Path, now: datetime, demo: frozenset[tuple[str, str]]) -> Scripts:

@@ -37,6 +37,7 @@ READY = "ready "
 FAILED = "failed "
 LOCK_FILE = ".lock"
 DATA_FILE = "disputes.sqlite"
+WAL_FILES = ("-wal", "-shm")
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 log = structlog.get_logger("embedded")
 
@@ -139,11 +140,25 @@ async def _serve(data_dir: Path | None, host: str, port: int, parent: int | None
         try:
             server = await stack.enter_async_context(AsyncMongoEcoProxyServer(engine=engine, host=host, port=port))
         except sqlite3.Error as error:  # a file that is no database, or that cannot be opened or written
-            raise DidNotStart(f"{database}: {error}") from None
+            raise DidNotStart(f"{database}: {_why_not_opened(database) or error}") from None
         except OSError as error:  # the address
             raise DidNotStart(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
         print(READY + server.address.uri, flush=True)
         await stop.wait()
+
+
+def _why_not_opened(database: Path | None) -> str | None:
+    """What the system says about opening the data file (or its journal) for writing, where SQLite only says it
+    was "unable to open database file": permission denied, a directory in its place."""
+    for path in () if database is None else (database, *(database.with_name(database.name + s) for s in WAL_FILES)):
+        try:
+            with path.open("r+b"):
+                pass
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            return f"{error.strerror or error} ({path})"
+    return None
 
 
 class EmbeddedMongo:

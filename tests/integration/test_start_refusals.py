@@ -130,3 +130,14 @@ def test_embedded_refuses_in_one_line_a_setting_that_would_keep_its_cases_elsewh
     line = one_line(disputes("embedded", embedded_env(tmp_path / "data", **{setting: value}), tmp_path))
     assert line.startswith(setting), line
     assert not (tmp_path / "data").exists()
+
+
+def test_a_data_file_the_service_may_not_open_says_why_and_leaves_the_orders_alone(tmp_path: Path) -> None:
+    """SQLite says only "unable to open database file"; what the system said is named (here a directory in the
+    data file's place; permissions alike), and nothing is written to the data directory by a start that failed."""
+    data = tmp_path / "data"
+    (data / "disputes.sqlite").mkdir(parents=True)
+    line = one_line(disputes("embedded", embedded_env(data), tmp_path))
+    assert line.startswith("DISPUTES_DATA_DIR: the embedded database did not start: "), line
+    assert f"Is a directory ({data / 'disputes.sqlite'})" in line, line
+    assert not (data / "orders.json").exists()
