@@ -255,6 +255,12 @@ def _embedded_settings(settings: Settings) -> None:
     if settings.mongodb_uri is not None:
         raise CannotStart("DISPUTES_MONGODB_URI is set: `disputes embedded` runs its own database on "
                           "DISPUTES_DATA_DIR; unset it, or run `disputes serve` against that database.")
+    ports = {"DISPUTES_PORT": settings.port, "DISPUTES_SANDBOX_PORT": settings.sandbox_port,
+             "DISPUTES_CARRIER_SANDBOX_PORT": settings.carrier_sandbox_port}
+    if len(set(ports.values())) < len(ports):
+        listed = ", ".join(f"{name}={port}" for name, port in ports.items())
+        raise CannotStart(f"{listed}: `disputes embedded` serves the service and its two sandboxes on three "
+                          "different ports; give each its own.")
 
 
 def _loopback(port: int) -> str:
@@ -283,8 +289,8 @@ def _id(text: str) -> str:
 
 def _token(settings: Settings, args: argparse.Namespace) -> str:
     most = settings.jwt_max_lifetime_hours
-    if args.hours is not None and not 0 < args.hours <= most:
-        sys.exit(f"--hours must be more than 0 and at most {most:g} (DISPUTES_JWT_MAX_LIFETIME_HOURS).")
+    if args.hours is not None and not 1 / 60 <= args.hours <= most:  # a token's times are whole seconds
+        sys.exit(f"--hours must be at least a minute (0.0167) and at most {most:g} (DISPUTES_JWT_MAX_LIFETIME_HOURS).")
     customer = args.customer_id or (args.sub if args.role == Role.CUSTOMER else None)
     ttl = None if args.hours is None else timedelta(hours=args.hours)
     return HmacTokens.from_settings(settings).mint(args.sub, Role(args.role), customer, ttl)

@@ -77,7 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def order_from(args: argparse.Namespace, now: datetime | None = None) -> Order:
     """The order the arguments describe, validated as the sandbox validates it (``ValueError`` otherwise)."""
     if args.file is not None:
-        return Order.model_validate_json(args.file.read_bytes())
+        return Order.model_validate_json(_text(args.file))
     if not args.order_id or not args.package:
         raise ValueError("give --order-id and at least one --package (or --file)")
     try:
@@ -114,7 +114,12 @@ def _shipment(args: argparse.Namespace, spec: str, n: int, delivered_at: datetim
 
 def packing_from(args: argparse.Namespace) -> PackedOrder | None:
     """The packing records in the order file given with ``--file`` (none without one)."""
-    return PackedOrder.model_validate_json(args.file.read_bytes()) if args.file is not None else None
+    return PackedOrder.model_validate_json(_text(args.file)) if args.file is not None else None
+
+
+def _text(file: Path) -> str:
+    """The order file's text; a byte order mark that an editor put first is not part of the JSON."""
+    return file.read_text(encoding="utf-8-sig")
 
 
 async def send(sandbox: str, order: Order, packing: PackedOrder | None = None) -> tuple[int, Any]:

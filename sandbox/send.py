@@ -9,16 +9,21 @@ from typing import Any
 import aiohttp
 
 
+ANSWER_WITHIN = 30.0  # seconds; a sandbox answers at once
+
+
 async def post(base: str, path: str, body: bytes, what: str) -> tuple[int, Any]:
     """POST the JSON `body` to `base` + `path`; the status and the answer (``SystemExit`` with one line when
     nothing answers at `base`; `what` names the sandbox in it)."""
     try:
-        async with aiohttp.ClientSession() as session, session.post(
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=ANSWER_WITHIN)) as session, session.post(
             f"{base.rstrip('/')}{path}", data=body, headers={"Content-Type": "application/json"},
         ) as response:
             status, content = response.status, await response.read()
     except aiohttp.ClientError:
         raise SystemExit(f"No {what} answers at {base} (start it with ./dev serve).") from None
+    except TimeoutError:  # something listens there, and says nothing
+        raise SystemExit(f"{base} did not answer within {ANSWER_WITHIN:g} s: is it the {what}?") from None
     try:
         return status, json.loads(content or b"null")
     except ValueError:  # another server on that port (the other sandbox's: 8090 and 8091 are easily swapped)

@@ -265,3 +265,33 @@ def test_an_env_file_that_is_not_utf8_is_one_line_naming_it(tmp_path: Path) -> N
         f"settings: read {tmp_path / '.env'} (the environment wins over it)",
         f"{tmp_path / '.env'} is not UTF-8 text: save it as UTF-8.",
     ]
+
+
+def test_a_token_valid_for_less_than_a_second_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A token's times are whole seconds: `--hours 1e-9` printed a token that expired as it was issued."""
+    line = refused_in_one_line(disputes("token", "--role", "customer", "--sub", "cust-1", "--hours", "1e-9", env={},
+                                        cwd=tmp_path))
+    assert line.startswith("--hours must be at least a minute"), line
+
+
+def test_embedded_on_one_port_for_two_of_its_servers_says_so_before_starting_anything(tmp_path: Path) -> None:
+    port = str(free_port())
+    env = {"DISPUTES_DATA_DIR": str(tmp_path / "data"), "DISPUTES_PORT": port, "DISPUTES_SANDBOX_PORT": port,
+           "DISPUTES_CARRIER_SANDBOX_PORT": str(free_port())}
+    line = refused_in_one_line(disputes("embedded", env=env, cwd=tmp_path))
+    assert line.startswith(f"DISPUTES_PORT={port}, DISPUTES_SANDBOX_PORT={port}, "), line
+    assert "three different ports" in line and not (tmp_path / "data" / "disputes.sqlite").exists(), line
+
+
+async def test_a_sandbox_command_sent_to_a_server_that_never_answers_gives_up_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It waited aiohttp's default five minutes, and Ctrl-C then printed a traceback."""
+    from sandbox import send
+
+    monkeypatch.setattr(send, "ANSWER_WITHIN", 0.3)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts (the backlog), never answers
+        base = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        with pytest.raises(SystemExit) as stopped:
+            await send.post(base, "/_sandbox/orders", b"{}", "sandbox")
+    assert str(stopped.value) == f"{base} did not answer within 0.3 s: is it the sandbox?"

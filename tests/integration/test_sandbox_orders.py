@@ -186,3 +186,12 @@ async def test_an_added_order_keeps_its_packing_record_served_and_across_a_resta
 
     seed_orders(orders_file, NOW + timedelta(days=1))  # the next start
     assert await FileOrderDirectory(orders_file).packing_record("ord-own-1", "shp-b") == PackingRecord.model_validate(record)
+
+
+def test_the_cli_reads_an_order_file_an_editor_saved_with_a_byte_order_mark(tmp_path: Path) -> None:
+    """Windows editors put U+FEFF first; JSON does not, and the file was refused at line 1 column 1."""
+    file = tmp_path / "order.json"
+    file.write_bytes(b"\xef\xbb\xbf" + OWN.model_dump_json().encode())
+    args = cli_args("--file", str(file))
+    assert sandbox_orders.order_from(args) == OWN
+    assert sandbox_orders.packing_from(args) is not None
