@@ -75,7 +75,16 @@ note reads "[anonymised]": each is written as anonymising writes it now (`disput
 Placeholder times: proofs stored before the carriers' readers refused a time in the year 9999 (.NET's `MaxValue`,
 `schemas.common.LATEST`) hold one, which has no local time in Istanbul (the customer's view of the case failed) and no
 room for the policy's tolerances (its assessment failed): in a case's evidence and in a pushed event, such a delivery
-time is none, noted unreadable as the readers note it now, and such a scan is left out."""
+time is none, noted unreadable as the readers note it now, and such a scan is left out.
+
+Order placeholder time: cases opened before the order service's placeholder for no time (`0001-01-01`, `9999-…`) was
+read as unknown keep it as their order's `placed_at`, which the push attacher cannot subtract a day from: it is none.
+
+Handed over, marked: open cases the decision deadline handed to a supervisor before such a case was marked
+`needs_supervisor` (in the supervisors' queue, and decided by one only) are marked, as `Dispute.deadline_reached`
+marks them now.
+
+Each step that changes what a case shows writes it at a new version, so its `ETag` changes too."""
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -93,8 +102,8 @@ from disputes.model import ACCESSIBLE_PRIORITY, CLOCK_MARK, IMAGES_DELETED
 from disputes.ports import STORED_LATELY
 from disputes.reports import report_facts
 from disputes.work import WorkKind
-from schemas.dispute import Channel, EffectKind
-from schemas.common import LATEST
+from schemas.dispute import Channel, EffectKind, Status
+from schemas.common import EARLIEST, LATEST
 from schemas.proof import MAX_NOTES, NoteCode, ProofOfDelivery
 
 Doc = dict[str, Any]
@@ -151,7 +160,12 @@ CHANNELS_RECORDED = "channels_recorded"
 PERSONAL_DATA_DUE = "personal_data_due"
 ANONYMISED_AGAIN = "anonymised_again"
 PLACEHOLDER_TIMES = "placeholder_times"
+ORDER_PLACEHOLDER = "order_placeholder_time"
+HANDED_OVER_MARKED = "handed_over_marked"
 RELABELLED_NEED = "decision_deadline_moved"
+HANDED_OVER = "sla_deadline_reached"
+NEW_VERSION: Doc = {"$inc": {"version": 1}}
+"""A change to what a case shows is a new version (its ETag), as every save makes one."""
 BATCH = 500
 
 
@@ -166,6 +180,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
         PROOF_HOURS: _proof_hours, DECISIONS_IN_THEIR_DEADLINE: _decisions_in_their_deadline,
         CHANNELS_RECORDED: _channels_recorded, PERSONAL_DATA_DUE: _personal_data_due,
         ANONYMISED_AGAIN: _anonymised_again, PLACEHOLDER_TIMES: _placeholder_times,
+        ORDER_PLACEHOLDER: _order_placeholder, HANDED_OVER_MARKED: _handed_over_marked,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     pending = [name for name in steps if name not in done]
@@ -264,7 +279,7 @@ async def _anonymised_again(db: AsyncDatabase[Doc]) -> int:
                 **{name: [_kept_alert(message) for message in doc.get(name, [])] for name in ("outbox", "effects_parked")}}
         if any(doc.get(name) != value for name, value in kept.items()):
             current = {"_id": doc["_id"], "version": doc["version"]}
-            changed += (await db[DISPUTES].update_one(current, {"$set": kept})).modified_count
+            changed += (await db[DISPUTES].update_one(current, {"$set": kept, **NEW_VERSION})).modified_count
     return changed
 
 
@@ -276,10 +291,38 @@ async def _placeholder_times(db: AsyncDatabase[Doc]) -> int:
         evidence = [{**entry, "proof": _without_placeholders(entry["proof"])} for entry in doc.get("evidence", [])]
         if evidence != doc.get("evidence", []):
             current = {"_id": doc["_id"], "version": doc["version"]}
-            changed += (await db[DISPUTES].update_one(current, {"$set": {"evidence": evidence}})).modified_count
+            changed += (await db[DISPUTES].update_one(current, {"$set": {"evidence": evidence}, **NEW_VERSION})).modified_count
     async for doc in db[CARRIER_EVENTS].find({}, {"proof": 1}).sort("_id", 1):
         if "proof" in doc and (proof := _without_placeholders(doc["proof"])) != doc["proof"]:
             changed += (await db[CARRIER_EVENTS].update_one({"_id": doc["_id"]}, {"$set": {"proof": proof}})).modified_count
+    return changed
+
+
+async def _order_placeholder(db: AsyncDatabase[Doc]) -> int:
+    """Cases whose order's `placed_at` is the order service's placeholder for no time (.NET's MinValue or MaxValue),
+    stored before such a time was read as unknown: it is unknown (none), at a new version."""
+    changed = 0
+    query: Doc = {"$or": [{"order.placed_at": {"$type": "date", "$lt": EARLIEST}}, {"order.placed_at": {"$gte": LATEST}}]}
+    async for doc in db[DISPUTES].find(query, {"version": 1}):
+        current = {"_id": doc["_id"], "version": doc["version"]}
+        changed += (await db[DISPUTES].update_one(current, {"$set": {"order.placed_at": None}, **NEW_VERSION})).modified_count
+    return changed
+
+
+async def _handed_over_marked(db: AsyncDatabase[Doc]) -> int:
+    """Open cases the deadline handed to a supervisor before such a case was marked as needing one: marked, at a new
+    version, so they are in the supervisors' queue and decided by a supervisor only, as one handed over now."""
+    changed = 0
+    query: Doc = {"needs_supervisor": False, "status": {"$nin": [Status.RESOLVED.value, Status.WITHDRAWN.value]},
+                  "timeline.action": HANDED_OVER}
+    async for doc in db[DISPUTES].find(query).sort("_id", 1):
+        dispute = from_doc(doc)
+        started = dispute.review_started_at
+        if any(e.action == HANDED_OVER and e.details.get("rule") == "supervisor" and e.at >= started
+               for e in dispute.timeline):
+            current = {"_id": doc["_id"], "version": doc["version"], "needs_supervisor": False}
+            marked = {"$set": {"needs_supervisor": True}, **NEW_VERSION}
+            changed += (await db[DISPUTES].update_one(current, marked)).modified_count
     return changed
 
 

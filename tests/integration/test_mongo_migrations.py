@@ -1,7 +1,7 @@
 """Documents stored before background work was scheduled by storage are brought to the current shape at
 start-up, so their due work runs; running the migration again changes nothing."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pymongo import ASCENDING
@@ -20,6 +20,7 @@ from adapters.mongo.test_clocks import MongoTestClocks
 from disputes.actors import SYSTEM
 from disputes.evidence import EARLIER_PUSHES
 from disputes.intake import EvidenceIntake, PushedEvent, raw_ref
+from disputes.errors import Forbidden
 from disputes.model import CLOCK_MARK, Dispute
 from disputes.ports import CUSTOMER_IMAGE, DisputeQuery, CustomerSource, StoredAttachment
 from disputes.rules import Rules
@@ -31,7 +32,7 @@ from disputes.work import WorkKind
 from schemas.common import Outcome, Resolution
 from schemas.dispute import Channel, Evidence, ReasonCode
 from schemas.proof import ProofSource
-from tests.factories import CUSTOMER, NOW, SUPERVISOR, CountedCleaner, order, shipment, subjects
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, CountedCleaner, order, shipment, subjects
 from tests.integration.test_attachment_retention import PNG, signed_proof
 
 LEASE = timedelta(seconds=30)
@@ -312,7 +313,7 @@ ALL_MIGRATIONS = {  # the migrations the module's docstring lists, by the names 
     "purge_flags_dropped", "pushes_kept", "refs_cited", "images_checked", "raws_checked", "copies_rechecked",
     "events_in_order", "earlier_pushes_read", "events_by_push", "proof_hours_not_negative",
     "decisions_in_their_deadline", "channels_recorded", "personal_data_due", "anonymised_again",
-    "placeholder_times",
+    "placeholder_times", "order_placeholder_time", "handed_over_marked",
 }
 
 
@@ -518,6 +519,7 @@ async def test_a_case_anonymised_before_it_hid_an_accessibility_need_is_anonymis
 
     assert await migrate(mongo_db) == 1
     again = await mongo_db[DISPUTES].find_one({"_id": opened.id})
+    assert again["version"] == now_written["version"] + 1, "a client's copy of the case (its ETag) is out of date"
     assert [e["action"] for e in again["timeline"]] == [timeline[0]["action"], "images_deleted",
                                                          *(e["action"] for e in timeline[1:])]
     assert "accessibility_need" not in again["timeline"][0]["details"]
@@ -550,6 +552,7 @@ async def test_a_proof_stored_with_a_year_9999_time_reads_it_as_none_and_a_secon
 
     assert await migrate(mongo_db) == 2
     case = from_doc(await mongo_db[DISPUTES].find_one({"_id": opened.id}))
+    assert case.version == opened.version + 1, "a client's copy of the case (its ETag) is out of date"
     [evidence] = case.evidence
     assert evidence.proof.delivered_at is None and [e.code for e in evidence.proof.events] == ["OFD"]
     assert [(n.field, n.reason) for n in evidence.proof.notes] == [("delivered_at", "a placeholder time")]
@@ -559,3 +562,56 @@ async def test_a_proof_stored_with_a_year_9999_time_reads_it_as_none_and_a_secon
     await mongo_db[migrations.MIGRATIONS].delete_one({"_id": migrations.PLACEHOLDER_TIMES})
     assert await migrate(mongo_db) == 0
     query_audit.commands.clear()  # the migration scans every case and event, on purpose
+
+
+async def test_a_case_stored_with_the_order_service_s_placeholder_time_has_none_and_takes_its_carrier_s_pushes(
+    mongo_db, query_audit
+):
+    """Opened before `0001-01-01T00:00:00Z` (.NET's `DateTime.MinValue`) read as no time: the push attacher subtracted
+    a day from it (`EARLIER_PARCEL`) and failed on every pass."""
+    service = DisputeService(MongoDisputes.in_database(mongo_db), InMemoryOrders([order()]), FixedClock(NOW), Rules())
+    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    await migrate(mongo_db)  # every migration recorded
+    await mongo_db[DISPUTES].update_one({"_id": opened.id}, {"$set": {"order.placed_at": datetime(1, 1, 1, tzinfo=UTC)}})
+    await mongo_db[migrations.MIGRATIONS].delete_one({"_id": migrations.ORDER_PLACEHOLDER})
+
+    assert await migrate(mongo_db) == 1
+    case = from_doc(await mongo_db[DISPUTES].find_one({"_id": opened.id}))
+    assert case.order.placed_at is None and case.version == opened.version + 1
+    pushed = Evidence(key="push:yurtici:ev-1", proof=signed_proof(case.order.tracking_number))
+    case.attach_pushed(SYSTEM, [pushed], NOW + timedelta(hours=1))
+    assert [e.key for e in case.evidence] == ["push:yurtici:ev-1"]
+    await mongo_db[migrations.MIGRATIONS].delete_one({"_id": migrations.ORDER_PLACEHOLDER})
+    assert await migrate(mongo_db) == 0
+    query_audit.commands.clear()  # the migration scans once, on purpose
+
+
+async def test_a_case_handed_to_a_supervisor_at_its_deadline_unmarked_is_marked_and_no_investigator_decides_it(
+    mongo_db, query_audit
+):
+    """Handed over (compensated before it was reopened) when a case handed over was not yet marked `needs_supervisor`:
+    out of the supervisors' queue, an investigator's rejection of it was taken; the deadline does not hand it over
+    again (once a deadline)."""
+    repository = MongoDisputes.in_database(mongo_db)
+    service = DisputeService(repository, InMemoryOrders([order()]), FixedClock(NOW), Rules())
+    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    await service.decide(INVESTIGATOR, opened.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "iade", None)
+    await service.reopen(SUPERVISOR, opened.id, "Tekrar bakılacak")
+    case = await repository.get(opened.id)
+    case.deadline_reached(SYSTEM, case.sla.decision_due)
+    await repository.save(case)
+    await migrate(mongo_db)  # every migration recorded
+    await mongo_db[DISPUTES].update_one({"_id": opened.id}, {"$set": {"needs_supervisor": False}})  # as stored before
+    before = await mongo_db[DISPUTES].find_one({"_id": opened.id})
+    await mongo_db[migrations.MIGRATIONS].delete_one({"_id": migrations.HANDED_OVER_MARKED})
+
+    assert await migrate(mongo_db) == 1
+    marked = await repository.get(opened.id)
+    assert marked.needs_supervisor and marked.version == before["version"] + 1
+    assert [d.id for d in (await repository.query(DisputeQuery(needs_supervisor=True))).items] == [opened.id]
+    with pytest.raises(Forbidden):
+        await service.decide(INVESTIGATOR, opened.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "ret",
+                             None, override_reason="Teslim kanıtı yeterli")
+    await mongo_db[migrations.MIGRATIONS].delete_one({"_id": migrations.HANDED_OVER_MARKED})
+    assert await migrate(mongo_db) == 0
+    query_audit.commands.clear()  # the migration scans once, on purpose
