@@ -10,8 +10,9 @@ What a caller sees::
                         5xx), or the answer is a 409 (the key still being applied): the refusal proves only that
                         the attempt it answered applied nothing
 
-Inside, ``Transient`` marks what is retried here: connection errors, timeouts, 408, 429 (waiting at least
-its ``Retry-After``) and 5xx. ``DownstreamClient`` is the shared base; ``HttpOrderDirectory`` uses it too.
+Inside, ``Transient`` marks what is retried here: connection errors, timeouts, an answer that is not well-formed
+HTTP (its head unreadable, as a body cut short: the request was sent), 408, 429 (waiting at least its ``Retry-After``)
+and 5xx. ``DownstreamClient`` is the shared base; ``HttpOrderDirectory`` uses it too.
 Messages and log lines name the service, the attempt and the HTTP status, never payload contents: those
 hold names and addresses.
 
@@ -218,6 +219,11 @@ class DownstreamClient:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as error:
             raise Transient(type(error).__name__) from error
+        except aiohttp.ClientResponseError as error:
+            # An answer whose head is not well-formed HTTP (a header line past aiohttp's limit, a bad status line or
+            # Content-Length): the request was sent, so it may have been applied, as with a body cut short.
+            # `raise_for_status` is never called, so nothing else raises it here.
+            raise Transient(f"{type(error).__name__}: an answer that is not well-formed HTTP") from error
         if reply.status in (408, 429) or reply.status >= 500:
             raise Transient(f"HTTP {reply.status}", reply.status, retry_after)
         return reply
