@@ -1,9 +1,13 @@
 """Where order facts come from: a JSON file (embedded default, demo) or the marketplace's order service.
 
     OrdersUnavailable   the order service gave no usable answer: down after every retry, no answer within the
-                        lookup's budget, an unexpected status, or a body that is not an order (or runs past
-                        ``MAX_ANSWER_BYTES``). An unknown order is
-                        ``None``, not an error.
+                        lookup's budget, an unexpected status, a 404 that is not its problem document, or a body that
+                        is not an order (or runs past ``MAX_ANSWER_BYTES``). An unknown order is ``None``, not an
+                        error.
+
+Only the order service's own 404, its problem document (``application/problem+json``), says "no such order" (or "no
+packing record"): any other 404 (an ingress with no route during a deploy, a web server's page, a base URL missing
+its path) says nothing of the order, as with the digital provider (``adapters.digital``).
 """
 
 import asyncio
@@ -15,6 +19,11 @@ from pydantic import BaseModel, ValidationError
 from adapters.downstream import MAX_ANSWER_BYTES, DownstreamClient, Reply, Transient
 from disputes.ports import PackingRecordUnavailable
 from schemas.orders import Order, PackedOrder, PackingRecord
+
+
+PROBLEM_JSON = "application/problem+json"
+"""The media type of the order service's problem documents (RFC 9457), its 404s among them (``adapters.web.problems``
+names it too, and imports this module)."""
 
 
 class OrdersUnavailable(Exception):
@@ -56,8 +65,9 @@ class FileOrderDirectory:
 
 
 class HttpOrderDirectory(DownstreamClient):
-    """``GET {base}/orders/v1/orders/{order_id}``: 200 is the order, 404 is ``None``. The seller's packing record
-    of a package: ``GET …/orders/{order_id}/shipments/{shipment_id}/packing-record``, 404 is ``None``.
+    """``GET {base}/orders/v1/orders/{order_id}``: 200 is the order, its 404 problem document ``None``. The seller's
+    packing record of a package: ``GET …/orders/{order_id}/shipments/{shipment_id}/packing-record``, its 404 problem
+    document ``None``.
 
     A customer waits on each lookup, so its backoff's ``budget`` bounds the whole of it, as a carrier call's budget
     does (``carriers.retry``): no try starts, nor waits to, past it, and the try in flight when it ends is cut there.
@@ -70,8 +80,10 @@ class HttpOrderDirectory(DownstreamClient):
             reply = await self._lookup(f"/orders/v1/orders/{quote(order_id, safe='')}")
         except Transient as error:
             raise OrdersUnavailable(f"orders unavailable: {error}") from error
-        if reply.status == 404:
+        if _not_found(reply):
             return None
+        if reply.status == 404:
+            raise OrdersUnavailable(_not_its_404(reply))
         if reply.status != 200:
             raise OrdersUnavailable(f"orders answered HTTP {reply.status}")
         if reply.oversized:
@@ -89,8 +101,10 @@ class HttpOrderDirectory(DownstreamClient):
             reply = await self._lookup(path)
         except Transient as error:
             raise PackingRecordUnavailable(f"orders unavailable: {error}") from error
-        if reply.status == 404:
+        if _not_found(reply):
             return None
+        if reply.status == 404:
+            raise PackingRecordUnavailable(_not_its_404(reply))
         if reply.status != 200:
             raise PackingRecordUnavailable(f"orders answered HTTP {reply.status}")
         if reply.oversized:
@@ -107,3 +121,13 @@ class HttpOrderDirectory(DownstreamClient):
                 return await self._request("GET", path)
         except TimeoutError:
             raise Transient(f"no answer within {budget:g}s") from None
+
+
+def _not_found(reply: Reply) -> bool:
+    """The order service's own "not found": a 404 with its problem document."""
+    return reply.status == 404 and reply.media_type == PROBLEM_JSON
+
+
+def _not_its_404(reply: Reply) -> str:
+    return (f"orders answered HTTP 404 as {reply.media_type or 'no type'}, not its problem document: is "
+            "DISPUTES_ORDERS_URL its address?")

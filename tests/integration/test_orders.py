@@ -7,6 +7,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from adapters.demo import demo_orders
@@ -36,11 +37,13 @@ async def sandbox(aiohttp_server: Any) -> TestServer:
     return await aiohttp_server(create_downstream_sandbox({"orders": [*DEMO["orders"], BROKEN, IN_LIRA_SIGN]}))
 
 
+FAST = Backoff(multiplier=0.001, max_wait=0.01, jitter=0.001)
+
+
 @pytest.fixture
 async def orders(sandbox: TestServer) -> AsyncIterator[HttpOrderDirectory]:
     async with aiohttp.ClientSession() as session:
-        fast = Backoff(multiplier=0.001, max_wait=0.01, jitter=0.001)
-        yield HttpOrderDirectory(session, str(sandbox.make_url("/")), 0.5, 3, backoff=fast)
+        yield HttpOrderDirectory(session, str(sandbox.make_url("/")), 0.5, 3, backoff=FAST)
 
 
 def fail_next(sandbox: TestServer, mode: str, times: int) -> None:
@@ -97,6 +100,40 @@ async def test_an_invalid_order_names_the_fields_but_not_their_values(orders) ->
 async def test_an_order_in_a_currency_that_is_no_iso_4217_code_is_an_invalid_order(orders) -> None:
     with pytest.raises(OrdersUnavailable, match=r"fields: currency\)"):
         await orders.get("ord-9998")
+
+
+NOT_ITS_404 = [
+    ("<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1><hr>nginx</body></html>", "text/html"),
+    ('{"message": "no Route matched with those values"}', "application/json"),  # a gateway's JSON, no problem document
+    ("", "text/plain"),
+]
+"""404s that are not the order service's own (its problem document, ``application/problem+json``): a web server's
+page, a gateway with no route for the path during a deploy, an empty answer."""
+
+
+async def elsewhere(aiohttp_server: Any, body: str, media_type: str) -> TestServer:
+    """A server that answers every path with this 404: a base URL that reaches something other than the order
+    service."""
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(status=404, text=body, content_type=media_type)
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", page)
+    return await aiohttp_server(app)
+
+
+@pytest.mark.parametrize(("body", "media_type"), NOT_ITS_404, ids=["web server page", "gateway json", "empty"])
+async def test_a_404_that_is_not_the_order_service_s_own_is_no_usable_answer_not_an_unknown_order(
+    aiohttp_server, body, media_type
+) -> None:
+    server = await elsewhere(aiohttp_server, body, media_type)
+    async with aiohttp.ClientSession() as session:
+        orders = HttpOrderDirectory(session, str(server.make_url("/")), 0.5, 3, backoff=FAST)
+
+        with pytest.raises(OrdersUnavailable, match=f"HTTP 404 as {media_type}"):
+            await orders.get("ord-2001")
+        with pytest.raises(PackingRecordUnavailable, match=f"HTTP 404 as {media_type}"):
+            await orders.packing_record("ord-2002", "shp-2002-1")
 
 
 ISO_4217 = ["TRY", "EUR", "USD", "JPY", "KWD", "CLF"]
