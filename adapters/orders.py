@@ -2,8 +2,8 @@
 
     OrdersUnavailable   the order service gave no usable answer: down after every retry, no answer within the
                         lookup's budget, an unexpected status, a 404 that is not its problem document, or a body that
-                        is not an order (or runs past ``MAX_ANSWER_BYTES``). An unknown order is ``None``, not an
-                        error.
+                        is not the order asked for (not an order, another ``order_id``, or past ``MAX_ANSWER_BYTES``).
+                        An unknown order is ``None``, not an error.
 
 Only the order service's own 404, its problem document (``application/problem+json``), says "no such order" (or "no
 packing record"): any other 404 (an ingress with no route during a deploy, a web server's page, a base URL missing
@@ -89,11 +89,15 @@ class HttpOrderDirectory(DownstreamClient):
         if reply.oversized:
             raise OrdersUnavailable(f"orders answered an invalid order (over {MAX_ANSWER_BYTES} bytes)")
         try:
-            return Order.model_validate_json(reply.body)
+            order = Order.model_validate_json(reply.body)
         except ValidationError as error:
             # `from None`: the validation error quotes the input (names, addresses); its field paths suffice.
             fields = ", ".join(sorted({".".join(map(str, e["loc"])) for e in error.errors()}))
             raise OrdersUnavailable(f"orders answered an invalid order (fields: {fields})") from None
+        if order.order_id != order_id:
+            # A cache keyed wrongly, a fall-back to another order: never the order the customer claims about.
+            raise OrdersUnavailable("orders answered an invalid order (fields: order_id, another order's)")
+        return order
 
     async def packing_record(self, order_id: str, shipment_id: str) -> PackingRecord | None:
         path = f"/orders/v1/orders/{quote(order_id, safe='')}/shipments/{quote(shipment_id, safe='')}/packing-record"

@@ -10,6 +10,7 @@ import pytest
 
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR
 from tests.e2e.test_access_and_bad_input import assert_problem
+from tests.factories import order, shipment
 
 
 def answer(status: str, media_type: str, body: bytes) -> bytes:
@@ -21,6 +22,9 @@ NGINX_404 = b"<html><head><title>404 Not Found</title></head><body><h1>404 Not F
 ANSWERS = {
     "ord-head-too-long": b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nSet-Cookie: s=" + b"a" * 9000 + b"\r\n\r\n",
     "ord-gateway-404": answer("404 Not Found", "text/html", NGINX_404),
+    "ord-answered-with-another": answer(  # the same customer's other order: a cache keyed wrongly, a fall-back
+        "200 OK", "application/json", order("ord-latest", shipments=[shipment("shp-latest")]).model_dump_json().encode()
+    ),
     "ord-unknown": answer("404 Not Found", "application/problem+json",
                           b'{"type": "about:blank", "title": "Not Found", "status": 404, "detail": "No such order."}'),
 }
@@ -54,7 +58,7 @@ async def open_on(api, order_id: str):
     return await api.post("/v1/disputes", json=body, headers=CUSTOMER)
 
 
-@pytest.mark.parametrize("order_id", ["ord-head-too-long", "ord-gateway-404"])
+@pytest.mark.parametrize("order_id", ["ord-head-too-long", "ord-gateway-404", "ord-answered-with-another"])
 async def test_an_answer_the_service_cannot_use_makes_the_opening_503_and_opens_nothing(api, order_id) -> None:
     refused = await open_on(api, order_id)
 

@@ -136,6 +136,24 @@ async def test_a_404_that_is_not_the_order_service_s_own_is_no_usable_answer_not
             await orders.packing_record("ord-2002", "shp-2002-1")
 
 
+async def test_an_order_answered_for_another_order_id_is_no_usable_answer(aiohttp_server) -> None:
+    """A cache keyed wrongly, or a fall-back to the customer's latest order: the order claimed about is not this one."""
+    latest = next(o for o in DEMO["orders"] if o["order_id"] == "ord-2013")
+
+    async def latest_order(request: web.Request) -> web.Response:
+        return web.json_response(latest)
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", latest_order)
+    server = await aiohttp_server(app)
+    async with aiohttp.ClientSession() as session:
+        orders = HttpOrderDirectory(session, str(server.make_url("/")), 0.5, 3, backoff=FAST)
+
+        with pytest.raises(OrdersUnavailable, match="order_id"):
+            await orders.get("ord-2001")
+        assert (await orders.get("ord-2013")).order_id == "ord-2013"
+
+
 ISO_4217 = ["TRY", "EUR", "USD", "JPY", "KWD", "CLF"]
 """Alphabetic codes from ISO 4217's list one: the lira, and currencies of 2, 0, 3 and 4 minor digits."""
 NOT_ISO_4217 = ["try", "Try", "TL", "₺", "", "949", "TRYY", "TR", "TRY ", "TRY\n", "ＴＲＹ"]
