@@ -176,9 +176,9 @@ def error_response(request: web.Request, error: Exception) -> web.Response:
         log.error("calendar_exhausted", error=str(error))
         return problem(503, "unavailable", "Temporarily unavailable", "Please retry later.", request_id=request_id)
     if isinstance(error, StorageUnavailable | OrdersUnavailable):
-        # the storage edge's own words (which fault), never a driver's message
-        said = {"reason": str(error)} if isinstance(error, StorageUnavailable) else {}
-        log.warning("dependency_unavailable", error=type(error).__name__, **said)
+        # the edge's own words (which fault: a timeout, an HTTP status, an invalid body's field paths), never a
+        # driver's message or an answer's contents
+        log.warning("dependency_unavailable", error=type(error).__name__, reason=str(error))
         return problem(503, "unavailable", "Temporarily unavailable", "Please retry shortly.", request_id=request_id)
     # The stack and a numeric error code (a database's), without the message or locals: those can carry request data
     # (names, addresses).

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from structlog.testing import capture_logs
 
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR
 from tests.e2e.test_access_and_bad_input import assert_problem
@@ -25,6 +26,8 @@ ANSWERS = {
     "ord-answered-with-another": answer(  # the same customer's other order: a cache keyed wrongly, a fall-back
         "200 OK", "application/json", order("ord-latest", shipments=[shipment("shp-latest")]).model_dump_json().encode()
     ),
+    "ord-credential-rotated": answer("401 Unauthorized", "application/problem+json",
+                                     b'{"type": "about:blank", "title": "Unauthorized", "status": 401}'),
     "ord-unknown": answer("404 Not Found", "application/problem+json",
                           b'{"type": "about:blank", "title": "Not Found", "status": 404, "detail": "No such order."}'),
 }
@@ -72,3 +75,15 @@ async def test_the_order_service_s_own_404_is_an_unknown_order(api) -> None:
     refused = await open_on(api, "ord-unknown")
 
     assert (await assert_problem(refused, 422))["type"] == "urn:dispute-service:problem:unknown-order"
+
+
+async def test_an_order_service_refusing_the_service_is_logged_with_what_it_answered_and_nothing_personal(api) -> None:
+    with capture_logs() as logs:
+        refused = await open_on(api, "ord-credential-rotated")
+        await open_on(api, "ord-answered-with-another")
+
+    await assert_problem(refused, 503)
+    said = [(line["error"], line["reason"]) for line in logs if line["event"] == "dependency_unavailable"]
+    assert said == [("OrdersUnavailable", "orders answered HTTP 401"),
+                    ("OrdersUnavailable", "orders answered an invalid order (fields: order_id, another order's)")]
+    assert not any(value in str(logs) for value in ("Ayşe", "Şükrü", "Bağdat", "+90 532"))
