@@ -6,8 +6,9 @@
 
 200 is the record; 404 with the provider's problem document (``application/problem+json``) is "never sent" (data,
 not an error). Any other 404 (a gateway's or a web server's page, a base URL missing its path) says nothing of the
-line: refused, so the case is asked again, never refunded on it. Retries are the shared ``DownstreamClient``'s. The
-reader is tolerant: unknown fields are ignored, an unknown channel is kept as ``unknown``, and what the provider
+line: refused, so the case is asked again, never refunded on it (`disputes/digital.py`: at the evidence deadline it goes
+to a person). Every refusal is logged as `digital_provider_refused` (its status and words). Retries are the shared
+``DownstreamClient``'s. The reader is tolerant: unknown fields are ignored, an unknown channel is kept as ``unknown``, and what the provider
 says about the payload (``code`` or ``link``) counts as present when either is; a record that says nothing of it
 (no ``payload``) leaves it unknown, never "sent without the code or link", which is refunded."""
 
@@ -15,12 +16,15 @@ from datetime import datetime
 from urllib.parse import quote
 
 import aiohttp
+import structlog
 from pydantic import AliasPath, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from adapters.downstream import MAX_ANSWER_BYTES, Backoff, DownstreamClient, Transient
 from adapters.web.problems import PROBLEM_JSON
 from disputes.ports import Clock, EvidenceRejected, EvidenceUnavailable
 from schemas.digital import DigitalChannel, DigitalDelivery
+
+log = structlog.get_logger(__name__)
 
 
 class _Reply(BaseModel):
@@ -74,14 +78,21 @@ class HttpDigitalDeliveries(DownstreamClient):
         if reply.status == 404 and reply.media_type == PROBLEM_JSON:
             return DigitalDelivery(order_id=order_id, sku=sku, found=False, received_at=now)
         if reply.status == 404:
-            raise EvidenceRejected(f"digital provider answered HTTP 404 as {reply.media_type or 'no type'}, not its "
-                                   "problem document: is DISPUTES_DIGITAL_URL its address?")
+            raise _refused(f"digital provider answered HTTP 404 as {reply.media_type or 'no type'}, not its problem "
+                           "document: is DISPUTES_DIGITAL_URL its address?", reply.status)
         if reply.status != 200:
-            raise EvidenceRejected(f"digital provider answered HTTP {reply.status}")
+            raise _refused(f"digital provider answered HTTP {reply.status}", reply.status)
         if reply.oversized:
-            raise EvidenceRejected(f"digital provider answered an invalid record (over {MAX_ANSWER_BYTES} bytes)")
+            raise _refused(f"digital provider answered an invalid record (over {MAX_ANSWER_BYTES} bytes)", reply.status)
         try:
             return parse_delivery(order_id, sku, reply.body, now)
         except ValidationError as error:
             fields = ", ".join(sorted({".".join(map(str, e["loc"])) for e in error.errors()}))
-            raise EvidenceRejected(f"digital provider answered an invalid record (fields: {fields})") from None
+            raise _refused(f"digital provider answered an invalid record (fields: {fields})", reply.status) from None
+
+
+def _refused(reason: str, status: int) -> EvidenceRejected:
+    """A refusal, logged (`digital_provider_refused`, a warning: a credential, an address or the provider to fix, not
+    an outage to wait out) with its status and words, never the answer's contents or the order."""
+    log.warning("digital_provider_refused", status=status, reason=reason)
+    return EvidenceRejected(reason)

@@ -1,6 +1,8 @@
 """Getting a digital order line's delivery record onto its dispute: the digital counterpart of a carrier pull,
 run by the evidence puller for cases whose lines are all digital. The provider is asked about every line; an
-unreachable provider is asked again with the same backoff as a carrier, until the evidence deadline. The puller
+unreachable provider is asked again with the same backoff as a carrier, until the evidence deadline. A provider that
+refuses us (an answer that is no record) is looked at again at the deadline, asked once more then, and the case
+keeps the refusal (`Dispute.provider_refused`): the policy sends it to a person, never refunds on it. The puller
 decides the change that records a pull's outcome; the evidence puller saves it, as it saves a carrier's (the
 save ends the pull's lease and hands the assessment over, see `disputes/evidence.py`)."""
 
@@ -32,16 +34,22 @@ class DigitalPuller:
 
     async def pull(self, dispute: Dispute, now: datetime) -> TimedChange:
         """Pull the case's records at `now` (the case's time); the change that records the outcome."""
-        if now >= dispute.sla.evidence_due and not (dispute.digital_deliveries or dispute.proof_missing):
+        # A provider that refused the case is asked once more at the deadline (it may answer again since: a credential
+        # renewed, an address corrected); a provider that was down until then is not.
+        refused = dispute.provider_refused is not None
+        if now >= dispute.sla.evidence_due and not (dispute.digital_deliveries or dispute.proof_missing or refused):
             return lambda d, at: d.evidence_deadline_passed(SYSTEM, at)
         order = dispute.order
         try:
             records = [await self.provider.record(order.order_id, sku) for sku in dict.fromkeys(i.sku for i in order.items)]
-        except (EvidenceUnavailable, EvidenceRejected) as error:
-            retry_at, give_up_at = retry_times(dispute, self.rules, now)
-            transient = isinstance(error, EvidenceUnavailable)
-            message = f"digital delivery provider {'unavailable' if transient else 'refused'}: {error}"
-            return lambda d, at: d.evidence_pull_failed(SYSTEM, message, retry_at if transient else give_up_at, at)
+        except EvidenceUnavailable as error:
+            retry_at, _ = retry_times(dispute, self.rules, now)
+            unavailable = f"digital delivery provider unavailable: {error}"
+            return lambda d, at: d.evidence_pull_failed(SYSTEM, unavailable, retry_at, at)
+        except EvidenceRejected as error:
+            _, look_again_at = retry_times(dispute, self.rules, now)
+            said = str(error)
+            return lambda d, at: d.digital_pull_refused(SYSTEM, said, look_again_at, at)
         kept = [_as_stored(record) for record in records]
         return lambda d, at: d.attach_digital_deliveries(SYSTEM, kept, at)
 

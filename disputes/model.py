@@ -325,6 +325,11 @@ class Dispute(BaseModel):
     """The events pushed for the shipment before the case were read onto it, by its first pull, which looks for them
     before it asks the carrier (`attach_pushed_before`; pulled evidence attached)."""
     proof_missing: bool = False
+    provider_refused: str | None = None
+    """A digital case: the digital delivery provider refused a pull since it last gave the lines' records (an answer
+    that is no record: 401/403, a redirect, a page not its own, an invalid body), in its last refusal's words (statuses
+    and field paths, never the answer's contents). Such an answer says nothing of the lines, so "no record by the
+    deadline" is not read from it: the case goes to a person (`disputes.policy.digital`)."""
     closed_at: AwareDatetime | None = None
     priority: int = 0
     escalated: bool = False
@@ -754,13 +759,15 @@ class Dispute(BaseModel):
 
         action = Action.START_REVIEW if self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
         if facts(records) == facts(self.digital_deliveries):
-            if self.evidence_pull_due is None:
+            if self.evidence_pull_due is None and self.provider_refused is None:
                 return False
+            self.provider_refused = None  # the provider answers again, with the records the case holds
             self.evidence_pull_due = None  # the same records, pulled again on request: the review restarts
             self.assess_due = now
             self._apply(actor, "digital_delivery_unchanged", now, action, {})
             return True
         self.digital_deliveries = list(records)
+        self.provider_refused = None
         self.evidence_pull_due = None
         self.assess_due = now
         states = {record.sku: record.state.value for record in records}
@@ -792,6 +799,12 @@ class Dispute(BaseModel):
         self._apply(actor, "evidence_pull_failed", now, action, details)
         if retry_at is None and now >= self.sla.evidence_due and not (self.has_delivery_proof or self.proof_missing):
             self.evidence_deadline_passed(actor, now)
+
+    def digital_pull_refused(self, actor: Actor, said: str, look_again_at: datetime | None, now: datetime) -> None:
+        """The digital delivery provider refused the pull (`provider_refused`: `said`, what it answered): a failed
+        pull, looked at again at `look_again_at`."""
+        self.provider_refused = said
+        self.evidence_pull_failed(actor, f"digital delivery provider refused: {said}", look_again_at, now)
 
     @property
     def _last_pull_unsent(self) -> bool:

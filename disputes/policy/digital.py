@@ -3,6 +3,8 @@
 
     no record yet, before the evidence deadline     → a person, waiting for the record (provisional)
     no record by the deadline                        → refund: delivery cannot be shown
+    no record by the deadline, the provider having
+    refused us (`Dispute.provider_refused`)          → a person: its answers said nothing of the line
     never sent, or sent without its code/link        → refund
     activated                                        → rejection recommended, the activation as evidence
     sent and not opened, opened and not activated    → a person
@@ -72,6 +74,8 @@ def read_digital(dispute: Dispute, now: datetime) -> DigitalReading:
     records = [r for r in dispute.digital_deliveries if r.sku in skus]
     if not records:
         if dispute.proof_missing or now >= dispute.sla.evidence_due:
+            if dispute.provider_refused is not None:
+                return _refused(dispute, [m.sku for m in claimed], ())
             missing = finding(
                 "digital_no_record_by_deadline", A, [],
                 "The digital delivery provider gave no delivery record by the deadline",
@@ -89,6 +93,8 @@ def read_digital(dispute: Dispute, now: datetime) -> DigitalReading:
     if unrecorded := [m.sku for m in claimed if m.sku not in states]:  # a line whose delivery is not shown
         if not (dispute.proof_missing or now >= dispute.sla.evidence_due):
             return _awaiting(dispute, unrecorded, found)
+        if dispute.provider_refused is not None:
+            return _refused(dispute, unrecorded, found)
         found = (_no_record_of(unrecorded), *found)
     outcomes = [_RULES[state] for state in states.values()] + ([_NOT_DELIVERED] if unrecorded else [])
     action, rule = min(outcomes, key=lambda outcome: _PRECEDENCE.index(outcome[0]))
@@ -103,6 +109,25 @@ def _no_record_of(skus: list[str]) -> Finding:
         f"The digital delivery provider gave no delivery record of {lines} by the deadline",
         f"Dijital teslimat sağlayıcısı {lines} için süresi içinde teslimat kaydı sunmadı", lines=len(skus),
     )
+
+
+def _refused(dispute: Dispute, skus: list[str], found: tuple[Finding, ...]) -> DigitalReading:
+    """The deadline passed with no record of some claimed lines, the provider having refused us: what it answered
+    (a refusal, a redirect, a page not its own, a body that is no record) says nothing of them, so no refund is
+    read from it. A person decides, told why, and may ask the provider again."""
+    lines = ", ".join(skus)
+    said = dispute.provider_refused or ""
+    refused = finding(
+        "digital_provider_refused", N, [],
+        f"The digital delivery provider refused our requests for the delivery record of {lines} by the deadline "
+        f"(latest: {said}): that says nothing of whether the code or link was sent; a person decides, and may ask "
+        "the provider again",
+        f"Dijital teslimat sağlayıcısı {lines} için teslimat kaydı isteklerimizi süresi içinde reddetti: bu, kodun ya "
+        "da bağlantının gönderilip gönderilmediği hakkında bilgi vermez; kararı bir uzman verir, sağlayıcıya yeniden "
+        "sorabilir",
+        lines=len(skus), refusal=said,
+    )
+    return DigitalReading(Act.NEEDS_PERSON, PolicyRule.AWAITING_DIGITAL_RECORD, (refused, *found))
 
 
 def _awaiting(dispute: Dispute, skus: list[str], found: tuple[Finding, ...]) -> DigitalReading:

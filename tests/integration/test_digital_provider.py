@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from structlog.testing import capture_logs
 
 from adapters.digital import HttpDigitalDeliveries, parse_delivery
 from adapters.downstream import Backoff
@@ -118,6 +119,17 @@ async def test_a_refusal_is_not_retried(provider, sandbox) -> None:
         await provider.record("ord-1", "sku-steam")
     assert len(sandbox.app[LEDGER].requests) == 1
 
+
+async def test_a_refusal_is_logged_with_its_status_and_nothing_of_the_order(provider, sandbox) -> None:
+    await _fault(sandbox, mode="reject", times=1)
+
+    with capture_logs() as logs, pytest.raises(EvidenceRejected):
+        await provider.record("ord-1", "sku-steam")
+
+    assert [(line["event"], line["status"], line["reason"]) for line in logs] == [
+        ("digital_provider_refused", 400, "digital provider answered HTTP 400"),
+    ]
+    assert "ord-1" not in str(logs) and "sku-steam" not in str(logs)
 
 @pytest.mark.parametrize(("body", "media_type"), [
     ("<html><body><h1>404 Not Found</h1><hr>nginx</body></html>", "text/html"),

@@ -127,6 +127,64 @@ async def test_no_record_by_the_deadline_is_recorded_once(make_puller, dispute, 
     assert stored.sla.evidence_due <= clock.now() <= stored.sla.evidence_due + timedelta(hours=1)
 
 
+
+async def run_past_the_deadline(puller, repository, dispute_id, clock) -> None:
+    """Pull every half hour until the evidence deadline has been recorded (or a record came)."""
+    while clock.now() < NOW + timedelta(days=7):
+        stored = repository.docs[dispute_id]
+        if stored.proof_missing or stored.digital_deliveries:
+            return
+        await puller.run_once()
+        clock.advance(minutes=30)
+
+
+REFUSALS = [
+    "digital provider answered HTTP 401",
+    "digital provider answered HTTP 301",
+    "digital provider answered HTTP 404 as text/html, not its problem document: is DISPUTES_DIGITAL_URL its address?",
+    "digital provider answered an invalid record (fields: sentAt)",
+]
+"""What adapters/digital.py says of answers that are no record: a credential refused, a redirect, a page not the
+provider's own, a body that is not a record."""
+
+
+@pytest.mark.parametrize("said", REFUSALS, ids=["credential refused", "redirect", "page not its own", "invalid body"])
+async def test_a_provider_that_refuses_every_pull_sends_the_case_to_a_person_at_the_deadline_and_refunds_nothing(
+    make_puller, dispute, repository, clock, service, due_work, said
+):
+    provider = Provider(EvidenceRejected(said))
+    await run_past_the_deadline(make_puller(provider), repository, dispute.id, clock)
+    await due_work(Assessor(service, repository, PolicySettings())).run_once()
+
+    stored = repository.docs[dispute.id]
+    assert stored.decision is None and stored.status is Status.UNDER_REVIEW
+    assert [m.kind.value for m in stored.outbox] == ["notification"]  # the opening's, no refund
+    advice = stored.recommendation
+    assert advice is not None and (advice.action.value, advice.auto_resolve) == ("needs_person", False)
+    assert advice.findings[0].code == "digital_provider_refused" and said in advice.findings[0].text
+    assert "digital_no_record_by_deadline" not in [f.code for f in advice.findings]
+    assert len(provider.calls) == 2  # on opening, and once more at the deadline (the first line refused ends each)
+
+
+async def test_a_provider_that_refused_then_answers_at_the_deadline_is_read_from_its_records(
+    make_puller, dispute, repository, clock
+):
+    provider = Provider(EvidenceRejected("digital provider answered HTTP 401"), BOTH)
+    await run_past_the_deadline(make_puller(provider), repository, dispute.id, clock)
+
+    stored = repository.docs[dispute.id]
+    assert [r.state for r in stored.digital_deliveries] == [DigitalState.ACTIVATED, DigitalState.SENT]
+    assert stored.provider_refused is None and not stored.proof_missing
+    assert clock.now() >= stored.sla.evidence_due  # asked again at the deadline, not before
+
+
+async def test_a_provider_down_until_the_deadline_is_no_refusal(make_puller, dispute, repository, clock):
+    provider = Provider(EvidenceUnavailable("digital provider unavailable: HTTP 503"))
+    await run_past_the_deadline(make_puller(provider), repository, dispute.id, clock)
+
+    stored = repository.docs[dispute.id]
+    assert stored.proof_missing and stored.provider_refused is None
+
 async def test_a_pull_asked_for_again_replaces_the_record_when_it_moved_and_keeps_it_when_not(
     make_puller, dispute, repository, service, clock
 ):

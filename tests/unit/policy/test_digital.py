@@ -213,6 +213,25 @@ def test_without_a_record_the_advice_waits_until_the_deadline_then_refunds() -> 
     assert late.findings[0].code == "digital_no_record_by_deadline"
 
 
+def test_a_provider_that_refused_us_leaves_the_case_to_a_person_at_the_deadline_never_a_refund() -> None:
+    refused = digital_case(proof_missing=True)
+    refused.provider_refused = "digital provider answered HTTP 401"
+    one_recorded = digital_case(record(DigitalState.ACTIVATED), items=(CODE, KEY))
+    one_recorded.provider_refused = "digital provider answered HTTP 403"
+
+    late = recommend(refused, CustomerHistory(), SLA.evidence_due, PolicySettings(auto_reject_enabled=True))
+    partly = recommend(one_recorded, CustomerHistory(), SLA.evidence_due, PolicySettings(auto_reject_enabled=True))
+
+    for advice in (late, partly):
+        assert (advice.action, advice.rule, advice.auto_resolve) == (
+            Act.NEEDS_PERSON, PolicyRule.AWAITING_DIGITAL_RECORD, False,
+        )
+        assert advice.findings[0].code == "digital_provider_refused" and advice.findings[0].effect is Effect.NEUTRAL
+        assert "digital_no_record_by_deadline" not in [f.code for f in advice.findings] and advice.lines == []
+    assert "refused our requests for the delivery record of sku-steam" in late.findings[0].text
+    assert "(latest: digital provider answered HTTP 401)" in late.findings[0].text
+    assert "sku-office" in partly.findings[0].text and "sku-steam" not in partly.findings[0].text
+
 def test_what_the_customer_added_sends_even_a_missing_code_to_a_person() -> None:
     case = digital_case(record(DigitalState.NOT_SENT), added=(customer_added(images=0),))
 
