@@ -1,6 +1,7 @@
 """The digital delivery provider's HTTP client: ``GET {base}/digital/v1/orders/{orderId}/lines/{sku}/delivery``.
 
-    EvidenceUnavailable   transient failures (connection, timeout, 408, 429, 5xx) outlasted every retry
+    EvidenceUnavailable   transient failures (connection, timeout, 408, 429, 5xx) outlasted every retry; its
+                          ``retry_at`` is the provider's ``Retry-After``, when it named one
     EvidenceRejected      any other answer that is not a record: an unexpected status, or a body that is not one
                           (or runs past ``MAX_ANSWER_BYTES``)
 
@@ -12,7 +13,7 @@ to a person). Every refusal is logged as `digital_provider_refused` (its status 
 says about the payload (``code`` or ``link``) counts as present when either is; a record that says nothing of it
 (no ``payload``) leaves it unknown, never "sent without the code or link", which is refunded."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 import aiohttp
@@ -21,7 +22,7 @@ from pydantic import AliasPath, AwareDatetime, BaseModel, ConfigDict, Field, Val
 
 from adapters.downstream import MAX_ANSWER_BYTES, Backoff, DownstreamClient, Transient
 from adapters.web.problems import PROBLEM_JSON
-from disputes.ports import Clock, EvidenceRejected, EvidenceUnavailable
+from disputes.ports import Clock, EvidenceRejected, EvidenceUnavailable, PullTrouble
 from schemas.digital import DigitalChannel, DigitalDelivery
 
 log = structlog.get_logger(__name__)
@@ -73,7 +74,11 @@ class HttpDigitalDeliveries(DownstreamClient):
         try:
             reply = await self._request("GET", path)
         except Transient as error:
-            raise EvidenceUnavailable(f"digital provider unavailable: {error}") from error
+            # Its `Retry-After` (a 429's, or a 5xx's that outlasted the retry budget; at most a day) is passed on, as
+            # a carrier's is: the case is pulled again once it has passed, not sooner.
+            retry_at = None if error.retry_after is None else self._clock.now() + timedelta(seconds=error.retry_after)
+            why: PullTrouble = "throttled" if error.status == 429 else "unavailable"
+            raise EvidenceUnavailable(f"digital provider unavailable: {error}", retry_at, why) from error
         now = self._clock.now()
         if reply.status == 404 and reply.media_type == PROBLEM_JSON:
             return DigitalDelivery(order_id=order_id, sku=sku, found=False, received_at=now)

@@ -44,6 +44,10 @@ class DigitalPuller:
             records = [await self.provider.record(order.order_id, sku) for sku in dict.fromkeys(i.sku for i in order.items)]
         except EvidenceUnavailable as error:
             retry_at, _ = retry_times(dispute, self.rules, now)
+            if retry_at is not None and error.retry_at is not None and dispute.test_clock is None:
+                # The provider's Retry-After, as a carrier's (`disputes.evidence`): never asked again before it, nor
+                # before the backoff, and not past the deadline. A real time: a case on a test clock keeps its backoff.
+                retry_at = min(max(error.retry_at, retry_at), dispute.sla.evidence_due)
             unavailable = f"digital delivery provider unavailable: {error}"
             return lambda d, at: d.evidence_pull_failed(SYSTEM, unavailable, retry_at, at)
         except EvidenceRejected as error:

@@ -120,6 +120,32 @@ async def test_a_refusal_is_not_retried(provider, sandbox) -> None:
     assert len(sandbox.app[LEDGER].requests) == 1
 
 
+@pytest.mark.parametrize(("status", "why"), [(429, "throttled"), (503, "unavailable")])
+async def test_a_provider_s_retry_after_past_the_retry_budget_says_when_to_ask_again(aiohttp_server, status, why) -> None:
+    async def busy(request: web.Request) -> web.Response:
+        return web.json_response({"title": "Slow down"}, status=status, headers={"Retry-After": "900"},
+                                 content_type="application/problem+json")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", busy)
+    server = await aiohttp_server(app)
+    async with aiohttp.ClientSession() as session:
+        busy_provider = HttpDigitalDeliveries(session, str(server.make_url("/")), 2.0, 3, FixedClock(), backoff=FAST)
+
+        with pytest.raises(EvidenceUnavailable) as raised:
+            await busy_provider.record("ord-1", "sku-steam")
+
+    assert (raised.value.retry_at, raised.value.why) == (RECEIVED + timedelta(minutes=15), why)
+
+
+async def test_a_provider_down_without_a_retry_after_names_no_time(provider, sandbox) -> None:
+    await _fault(sandbox, mode="error", times=3)
+
+    with pytest.raises(EvidenceUnavailable) as raised:
+        await provider.record("ord-1", "sku-steam")
+
+    assert raised.value.retry_at is None
+
 async def test_a_refusal_is_logged_with_its_status_and_nothing_of_the_order(provider, sandbox) -> None:
     await _fault(sandbox, mode="reject", times=1)
 

@@ -110,6 +110,25 @@ async def test_a_provider_that_is_down_is_asked_again_with_backoff(make_puller, 
     assert repository.docs[dispute.id].status is Status.UNDER_REVIEW
 
 
+@pytest.mark.parametrize(("after", "next_pull"), [
+    (timedelta(minutes=15), timedelta(minutes=15)),  # later than the first backoff (2 minutes): its time
+    (timedelta(seconds=30), timedelta(minutes=2)),  # sooner: the backoff still holds
+])
+async def test_a_provider_s_retry_after_dates_the_next_pull_never_sooner_than_the_backoff(
+    make_puller, dispute, repository, after, next_pull
+):
+    throttled = EvidenceUnavailable("digital provider unavailable: HTTP 429", retry_at=NOW + after, why="throttled")
+    await make_puller(Provider(throttled)).run_once()
+
+    assert repository.docs[dispute.id].evidence_pull_due == NOW + next_pull
+
+
+async def test_a_provider_s_retry_after_past_the_evidence_deadline_is_cut_to_it(make_puller, dispute, repository):
+    throttled = EvidenceUnavailable("HTTP 429", retry_at=dispute.sla.evidence_due + timedelta(hours=5), why="throttled")
+    await make_puller(Provider(throttled)).run_once()
+
+    assert repository.docs[dispute.id].evidence_pull_due == dispute.sla.evidence_due
+
 async def test_a_provider_that_refuses_is_looked_at_again_only_at_the_deadline(make_puller, dispute, repository):
     await make_puller(Provider(EvidenceRejected("HTTP 400"))).run_once()
 
