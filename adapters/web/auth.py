@@ -15,7 +15,9 @@ its `sub` (or a customer's `customer_id`) is not an id as the service writes cus
 its `Reason`."""
 
 import asyncio
+import math
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -110,13 +112,17 @@ class TokenVerifier(Protocol):
 
 
 class VerifiedTokens:
-    """Verified tokens by their text, each until its own expiry: a plain dictionary, as the lookup is on
-    every request. Full, it forgets the expired ones, else the oldest."""
+    """Verified tokens by their text, each until its own expiry, in the order they were verified. Full, it forgets
+    the expired ones (looked for at most once a `SWEEP_EVERY`, as that walks them all), else the oldest: a new token
+    costs the same whether or not the cache is full."""
+
+    SWEEP_EVERY = 60.0  # seconds
 
     def __init__(self, size: int, timer: Callable[[], float]) -> None:
         self._size = size
         self._timer = timer
-        self._entries: dict[str, tuple[Actor, float]] = {}
+        self._entries: OrderedDict[str, tuple[Actor, float]] = OrderedDict()
+        self._swept = -math.inf
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -132,9 +138,12 @@ class VerifiedTokens:
             self._entries.pop(token, None)
             return
         if token not in self._entries and len(self._entries) >= self._size:
-            self._entries = {t: e for t, e in self._entries.items() if now < e[1]}
+            if now - self._swept >= self.SWEEP_EVERY:
+                self._swept = now
+                for expired in [t for t, (_, until) in self._entries.items() if until <= now]:
+                    del self._entries[expired]
             if len(self._entries) >= self._size:
-                del self._entries[next(iter(self._entries))]
+                self._entries.popitem(last=False)
         self._entries[token] = (actor, expires)
 
     def clear(self) -> None:
