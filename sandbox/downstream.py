@@ -33,7 +33,7 @@ import hashlib
 import json
 import math
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -75,14 +75,18 @@ class FaultSpec(BaseModel):
     delay_seconds: float = Field(default=0.0, ge=0, le=600)
 
 
+KEPT = 10_000
+"""How many requests, and effects by idempotency key, the stand-in services keep: the embedded default runs for days.
+A key forgotten is older than any retry of it (a real service keeps its keys for a bounded time too)."""
+
+
 @dataclass
 class Ledger:
-    """Requests that reached a service (the latest 10 000: the embedded default runs for days), and the
-    effects applied per idempotency key."""
+    """Requests that reached a service, and the effects applied per idempotency key: the latest `KEPT` of each."""
 
-    requests: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=10_000))
+    requests: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=KEPT))
     applied: defaultdict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
-    answers: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    answers: OrderedDict[tuple[str, str], tuple[str, str]] = field(default_factory=OrderedDict)
 
     def apply(self, service: str, key: str, fingerprint: str) -> tuple[str, bool] | None:
         """(effect id, replayed), or None when the key was used with another body."""
@@ -91,6 +95,9 @@ class Ledger:
         effect_id = f"{service[:3]}_{uuid4().hex[:12]}"
         self.answers[service, key] = (fingerprint, effect_id)
         self.applied[service][key] = self.applied[service].get(key, 0) + 1
+        if len(self.answers) > KEPT:
+            (old_service, old_key), _ = self.answers.popitem(last=False)
+            self.applied[old_service].pop(old_key, None)
         return effect_id, False
 
     def reset(self) -> None:
