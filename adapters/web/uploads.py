@@ -113,7 +113,8 @@ async def _read_form(request: web.Request) -> tuple[str, list[Upload]]:
         if part.name == STATEMENT and statement is None:
             statement = _statement(await _read(part, MAX_STATEMENT_BYTES, _statement_too_long))
         elif part.name == IMAGES:
-            uploads.append(await _image(part, len(uploads)))
+            if (upload := await _image(part, len(uploads))) is not None:
+                uploads.append(upload)
         elif part.name == STATEMENT:
             raise _invalid(STATEMENT, "The statement is given twice.")
         else:
@@ -123,9 +124,13 @@ async def _read_form(request: web.Request) -> tuple[str, list[Upload]]:
     return statement, uploads
 
 
-async def _image(part: BodyPartReader, index: int) -> Upload:
+async def _image(part: BodyPartReader, index: int) -> Upload | None:
+    """The image the part carries; None when it carries none: no file name and no bytes, what a browser sends for a
+    file input left empty (WHATWG HTML, "constructing the entry list"), which is not counted among the images."""
     name = _filename(part.filename, index)
     if index == MAX_IMAGES:
+        if not part.filename and not await part.read_chunk(CHUNK):
+            return None
         raise ProblemError("too-many-images",
                            f"At most {MAX_IMAGES} images; '{name}' is one too many.", file=name)
     media_type: str | None = None
@@ -134,11 +139,17 @@ async def _image(part: BodyPartReader, index: int) -> Upload:
         nonlocal media_type
         if media_type is not None or (len(head) < SNIFF_BYTES and not final):
             return
+        if not head:
+            if not part.filename:
+                return
+            raise ProblemError("unreadable-image", f"'{name}': the file is empty.", file=name)
         if (media_type := image_type(bytes(head[:SNIFF_BYTES]))) is None:
             raise ProblemError("unsupported-image-type",
                                f"'{name}' is not a {_ACCEPTED} image (judged by its content).", file=name)
 
     content = await _read(part, MAX_IMAGE_BYTES, lambda: _too_large(name), check)
+    if not content:  # no name either (`check` refuses a named empty file)
+        return None
     assert media_type is not None  # `check` saw the end of the file
     return Upload(filename=name, media_type=media_type, content=content)
 

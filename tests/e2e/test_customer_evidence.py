@@ -355,3 +355,52 @@ async def test_a_chunked_form_is_refused_once_it_passes_what_five_images_can_hol
                             headers={**CUSTOMER, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
     assert (await assert_problem(answer, 413))["type"] == "urn:dispute-service:problem:content-too-large"
     await assert_nothing_kept(api, mongo_uri, one)
+
+
+FORM_BOUNDARY = "----WebKitFormBoundaryk4p1c1"
+STATEMENT_PART = b'Content-Disposition: form-data; name="statement"\r\n\r\n' + "Kapıcı paketi almadığını söyledi.".encode()
+NO_FILE_CHOSEN = b'Content-Disposition: form-data; name="images"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\n'
+"""What a browser sends for an `<input type="file" name="images">` left empty (WHATWG HTML, "constructing the entry
+list": a file with an empty name, of type application/octet-stream, with an empty body)."""
+
+
+def image_part(filename: str, content: bytes) -> bytes:
+    return (f'Content-Disposition: form-data; name="images"; filename="{filename}"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n").encode() + content
+
+
+async def posted_form(api, path: str, *parts: bytes):
+    body = b"".join(b"--" + FORM_BOUNDARY.encode() + b"\r\n" + part + b"\r\n" for part in parts)
+    return await api.post(path, data=body + b"--" + FORM_BOUNDARY.encode() + b"--\r\n",
+                          headers={**CUSTOMER, "Content-Type": f"multipart/form-data; boundary={FORM_BOUNDARY}"})
+
+
+async def test_a_browser_form_whose_file_inputs_were_left_empty_adds_the_statement_alone(api, mongo_uri):
+    one = await opened(api)
+
+    added = await posted_form(api, one + "/information", STATEMENT_PART, NO_FILE_CHOSEN, NO_FILE_CHOSEN)
+
+    assert added.status == 201, await added.text()
+    [evidence] = (await added.json())["customer_evidence"]
+    assert evidence["images"] == [] and evidence["statement"].startswith("Kapıcı")
+    assert await stored_attachments(api, mongo_uri) == 0
+
+
+async def test_an_empty_file_input_next_to_five_images_is_not_a_sixth(api):
+    one = await opened(api)
+    five = [image_part(f"foto-{n}.jpg", photo(colour=(n, n, n))) for n in range(5)]
+
+    added = await posted_form(api, one + "/information", STATEMENT_PART, *five, NO_FILE_CHOSEN)
+
+    assert added.status == 201, await added.text()
+    assert len((await added.json())["customer_evidence"][0]["images"]) == 5
+
+
+async def test_a_named_file_with_no_bytes_is_refused_as_unreadable_by_name(api, mongo_uri):
+    one = await opened(api)
+
+    refused = await posted_form(api, one + "/information", STATEMENT_PART, image_part("IMG_2041.JPG", b""))
+
+    problem = await assert_problem(refused, 422, "unreadable-image")
+    assert problem["file"] == "IMG_2041.JPG" and "empty" in problem["detail"]
+    await assert_nothing_kept(api, mongo_uri, one)
