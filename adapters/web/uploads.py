@@ -2,11 +2,14 @@
 streams, or from JSON (a statement only).
 
 A file is refused the moment its first bytes show it is not a JPEG, PNG or WebP image, or as soon as it passes
-`MAX_IMAGE_BYTES`, before the rest of it arrives; the problem names the file. Nothing is stored or decoded here:
+`MAX_IMAGE_BYTES`, before the rest of it arrives; the problem names the file. A form is held in memory while it is
+read and then used, so the forms in flight in a process share one budget (`FORMS_IN_FLIGHT`): a form that finds no
+room for what it may hold is answered 503 before a byte of it is read. Nothing is stored or decoded here:
 every part is read and checked before the use case is called, and the use case has the images decoded and
 stripped of their metadata (`ImageCleaner`) only once the case takes them.
 """
 
+import asyncio
 import warnings
 from collections.abc import Callable
 from contextlib import suppress
@@ -42,6 +45,9 @@ MAX_FILENAME = 255
 MAX_FORM_BYTES = MAX_IMAGES * MAX_IMAGE_BYTES + 256 * 1024
 """Largest multipart body: the images, the statement, and the parts' headers (a Content-Length past it is refused
 before the body is read, a chunked body once it passes it)."""
+FORM_BUDGET_BYTES = 4 * MAX_FORM_BYTES
+"""The multipart bodies a process holds at once: four forms of five full-size images (about 200 MiB), or as many
+smaller ones as fit (a form takes its `Content-Length`; a chunked one, which declares none, `MAX_FORM_BYTES`)."""
 CHUNK = 64 * 1024
 _STATEMENT = TypeAdapter(Statement)
 _ACCEPTED = ", ".join(list(FORMATS.values())[:-1]) + " or " + list(FORMATS.values())[-1]  # "JPEG, PNG or WEBP"
@@ -59,11 +65,38 @@ async def read_submission(request: web.Request, json_model: type[StatementBody])
     refuse_coded(request)
     if (request.content_length or 0) > MAX_FORM_BYTES:
         raise _form_too_large()
+    FORMS_IN_FLIGHT.hold(request.content_length or MAX_FORM_BYTES)
     try:
         return await _read_form(request)
     except (ValueError, RuntimeError, HttpProcessingError):
         raise ProblemError("malformed-multipart",
                            "The body is not readable as multipart/form-data.") from None
+
+
+class FormsInFlight:
+    """At most `budget` bytes of multipart bodies held at once in this process, each counted at the most it may hold,
+    from before its first byte is read until its request is answered (the bytes stay with the use case until then).
+    One that finds no room is refused at once rather than left to wait with an open connection."""
+
+    def __init__(self, budget: int = FORM_BUDGET_BYTES) -> None:
+        self.budget = budget
+        self.held = 0
+
+    def hold(self, size: int) -> None:
+        """Take `size` bytes of the budget for the request being handled (the current task) until it ends."""
+        if self.held + size > self.budget:
+            raise ProblemError("unavailable",
+                               "Too many images are being received at the moment; please retry shortly.")
+        task = asyncio.current_task()
+        assert task is not None  # a request is handled in a task of its own
+        self.held += size
+        task.add_done_callback(lambda _: self._release(size))
+
+    def _release(self, size: int) -> None:
+        self.held -= size
+
+
+FORMS_IN_FLIGHT = FormsInFlight()
 
 
 class _Bounded:

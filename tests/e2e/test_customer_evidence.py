@@ -404,3 +404,46 @@ async def test_a_named_file_with_no_bytes_is_refused_as_unreadable_by_name(api, 
     problem = await assert_problem(refused, 422, "unreadable-image")
     assert problem["file"] == "IMG_2041.JPG" and "empty" in problem["detail"]
     await assert_nothing_kept(api, mongo_uri, one)
+
+
+async def until(condition, seconds: float = 10) -> None:
+    async with asyncio.timeout(seconds):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+async def test_a_form_finding_no_room_among_the_forms_in_flight_is_told_to_retry_before_its_body_is_read(
+    api, mongo_uri, monkeypatch,
+):
+    """Room for one full form: a chunked one held open takes it all (it declares no length, so it may hold the most)."""
+    one = await opened(api)
+    forms = uploads.FormsInFlight(budget=uploads.MAX_FORM_BYTES)
+    monkeypatch.setattr(uploads, "FORMS_IN_FLIGHT", forms)
+    held_reader, held = await asyncio.open_connection(api.host, api.port)
+    start = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="images"; filename="kapi.jpg"\r\n'
+             "Content-Type: image/jpeg\r\n\r\n").encode() + photo()
+    held.write(f"POST {one}/information HTTP/1.1\r\nHost: {api.host}\r\nAuthorization: {CUSTOMER['Authorization']}\r\n"
+               f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
+               + f"{len(start):x}\r\n".encode() + start + b"\r\n")
+    await held.drain()
+    await until(lambda: forms.held == uploads.MAX_FORM_BYTES)
+
+    reader, writer = await asyncio.open_connection(api.host, api.port)
+    writer.write(f"POST {one}/information HTTP/1.1\r\nHost: {api.host}\r\nAuthorization: {CUSTOMER['Authorization']}\r\n"
+                 f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: 2000\r\n\r\n".encode())
+    await writer.drain()
+    try:
+        async with asyncio.timeout(10):  # bounds the wait only: the body is never sent, the answer comes without it
+            head = await reader.readuntil(b"\r\n\r\n")
+    finally:
+        writer.close()
+    assert head.startswith(b"HTTP/1.1 503") and b"\r\nretry-after: " in head.lower()
+    assert b"application/problem+json" in head
+
+    held.close()
+    await until(lambda: forms.held == 0)  # the held form's request ended with its connection
+    added = await api.post(one + "/information", data=form("Ekte.", ("kapi.jpg", photo(), "image/jpeg")),
+                           headers=CUSTOMER)
+    assert added.status == 201
+    await until(lambda: forms.held == 0)
+    assert await stored_attachments(api, mongo_uri) == 1
