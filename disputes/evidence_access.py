@@ -7,9 +7,11 @@ served: one push may carry other shipments' deliveries, whose cases would not re
 agent for them, see only the customer's own uploads, never a carrier's image (a signature is someone else's). A view is recorded on the case's
 timeline before the bytes are handed over, in one atomic write that leaves the version alone, once per viewer and
 attachment in each `VIEW_WINDOW`: the record says who viewed which attachment, when first, and that they kept
-viewing, and a browser asking again on every showing (a 304) adds nothing. A case keeps at most `MAX_VIEWS` views;
-the view that finds the record full adds `VIEWS_LIMIT_REACHED` once (after it, views go unrecorded), so the record
-and the document stay bounded however often anyone looks.
+viewing, and a browser asking again on every showing (a 304) adds nothing. A viewer's later views of an attachment
+they viewed before are kept while the case holds fewer than `MAX_VIEWS`; the one that finds no room adds
+`VIEWS_LIMIT_REACHED` (after it, later views go unrecorded). A viewer's first view of an attachment does not compete
+with them: it is kept up to `MAX_RECORD`, so however often one investigator looks, whoever looks next is on the
+record, and the record and the document stay bounded however often anyone looks.
 
 The record is an audit of who saw someone's images, so the customer's own views are not on it: they see only what
 they sent themselves, which tells no one anything, and however often they look, the record keeps its room for staff
@@ -17,7 +19,7 @@ and agents.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Final, Literal, Protocol
 
 from disputes.actors import Actor
@@ -33,8 +35,13 @@ VIEWED: Final = "attachment_viewed"
 VIEWS_LIMIT_REACHED: Final = "attachment_views_limit_reached"
 VIEW_WINDOW: Final = timedelta(hours=1)
 MAX_VIEWS: Final = 300
-"""About 65 KB of a case document (an entry is about 216 bytes); an investigator viewing each image now and then
-over weeks stays far below it."""
+"""The entries after which a viewer's later views of an attachment they already viewed go unrecorded: about 65 KB of
+a case document (an entry is about 216 bytes)."""
+MAX_RECORD: Final = MAX_VIEWS + 1000
+"""The entries after which even a first view goes unrecorded, about 280 KB: room for a thousand first views (twenty
+people each looking at fifty attachments) after the record holds `MAX_VIEWS`."""
+BEGINNING: Final = datetime(1970, 1, 1, tzinfo=UTC)
+"""Before every view: a bound from it admits a viewer's first view of an attachment only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +94,7 @@ class EvidenceAccess:
 
     async def view(self, actor: Actor, dispute_id: str, ref: str, shown: bool = True) -> ViewedAttachment:
         """The attachment `ref` of the dispute, once its viewing is on the case's timeline (or this viewer's view of it
-        within `VIEW_WINDOW` is, or the record is full, or the viewer is the customer); not `shown` (only its headers
+        within `VIEW_WINDOW` is, or the record has no room for it, or the viewer is the customer); not `shown` (only its headers
         are sent, a HEAD), no viewing is recorded. NotFound when the case is not
         the caller's to see, does not refer to `ref`, or the bytes are gone (deleted after the retention period);
         Forbidden when a customer (or an agent) asks for an attachment the customer did not send."""
@@ -120,11 +127,18 @@ class EvidenceAccess:
 
     async def _record(self, dispute: Dispute, view: TimelineEntry) -> None:
         """Write the view when the record as read admits it (else the write would change nothing), or the note that
-        the record is full when the view is the first to find it so. The write checks again, atomically: a view
-        recorded meanwhile (the same viewer's, in another request) is not added twice."""
-        bound = ViewBound(since=view.at - VIEW_WINDOW, limit=MAX_VIEWS)
-        if bound.admits(dispute.attachment_views, view):
-            await self.disputes.record_view(dispute.id, view, bound)
-        elif len(dispute.attachment_views) == MAX_VIEWS:  # a record only grows: one entry more, once
+        later views go unrecorded when the view is the first to find the record full. A first view (this viewer's of
+        this attachment) is written against `MAX_RECORD`, a later one against `MAX_VIEWS`. The write checks again,
+        atomically: a view recorded meanwhile (the same viewer's, in another request) is not added twice."""
+        views = dispute.attachment_views
+        first = ViewBound(since=BEGINNING, limit=MAX_RECORD)
+        if first.admits(views, view):
+            await self.disputes.record_view(dispute.id, view, first)
+            return
+        later = ViewBound(since=view.at - VIEW_WINDOW, limit=MAX_VIEWS)
+        if later.admits(views, view):
+            await self.disputes.record_view(dispute.id, view, later)
+        elif len(views) >= MAX_VIEWS and not any(seen.action == VIEWS_LIMIT_REACHED for seen in views):
+            # once: the same viewer's note is refused atomically (two viewers at the same instant may each leave one)
             limit_reached = view.model_copy(update={"action": VIEWS_LIMIT_REACHED, "details": {"limit": MAX_VIEWS}})
-            await self.disputes.record_view(dispute.id, limit_reached, ViewBound(since=view.at, limit=MAX_VIEWS + 1))
+            await self.disputes.record_view(dispute.id, limit_reached, ViewBound(since=BEGINNING, limit=MAX_RECORD))

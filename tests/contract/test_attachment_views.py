@@ -105,3 +105,18 @@ async def test_a_full_record_refuses_even_a_first_view(cases: Cases) -> None:
 
     stored = await cases.storage.disputes.get(dispute.id)
     assert [view.actor for view in stored.attachment_views] == ["inv-ayse", "inv-mehmet", "sup-zeynep", "inv-elif"]
+
+
+async def test_a_view_bound_from_long_ago_refuses_a_viewer_already_on_record_however_long_ago(cases: Cases) -> None:
+    """What keeps a viewer's first view of an attachment once on the record: a bound reaching back before every view."""
+    dispute = await cases.open()
+    long_ago = NOW - timedelta(days=3650)
+    assert await record(cases, dispute.id, viewed(0))
+    first_only = ViewBound(since=long_ago, limit=300)
+
+    repeated = await cases.storage.disputes.record_view(dispute.id, viewed(60 * 24 * 30), first_only)
+    newcomer = await cases.storage.disputes.record_view(dispute.id, viewed(60 * 24 * 30, "sup-zeynep"), first_only)
+
+    assert (repeated, newcomer) == (False, True)
+    stored = await cases.storage.disputes.get(dispute.id)
+    assert stored.attachment_views == [viewed(0), viewed(60 * 24 * 30, "sup-zeynep")]

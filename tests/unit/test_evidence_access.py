@@ -12,7 +12,7 @@ from adapters.memory import InMemoryEvidenceStore
 from disputes.actors import SYSTEM
 from disputes.errors import Forbidden, NotFound
 from disputes.model import ClockReading
-from disputes.evidence_access import MAX_VIEWS, VIEWED, VIEWS_LIMIT_REACHED, EvidenceAccess
+from disputes.evidence_access import VIEWED, VIEWS_LIMIT_REACHED, EvidenceAccess
 from disputes.ports import CarrierSource, StoredAttachment, ViewBound
 from disputes.rules import Rules
 from disputes.service import DisputeService, Upload
@@ -180,31 +180,50 @@ async def test_a_viewer_looking_again_and_again_is_recorded_once_an_hour(access,
     assert stored.version == case.version
 
 
-async def test_the_view_that_finds_the_record_full_says_so_once_and_later_views_add_nothing(access, case, repository,
-                                                                                            clock):
-    for number in range(MAX_VIEWS - 1):
+async def test_the_later_view_that_finds_the_record_full_says_so_once_and_later_views_add_nothing(
+        access, case, repository, clock):
+    for number in range(300):  # the record as 300 first views, of as many investigators, leave it
         filler = TimelineEntry(at=clock.now(), actor=f"inv-{number}", role=Role.INVESTIGATOR, action=VIEWED,
                                details={"attachment": ref_of(SIGNATURE), "kind": "signature"})
-        assert await repository.record_view(case.id, filler, ViewBound(since=clock.now(), limit=MAX_VIEWS))
+        assert await repository.record_view(case.id, filler, ViewBound(since=clock.now(), limit=300))
 
-    await access.view(INVESTIGATOR, case.id, ref_of(SIGNATURE))  # the last one the record takes
-    found_full = await access.view(AGENT, case.id, ref_of(DOOR.content))
+    await access.view(INVESTIGATOR, case.id, ref_of(SIGNATURE))  # a first view: still recorded
     clock.advance(hours=2)
-    await access.view(AGENT, case.id, ref_of(DOOR.content))
-    await access.view(SUPERVISOR, case.id, ref_of(SIGNATURE))
+    found_full = await access.view(INVESTIGATOR, case.id, ref_of(SIGNATURE))  # a later one: no room for it
+    clock.advance(hours=2)
+    await access.view(INVESTIGATOR, case.id, ref_of(SIGNATURE))
+    await access.view(AGENT, case.id, ref_of(DOOR.content))  # a first view again
 
-    assert found_full.content == DOOR.content  # the agent still sees the customer's photo
+    assert found_full.content == SIGNATURE  # the investigator still sees the signature
     views = (await repository.get(case.id)).attachment_views
-    assert len(views) == MAX_VIEWS + 1
-    assert [(e.actor, e.action, e.details) for e in views[-2:]] == [
+    assert len(views) == 303
+    assert [(e.actor, e.action, e.details) for e in views[-3:]] == [
         ("inv-ayse", VIEWED, {"attachment": ref_of(SIGNATURE), "kind": "signature"}),
-        ("agent-elif", VIEWS_LIMIT_REACHED, {"limit": MAX_VIEWS}),
+        ("inv-ayse", VIEWS_LIMIT_REACHED, {"limit": 300}),
+        ("agent-elif", VIEWED, {"attachment": ref_of(DOOR.content), "kind": "customer_image"}),
     ]
+
+
+async def test_one_investigator_viewing_every_attachment_each_hour_for_weeks_leaves_room_for_whoever_looks_next(
+        access, case, repository, clock):
+    for _ in range(200):  # the case page, opened once an hour, fetches both attachments
+        await access.view(INVESTIGATOR, case.id, ref_of(SIGNATURE))
+        await access.view(INVESTIGATOR, case.id, ref_of(DOOR.content))
+        clock.advance(hours=1, seconds=1)
+
+    await access.view(SUPERVISOR, case.id, ref_of(DOOR.content))
+    await access.view(AGENT, case.id, ref_of(DOOR.content))
+
+    views = (await repository.get(case.id)).attachment_views
+    # 150 hours of two views fill the 300 places; the 151st hour's first view says so; the newcomers are on record
+    assert [e.action for e in views].count(VIEWED) == 302 and len(views) == 303
+    assert [(e.actor, e.action) for e in views[-3:]] == [
+        ("inv-ayse", VIEWS_LIMIT_REACHED), ("sup-zeynep", VIEWED), ("agent-elif", VIEWED)]
 
 
 async def test_the_customer_looking_at_their_own_photo_past_the_limit_leaves_room_for_the_investigator(
         access, case, repository, clock):
-    for _ in range(MAX_VIEWS + 50):  # each view in a window of its own: each would be recorded, were it anyone else's
+    for _ in range(350):  # each view in a window of its own: each would be recorded, were it anyone else's
         assert (await access.view(CUSTOMER, case.id, ref_of(DOOR.content))).content == DOOR.content
         clock.advance(hours=1, seconds=1)
 

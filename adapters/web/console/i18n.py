@@ -323,7 +323,8 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "attachment_viewed": ("attachment viewed", "ek görüntülendi"),
         "effect_parked": ("a message to a service was set aside: staff were told", "bir servise giden mesaj bekletildi: "
                           "personele bildirildi"),
-        "attachment_views_limit_reached": ("attachment views no longer recorded", "ek görüntülemeleri artık kaydedilmiyor"),
+        "attachment_views_limit_reached": ("repeated attachment views no longer recorded",
+                                           "ek görüntülemelerinin tekrarları artık kaydedilmiyor"),
     },
 }
 TEXTS |= {f"{kind}.{code}": words for kind, codes in CODES.items() for code, words in codes.items()}
