@@ -14,11 +14,17 @@ from aiohttp import FormData
 from PIL import Image
 
 from adapters.web.auth import HmacTokens
+from adapters.web.keys import SERVICE
+from disputes.actors import SYSTEM
+from disputes.model import Dispute
+from disputes.policy import CustomerHistory, PolicySettings, recommend
 from disputes.notices import ISTANBUL
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, TOKENS, eventually
 from tests.factories import PERSONAL_VALUES
 from schemas.common import Role
-from schemas.dispute import ReasonCode
+from schemas.dispute import Evidence, ReasonCode
+from schemas.proof import Attachment, AttachmentKind
+from tests.unit.policy.builders import proof
 
 CSRF = "csrf-value-for-tests-0123456789"
 
@@ -735,3 +741,30 @@ async def test_the_development_sign_in_goes_back_to_the_console_page_asked_for(a
         signed = await api.post("/console/dev-sign-in", data={"csrf": CSRF, "staff": "sup-zeynep", "next": back},
                                 headers=cookies(), allow_redirects=False)
         assert (signed.status, signed.headers["Location"]) == (303, location), back
+
+
+async def test_a_signature_and_a_document_the_carrier_keeps_as_a_link_are_opened_from_the_case_page(api):
+    """DHL Express's ePOD page (`signatureUrl`, `documentUrl`): the page links it, in a tab told nothing of the
+    console, and draws nothing from the carrier's address."""
+    dispute = await opened(api)
+    epod = "https://mydhl.express.dhl/epod/1234567890.pdf"
+    linked = Evidence(key="ev-epod", proof=proof().model_copy(update={
+        "signature": Attachment(kind=AttachmentKind.SIGNATURE, url=epod),
+        "document": Attachment(kind=AttachmentKind.DOCUMENT, url=epod),
+    }))
+
+
+    def attached_and_assessed(case: Dispute) -> None:
+        case.attach_evidence(SYSTEM, linked, NOW)
+        case.record_assessment(SYSTEM, recommend(case, CustomerHistory(), NOW, PolicySettings()), NOW,
+                               timedelta(hours=72))
+
+    await api.server.app[SERVICE].apply(SYSTEM, dispute["id"], attached_and_assessed)
+
+    page = await (await api.get(f"/console/disputes/{dispute['id']}", headers=staff())).text()
+
+    links = re.findall(r'<a href="([^"]+)" target="_blank" rel="noopener noreferrer" class="carrier-link">', page)
+    assert links == [epod, epod]
+    assert f'src="{epod}"' not in page
+    [signed] = re.findall(r'<li class="finding[^"]*">.*?İmza var.*?</li>', page, re.S)  # the finding the proof backs
+    assert f'<a href="{epod}" target="_blank" rel="noopener noreferrer">proof.signature</a>' in signed

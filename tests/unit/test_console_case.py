@@ -187,3 +187,18 @@ def test_a_form_whose_deadline_falls_past_the_years_counted_is_not_offered():
     shown = offered(dispute(evidence(photo=True, metres=20)), INVESTIGATOR, Rules(), at_the_end)
 
     assert "questions" not in shown and {"take", "notes", "decision"} <= shown
+
+
+def test_a_proof_the_carrier_keeps_at_an_https_address_is_linked_and_one_at_a_plain_http_address_is_not():
+    linked = evidence().model_copy(update={"proof": evidence().proof.model_copy(update={
+        "signature": Attachment(kind=AttachmentKind.SIGNATURE, url="https://mydhl.express.dhl/epod/1234567890.pdf"),
+        "photo": Attachment(kind=AttachmentKind.PHOTO, url="http://carrier.example/photo/1.jpg"),
+    })})
+
+    [shown] = proofs(dispute(linked))
+
+    assert [(i.kind, i.src, i.link) for i in shown.images] == [
+        ("signature", None, "https://mydhl.express.dhl/epod/1234567890.pdf"), ("photo", None, None),
+    ]
+    assert case_context(dispute(linked))["carrier_links"] == {
+        "ev-1 proof.signature": "https://mydhl.express.dhl/epod/1234567890.pdf"}

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -56,6 +57,7 @@ class Image:
     src: str | None  # None: the carrier keeps it (a URL of theirs, not fetched from the browser), or it was deleted
     picture: bool  # shown inline; otherwise (a PDF or HTML proof letter) linked, for the browser's own viewer
     deleted: bool  # deleted under retention: said instead
+    link: str | None = None  # the carrier's https address of what it keeps: opened in a tab of its own, not drawn
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,14 @@ def attachment_src(dispute_id: str, attachment: Attachment) -> str | None:
     return None
 
 
+def carrier_link(attachment: Attachment | None) -> str | None:
+    """The carrier's https address of a proof it keeps (DHL Express's ePOD page, a partner's `url`): the investigator
+    opens it from the page, in a tab of its own that is told nothing of the console (`rel="noopener noreferrer"`). The
+    page draws none of it (its images come from the service alone), and a plain http address is not offered."""
+    url = str(attachment.url) if attachment is not None and attachment.url is not None else None
+    return url if url is not None and urlsplit(url).scheme == "https" else None
+
+
 def _picture(kind: str, media_type: str | None) -> bool:
     return media_type in DRAWN if media_type else kind != "document"
 
@@ -115,7 +125,8 @@ def proofs(dispute: Dispute) -> list[Proof]:
     for index, evidence in enumerate(dispute.evidence, 1):
         p = evidence.proof
         images = tuple(
-            Image(kind, attachment_src(dispute.id, a), _picture(kind, a.media_type), isinstance(a, DeletedAttachment))
+            Image(kind, attachment_src(dispute.id, a), _picture(kind, a.media_type), isinstance(a, DeletedAttachment),
+                  carrier_link(a))
             for kind, a in (("signature", p.signature), ("photo", p.photo), ("document", p.document)) if a is not None
         )
         pulled = p.raw_ref is not None and p.source is ProofSource.PULL
@@ -251,6 +262,10 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
         "records": delivery_records(dispute),
         "waiting": dispute.open_information_request,
         "anchors": anchors,
+        "carrier_links": {  # a finding citing a proof's signature, photo or document the carrier keeps links to it
+            f"{e.key} proof.{field}": link for e in dispute.evidence for field in ("signature", "photo", "document")
+            if (link := carrier_link(getattr(e.proof, field))) is not None
+        },
         "messages": [e for e in dispute.timeline if e.action in MESSAGE_ACTIONS],
         "notes": [e for e in dispute.timeline if e.action == "note_added"],
         "timeline": dispute.full_timeline,  # the audit trail the API's timeline shows: attachment views, parkings

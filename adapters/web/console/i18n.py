@@ -106,6 +106,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "photo": ("Delivery photo", "Teslimat fotoğrafı"),
     "document": ("Document", "Belge"),
     "open_document": ("Open the document", "Belgeyi aç"),
+    "open_at_carrier": ("Open it at the carrier", "Kargo firmasında aç"),
     "image_elsewhere": ("Held at the carrier; not stored here.", "Kargo firmasında; burada saklanmıyor."),
     "deleted_after_retention": ("Deleted after retention.", "Saklama süresi dolduğu için silindi."),
     "map": ("Where it was delivered", "Teslim edildiği yer"),
