@@ -493,13 +493,17 @@ class DisputeService:
 
     def _images(self, uploads: Sequence[Upload]) -> tuple[tuple[CustomerImage, ...], Keep | None]:
         """The references the dispute will hold, and how to store the bytes behind them (content-addressed, so
-        storing them again after a lost race keeps the one copy)."""
+        storing them again after a lost race keeps the one copy). The same image sent twice in one submission (the
+        same photo picked twice) is held once, as the first of them."""
         if not uploads:
             return (), None
         store = self.attachments
         if store is None:
             raise RuntimeError("this service has no attachment store for customers' images")
-        refs = [attachment_ref(u.content) for u in uploads]
+        first: dict[str, Upload] = {}
+        for upload in uploads:
+            first.setdefault(attachment_ref(upload.content), upload)
+        refs, uploads = list(first), list(first.values())
         images = tuple(CustomerImage(ref=ref, media_type=u.media_type, filename=u.filename, size=len(u.content))
                        for ref, u in zip(refs, uploads, strict=True))
 

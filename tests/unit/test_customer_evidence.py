@@ -252,3 +252,19 @@ async def test_what_the_customer_added_holds_off_an_automatic_rejection_until_a_
     assert (advice.action, advice.rule, advice.auto_resolve) == (
         RecommendedAction.NEEDS_PERSON, PolicyRule.CUSTOMER_EVIDENCE, False)
     assert advice.findings[0].code == "customer_evidence_added" and advice.findings[0].facts["images"] == 1
+
+
+async def test_the_same_photo_picked_twice_in_one_submission_is_kept_once_under_the_first_name(
+    service, dispute, store, clock,
+):
+    await rejected(service, dispute.id)
+    again = replace(DOOR, filename="IMG_2041.JPG")  # the very bytes, picked again under another name
+
+    appealed = await service.appeal(CUSTOMER, dispute.id, "Kapının fotoğrafı ekte.", [DOOR, HALLWAY, again])
+
+    [evidence] = appealed.customer_evidence
+    assert [(i.ref, i.filename) for i in evidence.images] == [(ref_of(DOOR), "kapi.jpg"),
+                                                              (ref_of(HALLWAY), "koridor.png")]
+    assert appealed.timeline[-1].details["images"] == [ref_of(DOOR), ref_of(HALLWAY)]
+    en, tr = next_step(appealed, WINDOW)
+    assert "your appeal and the 2 images with it" in en and "eklediğiniz 2 görseli aldık" in tr
