@@ -23,6 +23,10 @@ from adapters.web.problems import problem
 log = structlog.get_logger("http")
 
 
+UPLOAD_TOO_SLOW = (" On a slow connection, send fewer images at once (or smaller ones): the rest can be added to the"
+                   " case afterwards with POST /v1/disputes/{id}/information.")
+
+
 def server_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for `web.AppRunner`: the limits aiohttp enforces per connection. Bodies reach the service
     as sent: it undoes their Content-Encoding itself (`adapters.web.bodies`)."""
@@ -60,8 +64,10 @@ async def within_body_deadline(request: web.Request, handler: Handler) -> web.St
         finished = True
     # RFC 9110 §15.5.9: a 408 closes the connection (after at most `linger_seconds` draining what still comes).
     log.warning("body_timeout", timeout_seconds=request.app[BODY_TIMEOUT])
-    response = problem(408, "request-timeout", "Request Timeout",
-                       "The request body did not arrive in time.", request_id=request.get(REQUEST_ID))
+    detail = "The request body did not arrive in time."
+    if request.content_type == "multipart/form-data":  # images, which only an appeal or added information take
+        detail += UPLOAD_TOO_SLOW
+    response = problem(408, "request-timeout", "Request Timeout", detail, request_id=request.get(REQUEST_ID))
     response.force_close()
     return response
 

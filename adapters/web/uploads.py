@@ -49,6 +49,8 @@ FORM_BUDGET_BYTES = 4 * MAX_FORM_BYTES
 """The multipart bodies a process holds at once: four forms of five full-size images (about 200 MiB), or as many
 smaller ones as fit (a form takes its `Content-Length`; a chunked one, which declares none, `MAX_FORM_BYTES`)."""
 CHUNK = 64 * 1024
+SEND_AS_JPEG = ("Save or share the photo as JPEG and send it again (an iPhone's HEIC photo: share it as JPEG, or set"
+                " Settings > Camera > Formats to Most Compatible).")
 _STATEMENT = TypeAdapter(Statement)
 _ACCEPTED = ", ".join(list(FORMATS.values())[:-1]) + " or " + list(FORMATS.values())[-1]  # "JPEG, PNG or WEBP"
 
@@ -178,7 +180,8 @@ async def _image(part: BodyPartReader, index: int) -> Upload | None:
             raise ProblemError("unreadable-image", f"'{name}': the file is empty.", file=name)
         if (media_type := image_type(bytes(head[:SNIFF_BYTES]))) is None:
             raise ProblemError("unsupported-image-type",
-                               f"'{name}' is not a {_ACCEPTED} image (judged by its content).", file=name)
+                               f"'{name}' is not a {_ACCEPTED} image (judged by its content). {SEND_AS_JPEG}",
+                               file=name)
 
     content = await _read(part, MAX_IMAGE_BYTES, lambda: _too_large(name), check)
     if not content:  # no name either (`check` refuses a named empty file)

@@ -131,6 +131,7 @@ async def test_a_file_of_another_type_is_named_and_nothing_of_the_request_is_kep
     problem = await refused.json()
     assert problem["type"].endswith(":unsupported-image-type") and problem["file"] == "merdiven.jpg"
     assert "merdiven.jpg" in problem["detail"]
+    assert "as JPEG" in problem["detail"] and "Most Compatible" in problem["detail"]  # what to do: the iPhone's setting
     await assert_nothing_kept(api, mongo_uri, one)
 
 

@@ -363,6 +363,25 @@ async def test_a_dispute_body_that_does_not_arrive_in_time_is_a_408_and_nothing_
     assert await service.stored(DISPUTES) == 1
 
 
+async def test_an_upload_that_does_not_arrive_in_time_is_told_to_send_fewer_images_and_add_the_rest_later(service):
+    opened = await exchange(service, head("POST", "/v1/disputes", {**CUSTOMER, "Content-Type": "application/json",
+                                                                  "Connection": "close"}, len(OPEN)) + OPEN)
+    dispute_id = opened.json()["id"]
+    form = (b'--sinir\r\nContent-Disposition: form-data; name="statement"\r\n\r\nEkte.\r\n'
+            b'--sinir\r\nContent-Disposition: form-data; name="images"; filename="kapi.jpg"\r\n'
+            b"Content-Type: image/jpeg\r\n\r\n\xff\xd8\xff\xe0" + b"\0" * 4000 + b"\r\n--sinir--\r\n")
+    headers = {**CUSTOMER, "Content-Type": "multipart/form-data; boundary=sinir"}
+    answer = await send_slowly(service, head("POST", f"/v1/disputes/{dispute_id}/information", headers, len(form)),
+                               form, sent=200, pace=None)
+
+    assert answer.status == 408 and answer.json()["type"] == "urn:dispute-service:problem:request-timeout"
+    detail = answer.json()["detail"]
+    assert "fewer images" in detail and "/v1/disputes/{id}/information" in detail
+    slow_json = await send_slowly(service, head("POST", "/v1/disputes", {**CUSTOMER, "Content-Type": "application/json"},
+                                                len(OPEN)), OPEN, sent=20, pace=None)
+    assert slow_json.status == 408 and "images" not in slow_json.json()["detail"]  # no images to send fewer of
+
+
 @pytest.mark.parametrize("pace", SLOWNESS.values(), ids=SLOWNESS.keys())
 async def test_a_slow_webhook_is_a_408_and_nothing_is_stored(service, pace):
     request_head = head("POST", "/v1/carriers/ups/webhooks", UPS, len(WEBHOOK))
