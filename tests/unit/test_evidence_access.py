@@ -1,7 +1,8 @@
 """Viewing a case's attachments: staff see the carrier's proof and the customer's images, the customer (and an agent
 for them) only the customer's own uploads; each view is on the timeline, by whom and when, without moving the
-version a decision quotes, once per viewer and attachment an hour, and no more once the case holds its limit; the
-customer's own views are not recorded, so they never take the room staff views need."""
+version a decision quotes, once per viewer and attachment an hour, a viewer's later views no more once the case holds
+its limit while a first view still is; the customer's own views are not recorded, so they never take the room staff
+views need."""
 
 import hashlib
 from datetime import timedelta
