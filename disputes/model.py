@@ -904,12 +904,14 @@ class Dispute(BaseModel):
     def clear_flags(self, actor: Actor, reason: str, now: datetime, escalate_before: timedelta) -> None:
         """A supervisor reverses the abuse signals (with a reason on the timeline); they are not raised again
         for this case, which returns to ordinary review, its deadline watched again: one that has passed while it
-        was with a supervisor is then resolved by the deadline's rule at once (for the customer)."""
+        was with a supervisor is then resolved by the deadline's rule at once (for the customer). A case that needs a
+        supervisor for another reason (`_needs_supervisor_besides_flags`) stays with one."""
         actor.require(Role.SUPERVISOR)
         reason = self._kept_words(reason)
         if not self.abuse_flags:  # handed to a supervisor at its deadline alone: theirs to decide, nothing to clear
             raise NoFlags("This dispute carries no flags.")
-        cleared, self.abuse_flags, self.needs_supervisor = self.abuse_flags, [], False
+        cleared, self.abuse_flags = self.abuse_flags, []
+        self.needs_supervisor = self.is_active and self._needs_supervisor_besides_flags()
         self.cleared_flags = sorted({*self.cleared_flags, *cleared})
         self.assess_due = now if self.is_active else None
         self._apply(actor, "flags_cleared", now, None, {"flags": cleared, "reason": reason})
@@ -1245,16 +1247,14 @@ class Dispute(BaseModel):
     def deadline_reached(self, actor: Actor, now: datetime, appeal_window: timedelta = APPEAL_WINDOW) -> None:
         """The promise holds by construction: at the deadline the case is resolved for the customer (every claimed
         line paid, whatever its record or the recommendation says of it; of an appeal of a decision that paid part of
-        the claim, the units it did not pay), or, when it needs a supervisor (abuse signals, compensated before it was
-        reopened, or a refund or reshipment parked that may have been applied), handed to one with the highest
-        priority."""
-        unsure = any(m.parked is not ParkReason.REFUSED for m in self._parked_compensations().values())
-        begun_by = next((entry.action for entry in reversed(self.timeline) if entry.action in NEW_REVIEW), None)
-        if self.needs_supervisor or (self.compensation is not None and (begun_by != "appealed" or unsure)):
+        the claim, the units it did not pay), or, when it needs a supervisor (abuse signals, or a reason besides them:
+        `_needs_supervisor_besides_flags`), handed to one with the highest priority."""
+        if self.needs_supervisor or self._needs_supervisor_besides_flags():
             started = self.review_started_at
             handed = [e.at for e in self.timeline if e.action == "sla_deadline_reached" and e.at >= started]
             if handed and handed[-1] >= self.sla.decision_due:  # handed over at this deadline already (a test clock's
-                self.sla_check_due = None  # advance and a worker may both come): once, as the customer is told once
+                self.needs_supervisor = True  # advance and a worker may both come): once, as the customer is told
+                self.sla_check_due = None  # once; still in the supervisors' queue, as nothing sweeps it again
                 return
             told = bool(handed)
             self.priority = 3
@@ -1302,6 +1302,7 @@ class Dispute(BaseModel):
         previous = self.assignee
         self.assignee = assignee
         self._apply(actor, "assigned", now, action, {"assignee": assignee, "previous": previous})
+        self._route_appeal()
         return True
 
     def release(self, actor: Actor, now: datetime) -> None:
@@ -1456,6 +1457,7 @@ class Dispute(BaseModel):
         self._add_customer_evidence(actor, SubmissionKind.APPEAL, statement, images, now)
         self._apply(actor, "appealed", now, Action.APPEAL, {"statement": statement, "images": _refs(images)})
         self.appeal = Appeal(statement=statement, appealed_at=now)
+        self._route_appeal()
 
     def add_information(
         self, actor: Actor, statement: str, images: Sequence[CustomerImage], now: datetime, escalate_before: timedelta,
@@ -1808,10 +1810,10 @@ class Dispute(BaseModel):
         if actor.role is Role.SUPERVISOR or actor.role is Role.SERVICE:
             return
         if self.needs_supervisor:
-            flags = f" (abuse signals: {', '.join(self.abuse_flags)})" if self.abuse_flags else ""
-            raise Forbidden(
-                f"This case needs a supervisor's decision{flags}; a supervisor decides it, or clears its flags."
-            )
+            if self.abuse_flags:
+                raise Forbidden(f"This case needs a supervisor's decision (abuse signals: {', '.join(self.abuse_flags)}); "
+                                "a supervisor decides it, or clears its flags.")
+            raise Forbidden("This case needs a supervisor's decision; a supervisor decides it.")
         if self.assignee not in (None, actor.id):
             raise AssignedToAnother("The case is assigned to another investigator.", assignee=self.assignee)
         previous = self.decision
@@ -1822,8 +1824,54 @@ class Dispute(BaseModel):
             and previous.decided_by != actor.id
             and previous.decided_by_role is not Role.SERVICE  # the policy's own rejection is no colleague's
         )
-        if overturns_rejection:
-            raise Forbidden("Overriding another investigator's rejection needs a supervisor.")
+        if overturns_rejection and previous is not None:
+            whose = "a supervisor's" if previous.decided_by_role is Role.SUPERVISOR else "another investigator's"
+            raise Forbidden(f"Overriding {whose} rejection needs a supervisor.")
+
+    def _appeal_needs_supervisor(self) -> bool:
+        """An appeal under way that whoever holds it may not grant (`_check_may_decide`): the rejection appealed was
+        a supervisor's, or a person's other than the case's holder (none holding it: its decider may still take it).
+        The policy's own rejection is no one's: whoever takes its appeal may grant it."""
+        decision = self.decision
+        if not self.is_active or self._begun_by() != "appealed" or decision is None or not rejects_any(decision):
+            return False
+        if decision.decided_by_role is Role.SERVICE:
+            return False
+        return decision.decided_by_role is Role.SUPERVISOR or self.assignee not in (None, decision.decided_by)
+
+    def _route_appeal(self) -> None:
+        """Put an appeal its holder may not grant in the supervisors' queue, said on the timeline when it starts."""
+        if not self.needs_supervisor and self._appeal_needs_supervisor():
+            self.needs_supervisor = True
+            self.timeline[-1].details["needs_supervisor"] = True
+
+    def _begun_by(self) -> str | None:
+        """What began the current review of a decided case (`NEW_REVIEW`); None for its first review."""
+        return next((entry.action for entry in reversed(self.timeline) if entry.action in NEW_REVIEW), None)
+
+    def _compensated_before(self) -> bool:
+        """Whether an earlier decision's refund or reshipment was issued, or parked and may have been applied: one
+        refused for good (parked `refused`) was not (`docs/downstream.md`)."""
+        if self.compensation is None:
+            return False
+        if self._maybe_parked():
+            return True
+        if self.paid_per_line:
+            left = self.uncompensated()
+            return any(left[m.sku] < m.quantity for m in self.claimed_lines)
+        return self.compensation_issued
+
+    def _maybe_parked(self) -> bool:
+        """A refund or reshipment was parked that may have been applied (not refused for good)."""
+        return any(m.parked is not ParkReason.REFUSED for m in self._parked_compensations().values())
+
+    def _needs_supervisor_besides_flags(self) -> bool:
+        """Whether only a supervisor may decide the case's review, whatever its abuse flags: a reopening of a case
+        compensated before (`_compensated_before`), a refund or reshipment parked that may have been applied, or an
+        appeal its holder may not grant (`_appeal_needs_supervisor`)."""
+        if self._maybe_parked() or self._appeal_needs_supervisor():
+            return True
+        return self._begun_by() == "reopened" and self._compensated_before()
 
     def _high_value_unsigned(self, high_value_minor: int | None) -> bool:
         """A parcel of a high-value order (`is_high_value`, as the policy judges it too) claimed not received, whose

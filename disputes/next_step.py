@@ -506,13 +506,19 @@ def _delivery_record(dispute: Dispute, as_of: datetime | None = None) -> Words |
 
 
 def _reviewed_again(dispute: Dispute) -> Words | None:
-    """A review a supervisor reopened after a refund or reshipment: looked at again, and what was decided stands,
-    whatever this review finds (a rejection then changes nothing: `_ALREADY_PAID`). None for any other review."""
+    """A review a supervisor reopened after a refund or reshipment: looked at again, and what was decided and issued
+    stands, whatever this review finds (a rejection then changes nothing: `_ALREADY_PAID`). One parked is not told: it
+    was not issued, or may not have been (`docs/downstream.md`). None for any other review."""
     begun_by = next((entry.action for entry in reversed(dispute.timeline) if entry.action in NEW_REVIEW), None)
     if begun_by != "reopened" or dispute.compensation is None:
         return None
-    standing = (_lines_before(dispute, dispute.compensated_lines, False) if dispute.paid_per_line
-                else _PACKAGE_BEFORE[dispute.compensation, False])
+    if dispute.paid_per_line:
+        parked = {message.key for message in dispute.effects_parked}
+        issued = [line for line in dispute.compensated_lines
+                  if dispute.compensation_key(line.decision, line.outcome, line.sku) not in parked]
+        standing = _lines_before(dispute, issued, False)
+    else:
+        standing = _PACKAGE_BEFORE[dispute.compensation, False] if dispute.compensation_issued else None
     again = ("An investigator is reviewing your claim again.", "Bir uzmanımız başvurunuzu yeniden inceliyor.")
     return _join(again, standing) if standing is not None else again
 

@@ -1,6 +1,6 @@
 """Who may decide a case, what a rejection of a high-value order needs, and the audit trail of every decision."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from schemas.common import Outcome, Role
 from schemas.dispute import Claim, MissingItem, ReasonCode, Status
 from schemas.orders import DigitalKind, OrderItem
 from schemas.recommendation import PolicyRule
-from tests.factories import INVESTIGATOR, KETTLE, NOW, SUPERVISOR
+from tests.factories import CUSTOMER, INVESTIGATOR, KETTLE, NOW, OTHER_INVESTIGATOR, SUPERVISOR
 from tests.unit.policy.builders import HIGH_VALUE, OPENED_AT, dispute, evidence
 
 REPEAT_CLAIMER = CustomerHistory(tuple(PastClaim(OPENED_AT - timedelta(days=d), f"ord-{d}/shp-{d}", None) for d in (20, 60)))
@@ -35,6 +35,18 @@ def reject(d: Dispute, actor=INVESTIGATOR, override_reason: str | None = None, h
 
 def refund(d: Dispute, actor=INVESTIGATOR, note: str = "Kargo kanıt sunamadı.", override_reason: str | None = None) -> None:
     d.decide(actor, Outcome.REFUND, ReasonCode.WEAK_PROOF, note, None, NOW, override_reason)
+
+
+def appeal(d: Dispute, at: datetime = NOW + timedelta(hours=1)) -> Dispute:
+    d.file_appeal(CUSTOMER, "İmza benim değil; o gün evde değildim.", at, at + timedelta(days=14))
+    return d
+
+
+def rejected_by_a_supervisor() -> Dispute:
+    """A high-value order without a signature in its proof, rejected by a supervisor who said why (README)."""
+    d = assessed(dispute(UNSIGNED, value_minor=HIGH_VALUE))
+    reject(d, SUPERVISOR, override_reason="Kamera kaydı teslimi gösteriyor.")
+    return d
 
 
 def decided_entries(d: Dispute) -> list[dict[str, object]]:
@@ -158,3 +170,118 @@ def test_a_threshold_given_is_held_to_before_the_policy_has_assessed_the_case() 
     below.decide(INVESTIGATOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmzalı teslim.", None, NOW,
                  high_value_minor=DEFAULTS.high_value_minor)
     assert below.decision is not None and below.decision.outcome is Outcome.REJECTED
+
+
+def test_the_appeal_of_a_supervisor_s_rejection_is_in_the_supervisors_queue_and_no_investigator_grants_it() -> None:
+    d = appeal(rejected_by_a_supervisor())
+    assert d.needs_supervisor  # GET /v1/disputes?needs_supervisor=true lists it
+    d.assign(SUPERVISOR, OTHER_INVESTIGATOR.id, NOW + timedelta(hours=2))
+
+    with pytest.raises(Forbidden) as refused:
+        refund(d, OTHER_INVESTIGATOR, override_reason="İtiraz ikna edici.")
+    assert str(refused.value) == "This case needs a supervisor's decision; a supervisor decides it."
+    assert not d.decidable_by(OTHER_INVESTIGATOR) and d.decidable_by(SUPERVISOR)
+    refund(d, SUPERVISOR, override_reason="İtiraz ikna edici.")
+    assert d.decision.outcome is Outcome.REFUND and d.decision.decided_by == SUPERVISOR.id
+
+
+def test_at_its_deadline_the_appeal_of_a_supervisor_s_rejection_is_handed_to_a_supervisor_not_granted() -> None:
+    d = appeal(rejected_by_a_supervisor())
+    d.assign(SUPERVISOR, OTHER_INVESTIGATOR.id, NOW + timedelta(hours=2))
+
+    d.deadline_reached(SYSTEM, d.sla.decision_due)
+
+    assert d.decision.sequence == 1 and d.decision.outcome is Outcome.REJECTED
+    assert d.needs_supervisor and d.priority == 3
+    assert (d.timeline[-1].action, d.timeline[-1].details) == ("sla_deadline_reached", {"rule": "supervisor"})
+
+
+def test_an_appeal_of_an_investigator_s_rejection_goes_to_a_supervisor_once_a_colleague_holds_it() -> None:
+    """Its decider may grant it (README: a decided case keeps its assignee, who then has its appeal); a colleague who
+    takes it over may not, so a supervisor's queue shows it."""
+    d = dispute(evidence())
+    d.assign(INVESTIGATOR, INVESTIGATOR.id, NOW)
+    reject(d)
+    appeal(d)
+    assert not d.needs_supervisor and d.decidable_by(INVESTIGATOR)
+
+    d.release(INVESTIGATOR, NOW + timedelta(hours=2))
+    d.assign(SUPERVISOR, OTHER_INVESTIGATOR.id, NOW + timedelta(hours=3))
+
+    assert d.needs_supervisor and d.timeline[-1].details["needs_supervisor"] is True
+    with pytest.raises(Forbidden):
+        refund(d, OTHER_INVESTIGATOR, override_reason="İtiraz ikna edici.")
+    d.deadline_reached(SYSTEM, d.sla.decision_due)
+    assert d.decision.outcome is Outcome.REJECTED and d.timeline[-1].action == "sla_deadline_reached"
+
+
+def test_overturning_a_supervisor_s_rejection_is_refused_in_those_words() -> None:
+    d = appeal(rejected_by_a_supervisor())
+    d.needs_supervisor = False  # as an appeal filed before such appeals went to a supervisor was stored
+    with pytest.raises(Forbidden, match="^Overriding a supervisor's rejection needs a supervisor.$"):
+        refund(d, OTHER_INVESTIGATOR, override_reason="İtiraz ikna edici.")
+
+
+def test_the_appeal_of_a_supervisor_s_rejection_stored_out_of_their_queue_is_handed_over_at_its_deadline() -> None:
+    d = appeal(rejected_by_a_supervisor())
+    d.needs_supervisor = False  # as an appeal filed before such appeals went to a supervisor was stored
+
+    d.deadline_reached(SYSTEM, d.sla.decision_due)
+
+    assert d.decision.sequence == 1 and d.needs_supervisor
+
+
+def reopened_refund_handed_over_flagged() -> Dispute:
+    """A flagged case a supervisor refunded and reopened, handed to a supervisor at its new deadline."""
+    d = assessed(dispute(evidence()), REPEAT_CLAIMER)
+    refund(d, SUPERVISOR, override_reason="Müşteri kapıcıyla konuştu.")
+    d.reopen(SUPERVISOR, "Kargo yeni kanıt gönderdi.", NOW + timedelta(hours=1))
+    d.deadline_reached(SYSTEM, d.sla.decision_due)
+    assert d.needs_supervisor and d.is_active and d.abuse_flags == ["repeat_claims"]
+    return d
+
+
+def test_clearing_the_flags_of_a_reopened_refunded_case_keeps_it_with_a_supervisor() -> None:
+    """Refunded before its reopening, it can only be rejected now, and a supervisor decides it (README, decision
+    policy), flags or not: clearing them leaves it in the supervisors' queue, and the sweeper's next visit too."""
+    d = reopened_refund_handed_over_flagged()
+    due = d.sla.decision_due
+
+    d.clear_flags(SUPERVISOR, "Taşınma nedeniyle tekrarlanan talepler.", due + timedelta(hours=1), timedelta(hours=12))
+    assert d.needs_supervisor and d.abuse_flags == []
+    d.deadline_reached(SYSTEM, d.sla_check_due or due + timedelta(hours=1))
+
+    assert d.is_active and d.needs_supervisor and d.decision.sequence == 1
+    assert [e.action for e in d.timeline].count("sla_deadline_reached") == 1  # handed over once
+
+
+def test_a_case_handed_over_at_its_deadline_is_put_back_in_the_supervisors_queue_when_swept_again() -> None:
+    d = reopened_refund_handed_over_flagged()
+    d.needs_supervisor = False  # as a flag clearing stored it before it kept the other reasons
+    d.sla_check_due = d.sla.decision_due + timedelta(hours=1)
+
+    d.deadline_reached(SYSTEM, d.sla_check_due)
+
+    assert d.needs_supervisor and d.sla_check_due is None and d.is_active
+
+
+def test_clearing_the_flags_of_an_appeal_of_a_supervisor_s_rejection_keeps_it_with_a_supervisor() -> None:
+    d = assessed(dispute(evidence()), REPEAT_CLAIMER)
+    reject(d, SUPERVISOR)
+    appeal(d)
+
+    d.clear_flags(SUPERVISOR, "Taşınma nedeniyle tekrarlanan talepler.", NOW + timedelta(hours=2), timedelta(hours=12))
+
+    assert d.needs_supervisor and not d.decidable_by(INVESTIGATOR)
+
+
+def test_clearing_the_flags_of_a_case_handed_over_for_them_alone_resolves_it_by_the_deadline_rule() -> None:
+    d = assessed(dispute(evidence()), REPEAT_CLAIMER)
+    d.deadline_reached(SYSTEM, d.sla.decision_due)
+    assert d.needs_supervisor and d.decision is None
+
+    d.clear_flags(SUPERVISOR, "Taşınma nedeniyle tekrarlanan talepler.", d.sla.decision_due, timedelta(hours=12))
+    assert not d.needs_supervisor
+    d.deadline_reached(SYSTEM, d.sla.decision_due + timedelta(minutes=1))
+
+    assert d.decision.outcome is Outcome.REFUND and d.decision.reason_code is ReasonCode.DEADLINE_REACHED

@@ -295,3 +295,76 @@ async def test_a_carrier_held_liable_before_a_refused_refund_is_held_liable_once
                    if e.kind is EffectKind.CARRIER_LIABILITY]
     assert len(liabilities) == 1
     assert [called for called, _ in downstream.calls].count("finance") == 1
+
+
+def reopening_receipt(dispute: Dispute) -> tuple[str, str]:
+    receipt = next(m.payload for m in dispute.outbox
+                   if m.kind is EffectKind.NOTIFICATION and m.payload["template"] == "dispute_reopened")
+    return receipt["message_en"], receipt["message"]
+
+
+@pytest.mark.parametrize("failure", [
+    pytest.param(REFUSED, id="refused for good: not issued"),
+    pytest.param(NO_ANSWER, id="no answer: maybe issued, maybe not"),
+])
+async def test_reopening_after_a_parked_refund_does_not_tell_the_customer_the_refund_stands(
+    service, request_for, relay, downstream, clock, repository, failure
+):
+    """The refund's own decision_made was parked with it: the customer never heard of a refund, and none was paid
+    (or none is known to be). docs/downstream.md: a parked refund was not issued."""
+    dispute = await parked_refund(service, request_for, relay, downstream, clock, failure)
+
+    english, turkish = reopening_receipt(repository.docs[dispute.id])
+    assert english.startswith("An investigator is reviewing your claim again. You will have our answer")
+    assert turkish.startswith("Bir uzmanımız başvurunuzu yeniden inceliyor. En geç")
+    assert "stands" not in english and "refund" not in english and "iade" not in turkish
+    assert next_step(repository.docs[dispute.id], timedelta(days=14))[0] == english
+
+
+async def test_reopening_after_one_missing_line_s_refund_was_refused_tells_only_the_refund_paid_as_standing(
+    repository, clock, relay, downstream
+):
+    """The kettle's refund (1,299.00 TRY) was paid, the two glasses' (2 × 45.00 TRY) refused for good."""
+    boxes = DisputeService(repository, InMemoryOrders([BOX]), clock, Rules())
+    lines = (MissingItem(sku="sku-glass", quantity=2), MissingItem(sku="sku-kettle", quantity=1))
+    request = OpenRequest("ord-box", None, "Eksik.", Resolution.REFUND, claim=Claim.MISSING_ITEMS, missing_items=lines)
+    dispute = (await boxes.open(CUSTOMER, request, None)).dispute
+    await boxes.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Tümü.", None)
+    downstream.failures = [None, REFUSED]  # the glasses' refund refused, the kettle's paid
+    await relay_until_settled(relay, clock)
+
+    await boxes.reopen(SUPERVISOR, dispute.id, "Bardak iadesi reddedildi.")
+
+    english, turkish = reopening_receipt(repository.docs[dispute.id])
+    assert english.startswith("An investigator is reviewing your claim again. "
+                              "Decided before and standing: the refund of 1,299.00 TRY.")
+    assert turkish.startswith("Bir uzmanımız başvurunuzu yeniden inceliyor. "
+                              "Daha önce kararlaştırılan ve geçerli olan: 1.299,00 TL tutarındaki iade.")
+
+
+async def test_at_its_deadline_a_reopened_case_whose_refund_was_refused_for_good_is_resolved_for_the_customer(
+    service, request_for, relay, downstream, clock, repository
+):
+    """Nothing was paid, so it was not compensated before its reopening (README, decision policy): the deadline rule
+    refunds it in full, under the new decision's key, rather than handing it to a supervisor."""
+    dispute = await parked_refund(service, request_for, relay, downstream, clock, REFUSED)
+    stored = await repository.get(dispute.id)
+
+    stored.deadline_reached(SYSTEM, stored.sla.decision_due)
+
+    assert stored.decision is not None and stored.decision.sequence == 2
+    assert (stored.decision.outcome, stored.decision.reason_code) == (Outcome.REFUND, ReasonCode.DEADLINE_REACHED)
+    assert not stored.needs_supervisor
+    assert [m.key for m in stored.outbox if m.kind is EffectKind.REFUND] == [f"{dispute.id}:d2:refund"]
+
+
+async def test_at_its_deadline_a_reopened_case_whose_refund_may_have_been_paid_goes_to_a_supervisor(
+    service, request_for, relay, downstream, clock, repository
+):
+    dispute = await parked_refund(service, request_for, relay, downstream, clock, NO_ANSWER)
+    stored = await repository.get(dispute.id)
+
+    stored.deadline_reached(SYSTEM, stored.sla.decision_due)
+
+    assert stored.decision is not None and stored.decision.sequence == 1
+    assert stored.needs_supervisor and stored.timeline[-1].action == "sla_deadline_reached"
