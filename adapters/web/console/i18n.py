@@ -327,6 +327,24 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "attachment_views_limit_reached": ("repeated attachment views no longer recorded",
                                            "ek görüntülemelerinin tekrarları artık kaydedilmiyor"),
     },
+    "effect": {  # what a parked message was (`EffectKind`)
+        "refund": ("refund", "iade"),
+        "reship": ("reshipment", "yeniden gönderim"),
+        "notification": ("message to the customer", "müşteriye mesaj"),
+        "staff_alert": ("alert to staff", "personel uyarısı"),
+        "customer_risk": ("risk signal to the account service", "hesap servisine risk sinyali"),
+        "carrier_liability": ("carrier liability record", "kargo firması sorumluluk kaydı"),
+        "account_restriction": ("account restriction", "hesap kısıtlaması"),
+    },
+    "parked": {  # why it was parked, and so whether it may have happened (docs/downstream.md)
+        "refused": ("refused for good: it did not happen", "kesin olarak reddedildi: gerçekleşmedi"),
+        "refused_on_retry": ("refused on a retry, after an attempt with no clear answer: it may have happened; check "
+                             "with the service by its key",
+                             "net yanıt alınamayan bir denemeden sonra tekrarında reddedildi: gerçekleşmiş olabilir; "
+                             "servise anahtarıyla sorun"),
+        "out_of_attempts": ("no answer within its attempts: it may have happened; check with the service by its key",
+                            "denemeleri içinde yanıt alınamadı: gerçekleşmiş olabilir; servise anahtarıyla sorun"),
+    },
 }
 TEXTS |= {f"{kind}.{code}": words for kind, codes in CODES.items() for code, words in codes.items()}
 # A digital order's delivery record, a question waiting for the customer's answer, the restriction form's safe Enter.
