@@ -821,6 +821,7 @@ class InMemoryReports:
             decided=sum(f.outcome is not None for f in facts),
             within_sla=sum(f.within_sla is True for f in facts),
             automatic=sum(f.automatic for f in facts),
+            by_deadline_rule=sum(f.by_deadline_rule for f in facts),
             median_hours_to_decision=_percentile(hours, 0.5),
             p95_hours_to_decision=_percentile(hours, 0.95),
         )

@@ -567,6 +567,8 @@ class SlaFigures:
     automatic: int
     median_hours_to_decision: float | None
     p95_hours_to_decision: float | None
+    by_deadline_rule: int = 0
+    """Decided by the deadline rule (`ReportFacts.by_deadline_rule`), apart from `automatic`."""
 
 
 @dataclass(frozen=True, slots=True)

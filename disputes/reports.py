@@ -13,7 +13,9 @@ The SLA report and the response times count disputes: decided when they have a d
 runs from the opening to the first message to the customer, question to them or decision
 (`disputes.conversation.RESPONSES`); time to decision, to the latest decision; within SLA, when the latest decision
 kept the deadline it was taken against (`Decision.decision_due`: its review's, not the one an appeal or a reopening
-since has set).
+since has set); automatic, when the policy decided it on its own (`Dispute.record_assessment`), and by the deadline
+rule, when nobody decided it by its deadline and the service resolved it for the customer (`Dispute.deadline_reached`):
+the latter is a deadline the team missed, never counted as the policy's automation.
 
 The reports count real cases only (`reported`): a case on a test clock is the sandbox's, opened and decided on a time
 of its own, so it counts in none of them."""
@@ -26,6 +28,7 @@ from disputes.conversation import RESPONSES
 from disputes.model import Dispute
 from disputes.sla import decided_in_time
 from schemas.common import Outcome, Role
+from schemas.dispute import ReasonCode
 from schemas.proof import ProofStatus
 
 DECIDED = "decided"
@@ -53,6 +56,8 @@ class ReportFacts:
     """How many of the case's decisions had each outcome (every outcome named, 0 when none had it)."""
     partial: bool = False
     """A claim of items missing from a delivered package: its outcome is counted apart from whole packages'."""
+    by_deadline_rule: bool = False
+    """The latest decision is the deadline rule's (none took it by the deadline), not counted as `automatic`."""
 
 
 def reported(dispute: Dispute) -> bool:
@@ -69,6 +74,8 @@ def report_facts(dispute: Dispute) -> ReportFacts:
         """From the opening; 0 for what was in hand at it (a proof pushed before the case opened)."""
         return max(0.0, round((at - dispute.opened_at).total_seconds() / 3600, 3)) if at else None
 
+    by_service = decision is not None and decision.decided_by_role is Role.SERVICE
+    by_deadline_rule = by_service and decision is not None and decision.reason_code is ReasonCode.DEADLINE_REACHED
     return ReportFacts(
         outcome=decision.outcome if decision else None,
         signature=any(p.signature for p in proofs),
@@ -79,8 +86,9 @@ def report_facts(dispute: Dispute) -> ReportFacts:
         hours_to_first_response=hours(next((e.at for e in dispute.timeline if e.action in RESPONSES), None)),
         hours_to_decision=hours(decision.decided_at if decision else None),
         within_sla=decided_in_time(decision, decision.decision_due or dispute.sla.decision_due) if decision else None,
-        automatic=decision is not None and decision.decided_by_role is Role.SERVICE,
+        automatic=by_service and not by_deadline_rule,
         liability_minor=dispute.claimed_value_minor if dispute.liability_claimed else 0,
         decisions={o.value: decided[o.value] for o in Outcome},
         partial=dispute.partial,
+        by_deadline_rule=by_deadline_rule,
     )

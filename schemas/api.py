@@ -603,7 +603,12 @@ class SlaReport(_Output):
     disputes: int
     decided: int
     decided_within_sla: float | None
-    auto_resolution_rate: float | None
+    auto_resolution_rate: float | None = Field(description=(
+        "The share of the decided disputes whose latest decision the decision policy took on its own; the deadline "
+        "rule's decisions are not among them (`deadline_rule_rate`)."))
+    deadline_rule_rate: float | None = Field(description=(
+        "The share of the decided disputes nobody decided by their deadline, which the service then resolved for the "
+        "customer by the deadline rule (reason `deadline_reached`): deadlines missed, not automation."))
     median_hours_to_decision: float | None
     p95_hours_to_decision: float | None
 

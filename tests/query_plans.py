@@ -27,6 +27,8 @@ ALLOWED: dict[tuple[str, frozenset[str]], str] = {
     ("raw_payloads", frozenset({"due.raw_check"})): "start-up migration, once per database: raw bodies not due for a check",
     ("disputes", frozenset({"facts.hours_to_proof"})):
         "start-up migration, once per database: report facts stored with negative hours to proof",
+    ("disputes", frozenset({"decision.decided_by_role", "decision.reason_code", "facts.by_deadline_rule"})):
+        "start-up migration, once per database: the deadline rule's decisions stored as automatic in report facts",
     ("disputes", frozenset({"anonymised_at", "closed_at", "due.retention"})):
         "start-up migration, once per database: closed cases stored before their personal data was anonymised",
 }

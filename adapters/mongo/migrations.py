@@ -84,6 +84,11 @@ Handed over, marked: open cases the decision deadline handed to a supervisor bef
 `needs_supervisor` (in the supervisors' queue, and decided by one only) are marked, as `Dispute.deadline_reached`
 marks them now.
 
+Deadline rule apart: cases whose latest decision is the deadline rule's (the service's, reason `deadline_reached`)
+counted it as automatic in their report facts; they are written as their next save would write them
+(`facts.automatic` false, `facts.by_deadline_rule` true), so the SLA report tells them apart on cases never saved
+again.
+
 Each step that changes what a case shows writes it at a new version, so its `ETag` changes too."""
 
 from collections.abc import Awaitable, Callable
@@ -163,6 +168,7 @@ PLACEHOLDER_TIMES = "placeholder_times"
 ORDER_PLACEHOLDER = "order_placeholder_time"
 HANDED_OVER_MARKED = "handed_over_marked"
 RELABELLED_NEED = "decision_deadline_moved"
+DEADLINE_RULE_APART = "deadline_rule_apart"
 HANDED_OVER = "sla_deadline_reached"
 NEW_VERSION: Doc = {"$inc": {"version": 1}}
 """A change to what a case shows is a new version (its ETag), as every save makes one."""
@@ -181,6 +187,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
         CHANNELS_RECORDED: _channels_recorded, PERSONAL_DATA_DUE: _personal_data_due,
         ANONYMISED_AGAIN: _anonymised_again, PLACEHOLDER_TIMES: _placeholder_times,
         ORDER_PLACEHOLDER: _order_placeholder, HANDED_OVER_MARKED: _handed_over_marked,
+        DEADLINE_RULE_APART: _deadline_rule_apart,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     pending = [name for name in steps if name not in done]
@@ -426,6 +433,13 @@ async def _decisions_in_their_deadline(db: AsyncDatabase[Doc]) -> int:
             current = {"_id": doc["_id"], "version": doc["version"]}
             changed += (await db[DISPUTES].update_one(current, {"$set": {"facts.within_sla": within}})).modified_count
     return changed
+
+
+async def _deadline_rule_apart(db: AsyncDatabase[Doc]) -> int:
+    forced = {"decision.decided_by_role": "service", "decision.reason_code": "deadline_reached",
+              "facts.by_deadline_rule": {"$ne": True}}
+    update = {"$set": {"facts.automatic": False, "facts.by_deadline_rule": True}}
+    return (await db[DISPUTES].update_many(forced, update)).modified_count
 
 
 async def _channels_recorded(db: AsyncDatabase[Doc]) -> int:

@@ -118,6 +118,7 @@ class MongoReports:
                 "decided": {"$sum": {"$cond": [{"$ne": ["$facts.outcome", None]}, 1, 0]}},
                 "within_sla": {"$sum": {"$cond": [{"$eq": ["$facts.within_sla", True]}, 1, 0]}},
                 "automatic": {"$sum": {"$cond": ["$facts.automatic", 1, 0]}},
+                "by_deadline_rule": {"$sum": {"$cond": [{"$eq": ["$facts.by_deadline_rule", True]}, 1, 0]}},
                 "hours_to_decision": {
                     "$percentile": {"input": "$facts.hours_to_decision", "p": [0.5, 0.95], "method": "approximate"}
                 },
@@ -128,7 +129,8 @@ class MongoReports:
             return SlaFigures(0, 0, 0, 0, None, None)
         row = rows[0]
         median, p95 = row["hours_to_decision"] or (None, None)
-        return SlaFigures(row["disputes"], row["decided"], row["within_sla"], row["automatic"], median, p95)
+        return SlaFigures(row["disputes"], row["decided"], row["within_sla"], row["automatic"], median, p95,
+                          row["by_deadline_rule"])
 
     async def response_times(self, start: datetime, end: datetime) -> ResponseTimes:
         return ResponseTimes(

@@ -72,6 +72,7 @@ async def sla_report(call: Call) -> web.Response:
         decided=decided,
         decided_within_sla=round(figures.within_sla / decided, 3) if decided else None,
         auto_resolution_rate=round(figures.automatic / decided, 3) if decided else None,
+        deadline_rule_rate=round(figures.by_deadline_rule / decided, 3) if decided else None,
         median_hours_to_decision=figures.median_hours_to_decision,
         p95_hours_to_decision=figures.p95_hours_to_decision,
     )

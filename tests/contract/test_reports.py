@@ -225,6 +225,23 @@ async def test_a_decision_the_deadline_rule_takes_as_the_deadline_comes_kept_it(
     assert (sla.decided, sla.within_sla) == (2, 1)
 
 
+async def test_the_sla_report_counts_the_deadline_rule_s_decisions_apart_from_the_policy_s_automatic_ones(
+    cases: Cases,
+) -> None:
+    """Both are the service's: one the policy took on its own, two nobody took by the deadline (README, reports)."""
+    policy = await cases.open()
+    await cases.change(policy.id, lambda d: d.decide(
+        SYSTEM, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW + timedelta(hours=5)
+    ))
+    for _ in range(2):
+        forced = await cases.open()
+        await cases.change(forced.id, lambda d: d.deadline_reached(SYSTEM, d.sla.decision_due))
+
+    sla = await cases.storage.reports.sla(START, END)
+
+    assert (sla.decided, sla.automatic, sla.by_deadline_rule) == (3, 1, 2)
+
+
 def _appeal(at: timedelta) -> Callable[[Dispute], None]:
     """The customer appeals `at` after the decision, which starts a review with deadlines of its own."""
     def appeal(dispute: Dispute) -> None:

@@ -52,6 +52,7 @@ async def test_the_sla_report_measures_decisions_against_their_deadlines(api):
     report = await (await api.get(f"/v1/reports/sla?{PERIOD}", headers=INVESTIGATOR)).json()
     assert (report["disputes"], report["decided"], report["decided_within_sla"]) == (2, 1, 1.0)
     assert report["auto_resolution_rate"] == 0 and report["median_hours_to_decision"] < 1
+    assert report["deadline_rule_rate"] == 0
 
 
 async def test_reports_need_staff_and_a_valid_period(api):

@@ -313,7 +313,7 @@ ALL_MIGRATIONS = {  # the migrations the module's docstring lists, by the names 
     "purge_flags_dropped", "pushes_kept", "refs_cited", "images_checked", "raws_checked", "copies_rechecked",
     "events_in_order", "earlier_pushes_read", "events_by_push", "proof_hours_not_negative",
     "decisions_in_their_deadline", "channels_recorded", "personal_data_due", "anonymised_again",
-    "placeholder_times", "order_placeholder_time", "handed_over_marked",
+    "placeholder_times", "order_placeholder_time", "handed_over_marked", "deadline_rule_apart",
 }
 
 
@@ -432,6 +432,21 @@ async def test_a_late_decision_appealed_before_decisions_kept_their_deadline_rep
     assert (sla.decided, sla.within_sla) == (1, 0)
     assert await migrate(mongo_db) == 0
     query_audit.commands.clear()  # the migration scans once, on purpose
+
+
+async def test_a_case_the_deadline_rule_resolved_before_it_was_told_apart_is_no_automatic_resolution(mongo_db, query_audit):
+    disputes = MongoDisputes.in_database(mongo_db)
+    service = DisputeService(disputes, InMemoryOrders([order()]), FixedClock(NOW), Rules())
+    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    reports = MongoReports(mongo_db[DISPUTES])
+    await service.apply_timed(SYSTEM, opened.id, lambda d, now: d.deadline_reached(SYSTEM, d.sla.decision_due))
+    as_stored_before = {"$unset": {"facts.by_deadline_rule": ""}, "$set": {"facts.automatic": True}}
+    await mongo_db[DISPUTES].update_one({"_id": opened.id}, as_stored_before)
+
+    assert await migrate(mongo_db) >= 1
+    sla = await reports.sla(NOW - timedelta(days=1), NOW + timedelta(days=1))
+    assert (sla.decided, sla.automatic, sla.by_deadline_rule) == (1, 0, 1)
+    assert await migrate(mongo_db) == 0
 
 
 async def test_cases_stored_before_channels_were_recorded_are_found_by_the_order_page_filter(mongo_db, query_audit):

@@ -14,6 +14,7 @@ from schemas.dispute import Evidence, ReasonCode
 from schemas.proof import ProofSource
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW
 from tests.unit.test_evidence import proof
+from tests.unit.test_next_step_table import DUE, case
 
 
 @pytest.mark.parametrize(("received", "hours"), [
@@ -90,3 +91,13 @@ async def test_a_decision_stored_without_its_deadline_whose_review_recorded_none
     _appealed(dispute)
 
     assert _stored_before_decisions_kept_their_deadline(dispute).decision.decision_due == dispute.sla.decision_due
+
+
+def test_a_decision_the_deadline_rule_forced_is_told_apart_from_the_policy_s_automatic_one() -> None:
+    forced = case("delivered")
+    forced.deadline_reached(SYSTEM, DUE)  # nobody decided by the deadline: resolved for the customer by the rule
+    by_policy = case("delivered")
+    by_policy.decide(SYSTEM, Outcome.REFUND, ReasonCode.WEAK_PROOF, "Politika.", None, NOW)
+
+    assert (report_facts(forced).automatic, report_facts(forced).by_deadline_rule) == (False, True)
+    assert (report_facts(by_policy).automatic, report_facts(by_policy).by_deadline_rule) == (True, False)
