@@ -29,6 +29,10 @@ ALLOWED: dict[tuple[str, frozenset[str]], str] = {
         "start-up migration, once per database: report facts stored with negative hours to proof",
     ("disputes", frozenset({"decision.decided_by_role", "decision.reason_code", "facts.by_deadline_rule"})):
         "start-up migration, once per database: the deadline rule's decisions stored as automatic in report facts",
+    ("disputes", frozenset({"order.placed_at"})):
+        "start-up migration, once per database: cases stored with the order service's placeholder time",
+    ("disputes", frozenset({"needs_supervisor", "status", "timeline.action"})):
+        "start-up migration, once per database: cases handed to a supervisor before such a case was marked",
     ("disputes", frozenset({"anonymised_at", "closed_at", "due.retention"})):
         "start-up migration, once per database: closed cases stored before their personal data was anonymised",
 }
