@@ -39,15 +39,20 @@ answering the same as before).
    Where the field holds one scalar type in every document, all entries have that type, so the same
    statement restricted to it (`type_score = ?`) reads the index in order and stops at the page's end.
 
-5. A sorted find-and-modify (`find_one_and_update(..., sort=...)`, how due work is claimed). mongoeco picks
-   its document by loading and decoding every document of the collection and sorting the matches in Python
-   (`_sqlite_modify_ops.update_with_operation` refuses SQL whenever there is a sort). Where the sort is one
-   ascending field with a single-field index partial on that field's existence (every document the filter
-   can match, since it compares that field), and no document holds an array or an object there (asked once
-   and kept like the answers of 2), the index's entries are in the sort's order (by type, then value), so
-   the first entry whose document matches the filter (mongoeco's SQL for it, when mongoeco itself would run
-   the filter as SQL) is the document mongoeco would pick: mongoeco is handed that document alone and checks,
-   sorts and updates it as before.
+5. Reading in the order of a field whose index is partial on its existence: a sorted find-and-modify
+   (`find_one_and_update(..., sort=...)`, how one item of due work is claimed), and a sorted find (the ids of the
+   earliest due, how a batch is claimed; the messages and the pushed events waiting, read for /metrics). For the
+   find-and-modify mongoeco loads and decodes every document of the collection and sorts the matches in Python
+   (`_sqlite_modify_ops.update_with_operation` refuses SQL whenever there is a sort); for the find it sorts from an
+   index only when the index has no filter, so it tests every document of the collection in SQL and sorts the matches.
+   Where the sort is one ascending field with a single-field index partial on that field's existence, the filter
+   holds only documents that have the field (a comparison of it with values other than null, or `$exists: true`:
+   every one has an entry in that index), and no document holds an array or an object there (asked once and kept
+   like the answers of 2), the index's entries are in the sort's order (by type, then value), so reading them in
+   order with mongoeco's SQL for the filter (when mongoeco itself would run the filter as SQL), up to the limit,
+   finds the documents mongoeco would: the find reads them alone, and the find-and-modify hands mongoeco the first
+   alone, which it checks, sorts and updates as before. The work follows the documents holding the field (the work
+   due, of one kind), not the collection.
 
 6. Filters naming the `_id` among other conditions (`{"_id": id, "version": 3}`: a compare-and-set save, a
    lease released by its holder, `{"_id": {"$in": ids}, ...}`). mongoeco finds the document by its storage
@@ -126,6 +131,7 @@ from mongoeco._types.aliases import Document
 from mongoeco.core.query_plan import (
     AndCondition,
     EqualsCondition,
+    ExistsCondition,
     GreaterThanCondition,
     GreaterThanOrEqualCondition,
     InCondition,
@@ -249,6 +255,10 @@ class SQLiteEngine(_SQLiteEngine):
         built = super()._build_scalar_sort_select_sql(
             db_name, coll_name, plan, select_clause=select_clause, sort=sort, skip=skip, limit=limit, hint=hint
         )
+        if hint is None and (built is None or "scalar_index_entries" not in built[0]):
+            in_order = self._in_existence_index_order(db_name, coll_name, plan, sort, select_clause, skip, limit)
+            if in_order is not None:
+                return in_order  # see 5
         if built is None or "scalar_index_entries" not in built[0] or sort[0][1] != 1:
             return built  # mongoeco's own statement, or one that does not read an index
         field = sort[0][0]
@@ -386,36 +396,57 @@ class SQLiteEngine(_SQLiteEngine):
     def _first_in_sort_order(self, db_name: str, coll_name: str, operation: Any) -> list[tuple[str, Document]] | None:
         """The document a sorted update would pick (as a list of at most one), or None to let mongoeco look."""
         semantics = compile_update_semantics(operation)
-        sort = semantics.sort
-        if not sort or len(sort) != 1 or sort[0][1] != 1 or semantics.collation is not None:
-            return None
-        field = sort[0][0]
-        index = self._existence_index(db_name, coll_name, field)
         if (
-            index is None
+            semantics.collation is not None
             or semantics.selector_plan is not None
             or self._dialect_requires_python_fallback(semantics.dialect)
-            or self._field_traverses_array_in_collection(db_name, coll_name, field)
-            or self._field_holds_array_or_object_in_collection(db_name, coll_name, field)
         ):
             return None
         find = compile_find_semantics(semantics.filter_spec, plan=semantics.query_plan, limit=1, dialect=semantics.dialect)
         if not self._compile_read_execution_plan(db_name, coll_name, find, select_clause="storage_key, document").use_sql:
             return None  # mongoeco would not trust its SQL for this filter
-        conn = self._require_connection()
-        collection_id = self._lookup_collection_id(conn, db_name, coll_name)
-        where, params = self._translate_query_plan_with_multikey(db_name, coll_name, semantics.query_plan)
-        row = conn.execute(
-            "SELECT documents.storage_key, documents.document "
-            f"FROM scalar_index_entries INDEXED BY {self._quote_identifier(str(index['scalar_physical_name']))} "
-            "JOIN documents ON documents.db_name = ? AND documents.coll_name = ? "
-            "AND documents.storage_key = scalar_index_entries.storage_key "
-            "WHERE scalar_index_entries.collection_id = ? AND scalar_index_entries.index_name = ? "
-            f"AND ({where}) ORDER BY scalar_index_entries.type_score, scalar_index_entries.element_key, "
-            "scalar_index_entries.storage_key LIMIT 1",
-            (db_name, coll_name, collection_id, index["name"], *params),
-        ).fetchone()
+        statement = self._in_existence_index_order(
+            db_name, coll_name, semantics.query_plan, semantics.sort, "storage_key, document", 0, 1
+        )
+        if statement is None:
+            return None
+        row = self._require_connection().execute(*statement).fetchone()
         return [] if row is None else [(row[0], self._deserialize_document(row[1]))]
+
+    def _in_existence_index_order(
+        self, db_name: str, coll_name: str, plan: QueryNode, sort: Any, select_clause: str, skip: int, limit: int | None
+    ) -> tuple[str, list[object]] | None:
+        """The statement reading the documents `plan` matches in the order of `sort` from the sort field's index
+        partial on its existence (see 5), or None where that index cannot give mongoeco's answer."""
+        if not sort or len(sort) != 1 or sort[0][1] != 1:
+            return None
+        field = sort[0][0]
+        index = self._existence_index(db_name, coll_name, field)
+        if (
+            index is None
+            or not _requires_field(plan, field)
+            or self._field_traverses_array_in_collection(db_name, coll_name, field)
+            or self._field_holds_array_or_object_in_collection(db_name, coll_name, field)
+        ):
+            return None
+        collection_id = self._lookup_collection_id(self._require_connection(), db_name, coll_name)
+        if collection_id is None:
+            return None
+        return build_select_statement_with_custom_order(
+            select_clause=self._resolve_select_clause_for_scalar_sort(select_clause),
+            from_clause=(
+                f"scalar_index_entries INDEXED BY {self._quote_identifier(str(index['scalar_physical_name']))} "
+                "JOIN documents ON documents.db_name = ? AND documents.coll_name = ? "
+                "AND documents.storage_key = scalar_index_entries.storage_key"
+            ),
+            namespace_sql="scalar_index_entries.collection_id = ? AND scalar_index_entries.index_name = ?",
+            namespace_params=(db_name, coll_name, collection_id, index["name"]),
+            where_fragment=self._translate_query_plan_with_multikey(db_name, coll_name, plan),
+            order_sql=(" ORDER BY scalar_index_entries.type_score, scalar_index_entries.element_key, "
+                       "scalar_index_entries.storage_key"),
+            skip=skip,
+            limit=limit,
+        )
 
     def _existence_index(self, db_name: str, coll_name: str, field: str) -> EngineIndexRecord | None:
         """A single-field index on `field` holding every document where it exists (and only those)."""
@@ -564,6 +595,22 @@ def _about_none_of(key: tuple[str, str, str], paths: frozenset[str]) -> bool:
         return False
     field = argument.rpartition(":")[0] if kind in _ABOUT_A_FIELD_AND_MORE else argument
     return not any(field == path or field.startswith(path + ".") or path.startswith(field + ".") for path in paths)
+
+
+def _requires_field(plan: QueryNode, field: str) -> bool:
+    """Whether every document `plan` matches holds `field` (so has an entry in an index partial on its existence): a
+    condition of the filter (or of its top-level `$and`) compares it with values other than null, or is `$exists: true`."""
+    clauses = plan.clauses if isinstance(plan, AndCondition) else (plan,)
+    for clause in clauses:
+        if getattr(clause, "field", None) != field:
+            continue
+        if isinstance(clause, ExistsCondition) and clause.value is True:
+            return True
+        if isinstance(clause, (EqualsCondition, *_RANGE_TYPES)) and clause.value is not None:
+            return True
+        if isinstance(clause, InCondition) and clause.values and None not in clause.values:
+            return True
+    return False
 
 
 def _exact_ids(plan: QueryNode) -> tuple[object, ...]:

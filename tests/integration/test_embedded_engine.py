@@ -361,6 +361,61 @@ async def test_a_sorted_claim_answers_as_on_mongoeco_when_a_task_holds_an_array_
     assert "t-odd" in claims["plain"]
 
 
+async def earliest_due(coll: Any) -> list[list[str]]:
+    """Sorted finds as the service's schedule and /metrics run them: the ids of the earliest due and free (a batch's
+    claim), a shorter batch, and every task that has a due time (the work waiting), by due time."""
+    now = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
+    query = {"due": {"$lte": now}, "lease": {"$not": {"$gt": now}}}
+    return [
+        [d["_id"] async for d in coll.find(query, {"_id": 1}).sort("due", 1).limit(10)],
+        [d["_id"] async for d in coll.find(query, {"_id": 1}).sort("due", 1).limit(2)],
+        [d["_id"] async for d in coll.find({"due": {"$exists": True}}, {"_id": 1}).sort("due", 1)],
+    ]
+
+
+async def test_mongoeco_tests_every_document_for_the_earliest_due_and_the_adapted_engine_reads_its_index(
+    tmp_path, monkeypatch
+):
+    """A batch of due tasks among 40, then among 40 and 400 with nothing due: SQLite's work for the batch grows with
+    the collection on mongoeco, not on the adapted engine, and the answers are the same."""
+    answers, work = {}, {}
+    for name, engine_class in ENGINES.items():
+        for more in (0, 400):
+            path = str(tmp_path / f"{name}-{more}.sqlite")
+            seen = traced(monkeypatch)
+            async with claimable(engine_class, path) as coll:
+                if more:
+                    await coll.insert_many([{"_id": f"u-{n:03d}", "v": n} for n in range(more)])
+                await earliest_due(coll)  # the planner learns what the collection holds
+                seen.clear()
+                answers[name, more] = await earliest_due(coll)
+            work[name, more] = sqlite_work(path, page_reads(seen))
+    by_due = ["t-25", "t-31", "t-18", "t-03"]  # t-07 is due first (9:01) but held
+    assert all(answer == [by_due, by_due[:2], ["t-07", *by_due]] for answer in answers.values()), answers
+    assert work["plain", 400] > 4 * work["plain", 0], work
+    assert work["adapted", 400] <= 1.1 * work["adapted", 0], work
+
+
+@pytest.mark.parametrize("odd", [
+    {"due": None}, {"due": "soon"}, {"due": 3}, {"due": datetime(2026, 11, 18, 9, 0, tzinfo=UTC)},
+    {"due": [datetime(2026, 11, 18, 9, 0, tzinfo=UTC)]}, {"due": {"at": 1}},
+])
+async def test_finds_sorted_by_a_due_time_answer_as_on_mongoeco_whatever_a_task_holds_there(tmp_path, odd):
+    """Tasks holding at `due` a null, a string, a number, a date equal to another's, an array or an object, and finds
+    whose filter does not hold only tasks with a due time (ordered with those that have none, first)."""
+    answers = {}
+    for name, engine_class in ENGINES.items():
+        async with claimable(engine_class, str(tmp_path / f"{name}.sqlite")) as coll:
+            await coll.insert_one({"_id": "t-odd", "v": 99} | odd)
+            answers[name] = [
+                *await earliest_due(coll),
+                [d["_id"] async for d in coll.find({"v": {"$gte": 20}}, {"_id": 1}).sort("due", 1).limit(6)],
+                [d["_id"] async for d in coll.find({"due": {"$in": [None, 3]}}, {"_id": 1}).sort("due", 1).limit(6)],
+                [d["_id"] async for d in coll.find({"due": {"$ne": 3}}, {"_id": 1}).sort("due", 1).skip(30).limit(20)],
+            ]
+    assert answers["adapted"] == answers["plain"]
+
+
 async def test_mongoeco_tests_every_document_for_a_filter_on_the_id_and_more_and_the_adapted_engine_does_not(
     tmp_path, monkeypatch
 ):
