@@ -123,9 +123,8 @@ def _watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
 async def _serve(data_dir: Path | None, host: str, port: int, parent: int | None) -> None:
     from mongoeco.engines.base import AsyncStorageEngine
     from mongoeco.engines.memory import MemoryEngine
-    from mongoeco.wire import AsyncMongoEcoProxyServer
 
-    from adapters.mongo.engine import SQLiteEngine
+    from adapters.mongo.engine import EmbeddedServer, SQLiteEngine
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -138,7 +137,7 @@ async def _serve(data_dir: Path | None, host: str, port: int, parent: int | None
     engine: AsyncStorageEngine = MemoryEngine() if database is None else SQLiteEngine(str(database))
     async with contextlib.AsyncExitStack() as stack:
         try:
-            server = await stack.enter_async_context(AsyncMongoEcoProxyServer(engine=engine, host=host, port=port))
+            server = await stack.enter_async_context(EmbeddedServer(engine=engine, host=host, port=port))
         except sqlite3.Error as error:  # a file that is no database, or that cannot be opened or written
             raise DidNotStart(f"{database}: {_why_not_opened(database) or error}") from None
         except OSError as error:  # the address

@@ -105,12 +105,22 @@ answering the same as before).
     the event loop with it: nothing is answered meanwhile, not even a driver's handshake. Change streams do not reach
     the wire, and the service never opens one, so the engine declares no change delivery (`change_delivery="none"`,
     a mode mongoeco supports): writes no longer pay for it, and no lease can hold them.
+
+13. Sessions of the wire server (`EmbeddedServer`, not the engine). mongoeco keeps a session for each `lsid` a client
+    sends until the client ends it (`endSessions`), though its handshake says sessions expire after
+    `logicalSessionTimeoutMinutes` (30) unused, as MongoDB's do. PyMongo ends the sessions it pools only when the
+    client closes, and drops without a word one that failed (a network error, or a client-side timeout: the service
+    bounds every storage call) or went unused for 29 minutes: it counts on the server to expire it. On a server that
+    runs for weeks each such session was kept for good (about 2 KB each). Here each session's last use is noted, and
+    those unused for longer than the handshake says are ended as `endSessions` ends them (a transaction left open in
+    one is aborted), looked for at most once a minute, as commands arrive.
 """
 
 import dataclasses
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -127,6 +137,10 @@ from mongoeco.engines.sqlite_query import (
 )
 from mongoeco.engines.sqlite import SQLiteEngine as _SQLiteEngine
 from mongoeco.session import ClientSession
+from mongoeco.wire import AsyncMongoEcoProxyServer
+from mongoeco.wire._session_identity import wire_session_key
+from mongoeco.wire.sessions import WireSessionStore
+from mongoeco.wire.surface import WireSurface
 from mongoeco._types.aliases import Document
 from mongoeco.core.query_plan import (
     AndCondition,
@@ -559,6 +573,61 @@ class SQLiteEngine(_SQLiteEngine):
         finally:
             fresh = self._collection_features_cache.pop(key, None)
         return bool(fresh == answer)
+
+
+class ExpiringSessions(WireSessionStore):
+    """mongoeco's sessions of the wire, each ended once unused for `timeout` seconds (see 13), by `clock`."""
+
+    def __init__(
+        self, timeout: float = WireSurface().logical_session_timeout_minutes * 60.0, sweep_every: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.timeout, self.sweep_every, self.clock = timeout, sweep_every, clock
+        self._used: dict[str, float] = {}
+        self._swept = clock()
+
+    def resolve_for_command(self, client: Any, body: dict[str, Any], *, capability: Any) -> ClientSession | None:
+        now = self.clock()
+        if now - self._swept >= self.sweep_every:
+            self._swept = now
+            self.expire(now)
+        session = super().resolve_for_command(client, body, capability=capability)
+        if session is not None:
+            self._used[wire_session_key(body["lsid"])] = now
+        return session
+
+    def expire(self, now: float) -> None:
+        """End the sessions unused since `now - timeout`, as `endSessions` ends them."""
+        for key, used in list(self._used.items()):
+            if now - used > self.timeout:
+                del self._used[key]
+                context = self._sessions.pop(key, None)
+                if context is not None:
+                    context.session.close()
+
+    def end_sessions(self, session_specs: object) -> dict[str, Any]:
+        answer = super().end_sessions(session_specs)
+        for spec in session_specs if isinstance(session_specs, list) else ():
+            self._used.pop(wire_session_key(spec), None)
+        return answer
+
+    def clear(self) -> None:
+        super().clear()
+        self._used.clear()
+
+
+class EmbeddedServer(AsyncMongoEcoProxyServer):  # type: ignore[misc]  # mongoeco.wire is not typed
+    """mongoeco's wire server, whose sessions expire (see 13)."""
+
+    def __init__(self, *args: Any, sessions: ExpiringSessions | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        store = sessions if sessions is not None else ExpiringSessions()
+        original = self._session_store
+        holders = (self, self._executor, self._executor._handlers)
+        assert all(holder._session_store is original for holder in holders), "mongoeco holds its sessions elsewhere"
+        for holder in holders:
+            holder._session_store = store
 
 
 def _fields_changed(update: Any) -> frozenset[str] | None:
