@@ -124,7 +124,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bson import ObjectId
+from bson import MaxKey, MinKey, ObjectId
 from mongoeco.engines._sqlite_fast_paths import build_select_statement_with_custom_order
 from mongoeco.engines.semantic_core import compile_find_semantics, compile_update_semantics
 from mongoeco.engines.sqlite_query import (
@@ -668,18 +668,24 @@ def _about_none_of(key: tuple[str, str, str], paths: frozenset[str]) -> bool:
 
 def _requires_field(plan: QueryNode, field: str) -> bool:
     """Whether every document `plan` matches holds `field` (so has an entry in an index partial on its existence): a
-    condition of the filter (or of its top-level `$and`) compares it with values other than null, or is `$exists: true`."""
+    condition of the filter (or of its top-level `$and`) compares it with values other than null (or MinKey and MaxKey),
+    or is `$exists: true`."""
     clauses = plan.clauses if isinstance(plan, AndCondition) else (plan,)
     for clause in clauses:
         if getattr(clause, "field", None) != field:
             continue
         if isinstance(clause, ExistsCondition) and clause.value is True:
             return True
-        if isinstance(clause, (EqualsCondition, *_RANGE_TYPES)) and clause.value is not None:
+        if isinstance(clause, (EqualsCondition, *_RANGE_TYPES)) and _not_null(clause.value):
             return True
-        if isinstance(clause, InCondition) and clause.values and None not in clause.values:
+        if isinstance(clause, InCondition) and clause.values and all(map(_not_null, clause.values)):
             return True
     return False
+
+
+def _not_null(value: object) -> bool:
+    """Whether a comparison with `value` can match no missing field (MinKey and MaxKey bound nulls too)."""
+    return value is not None and not isinstance(value, MinKey | MaxKey)
 
 
 def _exact_ids(plan: QueryNode) -> tuple[object, ...]:

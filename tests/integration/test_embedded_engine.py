@@ -15,7 +15,7 @@ import mongoeco
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from bson import Decimal128, Int64, ObjectId
+from bson import Decimal128, Int64, MinKey, ObjectId
 from mongoeco import AsyncMongoClient
 from mongoeco.engines.sqlite import SQLiteEngine as PlainEngine
 from pymongo import IndexModel
@@ -412,6 +412,7 @@ async def test_finds_sorted_by_a_due_time_answer_as_on_mongoeco_whatever_a_task_
                 [d["_id"] async for d in coll.find({"v": {"$gte": 20}}, {"_id": 1}).sort("due", 1).limit(6)],
                 [d["_id"] async for d in coll.find({"due": {"$in": [None, 3]}}, {"_id": 1}).sort("due", 1).limit(6)],
                 [d["_id"] async for d in coll.find({"due": {"$ne": 3}}, {"_id": 1}).sort("due", 1).skip(30).limit(20)],
+                [d["_id"] async for d in coll.find({"due": {"$gt": MinKey()}}, {"_id": 1}).sort("due", 1).limit(6)],
             ]
     assert answers["adapted"] == answers["plain"]
 
