@@ -10,8 +10,8 @@ with its own id, order, shipment, customer and address) are bulk-inserted into i
 engine's batch insert, about 10 ms a document here, where the wire protocol inserts one at a time), and the
 server is started again on the same port (the service reconnects by itself). At each size the driver, alone
 on one keep-alive connection, opens disputes, reads one dispute, reads the queue of 50, searches it by order
-number and reads the page of 50 flagged cases (one seeded case in FLAGGED_EVERY carries abuse flags), and
-records the latency of each request and the CPU the database process used for it (read from /proc, so other
+number and reads the page of 50 flagged cases (one seeded case in FLAGGED_EVERY carries abuse flags), claims due
+work one subject at a time and a batch at once (CLAIMS seeded cases due, none of the rest), and records the latency of each request and the CPU the database process used for it (read from /proc, so other
 load on the machine does not inflate it). Results: `bench/results/scaling.json` and `scaling.md`.
 """
 
@@ -44,6 +44,7 @@ OPENS = 60  # measured per size
 WARM = 5
 READS = 30
 CLAIMS = 20  # seeded disputes made due for an evidence pull at each size, then claimed one at a time (after one more)
+BATCH_CLAIMS = 10  # claims of those CLAIMS at once, measured per size
 TARGET = 1.5  # cost of each operation at the largest size ÷ at the smallest
 BATCH = 200  # documents per bulk insert: short write transactions keep mongoeco's own background writer from timing out
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -145,6 +146,28 @@ async def claims(database: EmbeddedMongo, db: Any) -> Sample:
     return Sample(seconds, cpu)
 
 
+async def batch_claims(database: EmbeddedMongo, db: Any) -> Sample:
+    """Claim due work as a busy worker does (`claim_due` of a batch: the CLAIMS seeded disputes due among the rest,
+    all at once), each claim after the leases of the one before have expired; each claim's latency and the database's
+    CPU for it. The due work is removed afterwards."""
+    assert database.process is not None
+    due = [f"dsp_seed{n:024d}" for n in range(1, 1 + 5 * CLAIMS, 5)]
+    now, lease = datetime.now(UTC), timedelta(seconds=30)
+    for minutes, dispute_id in enumerate(due):
+        await db[DISPUTES].update_one({"_id": dispute_id}, {"$set": {f"due.{KIND}": now - timedelta(minutes=minutes)}})
+    schedule = MongoSchedule(db)
+    await schedule.claim_due(KIND, now, lease, CLAIMS, "bench")  # warm-up, as for the requests
+    seconds, cpu = [], 0.0
+    for k in range(1, 1 + BATCH_CLAIMS):
+        before, started = database_cpu(database.process.pid), time.perf_counter()
+        claimed = await schedule.claim_due(KIND, now + k * 2 * lease, lease, CLAIMS, "bench")
+        seconds.append(time.perf_counter() - started)
+        cpu += database_cpu(database.process.pid) - before
+        assert len(claimed) == CLAIMS
+    await db[DISPUTES].update_many({"_id": {"$in": due}}, {"$unset": {"due": "", "lease": ""}})
+    return Sample(seconds, cpu)
+
+
 async def fill(mongo: EmbeddedMongo, template: Doc, start: int, stop: int) -> float:
     from mongoeco import AsyncMongoClient
 
@@ -211,16 +234,18 @@ async def measure(sizes: list[int], workdir: Path) -> dict[str, Any]:
                     search = await driver.timed([r for o in orders for r in w.list_requests(o)], 200)
                     flagged = await driver.timed(w.list_requests("&flagged=true") * READS, 200)
                     claim = await claims(mongo, client["disputes"])
+                    batch_claim = await batch_claims(mongo, client["disputes"])
                     rows.append({"disputes": count, "fill_seconds": round(fill_seconds, 1), "open": opens.summary(),
                                  "get": one.summary(), "queue_50": queue.summary(), "search": search.summary(),
-                                 "flagged_50": flagged.summary(), "claim": claim.summary()})
+                                 "flagged_50": flagged.summary(), "claim": claim.summary(),
+                                 "claim_batch": batch_claim.summary()})
                     print(json.dumps(rows[-1]), flush=True)
                     filled = count
         await client.close()
     return {"rows": rows, "ratio": ratio(rows)}
 
 
-ROWS = ("open", "get", "queue_50", "search", "flagged_50", "claim")
+ROWS = ("open", "get", "queue_50", "search", "flagged_50", "claim", "claim_batch")
 
 
 def ratio(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
@@ -240,16 +265,17 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         "| disputes | open p50 | open p90 | open db CPU | one dispute p50 | one dispute db CPU | queue of 50 p50 "
         "| queue db CPU | search p50 | search db CPU | flagged p50 | flagged db CPU | claim p50 | claim db CPU "
-        "| fill (s) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| claim of {CLAIMS} p50 | claim of {CLAIMS} db CPU | fill (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in result["rows"]:
-        o, g, q, s, f, c = (row[op] for op in ROWS)
+        o, g, q, s, f, c, b = (row[op] for op in ROWS)
         lines.append(f"| {row['disputes']:,} | {o['p50_ms']} | {o['p90_ms']} | {o['db_cpu_ms']} | {g['p50_ms']} | "
                      f"{g['db_cpu_ms']} | {q['p50_ms']} | {q['db_cpu_ms']} | {s['p50_ms']} | {s['db_cpu_ms']} | "
-                     f"{f['p50_ms']} | {f['db_cpu_ms']} | {c['p50_ms']} | {c['db_cpu_ms']} | {row['fill_seconds']} |")
+                     f"{f['p50_ms']} | {f['db_cpu_ms']} | {c['p50_ms']} | {c['db_cpu_ms']} | {b['p50_ms']} | "
+                     f"{b['db_cpu_ms']} | {row['fill_seconds']} |")
     names = {"open": "Open", "get": "One dispute", "queue_50": "Queue of 50", "search": "Search by order number",
-             "flagged_50": "Flagged cases, page of 50", "claim": "Claim"}
+             "flagged_50": "Flagged cases, page of 50", "claim": "Claim", "claim_batch": f"Claim of {CLAIMS} at once"}
     lines += ["", f"At the largest size ÷ at the smallest (target ≤ {TARGET}×, by database CPU):", ""]
     lines += [f"- {names[op]}: {r['db_cpu_ms']}× by database CPU, {r['p50_ms']}× by latency"
               for op, r in result["ratio"].items()]
