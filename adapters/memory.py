@@ -27,7 +27,7 @@ from disputes.duty import supervises
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute, FirstAnswer, TestClock, address_key
-from disputes.policy import CustomerHistory, PastClaim
+from disputes.policy import CustomerHistory, PastClaim, opening_of
 from disputes.ports import (
     ERROR_KEPT,
     CarrierFigures,
@@ -289,12 +289,13 @@ class InMemoryDisputes:
 
     async def customer_history(self, dispute: Dispute, since: datetime) -> CustomerHistory:
         def counted(d: Dispute) -> bool:
-            return since <= d.opened_at <= dispute.opened_at and d.clock_id == dispute.clock_id
+            return since <= d.opened_at and opening_of(d) <= opening_of(dispute) and d.clock_id == dispute.clock_id
 
         mine = (self.docs[i] for i in self._by_customer.get(dispute.customer_id, ()))
         claims = tuple(
             PastClaim(d.opened_at, d.shipment_key, d.decision.outcome if d.decision else None,
-                      (d.closed_at or d.opened_at) if d.status is Status.WITHDRAWN else None)
+                      (d.closed_at or d.opened_at) if d.status is Status.WITHDRAWN else None,
+                      d.id, d.opened_seq, d.withdrawn_seq)
             for d in mine
             if counted(d) and d.id != dispute.id
         )

@@ -348,6 +348,12 @@ class Dispute(BaseModel):
     cleared_flags: list[str] = Field(default_factory=list)
     restriction: Restriction | None = None
     test_clock: ClockReading | None = None
+    opened_seq: int | None = None
+    """Where the opening falls among the openings and withdrawals that share its instant (`disputes.service.SEQUENCE`):
+    every case opened on a test clock before it is advanced opens at the clock's one instant, and real openings may
+    share a millisecond. None on a case stored before it was kept."""
+    withdrawn_seq: int | None = None
+    """The withdrawal's, as `opened_seq`."""
     information_requests: list[QuestionToCustomer] = Field(default_factory=list)
     attachment_views: list[TimelineEntry] = Field(default_factory=list)
     """Who viewed which attachment, when: appended by storage alone (`AttachmentViews`), never by a save."""

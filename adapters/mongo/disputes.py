@@ -31,7 +31,7 @@ from adapters.observability import failure
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.anonymise import APPENDED, PERSONAL_DATA_RETENTION
 from disputes.model import Dispute, address_key
-from disputes.policy import CustomerHistory, PastClaim
+from disputes.policy import CustomerHistory, PastClaim, opening_of
 from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, Lease, Taking, ViewBound
 from disputes.reports import report_facts
 from disputes.work import WorkKind
@@ -278,25 +278,34 @@ class MongoDisputes:
         be one round trip, but mongoeco's engine serves an `$or` of two indexed branches by scanning the
         collection, and a `$unionWith` costs it more than the two queries. `test_clock.id: None` matches a case
         on no clock (its `test_clock` null or missing). Both end at the case's opening: disputes opened later never
-        count, so a later assessment reads the same history."""
+        count, so a later assessment reads the same history. The index reads up to the opening's instant; those opened
+        at that very instant after this one (`Moment`: on a test clock, every case before an advance) are left out
+        here, a few documents at most."""
         window = {"$gte": since, "$lte": dispute.opened_at}
         mine = self.collection.find(
             {"customer_id": dispute.customer_id, "opened_at": window, "_id": {"$ne": dispute.id},
              "test_clock.id": dispute.clock_id},
-            {"opened_at": 1, "shipment_key": 1, "decision.outcome": 1, "status": 1, "closed_at": 1},
+            {"opened_at": 1, "opened_seq": 1, "shipment_key": 1, "decision.outcome": 1, "status": 1,
+             "closed_at": 1, "withdrawn_seq": 1},
         ).limit(HISTORY_LIMIT)
         same_address = self.collection.find(
             {"address_key": address_key(dispute), "opened_at": window, "test_clock.id": dispute.clock_id},
-            {"customer_id": 1},
+            {"customer_id": 1, "opened_at": 1, "opened_seq": 1},
         ).limit(HISTORY_LIMIT)
         claimed, at_address = await asyncio.gather(mine.to_list(), same_address.to_list())
+        this = opening_of(dispute)
+
+        def before(doc: Doc) -> bool:
+            return (doc["opened_at"], doc.get("opened_seq") or 0, doc["_id"]) <= this
+
         claims = tuple(
             PastClaim(doc["opened_at"], doc["shipment_key"], _outcome(doc),
                       # a case withdrawn before `closed_at` was kept: as long ago as it was opened
-                      doc.get("closed_at") or doc["opened_at"] if doc["status"] == Status.WITHDRAWN else None)
-            for doc in claimed
+                      doc.get("closed_at") or doc["opened_at"] if doc["status"] == Status.WITHDRAWN else None,
+                      doc["_id"], doc.get("opened_seq"), doc.get("withdrawn_seq"))
+            for doc in claimed if before(doc)
         )
-        accounts = {doc["customer_id"] for doc in at_address} | {dispute.customer_id}
+        accounts = {doc["customer_id"] for doc in at_address if before(doc)} | {dispute.customer_id}
         return CustomerHistory(claims=claims, accounts_at_address=len(accounts))
 
     async def active_for_shipment(self, carrier: str, tracking_number: str) -> list[str]:

@@ -120,14 +120,15 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         DISPUTES,
         (("address_key", ASCENDING), ("opened_at", ASCENDING)),
         "by_address",
-        "Abuse signal: how many accounts disputed deliveries to one address in the window.",
+        "Abuse signal: how many accounts disputed deliveries to one address in the window (up to the case's opening "
+        "instant; those opened at that instant after the case are left out as read).",
         {},
     ),
     Index(
         DISPUTES,
         (("customer_id", ASCENDING), ("opened_at", ASCENDING)),
         "history_by_customer",
-        "Abuse signal: the customer's claims in the window.",
+        "Abuse signal: the customer's claims in the window (up to the case's opening instant, as by_address).",
         {},
     ),
     Index(

@@ -5,7 +5,8 @@ supervisor), how soon (priority) and what the account service hears (the flag, w
 code). None of them is proof of abuse: a genuine misdelivery is also reported quickly.
 
 Windows end at the dispute's opening, not at "now", so recomputing a recommendation later gives the same
-signals.
+signals. Openings and withdrawals are ordered by `Moment`: on a test clock every case opened before an advance opens at
+the clock's one instant, and a history holds only the claims opened before this one in that order.
 
 Repeated claims count shipments, not disputes: a shipment claimed more than once is one claim, and a claim the
 customer withdrew ("I found it at the neighbour's") is none. Every kind of claim that something ordered did not
@@ -31,6 +32,17 @@ TOGETHER = timedelta(days=7)
 a week covers the days over which the packages of one order are delivered and found missing."""
 
 
+type Moment = tuple[datetime, int, str]
+"""When a case opened or was withdrawn, in the order these happened: the case's time (on a test clock the clock's, at
+which every case opened or withdrawn before an advance is), then its sequence (`Dispute.opened_seq`, 0 on a case stored
+before it was kept), then the case's id for an opening ("" for a withdrawal), which orders two openings numbered alike
+one way for good."""
+
+
+def opening_of(dispute: Dispute) -> Moment:
+    return dispute.opened_at, dispute.opened_seq or 0, dispute.id
+
+
 @dataclass(frozen=True, slots=True)
 class PastClaim:
     opened_at: datetime
@@ -38,6 +50,19 @@ class PastClaim:
     """The shipment claimed, as `Dispute.shipment_key` names it."""
     outcome: Outcome | None  # None: not decided (still open, or withdrawn)
     withdrawn_at: datetime | None = None
+    dispute_id: str = ""
+    opened_seq: int | None = None
+    withdrawn_seq: int | None = None
+
+    @property
+    def opening(self) -> Moment:
+        return self.opened_at, self.opened_seq or 0, self.dispute_id
+
+    @property
+    def withdrawal(self) -> Moment | None:
+        if self.withdrawn_at is None:
+            return None
+        return self.withdrawn_at, self.withdrawn_seq or 0, ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +70,8 @@ class CustomerHistory:
     """What the database knows about this customer and this delivery address."""
 
     claims: tuple[PastClaim, ...] = ()
-    """The customer's disputes of every kind, withdrawn ones too (this one may be among them: it counts with its
-    shipment)."""
+    """The customer's disputes of every kind, withdrawn ones too (this one may be among them, by its id: it counts with
+    its shipment)."""
     accounts_at_address: int = 1
     """Distinct customer accounts, this one included, that disputed deliveries to this address in the window."""
 
@@ -54,17 +79,18 @@ class CustomerHistory:
 def repeat_claims_signal(dispute: Dispute, history: CustomerHistory, settings: PolicySettings) -> Finding | None:
     """Orders claimed in the window, this one included, from the threshold on; with how many of the earlier ones
     stand rejected (as decided now). The packages of one order are claimed one at a time, each on its own case, but
-    those claimed together (`TOGETHER`) are one incident, not a pattern. A claim withdrawn after this dispute opened still counts: it stood at the
-    opening, so a later assessment finds the same count of claims."""
-    opened = dispute.opened_at
+    those claimed together (`TOGETHER`) are one incident, not a pattern. Only claims opened before this one count
+    (`Moment`: on a test clock, one opened after it at the same clock instant does not). A claim withdrawn after this
+    dispute opened still counts: it stood at the opening, so a later assessment finds the same count of claims."""
+    opened, this = dispute.opened_at, opening_of(dispute)
     start = opened - settings.abuse_window
     kept = [c for c in history.claims
-            if start <= c.opened_at <= opened and (c.withdrawn_at is None or c.withdrawn_at > opened)]
+            if start <= c.opened_at and c.opening <= this and ((out := c.withdrawal) is None or out > this)]
     incident = _incidents([(c.shipment, c.opened_at) for c in kept] + [(dispute.shipment_key, opened)])
     count = len(set(incident.values()))
     if count < settings.repeat_claims_threshold:
         return None
-    rejected = len({incident[c.shipment] for c in kept if c.opened_at < opened and c.outcome is Outcome.REJECTED})
+    rejected = len({incident[c.shipment] for c in kept if c.opening < this and c.outcome is Outcome.REJECTED})
     days = settings.abuse_window.days
     return finding(
         "repeat_claims", Effect.NEUTRAL, [],

@@ -288,8 +288,8 @@ async def test_a_history_ends_at_the_cases_opening_claims_and_accounts_that_came
 
 
 async def test_a_history_counts_only_the_cases_on_the_same_test_clock_or_on_none(cases: Cases) -> None:
-    real = await cases.open(customer="cust-1")
     await cases.open(customer="cust-2")
+    real = await cases.open(customer="cust-1")
     on_clocks = []
     for clock_id, customer in (("clk_a", "cust-1"), ("clk_a", "cust-3"), ("clk_a", "cust-1"), ("clk_b", "cust-1")):
         on_clock = await cases.draft(customer=customer)
@@ -299,10 +299,50 @@ async def test_a_history_counts_only_the_cases_on_the_same_test_clock_or_on_none
     since = NOW - timedelta(days=1)
 
     of_real = await cases.storage.disputes.customer_history(real, since)
-    of_clock = await cases.storage.disputes.customer_history(on_clocks[0], since)
+    of_clock = await cases.storage.disputes.customer_history(on_clocks[2], since)  # the later on clk_a of cust-1
 
     assert [c.opened_at for c in of_real.claims] == [] and of_real.accounts_at_address == 2
     assert [c.opened_at for c in of_clock.claims] == [NOW] and of_clock.accounts_at_address == 2
+
+
+async def test_cases_opened_at_one_test_clock_instant_count_only_those_opened_before_them(cases: Cases) -> None:
+    """README, Decision policy: a history holds the claims up to the case's opening, this one included; a clock's
+    cases all open at its frozen instant, and their sequence orders them."""
+    on_clock = []
+    for customer in ("cust-1", "cust-2", "cust-1"):
+        opened = await cases.draft(customer=customer)
+        opened.test_clock = ClockReading(id="clk_a", time=NOW, at=NOW)
+        on_clock.append(opened)
+    first, _, third = on_clock
+    first.withdraw(CUSTOMER, "Komşuda buldum.", NOW)  # at the clock's instant, after the third opened
+    assert first.opened_seq is not None and third.opened_seq is not None
+    first.withdrawn_seq = third.opened_seq + 1
+    for opened in on_clock:
+        await cases.storage.disputes.add(opened)
+    since = NOW - timedelta(days=1)
+
+    of_first = await cases.storage.disputes.customer_history(first, since)
+    of_third = await cases.storage.disputes.customer_history(third, since)
+
+    assert (of_first.claims, of_first.accounts_at_address) == ((), 1)
+    assert [(c.dispute_id, c.withdrawn_at, c.opened_seq, c.withdrawn_seq) for c in of_third.claims] == [
+        (first.id, NOW, first.opened_seq, third.opened_seq + 1)
+    ]
+    assert of_third.accounts_at_address == 2
+
+
+async def test_of_two_cases_opened_in_one_millisecond_the_later_counts_the_earlier_and_not_the_other_way(
+    cases: Cases,
+) -> None:
+    earlier = await cases.open(customer="cust-1")
+    later = await cases.open(customer="cust-1")
+    since = NOW - timedelta(days=1)
+
+    counted = [[c.dispute_id for c in (await cases.storage.disputes.customer_history(d, since)).claims]
+               for d in (earlier, later)]
+
+    assert earlier.opened_at == later.opened_at
+    assert counted == [[], [earlier.id]]
 
 
 async def test_a_customers_history_counts_the_accounts_that_disputed_deliveries_to_the_address(cases: Cases) -> None:

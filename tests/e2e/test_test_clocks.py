@@ -24,6 +24,7 @@ HIGH_VALUE = 6_500_000
 ORDERS = [
     order("ord-c1", shipments=[shipment("shp-c1", carrier="ups")]),
     order("ord-c2", shipments=[shipment("shp-c2", carrier="ups", price=HIGH_VALUE)]),
+    *(order(f"ord-s{n}", shipments=[shipment(f"shp-s{n}", carrier="ups", delivered_days_ago=1)]) for n in range(3)),
 ]
 OPEN = {"order_id": "ord-c1", "statement": "Teslim edildi görünüyor ama elime ulaşmadı.", "preferred_resolution": "refund"}
 
@@ -163,6 +164,27 @@ async def test_a_real_case_and_one_on_a_clock_on_the_same_parcel_both_refunded_p
     assert "notification" in kinds and not {"refund", "reship", "carrier_liability"} & kinds
     assert not [key for service in ("payments", "fulfillment", "finance") for key in applied.get(service, {})
                 if key.startswith(case["id"])]
+
+
+async def test_the_first_claim_on_a_clock_is_not_flagged_by_the_claims_opened_after_it_at_the_same_instant(api):
+    """README, Decision policy: repeated claims count the orders claimed up to this case's opening, this one included,
+    and a later assessment reads the same history. Every case opened on a clock before it moves opens at its instant."""
+    clock = await new_clock(api, NOW)
+    first = await open_on(api, clock["id"], "ord-s0")
+    await open_on(api, clock["id"], "ord-s1")
+    third = await open_on(api, clock["id"], "ord-s2")
+    # the third order claimed in 180 days is a pattern (README: 3 orders claimed in 180 days)
+    await eventually(case_where(api, third["id"], lambda c: "repeat_claims" in c["abuse_flags"]), timeout=20)
+    # the customer adds information to the first case: it is assessed again, on the same history
+    added = await api.post(f"/v1/disputes/{first['id']}/information", json={"statement": "Kapıcı da almamış."},
+                           headers=CUSTOMER | {"Idempotency-Key": "info-s0"})
+    assert added.status == 201, await added.text()
+    await advance(api, clock["id"], NOW + timedelta(hours=3))
+    case = await eventually(case_where(api, first["id"], lambda c: c["recommendation"] and any(
+        f["code"] == "customer_evidence_added" for f in c["recommendation"]["findings"])), timeout=20)
+
+    # by hand: when the first case opened, the customer had claimed one order, this one
+    assert (case["abuse_flags"], case["needs_supervisor"]) == ([], False)
 
 
 async def test_a_case_is_not_opened_on_a_clock_before_its_package_was_delivered(api):

@@ -1,5 +1,5 @@
 """Abuse signals at their edges: a claim filed the instant of the delivery scan, repeated claims at the instants their
-rules name (a week of one incident, a withdrawal at the opening, a claim in the opening's instant), and what each
+rules name (a week of one incident, a withdrawal at the opening, a claim in the opening's instant, on a test clock), and what each
 signal cites (a finding cites what it rests on, as tests/unit/policy/test_citations.py pins for the proof's findings)."""
 
 from datetime import timedelta
@@ -81,13 +81,36 @@ def test_a_claim_withdrawn_the_instant_this_one_opened_does_not_count(withdrawn:
     assert repeated((found_it, *TWO_OTHER_ORDERS)) == (claims, 0)
 
 
-def test_a_rejected_claim_opened_in_the_same_instant_as_this_one_is_no_earlier_one() -> None:
-    """README: the finding says "how many of those earlier orders have a claim that stands rejected"; a claim opened in
-    this one's instant is counted (claims up to the opening, this one included) but is not earlier, nor is this case
-    itself, rejected by the time it is assessed again (the history may hold it)."""
-    this = PastClaim(OPENED_AT, dispute().shipment_key, Outcome.REJECTED)
-    twin = PastClaim(OPENED_AT, "ord-twin/shp-twin", Outcome.REJECTED)
-    earlier = PastClaim(OPENED_AT - timedelta(milliseconds=1), "ord-d/shp-d", Outcome.REJECTED)
+SEQ = 1_000
+"""This case's place among the openings of its instant (`Dispute.opened_seq`)."""
+ON_A_CLOCK = dispute().model_copy(update={"opened_seq": SEQ})  # opened at OPENED_AT, as every case on its clock
 
-    assert repeated((this, twin, *TWO_OTHER_ORDERS)) == (4, 0)
-    assert repeated((this, twin, earlier, *TWO_OTHER_ORDERS)) == (5, 1)
+
+def repeated_on_a_clock(history: tuple[PastClaim, ...]) -> tuple[int, int]:
+    found = repeat_claims_signal(ON_A_CLOCK, CustomerHistory(history), SETTINGS)
+    assert found is not None
+    return found.facts["claims"], found.facts["rejected"]
+
+
+def test_a_rejected_claim_opened_in_this_ones_instant_counts_and_is_earlier_only_if_it_opened_before_it() -> None:
+    """README: repeated claims count the orders claimed up to this case's opening, this one included, and say how many
+    of the earlier ones stand rejected. On a test clock every case opened before the clock moves opens at its instant:
+    one opened after this one there does not count; nor is this case itself, rejected by the time it is assessed again
+    (the history may hold it), an earlier one."""
+    this = PastClaim(OPENED_AT, dispute().shipment_key, Outcome.REJECTED, dispute_id="dsp_policy", opened_seq=SEQ)
+    before = PastClaim(OPENED_AT, "ord-twin/shp-twin", Outcome.REJECTED, dispute_id="dsp_z", opened_seq=SEQ - 1)
+    after = PastClaim(OPENED_AT, "ord-next/shp-next", Outcome.REJECTED, dispute_id="dsp_a", opened_seq=SEQ + 1)
+
+    assert repeated_on_a_clock((this, after, *TWO_OTHER_ORDERS)) == (3, 0)
+    assert repeated_on_a_clock((this, before, after, *TWO_OTHER_ORDERS)) == (4, 1)
+
+
+@pytest.mark.parametrize(("withdrawn", "claims"), [(SEQ - 1, 3), (SEQ + 1, 4)], ids=["before it opened", "after"])
+def test_a_claim_withdrawn_at_this_ones_clock_instant_counts_only_if_withdrawn_after_it_opened(
+    withdrawn: int, claims: int
+) -> None:
+    """README: "a claim withdrawn after the case's opening still counts (it stood then)", at one clock instant too."""
+    found_it = PastClaim(OPENED_AT - timedelta(days=10), "ord-a/shp-a", None, withdrawn_at=OPENED_AT,
+                         dispute_id="dsp_w", opened_seq=1, withdrawn_seq=withdrawn)
+
+    assert repeated_on_a_clock((found_it, *TWO_OTHER_ORDERS)) == (claims, 0)
