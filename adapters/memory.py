@@ -133,6 +133,7 @@ def _filters(q: DisputeQuery) -> list[Callable[[Dispute], bool]]:
         (q.priorities or None, lambda d: d.priority in q.priorities),
         (q.channel, lambda d: d.channel is q.channel),
         (q.outcome, lambda d: d.decision is not None and d.decision.outcome is q.outcome),
+        (q.compensation, lambda d: d.compensation is q.compensation),
         (q.due_from, lambda d: q.due_from is not None and d.sla.decision_due >= q.due_from),
         (q.due_before, lambda d: q.due_before is not None and d.sla.decision_due < q.due_before),
         (q.opened_from, lambda d: q.opened_from is not None and d.opened_at >= q.opened_from),

@@ -48,6 +48,8 @@ class DisputeQuery:
     priorities: tuple[int, ...] = ()
     channel: Channel | None = None
     outcome: Outcome | None = None
+    compensation: Outcome | None = None
+    """Cases whose decisions issued this refund or reship (`Dispute.compensation`), whatever a later one decided."""
     due_from: datetime | None = None
     due_before: datetime | None = None
     opened_from: datetime | None = None

@@ -239,7 +239,14 @@ class QueueFilters(_Input):
                                   "list several, comma-separated. Staff only (403 otherwise).",
     )
     channel: Channel | None = Field(default=None, description="Where the customer reported.")
-    outcome: Outcome | None = Field(default=None, description="Cases decided with this outcome.")
+    outcome: Outcome | None = Field(default=None, description="Cases whose latest decision has this outcome.")
+    compensation: Resolution | None = Field(
+        default=None,
+        description="Cases whose decisions issued this compensation (the latest one that refunded or reshipped), "
+                    "whatever a later review decided: a refund that stands after a reopened review that rejects is "
+                    "found by `compensation=refund`, not by `outcome=refund`. A row shows it as `compensation` (null "
+                    "there when its service refused it for good).",
+    )
     overridden: QueryBool | None = Field(default=None, description="Only decisions taken against the recommendation. Staff only (403 otherwise).")
     overdue: OnlyTrue | None = Field(
         default=None, description="Only `true`: active cases whose decision deadline has passed."
@@ -299,6 +306,12 @@ class DisputeView(_Output):
     sla: Sla
     assignee: str | None
     decision: Decision | None
+    compensation: Outcome | None = Field(
+        description="The refund or reship the case issued, whatever its latest decision: a review after an appeal or a "
+                    "reopening that rejects leaves it standing (`decision.outcome` is the latest decision's). A claim paid line "
+                    "by line shows the latest decision's kind if a line of it stands, else the other kind. Null when "
+                    "nothing was issued, or its service refused it for good."
+    )
     compensated_lines: list[CompensatedLine] = Field(
         description="Missing-item claims and digital orders paid line by line: what every decision refunded or "
                     "reshipped, oldest first (`decision.lines` is the latest decision's alone, which may pay only units "
@@ -389,6 +402,12 @@ class _CustomerSideView(_Output):
     updated_at: AwareDatetime
     decision_due: AwareDatetime
     decision: CustomerDecision | None
+    compensation: Outcome | None = Field(
+        description="The refund or reship the case issued, whatever its latest decision: a review after an appeal or a "
+                    "reopening that rejects leaves it standing (`decision.outcome` is the latest decision's). A claim paid line "
+                    "by line shows the latest decision's kind if a line of it stands, else the other kind. Null when "
+                    "nothing was issued, or its service refused it for good."
+    )
     appeal: Appeal | None
     customer_evidence: list[CustomerSideEvidence] = Field(description="What you added to your case, with your images.")
     assessment_provisional: bool = Field(
@@ -439,7 +458,13 @@ class DisputeSummary(_Output):
     recommendation: RecommendedAction | None = Field(
         description="The policy's advice, once assessed; null on the customer's side.")
     confidence: float | None = Field(description="How sure the advice is, 0 .. 1; null on the customer's side.")
-    outcome: Outcome | None = Field(description="The decision taken, once decided.")
+    outcome: Outcome | None = Field(description="The latest decision taken, once decided.")
+    compensation: Outcome | None = Field(
+        description="The refund or reship the case issued, whatever its latest decision: a review after an appeal or a "
+                    "reopening that rejects leaves it standing (`outcome` is the latest decision's). A claim paid line "
+                    "by line shows the latest decision's kind if a line of it stands, else the other kind. Null when "
+                    "nothing was issued, or its service refused it for good."
+    )
     assignee: str | None = Field(description="Who works the case; null on the customer's side.")
     opened_at: AwareDatetime
     updated_at: AwareDatetime = Field(description="The case's last activity.")

@@ -434,6 +434,7 @@ def _filter(query: DisputeQuery) -> Doc:
         ("flagged", query.flagged),
         ("channel", query.channel.value if query.channel else None),
         ("decision.outcome", query.outcome.value if query.outcome else None),
+        ("compensation", query.compensation.value if query.compensation else None),
     ):
         if value is not None:
             filter_[field] = value

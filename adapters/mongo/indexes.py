@@ -190,6 +190,8 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
     _queue("priority", "queue_order_by_priority", "Triage: cases of the given priorities."),
     _queue("channel", "queue_order_by_channel", "Triage: cases reported through one channel."),
     _queue("decision.outcome", "queue_order_by_outcome", "Finance and carrier teams: cases decided with one outcome."),
+    _queue("compensation", "queue_order_by_compensation",
+           "Finance and carrier teams: cases whose decisions refunded (or reshipped), whatever a later one decided."),
 )
 
 

@@ -5,31 +5,13 @@ from aiohttp import web
 from adapters.web.endpoint import Call, Endpoint, json_response
 from adapters.web.problems import ProblemError
 from adapters.web.keys import HISTORY_CURSORS
-from adapters.web.views import compensated_lines, refused_compensations
+from adapters.web.views import issued_compensation
 from disputes.customers import CustomerRecords
 from disputes.model import Dispute
-from schemas.common import Outcome, Role
+from schemas.common import Role
 from schemas.history import CustomerHistoryView, HistoryQuery, PastDispute
 
 CUSTOMERS = web.AppKey("customers", CustomerRecords)
-
-
-def issued_compensation(d: Dispute) -> Outcome | None:
-    """The refund or reship the case issued: none when its service refused it for good (parked as refused: it never
-    happened), as the staff view's compensated lines leave such refusals out (`compensated_lines`). A missing-item
-    claim shows the latest decision's kind of compensation if some line of it stands, else the other kind a line of
-    an earlier decision still holds. A whole package's is the latest compensating decision's effect; one no effect
-    list holds (stored before they were kept) was issued."""
-    if d.compensation is None:
-        return None
-    if d.paid_per_line and d.compensated_lines:
-        issued = {line.outcome for line in compensated_lines(d)}
-        return d.compensation if d.compensation in issued else next(iter(issued), None)
-    known = {m.key for m in (*d.outbox, *d.effects_parked)} | {e.key for e in d.effects_delivered}
-    for decision in range(d.decisions, 0, -1):
-        if (key := d.compensation_key(decision, d.compensation)) in known:
-            return None if key in refused_compensations(d) else d.compensation
-    return d.compensation
 
 
 def past_dispute(d: Dispute) -> PastDispute:

@@ -23,6 +23,7 @@ from disputes.model import Dispute
 from disputes.ports import DisputeQuery
 from disputes.states import ACTIVE
 from schemas.api import DisputeSummary, QueueFilters
+from schemas.common import Outcome
 from schemas.dispute import Status
 
 log = structlog.get_logger("api")
@@ -81,6 +82,7 @@ def queue_query(
         priorities=tuple(sorted(set(f.priority or ()))),
         channel=f.channel,
         outcome=f.outcome,
+        compensation=Outcome(f.compensation) if f.compensation else None,
         due_from=due_from,
         due_before=due_before,
         opened_from=f.opened_from,

@@ -13,6 +13,7 @@ from pydantic_core import to_jsonable_python
 
 from disputes.model import COMPENSATIONS, Dispute
 from disputes.next_step import next_step, reads_otherwise_from
+from schemas.common import Outcome
 from schemas.dispute import CompensatedLine, CustomerEvidence, ParkReason, customer_side_reason
 
 _TAG = 16  # bytes of HMAC-SHA256 kept in a cursor
@@ -60,6 +61,7 @@ def staff_view(d: Dispute) -> View:
         "sla": d.sla,
         "assignee": d.assignee,
         "decision": d.decision,
+        "compensation": issued_compensation(d),
         "compensated_lines": compensated_lines(d),
         "appeal": d.appeal,
         "recommendation": d.recommendation,
@@ -103,6 +105,25 @@ def compensated_lines(d: Dispute) -> list[CompensatedLine]:
         line for line in d.compensated_lines
         if d.compensation_key(line.decision, line.outcome, line.sku) not in refused
     ]
+
+
+def issued_compensation(d: Dispute) -> Outcome | None:
+    """The refund or reship the case issued, whatever its latest decision (a review after an appeal or a reopening that
+    rejects leaves it standing): none when its service refused it for good (parked as refused: it never happened), as
+    the staff view's compensated lines leave such refusals out (`compensated_lines`). A missing-item claim shows the
+    latest decision's kind of compensation if some line of it stands, else the other kind a line of an earlier
+    decision still holds. A whole package's is the latest compensating decision's effect; one no effect list holds
+    (stored before they were kept) was issued."""
+    if d.compensation is None:
+        return None
+    if d.paid_per_line and d.compensated_lines:
+        issued = {line.outcome for line in compensated_lines(d)}
+        return d.compensation if d.compensation in issued else next(iter(issued), None)
+    known = {m.key for m in (*d.outbox, *d.effects_parked)} | {e.key for e in d.effects_delivered}
+    for decision in range(d.decisions, 0, -1):
+        if (key := d.compensation_key(decision, d.compensation)) in known:
+            return None if key in refused_compensations(d) else d.compensation
+    return d.compensation
 
 
 EFFECTS = "effects"
@@ -161,6 +182,7 @@ def _customer_side(d: Dispute, appeal_window: timedelta, now: datetime | None) -
             if decision
             else None
         ),
+        "compensation": issued_compensation(d),
         "appeal": d.appeal,
         "customer_evidence": [_customer_side_evidence(d, e) for e in d.customer_evidence],
         "assessment_provisional": d.recommendation_provisional,
@@ -209,6 +231,7 @@ def summary_fields(d: Dispute) -> View:
         "recommendation": advice.action if advice else None,
         "confidence": advice.confidence if advice else None,
         "outcome": decision.outcome if decision else None,
+        "compensation": issued_compensation(d),
         "assignee": d.assignee,
         "opened_at": d.opened_at,
         "updated_at": d.updated_at,
@@ -223,22 +246,23 @@ TRIAGE = ("priority", "needs_supervisor", "abuse_flags", "recommendation", "conf
 
 
 class QueueRows:
-    """The queue's rows as JSON, kept by dispute id, version and side: a row shows only what a save changes (what storage
-    changes on its own, effects and views, no row shows), and a save gives the dispute a new version, so a row stands
-    until its dispute's next version. The queue is the busiest read and shows mostly the same disputes again: writing
+    """The queue's rows as JSON, kept by dispute id, version, side and the refusals the relay parked: a row shows only
+    what a save changes (what storage changes on its own, effects and views, no row shows) but its `compensation`, which
+    a refusal for good takes away (`issued_compensation`), and a save gives the dispute a new version, so a row stands
+    until its dispute's next version or refusal. The queue is the busiest read and shows mostly the same disputes again: writing
     a row is a dict of its fields and orjson's writing of its instants (each through its time zone's Python methods),
     a kept row is a lookup. Rows are written straight from the aggregates (validated when they were stored), byte for
     byte what `DisputeSummary` writes (tests/unit/test_views.py). Holding `size` rows, it starts again empty."""
 
     def __init__(self, size: int = 10_000) -> None:
         self._size = size
-        self._rows: dict[tuple[str, int, bool], tuple[orjson.Fragment, bytes]] = {}
+        self._rows: dict[tuple[str, int, bool, frozenset[str]], tuple[orjson.Fragment, bytes]] = {}
 
     def page(self, items: list[Dispute], next_cursor: str | None, staff: bool) -> tuple[bytes, str]:
         """A `DisputePageView` as JSON, and its strong ETag: the SHA-256 of its cursor and its rows' SHA-256s, which its
         bytes fix, without hashing all of them again. The customer's side (`staff` False) is not shown the `TRIAGE`."""
         kept = self._rows
-        rows = [kept.get((d.id, d.version, staff)) or self._write(d, staff) for d in items]
+        rows = [kept.get((d.id, d.version, staff, refused_compensations(d))) or self._write(d, staff) for d in items]
         written, digests = zip(*rows, strict=True) if rows else ((), ())
         tag = hashlib.sha256(f"{next_cursor or ''}\n".encode() + b"".join(digests)).hexdigest()
         return orjson.dumps({"items": written, "next_cursor": next_cursor}), f'"{tag}"'
@@ -250,7 +274,8 @@ class QueueRows:
         if not staff:
             fields.update(dict.fromkeys(TRIAGE))
         written = view_json(fields)
-        row = self._rows[(d.id, d.version, staff)] = orjson.Fragment(written), hashlib.sha256(written).digest()
+        key = (d.id, d.version, staff, refused_compensations(d))
+        row = self._rows[key] = orjson.Fragment(written), hashlib.sha256(written).digest()
         return row
 
 

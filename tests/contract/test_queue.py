@@ -17,7 +17,7 @@ from schemas.common import Outcome, Role
 from schemas.dispute import Channel, ReasonCode, Status
 from schemas.recommendation import PolicyRule, Recommendation, RecommendedAction
 from tests.contract.conftest import Cases
-from tests.factories import INVESTIGATOR, NOW
+from tests.factories import INVESTIGATOR, NOW, SUPERVISOR
 
 TEN_PAST = NOW + timedelta(minutes=10)
 HOUR = timedelta(hours=1)
@@ -140,6 +140,8 @@ FILTERS: dict[str, tuple[dict[str, Any], str]] = {
     "decided in a period": ({"decided_from": NOW, "decided_to": NOW + timedelta(days=3)}, "ch"),
     "carrier and status": ({"carrier": "yurtici", "statuses": (Status.OPENED,)}, "ag"),
     "carrier and outcome": ({"carrier": "aras", "outcome": Outcome.REFUND}, "d"),
+    "compensation": ({"compensation": Outcome.REFUND}, "cd"),
+    "a compensation none issued": ({"compensation": Outcome.RESHIP}, ""),
 }
 
 
@@ -157,6 +159,22 @@ async def test_the_queue_pages_through_what_each_filter_selects_in_due_date_orde
                 wrong[f"{name}, pages of {limit}"] = {"got": _labelled(got, queue), "want": _labelled(want, queue)}
 
     assert wrong == {}
+
+
+async def test_a_refund_that_stands_after_a_review_that_rejects_is_found_by_its_compensation_not_its_outcome(
+    cases: Cases,
+) -> None:
+    refunded = await cases.open()
+    await cases.change(refunded.id, _refund_as_advised)
+    await cases.change(refunded.id, lambda d: d.reopen(SUPERVISOR, "Kurye videosu geldi.", NOW + 2 * HOUR))
+    await cases.change(refunded.id, lambda d: d.decide(
+        SUPERVISOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None, NOW + 3 * HOUR))
+
+    found = {name: [d.id for d in (await cases.storage.disputes.query(DisputeQuery(**filters))).items]
+             for name, filters in (("refund", {"compensation": Outcome.REFUND}), ("reship", {"compensation": Outcome.RESHIP}),
+                                   ("outcome", {"outcome": Outcome.REFUND}), ("rejected", {"outcome": Outcome.REJECTED}))}
+
+    assert found == {"refund": [refunded.id], "reship": [], "outcome": [], "rejected": [refunded.id]}
 
 
 async def test_a_selection_holds_the_ids_each_filter_selects_in_queue_order(

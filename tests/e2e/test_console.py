@@ -232,6 +232,30 @@ async def test_the_landing_queue_and_its_quick_links_list_the_cases_being_worked
         assert decided["id"] in await (await api.get(f"/console?{search}", headers=staff())).text(), search
 
 
+async def test_the_queue_finds_a_refund_that_stands_after_a_reopened_review_by_its_compensation(api):
+    """README: a refund stands across reopenings; the queue's `compensation` filter finds it, `outcome` (the latest
+    decision's) does not."""
+    reviewed, other = await opened(api, "ord-1"), await opened(api, "ord-2")
+    one = f"/v1/disputes/{reviewed['id']}"
+    refund = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "Kanıt yok."}
+    assert (await api.post(one + "/decision", json=refund, headers={**INVESTIGATOR, "If-Match": "*"})).status == 200
+    reopened = await api.post(one + "/reopen", json={"reason": "Kurye videosu geldi."}, headers=SUPERVISOR)
+    assert reopened.status == 200, await reopened.text()
+    reject = {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "Video teslimi gösteriyor.",
+              "override_reason": "Kurye videosu."}
+    assert (await api.post(one + "/decision", json=reject, headers={**SUPERVISOR, "If-Match": "*"})).status == 200
+
+    page = await (await api.get("/console?status=&compensation=refund", headers=staff())).text()
+    by_outcome = await (await api.get("/console?status=&outcome=refund", headers=staff())).text()
+    export = await (await api.get("/console/disputes.csv?status=any&compensation=refund", headers=staff())).text()
+
+    assert reviewed["id"] in page and other["id"] not in page and reviewed["id"] not in by_outcome
+    assert '<option value="refund" selected>' in page
+    assert [(row["id"], row["outcome"], row["compensation"]) for row in csv.DictReader(io.StringIO(export))] == [
+        (reviewed["id"], "rejected", "refund")
+    ]
+
+
 async def test_the_filtered_list_exports_as_csv_through_the_api_s_export(api):
     first, second = await opened(api, "ord-1"), await opened(api, "ord-2")
     export = await api.get("/console/disputes.csv?carrier=aras", headers=staff())

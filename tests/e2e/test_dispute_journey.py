@@ -1,8 +1,11 @@
 """A dispute from the order page to the money: the three callers over HTTP, effects delivered once."""
 
+import csv
+import io
+
 import pytest
 
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, eventually, settled
+from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, eventually, settled
 from tests.e2e.test_access_and_bad_input import assert_problem
 
 OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
@@ -206,6 +209,40 @@ async def test_a_refunded_package_rejected_after_a_reopening_leaves_no_appeal(ap
     assert (case["status"], case["appeal"], case["decision"]["sequence"]) == ("resolved", None, 2)
     await settled(api, dispute["id"])
     assert await applied(downstream, "payments") == {f"{dispute['id']}:d1:refund": 1}
+
+
+async def test_a_refund_that_stands_after_a_reopened_review_rejects_is_the_compensation_every_view_shows(
+    api, sandbox, aiohttp_client
+):
+    """README: a refund is issued at most once and stands across reopenings; the case's `outcome` is its latest
+    decision's, `compensation` what it issued, in the customer's and agent's views, the queue, its filter and the CSV."""
+    downstream = await aiohttp_client(sandbox)
+    dispute = await (await open_dispute(api)).json()
+    one = f"/v1/disputes/{dispute['id']}"
+    refund = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "Kargo kanıt sunmadı."}
+    assert (await api.post(one + "/decision", json=refund, headers={**INVESTIGATOR, "If-Match": '"1"'})).status == 200
+    await settled(api, dispute["id"])
+    reopened = await api.post(one + "/reopen", json={"reason": "Kurye videosu geldi."}, headers=SUPERVISOR)
+    assert reopened.status == 200, await reopened.text()
+    reject = {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "Video teslimi gösteriyor.",
+              "override_reason": "Kurye videosu."}
+    rejected = await api.post(one + "/decision", json=reject, headers={**SUPERVISOR, "If-Match": reopened.headers["ETag"]})
+    assert rejected.status == 200, await rejected.text()
+    await settled(api, dispute["id"])
+    assert await applied(downstream, "payments") == {f"{dispute['id']}:d1:refund": 1}  # the money stays paid
+
+    mine = await (await api.get(one, headers=CUSTOMER)).json()
+    theirs = await (await api.get(one, headers=AGENT)).json()
+    rows = (await (await api.get(f"/v1/disputes?dispute_id={dispute['id']}", headers=INVESTIGATOR)).json())["items"]
+    export = await (await api.get(f"/v1/disputes.csv?dispute_id={dispute['id']}", headers=INVESTIGATOR)).text()
+    row = next(csv.DictReader(io.StringIO(export)))
+    refunded = await (await api.get("/v1/disputes?compensation=refund", headers=INVESTIGATOR)).json()
+    decided_refund = await (await api.get("/v1/disputes?outcome=refund", headers=INVESTIGATOR)).json()
+
+    assert [(v["decision"]["outcome"], v["compensation"]) for v in (mine, theirs)] == [("rejected", "refund")] * 2
+    assert [(r["outcome"], r["compensation"]) for r in rows] == [("rejected", "refund")]
+    assert (row["outcome"], row["compensation"]) == ("rejected", "refund")
+    assert [d["id"] for d in refunded["items"]] == [dispute["id"]] and decided_refund["items"] == []
 
 
 async def test_a_decision_on_a_stale_version_changes_nothing(api):

@@ -182,7 +182,17 @@ def _paid_in_two_decisions(glasses: int = 2) -> Dispute:
     return case
 
 
-CASES = [_everything_set, _decided_and_appealed, _paid_in_two_decisions, lambda: dispute()]
+def _refunded_then_rejected_on_review() -> Dispute:
+    """A whole package refunded, then reopened by a supervisor and rejected: the refund stands."""
+    case = dispute(evidence("ev-1"))
+    case.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.WEAK_PROOF, "n", None, NOW)
+    case.reopen(SUPERVISOR, "Kurye videosu geldi.", NOW + timedelta(hours=1))
+    case.decide(SUPERVISOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None, NOW + timedelta(hours=2))
+    return case
+
+
+CASES = [_everything_set, _decided_and_appealed, _paid_in_two_decisions, _refunded_then_rejected_on_review,
+         lambda: dispute()]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -340,6 +350,36 @@ def test_the_customer_history_shows_a_package_refund_refused_for_good_as_no_comp
     d = dispute(evidence("ev-1"))
     d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.WEAK_PROOF, "n", None, NOW)
     assert past_dispute(_refused(d, f"{d.id}:d1:refund") if refused else d).compensation is shown
+
+
+def test_a_refund_that_stands_after_a_review_that_rejects_is_the_compensation_every_view_shows() -> None:
+    """README: a refund is issued at most once and stands across appeals and reopenings; `outcome` stays the latest
+    decision's."""
+    d = _refunded_then_rejected_on_review()
+    side = [(v["decision"]["outcome"], v["compensation"]) for v in (customer_view(d, WINDOW), agent_view(d, WINDOW))]
+
+    assert side == [(Outcome.REJECTED, Outcome.REFUND)] * 2
+    assert (staff_view(d)["decision"].outcome, staff_view(d)["compensation"]) == (Outcome.REJECTED, Outcome.REFUND)
+    assert (summary_fields(d)["outcome"], summary_fields(d)["compensation"]) == (Outcome.REJECTED, Outcome.REFUND)
+
+
+@pytest.mark.parametrize(("decided", "shown"), [
+    (_paid_in_two_decisions, Outcome.RESHIP), (_decided_and_appealed, None), (lambda: dispute(), None),
+])
+def test_the_compensation_shown_is_the_one_the_customer_history_shows(decided, shown) -> None:
+    d = decided()
+
+    assert customer_view(d, WINDOW)["compensation"] is summary_fields(d)["compensation"] is shown
+    assert past_dispute(d).compensation is shown
+
+
+def test_a_kept_row_no_longer_shows_a_refund_its_service_refused_for_good_with_no_new_version() -> None:
+    rows, d = QueueRows(), _refunded_then_rejected_on_review()
+    assert b'"compensation":"refund"' in rows.page([d], None, True)[0]
+
+    _refused(d, f"{d.id}:d1:refund")  # the relay parks it with no new version
+
+    assert rows.page([d], None, True)[0] == written([d], None) and b'"compensation":null' in written([d], None)
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -136,6 +136,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ask": ("Ask", "Sor"),
     "decide": ("Decide", "Karar ver"),
     "outcome": ("Outcome", "Sonuç"),
+    "compensation": ("Compensation issued", "Yapılan iade ya da yeniden gönderim"),
     "reason_code": ("Reason", "Gerekçe"),
     "refund_to": ("Refund to", "İade yeri"),
     "per_line": ("Per claimed line", "Talep edilen her satır"),

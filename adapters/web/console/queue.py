@@ -26,7 +26,7 @@ from disputes.actors import Actor
 from disputes.model import Dispute
 from disputes.states import ACTIVE
 from schemas.api import ListQuery, QueueFilters
-from schemas.common import Outcome
+from schemas.common import Outcome, Resolution
 from schemas.dispute import Channel, Status
 
 CLOSED = frozenset({Status.RESOLVED, Status.WITHDRAWN})
@@ -77,6 +77,7 @@ FILTERS = (
     Filter("priority", "select", ("0", "1", "2", "3")),
     Filter("channel", "select", tuple(Channel)),
     Filter("outcome", "select", tuple(Outcome)),
+    Filter("compensation", "select", tuple(Resolution)),
     Filter("overridden", "select", YES_NO),
     Filter("overdue", "check", label="overdue_filter"),
     Filter("due_today", "check"),
