@@ -167,6 +167,9 @@ def _jwks_url(url: str | None) -> str | None:
     return url
 
 
+MAJORITY = "majority"
+"""The only write concern a DISPUTES_MONGODB_URI may name (`adapters/mongo/client.py` asks for it itself)."""
+
 SECRET_URI_OPTIONS = ("authmechanismproperties", "tlscertificatekeyfilepassword")
 """URI options whose values may be secrets (an AWS session token; a key file's password), like the URI's password."""
 
@@ -178,13 +181,18 @@ def _mongodb_uri(uri: str | None) -> str | None:
     if uri is None:
         return None
     try:
-        _parse_mongodb_uri(uri, 27017, validate=True, warn=False, normalize=True)
+        parsed = _parse_mongodb_uri(uri, 27017, validate=True, warn=False, normalize=True)
     except (PyMongoError, ValueError, TypeError, OSError) as refused:  # OSError: a TLS file it names, opened
         reason = (f"{refused.strerror}: {refused.filename}" if isinstance(refused, OSError) and refused.strerror
                   else str(refused).rstrip("."))
         if any(secret.casefold() in reason.casefold() for secret in _uri_secrets(uri)):  # it may quote one, cased anew
             reason = "the driver's reason quotes the password or a secret option, so it is not repeated here"
         raise ValueError(f"not a MongoDB URI the driver can read in full: {reason}") from None
+    options = parsed["options"]
+    if options.get("w", MAJORITY) != MAJORITY or options.get("journal", True) is not True:
+        raise ValueError('must not set a write concern other than w=majority with journaling: the service asks every '
+                         'write to be acknowledged by a majority of the replica set, journaled (no w=0, w=1 or another '
+                         'number, no journal=false)')
     return uri
 
 

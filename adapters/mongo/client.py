@@ -13,7 +13,13 @@ def connect(
 ) -> AsyncMongoClient[dict[str, Any]]:
     """A client that returns aware UTC datetimes and fails fast when the database is away, so the API can
     answer 503 instead of hanging, authenticating the user the URI names with `password` when it is given (as is,
-    with no URI escaping). Connecting is lazy: no I/O happens here."""
+    with no URI escaping). Connecting is lazy: no I/O happens here.
+
+    Every write asks for `{w: "majority", j: true}` itself: a write is acknowledged once a majority of the replica
+    set's data-bearing members hold it in their on-disk journal, so a fail-over cannot roll it back (MongoDB manual,
+    "Write Concern": https://www.mongodb.com/docs/manual/reference/write-concern/). Left to the deployment, the
+    implicit default is `w: 1` on a set with an arbiter, or whatever `setDefaultRWConcern` made it; a 2xx means the
+    fact is durably stored only with majority acknowledgement. The settings refuse a URI that weakens it."""
     credentials: dict[str, Any] = {} if password is None else {"password": password.get_secret_value()}
     return AsyncMongoClient(
         uri,
@@ -22,5 +28,7 @@ def connect(
         serverSelectionTimeoutMS=int(timeout_seconds * 1000),
         connectTimeoutMS=int(timeout_seconds * 1000),
         appname="dispute-service",
+        w="majority",
+        journal=True,
         event_listeners=list(event_listeners),
     )

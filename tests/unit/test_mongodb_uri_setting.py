@@ -57,3 +57,18 @@ def test_a_uri_the_driver_reads_is_taken_as_it_is(uri: str) -> None:
 def test_a_refusal_never_repeats_a_password_or_a_secret_option(uri: str) -> None:
     line = refusal(uri)
     assert line.startswith(PREFIX) and "Gizli" not in line, line
+
+
+@pytest.mark.parametrize("weaker", ["w=0", "w=1", "w=2", "journal=false", "w=majority&journal=false"])
+def test_a_uri_that_weakens_majority_journaled_writes_is_refused_in_one_line_naming_the_setting(weaker: str) -> None:
+    """MongoDB manual, "Write Concern": with `w: 1` (or any number short of a majority) a write the primary
+    acknowledged is rolled back if it fails before a majority holds it; `w: 0` acknowledges nothing; `j: false` does
+    not wait for the journal. A 2xx must mean the fact is durably stored (majority, journaled)."""
+    line = refusal(f"mongodb://mongo1:27017,mongo2:27017,mongo3:27017/?replicaSet=rs0&{weaker}")
+    assert line.startswith("DISPUTES_MONGODB_URI: must not set a write concern other than w=majority"), line
+
+
+@pytest.mark.parametrize("same", ["w=majority", "journal=true", "w=majority&journal=true&wTimeoutMS=10000"])
+def test_a_uri_that_names_majority_journaled_writes_itself_is_taken(same: str) -> None:
+    uri = f"mongodb://mongo1:27017/?replicaSet=rs0&{same}"
+    assert Settings(_env_file=None, mongodb_uri=uri).mongodb_uri == uri
