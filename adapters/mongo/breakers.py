@@ -56,7 +56,9 @@ class MongoBreakerStore:
         return {carrier: found.get(carrier, CLOSED) for carrier in carriers}
 
     async def take_probe(self, carrier: str, now: datetime, until: datetime) -> BreakerRecord | None:
-        cool_down_over = {"_id": carrier, "open_until": {"$lte": now}}
+        # `$type` keeps a closed breaker's null out on every engine: MongoDB's `$lte` brackets by type (manual, "Type
+        # Bracketing in Query Predicates"); mongoeco's matches a null.
+        cool_down_over = {"_id": carrier, "open_until": {"$type": "date", "$lte": now}}
         free = {"$or": [{"probe_until": None}, {"probe_until": {"$lte": now}}]}
         self._closed_at.pop(carrier, None)
         doc = await self.breakers.find_one_and_update(

@@ -454,6 +454,9 @@ def _filter(query: DisputeQuery) -> Doc:
     ):
         if condition:
             filter_[field] = condition
+    for field in ("opened_at", "decision.decided_at"):  # an undecided case's null is no date on any engine
+        if field in filter_:
+            filter_[field] = {"$type": "date"} | filter_[field]
     return filter_
 
 

@@ -71,6 +71,16 @@ async def test_a_closed_breaker_has_no_probe_to_take(store):
     assert await store.take_probe("dhl", NOW, LATER) is None
 
 
+async def test_a_breaker_closed_again_by_a_success_has_no_probe_to_take(store):
+    """Closed again, the breaker stores no end of cool-down (null). MongoDB's `$lte` on a date never matches a null
+    (manual, "Type Bracketing in Query Predicates": an inequality on a given BSON type matches only values of that
+    type), where mongoeco's does: the query names the type, so both engines agree."""
+    await store.failed("dhl", NOW, 1, LATER)
+    await store.succeeded("dhl")
+    assert await store.take_probe("dhl", LATER, LATER + timedelta(seconds=60)) is None
+    assert (await store.read("dhl")).probe_until is None
+
+
 async def test_a_failed_probe_frees_the_probe_and_reopens(store):
     await store.failed("dhl", NOW, 1, LATER)
     await store.take_probe("dhl", LATER, LATER + timedelta(seconds=60))

@@ -138,6 +138,8 @@ FILTERS: dict[str, tuple[dict[str, Any], str]] = {
     "opened from": ({"opened_from": NOW + timedelta(days=3)}, "deg"),
     "decided from": ({"decided_from": NOW + timedelta(days=1)}, "dh"),
     "decided in a period": ({"decided_from": NOW, "decided_to": NOW + timedelta(days=3)}, "ch"),
+    "decided before": ({"decided_to": NOW + timedelta(days=3)}, "ch"),  # never an undecided case
+    "opened before": ({"opened_to": NOW + timedelta(days=1)}, "af"),
     "carrier and status": ({"carrier": "yurtici", "statuses": (Status.OPENED,)}, "ag"),
     "carrier and outcome": ({"carrier": "aras", "outcome": Outcome.REFUND}, "d"),
     "compensation": ({"compensation": Outcome.REFUND}, "cd"),
