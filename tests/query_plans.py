@@ -74,9 +74,14 @@ def _usable(index_options: Mapping[str, Any], mentioned: set[str]) -> bool:
     return set(partial) <= mentioned
 
 
-def served(collection: str, filter_: Mapping[str, Any], sort: Iterable[str]) -> bool:
+def served(
+    collection: str, filter_: Mapping[str, Any], sort: Iterable[str], hint: str | None = None, limit: int | None = None
+) -> bool:
+    """Whether a declared index serves the query; with `hint`, the index the query names (by name)."""
     equality, ranges = _fields(filter_)
     sort = list(sort)
+    if hint is not None:
+        return _hinted(collection, hint, equality, ranges, sort, limit)
     by_id = "_id" in ranges or sort == ["_id"]
     if "_id" in equality or (by_id and (equality | ranges) <= {"_id"}):
         return True  # the index every collection has on `_id`
@@ -90,15 +95,34 @@ def served(collection: str, filter_: Mapping[str, Any], sort: Iterable[str]) -> 
         rest = keys[prefix:]
         if (equality and not prefix) or (sort and rest[: len(sort)] != sort):
             continue  # an equality the index ignores means scanning it all; a sort it cannot give is done in memory
+        if sort and not prefix and ranges - set(keys) and not ranges & set(keys):
+            continue  # walked whole in the sort's order, every document fetched to test a range the index does not hold
         if prefix or sort or (rest and rest[0] in ranges):
             return True
     return False
+
+
+def _hinted(
+    collection: str, hint: str, equality: set[str], ranges: set[str], sort: list[str], limit: int | None
+) -> bool:
+    """A named index serves when its first key bounds the read (an equality or a range of the query), it holds every
+    range, and it gives the sort or the sort keeps only `limit` documents (a bounded sort of what the range read)."""
+    index = next((i for i in INDEXES if i.collection == collection and i.name == hint), None)
+    if index is None or not _usable(index.options, equality | ranges):
+        return False
+    keys = [name for name, _ in index.keys]
+    prefix = 0
+    while prefix < len(keys) and keys[prefix] in equality:
+        prefix += 1
+    gives_sort = keys[prefix : prefix + len(sort)] == sort
+    return keys[0] in equality | ranges and ranges <= set(keys) and (gives_sort or bool(limit))
 
 
 def unindexed(commands: Iterable[tuple[str, dict[str, Any]]]) -> list[str]:
     problems = []
     for name, command in commands:
         collection = command.get(name)
+        hint, limit = command.get("hint"), command.get("limit")
         if name in READS:
             filter_key, sort_key = READS[name]
             queries = [(command.get(filter_key) or {}, list((command.get(sort_key) or {}) if sort_key else []))]
@@ -113,6 +137,7 @@ def unindexed(commands: Iterable[tuple[str, dict[str, Any]]]) -> list[str]:
             continue
         for filter_, sort in queries:
             shape = (str(collection), frozenset(_fields(filter_)[0] | _fields(filter_)[1]))
-            if not served(str(collection), filter_, sort) and shape not in ALLOWED:
+            named = hint if isinstance(hint, str) and name == "find" else None
+            if not served(str(collection), filter_, sort, named, limit) and shape not in ALLOWED:
                 problems.append(f"{name} on {collection}: filter {sorted(shape[1])} sort {sort}")
     return sorted(set(problems))

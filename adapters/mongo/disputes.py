@@ -21,10 +21,11 @@ import structlog
 from pydantic import ValidationError
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.errors import DuplicateKeyError
 
 from adapters.mongo.errors import translate_driver_errors
-from adapters.mongo.indexes import DISPUTES
+from adapters.mongo.indexes import DISPUTES, PERIOD_DECIDED, PERIOD_OPENED
 from adapters.mongo.leases import write_ending
 from adapters.mongo.stored_states import StoredStates
 from adapters.observability import failure
@@ -234,7 +235,8 @@ class MongoDisputes:
             found = sorted([doc async for doc in self.collection.find(filter_)], key=itemgetter("queue_key"))
             docs = found[: query.limit + 1]
         else:
-            docs = [doc async for doc in self.collection.find(filter_).sort("queue_key", 1).limit(query.limit + 1)]
+            cursor = _period(self.collection.find(filter_), query).sort("queue_key", 1).limit(query.limit + 1)
+            docs = [doc async for doc in cursor]
         shown = docs[: query.limit]
         last = shown[-1] if len(docs) > query.limit else None  # the next page starts after it, read or not
         # An export's page (by ids) reads every case or fails: the export is cut, never silently short of a row.
@@ -247,7 +249,7 @@ class MongoDisputes:
         if _named(query):  # a handful, sorted here (as in `query`)
             found = sorted([doc async for doc in self.collection.find(filter_, keys)], key=itemgetter("queue_key"))
             return tuple(doc["_id"] for doc in found[: query.limit])
-        cursor = self.collection.find(filter_, keys).sort("queue_key", 1).limit(query.limit)
+        cursor = _period(self.collection.find(filter_, keys), query).sort("queue_key", 1).limit(query.limit)
         return tuple([doc["_id"] async for doc in cursor.batch_size(query.limit)])
 
     async def customer_disputes(self, customer_id: str, before: tuple[datetime, str] | None, limit: int) -> DisputePage:
@@ -458,6 +460,18 @@ def _filter(query: DisputeQuery) -> Doc:
         if field in filter_:
             filter_[field] = {"$type": "date"} | filter_[field]
     return filter_
+
+
+def _period(cursor: AsyncCursor[Doc], query: DisputeQuery) -> AsyncCursor[Doc]:
+    """A period's cases read from the period's index: its range bounds the read, and the database keeps the
+    `limit` first in queue order (a bounded sort). Left to itself the planner may walk the whole queue's index in
+    order instead (it gives the sort), testing each case it fetches for the period: every case ever stored, for
+    "decided last month"."""
+    if query.decided_from or query.decided_to:
+        return cursor.hint(PERIOD_DECIDED)
+    if query.opened_from or query.opened_to:
+        return cursor.hint(PERIOD_OPENED)
+    return cursor
 
 
 def _range(*bounds: tuple[str, object]) -> Doc:

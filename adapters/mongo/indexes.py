@@ -24,6 +24,8 @@ STAFF_SUPERVISORS = "staff_supervisors"  # one document, found by its `_id`: the
 TEST_CLOCKS = "test_clocks"  # sandbox only: one document per test clock, found by its `_id` only
 IDEMPOTENCY_KEYS = "idempotency_keys"  # one document per caller-scoped Idempotency-Key (`key`)
 SIGNED_OUT_SESSIONS = "signed_out_sessions"  # one document per ended console session, found by its `_id` only
+PERIOD_DECIDED = "queue_by_decision_period"  # named by the queue's period reads (a hint): `adapters/mongo/disputes.py`
+PERIOD_OPENED = "queue_by_opening_period"
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,23 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         "Sandbox: advancing a test clock finds the cases on it.",
         {"partialFilterExpression": {"test_clock.id": {"$exists": True}}},
     ),
-    _queue(None, "queue_order", "Investigator queue without filters (or by period), ordered by decision due date."),
+    Index(
+        DISPUTES,
+        (("decision.decided_at", ASCENDING), ("opened_at", ASCENDING), ("queue_key", ASCENDING)),
+        PERIOD_DECIDED,
+        "Finance and carrier teams: the queue and its export by decision period (with or without an opening "
+        "period), read from the period's range and put in queue order by the database, `limit` at a time.",
+        {},
+    ),
+    Index(
+        DISPUTES,
+        (("opened_at", ASCENDING), ("queue_key", ASCENDING)),
+        PERIOD_OPENED,
+        "The queue and its export by opening period, read from the period's range and put in queue order by the "
+        "database, `limit` at a time.",
+        {},
+    ),
+    _queue(None, "queue_order", "Investigator queue without filters, ordered by decision due date."),
     _queue("status", "queue_order_by_status",
            "Investigator queue filtered by status; /metrics: open cases per state, and those near or past their "
            "decision deadline (ranges of `queue_key`)."),

@@ -35,3 +35,24 @@ def test_a_walk_of_the_id_index_is_served_but_a_scan_is_not():
     assert served("staff", {"_id": {"$gt": "inv-1"}}, ["_id"])
     assert not served("staff", {}, [])
     assert not served("staff", {"active": True}, ["_id"])
+
+
+def test_a_range_the_sorting_index_does_not_hold_is_not_served_by_walking_it():
+    """Walking `queue_order` for its order and fetching every case to test a period reads every case ever stored."""
+    period = {"$type": "date", "$gte": 1, "$lt": 2}
+    assert not served("disputes", {"decision.decided_at": period}, ["queue_key"])
+    assert not served("disputes", {"opened_at": period}, ["queue_key"])
+    problems = unindexed([("find", {"find": "disputes", "filter": {"decision.decided_at": period},
+                                    "sort": {"queue_key": 1}, "limit": 101})])
+    assert problems == ["find on disputes: filter ['decision.decided_at'] sort ['queue_key']"]
+
+
+def test_a_period_read_from_the_index_the_query_names_is_served_with_a_bounded_sort():
+    period = {"$type": "date", "$gte": 1, "$lt": 2}
+    command = {"find": "disputes", "filter": {"decision.decided_at": period, "opened_at": period, "status": "resolved",
+                                              "queue_key": {"$gt": "k"}},
+               "sort": {"queue_key": 1}, "limit": 101, "hint": "queue_by_decision_period"}
+    assert unindexed([("find", command)]) == []
+    assert unindexed([("find", command | {"hint": "queue_by_opening_period"})]) != []  # a range it does not hold
+    assert unindexed([("find", command | {"hint": "queue_order"})]) != []
+    assert unindexed([("find", {k: v for k, v in command.items() if k != "limit"})]) != []  # an unbounded sort
