@@ -33,6 +33,12 @@ StatusCode = Annotated[str, StringConstraints(min_length=1, max_length=CODE_CHAR
 HttpUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://[^\s]+$")]
 MAX_INLINE_CHARS = 16_000_000  # ~12 MB decoded: a multi-page signed POD still fits
 MAX_NOTES = 100
+MAX_EVENTS = 1000
+"""The most tracking events a carrier's reply may hand over."""
+KEPT_EVENTS = 100
+"""The most a proof keeps: the latest. A case holds up to `MAX_EVIDENCE` proofs (`disputes/model.py`); at the
+thousand events a reply may carry (about 200 bytes each as stored), 200 proofs would pass MongoDB's 16 MiB document
+limit (manual, "MongoDB Limits and Thresholds": BSON Document Size), and a case could no longer be saved."""
 
 
 class ProofStatus(StrEnum):
@@ -267,6 +273,11 @@ def _facts_of_its_status(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _latest(events: tuple[TrackingEvent, ...]) -> tuple[TrackingEvent, ...]:
+    """The latest `KEPT_EVENTS` events, in time order (as they came when there are no more)."""
+    return events if len(events) <= KEPT_EVENTS else tuple(sorted(events, key=lambda e: e.at)[-KEPT_EVENTS:])
+
+
 class ProofOfDelivery(_Private):
     _shown = ("carrier", "tracking_number", "status", "status_code")
     _attachment_fields: ClassVar[dict[AttachmentKind, str]] = {k: k.value for k in AttachmentKind}
@@ -300,7 +311,10 @@ class ProofOfDelivery(_Private):
     source: ProofSource
     received_at: AwareDatetime
     raw_ref: Id | None = None
-    events: tuple[TrackingEvent, ...] = Field(default=(), max_length=1000)
+    events: tuple[TrackingEvent, ...] = Field(
+        default=(), max_length=MAX_EVENTS,
+        description=f"The parcel's tracking history in time order: the latest {KEPT_EVENTS} events the carrier sent.",
+    )
     notes: tuple[ProofNote, ...] = Field(default=(), max_length=MAX_NOTES)
     offer: ProofOffer | None = None  # what the carrier can supply; set where the proof enters the service
 
@@ -315,7 +329,14 @@ class ProofOfDelivery(_Private):
     def of_checked(cls, **fields: Any) -> Self:
         """``_Private.of_checked``, keeping delivery facts only on a delivery, as validation does."""
         fields = _facts_of_its_status(fields)
+        if "events" in fields:
+            fields["events"] = _latest(fields["events"])
         return _assembled(cls, _in_order(cls, fields), set(fields))
+
+    @field_validator("events")
+    @classmethod
+    def _latest_events(cls, events: tuple[TrackingEvent, ...]) -> tuple[TrackingEvent, ...]:
+        return _latest(events)
 
     @field_validator("signature", "photo", "document")
     @classmethod

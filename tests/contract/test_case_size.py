@@ -1,0 +1,58 @@
+"""A case stays within MongoDB's document limit on every store: 16 MiB (manual, "MongoDB Limits and Thresholds",
+BSON Document Size), past which MongoDB refuses the update (mongoeco takes it). A proof keeps the latest
+`KEPT_EVENTS` of its carrier's scans, so a full case of long scan histories fits; a change that would still make a
+case larger than it may hold is refused as a domain error, nothing stored."""
+
+from datetime import timedelta
+
+import pytest
+
+from adapters.case_size import CASE_BYTES
+from disputes.actors import SYSTEM
+from disputes.errors import TooManySubmissions
+from disputes.model import MAX_EVIDENCE
+from schemas.dispute import Evidence
+from schemas.proof import KEPT_EVENTS, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
+from tests.contract.conftest import Cases
+from tests.factories import NOW
+
+
+def _scans(n: int, events: int, description: str, place: str) -> Evidence:
+    """A pulled in-transit reply holding the parcel's scan history: `events` scans, half an hour apart."""
+    history = tuple(
+        TrackingEvent(at=NOW - timedelta(days=30) + timedelta(minutes=30 * i), code="TRANSFER",
+                      description=f"{description} {i}", location_text=place)
+        for i in range(events)
+    )
+    proof = ProofOfDelivery(carrier="yurtici", tracking_number="TRKshp1", status=ProofStatus.IN_TRANSIT,
+                            source=ProofSource.PULL, received_at=NOW + timedelta(minutes=n), events=history)
+    return Evidence(key=f"pull-{n}", proof=proof)
+
+
+async def test_a_full_case_of_long_scan_histories_is_stored_with_each_proofs_latest_scans(cases: Cases) -> None:
+    """200 pulled replies of 600 scans each: about 23 MiB in BSON if every scan were kept."""
+    case = await cases.open(1)
+    entries = [_scans(n, 600, "Gönderi transfer merkezinden çıkış yaptı / Shipment departed transfer hub",
+                      "İSTANBUL AVRUPA TRANSFER MERKEZİ") for n in range(MAX_EVIDENCE)]
+    stored = await cases.change(case.id, lambda d: d.attach_all_evidence(SYSTEM, entries, NOW))
+
+    assert stored.version == 2 and len(stored.evidence) == MAX_EVIDENCE
+    kept = stored.evidence[-1].proof.events
+    assert len(kept) == KEPT_EVENTS and kept[-1].description.endswith(" 599") and kept[0].description.endswith(" 500")
+
+
+async def test_a_change_that_would_make_a_case_larger_than_it_may_hold_is_refused_and_nothing_is_stored(
+    cases: Cases,
+) -> None:
+    """Scans whose words fill every field (500 characters of two-byte letters): about 210 KB a proof."""
+    case = await cases.open(1)
+    entries = [_scans(n, KEPT_EVENTS, "ş" * 490, "ğ" * 500) for n in range(80)]
+    read = await cases.storage.disputes.get(case.id)
+    read.attach_all_evidence(SYSTEM, entries, NOW)
+    assert len(read.model_dump_json().encode()) > CASE_BYTES
+
+    with pytest.raises(TooManySubmissions):
+        await cases.storage.disputes.save(read)
+
+    stored = await cases.storage.disputes.get(case.id)
+    assert stored.version == 1 and stored.evidence == []
