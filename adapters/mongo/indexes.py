@@ -214,8 +214,14 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
 
 
 async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
+    """Every index, created where missing. On a replica set (or through `mongos`) a new index is committed once a
+    majority of the data-bearing voting members have built it (`commitQuorum: "majority"`; the default, every one of
+    them, waits for a member that is down). A standalone server refuses a commit quorum (manual, `createIndexes`:
+    commitQuorum applies to replica sets and sharded clusters), so it is asked for none; mongoeco answers as one."""
+    hello = await db.command("hello")
+    quorum: dict[str, Any] = {"commitQuorum": "majority"} if "setName" in hello or hello.get("msg") == "isdbgrid" else {}
     by_collection: dict[str, list[IndexModel]] = {}
     for index in INDEXES:
         by_collection.setdefault(index.collection, []).append(index.model())
     for collection, models in by_collection.items():
-        await db[collection].create_indexes(models)
+        await db[collection].create_indexes(models, **quorum)

@@ -1,16 +1,21 @@
-"""Storage set-up at start-up (indexes, then migrations), done once the database answers; then, in the background
-while the process serves, retention dated by the settings in force when one was lowered
-(`adapters/mongo/retention_dates.py`).
+"""Storage set-up (indexes, then migrations), in the background from the start; then, still in the background,
+retention dated by the settings in force when one was lowered (`adapters/mongo/retention_dates.py`).
 
-A process started while the database is away does not exit: it listens (liveness 200, readiness and every other
-answer 503) and sets storage up when the database comes back, logging once that it waits and once that it is
-ready. Until then nothing reaches storage: no request (a 503) and no worker, so nothing is written before the
-unique indexes exist. A failure other than the database being unreachable at the first try (refused credentials)
-stops the start-up, with one line saying why (`adapters/cli.py`).
+The process listens once the set-up is done or `SETTLE_SECONDS` have passed, whichever comes first (liveness 200,
+readiness and every other answer 503 until storage is set up): an index build may take long on MongoDB, and
+nothing must hold the start-up meanwhile. On a replica set a new index on a
+non-empty collection is built by every data-bearing member, and the primary commits it once its commit quorum has
+built it (manual, `createIndexes`: commitQuorum, by default all data-bearing voting members): with one member down a
+build asked with the default waits until that member is back. The service asks for a majority (`ensure_indexes`),
+so a set that keeps its majority also builds, and it logs once when a build is still running after
+`BUILD_NOTICE_SECONDS`. A process started while the database is away waits for it the same way, logging once that
+it waits and once that it is ready. Until then nothing reaches storage: no request (a 503) and no worker, so nothing
+is written before the unique indexes exist. The database refusing the service's login at the start stops the
+start-up, with one line saying why (`adapters/cli.py`); a set-up that fails otherwise is logged and tried again.
 """
-
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 
 import structlog
 from pymongo.asynchronous.database import AsyncDatabase
@@ -24,44 +29,75 @@ from disputes.ports import StorageUnavailable
 log = structlog.get_logger("storage")
 
 
+BUILD_NOTICE_SECONDS = 10.0
+"""How long an index build runs before the set-up says, once, that it is waiting for it."""
+SETTLE_SECONDS = 5.0
+"""How long the start-up waits for a set-up under way before it listens without it (as long as it waits for an
+absent database: `DISPUTES_MONGODB_TIMEOUT_SECONDS`' default)."""
+
+
 class StorageSetup:
     def __init__(
-        self, db: AsyncDatabase[Doc], retry_seconds: float = 1.0, then: Callable[[], Awaitable[object]] | None = None
+        self, db: AsyncDatabase[Doc], retry_seconds: float = 1.0, then: Callable[[], Awaitable[object]] | None = None,
+        build_notice_seconds: float = BUILD_NOTICE_SECONDS, settle_seconds: float = SETTLE_SECONDS,
     ) -> None:
         self.db, self.retry_seconds, self.then = db, retry_seconds, then
+        self.build_notice_seconds, self.settle_seconds = build_notice_seconds, settle_seconds
         self.done = asyncio.Event()
 
-    async def start(self) -> asyncio.Task[None] | None:
-        """Set storage up now or, when the database cannot be reached, in the background (the task returned)
-        until it succeeds. Any other failure now (refused credentials) is raised: the process cannot start. What
-        follows the set-up (`then`) runs in the background once it is done (the task returned): the process serves
-        meanwhile."""
+    async def start(self) -> asyncio.Task[None]:
+        """Check that the database lets the service in, then set storage up in the background (the task returned),
+        trying again until it succeeds, and run what follows the set-up (`then`); a set-up done within
+        `settle_seconds` is done before this returns (the process listens set up). The database refusing the login
+        is raised: the process cannot start. An unreachable database is waited for in the background."""
         try:
-            await self._set_up()
+            await self._reach()
         except ConnectionFailure as error:
             log.warning("storage_waiting_for_database", error=type(error).__name__)
-            return asyncio.create_task(self._retry(type(error).__name__))
-        return asyncio.create_task(self._then()) if self.then is not None else None
+            return asyncio.create_task(self._in_background(type(error).__name__))
+        setting_up = asyncio.create_task(self._in_background(None))
+        with suppress(TimeoutError):
+            async with asyncio.timeout(self.settle_seconds):
+                await self.done.wait()
+        return setting_up
 
-    async def _retry(self, failing: str) -> None:
-        """Until set-up succeeds; `failing`, the error the first try met (logged then)."""
+    async def _reach(self) -> None:
+        await self.db.command("ping")
+
+    async def _in_background(self, failing: str | None) -> None:
+        """Until set-up succeeds; `failing`, the error the last try met, logged when it changes (not at every
+        try); then what follows the set-up."""
         while True:
-            await asyncio.sleep(self.retry_seconds)
             try:
                 await self._set_up()
+                break
             except PyMongoError as error:
-                if type(error).__name__ != failing:  # logged when it changes, not at every try
+                if type(error).__name__ != failing:
+                    if failing is None and isinstance(error, ConnectionFailure):
+                        log.warning("storage_waiting_for_database", error=type(error).__name__)
+                    else:
+                        log.error("storage_set_up_failed", error=type(error).__name__)
                     failing = type(error).__name__
-                    log.error("storage_set_up_failed", error=failing)
-                continue
+            await asyncio.sleep(self.retry_seconds)
+        if failing is not None:
             log.info("storage_ready")
-            await self._then()
-            return
+        await self._then()
 
     async def _set_up(self) -> None:
-        await ensure_indexes(self.db)
+        await self._indexes()
         await migrate(self.db)
         self.done.set()
+
+    async def _indexes(self) -> None:
+        """`ensure_indexes`, saying once when it is still building after `build_notice_seconds`."""
+        build = asyncio.create_task(ensure_indexes(self.db))
+        try:
+            done, _ = await asyncio.wait({build}, timeout=self.build_notice_seconds)
+            if not done:
+                log.warning("storage_index_build_waiting", seconds=self.build_notice_seconds)
+            await build
+        finally:
+            build.cancel()
 
     async def _then(self) -> None:
         """What follows the set-up; a failure is logged (the next start-up tries again), never the process's end."""

@@ -1,9 +1,17 @@
-"""Storage set-up waiting for a database that is not up yet: logged once when it starts waiting, once when ready."""
+"""Storage set-up runs in the background from the start: a database that is not up yet is logged once as waited for,
+once as ready; an index build that takes long (a replica-set member down, a large collection) never holds the
+start-up, and is logged once as waited for; readiness says 503 until storage is set up."""
 
+import asyncio
+from typing import Any
+
+import pytest
 from pymongo.errors import ServerSelectionTimeoutError
 from structlog.testing import capture_logs
 
+from adapters.mongo.indexes import INDEXES, ensure_indexes
 from adapters.mongo.setup import StorageSetup
+from disputes.ports import StorageUnavailable
 
 
 class Unreachable(StorageSetup):
@@ -12,6 +20,9 @@ class Unreachable(StorageSetup):
     def __init__(self, away: int) -> None:
         super().__init__(db=None, retry_seconds=0)  # type: ignore[arg-type]  # never reached: _set_up is replaced
         self.away = away
+
+    async def _reach(self) -> None:
+        return None
 
     async def _set_up(self) -> None:
         if self.away:
@@ -30,3 +41,57 @@ async def test_a_database_away_for_several_tries_is_logged_as_waiting_then_ready
         ("storage_waiting_for_database", "warning"), ("storage_ready", "info")
     ]
     setup.check()  # set up: no StorageUnavailable
+
+
+class Database:
+    """The calls index set-up makes: `hello` (answering as a replica-set member with `set_name`) and
+    `create_indexes`, recorded, each held until `built` is set."""
+
+    def __init__(self, set_name: str | None = None) -> None:
+        self.hello: dict[str, Any] = {"ok": 1.0} | ({"setName": set_name} if set_name else {})
+        self.built = asyncio.Event()
+        self.created: list[tuple[str, list[str], dict[str, Any]]] = []
+
+    async def command(self, name: str) -> dict[str, Any]:
+        return self.hello if name == "hello" else {"ok": 1.0}
+
+    def __getitem__(self, collection: str) -> "Database.Collection":
+        return Database.Collection(self, collection)
+
+    class Collection:
+        def __init__(self, db: "Database", name: str) -> None:
+            self.db, self.name = db, name
+
+        async def create_indexes(self, models: list[Any], **options: Any) -> None:
+            self.db.created.append((self.name, [m.document["name"] for m in models], options))
+            await self.db.built.wait()
+
+
+async def test_an_index_build_that_takes_long_holds_no_start_up_and_is_logged_once_as_waited_for() -> None:
+    db = Database("rs0")
+    setup = StorageSetup(db, build_notice_seconds=0.05, settle_seconds=0.05)  # type: ignore[arg-type]
+    with capture_logs() as logs:
+        async with asyncio.timeout(5):
+            building = await setup.start()  # returns while the build runs: the process goes on to listen
+        with pytest.raises(StorageUnavailable):
+            setup.check()  # readiness (and every request) 503 meanwhile
+        async with asyncio.timeout(5):
+            while not any(line["event"] == "storage_index_build_waiting" for line in logs):
+                await asyncio.sleep(0.01)
+        building.cancel()
+        await asyncio.gather(building, return_exceptions=True)
+    assert [line["event"] for line in logs] == ["storage_index_build_waiting"]
+
+
+@pytest.mark.parametrize(("set_name", "asked"), [("rs0", {"commitQuorum": "majority"}), (None, {})])
+async def test_a_replica_set_commits_a_new_index_once_a_majority_has_built_it(
+    set_name: str | None, asked: dict[str, Any]
+) -> None:
+    """MongoDB manual, `createIndexes`: the commit quorum defaults to every data-bearing voting member, so a build
+    waits for a member that is down; "majority" does not. A standalone server (mongoeco too) is asked for none: it
+    refuses a commit quorum."""
+    db = Database(set_name)
+    db.built.set()
+    await ensure_indexes(db)  # type: ignore[arg-type]
+    assert {options == asked for _, _, options in db.created} == {True}
+    assert sorted(name for _, names, _ in db.created for name in names) == sorted(i.name for i in INDEXES)
