@@ -69,6 +69,23 @@ from schemas.orders import Order, Shipment, ShipmentStatus, sku_units
 from schemas.trusted import trusted
 
 KEY_RACE_RETRIES = 3
+KEY_SCOPE_END = "\x1f"
+"""Ends the caller's scope in a stored Idempotency-Key that holds a ':' (see `stored_key`)."""
+
+
+def stored_key(scope: str, key: str) -> str:
+    """An Idempotency-Key as stored: the caller's `scope` (a customer id, or a role and subject: letters, digits and
+    `_.:-/`, never the unit separator) and their `key` (printable ASCII), which never run together: two callers'
+    keys are never one stored key. `scope:key` when neither holds a ':' (it has one ':', so it reads one way, and it
+    is the form earlier releases stored: their keys replay for their whole life); otherwise the scope ends at the
+    first unit separator, a form no printable key and no earlier release's key can take. An earlier release's key
+    with a ':' in its scope or key (which could be read two ways) is not found: within its life a retry runs as a
+    new request (an opening then meets its own case: 409 `dispute-exists`)."""
+    if KEY_SCOPE_END in scope:
+        raise ValueError("an idempotency scope is an id, which never holds a control character")
+    if ":" in scope or ":" in key or KEY_SCOPE_END in key:
+        return f"{scope}{KEY_SCOPE_END}{key}"
+    return f"{scope}:{key}"
 
 
 class _Sequence:
@@ -121,7 +138,8 @@ class OnBehalf:
     channel: Channel
     agent: str | None
     key_scope: str
-    """Idempotency keys are the caller's: a customer's own, or one agent's (`/` cannot occur in a customer id)."""
+    """An opening's Idempotency-Key is the customer's own, whichever of their tokens sends it (the case is theirs), or
+    one agent's (`agent/<subject>`: `/` cannot occur in a customer id); see `stored_key`."""
 
     @classmethod
     def of(cls, actor: Actor, request: OpenRequest) -> "OnBehalf":
@@ -209,7 +227,7 @@ class DisputeService:
         Idempotency-Key, the dispute keeps the key and the first answer (`render`ed) in the same single write, so a
         retry gets that answer back and two copies of the request never both open a dispute."""
         behalf = OnBehalf.of(actor, request)
-        scoped_key = f"{behalf.key_scope}:{idempotency_key}" if idempotency_key else None
+        scoped_key = stored_key(behalf.key_scope, idempotency_key) if idempotency_key else None
         for _ in range(KEY_RACE_RETRIES):
             if scoped_key and (replay := await self._replay(scoped_key, request)):
                 return replay

@@ -1,6 +1,7 @@
 """Idempotency-Key on the API's POSTs (draft-ietf-httpapi-idempotency-key-header): a retry with the same key and
 request gets the first answer again (status, body, ETag, Location, with `Idempotent-Replayed: true`), keys are the
-caller's (scoped to the token's subject), and last `idempotency_ttl_hours`. See `disputes.idempotency`."""
+caller's (scoped to the token's role and subject: `disputes.service.stored_key`), and last `idempotency_ttl_hours`.
+See `disputes.idempotency`."""
 
 import hashlib
 import re
@@ -15,7 +16,7 @@ from disputes.actors import Actor
 from disputes.errors import Contended
 from disputes.idempotency import FirstAnswers
 from disputes.model import FirstAnswer
-from disputes.service import Upload
+from disputes.service import Upload, stored_key
 from schemas.api import FieldError
 
 FIRST_ANSWERS = web.AppKey("first_answers", FirstAnswers)
@@ -100,5 +101,5 @@ async def answer_once(
         # An answer that says "try again" (busy, overloaded, failed) is not one to repeat: the retry runs.
         return first_answer(response), not (transient or response.status >= 500 or response.status == 429)
 
-    answered = await request.app[FIRST_ANSWERS].once(f"{key_scope(actor)}:{key}", fingerprint(request, body), kept)
+    answered = await request.app[FIRST_ANSWERS].once(stored_key(key_scope(actor), key), fingerprint(request, body), kept)
     return replayed(answered.answer) if answered.replayed else ran[0]

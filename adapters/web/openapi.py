@@ -35,7 +35,8 @@ STATUS_TEXT = {
     500: "An unexpected error, logged with the request id", 503: "Temporarily unavailable",
 }
 HEADERS = {
-    "Idempotency-Key": "Up to 128 printable ASCII characters, yours (scoped to your token's subject). A retry with the same key "
+    "Idempotency-Key": "Up to 128 printable ASCII characters, yours (an opening's: the customer's, or the opening "
+                       "agent's; any other request's: your token's role and subject's). A retry with the same key "
                        "and request gets the first answer again (status, body, ETag, Location; "
                        "`Idempotent-Replayed: true`), whatever changed since (an opening keeps only its success: a "
                        "refused opening's retry is judged again); the same key with another request is a 422 "

@@ -10,11 +10,14 @@ import pytest
 
 from adapters.bootstrap import ENDPOINTS, HIDDEN, OPS_ENDPOINTS
 from tests.e2e.conftest import (
-    AGENT, CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, eventually, orders_file_document,
+    AGENT, CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, bearer, eventually, orders_file_document,
 )
 from tests.e2e.test_access_and_bad_input import assert_problem
 from tests.e2e.test_customer_evidence import form, photo
 from tests.factories import NOW, order, shipment
+from adapters.web.keys import STAFF_DIRECTORY
+from schemas.staff import StaffMember
+from schemas.common import Role
 
 OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
 REFUND = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "Kargo kanıt sunmadı."}
@@ -131,6 +134,43 @@ async def test_keys_are_the_callers_own(api):
     theirs = await api.post(one + "/notes", json=note, headers=keyed(OTHER_INVESTIGATOR, "mine"))
     assert theirs.status == 201 and REPLAYED not in theirs.headers
     assert await timeline_actions(api, one) == ["opened", "note_added", "note_added"]
+
+
+# Ids hold ':' (letters, digits and `_.:-`) and so do keys (printable ASCII): "cust-1" with key "x:k1" and "cust-1:x"
+# with key "k1" are two callers' two keys, which must not meet as one.
+COLON_CUSTOMER = bearer(Role.CUSTOMER, "cust-1:x", "cust-1:x")
+
+
+async def test_a_customer_whose_id_and_key_spell_another_customers_key_is_not_answered_with_their_opening(api):
+    first = await api.post("/v1/disputes", json=OPEN, headers=keyed(CUSTOMER, "x:k1"))
+    assert first.status == 201, await first.text()
+
+    theirs = await api.post("/v1/disputes", json=OPEN, headers=keyed(COLON_CUSTOMER, "k1"))
+
+    assert REPLAYED not in theirs.headers and theirs.headers.get("Location") != first.headers["Location"]
+    await assert_problem(theirs, 422)  # ord-1 is not theirs: refused as for any other customer
+
+
+async def test_staff_whose_id_and_key_spell_another_s_key_have_their_own_note_added(api):
+    await api.app[STAFF_DIRECTORY].directory.add(StaffMember(id="inv-ayse:x", name="Ayşe Kaya", role=Role.INVESTIGATOR))
+    one = await opened(api)
+    note = {"text": "Kargo firması arandı."}
+    assert (await api.post(one + "/notes", json=note, headers=keyed(INVESTIGATOR, "x:n1"))).status == 201
+
+    theirs = await api.post(one + "/notes", json=note, headers=keyed(bearer(Role.INVESTIGATOR, "inv-ayse:x"), "n1"))
+
+    assert theirs.status == 201 and REPLAYED not in theirs.headers
+    assert await timeline_actions(api, one) == ["opened", "note_added", "note_added"]
+
+
+async def test_a_customer_whose_id_and_key_spell_another_customers_key_gets_404_on_their_case_not_their_answer(api):
+    one = await opened(api)
+    said = {"text": "Kapıcıya sordum, görmemiş."}
+    assert (await api.post(one + "/messages", json=said, headers=keyed(CUSTOMER, "x:m1"))).status == 201
+
+    theirs = await api.post(one + "/messages", json=said, headers=keyed(COLON_CUSTOMER, "m1"))
+
+    assert theirs.status == 404 and REPLAYED not in theirs.headers
 
 
 async def test_twenty_concurrent_identical_notes_add_one(api):

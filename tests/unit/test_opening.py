@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.memory import InMemoryDisputes
+from disputes.actors import Actor
 from disputes.errors import ActiveDisputeExists, Forbidden, IdempotencyKeyReused, Unprocessable
 from disputes.model import Dispute, FirstAnswer
 from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
-from schemas.common import Resolution
+from schemas.common import Resolution, Role
 from schemas.dispute import Channel, Claim, EffectKind, MissingItem, Status
 from schemas.orders import ShipmentStatus
 from tests.factories import AGENT, BOXED, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, order, shipment
@@ -118,6 +119,28 @@ async def test_keys_are_scoped_to_the_customer(service, orders, request_for):
     orders.orders["ord-2"] = order("ord-2", customer_id="cust-2")
     await service.open(CUSTOMER, request_for(), "key-1")
     assert (await service.open(OTHER_CUSTOMER, request_for(order_id="ord-2"), "key-1")).created
+
+
+async def test_a_key_kept_by_the_previous_release_still_replays(service, request_for, repository):
+    first = await service.open(CUSTOMER, request_for(), "key-1")
+    stored = repository.docs[first.dispute.id]
+    assert stored.idempotency is not None and stored.idempotency.key == "cust-1:key-1"  # the earlier form, unchanged
+
+    again = await service.open(CUSTOMER, request_for(), "key-1")
+    assert not again.created and again.dispute.id == first.dispute.id
+
+
+async def test_a_customer_whose_id_and_key_spell_another_customers_stored_key_opens_their_own_case(
+    service, orders, request_for, repository
+):
+    colon_customer = Actor("cust-1:x", Role.CUSTOMER, "cust-1:x")
+    orders.orders["ord-2"] = order("ord-2", customer_id="cust-1:x")
+    first = await service.open(CUSTOMER, request_for(), "x:k1")  # an earlier release stored it as "cust-1:x:k1"
+
+    theirs = await service.open(colon_customer, request_for(order_id="ord-2"), "k1")
+
+    assert theirs.created and theirs.dispute.id != first.dispute.id and theirs.dispute.customer_id == "cust-1:x"
+    assert len({d.idempotency.key for d in repository.docs.values() if d.idempotency}) == 2
 
 
 async def test_an_expired_key_is_a_new_request(service, request_for, clock):
