@@ -209,14 +209,14 @@ class InMemoryDisputes:
         self._by_shipment: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
         self._queue_order: list[Dispute] | None = None  # by (decision due, id), as the queue index; None: stale
 
-    async def add(self, dispute: Dispute) -> None:
+    async def add(self, dispute: Dispute, now: datetime) -> None:
         holder = self._holder(dispute.shipment_key)
         if holder is not None:
             raise ActiveDisputeExists(holder.id)
         if (key := dispute.idempotency) is not None and (other_id := self._keys.get(key.key)) is not None:
             other = self.docs[other_id]
             assert other.idempotency is not None
-            if other.idempotency.expires_at > dispute.opened_at:
+            if other.idempotency.expires_at > now:
                 raise IdempotencyKeyTaken(key.key)
             self._update(other, idempotency=None)
         if key is not None:

@@ -42,9 +42,9 @@ class WakingRepository:
     def __init__(self, inner: DisputeRepository, wakeups: Wakeups, clock: Clock) -> None:
         self.inner, self.wakeups, self.clock = inner, wakeups, clock
 
-    async def add(self, dispute: Dispute) -> None:
+    async def add(self, dispute: Dispute, now: datetime) -> None:
         new_messages = bool(dispute.new_messages)
-        await self.inner.add(dispute)
+        await self.inner.add(dispute, now)
         self.wakeups.wake(due_now(dispute, self.clock.now(), new_messages), dispute.id)
 
     async def save(self, dispute: Dispute, ending: Lease | None = None, taking: Taking | None = None) -> None:

@@ -74,11 +74,12 @@ class DisputePage:
 
 
 class DisputeRepository(Protocol):
-    async def add(self, dispute: Dispute) -> None:
-        """Store a new dispute and its queued messages.
+    async def add(self, dispute: Dispute, now: datetime) -> None:
+        """Store a new dispute and its queued messages. Another dispute's idempotency key that has expired at `now`
+        (the real time: keys live by it, whatever a case's test clock says) passes to this one.
 
         Raises ActiveDisputeExists when the shipment already has a dispute, and
-        IdempotencyKeyTaken when another request stored the same idempotency key first."""
+        IdempotencyKeyTaken when another request stored the same idempotency key first (and it is live at `now`)."""
 
     async def get(self, dispute_id: str, owner: str | None = None) -> Dispute | None:
         """The dispute, the caller's to change and `save`. With `owner`, only if it is that customer's: another

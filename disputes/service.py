@@ -233,7 +233,7 @@ class DisputeService:
                 return replay
             dispute = await self._new_dispute(actor, behalf, request, scoped_key, render)
             try:
-                await self.repository.add(dispute)
+                await self.repository.add(dispute, self.clock.now())  # keys live by real time
             except IdempotencyKeyTaken:
                 continue
             except ActiveDisputeExists:

@@ -140,7 +140,7 @@ class MongoDisputes:
     ) -> "MongoDisputes":
         return cls(db[DISPUTES], retention, personal_data=personal_data)
 
-    async def add(self, dispute: Dispute) -> None:
+    async def add(self, dispute: Dispute, now: datetime) -> None:
         doc = to_doc(dispute)
         doc["version"] = 1
         due = {name.removeprefix("due."): at for name, at in due_times(dispute, self.retention, self.personal_data).items() if at}
@@ -159,7 +159,7 @@ class MongoDisputes:
                 if "idempotency.key" not in key_value or dispute.idempotency is None:
                     raise
                 key = dispute.idempotency.key
-                if attempt == 0 and await self._release_expired_key(key, dispute.opened_at):
+                if attempt == 0 and await self._release_expired_key(key, now):
                     continue
                 raise IdempotencyKeyTaken(key) from error
         dispute.version = 1

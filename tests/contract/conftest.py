@@ -67,7 +67,7 @@ def clock() -> FixedClock:
 class _Drafts:
     """Takes what the service would store and keeps nothing, so a test holds a dispute not yet stored."""
 
-    async def add(self, dispute: Dispute) -> None:
+    async def add(self, dispute: Dispute, now: datetime) -> None:
         return None
 
     async def find_by_idempotency_key(self, key: str, now: datetime) -> None:
@@ -117,7 +117,7 @@ class Cases:
     async def open(self, number: int | None = None, **options: Any) -> Dispute:
         """A new dispute, stored."""
         dispute = await self.draft(number, **options)
-        await self.storage.disputes.add(dispute)
+        await self.storage.disputes.add(dispute, self.clock.now())
         return dispute
 
     async def change(self, dispute_id: str, change: Callable[[Dispute], object]) -> Dispute:

@@ -49,7 +49,7 @@ def _held_in_a_due_time(name: str, due_time: str, work: WorkKind) -> ClaimKind:
     async def make_due(cases: Cases, at: datetime) -> str:
         dispute = await cases.draft()
         setattr(dispute, due_time, at)
-        await cases.storage.disputes.add(dispute)
+        await cases.storage.disputes.add(dispute, cases.clock.now())
         return dispute.id
 
     async def finish(cases: Cases, dispute_id: str) -> None:
@@ -86,7 +86,7 @@ async def _restriction_due(cases: Cases, at: datetime) -> str:
     """A dispute whose account restriction reaches the end of its review window at `at`."""
     dispute = await cases.draft()
     dispute.restriction = Restriction(flags=["repeat_claims"], raised_at=NOW, raised_by="system", review_due=at)
-    await cases.storage.disputes.add(dispute)
+    await cases.storage.disputes.add(dispute, cases.clock.now())
     return dispute.id
 
 
@@ -472,7 +472,7 @@ async def _pulled_with_assessment_due(cases: Cases, assess_due: datetime, assess
     dispute = await cases.draft()
     dispute.evidence_pull_due = NOW
     dispute.assess_due = NOW if assessed_by else None
-    await cases.storage.disputes.add(dispute)
+    await cases.storage.disputes.add(dispute, cases.clock.now())
     if assessed_by:
         assert subjects(await cases.storage.schedule.claim_due(WorkKind.ASSESS, NOW, LEASE, 10, assessed_by)) == [
             dispute.id

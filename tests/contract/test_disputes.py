@@ -143,7 +143,7 @@ async def test_a_second_dispute_on_a_held_shipment_is_refused_naming_the_holder(
     second = await cases.draft(1)
 
     with pytest.raises(ActiveDisputeExists) as refused:
-        await cases.storage.disputes.add(second)
+        await cases.storage.disputes.add(second, cases.clock.now())
 
     assert refused.value.dispute_id == holder.id
     assert await cases.storage.disputes.get(second.id) is None
@@ -156,7 +156,7 @@ async def test_a_resolved_dispute_still_holds_its_shipment(cases: Cases) -> None
     )
 
     with pytest.raises(ActiveDisputeExists):
-        await cases.storage.disputes.add(await cases.draft(1))
+        await cases.storage.disputes.add(await cases.draft(1), cases.clock.now())
 
 
 async def test_a_withdrawn_dispute_frees_its_shipment_for_a_new_one(cases: Cases) -> None:
@@ -171,7 +171,8 @@ async def test_a_withdrawn_dispute_frees_its_shipment_for_a_new_one(cases: Cases
 async def test_of_concurrent_disputes_on_one_shipment_exactly_one_is_stored(cases: Cases) -> None:
     drafts = [await cases.draft(1) for _ in range(6)]
 
-    results = await asyncio.gather(*(cases.storage.disputes.add(d) for d in drafts), return_exceptions=True)
+    add, now = cases.storage.disputes.add, cases.clock.now()
+    results = await asyncio.gather(*(add(d, now) for d in drafts), return_exceptions=True)
 
     stored = [d for d, r in zip(drafts, results, strict=True) if r is None]
     assert len(stored) == 1
@@ -193,7 +194,7 @@ async def test_a_live_idempotency_key_cannot_be_stored_twice(cases: Cases) -> No
     second = await cases.draft(2, key="double-click")
 
     with pytest.raises(IdempotencyKeyTaken):
-        await cases.storage.disputes.add(second)
+        await cases.storage.disputes.add(second, cases.clock.now())
 
     assert await cases.storage.disputes.get(second.id) is None
     assert (await cases.storage.disputes.find_by_idempotency_key("cust-1:double-click", NOW)).id == first.id
@@ -208,6 +209,29 @@ async def test_an_expired_idempotency_key_passes_to_the_new_dispute(cases: Cases
     found = await cases.storage.disputes.find_by_idempotency_key("cust-1:reused", cases.clock.now())
     assert found.id == second.id
     assert (await cases.storage.disputes.get(first.id)).idempotency is None
+
+
+async def test_a_live_key_is_not_taken_over_by_a_case_opened_on_a_test_clock_ahead_of_real_time(cases: Cases) -> None:
+    first = await cases.open(1, key="double-click")  # the key lives until NOW + 24 h of real time
+    second = await cases.draft(2, key="double-click")
+    second.opened_at = NOW + timedelta(days=2)  # as a case opened on a test clock two days ahead
+
+    with pytest.raises(IdempotencyKeyTaken):
+        await cases.storage.disputes.add(second, cases.clock.now())
+    assert (await cases.storage.disputes.find_by_idempotency_key("cust-1:double-click", NOW)).id == first.id
+
+
+async def test_an_expired_key_passes_to_a_case_opened_on_a_test_clock_behind_real_time(cases: Cases) -> None:
+    first = await cases.open(1, key="reused")
+    cases.clock.advance(hours=25)
+    second = await cases.draft(2, key="reused")
+    second.opened_at = NOW - timedelta(days=10)  # as a case opened on a test clock in the past
+
+    await cases.storage.disputes.add(second, cases.clock.now())
+
+    assert (await cases.storage.disputes.get(first.id)).idempotency is None
+    found = await cases.storage.disputes.find_by_idempotency_key("cust-1:reused", cases.clock.now())
+    assert found.id == second.id
 
 
 async def test_a_save_of_a_dispute_read_before_its_key_passed_on_leaves_the_key_with_the_new_one(cases: Cases) -> None:
@@ -294,7 +318,7 @@ async def test_a_history_counts_only_the_cases_on_the_same_test_clock_or_on_none
     for clock_id, customer in (("clk_a", "cust-1"), ("clk_a", "cust-3"), ("clk_a", "cust-1"), ("clk_b", "cust-1")):
         on_clock = await cases.draft(customer=customer)
         on_clock.test_clock = ClockReading(id=clock_id, time=NOW, at=NOW)
-        await cases.storage.disputes.add(on_clock)
+        await cases.storage.disputes.add(on_clock, cases.clock.now())
         on_clocks.append(on_clock)
     since = NOW - timedelta(days=1)
 

@@ -333,7 +333,7 @@ async def test_a_case_on_a_test_clock_counts_in_no_report(cases: Cases) -> None:
     on_clock = (await cases.draft(carrier="yurtici")).model_copy(
         update={"test_clock": ClockReading(id="clk_1", time=NOW, at=NOW)}
     )
-    await cases.storage.disputes.add(on_clock)
+    await cases.storage.disputes.add(on_clock, cases.clock.now())
     await cases.change(on_clock.id, _refund(24 * 10))  # decided late, on its clock
 
     [carrier] = await cases.storage.reports.carriers(START, END)

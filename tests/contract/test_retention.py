@@ -308,7 +308,7 @@ async def test_a_case_on_a_clock_past_its_retention_deletes_its_own_copies_and_l
     event = await push(storage, clock, "ev-1", "TRKshp1")  # a push-only carrier's strong proof
     on_clock = await cases.draft(1, carrier="surat")
     on_clock.test_clock = ClockReading(id="clk_1", time=NOW, at=NOW)
-    await storage.disputes.add(on_clock)
+    await storage.disputes.add(on_clock, NOW)
     await attach(cases, on_clock.id, event)
     door_ref = "att_" + "d" * 40  # the customer's photo: the clock's case's own copy, nothing else cites it
     source = CustomerSource(on_clock.id, "cust-1")

@@ -23,7 +23,7 @@ def viewed(minutes: int) -> TimelineEntry:
 async def test_a_save_from_a_claimed_copy_keeps_the_views_and_deliveries_recorded_after_the_claim(cases: Cases) -> None:
     dispute = await cases.draft()
     dispute.evidence_pull_due = NOW
-    await cases.storage.disputes.add(dispute)
+    await cases.storage.disputes.add(dispute, cases.clock.now())
     [claimed] = await cases.storage.schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, timedelta(seconds=30), 1, "worker-1")
     await cases.storage.disputes.record_view(dispute.id, viewed(1), BOUND)
     await cases.storage.disputes.delivered(dispute.id, dispute.outbox[0], LATER)
@@ -73,7 +73,7 @@ async def test_a_save_from_a_copy_another_copys_save_read_stores_that_change_too
 async def test_saves_in_a_row_from_one_copy_clear_a_due_time_and_set_it_again(cases: Cases) -> None:
     dispute = await cases.draft()
     dispute.evidence_pull_due = NOW
-    await cases.storage.disputes.add(dispute)
+    await cases.storage.disputes.add(dispute, cases.clock.now())
     copy = await cases.storage.disputes.get(dispute.id)
 
     async def due() -> list[str]:

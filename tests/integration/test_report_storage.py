@@ -46,7 +46,7 @@ async def test_a_dispute_whose_facts_predate_the_count_of_decisions_counts_its_l
     disputes = MongoDisputes.in_database(mongo_db)
     dispute = with_evidence(evidence("ev-1"))
     dispute.decide(INVESTIGATOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None, NOW)
-    await disputes.add(dispute)
+    await disputes.add(dispute, NOW)
     await unaudited_db.disputes.update_one({"_id": dispute.id}, {"$unset": {"facts.decisions": ""}})  # as stored then
 
     [carrier] = await MongoReports(mongo_db.disputes).carriers(*PERIOD)

@@ -2,6 +2,7 @@
 passes them, as of the clock's time, however little real time went by (the real clock never moves here); an advance
 runs what it passes each at its own time, and the carrier's proof reaches the case at the clock's time."""
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -11,19 +12,20 @@ from adapters.memory import InMemoryEvidenceStore, InMemoryTestClocks
 from disputes import test_clocks as clocks_use_case
 from disputes.actors import SYSTEM
 from disputes.assessment import Assessor
-from disputes.errors import ClockBeforeDelivery, NotFound, Unprocessable
+from disputes.errors import ClockBeforeDelivery, IdempotencyKeyReused, NotFound, Unprocessable
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.policy import PolicySettings
 from disputes.ports import EvidenceRejected, EvidenceUnavailable
 from disputes.restrictions import RestrictionReviewer
 from disputes.rules import Rules
-from disputes.service import Upload
+from disputes.service import DisputeService, Upload
 from disputes.sla_sweeper import SlaSweeper
 from disputes.work import WorkKind
 from schemas.common import Outcome
 from schemas.dispute import EffectKind, Evidence, ReasonCode, RestrictionState, Status
 from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus, RecipientRelation
 from tests.factories import CUSTOMER, NOW, SUPERVISOR, CountedCleaner, order, shipment
+from tests.unit.test_opening import BothLookBeforeEitherAdds, _first_answer
 
 
 class NoPullApi:
@@ -434,3 +436,36 @@ async def test_a_proof_pushed_before_the_clock_reached_the_deadline_is_proof_by_
     assert [e.key for e in stored.evidence] == [event.key]
     assert not stored.proof_missing and stored.has_delivery_proof
     assert "carrier_did_not_provide_proof" not in [entry.action for entry in stored.timeline]
+
+
+async def test_an_expired_key_opens_a_new_case_on_a_clock_set_in_the_past(use_case, request_for, orders, clock):
+    orders.orders["ord-1"] = order(shipments=[shipment(delivered_days_ago=11)])
+    orders.orders["ord-2"] = order("ord-2", shipments=[shipment("shp-2", delivered_days_ago=11)])
+    on_clock = await use_case.create(CUSTOMER, NOW - timedelta(days=10), "demo")
+    first = await use_case.open(CUSTOMER, on_clock.id, request_for(), "key-1")
+    assert first.created
+
+    clock.advance(hours=25)  # the key's 24 h of real time are over
+    second = await use_case.open(CUSTOMER, on_clock.id, request_for(order_id="ord-2"), "key-1")
+
+    assert second.created and second.dispute.id != first.dispute.id
+
+
+async def test_two_concurrent_openings_with_one_key_and_two_bodies_on_a_clock_ahead_open_one_case(
+    orders, clock, request_for
+):
+    orders.orders["ord-2"] = order("ord-2", shipments=[shipment("shp-2")])
+    repository = BothLookBeforeEitherAdds()
+    clocks = InMemoryTestClocks(repository)
+    service = DisputeService(repository, orders, clock, Rules(), test_clocks=clocks)
+    use_case = clocks_use_case.TestClockService(clocks, service, clock)
+    on_clock = await use_case.create(CUSTOMER, NOW + timedelta(days=2), "ahead")
+
+    results = await asyncio.gather(
+        use_case.open(CUSTOMER, on_clock.id, request_for(), "key-1", _first_answer),
+        use_case.open(CUSTOMER, on_clock.id, request_for(order_id="ord-2"), "key-1", _first_answer),
+        return_exceptions=True,
+    )
+
+    assert len(repository.docs) == 1
+    assert sum(isinstance(r, IdempotencyKeyReused) for r in results) == 1
