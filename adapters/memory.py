@@ -213,10 +213,10 @@ class InMemoryDisputes:
         holder = self._holder(dispute.shipment_key)
         if holder is not None:
             raise ActiveDisputeExists(holder.id)
-        if (key := dispute.idempotency) is not None and (other_id := self._keys.get(key.key)) is not None:
-            other = self.docs[other_id]
-            assert other.idempotency is not None
-            if other.idempotency.expires_at > now:
+        key = dispute.idempotency
+        other = self.docs.get(self._keys.get(key.key, "")) if key is not None else None
+        if key is not None and other is not None and other.idempotency is not None and other.idempotency.key == key.key:
+            if other.idempotency.expires_at > now:  # as MongoDB's unique index: held while a case still keeps it
                 raise IdempotencyKeyTaken(key.key)
             self._update(other, idempotency=None)
         if key is not None:

@@ -1525,11 +1525,16 @@ class Dispute(BaseModel):
         return due if due is None or self.anonymise_after is None else max(due, self.anonymise_after)
 
     def hold_anonymisation(self, now: datetime) -> bool:
-        """Whether anonymising must wait (messages of the case still wait for delivery): then it is due again in an
-        hour (`anonymise_after`)."""
-        if not self.outbox:
+        """Whether anonymising must wait, and till when (`anonymise_after`): messages of the case still wait for
+        delivery (due again in an hour), or its opening's Idempotency-Key is live at `now` (the real time, whatever
+        the case's clock says: a retried opening gets its first answer, not a second case, for the key's whole life;
+        due again when it expires)."""
+        waits = [now + timedelta(hours=1)] if self.outbox else []
+        if self.idempotency is not None and self.idempotency.expires_at > now:
+            waits.append(self.idempotency.expires_at)
+        if not waits:
             return False
-        self.anonymise_after = now + timedelta(hours=1)
+        self.anonymise_after = max(waits)
         return True
 
     def retention_work_due(self, keep: timedelta, personal_data: timedelta) -> datetime | None:
@@ -1542,7 +1547,7 @@ class Dispute(BaseModel):
     def anonymise(self, now: datetime) -> None:
         """Replace or remove the case's personal data (`disputes/anonymise.py`), everywhere it is held, the records
         storage alone appends to as well (the storage writes those itself); ids, amounts, outcomes, reason codes and
-        times stay. The key a first answer was kept under goes with the answer, long expired. A case whose customer
+        times stay. The key a first answer was kept under goes with the answer, expired (`hold_anonymisation`). A case whose customer
         declared an accessibility need reads like one whose customer did not: the flag false, the opening's mark and
         an agent's record of it gone from the timeline, the priority it raised as `kept_priority` reads it (in the
         staff alerts kept with the case too); its decision deadline stays. The timeline says so."""

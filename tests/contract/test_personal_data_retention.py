@@ -6,6 +6,7 @@ delivered), while ids, amounts, the outcome, reason code, carrier, district, cit
 reads back, and is not due again."""
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -13,13 +14,15 @@ import pytest
 
 from adapters.memory import InMemoryOrders
 from adapters.mongo.indexes import DISPUTES
-from disputes.actors import SYSTEM
+from disputes.actors import SYSTEM, Actor
 from disputes.calendar import BusinessCalendar
 from disputes.errors import CaseAnonymised
 from disputes.model import Dispute, address_key
 from disputes.ports import ViewBound
 from disputes.reports import report_facts
-from schemas.common import Outcome, Role
+from disputes.rules import Rules
+from disputes.service import DisputeService, OpenRequest
+from schemas.common import Outcome, Resolution, Role
 from schemas.digital import DigitalChannel, DigitalDelivery
 from schemas.dispute import Evidence, ReasonCode, TimelineEntry
 from schemas.orders import DigitalKind, Order, OrderItem
@@ -27,7 +30,7 @@ from schemas.proof import Courier, DeliveryLocation, RecipientRelation, Tracking
 from schemas.recommendation import Effect, Finding, PolicyRule, Recommendation, RecommendedAction
 from tests.contract.conftest import HOME, Cases, Storage
 from tests.contract.test_retention import Retention, attach, push
-from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, order, shipment
 
 CLOSED = NOW + timedelta(hours=2)
 PERSONAL = [  # each as the order, the customer, staff and the carrier wrote it
@@ -180,6 +183,38 @@ async def test_a_case_whose_messages_still_wait_for_delivery_is_anonymised_once_
     assert await retention.run(due + timedelta(hours=1)) == (1, 0)
     doc = await stored_document(storage, dispute_id)
     assert doc["anonymised_at"] is not None and personal_left(doc) == []
+
+
+async def test_a_case_whose_opening_key_is_live_is_anonymised_once_it_expires_and_a_retried_opening_meanwhile_finds_it(
+    storage: Storage, cases: Cases, retention: Retention
+) -> None:
+    """An opening's key replays its first answer for its whole life, however long it is set to be (the TTL is not
+    bounded by the personal-data retention): anonymising, which would drop it, waits for it to expire."""
+    ttl = timedelta(days=740)
+    service = DisputeService(storage.disputes, cases.orders, cases.clock, replace(Rules(), idempotency_ttl=ttl))
+    cases.orders.orders["ord-1"] = order("ord-1", "cust-1", [shipment("shp-1")])
+    customer = Actor("cust-1", Role.CUSTOMER, "cust-1")
+    request = OpenRequest("ord-1", None, "Teslim görünüyor ama gelmedi.", Resolution.REFUND)
+    first = await service.open(customer, request, "open-once")
+    await service.withdraw(customer, first.dispute.id, "Komşuda buldum")  # closed at NOW
+    for message in await storage.disputes.pending(first.dispute.id):  # nothing of the case waits for delivery
+        await storage.disputes.delivered(first.dispute.id, message, NOW)
+    await retention.run(NOW + timedelta(days=366))
+
+    assert await retention.run(NOW + timedelta(days=730)) == (1, 0)
+    assert (await stored_document(storage, first.dispute.id)).get("anonymised_at") is None
+    cases.clock.current = NOW + timedelta(days=731)
+    again = await service.open(customer, request, "open-once")  # the client's retry, within the key's life
+    assert not again.created and again.dispute.id == first.dispute.id
+
+    assert await retention.run(NOW + ttl - timedelta(minutes=1)) == (0, 0)
+    assert await retention.run(NOW + ttl) == (1, 0)
+    doc = await stored_document(storage, first.dispute.id)
+    assert doc["anonymised_at"] is not None and doc.get("idempotency") is None
+    cases.clock.current = NOW + ttl
+    cases.orders.orders["ord-2"] = order("ord-2", "cust-1", [shipment("shp-2", delivered_days_ago=-739)])
+    later = await service.open(customer, replace(request, order_id="ord-2"), "open-once")  # expired: a new request
+    assert later.created and later.dispute.id != first.dispute.id
 
 
 async def test_an_anonymised_case_cannot_be_reopened_and_shares_no_address_with_another(
