@@ -469,3 +469,21 @@ async def test_two_concurrent_openings_with_one_key_and_two_bodies_on_a_clock_ah
 
     assert len(repository.docs) == 1
     assert sum(isinstance(r, IdempotencyKeyReused) for r in results) == 1
+
+
+async def test_a_case_on_a_clock_past_its_personal_data_retention_is_anonymised_only_once_its_opening_key_expired(
+    use_case, request_for, orders
+):
+    orders.orders["ord-1"] = order(shipments=[shipment(delivered_days_ago=11)])
+    on_clock = await use_case.create(CUSTOMER, NOW - timedelta(days=10), "demo")
+    opened = (await use_case.open(CUSTOMER, on_clock.id, request_for(), "key-1")).dispute
+    keep = timedelta(days=1)
+    reached = opened.test_clock.model_copy(update={"time": opened.opened_at + keep})  # the clock advanced a day
+    closed = opened.model_copy(update={
+        "status": Status.WITHDRAWN, "closed_at": opened.opened_at, "outbox": [], "test_clock": reached,
+    })
+    assert closed.anonymisation_due(keep) == reached.at  # due now by the clock, in real time
+
+    assert closed.hold_anonymisation(NOW)  # the key lives 24 h of real time (DISPUTES_IDEMPOTENCY_TTL_HOURS)
+    assert closed.anonymisation_due(keep) == NOW + timedelta(hours=24)
+    assert not closed.hold_anonymisation(NOW + timedelta(hours=24))
