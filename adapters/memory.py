@@ -22,7 +22,6 @@ from typing import Any, NoReturn, Protocol, get_origin
 
 from pydantic import ConfigDict
 
-from adapters.case_size import check_size
 from disputes.anonymise import APPENDED, PERSONAL_DATA_RETENTION, anonymisation_reached
 from disputes.duty import supervises
 from disputes.errors import ActiveDisputeExists, StaleVersion
@@ -238,7 +237,6 @@ class InMemoryDisputes:
         stored = self.docs.get(dispute.id)
         if stored is None or stored.version != dispute.version:
             raise StaleVersion("The dispute changed since it was read.")
-        check_size(dispute)
         self.leases.end(dispute.id, ending)
         if (ending is None or ending.ended) and taking is not None and _due_at(dispute, taking):
             self.leases.take(dispute.id, taking)

@@ -167,6 +167,11 @@ stays bounded whatever a carrier sends. Beyond it a proof of delivery takes the 
 proof (of the oldest proof, when the case holds only proofs), so the policy always reads the latest proof, and the
 replaced entry's stored copies are deleted (`Dispute._room_for_evidence`); any other event stays stored as the
 carrier's receipt but is not attached, which the timeline says once (`evidence_limit_reached`)."""
+EVIDENCE_BYTES = 8 * 1024 * 1024
+"""What a case's evidence may hold, as JSON: a full case of the carriers' longest proofs stays well within MongoDB's
+16 MiB document limit (manual, "MongoDB Limits and Thresholds", BSON Document Size), which it refuses to pass on an
+update where the embedded database takes it; the rest of a case is bounded by its counts (notes, messages,
+submissions, views). An entry that would pass it finds the case full, as one past `MAX_EVIDENCE` does."""
 MAX_REPLACED = MAX_EVIDENCE
 """Proofs of delivery that take an entry's place on a full case, at most: each says so on the timeline, so a carrier
 sending proof after proof would otherwise grow the case's document without bound. Beyond it a full case takes no
@@ -177,6 +182,10 @@ stays bounded however long the case runs."""
 MAX_MESSAGES = 50
 """Messages the customer's side may write on one case (at most 100,000 characters), so its document stays bounded; an
 answer to an investigator's question is always taken (their number is bounded per review)."""
+
+
+def _json_bytes(evidence: Evidence) -> int:
+    return len(evidence.__pydantic_serializer__.to_json(evidence))
 
 
 def _refs(images: Sequence[CustomerImage]) -> list[str] | None:
@@ -674,7 +683,7 @@ class Dispute(BaseModel):
             if not ends_a_pull:
                 return False
             return self._pull_ended(actor, now, action, "evidence_unchanged", {"source": proof.source.value})
-        dropped = self._room_for_evidence(delivered)
+        dropped = self._room_for_evidence(evidence)
         if dropped is False:
             if not ends_a_pull:
                 return self._evidence_limit_reached(actor, now)
@@ -724,22 +733,28 @@ class Dispute(BaseModel):
         if self.has_delivery_proof and not self.pull_requested:
             self.evidence_pull_due = None  # the first pull; one a person asked for goes to the carrier
 
-    def _room_for_evidence(self, delivered: bool) -> str | None | Literal[False]:
-        """Make room for one more entry under `MAX_EVIDENCE`: None when there was room, the key of the entry a proof
-        of delivery (`delivered`) replaces, False when an event that is no proof, or a proof after `MAX_REPLACED`
-        others took an entry's place, finds the case full.
+    def _room_for_evidence(self, evidence: Evidence) -> str | None | Literal[False]:
+        """Make room for `evidence` under `MAX_EVIDENCE` entries and `EVIDENCE_BYTES`: None when there was room, the
+        key of the entry a proof of delivery replaces, False when an event that is no proof, or a proof after
+        `MAX_REPLACED` others took an entry's place (or one that replacing an entry leaves too large), finds the case
+        full.
         The replaced entry's copies (its raw reply, its images) that the case no longer cites are recorded for
         deletion in this same change, which makes retention due at once (`retention_due`): their check ran an hour
         after they were stored and found the case citing them, and retention deletes only what a case records, so a
         pulled entry's copies would otherwise be kept for ever. Recorded on the case, they need no write besides its
         save. Retention deletes those nothing else needs: another case's, and a pushed entry's, which its push keeps
         until the push's own retention."""
-        if len(self.evidence) < MAX_EVIDENCE:
+        sizes = [_json_bytes(e) for e in self.evidence]
+        size = _json_bytes(evidence)
+        if len(self.evidence) < MAX_EVIDENCE and sum(sizes) + size <= EVIDENCE_BYTES:
             return None
-        if not delivered or len(self._replaced()) >= MAX_REPLACED:
+        if evidence.proof.status is not ProofStatus.DELIVERED or len(self._replaced()) >= MAX_REPLACED:
             return False
         scans = [i for i, e in enumerate(self.evidence) if e.proof.status is not ProofStatus.DELIVERED]
-        dropped = self.evidence.pop(scans[0] if scans else 0)
+        place = scans[0] if scans else 0
+        if not self.evidence or sum(sizes) - sizes[place] + size > EVIDENCE_BYTES:
+            return False
+        dropped = self.evidence.pop(place)
         if uncited := dropped.proof.stored_refs().difference(self.stored_refs()):
             self.copies_to_delete = sorted(uncited.union(self.copies_to_delete))
         return dropped.key

@@ -24,7 +24,6 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.errors import DuplicateKeyError
 
-from adapters.case_size import check_size
 from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import DISPUTES, PERIOD_DECIDED, PERIOD_OPENED
 from adapters.mongo.leases import write_ending
@@ -191,7 +190,6 @@ class MongoDisputes:
     ) -> None:
         """The save; with `written` and `removed`, also fields a save otherwise leaves as stored, set or removed in
         the same write (`written["outbox"]` then holds the new messages as well)."""
-        check_size(dispute)
         due = due_times(dispute, self.retention, self.personal_data)
         fields = saved_fields(to_doc(dispute)) | {name: at for name, at in due.items() if at}
         changes, state = self.stored.changes(dispute.id, dispute.version, fields)
