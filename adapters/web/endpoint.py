@@ -52,7 +52,7 @@ class Call:
 
 
 Handler = Callable[[Call], Awaitable[web.StreamResponse]]
-Reader = Callable[[web.Request], Awaitable[Any]]
+Reader = Callable[[web.Request, Actor], Awaitable[Any]]
 Keys = Literal["kept", "own", "none"]
 """A POST's Idempotency-Key: first answers kept by the edge (`adapters.web.idempotency`), kept by the use case
 itself (opening a dispute: in the dispute, one write), or none (carrier webhooks: deduplicated by event id)."""
@@ -81,7 +81,7 @@ class Endpoint:
     tag: str = "disputes"
     extra: dict[str, Any] = field(default_factory=dict)
     read: Reader | None = None
-    """Reads the body itself (a form with files) instead of `body`'s JSON."""
+    """Reads the body itself (a form with files) instead of `body`'s JSON, for the authenticated caller."""
     keys: Keys = "kept"
     limit: Limit | None = None
     """None: the caller's, but none for the operations endpoints (probes and scrapers)."""
@@ -117,7 +117,7 @@ class Endpoint:
             if refuses_body and request.body_exists:
                 await _read_no_body(request)
             if self.read is not None:
-                body = await self.read(request)
+                body = await self.read(request, actor)
             query = _read_query(request, self.query) if self.query else None
             call = Call(request, actor, body, query)
             response: web.StreamResponse

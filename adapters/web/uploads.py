@@ -3,8 +3,10 @@ streams, or from JSON (a statement only).
 
 A file is refused the moment its first bytes show it is not a JPEG, PNG or WebP image, or as soon as it passes
 `MAX_IMAGE_BYTES`, before the rest of it arrives; the problem names the file. A form is held in memory while it is
-read and then used, so the forms in flight in a process share one budget (`FORMS_IN_FLIGHT`): a form that finds no
-room for what it may hold is answered 503 before a byte of it is read. Nothing is stored or decoded here:
+read and then used, so the forms in flight in a process share one budget (`FORMS_IN_FLIGHT`), taken only once the
+caller is known and the case is one they may see (another's is a 404 before a byte is read), and one form at a time
+per caller: a second form of the same caller is answered 429, one that finds no room for what it may hold 503, both
+before a byte of it is read, so no one caller holds more than one form's share. Nothing is stored or decoded here:
 every part is read and checked before the use case is called, and the use case has the images decoded and
 stripped of their metadata (`ImageCleaner`) only once the case takes them.
 """
@@ -32,8 +34,10 @@ from adapters.images import (
     without_metadata,
 )
 from adapters.web.bodies import refuse_coded
-from adapters.web.endpoint import read_json_body
-from adapters.web.problems import ProblemError, validation_problem
+from adapters.web.endpoint import Call, read_json_body
+from adapters.web.keys import SERVICE
+from adapters.web.problems import RETRY_AFTER_SECONDS, ProblemError, validation_problem
+from disputes.actors import Actor
 from disputes.service import Upload
 from schemas.api import FieldError, StatementBody
 from schemas.common import Statement
@@ -55,8 +59,11 @@ _STATEMENT = TypeAdapter(Statement)
 _ACCEPTED = ", ".join(list(FORMATS.values())[:-1]) + " or " + list(FORMATS.values())[-1]  # "JPEG, PNG or WEBP"
 
 
-async def read_submission(request: web.Request, json_model: type[StatementBody]) -> tuple[str, list[Upload]]:
-    """The statement and the images, from a form or (statement only) from JSON of `json_model`."""
+async def read_submission(
+    request: web.Request, actor: Actor, json_model: type[StatementBody],
+) -> tuple[str, list[Upload]]:
+    """The statement and the images, from a form or (statement only) from JSON of `json_model`, sent by `actor` to
+    the case the path names."""
     if request.content_type == "application/json":
         body = await read_json_body(request, json_model, optional=False)
         assert isinstance(body, StatementBody)
@@ -67,7 +74,8 @@ async def read_submission(request: web.Request, json_model: type[StatementBody])
     refuse_coded(request)
     if (request.content_length or 0) > MAX_FORM_BYTES:
         raise _form_too_large()
-    FORMS_IN_FLIGHT.hold(request.content_length or MAX_FORM_BYTES)
+    await request.app[SERVICE].read(actor, Call(request, actor).path_id())  # one the caller may not see: 404, unread
+    FORMS_IN_FLIGHT.hold(actor.id, request.content_length or MAX_FORM_BYTES)
     try:
         return await _read_form(request)
     except (ValueError, RuntimeError, HttpProcessingError):
@@ -77,25 +85,32 @@ async def read_submission(request: web.Request, json_model: type[StatementBody])
 
 class FormsInFlight:
     """At most `budget` bytes of multipart bodies held at once in this process, each counted at the most it may hold,
-    from before its first byte is read until its request is answered (the bytes stay with the use case until then).
-    One that finds no room is refused at once rather than left to wait with an open connection."""
+    from before its first byte is read until its request is answered (the bytes stay with the use case until then),
+    and one form at a time for each caller (the token's subject), so that no one caller can take the budget from the
+    others. One that finds no room is refused at once rather than left to wait with an open connection."""
 
     def __init__(self, budget: int = FORM_BUDGET_BYTES) -> None:
         self.budget = budget
         self.held = 0
+        self.callers: set[str] = set()
 
-    def hold(self, size: int) -> None:
-        """Take `size` bytes of the budget for the request being handled (the current task) until it ends."""
+    def hold(self, caller: str, size: int) -> None:
+        """Take `size` bytes of the budget for `caller`'s request being handled (the current task) until it ends."""
+        if caller in self.callers:
+            raise ProblemError("rate-limited", "One form at a time: wait for the one being sent to be answered.",
+                               headers={"Retry-After": RETRY_AFTER_SECONDS})
         if self.held + size > self.budget:
             raise ProblemError("unavailable",
                                "Too many images are being received at the moment; please retry shortly.")
         task = asyncio.current_task()
         assert task is not None  # a request is handled in a task of its own
         self.held += size
-        task.add_done_callback(lambda _: self._release(size))
+        self.callers.add(caller)
+        task.add_done_callback(lambda _: self._release(caller, size))
 
-    def _release(self, size: int) -> None:
+    def _release(self, caller: str, size: int) -> None:
         self.held -= size
+        self.callers.discard(caller)
 
 
 FORMS_IN_FLIGHT = FormsInFlight()

@@ -41,7 +41,13 @@ def form(statement: str, *files: tuple[str, bytes, str]) -> FormData:
 
 
 async def opened(api) -> str:
-    response = await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER)
+    return await opened_by(api, CUSTOMER)
+
+
+async def opened_by(api, customer: dict[str, str]) -> str:
+    """A case of `customer`'s: ord-1 is CUSTOMER's order, ord-9 OTHER_CUSTOMER's."""
+    order = {"order_id": "ord-9"} if customer is OTHER_CUSTOMER else {}
+    response = await api.post("/v1/disputes", json=OPEN | order, headers=customer)
     assert response.status == 201
     return f"/v1/disputes/{(await response.json())['id']}"
 
@@ -429,8 +435,10 @@ async def test_a_form_finding_no_room_among_the_forms_in_flight_is_told_to_retry
     await held.drain()
     await until(lambda: forms.held == uploads.MAX_FORM_BYTES)
 
+    theirs = await opened_by(api, OTHER_CUSTOMER)
     reader, writer = await asyncio.open_connection(api.host, api.port)
-    writer.write(f"POST {one}/information HTTP/1.1\r\nHost: {api.host}\r\nAuthorization: {CUSTOMER['Authorization']}\r\n"
+    writer.write(f"POST {theirs}/information HTTP/1.1\r\nHost: {api.host}\r\n"
+                 f"Authorization: {OTHER_CUSTOMER['Authorization']}\r\n"
                  f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: 2000\r\n\r\n".encode())
     await writer.drain()
     try:
@@ -447,4 +455,56 @@ async def test_a_form_finding_no_room_among_the_forms_in_flight_is_told_to_retry
                            headers=CUSTOMER)
     assert added.status == 201
     await until(lambda: forms.held == 0)
+    assert await stored_attachments(api, mongo_uri) == 1
+
+
+def held_open(api, path: str, caller: dict[str, str]) -> bytes:
+    """A chunked form's headers and the start of its one image, the rest never sent."""
+    start = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="images"; filename="kapi.jpg"\r\n'
+             "Content-Type: image/jpeg\r\n\r\n").encode() + photo()
+    return (f"POST {path}/information HTTP/1.1\r\nHost: {api.host}\r\nAuthorization: {caller['Authorization']}\r\n"
+            f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
+            + f"{len(start):x}\r\n".encode() + start + b"\r\n")
+
+
+async def test_forms_held_open_on_another_customers_case_are_not_found_and_hold_no_room(api, mongo_uri):
+    one = await opened(api)
+    heads = []
+    for _ in range(4):  # as many full forms as the budget has room for
+        reader, writer = await asyncio.open_connection(api.host, api.port)
+        writer.write(held_open(api, one, OTHER_CUSTOMER))
+        await writer.drain()
+        try:
+            async with asyncio.timeout(10):  # bounds the wait only: the body is never finished
+                heads.append(await reader.readuntil(b"\r\n\r\n"))
+        finally:
+            writer.close()
+
+    assert all(head.startswith(b"HTTP/1.1 404") for head in heads), heads
+    added = await api.post(one + "/information", data=form("Ekte.", ("kapi.jpg", photo(), "image/jpeg")),
+                           headers=CUSTOMER)
+    assert added.status == 201, await added.text()
+    assert await stored_attachments(api, mongo_uri) == 1
+
+
+async def test_a_customer_sends_one_form_at_a_time_and_cannot_keep_another_from_sending_theirs(api, mongo_uri):
+    one = await opened(api)
+    theirs = await opened_by(api, OTHER_CUSTOMER)
+    _, held = await asyncio.open_connection(api.host, api.port)
+    held.write(held_open(api, theirs, OTHER_CUSTOMER))
+    await held.drain()
+    await until(lambda: uploads.FORMS_IN_FLIGHT.held == uploads.MAX_FORM_BYTES)
+    try:
+        second = await api.post(theirs + "/information", data=form("Ekte.", ("kapi.jpg", photo(), "image/jpeg")),
+                                headers=OTHER_CUSTOMER)
+        problem = await assert_problem(second, 429, "rate-limited")
+        assert "One form at a time" in problem["detail"]
+        assert int(second.headers["Retry-After"]) > 0
+
+        added = await api.post(one + "/information", data=form("Ekte.", ("kapi.jpg", photo(), "image/jpeg")),
+                               headers=CUSTOMER)
+        assert added.status == 201, await added.text()
+    finally:
+        held.close()
+    await until(lambda: uploads.FORMS_IN_FLIGHT.held == 0)
     assert await stored_attachments(api, mongo_uri) == 1
