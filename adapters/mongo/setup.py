@@ -14,6 +14,7 @@ is written before the unique indexes exist. The database refusing the service's 
 start-up, with one line saying why (`adapters/cli.py`); a set-up that fails otherwise is logged and tried again.
 """
 import asyncio
+import traceback
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
@@ -24,6 +25,7 @@ from pymongo.errors import ConnectionFailure, PyMongoError
 from adapters.mongo.disputes import Doc
 from adapters.mongo.indexes import ensure_indexes
 from adapters.mongo.migrations import migrate
+from adapters.observability import failure
 from disputes.ports import StorageUnavailable
 
 log = structlog.get_logger("storage")
@@ -34,6 +36,9 @@ BUILD_NOTICE_SECONDS = 10.0
 SETTLE_SECONDS = 5.0
 """How long the start-up waits for a set-up under way before it listens without it (as long as it waits for an
 absent database: `DISPUTES_MONGODB_TIMEOUT_SECONDS`' default)."""
+MAX_RETRY_SECONDS = 60.0
+"""The longest wait between tries of a set-up that fails otherwise than by the database (a migration meeting a
+document it did not foresee): the wait doubles from `retry_seconds` up to this."""
 
 
 class StorageSetup:
@@ -66,7 +71,10 @@ class StorageSetup:
 
     async def _in_background(self, failing: str | None) -> None:
         """Until set-up succeeds; `failing`, the error the last try met, logged when it changes (not at every
-        try); then what follows the set-up."""
+        try); then what follows the set-up. A database error is tried again every `retry_seconds`; any other
+        failure (a migration meeting a document it did not foresee) is logged with its stack and tried again after
+        a wait that doubles, up to `MAX_RETRY_SECONDS`."""
+        backoff = self.retry_seconds
         while True:
             try:
                 await self._set_up()
@@ -78,7 +86,14 @@ class StorageSetup:
                     else:
                         log.error("storage_set_up_failed", error=type(error).__name__)
                     failing = type(error).__name__
-            await asyncio.sleep(self.retry_seconds)
+                wait = backoff = self.retry_seconds
+            except Exception as error:  # by class and stack, never the message: it may quote a document
+                if type(error).__name__ != failing:
+                    log.error("storage_set_up_failed", **failure(error), retry_seconds=backoff,
+                              stack="".join(traceback.format_tb(error.__traceback__)))
+                    failing = type(error).__name__
+                wait, backoff = backoff, min(backoff * 2, MAX_RETRY_SECONDS)
+            await asyncio.sleep(wait)
         if failing is not None:
             log.info("storage_ready")
         await self._then()

@@ -95,3 +95,35 @@ async def test_a_replica_set_commits_a_new_index_once_a_majority_has_built_it(
     await ensure_indexes(db)  # type: ignore[arg-type]
     assert {options == asked for _, _, options in db.created} == {True}
     assert sorted(name for _, names, _ in db.created for name in names) == sorted(i.name for i in INDEXES)
+
+
+class Unforeseen(StorageSetup):
+    """Set-up whose migration meets a document it did not foresee `times` times (a field it expects missing)."""
+
+    def __init__(self, times: int) -> None:
+        super().__init__(db=None, retry_seconds=0, settle_seconds=0.01)  # type: ignore[arg-type]  # _set_up replaced
+        self.times, self.missing = times, "delivered_at"
+
+    async def _reach(self) -> None:
+        return None
+
+    async def _set_up(self) -> None:
+        if self.times:
+            self.times -= 1
+            raise KeyError(self.missing)
+        self.done.set()
+
+
+async def test_a_set_up_failing_otherwise_than_by_the_database_is_logged_with_its_stack_and_tried_again() -> None:
+    setup = Unforeseen(times=3)
+    with capture_logs() as logs:
+        async with asyncio.timeout(5):
+            setting_up = await setup.start()
+            await setting_up
+    setup.check()  # set up at the fourth try: no StorageUnavailable
+    assert [(line["event"], line["log_level"]) for line in logs] == [
+        ("storage_set_up_failed", "error"), ("storage_ready", "info")
+    ]
+    failed = logs[0]
+    assert failed["error"] == "KeyError" and "_set_up" in failed["stack"]
+    assert "delivered_at" not in str(failed)  # the class and where, never what the document held
