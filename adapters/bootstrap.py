@@ -247,7 +247,7 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
         routes.add(endpoint.method, ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), handler, refused)
     if api:
         routes.files("/docs/static", ops.DOCS_DIR)
-        setup_console(app, routes, settings)
+        setup_console(app, routes, settings, _once_storage_is_set_up if mongodb else None)
     routes.close()
     app.cleanup_ctx.append(partial(_resources, settings, overrides or Overrides(), api))
     return app

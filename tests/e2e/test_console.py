@@ -13,6 +13,7 @@ import pytest
 from aiohttp import FormData
 from PIL import Image
 
+from adapters.bootstrap import STORAGE_SET_UP
 from adapters.web.auth import HmacTokens
 from adapters.web.keys import SERVICE
 from disputes.actors import SYSTEM
@@ -114,6 +115,25 @@ async def test_a_form_without_a_session_is_refused_and_changes_nothing(api):
     assert response.status == 401
     case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
     assert case["assignee"] is None
+
+
+async def test_until_storage_is_set_up_the_console_answers_503_as_the_api_does_and_changes_nothing(api):
+    dispute = await opened(api)
+    set_up = api.app[STORAGE_SET_UP].__self__.done  # the set-up's own flag
+    set_up.clear()  # as while an index build or this release's migrations still run
+    try:
+        answers = [
+            await api.get("/console", headers=staff(), allow_redirects=False),
+            await api.get(f"/console/disputes/{dispute['id']}", headers=staff(), allow_redirects=False),
+            await api.post(f"/console/disputes/{dispute['id']}/take", data={"csrf": CSRF}, headers=staff(),
+                           allow_redirects=False),
+            await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR),
+        ]
+    finally:
+        set_up.set()
+    assert [(a.status, int(a.headers.get("Retry-After", "0")) > 0) for a in answers] == [(503, True)] * 4
+    case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
+    assert case["assignee"] is None and case["version"] == dispute["version"]
 
 
 async def test_taking_a_case_goes_through_the_same_use_case_as_the_api(api):

@@ -1,5 +1,6 @@
 """The investigators' console at /console: server-rendered pages over the same use cases as the API."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -8,6 +9,7 @@ from urllib.parse import quote
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from jinja2.runtime import Context
 from markupsafe import Markup
 
@@ -27,7 +29,12 @@ DIRECTION_CONTROLS = {code: f"[U+{code:04X}]" for code in (*range(0x202A, 0x202F
 them around ("\u202egnp.exe" reads "exe.png"), so they are shown, not obeyed."""
 
 
-def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) -> None:
+def setup_console(
+    app: web.Application, routes: EdgeRoutes, settings: Settings, once_set_up: Callable[[Handler], Handler] | None = None,
+) -> None:
+    """The console's pages and forms; with `once_set_up`, each of them (all but its static files) behind it: storage's
+    set-up, answering 503 as the API does until storage is set up."""
+    gate = once_set_up or (lambda handler: handler)
     app[CONFIG] = ConsoleConfig(HmacTokens.from_settings(settings) if settings.console_dev_sign_in else None)
     env = aiohttp_jinja2.setup(
         app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined,
@@ -38,18 +45,18 @@ def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) 
     env.filters["money"] = _money
     env.filters["percent"] = _percent
     env.filters["distance"] = _distance
-    routes.get(PATH, queue.queue)
-    routes.get(PATH + "/disputes.csv", queue.export)
-    routes.get(PATH + "/sign-in", signin.sign_in_page)
-    routes.get(PATH + "/dev-sign-in", signin.dev_sign_in_page)
-    routes.get(PATH + "/reports", reports.reports)
-    routes.get(ONE, case.case)
-    routes.get(ONE + "/attachments/{ref:[^/]+}", case.attachment)
+    routes.get(PATH, gate(queue.queue))
+    routes.get(PATH + "/disputes.csv", gate(queue.export))
+    routes.get(PATH + "/sign-in", gate(signin.sign_in_page))
+    routes.get(PATH + "/dev-sign-in", gate(signin.dev_sign_in_page))
+    routes.get(PATH + "/reports", gate(reports.reports))
+    routes.get(ONE, gate(case.case))
+    routes.get(ONE + "/attachments/{ref:[^/]+}", gate(case.attachment))
     for path, handler in (
         ("/sign-in", signin.sign_in), ("/dev-sign-in", signin.dev_sign_in), ("/sign-out", signin.sign_out),
         ("/language", signin.choose_language),
     ):
-        routes.post(PATH + path, posted(handler))
+        routes.post(PATH + path, gate(posted(handler)))
         if path in ("/sign-out", "/language"):
             routes.get(PATH + path, _to_queue)
     for name, form_handler in (
@@ -58,7 +65,7 @@ def setup_console(app: web.Application, routes: EdgeRoutes, settings: Settings) 
         ("evidence-requests", case.request_evidence), ("flags/clear", case.clear_flags), ("reopen", case.reopen),
         ("restriction/review", case.review_restriction),
     ):
-        routes.post(f"{ONE}/{name}", posted(form_handler))
+        routes.post(f"{ONE}/{name}", gate(posted(form_handler)))
         routes.get(f"{ONE}/{name}", _to_case)
     routes.files(PATH + "/static", HERE / "static")
 
