@@ -342,7 +342,7 @@ async def test_cases_opened_at_one_test_clock_instant_count_only_those_opened_be
     assert first.opened_seq is not None and third.opened_seq is not None
     first.withdrawn_seq = third.opened_seq + 1
     for opened in on_clock:
-        await cases.storage.disputes.add(opened)
+        await cases.storage.disputes.add(opened, cases.clock.now())
     since = NOW - timedelta(days=1)
 
     of_first = await cases.storage.disputes.customer_history(first, since)
