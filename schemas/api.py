@@ -244,8 +244,9 @@ class QueueFilters(_Input):
         default=None,
         description="Cases whose decisions issued this compensation (the latest one that refunded or reshipped), "
                     "whatever a later review decided: a refund that stands after a reopened review that rejects is "
-                    "found by `compensation=refund`, not by `outcome=refund`. A row shows it as `compensation` (null "
-                    "there when its service refused it for good).",
+                    "found by `compensation=refund`, not by `outcome=refund`. The filter reads the decisions, so it "
+                    "also finds a refund or reshipment its service refused for good, which the row shows as "
+                    "`compensation` null.",
     )
     overridden: QueryBool | None = Field(default=None, description="Only decisions taken against the recommendation. Staff only (403 otherwise).")
     overdue: OnlyTrue | None = Field(

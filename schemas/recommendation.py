@@ -81,6 +81,7 @@ class PolicyRule(StrEnum):
     MISSING_ITEMS_REVIEW = "missing_items_review"
     CUSTOMER_EVIDENCE = "customer_evidence"  # the customer added information or images a person must weigh
     AWAITING_DIGITAL_RECORD = "awaiting_digital_record"
+    DIGITAL_PROVIDER_REFUSED = "digital_provider_refused"  # refused us until the deadline: no record to wait for
     DIGITAL_ACTIVATED = "digital_activated"
     DIGITAL_NOT_DELIVERED = "digital_not_delivered"  # never sent, or sent without the code or link
     DIGITAL_NOT_ACTIVATED = "digital_not_activated"  # sent (perhaps opened), not activated

@@ -127,7 +127,7 @@ def _refused(dispute: Dispute, skus: list[str], found: tuple[Finding, ...]) -> D
         "sorabilir",
         lines=len(skus), refusal=said,
     )
-    return DigitalReading(Act.NEEDS_PERSON, PolicyRule.AWAITING_DIGITAL_RECORD, (refused, *found))
+    return DigitalReading(Act.NEEDS_PERSON, PolicyRule.DIGITAL_PROVIDER_REFUSED, (refused, *found))
 
 
 def _awaiting(dispute: Dispute, skus: list[str], found: tuple[Finding, ...]) -> DigitalReading:

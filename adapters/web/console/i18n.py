@@ -280,6 +280,7 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "missing_items_review": ("missing items to review", "eksik ürünler incelenmeli"),
         "customer_evidence": ("the customer's evidence to weigh", "müşterinin kanıtı değerlendirilmeli"),
         "awaiting_digital_record": ("waiting for the delivery record", "teslimat kaydı bekleniyor"),
+        "digital_provider_refused": ("the delivery provider refused us", "teslimat sağlayıcısı isteği reddetti"),
         "digital_activated": ("code activated", "kod etkinleştirilmiş"),
         "digital_not_delivered": ("code or link never delivered", "kod veya bağlantı hiç iletilmemiş"),
         "digital_not_activated": ("delivered, not activated", "iletilmiş, etkinleştirilmemiş"),

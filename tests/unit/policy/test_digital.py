@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from disputes.actors import SYSTEM
-from disputes.model import Dispute
+from disputes.model import PROVISIONAL, Dispute
 from disputes.next_step import next_step
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from schemas.common import Outcome, Resolution
@@ -224,8 +224,9 @@ def test_a_provider_that_refused_us_leaves_the_case_to_a_person_at_the_deadline_
 
     for advice in (late, partly):
         assert (advice.action, advice.rule, advice.auto_resolve) == (
-            Act.NEEDS_PERSON, PolicyRule.AWAITING_DIGITAL_RECORD, False,
+            Act.NEEDS_PERSON, PolicyRule.DIGITAL_PROVIDER_REFUSED, False,
         )
+        assert advice.rule not in PROVISIONAL, "nothing is awaited any more: the advice is final"
         assert advice.findings[0].code == "digital_provider_refused" and advice.findings[0].effect is Effect.NEUTRAL
         assert "digital_no_record_by_deadline" not in [f.code for f in advice.findings] and advice.lines == []
     assert "refused our requests for the delivery record of sku-steam" in late.findings[0].text
