@@ -209,6 +209,15 @@
     every(Number(watch.dataset.refresh || "30"), notice, watchCase(watch, notice));
   }
   if (watch) { keepTyped(watch); }
+  // WCAG 2.4.11: a control focused under the sticky notice is brought below it. The stylesheet's scroll-padding does
+  // it when focus scrolls, but a browser does not scroll to a control it already counts as in view (under the notice).
+  if (notice) {
+    document.addEventListener("focusin", (event) => {
+      const bottom = notice.getBoundingClientRect().bottom;
+      const top = event.target.getBoundingClientRect?.().top;
+      if (notice.textContent.trim() && top !== undefined && top < bottom) { window.scrollBy(0, top - bottom - 8); }
+    });
+  }
   // A message there when a page loads is not announced: focus goes to the answer of the form just sent (its
   // refusal, the fields it names marked invalid and pointing at it, or that it was saved).
   const refused = document.getElementById("refused");
