@@ -295,11 +295,7 @@ class SQLiteEngine(_SQLiteEngine):
         assert index is not None and scalar_type is not None and collection_id is not None  # as mongoeco found them
         return build_select_statement_with_custom_order(
             select_clause=self._resolve_select_clause_for_scalar_sort(select_clause),
-            from_clause=(
-                f"scalar_index_entries INDEXED BY {self._quote_identifier(str(index['scalar_physical_name']))} "
-                "JOIN documents ON documents.db_name = ? AND documents.coll_name = ? "
-                "AND documents.storage_key = scalar_index_entries.storage_key"
-            ),
+            from_clause=self._documents_by_index_entries(index),
             namespace_sql=(
                 "scalar_index_entries.collection_id = ? AND scalar_index_entries.index_name = ? "
                 "AND scalar_index_entries.type_score = ?"
@@ -448,11 +444,7 @@ class SQLiteEngine(_SQLiteEngine):
             return None
         return build_select_statement_with_custom_order(
             select_clause=self._resolve_select_clause_for_scalar_sort(select_clause),
-            from_clause=(
-                f"scalar_index_entries INDEXED BY {self._quote_identifier(str(index['scalar_physical_name']))} "
-                "JOIN documents ON documents.db_name = ? AND documents.coll_name = ? "
-                "AND documents.storage_key = scalar_index_entries.storage_key"
-            ),
+            from_clause=self._documents_by_index_entries(index),
             namespace_sql="scalar_index_entries.collection_id = ? AND scalar_index_entries.index_name = ?",
             namespace_params=(db_name, coll_name, collection_id, index["name"]),
             where_fragment=self._translate_query_plan_with_multikey(db_name, coll_name, plan),
@@ -460,6 +452,15 @@ class SQLiteEngine(_SQLiteEngine):
                        "scalar_index_entries.storage_key"),
             skip=skip,
             limit=limit,
+        )
+
+    def _documents_by_index_entries(self, index: EngineIndexRecord) -> str:
+        """The documents joined to `index`'s scalar entries, read through that index (the namespace's parameters first:
+        database and collection)."""
+        return (
+            f"scalar_index_entries INDEXED BY {self._quote_identifier(str(index['scalar_physical_name']))} "
+            "JOIN documents ON documents.db_name = ? AND documents.coll_name = ? "
+            "AND documents.storage_key = scalar_index_entries.storage_key"
         )
 
     def _existence_index(self, db_name: str, coll_name: str, field: str) -> EngineIndexRecord | None:
