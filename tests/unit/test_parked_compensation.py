@@ -208,9 +208,8 @@ async def test_a_refund_that_got_no_answer_does_not_stop_a_rejection(service, re
     assert rejected.decision is not None and rejected.decision.outcome is Outcome.REJECTED
 
 
-async def test_a_missing_line_whose_refund_was_refused_is_left_to_pay_and_only_it_is_paid_again(
-    repository, clock, relay, downstream
-):
+async def glasses_refund_refused(repository, clock, relay, downstream) -> tuple[DisputeService, Dispute]:
+    """Two glasses and a kettle claimed missing, all refunded: the glasses' refund refused for good, the kettle's paid."""
     boxes = DisputeService(repository, InMemoryOrders([BOX]), clock, Rules())
     lines = (MissingItem(sku="sku-glass", quantity=2), MissingItem(sku="sku-kettle", quantity=1))
     request = OpenRequest("ord-box", None, "Eksik.", Resolution.REFUND, claim=Claim.MISSING_ITEMS, missing_items=lines)
@@ -218,6 +217,13 @@ async def test_a_missing_line_whose_refund_was_refused_is_left_to_pay_and_only_i
     await boxes.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Tümü.", None)
     downstream.failures = [None, REFUSED]  # the glasses' refund refused, the kettle's paid
     await relay_until_settled(relay, clock)
+    return boxes, dispute
+
+
+async def test_a_missing_line_whose_refund_was_refused_is_left_to_pay_and_only_it_is_paid_again(
+    repository, clock, relay, downstream
+):
+    boxes, dispute = await glasses_refund_refused(repository, clock, relay, downstream)
     await boxes.reopen(SUPERVISOR, dispute.id, "Bardak iadesi reddedildi.")
     assert repository.docs[dispute.id].uncompensated() == {"sku-glass": 2, "sku-kettle": 0}
 
@@ -325,13 +331,7 @@ async def test_reopening_after_one_missing_line_s_refund_was_refused_tells_only_
     repository, clock, relay, downstream
 ):
     """The kettle's refund (1,299.00 TRY) was paid, the two glasses' (2 × 45.00 TRY) refused for good."""
-    boxes = DisputeService(repository, InMemoryOrders([BOX]), clock, Rules())
-    lines = (MissingItem(sku="sku-glass", quantity=2), MissingItem(sku="sku-kettle", quantity=1))
-    request = OpenRequest("ord-box", None, "Eksik.", Resolution.REFUND, claim=Claim.MISSING_ITEMS, missing_items=lines)
-    dispute = (await boxes.open(CUSTOMER, request, None)).dispute
-    await boxes.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Tümü.", None)
-    downstream.failures = [None, REFUSED]  # the glasses' refund refused, the kettle's paid
-    await relay_until_settled(relay, clock)
+    boxes, dispute = await glasses_refund_refused(repository, clock, relay, downstream)
 
     await boxes.reopen(SUPERVISOR, dispute.id, "Bardak iadesi reddedildi.")
 
