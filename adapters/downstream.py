@@ -4,7 +4,9 @@ What a caller sees::
 
     EffectUnavailable   transient failures outlasted every attempt, or the worker stopped between retries after
                         one that may have been applied → the relay tries again later (not before the last
-                        answer's ``Retry-After``, up to ``LONGEST_WAIT``)
+                        answer's ``Retry-After``, up to ``LONGEST_WAIT``); `reached` unless every attempt certainly
+                        never reached the service (no connection made: refused, unreachable, DNS, a connect
+                        timeout, a TLS handshake that failed; nothing of the request written)
     EffectRejected      any other non-2xx answer (a 4xx other than 408/429) → never retried; `maybe_applied` when
                         an earlier attempt of the call may have been applied (no answer, a lost connection, a
                         5xx), or the answer is a 409 (the key still being applied): the refusal proves only that
@@ -124,11 +126,28 @@ IN_PROGRESS = 409
 perhaps of an earlier pass or of a worker that died, may have been applied."""
 
 
+NEVER_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+"""Failures before any byte of the request was written: no connection made (refused, unreachable, a DNS failure, a TLS
+handshake that failed, a proxy's refusal) or none within the timeout."""
+
+
 class Transient(Exception):
-    def __init__(self, reason: str, status: int | None = None, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, status: int | None = None, retry_after: float | None = None, *, reached: bool | None = None
+    ) -> None:
         super().__init__(reason)
         self.status = status
         self.retry_after = retry_after
+        self._reached = reached
+
+    @property
+    def reached(self) -> bool:
+        """The request may have reached the service: it was answered, or written before it failed (a timeout or a
+        connection lost after it was made, a body cut short); only a connection never made (`NEVER_SENT`) was not.
+        One raised for several attempts says whether any of them may have."""
+        if self._reached is not None:
+            return self._reached
+        return self.status is not None or not isinstance(self.__cause__, NEVER_SENT)
 
     @property
     def maybe_applied(self) -> bool:
@@ -136,7 +155,7 @@ class Transient(Exception):
         body cut short) or a 5xx. A 408 or 429 says it was not taken, and a connection never made sent nothing."""
         if self.status is not None:
             return self.status >= 500
-        return not isinstance(self.__cause__, aiohttp.ClientConnectorError)
+        return self.reached
 
 
 class DownstreamClient:
@@ -171,7 +190,8 @@ class DownstreamClient:
         self, method: str, path: str, *, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> Reply:
         """The first answer that is not transient, saying whether an attempt before it may have been applied (`after`);
-        raises ``Transient`` when attempts or budget run out."""
+        raises ``Transient`` when attempts or budget run out, `reached` when any attempt may have reached the
+        service."""
         unsure: list[Transient] = []
         failed: list[Transient] = []
 
@@ -194,6 +214,11 @@ class DownstreamClient:
         )
         try:
             reply: Reply = await retrying(attempt, self._base_url + path)
+        except Transient as error:
+            reached = any(failure.reached for failure in failed)
+            if reached == error.reached:
+                raise
+            raise Transient(str(error), error.status, error.retry_after, reached=reached) from error.__cause__
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if not (self.applies and unsure) or task is None or task.cancelling():
@@ -202,7 +227,9 @@ class DownstreamClient:
             # ended as the last attempt's failure (its Retry-After too), for the caller to record, not with nothing of
             # it kept.
             last = failed[-1]
-            raise Transient(f"stopped before retrying, after {unsure[-1]}", last.status, last.retry_after) from None
+            raise Transient(
+                f"stopped before retrying, after {unsure[-1]}", last.status, last.retry_after, reached=True
+            ) from None
         return replace(reply, after=str(unsure[-1])) if unsure else reply
 
     def _attempt_headers(self, headers: dict[str, str], body: bytes | None) -> dict[str, str]:
@@ -297,7 +324,8 @@ class EffectClient(DownstreamClient):
             )
         except Transient as error:
             wait = None if error.retry_after is None else timedelta(seconds=min(error.retry_after, LONGEST_WAIT))
-            raise EffectUnavailable(f"{self.service} unavailable: {error}", wait) from error
+            unreached = "" if error.reached else f" (never reached {self.service})"
+            raise EffectUnavailable(f"{self.service} unavailable: {error}{unreached}", wait, reached=error.reached) from error
         if not 200 <= reply.status < 300:
             if reply.status == IN_PROGRESS:
                 raise EffectRejected(f"{self.service} rejected the request: HTTP {reply.status}, its key still being "

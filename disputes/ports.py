@@ -272,11 +272,13 @@ class Outbox(Protocol):
 
 class EffectUnavailable(Exception):
     """A downstream service could not take the effect now; retry later, and not within `retry_after` when the
-    service said how long to wait."""
+    service said how long to wait. `reached` unless no attempt of the call reached the service (no connection made, so
+    nothing of the request was sent): such an effect certainly did not happen."""
 
-    def __init__(self, message: str, retry_after: timedelta | None = None) -> None:
+    def __init__(self, message: str, retry_after: timedelta | None = None, *, reached: bool = True) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.reached = reached
 
 
 class EffectRejected(Exception):

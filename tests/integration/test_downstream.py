@@ -314,8 +314,37 @@ async def test_exhausted_retries_raise_effect_unavailable_from_the_last_failure(
 async def test_a_service_that_is_not_listening_is_unavailable(session, unused_tcp_port) -> None:
     client = PaymentsClient(session, f"http://127.0.0.1:{unused_tcp_port}", 1.0, 2, signer=SIGNER, backoff=FAST)
 
-    with pytest.raises(EffectUnavailable, match="ClientConnectorError"):
+    with pytest.raises(EffectUnavailable, match=r"ClientConnectorError \(never reached payments\)") as raised:
         await client.refund(REFUND, KEY)
+    assert not raised.value.reached  # nothing of the request was written: the refund certainly did not happen
+
+
+async def test_a_service_that_answered_is_unavailable_as_reached(session, sandbox) -> None:
+    await inject(session, sandbox, service="payments", mode="error", times=5)
+
+    with pytest.raises(EffectUnavailable) as raised:
+        await payments(session, sandbox).refund(REFUND, KEY)
+    assert raised.value.reached and "never reached" not in str(raised.value)
+
+
+async def test_a_refusal_to_connect_after_an_attempt_that_was_answered_is_unavailable_as_reached(session) -> None:
+    async def answer_once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        server.close()  # listens no more: the retries' connections are refused
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+        await reader.readexactly(length)
+        writer.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer_once, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = PaymentsClient(session, f"http://127.0.0.1:{port}", 1.0, 3, signer=SIGNER, backoff=FAST)
+
+    with pytest.raises(EffectUnavailable, match="ClientConnectorError") as raised:
+        async with asyncio.timeout(5):
+            await client.refund(REFUND, KEY)
+    assert raised.value.reached  # the first attempt was answered 503: it may have been applied
 
 
 async def test_a_request_without_one_idempotency_key_is_refused_as_unsigned(session, sandbox) -> None:
