@@ -319,8 +319,8 @@ class InMemoryDisputes:
     async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
         doc = self.docs[dispute_id]
         if any(m.id == message.id for m in doc.outbox):
-            self._update(doc, outbox=[m.model_copy(update={"tried_at": at}) if m.id == message.id else m
-                                      for m in doc.outbox])
+            tried = {"tried_at": message.tried_at or at, "never_reached": False}
+            self._update(doc, outbox=[m.model_copy(update=tried) if m.id == message.id else m for m in doc.outbox])
 
     async def deferred(self, dispute_id: str, message: OutboxMessage) -> None:
         if message.not_before is not None and any(m.id == message.id for m in self.docs[dispute_id].outbox):
@@ -354,7 +354,8 @@ class InMemoryDisputes:
         relay = self.due[WorkKind.RELAY]
         stored = next(m for m in doc.outbox if m.id == message.id)
         counted = stored.model_copy(
-            update={"attempts": updated.attempts, "last_error": updated.last_error, "not_before": retry_at}
+            update={"attempts": updated.attempts, "last_error": updated.last_error, "not_before": retry_at,
+                    "never_reached": message.never_reached}
         )
         if park:
             parked = {message.id, *(m.id for m in held)}

@@ -145,6 +145,8 @@ async def run_loop(
 
 
 def log_attempt(attempt: Attempt) -> None:
+    """One line per attempt: a failed one says whether it may have reached its service (`reached`), a parked message
+    why it was parked (`reason`; `never_reached`: it did not happen)."""
     level = log.info if attempt.result is Result.DELIVERED else log.warning
     level(
         "outbox_" + attempt.result.value,
@@ -152,6 +154,8 @@ def log_attempt(attempt: Attempt) -> None:
         message_id=attempt.message_id,
         kind=attempt.kind.value,
         error=attempt.error,
+        reached=attempt.reached,
+        reason=None if attempt.parked is None else attempt.parked.value,
     )
 
 

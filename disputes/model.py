@@ -91,6 +91,7 @@ from schemas.effects import (
     CustomerRisk,
     NotificationTemplate,
     ParkedEffect,
+    ParkedReason,
     RefundRequest,
     ReshipRequest,
     StaffAlert,
@@ -154,6 +155,13 @@ _TO_DO = {
     "Check with the service by its key, and act on it by hand.",
     (False, "out_of_attempts"): "No answer within the attempts: it may have happened. Check with the service by its "
     "key, and act on it by hand.",
+    (True, "never_reached"): "Never reached the service: no attempt made a connection, so nothing was sent and it did "
+    "not happen; there is nothing to check with the service. Once the service is reachable, a supervisor may reopen "
+    "the case and decide again, with no override_reason; a new refund or reshipment goes out under the new "
+    "decision's key.",
+    (False, "never_reached"): "Never reached the service: no attempt made a connection, so nothing was sent and it did "
+    "not happen; there is nothing to check with the service. Once the service is reachable, act on it by hand: "
+    "sending it again is safe.",
 }
 """What a person does about a parked effect, by whether it was a refund or reshipment and why it was parked."""
 NO_RESPONSE = frozenset({"reopened", "clock_advanced"})
@@ -1644,7 +1652,7 @@ class Dispute(BaseModel):
         never answering, were refused on a retry after an attempt that may have been, or were parked before the reason
         was kept) of the units a decision pays again: the package, or its `lines`' SKUs and the package's too, whose
         units are every line's (a digital order refunded as a whole before its lines were paid apart)."""
-        unsure = {key for key, m in self._parked_compensations().items() if m.parked is not ParkReason.REFUSED}
+        unsure = {key for key, m in self._parked_compensations().items() if not (m.parked and m.parked.did_not_happen)}
         if not self.paid_per_line:
             return sorted(unsure)
         skus = {line.sku for line in lines if line.outcome is not Outcome.REJECTED}
@@ -1675,9 +1683,10 @@ class Dispute(BaseModel):
         go the same way."""
         if parked.kind is EffectKind.STAFF_ALERT or parked.parked_at is None or parked.parked is None:
             return None
-        reason: Literal["refused", "refused_on_retry", "out_of_attempts"] = (
+        reason: ParkedReason = (
             "refused" if parked.parked is ParkReason.REFUSED
-            else "refused_on_retry" if parked.parked is ParkReason.REFUSED_ON_RETRY else "out_of_attempts"
+            else "refused_on_retry" if parked.parked is ParkReason.REFUSED_ON_RETRY
+            else "never_reached" if parked.parked is ParkReason.NEVER_REACHED else "out_of_attempts"
         )
         effect = ParkedEffect(
             kind=parked.kind.value, key=parked.key, reason=reason, error=parked.last_error,
@@ -1877,7 +1886,8 @@ class Dispute(BaseModel):
 
     def _compensated_before(self) -> bool:
         """Whether an earlier decision's refund or reshipment was issued, or parked and may have been applied: one
-        refused for good (parked `refused`) was not (`docs/downstream.md`)."""
+        refused for good (parked `refused`) or that never reached its service (`never_reached`) was not
+        (`docs/downstream.md`)."""
         if self.compensation is None:
             return False
         if self._maybe_parked():
@@ -1888,8 +1898,9 @@ class Dispute(BaseModel):
         return self.compensation_issued
 
     def _maybe_parked(self) -> bool:
-        """A refund or reshipment was parked that may have been applied (not refused for good)."""
-        return any(m.parked is not ParkReason.REFUSED for m in self._parked_compensations().values())
+        """A refund or reshipment was parked that may have been applied (neither refused for good nor one that never
+        reached its service)."""
+        return any(not (m.parked and m.parked.did_not_happen) for m in self._parked_compensations().values())
 
     def _needs_supervisor_besides_flags(self) -> bool:
         """Whether only a supervisor may decide the case's review, whatever its abuse flags: a reopening of a case

@@ -22,7 +22,7 @@ from schemas.common import Outcome, RefundDestination
 from schemas.digital import DigitalState
 from schemas.proof import RecipientRelation
 from schemas.dispute import (
-    CompensatedLine, Decision, LineOutcome, OutboxMessage, ParkReason, ReasonCode, Status, SubmissionKind,
+    CompensatedLine, Decision, LineOutcome, OutboxMessage, ReasonCode, Status, SubmissionKind,
 )
 from schemas.recommendation import RecommendedAction
 
@@ -145,8 +145,8 @@ def held_back(dispute: Dispute) -> Held:
     left, redecided = dispute.uncompensated(), {line.sku for line in decision.lines}
 
     def standing(n: int, sku: str | None, message: OutboxMessage) -> bool:
-        if sku is None:  # the package: one refused for good that a later decision replaced will never be sent
-            replaced = n != decision.sequence and message.parked is ParkReason.REFUSED
+        if sku is None:  # the package: one that did not happen and a later decision replaced will never be sent
+            replaced = n != decision.sequence and message.parked is not None and message.parked.did_not_happen
             return not dispute.compensation_issued and not replaced
         return left[sku] > 0 and (n == decision.sequence or sku not in redecided)
 

@@ -241,9 +241,11 @@ class Outbox(Protocol):
         """The dispute's messages not yet delivered nor parked, in the order they were queued."""
 
     async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
-        """Record, before its first attempt is sent, that `message` was tried `at` (`OutboxMessage.tried_at`), if it is
-        still pending: one write, so an attempt whose pass ends before its answer is recorded (a worker killed, a lease
-        lost) is known to the next pass as one that may have been applied."""
+        """Record, before an attempt is sent (its first, and each of one whose attempts never reached its service),
+        that `message` was tried (`OutboxMessage.tried_at`: its first attempt's time, else `at`) and may reach its
+        service (`never_reached` False), if it is still pending: one write, so an attempt whose pass ends before its
+        answer is recorded (a worker killed, a lease lost) is known to the next pass as one that may have been
+        applied."""
 
     async def deferred(self, dispute_id: str, message: OutboxMessage) -> None:
         """Make the relay due again at `message`'s `not_before`, if it is still pending: a save that queued a message
@@ -263,8 +265,8 @@ class Outbox(Protocol):
         held: Sequence[OutboxMessage] = (),
         alert: OutboxMessage | None = None,
     ) -> None:
-        """Record a failed attempt (the error's first ERROR_KEPT characters) and retry at `retry_at`, the message's
-        `not_before`; `park` stops
+        """Record a failed attempt (the error's first ERROR_KEPT characters, and `message.never_reached`) and retry at
+        `retry_at`, the message's `not_before`; `park` stops
         retrying a message that can never succeed, and parks `held` (pending messages that wait for it, as given)
         with it in the same write, which also queues `alert` (due at its `created_at`). A message no longer pending
         (another relay recorded it) is left as recorded."""

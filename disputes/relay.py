@@ -1,7 +1,7 @@
 """Delivering outbox messages downstream: at least once, each with its idempotency key, so each effect
 happens exactly once. A dispute's messages go out in order; a transient failure holds the rest back until its retry
 time (`OutboxMessage.not_before`), however soon a message queued after it made the dispute due. A parked
-message (refused, or out of attempts) holds back only the messages that wait for it (`OutboxMessage.waits_for`):
+message (refused, out of attempts, or out of attempts none of which reached its service) holds back only the messages that wait for it (`OutboxMessage.waits_for`):
 they are parked with it, in the same write, never sent. That write also queues a staff alert naming the case, the
 parked effect and what to do (`Dispute.parked_alert`), unless what was parked is itself a staff alert."""
 
@@ -48,6 +48,11 @@ class Attempt:
     kind: EffectKind
     result: Result
     error: str | None = None
+    reached: bool = True
+    """The attempt may have reached its service (False: no connection was made; True too for one not made, a
+    message parked unsent with another)."""
+    parked: ParkReason | None = None
+    """Why it was parked, when it was."""
 
 
 @dataclass
@@ -114,21 +119,25 @@ class Relay:
         before it is sent: a pass that ends before recording the answer (a worker killed, a lease lost) leaves the
         next one knowing that an attempt may have been applied."""
         tried_before = message.attempts > 0 or message.tried_at is not None
-        if not tried_before:
+        unreached = not tried_before or message.never_reached  # no attempt before this one reached the service
+        if unreached:
+            # recorded in flight: an attempt whose pass ends with nothing recorded may have reached the service
             now = self.clock.now()
-            message = message.model_copy(update={"tried_at": now})
+            message = message.model_copy(update={"tried_at": message.tried_at or now, "never_reached": False})
             await self.outbox.sending(dispute_id, message, now)
         try:
             await self._send(message)
         except EffectRejected as error:
             # a refusal proves only that the attempt refused applied nothing, not an earlier one whose answer was lost
-            retried = error.maybe_applied or tried_before
+            retried = error.maybe_applied or not unreached
             reason = ParkReason.REFUSED_ON_RETRY if retried else ParkReason.REFUSED
             return await self._fail(dispute, dispute_id, message, later, f"rejected: {error}", reason)
         except EffectUnavailable as error:
-            parked = ParkReason.OUT_OF_ATTEMPTS if message.attempts + 1 >= self.max_attempts else None
+            message = message.model_copy(update={"never_reached": unreached and not error.reached})
+            out = ParkReason.NEVER_REACHED if message.never_reached else ParkReason.OUT_OF_ATTEMPTS
+            parked = out if message.attempts + 1 >= self.max_attempts else None
             return await self._fail(dispute, dispute_id, message, later, f"unavailable: {error}", parked,
-                                    not_before=error.retry_after or timedelta())
+                                    not_before=error.retry_after or timedelta(), reached=error.reached)
         await self.outbox.delivered(dispute_id, message, self.clock.now(), ending)
         return [Attempt(dispute_id, message.id, message.kind, Result.DELIVERED)]
 
@@ -139,7 +148,7 @@ class Relay:
         """Park unsent `message`, which waits for the parked `blocker`, with the messages that wait for it in turn."""
         first, *rest = waiting_for(blocker, [message, *later], self.clock.now())
         await self.outbox.failed(dispute_id, first, first.last_error or "", self.clock.now(), True, rest)
-        return [Attempt(dispute_id, m.id, m.kind, Result.PARKED, m.last_error) for m in (first, *rest)]
+        return [Attempt(dispute_id, m.id, m.kind, Result.PARKED, m.last_error, parked=m.parked) for m in (first, *rest)]
 
     async def _fail(
         self,
@@ -150,6 +159,7 @@ class Relay:
         error: str,
         parked: ParkReason | None,
         not_before: timedelta = timedelta(),
+        reached: bool = True,
     ) -> list[Attempt]:
         """Retry later, or park (`parked`: why) with the messages that wait for it, and alert staff in the same write
         (every relay claim carries its dispute, which the alert names)."""
@@ -163,8 +173,8 @@ class Relay:
         alert = dispute.parked_alert(message, held) if dispute is not None and park else None
         await self.outbox.failed(dispute_id, message, error, now + delay, park, held, alert)
         return [
-            Attempt(dispute_id, message.id, message.kind, Result.PARKED if park else Result.RETRY, error),
-            *(Attempt(dispute_id, m.id, m.kind, Result.PARKED, m.last_error) for m in held),
+            Attempt(dispute_id, message.id, message.kind, Result.PARKED if park else Result.RETRY, error, reached, parked),
+            *(Attempt(dispute_id, m.id, m.kind, Result.PARKED, m.last_error, parked=m.parked) for m in held),
         ]
 
     async def _send(self, message: OutboxMessage) -> None:

@@ -248,8 +248,16 @@ class ParkReason(StrEnum):
     no answer, lost its connection or got a 5xx, on the same pass or an earlier one): it may have happened."""
     OUT_OF_ATTEMPTS = "out_of_attempts"
     """No answer within the relay's attempts: a request that got none may have been applied."""
+    NEVER_REACHED = "never_reached"
+    """Out of attempts, none of which reached its service (`OutboxMessage.never_reached`): it did not happen, and sending
+    it again under its key is safe."""
     HELD = "held"
     """Never sent: it waits for a message that was parked."""
+
+    @property
+    def did_not_happen(self) -> bool:
+        """Its effect certainly did not happen: its service refused it for good, or no attempt reached the service."""
+        return self in (ParkReason.REFUSED, ParkReason.NEVER_REACHED)
 
 
 class OutboxMessage(_Model):
@@ -267,6 +275,12 @@ class OutboxMessage(_Model):
     """When the relay began its first attempt, recorded before sending it: any later attempt is a retry of one that
     may have been applied, even when the pass that made it ended with nothing recorded (its worker killed, its lease
     lost), so a refusal parks it `refused_on_retry`. None before, and on messages tried before this was kept."""
+    never_reached: bool = False
+    """Every attempt made so far certainly never reached its service: no connection was made (refused, unreachable, a
+    DNS failure, a connect timeout, a TLS handshake that failed), so nothing of the request was written. False before
+    the first attempt fails, while an attempt is in flight (the relay records that before sending it, so one whose
+    pass ended with nothing recorded counts as reached), once any attempt may have reached it (an answer, a timeout or
+    a connection lost after the request was written), and on messages stored before this was kept."""
     not_before: AwareDatetime | None = None
     """Not sent again before this, the time its last failed attempt set for the next (its backoff, or the service's
     `Retry-After` when later): the messages queued after it wait with it, and a message queued meanwhile does not

@@ -43,13 +43,19 @@ class ReshipRequest(_Model):
     recipient_name: str
 
 
+ParkedReason = Literal["refused", "refused_on_retry", "out_of_attempts", "never_reached"]
+"""Why an effect was parked: `refused` (its service refused it for good, nothing before that may have been applied)
+and `never_reached` (no attempt reached its service: no connection was made) did not happen; `refused_on_retry` and
+`out_of_attempts` may have."""
+
+
 class ParkedEffect(_Model):
     """An effect the relay stopped sending (`docs/downstream.md`): its kind and idempotency key (the key its service
     knows it by), why, the last error, the kinds of the messages held unsent with it, and what a person does now."""
 
     kind: str
     key: str
-    reason: Literal["refused", "refused_on_retry", "out_of_attempts"]
+    reason: ParkedReason
     error: str | None
     held: list[str]
     to_do: str

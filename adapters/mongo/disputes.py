@@ -324,7 +324,8 @@ class MongoDisputes:
 
     async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
         await self.collection.update_one(
-            {"_id": dispute_id, "outbox.id": message.id}, {"$set": {"outbox.$.tried_at": at}}
+            {"_id": dispute_id, "outbox.id": message.id},
+            {"$set": {"outbox.$.tried_at": message.tried_at or at, "outbox.$.never_reached": False}},
         )
 
     async def deferred(self, dispute_id: str, message: OutboxMessage) -> None:
@@ -386,6 +387,7 @@ class MongoDisputes:
                 "$set": {
                     "outbox.$.attempts": updated.attempts,
                     "outbox.$.last_error": updated.last_error,
+                    "outbox.$.never_reached": updated.never_reached,
                     "outbox.$.not_before": retry_at,
                     RELAY_DUE: retry_at,
                 }

@@ -92,9 +92,9 @@ def parked_compensations(d: Dispute) -> Parked:
 
 
 def refused_compensations(d: Dispute) -> frozenset[str]:
-    """The keys of the effects whose service refused them for good: parked as refused, which the relay does with no
-    new version."""
-    return frozenset(m.key for m in d.effects_parked if m.parked is ParkReason.REFUSED)
+    """The keys of the effects that certainly did not happen: parked as refused for good by their service, or as never
+    having reached it, which the relay does with no new version."""
+    return frozenset(m.key for m in d.effects_parked if m.parked is not None and m.parked.did_not_happen)
 
 
 def compensated_lines(d: Dispute) -> list[CompensatedLine]:
@@ -309,7 +309,7 @@ class DisputeViews:
         if not (d.outbox or d.effects_delivered or d.effects_parked):
             return head + _NO_EFFECTS + tail
         effects = {
-            "pending": [self._effect((d.id, m.id, m.attempts, m.last_error), m) for m in d.outbox],
+            "pending": [self._effect((d.id, m.id, m.attempts, m.last_error, m.never_reached), m) for m in d.outbox],
             "delivered": [self._effect((d.id, e.id), e) for e in d.effects_delivered],
             "parked": [self._effect((d.id, m.id, m.attempts, m.last_error), m) for m in d.effects_parked],
         }

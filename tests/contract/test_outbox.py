@@ -4,7 +4,7 @@ exactly once, whatever two relays racing on it do. (Claiming due messages: test_
 from datetime import timedelta
 
 from schemas.common import Outcome
-from schemas.dispute import EffectKind, OutboxMessage, ReasonCode
+from schemas.dispute import EffectKind, OutboxMessage, ParkReason, ReasonCode
 from tests.contract.conftest import Cases
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW
 
@@ -96,6 +96,34 @@ async def test_a_failed_attempt_recorded_after_the_mark_keeps_it(cases: Cases) -
 
     [pending] = (await cases.storage.disputes.get(dispute.id)).outbox
     assert (pending.attempts, pending.tried_at) == (1, LATER)
+
+
+async def test_an_attempt_that_never_reached_its_service_is_recorded_so_until_the_next_is_sent(cases: Cases) -> None:
+    dispute = await cases.open()
+    [message] = dispute.outbox
+    await cases.storage.disputes.sending(dispute.id, message.model_copy(update={"tried_at": NOW}), NOW)
+    unreached = message.model_copy(update={"tried_at": NOW, "never_reached": True})
+    await cases.storage.disputes.failed(dispute.id, unreached, "unavailable: refused", LATER, park=False)
+    [pending] = (await cases.storage.disputes.get(dispute.id)).outbox
+    assert (pending.attempts, pending.never_reached) == (1, True)
+
+    await cases.storage.disputes.sending(dispute.id, pending, LATER)  # in flight: it may reach the service
+
+    [pending] = (await cases.storage.disputes.get(dispute.id)).outbox
+    assert (pending.attempts, pending.never_reached, pending.tried_at) == (1, False, NOW)
+
+
+async def test_a_message_parked_after_attempts_that_never_reached_its_service_keeps_the_marker(cases: Cases) -> None:
+    dispute = await cases.open()
+    [message] = dispute.outbox
+    unreached = message.model_copy(
+        update={"never_reached": True, "parked": ParkReason.NEVER_REACHED, "parked_at": LATER}
+    )
+
+    await cases.storage.disputes.failed(dispute.id, unreached, "unavailable: refused", LATER, park=True)
+
+    [parked] = (await cases.storage.disputes.get(dispute.id)).effects_parked
+    assert (parked.never_reached, parked.parked) == (True, ParkReason.NEVER_REACHED)
 
 
 async def test_a_message_another_relay_delivered_is_not_marked_tried(cases: Cases) -> None:

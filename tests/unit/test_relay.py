@@ -5,8 +5,10 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
+from structlog.testing import capture_logs
 
 from adapters.memory import InMemoryOrders
+from adapters.workers import log_attempt
 from disputes.errors import Forbidden
 from disputes.ports import EffectRejected, EffectUnavailable
 from disputes.relay import Attempt, Relay, Result
@@ -14,7 +16,7 @@ from disputes.rules import Rules
 from disputes.service import DisputeService
 from disputes.work import WorkKind
 from schemas.common import Outcome, RefundDestination
-from schemas.dispute import EffectKind, ParkReason, ReasonCode
+from schemas.dispute import EffectKind, OutboxMessage, ParkReason, ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR, subjects
 from tests.unit.test_missing_items import BOX, Records, claim
 
@@ -471,3 +473,123 @@ async def test_a_message_queued_after_a_throttled_one_waits_with_it_for_its_retr
     clock.current = throttled_at + timedelta(minutes=10)
     assert [a.result for a in await relay.run_once()] == [Result.DELIVERED] * 3
     assert [key.rsplit(":", 1)[-1] for _, key in downstream.calls[2:]] == ["refund", "decision_made", "staff_message"]
+
+
+NOT_CONNECTED = EffectUnavailable("payments unavailable: ClientConnectorError (never reached payments)", reached=False)
+
+
+async def test_a_refund_no_attempt_of_which_reached_payments_is_parked_as_never_reached_and_safe_to_decide_again(
+    make_relay, service, refunded, downstream, clock, repository
+):
+    relay = make_relay(max_attempts=3, backoff=timedelta(seconds=1))
+    downstream.failures = [None, NOT_CONNECTED, NOT_CONNECTED, NOT_CONNECTED]
+    for _ in range(4):  # the last pass sends the staff alert
+        await relay.run_once()
+        clock.advance(minutes=10)
+
+    refund = next(m for m in repository.docs[refunded.id].effects_parked if m.kind is EffectKind.REFUND)
+    assert (refund.parked, refund.attempts, refund.never_reached) == (ParkReason.NEVER_REACHED, 3, True)
+    [parked] = [alert["parked"] for alert in downstream.alerts]
+    assert (parked.key, parked.reason) == (f"{refunded.id}:d1:refund", "never_reached")
+    assert parked.to_do.startswith("Never reached the service: no attempt made a connection, so nothing was sent and it "
+                                   "did not happen; there is nothing to check with the service.")
+    assert "with no override_reason" in parked.to_do
+    entry = repository.docs[refunded.id].full_timeline[-1]
+    assert (entry.action, entry.details["reason"]) == ("effect_parked", "never_reached")
+
+    await service.reopen(SUPERVISOR, refunded.id, "Ödeme servisine ulaşılamadı.", {repository.docs[refunded.id].version})
+    decided = await service.decide(SUPERVISOR, refunded.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    assert [m.key for m in decided.outbox if m.kind is EffectKind.REFUND] == [f"{refunded.id}:d2:refund"]
+
+
+async def test_a_refund_one_attempt_of_which_may_have_reached_payments_is_parked_as_maybe_paid(
+    make_relay, refunded, downstream, clock, repository
+):
+    relay = make_relay(max_attempts=3, backoff=timedelta(seconds=1))
+    downstream.failures = [None, NOT_CONNECTED, EffectUnavailable("payments unavailable: HTTP 503"), NOT_CONNECTED]
+    for _ in range(4):
+        await relay.run_once()
+        clock.advance(minutes=10)
+
+    refund = next(m for m in repository.docs[refunded.id].effects_parked if m.kind is EffectKind.REFUND)
+    assert (refund.parked, refund.never_reached) == (ParkReason.OUT_OF_ATTEMPTS, False)
+    assert downstream.alerts[0]["parked"].reason == "out_of_attempts"
+
+
+async def test_a_refusal_after_attempts_that_never_reached_payments_is_parked_as_refused_for_good(
+    relay, refunded, downstream, clock, repository
+):
+    downstream.failures = [None, NOT_CONNECTED]
+    await relay.run_once()
+    assert repository.docs[refunded.id].outbox[0].never_reached  # recorded with the failed attempt
+    clock.advance(minutes=10)
+    downstream.failures = [EffectRejected("HTTP 400")]
+    await relay.run_once()
+
+    assert repository.docs[refunded.id].effects_parked[0].parked is ParkReason.REFUSED
+
+
+class DiesWhenReached(Downstream):
+    """Payments takes the first refund that reaches it, and its worker dies before hearing the answer."""
+
+    async def refund(self, request, idempotency_key):
+        await self._take("payments", idempotency_key)
+        raise Killed()
+
+
+async def test_an_attempt_whose_pass_died_after_attempts_that_never_reached_payments_counts_as_reached(
+    refunded, repository, clock, due_work
+):
+    d = Downstream()
+    d.failures = [None, NOT_CONNECTED]
+    await due_work(Relay(repository, d, d, d, d, d, clock, max_attempts=2)).run_once()
+    clock.advance(minutes=10)
+    dies = DiesWhenReached()
+    with pytest.raises(Killed):
+        await due_work(Relay(repository, dies, dies, dies, dies, dies, clock), holder="worker-2").run_once()
+    assert not repository.docs[refunded.id].outbox[0].never_reached  # recorded as in flight before it was sent
+    clock.advance(minutes=10)
+    d.failures = [NOT_CONNECTED]
+    await due_work(Relay(repository, d, d, d, d, d, clock, max_attempts=2), holder="worker-3").run_once()
+
+    assert repository.docs[refunded.id].effects_parked[0].parked is ParkReason.OUT_OF_ATTEMPTS
+
+
+async def test_a_refund_tried_before_the_marker_was_kept_is_parked_as_one_that_may_have_reached_payments(
+    make_relay, refunded, downstream, clock, repository
+):
+    relay = make_relay(max_attempts=3, backoff=timedelta(seconds=1))
+    stored = repository.docs[refunded.id]
+    [opened, refund, decided] = stored.outbox
+    old = refund.model_dump(exclude={"never_reached", "tried_at"}) | {"attempts": 2}  # as stored before
+    repository.docs[refunded.id] = stored.model_copy(
+        update={"outbox": [opened, OutboxMessage.model_validate(old), decided]}
+    )
+    downstream.failures = [None, NOT_CONNECTED]
+
+    await relay.run_once()
+
+    assert downstream.calls[1] == ("payments", refund.key)
+    assert repository.docs[refunded.id].effects_parked[0].parked is ParkReason.OUT_OF_ATTEMPTS
+
+
+async def test_each_failed_attempt_says_whether_it_may_have_reached_the_service_and_its_log_line_why_it_was_parked(
+    make_relay, refunded, downstream, clock
+):
+    relay = make_relay(max_attempts=2, backoff=timedelta(seconds=1))
+    downstream.failures = [None, NOT_CONNECTED, NOT_CONNECTED]
+    first = await relay.run_once()
+    clock.advance(minutes=10)
+    second = await relay.run_once()
+
+    assert [(a.kind, a.result, a.reached, a.parked) for a in (*first, *second)] == [
+        (EffectKind.NOTIFICATION, Result.DELIVERED, True, None),
+        (EffectKind.REFUND, Result.RETRY, False, None),
+        (EffectKind.REFUND, Result.PARKED, False, ParkReason.NEVER_REACHED),
+        (EffectKind.NOTIFICATION, Result.PARKED, True, ParkReason.HELD),
+    ]
+    with capture_logs() as logs:
+        log_attempt(second[0])
+    assert [(line["event"], line["reached"], line["reason"]) for line in logs] == [
+        ("outbox_parked", False, "never_reached")
+    ]
