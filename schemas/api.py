@@ -280,9 +280,20 @@ class _Output(BaseModel):
 
 
 class Effects(_Output):
-    pending: list[OutboxMessage]
+    pending: list[OutboxMessage] = Field(
+        description="Effects on their way, in order. `never_reached` is true while every attempt so far failed before "
+                    "any of the request reached its service (no connection made); `attempts` counts failed attempts."
+    )
     delivered: list[DeliveredEffect]
-    parked: list[OutboxMessage]
+    parked: list[OutboxMessage] = Field(
+        description="Effects the relay stopped sending (docs/downstream.md), and why (`parked`): `refused` (its service "
+                    "refused it for good) and `never_reached` (no attempt reached its service: refused connections, an "
+                    "unreachable host, a DNS failure, a connect timeout, a failed TLS handshake; sending it again is "
+                    "safe once the service is reachable) did not happen: a reopened case pays those units again with "
+                    "no override_reason. `out_of_attempts` (no answer within the attempts) and `refused_on_retry` "
+                    "(refused after an attempt that may have been applied) may have happened: check with the service by "
+                    "the `key` first. `held` was never sent: it waits for one parked."
+    )
 
 
 class DisputeView(_Output):
@@ -311,14 +322,14 @@ class DisputeView(_Output):
         description="The refund or reship the case issued, whatever its latest decision: a review after an appeal or a "
                     "reopening that rejects leaves it standing (`decision.outcome` is the latest decision's). A claim paid line "
                     "by line shows the latest decision's kind if a line of it stands, else the other kind. Null when "
-                    "nothing was issued, or its service refused it for good."
+                    "nothing was issued, or its service refused it for good or never received it."
     )
     compensated_lines: list[CompensatedLine] = Field(
         description="Missing-item claims and digital orders paid line by line: what every decision refunded or "
                     "reshipped, oldest first (`decision.lines` is the latest decision's alone, which may pay only units "
-                    "no earlier one paid). A line whose refund or reshipment its service refused for good is not "
-                    "listed: it never happened (it is among `effects.parked`, `parked: refused`, and a later decision "
-                    "may pay its units)."
+                    "no earlier one paid). A line whose refund or reshipment its service refused for good, or which "
+                    "never reached its service, is not listed: it never happened (it is among `effects.parked`, "
+                    "`parked: refused` or `never_reached`, and a later decision may pay its units)."
     )
     appeal: Appeal | None
     recommendation: Recommendation | None
@@ -407,7 +418,7 @@ class _CustomerSideView(_Output):
         description="The refund or reship the case issued, whatever its latest decision: a review after an appeal or a "
                     "reopening that rejects leaves it standing (`decision.outcome` is the latest decision's). A claim paid line "
                     "by line shows the latest decision's kind if a line of it stands, else the other kind. Null when "
-                    "nothing was issued, or its service refused it for good."
+                    "nothing was issued, or its service refused it for good or never received it."
     )
     appeal: Appeal | None
     customer_evidence: list[CustomerSideEvidence] = Field(description="What you added to your case, with your images.")
@@ -464,7 +475,7 @@ class DisputeSummary(_Output):
         description="The refund or reship the case issued, whatever its latest decision: a review after an appeal or a "
                     "reopening that rejects leaves it standing (`outcome` is the latest decision's). A claim paid line "
                     "by line shows the latest decision's kind if a line of it stands, else the other kind. Null when "
-                    "nothing was issued, or its service refused it for good."
+                    "nothing was issued, or its service refused it for good or never received it."
     )
     assignee: str | None = Field(description="Who works the case; null on the customer's side.")
     opened_at: AwareDatetime
