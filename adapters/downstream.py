@@ -69,6 +69,10 @@ smaller): a longer body is not read further and is a bad answer, as one that is 
 EFFECT_ANSWER_BYTES = 64 << 10
 """The most of an effect's answer read: its status is what counts, its body is not used (read this far so that a
 usual answer frees its connection for the next message)."""
+CONNECT_SHARE = 0.5
+"""The share of an attempt's timeout that making its connection may take: one not made within it ends as a connect
+timeout (`aiohttp.ConnectionTimeoutError`), which sent nothing; a connection that took the whole timeout would end
+as a plain timeout, which may have sent the request."""
 LONGEST_WAIT = 3600.0
 """The longest `Retry-After` (in seconds) the relay waits before trying a message again: a service that asks for
 more is tried again after an hour."""
@@ -179,7 +183,7 @@ class DownstreamClient:
     ) -> None:
         self._session = session
         self._base_url = base_url.rstrip("/")
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._timeout = aiohttp.ClientTimeout(total=timeout, connect=timeout * CONNECT_SHARE)
         self._attempts = attempts
         self._backoff = backoff
         self._exponential = wait_exponential_jitter(

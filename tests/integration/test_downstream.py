@@ -3,6 +3,7 @@
 import asyncio
 import hashlib
 import hmac
+import socket
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -317,6 +318,38 @@ async def test_a_service_that_is_not_listening_is_unavailable(session, unused_tc
     with pytest.raises(EffectUnavailable, match=r"ClientConnectorError \(never reached payments\)") as raised:
         await client.refund(REFUND, KEY)
     assert not raised.value.reached  # nothing of the request was written: the refund certainly did not happen
+
+
+async def test_a_service_that_takes_no_connection_within_the_timeout_is_unavailable_as_never_reached(session) -> None:
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as listening:  # never accepts: its queue fills
+        address = listening.getsockname()
+        queued = [socket.socket() for _ in range(3)]
+        for waiting in queued:
+            waiting.setblocking(False)
+            waiting.connect_ex(address)  # the first fills the queue; the rest wait for it, as the client's does
+        client = PaymentsClient(session, f"http://127.0.0.1:{address[1]}", 0.4, 2, signer=SIGNER, backoff=FAST)
+
+        with pytest.raises(EffectUnavailable, match="ConnectionTimeoutError") as raised:
+            async with asyncio.timeout(5):
+                await client.refund(REFUND, KEY)
+        for waiting in queued:
+            waiting.close()
+    assert not raised.value.reached
+
+
+async def test_a_service_whose_tls_handshake_fails_is_unavailable_as_never_reached(session) -> None:
+    async def not_tls(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")  # plain HTTP to a ClientHello
+        await writer.drain()
+        writer.close()
+
+    async with await asyncio.start_server(not_tls, "127.0.0.1", 0) as server:
+        port = server.sockets[0].getsockname()[1]
+        client = PaymentsClient(session, f"https://127.0.0.1:{port}", 1.0, 2, signer=SIGNER, backoff=FAST)
+
+        with pytest.raises(EffectUnavailable, match="ClientConnectorSSLError") as raised:
+            await client.refund(REFUND, KEY)
+    assert not raised.value.reached
 
 
 async def test_a_service_that_answered_is_unavailable_as_reached(session, sandbox) -> None:
