@@ -1,9 +1,10 @@
 """Delivering outbox messages downstream: at least once, each with its idempotency key, so each effect
 happens exactly once. A dispute's messages go out in order; a transient failure holds the rest back until its retry
 time (`OutboxMessage.not_before`), however soon a message queued after it made the dispute due. A parked
-message (refused, out of attempts, or out of attempts none of which reached its service) holds back only the messages that wait for it (`OutboxMessage.waits_for`):
-they are parked with it, in the same write, never sent. That write also queues a staff alert naming the case, the
-parked effect and what to do (`Dispute.parked_alert`), unless what was parked is itself a staff alert."""
+message (refused, out of attempts, or out of attempts none of which reached its service) holds back only the messages
+that wait for it (`OutboxMessage.waits_for`): they are parked with it, in the same write, never sent. That write also
+queues a staff alert naming the case, the parked effect and what to do (`Dispute.parked_alert`), unless what was
+parked is itself a staff alert."""
 
 import random
 from collections.abc import Callable, Sequence
@@ -115,9 +116,10 @@ class Relay:
         later: Sequence[OutboxMessage],
         ending: Lease | None,
     ) -> list[Attempt]:
-        """The attempt, then the messages parked with it because they wait for it. Its first attempt is recorded
-        before it is sent: a pass that ends before recording the answer (a worker killed, a lease lost) leaves the
-        next one knowing that an attempt may have been applied."""
+        """The attempt, then the messages parked with it because they wait for it. Its first attempt, and each of one
+        no attempt of which reached its service so far, is recorded before it is sent: a pass that ends before
+        recording the answer (a worker killed, a lease lost) leaves the next one knowing that an attempt may have been
+        applied."""
         tried_before = message.attempts > 0 or message.tried_at is not None
         unreached = not tried_before or message.never_reached  # no attempt before this one reached the service
         if unreached:
