@@ -3,7 +3,8 @@
     DomainError
     ├── NotFound                 the dispute does not exist, or is not the caller's to see
     ├── Forbidden                the caller's role may not do this
-    │   └── StaffInactive        the staff directory does not let the caller work cases
+    │   ├── StaffInactive        the staff directory does not let the caller work cases
+    │   └── AwaitsSupervisor     the case was handed to the supervisors: no one else takes it
     ├── Conflict                 the request clashes with the dispute's state
     │   ├── IllegalTransition
     │   ├── ActiveDisputeExists  (names the dispute that holds the shipment)
@@ -48,6 +49,13 @@ class StaffInactive(Forbidden):
 
     code = "staff-inactive"
     title = "Your staff record does not let you work cases"
+
+
+class AwaitsSupervisor(Forbidden):
+    """A case handed to the supervisors (`Dispute.needs_supervisor`) is taken by a supervisor only."""
+
+    code = "awaits-supervisor"
+    title = "The case waits for a supervisor"
 
 
 class Conflict(DomainError):

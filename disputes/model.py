@@ -26,6 +26,7 @@ from disputes.errors import (
     AlreadyAppealed,
     AppealWindowClosed,
     AssignedToAnother,
+    AwaitsSupervisor,
     CaseClosed,
     CompensationAlreadyIssued,
     DecisionStands,
@@ -1325,6 +1326,8 @@ class Dispute(BaseModel):
             raise NotAssignable(f"A {self.status.value} dispute cannot be assigned.")
         if self.assignee not in (None, actor.id, assignee) and actor.role is not Role.SUPERVISOR:
             raise AssignedToAnother("The case is assigned to another investigator.", assignee=self.assignee)
+        if self.needs_supervisor and actor.role is not Role.SUPERVISOR and self.assignee != actor.id:
+            raise AwaitsSupervisor("This case waits for a supervisor; a supervisor takes it.")
         action = Action.START_REVIEW if self.status in (Status.OPENED, Status.APPEALED) else None
         if assignee == self.assignee and action is None:
             return False

@@ -76,7 +76,7 @@ class Endpoint:
     headers: tuple[str, ...] = ()
     errors: tuple[int, ...] = ()
     rules: tuple[type[DomainError], ...] = ()
-    """The business rules (the 409 and 422 types of `disputes/errors.py`) the operation can refuse with, as its handler
+    """The business rules (the 403, 409 and 422 types of `disputes/errors.py`) the operation can refuse with, as its handler
     and the use case it calls raise them: the document lists these and no others (`adapters/web/openapi.py`)."""
     tag: str = "disputes"
     extra: dict[str, Any] = field(default_factory=dict)

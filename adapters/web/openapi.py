@@ -349,7 +349,7 @@ def _may_answer(e: Endpoint, kind: ProblemType) -> bool:
     refusal of the edge or of an HTTP precondition where its declaration says the refusal applies."""
     if scope := EDGE_SCOPES.get(kind.code):
         return scope(e)
-    if kind.status not in (409, 412, 422) or kind.code == "validation-failed":
+    if kind.status not in (403, 409, 412, 422) or kind.code == "validation-failed":
         return True
     return any(rule.code == kind.code for rule in e.rules)
 

@@ -202,3 +202,12 @@ def test_a_proof_the_carrier_keeps_at_an_https_address_is_linked_and_one_at_a_pl
     ]
     assert case_context(dispute(linked))["carrier_links"] == {
         "ev-1 proof.signature": "https://mydhl.express.dhl/epod/1234567890.pdf"}
+
+
+def test_a_case_waiting_for_a_supervisor_is_offered_to_a_supervisor_to_take_and_to_no_investigator():
+    case = dispute(evidence(photo=True, metres=20))
+    case.needs_supervisor = True  # handed over at its deadline, say
+
+    assert "take" not in offered(case, INVESTIGATOR, Rules(), NOW)  # the service answers 403 awaits-supervisor
+    assert "take" in offered(case, SUPERVISOR, Rules(), NOW)
+

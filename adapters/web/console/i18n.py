@@ -403,6 +403,7 @@ PROBLEMS_TR: dict[str, str] = {
     "not-assignable": "Başvuru şu anki durumunda atanamaz.",
     "case-anonymised": "Başvurudaki kişisel veriler anonimleştirildi; yeniden incelenmez, üzerine bir şey yazılamaz.",
     "assigned-to-another": "Başvuru başka bir araştırmacıya atanmış.",
+    "awaits-supervisor": "Başvuru bir süpervizörü bekliyor; onu bir süpervizör üstlenir.",
     "not-assigned": "Başvuru kimseye atanmamış.",
     "case-closed": "Başvuru şu anki durumunda bilgi almıyor.",
     "too-many-submissions": "Başvuru alabileceği kadar ek aldı.",
