@@ -16,6 +16,7 @@ from schemas.recommendation import PolicyRule
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, OTHER_INVESTIGATOR, SUPERVISOR
 from tests.unit.policy.builders import DELIVERED_AT, RECEIVED_AT, dispute, evidence
 from tests.unit.test_digital_lines import DEFAULTS, case, refunds
+from tests.unit.test_next_step_table import case as claim, decided
 
 
 def test_a_stored_signature_is_shown_inline_and_a_pdf_proof_letter_is_linked_not_drawn_as_an_image():
@@ -211,3 +212,13 @@ def test_a_case_waiting_for_a_supervisor_is_offered_to_a_supervisor_to_take_and_
     assert "take" not in offered(case, INVESTIGATOR, Rules(), NOW)  # the service answers 403 awaits-supervisor
     assert "take" in offered(case, SUPERVISOR, Rules(), NOW)
 
+
+def test_the_decision_form_of_a_refunded_case_reopened_offers_only_a_rejection() -> None:
+    """Refunded, then reopened by a supervisor: a second refund or a reshipment is refused (409 compensation-issued,
+    nothing paid twice), so the form offers neither, only the rejection the review may still decide."""
+    case = decided(claim("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF)
+    case.reopen(SUPERVISOR, "Kurye kaydı yeniden incelenecek.", NOW + timedelta(days=2))
+
+    assert "decision" in offered(case, SUPERVISOR, Rules(), NOW + timedelta(days=2))
+    assert case_context(case)["outcomes"] == (Outcome.REJECTED,)
+    assert case_context(dispute(evidence(photo=True, metres=20)))["outcomes"] == tuple(Outcome)

@@ -274,7 +274,8 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
         "compensated": compensated_lines(dispute),
         "item_names": {item.sku: item.name for item in dispute.order.items},
         "changes": changes,
-        "outcomes": tuple(o for o in Outcome if o is not Outcome.RESHIP or dispute.order.reshippable),
+        "outcomes": tuple(o for o in Outcome if (o is not Outcome.RESHIP or dispute.order.reshippable)
+                          and not _paid_already(dispute, o)),
         "reasons": tuple(r for r in ReasonCode if r in dispute.rejection_reasons | dispute.compensation_reasons),
         "destinations": tuple(RefundDestination),
         "supervisor": Role.SUPERVISOR,
