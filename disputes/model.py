@@ -862,12 +862,17 @@ class Dispute(BaseModel):
         return self.attach_all_evidence(actor, evidence, now)
 
     def evidence_deadline_passed(self, actor: Actor, now: datetime) -> None:
-        """The carrier did not prove delivery in time: record it and hand the case to review."""
+        """The carrier did not prove delivery in time (on a digital order: the delivery provider gave no record of it):
+        record it and hand the case to review."""
         self.proof_missing = True
         self.evidence_pull_due = None
         self.assess_due = now
         action = Action.START_REVIEW if self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
-        self._apply(actor, "carrier_did_not_provide_proof", now, action, {"deadline": self.sla.evidence_due.isoformat()})
+        details = {"deadline": self.sla.evidence_due.isoformat()}
+        if self.order.is_digital:
+            self._apply(actor, "provider_did_not_provide_record", now, action, details)
+        else:
+            self._apply(actor, "carrier_did_not_provide_proof", now, action, details)
 
     # --- the policy's recommendation ------------------------------------------------------------------
 

@@ -144,6 +144,9 @@ async def test_no_record_by_the_deadline_is_recorded_once(make_puller, dispute, 
     stored = repository.docs[dispute.id]
     assert stored.proof_missing and stored.evidence_pull_due is None and stored.status is Status.UNDER_REVIEW
     assert stored.sla.evidence_due <= clock.now() <= stored.sla.evidence_due + timedelta(hours=1)
+    # the provider's words, not a carrier's: no parcel and no carrier on a digital order
+    assert [e.action for e in stored.timeline].count("provider_did_not_provide_record") == 1
+    assert "carrier_did_not_provide_proof" not in [e.action for e in stored.timeline]
 
 
 

@@ -296,6 +296,8 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "evidence_pull_failed": ("evidence could not be fetched", "kanıt alınamadı"),
         "evidence_limit_reached": ("evidence limit reached", "kanıt sınırına ulaşıldı"),
         "carrier_did_not_provide_proof": ("carrier gave no proof", "kargo firması kanıt sunmadı"),
+        "provider_did_not_provide_record": ("delivery provider gave no delivery record",
+                                            "teslimat sağlayıcısı teslimat kaydı sunmadı"),
         "digital_delivery_received": ("digital delivery record received", "dijital teslimat kaydı alındı"),
         "digital_delivery_unchanged": ("digital delivery record unchanged", "dijital teslimat kaydı değişmedi"),
         "assigned": ("assigned", "atandı"),
