@@ -11,7 +11,11 @@ import re
 from dataclasses import dataclass
 
 MAX_RANGES = 16
-_SPEC = re.compile(r"(\d{1,19})-(\d{0,19})|-(\d{1,19})")
+_SPEC = re.compile(r"(\d+)-(\d*)|-(\d+)")
+_DIGITS = 19
+"""Digits of the largest position read as a number: one with more lies past the end of any file (and a number of
+thousands of digits is not converted at all), but it is a position all the same: `bytes=<20 nines>-` is a 416."""
+_BEYOND = 10**_DIGITS
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,18 +46,30 @@ def requested_range(header: str | None, size: int) -> ByteRange | None:
         assert match is not None
         first, last, suffix = match.groups()
         if suffix is not None:
-            length = int(suffix)
+            length = _position(suffix)
             ranges.append(ByteRange(max(size - length, 0), size - 1) if length and size else None)
             continue
-        start = int(first)
-        end = int(last) if last else size - 1
-        if last and end < start:
+        if last and _order(last) < _order(first):
             return None  # an invalid spec makes the whole field invalid (§14.1.1): ignored
+        start = _position(first)
+        end = _position(last) if last else size - 1
         ranges.append(ByteRange(start, min(end, size - 1)) if start < size else None)
     satisfiable = [r for r in ranges if r is not None]
     if not satisfiable:
         raise Unsatisfiable(header)
     return satisfiable[0]
+
+
+def _order(digits: str) -> tuple[int, str]:
+    """A position's place among positions, read from its digits (however many)."""
+    significant = digits.lstrip("0") or "0"
+    return len(significant), significant
+
+
+def _position(digits: str) -> int:
+    """A position as a number, or `_BEYOND` (past the end of any file) when it has more than `_DIGITS` digits."""
+    places, significant = _order(digits)
+    return int(significant) if places <= _DIGITS else _BEYOND
 
 
 def none_match(header: str | None, etag: str) -> bool:

@@ -16,6 +16,9 @@ SERVED = [
     ("Bytes = 5-5", ByteRange(5, 5)),
     ("bytes=2000-3000, 10-19", ByteRange(10, 19)),  # the first satisfiable one
     ("bytes=10-19,30-39", ByteRange(10, 19)),
+    ("bytes=0-99999999999999999999", ByteRange(0, 999)),  # a last position of any length stops at the end
+    ("bytes=-99999999999999999999", ByteRange(0, 999)),
+    ("bytes=0000000000000000000000010-19", ByteRange(10, 19)),  # leading zeros are still the same position
 ]
 
 
@@ -24,7 +27,7 @@ def test_a_readable_range_names_the_part_to_send(header, expected):
     assert requested_range(header, SIZE) == expected
 
 
-IGNORED = [None, "items=0-9", "bytes=9-0", "bytes=abc", "bytes=", "bytes=0-9;x", "bytes=--5", "bytes=0-9,9-0",
+IGNORED = [None, "items=0-9", "bytes=99999999999999999999-99999999999999999998", "bytes=9-0", "bytes=abc", "bytes=", "bytes=0-9;x", "bytes=--5", "bytes=0-9,9-0",
            "bytes=" + ",".join(["0-1"] * (MAX_RANGES + 1))]
 
 
@@ -33,7 +36,8 @@ def test_a_range_that_cannot_be_read_is_ignored_and_the_whole_file_sent(header):
     assert requested_range(header, SIZE) is None
 
 
-@pytest.mark.parametrize("header", ["bytes=1000-", "bytes=5000-6000", "bytes=-0", "bytes=1000-1001, 2000-"])
+@pytest.mark.parametrize("header", ["bytes=1000-", "bytes=5000-6000", "bytes=-0", "bytes=1000-1001, 2000-",
+                                    "bytes=999999999-", "bytes=99999999999999999999-", "bytes=" + "9" * 6000 + "-"])
 def test_a_range_wholly_past_the_end_is_unsatisfiable(header):
     with pytest.raises(Unsatisfiable):
         requested_range(header, SIZE)
