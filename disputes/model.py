@@ -1321,9 +1321,10 @@ class Dispute(BaseModel):
         action = Action.AWAIT_EVIDENCE if self.status in (Status.OPENED, Status.UNDER_REVIEW) else None
         self._apply(actor, "evidence_requested", now, action, {})
 
-    def assign(self, actor: Actor, assignee: str, now: datetime) -> bool:
+    def assign(self, actor: Actor, assignee: str, now: datetime, assignee_role: Role | None = None) -> bool:
         """Whether anything changed: a case taken again by whom it is assigned to (a retry, a second click) records
-        nothing, unless taking it starts its review."""
+        nothing, unless taking it starts its review. A case handed to the supervisors goes to one only: taken by one,
+        or given to one (`assignee_role`, the directory's; None where it is not known, as when a form is tried)."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
         if assignee != actor.id and actor.role is not Role.SUPERVISOR:
             raise Forbidden("Only a supervisor may assign a case to someone else.")
@@ -1331,7 +1332,8 @@ class Dispute(BaseModel):
             raise NotAssignable(f"A {self.status.value} dispute cannot be assigned.")
         if self.assignee not in (None, actor.id, assignee) and actor.role is not Role.SUPERVISOR:
             raise AssignedToAnother("The case is assigned to another investigator.", assignee=self.assignee)
-        if self.needs_supervisor and actor.role is not Role.SUPERVISOR and self.assignee != actor.id:
+        role = actor.role if assignee == actor.id else assignee_role
+        if self.needs_supervisor and role not in (None, Role.SUPERVISOR) and self.assignee != assignee:
             raise AwaitsSupervisor("This case waits for a supervisor; a supervisor takes it.")
         action = Action.START_REVIEW if self.status in (Status.OPENED, Status.APPEALED) else None
         if assignee == self.assignee and action is None:

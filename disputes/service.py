@@ -268,10 +268,11 @@ class DisputeService:
         return await self.repository.query(query)
 
     async def assign(
-        self, actor: Actor, dispute_id: str, assignee: str | None, expected_versions: Expected = None
+        self, actor: Actor, dispute_id: str, assignee: str | None, expected_versions: Expected = None,
+        assignee_role: Role | None = None,
     ) -> Dispute:
         return await self._change(
-            actor, dispute_id, lambda d, now: d.assign(actor, assignee or actor.id, now), expected_versions
+            actor, dispute_id, lambda d, now: d.assign(actor, assignee or actor.id, now, assignee_role), expected_versions
         )
 
     async def release(self, actor: Actor, dispute_id: str, expected_versions: Expected = None) -> Dispute:

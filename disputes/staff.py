@@ -25,6 +25,7 @@ from datetime import datetime
 from disputes.actors import SYSTEM, Actor
 from disputes.duty import supervises, why_off_duty
 from disputes.errors import (
+    AwaitsSupervisor,
     Conflict,
     Contended,
     InactiveStaff,
@@ -145,9 +146,10 @@ class Assignments:
         self, actor: Actor, dispute_id: str, assignee: str | None, expected_versions: Expected = None
     ) -> Dispute:
         """Assign the case to `assignee` (an active member on record), or take it (`None`)."""
-        if assignee is not None:
-            await self.staff.assignable(assignee)
-        return await self.service.assign(actor, dispute_id, assignee, expected_versions)
+        if assignee is None:
+            return await self.service.assign(actor, dispute_id, None, expected_versions)
+        member = await self.staff.assignable(assignee)
+        return await self.service.assign(actor, dispute_id, assignee, expected_versions, member.role)
 
     async def assign_many(self, actor: Actor, dispute_ids: Sequence[str], assignee: str) -> list[AssignmentResult]:
         """A supervisor gives each case to one active member; what became of each, in the order given."""
@@ -158,27 +160,27 @@ class Assignments:
         for dispute_id in dispute_ids:  # both asked again for each: deactivated meanwhile, given (or giving) no more
             try:
                 await self.service.require_on_duty(actor)
-                await self.staff.assignable(assignee)
+                member = await self.staff.assignable(assignee)
             except (StaffInactive, UnknownStaff, InactiveStaff) as error:
                 results.append(AssignmentResult(dispute_id=dispute_id, outcome=AssignmentOutcome.CONFLICT,
                                                 detail=error.detail))
                 continue
-            results.append(await self._assign_one(actor, dispute_id, assignee))
+            results.append(await self._assign_one(actor, dispute_id, member))
         return results
 
-    async def _assign_one(self, actor: Actor, dispute_id: str, assignee: str) -> AssignmentResult:
+    async def _assign_one(self, actor: Actor, dispute_id: str, member: StaffMember) -> AssignmentResult:
         changed = False
 
         def change(d: Dispute, now: datetime) -> bool:
             nonlocal changed
-            changed = d.assign(actor, assignee, now)  # set again on each try: a lost race is tried on fresh state
+            changed = d.assign(actor, member.id, now, member.role)  # set again on each try: a lost race is tried anew
             return changed
 
         try:
             dispute = await self.service.apply_timed(actor, dispute_id, change)
         except NotFound as error:
             return AssignmentResult(dispute_id=dispute_id, outcome=AssignmentOutcome.NOT_FOUND, detail=error.detail)
-        except Conflict as error:
+        except (Conflict, AwaitsSupervisor) as error:  # a case waiting for a supervisor goes to none else
             return AssignmentResult(dispute_id=dispute_id, outcome=AssignmentOutcome.CONFLICT, detail=error.detail)
         outcome = AssignmentOutcome.ASSIGNED if changed else AssignmentOutcome.ALREADY_ASSIGNED
         return AssignmentResult(dispute_id=dispute_id, outcome=outcome, version=dispute.version)

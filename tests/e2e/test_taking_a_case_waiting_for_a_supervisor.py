@@ -53,3 +53,25 @@ async def test_the_console_refuses_an_investigator_taking_a_case_waiting_for_a_s
                            allow_redirects=False)
     assert taken.status == 303
     assert (await (await api.get(one, headers=SUPERVISOR)).json())["assignee"] == "sup-zeynep"
+
+
+async def test_a_supervisor_gives_a_case_waiting_for_a_supervisor_to_another_supervisor_only(api):
+    """Given to an investigator, alone or in a bulk assignment, it would wait for a supervisor in the hands of one who
+    may not decide it: refused (403 alone; in bulk, that case's `conflict`, the others assigned)."""
+    one = await appealed_after_a_supervisor_s_rejection(api)
+    other = f"/v1/disputes/{(await opened(api, 'ord-2'))['id']}"
+    before = await (await api.get(one, headers=SUPERVISOR)).json()
+
+    alone = await api.post(one + "/assign", json={"assignee": "inv-ayse"}, headers=SUPERVISOR)
+    bulk = await api.post("/v1/disputes/assign", json={"dispute_ids": [before["id"], other.rsplit("/", 1)[1]],
+                                                       "assignee": "inv-ayse"}, headers=SUPERVISOR)
+
+    assert (await assert_problem(alone, 403))["type"] == AWAITS_SUPERVISOR
+    assert bulk.status == 200, await bulk.text()
+    waiting, assigned = (await bulk.json())["results"]
+    assert (waiting["outcome"], assigned["outcome"]) == ("conflict", "assigned")
+    assert "waits for a supervisor" in waiting["detail"]
+    assert await unchanged(api, one, before)
+    await api.put("/v1/staff/sup-deniz", json={"name": "Deniz Aydın", "role": "supervisor"}, headers=SUPERVISOR)
+    given = await api.post(one + "/assign", json={"assignee": "sup-deniz"}, headers=SUPERVISOR)
+    assert given.status == 200 and (await given.json())["assignee"] == "sup-deniz"
