@@ -657,6 +657,14 @@ async def test_the_carrier_filter_offers_the_registry_s_carriers_and_refuses_oth
         assert refused.status == 422 and "carrier: no carrier is known by that code" in await refused.text(), unknown
 
 
+async def test_a_filter_given_twice_in_the_address_is_refused_as_the_api_refuses_it_not_read_as_the_first_one(api):
+    await opened(api, "ord-2")
+    for path in ("/console", "/console/disputes.csv"):
+        refused = await api.get(f"{path}?compensation=refund&compensation=reship", headers=staff())
+        assert refused.status == 422 and "given twice" in await refused.text(), path
+    assert (await api.get("/console?compensation=refund", headers=staff())).status == 200
+
+
 async def test_the_turkish_case_page_shows_words_and_turkish_amounts_not_codes(api):
     dispute = await opened(api)
     case = f"/console/disputes/{dispute['id']}"

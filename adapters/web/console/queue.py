@@ -116,6 +116,13 @@ def chosen_filters(query: Mapping[str, str]) -> dict[str, str]:
     return {"status": ANY_STATUS if _searched(chosen) else BEING_WORKED} | chosen
 
 
+def given_once(request: web.Request) -> None:
+    """A filter given twice in the address (`?compensation=refund&compensation=reship`, typed or from a saved link) is
+    refused, as the API refuses it: which of the two was meant is not guessed. The form gives each filter once."""
+    if twice := [f.name for f in FILTERS if len(request.query.getall(f.name, ())) > 1]:
+        raise ProblemError("validation-failed", f"{twice[0]}: given twice.")
+
+
 def _searched(chosen: Mapping[str, str]) -> bool:
     """Whether a case is searched for (by its id or a number): found whatever its status, unless one is chosen."""
     return any(f.search and f.name in chosen for f in FILTERS)
@@ -158,6 +165,7 @@ async def queue(request: web.Request, actor: Actor) -> web.Response:
     chosen = chosen_filters(request.query)
     context: dict[str, object] = {"filters": FILTERS, "chosen": chosen, "rows": [], "next_cursor": None, "error": None}
     try:
+        given_once(request)
         q = ListQuery.model_validate(_parameters(chosen) | {"cursor": request.query.get("cursor") or None})
         cursors = bound_cursors(Call(request, actor), q)  # as the API's queue: a cursor for these filters only
         query = queue_query(Call(request, actor), q, q.cursor, min(q.limit, request.app[MAX_PAGE]), cursors)
@@ -180,6 +188,7 @@ async def queue(request: web.Request, actor: Actor) -> web.Response:
 async def export(request: web.Request, actor: Actor) -> web.StreamResponse:
     """The filtered list as CSV, by the API's export (the same row limit, the same cells)."""
     try:
+        given_once(request)
         filters = QueueFilters.model_validate(_parameters(chosen_filters(request.query)))
         return await export_disputes(Call(request, actor, query=filters))
     except (ValidationError, ProblemError) as error:
