@@ -7,7 +7,9 @@ import hashlib
 import hmac
 from collections.abc import Awaitable, Callable, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
 from carriers.base import WebhookAuth
 from carriers.clock import Clock
@@ -104,6 +106,23 @@ class TokenCache:
         return self._token if self._clock.monotonic() < self._refresh_at else None
 
 
+SECRET_LENGTH = range(32, 513)
+"""How long a secret a carrier authenticates its pushes with is: a partner's signing secret, UPS's or DHL's
+credential header. At least 32 characters, as HMAC-SHA256 wants (RFC 7518 §3.2), and short of what a header holds."""
+
+
+def _secret_length(secret: SecretStr) -> SecretStr:
+    """pydantic's own length check would speak of "items"; the message never repeats the value."""
+    if not secret.get_secret_value().strip():  # a template's variable left unset: no secret at all
+        raise ValueError("is blank: give the secret agreed with the carrier, or leave the setting out")
+    if len(secret) not in SECRET_LENGTH:
+        raise ValueError(f"a secret is {SECRET_LENGTH.start} to {SECRET_LENGTH.stop - 1} characters long")
+    return secret
+
+
+SharedSecret = Annotated[SecretStr, AfterValidator(_secret_length)]
+
+
 def api_key_headers(header: str, key: SecretStr) -> dict[str, str]:
     return {header: key.get_secret_value()}
 
@@ -118,13 +137,14 @@ def shared_secret_auth(header: str) -> WebhookAuth:
 
 
 def verify_shared_secret(headers: Mapping[str, str], header: str, expected: SecretStr | None) -> None:
-    """Check a static credential header in constant time; fails closed when none is configured."""
-    if expected is None:
+    """Check a static credential header in constant time; fails closed when none (or an empty one) is configured,
+    and takes an empty header for none."""
+    if expected is None or not expected.get_secret_value():
         raise WebhookRejected("no webhook credential configured", WebhookReason.NOT_CONFIGURED)
     if (provided := headers.get(header)) is None:  # at once from a request's case-insensitive headers
         wanted = header.lower()
         provided = next((value for name, value in headers.items() if name.lower() == wanted), None)
-    if provided is None:
+    if not provided:
         raise WebhookRejected(f"missing {header} header", WebhookReason.MISSING_SIGNATURE)
     # Comparing digests keeps even the length of the secret out of the timing.
     if not hmac.compare_digest(_digest(provided), _expected_digest(expected.get_secret_value())):

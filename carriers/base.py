@@ -39,7 +39,7 @@ BaseUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+(/[^\s?#
 class CarrierSettings(BaseModel):
     """Settings shared by every carrier; each carrier subclasses it with its credentials (``SecretStr``)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)  # errors never echo a credential
 
     base_url: BaseUrl = Field(description="The carrier's API; each carrier's default is its production address.")
     timeout_seconds: float = Field(default=10, gt=0, le=120, description="Time one request to the carrier may take.")

@@ -2,6 +2,7 @@
 
 from pydantic import Field, SecretStr
 
+from carriers.auth import SharedSecret
 from carriers.base import BaseUrl, CarrierSettings
 
 
@@ -12,4 +13,6 @@ class DhlSettings(CarrierSettings):
     webhook_header: str = Field(
         default="X-Webhook-Token", description="The header carrying the token of DHL's pushes, as subscribed."
     )
-    webhook_token: SecretStr | None = Field(default=None, description="The token DHL's pushes carry; unset: DHL cannot push.")
+    webhook_token: SharedSecret | None = Field(
+        default=None, description="The token DHL's pushes carry (32 to 512 characters); unset: DHL cannot push."
+    )

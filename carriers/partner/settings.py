@@ -1,29 +1,16 @@
 """Per-carrier settings of the partner webhook: the carrier's secrets, the replay window, the size bound."""
 
-from typing import Annotated
+from pydantic import BaseModel, ConfigDict, Field
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
-
+from carriers.auth import SharedSecret
 from carriers.base import CarrierSettings
 from schemas.partner_webhook import MAX_BODY_BYTES
-
-SECRET_LENGTH = range(32, 513)
-
-
-def _secret_length(secret: SecretStr) -> SecretStr:
-    """pydantic's own length check would speak of "items"."""
-    if len(secret) not in SECRET_LENGTH:
-        raise ValueError(f"a secret is {SECRET_LENGTH.start} to {SECRET_LENGTH.stop - 1} characters long")
-    return secret
-
-
-Secret = Annotated[SecretStr, AfterValidator(_secret_length)]
 
 
 class PartnerWebhookSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)  # inputs are secrets
 
-    secrets: tuple[Secret, ...] = Field(
+    secrets: tuple[SharedSecret, ...] = Field(
         default=(), max_length=4,
         description="Every secret (32 to 512 characters) a push may be signed with now: during a rotation the old "
                     "and the new one. None: the carrier cannot push, every push is refused.",
@@ -42,8 +29,6 @@ class PartnerWebhookSettings(BaseModel):
 
 class PartnerCarrierSettings(CarrierSettings):
     """Settings of a carrier that may push through the partner webhook, with its own secrets."""
-
-    model_config = ConfigDict(hide_input_in_errors=True)  # configuration errors never echo a credential
 
     partner_webhook: PartnerWebhookSettings = Field(
         default=PartnerWebhookSettings(), description="The carrier's pushes through the partner webhook (docs/partners.md)."

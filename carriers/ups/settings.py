@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-from pydantic import Field, SecretStr, StringConstraints
+from pydantic import Field, StringConstraints
 
-from carriers.auth import ClientCredentials
+from carriers.auth import ClientCredentials, SharedSecret
 from carriers.base import BaseUrl, CarrierSettings
 
 
@@ -24,6 +24,6 @@ class UpsSettings(CarrierSettings):
     webhook_header: str = Field(
         default="x-api-key", description="The header carrying the credential of UPS's pushes (Track Alert)."
     )
-    webhook_credential: SecretStr | None = Field(
-        default=None, description="The credential UPS's pushes carry; unset: UPS cannot push."
+    webhook_credential: SharedSecret | None = Field(
+        default=None, description="The credential UPS's pushes carry (32 to 512 characters); unset: UPS cannot push."
     )

@@ -38,7 +38,7 @@ from sandbox.carriers.shipments import SandboxShipment
 
 CODE = "dhl"
 API_KEY_HEADER, API_KEY = "DHL-API-Key", "sandbox-dhl-api-key"
-WEBHOOK_HEADER, WEBHOOK_TOKEN = "X-Webhook-Token", "sandbox-dhl-push-token"
+WEBHOOK_HEADER, WEBHOOK_TOKEN = "X-Webhook-Token", "sandbox-dhl-push-token-0123456789ab"
 SAMPLE_NUMBER = "7777777770"  # the number in DHL's published example, replaced by the parcel's own
 
 # step → (statusCode, status, description), in DHL Express's words

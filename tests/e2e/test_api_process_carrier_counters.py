@@ -7,7 +7,7 @@ import re
 from tests.bursts import dhl_push
 from tests.e2e.test_partner_webhooks import memory_app
 
-DHL_TOKEN = "dhl-webhook-token-0123456789"
+DHL_TOKEN = "dhl-webhook-token-0123456789abcdef"
 SKIPPED = re.compile(r'^disputes_carrier_push_entries_skipped_total\{carrier="dhl"\} (\S+)$', re.MULTILINE)
 
 

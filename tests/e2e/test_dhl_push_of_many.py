@@ -12,7 +12,7 @@ from adapters.web.keys import INTAKE
 from tests.bursts import dhl_push
 from tests.e2e.conftest import CARRIERS
 
-DHL_TOKEN = "dhl-webhook-token-0123456789"
+DHL_TOKEN = "dhl-webhook-token-0123456789abcdef"
 DHL = {"X-Webhook-Token": DHL_TOKEN, "Content-Type": "application/json"}
 SHIPMENTS = 300
 

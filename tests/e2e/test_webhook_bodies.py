@@ -13,7 +13,7 @@ from tests.e2e.conftest import CARRIERS, UPS_WEBHOOK_CREDENTIAL
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "carriers"
 UPS_PUSH = (FIXTURES / "ups" / "alert-delivered.json").read_bytes()
 UPS = {"x-api-key": UPS_WEBHOOK_CREDENTIAL, "Content-Type": "application/json"}
-DHL_TOKEN = "dhl-webhook-token-0123456789"
+DHL_TOKEN = "dhl-webhook-token-0123456789abcdef"
 DHL = {"X-Webhook-Token": DHL_TOKEN, "Content-Type": "application/json"}
 
 

@@ -389,7 +389,8 @@ async def test_a_push_does_not_pass_for_another_secret(sandbox, session, target,
     stand_in, url = target
     await control(session, sandbox, "POST", "/_sandbox/push", carrier=code, tracking_number=number(S.DELIVERED),
                   target=url)
-    other = {"ups": {"webhook_credential": "other"}, "dhl": {"webhook_token": "other"}}.get(
+    other = {"ups": {"webhook_credential": "another-credential-of-at-least-32-characters"},
+             "dhl": {"webhook_token": "another-token-of-at-least-32-characters"}}.get(
         code, {"partner_webhook": {"secrets": ["another-secret-of-at-least-32-characters"]}}
     )
 

@@ -118,6 +118,11 @@ def test_a_missing_setting_is_one_line_naming_it(tmp_path, command, unset, named
     ("DISPUTES_CARRIERS", json.dumps({"upz": {"credentials": {"client_id": "id", "client_secret": UPS_SECRET}}}),
      UPS_SECRET, "DISPUTES_CARRIERS: no carrier 'upz' (there are ups, dhl"),
     ("DISPUTES_CARRIERS", '{"ups": {"credentials": ' + UPS_SECRET, UPS_SECRET, "DISPUTES_CARRIERS cannot be read"),
+    ("DISPUTES_CARRIERS", json.dumps({"ups": {"credentials": {"client_id": "id", "client_secret": UPS_SECRET},
+                                              "webhook_credential": ""}}),
+     UPS_SECRET, "DISPUTES_CARRIERS ups webhook_credential: is blank: give the secret agreed with the carrier"),
+    ("DISPUTES_CARRIERS", json.dumps({"dhl": {"api_key": "dhl-key", "webhook_token": "short-dhl-token"}}),
+     "short-dhl-token", "DISPUTES_CARRIERS dhl webhook_token: a secret is 32 to 512 characters long"),
 ])
 def test_a_refused_value_is_one_line_without_the_value(tmp_path, variable, value, secret, said):
     result = disputes("serve", env={**PRODUCTION, variable: value}, cwd=tmp_path)

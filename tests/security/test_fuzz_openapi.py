@@ -68,7 +68,8 @@ CONFIG = schemathesis.Config.from_dict({
     },
 })
 # Every carrier the document names a webhook for takes pushes here, so its required headers are what is checked.
-PUSHING = CARRIERS | {"dhl": {"base_url": "http://127.0.0.1:9", "api_key": "k", "webhook_token": "fuzz-dhl-token-0123"}} | {
+DHL = {"base_url": "http://127.0.0.1:9", "api_key": "k", "webhook_token": "fuzz-dhl-token-0123456789abcdefghij"}
+PUSHING = CARRIERS | {"dhl": DHL} | {
     code: CREDENTIALS[code][2] | {"base_url": "http://127.0.0.1:9",
                                   "partner_webhook": {"secrets": [f"whsec_fuzz_{code}_0123456789abcdef0123"]}}
     for code in PARTNER_CARRIERS

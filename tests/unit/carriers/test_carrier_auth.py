@@ -3,11 +3,13 @@ import base64
 
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from carriers import auth
 from carriers.auth import ClientCredentials, TokenCache, TokenGrant, client_credentials_request, verify_shared_secret
-from carriers.errors import CarrierAuthError, WebhookRejected
+from carriers.dhl.settings import DhlSettings
+from carriers.errors import CarrierAuthError, WebhookReason, WebhookRejected
+from carriers.ups.settings import UpsSettings
 
 CREDENTIALS = ClientCredentials(client_id=SecretStr("id"), client_secret=SecretStr("s3cret"))
 
@@ -144,6 +146,17 @@ class TestSharedSecretWebhooks:
         with pytest.raises(WebhookRejected, match="no webhook credential configured"):
             verify_shared_secret({"x-api-key": ""}, "x-api-key", None)
 
+    @pytest.mark.parametrize("sent", ["", "anything"])
+    def test_an_empty_configured_credential_is_none_and_every_request_is_rejected(self, sent: str) -> None:
+        with pytest.raises(WebhookRejected) as caught:
+            verify_shared_secret({"x-api-key": sent}, "x-api-key", SecretStr(""))
+        assert caught.value.reason is WebhookReason.NOT_CONFIGURED
+
+    def test_an_empty_header_is_a_missing_credential(self) -> None:
+        with pytest.raises(WebhookRejected) as caught:
+            verify_shared_secret({"x-api-key": ""}, "x-api-key", self.SECRET)
+        assert caught.value.reason is WebhookReason.MISSING_SIGNATURE
+
     def test_the_comparison_is_constant_time(self, monkeypatch: pytest.MonkeyPatch) -> None:
         compared: list[tuple[bytes, bytes]] = []
 
@@ -179,3 +192,31 @@ class TestSharedSecretWebhooks:
             verify_shared_secret({"x-api-key": f"secret-{n}"}, "x-api-key", SecretStr(f"secret-{n}"))
         assert auth._expected_digest.cache_info().currsize <= 16
         verify_shared_secret({"x-api-key": "secret-0"}, "x-api-key", SecretStr("secret-0"))  # one forgotten: made again
+
+
+UPS_CREDENTIALS = {"client_id": "id", "client_secret": "s3cret"}
+PUSH_CREDENTIALS = [
+    (lambda credential: UpsSettings.model_validate({"credentials": UPS_CREDENTIALS, "webhook_credential": credential})),
+    (lambda credential: DhlSettings.model_validate({"api_key": "k", "webhook_token": credential})),
+]
+
+
+@pytest.mark.parametrize("settings", PUSH_CREDENTIALS, ids=["ups", "dhl"])
+@pytest.mark.parametrize(("credential", "said"), [
+    ("", "is blank"),
+    ("   ", "is blank"),
+    ("short-push-credential", "a secret is 32 to 512 characters long"),
+    ("pushed-credential-31-characters", "a secret is 32 to 512 characters long"),
+    ("x" * 513, "a secret is 32 to 512 characters long"),
+])
+def test_a_blank_or_short_push_credential_is_refused_when_the_settings_load(settings, credential, said) -> None:
+    with pytest.raises(ValidationError) as refused:
+        settings(credential)
+    assert said in str(refused.value)
+    assert credential.strip() == "" or credential not in str(refused.value)
+
+
+@pytest.mark.parametrize("settings", PUSH_CREDENTIALS, ids=["ups", "dhl"])
+def test_a_push_credential_of_32_characters_or_none_is_taken(settings) -> None:
+    settings("pushed-credential-32-characters-")
+    settings(None)

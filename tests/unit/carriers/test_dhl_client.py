@@ -107,16 +107,16 @@ async def test_a_carrier_that_stays_down_opens_the_breaker(adapter_at) -> None:
 class TestPush:
     @pytest.fixture
     def dhl(self, session, clock) -> DhlAdapter:
-        settings = DhlSettings(api_key=SecretStr("k"), webhook_header="X-Our-Token", webhook_token=SecretStr("tok-1"))
+        settings = DhlSettings(api_key=SecretStr("k"), webhook_header="X-Our-Token", webhook_token=SecretStr("token-agreed-with-dhl-0123456789ab"))
         return DhlAdapter(settings, session, clock=clock)
 
     def test_dhl_takes_pushed_events(self, dhl) -> None:
         assert isinstance(dhl, PushCarrier)
 
     def test_the_subscriber_token_is_checked(self, dhl, clock) -> None:
-        dhl.verify_webhook({"x-our-token": "tok-1"}, b"{}", clock.now())
+        dhl.verify_webhook({"x-our-token": "token-agreed-with-dhl-0123456789ab"}, b"{}", clock.now())
         with pytest.raises(WebhookRejected):
-            dhl.verify_webhook({"x-our-token": "tok-2"}, b"{}", clock.now())
+            dhl.verify_webhook({"x-our-token": "token-agreed-with-dhl-0123456789ac"}, b"{}", clock.now())
 
     def test_a_pushed_delivery_is_a_proof_from_the_push(self, dhl, clock) -> None:
         [event] = dhl.parse_webhook(sample("dhl", "push-delivered.json"))

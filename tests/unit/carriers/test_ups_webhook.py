@@ -21,7 +21,7 @@ EDT = timezone(-timedelta(hours=4))
 def ups(session, clock) -> UpsAdapter:
     settings = UpsSettings(
         credentials=ClientCredentials(client_id=SecretStr("id"), client_secret=SecretStr("secret")),
-        webhook_credential=SecretStr("configured-with-ups"),
+        webhook_credential=SecretStr("configured-with-ups-0123456789abcdef"),
     )
     return UpsAdapter(settings, session, clock=clock)
 
@@ -32,11 +32,11 @@ def test_ups_takes_pushed_events(ups) -> None:
 
 def test_a_request_with_the_configured_credential_is_accepted(ups, clock) -> None:
     ups.verify_webhook(
-        {"x-api-key": "configured-with-ups", "User-Agent": "UPSPubSubTrackingService"}, b"{}", clock.now()
+        {"x-api-key": "configured-with-ups-0123456789abcdef", "User-Agent": "UPSPubSubTrackingService"}, b"{}", clock.now()
     )
 
 
-@pytest.mark.parametrize("headers", [{}, {"x-api-key": "guess"}, {"Authorization": "configured-with-ups"}])
+@pytest.mark.parametrize("headers", [{}, {"x-api-key": "guess"}, {"Authorization": "configured-with-ups-0123456789abcdef"}])
 def test_a_request_without_the_credential_is_rejected(ups, clock, headers: dict[str, str]) -> None:
     with pytest.raises(WebhookRejected):
         ups.verify_webhook(headers, b"{}", clock.now())
