@@ -12,7 +12,7 @@ from carriers.auth import TokenCache, TokenGrant
 from carriers.base import CarrierSettings
 from carriers.breaker import CircuitBreaker
 from carriers.clock import Clock
-from carriers.errors import TokenRefused
+from carriers.errors import BadRequest, CarrierAuthError, TokenRefused
 from carriers.http import CarrierHttp, HttpRequest, HttpResponse
 from carriers.parsing import read_wire
 from carriers.retry import call_with_retry
@@ -94,7 +94,16 @@ class OAuthLink(CarrierLink):
         return await self.call(lambda: self._tokens.call(attempt))
 
     async def _fetch_token(self) -> TokenGrant:
-        return self._read_grant(await self.http.send(self._token_request))
+        """The token endpoint's refusal (a 4xx but 408 and 429: RFC 6749 §5.2 refuses with 400 ``invalid_client``)
+        is of our credentials, the same for every case: ``CarrierAuthError``, for operators to act on."""
+        try:
+            response = await self.http.send(self._token_request)
+        except BadRequest as refused:
+            if refused.status is None:
+                raise
+            raise CarrierAuthError(f"HTTP {refused.status} from the token endpoint", carrier=self.carrier,
+                                   status=refused.status) from refused
+        return self._read_grant(response)
 
     def _read_oauth_grant(self, response: HttpResponse) -> TokenGrant:
         return read_wire(TokenGrant, response.body, carrier=self.carrier, what="token response")

@@ -23,20 +23,32 @@ REPLIES = {
     403: "error-auth.json",
     404: "track-not-found-404.json",
     500: "error-server.json",
+    429: "error-server.json",
     503: "error-server.json",
 }
+# RFC 6749 §5.2: a token endpoint refuses a client it cannot authenticate with 400 and an error code (UPS's
+# OAuthClientCredentials.yaml lists 400 "Invalid Request" for /security/v1/oauth/token).
+TOKEN_REFUSAL = b'{"error": "invalid_client"}'
 
 
 class FakeUps:
     """A stand-in for the UPS token and Track endpoints that records what reached it."""
 
-    def __init__(self, track_statuses: list[int] | None = None) -> None:
+    def __init__(
+        self, track_statuses: list[int] | None = None, token_statuses: list[int] | None = None,
+        token_headers: dict[str, str] | None = None,
+    ) -> None:
         self.track_statuses = track_statuses or [200]
+        self.token_statuses = token_statuses or [200]
+        self.token_headers = token_headers or {}
         self.token_requests: list[tuple[dict[str, str], dict[str, str]]] = []
         self.track_requests: list[web.Request] = []
 
     async def token(self, request: web.Request) -> web.Response:
         self.token_requests.append((dict(request.headers), dict(await request.post())))
+        if (status := nth(self.token_statuses, len(self.token_requests))) != 200:
+            body = TOKEN_REFUSAL if status == 400 else sample("ups", REPLIES[status])
+            return web.Response(status=status, body=body, headers=self.token_headers, content_type="application/json")
         body = sample_json("ups", "token.json") | {"access_token": f"ups-token-{len(self.token_requests)}"}
         return web.json_response(body)
 
@@ -134,6 +146,16 @@ async def test_refused_credentials_are_an_authentication_failure_at_once(adapter
     with pytest.raises(CarrierAuthError):
         await ups.pull(NUMBER)
     assert len(fake.track_requests) == 2  # one fresh token is tried, then UPS's refusal stands
+
+
+@pytest.mark.parametrize("status", [400, 401, 403])
+async def test_a_token_endpoint_refusing_our_credentials_is_an_authentication_failure(adapter_at, status) -> None:
+    fake = FakeUps(token_statuses=[status])
+    ups = await adapter_for(fake, adapter_at)
+    with pytest.raises(CarrierAuthError) as refused:
+        await ups.pull(NUMBER)
+    assert refused.value.status == status
+    assert (len(fake.token_requests), fake.track_requests) == (1, [])
 
 
 async def test_an_invalid_inquiry_is_a_bad_request_not_retried(adapter_at) -> None:
