@@ -13,7 +13,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
 from carriers.base import WebhookAuth
 from carriers.clock import Clock
-from carriers.errors import CarrierAuthError, TokenRefused, WebhookReason, WebhookRejected
+from carriers.errors import (
+    CarrierAuthError, CarrierError, CarrierUnavailable, TokenRefused, WebhookReason, WebhookRejected,
+)
 from carriers.http import HttpRequest
 from carriers.parsing import WireModel
 
@@ -50,11 +52,19 @@ def basic_auth(user: str, password: SecretStr) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password.get_secret_value()}".encode()).decode()
 
 
+REFUSAL_HOLD_SECONDS = 60.0
+"""How long the token endpoint's refusal of our credentials is repeated to callers before it is asked again: every
+open case is pulled, and credentials sent again and again may get the client locked; a minute is soon enough to
+notice credentials put right."""
+
+
 class TokenCache:
     """One carrier's bearer token, fetched once and shared until shortly before it expires.
 
-    The lock makes concurrent callers wait for a single fetch. It guards only this process's copy of
-    the token: every process holds its own, which the carrier allows.
+    The lock makes concurrent callers wait for a single fetch, and share its failure as they would its token. Some
+    failures are repeated to later callers without asking the token endpoint again: its refusal of our credentials
+    for ``REFUSAL_HOLD_SECONDS``, a 429 or 503 until its ``Retry-After`` has passed (with the time left as theirs).
+    The lock guards only this process's copy of the token: every process holds its own, which the carrier allows.
     """
 
     def __init__(
@@ -72,14 +82,29 @@ class TokenCache:
         self._lock = asyncio.Lock()
         self._token: str | None = None
         self._refresh_at = 0.0
+        self._fetches = 0  # fetches ended, so that a caller can tell one ended while it waited
+        self._failure: CarrierError | None = None  # how the last fetch failed, if it did
+        self._held_until = 0.0
 
     async def token(self) -> str:
         if (token := self._fresh()) is not None:
             return token
+        self._raise_held()
+        fetches = self._fetches
         async with self._lock:
             if (token := self._fresh()) is not None:  # fetched by the caller we waited for
                 return token
-            grant = await self._fetch()
+            if self._failure is not None and self._fetches != fetches:  # the fetch we waited for failed
+                raise _again(self._failure, self._held_until - self._clock.monotonic())
+            self._raise_held()
+            self._failure = None
+            try:
+                grant = await self._fetch()
+            except CarrierError as failure:
+                self._failed(failure)
+                raise
+            finally:
+                self._fetches += 1
             lifetime = grant.expires_in or self._default_lifetime
             self._token = grant.access_token
             self._refresh_at = self._clock.monotonic() + lifetime - min(self._margin, lifetime / 2)
@@ -104,6 +129,27 @@ class TokenCache:
 
     def _fresh(self) -> str | None:
         return self._token if self._clock.monotonic() < self._refresh_at else None
+
+    def _failed(self, failure: CarrierError) -> None:
+        hold = 0.0
+        if isinstance(failure, CarrierAuthError):
+            hold = REFUSAL_HOLD_SECONDS
+        elif isinstance(failure, CarrierUnavailable):  # a 429 or 503 with Retry-After
+            hold = failure.retry_after or 0.0
+        self._failure, self._held_until = failure, self._clock.monotonic() + hold
+
+    def _raise_held(self) -> None:
+        if self._failure is not None and (left := self._held_until - self._clock.monotonic()) > 0:
+            raise _again(self._failure, left)
+
+
+def _again(failure: CarrierError, left: float) -> CarrierError:
+    """A new exception saying what ``failure`` said, for another caller (one raised by every caller would gather all
+    their tracebacks); a carrier's ``Retry-After`` as the time left of it."""
+    message, carrier, status = str(failure).removeprefix(f"{failure.carrier}: "), failure.carrier, failure.status
+    if isinstance(failure, CarrierUnavailable):
+        return type(failure)(message, carrier=carrier, status=status, retry_after=left if left > 0 else failure.retry_after)
+    return type(failure)(message, carrier=carrier, status=status)
 
 
 SECRET_LENGTH = range(32, 513)

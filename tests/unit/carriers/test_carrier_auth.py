@@ -8,24 +8,27 @@ from pydantic import SecretStr, ValidationError
 from carriers import auth
 from carriers.auth import ClientCredentials, TokenCache, TokenGrant, client_credentials_request, verify_shared_secret
 from carriers.dhl.settings import DhlSettings
-from carriers.errors import CarrierAuthError, WebhookReason, WebhookRejected
+from carriers.errors import CarrierAuthError, CarrierError, CarrierUnavailable, WebhookReason, WebhookRejected
 from carriers.ups.settings import UpsSettings
 
 CREDENTIALS = ClientCredentials(client_id=SecretStr("id"), client_secret=SecretStr("s3cret"))
 
 
 class TokenEndpoint:
-    """Counts fetches; each fetch returns a new token, optionally waiting for a gate first."""
+    """Counts fetches; each fetch returns a new token (or raises ``failure``), optionally waiting for a gate first."""
 
-    def __init__(self, expires_in: float = 3600) -> None:
+    def __init__(self, expires_in: float = 3600, failure: CarrierError | None = None) -> None:
         self.fetches = 0
         self.expires_in = expires_in
+        self.failure = failure
         self.gate = asyncio.Event()
         self.gate.set()
 
     async def fetch(self) -> TokenGrant:
         self.fetches += 1
         await self.gate.wait()
+        if self.failure is not None:
+            raise self.failure
         return TokenGrant(access_token=f"token-{self.fetches}", expires_in=self.expires_in)
 
 
@@ -38,6 +41,50 @@ async def test_concurrent_callers_share_a_single_token_fetch(clock) -> None:
     endpoint.gate.set()
     assert set(await asyncio.gather(*waiting)) == {"token-1"}
     assert endpoint.fetches == 1
+
+
+async def test_callers_queued_behind_a_failed_fetch_share_its_failure_without_fetching_again(clock) -> None:
+    endpoint = TokenEndpoint(failure=CarrierUnavailable("HTTP 503", carrier="ups", status=503))
+    endpoint.gate.clear()
+    cache = TokenCache(endpoint.fetch, clock=clock)
+    waiting = [asyncio.create_task(cache.token()) for _ in range(10)]
+    await asyncio.sleep(0)
+    endpoint.gate.set()
+    failures = await asyncio.gather(*waiting, return_exceptions=True)
+    assert all(isinstance(failure, CarrierUnavailable) and failure.status == 503 for failure in failures)
+    assert endpoint.fetches == 1
+    endpoint.failure = None
+    assert await cache.token() == "token-2"  # a caller that came after the failure asks again
+
+
+async def test_a_refusal_of_our_credentials_is_repeated_for_a_while_before_the_endpoint_is_asked_again(clock) -> None:
+    endpoint = TokenEndpoint(failure=CarrierAuthError("HTTP 401", carrier="ups", status=401))
+    cache = TokenCache(endpoint.fetch, clock=clock)
+    for _ in range(3):
+        with pytest.raises(CarrierAuthError) as refused:
+            await cache.token()
+        assert (str(refused.value), refused.value.status) == ("ups: HTTP 401", 401)
+    clock.advance(auth.REFUSAL_HOLD_SECONDS - 1)
+    with pytest.raises(CarrierAuthError):
+        await cache.token()
+    assert endpoint.fetches == 1
+    endpoint.failure = None
+    clock.advance(1)
+    assert await cache.token() == "token-2"
+
+
+async def test_a_retry_after_is_repeated_with_the_time_left_until_it_has_passed(clock) -> None:
+    endpoint = TokenEndpoint(failure=CarrierUnavailable("HTTP 429", carrier="ups", status=429, retry_after=120))
+    cache = TokenCache(endpoint.fetch, clock=clock)
+    with pytest.raises(CarrierUnavailable):
+        await cache.token()
+    clock.advance(30)
+    with pytest.raises(CarrierUnavailable) as held:
+        await cache.token()
+    assert (held.value.status, held.value.retry_after, endpoint.fetches) == (429, 90, 1)
+    endpoint.failure = None
+    clock.advance(90)
+    assert await cache.token() == "token-2"
 
 
 async def test_the_token_is_refreshed_shortly_before_it_expires(clock) -> None:

@@ -1,10 +1,11 @@
+import asyncio
 import base64
 
 import pytest
 from aiohttp import web
 from pydantic import SecretStr
 
-from carriers.auth import ClientCredentials
+from carriers.auth import REFUSAL_HOLD_SECONDS, ClientCredentials
 from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable
 from carriers.retry import RetryBudget
 from carriers.transcript import recording
@@ -156,6 +157,29 @@ async def test_a_token_endpoint_refusing_our_credentials_is_an_authentication_fa
         await ups.pull(NUMBER)
     assert refused.value.status == status
     assert (len(fake.token_requests), fake.track_requests) == (1, [])
+
+
+@pytest.mark.parametrize(("status", "headers", "failure"), [
+    (401, {}, CarrierAuthError), (429, {"Retry-After": "120"}, CarrierUnavailable),
+])
+async def test_concurrent_pulls_meeting_a_failing_token_endpoint_ask_it_once(adapter_at, status, headers, failure):
+    fake = FakeUps(token_statuses=[status], token_headers=headers)
+    ups = await adapter_for(fake, adapter_at)
+    results = await asyncio.gather(*(ups.pull(NUMBER) for _ in range(10)), return_exceptions=True)
+    assert all(isinstance(result, failure) for result in results)
+    assert (len(fake.token_requests), fake.track_requests) == (1, [])
+
+
+async def test_refused_credentials_are_not_sent_again_for_every_pull(adapter_at, clock) -> None:
+    fake = FakeUps(token_statuses=[401, 200])
+    ups = await adapter_for(fake, adapter_at)
+    for _ in range(20):
+        with pytest.raises(CarrierAuthError):
+            await ups.pull(NUMBER)
+    assert len(fake.token_requests) == 1
+    clock.advance(REFUSAL_HOLD_SECONDS)  # credentials put right meanwhile are used
+    assert (await ups.pull(NUMBER)).status is ProofStatus.DELIVERED
+    assert len(fake.token_requests) == 2
 
 
 async def test_an_invalid_inquiry_is_a_bad_request_not_retried(adapter_at) -> None:
